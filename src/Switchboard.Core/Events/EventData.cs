@@ -1,0 +1,60 @@
+using System.Buffers;
+using System.Text.Json;
+using Switchboard.Json;
+using Switchboard.Sessions;
+
+namespace Switchboard.Events;
+
+/// <summary>Builds the <c>data</c> object of each logged event type.</summary>
+public static class EventData
+{
+    /// <summary><c>{session, active_count}</c>.</summary>
+    public static byte[] Created(Session session, long activeCount) => Build(w =>
+    {
+        w.WritePropertyName("session");
+        SessionJson.Write(w, session);
+        w.WriteNumber("active_count", activeCount);
+    });
+
+    /// <summary><c>{session, reason, active_count}</c>.</summary>
+    public static byte[] Terminated(Session session, string reason, long activeCount) => Build(w =>
+    {
+        w.WritePropertyName("session");
+        SessionJson.Write(w, session);
+        w.WriteString("reason", reason);
+        w.WriteNumber("active_count", activeCount);
+    });
+
+    /// <summary><c>{changes, previous_state?, version, reason?}</c>; changes hold only the fields that differ.</summary>
+    public static byte[] Updated(Session before, Session after, string? reason) => Build(w =>
+    {
+        w.WritePropertyName("changes");
+        SessionChanges.Write(w, before, after);
+        if (before.State != after.State)
+        {
+            w.WriteString("previous_state", before.State.ToWire());
+        }
+
+        w.WriteNumber("version", after.Version);
+        if (reason is not null)
+        {
+            w.WriteString("reason", reason);
+        }
+    });
+
+    /// <summary><c>{is_paused}</c>.</summary>
+    public static byte[] Fleet(bool paused) => Build(w => w.WriteBoolean("is_paused", paused));
+
+    private static byte[] Build(Action<Utf8JsonWriter> body)
+    {
+        var buffer = new ArrayBufferWriter<byte>(256);
+        using (var writer = new Utf8JsonWriter(buffer))
+        {
+            writer.WriteStartObject();
+            body(writer);
+            writer.WriteEndObject();
+        }
+
+        return buffer.WrittenSpan.ToArray();
+    }
+}

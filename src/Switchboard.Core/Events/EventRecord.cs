@@ -1,0 +1,16 @@
+using Switchboard.Sessions;
+
+namespace Switchboard.Events;
+
+/// <summary>
+/// One committed entry of the event log: <c>{seq, epoch, type, session_id, at, data}</c> without the
+/// epoch, which belongs to the log as a whole. <see cref="Data"/> is the compact UTF-8 JSON object.
+/// </summary>
+public sealed record EventRecord(long Seq, string Type, string? SessionId, DateTimeOffset At, ReadOnlyMemory<byte> Data)
+{
+    /// <summary>
+    /// The session as it stands after this event, when the node that committed it still has it in hand.
+    /// Null for events read back from storage; <see cref="SessionEventApplier"/> derives it then.
+    /// </summary>
+    public Session? Session { get; init; }
+}

@@ -1,0 +1,45 @@
+using System.Globalization;
+using System.Text.Json;
+
+namespace Switchboard.Json;
+
+/// <summary>Timestamps on the wire: UTC with milliseconds, e.g. <c>2026-11-21T10:15:00.123Z</c>.</summary>
+public static class WireTime
+{
+    private const string Format = "yyyy-MM-dd'T'HH:mm:ss.fff'Z'";
+
+    /// <summary>The current time, truncated to whole milliseconds so stored and sent values agree.</summary>
+    public static DateTimeOffset Now(TimeProvider time) => Truncate(time.GetUtcNow());
+
+    /// <summary>Truncates to whole milliseconds, in UTC.</summary>
+    public static DateTimeOffset Truncate(DateTimeOffset value) =>
+        DateTimeOffset.FromUnixTimeMilliseconds(value.ToUnixTimeMilliseconds());
+
+    /// <summary>Writes a timestamp as a JSON string.</summary>
+    public static void Write(Utf8JsonWriter writer, DateTimeOffset value)
+    {
+        Span<byte> buffer = stackalloc byte[32];
+        value.UtcDateTime.TryFormat(buffer, out var written, Format, CultureInfo.InvariantCulture);
+        writer.WriteStringValue(buffer[..written]);
+    }
+
+    /// <summary>Writes a nullable timestamp as a JSON string or null.</summary>
+    public static void Write(Utf8JsonWriter writer, DateTimeOffset? value)
+    {
+        if (value is { } v)
+        {
+            Write(writer, v);
+        }
+        else
+        {
+            writer.WriteNullValue();
+        }
+    }
+
+    /// <summary>Formats a timestamp as text.</summary>
+    public static string ToText(DateTimeOffset value) => value.UtcDateTime.ToString(Format, CultureInfo.InvariantCulture);
+
+    /// <summary>Parses a wire timestamp.</summary>
+    public static DateTimeOffset Parse(string text) =>
+        DateTimeOffset.Parse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal);
+}

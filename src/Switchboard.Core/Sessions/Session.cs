@@ -1,0 +1,65 @@
+namespace Switchboard.Sessions;
+
+/// <summary>A session as stored and as sent on the wire (requirements §1).</summary>
+public sealed record Session
+{
+    /// <summary>1–128 characters from <c>[A-Za-z0-9._:-]</c>.</summary>
+    public required string Id { get; init; }
+
+    /// <summary>Optional display name, at most 200 characters.</summary>
+    public string? Name { get; init; }
+
+    /// <summary>Lifecycle state.</summary>
+    public SessionState State { get; init; } = SessionState.Initializing;
+
+    /// <summary>At most 32 string labels, used for filtering and scoping.</summary>
+    public IReadOnlyDictionary<string, string> Labels { get; init; } = EmptyLabels;
+
+    /// <summary>A JSON object of at most 16 KiB, kept as compact UTF-8 text.</summary>
+    public string Metadata { get; init; } = "{}";
+
+    /// <summary>Why the session is in <see cref="SessionState.Error"/>, when it is.</summary>
+    public string? ErrorMessage { get; init; }
+
+    /// <summary>Input tokens used so far.</summary>
+    public long InputTokens { get; init; }
+
+    /// <summary>Output tokens used so far.</summary>
+    public long OutputTokens { get; init; }
+
+    /// <summary>Input plus output tokens.</summary>
+    public long TotalTokens => InputTokens + OutputTokens;
+
+    /// <summary>Cost so far, in US dollars.</summary>
+    public decimal CostUsd { get; init; }
+
+    /// <summary>Tasks currently running in this session.</summary>
+    public int TasksRunning { get; init; }
+
+    /// <summary>Lease length; any update or heartbeat renews it. Null when the session has no lease.</summary>
+    public int? LeaseSeconds { get; init; }
+
+    /// <summary>When the lease runs out. Internal bookkeeping: heartbeats move it without an event.</summary>
+    public DateTimeOffset? LeaseExpiresAt { get; init; }
+
+    /// <summary>Creation time (UTC, millisecond precision).</summary>
+    public DateTimeOffset CreatedAt { get; init; }
+
+    /// <summary>Time of the last change.</summary>
+    public DateTimeOffset UpdatedAt { get; init; }
+
+    /// <summary>When the session reached <see cref="SessionState.Terminated"/>.</summary>
+    public DateTimeOffset? TerminatedAt { get; init; }
+
+    /// <summary>Starts at 1 and goes up by 1 on every change.</summary>
+    public long Version { get; init; }
+
+    /// <summary>The <c>seq</c> of the <c>session_created</c> event; orders listings.</summary>
+    public long CreatedSeq { get; init; }
+
+    /// <summary>True for every state except terminated.</summary>
+    public bool IsActive => State.IsActive();
+
+    internal static readonly IReadOnlyDictionary<string, string> EmptyLabels =
+        new Dictionary<string, string>(StringComparer.Ordinal);
+}

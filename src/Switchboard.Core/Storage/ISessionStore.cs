@@ -1,0 +1,47 @@
+using Switchboard.Events;
+using Switchboard.Sessions;
+using Switchboard.Writes;
+
+namespace Switchboard.Storage;
+
+/// <summary>
+/// The store contract every backend honours. Sessions and the event log live together so that each
+/// change and its event commit in one transaction.
+/// </summary>
+public interface ISessionStore : IAsyncDisposable
+{
+    /// <summary>Creates the schema if needed (and the epoch with a new log). Safe to call once per process.</summary>
+    Task InitializeAsync(CancellationToken cancellationToken);
+
+    /// <summary>A consistent view of everything the server keeps in memory: epoch, head, fleet flag, active sessions and totals.</summary>
+    Task<StoreState> LoadStateAsync(CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Applies <paramref name="writes"/> in order, in one transaction, through <see cref="SessionWriteProcessor"/>.
+    /// A refused write leaves no trace and does not affect the others. Once committed, the appended events
+    /// reach <see cref="Feed"/> subscribers in <c>seq</c> order. Throws <see cref="StoreUnavailableException"/>
+    /// when nothing could be committed.
+    /// </summary>
+    Task<IReadOnlyList<WriteResult>> WriteAsync(IReadOnlyList<SessionWrite> writes, CancellationToken cancellationToken);
+
+    /// <summary>One session, or null.</summary>
+    Task<Session?> GetSessionAsync(string id, CancellationToken cancellationToken);
+
+    /// <summary>Sessions, newest first, with filters and a cursor.</summary>
+    Task<SessionPage> ListSessionsAsync(SessionQuery query, CancellationToken cancellationToken);
+
+    /// <summary>Events after a position, oldest first.</summary>
+    Task<IReadOnlyList<EventRecord>> ReadEventsAsync(EventQuery query, CancellationToken cancellationToken);
+
+    /// <summary>The retained range of the log.</summary>
+    Task<LogBounds> GetLogBoundsAsync(CancellationToken cancellationToken);
+
+    /// <summary>Ids of active sessions whose lease ran out at or before <paramref name="now"/>.</summary>
+    Task<IReadOnlyList<string>> FindExpiredLeasesAsync(DateTimeOffset now, int limit, CancellationToken cancellationToken);
+
+    /// <summary>Deletes events beyond the retention policy. Never touches <c>seq</c> assignment.</summary>
+    Task<long> PurgeAsync(RetentionPolicy policy, DateTimeOffset now, CancellationToken cancellationToken);
+
+    /// <summary>Where committed events come from, in order, including those written by other nodes.</summary>
+    IEventFeed Feed { get; }
+}

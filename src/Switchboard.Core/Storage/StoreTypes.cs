@@ -1,0 +1,69 @@
+using Switchboard.Errors;
+using Switchboard.Events;
+using Switchboard.Sessions;
+
+namespace Switchboard.Storage;
+
+/// <summary>What the server loads at start-up, consistent as of <see cref="HeadSeq"/>.</summary>
+public sealed record StoreState(string Epoch, long HeadSeq, bool FleetPaused, IReadOnlyList<Session> ActiveSessions, SessionTotals Totals);
+
+/// <summary>Counts and sums over every session the store holds.</summary>
+public sealed record SessionTotals(IReadOnlyDictionary<SessionState, long> Counts, long InputTokens, long OutputTokens, decimal CostUsd);
+
+/// <summary>The outcome of one write: an error, or the session after it and the event it appended (if any).</summary>
+public sealed record WriteResult(SwitchboardError? Error, Session? Session, EventRecord? Event, bool? FleetPaused = null)
+{
+    /// <summary>True when the write was accepted.</summary>
+    public bool Succeeded => Error is null;
+}
+
+/// <summary>Filters for listing sessions. All filters combine with AND.</summary>
+public sealed record SessionQuery
+{
+    /// <summary>Only these states.</summary>
+    public IReadOnlyList<SessionState>? States { get; init; }
+    /// <summary>Only sessions carrying all these labels.</summary>
+    public IReadOnlyDictionary<string, string>? Labels { get; init; }
+    /// <summary>True: only active; false: only terminated; null: both.</summary>
+    public bool? Active { get; init; }
+    /// <summary>Continue below this <c>created_seq</c> (the cursor).</summary>
+    public long? BeforeCreatedSeq { get; init; }
+    /// <summary>Page size.</summary>
+    public int Limit { get; init; } = 50;
+}
+
+/// <summary>One page of sessions; <see cref="NextCursor"/> is null on the last page.</summary>
+public sealed record SessionPage(IReadOnlyList<Session> Sessions, long? NextCursor);
+
+/// <summary>Which events to read.</summary>
+public sealed record EventQuery
+{
+    /// <summary>Events with a <c>seq</c> greater than this.</summary>
+    public long AfterSeq { get; init; }
+    /// <summary>And at most this, when set.</summary>
+    public long? UpToSeq { get; init; }
+    /// <summary>Only this session's events, when set.</summary>
+    public string? SessionId { get; init; }
+    /// <summary>Most events to return.</summary>
+    public int Limit { get; init; } = 1000;
+}
+
+/// <summary>
+/// The retained range: every event with <c>FirstSeq &lt;= seq &lt;= HeadSeq</c> is stored.
+/// When the log is empty, <see cref="FirstSeq"/> is <c>HeadSeq + 1</c>.
+/// </summary>
+public readonly record struct LogBounds(long FirstSeq, long HeadSeq)
+{
+    /// <summary>True when every event after <paramref name="since"/> is still stored.</summary>
+    public bool CanResumeFrom(long since) => since >= FirstSeq - 1 && since <= HeadSeq;
+}
+
+/// <summary>How long events are kept: both limits apply.</summary>
+public sealed record RetentionPolicy(TimeSpan MaxAge, long MaxEvents)
+{
+    /// <summary>24 hours or 1,000,000 events.</summary>
+    public static RetentionPolicy Default { get; } = new(TimeSpan.FromHours(24), 1_000_000);
+}
+
+/// <summary>The store cannot commit right now; nothing was written.</summary>
+public sealed class StoreUnavailableException(string message, Exception? inner = null) : Exception(message, inner);

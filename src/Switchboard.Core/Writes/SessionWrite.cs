@@ -1,0 +1,83 @@
+using Switchboard.Sessions;
+
+namespace Switchboard.Writes;
+
+/// <summary>One change a producer asks for. Every write is validated, applied by the state machine and committed with its event.</summary>
+public abstract record SessionWrite;
+
+/// <summary>Creates a session. A null id lets the server generate one.</summary>
+public sealed record CreateSession : SessionWrite
+{
+    /// <summary>The id to use, or null to generate one.</summary>
+    public string? Id { get; init; }
+    /// <summary>Display name.</summary>
+    public string? Name { get; init; }
+    /// <summary>Initial state; any state but terminating or terminated.</summary>
+    public SessionState State { get; init; } = SessionState.Initializing;
+    /// <summary>Labels.</summary>
+    public IReadOnlyDictionary<string, string>? Labels { get; init; }
+    /// <summary>Metadata as a compact JSON object.</summary>
+    public string? Metadata { get; init; }
+    /// <summary>Error message, when created in the error state.</summary>
+    public string? ErrorMessage { get; init; }
+    /// <summary>Initial input tokens.</summary>
+    public long InputTokens { get; init; }
+    /// <summary>Initial output tokens.</summary>
+    public long OutputTokens { get; init; }
+    /// <summary>Initial cost.</summary>
+    public decimal CostUsd { get; init; }
+    /// <summary>Initial running tasks.</summary>
+    public int TasksRunning { get; init; }
+    /// <summary>Lease length in seconds, or null for no lease.</summary>
+    public int? LeaseSeconds { get; init; }
+}
+
+/// <summary>A partial update of a session. Absent fields stay as they are.</summary>
+public sealed record UpdateSession(string SessionId) : SessionWrite
+{
+    /// <summary>New state.</summary>
+    public SessionState? State { get; init; }
+    /// <summary>New name (null clears it).</summary>
+    public Optional<string?> Name { get; init; }
+    /// <summary>Replaces all labels.</summary>
+    public IReadOnlyDictionary<string, string>? Labels { get; init; }
+    /// <summary>Replaces the metadata object.</summary>
+    public string? Metadata { get; init; }
+    /// <summary>New error message (null clears it).</summary>
+    public Optional<string?> ErrorMessage { get; init; }
+    /// <summary>Absolute number of running tasks.</summary>
+    public int? TasksRunning { get; init; }
+    /// <summary>New lease length (null removes the lease).</summary>
+    public Optional<int?> LeaseSeconds { get; init; }
+    /// <summary>When set, the update applies only if the session is at this version.</summary>
+    public long? ExpectedVersion { get; init; }
+}
+
+/// <summary>Adds usage increments to a session.</summary>
+public sealed record AddUsage(string SessionId) : SessionWrite
+{
+    /// <summary>Input tokens to add (≥ 0).</summary>
+    public long InputTokens { get; init; }
+    /// <summary>Output tokens to add (≥ 0).</summary>
+    public long OutputTokens { get; init; }
+    /// <summary>Cost to add (≥ 0).</summary>
+    public decimal CostUsd { get; init; }
+}
+
+/// <summary>Renews a session's lease without changing it (no event).</summary>
+public sealed record Heartbeat(string SessionId) : SessionWrite;
+
+/// <summary>Terminates a session.</summary>
+public sealed record TerminateSession(string SessionId) : SessionWrite
+{
+    /// <summary>Why; defaults to <c>terminated</c>.</summary>
+    public string? Reason { get; init; }
+    /// <summary>When set, applies only if the session is at this version.</summary>
+    public long? ExpectedVersion { get; init; }
+}
+
+/// <summary>Moves a session whose lease ran out to error. Issued by the server, never by a client.</summary>
+public sealed record ExpireLease(string SessionId) : SessionWrite;
+
+/// <summary>Sets the fleet pause flag.</summary>
+public sealed record SetFleetPaused(bool Paused) : SessionWrite;

@@ -1,0 +1,264 @@
+using Switchboard.Errors;
+using Switchboard.Events;
+using Switchboard.Sessions;
+
+namespace Switchboard.Writes;
+
+/// <summary>
+/// Applies a validated write to the current session: the state machine, versions, leases and event data.
+/// Pure: stores call it inside their transaction with the row they just read.
+/// </summary>
+public static class SessionWriteProcessor
+{
+    /// <summary>The reason recorded when a lease runs out.</summary>
+    public const string LeaseExpiredReason = "lease_expired";
+
+    /// <summary>Decides what <paramref name="write"/> does to <paramref name="current"/> (null when no row exists).</summary>
+    public static WriteDecision Apply(SessionWrite write, Session? current, in WriteContext ctx) => write switch
+    {
+        CreateSession c => Create(c, current, ctx),
+        UpdateSession u => Update(u, current, ctx),
+        AddUsage a => Usage(a, current, ctx),
+        Heartbeat h => Beat(h, current, ctx),
+        TerminateSession t => Terminate(t, current, ctx),
+        ExpireLease e => Expire(e, current, ctx),
+        SetFleetPaused f => f.Paused == ctx.FleetPaused
+            ? new WriteDecision { FleetPaused = f.Paused }
+            : new WriteDecision { FleetPaused = f.Paused, Event = new(EventTypes.FleetUpdated, null, ctx.Now, EventData.Fleet(f.Paused)) },
+        _ => throw new ArgumentOutOfRangeException(nameof(write), write.GetType().Name, "Unknown write."),
+    };
+
+    /// <summary>The session id a write targets; null for fleet writes.</summary>
+    public static string? TargetId(SessionWrite write) => write switch
+    {
+        CreateSession c => c.Id ?? throw new ArgumentException("Assign an id before the write reaches the store.", nameof(write)),
+        UpdateSession u => u.SessionId,
+        AddUsage a => a.SessionId,
+        Heartbeat h => h.SessionId,
+        TerminateSession t => t.SessionId,
+        ExpireLease e => e.SessionId,
+        _ => null,
+    };
+
+    private static WriteDecision Create(CreateSession c, Session? current, in WriteContext ctx)
+    {
+        if (current is not null)
+        {
+            return WriteDecision.Refuse(new(ErrorKind.Conflict, "session_exists",
+                $"Session '{current.Id}' already exists (state '{current.State.ToWire()}'). Change it with PATCH /api/sessions/{current.Id}, or create a session with another id.", "id"));
+        }
+
+        var session = new Session
+        {
+            Id = c.Id!,
+            Name = c.Name,
+            State = c.State,
+            Labels = c.Labels ?? Session.EmptyLabels,
+            Metadata = c.Metadata ?? "{}",
+            ErrorMessage = c.ErrorMessage,
+            InputTokens = c.InputTokens,
+            OutputTokens = c.OutputTokens,
+            CostUsd = c.CostUsd,
+            TasksRunning = c.TasksRunning,
+            LeaseSeconds = c.LeaseSeconds,
+            LeaseExpiresAt = LeaseDeadline(c.LeaseSeconds, ctx.Now),
+            CreatedAt = ctx.Now,
+            UpdatedAt = ctx.Now,
+            Version = 1,
+        };
+        var data = EventData.Created(session, ctx.ActiveCount + 1);
+        return new WriteDecision
+        {
+            Session = session,
+            PersistSession = true,
+            IsNew = true,
+            ActiveDelta = 1,
+            Event = new(EventTypes.SessionCreated, session.Id, ctx.Now, data),
+        };
+    }
+
+    private static WriteDecision Update(UpdateSession u, Session? current, in WriteContext ctx)
+    {
+        if (Precheck(u.SessionId, current, u.ExpectedVersion) is { } refused)
+        {
+            return refused;
+        }
+
+        var to = u.State ?? current!.State;
+        if (!SessionStateMachine.IsAllowed(current!.State, to))
+        {
+            return WriteDecision.Refuse(ForbiddenTransition(current, to));
+        }
+
+        var leaving = current.State == SessionState.Error && to != SessionState.Error;
+        var next = current with
+        {
+            State = to,
+            Name = u.Name.HasValue ? u.Name.Value : current.Name,
+            Labels = u.Labels ?? current.Labels,
+            Metadata = u.Metadata ?? current.Metadata,
+            ErrorMessage = u.ErrorMessage.HasValue ? u.ErrorMessage.Value : leaving ? null : current.ErrorMessage,
+            TasksRunning = u.TasksRunning ?? current.TasksRunning,
+            LeaseSeconds = u.LeaseSeconds.HasValue ? u.LeaseSeconds.Value : current.LeaseSeconds,
+        };
+
+        if (current.State == SessionState.Terminated)
+        {
+            return SessionChanges.Differ(current, next)
+                ? WriteDecision.Refuse(TerminatedIsFinal(current, "changed"))
+                : WriteDecision.Unchanged(current);
+        }
+
+        if (to == SessionState.Terminated)
+        {
+            return Finish(current, next, "terminated", ctx);
+        }
+
+        return Changed(current, next, reason: null, ctx);
+    }
+
+    private static WriteDecision Usage(AddUsage a, Session? current, in WriteContext ctx)
+    {
+        if (Precheck(a.SessionId, current, expectedVersion: null) is { } refused)
+        {
+            return refused;
+        }
+
+        if (current!.State == SessionState.Terminated)
+        {
+            return WriteDecision.Refuse(TerminatedIsFinal(current, "given more usage"));
+        }
+
+        long input, output;
+        try
+        {
+            input = checked(current.InputTokens + a.InputTokens);
+            output = checked(current.OutputTokens + a.OutputTokens);
+            _ = checked(input + output);
+        }
+        catch (OverflowException)
+        {
+            return WriteDecision.Refuse(SwitchboardError.InvalidField("input_tokens", "The increment would overflow the session's 64-bit token counters."));
+        }
+
+        var next = current with { InputTokens = input, OutputTokens = output, CostUsd = current.CostUsd + a.CostUsd };
+        return Changed(current, next, reason: null, ctx);
+    }
+
+    private static WriteDecision Beat(Heartbeat h, Session? current, in WriteContext ctx)
+    {
+        if (Precheck(h.SessionId, current, expectedVersion: null) is { } refused)
+        {
+            return refused;
+        }
+
+        if (current!.State == SessionState.Terminated)
+        {
+            return WriteDecision.Refuse(TerminatedIsFinal(current, "kept alive"));
+        }
+
+        return Changed(current, current, reason: null, ctx);
+    }
+
+    private static WriteDecision Terminate(TerminateSession t, Session? current, in WriteContext ctx)
+    {
+        if (Precheck(t.SessionId, current, t.ExpectedVersion) is { } refused)
+        {
+            return refused;
+        }
+
+        // Terminating a terminated session sets the state it already has: not a transition, nothing to do.
+        return current!.State == SessionState.Terminated
+            ? WriteDecision.Unchanged(current)
+            : Finish(current, current with { State = SessionState.Terminated }, t.Reason ?? "terminated", ctx);
+    }
+
+    private static WriteDecision Expire(ExpireLease e, Session? current, in WriteContext ctx)
+    {
+        // Re-checked inside the transaction: a heartbeat that landed first wins.
+        if (current is null || current.LeaseExpiresAt is not { } deadline || deadline > ctx.Now
+            || current.State is SessionState.Error or SessionState.Terminating or SessionState.Terminated)
+        {
+            return WriteDecision.Unchanged(current);
+        }
+
+        var next = current with { State = SessionState.Error, ErrorMessage = LeaseExpiredReason };
+        var decision = Changed(current, next, LeaseExpiredReason, ctx);
+        return decision with { Session = decision.Session! with { LeaseExpiresAt = null } };
+    }
+
+    private static WriteDecision? Precheck(string id, Session? current, long? expectedVersion)
+    {
+        if (current is null)
+        {
+            return WriteDecision.Refuse(SwitchboardError.SessionNotFound(id));
+        }
+
+        if (expectedVersion is { } expected && expected != current.Version)
+        {
+            return WriteDecision.Refuse(new(ErrorKind.Conflict, "version_conflict",
+                $"Session '{id}' is at version {current.Version}, but expected_version was {expected}. Read the session again and retry with its current version.",
+                "expected_version"));
+        }
+
+        return null;
+    }
+
+    /// <summary>An update that keeps the session active: bumps the version when anything visible changed, and renews the lease either way.</summary>
+    private static WriteDecision Changed(Session current, Session next, string? reason, in WriteContext ctx)
+    {
+        var lease = LeaseDeadline(next.LeaseSeconds, ctx.Now);
+        if (!SessionChanges.Differ(current, next))
+        {
+            var renewed = current with { LeaseExpiresAt = lease };
+            return new WriteDecision { Session = renewed, PersistSession = renewed.LeaseExpiresAt != current.LeaseExpiresAt };
+        }
+
+        var after = next with { Version = current.Version + 1, UpdatedAt = ctx.Now, LeaseExpiresAt = lease };
+        return new WriteDecision
+        {
+            Session = after,
+            PersistSession = true,
+            Event = new(EventTypes.SessionUpdated, after.Id, ctx.Now, EventData.Updated(current, after, reason)),
+        };
+    }
+
+    private static WriteDecision Finish(Session current, Session next, string reason, in WriteContext ctx)
+    {
+        var after = next with
+        {
+            State = SessionState.Terminated,
+            TerminatedAt = ctx.Now,
+            UpdatedAt = ctx.Now,
+            Version = current.Version + 1,
+            LeaseExpiresAt = null,
+        };
+        return new WriteDecision
+        {
+            Session = after,
+            PersistSession = true,
+            ActiveDelta = -1,
+            Event = new(EventTypes.SessionTerminated, after.Id, ctx.Now, EventData.Terminated(after, reason, ctx.ActiveCount - 1)),
+        };
+    }
+
+    private static SwitchboardError ForbiddenTransition(Session current, SessionState to)
+    {
+        var from = current.State.ToWire();
+        var why = current.State switch
+        {
+            SessionState.Terminated => "'terminated' is final",
+            SessionState.Terminating => "'terminating' may only go to 'terminated'",
+            _ => "no session returns to 'initializing'",
+        };
+        return new(ErrorKind.Conflict, "invalid_transition",
+            $"Session '{current.Id}' cannot change from '{from}' to '{to.ToWire()}': {why}.", "state");
+    }
+
+    private static SwitchboardError TerminatedIsFinal(Session current, string verb) =>
+        new(ErrorKind.Conflict, "session_terminated",
+            $"Session '{current.Id}' is terminated and cannot be {verb}; 'terminated' is final. Create a new session instead.");
+
+    private static DateTimeOffset? LeaseDeadline(int? seconds, DateTimeOffset now) =>
+        seconds is { } s ? now.AddSeconds(s) : null;
+}

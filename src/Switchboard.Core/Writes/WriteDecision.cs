@@ -1,0 +1,41 @@
+using Switchboard.Errors;
+using Switchboard.Sessions;
+
+namespace Switchboard.Writes;
+
+/// <summary>The facts a store needs to make a write durable.</summary>
+public readonly record struct WriteContext(DateTimeOffset Now, long ActiveCount, bool FleetPaused);
+
+/// <summary>An event about to be appended; the store assigns its <c>seq</c>.</summary>
+public sealed record PendingEvent(string Type, string? SessionId, DateTimeOffset At, byte[] Data);
+
+/// <summary>What <see cref="SessionWriteProcessor"/> decided: refuse, or persist a session row and maybe append an event.</summary>
+public sealed record WriteDecision
+{
+    /// <summary>Why the write was refused; null when it was accepted.</summary>
+    public SwitchboardError? Error { get; init; }
+
+    /// <summary>The session after the write (null for fleet writes and refused ones).</summary>
+    public Session? Session { get; init; }
+
+    /// <summary>True when the session row must be written (a change, or only a renewed lease).</summary>
+    public bool PersistSession { get; init; }
+
+    /// <summary>True when the row is new.</summary>
+    public bool IsNew { get; init; }
+
+    /// <summary>The event to append; null when nothing a client can see changed.</summary>
+    public PendingEvent? Event { get; init; }
+
+    /// <summary>How the number of active sessions changes: +1 on create, −1 on termination.</summary>
+    public int ActiveDelta { get; init; }
+
+    /// <summary>The new fleet pause flag, for fleet writes.</summary>
+    public bool? FleetPaused { get; init; }
+
+    /// <summary>A refusal.</summary>
+    public static WriteDecision Refuse(SwitchboardError error) => new() { Error = error };
+
+    /// <summary>Accepted, but nothing to persist.</summary>
+    public static WriteDecision Unchanged(Session? session) => new() { Session = session };
+}

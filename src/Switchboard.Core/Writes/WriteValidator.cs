@@ -1,0 +1,156 @@
+using System.Text;
+using System.Text.Json;
+using Switchboard.Errors;
+using Switchboard.Sessions;
+
+namespace Switchboard.Writes;
+
+/// <summary>
+/// Checks a write against the model's rules before it reaches the store. Rules that depend on the
+/// current session (transitions, versions) belong to <see cref="SessionWriteProcessor"/>.
+/// </summary>
+public static class WriteValidator
+{
+    /// <summary>Returns the first rule the write breaks, or null.</summary>
+    public static SwitchboardError? Validate(SessionWrite write) => write switch
+    {
+        CreateSession c => ValidateCreate(c),
+        UpdateSession u => ValidateUpdate(u),
+        AddUsage a => Id(a.SessionId, "id") ?? NonNegative("input_tokens", a.InputTokens) ?? NonNegative("output_tokens", a.OutputTokens)
+            ?? Cost("cost_usd", a.CostUsd),
+        Heartbeat h => Id(h.SessionId, "id"),
+        TerminateSession t => Id(t.SessionId, "id") ?? Length("reason", t.Reason, SessionLimits.MaxReasonLength) ?? Version(t.ExpectedVersion),
+        ExpireLease e => Id(e.SessionId, "id"),
+        SetFleetPaused => null,
+        _ => throw new ArgumentOutOfRangeException(nameof(write), write.GetType().Name, "Unknown write."),
+    };
+
+    private static SwitchboardError? ValidateCreate(CreateSession c) =>
+        (c.Id is null ? null : Id(c.Id, "id"))
+        ?? Length("name", c.Name, SessionLimits.MaxNameLength)
+        ?? InitialState(c.State)
+        ?? Labels(c.Labels)
+        ?? Metadata(c.Metadata)
+        ?? Length("error_message", c.ErrorMessage, SessionLimits.MaxErrorMessageLength)
+        ?? NonNegative("input_tokens", c.InputTokens)
+        ?? NonNegative("output_tokens", c.OutputTokens)
+        ?? Cost("cost_usd", c.CostUsd)
+        ?? NonNegative("tasks_running", c.TasksRunning)
+        ?? Lease(c.LeaseSeconds);
+
+    private static SwitchboardError? ValidateUpdate(UpdateSession u) =>
+        Id(u.SessionId, "id")
+        ?? Length("name", u.Name.Value, SessionLimits.MaxNameLength)
+        ?? Labels(u.Labels)
+        ?? Metadata(u.Metadata)
+        ?? Length("error_message", u.ErrorMessage.Value, SessionLimits.MaxErrorMessageLength)
+        ?? (u.TasksRunning is { } t ? NonNegative("tasks_running", t) : null)
+        ?? Lease(u.LeaseSeconds.Value)
+        ?? Version(u.ExpectedVersion);
+
+    private static SwitchboardError? Id(string id, string field) => SessionId.IsValid(id)
+        ? null
+        : SwitchboardError.InvalidField(field, $"'{field}' must be {SessionId.Rule}; got {Describe(id)}.");
+
+    private static SwitchboardError? InitialState(SessionState state) => SessionStateMachine.IsValidInitial(state)
+        ? null
+        : SwitchboardError.InvalidField("state", $"A session cannot be created in state '{state.ToWire()}'. Create it in any other state, then terminate it.");
+
+    private static SwitchboardError? Length(string field, string? value, int max) => value is not null && value.Length > max
+        ? SwitchboardError.InvalidField(field, $"'{field}' is {value.Length} characters long; at most {max} are allowed.")
+        : null;
+
+    private static SwitchboardError? NonNegative(string field, long value) => value < 0
+        ? SwitchboardError.InvalidField(field, $"'{field}' must be zero or positive; got {value}.")
+        : null;
+
+    private static SwitchboardError? Cost(string field, decimal value) => value < 0 || value > SessionLimits.MaxCostUsd
+        ? SwitchboardError.InvalidField(field, $"'{field}' must be between 0 and {SessionLimits.MaxCostUsd}; got {value}.")
+        : null;
+
+    private static SwitchboardError? Version(long? expected) => expected is < 1
+        ? SwitchboardError.InvalidField("expected_version", $"'expected_version' must be 1 or more; got {expected}.")
+        : null;
+
+    private static SwitchboardError? Lease(int? seconds) => seconds is < 1 or > SessionLimits.MaxLeaseSeconds
+        ? SwitchboardError.InvalidField("lease_seconds", $"'lease_seconds' must be between 1 and {SessionLimits.MaxLeaseSeconds}, or null for no lease; got {seconds}.")
+        : null;
+
+    private static SwitchboardError? Labels(IReadOnlyDictionary<string, string>? labels)
+    {
+        if (labels is null)
+        {
+            return null;
+        }
+
+        if (labels.Count > SessionLimits.MaxLabels)
+        {
+            return SwitchboardError.InvalidField("labels", $"'labels' has {labels.Count} entries; at most {SessionLimits.MaxLabels} are allowed.");
+        }
+
+        foreach (var (key, value) in labels)
+        {
+            if (!IsLabelKey(key))
+            {
+                return SwitchboardError.InvalidField("labels", $"Label key {Describe(key)} is invalid: keys are 1-{SessionLimits.MaxLabelKeyLength} characters from [A-Za-z0-9._:/-].");
+            }
+
+            if (value is null || value.Length > SessionLimits.MaxLabelValueLength)
+            {
+                return SwitchboardError.InvalidField("labels", $"Label '{key}' must have a string value of at most {SessionLimits.MaxLabelValueLength} characters.");
+            }
+        }
+
+        return null;
+    }
+
+    private static SwitchboardError? Metadata(string? metadata)
+    {
+        if (metadata is null)
+        {
+            return null;
+        }
+
+        var bytes = Encoding.UTF8.GetByteCount(metadata);
+        if (bytes > SessionLimits.MaxMetadataBytes)
+        {
+            return SwitchboardError.InvalidField("metadata", $"'metadata' is {bytes} bytes of JSON; at most {SessionLimits.MaxMetadataBytes} (16 KiB) are allowed.");
+        }
+
+        try
+        {
+            using var doc = JsonDocument.Parse(metadata);
+            return doc.RootElement.ValueKind == JsonValueKind.Object
+                ? null
+                : SwitchboardError.InvalidField("metadata", "'metadata' must be a JSON object.");
+        }
+        catch (JsonException)
+        {
+            return SwitchboardError.InvalidField("metadata", "'metadata' must be a JSON object.");
+        }
+    }
+
+    /// <summary>True when <paramref name="key"/> is a valid label key.</summary>
+    public static bool IsLabelKey(string? key)
+    {
+        if (string.IsNullOrEmpty(key) || key.Length > SessionLimits.MaxLabelKeyLength)
+        {
+            return false;
+        }
+
+        foreach (var c in key)
+        {
+            if (!(char.IsAsciiLetterOrDigit(c) || c is '.' or '_' or ':' or '/' or '-'))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    private static string Describe(string? value) => value is null ? "null"
+        : value.Length == 0 ? "an empty string"
+        : value.Length > 40 ? $"{value.Length} characters"
+        : $"'{value}'";
+}

@@ -1,0 +1,104 @@
+using System.Text.Json;
+using Switchboard.Hosting;
+using Switchboard.Writes;
+
+namespace Switchboard.Channels;
+
+/// <summary>What a join asks for: the topic, an optional resume position, a label filter and a snapshot size.</summary>
+internal sealed record JoinRequest(TopicRoute Route, long? Since, string? Epoch, IReadOnlyDictionary<string, string>? Labels, int SnapshotLimit)
+{
+    /// <summary>Reads join params <c>{since?, epoch?, labels?, limit?}</c>; unknown keys are ignored (clients may add their own).</summary>
+    public static JoinRequest? Parse(TopicRoute route, JsonElement payload, int defaultLimit, out string? error)
+    {
+        error = null;
+        long? since = null;
+        string? epoch = null;
+        Dictionary<string, string>? labels = null;
+        var limit = defaultLimit;
+        if (payload.ValueKind != JsonValueKind.Object)
+        {
+            error = "join params must be a JSON object";
+            return null;
+        }
+
+        foreach (var p in payload.EnumerateObject())
+        {
+            switch (p.Name)
+            {
+                case "since" when p.Value.ValueKind == JsonValueKind.Null:
+                    break;
+                case "since":
+                    if (p.Value.ValueKind != JsonValueKind.Number || !p.Value.TryGetInt64(out var s) || s < 0)
+                    {
+                        error = "'since' must be a non-negative integer seq";
+                        return null;
+                    }
+
+                    since = s;
+                    break;
+                case "epoch" when p.Value.ValueKind == JsonValueKind.Null:
+                    break;
+                case "epoch":
+                    if (p.Value.ValueKind != JsonValueKind.String)
+                    {
+                        error = "'epoch' must be a string";
+                        return null;
+                    }
+
+                    epoch = p.Value.GetString();
+                    break;
+                case "labels" when p.Value.ValueKind == JsonValueKind.Null:
+                    break;
+                case "labels":
+                    labels = ParseLabels(p.Value, route, out error);
+                    if (error is not null)
+                    {
+                        return null;
+                    }
+
+                    break;
+                case "limit":
+                    if (p.Value.ValueKind != JsonValueKind.Number || !p.Value.TryGetInt32(out limit)
+                        || limit < 0 || limit > SwitchboardDefaults.MaxSnapshotSessions)
+                    {
+                        error = $"'limit' must be an integer from 0 to {SwitchboardDefaults.MaxSnapshotSessions}";
+                        return null;
+                    }
+
+                    break;
+            }
+        }
+
+        return new JoinRequest(route, since, epoch, labels, limit);
+    }
+
+    private static Dictionary<string, string>? ParseLabels(JsonElement value, TopicRoute route, out string? error)
+    {
+        error = null;
+        if (route.Kind != TopicKind.Sessions)
+        {
+            error = "'labels' filters only apply to the 'sessions' topic";
+            return null;
+        }
+
+        if (value.ValueKind != JsonValueKind.Object)
+        {
+            error = "'labels' must be an object of string values";
+            return null;
+        }
+
+        var labels = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var l in value.EnumerateObject())
+        {
+            if (l.Value.ValueKind != JsonValueKind.String || !WriteValidator.IsLabelKey(l.Name))
+            {
+                error = $"label filter '{l.Name}' needs a valid key and a string value";
+                return null;
+            }
+
+            labels[l.Name] = l.Value.GetString()!;
+        }
+
+        return labels.Count == 0 ? null : labels;
+    }
+}

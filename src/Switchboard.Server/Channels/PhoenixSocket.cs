@@ -1,0 +1,163 @@
+using Switchboard.Fanout;
+
+namespace Switchboard.Channels;
+
+/// <summary>
+/// One Phoenix connection's channels, independent of the transport: heartbeats, join, leave, replies and
+/// the routing rules of the spec (unmatched topics, duplicate joins, stale join refs). Messages are handled
+/// one at a time by the transport's read loop; <see cref="Close"/> runs after that loop has ended.
+/// </summary>
+internal sealed class PhoenixSocket(ChannelHub hub, SendQueue queue)
+{
+    private const string PhoenixTopic = "phoenix";
+    private readonly Dictionary<string, JoinedChannel> _channels = new(StringComparer.Ordinal);
+
+    public SendQueue Queue { get; } = queue;
+
+    public int ChannelCount => _channels.Count;
+
+    public async Task HandleAsync(PhoenixMessage m, CancellationToken cancellationToken)
+    {
+        if (m.Topic == PhoenixTopic && m.Event == "heartbeat")
+        {
+            Reply(m.JoinRef, m.Ref, m.Topic, "ok");
+            return;
+        }
+
+        switch (m.Event)
+        {
+            case "phx_join":
+                await JoinAsync(m, cancellationToken);
+                return;
+            case "phx_leave":
+                Leave(m);
+                return;
+        }
+
+        if (!_channels.TryGetValue(m.Topic, out var channel))
+        {
+            Reply(null, m.Ref, m.Topic, "error", "unmatched topic");
+            return;
+        }
+
+        if (m.JoinRef is not null && m.JoinRef != channel.JoinRef)
+        {
+            return; // stale: meant for an earlier join of this topic
+        }
+
+        // Switchboard's channels are read-only: the only client events are join, leave and heartbeat.
+        var reason = m.IsBinary ? "binary payloads are not supported" : $"unknown event '{m.Event}'";
+        Reply(channel.JoinRef, m.Ref, m.Topic, "error", reason);
+    }
+
+    /// <summary>Leaves every channel. Called once, when the transport is done.</summary>
+    public void Close()
+    {
+        foreach (var channel in _channels.Values)
+        {
+            if (channel.Subscription is { } sub)
+            {
+                hub.Leave(sub);
+            }
+        }
+
+        _channels.Clear();
+    }
+
+    private async Task JoinAsync(PhoenixMessage m, CancellationToken cancellationToken)
+    {
+        if (!TopicRoute.TryParse(m.Topic, out var route))
+        {
+            Reply(null, m.Ref, m.Topic, "error", "unmatched topic");
+            return;
+        }
+
+        if (_channels.Remove(m.Topic, out var previous))
+        {
+            // Phoenix semantics: a second join of a joined topic closes the first channel, then proceeds.
+            if (previous.Subscription is { } old)
+            {
+                hub.Leave(old);
+            }
+
+            Queue.Enqueue(FrameEncoder.Push(previous.JoinRef, previous.JoinRef, m.Topic, "phx_close", EmptyObject));
+        }
+
+        if (_channels.Count >= hub.Options.MaxChannelsPerConnection)
+        {
+            Reply(m.JoinRef, m.Ref, m.Topic, "error", "too many channels joined");
+            return;
+        }
+
+        var request = JoinRequest.Parse(route, m.Payload, hub.Options.SnapshotSessions, out var invalid);
+        if (request is null)
+        {
+            Reply(m.JoinRef, m.Ref, m.Topic, "error", "invalid join params", invalid);
+            return;
+        }
+
+        var channel = new JoinedChannel(m.JoinRef);
+        _channels[m.Topic] = channel;
+        try
+        {
+            channel.Subscription = await hub.JoinAsync(Queue, request,
+                result => Queue.Enqueue(FrameEncoder.Reply(m.JoinRef, m.Ref, m.Topic, "ok", result.Write)), cancellationToken);
+        }
+        catch (Exception) when (!cancellationToken.IsCancellationRequested)
+        {
+            _channels.Remove(m.Topic);
+            Reply(m.JoinRef, m.Ref, m.Topic, "error", "join crashed");
+        }
+    }
+
+    private void Leave(PhoenixMessage m)
+    {
+        if (!_channels.TryGetValue(m.Topic, out var channel))
+        {
+            Reply(m.JoinRef, m.Ref, m.Topic, "ok");
+            return;
+        }
+
+        if (m.JoinRef is not null && m.JoinRef != channel.JoinRef)
+        {
+            return; // a stale leave must not close the current channel
+        }
+
+        _channels.Remove(m.Topic);
+        if (channel.Subscription is { } sub)
+        {
+            hub.Leave(sub);
+        }
+
+        Reply(channel.JoinRef, m.Ref, m.Topic, "ok");
+        Queue.Enqueue(FrameEncoder.Push(channel.JoinRef, channel.JoinRef, m.Topic, "phx_close", EmptyObject));
+    }
+
+    private void Reply(string? joinRef, string? @ref, string topic, string status, string? reason = null, string? detail = null)
+    {
+        Queue.Enqueue(FrameEncoder.Reply(joinRef, @ref, topic, status, reason is null ? null : w =>
+        {
+            w.WriteStartObject();
+            w.WriteString("reason", reason);
+            if (detail is not null)
+            {
+                w.WriteString("detail", detail);
+            }
+
+            w.WriteEndObject();
+        }));
+    }
+
+    private static void EmptyObject(System.Text.Json.Utf8JsonWriter w)
+    {
+        w.WriteStartObject();
+        w.WriteEndObject();
+    }
+
+    private sealed class JoinedChannel(string? joinRef)
+    {
+        public string? JoinRef { get; } = joinRef;
+
+        public Subscription? Subscription { get; set; }
+    }
+}

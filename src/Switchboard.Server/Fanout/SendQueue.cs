@@ -1,0 +1,206 @@
+namespace Switchboard.Fanout;
+
+/// <summary>
+/// A connection's bounded outbound queue of shared frames. Enqueueing stores a reference, so a broadcast
+/// allocates nothing per subscriber. A pending summary is replaced by a newer one for the same topic;
+/// events are never dropped. Past the frame or byte cap the queue overflows and the consumer is told to
+/// disconnect, so the client resumes by <c>seq</c> instead of the server buffering without bound.
+/// </summary>
+internal sealed class SendQueue
+{
+    private const int InitialCapacity = 8;
+    private const int ShrinkAbove = 256;
+
+    private readonly object _lock = new();
+    private readonly ISendQueueConsumer _consumer;
+    private readonly int _maxFrames;
+    private readonly long _maxBytes;
+    private OutboundFrame?[] _ring = new OutboundFrame?[InitialCapacity];
+    private int _head;
+    private int _count;
+    private long _bytes;
+    private long _tail; // absolute position of the next slot, for finding pending summaries
+    private bool _signaled;
+    private bool _overflowed;
+    private bool _completed;
+    private PendingSummary _summary0;
+    private PendingSummary _summary1;
+
+    public SendQueue(ISendQueueConsumer consumer, int maxFrames, long maxBytes)
+    {
+        _consumer = consumer;
+        _maxFrames = maxFrames;
+        _maxBytes = maxBytes;
+    }
+
+    /// <summary>Frames waiting to be written.</summary>
+    public int Count
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _count;
+            }
+        }
+    }
+
+    /// <summary>Total conflated summaries (for metrics).</summary>
+    public static long Conflations => Interlocked.Read(ref s_conflations);
+
+    private static long s_conflations;
+
+    /// <summary>Adds a frame. Returns false when the queue is closed or just overflowed.</summary>
+    public bool Enqueue(OutboundFrame frame)
+    {
+        bool signal;
+        lock (_lock)
+        {
+            if (_completed || _overflowed)
+            {
+                return false;
+            }
+
+            if (frame.Kind == FrameKind.Summary)
+            {
+                ReplacePendingSummary(frame.ConflationKey);
+            }
+
+            if (_count >= _maxFrames || _bytes + frame.Size > _maxBytes)
+            {
+                _overflowed = true;
+            }
+            else
+            {
+                Append(frame);
+            }
+
+            signal = !_overflowed && !_signaled;
+            _signaled |= signal;
+        }
+
+        if (signal)
+        {
+            _consumer.OnFramesAvailable();
+        }
+        else if (_overflowed)
+        {
+            _consumer.OnOverflow();
+            return false;
+        }
+
+        return true;
+    }
+
+    /// <summary>
+    /// Moves up to <paramref name="into"/>.Length frames out, oldest first. Returns 0 and clears the signal
+    /// when the queue is empty, so the next enqueue signals again.
+    /// </summary>
+    public int Drain(OutboundFrame[] into)
+    {
+        lock (_lock)
+        {
+            var n = 0;
+            while (_count > 0 && n < into.Length)
+            {
+                var frame = _ring[_head];
+                _ring[_head] = null;
+                _head = (_head + 1) & (_ring.Length - 1);
+                _count--;
+                if (frame is null)
+                {
+                    continue; // a summary superseded by a newer one
+                }
+
+                _bytes -= frame.Size;
+                into[n++] = frame;
+            }
+
+            if (n == 0)
+            {
+                _signaled = false;
+                if (_ring.Length > ShrinkAbove)
+                {
+                    _ring = new OutboundFrame?[InitialCapacity];
+                    _head = 0;
+                }
+            }
+
+            return n;
+        }
+    }
+
+    /// <summary>Stops accepting frames; pending ones are dropped.</summary>
+    public void Complete()
+    {
+        lock (_lock)
+        {
+            _completed = true;
+            Array.Clear(_ring);
+            _count = 0;
+            _bytes = 0;
+        }
+    }
+
+    private void Append(OutboundFrame frame)
+    {
+        if (_count == _ring.Length)
+        {
+            Grow();
+        }
+
+        var position = _tail++;
+        _ring[(_head + _count) & (_ring.Length - 1)] = frame;
+        _count++;
+        _bytes += frame.Size;
+        if (frame.Kind == FrameKind.Summary)
+        {
+            // Two slots cover the usual case (the sessions and summary topics); a third topic just isn't conflated.
+            if (_summary0.Key is null || _summary0.Key == frame.ConflationKey)
+            {
+                _summary0 = new PendingSummary(frame.ConflationKey, position);
+            }
+            else
+            {
+                _summary1 = new PendingSummary(frame.ConflationKey, position);
+            }
+        }
+    }
+
+    private void ReplacePendingSummary(string? key)
+    {
+        ref var slot = ref _summary0.Key == key ? ref _summary0 : ref _summary1;
+        if (slot.Key != key || key is null)
+        {
+            return;
+        }
+
+        var oldest = _tail - _count;
+        if (slot.Position >= oldest)
+        {
+            var index = (_head + (int)(slot.Position - oldest)) & (_ring.Length - 1);
+            if (_ring[index] is { } stale)
+            {
+                _bytes -= stale.Size;
+                _ring[index] = null;
+                Interlocked.Increment(ref s_conflations);
+            }
+        }
+
+        slot = default;
+    }
+
+    private void Grow()
+    {
+        var bigger = new OutboundFrame?[_ring.Length * 2];
+        for (var i = 0; i < _count; i++)
+        {
+            bigger[i] = _ring[(_head + i) & (_ring.Length - 1)];
+        }
+
+        _ring = bigger;
+        _head = 0;
+    }
+
+    private record struct PendingSummary(string? Key, long Position);
+}

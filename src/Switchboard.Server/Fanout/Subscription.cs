@@ -1,0 +1,50 @@
+using Switchboard.Channels;
+
+namespace Switchboard.Fanout;
+
+/// <summary>
+/// One channel's membership in a topic. While a join is being answered the subscription is pending:
+/// live frames are held here, then released after the reply and replay, so nothing is missed or doubled.
+/// All fields are guarded by the dispatcher's gate.
+/// </summary>
+internal sealed class Subscription(SendQueue queue, TopicRoute route, IReadOnlyDictionary<string, string>? labels)
+{
+    public SendQueue Queue { get; } = queue;
+
+    public TopicRoute Route { get; } = route;
+
+    /// <summary>For <c>sessions</c>: only sessions carrying all these labels.</summary>
+    public IReadOnlyDictionary<string, string>? Labels { get; } = labels;
+
+    /// <summary>Position in the topic's subscriber list, for O(1) removal.</summary>
+    public int Index { get; set; } = -1;
+
+    public bool IsPending { get; private set; } = true;
+
+    public bool IsRemoved { get; set; }
+
+    private List<OutboundFrame>? _held;
+
+    /// <summary>Hands a frame to the connection, or holds it while the join is pending.</summary>
+    public void Deliver(OutboundFrame frame)
+    {
+        if (!IsPending)
+        {
+            Queue.Enqueue(frame);
+        }
+        else if (frame.Kind == FrameKind.Event)
+        {
+            // Summaries are not held: the subscription gets a fresh one when it goes live.
+            (_held ??= []).Add(frame);
+        }
+    }
+
+    /// <summary>Takes the frames held while pending and starts delivering directly. The caller queues the held ones.</summary>
+    public List<OutboundFrame>? GoLive()
+    {
+        var held = _held;
+        _held = null;
+        IsPending = false;
+        return held;
+    }
+}

@@ -1,0 +1,4 @@
+namespace Switchboard.Hosting;
+
+/// <summary>Registered by AddSwitchboard so MapSwitchboard can tell it ran.</summary>
+internal sealed class SwitchboardMarker;

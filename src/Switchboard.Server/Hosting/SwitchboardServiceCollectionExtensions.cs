@@ -1,0 +1,64 @@
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
+using Switchboard.Channels;
+using Switchboard.Fanout;
+using Switchboard.Hosting;
+using Switchboard.Ingest;
+using Switchboard.Live;
+using Switchboard.Storage;
+using Switchboard.Storage.Sqlite;
+using Switchboard.Transports;
+
+namespace Microsoft.Extensions.DependencyInjection;
+
+/// <summary>Registers Switchboard in an ASP.NET Core app.</summary>
+public static class SwitchboardServiceCollectionExtensions
+{
+    /// <summary>
+    /// Adds Switchboard's services: the store (embedded SQLite unless <see cref="SwitchboardOptions.StoreFactory"/> says
+    /// otherwise), the write pipeline, the live fan-out and the in-process <see cref="ISwitchboardProducer"/>.
+    /// Then call <c>app.MapSwitchboard()</c>.
+    /// </summary>
+    public static IServiceCollection AddSwitchboard(this IServiceCollection services, Action<SwitchboardOptions>? configure = null)
+    {
+        services.AddOptions<SwitchboardOptions>();
+        if (configure is not null)
+        {
+            services.Configure(configure);
+        }
+
+        services.TryAddSingleton(TimeProvider.System);
+        services.TryAddSingleton(sp => sp.GetRequiredService<IOptions<SwitchboardOptions>>().Value);
+        services.TryAddSingleton(sp => sp.GetRequiredService<SwitchboardOptions>().Stream);
+        services.TryAddSingleton<ISessionStore>(CreateStore);
+        services.TryAddSingleton<WritePipeline>();
+        services.TryAddSingleton<SessionWriter>();
+        services.TryAddSingleton<ISwitchboardProducer, SwitchboardProducer>();
+        services.TryAddSingleton<SessionProjection>();
+        services.TryAddSingleton<TopicRegistry>();
+        services.TryAddSingleton<EventDispatcher>();
+        services.TryAddSingleton<SummaryPublisher>();
+        services.TryAddSingleton<LiveState>();
+        services.TryAddSingleton<ChannelHub>();
+        services.TryAddSingleton<ConnectionRegistry>();
+        services.TryAddSingleton<LeaseMonitor>();
+        services.TryAddSingleton<RetentionService>();
+        services.TryAddSingleton<SwitchboardRuntime>();
+        services.AddHostedService(sp => sp.GetRequiredService<SwitchboardRuntime>());
+        services.AddOpenApi(SwitchboardOpenApi.Configure);
+        services.TryAddSingleton<SwitchboardMarker>();
+        return services;
+    }
+
+    private static ISessionStore CreateStore(IServiceProvider services)
+    {
+        var options = services.GetRequiredService<SwitchboardOptions>();
+        if (options.StoreFactory is { } factory)
+        {
+            return factory(services);
+        }
+
+        var path = Path.Combine(Path.GetFullPath(options.DataDirectory), SwitchboardDefaults.DatabaseFileName);
+        return new SqliteSessionStore(new SqliteStoreOptions(path, options.SqliteDurability), services.GetRequiredService<TimeProvider>());
+    }
+}

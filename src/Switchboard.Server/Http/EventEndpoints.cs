@@ -1,0 +1,96 @@
+using System.Globalization;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+using Switchboard.Fanout;
+using Switchboard.Hosting;
+using Switchboard.Live;
+using Switchboard.Sessions;
+using Switchboard.Storage;
+
+namespace Switchboard.Http;
+
+/// <summary><c>GET /api/events</c> (replay) and <c>GET /api/summary</c>.</summary>
+internal static class EventEndpoints
+{
+    public static void Map(IEndpointRouteBuilder api)
+    {
+        api.MapGet("/events", ReplayAsync).WithTags("Events").WithName("ReplayEvents")
+            .Produces<Contracts.EventsResponse>().ProducesProblem(400).ProducesProblem(410);
+        api.MapGet("/summary", Summary).WithTags("Events").WithName("GetSummary").Produces<Contracts.SummaryResponse>();
+    }
+
+    private static async Task<IResult> ReplayAsync(HttpContext http, ISessionStore store, LiveState live, SwitchboardOptions options, CancellationToken cancellationToken)
+    {
+        long since;
+        int limit;
+        string? sessionId;
+        try
+        {
+            var q = http.Request.Query;
+            since = 0;
+            if (q.TryGetValue("since", out var text) && text.ToString().Length > 0
+                && (!long.TryParse(text.ToString(), NumberStyles.None, CultureInfo.InvariantCulture, out since)))
+            {
+                throw RequestException.Field("since", $"'since' must be a seq (a non-negative integer); got '{text}'.");
+            }
+
+            limit = SessionEndpoints.QueryInt(q, "limit", 100, 1, options.Http.MaxPageSize);
+            sessionId = q["session_id"].ToString() is { Length: > 0 } id ? id : null;
+            if (sessionId is not null && !SessionId.IsValid(sessionId))
+            {
+                throw RequestException.Field("session_id", $"'session_id' must be {SessionId.Rule}.");
+            }
+        }
+        catch (RequestException ex)
+        {
+            return ex.Problem;
+        }
+
+        var (epoch, _, _) = live.Head();
+        var bounds = await store.GetLogBoundsAsync(cancellationToken);
+        var askedEpoch = http.Request.Query["epoch"].ToString();
+        if ((askedEpoch.Length > 0 && askedEpoch != epoch) || !bounds.CanResumeFrom(since))
+        {
+            var why = askedEpoch.Length > 0 && askedEpoch != epoch ? $"the log was replaced (epoch is now '{epoch}', not '{askedEpoch}')"
+                : since > bounds.HeadSeq ? $"seq {since} is beyond the head of this log ({bounds.HeadSeq}); it comes from another log"
+                : $"events up to seq {bounds.FirstSeq - 1} were purged by retention";
+            return new ProblemResult(StatusCodes.Status410Gone, "since_gone", "Gone",
+                $"Cannot replay from seq {since}: {why}. Fetch a fresh state (GET /api/sessions and /api/summary), then replay from the current seq {bounds.HeadSeq}.",
+                "since");
+        }
+
+        var events = await store.ReadEventsAsync(new EventQuery { AfterSeq = since, SessionId = sessionId, Limit = limit + 1 }, cancellationToken);
+        var hasMore = events.Count > limit;
+        var page = hasMore ? events.Take(limit).ToList() : events;
+        return new JsonResult(StatusCodes.Status200OK, w =>
+        {
+            w.WriteStartObject();
+            w.WriteString("epoch", epoch);
+            w.WriteNumber("head_seq", bounds.HeadSeq);
+            w.WriteStartArray("events");
+            foreach (var e in page)
+            {
+                w.WriteRawValue(FrameEncoder.Envelope(e, epoch), skipInputValidation: true);
+            }
+
+            w.WriteEndArray();
+            w.WriteNumber("next_since", page.Count > 0 ? page[^1].Seq : since);
+            w.WriteBoolean("has_more", hasMore);
+            w.WriteEndObject();
+        });
+    }
+
+    private static IResult Summary(LiveState live)
+    {
+        var summary = live.Summary();
+        var (epoch, _, _) = live.Head();
+        return new JsonResult(StatusCodes.Status200OK, w =>
+        {
+            w.WriteStartObject();
+            summary.WriteFields(w);
+            w.WriteString("epoch", epoch);
+            w.WriteEndObject();
+        });
+    }
+}

@@ -1,0 +1,43 @@
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+using Switchboard.Ingest;
+using Switchboard.Live;
+using Switchboard.Storage;
+using Switchboard.Writes;
+
+namespace Switchboard.Http;
+
+/// <summary>The fleet pause flag: read it, pause, resume.</summary>
+internal static class FleetEndpoints
+{
+    public static void Map(IEndpointRouteBuilder api)
+    {
+        var fleet = api.MapGroup("/fleet").WithTags("Fleet");
+        fleet.MapGet("", (LiveState live) => Flag(live.Head().FleetPaused)).WithName("GetFleet").Produces<Contracts.FleetResponse>();
+        fleet.MapPost("/pause", (SessionWriter writer, CancellationToken ct) => SetAsync(writer, true, ct))
+            .WithName("PauseFleet").Produces<Contracts.FleetResponse>().ProducesProblem(503);
+        fleet.MapPost("/resume", (SessionWriter writer, CancellationToken ct) => SetAsync(writer, false, ct))
+            .WithName("ResumeFleet").Produces<Contracts.FleetResponse>().ProducesProblem(503);
+    }
+
+    private static async Task<IResult> SetAsync(SessionWriter writer, bool paused, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await writer.WriteAsync(new SetFleetPaused(paused), cancellationToken);
+            return Flag(paused);
+        }
+        catch (StoreUnavailableException ex)
+        {
+            return ProblemResult.From(Errors.SwitchboardError.StoreUnavailable($"The fleet flag was not changed: {ex.Message}"));
+        }
+    }
+
+    private static JsonResult Flag(bool paused) => new(StatusCodes.Status200OK, w =>
+    {
+        w.WriteStartObject();
+        w.WriteBoolean("is_paused", paused);
+        w.WriteEndObject();
+    });
+}

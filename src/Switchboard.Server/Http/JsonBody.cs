@@ -1,0 +1,83 @@
+using System.IO.Pipelines;
+using System.Buffers;
+using System.Text.Json;
+using Microsoft.AspNetCore.Http;
+
+namespace Switchboard.Http;
+
+/// <summary>Reads a request body as one JSON document, enforcing the size limit before parsing.</summary>
+internal static class JsonBody
+{
+    /// <summary>
+    /// Returns the parsed body, or null when the body is empty and <paramref name="allowEmpty"/> is set.
+    /// Throws <see cref="RequestException"/> with 413 for an oversized body and 400 for malformed JSON.
+    /// </summary>
+    public static async Task<JsonDocument?> ReadAsync(HttpRequest request, long maxBytes, bool allowEmpty, CancellationToken cancellationToken)
+    {
+        if (request.ContentLength > maxBytes)
+        {
+            throw TooLarge(maxBytes);
+        }
+
+        var buffer = new ArrayBufferWriter<byte>((int)Math.Min(request.ContentLength ?? 4096, maxBytes) + 1);
+        var reader = request.BodyReader;
+        while (true)
+        {
+            ReadResult read;
+            try
+            {
+                read = await reader.ReadAsync(cancellationToken);
+            }
+            catch (BadHttpRequestException ex) when (ex.StatusCode == StatusCodes.Status413PayloadTooLarge)
+            {
+                throw TooLarge(maxBytes);
+            }
+
+            foreach (var segment in read.Buffer)
+            {
+                if (buffer.WrittenCount + segment.Length > maxBytes)
+                {
+                    throw TooLarge(maxBytes);
+                }
+
+                buffer.Write(segment.Span);
+            }
+
+            reader.AdvanceTo(read.Buffer.End);
+            if (read.IsCompleted)
+            {
+                break;
+            }
+        }
+
+        if (buffer.WrittenCount == 0 || buffer.WrittenSpan.IndexOfAnyExcept(" \t\r\n"u8) < 0)
+        {
+            if (allowEmpty)
+            {
+                return null;
+            }
+
+            throw new RequestException(ProblemResult.BadRequest("The request needs a JSON object body."));
+        }
+
+        try
+        {
+            return JsonDocument.Parse(buffer.WrittenMemory, new JsonDocumentOptions { MaxDepth = 64 });
+        }
+        catch (JsonException ex)
+        {
+            throw new RequestException(new ProblemResult(400, "malformed_json", "Malformed JSON",
+                $"The body is not valid JSON (line {ex.LineNumber + 1}, byte {ex.BytePositionInLine + 1}): {FirstSentence(ex.Message)} Send one JSON object."));
+        }
+    }
+
+    private static RequestException TooLarge(long maxBytes) =>
+        new(new ProblemResult(StatusCodes.Status413PayloadTooLarge, "body_too_large", "Payload too large",
+            $"The body is larger than {maxBytes} bytes. Split the work into several requests (e.g. smaller batches)."));
+
+    private static string FirstSentence(string message)
+    {
+        var end = message.IndexOf(". ", StringComparison.Ordinal);
+        return end < 0 ? message : message[..(end + 1)];
+    }
+}

@@ -1,0 +1,201 @@
+using System.Globalization;
+using System.Text.Json;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+using Switchboard.Hosting;
+using Switchboard.Ingest;
+using Switchboard.Json;
+using Switchboard.Live;
+using Switchboard.Sessions;
+using Switchboard.Storage;
+using Switchboard.Transports.Sse;
+using Switchboard.Writes;
+
+namespace Switchboard.Http;
+
+/// <summary>The session resources: create, change, read and list.</summary>
+internal static class SessionEndpoints
+{
+    public static void Map(IEndpointRouteBuilder api)
+    {
+        var sessions = api.MapGroup("/sessions").WithTags("Sessions");
+        sessions.MapPost("", CreateAsync).WithName("CreateSession")
+            .JsonBody<Contracts.CreateSessionRequest>().Produces<Contracts.SessionResponse>(201).ProducesProblem(400).ProducesProblem(409).ProducesProblem(413);
+        sessions.MapGet("", ListAsync).WithName("ListSessions").Produces<Contracts.SessionListResponse>().ProducesProblem(400);
+        sessions.MapGet("/count", Count).WithName("CountSessions").Produces<Contracts.CountResponse>();
+        sessions.MapGet("/{id}", GetAsync).WithName("GetSession").Produces<Contracts.SessionResponse>().ProducesProblem(404);
+        sessions.MapPatch("/{id}", UpdateAsync).WithName("UpdateSession")
+            .JsonBody<Contracts.UpdateSessionRequest>().Produces<Contracts.SessionResponse>().ProducesProblem(400).ProducesProblem(404).ProducesProblem(409);
+        sessions.MapPost("/{id}/usage", UsageAsync).WithName("AddUsage")
+            .JsonBody<Contracts.UsageRequest>().Produces<Contracts.SessionResponse>().ProducesProblem(400).ProducesProblem(404).ProducesProblem(409);
+        sessions.MapPost("/{id}/heartbeat", HeartbeatAsync).WithName("Heartbeat").Produces<Contracts.HeartbeatResponse>().ProducesProblem(404).ProducesProblem(409);
+        sessions.MapPost("/{id}/terminate", TerminateAsync).WithName("TerminateSession")
+            .JsonBody<Contracts.TerminateRequest>().Produces<Contracts.SessionResponse>().ProducesProblem(404).ProducesProblem(409);
+    }
+
+    private static Task<IResult> CreateAsync(HttpContext http, SessionWriter writer, SwitchboardOptions options) =>
+        Execute(http, options, allowEmpty: false, body => WriteRequests.Create(body!.RootElement), writer,
+            s => new JsonResult(StatusCodes.Status201Created, w => SessionJson.Write(w, s)) { Location = $"{http.Request.PathBase}/api/sessions/{s.Id}" });
+
+    private static Task<IResult> UpdateAsync(string id, HttpContext http, SessionWriter writer, SwitchboardOptions options) =>
+        Execute(http, options, allowEmpty: false, body => WriteRequests.Update(id, body!.RootElement), writer, Ok);
+
+    private static Task<IResult> UsageAsync(string id, HttpContext http, SessionWriter writer, SwitchboardOptions options) =>
+        Execute(http, options, allowEmpty: false, body => WriteRequests.Usage(id, body!.RootElement), writer, Ok);
+
+    private static Task<IResult> TerminateAsync(string id, HttpContext http, SessionWriter writer, SwitchboardOptions options) =>
+        Execute(http, options, allowEmpty: true, body => WriteRequests.Terminate(id, body?.RootElement), writer, Ok);
+
+    private static Task<IResult> HeartbeatAsync(string id, HttpContext http, SessionWriter writer, SwitchboardOptions options) =>
+        Execute(http, options, allowEmpty: true, body =>
+        {
+            if (body is not null)
+            {
+                _ = new FieldReader(body.RootElement, []);
+            }
+
+            return new Heartbeat(id);
+        }, writer, s => new JsonResult(StatusCodes.Status200OK, w =>
+        {
+            w.WriteStartObject();
+            w.WriteString("id", s.Id);
+            w.WriteString("state", s.State.ToWire());
+            SessionJson.WriteNullableInt(w, "lease_seconds", s.LeaseSeconds);
+            w.WritePropertyName("lease_expires_at");
+            WireTime.Write(w, s.LeaseExpiresAt);
+            w.WriteEndObject();
+        }));
+
+    private static async Task<IResult> GetAsync(string id, ISessionStore store, CancellationToken cancellationToken)
+    {
+        var session = await store.GetSessionAsync(id, cancellationToken);
+        return session is null ? ProblemResult.From(Errors.SwitchboardError.SessionNotFound(id)) : Ok(session);
+    }
+
+    private static IResult Count(LiveState live)
+    {
+        var summary = live.Summary();
+        return new JsonResult(StatusCodes.Status200OK, w =>
+        {
+            w.WriteStartObject();
+            w.WriteNumber("active_sessions", summary.Values.ActiveCount);
+            w.WriteNumber("total_sessions", summary.Values.TotalCount);
+            w.WriteEndObject();
+        });
+    }
+
+    private static async Task<IResult> ListAsync(HttpContext http, ISessionStore store, SwitchboardOptions options, CancellationToken cancellationToken)
+    {
+        SessionQuery query;
+        try
+        {
+            query = ParseListQuery(http.Request.Query, options.Http);
+        }
+        catch (RequestException ex)
+        {
+            return ex.Problem;
+        }
+
+        var page = await store.ListSessionsAsync(query, cancellationToken);
+        return new JsonResult(StatusCodes.Status200OK, w =>
+        {
+            w.WriteStartObject();
+            w.WriteStartArray("sessions");
+            foreach (var s in page.Sessions)
+            {
+                SessionJson.Write(w, s);
+            }
+
+            w.WriteEndArray();
+            if (page.NextCursor is { } next)
+            {
+                w.WriteString("next_cursor", next.ToString(CultureInfo.InvariantCulture));
+            }
+            else
+            {
+                w.WriteNull("next_cursor");
+            }
+
+            w.WriteEndObject();
+        });
+    }
+
+    internal static SessionQuery ParseListQuery(IQueryCollection q, HttpApiOptions options)
+    {
+        List<SessionState>? states = null;
+        foreach (var part in q["state"].SelectMany(v => (v ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)))
+        {
+            if (!SessionStates.TryParse(part, out var state))
+            {
+                throw RequestException.Field("state", $"'state' must be one or more of {SessionStates.WireList} (comma-separated); got '{part}'.");
+            }
+
+            (states ??= []).Add(state);
+        }
+
+        var labels = SseEndpoint.ParseLabels(q["label"], out var labelError);
+        if (labelError is not null)
+        {
+            throw RequestException.Field("label", labelError);
+        }
+
+        bool? active = null;
+        if (q.TryGetValue("active", out var activeText))
+        {
+            active = activeText.ToString() switch
+            {
+                "true" => true,
+                "false" => false,
+                _ => throw RequestException.Field("active", $"'active' must be true or false; got '{activeText}'."),
+            };
+        }
+
+        return new SessionQuery
+        {
+            States = states,
+            Labels = labels,
+            Active = active,
+            Limit = QueryInt(q, "limit", options.DefaultPageSize, 1, options.MaxPageSize),
+            BeforeCreatedSeq = q.TryGetValue("cursor", out var cursor) && cursor.ToString().Length > 0
+                ? long.TryParse(cursor.ToString(), NumberStyles.None, CultureInfo.InvariantCulture, out var c) ? c
+                    : throw RequestException.Field("cursor", "'cursor' must be a next_cursor value returned by a previous page.")
+                : null,
+        };
+    }
+
+    internal static int QueryInt(IQueryCollection q, string name, int fallback, int min, int max)
+    {
+        if (!q.TryGetValue(name, out var text) || text.ToString().Length == 0)
+        {
+            return fallback;
+        }
+
+        return int.TryParse(text.ToString(), NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var n) && n >= min && n <= max
+            ? n
+            : throw RequestException.Field(name, $"'{name}' must be an integer from {min} to {max}; got '{text}'.");
+    }
+
+    private static JsonResult Ok(Session s) => new(StatusCodes.Status200OK, w => SessionJson.Write(w, s));
+
+    /// <summary>Read the body, build the write, commit it, and map the outcome to a response.</summary>
+    private static async Task<IResult> Execute(HttpContext http, SwitchboardOptions options, bool allowEmpty,
+        Func<JsonDocument?, SessionWrite> build, SessionWriter writer, Func<Session, IResult> success)
+    {
+        try
+        {
+            using var body = await JsonBody.ReadAsync(http.Request, options.Http.MaxBodyBytes, allowEmpty, http.RequestAborted);
+            var result = await writer.WriteAsync(build(body), http.RequestAborted);
+            return result.Error is { } error ? ProblemResult.From(error) : success(result.Session!);
+        }
+        catch (RequestException ex)
+        {
+            return ex.Problem;
+        }
+        catch (StoreUnavailableException ex)
+        {
+            return ProblemResult.From(Errors.SwitchboardError.StoreUnavailable(
+                $"The write was not persisted: {ex.Message} Retry after the Retry-After delay."));
+        }
+    }
+}

@@ -1,0 +1,132 @@
+using System.Threading.Channels;
+using Switchboard.Channels;
+using Switchboard.Events;
+using Switchboard.Fanout;
+using Switchboard.Sessions;
+using Switchboard.Storage;
+
+namespace Switchboard.Live;
+
+/// <summary>
+/// Takes committed events in <c>seq</c> order from the store's feed, applies each to the projection and
+/// fans it out: the envelope is encoded once, each topic's frame once, and every subscriber gets a
+/// reference to the same bytes. Everything here runs under <see cref="Gate"/>, which joins also take,
+/// so a join sees the projection and the subscriber lists at one exact log position.
+/// </summary>
+internal sealed class EventDispatcher : IEventSink
+{
+    private readonly Channel<IReadOnlyList<EventRecord>> _inbox = Channel.CreateUnbounded<IReadOnlyList<EventRecord>>(
+        new UnboundedChannelOptions { SingleReader = true, SingleWriter = true, AllowSynchronousContinuations = false });
+    private readonly TimeProvider _time;
+    private Task? _loop;
+
+    public EventDispatcher(SessionProjection projection, TopicRegistry topics, TimeProvider time)
+    {
+        Projection = projection;
+        Topics = topics;
+        _time = time;
+    }
+
+    /// <summary>Serializes dispatch with joins and leaves.</summary>
+    public object Gate { get; } = new();
+
+    public SessionProjection Projection { get; }
+
+    public TopicRegistry Topics { get; }
+
+    /// <summary>Told after each dispatched batch; set once at start-up.</summary>
+    public SummaryPublisher? Summary { get; set; }
+
+    /// <summary>Raised under the gate after each event is applied and delivered (metrics, in-process observers).</summary>
+    public event Action<EventRecord, int, TimeSpan>? Dispatched;
+
+    /// <summary>Subscriber deliveries since start.</summary>
+    public long Deliveries { get; private set; }
+
+    public void OnCommitted(IReadOnlyList<EventRecord> events) => _inbox.Writer.TryWrite(events);
+
+    public void Start() => _loop = Task.Run(RunAsync);
+
+    public async Task StopAsync()
+    {
+        _inbox.Writer.TryComplete();
+        if (_loop is not null)
+        {
+            await _loop;
+        }
+    }
+
+    private async Task RunAsync()
+    {
+        var reader = _inbox.Reader;
+        while (await reader.WaitToReadAsync())
+        {
+            lock (Gate)
+            {
+                while (reader.TryRead(out var batch))
+                {
+                    foreach (var e in batch)
+                    {
+                        if (e.Seq <= Projection.HeadSeq)
+                        {
+                            continue; // already applied (a feed may repeat after reconnecting)
+                        }
+
+                        Dispatch(e);
+                    }
+                }
+
+                Summary?.OnChanged();
+            }
+        }
+    }
+
+    private void Dispatch(EventRecord e)
+    {
+        var (before, after) = Projection.Apply(e);
+        byte[]? envelope = null;
+        var delivered = 0;
+
+        var sessions = Topics.Sessions;
+        if (sessions.Count > 0)
+        {
+            envelope = FrameEncoder.Envelope(e, Projection.Epoch);
+            var frame = FrameEncoder.Broadcast(TopicRoute.SessionsTopic, e.Type, envelope, e.Seq);
+            foreach (var sub in sessions)
+            {
+                if (sub.Labels is null || e.SessionId is null
+                    || LabelFilter.Matches(sub.Labels, after) || LabelFilter.Matches(sub.Labels, before))
+                {
+                    sub.Deliver(frame);
+                    delivered++;
+                }
+            }
+        }
+
+        if (e.SessionId is { } id && Topics.ForSession(id) is { Count: > 0 } watchers)
+        {
+            envelope ??= FrameEncoder.Envelope(e, Projection.Epoch);
+            var frame = FrameEncoder.Broadcast(TopicRoute.SessionPrefix + id, e.Type, envelope, e.Seq);
+            foreach (var sub in watchers)
+            {
+                sub.Deliver(frame);
+            }
+
+            delivered += watchers.Count;
+        }
+
+        Deliveries += delivered;
+        Dispatched?.Invoke(e, delivered, _time.GetUtcNow() - e.At);
+    }
+
+    /// <summary>Whether an event belongs on a subscription's topic; used to filter replays the same way as live delivery.</summary>
+    public static bool Belongs(Subscription sub, EventRecord e, Session? labelsSource)
+    {
+        return sub.Route.Kind switch
+        {
+            TopicKind.Sessions => sub.Labels is null || e.SessionId is null || LabelFilter.Matches(sub.Labels, labelsSource),
+            TopicKind.Session => e.SessionId == sub.Route.SessionId,
+            _ => false,
+        };
+    }
+}

@@ -1,0 +1,157 @@
+using Switchboard.Events;
+using Switchboard.Sessions;
+using Switchboard.Storage;
+
+namespace Switchboard.Live;
+
+/// <summary>
+/// The node's in-memory view of the log head: every active session, totals over all sessions, the fleet
+/// flag and the busy period. Changed only by the dispatcher, under its gate, one event at a time in
+/// <c>seq</c> order, so a snapshot taken under the gate is exactly the state at <see cref="HeadSeq"/>.
+/// </summary>
+internal sealed class SessionProjection
+{
+    private readonly Dictionary<string, Session> _active = new(StringComparer.Ordinal);
+    private readonly SortedDictionary<long, Session> _byCreated = new();
+    private readonly long[] _counts = new long[SessionStates.All.Count];
+    private long _tasksRunning;
+    private long _inputTokens;
+    private long _outputTokens;
+    private decimal _costUsd;
+
+    public string Epoch { get; private set; } = "";
+
+    public long HeadSeq { get; private set; }
+
+    public bool FleetPaused { get; private set; }
+
+    /// <summary>When the current busy period (some session active) began; null while idle.</summary>
+    public DateTimeOffset? BusySince { get; private set; }
+
+    public int ActiveCount => _active.Count;
+
+    public void Load(StoreState state)
+    {
+        Epoch = state.Epoch;
+        HeadSeq = state.HeadSeq;
+        FleetPaused = state.FleetPaused;
+        _active.Clear();
+        _byCreated.Clear();
+        _tasksRunning = 0;
+        foreach (var s in state.ActiveSessions)
+        {
+            Track(s);
+        }
+
+        Array.Clear(_counts);
+        foreach (var (st, n) in state.Totals.Counts)
+        {
+            _counts[(int)st] = n;
+        }
+
+        _inputTokens = state.Totals.InputTokens;
+        _outputTokens = state.Totals.OutputTokens;
+        _costUsd = state.Totals.CostUsd;
+        // After a restart the best estimate of the busy period is the oldest session still active.
+        BusySince = state.ActiveSessions.Count > 0 ? state.ActiveSessions.Min(s => s.CreatedAt) : null;
+    }
+
+    public Session? Get(string id) => _active.GetValueOrDefault(id);
+
+    /// <summary>Applies one committed event and returns the session before and after it (null where none).</summary>
+    public (Session? Before, Session? After) Apply(EventRecord e)
+    {
+        HeadSeq = e.Seq;
+        if (e.Type == EventTypes.FleetUpdated)
+        {
+            FleetPaused = SessionEventApplier.ReadFleetPaused(e);
+            return (null, null);
+        }
+
+        if (e.SessionId is not { } id)
+        {
+            return (null, null);
+        }
+
+        var before = _active.GetValueOrDefault(id);
+        var after = SessionEventApplier.Apply(before, e);
+        if (after is null)
+        {
+            return (before, null);
+        }
+
+        if (before is not null)
+        {
+            Untrack(before);
+            _counts[(int)before.State]--;
+            _inputTokens -= before.InputTokens;
+            _outputTokens -= before.OutputTokens;
+            _costUsd -= before.CostUsd;
+        }
+
+        _counts[(int)after.State]++;
+        _inputTokens += after.InputTokens;
+        _outputTokens += after.OutputTokens;
+        _costUsd += after.CostUsd;
+        if (after.IsActive)
+        {
+            if (_active.Count == 0)
+            {
+                BusySince = e.At;
+            }
+
+            Track(after);
+        }
+        else if (_active.Count == 0)
+        {
+            BusySince = null;
+        }
+
+        return (before, after);
+    }
+
+    public Summary BuildSummary(DateTimeOffset now)
+    {
+        var values = Summary.FromCounts(_counts, _tasksRunning, _inputTokens, _outputTokens, _costUsd, FleetPaused);
+        var duration = BusySince is { } since ? Math.Max(0, (long)(now - since).TotalSeconds) : 0;
+        return new Summary(values, duration, HeadSeq);
+    }
+
+    /// <summary>Active sessions, newest first, that match <paramref name="labels"/>.</summary>
+    public List<Session> NewestActive(int limit, IReadOnlyDictionary<string, string>? labels, out bool more)
+    {
+        var page = new List<Session>(Math.Min(limit, _active.Count));
+        more = false;
+        foreach (var s in _byCreated.Values.Reverse())
+        {
+            if (labels is not null && !LabelFilter.Matches(labels, s))
+            {
+                continue;
+            }
+
+            if (page.Count == limit)
+            {
+                more = true;
+                break;
+            }
+
+            page.Add(s);
+        }
+
+        return page;
+    }
+
+    private void Track(Session s)
+    {
+        _active[s.Id] = s;
+        _byCreated[s.CreatedSeq] = s;
+        _tasksRunning += s.TasksRunning;
+    }
+
+    private void Untrack(Session s)
+    {
+        _active.Remove(s.Id);
+        _byCreated.Remove(s.CreatedSeq);
+        _tasksRunning -= s.TasksRunning;
+    }
+}

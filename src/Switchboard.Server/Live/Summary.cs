@@ -1,0 +1,58 @@
+using System.Text.Json;
+using Switchboard.Json;
+using Switchboard.Sessions;
+
+namespace Switchboard.Live;
+
+/// <summary>The parts of a summary that count as a change; duration and position move on their own.</summary>
+internal readonly record struct SummaryValues(
+    long ActiveCount, long TotalCount, long Initializing, long Idle, long Working, long Paused, long Error, long Terminating, long Terminated,
+    long TasksRunning, long InputTokens, long OutputTokens, decimal CostUsd, bool IsPaused);
+
+/// <summary>The derived <c>summary</c> event (requirements §2). Never stored; <see cref="AsOfSeq"/> says which log position it reflects.</summary>
+internal sealed record Summary(SummaryValues Values, long DurationSeconds, long AsOfSeq)
+{
+    public void WriteData(Utf8JsonWriter w)
+    {
+        w.WriteStartObject();
+        WriteFields(w);
+        w.WriteEndObject();
+    }
+
+    /// <summary>The summary's fields, for callers that add their own (e.g. the HTTP API adds the epoch).</summary>
+    public void WriteFields(Utf8JsonWriter w)
+    {
+        var v = Values;
+        w.WriteNumber("as_of_seq", AsOfSeq);
+        w.WriteNumber("active_count", v.ActiveCount);
+        w.WriteNumber("total_count", v.TotalCount);
+        w.WriteStartObject("counts");
+        w.WriteNumber("initializing", v.Initializing);
+        w.WriteNumber("idle", v.Idle);
+        w.WriteNumber("working", v.Working);
+        w.WriteNumber("paused", v.Paused);
+        w.WriteNumber("error", v.Error);
+        w.WriteNumber("terminating", v.Terminating);
+        w.WriteNumber("terminated", v.Terminated);
+        w.WriteEndObject();
+        w.WriteNumber("tasks_running", v.TasksRunning);
+        w.WriteNumber("input_tokens", v.InputTokens);
+        w.WriteNumber("output_tokens", v.OutputTokens);
+        w.WriteNumber("total_tokens", v.InputTokens + v.OutputTokens);
+        w.WriteNumber("estimated_cost_usd", Decimals.Normalize(v.CostUsd));
+        w.WriteBoolean("is_paused", v.IsPaused);
+        w.WriteNumber("duration_seconds", DurationSeconds);
+    }
+
+    public static SummaryValues FromCounts(long[] counts, long tasks, long input, long output, decimal cost, bool paused)
+    {
+        long total = 0;
+        foreach (var c in counts)
+        {
+            total += c;
+        }
+
+        return new SummaryValues(total - counts[(int)SessionState.Terminated], total,
+            counts[0], counts[1], counts[2], counts[3], counts[4], counts[5], counts[6], tasks, input, output, cost, paused);
+    }
+}

@@ -1,0 +1,131 @@
+using System.Buffers;
+using System.IO.Pipelines;
+using System.Runtime.CompilerServices;
+using Microsoft.AspNetCore.Http;
+using Switchboard.Fanout;
+using Switchboard.Hosting;
+
+namespace Switchboard.Transports.Sse;
+
+/// <summary>
+/// One Server-Sent Events stream. Shares the fan-out path with WebSocket (same queue, same shared frames)
+/// but writes each frame's SSE form. Several topics feed one stream, so an event that belongs to more
+/// than one of them is written once: live frames arrive in <c>seq</c> order, so a watermark suffices.
+/// </summary>
+internal sealed class SseConnection : ISendQueueConsumer, IThreadPoolWorkItem, IStreamConnection
+{
+    private static readonly OutboundFrame Heartbeat = OutboundFrame.SseOnly(": heartbeat\n\n");
+
+    private readonly HttpContext _context;
+    private readonly PipeWriter _output;
+    private readonly TimeProvider _time;
+    private readonly CancellationTokenSource _done = new();
+    private long _lastSeq;
+    private int _draining;
+
+    public SseConnection(HttpContext context, StreamOptions options, TimeProvider time)
+    {
+        _context = context;
+        _output = context.Response.BodyWriter;
+        _time = time;
+        LastActivity = time.GetTimestamp();
+        Queue = new SendQueue(this, options.SendQueueMaxFrames, options.SendQueueMaxBytes);
+    }
+
+    public SendQueue Queue { get; }
+
+    /// <summary>SSE clients send nothing; the stream stays alive while the client keeps the response open.</summary>
+    public long LastActivity { get; private set; }
+
+    /// <summary>Completes when the stream should end (client gone, overflow, shutdown).</summary>
+    public CancellationToken Done => _done.Token;
+
+    public void SendHeartbeat()
+    {
+        LastActivity = _time.GetTimestamp();
+        Queue.Enqueue(Heartbeat);
+    }
+
+    public void Close(ushort code, string reason) => End();
+
+    public void Abort(string reason) => End();
+
+    void ISendQueueConsumer.OnFramesAvailable() => ThreadPool.UnsafeQueueUserWorkItem(this, preferLocal: false);
+
+    void ISendQueueConsumer.OnOverflow() => End();
+
+    void IThreadPoolWorkItem.Execute()
+    {
+        Interlocked.Increment(ref _draining);
+        _ = DrainAsync();
+    }
+
+    /// <summary>Waits until no drain is writing, so the response can be completed safely.</summary>
+    public async Task StopAsync()
+    {
+        Queue.Complete();
+        for (var i = 0; i < 200 && Volatile.Read(ref _draining) != 0; i++)
+        {
+            await Task.Delay(10, CancellationToken.None);
+        }
+
+        _done.Dispose();
+    }
+
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
+    private async ValueTask DrainAsync()
+    {
+        var batch = new OutboundFrame[32];
+        try
+        {
+            while (true)
+            {
+                var count = Queue.Drain(batch);
+                if (count == 0)
+                {
+                    return;
+                }
+
+                for (var i = 0; i < count; i++)
+                {
+                    var frame = batch[i];
+                    batch[i] = null!;
+                    if (frame.Kind == FrameKind.Close || (frame.Seq > 0 && frame.Seq <= _lastSeq))
+                    {
+                        continue;
+                    }
+
+                    _lastSeq = Math.Max(_lastSeq, frame.Seq);
+                    _output.Write(frame.Sse.Span);
+                }
+
+                var result = await _output.FlushAsync();
+                if (result.IsCompleted || result.IsCanceled)
+                {
+                    End();
+                    return;
+                }
+            }
+        }
+        catch (Exception)
+        {
+            End();
+        }
+        finally
+        {
+            Interlocked.Decrement(ref _draining);
+        }
+    }
+
+    private void End()
+    {
+        Queue.Complete();
+        try
+        {
+            _done.Cancel();
+        }
+        catch (ObjectDisposedException)
+        {
+        }
+    }
+}

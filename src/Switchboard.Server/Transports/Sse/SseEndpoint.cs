@@ -1,0 +1,168 @@
+using System.Buffers;
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Features;
+using Switchboard.Channels;
+using Switchboard.Fanout;
+using Switchboard.Hosting;
+using Switchboard.Http;
+using Switchboard.Writes;
+
+namespace Switchboard.Transports.Sse;
+
+/// <summary>
+/// <c>GET /api/stream?topics=…</c>: the live stream for <c>curl -N</c> and <c>EventSource</c>.
+/// <c>id:</c> is the seq, <c>event:</c> the type; a reconnect with <c>Last-Event-ID</c> resumes exactly.
+/// Each topic's join reply arrives first as an <c>event: joined</c> record.
+/// </summary>
+internal static class SseEndpoint
+{
+    public static async Task HandleAsync(HttpContext context, ChannelHub hub, ConnectionRegistry registry, TimeProvider time, StreamOptions options)
+    {
+        var requests = ParseRequests(context.Request, hub, out var problem);
+        if (requests is null)
+        {
+            await problem!.ExecuteAsync(context);
+            return;
+        }
+
+        if (!registry.TryReserve())
+        {
+            await new ProblemResult(StatusCodes.Status503ServiceUnavailable, "too_many_connections", "Service unavailable",
+                $"The server holds its maximum of {registry.MaxConnections} stream connections. Retry later or connect to another node.")
+            { RetryAfterSeconds = 5 }.ExecuteAsync(context);
+            return;
+        }
+
+        var response = context.Response;
+        response.ContentType = "text/event-stream";
+        response.Headers.CacheControl = "no-cache, no-store";
+        response.Headers["X-Accel-Buffering"] = "no";
+        context.Features.Get<IHttpResponseBodyFeature>()?.DisableBuffering();
+        await response.BodyWriter.WriteAsync("retry: 2000\n\n"u8.ToArray(), context.RequestAborted);
+
+        var connection = new SseConnection(context, options, time);
+        registry.Add(connection);
+        using var heartbeat = time.CreateTimer(_ => connection.SendHeartbeat(), null, options.SseHeartbeatInterval, options.SseHeartbeatInterval);
+        using var ended = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted, connection.Done);
+        Subscription[] subs = [];
+        try
+        {
+            subs = await hub.JoinAllAsync(connection.Queue, requests, results =>
+            {
+                for (var i = 0; i < results.Length; i++)
+                {
+                    connection.Queue.Enqueue(OutboundFrame.SseOnly(JoinedRecord(requests[i].Route.Topic, results[i])));
+                }
+            }, ended.Token);
+            await Task.Delay(Timeout.Infinite, ended.Token);
+        }
+        catch (OperationCanceledException)
+        {
+        }
+        finally
+        {
+            foreach (var sub in subs)
+            {
+                hub.Leave(sub);
+            }
+
+            await connection.StopAsync();
+            registry.Remove(connection);
+            registry.Release();
+        }
+    }
+
+    private static List<JoinRequest>? ParseRequests(HttpRequest request, ChannelHub hub, out ProblemResult? problem)
+    {
+        problem = null;
+        var topics = request.Query["topics"].ToString().Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        if (topics.Length == 0)
+        {
+            problem = ProblemResult.BadRequest("Name at least one topic, e.g. ?topics=sessions or ?topics=summary,session:my-id.", "topics");
+            return null;
+        }
+
+        long? since = null;
+        var sinceText = request.Headers["Last-Event-ID"].ToString();
+        if (sinceText.Length == 0)
+        {
+            sinceText = request.Query["since"].ToString();
+        }
+
+        if (sinceText.Length > 0)
+        {
+            if (!long.TryParse(sinceText, NumberStyles.None, CultureInfo.InvariantCulture, out var s))
+            {
+                problem = ProblemResult.BadRequest($"Last-Event-ID / since must be a seq (a non-negative integer); got '{Truncate(sinceText)}'.", "since");
+                return null;
+            }
+
+            since = s;
+        }
+
+        // EventSource cannot add the epoch on its own reconnects; without one the current epoch is assumed.
+        var epoch = request.Query["epoch"].ToString() is { Length: > 0 } e ? e : hub.Epoch;
+        var labels = ParseLabels(request.Query["label"], out var labelError);
+        if (labelError is not null)
+        {
+            problem = ProblemResult.BadRequest(labelError, "label");
+            return null;
+        }
+
+        var requests = new List<JoinRequest>();
+        foreach (var topic in topics.Distinct(StringComparer.Ordinal))
+        {
+            if (!TopicRoute.TryParse(topic, out var route))
+            {
+                problem = ProblemResult.BadRequest($"Unknown topic '{Truncate(topic)}'. Topics are 'sessions', 'summary' and 'session:{{id}}'.", "topics");
+                return null;
+            }
+
+            if (requests.Count == hub.Options.MaxChannelsPerConnection)
+            {
+                problem = ProblemResult.BadRequest($"At most {hub.Options.MaxChannelsPerConnection} topics per stream.", "topics");
+                return null;
+            }
+
+            requests.Add(new JoinRequest(route, since, epoch, route.Kind == TopicKind.Sessions ? labels : null, hub.Options.SnapshotSessions));
+        }
+
+        return requests;
+    }
+
+    /// <summary>Parses <c>label=key=value</c> query values.</summary>
+    internal static Dictionary<string, string>? ParseLabels(Microsoft.Extensions.Primitives.StringValues values, out string? error)
+    {
+        error = null;
+        Dictionary<string, string>? labels = null;
+        foreach (var value in values)
+        {
+            var eq = value?.IndexOf('=') ?? -1;
+            if (eq <= 0 || !WriteValidator.IsLabelKey(value![..eq]))
+            {
+                error = $"label filters look like label=key=value with a valid key; got '{Truncate(value ?? "")}'.";
+                return null;
+            }
+
+            (labels ??= new(StringComparer.Ordinal))[value[..eq]] = value[(eq + 1)..];
+        }
+
+        return labels;
+    }
+
+    private static string JoinedRecord(string topic, JoinResult result)
+    {
+        var buffer = new ArrayBufferWriter<byte>(512);
+        using (var writer = new Utf8JsonWriter(buffer))
+        {
+            result.Write(writer, topic);
+        }
+
+        return "event: joined\ndata: " + Encoding.UTF8.GetString(buffer.WrittenSpan) + "\n\n";
+    }
+
+    private static string Truncate(string value) => value.Length > 64 ? value[..64] + "…" : value;
+}

@@ -1,0 +1,217 @@
+using System.Buffers;
+using System.IO.Pipelines;
+using System.Runtime.CompilerServices;
+using System.Text;
+using Microsoft.AspNetCore.Connections;
+using Microsoft.AspNetCore.Http;
+using Switchboard.Channels;
+using Switchboard.Fanout;
+using Switchboard.Hosting;
+
+namespace Switchboard.Transports.WebSockets;
+
+/// <summary>
+/// One upgraded WebSocket connection speaking Phoenix V2. The read loop parses frames from Kestrel's
+/// input pipe and hands complete messages to the <see cref="PhoenixSocket"/>. Writing is a thread-pool
+/// work item scheduled when frames arrive: it copies every pending frame into the output pipe and
+/// flushes once, so a burst of events costs one socket write, and a write that completes synchronously
+/// allocates nothing.
+/// </summary>
+internal sealed partial class WebSocketConnection : ISendQueueConsumer, IThreadPoolWorkItem, IStreamConnection
+{
+    private const int DrainBatch = 64;
+
+    [ThreadStatic]
+    private static OutboundFrame[]? t_batch;
+
+    private readonly HttpContext _context;
+    private readonly Stream _transport;
+    private readonly PipeReader _input;
+    private readonly StreamOptions _options;
+    private readonly TimeProvider _time;
+    private readonly PhoenixSocket _socket;
+    private long _lastActivity;
+    private readonly object _lifetime = new();
+    private bool _finished;
+    private int _draining;
+    private int _closeQueued;
+    private TaskCompletionSource? _closeWritten;
+
+    public WebSocketConnection(HttpContext context, Stream transport, ChannelHub hub, StreamOptions options, TimeProvider time)
+    {
+        _context = context;
+        _transport = transport;
+        // Zero-byte reads: an idle connection holds no read buffer until data arrives.
+        _input = PipeReader.Create(transport, new StreamPipeReaderOptions(bufferSize: 4096, minimumReadSize: 1024, leaveOpen: true, useZeroByteReads: true));
+        _options = options;
+        _time = time;
+        _lastActivity = time.GetTimestamp();
+        Queue = new SendQueue(this, options.SendQueueMaxFrames, options.SendQueueMaxBytes);
+        _socket = new PhoenixSocket(hub, Queue);
+    }
+
+    public SendQueue Queue { get; }
+
+    public long LastActivity => Volatile.Read(ref _lastActivity);
+
+    /// <summary>Why the connection ended, for logs and tests.</summary>
+    public string? CloseReason { get; private set; }
+
+    public async Task RunAsync(CancellationToken aborted)
+    {
+        try
+        {
+            await ReadLoopAsync(aborted);
+        }
+        catch (OperationCanceledException)
+        {
+        }
+        catch (Exception ex) when (ex is IOException or ConnectionAbortedException or BadHttpRequestException)
+        {
+        }
+        finally
+        {
+            _socket.Close();
+            Queue.Complete();
+            // Let a drain that is mid-write finish before the request (and its pipes) are torn down.
+            for (var i = 0; i < 200 && Volatile.Read(ref _draining) != 0; i++)
+            {
+                await Task.Delay(10, CancellationToken.None);
+            }
+
+            lock (_lifetime)
+            {
+                _finished = true;
+            }
+        }
+    }
+
+    public void Close(ushort code, string reason)
+    {
+        if (Interlocked.Exchange(ref _closeQueued, 1) != 0)
+        {
+            return;
+        }
+
+        CloseReason ??= reason;
+        Interlocked.CompareExchange(ref _closeWritten, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously), null);
+        if (!Queue.Enqueue(FrameEncoder.Close(code, reason)))
+        {
+            Abort(reason);
+            return;
+        }
+
+        // A client that never answers our close frame must not hold the connection open.
+        _ = AbortLaterAsync(reason);
+    }
+
+    public void Abort(string reason)
+    {
+        CloseReason ??= reason;
+        Queue.Complete();
+        lock (_lifetime)
+        {
+            // After the request ends Kestrel may reuse the context object; never abort someone else's request.
+            if (!_finished)
+            {
+                _context.Abort();
+            }
+        }
+    }
+
+    void ISendQueueConsumer.OnFramesAvailable() => ThreadPool.UnsafeQueueUserWorkItem(this, preferLocal: false);
+
+    void ISendQueueConsumer.OnOverflow() => Abort("slow consumer: send queue full");
+
+    void IThreadPoolWorkItem.Execute()
+    {
+        Interlocked.Increment(ref _draining);
+        _ = DrainAsync();
+    }
+
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
+    private async ValueTask DrainAsync()
+    {
+        try
+        {
+            while (true)
+            {
+                var batch = t_batch ??= new OutboundFrame[DrainBatch];
+                var count = Queue.Drain(batch);
+                if (count == 0)
+                {
+                    return;
+                }
+
+                // Coalesce every pending frame into one buffer and one write: one flush, one syscall.
+                var total = 0;
+                var closing = false;
+                var used = 0;
+                for (; used < count && !closing; used++)
+                {
+                    total += batch[used].Size;
+                    closing = batch[used].Kind == FrameKind.Close;
+                }
+
+                var buffer = ArrayPool<byte>.Shared.Rent(total);
+                var offset = 0;
+                for (var i = 0; i < count; i++)
+                {
+                    if (i < used)
+                    {
+                        var bytes = batch[i].WebSocketFrame.Span;
+                        bytes.CopyTo(buffer.AsSpan(offset));
+                        offset += bytes.Length;
+                    }
+
+                    batch[i] = null!;
+                }
+
+                var write = _transport.WriteAsync(buffer.AsMemory(0, offset));
+                if (!write.IsCompletedSuccessfully)
+                {
+                    try
+                    {
+                        await write;
+                    }
+                    finally
+                    {
+                        ArrayPool<byte>.Shared.Return(buffer);
+                    }
+                }
+                else
+                {
+                    ArrayPool<byte>.Shared.Return(buffer);
+                }
+
+                if (closing)
+                {
+                    Queue.Complete();
+                    _closeWritten?.TrySetResult();
+                    return;
+                }
+            }
+        }
+        catch (Exception)
+        {
+            // The peer is gone; the read loop notices and cleans up.
+            Queue.Complete();
+            _closeWritten?.TrySetResult();
+        }
+        finally
+        {
+            Interlocked.Decrement(ref _draining);
+        }
+    }
+
+    private async Task AbortLaterAsync(string reason)
+    {
+        var written = _closeWritten!.Task;
+        await Task.WhenAny(written, Task.Delay(TimeSpan.FromSeconds(2), _time));
+        await Task.Delay(TimeSpan.FromMilliseconds(500), _time);
+        Abort(reason);
+    }
+
+    private void Touch() => Volatile.Write(ref _lastActivity, _time.GetTimestamp());
+
+}

@@ -1,0 +1,67 @@
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Features;
+using Switchboard.Channels;
+using Switchboard.Hosting;
+using Switchboard.Http;
+
+namespace Switchboard.Transports.WebSockets;
+
+/// <summary><c>/socket/websocket</c>: checks the Phoenix <c>vsn</c>, the upgrade and the connection limit, then runs the connection.</summary>
+internal static class WebSocketEndpoint
+{
+    /// <summary>Phoenix serializer versions served: V2 JSON (<c>~&gt; 2.0.0</c>).</summary>
+    public static bool IsSupportedVsn(string? vsn) =>
+        vsn is not null && vsn.StartsWith("2.0.", StringComparison.Ordinal) && vsn.Length > 4 && vsn[4..].All(char.IsAsciiDigit);
+
+    public static async Task HandleAsync(HttpContext context, ChannelHub hub, ConnectionRegistry registry, TimeProvider time, StreamOptions options)
+    {
+        // Phoenix assumes 1.0.0 when vsn is missing; only the V2 serializer is served.
+        var vsn = context.Request.Query["vsn"].ToString();
+        if (!IsSupportedVsn(vsn.Length == 0 ? "1.0.0" : vsn))
+        {
+            await new ProblemResult(StatusCodes.Status403Forbidden, "unsupported_vsn", "Forbidden",
+                $"Serializer version '{(vsn.Length == 0 ? "1.0.0 (vsn missing)" : vsn)}' is not served; connect with vsn=2.0.0 (the phoenix client's default).",
+                "vsn").ExecuteAsync(context);
+            return;
+        }
+
+        var upgrade = context.Features.Get<IHttpUpgradeFeature>();
+        var key = WebSocketHandshake.ValidateRequest(context.Request);
+        if (key is null || upgrade is not { IsUpgradableRequest: true })
+        {
+            await new ProblemResult(StatusCodes.Status400BadRequest, "websocket_required", "Bad request",
+                "This endpoint speaks Phoenix Channels over WebSocket: send a WebSocket upgrade (version 13), e.g. with the phoenix client.")
+                .ExecuteAsync(context);
+            return;
+        }
+
+        if (!registry.TryReserve())
+        {
+            await new ProblemResult(StatusCodes.Status503ServiceUnavailable, "too_many_connections", "Service unavailable",
+                $"The server holds its maximum of {registry.MaxConnections} stream connections. Retry later or connect to another node.")
+            { RetryAfterSeconds = 5 }.ExecuteAsync(context);
+            return;
+        }
+
+        try
+        {
+            var offered = WebSocketHandshake.OfferedSubProtocols(context.Request);
+            WebSocketHandshake.WriteResponseHeaders(context.Response, key, offered.Contains("phoenix") ? "phoenix" : null);
+            var transport = await upgrade.UpgradeAsync();
+            var connection = new WebSocketConnection(context, transport, hub, options, time);
+            registry.Add(connection);
+            try
+            {
+                await connection.RunAsync(context.RequestAborted);
+            }
+            finally
+            {
+                registry.Remove(connection);
+            }
+        }
+        finally
+        {
+            registry.Release();
+        }
+    }
+}

@@ -1,0 +1,37 @@
+using Switchboard.Events;
+
+namespace Switchboard.Storage.Sqlite;
+
+/// <summary>A single-node feed: the store hands its own commits to the sink, in order, right after each commit.</summary>
+internal sealed class LocalEventFeed : IEventFeed
+{
+    private IEventSink? _sink;
+    private long _afterSeq;
+
+    public Task StartAsync(long afterSeq, IEventSink sink, CancellationToken cancellationToken)
+    {
+        if (Interlocked.CompareExchange(ref _sink, sink, null) is not null)
+        {
+            throw new InvalidOperationException("The event feed was already started.");
+        }
+
+        _afterSeq = afterSeq;
+        return Task.CompletedTask;
+    }
+
+    /// <summary>Called by the store under its write lock, so calls never overlap.</summary>
+    public void Publish(List<EventRecord> committed)
+    {
+        if (_sink is null || committed.Count == 0)
+        {
+            return;
+        }
+
+        if (committed[0].Seq <= _afterSeq)
+        {
+            committed = committed.FindAll(e => e.Seq > _afterSeq);
+        }
+
+        _sink.OnCommitted(committed);
+    }
+}

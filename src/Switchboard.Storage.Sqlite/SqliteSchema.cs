@@ -1,0 +1,44 @@
+namespace Switchboard.Storage.Sqlite;
+
+/// <summary>The SQLite schema. <c>AUTOINCREMENT</c> keeps the highest <c>seq</c> in sqlite_sequence, so a purge never lets one be reused.</summary>
+internal static class SqliteSchema
+{
+    public const string Create = """
+        CREATE TABLE IF NOT EXISTS meta (
+            key   TEXT PRIMARY KEY,
+            value TEXT NOT NULL
+        ) WITHOUT ROWID;
+
+        CREATE TABLE IF NOT EXISTS sessions (
+            id               TEXT PRIMARY KEY,
+            created_seq      INTEGER NOT NULL,
+            state            TEXT NOT NULL,
+            name             TEXT,
+            labels           TEXT NOT NULL,
+            metadata         TEXT NOT NULL,
+            error_message    TEXT,
+            input_tokens     INTEGER NOT NULL,
+            output_tokens    INTEGER NOT NULL,
+            cost_usd         TEXT NOT NULL,
+            tasks_running    INTEGER NOT NULL,
+            lease_seconds    INTEGER,
+            lease_expires_at INTEGER,
+            created_at       INTEGER NOT NULL,
+            updated_at       INTEGER NOT NULL,
+            terminated_at    INTEGER,
+            version          INTEGER NOT NULL
+        );
+        CREATE INDEX IF NOT EXISTS sessions_by_created ON sessions(created_seq);
+        CREATE INDEX IF NOT EXISTS sessions_by_state ON sessions(state, created_seq);
+        CREATE INDEX IF NOT EXISTS sessions_by_lease ON sessions(lease_expires_at) WHERE lease_expires_at IS NOT NULL;
+
+        CREATE TABLE IF NOT EXISTS events (
+            seq        INTEGER PRIMARY KEY AUTOINCREMENT,
+            at         INTEGER NOT NULL,
+            type       TEXT NOT NULL,
+            session_id TEXT,
+            data       BLOB NOT NULL
+        );
+        CREATE INDEX IF NOT EXISTS events_by_session ON events(session_id, seq);
+        """;
+}

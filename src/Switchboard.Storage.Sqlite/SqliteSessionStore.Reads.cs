@@ -1,0 +1,217 @@
+using System.Globalization;
+using Microsoft.Data.Sqlite;
+using Switchboard.Events;
+using Switchboard.Sessions;
+
+namespace Switchboard.Storage.Sqlite;
+
+public sealed partial class SqliteSessionStore
+{
+    /// <inheritdoc />
+    public Task<StoreState> LoadStateAsync(CancellationToken cancellationToken)
+    {
+        using var connection = OpenReader();
+        using var transaction = connection.BeginTransaction(deferred: true);
+        var head = Scalar(connection, transaction, "SELECT seq FROM sqlite_sequence WHERE name = 'events';") ?? 0;
+        var paused = Meta(connection, transaction, "fleet_paused") == "true";
+        var epoch = Meta(connection, transaction, "epoch") ?? Epoch;
+
+        var active = new List<Session>();
+        using (var command = Command(connection, transaction,
+                   $"SELECT {SqliteRows.SessionColumns} FROM sessions WHERE state <> 'terminated' ORDER BY created_seq;"))
+        using (var reader = command.ExecuteReader())
+        {
+            while (reader.Read())
+            {
+                active.Add(SqliteRows.ReadSession(reader));
+            }
+        }
+
+        var counts = SessionStates.All.ToDictionary(s => s, _ => 0L);
+        long input = 0, output = 0;
+        using (var command = Command(connection, transaction,
+                   "SELECT state, COUNT(*), TOTAL(input_tokens), TOTAL(output_tokens) FROM sessions GROUP BY state;"))
+        using (var reader = command.ExecuteReader())
+        {
+            while (reader.Read())
+            {
+                if (SessionStates.TryParse(reader.GetString(0), out var state))
+                {
+                    counts[state] = reader.GetInt64(1);
+                }
+
+                input += (long)reader.GetDouble(2);
+                output += (long)reader.GetDouble(3);
+            }
+        }
+
+        decimal cost = 0;
+        using (var command = Command(connection, transaction, "SELECT cost_usd FROM sessions WHERE cost_usd <> '0';"))
+        using (var reader = command.ExecuteReader())
+        {
+            while (reader.Read())
+            {
+                cost += decimal.Parse(reader.GetString(0), NumberStyles.Number, CultureInfo.InvariantCulture);
+            }
+        }
+
+        transaction.Commit();
+        return Task.FromResult(new StoreState(epoch, head, paused, active, new SessionTotals(counts, input, output, cost)));
+    }
+
+    /// <inheritdoc />
+    public Task<Session?> GetSessionAsync(string id, CancellationToken cancellationToken)
+    {
+        using var connection = OpenReader();
+        using var command = Command(connection, null, $"SELECT {SqliteRows.SessionColumns} FROM sessions WHERE id = $id;");
+        command.Parameters.AddWithValue("$id", id);
+        using var reader = command.ExecuteReader();
+        return Task.FromResult(reader.Read() ? SqliteRows.ReadSession(reader) : null);
+    }
+
+    /// <inheritdoc />
+    public Task<SessionPage> ListSessionsAsync(SessionQuery query, CancellationToken cancellationToken)
+    {
+        using var connection = OpenReader();
+        using var command = connection.CreateCommand();
+        var where = new List<string>();
+        if (query.States is { Count: > 0 } states)
+        {
+            var names = new List<string>();
+            for (var i = 0; i < states.Count; i++)
+            {
+                names.Add("$s" + i);
+                command.Parameters.AddWithValue("$s" + i, states[i].ToWire());
+            }
+
+            where.Add($"state IN ({string.Join(", ", names)})");
+        }
+
+        if (query.Active is { } active)
+        {
+            where.Add(active ? "state <> 'terminated'" : "state = 'terminated'");
+        }
+
+        if (query.Labels is { Count: > 0 } labels)
+        {
+            var i = 0;
+            foreach (var (key, value) in labels)
+            {
+                // Keys are restricted to [A-Za-z0-9._:/-], so quoting them in the JSON path is safe.
+                where.Add($"json_extract(labels, $lp{i}) = $lv{i}");
+                command.Parameters.AddWithValue("$lp" + i, $"$.\"{key}\"");
+                command.Parameters.AddWithValue("$lv" + i, value);
+                i++;
+            }
+        }
+
+        if (query.BeforeCreatedSeq is { } before)
+        {
+            where.Add("created_seq < $before");
+            command.Parameters.AddWithValue("$before", before);
+        }
+
+        command.CommandText = $"SELECT {SqliteRows.SessionColumns} FROM sessions" +
+            (where.Count > 0 ? " WHERE " + string.Join(" AND ", where) : "") +
+            " ORDER BY created_seq DESC LIMIT $limit;";
+        command.Parameters.AddWithValue("$limit", query.Limit + 1);
+
+        var sessions = new List<Session>(Math.Min(query.Limit + 1, 1024));
+        using (var reader = command.ExecuteReader())
+        {
+            while (reader.Read())
+            {
+                sessions.Add(SqliteRows.ReadSession(reader));
+            }
+        }
+
+        long? next = null;
+        if (sessions.Count > query.Limit)
+        {
+            sessions.RemoveAt(sessions.Count - 1);
+            next = sessions[^1].CreatedSeq;
+        }
+
+        return Task.FromResult(new SessionPage(sessions, next));
+    }
+
+    /// <inheritdoc />
+    public Task<IReadOnlyList<EventRecord>> ReadEventsAsync(EventQuery query, CancellationToken cancellationToken)
+    {
+        using var connection = OpenReader();
+        using var command = connection.CreateCommand();
+        var sql = $"SELECT {SqliteRows.EventColumns} FROM events WHERE seq > $after";
+        command.Parameters.AddWithValue("$after", query.AfterSeq);
+        if (query.UpToSeq is { } upTo)
+        {
+            sql += " AND seq <= $upTo";
+            command.Parameters.AddWithValue("$upTo", upTo);
+        }
+
+        if (query.SessionId is { } sessionId)
+        {
+            sql += " AND session_id = $sid";
+            command.Parameters.AddWithValue("$sid", sessionId);
+        }
+
+        command.CommandText = sql + " ORDER BY seq LIMIT $limit;";
+        command.Parameters.AddWithValue("$limit", query.Limit);
+        var events = new List<EventRecord>();
+        using var reader = command.ExecuteReader();
+        while (reader.Read())
+        {
+            events.Add(SqliteRows.ReadEvent(reader));
+        }
+
+        return Task.FromResult<IReadOnlyList<EventRecord>>(events);
+    }
+
+    /// <inheritdoc />
+    public Task<LogBounds> GetLogBoundsAsync(CancellationToken cancellationToken)
+    {
+        // Both fields are written under the write lock; a torn read only ever errs towards "not resumable".
+        var head = Volatile.Read(ref _headSeq);
+        var first = Volatile.Read(ref _firstSeq);
+        return Task.FromResult(new LogBounds(Math.Min(first, head + 1), head));
+    }
+
+    /// <inheritdoc />
+    public Task<IReadOnlyList<string>> FindExpiredLeasesAsync(DateTimeOffset now, int limit, CancellationToken cancellationToken)
+    {
+        using var connection = OpenReader();
+        using var command = Command(connection, null,
+            "SELECT id FROM sessions WHERE lease_expires_at <= $now AND state NOT IN ('error', 'terminating', 'terminated') " +
+            "ORDER BY lease_expires_at LIMIT $limit;");
+        command.Parameters.AddWithValue("$now", now.ToUnixTimeMilliseconds());
+        command.Parameters.AddWithValue("$limit", limit);
+        var ids = new List<string>();
+        using var reader = command.ExecuteReader();
+        while (reader.Read())
+        {
+            ids.Add(reader.GetString(0));
+        }
+
+        return Task.FromResult<IReadOnlyList<string>>(ids);
+    }
+
+    private static SqliteCommand Command(SqliteConnection connection, SqliteTransaction? transaction, string sql)
+    {
+        var command = connection.CreateCommand();
+        command.Transaction = transaction;
+        command.CommandText = sql;
+        return command;
+    }
+
+    private static long? Scalar(SqliteConnection connection, SqliteTransaction transaction, string sql)
+    {
+        using var command = Command(connection, transaction, sql);
+        return command.ExecuteScalar() is long value ? value : null;
+    }
+
+    private static string? Meta(SqliteConnection connection, SqliteTransaction transaction, string key)
+    {
+        using var command = Command(connection, transaction, "SELECT value FROM meta WHERE key = $k;");
+        command.Parameters.AddWithValue("$k", key);
+        return command.ExecuteScalar() as string;
+    }
+}

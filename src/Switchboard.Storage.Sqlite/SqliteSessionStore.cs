@@ -1,0 +1,140 @@
+using Microsoft.Data.Sqlite;
+using Switchboard.Json;
+using Switchboard.Sessions;
+using Switchboard.Writes;
+
+namespace Switchboard.Storage.Sqlite;
+
+/// <summary>
+/// The embedded store. One writer connection, used under a lock, assigns <c>seq</c> and commits each
+/// batch of writes with their events in one IMMEDIATE transaction; reads use pooled connections,
+/// which WAL lets run beside the writer.
+/// </summary>
+public sealed partial class SqliteSessionStore : ISessionStore
+{
+    private readonly SqliteStoreOptions _options;
+    private readonly TimeProvider _time;
+    private readonly string _connectionString;
+    private readonly SemaphoreSlim _writeLock = new(1, 1);
+    private readonly LocalEventFeed _feed = new();
+    private SqliteConnection? _writer;
+    private WriterCommands? _commands;
+
+    // Owned by the writer, changed only after a commit succeeds.
+    private long _headSeq;
+    private long _firstSeq;
+    private long _activeCount;
+    private bool _fleetPaused;
+
+    /// <summary>Creates a store on the database file in <paramref name="options"/>; call <see cref="InitializeAsync"/> next.</summary>
+    public SqliteSessionStore(SqliteStoreOptions options, TimeProvider time)
+    {
+        _options = options;
+        _time = time;
+        _connectionString = new SqliteConnectionStringBuilder
+        {
+            DataSource = options.DatabasePath,
+            Mode = SqliteOpenMode.ReadWriteCreate,
+            Cache = SqliteCacheMode.Private,
+            Pooling = true,
+            DefaultTimeout = 30,
+        }.ToString();
+    }
+
+    /// <inheritdoc />
+    public IEventFeed Feed => _feed;
+
+    /// <summary>The epoch of this database's log.</summary>
+    public string Epoch { get; private set; } = "";
+
+    /// <inheritdoc />
+    public async Task InitializeAsync(CancellationToken cancellationToken)
+    {
+        var directory = Path.GetDirectoryName(Path.GetFullPath(_options.DatabasePath));
+        if (!string.IsNullOrEmpty(directory))
+        {
+            Directory.CreateDirectory(directory);
+        }
+
+        _writer = new SqliteConnection(_connectionString);
+        await _writer.OpenAsync(cancellationToken);
+        Execute(_writer, "PRAGMA journal_mode=WAL;");
+        Execute(_writer, _options.Durability == SqliteDurability.Full ? "PRAGMA synchronous=FULL;" : "PRAGMA synchronous=NORMAL;");
+        Execute(_writer, SqliteSchema.Create);
+        Epoch = EnsureEpoch(_writer);
+        _headSeq = ScalarLong(_writer, "SELECT seq FROM sqlite_sequence WHERE name = 'events';") ?? 0;
+        _firstSeq = ScalarLong(_writer, "SELECT MIN(seq) FROM events;") ?? _headSeq + 1;
+        _activeCount = ScalarLong(_writer, "SELECT COUNT(*) FROM sessions WHERE state <> 'terminated';") ?? 0;
+        _fleetPaused = ReadMeta(_writer, "fleet_paused") == "true";
+        _commands = new WriterCommands(_writer);
+    }
+
+    /// <inheritdoc />
+    public async ValueTask DisposeAsync()
+    {
+        await _writeLock.WaitAsync();
+        try
+        {
+            _commands?.Dispose();
+            if (_writer is not null)
+            {
+                await _writer.DisposeAsync();
+            }
+
+            _writer = null;
+        }
+        finally
+        {
+            _writeLock.Release();
+        }
+
+        using var probe = new SqliteConnection(_connectionString);
+        SqliteConnection.ClearPool(probe);
+    }
+
+    private static string EnsureEpoch(SqliteConnection connection)
+    {
+        if (ReadMeta(connection, "epoch") is { } existing)
+        {
+            return existing;
+        }
+
+        var epoch = Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(8));
+        using var command = connection.CreateCommand();
+        command.CommandText = "INSERT INTO meta(key, value) VALUES ('epoch', $v);";
+        command.Parameters.AddWithValue("$v", epoch);
+        command.ExecuteNonQuery();
+        return epoch;
+    }
+
+    private static string? ReadMeta(SqliteConnection connection, string key)
+    {
+        using var command = connection.CreateCommand();
+        command.CommandText = "SELECT value FROM meta WHERE key = $k;";
+        command.Parameters.AddWithValue("$k", key);
+        return command.ExecuteScalar() as string;
+    }
+
+    private static void Execute(SqliteConnection connection, string sql)
+    {
+        using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        command.ExecuteNonQuery();
+    }
+
+    private static long? ScalarLong(SqliteConnection connection, string sql)
+    {
+        using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        return command.ExecuteScalar() is long value ? value : null;
+    }
+
+    private SqliteConnection OpenReader()
+    {
+        var connection = new SqliteConnection(_connectionString);
+        connection.Open();
+        return connection;
+    }
+
+    private DateTimeOffset Now() => WireTime.Now(_time);
+}

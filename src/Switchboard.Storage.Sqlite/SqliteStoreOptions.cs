@@ -1,0 +1,16 @@
+namespace Switchboard.Storage.Sqlite;
+
+/// <summary>How SQLite makes commits durable.</summary>
+public enum SqliteDurability
+{
+    /// <summary>
+    /// WAL with <c>synchronous=NORMAL</c>: a commit is in the WAL file before it is acknowledged, so it
+    /// survives the process being killed; a power cut may lose the last commits.
+    /// </summary>
+    Normal,
+    /// <summary>WAL with <c>synchronous=FULL</c>: every commit is fsynced; survives power loss too.</summary>
+    Full,
+}
+
+/// <summary>Settings of the SQLite store.</summary>
+public sealed record SqliteStoreOptions(string DatabasePath, SqliteDurability Durability = SqliteDurability.Normal);

@@ -1,0 +1,68 @@
+using Microsoft.Data.Sqlite;
+
+namespace Switchboard.Storage.Sqlite;
+
+/// <summary>Prepared statements of the writer connection, reused for every write.</summary>
+internal sealed class WriterCommands : IDisposable
+{
+    public WriterCommands(SqliteConnection connection)
+    {
+        SelectSession = Prepare(connection, $"SELECT {SqliteRows.SessionColumns} FROM sessions WHERE id = $id;", "$id");
+
+        InsertSession = connection.CreateCommand();
+        InsertSession.CommandText =
+            $"INSERT INTO sessions({SqliteRows.SessionColumns}) VALUES (${SqliteRows.SessionColumns.Replace(", ", ", $")});";
+        SqliteRows.AddSessionParameters(InsertSession);
+        InsertSession.Prepare();
+
+        UpdateSession = connection.CreateCommand();
+        UpdateSession.CommandText = "UPDATE sessions SET " +
+            string.Join(", ", SqliteRows.SessionColumns.Split(", ").Skip(1).Select(c => $"{c} = ${c}")) + " WHERE id = $id;";
+        SqliteRows.AddSessionParameters(UpdateSession);
+        UpdateSession.Prepare();
+
+        InsertEvent = Prepare(connection,
+            $"INSERT INTO events({SqliteRows.EventColumns}) VALUES ($seq, $at, $type, $session_id, $data);",
+            "$seq", "$at", "$type", "$session_id", "$data");
+
+        SetMeta = Prepare(connection,
+            "INSERT INTO meta(key, value) VALUES ($k, $v) ON CONFLICT(key) DO UPDATE SET value = excluded.value;", "$k", "$v");
+    }
+
+    public SqliteCommand SelectSession { get; }
+    public SqliteCommand InsertSession { get; }
+    public SqliteCommand UpdateSession { get; }
+    public SqliteCommand InsertEvent { get; }
+    public SqliteCommand SetMeta { get; }
+
+    public void Bind(SqliteTransaction transaction)
+    {
+        SelectSession.Transaction = transaction;
+        InsertSession.Transaction = transaction;
+        UpdateSession.Transaction = transaction;
+        InsertEvent.Transaction = transaction;
+        SetMeta.Transaction = transaction;
+    }
+
+    public void Dispose()
+    {
+        SelectSession.Dispose();
+        InsertSession.Dispose();
+        UpdateSession.Dispose();
+        InsertEvent.Dispose();
+        SetMeta.Dispose();
+    }
+
+    private static SqliteCommand Prepare(SqliteConnection connection, string sql, params string[] parameters)
+    {
+        var command = connection.CreateCommand();
+        command.CommandText = sql;
+        foreach (var p in parameters)
+        {
+            command.Parameters.Add(new SqliteParameter(p, null));
+        }
+
+        command.Prepare();
+        return command;
+    }
+}

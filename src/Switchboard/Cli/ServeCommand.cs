@@ -1,0 +1,69 @@
+using System.CommandLine;
+using Switchboard.Hosting;
+using Switchboard.Storage.Sqlite;
+
+namespace Switchboard.Cli;
+
+/// <summary><c>switchboard serve</c>: runs the server. Everything not named here passes through to ASP.NET Core configuration.</summary>
+internal static class ServeCommand
+{
+    private static readonly Option<string> Urls = new("--urls")
+    {
+        Description = $"Addresses to listen on (default {SwitchboardDefaults.Urls}).",
+    };
+
+    private static readonly Option<string> DataDir = new("--data-dir")
+    {
+        Description = "Where the SQLite database lives (default ./data, or SWITCHBOARD_DATA_DIR).",
+    };
+
+    private static readonly Option<SqliteDurability?> Durability = new("--durability")
+    {
+        Description = "SQLite commit durability: Normal (survives kill -9) or Full (fsync per commit, survives power loss).",
+    };
+
+    public static Command Create()
+    {
+        var serve = new Command("serve", "Run the Switchboard server (the default command).");
+        Configure(serve);
+        return serve;
+    }
+
+    /// <summary>Adds serve's options and action to a command (the root command serves too).</summary>
+    public static void Configure(Command command)
+    {
+        command.Options.Add(Urls);
+        command.Options.Add(DataDir);
+        command.Options.Add(Durability);
+        command.TreatUnmatchedTokensAsErrors = false;
+        command.SetAction((result, cancellationToken) => RunAsync(result, cancellationToken));
+    }
+
+    private static async Task<int> RunAsync(ParseResult result, CancellationToken cancellationToken)
+    {
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = [.. result.UnmatchedTokens] });
+        builder.WebHost.UseUrls(result.GetValue(Urls) ?? builder.Configuration["urls"] ?? SwitchboardDefaults.Urls);
+        // Kestrel's own limit would answer 413 without a problem body; Switchboard enforces its limit itself.
+        builder.WebHost.ConfigureKestrel(k => k.Limits.MaxRequestBodySize = null);
+        var dataDir = result.GetValue(DataDir) ?? Environment.GetEnvironmentVariable("SWITCHBOARD_DATA_DIR");
+        var durability = result.GetValue(Durability);
+        builder.Services.AddSwitchboard(options =>
+        {
+            builder.Configuration.GetSection("Switchboard").Bind(options);
+            if (dataDir is not null)
+            {
+                options.DataDirectory = dataDir;
+            }
+
+            if (durability is { } d)
+            {
+                options.SqliteDurability = d;
+            }
+        });
+
+        var app = builder.Build();
+        app.MapSwitchboard();
+        await app.RunAsync(cancellationToken);
+        return 0;
+    }
+}

@@ -1,0 +1,3 @@
+using Switchboard.Cli;
+
+return await SwitchboardCommandLine.Build().Parse(args).InvokeAsync();
