@@ -216,7 +216,7 @@ internal sealed partial class WebSocketConnection
         Close(code, reason);
         if (_closeWritten is { } written)
         {
-            await Task.WhenAny(written.Task, Task.Delay(TimeSpan.FromSeconds(2), _time));
+            await Task.WhenAny(written.Task, Task.Delay(TimeSpan.FromSeconds(2)));
         }
     }
 

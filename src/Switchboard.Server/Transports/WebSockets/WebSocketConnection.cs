@@ -207,8 +207,9 @@ internal sealed partial class WebSocketConnection : ISendQueueConsumer, IThreadP
     private async Task AbortLaterAsync(string reason)
     {
         var written = _closeWritten!.Task;
-        await Task.WhenAny(written, Task.Delay(TimeSpan.FromSeconds(2), _time));
-        await Task.Delay(TimeSpan.FromMilliseconds(500), _time);
+        // Network grace periods use real time: they bound how long a dead peer can hold a socket.
+        await Task.WhenAny(written, Task.Delay(TimeSpan.FromSeconds(2)));
+        await Task.Delay(TimeSpan.FromMilliseconds(500));
         Abort(reason);
     }
 

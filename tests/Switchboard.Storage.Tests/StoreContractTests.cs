@@ -1,0 +1,328 @@
+using System.Text.Json;
+using Switchboard.Events;
+using Switchboard.Sessions;
+using Switchboard.Testing;
+using Switchboard.Writes;
+
+namespace Switchboard.Storage.Tests;
+
+/// <summary>
+/// The store contract. Every backend runs this same suite through a subclass that says how to open a store on a
+/// fresh database (and reopen it on the same one).
+/// </summary>
+public abstract class StoreContractTests : IAsyncLifetime
+{
+    private readonly List<ISessionStore> _opened = [];
+
+    protected ManualTimeProvider Time { get; } = new();
+
+    /// <summary>Opens (and initializes) a store on this test's database; call again to reopen the same data.</summary>
+    protected abstract Task<ISessionStore> OpenStoreAsync(TimeProvider time);
+
+    public virtual ValueTask InitializeAsync() => ValueTask.CompletedTask;
+
+    public virtual async ValueTask DisposeAsync()
+    {
+        foreach (var store in _opened)
+        {
+            await store.DisposeAsync();
+        }
+    }
+
+    protected async Task<ISessionStore> OpenAsync()
+    {
+        var store = await OpenStoreAsync(Time);
+        _opened.Add(store);
+        return store;
+    }
+
+    protected async Task CloseAsync(ISessionStore store)
+    {
+        _opened.Remove(store);
+        await store.DisposeAsync();
+    }
+
+    private static async Task<WriteResult> WriteOne(ISessionStore store, SessionWrite write) =>
+        (await store.WriteAsync([write], CancellationToken.None))[0];
+
+    [Fact]
+    public async Task EachChangeAppendsOneEventWithTheNextSeq()
+    {
+        var store = await OpenAsync();
+        var created = await WriteOne(store, new CreateSession { Id = "a" });
+        var updated = await WriteOne(store, new UpdateSession("a") { State = SessionState.Working });
+        var usage = await WriteOne(store, new AddUsage("a") { InputTokens = 5 });
+
+        created.Event!.Seq.ShouldBe(1);
+        updated.Event!.Seq.ShouldBe(2);
+        usage.Event!.Seq.ShouldBe(3);
+        created.Session!.CreatedSeq.ShouldBe(1);
+
+        var events = await store.ReadEventsAsync(new EventQuery(), CancellationToken.None);
+        events.Select(e => e.Type).ShouldBe([EventTypes.SessionCreated, EventTypes.SessionUpdated, EventTypes.SessionUpdated]);
+        var stored = await store.GetSessionAsync("a", CancellationToken.None);
+        stored!.Version.ShouldBe(3);
+        stored.InputTokens.ShouldBe(5);
+    }
+
+    [Fact]
+    public async Task ARefusedWriteInABatchLeavesNoTraceAndTheOthersCommit()
+    {
+        var store = await OpenAsync();
+        var results = await store.WriteAsync(
+        [
+            new CreateSession { Id = "a" },
+            new UpdateSession("missing") { Name = "x" },
+            new CreateSession { Id = "a" },
+            new UpdateSession("a") { State = SessionState.Working },
+        ], CancellationToken.None);
+
+        results.Select(r => r.Succeeded).ShouldBe([true, false, false, true]);
+        results[3].Event!.Seq.ShouldBe(2);
+        (await store.ReadEventsAsync(new EventQuery(), CancellationToken.None)).Count.ShouldBe(2);
+        (await store.GetSessionAsync("missing", CancellationToken.None)).ShouldBeNull();
+        (await store.GetSessionAsync("a", CancellationToken.None))!.Version.ShouldBe(2);
+    }
+
+    [Fact]
+    public async Task LaterWritesInABatchSeeEarlierOnes()
+    {
+        var store = await OpenAsync();
+        var results = await store.WriteAsync(
+        [
+            new CreateSession { Id = "a" },
+            new AddUsage("a") { InputTokens = 1 },
+            new AddUsage("a") { InputTokens = 2 },
+            new TerminateSession("a"),
+        ], CancellationToken.None);
+        results.ShouldAllBe(r => r.Succeeded);
+        results[3].Session!.InputTokens.ShouldBe(3);
+        results[3].Session!.Version.ShouldBe(4);
+    }
+
+    [Fact]
+    public async Task TheEpochIsCreatedWithTheDatabaseAndSurvivesReopening()
+    {
+        var store = await OpenAsync();
+        var first = (await store.LoadStateAsync(CancellationToken.None)).Epoch;
+        first.ShouldNotBeNullOrWhiteSpace();
+        await WriteOne(store, new CreateSession { Id = "a" });
+        await CloseAsync(store);
+
+        var reopened = await OpenAsync();
+        var state = await reopened.LoadStateAsync(CancellationToken.None);
+        state.Epoch.ShouldBe(first);
+        state.HeadSeq.ShouldBe(1);
+    }
+
+    [Fact]
+    public async Task SeqIsNeverReusedEvenAfterEverythingIsPurged()
+    {
+        var store = await OpenAsync();
+        for (var i = 0; i < 5; i++)
+        {
+            await WriteOne(store, new CreateSession { Id = "s" + i });
+        }
+
+        Time.Advance(TimeSpan.FromHours(25));
+        var purged = await store.PurgeAsync(RetentionPolicy.Default, Time.GetUtcNow(), CancellationToken.None);
+        purged.ShouldBe(5);
+        var bounds = await store.GetLogBoundsAsync(CancellationToken.None);
+        bounds.ShouldBe(new LogBounds(6, 5));
+        await CloseAsync(store);
+
+        var reopened = await OpenAsync();
+        (await reopened.GetLogBoundsAsync(CancellationToken.None)).ShouldBe(new LogBounds(6, 5));
+        (await WriteOne(reopened, new CreateSession { Id = "next" })).Event!.Seq.ShouldBe(6);
+    }
+
+    [Fact]
+    public async Task RetentionByCountKeepsTheNewestEventsAsOneContiguousRange()
+    {
+        var store = await OpenAsync();
+        for (var i = 0; i < 10; i++)
+        {
+            await WriteOne(store, new CreateSession { Id = "s" + i });
+        }
+
+        await store.PurgeAsync(new RetentionPolicy(TimeSpan.FromDays(1), MaxEvents: 4), Time.GetUtcNow(), CancellationToken.None);
+        var bounds = await store.GetLogBoundsAsync(CancellationToken.None);
+        bounds.ShouldBe(new LogBounds(7, 10));
+        bounds.CanResumeFrom(6).ShouldBeTrue();
+        bounds.CanResumeFrom(5).ShouldBeFalse();
+        (await store.ReadEventsAsync(new EventQuery(), CancellationToken.None)).Select(e => e.Seq).ShouldBe([7L, 8, 9, 10]);
+        // Sessions are not events: purging the log keeps every session.
+        (await store.GetSessionAsync("s0", CancellationToken.None)).ShouldNotBeNull();
+    }
+
+    [Fact]
+    public async Task RetentionByAgeDropsOnlyOldEvents()
+    {
+        var store = await OpenAsync();
+        await WriteOne(store, new CreateSession { Id = "old" });
+        Time.Advance(TimeSpan.FromHours(2));
+        await WriteOne(store, new CreateSession { Id = "new" });
+        await store.PurgeAsync(new RetentionPolicy(TimeSpan.FromHours(1), 1000), Time.GetUtcNow(), CancellationToken.None);
+        (await store.ReadEventsAsync(new EventQuery(), CancellationToken.None)).Select(e => e.SessionId).ShouldBe(["new"]);
+    }
+
+    [Fact]
+    public async Task ReadEventsHonoursAfterUpToSessionAndLimit()
+    {
+        var store = await OpenAsync();
+        await store.WriteAsync([new CreateSession { Id = "a" }, new CreateSession { Id = "b" }], CancellationToken.None);
+        await store.WriteAsync([new AddUsage("a") { InputTokens = 1 }, new AddUsage("b") { InputTokens = 1 }, new AddUsage("a") { InputTokens = 1 }], CancellationToken.None);
+
+        (await store.ReadEventsAsync(new EventQuery { AfterSeq = 2 }, CancellationToken.None)).Select(e => e.Seq).ShouldBe([3L, 4, 5]);
+        (await store.ReadEventsAsync(new EventQuery { AfterSeq = 1, UpToSeq = 3 }, CancellationToken.None)).Select(e => e.Seq).ShouldBe([2L, 3]);
+        (await store.ReadEventsAsync(new EventQuery { SessionId = "a" }, CancellationToken.None)).Select(e => e.Seq).ShouldBe([1L, 3, 5]);
+        (await store.ReadEventsAsync(new EventQuery { Limit = 2 }, CancellationToken.None)).Select(e => e.Seq).ShouldBe([1L, 2]);
+    }
+
+    [Fact]
+    public async Task StoredEventDataRebuildsTheSession()
+    {
+        var store = await OpenAsync();
+        await WriteOne(store, new CreateSession { Id = "a", Labels = new Dictionary<string, string> { ["team"] = "x" }, Metadata = """{"m":1}""" });
+        await WriteOne(store, new UpdateSession("a") { State = SessionState.Error, ErrorMessage = "bad" });
+        await WriteOne(store, new AddUsage("a") { CostUsd = 1.25m, OutputTokens = 7 });
+
+        Session? rebuilt = null;
+        foreach (var e in await store.ReadEventsAsync(new EventQuery(), CancellationToken.None))
+        {
+            rebuilt = SessionEventApplier.Apply(rebuilt, e);
+        }
+
+        var stored = (await store.GetSessionAsync("a", CancellationToken.None))!;
+        JsonSerializer.Serialize(rebuilt! with { Labels = stored.Labels, LeaseExpiresAt = null })
+            .ShouldBe(JsonSerializer.Serialize(stored with { LeaseExpiresAt = null }));
+        rebuilt!.Labels["team"].ShouldBe("x");
+    }
+
+    [Fact]
+    public async Task LoadStateReturnsActiveSessionsAndTotalsOverAllSessions()
+    {
+        var store = await OpenAsync();
+        await store.WriteAsync(
+        [
+            new CreateSession { Id = "a", State = SessionState.Working, InputTokens = 10, CostUsd = 0.1m },
+            new CreateSession { Id = "b", OutputTokens = 5, CostUsd = 0.2m },
+            new CreateSession { Id = "c" },
+            new TerminateSession("c"),
+            new SetFleetPaused(true),
+        ], CancellationToken.None);
+
+        var state = await store.LoadStateAsync(CancellationToken.None);
+        state.HeadSeq.ShouldBe(5);
+        state.FleetPaused.ShouldBeTrue();
+        state.ActiveSessions.Select(s => s.Id).ShouldBe(["a", "b"], ignoreOrder: true);
+        state.Totals.Counts[SessionState.Working].ShouldBe(1);
+        state.Totals.Counts[SessionState.Initializing].ShouldBe(1);
+        state.Totals.Counts[SessionState.Terminated].ShouldBe(1);
+        state.Totals.InputTokens.ShouldBe(10);
+        state.Totals.OutputTokens.ShouldBe(5);
+        state.Totals.CostUsd.ShouldBe(0.3m);
+    }
+
+    [Fact]
+    public async Task ListingFiltersByStateLabelsAndActivityAndPagesNewestFirst()
+    {
+        var store = await OpenAsync();
+        var writes = new List<SessionWrite>();
+        for (var i = 0; i < 7; i++)
+        {
+            writes.Add(new CreateSession
+            {
+                Id = $"s{i}",
+                State = i % 2 == 0 ? SessionState.Working : SessionState.Idle,
+                Labels = new Dictionary<string, string> { ["team"] = i < 4 ? "red" : "blue" },
+            });
+        }
+
+        writes.Add(new TerminateSession("s6"));
+        await store.WriteAsync(writes, CancellationToken.None);
+
+        async Task<List<string>> Ids(SessionQuery q) => (await store.ListSessionsAsync(q, CancellationToken.None)).Sessions.Select(s => s.Id).ToList();
+
+        (await Ids(new SessionQuery { Limit = 100 })).ShouldBe(["s6", "s5", "s4", "s3", "s2", "s1", "s0"]);
+        (await Ids(new SessionQuery { States = [SessionState.Working], Limit = 100 })).ShouldBe(["s4", "s2", "s0"]);
+        (await Ids(new SessionQuery { Labels = new Dictionary<string, string> { ["team"] = "blue" }, Limit = 100 })).ShouldBe(["s6", "s5", "s4"]);
+        (await Ids(new SessionQuery { Active = false, Limit = 100 })).ShouldBe(["s6"]);
+        (await Ids(new SessionQuery { Active = true, Labels = new Dictionary<string, string> { ["team"] = "blue" }, Limit = 100 })).ShouldBe(["s5", "s4"]);
+
+        var page1 = await store.ListSessionsAsync(new SessionQuery { Limit = 3 }, CancellationToken.None);
+        page1.Sessions.Select(s => s.Id).ShouldBe(["s6", "s5", "s4"]);
+        var page2 = await store.ListSessionsAsync(new SessionQuery { Limit = 3, BeforeCreatedSeq = page1.NextCursor }, CancellationToken.None);
+        page2.Sessions.Select(s => s.Id).ShouldBe(["s3", "s2", "s1"]);
+        var page3 = await store.ListSessionsAsync(new SessionQuery { Limit = 3, BeforeCreatedSeq = page2.NextCursor }, CancellationToken.None);
+        page3.Sessions.Select(s => s.Id).ShouldBe(["s0"]);
+        page3.NextCursor.ShouldBeNull();
+    }
+
+    [Fact]
+    public async Task ExpiredLeasesAreFoundOnlyForActiveSessionsPastTheirDeadline()
+    {
+        var store = await OpenAsync();
+        await store.WriteAsync(
+        [
+            new CreateSession { Id = "short", LeaseSeconds = 10 },
+            new CreateSession { Id = "long", LeaseSeconds = 100 },
+            new CreateSession { Id = "none" },
+            new CreateSession { Id = "ended", LeaseSeconds = 10 },
+            new TerminateSession("ended"),
+        ], CancellationToken.None);
+
+        Time.Advance(TimeSpan.FromSeconds(11));
+        (await store.FindExpiredLeasesAsync(Time.GetUtcNow(), 10, CancellationToken.None)).ShouldBe(["short"]);
+        var expired = await WriteOne(store, new ExpireLease("short"));
+        expired.Session!.State.ShouldBe(SessionState.Error);
+        (await store.FindExpiredLeasesAsync(Time.GetUtcNow(), 10, CancellationToken.None)).ShouldBeEmpty();
+    }
+
+    [Fact]
+    public async Task TheFeedDeliversCommittedEventsInOrder()
+    {
+        var store = await OpenAsync();
+        await WriteOne(store, new CreateSession { Id = "before" });
+        var sink = new RecordingSink();
+        await store.Feed.StartAsync(1, sink, CancellationToken.None);
+        await store.WriteAsync([new CreateSession { Id = "a" }, new AddUsage("a") { InputTokens = 1 }], CancellationToken.None);
+        await WriteOne(store, new TerminateSession("a"));
+
+        await TestTimeouts.Eventually(() => sink.Seqs.Count >= 3, "three events on the feed");
+        sink.Seqs.ShouldBe([2L, 3, 4]);
+    }
+
+    [Fact]
+    public async Task TheFleetFlagPersists()
+    {
+        var store = await OpenAsync();
+        (await WriteOne(store, new SetFleetPaused(true))).Event!.Type.ShouldBe(EventTypes.FleetUpdated);
+        await CloseAsync(store);
+        (await (await OpenAsync()).LoadStateAsync(CancellationToken.None)).FleetPaused.ShouldBeTrue();
+    }
+
+    protected sealed class RecordingSink : IEventSink
+    {
+        private readonly List<long> _seqs = [];
+
+        public List<long> Seqs
+        {
+            get
+            {
+                lock (_seqs)
+                {
+                    return [.. _seqs];
+                }
+            }
+        }
+
+        public void OnCommitted(IReadOnlyList<EventRecord> events)
+        {
+            lock (_seqs)
+            {
+                _seqs.AddRange(events.Select(e => e.Seq));
+            }
+        }
+    }
+}

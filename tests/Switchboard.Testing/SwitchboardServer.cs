@@ -1,0 +1,135 @@
+using System.Collections.Concurrent;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Switchboard.Hosting;
+
+namespace Switchboard.Testing;
+
+/// <summary>
+/// A real Switchboard on real Kestrel, bound to 127.0.0.1:0 in this process, with its own data directory.
+/// Logs are kept in memory and printed to the test output if start-up fails or a test asks.
+/// </summary>
+public sealed class SwitchboardServer : IAsyncDisposable
+{
+    private readonly WebApplication _app;
+    private readonly TempDirectory? _ownedData;
+
+    private SwitchboardServer(WebApplication app, Uri baseAddress, string dataDirectory, TempDirectory? ownedData, LogBuffer logs)
+    {
+        _app = app;
+        BaseAddress = baseAddress;
+        DataDirectory = dataDirectory;
+        _ownedData = ownedData;
+        Logs = logs;
+        Http = new HttpClient { BaseAddress = baseAddress, Timeout = TestTimeouts.Default };
+    }
+
+    public Uri BaseAddress { get; }
+
+    public string DataDirectory { get; }
+
+    public HttpClient Http { get; }
+
+    public IServiceProvider Services => _app.Services;
+
+    public LogBuffer Logs { get; }
+
+    /// <summary><c>ws://127.0.0.1:port/socket/websocket?vsn=2.0.0</c>.</summary>
+    public Uri WebSocketUri => new($"ws://{BaseAddress.Authority}/socket/websocket?vsn=2.0.0");
+
+    public static async Task<SwitchboardServer> StartAsync(
+        Action<SwitchboardOptions>? configure = null,
+        TimeProvider? time = null,
+        string? dataDirectory = null,
+        Action<IServiceCollection>? services = null,
+        string urls = "http://127.0.0.1:0")
+    {
+        var owned = dataDirectory is null ? new TempDirectory() : null;
+        var dataDir = dataDirectory ?? owned!.Path;
+        var logs = new LogBuffer();
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.WebHost.UseUrls(urls);
+        builder.WebHost.ConfigureKestrel(k => k.Limits.MaxRequestBodySize = null);
+        builder.Logging.ClearProviders();
+        builder.Logging.AddProvider(logs);
+        builder.Logging.SetMinimumLevel(LogLevel.Information);
+        if (time is not null)
+        {
+            builder.Services.AddSingleton(time);
+        }
+
+        builder.Services.AddSwitchboard(o =>
+        {
+            o.DataDirectory = dataDir;
+            configure?.Invoke(o);
+        });
+        services?.Invoke(builder.Services);
+        var app = builder.Build();
+        app.MapSwitchboard();
+        try
+        {
+            await app.StartAsync().WaitAsync(TestTimeouts.Long);
+        }
+        catch (Exception ex)
+        {
+            throw new InvalidOperationException("Switchboard failed to start. Server log:\n" + logs.Dump(), ex);
+        }
+
+        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+        return new SwitchboardServer(app, new Uri(address), dataDir, owned, logs);
+    }
+
+    public T Get<T>() where T : notnull => _app.Services.GetRequiredService<T>();
+
+    /// <summary>Stops gracefully (stream clients get 1001); the data directory stays for a restart.</summary>
+    public async Task StopAsync() => await _app.StopAsync().WaitAsync(TestTimeouts.Long);
+
+    public async ValueTask DisposeAsync()
+    {
+        Http.Dispose();
+        try
+        {
+            await _app.StopAsync().WaitAsync(TestTimeouts.Long);
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            // Already stopped, or a test broke it on purpose.
+        }
+
+        await _app.DisposeAsync();
+        _ownedData?.Dispose();
+    }
+
+    /// <summary>An in-memory logger provider.</summary>
+    public sealed class LogBuffer : ILoggerProvider
+    {
+        private readonly ConcurrentQueue<string> _lines = new();
+
+        public string Dump() => string.Join('\n', _lines);
+
+        public ILogger CreateLogger(string categoryName) => new Logger(this, categoryName);
+
+        public void Dispose()
+        {
+        }
+
+        private sealed class Logger(LogBuffer owner, string category) : ILogger
+        {
+            public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
+
+            public bool IsEnabled(LogLevel logLevel) => true;
+
+            public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
+            {
+                owner._lines.Enqueue($"{logLevel} {category}: {formatter(state, exception)}{(exception is null ? "" : " " + exception)}");
+                while (owner._lines.Count > 2000 && owner._lines.TryDequeue(out _))
+                {
+                }
+            }
+        }
+    }
+}
