@@ -16,7 +16,7 @@ public sealed record PhoenixFrame(string? JoinRef, string? Ref, string Topic, st
     public string? Status => Payload.TryGetProperty("status", out var s) ? s.GetString() : null;
 
     /// <summary>For replies: <c>payload.response</c>.</summary>
-    public JsonElement Response => Payload.GetProperty("response");
+    public JsonElement Response => Payload.TryGetProperty("response", out var r) ? r : default;
 
     /// <summary>For broadcasts of logged events: the envelope's <c>seq</c>.</summary>
     public long? Seq => Payload.TryGetProperty("seq", out var s) && s.ValueKind == JsonValueKind.Number ? s.GetInt64() : null;

@@ -45,10 +45,13 @@ public static class EventData
     /// <summary><c>{is_paused}</c>.</summary>
     public static byte[] Fleet(bool paused) => Build(w => w.WriteBoolean("is_paused", paused));
 
+    /// <summary>Event data is JSON, never HTML: non-ASCII text is stored as UTF-8, not escaped.</summary>
+    private static readonly JsonWriterOptions WriterOptions = new() { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+
     private static byte[] Build(Action<Utf8JsonWriter> body)
     {
         var buffer = new ArrayBufferWriter<byte>(256);
-        using (var writer = new Utf8JsonWriter(buffer))
+        using (var writer = new Utf8JsonWriter(buffer, WriterOptions))
         {
             writer.WriteStartObject();
             body(writer);

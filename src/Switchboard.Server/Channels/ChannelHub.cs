@@ -56,11 +56,11 @@ internal sealed class ChannelHub(EventDispatcher dispatcher, ISessionStore store
 
         try
         {
-            List<OutboundFrame>? replay = null;
+            int? replayed = null;
             if (wantsResume)
             {
-                replay = await ReadReplayAsync(subs, since!.Value, position, cancellationToken);
-                if (replay is null)
+                replayed = await CountReplayAsync(subs, since!.Value, position, cancellationToken);
+                if (replayed is null)
                 {
                     lock (dispatcher.Gate)
                     {
@@ -82,17 +82,14 @@ internal sealed class ChannelHub(EventDispatcher dispatcher, ISessionStore store
                 }
 
                 r.Seq = position;
-                r.Resumed = replay is not null;
-                r.Replayed = replay?.Count ?? 0;
+                r.Resumed = replayed is not null;
+                r.Replayed = replayed ?? 0;
             }
 
             sendReplies(results);
-            if (replay is not null)
+            if (replayed is { } expected)
             {
-                foreach (var frame in replay)
-                {
-                    queue.Enqueue(frame);
-                }
+                await StreamReplayAsync(queue, subs, since!.Value, position, expected, cancellationToken);
             }
 
             lock (dispatcher.Gate)
@@ -187,10 +184,10 @@ internal sealed class ChannelHub(EventDispatcher dispatcher, ISessionStore store
     }
 
     /// <summary>
-    /// Frames for every event in (since, upTo] that belongs to any of <paramref name="subs"/>, in seq order and
-    /// each once, or null when that range cannot be replayed exactly (retention, or too far behind).
+    /// How many events in (since, upTo] belong to any of <paramref name="subs"/>, or null when that range cannot be
+    /// replayed exactly (retention passed, a position this log never issued, or too far behind to be worth it).
     /// </summary>
-    private async Task<List<OutboundFrame>?> ReadReplayAsync(Subscription[] subs, long since, long upTo, CancellationToken cancellationToken)
+    private async Task<int?> CountReplayAsync(Subscription[] subs, long since, long upTo, CancellationToken cancellationToken)
     {
         var bounds = await store.GetLogBoundsAsync(cancellationToken);
         if (since > upTo || !bounds.CanResumeFrom(since))
@@ -198,48 +195,77 @@ internal sealed class ChannelHub(EventDispatcher dispatcher, ISessionStore store
             return null;
         }
 
-        var frames = new List<OutboundFrame>();
-        var relevant = subs.Where(s => s.Route.Kind != TopicKind.Summary).ToArray();
-        if (relevant.Length == 0 || since == upTo)
+        var count = 0;
+        await foreach (var _ in ReplayEventsAsync(subs, since, upTo, cancellationToken))
         {
-            return frames;
+            if (++count > Options.MaxReplayEvents)
+            {
+                return null; // a snapshot is cheaper than the replay
+            }
+        }
+
+        // Retention may have run while we read: only trust the count if nothing after `since` was purged.
+        var afterRead = await store.GetLogBoundsAsync(cancellationToken);
+        return afterRead.CanResumeFrom(since) ? count : null;
+    }
+
+    /// <summary>
+    /// Queues the replay page by page, pacing itself to the connection so a long replay never overflows its queue.
+    /// </summary>
+    private async Task StreamReplayAsync(SendQueue queue, Subscription[] subs, long since, long upTo, int expected, CancellationToken cancellationToken)
+    {
+        var sent = 0;
+        await foreach (var (e, topic) in ReplayEventsAsync(subs, since, upTo, cancellationToken))
+        {
+            await queue.WaitForSpaceAsync(cancellationToken);
+            if (!queue.Enqueue(FrameEncoder.Broadcast(topic, e.Type, FrameEncoder.Envelope(e, Epoch), e.Seq)))
+            {
+                return; // the connection is gone
+            }
+
+            sent++;
+        }
+
+        if (sent != expected)
+        {
+            throw new ReplayInterruptedException(
+                $"retention purged events while they were being replayed ({sent} of {expected} sent); rejoin to get a snapshot");
+        }
+    }
+
+    /// <summary>Every event in (since, upTo] that belongs to any of <paramref name="subs"/>, in seq order, each once, with its topic.</summary>
+    private async IAsyncEnumerable<(EventRecord Event, string Topic)> ReplayEventsAsync(Subscription[] subs, long since, long upTo,
+        [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        var relevant = subs.Where(s => s.Route.Kind != TopicKind.Summary).ToArray();
+        if (relevant.Length == 0)
+        {
+            yield break;
         }
 
         // One session topic alone can use the store's per-session index; anything else reads the whole range.
         var sessionFilter = relevant.Length == 1 ? relevant[0].Route.SessionId : null;
-        var max = Options.MaxReplayEvents;
         var sessions = new Dictionary<string, Session?>(StringComparer.Ordinal);
         var after = since;
         while (after < upTo)
         {
             var page = await store.ReadEventsAsync(
-                new EventQuery { AfterSeq = after, UpToSeq = upTo, SessionId = sessionFilter, Limit = 5000 }, cancellationToken);
+                new EventQuery { AfterSeq = after, UpToSeq = upTo, SessionId = sessionFilter, Limit = 1000 }, cancellationToken);
             if (page.Count == 0)
             {
-                break;
+                yield break;
             }
 
             foreach (var e in page)
             {
-                var target = await TopicForAsync(relevant, e, sessions, cancellationToken);
-                if (target is null)
+                if (await TopicForAsync(relevant, e, sessions, cancellationToken) is { } topic)
                 {
-                    continue;
-                }
-
-                frames.Add(FrameEncoder.Broadcast(target, e.Type, FrameEncoder.Envelope(e, Epoch), e.Seq));
-                if (frames.Count > max)
-                {
-                    return null; // too far behind: a snapshot is cheaper than the replay
+                    yield return (e, topic);
                 }
             }
 
             after = page[^1].Seq;
         }
-
-        // Retention may have run while we read: only trust the replay if nothing after `since` was purged.
-        var afterRead = await store.GetLogBoundsAsync(cancellationToken);
-        return afterRead.CanResumeFrom(since) ? frames : null;
     }
 
     /// <summary>The topic of the first subscription the event belongs to, or null.</summary>

@@ -103,6 +103,17 @@ internal sealed class PhoenixSocket(ChannelHub hub, SendQueue queue)
             channel.Subscription = await hub.JoinAsync(Queue, request,
                 result => Queue.Enqueue(FrameEncoder.Reply(m.JoinRef, m.Ref, m.Topic, "ok", result.Write)), cancellationToken);
         }
+        catch (ReplayInterruptedException ex)
+        {
+            // The ok reply is out; erroring the channel makes the client rejoin, and the rejoin gets a snapshot.
+            _channels.Remove(m.Topic);
+            Queue.Enqueue(FrameEncoder.Push(m.JoinRef, m.JoinRef, m.Topic, "phx_error", w =>
+            {
+                w.WriteStartObject();
+                w.WriteString("reason", ex.Message);
+                w.WriteEndObject();
+            }));
+        }
         catch (Exception) when (!cancellationToken.IsCancellationRequested)
         {
             _channels.Remove(m.Topic);

@@ -119,7 +119,12 @@ internal static class FrameEncoder
     {
         private readonly ArrayBufferWriter<byte> _buffer = new(1024);
 
-        public Scratch() => Writer = new Utf8JsonWriter(_buffer, new JsonWriterOptions { SkipValidation = true });
+        // Frames are JSON text, never HTML: emit UTF-8 as is, so refs and names come back byte for byte.
+        public Scratch() => Writer = new Utf8JsonWriter(_buffer, new JsonWriterOptions
+        {
+            SkipValidation = true,
+            Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+        });
 
         public Utf8JsonWriter Writer { get; }
 

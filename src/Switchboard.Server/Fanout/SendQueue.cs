@@ -25,6 +25,7 @@ internal sealed class SendQueue
     private bool _completed;
     private PendingSummary _summary0;
     private PendingSummary _summary1;
+    private TaskCompletionSource? _spaceWaiter;
 
     public SendQueue(ISendQueueConsumer consumer, int maxFrames, long maxBytes)
     {
@@ -44,6 +45,59 @@ internal sealed class SendQueue
             }
         }
     }
+
+    /// <summary>The most bytes this queue ever held: never above the cap, by construction and by test.</summary>
+    public long PeakBytes
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _peakBytes;
+            }
+        }
+    }
+
+    private long _peakBytes;
+
+    /// <summary>The frame cap; past it the consumer is disconnected.</summary>
+    public int MaxFrames => _maxFrames;
+
+    /// <summary>
+    /// Completes once the queue is at most half full, so a producer of many frames for one connection (a replay)
+    /// can pace itself to the consumer instead of overflowing the queue.
+    /// </summary>
+    public Task WaitForSpaceAsync(CancellationToken cancellationToken)
+    {
+        lock (_lock)
+        {
+            if (_completed || _overflowed || HasRoom())
+            {
+                return Task.CompletedTask;
+            }
+
+            _spaceWaiter ??= new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            return _spaceWaiter.Task.WaitAsync(cancellationToken);
+        }
+    }
+
+    /// <summary>Declares the consumer too slow (e.g. too many frames held for it elsewhere) and disconnects it.</summary>
+    public void Overflow()
+    {
+        lock (_lock)
+        {
+            if (_completed || _overflowed)
+            {
+                return;
+            }
+
+            _overflowed = true;
+        }
+
+        _consumer.OnOverflow();
+    }
+
+    private bool HasRoom() => _bytes <= _maxBytes / 2 && _count <= _maxFrames / 2;
 
     /// <summary>Total conflated summaries (for metrics).</summary>
     public static long Conflations => Interlocked.Read(ref s_conflations);
@@ -98,48 +152,73 @@ internal sealed class SendQueue
     /// </summary>
     public int Drain(OutboundFrame[] into)
     {
-        lock (_lock)
+        TaskCompletionSource? room = null;
+        try
         {
-            var n = 0;
-            while (_count > 0 && n < into.Length)
+            lock (_lock)
             {
-                var frame = _ring[_head];
-                _ring[_head] = null;
-                _head = (_head + 1) & (_ring.Length - 1);
-                _count--;
-                if (frame is null)
+                var n = DrainLocked(into);
+                if (_spaceWaiter is not null && HasRoom())
                 {
-                    continue; // a summary superseded by a newer one
+                    room = _spaceWaiter;
+                    _spaceWaiter = null;
                 }
 
-                _bytes -= frame.Size;
-                into[n++] = frame;
+                return n;
             }
-
-            if (n == 0)
-            {
-                _signaled = false;
-                if (_ring.Length > ShrinkAbove)
-                {
-                    _ring = new OutboundFrame?[InitialCapacity];
-                    _head = 0;
-                }
-            }
-
-            return n;
         }
+        finally
+        {
+            room?.TrySetResult();
+        }
+    }
+
+    private int DrainLocked(OutboundFrame[] into)
+    {
+        var n = 0;
+        while (_count > 0 && n < into.Length)
+        {
+            var frame = _ring[_head];
+            _ring[_head] = null;
+            _head = (_head + 1) & (_ring.Length - 1);
+            _count--;
+            if (frame is null)
+            {
+                continue; // a summary superseded by a newer one
+            }
+
+            _bytes -= frame.Size;
+            into[n++] = frame;
+        }
+
+        if (n == 0)
+        {
+            _signaled = false;
+            if (_ring.Length > ShrinkAbove)
+            {
+                _ring = new OutboundFrame?[InitialCapacity];
+                _head = 0;
+            }
+        }
+
+        return n;
     }
 
     /// <summary>Stops accepting frames; pending ones are dropped.</summary>
     public void Complete()
     {
+        TaskCompletionSource? waiter;
         lock (_lock)
         {
             _completed = true;
             Array.Clear(_ring);
             _count = 0;
             _bytes = 0;
+            waiter = _spaceWaiter;
+            _spaceWaiter = null;
         }
+
+        waiter?.TrySetResult();
     }
 
     private void Append(OutboundFrame frame)
@@ -153,6 +232,7 @@ internal sealed class SendQueue
         _ring[(_head + _count) & (_ring.Length - 1)] = frame;
         _count++;
         _bytes += frame.Size;
+        _peakBytes = Math.Max(_peakBytes, _bytes);
         if (frame.Kind == FrameKind.Summary)
         {
             // Two slots cover the usual case (the sessions and summary topics); a third topic just isn't conflated.

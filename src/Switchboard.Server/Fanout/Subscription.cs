@@ -35,7 +35,15 @@ internal sealed class Subscription(SendQueue queue, TopicRoute route, IReadOnlyD
         else if (frame.Kind == FrameKind.Event)
         {
             // Summaries are not held: the subscription gets a fresh one when it goes live.
-            (_held ??= []).Add(frame);
+            _held ??= [];
+            if (_held.Count >= Queue.MaxFrames)
+            {
+                // The client is replaying slower than events arrive: cut it off; it resumes from where it got to.
+                Queue.Overflow();
+                return;
+            }
+
+            _held.Add(frame);
         }
     }
 

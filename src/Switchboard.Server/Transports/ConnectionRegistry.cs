@@ -82,7 +82,8 @@ internal sealed class ConnectionRegistry : IDisposable
         }
     }
 
-    private IStreamConnection[] Snapshot()
+    /// <summary>The open connections right now.</summary>
+    internal IStreamConnection[] Snapshot()
     {
         lock (_lock)
         {

@@ -1,0 +1,94 @@
+using System.Text.Json;
+using Switchboard.FunctionalTests.Http;
+using Switchboard.Hosting;
+using Switchboard.Testing;
+using Switchboard.Transports;
+using Switchboard.Transports.WebSockets;
+
+namespace Switchboard.FunctionalTests.Streaming;
+
+/// <summary>
+/// A client that stops reading while 10,000 events flow: the server cuts it off at its queue cap instead of buffering
+/// the backlog, other clients are unaffected, and the slow client later resumes by seq with nothing lost.
+/// </summary>
+public sealed class SlowConsumerTests(ITestOutputHelper output)
+{
+    private const int Events = 10_000;
+
+    [Fact]
+    public async Task ASlowClientIsCutOffAtTheCapWhileOthersGetEverythingAndItResumesWithoutLoss()
+    {
+        await using var server = await SwitchboardServer.StartAsync(o => o.Stream.MaxReplayEvents = 20_000);
+        var cap = server.Get<StreamOptions>().SendQueueMaxBytes;
+        await server.Http.CreateAsync("flood");
+
+        await using var healthy = await PhoenixClient.ConnectAsync(server.WebSocketUri);
+        var healthyJoin = await healthy.JoinAsync("sessions");
+        var start = healthyJoin.Response.Long("seq");
+        var epoch = healthyJoin.Response.Str("epoch");
+        var healthyConnection = server.Get<ConnectionRegistry>().Snapshot().Cast<WebSocketConnection>().Single();
+
+        // The slow client joins, reads its reply, then never reads again (tiny receive buffer).
+        var slow = await RawWebSocket.ConnectAsync(server.BaseAddress, receiveBuffer: 4096);
+        await slow.SendTextAsync("""["1","1","sessions","phx_join",{}]""");
+        (await slow.ReadTextAsync()).ShouldContain("\"status\":\"ok\"");
+        var slowConnection = server.Get<ConnectionRegistry>().Snapshot().Cast<WebSocketConnection>().Single(c => c != healthyConnection);
+
+        GC.Collect();
+        var heapBefore = GC.GetTotalMemory(forceFullCollection: true);
+        // Each update changes the ~8 KB metadata, so each event carries it: 80 MB if buffered without a cap.
+        var blob = new string('m', 8000);
+        var healthySeqs = new List<long>();
+        for (var batch = 0; batch < Events / 50; batch++)
+        {
+            var ops = Enumerable.Range(0, 50).Select(i => new { op = "update", id = "flood", metadata = new { blob, n = batch * 50 + i } });
+            (await server.Http.PostAsync("/api/batch", new { operations = ops })).Status.ShouldBe(200);
+            // Keep up with each batch, so this test process does not itself hold the 80 MB.
+            while (healthySeqs.Count < (batch + 1) * 50)
+            {
+                healthySeqs.Add((await healthy.WaitForAsync(x => x.Seq is not null, TestTimeouts.Long)).Seq!.Value);
+            }
+
+            lock (healthy.Backlog)
+            {
+                healthy.Backlog.Clear(); // summaries
+            }
+        }
+
+        var head = start + Events;
+
+        healthySeqs.ShouldBe(Enumerable.Range(1, Events).Select(i => start + i), "the healthy client gets every event in order");
+        healthyConnection.CloseReason.ShouldBeNull();
+
+        slowConnection.CloseReason.ShouldBe("slow consumer: send queue full");
+        output.WriteLine($"slow queue peak {slowConnection.Queue.PeakBytes / 1024} KiB, healthy peak {healthyConnection.Queue.PeakBytes / 1024} KiB, cap {cap / 1024} KiB");
+        slowConnection.Queue.PeakBytes.ShouldBeLessThanOrEqualTo(cap);
+        var heapAfter = GC.GetTotalMemory(forceFullCollection: true);
+        output.WriteLine($"managed heap before {heapBefore / 1048576} MiB, after {heapAfter / 1048576} MiB");
+        // Holding the backlog would be 80 MB; what remains is caches and Kestrel's pooled buffers.
+        (heapAfter - heapBefore).ShouldBeLessThan(32L * 1024 * 1024, "nothing holds on to the slow client's backlog");
+
+        // The slow client reads what reached it before the cut, and finds the connection gone.
+        var (_, texts) = await slow.ReadUntilCloseAsync(TestTimeouts.Long);
+        await slow.DisposeAsync();
+        var slowSeqs = texts.Select(t => JsonDocument.Parse(t).RootElement[4])
+            .Where(p => p.ValueKind == JsonValueKind.Object && p.TryGetProperty("seq", out var s) && s.ValueKind == JsonValueKind.Number)
+            .Select(p => p.Long("seq")).ToList();
+        output.WriteLine($"slow client got {slowSeqs.Count} events before the cut");
+        slowSeqs.Count.ShouldBeLessThan(Events);
+        slowSeqs.ShouldBe(Enumerable.Range(1, slowSeqs.Count).Select(i => start + i), "what it got is a gap-free prefix");
+
+        await using var resumed = await PhoenixClient.ConnectAsync(server.WebSocketUri);
+        var since = slowSeqs.Count > 0 ? slowSeqs[^1] : start;
+        var reply = await resumed.JoinAsync("sessions", new { since, epoch });
+        reply.Response.GetProperty("resumed").GetBoolean().ShouldBeTrue();
+        reply.Response.GetProperty("replayed").GetInt32().ShouldBe((int)(head - since));
+        var rest = new List<long>();
+        while (rest.Count < head - since)
+        {
+            rest.Add((await resumed.WaitForAsync(x => x.Seq is not null, TestTimeouts.Long)).Seq!.Value);
+        }
+
+        slowSeqs.Concat(rest).ShouldBe(Enumerable.Range(1, Events).Select(i => start + i), "nothing lost after the resume");
+    }
+}
