@@ -1,0 +1,139 @@
+using Switchboard.Fanout;
+
+namespace Switchboard.Server.Tests;
+
+public sealed class SendQueueTests
+{
+    private sealed class Consumer : ISendQueueConsumer
+    {
+        public int Signals { get; private set; }
+
+        public int Overflows { get; private set; }
+
+        public void OnFramesAvailable() => Signals++;
+
+        public void OnOverflow() => Overflows++;
+    }
+
+    private static OutboundFrame Event(long seq) => FrameEncoder.Broadcast("sessions", "session_updated", "{\"seq\":1}"u8.ToArray(), seq);
+
+    private static OutboundFrame Summary(string topic, int n) => FrameEncoder.Broadcast(topic, "summary", System.Text.Encoding.UTF8.GetBytes($"{{\"n\":{n}}}"), 0);
+
+    private static List<OutboundFrame> DrainAll(SendQueue q)
+    {
+        var all = new List<OutboundFrame>();
+        var batch = new OutboundFrame[4];
+        int n;
+        while ((n = q.Drain(batch)) > 0)
+        {
+            all.AddRange(batch.Take(n));
+        }
+
+        return all;
+    }
+
+    [Fact]
+    public void FramesComeOutInOrderAndTheConsumerIsSignalledOncePerDrainCycle()
+    {
+        var consumer = new Consumer();
+        var q = new SendQueue(consumer, 100, 1 << 20);
+        for (var i = 1; i <= 10; i++)
+        {
+            q.Enqueue(Event(i)).ShouldBeTrue();
+        }
+
+        consumer.Signals.ShouldBe(1);
+        DrainAll(q).Select(f => f.Seq).ShouldBe(Enumerable.Range(1, 10).Select(i => (long)i));
+        q.Enqueue(Event(11));
+        consumer.Signals.ShouldBe(2);
+    }
+
+    [Fact]
+    public void APendingSummaryIsReplacedByTheNewerOneForTheSameTopicButEventsAreKept()
+    {
+        var q = new SendQueue(new Consumer(), 100, 1 << 20);
+        q.Enqueue(Event(1));
+        q.Enqueue(Summary("sessions", 1));
+        q.Enqueue(Event(2));
+        q.Enqueue(Summary("summary", 1));
+        q.Enqueue(Summary("sessions", 2));
+        q.Enqueue(Summary("summary", 2));
+
+        var texts = DrainAll(q).Select(f => System.Text.Encoding.UTF8.GetString(f.Text.Span)).ToList();
+        texts.ShouldBe(
+        [
+            """[null,null,"sessions","session_updated",{"seq":1}]""",
+            """[null,null,"sessions","session_updated",{"seq":1}]""",
+            """[null,null,"sessions","summary",{"n":2}]""",
+            """[null,null,"summary","summary",{"n":2}]""",
+        ]);
+    }
+
+    [Fact]
+    public void ASummaryAlreadyDrainedIsNotTouched()
+    {
+        var q = new SendQueue(new Consumer(), 100, 1 << 20);
+        q.Enqueue(Summary("summary", 1));
+        DrainAll(q).Count.ShouldBe(1);
+        q.Enqueue(Summary("summary", 2));
+        DrainAll(q).Count.ShouldBe(1);
+    }
+
+    [Fact]
+    public void PassingTheFrameCapOverflowsOnceAndRefusesFurtherFrames()
+    {
+        var consumer = new Consumer();
+        var q = new SendQueue(consumer, 5, 1 << 20);
+        for (var i = 1; i <= 5; i++)
+        {
+            q.Enqueue(Event(i)).ShouldBeTrue();
+        }
+
+        q.Enqueue(Event(6)).ShouldBeFalse();
+        q.Enqueue(Event(7)).ShouldBeFalse();
+        consumer.Overflows.ShouldBe(1);
+    }
+
+    [Fact]
+    public void PassingTheByteCapOverflows()
+    {
+        var consumer = new Consumer();
+        var frame = Event(1);
+        var q = new SendQueue(consumer, 1000, frame.Size * 3);
+        for (var i = 0; i < 3; i++)
+        {
+            q.Enqueue(Event(i + 1)).ShouldBeTrue();
+        }
+
+        q.Enqueue(Event(4)).ShouldBeFalse();
+        consumer.Overflows.ShouldBe(1);
+        q.PeakBytes.ShouldBe(frame.Size * 3);
+    }
+
+    [Fact]
+    public async Task WaitForSpaceCompletesOnceADrainBringsTheQueueToHalf()
+    {
+        var q = new SendQueue(new Consumer(), 8, 1 << 20);
+        for (var i = 1; i <= 6; i++)
+        {
+            q.Enqueue(Event(i));
+        }
+
+        var wait = q.WaitForSpaceAsync(CancellationToken.None);
+        wait.IsCompleted.ShouldBeFalse();
+        q.Drain(new OutboundFrame[1]);
+        wait.IsCompleted.ShouldBeFalse();
+        q.Drain(new OutboundFrame[1]);
+        await wait.WaitAsync(TimeSpan.FromSeconds(5));
+    }
+
+    [Fact]
+    public void ACompletedQueueAcceptsNothing()
+    {
+        var q = new SendQueue(new Consumer(), 10, 1 << 20);
+        q.Enqueue(Event(1));
+        q.Complete();
+        q.Enqueue(Event(2)).ShouldBeFalse();
+        q.Drain(new OutboundFrame[4]).ShouldBe(0);
+    }
+}
