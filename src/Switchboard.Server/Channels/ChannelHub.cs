@@ -1,3 +1,4 @@
+using Switchboard.Channels.Presence;
 using Switchboard.Events;
 using Switchboard.Fanout;
 using Switchboard.Hosting;
@@ -13,11 +14,23 @@ namespace Switchboard.Channels;
 /// reply and any replay of (since, S] are queued, then released with every live event after S — so a resumed
 /// client gets each event exactly once, in order, or a fresh snapshot and <c>resumed: false</c>.
 /// </summary>
-internal sealed class ChannelHub(EventDispatcher dispatcher, ISessionStore store, StreamOptions options)
+internal sealed class ChannelHub(EventDispatcher dispatcher, ISessionStore store, StreamOptions options, PresenceTracker presence)
 {
     public StreamOptions Options { get; } = options;
 
     public string Epoch => dispatcher.Projection.Epoch;
+
+    /// <summary>The log position dispatched so far.</summary>
+    public long HeadSeq
+    {
+        get
+        {
+            lock (dispatcher.Gate)
+            {
+                return dispatcher.Projection.HeadSeq;
+            }
+        }
+    }
 
     /// <summary>Joins one topic; see <see cref="JoinAllAsync"/>.</summary>
     public async Task<Subscription> JoinAsync(SendQueue queue, JoinRequest request, Action<JoinResult> sendReply, CancellationToken cancellationToken)
@@ -44,7 +57,7 @@ internal sealed class ChannelHub(EventDispatcher dispatcher, ISessionStore store
             position = dispatcher.Projection.HeadSeq;
             for (var i = 0; i < requests.Count; i++)
             {
-                subs[i] = new Subscription(queue, requests[i].Route, requests[i].Labels);
+                subs[i] = new Subscription(queue, requests[i].Route, requests[i].Labels) { JoinRef = requests[i].JoinRef };
                 dispatcher.Topics.Add(subs[i]);
                 results[i] = new JoinResult { Epoch = dispatcher.Projection.Epoch };
                 if (!wantsResume)
@@ -94,7 +107,7 @@ internal sealed class ChannelHub(EventDispatcher dispatcher, ISessionStore store
 
             lock (dispatcher.Gate)
             {
-                GoLive(subs, position);
+                GoLive(subs, requests, position);
             }
 
             return subs;
@@ -114,7 +127,7 @@ internal sealed class ChannelHub(EventDispatcher dispatcher, ISessionStore store
     /// Releases everything held since <paramref name="position"/> in seq order (several topics may hold the same
     /// event; each frame keeps its topic) and sends joiners of summary topics a fresh summary.
     /// </summary>
-    private void GoLive(Subscription[] subs, long position)
+    private void GoLive(Subscription[] subs, IReadOnlyList<JoinRequest> requests, long position)
     {
         List<OutboundFrame>? held = null;
         foreach (var sub in subs)
@@ -134,11 +147,45 @@ internal sealed class ChannelHub(EventDispatcher dispatcher, ISessionStore store
             }
         }
 
-        foreach (var sub in subs)
+        for (var i = 0; i < subs.Length; i++)
         {
-            if (!sub.IsRemoved && sub.Route.Kind is TopicKind.Sessions or TopicKind.Summary && dispatcher.Summary is { } summary)
+            var sub = subs[i];
+            if (sub.IsRemoved)
+            {
+                continue;
+            }
+
+            if (sub.Route.Kind is TopicKind.Sessions or TopicKind.Summary && dispatcher.Summary is { } summary)
             {
                 sub.Deliver(summary.FrameFor(sub.Route.Topic));
+            }
+
+            if (sub.Route.Kind is TopicKind.Sessions or TopicKind.Session)
+            {
+                // Others hear about the new viewer; the joiner gets the full state, which already includes itself.
+                if (requests[i].Viewer is { } viewer)
+                {
+                    Broadcast(sub.Route, presence.Track(sub, viewer), except: sub);
+                }
+
+                sub.Deliver(presence.State(sub.Route.Topic, sub.JoinRef));
+            }
+        }
+    }
+
+    private void Broadcast(TopicRoute route, OutboundFrame frame, Subscription? except)
+    {
+        var list = route.Kind == TopicKind.Sessions ? dispatcher.Topics.Sessions : dispatcher.Topics.ForSession(route.SessionId!);
+        if (list is null)
+        {
+            return;
+        }
+
+        foreach (var other in list)
+        {
+            if (other != except)
+            {
+                other.Deliver(frame);
             }
         }
     }
@@ -149,6 +196,10 @@ internal sealed class ChannelHub(EventDispatcher dispatcher, ISessionStore store
         lock (dispatcher.Gate)
         {
             dispatcher.Topics.Remove(sub);
+            if (presence.Untrack(sub) is { } diff)
+            {
+                Broadcast(sub.Route, diff, except: null);
+            }
         }
     }
 

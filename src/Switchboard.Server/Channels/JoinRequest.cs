@@ -7,13 +7,20 @@ namespace Switchboard.Channels;
 /// <summary>What a join asks for: the topic, an optional resume position, a label filter and a snapshot size.</summary>
 internal sealed record JoinRequest(TopicRoute Route, long? Since, string? Epoch, IReadOnlyDictionary<string, string>? Labels, int SnapshotLimit)
 {
-    /// <summary>Reads join params <c>{since?, epoch?, labels?, limit?}</c>; unknown keys are ignored (clients may add their own).</summary>
+    /// <summary>The Phoenix channel's join ref (null for SSE).</summary>
+    public string? JoinRef { get; init; }
+
+    /// <summary>Who is joining, for presence (<c>{viewer: {name, id?}}</c>).</summary>
+    public Presence.Viewer? Viewer { get; init; }
+
+    /// <summary>Reads join params <c>{since?, epoch?, labels?, limit?, viewer?}</c>; unknown keys are ignored (clients may add their own).</summary>
     public static JoinRequest? Parse(TopicRoute route, JsonElement payload, int defaultLimit, out string? error)
     {
         error = null;
         long? since = null;
         string? epoch = null;
         Dictionary<string, string>? labels = null;
+        Presence.Viewer? viewer = null;
         var limit = defaultLimit;
         if (payload.ValueKind != JsonValueKind.Object)
         {
@@ -57,6 +64,22 @@ internal sealed record JoinRequest(TopicRoute Route, long? Since, string? Epoch,
                     }
 
                     break;
+                case "viewer" when p.Value.ValueKind == JsonValueKind.Null:
+                    break;
+                case "viewer":
+                    if (route.Kind == TopicKind.Summary)
+                    {
+                        error = "presence ('viewer') is kept on 'sessions' and 'session:{id}', not on 'summary'";
+                        return null;
+                    }
+
+                    viewer = Presence.Viewer.Parse(p.Value, out error);
+                    if (viewer is null)
+                    {
+                        return null;
+                    }
+
+                    break;
                 case "limit":
                     if (p.Value.ValueKind != JsonValueKind.Number || !p.Value.TryGetInt32(out limit)
                         || limit < 0 || limit > SwitchboardDefaults.MaxSnapshotSessions)
@@ -69,7 +92,7 @@ internal sealed record JoinRequest(TopicRoute Route, long? Since, string? Epoch,
             }
         }
 
-        return new JoinRequest(route, since, epoch, labels, limit);
+        return new JoinRequest(route, since, epoch, labels, limit) { Viewer = viewer };
     }
 
     private static Dictionary<string, string>? ParseLabels(JsonElement value, TopicRoute route, out string? error)

@@ -45,7 +45,19 @@ internal sealed class PhoenixSocket(ChannelHub hub, SendQueue queue)
             return; // stale: meant for an earlier join of this topic
         }
 
-        // Switchboard's channels are read-only: the only client events are join, leave and heartbeat.
+        if (m.Event == "ping" && !m.IsBinary)
+        {
+            // Channels are read-only; "ping" lets a client check the channel and how far the log has moved.
+            var head = hub.HeadSeq;
+            Queue.Enqueue(FrameEncoder.Reply(channel.JoinRef, m.Ref, m.Topic, "ok", w =>
+            {
+                w.WriteStartObject();
+                w.WriteNumber("seq", head);
+                w.WriteEndObject();
+            }));
+            return;
+        }
+
         var reason = m.IsBinary ? "binary payloads are not supported" : $"unknown event '{m.Event}'";
         Reply(channel.JoinRef, m.Ref, m.Topic, "error", reason);
     }
@@ -100,7 +112,7 @@ internal sealed class PhoenixSocket(ChannelHub hub, SendQueue queue)
         _channels[m.Topic] = channel;
         try
         {
-            channel.Subscription = await hub.JoinAsync(Queue, request,
+            channel.Subscription = await hub.JoinAsync(Queue, request with { JoinRef = m.JoinRef },
                 result => Queue.Enqueue(FrameEncoder.Reply(m.JoinRef, m.Ref, m.Topic, "ok", result.Write)), cancellationToken);
         }
         catch (ReplayInterruptedException ex)

@@ -90,7 +90,8 @@ internal static class FrameEncoder
         });
 
     /// <summary>A frame to one connection <c>[jr, r, topic, event, payload]</c>.</summary>
-    public static OutboundFrame Push(string? joinRef, string? @ref, string topic, string @event, Action<Utf8JsonWriter> payload)
+    public static OutboundFrame Push(string? joinRef, string? @ref, string topic, string @event, Action<Utf8JsonWriter> payload,
+        FrameKind kind = FrameKind.Reply)
     {
         var s = Scratch.Rent();
         var w = s.Writer;
@@ -99,9 +100,13 @@ internal static class FrameEncoder
         w.WriteStringValue(@ref);
         w.WriteStringValue(topic);
         w.WriteStringValue(@event);
+        w.Flush();
+        var payloadStart = (int)w.BytesCommitted + 1; // after the separating comma
         payload(w);
         w.WriteEndArray();
-        return s.ToFrame(FrameKind.Reply, 0, @event, 0, null);
+        w.Flush();
+        // The payload is the last element, so SSE can carry it as the record's data.
+        return s.ToFrame(kind, 0, @event, (int)w.BytesCommitted - 1 - payloadStart, null);
     }
 
     /// <summary>A WebSocket close frame with a status code and a short reason.</summary>

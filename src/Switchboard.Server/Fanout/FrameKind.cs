@@ -9,6 +9,8 @@ internal enum FrameKind : byte
     Summary,
     /// <summary>A reply or server push to one connection.</summary>
     Reply,
+    /// <summary>A presence state or diff: delivered live, never held while a join is pending (the joiner gets a full state).</summary>
+    Presence,
     /// <summary>A transport control frame (e.g. WebSocket close); written as-is and ends the stream.</summary>
     Close,
 }

@@ -23,6 +23,12 @@ internal sealed class Subscription(SendQueue queue, TopicRoute route, IReadOnlyD
 
     public bool IsRemoved { get; set; }
 
+    /// <summary>The join ref of the channel (null for SSE), for pushes addressed to this channel.</summary>
+    public string? JoinRef { get; init; }
+
+    /// <summary>This subscription's presence entry, when it joined with a viewer.</summary>
+    public object? Presence { get; set; }
+
     private List<OutboundFrame>? _held;
 
     /// <summary>Hands a frame to the connection, or holds it while the join is pending.</summary>

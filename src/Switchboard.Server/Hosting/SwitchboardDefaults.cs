@@ -37,6 +37,8 @@ public static class SwitchboardDefaults
     public static readonly TimeSpan SummaryCoalesceWindow = TimeSpan.FromMilliseconds(100);
     /// <summary>Summary interval while active.</summary>
     public static readonly TimeSpan SummaryInterval = TimeSpan.FromSeconds(10);
+    /// <summary>Long-poll window (Phoenix's default).</summary>
+    public static readonly TimeSpan LongPollWindow = TimeSpan.FromSeconds(10);
     /// <summary>SSE heartbeat interval.</summary>
     public static readonly TimeSpan SseHeartbeatInterval = TimeSpan.FromSeconds(15);
     /// <summary>Default HTTP body limit.</summary>

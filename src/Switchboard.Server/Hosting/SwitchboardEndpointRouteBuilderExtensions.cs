@@ -5,6 +5,7 @@ using Switchboard.Channels;
 using Switchboard.Hosting;
 using Switchboard.Http;
 using Switchboard.Transports;
+using Switchboard.Transports.LongPoll;
 using Switchboard.Transports.Sse;
 using Switchboard.Transports.WebSockets;
 
@@ -34,8 +35,18 @@ public static class SwitchboardEndpointRouteBuilderExtensions
         EventEndpoints.Map(api);
         api.MapGet("/stream", (HttpContext http, ChannelHub hub, ConnectionRegistry registry, TimeProvider time, StreamOptions options) =>
             SseEndpoint.HandleAsync(http, hub, registry, time, options)).WithTags("Events").ExcludeFromDescription();
-        root.Map("/socket/websocket", (HttpContext http, ChannelHub hub, ConnectionRegistry registry, TimeProvider time, StreamOptions options) =>
-            WebSocketEndpoint.HandleAsync(http, hub, registry, time, options)).ExcludeFromDescription();
+        var stream = endpoints.ServiceProvider.GetRequiredService<StreamOptions>();
+        if (stream.EnableWebSocket)
+        {
+            root.Map("/socket/websocket", (HttpContext http, ChannelHub hub, ConnectionRegistry registry, TimeProvider time, StreamOptions options) =>
+                WebSocketEndpoint.HandleAsync(http, hub, registry, time, options)).ExcludeFromDescription();
+        }
+
+        if (stream.EnableLongPoll)
+        {
+            root.MapMethods("/socket/longpoll", ["GET", "POST", "OPTIONS"], (HttpContext http, LongPollRegistry sessions, StreamOptions options) =>
+                LongPollEndpoint.HandleAsync(http, sessions, options)).ExcludeFromDescription();
+        }
         HealthEndpoints.Map(root);
         root.MapOpenApi();
         return root;

@@ -71,6 +71,15 @@ public sealed class StreamOptions
     /// <summary>While sessions are active, a summary goes out at least this often. Default 10 s.</summary>
     public TimeSpan SummaryInterval { get; set; } = SwitchboardDefaults.SummaryInterval;
 
+    /// <summary>Serve the WebSocket transport at <c>/socket/websocket</c>. Default true.</summary>
+    public bool EnableWebSocket { get; set; } = true;
+
+    /// <summary>Serve the long-poll transport at <c>/socket/longpoll</c>. Default true.</summary>
+    public bool EnableLongPoll { get; set; } = true;
+
+    /// <summary>How long a long-poll GET waits for messages before answering 204; idle sessions die after 1.5×. Default 10 s.</summary>
+    public TimeSpan LongPollWindow { get; set; } = SwitchboardDefaults.LongPollWindow;
+
     /// <summary>SSE comment heartbeat interval. Default 15 s.</summary>
     public TimeSpan SseHeartbeatInterval { get; set; } = SwitchboardDefaults.SseHeartbeatInterval;
 }

@@ -21,6 +21,7 @@ internal sealed class SwitchboardRuntime(
     LeaseMonitor leases,
     RetentionService retention,
     ConnectionRegistry connections,
+    Transports.LongPoll.LongPollRegistry longPolls,
     IHostApplicationLifetime lifetime,
     ILogger<SwitchboardRuntime> logger) : IHostedService
 {
@@ -66,6 +67,7 @@ internal sealed class SwitchboardRuntime(
         await _stopping.CancelAsync();
         await dispatcher.StopAsync();
         summary.Dispose();
+        longPolls.Dispose();
         connections.Dispose();
         await store.DisposeAsync();
     }

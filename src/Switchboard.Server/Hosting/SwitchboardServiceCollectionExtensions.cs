@@ -8,6 +8,7 @@ using Switchboard.Live;
 using Switchboard.Storage;
 using Switchboard.Storage.Sqlite;
 using Switchboard.Transports;
+using Switchboard.Transports.LongPoll;
 
 namespace Microsoft.Extensions.DependencyInjection;
 
@@ -40,7 +41,9 @@ public static class SwitchboardServiceCollectionExtensions
         services.TryAddSingleton<SummaryPublisher>();
         services.TryAddSingleton<LiveState>();
         services.TryAddSingleton<ChannelHub>();
+        services.TryAddSingleton<Switchboard.Channels.Presence.PresenceTracker>();
         services.TryAddSingleton<ConnectionRegistry>();
+        services.TryAddSingleton<LongPollRegistry>();
         services.TryAddSingleton<LeaseMonitor>();
         services.TryAddSingleton<RetentionService>();
         services.TryAddSingleton<SwitchboardRuntime>();

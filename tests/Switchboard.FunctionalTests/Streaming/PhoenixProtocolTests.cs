@@ -86,10 +86,25 @@ public sealed class PhoenixProtocolTests(ServerFixture fixture) : IClassFixture<
         await client.JoinAsync("summary");
         await client.SendRawAsync("""["old","4","summary","phx_leave",{}]""");
         await client.SendRawAsync("""["old","5","summary","ping",{}]""");
-        await client.SendRawAsync("""["1","6","summary","ping",{}]""");
+        await client.SendRawAsync("""["1","6","summary","shout",{}]""");
         var answered = await client.WaitForAsync(f => f.Ref == "6");
-        answered.Raw.ShouldBe("""["1","6","summary","phx_reply",{"status":"error","response":{"reason":"unknown event 'ping'"}}]""");
+        answered.Raw.ShouldBe("""["1","6","summary","phx_reply",{"status":"error","response":{"reason":"unknown event 'shout'"}}]""");
         (await client.DrainAsync(TimeSpan.FromMilliseconds(200))).ShouldNotContain(f => f.Ref == "4" || f.Ref == "5" || f.Event == "phx_close");
+    }
+
+    [Fact]
+    public async Task PingOnAJoinedChannelRepliesWithTheLogPosition()
+    {
+        await using var client = await ConnectAsync();
+        await client.JoinAsync("summary");
+        await fixture.Server.Http.CreateAsync("ping-" + Guid.NewGuid().ToString("N")[..6]);
+        var head = (await fixture.Server.Http.GetJsonAsync("/api/events?since=0")).Body.Long("head_seq");
+        await TestTimeouts.Eventually(async () =>
+        {
+            await client.SendRawAsync("""["1","p","summary","ping",{}]""");
+            var reply = await client.WaitForAsync(f => f.Ref == "p");
+            return reply.Response.Long("seq") == head;
+        }, "ping reports the head");
     }
 
     [Fact]

@@ -1,0 +1,188 @@
+using System.Text;
+using System.Text.Json;
+using Microsoft.AspNetCore.Http;
+using Switchboard.Channels;
+using Switchboard.Hosting;
+using Switchboard.Http;
+using Switchboard.Transports.WebSockets;
+
+namespace Switchboard.Transports.LongPoll;
+
+/// <summary>
+/// <c>/socket/longpoll</c>, Phoenix's fallback transport. Every answer is HTTP 200 with the real status in the JSON
+/// body: a GET without a live token connects (410 + token), a GET with one waits up to the window (200 with messages,
+/// or 204); a POST carries ndjson frames (200, or 410 for an unknown token).
+/// </summary>
+internal static class LongPollEndpoint
+{
+    private const int MaxLinesPerPost = 100;
+
+    public static async Task HandleAsync(HttpContext context, LongPollRegistry sessions, StreamOptions options)
+    {
+        var response = context.Response;
+        response.Headers.CacheControl = "no-store";
+        response.Headers.AccessControlAllowOrigin = "*";
+        if (HttpMethods.IsOptions(context.Request.Method))
+        {
+            response.Headers.AccessControlAllowMethods = "GET, POST, OPTIONS";
+            response.Headers.AccessControlAllowHeaders = "content-type, x-phoenix-longpoll-token, x-phoenix-authtoken";
+            return;
+        }
+
+        var vsn = context.Request.Query["vsn"].ToString();
+        if (!WebSocketEndpoint.IsSupportedVsn(vsn.Length == 0 ? "1.0.0" : vsn))
+        {
+            await WriteAsync(context, 403);
+            return;
+        }
+
+        var session = sessions.Find(Token(context.Request));
+        if (HttpMethods.IsGet(context.Request.Method))
+        {
+            await PollAsync(context, sessions, session);
+        }
+        else if (HttpMethods.IsPost(context.Request.Method))
+        {
+            await PostAsync(context, session, options);
+        }
+        else
+        {
+            response.StatusCode = StatusCodes.Status405MethodNotAllowed;
+        }
+    }
+
+    private static async Task PollAsync(HttpContext context, LongPollRegistry sessions, LongPollSession? session)
+    {
+        if (session is null)
+        {
+            // No (live) token: this poll is the connect.
+            var created = sessions.Create();
+            await (created is null ? WriteAsync(context, 503) : WriteAsync(context, 410, created.Token));
+            return;
+        }
+
+        var frames = await session.PollAsync(sessions.Window, context.RequestAborted);
+        if (session.IsClosed && frames.Count == 0)
+        {
+            await WriteAsync(context, 410);
+            return;
+        }
+
+        await WriteAsync(context, frames.Count == 0 ? 204 : 200, session.Token, w =>
+        {
+            foreach (var frame in frames)
+            {
+                w.WriteStringValue(frame.Text.Span);
+            }
+        });
+    }
+
+    private static async Task PostAsync(HttpContext context, LongPollSession? session, StreamOptions options)
+    {
+        if (session is null)
+        {
+            await WriteAsync(context, 410);
+            return;
+        }
+
+        List<PhoenixMessage> messages;
+        try
+        {
+            var body = await ReadBodyAsync(context.Request, options.MaxFrameBytes * MaxLinesPerPost, context.RequestAborted);
+            messages = Parse(body, options.MaxFrameBytes);
+        }
+        catch (RequestException ex)
+        {
+            await WriteAsync(context, ex.Problem.Status);
+            return;
+        }
+
+        await session.HandleAsync(messages, context.RequestAborted);
+        await WriteAsync(context, 200);
+    }
+
+    /// <summary>Splits an ndjson body into messages: text lines are V2 JSON frames, other lines base64 binary frames.</summary>
+    private static List<PhoenixMessage> Parse(byte[] body, int maxFrameBytes)
+    {
+        var messages = new List<PhoenixMessage>();
+        foreach (var line in Encoding.UTF8.GetString(body).Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        {
+            PhoenixMessage? m = null;
+            if (line.Length <= maxFrameBytes && line.StartsWith('['))
+            {
+                m = PhoenixMessage.Parse(Encoding.UTF8.GetBytes(line), out _);
+            }
+            else if (line.Length <= maxFrameBytes)
+            {
+                var bytes = new byte[line.Length];
+                m = Convert.TryFromBase64String(line, bytes, out var written) ? PhoenixMessage.ParseBinary(bytes.AsSpan(0, written), out _) : null;
+            }
+
+            if (m is null || messages.Count == MaxLinesPerPost)
+            {
+                foreach (var parsed in messages)
+                {
+                    parsed.Dispose();
+                }
+
+                m?.Dispose();
+                throw new RequestException(ProblemResult.BadRequest("invalid long-poll batch"));
+            }
+
+            messages.Add(m);
+        }
+
+        return messages;
+    }
+
+    private static async Task<byte[]> ReadBodyAsync(HttpRequest request, int maxBytes, CancellationToken cancellationToken)
+    {
+        using var buffer = new MemoryStream();
+        var chunk = new byte[8192];
+        int read;
+        while ((read = await request.Body.ReadAsync(chunk, cancellationToken)) > 0)
+        {
+            if (buffer.Length + read > maxBytes)
+            {
+                throw new RequestException(new ProblemResult(StatusCodes.Status413PayloadTooLarge, "body_too_large", "Payload too large", "batch too large"));
+            }
+
+            buffer.Write(chunk, 0, read);
+        }
+
+        return buffer.ToArray();
+    }
+
+    /// <summary>The session token: the last <c>token</c> query value (a user param may come first), or the header.</summary>
+    private static string? Token(HttpRequest request)
+    {
+        var header = request.Headers["X-Phoenix-Longpoll-Token"].ToString();
+        if (header.Length > 0)
+        {
+            return header;
+        }
+
+        var values = request.Query["token"];
+        return values.Count > 0 ? values[values.Count - 1] : null;
+    }
+
+    private static async Task WriteAsync(HttpContext context, int status, string? token = null, Action<Utf8JsonWriter>? messages = null)
+    {
+        var response = context.Response;
+        response.StatusCode = StatusCodes.Status200OK;
+        response.ContentType = "application/json; charset=utf-8";
+        await using var w = new Utf8JsonWriter(response.BodyWriter, JsonResult.WriterOptions);
+        w.WriteStartObject();
+        w.WriteNumber("status", status);
+        if (token is not null)
+        {
+            w.WriteString("token", token);
+            w.WriteStartArray("messages");
+            messages?.Invoke(w);
+            w.WriteEndArray();
+        }
+
+        w.WriteEndObject();
+        await w.FlushAsync(context.RequestAborted);
+    }
+}

@@ -1,0 +1,92 @@
+using System.Collections.Concurrent;
+using System.Security.Cryptography;
+using Switchboard.Channels;
+using Switchboard.Hosting;
+
+namespace Switchboard.Transports.LongPoll;
+
+/// <summary>Long-poll sessions by token; reaps the ones nobody polled for 1.5 × the window.</summary>
+internal sealed class LongPollRegistry : IDisposable
+{
+    private readonly ConcurrentDictionary<string, LongPollSession> _sessions = new(StringComparer.Ordinal);
+    private readonly ChannelHub _hub;
+    private readonly ConnectionRegistry _connections;
+    private readonly TimeProvider _time;
+    private readonly ITimer _reaper;
+
+    public LongPollRegistry(ChannelHub hub, ConnectionRegistry connections, TimeProvider time, StreamOptions options)
+    {
+        _hub = hub;
+        _connections = connections;
+        _time = time;
+        Window = options.LongPollWindow;
+        var period = Window / 2;
+        _reaper = time.CreateTimer(_ => Reap(), null, period, period);
+    }
+
+    public TimeSpan Window { get; }
+
+    public int Count => _sessions.Count;
+
+    /// <summary>Creates a session, or returns null when the server is at its connection limit.</summary>
+    public LongPollSession? Create()
+    {
+        if (!_connections.TryReserve())
+        {
+            return null;
+        }
+
+        var session = new LongPollSession(Convert.ToBase64String(RandomNumberGenerator.GetBytes(24)).Replace('+', '-').Replace('/', '_'), _hub, _time);
+        _sessions[session.Token] = session;
+        _connections.Add(session);
+        return session;
+    }
+
+    public LongPollSession? Find(string? token)
+    {
+        if (string.IsNullOrEmpty(token) || !_sessions.TryGetValue(token, out var session))
+        {
+            return null;
+        }
+
+        if (session.IsClosed)
+        {
+            Remove(session);
+            return null;
+        }
+
+        return session;
+    }
+
+    public void Dispose()
+    {
+        _reaper.Dispose();
+        foreach (var session in _sessions.Values)
+        {
+            Remove(session);
+        }
+    }
+
+    /// <summary>Ends sessions idle for more than 1.5 × the window (Phoenix's rule).</summary>
+    internal void Reap()
+    {
+        var now = _time.GetTimestamp();
+        foreach (var session in _sessions.Values)
+        {
+            if (session.IsClosed || _time.GetElapsedTime(session.LastActivity, now) > Window * 1.5)
+            {
+                Remove(session);
+            }
+        }
+    }
+
+    private void Remove(LongPollSession session)
+    {
+        if (_sessions.TryRemove(new KeyValuePair<string, LongPollSession>(session.Token, session)))
+        {
+            session.Abort("long-poll session expired");
+            _connections.Remove(session);
+            _connections.Release();
+        }
+    }
+}

@@ -1,0 +1,179 @@
+using Switchboard.Channels;
+using Switchboard.Fanout;
+
+namespace Switchboard.Transports.LongPoll;
+
+/// <summary>
+/// One long-poll "connection": the same <see cref="PhoenixSocket"/> and <see cref="SendQueue"/> as a WebSocket, but
+/// the queue is drained by GET requests instead of a socket writer, and messages arrive in POSTed batches.
+/// </summary>
+internal sealed class LongPollSession : ISendQueueConsumer, IStreamConnection
+{
+    private readonly object _lock = new();
+    private readonly TimeProvider _time;
+    private readonly SemaphoreSlim _inbound = new(1, 1);
+    private TaskCompletionSource? _waiter;
+    private long _lastActivity;
+    private bool _closed;
+
+    public LongPollSession(string token, ChannelHub hub, TimeProvider time)
+    {
+        Token = token;
+        _time = time;
+        _lastActivity = time.GetTimestamp();
+        Queue = new SendQueue(this, hub.Options.SendQueueMaxFrames, hub.Options.SendQueueMaxBytes);
+        Socket = new PhoenixSocket(hub, Queue);
+    }
+
+    public string Token { get; }
+
+    public SendQueue Queue { get; }
+
+    public PhoenixSocket Socket { get; }
+
+    public long LastActivity => Volatile.Read(ref _lastActivity);
+
+    public bool IsClosed
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _closed;
+            }
+        }
+    }
+
+    public void Touch() => Volatile.Write(ref _lastActivity, _time.GetTimestamp());
+
+    /// <summary>Waits up to <paramref name="window"/> for frames, then takes everything queued (possibly nothing).</summary>
+    public async Task<List<OutboundFrame>> PollAsync(TimeSpan window, CancellationToken cancellationToken)
+    {
+        Touch();
+        var frames = DrainAll();
+        if (frames.Count > 0)
+        {
+            return frames;
+        }
+
+        TaskCompletionSource waiter;
+        lock (_lock)
+        {
+            // A newer poll supersedes an older one, which then answers with what it has (nothing).
+            _waiter?.TrySetResult();
+            _waiter = waiter = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        }
+
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(window);
+        try
+        {
+            await waiter.Task.WaitAsync(timeout.Token);
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+        }
+        finally
+        {
+            lock (_lock)
+            {
+                if (_waiter == waiter)
+                {
+                    _waiter = null;
+                }
+            }
+        }
+
+        Touch();
+        return cancellationToken.IsCancellationRequested ? [] : DrainAll();
+    }
+
+    /// <summary>Handles POSTed messages one at a time, in order.</summary>
+    public async Task HandleAsync(IReadOnlyList<PhoenixMessage> messages, CancellationToken cancellationToken)
+    {
+        Touch();
+        await _inbound.WaitAsync(cancellationToken);
+        try
+        {
+            foreach (var m in messages)
+            {
+                using (m)
+                {
+                    if (!IsClosed)
+                    {
+                        await Socket.HandleAsync(m, cancellationToken);
+                    }
+                }
+            }
+        }
+        finally
+        {
+            _inbound.Release();
+        }
+    }
+
+    public void Close(ushort code, string reason) => Abort(reason);
+
+    /// <summary>Ends the session: its channels leave (and its presence with them) and the next request gets 410.</summary>
+    public void Abort(string reason)
+    {
+        TaskCompletionSource? waiter;
+        lock (_lock)
+        {
+            if (_closed)
+            {
+                return;
+            }
+
+            _closed = true;
+            waiter = _waiter;
+        }
+
+        Queue.Complete();
+        waiter?.TrySetResult();
+        _ = CloseSocketAsync();
+    }
+
+    void ISendQueueConsumer.OnFramesAvailable()
+    {
+        lock (_lock)
+        {
+            _waiter?.TrySetResult();
+        }
+    }
+
+    void ISendQueueConsumer.OnOverflow() => Abort("slow consumer: send queue full");
+
+    private async Task CloseSocketAsync()
+    {
+        // Leave channels only when no POST is being handled, since the channel state is not thread-safe.
+        await _inbound.WaitAsync();
+        try
+        {
+            Socket.Close();
+        }
+        finally
+        {
+            _inbound.Release();
+        }
+    }
+
+    private List<OutboundFrame> DrainAll()
+    {
+        var all = new List<OutboundFrame>();
+        var batch = new OutboundFrame[64];
+        int n;
+        while ((n = Queue.Drain(batch)) > 0)
+        {
+            for (var i = 0; i < n; i++)
+            {
+                if (batch[i].Kind != FrameKind.Close)
+                {
+                    all.Add(batch[i]);
+                }
+            }
+        }
+
+        return all;
+    }
+}
