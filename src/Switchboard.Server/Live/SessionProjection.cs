@@ -12,7 +12,8 @@ namespace Switchboard.Live;
 internal sealed class SessionProjection
 {
     private readonly Dictionary<string, Session> _active = new(StringComparer.Ordinal);
-    private readonly SortedDictionary<long, Session> _byCreated = new();
+    // Newest first, so a snapshot page is read lazily from the front instead of copying every active session.
+    private readonly SortedDictionary<long, Session> _byCreated = new(Comparer<long>.Create((a, b) => b.CompareTo(a)));
     private readonly long[] _counts = new long[SessionStates.All.Count];
     private long _tasksRunning;
     private long _inputTokens;
@@ -122,7 +123,7 @@ internal sealed class SessionProjection
     {
         var page = new List<Session>(Math.Min(limit, _active.Count));
         more = false;
-        foreach (var s in _byCreated.Values.Reverse())
+        foreach (var s in _byCreated.Values)
         {
             if (labels is not null && !LabelFilter.Matches(labels, s))
             {
