@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
 using Switchboard.Channels;
+using Switchboard.Dashboard;
 using Switchboard.Hosting;
 using Switchboard.Http;
 using Switchboard.Transports;
@@ -16,7 +17,8 @@ public static class SwitchboardEndpointRouteBuilderExtensions
     /// <summary>
     /// Maps the HTTP API under <c>{prefix}/api</c>, the Phoenix socket at <c>{prefix}/socket/websocket</c>, SSE at
     /// <c>{prefix}/api/stream</c>, health at <c>{prefix}/healthz</c> and <c>{prefix}/readyz</c>, and the OpenAPI
-    /// document at <c>{prefix}/openapi/v1.json</c>. Requires <c>services.AddSwitchboard()</c>.
+    /// document at <c>{prefix}/openapi/v1.json</c>, and the live dashboard at <c>{prefix}/</c> (an app's own
+    /// endpoint for that path takes precedence). Requires <c>services.AddSwitchboard()</c>.
     /// </summary>
     public static IEndpointConventionBuilder MapSwitchboard(this IEndpointRouteBuilder endpoints, string prefix = "")
     {
@@ -37,6 +39,7 @@ public static class SwitchboardEndpointRouteBuilderExtensions
         root.Map("/socket/websocket", (HttpContext http, ChannelHub hub, ConnectionRegistry registry, TimeProvider time, StreamOptions options) =>
             WebSocketEndpoint.HandleAsync(http, hub, registry, time, options)).ExcludeFromDescription();
         HealthEndpoints.Map(root);
+        DashboardEndpoints.Map(root);
         root.MapOpenApi();
         return root;
     }
