@@ -46,7 +46,7 @@ public static class DemoFleet
                 ["op"] = "create",
                 ["id"] = s.Id,
                 ["name"] = s.Name,
-                ["state"] = s.State is "terminated" or "terminating" ? "working" : s.State,
+                ["state"] = s.State is "terminated" or "terminating" or "error" ? "working" : s.State,
                 ["labels"] = new Dictionary<string, string> { ["team"] = s.Team, ["model"] = model },
                 ["metadata"] = new Dictionary<string, object> { ["repo"] = $"acme/{s.Team}", ["branch"] = $"agent/{s.Id}" },
                 ["input_tokens"] = s.In,
@@ -54,12 +54,14 @@ public static class DemoFleet
                 ["cost_usd"] = s.Cost,
                 ["tasks_running"] = s.Tasks,
             };
-            if (s.Error is not null)
-            {
-                create["error_message"] = s.Error;
-            }
-
             operations.Add(create);
+        }
+
+        // Errors get a little history: some work, then the failure.
+        foreach (var s in Sessions.Where(s => s.Error is not null))
+        {
+            operations.Add(new { op = "usage", id = s.Id, input_tokens = 2_400, output_tokens = 610, cost_usd = 0.0123m });
+            operations.Add(new { op = "update", id = s.Id, state = "error", error_message = s.Error });
         }
 
         // Neither end state can be created directly.

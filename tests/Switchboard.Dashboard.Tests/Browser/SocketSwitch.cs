@@ -37,6 +37,13 @@ public sealed class SocketSwitch
 
     public void Restore() => _cut = false;
 
+    /// <summary>When set, the server's replies to heartbeats never reach the page (a half-dead connection).</summary>
+    public bool DropHeartbeatReplies { get; set; }
+
+    /// <summary>The heartbeat frames the page sent.</summary>
+    public IReadOnlyList<JsonElement> Heartbeats =>
+        [.. Sent.Select(Parse).Where(f => f[2].GetString() == "phoenix" && f[3].GetString() == "heartbeat")];
+
     /// <summary>The payloads of the page's <c>phx_join</c> frames for <paramref name="topic"/>, with their refs.</summary>
     public IReadOnlyList<(string Ref, JsonElement Payload)> Joins(string topic) =>
         [.. Sent.Select(Parse).Where(f => f[2].GetString() == topic && f[3].GetString() == "phx_join")
@@ -72,7 +79,15 @@ public sealed class SocketSwitch
 
         var server = page.ConnectToServer();
         page.OnMessage(frame => Forward(frame, Sent, server));
-        server.OnMessage(frame => Forward(frame, Received, page));
+        server.OnMessage(frame =>
+        {
+            if (DropHeartbeatReplies && frame.Text is { } text && text.Contains("\"phoenix\",\"phx_reply\"", StringComparison.Ordinal))
+            {
+                return;
+            }
+
+            Forward(frame, Received, page);
+        });
         _live.Enqueue((page, server));
     }
 }

@@ -4,7 +4,7 @@
 import { Api } from "./api.js";
 import { ConnectionMonitor, DEFAULT_POLL_MS } from "./connection.js";
 import { frameScheduler } from "./dom.js";
-import { Socket } from "./phoenix.js";
+import { Socket } from "./phoenix/socket.js";
 import { SessionStore } from "./store.js";
 import { DetailPanel } from "./views/detail.js";
 import { EventFeed } from "./views/events.js";
@@ -42,6 +42,7 @@ sessions.onJoin((reply) => {
     store.resumed(reply.seq, reply.replayed);
   } else {
     store.load(reply.sessions ?? [], { complete: reply.next_cursor == null, seq: reply.seq, epoch: reply.epoch });
+    list.onSnapshot();
   }
 
   if (reply.summary) {

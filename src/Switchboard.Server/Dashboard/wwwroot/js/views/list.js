@@ -1,59 +1,41 @@
-// The session table: state and label filters, pagination, and rows that are updated in place.
+// The session table with its filters and pagination; rows are updated in place.
 //
 // While the page holds every active session (the join snapshot was complete), filtering and paging the active
-// states happen here, on data that events keep current. Views that need the server — terminated or all
-// sessions, or a fleet larger than the snapshot — fetch a page from GET /api/sessions when the user asks for
+// states happen here, on data that events keep current. Views that need the server (terminated or all
+// sessions, or a fleet larger than the snapshot) fetch a page from GET /api/sessions when the user asks for
 // it; events then patch those rows in place and count new arrivals, which the user can choose to show.
 
-import { byTestId, h, setAttr, setText } from "../dom.js";
-import { formatInt, parseLabelFilter } from "../format.js";
+import { byTestId, setAttr, setText } from "../dom.js";
+import { formatInt } from "../format.js";
 import { applyToSession } from "../store.js";
+import { FilterBar } from "./filters.js";
 import { SessionRows } from "./rows.js";
 
 export const PAGE_SIZE = 25;
-
-const FILTERS = [
-  { key: "active", label: "Active", count: (s) => s.active_count },
-  { key: "working", label: "Processing", count: (s) => s.counts?.working },
-  { key: "idle", label: "Idle", count: (s) => s.counts?.idle },
-  { key: "paused", label: "Paused", count: (s) => s.counts?.paused },
-  { key: "error", label: "Error", count: (s) => s.counts?.error },
-  { key: "initializing", label: "Initializing", count: (s) => s.counts?.initializing },
-  { key: "terminating", label: "Terminating", count: (s) => s.counts?.terminating },
-  { key: "terminated", label: "Terminated", count: (s) => s.counts?.terminated },
-  { key: "all", label: "All", count: (s) => s.total_count },
-];
 
 export class SessionList {
   #store;
   #api;
   #rows;
-  #filter = { state: "active", labels: [] };
+  #filters;
   #page = 0;
   #remote = null;
-  #chips = new Map();
-  #labelTimer = null;
   #onChange;
 
   constructor(store, api, { onOpen, onChange }) {
     this.#store = store;
     this.#api = api;
     this.#onChange = onChange;
+    this.#filters = new FilterBar({
+      onChange: () => {
+        this.#page = 0;
+        this.#remote = null;
+        onChange();
+      },
+    });
     this.#rows = new SessionRows(byTestId("session-rows"), {
       onOpen,
-      onLabel: (key, value) => this.#addLabel(key, value),
-    });
-    this.#buildChips();
-    const input = byTestId("filter-label");
-    input.addEventListener("input", () => {
-      clearTimeout(this.#labelTimer);
-      this.#labelTimer = setTimeout(() => this.#setLabels(input.value), 250);
-    });
-    input.addEventListener("keydown", (e) => {
-      if (e.key === "Enter") {
-        clearTimeout(this.#labelTimer);
-        this.#setLabels(input.value);
-      }
+      onLabel: (key, value) => this.#filters.addLabel(key, value),
     });
     byTestId("page-prev").addEventListener("click", () => this.#goTo(this.#page - 1));
     byTestId("page-next").addEventListener("click", () => this.#goTo(this.#page + 1));
@@ -64,10 +46,11 @@ export class SessionList {
 
   /** Whether this view is served by GET /api/sessions pages rather than the page's own copy. */
   get isRemote() {
-    return this.#filter.state === "terminated" || this.#filter.state === "all" || !this.#store.complete;
+    const state = this.#filters.filter.state;
+    return state === "terminated" || state === "all" || !this.#store.complete;
   }
 
-  /** A session row is shown somewhere in the current view (for sessions the store does not hold). */
+  /** A session shown from a server page (for sessions the store does not hold, e.g. terminated ones). */
   remoteSession(id) {
     return this.#remote?.byId.get(id) ?? null;
   }
@@ -79,11 +62,11 @@ export class SessionList {
 
     const view = this.isRemote ? this.#remoteView() : this.#localView();
     this.#rows.render(view.sessions);
-    this.#renderChips();
+    this.#filters.render(this.#store.summary);
     this.#renderPager(view);
     const empty = byTestId("sessions-empty");
     empty.hidden = view.sessions.length > 0 || view.loading;
-    setText(empty, this.#emptyText());
+    setText(empty, this.#filters.describe());
     const fresh = this.isRemote ? this.#remote?.fresh ?? 0 : 0;
     const pill = byTestId("new-sessions");
     pill.hidden = fresh === 0;
@@ -110,8 +93,15 @@ export class SessionList {
         remote.byId.set(id, after);
       }
     } else if ((envelope.type === "session_created" || envelope.type === "session_terminated")
-      && this.#matches(envelope.data.session) && this.#page === 0) {
+      && this.#matchesRemote(envelope.data.session) && this.#page === 0) {
       remote.fresh++;
+    }
+  }
+
+  /** After a fresh snapshot (a rejoin that could not resume), a server page may have missed changes. */
+  onSnapshot() {
+    if (this.isRemote && this.#remote) {
+      this.#fetchRemote(this.#page, false);
     }
   }
 
@@ -123,7 +113,7 @@ export class SessionList {
   }
 
   #localView() {
-    const all = this.#store.sorted().filter((s) => this.#matches(s));
+    const all = this.#store.sorted().filter((s) => this.#filters.matches(s));
     const pages = Math.max(1, Math.ceil(all.length / PAGE_SIZE));
     this.#page = Math.min(this.#page, pages - 1);
     const start = this.#page * PAGE_SIZE;
@@ -138,50 +128,31 @@ export class SessionList {
 
   #remoteView() {
     const remote = this.#remote;
-    const sessions = remote ? remote.order.map((id) => remote.byId.get(id)) : [];
     return {
-      sessions,
+      sessions: remote ? remote.order.map((id) => remote.byId.get(id)) : [],
       start: this.#page * PAGE_SIZE,
-      total: this.#knownTotal(),
+      total: this.#filters.knownTotal(this.#store.summary),
       hasNext: Boolean(remote?.cursors[this.#page + 1]),
       loading: !remote || remote.loading,
       error: remote?.error,
     };
   }
 
-  /** The size of a server-side view, when the summary tells it (state filters without labels). */
-  #knownTotal() {
-    const summary = this.#store.summary;
-    if (!summary || this.#filter.labels.length > 0) {
-      return null;
-    }
-
-    return FILTERS.find((f) => f.key === this.#filter.state)?.count(summary) ?? null;
-  }
-
-  #matches(session) {
-    const state = this.#filter.state;
-    if (state === "active" && session.state === "terminated" && this.isRemote) {
-      return false;
-    }
-
-    if (state !== "active" && state !== "all" && session.state !== state) {
-      return false;
-    }
-
-    return this.#filter.labels.every(([k, v]) => session.labels?.[k] === v);
+  /** Server views of active sessions leave out terminated ones; locally they linger for a moment instead. */
+  #matchesRemote(session) {
+    return this.#filters.matches(session) && !(this.#filters.filter.state === "active" && session.state === "terminated");
   }
 
   #key() {
-    return JSON.stringify(this.#filter);
+    return JSON.stringify(this.#filters.filter);
   }
 
   #query(cursor) {
-    const state = this.#filter.state;
+    const { state, labels } = this.#filters.filter;
     return {
       states: state === "active" || state === "all" ? undefined : [state],
       active: state === "active" ? true : undefined,
-      labels: this.#filter.labels,
+      labels,
       limit: PAGE_SIZE,
       cursor,
     };
@@ -196,12 +167,14 @@ export class SessionList {
     }
 
     const remote = this.#remote;
+    const request = remote.request = (remote.request ?? 0) + 1;
+    const current = () => this.#remote === remote && remote.request === request;
     remote.loading = true;
     this.#page = page;
     this.#onChange();
     try {
       const result = await this.#api.listSessions(this.#query(remote.cursors[page]));
-      if (this.#remote !== remote || this.#page !== page) {
+      if (!current()) {
         return; // the user moved on while this was loading
       }
 
@@ -213,10 +186,14 @@ export class SessionList {
         remote.fresh = 0;
       }
     } catch (error) {
-      remote.error = error.message;
+      if (current()) {
+        remote.error = error.message;
+      }
     } finally {
-      remote.loading = false;
-      this.#onChange();
+      if (current()) {
+        remote.loading = false;
+        this.#onChange();
+      }
     }
   }
 
@@ -238,56 +215,6 @@ export class SessionList {
     this.#onChange();
   }
 
-  #setFilter(change) {
-    this.#filter = { ...this.#filter, ...change };
-    this.#page = 0;
-    this.#remote = null;
-    this.#onChange();
-  }
-
-  #setLabels(text) {
-    const input = byTestId("filter-label");
-    const { pairs, error } = parseLabelFilter(text);
-    setAttr(input, "aria-invalid", error ? "true" : null);
-    setText(byTestId("filter-label-error"), error ? `Use key=value, e.g. team=core (${error}).` : "");
-    if (error || JSON.stringify(pairs) === JSON.stringify(this.#filter.labels)) {
-      return;
-    }
-
-    this.#setFilter({ labels: pairs });
-  }
-
-  #addLabel(key, value) {
-    const input = byTestId("filter-label");
-    const pairs = this.#filter.labels.filter(([k]) => k !== key).concat([[key, value]]);
-    input.value = pairs.map(([k, v]) => `${k}=${v}`).join(", ");
-    this.#setLabels(input.value);
-  }
-
-  #buildChips() {
-    const container = byTestId("state-filters");
-    for (const filter of FILTERS) {
-      const count = h("span", { class: "chip-count" });
-      const chip = h("button", {
-        type: "button",
-        class: `filter-chip filter-${filter.key}`,
-        dataset: { testid: `filter-state-${filter.key}`, state: filter.key },
-        "aria-pressed": String(filter.key === this.#filter.state),
-        onclick: () => this.#setFilter({ state: filter.key }),
-      }, h("span", { class: "chip-label" }, filter.label), count);
-      this.#chips.set(filter.key, { chip, count, filter });
-      container.append(chip);
-    }
-  }
-
-  #renderChips() {
-    const summary = this.#store.summary;
-    for (const [key, { chip, count, filter }] of this.#chips) {
-      setAttr(chip, "aria-pressed", String(key === this.#filter.state));
-      setText(count, summary ? formatInt(filter.count(summary) ?? 0) : "");
-    }
-  }
-
   #renderPager(view) {
     const info = byTestId("page-info");
     const shown = view.sessions.length;
@@ -302,21 +229,8 @@ export class SessionList {
     }
 
     setText(info, text);
-    setAttr(info, "data-total", view.total ?? null);
     setAttr(info, "data-page", this.#page + 1);
     byTestId("page-prev").disabled = this.#page === 0;
     byTestId("page-next").disabled = !view.hasNext;
-  }
-
-  #emptyText() {
-    const labels = this.#filter.labels.map(([k, v]) => `${k}=${v}`).join(", ");
-    const chip = FILTERS.find((f) => f.key === this.#filter.state)?.label.toLowerCase() ?? "";
-    if (labels) {
-      return `No ${chip} sessions with ${labels}.`;
-    }
-
-    return this.#filter.state === "active"
-      ? "No active sessions. Create one with POST /api/sessions and it appears here at once."
-      : `No ${chip} sessions.`;
   }
 }
