@@ -82,7 +82,15 @@ export class Socket {
   _remove(channel) { this.#channels.delete(channel); }
 
   #open() {
-    const conn = new WebSocket(this.#url);
+    let conn;
+    try {
+      conn = new WebSocket(this.#url);
+    } catch (error) {
+      // A refused URL (e.g. by a content security policy) is retried like any failed connection.
+      this.#closed(1006, String(error?.message ?? error));
+      return;
+    }
+
     this.#conn = conn;
     conn.onopen = () => conn === this.#conn && this.#opened();
     conn.onmessage = (e) => conn === this.#conn && this.#received(e.data);
