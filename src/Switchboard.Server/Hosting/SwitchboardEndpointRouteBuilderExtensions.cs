@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
 using Switchboard.Channels;
+using Switchboard.Dashboard;
 using Switchboard.Hosting;
 using Switchboard.Http;
 using Switchboard.Transports;
@@ -17,7 +18,8 @@ public static class SwitchboardEndpointRouteBuilderExtensions
     /// <summary>
     /// Maps the HTTP API under <c>{prefix}/api</c>, the Phoenix socket at <c>{prefix}/socket/websocket</c>, SSE at
     /// <c>{prefix}/api/stream</c>, health at <c>{prefix}/healthz</c> and <c>{prefix}/readyz</c>, and the OpenAPI
-    /// document at <c>{prefix}/openapi/v1.json</c>. Requires <c>services.AddSwitchboard()</c>.
+    /// document at <c>{prefix}/openapi/v1.json</c>, and the live dashboard at <c>{prefix}/</c> (an app's own
+    /// endpoint for that path takes precedence). Requires <c>services.AddSwitchboard()</c>.
     /// </summary>
     public static IEndpointConventionBuilder MapSwitchboard(this IEndpointRouteBuilder endpoints, string prefix = "")
     {
@@ -48,6 +50,7 @@ public static class SwitchboardEndpointRouteBuilderExtensions
                 LongPollEndpoint.HandleAsync(http, sessions, options)).ExcludeFromDescription();
         }
         HealthEndpoints.Map(root);
+        DashboardEndpoints.Map(root);
         root.MapOpenApi();
         return root;
     }

@@ -1,0 +1,64 @@
+// The HTTP API as the dashboard uses it. Every path is relative to the app root, so a prefix just works.
+
+export class ApiError extends Error {
+  constructor(status, problem) {
+    super(problem?.detail ?? problem?.title ?? `HTTP ${status}`);
+    this.status = status;
+    this.problem = problem;
+  }
+}
+
+export class Api {
+  #root;
+
+  /** @param {URL} root the URL the dashboard is served at (ends with "/") */
+  constructor(root) {
+    this.#root = root;
+  }
+
+  /** The WebSocket endpoint, on the same origin and prefix as the page. */
+  socketUrl() {
+    const url = new URL("socket/websocket", this.#root);
+    url.protocol = url.protocol === "https:" ? "wss:" : "ws:";
+    url.searchParams.set("vsn", "2.0.0");
+    return url.toString();
+  }
+
+  /** GET /api/sessions. query: {states?: string[], active?: bool, labels?: [k,v][], limit?, cursor?} */
+  listSessions({ states, active, labels, limit, cursor } = {}) {
+    const url = new URL("api/sessions", this.#root);
+    if (states?.length) url.searchParams.set("state", states.join(","));
+    if (active !== undefined) url.searchParams.set("active", String(active));
+    for (const [key, value] of labels ?? []) url.searchParams.append("label", `${key}=${value}`);
+    if (limit) url.searchParams.set("limit", String(limit));
+    if (cursor) url.searchParams.set("cursor", cursor);
+    return this.#json(url);
+  }
+
+  summary() {
+    return this.#json(new URL("api/summary", this.#root));
+  }
+
+  /** One session's events, oldest first (up to the API's page limit). */
+  sessionEvents(id, limit = 1000) {
+    const url = new URL("api/events", this.#root);
+    url.searchParams.set("session_id", id);
+    url.searchParams.set("since", "0");
+    url.searchParams.set("limit", String(limit));
+    return this.#json(url);
+  }
+
+  setFleetPaused(paused) {
+    return this.#json(new URL(paused ? "api/fleet/pause" : "api/fleet/resume", this.#root), { method: "POST" });
+  }
+
+  async #json(url, init = {}) {
+    const response = await fetch(url, { ...init, headers: { accept: "application/json" }, cache: "no-store" });
+    const body = await response.json().catch(() => null);
+    if (!response.ok) {
+      throw new ApiError(response.status, body);
+    }
+
+    return body;
+  }
+}

@@ -1,0 +1,75 @@
+// Tiny DOM helpers: build elements declaratively and change text only when it differs.
+
+/** h("td", {class: "num", dataset: {testid: "x"}}, "text", childNode) */
+export function h(tag, props = {}, ...children) {
+  const el = document.createElement(tag);
+  for (const [key, value] of Object.entries(props)) {
+    if (value === undefined || value === null || value === false) {
+      continue;
+    }
+
+    if (key === "class") {
+      el.className = value;
+    } else if (key === "dataset") {
+      Object.assign(el.dataset, value);
+    } else if (key.startsWith("on") && typeof value === "function") {
+      el.addEventListener(key.slice(2), value);
+    } else {
+      el.setAttribute(key, value === true ? "" : String(value));
+    }
+  }
+
+  append(el, children);
+  return el;
+}
+
+function append(el, children) {
+  for (const child of children) {
+    if (child === undefined || child === null || child === false) {
+      continue;
+    }
+
+    if (Array.isArray(child)) {
+      append(el, child);
+    } else {
+      el.append(child instanceof Node ? child : String(child));
+    }
+  }
+}
+
+export function setText(el, text) {
+  const value = String(text);
+  if (el.textContent !== value) {
+    el.textContent = value;
+  }
+}
+
+export function setAttr(el, name, value) {
+  if (value === null || value === undefined) {
+    if (el.hasAttribute(name)) {
+      el.removeAttribute(name);
+    }
+  } else if (el.getAttribute(name) !== String(value)) {
+    el.setAttribute(name, String(value));
+  }
+}
+
+export function byTestId(id, root = document) {
+  return root.querySelector(`[data-testid="${id}"]`);
+}
+
+/** Coalesces render requests to one per animation frame. */
+export function frameScheduler(render) {
+  let pending = false;
+  return () => {
+    if (pending) {
+      return;
+    }
+
+    pending = true;
+    requestAnimationFrame(() => {
+      pending = false;
+      render();
+    });
+  };
+}

@@ -1,0 +1,193 @@
+// The detail panel: one session, live from its own `session:{id}` channel, which is joined when the panel
+// opens and left when it closes. Opening also fetches the session's recent history (a user action).
+
+import { byTestId, h, setAttr, setText } from "../dom.js";
+import { formatClock, formatCost, formatDateTime, formatInt, labelPairs, timeAgo } from "../format.js";
+import { applyToSession } from "../store.js";
+import { stateBadge } from "./badge.js";
+import { describe } from "./events.js";
+
+const MAX_TIMELINE = 40;
+
+export class DetailPanel {
+  #socket;
+  #api;
+  #onClose;
+  #root = byTestId("detail");
+  #channel = null;
+  #session = null;
+  #timeline = new Map();
+  #returnFocus = null;
+
+  constructor(socket, api, { onClose }) {
+    this.#socket = socket;
+    this.#api = api;
+    this.#onClose = onClose;
+    byTestId("detail-close").addEventListener("click", () => this.close());
+    document.addEventListener("keydown", (e) => {
+      if (e.key === "Escape" && this.openId !== null) {
+        this.close();
+      }
+    });
+  }
+
+  get openId() {
+    return this.#channel ? this.#channel.topic.slice("session:".length) : null;
+  }
+
+  /** Opens the panel on a session; `known` is the copy the page already has, shown until the join answers. */
+  open(id, known) {
+    if (this.openId === id) {
+      byTestId("detail-close").focus();
+      return;
+    }
+
+    this.#leave();
+    this.#returnFocus = document.activeElement;
+    this.#session = known ?? null;
+    this.#timeline = new Map();
+    const channel = this.#socket.channel(`session:${id}`, {});
+    for (const type of ["session_created", "session_updated", "session_terminated"]) {
+      channel.on(type, (envelope) => this.#event(channel, envelope));
+    }
+
+    channel.onJoin((reply) => {
+      if (channel === this.#channel && reply.session && (!this.#session || reply.session.version >= this.#session.version)) {
+        this.#session = reply.session;
+      }
+
+      this.#render();
+    });
+    channel.onError(() => channel === this.#channel && this.#render());
+    this.#channel = channel;
+    channel.join();
+    this.#root.hidden = false;
+    setAttr(this.#root, "data-session-id", id);
+    this.#render();
+    byTestId("detail-close").focus();
+    this.#loadHistory(channel, id);
+  }
+
+  close() {
+    if (!this.#channel) {
+      return;
+    }
+
+    this.#leave();
+    this.#root.hidden = true;
+    setAttr(this.#root, "data-session-id", null);
+    this.#onClose();
+    if (this.#returnFocus?.isConnected) {
+      this.#returnFocus.focus();
+    }
+  }
+
+  /**
+   * Where the presence feature shows how many people are looking at this session: call with a count, or null
+   * to hide it. (Presence arrives on the same `session:{id}` channel, so it belongs to this panel.)
+   */
+  setViewers(count) {
+    const el = byTestId("detail-viewers");
+    el.hidden = count === null || count === undefined;
+    setText(el, count === 1 ? "1 viewer" : `${formatInt(count ?? 0)} viewers`);
+  }
+
+  /** Relative times only. */
+  tick() {
+    if (this.#session) {
+      setText(byTestId("detail-since"), `updated ${timeAgo(this.#session.updated_at)}`);
+    }
+  }
+
+  #leave() {
+    this.#channel?.leave();
+    this.#channel = null;
+    this.setViewers(null);
+  }
+
+  #event(channel, envelope) {
+    if (channel !== this.#channel) {
+      return;
+    }
+
+    const before = this.#session;
+    const after = applyToSession(before, envelope);
+    if (after) {
+      this.#session = after;
+    }
+
+    this.#timeline.set(envelope.seq, { envelope, text: describe(envelope, before, after ?? before).text });
+    this.#render();
+  }
+
+  async #loadHistory(channel, id) {
+    try {
+      const page = await this.#api.sessionEvents(id);
+      if (channel !== this.#channel) {
+        return;
+      }
+
+      // Replay the history on an empty session to get before/after pairs for usage deltas.
+      let session = null;
+      for (const envelope of page.events) {
+        const after = applyToSession(session, envelope) ?? session;
+        if (!this.#timeline.has(envelope.seq)) {
+          this.#timeline.set(envelope.seq, { envelope, text: describe(envelope, session, after).text });
+        }
+
+        session = after;
+      }
+
+      this.#render();
+    } catch {
+      // The live part of the panel still works; the history just stays short.
+    }
+  }
+
+  #render() {
+    const s = this.#session;
+    const id = this.openId;
+    setAttr(this.#root, "data-channel", this.#channel?.state ?? null);
+    setText(byTestId("detail-title"), s?.name || id || "");
+    setText(byTestId("detail-id"), id ?? "");
+    const status = byTestId("detail-status");
+    if (!s) {
+      status.replaceChildren(h("span", { class: "muted" }, this.#channel?.state === "joined" ? "Not created yet" : "Loading…"));
+      byTestId("detail-body").hidden = true;
+      return;
+    }
+
+    status.replaceChildren(stateBadge(s), h("span", { class: "muted", dataset: { testid: "detail-since" } }, `updated ${timeAgo(s.updated_at)}`));
+    byTestId("detail-body").hidden = false;
+    const error = byTestId("detail-error");
+    error.hidden = !s.error_message;
+    setText(error, s.error_message ?? "");
+    fill("detail-usage", [
+      ["Input tokens", formatInt(s.input_tokens)],
+      ["Output tokens", formatInt(s.output_tokens)],
+      ["Total tokens", formatInt(s.total_tokens)],
+      ["Cost", formatCost(s.cost_usd)],
+      ["Tasks running", formatInt(s.tasks_running)],
+      ["Version", formatInt(s.version)],
+    ]);
+    fill("detail-lifecycle", [
+      ["Created", formatDateTime(s.created_at)],
+      ["Updated", formatDateTime(s.updated_at)],
+      ["Terminated", formatDateTime(s.terminated_at)],
+      ["Lease", s.lease_seconds ? `${s.lease_seconds}s` : "none"],
+    ]);
+    const pairs = labelPairs(s.labels);
+    byTestId("detail-labels").replaceChildren(...(pairs.length
+      ? pairs.map((p) => h("span", { class: "label-chip static" }, p))
+      : [h("span", { class: "muted" }, "none")]));
+    setText(byTestId("detail-metadata"), JSON.stringify(s.metadata ?? {}, null, 2));
+    const items = [...this.#timeline.values()].sort((a, b) => b.envelope.seq - a.envelope.seq).slice(0, MAX_TIMELINE);
+    byTestId("detail-timeline").replaceChildren(...items.map(({ envelope, text }) =>
+      h("li", { dataset: { testid: "detail-event", type: envelope.type } },
+        h("time", { datetime: envelope.at }, formatClock(envelope.at)), h("span", {}, text))));
+  }
+}
+
+function fill(testId, rows) {
+  byTestId(testId).replaceChildren(...rows.flatMap(([term, value]) => [h("dt", {}, term), h("dd", {}, value)]));
+}

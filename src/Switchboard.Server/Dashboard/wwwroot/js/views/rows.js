@@ -1,0 +1,139 @@
+// Table rows keyed by session id: a row element lives as long as its session is on screen, and each cell is
+// touched only when what it shows changed, so updates land in place without re-rendering the table.
+
+import { h, setAttr, setText } from "../dom.js";
+import { formatCost, formatInt, labelPairs, timeAgo } from "../format.js";
+import { stateBadge } from "./badge.js";
+
+const MAX_CHIPS = 3;
+
+export class SessionRows {
+  #body;
+  #rows = new Map();
+  #onOpen;
+  #onLabel;
+  #selectedId = null;
+
+  constructor(body, { onOpen, onLabel }) {
+    this.#body = body;
+    this.#onOpen = onOpen;
+    this.#onLabel = onLabel;
+  }
+
+  set selectedId(id) {
+    this.#selectedId = id;
+    for (const [rowId, row] of this.#rows) {
+      row.tr.classList.toggle("is-selected", rowId === id);
+    }
+  }
+
+  render(sessions) {
+    const wanted = new Set();
+    let index = 0;
+    for (const session of sessions) {
+      const row = this.#rows.get(session.id) ?? this.#create(session);
+      this.#update(row, session);
+      wanted.add(session.id);
+      const current = this.#body.children[index];
+      if (current !== row.tr) {
+        this.#body.insertBefore(row.tr, current ?? null);
+      }
+
+      index++;
+    }
+
+    for (const [id, row] of this.#rows) {
+      if (!wanted.has(id)) {
+        row.tr.remove();
+        this.#rows.delete(id);
+      }
+    }
+  }
+
+  tick() {
+    const now = Date.now();
+    for (const row of this.#rows.values()) {
+      setText(row.time, timeAgo(row.updatedAt, now));
+    }
+  }
+
+  #create(session) {
+    const row = {
+      name: h("span", { class: "session-name" }),
+      id: h("span", { class: "session-id" }),
+      labels: h("span", { class: "session-labels" }),
+      state: h("td", { class: "c-state" }),
+      tokens: h("td", { class: "num c-tokens", dataset: { testid: "session-tokens" } }),
+      cost: h("td", { class: "num c-cost", dataset: { testid: "session-cost" } }),
+      tasks: h("td", { class: "num c-tasks" }),
+      time: h("time", { class: "c-time" }),
+      keys: {},
+      version: undefined,
+      updatedAt: null,
+    };
+    const open = h("button", { type: "button", class: "session-open", dataset: { testid: "session-open" },
+      onclick: () => this.#onOpen(session.id) }, row.name);
+    const cell = h("td", { class: "c-name" }, open, h("div", { class: "session-meta" }, row.id, row.labels));
+    row.tr = h("tr", { class: "session-row", dataset: { testid: "session-row", sessionId: session.id } },
+      cell, row.state, row.tokens, row.cost, row.tasks, h("td", { class: "c-updated" }, row.time));
+    row.tr.classList.toggle("is-selected", session.id === this.#selectedId);
+    this.#rows.set(session.id, row);
+    return row;
+  }
+
+  #update(row, s) {
+    if (row.version === s.version) {
+      return;
+    }
+
+    const isUpdate = row.version !== undefined;
+    row.version = s.version;
+    setAttr(row.tr, "data-state", s.state);
+    row.tr.classList.toggle("is-terminated", s.state === "terminated");
+    setText(row.name, s.name || s.id);
+    setText(row.id, s.id);
+    row.id.hidden = !s.name;
+    this.#cell(row, "state", `${s.state}\n${s.error_message ?? ""}`, () => row.state.replaceChildren(stateBadge(s)));
+    this.#cell(row, "labels", JSON.stringify(s.labels ?? {}), () => row.labels.replaceChildren(...this.#chips(s.labels)));
+    setText(row.tokens, formatInt(s.total_tokens));
+    setAttr(row.tokens, "title", `${formatInt(s.input_tokens)} in · ${formatInt(s.output_tokens)} out`);
+    setText(row.cost, formatCost(s.cost_usd));
+    setText(row.tasks, formatInt(s.tasks_running));
+    row.updatedAt = s.updated_at;
+    setAttr(row.time, "datetime", s.updated_at);
+    setAttr(row.time, "title", new Date(s.updated_at).toLocaleString());
+    setText(row.time, timeAgo(s.updated_at));
+    if (isUpdate) {
+      flash(row.tr);
+    }
+  }
+
+  #cell(row, name, key, build) {
+    if (row.keys[name] !== key) {
+      row.keys[name] = key;
+      build();
+    }
+  }
+
+  #chips(labels) {
+    const pairs = labelPairs(labels);
+    const chips = pairs.slice(0, MAX_CHIPS).map((pair) => {
+      const eq = pair.indexOf("=");
+      return h("button", { type: "button", class: "label-chip", title: `Show only ${pair}`, dataset: { testid: "label-chip" },
+        onclick: () => this.#onLabel(pair.slice(0, eq), pair.slice(eq + 1)) }, pair);
+    });
+    if (pairs.length > MAX_CHIPS) {
+      chips.push(h("span", { class: "label-more", title: pairs.slice(MAX_CHIPS).join("\n") }, `+${pairs.length - MAX_CHIPS}`));
+    }
+
+    return chips;
+  }
+}
+
+/** A brief highlight on a row whose session just changed. */
+function flash(tr) {
+  tr.classList.remove("flash");
+  // Reading layout restarts the CSS animation for a row that changes again while still highlighted.
+  void tr.offsetWidth;
+  tr.classList.add("flash");
+}

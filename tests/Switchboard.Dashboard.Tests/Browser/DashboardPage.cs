@@ -1,0 +1,108 @@
+using System.Collections.Concurrent;
+using Microsoft.Playwright;
+using Switchboard.Testing;
+
+namespace Switchboard.Dashboard.Tests.Browser;
+
+/// <summary>
+/// The dashboard open in its own browser context, with every request the page makes recorded (so tests can
+/// prove what it does not fetch) and every uncaught script error collected.
+/// </summary>
+public sealed class DashboardPage : IAsyncDisposable
+{
+    private readonly ConcurrentQueue<PageRequest> _requests = new();
+    private readonly ConcurrentQueue<string> _errors = new();
+
+    private DashboardPage(IBrowserContext context, IPage page)
+    {
+        Context = context;
+        Page = page;
+        page.Request += (_, request) => _requests.Enqueue(new PageRequest(DateTime.UtcNow, request.Method, new Uri(request.Url)));
+        page.PageError += (_, error) => _errors.Enqueue(error);
+        page.Console += (_, message) =>
+        {
+            // The browser's own reports of refused connections are expected whenever a test takes the server away.
+            if (message.Type == "error" && !message.Text.StartsWith("Failed to load resource", StringComparison.Ordinal)
+                && !message.Text.StartsWith("WebSocket connection to", StringComparison.Ordinal))
+            {
+                _errors.Enqueue("console: " + message.Text);
+            }
+        };
+    }
+
+    public IBrowserContext Context { get; }
+
+    public IPage Page { get; }
+
+    public IReadOnlyCollection<PageRequest> Requests => _requests;
+
+    public IReadOnlyCollection<string> Errors => _errors;
+
+    /// <summary>
+    /// Opens <c>{root}{query}</c> and waits until the page's channel is joined. <paramref name="prepare"/> runs on
+    /// the new context before navigation (e.g. to route the WebSocket through the test).
+    /// </summary>
+    public static async Task<DashboardPage> OpenAsync(Chromium chromium, Uri root, string query = "",
+        ColorScheme scheme = ColorScheme.Light, bool waitConnected = true, Func<IBrowserContext, Task>? prepare = null)
+    {
+        var context = await chromium.NewContextAsync(scheme);
+        context.SetDefaultTimeout((float)TestTimeouts.Default.TotalMilliseconds);
+        if (prepare is not null)
+        {
+            await prepare(context);
+        }
+
+        var page = await context.NewPageAsync();
+        var dashboard = new DashboardPage(context, page);
+        await page.GotoAsync(new Uri(root, query).ToString());
+        if (waitConnected)
+        {
+            await dashboard.ExpectConnectionAsync("connected");
+        }
+
+        return dashboard;
+    }
+
+    public ILocator Connection => Page.GetByTestId("connection");
+
+    public ILocator Rows => Page.GetByTestId("session-row");
+
+    public ILocator Toasts => Page.GetByTestId("toast");
+
+    public ILocator EventItems => Page.GetByTestId("event-item");
+
+    public ILocator Detail => Page.GetByTestId("detail");
+
+    public ILocator PageInfo => Page.GetByTestId("page-info");
+
+    public ILocator Row(string id) => Page.Locator($"[data-testid=session-row][data-session-id=\"{id}\"]");
+
+    public ILocator Badge(string id) => Row(id).GetByTestId("state-badge");
+
+    public ILocator Stat(string name) => Page.GetByTestId($"stat-{name}");
+
+    public Task ExpectConnectionAsync(string state, TimeSpan? timeout = null) =>
+        Assertions.Expect(Connection).ToHaveAttributeAsync("data-state", state,
+            new() { Timeout = (float)(timeout ?? TestTimeouts.Default).TotalMilliseconds });
+
+    /// <summary>Requests for the session list or the summary: what the polling fallback fetches.</summary>
+    public IReadOnlyList<PageRequest> PollRequests(DateTime? since = null) =>
+        [.. _requests.Where(r => r.IsListOrSummary && r.At >= (since ?? DateTime.MinValue))];
+
+    public async Task<int> ReconnectCountAsync() =>
+        int.Parse(await Page.GetByTestId("reconnect-count").GetAttributeAsync("data-count") ?? "0", System.Globalization.CultureInfo.InvariantCulture);
+
+    public void ShouldHaveNoScriptErrors() => _errors.ShouldBeEmpty(string.Join("\n", _errors));
+
+    public async ValueTask DisposeAsync() => await Context.CloseAsync();
+}
+
+/// <summary>One request the page made.</summary>
+public sealed record PageRequest(DateTime At, string Method, Uri Url)
+{
+    /// <summary>GET /api/sessions (the list, not one session) or GET /api/summary, under any prefix.</summary>
+    public bool IsListOrSummary => Method == "GET"
+        && (Url.AbsolutePath.EndsWith("/api/sessions", StringComparison.Ordinal) || Url.AbsolutePath.EndsWith("/api/summary", StringComparison.Ordinal));
+
+    public bool IsSummary => Url.AbsolutePath.EndsWith("/api/summary", StringComparison.Ordinal);
+}

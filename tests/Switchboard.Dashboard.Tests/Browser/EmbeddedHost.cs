@@ -1,0 +1,62 @@
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Switchboard.Testing;
+
+namespace Switchboard.Dashboard.Tests.Browser;
+
+/// <summary>
+/// An ASP.NET Core app of its own that hosts Switchboard with <c>MapSwitchboard(prefix)</c> next to its own
+/// home page at <c>/</c>: the embedding case, on real Kestrel.
+/// </summary>
+public sealed class EmbeddedHost : IAsyncDisposable
+{
+    public const string HostHome = "the host app's own home page";
+
+    private readonly WebApplication _app;
+    private readonly TempDirectory _data;
+
+    private EmbeddedHost(WebApplication app, TempDirectory data, Uri baseAddress, string prefix)
+    {
+        _app = app;
+        _data = data;
+        BaseAddress = baseAddress;
+        Root = new HttpClient { BaseAddress = baseAddress, Timeout = TestTimeouts.Default };
+        Api = new HttpClient { BaseAddress = new Uri(baseAddress, prefix.TrimStart('/') + "/"), Timeout = TestTimeouts.Default };
+    }
+
+    public Uri BaseAddress { get; }
+
+    /// <summary>A client at the host's root.</summary>
+    public HttpClient Root { get; }
+
+    /// <summary>A client at Switchboard's prefix (relative paths such as <c>api/sessions</c>).</summary>
+    public HttpClient Api { get; }
+
+    public static async Task<EmbeddedHost> StartAsync(string prefix)
+    {
+        var data = new TempDirectory();
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.WebHost.UseUrls("http://127.0.0.1:0");
+        builder.Logging.ClearProviders();
+        builder.Services.AddSwitchboard(o => o.DataDirectory = data.Path);
+        var app = builder.Build();
+        app.MapGet("/", () => HostHome);
+        app.MapSwitchboard(prefix);
+        await app.StartAsync().WaitAsync(TestTimeouts.Long);
+        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+        return new EmbeddedHost(app, data, new Uri(address + "/"), prefix);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        Root.Dispose();
+        Api.Dispose();
+        await _app.StopAsync().WaitAsync(TestTimeouts.Long);
+        await _app.DisposeAsync();
+        _data.Dispose();
+    }
+}

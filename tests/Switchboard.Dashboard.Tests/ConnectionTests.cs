@@ -1,0 +1,135 @@
+using System.Text.RegularExpressions;
+using Switchboard.Dashboard.Tests.Browser;
+using Switchboard.Testing;
+using static Microsoft.Playwright.Assertions;
+
+namespace Switchboard.Dashboard.Tests;
+
+/// <summary>Losing the socket: the indicator says so, HTTP polling fills in, and the page resumes by seq.</summary>
+public sealed partial class ConnectionTests(Chromium chromium)
+{
+    [GeneratedRegex("^(reconnecting|offline)$")]
+    private static partial Regex Disconnected();
+
+    [Fact]
+    public async Task ServerRestartIsBridgedByPollingTenSecondsApartThenLiveUpdatesResume()
+    {
+        using var data = new TempDirectory();
+        var urls = $"http://127.0.0.1:{FreePort.Next()}";
+        var server = await SwitchboardServer.StartAsync(dataDirectory: data.Path, urls: urls);
+        try
+        {
+            await server.Http.CreateAsync("steady-1", "Steady one", state: "working");
+            await server.Http.CreateAsync("steady-2", "Steady two", state: "idle");
+            // The default interval: this test observes the real 10 s spacing.
+            await using var page = await DashboardPage.OpenAsync(chromium, server.BaseAddress);
+            await Expect(page.Rows).ToHaveCountAsync(2);
+
+            var stoppedAt = DateTime.UtcNow;
+            await server.DisposeAsync();
+            await Expect(page.Connection).ToHaveAttributeAsync("data-state", Disconnected());
+
+            await TestTimeouts.Eventually(() => page.PollRequests(stoppedAt).Count(r => r.IsSummary) >= 2,
+                "two summary polls while the server is down", TimeSpan.FromSeconds(30));
+            var polls = page.PollRequests(stoppedAt).Where(r => r.IsSummary).Select(r => r.At).ToList();
+            var spacing = polls[1] - polls[0];
+            spacing.TotalSeconds.ShouldBeInRange(9.0, 12.5, "polls are 10 s apart");
+            await page.ExpectConnectionAsync("offline");
+
+            // Same port, same data: the page comes back on its own and resumes from the last seq it saw.
+            server = await SwitchboardServer.StartAsync(dataDirectory: data.Path, urls: urls);
+            await server.Http.CreateAsync("after-restart", "Created after the restart", state: "working");
+            await page.ExpectConnectionAsync("connected", TimeSpan.FromSeconds(20));
+            var connectedAt = DateTime.UtcNow;
+            (await page.ReconnectCountAsync()).ShouldBe(1);
+            await Expect(page.Row("after-restart")).ToBeVisibleAsync();
+            await Expect(page.Rows).ToHaveCountAsync(3);
+
+            await server.Http.PatchAsync("steady-2", new { state = "working" });
+            await Expect(page.Badge("steady-2")).ToHaveTextAsync("Processing", new() { Timeout = 1000 });
+            page.PollRequests(connectedAt).ShouldBeEmpty("polling stops once the channel is back");
+            page.ShouldHaveNoScriptErrors();
+        }
+        finally
+        {
+            await server.DisposeAsync();
+        }
+    }
+
+    [Fact]
+    public async Task CutSocketFallsBackToPollingThenResumesBySeqWithNothingMissing()
+    {
+        await using var server = await SwitchboardServer.StartAsync();
+        await server.Http.CreateAsync("alpha", "Alpha", state: "idle");
+        await server.Http.CreateAsync("beta", "Beta", state: "idle");
+        var socket = new SocketSwitch();
+        await using var page = await DashboardPage.OpenAsync(chromium, server.BaseAddress, "?poll_ms=1000", prepare: socket.AttachAsync);
+        await server.Http.PatchAsync("alpha", new { state = "working" });
+        await Expect(page.Badge("alpha")).ToHaveTextAsync("Processing");
+        var head = (await server.Http.SendAsync(HttpMethod.Get, "api/summary"));
+        var lastSeq = head.GetProperty("as_of_seq").GetInt64();
+        var epoch = head.GetProperty("epoch").GetString();
+
+        var cutAt = DateTime.UtcNow;
+        await socket.CutAsync();
+        await Expect(page.Connection).ToHaveAttributeAsync("data-state", Disconnected());
+        await Expect(page.Page.GetByTestId("connection-detail")).ToHaveTextAsync("polling every 1 s");
+
+        // While the socket is down, polling still shows what happens.
+        await server.Http.CreateAsync("gamma", "Gamma", state: "working");
+        await server.Http.PatchAsync("beta", new { state = "error", error_message = "out of memory" });
+        await Expect(page.Row("gamma")).ToBeVisibleAsync();
+        await Expect(page.Badge("beta")).ToHaveAttributeAsync("title", "out of memory");
+        await Expect(page.Connection).ToHaveAttributeAsync("data-state", Disconnected());
+        await TestTimeouts.Eventually(() => page.PollRequests(cutAt).Count(r => r.IsSummary) >= 2, "polling to continue");
+
+        var joinsBefore = socket.Joins("sessions").Count;
+        socket.Restore();
+        await page.ExpectConnectionAsync("connected", TimeSpan.FromSeconds(20));
+        var connectedAt = DateTime.UtcNow;
+        (await page.ReconnectCountAsync()).ShouldBe(1);
+
+        // The rejoin asked to resume from the last seq the page had seen, and the server replayed the gap.
+        var (reference, join) = socket.Joins("sessions").Skip(joinsBefore).Last();
+        join.GetProperty("since").GetInt64().ShouldBe(lastSeq);
+        join.GetProperty("epoch").GetString().ShouldBe(epoch);
+        await TestTimeouts.Eventually(() => socket.ReplyTo(reference) is not null, "the resume reply");
+        var reply = socket.ReplyTo(reference)!.Value;
+        reply.GetProperty("resumed").GetBoolean().ShouldBeTrue();
+        reply.GetProperty("replayed").GetInt32().ShouldBe(2);
+
+        await server.Http.CreateAsync("delta", "Delta", state: "working");
+        await Expect(page.Row("delta")).ToBeVisibleAsync(new() { Timeout = 1000 });
+        foreach (var id in new[] { "alpha", "beta", "gamma", "delta" })
+        {
+            await Expect(page.Row(id)).ToBeVisibleAsync();
+        }
+
+        await Expect(page.Badge("beta")).ToHaveTextAsync("Error");
+        // Several poll intervals pass while connected: no polling at all.
+        await page.Page.WaitForTimeoutAsync(2500);
+        page.PollRequests(connectedAt).ShouldBeEmpty();
+        page.ShouldHaveNoScriptErrors();
+    }
+
+    [Fact]
+    public async Task PageThatCannotConnectFillsItselfByPollingAndGoesLiveWhenItCan()
+    {
+        await using var server = await SwitchboardServer.StartAsync();
+        await server.Http.CreateAsync("early", "Early bird", state: "working");
+        var socket = new SocketSwitch(startCut: true);
+        await using var page = await DashboardPage.OpenAsync(chromium, server.BaseAddress, "?poll_ms=500",
+            waitConnected: false, prepare: socket.AttachAsync);
+
+        await Expect(page.Badge("early")).ToHaveTextAsync("Processing");
+        await Expect(page.Stat("active")).ToHaveTextAsync("1");
+        (await page.Connection.GetAttributeAsync("data-state")).ShouldNotBe("connected");
+
+        socket.Restore();
+        await page.ExpectConnectionAsync("connected", TimeSpan.FromSeconds(20));
+        (await page.ReconnectCountAsync()).ShouldBe(0, "the first connection is not a reconnect");
+        await server.Http.PatchAsync("early", new { state = "paused" });
+        await Expect(page.Badge("early")).ToHaveTextAsync("Paused", new() { Timeout = 1000 });
+        page.ShouldHaveNoScriptErrors();
+    }
+}
