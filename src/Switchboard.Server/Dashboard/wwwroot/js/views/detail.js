@@ -3,11 +3,15 @@
 
 import { byTestId, h, setAttr, setText } from "../dom.js";
 import { formatClock, formatCost, formatDateTime, formatInt, labelPairs, timeAgo } from "../format.js";
+import { PresenceView } from "../phoenix/presence.js";
 import { applyToSession } from "../store.js";
 import { stateBadge } from "./badge.js";
 import { describe } from "./events.js";
 
 const MAX_TIMELINE = 40;
+
+// Who this tab is, for presence: one viewer per tab, so two tabs of one person show as two.
+const VIEWER = { name: "dashboard", id: `tab-${crypto.getRandomValues(new Uint32Array(2)).join("")}` };
 
 export class DetailPanel {
   #socket;
@@ -46,7 +50,8 @@ export class DetailPanel {
     this.#returnFocus = document.activeElement;
     this.#session = known ?? null;
     this.#timeline = new Map();
-    const channel = this.#socket.channel(`session:${id}`, {});
+    const channel = this.#socket.channel(`session:${id}`, { viewer: VIEWER });
+    new PresenceView(channel, (count) => channel === this.#channel && this.setViewers(count));
     for (const type of ["session_created", "session_updated", "session_terminated"]) {
       channel.on(type, (envelope) => this.#event(channel, envelope));
     }
@@ -90,6 +95,7 @@ export class DetailPanel {
     const el = byTestId("detail-viewers");
     el.hidden = count === null || count === undefined;
     setText(el, count === 1 ? "1 viewer" : `${formatInt(count ?? 0)} viewers`);
+    setAttr(el, "title", count === 1 ? "Only you have this session open" : `${formatInt(count ?? 0)} people have this session open`);
   }
 
   /** Relative times only. */
