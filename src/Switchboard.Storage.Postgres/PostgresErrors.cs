@@ -1,0 +1,29 @@
+using System.Net.Sockets;
+using Npgsql;
+
+namespace Switchboard.Storage.Postgres;
+
+/// <summary>Which failures mean "the database is unavailable" and which of those are worth one retry.</summary>
+internal static class PostgresErrors
+{
+    /// <summary>Anything the database or the connection to it raised; the store reports all of them as unavailable.</summary>
+    public static bool IsStoreFailure(Exception ex) =>
+        ex is NpgsqlException or TimeoutException or SocketException or IOException;
+
+    /// <summary>
+    /// The connection was lost, the server is restarting, or a transient conflict occurred: a fresh connection may
+    /// well succeed. Pooled connections that died with the server fail exactly like this on first use.
+    /// </summary>
+    public static bool IsTransient(Exception ex) => ex switch
+    {
+        NpgsqlException n => n.IsTransient,
+        TimeoutException or SocketException or IOException => true,
+        _ => false,
+    };
+
+    public static StoreUnavailableException Unavailable(string what, Exception ex)
+    {
+        var code = ex is PostgresException pg ? $" (SQLSTATE {pg.SqlState})" : "";
+        return new StoreUnavailableException($"PostgreSQL could not {what}{code}: {ex.Message}", ex);
+    }
+}
