@@ -23,6 +23,9 @@ internal sealed class PostgresEventFeed(NpgsqlDataSource source, PostgresStoreOp
     private long _announced;
     private volatile bool _connected;
 
+    /// <summary>True once <see cref="StartAsync"/> succeeded.</summary>
+    public bool IsStarted => _loop is not null;
+
     /// <summary>True while the LISTEN connection is up.</summary>
     public bool IsConnected => _connected;
 

@@ -10,7 +10,7 @@ namespace Switchboard.Storage.Postgres;
 /// locks the single log row, so <c>seq</c> is assigned and committed in one global order; <c>NOTIFY</c> then tells
 /// every node (this one included) to read the new rows, and the rows are the truth. See docs/postgres.md.
 /// </summary>
-public sealed partial class PostgresSessionStore : ISessionStore
+public sealed partial class PostgresSessionStore : ISessionStore, IStoreHealth
 {
     private readonly PostgresStoreOptions _options;
     private readonly TimeProvider _time;
@@ -47,6 +47,10 @@ public sealed partial class PostgresSessionStore : ISessionStore
 
     /// <summary>True while the feed holds its LISTEN connection; false while it reconnects.</summary>
     public bool IsListening => _feed.IsConnected;
+
+    /// <inheritdoc />
+    /// <remarks>The LISTEN connection doubles as the probe: it is lost within a poll interval when the database goes away.</remarks>
+    public string? NotReadyReason => _feed.IsStarted && !_feed.IsConnected ? "database unreachable: reconnecting to PostgreSQL" : null;
 
     /// <inheritdoc />
     public async Task InitializeAsync(CancellationToken cancellationToken)

@@ -32,6 +32,7 @@ public sealed class PostgresAvailabilityTests(PostgresFixture postgres) : Postgr
             await Should.ThrowAsync<StoreUnavailableException>(() => store.GetSessionAsync("before", CancellationToken.None));
             await Should.ThrowAsync<StoreUnavailableException>(() => store.GetLogBoundsAsync(CancellationToken.None));
             await TestTimeouts.Eventually(() => !store.IsListening, "the feed to notice the database is gone");
+            store.NotReadyReason.ShouldNotBeNull();
         }
         finally
         {
@@ -43,6 +44,7 @@ public sealed class PostgresAvailabilityTests(PostgresFixture postgres) : Postgr
         await feed.ReachedAsync(2);
         feed.Seqs.ShouldBe([1L, 2]);
         store.IsListening.ShouldBeTrue();
+        store.NotReadyReason.ShouldBeNull();
     }
 
     [Fact]
