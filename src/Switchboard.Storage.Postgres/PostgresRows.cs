@@ -1,6 +1,3 @@
-using System.Buffers;
-using System.Text;
-using System.Text.Json;
 using Npgsql;
 using NpgsqlTypes;
 using Switchboard.Events;
@@ -33,7 +30,7 @@ internal static class PostgresRows
         CreatedSeq = r.GetInt64(1),
         State = SessionStates.TryParse(r.GetString(2), out var state) ? state : throw new InvalidDataException($"Unknown state '{r.GetString(2)}'."),
         Name = r.IsDBNull(3) ? null : r.GetString(3),
-        Labels = ParseLabels(r.GetString(4)),
+        Labels = SessionJson.LabelsFromText(r.GetString(4)),
         Metadata = r.GetString(5),
         ErrorMessage = r.IsDBNull(6) ? null : r.GetString(6),
         InputTokens = r.GetInt64(7),
@@ -60,7 +57,7 @@ internal static class PostgresRows
         p.Add(new NpgsqlParameter<long>("created_seq", s.CreatedSeq));
         p.Add(new NpgsqlParameter<string>("state", s.State.ToWire()));
         p.Add(Nullable("name", NpgsqlDbType.Text, s.Name));
-        p.Add(new NpgsqlParameter<string>("labels", LabelsJson(s.Labels)));
+        p.Add(new NpgsqlParameter<string>("labels", SessionJson.LabelsToText(s.Labels)));
         p.Add(new NpgsqlParameter<string>("metadata", s.Metadata));
         p.Add(Nullable("error_message", NpgsqlDbType.Text, s.ErrorMessage));
         p.Add(new NpgsqlParameter<long>("input_tokens", s.InputTokens));
@@ -86,33 +83,6 @@ internal static class PostgresRows
         p.Add(Nullable("session_id", NpgsqlDbType.Text, e.SessionId));
         p.Add(new NpgsqlParameter<byte[]>("data", e.Data.ToArray()));
         return c;
-    }
-
-    public static string LabelsJson(IReadOnlyDictionary<string, string> labels)
-    {
-        if (labels.Count == 0)
-        {
-            return "{}";
-        }
-
-        var buffer = new ArrayBufferWriter<byte>(128);
-        using (var writer = new Utf8JsonWriter(buffer))
-        {
-            SessionJson.WriteLabels(writer, labels);
-        }
-
-        return Encoding.UTF8.GetString(buffer.WrittenSpan);
-    }
-
-    private static IReadOnlyDictionary<string, string> ParseLabels(string json)
-    {
-        if (json == "{}")
-        {
-            return new Dictionary<string, string>(StringComparer.Ordinal);
-        }
-
-        using var doc = JsonDocument.Parse(json);
-        return SessionJson.ReadLabels(doc.RootElement);
     }
 
     private static NpgsqlParameter Nullable(string name, NpgsqlDbType type, object? value) =>

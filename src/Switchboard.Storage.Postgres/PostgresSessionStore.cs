@@ -17,6 +17,7 @@ public sealed partial class PostgresSessionStore : ISessionStore, IStoreHealth
     private readonly ILogger _logger;
     private readonly NpgsqlDataSource _dataSource;
     private readonly PostgresEventFeed _feed;
+    private int _disposed;
 
     /// <summary>Creates a store on the database in <paramref name="options"/>; call <see cref="InitializeAsync"/> next.</summary>
     /// <exception cref="ArgumentException">The connection string cannot be parsed.</exception>
@@ -95,6 +96,12 @@ public sealed partial class PostgresSessionStore : ISessionStore, IStoreHealth
     /// <inheritdoc />
     public async ValueTask DisposeAsync()
     {
+        // The host disposes the store when it stops, and the container may dispose it again.
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        {
+            return;
+        }
+
         await _feed.DisposeAsync();
         await _dataSource.DisposeAsync();
     }

@@ -8,16 +8,17 @@ namespace Switchboard.FunctionalTests.MultiNode;
 /// Two real <c>switchboard</c> processes on one PostgreSQL database, as behind a load balancer: events cross nodes in
 /// order, clients resume by seq on either node, and losing a node loses nothing acknowledged.
 /// </summary>
-public sealed class MultiNodeTests(PostgresFixture postgres) : IClassFixture<PostgresFixture>
+public sealed class MultiNodeTests(PostgresClusterFixture postgres)
 {
     [Fact]
     public async Task ClientsOnOneNodeSeeWritesThroughTheOtherInOrderAndResumeExactlyOnIt()
     {
-        var db = await postgres.Cluster.CreateDatabaseAsync();
+        var db = await (await postgres.GetAsync()).CreateDatabaseAsync();
         using var dataA = new TempDirectory();
         using var dataB = new TempDirectory();
-        await using var a = await Nodes.StartAsync(dataA, db);
-        await using var b = await Nodes.StartAsync(dataB, db, viaEnvironment: true);
+        var nodes = await Task.WhenAll(Nodes.StartAsync(dataA, db), Nodes.StartAsync(dataB, db, viaEnvironment: true));
+        await using var a = nodes[0];
+        await using var b = nodes[1];
         using var httpA = Nodes.Http(a);
         using var httpB = Nodes.Http(b);
 
@@ -59,11 +60,12 @@ public sealed class MultiNodeTests(PostgresFixture postgres) : IClassFixture<Pos
     [Fact]
     public async Task KillingANodeLosesNoAcknowledgedWriteAndItsClientsResumeOnTheSurvivor()
     {
-        var db = await postgres.Cluster.CreateDatabaseAsync();
+        var db = await (await postgres.GetAsync()).CreateDatabaseAsync();
         using var dataA = new TempDirectory();
         using var dataB = new TempDirectory();
-        var a = await Nodes.StartAsync(dataA, db);
-        await using var b = await Nodes.StartAsync(dataB, db);
+        var nodes = await Task.WhenAll(Nodes.StartAsync(dataA, db), Nodes.StartAsync(dataB, db));
+        await using var a = nodes[0];
+        await using var b = nodes[1];
         using var httpA = Nodes.Http(a);
         using var httpB = Nodes.Http(b);
 
@@ -105,7 +107,6 @@ public sealed class MultiNodeTests(PostgresFixture postgres) : IClassFixture<Pos
         seenOnA.AddRange(await Nodes.SeqsUntilAsync(onA, 10));
 
         await a.KillAsync();
-        await a.DisposeAsync();
         var closed = await onA.Closed.WaitAsync(TestTimeouts.Default);
         closed.Status.ShouldBeNull("kill -9 leaves no time for a close frame");
         // Everything A delivered before it died, in order and without gaps.

@@ -7,14 +7,14 @@ namespace Switchboard.FunctionalTests.MultiNode;
 /// <summary>
 /// PostgreSQL restarts under two serving nodes: writes in the outage are refused with 503 and Retry-After (never a 2xx
 /// that was not persisted), and afterwards both nodes reconnect their LISTEN, catch up from the table, and their
-/// clients see every event in order. Owns its cluster, because it stops it.
+/// clients see every event in order. Starts a cluster of its own, because it stops it.
 /// </summary>
-public sealed class PostgresOutageTests(PostgresFixture postgres) : IClassFixture<PostgresFixture>
+public sealed class PostgresOutageTests
 {
     [Fact]
     public async Task WhilePostgresRestartsWritesGet503AndAfterwardsEveryClientSeesEveryEventWithoutAGap()
     {
-        var cluster = postgres.Cluster;
+        await using var cluster = await PostgresCluster.StartAsync();
         var db = await cluster.CreateDatabaseAsync();
         using var dataA = new TempDirectory();
         using var dataB = new TempDirectory();

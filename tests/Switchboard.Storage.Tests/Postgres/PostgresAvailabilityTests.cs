@@ -5,7 +5,7 @@ using Switchboard.Writes;
 namespace Switchboard.Storage.Tests.Postgres;
 
 /// <summary>A database that cannot be reached is reported as <see cref="StoreUnavailableException"/>, and nothing half-happens.</summary>
-public sealed class PostgresAvailabilityTests(PostgresFixture postgres) : PostgresStoreTestBase(postgres), IClassFixture<PostgresFixture>
+public sealed class PostgresAvailabilityTests(PostgresClusterFixture postgres) : PostgresStoreTestBase(postgres)
 {
     [Fact]
     public async Task AServerThatIsNotThereFailsInitializationAsUnavailable()

@@ -5,7 +5,7 @@ using Switchboard.Writes;
 namespace Switchboard.Storage.Tests.Postgres;
 
 /// <summary>The feed: other nodes' writes arrive in order; a lost LISTEN connection is re-established and caught up from the table.</summary>
-public sealed class PostgresFeedTests(PostgresFixture postgres) : PostgresStoreTestBase(postgres), IClassFixture<PostgresFixture>
+public sealed class PostgresFeedTests(PostgresClusterFixture postgres) : PostgresStoreTestBase(postgres)
 {
     [Fact]
     public async Task EveryNodesFeedDeliversEveryNodesWritesInSeqOrder()

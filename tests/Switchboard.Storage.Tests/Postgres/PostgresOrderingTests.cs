@@ -1,4 +1,5 @@
 using Switchboard.Events;
+using Switchboard.Testing;
 using Switchboard.Writes;
 
 namespace Switchboard.Storage.Tests.Postgres;
@@ -7,7 +8,7 @@ namespace Switchboard.Storage.Tests.Postgres;
 /// seq order is commit order: a transaction that reserved a lower seq holds every later writer back, and a reader
 /// never gets past a seq that is not committed yet, even when a higher one is.
 /// </summary>
-public sealed class PostgresOrderingTests(PostgresFixture postgres) : PostgresStoreTestBase(postgres), IClassFixture<PostgresFixture>
+public sealed class PostgresOrderingTests(PostgresClusterFixture postgres) : PostgresStoreTestBase(postgres)
 {
     private static readonly TimeSpan Hold = TimeSpan.FromMilliseconds(800);
 
@@ -37,7 +38,7 @@ public sealed class PostgresOrderingTests(PostgresFixture postgres) : PostgresSt
         // The slow node reserves seq 2 and stops just before COMMIT.
         Volatile.Write(ref holding, true);
         var slowWrite = Task.Run(() => slow.WriteAsync([new CreateSession { Id = "slow" }], CancellationToken.None));
-        await reached.Task.WaitAsync(Testing.TestTimeouts.Default);
+        await reached.Task.WaitAsync(TestTimeouts.Default);
 
         // The fast node's write must wait for it: if it committed seq 3 now, seq 2 could still commit after it.
         var fastWrite = Task.Run(() => fast.WriteAsync([new CreateSession { Id = "fast" }], CancellationToken.None));
@@ -49,8 +50,8 @@ public sealed class PostgresOrderingTests(PostgresFixture postgres) : PostgresSt
         (await reader.LoadStateAsync(CancellationToken.None)).HeadSeq.ShouldBe(1);
 
         release.SetResult();
-        var slowResult = (await slowWrite.WaitAsync(Testing.TestTimeouts.Default))[0];
-        var fastResult = (await fastWrite.WaitAsync(Testing.TestTimeouts.Default))[0];
+        var slowResult = (await slowWrite.WaitAsync(TestTimeouts.Default))[0];
+        var fastResult = (await fastWrite.WaitAsync(TestTimeouts.Default))[0];
         slowResult.Event!.Seq.ShouldBe(2);
         fastResult.Event!.Seq.ShouldBe(3);
         await feed.ReachedAsync(3);

@@ -1,12 +1,13 @@
-using System.Text.Json;
 using Switchboard.Events;
 using Switchboard.Sessions;
+using Switchboard.Testing;
 using Switchboard.Writes;
+using System.Text.Json;
 
 namespace Switchboard.Storage.Tests.Postgres;
 
 /// <summary>Several nodes on one database: one epoch, one log, one active count, one fleet flag, one retention range.</summary>
-public sealed class PostgresSharedDatabaseTests(PostgresFixture postgres) : PostgresStoreTestBase(postgres), IClassFixture<PostgresFixture>
+public sealed class PostgresSharedDatabaseTests(PostgresClusterFixture postgres) : PostgresStoreTestBase(postgres)
 {
     [Fact]
     public async Task NodesStartingTogetherCreateTheSchemaAndTheEpochOnce()

@@ -6,11 +6,12 @@ using Switchboard.Writes;
 namespace Switchboard.Storage.Tests.Postgres;
 
 /// <summary>Opens several stores ("nodes") on one fresh database of the class's cluster and disposes them after the test.</summary>
-public abstract class PostgresStoreTestBase(PostgresFixture postgres) : IAsyncLifetime
+public abstract class PostgresStoreTestBase(PostgresClusterFixture postgres) : IAsyncLifetime
 {
     private readonly List<PostgresSessionStore> _stores = [];
+    private PostgresCluster? _cluster;
 
-    protected PostgresCluster Cluster => postgres.Cluster;
+    protected PostgresCluster Cluster => _cluster ?? throw new InvalidOperationException("InitializeAsync has not run.");
 
     protected ManualTimeProvider Time { get; } = new();
 
@@ -19,7 +20,11 @@ public abstract class PostgresStoreTestBase(PostgresFixture postgres) : IAsyncLi
 
     protected string Database => new NpgsqlConnectionStringBuilder(ConnectionString).Database!;
 
-    public async ValueTask InitializeAsync() => ConnectionString = await Cluster.CreateDatabaseAsync();
+    public async ValueTask InitializeAsync()
+    {
+        _cluster = await postgres.GetAsync();
+        ConnectionString = await _cluster.CreateDatabaseAsync();
+    }
 
     public async ValueTask DisposeAsync()
     {

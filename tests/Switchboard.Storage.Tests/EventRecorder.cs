@@ -1,7 +1,7 @@
 using Switchboard.Events;
 using Switchboard.Testing;
 
-namespace Switchboard.Storage.Tests.Postgres;
+namespace Switchboard.Storage.Tests;
 
 /// <summary>An event sink that keeps everything a feed delivered, in delivery order.</summary>
 public sealed class EventRecorder : IEventSink
