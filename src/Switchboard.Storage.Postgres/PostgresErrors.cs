@@ -21,9 +21,18 @@ internal static class PostgresErrors
         _ => false,
     };
 
+    /// <summary>
+    /// The message reaches HTTP clients, so it says what failed without the driver's text (which can name hosts and
+    /// users); the exception itself stays attached for the logs.
+    /// </summary>
     public static StoreUnavailableException Unavailable(string what, Exception ex)
     {
-        var code = ex is PostgresException pg ? $" (SQLSTATE {pg.SqlState})" : "";
-        return new StoreUnavailableException($"PostgreSQL could not {what}{code}: {ex.Message}", ex);
+        var why = ex switch
+        {
+            PostgresException pg => $"the server refused it (SQLSTATE {pg.SqlState})",
+            TimeoutException or NpgsqlException { InnerException: TimeoutException } => "it timed out",
+            _ => "the database could not be reached",
+        };
+        return new StoreUnavailableException($"PostgreSQL could not {what}: {why}.", ex);
     }
 }

@@ -28,7 +28,8 @@ public sealed partial class PostgresSessionStore : ISessionStore, IStoreHealth
         var loggers = loggerFactory ?? NullLoggerFactory.Instance;
         _logger = loggers.CreateLogger<PostgresSessionStore>();
         var connection = new NpgsqlConnectionStringBuilder(options.ConnectionString);
-        _dataSource = new NpgsqlDataSourceBuilder(connection.ConnectionString).UseLoggerFactory(loggers).Build();
+        // Npgsql is not given the logger factory: it logs every command at Information. The store logs what matters.
+        _dataSource = NpgsqlDataSource.Create(connection);
 
         // The listening connection lives for hours and must not be handed back to a pool that resets it.
         var listen = new NpgsqlConnectionStringBuilder(connection.ConnectionString)
@@ -36,8 +37,7 @@ public sealed partial class PostgresSessionStore : ISessionStore, IStoreHealth
             Pooling = false,
             ApplicationName = (string.IsNullOrEmpty(connection.ApplicationName) ? "switchboard" : connection.ApplicationName) + " listener",
         };
-        _feed = new PostgresEventFeed(new NpgsqlDataSourceBuilder(listen.ConnectionString).UseLoggerFactory(loggers).Build(),
-            options, loggers.CreateLogger<PostgresEventFeed>());
+        _feed = new PostgresEventFeed(NpgsqlDataSource.Create(listen), options, loggers.CreateLogger<PostgresEventFeed>());
     }
 
     /// <inheritdoc />

@@ -49,6 +49,9 @@ public sealed class PostgresOutageTests
         }
 
         (await httpA.PostAsync("/api/sessions/before-a/usage", new { input_tokens = 1 })).ShouldBeProblem(503);
+        // Reads that need the database say so the same way.
+        (await httpB.GetJsonAsync("/api/sessions/before-a")).ShouldBeProblem(503);
+        (await httpB.GetJsonAsync("/api/events?since=0")).ShouldBeProblem(503);
         // Load balancers take both nodes out of rotation while their database is gone.
         await TestTimeouts.Eventually(async () => (await httpA.GetAsync("/readyz")).StatusCode == System.Net.HttpStatusCode.ServiceUnavailable, "A to report not ready");
         await TestTimeouts.Eventually(async () => (await httpB.GetAsync("/readyz")).StatusCode == System.Net.HttpStatusCode.ServiceUnavailable, "B to report not ready");
