@@ -38,7 +38,8 @@ public sealed partial class PostgresCluster : IAsyncDisposable
     public static async Task<PostgresCluster> StartAsync()
     {
         var bin = FindBinaries();
-        var root = Path.Combine(Path.GetTempPath(), $"switchboard-pg-{Guid.NewGuid():N}");
+        // As root, the cluster runs as the postgres user, who must be able to reach the folder: /tmp is world-traversable, $TMPDIR may not be.
+        var root = Path.Combine(RunsAsRoot ? "/tmp" : Path.GetTempPath(), $"switchboard-pg-{Guid.NewGuid():N}");
         Directory.CreateDirectory(root);
         var cluster = new PostgresCluster(bin, root, 0);
         try
@@ -126,7 +127,8 @@ public sealed partial class PostgresCluster : IAsyncDisposable
         var settings = string.Join(' ',
             $"-p {Port.ToString(CultureInfo.InvariantCulture)}",
             "-c listen_addresses=127.0.0.1",
-            $"-c unix_socket_directories={_root}",
+            // TCP only: no Unix socket, whose path length and directory rights would depend on the temp folder.
+            "-c unix_socket_directories=''",
             // Throwaway data: skip fsync. Commits still reach the OS before they are acknowledged, so killing
             // or restarting PostgreSQL (but not the machine) loses nothing.
             "-c fsync=off",
@@ -211,7 +213,7 @@ public sealed partial class PostgresCluster : IAsyncDisposable
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
-            WorkingDirectory = Path.GetTempPath(),
+            WorkingDirectory = RunsAsRoot ? "/tmp" : Path.GetTempPath(),
         };
         foreach (var arg in args)
         {
