@@ -14,13 +14,8 @@ public sealed class MultiNodeTests(PostgresClusterFixture postgres)
     public async Task ClientsOnOneNodeSeeWritesThroughTheOtherInOrderAndResumeExactlyOnIt()
     {
         var db = await (await postgres.GetAsync()).CreateDatabaseAsync();
-        using var dataA = new TempDirectory();
-        using var dataB = new TempDirectory();
-        var nodes = await Task.WhenAll(Nodes.StartAsync(dataA, db), Nodes.StartAsync(dataB, db, viaEnvironment: true));
-        await using var a = nodes[0];
-        await using var b = nodes[1];
-        using var httpA = Nodes.Http(a);
-        using var httpB = Nodes.Http(b);
+        await using var nodes = await NodePair.StartAsync(db, bViaEnvironment: true);
+        var (a, b, httpA, httpB) = (nodes.A, nodes.B, nodes.HttpA, nodes.HttpB);
 
         await using var onA = await PhoenixClient.ConnectAsync(a.WebSocketUri);
         var joined = await Nodes.JoinSessionsAsync(onA);
@@ -61,13 +56,8 @@ public sealed class MultiNodeTests(PostgresClusterFixture postgres)
     public async Task KillingANodeLosesNoAcknowledgedWriteAndItsClientsResumeOnTheSurvivor()
     {
         var db = await (await postgres.GetAsync()).CreateDatabaseAsync();
-        using var dataA = new TempDirectory();
-        using var dataB = new TempDirectory();
-        var nodes = await Task.WhenAll(Nodes.StartAsync(dataA, db), Nodes.StartAsync(dataB, db));
-        await using var a = nodes[0];
-        await using var b = nodes[1];
-        using var httpA = Nodes.Http(a);
-        using var httpB = Nodes.Http(b);
+        await using var nodes = await NodePair.StartAsync(db);
+        var (a, b, httpA, httpB) = (nodes.A, nodes.B, nodes.HttpA, nodes.HttpB);
 
         await using var onA = await PhoenixClient.ConnectAsync(a.WebSocketUri);
         var epoch = (await Nodes.JoinSessionsAsync(onA)).Str("epoch");

@@ -16,13 +16,8 @@ public sealed class PostgresOutageTests
     {
         await using var cluster = await PostgresCluster.StartAsync();
         var db = await cluster.CreateDatabaseAsync();
-        using var dataA = new TempDirectory();
-        using var dataB = new TempDirectory();
-        var nodes = await Task.WhenAll(Nodes.StartAsync(dataA, db), Nodes.StartAsync(dataB, db));
-        await using var a = nodes[0];
-        await using var b = nodes[1];
-        using var httpA = Nodes.Http(a);
-        using var httpB = Nodes.Http(b);
+        await using var nodes = await NodePair.StartAsync(db);
+        var (a, b, httpA, httpB) = (nodes.A, nodes.B, nodes.HttpA, nodes.HttpB);
         await using var onA = await PhoenixClient.ConnectAsync(a.WebSocketUri);
         await using var onB = await PhoenixClient.ConnectAsync(b.WebSocketUri);
         await Nodes.JoinSessionsAsync(onA);
