@@ -1,7 +1,4 @@
-using System.Buffers;
 using System.Globalization;
-using System.Text;
-using System.Text.Json;
 using Microsoft.Data.Sqlite;
 using Switchboard.Events;
 using Switchboard.Json;
@@ -24,7 +21,7 @@ internal static class SqliteRows
         CreatedSeq = r.GetInt64(1),
         State = SessionStates.TryParse(r.GetString(2), out var state) ? state : throw new InvalidDataException($"Unknown state '{r.GetString(2)}'."),
         Name = r.IsDBNull(3) ? null : r.GetString(3),
-        Labels = ParseLabels(r.GetString(4)),
+        Labels = SessionJson.LabelsFromText(r.GetString(4)),
         Metadata = r.GetString(5),
         ErrorMessage = r.IsDBNull(6) ? null : r.GetString(6),
         InputTokens = r.GetInt64(7),
@@ -48,7 +45,7 @@ internal static class SqliteRows
         p["$created_seq"].Value = s.CreatedSeq;
         p["$state"].Value = s.State.ToWire();
         p["$name"].Value = (object?)s.Name ?? DBNull.Value;
-        p["$labels"].Value = LabelsJson(s.Labels);
+        p["$labels"].Value = SessionJson.LabelsToText(s.Labels);
         p["$metadata"].Value = s.Metadata;
         p["$error_message"].Value = (object?)s.ErrorMessage ?? DBNull.Value;
         p["$input_tokens"].Value = s.InputTokens;
@@ -69,33 +66,6 @@ internal static class SqliteRows
         {
             command.Parameters.Add(new SqliteParameter("$" + name, null));
         }
-    }
-
-    public static string LabelsJson(IReadOnlyDictionary<string, string> labels)
-    {
-        if (labels.Count == 0)
-        {
-            return "{}";
-        }
-
-        var buffer = new ArrayBufferWriter<byte>(128);
-        using (var writer = new Utf8JsonWriter(buffer))
-        {
-            SessionJson.WriteLabels(writer, labels);
-        }
-
-        return Encoding.UTF8.GetString(buffer.WrittenSpan);
-    }
-
-    public static IReadOnlyDictionary<string, string> ParseLabels(string json)
-    {
-        if (json == "{}")
-        {
-            return new Dictionary<string, string>(StringComparer.Ordinal);
-        }
-
-        using var doc = JsonDocument.Parse(json);
-        return SessionJson.ReadLabels(doc.RootElement);
     }
 
     public static DateTimeOffset FromMs(long ms) => DateTimeOffset.FromUnixTimeMilliseconds(ms);

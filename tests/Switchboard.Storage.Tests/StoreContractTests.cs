@@ -284,7 +284,7 @@ public abstract class StoreContractTests : IAsyncLifetime
     {
         var store = await OpenAsync();
         await WriteOne(store, new CreateSession { Id = "before" });
-        var sink = new RecordingSink();
+        var sink = new EventRecorder();
         await store.Feed.StartAsync(1, sink, CancellationToken.None);
         await store.WriteAsync([new CreateSession { Id = "a" }, new AddUsage("a") { InputTokens = 1 }], CancellationToken.None);
         await WriteOne(store, new TerminateSession("a"));
@@ -300,29 +300,5 @@ public abstract class StoreContractTests : IAsyncLifetime
         (await WriteOne(store, new SetFleetPaused(true))).Event!.Type.ShouldBe(EventTypes.FleetUpdated);
         await CloseAsync(store);
         (await (await OpenAsync()).LoadStateAsync(CancellationToken.None)).FleetPaused.ShouldBeTrue();
-    }
-
-    protected sealed class RecordingSink : IEventSink
-    {
-        private readonly List<long> _seqs = [];
-
-        public List<long> Seqs
-        {
-            get
-            {
-                lock (_seqs)
-                {
-                    return [.. _seqs];
-                }
-            }
-        }
-
-        public void OnCommitted(IReadOnlyList<EventRecord> events)
-        {
-            lock (_seqs)
-            {
-                _seqs.AddRange(events.Select(e => e.Seq));
-            }
-        }
     }
 }

@@ -31,6 +31,7 @@ public static class SwitchboardEndpointRouteBuilderExtensions
 
         var root = endpoints.MapGroup(prefix);
         var api = root.MapGroup("/api");
+        api.AddEndpointFilter<StoreUnavailableFilter>();
         SessionEndpoints.Map(api);
         BatchEndpoint.Map(api);
         FleetEndpoints.Map(api);

@@ -2,18 +2,20 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Switchboard.Hosting;
+using Switchboard.Storage;
 
 namespace Switchboard.Http;
 
-/// <summary><c>/healthz</c>: the process serves HTTP. <c>/readyz</c>: the store is open and events flow.</summary>
+/// <summary><c>/healthz</c>: the process serves HTTP. <c>/readyz</c>: the store is open, its database reachable, and events flow.</summary>
 internal static class HealthEndpoints
 {
     public static void Map(IEndpointRouteBuilder app)
     {
         app.MapGet("/healthz", () => Status(StatusCodes.Status200OK, "ok")).WithTags("Health").ExcludeFromDescription();
-        app.MapGet("/readyz", (SwitchboardRuntime runtime) => runtime.IsReady
-            ? Status(StatusCodes.Status200OK, "ready")
-            : Status(StatusCodes.Status503ServiceUnavailable, runtime.NotReadyReason ?? "starting")).WithTags("Health").ExcludeFromDescription();
+        app.MapGet("/readyz", (SwitchboardRuntime runtime, ISessionStore store) =>
+            !runtime.IsReady ? Status(StatusCodes.Status503ServiceUnavailable, runtime.NotReadyReason ?? "starting")
+            : (store as IStoreHealth)?.NotReadyReason is { } storeDown ? Status(StatusCodes.Status503ServiceUnavailable, storeDown)
+            : Status(StatusCodes.Status200OK, "ready")).WithTags("Health").ExcludeFromDescription();
     }
 
     private static JsonResult Status(int status, string text) => new(status, w =>

@@ -35,6 +35,7 @@ internal static class ServeCommand
         command.Options.Add(Urls);
         command.Options.Add(DataDir);
         command.Options.Add(Durability);
+        StoreSelection.AddTo(command);
         command.TreatUnmatchedTokensAsErrors = false;
         command.SetAction((result, cancellationToken) => RunAsync(result, cancellationToken));
     }
@@ -47,6 +48,7 @@ internal static class ServeCommand
         builder.WebHost.ConfigureKestrel(k => k.Limits.MaxRequestBodySize = null);
         var dataDir = result.GetValue(DataDir) ?? Environment.GetEnvironmentVariable("SWITCHBOARD_DATA_DIR");
         var durability = result.GetValue(Durability);
+        var storeFactory = StoreSelection.Factory(result);
         builder.Services.AddSwitchboard(options =>
         {
             builder.Configuration.GetSection("Switchboard").Bind(options);
@@ -59,6 +61,8 @@ internal static class ServeCommand
             {
                 options.SqliteDurability = d;
             }
+
+            options.StoreFactory = storeFactory ?? options.StoreFactory;
         });
 
         var app = builder.Build();

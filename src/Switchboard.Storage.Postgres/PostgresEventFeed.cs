@@ -1,0 +1,268 @@
+using System.Globalization;
+using Microsoft.Extensions.Logging;
+using Npgsql;
+using Switchboard.Events;
+
+namespace Switchboard.Storage.Postgres;
+
+/// <summary>
+/// Tails the events table. A dedicated connection LISTENs on <see cref="PostgresSchema.Channel"/>; each notification
+/// (whose payload is only a seq), each poll interval and each reconnect triggers a read of
+/// <c>seq &gt; last ORDER BY seq</c>, and only the run of consecutive seqs after <c>last</c> is handed to the sink.
+/// Own writes arrive the same way as other nodes' writes: the table is the truth.
+/// </summary>
+internal sealed class PostgresEventFeed(NpgsqlDataSource source, PostgresStoreOptions options, ILogger logger) : IEventFeed, IAsyncDisposable
+{
+    private const int PageSize = 1000;
+    private static readonly TimeSpan GapRetryDelay = TimeSpan.FromMilliseconds(50);
+
+    private readonly CancellationTokenSource _disposed = new();
+    private IEventSink? _sink;
+    private Task? _loop;
+    private long _last;
+    private long _announced;
+    private volatile bool _connected;
+
+    /// <summary>True once <see cref="StartAsync"/> succeeded.</summary>
+    public bool IsStarted => _loop is not null;
+
+    /// <summary>True while the LISTEN connection is up.</summary>
+    public bool IsConnected => _connected;
+
+    /// <summary>The highest seq handed to the sink.</summary>
+    public long LastDelivered => Volatile.Read(ref _last);
+
+    /// <inheritdoc />
+    /// <remarks>The first LISTEN happens here, so a database that cannot be reached fails start-up instead of a background loop.</remarks>
+    public async Task StartAsync(long afterSeq, IEventSink sink, CancellationToken cancellationToken)
+    {
+        if (Interlocked.CompareExchange(ref _sink, sink, null) is not null)
+        {
+            throw new InvalidOperationException("The event feed was already started.");
+        }
+
+        _last = afterSeq;
+        _announced = afterSeq;
+        var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _disposed.Token);
+        NpgsqlConnection connection;
+        try
+        {
+            connection = await ListenAsync(stop.Token);
+        }
+        catch (Exception ex) when (PostgresErrors.IsStoreFailure(ex))
+        {
+            stop.Dispose();
+            throw PostgresErrors.Unavailable("listen for committed events", ex);
+        }
+
+        PostgresLog.Listening(logger, PostgresSchema.Channel, afterSeq);
+        _loop = Task.Run(() => RunAsync(connection, stop));
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _disposed.CancelAsync();
+        if (_loop is not null)
+        {
+            await _loop;
+        }
+
+        await source.DisposeAsync();
+        _disposed.Dispose();
+    }
+
+    private async Task RunAsync(NpgsqlConnection? connection, CancellationTokenSource stop)
+    {
+        var token = stop.Token;
+        var failures = 0;
+        try
+        {
+            while (!token.IsCancellationRequested)
+            {
+                try
+                {
+                    connection ??= await ListenAsync(token);
+                    // Whatever committed while nobody listened is in the table; reading it first closes that window.
+                    var progressed = await CatchUpAsync(connection, token);
+                    if (failures > 0)
+                    {
+                        PostgresLog.FeedReconnected(logger, failures, _last);
+                        failures = 0;
+                    }
+
+                    while (true)
+                    {
+                        await WaitForWorkAsync(connection, progressed, token);
+                        progressed = await CatchUpAsync(connection, token);
+                    }
+                }
+                catch (Exception) when (token.IsCancellationRequested)
+                {
+                    break;
+                }
+                catch (Exception ex)
+                {
+                    _connected = false;
+                    failures++;
+                    await CloseAsync(connection);
+                    connection = null;
+                    var delay = ReconnectDelay(failures);
+                    PostgresLog.FeedDisconnected(logger, (long)delay.TotalMilliseconds, ex);
+                    try
+                    {
+                        await Task.Delay(delay, token);
+                    }
+                    catch (OperationCanceledException)
+                    {
+                        break;
+                    }
+                }
+            }
+        }
+        finally
+        {
+            _connected = false;
+            await CloseAsync(connection);
+            stop.Dispose();
+        }
+    }
+
+    /// <summary>
+    /// Returns when there may be something to read: a notification beyond what was delivered, or the poll interval
+    /// passed. A notification that arrived during the last read may name rows that read's snapshot missed, so it
+    /// counts too.
+    /// </summary>
+    private async Task WaitForWorkAsync(NpgsqlConnection connection, bool progressed, CancellationToken token)
+    {
+        while (Volatile.Read(ref _announced) <= _last)
+        {
+            if (!await connection.WaitAsync(options.PollInterval, token))
+            {
+                return; // poll: the safety net, and a liveness check of this connection
+            }
+        }
+
+        if (!progressed)
+        {
+            await Task.Delay(GapRetryDelay, token);
+        }
+    }
+
+    /// <summary>Hands every consecutive committed event after <c>_last</c> to the sink. Returns whether any was delivered.</summary>
+    private async Task<bool> CatchUpAsync(NpgsqlConnection connection, CancellationToken token)
+    {
+        var progressed = false;
+        while (true)
+        {
+            List<EventRecord> page;
+            await using (var command = new NpgsqlCommand(
+                $"SELECT {PostgresRows.EventColumns} FROM switchboard_events WHERE seq > @after ORDER BY seq LIMIT {PageSize};", connection))
+            {
+                command.Parameters.Add(new NpgsqlParameter<long>("after", _last));
+                page = await PostgresSessionStore.ReadEventsAsync(command, token);
+            }
+
+            if (page.Count == 0)
+            {
+                return progressed;
+            }
+
+            var run = 0;
+            while (run < page.Count && page[run].Seq == _last + 1 + run)
+            {
+                run++;
+            }
+
+            if (run == 0)
+            {
+                if (!await SkipPurgedAsync(connection, page[0].Seq, token))
+                {
+                    return progressed;
+                }
+
+                continue;
+            }
+
+            _sink!.OnCommitted(run == page.Count ? page : page.GetRange(0, run));
+            Volatile.Write(ref _last, page[run - 1].Seq);
+            progressed = true;
+            if (run == page.Count && page.Count < PageSize)
+            {
+                return true;
+            }
+        }
+    }
+
+    /// <summary>
+    /// The next stored event is not <c>_last + 1</c>. If retention deleted the missing ones, they are gone for good and
+    /// the feed moves on (loudly). Otherwise they are not visible yet — which the log lock rules out, but the feed
+    /// never skips a seq on that assumption: it waits and reads again.
+    /// </summary>
+    private async Task<bool> SkipPurgedAsync(NpgsqlConnection connection, long next, CancellationToken token)
+    {
+        await using var command = new NpgsqlCommand("SELECT min(seq) FROM switchboard_events;", connection);
+        var first = await command.ExecuteScalarAsync(token) is long min ? min : next;
+        if (first > _last + 1 && next == first)
+        {
+            PostgresLog.FeedFellBehindRetention(logger, _last + 1, first - 1);
+            Volatile.Write(ref _last, first - 1);
+            return true;
+        }
+
+        PostgresLog.FeedWaitingForGap(logger, _last + 1);
+        return false;
+    }
+
+    private async Task<NpgsqlConnection> ListenAsync(CancellationToken token)
+    {
+        var connection = await source.OpenConnectionAsync(token);
+        try
+        {
+            connection.Notification += OnNotification;
+            await using var command = new NpgsqlCommand($"LISTEN {PostgresSchema.Channel};", connection);
+            await command.ExecuteNonQueryAsync(token);
+            _connected = true;
+            return connection;
+        }
+        catch
+        {
+            await connection.DisposeAsync();
+            throw;
+        }
+    }
+
+    private void OnNotification(object sender, NpgsqlNotificationEventArgs e)
+    {
+        if (e.Channel == PostgresSchema.Channel
+            && long.TryParse(e.Payload, NumberStyles.None, CultureInfo.InvariantCulture, out var seq)
+            && seq > Volatile.Read(ref _announced))
+        {
+            Volatile.Write(ref _announced, seq);
+        }
+    }
+
+    private static async Task CloseAsync(NpgsqlConnection? connection)
+    {
+        if (connection is null)
+        {
+            return;
+        }
+
+        try
+        {
+            await connection.DisposeAsync();
+        }
+        catch (Exception ex) when (PostgresErrors.IsStoreFailure(ex))
+        {
+            // Already broken; nothing left to release.
+        }
+    }
+
+    private TimeSpan ReconnectDelay(int failures)
+    {
+        var grown = options.MinReconnectDelay.TotalMilliseconds * Math.Pow(2, Math.Min(failures - 1, 16));
+        var capped = Math.Min(grown, options.MaxReconnectDelay.TotalMilliseconds);
+        // Jitter keeps a fleet of nodes from reconnecting to a restarted server in lockstep.
+        return TimeSpan.FromMilliseconds(capped * (0.8 + (Random.Shared.NextDouble() * 0.4)));
+    }
+}

@@ -1,0 +1,67 @@
+namespace Switchboard.Storage.Postgres;
+
+/// <summary>
+/// The PostgreSQL schema. <c>switchboard_log</c> holds one row: the epoch, the last assigned <c>seq</c>, the active-session
+/// count and the fleet flag. Every write transaction locks that row first, which is what orders commits by <c>seq</c>
+/// (see docs/postgres.md). Tables are prefixed so the store can share a database; the connection string's
+/// <c>Search Path</c> picks another schema.
+/// </summary>
+internal static class PostgresSchema
+{
+    /// <summary>The NOTIFY channel; the payload is the highest <c>seq</c> the transaction committed.</summary>
+    public const string Channel = "switchboard_events";
+
+    /// <summary>Serializes schema creation between nodes starting at the same time (CREATE ... IF NOT EXISTS can race).</summary>
+    public const long CreateLockKey = 0x5357_4254_4348_0001;
+
+    public const string Create = """
+        CREATE TABLE IF NOT EXISTS switchboard_log (
+            id           smallint PRIMARY KEY CHECK (id = 1),
+            epoch        text    NOT NULL,
+            head_seq     bigint  NOT NULL,
+            active_count bigint  NOT NULL,
+            fleet_paused boolean NOT NULL
+        );
+
+        CREATE TABLE IF NOT EXISTS switchboard_sessions (
+            id               text PRIMARY KEY,
+            created_seq      bigint  NOT NULL,
+            state            text    NOT NULL,
+            name             text,
+            labels           text    NOT NULL,
+            metadata         text    NOT NULL,
+            error_message    text,
+            input_tokens     bigint  NOT NULL,
+            output_tokens    bigint  NOT NULL,
+            cost_usd         numeric NOT NULL,
+            tasks_running    integer NOT NULL,
+            lease_seconds    integer,
+            lease_expires_at timestamptz,
+            created_at       timestamptz NOT NULL,
+            updated_at       timestamptz NOT NULL,
+            terminated_at    timestamptz,
+            version          bigint  NOT NULL
+        );
+        CREATE INDEX IF NOT EXISTS switchboard_sessions_by_created ON switchboard_sessions (created_seq);
+        CREATE INDEX IF NOT EXISTS switchboard_sessions_by_state ON switchboard_sessions (state, created_seq);
+        CREATE INDEX IF NOT EXISTS switchboard_sessions_by_lease ON switchboard_sessions (lease_expires_at)
+            WHERE lease_expires_at IS NOT NULL;
+        CREATE INDEX IF NOT EXISTS switchboard_sessions_by_labels ON switchboard_sessions USING gin ((labels::jsonb) jsonb_path_ops);
+
+        CREATE TABLE IF NOT EXISTS switchboard_events (
+            seq        bigint PRIMARY KEY,
+            at         timestamptz NOT NULL,
+            type       text NOT NULL,
+            session_id text,
+            data       bytea NOT NULL
+        );
+        CREATE INDEX IF NOT EXISTS switchboard_events_by_session ON switchboard_events (session_id, seq);
+        """;
+
+    /// <summary>Creates the log row, and with it the epoch, exactly once per database.</summary>
+    public const string CreateLogRow = """
+        INSERT INTO switchboard_log (id, epoch, head_seq, active_count, fleet_paused)
+        VALUES (1, @epoch, 0, 0, false)
+        ON CONFLICT (id) DO NOTHING;
+        """;
+}

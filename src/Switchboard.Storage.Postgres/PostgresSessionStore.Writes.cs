@@ -1,0 +1,249 @@
+using System.Data;
+using System.Globalization;
+using Npgsql;
+using Switchboard.Events;
+using Switchboard.Sessions;
+using Switchboard.Writes;
+
+namespace Switchboard.Storage.Postgres;
+
+public sealed partial class PostgresSessionStore
+{
+    /// <inheritdoc />
+    /// <remarks>
+    /// One READ COMMITTED transaction: lock the log row (every writer on every node queues here, so seq order is
+    /// commit order), lock the target session rows, run <see cref="SessionWriteProcessor"/> over them in memory,
+    /// then write rows, events, the new head and the NOTIFY in one round trip and commit.
+    /// </remarks>
+    public async Task<IReadOnlyList<WriteResult>> WriteAsync(IReadOnlyList<SessionWrite> writes, CancellationToken cancellationToken)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            var commitSent = false;
+            try
+            {
+                return await WriteOnceAsync(writes, () => commitSent = true, cancellationToken);
+            }
+            catch (Exception ex) when (attempt == 1 && !commitSent && PostgresErrors.IsTransient(ex) && !cancellationToken.IsCancellationRequested)
+            {
+                // Nothing was committed, and the processor is pure: redoing the whole transaction is safe.
+                PostgresLog.Retrying(_logger, "write", ex);
+                _dataSource.Clear();
+            }
+            catch (Exception ex) when (PostgresErrors.IsStoreFailure(ex) && !cancellationToken.IsCancellationRequested)
+            {
+                // If COMMIT itself was cut off the outcome is unknown; callers see 503 and a retry meets the row as it is.
+                throw PostgresErrors.Unavailable(commitSent ? "confirm the commit" : "commit", ex);
+            }
+        }
+    }
+
+    private async Task<WriteResult[]> WriteOnceAsync(IReadOnlyList<SessionWrite> writes, Action committing, CancellationToken ct)
+    {
+        await using var connection = await _dataSource.OpenConnectionAsync(ct);
+        await using var transaction = await connection.BeginTransactionAsync(IsolationLevel.ReadCommitted, ct);
+        var log = await LockLogAsync(connection, transaction, ct);
+        var sessions = await LockSessionsAsync(connection, transaction, writes, ct);
+
+        var now = Now();
+        var results = new WriteResult[writes.Count];
+        var events = new List<EventRecord>();
+        var dirty = new SortedSet<string>(StringComparer.Ordinal);
+        var head = log.HeadSeq;
+        var active = log.ActiveCount;
+        var paused = log.FleetPaused;
+        for (var i = 0; i < writes.Count; i++)
+        {
+            var write = writes[i];
+            var id = SessionWriteProcessor.TargetId(write);
+            var current = id is null ? null : sessions.GetValueOrDefault(id);
+            var decision = SessionWriteProcessor.Apply(write, current, new WriteContext(now, active, paused));
+            if (decision.Error is { } error)
+            {
+                results[i] = new WriteResult(error, null, null);
+                continue;
+            }
+
+            var session = decision.Session;
+            EventRecord? appended = null;
+            if (decision.Event is { } pending)
+            {
+                var seq = ++head;
+                if (decision.IsNew)
+                {
+                    session = session! with { CreatedSeq = seq };
+                }
+
+                appended = new EventRecord(seq, pending.Type, pending.SessionId, pending.At, pending.Data) { Session = session };
+                events.Add(appended);
+            }
+
+            if (decision.PersistSession)
+            {
+                // Later writes in the batch see this version; only the last version of each row is written.
+                sessions[session!.Id] = session;
+                dirty.Add(session.Id);
+            }
+
+            if (decision.FleetPaused is { } flag)
+            {
+                paused = flag;
+            }
+
+            active += decision.ActiveDelta;
+            results[i] = new WriteResult(null, session, appended, decision.FleetPaused);
+        }
+
+        var logChanged = head != log.HeadSeq || active != log.ActiveCount || paused != log.FleetPaused;
+        if (dirty.Count > 0 || events.Count > 0 || logChanged)
+        {
+            await using var batch = new NpgsqlBatch(connection, transaction);
+            foreach (var id in dirty)
+            {
+                batch.BatchCommands.Add(PostgresRows.Upsert(sessions[id]));
+            }
+
+            foreach (var e in events)
+            {
+                batch.BatchCommands.Add(PostgresRows.Insert(e));
+            }
+
+            if (logChanged)
+            {
+                batch.BatchCommands.Add(UpdateLog(head, active, paused));
+            }
+
+            if (events.Count > 0)
+            {
+                // NOTIFY is transactional: it is delivered on commit, in commit order, carrying only the position.
+                var notify = new NpgsqlBatchCommand("SELECT pg_notify(@channel, @payload);");
+                notify.Parameters.Add(new NpgsqlParameter<string>("channel", PostgresSchema.Channel));
+                notify.Parameters.Add(new NpgsqlParameter<string>("payload", head.ToString(CultureInfo.InvariantCulture)));
+                batch.BatchCommands.Add(notify);
+            }
+
+            await batch.ExecuteNonQueryAsync(ct);
+        }
+
+        if (_options.BeforeCommit is { } hook)
+        {
+            await hook(ct);
+        }
+
+        committing();
+        await transaction.CommitAsync(ct);
+        return results;
+    }
+
+    private async Task<LogRow> LockLogAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, CancellationToken ct)
+    {
+        // The timeout frees the log lock should this node hang mid-transaction; it only applies while idle in it.
+        var timeout = (long)_options.IdleInTransactionTimeout.TotalMilliseconds;
+        await using var batch = new NpgsqlBatch(connection, transaction)
+        {
+            BatchCommands =
+            {
+                new NpgsqlBatchCommand($"SET LOCAL idle_in_transaction_session_timeout = {timeout.ToString(CultureInfo.InvariantCulture)};"),
+                new NpgsqlBatchCommand("SELECT head_seq, active_count, fleet_paused FROM switchboard_log WHERE id = 1 FOR UPDATE;"),
+            },
+        };
+        await using var reader = await batch.ExecuteReaderAsync(ct);
+        if (!await reader.ReadAsync(ct))
+        {
+            throw new InvalidOperationException("The switchboard_log row is missing; call InitializeAsync first.");
+        }
+
+        return new LogRow(reader.GetInt64(0), reader.GetInt64(1), reader.GetBoolean(2));
+    }
+
+    private static async Task<Dictionary<string, Session>> LockSessionsAsync(NpgsqlConnection connection, NpgsqlTransaction transaction,
+        IReadOnlyList<SessionWrite> writes, CancellationToken ct)
+    {
+        var ids = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var write in writes)
+        {
+            if (SessionWriteProcessor.TargetId(write) is { } id)
+            {
+                ids.Add(id);
+            }
+        }
+
+        var sessions = new Dictionary<string, Session>(ids.Count, StringComparer.Ordinal);
+        if (ids.Count == 0)
+        {
+            return sessions;
+        }
+
+        await using var command = new NpgsqlCommand(
+            $"SELECT {PostgresRows.SessionColumns} FROM switchboard_sessions WHERE id = ANY(@ids) ORDER BY id FOR UPDATE;", connection, transaction);
+        command.Parameters.Add(new NpgsqlParameter<string[]>("ids", [.. ids]));
+        await using var reader = await command.ExecuteReaderAsync(ct);
+        while (await reader.ReadAsync(ct))
+        {
+            var session = PostgresRows.ReadSession(reader);
+            sessions[session.Id] = session;
+        }
+
+        return sessions;
+    }
+
+    private static NpgsqlBatchCommand UpdateLog(long head, long active, bool paused)
+    {
+        var command = new NpgsqlBatchCommand(
+            "UPDATE switchboard_log SET head_seq = @head, active_count = @active, fleet_paused = @paused WHERE id = 1;");
+        command.Parameters.Add(new NpgsqlParameter<long>("head", head));
+        command.Parameters.Add(new NpgsqlParameter<long>("active", active));
+        command.Parameters.Add(new NpgsqlParameter<bool>("paused", paused));
+        return command;
+    }
+
+    /// <inheritdoc />
+    /// <remarks>Deletes a prefix of the log in chunks, so the retained range stays one contiguous suffix. The head is untouched.</remarks>
+    public async Task<long> PurgeAsync(RetentionPolicy policy, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        const int chunk = 20_000;
+        var cut = now.ToUniversalTime() - policy.MaxAge;
+        long deleted = 0;
+        while (!cancellationToken.IsCancellationRequested)
+        {
+            var removed = await RunAsync("purge the event log", async (connection, ct) =>
+            {
+                long head, first;
+                long? firstYoung;
+                await using (var command = new NpgsqlCommand(
+                    "SELECT head_seq, (SELECT min(seq) FROM switchboard_events), " +
+                    "(SELECT seq FROM switchboard_events WHERE at >= @cut ORDER BY seq LIMIT 1) FROM switchboard_log WHERE id = 1;", connection))
+                {
+                    command.Parameters.Add(new NpgsqlParameter<DateTimeOffset>("cut", cut));
+                    await using var reader = await command.ExecuteReaderAsync(ct);
+                    await reader.ReadAsync(ct);
+                    head = reader.GetInt64(0);
+                    first = reader.IsDBNull(1) ? head + 1 : reader.GetInt64(1);
+                    firstYoung = reader.IsDBNull(2) ? null : reader.GetInt64(2);
+                }
+
+                // Events are appended in (roughly) time order, so everything before the first young one goes.
+                var boundary = Math.Max(head - policy.MaxEvents, firstYoung is { } young ? young - 1 : head);
+                if (boundary < first)
+                {
+                    return -1L;
+                }
+
+                await using var delete = new NpgsqlCommand("DELETE FROM switchboard_events WHERE seq <= @upTo;", connection);
+                delete.Parameters.Add(new NpgsqlParameter<long>("upTo", Math.Min(boundary, first + chunk - 1)));
+                return await delete.ExecuteNonQueryAsync(ct);
+            }, cancellationToken);
+
+            if (removed < 0)
+            {
+                break;
+            }
+
+            deleted += removed;
+        }
+
+        return deleted;
+    }
+
+    private readonly record struct LogRow(long HeadSeq, long ActiveCount, bool FleetPaused);
+}

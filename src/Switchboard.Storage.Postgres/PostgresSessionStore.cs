@@ -1,0 +1,136 @@
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using Npgsql;
+using Switchboard.Json;
+
+namespace Switchboard.Storage.Postgres;
+
+/// <summary>
+/// The multi-node store. Several Switchboard nodes share one database: each write batch is one transaction that first
+/// locks the single log row, so <c>seq</c> is assigned and committed in one global order; <c>NOTIFY</c> then tells
+/// every node (this one included) to read the new rows, and the rows are the truth. See docs/postgres.md.
+/// </summary>
+public sealed partial class PostgresSessionStore : ISessionStore, IStoreHealth
+{
+    private readonly PostgresStoreOptions _options;
+    private readonly TimeProvider _time;
+    private readonly ILogger _logger;
+    private readonly NpgsqlDataSource _dataSource;
+    private readonly PostgresEventFeed _feed;
+    private int _disposed;
+
+    /// <summary>Creates a store on the database in <paramref name="options"/>; call <see cref="InitializeAsync"/> next.</summary>
+    /// <exception cref="ArgumentException">The connection string cannot be parsed.</exception>
+    public PostgresSessionStore(PostgresStoreOptions options, TimeProvider time, ILoggerFactory? loggerFactory = null)
+    {
+        _options = options;
+        _time = time;
+        var loggers = loggerFactory ?? NullLoggerFactory.Instance;
+        _logger = loggers.CreateLogger<PostgresSessionStore>();
+        var connection = new NpgsqlConnectionStringBuilder(options.ConnectionString);
+        // Npgsql is not given the logger factory: it logs every command at Information. The store logs what matters.
+        _dataSource = NpgsqlDataSource.Create(connection);
+
+        // The listening connection lives for hours and must not be handed back to a pool that resets it.
+        var listen = new NpgsqlConnectionStringBuilder(connection.ConnectionString)
+        {
+            Pooling = false,
+            ApplicationName = (string.IsNullOrEmpty(connection.ApplicationName) ? "switchboard" : connection.ApplicationName) + " listener",
+        };
+        _feed = new PostgresEventFeed(NpgsqlDataSource.Create(listen), options, loggers.CreateLogger<PostgresEventFeed>());
+    }
+
+    /// <inheritdoc />
+    public IEventFeed Feed => _feed;
+
+    /// <summary>The epoch of this database's log, known after <see cref="InitializeAsync"/>.</summary>
+    public string Epoch { get; private set; } = "";
+
+    /// <summary>True while the feed holds its LISTEN connection; false while it reconnects.</summary>
+    public bool IsListening => _feed.IsConnected;
+
+    /// <inheritdoc />
+    /// <remarks>The LISTEN connection doubles as the probe: it is lost within a poll interval when the database goes away.</remarks>
+    public string? NotReadyReason => _feed.IsStarted && !_feed.IsConnected ? "database unreachable: reconnecting to PostgreSQL" : null;
+
+    /// <inheritdoc />
+    public async Task InitializeAsync(CancellationToken cancellationToken)
+    {
+        var (epoch, head) = await RunAsync("create the schema", async (connection, ct) =>
+        {
+            await using var transaction = await connection.BeginTransactionAsync(ct);
+            await using (var command = new NpgsqlCommand("SELECT pg_advisory_xact_lock(@key);", connection, transaction))
+            {
+                command.Parameters.Add(new NpgsqlParameter<long>("key", PostgresSchema.CreateLockKey));
+                await command.ExecuteNonQueryAsync(ct);
+            }
+
+            await using (var command = new NpgsqlCommand(PostgresSchema.Create, connection, transaction))
+            {
+                await command.ExecuteNonQueryAsync(ct);
+            }
+
+            await using (var command = new NpgsqlCommand(PostgresSchema.CreateLogRow, connection, transaction))
+            {
+                var fresh = Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(8));
+                command.Parameters.Add(new NpgsqlParameter<string>("epoch", fresh));
+                await command.ExecuteNonQueryAsync(ct);
+            }
+
+            (string, long) result;
+            await using (var command = new NpgsqlCommand("SELECT epoch, head_seq FROM switchboard_log WHERE id = 1;", connection, transaction))
+            await using (var reader = await command.ExecuteReaderAsync(ct))
+            {
+                await reader.ReadAsync(ct);
+                result = (reader.GetString(0), reader.GetInt64(1));
+            }
+
+            await transaction.CommitAsync(ct);
+            return result;
+        }, cancellationToken);
+
+        Epoch = epoch;
+        PostgresLog.Initialized(_logger, epoch, head);
+    }
+
+    /// <inheritdoc />
+    public async ValueTask DisposeAsync()
+    {
+        // The host disposes the store when it stops, and the container may dispose it again.
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        {
+            return;
+        }
+
+        await _feed.DisposeAsync();
+        await _dataSource.DisposeAsync();
+    }
+
+    /// <summary>
+    /// Runs <paramref name="body"/> on a pooled connection. A transient failure (typically a pooled connection that
+    /// died with a restarted server) clears the pool and retries once; any database failure then surfaces as
+    /// <see cref="StoreUnavailableException"/>. Only for idempotent work: writes use their own loop.
+    /// </summary>
+    private async Task<T> RunAsync<T>(string what, Func<NpgsqlConnection, CancellationToken, Task<T>> body, CancellationToken cancellationToken)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken);
+                return await body(connection, cancellationToken);
+            }
+            catch (Exception ex) when (attempt == 1 && PostgresErrors.IsTransient(ex) && !cancellationToken.IsCancellationRequested)
+            {
+                PostgresLog.Retrying(_logger, what, ex);
+                _dataSource.Clear();
+            }
+            catch (Exception ex) when (PostgresErrors.IsStoreFailure(ex) && !cancellationToken.IsCancellationRequested)
+            {
+                throw PostgresErrors.Unavailable(what, ex);
+            }
+        }
+    }
+
+    private DateTimeOffset Now() => WireTime.Now(_time);
+}

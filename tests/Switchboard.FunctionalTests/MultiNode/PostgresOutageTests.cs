@@ -1,0 +1,98 @@
+using System.Collections.Concurrent;
+using Switchboard.FunctionalTests.Http;
+using Switchboard.Testing;
+
+namespace Switchboard.FunctionalTests.MultiNode;
+
+/// <summary>
+/// PostgreSQL restarts under two serving nodes: writes in the outage are refused with 503 and Retry-After (never a 2xx
+/// that was not persisted), and afterwards both nodes reconnect their LISTEN, catch up from the table, and their
+/// clients see every event in order. Starts a cluster of its own, because it stops it.
+/// </summary>
+public sealed class PostgresOutageTests
+{
+    [Fact]
+    public async Task WhilePostgresRestartsWritesGet503AndAfterwardsEveryClientSeesEveryEventWithoutAGap()
+    {
+        await using var cluster = await PostgresCluster.StartAsync();
+        var db = await cluster.CreateDatabaseAsync();
+        await using var nodes = await NodePair.StartAsync(db);
+        var (a, b, httpA, httpB) = (nodes.A, nodes.B, nodes.HttpA, nodes.HttpB);
+        await using var onA = await PhoenixClient.ConnectAsync(a.WebSocketUri);
+        await using var onB = await PhoenixClient.ConnectAsync(b.WebSocketUri);
+        await Nodes.JoinSessionsAsync(onA);
+        await Nodes.JoinSessionsAsync(onB);
+
+        var acknowledged = new ConcurrentBag<string>();
+        await httpA.CreateAsync("before-a");
+        await httpB.CreateAsync("before-b");
+        acknowledged.Add("before-a");
+        acknowledged.Add("before-b");
+        (await Nodes.SeqsUntilAsync(onA, 2)).ShouldBe([1L, 2]);
+
+        await cluster.StopAsync();
+        for (var i = 0; i < 3; i++)
+        {
+            foreach (var (http, name) in new[] { (httpA, "a"), (httpB, "b") })
+            {
+                var id = $"outage-{name}{i}";
+                var refused = await http.PostAsync("/api/sessions", new { id });
+                refused.ShouldBeProblem(503);
+                refused.Body.Str("code").ShouldBe("store_unavailable");
+                refused.Response.Headers.RetryAfter.ShouldNotBeNull();
+            }
+        }
+
+        (await httpA.PostAsync("/api/sessions/before-a/usage", new { input_tokens = 1 })).ShouldBeProblem(503);
+        // Reads that need the database say so the same way.
+        (await httpB.GetJsonAsync("/api/sessions/before-a")).ShouldBeProblem(503);
+        (await httpB.GetJsonAsync("/api/events?since=0")).ShouldBeProblem(503);
+        // Load balancers take both nodes out of rotation while their database is gone.
+        await TestTimeouts.Eventually(async () => (await httpA.GetAsync("/readyz")).StatusCode == System.Net.HttpStatusCode.ServiceUnavailable, "A to report not ready");
+        await TestTimeouts.Eventually(async () => (await httpB.GetAsync("/readyz")).StatusCode == System.Net.HttpStatusCode.ServiceUnavailable, "B to report not ready");
+        await cluster.StartAgainAsync();
+
+        // Producers retry as Retry-After tells them; each write counts once it got its 2xx.
+        async Task CreateWithRetry(HttpClient http, string id)
+        {
+            await TestTimeouts.Eventually(async () =>
+            {
+                var r = await http.PostAsync("/api/sessions", new { id });
+                if (r.Status == 503)
+                {
+                    r.Response.Headers.RetryAfter.ShouldNotBeNull();
+                    return false;
+                }
+
+                r.Status.ShouldBe(201, r.Body.ToString());
+                return true;
+            }, $"{id} to be accepted after the restart", TestTimeouts.Long);
+            acknowledged.Add(id);
+        }
+
+        for (var i = 0; i < 3; i++)
+        {
+            await CreateWithRetry(httpA, $"after-a{i}");
+            await CreateWithRetry(httpB, $"after-b{i}");
+        }
+
+        await TestTimeouts.Eventually(async () => (await httpA.GetAsync("/readyz")).IsSuccessStatusCode, "A to report ready again", TestTimeouts.Long);
+        await TestTimeouts.Eventually(async () => (await httpB.GetAsync("/readyz")).IsSuccessStatusCode, "B to report ready again", TestTimeouts.Long);
+
+        // Every node caught up from the table: both clients got every event, in order, once.
+        var events = await httpB.EventsAsync();
+        events.Count.ShouldBe(8);
+        events.Select(e => e.Str("session_id")).ShouldBe(acknowledged, ignoreOrder: true);
+        (await Nodes.SeqsUntilAsync(onA, 8)).ShouldBe(Nodes.Range(3, 8));
+        (await Nodes.SeqsUntilAsync(onB, 8)).Where(s => s > 2).ShouldBe(Nodes.Range(3, 8));
+        (await Nodes.StraySeqsAsync(onA, TimeSpan.FromMilliseconds(300))).ShouldBeEmpty();
+        foreach (var id in acknowledged)
+        {
+            (await httpA.GetJsonAsync($"/api/sessions/{id}")).Status.ShouldBe(200, id);
+        }
+
+        // Nothing refused during the outage was written after all.
+        (await httpA.GetJsonAsync("/api/sessions/outage-a0")).Status.ShouldBe(404);
+        (await httpB.GetJsonAsync("/api/sessions/before-a")).Body.Long("input_tokens").ShouldBe(0);
+    }
+}
