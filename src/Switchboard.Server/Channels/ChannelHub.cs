@@ -51,6 +51,11 @@ internal sealed class ChannelHub(EventDispatcher dispatcher, ISessionStore store
         var results = new JoinResult[requests.Count];
         var since = requests[0].Since;
         var wantsResume = since is not null && requests[0].Epoch == dispatcher.Projection.Epoch;
+        if (wantsResume && since > HeadSeq)
+        {
+            await CatchUpAsync(since!.Value, cancellationToken);
+        }
+
         long position;
         lock (dispatcher.Gate)
         {
@@ -189,6 +194,22 @@ internal sealed class ChannelHub(EventDispatcher dispatcher, ISessionStore store
             }
         }
     }
+
+    /// <summary>
+    /// Same epoch but a position ahead of this node: the client comes from another node whose feed is a little
+    /// ahead. The database has those events, so wait briefly for this node to see them rather than answer with a
+    /// snapshot. (Real time on purpose: this bounds a wait on another process, not application logic.)
+    /// </summary>
+    private async Task CatchUpAsync(long seq, CancellationToken cancellationToken)
+    {
+        var deadline = Environment.TickCount64 + (long)CatchUpWait.TotalMilliseconds;
+        while (HeadSeq < seq && Environment.TickCount64 < deadline)
+        {
+            await Task.Delay(10, cancellationToken);
+        }
+    }
+
+    private static readonly TimeSpan CatchUpWait = TimeSpan.FromSeconds(3);
 
     /// <summary>Stops delivery to a subscription. Safe to call more than once.</summary>
     public void Leave(Subscription sub)

@@ -38,11 +38,11 @@ public sealed class MultiNodeTests(PostgresClusterFixture postgres)
             (await httpA.PatchAsync($"/api/sessions/s{i}", new { state = "working" })).Status.ShouldBe(200);
         }
 
-        await Nodes.CaughtUpAsync(httpB, 15);
+        // No waiting for B's feed: the join itself waits for B to catch up with a position another node issued.
         await using var onB = await PhoenixClient.ConnectAsync(b.WebSocketUri);
         var resumed = await Nodes.JoinSessionsAsync(onB, since: 10, epoch);
         resumed.GetProperty("resumed").GetBoolean().ShouldBeTrue(resumed.ToString());
-        resumed.Long("replayed").ShouldBe(5);
+        resumed.Long("replayed").ShouldBeInRange(0, 5); // the rest follows live if B's feed was mid-way
         resumed.Str("epoch").ShouldBe(epoch);
         (await Nodes.SeqsUntilAsync(onB, 15)).ShouldBe(Nodes.Range(11, 15));
 
