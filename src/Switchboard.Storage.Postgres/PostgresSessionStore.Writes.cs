@@ -45,84 +45,35 @@ public sealed partial class PostgresSessionStore
         var log = await LockLogAsync(connection, transaction, ct);
         var sessions = await LockSessionsAsync(connection, transaction, writes, ct);
 
-        var now = Now();
-        var results = new WriteResult[writes.Count];
-        var events = new List<EventRecord>();
-        var dirty = new SortedSet<string>(StringComparer.Ordinal);
-        var head = log.HeadSeq;
-        var active = log.ActiveCount;
-        var paused = log.FleetPaused;
-        for (var i = 0; i < writes.Count; i++)
+        var batch = WriteBatch.Apply(writes, sessions, log, Now());
+        if (!batch.IsEmpty)
         {
-            var write = writes[i];
-            var id = SessionWriteProcessor.TargetId(write);
-            var current = id is null ? null : sessions.GetValueOrDefault(id);
-            var decision = SessionWriteProcessor.Apply(write, current, new WriteContext(now, active, paused));
-            if (decision.Error is { } error)
+            await using var commands = new NpgsqlBatch(connection, transaction);
+            foreach (var (session, _) in batch.Dirty)
             {
-                results[i] = new WriteResult(error, null, null);
-                continue;
+                commands.BatchCommands.Add(PostgresRows.Upsert(session));
             }
 
-            var session = decision.Session;
-            EventRecord? appended = null;
-            if (decision.Event is { } pending)
+            foreach (var e in batch.Events)
             {
-                var seq = ++head;
-                if (decision.IsNew)
-                {
-                    session = session! with { CreatedSeq = seq };
-                }
-
-                appended = new EventRecord(seq, pending.Type, pending.SessionId, pending.At, pending.Data) { Session = session };
-                events.Add(appended);
+                commands.BatchCommands.Add(PostgresRows.Insert(e));
             }
 
-            if (decision.PersistSession)
+            if (batch.Head != log)
             {
-                // Later writes in the batch see this version; only the last version of each row is written.
-                sessions[session!.Id] = session;
-                dirty.Add(session.Id);
+                commands.BatchCommands.Add(UpdateLog(batch.Head));
             }
 
-            if (decision.FleetPaused is { } flag)
-            {
-                paused = flag;
-            }
-
-            active += decision.ActiveDelta;
-            results[i] = new WriteResult(null, session, appended, decision.FleetPaused);
-        }
-
-        var logChanged = head != log.HeadSeq || active != log.ActiveCount || paused != log.FleetPaused;
-        if (dirty.Count > 0 || events.Count > 0 || logChanged)
-        {
-            await using var batch = new NpgsqlBatch(connection, transaction);
-            foreach (var id in dirty)
-            {
-                batch.BatchCommands.Add(PostgresRows.Upsert(sessions[id]));
-            }
-
-            foreach (var e in events)
-            {
-                batch.BatchCommands.Add(PostgresRows.Insert(e));
-            }
-
-            if (logChanged)
-            {
-                batch.BatchCommands.Add(UpdateLog(head, active, paused));
-            }
-
-            if (events.Count > 0)
+            if (batch.Events.Count > 0)
             {
                 // NOTIFY is transactional: it is delivered on commit, in commit order, carrying only the position.
                 var notify = new NpgsqlBatchCommand("SELECT pg_notify(@channel, @payload);");
                 notify.Parameters.Add(new NpgsqlParameter<string>("channel", PostgresSchema.Channel));
-                notify.Parameters.Add(new NpgsqlParameter<string>("payload", head.ToString(CultureInfo.InvariantCulture)));
-                batch.BatchCommands.Add(notify);
+                notify.Parameters.Add(new NpgsqlParameter<string>("payload", batch.Head.HeadSeq.ToString(CultureInfo.InvariantCulture)));
+                commands.BatchCommands.Add(notify);
             }
 
-            await batch.ExecuteNonQueryAsync(ct);
+            await commands.ExecuteNonQueryAsync(ct);
         }
 
         if (_options.BeforeCommit is { } hook)
@@ -132,10 +83,10 @@ public sealed partial class PostgresSessionStore
 
         committing();
         await transaction.CommitAsync(ct);
-        return results;
+        return batch.Results;
     }
 
-    private async Task<LogRow> LockLogAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, CancellationToken ct)
+    private async Task<LogHead> LockLogAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, CancellationToken ct)
     {
         // The timeout frees the log lock should this node hang mid-transaction; it only applies while idle in it.
         var timeout = (long)_options.IdleInTransactionTimeout.TotalMilliseconds;
@@ -153,22 +104,14 @@ public sealed partial class PostgresSessionStore
             throw new InvalidOperationException("The switchboard_log row is missing; call InitializeAsync first.");
         }
 
-        return new LogRow(reader.GetInt64(0), reader.GetInt64(1), reader.GetBoolean(2));
+        return new LogHead(reader.GetInt64(0), reader.GetInt64(1), reader.GetBoolean(2));
     }
 
-    private static async Task<Dictionary<string, Session>> LockSessionsAsync(NpgsqlConnection connection, NpgsqlTransaction transaction,
+    private static async Task<Dictionary<string, Session?>> LockSessionsAsync(NpgsqlConnection connection, NpgsqlTransaction transaction,
         IReadOnlyList<SessionWrite> writes, CancellationToken ct)
     {
-        var ids = new HashSet<string>(StringComparer.Ordinal);
-        foreach (var write in writes)
-        {
-            if (SessionWriteProcessor.TargetId(write) is { } id)
-            {
-                ids.Add(id);
-            }
-        }
-
-        var sessions = new Dictionary<string, Session>(ids.Count, StringComparer.Ordinal);
+        var ids = WriteBatch.TargetIds(writes);
+        var sessions = ids.ToDictionary(id => id, _ => (Session?)null, StringComparer.Ordinal);
         if (ids.Count == 0)
         {
             return sessions;
@@ -187,13 +130,13 @@ public sealed partial class PostgresSessionStore
         return sessions;
     }
 
-    private static NpgsqlBatchCommand UpdateLog(long head, long active, bool paused)
+    private static NpgsqlBatchCommand UpdateLog(LogHead head)
     {
         var command = new NpgsqlBatchCommand(
             "UPDATE switchboard_log SET head_seq = @head, active_count = @active, fleet_paused = @paused WHERE id = 1;");
-        command.Parameters.Add(new NpgsqlParameter<long>("head", head));
-        command.Parameters.Add(new NpgsqlParameter<long>("active", active));
-        command.Parameters.Add(new NpgsqlParameter<bool>("paused", paused));
+        command.Parameters.Add(new NpgsqlParameter<long>("head", head.HeadSeq));
+        command.Parameters.Add(new NpgsqlParameter<long>("active", head.ActiveCount));
+        command.Parameters.Add(new NpgsqlParameter<bool>("paused", head.FleetPaused));
         return command;
     }
 
@@ -244,6 +187,4 @@ public sealed partial class PostgresSessionStore
 
         return deleted;
     }
-
-    private readonly record struct LogRow(long HeadSeq, long ActiveCount, bool FleetPaused);
 }

@@ -14,15 +14,14 @@ public sealed partial class SqliteSessionStore
         try
         {
             var commands = _commands ?? throw new ObjectDisposedException(nameof(SqliteSessionStore));
-            var committed = new List<EventRecord>(writes.Count);
-            WriteResult[] results;
-            long head = _headSeq, active = _activeCount;
-            var paused = _fleetPaused;
+            WriteBatch batch;
             try
             {
                 using var transaction = _writer!.BeginTransaction(deferred: false);
                 commands.Bind(transaction);
-                results = Apply(writes, commands, committed, ref head, ref active, ref paused);
+                var current = WriteBatch.TargetIds(writes).ToDictionary(id => id, id => LoadSession(commands.SelectSession, id), StringComparer.Ordinal);
+                batch = WriteBatch.Apply(writes, current, new LogHead(_headSeq, _activeCount, _fleetPaused), Now());
+                Persist(batch, commands);
                 transaction.Commit();
             }
             catch (SqliteException ex)
@@ -30,11 +29,10 @@ public sealed partial class SqliteSessionStore
                 throw new StoreUnavailableException($"SQLite could not commit ({ex.SqliteErrorCode}): {ex.Message}", ex);
             }
 
-            _headSeq = head;
-            _activeCount = active;
-            _fleetPaused = paused;
-            _feed.Publish(committed);
-            return results;
+            // In-memory positions move only once the commit succeeded.
+            (_headSeq, _activeCount, _fleetPaused) = (batch.Head.HeadSeq, batch.Head.ActiveCount, batch.Head.FleetPaused);
+            _feed.Publish(batch.Events);
+            return batch.Results;
         }
         finally
         {
@@ -42,59 +40,26 @@ public sealed partial class SqliteSessionStore
         }
     }
 
-    private WriteResult[] Apply(IReadOnlyList<SessionWrite> writes, WriterCommands commands, List<EventRecord> committed,
-        ref long head, ref long active, ref bool paused)
+    private static void Persist(WriteBatch batch, WriterCommands commands)
     {
-        var now = Now();
-        var results = new WriteResult[writes.Count];
-        // Later writes in the batch must see earlier ones; the prepared SELECT already does, inside the transaction.
-        for (var i = 0; i < writes.Count; i++)
+        foreach (var (session, isNew) in batch.Dirty)
         {
-            var write = writes[i];
-            var id = SessionWriteProcessor.TargetId(write);
-            var current = id is null ? null : LoadSession(commands.SelectSession, id);
-            var decision = SessionWriteProcessor.Apply(write, current, new WriteContext(now, active, paused));
-            if (decision.Error is { } error)
-            {
-                results[i] = new WriteResult(error, null, null);
-                continue;
-            }
-
-            var session = decision.Session;
-            EventRecord? appended = null;
-            if (decision.Event is { } pending)
-            {
-                var seq = ++head;
-                if (decision.IsNew)
-                {
-                    session = session! with { CreatedSeq = seq };
-                }
-
-                appended = new EventRecord(seq, pending.Type, pending.SessionId, pending.At, pending.Data) { Session = session };
-                InsertEvent(commands.InsertEvent, appended);
-                committed.Add(appended);
-            }
-
-            if (decision.PersistSession)
-            {
-                var command = decision.IsNew ? commands.InsertSession : commands.UpdateSession;
-                SqliteRows.BindSession(command.Parameters, session!);
-                command.ExecuteNonQuery();
-            }
-
-            if (decision.FleetPaused is { } flag && flag != paused)
-            {
-                commands.SetMeta.Parameters["$k"].Value = "fleet_paused";
-                commands.SetMeta.Parameters["$v"].Value = flag ? "true" : "false";
-                commands.SetMeta.ExecuteNonQuery();
-                paused = flag;
-            }
-
-            active += decision.ActiveDelta;
-            results[i] = new WriteResult(null, session, appended, decision.FleetPaused);
+            var command = isNew ? commands.InsertSession : commands.UpdateSession;
+            SqliteRows.BindSession(command.Parameters, session);
+            command.ExecuteNonQuery();
         }
 
-        return results;
+        foreach (var e in batch.Events)
+        {
+            InsertEvent(commands.InsertEvent, e);
+        }
+
+        if (batch.Head.FleetPaused != batch.StartHead.FleetPaused)
+        {
+            commands.SetMeta.Parameters["$k"].Value = "fleet_paused";
+            commands.SetMeta.Parameters["$v"].Value = batch.Head.FleetPaused ? "true" : "false";
+            commands.SetMeta.ExecuteNonQuery();
+        }
     }
 
     private static Session? LoadSession(SqliteCommand select, string id)

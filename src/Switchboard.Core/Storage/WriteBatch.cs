@@ -1,0 +1,106 @@
+using Switchboard.Events;
+using Switchboard.Sessions;
+using Switchboard.Writes;
+
+namespace Switchboard.Storage;
+
+/// <summary>The head of the log as a write transaction sees it: the last seq, the active count and the fleet flag.</summary>
+public readonly record struct LogHead(long HeadSeq, long ActiveCount, bool FleetPaused);
+
+/// <summary>
+/// The part of <see cref="ISessionStore.WriteAsync"/> every store shares: apply a batch of writes in order to the
+/// sessions it touches (read inside the store's transaction), assigning consecutive seqs to the events. The store
+/// then persists <see cref="Dirty"/> rows, <see cref="Events"/> and <see cref="Head"/> in that same transaction.
+/// </summary>
+public sealed class WriteBatch
+{
+    private readonly Dictionary<string, Session?> _sessions;
+    private readonly HashSet<string> _existing;
+    private readonly List<string> _dirty = [];
+
+    private WriteBatch(IReadOnlyDictionary<string, Session?> current, LogHead head)
+    {
+        _sessions = new Dictionary<string, Session?>(current, StringComparer.Ordinal);
+        _existing = current.Where(kv => kv.Value is not null).Select(kv => kv.Key).ToHashSet(StringComparer.Ordinal);
+        Head = head;
+        StartHead = head;
+    }
+
+    /// <summary>One result per write, in order.</summary>
+    public WriteResult[] Results { get; private set; } = [];
+
+    /// <summary>The appended events, in seq order.</summary>
+    public List<EventRecord> Events { get; } = [];
+
+    /// <summary>The log head after the batch.</summary>
+    public LogHead Head { get; private set; }
+
+    /// <summary>The log head before the batch.</summary>
+    public LogHead StartHead { get; }
+
+    /// <summary>Sessions whose row must be written (the final version of each), with whether the row is new.</summary>
+    public IEnumerable<(Session Session, bool IsNew)> Dirty =>
+        _dirty.Select(id => (_sessions[id]!, !_existing.Contains(id)));
+
+    /// <summary>True when the batch changed nothing the store must write.</summary>
+    public bool IsEmpty => _dirty.Count == 0 && Events.Count == 0 && Head == StartHead;
+
+    /// <summary>The distinct session ids a batch touches, for the store to read (and lock) before applying it.</summary>
+    public static IReadOnlyCollection<string> TargetIds(IReadOnlyList<SessionWrite> writes) =>
+        writes.Select(SessionWriteProcessor.TargetId).OfType<string>().Distinct(StringComparer.Ordinal).ToList();
+
+    /// <summary>
+    /// Applies <paramref name="writes"/> to <paramref name="current"/> (every target id, null where no row exists).
+    /// Later writes see earlier ones; a refused write leaves no trace.
+    /// </summary>
+    public static WriteBatch Apply(IReadOnlyList<SessionWrite> writes, IReadOnlyDictionary<string, Session?> current, LogHead head, DateTimeOffset now)
+    {
+        var batch = new WriteBatch(current, head);
+        batch.Results = new WriteResult[writes.Count];
+        for (var i = 0; i < writes.Count; i++)
+        {
+            batch.Results[i] = batch.ApplyOne(writes[i], now);
+        }
+
+        return batch;
+    }
+
+    private WriteResult ApplyOne(SessionWrite write, DateTimeOffset now)
+    {
+        var id = SessionWriteProcessor.TargetId(write);
+        var current = id is null ? null : _sessions.GetValueOrDefault(id);
+        var decision = SessionWriteProcessor.Apply(write, current, new WriteContext(now, Head.ActiveCount, Head.FleetPaused));
+        if (decision.Error is { } error)
+        {
+            return new WriteResult(error, null, null);
+        }
+
+        var session = decision.Session;
+        var seq = Head.HeadSeq;
+        EventRecord? appended = null;
+        if (decision.Event is { } pending)
+        {
+            seq++;
+            if (decision.IsNew)
+            {
+                session = session! with { CreatedSeq = seq };
+            }
+
+            appended = new EventRecord(seq, pending.Type, pending.SessionId, pending.At, pending.Data) { Session = session };
+            Events.Add(appended);
+        }
+
+        if (decision.PersistSession)
+        {
+            if (!_dirty.Contains(session!.Id))
+            {
+                _dirty.Add(session.Id);
+            }
+
+            _sessions[session.Id] = session;
+        }
+
+        Head = new LogHead(seq, Head.ActiveCount + decision.ActiveDelta, decision.FleetPaused ?? Head.FleetPaused);
+        return new WriteResult(null, session, appended, decision.FleetPaused);
+    }
+}
