@@ -15,6 +15,7 @@ internal sealed class PhoenixConnection(ClientWebSocket socket) : IDisposable
     private const int MaxMessageBytes = 64 * 1024 * 1024;
     private readonly SemaphoreSlim _sendLock = new(1, 1);
     private long _ref;
+    private readonly object _heartbeatLock = new();
     private string? _pendingHeartbeat;
 
     public string NextRef() => Interlocked.Increment(ref _ref).ToString(CultureInfo.InvariantCulture);
@@ -46,14 +47,18 @@ internal sealed class PhoenixConnection(ClientWebSocket socket) : IDisposable
     /// </summary>
     public async Task<bool> HeartbeatAsync(CancellationToken cancellationToken)
     {
-        if (Volatile.Read(ref _pendingHeartbeat) is not null)
+        var r = NextRef();
+        lock (_heartbeatLock)
         {
-            socket.Abort();
-            return false;
+            if (_pendingHeartbeat is not null)
+            {
+                socket.Abort();
+                return false;
+            }
+
+            _pendingHeartbeat = r;
         }
 
-        var r = NextRef();
-        Volatile.Write(ref _pendingHeartbeat, r);
         await SendAsync(PhoenixFrame.Encode(null, r, "phoenix", "heartbeat", w =>
         {
             w.WriteStartObject();
@@ -63,7 +68,16 @@ internal sealed class PhoenixConnection(ClientWebSocket socket) : IDisposable
     }
 
     /// <summary>A reply on topic <c>phoenix</c> arrived.</summary>
-    public void OnHeartbeatReply(string? @ref) => Interlocked.CompareExchange(ref _pendingHeartbeat, null, @ref);
+    public void OnHeartbeatReply(string? @ref)
+    {
+        lock (_heartbeatLock)
+        {
+            if (@ref == _pendingHeartbeat)
+            {
+                _pendingHeartbeat = null;
+            }
+        }
+    }
 
     /// <summary>Whole text messages until the server closes; binary messages are skipped.</summary>
     public async IAsyncEnumerable<ReadOnlyMemory<byte>> ReadMessagesAsync([EnumeratorCancellation] CancellationToken cancellationToken)
