@@ -55,8 +55,8 @@ public sealed class SubscriberTests(ClientServerFixture fixture) : IClassFixture
         await Client.AddUsageAsync(id, new Usage(3));
         await Client.TerminateSessionAsync(id);
 
-        // No epoch given: "the log the server holds now".
-        await using var stream = new StreamReader(Client, "sessions", new StreamPosition(position));
+        // A bare seq, no epoch: "the log the server holds now".
+        await using var stream = new StreamReader(Client, "sessions", position);
 
         var resumed = await stream.NextAsync<Resumed>();
         resumed.Since.ShouldBe(position);

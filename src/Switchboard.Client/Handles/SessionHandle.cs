@@ -27,6 +27,7 @@ public sealed partial class SessionHandle : IAsyncDisposable
     private Session _session;
     private string? _closedReason;
     private TerminateRequest? _terminate;
+    private int _disposed;
     private readonly Task _loop;
 
     internal SessionHandle(SwitchboardClient client, Session session)
@@ -155,6 +156,11 @@ public sealed partial class SessionHandle : IAsyncDisposable
     /// <summary>Terminates the session if it is still active (sending what is pending first), then stops the handle. Never throws.</summary>
     public async ValueTask DisposeAsync()
     {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        {
+            return;
+        }
+
         if (!IsTerminated)
         {
             try

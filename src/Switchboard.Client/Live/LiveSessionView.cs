@@ -44,7 +44,7 @@ public sealed partial class LiveSessionView : IAsyncDisposable
     /// <summary>Exact resumes after reconnecting.</summary>
     public int Resumes { get; private set; }
 
-    /// <summary>Raised after each stream item is applied.</summary>
+    /// <summary>Raised after each stream item is applied. A handler that throws stops the view (see <see cref="Completion"/>).</summary>
     public event EventHandler<LiveViewChangedEventArgs>? Changed;
 
     /// <summary>Completes when the view stops: faulted if the subscription failed for good.</summary>
@@ -87,20 +87,31 @@ public sealed partial class LiveSessionView : IAsyncDisposable
     private async Task RunAsync(CancellationToken cancellationToken)
     {
         var subscribe = _options.Subscription with { Labels = _options.Labels, SnapshotLimit = _options.SnapshotLimit };
-        try
+        for (var failures = 0; !cancellationToken.IsCancellationRequested; failures++)
         {
-            await foreach (var item in _client.SubscribeAsync("sessions", null, subscribe, cancellationToken))
+            try
             {
-                var change = await ApplyAsync(item, cancellationToken);
-                Changed?.Invoke(this, change);
-                if (item is SnapshotReset)
+                await foreach (var item in _client.SubscribeAsync("sessions", null, subscribe, cancellationToken))
                 {
-                    _ready.TrySetResult();
+                    var change = await ApplyAsync(item, cancellationToken);
+                    Changed?.Invoke(this, change);
+                    if (item is SnapshotReset)
+                    {
+                        _ready.TrySetResult();
+                        failures = 0;
+                    }
                 }
             }
-        }
-        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
-        {
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception ex) when (ex is HttpRequestException or SwitchboardApiException or IOException)
+            {
+                // Reading the pages of a snapshot failed, so the copy may be incomplete: start over from a fresh snapshot.
+                await Task.Delay(Backoff.Jittered(failures + 1, subscribe.ReconnectBaseDelay, subscribe.ReconnectMaxDelay),
+                    _client.Options.TimeProvider, cancellationToken).ContinueWith(_ => { }, TaskScheduler.Default);
+            }
         }
     }
 

@@ -47,4 +47,11 @@ public sealed record EventPage(string Epoch, long HeadSeq, IReadOnlyList<Switchb
 /// <summary>A position in the event log: resume after <paramref name="Seq"/>.</summary>
 /// <param name="Seq">The last seq seen.</param>
 /// <param name="Epoch">The log's epoch; null means "the server's current epoch" (looked up before the first join).</param>
-public readonly record struct StreamPosition(long Seq, string? Epoch = null);
+public readonly record struct StreamPosition(long Seq, string? Epoch = null)
+{
+    /// <summary>A seq in the server's current log: <c>SubscribeAsync("sessions", since: 42)</c>.</summary>
+    public static implicit operator StreamPosition(long seq) => new(seq);
+
+    /// <summary>A seq in the server's current log.</summary>
+    public static StreamPosition FromInt64(long seq) => new(seq);
+}

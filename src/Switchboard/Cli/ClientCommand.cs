@@ -12,7 +12,7 @@ internal static class ClientCommand
     /// <summary>Exit code when the server could not be reached.</summary>
     public const int Unreachable = 2;
 
-    public static Option<Uri> UrlOption() => new("--url")
+    private static Option<Uri> UrlOption() => new("--url")
     {
         Description = $"The Switchboard server (an app that maps it under a prefix: http://host/prefix). Default {Hosting.SwitchboardDefaults.Urls}.",
         DefaultValueFactory = _ => new Uri(Hosting.SwitchboardDefaults.Urls),
@@ -29,8 +29,48 @@ internal static class ClientCommand
         },
     };
 
+    /// <summary>
+    /// A command that talks to a server: its own arguments and options plus <c>--url</c>; <paramref name="run"/> gets a
+    /// client for that URL, and failures become a message on stderr and an exit code.
+    /// </summary>
+    public static Command Create(string name, string description, Func<SwitchboardClient, ParseResult, CancellationToken, Task<int>> run,
+        params Symbol[] symbols)
+    {
+        var command = new Command(name, description);
+        foreach (var symbol in symbols)
+        {
+            if (symbol is Argument argument)
+            {
+                command.Arguments.Add(argument);
+            }
+            else
+            {
+                command.Options.Add((Option)symbol);
+            }
+        }
+
+        var url = UrlOption();
+        command.Options.Add(url);
+        command.SetAction((result, cancellationToken) =>
+            RunAsync(result.GetValue(url)!, client => run(client, result, cancellationToken), cancellationToken));
+        return command;
+    }
+
+    /// <summary>Requires an integer option to lie in [<paramref name="min"/>, <paramref name="max"/>].</summary>
+    public static Option<int> InRange(this Option<int> option, int min, int max)
+    {
+        option.Validators.Add(r =>
+        {
+            if (r.GetValueOrDefault<int>() is var value && (value < min || value > max))
+            {
+                r.AddError($"{option.Name} must be from {min} to {max}; got {value}.");
+            }
+        });
+        return option;
+    }
+
     /// <summary>Runs <paramref name="body"/> with a client, mapping failures to a message on stderr and an exit code.</summary>
-    public static async Task<int> RunAsync(Uri url, Func<SwitchboardClient, Task<int>> body, CancellationToken cancellationToken)
+    private static async Task<int> RunAsync(Uri url, Func<SwitchboardClient, Task<int>> body, CancellationToken cancellationToken)
     {
         using var client = new SwitchboardClient(url, new SwitchboardClientOptions { MaxAttempts = 3 });
         try

@@ -32,25 +32,8 @@ internal static class DemoCommand
         },
     };
 
-    private static readonly Option<Uri> Url = ClientCommand.UrlOption();
-
-    public static Command Create()
-    {
-        var demo = new Command("demo", "Run a simulated agent fleet against a server (Ctrl+C to stop).");
-        demo.Options.Add(Sessions);
-        demo.Options.Add(Duration);
-        demo.Options.Add(Url);
-        Sessions.Validators.Add(r =>
-        {
-            if (r.GetValueOrDefault<int>() is < 1 or > 500)
-            {
-                r.AddError("--sessions must be from 1 to 500.");
-            }
-        });
-        demo.SetAction((result, cancellationToken) =>
-            ClientCommand.RunAsync(result.GetValue(Url)!, client => RunAsync(client, result, cancellationToken), cancellationToken));
-        return demo;
-    }
+    public static Command Create() =>
+        ClientCommand.Create("demo", "Run a simulated agent fleet against a server (Ctrl+C to stop).", RunAsync, Sessions.InRange(1, 500), Duration);
 
     private static async Task<int> RunAsync(SwitchboardClient client, ParseResult result, CancellationToken cancellationToken)
     {

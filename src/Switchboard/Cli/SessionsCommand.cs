@@ -41,27 +41,8 @@ internal static class SessionsCommand
 
     private static readonly Option<Dictionary<string, string>?> Labels = ClientCommand.LabelOption("Only sessions with this label (key=value; repeatable).");
 
-    private static readonly Option<Uri> Url = ClientCommand.UrlOption();
-
-    public static Command Create()
-    {
-        var sessions = new Command("sessions", "List sessions as a table, newest first.");
-        sessions.Options.Add(States);
-        sessions.Options.Add(All);
-        sessions.Options.Add(Limit);
-        sessions.Options.Add(Labels);
-        sessions.Options.Add(Url);
-        Limit.Validators.Add(r =>
-        {
-            if (r.GetValueOrDefault<int>() < 1)
-            {
-                r.AddError("--limit must be 1 or more.");
-            }
-        });
-        sessions.SetAction((result, cancellationToken) =>
-            ClientCommand.RunAsync(result.GetValue(Url)!, client => RunAsync(client, result, cancellationToken), cancellationToken));
-        return sessions;
-    }
+    public static Command Create() =>
+        ClientCommand.Create("sessions", "List sessions as a table, newest first.", RunAsync, States, All, Limit.InRange(1, 100_000), Labels);
 
     private static async Task<int> RunAsync(SwitchboardClient client, ParseResult result, CancellationToken cancellationToken)
     {

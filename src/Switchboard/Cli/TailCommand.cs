@@ -38,22 +38,8 @@ internal static class TailCommand
 
     private static readonly Option<Dictionary<string, string>?> Labels = ClientCommand.LabelOption("Only sessions with this label (key=value; repeatable).");
 
-    private static readonly Option<Uri> Url = ClientCommand.UrlOption();
-
-    public static Command Create()
-    {
-        var tail = new Command("tail", "Print live events of a topic; resumes after --since.");
-        tail.Arguments.Add(Topic);
-        tail.Options.Add(Since);
-        tail.Options.Add(Epoch);
-        tail.Options.Add(Json);
-        tail.Options.Add(NoSummary);
-        tail.Options.Add(Labels);
-        tail.Options.Add(Url);
-        tail.SetAction((result, cancellationToken) =>
-            ClientCommand.RunAsync(result.GetValue(Url)!, client => RunAsync(client, result, cancellationToken), cancellationToken));
-        return tail;
-    }
+    public static Command Create() =>
+        ClientCommand.Create("tail", "Print live events of a topic; resumes after --since.", RunAsync, Topic, Since, Epoch, Json, NoSummary, Labels);
 
     private static async Task<int> RunAsync(SwitchboardClient client, ParseResult result, CancellationToken cancellationToken)
     {
