@@ -51,8 +51,8 @@ public sealed class SessionHandleTests(ClientServerFixture fixture) : IClassFixt
     public async Task TheHandleHeartbeatsSoALeasedSessionStaysAlive()
     {
         // Control: the same lease without a handle runs out and the server moves the session to error.
-        var unattended = await fixture.Client.CreateSessionAsync(new NewSession { State = SessionState.Working, LeaseSeconds = 2 });
-        await using var handle = await Client.StartSessionAsync(new NewSession { State = SessionState.Working, LeaseSeconds = 2 });
+        var unattended = await fixture.Client.CreateSessionAsync(new NewSession { State = SessionState.Working, LeaseSeconds = 3 });
+        await using var handle = await Client.StartSessionAsync(new NewSession { State = SessionState.Working, LeaseSeconds = 3 });
 
         await TestTimeouts.Eventually(async () => (await fixture.Client.GetSessionAsync(unattended.Id))!.State == SessionState.Error,
             "the unattended session's lease expiring");

