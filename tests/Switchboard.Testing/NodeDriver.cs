@@ -49,7 +49,8 @@ public sealed class NodeDriver : IAsyncDisposable
             UseShellExecute = false,
         };
         start.ArgumentList.Add(path);
-        start.Environment["SWITCHBOARD_URL"] = server.GetLeftPart(UriPartial.Authority);
+        // Scheme, authority and any base path (an app may map Switchboard under a prefix); lib.js appends /socket and /api/….
+        start.Environment["SWITCHBOARD_URL"] = server.GetLeftPart(UriPartial.Authority) + server.AbsolutePath.TrimEnd('/');
         foreach (var (k, v) in environment ?? new Dictionary<string, string>())
         {
             start.Environment[k] = v;

@@ -5,6 +5,8 @@ namespace Switchboard.Testing;
 /// <summary>The one POSIX call the tests need: sending a signal to a child they started.</summary>
 public static partial class Posix
 {
+    public const int SigInt = 2;
+
     public const int SigTerm = 15;
 
     public const int SigKill = 9;

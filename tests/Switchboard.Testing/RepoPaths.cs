@@ -6,18 +6,21 @@ public static class RepoPaths
     public static string Root { get; } = FindRoot();
 
     /// <summary>The built server executable (switchboard.dll), for child-process tests.</summary>
-    public static string ServerDll
+    public static string ServerDll => BuiltDll(Path.Combine("src", "Switchboard"), "switchboard.dll");
+
+    /// <summary>
+    /// The newest build of <paramref name="dllName"/> under <c>{project}/bin</c> for this configuration, e.g.
+    /// <c>BuiltDll("samples/EmbeddedHost", "EmbeddedHost.dll")</c>. Reference the project (without its assembly) to have it built.
+    /// </summary>
+    public static string BuiltDll(string project, string dllName)
     {
-        get
-        {
-            var bin = Path.Combine(Root, "src", "Switchboard", "bin");
-            var dll = Directory.Exists(bin)
-                ? Directory.EnumerateFiles(bin, "switchboard.dll", SearchOption.AllDirectories)
-                    .Where(p => p.Contains(Configuration, StringComparison.Ordinal))
-                    .OrderByDescending(File.GetLastWriteTimeUtc).FirstOrDefault()
-                : null;
-            return dll ?? throw new FileNotFoundException($"switchboard.dll was not built under {bin} ({Configuration}); build the solution first.");
-        }
+        var bin = Path.Combine(Root, project, "bin");
+        var dll = Directory.Exists(bin)
+            ? Directory.EnumerateFiles(bin, dllName, SearchOption.AllDirectories)
+                .Where(p => p.Contains(Configuration, StringComparison.Ordinal))
+                .OrderByDescending(File.GetLastWriteTimeUtc).FirstOrDefault()
+            : null;
+        return dll ?? throw new FileNotFoundException($"{dllName} was not built under {bin} ({Configuration}); build the solution first.");
     }
 
     /// <summary>The folder of Node.js test scripts.</summary>

@@ -34,9 +34,10 @@ internal static class SessionEndpoints
             .JsonBody<Contracts.TerminateRequest>().Produces<Contracts.SessionResponse>().ProducesProblem(404).ProducesProblem(409);
     }
 
+    // The Location is built from the request's own path, so it stays right when MapSwitchboard has a prefix.
     private static Task<IResult> CreateAsync(HttpContext http, SessionWriter writer, SwitchboardOptions options) =>
         Execute(http, options, allowEmpty: false, body => WriteRequests.Create(body!.RootElement), writer,
-            s => new JsonResult(StatusCodes.Status201Created, w => SessionJson.Write(w, s)) { Location = $"{http.Request.PathBase}/api/sessions/{s.Id}" });
+            s => new JsonResult(StatusCodes.Status201Created, w => SessionJson.Write(w, s)) { Location = $"{http.Request.PathBase}{http.Request.Path.Value?.TrimEnd('/')}/{s.Id}" });
 
     private static Task<IResult> UpdateAsync(string id, HttpContext http, SessionWriter writer, SwitchboardOptions options) =>
         Execute(http, options, allowEmpty: false, body => WriteRequests.Update(id, body!.RootElement), writer, Ok);

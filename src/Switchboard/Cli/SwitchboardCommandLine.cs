@@ -10,6 +10,9 @@ internal static class SwitchboardCommandLine
         var root = new RootCommand("Switchboard: a real-time session server. Run with no command to serve.");
         ServeCommand.Configure(root);
         root.Subcommands.Add(ServeCommand.Create());
+        root.Subcommands.Add(TailCommand.Create());
+        root.Subcommands.Add(SessionsCommand.Create());
+        root.Subcommands.Add(DemoCommand.Create());
         return root;
     }
 }

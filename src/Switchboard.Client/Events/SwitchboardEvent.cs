@@ -1,0 +1,97 @@
+using System.Text.Json;
+
+namespace Switchboard.Client;
+
+/// <summary>
+/// An event envelope <c>{seq, epoch, type, session_id, at, data}</c>. Logged events have a strictly increasing
+/// <see cref="Seq"/>; <c>summary</c> is derived and has none.
+/// </summary>
+public abstract record SwitchboardEvent : StreamItem
+{
+    /// <summary>The log position, or null for <c>summary</c>.</summary>
+    public long? Seq { get; init; }
+
+    /// <summary>The log's epoch.</summary>
+    public required string Epoch { get; init; }
+
+    /// <summary>The wire type, e.g. <c>session_updated</c>.</summary>
+    public required string Type { get; init; }
+
+    /// <summary>The session concerned, or null (fleet and summary events).</summary>
+    public string? SessionId { get; init; }
+
+    /// <summary>When it happened (UTC).</summary>
+    public DateTimeOffset At { get; init; }
+
+    /// <summary>The raw <c>data</c> object.</summary>
+    public JsonElement Data { get; init; }
+
+    /// <summary>The position to resume after this event, or null for <c>summary</c>.</summary>
+    public StreamPosition? Position => Seq is { } seq ? new StreamPosition(seq, Epoch) : null;
+}
+
+/// <summary><c>session_created</c>.</summary>
+public sealed record SessionCreatedEvent : SwitchboardEvent
+{
+    /// <summary>The new session.</summary>
+    public required Session Session { get; init; }
+
+    /// <summary>Active sessions after the event.</summary>
+    public long ActiveCount { get; init; }
+}
+
+/// <summary><c>session_updated</c>: only the fields that changed.</summary>
+public sealed record SessionUpdatedEvent : SwitchboardEvent
+{
+    /// <summary>The changed fields with their new values (always includes <c>updated_at</c>).</summary>
+    public JsonElement Changes { get; init; }
+
+    /// <summary>The state before, when the state changed.</summary>
+    public SessionState? PreviousState { get; init; }
+
+    /// <summary>The new state, when the state changed.</summary>
+    public SessionState? State { get; init; }
+
+    /// <summary>The session's version after the change.</summary>
+    public long Version { get; init; }
+
+    /// <summary>Why the server made the change (e.g. <c>lease_expired</c>), when it says.</summary>
+    public string? Reason { get; init; }
+
+    /// <summary>The session after this event, given the session as it was before it.</summary>
+    public Session ApplyTo(Session before)
+    {
+        ArgumentNullException.ThrowIfNull(before);
+        return WireJson.ApplyChanges(before, Changes, Version);
+    }
+}
+
+/// <summary><c>session_terminated</c>.</summary>
+public sealed record SessionTerminatedEvent : SwitchboardEvent
+{
+    /// <summary>The final session.</summary>
+    public required Session Session { get; init; }
+
+    /// <summary>Why it ended.</summary>
+    public string? Reason { get; init; }
+
+    /// <summary>Active sessions after the event.</summary>
+    public long ActiveCount { get; init; }
+}
+
+/// <summary><c>fleet_updated</c>: the fleet was paused or resumed.</summary>
+public sealed record FleetUpdatedEvent : SwitchboardEvent
+{
+    /// <summary>The new flag.</summary>
+    public bool IsPaused { get; init; }
+}
+
+/// <summary><c>summary</c>: counts and totals; never logged, so <see cref="SwitchboardEvent.Seq"/> is null.</summary>
+public sealed record SummaryEvent : SwitchboardEvent
+{
+    /// <summary>The summary.</summary>
+    public required Summary Summary { get; init; }
+}
+
+/// <summary>An event type this client does not know (from a newer server); the raw envelope is kept.</summary>
+public sealed record UnknownEvent : SwitchboardEvent;

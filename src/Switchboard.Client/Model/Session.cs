@@ -1,0 +1,72 @@
+using System.Text.Json;
+
+namespace Switchboard.Client;
+
+/// <summary>A session as the server reports it. Two sessions are equal when every field is (labels and metadata by content).</summary>
+public sealed record Session
+{
+    private static readonly IReadOnlyDictionary<string, string> NoLabels = new Dictionary<string, string>(StringComparer.Ordinal);
+
+    /// <summary>1–128 characters from <c>[A-Za-z0-9._:-]</c>.</summary>
+    public required string Id { get; init; }
+
+    /// <summary>Display name, or null.</summary>
+    public string? Name { get; init; }
+
+    /// <summary>Lifecycle state.</summary>
+    public SessionState State { get; init; }
+
+    /// <summary>String labels used for filtering and scoping.</summary>
+    public IReadOnlyDictionary<string, string> Labels { get; init; } = NoLabels;
+
+    /// <summary>A JSON object.</summary>
+    public JsonElement Metadata { get; init; } = WireJson.EmptyObject;
+
+    /// <summary>Why the session is in error, when it is.</summary>
+    public string? ErrorMessage { get; init; }
+
+    /// <summary>Input tokens used so far.</summary>
+    public long InputTokens { get; init; }
+
+    /// <summary>Output tokens used so far.</summary>
+    public long OutputTokens { get; init; }
+
+    /// <summary>Input plus output tokens.</summary>
+    public long TotalTokens => InputTokens + OutputTokens;
+
+    /// <summary>Cost so far, in US dollars.</summary>
+    public decimal CostUsd { get; init; }
+
+    /// <summary>Tasks running in this session.</summary>
+    public int TasksRunning { get; init; }
+
+    /// <summary>Lease length in seconds; null when the session has no lease.</summary>
+    public int? LeaseSeconds { get; init; }
+
+    /// <summary>Creation time (UTC).</summary>
+    public DateTimeOffset CreatedAt { get; init; }
+
+    /// <summary>Time of the last change (UTC).</summary>
+    public DateTimeOffset UpdatedAt { get; init; }
+
+    /// <summary>When the session was terminated, or null.</summary>
+    public DateTimeOffset? TerminatedAt { get; init; }
+
+    /// <summary>Starts at 1 and goes up by one on every change; newer data has a higher version.</summary>
+    public long Version { get; init; }
+
+    /// <summary>True for every state except terminated.</summary>
+    public bool IsActive => State.IsActive();
+
+    /// <inheritdoc />
+    public bool Equals(Session? other) =>
+        other is not null
+        && Id == other.Id && Name == other.Name && State == other.State && ErrorMessage == other.ErrorMessage
+        && InputTokens == other.InputTokens && OutputTokens == other.OutputTokens && CostUsd == other.CostUsd
+        && TasksRunning == other.TasksRunning && LeaseSeconds == other.LeaseSeconds && CreatedAt == other.CreatedAt
+        && UpdatedAt == other.UpdatedAt && TerminatedAt == other.TerminatedAt && Version == other.Version
+        && WireJson.LabelsEqual(Labels, other.Labels) && JsonElement.DeepEquals(Metadata, other.Metadata);
+
+    /// <inheritdoc />
+    public override int GetHashCode() => HashCode.Combine(Id, Version, State);
+}

@@ -1,0 +1,169 @@
+using System.Net.WebSockets;
+using System.Text.Json;
+using System.Threading.Channels;
+
+namespace Switchboard.Client.Phoenix;
+
+/// <summary>
+/// Keeps one topic joined over its own WebSocket for as long as it runs: connects, joins with the last position
+/// reached (<c>{since, epoch}</c>), turns frames into <see cref="StreamItem"/>s, and after any failure reconnects with
+/// jittered exponential backoff. Items go into an unbounded queue so the socket is always read (heartbeat replies
+/// included) however slow the consumer is.
+/// </summary>
+internal sealed partial class TopicSubscription : IAsyncDisposable
+{
+    private readonly SwitchboardClient _client;
+    private readonly string _topic;
+    private readonly SubscribeOptions _options;
+    private readonly TimeProvider _time;
+    private readonly Channel<StreamItem> _items = Channel.CreateUnbounded<StreamItem>(
+        new UnboundedChannelOptions { SingleReader = true, SingleWriter = true, AllowSynchronousContinuations = false });
+    private readonly CancellationTokenSource _stop = new();
+    private StreamPosition? _position;
+    private int _joins;
+    private Task? _run;
+
+    public TopicSubscription(SwitchboardClient client, string topic, StreamPosition? since, SubscribeOptions? options)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(topic);
+        _client = client;
+        _topic = topic;
+        _position = since;
+        _options = options ?? new SubscribeOptions();
+        _time = client.Options.TimeProvider;
+    }
+
+    public ChannelReader<StreamItem> Items => _items.Reader;
+
+    /// <summary>Connection attempts that failed or ended since the first successful join.</summary>
+    public int Reconnects => Math.Max(0, _joins - 1);
+
+    public void Start(CancellationToken cancellationToken)
+    {
+        var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _stop.Token);
+        _run = Task.Run(async () =>
+        {
+            using (linked)
+            {
+                await RunAsync(linked.Token);
+            }
+        }, CancellationToken.None);
+    }
+
+    private async Task RunAsync(CancellationToken cancellationToken)
+    {
+        Exception? fatal = null;
+        var failures = 0;
+        while (!cancellationToken.IsCancellationRequested)
+        {
+            try
+            {
+                await ConnectOnceAsync(() => failures = 0, cancellationToken);
+            }
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            {
+                break;
+            }
+            catch (SwitchboardSubscriptionException ex)
+            {
+                fatal = ex;
+                break;
+            }
+            catch (Exception ex) when (ex is WebSocketException or IOException or HttpRequestException or JsonException
+                or SwitchboardApiException or OperationCanceledException or InvalidOperationException or KeyNotFoundException)
+            {
+                // Any other failure ends this connection; the next attempt resumes from the position reached.
+            }
+
+            failures++;
+            try
+            {
+                await Task.Delay(Backoff.Jittered(failures, _options.ReconnectBaseDelay, _options.ReconnectMaxDelay), _time, cancellationToken);
+            }
+            catch (OperationCanceledException)
+            {
+                break;
+            }
+        }
+
+        _items.Writer.TryComplete(fatal);
+    }
+
+    private async Task ConnectOnceAsync(Action joined, CancellationToken cancellationToken)
+    {
+        if (_position is { Epoch: null } unresolved)
+        {
+            // A position given without its epoch means "in the log the server holds now".
+            var summary = await _client.GetSummaryAsync(cancellationToken);
+            _position = unresolved with { Epoch = summary.Epoch };
+        }
+
+        var ws = new ClientWebSocket();
+        ws.Options.KeepAliveInterval = TimeSpan.Zero; // Phoenix heartbeats detect dead connections instead
+        _client.Options.ConfigureWebSocket?.Invoke(ws.Options);
+        using var connection = new PhoenixConnection(ws);
+        // Until the join is answered, a stalled connect or join aborts this attempt.
+        using var joinDeadline = new CancellationTokenSource(_options.JoinTimeout, _time);
+        var abortOnDeadline = joinDeadline.Token.Register(connection.Abort);
+        using (var connectCts = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, joinDeadline.Token))
+        {
+            await ws.ConnectAsync(_client.SocketUri(), connectCts.Token);
+        }
+
+        var asked = _position;
+        var joinRef = await connection.JoinAsync(_topic, w => WriteJoinParams(w, asked), cancellationToken);
+        using var heartbeatStop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var heartbeats = HeartbeatLoopAsync(connection, heartbeatStop.Token);
+        try
+        {
+            await foreach (var message in connection.ReadMessagesAsync(cancellationToken))
+            {
+                var frame = PhoenixFrame.Parse(message);
+                if (frame.Topic == "phoenix")
+                {
+                    connection.OnHeartbeatReply(frame.Ref);
+                    continue;
+                }
+
+                if (frame.Topic != _topic || (frame.JoinRef is not null && frame.JoinRef != joinRef))
+                {
+                    continue; // not ours, or meant for an earlier join
+                }
+
+                switch (frame.Event)
+                {
+                    case "phx_reply" when frame.Ref == joinRef:
+                        await abortOnDeadline.DisposeAsync(); // answered in time: disarm the deadline
+                        OnJoinReply(frame.Payload, asked);
+                        joined();
+                        break;
+                    case "phx_reply":
+                        break;
+                    case "phx_close" or "phx_error":
+                        return; // the server ended the channel: rejoin on a fresh connection
+                    default:
+                        OnEvent(frame.Payload);
+                        break;
+                }
+            }
+        }
+        finally
+        {
+            await abortOnDeadline.DisposeAsync();
+            await heartbeatStop.CancelAsync();
+            await heartbeats;
+            connection.Abort();
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _stop.CancelAsync();
+        if (_run is not null)
+        {
+            await _run;
+        }
+
+        _stop.Dispose();
+    }
+}

@@ -1,0 +1,125 @@
+using System.CommandLine;
+using Switchboard.Client;
+
+namespace Switchboard.Cli;
+
+/// <summary>What the client commands (tail, sessions, demo) share: <c>--url</c>, and turning failures into clear messages and exit codes.</summary>
+internal static class ClientCommand
+{
+    /// <summary>Exit code when the server refused a request.</summary>
+    public const int Refused = 1;
+
+    /// <summary>Exit code when the server could not be reached.</summary>
+    public const int Unreachable = 2;
+
+    private static Option<Uri> UrlOption() => new("--url")
+    {
+        Description = $"The Switchboard server (an app that maps it under a prefix: http://host/prefix). Default {Hosting.SwitchboardDefaults.Urls}.",
+        DefaultValueFactory = _ => new Uri(Hosting.SwitchboardDefaults.Urls),
+        CustomParser = r =>
+        {
+            var text = r.Tokens.Single().Value;
+            if (Uri.TryCreate(text, UriKind.Absolute, out var uri) && uri.Scheme is "http" or "https")
+            {
+                return uri;
+            }
+
+            r.AddError($"--url must be an http(s) address such as {Hosting.SwitchboardDefaults.Urls}; got '{text}'.");
+            return null;
+        },
+    };
+
+    /// <summary>
+    /// A command that talks to a server: its own arguments and options plus <c>--url</c>; <paramref name="run"/> gets a
+    /// client for that URL, and failures become a message on stderr and an exit code.
+    /// </summary>
+    public static Command Create(string name, string description, Func<SwitchboardClient, ParseResult, CancellationToken, Task<int>> run,
+        params Symbol[] symbols)
+    {
+        var command = new Command(name, description);
+        foreach (var symbol in symbols)
+        {
+            if (symbol is Argument argument)
+            {
+                command.Arguments.Add(argument);
+            }
+            else
+            {
+                command.Options.Add((Option)symbol);
+            }
+        }
+
+        var url = UrlOption();
+        command.Options.Add(url);
+        command.SetAction((result, cancellationToken) =>
+            RunAsync(result.GetValue(url)!, client => run(client, result, cancellationToken), cancellationToken));
+        return command;
+    }
+
+    /// <summary>Requires an integer option to lie in [<paramref name="min"/>, <paramref name="max"/>].</summary>
+    public static Option<int> InRange(this Option<int> option, int min, int max)
+    {
+        option.Validators.Add(r =>
+        {
+            if (r.GetValueOrDefault<int>() is var value && (value < min || value > max))
+            {
+                r.AddError($"{option.Name} must be from {min} to {max}; got {value}.");
+            }
+        });
+        return option;
+    }
+
+    /// <summary>Runs <paramref name="body"/> with a client, mapping failures to a message on stderr and an exit code.</summary>
+    private static async Task<int> RunAsync(Uri url, Func<SwitchboardClient, Task<int>> body, CancellationToken cancellationToken)
+    {
+        using var client = new SwitchboardClient(url, new SwitchboardClientOptions { MaxAttempts = 3 });
+        try
+        {
+            return await body(client);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            return 0; // Ctrl+C
+        }
+        catch (SwitchboardApiException ex)
+        {
+            await Console.Error.WriteLineAsync($"switchboard: the server refused: {ex.Problem.Detail} ({ex.StatusCode} {ex.Code})");
+            return Refused;
+        }
+        catch (SwitchboardSubscriptionException ex)
+        {
+            await Console.Error.WriteLineAsync($"switchboard: {ex.Message}");
+            return Refused;
+        }
+        catch (HttpRequestException ex)
+        {
+            await Console.Error.WriteLineAsync($"switchboard: cannot reach the server at {url}: {ex.Message} Is it running (switchboard serve)?");
+            return Unreachable;
+        }
+    }
+
+    /// <summary>Parses <c>key=value</c> label filters.</summary>
+    public static Option<Dictionary<string, string>?> LabelOption(string description) => new("--label")
+    {
+        Description = description,
+        AllowMultipleArgumentsPerToken = false,
+        Arity = ArgumentArity.ZeroOrMore,
+        CustomParser = r =>
+        {
+            var labels = new Dictionary<string, string>(StringComparer.Ordinal);
+            foreach (var token in r.Tokens)
+            {
+                var eq = token.Value.IndexOf('=', StringComparison.Ordinal);
+                if (eq <= 0)
+                {
+                    r.AddError($"--label takes key=value; got '{token.Value}'.");
+                    return null;
+                }
+
+                labels[token.Value[..eq]] = token.Value[(eq + 1)..];
+            }
+
+            return labels.Count == 0 ? null : labels;
+        },
+    };
+}

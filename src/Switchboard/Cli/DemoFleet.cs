@@ -1,0 +1,202 @@
+using System.Text.Json;
+using Switchboard.Client;
+
+namespace Switchboard.Cli;
+
+/// <summary>
+/// The simulated agents of <c>switchboard demo</c>: each slot runs one agent after another. An agent starts
+/// initializing, moves between working, idle, paused and error, burns tokens while working, then spends a moment
+/// terminating and ends. Every slot's first agent opens with a different move and the first agents end early, so a
+/// newcomer sees every state within a few seconds. When an operator pauses the fleet, agents pause until resumed.
+/// </summary>
+internal sealed class DemoFleet(SwitchboardClient client, int size, TextWriter log)
+{
+    private static readonly string[] Tasks =
+    [
+        "summarize support tickets", "triage failing builds", "draft release notes", "review a pull request", "translate the docs",
+        "answer customer email", "refactor the billing module", "index the knowledge base", "plan the sprint", "classify invoices",
+    ];
+
+    private static readonly string[] Teams = ["search", "billing", "infra", "support"];
+    private static readonly string[] Models = ["large-reasoner", "fast-chat", "local-7b"];
+    private static readonly string[] Failures = ["rate limited by the model API", "tool call timed out", "context window exceeded", "sandbox crashed"];
+    private static readonly SessionState[] FirstMoves = [SessionState.Working, SessionState.Idle, SessionState.Paused, SessionState.Error];
+
+    private readonly object _totals = new();
+    private volatile bool _fleetPaused;
+    private int _started;
+
+    public int Started => _started;
+
+    public long Tokens { get; private set; }
+
+    public decimal CostUsd { get; private set; }
+
+    public async Task RunAsync(CancellationToken stop)
+    {
+        using var watch = CancellationTokenSource.CreateLinkedTokenSource(stop);
+        var watcher = WatchFleetFlagAsync(watch.Token);
+        await Task.WhenAll(Enumerable.Range(0, size).Select(slot => RunSlotAsync(slot, stop)));
+        await watch.CancelAsync();
+        await watcher;
+    }
+
+    /// <summary>The pause flag arrives with every summary; one subscription serves the whole fleet.</summary>
+    private async Task WatchFleetFlagAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            await foreach (var item in client.SubscribeAsync("summary", cancellationToken: cancellationToken))
+            {
+                _fleetPaused = item switch
+                {
+                    SnapshotReset { Snapshot.Summary: { } s } => s.IsPaused,
+                    SummaryEvent e => e.Summary.IsPaused,
+                    _ => _fleetPaused,
+                };
+            }
+        }
+        catch (OperationCanceledException)
+        {
+        }
+    }
+
+    private async Task RunSlotAsync(int slot, CancellationToken stop)
+    {
+        if (!await SleepAsync(TimeSpan.FromMilliseconds(120 * slot), stop))
+        {
+            return;
+        }
+
+        for (var generation = 0; !stop.IsCancellationRequested; generation++)
+        {
+            try
+            {
+                await RunAgentAsync(slot, generation, stop);
+            }
+            catch (Exception ex) when (ex is SwitchboardApiException or HttpRequestException or IOException or InvalidOperationException)
+            {
+                await log.WriteLineAsync($"! slot {slot}: {ex.Message}");
+            }
+
+            await SleepAsync(Between(300, 1200), stop);
+        }
+    }
+
+    private async Task RunAgentAsync(int slot, int generation, CancellationToken stop)
+    {
+        var first = generation == 0;
+        var task = Pick(Tasks);
+        var team = Teams[slot % Teams.Length];
+        var model = Pick(Models);
+        var lifetime = first ? TimeSpan.FromSeconds(2.5 + 0.9 * slot) : TimeSpan.FromSeconds(Random.Shared.Next(6, 20));
+        await using var agent = await client.StartSessionAsync(new NewSession
+        {
+            Name = task,
+            Labels = new Dictionary<string, string> { ["team"] = team, ["model"] = model, ["source"] = "demo" },
+            Metadata = JsonSerializer.SerializeToElement(new { model, task, attempt = generation + 1 }),
+            LeaseSeconds = 15,
+        }, CancellationToken.None);
+        Interlocked.Increment(ref _started);
+        await log.WriteLineAsync($"+ {agent.Id}  {task} ({team}, {model})");
+
+        var state = SessionState.Initializing;
+        var ends = DateTimeOffset.UtcNow + lifetime;
+        var failed = false;
+        if (await SleepAsync(Between(400, 700), stop))
+        {
+            for (var step = 0; DateTimeOffset.UtcNow < ends && !stop.IsCancellationRequested; step++)
+            {
+                if (_fleetPaused)
+                {
+                    if (state != SessionState.Paused)
+                    {
+                        state = SessionState.Paused;
+                        agent.SetState(state);
+                        agent.SetTasksRunning(0);
+                    }
+
+                    await SleepAsync(TimeSpan.FromMilliseconds(500), stop);
+                    continue;
+                }
+
+                state = first && step == 0 ? FirstMoves[slot % FirstMoves.Length] : Next(state);
+                Enter(agent, state);
+                failed = state == SessionState.Error;
+                for (var tick = Random.Shared.Next(1, 4); tick > 0 && DateTimeOffset.UtcNow < ends; tick--)
+                {
+                    if (state == SessionState.Working)
+                    {
+                        Work(agent);
+                    }
+
+                    if (!await SleepAsync(Between(350, 800), stop))
+                    {
+                        break;
+                    }
+                }
+            }
+        }
+
+        // Wind down, also on Ctrl+C: a moment in terminating, then terminated, so no session is left behind.
+        agent.SetState(SessionState.Terminating);
+        agent.SetTasksRunning(0);
+        await SleepAsync(TimeSpan.FromMilliseconds(300), stop);
+        var reason = stop.IsCancellationRequested ? "demo stopped" : failed ? "failed" : "completed";
+        var final = await agent.TerminateAsync(reason, CancellationToken.None);
+        await log.WriteLineAsync($"- {final.Id}  {reason}: {final.TotalTokens:N0} tokens, ${final.CostUsd:0.0000}");
+    }
+
+    private static SessionState Next(SessionState current)
+    {
+        var roll = Random.Shared.Next(100);
+        return current switch
+        {
+            SessionState.Error => roll < 70 ? SessionState.Working : SessionState.Idle, // retried, or gave up for now
+            _ => roll switch
+            {
+                < 55 => SessionState.Working,
+                < 75 => SessionState.Idle,
+                < 88 => SessionState.Paused,
+                _ => SessionState.Error,
+            },
+        };
+    }
+
+    private static void Enter(SessionHandle agent, SessionState state)
+    {
+        agent.SetState(state, state == SessionState.Error ? Pick(Failures) : null);
+        agent.SetTasksRunning(state == SessionState.Working ? Random.Shared.Next(1, 5) : 0);
+    }
+
+    private void Work(SessionHandle agent)
+    {
+        var input = Random.Shared.Next(300, 2500);
+        var output = Random.Shared.Next(80, 700);
+        var cost = decimal.Round(input * 0.000003m + output * 0.000015m, 6);
+        agent.AddUsage(input, output, cost);
+        lock (_totals)
+        {
+            Tokens += input + output;
+            CostUsd += cost;
+        }
+    }
+
+    /// <summary>Sleeps; false when the fleet is stopping.</summary>
+    private static async Task<bool> SleepAsync(TimeSpan delay, CancellationToken stop)
+    {
+        try
+        {
+            await Task.Delay(delay, stop);
+            return true;
+        }
+        catch (OperationCanceledException)
+        {
+            return false;
+        }
+    }
+
+    private static TimeSpan Between(int minMs, int maxMs) => TimeSpan.FromMilliseconds(Random.Shared.Next(minMs, maxMs));
+
+    private static string Pick(string[] values) => values[Random.Shared.Next(values.Length)];
+}

@@ -1,0 +1,171 @@
+using Switchboard.Testing;
+
+namespace Switchboard.Client.Tests;
+
+/// <summary>SubscribeAsync over the real Phoenix WebSocket: snapshots, typed events, resume by seq, reconnects.</summary>
+public sealed class SubscriberTests(ClientServerFixture fixture) : IClassFixture<ClientServerFixture>
+{
+    private SwitchboardClient Client => fixture.Client;
+
+    private static SubscribeOptions Fast => new()
+    {
+        ReconnectBaseDelay = TimeSpan.FromMilliseconds(20),
+        ReconnectMaxDelay = TimeSpan.FromMilliseconds(200),
+    };
+
+    [Fact]
+    public async Task TheFirstItemIsASnapshotAndTypedEventsFollowInSeqOrder()
+    {
+        var existing = await Client.CreateSessionAsync(new NewSession { Name = "existing" });
+        await using var stream = new StreamReader(Client, "sessions", options: new SubscribeOptions { SnapshotLimit = 5 });
+
+        var reset = await stream.NextAsync<SnapshotReset>();
+        reset.ResumeRequested.ShouldBeFalse();
+        reset.Snapshot.Sessions!.ShouldContain(existing);
+        reset.Snapshot.Summary!.ActiveCount.ShouldBeGreaterThanOrEqualTo(1);
+        (await stream.NextAsync(summaries: true)).ShouldBeOfType<SummaryEvent>(); // pushed right after every join
+
+        var id = ClientServerFixture.NewId("typed");
+        await Client.CreateSessionAsync(new NewSession { Id = id });
+        await Client.UpdateSessionAsync(id, new SessionUpdate { State = SessionState.Working });
+        await Client.PauseFleetAsync();
+        await Client.ResumeFleetAsync();
+        await Client.TerminateSessionAsync(id, "bye");
+
+        var created = await stream.NextAsync<SessionCreatedEvent>();
+        created.Seq.ShouldBe(reset.Snapshot.Seq + 1);
+        created.Session.Id.ShouldBe(id);
+        var updated = await stream.NextAsync<SessionUpdatedEvent>();
+        updated.State.ShouldBe(SessionState.Working);
+        updated.PreviousState.ShouldBe(SessionState.Initializing);
+        (await stream.NextAsync<FleetUpdatedEvent>()).IsPaused.ShouldBeTrue();
+        (await stream.NextAsync<FleetUpdatedEvent>()).IsPaused.ShouldBeFalse();
+        var terminated = await stream.NextAsync<SessionTerminatedEvent>();
+        terminated.Reason.ShouldBe("bye");
+        terminated.Seq.ShouldBe(created.Seq + 4);
+        updated.ApplyTo(created.Session).State.ShouldBe(SessionState.Working);
+    }
+
+    [Fact]
+    public async Task SubscribingSinceASeqReplaysExactlyTheMissedEvents()
+    {
+        var position = (await Client.GetSummaryAsync()).AsOfSeq;
+        var id = ClientServerFixture.NewId("since");
+        await Client.CreateSessionAsync(new NewSession { Id = id });
+        await Client.AddUsageAsync(id, new Usage(3));
+        await Client.TerminateSessionAsync(id);
+
+        // A bare seq, no epoch: "the log the server holds now".
+        await using var stream = new StreamReader(Client, "sessions", position);
+
+        var resumed = await stream.NextAsync<Resumed>();
+        resumed.Since.ShouldBe(position);
+        resumed.Replayed.ShouldBe(3);
+        (await stream.NextAsync<SessionCreatedEvent>()).Seq.ShouldBe(position + 1);
+        (await stream.NextAsync<SessionUpdatedEvent>()).Seq.ShouldBe(position + 2);
+        (await stream.NextAsync<SessionTerminatedEvent>()).Seq.ShouldBe(position + 3);
+    }
+
+    [Fact]
+    public async Task AResumeThatCannotBeServedIsAnExplicitSnapshotReset()
+    {
+        await using var stream = new StreamReader(Client, "sessions", new StreamPosition(1, "some-other-log"));
+
+        var reset = await stream.NextAsync<SnapshotReset>();
+
+        reset.ResumeRequested.ShouldBeTrue();
+        reset.Snapshot.Epoch.ShouldNotBe("some-other-log");
+        reset.Snapshot.Sessions.ShouldNotBeNull();
+    }
+
+    [Fact]
+    public async Task ASessionTopicJoinedBeforeTheSessionExistsSeesItsCreation()
+    {
+        var id = ClientServerFixture.NewId("topic");
+        var other = await Client.CreateSessionAsync(new NewSession());
+        await using var stream = new StreamReader(Client, "session:" + id);
+
+        (await stream.NextAsync<SnapshotReset>()).Snapshot.Session.ShouldBeNull();
+        await Client.UpdateSessionAsync(other.Id, new SessionUpdate { Name = "not this one" });
+        await Client.CreateSessionAsync(new NewSession { Id = id, Name = "this one" });
+
+        (await stream.NextAsync<SessionCreatedEvent>()).Session.Name.ShouldBe("this one");
+    }
+
+    [Fact]
+    public async Task AnUnknownTopicFailsTheSubscriptionInsteadOfRetryingForever()
+    {
+        var ex = await Should.ThrowAsync<SwitchboardSubscriptionException>(async () =>
+        {
+            await foreach (var _ in Client.SubscribeAsync("nowhere").WithCancellation(new CancellationTokenSource(TestTimeouts.Default).Token))
+            {
+            }
+        });
+
+        ex.Reason.ShouldBe("unmatched topic");
+        ex.Topic.ShouldBe("nowhere");
+    }
+
+    [Fact]
+    public async Task ACutConnectionReconnectsAndResumesWithoutAGap()
+    {
+        await using var proxy = new TcpProxy(fixture.Server.BaseAddress);
+        using var client = new SwitchboardClient(proxy.BaseAddress);
+        await using var stream = new StreamReader(client, "sessions", options: Fast);
+        var reset = await stream.NextAsync<SnapshotReset>();
+        var id = ClientServerFixture.NewId("cut");
+        await Client.CreateSessionAsync(new NewSession { Id = id });
+        var first = await stream.NextAsync<SessionCreatedEvent>();
+        first.Seq.ShouldBe(reset.Snapshot.Seq + 1);
+
+        proxy.Refusing = true;
+        proxy.CutAll().ShouldBe(1);
+        for (var i = 0; i < 4; i++)
+        {
+            await Client.AddUsageAsync(id, new Usage(1));
+        }
+
+        proxy.Refusing = false;
+        var resumed = await stream.NextAsync<Resumed>();
+        resumed.Since.ShouldBe(first.Seq!.Value);
+        resumed.Replayed.ShouldBe(4);
+        resumed.Reconnects.ShouldBe(1);
+        for (var i = 1; i <= 4; i++)
+        {
+            (await stream.NextAsync<SessionUpdatedEvent>()).Seq.ShouldBe(first.Seq + i);
+        }
+    }
+
+    [Fact]
+    public async Task ASilentlyDeadConnectionIsDetectedByHeartbeatsAndReplaced()
+    {
+        await using var proxy = new TcpProxy(fixture.Server.BaseAddress);
+        using var client = new SwitchboardClient(proxy.BaseAddress);
+        await using var stream = new StreamReader(client, "sessions", options: Fast with { HeartbeatInterval = TimeSpan.FromMilliseconds(300) });
+        var reset = await stream.NextAsync<SnapshotReset>();
+
+        proxy.Freeze(); // bytes stop flowing, nothing is closed
+        var id = ClientServerFixture.NewId("frozen");
+        await Client.CreateSessionAsync(new NewSession { Id = id });
+
+        var resumed = await stream.NextAsync<Resumed>();
+        resumed.Since.ShouldBe(reset.Snapshot.Seq);
+        (await stream.NextAsync<SessionCreatedEvent>()).Session.Id.ShouldBe(id);
+        proxy.Accepted.ShouldBeGreaterThanOrEqualTo(2);
+    }
+
+    [Fact]
+    public async Task HeartbeatsKeepAnIdleConnectionOpen()
+    {
+        await using var proxy = new TcpProxy(fixture.Server.BaseAddress);
+        using var client = new SwitchboardClient(proxy.BaseAddress);
+        await using var stream = new StreamReader(client, "summary", options: Fast with { HeartbeatInterval = TimeSpan.FromMilliseconds(500) });
+        await stream.NextAsync<SnapshotReset>();
+
+        await Task.Delay(TimeSpan.FromSeconds(3)); // six heartbeats, each answered in time
+        await Client.CreateSessionAsync(new NewSession());
+
+        (await stream.NextAsync(summaries: true)).ShouldBeOfType<SummaryEvent>();
+        proxy.Accepted.ShouldBe(1); // never reconnected
+    }
+}
