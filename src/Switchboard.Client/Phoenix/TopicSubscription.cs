@@ -159,9 +159,11 @@ internal sealed partial class TopicSubscription : IAsyncDisposable
                         break;
                     case "phx_close" or "phx_error":
                         return; // the server ended the channel: rejoin on a fresh connection
-                    default:
+                    case var _ when frame.Payload.ValueKind == System.Text.Json.JsonValueKind.Object && frame.Payload.TryGetProperty("type", out _):
                         OnEvent(frame.Payload);
                         break;
+                    default:
+                        break; // other pushes (presence_state, presence_diff, future ones) are not part of the event stream
                 }
             }
         }
