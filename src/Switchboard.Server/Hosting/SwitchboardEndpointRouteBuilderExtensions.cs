@@ -39,7 +39,7 @@ public static class SwitchboardEndpointRouteBuilderExtensions
         BatchEndpoint.Map(api);
         FleetEndpoints.Map(api);
         EventEndpoints.Map(api);
-        TokenEndpoints.Map(api);
+        AuthEndpoints.Map(api);
         api.MapGet("/stream", (HttpContext http, ChannelHub hub, ConnectionRegistry registry, TimeProvider time, StreamOptions options, StreamAuthenticator auth) =>
             SseEndpoint.HandleAsync(http, hub, registry, time, options, auth)).WithTags("Events").WithMetadata(new OwnAuthentication()).ExcludeFromDescription();
         var stream = endpoints.ServiceProvider.GetRequiredService<StreamOptions>();

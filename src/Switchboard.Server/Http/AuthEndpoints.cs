@@ -9,15 +9,38 @@ using Switchboard.Writes;
 
 namespace Switchboard.Http;
 
-/// <summary><c>POST /api/tokens</c>: mints a subscriber token, e.g. for a dashboard's socket. Needs a write-scoped key.</summary>
-internal static class TokenEndpoints
+/// <summary>
+/// <c>GET /api/auth</c>: whether auth is on and what the presented key may do (401 without one when it is on: how a page
+/// finds out it needs a key). <c>POST /api/tokens</c>: mints a subscriber token, e.g. for a dashboard's socket; needs a
+/// write-scoped key.
+/// </summary>
+internal static class AuthEndpoints
 {
     private static readonly string[] Fields = ["topics", "labels", "ttl_seconds"];
     private static readonly string[] AllTopics = [Channels.TopicRoute.SessionsTopic, Channels.TopicRoute.SummaryTopic, "session:*"];
 
-    public static void Map(IEndpointRouteBuilder api) =>
+    public static void Map(IEndpointRouteBuilder api)
+    {
+        api.MapGet("/auth", Describe).WithTags("Auth").WithName("GetAuth").Produces<Contracts.AuthResponse>().ProducesProblem(401);
         api.MapPost("/tokens", MintAsync).WithTags("Auth").WithName("MintToken")
             .JsonBody<Contracts.TokenRequest>().Produces<Contracts.TokenResponse>().ProducesProblem(400).ProducesProblem(401).ProducesProblem(403).ProducesProblem(404);
+    }
+
+    private static JsonResult Describe(HttpContext http, SwitchboardOptions options) => new(StatusCodes.Status200OK, w =>
+    {
+        w.WriteStartObject();
+        w.WriteBoolean("enabled", options.Security.AuthEnabled);
+        if (http.Items[ApiAccessFilter.IdentityItem] is ApiKeyIdentity identity)
+        {
+            w.WriteString("scope", identity.Scope == ApiKeyScope.Write ? "write" : "read");
+        }
+        else
+        {
+            w.WriteNull("scope");
+        }
+
+        w.WriteEndObject();
+    });
 
     private static async Task<IResult> MintAsync(HttpContext http, SwitchboardOptions options, SubscriberTokens tokens, TimeProvider time)
     {
