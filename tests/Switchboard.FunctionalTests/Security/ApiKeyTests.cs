@@ -73,6 +73,21 @@ public sealed class ApiKeyTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task ApiAuthTellsAPageWhetherItNeedsAKeyAndWhatItsKeyMayDo()
+    {
+        (await Server.Http.GetJsonAsync("/api/auth")).ShouldBeProblem(401);
+        var write = (await _secured.Writer.GetJsonAsync("/api/auth")).Body;
+        write.GetProperty("enabled").GetBoolean().ShouldBeTrue();
+        write.Str("scope").ShouldBe("write");
+        (await _secured.Reader.GetJsonAsync("/api/auth")).Body.Str("scope").ShouldBe("read");
+
+        await using var open = await SwitchboardServer.StartAsync();
+        var off = (await open.Http.GetJsonAsync("/api/auth")).Body;
+        off.GetProperty("enabled").GetBoolean().ShouldBeFalse();
+        off.GetProperty("scope").ValueKind.ShouldBe(System.Text.Json.JsonValueKind.Null);
+    }
+
+    [Fact]
     public async Task HealthDashboardAndOpenApiNeedNoKey()
     {
         (await Server.Http.GetAsync("/healthz")).IsSuccessStatusCode.ShouldBeTrue();
