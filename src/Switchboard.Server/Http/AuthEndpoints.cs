@@ -75,7 +75,8 @@ internal static class AuthEndpoints
             w.WriteString("token_type", "Bearer");
             w.WritePropertyName("expires_at");
             WireTime.Write(w, expires);
-            w.WriteNumber("expires_in", (long)Math.Ceiling((expires - time.GetUtcNow()).TotalSeconds));
+            // Whole seconds, rounded down: a client that renews by this never waits too long.
+            w.WriteNumber("expires_in", (long)Math.Floor((expires - time.GetUtcNow()).TotalSeconds));
             w.WriteStartArray("topics");
             foreach (var t in topics)
             {

@@ -117,13 +117,13 @@ public sealed class ApiKeyTests : IAsyncLifetime
         var ok = await _secured.Writer.PostAsync("/api/tokens", new { topics = new[] { "sessions", "session:agent-*" }, labels = new { team = "core" }, ttl_seconds = 120 });
         ok.Status.ShouldBe(200, ok.Body.ToString());
         ok.Body.Str("token").Split('.').Length.ShouldBe(3);
-        ok.Body.Long("expires_in").ShouldBe(120);
+        ok.Body.Long("expires_in").ShouldBeInRange(119, 120); // JWT times are whole seconds
         ok.Body.Str("token_type").ShouldBe("Bearer");
         ok.Body.GetProperty("labels").GetProperty("team").GetString().ShouldBe("core");
 
         var defaults = await _secured.Writer.PostAsync("/api/tokens", "");
         defaults.Status.ShouldBe(200);
-        defaults.Body.Long("expires_in").ShouldBe(15 * 60);
+        defaults.Body.Long("expires_in").ShouldBeInRange(15 * 60 - 1, 15 * 60);
         defaults.Body.GetProperty("topics").EnumerateArray().Select(t => t.GetString()).ShouldBe(["sessions", "summary", "session:*"]);
 
         (await _secured.Writer.PostAsync("/api/tokens", new { topics = new[] { "sessions" }, scope = "all" })).ShouldBeProblem(400, "scope");

@@ -8,8 +8,9 @@ import { byTestId, setText } from "./dom.js";
 
 const KEY_ITEM = "switchboard.api-key";
 const TOPICS = ["sessions", "summary", "session:*"];
-/** Renew at three quarters of the token's life; retry a failed renewal this soon. */
+/** Renew at three quarters of the token's life (and at least 2 s before it ends); retry a failed renewal this soon. */
 const RENEW_AT = 0.75;
+const MIN_MARGIN_MS = 2000;
 const RETRY_MS = 5000;
 
 export class Auth {
@@ -142,7 +143,7 @@ export class Auth {
     const minted = await response.json();
     this.#token = minted.token;
     const lifeMs = Math.max(1, minted.expires_in) * 1000;
-    this.#renewTimer = setTimeout(() => this.#renew(), Math.max(500, lifeMs * RENEW_AT));
+    this.#renewTimer = setTimeout(() => this.#renew(), Math.max(500, Math.min(lifeMs * RENEW_AT, lifeMs - MIN_MARGIN_MS)));
     this.#socket?.send([null, this.#socket.makeRef(), "phoenix", "access_token", { token: minted.token }]);
   }
 
