@@ -29,6 +29,11 @@ public sealed partial class SwitchboardClient : IDisposable
             ? new HttpClient(handler, disposeHandler: false)
             : new HttpClient(new SocketsHttpHandler { PooledConnectionIdleTimeout = TimeSpan.FromSeconds(30) });
         _http.Timeout = Options.RequestTimeout;
+        if (Options.ApiKey is { Length: > 0 } key)
+        {
+            _http.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", key);
+        }
+
         _api = new ApiTransport(_http, BaseAddress, Options);
     }
 
@@ -41,17 +46,17 @@ public sealed partial class SwitchboardClient : IDisposable
     /// <summary>A new random session id such as <c>s_8k2j4n5q0p1m7x3z</c>; about 82 random bits, so nobody else will pick it.</summary>
     public static string NewSessionId() => "s_" + RandomNumberGenerator.GetString(IdAlphabet, 16);
 
-    /// <summary>The Phoenix WebSocket endpoint.</summary>
-    internal Uri SocketUri()
+    /// <summary>The Phoenix WebSocket endpoint, with the subscriber token as the <c>token</c> parameter when there is one.</summary>
+    internal Uri SocketUri(string? token = null)
     {
         var builder = new UriBuilder(new Uri(BaseAddress, "socket/websocket"))
         {
             Scheme = BaseAddress.Scheme == "https" ? "wss" : "ws",
         };
         var query = "vsn=2.0.0";
-        if (Options.StreamToken is { } token)
+        if ((token ?? Options.StreamToken) is { } t)
         {
-            query = "token=" + Uri.EscapeDataString(token) + "&" + query;
+            query = "token=" + Uri.EscapeDataString(t) + "&" + query;
         }
 
         builder.Query = query;

@@ -29,8 +29,21 @@ public sealed class SwitchboardClientOptions
     /// </summary>
     public TimeSpan UpdateInterval { get; set; } = TimeSpan.FromMilliseconds(50);
 
-    /// <summary>A subscriber token, sent as the <c>token</c> connect parameter of the WebSocket.</summary>
+    /// <summary>
+    /// The API key of a server with auth on, sent as <c>Authorization: Bearer</c> on every HTTP request and, unless a
+    /// subscriber token is configured, on the WebSocket handshake (a read-scoped key is enough there). The SDK reads no
+    /// environment variable; the <c>switchboard</c> CLI takes <c>--api-key</c> or <c>SWITCHBOARD_API_KEY</c>.
+    /// </summary>
+    public string? ApiKey { get; set; }
+
+    /// <summary>A subscriber token (e.g. from <see cref="SwitchboardClient.CreateSubscriberTokenAsync"/>), sent as the <c>token</c> connect parameter of the WebSocket.</summary>
     public string? StreamToken { get; set; }
+
+    /// <summary>
+    /// Supplies a subscriber token before every WebSocket connect, so a token that expired (the server closes the socket
+    /// with 1008) is replaced on the reconnect, which resumes by seq. Takes precedence over <see cref="StreamToken"/>.
+    /// </summary>
+    public Func<CancellationToken, ValueTask<string>>? StreamTokenProvider { get; set; }
 
     /// <summary>Adjusts each WebSocket before it connects (headers, proxy, subprotocols).</summary>
     public Action<ClientWebSocketOptions>? ConfigureWebSocket { get; set; }

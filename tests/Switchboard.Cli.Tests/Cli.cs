@@ -5,12 +5,35 @@ namespace Switchboard.Cli.Tests;
 /// <summary>Starts the real <c>switchboard</c> executable with arguments.</summary>
 internal static class Cli
 {
-    public static ChildProcess Start(params string[] args) => ChildProcess.Start(RepoPaths.ServerDll, args);
+    /// <summary>No key from the environment the tests run in leaks into a child unless a test sets it.</summary>
+    private static readonly Dictionary<string, string> CleanEnvironment = new() { ["SWITCHBOARD_API_KEY"] = "", ["SWITCHBOARD_API_KEYS"] = "" };
+
+    public static ChildProcess Start(params string[] args) => ChildProcess.Start(RepoPaths.ServerDll, args, CleanEnvironment);
+
+    /// <summary>Starts a command with extra environment variables.</summary>
+    public static ChildProcess StartWith(IDictionary<string, string> environment, params string[] args)
+    {
+        var merged = new Dictionary<string, string>(CleanEnvironment);
+        foreach (var (name, value) in environment)
+        {
+            merged[name] = value;
+        }
+
+        return ChildProcess.Start(RepoPaths.ServerDll, args, merged);
+    }
 
     /// <summary>Runs a command to completion and returns its exit code and output.</summary>
     public static async Task<(int ExitCode, ChildProcess Process)> RunAsync(params string[] args)
     {
         var process = Start(args);
+        var code = await process.WaitForExitAsync();
+        return (code, process);
+    }
+
+    /// <summary>Runs a command with extra environment variables to completion.</summary>
+    public static async Task<(int ExitCode, ChildProcess Process)> RunWithAsync(IDictionary<string, string> environment, params string[] args)
+    {
+        var process = StartWith(environment, args);
         var code = await process.WaitForExitAsync();
         return (code, process);
     }

@@ -49,6 +49,14 @@ public sealed class LongPollAndPresenceTests
     }
 
     [Fact]
+    public async Task AuthTokensWorkAsTheAuthTokenOptionOverBothTransportsAndAsAConnectParam()
+    {
+        const string key = "conformance-write-key-0123456789";
+        await using var server = await SwitchboardServer.StartAsync(o => o.Security.AddApiKeys(key));
+        await NodeDriver.RunAsync("conformance/auth.js", server.BaseAddress, new Dictionary<string, string> { ["SWITCHBOARD_API_KEY"] = key });
+    }
+
+    [Fact]
     public async Task APresenceDiffBeforeTheStateIsHandled()
     {
         await using var server = await SwitchboardServer.StartAsync();

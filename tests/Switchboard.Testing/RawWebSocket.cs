@@ -22,7 +22,24 @@ public sealed class RawWebSocket : IAsyncDisposable
     }
 
     /// <summary>Connects and completes the handshake; throws with the status line if the server refuses.</summary>
-    public static async Task<RawWebSocket> ConnectAsync(Uri server, string pathAndQuery = "/socket/websocket?vsn=2.0.0", int receiveBuffer = 0)
+    public static async Task<RawWebSocket> ConnectAsync(Uri server, string pathAndQuery = "/socket/websocket?vsn=2.0.0", int receiveBuffer = 0,
+        IReadOnlyDictionary<string, string>? headers = null)
+    {
+        var (status, head, ws) = await HandshakeAsync(server, pathAndQuery, headers, receiveBuffer);
+        if (ws is null)
+        {
+            throw new InvalidOperationException("Handshake refused: " + head.Split("\r\n")[0]);
+        }
+
+        return ws;
+    }
+
+    /// <summary>
+    /// Sends an upgrade request with extra <paramref name="headers"/> (Origin, Authorization, Sec-WebSocket-Protocol…) and
+    /// returns the status, the response head, and the socket when the server switched protocols (null otherwise).
+    /// </summary>
+    public static async Task<(int Status, string Head, RawWebSocket? Socket)> HandshakeAsync(Uri server, string pathAndQuery = "/socket/websocket?vsn=2.0.0",
+        IReadOnlyDictionary<string, string>? headers = null, int receiveBuffer = 0)
     {
         var tcp = new TcpClient();
         if (receiveBuffer > 0)
@@ -33,17 +50,24 @@ public sealed class RawWebSocket : IAsyncDisposable
         await tcp.ConnectAsync(server.Host, server.Port).WaitAsync(TestTimeouts.Default);
         var ws = new RawWebSocket(tcp);
         var key = Convert.ToBase64String(RandomNumberGenerator.GetBytes(16));
-        var request = $"GET {pathAndQuery} HTTP/1.1\r\nHost: {server.Authority}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n" +
-                      $"Sec-WebSocket-Key: {key}\r\nSec-WebSocket-Version: 13\r\n\r\n";
-        await ws._stream.WriteAsync(Encoding.ASCII.GetBytes(request));
-        var head = await ws.ReadHeadAsync();
-        if (!head.StartsWith("HTTP/1.1 101", StringComparison.Ordinal))
+        var request = new StringBuilder($"GET {pathAndQuery} HTTP/1.1\r\nHost: {server.Authority}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n" +
+                      $"Sec-WebSocket-Key: {key}\r\nSec-WebSocket-Version: 13\r\n");
+        foreach (var (name, value) in headers ?? new Dictionary<string, string>())
         {
-            await ws.DisposeAsync();
-            throw new InvalidOperationException("Handshake refused: " + head.Split("\r\n")[0]);
+            request.Append(name).Append(": ").Append(value).Append("\r\n");
         }
 
-        return ws;
+        request.Append("\r\n");
+        await ws._stream.WriteAsync(Encoding.ASCII.GetBytes(request.ToString()));
+        var head = await ws.ReadHeadAsync();
+        var status = int.Parse(head.Split(' ', 3)[1], System.Globalization.CultureInfo.InvariantCulture);
+        if (status != 101)
+        {
+            await ws.DisposeAsync();
+            return (status, head, null);
+        }
+
+        return (status, head, ws);
     }
 
     /// <summary>Sends one frame. <paramref name="masked"/> false breaks the protocol on purpose.</summary>

@@ -21,6 +21,9 @@ public sealed class SseReader : IAsyncDisposable
 
     public HttpResponseMessage Response => _response;
 
+    /// <summary>Completes when the server ends the stream (or the reader is disposed).</summary>
+    public Task Ended => _loop;
+
     public static async Task<SseReader> OpenAsync(HttpClient http, string path, string? lastEventId = null)
     {
         var request = new HttpRequestMessage(HttpMethod.Get, path);
@@ -63,7 +66,7 @@ public sealed class SseReader : IAsyncDisposable
             {
                 all.Add(await NextAsync(quiet));
             }
-            catch (OperationCanceledException)
+            catch (Exception ex) when (ex is OperationCanceledException or ChannelClosedException)
             {
                 return all;
             }

@@ -79,11 +79,21 @@ public sealed class SwitchboardServer : IAsyncDisposable
             throw new InvalidOperationException("Switchboard failed to start. Server log:\n" + logs.Dump(), ex);
         }
 
-        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+        // A server bound to every interface is reached through loopback.
+        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First()
+            .Replace("//0.0.0.0:", "//127.0.0.1:", StringComparison.Ordinal);
         return new SwitchboardServer(app, new Uri(address), dataDir, owned, logs);
     }
 
     public T Get<T>() where T : notnull => _app.Services.GetRequiredService<T>();
+
+    /// <summary>An HTTP client for this server that sends <paramref name="apiKey"/> as <c>Authorization: Bearer</c>.</summary>
+    public HttpClient HttpWithKey(string apiKey)
+    {
+        var http = new HttpClient { BaseAddress = BaseAddress, Timeout = TestTimeouts.Default };
+        http.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", apiKey);
+        return http;
+    }
 
     /// <summary>Stops gracefully (stream clients get 1001); the data directory stays for a restart.</summary>
     public async Task StopAsync() => await _app.StopAsync().WaitAsync(TestTimeouts.Long);

@@ -80,7 +80,7 @@ internal static class RequestJson
         if (expectedVersion is { } expected) w.WriteNumber("expected_version", expected);
     }
 
-    private static void Labels(Utf8JsonWriter w, IReadOnlyDictionary<string, string> labels)
+    public static void Labels(Utf8JsonWriter w, IReadOnlyDictionary<string, string> labels)
     {
         w.WriteStartObject("labels");
         foreach (var (k, v) in labels)

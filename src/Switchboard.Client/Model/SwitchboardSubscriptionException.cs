@@ -1,6 +1,6 @@
 namespace Switchboard.Client;
 
-/// <summary>The server refused to join a topic for a reason that retrying cannot fix (an unknown topic, invalid join params).</summary>
+/// <summary>The server refused to join a topic for a reason that retrying cannot fix (an unknown topic, invalid join params, credentials that do not cover it).</summary>
 public sealed class SwitchboardSubscriptionException : Exception
 {
     /// <summary>Creates the exception.</summary>

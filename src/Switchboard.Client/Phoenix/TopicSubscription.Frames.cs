@@ -5,7 +5,7 @@ namespace Switchboard.Client.Phoenix;
 /// <summary>Join params, the join reply, events and heartbeats.</summary>
 internal sealed partial class TopicSubscription
 {
-    private static readonly HashSet<string> FatalJoinErrors = new(StringComparer.Ordinal) { "unmatched topic", "invalid join params" };
+    private static readonly HashSet<string> FatalJoinErrors = new(StringComparer.Ordinal) { "unmatched topic", "invalid join params", "unauthorized" };
 
     private void WriteJoinParams(Utf8JsonWriter w, StreamPosition? since)
     {

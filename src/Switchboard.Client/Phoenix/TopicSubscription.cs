@@ -100,14 +100,32 @@ internal sealed partial class TopicSubscription : IAsyncDisposable
 
         var ws = new ClientWebSocket();
         ws.Options.KeepAliveInterval = TimeSpan.Zero; // Phoenix heartbeats detect dead connections instead
-        _client.Options.ConfigureWebSocket?.Invoke(ws.Options);
+        ws.Options.CollectHttpResponseDetails = true;
+        var options = _client.Options;
+        var token = options.StreamTokenProvider is { } provider ? await provider(cancellationToken) : options.StreamToken;
+        if (token is null && options.ApiKey is { Length: > 0 } key)
+        {
+            ws.Options.SetRequestHeader("Authorization", "Bearer " + key);
+        }
+
+        options.ConfigureWebSocket?.Invoke(ws.Options);
         using var connection = new PhoenixConnection(ws);
         // Until the join is answered, a stalled connect or join aborts this attempt.
         using var joinDeadline = new CancellationTokenSource(_options.JoinTimeout, _time);
         var abortOnDeadline = joinDeadline.Token.Register(connection.Abort);
         using (var connectCts = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, joinDeadline.Token))
         {
-            await ws.ConnectAsync(_client.SocketUri(), connectCts.Token);
+            try
+            {
+                await ws.ConnectAsync(_client.SocketUri(token), connectCts.Token);
+            }
+            catch (WebSocketException) when (ws.HttpStatusCode is System.Net.HttpStatusCode.Unauthorized or System.Net.HttpStatusCode.Forbidden
+                && options.StreamTokenProvider is null)
+            {
+                // A fixed credential that was refused will be refused again; a provider may hand out a fresh token.
+                throw new SwitchboardSubscriptionException(_topic, "unauthorized",
+                    $"the server answered {(int)ws.HttpStatusCode} to the WebSocket upgrade: the API key or subscriber token was not accepted (wrong, expired, or a foreign origin)");
+            }
         }
 
         var asked = _position;

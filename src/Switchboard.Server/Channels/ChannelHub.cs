@@ -14,7 +14,7 @@ namespace Switchboard.Channels;
 /// reply and any replay of (since, S] are queued, then released with every live event after S — so a resumed
 /// client gets each event exactly once, in order, or a fresh snapshot and <c>resumed: false</c>.
 /// </summary>
-internal sealed class ChannelHub(EventDispatcher dispatcher, ISessionStore store, StreamOptions options, PresenceTracker presence)
+internal sealed partial class ChannelHub(EventDispatcher dispatcher, ISessionStore store, StreamOptions options, PresenceTracker presence)
 {
     public StreamOptions Options { get; } = options;
 
@@ -62,7 +62,11 @@ internal sealed class ChannelHub(EventDispatcher dispatcher, ISessionStore store
             position = dispatcher.Projection.HeadSeq;
             for (var i = 0; i < requests.Count; i++)
             {
-                subs[i] = new Subscription(queue, requests[i].Route, requests[i].Labels) { JoinRef = requests[i].JoinRef };
+                subs[i] = new Subscription(queue, requests[i].Route, requests[i].Labels)
+                {
+                    JoinRef = requests[i].JoinRef,
+                    IsScoped = requests[i].Scope is not null,
+                };
                 dispatcher.Topics.Add(subs[i]);
                 results[i] = new JoinResult { Epoch = dispatcher.Projection.Epoch };
                 if (!wantsResume)
@@ -96,7 +100,7 @@ internal sealed class ChannelHub(EventDispatcher dispatcher, ISessionStore store
                 var r = results[i];
                 if (r.HasSession && r.Session is null)
                 {
-                    r.Session = await FindSettledSessionAsync(requests[i].Route.SessionId!, position, cancellationToken);
+                    r.Session = InScope(requests[i], await FindSettledSessionAsync(requests[i].Route.SessionId!, position, cancellationToken));
                 }
 
                 r.Seq = position;
@@ -160,7 +164,7 @@ internal sealed class ChannelHub(EventDispatcher dispatcher, ISessionStore store
                 continue;
             }
 
-            if (sub.Route.Kind is TopicKind.Sessions or TopicKind.Summary && dispatcher.Summary is { } summary)
+            if (sub.Route.Kind is TopicKind.Sessions or TopicKind.Summary && !sub.IsScoped && dispatcher.Summary is { } summary)
             {
                 sub.Deliver(summary.FrameFor(sub.Route.Topic));
             }
@@ -230,7 +234,7 @@ internal sealed class ChannelHub(EventDispatcher dispatcher, ISessionStore store
         switch (request.Route.Kind)
         {
             case TopicKind.Sessions:
-                result.Summary = dispatcher.Summary?.Current();
+                result.Summary = request.Scope is null ? dispatcher.Summary?.Current() : null;
                 result.Sessions = projection.NewestActive(request.SnapshotLimit, request.Labels, out var more);
                 result.NextCursor = more && result.Sessions.Count > 0 ? result.Sessions[^1].CreatedSeq : null;
                 break;
@@ -239,7 +243,7 @@ internal sealed class ChannelHub(EventDispatcher dispatcher, ISessionStore store
                 break;
             case TopicKind.Session:
                 result.HasSession = true;
-                result.Session = projection.Get(request.Route.SessionId!);
+                result.Session = InScope(request, projection.Get(request.Route.SessionId!));
                 break;
         }
     }

@@ -13,6 +13,12 @@ internal sealed record JoinRequest(TopicRoute Route, long? Since, string? Epoch,
     /// <summary>Who is joining, for presence (<c>{viewer: {name, id?}}</c>).</summary>
     public Presence.Viewer? Viewer { get; init; }
 
+    /// <summary>
+    /// The labels scope of the connection's token: sessions without these labels are never seen on this channel, and
+    /// fleet-wide summaries are not sent. Set by <see cref="ChannelHub.AuthorizeAsync"/>; null when unrestricted.
+    /// </summary>
+    public IReadOnlyDictionary<string, string>? Scope { get; init; }
+
     /// <summary>Reads join params <c>{since?, epoch?, labels?, limit?, viewer?}</c>; unknown keys are ignored (clients may add their own).</summary>
     public static JoinRequest? Parse(TopicRoute route, JsonElement payload, int defaultLimit, out string? error)
     {

@@ -1,4 +1,5 @@
 using Switchboard.Fanout;
+using Switchboard.Security;
 
 namespace Switchboard.Channels;
 
@@ -7,9 +8,10 @@ namespace Switchboard.Channels;
 /// the routing rules of the spec (unmatched topics, duplicate joins, stale join refs). Messages are handled
 /// one at a time by the transport's read loop; <see cref="Close"/> runs after that loop has ended.
 /// </summary>
-internal sealed class PhoenixSocket(ChannelHub hub, SendQueue queue)
+internal sealed class PhoenixSocket(ChannelHub hub, SendQueue queue, ConnectionAccess? access = null)
 {
     private const string PhoenixTopic = "phoenix";
+    private const string Unauthorized = "unauthorized";
     private readonly Dictionary<string, JoinedChannel> _channels = new(StringComparer.Ordinal);
 
     public SendQueue Queue { get; } = queue;
@@ -21,6 +23,12 @@ internal sealed class PhoenixSocket(ChannelHub hub, SendQueue queue)
         if (m.Topic == PhoenixTopic && m.Event == "heartbeat")
         {
             Reply(m.JoinRef, m.Ref, m.Topic, "ok");
+            return;
+        }
+
+        if (m.Topic == PhoenixTopic && m.Event == "access_token")
+        {
+            await RefreshAsync(m);
             return;
         }
 
@@ -108,6 +116,18 @@ internal sealed class PhoenixSocket(ChannelHub hub, SendQueue queue)
             return;
         }
 
+        if (access is not null)
+        {
+            var (scoped, refusal) = await hub.AuthorizeAsync(request, access.Grant, access.Now, cancellationToken);
+            if (scoped is null)
+            {
+                Reply(m.JoinRef, m.Ref, m.Topic, "error", Unauthorized, refusal);
+                return;
+            }
+
+            request = scoped;
+        }
+
         var channel = new JoinedChannel(m.JoinRef);
         _channels[m.Topic] = channel;
         try
@@ -131,6 +151,54 @@ internal sealed class PhoenixSocket(ChannelHub hub, SendQueue queue)
             _channels.Remove(m.Topic);
             Reply(m.JoinRef, m.Ref, m.Topic, "error", "join crashed");
         }
+    }
+
+    /// <summary>
+    /// <c>[null, ref, "phoenix", "access_token", {"token": "…"}]</c>: a fresher token replaces the connection's, so a
+    /// long-lived client renews before expiry without reconnecting. Channels it no longer covers are closed.
+    /// </summary>
+    private async Task RefreshAsync(PhoenixMessage m)
+    {
+        if (access is null)
+        {
+            Reply(m.JoinRef, m.Ref, m.Topic, "ok"); // auth is off: nothing to renew
+            return;
+        }
+
+        var token = m.Payload.TryGetProperty("token", out var t) && t.ValueKind == System.Text.Json.JsonValueKind.String ? t.GetString() : null;
+        var refusal = token is null ? "'token' must be a string" : await access.RefreshAsync(token);
+        if (refusal is not null)
+        {
+            Reply(m.JoinRef, m.Ref, m.Topic, "error", Unauthorized, refusal);
+            return;
+        }
+
+        foreach (var (topic, channel) in _channels.ToList())
+        {
+            if (TopicRoute.TryParse(topic, out var route) && !access.Grant.Allows(route))
+            {
+                _channels.Remove(topic);
+                if (channel.Subscription is { } sub)
+                {
+                    hub.Leave(sub);
+                }
+
+                Queue.Enqueue(FrameEncoder.Push(channel.JoinRef, channel.JoinRef, topic, "phx_close", EmptyObject));
+            }
+        }
+
+        var expires = access.Grant.ExpiresAt;
+        Queue.Enqueue(FrameEncoder.Reply(m.JoinRef, m.Ref, m.Topic, "ok", w =>
+        {
+            w.WriteStartObject();
+            if (expires is { } e)
+            {
+                w.WritePropertyName("expires_at");
+                Json.WireTime.Write(w, e);
+            }
+
+            w.WriteEndObject();
+        }));
     }
 
     private void Leave(PhoenixMessage m)

@@ -13,8 +13,11 @@ internal sealed class Subscription(SendQueue queue, TopicRoute route, IReadOnlyD
 
     public TopicRoute Route { get; } = route;
 
-    /// <summary>For <c>sessions</c>: only sessions carrying all these labels.</summary>
+    /// <summary>Only sessions carrying all these labels: a <c>sessions</c> filter, or a token's scope on any topic.</summary>
     public IReadOnlyDictionary<string, string>? Labels { get; } = labels;
+
+    /// <summary>Label-scoped by its credentials: fleet-wide summaries are not delivered.</summary>
+    public bool IsScoped { get; init; }
 
     /// <summary>Position in the topic's subscriber list, for O(1) removal.</summary>
     public int Index { get; set; } = -1;

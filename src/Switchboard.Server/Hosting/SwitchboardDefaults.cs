@@ -49,6 +49,24 @@ public static class SwitchboardDefaults
     public const int DefaultPageSize = 50;
     /// <summary>Largest page size.</summary>
     public const int MaxPageSize = 1000;
+    /// <summary>Sustained inbound message rate per connection.</summary>
+    public const double MaxMessagesPerSecond = 50;
+    /// <summary>Inbound message burst per connection: room for a client rejoining its 100 channels at once.</summary>
+    public const int MessageBurst = 200;
+    /// <summary>Default writes per key (or remote address) per window.</summary>
+    public const int WriteRateLimit = 5000;
+    /// <summary>Default write rate window.</summary>
+    public static readonly TimeSpan WriteRateWindow = TimeSpan.FromSeconds(1);
+    /// <summary>Default lifetime of a subscriber token minted by <c>POST /api/tokens</c>.</summary>
+    public static readonly TimeSpan TokenLifetime = TimeSpan.FromMinutes(15);
+    /// <summary>Longest lifetime <c>POST /api/tokens</c> grants.</summary>
+    public static readonly TimeSpan TokenMaxLifetime = TimeSpan.FromHours(24);
+    /// <summary>File in the data directory that holds the generated token signing secret.</summary>
+    public const string TokenSecretFileName = "token-secret";
+    /// <summary>Shortest API key accepted.</summary>
+    public const int MinApiKeyLength = 16;
+    /// <summary>Shortest token signing secret accepted (HS256 needs 256 bits).</summary>
+    public const int MinTokenSecretLength = 32;
     /// <summary>How often leases are checked.</summary>
     public static readonly TimeSpan LeaseCheckInterval = TimeSpan.FromSeconds(1);
 }

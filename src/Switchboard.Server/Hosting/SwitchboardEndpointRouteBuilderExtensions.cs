@@ -5,6 +5,7 @@ using Switchboard.Channels;
 using Switchboard.Dashboard;
 using Switchboard.Hosting;
 using Switchboard.Http;
+using Switchboard.Security;
 using Switchboard.Transports;
 using Switchboard.Transports.LongPoll;
 using Switchboard.Transports.Sse;
@@ -31,24 +32,29 @@ public static class SwitchboardEndpointRouteBuilderExtensions
 
         var root = endpoints.MapGroup(prefix);
         var api = root.MapGroup("/api");
+        // Outermost: origin, API key and write rate are checked before anything reads a body or the store.
+        api.AddEndpointFilter<ApiAccessFilter>();
         api.AddEndpointFilter<StoreUnavailableFilter>();
         SessionEndpoints.Map(api);
         BatchEndpoint.Map(api);
         FleetEndpoints.Map(api);
         EventEndpoints.Map(api);
-        api.MapGet("/stream", (HttpContext http, ChannelHub hub, ConnectionRegistry registry, TimeProvider time, StreamOptions options) =>
-            SseEndpoint.HandleAsync(http, hub, registry, time, options)).WithTags("Events").ExcludeFromDescription();
+        AuthEndpoints.Map(api);
+        api.MapGet("/stream", (HttpContext http, ChannelHub hub, ConnectionRegistry registry, TimeProvider time, StreamOptions options, StreamAuthenticator auth) =>
+            SseEndpoint.HandleAsync(http, hub, registry, time, options, auth)).WithTags("Events").WithMetadata(new OwnAuthentication()).ExcludeFromDescription();
         var stream = endpoints.ServiceProvider.GetRequiredService<StreamOptions>();
         if (stream.EnableWebSocket)
         {
-            root.Map("/socket/websocket", (HttpContext http, ChannelHub hub, ConnectionRegistry registry, TimeProvider time, StreamOptions options) =>
-                WebSocketEndpoint.HandleAsync(http, hub, registry, time, options)).ExcludeFromDescription();
+            root.Map("/socket/websocket", (HttpContext http, ChannelHub hub, ConnectionRegistry registry, TimeProvider time, StreamOptions options,
+                OriginPolicy origins, StreamAuthenticator auth) =>
+                WebSocketEndpoint.HandleAsync(http, hub, registry, time, options, origins, auth)).ExcludeFromDescription();
         }
 
         if (stream.EnableLongPoll)
         {
-            root.MapMethods("/socket/longpoll", ["GET", "POST", "OPTIONS"], (HttpContext http, LongPollRegistry sessions, StreamOptions options) =>
-                LongPollEndpoint.HandleAsync(http, sessions, options)).ExcludeFromDescription();
+            root.MapMethods("/socket/longpoll", ["GET", "POST", "OPTIONS"], (HttpContext http, LongPollRegistry sessions, StreamOptions options,
+                OriginPolicy origins, StreamAuthenticator auth) =>
+                LongPollEndpoint.HandleAsync(http, sessions, options, origins, auth)).ExcludeFromDescription();
         }
         HealthEndpoints.Map(root);
         DashboardEndpoints.Map(root);

@@ -23,6 +23,9 @@ public sealed class SwitchboardOptions
 
     /// <summary>HTTP API settings.</summary>
     public HttpApiOptions Http { get; } = new();
+
+    /// <summary>API keys, subscriber tokens and origin checks. See docs/security.md.</summary>
+    public SecurityOptions Security { get; } = new();
 }
 
 /// <summary>Event log retention: both limits apply.</summary>
@@ -82,6 +85,12 @@ public sealed class StreamOptions
 
     /// <summary>SSE comment heartbeat interval. Default 15 s.</summary>
     public TimeSpan SseHeartbeatInterval { get; set; } = SwitchboardDefaults.SseHeartbeatInterval;
+
+    /// <summary>Inbound messages a connection may send per second, sustained; beyond it the socket is closed with 1008. Default 50.</summary>
+    public double MaxMessagesPerSecond { get; set; } = SwitchboardDefaults.MaxMessagesPerSecond;
+
+    /// <summary>Inbound messages a connection may send in a burst before the sustained rate applies. Default 200.</summary>
+    public int MessageBurst { get; set; } = SwitchboardDefaults.MessageBurst;
 }
 
 /// <summary>HTTP API settings.</summary>
@@ -98,4 +107,14 @@ public sealed class HttpApiOptions
 
     /// <summary>Largest page size of listings and event reads. Default 1,000.</summary>
     public int MaxPageSize { get; set; } = SwitchboardDefaults.MaxPageSize;
+
+    /// <summary>
+    /// Writes (POST/PATCH requests under <c>/api</c>) one API key may make per <see cref="WriteRateWindow"/>, as a token
+    /// bucket that refills that many per window; without keys the remote address is the partition. Beyond it: 429 with
+    /// Retry-After. Default 5,000.
+    /// </summary>
+    public int WriteRateLimit { get; set; } = SwitchboardDefaults.WriteRateLimit;
+
+    /// <summary>The window of <see cref="WriteRateLimit"/>. Default 1 s.</summary>
+    public TimeSpan WriteRateWindow { get; set; } = SwitchboardDefaults.WriteRateWindow;
 }

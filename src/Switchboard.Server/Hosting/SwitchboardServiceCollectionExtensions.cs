@@ -5,6 +5,7 @@ using Switchboard.Fanout;
 using Switchboard.Hosting;
 using Switchboard.Ingest;
 using Switchboard.Live;
+using Switchboard.Security;
 using Switchboard.Storage;
 using Switchboard.Storage.Sqlite;
 using Switchboard.Transports;
@@ -31,6 +32,16 @@ public static class SwitchboardServiceCollectionExtensions
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton(sp => sp.GetRequiredService<IOptions<SwitchboardOptions>>().Value);
         services.TryAddSingleton(sp => sp.GetRequiredService<SwitchboardOptions>().Stream);
+        services.TryAddSingleton(sp => sp.GetRequiredService<SwitchboardOptions>().Security);
+        services.TryAddSingleton<ApiKeyRing>();
+        services.TryAddSingleton<TokenSecret>();
+        services.TryAddSingleton<SubscriberTokens>();
+        services.TryAddSingleton<StreamAuthenticator>();
+        services.TryAddSingleton<OriginPolicy>();
+        services.TryAddSingleton<WriteRateLimiter>();
+        services.TryAddSingleton<SecurityGuard>();
+        // Before the runtime: bad security settings stop start-up before the store is even opened.
+        services.AddHostedService(sp => sp.GetRequiredService<SecurityGuard>());
         services.TryAddSingleton<ISessionStore>(CreateStore);
         services.TryAddSingleton<WritePipeline>();
         services.TryAddSingleton<SessionWriter>();

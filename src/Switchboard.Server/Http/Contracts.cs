@@ -48,4 +48,10 @@ internal static class Contracts
     public sealed record EventEnvelope(long? Seq, string Epoch, string Type, string? SessionId, DateTimeOffset At, JsonElement Data);
 
     public sealed record EventsResponse(string Epoch, long HeadSeq, List<EventEnvelope> Events, long NextSince, bool HasMore);
+
+    public sealed record AuthResponse(bool Enabled, string? Scope);
+
+    public sealed record TokenRequest(List<string>? Topics, Dictionary<string, string>? Labels, long? TtlSeconds);
+
+    public sealed record TokenResponse(string Token, string TokenType, DateTimeOffset ExpiresAt, long ExpiresIn, List<string> Topics, Dictionary<string, string>? Labels);
 }

@@ -126,6 +126,33 @@ internal sealed class FieldReader
         return labels;
     }
 
+    /// <summary>An array of strings, or null when the field is absent.</summary>
+    public List<string>? StringList(string name, int maxCount)
+    {
+        if (Get(name) is not { } v)
+        {
+            return null;
+        }
+
+        if (v.ValueKind != JsonValueKind.Array)
+        {
+            throw Type(name, v, "an array of strings");
+        }
+
+        if (v.GetArrayLength() > maxCount)
+        {
+            throw RequestException.Field(_prefix + name, $"'{_prefix}{name}' holds at most {maxCount} entries; got {v.GetArrayLength()}.");
+        }
+
+        var list = new List<string>();
+        foreach (var item in v.EnumerateArray())
+        {
+            list.Add(item.ValueKind == JsonValueKind.String ? item.GetString()! : throw Type(name, item, "an array of strings"));
+        }
+
+        return list;
+    }
+
     /// <summary>A JSON object field, returned as compact JSON text.</summary>
     public string? JsonObject(string name)
     {

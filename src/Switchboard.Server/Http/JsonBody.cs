@@ -60,6 +60,13 @@ internal static class JsonBody
             throw new RequestException(ProblemResult.BadRequest("The request needs a JSON object body."));
         }
 
+        // The parser leaves string contents to be decoded later, where invalid UTF-8 would throw mid-handler.
+        if (!System.Text.Unicode.Utf8.IsValid(buffer.WrittenSpan))
+        {
+            throw new RequestException(new ProblemResult(400, "malformed_json", "Malformed JSON",
+                "The body is not valid UTF-8. Send JSON encoded as UTF-8."));
+        }
+
         try
         {
             return JsonDocument.Parse(buffer.WrittenMemory, new JsonDocumentOptions { MaxDepth = 64 });

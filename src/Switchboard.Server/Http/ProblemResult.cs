@@ -16,6 +16,9 @@ internal sealed class ProblemResult(int status, string code, string title, strin
     /// <summary>Seconds, for 429 and 503.</summary>
     public int? RetryAfterSeconds { get; init; }
 
+    /// <summary>The <c>WWW-Authenticate</c> challenge, for 401 and 403.</summary>
+    public string? Challenge { get; init; }
+
     public static ProblemResult From(SwitchboardError error) => new(StatusFor(error.Kind), error.Code, TitleFor(error.Kind), error.Detail, error.Field)
     {
         RetryAfterSeconds = error.Kind == ErrorKind.Unavailable ? 1 : null,
@@ -52,6 +55,11 @@ internal sealed class ProblemResult(int status, string code, string title, strin
         if (RetryAfterSeconds is { } retry)
         {
             response.Headers.RetryAfter = retry.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        }
+
+        if (Challenge is not null)
+        {
+            response.Headers.WWWAuthenticate = Challenge;
         }
 
         await using var writer = new Utf8JsonWriter(response.BodyWriter, JsonResult.WriterOptions);

@@ -109,10 +109,13 @@ internal sealed class EventDispatcher : IEventSink
             var frame = FrameEncoder.Broadcast(TopicRoute.SessionPrefix + id, e.Type, envelope, e.Seq);
             foreach (var sub in watchers)
             {
-                sub.Deliver(frame);
+                // Labels on a session topic are a token's scope: a session outside it stays invisible.
+                if (sub.Labels is null || LabelFilter.Matches(sub.Labels, after) || LabelFilter.Matches(sub.Labels, before))
+                {
+                    sub.Deliver(frame);
+                    delivered++;
+                }
             }
-
-            delivered += watchers.Count;
         }
 
         Deliveries += delivered;
@@ -125,7 +128,7 @@ internal sealed class EventDispatcher : IEventSink
         return sub.Route.Kind switch
         {
             TopicKind.Sessions => sub.Labels is null || e.SessionId is null || LabelFilter.Matches(sub.Labels, labelsSource),
-            TopicKind.Session => e.SessionId == sub.Route.SessionId,
+            TopicKind.Session => e.SessionId == sub.Route.SessionId && (sub.Labels is null || LabelFilter.Matches(sub.Labels, labelsSource)),
             _ => false,
         };
     }

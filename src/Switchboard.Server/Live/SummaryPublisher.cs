@@ -111,7 +111,10 @@ internal sealed class SummaryPublisher : IDisposable
         var frame = FrameEncoder.Broadcast(topic, Events.EventTypes.Summary, envelope, 0);
         foreach (var sub in subscribers)
         {
-            sub.Deliver(frame);
+            if (!sub.IsScoped)
+            {
+                sub.Deliver(frame);
+            }
         }
     }
 

@@ -33,6 +33,14 @@ internal static class ClientCommand
     /// A command that talks to a server: its own arguments and options plus <c>--url</c>; <paramref name="run"/> gets a
     /// client for that URL, and failures become a message on stderr and an exit code.
     /// </summary>
+    /// <summary>The API key variable the client commands read when <c>--api-key</c> is not given.</summary>
+    public const string ApiKeyVariable = "SWITCHBOARD_API_KEY";
+
+    private static Option<string?> ApiKeyOption() => new("--api-key")
+    {
+        Description = $"The API key, for a server with auth on (or {ApiKeyVariable}). tail and sessions need a read key, demo a write key.",
+    };
+
     public static Command Create(string name, string description, Func<SwitchboardClient, ParseResult, CancellationToken, Task<int>> run,
         params Symbol[] symbols)
     {
@@ -50,9 +58,14 @@ internal static class ClientCommand
         }
 
         var url = UrlOption();
+        var apiKey = ApiKeyOption();
         command.Options.Add(url);
+        command.Options.Add(apiKey);
         command.SetAction((result, cancellationToken) =>
-            RunAsync(result.GetValue(url)!, client => run(client, result, cancellationToken), cancellationToken));
+        {
+            var key = result.GetValue(apiKey) ?? Environment.GetEnvironmentVariable(ApiKeyVariable);
+            return RunAsync(result.GetValue(url)!, string.IsNullOrEmpty(key) ? null : key, client => run(client, result, cancellationToken), cancellationToken);
+        });
         return command;
     }
 
@@ -70,9 +83,9 @@ internal static class ClientCommand
     }
 
     /// <summary>Runs <paramref name="body"/> with a client, mapping failures to a message on stderr and an exit code.</summary>
-    private static async Task<int> RunAsync(Uri url, Func<SwitchboardClient, Task<int>> body, CancellationToken cancellationToken)
+    private static async Task<int> RunAsync(Uri url, string? apiKey, Func<SwitchboardClient, Task<int>> body, CancellationToken cancellationToken)
     {
-        using var client = new SwitchboardClient(url, new SwitchboardClientOptions { MaxAttempts = 3 });
+        using var client = new SwitchboardClient(url, new SwitchboardClientOptions { MaxAttempts = 3, ApiKey = apiKey });
         try
         {
             return await body(client);
@@ -81,9 +94,19 @@ internal static class ClientCommand
         {
             return 0; // Ctrl+C
         }
+        catch (SwitchboardApiException ex) when (ex.StatusCode is 401 && apiKey is null)
+        {
+            await Console.Error.WriteLineAsync($"switchboard: the server at {url} requires an API key: pass --api-key or set {ApiKeyVariable}.");
+            return Refused;
+        }
         catch (SwitchboardApiException ex)
         {
             await Console.Error.WriteLineAsync($"switchboard: the server refused: {ex.Problem.Detail} ({ex.StatusCode} {ex.Code})");
+            return Refused;
+        }
+        catch (SwitchboardSubscriptionException ex) when (ex.Reason == "unauthorized" && apiKey is null)
+        {
+            await Console.Error.WriteLineAsync($"switchboard: {ex.Message} If the server has auth on, pass --api-key or set {ApiKeyVariable}.");
             return Refused;
         }
         catch (SwitchboardSubscriptionException ex)

@@ -36,9 +36,15 @@ internal sealed class DemoFleet(SwitchboardClient client, int size, TextWriter l
     {
         using var watch = CancellationTokenSource.CreateLinkedTokenSource(stop);
         var watcher = WatchFleetFlagAsync(watch.Token);
-        await Task.WhenAll(Enumerable.Range(0, size).Select(slot => RunSlotAsync(slot, stop)));
-        await watch.CancelAsync();
-        await watcher;
+        try
+        {
+            await Task.WhenAll(Enumerable.Range(0, size).Select(slot => RunSlotAsync(slot, stop)));
+        }
+        finally
+        {
+            await watch.CancelAsync();
+            await watcher;
+        }
     }
 
     /// <summary>The pause flag arrives with every summary; one subscription serves the whole fleet.</summary>
@@ -74,7 +80,9 @@ internal sealed class DemoFleet(SwitchboardClient client, int size, TextWriter l
             {
                 await RunAgentAsync(slot, generation, stop);
             }
-            catch (Exception ex) when (ex is SwitchboardApiException or HttpRequestException or IOException or InvalidOperationException)
+            // A refused credential (401/403) will not fix itself: stop the demo and say so.
+            catch (Exception ex) when (ex is SwitchboardApiException { StatusCode: not (401 or 403) } or HttpRequestException or IOException
+                or InvalidOperationException)
             {
                 await log.WriteLineAsync($"! slot {slot}: {ex.Message}");
             }

@@ -22,6 +22,17 @@ internal static class ServeCommand
         Description = "SQLite commit durability: Normal (survives kill -9) or Full (fsync per commit, survives power loss).",
     };
 
+    private static readonly Option<bool> Insecure = new("--insecure")
+    {
+        Description = "Allow listening beyond loopback with no API keys: anyone who can reach the port can read and write. Only on a trusted network.",
+    };
+
+    /// <summary>Comma-separated API keys, each optionally followed by :read or :write (the default). Any key turns auth on.</summary>
+    public const string ApiKeysVariable = "SWITCHBOARD_API_KEYS";
+
+    /// <summary>The subscriber-token signing secret (at least 32 characters); generated into the data directory when unset.</summary>
+    public const string TokenSecretVariable = "SWITCHBOARD_TOKEN_SECRET";
+
     public static Command Create()
     {
         var serve = new Command("serve", "Run the Switchboard server (the default command).");
@@ -35,6 +46,7 @@ internal static class ServeCommand
         command.Options.Add(Urls);
         command.Options.Add(DataDir);
         command.Options.Add(Durability);
+        command.Options.Add(Insecure);
         StoreSelection.AddTo(command);
         command.TreatUnmatchedTokensAsErrors = false;
         command.SetAction((result, cancellationToken) => RunAsync(result, cancellationToken));
@@ -43,15 +55,26 @@ internal static class ServeCommand
     private static async Task<int> RunAsync(ParseResult result, CancellationToken cancellationToken)
     {
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = [.. result.UnmatchedTokens] });
-        builder.WebHost.UseUrls(result.GetValue(Urls) ?? builder.Configuration["urls"] ?? SwitchboardDefaults.Urls);
+        var urls = result.GetValue(Urls) ?? builder.Configuration["urls"] ?? SwitchboardDefaults.Urls;
+        builder.WebHost.UseUrls(urls);
         // Kestrel's own limit would answer 413 without a problem body; Switchboard enforces its limit itself.
         builder.WebHost.ConfigureKestrel(k => k.Limits.MaxRequestBodySize = null);
         var dataDir = result.GetValue(DataDir) ?? Environment.GetEnvironmentVariable("SWITCHBOARD_DATA_DIR");
         var durability = result.GetValue(Durability);
         var storeFactory = StoreSelection.Factory(result);
+        var insecure = result.GetValue(Insecure);
+        var apiKeys = Environment.GetEnvironmentVariable(ApiKeysVariable);
+        var tokenSecret = Environment.GetEnvironmentVariable(TokenSecretVariable);
         builder.Services.AddSwitchboard(options =>
         {
             builder.Configuration.GetSection("Switchboard").Bind(options);
+            options.Security.AddApiKeys(apiKeys);
+            if (!string.IsNullOrEmpty(tokenSecret))
+            {
+                options.Security.TokenSigningKey = tokenSecret;
+            }
+
+            options.Security.AllowInsecure |= insecure;
             if (dataDir is not null)
             {
                 options.DataDirectory = dataDir;
@@ -66,8 +89,26 @@ internal static class ServeCommand
         });
 
         var app = builder.Build();
+        var security = app.Services.GetRequiredService<SwitchboardOptions>().Security;
+        if (ListenAddresses.ExposureProblem(urls.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries), security) is { } exposed)
+        {
+            // Before anything binds: a clear message and no stack trace.
+            await Console.Error.WriteLineAsync("switchboard: " + exposed);
+            return 1;
+        }
+
         app.MapSwitchboard();
-        await app.RunAsync(cancellationToken);
+        try
+        {
+            await app.RunAsync(cancellationToken);
+        }
+        catch (InvalidOperationException ex) when (ex.Message.StartsWith("Switchboard", StringComparison.Ordinal))
+        {
+            // Start-up refused by Switchboard's own checks (security settings, exposure): the message says what to do.
+            await Console.Error.WriteLineAsync("switchboard: " + ex.Message);
+            return 1;
+        }
+
         return 0;
     }
 }

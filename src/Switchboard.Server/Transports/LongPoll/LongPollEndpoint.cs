@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Http;
 using Switchboard.Channels;
 using Switchboard.Hosting;
 using Switchboard.Http;
+using Switchboard.Security;
 using Switchboard.Transports.WebSockets;
 
 namespace Switchboard.Transports.LongPoll;
@@ -17,15 +18,33 @@ internal static class LongPollEndpoint
 {
     private const int MaxLinesPerPost = 100;
 
-    public static async Task HandleAsync(HttpContext context, LongPollRegistry sessions, StreamOptions options)
+    public static async Task HandleAsync(HttpContext context, LongPollRegistry sessions, StreamOptions options, OriginPolicy origins,
+        StreamAuthenticator authenticator)
     {
         var response = context.Response;
         response.Headers.CacheControl = "no-store";
-        response.Headers.AccessControlAllowOrigin = "*";
+        var originAllowed = origins.IsAllowed(context.Request);
+        if (originAllowed)
+        {
+            // Only origins this server accepts may read the answers; a request without Origin is no browser's.
+            response.Headers.AccessControlAllowOrigin = OriginPolicy.OriginOf(context.Request) ?? "*";
+            response.Headers.Vary = "Origin";
+        }
+
         if (HttpMethods.IsOptions(context.Request.Method))
         {
-            response.Headers.AccessControlAllowMethods = "GET, POST, OPTIONS";
-            response.Headers.AccessControlAllowHeaders = "content-type, x-phoenix-longpoll-token, x-phoenix-authtoken";
+            if (originAllowed)
+            {
+                response.Headers.AccessControlAllowMethods = "GET, POST, OPTIONS";
+                response.Headers.AccessControlAllowHeaders = "content-type, x-phoenix-longpoll-token, x-phoenix-authtoken";
+            }
+
+            return;
+        }
+
+        if (!originAllowed)
+        {
+            await WriteAsync(context, 403);
             return;
         }
 
@@ -39,7 +58,7 @@ internal static class LongPollEndpoint
         var session = sessions.Find(Token(context.Request));
         if (HttpMethods.IsGet(context.Request.Method))
         {
-            await PollAsync(context, sessions, session);
+            await PollAsync(context, sessions, session, authenticator);
         }
         else if (HttpMethods.IsPost(context.Request.Method))
         {
@@ -51,12 +70,19 @@ internal static class LongPollEndpoint
         }
     }
 
-    private static async Task PollAsync(HttpContext context, LongPollRegistry sessions, LongPollSession? session)
+    private static async Task PollAsync(HttpContext context, LongPollRegistry sessions, LongPollSession? session, StreamAuthenticator authenticator)
     {
         if (session is null)
         {
-            // No (live) token: this poll is the connect.
-            var created = sessions.Create();
+            // No (live) token: this poll is the connect, and the moment credentials are checked.
+            var auth = await authenticator.AuthenticateAsync(context.Request);
+            if (auth.Grant is null)
+            {
+                await WriteAsync(context, 403);
+                return;
+            }
+
+            var created = sessions.Create(authenticator.Enabled ? new ConnectionAccess(auth.Grant, authenticator, sessions.Time) : null);
             await (created is null ? WriteAsync(context, 503) : WriteAsync(context, 410, created.Token));
             return;
         }
@@ -64,7 +90,8 @@ internal static class LongPollEndpoint
         var frames = await session.PollAsync(sessions.Window, context.RequestAborted);
         if (session.IsClosed && frames.Count == 0)
         {
-            await WriteAsync(context, 410);
+            // An expired token ends the session with 403, which the phoenix client takes as a close with 1008.
+            await WriteAsync(context, session.TokenExpired ? 403 : 410);
             return;
         }
 
@@ -97,8 +124,8 @@ internal static class LongPollEndpoint
             return;
         }
 
-        await session.HandleAsync(messages, context.RequestAborted);
-        await WriteAsync(context, 200);
+        var withinRate = await session.HandleAsync(messages, context.RequestAborted);
+        await WriteAsync(context, withinRate ? 200 : 429);
     }
 
     /// <summary>Splits an ndjson body into messages: text lines are V2 JSON frames, other lines base64 binary frames.</summary>

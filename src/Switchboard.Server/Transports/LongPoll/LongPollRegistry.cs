@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Security.Cryptography;
 using Switchboard.Channels;
 using Switchboard.Hosting;
+using Switchboard.Security;
 
 namespace Switchboard.Transports.LongPoll;
 
@@ -26,17 +27,20 @@ internal sealed class LongPollRegistry : IDisposable
 
     public TimeSpan Window { get; }
 
+    public TimeProvider Time => _time;
+
     public int Count => _sessions.Count;
 
     /// <summary>Creates a session, or returns null when the server is at its connection limit.</summary>
-    public LongPollSession? Create()
+    public LongPollSession? Create(ConnectionAccess? access = null)
     {
         if (!_connections.TryReserve())
         {
+            access?.Dispose();
             return null;
         }
 
-        var session = new LongPollSession(Convert.ToBase64String(RandomNumberGenerator.GetBytes(24)).Replace('+', '-').Replace('/', '_'), _hub, _time);
+        var session = new LongPollSession(Convert.ToBase64String(RandomNumberGenerator.GetBytes(24)).Replace('+', '-').Replace('/', '_'), _hub, _time, access);
         _sessions[session.Token] = session;
         _connections.Add(session);
         return session;

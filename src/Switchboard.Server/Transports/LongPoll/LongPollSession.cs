@@ -1,5 +1,6 @@
 using Switchboard.Channels;
 using Switchboard.Fanout;
+using Switchboard.Security;
 
 namespace Switchboard.Transports.LongPoll;
 
@@ -13,17 +14,30 @@ internal sealed class LongPollSession : ISendQueueConsumer, IStreamConnection
     private readonly TimeProvider _time;
     private readonly SemaphoreSlim _inbound = new(1, 1);
     private TaskCompletionSource? _waiter;
+    private readonly ConnectionAccess? _access;
+    private readonly Hosting.StreamOptions _options;
+    private MessageRate _rate;
     private long _lastActivity;
     private bool _closed;
 
-    public LongPollSession(string token, ChannelHub hub, TimeProvider time)
+    public LongPollSession(string token, ChannelHub hub, TimeProvider time, ConnectionAccess? access = null)
     {
         Token = token;
         _time = time;
+        _options = hub.Options;
         _lastActivity = time.GetTimestamp();
         Queue = new SendQueue(this, hub.Options.SendQueueMaxFrames, hub.Options.SendQueueMaxBytes);
-        Socket = new PhoenixSocket(hub, Queue);
+        _access = access;
+        Socket = new PhoenixSocket(hub, Queue, access);
+        access?.Start(() =>
+        {
+            TokenExpired = true;
+            Abort("token expired");
+        });
     }
+
+    /// <summary>The session ended because its token expired.</summary>
+    public bool TokenExpired { get; private set; }
 
     public string Token { get; }
 
@@ -88,10 +102,14 @@ internal sealed class LongPollSession : ISendQueueConsumer, IStreamConnection
         return cancellationToken.IsCancellationRequested ? [] : DrainAll();
     }
 
-    /// <summary>Handles POSTed messages one at a time, in order.</summary>
-    public async Task HandleAsync(IReadOnlyList<PhoenixMessage> messages, CancellationToken cancellationToken)
+    /// <summary>
+    /// Handles POSTed messages one at a time, in order. Returns false when they went over the connection's message
+    /// rate: the session is then ended (the client reconnects and rejoins).
+    /// </summary>
+    public async Task<bool> HandleAsync(IReadOnlyList<PhoenixMessage> messages, CancellationToken cancellationToken)
     {
         Touch();
+        var withinRate = true;
         await _inbound.WaitAsync(cancellationToken);
         try
         {
@@ -99,7 +117,8 @@ internal sealed class LongPollSession : ISendQueueConsumer, IStreamConnection
             {
                 using (m)
                 {
-                    if (!IsClosed)
+                    withinRate = withinRate && _rate.TryTake(_time, _options);
+                    if (!IsClosed && withinRate)
                     {
                         await Socket.HandleAsync(m, cancellationToken);
                     }
@@ -110,6 +129,13 @@ internal sealed class LongPollSession : ISendQueueConsumer, IStreamConnection
         {
             _inbound.Release();
         }
+
+        if (!withinRate)
+        {
+            Abort("message rate exceeded");
+        }
+
+        return withinRate;
     }
 
     public void Close(ushort code, string reason) => Abort(reason);
@@ -131,6 +157,7 @@ internal sealed class LongPollSession : ISendQueueConsumer, IStreamConnection
 
         Queue.Complete();
         waiter?.TrySetResult();
+        _access?.Dispose();
         _ = CloseSocketAsync();
     }
 

@@ -8,6 +8,7 @@ using Switchboard.Channels;
 using Switchboard.Fanout;
 using Switchboard.Hosting;
 using Switchboard.Http;
+using Switchboard.Security;
 using Switchboard.Writes;
 
 namespace Switchboard.Transports.Sse;
@@ -19,13 +20,37 @@ namespace Switchboard.Transports.Sse;
 /// </summary>
 internal static class SseEndpoint
 {
-    public static async Task HandleAsync(HttpContext context, ChannelHub hub, ConnectionRegistry registry, TimeProvider time, StreamOptions options)
+    public static async Task HandleAsync(HttpContext context, ChannelHub hub, ConnectionRegistry registry, TimeProvider time, StreamOptions options,
+        StreamAuthenticator authenticator)
     {
+        var auth = await authenticator.AuthenticateAsync(context.Request);
+        if (auth.Grant is null)
+        {
+            await new ProblemResult(StatusCodes.Status401Unauthorized, "unauthorized", "Unauthorized",
+                $"The stream was refused: {auth.Error}. Pass a subscriber token as ?token=… (POST /api/tokens mints one) or 'Authorization: Bearer <token or API key>'.")
+            { Challenge = "Bearer realm=\"switchboard\"" }.ExecuteAsync(context);
+            return;
+        }
+
         var requests = ParseRequests(context.Request, hub, out var problem);
         if (requests is null)
         {
             await problem!.ExecuteAsync(context);
             return;
+        }
+
+        var grant = authenticator.Enabled ? auth.Grant : null;
+        for (var i = 0; i < requests.Count; i++)
+        {
+            var (scoped, refusal) = await hub.AuthorizeAsync(requests[i], grant, time.GetUtcNow(), context.RequestAborted);
+            if (scoped is null)
+            {
+                await new ProblemResult(StatusCodes.Status403Forbidden, "unauthorized", "Forbidden", $"Topic '{requests[i].Route.Topic}' was refused: {refusal}.", "topics")
+                    .ExecuteAsync(context);
+                return;
+            }
+
+            requests[i] = scoped;
         }
 
         if (!registry.TryReserve())
@@ -46,6 +71,10 @@ internal static class SseEndpoint
         var connection = new SseConnection(context, options, time);
         registry.Add(connection);
         using var heartbeat = time.CreateTimer(_ => connection.SendHeartbeat(), null, options.SseHeartbeatInterval, options.SseHeartbeatInterval);
+        // An expired token ends the stream; EventSource's reconnect with the same token is then refused.
+        using var expiry = grant?.ExpiresAt is { } expires
+            ? time.CreateTimer(_ => connection.Close(0, "token expired"), null, Max(expires - time.GetUtcNow(), TimeSpan.Zero), Timeout.InfiniteTimeSpan)
+            : null;
         using var ended = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted, connection.Done);
         Subscription[] subs = [];
         try
@@ -163,6 +192,8 @@ internal static class SseEndpoint
 
         return "event: joined\ndata: " + Encoding.UTF8.GetString(buffer.WrittenSpan) + "\n\n";
     }
+
+    private static TimeSpan Max(TimeSpan a, TimeSpan b) => a > b ? a : b;
 
     private static string Truncate(string value) => value.Length > 64 ? value[..64] + "…" : value;
 }

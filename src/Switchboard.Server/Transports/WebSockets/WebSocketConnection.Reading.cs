@@ -60,6 +60,13 @@ internal sealed partial class WebSocketConnection
 
             var payload = buffer.Slice(header.HeaderLength, header.PayloadLength);
             Touch();
+            if ((header.IsControl ? header.Opcode == FrameHeader.Ping : header.Fin) && !_rate.TryTake(_time, _options))
+            {
+                _input.AdvanceTo(buffer.GetPosition(frameLength));
+                await CloseAndWaitAsync(CloseCodes.PolicyViolation, $"more than {_options.MaxMessagesPerSecond} messages per second");
+                return;
+            }
+
             if (header.IsControl)
             {
                 var stop = HandleControl(header, payload, out var replyCode, out var replyReason);

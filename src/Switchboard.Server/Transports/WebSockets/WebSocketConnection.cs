@@ -7,6 +7,7 @@ using Microsoft.AspNetCore.Http;
 using Switchboard.Channels;
 using Switchboard.Fanout;
 using Switchboard.Hosting;
+using Switchboard.Security;
 
 namespace Switchboard.Transports.WebSockets;
 
@@ -30,6 +31,8 @@ internal sealed partial class WebSocketConnection : ISendQueueConsumer, IThreadP
     private readonly StreamOptions _options;
     private readonly TimeProvider _time;
     private readonly PhoenixSocket _socket;
+    private readonly ConnectionAccess? _access;
+    private MessageRate _rate;
     private long _lastActivity;
     private readonly object _lifetime = new();
     private bool _finished;
@@ -37,7 +40,8 @@ internal sealed partial class WebSocketConnection : ISendQueueConsumer, IThreadP
     private int _closeQueued;
     private TaskCompletionSource? _closeWritten;
 
-    public WebSocketConnection(HttpContext context, Stream transport, ChannelHub hub, StreamOptions options, TimeProvider time)
+    public WebSocketConnection(HttpContext context, Stream transport, ChannelHub hub, StreamOptions options, TimeProvider time,
+        ConnectionAccess? access = null)
     {
         _context = context;
         _transport = transport;
@@ -47,7 +51,9 @@ internal sealed partial class WebSocketConnection : ISendQueueConsumer, IThreadP
         _time = time;
         _lastActivity = time.GetTimestamp();
         Queue = new SendQueue(this, options.SendQueueMaxFrames, options.SendQueueMaxBytes);
-        _socket = new PhoenixSocket(hub, Queue);
+        _access = access;
+        _socket = new PhoenixSocket(hub, Queue, access);
+        access?.Start(() => Close(CloseCodes.PolicyViolation, "token expired"));
     }
 
     public SendQueue Queue { get; }
@@ -71,6 +77,7 @@ internal sealed partial class WebSocketConnection : ISendQueueConsumer, IThreadP
         }
         finally
         {
+            _access?.Dispose();
             _socket.Close();
             Queue.Complete();
             // Let a drain that is mid-write finish before the request (and its pipes) are torn down.

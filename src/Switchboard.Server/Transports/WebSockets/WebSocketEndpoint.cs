@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Http.Features;
 using Switchboard.Channels;
 using Switchboard.Hosting;
 using Switchboard.Http;
+using Switchboard.Security;
 
 namespace Switchboard.Transports.WebSockets;
 
@@ -13,7 +14,8 @@ internal static class WebSocketEndpoint
     public static bool IsSupportedVsn(string? vsn) =>
         vsn is not null && vsn.StartsWith("2.0.", StringComparison.Ordinal) && vsn.Length > 4 && vsn[4..].All(char.IsAsciiDigit);
 
-    public static async Task HandleAsync(HttpContext context, ChannelHub hub, ConnectionRegistry registry, TimeProvider time, StreamOptions options)
+    public static async Task HandleAsync(HttpContext context, ChannelHub hub, ConnectionRegistry registry, TimeProvider time, StreamOptions options,
+        OriginPolicy origins, StreamAuthenticator authenticator)
     {
         // Phoenix assumes 1.0.0 when vsn is missing; only the V2 serializer is served.
         var vsn = context.Request.Query["vsn"].ToString();
@@ -35,6 +37,19 @@ internal static class WebSocketEndpoint
             return;
         }
 
+        if (!origins.IsAllowed(context.Request))
+        {
+            await SecurityProblems.ForeignOrigin(context.Request).ExecuteAsync(context);
+            return;
+        }
+
+        var auth = await authenticator.AuthenticateAsync(context.Request);
+        if (auth.Grant is null)
+        {
+            await SecurityProblems.StreamRefused(auth.Error!).ExecuteAsync(context);
+            return;
+        }
+
         if (!registry.TryReserve())
         {
             await new ProblemResult(StatusCodes.Status503ServiceUnavailable, "too_many_connections", "Service unavailable",
@@ -48,7 +63,8 @@ internal static class WebSocketEndpoint
             var offered = WebSocketHandshake.OfferedSubProtocols(context.Request);
             WebSocketHandshake.WriteResponseHeaders(context.Response, key, offered.Contains("phoenix") ? "phoenix" : null);
             var transport = await upgrade.UpgradeAsync();
-            var connection = new WebSocketConnection(context, transport, hub, options, time);
+            var access = authenticator.Enabled ? new ConnectionAccess(auth.Grant, authenticator, time) : null;
+            var connection = new WebSocketConnection(context, transport, hub, options, time, access);
             registry.Add(connection);
             try
             {

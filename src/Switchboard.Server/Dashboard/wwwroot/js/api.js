@@ -10,16 +10,25 @@ export class ApiError extends Error {
 
 export class Api {
   #root;
+  #auth;
 
-  /** @param {URL} root the URL the dashboard is served at (ends with "/") */
-  constructor(root) {
+  /**
+   * @param {URL} root the URL the dashboard is served at (ends with "/")
+   * @param {import("./auth.js").Auth} auth supplies the API key header once it is known
+   */
+  constructor(root, auth) {
     this.#root = root;
+    this.#auth = auth;
   }
 
-  /** The WebSocket endpoint, on the same origin and prefix as the page. */
+  /** The WebSocket endpoint, on the same origin and prefix as the page, with the subscriber token when auth is on. */
   socketUrl() {
     const url = new URL("socket/websocket", this.#root);
     url.protocol = url.protocol === "https:" ? "wss:" : "ws:";
+    if (this.#auth?.token) {
+      url.searchParams.set("token", this.#auth.token);
+    }
+
     url.searchParams.set("vsn", "2.0.0");
     return url.toString();
   }
@@ -53,9 +62,14 @@ export class Api {
   }
 
   async #json(url, init = {}) {
-    const response = await fetch(url, { ...init, headers: { accept: "application/json" }, cache: "no-store" });
+    await this.#auth?.ready;
+    const response = await fetch(url, { ...init, headers: { accept: "application/json", ...this.#auth?.headers() }, cache: "no-store" });
     const body = await response.json().catch(() => null);
     if (!response.ok) {
+      if (response.status === 401) {
+        this.#auth?.unauthorized();
+      }
+
       throw new ApiError(response.status, body);
     }
 

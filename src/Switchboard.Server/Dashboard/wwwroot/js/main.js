@@ -2,6 +2,7 @@
 // after a reconnect), the views, and the polling fallback that runs only while the channel is down.
 
 import { Api } from "./api.js";
+import { Auth } from "./auth.js";
 import { ConnectionMonitor, DEFAULT_POLL_MS } from "./connection.js";
 import { frameScheduler } from "./dom.js";
 import { Socket } from "./phoenix/socket.js";
@@ -16,9 +17,11 @@ import { Toasts } from "./views/toasts.js";
 const SNAPSHOT_LIMIT = 1000;
 
 const root = new URL("../../", import.meta.url);
-const api = new Api(root);
+const auth = new Auth(root);
+const api = new Api(root, auth);
 const store = new SessionStore();
-const socket = new Socket(api.socketUrl());
+const socket = new Socket(() => api.socketUrl());
+auth.attach(socket);
 const toasts = new Toasts();
 const header = new HeaderView(store, api);
 const renderList = frameScheduler(() => list.render());
@@ -59,6 +62,8 @@ for (const type of ["session_created", "session_updated", "session_terminated", 
 
 sessions.on("summary", (envelope) => store.setSummary(envelope.data));
 sessions.join();
+// With auth on, the socket waits for the key and its first token.
+await auth.start();
 socket.connect();
 
 addEventListener("online", () => socket.reconnectNow());

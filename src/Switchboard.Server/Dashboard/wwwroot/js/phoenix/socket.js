@@ -22,7 +22,10 @@ export class Socket {
   #reconnectTries = 0;
   #wanted = false;
 
-  /** @param {string} url absolute ws(s):// URL of /socket/websocket, with vsn=2.0.0 */
+  /**
+   * @param {string | (() => string)} url absolute ws(s):// URL of /socket/websocket, with vsn=2.0.0; a function is called
+   *   for every connection, so the URL can carry a token that changes over time
+   */
   constructor(url, { heartbeatMs = HEARTBEAT_MS, timeoutMs = PUSH_TIMEOUT_MS } = {}) {
     this.#url = url;
     this.#heartbeatMs = heartbeatMs;
@@ -84,7 +87,7 @@ export class Socket {
   #open() {
     let conn;
     try {
-      conn = new WebSocket(this.#url);
+      conn = new WebSocket(typeof this.#url === "function" ? this.#url() : this.#url);
     } catch (error) {
       // A refused URL (e.g. by a content security policy) is retried like any failed connection.
       this.#closed(1006, String(error?.message ?? error));

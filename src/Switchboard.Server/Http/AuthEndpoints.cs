@@ -1,0 +1,172 @@
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+using Switchboard.Hosting;
+using Switchboard.Json;
+using Switchboard.Security;
+using Switchboard.Sessions;
+using Switchboard.Writes;
+
+namespace Switchboard.Http;
+
+/// <summary>
+/// <c>GET /api/auth</c>: whether auth is on and what the presented key may do (401 without one when it is on: how a page
+/// finds out it needs a key). <c>POST /api/tokens</c>: mints a subscriber token, e.g. for a dashboard's socket; needs a
+/// write-scoped key.
+/// </summary>
+internal static class AuthEndpoints
+{
+    private static readonly string[] Fields = ["topics", "labels", "ttl_seconds"];
+    private static readonly string[] AllTopics = [Channels.TopicRoute.SessionsTopic, Channels.TopicRoute.SummaryTopic, "session:*"];
+
+    public static void Map(IEndpointRouteBuilder api)
+    {
+        api.MapGet("/auth", Describe).WithTags("Auth").WithName("GetAuth").Produces<Contracts.AuthResponse>().ProducesProblem(401);
+        api.MapPost("/tokens", MintAsync).WithTags("Auth").WithName("MintToken")
+            .JsonBody<Contracts.TokenRequest>().Produces<Contracts.TokenResponse>().ProducesProblem(400).ProducesProblem(401).ProducesProblem(403).ProducesProblem(404);
+    }
+
+    private static JsonResult Describe(HttpContext http, SwitchboardOptions options) => new(StatusCodes.Status200OK, w =>
+    {
+        w.WriteStartObject();
+        w.WriteBoolean("enabled", options.Security.AuthEnabled);
+        if (http.Items[ApiAccessFilter.IdentityItem] is ApiKeyIdentity identity)
+        {
+            w.WriteString("scope", identity.Scope == ApiKeyScope.Write ? "write" : "read");
+        }
+        else
+        {
+            w.WriteNull("scope");
+        }
+
+        w.WriteEndObject();
+    });
+
+    private static async Task<IResult> MintAsync(HttpContext http, SwitchboardOptions options, SubscriberTokens tokens, TimeProvider time)
+    {
+        var security = options.Security;
+        if (!security.AuthEnabled)
+        {
+            return new ProblemResult(StatusCodes.Status404NotFound, "auth_disabled", "Not found",
+                "This server has no API keys configured, so streams need no token. Set SWITCHBOARD_API_KEYS on the server to turn auth on.");
+        }
+
+        List<string> topics;
+        Dictionary<string, string>? labels;
+        TimeSpan lifetime;
+        try
+        {
+            using var body = await JsonBody.ReadAsync(http.Request, options.Http.MaxBodyBytes, allowEmpty: true, http.RequestAborted);
+            var f = body is null ? null : new FieldReader(body.RootElement, Fields);
+            labels = ReadLabels(f);
+            topics = ReadTopics(f, labels);
+            lifetime = ReadLifetime(f, security);
+        }
+        catch (RequestException ex)
+        {
+            return ex.Problem;
+        }
+
+        var (token, expires) = tokens.Mint(topics, labels, lifetime);
+        return new JsonResult(StatusCodes.Status200OK, w =>
+        {
+            w.WriteStartObject();
+            w.WriteString("token", token);
+            w.WriteString("token_type", "Bearer");
+            w.WritePropertyName("expires_at");
+            WireTime.Write(w, expires);
+            // Whole seconds, rounded down: a client that renews by this never waits too long.
+            w.WriteNumber("expires_in", (long)Math.Floor((expires - time.GetUtcNow()).TotalSeconds));
+            w.WriteStartArray("topics");
+            foreach (var t in topics)
+            {
+                w.WriteStringValue(t);
+            }
+
+            w.WriteEndArray();
+            w.WritePropertyName("labels");
+            if (labels is null)
+            {
+                w.WriteNullValue();
+            }
+            else
+            {
+                w.WriteStartObject();
+                foreach (var (k, v) in labels)
+                {
+                    w.WriteString(k, v);
+                }
+
+                w.WriteEndObject();
+            }
+
+            w.WriteEndObject();
+        });
+    }
+
+    private static List<string> ReadTopics(FieldReader? f, Dictionary<string, string>? labels)
+    {
+        var topics = f?.StringList("topics", SubscriberTokens.MaxTopics);
+        if (topics is null)
+        {
+            // Everything the token may be given: summaries are fleet-wide, so not with a labels scope.
+            return labels is null ? [.. AllTopics] : [.. AllTopics.Where(t => t != Channels.TopicRoute.SummaryTopic)];
+        }
+
+        if (topics.Count == 0)
+        {
+            throw RequestException.Field("topics", "'topics' needs at least one topic pattern, e.g. [\"sessions\", \"session:*\"].");
+        }
+
+        foreach (var t in topics)
+        {
+            if (TopicPattern.Validate(t) is { } error)
+            {
+                throw RequestException.Field("topics", $"'topics': {error}.");
+            }
+
+            if (labels is not null && t == Channels.TopicRoute.SummaryTopic)
+            {
+                throw RequestException.Field("topics", "'summary' is fleet-wide, so a token with 'labels' cannot include it; leave it out.");
+            }
+        }
+
+        return topics;
+    }
+
+    private static Dictionary<string, string>? ReadLabels(FieldReader? f)
+    {
+        if (f?.Labels("labels") is not { } labels)
+        {
+            return null;
+        }
+
+        if (labels.Count is 0 or > SessionLimits.MaxLabels)
+        {
+            throw RequestException.Field("labels", $"'labels' scopes the token to sessions carrying all of them: 1 to {SessionLimits.MaxLabels} labels, or leave it out.");
+        }
+
+        foreach (var (key, value) in labels)
+        {
+            if (!WriteValidator.IsLabelKey(key) || value.Length > SessionLimits.MaxLabelValueLength)
+            {
+                throw RequestException.Field("labels",
+                    $"Label keys are 1-{SessionLimits.MaxLabelKeyLength} characters from [A-Za-z0-9._:/-] and values at most {SessionLimits.MaxLabelValueLength} characters.");
+            }
+        }
+
+        return new Dictionary<string, string>(labels, StringComparer.Ordinal);
+    }
+
+    private static TimeSpan ReadLifetime(FieldReader? f, SecurityOptions security)
+    {
+        var max = (long)security.TokenMaxLifetime.TotalSeconds;
+        if (f?.Long("ttl_seconds") is not { } ttl)
+        {
+            return security.TokenLifetime;
+        }
+
+        return ttl >= 1 && ttl <= max ? TimeSpan.FromSeconds(ttl)
+            : throw RequestException.Field("ttl_seconds", $"'ttl_seconds' must be from 1 to {max} (the server's TokenMaxLifetime); got {ttl}.");
+    }
+}

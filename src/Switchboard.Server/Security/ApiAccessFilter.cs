@@ -1,0 +1,68 @@
+using Microsoft.AspNetCore.Http;
+using Switchboard.Hosting;
+
+namespace Switchboard.Security;
+
+/// <summary>Marks an endpoint under <c>/api</c> that authenticates its callers itself (the SSE stream accepts tokens too).</summary>
+internal sealed class OwnAuthentication;
+
+/// <summary>
+/// Guards every <c>/api</c> endpoint, before its body is read: the origin check; then, when keys are configured, an API
+/// key with the scope the method needs (GET and HEAD read, everything else writes); then the per-key write rate.
+/// </summary>
+internal sealed class ApiAccessFilter(SecurityOptions options, ApiKeyRing keys, OriginPolicy origins, WriteRateLimiter writes) : IEndpointFilter
+{
+    /// <summary>Where the authenticated key is kept for the endpoint (e.g. minting tokens).</summary>
+    public const string IdentityItem = "switchboard.api-key";
+
+    public async ValueTask<object?> InvokeAsync(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
+    {
+        var http = context.HttpContext;
+        var request = http.Request;
+        if (!origins.IsAllowed(request))
+        {
+            return SecurityProblems.ForeignOrigin(request);
+        }
+
+        if (http.GetEndpoint()?.Metadata.GetMetadata<OwnAuthentication>() is not null)
+        {
+            return await next(context);
+        }
+
+        var isWrite = !(HttpMethods.IsGet(request.Method) || HttpMethods.IsHead(request.Method));
+        string partition;
+        if (options.AuthEnabled)
+        {
+            var bearer = StreamAuthenticator.BearerOf(request);
+            if (bearer is null)
+            {
+                return SecurityProblems.MissingKey();
+            }
+
+            if (keys.Find(bearer) is not { } identity)
+            {
+                return SecurityProblems.InvalidKey();
+            }
+
+            var needed = isWrite ? ApiKeyScope.Write : ApiKeyScope.Read;
+            if (!identity.Allows(needed))
+            {
+                return SecurityProblems.InsufficientScope(needed);
+            }
+
+            http.Items[IdentityItem] = identity;
+            partition = identity.Fingerprint;
+        }
+        else
+        {
+            partition = "ip:" + (http.Connection.RemoteIpAddress?.ToString() ?? "unknown");
+        }
+
+        if (isWrite && !writes.TryAcquire(partition, out var retryAfter))
+        {
+            return SecurityProblems.RateLimited((int)Math.Max(1, Math.Ceiling(retryAfter.TotalSeconds)), writes.Limit, writes.Window);
+        }
+
+        return await next(context);
+    }
+}

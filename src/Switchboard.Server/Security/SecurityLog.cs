@@ -1,0 +1,22 @@
+using Microsoft.Extensions.Logging;
+
+namespace Switchboard.Security;
+
+/// <summary>Security log messages (event ids 100–119). Keys and tokens are never logged, only counts and fingerprints.</summary>
+internal static partial class SecurityLog
+{
+    [LoggerMessage(100, LogLevel.Information, "Auth is off: no API keys configured; anyone who can reach this node may read and write")]
+    public static partial void AuthOff(ILogger logger);
+
+    [LoggerMessage(101, LogLevel.Information, "Auth is on: {WriteKeys} write and {ReadKeys} read API keys; subscriber tokens signed with the secret from {SecretSource}")]
+    public static partial void AuthOn(ILogger logger, int writeKeys, int readKeys, string secretSource);
+
+    [LoggerMessage(EventId = 102, Message = "Generated a token signing secret in {Path}. Nodes that share a database must all use one secret: set SWITCHBOARD_TOKEN_SECRET on each")]
+    public static partial void SecretGenerated(ILogger logger, LogLevel level, string path);
+
+    [LoggerMessage(103, LogLevel.Critical, "Refusing to run: {Problem}")]
+    public static partial void Exposed(ILogger logger, string problem);
+
+    [LoggerMessage(104, LogLevel.Warning, "Listening on {Addresses} with auth off (--insecure): anyone who can reach this node may read and write")]
+    public static partial void Insecure(ILogger logger, string addresses);
+}

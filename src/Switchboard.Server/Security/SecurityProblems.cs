@@ -1,0 +1,53 @@
+using Microsoft.AspNetCore.Http;
+using Switchboard.Hosting;
+using Switchboard.Http;
+
+namespace Switchboard.Security;
+
+/// <summary>The problem+json answers of the security layer. None of them echoes a credential.</summary>
+internal static class SecurityProblems
+{
+    private const string Realm = "Bearer realm=\"switchboard\"";
+
+    public static ProblemResult MissingKey() =>
+        new(StatusCodes.Status401Unauthorized, "unauthorized", "Unauthorized",
+            "This server requires an API key. Send it as 'Authorization: Bearer <key>' (the keys are set with SWITCHBOARD_API_KEYS on the server).")
+        {
+            Challenge = Realm,
+        };
+
+    public static ProblemResult InvalidKey() =>
+        new(StatusCodes.Status401Unauthorized, "unauthorized", "Unauthorized",
+            "The API key in the Authorization header is not one of this server's keys. Check it, or ask for a key.")
+        {
+            Challenge = Realm + ", error=\"invalid_token\"",
+        };
+
+    public static ProblemResult InsufficientScope(ApiKeyScope needed) =>
+        new(StatusCodes.Status403Forbidden, "insufficient_scope", "Forbidden",
+            $"This API key may only read; this request needs a key with the '{needed.ToString().ToLowerInvariant()}' scope.")
+        {
+            Challenge = Realm + $", error=\"insufficient_scope\", scope=\"{needed.ToString().ToLowerInvariant()}\"",
+        };
+
+    public static ProblemResult ForeignOrigin(HttpRequest request) =>
+        new(StatusCodes.Status403Forbidden, "origin_not_allowed", "Forbidden",
+            $"Pages from origin '{Clip(OriginPolicy.OriginOf(request) ?? "")}' may not use this server. Serve the page from the server's own origin or localhost, " +
+            "or add the origin to Switchboard:Security:AllowedOrigins.");
+
+    public static ProblemResult StreamRefused(string why) =>
+        new(StatusCodes.Status403Forbidden, "unauthorized", "Forbidden",
+            $"The stream was refused: {why}. Pass a subscriber token (POST /api/tokens mints one) as the 'token' parameter or the phoenix authToken, or an API key as 'Authorization: Bearer <key>'.")
+        {
+            Challenge = Realm + ", error=\"invalid_token\"",
+        };
+
+    public static ProblemResult RateLimited(int retryAfterSeconds, int limit, TimeSpan window) =>
+        new(StatusCodes.Status429TooManyRequests, "rate_limited", "Too many requests",
+            $"More than {limit} writes per {window.TotalSeconds:0.###} s from this API key (or address). Retry after {retryAfterSeconds} s, or batch writes with POST /api/batch.")
+        {
+            RetryAfterSeconds = retryAfterSeconds,
+        };
+
+    private static string Clip(string s) => s.Length > 100 ? s[..100] + "…" : s;
+}

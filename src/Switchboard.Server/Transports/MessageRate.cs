@@ -1,0 +1,31 @@
+using Switchboard.Hosting;
+
+namespace Switchboard.Transports;
+
+/// <summary>
+/// A token bucket for one connection's inbound messages: <see cref="StreamOptions.MessageBurst"/> messages at once, then
+/// <see cref="StreamOptions.MaxMessagesPerSecond"/> sustained. A struct on the connection, so an idle connection pays
+/// two fields and no allocation. Not thread-safe: each transport reads one message at a time.
+/// </summary>
+internal struct MessageRate
+{
+    private double _tokens;
+    private long _last;
+
+    /// <summary>Takes one message; false when the connection is over its rate.</summary>
+    public bool TryTake(TimeProvider time, StreamOptions options)
+    {
+        var now = time.GetTimestamp();
+        _tokens = _last == 0
+            ? options.MessageBurst
+            : Math.Min(options.MessageBurst, _tokens + time.GetElapsedTime(_last, now).TotalSeconds * options.MaxMessagesPerSecond);
+        _last = now;
+        if (_tokens < 1)
+        {
+            return false;
+        }
+
+        _tokens -= 1;
+        return true;
+    }
+}

@@ -1,0 +1,90 @@
+using System.Collections.Concurrent;
+using Microsoft.Playwright;
+using Switchboard.Dashboard.Tests.Browser;
+using Switchboard.Testing;
+using static Microsoft.Playwright.Assertions;
+
+namespace Switchboard.Dashboard.Tests;
+
+/// <summary>
+/// With auth on, the page asks for a key once, keeps it in sessionStorage, sends it as a Bearer, and keeps its socket on
+/// short-lived subscriber tokens it renews in place — live updates continue across several token lifetimes without a
+/// reconnect.
+/// </summary>
+public sealed class AuthTests(Chromium chromium)
+{
+    private const string WriteKey = "dashboard-write-key-0123456789";
+
+    [Fact]
+    public async Task ThePageAsksForAKeyOnceAndStaysLiveAcrossTokenRenewals()
+    {
+        // Tokens live 8 s (renewed after about 5), so this test sees at least two renewals in 17 seconds.
+        await using var server = await SwitchboardServer.StartAsync(o =>
+        {
+            o.Security.AddApiKeys(WriteKey);
+            o.Security.TokenLifetime = TimeSpan.FromSeconds(8);
+        });
+        using var producer = server.HttpWithKey(WriteKey);
+        await producer.CreateAsync("guarded-1", "Guarded one", state: "idle");
+
+        var apiCalls = new ConcurrentQueue<(string Path, string? Authorization)>();
+        await using var page = await DashboardPage.OpenAsync(chromium, server.BaseAddress, waitConnected: false, prepare: context =>
+            context.RouteAsync("**/api/**", async route =>
+            {
+                var headers = await route.Request.AllHeadersAsync();
+                apiCalls.Enqueue((new Uri(route.Request.Url).AbsolutePath, headers.GetValueOrDefault("authorization")));
+                await route.ContinueAsync();
+            }));
+
+        var prompt = page.Page.GetByTestId("auth");
+        await Expect(prompt).ToBeVisibleAsync();
+        await page.Page.GetByTestId("auth-key").FillAsync("not-the-key-at-all-0123");
+        await page.Page.GetByTestId("auth-submit").ClickAsync();
+        await Expect(page.Page.GetByTestId("auth-error")).ToHaveTextAsync("That key was not accepted. Check it and try again.");
+
+        await page.Page.GetByTestId("auth-key").FillAsync(WriteKey);
+        await page.Page.GetByTestId("auth-submit").ClickAsync();
+        await Expect(prompt).ToBeHiddenAsync();
+        await page.ExpectConnectionAsync("connected");
+        await Expect(page.Row("guarded-1")).ToBeVisibleAsync();
+        (await page.Page.EvaluateAsync<string>("sessionStorage.getItem('switchboard.api-key')")).ShouldBe(WriteKey);
+
+        // Changes keep arriving live while tokens expire and are renewed over the open socket.
+        var deadline = DateTime.UtcNow.AddSeconds(17);
+        var state = "idle";
+        while (DateTime.UtcNow < deadline)
+        {
+            state = state == "idle" ? "working" : "idle";
+            await producer.PatchAsync("guarded-1", new { state });
+            await Expect(page.Badge("guarded-1")).ToHaveTextAsync(state == "working" ? "Processing" : "Idle", new() { Timeout = 2000 });
+            await Task.Delay(1000);
+        }
+
+        await page.ExpectConnectionAsync("connected");
+        (await page.ReconnectCountAsync()).ShouldBe(0, "renewals happen over the open socket");
+        apiCalls.Count(c => c.Path == "/api/tokens").ShouldBeGreaterThanOrEqualTo(3);
+        apiCalls.Where(c => c.Path != "/api/auth").ShouldAllBe(c => c.Authorization == "Bearer " + WriteKey);
+        page.ShouldHaveNoScriptErrors();
+
+        // A reload in the same tab needs no prompt.
+        await page.Page.ReloadAsync();
+        await page.ExpectConnectionAsync("connected");
+        await Expect(prompt).ToBeHiddenAsync();
+    }
+
+    [Fact]
+    public async Task WithAuthOffThereIsNoPromptAndNoToken()
+    {
+        await using var server = await SwitchboardServer.StartAsync();
+        var sockets = new ConcurrentQueue<string>();
+        await using var page = await DashboardPage.OpenAsync(chromium, server.BaseAddress, prepare: context =>
+        {
+            context.Page += (_, p) => p.WebSocket += (_, ws) => sockets.Enqueue(ws.Url);
+            return Task.CompletedTask;
+        });
+        await Expect(page.Page.GetByTestId("auth")).ToBeHiddenAsync();
+        page.Requests.ShouldNotContain(r => r.Url.AbsolutePath.EndsWith("/api/tokens", StringComparison.Ordinal));
+        sockets.ShouldNotBeEmpty();
+        sockets.ShouldAllBe(url => !url.Contains("token=", StringComparison.Ordinal));
+    }
+}
