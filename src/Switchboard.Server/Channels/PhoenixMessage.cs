@@ -39,7 +39,8 @@ internal sealed class PhoenixMessage(string? joinRef, string? @ref, string topic
 
         var root = document.RootElement;
         error = root.ValueKind != JsonValueKind.Array ? "a V2 message must be a JSON array"
-            : root.GetArrayLength() != 5 ? "a V2 message has 5 elements: [join_ref, ref, topic, event, payload]"
+            // Phoenix ignores elements after the payload, so only a short array is malformed.
+            : root.GetArrayLength() < 5 ? "a V2 message has 5 elements: [join_ref, ref, topic, event, payload]"
             : !IsRef(root[0]) ? "join_ref must be a string or null"
             : !IsRef(root[1]) ? "ref must be a string or null"
             : root[2].ValueKind != JsonValueKind.String ? "topic must be a string"

@@ -19,6 +19,14 @@ public sealed class PhoenixProtocolTests(ServerFixture fixture) : IClassFixture<
     }
 
     [Fact]
+    public async Task ElementsAfterThePayloadAreIgnored()
+    {
+        await using var client = await ConnectAsync();
+        await client.SendRawAsync("""[null,"x6","phoenix","heartbeat",{},"trailing",7]""");
+        (await client.WaitForAsync(f => f.Ref == "x6")).Status.ShouldBe("ok");
+    }
+
+    [Fact]
     public async Task JoinReplyEchoesBothRefsAndCarriesTheSnapshot()
     {
         await using var client = await ConnectAsync();
