@@ -1,3 +1,5 @@
+using Switchboard.Metrics;
+
 namespace Switchboard.Fanout;
 
 /// <summary>
@@ -94,15 +96,11 @@ internal sealed class SendQueue
             _overflowed = true;
         }
 
+        FanoutCounters.SlowConsumerDisconnected();
         _consumer.OnOverflow();
     }
 
     private bool HasRoom() => _bytes <= _maxBytes / 2 && _count <= _maxFrames / 2;
-
-    /// <summary>Total conflated summaries (for metrics).</summary>
-    public static long Conflations => Interlocked.Read(ref s_conflations);
-
-    private static long s_conflations;
 
     /// <summary>Adds a frame. Returns false when the queue is closed or just overflowed.</summary>
     public bool Enqueue(OutboundFrame frame)
@@ -139,6 +137,7 @@ internal sealed class SendQueue
         }
         else if (_overflowed)
         {
+            FanoutCounters.SlowConsumerDisconnected();
             _consumer.OnOverflow();
             return false;
         }
@@ -263,7 +262,7 @@ internal sealed class SendQueue
             {
                 _bytes -= stale.Size;
                 _ring[index] = null;
-                Interlocked.Increment(ref s_conflations);
+                FanoutCounters.Conflated();
             }
         }
 

@@ -15,7 +15,7 @@ namespace Switchboard.Live;
 /// </summary>
 internal sealed class EventDispatcher : IEventSink
 {
-    private readonly Channel<IReadOnlyList<EventRecord>> _inbox = Channel.CreateUnbounded<IReadOnlyList<EventRecord>>(
+    private readonly Channel<CommittedBatch> _inbox = Channel.CreateUnbounded<CommittedBatch>(
         new UnboundedChannelOptions { SingleReader = true, SingleWriter = true, AllowSynchronousContinuations = false });
     private readonly TimeProvider _time;
     private Task? _loop;
@@ -37,13 +37,16 @@ internal sealed class EventDispatcher : IEventSink
     /// <summary>Told after each dispatched batch; set once at start-up.</summary>
     public SummaryPublisher? Summary { get; set; }
 
-    /// <summary>Raised under the gate after each event is applied and delivered (metrics, in-process observers).</summary>
+    /// <summary>
+    /// Raised under the gate after each event is applied and delivered (metrics, in-process observers), with the number
+    /// of subscribers it went to and the time since the store handed its batch over after the commit.
+    /// </summary>
     public event Action<EventRecord, int, TimeSpan>? Dispatched;
 
     /// <summary>Subscriber deliveries since start.</summary>
     public long Deliveries { get; private set; }
 
-    public void OnCommitted(IReadOnlyList<EventRecord> events) => _inbox.Writer.TryWrite(events);
+    public void OnCommitted(IReadOnlyList<EventRecord> events) => _inbox.Writer.TryWrite(new CommittedBatch(events, _time.GetTimestamp()));
 
     public void Start() => _loop = Task.Run(RunAsync);
 
@@ -65,15 +68,7 @@ internal sealed class EventDispatcher : IEventSink
             {
                 while (reader.TryRead(out var batch))
                 {
-                    foreach (var e in batch)
-                    {
-                        if (e.Seq <= Projection.HeadSeq)
-                        {
-                            continue; // already applied (a feed may repeat after reconnecting)
-                        }
-
-                        Dispatch(e);
-                    }
+                    Apply(batch.Events, batch.CommittedAt);
                 }
 
                 Summary?.OnChanged();
@@ -81,7 +76,21 @@ internal sealed class EventDispatcher : IEventSink
         }
     }
 
-    private void Dispatch(EventRecord e)
+    /// <summary>Applies and fans out one committed batch in order. The caller holds <see cref="Gate"/>.</summary>
+    internal void Apply(IReadOnlyList<EventRecord> events, long committedAt)
+    {
+        foreach (var e in events)
+        {
+            if (e.Seq <= Projection.HeadSeq)
+            {
+                continue; // already applied (a feed may repeat after reconnecting)
+            }
+
+            Dispatch(e, committedAt);
+        }
+    }
+
+    private void Dispatch(EventRecord e, long committedAt)
     {
         var (before, after) = Projection.Apply(e);
         byte[]? envelope = null;
@@ -116,7 +125,7 @@ internal sealed class EventDispatcher : IEventSink
         }
 
         Deliveries += delivered;
-        Dispatched?.Invoke(e, delivered, _time.GetUtcNow() - e.At);
+        Dispatched?.Invoke(e, delivered, _time.GetElapsedTime(committedAt));
     }
 
     /// <summary>Whether an event belongs on a subscription's topic; used to filter replays the same way as live delivery.</summary>
@@ -130,3 +139,6 @@ internal sealed class EventDispatcher : IEventSink
         };
     }
 }
+
+/// <summary>Events from one commit, with the <see cref="TimeProvider.GetTimestamp"/> of when they were handed over.</summary>
+internal readonly record struct CommittedBatch(IReadOnlyList<EventRecord> Events, long CommittedAt);

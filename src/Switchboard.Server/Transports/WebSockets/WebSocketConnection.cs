@@ -7,6 +7,7 @@ using Microsoft.AspNetCore.Http;
 using Switchboard.Channels;
 using Switchboard.Fanout;
 using Switchboard.Hosting;
+using Switchboard.Metrics;
 
 namespace Switchboard.Transports.WebSockets;
 
@@ -167,6 +168,7 @@ internal sealed partial class WebSocketConnection : ISendQueueConsumer, IThreadP
                     batch[i] = null!;
                 }
 
+                FanoutCounters.Wrote(offset);
                 var write = _transport.WriteAsync(buffer.AsMemory(0, offset));
                 if (!write.IsCompletedSuccessfully)
                 {
