@@ -57,6 +57,7 @@ public class BroadcastBenchmark
         lock (_dispatcher.Gate)
         {
             _dispatcher.Apply([e], TimeProvider.System.GetTimestamp());
+            _dispatcher.WakeSubscribers();
         }
 
         var drained = _ready.Count;

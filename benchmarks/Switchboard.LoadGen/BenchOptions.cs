@@ -40,6 +40,12 @@ internal sealed class BenchOptions
 
     public bool Quick { get; private set; }
 
+    /// <summary>Socket completions inline on the load generator's epoll thread (its own receive path only).</summary>
+    public bool InlineCompletions { get; set; }
+
+    /// <summary>Extra environment variables for the Switchboard server process (experiments, e.g. GC settings).</summary>
+    public Dictionary<string, string> SwitchboardEnvironment { get; } = [];
+
     /// <summary>Scenario groups to run (idle always runs: it sets up the connections): fixed, saturated, mixed.</summary>
     public string[] Scenarios { get; set; } = ["fixed", "saturated", "mixed"];
 
@@ -91,6 +97,13 @@ internal sealed class BenchOptions
                 case "--scenarios":
                     o.Scenarios = Next().Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
                     break;
+                case "--switchboard-env":
+                    var pair = Next().Split('=', 2);
+                    o.SwitchboardEnvironment[pair[0]] = pair.Length == 2 ? pair[1] : "";
+                    break;
+                case "--inline-completions":
+                    o.InlineCompletions = true;
+                    break;
                 case "--census":
                     o.Census = true;
                     break;
@@ -105,7 +118,7 @@ internal sealed class BenchOptions
                     break;
                 default:
                     throw new ArgumentException($"Unknown option {args[i]}. Options: --quick, --connections N, --saturated-connections N, " +
-                        "--publishers N, --window N, --systems SignalR,Switchboard, --no-ingest, --no-micro, --output PATH, --scenarios fixed,saturated,mixed, --census");
+                        "--publishers N, --window N, --systems SignalR,Switchboard, --no-ingest, --no-micro, --output PATH, --scenarios fixed,saturated,mixed, --switchboard-env K=V, --census");
             }
         }
 

@@ -7,6 +7,13 @@ using Switchboard.LoadGen.Servers;
 // One command runs everything and writes docs/benchmarks.md:
 //   dotnet run -c Release --project benchmarks/Switchboard.LoadGen
 var options = BenchOptions.Parse(args);
+if (options.InlineCompletions)
+{
+    // Read by the socket engine on first use: receive continuations then run on the epoll thread, with no thread-pool
+    // hop per message. The servers never inherit it (ChildServer removes it).
+    Environment.SetEnvironmentVariable(ChildServer.InlineCompletionsVariable, "1");
+}
+
 var paths = BenchPaths.Find();
 var log = Console.Out;
 var started = DateTimeOffset.UtcNow;
@@ -18,7 +25,7 @@ if (options.Census)
 {
     foreach (var system in options.Systems)
     {
-        await new SystemRun(Targets.Create(system), options, log).CensusAsync(paths, options.Connections);
+        await new SystemRun(Targets.Create(system, options), options, log).CensusAsync(paths, options.Connections);
     }
 
     return 0;
@@ -27,7 +34,7 @@ if (options.Census)
 var results = new List<ScenarioResult>();
 foreach (var system in options.Systems)
 {
-    results.AddRange(await new SystemRun(Targets.Create(system), options, log).RunAsync(paths));
+    results.AddRange(await new SystemRun(Targets.Create(system, options), options, log).RunAsync(paths));
 }
 
 var ingest = options.Ingest ? await new IngestRun(options, log).RunAsync(paths) : [];

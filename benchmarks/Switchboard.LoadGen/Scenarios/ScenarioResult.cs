@@ -34,6 +34,9 @@ internal sealed record ScenarioResult
     /// <summary>Server user+system CPU over the measured window.</summary>
     public double CpuSeconds { get; init; }
 
+    /// <summary>The load generator's own CPU over the same window: it shares the machine with the server.</summary>
+    public double LoadGeneratorCpuSeconds { get; init; }
+
     public double CpuMicrosPerDelivery => Delivered > 0 && MeasuredDeliveries > 0 ? CpuSeconds * 1e6 / MeasuredDeliveries : double.NaN;
 
     /// <summary>Deliveries inside the CPU window (the whole run, or the saturated measure window).</summary>
@@ -46,6 +49,9 @@ internal sealed record ScenarioResult
     public Latency? LastSubscriber { get; init; }
 
     public Latency? SessionTopicDelivery { get; init; }
+
+    /// <summary>Event frames per socket write in the server (Switchboard's /metrics), when it reports them.</summary>
+    public double? FramesPerWrite { get; init; }
 
     public long? RssIdleBaseline { get; init; }
 

@@ -89,9 +89,9 @@ internal sealed partial class SystemRun(Target target, BenchOptions options, Tex
         await Task.Delay(TimeSpan.FromSeconds(2));
         var rssN = ProcStats.Rss(Pid);
         // CPU with everything idle but heartbeats flowing.
-        var cpu0 = ProcStats.CpuSeconds(Pid);
+        var cpu0 = CpuWindow.Start(Pid);
         await Task.Delay(TimeSpan.FromSeconds(5));
-        var cpu = ProcStats.CpuSeconds(Pid) - cpu0;
+        var (cpu, selfCpu) = cpu0.Stop();
         _results.Add(new ScenarioResult
         {
             System = target.Name,
@@ -99,6 +99,7 @@ internal sealed partial class SystemRun(Target target, BenchOptions options, Tex
             Connections = n,
             Seconds = 5,
             CpuSeconds = cpu,
+            LoadGeneratorCpuSeconds = selfCpu,
             PeakRssBytes = ProcStats.PeakRss(Pid),
             RssIdleBaseline = rss0,
             RssIdleConnected = rssN,
@@ -116,7 +117,8 @@ internal sealed partial class SystemRun(Target target, BenchOptions options, Tex
         var tracker = NewTracker(total);
         var errors = 0L;
         ProcStats.ResetPeak(Pid);
-        var cpu0 = ProcStats.CpuSeconds(Pid);
+        var counters0 = await target.ReadWriteCountersAsync();
+        var cpu0 = CpuWindow.Start(Pid);
         var clock = Stopwatch.StartNew();
         _protocol.Sink = tracker;
         var inFlight = new List<Task>(total);
@@ -135,17 +137,19 @@ internal sealed partial class SystemRun(Target target, BenchOptions options, Tex
         await Task.WhenAll(inFlight);
         var complete = await tracker.WaitForAllAsync(TimeSpan.FromSeconds(30));
         var seconds = clock.Elapsed.TotalSeconds;
-        var cpu = ProcStats.CpuSeconds(Pid) - cpu0;
+        var (cpu, selfCpu) = cpu0.Stop();
         _protocol.Sink = null;
-        Record(name, n, tracker, seconds, cpu, tracker.Delivered, tracker.Delivered / seconds, errors, complete);
+        Record(name, n, tracker, seconds, cpu, selfCpu, tracker.Delivered, tracker.Delivered / seconds, errors, complete, Ratio(counters0, await target.ReadWriteCountersAsync()));
     }
 
     /// <summary>As many events as the system takes, with a bounded number in flight, measured after a warm-up.</summary>
     private async Task SaturatedAsync()
     {
         var n = _pool.Count;
+        var counters0 = await target.ReadWriteCountersAsync();
         var (tracker, window, errors) = await RunWindowedAsync(n, options.SaturatedMeasure, options.SaturatedWarmup);
-        Record("saturated", n, tracker, window.Seconds, window.Cpu, window.Deliveries, window.Deliveries / window.Seconds, errors, window.Complete);
+        Record("saturated", n, tracker, window.Seconds, window.Cpu, window.SelfCpu, window.Deliveries, window.Deliveries / window.Seconds, errors, window.Complete,
+            Ratio(counters0, await target.ReadWriteCountersAsync()));
     }
 
     private async Task<(DeliveryTracker Tracker, MeasuredWindow Window, long Errors)> RunWindowedAsync(int n, TimeSpan measure, TimeSpan warmup)
@@ -178,19 +182,19 @@ internal sealed partial class SystemRun(Target target, BenchOptions options, Tex
         })).ToArray();
 
         await Task.Delay(warmup);
-        var cpu0 = ProcStats.CpuSeconds(Pid);
+        var cpu0 = CpuWindow.Start(Pid);
         var delivered0 = tracker.Delivered;
         var clock = Stopwatch.StartNew();
         await Task.Delay(measure);
         var seconds = clock.Elapsed.TotalSeconds;
-        var cpu = ProcStats.CpuSeconds(Pid) - cpu0;
+        var (cpu, selfCpu) = cpu0.Stop();
         var delivered = tracker.Delivered - delivered0;
         await stop.CancelAsync();
         await Task.WhenAll(lanes);
         var complete = await tracker.WaitForAllAsync(TimeSpan.FromSeconds(60));
         tracker.EventCompleted = null;
         _protocol.Sink = null;
-        return (tracker, new MeasuredWindow(seconds, cpu, delivered, complete), errors);
+        return (tracker, new MeasuredWindow(seconds, cpu, selfCpu, delivered, complete), errors);
     }
 
     /// <summary>
@@ -212,7 +216,8 @@ internal sealed partial class SystemRun(Target target, BenchOptions options, Tex
         var tracker = NewTracker(ticks * MixSessions);
         var errors = 0L;
         ProcStats.ResetPeak(Pid);
-        var cpu0 = ProcStats.CpuSeconds(Pid);
+        var counters0 = await target.ReadWriteCountersAsync();
+        var cpu0 = CpuWindow.Start(Pid);
         var clock = Stopwatch.StartNew();
         _protocol.Sink = tracker;
         var inFlight = new List<Task>(ticks);
@@ -236,9 +241,10 @@ internal sealed partial class SystemRun(Target target, BenchOptions options, Tex
         await Task.WhenAll(inFlight);
         var complete = await tracker.WaitForAllAsync(TimeSpan.FromSeconds(30));
         var seconds = clock.Elapsed.TotalSeconds;
-        var cpu = ProcStats.CpuSeconds(Pid) - cpu0;
+        var (cpu, selfCpu) = cpu0.Stop();
         _protocol.Sink = null;
-        Record($"mixed tick ({MixSessions} sessions x {ticksPerSecond}/s)", n, tracker, seconds, cpu, tracker.Delivered, tracker.Delivered / seconds, errors, complete);
+        Record($"mixed tick ({MixSessions} sessions x {ticksPerSecond}/s)", n, tracker, seconds, cpu, selfCpu, tracker.Delivered, tracker.Delivered / seconds, errors, complete,
+            Ratio(counters0, await target.ReadWriteCountersAsync()));
     }
 
     private async Task PublishOneAsync(DeliveryTracker tracker, long marker, string sessionId, Action onError)
@@ -288,8 +294,11 @@ internal sealed partial class SystemRun(Target target, BenchOptions options, Tex
         return tracker;
     }
 
-    private void Record(string scenario, int n, DeliveryTracker tracker, double seconds, double cpu, long measuredDeliveries,
-        double perSecond, long errors, bool complete)
+    private static double? Ratio((long Deliveries, long Writes)? before, (long Deliveries, long Writes)? after) =>
+        before is { } b && after is { } a && a.Writes > b.Writes ? (double)(a.Deliveries - b.Deliveries) / (a.Writes - b.Writes) : null;
+
+    private void Record(string scenario, int n, DeliveryTracker tracker, double seconds, double cpu, double selfCpu, long measuredDeliveries,
+        double perSecond, long errors, bool complete, double? framesPerWrite)
     {
         var result = new ScenarioResult
         {
@@ -307,20 +316,23 @@ internal sealed partial class SystemRun(Target target, BenchOptions options, Tex
             UnexpectedCloses = _protocol.UnexpectedCloses,
             DeliveriesPerSecond = perSecond,
             CpuSeconds = cpu,
+            LoadGeneratorCpuSeconds = selfCpu,
             MeasuredDeliveries = measuredDeliveries,
             PeakRssBytes = ProcStats.PeakRss(Pid),
             Delivery = Latency.From(tracker.DeliveryLatency(RecordKind.Global)),
             SessionTopicDelivery = tracker.DeliveredOf(RecordKind.Session) > 0 ? Latency.From(tracker.DeliveryLatency(RecordKind.Session)) : null,
             LastSubscriber = Latency.From(tracker.LastSubscriberLatency()),
+            FramesPerWrite = framesPerWrite,
         };
         _results.Add(result);
         Log($"{scenario} @ {n}: {result.Delivered:N0}/{result.Expected:N0} delivered{(complete ? "" : " (INCOMPLETE)")}, " +
-            $"{perSecond:N0}/s, CPU {cpu:F2} s ({result.CpuMicrosPerDelivery:F2} µs/delivery), p50 {result.Delivery.P50 / 1000.0:F1} ms, " +
+            $"{perSecond:N0}/s, CPU {cpu:F2} s ({result.CpuMicrosPerDelivery:F2} µs/delivery; load generator {selfCpu:F2} s), p50 {result.Delivery.P50 / 1000.0:F1} ms, " +
             $"p99 {result.Delivery.P99 / 1000.0:F1} ms, last-subscriber p99 {result.LastSubscriber.P99 / 1000.0:F1} ms, " +
-            $"errors {errors}, closes {result.UnexpectedCloses}, dup {result.Duplicates}, strays {result.Strays}");
+            $"errors {errors}, closes {result.UnexpectedCloses}, dup {result.Duplicates}, strays {result.Strays}" +
+            (framesPerWrite is { } f ? $", {f:F1} frames/write" : ""));
     }
 
     private void Log(string message) => log.WriteLine($"[{DateTime.Now:HH:mm:ss}] {target.Name}: {message}");
 
-    private sealed record MeasuredWindow(double Seconds, double Cpu, long Deliveries, bool Complete);
+    private sealed record MeasuredWindow(double Seconds, double Cpu, double SelfCpu, long Deliveries, bool Complete);
 }

@@ -9,7 +9,7 @@ namespace Switchboard.LoadGen.Servers;
 /// PATCH of one session's metadata, so it is validated, committed to SQLite and fanned out as one
 /// <c>session_updated</c> event (about 220 bytes of envelope) on <c>sessions</c> and <c>session:{id}</c>.
 /// </summary>
-internal sealed class SwitchboardTarget : Target
+internal sealed class SwitchboardTarget(IDictionary<string, string>? environment = null) : Target
 {
     public override string Name => "Switchboard";
 
@@ -43,6 +43,31 @@ internal sealed class SwitchboardTarget : Target
         return JsonRequest(HttpMethod.Post, "/api/batch", body.Append("]}").ToString());
     }
 
+    public override async Task<(long Deliveries, long Writes)?> ReadWriteCountersAsync()
+    {
+        long deliveries = 0, writes = 0;
+        foreach (var line in (await Http.GetStringAsync("/metrics")).Split('\n'))
+        {
+            if (line.StartsWith("switchboard_deliveries_total ", StringComparison.Ordinal))
+            {
+                deliveries = long.Parse(line.Split(' ')[1], CultureInfo.InvariantCulture);
+            }
+            else if (line.StartsWith("switchboard_socket_writes_total ", StringComparison.Ordinal))
+            {
+                writes = long.Parse(line.Split(' ')[1], CultureInfo.InvariantCulture);
+            }
+        }
+
+        return (deliveries, writes);
+    }
+
+    public override async Task<string> DescribeMemoryAsync()
+    {
+        var lines = (await Http.GetStringAsync("/metrics")).Split('\n')
+            .Where(l => l.StartsWith("dotnet_gc_last_collection", StringComparison.Ordinal) || l.StartsWith("dotnet_gc_collections", StringComparison.Ordinal));
+        return string.Join("; ", lines.Select(l => l.Replace("dotnet_gc_last_collection_", "", StringComparison.Ordinal)));
+    }
+
     protected override Task<ChildServer> StartServerAsync(BenchPaths paths, string dataDirectory) =>
-        ChildServer.StartAsync(paths.SwitchboardDll, ["--data-dir", dataDirectory]);
+        ChildServer.StartAsync(paths.SwitchboardDll, ["--data-dir", dataDirectory], environment);
 }

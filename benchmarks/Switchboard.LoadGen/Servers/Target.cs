@@ -50,6 +50,12 @@ internal abstract class Target : IAsyncDisposable
     /// <summary>A request that becomes one event per entry, each on the global topic and on its session's topic.</summary>
     public abstract HttpRequestMessage PublishTick(IReadOnlyList<(long Marker, string SessionId)> events);
 
+    /// <summary>Event frames queued and socket writes so far, from the server's own metrics; null where it has none.</summary>
+    public virtual Task<(long Deliveries, long Writes)?> ReadWriteCountersAsync() => Task.FromResult<(long, long)?>(null);
+
+    /// <summary>The server's own view of its memory (GC sizes), for the census; empty where it reports none.</summary>
+    public virtual Task<string> DescribeMemoryAsync() => Task.FromResult("");
+
     public async ValueTask DisposeAsync()
     {
         Http.Dispose();

@@ -102,8 +102,15 @@ internal sealed class SendQueue
 
     private bool HasRoom() => _bytes <= _maxBytes / 2 && _count <= _maxFrames / 2;
 
-    /// <summary>Adds a frame. Returns false when the queue is closed or just overflowed.</summary>
-    public bool Enqueue(OutboundFrame frame)
+    /// <summary>Adds a frame and wakes the consumer if nobody is draining. Returns false when the queue is closed or just overflowed.</summary>
+    public bool Enqueue(OutboundFrame frame) => Enqueue(frame, wakeLater: null);
+
+    /// <summary>
+    /// Adds a frame; when the consumer needs waking, this queue is added to <paramref name="wakeLater"/> (once) instead,
+    /// and the caller calls <see cref="Wake"/> after it has queued everything it has. A broadcaster that queues several
+    /// frames for many connections so gives each connection one drain, and one socket write, for all of them.
+    /// </summary>
+    public bool Enqueue(OutboundFrame frame, List<SendQueue>? wakeLater)
     {
         bool signal;
         lock (_lock)
@@ -133,7 +140,14 @@ internal sealed class SendQueue
 
         if (signal)
         {
-            _consumer.OnFramesAvailable();
+            if (wakeLater is null)
+            {
+                _consumer.OnFramesAvailable();
+            }
+            else
+            {
+                wakeLater.Add(this);
+            }
         }
         else if (_overflowed)
         {
@@ -144,6 +158,9 @@ internal sealed class SendQueue
 
         return true;
     }
+
+    /// <summary>Wakes the consumer for frames queued with a deferred wake-up.</summary>
+    public void Wake() => _consumer.OnFramesAvailable();
 
     /// <summary>
     /// Moves up to <paramref name="into"/>.Length frames out, oldest first. Returns 0 and clears the signal

@@ -18,6 +18,7 @@ internal sealed class EventDispatcher : IEventSink
     private readonly Channel<CommittedBatch> _inbox = Channel.CreateUnbounded<CommittedBatch>(
         new UnboundedChannelOptions { SingleReader = true, SingleWriter = true, AllowSynchronousContinuations = false });
     private readonly TimeProvider _time;
+    private readonly List<SendQueue> _wake = [];
     private Task? _loop;
 
     public EventDispatcher(SessionProjection projection, TopicRegistry topics, TimeProvider time)
@@ -66,17 +67,42 @@ internal sealed class EventDispatcher : IEventSink
         {
             lock (Gate)
             {
-                while (reader.TryRead(out var batch))
+                try
                 {
-                    Apply(batch.Events, batch.CommittedAt);
-                }
+                    while (reader.TryRead(out var batch))
+                    {
+                        Apply(batch.Events, batch.CommittedAt);
+                    }
 
-                Summary?.OnChanged();
+                    // A summary goes to queues already waiting to be woken, so it rides along in the same write.
+                    Summary?.OnChanged();
+                }
+                finally
+                {
+                    WakeSubscribers();
+                }
             }
         }
     }
 
-    /// <summary>Applies and fans out one committed batch in order. The caller holds <see cref="Gate"/>.</summary>
+    /// <summary>
+    /// Wakes every connection that got frames since the last call. Frames are queued for all pending events first, so
+    /// each connection drains everything in one write instead of racing the dispatcher frame by frame.
+    /// </summary>
+    internal void WakeSubscribers()
+    {
+        foreach (var queue in _wake)
+        {
+            queue.Wake();
+        }
+
+        _wake.Clear();
+    }
+
+    /// <summary>
+    /// Applies and fans out one committed batch in order; the connections are woken by <see cref="WakeSubscribers"/>.
+    /// The caller holds <see cref="Gate"/>.
+    /// </summary>
     internal void Apply(IReadOnlyList<EventRecord> events, long committedAt)
     {
         foreach (var e in events)
@@ -106,7 +132,7 @@ internal sealed class EventDispatcher : IEventSink
                 if (sub.Labels is null || e.SessionId is null
                     || LabelFilter.Matches(sub.Labels, after) || LabelFilter.Matches(sub.Labels, before))
                 {
-                    sub.Deliver(frame);
+                    sub.Deliver(frame, _wake);
                     delivered++;
                 }
             }
@@ -118,7 +144,7 @@ internal sealed class EventDispatcher : IEventSink
             var frame = FrameEncoder.Broadcast(TopicRoute.SessionPrefix + id, e.Type, envelope, e.Seq);
             foreach (var sub in watchers)
             {
-                sub.Deliver(frame);
+                sub.Deliver(frame, _wake);
             }
 
             delivered += watchers.Count;

@@ -45,6 +45,11 @@ internal static class ServeCommand
         builder.WebHost.UseUrls(result.GetValue(Urls) ?? builder.Configuration["urls"] ?? SwitchboardDefaults.Urls);
         // Kestrel's own limit would answer 413 without a problem body; Switchboard enforces its limit itself.
         builder.WebHost.ConfigureKestrel(k => k.Limits.MaxRequestBodySize = null);
+        // A socket send then runs inside the flush that queued it, not one thread-pool hop later on Kestrel's I/O queue:
+        // a fan-out to 10,000 connections is 10,000 flushes, and the hop roughly doubled their cost (docs/benchmarks.md).
+        // Safe here because no Switchboard handler blocks; set Switchboard:InlineSocketScheduling=false to turn it off.
+        var inline = builder.Configuration.GetValue("Switchboard:InlineSocketScheduling", defaultValue: true);
+        builder.WebHost.UseSockets(o => o.UnsafePreferInlineScheduling = inline);
         var dataDir = result.GetValue(DataDir) ?? Environment.GetEnvironmentVariable("SWITCHBOARD_DATA_DIR");
         var durability = result.GetValue(Durability);
         builder.Services.AddSwitchboard(options =>
