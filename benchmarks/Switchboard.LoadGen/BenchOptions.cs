@@ -40,9 +40,6 @@ internal sealed class BenchOptions
 
     public bool Quick { get; private set; }
 
-    /// <summary>Socket completions inline on the load generator's epoll thread (its own receive path only).</summary>
-    public bool InlineCompletions { get; set; }
-
     /// <summary>Extra environment variables for the Switchboard server process (experiments, e.g. GC settings).</summary>
     public Dictionary<string, string> SwitchboardEnvironment { get; } = [];
 
@@ -92,7 +89,9 @@ internal sealed class BenchOptions
                     o.Window = NextInt();
                     break;
                 case "--systems":
-                    o.Systems = Next().Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+                    // "none" runs only the ingest and micro benchmarks.
+                    o.Systems = [.. Next().Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+                        .Where(x => !x.Equals("none", StringComparison.OrdinalIgnoreCase))];
                     break;
                 case "--scenarios":
                     o.Scenarios = Next().Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
@@ -100,9 +99,6 @@ internal sealed class BenchOptions
                 case "--switchboard-env":
                     var pair = Next().Split('=', 2);
                     o.SwitchboardEnvironment[pair[0]] = pair.Length == 2 ? pair[1] : "";
-                    break;
-                case "--inline-completions":
-                    o.InlineCompletions = true;
                     break;
                 case "--census":
                     o.Census = true;

@@ -7,14 +7,10 @@ using Switchboard.LoadGen.Servers;
 // One command runs everything and writes docs/benchmarks.md:
 //   dotnet run -c Release --project benchmarks/Switchboard.LoadGen
 var options = BenchOptions.Parse(args);
-if (options.InlineCompletions)
-{
-    // Read by the socket engine on first use: receive continuations then run on the epoll thread, with no thread-pool
-    // hop per message. The servers never inherit it (ChildServer removes it).
-    Environment.SetEnvironmentVariable(ChildServer.InlineCompletionsVariable, "1");
-}
 
 var paths = BenchPaths.Find();
+// Handshakes block a pool thread for about a millisecond each, 128 at a time: start enough threads up front.
+ThreadPool.SetMinThreads(256, 256);
 var log = Console.Out;
 var started = DateTimeOffset.UtcNow;
 var clock = Stopwatch.StartNew();

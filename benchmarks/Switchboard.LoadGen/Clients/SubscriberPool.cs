@@ -4,7 +4,7 @@ namespace Switchboard.LoadGen.Clients;
 
 /// <summary>
 /// N subscriber connections to one server, each joined to its topics, kept alive with the protocol's heartbeat
-/// (spread evenly over the interval). Past 25,000 connections it spreads them over several 127.0.0.x
+/// (spread evenly over the interval), read by one <see cref="EpollLoop"/> per core. Past 25,000 connections it spreads them over several 127.0.0.x
 /// source addresses so one source address never runs out of ephemeral ports.
 /// </summary>
 internal sealed class SubscriberPool : IAsyncDisposable
@@ -16,12 +16,14 @@ internal sealed class SubscriberPool : IAsyncDisposable
     private readonly List<WsClient> _clients = [];
     private readonly CancellationTokenSource _stop = new();
     private readonly Task _heartbeats;
+    private readonly EpollLoop[] _loops;
     private int _nextJoin;
 
     public SubscriberPool(IPEndPoint server, SubscriberProtocol protocol)
     {
         _server = server;
         Protocol = protocol;
+        _loops = [.. Enumerable.Range(0, Environment.ProcessorCount).Select(i => new EpollLoop(i))];
         _heartbeats = Task.Run(HeartbeatLoopAsync);
     }
 
@@ -49,8 +51,9 @@ internal sealed class SubscriberPool : IAsyncDisposable
             while ((index = Interlocked.Increment(ref next) - 1) < total)
             {
                 var source = index < ConnectionsPerSourceAddress ? null : new IPAddress([127, 0, 0, (byte)(1 + index / ConnectionsPerSourceAddress)]);
-                var client = await WsClient.ConnectAsync(index, _server, source, Protocol.PathAndQuery, Protocol, cancellationToken);
-                client.Start();
+                // The handshake blocks (no .NET async operation may touch the socket), so it runs on a pool thread.
+                var client = await Task.Run(() => WsClient.Connect(index, _server, source, Protocol.PathAndQuery, Protocol), cancellationToken);
+                client.Start(_loops[index % _loops.Length]);
                 await Protocol.HandshakeAsync(client, cancellationToken);
                 foreach (var topic in topicsFor(index))
                 {
@@ -115,6 +118,11 @@ internal sealed class SubscriberPool : IAsyncDisposable
         await _stop.CancelAsync();
         await _heartbeats;
         await ShrinkToAsync(0);
+        foreach (var loop in _loops)
+        {
+            loop.Dispose();
+        }
+
         _stop.Dispose();
     }
 

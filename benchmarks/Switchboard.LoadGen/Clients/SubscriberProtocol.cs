@@ -53,9 +53,11 @@ internal abstract class SubscriberProtocol : IWsReceiver
 
     public void OnMessage(WsClient client, ReadOnlySpan<byte> message, long timestamp)
     {
-        if (client.Pending is { } pending && pending.TryMatch(message))
+        if (client.Pending is { } pending && pending.Matches(message))
         {
+            // Cleared before completing: the waiter may send its next request (and set the next Pending) at once.
             client.Pending = null;
+            pending.Complete(message);
             return;
         }
 
@@ -83,6 +85,13 @@ internal abstract class SubscriberProtocol : IWsReceiver
         var pending = new PendingReply(Encoding.UTF8.GetBytes(token));
         client.Pending = pending;
         await client.SendTextAsync(Encoding.UTF8.GetBytes(text));
-        return await pending.Task.WaitAsync(TimeSpan.FromSeconds(60), cancellationToken);
+        try
+        {
+            return await pending.Task.WaitAsync(TimeSpan.FromSeconds(60), cancellationToken);
+        }
+        catch (TimeoutException)
+        {
+            throw new TimeoutException($"connection {client.Id}: no reply to {text.TrimEnd('\u001e')} within 60 s ({client.Describe()})");
+        }
     }
 }

@@ -2,17 +2,20 @@ using System.Buffers.Binary;
 using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
+using System.Runtime.InteropServices;
 using System.Security.Cryptography;
 using System.Text;
 
 namespace Switchboard.LoadGen.Clients;
 
 /// <summary>
-/// A lean RFC 6455 client on a raw socket. It waits with zero-byte reads (an idle connection holds no buffer),
-/// then reads everything available into one per-thread buffer and hands each complete message to its
-/// <see cref="IWsReceiver"/> as a span, so a burst of coalesced frames costs one read and no allocation.
+/// A lean RFC 6455 client on a raw socket. The handshake is synchronous; afterwards an <see cref="EpollLoop"/> thread
+/// reads the socket when it is readable, with one non-blocking recv into a per-thread buffer, and hands each complete
+/// message to the <see cref="IWsReceiver"/> as a span: a burst of coalesced frames costs one read and no allocation,
+/// and an idle connection holds no buffer. The socket never runs a .NET async operation, so the runtime's own
+/// epoll thread is never woken for it.
 /// </summary>
-internal sealed class WsClient
+internal sealed unsafe class WsClient
 {
     private const int ReadBufferSize = 256 * 1024;
 
@@ -21,6 +24,10 @@ internal sealed class WsClient
 
     private readonly Socket _socket;
     private readonly IWsReceiver _receiver;
+    private readonly object _sendLock = new();
+    private readonly TaskCompletionSource _completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private EpollLoop? _loop;
+    private int _fd;
     private byte[]? _partial;
     private int _partialLength;
     private byte[]? _message;
@@ -42,11 +49,11 @@ internal sealed class WsClient
 
     public bool IsClosed => Volatile.Read(ref _closed) != 0;
 
-    /// <summary>Completes when the receive loop ends (peer closed, or <see cref="Close"/>).</summary>
-    public Task Completion { get; private set; } = Task.CompletedTask;
+    /// <summary>Completes when the connection is closed (by the peer, or <see cref="Close"/>).</summary>
+    public Task Completion => _completion.Task;
 
-    public static async Task<WsClient> ConnectAsync(int id, IPEndPoint server, IPAddress? source, string pathAndQuery,
-        IWsReceiver receiver, CancellationToken cancellationToken)
+    /// <summary>Connects and upgrades, blocking the calling thread (a millisecond on loopback).</summary>
+    public static WsClient Connect(int id, IPEndPoint server, IPAddress? source, string pathAndQuery, IWsReceiver receiver)
     {
         var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
         try
@@ -56,12 +63,11 @@ internal sealed class WsClient
                 socket.Bind(new IPEndPoint(source, 0));
             }
 
-            await socket.ConnectAsync(server, cancellationToken);
+            socket.Connect(server);
             var key = Convert.ToBase64String(RandomNumberGenerator.GetBytes(16));
-            var request = Encoding.ASCII.GetBytes(
+            socket.Send(Encoding.ASCII.GetBytes(
                 $"GET {pathAndQuery} HTTP/1.1\r\nHost: {server}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n" +
-                $"Sec-WebSocket-Key: {key}\r\nSec-WebSocket-Version: 13\r\n\r\n");
-            await socket.SendAsync(request, SocketFlags.None, cancellationToken);
+                $"Sec-WebSocket-Key: {key}\r\nSec-WebSocket-Version: 13\r\n\r\n"));
 
             var buffer = new byte[8192];
             var length = 0;
@@ -73,7 +79,7 @@ internal sealed class WsClient
                     throw new IOException("The upgrade response headers are too long.");
                 }
 
-                var n = await socket.ReceiveAsync(buffer.AsMemory(length), SocketFlags.None, cancellationToken);
+                var n = socket.Receive(buffer, length, buffer.Length - length, SocketFlags.None);
                 if (n == 0)
                 {
                     throw new IOException("The server closed the connection during the WebSocket handshake.");
@@ -102,7 +108,6 @@ internal sealed class WsClient
                 client._partialLength = extra;
             }
 
-            // Reads after readiness must never block: the receive loop drains with non-blocking Receive.
             socket.Blocking = false;
             return client;
         }
@@ -113,25 +118,72 @@ internal sealed class WsClient
         }
     }
 
-    public void Start() => Completion = ReceiveLoopAsync();
+    /// <summary>State for error messages.</summary>
+    public string Describe() => $"closed {IsClosed}, {_partialLength} bytes of a partial frame, fd {_fd}, {_socket.Available} bytes unread";
 
-    /// <summary>Sends one masked text message.</summary>
-    public async Task SendTextAsync(ReadOnlyMemory<byte> payload)
+    /// <summary>Starts receiving on <paramref name="loop"/>.</summary>
+    public void Start(EpollLoop loop)
     {
-        var frame = Frame(0x1, payload.Span);
-        var sent = 0;
-        while (sent < frame.Length)
-        {
-            sent += await _socket.SendAsync(frame.AsMemory(sent), SocketFlags.None);
-        }
+        _loop = loop;
+        _fd = (int)_socket.SafeHandle.DangerousGetHandle();
+        loop.Add(this, _fd);
+    }
+
+    /// <summary>Sends one masked text message (non-blocking socket; waits briefly if its buffer is full).</summary>
+    public Task SendTextAsync(ReadOnlyMemory<byte> payload)
+    {
+        Send(Frame(0x1, payload.Span));
+        return Task.CompletedTask;
     }
 
     /// <summary>Closes the socket without a closing handshake (like a client that goes away).</summary>
-    public void Close()
+    public void Close() => Shutdown(notify: false);
+
+    private void Shutdown(bool notify)
     {
-        if (Interlocked.Exchange(ref _closed, 1) == 0)
+        if (Interlocked.Exchange(ref _closed, 1) != 0)
         {
-            _socket.Dispose();
+            return;
+        }
+
+        _loop?.Remove(this, _fd);
+        _socket.Dispose();
+        Pending?.Fail(new IOException($"connection {Id} closed while waiting for a reply"));
+        if (notify)
+        {
+            _receiver.OnClosed(this);
+        }
+
+        _completion.TrySetResult();
+    }
+
+    private void Send(byte[] frame)
+    {
+        lock (_sendLock)
+        {
+            var sent = 0;
+            var spins = 0;
+            while (sent < frame.Length && !IsClosed)
+            {
+                var n = _socket.Send(frame, sent, frame.Length - sent, SocketFlags.None, out var error);
+                if (error == SocketError.WouldBlock)
+                {
+                    if (++spins > 10_000)
+                    {
+                        throw new IOException($"connection {Id}: the send buffer stayed full");
+                    }
+
+                    Thread.Sleep(1);
+                    continue;
+                }
+
+                if (error != SocketError.Success)
+                {
+                    return; // closed; the receive side notices
+                }
+
+                sent += n;
+            }
         }
     }
 
@@ -166,76 +218,86 @@ internal sealed class WsClient
         return frame;
     }
 
-    private async Task ReceiveLoopAsync()
+    /// <summary>Called on the loop thread when the socket is readable: one recv, then every complete frame.</summary>
+    internal void OnReadable()
     {
+        if (IsClosed)
+        {
+            return;
+        }
+
+        var handle = _socket.SafeHandle;
+        var added = false;
+        var closed = false;
         try
         {
-            while (true)
-            {
-                // Zero-byte read: wait for data without holding a buffer.
-                await _socket.ReceiveAsync(Memory<byte>.Empty, SocketFlags.None);
-                if (!DrainAvailable())
-                {
-                    return;
-                }
-            }
+            // The reference keeps the descriptor from being closed (and reused) while recv runs.
+            handle.DangerousAddRef(ref added);
+            closed = !ReadOnce((int)handle.DangerousGetHandle());
         }
-        catch (Exception ex) when (ex is SocketException or ObjectDisposedException)
+        catch (ObjectDisposedException)
         {
+            closed = true;
         }
         finally
         {
-            Close();
-            _receiver.OnClosed(this);
+            if (added)
+            {
+                handle.DangerousRelease();
+            }
+        }
+
+        if (closed)
+        {
+            Shutdown(notify: true);
         }
     }
 
-    /// <summary>Reads and handles everything the socket has. False when the peer closed.</summary>
-    private bool DrainAvailable()
+    /// <summary>Reads what the socket has (up to the buffer) and handles it. False when the peer closed.</summary>
+    private bool ReadOnce(int fd)
     {
         var buffer = t_read ??= GC.AllocateUninitializedArray<byte>(ReadBufferSize, pinned: true);
-        while (true)
+        var length = _partialLength;
+        nint n;
+        fixed (byte* p = buffer)
         {
-            var length = _partialLength;
-            var n = _socket.Receive(buffer, length, buffer.Length - length, SocketFlags.None, out var error);
-            if (error == SocketError.WouldBlock)
-            {
-                return true;
-            }
-
-            if (error != SocketError.Success || n == 0)
-            {
-                return false;
-            }
-
-            // The incomplete frame from the last read goes in front of the new bytes.
-            _partial.AsSpan(0, length).CopyTo(buffer);
-            length += n;
-            _partialLength = 0;
-            var timestamp = Stopwatch.GetTimestamp();
-            var consumed = HandleFrames(buffer.AsSpan(0, length), timestamp);
-            if (consumed < 0)
-            {
-                return false;
-            }
-
-            var rest = length - consumed;
-            if (rest > 0)
-            {
-                if (_partial is null || _partial.Length < rest)
-                {
-                    _partial = new byte[Math.Max(rest, 1024)];
-                }
-
-                buffer.AsSpan(consumed, rest).CopyTo(_partial);
-                _partialLength = rest;
-            }
-
-            if (length < buffer.Length)
-            {
-                return true; // the socket had less than a full buffer: it is drained
-            }
+            n = Libc.Recv(fd, p + length, buffer.Length - length, Libc.MsgDontWait);
         }
+
+        if (n < 0)
+        {
+            var errno = Marshal.GetLastPInvokeError();
+            return errno is Libc.EAgain or Libc.EIntr;
+        }
+
+        if (n == 0)
+        {
+            return false;
+        }
+
+        // The incomplete frame from the last read goes in front of the new bytes.
+        _partial.AsSpan(0, length).CopyTo(buffer);
+        length += (int)n;
+        _partialLength = 0;
+        var consumed = HandleFrames(buffer.AsSpan(0, length), Stopwatch.GetTimestamp());
+        if (consumed < 0)
+        {
+            return false;
+        }
+
+        var rest = length - consumed;
+        if (rest > 0)
+        {
+            if (_partial is null || _partial.Length < rest)
+            {
+                _partial = new byte[Math.Max(rest, 1024)];
+            }
+
+            buffer.AsSpan(consumed, rest).CopyTo(_partial);
+            _partialLength = rest;
+        }
+
+        return true;
     }
 
     /// <summary>Handles every complete frame; returns the bytes consumed, or -1 when the server closed.</summary>
@@ -296,7 +358,7 @@ internal sealed class WsClient
                 case 0x8:
                     return -1;
                 case 0x9:
-                    _ = SendControlAsync(0xA, payload.ToArray());
+                    Send(Frame(0xA, payload));
                     break;
             }
         }
@@ -327,17 +389,6 @@ internal sealed class WsClient
             _messageLength = 0;
         }
     }
-
-    private async Task SendControlAsync(byte opcode, byte[] payload)
-    {
-        try
-        {
-            await _socket.SendAsync(Frame(opcode, payload), SocketFlags.None);
-        }
-        catch (Exception ex) when (ex is SocketException or ObjectDisposedException)
-        {
-        }
-    }
 }
 
 /// <summary>What a <see cref="WsClient"/> hands its messages to.</summary>
@@ -358,16 +409,9 @@ internal sealed class PendingReply(byte[] token)
 
     public Task<string> Task => _reply.Task;
 
-    public bool TryMatch(ReadOnlySpan<byte> message)
-    {
-        if (message.IndexOf(Token) < 0)
-        {
-            return false;
-        }
+    public bool Matches(ReadOnlySpan<byte> message) => message.IndexOf(Token) >= 0;
 
-        _reply.TrySetResult(Encoding.UTF8.GetString(message));
-        return true;
-    }
+    public void Complete(ReadOnlySpan<byte> message) => _reply.TrySetResult(Encoding.UTF8.GetString(message));
 
     public void Fail(Exception error) => _reply.TrySetException(error);
 }

@@ -128,16 +128,19 @@ internal sealed class MarkdownReport
         Line("Latency is measured from just before the publishing HTTP request is sent to the read that delivered the event, on one");
         Line("monotonic clock in the load generator. *Delivery* percentiles are over every (event, subscriber) pair; *last subscriber*");
         Line("percentiles are over events, each taken at the moment its final subscriber received it. CPU is the server process's");
-        Line("user + system time (from `/proc/<pid>/stat`) over the measured window; peak RSS is `VmHWM`, reset before each scenario.");
+        Line("user + system time (from `/proc/<pid>/stat`) over the measured window (the saturated one excludes its warm-up), next to");
+        Line("the load generator's own; on loopback the sender's CPU also pays for most of the receiver's TCP processing. Frames per write");
+        Line("is event frames per socket write from Switchboard's `/metrics`. Peak RSS is `VmHWM`, reset before each scenario.");
         Line();
-        Line("| scenario | system | conns | delivered / expected | deliveries/s | server CPU | CPU/delivery | delivery p50 / p99 / p99.9 | last subscriber p50 / p99 / max | peak RSS |");
-        Line("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|");
+        Line("| scenario | system | conns | delivered / expected | deliveries/s | server CPU (per delivery) | load generator CPU | frames per write | delivery p50 / p99 / p99.9 | last subscriber p50 / p99 / max | peak RSS |");
+        Line("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
         foreach (var r in Results.Where(x => x.Scenario != "idle"))
         {
             var d = r.Delivery!;
             var l = r.LastSubscriber!;
             var status = r.Complete ? "" : $" ⚠ dup {r.Duplicates}, strays {r.Strays}, publish errors {r.PublishErrors}, closes {r.UnexpectedCloses}";
-            Line($"| {r.Scenario} | {r.System} | {r.Connections:N0} | {r.Delivered:N0} / {r.Expected:N0} ({r.Completeness:P1}){status} | {r.DeliveriesPerSecond:N0} | {r.CpuSeconds:F2} s | {r.CpuMicrosPerDelivery:F2} µs | {Ms(d.P50)} / {Ms(d.P99)} / {Ms(d.P999)} | {Ms(l.P50)} / {Ms(l.P99)} / {Ms(l.Max)} | {Mib(r.PeakRssBytes)} |");
+            var perWrite = r.FramesPerWrite is { } f ? f.ToString("F1", CultureInfo.InvariantCulture) : "n/a";
+            Line($"| {r.Scenario} | {r.System} | {r.Connections:N0} | {r.Delivered:N0} / {r.Expected:N0} ({r.Completeness:P1}){status} | {r.DeliveriesPerSecond:N0} | {r.CpuSeconds:F2} s ({r.CpuMicrosPerDelivery:F2} µs) | {r.LoadGeneratorCpuSeconds:F2} s | {perWrite} | {Ms(d.P50)} / {Ms(d.P99)} / {Ms(d.P999)} | {Ms(l.P50)} / {Ms(l.P99)} / {Ms(l.Max)} | {Mib(r.PeakRssBytes)} |");
         }
 
         Line();

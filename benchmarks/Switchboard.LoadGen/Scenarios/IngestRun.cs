@@ -28,6 +28,7 @@ internal sealed class IngestRun(BenchOptions options, TextWriter log)
         try
         {
             await target.StartAsync(paths, data.FullName);
+            log.WriteLine($"[{DateTime.Now:HH:mm:ss}] ingest: Switchboard: started pid {target.Server.Pid}");
             for (var b = 0; b < Sessions / BatchSize; b++)
             {
                 var ops = string.Join(',', Enumerable.Range(b * BatchSize, BatchSize).Select(i => $$"""{"op":"create","id":"ingest-{{i}}","state":"working"}"""));

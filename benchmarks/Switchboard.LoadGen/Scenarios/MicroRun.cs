@@ -56,7 +56,8 @@ internal static class MicroRun
     /// <summary>Byte counts of a column like "776 B" or "1.2 KB" in a markdown table.</summary>
     private static List<double> ParseColumn(string table, string column)
     {
-        var rows = table.Split('\n').Select(r => r.Trim('|').Split('|').Select(c => c.Trim()).ToArray()).ToList();
+        // BenchmarkDotNet's GitHub table may bold cells (**776 B**).
+        var rows = table.Split('\n').Select(r => r.Trim('|').Split('|').Select(c => c.Trim().Trim('*')).ToArray()).ToList();
         var index = Array.IndexOf(rows[0], column);
         if (index < 0)
         {

@@ -12,9 +12,6 @@ internal sealed partial class ChildServer : IAsyncDisposable
     private readonly StringBuilder _output = new();
     private readonly TaskCompletionSource<Uri> _listening = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
-    /// <summary>The runtime's switch for inline socket completions; the load generator may set it for itself only.</summary>
-    public const string InlineCompletionsVariable = "DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS";
-
     private ChildServer(Process process) => _process = process;
 
     public Uri BaseAddress { get; private set; } = null!;
@@ -52,7 +49,6 @@ internal sealed partial class ChildServer : IAsyncDisposable
             start.ArgumentList.Add(arg);
         }
 
-        start.Environment.Remove(InlineCompletionsVariable);
         start.Environment["DOTNET_NOLOGO"] = "1";
         start.Environment["Logging__Console__FormatterName"] = "simple";
         start.Environment["Logging__LogLevel__Microsoft.Hosting.Lifetime"] = "Information";
