@@ -33,6 +33,29 @@ public sealed class SendQueueTests
     }
 
     [Fact]
+    public void ADeferredWakeUpListsTheQueueOnceAndSignalsOnlyWhenWoken()
+    {
+        var consumer = new Consumer();
+        var q = new SendQueue(consumer, 100, 1 << 20);
+        var wake = new List<SendQueue>();
+        for (var i = 1; i <= 5; i++)
+        {
+            q.Enqueue(Event(i), wake).ShouldBeTrue();
+        }
+
+        wake.ShouldBe([q], "listed once, however many frames were queued");
+        consumer.Signals.ShouldBe(0, "nobody is woken before the broadcaster is done");
+        q.Enqueue(Event(6)).ShouldBeTrue();
+        consumer.Signals.ShouldBe(0, "an immediate enqueue rides on the pending wake-up");
+
+        q.Wake();
+        consumer.Signals.ShouldBe(1);
+        DrainAll(q).Select(f => f.Seq).ShouldBe(Enumerable.Range(1, 6).Select(i => (long)i));
+        q.Enqueue(Event(7), wake).ShouldBeTrue();
+        wake.Count.ShouldBe(2, "after a drain found the queue empty, the next frame needs a wake-up again");
+    }
+
+    [Fact]
     public void FramesComeOutInOrderAndTheConsumerIsSignalledOncePerDrainCycle()
     {
         var consumer = new Consumer();

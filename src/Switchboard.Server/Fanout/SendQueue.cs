@@ -1,3 +1,5 @@
+using Switchboard.Metrics;
+
 namespace Switchboard.Fanout;
 
 /// <summary>
@@ -94,18 +96,21 @@ internal sealed class SendQueue
             _overflowed = true;
         }
 
+        FanoutCounters.SlowConsumerDisconnected();
         _consumer.OnOverflow();
     }
 
     private bool HasRoom() => _bytes <= _maxBytes / 2 && _count <= _maxFrames / 2;
 
-    /// <summary>Total conflated summaries (for metrics).</summary>
-    public static long Conflations => Interlocked.Read(ref s_conflations);
+    /// <summary>Adds a frame and wakes the consumer if nobody is draining. Returns false when the queue is closed or just overflowed.</summary>
+    public bool Enqueue(OutboundFrame frame) => Enqueue(frame, wakeLater: null);
 
-    private static long s_conflations;
-
-    /// <summary>Adds a frame. Returns false when the queue is closed or just overflowed.</summary>
-    public bool Enqueue(OutboundFrame frame)
+    /// <summary>
+    /// Adds a frame; when the consumer needs waking, this queue is added to <paramref name="wakeLater"/> (once) instead,
+    /// and the caller calls <see cref="Wake"/> after it has queued everything it has. A broadcaster that queues several
+    /// frames for many connections so gives each connection one drain, and one socket write, for all of them.
+    /// </summary>
+    public bool Enqueue(OutboundFrame frame, List<SendQueue>? wakeLater)
     {
         bool signal;
         lock (_lock)
@@ -135,16 +140,27 @@ internal sealed class SendQueue
 
         if (signal)
         {
-            _consumer.OnFramesAvailable();
+            if (wakeLater is null)
+            {
+                _consumer.OnFramesAvailable();
+            }
+            else
+            {
+                wakeLater.Add(this);
+            }
         }
         else if (_overflowed)
         {
+            FanoutCounters.SlowConsumerDisconnected();
             _consumer.OnOverflow();
             return false;
         }
 
         return true;
     }
+
+    /// <summary>Wakes the consumer for frames queued with a deferred wake-up.</summary>
+    public void Wake() => _consumer.OnFramesAvailable();
 
     /// <summary>
     /// Moves up to <paramref name="into"/>.Length frames out, oldest first. Returns 0 and clears the signal
@@ -263,7 +279,7 @@ internal sealed class SendQueue
             {
                 _bytes -= stale.Size;
                 _ring[index] = null;
-                Interlocked.Increment(ref s_conflations);
+                FanoutCounters.Conflated();
             }
         }
 

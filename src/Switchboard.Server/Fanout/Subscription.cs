@@ -34,12 +34,15 @@ internal sealed class Subscription(SendQueue queue, TopicRoute route, IReadOnlyD
 
     private List<OutboundFrame>? _held;
 
-    /// <summary>Hands a frame to the connection, or holds it while the join is pending.</summary>
-    public void Deliver(OutboundFrame frame)
+    /// <summary>
+    /// Hands a frame to the connection, or holds it while the join is pending. With <paramref name="wakeLater"/>, a
+    /// connection that needs waking is added there for the caller to wake after its whole batch (see <see cref="SendQueue.Enqueue(OutboundFrame, List{SendQueue})"/>).
+    /// </summary>
+    public void Deliver(OutboundFrame frame, List<SendQueue>? wakeLater = null)
     {
         if (!IsPending)
         {
-            Queue.Enqueue(frame);
+            Queue.Enqueue(frame, wakeLater);
         }
         else if (frame.Kind == FrameKind.Event)
         {

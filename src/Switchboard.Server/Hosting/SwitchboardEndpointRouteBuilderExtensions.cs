@@ -5,6 +5,7 @@ using Switchboard.Channels;
 using Switchboard.Dashboard;
 using Switchboard.Hosting;
 using Switchboard.Http;
+using Switchboard.Metrics;
 using Switchboard.Security;
 using Switchboard.Transports;
 using Switchboard.Transports.LongPoll;
@@ -18,9 +19,9 @@ public static class SwitchboardEndpointRouteBuilderExtensions
 {
     /// <summary>
     /// Maps the HTTP API under <c>{prefix}/api</c>, the Phoenix socket at <c>{prefix}/socket/websocket</c>, SSE at
-    /// <c>{prefix}/api/stream</c>, health at <c>{prefix}/healthz</c> and <c>{prefix}/readyz</c>, and the OpenAPI
-    /// document at <c>{prefix}/openapi/v1.json</c>, and the live dashboard at <c>{prefix}/</c> (an app's own
-    /// endpoint for that path takes precedence). Requires <c>services.AddSwitchboard()</c>.
+    /// <c>{prefix}/api/stream</c>, health at <c>{prefix}/healthz</c> and <c>{prefix}/readyz</c>, Prometheus metrics at
+    /// <c>{prefix}/metrics</c>, the OpenAPI document at <c>{prefix}/openapi/v1.json</c>, and the live dashboard at
+    /// <c>{prefix}/</c> (an app's own endpoint for that path takes precedence). Requires <c>services.AddSwitchboard()</c>.
     /// </summary>
     public static IEndpointConventionBuilder MapSwitchboard(this IEndpointRouteBuilder endpoints, string prefix = "")
     {
@@ -35,6 +36,7 @@ public static class SwitchboardEndpointRouteBuilderExtensions
         // Outermost: origin, API key and write rate are checked before anything reads a body or the store.
         api.AddEndpointFilter<ApiAccessFilter>();
         api.AddEndpointFilter<StoreUnavailableFilter>();
+        api.TimeWrites(endpoints.ServiceProvider.GetRequiredService<SwitchboardMetrics>());
         SessionEndpoints.Map(api);
         BatchEndpoint.Map(api);
         FleetEndpoints.Map(api);
@@ -58,6 +60,7 @@ public static class SwitchboardEndpointRouteBuilderExtensions
         }
         HealthEndpoints.Map(root);
         DashboardEndpoints.Map(root);
+        MetricsEndpoint.Map(root);
         root.MapOpenApi();
         return root;
     }

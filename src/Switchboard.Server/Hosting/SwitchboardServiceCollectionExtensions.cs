@@ -5,6 +5,7 @@ using Switchboard.Fanout;
 using Switchboard.Hosting;
 using Switchboard.Ingest;
 using Switchboard.Live;
+using Switchboard.Metrics;
 using Switchboard.Security;
 using Switchboard.Storage;
 using Switchboard.Storage.Sqlite;
@@ -58,6 +59,11 @@ public static class SwitchboardServiceCollectionExtensions
         services.TryAddSingleton<LeaseMonitor>();
         services.TryAddSingleton<RetentionService>();
         services.TryAddSingleton<SwitchboardRuntime>();
+        services.AddMetrics();
+        services.TryAddSingleton<SwitchboardMetrics>();
+        services.TryAddSingleton<PrometheusExporter>();
+        // Before the runtime, so the instruments exist before the first write.
+        services.AddHostedService<MetricsService>();
         services.AddHostedService(sp => sp.GetRequiredService<SwitchboardRuntime>());
         services.AddOpenApi(SwitchboardOpenApi.Configure);
         services.TryAddSingleton<SwitchboardMarker>();

@@ -22,10 +22,14 @@ internal sealed class WritePipeline : IAsyncDisposable
         FullMode = BoundedChannelFullMode.Wait,
     });
     private Task? _loop;
+    private long _appended;
 
     public WritePipeline(ISessionStore store) => _store = store;
 
     public void Start() => _loop = Task.Run(RunAsync);
+
+    /// <summary>Events this pipeline's commits appended to the log (for metrics).</summary>
+    public long Appended => Volatile.Read(ref _appended);
 
     /// <summary>Queues writes for the next commit; completes once they are durable (or refused).</summary>
     public async Task<IReadOnlyList<WriteResult>> SubmitAsync(IReadOnlyList<SessionWrite> writes, CancellationToken cancellationToken)
@@ -81,6 +85,13 @@ internal sealed class WritePipeline : IAsyncDisposable
             return;
         }
 
+        var appended = 0;
+        foreach (var r in results)
+        {
+            appended += r.Event is null ? 0 : 1;
+        }
+
+        Interlocked.Add(ref _appended, appended);
         var offset = 0;
         foreach (var batch in group)
         {

@@ -15,9 +15,10 @@ namespace Switchboard.Live;
 /// </summary>
 internal sealed class EventDispatcher : IEventSink
 {
-    private readonly Channel<IReadOnlyList<EventRecord>> _inbox = Channel.CreateUnbounded<IReadOnlyList<EventRecord>>(
+    private readonly Channel<CommittedBatch> _inbox = Channel.CreateUnbounded<CommittedBatch>(
         new UnboundedChannelOptions { SingleReader = true, SingleWriter = true, AllowSynchronousContinuations = false });
     private readonly TimeProvider _time;
+    private readonly List<SendQueue> _wake = [];
     private Task? _loop;
 
     public EventDispatcher(SessionProjection projection, TopicRegistry topics, TimeProvider time)
@@ -37,13 +38,16 @@ internal sealed class EventDispatcher : IEventSink
     /// <summary>Told after each dispatched batch; set once at start-up.</summary>
     public SummaryPublisher? Summary { get; set; }
 
-    /// <summary>Raised under the gate after each event is applied and delivered (metrics, in-process observers).</summary>
+    /// <summary>
+    /// Raised under the gate after each event is applied and delivered (metrics, in-process observers), with the number
+    /// of subscribers it went to and the time since the store handed its batch over after the commit.
+    /// </summary>
     public event Action<EventRecord, int, TimeSpan>? Dispatched;
 
     /// <summary>Subscriber deliveries since start.</summary>
     public long Deliveries { get; private set; }
 
-    public void OnCommitted(IReadOnlyList<EventRecord> events) => _inbox.Writer.TryWrite(events);
+    public void OnCommitted(IReadOnlyList<EventRecord> events) => _inbox.Writer.TryWrite(new CommittedBatch(events, _time.GetTimestamp()));
 
     public void Start() => _loop = Task.Run(RunAsync);
 
@@ -63,25 +67,56 @@ internal sealed class EventDispatcher : IEventSink
         {
             lock (Gate)
             {
-                while (reader.TryRead(out var batch))
+                try
                 {
-                    foreach (var e in batch)
+                    while (reader.TryRead(out var batch))
                     {
-                        if (e.Seq <= Projection.HeadSeq)
-                        {
-                            continue; // already applied (a feed may repeat after reconnecting)
-                        }
-
-                        Dispatch(e);
+                        Apply(batch.Events, batch.CommittedAt);
                     }
-                }
 
-                Summary?.OnChanged();
+                    // A summary goes to queues already waiting to be woken, so it rides along in the same write.
+                    Summary?.OnChanged();
+                }
+                finally
+                {
+                    WakeSubscribers();
+                }
             }
         }
     }
 
-    private void Dispatch(EventRecord e)
+    /// <summary>
+    /// Wakes every connection that got frames since the last call. Frames are queued for all pending events first, so
+    /// each connection drains everything in one write instead of racing the dispatcher frame by frame.
+    /// </summary>
+    internal void WakeSubscribers()
+    {
+        foreach (var queue in _wake)
+        {
+            queue.Wake();
+        }
+
+        _wake.Clear();
+    }
+
+    /// <summary>
+    /// Applies and fans out one committed batch in order; the connections are woken by <see cref="WakeSubscribers"/>.
+    /// The caller holds <see cref="Gate"/>.
+    /// </summary>
+    internal void Apply(IReadOnlyList<EventRecord> events, long committedAt)
+    {
+        foreach (var e in events)
+        {
+            if (e.Seq <= Projection.HeadSeq)
+            {
+                continue; // already applied (a feed may repeat after reconnecting)
+            }
+
+            Dispatch(e, committedAt);
+        }
+    }
+
+    private void Dispatch(EventRecord e, long committedAt)
     {
         var (before, after) = Projection.Apply(e);
         byte[]? envelope = null;
@@ -97,7 +132,7 @@ internal sealed class EventDispatcher : IEventSink
                 if (sub.Labels is null || e.SessionId is null
                     || LabelFilter.Matches(sub.Labels, after) || LabelFilter.Matches(sub.Labels, before))
                 {
-                    sub.Deliver(frame);
+                    sub.Deliver(frame, _wake);
                     delivered++;
                 }
             }
@@ -112,14 +147,14 @@ internal sealed class EventDispatcher : IEventSink
                 // Labels on a session topic are a token's scope: a session outside it stays invisible.
                 if (sub.Labels is null || LabelFilter.Matches(sub.Labels, after) || LabelFilter.Matches(sub.Labels, before))
                 {
-                    sub.Deliver(frame);
+                    sub.Deliver(frame, _wake);
                     delivered++;
                 }
             }
         }
 
         Deliveries += delivered;
-        Dispatched?.Invoke(e, delivered, _time.GetUtcNow() - e.At);
+        Dispatched?.Invoke(e, delivered, _time.GetElapsedTime(committedAt));
     }
 
     /// <summary>Whether an event belongs on a subscription's topic; used to filter replays the same way as live delivery.</summary>
@@ -133,3 +168,6 @@ internal sealed class EventDispatcher : IEventSink
         };
     }
 }
+
+/// <summary>Events from one commit, with the <see cref="TimeProvider.GetTimestamp"/> of when they were handed over.</summary>
+internal readonly record struct CommittedBatch(IReadOnlyList<EventRecord> Events, long CommittedAt);

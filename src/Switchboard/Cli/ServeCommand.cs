@@ -1,4 +1,6 @@
 using System.CommandLine;
+using Microsoft.Extensions.Configuration.Json;
+using Microsoft.Extensions.FileProviders;
 using Switchboard.Hosting;
 using Switchboard.Storage.Sqlite;
 
@@ -55,10 +57,24 @@ internal static class ServeCommand
     private static async Task<int> RunAsync(ParseResult result, CancellationToken cancellationToken)
     {
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = [.. result.UnmatchedTokens] });
+        // The content root is the working directory, so the appsettings.json shipped next to the executable was only
+        // read when started from there (elsewhere every request was logged at Information). It is now the lowest-
+        // precedence source: an appsettings.json in the working directory, environment variables and arguments override it.
+        builder.Configuration.Sources.Insert(0, new JsonConfigurationSource
+        {
+            Path = "appsettings.json",
+            Optional = true,
+            FileProvider = new PhysicalFileProvider(AppContext.BaseDirectory),
+        });
         var urls = result.GetValue(Urls) ?? builder.Configuration["urls"] ?? SwitchboardDefaults.Urls;
         builder.WebHost.UseUrls(urls);
         // Kestrel's own limit would answer 413 without a problem body; Switchboard enforces its limit itself.
         builder.WebHost.ConfigureKestrel(k => k.Limits.MaxRequestBodySize = null);
+        // A socket send then runs inside the flush that queued it, not one thread-pool hop later on Kestrel's I/O queue:
+        // fewer, fuller writes under load, and Kestrel's pinned buffers no longer pile up during a connection storm
+        // (docs/benchmarks.md). Safe because no Switchboard handler blocks; Switchboard:InlineSocketScheduling=false turns it off.
+        var inline = builder.Configuration.GetValue("Switchboard:InlineSocketScheduling", defaultValue: true);
+        builder.WebHost.UseSockets(o => o.UnsafePreferInlineScheduling = inline);
         var dataDir = result.GetValue(DataDir) ?? Environment.GetEnvironmentVariable("SWITCHBOARD_DATA_DIR");
         var durability = result.GetValue(Durability);
         var storeFactory = StoreSelection.Factory(result);

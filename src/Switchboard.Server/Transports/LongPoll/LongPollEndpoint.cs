@@ -95,13 +95,19 @@ internal static class LongPollEndpoint
             return;
         }
 
+        var bytes = 0;
         await WriteAsync(context, frames.Count == 0 ? 204 : 200, session.Token, w =>
         {
             foreach (var frame in frames)
             {
                 w.WriteStringValue(frame.Text.Span);
+                bytes += frame.TextLength;
             }
         });
+        if (frames.Count > 0)
+        {
+            Metrics.FanoutCounters.Wrote(bytes);
+        }
     }
 
     private static async Task PostAsync(HttpContext context, LongPollSession? session, StreamOptions options)

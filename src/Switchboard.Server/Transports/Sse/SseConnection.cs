@@ -4,6 +4,7 @@ using System.Runtime.CompilerServices;
 using Microsoft.AspNetCore.Http;
 using Switchboard.Fanout;
 using Switchboard.Hosting;
+using Switchboard.Metrics;
 
 namespace Switchboard.Transports.Sse;
 
@@ -86,6 +87,7 @@ internal sealed class SseConnection : ISendQueueConsumer, IThreadPoolWorkItem, I
                     return;
                 }
 
+                var bytes = 0;
                 for (var i = 0; i < count; i++)
                 {
                     var frame = batch[i];
@@ -96,8 +98,12 @@ internal sealed class SseConnection : ISendQueueConsumer, IThreadPoolWorkItem, I
                     }
 
                     _lastSeq = Math.Max(_lastSeq, frame.Seq);
-                    _output.Write(frame.Sse.Span);
+                    var record = frame.Sse.Span;
+                    _output.Write(record);
+                    bytes += record.Length;
                 }
+
+                FanoutCounters.Wrote(bytes);
 
                 var result = await _output.FlushAsync();
                 if (result.IsCompleted || result.IsCanceled)

@@ -16,7 +16,9 @@ internal sealed partial class WebSocketConnection
     {
         while (true)
         {
-            var read = await _input.ReadAsync(aborted);
+            // No token: an aborted connection completes the read anyway, and a cancellable read would register
+            // a callback on every idle connection.
+            var read = await _input.ReadAsync();
             var buffer = read.Buffer;
             if (read.IsCanceled)
             {

@@ -7,6 +7,7 @@ using Microsoft.AspNetCore.Http;
 using Switchboard.Channels;
 using Switchboard.Fanout;
 using Switchboard.Hosting;
+using Switchboard.Metrics;
 using Switchboard.Security;
 
 namespace Switchboard.Transports.WebSockets;
@@ -160,35 +161,25 @@ internal sealed partial class WebSocketConnection : ISendQueueConsumer, IThreadP
                     closing = batch[used].Kind == FrameKind.Close;
                 }
 
-                var buffer = ArrayPool<byte>.Shared.Rent(total);
-                var offset = 0;
-                for (var i = 0; i < count; i++)
+                if (used == 1)
                 {
-                    if (i < used)
+                    // One frame (the common case at low rates): its shared bytes go out as they are, no copy.
+                    var frame = batch[0];
+                    for (var i = 0; i < count; i++)
                     {
-                        var bytes = batch[i].WebSocketFrame.Span;
-                        bytes.CopyTo(buffer.AsSpan(offset));
-                        offset += bytes.Length;
+                        batch[i] = null!;
                     }
 
-                    batch[i] = null!;
-                }
-
-                var write = _transport.WriteAsync(buffer.AsMemory(0, offset));
-                if (!write.IsCompletedSuccessfully)
-                {
-                    try
+                    FanoutCounters.Wrote(frame.Size);
+                    var single = _transport.WriteAsync(frame.WebSocketFrame);
+                    if (!single.IsCompletedSuccessfully)
                     {
-                        await write;
-                    }
-                    finally
-                    {
-                        ArrayPool<byte>.Shared.Return(buffer);
+                        await single;
                     }
                 }
                 else
                 {
-                    ArrayPool<byte>.Shared.Return(buffer);
+                    await WriteCoalescedAsync(batch, count, used, total);
                 }
 
                 if (closing)
@@ -208,6 +199,43 @@ internal sealed partial class WebSocketConnection : ISendQueueConsumer, IThreadP
         finally
         {
             Interlocked.Decrement(ref _draining);
+        }
+    }
+
+    /// <summary>Copies the first <paramref name="used"/> frames into one pooled buffer and writes it: one flush, one syscall.</summary>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
+    private async ValueTask WriteCoalescedAsync(OutboundFrame[] batch, int count, int used, int total)
+    {
+        var buffer = ArrayPool<byte>.Shared.Rent(total);
+        var offset = 0;
+        for (var i = 0; i < count; i++)
+        {
+            if (i < used)
+            {
+                var bytes = batch[i].WebSocketFrame.Span;
+                bytes.CopyTo(buffer.AsSpan(offset));
+                offset += bytes.Length;
+            }
+
+            batch[i] = null!;
+        }
+
+        FanoutCounters.Wrote(offset);
+        var write = _transport.WriteAsync(buffer.AsMemory(0, offset));
+        if (!write.IsCompletedSuccessfully)
+        {
+            try
+            {
+                await write;
+            }
+            finally
+            {
+                ArrayPool<byte>.Shared.Return(buffer);
+            }
+        }
+        else
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
         }
     }
 

@@ -1,0 +1,124 @@
+using System.Globalization;
+
+namespace Switchboard.LoadGen;
+
+/// <summary>The run's shape. Defaults are the documented full run; <c>--quick</c> is for iterating.</summary>
+internal sealed class BenchOptions
+{
+    /// <summary>Connections for the idle and fixed-rate scenarios.</summary>
+    public int Connections { get; set; } = 10_000;
+
+    /// <summary>Connections for the saturated and mixed scenarios.</summary>
+    public int SaturatedConnections { get; set; } = 1_000;
+
+    /// <summary>100 s at 1 msg/s: a p99 over events needs at least 100 of them to be more than the maximum.</summary>
+    public TimeSpan SlowRateDuration { get; set; } = TimeSpan.FromSeconds(100);
+
+    public TimeSpan FastRateDuration { get; set; } = TimeSpan.FromSeconds(15);
+
+    public TimeSpan SaturatedWarmup { get; set; } = TimeSpan.FromSeconds(3);
+
+    public TimeSpan SaturatedMeasure { get; set; } = TimeSpan.FromSeconds(10);
+
+    public TimeSpan MixedDuration { get; set; } = TimeSpan.FromSeconds(10);
+
+    public TimeSpan IngestDuration { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>Concurrent HTTP publishers in the saturated scenario.</summary>
+    public int Publishers { get; set; } = 16;
+
+    /// <summary>Events in flight (published but not yet at every subscriber) in the saturated scenario.</summary>
+    public int Window { get; set; } = 128;
+
+    public string[] Systems { get; set; } = ["SignalR", "Switchboard"];
+
+    public bool Ingest { get; set; } = true;
+
+    public bool Micro { get; set; } = true;
+
+    /// <summary>Where the report goes; relative to the repository root.</summary>
+    public string Output { get; set; } = Path.Combine("docs", "benchmarks.md");
+
+    public bool Quick { get; private set; }
+
+    /// <summary>Extra environment variables for the Switchboard server process (experiments, e.g. GC settings).</summary>
+    public Dictionary<string, string> SwitchboardEnvironment { get; } = [];
+
+    /// <summary>Scenario groups to run (idle always runs: it sets up the connections): fixed, saturated, mixed.</summary>
+    public string[] Scenarios { get; set; } = ["fixed", "saturated", "mixed"];
+
+    public bool Runs(string group) => Scenarios.Contains(group, StringComparer.OrdinalIgnoreCase);
+
+    /// <summary>Only print which objects idle connections add to each server's heap.</summary>
+    public bool Census { get; private set; }
+
+    /// <summary>The arguments as given, for the report.</summary>
+    public string CommandLine { get; private set; } = "";
+
+    public static BenchOptions Parse(string[] args)
+    {
+        var o = new BenchOptions { CommandLine = string.Join(' ', args) };
+        for (var i = 0; i < args.Length; i++)
+        {
+            string Next() => i + 1 < args.Length ? args[++i] : throw new ArgumentException($"{args[i]} needs a value");
+            int NextInt() => int.Parse(Next(), CultureInfo.InvariantCulture);
+            switch (args[i])
+            {
+                case "--quick":
+                    o.Quick = true;
+                    o.Connections = 2_000;
+                    o.SaturatedConnections = 500;
+                    o.SlowRateDuration = TimeSpan.FromSeconds(6);
+                    o.FastRateDuration = TimeSpan.FromSeconds(5);
+                    o.SaturatedWarmup = TimeSpan.FromSeconds(1);
+                    o.SaturatedMeasure = TimeSpan.FromSeconds(4);
+                    o.MixedDuration = TimeSpan.FromSeconds(4);
+                    o.IngestDuration = TimeSpan.FromSeconds(4);
+                    o.Micro = false;
+                    o.Output = Path.Combine("artifacts", "benchmarks-quick.md");
+                    break;
+                case "--connections":
+                    o.Connections = NextInt();
+                    break;
+                case "--saturated-connections":
+                    o.SaturatedConnections = NextInt();
+                    break;
+                case "--publishers":
+                    o.Publishers = NextInt();
+                    break;
+                case "--window":
+                    o.Window = NextInt();
+                    break;
+                case "--systems":
+                    // "none" runs only the ingest and micro benchmarks.
+                    o.Systems = [.. Next().Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+                        .Where(x => !x.Equals("none", StringComparison.OrdinalIgnoreCase))];
+                    break;
+                case "--scenarios":
+                    o.Scenarios = Next().Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+                    break;
+                case "--switchboard-env":
+                    var pair = Next().Split('=', 2);
+                    o.SwitchboardEnvironment[pair[0]] = pair.Length == 2 ? pair[1] : "";
+                    break;
+                case "--census":
+                    o.Census = true;
+                    break;
+                case "--no-ingest":
+                    o.Ingest = false;
+                    break;
+                case "--no-micro":
+                    o.Micro = false;
+                    break;
+                case "--output":
+                    o.Output = Next();
+                    break;
+                default:
+                    throw new ArgumentException($"Unknown option {args[i]}. Options: --quick, --connections N, --saturated-connections N, " +
+                        "--publishers N, --window N, --systems SignalR,Switchboard, --no-ingest, --no-micro, --output PATH, --scenarios fixed,saturated,mixed, --switchboard-env K=V, --census");
+            }
+        }
+
+        return o;
+    }
+}

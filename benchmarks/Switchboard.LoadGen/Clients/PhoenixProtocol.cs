@@ -1,0 +1,50 @@
+namespace Switchboard.LoadGen.Clients;
+
+/// <summary>Phoenix Channels V2 JSON, as the phoenix npm client speaks it: join replies by ref, heartbeats every 30 s.</summary>
+internal sealed class PhoenixProtocol : SubscriberProtocol
+{
+    private static readonly byte[] HeartbeatFrame = """[null,"hb","phoenix","heartbeat",{}]"""u8.ToArray();
+
+    public override string PathAndQuery => "/socket/websocket?vsn=2.0.0";
+
+    public override TimeSpan HeartbeatInterval => TimeSpan.FromSeconds(30);
+
+    public override ReadOnlyMemory<byte> Heartbeat => HeartbeatFrame;
+
+    public override async Task JoinAsync(WsClient client, string topic, int joinNumber, CancellationToken cancellationToken)
+    {
+        var reference = $"j{joinNumber}";
+        var reply = await RequestAsync(client, $$"""["{{reference}}","{{reference}}","{{topic}}","phx_join",{}]""",
+            $$"""["{{reference}}","{{reference}}","{{topic}}","phx_reply",""", cancellationToken);
+        if (!reply.Contains("\"status\":\"ok\"", StringComparison.Ordinal))
+        {
+            throw new InvalidOperationException($"join of {topic} was refused: {reply[..Math.Min(reply.Length, 300)]}");
+        }
+    }
+
+    protected override void Dispatch(ReadOnlySpan<byte> message, IRecordSink sink, long timestamp)
+    {
+        // Broadcasts are [null,null,topic,type,envelope]; replies and pushes carry refs.
+        if (!message.StartsWith("[null,null,\""u8))
+        {
+            return;
+        }
+
+        var topic = message[12..];
+        RecordKind kind;
+        if (topic.StartsWith("session:"u8))
+        {
+            kind = RecordKind.Session;
+        }
+        else if (topic.StartsWith("sessions\",\"summary\""u8))
+        {
+            kind = RecordKind.Summary;
+        }
+        else
+        {
+            kind = RecordKind.Global;
+        }
+
+        sink.OnRecord(message, kind, timestamp);
+    }
+}

@@ -1,0 +1,253 @@
+using System.Diagnostics;
+using Switchboard.LoadGen.Clients;
+using Switchboard.LoadGen.Measure;
+using Switchboard.LoadGen.Servers;
+
+namespace Switchboard.LoadGen.Scenarios;
+
+/// <summary>
+/// Every fan-out scenario against one system, on one server process, in a fixed order: idle memory and the two
+/// fixed rates at N connections, then the saturated and mixed scenarios at the smaller N.
+/// </summary>
+internal sealed partial class SystemRun(Target target, BenchOptions options, TextWriter log)
+{
+    private const int BenchSessions = 8;
+    private const int MixSessions = 10;
+
+    private static readonly string[] Bench = [.. Enumerable.Range(0, BenchSessions).Select(i => $"bench-{i}")];
+    private static readonly string[] Mix = [.. Enumerable.Range(0, MixSessions).Select(i => $"mix-{i}")];
+
+    private readonly List<ScenarioResult> _results = [];
+    private SubscriberProtocol _protocol = null!;
+    private SubscriberPool _pool = null!;
+    private long _nextMarker = 1;
+
+    private int Pid => target.Server.Pid;
+
+    public async Task<IReadOnlyList<ScenarioResult>> RunAsync(BenchPaths paths)
+    {
+        var data = Directory.CreateTempSubdirectory("switchboard-bench-");
+        try
+        {
+            await target.StartAsync(paths, data.FullName);
+            Log($"started pid {Pid} at {target.Server.BaseAddress}");
+            await target.PrepareSessionsAsync([.. Bench, .. Mix]);
+            _protocol = target.CreateProtocol();
+            await using (_pool = new SubscriberPool(target.Server.EndPoint, _protocol))
+            {
+                await WarmUpAsync();
+                await IdleAsync();
+                if (options.Runs("fixed"))
+                {
+                    await FixedRateAsync("fixed 1 msg/s", 1, options.SlowRateDuration);
+                    await FixedRateAsync("fixed 50 msg/s", 50, options.FastRateDuration);
+                }
+
+                await _pool.ShrinkToAsync(options.SaturatedConnections);
+                if (options.Runs("saturated"))
+                {
+                    await SaturatedAsync();
+                }
+
+                if (options.Runs("mixed"))
+                {
+                    await MixedAsync();
+                }
+            }
+
+            return _results;
+        }
+        finally
+        {
+            await target.DisposeAsync();
+            data.Delete(recursive: true);
+        }
+    }
+
+    /// <summary>JIT and pools warm: a few subscribers, a burst of publishes, then nothing connected.</summary>
+    private async Task WarmUpAsync()
+    {
+        await _pool.GrowToAsync(50, _ => [target.GlobalTopic], CancellationToken.None);
+        await RunWindowedAsync(50, TimeSpan.FromSeconds(2), TimeSpan.Zero);
+        await _pool.ShrinkToAsync(0);
+        Log("warmed up");
+    }
+
+    private async Task IdleAsync()
+    {
+        var n = options.Connections;
+        await GcTrigger.CollectAsync(Pid);
+        await Task.Delay(TimeSpan.FromSeconds(2));
+        var rss0 = ProcStats.Rss(Pid);
+
+        var connect = Stopwatch.StartNew();
+        await _pool.GrowToAsync(n, _ => [target.GlobalTopic], CancellationToken.None);
+        connect.Stop();
+        Log($"{n} connected and joined in {connect.Elapsed.TotalSeconds:F1} s");
+
+        await GcTrigger.CollectAsync(Pid);
+        await Task.Delay(TimeSpan.FromSeconds(2));
+        var rssN = ProcStats.Rss(Pid);
+        // CPU with everything idle but heartbeats flowing.
+        var cpu0 = CpuWindow.Start(Pid);
+        await Task.Delay(TimeSpan.FromSeconds(5));
+        var (cpu, selfCpu) = cpu0.Stop();
+        _results.Add(new ScenarioResult
+        {
+            System = target.Name,
+            Scenario = "idle",
+            Connections = n,
+            Seconds = 5,
+            CpuSeconds = cpu,
+            LoadGeneratorCpuSeconds = selfCpu,
+            PeakRssBytes = ProcStats.PeakRss(Pid),
+            RssIdleBaseline = rss0,
+            RssIdleConnected = rssN,
+            ConnectSeconds = connect.Elapsed.TotalSeconds,
+            UnexpectedCloses = _protocol.UnexpectedCloses,
+        });
+        Log($"idle: RSS {rss0 / 1048576.0:F1} MiB -> {rssN / 1048576.0:F1} MiB, {(rssN - rss0) / (double)n / 1024:F1} KiB/connection, idle CPU {cpu:F2} s/5 s");
+    }
+
+    /// <summary>Publishes at a fixed rate for a while, one event at a time to the global topic.</summary>
+    private async Task FixedRateAsync(string name, int rate, TimeSpan duration)
+    {
+        var n = _pool.Count;
+        var total = (int)(rate * duration.TotalSeconds);
+        var tracker = NewTracker(total);
+        var errors = 0L;
+        ProcStats.ResetPeak(Pid);
+        var counters0 = await target.ReadWriteCountersAsync();
+        var cpu0 = CpuWindow.Start(Pid);
+        var clock = Stopwatch.StartNew();
+        _protocol.Sink = tracker;
+        var inFlight = new List<Task>(total);
+        for (var k = 0; k < total; k++)
+        {
+            var due = TimeSpan.FromSeconds((double)k / rate);
+            if (due > clock.Elapsed)
+            {
+                await Task.Delay(due - clock.Elapsed);
+            }
+
+            var marker = tracker.Reserve(n)!.Value;
+            inFlight.Add(PublishOneAsync(tracker, marker, Bench[k % BenchSessions], () => Interlocked.Increment(ref errors)));
+        }
+
+        await Task.WhenAll(inFlight);
+        var complete = await tracker.WaitForAllAsync(TimeSpan.FromSeconds(30));
+        var seconds = clock.Elapsed.TotalSeconds;
+        var (cpu, selfCpu) = cpu0.Stop();
+        _protocol.Sink = null;
+        Record(name, n, tracker, seconds, cpu, selfCpu, tracker.Delivered, tracker.Delivered / seconds, errors, complete, Ratio(counters0, await target.ReadWriteCountersAsync()));
+    }
+
+    /// <summary>As many events as the system takes, with a bounded number in flight, measured after a warm-up.</summary>
+    private async Task SaturatedAsync()
+    {
+        var n = _pool.Count;
+        var counters0 = await target.ReadWriteCountersAsync();
+        var (tracker, window, errors) = await RunWindowedAsync(n, options.SaturatedMeasure, options.SaturatedWarmup);
+        Record("saturated", n, tracker, window.Seconds, window.Cpu, window.SelfCpu, window.Deliveries, window.Deliveries / window.Seconds, errors, window.Complete,
+            Ratio(counters0, await target.ReadWriteCountersAsync()));
+    }
+
+    private async Task<(DeliveryTracker Tracker, MeasuredWindow Window, long Errors)> RunWindowedAsync(int n, TimeSpan measure, TimeSpan warmup)
+    {
+        var tracker = NewTracker(1_000_000);
+        var permits = new SemaphoreSlim(options.Window); // not disposed: a late completion may still release it
+        tracker.EventCompleted = () => permits.Release();
+        using var stop = new CancellationTokenSource();
+        var errors = 0L;
+        ProcStats.ResetPeak(Pid);
+        _protocol.Sink = tracker;
+        var lanes = Enumerable.Range(0, options.Publishers).Select(lane => Task.Run(async () =>
+        {
+            try
+            {
+                while (!stop.IsCancellationRequested)
+                {
+                    await permits.WaitAsync(stop.Token);
+                    if (tracker.Reserve(n) is not { } marker)
+                    {
+                        return;
+                    }
+
+                    await PublishOneAsync(tracker, marker, Bench[lane % BenchSessions], () => Interlocked.Increment(ref errors));
+                }
+            }
+            catch (OperationCanceledException)
+            {
+            }
+        })).ToArray();
+
+        await Task.Delay(warmup);
+        var cpu0 = CpuWindow.Start(Pid);
+        var delivered0 = tracker.Delivered;
+        var clock = Stopwatch.StartNew();
+        await Task.Delay(measure);
+        var seconds = clock.Elapsed.TotalSeconds;
+        var (cpu, selfCpu) = cpu0.Stop();
+        var delivered = tracker.Delivered - delivered0;
+        await stop.CancelAsync();
+        await Task.WhenAll(lanes);
+        var complete = await tracker.WaitForAllAsync(TimeSpan.FromSeconds(60));
+        tracker.EventCompleted = null;
+        _protocol.Sink = null;
+        return (tracker, new MeasuredWindow(seconds, cpu, selfCpu, delivered, complete), errors);
+    }
+
+    /// <summary>
+    /// Subscribers on the global topic and one session topic each; every tick publishes one event per session in one
+    /// request, so each event goes to the global topic and to its session's topic within the same millisecond.
+    /// </summary>
+    private async Task MixedAsync()
+    {
+        await _pool.JoinAsync(i => [target.SessionTopic(Mix[i % MixSessions])], CancellationToken.None);
+        var n = _pool.Count;
+        var watchers = new int[MixSessions];
+        for (var i = 0; i < n; i++)
+        {
+            watchers[i % MixSessions]++;
+        }
+
+        const int ticksPerSecond = 20;
+        var ticks = (int)(ticksPerSecond * options.MixedDuration.TotalSeconds);
+        var tracker = NewTracker(ticks * MixSessions);
+        var errors = 0L;
+        ProcStats.ResetPeak(Pid);
+        var counters0 = await target.ReadWriteCountersAsync();
+        var cpu0 = CpuWindow.Start(Pid);
+        var clock = Stopwatch.StartNew();
+        _protocol.Sink = tracker;
+        var inFlight = new List<Task>(ticks);
+        for (var t = 0; t < ticks; t++)
+        {
+            var due = TimeSpan.FromSeconds((double)t / ticksPerSecond);
+            if (due > clock.Elapsed)
+            {
+                await Task.Delay(due - clock.Elapsed);
+            }
+
+            var events = new (long Marker, string SessionId)[MixSessions];
+            for (var s = 0; s < MixSessions; s++)
+            {
+                events[s] = (tracker.Reserve(n + watchers[s])!.Value, Mix[s]);
+            }
+
+            inFlight.Add(PublishTickAsync(tracker, events, () => Interlocked.Increment(ref errors)));
+        }
+
+        await Task.WhenAll(inFlight);
+        var complete = await tracker.WaitForAllAsync(TimeSpan.FromSeconds(30));
+        var seconds = clock.Elapsed.TotalSeconds;
+        var (cpu, selfCpu) = cpu0.Stop();
+        _protocol.Sink = null;
+        Record($"mixed tick ({MixSessions} sessions x {ticksPerSecond}/s)", n, tracker, seconds, cpu, selfCpu, tracker.Delivered, tracker.Delivered / seconds, errors, complete,
+            Ratio(counters0, await target.ReadWriteCountersAsync()));
+    }
+
+    private void Log(string message) => log.WriteLine($"[{DateTime.Now:HH:mm:ss}] {target.Name}: {message}");
+
+    private sealed record MeasuredWindow(double Seconds, double Cpu, double SelfCpu, long Deliveries, bool Complete);
+}

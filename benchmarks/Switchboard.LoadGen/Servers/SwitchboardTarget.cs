@@ -1,0 +1,73 @@
+using System.Globalization;
+using System.Text;
+using Switchboard.LoadGen.Clients;
+
+namespace Switchboard.LoadGen.Servers;
+
+/// <summary>
+/// The real <c>switchboard</c> executable with default settings on a fresh data directory. Each publish is a
+/// PATCH of one session's metadata, so it is validated, committed to SQLite and fanned out as one
+/// <c>session_updated</c> event (about 220 bytes of envelope) on <c>sessions</c> and <c>session:{id}</c>.
+/// </summary>
+internal sealed class SwitchboardTarget(IDictionary<string, string>? environment = null) : Target
+{
+    public override string Name => "Switchboard";
+
+    public override SubscriberProtocol CreateProtocol() => new PhoenixProtocol();
+
+    public override string SessionTopic(string sessionId) => "session:" + sessionId;
+
+    public override async Task PrepareSessionsAsync(IEnumerable<string> sessionIds)
+    {
+        foreach (var id in sessionIds)
+        {
+            using var response = await Http.SendAsync(JsonRequest(HttpMethod.Post, "/api/sessions",
+                $$"""{"id":"{{id}}","name":"load generator","state":"working"}"""));
+            response.EnsureSuccessStatusCode();
+        }
+    }
+
+    public override HttpRequestMessage Publish(long marker, string sessionId) =>
+        JsonRequest(HttpMethod.Patch, "/api/sessions/" + sessionId,
+            string.Create(CultureInfo.InvariantCulture, $$$"""{"metadata":{"bx":{{{marker}}}}}"""));
+
+    public override HttpRequestMessage PublishTick(IReadOnlyList<(long Marker, string SessionId)> events)
+    {
+        var body = new StringBuilder("""{"operations":[""");
+        for (var i = 0; i < events.Count; i++)
+        {
+            body.Append(i == 0 ? "" : ",").Append(CultureInfo.InvariantCulture,
+                $$$"""{"op":"update","id":"{{{events[i].SessionId}}}","metadata":{"bx":{{{events[i].Marker}}}}}""");
+        }
+
+        return JsonRequest(HttpMethod.Post, "/api/batch", body.Append("]}").ToString());
+    }
+
+    public override async Task<(long Deliveries, long Writes)?> ReadWriteCountersAsync()
+    {
+        long deliveries = 0, writes = 0;
+        foreach (var line in (await Http.GetStringAsync("/metrics")).Split('\n'))
+        {
+            if (line.StartsWith("switchboard_deliveries_total ", StringComparison.Ordinal))
+            {
+                deliveries = long.Parse(line.Split(' ')[1], CultureInfo.InvariantCulture);
+            }
+            else if (line.StartsWith("switchboard_socket_writes_total ", StringComparison.Ordinal))
+            {
+                writes = long.Parse(line.Split(' ')[1], CultureInfo.InvariantCulture);
+            }
+        }
+
+        return (deliveries, writes);
+    }
+
+    public override async Task<string> DescribeMemoryAsync()
+    {
+        var lines = (await Http.GetStringAsync("/metrics")).Split('\n')
+            .Where(l => l.StartsWith("dotnet_gc_last_collection", StringComparison.Ordinal) || l.StartsWith("dotnet_gc_collections", StringComparison.Ordinal));
+        return string.Join("; ", lines.Select(l => l.Replace("dotnet_gc_last_collection_", "", StringComparison.Ordinal)));
+    }
+
+    protected override Task<ChildServer> StartServerAsync(BenchPaths paths, string dataDirectory) =>
+        ChildServer.StartAsync(paths.SwitchboardDll, ["--data-dir", dataDirectory], environment);
+}

@@ -1,0 +1,89 @@
+using System.Diagnostics.Metrics;
+using Switchboard.Events;
+using Switchboard.Fanout;
+using Switchboard.Ingest;
+using Switchboard.Live;
+using Switchboard.Transports;
+
+namespace Switchboard.Metrics;
+
+/// <summary>
+/// Switchboard's instruments on the <c>Switchboard</c> meter (System.Diagnostics.Metrics), created through the host's
+/// <see cref="IMeterFactory"/>. Most are observable and read existing totals when scraped; the fan-out latency comes
+/// from <see cref="EventDispatcher.Dispatched"/> and the HTTP write latency from an endpoint filter.
+/// </summary>
+internal sealed class SwitchboardMetrics : IDisposable
+{
+    public const string MeterName = "Switchboard";
+
+    private readonly EventDispatcher _dispatcher;
+    private readonly Counter<long> _dispatched;
+    private readonly Histogram<double> _fanout;
+
+    public SwitchboardMetrics(IMeterFactory meters, EventDispatcher dispatcher, WritePipeline pipeline, ConnectionRegistry connections)
+    {
+        _dispatcher = dispatcher;
+        Meter = meters.Create(MeterName);
+        Meter.CreateObservableUpDownCounter("switchboard.connections", () => connections.Count, "{connection}",
+            "Open stream connections (WebSocket, long-poll, SSE).");
+        Meter.CreateObservableUpDownCounter("switchboard.subscriptions", ObserveSubscriptions, "{subscription}",
+            "Channel subscriptions by topic kind (sessions, summary, session).");
+        Meter.CreateObservableCounter("switchboard.events.appended", () => pipeline.Appended, "{event}",
+            "Events this node appended to the log.");
+        _dispatched = Meter.CreateCounter<long>("switchboard.events.dispatched", "{event}",
+            "Committed events applied to the live projection and fanned out (from any node).");
+        Meter.CreateObservableCounter("switchboard.deliveries", () => dispatcher.Deliveries, "{delivery}",
+            "Event frames handed to subscriber send queues.");
+        Meter.CreateObservableCounter("switchboard.sent", () => FanoutCounters.BytesSent, "By",
+            "Bytes written to stream connections.");
+        Meter.CreateObservableCounter("switchboard.socket.writes", () => FanoutCounters.Writes, "{write}",
+            "Writes to stream connections; each coalesces every frame pending for that connection.");
+        Meter.CreateObservableCounter("switchboard.slow_consumer.conflations", () => FanoutCounters.Conflations, "{summary}",
+            "Pending summaries replaced by a newer one because a connection fell behind.");
+        Meter.CreateObservableCounter("switchboard.slow_consumer.disconnects", () => FanoutCounters.SlowConsumerDisconnects, "{connection}",
+            "Connections cut off because their send queue reached its cap.");
+        _fanout = Meter.CreateHistogram("switchboard.fanout.duration", "s",
+            "From an event's commit to its frames queued for every subscriber.",
+            advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = LatencyBuckets });
+        HttpWriteDuration = Meter.CreateHistogram("switchboard.http.write.duration", "s",
+            "Handling time of HTTP write requests (read, validate, commit), by endpoint.",
+            advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = LatencyBuckets });
+        dispatcher.Dispatched += OnDispatched;
+    }
+
+    /// <summary>Bucket bounds in seconds, from 100 µs to 10 s.</summary>
+    public static IReadOnlyList<double> LatencyBuckets { get; } =
+        [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
+
+    public Meter Meter { get; }
+
+    public Histogram<double> HttpWriteDuration { get; }
+
+    public void Dispose()
+    {
+        _dispatcher.Dispatched -= OnDispatched;
+        Meter.Dispose();
+    }
+
+    private void OnDispatched(EventRecord e, int delivered, TimeSpan latency)
+    {
+        _dispatched.Add(1);
+        _fanout.Record(Math.Max(0, latency.TotalSeconds));
+    }
+
+    private IEnumerable<Measurement<int>> ObserveSubscriptions()
+    {
+        (int Sessions, int Summary, int Session) counts;
+        lock (_dispatcher.Gate)
+        {
+            counts = _dispatcher.Topics.CountByKind();
+        }
+
+        return
+        [
+            new(counts.Sessions, new KeyValuePair<string, object?>("topic_kind", "sessions")),
+            new(counts.Summary, new KeyValuePair<string, object?>("topic_kind", "summary")),
+            new(counts.Session, new KeyValuePair<string, object?>("topic_kind", "session")),
+        ];
+    }
+}

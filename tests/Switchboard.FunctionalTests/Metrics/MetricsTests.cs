@@ -1,0 +1,70 @@
+using Switchboard.FunctionalTests.Http;
+using Switchboard.Testing;
+
+namespace Switchboard.FunctionalTests.Metrics;
+
+/// <summary><c>/metrics</c> is valid Prometheus text, and its counters follow what actually flows through the server.</summary>
+public sealed class MetricsTests
+{
+    [Fact]
+    public async Task MetricsParseAsPrometheusTextAndCountersMoveWhenEventsFlow()
+    {
+        await using var server = await SwitchboardServer.StartAsync();
+        var before = await ScrapeAsync(server);
+        before.Value("switchboard_events_appended_total").ShouldBe(0);
+        before.Value("switchboard_connections").ShouldBe(0);
+        before.Families["switchboard_fanout_duration_seconds"].Type.ShouldBe("histogram");
+        before.Families["switchboard_deliveries_total"].Type.ShouldBe("counter");
+        before.Families["switchboard_subscriptions"].Type.ShouldBe("gauge");
+        var bytesBefore = before.Value("switchboard_sent_bytes_total");
+
+        await using var sessions = await PhoenixClient.ConnectAsync(server.WebSocketUri);
+        (await sessions.JoinAsync("sessions")).Status.ShouldBe("ok");
+        await using var watcher = await PhoenixClient.ConnectAsync(server.WebSocketUri);
+        (await watcher.JoinAsync("session:m1")).Status.ShouldBe("ok");
+
+        await server.Http.CreateAsync("m1");
+        (await server.Http.PatchAsync("/api/sessions/m1", new { state = "working" })).Status.ShouldBe(200);
+        (await server.Http.PostAsync("/api/batch", new { operations = new[] { new { op = "update", id = "m1", name = "n" } } })).Status.ShouldBe(200);
+        for (var seq = 1; seq <= 3; seq++)
+        {
+            await sessions.WaitForAsync(f => f.Seq == seq);
+            await watcher.WaitForAsync(f => f.Seq == seq);
+        }
+
+        var after = await ScrapeAsync(server);
+        after.Value("switchboard_events_appended_total").ShouldBe(3);
+        after.Value("switchboard_events_dispatched_total").ShouldBe(3);
+        after.Value("switchboard_deliveries_total").ShouldBe(6, "three events, each to one sessions and one session:m1 subscriber");
+        after.Value("switchboard_connections").ShouldBe(2);
+        after.Value("switchboard_subscriptions", ("topic_kind", "sessions")).ShouldBe(1);
+        after.Value("switchboard_subscriptions", ("topic_kind", "session")).ShouldBe(1);
+        after.Value("switchboard_subscriptions", ("topic_kind", "summary")).ShouldBe(0);
+        after.Value("switchboard_fanout_duration_seconds_count").ShouldBe(3);
+        after.Value("switchboard_fanout_duration_seconds_bucket", ("le", "+Inf")).ShouldBe(3);
+        after.Value("switchboard_http_write_duration_seconds_count", ("endpoint", "CreateSession")).ShouldBe(1);
+        after.Value("switchboard_http_write_duration_seconds_count", ("endpoint", "UpdateSession")).ShouldBe(1);
+        after.Value("switchboard_http_write_duration_seconds_count", ("endpoint", "Batch")).ShouldBe(1);
+        after.Value("switchboard_sent_bytes_total").ShouldBeGreaterThan(bytesBefore, "frames went out on both sockets");
+        after.Value("dotnet_gc_heap_total_allocated_bytes_total").ShouldBeGreaterThan(0);
+    }
+
+    [Fact]
+    public async Task ReadsAreNotTimedAsWrites()
+    {
+        await using var server = await SwitchboardServer.StartAsync();
+        await server.Http.CreateAsync("r1");
+        (await server.Http.GetJsonAsync("/api/sessions/r1")).Status.ShouldBe(200);
+        var metrics = await ScrapeAsync(server);
+        var series = metrics.Families["switchboard_http_write_duration_seconds"].Lines.Select(l => l.Labels.GetValueOrDefault("endpoint")).Distinct().ToList();
+        series.ShouldBe(["CreateSession"]);
+    }
+
+    private static async Task<PrometheusText> ScrapeAsync(SwitchboardServer server)
+    {
+        using var response = await server.Http.GetAsync("/metrics");
+        response.StatusCode.ShouldBe(System.Net.HttpStatusCode.OK);
+        response.Content.Headers.ContentType!.ToString().ShouldBe("text/plain; version=0.0.4; charset=utf-8");
+        return PrometheusText.Parse(await response.Content.ReadAsStringAsync());
+    }
+}
