@@ -80,9 +80,52 @@ internal sealed class EventDispatcher : IEventSink
                 finally
                 {
                     WakeSubscribers();
+                    ReleaseWaiters();
                 }
             }
         }
+    }
+
+    private readonly List<(long Seq, TaskCompletionSource Applied)> _waiters = [];
+
+    /// <summary>
+    /// Completes once this node has applied the event with <paramref name="seq"/>: a writer awaits it so that what it
+    /// reads next on this node (summary, counts, fleet flag) already includes its own write.
+    /// </summary>
+    public Task WhenAppliedAsync(long seq)
+    {
+        lock (Gate)
+        {
+            if (Projection.HeadSeq >= seq)
+            {
+                return Task.CompletedTask;
+            }
+
+            var applied = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            _waiters.Add((seq, applied));
+            return applied.Task;
+        }
+    }
+
+    /// <summary>Called under <see cref="Gate"/> after each pass.</summary>
+    private void ReleaseWaiters()
+    {
+        if (_waiters.Count == 0)
+        {
+            return;
+        }
+
+        var head = Projection.HeadSeq;
+        _waiters.RemoveAll(w =>
+        {
+            if (w.Seq > head)
+            {
+                return false;
+            }
+
+            w.Applied.TrySetResult();
+            return true;
+        });
     }
 
     /// <summary>

@@ -142,8 +142,9 @@ public sealed class HttpApiTests(ServerFixture fixture) : IClassFixture<ServerFi
         await server.Http.CreateAsync("c");
         await server.Http.PostAsync("/api/sessions/c/terminate");
 
-        await TestTimeouts.Eventually(async () => (await server.Http.GetJsonAsync("/api/sessions/count")).Body.Long("total_sessions") == 3, "count");
+        // Read-your-writes: a write answers once this node's live view includes it, so no waiting here.
         var count = (await server.Http.GetJsonAsync("/api/sessions/count")).Body;
+        count.Long("total_sessions").ShouldBe(3);
         count.Long("active_sessions").ShouldBe(2);
         var summary = (await server.Http.GetJsonAsync("/api/summary")).Body;
         summary.Long("active_count").ShouldBe(2);
@@ -161,9 +162,10 @@ public sealed class HttpApiTests(ServerFixture fixture) : IClassFixture<ServerFi
         await using var server = await SwitchboardServer.StartAsync();
         (await server.Http.PostAsync("/api/fleet/pause")).Body.GetProperty("is_paused").GetBoolean().ShouldBeTrue();
         (await server.Http.GetJsonAsync("/api/fleet")).Body.GetProperty("is_paused").GetBoolean().ShouldBeTrue();
-        await TestTimeouts.Eventually(async () => (await server.Http.GetJsonAsync("/api/summary")).Body.GetProperty("is_paused").GetBoolean(), "summary paused");
+        (await server.Http.GetJsonAsync("/api/summary")).Body.GetProperty("is_paused").GetBoolean().ShouldBeTrue();
         (await server.Http.EventsAsync()).Single().Str("type").ShouldBe("fleet_updated");
         (await server.Http.PostAsync("/api/fleet/resume")).Body.GetProperty("is_paused").GetBoolean().ShouldBeFalse();
+        (await server.Http.GetJsonAsync("/api/fleet")).Body.GetProperty("is_paused").GetBoolean().ShouldBeFalse();
     }
 
     [Fact]
