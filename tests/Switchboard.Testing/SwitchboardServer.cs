@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Switchboard.Hosting;
@@ -46,14 +47,23 @@ public sealed class SwitchboardServer : IAsyncDisposable
         TimeProvider? time = null,
         string? dataDirectory = null,
         Action<IServiceCollection>? services = null,
-        string urls = "http://127.0.0.1:0")
+        string urls = "http://127.0.0.1:0",
+        bool connectionLevelWebSockets = true)
     {
         var owned = dataDirectory is null ? new TempDirectory() : null;
         var dataDir = dataDirectory ?? owned!.Path;
         var logs = new LogBuffer();
         var builder = WebApplication.CreateSlimBuilder();
         builder.WebHost.UseUrls(urls);
-        builder.WebHost.ConfigureKestrel(k => k.Limits.MaxRequestBodySize = null);
+        // Like the executable: WebSockets accepted at the connection level unless a test wants the HTTP endpoint path.
+        builder.WebHost.ConfigureKestrel(k =>
+        {
+            k.Limits.MaxRequestBodySize = null;
+            if (connectionLevelWebSockets)
+            {
+                k.ConfigureEndpointDefaults(listen => listen.UseSwitchboardWebSockets());
+            }
+        });
         builder.Logging.ClearProviders();
         builder.Logging.AddProvider(logs);
         builder.Logging.SetMinimumLevel(LogLevel.Information);

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.Configuration.Json;
 using Microsoft.Extensions.FileProviders;
 using Switchboard.Hosting;
@@ -69,7 +70,17 @@ internal static class ServeCommand
         var urls = result.GetValue(Urls) ?? builder.Configuration["urls"] ?? SwitchboardDefaults.Urls;
         builder.WebHost.UseUrls(urls);
         // Kestrel's own limit would answer 413 without a problem body; Switchboard enforces its limit itself.
-        builder.WebHost.ConfigureKestrel(k => k.Limits.MaxRequestBodySize = null);
+        // Phoenix WebSockets are accepted at the connection level, so an idle socket keeps no HTTP request alive
+        // (docs/benchmarks.md); Switchboard:ConnectionLevelWebSockets=false serves them through the HTTP endpoint instead.
+        var connectionLevel = builder.Configuration.GetValue("Switchboard:ConnectionLevelWebSockets", defaultValue: true);
+        builder.WebHost.ConfigureKestrel(k =>
+        {
+            k.Limits.MaxRequestBodySize = null;
+            if (connectionLevel)
+            {
+                k.ConfigureEndpointDefaults(listen => listen.UseSwitchboardWebSockets());
+            }
+        });
         // A socket send then runs inside the flush that queued it, not one thread-pool hop later on Kestrel's I/O queue:
         // fewer, fuller writes under load, and Kestrel's pinned buffers no longer pile up during a connection storm
         // (docs/benchmarks.md). Safe because no Switchboard handler blocks; Switchboard:InlineSocketScheduling=false turns it off.

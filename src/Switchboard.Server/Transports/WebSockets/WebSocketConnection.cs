@@ -26,7 +26,7 @@ internal sealed partial class WebSocketConnection : ISendQueueConsumer, IThreadP
     [ThreadStatic]
     private static OutboundFrame[]? t_batch;
 
-    private readonly HttpContext _context;
+    private readonly Action _abort;
     private readonly Stream _transport;
     private readonly PipeReader _input;
     private readonly StreamOptions _options;
@@ -41,13 +41,19 @@ internal sealed partial class WebSocketConnection : ISendQueueConsumer, IThreadP
     private int _closeQueued;
     private TaskCompletionSource? _closeWritten;
 
-    public WebSocketConnection(HttpContext context, Stream transport, ChannelHub hub, StreamOptions options, TimeProvider time,
+    /// <summary>
+    /// Runs on <paramref name="transport"/>: an upgraded request's stream, or (accepted at the connection level) the socket's
+    /// own pipes, which are then read directly. <paramref name="abort"/> drops the underlying connection.
+    /// </summary>
+    public WebSocketConnection(Action abort, Stream transport, ChannelHub hub, StreamOptions options, TimeProvider time,
         ConnectionAccess? access = null)
     {
-        _context = context;
+        _abort = abort;
         _transport = transport;
-        // Zero-byte reads: an idle connection holds no read buffer until data arrives.
-        _input = PipeReader.Create(transport, new StreamPipeReaderOptions(bufferSize: 4096, minimumReadSize: 1024, leaveOpen: true, useZeroByteReads: true));
+        // Zero-byte reads: an idle connection holds no read buffer until data arrives (the socket transport does the same).
+        _input = transport is IDuplexPipe pipe
+            ? pipe.Input
+            : PipeReader.Create(transport, new StreamPipeReaderOptions(bufferSize: 4096, minimumReadSize: 1024, leaveOpen: true, useZeroByteReads: true));
         _options = options;
         _time = time;
         _lastActivity = time.GetTimestamp();
@@ -58,6 +64,9 @@ internal sealed partial class WebSocketConnection : ISendQueueConsumer, IThreadP
     }
 
     public SendQueue Queue { get; }
+
+    /// <summary>True when accepted at the connection level (running on the socket's pipes, no HTTP request behind it).</summary>
+    public bool IsConnectionLevel => _transport is IDuplexPipe;
 
     public long LastActivity => Volatile.Read(ref _lastActivity);
 
@@ -122,7 +131,7 @@ internal sealed partial class WebSocketConnection : ISendQueueConsumer, IThreadP
             // After the request ends Kestrel may reuse the context object; never abort someone else's request.
             if (!_finished)
             {
-                _context.Abort();
+                _abort();
             }
         }
     }

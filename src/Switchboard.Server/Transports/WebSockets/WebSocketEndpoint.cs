@@ -14,8 +14,38 @@ internal static class WebSocketEndpoint
     public static bool IsSupportedVsn(string? vsn) =>
         vsn is not null && vsn.StartsWith("2.0.", StringComparison.Ordinal) && vsn.Length > 4 && vsn[4..].All(char.IsAsciiDigit);
 
+    /// <summary>The HTTP path (embedded hosts): accept, then run the connection for the life of the request.</summary>
     public static async Task HandleAsync(HttpContext context, ChannelHub hub, ConnectionRegistry registry, TimeProvider time, StreamOptions options,
         OriginPolicy origins, StreamAuthenticator authenticator)
+    {
+        if (await AcceptAsync(context, hub, registry, time, options, origins, authenticator) is { } connection)
+        {
+            await RunAsync(connection, registry, context.RequestAborted);
+        }
+    }
+
+    /// <summary>Runs an accepted connection until it ends, then gives its slot back.</summary>
+    public static async Task RunAsync(WebSocketConnection connection, ConnectionRegistry registry, CancellationToken aborted)
+    {
+        registry.Add(connection);
+        try
+        {
+            await connection.RunAsync(aborted);
+        }
+        finally
+        {
+            registry.Remove(connection);
+            registry.Release();
+        }
+    }
+
+    /// <summary>
+    /// Every check of the handshake, then the upgrade. On refusal the problem is written to the response and the result is
+    /// null. On success the connection holds a reserved slot that <see cref="RunAsync"/> releases; it keeps nothing of
+    /// <paramref name="context"/> but its abort, so a connection accepted at the connection level sheds all HTTP state.
+    /// </summary>
+    public static async Task<WebSocketConnection?> AcceptAsync(HttpContext context, ChannelHub hub, ConnectionRegistry registry, TimeProvider time,
+        StreamOptions options, OriginPolicy origins, StreamAuthenticator authenticator)
     {
         // Phoenix assumes 1.0.0 when vsn is missing; only the V2 serializer is served.
         var vsn = context.Request.Query["vsn"].ToString();
@@ -24,7 +54,7 @@ internal static class WebSocketEndpoint
             await new ProblemResult(StatusCodes.Status403Forbidden, "unsupported_vsn", "Forbidden",
                 $"Serializer version '{(vsn.Length == 0 ? "1.0.0 (vsn missing)" : vsn)}' is not served; connect with vsn=2.0.0 (the phoenix client's default).",
                 "vsn").ExecuteAsync(context);
-            return;
+            return null;
         }
 
         var upgrade = context.Features.Get<IHttpUpgradeFeature>();
@@ -34,20 +64,20 @@ internal static class WebSocketEndpoint
             await new ProblemResult(StatusCodes.Status400BadRequest, "websocket_required", "Bad request",
                 "This endpoint speaks Phoenix Channels over WebSocket: send a WebSocket upgrade (version 13), e.g. with the phoenix client.")
                 .ExecuteAsync(context);
-            return;
+            return null;
         }
 
         if (!origins.IsAllowed(context.Request))
         {
             await SecurityProblems.ForeignOrigin(context.Request).ExecuteAsync(context);
-            return;
+            return null;
         }
 
         var auth = await authenticator.AuthenticateAsync(context.Request);
         if (auth.Grant is null)
         {
             await SecurityProblems.StreamRefused(auth.Error!).ExecuteAsync(context);
-            return;
+            return null;
         }
 
         if (!registry.TryReserve())
@@ -55,7 +85,7 @@ internal static class WebSocketEndpoint
             await new ProblemResult(StatusCodes.Status503ServiceUnavailable, "too_many_connections", "Service unavailable",
                 $"The server holds its maximum of {registry.MaxConnections} stream connections. Retry later or connect to another node.")
             { RetryAfterSeconds = 5 }.ExecuteAsync(context);
-            return;
+            return null;
         }
 
         try
@@ -64,20 +94,13 @@ internal static class WebSocketEndpoint
             WebSocketHandshake.WriteResponseHeaders(context.Response, key, offered.Contains("phoenix") ? "phoenix" : null);
             var transport = await upgrade.UpgradeAsync();
             var access = authenticator.Enabled ? new ConnectionAccess(auth.Grant, authenticator, time) : null;
-            var connection = new WebSocketConnection(context, transport, hub, options, time, access);
-            registry.Add(connection);
-            try
-            {
-                await connection.RunAsync(context.RequestAborted);
-            }
-            finally
-            {
-                registry.Remove(connection);
-            }
+            var lifetime = context.Features.GetRequiredFeature<IHttpRequestLifetimeFeature>();
+            return new WebSocketConnection(lifetime.Abort, transport, hub, options, time, access);
         }
-        finally
+        catch
         {
             registry.Release();
+            throw;
         }
     }
 }
