@@ -12,7 +12,7 @@ internal sealed class PhoenixSocket(ChannelHub hub, SendQueue queue, ConnectionA
 {
     private const string PhoenixTopic = "phoenix";
     private const string Unauthorized = "unauthorized";
-    private readonly Dictionary<string, JoinedChannel> _channels = new(StringComparer.Ordinal);
+    private readonly ChannelList<JoinedChannel> _channels = new();
 
     public SendQueue Queue { get; } = queue;
 

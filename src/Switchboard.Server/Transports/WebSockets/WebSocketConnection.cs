@@ -27,6 +27,7 @@ internal sealed partial class WebSocketConnection : ISendQueueConsumer, IThreadP
     private static OutboundFrame[]? t_batch;
 
     private readonly Action _abort;
+    private readonly ConnectionRegistry _registry;
     private readonly Stream _transport;
     private readonly PipeReader _input;
     private readonly StreamOptions _options;
@@ -46,8 +47,9 @@ internal sealed partial class WebSocketConnection : ISendQueueConsumer, IThreadP
     /// own pipes, which are then read directly. <paramref name="abort"/> drops the underlying connection.
     /// </summary>
     public WebSocketConnection(Action abort, Stream transport, ChannelHub hub, StreamOptions options, TimeProvider time,
-        ConnectionAccess? access = null)
+        ConnectionAccess? access, ConnectionRegistry registry)
     {
+        _registry = registry;
         _abort = abort;
         _transport = transport;
         // Zero-byte reads: an idle connection holds no read buffer until data arrives (the socket transport does the same).
@@ -73,8 +75,10 @@ internal sealed partial class WebSocketConnection : ISendQueueConsumer, IThreadP
     /// <summary>Why the connection ended, for logs and tests.</summary>
     public string? CloseReason { get; private set; }
 
+    /// <summary>Runs until the connection ends, registered with the registry, then gives back the slot reserved at accept.</summary>
     public async Task RunAsync(CancellationToken aborted)
     {
+        _registry.Add(this);
         try
         {
             await ReadLoopAsync(aborted);
@@ -100,6 +104,9 @@ internal sealed partial class WebSocketConnection : ISendQueueConsumer, IThreadP
             {
                 _finished = true;
             }
+
+            _registry.Remove(this);
+            _registry.Release();
         }
     }
 

@@ -20,28 +20,13 @@ internal static class WebSocketEndpoint
     {
         if (await AcceptAsync(context, hub, registry, time, options, origins, authenticator) is { } connection)
         {
-            await RunAsync(connection, registry, context.RequestAborted);
-        }
-    }
-
-    /// <summary>Runs an accepted connection until it ends, then gives its slot back.</summary>
-    public static async Task RunAsync(WebSocketConnection connection, ConnectionRegistry registry, CancellationToken aborted)
-    {
-        registry.Add(connection);
-        try
-        {
-            await connection.RunAsync(aborted);
-        }
-        finally
-        {
-            registry.Remove(connection);
-            registry.Release();
+            await connection.RunAsync(context.RequestAborted);
         }
     }
 
     /// <summary>
     /// Every check of the handshake, then the upgrade. On refusal the problem is written to the response and the result is
-    /// null. On success the connection holds a reserved slot that <see cref="RunAsync"/> releases; it keeps nothing of
+    /// null. On success the connection holds a reserved slot that its run gives back; it keeps nothing of
     /// <paramref name="context"/> but its abort, so a connection accepted at the connection level sheds all HTTP state.
     /// </summary>
     public static async Task<WebSocketConnection?> AcceptAsync(HttpContext context, ChannelHub hub, ConnectionRegistry registry, TimeProvider time,
@@ -95,7 +80,7 @@ internal static class WebSocketEndpoint
             var transport = await upgrade.UpgradeAsync();
             var access = authenticator.Enabled ? new ConnectionAccess(auth.Grant, authenticator, time) : null;
             var lifetime = context.Features.GetRequiredFeature<IHttpRequestLifetimeFeature>();
-            return new WebSocketConnection(lifetime.Abort, transport, hub, options, time, access);
+            return new WebSocketConnection(lifetime.Abort, transport, hub, options, time, access, registry);
         }
         catch
         {

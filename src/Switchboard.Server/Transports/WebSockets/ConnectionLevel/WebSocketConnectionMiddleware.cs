@@ -26,6 +26,17 @@ internal sealed class WebSocketConnectionMiddleware(ConnectionDelegate next, ISe
             return;
         }
 
+        // The head is parsed, checked and dropped before the connection runs: nothing of the handshake stays reachable.
+        var accepted = await HandshakeAsync(connection);
+        if (accepted is not null)
+        {
+            await accepted.RunAsync(connection.ConnectionClosed);
+        }
+    }
+
+    /// <summary>Reads the first request; returns the accepted connection, or null when it was handled otherwise.</summary>
+    private async Task<WebSocketConnection?> HandshakeAsync(ConnectionContext connection)
+    {
         var input = connection.Transport.Input;
         while (true)
         {
@@ -36,7 +47,7 @@ internal sealed class WebSocketConnectionMiddleware(ConnectionDelegate next, ISe
             }
             catch (OperationCanceledException)
             {
-                return;
+                return null;
             }
 
             var buffer = read.Buffer;
@@ -45,43 +56,32 @@ internal sealed class WebSocketConnectionMiddleware(ConnectionDelegate next, ISe
                 case RequestHead.Outcome.NotOurs:
                     input.AdvanceTo(buffer.Start); // nothing consumed or examined: Kestrel reads it all again
                     await next(connection);
-                    return;
+                    return null;
                 case RequestHead.Outcome.NeedMore when !read.IsCompleted:
                     input.AdvanceTo(buffer.Start, buffer.End);
                     continue;
                 case RequestHead.Outcome.NeedMore:
-                    return; // the peer left mid-head
+                    return null; // the peer left mid-head
                 case RequestHead.Outcome.TooLarge:
                     input.AdvanceTo(buffer.End);
                     await HandshakeContext.WriteStatusAsync(connection, StatusCodes.Status431RequestHeaderFieldsTooLarge);
-                    return;
+                    return null;
                 case RequestHead.Outcome.Malformed:
                     input.AdvanceTo(buffer.End);
                     await HandshakeContext.WriteStatusAsync(connection, StatusCodes.Status400BadRequest);
-                    return;
+                    return null;
                 default:
                     input.AdvanceTo(end);
-                    await HandshakeAsync(connection, head!);
-                    return;
+                    return await AcceptAsync(connection, head!);
             }
         }
     }
 
-    private async Task HandshakeAsync(ConnectionContext connection, RequestHead head)
-    {
-        var registry = services.GetRequiredService<ConnectionRegistry>();
-        var accepted = await AcceptAsync(connection, head, registry);
-        if (accepted is not null)
-        {
-            await WebSocketEndpoint.RunAsync(accepted, registry, connection.ConnectionClosed);
-        }
-    }
-
-    /// <summary>Kept apart so that nothing of the handshake stays reachable while the connection runs.</summary>
-    private async Task<WebSocketConnection?> AcceptAsync(ConnectionContext connection, RequestHead head, ConnectionRegistry registry)
+    private async Task<WebSocketConnection?> AcceptAsync(ConnectionContext connection, RequestHead head)
     {
         var handshake = new HandshakeContext(connection, head);
-        var accepted = await WebSocketEndpoint.AcceptAsync(handshake.Http, services.GetRequiredService<ChannelHub>(), registry,
+        var accepted = await WebSocketEndpoint.AcceptAsync(handshake.Http, services.GetRequiredService<ChannelHub>(),
+            services.GetRequiredService<ConnectionRegistry>(),
             services.GetRequiredService<TimeProvider>(), services.GetRequiredService<StreamOptions>(),
             services.GetRequiredService<OriginPolicy>(), services.GetRequiredService<StreamAuthenticator>());
         if (accepted is null)
