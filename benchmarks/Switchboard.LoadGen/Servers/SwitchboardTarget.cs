@@ -8,6 +8,8 @@ namespace Switchboard.LoadGen.Servers;
 /// The real <c>switchboard</c> executable with default settings on a fresh data directory. Each publish is a
 /// PATCH of one session's metadata, so it is validated, committed to SQLite and fanned out as one
 /// <c>session_updated</c> event (about 220 bytes of envelope) on <c>sessions</c> and <c>session:{id}</c>.
+/// The per-client write rate limit (5,000/s by default, a guard against a runaway producer) is switched off, because
+/// the SignalR baseline has none and the benchmark measures the engine; <c>--switchboard-env</c> can set it back.
 /// </summary>
 internal sealed class SwitchboardTarget(IDictionary<string, string>? environment = null) : Target
 {
@@ -68,6 +70,14 @@ internal sealed class SwitchboardTarget(IDictionary<string, string>? environment
         return string.Join("; ", lines.Select(l => l.Replace("dotnet_gc_last_collection_", "", StringComparison.Ordinal)));
     }
 
-    protected override Task<ChildServer> StartServerAsync(BenchPaths paths, string dataDirectory) =>
-        ChildServer.StartAsync(paths.SwitchboardDll, ["--data-dir", dataDirectory], environment);
+    protected override Task<ChildServer> StartServerAsync(BenchPaths paths, string dataDirectory)
+    {
+        var env = new Dictionary<string, string> { ["Switchboard__Http__WriteRateLimit"] = "0" };
+        foreach (var (k, v) in environment ?? new Dictionary<string, string>())
+        {
+            env[k] = v;
+        }
+
+        return ChildServer.StartAsync(paths.SwitchboardDll, ["--data-dir", dataDirectory], env);
+    }
 }

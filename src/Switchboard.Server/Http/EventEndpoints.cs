@@ -17,7 +17,7 @@ internal static class EventEndpoints
     {
         api.MapGet("/events", ReplayAsync).WithTags("Events").WithName("ReplayEvents")
             .Produces<Contracts.EventsResponse>().ProducesProblem(400).ProducesProblem(410);
-        api.MapGet("/summary", Summary).WithTags("Events").WithName("GetSummary").Produces<Contracts.SummaryResponse>();
+        api.MapGet("/summary", SummaryAsync).WithTags("Events").WithName("GetSummary").Produces<Contracts.SummaryResponse>();
     }
 
     private static async Task<IResult> ReplayAsync(HttpContext http, ISessionStore store, LiveState live, SwitchboardOptions options, CancellationToken cancellationToken)
@@ -47,7 +47,7 @@ internal static class EventEndpoints
             return ex.Problem;
         }
 
-        var (epoch, _, _) = live.Head();
+        var epoch = live.Epoch;
         var bounds = await store.GetLogBoundsAsync(cancellationToken);
         var askedEpoch = http.Request.Query["epoch"].ToString();
         if ((askedEpoch.Length > 0 && askedEpoch != epoch) || !bounds.CanResumeFrom(since))
@@ -81,10 +81,10 @@ internal static class EventEndpoints
         });
     }
 
-    private static IResult Summary(LiveState live)
+    private static async Task<IResult> SummaryAsync(LiveState live)
     {
-        var summary = live.Summary();
-        var (epoch, _, _) = live.Head();
+        var summary = await live.SummaryAsync();
+        var epoch = live.Epoch;
         return new JsonResult(StatusCodes.Status200OK, w =>
         {
             w.WriteStartObject();

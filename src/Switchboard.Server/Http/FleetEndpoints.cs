@@ -14,7 +14,7 @@ internal static class FleetEndpoints
     public static void Map(IEndpointRouteBuilder api)
     {
         var fleet = api.MapGroup("/fleet").WithTags("Fleet");
-        fleet.MapGet("", (LiveState live) => Flag(live.Head().FleetPaused)).WithName("GetFleet").Produces<Contracts.FleetResponse>();
+        fleet.MapGet("", async (LiveState live) => Flag(await live.FleetPausedAsync())).WithName("GetFleet").Produces<Contracts.FleetResponse>();
         fleet.MapPost("/pause", (SessionWriter writer, CancellationToken ct) => SetAsync(writer, true, ct))
             .WithName("PauseFleet").Produces<Contracts.FleetResponse>().ProducesProblem(503);
         fleet.MapPost("/resume", (SessionWriter writer, CancellationToken ct) => SetAsync(writer, false, ct))

@@ -23,7 +23,7 @@ internal static class SessionEndpoints
         sessions.MapPost("", CreateAsync).WithName("CreateSession")
             .JsonBody<Contracts.CreateSessionRequest>().Produces<Contracts.SessionResponse>(201).ProducesProblem(400).ProducesProblem(409).ProducesProblem(413);
         sessions.MapGet("", ListAsync).WithName("ListSessions").Produces<Contracts.SessionListResponse>().ProducesProblem(400);
-        sessions.MapGet("/count", Count).WithName("CountSessions").Produces<Contracts.CountResponse>();
+        sessions.MapGet("/count", CountAsync).WithName("CountSessions").Produces<Contracts.CountResponse>();
         sessions.MapGet("/{id}", GetAsync).WithName("GetSession").Produces<Contracts.SessionResponse>().ProducesProblem(404);
         sessions.MapPatch("/{id}", UpdateAsync).WithName("UpdateSession")
             .JsonBody<Contracts.UpdateSessionRequest>().Produces<Contracts.SessionResponse>().ProducesProblem(400).ProducesProblem(404).ProducesProblem(409);
@@ -74,9 +74,9 @@ internal static class SessionEndpoints
         return session is null ? ProblemResult.From(Errors.SwitchboardError.SessionNotFound(id)) : Ok(session);
     }
 
-    private static IResult Count(LiveState live)
+    private static async Task<IResult> CountAsync(LiveState live)
     {
-        var summary = live.Summary();
+        var summary = await live.SummaryAsync();
         return new JsonResult(StatusCodes.Status200OK, w =>
         {
             w.WriteStartObject();

@@ -9,11 +9,8 @@ namespace Switchboard.Ingest;
 /// The single entry point for writes, shared by HTTP, the batch endpoint and the in-process producer:
 /// validate, give new sessions an id, then commit through the pipeline.
 /// </summary>
-internal sealed class SessionWriter(WritePipeline pipeline, Live.EventDispatcher dispatcher)
+internal sealed class SessionWriter(WritePipeline pipeline)
 {
-    /// <summary>How long a write waits for its events to be applied here before answering anyway (it is durable either way).</summary>
-    private static readonly TimeSpan ApplyWait = TimeSpan.FromSeconds(2);
-
     /// <summary>Applies one write. Refusals come back as a result; an unavailable store throws <see cref="StoreUnavailableException"/>.</summary>
     public async Task<WriteResult> WriteAsync(SessionWrite write, CancellationToken cancellationToken)
     {
@@ -43,24 +40,9 @@ internal sealed class SessionWriter(WritePipeline pipeline, Live.EventDispatcher
         if (accepted.Count > 0)
         {
             var committed = await pipeline.SubmitAsync(accepted, cancellationToken);
-            var last = 0L;
             for (var j = 0; j < committed.Count; j++)
             {
                 results[positions[j]] = committed[j];
-                last = Math.Max(last, committed[j].Event?.Seq ?? 0);
-            }
-
-            if (last > 0)
-            {
-                // Read-your-writes on this node: answer once the projection includes the write.
-                try
-                {
-                    await dispatcher.WhenAppliedAsync(last).WaitAsync(ApplyWait, CancellationToken.None);
-                }
-                catch (TimeoutException)
-                {
-                    // A stalled feed (e.g. PostgreSQL reconnecting) must not fail a write that is already durable.
-                }
             }
         }
 

@@ -23,6 +23,7 @@ internal sealed class WritePipeline : IAsyncDisposable
     });
     private Task? _loop;
     private long _appended;
+    private long _lastCommittedSeq;
 
     public WritePipeline(ISessionStore store) => _store = store;
 
@@ -30,6 +31,9 @@ internal sealed class WritePipeline : IAsyncDisposable
 
     /// <summary>Events this pipeline's commits appended to the log (for metrics).</summary>
     public long Appended => Volatile.Read(ref _appended);
+
+    /// <summary>The highest <c>seq</c> this pipeline's commits have appended (0 before the first).</summary>
+    public long LastCommittedSeq => Volatile.Read(ref _lastCommittedSeq);
 
     /// <summary>Queues writes for the next commit; completes once they are durable (or refused).</summary>
     public async Task<IReadOnlyList<WriteResult>> SubmitAsync(IReadOnlyList<SessionWrite> writes, CancellationToken cancellationToken)
@@ -86,12 +90,22 @@ internal sealed class WritePipeline : IAsyncDisposable
         }
 
         var appended = 0;
+        var last = 0L;
         foreach (var r in results)
         {
-            appended += r.Event is null ? 0 : 1;
+            if (r.Event is { } e)
+            {
+                appended++;
+                last = Math.Max(last, e.Seq);
+            }
         }
 
         Interlocked.Add(ref _appended, appended);
+        if (last > 0)
+        {
+            // Only this loop writes it, before any of these writes is answered.
+            Volatile.Write(ref _lastCommittedSeq, last);
+        }
         var offset = 0;
         foreach (var batch in group)
         {

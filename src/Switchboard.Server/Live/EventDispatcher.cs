@@ -79,8 +79,9 @@ internal sealed class EventDispatcher : IEventSink
                 }
                 finally
                 {
-                    WakeSubscribers();
+                    // Waiting reads first, so their answers are not queued behind a whole fan-out's drains.
                     ReleaseWaiters();
+                    WakeSubscribers();
                 }
             }
         }
@@ -89,8 +90,8 @@ internal sealed class EventDispatcher : IEventSink
     private readonly List<(long Seq, TaskCompletionSource Applied)> _waiters = [];
 
     /// <summary>
-    /// Completes once this node has applied the event with <paramref name="seq"/>: a writer awaits it so that what it
-    /// reads next on this node (summary, counts, fleet flag) already includes its own write.
+    /// Completes once this node has applied the event with <paramref name="seq"/>: reads of the projection await it for
+    /// what this node has committed, so a client that got a 2xx sees its own write (<see cref="LiveState"/>).
     /// </summary>
     public Task WhenAppliedAsync(long seq)
     {

@@ -142,7 +142,7 @@ public sealed class HttpApiTests(ServerFixture fixture) : IClassFixture<ServerFi
         await server.Http.CreateAsync("c");
         await server.Http.PostAsync("/api/sessions/c/terminate");
 
-        // Read-your-writes: a write answers once this node's live view includes it, so no waiting here.
+        // Read-your-writes: a read of the live view waits for what this node has committed, so no waiting here.
         var count = (await server.Http.GetJsonAsync("/api/sessions/count")).Body;
         count.Long("total_sessions").ShouldBe(3);
         count.Long("active_sessions").ShouldBe(2);
