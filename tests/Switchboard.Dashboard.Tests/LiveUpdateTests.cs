@@ -115,12 +115,12 @@ public sealed class LiveUpdateTests(Chromium chromium)
         await host.Api.CreateAsync("embedded-1", "Nightly build", state: "working");
 
         // Without the trailing slash the page is redirected to the directory form its relative URLs need.
-        await using var page = await DashboardPage.OpenAsync(chromium, host.BaseAddress, "ops/switchboard");
+        await using var page = await DashboardPage.OpenAsync(chromium, host.Root, "ops/switchboard");
         page.Page.Url.ShouldEndWith("/ops/switchboard/");
         await Expect(page.Badge("embedded-1")).ToHaveTextAsync("Processing");
         await host.Api.PatchAsync("embedded-1", new { state = "idle" });
         await Expect(page.Badge("embedded-1")).ToHaveTextAsync("Idle");
-        (await host.Root.GetStringAsync("")).ShouldBe(EmbeddedHost.HostHome);
+        (await host.Http.GetStringAsync("")).ShouldBe(EmbeddedHost.HostHome);
         page.ShouldHaveNoScriptErrors();
     }
 
@@ -129,7 +129,7 @@ public sealed class LiveUpdateTests(Chromium chromium)
     {
         // The dashboard takes "/" only when the app has nothing there: no ambiguous match, the host's page wins.
         await using var host = await EmbeddedHost.StartAsync("");
-        (await host.Root.GetStringAsync("")).ShouldBe(EmbeddedHost.HostHome);
-        (await host.Root.GetStringAsync("dashboard/js/main.js")).ShouldContain("import");
+        (await host.Http.GetStringAsync("")).ShouldBe(EmbeddedHost.HostHome);
+        (await host.Http.GetStringAsync("dashboard/js/main.js")).ShouldContain("import");
     }
 }

@@ -14,6 +14,7 @@ public sealed partial class ChildProcess : IAsyncDisposable
     private readonly List<string> _stdout = [];
     private readonly List<string> _stderr = [];
     private readonly SemaphoreSlim _lineArrived = new(0);
+    private bool _disposed;
 
     private ChildProcess(Process process) => _process = process;
 
@@ -152,14 +153,26 @@ public sealed partial class ChildProcess : IAsyncDisposable
         return _process.ExitCode;
     }
 
-    public async ValueTask DisposeAsync()
+    /// <summary>SIGKILL to the process tree: no shutdown code runs, exactly like <c>kill -9</c>.</summary>
+    public async Task KillAsync()
     {
         if (!_process.HasExited)
         {
             _process.Kill(entireProcessTree: true);
-            await _process.WaitForExitAsync().WaitAsync(TestTimeouts.Default);
         }
 
+        await _process.WaitForExitAsync().WaitAsync(TestTimeouts.Default);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_disposed)
+        {
+            return;
+        }
+
+        _disposed = true;
+        await KillAsync();
         _process.Dispose();
     }
 

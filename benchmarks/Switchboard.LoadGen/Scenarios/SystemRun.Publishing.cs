@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Switchboard.LoadGen.Clients;
 using Switchboard.LoadGen.Measure;
 
@@ -5,43 +6,51 @@ namespace Switchboard.LoadGen.Scenarios;
 
 internal sealed partial class SystemRun
 {
-    private async Task PublishOneAsync(DeliveryTracker tracker, long marker, string sessionId, Action onError)
+    private Task PublishOneAsync(DeliveryTracker tracker, long marker, string sessionId, Action onError)
     {
-        using var request = target.Publish(marker, sessionId);
+        var request = target.Publish(marker, sessionId);
         tracker.MarkSent(marker);
-        try
-        {
-            using var response = await target.Http.SendAsync(request);
-            if (!response.IsSuccessStatusCode)
-            {
-                onError();
-            }
-        }
-        catch (HttpRequestException)
-        {
-            onError();
-        }
+        return SendAsync(request, onError);
     }
 
-    private async Task PublishTickAsync(DeliveryTracker tracker, (long Marker, string SessionId)[] events, Action onError)
+    private Task PublishTickAsync(DeliveryTracker tracker, (long Marker, string SessionId)[] events, Action onError)
     {
-        using var request = target.PublishTick(events);
+        var request = target.PublishTick(events);
         foreach (var e in events)
         {
             tracker.MarkSent(e.Marker);
         }
 
-        try
+        return SendAsync(request, onError);
+    }
+
+    /// <summary>Sends a publish; a refusal or a failed request counts as an error, never as a delivery to wait for.</summary>
+    private async Task SendAsync(HttpRequestMessage request, Action onError)
+    {
+        using (request)
         {
-            using var response = await target.Http.SendAsync(request);
-            if (!response.IsSuccessStatusCode)
+            try
+            {
+                using var response = await target.Http.SendAsync(request);
+                if (!response.IsSuccessStatusCode)
+                {
+                    onError();
+                }
+            }
+            catch (HttpRequestException)
             {
                 onError();
             }
         }
-        catch (HttpRequestException)
+    }
+
+    /// <summary>Open loop: waits until the <paramref name="k"/>-th of <paramref name="perSecond"/> publishes is due, whatever the server does.</summary>
+    private static async Task WaitUntilDueAsync(Stopwatch clock, int k, int perSecond)
+    {
+        var due = TimeSpan.FromSeconds((double)k / perSecond);
+        if (due > clock.Elapsed)
         {
-            onError();
+            await Task.Delay(due - clock.Elapsed);
         }
     }
 

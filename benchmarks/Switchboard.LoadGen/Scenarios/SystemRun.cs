@@ -124,11 +124,7 @@ internal sealed partial class SystemRun(Target target, BenchOptions options, Tex
         var inFlight = new List<Task>(total);
         for (var k = 0; k < total; k++)
         {
-            var due = TimeSpan.FromSeconds((double)k / rate);
-            if (due > clock.Elapsed)
-            {
-                await Task.Delay(due - clock.Elapsed);
-            }
+            await WaitUntilDueAsync(clock, k, rate);
 
             var marker = tracker.Reserve(n)!.Value;
             inFlight.Add(PublishOneAsync(tracker, marker, Bench[k % BenchSessions], () => Interlocked.Increment(ref errors)));
@@ -223,11 +219,7 @@ internal sealed partial class SystemRun(Target target, BenchOptions options, Tex
         var inFlight = new List<Task>(ticks);
         for (var t = 0; t < ticks; t++)
         {
-            var due = TimeSpan.FromSeconds((double)t / ticksPerSecond);
-            if (due > clock.Elapsed)
-            {
-                await Task.Delay(due - clock.Elapsed);
-            }
+            await WaitUntilDueAsync(clock, t, ticksPerSecond);
 
             var events = new (long Marker, string SessionId)[MixSessions];
             for (var s = 0; s < MixSessions; s++)

@@ -28,7 +28,7 @@ public sealed class MapSwitchboardTests
     [InlineData("/tools/switchboard")]
     public async Task APrefixServesTheWholeApiUnderItAndNothingOutsideIt(string prefix)
     {
-        await using var host = await PrefixedHost.StartAsync(prefix);
+        await using var host = await EmbeddedHost.StartAsync(prefix);
         var p = "/" + prefix.Trim('/');
         var http = host.Http;
 
@@ -76,6 +76,6 @@ public sealed class MapSwitchboardTests
         (await http.GetAsync("/api/sessions")).StatusCode.ShouldBe(HttpStatusCode.NotFound);
         (await http.GetAsync("/healthz")).StatusCode.ShouldBe(HttpStatusCode.NotFound);
         (await http.GetAsync("/socket/websocket?vsn=2.0.0")).StatusCode.ShouldBe(HttpStatusCode.NotFound);
-        (await http.GetStringAsync("/")).ShouldBe("the host app's own page");
+        (await http.GetStringAsync("/")).ShouldBe(EmbeddedHost.HostHome);
     }
 }

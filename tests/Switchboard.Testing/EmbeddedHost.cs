@@ -4,13 +4,12 @@ using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
-using Switchboard.Testing;
 
-namespace Switchboard.Dashboard.Tests.Browser;
+namespace Switchboard.Testing;
 
 /// <summary>
-/// An ASP.NET Core app of its own that hosts Switchboard with <c>MapSwitchboard(prefix)</c> next to its own
-/// home page at <c>/</c>: the embedding case, on real Kestrel.
+/// An ASP.NET Core app of its own, on real Kestrel at 127.0.0.1:0, that hosts Switchboard with
+/// <c>MapSwitchboard(prefix)</c> next to its own home page at <c>/</c>: the embedding case.
 /// </summary>
 public sealed class EmbeddedHost : IAsyncDisposable
 {
@@ -19,22 +18,25 @@ public sealed class EmbeddedHost : IAsyncDisposable
     private readonly WebApplication _app;
     private readonly TempDirectory _data;
 
-    private EmbeddedHost(WebApplication app, TempDirectory data, Uri baseAddress, string prefix)
+    private EmbeddedHost(WebApplication app, TempDirectory data, Uri root, string prefix)
     {
         _app = app;
         _data = data;
-        BaseAddress = baseAddress;
-        Root = new HttpClient { BaseAddress = baseAddress, Timeout = TestTimeouts.Default };
-        Api = new HttpClient { BaseAddress = new Uri(baseAddress, prefix.TrimStart('/') + "/"), Timeout = TestTimeouts.Default };
+        Root = root;
+        Http = new HttpClient { BaseAddress = root, Timeout = TestTimeouts.Default };
+        Api = new HttpClient { BaseAddress = new Uri(root, prefix.Trim('/') + "/"), Timeout = TestTimeouts.Default };
     }
 
-    public Uri BaseAddress { get; }
+    /// <summary>The host's own root, e.g. <c>http://127.0.0.1:1234/</c>.</summary>
+    public Uri Root { get; }
 
     /// <summary>A client at the host's root.</summary>
-    public HttpClient Root { get; }
+    public HttpClient Http { get; }
 
     /// <summary>A client at Switchboard's prefix (relative paths such as <c>api/sessions</c>).</summary>
     public HttpClient Api { get; }
+
+    public IServiceProvider Services => _app.Services;
 
     public static async Task<EmbeddedHost> StartAsync(string prefix)
     {
@@ -53,7 +55,7 @@ public sealed class EmbeddedHost : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        Root.Dispose();
+        Http.Dispose();
         Api.Dispose();
         await _app.StopAsync().WaitAsync(TestTimeouts.Long);
         await _app.DisposeAsync();
