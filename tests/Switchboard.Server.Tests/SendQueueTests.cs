@@ -17,6 +17,9 @@ public sealed class SendQueueTests
 
     private static OutboundFrame Event(long seq) => FrameEncoder.Broadcast("sessions", "session_updated", "{\"seq\":1}"u8.ToArray(), seq);
 
+    private static OutboundFrame Usage(long seq, string key) =>
+        FrameEncoder.Broadcast("sessions", "session_updated", System.Text.Encoding.UTF8.GetBytes($"{{\"seq\":{seq}}}"), seq, key);
+
     private static OutboundFrame Summary(string topic, int n) => FrameEncoder.Broadcast(topic, "summary", System.Text.Encoding.UTF8.GetBytes($"{{\"n\":{n}}}"), 0);
 
     private static List<OutboundFrame> DrainAll(SendQueue q)
@@ -90,6 +93,37 @@ public sealed class SendQueueTests
             """[null,null,"sessions","summary",{"n":2}]""",
             """[null,null,"summary","summary",{"n":2}]""",
         ]);
+    }
+
+    [Fact]
+    public void APendingUsageUpdateIsReplacedByTheNewerOneWithTheSameKeyAndEverythingElseIsKept()
+    {
+        var q = new SendQueue(new Consumer(), 100, 1 << 20);
+        var conflated = Metrics.FanoutCounters.Conflations;
+        q.Enqueue(Usage(1, "sessions|a|1"));
+        q.Enqueue(Usage(2, "sessions|a|3"));  // other fields: kept
+        q.Enqueue(Usage(3, "sessions|b|1"));  // other session: kept
+        q.Enqueue(Event(4));                  // a lifecycle or other change: never dropped
+        q.Enqueue(Usage(5, "sessions|a|1"));  // supersedes 1
+        q.Enqueue(Usage(6, "sessions|b|1"));  // supersedes 3 (found in the map, not the single slot)
+        q.Enqueue(Usage(7, "sessions|a|1"));  // supersedes 5
+
+        DrainAll(q).Select(f => f.Seq).ShouldBe([2L, 4, 6, 7]);
+        (Metrics.FanoutCounters.Conflations - conflated).ShouldBeGreaterThanOrEqualTo(3);
+    }
+
+    [Fact]
+    public void AUsageUpdateIsOnlyConflatedWhileTheOlderOneIsStillPending()
+    {
+        var q = new SendQueue(new Consumer(), 100, 1 << 20);
+        q.Enqueue(Usage(1, "sessions|a|1"));
+        DrainAll(q).Select(f => f.Seq).ShouldBe([1L]);
+        q.Enqueue(Usage(2, "sessions|a|1"));
+        q.Enqueue(Usage(3, "sessions|b|1"));
+        DrainAll(q).Select(f => f.Seq).ShouldBe([2L, 3], "nothing was pending when 2 arrived; 3 is another session");
+        q.Enqueue(Event(4));
+        q.Enqueue(Usage(5, "sessions|a|1"));
+        DrainAll(q).Select(f => f.Seq).ShouldBe([4L, 5], "2 was written already, so 5 replaces nothing");
     }
 
     [Fact]

@@ -14,6 +14,25 @@ public static class SessionChanges
         || a.CostUsd != b.CostUsd || a.TasksRunning != b.TasksRunning || a.LeaseSeconds != b.LeaseSeconds
         || a.TerminatedAt != b.TerminatedAt;
 
+    /// <summary>
+    /// When a change moved only usage counters (tokens, cost, tasks running), which of them: a bit each, so two updates
+    /// with the same mask carry the same fields and the newer one makes the older redundant. 0 when anything else changed.
+    /// </summary>
+    public static int UsageOnlyMask(Session before, Session after)
+    {
+        if (before.Name != after.Name || before.State != after.State || !LabelsEqual(before.Labels, after.Labels)
+            || before.Metadata != after.Metadata || before.ErrorMessage != after.ErrorMessage
+            || before.LeaseSeconds != after.LeaseSeconds || before.TerminatedAt != after.TerminatedAt)
+        {
+            return 0;
+        }
+
+        return (before.InputTokens != after.InputTokens ? 1 : 0)
+            | (before.OutputTokens != after.OutputTokens ? 2 : 0)
+            | (before.CostUsd != after.CostUsd ? 4 : 0)
+            | (before.TasksRunning != after.TasksRunning ? 8 : 0);
+    }
+
     /// <summary>Writes <c>{field: new value, …}</c> for each changed field, plus <c>updated_at</c>.</summary>
     public static void Write(Utf8JsonWriter w, Session before, Session after)
     {

@@ -53,8 +53,11 @@ internal static class FrameEncoder
         return s.ToArray();
     }
 
-    /// <summary>A broadcast frame <c>[null,null,topic,type,envelope]</c>.</summary>
-    public static OutboundFrame Broadcast(string topic, string type, byte[] envelope, long seq)
+    /// <summary>
+    /// A broadcast frame <c>[null,null,topic,type,envelope]</c>. A summary conflates with the topic's previous one; an event
+    /// only when given <paramref name="usageKey"/> (a usage-only update, see <see cref="SendQueue"/>).
+    /// </summary>
+    public static OutboundFrame Broadcast(string topic, string type, byte[] envelope, long seq, string? usageKey = null)
     {
         var s = Scratch.Rent();
         var w = s.Writer;
@@ -66,7 +69,7 @@ internal static class FrameEncoder
         w.WriteRawValue(envelope, skipInputValidation: true);
         w.WriteEndArray();
         var kind = seq > 0 ? FrameKind.Event : FrameKind.Summary;
-        return s.ToFrame(kind, seq, type, envelope.Length, kind == FrameKind.Summary ? topic : null);
+        return s.ToFrame(kind, seq, type, envelope.Length, kind == FrameKind.Summary ? topic : usageKey);
     }
 
     /// <summary>A reply <c>[jr, r, topic, "phx_reply", {status, response}]</c>.</summary>

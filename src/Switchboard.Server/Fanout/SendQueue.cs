@@ -4,9 +4,11 @@ namespace Switchboard.Fanout;
 
 /// <summary>
 /// A connection's bounded outbound queue of shared frames. Enqueueing stores a reference, so a broadcast
-/// allocates nothing per subscriber. A pending summary is replaced by a newer one for the same topic;
-/// events are never dropped. Past the frame or byte cap the queue overflows and the consumer is told to
-/// disconnect, so the client resumes by <c>seq</c> instead of the server buffering without bound.
+/// allocates nothing per subscriber. For a client that has fallen behind, a pending summary is replaced by a newer one
+/// for the same topic, and a pending usage-only <c>session_updated</c> by a newer one for the same topic, session and
+/// fields (the newer carries every value the older did); lifecycle events and every other change are never dropped.
+/// Past the frame or byte cap the queue overflows and the consumer is told to disconnect, so the client resumes by
+/// <c>seq</c> instead of the server buffering without bound.
 /// </summary>
 internal sealed class SendQueue
 {
@@ -27,6 +29,9 @@ internal sealed class SendQueue
     private bool _completed;
     private PendingSummary _summary0;
     private PendingSummary _summary1;
+    // The latest pending usage update per key: one slot for the usual single session, a map only for a lagging client.
+    private PendingSummary _usage;
+    private Dictionary<string, long>? _moreUsage;
     private TaskCompletionSource? _spaceWaiter;
 
     public SendQueue(ISendQueueConsumer consumer, int maxFrames, long maxBytes)
@@ -124,6 +129,10 @@ internal sealed class SendQueue
             {
                 ReplacePendingSummary(frame.ConflationKey);
             }
+            else if (frame.ConflationKey is { } usageKey && _count > 0)
+            {
+                ReplacePendingUsage(usageKey);
+            }
 
             if (_count >= _maxFrames || _bytes + frame.Size > _maxBytes)
             {
@@ -200,7 +209,7 @@ internal sealed class SendQueue
             _count--;
             if (frame is null)
             {
-                continue; // a summary superseded by a newer one
+                continue; // a summary or usage update superseded by a newer one
             }
 
             _bytes -= frame.Size;
@@ -210,6 +219,8 @@ internal sealed class SendQueue
         if (n == 0)
         {
             _signaled = false;
+            _usage = default;
+            _moreUsage?.Clear();
             if (_ring.Length > ShrinkAbove)
             {
                 _ring = new OutboundFrame?[InitialCapacity];
@@ -227,6 +238,7 @@ internal sealed class SendQueue
         lock (_lock)
         {
             _completed = true;
+            _moreUsage = null;
             Array.Clear(_ring);
             _count = 0;
             _bytes = 0;
@@ -261,6 +273,51 @@ internal sealed class SendQueue
                 _summary1 = new PendingSummary(frame.ConflationKey, position);
             }
         }
+        else if (frame.ConflationKey is { } usageKey)
+        {
+            RememberUsage(usageKey, position);
+        }
+    }
+
+    private void RememberUsage(string key, long position)
+    {
+        var oldest = _tail - _count;
+        if (_usage.Key is null || _usage.Key == key || _usage.Position < oldest)
+        {
+            _usage = new PendingSummary(key, position);
+            return;
+        }
+
+        _moreUsage ??= new Dictionary<string, long>(StringComparer.Ordinal);
+        if (_moreUsage.Count > 2 * _count + 16)
+        {
+            // Drop entries for frames already written, so the map stays bounded by what is pending.
+            foreach (var (k, p) in _moreUsage)
+            {
+                if (p < oldest)
+                {
+                    _moreUsage.Remove(k);
+                }
+            }
+        }
+
+        _moreUsage[key] = position;
+    }
+
+    private void ReplacePendingUsage(string key)
+    {
+        long position;
+        if (_usage.Key == key)
+        {
+            position = _usage.Position;
+            _usage = default;
+        }
+        else if (_moreUsage is null || !_moreUsage.Remove(key, out position))
+        {
+            return;
+        }
+
+        DropPending(position, key);
     }
 
     private void ReplacePendingSummary(string? key)
@@ -271,19 +328,26 @@ internal sealed class SendQueue
             return;
         }
 
+        DropPending(slot.Position, key);
+        slot = default;
+    }
+
+    /// <summary>Removes the frame at absolute <paramref name="position"/> if it is still pending and carries <paramref name="key"/>.</summary>
+    private void DropPending(long position, string key)
+    {
         var oldest = _tail - _count;
-        if (slot.Position >= oldest)
+        if (position < oldest)
         {
-            var index = (_head + (int)(slot.Position - oldest)) & (_ring.Length - 1);
-            if (_ring[index] is { } stale)
-            {
-                _bytes -= stale.Size;
-                _ring[index] = null;
-                FanoutCounters.Conflated();
-            }
+            return; // already written
         }
 
-        slot = default;
+        var index = (_head + (int)(position - oldest)) & (_ring.Length - 1);
+        if (_ring[index] is { } stale && stale.ConflationKey == key)
+        {
+            _bytes -= stale.Size;
+            _ring[index] = null;
+            FanoutCounters.Conflated();
+        }
     }
 
     private void Grow()

@@ -165,12 +165,16 @@ internal sealed class EventDispatcher : IEventSink
         var (before, after) = Projection.Apply(e);
         byte[]? envelope = null;
         var delivered = 0;
+        // A usage-only update may be conflated with a pending one of the same session and fields for a lagging subscriber.
+        var usageMask = e.Type == EventTypes.SessionUpdated && before is not null && after is not null
+            ? SessionChanges.UsageOnlyMask(before, after) : 0;
 
         var sessions = Topics.Sessions;
         if (sessions.Count > 0)
         {
             envelope = FrameEncoder.Envelope(e, Projection.Epoch);
-            var frame = FrameEncoder.Broadcast(TopicRoute.SessionsTopic, e.Type, envelope, e.Seq);
+            var frame = FrameEncoder.Broadcast(TopicRoute.SessionsTopic, e.Type, envelope, e.Seq,
+                usageMask == 0 ? null : $"{TopicRoute.SessionsTopic}|{e.SessionId}|{usageMask}");
             foreach (var sub in sessions)
             {
                 if (sub.Labels is null || e.SessionId is null
@@ -185,7 +189,8 @@ internal sealed class EventDispatcher : IEventSink
         if (e.SessionId is { } id && Topics.ForSession(id) is { Count: > 0 } watchers)
         {
             envelope ??= FrameEncoder.Envelope(e, Projection.Epoch);
-            var frame = FrameEncoder.Broadcast(TopicRoute.SessionPrefix + id, e.Type, envelope, e.Seq);
+            var topic = TopicRoute.SessionPrefix + id;
+            var frame = FrameEncoder.Broadcast(topic, e.Type, envelope, e.Seq, usageMask == 0 ? null : $"{topic}|{usageMask}");
             foreach (var sub in watchers)
             {
                 // Labels on a session topic are a token's scope: a session outside it stays invisible.

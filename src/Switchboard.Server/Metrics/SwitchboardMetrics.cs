@@ -38,8 +38,8 @@ internal sealed class SwitchboardMetrics : IDisposable
             "Bytes written to stream connections.");
         Meter.CreateObservableCounter("switchboard.socket.writes", () => FanoutCounters.Writes, "{write}",
             "Writes to stream connections; each coalesces every frame pending for that connection.");
-        Meter.CreateObservableCounter("switchboard.slow_consumer.conflations", () => FanoutCounters.Conflations, "{summary}",
-            "Pending summaries replaced by a newer one because a connection fell behind.");
+        Meter.CreateObservableCounter("switchboard.slow_consumer.conflations", () => FanoutCounters.Conflations, "{frame}",
+            "Pending summaries and usage-only updates replaced by a newer one because a connection fell behind.");
         Meter.CreateObservableCounter("switchboard.slow_consumer.disconnects", () => FanoutCounters.SlowConsumerDisconnects, "{connection}",
             "Connections cut off because their send queue reached its cap.");
         _fanout = Meter.CreateHistogram("switchboard.fanout.duration", "s",

@@ -91,4 +91,59 @@ public sealed class SlowConsumerTests(ITestOutputHelper output)
 
         slowSeqs.Concat(rest).ShouldBe(Enumerable.Range(1, Events).Select(i => start + i), "nothing lost after the resume");
     }
+
+    [Fact]
+    public async Task AClientThatFellBehindGetsTheLatestUsageInsteadOfEveryStepAndEveryOtherChange()
+    {
+        await using var server = await SwitchboardServer.StartAsync(o => o.Stream.SendQueueMaxBytes = 64L * 1024 * 1024);
+        await server.Http.CreateAsync("busy", new { state = "working" });
+        var slow = await RawWebSocket.ConnectAsync(server.BaseAddress, receiveBuffer: 4096);
+        await slow.SendTextAsync("""["1","1","sessions","phx_join",{}]""");
+        (await slow.ReadTextAsync()).ShouldContain("\"status\":\"ok\"");
+        var conflatedBefore = Switchboard.Metrics.FanoutCounters.Conflations;
+
+        // About 8 MB of metadata changes fill the socket buffers, so what follows waits in the server's queue.
+        var blob = new string('m', 8000);
+        for (var batch = 0; batch < 20; batch++)
+        {
+            var ops = Enumerable.Range(0, 50).Select(i => new { op = "update", id = "busy", metadata = new { blob, n = batch * 50 + i } });
+            (await server.Http.PostAsync("/api/batch", new { operations = ops })).Status.ShouldBe(200);
+        }
+
+        const int UsageSteps = 2000;
+        for (var batch = 0; batch < UsageSteps / 100; batch++)
+        {
+            var ops = Enumerable.Range(0, 100).Select(_ => new { op = "usage", id = "busy", input_tokens = 1 });
+            (await server.Http.PostAsync("/api/batch", new { operations = ops })).Status.ShouldBe(200);
+            if (batch == 10)
+            {
+                (await server.Http.PatchAsync("/api/sessions/busy", new { state = "idle" })).Status.ShouldBe(200);
+            }
+        }
+
+        (await server.Http.PostAsync("/api/sessions/busy/terminate")).Status.ShouldBe(200);
+
+        var events = new List<JsonElement>();
+        while (events.Count == 0 || events[^1].Str("type") != "session_terminated")
+        {
+            var payload = JsonDocument.Parse(await slow.ReadTextAsync(TestTimeouts.Long)).RootElement[4];
+            if (payload.TryGetProperty("seq", out var seq) && seq.ValueKind == JsonValueKind.Number)
+            {
+                events.Add(payload.Clone());
+            }
+        }
+
+        await slow.DisposeAsync();
+        var seqs = events.Select(e => e.Long("seq")).ToList();
+        seqs.ShouldBe(seqs.Order().Distinct(), "in order, each once");
+        var changes = events.Where(e => e.Str("type") == "session_updated").Select(e => e.GetProperty("data").GetProperty("changes")).ToList();
+        changes.Count(c => c.TryGetProperty("metadata", out _)).ShouldBe(1000, "changes other than usage are never conflated");
+        changes.Count(c => c.TryGetProperty("state", out _)).ShouldBe(1, "nor is a state change");
+        var usage = changes.Where(c => c.TryGetProperty("input_tokens", out _)).ToList();
+        output.WriteLine($"{usage.Count} of {UsageSteps} usage updates reached the client that fell behind");
+        usage.Count.ShouldBeLessThan(UsageSteps, "pending usage updates were conflated");
+        usage[^1].Long("input_tokens").ShouldBe(UsageSteps, "the latest usage is never lost");
+        events[^1].GetProperty("data").GetProperty("session").Long("input_tokens").ShouldBe(UsageSteps);
+        (Switchboard.Metrics.FanoutCounters.Conflations - conflatedBefore).ShouldBeGreaterThan(0);
+    }
 }
