@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Microsoft.AspNetCore.OpenApi;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.OpenApi;
 
 namespace Switchboard.Hosting;
@@ -9,10 +10,11 @@ internal static class SwitchboardOpenApi
 {
     public static void Configure(OpenApiOptions options)
     {
-        options.AddDocumentTransformer((document, _, _) =>
+        options.AddDocumentTransformer((document, context, _) =>
         {
             document.Info.Title = "Switchboard";
             document.Info.Description = "Real-time session server: producers report sessions over HTTP; consumers subscribe over Phoenix Channels (WebSocket, long-poll) or SSE.";
+            DescribeApiKeys(document, context.ApplicationServices.GetRequiredService<SwitchboardOptions>().Security.AuthEnabled);
             return Task.CompletedTask;
         });
         options.AddSchemaTransformer((schema, _, _) =>
@@ -40,4 +42,31 @@ internal static class SwitchboardOpenApi
             return Task.CompletedTask;
         });
     }
+
+    /// <summary>
+    /// The API key as an HTTP bearer scheme. With keys configured every operation needs one; with auth off (loopback
+    /// only) the empty alternative says none is needed.
+    /// </summary>
+    private static void DescribeApiKeys(OpenApiDocument document, bool authEnabled)
+    {
+        document.Components ??= new OpenApiComponents();
+        document.Components.SecuritySchemes ??= new Dictionary<string, IOpenApiSecurityScheme>();
+        document.Components.SecuritySchemes[ApiKeyScheme] = new OpenApiSecurityScheme
+        {
+            Type = SecuritySchemeType.Http,
+            Scheme = "bearer",
+            Description = "An API key from SWITCHBOARD_API_KEYS, as `Authorization: Bearer <key>`. Keys marked `:read` may only read; "
+                + "writes and POST /api/tokens need a write key. Not required while no keys are configured.",
+        };
+        document.Security ??= [];
+        document.Security.Clear();
+        if (!authEnabled)
+        {
+            document.Security.Add(new OpenApiSecurityRequirement());
+        }
+
+        document.Security.Add(new OpenApiSecurityRequirement { [new OpenApiSecuritySchemeReference(ApiKeyScheme, document)] = [] });
+    }
+
+    private const string ApiKeyScheme = "api_key";
 }

@@ -187,6 +187,10 @@ public sealed class HttpApiTests(ServerFixture fixture) : IClassFixture<ServerFi
         openapi.GetProperty("paths").TryGetProperty("/api/batch", out _).ShouldBeTrue();
         var schemas = openapi.GetProperty("components").GetProperty("schemas");
         schemas.GetProperty("SessionResponse").GetProperty("properties").TryGetProperty("input_tokens", out _).ShouldBeTrue();
+        var security = openapi.GetProperty("security").EnumerateArray().ToList();
+        security.Count.ShouldBe(2, "auth is off: no key, or a key");
+        security[0].EnumerateObject().ShouldBeEmpty();
+        security[1].TryGetProperty("api_key", out _).ShouldBeTrue();
         (await Http.GetJsonAsync("/healthz")).Status.ShouldBe(200);
         (await Http.GetJsonAsync("/readyz")).Body.Str("status").ShouldBe("ready");
     }

@@ -93,8 +93,14 @@ public sealed class ApiKeyTests : IAsyncLifetime
         (await Server.Http.GetAsync("/healthz")).IsSuccessStatusCode.ShouldBeTrue();
         (await Server.Http.GetAsync("/readyz")).IsSuccessStatusCode.ShouldBeTrue();
         (await Server.Http.GetAsync("/")).IsSuccessStatusCode.ShouldBeTrue("the page itself asks for a key");
-        var openApi = await Server.Http.GetStringAsync("/openapi/v1.json");
-        openApi.ShouldContain("/api/tokens");
+        using var openApi = System.Text.Json.JsonDocument.Parse(await Server.Http.GetStringAsync("/openapi/v1.json"));
+        openApi.RootElement.GetProperty("paths").TryGetProperty("/api/tokens", out _).ShouldBeTrue();
+        var scheme = openApi.RootElement.GetProperty("components").GetProperty("securitySchemes").GetProperty("api_key");
+        scheme.Str("type").ShouldBe("http");
+        scheme.Str("scheme").ShouldBe("bearer");
+        var security = openApi.RootElement.GetProperty("security").EnumerateArray().ToList();
+        security.Count.ShouldBe(1, "with keys configured, the key is required");
+        security[0].TryGetProperty("api_key", out _).ShouldBeTrue();
     }
 
     [Fact]
