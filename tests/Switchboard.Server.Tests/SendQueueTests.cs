@@ -96,10 +96,15 @@ public sealed class SendQueueTests
     }
 
     [Fact]
-    public void APendingUsageUpdateIsReplacedByTheNewerOneWithTheSameKeyAndEverythingElseIsKept()
+    public void BehindAPendingUsageUpdateIsReplacedByTheNewerOneWithTheSameKeyAndEverythingElseIsKept()
     {
-        var q = new SendQueue(new Consumer(), 100, 1 << 20);
+        var q = new SendQueue(new Consumer(), 16, 1 << 20);
         var conflated = Metrics.FanoutCounters.Conflations;
+        for (var i = -3; i <= 0; i++)
+        {
+            q.Enqueue(Event(100 + i)); // a quarter of the cap: behind
+        }
+
         q.Enqueue(Usage(1, "sessions|a|1"));
         q.Enqueue(Usage(2, "sessions|a|3"));  // other fields: kept
         q.Enqueue(Usage(3, "sessions|b|1"));  // other session: kept
@@ -108,22 +113,66 @@ public sealed class SendQueueTests
         q.Enqueue(Usage(6, "sessions|b|1"));  // supersedes 3 (found in the map, not the single slot)
         q.Enqueue(Usage(7, "sessions|a|1"));  // supersedes 5
 
-        DrainAll(q).Select(f => f.Seq).ShouldBe([2L, 4, 6, 7]);
+        DrainAll(q).Select(f => f.Seq).ShouldBe([97L, 98, 99, 100, 2, 4, 6, 7]);
         (Metrics.FanoutCounters.Conflations - conflated).ShouldBeGreaterThanOrEqualTo(3);
+    }
+
+    [Fact]
+    public void AClientThatStaysBehindWhileUpdatesSupersedeEachOtherIsNeitherCutOffNorLosesTrackOfWhatWaits()
+    {
+        var consumer = new Consumer();
+        var q = new SendQueue(consumer, 16, 1 << 20);
+        for (var i = 1; i <= 4; i++)
+        {
+            q.Enqueue(Event(i));
+        }
+
+        q.Enqueue(Summary("sessions", 1));
+        for (var i = 5; i < 1005; i++)
+        {
+            q.Enqueue(Usage(i, "sessions|a|1")).ShouldBeTrue(); // each supersedes the last: the holes are compacted away
+            q.Enqueue(Usage(10_000 + i, "sessions|b|1")).ShouldBeTrue();
+        }
+
+        q.Count.ShouldBe(7, "4 events, a summary, the newest usage of a and of b");
+        q.Slots.ShouldBeLessThanOrEqualTo(256, "2,000 superseded frames left no trail of slots");
+        q.Enqueue(Summary("sessions", 2));
+        q.Enqueue(Usage(2000, "sessions|a|1"));
+        consumer.Overflows.ShouldBe(0);
+
+        var drained = DrainAll(q);
+        drained.Select(f => f.Seq).ShouldBe([1L, 2, 3, 4, 11_004, 0, 2000], "the trackers survived the compactions");
+        System.Text.Encoding.UTF8.GetString(drained[5].Text.Span).ShouldContain("\"n\":2");
+    }
+
+    [Fact]
+    public void AClientKeepingUpGetsEveryUsageUpdate()
+    {
+        var q = new SendQueue(new Consumer(), 16, 1 << 20);
+        q.Enqueue(Usage(1, "sessions|a|1"));
+        q.Enqueue(Usage(2, "sessions|a|1"));
+        q.Enqueue(Usage(3, "sessions|a|1"));
+        DrainAll(q).Select(f => f.Seq).ShouldBe([1L, 2, 3], "three frames waiting is not behind");
     }
 
     [Fact]
     public void AUsageUpdateIsOnlyConflatedWhileTheOlderOneIsStillPending()
     {
-        var q = new SendQueue(new Consumer(), 100, 1 << 20);
-        q.Enqueue(Usage(1, "sessions|a|1"));
-        DrainAll(q).Select(f => f.Seq).ShouldBe([1L]);
-        q.Enqueue(Usage(2, "sessions|a|1"));
-        q.Enqueue(Usage(3, "sessions|b|1"));
-        DrainAll(q).Select(f => f.Seq).ShouldBe([2L, 3], "nothing was pending when 2 arrived; 3 is another session");
-        q.Enqueue(Event(4));
+        var q = new SendQueue(new Consumer(), 16, 1 << 20);
+        for (var i = 1; i <= 4; i++)
+        {
+            q.Enqueue(Event(i));
+        }
+
         q.Enqueue(Usage(5, "sessions|a|1"));
-        DrainAll(q).Select(f => f.Seq).ShouldBe([4L, 5], "2 was written already, so 5 replaces nothing");
+        DrainAll(q).Select(f => f.Seq).ShouldBe([1L, 2, 3, 4, 5]);
+        for (var i = 6; i <= 9; i++)
+        {
+            q.Enqueue(Event(i));
+        }
+
+        q.Enqueue(Usage(10, "sessions|a|1"));
+        DrainAll(q).Select(f => f.Seq).ShouldBe([6L, 7, 8, 9, 10], "5 was written already, so 10 replaces nothing");
     }
 
     [Fact]

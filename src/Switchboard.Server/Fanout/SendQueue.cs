@@ -4,9 +4,10 @@ namespace Switchboard.Fanout;
 
 /// <summary>
 /// A connection's bounded outbound queue of shared frames. Enqueueing stores a reference, so a broadcast
-/// allocates nothing per subscriber. For a client that has fallen behind, a pending summary is replaced by a newer one
-/// for the same topic, and a pending usage-only <c>session_updated</c> by a newer one for the same topic, session and
-/// fields (the newer carries every value the older did); lifecycle events and every other change are never dropped.
+/// allocates nothing per subscriber. A pending summary is replaced by a newer one for the same topic. Once a client has
+/// fallen behind (a quarter of the cap waiting), a pending usage-only <c>session_updated</c> is also replaced by a newer
+/// one for the same topic, session and fields (the newer carries every value the older did); lifecycle events and every
+/// other change are never dropped, and a client keeping up gets every event.
 /// Past the frame or byte cap the queue overflows and the consumer is told to disconnect, so the client resumes by
 /// <c>seq</c> instead of the server buffering without bound.
 /// </summary>
@@ -21,7 +22,8 @@ internal sealed class SendQueue
     private readonly long _maxBytes;
     private OutboundFrame?[] _ring = new OutboundFrame?[InitialCapacity];
     private int _head;
-    private int _count;
+    private int _count; // ring slots in use, superseded ones included
+    private int _holes; // slots of superseded frames, skipped when drained
     private long _bytes;
     private long _tail; // absolute position of the next slot, for finding pending summaries
     private bool _signaled;
@@ -48,7 +50,7 @@ internal sealed class SendQueue
         {
             lock (_lock)
             {
-                return _count;
+                return _count - _holes;
             }
         }
     }
@@ -66,6 +68,18 @@ internal sealed class SendQueue
     }
 
     private long _peakBytes;
+
+    /// <summary>Slots the ring holds, superseded frames' included: what the queue costs in memory beyond the frames.</summary>
+    public int Slots
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _ring.Length;
+            }
+        }
+    }
 
     /// <summary>The frame cap; past it the consumer is disconnected.</summary>
     public int MaxFrames => _maxFrames;
@@ -105,7 +119,10 @@ internal sealed class SendQueue
         _consumer.OnOverflow();
     }
 
-    private bool HasRoom() => _bytes <= _maxBytes / 2 && _count <= _maxFrames / 2;
+    private bool HasRoom() => _bytes <= _maxBytes / 2 && _count - _holes <= _maxFrames / 2;
+
+    /// <summary>A quarter of the cap waiting: far more than a burst or a resume's catch-up leaves for a client keeping up.</summary>
+    private bool IsBehind() => _count - _holes >= _maxFrames / 4 || _bytes >= _maxBytes / 4;
 
     /// <summary>Adds a frame and wakes the consumer if nobody is draining. Returns false when the queue is closed or just overflowed.</summary>
     public bool Enqueue(OutboundFrame frame) => Enqueue(frame, wakeLater: null);
@@ -129,12 +146,12 @@ internal sealed class SendQueue
             {
                 ReplacePendingSummary(frame.ConflationKey);
             }
-            else if (frame.ConflationKey is { } usageKey && _count > 0)
+            else if (frame.ConflationKey is { } usageKey && IsBehind())
             {
                 ReplacePendingUsage(usageKey);
             }
 
-            if (_count >= _maxFrames || _bytes + frame.Size > _maxBytes)
+            if (_count - _holes >= _maxFrames || _bytes + frame.Size > _maxBytes)
             {
                 _overflowed = true;
             }
@@ -209,6 +226,7 @@ internal sealed class SendQueue
             _count--;
             if (frame is null)
             {
+                _holes--;
                 continue; // a summary or usage update superseded by a newer one
             }
 
@@ -241,6 +259,7 @@ internal sealed class SendQueue
             _moreUsage = null;
             Array.Clear(_ring);
             _count = 0;
+            _holes = 0;
             _bytes = 0;
             waiter = _spaceWaiter;
             _spaceWaiter = null;
@@ -261,6 +280,12 @@ internal sealed class SendQueue
         _count++;
         _bytes += frame.Size;
         _peakBytes = Math.Max(_peakBytes, _bytes);
+        Track(frame, position);
+    }
+
+    /// <summary>Remembers where a frame that a newer one may supersede waits.</summary>
+    private void Track(OutboundFrame frame, long position)
+    {
         if (frame.Kind == FrameKind.Summary)
         {
             // Two slots cover the usual case (the sessions and summary topics); a third topic just isn't conflated.
@@ -273,7 +298,7 @@ internal sealed class SendQueue
                 _summary1 = new PendingSummary(frame.ConflationKey, position);
             }
         }
-        else if (frame.ConflationKey is { } usageKey)
+        else if (frame.ConflationKey is { } usageKey && IsBehind())
         {
             RememberUsage(usageKey, position);
         }
@@ -328,8 +353,9 @@ internal sealed class SendQueue
             return;
         }
 
-        DropPending(slot.Position, key);
+        var position = slot.Position;
         slot = default;
+        DropPending(position, key);
     }
 
     /// <summary>Removes the frame at absolute <paramref name="position"/> if it is still pending and carries <paramref name="key"/>.</summary>
@@ -346,7 +372,41 @@ internal sealed class SendQueue
         {
             _bytes -= stale.Size;
             _ring[index] = null;
+            _holes++;
             FanoutCounters.Conflated();
+            if (_holes > 64 && _holes * 2 > _count)
+            {
+                Compact();
+            }
+        }
+    }
+
+    /// <summary>
+    /// Closes the holes superseded frames left, so a client that stays behind while updates keep superseding each other
+    /// holds a ring no bigger than what it really waits for. Positions are renumbered, so the trackers are rebuilt.
+    /// </summary>
+    private void Compact()
+    {
+        var live = 0;
+        var ring = new OutboundFrame?[_ring.Length];
+        for (var i = 0; i < _count; i++)
+        {
+            if (_ring[(_head + i) & (_ring.Length - 1)] is { } frame)
+            {
+                ring[live++] = frame;
+            }
+        }
+
+        _ring = ring;
+        _head = 0;
+        _count = live;
+        _holes = 0;
+        _summary0 = _summary1 = _usage = default;
+        _moreUsage?.Clear();
+        var oldest = _tail - _count;
+        for (var i = 0; i < live; i++)
+        {
+            Track(ring[i]!, oldest + i);
         }
     }
 

@@ -95,14 +95,20 @@ public sealed class SlowConsumerTests(ITestOutputHelper output)
     [Fact]
     public async Task AClientThatFellBehindGetsTheLatestUsageInsteadOfEveryStepAndEveryOtherChange()
     {
-        await using var server = await SwitchboardServer.StartAsync(o => o.Stream.SendQueueMaxBytes = 64L * 1024 * 1024);
+        // Behind means a quarter of the cap waiting: 500 frames here; 2,000 would cut the client off.
+        await using var server = await SwitchboardServer.StartAsync(o =>
+        {
+            o.Stream.SendQueueMaxFrames = 2000;
+            o.Stream.SendQueueMaxBytes = 64L * 1024 * 1024;
+        });
         await server.Http.CreateAsync("busy", new { state = "working" });
         var slow = await RawWebSocket.ConnectAsync(server.BaseAddress, receiveBuffer: 4096);
         await slow.SendTextAsync("""["1","1","sessions","phx_join",{}]""");
         (await slow.ReadTextAsync()).ShouldContain("\"status\":\"ok\"");
         var conflatedBefore = Switchboard.Metrics.FanoutCounters.Conflations;
+        var connection = server.Get<ConnectionRegistry>().Snapshot().Cast<WebSocketConnection>().Single();
 
-        // About 8 MB of metadata changes fill the socket buffers, so what follows waits in the server's queue.
+        // About 8 MB of metadata changes fill the socket buffers and put the client behind.
         var blob = new string('m', 8000);
         for (var batch = 0; batch < 20; batch++)
         {
@@ -122,6 +128,8 @@ public sealed class SlowConsumerTests(ITestOutputHelper output)
         }
 
         (await server.Http.PostAsync("/api/sessions/busy/terminate")).Status.ShouldBe(200);
+        connection.CloseReason.ShouldBeNull("conflated updates leave room: the client is not cut off");
+        connection.Queue.Count.ShouldBeLessThan(1100, "about 1,000 metadata changes and the newest usage wait, not 2,000 usage steps");
 
         var events = new List<JsonElement>();
         while (events.Count == 0 || events[^1].Str("type") != "session_terminated")
