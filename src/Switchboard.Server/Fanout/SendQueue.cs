@@ -29,10 +29,10 @@ internal sealed class SendQueue
     private bool _signaled;
     private bool _overflowed;
     private bool _completed;
-    private PendingSummary _summary0;
-    private PendingSummary _summary1;
+    private PendingFrame _summary0;
+    private PendingFrame _summary1;
     // The latest pending usage update per key: one slot for the usual single session, a map only for a lagging client.
-    private PendingSummary _usage;
+    private PendingFrame _usage;
     private Dictionary<string, long>? _moreUsage;
     private TaskCompletionSource? _spaceWaiter;
 
@@ -144,7 +144,7 @@ internal sealed class SendQueue
 
             if (frame.Kind == FrameKind.Summary)
             {
-                ReplacePendingSummary(frame.ConflationKey);
+                ReplacePendingFrame(frame.ConflationKey);
             }
             else if (frame.ConflationKey is { } usageKey && IsBehind())
             {
@@ -291,11 +291,11 @@ internal sealed class SendQueue
             // Two slots cover the usual case (the sessions and summary topics); a third topic just isn't conflated.
             if (_summary0.Key is null || _summary0.Key == frame.ConflationKey)
             {
-                _summary0 = new PendingSummary(frame.ConflationKey, position);
+                _summary0 = new PendingFrame(frame.ConflationKey, position);
             }
             else
             {
-                _summary1 = new PendingSummary(frame.ConflationKey, position);
+                _summary1 = new PendingFrame(frame.ConflationKey, position);
             }
         }
         else if (frame.ConflationKey is { } usageKey && IsBehind())
@@ -309,7 +309,7 @@ internal sealed class SendQueue
         var oldest = _tail - _count;
         if (_usage.Key is null || _usage.Key == key || _usage.Position < oldest)
         {
-            _usage = new PendingSummary(key, position);
+            _usage = new PendingFrame(key, position);
             return;
         }
 
@@ -345,7 +345,7 @@ internal sealed class SendQueue
         DropPending(position, key);
     }
 
-    private void ReplacePendingSummary(string? key)
+    private void ReplacePendingFrame(string? key)
     {
         ref var slot = ref _summary0.Key == key ? ref _summary0 : ref _summary1;
         if (slot.Key != key || key is null)
@@ -422,5 +422,5 @@ internal sealed class SendQueue
         _head = 0;
     }
 
-    private record struct PendingSummary(string? Key, long Position);
+    private record struct PendingFrame(string? Key, long Position);
 }
