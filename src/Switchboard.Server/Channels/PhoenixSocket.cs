@@ -6,24 +6,34 @@ namespace Switchboard.Channels;
 /// <summary>
 /// One Phoenix connection's channels, independent of the transport: heartbeats, join, leave, replies and
 /// the routing rules of the spec (unmatched topics, duplicate joins, stale join refs). Messages are handled
-/// one at a time by the transport's read loop; <see cref="Close"/> runs after that loop has ended.
+/// one at a time, in order, by the transport's read loop, with one exception: a join that is still replaying goes on
+/// in the background, and heartbeats are answered meanwhile (a long replay to a slow client would otherwise starve
+/// them, and phoenix.js reconnects after one unanswered heartbeat); every other message waits for the join.
+/// <see cref="CloseAsync"/> runs after the read loop has ended.
 /// </summary>
 internal sealed class PhoenixSocket(ChannelHub hub, SendQueue queue, ConnectionAccess? access = null)
 {
     private const string PhoenixTopic = "phoenix";
     private const string Unauthorized = "unauthorized";
     private readonly ChannelList<JoinedChannel> _channels = new();
+    private readonly CancellationTokenSource _closing = new();
+    private Task _joining = Task.CompletedTask;
 
     public SendQueue Queue { get; } = queue;
 
     public int ChannelCount => _channels.Count;
 
-    public async Task HandleAsync(PhoenixMessage m, CancellationToken cancellationToken)
+    public async Task HandleAsync(PhoenixMessage m)
     {
         if (m.Topic == PhoenixTopic && m.Event == "heartbeat")
         {
             Reply(m.JoinRef, m.Ref, m.Topic, "ok");
             return;
+        }
+
+        if (!_joining.IsCompleted)
+        {
+            await _joining; // never faults
         }
 
         if (m.Topic == PhoenixTopic && m.Event == "access_token")
@@ -35,7 +45,7 @@ internal sealed class PhoenixSocket(ChannelHub hub, SendQueue queue, ConnectionA
         switch (m.Event)
         {
             case "phx_join":
-                await JoinAsync(m, cancellationToken);
+                _joining = JoinInBackgroundAsync(m);
                 return;
             case "phx_leave":
                 Leave(m);
@@ -70,9 +80,11 @@ internal sealed class PhoenixSocket(ChannelHub hub, SendQueue queue, ConnectionA
         Reply(channel.JoinRef, m.Ref, m.Topic, "error", reason);
     }
 
-    /// <summary>Leaves every channel. Called once, when the transport is done.</summary>
-    public void Close()
+    /// <summary>Stops a join in progress, then leaves every channel. Called once, when the transport is done.</summary>
+    public async Task CloseAsync()
     {
+        _closing.Cancel();
+        await _joining;
         foreach (var channel in _channels.Values)
         {
             if (channel.Subscription is { } sub)
@@ -82,6 +94,27 @@ internal sealed class PhoenixSocket(ChannelHub hub, SendQueue queue, ConnectionA
         }
 
         _channels.Clear();
+    }
+
+    /// <summary>
+    /// A join on the socket's lifetime rather than the message's (a long-poll POST may be answered before it ends).
+    /// Everything after the first await reads only the message's strings, so the transport may dispose it meanwhile.
+    /// The task never faults.
+    /// </summary>
+    private async Task JoinInBackgroundAsync(PhoenixMessage m)
+    {
+        try
+        {
+            await JoinAsync(m, _closing.Token);
+        }
+        catch (Exception) when (_closing.IsCancellationRequested)
+        {
+            // The socket is closing; the hub has already left whatever it had joined.
+        }
+        catch (Exception)
+        {
+            Reply(m.JoinRef, m.Ref, m.Topic, "error", "join crashed");
+        }
     }
 
     private async Task JoinAsync(PhoenixMessage m, CancellationToken cancellationToken)
@@ -151,6 +184,7 @@ internal sealed class PhoenixSocket(ChannelHub hub, SendQueue queue, ConnectionA
             _channels.Remove(m.Topic);
             Reply(m.JoinRef, m.Ref, m.Topic, "error", "join crashed");
         }
+
     }
 
     /// <summary>

@@ -120,7 +120,7 @@ internal sealed class LongPollSession : ISendQueueConsumer, IStreamConnection
                     withinRate = withinRate && _rate.TryTake(_time, _options);
                     if (!IsClosed && withinRate)
                     {
-                        await Socket.HandleAsync(m, cancellationToken);
+                        await Socket.HandleAsync(m);
                     }
                 }
             }
@@ -177,7 +177,7 @@ internal sealed class LongPollSession : ISendQueueConsumer, IStreamConnection
         await _inbound.WaitAsync();
         try
         {
-            Socket.Close();
+            await Socket.CloseAsync();
         }
         finally
         {

@@ -203,7 +203,7 @@ internal sealed partial class WebSocketConnection
 
         using (message)
         {
-            await _socket.HandleAsync(message, aborted);
+            await _socket.HandleAsync(message);
         }
 
         return true;

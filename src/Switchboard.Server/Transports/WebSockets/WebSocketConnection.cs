@@ -92,7 +92,7 @@ internal sealed partial class WebSocketConnection : ISendQueueConsumer, IThreadP
         finally
         {
             _access?.Dispose();
-            _socket.Close();
+            await _socket.CloseAsync();
             Queue.Complete();
             // Let a drain that is mid-write finish before the request (and its pipes) are torn down.
             for (var i = 0; i < 200 && Volatile.Read(ref _draining) != 0; i++)
