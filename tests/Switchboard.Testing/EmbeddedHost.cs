@@ -38,15 +38,18 @@ public sealed class EmbeddedHost : IAsyncDisposable
 
     public IServiceProvider Services => _app.Services;
 
-    public static async Task<EmbeddedHost> StartAsync(string prefix)
+    /// <summary>Starts the host; <paramref name="configure"/> and <paramref name="map"/> add the host app's own services and endpoints.</summary>
+    public static async Task<EmbeddedHost> StartAsync(string prefix, Action<WebApplicationBuilder>? configure = null, Action<WebApplication>? map = null)
     {
         var data = new TempDirectory();
         var builder = WebApplication.CreateSlimBuilder();
         builder.WebHost.UseUrls("http://127.0.0.1:0");
         builder.Logging.ClearProviders();
         builder.Services.AddSwitchboard(o => o.DataDirectory = data.Path);
+        configure?.Invoke(builder);
         var app = builder.Build();
         app.MapGet("/", () => HostHome);
+        map?.Invoke(app);
         app.MapSwitchboard(prefix);
         await app.StartAsync().WaitAsync(TestTimeouts.Long);
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();

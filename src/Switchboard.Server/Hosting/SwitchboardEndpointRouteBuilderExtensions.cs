@@ -61,7 +61,7 @@ public static class SwitchboardEndpointRouteBuilderExtensions
         HealthEndpoints.Map(root);
         DashboardEndpoints.Map(root);
         MetricsEndpoint.Map(root);
-        root.MapOpenApi();
+        SwitchboardOpenApi.Map(root);
         return root;
     }
 }

@@ -1,15 +1,39 @@
 using System.Text.Json;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.OpenApi;
+using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
 using Microsoft.OpenApi;
 
 namespace Switchboard.Hosting;
 
-/// <summary>The OpenAPI document: snake_case property names, as on the wire, without touching the host app's JSON options.</summary>
+/// <summary>
+/// Switchboard's own OpenAPI document, "switchboard": only Switchboard's endpoints, with snake_case property names as on
+/// the wire. A host app's documents neither include Switchboard's endpoints nor get its transformers, so embedding
+/// Switchboard leaves the host's OpenAPI as it was. Served at <c>{prefix}/openapi/v1.json</c>.
+/// </summary>
 internal static class SwitchboardOpenApi
 {
+    public const string DocumentName = "switchboard";
+
+    /// <summary>Serves the document at <c>/openapi/v1.json</c> below <paramref name="root"/>.</summary>
+    public static void Map(RouteGroupBuilder root)
+    {
+        root.WithGroupName(DocumentName);
+        root.MapGet("/openapi/v1.json", async (HttpContext http, [FromKeyedServices(DocumentName)] IOpenApiDocumentProvider documents,
+            IOptionsMonitor<OpenApiOptions> options) =>
+        {
+            var document = await documents.GetOpenApiDocumentAsync(http.RequestAborted);
+            var json = await document.SerializeAsJsonAsync(options.Get(DocumentName).OpenApiVersion, http.RequestAborted);
+            return Results.Text(json, "application/json;charset=utf-8");
+        }).ExcludeFromDescription();
+    }
+
     public static void Configure(OpenApiOptions options)
     {
+        options.ShouldInclude = description => description.GroupName == DocumentName;
         options.AddDocumentTransformer((document, context, _) =>
         {
             document.Info.Title = "Switchboard";

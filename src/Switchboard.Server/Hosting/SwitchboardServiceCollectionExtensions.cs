@@ -65,7 +65,7 @@ public static class SwitchboardServiceCollectionExtensions
         // Before the runtime, so the instruments exist before the first write.
         services.AddHostedService<MetricsService>();
         services.AddHostedService(sp => sp.GetRequiredService<SwitchboardRuntime>());
-        services.AddOpenApi(SwitchboardOpenApi.Configure);
+        services.AddOpenApi(SwitchboardOpenApi.DocumentName, SwitchboardOpenApi.Configure);
         services.TryAddSingleton<SwitchboardMarker>();
         return services;
     }

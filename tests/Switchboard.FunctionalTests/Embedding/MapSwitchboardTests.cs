@@ -1,6 +1,7 @@
 using System.Net;
 using System.Text.Json;
 using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.DependencyInjection;
 using Switchboard.FunctionalTests.Http;
 using Switchboard.Testing;
 
@@ -77,5 +78,33 @@ public sealed class MapSwitchboardTests
         (await http.GetAsync("/healthz")).StatusCode.ShouldBe(HttpStatusCode.NotFound);
         (await http.GetAsync("/socket/websocket?vsn=2.0.0")).StatusCode.ShouldBe(HttpStatusCode.NotFound);
         (await http.GetStringAsync("/")).ShouldBe(EmbeddedHost.HostHome);
+    }
+
+    public sealed record Order(string OrderId, int Quantity);
+
+    [Fact]
+    public async Task TheHostKeepsItsOwnOpenApiDocumentAndSwitchboardKeepsItsOwn()
+    {
+        await using var host = await EmbeddedHost.StartAsync("/switchboard",
+            builder => builder.Services.AddOpenApi(),
+            app =>
+            {
+                app.MapOpenApi();
+                app.MapPost("/orders", (Order order) => order);
+            });
+
+        var hostDoc = (await host.Http.GetJsonAsync("/openapi/v1.json")).Body;
+        var hostPaths = hostDoc.GetProperty("paths").EnumerateObject().Select(p => p.Name).ToList();
+        hostPaths.ShouldContain("/orders");
+        hostPaths.ShouldNotContain(p => p.StartsWith("/switchboard", StringComparison.Ordinal), "Switchboard stays out of the host's document");
+        var order = hostDoc.GetProperty("components").GetProperty("schemas").GetProperty("Order").GetProperty("properties");
+        order.TryGetProperty("orderId", out _).ShouldBeTrue("the host's schemas keep the host's naming, not Switchboard's snake_case");
+        hostDoc.GetProperty("info").Str("title").ShouldNotBe("Switchboard");
+
+        var ours = (await host.Http.GetJsonAsync("/switchboard/openapi/v1.json")).Body;
+        var ourPaths = ours.GetProperty("paths").EnumerateObject().Select(p => p.Name).ToList();
+        ourPaths.ShouldContain("/switchboard/api/sessions");
+        ourPaths.ShouldNotContain("/orders");
+        ours.GetProperty("info").Str("title").ShouldBe("Switchboard");
     }
 }
