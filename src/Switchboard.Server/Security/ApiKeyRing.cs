@@ -13,19 +13,51 @@ internal sealed record ApiKeyIdentity(ApiKeyScope Scope, string Fingerprint)
 /// <summary>
 /// The configured API keys, kept only as SHA-256 hashes. A presented key is hashed and compared with every configured
 /// hash in constant time, without stopping at a match, so timing reveals neither the key nor which one matched.
+/// The set can be replaced while running (key rotation); each request sees either the old set or the new one.
 /// </summary>
 internal sealed class ApiKeyRing
 {
-    private readonly (byte[] Hash, ApiKeyIdentity Identity)[] _keys;
+    private volatile (byte[] Hash, ApiKeyIdentity Identity)[] _keys;
 
-    public ApiKeyRing(SecurityOptions options)
+    public ApiKeyRing(SecurityOptions options) => _keys = Hash(options);
+
+    /// <summary>The fingerprints of the keys in use, for logs.</summary>
+    public IReadOnlyList<string> Fingerprints => [.. _keys.Select(k => k.Identity.Fingerprint)];
+
+    /// <summary>
+    /// Replaces the keys with <paramref name="fresh"/> ones, if they are valid and auth stays on (a running node never
+    /// switches auth off, or on); otherwise keeps the current keys. Returns what was wrong, or null when replaced.
+    /// </summary>
+    public string? TryReplace(SecurityOptions fresh)
     {
-        _keys = [.. options.ApiKeys.Select(k =>
+        if (IsEmpty)
+        {
+            return "auth was off when the server started; restart it to turn auth on";
+        }
+
+        if (!fresh.AuthEnabled)
+        {
+            return "the new configuration has no API key, which would switch auth off; keep at least one, or restart";
+        }
+
+        var problems = Validate(fresh);
+        if (problems.Count > 0)
+        {
+            return string.Join(" ", problems);
+        }
+
+        _keys = Hash(fresh);
+        return null;
+    }
+
+    private static (byte[] Hash, ApiKeyIdentity Identity)[] Hash(SecurityOptions options) =>
+    [
+        .. options.ApiKeys.Select(k =>
         {
             var hash = SHA256.HashData(Encoding.UTF8.GetBytes(k.Key));
             return (hash, new ApiKeyIdentity(k.Scope, "key-" + Convert.ToHexStringLower(hash, 0, 4)));
-        })];
-    }
+        }),
+    ];
 
     public bool IsEmpty => _keys.Length == 0;
 

@@ -19,4 +19,10 @@ internal static partial class SecurityLog
 
     [LoggerMessage(104, LogLevel.Warning, "Listening on {Addresses} with auth off (--insecure): anyone who can reach this node may read and write")]
     public static partial void Insecure(ILogger logger, string addresses);
+
+    [LoggerMessage(105, LogLevel.Information, "API keys reloaded from configuration: {Fingerprints}")]
+    public static partial void KeysReloaded(ILogger logger, string fingerprints);
+
+    [LoggerMessage(106, LogLevel.Warning, "API keys in configuration changed but were not applied, the current keys stay: {Reason}")]
+    public static partial void KeysNotReloaded(ILogger logger, string reason);
 }

@@ -125,6 +125,7 @@ internal static class ServeCommand
         }
 
         app.MapSwitchboard();
+        app.ReloadSwitchboardApiKeysOnChange(builder.Configuration.GetSection("Switchboard:Security"), apiKeys);
         try
         {
             await app.RunAsync(cancellationToken);
