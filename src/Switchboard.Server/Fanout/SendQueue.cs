@@ -11,7 +11,7 @@ namespace Switchboard.Fanout;
 /// Past the frame or byte cap the queue overflows and the consumer is told to disconnect, so the client resumes by
 /// <c>seq</c> instead of the server buffering without bound.
 /// </summary>
-internal sealed class SendQueue
+internal sealed partial class SendQueue
 {
     private const int InitialCapacity = 8;
     private const int ShrinkAbove = 256;
@@ -25,15 +25,10 @@ internal sealed class SendQueue
     private int _count; // ring slots in use, superseded ones included
     private int _holes; // slots of superseded frames, skipped when drained
     private long _bytes;
-    private long _tail; // absolute position of the next slot, for finding pending summaries
+    private long _tail; // absolute position of the next slot, for finding superseded frames
     private bool _signaled;
     private bool _overflowed;
     private bool _completed;
-    private PendingFrame _summary0;
-    private PendingFrame _summary1;
-    // The latest pending usage update per key: one slot for the usual single session, a map only for a lagging client.
-    private PendingFrame _usage;
-    private Dictionary<string, long>? _moreUsage;
     private TaskCompletionSource? _spaceWaiter;
 
     public SendQueue(ISendQueueConsumer consumer, int maxFrames, long maxBytes)
@@ -50,7 +45,7 @@ internal sealed class SendQueue
         {
             lock (_lock)
             {
-                return _count - _holes;
+                return Waiting;
             }
         }
     }
@@ -119,10 +114,10 @@ internal sealed class SendQueue
         _consumer.OnOverflow();
     }
 
-    private bool HasRoom() => _bytes <= _maxBytes / 2 && _count - _holes <= _maxFrames / 2;
+    private bool HasRoom() => _bytes <= _maxBytes / 2 && Waiting <= _maxFrames / 2;
 
-    /// <summary>A quarter of the cap waiting: far more than a burst or a resume's catch-up leaves for a client keeping up.</summary>
-    private bool IsBehind() => _count - _holes >= _maxFrames / 4 || _bytes >= _maxBytes / 4;
+    /// <summary>Frames waiting: the ring's slots less those of superseded frames.</summary>
+    private int Waiting => _count - _holes;
 
     /// <summary>Adds a frame and wakes the consumer if nobody is draining. Returns false when the queue is closed or just overflowed.</summary>
     public bool Enqueue(OutboundFrame frame) => Enqueue(frame, wakeLater: null);
@@ -142,16 +137,8 @@ internal sealed class SendQueue
                 return false;
             }
 
-            if (frame.Kind == FrameKind.Summary)
-            {
-                ReplacePendingFrame(frame.ConflationKey);
-            }
-            else if (frame.ConflationKey is { } usageKey && IsBehind())
-            {
-                ReplacePendingUsage(usageKey);
-            }
-
-            if (_count - _holes >= _maxFrames || _bytes + frame.Size > _maxBytes)
+            DropSupersededBy(frame);
+            if (Waiting >= _maxFrames || _bytes + frame.Size > _maxBytes)
             {
                 _overflowed = true;
             }
@@ -237,8 +224,7 @@ internal sealed class SendQueue
         if (n == 0)
         {
             _signaled = false;
-            _usage = default;
-            _moreUsage?.Clear();
+            ForgetUsage();
             if (_ring.Length > ShrinkAbove)
             {
                 _ring = new OutboundFrame?[InitialCapacity];
@@ -256,7 +242,7 @@ internal sealed class SendQueue
         lock (_lock)
         {
             _completed = true;
-            _moreUsage = null;
+            ForgetUsage();
             Array.Clear(_ring);
             _count = 0;
             _holes = 0;
@@ -283,133 +269,6 @@ internal sealed class SendQueue
         Track(frame, position);
     }
 
-    /// <summary>Remembers where a frame that a newer one may supersede waits.</summary>
-    private void Track(OutboundFrame frame, long position)
-    {
-        if (frame.Kind == FrameKind.Summary)
-        {
-            // Two slots cover the usual case (the sessions and summary topics); a third topic just isn't conflated.
-            if (_summary0.Key is null || _summary0.Key == frame.ConflationKey)
-            {
-                _summary0 = new PendingFrame(frame.ConflationKey, position);
-            }
-            else
-            {
-                _summary1 = new PendingFrame(frame.ConflationKey, position);
-            }
-        }
-        else if (frame.ConflationKey is { } usageKey && IsBehind())
-        {
-            RememberUsage(usageKey, position);
-        }
-    }
-
-    private void RememberUsage(string key, long position)
-    {
-        var oldest = _tail - _count;
-        if (_usage.Key is null || _usage.Key == key || _usage.Position < oldest)
-        {
-            _usage = new PendingFrame(key, position);
-            return;
-        }
-
-        _moreUsage ??= new Dictionary<string, long>(StringComparer.Ordinal);
-        if (_moreUsage.Count > 2 * _count + 16)
-        {
-            // Drop entries for frames already written, so the map stays bounded by what is pending.
-            foreach (var (k, p) in _moreUsage)
-            {
-                if (p < oldest)
-                {
-                    _moreUsage.Remove(k);
-                }
-            }
-        }
-
-        _moreUsage[key] = position;
-    }
-
-    private void ReplacePendingUsage(string key)
-    {
-        long position;
-        if (_usage.Key == key)
-        {
-            position = _usage.Position;
-            _usage = default;
-        }
-        else if (_moreUsage is null || !_moreUsage.Remove(key, out position))
-        {
-            return;
-        }
-
-        DropPending(position, key);
-    }
-
-    private void ReplacePendingFrame(string? key)
-    {
-        ref var slot = ref _summary0.Key == key ? ref _summary0 : ref _summary1;
-        if (slot.Key != key || key is null)
-        {
-            return;
-        }
-
-        var position = slot.Position;
-        slot = default;
-        DropPending(position, key);
-    }
-
-    /// <summary>Removes the frame at absolute <paramref name="position"/> if it is still pending and carries <paramref name="key"/>.</summary>
-    private void DropPending(long position, string key)
-    {
-        var oldest = _tail - _count;
-        if (position < oldest)
-        {
-            return; // already written
-        }
-
-        var index = (_head + (int)(position - oldest)) & (_ring.Length - 1);
-        if (_ring[index] is { } stale && stale.ConflationKey == key)
-        {
-            _bytes -= stale.Size;
-            _ring[index] = null;
-            _holes++;
-            FanoutCounters.Conflated();
-            if (_holes > 64 && _holes * 2 > _count)
-            {
-                Compact();
-            }
-        }
-    }
-
-    /// <summary>
-    /// Closes the holes superseded frames left, so a client that stays behind while updates keep superseding each other
-    /// holds a ring no bigger than what it really waits for. Positions are renumbered, so the trackers are rebuilt.
-    /// </summary>
-    private void Compact()
-    {
-        var live = 0;
-        var ring = new OutboundFrame?[_ring.Length];
-        for (var i = 0; i < _count; i++)
-        {
-            if (_ring[(_head + i) & (_ring.Length - 1)] is { } frame)
-            {
-                ring[live++] = frame;
-            }
-        }
-
-        _ring = ring;
-        _head = 0;
-        _count = live;
-        _holes = 0;
-        _summary0 = _summary1 = _usage = default;
-        _moreUsage?.Clear();
-        var oldest = _tail - _count;
-        for (var i = 0; i < live; i++)
-        {
-            Track(ring[i]!, oldest + i);
-        }
-    }
-
     private void Grow()
     {
         var bigger = new OutboundFrame?[_ring.Length * 2];
@@ -422,5 +281,4 @@ internal sealed class SendQueue
         _head = 0;
     }
 
-    private record struct PendingFrame(string? Key, long Position);
 }
