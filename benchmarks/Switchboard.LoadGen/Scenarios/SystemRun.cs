@@ -110,24 +110,32 @@ internal sealed partial class SystemRun(Target target, BenchOptions options, Tex
     }
 
     /// <summary>Publishes at a fixed rate for a while, one event at a time to the global topic.</summary>
-    private async Task FixedRateAsync(string name, int rate, TimeSpan duration)
+    private Task FixedRateAsync(string name, int rate, TimeSpan duration)
     {
         var n = _pool.Count;
         var total = (int)(rate * duration.TotalSeconds);
         var tracker = NewTracker(total);
+        return OpenLoopAsync(name, n, tracker, total, rate,
+            (k, onError) => PublishOneAsync(tracker, tracker.Reserve(n)!.Value, Bench[k % BenchSessions], onError));
+    }
+
+    /// <summary>
+    /// Open loop: the <paramref name="count"/> publishes go out on schedule, <paramref name="perSecond"/>, whatever the
+    /// server does; then every delivery is awaited and the scenario recorded.
+    /// </summary>
+    private async Task OpenLoopAsync(string name, int n, DeliveryTracker tracker, int count, int perSecond, Func<int, Action, Task> publish)
+    {
         var errors = 0L;
         ProcStats.ResetPeak(Pid);
         var counters0 = await target.ReadWriteCountersAsync();
         var cpu0 = CpuWindow.Start(Pid);
         var clock = Stopwatch.StartNew();
         _protocol.Sink = tracker;
-        var inFlight = new List<Task>(total);
-        for (var k = 0; k < total; k++)
+        var inFlight = new List<Task>(count);
+        for (var k = 0; k < count; k++)
         {
-            await WaitUntilDueAsync(clock, k, rate);
-
-            var marker = tracker.Reserve(n)!.Value;
-            inFlight.Add(PublishOneAsync(tracker, marker, Bench[k % BenchSessions], () => Interlocked.Increment(ref errors)));
+            await WaitUntilDueAsync(clock, k, perSecond);
+            inFlight.Add(publish(k, () => Interlocked.Increment(ref errors)));
         }
 
         await Task.WhenAll(inFlight);
@@ -210,33 +218,16 @@ internal sealed partial class SystemRun(Target target, BenchOptions options, Tex
         const int ticksPerSecond = 20;
         var ticks = (int)(ticksPerSecond * options.MixedDuration.TotalSeconds);
         var tracker = NewTracker(ticks * MixSessions);
-        var errors = 0L;
-        ProcStats.ResetPeak(Pid);
-        var counters0 = await target.ReadWriteCountersAsync();
-        var cpu0 = CpuWindow.Start(Pid);
-        var clock = Stopwatch.StartNew();
-        _protocol.Sink = tracker;
-        var inFlight = new List<Task>(ticks);
-        for (var t = 0; t < ticks; t++)
+        await OpenLoopAsync($"mixed tick ({MixSessions} sessions x {ticksPerSecond}/s)", n, tracker, ticks, ticksPerSecond, (_, onError) =>
         {
-            await WaitUntilDueAsync(clock, t, ticksPerSecond);
-
             var events = new (long Marker, string SessionId)[MixSessions];
             for (var s = 0; s < MixSessions; s++)
             {
                 events[s] = (tracker.Reserve(n + watchers[s])!.Value, Mix[s]);
             }
 
-            inFlight.Add(PublishTickAsync(tracker, events, () => Interlocked.Increment(ref errors)));
-        }
-
-        await Task.WhenAll(inFlight);
-        var complete = await tracker.WaitForAllAsync(TimeSpan.FromSeconds(30));
-        var seconds = clock.Elapsed.TotalSeconds;
-        var (cpu, selfCpu) = cpu0.Stop();
-        _protocol.Sink = null;
-        Record($"mixed tick ({MixSessions} sessions x {ticksPerSecond}/s)", n, tracker, seconds, cpu, selfCpu, tracker.Delivered, tracker.Delivered / seconds, errors, complete,
-            Ratio(counters0, await target.ReadWriteCountersAsync()));
+            return PublishTickAsync(tracker, events, onError);
+        });
     }
 
     private void Log(string message) => log.WriteLine($"[{DateTime.Now:HH:mm:ss}] {target.Name}: {message}");
