@@ -16,7 +16,7 @@ internal sealed class PhoenixSocket(ChannelHub hub, SendQueue queue, ConnectionA
     private const string PhoenixTopic = "phoenix";
     private const string Unauthorized = "unauthorized";
     private readonly ChannelList<JoinedChannel> _channels = new();
-    private readonly CancellationTokenSource _closing = new();
+    private CancellationTokenSource? _joinCancel; // only while a join runs, so an idle connection holds none
     private Task _joining = Task.CompletedTask;
 
     public SendQueue Queue { get; } = queue;
@@ -83,7 +83,7 @@ internal sealed class PhoenixSocket(ChannelHub hub, SendQueue queue, ConnectionA
     /// <summary>Stops a join in progress, then leaves every channel. Called once, when the transport is done.</summary>
     public async Task CloseAsync()
     {
-        _closing.Cancel();
+        _joinCancel?.Cancel();
         await _joining;
         foreach (var channel in _channels.Values)
         {
@@ -103,17 +103,23 @@ internal sealed class PhoenixSocket(ChannelHub hub, SendQueue queue, ConnectionA
     /// </summary>
     private async Task JoinInBackgroundAsync(PhoenixMessage m)
     {
+        // One join at a time (every other message waits for it), so one field holds its cancellation.
+        var cancel = _joinCancel = new CancellationTokenSource();
         try
         {
-            await JoinAsync(m, _closing.Token);
+            await JoinAsync(m, cancel.Token);
         }
-        catch (Exception) when (_closing.IsCancellationRequested)
+        catch (Exception) when (cancel.IsCancellationRequested)
         {
             // The socket is closing; the hub has already left whatever it had joined.
         }
         catch (Exception)
         {
             Reply(m.JoinRef, m.Ref, m.Topic, "error", "join crashed");
+        }
+        finally
+        {
+            _joinCancel = null;
         }
     }
 
