@@ -29,9 +29,6 @@ internal sealed class PostgresEventFeed(NpgsqlDataSource source, PostgresStoreOp
     /// <summary>True while the LISTEN connection is up.</summary>
     public bool IsConnected => _connected;
 
-    /// <summary>The highest seq handed to the sink.</summary>
-    public long LastDelivered => Volatile.Read(ref _last);
-
     /// <inheritdoc />
     /// <remarks>The first LISTEN happens here, so a database that cannot be reached fails start-up instead of a background loop.</remarks>
     public async Task StartAsync(long afterSeq, IEventSink sink, CancellationToken cancellationToken)

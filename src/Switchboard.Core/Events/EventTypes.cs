@@ -17,8 +17,4 @@ public static class EventTypes
 
     /// <summary>Derived counts and totals; never stored, carries <c>as_of_seq</c>.</summary>
     public const string Summary = "summary";
-
-    /// <summary>True for the types that are appended to the log.</summary>
-    public static bool IsLogged(string type) =>
-        type is SessionCreated or SessionUpdated or SessionTerminated or FleetUpdated;
 }

@@ -36,9 +36,6 @@ public static class WireTime
         }
     }
 
-    /// <summary>Formats a timestamp as text.</summary>
-    public static string ToText(DateTimeOffset value) => value.UtcDateTime.ToString(Format, CultureInfo.InvariantCulture);
-
     /// <summary>Parses a wire timestamp.</summary>
     public static DateTimeOffset Parse(string text) =>
         DateTimeOffset.Parse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal);

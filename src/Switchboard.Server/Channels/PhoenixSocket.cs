@@ -21,8 +21,6 @@ internal sealed class PhoenixSocket(ChannelHub hub, SendQueue queue, ConnectionA
 
     public SendQueue Queue { get; } = queue;
 
-    public int ChannelCount => _channels.Count;
-
     public async Task HandleAsync(PhoenixMessage m)
     {
         if (m.Topic == PhoenixTopic && m.Event == "heartbeat")

@@ -22,7 +22,4 @@ internal static partial class SwitchboardLog
 
     [LoggerMessage(6, LogLevel.Warning, "Retention purge failed")]
     public static partial void PurgeFailed(ILogger logger, Exception exception);
-
-    [LoggerMessage(7, LogLevel.Error, "Join of topic {Topic} failed")]
-    public static partial void JoinFailed(ILogger logger, string topic, Exception exception);
 }
