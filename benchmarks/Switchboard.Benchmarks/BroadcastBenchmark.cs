@@ -1,9 +1,10 @@
 using System.Text;
 using BenchmarkDotNet.Attributes;
-using Switchboard.Channels;
-using Switchboard.Events;
-using Switchboard.Fanout;
+using Switchboard.Phoenix;
 using Switchboard.Live;
+using Switchboard.Events;
+using Switchboard.Outbound;
+using Switchboard.Live.Fanout;
 using Switchboard.Sessions;
 using Switchboard.Storage;
 

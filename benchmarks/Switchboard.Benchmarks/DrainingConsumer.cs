@@ -1,5 +1,6 @@
 using System.Buffers;
-using Switchboard.Fanout;
+using Switchboard.Outbound;
+using Switchboard.Live.Fanout;
 
 namespace Switchboard.Benchmarks;
 

@@ -17,7 +17,7 @@ public sealed class LongPollAndPresenceTests
     {
         using var data = new TempDirectory();
         var urls = $"http://127.0.0.1:{FreePort.Next()}";
-        void Fast(Hosting.SwitchboardOptions o) => o.Stream.LongPollWindow = TimeSpan.FromMilliseconds(500);
+        void Fast(SwitchboardOptions o) => o.Stream.LongPollWindow = TimeSpan.FromMilliseconds(500);
         var server = await SwitchboardServer.StartAsync(Fast, dataDirectory: data.Path, urls: urls);
         await using var driver = NodeDriver.Start("conformance/longpoll-session.js", server.BaseAddress);
         try

@@ -1,5 +1,6 @@
 using System.Text;
-using Switchboard.Fanout;
+using Switchboard.Outbound;
+using Switchboard.Live.Fanout;
 
 namespace Switchboard.Server.Tests;
 

@@ -1,4 +1,5 @@
-using Switchboard.Fanout;
+using Switchboard.Outbound;
+using Switchboard.Live.Fanout;
 
 namespace Switchboard.Server.Tests;
 
@@ -99,7 +100,7 @@ public sealed class SendQueueTests
     public void BehindAPendingUsageUpdateIsReplacedByTheNewerOneWithTheSameKeyAndEverythingElseIsKept()
     {
         var q = new SendQueue(new Consumer(), 16, 1 << 20);
-        var conflated = Metrics.FanoutCounters.Conflations;
+        var conflated = Outbound.OutboundCounters.Conflations;
         for (var i = -3; i <= 0; i++)
         {
             q.Enqueue(Event(100 + i)); // a quarter of the cap: behind
@@ -114,7 +115,7 @@ public sealed class SendQueueTests
         q.Enqueue(Usage(7, "sessions|a|1"));  // supersedes 5
 
         DrainAll(q).Select(f => f.Seq).ShouldBe([97L, 98, 99, 100, 2, 4, 6, 7]);
-        (Metrics.FanoutCounters.Conflations - conflated).ShouldBeGreaterThanOrEqualTo(3);
+        (Outbound.OutboundCounters.Conflations - conflated).ShouldBeGreaterThanOrEqualTo(3);
     }
 
     [Fact]

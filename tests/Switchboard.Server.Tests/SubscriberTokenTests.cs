@@ -1,6 +1,7 @@
 using System.Text;
 using Microsoft.IdentityModel.Tokens;
-using Switchboard.Channels;
+using Switchboard.Phoenix;
+using Switchboard.Live;
 using Switchboard.Hosting;
 using Switchboard.Security;
 

@@ -1,10 +1,13 @@
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
-using Switchboard.Channels;
+using Switchboard.Phoenix;
+using Switchboard.Live;
 using Switchboard.Dashboard;
+using Switchboard;
 using Switchboard.Hosting;
 using Switchboard.Http;
+using Switchboard.Responses;
 using Switchboard.Metrics;
 using Switchboard.Security;
 using Switchboard.Transports;

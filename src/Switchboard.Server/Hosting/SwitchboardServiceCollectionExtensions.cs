@@ -1,10 +1,12 @@
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
-using Switchboard.Channels;
-using Switchboard.Fanout;
+using Switchboard.Phoenix;
+using Switchboard.Live;
+using Switchboard.Outbound;
+using Switchboard.Live.Fanout;
+using Switchboard;
 using Switchboard.Hosting;
 using Switchboard.Ingest;
-using Switchboard.Live;
 using Switchboard.Metrics;
 using Switchboard.Security;
 using Switchboard.Storage;
@@ -53,7 +55,7 @@ public static class SwitchboardServiceCollectionExtensions
         services.TryAddSingleton<SummaryPublisher>();
         services.TryAddSingleton<LiveState>();
         services.TryAddSingleton<ChannelHub>();
-        services.TryAddSingleton<Switchboard.Channels.Presence.PresenceTracker>();
+        services.TryAddSingleton<Switchboard.Live.Presence.PresenceTracker>();
         services.TryAddSingleton<ConnectionRegistry>();
         services.TryAddSingleton<LongPollRegistry>();
         services.TryAddSingleton<LeaseMonitor>();

@@ -1,11 +1,13 @@
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
+using Switchboard.Live;
 using Switchboard.Hosting;
 using Switchboard.Json;
 using Switchboard.Security;
 using Switchboard.Sessions;
 using Switchboard.Writes;
+using Switchboard.Responses;
 
 namespace Switchboard.Http;
 
@@ -17,7 +19,7 @@ namespace Switchboard.Http;
 internal static class AuthEndpoints
 {
     private static readonly string[] Fields = ["topics", "labels", "ttl_seconds"];
-    private static readonly string[] AllTopics = [Channels.TopicRoute.SessionsTopic, Channels.TopicRoute.SummaryTopic, "session:*"];
+    private static readonly string[] AllTopics = [TopicRoute.SessionsTopic, TopicRoute.SummaryTopic, "session:*"];
 
     public static void Map(IEndpointRouteBuilder api)
     {
@@ -110,7 +112,7 @@ internal static class AuthEndpoints
         if (topics is null)
         {
             // Everything the token may be given: summaries are fleet-wide, so not with a labels scope.
-            return labels is null ? [.. AllTopics] : [.. AllTopics.Where(t => t != Channels.TopicRoute.SummaryTopic)];
+            return labels is null ? [.. AllTopics] : [.. AllTopics.Where(t => t != TopicRoute.SummaryTopic)];
         }
 
         if (topics.Count == 0)
@@ -125,7 +127,7 @@ internal static class AuthEndpoints
                 throw RequestException.Field("topics", $"'topics': {error}.");
             }
 
-            if (labels is not null && t == Channels.TopicRoute.SummaryTopic)
+            if (labels is not null && t == TopicRoute.SummaryTopic)
             {
                 throw RequestException.Field("topics", "'summary' is fleet-wide, so a token with 'labels' cannot include it; leave it out.");
             }

@@ -7,6 +7,7 @@ using Switchboard.Ingest;
 using Switchboard.Json;
 using Switchboard.Storage;
 using Switchboard.Writes;
+using Switchboard.Responses;
 
 namespace Switchboard.Http;
 

@@ -2,11 +2,13 @@ using System.Globalization;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
-using Switchboard.Fanout;
+using Switchboard.Outbound;
+using Switchboard.Live.Fanout;
 using Switchboard.Hosting;
 using Switchboard.Live;
 using Switchboard.Sessions;
 using Switchboard.Storage;
+using Switchboard.Responses;
 
 namespace Switchboard.Http;
 

@@ -3,6 +3,7 @@ using System.Text;
 using System.Text.Json;
 using Switchboard.Sessions;
 using Switchboard.Writes;
+using Switchboard.Responses;
 
 namespace Switchboard.Http;
 

@@ -5,6 +5,7 @@ using Switchboard.Ingest;
 using Switchboard.Live;
 using Switchboard.Storage;
 using Switchboard.Writes;
+using Switchboard.Responses;
 
 namespace Switchboard.Http;
 

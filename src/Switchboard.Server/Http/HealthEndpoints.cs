@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Switchboard.Hosting;
 using Switchboard.Storage;
+using Switchboard.Responses;
 
 namespace Switchboard.Http;
 

@@ -2,6 +2,7 @@ using System.IO.Pipelines;
 using System.Buffers;
 using System.Text.Json;
 using Microsoft.AspNetCore.Http;
+using Switchboard.Responses;
 
 namespace Switchboard.Http;
 

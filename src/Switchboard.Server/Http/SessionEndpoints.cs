@@ -11,6 +11,7 @@ using Switchboard.Sessions;
 using Switchboard.Storage;
 using Switchboard.Transports.Sse;
 using Switchboard.Writes;
+using Switchboard.Responses;
 
 namespace Switchboard.Http;
 

@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Http;
 using Switchboard.Errors;
 using Switchboard.Storage;
+using Switchboard.Responses;
 
 namespace Switchboard.Http;
 

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Switchboard.Writes;
+using Switchboard.Responses;
 
 namespace Switchboard.Http;
 

@@ -1,7 +1,9 @@
 using System.Threading.Channels;
-using Switchboard.Channels;
+using Switchboard.Phoenix;
+using Switchboard.Live;
 using Switchboard.Events;
-using Switchboard.Fanout;
+using Switchboard.Outbound;
+using Switchboard.Live.Fanout;
 using Switchboard.Sessions;
 using Switchboard.Storage;
 

@@ -1,5 +1,7 @@
-using Switchboard.Channels;
-using Switchboard.Fanout;
+using Switchboard.Phoenix;
+using Switchboard.Live;
+using Switchboard.Outbound;
+using Switchboard.Live.Fanout;
 using Switchboard.Hosting;
 
 namespace Switchboard.Live;

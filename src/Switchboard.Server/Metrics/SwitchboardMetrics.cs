@@ -1,6 +1,7 @@
 using System.Diagnostics.Metrics;
 using Switchboard.Events;
-using Switchboard.Fanout;
+using Switchboard.Outbound;
+using Switchboard.Live.Fanout;
 using Switchboard.Ingest;
 using Switchboard.Live;
 using Switchboard.Transports;
@@ -34,13 +35,13 @@ internal sealed class SwitchboardMetrics : IDisposable
             "Committed events applied to the live projection and fanned out (from any node).");
         Meter.CreateObservableCounter("switchboard.deliveries", () => dispatcher.Deliveries, "{delivery}",
             "Event frames handed to subscriber send queues.");
-        Meter.CreateObservableCounter("switchboard.sent", () => FanoutCounters.BytesSent, "By",
+        Meter.CreateObservableCounter("switchboard.sent", () => OutboundCounters.BytesSent, "By",
             "Bytes written to stream connections.");
-        Meter.CreateObservableCounter("switchboard.socket.writes", () => FanoutCounters.Writes, "{write}",
+        Meter.CreateObservableCounter("switchboard.socket.writes", () => OutboundCounters.Writes, "{write}",
             "Writes to stream connections; each coalesces every frame pending for that connection.");
-        Meter.CreateObservableCounter("switchboard.slow_consumer.conflations", () => FanoutCounters.Conflations, "{frame}",
+        Meter.CreateObservableCounter("switchboard.slow_consumer.conflations", () => OutboundCounters.Conflations, "{frame}",
             "Pending summaries and usage-only updates replaced by a newer one because a connection fell behind.");
-        Meter.CreateObservableCounter("switchboard.slow_consumer.disconnects", () => FanoutCounters.SlowConsumerDisconnects, "{connection}",
+        Meter.CreateObservableCounter("switchboard.slow_consumer.disconnects", () => OutboundCounters.SlowConsumerDisconnects, "{connection}",
             "Connections cut off because their send queue reached its cap.");
         _fanout = Meter.CreateHistogram("switchboard.fanout.duration", "s",
             "From an event's commit to its frames queued for every subscriber.",

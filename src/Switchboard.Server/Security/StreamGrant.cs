@@ -1,4 +1,5 @@
-using Switchboard.Channels;
+using Switchboard.Phoenix;
+using Switchboard.Live;
 
 namespace Switchboard.Security;
 

@@ -14,8 +14,8 @@ internal static class ClientCommand
 
     private static Option<Uri> UrlOption() => new("--url")
     {
-        Description = $"The Switchboard server (an app that maps it under a prefix: http://host/prefix). Default {Hosting.SwitchboardDefaults.Urls}.",
-        DefaultValueFactory = _ => new Uri(Hosting.SwitchboardDefaults.Urls),
+        Description = $"The Switchboard server (an app that maps it under a prefix: http://host/prefix). Default {SwitchboardDefaults.Urls}.",
+        DefaultValueFactory = _ => new Uri(SwitchboardDefaults.Urls),
         CustomParser = r =>
         {
             var text = r.Tokens.Single().Value;
@@ -24,7 +24,7 @@ internal static class ClientCommand
                 return uri;
             }
 
-            r.AddError($"--url must be an http(s) address such as {Hosting.SwitchboardDefaults.Urls}; got '{text}'.");
+            r.AddError($"--url must be an http(s) address such as {SwitchboardDefaults.Urls}; got '{text}'.");
             return null;
         },
     };

@@ -2,6 +2,7 @@ using System.CommandLine;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.Configuration.Json;
 using Microsoft.Extensions.FileProviders;
+using Switchboard.Security;
 using Switchboard.Hosting;
 using Switchboard.Storage.Sqlite;
 

@@ -1,7 +1,8 @@
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using Switchboard.Fanout;
+using Switchboard.Outbound;
+using Switchboard.Live.Fanout;
 using Switchboard.Live;
 using Switchboard.Testing;
 

@@ -105,7 +105,7 @@ public sealed class InProcessProducerTests(ServerFixture fixture) : IClassFixtur
         var refused = await Should.ThrowAsync<SwitchboardException>(() => call(Producer, id));
 
         problem.Status.ShouldBeInRange(400, 499);
-        Switchboard.Http.ProblemResult.StatusFor(refused.Error.Kind).ShouldBe(problem.Status);
+        Switchboard.Responses.ProblemResult.StatusFor(refused.Error.Kind).ShouldBe(problem.Status);
         refused.Error.Code.ShouldBe(problem.Body.Str("code"));
         refused.Error.Field.ShouldBe(problem.Body.TryGetProperty("field", out var f) ? f.GetString() : null);
         refused.Error.Detail.ShouldBe(problem.Body.Str("detail"));

@@ -201,11 +201,11 @@ public sealed class ApiKeyTests : IAsyncLifetime
     [Fact]
     public void KeyListsParseScopes()
     {
-        var options = new Switchboard.Hosting.SecurityOptions().AddApiKeys(" alpha-key-0123456789 , beta-key-0123456789:read,gamma-key-0123456789:WRITE,, ");
+        var options = new Switchboard.SecurityOptions().AddApiKeys(" alpha-key-0123456789 , beta-key-0123456789:read,gamma-key-0123456789:WRITE,, ");
         options.ApiKeys.Select(k => (k.Key, k.Scope)).ShouldBe([
-            ("alpha-key-0123456789", Switchboard.Hosting.ApiKeyScope.Write),
-            ("beta-key-0123456789", Switchboard.Hosting.ApiKeyScope.Read),
-            ("gamma-key-0123456789", Switchboard.Hosting.ApiKeyScope.Write),
+            ("alpha-key-0123456789", Switchboard.ApiKeyScope.Write),
+            ("beta-key-0123456789", Switchboard.ApiKeyScope.Read),
+            ("gamma-key-0123456789", Switchboard.ApiKeyScope.Write),
         ]);
         options.AuthEnabled.ShouldBeTrue();
     }

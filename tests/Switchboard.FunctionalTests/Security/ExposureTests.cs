@@ -1,3 +1,4 @@
+using Switchboard.Security;
 using Switchboard.Hosting;
 using Switchboard.Testing;
 

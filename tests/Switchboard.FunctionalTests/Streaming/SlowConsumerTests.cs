@@ -105,7 +105,7 @@ public sealed class SlowConsumerTests(ITestOutputHelper output)
         var slow = await RawWebSocket.ConnectAsync(server.BaseAddress, receiveBuffer: 4096);
         await slow.SendTextAsync("""["1","1","sessions","phx_join",{}]""");
         (await slow.ReadTextAsync()).ShouldContain("\"status\":\"ok\"");
-        var conflatedBefore = Switchboard.Metrics.FanoutCounters.Conflations;
+        var conflatedBefore = Switchboard.Outbound.OutboundCounters.Conflations;
         var connection = server.Get<ConnectionRegistry>().Snapshot().Cast<WebSocketConnection>().Single();
 
         // About 8 MB of metadata changes fill the socket buffers and put the client behind.
@@ -152,6 +152,6 @@ public sealed class SlowConsumerTests(ITestOutputHelper output)
         usage.Count.ShouldBeLessThan(UsageSteps, "pending usage updates were conflated");
         usage[^1].Long("input_tokens").ShouldBe(UsageSteps, "the latest usage is never lost");
         events[^1].GetProperty("data").GetProperty("session").Long("input_tokens").ShouldBe(UsageSteps);
-        (Switchboard.Metrics.FanoutCounters.Conflations - conflatedBefore).ShouldBeGreaterThan(0);
+        (Switchboard.Outbound.OutboundCounters.Conflations - conflatedBefore).ShouldBeGreaterThan(0);
     }
 }

@@ -1,11 +1,14 @@
 using System.Text;
 using System.Text.Json;
 using Microsoft.AspNetCore.Http;
-using Switchboard.Channels;
+using Switchboard.Phoenix;
+using Switchboard.Live;
 using Switchboard.Hosting;
 using Switchboard.Http;
+using Switchboard.Responses;
 using Switchboard.Security;
 using Switchboard.Transports.WebSockets;
+using Switchboard.Outbound;
 
 namespace Switchboard.Transports.LongPoll;
 
@@ -106,7 +109,7 @@ internal static class LongPollEndpoint
         });
         if (frames.Count > 0)
         {
-            Metrics.FanoutCounters.Wrote(bytes);
+            Outbound.OutboundCounters.Wrote(bytes);
         }
     }
 

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Security.Cryptography;
-using Switchboard.Channels;
+using Switchboard.Phoenix;
+using Switchboard.Live;
 using Switchboard.Hosting;
 using Switchboard.Security;
 

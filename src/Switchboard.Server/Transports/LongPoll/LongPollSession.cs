@@ -1,5 +1,7 @@
-using Switchboard.Channels;
-using Switchboard.Fanout;
+using Switchboard.Phoenix;
+using Switchboard.Live;
+using Switchboard.Outbound;
+using Switchboard.Live.Fanout;
 using Switchboard.Security;
 
 namespace Switchboard.Transports.LongPoll;
@@ -15,7 +17,7 @@ internal sealed class LongPollSession : ISendQueueConsumer, IStreamConnection
     private readonly SemaphoreSlim _inbound = new(1, 1);
     private TaskCompletionSource? _waiter;
     private readonly ConnectionAccess? _access;
-    private readonly Hosting.StreamOptions _options;
+    private readonly StreamOptions _options;
     private MessageRate _rate;
     private long _lastActivity;
     private bool _closed;

@@ -2,7 +2,8 @@ using System.Buffers;
 using System.IO.Pipelines;
 using System.Runtime.CompilerServices;
 using Microsoft.AspNetCore.Http;
-using Switchboard.Fanout;
+using Switchboard.Outbound;
+using Switchboard.Live.Fanout;
 using Switchboard.Hosting;
 using Switchboard.Metrics;
 
@@ -103,7 +104,7 @@ internal sealed class SseConnection : ISendQueueConsumer, IThreadPoolWorkItem, I
                     bytes += record.Length;
                 }
 
-                FanoutCounters.Wrote(bytes);
+                OutboundCounters.Wrote(bytes);
 
                 var result = await _output.FlushAsync();
                 if (result.IsCompleted || result.IsCanceled)

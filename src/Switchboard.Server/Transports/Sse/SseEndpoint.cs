@@ -4,10 +4,13 @@ using System.Text;
 using System.Text.Json;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
-using Switchboard.Channels;
-using Switchboard.Fanout;
+using Switchboard.Phoenix;
+using Switchboard.Live;
+using Switchboard.Outbound;
+using Switchboard.Live.Fanout;
 using Switchboard.Hosting;
 using Switchboard.Http;
+using Switchboard.Responses;
 using Switchboard.Security;
 using Switchboard.Writes;
 

@@ -1,8 +1,10 @@
 using System.Buffers;
 using System.Buffers.Binary;
 using System.Text;
-using Switchboard.Channels;
-using Switchboard.Fanout;
+using Switchboard.Phoenix;
+using Switchboard.Live;
+using Switchboard.Outbound;
+using Switchboard.Live.Fanout;
 
 namespace Switchboard.Transports.WebSockets;
 

@@ -4,8 +4,10 @@ using System.Runtime.CompilerServices;
 using System.Text;
 using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.Http;
-using Switchboard.Channels;
-using Switchboard.Fanout;
+using Switchboard.Phoenix;
+using Switchboard.Live;
+using Switchboard.Outbound;
+using Switchboard.Live.Fanout;
 using Switchboard.Hosting;
 using Switchboard.Metrics;
 using Switchboard.Security;
@@ -186,7 +188,7 @@ internal sealed partial class WebSocketConnection : ISendQueueConsumer, IThreadP
                         batch[i] = null!;
                     }
 
-                    FanoutCounters.Wrote(frame.Size);
+                    OutboundCounters.Wrote(frame.Size);
                     var single = _transport.WriteAsync(frame.WebSocketFrame);
                     if (!single.IsCompletedSuccessfully)
                     {
@@ -236,7 +238,7 @@ internal sealed partial class WebSocketConnection : ISendQueueConsumer, IThreadP
             batch[i] = null!;
         }
 
-        FanoutCounters.Wrote(offset);
+        OutboundCounters.Wrote(offset);
         var write = _transport.WriteAsync(buffer.AsMemory(0, offset));
         if (!write.IsCompletedSuccessfully)
         {

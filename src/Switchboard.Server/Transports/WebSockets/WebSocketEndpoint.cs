@@ -1,8 +1,10 @@
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
-using Switchboard.Channels;
+using Switchboard.Phoenix;
+using Switchboard.Live;
 using Switchboard.Hosting;
 using Switchboard.Http;
+using Switchboard.Responses;
 using Switchboard.Security;
 
 namespace Switchboard.Transports.WebSockets;

@@ -57,7 +57,7 @@ public sealed class HostileInputTests(ITestOutputHelper output) : IAsyncLifetime
     [Fact]
     public async Task MalformedFramesGetTheirCloseCodeOrErrorReplyAndNobodyElseNotices()
     {
-        var inputs = HostileFrames.Generate(new Random(_seed), Inputs, _secured.Server.Get<Switchboard.Hosting.StreamOptions>().MaxFrameBytes);
+        var inputs = HostileFrames.Generate(new Random(_seed), Inputs, _secured.Server.Get<Switchboard.StreamOptions>().MaxFrameBytes);
         var heapBefore = Heap();
         await using var shared = await PhoenixClient.ConnectAsync(_secured.SocketUri(_token));
         foreach (var chunk in inputs.Select((input, index) => (input, index)).Chunk(50))
@@ -109,7 +109,7 @@ public sealed class HostileInputTests(ITestOutputHelper output) : IAsyncLifetime
     [Fact]
     public async Task MalformedBodiesGetProblemsAndChangeNothing()
     {
-        var inputs = HostileBodies.Generate(new Random(_seed), Inputs, _secured.Server.Get<Switchboard.Hosting.SwitchboardOptions>().Http.MaxBodyBytes);
+        var inputs = HostileBodies.Generate(new Random(_seed), Inputs, _secured.Server.Get<Switchboard.SwitchboardOptions>().Http.MaxBodyBytes);
         var heapBefore = Heap();
         using var http = new HttpClient { BaseAddress = _secured.Server.BaseAddress, Timeout = TestTimeouts.Default };
         for (var i = 0; i < inputs.Count; i++)

@@ -1,4 +1,5 @@
-using Switchboard.Fanout;
+using Switchboard.Outbound;
+using Switchboard.Live.Fanout;
 using Switchboard.FunctionalTests.Http;
 using Switchboard.Testing;
 

@@ -2,7 +2,8 @@ using System.Text;
 using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
-using Switchboard.Channels;
+using Switchboard.Phoenix;
+using Switchboard.Live;
 using Switchboard.Hosting;
 using Switchboard.Security;
 

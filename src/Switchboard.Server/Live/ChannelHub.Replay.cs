@@ -1,0 +1,122 @@
+using Switchboard.Events;
+using Switchboard.Outbound;
+using Switchboard.Live.Fanout;
+using Switchboard.Live;
+using Switchboard.Sessions;
+using Switchboard.Storage;
+
+namespace Switchboard.Live;
+
+/// <summary>Replay: count the events a resume needs, then stream them paced to the connection.</summary>
+internal sealed partial class ChannelHub
+{
+    /// <summary>
+    /// How many events in (since, upTo] belong to any of <paramref name="subs"/>, or null when that range cannot be
+    /// replayed exactly (retention passed, a position this log never issued, or too far behind to be worth it).
+    /// </summary>
+    private async Task<int?> CountReplayAsync(Subscription[] subs, long since, long upTo, CancellationToken cancellationToken)
+    {
+        var bounds = await store.GetLogBoundsAsync(cancellationToken);
+        if (since > upTo || !bounds.CanResumeFrom(since))
+        {
+            return null;
+        }
+
+        var count = 0;
+        await foreach (var _ in ReplayEventsAsync(subs, since, upTo, cancellationToken))
+        {
+            if (++count > Options.MaxReplayEvents)
+            {
+                return null; // a snapshot is cheaper than the replay
+            }
+        }
+
+        // Retention may have run while we read: only trust the count if nothing after `since` was purged.
+        var afterRead = await store.GetLogBoundsAsync(cancellationToken);
+        return afterRead.CanResumeFrom(since) ? count : null;
+    }
+
+    /// <summary>
+    /// Queues the replay page by page, pacing itself to the connection so a long replay never overflows its queue.
+    /// </summary>
+    private async Task StreamReplayAsync(SendQueue queue, Subscription[] subs, long since, long upTo, int expected, CancellationToken cancellationToken)
+    {
+        var sent = 0;
+        await foreach (var (e, topic) in ReplayEventsAsync(subs, since, upTo, cancellationToken))
+        {
+            await queue.WaitForSpaceAsync(cancellationToken);
+            if (!queue.Enqueue(FrameEncoder.Broadcast(topic, e.Type, FrameEncoder.Envelope(e, Epoch), e.Seq)))
+            {
+                return; // the connection is gone
+            }
+
+            sent++;
+        }
+
+        if (sent != expected)
+        {
+            throw new ReplayInterruptedException(
+                $"retention purged events while they were being replayed ({sent} of {expected} sent); rejoin to get a snapshot");
+        }
+    }
+
+    /// <summary>Every event in (since, upTo] that belongs to any of <paramref name="subs"/>, in seq order, each once, with its topic.</summary>
+    private async IAsyncEnumerable<(EventRecord Event, string Topic)> ReplayEventsAsync(Subscription[] subs, long since, long upTo,
+        [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        var relevant = subs.Where(s => s.Route.Kind != TopicKind.Summary).ToArray();
+        if (relevant.Length == 0)
+        {
+            yield break;
+        }
+
+        // One session topic alone can use the store's per-session index; anything else reads the whole range.
+        var sessionFilter = relevant.Length == 1 ? relevant[0].Route.SessionId : null;
+        var sessions = new Dictionary<string, Session?>(StringComparer.Ordinal);
+        var after = since;
+        while (after < upTo)
+        {
+            var page = await store.ReadEventsAsync(
+                new EventQuery { AfterSeq = after, UpToSeq = upTo, SessionId = sessionFilter, Limit = 1000 }, cancellationToken);
+            if (page.Count == 0)
+            {
+                yield break;
+            }
+
+            foreach (var e in page)
+            {
+                if (await TopicForAsync(relevant, e, sessions, cancellationToken) is { } topic)
+                {
+                    yield return (e, topic);
+                }
+            }
+
+            after = page[^1].Seq;
+        }
+    }
+
+    /// <summary>The topic of the first subscription the event belongs to, or null.</summary>
+    private async ValueTask<string?> TopicForAsync(Subscription[] subs, EventRecord e, Dictionary<string, Session?> sessions,
+        CancellationToken cancellationToken)
+    {
+        foreach (var sub in subs)
+        {
+            Session? labelsSource = null;
+            if (sub.Labels is not null && e.SessionId is { } id)
+            {
+                if (!sessions.TryGetValue(id, out labelsSource))
+                {
+                    labelsSource = await store.GetSessionAsync(id, cancellationToken);
+                    sessions[id] = labelsSource;
+                }
+            }
+
+            if (EventDispatcher.Belongs(sub, e, labelsSource))
+            {
+                return sub.Route.Topic;
+            }
+        }
+
+        return null;
+    }
+}

@@ -1,0 +1,85 @@
+using Switchboard.Live;
+using Switchboard.Security;
+using Switchboard.Sessions;
+
+namespace Switchboard.Live;
+
+/// <summary>Joins under a connection's grant: topic patterns and the labels scope.</summary>
+internal sealed partial class ChannelHub
+{
+    /// <summary>
+    /// Checks a join against <paramref name="grant"/> (null: auth is off) and applies its labels scope: on
+    /// <c>sessions</c> the scope is added to the join's own label filter, on <c>session:{id}</c> the session must carry it
+    /// (one that does not exist yet may be joined; its events only arrive if it does). Returns the join to run, or why
+    /// it is refused.
+    /// </summary>
+    public async Task<(JoinRequest? Request, string? Refusal)> AuthorizeAsync(JoinRequest request, StreamGrant? grant, DateTimeOffset now,
+        CancellationToken cancellationToken)
+    {
+        if (grant is null)
+        {
+            return (request, null);
+        }
+
+        if (grant.IsExpiredAt(now))
+        {
+            return (null, "the connection's token has expired");
+        }
+
+        if (!grant.Allows(request.Route))
+        {
+            return (null, grant.Labels is not null && request.Route.Kind == TopicKind.Summary
+                ? "summaries are fleet-wide; a token scoped by labels cannot join 'summary'"
+                : $"the token does not cover topic '{request.Route.Topic}'");
+        }
+
+        if (grant.Labels is not { } scope)
+        {
+            return (request, null);
+        }
+
+        switch (request.Route.Kind)
+        {
+            case TopicKind.Sessions:
+                var merged = new Dictionary<string, string>(scope, StringComparer.Ordinal);
+                foreach (var (key, value) in request.Labels ?? new Dictionary<string, string>())
+                {
+                    if (merged.TryGetValue(key, out var scoped) && scoped != value)
+                    {
+                        return (null, $"the label filter {key}={value} is outside the token's labels scope");
+                    }
+
+                    merged[key] = value;
+                }
+
+                return (request with { Labels = merged, Scope = scope }, null);
+            case TopicKind.Session:
+                var existing = await FindAnySessionAsync(request.Route.SessionId!, cancellationToken);
+                if (existing is not null && !LabelFilter.Matches(scope, existing))
+                {
+                    return (null, "the session is outside the token's labels scope");
+                }
+
+                return (request with { Labels = scope, Scope = scope }, null);
+            default:
+                return (null, "summaries are fleet-wide; a token scoped by labels cannot join 'summary'");
+        }
+    }
+
+    /// <summary>The session as a scoped snapshot may show it: null when it lies outside the scope.</summary>
+    private static Session? InScope(JoinRequest request, Session? session) =>
+        session is null || request.Scope is null || LabelFilter.Matches(request.Scope, session) ? session : null;
+
+    private async Task<Session?> FindAnySessionAsync(string id, CancellationToken cancellationToken)
+    {
+        lock (dispatcher.Gate)
+        {
+            if (dispatcher.Projection.Get(id) is { } active)
+            {
+                return active;
+            }
+        }
+
+        return await store.GetSessionAsync(id, cancellationToken);
+    }
+}

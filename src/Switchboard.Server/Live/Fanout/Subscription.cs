@@ -1,0 +1,72 @@
+using Switchboard.Phoenix;
+using Switchboard.Live;
+using Switchboard.Outbound;
+
+namespace Switchboard.Live.Fanout;
+
+/// <summary>
+/// One channel's membership in a topic. While a join is being answered the subscription is pending:
+/// live frames are held here, then released after the reply and replay, so nothing is missed or doubled.
+/// All fields are guarded by the dispatcher's gate.
+/// </summary>
+internal sealed class Subscription(SendQueue queue, TopicRoute route, IReadOnlyDictionary<string, string>? labels)
+{
+    public SendQueue Queue { get; } = queue;
+
+    public TopicRoute Route { get; } = route;
+
+    /// <summary>Only sessions carrying all these labels: a <c>sessions</c> filter, or a token's scope on any topic.</summary>
+    public IReadOnlyDictionary<string, string>? Labels { get; } = labels;
+
+    /// <summary>Label-scoped by its credentials: fleet-wide summaries are not delivered.</summary>
+    public bool IsScoped { get; init; }
+
+    /// <summary>Position in the topic's subscriber list, for O(1) removal.</summary>
+    public int Index { get; set; } = -1;
+
+    public bool IsPending { get; private set; } = true;
+
+    public bool IsRemoved { get; set; }
+
+    /// <summary>The join ref of the channel (null for SSE), for pushes addressed to this channel.</summary>
+    public string? JoinRef { get; init; }
+
+    /// <summary>This subscription's presence entry, when it joined with a viewer.</summary>
+    public object? Presence { get; set; }
+
+    private List<OutboundFrame>? _held;
+
+    /// <summary>
+    /// Hands a frame to the connection, or holds it while the join is pending. With <paramref name="wakeLater"/>, a
+    /// connection that needs waking is added there for the caller to wake after its whole batch (see <see cref="SendQueue.Enqueue(OutboundFrame, List{SendQueue})"/>).
+    /// </summary>
+    public void Deliver(OutboundFrame frame, List<SendQueue>? wakeLater = null)
+    {
+        if (!IsPending)
+        {
+            Queue.Enqueue(frame, wakeLater);
+        }
+        else if (frame.Kind == FrameKind.Event)
+        {
+            // Summaries are not held: the subscription gets a fresh one when it goes live.
+            _held ??= [];
+            if (_held.Count >= Queue.MaxFrames)
+            {
+                // The client is replaying slower than events arrive: cut it off; it resumes from where it got to.
+                Queue.Overflow();
+                return;
+            }
+
+            _held.Add(frame);
+        }
+    }
+
+    /// <summary>Takes the frames held while pending and starts delivering directly. The caller queues the held ones.</summary>
+    public List<OutboundFrame>? GoLive()
+    {
+        var held = _held;
+        _held = null;
+        IsPending = false;
+        return held;
+    }
+}

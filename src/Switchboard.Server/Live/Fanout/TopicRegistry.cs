@@ -1,0 +1,84 @@
+using Switchboard.Phoenix;
+using Switchboard.Live;
+
+namespace Switchboard.Live.Fanout;
+
+/// <summary>Subscribers per topic. Guarded by the dispatcher's gate; never touched concurrently.</summary>
+internal sealed class TopicRegistry
+{
+    private readonly Dictionary<string, List<Subscription>> _perSession = new(StringComparer.Ordinal);
+
+    public List<Subscription> Sessions { get; } = [];
+
+    public List<Subscription> Summary { get; } = [];
+
+    public int Count { get; private set; }
+
+    public List<Subscription>? ForSession(string sessionId) => _perSession.GetValueOrDefault(sessionId);
+
+    public void Add(Subscription s)
+    {
+        var list = ListFor(s.Route, create: true)!;
+        s.Index = list.Count;
+        list.Add(s);
+        Count++;
+    }
+
+    public void Remove(Subscription s)
+    {
+        if (s.IsRemoved)
+        {
+            return;
+        }
+
+        s.IsRemoved = true;
+        var list = ListFor(s.Route, create: false);
+        if (list is null || s.Index < 0)
+        {
+            return;
+        }
+
+        // Swap with the last entry so removal is O(1) even with many thousands of subscribers.
+        var last = list[^1];
+        list[s.Index] = last;
+        last.Index = s.Index;
+        list.RemoveAt(list.Count - 1);
+        s.Index = -1;
+        Count--;
+        if (list.Count == 0 && s.Route.Kind == TopicKind.Session)
+        {
+            _perSession.Remove(s.Route.SessionId!);
+        }
+    }
+
+    /// <summary>Subscriber counts per topic kind, for metrics.</summary>
+    public (int Sessions, int Summary, int Session) CountByKind()
+    {
+        var perSession = 0;
+        foreach (var list in _perSession.Values)
+        {
+            perSession += list.Count;
+        }
+
+        return (Sessions.Count, Summary.Count, perSession);
+    }
+
+    private List<Subscription>? ListFor(TopicRoute route, bool create)
+    {
+        switch (route.Kind)
+        {
+            case TopicKind.Sessions:
+                return Sessions;
+            case TopicKind.Summary:
+                return Summary;
+        }
+
+        if (!_perSession.TryGetValue(route.SessionId!, out var list) && create)
+        {
+            list = [];
+            _perSession[route.SessionId!] = list;
+        }
+
+        return list;
+    }
+}

@@ -1,0 +1,133 @@
+using System.Text.Json;
+using Switchboard.Hosting;
+using Switchboard.Writes;
+
+namespace Switchboard.Live;
+
+/// <summary>What a join asks for: the topic, an optional resume position, a label filter and a snapshot size.</summary>
+internal sealed record JoinRequest(TopicRoute Route, long? Since, string? Epoch, IReadOnlyDictionary<string, string>? Labels, int SnapshotLimit)
+{
+    /// <summary>The Phoenix channel's join ref (null for SSE).</summary>
+    public string? JoinRef { get; init; }
+
+    /// <summary>Who is joining, for presence (<c>{viewer: {name, id?}}</c>).</summary>
+    public Presence.Viewer? Viewer { get; init; }
+
+    /// <summary>
+    /// The labels scope of the connection's token: sessions without these labels are never seen on this channel, and
+    /// fleet-wide summaries are not sent. Set by <see cref="ChannelHub.AuthorizeAsync"/>; null when unrestricted.
+    /// </summary>
+    public IReadOnlyDictionary<string, string>? Scope { get; init; }
+
+    /// <summary>Reads join params <c>{since?, epoch?, labels?, limit?, viewer?}</c>; unknown keys are ignored (clients may add their own).</summary>
+    public static JoinRequest? Parse(TopicRoute route, JsonElement payload, int defaultLimit, out string? error)
+    {
+        error = null;
+        long? since = null;
+        string? epoch = null;
+        Dictionary<string, string>? labels = null;
+        Presence.Viewer? viewer = null;
+        var limit = defaultLimit;
+        if (payload.ValueKind != JsonValueKind.Object)
+        {
+            error = "join params must be a JSON object";
+            return null;
+        }
+
+        foreach (var p in payload.EnumerateObject())
+        {
+            switch (p.Name)
+            {
+                case "since" when p.Value.ValueKind == JsonValueKind.Null:
+                    break;
+                case "since":
+                    if (p.Value.ValueKind != JsonValueKind.Number || !p.Value.TryGetInt64(out var s) || s < 0)
+                    {
+                        error = "'since' must be a non-negative integer seq";
+                        return null;
+                    }
+
+                    since = s;
+                    break;
+                case "epoch" when p.Value.ValueKind == JsonValueKind.Null:
+                    break;
+                case "epoch":
+                    if (p.Value.ValueKind != JsonValueKind.String)
+                    {
+                        error = "'epoch' must be a string";
+                        return null;
+                    }
+
+                    epoch = p.Value.GetString();
+                    break;
+                case "labels" when p.Value.ValueKind == JsonValueKind.Null:
+                    break;
+                case "labels":
+                    labels = ParseLabels(p.Value, route, out error);
+                    if (error is not null)
+                    {
+                        return null;
+                    }
+
+                    break;
+                case "viewer" when p.Value.ValueKind == JsonValueKind.Null:
+                    break;
+                case "viewer":
+                    if (route.Kind == TopicKind.Summary)
+                    {
+                        error = "presence ('viewer') is kept on 'sessions' and 'session:{id}', not on 'summary'";
+                        return null;
+                    }
+
+                    viewer = Presence.Viewer.Parse(p.Value, out error);
+                    if (viewer is null)
+                    {
+                        return null;
+                    }
+
+                    break;
+                case "limit":
+                    if (p.Value.ValueKind != JsonValueKind.Number || !p.Value.TryGetInt32(out limit)
+                        || limit < 0 || limit > SwitchboardDefaults.MaxSnapshotSessions)
+                    {
+                        error = $"'limit' must be an integer from 0 to {SwitchboardDefaults.MaxSnapshotSessions}";
+                        return null;
+                    }
+
+                    break;
+            }
+        }
+
+        return new JoinRequest(route, since, epoch, labels, limit) { Viewer = viewer };
+    }
+
+    private static Dictionary<string, string>? ParseLabels(JsonElement value, TopicRoute route, out string? error)
+    {
+        error = null;
+        if (route.Kind != TopicKind.Sessions)
+        {
+            error = "'labels' filters only apply to the 'sessions' topic";
+            return null;
+        }
+
+        if (value.ValueKind != JsonValueKind.Object)
+        {
+            error = "'labels' must be an object of string values";
+            return null;
+        }
+
+        var labels = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var l in value.EnumerateObject())
+        {
+            if (l.Value.ValueKind != JsonValueKind.String || !WriteValidator.IsLabelKey(l.Name))
+            {
+                error = $"label filter '{l.Name}' needs a valid key and a string value";
+                return null;
+            }
+
+            labels[l.Name] = l.Value.GetString()!;
+        }
+
+        return labels.Count == 0 ? null : labels;
+    }
+}

@@ -1,0 +1,88 @@
+using System.Text.Json;
+using Switchboard.Json;
+using Switchboard.Live;
+using Switchboard.Sessions;
+
+namespace Switchboard.Live;
+
+/// <summary>The join reply <c>{seq, epoch, resumed, replayed, …snapshot}</c>.</summary>
+internal sealed class JoinResult
+{
+    public long Seq { get; set; }
+
+    public string Epoch { get; set; } = "";
+
+    public bool Resumed { get; set; }
+
+    public int Replayed { get; set; }
+
+    /// <summary>Set for snapshots of <c>sessions</c> and <c>summary</c>.</summary>
+    public Summary? Summary { get; set; }
+
+    /// <summary>Set for snapshots of <c>sessions</c>: the newest active sessions.</summary>
+    public List<Session>? Sessions { get; set; }
+
+    /// <summary>Continue the snapshot with <c>GET /api/sessions?active=true&amp;cursor=…</c>.</summary>
+    public long? NextCursor { get; set; }
+
+    /// <summary>True for snapshots of <c>session:{id}</c>; <see cref="Session"/> may still be null.</summary>
+    public bool HasSession { get; set; }
+
+    public Session? Session { get; set; }
+
+    public void Write(Utf8JsonWriter w) => Write(w, topic: null);
+
+    /// <summary>Writes the reply; SSE adds the topic, since one stream carries several.</summary>
+    public void Write(Utf8JsonWriter w, string? topic)
+    {
+        w.WriteStartObject();
+        if (topic is not null)
+        {
+            w.WriteString("topic", topic);
+        }
+
+        w.WriteNumber("seq", Seq);
+        w.WriteString("epoch", Epoch);
+        w.WriteBoolean("resumed", Resumed);
+        w.WriteNumber("replayed", Replayed);
+        if (Summary is not null)
+        {
+            w.WritePropertyName("summary");
+            Summary.WriteData(w);
+        }
+
+        if (Sessions is not null)
+        {
+            w.WriteStartArray("sessions");
+            foreach (var s in Sessions)
+            {
+                SessionJson.Write(w, s);
+            }
+
+            w.WriteEndArray();
+            if (NextCursor is { } cursor)
+            {
+                w.WriteString("next_cursor", cursor.ToString(System.Globalization.CultureInfo.InvariantCulture));
+            }
+            else
+            {
+                w.WriteNull("next_cursor");
+            }
+        }
+
+        if (HasSession)
+        {
+            w.WritePropertyName("session");
+            if (Session is null)
+            {
+                w.WriteNullValue();
+            }
+            else
+            {
+                SessionJson.Write(w, Session);
+            }
+        }
+
+        w.WriteEndObject();
+    }
+}

@@ -1,0 +1,45 @@
+
+
+namespace Switchboard.Live;
+
+/// <summary>The topics Switchboard serves.</summary>
+internal enum TopicKind
+{
+    /// <summary><c>sessions</c>: every session event plus summary, optionally filtered by labels.</summary>
+    Sessions,
+    /// <summary><c>summary</c>: only summaries.</summary>
+    Summary,
+    /// <summary><c>session:{id}</c>: one session's events.</summary>
+    Session,
+}
+
+/// <summary>A parsed topic name.</summary>
+internal readonly record struct TopicRoute(TopicKind Kind, string Topic, string? SessionId)
+{
+    public const string SessionsTopic = "sessions";
+    public const string SummaryTopic = "summary";
+    public const string SessionPrefix = "session:";
+
+    /// <summary>Parses a topic; false for anything Switchboard has no route for.</summary>
+    public static bool TryParse(string topic, out TopicRoute route)
+    {
+        switch (topic)
+        {
+            case SessionsTopic:
+                route = new(TopicKind.Sessions, topic, null);
+                return true;
+            case SummaryTopic:
+                route = new(TopicKind.Summary, topic, null);
+                return true;
+        }
+
+        if (topic.StartsWith(SessionPrefix, StringComparison.Ordinal) && Sessions.SessionId.IsValid(topic[SessionPrefix.Length..]))
+        {
+            route = new(TopicKind.Session, topic, topic[SessionPrefix.Length..]);
+            return true;
+        }
+
+        route = default;
+        return false;
+    }
+}

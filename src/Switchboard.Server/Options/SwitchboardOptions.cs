@@ -1,0 +1,120 @@
+using Switchboard.Storage;
+using Switchboard.Storage.Sqlite;
+
+namespace Switchboard;
+
+/// <summary>Everything that configures a Switchboard node. Defaults live in <see cref="SwitchboardDefaults"/>.</summary>
+public sealed class SwitchboardOptions
+{
+    /// <summary>Where the SQLite database lives. Default <c>./data</c>.</summary>
+    public string DataDirectory { get; set; } = SwitchboardDefaults.DataDirectory;
+
+    /// <summary>SQLite commit durability.</summary>
+    public SqliteDurability SqliteDurability { get; set; } = SqliteDurability.Normal;
+
+    /// <summary>Builds another store (e.g. PostgreSQL) instead of the embedded SQLite one.</summary>
+    public Func<IServiceProvider, ISessionStore>? StoreFactory { get; set; }
+
+    /// <summary>How long events are kept.</summary>
+    public RetentionOptions Retention { get; } = new();
+
+    /// <summary>Live stream settings.</summary>
+    public StreamOptions Stream { get; } = new();
+
+    /// <summary>HTTP API settings.</summary>
+    public HttpApiOptions Http { get; } = new();
+
+    /// <summary>API keys, subscriber tokens and origin checks. See docs/security.md.</summary>
+    public SecurityOptions Security { get; } = new();
+}
+
+/// <summary>Event log retention: both limits apply.</summary>
+public sealed class RetentionOptions
+{
+    /// <summary>Events older than this are purged. Default 24 h.</summary>
+    public TimeSpan MaxAge { get; set; } = SwitchboardDefaults.RetentionMaxAge;
+
+    /// <summary>At most this many events are kept. Default 1,000,000.</summary>
+    public long MaxEvents { get; set; } = SwitchboardDefaults.RetentionMaxEvents;
+
+    /// <summary>How often the purge runs. Default 1 min.</summary>
+    public TimeSpan PurgeInterval { get; set; } = SwitchboardDefaults.PurgeInterval;
+}
+
+/// <summary>WebSocket, long-poll and SSE settings.</summary>
+public sealed class StreamOptions
+{
+    /// <summary>A connection that sends nothing for this long is closed. Default 60 s.</summary>
+    public TimeSpan HeartbeatTimeout { get; set; } = SwitchboardDefaults.HeartbeatTimeout;
+
+    /// <summary>Most open stream connections (WebSocket, long-poll, SSE). Further upgrades get 503. Default 15,000.</summary>
+    public int MaxConnections { get; set; } = SwitchboardDefaults.MaxConnections;
+
+    /// <summary>Largest inbound WebSocket message. Larger ones close the socket with 1009. Default 64 KiB.</summary>
+    public int MaxFrameBytes { get; set; } = SwitchboardDefaults.MaxFrameBytes;
+
+    /// <summary>Most channels one connection may join. Default 100.</summary>
+    public int MaxChannelsPerConnection { get; set; } = SwitchboardDefaults.MaxChannelsPerConnection;
+
+    /// <summary>Frames a connection may have waiting before it is disconnected as a slow consumer. Default 8,192.</summary>
+    public int SendQueueMaxFrames { get; set; } = SwitchboardDefaults.SendQueueMaxFrames;
+
+    /// <summary>Bytes a connection may have waiting before it is disconnected. Default 8 MiB.</summary>
+    public long SendQueueMaxBytes { get; set; } = SwitchboardDefaults.SendQueueMaxBytes;
+
+    /// <summary>A resume that would replay more events than this gets a fresh snapshot instead. Default 10,000.</summary>
+    public int MaxReplayEvents { get; set; } = SwitchboardDefaults.MaxReplayEvents;
+
+    /// <summary>Active sessions in the <c>sessions</c> join snapshot unless the join asks for fewer. Default 100.</summary>
+    public int SnapshotSessions { get; set; } = SwitchboardDefaults.SnapshotSessions;
+
+    /// <summary>Summaries are coalesced to at most one per this window. Default 100 ms.</summary>
+    public TimeSpan SummaryCoalesceWindow { get; set; } = SwitchboardDefaults.SummaryCoalesceWindow;
+
+    /// <summary>While sessions are active, a summary goes out at least this often. Default 10 s.</summary>
+    public TimeSpan SummaryInterval { get; set; } = SwitchboardDefaults.SummaryInterval;
+
+    /// <summary>Serve the WebSocket transport at <c>/socket/websocket</c>. Default true.</summary>
+    public bool EnableWebSocket { get; set; } = true;
+
+    /// <summary>Serve the long-poll transport at <c>/socket/longpoll</c>. Default true.</summary>
+    public bool EnableLongPoll { get; set; } = true;
+
+    /// <summary>How long a long-poll GET waits for messages before answering 204; idle sessions die after 1.5×. Default 10 s.</summary>
+    public TimeSpan LongPollWindow { get; set; } = SwitchboardDefaults.LongPollWindow;
+
+    /// <summary>SSE comment heartbeat interval. Default 15 s.</summary>
+    public TimeSpan SseHeartbeatInterval { get; set; } = SwitchboardDefaults.SseHeartbeatInterval;
+
+    /// <summary>Inbound messages a connection may send per second, sustained; beyond it the socket is closed with 1008. Default 50.</summary>
+    public double MaxMessagesPerSecond { get; set; } = SwitchboardDefaults.MaxMessagesPerSecond;
+
+    /// <summary>Inbound messages a connection may send in a burst before the sustained rate applies. Default 200.</summary>
+    public int MessageBurst { get; set; } = SwitchboardDefaults.MessageBurst;
+}
+
+/// <summary>HTTP API settings.</summary>
+public sealed class HttpApiOptions
+{
+    /// <summary>Largest request body. Larger ones get 413. Default 1 MiB.</summary>
+    public long MaxBodyBytes { get; set; } = SwitchboardDefaults.MaxBodyBytes;
+
+    /// <summary>Most operations in one <c>/api/batch</c>. Default 1,000.</summary>
+    public int MaxBatchOperations { get; set; } = SwitchboardDefaults.MaxBatchOperations;
+
+    /// <summary>Default page size of listings. Default 50.</summary>
+    public int DefaultPageSize { get; set; } = SwitchboardDefaults.DefaultPageSize;
+
+    /// <summary>Largest page size of listings and event reads. Default 1,000.</summary>
+    public int MaxPageSize { get; set; } = SwitchboardDefaults.MaxPageSize;
+
+    /// <summary>
+    /// Writes (POST/PATCH requests under <c>/api</c>) one API key may make per <see cref="WriteRateWindow"/>, as a token
+    /// bucket that refills that many per window; without keys the remote address is the partition. Beyond it: 429 with
+    /// Retry-After. Default 5,000.
+    /// </summary>
+    public int WriteRateLimit { get; set; } = SwitchboardDefaults.WriteRateLimit;
+
+    /// <summary>The window of <see cref="WriteRateLimit"/>. Default 1 s.</summary>
+    public TimeSpan WriteRateWindow { get; set; } = SwitchboardDefaults.WriteRateWindow;
+}

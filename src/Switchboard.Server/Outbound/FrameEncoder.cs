@@ -1,0 +1,164 @@
+using System.Buffers;
+using System.Buffers.Binary;
+using System.Text;
+using System.Text.Json;
+using Switchboard.Events;
+using Switchboard.Json;
+using Switchboard.Live;
+
+namespace Switchboard.Outbound;
+
+/// <summary>
+/// Encodes envelopes and Phoenix V2 frames. An event's envelope is encoded once; each topic then wraps
+/// those bytes as <c>[null,null,topic,type,envelope]</c> into one buffer that every subscriber shares.
+/// </summary>
+internal static class FrameEncoder
+{
+    [ThreadStatic]
+    private static Scratch? t_scratch;
+
+    /// <summary>The envelope <c>{seq, epoch, type, session_id, at, data}</c> of a logged event.</summary>
+    public static byte[] Envelope(EventRecord e, string epoch)
+    {
+        var s = Scratch.Rent();
+        var w = s.Writer;
+        w.WriteStartObject();
+        w.WriteNumber("seq", e.Seq);
+        w.WriteString("epoch", epoch);
+        w.WriteString("type", e.Type);
+        w.WriteString("session_id", e.SessionId);
+        w.WritePropertyName("at");
+        WireTime.Write(w, e.At);
+        w.WritePropertyName("data");
+        w.WriteRawValue(e.Data.Span, skipInputValidation: true);
+        w.WriteEndObject();
+        return s.ToArray();
+    }
+
+    /// <summary>The envelope of a summary: <c>seq</c> and <c>session_id</c> are null, <c>data.as_of_seq</c> gives the position.</summary>
+    public static byte[] SummaryEnvelope(Summary summary, string epoch, DateTimeOffset at)
+    {
+        var s = Scratch.Rent();
+        var w = s.Writer;
+        w.WriteStartObject();
+        w.WriteNull("seq");
+        w.WriteString("epoch", epoch);
+        w.WriteString("type", EventTypes.Summary);
+        w.WriteNull("session_id");
+        w.WritePropertyName("at");
+        WireTime.Write(w, at);
+        w.WritePropertyName("data");
+        summary.WriteData(w);
+        w.WriteEndObject();
+        return s.ToArray();
+    }
+
+    /// <summary>
+    /// A broadcast frame <c>[null,null,topic,type,envelope]</c>. A summary conflates with the topic's previous one; an event
+    /// only when given <paramref name="usageKey"/> (a usage-only update, see <see cref="SendQueue"/>).
+    /// </summary>
+    public static OutboundFrame Broadcast(string topic, string type, byte[] envelope, long seq, string? usageKey = null)
+    {
+        var s = Scratch.Rent();
+        var w = s.Writer;
+        w.WriteStartArray();
+        w.WriteNullValue();
+        w.WriteNullValue();
+        w.WriteStringValue(topic);
+        w.WriteStringValue(type);
+        w.WriteRawValue(envelope, skipInputValidation: true);
+        w.WriteEndArray();
+        var kind = seq > 0 ? FrameKind.Event : FrameKind.Summary;
+        return s.ToFrame(kind, seq, type, envelope.Length, kind == FrameKind.Summary ? topic : usageKey);
+    }
+
+    /// <summary>A reply <c>[jr, r, topic, "phx_reply", {status, response}]</c>.</summary>
+    public static OutboundFrame Reply(string? joinRef, string? @ref, string topic, string status, Action<Utf8JsonWriter>? response) =>
+        Push(joinRef, @ref, topic, "phx_reply", w =>
+        {
+            w.WriteStartObject();
+            w.WriteString("status", status);
+            w.WritePropertyName("response");
+            if (response is null)
+            {
+                w.WriteStartObject();
+                w.WriteEndObject();
+            }
+            else
+            {
+                response(w);
+            }
+
+            w.WriteEndObject();
+        });
+
+    /// <summary>A frame to one connection <c>[jr, r, topic, event, payload]</c>.</summary>
+    public static OutboundFrame Push(string? joinRef, string? @ref, string topic, string @event, Action<Utf8JsonWriter> payload,
+        FrameKind kind = FrameKind.Reply)
+    {
+        var s = Scratch.Rent();
+        var w = s.Writer;
+        w.WriteStartArray();
+        w.WriteStringValue(joinRef);
+        w.WriteStringValue(@ref);
+        w.WriteStringValue(topic);
+        w.WriteStringValue(@event);
+        w.Flush();
+        var payloadStart = (int)w.BytesCommitted + 1; // after the separating comma
+        payload(w);
+        w.WriteEndArray();
+        w.Flush();
+        // The payload is the last element, so SSE can carry it as the record's data.
+        return s.ToFrame(kind, 0, @event, (int)w.BytesCommitted - 1 - payloadStart, null);
+    }
+
+    /// <summary>A WebSocket close frame with a status code and a short reason.</summary>
+    public static OutboundFrame Close(ushort code, string reason)
+    {
+        var reasonBytes = Encoding.UTF8.GetBytes(reason.Length > 120 ? reason[..120] : reason);
+        var buffer = new byte[OutboundFrame.HeaderReserve + 2 + reasonBytes.Length];
+        BinaryPrimitives.WriteUInt16BigEndian(buffer.AsSpan(OutboundFrame.HeaderReserve), code);
+        reasonBytes.CopyTo(buffer, OutboundFrame.HeaderReserve + 2);
+        return new OutboundFrame(buffer, 2 + reasonBytes.Length, FrameKind.Close, 0, null, 0, 0, opcode: 0x8);
+    }
+
+    /// <summary>A reusable writer per thread; frames are copied out into exact-size buffers.</summary>
+    private sealed class Scratch
+    {
+        private readonly ArrayBufferWriter<byte> _buffer = new(1024);
+
+        // Frames are JSON text, never HTML: emit UTF-8 as is, so refs and names come back byte for byte.
+        public Scratch() => Writer = new Utf8JsonWriter(_buffer, new JsonWriterOptions
+        {
+            SkipValidation = true,
+            Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+        });
+
+        public Utf8JsonWriter Writer { get; }
+
+        public static Scratch Rent()
+        {
+            var s = t_scratch ??= new Scratch();
+            s._buffer.ResetWrittenCount();
+            s.Writer.Reset(s._buffer);
+            return s;
+        }
+
+        public byte[] ToArray()
+        {
+            Writer.Flush();
+            return _buffer.WrittenSpan.ToArray();
+        }
+
+        public OutboundFrame ToFrame(FrameKind kind, long seq, string? type, int envelopeLength, string? conflationKey)
+        {
+            Writer.Flush();
+            var length = _buffer.WrittenCount;
+            var bytes = new byte[OutboundFrame.HeaderReserve + length];
+            _buffer.WrittenSpan.CopyTo(bytes.AsSpan(OutboundFrame.HeaderReserve));
+            // The envelope is the last element, right before the closing bracket.
+            var envelopeStart = OutboundFrame.HeaderReserve + length - 1 - envelopeLength;
+            return new OutboundFrame(bytes, length, kind, seq, type, envelopeStart, envelopeLength, conflationKey);
+        }
+    }
+}

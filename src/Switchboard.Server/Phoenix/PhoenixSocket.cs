@@ -1,0 +1,294 @@
+using Switchboard.Outbound;
+using Switchboard.Live.Fanout;
+using Switchboard.Security;
+using Switchboard.Live;
+
+namespace Switchboard.Phoenix;
+
+/// <summary>
+/// One Phoenix connection's channels, independent of the transport: heartbeats, join, leave, replies and
+/// the routing rules of the spec (unmatched topics, duplicate joins, stale join refs). Messages are handled
+/// one at a time, in order, by the transport's read loop, with one exception: a join that is still replaying goes on
+/// in the background, and heartbeats are answered meanwhile (a long replay to a slow client would otherwise starve
+/// them, and phoenix.js reconnects after one unanswered heartbeat); every other message waits for the join.
+/// <see cref="CloseAsync"/> runs after the read loop has ended.
+/// </summary>
+internal sealed class PhoenixSocket(ChannelHub hub, SendQueue queue, ConnectionAccess? access = null)
+{
+    private const string PhoenixTopic = "phoenix";
+    private const string Unauthorized = "unauthorized";
+    private readonly ChannelList<JoinedChannel> _channels = new();
+    private CancellationTokenSource? _joinCancel; // only while a join runs, so an idle connection holds none
+    private Task _joining = Task.CompletedTask;
+
+    public SendQueue Queue { get; } = queue;
+
+    public async Task HandleAsync(PhoenixMessage m)
+    {
+        if (m.Topic == PhoenixTopic && m.Event == "heartbeat")
+        {
+            Reply(m.JoinRef, m.Ref, m.Topic, "ok");
+            return;
+        }
+
+        if (!_joining.IsCompleted)
+        {
+            await _joining; // never faults
+        }
+
+        if (m.Topic == PhoenixTopic && m.Event == "access_token")
+        {
+            await RefreshAsync(m);
+            return;
+        }
+
+        switch (m.Event)
+        {
+            case "phx_join":
+                _joining = JoinInBackgroundAsync(m);
+                return;
+            case "phx_leave":
+                Leave(m);
+                return;
+        }
+
+        if (!_channels.TryGetValue(m.Topic, out var channel))
+        {
+            Reply(null, m.Ref, m.Topic, "error", "unmatched topic");
+            return;
+        }
+
+        if (m.JoinRef is not null && m.JoinRef != channel.JoinRef)
+        {
+            return; // stale: meant for an earlier join of this topic
+        }
+
+        if (m.Event == "ping" && !m.IsBinary)
+        {
+            // Channels are read-only; "ping" lets a client check the channel and how far the log has moved.
+            var head = hub.HeadSeq;
+            Queue.Enqueue(FrameEncoder.Reply(channel.JoinRef, m.Ref, m.Topic, "ok", w =>
+            {
+                w.WriteStartObject();
+                w.WriteNumber("seq", head);
+                w.WriteEndObject();
+            }));
+            return;
+        }
+
+        var reason = m.IsBinary ? "binary payloads are not supported" : $"unknown event '{m.Event}'";
+        Reply(channel.JoinRef, m.Ref, m.Topic, "error", reason);
+    }
+
+    /// <summary>Stops a join in progress, then leaves every channel. Called once, when the transport is done.</summary>
+    public async Task CloseAsync()
+    {
+        _joinCancel?.Cancel();
+        await _joining;
+        foreach (var channel in _channels.Values)
+        {
+            if (channel.Subscription is { } sub)
+            {
+                hub.Leave(sub);
+            }
+        }
+
+        _channels.Clear();
+    }
+
+    /// <summary>
+    /// A join on the socket's lifetime rather than the message's (a long-poll POST may be answered before it ends).
+    /// Everything after the first await reads only the message's strings, so the transport may dispose it meanwhile.
+    /// The task never faults.
+    /// </summary>
+    private async Task JoinInBackgroundAsync(PhoenixMessage m)
+    {
+        // One join at a time (every other message waits for it), so one field holds its cancellation.
+        var cancel = _joinCancel = new CancellationTokenSource();
+        try
+        {
+            await JoinAsync(m, cancel.Token);
+        }
+        catch (Exception) when (cancel.IsCancellationRequested)
+        {
+            // The socket is closing; the hub has already left whatever it had joined.
+        }
+        catch (Exception)
+        {
+            Reply(m.JoinRef, m.Ref, m.Topic, "error", "join crashed");
+        }
+        finally
+        {
+            _joinCancel = null;
+        }
+    }
+
+    private async Task JoinAsync(PhoenixMessage m, CancellationToken cancellationToken)
+    {
+        if (!TopicRoute.TryParse(m.Topic, out var route))
+        {
+            Reply(null, m.Ref, m.Topic, "error", "unmatched topic");
+            return;
+        }
+
+        if (_channels.Remove(m.Topic, out var previous))
+        {
+            // Phoenix semantics: a second join of a joined topic closes the first channel, then proceeds.
+            if (previous.Subscription is { } old)
+            {
+                hub.Leave(old);
+            }
+
+            Queue.Enqueue(FrameEncoder.Push(previous.JoinRef, previous.JoinRef, m.Topic, "phx_close", EmptyObject));
+        }
+
+        if (_channels.Count >= hub.Options.MaxChannelsPerConnection)
+        {
+            Reply(m.JoinRef, m.Ref, m.Topic, "error", "too many channels joined");
+            return;
+        }
+
+        var request = JoinRequest.Parse(route, m.Payload, hub.Options.SnapshotSessions, out var invalid);
+        if (request is null)
+        {
+            Reply(m.JoinRef, m.Ref, m.Topic, "error", "invalid join params", invalid);
+            return;
+        }
+
+        if (access is not null)
+        {
+            var (scoped, refusal) = await hub.AuthorizeAsync(request, access.Grant, access.Now, cancellationToken);
+            if (scoped is null)
+            {
+                Reply(m.JoinRef, m.Ref, m.Topic, "error", Unauthorized, refusal);
+                return;
+            }
+
+            request = scoped;
+        }
+
+        var channel = new JoinedChannel(m.JoinRef);
+        _channels[m.Topic] = channel;
+        try
+        {
+            channel.Subscription = await hub.JoinAsync(Queue, request with { JoinRef = m.JoinRef },
+                result => Queue.Enqueue(FrameEncoder.Reply(m.JoinRef, m.Ref, m.Topic, "ok", result.Write)), cancellationToken);
+        }
+        catch (ReplayInterruptedException ex)
+        {
+            // The ok reply is out; erroring the channel makes the client rejoin, and the rejoin gets a snapshot.
+            _channels.Remove(m.Topic);
+            Queue.Enqueue(FrameEncoder.Push(m.JoinRef, m.JoinRef, m.Topic, "phx_error", w =>
+            {
+                w.WriteStartObject();
+                w.WriteString("reason", ex.Message);
+                w.WriteEndObject();
+            }));
+        }
+        catch (Exception) when (!cancellationToken.IsCancellationRequested)
+        {
+            _channels.Remove(m.Topic);
+            Reply(m.JoinRef, m.Ref, m.Topic, "error", "join crashed");
+        }
+
+    }
+
+    /// <summary>
+    /// <c>[null, ref, "phoenix", "access_token", {"token": "…"}]</c>: a fresher token replaces the connection's, so a
+    /// long-lived client renews before expiry without reconnecting. Channels it no longer covers are closed.
+    /// </summary>
+    private async Task RefreshAsync(PhoenixMessage m)
+    {
+        if (access is null)
+        {
+            Reply(m.JoinRef, m.Ref, m.Topic, "ok"); // auth is off: nothing to renew
+            return;
+        }
+
+        var token = m.Payload.TryGetProperty("token", out var t) && t.ValueKind == System.Text.Json.JsonValueKind.String ? t.GetString() : null;
+        var refusal = token is null ? "'token' must be a string" : await access.RefreshAsync(token);
+        if (refusal is not null)
+        {
+            Reply(m.JoinRef, m.Ref, m.Topic, "error", Unauthorized, refusal);
+            return;
+        }
+
+        foreach (var (topic, channel) in _channels.ToList())
+        {
+            if (TopicRoute.TryParse(topic, out var route) && !access.Grant.Allows(route))
+            {
+                _channels.Remove(topic);
+                if (channel.Subscription is { } sub)
+                {
+                    hub.Leave(sub);
+                }
+
+                Queue.Enqueue(FrameEncoder.Push(channel.JoinRef, channel.JoinRef, topic, "phx_close", EmptyObject));
+            }
+        }
+
+        var expires = access.Grant.ExpiresAt;
+        Queue.Enqueue(FrameEncoder.Reply(m.JoinRef, m.Ref, m.Topic, "ok", w =>
+        {
+            w.WriteStartObject();
+            if (expires is { } e)
+            {
+                w.WritePropertyName("expires_at");
+                Json.WireTime.Write(w, e);
+            }
+
+            w.WriteEndObject();
+        }));
+    }
+
+    private void Leave(PhoenixMessage m)
+    {
+        if (!_channels.TryGetValue(m.Topic, out var channel))
+        {
+            Reply(m.JoinRef, m.Ref, m.Topic, "ok");
+            return;
+        }
+
+        if (m.JoinRef is not null && m.JoinRef != channel.JoinRef)
+        {
+            return; // a stale leave must not close the current channel
+        }
+
+        _channels.Remove(m.Topic);
+        if (channel.Subscription is { } sub)
+        {
+            hub.Leave(sub);
+        }
+
+        Reply(channel.JoinRef, m.Ref, m.Topic, "ok");
+        Queue.Enqueue(FrameEncoder.Push(channel.JoinRef, channel.JoinRef, m.Topic, "phx_close", EmptyObject));
+    }
+
+    private void Reply(string? joinRef, string? @ref, string topic, string status, string? reason = null, string? detail = null)
+    {
+        Queue.Enqueue(FrameEncoder.Reply(joinRef, @ref, topic, status, reason is null ? null : w =>
+        {
+            w.WriteStartObject();
+            w.WriteString("reason", reason);
+            if (detail is not null)
+            {
+                w.WriteString("detail", detail);
+            }
+
+            w.WriteEndObject();
+        }));
+    }
+
+    private static void EmptyObject(System.Text.Json.Utf8JsonWriter w)
+    {
+        w.WriteStartObject();
+        w.WriteEndObject();
+    }
+
+    private sealed class JoinedChannel(string? joinRef)
+    {
+        public string? JoinRef { get; } = joinRef;
+
+        public Subscription? Subscription { get; set; }
+    }
+}
