@@ -12,14 +12,15 @@ namespace Switchboard.Benchmarks;
 
 /// <summary>
 /// One committed <c>session_updated</c> event (about 220 bytes of envelope) through the real
-/// <see cref="EventDispatcher"/> to N live <c>sessions</c> subscribers, each with its own <see cref="SendQueue"/>,
+/// <see cref="FanoutDispatcher"/> (the live loop's fan-out) to N live <c>sessions</c> subscribers, each with its own <see cref="SendQueue"/>,
 /// then every signalled queue drained as a connection drains it. Allocations per operation must not grow with N:
 /// the envelope and frame are encoded once and every subscriber gets a reference.
 /// </summary>
 public class BroadcastBenchmark
 {
     private readonly List<DrainingConsumer> _ready = [];
-    private EventDispatcher _dispatcher = null!;
+    private FanoutDispatcher _dispatcher = null!;
+    private readonly FanoutPacer _pacer = new();
     private Session _session = null!;
     private ReadOnlyMemory<byte> _data;
     private long _seq;
@@ -37,12 +38,12 @@ public class BroadcastBenchmark
             new SessionTotals(new Dictionary<SessionState, long> { [SessionState.Working] = 1 }, 0, 0, 0)));
         var topics = new TopicRegistry();
         TopicRoute.TryParse(TopicRoute.SessionsTopic, out var sessions);
-        _dispatcher = new EventDispatcher(projection, topics, TimeProvider.System);
+        _dispatcher = new FanoutDispatcher(projection, topics, _pacer);
         for (var i = 0; i < Subscribers; i++)
         {
             var consumer = new DrainingConsumer(_ready);
             consumer.Queue = new SendQueue(consumer, 8192, 8 * 1024 * 1024);
-            var subscription = new Subscription(consumer.Queue, sessions, null);
+            var subscription = new Subscription(consumer.Queue, sessions, null, isScoped: false, joinRef: null);
             subscription.GoLive();
             topics.Add(subscription);
         }
@@ -55,11 +56,10 @@ public class BroadcastBenchmark
     public int Broadcast()
     {
         var e = new EventRecord(++_seq, EventTypes.SessionUpdated, _session.Id, _session.UpdatedAt, _data) { Session = _session };
-        lock (_dispatcher.Gate)
-        {
-            _dispatcher.Apply([e], TimeProvider.System.GetTimestamp());
-            _dispatcher.WakeSubscribers();
-        }
+        // What one pass of the live loop does for one event: fan it out, then wake each connection once.
+        _dispatcher.Dispatch(e);
+        _pacer.EndChunk();
+        _dispatcher.WakeSubscribers();
 
         var drained = _ready.Count;
         foreach (var consumer in _ready)

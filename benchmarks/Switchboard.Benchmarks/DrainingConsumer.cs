@@ -19,6 +19,8 @@ internal sealed class DrainingConsumer(List<DrainingConsumer> ready) : ISendQueu
 
     public void OnFramesAvailable() => ready.Add(this);
 
+    public void OnReset(string reason) => throw new InvalidOperationException("a benchmark queue is never reset");
+
     public void OnOverflow() => throw new InvalidOperationException("a benchmark consumer overflowed: it was not drained");
 
     public void Drain()

@@ -151,6 +151,8 @@ internal sealed class PostgresEventFeed(NpgsqlDataSource source, PostgresStoreOp
         var progressed = false;
         while (true)
         {
+            // A node that fans out slower than the others write falls behind in the table, not in memory.
+            await _sink!.WaitForRoomAsync(token);
             List<EventRecord> page;
             await using (var command = new NpgsqlCommand(
                 $"SELECT {PostgresRows.EventColumns} FROM switchboard_events WHERE seq > @after ORDER BY seq LIMIT {PageSize};", connection))

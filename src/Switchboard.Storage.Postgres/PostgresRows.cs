@@ -13,7 +13,7 @@ internal static class PostgresRows
         "id, created_seq, state, name, labels, metadata, error_message, input_tokens, output_tokens, cost_usd, " +
         "tasks_running, lease_seconds, lease_expires_at, created_at, updated_at, terminated_at, version";
 
-    public const string EventColumns = "seq, at, type, session_id, data";
+    public const string EventColumns = "seq, at, type, session_id, data, labels, prior_labels";
 
     /// <summary>Inserts a session or replaces every column of the existing row (the row is locked by then).</summary>
     public static readonly string UpsertSession =
@@ -22,7 +22,7 @@ internal static class PostgresRows
         string.Join(", ", SessionColumns.Split(", ").Skip(1).Select(c => $"{c} = EXCLUDED.{c}")) + ";";
 
     public const string InsertEvent =
-        $"INSERT INTO switchboard_events ({EventColumns}) VALUES (@seq, @at, @type, @session_id, @data);";
+        $"INSERT INTO switchboard_events ({EventColumns}) VALUES (@seq, @at, @type, @session_id, @data, @labels, @prior_labels);";
 
     public static Session ReadSession(NpgsqlDataReader r) => new()
     {
@@ -47,7 +47,11 @@ internal static class PostgresRows
 
     /// <summary>Events read back carry no <see cref="EventRecord.Session"/>; the server derives it from the data.</summary>
     public static EventRecord ReadEvent(NpgsqlDataReader r) =>
-        new(r.GetInt64(0), r.GetString(2), r.IsDBNull(3) ? null : r.GetString(3), r.GetFieldValue<DateTimeOffset>(1), r.GetFieldValue<byte[]>(4));
+        new(r.GetInt64(0), r.GetString(2), r.IsDBNull(3) ? null : r.GetString(3), r.GetFieldValue<DateTimeOffset>(1), r.GetFieldValue<byte[]>(4))
+        {
+            Labels = r.IsDBNull(5) ? null : SessionJson.LabelsFromText(r.GetString(5)),
+            PriorLabels = r.IsDBNull(6) ? null : SessionJson.LabelsFromText(r.GetString(6)),
+        };
 
     public static NpgsqlBatchCommand Upsert(Session s)
     {
@@ -82,6 +86,8 @@ internal static class PostgresRows
         p.Add(new NpgsqlParameter<string>("type", e.Type));
         p.Add(Nullable("session_id", NpgsqlDbType.Text, e.SessionId));
         p.Add(new NpgsqlParameter<byte[]>("data", e.Data.ToArray()));
+        p.Add(Nullable("labels", NpgsqlDbType.Text, e.Labels is null ? null : SessionJson.LabelsToText(e.Labels)));
+        p.Add(Nullable("prior_labels", NpgsqlDbType.Text, e.PriorLabels is null ? null : SessionJson.LabelsToText(e.PriorLabels)));
         return c;
     }
 

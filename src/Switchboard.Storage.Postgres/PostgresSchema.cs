@@ -55,6 +55,8 @@ internal static class PostgresSchema
             session_id text,
             data       bytea NOT NULL
         );
+        ALTER TABLE switchboard_events ADD COLUMN IF NOT EXISTS labels text;
+        ALTER TABLE switchboard_events ADD COLUMN IF NOT EXISTS prior_labels text;
         CREATE INDEX IF NOT EXISTS switchboard_events_by_session ON switchboard_events (session_id, seq);
         """;
 

@@ -141,6 +141,22 @@ public sealed partial class PostgresSessionStore
     }
 
     /// <inheritdoc />
+    public async Task CheckWritableAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken);
+            // A real write that changes nothing: it takes the log row's lock only for the moment of the update.
+            await using var command = new NpgsqlCommand("UPDATE switchboard_log SET head_seq = head_seq WHERE id = 1;", connection);
+            await command.ExecuteNonQueryAsync(cancellationToken);
+        }
+        catch (Exception ex) when (PostgresErrors.IsStoreFailure(ex) && !cancellationToken.IsCancellationRequested)
+        {
+            throw PostgresErrors.Unavailable("write", ex);
+        }
+    }
+
+    /// <inheritdoc />
     /// <remarks>Deletes a prefix of the log in chunks, so the retained range stays one contiguous suffix. The head is untouched.</remarks>
     public async Task<long> PurgeAsync(RetentionPolicy policy, DateTimeOffset now, CancellationToken cancellationToken)
     {

@@ -19,6 +19,13 @@ internal sealed class LocalEventFeed : IEventFeed
         return Task.CompletedTask;
     }
 
+    /// <summary>The log moved under the store to <paramref name="head"/>: the sink must reload; commits continue after it.</summary>
+    public void Reset(long head, string reason)
+    {
+        _afterSeq = head;
+        _sink?.OnLogReset(reason);
+    }
+
     /// <summary>Called by the store under its write lock, so calls never overlap.</summary>
     public void Publish(List<EventRecord> committed)
     {

@@ -13,7 +13,7 @@ internal static class SqliteRows
         "id, created_seq, state, name, labels, metadata, error_message, input_tokens, output_tokens, cost_usd, " +
         "tasks_running, lease_seconds, lease_expires_at, created_at, updated_at, terminated_at, version";
 
-    public const string EventColumns = "seq, at, type, session_id, data";
+    public const string EventColumns = "seq, at, type, session_id, data, labels, prior_labels";
 
     public static Session ReadSession(SqliteDataReader r) => new()
     {
@@ -37,7 +37,15 @@ internal static class SqliteRows
     };
 
     public static EventRecord ReadEvent(SqliteDataReader r) =>
-        new(r.GetInt64(0), r.GetString(2), r.IsDBNull(3) ? null : r.GetString(3), FromMs(r.GetInt64(1)), (byte[])r.GetValue(4));
+        new(r.GetInt64(0), r.GetString(2), r.IsDBNull(3) ? null : r.GetString(3), FromMs(r.GetInt64(1)), (byte[])r.GetValue(4))
+        {
+            Labels = r.IsDBNull(5) ? null : SessionJson.LabelsFromText(r.GetString(5)),
+            PriorLabels = r.IsDBNull(6) ? null : SessionJson.LabelsFromText(r.GetString(6)),
+        };
+
+    /// <summary>A labels column: null stays null.</summary>
+    public static object LabelsValue(IReadOnlyDictionary<string, string>? labels) =>
+        labels is null ? DBNull.Value : SessionJson.LabelsToText(labels);
 
     public static void BindSession(SqliteParameterCollection p, Session s)
     {

@@ -37,8 +37,17 @@ internal static class SqliteSchema
             at         INTEGER NOT NULL,
             type       TEXT NOT NULL,
             session_id TEXT,
-            data       BLOB NOT NULL
+            data       BLOB NOT NULL,
+            labels     TEXT,
+            prior_labels TEXT
         );
         CREATE INDEX IF NOT EXISTS events_by_session ON events(session_id, seq);
         """;
+
+    /// <summary>Columns added since the first release, for databases created before them (SQLite has no ADD COLUMN IF NOT EXISTS).</summary>
+    public static readonly (string Table, string Column, string Type)[] AddedColumns =
+    [
+        ("events", "labels", "TEXT"),
+        ("events", "prior_labels", "TEXT"),
+    ];
 }

@@ -19,6 +19,7 @@ public sealed partial class SqliteSessionStore
             {
                 using var transaction = _writer!.BeginTransaction(deferred: false);
                 commands.Bind(transaction);
+                EnsureHeadUnmoved(commands, transaction);
                 var current = WriteBatch.TargetIds(writes).ToDictionary(id => id, id => LoadSession(commands.SelectSession, id), StringComparer.Ordinal);
                 batch = WriteBatch.Apply(writes, current, new LogHead(_headSeq, _activeCount, _fleetPaused), Now());
                 Persist(batch, commands);
@@ -38,6 +39,52 @@ public sealed partial class SqliteSessionStore
         {
             _writeLock.Release();
         }
+    }
+
+    /// <inheritdoc />
+    public async Task CheckWritableAsync(CancellationToken cancellationToken)
+    {
+        await _writeLock.WaitAsync(cancellationToken);
+        try
+        {
+            var commands = _commands ?? throw new ObjectDisposedException(nameof(SqliteSessionStore));
+            using var transaction = _writer!.BeginTransaction(deferred: false);
+            commands.Bind(transaction);
+            EnsureHeadUnmoved(commands, transaction);
+            commands.SetMeta.Parameters["$k"].Value = "write_checked_at";
+            commands.SetMeta.Parameters["$v"].Value = Now().ToUnixTimeMilliseconds().ToString(System.Globalization.CultureInfo.InvariantCulture);
+            commands.SetMeta.ExecuteNonQuery();
+            transaction.Commit();
+        }
+        catch (SqliteException ex)
+        {
+            throw new StoreUnavailableException($"SQLite cannot write ({ex.SqliteErrorCode}): {ex.Message}", ex);
+        }
+        finally
+        {
+            _writeLock.Release();
+        }
+    }
+
+    /// <summary>
+    /// This store assigns seqs from its own head, so the head must not have moved since it last wrote: if another
+    /// process wrote to the file (or a backup was restored under it), the store reloads its head, tells the feed's sink to
+    /// rebuild, and refuses this write (it would reuse seqs). The next write then succeeds.
+    /// </summary>
+    private void EnsureHeadUnmoved(WriterCommands commands, SqliteTransaction transaction)
+    {
+        var head = commands.SelectHead.ExecuteScalar() is long h ? h : 0;
+        if (head == _headSeq)
+        {
+            return;
+        }
+
+        var reason = $"The event log moved under this node: it expected head seq {_headSeq} and found {head} " +
+            "(another process wrote to the database, or it was replaced)";
+        transaction.Rollback();
+        LoadHead(_writer!);
+        _feed.Reset(_headSeq, reason);
+        throw new StoreUnavailableException(reason + "; the node reloaded its state, retry the write.");
     }
 
     private static void Persist(WriteBatch batch, WriterCommands commands)
@@ -77,6 +124,8 @@ public sealed partial class SqliteSessionStore
         p["$type"].Value = e.Type;
         p["$session_id"].Value = (object?)e.SessionId ?? DBNull.Value;
         p["$data"].Value = e.Data.ToArray();
+        p["$labels"].Value = SqliteRows.LabelsValue(e.Labels);
+        p["$prior_labels"].Value = SqliteRows.LabelsValue(e.PriorLabels);
         insert.ExecuteNonQuery();
     }
 

@@ -61,11 +61,9 @@ public sealed partial class SqliteSessionStore : ISessionStore
         Execute(_writer, "PRAGMA journal_mode=WAL;");
         Execute(_writer, _options.Durability == SqliteDurability.Full ? "PRAGMA synchronous=FULL;" : "PRAGMA synchronous=NORMAL;");
         Execute(_writer, SqliteSchema.Create);
+        AddMissingColumns(_writer);
         Epoch = EnsureEpoch(_writer);
-        _headSeq = ScalarLong(_writer, "SELECT seq FROM sqlite_sequence WHERE name = 'events';") ?? 0;
-        _firstSeq = ScalarLong(_writer, "SELECT MIN(seq) FROM events;") ?? _headSeq + 1;
-        _activeCount = ScalarLong(_writer, "SELECT COUNT(*) FROM sessions WHERE state <> 'terminated';") ?? 0;
-        _fleetPaused = ReadMeta(_writer, "fleet_paused") == "true";
+        LoadHead(_writer);
         _commands = new WriterCommands(_writer);
     }
 
@@ -105,6 +103,28 @@ public sealed partial class SqliteSessionStore : ISessionStore
         command.Parameters.AddWithValue("$v", epoch);
         command.ExecuteNonQuery();
         return epoch;
+    }
+
+    /// <summary>The writer's view of the log head, read from the database.</summary>
+    private void LoadHead(SqliteConnection connection)
+    {
+        _headSeq = ScalarLong(connection, "SELECT seq FROM sqlite_sequence WHERE name = 'events';") ?? 0;
+        _firstSeq = ScalarLong(connection, "SELECT MIN(seq) FROM events;") ?? _headSeq + 1;
+        _activeCount = ScalarLong(connection, "SELECT COUNT(*) FROM sessions WHERE state <> 'terminated';") ?? 0;
+        _fleetPaused = ReadMeta(connection, "fleet_paused") == "true";
+    }
+
+    private static void AddMissingColumns(SqliteConnection connection)
+    {
+        foreach (var (table, column, type) in SqliteSchema.AddedColumns)
+        {
+            using var probe = connection.CreateCommand();
+            probe.CommandText = $"SELECT COUNT(*) FROM pragma_table_info('{table}') WHERE name = '{column}';";
+            if (probe.ExecuteScalar() is 0L)
+            {
+                Execute(connection, $"ALTER TABLE {table} ADD COLUMN {column} {type};");
+            }
+        }
     }
 
     private static string? ReadMeta(SqliteConnection connection, string key)

@@ -22,8 +22,10 @@ internal sealed class WriterCommands : IDisposable
         UpdateSession.Prepare();
 
         InsertEvent = Prepare(connection,
-            $"INSERT INTO events({SqliteRows.EventColumns}) VALUES ($seq, $at, $type, $session_id, $data);",
-            "$seq", "$at", "$type", "$session_id", "$data");
+            $"INSERT INTO events({SqliteRows.EventColumns}) VALUES ($seq, $at, $type, $session_id, $data, $labels, $prior_labels);",
+            "$seq", "$at", "$type", "$session_id", "$data", "$labels", "$prior_labels");
+
+        SelectHead = Prepare(connection, "SELECT seq FROM sqlite_sequence WHERE name = 'events';");
 
         SetMeta = Prepare(connection,
             "INSERT INTO meta(key, value) VALUES ($k, $v) ON CONFLICT(key) DO UPDATE SET value = excluded.value;", "$k", "$v");
@@ -34,6 +36,7 @@ internal sealed class WriterCommands : IDisposable
     public SqliteCommand UpdateSession { get; }
     public SqliteCommand InsertEvent { get; }
     public SqliteCommand SetMeta { get; }
+    public SqliteCommand SelectHead { get; }
 
     public void Bind(SqliteTransaction transaction)
     {
@@ -42,6 +45,7 @@ internal sealed class WriterCommands : IDisposable
         UpdateSession.Transaction = transaction;
         InsertEvent.Transaction = transaction;
         SetMeta.Transaction = transaction;
+        SelectHead.Transaction = transaction;
     }
 
     public void Dispose()
@@ -51,6 +55,7 @@ internal sealed class WriterCommands : IDisposable
         UpdateSession.Dispose();
         InsertEvent.Dispose();
         SetMeta.Dispose();
+        SelectHead.Dispose();
     }
 
     private static SqliteCommand Prepare(SqliteConnection connection, string sql, params string[] parameters)

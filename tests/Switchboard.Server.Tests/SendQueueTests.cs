@@ -9,11 +9,27 @@ public sealed class SendQueueTests
     {
         public int Signals { get; private set; }
 
-        public int Overflows { get; private set; }
+        private int _overflows;
+
+        public int Overflows => Volatile.Read(ref _overflows);
+
+        /// <summary>Set by the test once the enqueue that overflowed has returned.</summary>
+        public ManualResetEventSlim EnqueueReturned { get; } = new();
+
+        /// <summary>Whether the overflow callback ran only after the enqueue returned (never on the enqueuer's stack).</summary>
+        public bool OverflowRanAfterEnqueue { get; private set; }
 
         public void OnFramesAvailable() => Signals++;
 
-        public void OnOverflow() => Overflows++;
+        public void OnOverflow()
+        {
+            OverflowRanAfterEnqueue = EnqueueReturned.Wait(TimeSpan.FromSeconds(5));
+            Interlocked.Increment(ref _overflows);
+        }
+
+        public void OnReset(string reason) => Resets++;
+
+        public int Resets { get; private set; }
     }
 
     private static OutboundFrame Event(long seq) => FrameEncoder.Broadcast("sessions", "session_updated", "{\"seq\":1}"u8.ToArray(), seq);
@@ -197,7 +213,11 @@ public sealed class SendQueueTests
         }
 
         q.Enqueue(Event(6)).ShouldBeFalse();
+        consumer.EnqueueReturned.Set();
         q.Enqueue(Event(7)).ShouldBeFalse();
+        SpinWait.SpinUntil(() => consumer.Overflows > 0, TimeSpan.FromSeconds(10)).ShouldBeTrue();
+        consumer.OverflowRanAfterEnqueue.ShouldBeTrue("the consumer is told on the thread pool, never on the enqueuer's stack (which may be the live loop)");
+        Thread.Sleep(50);
         consumer.Overflows.ShouldBe(1);
     }
 
@@ -213,7 +233,8 @@ public sealed class SendQueueTests
         }
 
         q.Enqueue(Event(4)).ShouldBeFalse();
-        consumer.Overflows.ShouldBe(1);
+        consumer.EnqueueReturned.Set();
+        SpinWait.SpinUntil(() => consumer.Overflows > 0, TimeSpan.FromSeconds(10)).ShouldBeTrue();
         q.PeakBytes.ShouldBe(frame.Size * 3);
     }
 

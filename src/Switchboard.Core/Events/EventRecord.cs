@@ -13,4 +13,14 @@ public sealed record EventRecord(long Seq, string Type, string? SessionId, DateT
     /// Null for events read back from storage; <see cref="SessionEventApplier"/> derives it then.
     /// </summary>
     public Session? Session { get; init; }
+
+    /// <summary>
+    /// The session's labels after this event (null for fleet events, and for events logged before labels were recorded).
+    /// Label-filtered topics decide membership from these and <see cref="PriorLabels"/> alone, so live delivery and a
+    /// replay of the log agree.
+    /// </summary>
+    public IReadOnlyDictionary<string, string>? Labels { get; init; }
+
+    /// <summary>The session's labels before this event, set only when the event changed them.</summary>
+    public IReadOnlyDictionary<string, string>? PriorLabels { get; init; }
 }

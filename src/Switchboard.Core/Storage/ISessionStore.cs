@@ -42,6 +42,12 @@ public interface ISessionStore : IAsyncDisposable
     /// <summary>Deletes events beyond the retention policy. Never touches <c>seq</c> assignment.</summary>
     Task<long> PurgeAsync(RetentionPolicy policy, DateTimeOffset now, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// Commits a transaction that writes nothing a client can see, to tell whether the store can write again after a
+    /// failed commit (a full disk, a lost database). Throws <see cref="StoreUnavailableException"/> while it cannot.
+    /// </summary>
+    Task CheckWritableAsync(CancellationToken cancellationToken);
+
     /// <summary>Where committed events come from, in order, including those written by other nodes.</summary>
     IEventFeed Feed { get; }
 }

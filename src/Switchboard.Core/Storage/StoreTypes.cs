@@ -66,4 +66,4 @@ public sealed record RetentionPolicy(TimeSpan MaxAge, long MaxEvents)
 }
 
 /// <summary>The store cannot commit right now; nothing was written.</summary>
-public sealed class StoreUnavailableException(string message, Exception? inner = null) : Exception(message, inner);
+public class StoreUnavailableException(string message, Exception? inner = null) : Exception(message, inner);

@@ -86,7 +86,12 @@ public sealed class WriteBatch
                 session = session! with { CreatedSeq = seq };
             }
 
-            appended = new EventRecord(seq, pending.Type, pending.SessionId, pending.At, pending.Data) { Session = session };
+            appended = new EventRecord(seq, pending.Type, pending.SessionId, pending.At, pending.Data)
+            {
+                Session = session,
+                Labels = session?.Labels,
+                PriorLabels = current is not null && session is not null && !SessionChanges.LabelsEqual(current.Labels, session.Labels) ? current.Labels : null,
+            };
             Events.Add(appended);
         }
 

@@ -4,7 +4,6 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Primitives;
 using Switchboard;
-using Switchboard.Hosting;
 using Switchboard.Security;
 
 namespace Microsoft.AspNetCore.Builder;

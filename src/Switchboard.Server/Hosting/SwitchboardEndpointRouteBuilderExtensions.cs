@@ -1,13 +1,12 @@
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
-using Switchboard.Phoenix;
-using Switchboard.Live;
-using Switchboard.Dashboard;
 using Switchboard;
+using Switchboard.Dashboard;
+using Switchboard.Health;
 using Switchboard.Hosting;
 using Switchboard.Http;
-using Switchboard.Responses;
+using Switchboard.Live;
 using Switchboard.Metrics;
 using Switchboard.Security;
 using Switchboard.Transports;
@@ -45,12 +44,12 @@ public static class SwitchboardEndpointRouteBuilderExtensions
         FleetEndpoints.Map(api);
         EventEndpoints.Map(api);
         AuthEndpoints.Map(api);
-        api.MapGet("/stream", (HttpContext http, ChannelHub hub, ConnectionRegistry registry, TimeProvider time, StreamOptions options, StreamAuthenticator auth) =>
+        api.MapGet("/stream", (HttpContext http, JoinCoordinator hub, ConnectionRegistry registry, TimeProvider time, StreamOptions options, StreamAuthenticator auth) =>
             SseEndpoint.HandleAsync(http, hub, registry, time, options, auth)).WithTags("Events").WithMetadata(new OwnAuthentication()).ExcludeFromDescription();
         var stream = endpoints.ServiceProvider.GetRequiredService<StreamOptions>();
         if (stream.EnableWebSocket)
         {
-            root.Map("/socket/websocket", (HttpContext http, ChannelHub hub, ConnectionRegistry registry, TimeProvider time, StreamOptions options,
+            root.Map("/socket/websocket", (HttpContext http, JoinCoordinator hub, ConnectionRegistry registry, TimeProvider time, StreamOptions options,
                 OriginPolicy origins, StreamAuthenticator auth) =>
                 WebSocketEndpoint.HandleAsync(http, hub, registry, time, options, origins, auth)).ExcludeFromDescription();
         }

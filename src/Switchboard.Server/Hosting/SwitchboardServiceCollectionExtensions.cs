@@ -1,12 +1,10 @@
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
-using Switchboard.Phoenix;
-using Switchboard.Live;
-using Switchboard.Outbound;
-using Switchboard.Live.Fanout;
 using Switchboard;
+using Switchboard.Health;
 using Switchboard.Hosting;
 using Switchboard.Ingest;
+using Switchboard.Live;
 using Switchboard.Metrics;
 using Switchboard.Security;
 using Switchboard.Storage;
@@ -39,6 +37,7 @@ public static class SwitchboardServiceCollectionExtensions
         services.TryAddSingleton<ApiKeyRing>();
         services.TryAddSingleton<TokenSecret>();
         services.TryAddSingleton<SubscriberTokens>();
+        services.TryAddSingleton<JoinAuthorizer>();
         services.TryAddSingleton<StreamAuthenticator>();
         services.TryAddSingleton<OriginPolicy>();
         services.TryAddSingleton<WriteRateLimiter>();
@@ -46,16 +45,14 @@ public static class SwitchboardServiceCollectionExtensions
         // Before the runtime: bad security settings stop start-up before the store is even opened.
         services.AddHostedService(sp => sp.GetRequiredService<SecurityGuard>());
         services.TryAddSingleton<ISessionStore>(CreateStore);
+        services.TryAddSingleton<LiveHub>();
+        services.TryAddSingleton<IWriteThrottle>(sp => sp.GetRequiredService<LiveHub>());
         services.TryAddSingleton<WritePipeline>();
         services.TryAddSingleton<SessionWriter>();
         services.TryAddSingleton<ISwitchboardProducer, SwitchboardProducer>();
-        services.TryAddSingleton<SessionProjection>();
-        services.TryAddSingleton<TopicRegistry>();
-        services.TryAddSingleton<EventDispatcher>();
-        services.TryAddSingleton<SummaryPublisher>();
-        services.TryAddSingleton<LiveState>();
-        services.TryAddSingleton<ChannelHub>();
-        services.TryAddSingleton<Switchboard.Live.Presence.PresenceTracker>();
+        services.TryAddSingleton<LiveReads>();
+        services.TryAddSingleton<JoinCoordinator>();
+        services.TryAddSingleton<NodeReadiness>();
         services.TryAddSingleton<ConnectionRegistry>();
         services.TryAddSingleton<LongPollRegistry>();
         services.TryAddSingleton<LeaseMonitor>();

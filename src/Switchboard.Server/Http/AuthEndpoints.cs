@@ -1,13 +1,12 @@
+using Switchboard.Live;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
-using Switchboard.Live;
-using Switchboard.Hosting;
 using Switchboard.Json;
+using Switchboard.Responses;
 using Switchboard.Security;
 using Switchboard.Sessions;
 using Switchboard.Writes;
-using Switchboard.Responses;
 
 namespace Switchboard.Http;
 

@@ -2,12 +2,11 @@ using System.Text.Json;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
-using Switchboard.Hosting;
 using Switchboard.Ingest;
 using Switchboard.Json;
+using Switchboard.Responses;
 using Switchboard.Storage;
 using Switchboard.Writes;
-using Switchboard.Responses;
 
 namespace Switchboard.Http;
 
@@ -73,7 +72,7 @@ internal static class BatchEndpoint
         }
         catch (StoreUnavailableException ex)
         {
-            return ProblemResult.From(Errors.SwitchboardError.StoreUnavailable($"Nothing in the batch was persisted: {ex.Message}"));
+            return UnavailableProblem.For(ex, "Nothing in the batch was persisted");
         }
     }
 

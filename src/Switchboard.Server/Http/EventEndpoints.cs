@@ -2,13 +2,11 @@ using System.Globalization;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
-using Switchboard.Outbound;
-using Switchboard.Live.Fanout;
-using Switchboard.Hosting;
 using Switchboard.Live;
+using Switchboard.Outbound;
+using Switchboard.Responses;
 using Switchboard.Sessions;
 using Switchboard.Storage;
-using Switchboard.Responses;
 
 namespace Switchboard.Http;
 
@@ -22,7 +20,7 @@ internal static class EventEndpoints
         api.MapGet("/summary", SummaryAsync).WithTags("Events").WithName("GetSummary").Produces<Contracts.SummaryResponse>();
     }
 
-    private static async Task<IResult> ReplayAsync(HttpContext http, ISessionStore store, LiveState live, SwitchboardOptions options, CancellationToken cancellationToken)
+    private static async Task<IResult> ReplayAsync(HttpContext http, ISessionStore store, LiveReads live, SwitchboardOptions options, CancellationToken cancellationToken)
     {
         long since;
         int limit;
@@ -62,7 +60,10 @@ internal static class EventEndpoints
                 "since");
         }
 
-        var events = await store.ReadEventsAsync(new EventQuery { AfterSeq = since, SessionId = sessionId, Limit = limit + 1 }, cancellationToken);
+        // Never past the head this answer reports: a later commit may already be readable, and a next_since beyond head_seq
+        // would be refused by the next request.
+        var events = await store.ReadEventsAsync(
+            new EventQuery { AfterSeq = since, UpToSeq = bounds.HeadSeq, SessionId = sessionId, Limit = limit + 1 }, cancellationToken);
         var hasMore = events.Count > limit;
         var page = hasMore ? events.Take(limit).ToList() : events;
         return new JsonResult(StatusCodes.Status200OK, w =>
@@ -83,7 +84,7 @@ internal static class EventEndpoints
         });
     }
 
-    private static async Task<IResult> SummaryAsync(LiveState live)
+    private static async Task<IResult> SummaryAsync(LiveReads live)
     {
         var summary = await live.SummaryAsync();
         var epoch = live.Epoch;

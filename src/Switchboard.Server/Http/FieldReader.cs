@@ -1,9 +1,9 @@
+using Switchboard.Writes;
 using System.Buffers;
 using System.Text;
 using System.Text.Json;
-using Switchboard.Sessions;
-using Switchboard.Writes;
 using Switchboard.Responses;
+using Switchboard.Sessions;
 
 namespace Switchboard.Http;
 

@@ -3,9 +3,9 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Switchboard.Ingest;
 using Switchboard.Live;
+using Switchboard.Responses;
 using Switchboard.Storage;
 using Switchboard.Writes;
-using Switchboard.Responses;
 
 namespace Switchboard.Http;
 
@@ -15,7 +15,7 @@ internal static class FleetEndpoints
     public static void Map(IEndpointRouteBuilder api)
     {
         var fleet = api.MapGroup("/fleet").WithTags("Fleet");
-        fleet.MapGet("", async (LiveState live) => Flag(await live.FleetPausedAsync())).WithName("GetFleet").Produces<Contracts.FleetResponse>();
+        fleet.MapGet("", async (LiveReads live) => Flag(await live.FleetPausedAsync())).WithName("GetFleet").Produces<Contracts.FleetResponse>();
         fleet.MapPost("/pause", (SessionWriter writer, CancellationToken ct) => SetAsync(writer, true, ct))
             .WithName("PauseFleet").Produces<Contracts.FleetResponse>().ProducesProblem(503);
         fleet.MapPost("/resume", (SessionWriter writer, CancellationToken ct) => SetAsync(writer, false, ct))
@@ -31,7 +31,7 @@ internal static class FleetEndpoints
         }
         catch (StoreUnavailableException ex)
         {
-            return ProblemResult.From(Errors.SwitchboardError.StoreUnavailable($"The fleet flag was not changed: {ex.Message}"));
+            return UnavailableProblem.For(ex, "The fleet flag was not changed");
         }
     }
 

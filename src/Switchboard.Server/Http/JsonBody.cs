@@ -1,5 +1,5 @@
-using System.IO.Pipelines;
 using System.Buffers;
+using System.IO.Pipelines;
 using System.Text.Json;
 using Microsoft.AspNetCore.Http;
 using Switchboard.Responses;

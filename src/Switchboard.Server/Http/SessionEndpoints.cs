@@ -3,15 +3,13 @@ using System.Text.Json;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
-using Switchboard.Hosting;
 using Switchboard.Ingest;
 using Switchboard.Json;
 using Switchboard.Live;
+using Switchboard.Responses;
 using Switchboard.Sessions;
 using Switchboard.Storage;
-using Switchboard.Transports.Sse;
 using Switchboard.Writes;
-using Switchboard.Responses;
 
 namespace Switchboard.Http;
 
@@ -75,7 +73,7 @@ internal static class SessionEndpoints
         return session is null ? ProblemResult.From(Errors.SwitchboardError.SessionNotFound(id)) : Ok(session);
     }
 
-    private static async Task<IResult> CountAsync(LiveState live)
+    private static async Task<IResult> CountAsync(LiveReads live)
     {
         var summary = await live.SummaryAsync();
         return new JsonResult(StatusCodes.Status200OK, w =>
@@ -136,7 +134,7 @@ internal static class SessionEndpoints
             (states ??= []).Add(state);
         }
 
-        var labels = SseEndpoint.ParseLabels(q["label"], out var labelError);
+        var labels = LabelFilter.ParseQuery(q["label"], out var labelError);
         if (labelError is not null)
         {
             throw RequestException.Field("label", labelError);
@@ -196,8 +194,7 @@ internal static class SessionEndpoints
         }
         catch (StoreUnavailableException ex)
         {
-            return ProblemResult.From(Errors.SwitchboardError.StoreUnavailable(
-                $"The write was not persisted: {ex.Message} Retry after the Retry-After delay."));
+            return UnavailableProblem.For(ex, "The write was not persisted");
         }
     }
 }

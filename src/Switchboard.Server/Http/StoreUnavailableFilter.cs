@@ -1,7 +1,5 @@
 using Microsoft.AspNetCore.Http;
-using Switchboard.Errors;
 using Switchboard.Storage;
-using Switchboard.Responses;
 
 namespace Switchboard.Http;
 
@@ -19,7 +17,7 @@ internal sealed class StoreUnavailableFilter : IEndpointFilter
         }
         catch (StoreUnavailableException ex) when (!context.HttpContext.Response.HasStarted)
         {
-            return ProblemResult.From(SwitchboardError.StoreUnavailable($"{ex.Message} Retry after the Retry-After delay."));
+            return UnavailableProblem.For(ex, "The request was not served");
         }
     }
 }

@@ -1,6 +1,6 @@
 using System.Text.Json;
-using Switchboard.Writes;
 using Switchboard.Responses;
+using Switchboard.Writes;
 
 namespace Switchboard.Http;
 

@@ -1,19 +1,31 @@
 using System.Threading.Channels;
+using Microsoft.Extensions.Logging;
 using Switchboard.Storage;
 using Switchboard.Writes;
 
 namespace Switchboard.Ingest;
 
 /// <summary>
-/// Group commit: one loop takes every write waiting at that moment and commits them in a single store
-/// transaction, so concurrent producers share one commit (and one fsync) instead of queueing for many.
-/// Each submitted batch still succeeds or fails per write; the store guarantees a refused write leaves no trace.
+/// Group commit: one loop takes every write waiting at that moment and commits them in a single store transaction, so
+/// concurrent producers share one commit (and one fsync) instead of queueing for many. Each submitted batch still
+/// succeeds or fails per write; the store guarantees a refused write leaves no trace.
+/// <para>
+/// Admission control: before each commit the loop waits until the live path has room (<see cref="IWriteThrottle"/>), so
+/// when fan-out falls behind the producers slow down instead of the subscribers being cut off. A write that waits longer
+/// than <see cref="StreamOptions.WriteWaitTimeout"/> without being taken is withdrawn and fails with
+/// <see cref="OverloadedException"/>: nothing of it is written.
+/// </para>
 /// </summary>
 internal sealed class WritePipeline : IAsyncDisposable
 {
     private const int MaxWritesPerCommit = 2000;
+    private static readonly TimeSpan ProbeInterval = TimeSpan.FromSeconds(2);
 
     private readonly ISessionStore _store;
+    private readonly IWriteThrottle _throttle;
+    private readonly StreamOptions _options;
+    private readonly ILogger _logger;
+    private readonly CancellationTokenSource _stopping = new();
     private readonly Channel<PendingBatch> _queue = Channel.CreateBounded<PendingBatch>(new BoundedChannelOptions(10_000)
     {
         SingleReader = true,
@@ -22,33 +34,81 @@ internal sealed class WritePipeline : IAsyncDisposable
         FullMode = BoundedChannelFullMode.Wait,
     });
     private Task? _loop;
+    private Task? _probe;
     private long _appended;
     private long _lastCommittedSeq;
+    private long _refused;
+    private volatile string? _writeFailure;
 
-    public WritePipeline(ISessionStore store) => _store = store;
+    public WritePipeline(ISessionStore store, IWriteThrottle throttle, StreamOptions options, ILogger<WritePipeline> logger)
+    {
+        _store = store;
+        _throttle = throttle;
+        _options = options;
+        _logger = logger;
+    }
 
-    public void Start() => _loop = Task.Run(RunAsync);
+    public void Start()
+    {
+        _loop = Task.Run(RunAsync);
+        IngestLog.Started(_logger);
+    }
 
     /// <summary>Events this pipeline's commits appended to the log (for metrics).</summary>
     public long Appended => Volatile.Read(ref _appended);
 
+    /// <summary>Writes refused with 503 because they were not admitted in time (for metrics).</summary>
+    public long Refused => Volatile.Read(ref _refused);
+
     /// <summary>The highest <c>seq</c> this pipeline's commits have appended (0 before the first).</summary>
     public long LastCommittedSeq => Volatile.Read(ref _lastCommittedSeq);
+
+    /// <summary>Why the store cannot commit right now; null while commits succeed. <c>/readyz</c> reports it.</summary>
+    public string? WriteFailure => _writeFailure;
 
     /// <summary>Queues writes for the next commit; completes once they are durable (or refused).</summary>
     public async Task<IReadOnlyList<WriteResult>> SubmitAsync(IReadOnlyList<SessionWrite> writes, CancellationToken cancellationToken)
     {
         var batch = new PendingBatch(writes);
+        var started = Environment.TickCount64;
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        deadline.CancelAfter(_options.WriteWaitTimeout);
         try
         {
-            await _queue.Writer.WriteAsync(batch, cancellationToken);
+            await _queue.Writer.WriteAsync(batch, deadline.Token);
         }
         catch (ChannelClosedException)
         {
             throw new StoreUnavailableException("Switchboard is shutting down; retry against another node or after the restart.");
         }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            throw Overloaded(started);
+        }
 
-        return await batch.Completion.Task;
+        // Still waiting when the deadline passes: withdrawn, unless the loop has taken it already (then it commits).
+        using (deadline.Token.Register(static state =>
+        {
+            var (b, c, p, s) = ((PendingBatch, CancellationToken, WritePipeline, long))state!;
+            if (b.TryWithdraw())
+            {
+                b.Completion.TrySetException(c.IsCancellationRequested ? new OperationCanceledException(c) : p.Overloaded(s));
+            }
+        }, (batch, cancellationToken, this, started)))
+        {
+            return await batch.Completion.Task;
+        }
+    }
+
+    private OverloadedException Overloaded(long started)
+    {
+        var refused = Interlocked.Increment(ref _refused);
+        if (refused == 1 || refused % 1000 == 0)
+        {
+            IngestLog.Overloaded(_logger, refused, (long)_options.WriteWaitTimeout.TotalMilliseconds);
+        }
+
+        return new OverloadedException(TimeSpan.FromMilliseconds(Environment.TickCount64 - started));
     }
 
     private async Task RunAsync()
@@ -56,18 +116,50 @@ internal sealed class WritePipeline : IAsyncDisposable
         var reader = _queue.Reader;
         var group = new List<PendingBatch>();
         var writes = new List<SessionWrite>();
-        // Runs until the queue is completed and drained, so everything accepted before shutdown is committed.
-        while (await reader.WaitToReadAsync())
+        try
         {
-            group.Clear();
-            writes.Clear();
-            while (writes.Count < MaxWritesPerCommit && reader.TryRead(out var batch))
+            // Runs until the queue is completed and drained, so everything accepted before shutdown is committed.
+            while (await reader.WaitToReadAsync())
             {
-                group.Add(batch);
-                writes.AddRange(batch.Writes);
-            }
+                await _throttle.WaitForRoomAsync(_stopping.Token);
+                group.Clear();
+                writes.Clear();
+                while (writes.Count < MaxWritesPerCommit && reader.TryRead(out var batch))
+                {
+                    if (batch.TryTake())
+                    {
+                        group.Add(batch);
+                        writes.AddRange(batch.Writes);
+                    }
+                }
 
-            await CommitAsync(group, writes);
+                if (group.Count > 0)
+                {
+                    await CommitAsync(group, writes);
+                }
+            }
+        }
+        catch (OperationCanceledException) when (_stopping.IsCancellationRequested)
+        {
+            FailRemaining(new StoreUnavailableException("Switchboard is shutting down; retry against another node or after the restart."));
+        }
+        catch (Exception ex)
+        {
+            IngestLog.LoopCrashed(_logger, ex);
+            _writeFailure = "the write pipeline crashed: " + ex.Message;
+            FailRemaining(new StoreUnavailableException("The write pipeline failed; retry against another node.", ex));
+        }
+    }
+
+    private void FailRemaining(Exception error)
+    {
+        _queue.Writer.TryComplete();
+        while (_queue.Reader.TryRead(out var batch))
+        {
+            if (batch.TryTake())
+            {
+                batch.Completion.TrySetException(error);
+            }
         }
     }
 
@@ -81,12 +173,19 @@ internal sealed class WritePipeline : IAsyncDisposable
         catch (Exception ex)
         {
             var error = ex as StoreUnavailableException ?? new StoreUnavailableException($"The store failed: {ex.Message}", ex);
+            OnCommitFailed(writes.Count, error);
             foreach (var batch in group)
             {
                 batch.Completion.TrySetException(error);
             }
 
             return;
+        }
+
+        if (_writeFailure is not null)
+        {
+            _writeFailure = null;
+            IngestLog.CommitsRecovered(_logger);
         }
 
         var appended = 0;
@@ -106,6 +205,7 @@ internal sealed class WritePipeline : IAsyncDisposable
             // Only this loop writes it, before any of these writes is answered.
             Volatile.Write(ref _lastCommittedSeq, last);
         }
+
         var offset = 0;
         foreach (var batch in group)
         {
@@ -120,20 +220,78 @@ internal sealed class WritePipeline : IAsyncDisposable
         }
     }
 
+    /// <summary>A failed commit is logged once; until a commit succeeds the store is probed so readiness recovers without traffic.</summary>
+    private void OnCommitFailed(int writes, StoreUnavailableException error)
+    {
+        var first = _writeFailure is null;
+        _writeFailure = error.Message;
+        if (first)
+        {
+            IngestLog.CommitFailed(_logger, writes, error);
+            _probe = ProbeUntilWritableAsync();
+        }
+    }
+
+    private async Task ProbeUntilWritableAsync()
+    {
+        while (_writeFailure is not null && !_stopping.IsCancellationRequested)
+        {
+            try
+            {
+                await Task.Delay(ProbeInterval, _stopping.Token);
+                await _store.CheckWritableAsync(_stopping.Token);
+                if (_writeFailure is not null)
+                {
+                    _writeFailure = null;
+                    IngestLog.CommitsRecovered(_logger);
+                }
+            }
+            catch (OperationCanceledException) when (_stopping.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception ex)
+            {
+                _writeFailure = ex is StoreUnavailableException ? ex.Message : "the store cannot write: " + ex.Message;
+            }
+        }
+    }
+
     public async ValueTask DisposeAsync()
     {
         _queue.Writer.TryComplete();
+        // Commit what was accepted; writes still waiting for admission after a grace period are refused instead.
+        _stopping.CancelAfter(_options.WriteWaitTimeout);
         if (_loop is not null)
         {
             await _loop;
         }
+
+        await _stopping.CancelAsync();
+        if (_probe is not null)
+        {
+            await _probe;
+        }
+
+        IngestLog.Stopped(_logger, Appended);
     }
 
     private sealed class PendingBatch(IReadOnlyList<SessionWrite> writes)
     {
+        private const int Waiting = 0;
+        private const int Taken = 1;
+        private const int Withdrawn = 2;
+        private int _state;
+
         public IReadOnlyList<SessionWrite> Writes { get; } = writes;
 
         public TaskCompletionSource<IReadOnlyList<WriteResult>> Completion { get; } =
             new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        /// <summary>The loop takes it for a commit; false when it was withdrawn first.</summary>
+        public bool TryTake() => Interlocked.CompareExchange(ref _state, Taken, Waiting) == Waiting;
+
+        /// <summary>The submitter gives up on it; false when the loop took it first.</summary>
+        public bool TryWithdraw() => Interlocked.CompareExchange(ref _state, Withdrawn, Waiting) == Waiting;
     }
 }

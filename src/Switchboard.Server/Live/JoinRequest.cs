@@ -1,5 +1,4 @@
 using System.Text.Json;
-using Switchboard.Hosting;
 using Switchboard.Writes;
 
 namespace Switchboard.Live;
@@ -15,7 +14,7 @@ internal sealed record JoinRequest(TopicRoute Route, long? Since, string? Epoch,
 
     /// <summary>
     /// The labels scope of the connection's token: sessions without these labels are never seen on this channel, and
-    /// fleet-wide summaries are not sent. Set by <see cref="ChannelHub.AuthorizeAsync"/>; null when unrestricted.
+    /// fleet-wide summaries are not sent. Set by <c>JoinAuthorizer</c>; null when unrestricted.
     /// </summary>
     public IReadOnlyDictionary<string, string>? Scope { get; init; }
 

@@ -1,25 +1,86 @@
-using Switchboard.Sessions;
+using Switchboard.Events;
+using Switchboard.Writes;
 
 namespace Switchboard.Live;
 
-/// <summary>Label filters: a session matches when it carries every label of the filter.</summary>
-internal static class LabelFilter
+/// <summary>
+/// A label filter (a <c>sessions</c> join's <c>labels</c>, or a token's scope): a session matches when it carries every
+/// pair. It also holds the one membership rule for label-filtered topics, which live delivery and replay both apply to
+/// the labels an event recorded, so a subscriber that resumes gets exactly what one that stayed connected got.
+/// </summary>
+internal sealed class LabelFilter
 {
-    public static bool Matches(IReadOnlyDictionary<string, string> filter, Session? session)
+    private readonly KeyValuePair<string, string>[] _pairs;
+
+    private LabelFilter(KeyValuePair<string, string>[] pairs) => _pairs = pairs;
+
+    public int Count => _pairs.Length;
+
+    /// <summary>The filter as a dictionary, for replies and merging.</summary>
+    public IReadOnlyDictionary<string, string> ToDictionary() => _pairs.ToDictionary(p => p.Key, p => p.Value, StringComparer.Ordinal);
+
+    /// <summary>A filter of <paramref name="labels"/>; null when there are none (no filter).</summary>
+    public static LabelFilter? From(IReadOnlyDictionary<string, string>? labels) =>
+        labels is null || labels.Count == 0 ? null : new LabelFilter([.. labels]);
+
+    /// <summary>Whether <paramref name="labels"/> carries every pair of the filter (an array walk: nothing is boxed).</summary>
+    public bool Matches(IReadOnlyDictionary<string, string>? labels)
     {
-        if (session is null)
+        if (labels is null)
         {
             return false;
         }
 
-        foreach (var (key, value) in filter)
+        foreach (var (key, value) in _pairs)
         {
-            if (!session.Labels.TryGetValue(key, out var actual) || actual != value)
+            if (!labels.TryGetValue(key, out var actual) || !string.Equals(actual, value, StringComparison.Ordinal))
             {
                 return false;
             }
         }
 
         return true;
+    }
+
+    /// <summary>
+    /// The membership rule: an event of a session belongs to a filtered topic when the session matches the filter after
+    /// the event, or matched it before an event that changed its labels (so a subscriber sees a session leave its filter).
+    /// Events of no session (the fleet flag) belong everywhere. Events logged before labels were recorded fall back to
+    /// <paramref name="before"/>/<paramref name="after"/>, the best labels the caller has.
+    /// </summary>
+    public bool Includes(EventRecord e, IReadOnlyDictionary<string, string>? before, IReadOnlyDictionary<string, string>? after)
+    {
+        if (e.SessionId is null)
+        {
+            return true;
+        }
+
+        if (e.Labels is { } recorded)
+        {
+            return Matches(recorded) || (e.PriorLabels is { } prior && Matches(prior));
+        }
+
+        return Matches(after) || Matches(before);
+    }
+
+    /// <summary>Parses <c>label=key=value</c> query values (the HTTP API and SSE); null when there are none.</summary>
+    public static Dictionary<string, string>? ParseQuery(IEnumerable<string?> values, out string? error)
+    {
+        error = null;
+        Dictionary<string, string>? labels = null;
+        foreach (var value in values)
+        {
+            var eq = value?.IndexOf('=') ?? -1;
+            if (eq <= 0 || !WriteValidator.IsLabelKey(value![..eq]))
+            {
+                var shown = value ?? "";
+                error = $"label filters look like label=key=value with a valid key; got '{(shown.Length > 64 ? shown[..64] + "…" : shown)}'.";
+                return null;
+            }
+
+            (labels ??= new(StringComparer.Ordinal))[value[..eq]] = value[(eq + 1)..];
+        }
+
+        return labels;
     }
 }

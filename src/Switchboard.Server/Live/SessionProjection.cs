@@ -1,4 +1,7 @@
+using System.Buffers;
+using System.Text.Json;
 using Switchboard.Events;
+using Switchboard.Json;
 using Switchboard.Sessions;
 using Switchboard.Storage;
 
@@ -6,8 +9,8 @@ namespace Switchboard.Live;
 
 /// <summary>
 /// The node's in-memory view of the log head: every active session, totals over all sessions, the fleet
-/// flag and the busy period. Changed only by the dispatcher, under its gate, one event at a time in
-/// <c>seq</c> order, so a snapshot taken under the gate is exactly the state at <see cref="HeadSeq"/>.
+/// flag and the busy period. Owned by the live loop and changed only there, one event at a time in <c>seq</c>
+/// order, so a snapshot the loop takes is exactly the state at <see cref="HeadSeq"/>.
 /// </summary>
 internal sealed class SessionProjection
 {
@@ -19,6 +22,8 @@ internal sealed class SessionProjection
     private long _inputTokens;
     private long _outputTokens;
     private decimal _costUsd;
+    private readonly ArrayBufferWriter<byte> _sizing = new(1024);
+    private Utf8JsonWriter? _sizingWriter;
 
     public string Epoch { get; private set; } = "";
 
@@ -118,14 +123,18 @@ internal sealed class SessionProjection
         return new Summary(values, duration, HeadSeq);
     }
 
-    /// <summary>Active sessions, newest first, that match <paramref name="labels"/>.</summary>
-    public List<Session> NewestActive(int limit, IReadOnlyDictionary<string, string>? labels, out bool more)
+    /// <summary>
+    /// Active sessions, newest first, that match <paramref name="filter"/>: at most <paramref name="limit"/> of them and,
+    /// past the first, at most <paramref name="maxBytes"/> of JSON, so a join reply always fits a connection's queue.
+    /// </summary>
+    public List<Session> NewestActive(int limit, LabelFilter? filter, long maxBytes, out bool more)
     {
         var page = new List<Session>(Math.Min(limit, _active.Count));
         more = false;
+        long bytes = 0;
         foreach (var s in _byCreated.Values)
         {
-            if (labels is not null && !LabelFilter.Matches(labels, s))
+            if (filter is not null && !filter.Matches(s.Labels))
             {
                 continue;
             }
@@ -136,10 +145,32 @@ internal sealed class SessionProjection
                 break;
             }
 
+            var size = EncodedSize(s);
+            if (page.Count > 0 && bytes + size > maxBytes)
+            {
+                more = true;
+                break;
+            }
+
+            bytes += size;
             page.Add(s);
         }
 
         return page;
+    }
+
+    private int EncodedSize(Session s)
+    {
+        _sizing.ResetWrittenCount();
+        var w = _sizingWriter ??= new Utf8JsonWriter(_sizing, new JsonWriterOptions
+        {
+            SkipValidation = true,
+            Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+        });
+        w.Reset(_sizing);
+        SessionJson.Write(w, s);
+        w.Flush();
+        return _sizing.WrittenCount;
     }
 
     private void Track(Session s)

@@ -1,9 +1,7 @@
 using System.Diagnostics.Metrics;
-using Switchboard.Events;
-using Switchboard.Outbound;
-using Switchboard.Live.Fanout;
 using Switchboard.Ingest;
 using Switchboard.Live;
+using Switchboard.Outbound;
 using Switchboard.Transports;
 
 namespace Switchboard.Metrics;
@@ -11,19 +9,19 @@ namespace Switchboard.Metrics;
 /// <summary>
 /// Switchboard's instruments on the <c>Switchboard</c> meter (System.Diagnostics.Metrics), created through the host's
 /// <see cref="IMeterFactory"/>. Most are observable and read existing totals when scraped; the fan-out latency comes
-/// from <see cref="EventDispatcher.Dispatched"/> and the HTTP write latency from an endpoint filter.
+/// from <see cref="LiveHub.EventDispatched"/> and the HTTP write latency from an endpoint filter.
 /// </summary>
 internal sealed class SwitchboardMetrics : IDisposable
 {
     public const string MeterName = "Switchboard";
 
-    private readonly EventDispatcher _dispatcher;
+    private readonly LiveHub _live;
     private readonly Counter<long> _dispatched;
     private readonly Histogram<double> _fanout;
 
-    public SwitchboardMetrics(IMeterFactory meters, EventDispatcher dispatcher, WritePipeline pipeline, ConnectionRegistry connections)
+    public SwitchboardMetrics(IMeterFactory meters, LiveHub live, WritePipeline pipeline, ConnectionRegistry connections)
     {
-        _dispatcher = dispatcher;
+        _live = live;
         Meter = meters.Create(MeterName);
         Meter.CreateObservableUpDownCounter("switchboard.connections", () => connections.Count, "{connection}",
             "Open stream connections (WebSocket, long-poll, SSE).");
@@ -33,8 +31,14 @@ internal sealed class SwitchboardMetrics : IDisposable
             "Events this node appended to the log.");
         _dispatched = Meter.CreateCounter<long>("switchboard.events.dispatched", "{event}",
             "Committed events applied to the live projection and fanned out (from any node).");
-        Meter.CreateObservableCounter("switchboard.deliveries", () => dispatcher.Deliveries, "{delivery}",
+        Meter.CreateObservableCounter("switchboard.deliveries", () => live.Stats.Deliveries, "{delivery}",
             "Event frames handed to subscriber send queues.");
+        Meter.CreateObservableUpDownCounter("switchboard.fanout.pending", () => live.PendingEvents, "{event}",
+            "Committed events not yet fanned out (admission control holds writes while this is too old or too many).");
+        Meter.CreateObservableCounter("switchboard.fanout.pauses", () => live.Stats.FanoutPauses, "{pause}",
+            "Times the fan-out paused because most deliveries went to connections that were behind but still draining.");
+        Meter.CreateObservableCounter("switchboard.writes.refused", () => pipeline.Refused, "{write}",
+            "Writes refused with 503 because the fan-out could not admit them within the write wait timeout.");
         Meter.CreateObservableCounter("switchboard.sent", () => OutboundCounters.BytesSent, "By",
             "Bytes written to stream connections.");
         Meter.CreateObservableCounter("switchboard.socket.writes", () => OutboundCounters.Writes, "{write}",
@@ -49,7 +53,7 @@ internal sealed class SwitchboardMetrics : IDisposable
         HttpWriteDuration = Meter.CreateHistogram("switchboard.http.write.duration", "s",
             "Handling time of HTTP write requests (read, validate, commit), by endpoint.",
             advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = LatencyBuckets });
-        dispatcher.Dispatched += OnDispatched;
+        live.EventDispatched += OnDispatched;
     }
 
     /// <summary>Bucket bounds in seconds, from 100 µs to 10 s.</summary>
@@ -62,11 +66,11 @@ internal sealed class SwitchboardMetrics : IDisposable
 
     public void Dispose()
     {
-        _dispatcher.Dispatched -= OnDispatched;
+        _live.EventDispatched -= OnDispatched;
         Meter.Dispose();
     }
 
-    private void OnDispatched(EventRecord e, int delivered, TimeSpan latency)
+    private void OnDispatched(int delivered, TimeSpan latency)
     {
         _dispatched.Add(1);
         _fanout.Record(Math.Max(0, latency.TotalSeconds));
@@ -74,17 +78,12 @@ internal sealed class SwitchboardMetrics : IDisposable
 
     private IEnumerable<Measurement<int>> ObserveSubscriptions()
     {
-        (int Sessions, int Summary, int Session) counts;
-        lock (_dispatcher.Gate)
-        {
-            counts = _dispatcher.Topics.CountByKind();
-        }
-
+        var stats = _live.Stats;
         return
         [
-            new(counts.Sessions, new KeyValuePair<string, object?>("topic_kind", "sessions")),
-            new(counts.Summary, new KeyValuePair<string, object?>("topic_kind", "summary")),
-            new(counts.Session, new KeyValuePair<string, object?>("topic_kind", "session")),
+            new(stats.SessionsSubscribers, new KeyValuePair<string, object?>("topic_kind", "sessions")),
+            new(stats.SummarySubscribers, new KeyValuePair<string, object?>("topic_kind", "summary")),
+            new(stats.SessionSubscribers, new KeyValuePair<string, object?>("topic_kind", "session")),
         ];
     }
 }

@@ -53,6 +53,10 @@ public static class SwitchboardDefaults
     public const double MaxMessagesPerSecond = 50;
     /// <summary>Inbound message burst per connection: room for a client rejoining its 100 channels at once.</summary>
     public const int MessageBurst = 200;
+    public static readonly TimeSpan MaxFanoutLag = TimeSpan.FromMilliseconds(250);
+    public const int MaxPendingEvents = 50_000;
+    public static readonly TimeSpan WriteWaitTimeout = TimeSpan.FromSeconds(5);
+    public const long MaxSnapshotBytes = 1024 * 1024;
     /// <summary>Default writes per key (or remote address) per window.</summary>
     public const int WriteRateLimit = 5000;
     /// <summary>Default write rate window.</summary>

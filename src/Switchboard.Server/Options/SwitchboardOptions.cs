@@ -91,6 +91,21 @@ public sealed class StreamOptions
 
     /// <summary>Inbound messages a connection may send in a burst before the sustained rate applies. Default 200.</summary>
     public int MessageBurst { get; set; } = SwitchboardDefaults.MessageBurst;
+
+    /// <summary>
+    /// Admission control: when the oldest committed event not yet fanned out is older than this, writes wait until the
+    /// fan-out is back under half of it. Bounds the latency from a commit to the subscribers' queues under overload.
+    /// </summary>
+    public TimeSpan MaxFanoutLag { get; set; } = SwitchboardDefaults.MaxFanoutLag;
+
+    /// <summary>Admission control: at most this many committed events wait to be fanned out before writes wait.</summary>
+    public int MaxPendingEvents { get; set; } = SwitchboardDefaults.MaxPendingEvents;
+
+    /// <summary>How long a write waits for admission before it is refused with 503 and <c>Retry-After</c> (nothing is written).</summary>
+    public TimeSpan WriteWaitTimeout { get; set; } = SwitchboardDefaults.WriteWaitTimeout;
+
+    /// <summary>The most JSON a join reply's session snapshot carries; the rest is paged with <c>next_cursor</c>.</summary>
+    public long MaxSnapshotBytes { get; set; } = SwitchboardDefaults.MaxSnapshotBytes;
 }
 
 /// <summary>HTTP API settings.</summary>

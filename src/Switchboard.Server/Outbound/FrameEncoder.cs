@@ -4,7 +4,6 @@ using System.Text;
 using System.Text.Json;
 using Switchboard.Events;
 using Switchboard.Json;
-using Switchboard.Live;
 
 namespace Switchboard.Outbound;
 
@@ -35,8 +34,8 @@ internal static class FrameEncoder
         return s.ToArray();
     }
 
-    /// <summary>The envelope of a summary: <c>seq</c> and <c>session_id</c> are null, <c>data.as_of_seq</c> gives the position.</summary>
-    public static byte[] SummaryEnvelope(Summary summary, string epoch, DateTimeOffset at)
+    /// <summary>The envelope of a summary: <c>seq</c> and <c>session_id</c> are null, <paramref name="writeData"/> writes <c>data</c>.</summary>
+    public static byte[] SummaryEnvelope(Action<Utf8JsonWriter> writeData, string epoch, DateTimeOffset at)
     {
         var s = Scratch.Rent();
         var w = s.Writer;
@@ -48,7 +47,7 @@ internal static class FrameEncoder
         w.WritePropertyName("at");
         WireTime.Write(w, at);
         w.WritePropertyName("data");
-        summary.WriteData(w);
+        writeData(w);
         w.WriteEndObject();
         return s.ToArray();
     }

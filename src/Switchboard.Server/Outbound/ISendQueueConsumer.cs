@@ -1,6 +1,10 @@
 namespace Switchboard.Outbound;
 
-/// <summary>The transport side of a <see cref="SendQueue"/>.</summary>
+/// <summary>
+/// The transport side of a <see cref="SendQueue"/>. Every callback may run on the thread of whoever enqueued, which can
+/// be the live loop: an implementation only flags its connection and schedules work, never blocks and never calls back
+/// into Switchboard. <see cref="SendQueue"/> already moves the rare ones (overflow, reset) onto the thread pool.
+/// </summary>
 internal interface ISendQueueConsumer
 {
     /// <summary>Frames are waiting and nobody is draining; called once until a drain finds the queue empty.</summary>
@@ -8,4 +12,10 @@ internal interface ISendQueueConsumer
 
     /// <summary>The queue hit its hard cap: the consumer is too slow and must be disconnected.</summary>
     void OnOverflow();
+
+    /// <summary>
+    /// The server lost this connection's place in the stream (the live loop recovered from a fault or reloaded the
+    /// log): close so the client reconnects and resumes by <c>seq</c>.
+    /// </summary>
+    void OnReset(string reason);
 }

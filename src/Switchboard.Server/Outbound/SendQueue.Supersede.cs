@@ -1,4 +1,3 @@
-using Switchboard.Metrics;
 
 namespace Switchboard.Outbound;
 

@@ -1,4 +1,3 @@
-using Switchboard.Metrics;
 
 namespace Switchboard.Outbound;
 
@@ -10,16 +9,27 @@ namespace Switchboard.Outbound;
 /// other change are never dropped, and a client keeping up gets every event.
 /// Past the frame or byte cap the queue overflows and the consumer is told to disconnect, so the client resumes by
 /// <c>seq</c> instead of the server buffering without bound.
+/// <para>
+/// Above a much lower backlog mark the queue reports itself <see cref="EnqueueResult.Backlogged"/> while its consumer
+/// still drains: the live loop pauses its fan-out when most of its deliveries go to such queues (the node is behind),
+/// and keeps going when only a few do (those clients are slow, and meet the cap on their own).
+/// </para>
 /// </summary>
 internal sealed partial class SendQueue
 {
     private const int InitialCapacity = 8;
     private const int ShrinkAbove = 256;
 
+    /// <summary>Frames waiting this long with no drain mean the consumer stopped reading, not that it is slow.</summary>
+    internal const long StallMilliseconds = 2000;
+
     private readonly object _lock = new();
     private readonly ISendQueueConsumer _consumer;
     private readonly int _maxFrames;
     private readonly long _maxBytes;
+    private readonly int _backlogFrames;
+    private readonly long _backlogBytes;
+    private long _lastProgress = Environment.TickCount64; // last drain, or last time the queue was empty
     private OutboundFrame?[] _ring = new OutboundFrame?[InitialCapacity];
     private int _head;
     private int _count; // ring slots in use, superseded ones included
@@ -36,6 +46,8 @@ internal sealed partial class SendQueue
         _consumer = consumer;
         _maxFrames = maxFrames;
         _maxBytes = maxBytes;
+        _backlogFrames = Math.Max(16, maxFrames / 16);
+        _backlogBytes = Math.Max(64 * 1024, maxBytes / 16);
     }
 
     /// <summary>Frames waiting to be written.</summary>
@@ -110,8 +122,45 @@ internal sealed partial class SendQueue
             _overflowed = true;
         }
 
+        ReportOverflow();
+    }
+
+    /// <summary>
+    /// The server lost this connection's place in the stream: pending frames are dropped and the consumer is told to
+    /// close, so the client reconnects and resumes by <c>seq</c>.
+    /// </summary>
+    public void Reset(string reason)
+    {
+        lock (_lock)
+        {
+            if (_completed || _overflowed)
+            {
+                return;
+            }
+
+            ClearLocked();
+        }
+
+        ThreadPool.UnsafeQueueUserWorkItem(static s => s.Consumer.OnReset(s.Reason), (Consumer: _consumer, Reason: reason), preferLocal: false);
+    }
+
+    /// <summary>Whether the queue is above its backlog mark while its consumer still drains (see <see cref="EnqueueResult.Backlogged"/>).</summary>
+    public bool IsBackloggedAndDraining()
+    {
+        lock (_lock)
+        {
+            return !_completed && !_overflowed && IsBackloggedLocked(Environment.TickCount64);
+        }
+    }
+
+    private bool IsBackloggedLocked(long now) =>
+        (Waiting > _backlogFrames || _bytes > _backlogBytes) && now - _lastProgress <= StallMilliseconds;
+
+    private void ReportOverflow()
+    {
         OutboundCounters.SlowConsumerDisconnected();
-        _consumer.OnOverflow();
+        // Never on the enqueuer's thread: that may be the live loop, and closing a connection leaves its channels.
+        ThreadPool.UnsafeQueueUserWorkItem(static c => c.OnOverflow(), _consumer, preferLocal: false);
     }
 
     private bool HasRoom() => _bytes <= _maxBytes / 2 && Waiting <= _maxFrames / 2;
@@ -120,35 +169,47 @@ internal sealed partial class SendQueue
     private int Waiting => _count - _holes;
 
     /// <summary>Adds a frame and wakes the consumer if nobody is draining. Returns false when the queue is closed or just overflowed.</summary>
-    public bool Enqueue(OutboundFrame frame) => Enqueue(frame, wakeLater: null);
+    public bool Enqueue(OutboundFrame frame) => Offer(frame, wakeLater: null) != EnqueueResult.Refused;
+
+    /// <summary>Like <see cref="Offer"/>; returns false when the frame was refused.</summary>
+    public bool Enqueue(OutboundFrame frame, List<SendQueue>? wakeLater) => Offer(frame, wakeLater) != EnqueueResult.Refused;
 
     /// <summary>
-    /// Adds a frame; when the consumer needs waking, this queue is added to <paramref name="wakeLater"/> (once) instead,
-    /// and the caller calls <see cref="Wake"/> after it has queued everything it has. A broadcaster that queues several
-    /// frames for many connections so gives each connection one drain, and one socket write, for all of them.
+    /// Adds a frame; when the consumer needs waking and <paramref name="wakeLater"/> is given, this queue is added there
+    /// (once) instead, and the caller calls <see cref="Wake"/> after it has queued everything it has. A broadcaster that
+    /// queues several frames for many connections so gives each connection one drain, and one socket write, for all of them.
     /// </summary>
-    public bool Enqueue(OutboundFrame frame, List<SendQueue>? wakeLater)
+    public EnqueueResult Offer(OutboundFrame frame, List<SendQueue>? wakeLater)
     {
         bool signal;
+        bool backlogged;
         lock (_lock)
         {
             if (_completed || _overflowed)
             {
-                return false;
+                return EnqueueResult.Refused;
             }
 
             DropSupersededBy(frame);
             if (Waiting >= _maxFrames || _bytes + frame.Size > _maxBytes)
             {
                 _overflowed = true;
+                signal = false;
+                backlogged = false;
             }
             else
             {
-                Append(frame);
-            }
+                var now = Environment.TickCount64;
+                if (Waiting == 0)
+                {
+                    _lastProgress = now; // caught up until this frame
+                }
 
-            signal = !_overflowed && !_signaled;
-            _signaled |= signal;
+                Append(frame);
+                signal = !_signaled;
+                _signaled = true;
+                backlogged = IsBackloggedLocked(now);
+            }
         }
 
         if (signal)
@@ -164,12 +225,11 @@ internal sealed partial class SendQueue
         }
         else if (_overflowed)
         {
-            OutboundCounters.SlowConsumerDisconnected();
-            _consumer.OnOverflow();
-            return false;
+            ReportOverflow();
+            return EnqueueResult.Refused;
         }
 
-        return true;
+        return backlogged ? EnqueueResult.Backlogged : EnqueueResult.Queued;
     }
 
     /// <summary>Wakes the consumer for frames queued with a deferred wake-up.</summary>
@@ -221,6 +281,11 @@ internal sealed partial class SendQueue
             into[n++] = frame;
         }
 
+        if (n > 0)
+        {
+            _lastProgress = Environment.TickCount64;
+        }
+
         if (n == 0)
         {
             _signaled = false;
@@ -242,16 +307,21 @@ internal sealed partial class SendQueue
         lock (_lock)
         {
             _completed = true;
-            ForgetUsage();
-            Array.Clear(_ring);
-            _count = 0;
-            _holes = 0;
-            _bytes = 0;
+            ClearLocked();
             waiter = _spaceWaiter;
             _spaceWaiter = null;
         }
 
         waiter?.TrySetResult();
+    }
+
+    private void ClearLocked()
+    {
+        ForgetUsage();
+        Array.Clear(_ring);
+        _count = 0;
+        _holes = 0;
+        _bytes = 0;
     }
 
     private void Append(OutboundFrame frame)

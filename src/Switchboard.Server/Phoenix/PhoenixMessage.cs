@@ -2,8 +2,11 @@ using System.Text.Json;
 
 namespace Switchboard.Phoenix;
 
-/// <summary>An inbound Phoenix V2 message <c>[join_ref, ref, topic, event, payload]</c>. Owns the parsed document.</summary>
-internal sealed class PhoenixMessage(string? joinRef, string? @ref, string topic, string @event, JsonDocument document, JsonElement payload) : IDisposable
+/// <summary>
+/// An inbound Phoenix V2 message <c>[join_ref, ref, topic, event, payload]</c>. It owns everything it holds (the payload
+/// is a copy), so it may outlive the read that produced it: a join handled later never reads another frame's bytes.
+/// </summary>
+internal sealed class PhoenixMessage(string? joinRef, string? @ref, string topic, string @event, JsonElement payload)
 {
     public string? JoinRef { get; } = joinRef;
 
@@ -18,7 +21,7 @@ internal sealed class PhoenixMessage(string? joinRef, string? @ref, string topic
 
     public bool IsBinary { get; init; }
 
-    public void Dispose() => document.Dispose();
+    private static readonly JsonElement EmptyPayload = JsonDocument.Parse("{}").RootElement.Clone();
 
     /// <summary>
     /// Parses a V2 text frame. Returns null with a reason when the frame is not a JSON array of
@@ -37,6 +40,7 @@ internal sealed class PhoenixMessage(string? joinRef, string? @ref, string topic
             return null;
         }
 
+        using var owned = document;
         var root = document.RootElement;
         error = root.ValueKind != JsonValueKind.Array ? "a V2 message must be a JSON array"
             // Phoenix ignores elements after the payload, so only a short array is malformed.
@@ -49,11 +53,11 @@ internal sealed class PhoenixMessage(string? joinRef, string? @ref, string topic
             : null;
         if (error is not null)
         {
-            document.Dispose();
             return null;
         }
 
-        return new PhoenixMessage(root[0].GetString(), root[1].GetString(), root[2].GetString()!, root[3].GetString()!, document, root[4]);
+        // The document may sit on a pooled buffer that goes back as soon as this returns: keep copies only.
+        return new PhoenixMessage(root[0].GetString(), root[1].GetString(), root[2].GetString()!, root[3].GetString()!, root[4].Clone());
     }
 
     private static bool IsRef(JsonElement e) => e.ValueKind is JsonValueKind.String or JsonValueKind.Null;
@@ -95,8 +99,7 @@ internal sealed class PhoenixMessage(string? joinRef, string? @ref, string topic
             offset += length;
         }
 
-        var empty = JsonDocument.Parse("{}");
-        return new PhoenixMessage(fields[0].Length == 0 ? null : fields[0], fields[1].Length == 0 ? null : fields[1], fields[2], fields[3], empty, empty.RootElement)
+        return new PhoenixMessage(fields[0].Length == 0 ? null : fields[0], fields[1].Length == 0 ? null : fields[1], fields[2], fields[3], EmptyPayload)
         {
             IsBinary = true,
         };

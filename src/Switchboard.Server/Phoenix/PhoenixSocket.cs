@@ -1,7 +1,7 @@
-using Switchboard.Outbound;
-using Switchboard.Live.Fanout;
-using Switchboard.Security;
 using Switchboard.Live;
+using Switchboard.Outbound;
+using Switchboard.Security;
+using Switchboard.Storage;
 
 namespace Switchboard.Phoenix;
 
@@ -13,7 +13,7 @@ namespace Switchboard.Phoenix;
 /// them, and phoenix.js reconnects after one unanswered heartbeat); every other message waits for the join.
 /// <see cref="CloseAsync"/> runs after the read loop has ended.
 /// </summary>
-internal sealed class PhoenixSocket(ChannelHub hub, SendQueue queue, ConnectionAccess? access = null)
+internal sealed class PhoenixSocket(JoinCoordinator hub, SendQueue queue, ConnectionAccess? access = null)
 {
     private const string PhoenixTopic = "phoenix";
     private const string Unauthorized = "unauthorized";
@@ -113,8 +113,9 @@ internal sealed class PhoenixSocket(ChannelHub hub, SendQueue queue, ConnectionA
         {
             // The socket is closing; the hub has already left whatever it had joined.
         }
-        catch (Exception)
+        catch (Exception ex)
         {
+            hub.LogFailure(m.Topic, ex);
             Reply(m.JoinRef, m.Ref, m.Topic, "error", "join crashed");
         }
         finally
@@ -157,7 +158,7 @@ internal sealed class PhoenixSocket(ChannelHub hub, SendQueue queue, ConnectionA
 
         if (access is not null)
         {
-            var (scoped, refusal) = await hub.AuthorizeAsync(request, access.Grant, access.Now, cancellationToken);
+            var (scoped, refusal) = await access.AuthorizeAsync(request, cancellationToken);
             if (scoped is null)
             {
                 Reply(m.JoinRef, m.Ref, m.Topic, "error", Unauthorized, refusal);
@@ -185,9 +186,16 @@ internal sealed class PhoenixSocket(ChannelHub hub, SendQueue queue, ConnectionA
                 w.WriteEndObject();
             }));
         }
-        catch (Exception) when (!cancellationToken.IsCancellationRequested)
+        catch (StoreUnavailableException ex) when (!cancellationToken.IsCancellationRequested)
         {
             _channels.Remove(m.Topic);
+            hub.LogFailure(m.Topic, ex);
+            Reply(m.JoinRef, m.Ref, m.Topic, "error", "store unavailable", ex.Message);
+        }
+        catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
+        {
+            _channels.Remove(m.Topic);
+            hub.LogFailure(m.Topic, ex);
             Reply(m.JoinRef, m.Ref, m.Topic, "error", "join crashed");
         }
 
@@ -289,6 +297,6 @@ internal sealed class PhoenixSocket(ChannelHub hub, SendQueue queue, ConnectionA
     {
         public string? JoinRef { get; } = joinRef;
 
-        public Subscription? Subscription { get; set; }
+        public ISubscription? Subscription { get; set; }
     }
 }

@@ -1,5 +1,4 @@
 using Microsoft.AspNetCore.Http;
-using Switchboard.Hosting;
 
 namespace Switchboard.Security;
 

@@ -1,3 +1,4 @@
+using Switchboard.Live;
 namespace Switchboard.Security;
 
 /// <summary>
@@ -17,6 +18,10 @@ internal sealed class ConnectionAccess(StreamGrant grant, StreamAuthenticator au
     public bool IsExpired => Grant.IsExpiredAt(time.GetUtcNow());
 
     public DateTimeOffset Now => time.GetUtcNow();
+
+    /// <summary>Checks a join against the connection's current grant; see <see cref="JoinAuthorizer.AuthorizeAsync"/>.</summary>
+    public Task<(JoinRequest? Request, string? Refusal)> AuthorizeAsync(JoinRequest request, CancellationToken cancellationToken) =>
+        authenticator.Joins.AuthorizeAsync(request, Grant, Now, cancellationToken);
 
     /// <summary>Starts watching the expiry; <paramref name="onExpired"/> runs once it passes (on a timer thread).</summary>
     public void Start(Action onExpired)

@@ -1,6 +1,5 @@
 using System.Net;
 using Microsoft.AspNetCore.Http;
-using Switchboard.Hosting;
 
 namespace Switchboard.Security;
 

@@ -1,6 +1,4 @@
 using Microsoft.AspNetCore.Http;
-using Switchboard.Hosting;
-using Switchboard.Http;
 using Switchboard.Responses;
 
 namespace Switchboard.Security;

@@ -1,7 +1,5 @@
 using System.Text;
 using Microsoft.AspNetCore.Http;
-using Switchboard.Hosting;
-using Switchboard.Transports.WebSockets;
 
 namespace Switchboard.Security;
 
@@ -14,7 +12,7 @@ internal readonly record struct StreamAuthResult(StreamGrant? Grant, string? Err
 /// <c>X-Phoenix-AuthToken</c> header; the first <c>token</c> query value. API keys are only taken from the header, so
 /// they never end up in URLs and access logs.
 /// </summary>
-internal sealed class StreamAuthenticator(SecurityOptions options, ApiKeyRing keys, SubscriberTokens tokens)
+internal sealed class StreamAuthenticator(SecurityOptions options, ApiKeyRing keys, SubscriberTokens tokens, JoinAuthorizer joins)
 {
     /// <summary>The prefix of the subprotocol that carries a token (phoenix.js <c>authToken</c>).</summary>
     public const string AuthTokenProtocolPrefix = "base64url.bearer.phx.";
@@ -22,6 +20,9 @@ internal sealed class StreamAuthenticator(SecurityOptions options, ApiKeyRing ke
     public bool Enabled => options.AuthEnabled;
 
     public SubscriberTokens Tokens => tokens;
+
+    /// <summary>Checks joins against a connection's grant.</summary>
+    public JoinAuthorizer Joins => joins;
 
     public async Task<StreamAuthResult> AuthenticateAsync(HttpRequest request)
     {
@@ -63,7 +64,7 @@ internal sealed class StreamAuthenticator(SecurityOptions options, ApiKeyRing ke
     /// <summary>The token in a <c>base64url.bearer.phx.…</c> subprotocol: base64 of either alphabet, padding optional.</summary>
     internal static string? ProtocolToken(HttpRequest request)
     {
-        foreach (var offered in WebSocketHandshake.OfferedSubProtocols(request))
+        foreach (var offered in SubProtocols.Offered(request))
         {
             if (!offered.StartsWith(AuthTokenProtocolPrefix, StringComparison.Ordinal))
             {

@@ -3,7 +3,6 @@ using System.Text;
 using System.Text.Json;
 using Microsoft.IdentityModel.JsonWebTokens;
 using Microsoft.IdentityModel.Tokens;
-using Switchboard.Hosting;
 using Switchboard.Writes;
 
 namespace Switchboard.Security;

@@ -1,4 +1,3 @@
-using Switchboard.Phoenix;
 using Switchboard.Live;
 
 namespace Switchboard.Security;

@@ -1,5 +1,4 @@
 using System.Threading.RateLimiting;
-using Switchboard.Hosting;
 
 namespace Switchboard.Security;
 

@@ -1,4 +1,3 @@
-using Switchboard.Hosting;
 
 namespace Switchboard.Transports;
 

@@ -57,13 +57,7 @@ public static class Producer
         }
     }
 
-    /// <summary>How many subscribers the server holds for <c>session:{id}</c>, read under the dispatcher's gate.</summary>
-    public static int SessionWatchers(this SwitchboardServer server, string id)
-    {
-        var dispatcher = server.Get<EventDispatcher>();
-        lock (dispatcher.Gate)
-        {
-            return server.Get<TopicRegistry>().ForSession(id)?.Count ?? 0;
-        }
-    }
+    /// <summary>How many subscribers the server holds for <c>session:{id}</c>, read by the live loop.</summary>
+    public static int SessionWatchers(this SwitchboardServer server, string id) =>
+        server.Get<LiveHub>().ReadAsync(view => view.Watchers(id)).GetAwaiter().GetResult();
 }

@@ -1,25 +1,30 @@
-using Switchboard.Phoenix;
-using Switchboard.Live;
 using Switchboard.Outbound;
 
 namespace Switchboard.Live.Fanout;
 
 /// <summary>
-/// One channel's membership in a topic. While a join is being answered the subscription is pending:
-/// live frames are held here, then released after the reply and replay, so nothing is missed or doubled.
-/// All fields are guarded by the dispatcher's gate.
+/// One channel's membership in a topic. While its join is answered the subscription is pending: live frames are held
+/// here, then released after the reply and the replay, so nothing is missed or doubled. The immutable members may be
+/// read anywhere; everything that changes is touched only by the live loop.
 /// </summary>
-internal sealed class Subscription(SendQueue queue, TopicRoute route, IReadOnlyDictionary<string, string>? labels)
+internal sealed class Subscription(SendQueue queue, TopicRoute route, LabelFilter? filter, bool isScoped, string? joinRef) : ISubscription
 {
+    private List<OutboundFrame>? _held;
+
     public SendQueue Queue { get; } = queue;
 
     public TopicRoute Route { get; } = route;
 
+    public string Topic => Route.Topic;
+
     /// <summary>Only sessions carrying all these labels: a <c>sessions</c> filter, or a token's scope on any topic.</summary>
-    public IReadOnlyDictionary<string, string>? Labels { get; } = labels;
+    public LabelFilter? Filter { get; } = filter;
 
     /// <summary>Label-scoped by its credentials: fleet-wide summaries are not delivered.</summary>
-    public bool IsScoped { get; init; }
+    public bool IsScoped { get; } = isScoped;
+
+    /// <summary>The join ref of the channel (null for SSE), for pushes addressed to this channel.</summary>
+    public string? JoinRef { get; } = joinRef;
 
     /// <summary>Position in the topic's subscriber list, for O(1) removal.</summary>
     public int Index { get; set; } = -1;
@@ -28,25 +33,21 @@ internal sealed class Subscription(SendQueue queue, TopicRoute route, IReadOnlyD
 
     public bool IsRemoved { get; set; }
 
-    /// <summary>The join ref of the channel (null for SSE), for pushes addressed to this channel.</summary>
-    public string? JoinRef { get; init; }
-
     /// <summary>This subscription's presence entry, when it joined with a viewer.</summary>
     public object? Presence { get; set; }
 
-    private List<OutboundFrame>? _held;
-
     /// <summary>
     /// Hands a frame to the connection, or holds it while the join is pending. With <paramref name="wakeLater"/>, a
-    /// connection that needs waking is added there for the caller to wake after its whole batch (see <see cref="SendQueue.Enqueue(OutboundFrame, List{SendQueue})"/>).
+    /// connection that needs waking is listed there for the caller to wake after its whole pass.
     /// </summary>
-    public void Deliver(OutboundFrame frame, List<SendQueue>? wakeLater = null)
+    public EnqueueResult Deliver(OutboundFrame frame, List<SendQueue>? wakeLater = null)
     {
         if (!IsPending)
         {
-            Queue.Enqueue(frame, wakeLater);
+            return Queue.Offer(frame, wakeLater);
         }
-        else if (frame.Kind == FrameKind.Event)
+
+        if (frame.Kind == FrameKind.Event)
         {
             // Summaries are not held: the subscription gets a fresh one when it goes live.
             _held ??= [];
@@ -54,11 +55,13 @@ internal sealed class Subscription(SendQueue queue, TopicRoute route, IReadOnlyD
             {
                 // The client is replaying slower than events arrive: cut it off; it resumes from where it got to.
                 Queue.Overflow();
-                return;
+                return EnqueueResult.Refused;
             }
 
             _held.Add(frame);
         }
+
+        return EnqueueResult.Queued;
     }
 
     /// <summary>Takes the frames held while pending and starts delivering directly. The caller queues the held ones.</summary>

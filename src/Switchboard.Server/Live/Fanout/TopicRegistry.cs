@@ -1,9 +1,8 @@
-using Switchboard.Phoenix;
-using Switchboard.Live;
+using Switchboard.Outbound;
 
 namespace Switchboard.Live.Fanout;
 
-/// <summary>Subscribers per topic. Guarded by the dispatcher's gate; never touched concurrently.</summary>
+/// <summary>Subscribers per topic. Owned by the live loop; never touched by another thread.</summary>
 internal sealed class TopicRegistry
 {
     private readonly Dictionary<string, List<Subscription>> _perSession = new(StringComparer.Ordinal);
@@ -49,6 +48,27 @@ internal sealed class TopicRegistry
         {
             _perSession.Remove(s.Route.SessionId!);
         }
+    }
+
+    /// <summary>Removes every subscription and returns their distinct queues (the live loop's recovery resets them).</summary>
+    public List<SendQueue> Clear()
+    {
+        var queues = new HashSet<SendQueue>(ReferenceEqualityComparer.Instance);
+        foreach (var list in _perSession.Values.Append(Sessions).Append(Summary))
+        {
+            foreach (var s in list)
+            {
+                s.IsRemoved = true;
+                s.Index = -1;
+                queues.Add(s.Queue);
+            }
+        }
+
+        _perSession.Clear();
+        Sessions.Clear();
+        Summary.Clear();
+        Count = 0;
+        return [.. queues];
     }
 
     /// <summary>Subscriber counts per topic kind, for metrics.</summary>

@@ -1,15 +1,15 @@
 using System.Globalization;
 using System.Text.Json;
-using Switchboard.Outbound;
-using Switchboard.Live.Fanout;
 using Switchboard.Json;
+using Switchboard.Live.Fanout;
+using Switchboard.Outbound;
 
 namespace Switchboard.Live.Presence;
 
 /// <summary>
 /// Who is watching each topic, in the shapes phoenix.js <c>Presence</c> expects: a full <c>presence_state</c> to every
-/// (re)joining channel, and a <c>presence_diff</c> broadcast on every join and leave. Node-local; guarded by the
-/// dispatcher's gate like the subscriber lists it broadcasts to.
+/// (re)joining channel, and a <c>presence_diff</c> broadcast on every join and leave. Node-local; owned by the live
+/// loop like the subscriber lists it broadcasts to.
 /// </summary>
 internal sealed class PresenceTracker(TimeProvider time)
 {
@@ -60,6 +60,9 @@ internal sealed class PresenceTracker(TimeProvider time)
 
         return Diff(sub.Route.Topic, joins: null, leaves: entry);
     }
+
+    /// <summary>Forgets everyone (the live loop reset its subscriptions).</summary>
+    public void Clear() => _topics.Clear();
 
     /// <summary>The full state of a topic, pushed to one channel with its join ref.</summary>
     public OutboundFrame State(string topic, string? joinRef) =>

@@ -1,14 +1,11 @@
 using System.Text;
 using System.Text.Json;
 using Microsoft.AspNetCore.Http;
+using Switchboard.Outbound;
 using Switchboard.Phoenix;
-using Switchboard.Live;
-using Switchboard.Hosting;
-using Switchboard.Http;
 using Switchboard.Responses;
 using Switchboard.Security;
 using Switchboard.Transports.WebSockets;
-using Switchboard.Outbound;
 
 namespace Switchboard.Transports.LongPoll;
 
@@ -156,12 +153,6 @@ internal static class LongPollEndpoint
 
             if (m is null || messages.Count == MaxLinesPerPost)
             {
-                foreach (var parsed in messages)
-                {
-                    parsed.Dispose();
-                }
-
-                m?.Dispose();
                 throw new RequestException(ProblemResult.BadRequest("invalid long-poll batch"));
             }
 

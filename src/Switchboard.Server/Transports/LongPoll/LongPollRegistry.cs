@@ -1,8 +1,6 @@
 using System.Collections.Concurrent;
 using System.Security.Cryptography;
-using Switchboard.Phoenix;
 using Switchboard.Live;
-using Switchboard.Hosting;
 using Switchboard.Security;
 
 namespace Switchboard.Transports.LongPoll;
@@ -11,12 +9,12 @@ namespace Switchboard.Transports.LongPoll;
 internal sealed class LongPollRegistry : IDisposable
 {
     private readonly ConcurrentDictionary<string, LongPollSession> _sessions = new(StringComparer.Ordinal);
-    private readonly ChannelHub _hub;
+    private readonly JoinCoordinator _hub;
     private readonly ConnectionRegistry _connections;
     private readonly TimeProvider _time;
     private readonly ITimer _reaper;
 
-    public LongPollRegistry(ChannelHub hub, ConnectionRegistry connections, TimeProvider time, StreamOptions options)
+    public LongPollRegistry(JoinCoordinator hub, ConnectionRegistry connections, TimeProvider time, StreamOptions options)
     {
         _hub = hub;
         _connections = connections;

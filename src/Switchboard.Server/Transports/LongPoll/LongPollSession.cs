@@ -1,7 +1,6 @@
-using Switchboard.Phoenix;
 using Switchboard.Live;
 using Switchboard.Outbound;
-using Switchboard.Live.Fanout;
+using Switchboard.Phoenix;
 using Switchboard.Security;
 
 namespace Switchboard.Transports.LongPoll;
@@ -22,7 +21,7 @@ internal sealed class LongPollSession : ISendQueueConsumer, IStreamConnection
     private long _lastActivity;
     private bool _closed;
 
-    public LongPollSession(string token, ChannelHub hub, TimeProvider time, ConnectionAccess? access = null)
+    public LongPollSession(string token, JoinCoordinator hub, TimeProvider time, ConnectionAccess? access = null)
     {
         Token = token;
         _time = time;
@@ -117,13 +116,10 @@ internal sealed class LongPollSession : ISendQueueConsumer, IStreamConnection
         {
             foreach (var m in messages)
             {
-                using (m)
+                withinRate = withinRate && _rate.TryTake(_time, _options);
+                if (!IsClosed && withinRate)
                 {
-                    withinRate = withinRate && _rate.TryTake(_time, _options);
-                    if (!IsClosed && withinRate)
-                    {
-                        await Socket.HandleAsync(m);
-                    }
+                    await Socket.HandleAsync(m);
                 }
             }
         }
@@ -172,6 +168,8 @@ internal sealed class LongPollSession : ISendQueueConsumer, IStreamConnection
     }
 
     void ISendQueueConsumer.OnOverflow() => Abort("slow consumer: send queue full");
+
+    void ISendQueueConsumer.OnReset(string reason) => Abort(reason);
 
     private async Task CloseSocketAsync()
     {

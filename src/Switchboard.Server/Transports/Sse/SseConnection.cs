@@ -3,9 +3,6 @@ using System.IO.Pipelines;
 using System.Runtime.CompilerServices;
 using Microsoft.AspNetCore.Http;
 using Switchboard.Outbound;
-using Switchboard.Live.Fanout;
-using Switchboard.Hosting;
-using Switchboard.Metrics;
 
 namespace Switchboard.Transports.Sse;
 
@@ -24,6 +21,8 @@ internal sealed class SseConnection : ISendQueueConsumer, IThreadPoolWorkItem, I
     private readonly CancellationTokenSource _done = new();
     private long _lastSeq;
     private int _draining;
+    private int _open;
+    private int _wanted;
 
     public SseConnection(HttpContext context, StreamOptions options, TimeProvider time)
     {
@@ -52,9 +51,38 @@ internal sealed class SseConnection : ISendQueueConsumer, IThreadPoolWorkItem, I
 
     public void Abort(string reason) => End();
 
-    void ISendQueueConsumer.OnFramesAvailable() => ThreadPool.UnsafeQueueUserWorkItem(this, preferLocal: false);
+    /// <summary>True once the join has answered and the stream may be written.</summary>
+    public bool IsOpen => Volatile.Read(ref _open) != 0;
+
+    /// <summary>The join has queued its replies: start writing (the response head goes out with the first record).</summary>
+    public void Open()
+    {
+        Volatile.Write(ref _open, 1);
+        if (Interlocked.Exchange(ref _wanted, 0) != 0)
+        {
+            ThreadPool.UnsafeQueueUserWorkItem(this, preferLocal: false);
+        }
+    }
+
+    void ISendQueueConsumer.OnFramesAvailable()
+    {
+        if (IsOpen)
+        {
+            ThreadPool.UnsafeQueueUserWorkItem(this, preferLocal: false);
+            return;
+        }
+
+        // Frames before the join answered wait; Open schedules the drain.
+        Volatile.Write(ref _wanted, 1);
+        if (IsOpen && Interlocked.Exchange(ref _wanted, 0) != 0)
+        {
+            ThreadPool.UnsafeQueueUserWorkItem(this, preferLocal: false);
+        }
+    }
 
     void ISendQueueConsumer.OnOverflow() => End();
+
+    void ISendQueueConsumer.OnReset(string reason) => End();
 
     void IThreadPoolWorkItem.Execute()
     {

@@ -4,14 +4,11 @@ using System.Text;
 using System.Text.Json;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
-using Switchboard.Phoenix;
 using Switchboard.Live;
 using Switchboard.Outbound;
-using Switchboard.Live.Fanout;
-using Switchboard.Hosting;
-using Switchboard.Http;
 using Switchboard.Responses;
 using Switchboard.Security;
+using Switchboard.Storage;
 using Switchboard.Writes;
 
 namespace Switchboard.Transports.Sse;
@@ -23,7 +20,7 @@ namespace Switchboard.Transports.Sse;
 /// </summary>
 internal static class SseEndpoint
 {
-    public static async Task HandleAsync(HttpContext context, ChannelHub hub, ConnectionRegistry registry, TimeProvider time, StreamOptions options,
+    public static async Task HandleAsync(HttpContext context, JoinCoordinator hub, ConnectionRegistry registry, TimeProvider time, StreamOptions options,
         StreamAuthenticator authenticator)
     {
         var auth = await authenticator.AuthenticateAsync(context.Request);
@@ -45,7 +42,7 @@ internal static class SseEndpoint
         var grant = authenticator.Enabled ? auth.Grant : null;
         for (var i = 0; i < requests.Count; i++)
         {
-            var (scoped, refusal) = await hub.AuthorizeAsync(requests[i], grant, time.GetUtcNow(), context.RequestAborted);
+            var (scoped, refusal) = await authenticator.Joins.AuthorizeAsync(requests[i], grant, time.GetUtcNow(), context.RequestAborted);
             if (scoped is null)
             {
                 await new ProblemResult(StatusCodes.Status403Forbidden, "unauthorized", "Forbidden", $"Topic '{requests[i].Route.Topic}' was refused: {refusal}.", "topics")
@@ -69,45 +66,62 @@ internal static class SseEndpoint
         response.Headers.CacheControl = "no-cache, no-store";
         response.Headers["X-Accel-Buffering"] = "no";
         context.Features.Get<IHttpResponseBodyFeature>()?.DisableBuffering();
-        await response.BodyWriter.WriteAsync("retry: 2000\n\n"u8.ToArray(), context.RequestAborted);
 
+        // Nothing is written until the join has answered: a join that fails (the store is down) still gets a problem.
         var connection = new SseConnection(context, options, time);
         registry.Add(connection);
-        using var heartbeat = time.CreateTimer(_ => connection.SendHeartbeat(), null, options.SseHeartbeatInterval, options.SseHeartbeatInterval);
-        // An expired token ends the stream; EventSource's reconnect with the same token is then refused.
-        using var expiry = grant?.ExpiresAt is { } expires
-            ? time.CreateTimer(_ => connection.Close(0, "token expired"), null, Max(expires - time.GetUtcNow(), TimeSpan.Zero), Timeout.InfiniteTimeSpan)
-            : null;
         using var ended = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted, connection.Done);
-        Subscription[] subs = [];
+        ISubscription[] subs = [];
         try
         {
-            subs = await hub.JoinAllAsync(connection.Queue, requests, results =>
+            try
             {
-                for (var i = 0; i < results.Length; i++)
+                subs = await hub.JoinAllAsync(connection.Queue, requests, results =>
                 {
-                    connection.Queue.Enqueue(OutboundFrame.SseOnly(JoinedRecord(requests[i].Route.Topic, results[i])));
-                }
-            }, ended.Token);
+                    connection.Queue.Enqueue(Retry);
+                    for (var i = 0; i < results.Length; i++)
+                    {
+                        connection.Queue.Enqueue(OutboundFrame.SseOnly(JoinedRecord(requests[i].Route.Topic, results[i])));
+                    }
+
+                    connection.Open();
+                }, ended.Token);
+            }
+            catch (StoreUnavailableException ex) when (!connection.IsOpen)
+            {
+                hub.LogFailure(string.Join(",", requests.Select(r => r.Route.Topic)), ex);
+                await new ProblemResult(StatusCodes.Status503ServiceUnavailable, "store_unavailable", "Service unavailable",
+                    $"The stream could not be joined: {ex.Message}", null) { RetryAfterSeconds = 2 }.ExecuteAsync(context);
+                return;
+            }
+
+            using var heartbeat = time.CreateTimer(_ => connection.SendHeartbeat(), null, options.SseHeartbeatInterval, options.SseHeartbeatInterval);
+            // An expired token ends the stream; EventSource's reconnect with the same token is then refused.
+            using var expiry = grant?.ExpiresAt is { } expires
+                ? time.CreateTimer(_ => connection.Close(0, "token expired"), null, Max(expires - time.GetUtcNow(), TimeSpan.Zero), Timeout.InfiniteTimeSpan)
+                : null;
             await Task.Delay(Timeout.Infinite, ended.Token);
         }
         catch (OperationCanceledException)
         {
         }
+        catch (Exception ex) when (connection.IsOpen)
+        {
+            // The stream has started: it just ends, and EventSource reconnects with Last-Event-ID.
+            hub.LogFailure(string.Join(",", requests.Select(r => r.Route.Topic)), ex);
+        }
         finally
         {
-            foreach (var sub in subs)
-            {
-                hub.Leave(sub);
-            }
-
+            hub.Leave(subs);
             await connection.StopAsync();
             registry.Remove(connection);
             registry.Release();
         }
     }
 
-    private static List<JoinRequest>? ParseRequests(HttpRequest request, ChannelHub hub, out ProblemResult? problem)
+    private static readonly OutboundFrame Retry = OutboundFrame.SseOnly("retry: 2000\n\n");
+
+    private static List<JoinRequest>? ParseRequests(HttpRequest request, JoinCoordinator hub, out ProblemResult? problem)
     {
         problem = null;
         var topics = request.Query["topics"].ToString().Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
@@ -137,7 +151,7 @@ internal static class SseEndpoint
 
         // EventSource cannot add the epoch on its own reconnects; without one the current epoch is assumed.
         var epoch = request.Query["epoch"].ToString() is { Length: > 0 } e ? e : hub.Epoch;
-        var labels = ParseLabels(request.Query["label"], out var labelError);
+        var labels = LabelFilter.ParseQuery(request.Query["label"], out var labelError);
         if (labelError is not null)
         {
             problem = ProblemResult.BadRequest(labelError, "label");
@@ -163,26 +177,6 @@ internal static class SseEndpoint
         }
 
         return requests;
-    }
-
-    /// <summary>Parses <c>label=key=value</c> query values.</summary>
-    internal static Dictionary<string, string>? ParseLabels(Microsoft.Extensions.Primitives.StringValues values, out string? error)
-    {
-        error = null;
-        Dictionary<string, string>? labels = null;
-        foreach (var value in values)
-        {
-            var eq = value?.IndexOf('=') ?? -1;
-            if (eq <= 0 || !WriteValidator.IsLabelKey(value![..eq]))
-            {
-                error = $"label filters look like label=key=value with a valid key; got '{Truncate(value ?? "")}'.";
-                return null;
-            }
-
-            (labels ??= new(StringComparer.Ordinal))[value[..eq]] = value[(eq + 1)..];
-        }
-
-        return labels;
     }
 
     private static string JoinedRecord(string topic, JoinResult result)

@@ -1,10 +1,8 @@
 using System.Buffers;
 using System.Buffers.Binary;
 using System.Text;
-using Switchboard.Phoenix;
-using Switchboard.Live;
 using Switchboard.Outbound;
-using Switchboard.Live.Fanout;
+using Switchboard.Phoenix;
 
 namespace Switchboard.Transports.WebSockets;
 
@@ -203,10 +201,7 @@ internal sealed partial class WebSocketConnection
             return false;
         }
 
-        using (message)
-        {
-            await _socket.HandleAsync(message);
-        }
+        await _socket.HandleAsync(message);
 
         return true;
     }

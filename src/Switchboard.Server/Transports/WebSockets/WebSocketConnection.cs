@@ -4,12 +4,9 @@ using System.Runtime.CompilerServices;
 using System.Text;
 using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.Http;
-using Switchboard.Phoenix;
 using Switchboard.Live;
 using Switchboard.Outbound;
-using Switchboard.Live.Fanout;
-using Switchboard.Hosting;
-using Switchboard.Metrics;
+using Switchboard.Phoenix;
 using Switchboard.Security;
 
 namespace Switchboard.Transports.WebSockets;
@@ -48,7 +45,7 @@ internal sealed partial class WebSocketConnection : ISendQueueConsumer, IThreadP
     /// Runs on <paramref name="transport"/>: an upgraded request's stream, or (accepted at the connection level) the socket's
     /// own pipes, which are then read directly. <paramref name="abort"/> drops the underlying connection.
     /// </summary>
-    public WebSocketConnection(Action abort, Stream transport, ChannelHub hub, StreamOptions options, TimeProvider time,
+    public WebSocketConnection(Action abort, Stream transport, JoinCoordinator hub, StreamOptions options, TimeProvider time,
         ConnectionAccess? access, ConnectionRegistry registry)
     {
         _registry = registry;
@@ -148,6 +145,8 @@ internal sealed partial class WebSocketConnection : ISendQueueConsumer, IThreadP
     void ISendQueueConsumer.OnFramesAvailable() => ThreadPool.UnsafeQueueUserWorkItem(this, preferLocal: false);
 
     void ISendQueueConsumer.OnOverflow() => Abort("slow consumer: send queue full");
+
+    void ISendQueueConsumer.OnReset(string reason) => Close(CloseCodes.InternalError, reason);
 
     void IThreadPoolWorkItem.Execute()
     {

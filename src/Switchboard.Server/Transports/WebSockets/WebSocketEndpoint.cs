@@ -1,9 +1,6 @@
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
-using Switchboard.Phoenix;
 using Switchboard.Live;
-using Switchboard.Hosting;
-using Switchboard.Http;
 using Switchboard.Responses;
 using Switchboard.Security;
 
@@ -17,7 +14,7 @@ internal static class WebSocketEndpoint
         vsn is not null && vsn.StartsWith("2.0.", StringComparison.Ordinal) && vsn.Length > 4 && vsn[4..].All(char.IsAsciiDigit);
 
     /// <summary>The HTTP path (embedded hosts): accept, then run the connection for the life of the request.</summary>
-    public static async Task HandleAsync(HttpContext context, ChannelHub hub, ConnectionRegistry registry, TimeProvider time, StreamOptions options,
+    public static async Task HandleAsync(HttpContext context, JoinCoordinator hub, ConnectionRegistry registry, TimeProvider time, StreamOptions options,
         OriginPolicy origins, StreamAuthenticator authenticator)
     {
         if (await AcceptAsync(context, hub, registry, time, options, origins, authenticator) is { } connection)
@@ -31,7 +28,7 @@ internal static class WebSocketEndpoint
     /// null. On success the connection holds a reserved slot that its run gives back; it keeps nothing of
     /// <paramref name="context"/> but its abort, so a connection accepted at the connection level sheds all HTTP state.
     /// </summary>
-    public static async Task<WebSocketConnection?> AcceptAsync(HttpContext context, ChannelHub hub, ConnectionRegistry registry, TimeProvider time,
+    public static async Task<WebSocketConnection?> AcceptAsync(HttpContext context, JoinCoordinator hub, ConnectionRegistry registry, TimeProvider time,
         StreamOptions options, OriginPolicy origins, StreamAuthenticator authenticator)
     {
         // Phoenix assumes 1.0.0 when vsn is missing; only the V2 serializer is served.
@@ -77,7 +74,7 @@ internal static class WebSocketEndpoint
 
         try
         {
-            var offered = WebSocketHandshake.OfferedSubProtocols(context.Request);
+            var offered = SubProtocols.Offered(context.Request);
             WebSocketHandshake.WriteResponseHeaders(context.Response, key, offered.Contains("phoenix") ? "phoenix" : null);
             var transport = await upgrade.UpgradeAsync();
             var access = authenticator.Enabled ? new ConnectionAccess(auth.Grant, authenticator, time) : null;

@@ -44,26 +44,6 @@ internal static class WebSocketHandshake
         }
     }
 
-    /// <summary>The offered subprotocols, in order.</summary>
-    public static List<string> OfferedSubProtocols(HttpRequest request)
-    {
-        var offered = new List<string>();
-        foreach (var value in request.Headers.SecWebSocketProtocol)
-        {
-            if (value is null)
-            {
-                continue;
-            }
-
-            foreach (var part in value.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries))
-            {
-                offered.Add(part);
-            }
-        }
-
-        return offered;
-    }
-
     public static string AcceptKey(string key) =>
         Convert.ToBase64String(SHA1.HashData(Encoding.ASCII.GetBytes(key + Guid)));
 

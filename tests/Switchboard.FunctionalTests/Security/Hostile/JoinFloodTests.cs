@@ -37,13 +37,8 @@ public sealed class JoinFloodTests
         replies.Count.ShouldBeLessThan(1000, "the connection was closed before the flood ended");
 
         // The flooder's hundred subscriptions are gone; the bystander is untouched.
-        await TestTimeouts.Eventually(() =>
-        {
-            lock (secured.Server.Get<Switchboard.Live.EventDispatcher>().Gate)
-            {
-                return secured.Server.Get<TopicRegistry>().Count == 1;
-            }
-        }, "the flooder's subscriptions are released");
+        var live = secured.Server.Get<Switchboard.Live.LiveHub>();
+        await TestTimeouts.Eventually(async () => await live.ReadAsync(view => view.SubscriptionCount) == 1, "the flooder's subscriptions are released");
         await secured.Writer.CreateAsync("flood-7");
         (await bystander.WaitForAsync(f => f.Event == "session_created")).Seq.ShouldBe(1);
         (await bystander.HeartbeatAsync()).Status.ShouldBe("ok");

@@ -2,9 +2,7 @@ using System.Text;
 using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
-using Switchboard.Phoenix;
 using Switchboard.Live;
-using Switchboard.Hosting;
 using Switchboard.Security;
 
 namespace Switchboard.Transports.WebSockets.ConnectionLevel;
@@ -81,7 +79,7 @@ internal sealed class WebSocketConnectionMiddleware(ConnectionDelegate next, ISe
     private async Task<WebSocketConnection?> AcceptAsync(ConnectionContext connection, RequestHead head)
     {
         var handshake = new HandshakeContext(connection, head);
-        var accepted = await WebSocketEndpoint.AcceptAsync(handshake.Http, services.GetRequiredService<ChannelHub>(),
+        var accepted = await WebSocketEndpoint.AcceptAsync(handshake.Http, services.GetRequiredService<JoinCoordinator>(),
             services.GetRequiredService<ConnectionRegistry>(),
             services.GetRequiredService<TimeProvider>(), services.GetRequiredService<StreamOptions>(),
             services.GetRequiredService<OriginPolicy>(), services.GetRequiredService<StreamAuthenticator>());

@@ -1,11 +1,11 @@
 using Switchboard.Live;
-using Switchboard.Security;
 using Switchboard.Sessions;
+using Switchboard.Storage;
 
-namespace Switchboard.Live;
+namespace Switchboard.Security;
 
 /// <summary>Joins under a connection's grant: topic patterns and the labels scope.</summary>
-internal sealed partial class ChannelHub
+internal sealed class JoinAuthorizer(LiveHub live, ISessionStore store)
 {
     /// <summary>
     /// Checks a join against <paramref name="grant"/> (null: auth is off) and applies its labels scope: on
@@ -55,7 +55,7 @@ internal sealed partial class ChannelHub
                 return (request with { Labels = merged, Scope = scope }, null);
             case TopicKind.Session:
                 var existing = await FindAnySessionAsync(request.Route.SessionId!, cancellationToken);
-                if (existing is not null && !LabelFilter.Matches(scope, existing))
+                if (existing is not null && LabelFilter.From(scope) is { } filter && !filter.Matches(existing.Labels))
                 {
                     return (null, "the session is outside the token's labels scope");
                 }
@@ -66,20 +66,6 @@ internal sealed partial class ChannelHub
         }
     }
 
-    /// <summary>The session as a scoped snapshot may show it: null when it lies outside the scope.</summary>
-    private static Session? InScope(JoinRequest request, Session? session) =>
-        session is null || request.Scope is null || LabelFilter.Matches(request.Scope, session) ? session : null;
-
-    private async Task<Session?> FindAnySessionAsync(string id, CancellationToken cancellationToken)
-    {
-        lock (dispatcher.Gate)
-        {
-            if (dispatcher.Projection.Get(id) is { } active)
-            {
-                return active;
-            }
-        }
-
-        return await store.GetSessionAsync(id, cancellationToken);
-    }
+    private async Task<Session?> FindAnySessionAsync(string id, CancellationToken cancellationToken) =>
+        await live.ReadAsync(view => view.Session(id)) ?? await store.GetSessionAsync(id, cancellationToken);
 }

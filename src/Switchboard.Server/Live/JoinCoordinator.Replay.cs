@@ -1,14 +1,13 @@
 using Switchboard.Events;
-using Switchboard.Outbound;
 using Switchboard.Live.Fanout;
-using Switchboard.Live;
+using Switchboard.Outbound;
 using Switchboard.Sessions;
 using Switchboard.Storage;
 
 namespace Switchboard.Live;
 
 /// <summary>Replay: count the events a resume needs, then stream them paced to the connection.</summary>
-internal sealed partial class ChannelHub
+internal sealed partial class JoinCoordinator
 {
     /// <summary>
     /// How many events in (since, upTo] belong to any of <paramref name="subs"/>, or null when that range cannot be
@@ -45,7 +44,7 @@ internal sealed partial class ChannelHub
         await foreach (var (e, topic) in ReplayEventsAsync(subs, since, upTo, cancellationToken))
         {
             await queue.WaitForSpaceAsync(cancellationToken);
-            if (!queue.Enqueue(FrameEncoder.Broadcast(topic, e.Type, FrameEncoder.Envelope(e, Epoch), e.Seq)))
+            if (!queue.Enqueue(FrameEncoder.Broadcast(topic, e.Type, FrameEncoder.Envelope(e, live.Epoch), e.Seq)))
             {
                 return; // the connection is gone
             }
@@ -95,23 +94,38 @@ internal sealed partial class ChannelHub
         }
     }
 
-    /// <summary>The topic of the first subscription the event belongs to, or null.</summary>
+    /// <summary>
+    /// The topic of the first subscription the event belongs to, or null, by the same rule as live delivery
+    /// (<see cref="LabelFilter.Includes"/>). Only events logged before labels were recorded need the stored session.
+    /// </summary>
     private async ValueTask<string?> TopicForAsync(Subscription[] subs, EventRecord e, Dictionary<string, Session?> sessions,
         CancellationToken cancellationToken)
     {
         foreach (var sub in subs)
         {
-            Session? labelsSource = null;
-            if (sub.Labels is not null && e.SessionId is { } id)
+            if (sub.Route.Kind == TopicKind.Session && e.SessionId != sub.Route.SessionId)
             {
-                if (!sessions.TryGetValue(id, out labelsSource))
-                {
-                    labelsSource = await store.GetSessionAsync(id, cancellationToken);
-                    sessions[id] = labelsSource;
-                }
+                continue;
             }
 
-            if (EventDispatcher.Belongs(sub, e, labelsSource))
+            if (sub.Filter is null || e.SessionId is null)
+            {
+                return sub.Route.Topic;
+            }
+
+            IReadOnlyDictionary<string, string>? fallback = null;
+            if (e.Labels is null)
+            {
+                if (!sessions.TryGetValue(e.SessionId, out var stored))
+                {
+                    stored = await store.GetSessionAsync(e.SessionId, cancellationToken);
+                    sessions[e.SessionId] = stored;
+                }
+
+                fallback = stored?.Labels;
+            }
+
+            if (sub.Filter.Includes(e, fallback, fallback))
             {
                 return sub.Route.Topic;
             }

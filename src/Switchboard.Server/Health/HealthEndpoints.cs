@@ -1,0 +1,42 @@
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+using Switchboard.Responses;
+
+namespace Switchboard.Health;
+
+/// <summary>
+/// <c>/healthz</c>: the process serves HTTP. <c>/readyz</c>: the node is ready to take writes and subscribers
+/// (<see cref="NodeReadiness"/>), with the live loop's position and backlog either way.
+/// </summary>
+internal static class HealthEndpoints
+{
+    public static void Map(IEndpointRouteBuilder app)
+    {
+        app.MapGet("/healthz", () => new JsonResult(StatusCodes.Status200OK, w =>
+        {
+            w.WriteStartObject();
+            w.WriteString("status", "ok");
+            w.WriteEndObject();
+        })).WithTags("Health").ExcludeFromDescription();
+        app.MapGet("/readyz", (NodeReadiness readiness) => Readyz(readiness.Check())).WithTags("Health").ExcludeFromDescription();
+    }
+
+    private static JsonResult Readyz(ReadinessReport report) =>
+        new(report.IsReady ? StatusCodes.Status200OK : StatusCodes.Status503ServiceUnavailable, w =>
+        {
+            w.WriteStartObject();
+            w.WriteString("status", report.Reason ?? "ready");
+            w.WriteStartObject("live");
+            w.WriteString("status", report.Live.ToString().ToLowerInvariant());
+            w.WriteNumber("head_seq", report.HeadSeq);
+            w.WriteNumber("pending_events", report.PendingEvents);
+            w.WriteNumber("ms_since_progress", report.MillisecondsSinceProgress);
+            w.WriteEndObject();
+            w.WriteStartObject("store");
+            w.WriteBoolean("writable", report.WriteFailure is null);
+            w.WriteString("write_failure", report.WriteFailure);
+            w.WriteEndObject();
+            w.WriteEndObject();
+        });
+}

@@ -1,0 +1,45 @@
+using System.Diagnostics;
+using Switchboard.Ingest;
+using Switchboard.Live;
+using Switchboard.Storage;
+
+namespace Switchboard.Health;
+
+/// <summary>
+/// Whether this node serves: started and not stopping, the live loop running and making progress, the store able to
+/// commit and (PostgreSQL) reachable. <c>/readyz</c> answers 503 with the first reason that applies, so a load balancer
+/// never keeps a node that accepts writes or subscribers while delivering nothing.
+/// </summary>
+internal sealed class NodeReadiness(LiveHub live, WritePipeline pipeline, ISessionStore store)
+{
+    /// <summary>Events waiting with no progress for this long mean the loop is stuck, not busy.</summary>
+    private static readonly TimeSpan StallAfter = TimeSpan.FromSeconds(10);
+
+    private volatile string? _lifecycle = "starting";
+
+    public void MarkReady() => _lifecycle = null;
+
+    public void MarkStopping() => _lifecycle = "stopping";
+
+    public ReadinessReport Check()
+    {
+        var health = live.Health;
+        var pending = live.PendingEvents;
+        var idle = Stopwatch.GetElapsedTime(live.LastProgress);
+        var reason = _lifecycle
+            ?? (health.Status != LiveStatus.Running ? $"live loop {health.Status.ToString().ToLowerInvariant()}: {health.Reason}" : null)
+            ?? (pending > 0 && idle > StallAfter
+                ? $"live loop stalled: {pending} committed events waiting, none delivered for {idle.TotalSeconds:0} s" : null)
+            ?? (pipeline.WriteFailure is { } write ? "the store cannot write: " + write : null)
+            ?? (store as IStoreHealth)?.NotReadyReason;
+        return new ReadinessReport(reason, health.Status, live.HeadSeq, pending, pending > 0 ? (long)idle.TotalMilliseconds : 0,
+            pipeline.WriteFailure);
+    }
+}
+
+/// <summary>What <c>/readyz</c> reports. <see cref="Reason"/> is null when the node is ready.</summary>
+internal sealed record ReadinessReport(string? Reason, LiveStatus Live, long HeadSeq, long PendingEvents, long MillisecondsSinceProgress,
+    string? WriteFailure)
+{
+    public bool IsReady => Reason is null;
+}

@@ -1,0 +1,26 @@
+using Microsoft.Extensions.Logging;
+using Switchboard.Diagnostics;
+
+namespace Switchboard.Ingest;
+
+/// <summary>The write pipeline's log messages (<see cref="LogEventIds.Ingest"/>).</summary>
+internal static partial class IngestLog
+{
+    [LoggerMessage(LogEventIds.Ingest + 0, LogLevel.Debug, "Write pipeline started")]
+    public static partial void Started(ILogger logger);
+
+    [LoggerMessage(LogEventIds.Ingest + 1, LogLevel.Debug, "Write pipeline stopped after committing {Appended} events")]
+    public static partial void Stopped(ILogger logger, long appended);
+
+    [LoggerMessage(LogEventIds.Ingest + 2, LogLevel.Error, "The store could not commit {Writes} writes; writes answer 503 and /readyz reports it until a commit succeeds")]
+    public static partial void CommitFailed(ILogger logger, int writes, Exception exception);
+
+    [LoggerMessage(LogEventIds.Ingest + 3, LogLevel.Information, "The store commits again")]
+    public static partial void CommitsRecovered(ILogger logger);
+
+    [LoggerMessage(LogEventIds.Ingest + 4, LogLevel.Warning, "Writes are waiting for the fan-out to catch up; {Refused} were refused with 503 after {TimeoutMs} ms so far")]
+    public static partial void Overloaded(ILogger logger, long refused, long timeoutMs);
+
+    [LoggerMessage(LogEventIds.Ingest + 5, LogLevel.Error, "The write pipeline's loop crashed; writes fail until the node restarts")]
+    public static partial void LoopCrashed(ILogger logger, Exception exception);
+}

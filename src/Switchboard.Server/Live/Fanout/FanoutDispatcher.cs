@@ -1,0 +1,105 @@
+using Switchboard.Events;
+using Switchboard.Outbound;
+
+namespace Switchboard.Live.Fanout;
+
+/// <summary>
+/// Applies committed events to the projection and fans each out: the envelope is encoded once, each topic's frame once,
+/// and every subscriber gets a reference to the same bytes. Queues are woken once per pass, after everything of that
+/// pass is queued, so a connection drains a burst in one write. Owned by the live loop; no locks, no callbacks out.
+/// </summary>
+internal sealed class FanoutDispatcher(SessionProjection projection, TopicRegistry topics, FanoutPacer pacer)
+{
+    private readonly List<SendQueue> _wake = [];
+
+    /// <summary>Subscriber deliveries since start.</summary>
+    public long Deliveries { get; private set; }
+
+    public SessionProjection Projection { get; } = projection;
+
+    public TopicRegistry Topics { get; } = topics;
+
+    /// <summary>Queues with frames queued in this pass, to wake at its end.</summary>
+    public List<SendQueue> WakeList => _wake;
+
+    /// <summary>Applies one event and queues its frames; returns how many subscribers it went to. Skips what was applied before.</summary>
+    public int Dispatch(EventRecord e)
+    {
+        if (e.Seq <= Projection.HeadSeq)
+        {
+            return 0; // already applied (a feed may repeat after reconnecting, a reload may have moved past it)
+        }
+
+        var (before, after) = Projection.Apply(e);
+        byte[]? envelope = null;
+        var delivered = 0;
+        // A usage-only update may be conflated with a pending one of the same session and fields for a lagging subscriber.
+        var usageMask = e.Type == EventTypes.SessionUpdated && before is not null && after is not null
+            ? SessionChanges.UsageOnlyMask(before, after) : 0;
+
+        var sessions = Topics.Sessions;
+        if (sessions.Count > 0)
+        {
+            envelope = FrameEncoder.Envelope(e, Projection.Epoch);
+            var frame = FrameEncoder.Broadcast(TopicRoute.SessionsTopic, e.Type, envelope, e.Seq,
+                usageMask == 0 ? null : $"{TopicRoute.SessionsTopic}|{e.SessionId}|{usageMask}");
+            delivered += Deliver(sessions, frame, e, before?.Labels, after?.Labels);
+        }
+
+        if (e.SessionId is { } id && Topics.ForSession(id) is { Count: > 0 } watchers)
+        {
+            envelope ??= FrameEncoder.Envelope(e, Projection.Epoch);
+            var topic = TopicRoute.SessionPrefix + id;
+            var frame = FrameEncoder.Broadcast(topic, e.Type, envelope, e.Seq, usageMask == 0 ? null : $"{topic}|{usageMask}");
+            // Labels on a session topic are a token's scope: a session outside it stays invisible.
+            delivered += Deliver(watchers, frame, e, before?.Labels, after?.Labels);
+        }
+
+        Deliveries += delivered;
+        return delivered;
+    }
+
+    /// <summary>Queues a frame that is not an event (a summary, a presence change) for every subscriber of a list.</summary>
+    public void Broadcast(List<Subscription> subscribers, OutboundFrame frame, Subscription? except = null, bool skipScoped = false)
+    {
+        foreach (var sub in subscribers)
+        {
+            if (sub != except && !(skipScoped && sub.IsScoped))
+            {
+                sub.Deliver(frame, _wake);
+            }
+        }
+    }
+
+    /// <summary>Wakes every connection that got frames in this pass.</summary>
+    public void WakeSubscribers()
+    {
+        foreach (var queue in _wake)
+        {
+            queue.Wake();
+        }
+
+        _wake.Clear();
+    }
+
+    private int Deliver(List<Subscription> subscribers, OutboundFrame frame, EventRecord e,
+        IReadOnlyDictionary<string, string>? before, IReadOnlyDictionary<string, string>? after)
+    {
+        var delivered = 0;
+        foreach (var sub in subscribers)
+        {
+            if (sub.Filter is null || sub.Filter.Includes(e, before, after))
+            {
+                var result = sub.Deliver(frame, _wake);
+                if (!sub.IsPending)
+                {
+                    pacer.Record(result, sub.Queue);
+                }
+
+                delivered++;
+            }
+        }
+
+        return delivered;
+    }
+}

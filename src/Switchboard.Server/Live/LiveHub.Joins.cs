@@ -1,0 +1,157 @@
+using Switchboard.Live.Fanout;
+using Switchboard.Outbound;
+using Switchboard.Sessions;
+
+namespace Switchboard.Live;
+
+/// <summary>The loop's side of joins and leaves: register at an exact position, snapshot, go live, leave.</summary>
+internal sealed partial class LiveHub
+{
+    private void HandleSubscribe(SubscribeMessage m)
+    {
+        var requests = m.Requests;
+        var subs = new Subscription[requests.Count];
+        var results = new JoinResult[requests.Count];
+        var added = 0;
+        try
+        {
+            for (var i = 0; i < requests.Count; i++)
+            {
+                var r = requests[i];
+                subs[i] = new Subscription(m.Queue, r.Route, LabelFilter.From(r.Labels), r.Scope is not null, r.JoinRef);
+                _topics.Add(subs[i]);
+                added++;
+                results[i] = new JoinResult { Epoch = _projection.Epoch };
+                if (m.Snapshot)
+                {
+                    TakeSnapshot(r, results[i]);
+                }
+            }
+        }
+        catch
+        {
+            for (var i = 0; i < added; i++)
+            {
+                _topics.Remove(subs[i]);
+            }
+
+            throw;
+        }
+
+        _statsDirty = true;
+        m.Reply.TrySetResult(new Subscribed(subs, _projection.HeadSeq, results));
+    }
+
+    private void HandleResnapshot(ResnapshotMessage m)
+    {
+        for (var i = 0; i < m.Requests.Count; i++)
+        {
+            TakeSnapshot(m.Requests[i], m.Results[i]);
+        }
+
+        m.Reply.TrySetResult(_projection.HeadSeq);
+    }
+
+    /// <summary>
+    /// Releases everything held after the join's position in seq order (several topics may hold the same event; each frame
+    /// keeps its topic), then gives joiners of summary topics a fresh summary and presence joiners the topic's state.
+    /// </summary>
+    private void HandleGoLive(GoLiveMessage m)
+    {
+        var subs = m.Subscriptions;
+        var wake = _dispatcher.WakeList;
+        List<OutboundFrame>? held = null;
+        foreach (var sub in subs)
+        {
+            if (!sub.IsRemoved && sub.GoLive() is { } frames)
+            {
+                (held ??= []).AddRange(frames);
+            }
+        }
+
+        if (held is not null)
+        {
+            // Stable, so frames of one event keep the order they were produced in.
+            foreach (var frame in held.Where(f => f.Seq > m.Position).OrderBy(f => f.Seq))
+            {
+                subs[0].Queue.Offer(frame, wake);
+            }
+        }
+
+        var now = _time.GetUtcNow();
+        for (var i = 0; i < subs.Length; i++)
+        {
+            var sub = subs[i];
+            if (sub.IsRemoved)
+            {
+                continue;
+            }
+
+            if (sub.Route.Kind is TopicKind.Sessions or TopicKind.Summary && !sub.IsScoped)
+            {
+                var envelope = FrameEncoder.SummaryEnvelope(_projection.BuildSummary(now).WriteData, _projection.Epoch, now);
+                sub.Deliver(FrameEncoder.Broadcast(sub.Route.Topic, Events.EventTypes.Summary, envelope, 0), wake);
+            }
+
+            if (sub.Route.Kind is TopicKind.Sessions or TopicKind.Session)
+            {
+                // Others hear about the new viewer; the joiner gets the full state, which already includes itself.
+                if (m.Requests[i].Viewer is { } viewer)
+                {
+                    BroadcastPresence(sub.Route, _presence.Track(sub, viewer), except: sub);
+                }
+
+                sub.Deliver(_presence.State(sub.Route.Topic, sub.JoinRef), wake);
+            }
+        }
+
+        m.Reply.TrySetResult(true);
+    }
+
+    private void HandleLeave(LeaveMessage m)
+    {
+        foreach (var handle in m.Subscriptions)
+        {
+            if (handle is not Subscription sub || sub.IsRemoved)
+            {
+                continue;
+            }
+
+            _topics.Remove(sub);
+            _statsDirty = true;
+            if (_presence.Untrack(sub) is { } diff)
+            {
+                BroadcastPresence(sub.Route, diff, except: null);
+            }
+        }
+    }
+
+    private void BroadcastPresence(TopicRoute route, OutboundFrame frame, Subscription? except)
+    {
+        var list = route.Kind == TopicKind.Sessions ? _topics.Sessions : _topics.ForSession(route.SessionId!);
+        if (list is not null)
+        {
+            _dispatcher.Broadcast(list, frame, except);
+        }
+    }
+
+    /// <summary>The join reply's snapshot at the current position.</summary>
+    private void TakeSnapshot(JoinRequest request, JoinResult result)
+    {
+        switch (request.Route.Kind)
+        {
+            case TopicKind.Sessions:
+                result.Summary = request.Scope is null ? _projection.BuildSummary(_time.GetUtcNow()) : null;
+                result.Sessions = _projection.NewestActive(request.SnapshotLimit, LabelFilter.From(request.Labels), _options.MaxSnapshotBytes, out var more);
+                result.NextCursor = more && result.Sessions.Count > 0 ? result.Sessions[^1].CreatedSeq : null;
+                break;
+            case TopicKind.Summary:
+                result.Summary = _projection.BuildSummary(_time.GetUtcNow());
+                break;
+            case TopicKind.Session:
+                result.HasSession = true;
+                result.Session = JoinCoordinator.InScope(request, _projection.Get(request.Route.SessionId!));
+                break;
+        }
+    }
+}

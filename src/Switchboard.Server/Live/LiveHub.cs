@@ -1,0 +1,241 @@
+using System.Diagnostics;
+using System.Threading.Channels;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Switchboard.Events;
+using Switchboard.Ingest;
+using Switchboard.Live.Fanout;
+using Switchboard.Live.Presence;
+using Switchboard.Outbound;
+using Switchboard.Storage;
+
+namespace Switchboard.Live;
+
+/// <summary>
+/// The one owner of live state: the projection of the log head, the topic registry and its subscriptions, presence,
+/// the summary schedule and the read-your-writes waiters. A single loop handles one inbox of messages: committed
+/// events from the store's feed, joins, leaves, reads, timer ticks. Nothing else touches that state and the loop never
+/// calls out into a caller's code (replies complete asynchronously, connections are only handed frames), so no callback
+/// can re-enter it. The loop is supervised: a failed message is logged and answered with its error; a fault in the
+/// fan-out itself resets every subscription (clients resume by <c>seq</c>) and rebuilds the state from the store.
+/// <para>
+/// It is also the node's admission control: events the store committed but the loop has not fanned out are bounded in
+/// number and in age, and writers wait (<see cref="IWriteThrottle"/>) instead of the server buffering without bound.
+/// </para>
+/// </summary>
+internal sealed partial class LiveHub : IEventSink, IWriteThrottle, IAsyncDisposable
+{
+    private readonly Channel<LiveMessage> _inbox = Channel.CreateUnbounded<LiveMessage>(
+        new UnboundedChannelOptions { SingleReader = true, SingleWriter = false, AllowSynchronousContinuations = false });
+
+    // Owned by the loop.
+    private readonly SessionProjection _projection = new();
+    private readonly TopicRegistry _topics = new();
+    private readonly FanoutPacer _pacer = new();
+    private readonly FanoutDispatcher _dispatcher;
+    private readonly PresenceTracker _presence;
+    private readonly SummaryScheduler _summary;
+    private readonly Queue<CommitMessage> _backlog = new();
+    private readonly List<(long Seq, TaskCompletionSource<bool> Applied)> _waiters = [];
+
+    private readonly ISessionStore _store;
+    private readonly TimeProvider _time;
+    private readonly StreamOptions _options;
+    private readonly ILogger _logger;
+    private readonly IHostApplicationLifetime? _lifetime;
+    private readonly ITimer _summaryTimer;
+    private readonly Timer _pacerTimer;
+
+    // Published by the loop, read by anyone.
+    private volatile LiveHealth _health = LiveHealth.Starting;
+    private volatile LiveStats _stats = new(0, 0, 0, 0, 0, 0, 0, 0);
+    private long _headSeq;
+    private string _epoch = "";
+    private long _lastProgress = Stopwatch.GetTimestamp();
+    private volatile bool _lagging;
+
+    // Admission: events handed over and not yet dispatched, and who waits for room.
+    private long _pending;
+    private readonly object _roomLock = new();
+    private TaskCompletionSource? _room;
+
+    private Task? _loop;
+
+    public LiveHub(ISessionStore store, StreamOptions options, TimeProvider time, ILogger<LiveHub> logger, IHostApplicationLifetime? lifetime = null)
+    {
+        _store = store;
+        _options = options;
+        _time = time;
+        _logger = logger;
+        _lifetime = lifetime;
+        _presence = new PresenceTracker(time);
+        _summary = new SummaryScheduler(options);
+        _dispatcher = new FanoutDispatcher(_projection, _topics, _pacer);
+        _summaryTimer = time.CreateTimer(static s => ((LiveHub)s!).Post(TickMessage.Summary), this, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+        _pacerTimer = new Timer(static s => ((LiveHub)s!).Post(TickMessage.Pacer), this, Timeout.Infinite, Timeout.Infinite);
+    }
+
+    /// <summary>The log position the loop has applied and fanned out.</summary>
+    public long HeadSeq => Volatile.Read(ref _headSeq);
+
+    /// <summary>The log's epoch; fixed for the life of the database.</summary>
+    public string Epoch => Volatile.Read(ref _epoch);
+
+    public LiveHealth Health => _health;
+
+    public LiveStats Stats => _stats;
+
+    /// <summary>Committed events not yet fanned out.</summary>
+    public long PendingEvents => Volatile.Read(ref _pending);
+
+    /// <summary>When the loop last made progress (dispatched, or had nothing to dispatch), as a <see cref="Stopwatch"/> timestamp.</summary>
+    public long LastProgress => Volatile.Read(ref _lastProgress);
+
+    /// <summary>
+    /// Raised on the loop after each event is fanned out, with the number of subscribers it went to and the time since the
+    /// store handed it over. For metrics only: a handler must be quick and must not call back into the hub.
+    /// </summary>
+    public event Action<int, TimeSpan>? EventDispatched;
+
+    /// <summary>Loads the state at the log head and starts the loop. The store's feed starts after this, from the same head.</summary>
+    public void Start(StoreState state)
+    {
+        _projection.Load(state);
+        PublishPosition();
+        _health = LiveHealth.Running;
+        _loop = Task.Run(RunAsync);
+        _ = _loop.ContinueWith(t => OnLoopEnded(t), TaskScheduler.Default);
+        LiveLog.LoopStarted(_logger, state.Epoch, state.HeadSeq);
+    }
+
+    public async Task StopAsync()
+    {
+        _inbox.Writer.TryComplete();
+        if (_loop is not null)
+        {
+            await _loop;
+        }
+
+        await _summaryTimer.DisposeAsync();
+        await _pacerTimer.DisposeAsync();
+    }
+
+    public async ValueTask DisposeAsync() => await StopAsync();
+
+    // ---- The feed's side (IEventSink) and the writers' side (IWriteThrottle) ----
+
+    /// <inheritdoc />
+    public void OnCommitted(IReadOnlyList<EventRecord> events)
+    {
+        if (events.Count == 0)
+        {
+            return;
+        }
+
+        Interlocked.Add(ref _pending, events.Count);
+        if (!_inbox.Writer.TryWrite(new CommitMessage(events, Stopwatch.GetTimestamp())))
+        {
+            Interlocked.Add(ref _pending, -events.Count); // stopping
+        }
+    }
+
+    /// <inheritdoc />
+    public void OnLogReset(string reason) => Post(new ReloadMessage(reason));
+
+    /// <inheritdoc cref="IWriteThrottle.WaitForRoomAsync" />
+    public ValueTask WaitForRoomAsync(CancellationToken cancellationToken)
+    {
+        if (HasRoom)
+        {
+            return ValueTask.CompletedTask;
+        }
+
+        lock (_roomLock)
+        {
+            if (HasRoom)
+            {
+                return ValueTask.CompletedTask;
+            }
+
+            _room ??= new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            return new ValueTask(_room.Task.WaitAsync(cancellationToken));
+        }
+    }
+
+    private bool HasRoom => Volatile.Read(ref _pending) < _options.MaxPendingEvents && !_lagging;
+
+    private void SignalRoom()
+    {
+        if (!HasRoom)
+        {
+            return;
+        }
+
+        TaskCompletionSource? room;
+        lock (_roomLock)
+        {
+            room = _room;
+            _room = null;
+        }
+
+        room?.TrySetResult();
+    }
+
+    // ---- Joins, leaves and reads, for the rest of the server ----
+
+    /// <summary>Registers pending subscriptions of <paramref name="queue"/> at the current position (see <see cref="JoinCoordinator"/>).</summary>
+    public Task<Subscribed> SubscribeAsync(SendQueue queue, IReadOnlyList<JoinRequest> requests, bool snapshot) =>
+        Ask(new SubscribeMessage(queue, requests, snapshot)).Reply.Task;
+
+    /// <summary>Takes fresh snapshots for pending subscriptions whose resume cannot be replayed; returns their position.</summary>
+    public Task<long> ResnapshotAsync(Subscription[] subs, IReadOnlyList<JoinRequest> requests, JoinResult[] results) =>
+        Ask(new ResnapshotMessage(subs, requests, results)).Reply.Task;
+
+    /// <summary>Releases the frames held after <paramref name="position"/> and delivers live from then on.</summary>
+    public Task GoLiveAsync(Subscription[] subs, IReadOnlyList<JoinRequest> requests, long position) =>
+        Ask(new GoLiveMessage(subs, requests, position)).Reply.Task;
+
+    /// <summary>Stops delivery to a subscription. Returns at once; safe to call more than once.</summary>
+    public void Leave(ISubscription sub) => Post(new LeaveMessage([sub]));
+
+    /// <inheritdoc cref="Leave(ISubscription)" />
+    public void Leave(IReadOnlyList<ISubscription> subs)
+    {
+        if (subs.Count > 0)
+        {
+            Post(new LeaveMessage(subs));
+        }
+    }
+
+    /// <summary>Runs <paramref name="read"/> on the loop, against the state at its current position.</summary>
+    public Task<T> ReadAsync<T>(Func<LiveView, T> read) => Ask(new ReadMessage<T>(read)).Reply.Task;
+
+    /// <summary>Completes once the loop has applied the event with <paramref name="seq"/>.</summary>
+    public Task WhenAppliedAsync(long seq) =>
+        HeadSeq >= seq ? Task.CompletedTask : Ask(new WaitAppliedMessage(seq)).Reply.Task;
+
+    /// <summary>
+    /// Test hook: the next event the loop fans out throws, as a bug in the fan-out would. The loop logs it, reports it on
+    /// <c>/readyz</c>, waits for <paramref name="holdRecovery"/>, then recovers.
+    /// </summary>
+    internal void InjectFault(string reason, Task holdRecovery) => Post(new InjectFaultMessage(reason, holdRecovery));
+
+    private T Ask<T>(T message)
+        where T : LiveMessage
+    {
+        if (!_inbox.Writer.TryWrite(message))
+        {
+            message.Fail(new ObjectDisposedException(nameof(LiveHub), "Switchboard is shutting down."));
+        }
+
+        return message;
+    }
+
+    private void Post(LiveMessage message) => _inbox.Writer.TryWrite(message);
+
+    private void PublishPosition()
+    {
+        Volatile.Write(ref _headSeq, _projection.HeadSeq);
+        Volatile.Write(ref _epoch, _projection.Epoch);
+    }
+}

@@ -1,0 +1,50 @@
+using Microsoft.Extensions.Logging;
+using Switchboard.Diagnostics;
+
+namespace Switchboard.Live;
+
+/// <summary>The live loop's log messages (<see cref="LogEventIds.Live"/>). Never logs message bodies or tokens.</summary>
+internal static partial class LiveLog
+{
+    [LoggerMessage(LogEventIds.Live + 0, LogLevel.Debug, "Live loop started: epoch {Epoch}, head seq {HeadSeq}")]
+    public static partial void LoopStarted(ILogger logger, string epoch, long headSeq);
+
+    [LoggerMessage(LogEventIds.Live + 1, LogLevel.Debug, "Live loop stopped at seq {HeadSeq}")]
+    public static partial void LoopStopped(ILogger logger, long headSeq);
+
+    [LoggerMessage(LogEventIds.Live + 2, LogLevel.Error, "The live loop failed to handle a {Kind} message; it was answered with the error")]
+    public static partial void MessageFailed(ILogger logger, string kind, Exception exception);
+
+    [LoggerMessage(LogEventIds.Live + 3, LogLevel.Error, "The live loop's fan-out failed after seq {HeadSeq}; resetting subscriptions and rebuilding live state from the store")]
+    public static partial void LoopFaulted(ILogger logger, long headSeq, Exception exception);
+
+    [LoggerMessage(LogEventIds.Live + 4, LogLevel.Information, "Live state rebuilt from the store at seq {HeadSeq}; {Connections} connections were told to reconnect and resume")]
+    public static partial void Recovered(ILogger logger, long headSeq, int connections);
+
+    [LoggerMessage(LogEventIds.Live + 5, LogLevel.Critical, "The live loop faulted {Faults} times within {Seconds} s; stopping the node rather than serve without live delivery")]
+    public static partial void GivingUp(ILogger logger, int faults, int seconds);
+
+    [LoggerMessage(LogEventIds.Live + 6, LogLevel.Warning, "{Reason}; rebuilding live state from the store")]
+    public static partial void LogMoved(ILogger logger, string reason);
+
+    [LoggerMessage(LogEventIds.Live + 7, LogLevel.Error, "Rebuilding live state failed: the store could not be read; retrying")]
+    public static partial void ReloadFailed(ILogger logger, Exception exception);
+
+    [LoggerMessage(LogEventIds.Live + 8, LogLevel.Critical, "The live loop crashed; the node stops")]
+    public static partial void LoopCrashed(ILogger logger, Exception exception);
+
+    [LoggerMessage(LogEventIds.Live + 9, LogLevel.Debug, "Fan-out is {LagMs} ms behind with {Pending} events waiting: writes wait")]
+    public static partial void WritesThrottled(ILogger logger, long lagMs, long pending);
+
+    [LoggerMessage(LogEventIds.Live + 10, LogLevel.Debug, "Fan-out caught up ({Pending} events waiting): writes resume")]
+    public static partial void WritesResumed(ILogger logger, long pending);
+
+    [LoggerMessage(LogEventIds.Live + 20, LogLevel.Debug, "Join of {Topic} refused: {Reason}")]
+    public static partial void JoinRefused(ILogger logger, string topic, string reason);
+
+    [LoggerMessage(LogEventIds.Live + 21, LogLevel.Warning, "Join of {Topic} failed: the store is unavailable")]
+    public static partial void JoinStoreUnavailable(ILogger logger, string topic, Exception exception);
+
+    [LoggerMessage(LogEventIds.Live + 22, LogLevel.Error, "Join of {Topic} crashed")]
+    public static partial void JoinCrashed(ILogger logger, string topic, Exception exception);
+}

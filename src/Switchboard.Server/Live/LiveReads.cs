@@ -1,0 +1,41 @@
+using Switchboard.Ingest;
+
+namespace Switchboard.Live;
+
+/// <summary>
+/// Reads of live state for the HTTP API (summary, counts, the fleet flag), with read-your-writes on this node: each read
+/// first waits until the live loop has applied everything this node has committed, so a client that got a 2xx sees its
+/// own write. The wait is on the read side so that writes answer as soon as they are durable.
+/// </summary>
+internal sealed class LiveReads(LiveHub live, WritePipeline pipeline)
+{
+    /// <summary>How long a read waits for the loop to catch up before answering from what it has (e.g. a stalled PostgreSQL feed).</summary>
+    private static readonly TimeSpan CatchUpWait = TimeSpan.FromSeconds(2);
+
+    /// <summary>The log's epoch; fixed for the life of the database, so it needs no wait.</summary>
+    public string Epoch => live.Epoch;
+
+    public async Task<Summary> SummaryAsync()
+    {
+        await CaughtUpAsync();
+        return await live.ReadAsync(view => view.Summary());
+    }
+
+    public async Task<bool> FleetPausedAsync()
+    {
+        await CaughtUpAsync();
+        return await live.ReadAsync(view => view.FleetPaused);
+    }
+
+    private async Task CaughtUpAsync()
+    {
+        try
+        {
+            await live.WhenAppliedAsync(pipeline.LastCommittedSeq).WaitAsync(CatchUpWait);
+        }
+        catch (TimeoutException)
+        {
+            // The writes are durable either way; answer from live state as it stands.
+        }
+    }
+}
