@@ -24,20 +24,23 @@ internal sealed partial class JoinCoordinator(LiveHub live, ISessionStore store,
     public long HeadSeq => live.HeadSeq;
 
     /// <summary>Joins one topic; see <see cref="JoinAllAsync"/>.</summary>
-    public async Task<ISubscription> JoinAsync(SendQueue queue, JoinRequest request, Action<JoinResult> sendReply, CancellationToken cancellationToken)
+    public async Task<ISubscription> JoinAsync(SendQueue queue, JoinRequest request, Func<JoinResult, OutboundFrame> encodeReply, Action? answered,
+        CancellationToken cancellationToken)
     {
-        var subs = await JoinAllAsync(queue, [request], results => sendReply(results[0]), cancellationToken);
+        var subs = await JoinAllAsync(queue, [request], results => [encodeReply(results[0])], answered, cancellationToken);
         return subs[0];
     }
 
     /// <summary>
-    /// Subscribes <paramref name="queue"/> to several topics at one log position. <paramref name="sendReplies"/> runs
-    /// exactly once, before any event is queued; the replay that follows is one stream in <c>seq</c> order with each event
-    /// once, even when it belongs to several of the topics. Throws <see cref="StoreUnavailableException"/> when the store
-    /// cannot be read for a resume.
+    /// Subscribes <paramref name="queue"/> to several topics at one log position. <paramref name="encodeReplies"/> runs
+    /// exactly once and its frames are queued before any event; the replay that follows is one stream in <c>seq</c> order
+    /// with each event once, even when it belongs to several of the topics. <paramref name="answered"/> runs once the
+    /// replies are queued and the join is live, or replaying (a long replay goes on while the connection serves other
+    /// messages). Without a replay the replies, the first summary and presence go out in one write. Throws
+    /// <see cref="StoreUnavailableException"/> when the store cannot be read for a resume.
     /// </summary>
     public async Task<ISubscription[]> JoinAllAsync(SendQueue queue, IReadOnlyList<JoinRequest> requests,
-        Action<JoinResult[]> sendReplies, CancellationToken cancellationToken)
+        Func<JoinResult[], IReadOnlyList<OutboundFrame>> encodeReplies, Action? answered, CancellationToken cancellationToken)
     {
         var since = requests[0].Since;
         var wantsResume = since is not null && requests[0].Epoch == live.Epoch;
@@ -72,13 +75,24 @@ internal sealed partial class JoinCoordinator(LiveHub live, ISessionStore store,
                 r.Replayed = replayed ?? 0;
             }
 
-            sendReplies(results);
+            var replies = encodeReplies(results);
             if (replayed is { } expected)
             {
+                foreach (var reply in replies)
+                {
+                    queue.Enqueue(reply);
+                }
+
+                answered?.Invoke();
                 await StreamReplayAsync(queue, subs, since!.Value, position, expected, cancellationToken);
+                await live.GoLiveAsync(subs, requests, position, []);
+            }
+            else
+            {
+                await live.GoLiveAsync(subs, requests, position, replies);
+                answered?.Invoke();
             }
 
-            await live.GoLiveAsync(subs, requests, position);
             return subs;
         }
         catch

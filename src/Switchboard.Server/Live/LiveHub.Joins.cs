@@ -60,6 +60,11 @@ internal sealed partial class LiveHub
     {
         var subs = m.Subscriptions;
         var wake = _dispatcher.WakeList;
+        foreach (var reply in m.Replies)
+        {
+            subs[0].Queue.Offer(reply, wake);
+        }
+
         List<OutboundFrame>? held = null;
         foreach (var sub in subs)
         {

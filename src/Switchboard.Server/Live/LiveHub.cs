@@ -191,9 +191,9 @@ internal sealed partial class LiveHub : IEventSink, IWriteThrottle, IAsyncDispos
     public Task<long> ResnapshotAsync(Subscription[] subs, IReadOnlyList<JoinRequest> requests, JoinResult[] results) =>
         Ask(new ResnapshotMessage(subs, requests, results)).Reply.Task;
 
-    /// <summary>Releases the frames held after <paramref name="position"/> and delivers live from then on.</summary>
-    public Task GoLiveAsync(Subscription[] subs, IReadOnlyList<JoinRequest> requests, long position) =>
-        Ask(new GoLiveMessage(subs, requests, position)).Reply.Task;
+    /// <summary>Queues <paramref name="replies"/>, then the frames held after <paramref name="position"/>, and delivers live from then on.</summary>
+    public Task GoLiveAsync(Subscription[] subs, IReadOnlyList<JoinRequest> requests, long position, IReadOnlyList<OutboundFrame> replies) =>
+        Ask(new GoLiveMessage(subs, requests, position, replies)).Reply.Task;
 
     /// <summary>Stops delivery to a subscription. Returns at once; safe to call more than once.</summary>
     public void Leave(ISubscription sub) => Post(new LeaveMessage([sub]));

@@ -69,9 +69,13 @@ internal sealed class ResnapshotMessage(Subscription[] subs, IReadOnlyList<JoinR
     public override void Fail(Exception error) => Reply.TrySetException(error);
 }
 
-/// <summary>The join was answered and replayed: deliver what was held after <see cref="Position"/>, then live.</summary>
-internal sealed class GoLiveMessage(Subscription[] subs, IReadOnlyList<JoinRequest> requests, long position) : LiveMessage
+/// <summary>The join is answered (and replayed): deliver what was held after <see cref="Position"/>, then live.</summary>
+internal sealed class GoLiveMessage(Subscription[] subs, IReadOnlyList<JoinRequest> requests, long position, IReadOnlyList<OutboundFrame> replies)
+    : LiveMessage
 {
+    /// <summary>Join replies to queue first (when there was no replay to put between them and the live frames).</summary>
+    public IReadOnlyList<OutboundFrame> Replies { get; } = replies;
+
     public Subscription[] Subscriptions { get; } = subs;
 
     public IReadOnlyList<JoinRequest> Requests { get; } = requests;

@@ -8,9 +8,9 @@ namespace Switchboard.Phoenix;
 /// <summary>
 /// One Phoenix connection's channels, independent of the transport: heartbeats, join, leave, replies and
 /// the routing rules of the spec (unmatched topics, duplicate joins, stale join refs). Messages are handled
-/// one at a time, in order, by the transport's read loop, with one exception: a join that is still replaying goes on
-/// in the background, and heartbeats are answered meanwhile (a long replay to a slow client would otherwise starve
-/// them, and phoenix.js reconnects after one unanswered heartbeat); every other message waits for the join.
+/// one at a time, in order, by the transport's read loop, with one exception: a join that is replaying goes on in the
+/// background, and heartbeats are answered meanwhile (a long replay to a slow client would otherwise starve them, and
+/// phoenix.js reconnects after one unanswered heartbeat); every other message waits for the join.
 /// <see cref="CloseAsync"/> runs after the read loop has ended.
 /// </summary>
 internal sealed class PhoenixSocket(JoinCoordinator hub, SendQueue queue, ConnectionAccess? access = null)
@@ -20,6 +20,7 @@ internal sealed class PhoenixSocket(JoinCoordinator hub, SendQueue queue, Connec
     private readonly ChannelList<JoinedChannel> _channels = new();
     private CancellationTokenSource? _joinCancel; // only while a join runs, so an idle connection holds none
     private Task _joining = Task.CompletedTask;
+    private Task _joinAnswered = Task.CompletedTask; // a join's reply is out and it is live or replaying
 
     public SendQueue Queue { get; } = queue;
 
@@ -27,6 +28,11 @@ internal sealed class PhoenixSocket(JoinCoordinator hub, SendQueue queue, Connec
     {
         if (m.Topic == PhoenixTopic && m.Event == "heartbeat")
         {
+            if (!_joinAnswered.IsCompleted)
+            {
+                await _joinAnswered; // never faults
+            }
+
             Reply(m.JoinRef, m.Ref, m.Topic, "ok");
             return;
         }
@@ -105,9 +111,11 @@ internal sealed class PhoenixSocket(JoinCoordinator hub, SendQueue queue, Connec
     {
         // One join at a time (every other message waits for it), so one field holds its cancellation.
         var cancel = _joinCancel = new CancellationTokenSource();
+        var answered = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        _joinAnswered = answered.Task;
         try
         {
-            await JoinAsync(m, cancel.Token);
+            await JoinAsync(m, () => answered.TrySetResult(), cancel.Token);
         }
         catch (Exception) when (cancel.IsCancellationRequested)
         {
@@ -121,10 +129,12 @@ internal sealed class PhoenixSocket(JoinCoordinator hub, SendQueue queue, Connec
         finally
         {
             _joinCancel = null;
+            answered.TrySetResult();
+            _joinAnswered = Task.CompletedTask;
         }
     }
 
-    private async Task JoinAsync(PhoenixMessage m, CancellationToken cancellationToken)
+    private async Task JoinAsync(PhoenixMessage m, Action answered, CancellationToken cancellationToken)
     {
         if (!TopicRoute.TryParse(m.Topic, out var route))
         {
@@ -173,7 +183,7 @@ internal sealed class PhoenixSocket(JoinCoordinator hub, SendQueue queue, Connec
         try
         {
             channel.Subscription = await hub.JoinAsync(Queue, request with { JoinRef = m.JoinRef },
-                result => Queue.Enqueue(FrameEncoder.Reply(m.JoinRef, m.Ref, m.Topic, "ok", result.Write)), cancellationToken);
+                result => FrameEncoder.Reply(m.JoinRef, m.Ref, m.Topic, "ok", result.Write), answered, cancellationToken);
         }
         catch (ReplayInterruptedException ex)
         {

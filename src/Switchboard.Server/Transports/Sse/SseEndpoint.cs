@@ -76,16 +76,9 @@ internal static class SseEndpoint
         {
             try
             {
-                subs = await hub.JoinAllAsync(connection.Queue, requests, results =>
-                {
-                    connection.Queue.Enqueue(Retry);
-                    for (var i = 0; i < results.Length; i++)
-                    {
-                        connection.Queue.Enqueue(OutboundFrame.SseOnly(JoinedRecord(requests[i].Route.Topic, results[i])));
-                    }
-
-                    connection.Open();
-                }, ended.Token);
+                subs = await hub.JoinAllAsync(connection.Queue, requests,
+                    results => [Retry, .. results.Select((r, i) => OutboundFrame.SseOnly(JoinedRecord(requests[i].Route.Topic, r)))],
+                    connection.Open, ended.Token);
             }
             catch (StoreUnavailableException ex) when (!connection.IsOpen)
             {
