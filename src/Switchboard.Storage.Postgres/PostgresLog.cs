@@ -1,28 +1,29 @@
 using Microsoft.Extensions.Logging;
+using Switchboard.Diagnostics;
 
 namespace Switchboard.Storage.Postgres;
 
-/// <summary>The PostgreSQL store's log messages. Event ids are stable; connection strings are never logged.</summary>
+/// <summary>The PostgreSQL store's log messages (<see cref="LogEventIds.Postgres"/>). Connection strings are never logged.</summary>
 internal static partial class PostgresLog
 {
-    [LoggerMessage(100, LogLevel.Information, "Listening for committed events on channel {Channel} after seq {AfterSeq}")]
+    [LoggerMessage(LogEventIds.Postgres + 0, LogLevel.Information, "Listening for committed events on channel {Channel} after seq {AfterSeq}")]
     public static partial void Listening(ILogger logger, string channel, long afterSeq);
 
-    [LoggerMessage(101, LogLevel.Warning, "The event feed lost its PostgreSQL connection; reconnecting in {DelayMs} ms")]
+    [LoggerMessage(LogEventIds.Postgres + 1, LogLevel.Warning, "The event feed lost its PostgreSQL connection; reconnecting in {DelayMs} ms")]
     public static partial void FeedDisconnected(ILogger logger, long delayMs, Exception exception);
 
-    [LoggerMessage(102, LogLevel.Information, "The event feed reconnected after {Attempts} attempts and caught up to seq {Seq}")]
+    [LoggerMessage(LogEventIds.Postgres + 2, LogLevel.Information, "The event feed reconnected after {Attempts} attempts and caught up to seq {Seq}")]
     public static partial void FeedReconnected(ILogger logger, int attempts, long seq);
 
-    [LoggerMessage(103, LogLevel.Error, "The event feed fell behind retention: events {FromSeq}..{ToSeq} were purged before this node read them")]
+    [LoggerMessage(LogEventIds.Postgres + 3, LogLevel.Error, "The event feed fell behind retention: events {FromSeq}..{ToSeq} were purged before this node read them")]
     public static partial void FeedFellBehindRetention(ILogger logger, long fromSeq, long toSeq);
 
-    [LoggerMessage(104, LogLevel.Warning, "Seq {Seq} is not visible yet although later events are; waiting for it instead of skipping it")]
+    [LoggerMessage(LogEventIds.Postgres + 4, LogLevel.Warning, "Seq {Seq} is not visible yet although later events are; waiting for it instead of skipping it")]
     public static partial void FeedWaitingForGap(ILogger logger, long seq);
 
-    [LoggerMessage(105, LogLevel.Warning, "A PostgreSQL connection failed during {Operation}; retrying once on a fresh connection")]
+    [LoggerMessage(LogEventIds.Postgres + 5, LogLevel.Warning, "A PostgreSQL connection failed during {Operation}; retrying once on a fresh connection")]
     public static partial void Retrying(ILogger logger, string operation, Exception exception);
 
-    [LoggerMessage(106, LogLevel.Information, "PostgreSQL store ready: epoch {Epoch}, head seq {HeadSeq}")]
+    [LoggerMessage(LogEventIds.Postgres + 6, LogLevel.Information, "PostgreSQL store ready: epoch {Epoch}, head seq {HeadSeq}")]
     public static partial void Initialized(ILogger logger, string epoch, long headSeq);
 }

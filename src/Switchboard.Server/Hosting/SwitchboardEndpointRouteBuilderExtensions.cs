@@ -35,7 +35,9 @@ public static class SwitchboardEndpointRouteBuilderExtensions
 
         var root = endpoints.MapGroup(prefix);
         var api = root.MapGroup("/api");
-        // Outermost: origin, API key and write rate are checked before anything reads a body or the store.
+        // Outermost, a crash is answered with problem+json and logged once; then origin, API key and write rate are
+        // checked before anything reads a body or the store.
+        api.AddEndpointFilter<UnexpectedErrorFilter>();
         api.AddEndpointFilter<ApiAccessFilter>();
         api.AddEndpointFilter<StoreUnavailableFilter>();
         api.TimeWrites(endpoints.ServiceProvider.GetRequiredService<SwitchboardMetrics>());

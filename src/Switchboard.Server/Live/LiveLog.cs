@@ -39,9 +39,6 @@ internal static partial class LiveLog
     [LoggerMessage(LogEventIds.Live + 10, LogLevel.Debug, "Fan-out caught up ({Pending} events waiting): writes resume")]
     public static partial void WritesResumed(ILogger logger, long pending);
 
-    [LoggerMessage(LogEventIds.Live + 20, LogLevel.Debug, "Join of {Topic} refused: {Reason}")]
-    public static partial void JoinRefused(ILogger logger, string topic, string reason);
-
     [LoggerMessage(LogEventIds.Live + 21, LogLevel.Warning, "Join of {Topic} failed: the store is unavailable")]
     public static partial void JoinStoreUnavailable(ILogger logger, string topic, Exception exception);
 

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Logging;
 using Switchboard.Live;
 using Switchboard.Outbound;
 using Switchboard.Security;
@@ -13,7 +14,7 @@ namespace Switchboard.Phoenix;
 /// phoenix.js reconnects after one unanswered heartbeat); every other message waits for the join.
 /// <see cref="CloseAsync"/> runs after the read loop has ended.
 /// </summary>
-internal sealed class PhoenixSocket(JoinCoordinator hub, SendQueue queue, ConnectionAccess? access = null)
+internal sealed class PhoenixSocket(JoinCoordinator hub, SendQueue queue, ILogger logger, ConnectionAccess? access = null)
 {
     private const string PhoenixTopic = "phoenix";
     private const string Unauthorized = "unauthorized";
@@ -24,7 +25,21 @@ internal sealed class PhoenixSocket(JoinCoordinator hub, SendQueue queue, Connec
 
     public SendQueue Queue { get; } = queue;
 
+    /// <summary>Handles one inbound message. Never throws: a failure is logged and answered with an error reply.</summary>
     public async Task HandleAsync(PhoenixMessage m)
+    {
+        try
+        {
+            await HandleCoreAsync(m);
+        }
+        catch (Exception ex)
+        {
+            PhoenixLog.MessageCrashed(logger, m.Event, m.Topic, ex);
+            Reply(m.JoinRef, m.Ref, m.Topic, "error", "internal error");
+        }
+    }
+
+    private async Task HandleCoreAsync(PhoenixMessage m)
     {
         if (m.Topic == PhoenixTopic && m.Event == "heartbeat")
         {
@@ -155,6 +170,7 @@ internal sealed class PhoenixSocket(JoinCoordinator hub, SendQueue queue, Connec
 
         if (_channels.Count >= hub.Options.MaxChannelsPerConnection)
         {
+            PhoenixLog.JoinRefused(logger, m.Topic, "too many channels joined");
             Reply(m.JoinRef, m.Ref, m.Topic, "error", "too many channels joined");
             return;
         }
@@ -162,6 +178,7 @@ internal sealed class PhoenixSocket(JoinCoordinator hub, SendQueue queue, Connec
         var request = JoinRequest.Parse(route, m.Payload, hub.Options.SnapshotSessions, out var invalid);
         if (request is null)
         {
+            PhoenixLog.JoinRefused(logger, m.Topic, "invalid join params: " + invalid);
             Reply(m.JoinRef, m.Ref, m.Topic, "error", "invalid join params", invalid);
             return;
         }
@@ -171,6 +188,7 @@ internal sealed class PhoenixSocket(JoinCoordinator hub, SendQueue queue, Connec
             var (scoped, refusal) = await access.AuthorizeAsync(request, cancellationToken);
             if (scoped is null)
             {
+                PhoenixLog.JoinRefused(logger, m.Topic, refusal ?? Unauthorized);
                 Reply(m.JoinRef, m.Ref, m.Topic, "error", Unauthorized, refusal);
                 return;
             }
@@ -184,6 +202,7 @@ internal sealed class PhoenixSocket(JoinCoordinator hub, SendQueue queue, Connec
         {
             channel.Subscription = await hub.JoinAsync(Queue, request with { JoinRef = m.JoinRef },
                 result => FrameEncoder.Reply(m.JoinRef, m.Ref, m.Topic, "ok", result.Write), answered, cancellationToken);
+            PhoenixLog.Joined(logger, m.Topic, m.JoinRef);
         }
         catch (ReplayInterruptedException ex)
         {
@@ -278,6 +297,7 @@ internal sealed class PhoenixSocket(JoinCoordinator hub, SendQueue queue, Connec
             hub.Leave(sub);
         }
 
+        PhoenixLog.Left(logger, m.Topic);
         Reply(channel.JoinRef, m.Ref, m.Topic, "ok");
         Queue.Enqueue(FrameEncoder.Push(channel.JoinRef, channel.JoinRef, m.Topic, "phx_close", EmptyObject));
     }

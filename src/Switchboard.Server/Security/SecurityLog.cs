@@ -1,28 +1,29 @@
 using Microsoft.Extensions.Logging;
+using Switchboard.Diagnostics;
 
 namespace Switchboard.Security;
 
-/// <summary>Security log messages (event ids 100–119). Keys and tokens are never logged, only counts and fingerprints.</summary>
+/// <summary>Security log messages (<see cref="LogEventIds.Security"/>). Keys and tokens are never logged, only counts and fingerprints.</summary>
 internal static partial class SecurityLog
 {
-    [LoggerMessage(100, LogLevel.Information, "Auth is off: no API keys configured; anyone who can reach this node may read and write")]
+    [LoggerMessage(LogEventIds.Security + 0, LogLevel.Information, "Auth is off: no API keys configured; anyone who can reach this node may read and write")]
     public static partial void AuthOff(ILogger logger);
 
-    [LoggerMessage(101, LogLevel.Information, "Auth is on: {WriteKeys} write and {ReadKeys} read API keys; subscriber tokens signed with the secret from {SecretSource}")]
+    [LoggerMessage(LogEventIds.Security + 1, LogLevel.Information, "Auth is on: {WriteKeys} write and {ReadKeys} read API keys; subscriber tokens signed with the secret from {SecretSource}")]
     public static partial void AuthOn(ILogger logger, int writeKeys, int readKeys, string secretSource);
 
-    [LoggerMessage(EventId = 102, Message = "Generated a token signing secret in {Path}. Nodes that share a database must all use one secret: set SWITCHBOARD_TOKEN_SECRET on each")]
+    [LoggerMessage(EventId = LogEventIds.Security + 2, Message = "Generated a token signing secret in {Path}. Nodes that share a database must all use one secret: set SWITCHBOARD_TOKEN_SECRET on each")]
     public static partial void SecretGenerated(ILogger logger, LogLevel level, string path);
 
-    [LoggerMessage(103, LogLevel.Critical, "Refusing to run: {Problem}")]
+    [LoggerMessage(LogEventIds.Security + 3, LogLevel.Critical, "Refusing to run: {Problem}")]
     public static partial void Exposed(ILogger logger, string problem);
 
-    [LoggerMessage(104, LogLevel.Warning, "Listening on {Addresses} with auth off (--insecure): anyone who can reach this node may read and write")]
+    [LoggerMessage(LogEventIds.Security + 4, LogLevel.Warning, "Listening on {Addresses} with auth off (--insecure): anyone who can reach this node may read and write")]
     public static partial void Insecure(ILogger logger, string addresses);
 
-    [LoggerMessage(105, LogLevel.Information, "API keys reloaded from configuration: {Fingerprints}")]
+    [LoggerMessage(LogEventIds.Security + 5, LogLevel.Information, "API keys reloaded from configuration: {Fingerprints}")]
     public static partial void KeysReloaded(ILogger logger, string fingerprints);
 
-    [LoggerMessage(106, LogLevel.Warning, "API keys in configuration changed but were not applied, the current keys stay: {Reason}")]
+    [LoggerMessage(LogEventIds.Security + 6, LogLevel.Warning, "API keys in configuration changed but were not applied, the current keys stay: {Reason}")]
     public static partial void KeysNotReloaded(ILogger logger, string reason);
 }

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Logging;
 
 namespace Switchboard.Transports;
 
@@ -14,9 +15,11 @@ internal sealed class ConnectionRegistry : IDisposable
     private readonly ITimer _sweeper;
     private int _reserved;
 
-    public ConnectionRegistry(TimeProvider time, StreamOptions options)
+    public ConnectionRegistry(TimeProvider time, StreamOptions options, ILoggerFactory loggers)
     {
         _time = time;
+        Logger = loggers.CreateLogger("Switchboard.Transports");
+        PhoenixLogger = loggers.CreateLogger("Switchboard.Phoenix");
         _timeout = options.HeartbeatTimeout;
         MaxConnections = options.MaxConnections;
         var period = TimeSpan.FromTicks(Math.Max(TimeSpan.TicksPerSecond, _timeout.Ticks / 6));
@@ -24,6 +27,12 @@ internal sealed class ConnectionRegistry : IDisposable
     }
 
     public int MaxConnections { get; }
+
+    /// <summary>The transports' logger (<see cref="TransportLog"/>).</summary>
+    public ILogger Logger { get; }
+
+    /// <summary>The Phoenix channel layer's logger, handed to each connection's socket.</summary>
+    public ILogger PhoenixLogger { get; }
 
     public int Count => Volatile.Read(ref _reserved);
 

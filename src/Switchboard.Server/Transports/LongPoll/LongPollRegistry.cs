@@ -39,9 +39,10 @@ internal sealed class LongPollRegistry : IDisposable
             return null;
         }
 
-        var session = new LongPollSession(Convert.ToBase64String(RandomNumberGenerator.GetBytes(24)).Replace('+', '-').Replace('/', '_'), _hub, _time, access);
+        var session = new LongPollSession(Convert.ToBase64String(RandomNumberGenerator.GetBytes(24)).Replace('+', '-').Replace('/', '_'), _hub, _time, _connections.PhoenixLogger, access);
         _sessions[session.Token] = session;
         _connections.Add(session);
+        TransportLog.Opened(_connections.Logger, "Long-poll", _connections.Count);
         return session;
     }
 
@@ -88,6 +89,7 @@ internal sealed class LongPollRegistry : IDisposable
         if (_sessions.TryRemove(new KeyValuePair<string, LongPollSession>(session.Token, session)))
         {
             session.Abort("long-poll session expired");
+            TransportLog.Closed(_connections.Logger, "Long-poll", session.CloseReason ?? "long-poll session expired");
             _connections.Remove(session);
             _connections.Release();
         }

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Logging;
 using Switchboard.Live;
 using Switchboard.Outbound;
 using Switchboard.Phoenix;
@@ -21,7 +22,7 @@ internal sealed class LongPollSession : ISendQueueConsumer, IStreamConnection
     private long _lastActivity;
     private bool _closed;
 
-    public LongPollSession(string token, JoinCoordinator hub, TimeProvider time, ConnectionAccess? access = null)
+    public LongPollSession(string token, JoinCoordinator hub, TimeProvider time, ILogger phoenixLogger, ConnectionAccess? access = null)
     {
         Token = token;
         _time = time;
@@ -29,13 +30,16 @@ internal sealed class LongPollSession : ISendQueueConsumer, IStreamConnection
         _lastActivity = time.GetTimestamp();
         Queue = new SendQueue(this, hub.Options.SendQueueMaxFrames, hub.Options.SendQueueMaxBytes);
         _access = access;
-        Socket = new PhoenixSocket(hub, Queue, access);
+        Socket = new PhoenixSocket(hub, Queue, phoenixLogger, access);
         access?.Start(() =>
         {
             TokenExpired = true;
             Abort("token expired");
         });
     }
+
+    /// <summary>Why the session ended, once it has.</summary>
+    public string? CloseReason { get; private set; }
 
     /// <summary>The session ended because its token expired.</summary>
     public bool TokenExpired { get; private set; }
@@ -150,6 +154,7 @@ internal sealed class LongPollSession : ISendQueueConsumer, IStreamConnection
             }
 
             _closed = true;
+            CloseReason = reason;
             waiter = _waiter;
         }
 

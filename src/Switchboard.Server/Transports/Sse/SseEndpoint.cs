@@ -70,6 +70,7 @@ internal static class SseEndpoint
         // Nothing is written until the join has answered: a join that fails (the store is down) still gets a problem.
         var connection = new SseConnection(context, options, time);
         registry.Add(connection);
+        TransportLog.Opened(registry.Logger, "SSE", registry.Count);
         using var ended = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted, connection.Done);
         ISubscription[] subs = [];
         try
@@ -105,6 +106,7 @@ internal static class SseEndpoint
         }
         finally
         {
+            TransportLog.Closed(registry.Logger, "SSE", connection.IsOpen ? "the stream ended" : "the join failed");
             hub.Leave(subs);
             await connection.StopAsync();
             registry.Remove(connection);

@@ -75,7 +75,7 @@ internal sealed partial class WebSocketConnection
                 _input.AdvanceTo(buffer.GetPosition(frameLength));
                 if (stop)
                 {
-                    await CloseAndWaitAsync(replyCode, replyReason);
+                    await CloseAndWaitAsync(replyCode, replyReason, violation: replyCode == CloseCodes.ProtocolError);
                     return;
                 }
 
@@ -217,8 +217,13 @@ internal sealed partial class WebSocketConnection
         }
     }
 
-    private async Task CloseAndWaitAsync(ushort code, string reason)
+    private async Task CloseAndWaitAsync(ushort code, string reason, bool violation = true)
     {
+        if (violation)
+        {
+            TransportLog.ProtocolViolation(_registry.Logger, Transport, code, reason);
+        }
+
         Close(code, reason);
         if (_closeWritten is { } written)
         {

@@ -60,7 +60,7 @@ internal sealed partial class WebSocketConnection : ISendQueueConsumer, IThreadP
         _lastActivity = time.GetTimestamp();
         Queue = new SendQueue(this, options.SendQueueMaxFrames, options.SendQueueMaxBytes);
         _access = access;
-        _socket = new PhoenixSocket(hub, Queue, access);
+        _socket = new PhoenixSocket(hub, Queue, registry.PhoenixLogger, access);
         access?.Start(() => Close(CloseCodes.PolicyViolation, "token expired"));
     }
 
@@ -78,6 +78,7 @@ internal sealed partial class WebSocketConnection : ISendQueueConsumer, IThreadP
     public async Task RunAsync(CancellationToken aborted)
     {
         _registry.Add(this);
+        TransportLog.Opened(_registry.Logger, Transport, _registry.Count);
         try
         {
             await ReadLoopAsync(aborted);
@@ -88,8 +89,14 @@ internal sealed partial class WebSocketConnection : ISendQueueConsumer, IThreadP
         catch (Exception ex) when (ex is IOException or ConnectionAbortedException or BadHttpRequestException)
         {
         }
+        catch (Exception ex)
+        {
+            CloseReason ??= "read loop crashed";
+            TransportLog.ReadLoopCrashed(_registry.Logger, Transport, ex);
+        }
         finally
         {
+            TransportLog.Closed(_registry.Logger, Transport, CloseReason ?? "the client went away");
             _access?.Dispose();
             await _socket.CloseAsync();
             Queue.Complete();
@@ -144,9 +151,19 @@ internal sealed partial class WebSocketConnection : ISendQueueConsumer, IThreadP
 
     void ISendQueueConsumer.OnFramesAvailable() => ThreadPool.UnsafeQueueUserWorkItem(this, preferLocal: false);
 
-    void ISendQueueConsumer.OnOverflow() => Abort("slow consumer: send queue full");
+    void ISendQueueConsumer.OnOverflow()
+    {
+        TransportLog.SlowConsumer(_registry.Logger, Transport);
+        Abort("slow consumer: send queue full");
+    }
 
-    void ISendQueueConsumer.OnReset(string reason) => Close(CloseCodes.InternalError, reason);
+    void ISendQueueConsumer.OnReset(string reason)
+    {
+        TransportLog.Reset(_registry.Logger, Transport, reason);
+        Close(CloseCodes.InternalError, reason);
+    }
+
+    private const string Transport = "WebSocket";
 
     void IThreadPoolWorkItem.Execute()
     {
@@ -207,9 +224,14 @@ internal sealed partial class WebSocketConnection : ISendQueueConsumer, IThreadP
                 }
             }
         }
-        catch (Exception)
+        catch (Exception ex)
         {
-            // The peer is gone; the read loop notices and cleans up.
+            // Usually the peer is gone; the read loop notices and cleans up. Anything else is a bug worth a line.
+            if (ex is not (IOException or ConnectionAbortedException or ObjectDisposedException or OperationCanceledException or InvalidOperationException))
+            {
+                TransportLog.WriteFailed(_registry.Logger, Transport, ex);
+            }
+
             Queue.Complete();
             _closeWritten?.TrySetResult();
         }

@@ -1,0 +1,100 @@
+using System.Reflection;
+using Microsoft.Extensions.Logging;
+using Switchboard.Diagnostics;
+using Switchboard.Testing;
+
+namespace Switchboard.Server.Tests;
+
+/// <summary>
+/// One registry of log event ids (<see cref="LogEventIds"/>): every <c>[LoggerMessage]</c> in Switchboard's assemblies has
+/// an id no other message has, inside the range of the component that declares it.
+/// </summary>
+public sealed class LogEventIdTests
+{
+    private static readonly (string Namespace, int Base)[] Ranges =
+    [
+        ("Switchboard.Hosting", LogEventIds.Hosting),
+        ("Switchboard.Security", LogEventIds.Security),
+        ("Switchboard.Storage.Postgres", LogEventIds.Postgres),
+        ("Switchboard.Storage.Sqlite", LogEventIds.Sqlite),
+        ("Switchboard.Ingest", LogEventIds.Ingest),
+        ("Switchboard.Live", LogEventIds.Live),
+        ("Switchboard.Phoenix", LogEventIds.Phoenix),
+        ("Switchboard.Transports", LogEventIds.Transports),
+        ("Switchboard.Http", LogEventIds.Http),
+        ("Switchboard.Metrics", LogEventIds.Metrics),
+        ("Switchboard.Cli", LogEventIds.Cli),
+    ];
+
+    // Filled by ReadMessages, so declared first.
+    private static readonly Dictionary<string, LogLevel> Levels = [];
+
+    private static readonly List<(string Method, string Namespace, int Id)> Messages = ReadMessages();
+
+    [Fact]
+    public void EveryLogMessageHasItsOwnEventId()
+    {
+        var duplicates = Messages.GroupBy(m => m.Id).Where(g => g.Count() > 1)
+            .Select(g => $"{g.Key}: {string.Join(", ", g.Select(m => m.Method))}").ToList();
+        duplicates.ShouldBeEmpty();
+    }
+
+    [Fact]
+    public void EveryLogMessageTakesItsIdFromItsComponentsRange()
+    {
+        var misplaced = Messages.Where(m =>
+        {
+            var range = Ranges.Where(r => m.Namespace == r.Namespace || m.Namespace.StartsWith(r.Namespace + ".", StringComparison.Ordinal))
+                .Select(r => (int?)r.Base).FirstOrDefault();
+            return range is not { } start || m.Id < start || m.Id >= start + LogEventIds.RangeSize - (start == LogEventIds.Hosting ? 1 : 0);
+        }).Select(m => $"{m.Method} ({m.Id})").ToList();
+        misplaced.ShouldBeEmpty("each component logs with ids from its own range in LogEventIds");
+    }
+
+    [Fact]
+    public void TheLivePathLogsItsLifecycleAndItsCrashes()
+    {
+        // Every component of the live path has Debug lifecycle messages and Error (or worse) crash messages.
+        foreach (var component in new[] { "Switchboard.Ingest", "Switchboard.Live", "Switchboard.Phoenix", "Switchboard.Transports", "Switchboard.Http" })
+        {
+            var levels = Messages.Where(m => m.Namespace.StartsWith(component, StringComparison.Ordinal)).Select(m => Level(m.Method)).ToList();
+            levels.ShouldContain(LogLevel.Error, $"{component} logs its crashes");
+            if (component != "Switchboard.Http")
+            {
+                levels.ShouldContain(LogLevel.Debug, $"{component} logs its lifecycle");
+            }
+        }
+    }
+
+    private static LogLevel Level(string method) => Levels[method];
+
+    private static List<(string, string, int)> ReadMessages()
+    {
+        var directory = AppContext.BaseDirectory;
+        var assemblies = Directory.EnumerateFiles(directory, "Switchboard.*.dll")
+            .Where(p => !Path.GetFileName(p).Contains(".Tests", StringComparison.Ordinal) && !Path.GetFileName(p).Contains("Testing", StringComparison.Ordinal))
+            .Select(Assembly.LoadFrom)
+            .Append(Assembly.LoadFrom(RepoPaths.ServerDll))
+            .ToList();
+        assemblies.Select(a => a.GetName().Name).ShouldContain("Switchboard.Storage.Postgres");
+        var messages = new List<(string, string, int)>();
+        foreach (var assembly in assemblies)
+        {
+            foreach (var type in assembly.GetTypes())
+            {
+                foreach (var method in type.GetMethods(BindingFlags.Static | BindingFlags.Public | BindingFlags.NonPublic | BindingFlags.DeclaredOnly))
+                {
+                    if (method.GetCustomAttribute<LoggerMessageAttribute>() is { } attribute)
+                    {
+                        var name = $"{type.FullName}.{method.Name}";
+                        messages.Add((name, type.Namespace ?? "", attribute.EventId));
+                        Levels[name] = attribute.Level;
+                    }
+                }
+            }
+        }
+
+        messages.Count.ShouldBeGreaterThan(30);
+        return messages;
+    }
+}
