@@ -128,8 +128,15 @@ public sealed class SwitchboardServer : IAsyncDisposable
     public sealed class LogBuffer : ILoggerProvider
     {
         private readonly ConcurrentQueue<string> _lines = new();
+        private readonly ConcurrentQueue<Entry> _entries = new();
 
         public string Dump() => string.Join('\n', _lines);
+
+        /// <summary>Everything logged so far (the newest 2,000 entries), with event ids.</summary>
+        public IReadOnlyList<Entry> Entries => [.. _entries];
+
+        /// <summary>One log entry.</summary>
+        public sealed record Entry(LogLevel Level, int EventId, string Category, string Message, Exception? Exception);
 
         public ILogger CreateLogger(string categoryName) => new Logger(this, categoryName);
 
@@ -145,8 +152,14 @@ public sealed class SwitchboardServer : IAsyncDisposable
 
             public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
             {
-                owner._lines.Enqueue($"{logLevel} {category}: {formatter(state, exception)}{(exception is null ? "" : " " + exception)}");
+                var message = formatter(state, exception);
+                owner._lines.Enqueue($"{logLevel} {category}: {message}{(exception is null ? "" : " " + exception)}");
+                owner._entries.Enqueue(new Entry(logLevel, eventId.Id, category, message, exception));
                 while (owner._lines.Count > 2000 && owner._lines.TryDequeue(out _))
+                {
+                }
+
+                while (owner._entries.Count > 2000 && owner._entries.TryDequeue(out _))
                 {
                 }
             }

@@ -21,7 +21,7 @@ internal sealed partial class SendQueue
     private const int ShrinkAbove = 256;
 
     /// <summary>Frames waiting this long with no drain mean the consumer stopped reading, not that it is slow.</summary>
-    internal const long StallMilliseconds = 2000;
+    internal const long StallMilliseconds = 1000;
 
     private readonly object _lock = new();
     private readonly ISendQueueConsumer _consumer;

@@ -39,7 +39,7 @@ internal sealed class LongPollRegistry : IDisposable
             return null;
         }
 
-        var session = new LongPollSession(Convert.ToBase64String(RandomNumberGenerator.GetBytes(24)).Replace('+', '-').Replace('/', '_'), _hub, _time, _connections.PhoenixLogger, access);
+        var session = new LongPollSession(Convert.ToBase64String(RandomNumberGenerator.GetBytes(24)).Replace('+', '-').Replace('/', '_'), _hub, _time, _connections, access);
         _sessions[session.Token] = session;
         _connections.Add(session);
         TransportLog.Opened(_connections.Logger, "Long-poll", _connections.Count);

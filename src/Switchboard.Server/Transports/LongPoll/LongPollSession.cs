@@ -14,6 +14,7 @@ internal sealed class LongPollSession : ISendQueueConsumer, IStreamConnection
 {
     private readonly object _lock = new();
     private readonly TimeProvider _time;
+    private readonly ILogger _logger;
     private readonly SemaphoreSlim _inbound = new(1, 1);
     private TaskCompletionSource? _waiter;
     private readonly ConnectionAccess? _access;
@@ -22,7 +23,7 @@ internal sealed class LongPollSession : ISendQueueConsumer, IStreamConnection
     private long _lastActivity;
     private bool _closed;
 
-    public LongPollSession(string token, JoinCoordinator hub, TimeProvider time, ILogger phoenixLogger, ConnectionAccess? access = null)
+    public LongPollSession(string token, JoinCoordinator hub, TimeProvider time, ConnectionRegistry registry, ConnectionAccess? access = null)
     {
         Token = token;
         _time = time;
@@ -30,7 +31,8 @@ internal sealed class LongPollSession : ISendQueueConsumer, IStreamConnection
         _lastActivity = time.GetTimestamp();
         Queue = new SendQueue(this, hub.Options.SendQueueMaxFrames, hub.Options.SendQueueMaxBytes);
         _access = access;
-        Socket = new PhoenixSocket(hub, Queue, phoenixLogger, access);
+        _logger = registry.Logger;
+        Socket = new PhoenixSocket(hub, Queue, registry.PhoenixLogger, access);
         access?.Start(() =>
         {
             TokenExpired = true;
@@ -172,9 +174,17 @@ internal sealed class LongPollSession : ISendQueueConsumer, IStreamConnection
         }
     }
 
-    void ISendQueueConsumer.OnOverflow() => Abort("slow consumer: send queue full");
+    void ISendQueueConsumer.OnOverflow()
+    {
+        TransportLog.SlowConsumer(_logger, "Long-poll");
+        Abort("slow consumer: send queue full");
+    }
 
-    void ISendQueueConsumer.OnReset(string reason) => Abort(reason);
+    void ISendQueueConsumer.OnReset(string reason)
+    {
+        TransportLog.Reset(_logger, "Long-poll", reason);
+        Abort(reason);
+    }
 
     private async Task CloseSocketAsync()
     {

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Logging;
 using System.Buffers;
 using System.IO.Pipelines;
 using System.Runtime.CompilerServices;
@@ -18,14 +19,16 @@ internal sealed class SseConnection : ISendQueueConsumer, IThreadPoolWorkItem, I
     private readonly HttpContext _context;
     private readonly PipeWriter _output;
     private readonly TimeProvider _time;
+    private readonly ILogger _logger;
     private readonly CancellationTokenSource _done = new();
     private long _lastSeq;
     private int _draining;
     private int _open;
     private int _wanted;
 
-    public SseConnection(HttpContext context, StreamOptions options, TimeProvider time)
+    public SseConnection(HttpContext context, StreamOptions options, TimeProvider time, ConnectionRegistry registry)
     {
+        _logger = registry.Logger;
         _context = context;
         _output = context.Response.BodyWriter;
         _time = time;
@@ -80,9 +83,19 @@ internal sealed class SseConnection : ISendQueueConsumer, IThreadPoolWorkItem, I
         }
     }
 
-    void ISendQueueConsumer.OnOverflow() => End();
+    void ISendQueueConsumer.OnOverflow()
+    {
+        // Its writes are stuck, so the response could never end cleanly: drop the connection.
+        TransportLog.SlowConsumer(_logger, "SSE");
+        End();
+        _context.Abort();
+    }
 
-    void ISendQueueConsumer.OnReset(string reason) => End();
+    void ISendQueueConsumer.OnReset(string reason)
+    {
+        TransportLog.Reset(_logger, "SSE", reason);
+        End();
+    }
 
     void IThreadPoolWorkItem.Execute()
     {

@@ -68,7 +68,7 @@ internal static class SseEndpoint
         context.Features.Get<IHttpResponseBodyFeature>()?.DisableBuffering();
 
         // Nothing is written until the join has answered: a join that fails (the store is down) still gets a problem.
-        var connection = new SseConnection(context, options, time);
+        var connection = new SseConnection(context, options, time, registry);
         registry.Add(connection);
         TransportLog.Opened(registry.Logger, "SSE", registry.Count);
         using var ended = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted, connection.Done);
