@@ -17,7 +17,7 @@ internal sealed partial class LiveHub
 
     private async Task RecoverAsync(string reason, Exception? error, Task? hold)
     {
-        _health = new LiveHealth(LiveStatus.Recovering, reason);
+        // Logged before it is reported, so whoever sees /readyz turn finds the cause in the log.
         if (error is not null)
         {
             LiveLog.LoopFaulted(_logger, _projection.HeadSeq, error);
@@ -35,26 +35,35 @@ internal sealed partial class LiveHub
             LiveLog.LogMoved(_logger, reason);
         }
 
+        _health = new LiveHealth(LiveStatus.Recovering, reason);
+
         var connections = ResetSubscriptions(error is null
             ? "the event log moved under this node; reconnect and resume"
             : "the server rebuilt its live state; reconnect and resume");
-        if (hold is not null)
+        try
         {
-            await hold;
-        }
+            if (hold is not null)
+            {
+                await hold.WaitAsync(_stopping.Token);
+            }
 
-        while (true)
+            while (true)
+            {
+                try
+                {
+                    _projection.Load(await _store.LoadStateAsync(_stopping.Token));
+                    break;
+                }
+                catch (Exception ex) when (!_stopping.IsCancellationRequested)
+                {
+                    LiveLog.ReloadFailed(_logger, ex);
+                    await Task.Delay(ReloadRetry, _stopping.Token);
+                }
+            }
+        }
+        catch (OperationCanceledException) when (_stopping.IsCancellationRequested)
         {
-            try
-            {
-                _projection.Load(await _store.LoadStateAsync(CancellationToken.None));
-                break;
-            }
-            catch (Exception ex)
-            {
-                LiveLog.ReloadFailed(_logger, ex);
-                await Task.Delay(ReloadRetry);
-            }
+            return; // the node is stopping: nothing to rebuild for
         }
 
         // Events up to the reloaded head are in the state now; what the feed handed over after it is still in the backlog.

@@ -59,6 +59,7 @@ internal sealed partial class LiveHub : IEventSink, IWriteThrottle, IAsyncDispos
     private readonly object _roomLock = new();
     private TaskCompletionSource? _room;
 
+    private readonly CancellationTokenSource _stopping = new();
     private Task? _loop;
 
     public LiveHub(ISessionStore store, StreamOptions options, TimeProvider time, ILogger<LiveHub> logger, IHostApplicationLifetime? lifetime = null)
@@ -111,6 +112,7 @@ internal sealed partial class LiveHub : IEventSink, IWriteThrottle, IAsyncDispos
     public async Task StopAsync()
     {
         _inbox.Writer.TryComplete();
+        await _stopping.CancelAsync();
         if (_loop is not null)
         {
             await _loop;
