@@ -21,6 +21,9 @@ internal sealed class NodeReadiness(LiveHub live, WritePipeline pipeline, ISessi
 
     public void MarkStopping() => _lifecycle = "stopping";
 
+    /// <summary>True once the node began to stop: it answers what is in flight but takes no new streams.</summary>
+    public bool IsStopping => _lifecycle == "stopping";
+
     public ReadinessReport Check()
     {
         var health = live.Health;

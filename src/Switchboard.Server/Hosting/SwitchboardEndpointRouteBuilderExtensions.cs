@@ -38,6 +38,7 @@ public static class SwitchboardEndpointRouteBuilderExtensions
         // Outermost, a crash is answered with problem+json and logged once; then origin, API key and write rate are
         // checked before anything reads a body or the store.
         api.AddEndpointFilter<UnexpectedErrorFilter>();
+        api.AddEndpointFilter<StoppingFilter>();
         api.AddEndpointFilter<ApiAccessFilter>();
         api.AddEndpointFilter<StoreUnavailableFilter>();
         api.TimeWrites(endpoints.ServiceProvider.GetRequiredService<SwitchboardMetrics>());

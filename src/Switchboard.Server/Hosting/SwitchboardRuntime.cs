@@ -12,8 +12,10 @@ namespace Switchboard.Hosting;
 
 /// <summary>
 /// Starts and stops a node in order: open the store, load live state at the log head, start the feed after that head,
-/// then accept writes. On shutdown, stream clients are closed with 1001 (so they reconnect and resume elsewhere or after
-/// the restart) and every accepted write is committed.
+/// then accept writes. Stopping goes the other way: the node reports not ready and takes no new streams (API responses
+/// carry <c>Connection: close</c>), waits <see cref="SwitchboardOptions.ShutdownDrainDelay"/> for load balancers to
+/// notice, closes stream clients with 1001 (they reconnect and resume elsewhere or after the restart), lets the server
+/// answer the requests in flight, and only then stops the pipeline, so every accepted write is committed.
 /// </summary>
 internal sealed class SwitchboardRuntime(
     ISessionStore store,
@@ -24,8 +26,8 @@ internal sealed class SwitchboardRuntime(
     RetentionService retention,
     ConnectionRegistry connections,
     LongPollRegistry longPolls,
-    IHostApplicationLifetime lifetime,
-    ILogger<SwitchboardRuntime> logger) : IHostedService
+    SwitchboardOptions options,
+    ILogger<SwitchboardRuntime> logger) : IHostedLifecycleService
 {
     private readonly CancellationTokenSource _stopping = new();
 
@@ -38,15 +40,35 @@ internal sealed class SwitchboardRuntime(
         pipeline.Start();
         leases.Start();
         retention.Start();
-        lifetime.ApplicationStopping.Register(() =>
-        {
-            readiness.MarkStopping();
-            SwitchboardLog.Stopping(logger, connections.Count);
-            connections.CloseAll(CloseCodes.GoingAway, "server shutting down");
-        });
         readiness.MarkReady();
         SwitchboardLog.Started(logger, store.GetType().Name, state.Epoch, state.HeadSeq, state.ActiveSessions.Count);
     }
+
+    public Task StartingAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public Task StartedAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    /// <summary>Before the server stops: not ready, no new streams, the drain delay, then 1001 to every stream client.</summary>
+    public async Task StoppingAsync(CancellationToken cancellationToken)
+    {
+        readiness.MarkStopping();
+        connections.BeginShutdown();
+        if (options.ShutdownDrainDelay > TimeSpan.Zero)
+        {
+            try
+            {
+                await Task.Delay(options.ShutdownDrainDelay, cancellationToken);
+            }
+            catch (OperationCanceledException)
+            {
+            }
+        }
+
+        SwitchboardLog.Stopping(logger, connections.Count);
+        connections.CloseAll(CloseCodes.GoingAway, "server shutting down");
+    }
+
+    public Task StoppedAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
     public async Task StopAsync(CancellationToken cancellationToken)
     {

@@ -26,6 +26,12 @@ public sealed class SwitchboardOptions
 
     /// <summary>API keys, subscriber tokens and origin checks. See docs/security.md.</summary>
     public SecurityOptions Security { get; } = new();
+
+    /// <summary>
+    /// On shutdown, how long the node keeps serving while reporting not ready (so a load balancer moves traffic away)
+    /// before it closes stream connections with 1001 and stops. Zero by default.
+    /// </summary>
+    public TimeSpan ShutdownDrainDelay { get; set; }
 }
 
 /// <summary>Event log retention: both limits apply.</summary>

@@ -36,9 +36,22 @@ internal sealed class ConnectionRegistry : IDisposable
 
     public int Count => Volatile.Read(ref _reserved);
 
-    /// <summary>Claims a slot before upgrading; false when the server is full.</summary>
+    /// <summary>True once the node is stopping: no new stream connections are taken.</summary>
+    public bool IsShuttingDown => Volatile.Read(ref _shuttingDown);
+
+    private bool _shuttingDown;
+
+    /// <summary>Takes no new stream connections from now on (the node is stopping).</summary>
+    public void BeginShutdown() => Volatile.Write(ref _shuttingDown, true);
+
+    /// <summary>Claims a slot before upgrading; false when the server is full or stopping.</summary>
     public bool TryReserve()
     {
+        if (IsShuttingDown)
+        {
+            return false;
+        }
+
         if (Interlocked.Increment(ref _reserved) <= MaxConnections)
         {
             return true;

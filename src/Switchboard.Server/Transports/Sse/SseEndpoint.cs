@@ -55,9 +55,7 @@ internal static class SseEndpoint
 
         if (!registry.TryReserve())
         {
-            await new ProblemResult(StatusCodes.Status503ServiceUnavailable, "too_many_connections", "Service unavailable",
-                $"The server holds its maximum of {registry.MaxConnections} stream connections. Retry later or connect to another node.")
-            { RetryAfterSeconds = 5 }.ExecuteAsync(context);
+            await ConnectionRefusal.For(registry).ExecuteAsync(context);
             return;
         }
 

@@ -1,0 +1,58 @@
+using System.Net.WebSockets;
+using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.Logging;
+using Switchboard.Diagnostics;
+using Switchboard.FunctionalTests.Http;
+using Switchboard.Testing;
+
+namespace Switchboard.FunctionalTests.LiveCore;
+
+/// <summary>
+/// The log head moving under a running node (another process wrote to its SQLite file, or a backup was restored):
+/// the write that finds it is refused with 503, <c>/readyz</c> says why, the node reloads its head and live state and
+/// tells its subscribers to resume, and the next write succeeds. Before, every write failed forever with
+/// "UNIQUE constraint failed: events.seq".
+/// </summary>
+public sealed class LogHeadMovedTests
+{
+    [Fact]
+    public async Task ANodeWhoseLogMovedReportsItReloadsAndWritesAgain()
+    {
+        await using var server = await SwitchboardServer.StartAsync();
+        await server.Http.CreateAsync("a");
+        (await server.Http.PatchAsync("/api/sessions/a", new { state = "working" })).Status.ShouldBe(200);
+        await using var subscriber = await PhoenixClient.ConnectAsync(server.WebSocketUri);
+        var joined = await subscriber.JoinAsync("sessions");
+        joined.Response.Long("seq").ShouldBe(2);
+
+        // Another writer appends seq 3 behind the node's back.
+        await using (var other = new SqliteConnection($"Data Source={Path.Combine(server.DataDirectory, "switchboard.db")}"))
+        {
+            await other.OpenAsync();
+            await using var insert = other.CreateCommand();
+            insert.CommandText = "INSERT INTO events(seq, at, type, session_id, data, labels, prior_labels) " +
+                                 "SELECT 3, at, type, session_id, data, labels, prior_labels FROM events WHERE seq = 2;";
+            (await insert.ExecuteNonQueryAsync()).ShouldBe(1);
+        }
+
+        var refused = await server.Http.PatchAsync("/api/sessions/a", new { state = "idle" });
+        refused.Status.ShouldBe(503);
+        refused.Body.Str("detail").ShouldContain("moved under this node");
+        var (readyStatus, ready, _) = await server.Http.GetJsonAsync("/readyz");
+        readyStatus.ShouldBe(503);
+        ready.Str("status").ShouldContain("moved under this node");
+        server.Logs.Entries.ShouldContain(e => e.EventId == LogEventIds.Live + 6 && e.Level == LogLevel.Warning);
+        var (closed, _) = await subscriber.Closed.WaitAsync(TestTimeouts.Default);
+        closed.ShouldBe(WebSocketCloseStatus.InternalServerError, "subscribers resume from the log, which has the foreign event");
+
+        var accepted = await server.Http.PatchAsync("/api/sessions/a", new { state = "idle" });
+        accepted.Status.ShouldBe(200, accepted.Body.ToString());
+        (await server.Http.GetAsync("/readyz")).IsSuccessStatusCode.ShouldBeTrue("a write succeeded since");
+
+        await using var resumed = await PhoenixClient.ConnectAsync(server.WebSocketUri);
+        var reply = await resumed.JoinAsync("sessions", new { since = 2, epoch = joined.Response.Str("epoch") });
+        reply.Response.Long("replayed").ShouldBe(2);
+        (await resumed.WaitForAsync(f => f.Seq is not null)).Seq.ShouldBe(3);
+        (await resumed.WaitForAsync(f => f.Seq is not null)).Seq.ShouldBe(4);
+    }
+}
