@@ -24,6 +24,12 @@ internal sealed class BenchOptions
 
     public TimeSpan IngestDuration { get; set; } = TimeSpan.FromSeconds(10);
 
+    /// <summary>How long the overload scenario's open-loop publishers run.</summary>
+    public TimeSpan OverloadDuration { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>Publishes in flight in the overload scenario, never paced by delivery.</summary>
+    public int OverloadInFlight { get; set; } = 64;
+
     /// <summary>Concurrent HTTP publishers in the saturated scenario.</summary>
     public int Publishers { get; set; } = 16;
 
@@ -45,7 +51,7 @@ internal sealed class BenchOptions
     public Dictionary<string, string> SwitchboardEnvironment { get; } = [];
 
     /// <summary>Scenario groups to run (idle always runs: it sets up the connections): fixed, saturated, mixed.</summary>
-    public string[] Scenarios { get; set; } = ["fixed", "saturated", "mixed"];
+    public string[] Scenarios { get; set; } = ["fixed", "saturated", "mixed", "overload"];
 
     public bool Runs(string group) => Scenarios.Contains(group, StringComparer.OrdinalIgnoreCase);
 
@@ -73,6 +79,7 @@ internal sealed class BenchOptions
                     o.SaturatedWarmup = TimeSpan.FromSeconds(1);
                     o.SaturatedMeasure = TimeSpan.FromSeconds(4);
                     o.MixedDuration = TimeSpan.FromSeconds(4);
+                    o.OverloadDuration = TimeSpan.FromSeconds(4);
                     o.IngestDuration = TimeSpan.FromSeconds(4);
                     o.Micro = false;
                     o.Output = Path.Combine("artifacts", "benchmarks-quick.md");

@@ -76,6 +76,23 @@ internal sealed class DeliveryTracker : IRecordSink
         return _first + n;
     }
 
+    /// <summary>
+    /// The publish of <paramref name="marker"/> was refused (503): it expects no delivery any more. A delivery that still
+    /// arrives for it counts as a duplicate, so a refused write that was applied after all shows up.
+    /// </summary>
+    public void Withdraw(long marker)
+    {
+        var i = marker - _first;
+        var expected = Interlocked.Exchange(ref _expected[i], 0);
+        lock (_expected)
+        {
+            Expected -= expected;
+        }
+
+        Interlocked.Increment(ref _completed);
+        EventCompleted?.Invoke();
+    }
+
     /// <summary>Stamps the send time; call right before the request goes out.</summary>
     public void MarkSent(long marker) => Volatile.Write(ref _sentAt[marker - _first], Stopwatch.GetTimestamp());
 

@@ -101,6 +101,15 @@ internal sealed class MarkdownReport
             Line($"| p99 POST → last subscriber, {s50.Connections:N0} at 50 msg/s: ≤ 0.5× SignalR | {Ms(s50.LastSubscriber.P99)} | {Ms(r50.LastSubscriber.P99)} | {p:F2}× | {Mark(p <= 0.5)} |");
         }
 
+        if (Pair(Results.FirstOrDefault(x => x.Scenario.StartsWith("overload", StringComparison.Ordinal))?.Scenario ?? "overload") is var (so, ro))
+        {
+            var rate = so.DeliveriesPerSecond / ro.DeliveriesPerSecond;
+            var met = so.Complete && so.UnexpectedCloses == 0 && so.LastSubscriber!.P99 <= 1_000_000 && rate >= 2;
+            Line($"| overload, {so.Connections:N0} subscribers, open-loop publishers: 0 disconnected, all accepted delivered, p99 ≤ 1 s, deliveries/s ≥ 2× SignalR | " +
+                 $"{so.UnexpectedCloses} disconnected, {so.PublishesRefused:N0} refused, p99 {Ms(so.LastSubscriber!.P99)}, {so.DeliveriesPerSecond:N0}/s | " +
+                 $"{ro.UnexpectedCloses} disconnected, p99 {Ms(ro.LastSubscriber!.P99)}, {ro.DeliveriesPerSecond:N0}/s | {rate:F2}× | {Mark(met)} |");
+        }
+
         if (Pair("idle") is var (si, ri) && si.IdleBytesPerConnection is { } sb && ri.IdleBytesPerConnection is { } rb)
         {
             Line($"| idle memory per connection: ≤ 12 KB | {Kb(sb)} | {Kb(rb)} | {sb / rb:F2}× | {Mark(sb <= 12_000)} |");
@@ -138,7 +147,8 @@ internal sealed class MarkdownReport
         {
             var d = r.Delivery!;
             var l = r.LastSubscriber!;
-            var status = r.Complete ? "" : $" ⚠ dup {r.Duplicates}, strays {r.Strays}, publish errors {r.PublishErrors}, closes {r.UnexpectedCloses}";
+            var status = (r.Complete ? "" : $" ⚠ dup {r.Duplicates}, strays {r.Strays}, publish errors {r.PublishErrors}, closes {r.UnexpectedCloses}")
+                + (r.PublishesRefused > 0 ? $"; {r.PublishesRefused:N0} publishes refused (503)" : "");
             var perWrite = r.FramesPerWrite is { } f ? f.ToString("F1", CultureInfo.InvariantCulture) : "n/a";
             Line($"| {r.Scenario} | {r.System} | {r.Connections:N0} | {r.Delivered:N0} / {r.Expected:N0} ({r.Completeness:P1}){status} | {r.DeliveriesPerSecond:N0} | {r.CpuSeconds:F2} s ({r.CpuMicrosPerDelivery:F2} µs) | {r.LoadGeneratorCpuSeconds:F2} s | {perWrite} | {Ms(d.P50)} / {Ms(d.P99)} / {Ms(d.P999)} | {Ms(l.P50)} / {Ms(l.P99)} / {Ms(l.Max)} | {Mib(r.PeakRssBytes)} |");
         }

@@ -26,6 +26,9 @@ internal sealed record ScenarioResult
 
     public long PublishErrors { get; init; }
 
+    /// <summary>Publishes refused with 503 and Retry-After (admission control); nothing of them was written.</summary>
+    public long PublishesRefused { get; init; }
+
     public int UnexpectedCloses { get; init; }
 
     /// <summary>Deliveries per second over the measured window.</summary>

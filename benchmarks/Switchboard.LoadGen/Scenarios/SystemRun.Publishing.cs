@@ -65,7 +65,7 @@ internal sealed partial class SystemRun
         before is { } b && after is { } a && a.Writes > b.Writes ? (double)(a.Deliveries - b.Deliveries) / (a.Writes - b.Writes) : null;
 
     private void Record(string scenario, int n, DeliveryTracker tracker, double seconds, double cpu, double selfCpu, long measuredDeliveries,
-        double perSecond, long errors, bool complete, double? framesPerWrite)
+        double perSecond, long errors, bool complete, double? framesPerWrite, long refused = 0)
     {
         var result = new ScenarioResult
         {
@@ -80,6 +80,7 @@ internal sealed partial class SystemRun
             Strays = tracker.Strays,
             Summaries = tracker.DeliveredOf(RecordKind.Summary),
             PublishErrors = errors,
+            PublishesRefused = refused,
             UnexpectedCloses = _protocol.UnexpectedCloses,
             DeliveriesPerSecond = perSecond,
             CpuSeconds = cpu,

@@ -53,6 +53,11 @@ internal sealed partial class SystemRun(Target target, BenchOptions options, Tex
                 {
                     await MixedAsync();
                 }
+
+                if (options.Runs("overload"))
+                {
+                    await OverloadAsync();
+                }
             }
 
             return _results;

@@ -30,6 +30,7 @@ public sealed class PostgresOutageTests
         acknowledged.Add("before-b");
         (await Nodes.SeqsUntilAsync(onA, 2)).ShouldBe([1L, 2]);
 
+        var epoch = (await httpA.GetJsonAsync("/api/summary")).Body.Str("epoch");
         await cluster.StopAsync();
         for (var i = 0; i < 3; i++)
         {
@@ -47,6 +48,22 @@ public sealed class PostgresOutageTests
         // Reads that need the database say so the same way.
         (await httpB.GetJsonAsync("/api/sessions/before-a")).ShouldBeProblem(503);
         (await httpB.GetJsonAsync("/api/events?since=0")).ShouldBeProblem(503);
+        // So do resumes, which read the log: SSE with Last-Event-ID before its stream starts, a join with its reply.
+        using (var request = new HttpRequestMessage(HttpMethod.Get, "/api/stream?topics=sessions"))
+        {
+            request.Headers.Add("Last-Event-ID", "1");
+            using var response = await httpA.SendAsync(request);
+            ((int)response.StatusCode).ShouldBe(503);
+            response.Content.Headers.ContentType!.MediaType.ShouldBe("application/problem+json");
+            (await response.Content.ReadAsStringAsync()).ShouldContain("store_unavailable");
+        }
+
+        await using (var resuming = await PhoenixClient.ConnectAsync(a.WebSocketUri))
+        {
+            var reply = await resuming.JoinAsync("sessions", new { since = 1, epoch });
+            reply.Status.ShouldBe("error");
+            reply.Response.Str("reason").ShouldBe("store unavailable");
+        }
         // Load balancers take both nodes out of rotation while their database is gone.
         await TestTimeouts.Eventually(async () => (await httpA.GetAsync("/readyz")).StatusCode == System.Net.HttpStatusCode.ServiceUnavailable, "A to report not ready");
         await TestTimeouts.Eventually(async () => (await httpB.GetAsync("/readyz")).StatusCode == System.Net.HttpStatusCode.ServiceUnavailable, "B to report not ready");
