@@ -130,17 +130,9 @@ internal sealed partial class JoinCoordinator(LiveHub live, ISessionStore store,
     /// The database has those events, so wait briefly for this node to see them rather than answer with a snapshot.
     /// (Real time on purpose: this bounds a wait on another process, not application logic.)
     /// </summary>
-    private async Task CatchUpAsync(long seq, CancellationToken cancellationToken)
-    {
-        try
-        {
-            await live.WhenAppliedAsync(seq).WaitAsync(CatchUpWait, cancellationToken);
-        }
-        catch (TimeoutException)
-        {
-            // Joined at this node's position instead: the resume then sees `since` ahead of it and takes a snapshot.
-        }
-    }
+    /// <remarks>When the wait runs out, the join goes on at this node's position: the resume then finds `since` ahead of it and takes a snapshot.</remarks>
+    private Task CatchUpAsync(long seq, CancellationToken cancellationToken) =>
+        live.WhenAppliedAsync(seq, CatchUpWait).WaitAsync(cancellationToken);
 
     /// <summary>
     /// A session absent from the projection at <paramref name="position"/> was either terminated by then (final,

@@ -98,7 +98,7 @@ internal sealed partial class LiveHub
                     }
                     else
                     {
-                        _waiters.Add((wait.Seq, wait.Reply));
+                        _waiters.Add(wait);
                     }
 
                     break;
@@ -241,11 +241,13 @@ internal sealed partial class LiveHub
         }
 
         var head = _projection.HeadSeq;
+        var now = Environment.TickCount64;
         for (var i = _waiters.Count - 1; i >= 0; i--)
         {
-            if (_waiters[i].Seq <= head)
+            var waiter = _waiters[i];
+            if (waiter.Seq <= head || waiter.Expires <= now)
             {
-                _waiters[i].Applied.TrySetResult(true);
+                waiter.Reply.TrySetResult(waiter.Seq <= head);
                 _waiters.RemoveAt(i);
             }
         }
@@ -298,9 +300,9 @@ internal sealed partial class LiveHub
             message.Fail(stopping);
         }
 
-        foreach (var (_, applied) in _waiters)
+        foreach (var waiter in _waiters)
         {
-            applied.TrySetResult(false);
+            waiter.Reply.TrySetResult(false);
         }
 
         _waiters.Clear();

@@ -36,7 +36,7 @@ internal sealed partial class LiveHub : IEventSink, IWriteThrottle, IAsyncDispos
     private readonly PresenceTracker _presence;
     private readonly SummaryScheduler _summary;
     private readonly Queue<CommitMessage> _backlog = new();
-    private readonly List<(long Seq, TaskCompletionSource<bool> Applied)> _waiters = [];
+    private readonly List<WaitAppliedMessage> _waiters = [];
 
     private readonly ISessionStore _store;
     private readonly TimeProvider _time;
@@ -212,9 +212,25 @@ internal sealed partial class LiveHub : IEventSink, IWriteThrottle, IAsyncDispos
     /// <summary>Runs <paramref name="read"/> on the loop, against the state at its current position.</summary>
     public Task<T> ReadAsync<T>(Func<LiveView, T> read) => Ask(new ReadMessage<T>(read)).Reply.Task;
 
-    /// <summary>Completes once the loop has applied the event with <paramref name="seq"/>.</summary>
-    public Task WhenAppliedAsync(long seq) =>
-        HeadSeq >= seq ? Task.CompletedTask : Ask(new WaitAppliedMessage(seq)).Reply.Task;
+    /// <summary>True once the loop has applied the event with <paramref name="seq"/>; false when <paramref name="timeout"/> passed first.</summary>
+    public async Task<bool> WhenAppliedAsync(long seq, TimeSpan timeout)
+    {
+        if (HeadSeq >= seq)
+        {
+            return true;
+        }
+
+        // The loop also drops the waiter once it expires, so a position that never comes parks nothing for good.
+        var wait = Ask(new WaitAppliedMessage(seq, Environment.TickCount64 + (long)timeout.TotalMilliseconds)).Reply.Task;
+        try
+        {
+            return await wait.WaitAsync(timeout);
+        }
+        catch (TimeoutException)
+        {
+            return false;
+        }
+    }
 
     /// <summary>
     /// Test hook: the next event the loop fans out throws, as a bug in the fan-out would. The loop logs it, reports it on

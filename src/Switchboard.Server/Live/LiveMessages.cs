@@ -97,10 +97,13 @@ internal sealed class LeaveMessage(IReadOnlyList<ISubscription> subs) : LiveMess
     public override string Kind => "leave";
 }
 
-/// <summary>Completes once the loop has applied <see cref="Seq"/> (read-your-writes).</summary>
-internal sealed class WaitAppliedMessage(long seq) : LiveMessage
+/// <summary>Completes with true once the loop has applied <see cref="Seq"/> (read-your-writes), or false at <see cref="Expires"/>.</summary>
+internal sealed class WaitAppliedMessage(long seq, long expires) : LiveMessage
 {
     public long Seq { get; } = seq;
+
+    /// <summary>An <see cref="Environment.TickCount64"/> after which the waiter gives up (so none is parked forever).</summary>
+    public long Expires { get; } = expires;
 
     public TaskCompletionSource<bool> Reply { get; } = NewReply<bool>();
 
