@@ -69,7 +69,7 @@ internal static class Settings
                 {
                     // Its ToString is the only place the prefix shows: "EnvironmentVariablesConfigurationProvider Prefix: 'ASPNETCORE_'".
                     Microsoft.Extensions.Configuration.EnvironmentVariables.EnvironmentVariablesConfigurationProvider env =>
-                        $"environment variable {EnvironmentPrefix(env)}{key.Replace(":", "__", StringComparison.Ordinal)}",
+                        $"environment variable {EnvironmentName(env, key)}",
                     Microsoft.Extensions.Configuration.CommandLine.CommandLineConfigurationProvider => $"--{key} on the command line",
                     FileConfigurationProvider file => file.Source.Path ?? "a configuration file",
                     _ => "the configuration",
@@ -80,10 +80,13 @@ internal static class Settings
         return "the configuration";
     }
 
-    private static string EnvironmentPrefix(ConfigurationProvider provider)
+    private static string EnvironmentName(ConfigurationProvider provider, string key)
     {
         var text = provider.ToString() ?? "";
         var start = text.IndexOf("Prefix: '", StringComparison.Ordinal);
-        return start < 0 ? "" : text[(start + 9)..].TrimEnd('\'');
+        var prefix = start < 0 ? "" : text[(start + 9)..].TrimEnd('\'');
+        var name = key.Replace(":", "__", StringComparison.Ordinal);
+        // Prefixed host variables are spelled in capitals (ASPNETCORE_URLS); the key itself arrives lower-cased.
+        return prefix.Length > 0 ? (prefix + name).ToUpperInvariant() : name;
     }
 }
