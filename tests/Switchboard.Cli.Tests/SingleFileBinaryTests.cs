@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Net;
 using System.Net.Http.Json;
 using Switchboard.Testing;
@@ -47,38 +46,10 @@ public sealed class SingleFileBinaryTests
     /// <summary>Runs the repository's publish script into <paramref name="directory"/> and returns the binary's path.</summary>
     private static async Task<string> PublishAsync(string directory)
     {
-        var start = new ProcessStartInfo("bash")
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-            WorkingDirectory = RepoPaths.Root,
-        };
-        start.ArgumentList.Add(Path.Combine(RepoPaths.Root, "build", "publish.sh"));
-        start.ArgumentList.Add(directory);
-        // The test host's MSBuild variables point at its own build; the script's build must choose for itself.
-        foreach (var name in start.Environment.Keys.Where(k => k.StartsWith("MSBuild", StringComparison.OrdinalIgnoreCase)).ToList())
-        {
-            start.Environment.Remove(name);
-        }
-
-        using var process = Process.Start(start)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        try
-        {
-            await process.WaitForExitAsync().WaitAsync(PublishTimeout);
-        }
-        catch (TimeoutException)
-        {
-            process.Kill(entireProcessTree: true);
-            throw;
-        }
-
-        var printed = (await stdout).Trim();
-        process.ExitCode.ShouldBe(0, $"build/publish.sh failed:\n{printed}\n{await stderr}");
-        var binary = printed.Split('\n')[^1];
-        File.Exists(binary).ShouldBeTrue(printed);
+        var (code, output) = await ProcessRunner.RunAsync("bash", [Path.Combine(RepoPaths.Root, "build", "publish.sh"), directory], RepoPaths.Root, PublishTimeout);
+        code.ShouldBe(0, $"build/publish.sh failed:\n{output}");
+        var binary = output.Trim().Split('\n')[^1];
+        File.Exists(binary).ShouldBeTrue(output);
         return binary;
     }
 }
