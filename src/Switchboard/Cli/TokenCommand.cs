@@ -1,7 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
 using Switchboard.Cli.Serve;
-using Switchboard.Hosting;
 using Switchboard.Security;
 
 namespace Switchboard.Cli;

@@ -18,7 +18,7 @@ internal static class ListenUrls
         var list = Split(urls);
         if (list.Length == 0)
         {
-            return $"{source} is empty; give an address such as {Hosting.SwitchboardDefaults.Urls}.";
+            return $"{source} is empty; give an address such as {SwitchboardDefaults.Urls}.";
         }
 
         foreach (var url in list)
@@ -42,7 +42,7 @@ internal static class ListenUrls
 
         if (!url.StartsWith("http://", StringComparison.OrdinalIgnoreCase) && !url.StartsWith("https://", StringComparison.OrdinalIgnoreCase))
         {
-            return url.Contains("://", StringComparison.Ordinal) ? Hosting.SwitchboardDefaults.Urls : "http://" + url;
+            return url.Contains("://", StringComparison.Ordinal) ? SwitchboardDefaults.Urls : "http://" + url;
         }
 
         try
@@ -50,11 +50,11 @@ internal static class ListenUrls
             var address = BindingAddress.Parse(url);
             return address.IsUnixPipe || address.IsNamedPipe || (address.Port is >= 0 and <= 65535 && address.Host.Length > 0)
                 ? null
-                : Hosting.SwitchboardDefaults.Urls;
+                : SwitchboardDefaults.Urls;
         }
         catch (FormatException)
         {
-            return Hosting.SwitchboardDefaults.Urls;
+            return SwitchboardDefaults.Urls;
         }
     }
 }

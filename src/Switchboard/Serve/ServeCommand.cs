@@ -2,7 +2,6 @@ using System.CommandLine;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
-using Switchboard.Hosting;
 using Switchboard.Storage;
 using Switchboard.Storage.Sqlite;
 

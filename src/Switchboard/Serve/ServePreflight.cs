@@ -1,4 +1,3 @@
-using Switchboard.Hosting;
 using Switchboard.Security;
 
 namespace Switchboard.Cli.Serve;

@@ -1,5 +1,4 @@
 using Microsoft.Extensions.Configuration.Memory;
-using Switchboard.Hosting;
 
 namespace Switchboard.Cli.Serve;
 

@@ -2,7 +2,6 @@ using System.CommandLine;
 using System.CommandLine.Parsing;
 using Npgsql;
 using Switchboard.Storage;
-using Switchboard.Hosting;
 using Switchboard.Storage.Postgres;
 using Switchboard.Storage.Sqlite;
 
