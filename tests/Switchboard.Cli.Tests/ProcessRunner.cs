@@ -5,7 +5,9 @@ namespace Switchboard.Cli.Tests;
 /// <summary>Runs a program to completion (a build, a script) and returns its exit code and everything it printed.</summary>
 internal static class ProcessRunner
 {
-    public static async Task<(int ExitCode, string Output)> RunAsync(string fileName, IEnumerable<string> args, string workingDirectory, TimeSpan timeout)
+    /// <summary>Runs <paramref name="fileName"/>; in <paramref name="environment"/>, a null value removes an inherited variable.</summary>
+    public static async Task<(int ExitCode, string Output)> RunAsync(string fileName, IEnumerable<string> args, string workingDirectory, TimeSpan timeout,
+        IReadOnlyDictionary<string, string?>? environment = null)
     {
         var start = new ProcessStartInfo(fileName)
         {
@@ -25,6 +27,18 @@ internal static class ProcessRunner
         foreach (var name in start.Environment.Keys.Where(k => k.StartsWith("MSBuild", StringComparison.OrdinalIgnoreCase)).ToList())
         {
             start.Environment.Remove(name);
+        }
+
+        foreach (var (name, value) in environment ?? new Dictionary<string, string?>())
+        {
+            if (value is null)
+            {
+                start.Environment.Remove(name);
+            }
+            else
+            {
+                start.Environment[name] = value;
+            }
         }
 
         using var process = Process.Start(start)!;

@@ -56,7 +56,8 @@ public sealed partial class ReadmeSnippetTests
 
         var example = snippets.FindIndex(s => s.File == "README.md" && !s.IsWebApp);
         var dll = Path.Combine(scratch.Path, $"snippet{example}", "bin", Configuration, "net10.0", $"snippet{example}.dll");
-        var (exit, printed) = await ProcessRunner.RunAsync("dotnet", [dll], scratch.Path, TestTimeouts.Long);
+        var (exit, printed) = await ProcessRunner.RunAsync("dotnet", [dll], scratch.Path, TestTimeouts.Long,
+            new Dictionary<string, string?> { ["SWITCHBOARD_API_KEY"] = null });
         exit.ShouldBe(0, printed);
         var lines = printed.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
         lines.ShouldContain(l => l.Contains(": session_created ", StringComparison.Ordinal), printed);
