@@ -20,4 +20,11 @@ public sealed record SubscribeOptions
 
     /// <summary>Longest reconnect delay. Default 5 s.</summary>
     public TimeSpan ReconnectMaxDelay { get; init; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>
+    /// Called when a connection attempt failed or a connection ended, before the subscription waits to reconnect: the
+    /// failure (null when the server ended the channel) and the wait. For status output; the subscription recovers on its
+    /// own and resumes by seq. Runs on the subscription's loop, so it must return quickly; an exception it throws is ignored.
+    /// </summary>
+    public Action<Exception?, TimeSpan>? OnReconnecting { get; init; }
 }

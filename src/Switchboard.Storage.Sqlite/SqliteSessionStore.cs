@@ -19,6 +19,7 @@ public sealed partial class SqliteSessionStore : ISessionStore
     private readonly LocalEventFeed _feed = new();
     private SqliteConnection? _writer;
     private WriterCommands? _commands;
+    private DataDirectoryLock? _directoryLock;
 
     // Owned by the writer, changed only after a commit succeeds.
     private long _headSeq;
@@ -47,15 +48,37 @@ public sealed partial class SqliteSessionStore : ISessionStore
     /// <summary>The epoch of this database's log.</summary>
     public string Epoch { get; private set; } = "";
 
+    /// <summary>The lock on the database's directory, held from <see cref="InitializeAsync"/> until disposal.</summary>
+    public DataDirectoryLock? DirectoryLock => _directoryLock;
+
     /// <inheritdoc />
+    /// <exception cref="DataDirectoryInUseException">Another store, in this process or another, owns the database's directory.</exception>
     public async Task InitializeAsync(CancellationToken cancellationToken)
     {
-        var directory = Path.GetDirectoryName(Path.GetFullPath(_options.DatabasePath));
-        if (!string.IsNullOrEmpty(directory))
+        // One owner per directory, taken before SQLite is even opened: a second writer would reuse seqs.
+        _directoryLock = DataDirectoryLock.Acquire(Path.GetDirectoryName(Path.GetFullPath(_options.DatabasePath))!);
+        try
         {
-            Directory.CreateDirectory(directory);
+            await OpenWriterAsync(cancellationToken);
         }
+        catch
+        {
+            _commands?.Dispose();
+            _commands = null;
+            if (_writer is not null)
+            {
+                await _writer.DisposeAsync();
+                _writer = null;
+            }
 
+            _directoryLock.Dispose();
+            _directoryLock = null;
+            throw;
+        }
+    }
+
+    private async Task OpenWriterAsync(CancellationToken cancellationToken)
+    {
         _writer = new SqliteConnection(_connectionString);
         await _writer.OpenAsync(cancellationToken);
         Execute(_writer, "PRAGMA journal_mode=WAL;");
@@ -88,6 +111,8 @@ public sealed partial class SqliteSessionStore : ISessionStore
 
         using var probe = new SqliteConnection(_connectionString);
         SqliteConnection.ClearPool(probe);
+        _directoryLock?.Dispose();
+        _directoryLock = null;
     }
 
     private static string EnsureEpoch(SqliteConnection connection)

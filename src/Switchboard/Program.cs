@@ -1,3 +1,3 @@
 using Switchboard.Cli;
 
-return await SwitchboardCommandLine.Build().Parse(args).InvokeAsync();
+return await SwitchboardCommandLine.RunAsync(args);

@@ -37,4 +37,26 @@ internal static class Cli
         var code = await process.WaitForExitAsync();
         return (code, process);
     }
+
+    /// <summary>What the process wrote to stderr, line by line.</summary>
+    public static IReadOnlyList<string> StderrLines(this ChildProcess process) =>
+        process.Output.Split("\n--- stderr ---\n", 2)[1].Split('\n', StringSplitOptions.RemoveEmptyEntries);
+
+    /// <summary>Runs a command that must fail at once with exactly one line on stderr and no stack trace; returns that line.</summary>
+    public static async Task<string> FailsWithOneLineAsync(int exitCode, IDictionary<string, string>? environment, params string[] args)
+    {
+        var (code, process) = await RunWithAsync(environment ?? new Dictionary<string, string>(), args);
+        await using (process)
+        {
+            code.ShouldBe(exitCode, process.Output);
+            var stderr = process.StderrLines();
+            stderr.Count.ShouldBe(1, process.Output);
+            stderr[0].ShouldStartWith("switchboard: ");
+            process.Output.ShouldNotContain("   at ", Case.Sensitive, "no stack trace without --verbose");
+            process.Output.ShouldNotContain("Hosting failed to start");
+            process.Output.ShouldNotContain("System.", Case.Sensitive, "no .NET type names");
+            process.Output.ShouldNotContain("Now listening on", Case.Sensitive, "no server was started");
+            return stderr[0];
+        }
+    }
 }

@@ -49,15 +49,15 @@ public sealed class SessionsCommandTests
     public async Task BadInputAndAnUnreachableServerGiveClearErrorsAndExitCodes()
     {
         var (unreachable, p1) = await Cli.RunAsync("sessions", "--url", $"http://127.0.0.1:{FreePort.Next()}");
-        unreachable.ShouldBe(2);
+        unreachable.ShouldBe(3);
         p1.Output.ShouldContain("cannot reach the server");
 
         var (badState, p2) = await Cli.RunAsync("sessions", "--state", "sleeping");
-        badState.ShouldBe(1);
-        p2.Output.ShouldContain("Unknown state 'sleeping'");
+        badState.ShouldBe(2);
+        p2.Output.ShouldContain("unknown state 'sleeping'");
 
         var (badUrl, p3) = await Cli.RunAsync("tail", "--url", "ftp://example");
-        badUrl.ShouldBe(1);
+        badUrl.ShouldBe(2);
         p3.Output.ShouldContain("--url must be an http(s) address");
 
         foreach (var p in new[] { p1, p2, p3 })

@@ -96,4 +96,29 @@ public sealed class TailCommandTests
         process.Output.ShouldContain("unmatched topic");
         await process.DisposeAsync();
     }
+
+    [Fact]
+    public async Task TailSaysWhenItCannotReachTheServerAndWhenItReconnects()
+    {
+        using var data = new TempDirectory();
+        var urls = $"http://127.0.0.1:{FreePort.Next()}";
+        await using var tail = Cli.Start("tail", "--url", urls, "--json", "--no-summary");
+        var down = await tail.WaitForLineAsync(l => l.StartsWith("# cannot reach ", StringComparison.Ordinal), stderr: true);
+        down.ShouldStartWith($"# cannot reach {urls}/: ");
+        down.ShouldMatch(@"; retrying in [12](\.\d)? s$");
+
+        await using (var server = await SwitchboardServer.StartAsync(dataDirectory: data.Path, urls: urls))
+        {
+            await tail.WaitForLineAsync(l => l.StartsWith("# joined sessions at seq 0 ", StringComparison.Ordinal), stderr: true);
+            using var client = new SwitchboardClient(server.BaseAddress);
+            await client.CreateSessionAsync(new NewSession { Id = "seen" });
+            await EventsAsync(tail, 1);
+        }
+
+        await tail.WaitForLineAsync(l => l.StartsWith($"# cannot reach {urls}/", StringComparison.Ordinal), stderr: true, from: tail.StderrLines().Count);
+        await using (await SwitchboardServer.StartAsync(dataDirectory: data.Path, urls: urls))
+        {
+            await tail.WaitForLineAsync(l => l == "# reconnected, resumed after seq 1: replaying 0 events", stderr: true);
+        }
+    }
 }

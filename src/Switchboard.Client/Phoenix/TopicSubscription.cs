@@ -56,6 +56,7 @@ internal sealed partial class TopicSubscription : IAsyncDisposable
         var failures = 0;
         while (!cancellationToken.IsCancellationRequested)
         {
+            Exception? failure = null;
             try
             {
                 await ConnectOnceAsync(() => failures = 0, cancellationToken);
@@ -73,12 +74,15 @@ internal sealed partial class TopicSubscription : IAsyncDisposable
                 or SwitchboardApiException or OperationCanceledException or InvalidOperationException or KeyNotFoundException)
             {
                 // Any other failure ends this connection; the next attempt resumes from the position reached.
+                failure = ex;
             }
 
             failures++;
+            var delay = Backoff.Jittered(failures, _options.ReconnectBaseDelay, _options.ReconnectMaxDelay);
+            ReportReconnecting(failure, delay);
             try
             {
-                await Task.Delay(Backoff.Jittered(failures, _options.ReconnectBaseDelay, _options.ReconnectMaxDelay), _time, cancellationToken);
+                await Task.Delay(delay, _time, cancellationToken);
             }
             catch (OperationCanceledException)
             {
@@ -87,6 +91,23 @@ internal sealed partial class TopicSubscription : IAsyncDisposable
         }
 
         _items.Writer.TryComplete(fatal);
+    }
+
+    private void ReportReconnecting(Exception? failure, TimeSpan delay)
+    {
+        if (_options.OnReconnecting is not { } report)
+        {
+            return;
+        }
+
+        try
+        {
+            report(failure, delay);
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            // A status callback that fails must not end the subscription it reports on.
+        }
     }
 
     private async Task ConnectOnceAsync(Action joined, CancellationToken cancellationToken)

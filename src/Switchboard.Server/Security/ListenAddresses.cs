@@ -51,8 +51,8 @@ public static class ListenAddresses
         }
 
         return $"Switchboard is set to listen on {string.Join(", ", exposed)}, which other machines can reach, but no API keys are configured: " +
-               "anyone who can reach the port could read and change every session. Either turn auth on with one step, " +
-               "SWITCHBOARD_API_KEYS=<key>[,<key>:read…] (e.g. SWITCHBOARD_API_KEYS=$(openssl rand -hex 24); see docs/security.md), " +
+               "anyone who can reach the port could read and change every session. Either turn auth on: make a key with " +
+               "`switchboard keys new`, start with SWITCHBOARD_API_KEYS=<key>[,<key>:read…] and give the key to your clients (docs/security.md), " +
                "or, only if the network itself is trusted, start with --insecure (Switchboard:Security:AllowInsecure=true). " +
                $"Listening on loopback only ({SwitchboardDefaults.Urls}) needs neither.";
     }

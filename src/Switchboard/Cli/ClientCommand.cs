@@ -7,10 +7,10 @@ namespace Switchboard.Cli;
 internal static class ClientCommand
 {
     /// <summary>Exit code when the server refused a request.</summary>
-    public const int Refused = 1;
+    public const int Refused = SwitchboardCommandLine.Failure;
 
-    /// <summary>Exit code when the server could not be reached.</summary>
-    public const int Unreachable = 2;
+    /// <summary>Exit code when the server could not be reached (2 is a mistake on the command line).</summary>
+    public const int Unreachable = 3;
 
     private static Option<Uri> UrlOption() => new("--url")
     {
@@ -29,10 +29,6 @@ internal static class ClientCommand
         },
     };
 
-    /// <summary>
-    /// A command that talks to a server: its own arguments and options plus <c>--url</c>; <paramref name="run"/> gets a
-    /// client for that URL, and failures become a message on stderr and an exit code.
-    /// </summary>
     /// <summary>The API key variable the client commands read when <c>--api-key</c> is not given.</summary>
     public const string ApiKeyVariable = "SWITCHBOARD_API_KEY";
 
@@ -41,6 +37,10 @@ internal static class ClientCommand
         Description = $"The API key, for a server with auth on (or {ApiKeyVariable}). tail and sessions need a read key, demo a write key.",
     };
 
+    /// <summary>
+    /// A command that talks to a server: its own arguments and options plus <c>--url</c>; <paramref name="run"/> gets a
+    /// client for that URL, and failures become a message on stderr and an exit code.
+    /// </summary>
     public static Command Create(string name, string description, Func<SwitchboardClient, ParseResult, CancellationToken, Task<int>> run,
         params Symbol[] symbols)
     {
@@ -67,19 +67,6 @@ internal static class ClientCommand
             return RunAsync(result.GetValue(url)!, string.IsNullOrEmpty(key) ? null : key, client => run(client, result, cancellationToken), cancellationToken);
         });
         return command;
-    }
-
-    /// <summary>Requires an integer option to lie in [<paramref name="min"/>, <paramref name="max"/>].</summary>
-    public static Option<int> InRange(this Option<int> option, int min, int max)
-    {
-        option.Validators.Add(r =>
-        {
-            if (r.GetValueOrDefault<int>() is var value && (value < min || value > max))
-            {
-                r.AddError($"{option.Name} must be from {min} to {max}; got {value}.");
-            }
-        });
-        return option;
     }
 
     /// <summary>Runs <paramref name="body"/> with a client, mapping failures to a message on stderr and an exit code.</summary>

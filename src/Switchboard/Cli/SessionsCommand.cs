@@ -33,16 +33,12 @@ internal static class SessionsCommand
         Description = "Include terminated sessions (by default only active ones are listed).",
     };
 
-    private static readonly Option<int> Limit = new("--limit")
-    {
-        Description = "Most sessions to list (default 50).",
-        DefaultValueFactory = _ => 50,
-    };
+    private static readonly Option<int> Limit = OptionValues.WholeNumber("--limit", "Most sessions to list (default 50).", defaultValue: 50, min: 1, max: 100_000);
 
     private static readonly Option<Dictionary<string, string>?> Labels = ClientCommand.LabelOption("Only sessions with this label (key=value; repeatable).");
 
     public static Command Create() =>
-        ClientCommand.Create("sessions", "List sessions as a table, newest first.", RunAsync, States, All, Limit.InRange(1, 100_000), Labels);
+        ClientCommand.Create("sessions", "List sessions as a table, newest first.", RunAsync, States, All, Limit, Labels);
 
     private static async Task<int> RunAsync(SwitchboardClient client, ParseResult result, CancellationToken cancellationToken)
     {

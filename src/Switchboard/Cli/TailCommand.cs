@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.Globalization;
 using Switchboard.Client;
 
 namespace Switchboard.Cli;
@@ -16,10 +17,11 @@ internal static class TailCommand
         DefaultValueFactory = _ => "sessions",
     };
 
-    private static readonly Option<long?> Since = new("--since")
-    {
-        Description = "Replay every event after this seq first (the seq of the last event you saw), then follow live.",
-    };
+    private static readonly Option<long?> Since = OptionValues.Seq("--since",
+        "Replay every event after this seq first (the seq of the last event you saw), then follow live.");
+
+    /// <summary>How long tail waits between attempts while the server cannot be reached.</summary>
+    private static readonly TimeSpan RetryDelay = TimeSpan.FromSeconds(2);
 
     private static readonly Option<string?> Epoch = new("--epoch")
     {
@@ -47,9 +49,17 @@ internal static class TailCommand
         var json = result.GetValue(Json);
         var summaries = !result.GetValue(NoSummary);
         var since = result.GetValue(Since) is { } seq ? new StreamPosition(seq, result.GetValue(Epoch)) : (StreamPosition?)null;
-        var options = new SubscribeOptions { Labels = result.GetValue(Labels) };
         var stdout = Console.Out;
         var stderr = Console.Error;
+        var options = new SubscribeOptions
+        {
+            Labels = result.GetValue(Labels),
+            ReconnectBaseDelay = RetryDelay,
+            ReconnectMaxDelay = RetryDelay,
+            // The subscription keeps retrying on its own; saying so is what keeps an unreachable server from looking like a quiet one.
+            OnReconnecting = (failure, delay) => stderr.WriteLine(
+                $"# cannot reach {client.BaseAddress}: {Reason(failure)}; retrying in {delay.TotalSeconds.ToString("0.#", CultureInfo.InvariantCulture)} s"),
+        };
         await foreach (var item in client.SubscribeAsync(topic, since, options, cancellationToken))
         {
             switch (item)
@@ -61,9 +71,11 @@ internal static class TailCommand
                     await stderr.WriteLineAsync($"# joined {topic} at seq {reset.Snapshot.Seq} (epoch {reset.Snapshot.Epoch})"
                         + (reset.Snapshot.Sessions is { } s ? $": {s.Count}{(reset.Snapshot.NextCursor is null ? "" : "+")} active sessions" : ""));
                     break;
+                case Resumed { Reconnects: > 0 } resumed:
+                    await stderr.WriteLineAsync($"# reconnected, resumed after seq {resumed.Since}: replaying {resumed.Replayed} events");
+                    break;
                 case Resumed resumed:
-                    await stderr.WriteLineAsync($"# resumed after seq {resumed.Since}: replaying {resumed.Replayed} events"
-                        + (resumed.Reconnects > 0 ? $" (reconnect {resumed.Reconnects})" : ""));
+                    await stderr.WriteLineAsync($"# resumed after seq {resumed.Since}: replaying {resumed.Replayed} events");
                     break;
                 case SummaryEvent when !summaries:
                     break;
@@ -74,5 +86,21 @@ internal static class TailCommand
         }
 
         return 0;
+    }
+
+    /// <summary>The innermost message says what actually failed ("Connection refused (127.0.0.1:5080)").</summary>
+    private static string Reason(Exception? failure)
+    {
+        if (failure is null)
+        {
+            return "the server closed the stream";
+        }
+
+        while (failure.InnerException is not null)
+        {
+            failure = failure.InnerException;
+        }
+
+        return failure.Message.TrimEnd('.');
     }
 }

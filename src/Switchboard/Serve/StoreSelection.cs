@@ -3,8 +3,9 @@ using System.CommandLine.Parsing;
 using Npgsql;
 using Switchboard.Storage;
 using Switchboard.Storage.Postgres;
+using Switchboard.Storage.Sqlite;
 
-namespace Switchboard.Cli;
+namespace Switchboard.Cli.Serve;
 
 /// <summary>
 /// <c>--store</c> and <c>--connection-string</c> (or <c>SWITCHBOARD_STORE</c> and <c>SWITCHBOARD_CONNECTION_STRING</c>):
@@ -55,6 +56,30 @@ internal static class StoreSelection
 
         var options = new PostgresStoreOptions(connectionString);
         return services => new PostgresSessionStore(options, services.GetRequiredService<TimeProvider>(), services.GetRequiredService<ILoggerFactory>());
+    }
+
+    /// <summary>The PostgreSQL connection string chosen, or null for SQLite. Call after validation passed.</summary>
+    public static string? PostgresConnectionString(ParseResult result)
+    {
+        _ = Resolve(result.GetValue(Store), result.GetValue(ConnectionString), out var connectionString);
+        return connectionString;
+    }
+
+    /// <summary>The store in a few words for the start-up log, without credentials.</summary>
+    public static string Describe(ISessionStore store, SwitchboardOptions options, string? connectionString)
+    {
+        if (store is SqliteSessionStore)
+        {
+            return $"sqlite ({SwitchboardDefaults.DatabaseFileName}, durability {options.SqliteDurability})";
+        }
+
+        if (store is PostgresSessionStore && connectionString is not null)
+        {
+            var cs = new NpgsqlConnectionStringBuilder(connectionString);
+            return $"postgres (database {cs.Database ?? cs.Username} on {cs.Host}:{cs.Port})";
+        }
+
+        return store.GetType().Name;
     }
 
     /// <summary>Returns an error message, or null with the PostgreSQL connection string (null for SQLite).</summary>
