@@ -21,8 +21,8 @@ internal static partial class PostgresLog
     [LoggerMessage(LogEventIds.Postgres + 4, LogLevel.Warning, "Seq {Seq} is not visible yet although later events are; waiting for it instead of skipping it")]
     public static partial void FeedWaitingForGap(ILogger logger, long seq);
 
-    [LoggerMessage(LogEventIds.Postgres + 5, LogLevel.Warning, "A PostgreSQL connection failed during {Operation}; retrying once on a fresh connection")]
-    public static partial void Retrying(ILogger logger, string operation, Exception exception);
+    [LoggerMessage(LogEventIds.Postgres + 5, LogLevel.Warning, "A PostgreSQL connection failed during {Operation} ({Reason}); retrying once on a fresh connection")]
+    public static partial void Retrying(ILogger logger, string operation, string reason);
 
     [LoggerMessage(LogEventIds.Postgres + 6, LogLevel.Information, "PostgreSQL store ready: epoch {Epoch}, head seq {HeadSeq}")]
     public static partial void Initialized(ILogger logger, string epoch, long headSeq);

@@ -27,7 +27,7 @@ public sealed partial class PostgresSessionStore
             catch (Exception ex) when (attempt == 1 && !commitSent && PostgresErrors.IsTransient(ex) && !cancellationToken.IsCancellationRequested)
             {
                 // Nothing was committed, and the processor is pure: redoing the whole transaction is safe.
-                PostgresLog.Retrying(_logger, "write", ex);
+                PostgresLog.Retrying(_logger, "write", ex.GetBaseException().Message);
                 _dataSource.Clear();
             }
             catch (Exception ex) when (PostgresErrors.IsStoreFailure(ex) && !cancellationToken.IsCancellationRequested)

@@ -122,7 +122,7 @@ public sealed partial class PostgresSessionStore : ISessionStore, IStoreHealth
             }
             catch (Exception ex) when (attempt == 1 && PostgresErrors.IsTransient(ex) && !cancellationToken.IsCancellationRequested)
             {
-                PostgresLog.Retrying(_logger, what, ex);
+                PostgresLog.Retrying(_logger, what, ex.GetBaseException().Message);
                 _dataSource.Clear();
             }
             catch (Exception ex) when (PostgresErrors.IsStoreFailure(ex) && !cancellationToken.IsCancellationRequested)
