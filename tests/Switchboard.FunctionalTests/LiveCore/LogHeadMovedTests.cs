@@ -51,7 +51,8 @@ public sealed class LogHeadMovedTests
 
         await using var resumed = await PhoenixClient.ConnectAsync(server.WebSocketUri);
         var reply = await resumed.JoinAsync("sessions", new { since = 2, epoch = joined.Response.Str("epoch") });
-        reply.Response.Long("replayed").ShouldBe(2);
+        // Seq 4 was acknowledged; the join replays it from the log or, if the hub had not applied it yet, sends it live.
+        reply.Response.Long("replayed").ShouldBeInRange(1, 2);
         (await resumed.WaitForAsync(f => f.Seq is not null)).Seq.ShouldBe(3);
         (await resumed.WaitForAsync(f => f.Seq is not null)).Seq.ShouldBe(4);
     }
