@@ -36,7 +36,7 @@ internal sealed class BenchOptions
     /// <summary>Events in flight (published but not yet at every subscriber) in the saturated scenario.</summary>
     public int Window { get; set; } = 128;
 
-    public string[] Systems { get; set; } = ["SignalR", "Switchboard"];
+    public string[] Systems { get; set; } = ["SignalR", "Switchboard", "Floor"];
 
     public bool Ingest { get; set; } = true;
 

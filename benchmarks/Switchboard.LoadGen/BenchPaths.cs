@@ -17,6 +17,11 @@ internal sealed class BenchPaths
 
     public string SignalRBaselineDll => Built(Path.Combine("benchmarks", "Switchboard.SignalRBaseline"), "Switchboard.SignalRBaseline.dll");
 
+    /// <summary>The C floor server, compiled with the system <c>cc</c> into the load generator's output by its build.</summary>
+    public string FloorExecutable => Path.Combine(AppContext.BaseDirectory, "floor") is var path && File.Exists(path)
+        ? path
+        : throw new FileNotFoundException($"{path} is not built: the load generator's build compiles benchmarks/floor/floor.c with `cc` (is a C compiler installed?).");
+
     public string BenchmarksDll => Built(Path.Combine("benchmarks", "Switchboard.Benchmarks"), "Switchboard.Benchmarks.dll");
 
     public static BenchPaths Find()

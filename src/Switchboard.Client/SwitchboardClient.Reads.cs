@@ -68,6 +68,28 @@ public sealed partial class SwitchboardClient
         return _api.SendAsync(HttpMethod.Get, q.ToString(), null, RetryMode.Always, WireJson.ReadEventPage, cancellationToken);
     }
 
+    /// <summary>
+    /// Usage per time bucket, for the fleet or split by a label (<c>GET /api/usage</c>). A 400 problem names the bad field:
+    /// an unknown group-by label, a range with since after until, or more buckets than the server allows.
+    /// </summary>
+    public Task<UsageHistory> GetUsageHistoryAsync(UsageHistoryQuery? query = null, CancellationToken cancellationToken = default)
+    {
+        var q = query ?? new UsageHistoryQuery();
+        var path = new StringBuilder("api/usage?bucket=").Append(WireJson.BucketToWire(q.Bucket));
+        if (q.Since is { } since) path.Append("&since=").Append(Uri.EscapeDataString(since.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture)));
+        if (q.Until is { } until) path.Append("&until=").Append(Uri.EscapeDataString(until.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture)));
+        if (q.GroupByLabel is { } key)
+        {
+            path.Append("&group_by=").Append(Uri.EscapeDataString("label:" + key));
+            if (q.Values is { Count: > 0 } values)
+            {
+                path.Append("&labels=").Append(Uri.EscapeDataString(string.Join(',', values.Select(v => key + "=" + v))));
+            }
+        }
+
+        return _api.SendAsync(HttpMethod.Get, path.ToString(), null, RetryMode.Always, WireJson.ReadUsageHistory, cancellationToken);
+    }
+
     private static string ListQuery(SessionQuery query)
     {
         var parts = new List<string>();

@@ -4,7 +4,7 @@ namespace Switchboard.Client;
 public sealed partial class SwitchboardClient
 {
     /// <summary>
-    /// Mints a subscriber token (<c>POST /api/tokens</c>; needs a write-scoped <see cref="SwitchboardClientOptions.ApiKey"/>).
+    /// Mints a subscriber token (<c>POST /api/tokens</c>; any <see cref="SwitchboardClientOptions.ApiKey"/> may, read-scoped too).
     /// The token may join the topics matching <paramref name="topics"/> (patterns such as <c>sessions</c>,
     /// <c>session:agent-*</c>; default all), only sees sessions carrying all of <paramref name="labels"/>, and expires
     /// after <paramref name="lifetime"/> (default: the server's, 15 min).

@@ -58,6 +58,41 @@ internal static class PostgresSchema
         ALTER TABLE switchboard_events ADD COLUMN IF NOT EXISTS labels text;
         ALTER TABLE switchboard_events ADD COLUMN IF NOT EXISTS prior_labels text;
         CREATE INDEX IF NOT EXISTS switchboard_events_by_session ON switchboard_events (session_id, seq);
+
+        CREATE TABLE IF NOT EXISTS switchboard_usage (
+            bucket              text    NOT NULL,
+            group_key           text    NOT NULL,
+            start               timestamptz NOT NULL,
+            group_value         text    NOT NULL,
+            input_tokens        bigint  NOT NULL,
+            output_tokens       bigint  NOT NULL,
+            cost_usd            numeric NOT NULL,
+            sessions_created    bigint  NOT NULL,
+            sessions_terminated bigint  NOT NULL,
+            sessions_errored    bigint  NOT NULL,
+            busy_ms             bigint  NOT NULL,
+            peak_active         bigint  NOT NULL,
+            PRIMARY KEY (bucket, group_key, start, group_value)
+        );
+        CREATE TABLE IF NOT EXISTS switchboard_usage_active (
+            group_key   text   NOT NULL,
+            group_value text   NOT NULL,
+            active      bigint NOT NULL,
+            PRIMARY KEY (group_key, group_value)
+        );
+
+        CREATE TABLE IF NOT EXISTS switchboard_nodes (
+            node_id    text PRIMARY KEY,
+            renewed_at timestamptz NOT NULL
+        );
+        CREATE TABLE IF NOT EXISTS switchboard_presence (
+            ref     text PRIMARY KEY,
+            node_id text NOT NULL,
+            topic   text NOT NULL,
+            key     text NOT NULL,
+            meta    text NOT NULL
+        );
+        CREATE INDEX IF NOT EXISTS switchboard_presence_by_node ON switchboard_presence (node_id);
         """;
 
     /// <summary>Creates the log row, and with it the epoch, exactly once per database.</summary>

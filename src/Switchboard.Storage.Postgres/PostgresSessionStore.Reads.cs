@@ -41,10 +41,10 @@ public sealed partial class PostgresSessionStore
         }
 
         var counts = SessionStates.All.ToDictionary(s => s, _ => 0L);
-        long input = 0, output = 0;
+        Int128 input = 0, output = 0;
         decimal cost = 0;
         await using (var command = new NpgsqlCommand(
-            "SELECT state, count(*), coalesce(sum(input_tokens), 0)::bigint, coalesce(sum(output_tokens), 0)::bigint, coalesce(sum(cost_usd), 0) " +
+            "SELECT state, count(*), coalesce(sum(input_tokens), 0), coalesce(sum(output_tokens), 0), coalesce(sum(cost_usd), 0) " +
             "FROM switchboard_sessions GROUP BY state;", connection, transaction))
         await using (var reader = await command.ExecuteReaderAsync(ct))
         {
@@ -55,8 +55,9 @@ public sealed partial class PostgresSessionStore
                     counts[state] = reader.GetInt64(1);
                 }
 
-                input += reader.GetInt64(2);
-                output += reader.GetInt64(3);
+                // sum(bigint) is an exact numeric; past 2^63 a bigint cast would fail.
+                input += (Int128)reader.GetDecimal(2);
+                output += (Int128)reader.GetDecimal(3);
                 cost += reader.GetDecimal(4);
             }
         }

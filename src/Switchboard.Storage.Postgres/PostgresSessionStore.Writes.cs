@@ -46,9 +46,11 @@ public sealed partial class PostgresSessionStore
         var sessions = await LockSessionsAsync(connection, transaction, writes, ct);
 
         var batch = WriteBatch.Apply(writes, sessions, log, Now());
+        var usage = await RollUpAsync(connection, transaction, batch, ct);
         if (!batch.IsEmpty)
         {
             await using var commands = new NpgsqlBatch(connection, transaction);
+            AddUsage(commands, usage);
             foreach (var (session, _) in batch.Dirty)
             {
                 commands.BatchCommands.Add(PostgresRows.Upsert(session));

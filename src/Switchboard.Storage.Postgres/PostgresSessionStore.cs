@@ -17,6 +17,7 @@ public sealed partial class PostgresSessionStore : ISessionStore, IStoreHealth
     private readonly ILogger _logger;
     private readonly NpgsqlDataSource _dataSource;
     private readonly PostgresEventFeed _feed;
+    private readonly PostgresPresenceExchange _presence;
     private int _disposed;
 
     /// <summary>Creates a store on the database in <paramref name="options"/>; call <see cref="InitializeAsync"/> next.</summary>
@@ -38,10 +39,14 @@ public sealed partial class PostgresSessionStore : ISessionStore, IStoreHealth
             ApplicationName = (string.IsNullOrEmpty(connection.ApplicationName) ? "switchboard" : connection.ApplicationName) + " listener",
         };
         _feed = new PostgresEventFeed(NpgsqlDataSource.Create(listen), options, loggers.CreateLogger<PostgresEventFeed>());
+        _presence = new PostgresPresenceExchange(_dataSource, options);
     }
 
     /// <inheritdoc />
     public IEventFeed Feed => _feed;
+
+    /// <inheritdoc />
+    public IPresenceExchange Presence => _presence;
 
     /// <summary>The epoch of this database's log, known after <see cref="InitializeAsync"/>.</summary>
     public string Epoch { get; private set; } = "";
@@ -89,6 +94,7 @@ public sealed partial class PostgresSessionStore : ISessionStore, IStoreHealth
             return result;
         }, cancellationToken);
 
+        await RunAsync("count active sessions per label", RebuildActiveCountsAsync, cancellationToken);
         Epoch = epoch;
         PostgresLog.Initialized(_logger, epoch, head);
     }

@@ -31,6 +31,18 @@ public sealed record PostgresStoreOptions
     /// </summary>
     public TimeSpan IdleInTransactionTimeout { get; init; } = TimeSpan.FromSeconds(15);
 
+    /// <summary>
+    /// How long a node's presence viewers stay visible on the other nodes after it last renewed its liveness: the bound
+    /// on how long a node that died (<c>kill -9</c>) still shows its viewers elsewhere. Default 10 s.
+    /// </summary>
+    public TimeSpan PresenceLiveness { get; init; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>How often a node renews its presence liveness. Default 2 s.</summary>
+    public TimeSpan PresenceRenewInterval { get; init; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>Usage rollups: the labels they are split by and how long they are kept. Every node must use the same.</summary>
+    public UsageRollups.UsageOptions Usage { get; init; } = Switchboard.UsageRollups.UsageOptions.Default;
+
     /// <summary>Test hook: runs inside every write transaction after its rows are written and before COMMIT.</summary>
     internal Func<CancellationToken, Task>? BeforeCommit { get; init; }
 }

@@ -42,6 +42,29 @@ internal static class SqliteSchema
             prior_labels TEXT
         );
         CREATE INDEX IF NOT EXISTS events_by_session ON events(session_id, seq);
+
+        CREATE TABLE IF NOT EXISTS usage_rollups (
+            bucket              TEXT NOT NULL,
+            group_key           TEXT NOT NULL,
+            start               INTEGER NOT NULL,
+            group_value         TEXT NOT NULL,
+            input_tokens        INTEGER NOT NULL,
+            output_tokens       INTEGER NOT NULL,
+            cost_usd            TEXT NOT NULL,
+            sessions_created    INTEGER NOT NULL,
+            sessions_terminated INTEGER NOT NULL,
+            sessions_errored    INTEGER NOT NULL,
+            busy_ms             INTEGER NOT NULL,
+            peak_active         INTEGER NOT NULL,
+            PRIMARY KEY (bucket, group_key, start, group_value)
+        ) WITHOUT ROWID;
+
+        CREATE TABLE IF NOT EXISTS usage_active (
+            group_key   TEXT NOT NULL,
+            group_value TEXT NOT NULL,
+            active      INTEGER NOT NULL,
+            PRIMARY KEY (group_key, group_value)
+        ) WITHOUT ROWID;
         """;
 
     /// <summary>Columns added since the first release, for databases created before them (SQLite has no ADD COLUMN IF NOT EXISTS).</summary>

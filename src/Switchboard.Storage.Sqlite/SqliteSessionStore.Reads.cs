@@ -28,9 +28,12 @@ public sealed partial class SqliteSessionStore
         }
 
         var counts = SessionStates.All.ToDictionary(s => s, _ => 0L);
-        long input = 0, output = 0;
+        Int128 input = 0, output = 0;
+        // Exact integer sums: SQLite's TOTAL() is a double (2^53+1 comes back as 2^53) and SUM() fails past 2^63, so each
+        // counter is summed as its high and low 32 bits, which cannot overflow before 2^31 sessions.
         using (var command = Command(connection, transaction,
-                   "SELECT state, COUNT(*), TOTAL(input_tokens), TOTAL(output_tokens) FROM sessions GROUP BY state;"))
+                   "SELECT state, COUNT(*), SUM(input_tokens >> 32), SUM(input_tokens & 4294967295), " +
+                   "SUM(output_tokens >> 32), SUM(output_tokens & 4294967295) FROM sessions GROUP BY state;"))
         using (var reader = command.ExecuteReader())
         {
             while (reader.Read())
@@ -40,8 +43,8 @@ public sealed partial class SqliteSessionStore
                     counts[state] = reader.GetInt64(1);
                 }
 
-                input += (long)reader.GetDouble(2);
-                output += (long)reader.GetDouble(3);
+                input += ((Int128)reader.GetInt64(2) << 32) + reader.GetInt64(3);
+                output += ((Int128)reader.GetInt64(4) << 32) + reader.GetInt64(5);
             }
         }
 

@@ -87,7 +87,7 @@ public sealed partial class SqliteSessionStore
         throw new StoreUnavailableException(reason + "; the node reloaded its state, retry the write.");
     }
 
-    private static void Persist(WriteBatch batch, WriterCommands commands)
+    private void Persist(WriteBatch batch, WriterCommands commands)
     {
         foreach (var (session, isNew) in batch.Dirty)
         {
@@ -101,6 +101,7 @@ public sealed partial class SqliteSessionStore
             InsertEvent(commands.InsertEvent, e);
         }
 
+        PersistUsage(batch, commands.Transaction!);
         if (batch.Head.FleetPaused != batch.StartHead.FleetPaused)
         {
             commands.SetMeta.Parameters["$k"].Value = "fleet_paused";

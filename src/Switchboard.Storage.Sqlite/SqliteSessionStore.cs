@@ -87,6 +87,7 @@ public sealed partial class SqliteSessionStore : ISessionStore
         AddMissingColumns(_writer);
         Epoch = EnsureEpoch(_writer);
         LoadHead(_writer);
+        RebuildActiveCounts(_writer);
         _commands = new WriterCommands(_writer);
     }
 

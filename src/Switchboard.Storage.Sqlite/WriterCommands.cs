@@ -38,8 +38,11 @@ internal sealed class WriterCommands : IDisposable
     public SqliteCommand SetMeta { get; }
     public SqliteCommand SelectHead { get; }
 
+    public SqliteTransaction? Transaction { get; private set; }
+
     public void Bind(SqliteTransaction transaction)
     {
+        Transaction = transaction;
         SelectSession.Transaction = transaction;
         InsertSession.Transaction = transaction;
         UpdateSession.Transaction = transaction;

@@ -35,6 +35,19 @@ public sealed class LongPollAndPresenceTests
     }
 
     [Fact]
+    public async Task LongPollAtTheConnectionLimitIsRefusedThenJoinsOnceASlotFrees()
+    {
+        await using var server = await SwitchboardServer.StartAsync(o => o.Stream.MaxConnections = 1);
+        await using var driver = NodeDriver.Start("conformance/longpoll-limit.js", server.BaseAddress);
+        var blocker = await PhoenixClient.ConnectAsync(server.WebSocketUri);
+        await driver.SendAsync("full");
+        await driver.WaitForSignalAsync("refused");
+        await blocker.DisposeAsync();
+        await driver.SendAsync("freed");
+        await driver.WaitForExitAsync();
+    }
+
+    [Fact]
     public async Task TheClientFallsBackToLongPollWhenWebSocketsAreRefused()
     {
         await using var server = await SwitchboardServer.StartAsync(o => o.Stream.EnableWebSocket = false);

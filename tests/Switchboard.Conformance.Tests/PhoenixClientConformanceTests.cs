@@ -14,6 +14,13 @@ public sealed class PhoenixClientConformanceTests
     }
 
     [Fact]
+    public async Task V1ClientsJoinReceiveAndResumeOverWebSocketAndLongPoll()
+    {
+        await using var server = await SwitchboardServer.StartAsync();
+        await NodeDriver.RunAsync("conformance/v1.js", server.BaseAddress);
+    }
+
+    [Fact]
     public async Task HeartbeatsAreAnsweredWithTheSameStringRefs()
     {
         await using var server = await SwitchboardServer.StartAsync();

@@ -35,6 +35,9 @@ public sealed partial class ConnectionTests(Chromium chromium)
             var spacing = polls[1] - polls[0];
             spacing.TotalSeconds.ShouldBeInRange(9.0, 12.5, "polls are 10 s apart");
             await page.ExpectConnectionAsync("offline");
+            // Offline and every poll failing: the list and the tiles are dimmed as stale.
+            await Expect(page.Page.Locator("body")).ToHaveAttributeAsync("data-stale", "true");
+            (await page.Page.Locator(".session-table").EvaluateAsync<string>("el => getComputedStyle(el).opacity")).ShouldNotBe("1");
 
             // Same port, same data: the page comes back on its own and resumes from the last seq it saw.
             server = await SwitchboardServer.StartAsync(dataDirectory: data.Path, urls: urls);
@@ -44,6 +47,7 @@ public sealed partial class ConnectionTests(Chromium chromium)
             (await page.ReconnectCountAsync()).ShouldBe(1);
             await Expect(page.Row("after-restart")).ToBeVisibleAsync();
             await Expect(page.Rows).ToHaveCountAsync(3);
+            await Expect(page.Page.Locator("body")).Not.ToHaveAttributeAsync("data-stale", "true");
 
             await server.Http.PatchAsync("steady-2", new { state = "working" });
             await Expect(page.Badge("steady-2")).ToHaveTextAsync("Processing", new() { Timeout = 1000 });

@@ -72,6 +72,45 @@ public sealed class ToastTests(Chromium chromium)
         page.ShouldHaveNoScriptErrors();
     }
 
+    [Fact]
+    public async Task ToastsNeverCoverTheOpenDetailPanelAndCanBeMutedFromTheHeader()
+    {
+        await using var server = await SwitchboardServer.StartAsync();
+        await server.Http.CreateAsync("watched", "Watched job");
+        await using var page = await DashboardPage.OpenAsync(chromium, server.BaseAddress);
+        await page.Row("watched").ClickAsync();
+        await Expect(page.Detail).ToBeVisibleAsync();
+
+        await server.Http.CreateAsync("beside-1", "Beside one");
+        await server.Http.CreateAsync("beside-2", "Beside two");
+        await Expect(page.Toasts).ToHaveCountAsync(2);
+        var panel = (await page.Detail.BoundingBoxAsync())!;
+        for (var i = 0; i < 2; i++)
+        {
+            var toast = (await page.Toasts.Nth(i).BoundingBoxAsync())!;
+            (toast.X + toast.Width).ShouldBeLessThanOrEqualTo(panel.X, "the toast lies beside the panel, not over it");
+        }
+
+        // Muted: existing toasts go, new ones never come, and it is remembered across a reload.
+        var mute = page.Page.GetByTestId("toasts-mute");
+        await mute.ClickAsync();
+        await Expect(mute).ToHaveAttributeAsync("aria-pressed", "true");
+        await Expect(page.Toasts).ToHaveCountAsync(0);
+        await page.Page.ReloadAsync();
+        await page.ExpectConnectionAsync("connected");
+        await Expect(mute).ToHaveAttributeAsync("aria-pressed", "true");
+        await server.Http.CreateAsync("quiet-1", "Quiet one");
+        await Expect(page.Row("quiet-1")).ToBeVisibleAsync();
+        await page.Page.WaitForTimeoutAsync(300);
+        await Expect(page.Toasts).ToHaveCountAsync(0);
+
+        await mute.ClickAsync();
+        await Expect(mute).ToHaveAttributeAsync("aria-pressed", "false");
+        await server.Http.CreateAsync("loud-1", "Loud one");
+        await Expect(page.Toasts).ToHaveCountAsync(1);
+        page.ShouldHaveNoScriptErrors();
+    }
+
     private static Task<string> MarkColorAsync(ILocator toast) =>
         toast.Locator(".toast-mark").EvaluateAsync<string>("el => getComputedStyle(el).backgroundColor");
 }

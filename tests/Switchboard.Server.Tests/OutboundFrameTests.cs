@@ -49,8 +49,20 @@ public sealed class OutboundFrameTests
     [Fact]
     public void RepliesEchoRefsAsGiven()
     {
-        var reply = FrameEncoder.Reply("jr-λ", "7", "session:a", "ok", null);
-        Encoding.UTF8.GetString(reply.Text.Span).ShouldBe("""["jr-λ","7","session:a","phx_reply",{"status":"ok","response":{}}]""");
+        // Refs are raw JSON, as the client sent them: a string keeps its quotes, a number stays a number.
+        var reply = FrameEncoder.Reply("\"jr-λ\"", "7", "session:a", "ok", null);
+        Encoding.UTF8.GetString(reply.Text.Span).ShouldBe("""["jr-λ",7,"session:a","phx_reply",{"status":"ok","response":{}}]""");
+    }
+
+    [Fact]
+    public void TheV1FormIsAnObjectWithoutTheJoinRefBuiltOnceAndFramedOnItsOwn()
+    {
+        var reply = FrameEncoder.Reply("\"1\"", "\"2\"", "sessions", "ok", null);
+        var v1 = reply.AsV1;
+        Encoding.UTF8.GetString(v1.Text.Span).ShouldBe("""{"topic":"sessions","event":"phx_reply","payload":{"status":"ok","response":{}},"ref":"2"}""");
+        reply.AsV1.ShouldBeSameAs(v1, "built once, shared by every V1 connection");
+        v1.WebSocketFrame.Span[1].ShouldBe((byte)v1.TextLength, "its own WebSocket header");
+        FrameEncoder.Close(1000, "bye").AsV1.Text.Span.SequenceEqual(FrameEncoder.Close(1000, "bye").Text.Span).ShouldBeTrue();
     }
 
     [Fact]

@@ -10,7 +10,7 @@ public sealed class SqliteStoreContractTests : StoreContractTests
 
     protected override async Task<ISessionStore> OpenStoreAsync(TimeProvider time)
     {
-        var store = new SqliteSessionStore(new SqliteStoreOptions(Path.Combine(_dir.Path, "switchboard.db")), time);
+        var store = new SqliteSessionStore(new SqliteStoreOptions(Path.Combine(_dir.Path, "switchboard.db")) { Usage = TestUsage }, time);
         await store.InitializeAsync(CancellationToken.None);
         return store;
     }

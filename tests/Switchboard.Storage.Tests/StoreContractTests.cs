@@ -10,7 +10,7 @@ namespace Switchboard.Storage.Tests;
 /// The store contract. Every backend runs this same suite through a subclass that says how to open a store on a
 /// fresh database (and reopen it on the same one).
 /// </summary>
-public abstract class StoreContractTests : IAsyncLifetime
+public abstract partial class StoreContractTests : IAsyncLifetime
 {
     private readonly List<ISessionStore> _opened = [];
 

@@ -15,6 +15,7 @@ internal sealed class MarkdownReport
 
     private const string Sb = "Switchboard";
     private const string Sr = "SignalR";
+    private const string Fl = "Floor";
 
     private readonly StringBuilder _md = new();
 
@@ -67,6 +68,7 @@ internal sealed class MarkdownReport
         Line($"- Servers, load generator and publishers share this machine; each system ran alone, one after the other, in the same run.");
         Line();
         Targets();
+        FloorDistance();
         FanOut();
         Idle();
         IngestTable();
@@ -93,6 +95,12 @@ internal sealed class MarkdownReport
         {
             var p = (double)s1.LastSubscriber!.P99 / r1.LastSubscriber!.P99;
             Line($"| p99 POST → last subscriber, {s1.Connections:N0} at 1 msg/s: ≤ 0.5× SignalR and ≤ 50 ms | {Ms(s1.LastSubscriber.P99)} | {Ms(r1.LastSubscriber.P99)} | {p:F2}× | {Mark(p <= 0.5 && s1.LastSubscriber.P99 <= 50_000)} |");
+        }
+
+        if (Result(Sb, "fixed 1 msg/s") is { } f1 && Result(Fl, "fixed 1 msg/s") is { } floor1)
+        {
+            var p = (double)f1.LastSubscriber!.P99 / floor1.LastSubscriber!.P99;
+            Line($"| p99 POST → last subscriber, {f1.Connections:N0} at 1 msg/s: ≤ 1.5× the floor | {Ms(f1.LastSubscriber.P99)} | floor {Ms(floor1.LastSubscriber.P99)} | {p:F2}× | {Mark(p <= 1.5)} |");
         }
 
         if (Pair("fixed 50 msg/s") is var (s50, r50))
@@ -126,7 +134,39 @@ internal sealed class MarkdownReport
         }
 
         var incomplete = Results.Where(x => !x.Complete).ToList();
-        Line($"| completeness 100% in every scenario | {Completeness(Sb)} | {Completeness(Sr)} | | {Mark(incomplete.Count == 0)} |");
+        Line($"| completeness 100% in every scenario (the floor: {Completeness(Fl)}) | {Completeness(Sb)} | {Completeness(Sr)} | | {Mark(incomplete.Count == 0)} |");
+        Line();
+    }
+
+    /// <summary>Switchboard against the C floor (benchmarks/floor), scenario by scenario: how far from the unavoidable work.</summary>
+    private void FloorDistance()
+    {
+        var rows = Results.Where(x => x.System == Fl && x.Scenario != "idle")
+            .Select(f => (Floor: f, Sb: Result(Sb, f.Scenario)))
+            .Where(p => p.Sb is not null)
+            .ToList();
+        if (rows.Count == 0)
+        {
+            return;
+        }
+
+        Line("### Distance to the floor");
+        Line();
+        Line("The floor is `benchmarks/floor/floor.c`: epoll with one loop per core, the WebSocket handshake, an ok reply to every");
+        Line("Phoenix join and heartbeat, and for each publish one pre-encoded broadcast frame of the same size written to every");
+        Line("subscriber (all frames waiting for a subscriber in one `writev`). It stores nothing and validates nothing: what is left");
+        Line("is the kernel's and the protocol's share. Ratios are Switchboard / floor, so 1.00× is the floor itself.");
+        Line();
+        Line("| scenario | conns | server CPU per delivery: Switchboard / floor | deliveries/s: Switchboard / floor | last-subscriber p99: Switchboard / floor |");
+        Line("|---|---:|---:|---:|---:|");
+        foreach (var (floor, sb) in rows)
+        {
+            var s = sb!;
+            Line($"| {floor.Scenario} | {floor.Connections:N0} | {s.CpuMicrosPerDelivery:F2} / {floor.CpuMicrosPerDelivery:F2} µs = {s.CpuMicrosPerDelivery / floor.CpuMicrosPerDelivery:F2}× | " +
+                 $"{s.DeliveriesPerSecond:N0} / {floor.DeliveriesPerSecond:N0} = {s.DeliveriesPerSecond / floor.DeliveriesPerSecond:F2}× | " +
+                 $"{Ms(s.LastSubscriber!.P99)} / {Ms(floor.LastSubscriber!.P99)} = {(double)s.LastSubscriber.P99 / floor.LastSubscriber.P99:F2}× |");
+        }
+
         Line();
     }
 
@@ -242,6 +282,8 @@ internal sealed class MarkdownReport
         Line(micro.Table.TrimEnd());
         Line();
     }
+
+    private ScenarioResult? Result(string system, string scenario) => Results.FirstOrDefault(x => x.System == system && x.Scenario == scenario);
 
     private (ScenarioResult S, ScenarioResult R)? Pair(string scenario)
     {

@@ -37,24 +37,24 @@ internal sealed partial class SystemRun(Target target, BenchOptions options, Tex
             {
                 await WarmUpAsync();
                 await IdleAsync();
-                if (options.Runs("fixed"))
+                if (options.Runs("fixed") && target.Supports("fixed"))
                 {
                     await FixedRateAsync("fixed 1 msg/s", 1, options.SlowRateDuration);
                     await FixedRateAsync("fixed 50 msg/s", 50, options.FastRateDuration);
                 }
 
                 await _pool.ShrinkToAsync(options.SaturatedConnections);
-                if (options.Runs("saturated"))
+                if (options.Runs("saturated") && target.Supports("saturated"))
                 {
                     await SaturatedAsync();
                 }
 
-                if (options.Runs("mixed"))
+                if (options.Runs("mixed") && target.Supports("mixed"))
                 {
                     await MixedAsync();
                 }
 
-                if (options.Runs("overload"))
+                if (options.Runs("overload") && target.Supports("overload"))
                 {
                     await OverloadAsync();
                 }
@@ -81,8 +81,7 @@ internal sealed partial class SystemRun(Target target, BenchOptions options, Tex
     private async Task IdleAsync()
     {
         var n = options.Connections;
-        await GcTrigger.CollectAsync(Pid);
-        await Task.Delay(TimeSpan.FromSeconds(2));
+        await CollectAsync();
         var rss0 = ProcStats.Rss(Pid);
 
         var connect = Stopwatch.StartNew();
@@ -90,8 +89,7 @@ internal sealed partial class SystemRun(Target target, BenchOptions options, Tex
         connect.Stop();
         Log($"{n} connected and joined in {connect.Elapsed.TotalSeconds:F1} s");
 
-        await GcTrigger.CollectAsync(Pid);
-        await Task.Delay(TimeSpan.FromSeconds(2));
+        await CollectAsync();
         var rssN = ProcStats.Rss(Pid);
         // CPU with everything idle but heartbeats flowing.
         var cpu0 = CpuWindow.Start(Pid);
@@ -112,6 +110,17 @@ internal sealed partial class SystemRun(Target target, BenchOptions options, Tex
             UnexpectedCloses = _protocol.UnexpectedCloses,
         });
         Log($"idle: RSS {rss0 / 1048576.0:F1} MiB -> {rssN / 1048576.0:F1} MiB, {(rssN - rss0) / (double)n / 1024:F1} KiB/connection, idle CPU {cpu:F2} s/5 s");
+    }
+
+    /// <summary>A full GC in a .NET server, then 2 s to settle; a native one has nothing to collect.</summary>
+    private async Task CollectAsync()
+    {
+        if (target.Managed)
+        {
+            await GcTrigger.CollectAsync(Pid);
+        }
+
+        await Task.Delay(TimeSpan.FromSeconds(2));
     }
 
     /// <summary>Publishes at a fixed rate for a while, one event at a time to the global topic.</summary>

@@ -33,15 +33,21 @@ internal sealed partial class ChildServer : IAsyncDisposable
         }
     }
 
+    /// <summary>Starts a .NET server (<paramref name="dll"/> run by <c>dotnet</c>) or, for any other path, the executable itself.</summary>
     public static async Task<ChildServer> StartAsync(string dll, IEnumerable<string> args, IDictionary<string, string>? environment = null)
     {
-        var start = new ProcessStartInfo("dotnet")
+        var managed = dll.EndsWith(".dll", StringComparison.Ordinal);
+        var start = new ProcessStartInfo(managed ? "dotnet" : dll)
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
         };
-        start.ArgumentList.Add(dll);
+        if (managed)
+        {
+            start.ArgumentList.Add(dll);
+        }
+
         start.ArgumentList.Add("--urls");
         start.ArgumentList.Add("http://127.0.0.1:0");
         foreach (var arg in args)

@@ -36,7 +36,7 @@ internal sealed class SignalRTarget : Target
         ChildServer.StartAsync(paths.SignalRBaselineDll, []);
 
     /// <summary>What Switchboard would send for the same update: seq, epoch, type, session, time, changes, version.</summary>
-    private string Envelope(long marker, string sessionId)
+    internal string Envelope(long marker, string sessionId)
     {
         var version = Interlocked.Increment(ref _version);
         var at = DateTimeOffset.UtcNow.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture);

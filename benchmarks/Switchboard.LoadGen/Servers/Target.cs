@@ -25,6 +25,12 @@ internal abstract class Target : IAsyncDisposable
 
     public abstract string Name { get; }
 
+    /// <summary>A .NET server: a full GC can be induced before memory is read, and it may run every scenario.</summary>
+    public virtual bool Managed => true;
+
+    /// <summary>Whether this system takes part in a scenario group (the floor routes no per-session topics).</summary>
+    public virtual bool Supports(string scenario) => true;
+
     public ChildServer Server { get; private set; } = null!;
 
     public HttpClient Http { get; }

@@ -7,6 +7,7 @@ internal static class Targets
     {
         "SIGNALR" => new SignalRTarget(),
         "SWITCHBOARD" => new SwitchboardTarget(options.SwitchboardEnvironment),
-        _ => throw new ArgumentException($"Unknown system {name}; use SignalR or Switchboard."),
+        "FLOOR" => new FloorTarget(),
+        _ => throw new ArgumentException($"Unknown system {name}; use SignalR, Switchboard or Floor."),
     };
 }

@@ -1,5 +1,6 @@
 using Switchboard.Events;
 using Switchboard.Sessions;
+using Switchboard.UsageRollups;
 using Switchboard.Writes;
 
 namespace Switchboard.Storage;
@@ -43,6 +44,15 @@ public interface ISessionStore : IAsyncDisposable
     Task<long> PurgeAsync(RetentionPolicy policy, DateTimeOffset now, CancellationToken cancellationToken);
 
     /// <summary>
+    /// Usage rollups of the buckets in the query, read consistently with the log: the answer holds exactly the events up to
+    /// and including <see cref="UsageResult.AsOfSeq"/>.
+    /// </summary>
+    Task<UsageResult> ReadUsageAsync(UsageQuery query, CancellationToken cancellationToken);
+
+    /// <summary>Deletes rollup buckets older than their bucket size's retention. Returns the rows deleted.</summary>
+    Task<long> PurgeUsageAsync(DateTimeOffset now, CancellationToken cancellationToken);
+
+    /// <summary>
     /// Commits a transaction that writes nothing a client can see, to tell whether the store can write again after a
     /// failed commit (a full disk, a lost database). Throws <see cref="StoreUnavailableException"/> while it cannot.
     /// </summary>
@@ -50,4 +60,7 @@ public interface ISessionStore : IAsyncDisposable
 
     /// <summary>Where committed events come from, in order, including those written by other nodes.</summary>
     IEventFeed Feed { get; }
+
+    /// <summary>Presence shared with the other nodes of this store; null when the store serves one node.</summary>
+    IPresenceExchange? Presence => null;
 }

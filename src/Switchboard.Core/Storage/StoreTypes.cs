@@ -7,8 +7,11 @@ namespace Switchboard.Storage;
 /// <summary>What the server loads at start-up, consistent as of <see cref="HeadSeq"/>.</summary>
 public sealed record StoreState(string Epoch, long HeadSeq, bool FleetPaused, IReadOnlyList<Session> ActiveSessions, SessionTotals Totals);
 
-/// <summary>Counts and sums over every session the store holds.</summary>
-public sealed record SessionTotals(IReadOnlyDictionary<SessionState, long> Counts, long InputTokens, long OutputTokens, decimal CostUsd);
+/// <summary>
+/// Counts and sums over every session the store holds. Token sums are 128-bit: each session's counters fit in 64 bits,
+/// their sum across sessions need not, and it must come out identical however it is computed (live or from the store).
+/// </summary>
+public sealed record SessionTotals(IReadOnlyDictionary<SessionState, long> Counts, Int128 InputTokens, Int128 OutputTokens, decimal CostUsd);
 
 /// <summary>The outcome of one write: an error, or the session after it and the event it appended (if any).</summary>
 public sealed record WriteResult(SwitchboardError? Error, Session? Session, EventRecord? Event, bool? FleetPaused = null)

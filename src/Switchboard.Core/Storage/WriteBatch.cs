@@ -32,6 +32,9 @@ public sealed class WriteBatch
     /// <summary>The appended events, in seq order.</summary>
     public List<EventRecord> Events { get; } = [];
 
+    /// <summary>Each appended session event with the session before and after it and the active count after it, for usage rollups.</summary>
+    public List<UsageRollups.UsageChange> Changes { get; } = [];
+
     /// <summary>The log head after the batch.</summary>
     public LogHead Head { get; private set; }
 
@@ -106,6 +109,11 @@ public sealed class WriteBatch
         }
 
         Head = new LogHead(seq, Head.ActiveCount + decision.ActiveDelta, decision.FleetPaused ?? Head.FleetPaused);
+        if (appended is not null && appended.SessionId is not null)
+        {
+            Changes.Add(new UsageRollups.UsageChange(appended, current, session, Head.ActiveCount));
+        }
+
         return new WriteResult(null, session, appended, decision.FleetPaused);
     }
 }

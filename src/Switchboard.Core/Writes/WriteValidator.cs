@@ -34,6 +34,7 @@ public static class WriteValidator
         ?? Length("error_message", c.ErrorMessage, SessionLimits.MaxErrorMessageLength)
         ?? NonNegative("input_tokens", c.InputTokens)
         ?? NonNegative("output_tokens", c.OutputTokens)
+        ?? TotalFits(c.InputTokens, c.OutputTokens)
         ?? Cost("cost_usd", c.CostUsd)
         ?? NonNegative("tasks_running", c.TasksRunning)
         ?? Lease(c.LeaseSeconds);
@@ -62,6 +63,10 @@ public static class WriteValidator
 
     private static SwitchboardError? NonNegative(string field, long value) => value < 0
         ? SwitchboardError.InvalidField(field, $"'{field}' must be zero or positive; got {value}.")
+        : null;
+
+    private static SwitchboardError? TotalFits(long input, long output) => input > long.MaxValue - output
+        ? SwitchboardError.InvalidField("output_tokens", $"'input_tokens' + 'output_tokens' must fit in a 64-bit integer (at most {long.MaxValue}); got {input} + {output}.")
         : null;
 
     private static SwitchboardError? Cost(string field, decimal value) => value < 0 || value > SessionLimits.MaxCostUsd

@@ -23,6 +23,7 @@ internal sealed class RetentionService(ISessionStore store, SwitchboardOptions o
         {
             var policy = new RetentionPolicy(options.Retention.MaxAge, options.Retention.MaxEvents);
             var purged = await store.PurgeAsync(policy, time.GetUtcNow(), CancellationToken.None);
+            await store.PurgeUsageAsync(time.GetUtcNow(), CancellationToken.None);
             if (purged > 0)
             {
                 SwitchboardLog.Purged(logger, purged);

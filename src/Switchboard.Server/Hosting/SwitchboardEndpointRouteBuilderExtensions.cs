@@ -46,9 +46,11 @@ public static class SwitchboardEndpointRouteBuilderExtensions
         BatchEndpoint.Map(api);
         FleetEndpoints.Map(api);
         EventEndpoints.Map(api);
+        UsageEndpoints.Map(api);
         AuthEndpoints.Map(api);
         api.MapGet("/stream", (HttpContext http, JoinCoordinator hub, ConnectionRegistry registry, TimeProvider time, StreamOptions options, StreamAuthenticator auth) =>
             SseEndpoint.HandleAsync(http, hub, registry, time, options, auth)).WithTags("Events").WithMetadata(new OwnAuthentication()).ExcludeFromDescription();
+        ApiFallback.Map(api);
         var stream = endpoints.ServiceProvider.GetRequiredService<StreamOptions>();
         if (stream.EnableWebSocket)
         {

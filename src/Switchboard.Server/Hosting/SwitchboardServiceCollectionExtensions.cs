@@ -25,6 +25,7 @@ public static class SwitchboardServiceCollectionExtensions
     public static IServiceCollection AddSwitchboard(this IServiceCollection services, Action<SwitchboardOptions>? configure = null)
     {
         services.AddOptions<SwitchboardOptions>();
+        RefuseBareLineFeeds();
         if (configure is not null)
         {
             services.Configure(configure);
@@ -78,6 +79,20 @@ public static class SwitchboardServiceCollectionExtensions
         }
 
         var path = Path.Combine(Path.GetFullPath(options.DataDirectory), SwitchboardDefaults.DatabaseFileName);
-        return new SqliteSessionStore(new SqliteStoreOptions(path, options.SqliteDurability), services.GetRequiredService<TimeProvider>());
+        return new SqliteSessionStore(new SqliteStoreOptions(path, options.SqliteDurability) { Usage = options.Usage.ToStoreOptions() }, services.GetRequiredService<TimeProvider>());
+    }
+
+    /// <summary>
+    /// Kestrel accepts a bare LF as a line end unless told otherwise; a proxy in front that does not would read the same
+    /// bytes as another request (request smuggling). Switchboard has Kestrel answer 400 instead, unless the host has
+    /// already set the switch itself.
+    /// </summary>
+    private static void RefuseBareLineFeeds()
+    {
+        const string Switch = "Microsoft.AspNetCore.Server.Kestrel.DisableHttp1LineFeedTerminators";
+        if (!AppContext.TryGetSwitch(Switch, out _))
+        {
+            AppContext.SetSwitch(Switch, true);
+        }
     }
 }

@@ -12,8 +12,8 @@ namespace Switchboard.Http;
 
 /// <summary>
 /// <c>GET /api/auth</c>: whether auth is on and what the presented key may do (401 without one when it is on: how a page
-/// finds out it needs a key). <c>POST /api/tokens</c>: mints a subscriber token, e.g. for a dashboard's socket; needs a
-/// write-scoped key.
+/// finds out it needs a key). <c>POST /api/tokens</c>: mints a subscriber token, e.g. for a dashboard's socket; any key
+/// may (a token only opens streams, which every key may open itself; channels are read-only).
 /// </summary>
 internal static class AuthEndpoints
 {
@@ -22,9 +22,9 @@ internal static class AuthEndpoints
 
     public static void Map(IEndpointRouteBuilder api)
     {
-        api.MapGet("/auth", Describe).WithTags("Auth").WithName("GetAuth").Produces<Contracts.AuthResponse>().ProducesProblem(401);
-        api.MapPost("/tokens", MintAsync).WithTags("Auth").WithName("MintToken")
-            .JsonBody<Contracts.TokenRequest>().Produces<Contracts.TokenResponse>().ProducesProblem(400).ProducesProblem(401).ProducesProblem(403).ProducesProblem(404);
+        api.MapGet("/auth", Describe).WithTags("Auth").WithName("GetAuth").Produces<Contracts.AuthResponse>().Problems(401);
+        api.MapPost("/tokens", MintAsync).WithTags("Auth").WithName("MintToken").WithMetadata(new ReadScopeSuffices())
+            .JsonBody<Contracts.TokenRequest>(required: false).Produces<Contracts.TokenResponse>().Problems(400, 401, 403, 404);
     }
 
     private static JsonResult Describe(HttpContext http, SwitchboardOptions options) => new(StatusCodes.Status200OK, w =>

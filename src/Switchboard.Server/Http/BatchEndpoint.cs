@@ -18,14 +18,14 @@ internal static class BatchEndpoint
 {
     public static void Map(IEndpointRouteBuilder api) =>
         api.MapPost("/batch", HandleAsync).WithTags("Sessions").WithName("Batch")
-            .JsonBody<Contracts.BatchRequest>().Produces<Contracts.BatchResponse>().ProducesProblem(400).ProducesProblem(413);
+            .JsonBody<Contracts.BatchRequest>().Produces<Contracts.BatchResponse>().Problems(400, 413);
 
     private static async Task<IResult> HandleAsync(HttpContext http, SessionWriter writer, SwitchboardOptions options)
     {
         try
         {
             using var body = await JsonBody.ReadAsync(http.Request, options.Http.MaxBodyBytes, allowEmpty: false, http.RequestAborted);
-            var root = new FieldReader(body!.RootElement, ["operations"]);
+            var root = new FieldReader(body!.RootElement, ["operations"], shallow: true);
             if (!root.Has("operations") || body.RootElement.GetProperty("operations") is not { ValueKind: JsonValueKind.Array } operations)
             {
                 return ProblemResult.BadRequest("The body must be {\"operations\": [...]} with an array of operations.", "operations");

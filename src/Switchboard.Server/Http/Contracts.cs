@@ -1,4 +1,5 @@
 using System.Text.Json;
+using System.Text.Json.Serialization;
 
 namespace Switchboard.Http;
 
@@ -8,17 +9,22 @@ namespace Switchboard.Http;
 /// </summary>
 internal static class Contracts
 {
+    // Requests: every field is optional unless listed in RequiredFields, unknown fields are errors (additionalProperties
+    // false), and a nullable type means JSON null is accepted (it clears the field). See SwitchboardOpenApi.
     public sealed record CreateSessionRequest(
-        string? Id, string? Name, string? State, Dictionary<string, string>? Labels, JsonElement? Metadata, string? ErrorMessage,
-        long? InputTokens, long? OutputTokens, decimal? CostUsd, int? TasksRunning, int? LeaseSeconds);
+        string Id, string? Name, string State, Dictionary<string, string> Labels, JsonElement Metadata, string? ErrorMessage,
+        long InputTokens, long OutputTokens, decimal CostUsd, int TasksRunning, int? LeaseSeconds) : IRequest;
 
     public sealed record UpdateSessionRequest(
-        string? State, string? Name, Dictionary<string, string>? Labels, JsonElement? Metadata, string? ErrorMessage,
-        int? TasksRunning, int? LeaseSeconds, long? ExpectedVersion);
+        string State, string? Name, Dictionary<string, string> Labels, JsonElement Metadata, string? ErrorMessage,
+        int TasksRunning, int? LeaseSeconds, long ExpectedVersion) : IRequest;
 
-    public sealed record UsageRequest(long? InputTokens, long? OutputTokens, decimal? CostUsd);
+    public sealed record UsageRequest(long InputTokens, long OutputTokens, decimal CostUsd) : IRequest;
 
-    public sealed record TerminateRequest(string? Reason, long? ExpectedVersion);
+    /// <summary>A heartbeat takes no fields; an empty object is accepted.</summary>
+    public sealed record HeartbeatRequest : IRequest;
+
+    public sealed record TerminateRequest(string Reason, long ExpectedVersion) : IRequest;
 
     public sealed record SessionResponse(
         string Id, string? Name, string State, Dictionary<string, string> Labels, JsonElement Metadata, string? ErrorMessage,
@@ -31,13 +37,38 @@ internal static class Contracts
 
     public sealed record HeartbeatResponse(string Id, string State, int? LeaseSeconds, DateTimeOffset? LeaseExpiresAt);
 
-    public sealed record BatchOperation(string Op, string? Id);
+    /// <summary>One operation of a batch: the <c>op</c> names which, and the other fields are those of the single call.</summary>
+    [JsonPolymorphic(TypeDiscriminatorPropertyName = "op")]
+    [JsonDerivedType(typeof(BatchCreate), "create")]
+    [JsonDerivedType(typeof(BatchUpdate), "update")]
+    [JsonDerivedType(typeof(BatchUsage), "usage")]
+    [JsonDerivedType(typeof(BatchHeartbeat), "heartbeat")]
+    [JsonDerivedType(typeof(BatchTerminate), "terminate")]
+    public abstract record BatchOperation : IRequest;
 
-    public sealed record BatchRequest(List<BatchOperation> Operations);
+    public sealed record BatchCreate(
+        string Id, string? Name, string State, Dictionary<string, string> Labels, JsonElement Metadata, string? ErrorMessage,
+        long InputTokens, long OutputTokens, decimal CostUsd, int TasksRunning, int? LeaseSeconds) : BatchOperation;
 
-    public sealed record BatchResult(int Status, SessionResponse? Session, JsonElement? Problem);
+    public sealed record BatchUpdate(
+        string Id, string State, string? Name, Dictionary<string, string> Labels, JsonElement Metadata, string? ErrorMessage,
+        int TasksRunning, int? LeaseSeconds, long ExpectedVersion) : BatchOperation;
+
+    public sealed record BatchUsage(string Id, long InputTokens, long OutputTokens, decimal CostUsd) : BatchOperation;
+
+    public sealed record BatchHeartbeat(string Id) : BatchOperation;
+
+    public sealed record BatchTerminate(string Id, string Reason, long ExpectedVersion) : BatchOperation;
+
+    public sealed record BatchRequest(List<BatchOperation> Operations) : IRequest;
+
+    /// <summary>Exactly one of <c>session</c> (2xx) and <c>problem</c> (4xx, 5xx) is present.</summary>
+    public sealed record BatchResult(int Status, SessionResponse Session, Problem Problem);
 
     public sealed record BatchResponse(List<BatchResult> Results);
+
+    /// <summary>RFC 9457 problem details, as <c>application/problem+json</c> (and inside batch results).</summary>
+    public sealed record Problem(string Type, string Title, int Status, string Detail, string Instance, string Code, string Field);
 
     public sealed record FleetResponse(bool IsPaused);
 
@@ -45,13 +76,42 @@ internal static class Contracts
         long AsOfSeq, long ActiveCount, long TotalCount, Dictionary<string, long> Counts, long TasksRunning, long InputTokens,
         long OutputTokens, long TotalTokens, decimal EstimatedCostUsd, bool IsPaused, long DurationSeconds, string Epoch);
 
-    public sealed record EventEnvelope(long? Seq, string Epoch, string Type, string? SessionId, DateTimeOffset At, JsonElement Data);
+    public sealed record EventEnvelope(long Seq, string Epoch, string Type, string? SessionId, DateTimeOffset At, JsonElement Data);
 
     public sealed record EventsResponse(string Epoch, long HeadSeq, List<EventEnvelope> Events, long NextSince, bool HasMore);
 
+    public sealed record UsagePoint(
+        DateTimeOffset Start, long InputTokens, long OutputTokens, long TotalTokens, decimal CostUsd, long SessionsCreated,
+        long SessionsTerminated, long SessionsErrored, decimal BusySeconds, long PeakActiveSessions);
+
+    public sealed record UsageSeries(Dictionary<string, string> Group, List<UsagePoint> Points);
+
+    public sealed record UsageResponse(
+        string Bucket, string GroupBy, DateTimeOffset Since, DateTimeOffset Until, string Epoch, long AsOfSeq, List<UsageSeries> Series);
+
     public sealed record AuthResponse(bool Enabled, string? Scope);
 
-    public sealed record TokenRequest(List<string>? Topics, Dictionary<string, string>? Labels, long? TtlSeconds);
+    public sealed record TokenRequest(List<string> Topics, Dictionary<string, string> Labels, long TtlSeconds) : IRequest;
 
     public sealed record TokenResponse(string Token, string TokenType, DateTimeOffset ExpiresAt, long ExpiresIn, List<string> Topics, Dictionary<string, string>? Labels);
+
+    /// <summary>Marks a request body: fields are optional unless <see cref="RequiredFields"/> names them; unknown fields are errors.</summary>
+    public interface IRequest;
+
+    /// <summary>The fields a request must have (wire names); the rest may be left out.</summary>
+    public static IReadOnlyList<string> RequiredFields(Type type) => type.Name switch
+    {
+        nameof(BatchRequest) => ["operations"],
+        nameof(BatchUpdate) or nameof(BatchUsage) or nameof(BatchHeartbeat) or nameof(BatchTerminate) => ["op", "id"],
+        nameof(BatchCreate) => ["op"],
+        _ => [],
+    };
+
+    /// <summary>Response fields that are left out rather than written as null.</summary>
+    public static IReadOnlyList<string> OptionalResponseFields(Type type) => type.Name switch
+    {
+        nameof(BatchResult) => ["session", "problem"],
+        nameof(Problem) => ["instance", "field"],
+        _ => [],
+    };
 }

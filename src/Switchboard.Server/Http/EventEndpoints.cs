@@ -1,3 +1,4 @@
+using Microsoft.OpenApi;
 using System.Globalization;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
@@ -16,7 +17,11 @@ internal static class EventEndpoints
     public static void Map(IEndpointRouteBuilder api)
     {
         api.MapGet("/events", ReplayAsync).WithTags("Events").WithName("ReplayEvents")
-            .Produces<Contracts.EventsResponse>().ProducesProblem(400).ProducesProblem(410);
+            .Produces<Contracts.EventsResponse>().Problems(400, 410)
+            .Query(("since", JsonSchemaType.Integer, "Replay the events after this seq (default 0)."),
+                ("limit", JsonSchemaType.Integer, "Page size."),
+                ("session_id", JsonSchemaType.String, "Only this session's events."),
+                ("epoch", JsonSchemaType.String, "The epoch since was read in; another one answers 410."));
         api.MapGet("/summary", SummaryAsync).WithTags("Events").WithName("GetSummary").Produces<Contracts.SummaryResponse>();
     }
 

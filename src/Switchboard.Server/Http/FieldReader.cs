@@ -16,14 +16,19 @@ internal sealed class FieldReader
     private readonly Dictionary<string, JsonElement> _fields = new(StringComparer.Ordinal);
     private readonly string _prefix;
 
-    /// <summary>Checks <paramref name="value"/> is an object whose fields are all in <paramref name="known"/>.</summary>
-    public FieldReader(JsonElement value, IReadOnlyCollection<string> known, string prefix = "")
+    /// <summary>
+    /// Checks <paramref name="value"/> is an object whose fields are all in <paramref name="known"/> and, unless
+    /// <paramref name="shallow"/> (a batch checks each operation on its own), that every string in it is text.
+    /// </summary>
+    public FieldReader(JsonElement value, IReadOnlyCollection<string> known, string prefix = "", bool shallow = false)
     {
         _prefix = prefix;
         if (value.ValueKind != JsonValueKind.Object)
         {
             throw RequestException.Field(prefix.TrimEnd('.'), $"Expected a JSON object{Where()}; got {Describe(value)}.");
         }
+
+        JsonText.ThrowIfNotText(value, prefix.TrimEnd('.'), shallow);
 
         foreach (var p in value.EnumerateObject())
         {
@@ -167,8 +172,9 @@ internal sealed class FieldReader
             throw Type(name, v, "a JSON object");
         }
 
+        // Compact and unescaped, so its size is counted as the UTF-8 bytes it is (the limit's documented unit).
         var buffer = new ArrayBufferWriter<byte>();
-        using (var writer = new Utf8JsonWriter(buffer))
+        using (var writer = new Utf8JsonWriter(buffer, JsonResult.WriterOptions))
         {
             v.WriteTo(writer);
         }

@@ -17,7 +17,7 @@ internal static class JsonBody
     {
         if (request.ContentLength > maxBytes)
         {
-            throw TooLarge(maxBytes);
+            throw TooLarge(request, maxBytes);
         }
 
         var buffer = new ArrayBufferWriter<byte>((int)Math.Min(request.ContentLength ?? 4096, maxBytes) + 1);
@@ -31,14 +31,22 @@ internal static class JsonBody
             }
             catch (BadHttpRequestException ex) when (ex.StatusCode == StatusCodes.Status413PayloadTooLarge)
             {
-                throw TooLarge(maxBytes);
+                throw TooLarge(request, maxBytes);
+            }
+            catch (Exception ex) when (ex is BadHttpRequestException or IOException && !cancellationToken.IsCancellationRequested)
+            {
+                // Broken framing (a chunk size that is no number, a body cut short): the rest of the connection is garbage.
+                CloseAfterResponse(request);
+                throw new RequestException(new ProblemResult((ex as BadHttpRequestException)?.StatusCode ?? StatusCodes.Status400BadRequest, "malformed_body", "Bad request",
+                    $"The request body could not be read: {ex.Message} Send a Content-Length or valid chunked framing."));
             }
 
             foreach (var segment in read.Buffer)
             {
                 if (buffer.WrittenCount + segment.Length > maxBytes)
                 {
-                    throw TooLarge(maxBytes);
+                    reader.AdvanceTo(read.Buffer.End); // the reader is left between reads, as Kestrel needs it to finish the request
+                    throw TooLarge(request, maxBytes);
                 }
 
                 buffer.Write(segment.Span);
@@ -79,9 +87,18 @@ internal static class JsonBody
         }
     }
 
-    private static RequestException TooLarge(long maxBytes) =>
-        new(new ProblemResult(StatusCodes.Status413PayloadTooLarge, "body_too_large", "Payload too large",
+    /// <summary>
+    /// The rest of an oversized body is not read: the connection closes after the 413, rather than Kestrel draining
+    /// (and failing to drain) whatever the client still sends.
+    /// </summary>
+    private static RequestException TooLarge(HttpRequest request, long maxBytes)
+    {
+        CloseAfterResponse(request);
+        return new(new ProblemResult(StatusCodes.Status413PayloadTooLarge, "body_too_large", "Payload too large",
             $"The body is larger than {maxBytes} bytes. Split the work into several requests (e.g. smaller batches)."));
+    }
+
+    private static void CloseAfterResponse(HttpRequest request) => request.HttpContext.Response.Headers.Connection = "close";
 
     private static string FirstSentence(string message)
     {

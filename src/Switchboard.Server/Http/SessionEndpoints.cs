@@ -1,3 +1,4 @@
+using Microsoft.OpenApi;
 using System.Globalization;
 using System.Text.Json;
 using Microsoft.AspNetCore.Builder;
@@ -20,17 +21,23 @@ internal static class SessionEndpoints
     {
         var sessions = api.MapGroup("/sessions").WithTags("Sessions");
         sessions.MapPost("", CreateAsync).WithName("CreateSession")
-            .JsonBody<Contracts.CreateSessionRequest>().Produces<Contracts.SessionResponse>(201).ProducesProblem(400).ProducesProblem(409).ProducesProblem(413);
-        sessions.MapGet("", ListAsync).WithName("ListSessions").Produces<Contracts.SessionListResponse>().ProducesProblem(400);
+            .JsonBody<Contracts.CreateSessionRequest>().Produces<Contracts.SessionResponse>(201).Problems(400, 409, 413);
+        sessions.MapGet("", ListAsync).WithName("ListSessions").Produces<Contracts.SessionListResponse>().Problems(400)
+            .Query(("state", JsonSchemaType.String, "Comma-separated states to include."),
+                ("label", JsonSchemaType.String, "key=value; repeat for several labels (all must match)."),
+                ("active", JsonSchemaType.Boolean, "true: only active sessions; false: only terminated ones."),
+                ("limit", JsonSchemaType.Integer, "Page size."),
+                ("cursor", JsonSchemaType.String, "next_cursor of the previous page."));
         sessions.MapGet("/count", CountAsync).WithName("CountSessions").Produces<Contracts.CountResponse>();
-        sessions.MapGet("/{id}", GetAsync).WithName("GetSession").Produces<Contracts.SessionResponse>().ProducesProblem(404);
+        sessions.MapGet("/{id}", GetAsync).WithName("GetSession").Produces<Contracts.SessionResponse>().Problems(404);
         sessions.MapPatch("/{id}", UpdateAsync).WithName("UpdateSession")
-            .JsonBody<Contracts.UpdateSessionRequest>().Produces<Contracts.SessionResponse>().ProducesProblem(400).ProducesProblem(404).ProducesProblem(409);
+            .JsonBody<Contracts.UpdateSessionRequest>().Produces<Contracts.SessionResponse>().Problems(400, 404, 409);
         sessions.MapPost("/{id}/usage", UsageAsync).WithName("AddUsage")
-            .JsonBody<Contracts.UsageRequest>().Produces<Contracts.SessionResponse>().ProducesProblem(400).ProducesProblem(404).ProducesProblem(409);
-        sessions.MapPost("/{id}/heartbeat", HeartbeatAsync).WithName("Heartbeat").Produces<Contracts.HeartbeatResponse>().ProducesProblem(404).ProducesProblem(409);
+            .JsonBody<Contracts.UsageRequest>().Produces<Contracts.SessionResponse>().Problems(400, 404, 409);
+        sessions.MapPost("/{id}/heartbeat", HeartbeatAsync).WithName("Heartbeat")
+            .JsonBody<Contracts.HeartbeatRequest>(required: false).Produces<Contracts.HeartbeatResponse>().Problems(400, 404, 409);
         sessions.MapPost("/{id}/terminate", TerminateAsync).WithName("TerminateSession")
-            .JsonBody<Contracts.TerminateRequest>().Produces<Contracts.SessionResponse>().ProducesProblem(404).ProducesProblem(409);
+            .JsonBody<Contracts.TerminateRequest>(required: false).Produces<Contracts.SessionResponse>().Problems(400, 404, 409);
     }
 
     // The Location is built from the request's own path, so it stays right when MapSwitchboard has a prefix.

@@ -83,6 +83,8 @@ internal static class WriteRequests
             throw RequestException.Field($"operations[{index}]", $"operations[{index}] must be an object with an 'op' field.");
         }
 
+        JsonText.ThrowIfNotText(op, $"operations[{index}]");
+
         var kind = op.TryGetProperty("op", out var o) && o.ValueKind == JsonValueKind.String ? o.GetString() : null;
         string Id()
         {

@@ -41,10 +41,11 @@ internal sealed partial class JoinCoordinator
     private async Task StreamReplayAsync(SendQueue queue, Subscription[] subs, long since, long upTo, int expected, CancellationToken cancellationToken)
     {
         var sent = 0;
-        await foreach (var (e, topic) in ReplayEventsAsync(subs, since, upTo, cancellationToken))
+        await foreach (var (e, sub) in ReplayEventsAsync(subs, since, upTo, cancellationToken))
         {
             await queue.WaitForSpaceAsync(cancellationToken);
-            if (!queue.Enqueue(FrameEncoder.Broadcast(topic, e.Type, FrameEncoder.Envelope(e, live.Epoch), e.Seq)))
+            var envelope = FrameEncoder.Envelope(e, live.Epoch, scoped: sub.Filter is not null);
+            if (!queue.Enqueue(FrameEncoder.Broadcast(sub.Topic, e.Type, envelope, e.Seq)))
             {
                 return; // the connection is gone
             }
@@ -59,8 +60,8 @@ internal sealed partial class JoinCoordinator
         }
     }
 
-    /// <summary>Every event in (since, upTo] that belongs to any of <paramref name="subs"/>, in seq order, each once, with its topic.</summary>
-    private async IAsyncEnumerable<(EventRecord Event, string Topic)> ReplayEventsAsync(Subscription[] subs, long since, long upTo,
+    /// <summary>Every event in (since, upTo] that belongs to any of <paramref name="subs"/>, in seq order, each once, with its subscription.</summary>
+    private async IAsyncEnumerable<(EventRecord Event, Subscription Subscription)> ReplayEventsAsync(Subscription[] subs, long since, long upTo,
         [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
     {
         var relevant = subs.Where(s => s.Route.Kind != TopicKind.Summary).ToArray();
@@ -84,9 +85,9 @@ internal sealed partial class JoinCoordinator
 
             foreach (var e in page)
             {
-                if (await TopicForAsync(relevant, e, sessions, cancellationToken) is { } topic)
+                if (await SubscriptionForAsync(relevant, e, sessions, cancellationToken) is { } sub)
                 {
-                    yield return (e, topic);
+                    yield return (e, sub);
                 }
             }
 
@@ -95,10 +96,10 @@ internal sealed partial class JoinCoordinator
     }
 
     /// <summary>
-    /// The topic of the first subscription the event belongs to, or null, by the same rule as live delivery
+    /// The first subscription the event belongs to, or null, by the same rule as live delivery
     /// (<see cref="LabelFilter.Includes"/>). Only events logged before labels were recorded need the stored session.
     /// </summary>
-    private async ValueTask<string?> TopicForAsync(Subscription[] subs, EventRecord e, Dictionary<string, Session?> sessions,
+    private async ValueTask<Subscription?> SubscriptionForAsync(Subscription[] subs, EventRecord e, Dictionary<string, Session?> sessions,
         CancellationToken cancellationToken)
     {
         foreach (var sub in subs)
@@ -110,7 +111,7 @@ internal sealed partial class JoinCoordinator
 
             if (sub.Filter is null || e.SessionId is null)
             {
-                return sub.Route.Topic;
+                return sub;
             }
 
             IReadOnlyDictionary<string, string>? fallback = null;
@@ -127,7 +128,7 @@ internal sealed partial class JoinCoordinator
 
             if (sub.Filter.Includes(e, fallback, fallback))
             {
-                return sub.Route.Topic;
+                return sub;
             }
         }
 

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Switchboard.Json;
 using Switchboard.Writes;
 
 namespace Switchboard.Live;
@@ -30,6 +31,12 @@ internal sealed record JoinRequest(TopicRoute Route, long? Since, string? Epoch,
         if (payload.ValueKind != JsonValueKind.Object)
         {
             error = "join params must be a JSON object";
+            return null;
+        }
+
+        if (JsonStrings.FindNotText(payload) is { } notText)
+        {
+            error = $"'{(notText.Path.Length == 0 ? "a field name" : notText.Path)}' holds a lone surrogate escape, which is not Unicode text";
             return null;
         }
 

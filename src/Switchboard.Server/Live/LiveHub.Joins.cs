@@ -103,7 +103,9 @@ internal sealed partial class LiveHub
                 // Others hear about the new viewer; the joiner gets the full state, which already includes itself.
                 if (m.Requests[i].Viewer is { } viewer)
                 {
-                    BroadcastPresence(sub.Route, _presence.Track(sub, viewer), except: sub);
+                    var (diff, shared) = _presence.Track(sub, viewer);
+                    BroadcastPresence(sub.Route, diff, except: sub);
+                    _presenceSync?.Added(shared);
                 }
 
                 sub.Deliver(_presence.State(sub.Route.Topic, sub.JoinRef), wake);
@@ -124,9 +126,22 @@ internal sealed partial class LiveHub
 
             _topics.Remove(sub);
             _statsDirty = true;
-            if (_presence.Untrack(sub) is { } diff)
+            if (_presence.Untrack(sub) is { } left)
             {
-                BroadcastPresence(sub.Route, diff, except: null);
+                BroadcastPresence(sub.Route, left.Diff, except: null);
+                _presenceSync?.Removed(left.Ref);
+            }
+        }
+    }
+
+    /// <summary>Brings the other nodes' viewers up to date and tells each topic's subscribers what changed.</summary>
+    private void HandleRemotePresence(RemotePresenceMessage m)
+    {
+        foreach (var (topic, diff) in _presence.ApplyRemote(m.Snapshot))
+        {
+            if (TopicRoute.TryParse(topic, out var route))
+            {
+                BroadcastPresence(route, diff, except: null);
             }
         }
     }

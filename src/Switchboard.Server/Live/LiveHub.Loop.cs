@@ -115,6 +115,9 @@ internal sealed partial class LiveHub
                 case ReloadMessage reload:
                     _reload = reload.Reason;
                     break;
+                case RemotePresenceMessage remote:
+                    HandleRemotePresence(remote);
+                    break;
                 case InjectFaultMessage fault:
                     _injectedFault = fault;
                     break;

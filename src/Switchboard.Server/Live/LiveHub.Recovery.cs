@@ -80,6 +80,7 @@ internal sealed partial class LiveHub
     {
         var queues = _topics.Clear();
         _presence.Clear();
+        _presenceSync?.Reset();
         _pacer.Resume();
         foreach (var queue in queues)
         {

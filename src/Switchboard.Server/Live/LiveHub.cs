@@ -34,6 +34,7 @@ internal sealed partial class LiveHub : IEventSink, IWriteThrottle, IAsyncDispos
     private readonly FanoutPacer _pacer = new();
     private readonly FanoutDispatcher _dispatcher;
     private readonly PresenceTracker _presence;
+    private readonly PresenceSync? _presenceSync; // only for a store shared by several nodes
     private readonly SummaryScheduler _summary;
     private readonly Queue<CommitMessage> _backlog = new();
     private readonly List<WaitAppliedMessage> _waiters = [];
@@ -70,6 +71,9 @@ internal sealed partial class LiveHub : IEventSink, IWriteThrottle, IAsyncDispos
         _logger = logger;
         _lifetime = lifetime;
         _presence = new PresenceTracker(time);
+        _presenceSync = store.Presence is { } exchange
+            ? new PresenceSync(exchange, snapshot => Post(new RemotePresenceMessage(snapshot)), logger)
+            : null;
         _summary = new SummaryScheduler(options);
         _dispatcher = new FanoutDispatcher(_projection, _topics, _pacer);
         _summaryTimer = time.CreateTimer(static s => ((LiveHub)s!).Post(TickMessage.Summary), this, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
@@ -106,6 +110,7 @@ internal sealed partial class LiveHub : IEventSink, IWriteThrottle, IAsyncDispos
         _health = LiveHealth.Running;
         _loop = Task.Run(RunAsync);
         _ = _loop.ContinueWith(t => OnLoopEnded(t), TaskScheduler.Default);
+        _presenceSync?.Start();
         LiveLog.LoopStarted(_logger, state.Epoch, state.HeadSeq);
     }
 
@@ -120,6 +125,10 @@ internal sealed partial class LiveHub : IEventSink, IWriteThrottle, IAsyncDispos
 
         await _summaryTimer.DisposeAsync();
         await _pacerTimer.DisposeAsync();
+        if (_presenceSync is not null)
+        {
+            await _presenceSync.StopAsync();
+        }
     }
 
     public async ValueTask DisposeAsync() => await StopAsync();

@@ -140,6 +140,14 @@ internal sealed class TickMessage : LiveMessage
     public override string Kind => "tick";
 }
 
+/// <summary>The other nodes' viewers changed (<see cref="Presence.PresenceSync"/>): their whole current set.</summary>
+internal sealed class RemotePresenceMessage(IReadOnlyList<Storage.PresenceRecord> snapshot) : LiveMessage
+{
+    public IReadOnlyList<Storage.PresenceRecord> Snapshot { get; } = snapshot;
+
+    public override string Kind => "remote presence";
+}
+
 /// <summary>The log moved under this node (events it never saw were committed): rebuild from the store.</summary>
 internal sealed class ReloadMessage(string reason) : LiveMessage
 {

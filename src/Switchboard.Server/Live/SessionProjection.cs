@@ -19,8 +19,8 @@ internal sealed class SessionProjection
     private readonly SortedDictionary<long, Session> _byCreated = new(Comparer<long>.Create((a, b) => b.CompareTo(a)));
     private readonly long[] _counts = new long[SessionStates.All.Count];
     private long _tasksRunning;
-    private long _inputTokens;
-    private long _outputTokens;
+    private Int128 _inputTokens;
+    private Int128 _outputTokens;
     private decimal _costUsd;
     private readonly ArrayBufferWriter<byte> _sizing = new(1024);
     private Utf8JsonWriter? _sizingWriter;

@@ -7,7 +7,7 @@ namespace Switchboard.Live;
 /// <summary>The parts of a summary that count as a change; duration and position move on their own.</summary>
 internal readonly record struct SummaryValues(
     long ActiveCount, long TotalCount, long Initializing, long Idle, long Working, long Paused, long Error, long Terminating, long Terminated,
-    long TasksRunning, long InputTokens, long OutputTokens, decimal CostUsd, bool IsPaused);
+    long TasksRunning, Int128 InputTokens, Int128 OutputTokens, decimal CostUsd, bool IsPaused);
 
 /// <summary>The derived <c>summary</c> event (requirements §2). Never stored; <see cref="AsOfSeq"/> says which log position it reflects.</summary>
 internal sealed record Summary(SummaryValues Values, long DurationSeconds, long AsOfSeq)
@@ -36,15 +36,18 @@ internal sealed record Summary(SummaryValues Values, long DurationSeconds, long 
         w.WriteNumber("terminated", v.Terminated);
         w.WriteEndObject();
         w.WriteNumber("tasks_running", v.TasksRunning);
-        w.WriteNumber("input_tokens", v.InputTokens);
-        w.WriteNumber("output_tokens", v.OutputTokens);
-        w.WriteNumber("total_tokens", v.InputTokens + v.OutputTokens);
+        w.WriteNumber("input_tokens", Saturate(v.InputTokens));
+        w.WriteNumber("output_tokens", Saturate(v.OutputTokens));
+        w.WriteNumber("total_tokens", Saturate(v.InputTokens + v.OutputTokens));
         w.WriteNumber("estimated_cost_usd", Decimals.Normalize(v.CostUsd));
         w.WriteBoolean("is_paused", v.IsPaused);
         w.WriteNumber("duration_seconds", DurationSeconds);
     }
 
-    public static SummaryValues FromCounts(long[] counts, long tasks, long input, long output, decimal cost, bool paused)
+    /// <summary>Fleet totals are exact inside; on the wire (64-bit for every client) they stop at 2^63-1 rather than wrap.</summary>
+    private static long Saturate(Int128 value) => value > long.MaxValue ? long.MaxValue : (long)value;
+
+    public static SummaryValues FromCounts(long[] counts, long tasks, Int128 input, Int128 output, decimal cost, bool paused)
     {
         long total = 0;
         foreach (var c in counts)

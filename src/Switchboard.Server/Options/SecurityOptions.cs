@@ -24,6 +24,14 @@ public sealed class SecurityOptions
     /// </summary>
     public List<string> AllowedOrigins { get; } = [];
 
+    /// <summary>
+    /// With auth off, the host names (<c>switchboard.internal</c>, <c>*.corp.example</c>) a request's <c>Host</c> header may
+    /// carry besides loopback names and IP addresses; <c>*</c> allows any. Refusing other names is what stops DNS
+    /// rebinding: a page on <c>evil.example</c> whose name is made to resolve to 127.0.0.1 reaches the server same-origin,
+    /// but with <c>Host: evil.example</c>. With API keys the check is off unless this list is given.
+    /// </summary>
+    public List<string> AllowedHosts { get; } = [];
+
     /// <summary>Also allow pages served from localhost, 127.0.0.1 or [::1] on any port. Default true.</summary>
     public bool AllowLocalhostOrigins { get; set; } = true;
 

@@ -17,6 +17,8 @@ public static class SwitchboardDefaults
     public static readonly TimeSpan PurgeInterval = TimeSpan.FromMinutes(1);
     /// <summary>Default idle/heartbeat timeout.</summary>
     public static readonly TimeSpan HeartbeatTimeout = TimeSpan.FromSeconds(60);
+    /// <summary>Default time a new connection has to send its whole request head.</summary>
+    public static readonly TimeSpan HandshakeTimeout = TimeSpan.FromSeconds(5);
     /// <summary>Default connection limit; below the 20,000 open files a process may hold.</summary>
     public const int MaxConnections = 15_000;
     /// <summary>Default inbound frame limit.</summary>

@@ -18,6 +18,9 @@ public sealed class SwitchboardOptions
     /// <summary>How long events are kept.</summary>
     public RetentionOptions Retention { get; } = new();
 
+    /// <summary>Usage rollups: what they are split by, how long they are kept, how much one query may return.</summary>
+    public UsageSettings Usage { get; } = new();
+
     /// <summary>Live stream settings.</summary>
     public StreamOptions Stream { get; } = new();
 
@@ -47,11 +50,49 @@ public sealed class RetentionOptions
     public TimeSpan PurgeInterval { get; set; } = SwitchboardDefaults.PurgeInterval;
 }
 
+/// <summary>Usage rollups (<c>Switchboard:Usage</c>). See docs/usage.md.</summary>
+public sealed class UsageSettings
+{
+    /// <summary>Label keys rollups are split by, besides "all", e.g. <c>["team", "model"]</c>. Every node must use the same list.</summary>
+    public List<string> GroupBy { get; } = [];
+
+    /// <summary>False turns rollups off (writes skip them; <c>/api/usage</c> then answers from whatever is stored). Default true.</summary>
+    public bool Enabled { get; set; } = true;
+
+    /// <summary>How long minute buckets are kept. Default 90 days.</summary>
+    public TimeSpan MinuteRetention { get; set; } = TimeSpan.FromDays(90);
+
+    /// <summary>How long hour buckets are kept. Default 90 days.</summary>
+    public TimeSpan HourRetention { get; set; } = TimeSpan.FromDays(90);
+
+    /// <summary>How long day buckets are kept. Default 90 days.</summary>
+    public TimeSpan DayRetention { get; set; } = TimeSpan.FromDays(90);
+
+    /// <summary>The most buckets one <c>/api/usage</c> range may span. Default 10,000.</summary>
+    public int MaxPoints { get; set; } = 10_000;
+
+    /// <summary>The settings as the store takes them.</summary>
+    public UsageRollups.UsageOptions ToStoreOptions() => new()
+    {
+        GroupBy = [.. GroupBy.Distinct(StringComparer.Ordinal)],
+        Enabled = Enabled,
+        MinuteRetention = MinuteRetention,
+        HourRetention = HourRetention,
+        DayRetention = DayRetention,
+    };
+}
+
 /// <summary>WebSocket, long-poll and SSE settings.</summary>
 public sealed class StreamOptions
 {
     /// <summary>A connection that sends nothing for this long is closed. Default 60 s.</summary>
     public TimeSpan HeartbeatTimeout { get; set; } = SwitchboardDefaults.HeartbeatTimeout;
+
+    /// <summary>
+    /// How long a new connection may take to send its first request head; a slower or silent one gets 408 and is closed.
+    /// Connections still sending their head count against <see cref="MaxConnections"/>. Default 5 s.
+    /// </summary>
+    public TimeSpan HandshakeTimeout { get; set; } = SwitchboardDefaults.HandshakeTimeout;
 
     /// <summary>Most open stream connections (WebSocket, long-poll, SSE). Further upgrades get 503. Default 15,000.</summary>
     public int MaxConnections { get; set; } = SwitchboardDefaults.MaxConnections;

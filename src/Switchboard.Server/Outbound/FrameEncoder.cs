@@ -16,8 +16,12 @@ internal static class FrameEncoder
     [ThreadStatic]
     private static Scratch? t_scratch;
 
-    /// <summary>The envelope <c>{seq, epoch, type, session_id, at, data}</c> of a logged event.</summary>
-    public static byte[] Envelope(EventRecord e, string epoch)
+    /// <summary>
+    /// The envelope <c>{seq, epoch, type, session_id, at, data}</c> of a logged event. For a label-scoped subscriber
+    /// (<paramref name="scoped"/>) the fleet-wide <c>active_count</c> of a created or terminated session is left out: it
+    /// would count sessions the subscriber cannot see.
+    /// </summary>
+    public static byte[] Envelope(EventRecord e, string epoch, bool scoped = false)
     {
         var s = Scratch.Rent();
         var w = s.Writer;
@@ -29,9 +33,35 @@ internal static class FrameEncoder
         w.WritePropertyName("at");
         WireTime.Write(w, e.At);
         w.WritePropertyName("data");
-        w.WriteRawValue(e.Data.Span, skipInputValidation: true);
+        if (scoped && CarriesFleetCount(e.Type))
+        {
+            WriteWithoutFleetCount(w, e.Data);
+        }
+        else
+        {
+            w.WriteRawValue(e.Data.Span, skipInputValidation: true);
+        }
+
         w.WriteEndObject();
         return s.ToArray();
+    }
+
+    /// <summary>True for the events whose data holds the fleet's <c>active_count</c>.</summary>
+    public static bool CarriesFleetCount(string type) => type is EventTypes.SessionCreated or EventTypes.SessionTerminated;
+
+    private static void WriteWithoutFleetCount(Utf8JsonWriter w, ReadOnlyMemory<byte> data)
+    {
+        using var doc = JsonDocument.Parse(data);
+        w.WriteStartObject();
+        foreach (var property in doc.RootElement.EnumerateObject())
+        {
+            if (!property.NameEquals("active_count"))
+            {
+                property.WriteTo(w);
+            }
+        }
+
+        w.WriteEndObject();
     }
 
     /// <summary>The envelope of a summary: <c>seq</c> and <c>session_id</c> are null, <paramref name="writeData"/> writes <c>data</c>.</summary>
@@ -71,7 +101,7 @@ internal static class FrameEncoder
         return s.ToFrame(kind, seq, type, envelope.Length, kind == FrameKind.Summary ? topic : usageKey);
     }
 
-    /// <summary>A reply <c>[jr, r, topic, "phx_reply", {status, response}]</c>.</summary>
+    /// <summary>A reply <c>[jr, r, topic, "phx_reply", {status, response}]</c>; refs are raw JSON, echoed as they came.</summary>
     public static OutboundFrame Reply(string? joinRef, string? @ref, string topic, string status, Action<Utf8JsonWriter>? response) =>
         Push(joinRef, @ref, topic, "phx_reply", w =>
         {
@@ -91,15 +121,15 @@ internal static class FrameEncoder
             w.WriteEndObject();
         });
 
-    /// <summary>A frame to one connection <c>[jr, r, topic, event, payload]</c>.</summary>
+    /// <summary>A frame to one connection <c>[jr, r, topic, event, payload]</c>; refs are raw JSON text (a client's, echoed) or null.</summary>
     public static OutboundFrame Push(string? joinRef, string? @ref, string topic, string @event, Action<Utf8JsonWriter> payload,
         FrameKind kind = FrameKind.Reply)
     {
         var s = Scratch.Rent();
         var w = s.Writer;
         w.WriteStartArray();
-        w.WriteStringValue(joinRef);
-        w.WriteStringValue(@ref);
+        WriteRef(w, joinRef);
+        WriteRef(w, @ref);
         w.WriteStringValue(topic);
         w.WriteStringValue(@event);
         w.Flush();
@@ -109,6 +139,19 @@ internal static class FrameEncoder
         w.Flush();
         // The payload is the last element, so SSE can carry it as the record's data.
         return s.ToFrame(kind, 0, @event, (int)w.BytesCommitted - 1 - payloadStart, null);
+    }
+
+    /// <summary>A ref exactly as the client sent it (it was parsed from valid JSON), or null.</summary>
+    private static void WriteRef(Utf8JsonWriter w, string? raw)
+    {
+        if (raw is null)
+        {
+            w.WriteNullValue();
+        }
+        else
+        {
+            w.WriteRawValue(raw, skipInputValidation: true);
+        }
     }
 
     /// <summary>A WebSocket close frame with a status code and a short reason.</summary>

@@ -1,12 +1,14 @@
 using System.Buffers.Binary;
 using System.Text;
+using System.Text.Json;
 
 namespace Switchboard.Outbound;
 
 /// <summary>
 /// One encoded message, shared by every subscriber it goes to. The buffer holds the Phoenix V2 JSON text
 /// with room in front for the WebSocket header, so WebSocket, long-poll and SSE all read the same bytes
-/// and nothing is encoded per subscriber.
+/// and nothing is encoded per subscriber. Its SSE record and its V1 form are built from it on first use, once, and
+/// shared the same way.
 /// </summary>
 internal sealed class OutboundFrame
 {
@@ -17,7 +19,9 @@ internal sealed class OutboundFrame
     private readonly int _headerStart;
     private readonly int _envelopeStart;
     private readonly int _envelopeLength;
+    private readonly byte _opcode;
     private byte[]? _sse;
+    private OutboundFrame? _v1;
 
     public OutboundFrame(byte[] buffer, int textLength, FrameKind kind, long seq, string? type, int envelopeStart, int envelopeLength,
         string? conflationKey = null, byte opcode = 0x1)
@@ -30,6 +34,7 @@ internal sealed class OutboundFrame
         _envelopeStart = envelopeStart;
         _envelopeLength = envelopeLength;
         ConflationKey = conflationKey;
+        _opcode = opcode;
         _headerStart = WriteHeader(buffer, textLength, opcode);
     }
 
@@ -59,6 +64,9 @@ internal sealed class OutboundFrame
     /// <summary>The bytes a send queue charges for this frame.</summary>
     public int Size => HeaderReserve - _headerStart + TextLength;
 
+    /// <summary>This frame as the Phoenix V1 serializer writes it; a frame that is not JSON text (close, pong) is itself.</summary>
+    public OutboundFrame AsV1 => _opcode != 0x1 ? this : _v1 ??= BuildV1();
+
     /// <summary>The SSE record: <c>id:</c> (events only), <c>event:</c> and <c>data:</c> with the envelope. Built on first use.</summary>
     public ReadOnlyMemory<byte> Sse => _sse ??= BuildSse();
 
@@ -72,6 +80,42 @@ internal sealed class OutboundFrame
         sse[^2] = (byte)'\n';
         sse[^1] = (byte)'\n';
         return sse;
+    }
+
+    /// <summary>
+    /// <c>[jr, r, topic, event, payload]</c> rewritten as V1's <c>{"topic", "event", "payload", "ref"}</c> (V1 frames carry no
+    /// join ref): the elements are copied as raw JSON, nothing is decoded.
+    /// </summary>
+    private OutboundFrame BuildV1()
+    {
+        var text = Text.Span;
+        var reader = new Utf8JsonReader(text);
+        reader.Read(); // [
+        Span<Range> elements = stackalloc Range[5];
+        for (var i = 0; i < 5; i++)
+        {
+            reader.Read();
+            var start = (int)reader.TokenStartIndex;
+            reader.Skip(); // a container's end; a scalar stays where it is
+            elements[i] = start..(int)reader.BytesConsumed;
+        }
+
+        ReadOnlySpan<byte> topic = text[elements[2]], @event = text[elements[3]], payload = text[elements[4]], @ref = text[elements[1]];
+        ReadOnlySpan<byte> open = "{\"topic\":"u8, eventKey = ",\"event\":"u8, payloadKey = ",\"payload\":"u8, refKey = ",\"ref\":"u8;
+        var length = open.Length + topic.Length + eventKey.Length + @event.Length + payloadKey.Length + payload.Length + refKey.Length + @ref.Length + 1;
+        var buffer = new byte[HeaderReserve + length];
+        var at = Put(buffer, Put(buffer, HeaderReserve, open), topic);
+        at = Put(buffer, Put(buffer, at, eventKey), @event);
+        var envelopeStart = Put(buffer, at, payloadKey);
+        at = Put(buffer, Put(buffer, envelopeStart, payload), refKey);
+        Put(buffer, Put(buffer, at, @ref), "}"u8);
+        return new OutboundFrame(buffer, length, Kind, Seq, Type, envelopeStart, payload.Length, ConflationKey);
+    }
+
+    private static int Put(byte[] buffer, int at, ReadOnlySpan<byte> bytes)
+    {
+        bytes.CopyTo(buffer.AsSpan(at));
+        return at + bytes.Length;
     }
 
     private static int WriteHeader(byte[] buffer, int length, byte opcode)

@@ -3,13 +3,19 @@ using System.Text.Json;
 namespace Switchboard.Phoenix;
 
 /// <summary>
-/// An inbound Phoenix V2 message <c>[join_ref, ref, topic, event, payload]</c>. It owns everything it holds (the payload
-/// is a copy), so it may outlive the read that produced it: a join handled later never reads another frame's bytes.
+/// An inbound Phoenix message, whichever serializer carried it. It owns everything it holds (the payload is a copy), so
+/// it may outlive the read that produced it: a join handled later never reads another frame's bytes.
 /// </summary>
+/// <remarks>
+/// Refs are opaque, as in Phoenix: any JSON scalar a client sends (a string, a number, a boolean) is kept as its raw
+/// JSON text and written back exactly as it came, so a client that sends integers gets integers. Null is null.
+/// </remarks>
 internal sealed class PhoenixMessage(string? joinRef, string? @ref, string topic, string @event, JsonElement payload)
 {
+    /// <summary>The join ref as raw JSON text (<c>"7"</c> with its quotes, or <c>7</c>), or null.</summary>
     public string? JoinRef { get; } = joinRef;
 
+    /// <summary>The ref as raw JSON text, or null.</summary>
     public string? Ref { get; } = @ref;
 
     public string Topic { get; } = topic;
@@ -23,44 +29,113 @@ internal sealed class PhoenixMessage(string? joinRef, string? @ref, string topic
 
     private static readonly JsonElement EmptyPayload = JsonDocument.Parse("{}").RootElement.Clone();
 
+    /// <summary>Parses a text frame (or long-poll line) of <paramref name="serializer"/>.</summary>
+    public static PhoenixMessage? Parse(PhoenixSerializer serializer, ReadOnlyMemory<byte> utf8, out string? error) =>
+        serializer == PhoenixSerializer.V1 ? ParseV1(utf8, out error) : Parse(utf8, out error);
+
     /// <summary>
     /// Parses a V2 text frame. Returns null with a reason when the frame is not a JSON array of
-    /// [string|null, string|null, string, string, object] — such a frame is a protocol violation.
+    /// [ref, ref, string, string, object] (a ref is any JSON scalar or null; a null payload counts as <c>{}</c>) — such a
+    /// frame is a protocol violation.
     /// </summary>
     public static PhoenixMessage? Parse(ReadOnlyMemory<byte> utf8, out string? error)
     {
-        JsonDocument document;
-        try
+        using var document = ParseJson(utf8, out error);
+        if (document is null)
         {
-            document = JsonDocument.Parse(utf8, new JsonDocumentOptions { MaxDepth = 32 });
-        }
-        catch (JsonException ex)
-        {
-            error = $"malformed JSON: {ex.Message}";
             return null;
         }
 
-        using var owned = document;
         var root = document.RootElement;
         error = root.ValueKind != JsonValueKind.Array ? "a V2 message must be a JSON array"
             // Phoenix ignores elements after the payload, so only a short array is malformed.
             : root.GetArrayLength() < 5 ? "a V2 message has 5 elements: [join_ref, ref, topic, event, payload]"
-            : !IsRef(root[0]) ? "join_ref must be a string or null"
-            : !IsRef(root[1]) ? "ref must be a string or null"
-            : root[2].ValueKind != JsonValueKind.String ? "topic must be a string"
-            : root[3].ValueKind != JsonValueKind.String ? "event must be a string"
-            : root[4].ValueKind != JsonValueKind.Object ? "payload must be a JSON object"
-            : null;
+            : !IsRef(root[0]) ? "join_ref must be a JSON scalar or null"
+            : !IsRef(root[1]) ? "ref must be a JSON scalar or null"
+            : Check(root[2], root[3], root[4]);
         if (error is not null)
         {
             return null;
         }
 
         // The document may sit on a pooled buffer that goes back as soon as this returns: keep copies only.
-        return new PhoenixMessage(root[0].GetString(), root[1].GetString(), root[2].GetString()!, root[3].GetString()!, root[4].Clone());
+        return new PhoenixMessage(RawRef(root[0]), RawRef(root[1]), root[2].GetString()!, root[3].GetString()!, PayloadOf(root[4]));
     }
 
-    private static bool IsRef(JsonElement e) => e.ValueKind is JsonValueKind.String or JsonValueKind.Null;
+    /// <summary>
+    /// Parses a V1 text frame <c>{"topic", "event", "payload", "ref", "join_ref"?}</c> (other members are ignored, as
+    /// Phoenix's <c>Message.from_map!</c> does). Returns null with a reason when it is not one.
+    /// </summary>
+    public static PhoenixMessage? ParseV1(ReadOnlyMemory<byte> utf8, out string? error)
+    {
+        using var document = ParseJson(utf8, out error);
+        if (document is null)
+        {
+            return null;
+        }
+
+        var root = document.RootElement;
+        if (root.ValueKind != JsonValueKind.Object)
+        {
+            error = "a V1 message must be a JSON object {topic, event, payload, ref}";
+            return null;
+        }
+
+        JsonElement Member(string name) => root.TryGetProperty(name, out var v) ? v : default;
+        var (topic, @event, payload, @ref, joinRef) = (Member("topic"), Member("event"), Member("payload"), Member("ref"), Member("join_ref"));
+        error = payload.ValueKind == JsonValueKind.Undefined ? "a V1 message has topic, event, payload and ref"
+            : !IsRef(@ref, allowMissing: true) ? "ref must be a JSON scalar or null"
+            : !IsRef(joinRef, allowMissing: true) ? "join_ref must be a JSON scalar or null"
+            : Check(topic, @event, payload);
+        return error is null ? new PhoenixMessage(RawRef(joinRef), RawRef(@ref), topic.GetString()!, @event.GetString()!, PayloadOf(payload)) : null;
+    }
+
+    /// <summary>The frame as a JSON document (nesting capped at 32), or null with the parser's reason.</summary>
+    private static JsonDocument? ParseJson(ReadOnlyMemory<byte> utf8, out string? error)
+    {
+        try
+        {
+            error = null;
+            return JsonDocument.Parse(utf8, new JsonDocumentOptions { MaxDepth = 32 });
+        }
+        catch (JsonException ex)
+        {
+            error = $"malformed JSON: {ex.Message}";
+            return null;
+        }
+    }
+
+    private static string? Check(JsonElement topic, JsonElement @event, JsonElement payload) =>
+        topic.ValueKind != JsonValueKind.String ? "topic must be a string"
+        : @event.ValueKind != JsonValueKind.String ? "event must be a string"
+        : payload.ValueKind is not (JsonValueKind.Object or JsonValueKind.Null) ? "payload must be a JSON object"
+        : null;
+
+    private static bool IsRef(JsonElement e, bool allowMissing = false) =>
+        e.ValueKind is JsonValueKind.String or JsonValueKind.Number or JsonValueKind.True or JsonValueKind.False or JsonValueKind.Null
+        || (allowMissing && e.ValueKind == JsonValueKind.Undefined);
+
+    private static string? RawRef(JsonElement e) => e.ValueKind is JsonValueKind.Null or JsonValueKind.Undefined ? null : e.GetRawText();
+
+    /// <summary>A null payload (a heartbeat or leave from some clients) is an empty object.</summary>
+    private static JsonElement PayloadOf(JsonElement payload) => payload.ValueKind == JsonValueKind.Null ? EmptyPayload : payload.Clone();
+
+    /// <summary>A ref given as plain text (a binary push's fields) as raw JSON: a JSON string.</summary>
+    private static string? TextRef(string text)
+    {
+        if (text.Length == 0)
+        {
+            return null;
+        }
+
+        var buffer = new System.Buffers.ArrayBufferWriter<byte>(text.Length + 2);
+        using (var writer = new Utf8JsonWriter(buffer, Switchboard.Responses.JsonResult.WriterOptions))
+        {
+            writer.WriteStringValue(text);
+        }
+
+        return System.Text.Encoding.UTF8.GetString(buffer.WrittenSpan);
+    }
 
     /// <summary>
     /// Parses a V2 binary push: kind 0, then the lengths of join_ref, ref, topic and event, then those fields and
@@ -99,7 +174,7 @@ internal sealed class PhoenixMessage(string? joinRef, string? @ref, string topic
             offset += length;
         }
 
-        return new PhoenixMessage(fields[0].Length == 0 ? null : fields[0], fields[1].Length == 0 ? null : fields[1], fields[2], fields[3], EmptyPayload)
+        return new PhoenixMessage(TextRef(fields[0]), TextRef(fields[1]), fields[2], fields[3], EmptyPayload)
         {
             IsBinary = true,
         };

@@ -6,7 +6,14 @@ namespace Switchboard.Security;
 internal sealed class OwnAuthentication;
 
 /// <summary>
-/// Guards every <c>/api</c> endpoint, before its body is read: the origin check; then, when keys are configured, an API
+/// Marks a non-GET endpoint under <c>/api</c> that a read-scoped key may call: it changes nothing a read key could not see
+/// anyway (minting a subscriber token, which only opens streams, as the read key itself may). It still counts against the
+/// per-key write rate.
+/// </summary>
+internal sealed class ReadScopeSuffices;
+
+/// <summary>
+/// Guards every <c>/api</c> endpoint, before its body is read: the host and origin checks; then, when keys are configured, an API
 /// key with the scope the method needs (GET and HEAD read, everything else writes); then the per-key write rate.
 /// </summary>
 internal sealed class ApiAccessFilter(SecurityOptions options, ApiKeyRing keys, OriginPolicy origins, WriteRateLimiter writes) : IEndpointFilter
@@ -18,9 +25,9 @@ internal sealed class ApiAccessFilter(SecurityOptions options, ApiKeyRing keys, 
     {
         var http = context.HttpContext;
         var request = http.Request;
-        if (!origins.IsAllowed(request))
+        if (origins.Refusal(request) is { } refused)
         {
-            return SecurityProblems.ForeignOrigin(request);
+            return refused;
         }
 
         if (http.GetEndpoint()?.Metadata.GetMetadata<OwnAuthentication>() is not null)
@@ -43,7 +50,7 @@ internal sealed class ApiAccessFilter(SecurityOptions options, ApiKeyRing keys, 
                 return SecurityProblems.InvalidKey();
             }
 
-            var needed = isWrite ? ApiKeyScope.Write : ApiKeyScope.Read;
+            var needed = isWrite && http.GetEndpoint()?.Metadata.GetMetadata<ReadScopeSuffices>() is null ? ApiKeyScope.Write : ApiKeyScope.Read;
             if (!identity.Allows(needed))
             {
                 return SecurityProblems.InsufficientScope(needed);

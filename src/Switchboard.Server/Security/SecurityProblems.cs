@@ -29,10 +29,15 @@ internal static class SecurityProblems
             Challenge = Realm + $", error=\"insufficient_scope\", scope=\"{needed.ToString().ToLowerInvariant()}\"",
         };
 
-    public static ProblemResult ForeignOrigin(HttpRequest request) =>
+    public static ProblemResult ForeignOrigin(string origin) =>
         new(StatusCodes.Status403Forbidden, "origin_not_allowed", "Forbidden",
-            $"Pages from origin '{Clip(OriginPolicy.OriginOf(request) ?? "")}' may not use this server. Serve the page from the server's own origin or localhost, " +
+            $"Pages from origin '{Clip(origin)}' may not use this server. Serve the page from the server's own origin or localhost, " +
             "or add the origin to Switchboard:Security:AllowedOrigins.");
+
+    public static ProblemResult ForeignHost(HostString host) =>
+        new(StatusCodes.Status421MisdirectedRequest, "host_not_allowed", "Misdirected request",
+            $"This server does not answer to the host name '{Clip(host.Host)}' while auth is off (a guard against DNS rebinding). " +
+            "Use localhost or the server's IP address, add the name to Switchboard:Security:AllowedHosts, or turn auth on with API keys.");
 
     public static ProblemResult StreamRefused(string why) =>
         new(StatusCodes.Status403Forbidden, "unauthorized", "Forbidden",

@@ -31,6 +31,7 @@ internal static class SwitchboardCommandLine
         root.Subcommands.Add(ServeCommand.Create());
         root.Subcommands.Add(TailCommand.Create());
         root.Subcommands.Add(SessionsCommand.Create());
+        root.Subcommands.Add(UsageCommand.Create());
         root.Subcommands.Add(DemoCommand.Create());
         root.Subcommands.Add(KeysCommand.Create());
         root.Subcommands.Add(TokenCommand.Create());

@@ -138,9 +138,12 @@ internal static class ServeCommand
         // Phoenix WebSockets are accepted at the connection level, so an idle socket keeps no HTTP request alive
         // (docs/benchmarks.md); Switchboard:ConnectionLevelWebSockets=false serves them through the HTTP endpoint instead.
         var connectionLevel = builder.Configuration.GetValue("Switchboard:ConnectionLevelWebSockets", defaultValue: true);
+        // Every request head, not only a socket handshake's, has the handshake timeout to arrive (Kestrel's default is 30 s).
+        var headTimeout = builder.Configuration.GetValue("Switchboard:Stream:HandshakeTimeout", SwitchboardDefaults.HandshakeTimeout);
         builder.WebHost.ConfigureKestrel(k =>
         {
             k.Limits.MaxRequestBodySize = null;
+            k.Limits.RequestHeadersTimeout = headTimeout;
             if (connectionLevel)
             {
                 k.ConfigureEndpointDefaults(listen => listen.UseSwitchboardWebSockets());

@@ -55,7 +55,8 @@ internal static class StoreSelection
         }
 
         var options = new PostgresStoreOptions(connectionString);
-        return services => new PostgresSessionStore(options, services.GetRequiredService<TimeProvider>(), services.GetRequiredService<ILoggerFactory>());
+        return services => new PostgresSessionStore(
+            options with { Usage = services.GetRequiredService<SwitchboardOptions>().Usage.ToStoreOptions() }, services.GetRequiredService<TimeProvider>(), services.GetRequiredService<ILoggerFactory>());
     }
 
     /// <summary>The PostgreSQL connection string chosen, or null for SQLite. Call after validation passed.</summary>

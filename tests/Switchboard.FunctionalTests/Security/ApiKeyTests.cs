@@ -60,8 +60,31 @@ public sealed class ApiKeyTests : IAsyncLifetime
         write.Body.Str("code").ShouldBe("insufficient_scope");
         write.Response.Headers.WwwAuthenticate.ToString().ShouldContain("insufficient_scope");
         (await _secured.Reader.PostAsync("/api/fleet/pause")).ShouldBeProblem(403);
-        (await _secured.Reader.PostAsync("/api/tokens", new { topics = new[] { "sessions" } })).ShouldBeProblem(403);
         (await _secured.Reader.GetJsonAsync("/api/sessions/owned")).Body.Str("state").ShouldBe("initializing", "the refused write changed nothing");
+    }
+
+    [Fact]
+    public async Task AReadKeyMintsASubscriberTokenThatStreamsButCannotWrite()
+    {
+        // A token only opens streams, which a read key may open itself: a read-only dashboard gets a live page this way.
+        await _secured.Writer.CreateAsync("watched");
+        var (status, json, _) = await _secured.Reader.PostAsync("/api/tokens", """{"topics": ["sessions"]}""");
+        status.ShouldBe(200, json.ToString());
+        var token = json.Str("token");
+
+        await using var client = await PhoenixClient.ConnectAsync(_secured.SocketUri(token));
+        var joined = await client.JoinAsync("sessions");
+        joined.Status.ShouldBe("ok");
+        joined.Response.ToString().ShouldContain("watched");
+
+        (await _secured.Writer.PatchAsync("/api/sessions/watched", new { state = "working" })).Status.ShouldBe(200);
+        var update = await client.WaitForAsync(m => m.Topic == "sessions" && m.Event == "session_updated");
+        update.Payload.ToString().ShouldContain("watched");
+        update.Payload.ToString().ShouldContain("working");
+
+        // The token is no API key: it writes nothing over HTTP.
+        using var withToken = Server.HttpWithKey(token);
+        (await withToken.PatchAsync("/api/sessions/watched", new { state = "idle" })).ShouldBeProblem(401);
     }
 
     [Fact]

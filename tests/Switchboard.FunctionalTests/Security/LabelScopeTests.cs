@@ -48,6 +48,37 @@ public sealed class LabelScopeTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task AScopedChannelGetsNoFleetWideActiveCountLiveOrReplayed()
+    {
+        await using var scoped = await ConnectAsync();
+        var join = await scoped.JoinAsync("sessions");
+        var since = join.Response.GetProperty("seq").GetInt64();
+        var epoch = join.Response.GetProperty("epoch").GetString();
+        await using var fleet = await PhoenixClient.ConnectAsync(_secured.SocketUri(await _secured.MintAsync(["sessions"])));
+        (await fleet.JoinAsync("sessions")).Status.ShouldBe("ok");
+
+        await _secured.Writer.CreateAsync("core-4", new { labels = new { team = "core" } });
+        await _secured.Writer.PostAsync("/api/sessions/core-4/terminate", new { reason = "done" });
+        bool Core4(PhoenixFrame f) => f.Payload.GetProperty("session_id").GetString() == "core-4";
+        var created = await scoped.WaitForAsync(f => f.Event == "session_created" && Core4(f));
+        var terminated = await scoped.WaitForAsync(f => f.Event == "session_terminated" && Core4(f));
+        foreach (var frame in new[] { created, terminated })
+        {
+            var data = frame.Payload.GetProperty("data");
+            data.TryGetProperty("active_count", out _).ShouldBeFalse("a count of the whole fleet would leak its size");
+            data.GetProperty("session").GetProperty("id").GetString().ShouldBe("core-4");
+        }
+
+        (await fleet.WaitForAsync(f => f.Event == "session_created" && Core4(f))).Payload.GetProperty("data").GetProperty("active_count").GetInt64()
+            .ShouldBe(4, "an unscoped channel keeps the fleet count");
+
+        await using var resumed = await ConnectAsync();
+        (await resumed.JoinAsync("sessions", new { since, epoch })).Response.GetProperty("resumed").GetBoolean().ShouldBeTrue();
+        var replayed = await resumed.WaitForAsync(f => f.Event == "session_created" && Core4(f));
+        replayed.Payload.GetProperty("data").TryGetProperty("active_count", out _).ShouldBeFalse("nor in a replay");
+    }
+
+    [Fact]
     public async Task AJoinFilterIsNarrowedByTheScopeAndCannotWidenIt()
     {
         await using var client = await ConnectAsync();

@@ -5,7 +5,7 @@ using Switchboard.Testing;
 
 namespace Switchboard.FunctionalTests.Security;
 
-/// <summary>Every limit is configurable and gives its documented answer: 503, 1008, 429, 1009, 413, the channel cap, the idle timeout.</summary>
+/// <summary>Every limit is configurable and gives its documented answer: 503 (long-poll 500), 1008, 429, 1009, 413, the channel cap, the idle timeout.</summary>
 public sealed class LimitsTests
 {
     [Fact]
@@ -20,7 +20,7 @@ public sealed class LimitsTests
         head.ShouldContain("Retry-After: 5");
         (await server.Http.GetJsonAsync("/api/stream?topics=summary")).ShouldBeProblem(503);
         var longPoll = JsonDocument.Parse(await server.Http.GetStringAsync("/socket/longpoll?vsn=2.0.0")).RootElement;
-        longPoll.Long("status").ShouldBe(503);
+        longPoll.Long("status").ShouldBe(500, "the refusal phoenix.js closes and retries on");
 
         await first.CloseAsync();
         await TestTimeouts.Eventually(async () => (await RawWebSocket.HandshakeAsync(server.BaseAddress)).Status == 101, "a slot frees up");

@@ -46,7 +46,8 @@ public sealed class BadFrameTests : IAsyncLifetime
     [InlineData("{not json", "malformed JSON")]
     [InlineData("""{"topic":"sessions"}""", "not an array")]
     [InlineData("""["1","1","sessions","phx_join"]""", "wrong arity")]
-    [InlineData("""[1,2,"sessions","phx_join",{}]""", "numeric refs")]
+    [InlineData("""[{},"2","sessions","phx_join",{}]""", "an object as join_ref")]
+    [InlineData("""[null,["2"],"sessions","phx_join",{}]""", "an array as ref")]
     [InlineData("""[null,"1",5,"phx_join",{}]""", "non-string topic")]
     [InlineData("""[null,"1","sessions","phx_join",[]]""", "array payload")]
     public async Task InvalidV2MessagesCloseWith1003(string text, string what)
@@ -57,6 +58,79 @@ public sealed class BadFrameTests : IAsyncLifetime
     [Fact]
     public async Task InvalidUtf8ClosesWith1007() =>
         (await CloseCodeAfter(raw => raw.SendFrameAsync(0x1, new byte[] { 0x5B, 0xC3, 0x28, 0x5D }))).ShouldBe((ushort)1007);
+
+    private static byte[] ClosePayload(ushort code, byte[] reason)
+    {
+        var payload = new byte[2 + reason.Length];
+        System.Buffers.Binary.BinaryPrimitives.WriteUInt16BigEndian(payload, code);
+        reason.CopyTo(payload, 2);
+        return payload;
+    }
+
+    [Theory]
+    [InlineData(0)]
+    [InlineData(999)]
+    [InlineData(1004)]
+    [InlineData(1005)]
+    [InlineData(1006)]
+    [InlineData(1015)]
+    [InlineData(1016)]
+    [InlineData(1100)]
+    [InlineData(2000)]
+    [InlineData(2999)]
+    [InlineData(5000)]
+    [InlineData(65535)]
+    public async Task ACloseWithACodeAPeerMayNotSendIsAnsweredWith1002(int code) =>
+        (await CloseCodeAfter(raw => raw.SendFrameAsync(0x8, ClosePayload((ushort)code, "bye"u8.ToArray())))).ShouldBe((ushort)1002);
+
+    [Theory]
+    [InlineData(1000)]
+    [InlineData(1001)]
+    [InlineData(1011)]
+    [InlineData(3000)]
+    [InlineData(4999)]
+    public async Task ACloseWithAValidCodeIsEchoed(int code) =>
+        (await CloseCodeAfter(raw => raw.SendFrameAsync(0x8, ClosePayload((ushort)code, "bye"u8.ToArray())))).ShouldBe((ushort)code);
+
+    [Fact]
+    public async Task ACloseReasonThatIsNotUtf8IsAnsweredWith1007() =>
+        (await CloseCodeAfter(raw => raw.SendFrameAsync(0x8, ClosePayload(1000, [0xC3, 0x28])))).ShouldBe((ushort)1007);
+
+    [Theory]
+    [InlineData("""[null,"1","\ud800","phx_join",{}]""")]
+    [InlineData("""[null,"1","sessions","phx_\udc00",{}]""")]
+    public async Task ALoneSurrogateInTheEnvelopeClosesWith1007(string text) =>
+        (await CloseCodeAfter(raw => raw.SendTextAsync(text))).ShouldBe((ushort)1007);
+
+    [Fact]
+    public async Task ALoneSurrogateInJoinParamsIsAnInvalidJoinParamsError()
+    {
+        await using var client = await PhoenixClient.ConnectAsync(_server.WebSocketUri);
+        await client.SendRawAsync("""["9","9","sessions","phx_join",{"labels":{"team":"\ud800"}}]""");
+        var reply = await client.WaitForAsync(f => f.Ref == "9");
+        reply.Status.ShouldBe("error");
+        reply.Response.GetProperty("reason").GetString().ShouldBe("invalid join params");
+        (await client.HeartbeatAsync()).Status.ShouldBe("ok", "the connection stays");
+    }
+
+    [Theory]
+    [InlineData(0xA, true)] // unsolicited pongs
+    [InlineData(0x1, false)] // empty non-final fragments of one text message (then continuations)
+    public async Task FloodsOfPongsOrEmptyFragmentsCountAgainstTheMessageRate(int opcode, bool fin) =>
+        (await CloseCodeAfter(async raw =>
+        {
+            try
+            {
+                for (var i = 0; i < 1000; i++)
+                {
+                    await raw.SendFrameAsync((byte)(i == 0 || fin ? opcode : 0x0), ReadOnlyMemory<byte>.Empty, fin);
+                }
+            }
+            catch (IOException)
+            {
+                // closed mid-flood; the close frame is still there to read
+            }
+        })).ShouldBe((ushort)1008);
 
     [Fact]
     public async Task AMessageOverTheFrameLimitClosesWith1009()

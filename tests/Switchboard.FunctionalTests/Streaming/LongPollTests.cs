@@ -74,4 +74,32 @@ public sealed class LongPollTests
         var frames = (await Lp(server.Http, HttpMethod.Get, token)).GetProperty("messages").EnumerateArray().Select(m => PhoenixFrame.Parse(m.GetString()!)).ToList();
         frames.ShouldHaveSingleItem().Ref.ShouldBe("9"); // the join in the refused batch never ran
     }
+
+    [Theory]
+    [InlineData(new byte[] { 0x5B, 0x6E, 0x75, 0x6C, 0x6C, 0x2C, 0x22, 0xC3, 0x28, 0x22, 0x5D })] // [null,"<invalid UTF-8>"]
+    [InlineData(new byte[] { 0x22, 0xED, 0xA0, 0x80, 0x22 })] // an encoded surrogate, which UTF-8 forbids
+    public async Task ABatchThatIsNotUtf8Is400AndChangesNothing(byte[] line)
+    {
+        await using var server = await SwitchboardServer.StartAsync();
+        var token = (await Lp(server.Http, HttpMethod.Get)).Str("token");
+        var body = Encoding.UTF8.GetBytes("[\"1\",\"1\",\"summary\",\"phx_join\",{}]\n").Concat(line).ToArray();
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/socket/longpoll?vsn=2.0.0&token=" + Uri.EscapeDataString(token))
+        {
+            Content = new ByteArrayContent(body),
+        };
+        var answer = JsonDocument.Parse(await (await server.Http.SendAsync(request)).Content.ReadAsStringAsync()).RootElement;
+        answer.Long("status").ShouldBe(400);
+        (await Lp(server.Http, HttpMethod.Post, token, """[null,"9","phoenix","heartbeat",{}]""")).Long("status").ShouldBe(200);
+        var frames = (await Lp(server.Http, HttpMethod.Get, token)).GetProperty("messages").EnumerateArray().Select(m => PhoenixFrame.Parse(m.GetString()!)).ToList();
+        frames.ShouldHaveSingleItem().Ref.ShouldBe("9", "the join in the refused batch never ran");
+    }
+
+    [Fact]
+    public async Task ALoneSurrogateInALineIs400()
+    {
+        await using var server = await SwitchboardServer.StartAsync();
+        var token = (await Lp(server.Http, HttpMethod.Get)).Str("token");
+        (await Lp(server.Http, HttpMethod.Post, token, """[null,"1","\ud800","phx_join",{}]""")).Long("status").ShouldBe(400);
+        (await Lp(server.Http, HttpMethod.Post, token, """[null,"2","phoenix","heartbeat",{}]""")).Long("status").ShouldBe(200, "the session goes on");
+    }
 }

@@ -36,8 +36,8 @@ public sealed class WebSocketPathTests
     public async Task BothPathsRefuseTheSameWay(bool connectionLevel)
     {
         await using var server = await SwitchboardServer.StartAsync(o => o.Stream.MaxConnections = 1, connectionLevelWebSockets: connectionLevel);
-        var noVsn = new Uri(server.WebSocketUri.GetLeftPart(UriPartial.Path));
-        (await Should.ThrowAsync<WebSocketException>(() => PhoenixClient.ConnectAsync(noVsn))).Message.ShouldContain("403");
+        var unserved = new Uri(server.WebSocketUri.GetLeftPart(UriPartial.Path) + "?vsn=3.0.0");
+        (await Should.ThrowAsync<WebSocketException>(() => PhoenixClient.ConnectAsync(unserved))).Message.ShouldContain("403");
         var foreign = await Should.ThrowAsync<WebSocketException>(() =>
             PhoenixClient.ConnectAsync(server.WebSocketUri, o => o.SetRequestHeader("Origin", "https://evil.example")));
         foreign.Message.ShouldContain("403");

@@ -11,7 +11,7 @@ public sealed class PostgresStoreContractTests(PostgresClusterFixture postgres) 
     protected override async Task<ISessionStore> OpenStoreAsync(TimeProvider time)
     {
         _connectionString ??= await (await postgres.GetAsync()).CreateDatabaseAsync();
-        var store = new PostgresSessionStore(new PostgresStoreOptions(_connectionString), time);
+        var store = new PostgresSessionStore(new PostgresStoreOptions(_connectionString) { Usage = TestUsage }, time);
         await store.InitializeAsync(CancellationToken.None);
         return store;
     }

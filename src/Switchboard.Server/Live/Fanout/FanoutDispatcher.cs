@@ -43,7 +43,7 @@ internal sealed class FanoutDispatcher(SessionProjection projection, TopicRegist
             envelope = FrameEncoder.Envelope(e, Projection.Epoch);
             var frame = FrameEncoder.Broadcast(TopicRoute.SessionsTopic, e.Type, envelope, e.Seq,
                 usageMask == 0 ? null : $"{TopicRoute.SessionsTopic}|{e.SessionId}|{usageMask}");
-            delivered += Deliver(sessions, frame, e, before?.Labels, after?.Labels);
+            delivered += Deliver(sessions, frame, e, before?.Labels, after?.Labels, TopicRoute.SessionsTopic);
         }
 
         if (e.SessionId is { } id && Topics.ForSession(id) is { Count: > 0 } watchers)
@@ -52,7 +52,7 @@ internal sealed class FanoutDispatcher(SessionProjection projection, TopicRegist
             var topic = TopicRoute.SessionPrefix + id;
             var frame = FrameEncoder.Broadcast(topic, e.Type, envelope, e.Seq, usageMask == 0 ? null : $"{topic}|{usageMask}");
             // Labels on a session topic are a token's scope: a session outside it stays invisible.
-            delivered += Deliver(watchers, frame, e, before?.Labels, after?.Labels);
+            delivered += Deliver(watchers, frame, e, before?.Labels, after?.Labels, topic);
         }
 
         Deliveries += delivered;
@@ -83,14 +83,19 @@ internal sealed class FanoutDispatcher(SessionProjection projection, TopicRegist
     }
 
     private int Deliver(List<Subscription> subscribers, OutboundFrame frame, EventRecord e,
-        IReadOnlyDictionary<string, string>? before, IReadOnlyDictionary<string, string>? after)
+        IReadOnlyDictionary<string, string>? before, IReadOnlyDictionary<string, string>? after, string topic)
     {
         var delivered = 0;
+        OutboundFrame? scoped = null;
         foreach (var sub in subscribers)
         {
             if (sub.Filter is null || sub.Filter.Includes(e, before, after))
             {
-                var result = sub.Deliver(frame, _wake);
+                // A label-scoped subscriber's copy leaves out the fleet-wide count (encoded once per event, when needed).
+                var own = sub.Filter is not null && FrameEncoder.CarriesFleetCount(e.Type)
+                    ? scoped ??= FrameEncoder.Broadcast(topic, e.Type, FrameEncoder.Envelope(e, Projection.Epoch, scoped: true), e.Seq)
+                    : frame;
+                var result = sub.Deliver(own, _wake);
                 if (!sub.IsPending)
                 {
                     pacer.Record(result, sub.Queue);

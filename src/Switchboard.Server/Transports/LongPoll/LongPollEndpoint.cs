@@ -5,7 +5,6 @@ using Switchboard.Outbound;
 using Switchboard.Phoenix;
 using Switchboard.Responses;
 using Switchboard.Security;
-using Switchboard.Transports.WebSockets;
 
 namespace Switchboard.Transports.LongPoll;
 
@@ -48,8 +47,7 @@ internal static class LongPollEndpoint
             return;
         }
 
-        var vsn = context.Request.Query["vsn"].ToString();
-        if (!WebSocketEndpoint.IsSupportedVsn(vsn.Length == 0 ? "1.0.0" : vsn))
+        if (PhoenixSerializers.FromVsn(context.Request.Query["vsn"]) is not { } serializer)
         {
             await WriteAsync(context, 403);
             return;
@@ -58,7 +56,7 @@ internal static class LongPollEndpoint
         var session = sessions.Find(Token(context.Request));
         if (HttpMethods.IsGet(context.Request.Method))
         {
-            await PollAsync(context, sessions, session, authenticator);
+            await PollAsync(context, sessions, session, serializer, authenticator);
         }
         else if (HttpMethods.IsPost(context.Request.Method))
         {
@@ -70,7 +68,8 @@ internal static class LongPollEndpoint
         }
     }
 
-    private static async Task PollAsync(HttpContext context, LongPollRegistry sessions, LongPollSession? session, StreamAuthenticator authenticator)
+    private static async Task PollAsync(HttpContext context, LongPollRegistry sessions, LongPollSession? session, PhoenixSerializer serializer,
+        StreamAuthenticator authenticator)
     {
         if (session is null)
         {
@@ -82,8 +81,10 @@ internal static class LongPollEndpoint
                 return;
             }
 
-            var created = sessions.Create(authenticator.Enabled ? new ConnectionAccess(auth.Grant, authenticator, sessions.Time) : null);
-            await (created is null ? WriteAsync(context, 503) : WriteAsync(context, 410, created.Token));
+            var created = sessions.Create(serializer, authenticator.Enabled ? new ConnectionAccess(auth.Grant, authenticator, sessions.Time) : null);
+            // Full or stopping: 500 is the refusal phoenix.js recovers from (it closes with 1011 and reconnects with
+            // backoff); a 503 would make its poll throw and the client hang for good.
+            await (created is null ? WriteAsync(context, 500) : WriteAsync(context, 410, created.Token));
             return;
         }
 
@@ -100,7 +101,7 @@ internal static class LongPollEndpoint
         {
             foreach (var frame in frames)
             {
-                w.WriteStringValue(frame.Text.Span);
+                w.WriteStringValue(frame.For(session.Serializer).Text.Span);
                 bytes += frame.TextLength;
             }
         });
@@ -122,7 +123,7 @@ internal static class LongPollEndpoint
         try
         {
             var body = await ReadBodyAsync(context.Request, options.MaxFrameBytes * MaxLinesPerPost, context.RequestAborted);
-            messages = Parse(body, options.MaxFrameBytes);
+            messages = Parse(body, session.Serializer, options.MaxFrameBytes);
         }
         catch (RequestException ex)
         {
@@ -134,18 +135,31 @@ internal static class LongPollEndpoint
         await WriteAsync(context, withinRate ? 200 : 429);
     }
 
-    /// <summary>Splits an ndjson body into messages: text lines are V2 JSON frames, other lines base64 binary frames.</summary>
-    private static List<PhoenixMessage> Parse(byte[] body, int maxFrameBytes)
+    /// <summary>Splits an ndjson body into messages: text lines are JSON frames of the session's serializer, other lines base64 binary V2 frames.</summary>
+    private static List<PhoenixMessage> Parse(byte[] body, PhoenixSerializer serializer, int maxFrameBytes)
     {
+        // Like a WebSocket text frame that is not UTF-8 (closed with 1007), an undecodable batch is refused whole, not patched with U+FFFD.
+        if (!System.Text.Unicode.Utf8.IsValid(body))
+        {
+            throw new RequestException(ProblemResult.BadRequest("long-poll batch is not valid UTF-8"));
+        }
+
         var messages = new List<PhoenixMessage>();
         foreach (var line in Encoding.UTF8.GetString(body).Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
         {
             PhoenixMessage? m = null;
-            if (line.Length <= maxFrameBytes && line.StartsWith('['))
+            if (line.Length <= maxFrameBytes && line.StartsWith(serializer == PhoenixSerializer.V1 ? '{' : '['))
             {
-                m = PhoenixMessage.Parse(Encoding.UTF8.GetBytes(line), out _);
+                try
+                {
+                    m = PhoenixMessage.Parse(serializer, Encoding.UTF8.GetBytes(line), out _);
+                }
+                catch (InvalidOperationException)
+                {
+                    // a topic, event or ref with a lone surrogate escape: refused below like any invalid line
+                }
             }
-            else if (line.Length <= maxFrameBytes)
+            else if (line.Length <= maxFrameBytes && serializer == PhoenixSerializer.V2)
             {
                 var bytes = new byte[line.Length];
                 m = Convert.TryFromBase64String(line, bytes, out var written) ? PhoenixMessage.ParseBinary(bytes.AsSpan(0, written), out _) : null;

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Security.Cryptography;
 using Switchboard.Live;
+using Switchboard.Phoenix;
 using Switchboard.Security;
 
 namespace Switchboard.Transports.LongPoll;
@@ -31,7 +32,7 @@ internal sealed class LongPollRegistry : IDisposable
     public int Count => _sessions.Count;
 
     /// <summary>Creates a session, or returns null when the server is at its connection limit.</summary>
-    public LongPollSession? Create(ConnectionAccess? access = null)
+    public LongPollSession? Create(PhoenixSerializer serializer, ConnectionAccess? access = null)
     {
         if (!_connections.TryReserve())
         {
@@ -39,7 +40,7 @@ internal sealed class LongPollRegistry : IDisposable
             return null;
         }
 
-        var session = new LongPollSession(Convert.ToBase64String(RandomNumberGenerator.GetBytes(24)).Replace('+', '-').Replace('/', '_'), _hub, _time, _connections, access);
+        var session = new LongPollSession(Convert.ToBase64String(RandomNumberGenerator.GetBytes(24)).Replace('+', '-').Replace('/', '_'), _hub, _time, _connections, serializer, access);
         _sessions[session.Token] = session;
         _connections.Add(session);
         TransportLog.Opened(_connections.Logger, "Long-poll", _connections.Count);

@@ -23,9 +23,11 @@ internal sealed class LongPollSession : ISendQueueConsumer, IStreamConnection
     private long _lastActivity;
     private bool _closed;
 
-    public LongPollSession(string token, JoinCoordinator hub, TimeProvider time, ConnectionRegistry registry, ConnectionAccess? access = null)
+    public LongPollSession(string token, JoinCoordinator hub, TimeProvider time, ConnectionRegistry registry, PhoenixSerializer serializer,
+        ConnectionAccess? access = null)
     {
         Token = token;
+        Serializer = serializer;
         _time = time;
         _options = hub.Options;
         _lastActivity = time.GetTimestamp();
@@ -47,6 +49,9 @@ internal sealed class LongPollSession : ISendQueueConsumer, IStreamConnection
     public bool TokenExpired { get; private set; }
 
     public string Token { get; }
+
+    /// <summary>The serializer the connecting poll asked for; every later request of the session uses it.</summary>
+    public PhoenixSerializer Serializer { get; }
 
     public SendQueue Queue { get; }
 

@@ -61,8 +61,15 @@ internal sealed partial class WebSocketConnection
             }
 
             var payload = buffer.Slice(header.HeaderLength, header.PayloadLength);
-            Touch();
-            if ((header.IsControl ? header.Opcode == FrameHeader.Ping : header.Fin) && !_rate.TryTake(_time, _options))
+
+            // Every frame costs a token, so floods of pongs or empty fragments are limited like messages; only a whole
+            // message or a ping is activity, so they cannot keep an otherwise silent connection from its idle timeout.
+            if (header.Fin && header.Opcode != FrameHeader.Pong)
+            {
+                Touch();
+            }
+
+            if (!_rate.TryTake(_time, _options))
             {
                 _input.AdvanceTo(buffer.GetPosition(frameLength));
                 await CloseAndWaitAsync(CloseCodes.PolicyViolation, $"more than {_options.MaxMessagesPerSecond} messages per second");
@@ -75,7 +82,7 @@ internal sealed partial class WebSocketConnection
                 _input.AdvanceTo(buffer.GetPosition(frameLength));
                 if (stop)
                 {
-                    await CloseAndWaitAsync(replyCode, replyReason, violation: replyCode == CloseCodes.ProtocolError);
+                    await CloseAndWaitAsync(replyCode, replyReason, violation: replyCode is CloseCodes.ProtocolError or CloseCodes.InvalidPayload);
                     return;
                 }
 
@@ -121,13 +128,28 @@ internal sealed partial class WebSocketConnection
                 }
                 else if (data.Length >= 2)
                 {
+                    // Echo a code a peer may send (RFC 6455 §7.4); reserved, unassigned or local-only codes and a reason that
+                    // is not UTF-8 are the peer's protocol errors.
                     code = BinaryPrimitives.ReadUInt16BigEndian(data);
+                    if (!IsSendableCloseCode(code))
+                    {
+                        reason = $"close code {code} may not be sent";
+                        code = CloseCodes.ProtocolError;
+                    }
+                    else if (!IsValidUtf8(data[2..]))
+                    {
+                        code = CloseCodes.InvalidPayload;
+                        reason = "close reason is not valid UTF-8";
+                    }
                 }
 
                 CloseReason ??= "client closed";
                 return true;
         }
     }
+
+    /// <summary>1000-1003 and 1007-1014 are defined for endpoints to send, 3000-4999 are for libraries and applications.</summary>
+    private static bool IsSendableCloseCode(ushort code) => code is (>= 1000 and <= 1003) or (>= 1007 and <= 1014) or (>= 3000 and <= 4999);
 
     private string? Append(FrameHeader header, ReadOnlySequence<byte> payload)
     {
@@ -183,11 +205,21 @@ internal sealed partial class WebSocketConnection
                     return false;
                 }
 
-                message = PhoenixMessage.Parse(bytes, out error);
+                try
+                {
+                    message = PhoenixMessage.Parse(_serializer, bytes, out error);
+                }
+                catch (InvalidOperationException)
+                {
+                    // A topic, event or ref with a lone surrogate escape: valid UTF-8, but not text.
+                    await CloseAndWaitAsync(CloseCodes.InvalidPayload, "message holds a lone surrogate escape, which is not Unicode text");
+                    return false;
+                }
             }
             else
             {
-                message = PhoenixMessage.ParseBinary(bytes.Span, out error);
+                error = "the V1 serializer has no binary frames";
+                message = _serializer == PhoenixSerializer.V2 ? PhoenixMessage.ParseBinary(bytes.Span, out error) : null;
             }
         }
         finally
@@ -197,7 +229,7 @@ internal sealed partial class WebSocketConnection
 
         if (message is null)
         {
-            await CloseAndWaitAsync(CloseCodes.UnsupportedData, "invalid Phoenix V2 message: " + error);
+            await CloseAndWaitAsync(CloseCodes.UnsupportedData, $"invalid Phoenix {_serializer} message: " + error);
             return false;
         }
 

@@ -33,6 +33,7 @@ internal sealed partial class WebSocketConnection : ISendQueueConsumer, IThreadP
     private readonly TimeProvider _time;
     private readonly PhoenixSocket _socket;
     private readonly ConnectionAccess? _access;
+    private readonly PhoenixSerializer _serializer;
     private MessageRate _rate;
     private long _lastActivity;
     private readonly object _lifetime = new();
@@ -46,9 +47,10 @@ internal sealed partial class WebSocketConnection : ISendQueueConsumer, IThreadP
     /// own pipes, which are then read directly. <paramref name="abort"/> drops the underlying connection.
     /// </summary>
     public WebSocketConnection(Action abort, Stream transport, JoinCoordinator hub, StreamOptions options, TimeProvider time,
-        ConnectionAccess? access, ConnectionRegistry registry)
+        ConnectionAccess? access, ConnectionRegistry registry, PhoenixSerializer serializer)
     {
         _registry = registry;
+        _serializer = serializer;
         _abort = abort;
         _transport = transport;
         // Zero-byte reads: an idle connection holds no read buffer until data arrives (the socket transport does the same).
@@ -183,6 +185,11 @@ internal sealed partial class WebSocketConnection : ISendQueueConsumer, IThreadP
                 if (count == 0)
                 {
                     return;
+                }
+
+                for (var i = 0; i < count; i++)
+                {
+                    batch[i] = batch[i].For(_serializer); // V1's form of a shared frame is built once, by its first V1 reader
                 }
 
                 // Coalesce every pending frame into one buffer and one write: one flush, one syscall.

@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
 using Switchboard.Live;
+using Switchboard.Phoenix;
 using Switchboard.Responses;
 using Switchboard.Security;
 
@@ -9,10 +10,6 @@ namespace Switchboard.Transports.WebSockets;
 /// <summary><c>/socket/websocket</c>: checks the Phoenix <c>vsn</c>, the upgrade and the connection limit, then runs the connection.</summary>
 internal static class WebSocketEndpoint
 {
-    /// <summary>Phoenix serializer versions served: V2 JSON (<c>~&gt; 2.0.0</c>).</summary>
-    public static bool IsSupportedVsn(string? vsn) =>
-        vsn is not null && vsn.StartsWith("2.0.", StringComparison.Ordinal) && vsn.Length > 4 && vsn[4..].All(char.IsAsciiDigit);
-
     /// <summary>The HTTP path (embedded hosts): accept, then run the connection for the life of the request.</summary>
     public static async Task HandleAsync(HttpContext context, JoinCoordinator hub, ConnectionRegistry registry, TimeProvider time, StreamOptions options,
         OriginPolicy origins, StreamAuthenticator authenticator)
@@ -31,12 +28,12 @@ internal static class WebSocketEndpoint
     public static async Task<WebSocketConnection?> AcceptAsync(HttpContext context, JoinCoordinator hub, ConnectionRegistry registry, TimeProvider time,
         StreamOptions options, OriginPolicy origins, StreamAuthenticator authenticator)
     {
-        // Phoenix assumes 1.0.0 when vsn is missing; only the V2 serializer is served.
-        var vsn = context.Request.Query["vsn"].ToString();
-        if (!IsSupportedVsn(vsn.Length == 0 ? "1.0.0" : vsn))
+        // Phoenix assumes 1.0.0 when vsn is missing, and the last vsn counts.
+        var vsn = context.Request.Query["vsn"];
+        if (PhoenixSerializers.FromVsn(vsn) is not { } serializer)
         {
             await new ProblemResult(StatusCodes.Status403Forbidden, "unsupported_vsn", "Forbidden",
-                $"Serializer version '{(vsn.Length == 0 ? "1.0.0 (vsn missing)" : vsn)}' is not served; connect with vsn=2.0.0 (the phoenix client's default).",
+                $"Serializer version '{PhoenixSerializers.Describe(vsn)}' is not served; connect with vsn=2.0.0 (the phoenix client's default) or 1.0.0.",
                 "vsn").ExecuteAsync(context);
             return null;
         }
@@ -51,9 +48,9 @@ internal static class WebSocketEndpoint
             return null;
         }
 
-        if (!origins.IsAllowed(context.Request))
+        if (origins.Refusal(context.Request) is { } refused)
         {
-            await SecurityProblems.ForeignOrigin(context.Request).ExecuteAsync(context);
+            await refused.ExecuteAsync(context);
             return null;
         }
 
@@ -77,7 +74,7 @@ internal static class WebSocketEndpoint
             var transport = await upgrade.UpgradeAsync();
             var access = authenticator.Enabled ? new ConnectionAccess(auth.Grant, authenticator, time) : null;
             var lifetime = context.Features.GetRequiredFeature<IHttpRequestLifetimeFeature>();
-            return new WebSocketConnection(lifetime.Abort, transport, hub, options, time, access, registry);
+            return new WebSocketConnection(lifetime.Abort, transport, hub, options, time, access, registry, serializer);
         }
         catch
         {

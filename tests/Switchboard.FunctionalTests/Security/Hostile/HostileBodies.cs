@@ -44,14 +44,16 @@ internal static class HostileBodies
             var pick = rng.Next(100);
             inputs.Add(pick switch
             {
-                < 15 => Bad("malformed JSON", method, path, Malformed(rng, fields)),
-                < 23 => Bad("invalid UTF-8", method, path, InvalidUtf8(rng, fields)),
-                < 30 => Bad("not an object", method, path, Encoding.UTF8.GetBytes(new[] { "[]", "[{}]", "\"text\"", "42", "true", "null" }[rng.Next(6)])),
-                < 42 => Bad("unknown field", method, path, Json($"\"x_{Word(rng, 6)}\":{Value(rng)}")),
-                < 60 => Bad("wrong type", method, path, WrongType(rng, path)),
-                < 72 => Bad("over a limit", method, path, OverLimit(rng, path)),
-                < 78 => Bad("nesting past 64", method, path, Deep(rng, fields)),
-                < 80 => new BodyInput("body over the limit", method, path, Huge(rng, maxBodyBytes), 413),
+                < 12 => Bad("malformed JSON", method, path, Malformed(rng, fields)),
+                < 18 => Bad("invalid UTF-8", method, path, InvalidUtf8(rng, fields)),
+                < 23 => Bad("not an object", method, path, Encoding.UTF8.GetBytes(new[] { "[]", "[{}]", "\"text\"", "42", "true", "null" }[rng.Next(6)])),
+                < 31 => Bad("unknown field", method, path, Json($"\"x_{Word(rng, 6)}\":{Value(rng)}")),
+                < 43 => Bad("wrong type", method, path, WrongType(rng, path)),
+                < 52 => Bad("over a limit", method, path, OverLimit(rng, path)),
+                < 56 => Bad("nesting past 64", method, path, Deep(rng, fields)),
+                < 58 => new BodyInput("body over the limit", method, path, Huge(rng, maxBodyBytes), 413),
+                < 68 => Bad("lone surrogate", method, path, LoneSurrogate(rng, fields)),
+                < 78 => Bad("numeric boundary", method, path, NumericBoundary(rng, path)),
                 < 90 => Batch(rng),
                 _ => BadCredential(rng, method, path),
             });
@@ -122,6 +124,60 @@ internal static class HostileBodies
         return Json($"\"{field}\":{options[rng.Next(options.Length)]}");
     }
 
+    /// <summary>A lone surrogate escape in a string value, a label, nested metadata or a field name: 400 naming where.</summary>
+    private static byte[] LoneSurrogate(Random rng, string[] fields)
+    {
+        var bad = Word(rng, rng.Next(0, 6)) + HostileFrames.Surrogate(rng) + Word(rng, rng.Next(0, 6));
+        var field = fields[rng.Next(fields.Length)];
+        return Json(rng.Next(5) switch
+        {
+            0 => $"\"{field}\":\"{bad}\"",
+            1 => $"\"labels\":{{\"team\":\"{bad}\"}}",
+            2 => $"\"metadata\":{{\"a\":[1,{{\"b\":\"{bad}\"}}]}}",
+            3 => $"\"{bad}\":1",
+            _ => $"\"labels\":{{\"{bad}\":\"v\"}}",
+        });
+    }
+
+    /// <summary>
+    /// A number at or past a boundary its field cannot hold: past ±2^63, negative, fractional, an exponent out of range,
+    /// a decimal of more than 28 digits, or token counts whose sum overflows. Valid boundaries (2^53+1) would change state,
+    /// so the summary tests cover those.
+    /// </summary>
+    private static byte[] NumericBoundary(Random rng, string path)
+    {
+        string[] integers = ["9223372036854775808", "-9223372036854775809", "18446744073709551616", "-1", "1e400", "1.5", "-0.5",
+            "12345678901234567890123456789012", "1.2345678901234567890123456789012", "9.3e18"];
+        string[] costs = ["-0.01", "1000000000.01", "1e400", "79228162514264337593543950336", "123456789012345678901234567890.5"];
+        string Pick(string[] options) => options[rng.Next(options.Length)];
+        var overflowingSum = $"\"input_tokens\":{long.MaxValue - rng.Next(0, 3)},\"output_tokens\":{rng.Next(3, 1000)}";
+        return Json(path switch
+        {
+            "/api/sessions" => rng.Next(6) switch
+            {
+                0 => overflowingSum,
+                1 => $"\"cost_usd\":{Pick(costs)}",
+                2 => $"\"tasks_running\":{Pick(integers)}",
+                3 => $"\"lease_seconds\":{Pick([.. integers, "0", "86401", "2147483648"])}",
+                _ => $"\"{(rng.Next(2) == 0 ? "input_tokens" : "output_tokens")}\":{Pick(integers)}",
+            },
+            "/api/tokens" => $"\"ttl_seconds\":{Pick([.. integers, "0"])}",
+            _ when path.EndsWith("/usage", StringComparison.Ordinal) => rng.Next(3) switch
+            {
+                0 => overflowingSum,
+                1 => $"\"cost_usd\":{Pick(costs)}",
+                _ => $"\"input_tokens\":{Pick(integers)}",
+            },
+            _ when path.EndsWith("/terminate", StringComparison.Ordinal) => $"\"expected_version\":{Pick([.. integers, "0"])}",
+            _ => rng.Next(3) switch
+            {
+                0 => $"\"tasks_running\":{Pick(integers)}",
+                1 => $"\"lease_seconds\":{Pick([.. integers, "0", "86401"])}",
+                _ => $"\"expected_version\":{Pick([.. integers, "0"])}",
+            },
+        });
+    }
+
     /// <summary>A field over its documented limit (or otherwise out of range), in a body under the size limit.</summary>
     private static byte[] OverLimit(Random rng, string path)
     {
@@ -182,6 +238,9 @@ internal static class HostileBodies
             $"{{\"op\":\"heartbeat\",\"id\":\"{Target}\",\"x_{Word(rng, 4)}\":1}}",
             "7",
             $"{{\"op\":\"create\",\"name\":\"{new string('n', 300)}\"}}",
+            $"{{\"op\":\"create\",\"name\":\"{HostileFrames.Surrogate(rng)}\"}}",
+            $"{{\"op\":\"update\",\"id\":\"{Target}\",\"labels\":{{\"t\":\"{HostileFrames.Surrogate(rng)}\"}}}}",
+            $"{{\"op\":\"usage\",\"id\":\"{Target}\",\"input_tokens\":{long.MaxValue},\"output_tokens\":1}}",
         ];
         var chosen = Enumerable.Range(0, rng.Next(1, 30)).Select(_ => ops[rng.Next(ops.Length)]);
         return new BodyInput("batch of invalid operations", HttpMethod.Post, "/api/batch",
@@ -195,7 +254,8 @@ internal static class HostileBodies
             0 => ("", 401),
             1 => ("Bearer " + Word(rng, rng.Next(1, 4000)), 401),
             2 => ("Basic " + Convert.ToBase64String(Encoding.UTF8.GetBytes(Word(rng, 20))), 401),
-            3 => ("Bearer " + Secured.ReadKey, 403),
+            // A read key may mint tokens: it reaches the body there, and this body's field is unknown to that endpoint.
+            3 => ("Bearer " + Secured.ReadKey, path == "/api/tokens" ? 400 : 403),
             _ => ("Bearer" + new string(' ', rng.Next(1, 50)), 401),
         };
         var body = Json($"\"name\":\"{Word(rng, 10)}\"");

@@ -17,6 +17,9 @@ internal sealed record FrameInput(string Kind, byte Opcode, byte[] Payload)
     /// <summary>A second frame sent right after the first (fragmentation cases).</summary>
     public (byte Opcode, byte[] Payload, bool Fin)? Then { get; init; }
 
+    /// <summary>How many times the second frame (or, without one, the first) is sent: floods.</summary>
+    public int Repeat { get; init; } = 1;
+
     public ushort? ExpectedClose { get; init; }
 
     public string? ExpectedReason { get; init; }
@@ -55,7 +58,9 @@ internal static class HostileFrames
                 < 46 => BadBinary(rng),
                 < 54 => InvalidUtf8(rng),
                 < 58 => TooBig(rng, maxFrameBytes),
-                < 66 => ProtocolViolation(rng),
+                < 64 => ProtocolViolation(rng),
+                < 68 => LoneSurrogate(rng),
+                < 74 => CloseFrame(rng),
                 _ => Refused(rng, i),
             });
         }
@@ -112,9 +117,9 @@ internal static class HostileFrames
         var slot = rng.Next(5);
         var wrong = slot switch
         {
-            0 or 1 => new[] { "1", "true", "{}", "[]", "2.5" },
+            0 or 1 => new[] { "{}", "[]", "[1]", "{\"r\":1}" }, // any scalar is a ref
             2 or 3 => new[] { "null", "5", "false", "[\"x\"]", "{\"t\":1}" },
-            _ => new[] { "[]", "\"payload\"", "42", "null", "true" },
+            _ => new[] { "[]", "\"payload\"", "42", "true" }, // null counts as {}
         };
         parts[slot] = wrong[rng.Next(wrong.Length)];
         return Close($"wrong type in slot {slot}", "[" + string.Join(',', parts) + "]", 1003);
@@ -182,6 +187,44 @@ internal static class HostileFrames
         };
     }
 
+    /// <summary>A lone surrogate escape (valid UTF-8, but not text) in the topic or the event: 1007.</summary>
+    private static FrameInput LoneSurrogate(Random rng)
+    {
+        var parts = new[] { "null", "\"1\"", "\"sessions\"", "\"phx_join\"" };
+        var slot = rng.Next(2, 4);
+        parts[slot] = "\"" + Word(rng, rng.Next(0, 8)) + Surrogate(rng) + "\"";
+        return Close($"lone surrogate in slot {slot}", "[" + string.Join(',', parts) + ",{}]", 1007);
+    }
+
+    /// <summary>Escapes that are no text: a lone high or low surrogate, or a pair in the wrong order.</summary>
+    public static string Surrogate(Random rng) => rng.Next(3) switch
+    {
+        0 => $"\\u{rng.Next(0xD800, 0xDC00):x4}",
+        1 => $"\\u{rng.Next(0xDC00, 0xE000):X4}",
+        _ => $"\\u{rng.Next(0xDC00, 0xE000):x4}\\u{rng.Next(0xD800, 0xDC00):x4}",
+    };
+
+    /// <summary>A close frame with a code a peer may not send (1002), or a valid code with a reason that is not UTF-8 (1007).</summary>
+    private static FrameInput CloseFrame(Random rng)
+    {
+        if (rng.Next(4) == 0)
+        {
+            return new FrameInput("close reason not UTF-8", 0x8, [0x03, 0xE8, .. BadUtf8[rng.Next(BadUtf8.Length)]]) { ExpectedClose = 1007 };
+        }
+
+        var reserved = new[] { 0, 999, 1004, 1005, 1006, 1015, 1016, 1100, 2000, 2999, 5000, 65535, rng.Next(0, 1000), rng.Next(1016, 3000), rng.Next(5000, 65536) };
+        var code = reserved[rng.Next(reserved.Length)];
+        return new FrameInput($"reserved close code {code}", 0x8, [(byte)(code >> 8), (byte)code, .. "bye"u8]) { ExpectedClose = 1002 };
+    }
+
+    /// <summary>
+    /// Frames that are not messages, sent faster than the message rate: unsolicited pongs or empty fragments (1008).
+    /// Run against a server with the default rate, unlike the other families.
+    /// </summary>
+    public static FrameInput Flood(Random rng) => rng.Next(2) == 0
+        ? new FrameInput("pong flood", 0xA, []) { Repeat = 600, ExpectedClose = 1008 }
+        : new FrameInput("empty fragment flood", Text, []) { Fin = false, Then = (0x0, [], false), Repeat = 600, ExpectedClose = 1008 };
+
     /// <summary>Well-formed V2 messages the server must refuse with an error reply, keeping the connection.</summary>
     private static FrameInput Refused(Random rng, int n)
     {
@@ -217,7 +260,7 @@ internal static class HostileFrames
         5 => "{\"labels\":{\"bad key!\":\"v\"}}",
         6 => "{\"limit\":" + new[] { "-1", "1001", "\"10\"", "2.5", "99999999999" }[rng.Next(5)] + "}",
         7 => "{\"viewer\":" + new[] { "5", "\"alice\"", "[]", "{}", "{\"name\":\"\"}" }[rng.Next(5)] + "}",
-        8 => "{\"epoch\":" + rng.Next() + "}",
+        8 => rng.Next(2) == 0 ? "{\"epoch\":" + rng.Next() + "}" : "{\"labels\":{\"team\":\"" + Surrogate(rng) + "\"}}",
         _ => "{\"viewer\":{\"name\":\"" + new string('v', rng.Next(101, 2000)) + "\"}}",
     };
 

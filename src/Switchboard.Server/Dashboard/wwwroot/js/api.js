@@ -57,13 +57,28 @@ export class Api {
     return this.#json(url);
   }
 
+  /** PATCH /api/sessions/{id} with {state}: how one session is paused ("paused") and resumed ("idle"). */
+  setSessionState(id, state) {
+    return this.#json(new URL(`api/sessions/${encodeURIComponent(id)}`, this.#root), {
+      method: "PATCH", body: JSON.stringify({ state }), contentType: "application/json",
+    });
+  }
+
+  /** POST /api/sessions/{id}/terminate, with an optional reason. */
+  terminateSession(id, reason) {
+    return this.#json(new URL(`api/sessions/${encodeURIComponent(id)}/terminate`, this.#root), {
+      method: "POST", body: JSON.stringify(reason ? { reason } : {}), contentType: "application/json",
+    });
+  }
+
   setFleetPaused(paused) {
     return this.#json(new URL(paused ? "api/fleet/pause" : "api/fleet/resume", this.#root), { method: "POST" });
   }
 
-  async #json(url, init = {}) {
+  async #json(url, { contentType, ...init } = {}) {
     await this.#auth?.ready;
-    const response = await fetch(url, { ...init, headers: { accept: "application/json", ...this.#auth?.headers() }, cache: "no-store" });
+    const headers = { accept: "application/json", ...(contentType ? { "content-type": contentType } : {}), ...this.#auth?.headers() };
+    const response = await fetch(url, { ...init, headers, cache: "no-store" });
     const body = await response.json().catch(() => null);
     if (!response.ok) {
       if (response.status === 401) {

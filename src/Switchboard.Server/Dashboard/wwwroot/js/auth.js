@@ -22,6 +22,7 @@ export class Auth {
   #ready;
   #resolveReady;
   #prompting = null;
+  #scope = null;
 
   /** @param {URL} root the URL the dashboard is served at */
   constructor(root) {
@@ -33,6 +34,9 @@ export class Auth {
   get ready() { return this.#ready; }
 
   get enabled() { return this.#enabled; }
+
+  /** The key may only read (auth on, a `:read` key): the page offers no write controls. */
+  get readOnly() { return this.#enabled && this.#scope === "read"; }
 
   /** The subscriber token for the socket, or null (auth off, or not minted yet). */
   get token() { return this.#token; }
@@ -101,6 +105,8 @@ export class Auth {
 
         const check = await this.#fetch("api/auth", { authorization: `Bearer ${key}` });
         if (check.ok) {
+          this.#scope = (await check.json().catch(() => null))?.scope ?? null;
+          this.#showScope();
           sessionStorage.setItem(KEY_ITEM, key);
           this.#hidePrompt();
           return;
@@ -118,7 +124,15 @@ export class Auth {
     }
   }
 
-  /** Mints a token and schedules the next renewal. A read-only key cannot mint: the page then polls instead. */
+  #showScope() {
+    document.body.dataset.readOnly = String(this.readOnly);
+    byTestId("read-only").hidden = !this.readOnly;
+  }
+
+  /**
+   * Mints a token and schedules the next renewal. Any key may (a read key gets a token that, like the key, only reads).
+   * Should minting be refused all the same (a server that predates that), the page polls instead of trying the socket.
+   */
   async #renew() {
     clearTimeout(this.#renewTimer);
     let response;
@@ -135,7 +149,8 @@ export class Auth {
     }
 
     if (!response.ok) {
-      // 403: a read key. Live updates need a write key; the polling fallback still shows the fleet.
+      // Refused (e.g. 403 from an older server for a read key): no socket without a token; the polling fallback
+      // still shows the fleet.
       this.#token = null;
       return;
     }

@@ -130,6 +130,9 @@ export class ConnectionMonitor {
     }
 
     setText(byTestId("connection-detail"), detail);
+    // Offline with no fresh poll: what the page shows may be out of date, so it is dimmed.
+    const stale = shown === "offline" && !(this.#lastPoll?.ok && Date.now() - this.#lastPoll.at < 2 * this.#pollMs);
+    setAttr(document.body, "data-stale", stale ? "true" : null);
     const count = byTestId("reconnect-count");
     setAttr(count, "data-count", this.#reconnects);
     setText(count, this.#reconnects === 0 ? "" : `${this.#reconnects} ${this.#reconnects === 1 ? "reconnect" : "reconnects"}`);

@@ -23,7 +23,10 @@ const store = new SessionStore();
 const socket = new Socket(() => api.socketUrl());
 auth.attach(socket);
 const toasts = new Toasts();
-const header = new HeaderView(store, api);
+// The detail panel opens below the sticky header (--topbar-h), so it never covers the header's controls.
+new ResizeObserver(([entry]) => document.documentElement.style.setProperty("--topbar-h", `${entry.target.offsetHeight}px`))
+  .observe(document.querySelector(".topbar"));
+const header = new HeaderView(store, api, { onErrors: () => list.showState("error") });
 const renderList = frameScheduler(() => list.render());
 const renderHeader = frameScheduler(() => header.render());
 const list = new SessionList(store, api, { onOpen: openDetail, onChange: renderList });
@@ -64,7 +67,9 @@ sessions.on("summary", (envelope) => store.setSummary(envelope.data));
 sessions.join();
 // With auth on, the socket waits for the key and its first token.
 await auth.start();
-socket.connect();
+if (!auth.enabled || auth.token) {
+  socket.connect(); // with auth on and no token, the socket would only be refused: the page polls instead
+}
 
 addEventListener("online", () => socket.reconnectNow());
 document.addEventListener("visibilitychange", () => !document.hidden && socket.reconnectNow());

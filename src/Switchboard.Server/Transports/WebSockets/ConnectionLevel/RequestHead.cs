@@ -50,10 +50,16 @@ internal sealed record RequestHead(string Target, string Path, string Query, Hea
             return Outcome.NotOurs; // e.g. /socket/websocketx
         }
 
+        // HTTP/1.1 lines end in CRLF; a bare LF (which Kestrel is also told to refuse) is how request smuggling starts.
         var reader = new SequenceReader<byte>(buffer);
         if (!reader.TryReadTo(out ReadOnlySequence<byte> text, EndOfHead))
         {
-            return buffer.Length > MaxBytes ? Outcome.TooLarge : Outcome.NeedMore;
+            return HasBareLineFeed(buffer) ? Outcome.Malformed : buffer.Length > MaxBytes ? Outcome.TooLarge : Outcome.NeedMore;
+        }
+
+        if (HasBareLineFeed(text))
+        {
+            return Outcome.Malformed;
         }
 
         if (text.Length > MaxBytes)
@@ -64,6 +70,25 @@ internal sealed record RequestHead(string Target, string Path, string Query, Hea
         end = reader.Position;
         head = Parse(Encoding.Latin1.GetString(text));
         return head is null ? Outcome.Malformed : Outcome.Ours;
+    }
+
+    private static bool HasBareLineFeed(in ReadOnlySequence<byte> buffer)
+    {
+        var previous = (byte)0;
+        foreach (var segment in buffer)
+        {
+            foreach (var b in segment.Span)
+            {
+                if (b == (byte)'\n' && previous != (byte)'\r')
+                {
+                    return true;
+                }
+
+                previous = b;
+            }
+        }
+
+        return false;
     }
 
     private static RequestHead? Parse(string text)

@@ -19,22 +19,57 @@ internal sealed class WebSocketConnectionMiddleware(ConnectionDelegate next, ISe
 
     public async Task OnConnectedAsync(ConnectionContext connection)
     {
-        if (!services.GetRequiredService<StreamOptions>().EnableWebSocket)
+        var options = services.GetRequiredService<StreamOptions>();
+        if (!options.EnableWebSocket)
         {
             await next(connection);
             return;
         }
 
         // The head is parsed, checked and dropped before the connection runs: nothing of the handshake stays reachable.
-        var accepted = await HandshakeAsync(connection);
+        var accepted = await HandshakeAsync(connection, options.HandshakeTimeout);
         if (accepted is not null)
         {
             await accepted.RunAsync(connection.ConnectionClosed);
         }
     }
 
-    /// <summary>Reads the first request; returns the accepted connection, or null when it was handled otherwise.</summary>
-    private async Task<WebSocketConnection?> HandshakeAsync(ConnectionContext connection)
+    /// <summary>
+    /// Reads the first request; returns the accepted connection, or null when it was handled otherwise. Until its head is
+    /// classified the connection holds a slot of the connection limit (when one is free), and it has
+    /// <paramref name="timeout"/> to send the whole head: a silent or trickling peer gets 408 and is closed.
+    /// </summary>
+    private async Task<WebSocketConnection?> HandshakeAsync(ConnectionContext connection, TimeSpan timeout)
+    {
+        var registry = services.GetRequiredService<ConnectionRegistry>();
+        var pending = registry.TryReserve();
+        try
+        {
+            using var deadline = CancellationTokenSource.CreateLinkedTokenSource(connection.ConnectionClosed);
+            deadline.CancelAfter(timeout);
+            var (head, notOurs) = await ReadHeadAsync(connection, deadline.Token);
+            // The slot held while the head arrived is given back: any other request is Kestrel's, with its own limits, and
+            // the upgrade claims a slot of its own (answering 503 when full).
+            ReleaseOnce(registry, ref pending);
+            if (notOurs)
+            {
+                await next(connection);
+                return null;
+            }
+
+            return head is null ? null : await AcceptAsync(connection, head);
+        }
+        finally
+        {
+            ReleaseOnce(registry, ref pending);
+        }
+    }
+
+    /// <summary>
+    /// The head of a handshake for this path; or <c>NotOurs</c> when the request is another (nothing consumed, for Kestrel);
+    /// or neither when the peer left or was answered here (408, 400, 431).
+    /// </summary>
+    private async Task<(RequestHead? Head, bool NotOurs)> ReadHeadAsync(ConnectionContext connection, CancellationToken deadline)
     {
         var input = connection.Transport.Input;
         while (true)
@@ -42,11 +77,16 @@ internal sealed class WebSocketConnectionMiddleware(ConnectionDelegate next, ISe
             System.IO.Pipelines.ReadResult read;
             try
             {
-                read = await input.ReadAsync(connection.ConnectionClosed);
+                read = await input.ReadAsync(deadline);
+            }
+            catch (OperationCanceledException) when (!connection.ConnectionClosed.IsCancellationRequested)
+            {
+                await HandshakeContext.WriteStatusAsync(connection, StatusCodes.Status408RequestTimeout);
+                return default;
             }
             catch (OperationCanceledException)
             {
-                return null;
+                return default;
             }
 
             var buffer = read.Buffer;
@@ -54,25 +94,33 @@ internal sealed class WebSocketConnectionMiddleware(ConnectionDelegate next, ISe
             {
                 case RequestHead.Outcome.NotOurs:
                     input.AdvanceTo(buffer.Start); // nothing consumed or examined: Kestrel reads it all again
-                    await next(connection);
-                    return null;
+                    return (null, true);
                 case RequestHead.Outcome.NeedMore when !read.IsCompleted:
                     input.AdvanceTo(buffer.Start, buffer.End);
                     continue;
                 case RequestHead.Outcome.NeedMore:
-                    return null; // the peer left mid-head
+                    return default; // the peer left mid-head
                 case RequestHead.Outcome.TooLarge:
                     input.AdvanceTo(buffer.End);
                     await HandshakeContext.WriteStatusAsync(connection, StatusCodes.Status431RequestHeaderFieldsTooLarge);
-                    return null;
+                    return default;
                 case RequestHead.Outcome.Malformed:
                     input.AdvanceTo(buffer.End);
                     await HandshakeContext.WriteStatusAsync(connection, StatusCodes.Status400BadRequest);
-                    return null;
+                    return default;
                 default:
                     input.AdvanceTo(end);
-                    return await AcceptAsync(connection, head!);
+                    return (head, false);
             }
+        }
+    }
+
+    private static void ReleaseOnce(ConnectionRegistry registry, ref bool reserved)
+    {
+        if (reserved)
+        {
+            reserved = false;
+            registry.Release();
         }
     }
 

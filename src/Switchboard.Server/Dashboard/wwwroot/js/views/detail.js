@@ -10,6 +10,16 @@ import { describe } from "./events.js";
 
 const MAX_TIMELINE = 40;
 
+/** What each action asks, does, and says when done. Resuming a paused session sets it idle. */
+const ACTIONS = {
+  pause: { question: "Pause this session?", done: "Paused", failed: "Could not pause", run: (api, id) => api.setSessionState(id, "paused") },
+  resume: { question: "Resume this session?", done: "Resumed", failed: "Could not resume", run: (api, id) => api.setSessionState(id, "idle") },
+  terminate: {
+    question: "Terminate this session? This cannot be undone.", done: "Terminated", failed: "Could not terminate",
+    run: (api, id, reason) => api.terminateSession(id, reason),
+  },
+};
+
 // Who this tab is, for presence: one viewer per tab, so two tabs of one person show as two.
 const VIEWER = { name: "dashboard", id: `tab-${crypto.getRandomValues(new Uint32Array(2)).join("")}` };
 
@@ -22,12 +32,23 @@ export class DetailPanel {
   #session = null;
   #timeline = new Map();
   #returnFocus = null;
+  #pending = null;
+  #busy = false;
 
   constructor(socket, api, { onClose }) {
     this.#socket = socket;
     this.#api = api;
     this.#onClose = onClose;
     byTestId("detail-close").addEventListener("click", () => this.close());
+    for (const button of byTestId("detail-actions").querySelectorAll("[data-action]")) {
+      button.addEventListener("click", () => this.#ask(button.dataset.action));
+    }
+
+    byTestId("action-cancel").addEventListener("click", () => this.#ask(null));
+    byTestId("action-confirm").addEventListener("submit", (e) => {
+      e.preventDefault();
+      this.#act();
+    });
     document.addEventListener("keydown", (e) => {
       if (e.key === "Escape" && this.openId !== null) {
         this.close();
@@ -50,6 +71,8 @@ export class DetailPanel {
     this.#returnFocus = document.activeElement;
     this.#session = known ?? null;
     this.#timeline = new Map();
+    this.#ask(null);
+    this.#showResult(null);
     const channel = this.#socket.channel(`session:${id}`, { viewer: VIEWER });
     new PresenceView(channel, (count) => channel === this.#channel && this.setViewers(count));
     for (const type of ["session_created", "session_updated", "session_terminated"]) {
@@ -103,6 +126,63 @@ export class DetailPanel {
     if (this.#session) {
       setText(byTestId("detail-since"), `updated ${timeAgo(this.#session.updated_at)}`);
     }
+  }
+
+  /** Shows the confirmation for an action (null hides it). */
+  #ask(action) {
+    this.#pending = action;
+    const form = byTestId("action-confirm");
+    form.hidden = action === null;
+    if (action === null) {
+      return;
+    }
+
+    setText(byTestId("action-question"), ACTIONS[action].question);
+    const reason = byTestId("action-reason");
+    reason.hidden = action !== "terminate";
+    reason.value = "";
+    setAttr(form, "data-action", action);
+    (action === "terminate" ? reason : byTestId("action-ok")).focus();
+  }
+
+  async #act() {
+    const action = this.#pending;
+    const id = this.openId;
+    if (!action || !id || this.#busy) {
+      return;
+    }
+
+    const spec = ACTIONS[action];
+    this.#busy = true;
+    byTestId("action-ok").disabled = true;
+    try {
+      const session = await spec.run(this.#api, id, byTestId("action-reason").value.trim());
+      if (this.openId !== id) {
+        return;
+      }
+
+      if (session && (!this.#session || session.version >= this.#session.version)) {
+        this.#session = session;
+      }
+
+      this.#ask(null);
+      this.#showResult(spec.done, "ok");
+    } catch (error) {
+      if (this.openId === id) {
+        this.#showResult(`${spec.failed}: ${error.message}`, "error");
+      }
+    } finally {
+      this.#busy = false;
+      byTestId("action-ok").disabled = false;
+      this.#render();
+    }
+  }
+
+  #showResult(text, outcome) {
+    const el = byTestId("action-result");
+    el.hidden = text === null;
+    setText(el, text ?? "");
+    setAttr(el, "data-outcome", outcome ?? null);
   }
 
   #leave() {
@@ -165,6 +245,14 @@ export class DetailPanel {
 
     status.replaceChildren(stateBadge(s), h("span", { class: "muted", dataset: { testid: "detail-since" } }, `updated ${timeAgo(s.updated_at)}`));
     byTestId("detail-body").hidden = false;
+    const active = s.state !== "terminated" && s.state !== "terminating";
+    byTestId("detail-actions").hidden = !active;
+    byTestId("action-pause").hidden = !["idle", "working", "error"].includes(s.state);
+    byTestId("action-resume").hidden = s.state !== "paused";
+    if (!active && this.#pending) {
+      this.#ask(null);
+    }
+
     const error = byTestId("detail-error");
     error.hidden = !s.error_message;
     setText(error, s.error_message ?? "");

@@ -1,4 +1,5 @@
-// The filter bar: one chip per state view (with live counts from the summary) and a label filter.
+// The filter bar: one chip per state view (with live counts), a label filter, a search by name or id, and the sort
+// order. All of it is kept in the page's URL (?state=&label=&q=&sort=), so a reload or a shared link shows the same view.
 
 import { byTestId, h, setAttr, setText } from "../dom.js";
 import { formatInt, parseLabelFilter } from "../format.js";
@@ -18,17 +19,31 @@ export const FILTERS = [
 
 const LABEL_DEBOUNCE_MS = 250;
 
+/** Sort orders the page applies to the sessions it holds; "" keeps the default (newest first). */
+export const SORTS = {
+  name: (a, b) => (a.name || a.id).localeCompare(b.name || b.id, undefined, { numeric: true, sensitivity: "base" }),
+  state: (a, b) => STATE_ORDER.indexOf(a.state) - STATE_ORDER.indexOf(b.state),
+  updated: (a, b) => (b.updated_at < a.updated_at ? -1 : b.updated_at > a.updated_at ? 1 : 0),
+  tokens: (a, b) => (b.total_tokens ?? 0) - (a.total_tokens ?? 0),
+  cost: (a, b) => (b.cost_usd ?? 0) - (a.cost_usd ?? 0),
+};
+const STATE_ORDER = ["error", "working", "paused", "idle", "initializing", "terminating", "terminated"];
+
 export class FilterBar {
-  /** {state: a FILTERS key, labels: [key, value][]} */
-  filter = { state: "active", labels: [] };
+  /** {state: a FILTERS key, labels: [key, value][], search: string, sort: a SORTS key or ""} */
+  filter = { state: "active", labels: [], search: "", sort: "" };
 
   #onChange;
   #chips = new Map();
   #input = byTestId("filter-label");
+  #search = byTestId("filter-search");
+  #sort = byTestId("sort");
   #timer = null;
+  #searchTimer = null;
 
   constructor({ onChange }) {
     this.#onChange = onChange;
+    this.#readUrl();
     const container = byTestId("state-filters");
     for (const filter of FILTERS) {
       const count = h("span", { class: "chip-count" });
@@ -43,6 +58,11 @@ export class FilterBar {
       container.append(chip);
     }
 
+    this.#search.addEventListener("input", () => {
+      clearTimeout(this.#searchTimer);
+      this.#searchTimer = setTimeout(() => this.#set({ search: this.#search.value.trim() }), LABEL_DEBOUNCE_MS);
+    });
+    this.#sort.addEventListener("change", () => this.#set({ sort: this.#sort.value }));
     this.#input.addEventListener("input", () => {
       clearTimeout(this.#timer);
       this.#timer = setTimeout(() => this.#applyLabels(), LABEL_DEBOUNCE_MS);
@@ -62,6 +82,11 @@ export class FilterBar {
     this.#applyLabels();
   }
 
+  /** Shows one state view, e.g. from the Errors tile. */
+  showState(state) {
+    this.#set({ state });
+  }
+
   /** Whether the current filter matches a session (used for views the page computes itself). */
   matches(session) {
     const state = this.filter.state;
@@ -69,12 +94,27 @@ export class FilterBar {
       return false;
     }
 
+    return this.matchesLabelsAndSearch(session);
+  }
+
+  /** The label filter and the search, without the state view. */
+  matchesLabelsAndSearch(session) {
+    const q = this.filter.search.toLowerCase();
+    if (q && !session.id.toLowerCase().includes(q) && !(session.name ?? "").toLowerCase().includes(q)) {
+      return false;
+    }
+
     return this.filter.labels.every(([k, v]) => session.labels?.[k] === v);
+  }
+
+  /** Whether a label filter or a search narrows the view (then summary counts do not describe it). */
+  get narrowed() {
+    return this.filter.labels.length > 0 || this.filter.search !== "";
   }
 
   /** The size of the current view when the summary can tell (state views without labels), else null. */
   knownTotal(summary) {
-    if (!summary || this.filter.labels.length > 0) {
+    if (!summary || this.narrowed) {
       return null;
     }
 
@@ -84,8 +124,9 @@ export class FilterBar {
   describe() {
     const labels = this.filter.labels.map(([k, v]) => `${k}=${v}`).join(", ");
     const name = FILTERS.find((f) => f.key === this.filter.state)?.label.toLowerCase() ?? "";
-    if (labels) {
-      return `No ${name} sessions with ${labels}.`;
+    if (labels || this.filter.search) {
+      const what = [labels ? `with ${labels}` : "", this.filter.search ? `matching “${this.filter.search}”` : ""].filter(Boolean);
+      return `No ${name} sessions ${what.join(" ")}.`;
     }
 
     return this.filter.state === "active"
@@ -93,16 +134,61 @@ export class FilterBar {
       : `No ${name} sessions.`;
   }
 
-  render(summary) {
+  /**
+   * @param summary the fleet's summary (counts for an unfiltered view)
+   * @param local counts by chip key computed from the sessions the page holds, when a label filter or search narrows
+   *   the view and the page holds every active session; null otherwise. Counts the page cannot know read "–".
+   */
+  render(summary, local = null) {
     for (const [key, { chip, count, filter }] of this.#chips) {
       setAttr(chip, "aria-pressed", String(key === this.filter.state));
-      setText(count, summary ? formatInt(filter.count(summary) ?? 0) : "");
+      let text = "";
+      if (this.narrowed) {
+        text = local && key in local ? formatInt(local[key]) : "–";
+      } else if (summary) {
+        text = formatInt(filter.count(summary) ?? 0);
+      }
+
+      setText(count, text);
     }
   }
 
   #set(change) {
-    this.filter = { ...this.filter, ...change };
+    // A search still waiting out its debounce goes along with any other change, so the URL never lags the input.
+    clearTimeout(this.#searchTimer);
+    this.filter = { ...this.filter, search: this.#search.value.trim(), ...change };
+    this.#writeUrl();
     this.#onChange();
+  }
+
+  #readUrl() {
+    const params = new URLSearchParams(location.search);
+    const state = params.get("state");
+    const labels = parseLabelFilter(params.getAll("label").join(", "));
+    const sort = params.get("sort") ?? "";
+    this.filter = {
+      state: FILTERS.some((f) => f.key === state) ? state : "active",
+      labels: labels.pairs ?? [],
+      search: (params.get("q") ?? "").trim(),
+      sort: sort in SORTS ? sort : "",
+    };
+    this.#input.value = this.filter.labels.map(([k, v]) => `${k}=${v}`).join(", ");
+    this.#search.value = this.filter.search;
+    this.#sort.value = this.filter.sort;
+  }
+
+  /** Replaces the URL's view parameters (other parameters, e.g. poll_ms, stay). */
+  #writeUrl() {
+    const url = new URL(location.href);
+    for (const name of ["state", "label", "q", "sort"]) {
+      url.searchParams.delete(name);
+    }
+
+    if (this.filter.state !== "active") url.searchParams.set("state", this.filter.state);
+    for (const [k, v] of this.filter.labels) url.searchParams.append("label", `${k}=${v}`);
+    if (this.filter.search) url.searchParams.set("q", this.filter.search);
+    if (this.filter.sort) url.searchParams.set("sort", this.filter.sort);
+    history.replaceState(history.state, "", url);
   }
 
   #applyLabels() {

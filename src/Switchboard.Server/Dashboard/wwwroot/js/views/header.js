@@ -9,9 +9,17 @@ export class HeaderView {
   #api;
   #busy = false;
 
-  constructor(store, api) {
+  constructor(store, api, { onErrors } = {}) {
     this.#store = store;
     this.#api = api;
+    const errors = byTestId("errors-tile");
+    errors.addEventListener("click", () => onErrors?.());
+    errors.addEventListener("keydown", (e) => {
+      if (e.key === "Enter" || e.key === " ") {
+        e.preventDefault();
+        onErrors?.();
+      }
+    });
     byTestId("fleet-toggle").addEventListener("click", () => this.#toggleFleet());
   }
 
@@ -22,7 +30,7 @@ export class HeaderView {
     }
 
     this.#stat("active", formatInt(s.active_count), `${formatInt(s.total_count)} total`);
-    this.#stat("working", formatInt(s.counts?.working ?? 0), `${formatInt(s.tasks_running)} tasks running`);
+    this.#stat("working", formatInt(s.counts?.working ?? 0), s.tasks_running === 1 ? "1 task running" : `${formatInt(s.tasks_running)} tasks running`);
     const errors = s.counts?.error ?? 0;
     this.#stat("errors", formatInt(errors), errors > 0 ? "need attention" : "all clear");
     setAttr(byTestId("stat-errors").closest(".stat"), "data-alert", errors > 0 ? "true" : null);

@@ -8,7 +8,7 @@
 import { byTestId, setAttr, setText } from "../dom.js";
 import { formatInt } from "../format.js";
 import { applyToSession } from "../store.js";
-import { FilterBar } from "./filters.js";
+import { FILTERS, FilterBar, SORTS } from "./filters.js";
 import { SessionRows } from "./rows.js";
 
 export const PAGE_SIZE = 25;
@@ -36,6 +36,7 @@ export class SessionList {
     this.#rows = new SessionRows(byTestId("session-rows"), {
       onOpen,
       onLabel: (key, value) => this.#filters.addLabel(key, value),
+      priority: () => this.#filters.filter.labels.map(([k]) => k),
     });
     byTestId("page-prev").addEventListener("click", () => this.#goTo(this.#page - 1));
     byTestId("page-next").addEventListener("click", () => this.#goTo(this.#page + 1));
@@ -43,6 +44,11 @@ export class SessionList {
   }
 
   set selectedId(id) { this.#rows.selectedId = id; }
+
+  /** Shows one state view (the Errors tile). */
+  showState(state) {
+    this.#filters.showState(state);
+  }
 
   /** Whether this view is served by GET /api/sessions pages rather than the page's own copy. */
   get isRemote() {
@@ -62,7 +68,7 @@ export class SessionList {
 
     const view = this.isRemote ? this.#remoteView() : this.#localView();
     this.#rows.render(view.sessions);
-    this.#filters.render(this.#store.summary);
+    this.#filters.render(this.#store.summary, this.#localCounts());
     this.#renderPager(view);
     const empty = byTestId("sessions-empty");
     empty.hidden = view.sessions.length > 0 || view.loading;
@@ -112,8 +118,38 @@ export class SessionList {
     }
   }
 
+  /** Chip counts under a label filter or search, from the sessions the page holds (only when it holds every active one). */
+  #localCounts() {
+    if (!this.#filters.narrowed || !this.#store.complete) {
+      return null;
+    }
+
+    const counts = { active: 0 };
+    for (const f of FILTERS) {
+      if (f.key !== "terminated" && f.key !== "all") {
+        counts[f.key] ??= 0;
+      }
+    }
+
+    for (const s of this.#store.sorted()) {
+      if (s.state === "terminated" || !this.#filters.matchesLabelsAndSearch(s)) {
+        continue;
+      }
+
+      counts.active++;
+      counts[s.state] = (counts[s.state] ?? 0) + 1;
+    }
+
+    return counts;
+  }
+
+  #sort(sessions) {
+    const compare = SORTS[this.#filters.filter.sort];
+    return compare ? [...sessions].sort(compare) : sessions;
+  }
+
   #localView() {
-    const all = this.#store.sorted().filter((s) => this.#filters.matches(s));
+    const all = this.#sort(this.#store.sorted().filter((s) => this.#filters.matches(s)));
     const pages = Math.max(1, Math.ceil(all.length / PAGE_SIZE));
     this.#page = Math.min(this.#page, pages - 1);
     const start = this.#page * PAGE_SIZE;
@@ -129,7 +165,8 @@ export class SessionList {
   #remoteView() {
     const remote = this.#remote;
     return {
-      sessions: remote ? remote.order.map((id) => remote.byId.get(id)) : [],
+      // Server pages come newest first; the search and the sort apply within the page shown.
+      sessions: remote ? this.#sort(remote.order.map((id) => remote.byId.get(id)).filter((s) => this.#filters.matchesLabelsAndSearch(s))) : [],
       start: this.#page * PAGE_SIZE,
       total: this.#filters.knownTotal(this.#store.summary),
       hasNext: Boolean(remote?.cursors[this.#page + 1]),
@@ -143,8 +180,10 @@ export class SessionList {
     return this.#filters.matches(session) && !(this.#filters.filter.state === "active" && session.state === "terminated");
   }
 
+  /** What a server page depends on (the search and the sort are applied here, to the page). */
   #key() {
-    return JSON.stringify(this.#filters.filter);
+    const { state, labels } = this.#filters.filter;
+    return JSON.stringify({ state, labels });
   }
 
   #query(cursor) {

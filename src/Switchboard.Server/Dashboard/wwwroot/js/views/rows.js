@@ -5,7 +5,8 @@ import { h, setAttr, setText } from "../dom.js";
 import { formatCost, formatInt, labelPairs, timeAgo } from "../format.js";
 import { stateBadge } from "./badge.js";
 
-const MAX_CHIPS = 3;
+/** Label chips shown per row; the rest are counted in "+N" (and listed in its tooltip). */
+const MAX_CHIPS = 2;
 
 export class SessionRows {
   #body;
@@ -14,10 +15,14 @@ export class SessionRows {
   #onLabel;
   #selectedId = null;
 
-  constructor(body, { onOpen, onLabel }) {
+  #priority = () => [];
+
+  /** @param {{onOpen, onLabel, priority?: () => string[]}} options priority: label keys shown first (the filtered ones) */
+  constructor(body, { onOpen, onLabel, priority }) {
     this.#body = body;
     this.#onOpen = onOpen;
     this.#onLabel = onLabel;
+    this.#priority = priority ?? this.#priority;
   }
 
   set selectedId(id) {
@@ -62,6 +67,7 @@ export class SessionRows {
       name: h("span", { class: "session-name" }),
       id: h("span", { class: "session-id" }),
       labels: h("span", { class: "session-labels" }),
+      error: h("span", { class: "session-error", dataset: { testid: "session-error" } }),
       state: h("td", { class: "c-state" }),
       tokens: h("td", { class: "num c-tokens", dataset: { testid: "session-tokens" } }),
       cost: h("td", { class: "num c-cost", dataset: { testid: "session-cost" } }),
@@ -73,19 +79,32 @@ export class SessionRows {
     };
     const open = h("button", { type: "button", class: "session-open", dataset: { testid: "session-open" },
       onclick: () => this.#onOpen(session.id) }, row.name);
-    const cell = h("td", { class: "c-name" }, open, h("div", { class: "session-meta" }, row.id, row.labels));
+    const cell = h("td", { class: "c-name" }, open, row.error, h("div", { class: "session-meta" }, row.id, row.labels));
     row.tr = h("tr", { class: "session-row", dataset: { testid: "session-row", sessionId: session.id } },
       cell, row.state, row.tokens, row.cost, row.tasks, h("td", { class: "c-updated" }, row.time));
+    // The whole row opens the panel; its own buttons (the name, label chips) keep their meaning.
+    row.tr.addEventListener("click", (e) => {
+      if (!e.target.closest("button, a")) {
+        this.#onOpen(session.id);
+      }
+    });
     row.tr.classList.toggle("is-selected", session.id === this.#selectedId);
     this.#rows.set(session.id, row);
     return row;
   }
 
   #update(row, s) {
+    const priority = this.#priority().join(",");
     if (row.version === s.version) {
+      if (row.priority !== priority) {
+        row.priority = priority;
+        this.#cell(row, "labels", JSON.stringify(s.labels ?? {}) + priority, () => row.labels.replaceChildren(...this.#chips(s.labels)));
+      }
+
       return;
     }
 
+    row.priority = priority;
     const isUpdate = row.version !== undefined;
     row.version = s.version;
     setAttr(row.tr, "data-state", s.state);
@@ -94,7 +113,10 @@ export class SessionRows {
     setText(row.id, s.id);
     row.id.hidden = !s.name;
     this.#cell(row, "state", `${s.state}\n${s.error_message ?? ""}`, () => row.state.replaceChildren(stateBadge(s)));
-    this.#cell(row, "labels", JSON.stringify(s.labels ?? {}), () => row.labels.replaceChildren(...this.#chips(s.labels)));
+    row.error.hidden = !s.error_message;
+    setText(row.error, s.error_message ?? "");
+    setAttr(row.error, "title", s.error_message || null);
+    this.#cell(row, "labels", JSON.stringify(s.labels ?? {}) + priority, () => row.labels.replaceChildren(...this.#chips(s.labels)));
     setText(row.tokens, formatInt(s.total_tokens));
     setAttr(row.tokens, "title", `${formatInt(s.input_tokens)} in · ${formatInt(s.output_tokens)} out`);
     setText(row.cost, formatCost(s.cost_usd));
@@ -116,14 +138,20 @@ export class SessionRows {
   }
 
   #chips(labels) {
-    const pairs = labelPairs(labels);
+    const first = this.#priority();
+    const rank = (pair) => {
+      const i = first.indexOf(pair.slice(0, pair.indexOf("=")));
+      return i < 0 ? first.length : i;
+    };
+    const pairs = labelPairs(labels).map((p, i) => [p, i]).sort((a, b) => rank(a[0]) - rank(b[0]) || a[1] - b[1]).map(([p]) => p);
     const chips = pairs.slice(0, MAX_CHIPS).map((pair) => {
       const eq = pair.indexOf("=");
       return h("button", { type: "button", class: "label-chip", title: `Show only ${pair}`, dataset: { testid: "label-chip" },
         onclick: () => this.#onLabel(pair.slice(0, eq), pair.slice(eq + 1)) }, pair);
     });
     if (pairs.length > MAX_CHIPS) {
-      chips.push(h("span", { class: "label-more", title: pairs.slice(MAX_CHIPS).join("\n") }, `+${pairs.length - MAX_CHIPS}`));
+      chips.push(h("span", { class: "label-more", dataset: { testid: "label-more" }, title: pairs.slice(MAX_CHIPS).join("\n") },
+        `+${pairs.length - MAX_CHIPS}`));
     }
 
     return chips;

@@ -1,0 +1,156 @@
+"""The asyncio flavour: the same calls as coroutines, ``async with client.session(...)``, and ``async for`` over the stream."""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+from typing import Any, AsyncIterator
+
+from .client import Client
+from .errors import Problem, TransportError
+from .models import Event, Heartbeat, Session, Summary
+from .sse import Item, Subscriber
+
+
+class AsyncClient:
+    """Coroutine versions of :class:`Client`'s calls; the blocking HTTP runs in a worker thread."""
+
+    def __init__(self, base_url: str, api_key: str | None = None, timeout: float = 10.0):
+        self.sync = Client(base_url, api_key, timeout)
+
+    async def create_session(self, id: str | None = None, **fields: Any) -> Session:
+        return await asyncio.to_thread(self.sync.create_session, id, **fields)
+
+    async def get_session(self, id: str) -> Session:
+        return await asyncio.to_thread(self.sync.get_session, id)
+
+    async def list_sessions(self, **filters: Any) -> list[Session]:
+        return await asyncio.to_thread(self.sync.list_sessions, **filters)
+
+    async def update_session(self, id: str, **fields: Any) -> Session:
+        return await asyncio.to_thread(self.sync.update_session, id, **fields)
+
+    async def add_usage(self, id: str, **usage: Any) -> Session:
+        return await asyncio.to_thread(self.sync.add_usage, id, **usage)
+
+    async def heartbeat(self, id: str) -> Heartbeat:
+        return await asyncio.to_thread(self.sync.heartbeat, id)
+
+    async def terminate(self, id: str, reason: str | None = None, expected_version: int | None = None) -> Session:
+        return await asyncio.to_thread(self.sync.terminate, id, reason, expected_version)
+
+    async def summary(self) -> Summary:
+        return await asyncio.to_thread(self.sync.summary)
+
+    async def events(self, since: int = 0, session_id: str | None = None) -> list[Event]:
+        return await asyncio.to_thread(lambda: list(self.sync.events(since, session_id)))
+
+    def session(self, id: str | None = None, *, name: str | None = None, lease_seconds: int = 30,
+                heartbeat_interval: float | None = None, **fields: Any) -> "AsyncSessionContext":
+        return AsyncSessionContext(self, id, name=name, lease_seconds=lease_seconds, heartbeat_interval=heartbeat_interval, fields=fields)
+
+    def subscribe(self, topics: list[str] | str = "sessions", **options: Any) -> "AsyncSubscriber":
+        return AsyncSubscriber(Subscriber(self.sync.base_url, topics, api_key=self.sync.api_key, **options))
+
+
+class AsyncSessionContext:
+    """``async with client.session(name=…, lease_seconds=30) as s:`` — heartbeats in a task; terminate or error on exit."""
+
+    def __init__(self, client: AsyncClient, id: str | None, *, name: str | None, lease_seconds: int,
+                 heartbeat_interval: float | None, fields: dict[str, Any]):
+        self.client = client
+        self._id = id
+        self._name = name
+        self._lease_seconds = lease_seconds
+        self._interval = heartbeat_interval or max(lease_seconds / 3, 0.2)
+        self._fields = fields
+        self._task: asyncio.Task[None] | None = None
+        self.session: Session | None = None
+        self.heartbeats = 0
+
+    @property
+    def id(self) -> str:
+        assert self.session is not None
+        return self.session.id
+
+    async def __aenter__(self) -> "AsyncSessionContext":
+        fields = {"state": "working", **self._fields}
+        self.session = await self.client.create_session(self._id, name=self._name, lease_seconds=self._lease_seconds, **fields)
+        self._task = asyncio.create_task(self._beat())
+        return self
+
+    async def _beat(self) -> None:
+        while True:
+            await asyncio.sleep(self._interval)
+            try:
+                await self.client.heartbeat(self.id)
+                self.heartbeats += 1
+            except (Problem, TransportError):
+                pass
+
+    async def update(self, **fields: Any) -> Session:
+        self.session = await self.client.update_session(self.id, **fields)
+        return self.session
+
+    async def add_usage(self, **usage: Any) -> Session:
+        self.session = await self.client.add_usage(self.id, **usage)
+        return self.session
+
+    async def __aexit__(self, exc_type, exc, tb) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            try:
+                await self._task
+            except asyncio.CancelledError:
+                pass
+        if exc is None:
+            self.session = await self.client.terminate(self.id, reason="finished")
+        else:
+            self.session = await self.client.update_session(self.id, state="error", error_message=f"{exc_type.__name__}: {exc}"[:1000])
+
+
+class AsyncSubscriber:
+    """``async for item in client.subscribe("sessions"):`` over a :class:`Subscriber` running in a thread."""
+
+    def __init__(self, subscriber: Subscriber):
+        self.subscriber = subscriber
+        self._queue: asyncio.Queue[Any] | None = None
+        self._thread: threading.Thread | None = None
+
+    def close(self) -> None:
+        self.subscriber.close()
+
+    async def __aenter__(self) -> "AsyncSubscriber":
+        return self
+
+    async def __aexit__(self, *exc: Any) -> None:
+        self.close()
+
+    def __aiter__(self) -> AsyncIterator[Item]:
+        return self._items()
+
+    async def _items(self) -> AsyncIterator[Item]:
+        loop = asyncio.get_running_loop()
+        queue: asyncio.Queue[Any] = asyncio.Queue()
+        done = object()
+
+        def pump() -> None:
+            try:
+                for item in self.subscriber:
+                    loop.call_soon_threadsafe(queue.put_nowait, item)
+            except BaseException as e:  # handed to the consumer
+                loop.call_soon_threadsafe(queue.put_nowait, e)
+            loop.call_soon_threadsafe(queue.put_nowait, done)
+
+        self._thread = threading.Thread(target=pump, daemon=True, name="switchboard-sse")
+        self._thread.start()
+        try:
+            while True:
+                item = await queue.get()
+                if item is done:
+                    return
+                if isinstance(item, BaseException):
+                    raise item
+                yield item
+        finally:
+            self.subscriber.close()

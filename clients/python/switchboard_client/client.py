@@ -1,0 +1,184 @@
+"""The synchronous client: producer calls over HTTP and a leased session as a context manager."""
+
+from __future__ import annotations
+
+import json
+import threading
+import urllib.error
+import urllib.parse
+import urllib.request
+from typing import Any, Iterator
+
+from .errors import Problem, TransportError
+from .models import Event, Heartbeat, Session, Summary
+
+_UNSET: Any = object()
+
+
+class Client:
+    """``Client("http://127.0.0.1:5080", api_key=None)``. Every method raises :class:`Problem` on an error status."""
+
+    def __init__(self, base_url: str, api_key: str | None = None, timeout: float = 10.0):
+        self.base_url = base_url.rstrip("/")
+        self.api_key = api_key
+        self.timeout = timeout
+
+    # -- HTTP -------------------------------------------------------------------------------------------------------
+
+    def request(self, method: str, path: str, body: Any = None, query: dict[str, Any] | list[tuple[str, Any]] | None = None) -> Any:
+        url = self.base_url + path
+        pairs = list(query.items()) if isinstance(query, dict) else list(query or [])
+        pairs = [(k, v) for k, v in pairs if v is not None]
+        if pairs:
+            url += "?" + urllib.parse.urlencode(pairs)
+        data = None if body is None else json.dumps(body).encode()
+        req = urllib.request.Request(url, data=data, method=method)
+        req.add_header("Accept", "application/json")
+        if data is not None:
+            req.add_header("Content-Type", "application/json")
+        if self.api_key:
+            req.add_header("Authorization", "Bearer " + self.api_key)
+        try:
+            with urllib.request.urlopen(req, timeout=self.timeout) as resp:
+                text = resp.read()
+                return json.loads(text) if text else None
+        except urllib.error.HTTPError as e:
+            text = e.read()
+            try:
+                problem = json.loads(text)
+            except ValueError:
+                raise TransportError(f"{method} {path}: HTTP {e.code} without a problem body") from None
+            raise Problem.from_json(problem, e.code) from None
+        except (urllib.error.URLError, OSError) as e:
+            raise TransportError(f"{method} {path}: {e}") from e
+
+    # -- producer calls ---------------------------------------------------------------------------------------------
+
+    def create_session(self, id: str | None = None, *, name: str | None = None, state: str | None = None,
+                       labels: dict[str, str] | None = None, metadata: dict[str, Any] | None = None,
+                       lease_seconds: int | None = None, **fields: Any) -> Session:
+        body = _fields(id=id, name=name, state=state, labels=labels, metadata=metadata, lease_seconds=lease_seconds, **fields)
+        return Session.from_json(self.request("POST", "/api/sessions", body))
+
+    def get_session(self, id: str) -> Session:
+        return Session.from_json(self.request("GET", f"/api/sessions/{_q(id)}"))
+
+    def list_sessions(self, *, labels: dict[str, str] | None = None, states: list[str] | None = None,
+                      limit: int | None = None) -> list[Session]:
+        """All matching sessions (pages followed)."""
+        out: list[Session] = []
+        cursor = None
+        while True:
+            query = [("label", f"{k}={v}") for k, v in (labels or {}).items()]
+            query += [(k, v) for k, v in (("state", ",".join(states or [])), ("limit", limit), ("cursor", cursor)) if v]
+            page = self.request("GET", "/api/sessions", query=query)
+            out.extend(Session.from_json(s) for s in page["sessions"])
+            cursor = page["next_cursor"]
+            if not cursor:
+                return out
+
+    def update_session(self, id: str, *, name: Any = _UNSET, error_message: Any = _UNSET, lease_seconds: Any = _UNSET,
+                       **fields: Any) -> Session:
+        """PATCH: pass only what changes; ``name=None`` (or ``error_message``, ``lease_seconds``) clears it."""
+        body = {k: v for k, v in fields.items() if v is not None}
+        for key, value in (("name", name), ("error_message", error_message), ("lease_seconds", lease_seconds)):
+            if value is not _UNSET:
+                body[key] = value
+        return Session.from_json(self.request("PATCH", f"/api/sessions/{_q(id)}", body))
+
+    def add_usage(self, id: str, *, input_tokens: int = 0, output_tokens: int = 0, cost_usd: float = 0) -> Session:
+        body = {"input_tokens": input_tokens, "output_tokens": output_tokens, "cost_usd": cost_usd}
+        return Session.from_json(self.request("POST", f"/api/sessions/{_q(id)}/usage", body))
+
+    def heartbeat(self, id: str) -> Heartbeat:
+        return Heartbeat.from_json(self.request("POST", f"/api/sessions/{_q(id)}/heartbeat"))
+
+    def terminate(self, id: str, reason: str | None = None, expected_version: int | None = None) -> Session:
+        body = _fields(reason=reason, expected_version=expected_version)
+        return Session.from_json(self.request("POST", f"/api/sessions/{_q(id)}/terminate", body or None))
+
+    def summary(self) -> Summary:
+        return Summary.from_json(self.request("GET", "/api/summary"))
+
+    def events(self, since: int = 0, session_id: str | None = None) -> Iterator[Event]:
+        """Replays logged events after ``since`` (pages followed)."""
+        while True:
+            page = self.request("GET", "/api/events", query={"since": since, "session_id": session_id, "limit": 1000})
+            for e in page["events"]:
+                yield Event.from_json(e)
+            if not page["has_more"]:
+                return
+            since = page["next_since"]
+
+    def session(self, id: str | None = None, *, name: str | None = None, lease_seconds: int = 30,
+                heartbeat_interval: float | None = None, **fields: Any) -> "SessionContext":
+        """``with client.session(name="agent", lease_seconds=30) as s:`` — see :class:`SessionContext`."""
+        return SessionContext(self, id, name=name, lease_seconds=lease_seconds, heartbeat_interval=heartbeat_interval, fields=fields)
+
+
+class SessionContext:
+    """
+    A leased session for the length of a ``with`` block: created (state ``working``) on entry, heartbeated in a background
+    thread every third of the lease, terminated on a normal exit and put in state ``error`` (with the exception as its
+    ``error_message``) when the block raises. The exception still propagates.
+    """
+
+    def __init__(self, client: Client, id: str | None, *, name: str | None, lease_seconds: int,
+                 heartbeat_interval: float | None, fields: dict[str, Any]):
+        self.client = client
+        self._id = id
+        self._name = name
+        self._lease_seconds = lease_seconds
+        self._interval = heartbeat_interval or max(lease_seconds / 3, 0.2)
+        self._fields = fields
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+        self.session: Session | None = None
+        self.heartbeats = 0
+        self.heartbeat_error: BaseException | None = None
+
+    @property
+    def id(self) -> str:
+        assert self.session is not None, "the session exists inside the with block"
+        return self.session.id
+
+    def __enter__(self) -> "SessionContext":
+        fields = {"state": "working", **self._fields}
+        self.session = self.client.create_session(self._id, name=self._name, lease_seconds=self._lease_seconds, **fields)
+        self._thread = threading.Thread(target=self._beat, name=f"switchboard-heartbeat-{self.session.id}", daemon=True)
+        self._thread.start()
+        return self
+
+    def _beat(self) -> None:
+        while not self._stop.wait(self._interval):
+            try:
+                self.client.heartbeat(self.id)
+                self.heartbeats += 1
+            except (Problem, TransportError) as e:
+                self.heartbeat_error = e
+
+    def update(self, **fields: Any) -> Session:
+        self.session = self.client.update_session(self.id, **fields)
+        return self.session
+
+    def add_usage(self, **usage: Any) -> Session:
+        self.session = self.client.add_usage(self.id, **usage)
+        return self.session
+
+    def __exit__(self, exc_type, exc, tb) -> None:
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join()
+        if exc is None:
+            self.session = self.client.terminate(self.id, reason="finished")
+        else:
+            message = f"{exc_type.__name__}: {exc}"[:1000]
+            self.session = self.client.update_session(self.id, state="error", error_message=message)
+
+
+def _fields(**kwargs: Any) -> dict[str, Any]:
+    return {k: v for k, v in kwargs.items() if v is not None}
+
+
+def _q(id: str) -> str:
+    return urllib.parse.quote(id, safe="")

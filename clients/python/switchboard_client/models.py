@@ -1,0 +1,114 @@
+"""Typed views of the wire shapes (see the server's /openapi/v1.json)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+
+def _time(text: str | None) -> datetime | None:
+    return None if text is None else datetime.fromisoformat(text.replace("Z", "+00:00"))
+
+
+@dataclass(frozen=True)
+class Session:
+    id: str
+    name: str | None
+    state: str
+    labels: dict[str, str]
+    metadata: dict[str, Any]
+    error_message: str | None
+    input_tokens: int
+    output_tokens: int
+    total_tokens: int
+    cost_usd: float
+    tasks_running: int
+    lease_seconds: int | None
+    created_at: datetime
+    updated_at: datetime
+    terminated_at: datetime | None
+    version: int
+
+    @classmethod
+    def from_json(cls, d: dict[str, Any]) -> "Session":
+        return cls(
+            id=d["id"], name=d["name"], state=d["state"], labels=dict(d["labels"]), metadata=dict(d["metadata"]),
+            error_message=d["error_message"], input_tokens=d["input_tokens"], output_tokens=d["output_tokens"],
+            total_tokens=d["total_tokens"], cost_usd=d["cost_usd"], tasks_running=d["tasks_running"],
+            lease_seconds=d["lease_seconds"], created_at=_time(d["created_at"]), updated_at=_time(d["updated_at"]),
+            terminated_at=_time(d["terminated_at"]), version=d["version"],
+        )
+
+
+@dataclass(frozen=True)
+class Summary:
+    as_of_seq: int
+    active_count: int
+    total_count: int
+    counts: dict[str, int]
+    tasks_running: int
+    input_tokens: int
+    output_tokens: int
+    total_tokens: int
+    estimated_cost_usd: float
+    is_paused: bool
+    duration_seconds: int
+
+    @classmethod
+    def from_json(cls, d: dict[str, Any]) -> "Summary":
+        return cls(**{k: d[k] for k in cls.__dataclass_fields__})
+
+
+@dataclass(frozen=True)
+class Heartbeat:
+    id: str
+    state: str
+    lease_seconds: int | None
+    lease_expires_at: datetime | None
+
+    @classmethod
+    def from_json(cls, d: dict[str, Any]) -> "Heartbeat":
+        return cls(id=d["id"], state=d["state"], lease_seconds=d["lease_seconds"], lease_expires_at=_time(d["lease_expires_at"]))
+
+
+@dataclass(frozen=True)
+class Event:
+    """A logged event (``seq`` is set) or a summary push (``seq`` is None)."""
+
+    seq: int | None
+    epoch: str
+    type: str
+    session_id: str | None
+    at: datetime
+    data: dict[str, Any]
+
+    @classmethod
+    def from_json(cls, d: dict[str, Any]) -> "Event":
+        return cls(seq=d["seq"], epoch=d["epoch"], type=d["type"], session_id=d["session_id"], at=_time(d["at"]), data=d["data"])
+
+
+@dataclass(frozen=True)
+class Joined:
+    """A topic's join answer: ``resumed`` is True when the missed events follow (``replayed`` of them)."""
+
+    topic: str
+    seq: int
+    epoch: str
+    resumed: bool
+    replayed: int
+
+
+@dataclass(frozen=True)
+class SnapshotReset:
+    """
+    The server could not replay what was missed (first connect, a purged log, a replaced epoch): drop local state and take
+    this snapshot. ``sessions`` and ``summary`` are as of ``seq``; events after it follow.
+    """
+
+    topic: str
+    seq: int
+    epoch: str
+    sessions: list[Session] = field(default_factory=list)
+    summary: Summary | None = None
+    next_cursor: str | None = None

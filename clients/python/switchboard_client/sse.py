@@ -1,0 +1,152 @@
+"""The SSE subscriber: ``GET /api/stream``, resuming with ``Last-Event-ID`` after any disconnect."""
+
+from __future__ import annotations
+
+import http.client
+import json
+import threading
+import urllib.error
+import urllib.parse
+import urllib.request
+from typing import Any, Iterator, Union
+
+from .errors import Problem, TransportError
+from .models import Event, Joined, Session, SnapshotReset, Summary
+
+Item = Union[Event, Joined, SnapshotReset]
+
+
+class Subscriber:
+    """
+    Iterate it to get, in order: a :class:`SnapshotReset` whenever local state must be replaced (the first connect, or a
+    resume the server could not honour), a :class:`Joined` after each successful resume, and every :class:`Event`.
+    Reconnects with backoff and resumes from the last ``seq`` seen, so logged events arrive once each and without gaps.
+    ``close()`` (from any thread) ends the iteration.
+    """
+
+    def __init__(self, base_url: str, topics: list[str] | str = "sessions", *, since: int | None = None,
+                 epoch: str | None = None, labels: dict[str, str] | None = None, api_key: str | None = None,
+                 read_timeout: float = 40.0, min_backoff: float = 0.2, max_backoff: float = 5.0):
+        self.base_url = base_url.rstrip("/")
+        self.topics = [topics] if isinstance(topics, str) else list(topics)
+        self.last_seq = since
+        self.epoch = epoch
+        self.labels = labels or {}
+        self.api_key = api_key
+        self.read_timeout = read_timeout
+        self.min_backoff = min_backoff
+        self.max_backoff = max_backoff
+        self.connects = 0
+        self._closed = threading.Event()
+        self._response: Any = None
+
+    def close(self) -> None:
+        self._closed.set()
+        response = self._response
+        if response is not None:
+            try:
+                response.close()
+            except OSError:
+                pass
+
+    def __enter__(self) -> "Subscriber":
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self.close()
+
+    def __iter__(self) -> Iterator[Item]:
+        backoff = self.min_backoff
+        while not self._closed.is_set():
+            try:
+                for item in self._connect_once():
+                    backoff = self.min_backoff
+                    yield item
+            except Problem as p:
+                if p.status not in (429, 503):
+                    raise
+            except (TransportError, OSError, ValueError, http.client.HTTPException):
+                pass
+            except AttributeError:
+                # http.client after close() from another thread: the stream was closed on purpose.
+                if not self._closed.is_set():
+                    raise
+                return
+            if self._closed.wait(backoff):
+                return
+            backoff = min(backoff * 2, self.max_backoff)
+
+    def _url(self) -> str:
+        query: list[tuple[str, str]] = [("topics", ",".join(self.topics))]
+        query += [("label", f"{k}={v}") for k, v in self.labels.items()]
+        if self.epoch:
+            query.append(("epoch", self.epoch))
+        return f"{self.base_url}/api/stream?{urllib.parse.urlencode(query)}"
+
+    def _connect_once(self) -> Iterator[Item]:
+        req = urllib.request.Request(self._url(), headers={"Accept": "text/event-stream"})
+        if self.last_seq is not None:
+            req.add_header("Last-Event-ID", str(self.last_seq))
+        if self.api_key:
+            req.add_header("Authorization", "Bearer " + self.api_key)
+        try:
+            response = urllib.request.urlopen(req, timeout=self.read_timeout)
+        except urllib.error.HTTPError as e:
+            try:
+                raise Problem.from_json(json.loads(e.read()), e.code) from None
+            except ValueError:
+                raise TransportError(f"stream: HTTP {e.code}") from None
+        except urllib.error.URLError as e:
+            raise TransportError(f"stream: {e}") from e
+        self._response = response
+        self.connects += 1
+        asked = self.last_seq
+        try:
+            event_type, data = "message", []
+            for raw in response:
+                if self._closed.is_set():
+                    return
+                line = raw.decode("utf-8").rstrip("\r\n")
+                if line == "":
+                    if data:
+                        item = self._dispatch(event_type, "\n".join(data), asked)
+                        if item is not None:
+                            yield item
+                    event_type, data = "message", []
+                elif line.startswith(":"):
+                    continue
+                else:
+                    name, _, value = line.partition(":")
+                    value = value[1:] if value.startswith(" ") else value
+                    if name == "event":
+                        event_type = value
+                    elif name == "data":
+                        data.append(value)
+        finally:
+            self._response = None
+            response.close()
+
+    def _dispatch(self, event_type: str, text: str, asked: int | None) -> Item | None:
+        payload = json.loads(text)
+        if event_type == "joined":
+            self.epoch = payload["epoch"]
+            if payload.get("resumed") and asked is not None:
+                return Joined(topic=payload["topic"], seq=payload["seq"], epoch=payload["epoch"], resumed=True,
+                              replayed=payload.get("replayed", 0))
+            # A fresh snapshot: local state is replaced, and the stream continues after its seq.
+            self.last_seq = payload["seq"]
+            summary = payload.get("summary")
+            return SnapshotReset(
+                topic=payload["topic"], seq=payload["seq"], epoch=payload["epoch"],
+                sessions=[Session.from_json(s) for s in payload.get("sessions", [])],
+                summary=Summary.from_json(summary) if summary else None, next_cursor=payload.get("next_cursor"))
+        if not isinstance(payload, dict) or "type" not in payload or "epoch" not in payload:
+            return None
+        event = Event.from_json(payload)
+        if event.seq is not None:
+            if self.last_seq is not None and event.seq <= self.last_seq:
+                return None
+            self.last_seq = event.seq
+        return event
+
+

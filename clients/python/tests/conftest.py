@@ -1,0 +1,101 @@
+"""Starts the real Switchboard executable (``dotnet $SWITCHBOARD_SERVER_DLL``) on a free loopback port."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Server:
+    """The real executable as a child process; ``kill9()`` then ``start()`` restarts it on the same port and data."""
+
+    def __init__(self, dll: str, data_dir: str):
+        self.dll = dll
+        self.data_dir = data_dir
+        self.port = _free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.process: subprocess.Popen | None = None
+        self.log = open(os.path.join(data_dir, "server.log"), "ab")
+
+    def start(self) -> None:
+        self.process = subprocess.Popen(
+            ["dotnet", self.dll, "--urls", self.url, "--data-dir", os.path.join(self.data_dir, "data")],
+            stdout=self.log, stderr=subprocess.STDOUT)
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"switchboard exited with {self.process.returncode}; see {self.log.name}")
+            try:
+                with urllib.request.urlopen(self.url + "/readyz", timeout=1) as r:
+                    if r.status == 200:
+                        return
+            except OSError:
+                time.sleep(0.1)
+        raise RuntimeError("switchboard did not become ready within 30 s")
+
+    def kill9(self) -> None:
+        assert self.process is not None
+        self.process.send_signal(signal.SIGKILL)
+        self.process.wait(10)
+
+    def stop(self) -> None:
+        if self.process is not None and self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)
+            try:
+                self.process.wait(10)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait(10)
+        self.log.close()
+
+
+@pytest.fixture(scope="session")
+def server_dll() -> str:
+    dll = os.environ.get("SWITCHBOARD_SERVER_DLL")
+    if not dll or not os.path.exists(dll):
+        pytest.fail("Set SWITCHBOARD_SERVER_DLL to the built switchboard.dll (dotnet test does this).")
+    if shutil.which("dotnet") is None:
+        pytest.fail("dotnet is not on PATH")
+    return dll
+
+
+def _server(dll: str):
+    data = tempfile.mkdtemp(prefix="switchboard-py-")
+    server = Server(dll, data)
+    server.start()
+    return server, data
+
+
+@pytest.fixture(scope="session")
+def shared_server(server_dll):
+    server, data = _server(server_dll)
+    yield server
+    server.stop()
+    shutil.rmtree(data, ignore_errors=True)
+
+
+@pytest.fixture()
+def own_server(server_dll):
+    """A server of the test's own, for kill -9."""
+    server, data = _server(server_dll)
+    yield server
+    server.stop()
+    shutil.rmtree(data, ignore_errors=True)

@@ -1,0 +1,148 @@
+import asyncio
+import threading
+import time
+import uuid
+
+import pytest
+
+from switchboard_client import (AsyncClient, Client, Event, Joined, Problem, Session, SnapshotReset, Subscriber)
+
+
+def new_id(prefix: str) -> str:
+    return f"{prefix}-{uuid.uuid4().hex[:12]}"
+
+
+def test_producer_calls(shared_server):
+    c = Client(shared_server.url)
+    sid = new_id("py")
+    s = c.create_session(sid, name="agent", labels={"team": "py"}, metadata={"model": "m1"}, state="working")
+    assert isinstance(s, Session) and s.id == sid and s.state == "working" and s.version == 1
+    assert c.get_session(sid).labels == {"team": "py"}
+    s = c.update_session(sid, name=None, tasks_running=2, lease_seconds=60)
+    assert s.name is None and s.tasks_running == 2 and s.lease_seconds == 60
+    s = c.add_usage(sid, input_tokens=100, output_tokens=20, cost_usd=0.01)
+    assert s.total_tokens == 120 and s.cost_usd == pytest.approx(0.01)
+    hb = c.heartbeat(sid)
+    assert hb.id == sid and hb.lease_expires_at is not None
+    assert [x.id for x in c.list_sessions(labels={"team": "py"}, states=["working"])] == [sid]
+    s = c.terminate(sid, reason="done")
+    assert s.state == "terminated" and s.terminated_at is not None
+    events = [e for e in c.events(session_id=sid)]
+    assert [e.type for e in events] == ["session_created", "session_updated", "session_updated", "session_terminated"]
+    assert c.summary().total_count >= 1
+
+
+def test_problems_are_exceptions(shared_server):
+    c = Client(shared_server.url)
+    with pytest.raises(Problem) as missing:
+        c.get_session("no-such-session")
+    assert missing.value.status == 404 and missing.value.code == "session_not_found"
+    with pytest.raises(Problem) as bad:
+        c.create_session(new_id("py"), state="sleeping")
+    assert bad.value.status == 400 and bad.value.field == "state"
+    sid = new_id("py")
+    c.create_session(sid)
+    with pytest.raises(Problem) as dup:
+        c.create_session(sid)
+    assert dup.value.status == 409
+
+
+def test_session_context_heartbeats_and_terminates(shared_server):
+    c = Client(shared_server.url)
+    with c.session(name="loop", lease_seconds=2, heartbeat_interval=0.3) as s:
+        time.sleep(2.5)  # longer than the lease: only the heartbeats keep it alive
+        assert c.get_session(s.id).state == "working"
+        s.add_usage(input_tokens=5)
+    assert s.heartbeats >= 3
+    ended = c.get_session(s.id)
+    assert ended.state == "terminated" and ended.input_tokens == 5
+
+
+def test_session_context_error_path(shared_server):
+    c = Client(shared_server.url)
+    with pytest.raises(RuntimeError):
+        with c.session(name="failing", lease_seconds=30) as s:
+            raise RuntimeError("tool crashed")
+    failed = c.get_session(s.id)
+    assert failed.state == "error" and "tool crashed" in failed.error_message
+
+
+def test_async_flavour(shared_server):
+    async def main():
+        c = AsyncClient(shared_server.url)
+        seen = []
+        joined = asyncio.Event()
+        async with c.subscribe("sessions") as sub:
+            async def read():
+                async for item in sub:
+                    seen.append(item)
+                    joined.set()
+                    if isinstance(item, Event) and item.type == "session_terminated" and item.session_id == sid:
+                        return
+            sid = new_id("py-async")
+            reader = asyncio.create_task(read())
+            await asyncio.wait_for(joined.wait(), 10)
+            async with c.session(sid, lease_seconds=30) as s:
+                await s.update(state="idle")
+            await asyncio.wait_for(reader, 10)
+        assert isinstance(seen[0], SnapshotReset)
+        mine = [i.type for i in seen if isinstance(i, Event) and i.session_id == sid]
+        assert mine == ["session_created", "session_updated", "session_terminated"]
+        assert (await c.get_session(sid)).state == "terminated"
+
+    asyncio.run(main())
+
+
+def test_snapshot_reset_when_the_log_cannot_resume(shared_server):
+    c = Client(shared_server.url)
+    sid = new_id("py")
+    c.create_session(sid)
+    with Subscriber(shared_server.url, "sessions", since=1, epoch="not-this-log") as sub:
+        first = next(iter(sub))
+    assert isinstance(first, SnapshotReset)
+    assert sid in [s.id for s in first.sessions] and first.summary is not None and first.seq >= 1
+
+
+def test_resume_across_kill9_without_gap_or_duplicate(own_server):
+    c = Client(own_server.url)
+    sid = new_id("py-kill")
+    c.create_session(sid, state="working")
+    items = []
+    got = threading.Condition()
+    sub = Subscriber(own_server.url, "sessions", min_backoff=0.1, max_backoff=0.5)
+
+    def pump():
+        for item in sub:
+            with got:
+                items.append(item)
+                got.notify_all()
+
+    def usages():
+        return [i for i in items if isinstance(i, Event) and i.session_id == sid and i.type == "session_updated"]
+
+    def wait_for(n):
+        with got:
+            assert got.wait_for(lambda: len(usages()) >= n, timeout=20), f"got {len(usages())} of {n}"
+
+    thread = threading.Thread(target=pump, daemon=True)
+    thread.start()
+    try:
+        with got:
+            assert got.wait_for(lambda: len(items) > 0, timeout=10), "the stream joined"
+        for i in range(5):
+            c.add_usage(sid, input_tokens=i + 1)
+        wait_for(5)
+        own_server.kill9()
+        own_server.start()
+        for i in range(5):
+            c.add_usage(sid, input_tokens=10)
+        wait_for(10)
+    finally:
+        sub.close()
+        thread.join(10)
+    assert isinstance(items[0], SnapshotReset)
+    assert sub.connects >= 2
+    assert any(isinstance(i, Joined) and i.resumed for i in items), "the reconnect resumed rather than reset"
+    logged = [e.seq for e in c.events(session_id=sid)][1:]  # the usages, after the create
+    assert [e.seq for e in usages()] == logged
+    assert [e.data["changes"]["input_tokens"] for e in usages()] == [1, 3, 6, 10, 15, 25, 35, 45, 55, 65]
