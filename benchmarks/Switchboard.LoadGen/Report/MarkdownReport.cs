@@ -120,7 +120,7 @@ internal sealed class MarkdownReport
 
         if (Pair("idle") is var (si, ri) && si.IdleBytesPerConnection is { } sb && ri.IdleBytesPerConnection is { } rb)
         {
-            Line($"| idle memory per connection: ≤ 12 KB | {Kb(sb)} | {Kb(rb)} | {sb / rb:F2}× | {Mark(sb <= 12_000)} |");
+            Line($"| idle memory per connection: < 8 KB | {Kb(sb)} | {Kb(rb)} | {sb / rb:F2}× | {Mark(sb < 8_000)} |");
         }
 
         if (Ingest.FirstOrDefault(i => i.Name.StartsWith("/api/batch", StringComparison.Ordinal)) is { } batch)
