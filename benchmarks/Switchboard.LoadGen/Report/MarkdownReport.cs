@@ -125,7 +125,12 @@ internal sealed class MarkdownReport
 
         if (Ingest.FirstOrDefault(i => i.Name.StartsWith("/api/batch", StringComparison.Ordinal)) is { } batch)
         {
-            Line($"| updates persisted/s through /api/batch on SQLite: ≥ 20,000 | {batch.PerSecond:N0} | n/a | | {Mark(batch.PerSecond >= 20_000)} |");
+            Line($"| updates persisted/s through /api/batch on SQLite: ≥ 60,000 | {batch.PerSecond:N0} | n/a | | {Mark(batch.PerSecond >= 60_000)} |");
+            if (Ingest.FirstOrDefault(i => i.Name.StartsWith("raw SQLite", StringComparison.Ordinal)) is { } ceiling)
+            {
+                var share = batch.PerSecond / ceiling.PerSecond;
+                Line($"| /api/batch ingest: ≥ 60% of the raw SQLite loop's rate | {share:P0} ({batch.PerSecond:N0} of {ceiling.PerSecond:N0}/s) | n/a | | {Mark(share >= 0.6)} |");
+            }
         }
 
         if (Micro is { } micro)
@@ -255,9 +260,11 @@ internal sealed class MarkdownReport
         Line("### Ingest (Switchboard on SQLite, no subscribers)");
         Line();
         Line("Each update changes one session (`tasks_running`), so it is validated, committed with its event and dispatched. Only");
-        Line("acknowledged (2xx) updates count, and the log head must have moved by the same number.");
+        Line("acknowledged (2xx) updates count, and the log head must have moved by the same number. The raw SQLite loop is the");
+        Line("ceiling: the same session update and event insert on the same database file, with nothing above SQLite (CPU is the");
+        Line("load generator's own, where it runs).");
         Line();
-        Line("| path | acknowledged | persisted (log head moved) | seconds | updates/s | server CPU/update |");
+        Line("| path | acknowledged | persisted (log head moved) | seconds | updates/s | CPU/update |");
         Line("|---|---:|---:|---:|---:|---:|");
         foreach (var i in Ingest)
         {

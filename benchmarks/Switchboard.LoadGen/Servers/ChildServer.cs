@@ -11,6 +11,7 @@ internal sealed partial class ChildServer : IAsyncDisposable
     private readonly Process _process;
     private readonly StringBuilder _output = new();
     private readonly TaskCompletionSource<Uri> _listening = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private bool _disposed;
 
     private ChildServer(Process process) => _process = process;
 
@@ -87,6 +88,12 @@ internal sealed partial class ChildServer : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        if (_disposed)
+        {
+            return;
+        }
+
+        _disposed = true;
         if (!_process.HasExited)
         {
             _process.Kill(entireProcessTree: true);
