@@ -20,14 +20,20 @@ public sealed partial class SqliteSessionStore
                 using var transaction = _writer!.BeginTransaction(deferred: false);
                 commands.Bind(transaction);
                 EnsureHeadUnmoved(commands, transaction);
-                var current = WriteBatch.TargetIds(writes).ToDictionary(id => id, id => LoadSession(commands.SelectSession, id), StringComparer.Ordinal);
+                var current = WriteBatch.TargetIds(writes).ToDictionary(id => id, id => CurrentRow(commands, id), StringComparer.Ordinal);
                 batch = WriteBatch.Apply(writes, current, new LogHead(_headSeq, _activeCount, _fleetPaused), Now());
                 Persist(batch, commands);
                 transaction.Commit();
             }
             catch (SqliteException ex)
             {
+                _rows.Clear();
                 throw new StoreUnavailableException($"SQLite could not commit ({ex.SqliteErrorCode}): {ex.Message}", ex);
+            }
+
+            foreach (var (session, _) in batch.Dirty)
+            {
+                _rows.Remember(session);
             }
 
             // In-memory positions move only once the commit succeeded.
@@ -82,6 +88,7 @@ public sealed partial class SqliteSessionStore
         var reason = $"The event log moved under this node: it expected head seq {_headSeq} and found {head} " +
             "(another process wrote to the database, or it was replaced)";
         transaction.Rollback();
+        _rows.Clear();
         LoadHead(_writer!);
         _feed.Reset(_headSeq, reason);
         throw new StoreUnavailableException(reason + "; the node reloaded its state, retry the write.");
@@ -110,11 +117,24 @@ public sealed partial class SqliteSessionStore
         }
     }
 
-    private static Session? LoadSession(SqliteCommand select, string id)
+    /// <summary>The committed row of <paramref name="id"/>: from the writer's cache, else selected (and then cached).</summary>
+    private Session? CurrentRow(WriterCommands commands, string id)
     {
-        select.Parameters["$id"].Value = id;
-        using var reader = select.ExecuteReader();
-        return reader.Read() ? SqliteRows.ReadSession(reader) : null;
+        if (_rows.TryGet(id, out var cached))
+        {
+            return cached;
+        }
+
+        commands.SelectSession.Parameters["$id"].Value = id;
+        using var reader = commands.SelectSession.ExecuteReader();
+        if (!reader.Read())
+        {
+            return null;
+        }
+
+        var session = SqliteRows.ReadSession(reader);
+        _rows.Remember(session);
+        return session;
     }
 
     private static void InsertEvent(SqliteCommand insert, EventRecord e)

@@ -17,6 +17,7 @@ public sealed partial class SqliteSessionStore : ISessionStore
     private readonly string _connectionString;
     private readonly SemaphoreSlim _writeLock = new(1, 1);
     private readonly LocalEventFeed _feed = new();
+    private readonly SessionRowCache _rows = new();
     private SqliteConnection? _writer;
     private WriterCommands? _commands;
     private DataDirectoryLock? _directoryLock;

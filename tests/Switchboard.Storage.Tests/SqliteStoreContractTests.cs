@@ -1,3 +1,6 @@
+using Microsoft.Data.Sqlite;
+using Switchboard.Sessions;
+using Switchboard.Writes;
 using Switchboard.Storage.Sqlite;
 using Switchboard.Testing;
 
@@ -19,5 +22,49 @@ public sealed class SqliteStoreContractTests : StoreContractTests
     {
         await base.DisposeAsync();
         _dir.Dispose();
+    }
+}
+
+/// <summary>The SQLite writer's own behaviour beyond the contract.</summary>
+public sealed class SqliteWriterTests : IAsyncDisposable
+{
+    private readonly TempDirectory _dir = new();
+
+    private string DatabasePath => Path.Combine(_dir.Path, "switchboard.db");
+
+    [Fact]
+    public async Task ARowChangedUnderTheWriterIsReadAgainNotServedFromItsCache()
+    {
+        var store = new SqliteSessionStore(new SqliteStoreOptions(DatabasePath), TimeProvider.System);
+        await store.InitializeAsync(CancellationToken.None);
+        await using (store)
+        {
+            await store.WriteAsync([new CreateSession { Id = "a", State = SessionState.Working }], CancellationToken.None);
+            (await store.WriteAsync([new AddUsage("a") { InputTokens = 5 }], CancellationToken.None))[0].Session!.InputTokens.ShouldBe(5);
+
+            // Another process writes the same file: the session's row and one event.
+            await using (var other = new SqliteConnection($"Data Source={DatabasePath};Pooling=False"))
+            {
+                await other.OpenAsync();
+                await using var command = other.CreateCommand();
+                command.CommandText =
+                    "UPDATE sessions SET input_tokens = 1000, version = version + 1 WHERE id = 'a';" +
+                    "INSERT INTO events(at, type, session_id, data) VALUES (0, 'session_updated', 'a', x'7b7d');";
+                await command.ExecuteNonQueryAsync();
+            }
+
+            // The first write sees the moved head and is refused; the retry starts from the row as it is in the file.
+            await Should.ThrowAsync<StoreUnavailableException>(() =>
+                store.WriteAsync([new AddUsage("a") { InputTokens = 1 }], CancellationToken.None));
+            var retried = (await store.WriteAsync([new AddUsage("a") { InputTokens = 1 }], CancellationToken.None))[0];
+            retried.Session!.InputTokens.ShouldBe(1001);
+            (await store.GetSessionAsync("a", CancellationToken.None))!.InputTokens.ShouldBe(1001);
+        }
+    }
+
+    public ValueTask DisposeAsync()
+    {
+        _dir.Dispose();
+        return ValueTask.CompletedTask;
     }
 }
