@@ -44,36 +44,29 @@ internal static class SqliteRows
         };
 
     /// <summary>A labels column: null stays null.</summary>
-    public static object LabelsValue(IReadOnlyDictionary<string, string>? labels) =>
-        labels is null ? DBNull.Value : SessionJson.LabelsToText(labels);
+    public static string? LabelsText(IReadOnlyDictionary<string, string>? labels) =>
+        labels is null ? null : SessionJson.LabelsToText(labels);
 
-    public static void BindSession(SqliteParameterCollection p, Session s)
+    /// <summary>Binds a session row to ?1..?17 in the order of <see cref="SessionColumns"/>.</summary>
+    public static void BindSession(WriterStatement row, Session s)
     {
-        p["$id"].Value = s.Id;
-        p["$created_seq"].Value = s.CreatedSeq;
-        p["$state"].Value = s.State.ToWire();
-        p["$name"].Value = (object?)s.Name ?? DBNull.Value;
-        p["$labels"].Value = SessionJson.LabelsToText(s.Labels);
-        p["$metadata"].Value = s.Metadata;
-        p["$error_message"].Value = (object?)s.ErrorMessage ?? DBNull.Value;
-        p["$input_tokens"].Value = s.InputTokens;
-        p["$output_tokens"].Value = s.OutputTokens;
-        p["$cost_usd"].Value = Decimals.Normalize(s.CostUsd).ToString(CultureInfo.InvariantCulture);
-        p["$tasks_running"].Value = s.TasksRunning;
-        p["$lease_seconds"].Value = (object?)s.LeaseSeconds ?? DBNull.Value;
-        p["$lease_expires_at"].Value = s.LeaseExpiresAt is { } l ? l.ToUnixTimeMilliseconds() : DBNull.Value;
-        p["$created_at"].Value = s.CreatedAt.ToUnixTimeMilliseconds();
-        p["$updated_at"].Value = s.UpdatedAt.ToUnixTimeMilliseconds();
-        p["$terminated_at"].Value = s.TerminatedAt is { } t ? t.ToUnixTimeMilliseconds() : DBNull.Value;
-        p["$version"].Value = s.Version;
-    }
-
-    public static void AddSessionParameters(SqliteCommand command)
-    {
-        foreach (var name in SessionColumns.Split(", "))
-        {
-            command.Parameters.Add(new SqliteParameter("$" + name, null));
-        }
+        row.Bind(1, s.Id);
+        row.Bind(2, s.CreatedSeq);
+        row.Bind(3, s.State.ToWire());
+        row.Bind(4, s.Name);
+        row.Bind(5, SessionJson.LabelsToText(s.Labels));
+        row.Bind(6, s.Metadata);
+        row.Bind(7, s.ErrorMessage);
+        row.Bind(8, s.InputTokens);
+        row.Bind(9, s.OutputTokens);
+        row.Bind(10, Decimals.Normalize(s.CostUsd).ToString(CultureInfo.InvariantCulture));
+        row.Bind(11, s.TasksRunning);
+        row.Bind(12, s.LeaseSeconds);
+        row.Bind(13, s.LeaseExpiresAt?.ToUnixTimeMilliseconds());
+        row.Bind(14, s.CreatedAt.ToUnixTimeMilliseconds());
+        row.Bind(15, s.UpdatedAt.ToUnixTimeMilliseconds());
+        row.Bind(16, s.TerminatedAt?.ToUnixTimeMilliseconds());
+        row.Bind(17, s.Version);
     }
 
     public static DateTimeOffset FromMs(long ms) => DateTimeOffset.FromUnixTimeMilliseconds(ms);

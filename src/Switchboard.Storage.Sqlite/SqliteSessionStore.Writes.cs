@@ -99,8 +99,8 @@ public sealed partial class SqliteSessionStore
         foreach (var (session, isNew) in batch.Dirty)
         {
             var command = isNew ? commands.InsertSession : commands.UpdateSession;
-            SqliteRows.BindSession(command.Parameters, session);
-            command.ExecuteNonQuery();
+            SqliteRows.BindSession(command, session);
+            command.Execute();
         }
 
         foreach (var e in batch.Events)
@@ -137,17 +137,16 @@ public sealed partial class SqliteSessionStore
         return session;
     }
 
-    private static void InsertEvent(SqliteCommand insert, EventRecord e)
+    private static void InsertEvent(WriterStatement insert, EventRecord e)
     {
-        var p = insert.Parameters;
-        p["$seq"].Value = e.Seq;
-        p["$at"].Value = e.At.ToUnixTimeMilliseconds();
-        p["$type"].Value = e.Type;
-        p["$session_id"].Value = (object?)e.SessionId ?? DBNull.Value;
-        p["$data"].Value = e.Data.ToArray();
-        p["$labels"].Value = SqliteRows.LabelsValue(e.Labels);
-        p["$prior_labels"].Value = SqliteRows.LabelsValue(e.PriorLabels);
-        insert.ExecuteNonQuery();
+        insert.Bind(1, e.Seq);
+        insert.Bind(2, e.At.ToUnixTimeMilliseconds());
+        insert.Bind(3, e.Type);
+        insert.Bind(4, e.SessionId);
+        insert.Bind(5, e.Data.Span);
+        insert.Bind(6, SqliteRows.LabelsText(e.Labels));
+        insert.Bind(7, SqliteRows.LabelsText(e.PriorLabels));
+        insert.Execute();
     }
 
     /// <inheritdoc />

@@ -2,28 +2,21 @@ using Microsoft.Data.Sqlite;
 
 namespace Switchboard.Storage.Sqlite;
 
-/// <summary>Prepared statements of the writer connection, reused for every write.</summary>
+/// <summary>Prepared statements of the writer connection, reused for every write; the per-update ones bound by position.</summary>
 internal sealed class WriterCommands : IDisposable
 {
     public WriterCommands(SqliteConnection connection)
     {
         SelectSession = Prepare(connection, $"SELECT {SqliteRows.SessionColumns} FROM sessions WHERE id = $id;", "$id");
 
-        InsertSession = connection.CreateCommand();
-        InsertSession.CommandText =
-            $"INSERT INTO sessions({SqliteRows.SessionColumns}) VALUES (${SqliteRows.SessionColumns.Replace(", ", ", $")});";
-        SqliteRows.AddSessionParameters(InsertSession);
-        InsertSession.Prepare();
-
-        UpdateSession = connection.CreateCommand();
-        UpdateSession.CommandText = "UPDATE sessions SET " +
-            string.Join(", ", SqliteRows.SessionColumns.Split(", ").Skip(1).Select(c => $"{c} = ${c}")) + " WHERE id = $id;";
-        SqliteRows.AddSessionParameters(UpdateSession);
-        UpdateSession.Prepare();
-
-        InsertEvent = Prepare(connection,
-            $"INSERT INTO events({SqliteRows.EventColumns}) VALUES ($seq, $at, $type, $session_id, $data, $labels, $prior_labels);",
-            "$seq", "$at", "$type", "$session_id", "$data", "$labels", "$prior_labels");
+        // Session rows are bound by column position: ?1 is id, ?2 created_seq, and so on (SqliteRows.BindSession).
+        var columns = SqliteRows.SessionColumns.Split(", ");
+        InsertSession = new WriterStatement(connection,
+            $"INSERT INTO sessions({SqliteRows.SessionColumns}) VALUES ({string.Join(", ", columns.Select((_, i) => $"?{i + 1}"))});");
+        UpdateSession = new WriterStatement(connection,
+            "UPDATE sessions SET " + string.Join(", ", columns.Select((c, i) => $"{c} = ?{i + 1}").Skip(1)) + " WHERE id = ?1;");
+        InsertEvent = new WriterStatement(connection,
+            $"INSERT INTO events({SqliteRows.EventColumns}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7);");
 
         SelectHead = Prepare(connection, "SELECT seq FROM sqlite_sequence WHERE name = 'events';");
 
@@ -32,9 +25,9 @@ internal sealed class WriterCommands : IDisposable
     }
 
     public SqliteCommand SelectSession { get; }
-    public SqliteCommand InsertSession { get; }
-    public SqliteCommand UpdateSession { get; }
-    public SqliteCommand InsertEvent { get; }
+    public WriterStatement InsertSession { get; }
+    public WriterStatement UpdateSession { get; }
+    public WriterStatement InsertEvent { get; }
     public SqliteCommand SetMeta { get; }
     public SqliteCommand SelectHead { get; }
 
@@ -44,9 +37,6 @@ internal sealed class WriterCommands : IDisposable
     {
         Transaction = transaction;
         SelectSession.Transaction = transaction;
-        InsertSession.Transaction = transaction;
-        UpdateSession.Transaction = transaction;
-        InsertEvent.Transaction = transaction;
         SetMeta.Transaction = transaction;
         SelectHead.Transaction = transaction;
     }

@@ -1,0 +1,56 @@
+using Microsoft.Data.Sqlite;
+using SQLitePCL;
+
+namespace Switchboard.Storage.Sqlite;
+
+/// <summary>
+/// A prepared statement of the writer's hot path, bound by position straight through SQLite's C API. Microsoft.Data.Sqlite
+/// binds every parameter by name on each execution (a linear search of the parameter collection, then
+/// <c>sqlite3_bind_parameter_index</c>), which for the 17 columns of a session row was the largest cost above SQLite
+/// itself. It runs on the writer connection's handle, so inside whatever transaction that connection has open; failures
+/// surface as <see cref="SqliteException"/>, as from the rest of the store.
+/// </summary>
+internal sealed class WriterStatement : IDisposable
+{
+    private readonly sqlite3 _db;
+    private readonly sqlite3_stmt _statement;
+
+    public WriterStatement(SqliteConnection connection, string sql)
+    {
+        _db = connection.Handle ?? throw new InvalidOperationException("The writer connection is not open.");
+        Check(raw.sqlite3_prepare_v2(_db, sql, out _statement));
+    }
+
+    /// <summary>Parameters are numbered from 1, in the order they appear in the SQL.</summary>
+    public void Bind(int index, long value) => Check(raw.sqlite3_bind_int64(_statement, index, value));
+
+    public void Bind(int index, long? value) =>
+        Check(value is { } v ? raw.sqlite3_bind_int64(_statement, index, v) : raw.sqlite3_bind_null(_statement, index));
+
+    public void Bind(int index, string? value) =>
+        Check(value is null ? raw.sqlite3_bind_null(_statement, index) : raw.sqlite3_bind_text(_statement, index, value));
+
+    public void Bind(int index, ReadOnlySpan<byte> blob) => Check(raw.sqlite3_bind_blob(_statement, index, blob));
+
+    /// <summary>Runs the statement to completion and resets it for the next execution.</summary>
+    public void Execute()
+    {
+        var rc = raw.sqlite3_step(_statement);
+        raw.sqlite3_reset(_statement);
+        if (rc != raw.SQLITE_DONE)
+        {
+            SqliteException.ThrowExceptionForRC(rc, _db);
+            throw new InvalidOperationException($"SQLite returned {rc} for a statement that returns no rows.");
+        }
+    }
+
+    public void Dispose() => _statement.Dispose();
+
+    private void Check(int rc)
+    {
+        if (rc != raw.SQLITE_OK)
+        {
+            SqliteException.ThrowExceptionForRC(rc, _db);
+        }
+    }
+}
