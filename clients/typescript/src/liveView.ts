@@ -52,8 +52,9 @@ export function labelsMatch(session: Pick<Session, "labels">, labels: Labels | u
   return true;
 }
 
-export function newestFirst(a: Session, b: Session): number {
-  return a.created_at < b.created_at ? 1 : a.created_at > b.created_at ? -1 : a.id < b.id ? 1 : a.id > b.id ? -1 : 0;
+/** Orders by `created_at`, newest first (sessions created in one batch tie). */
+export function newestFirst(a: Pick<Session, "created_at">, b: Pick<Session, "created_at">): number {
+  return a.created_at < b.created_at ? 1 : a.created_at > b.created_at ? -1 : 0;
 }
 
 /** Applies a `session_updated` event's changes to a session (the result equals what the HTTP API returns). */
@@ -68,6 +69,10 @@ export function applyChanges(session: Session, event: Extract<SessionEvent, {typ
 export function createLiveView(options: LiveViewOptions): LiveView {
   const {subscriber, client, labels} = options;
   let byId = new Map<string, Session>();
+  // Creation order, as the server lists sessions (created_at alone ties within one batch): the session_created
+  // event's seq, or for snapshot and page entries a rank just below the snapshot's seq, in the order listed.
+  let rank = new Map<string, number>();
+  let nextOlder = 0;
   let summary: Summary | null = null;
   let position: {seq: number; epoch: string} | null = null;
   let resets = 0;
@@ -85,17 +90,20 @@ export function createLiveView(options: LiveViewOptions): LiveView {
     for (const l of [...listeners]) l();
   };
 
-  const upsert = (session: Session) => {
+  const upsert = (session: Session, order?: number) => {
     const current = byId.get(session.id);
     if (current && current.version >= session.version) return;
     if (session.state === "terminated" || !labelsMatch(session, labels)) return;
     byId.set(session.id, session);
+    if (!rank.has(session.id)) rank.set(session.id, order ?? (nextOlder -= 1e-6));
   };
 
   const subscription: Subscription = subscriber.subscribe("sessions", {
     onReset(snapshot) {
       generation++;
       byId = new Map();
+      rank = new Map();
+      nextOlder = snapshot.seq;
       for (const s of snapshot.sessions ?? []) upsert(s);
       if (snapshot.summary !== undefined) summary = snapshot.summary;
       position = {seq: snapshot.seq, epoch: snapshot.epoch};
@@ -128,7 +136,7 @@ export function createLiveView(options: LiveViewOptions): LiveView {
       let after: Session | undefined;
       switch (event.type) {
         case "session_created":
-          upsert(event.data.session);
+          upsert(event.data.session, event.seq);
           after = byId.get(event.session_id);
           break;
         case "session_updated": {
@@ -137,7 +145,10 @@ export function createLiveView(options: LiveViewOptions): LiveView {
             if (event.data.version > current.version) {
               const next = applyChanges(current, event);
               if (labelsMatch(next, labels) && next.state !== "terminated") byId.set(next.id, next);
-              else byId.delete(next.id);
+              else {
+                byId.delete(next.id);
+                rank.delete(next.id);
+              }
             }
           } else if (client && event.data.changes.labels && labelsMatch({labels: event.data.changes.labels}, labels)) {
             // The session entered the filter: the event has only the changes, so fetch the whole session.
@@ -154,6 +165,7 @@ export function createLiveView(options: LiveViewOptions): LiveView {
         }
         case "session_terminated":
           byId.delete(event.session_id);
+          rank.delete(event.session_id);
           after = event.data.session;
           break;
         case "fleet_updated":
@@ -177,7 +189,8 @@ export function createLiveView(options: LiveViewOptions): LiveView {
     ready,
     getState() {
       if (state === null) {
-        const sessions = [...byId.values()].sort(newestFirst);
+        const sessions = [...byId.values()].sort(
+          (a, b) => newestFirst(a, b) || (rank.get(b.id) ?? 0) - (rank.get(a.id) ?? 0));
         state = {
           sessions, byId: new Map(byId), summary, seq: position?.seq ?? null, epoch: position?.epoch ?? null,
           ready: resets > 0, resets,

@@ -57,10 +57,12 @@ function upsertInto(list: readonly Session[], session: Session, filter: {labels:
   const keep = matches(session, filter);
   if (i < 0 && !keep) return list;
   const next = list.slice();
-  if (i >= 0) next.splice(i, 1);
-  if (keep) {
-    next.push(session);
-    next.sort(newestFirst);
+  if (i >= 0 && keep) next[i] = session;
+  else if (i >= 0) next.splice(i, 1);
+  else {
+    // A session new to the list is the newest of those created at its time (the server lists in creation order).
+    const at = next.findIndex(s => newestFirst(session, s) <= 0);
+    next.splice(at < 0 ? next.length : at, 0, session);
   }
   return next;
 }
