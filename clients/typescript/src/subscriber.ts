@@ -91,12 +91,14 @@ export class Subscription {
   duplicatesDropped = 0;
   private readonly channel: Channel;
   private readonly handlers: SubscriptionHandlers;
+  private readonly release: () => void;
   private joinedOnce = false;
   private closed = false;
 
   /** @internal */
-  constructor(socket: Socket, topic: string, handlers: SubscriptionHandlers, options: SubscribeOptions) {
+  constructor(socket: Socket, topic: string, handlers: SubscriptionHandlers, options: SubscribeOptions, release: () => void) {
     this.topic = topic;
+    this.release = release;
     this.handlers = handlers;
     this.position = options.since ?? null;
     const base: Record<string, unknown> = {};
@@ -117,6 +119,7 @@ export class Subscription {
     if (this.closed) return;
     this.closed = true;
     this.channel.leave();
+    this.release();
   }
 
   private joined(reply: Record<string, unknown>): void {
@@ -155,38 +158,39 @@ export class Subscription {
   }
 }
 
+interface SocketSlot {
+  socket: Socket;
+  state: ConnectionState;
+  /** Topics joined on this socket: a phoenix socket holds one channel per topic (a second join replaces the first). */
+  topics: Set<string>;
+}
+
 /**
- * One phoenix socket to the server, shared by any number of subscriptions. Reconnects with backoff on its own and
- * rejoins every channel with its latest position, so a subscriber resumes without a gap or a duplicate.
+ * Phoenix sockets to the server, shared by any number of subscriptions. A socket carries one channel per topic, so
+ * a second subscription to a topic already joined (say `sessions` with other labels) gets a socket of its own.
+ * Each socket reconnects with backoff on its own and rejoins every channel with its latest position, so a
+ * subscriber resumes without a gap or a duplicate. The connection state is the worst of the sockets' states.
  */
 export class Subscriber {
-  readonly socket: Socket;
+  private readonly options: SubscriberOptions;
+  private readonly transport: unknown;
+  private readonly slots: SocketSlot[] = [];
   private stateValue: ConnectionState = "connecting";
   private readonly listeners = new Set<(state: ConnectionState) => void>();
   private disconnected = false;
 
   constructor(options: SubscriberOptions) {
-    const transport = options.WebSocket ?? (globalThis as {WebSocket?: unknown}).WebSocket;
-    if (!transport) {
+    this.options = options;
+    this.transport = options.WebSocket ?? (globalThis as {WebSocket?: unknown}).WebSocket;
+    if (!this.transport) {
       throw new Error("No WebSocket constructor: on Node.js 20 pass `WebSocket` from the 'ws' package to the subscriber.");
     }
-    const backoff = options.backoff ?? defaultBackoff;
-    const token = options.token;
-    const endpoint = options.url.replace(/\/+$/, "").replace(/^http/, "ws") + "/socket";
-    this.socket = new Socket(endpoint, {
-      transport: transport as never,
-      params: () => {
-        const t = typeof token === "function" ? token() : token;
-        return t ? {token: t} : {};
-      },
-      reconnectAfterMs: backoff,
-      rejoinAfterMs: backoff,
-      heartbeatIntervalMs: options.heartbeatIntervalMs ?? 15000,
-    } as never);
-    this.socket.onOpen(() => this.setState("open"));
-    this.socket.onClose(() => this.setState(this.disconnected ? "closed" : "reconnecting"));
-    this.socket.onError(() => this.setState(this.disconnected ? "closed" : (this.stateValue === "connecting" ? "connecting" : "reconnecting")));
-    this.socket.connect();
+    this.openSocket();
+  }
+
+  /** The first socket (more are opened when a topic is subscribed twice). */
+  get socket(): Socket {
+    return this.slots[0]!.socket;
   }
 
   get state(): ConnectionState {
@@ -202,15 +206,66 @@ export class Subscriber {
   /** Joins `topic` (`sessions`, `summary` or `session:{id}`). */
   subscribe(topic: string, handlers: SubscriptionHandlers, options: SubscribeOptions = {}): Subscription {
     if (this.disconnected) throw new Error("the subscriber was disconnected");
-    return new Subscription(this.socket, topic, handlers, options);
+    const slot = this.slots.find(s => !s.topics.has(topic)) ?? this.openSocket();
+    slot.topics.add(topic);
+    return new Subscription(slot.socket, topic, handlers, options, () => this.release(slot, topic));
   }
 
-  /** Closes the socket for good. */
+  /** Closes the sockets for good. */
   disconnect(): void {
     if (this.disconnected) return;
     this.disconnected = true;
-    this.socket.disconnect();
+    for (const slot of this.slots) slot.socket.disconnect();
     this.setState("closed");
+  }
+
+  private release(slot: SocketSlot, topic: string): void {
+    slot.topics.delete(topic);
+    const i = this.slots.indexOf(slot);
+    if (i > 0 && slot.topics.size === 0) {
+      this.slots.splice(i, 1);
+      slot.socket.disconnect();
+      this.update();
+    }
+  }
+
+  private openSocket(): SocketSlot {
+    const backoff = this.options.backoff ?? defaultBackoff;
+    const token = this.options.token;
+    const endpoint = this.options.url.replace(/\/+$/, "").replace(/^http/, "ws") + "/socket";
+    const socket = new Socket(endpoint, {
+      transport: this.transport as never,
+      params: () => {
+        const t = typeof token === "function" ? token() : token;
+        return t ? {token: t} : {};
+      },
+      reconnectAfterMs: backoff,
+      rejoinAfterMs: backoff,
+      heartbeatIntervalMs: this.options.heartbeatIntervalMs ?? 15000,
+    } as never);
+    const slot: SocketSlot = {socket, state: "connecting", topics: new Set()};
+    const set = (state: ConnectionState) => {
+      slot.state = state;
+      this.update();
+    };
+    socket.onOpen(() => set("open"));
+    socket.onClose(() => set("reconnecting"));
+    socket.onError(() => set(slot.state === "connecting" ? "connecting" : "reconnecting"));
+    this.slots.push(slot);
+    socket.connect();
+    this.update();
+    return slot;
+  }
+
+  private update(): void {
+    const states = this.slots.map(s => s.state);
+    const state: ConnectionState = this.disconnected ? "closed"
+      : states.includes("reconnecting") ? "reconnecting"
+      : states.includes("connecting") ? "connecting"
+      : "open";
+    if (state === this.stateValue) return;
+    this.stateValue = state;
+    for (const listener of [...this.listeners]) listener(state);
   }
 
   private setState(state: ConnectionState): void {

@@ -147,3 +147,21 @@ test("a subscriber resumes across a kill -9 of the server with no gap and no dup
   assert.deepEqual(sub.position, {seq: log.at(-1).seq, epoch: log.at(-1).epoch});
   assert.ok(states.includes("reconnecting") && states.at(-1) === "open", states.join(","));
 });
+
+test("two subscriptions to one topic with different filters both get their own events", async t => {
+  const server = await startServer();
+  const client = server.client();
+  const subscriber = server.subscriber();
+  t.after(() => subscriber.disconnect());
+  const red = recorder();
+  const blue = recorder();
+  subscriber.subscribe("sessions", red.handlers, {labels: {team: "red"}});
+  subscriber.subscribe("sessions", blue.handlers, {labels: {team: "blue"}});
+  await eventually(() => red.resets.length === 1 && blue.resets.length === 1, "both joins");
+  await client.createSession({id: uniqueId("red"), labels: {team: "red"}});
+  await client.createSession({id: uniqueId("blue"), labels: {team: "blue"}});
+  await eventually(() => red.events.length === 1 && blue.events.length === 1, "one event each");
+  assert.equal(red.events[0].data.session.labels.team, "red");
+  assert.equal(blue.events[0].data.session.labels.team, "blue");
+  assert.equal(subscriber.state, "open");
+});
