@@ -205,6 +205,8 @@ public sealed class TypeScriptClientPackage : IAsyncLifetime
                 "Install it (apt-get install chromium; .ci/run does this) or set SWITCHBOARD_CHROMIUM. This test never skips.");
         }
 
+        // Generous waits for the page's assertions: CI shares two cores with the rest of the suite.
+        SetDefaultExpectTimeout((float)TestTimeouts.Default.TotalMilliseconds);
         _playwright = await Playwright.CreateAsync();
         _browser = await _playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
         {

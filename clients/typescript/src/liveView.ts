@@ -150,7 +150,7 @@ export function createLiveView(options: LiveViewOptions): LiveView {
                 rank.delete(next.id);
               }
             }
-          } else if (client && event.data.changes.labels && labelsMatch({labels: event.data.changes.labels}, labels)) {
+          } else if (client && labels && event.data.changes.labels && labelsMatch({labels: event.data.changes.labels}, labels)) {
             // The session entered the filter: the event has only the changes, so fetch the whole session.
             const gen = generation;
             client.getSession(event.session_id).then(s => {

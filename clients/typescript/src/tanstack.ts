@@ -75,18 +75,34 @@ export interface QueryAdapter {
 /**
  * Keeps the cached queries of {@link switchboardKeys} current by applying the `sessions` topic's events with
  * `setQueryData`: lists (per filter), single sessions and the summary. It never refetches because of an event.
- * Only when a resume falls back to a snapshot (events were missed) are the session queries invalidated, so they
- * are fetched once more.
+ *
+ * - A query whose fetch completes after events arrived (its answer may predate them) gets the recent events
+ *   applied on top; versions decide, so nothing is applied twice or goes backwards.
+ * - A query fetched before the adapter's first join is reconciled with the join's snapshot the same way.
+ * - When a later resume falls back to a snapshot (events were missed), the `["switchboard"]` queries are
+ *   invalidated: that is the one case in which they are fetched again.
  */
 export function connectQueryClient(queryClient: QueryClient, switchboard: {client: SwitchboardClient; subscriber: Subscriber}): QueryAdapter {
   const view = createLiveView({subscriber: switchboard.subscriber, client: switchboard.client});
+  // The newest copies of recently changed sessions, to bring a query whose fetch raced with events up to date.
+  const recent = new Map<string, Session>();
+  const remember = (session: Session) => {
+    recent.delete(session.id);
+    recent.set(session.id, session);
+    if (recent.size > 2000) recent.delete(recent.keys().next().value as string);
+  };
+
+  const putIntoList = (key: readonly unknown[], data: readonly Session[], sessions: Iterable<Session>) => {
+    const filter = (key[2] ?? {labels: {}, states: []}) as {labels: Labels; states: SessionState[]};
+    let next = data;
+    for (const session of sessions) next = upsertInto(next, session, filter);
+    if (next !== data) queryClient.setQueryData(key, next);
+  };
 
   const putSession = (session: Session) => {
+    remember(session);
     for (const [key, data] of queryClient.getQueriesData<readonly Session[]>({queryKey: switchboardKeys.sessionLists()})) {
-      if (!data) continue;
-      const filter = (key[2] ?? {labels: {}, states: []}) as {labels: Labels; states: SessionState[]};
-      const next = upsertInto(data, session, filter);
-      if (next !== data) queryClient.setQueryData(key, next);
+      if (data) putIntoList(key, data, [session]);
     }
     const detailKey = switchboardKeys.session(session.id);
     const detail = queryClient.getQueryData<Session>(detailKey);
@@ -100,26 +116,39 @@ export function connectQueryClient(queryClient: QueryClient, switchboard: {clien
     queryClient.setQueryData<SummaryResponse>(switchboardKeys.summary(), {...current, ...summary});
   };
 
+  /** Brings one query's freshly fetched data up to what the adapter has seen. */
+  const catchUp = (key: readonly unknown[]) => {
+    if (key[1] === "sessions") {
+      const data = queryClient.getQueryData<readonly Session[]>(key);
+      if (data) putIntoList(key, data, recent.values());
+    } else if (key[1] === "session") {
+      const data = queryClient.getQueryData<Session>(key);
+      const newer = recent.get(key[2] as string);
+      if (data && newer && newer.version > data.version) queryClient.setQueryData(key, newer);
+    } else if (key[1] === "summary") {
+      const summary = view.getState().summary;
+      if (summary) putSummary(summary);
+    }
+  };
+
+  const offCache = queryClient.getQueryCache().subscribe(event => {
+    if (event.type !== "updated" || event.action.type !== "success" || event.action.manual) return;
+    const key = event.query.queryKey;
+    if (key[0] === switchboardKeys.all[0]) catchUp(key);
+  });
+
   const offEvent = view.onEvent((event, session) => {
     if (event.type === "fleet_updated") {
       putSummary({is_paused: event.data.is_paused});
       return;
     }
     if (event.type === "session_updated" && !session) {
-      // The session left the active set or is not in it (e.g. beyond the snapshot): apply the changes to what the
-      // cache holds, which needs no fetch.
+      // Not in the adapter's copy (beyond its snapshot): apply the changes to what the cache holds, with no fetch.
       const patch = (s: Session): Session => ({...s, ...event.data.changes, version: event.data.version} as Session);
-      const cached = queryClient.getQueryData<Session>(switchboardKeys.session(event.session_id));
+      const cached = queryClient.getQueryData<Session>(switchboardKeys.session(event.session_id))
+        ?? queryClient.getQueriesData<readonly Session[]>({queryKey: switchboardKeys.sessionLists()})
+          .map(([, data]) => data?.find(s => s.id === event.session_id)).find(s => s !== undefined);
       if (cached && cached.version < event.data.version) putSession(patch(cached));
-      else {
-        for (const [, data] of queryClient.getQueriesData<readonly Session[]>({queryKey: switchboardKeys.sessionLists()})) {
-          const found = data?.find(s => s.id === event.session_id);
-          if (found && found.version < event.data.version) {
-            putSession(patch(found));
-            break;
-          }
-        }
-      }
       return;
     }
     const full = session ?? (event.type !== "session_updated" ? event.data.session : undefined);
@@ -134,11 +163,25 @@ export function connectQueryClient(queryClient: QueryClient, switchboard: {clien
     }
   });
   const offReset = view.onReset(snapshot => {
-    if (!snapshot.initial) void queryClient.invalidateQueries({queryKey: switchboardKeys.all});
+    if (!snapshot.initial) {
+      recent.clear();
+      void queryClient.invalidateQueries({queryKey: switchboardKeys.all});
+      return;
+    }
+    // Queries fetched before this first join may have missed changes made before it: take the snapshot's newer
+    // copies. A cached active session the complete snapshot no longer has ended meanwhile: fetch that list again.
+    const active = new Map((snapshot.sessions ?? []).map(s => [s.id, s]));
+    for (const s of active.values()) putSession(s);
+    if (snapshot.next_cursor === null) {
+      for (const [key, data] of queryClient.getQueriesData<readonly Session[]>({queryKey: switchboardKeys.sessionLists()})) {
+        if (data?.some(s => s.state !== "terminated" && !active.has(s.id))) void queryClient.invalidateQueries({queryKey: key, exact: true});
+      }
+    }
   });
 
   return {
     close() {
+      offCache();
       offEvent();
       offState();
       offReset();
