@@ -96,9 +96,11 @@ export class SessionHandle {
     return this.session;
   }
 
-  /** Stops heartbeats, sends what is pending, then puts the session in state `error` with the message. */
+  /**
+   * Stops heartbeats, sends what is pending, then puts the session in state `error` with the message. Also usable
+   * after a `terminate()` that failed.
+   */
   async fail(error: unknown): Promise<Session> {
-    this.ensureOpen();
     this.close();
     const message = (error instanceof Error ? `${error.name}: ${error.message}` : String(error)).slice(0, 1000);
     this.pendingUpdate = {...(this.pendingUpdate ?? {}), state: "error", error_message: message};
