@@ -1,0 +1,158 @@
+import {SwitchboardProblem, SwitchboardTransportError} from "./errors.js";
+import {SessionHandle, type SessionHandleOptions} from "./handle.js";
+import type {
+  BatchOperation, BatchResult, CountResponse, CreateSessionRequest, EventsResponse, HeartbeatResponse, Labels,
+  ProblemDetails, Session, SessionListResponse, SessionState, SummaryResponse, TerminateRequest, UpdateSessionRequest,
+  UsageRequest,
+} from "./types.js";
+
+export interface ClientOptions {
+  /** The server's base URL, e.g. `http://127.0.0.1:5080` (may include a path prefix). */
+  url: string;
+  /** An API key, sent as `Authorization: Bearer …` when the server has auth on. */
+  apiKey?: string;
+  /** A fetch implementation (defaults to the global one). */
+  fetch?: typeof fetch;
+}
+
+export interface ListSessionsOptions {
+  labels?: Labels;
+  states?: readonly SessionState[];
+  /** true: only active sessions; false: only terminated ones. */
+  active?: boolean;
+  limit?: number;
+  cursor?: string | null;
+}
+
+/** Producer and read calls over HTTP. Every method rejects with {@link SwitchboardProblem} on an error status. */
+export class SwitchboardClient {
+  readonly url: string;
+  readonly apiKey: string | undefined;
+  private readonly fetchImpl: typeof fetch;
+
+  constructor(options: ClientOptions | string) {
+    const opts = typeof options === "string" ? {url: options} : options;
+    this.url = opts.url.replace(/\/+$/, "");
+    this.apiKey = opts.apiKey;
+    this.fetchImpl = opts.fetch ?? globalThis.fetch.bind(globalThis);
+  }
+
+  /** Sends one request; resolves with the parsed JSON body, rejects with a problem or a transport error. */
+  async request<T>(method: string, path: string, body?: unknown, query?: Array<[string, string | number | boolean | null | undefined]>): Promise<T> {
+    const search = new URLSearchParams();
+    for (const [k, v] of query ?? []) if (v !== undefined && v !== null && v !== "") search.append(k, String(v));
+    const qs = search.toString();
+    const headers: Record<string, string> = {accept: "application/json"};
+    if (body !== undefined) headers["content-type"] = "application/json";
+    if (this.apiKey) headers["authorization"] = `Bearer ${this.apiKey}`;
+    let response: Response;
+    try {
+      response = await this.fetchImpl(this.url + path + (qs ? `?${qs}` : ""), {
+        method, headers, body: body === undefined ? undefined : JSON.stringify(body),
+      });
+    } catch (e) {
+      throw new SwitchboardTransportError(`${method} ${path}: ${(e as Error)?.message ?? e}`, {cause: e});
+    }
+    const text = await response.text();
+    if (!response.ok) {
+      let problem: (ProblemDetails & Record<string, unknown>) | undefined;
+      try {
+        problem = JSON.parse(text);
+      } catch {
+        // Not JSON: reported below.
+      }
+      if (!problem || typeof problem !== "object" || typeof problem.code !== "string") {
+        throw new SwitchboardTransportError(`${method} ${path}: HTTP ${response.status} without a problem body`);
+      }
+      throw new SwitchboardProblem({...problem, status: problem.status ?? response.status});
+    }
+    if (!text) return undefined as T;
+    try {
+      return JSON.parse(text) as T;
+    } catch (e) {
+      throw new SwitchboardTransportError(`${method} ${path}: the answer is not JSON`, {cause: e});
+    }
+  }
+
+  createSession(request: CreateSessionRequest = {}): Promise<Session> {
+    return this.request("POST", "/api/sessions", request);
+  }
+
+  getSession(id: string): Promise<Session> {
+    return this.request("GET", `/api/sessions/${encodeURIComponent(id)}`);
+  }
+
+  /** One page of sessions, newest first; pass `next_cursor` back as `cursor` for the next. */
+  listSessions(options: ListSessionsOptions = {}): Promise<SessionListResponse> {
+    return this.request("GET", "/api/sessions", undefined, sessionQuery(options));
+  }
+
+  /** Every matching session (all pages followed), newest first. */
+  async listAllSessions(options: Omit<ListSessionsOptions, "cursor"> = {}): Promise<Session[]> {
+    const out: Session[] = [];
+    let cursor: string | null = null;
+    do {
+      const page: SessionListResponse = await this.listSessions({...options, cursor});
+      out.push(...page.sessions);
+      cursor = page.next_cursor;
+    } while (cursor);
+    return out;
+  }
+
+  countSessions(): Promise<CountResponse> {
+    return this.request("GET", "/api/sessions/count");
+  }
+
+  /** PATCH: only what changes; `null` clears `name`, `error_message` or `lease_seconds`. */
+  updateSession(id: string, request: UpdateSessionRequest): Promise<Session> {
+    return this.request("PATCH", `/api/sessions/${encodeURIComponent(id)}`, request);
+  }
+
+  /** Adds token and cost usage (all amounts ≥ 0). */
+  addUsage(id: string, usage: UsageRequest): Promise<Session> {
+    return this.request("POST", `/api/sessions/${encodeURIComponent(id)}/usage`, usage);
+  }
+
+  /** Renews the session's lease; not a change, so no event. */
+  heartbeat(id: string): Promise<HeartbeatResponse> {
+    return this.request("POST", `/api/sessions/${encodeURIComponent(id)}/heartbeat`);
+  }
+
+  terminate(id: string, request: TerminateRequest = {}): Promise<Session> {
+    return this.request("POST", `/api/sessions/${encodeURIComponent(id)}/terminate`, request);
+  }
+
+  /** Applies each operation on its own (not all-or-nothing); a refused one has `problem` set. */
+  async batch(operations: readonly BatchOperation[]): Promise<BatchResult[]> {
+    const response = await this.request<{results: BatchResult[]}>("POST", "/api/batch", {operations});
+    return response.results;
+  }
+
+  summary(): Promise<SummaryResponse> {
+    return this.request("GET", "/api/summary");
+  }
+
+  /** One page of the event log after `since`. */
+  events(options: {since?: number; sessionId?: string; limit?: number} = {}): Promise<EventsResponse> {
+    return this.request("GET", "/api/events", undefined, [
+      ["since", options.since ?? 0], ["session_id", options.sessionId], ["limit", options.limit],
+    ]);
+  }
+
+  /**
+   * Creates a session (state `working` unless given) and returns a handle that coalesces rapid updates into one
+   * request, heartbeats while the session is leased, and flushes what is pending before it terminates.
+   */
+  async startSession(request: CreateSessionRequest = {}, options: SessionHandleOptions = {}): Promise<SessionHandle> {
+    const session = await this.createSession({state: "working", ...request});
+    return new SessionHandle(this, session, options);
+  }
+}
+
+function sessionQuery(options: ListSessionsOptions): Array<[string, string | number | boolean | null | undefined]> {
+  const query: Array<[string, string | number | boolean | null | undefined]> = [];
+  for (const [k, v] of Object.entries(options.labels ?? {})) query.push(["label", `${k}=${v}`]);
+  if (options.states?.length) query.push(["state", options.states.join(",")]);
+  query.push(["active", options.active], ["limit", options.limit], ["cursor", options.cursor]);
+  return query;
+}

@@ -1,0 +1,13 @@
+export * from "./types.js";
+export {SwitchboardProblem, SwitchboardTransportError, isProblem} from "./errors.js";
+export {SwitchboardClient, type ClientOptions, type ListSessionsOptions} from "./client.js";
+export {SessionHandle, type SessionHandleOptions, type SessionHandleStats} from "./handle.js";
+export {
+  Subscriber, Subscription, defaultBackoff, type ConnectionState, type JoinInfo, type SnapshotReset,
+  type StreamPosition, type SubscribeOptions, type SubscriberOptions, type SubscriptionHandlers,
+} from "./subscriber.js";
+export {
+  applyChanges, createLiveView, createSessionView, createSummaryView, labelsMatch, newestFirst, type LiveView,
+  type LiveViewEventListener, type LiveViewOptions, type LiveViewState, type ValueView,
+} from "./liveView.js";
+export {createSwitchboard, type Switchboard, type SwitchboardOptions} from "./switchboard.js";

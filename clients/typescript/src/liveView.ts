@@ -1,0 +1,285 @@
+import type {SwitchboardClient} from "./client.js";
+import type {SnapshotReset, Subscriber, Subscription} from "./subscriber.js";
+import type {FleetUpdatedEvent, Labels, Session, SessionEvent, Summary} from "./types.js";
+
+/** An immutable picture of a live view; a new object after every change (for `useSyncExternalStore`). */
+export interface LiveViewState {
+  /** Active sessions, newest first. */
+  readonly sessions: readonly Session[];
+  readonly byId: ReadonlyMap<string, Session>;
+  readonly summary: Summary | null;
+  /** The log position the view reflects, and its epoch. */
+  readonly seq: number | null;
+  readonly epoch: string | null;
+  /** True once the first snapshot is in. */
+  readonly ready: boolean;
+  /** How many times the view was replaced by a snapshot (1 after the first join). */
+  readonly resets: number;
+}
+
+export interface LiveViewOptions {
+  subscriber: Subscriber;
+  /**
+   * Used to fetch what a snapshot leaves out (more active sessions than `limit`) and a session that enters a
+   * label filter through an update (the event carries only the changed fields). Without it those are skipped.
+   */
+  client?: SwitchboardClient;
+  /** Only sessions carrying all these labels. */
+  labels?: Labels;
+  /** Snapshot size (default 1000). */
+  limit?: number;
+}
+
+/** After an event was applied: the event and the session as the view now has it (undefined once it left). */
+export type LiveViewEventListener = (event: SessionEvent | FleetUpdatedEvent, session: Session | undefined) => void;
+
+export interface LiveView {
+  getState(): LiveViewState;
+  /** Calls `listener` after every change; returns the function that stops it. */
+  subscribe(listener: () => void): () => void;
+  /** Calls `listener` after each event is applied. */
+  onEvent(listener: LiveViewEventListener): () => void;
+  /** Calls `listener` after each snapshot reset is applied. */
+  onReset(listener: (snapshot: SnapshotReset) => void): () => void;
+  /** Resolves once the first snapshot (with every page) is in. */
+  readonly ready: Promise<void>;
+  close(): void;
+}
+
+export function labelsMatch(session: Pick<Session, "labels">, labels: Labels | undefined): boolean {
+  if (!labels) return true;
+  for (const [k, v] of Object.entries(labels)) if (session.labels[k] !== v) return false;
+  return true;
+}
+
+/** Orders by `created_at`, newest first (sessions created in one batch tie). */
+export function newestFirst(a: Pick<Session, "created_at">, b: Pick<Session, "created_at">): number {
+  return a.created_at < b.created_at ? 1 : a.created_at > b.created_at ? -1 : 0;
+}
+
+/** Applies a `session_updated` event's changes to a session (the result equals what the HTTP API returns). */
+export function applyChanges(session: Session, event: Extract<SessionEvent, {type: "session_updated"}>): Session {
+  return {...session, ...event.data.changes, version: event.data.version} as Session;
+}
+
+/**
+ * A local copy of the active sessions (optionally those with some labels) and the fleet summary, kept current by
+ * applying the `sessions` topic's events. A resume that cannot be replayed replaces the copy with the snapshot.
+ */
+export function createLiveView(options: LiveViewOptions): LiveView {
+  const {subscriber, client, labels} = options;
+  let byId = new Map<string, Session>();
+  // Creation order, as the server lists sessions (created_at alone ties within one batch): the session_created
+  // event's seq, or for snapshot and page entries a rank just below the snapshot's seq, in the order listed.
+  let rank = new Map<string, number>();
+  let nextOlder = 0;
+  let summary: Summary | null = null;
+  let position: {seq: number; epoch: string} | null = null;
+  let resets = 0;
+  let state: LiveViewState | null = null;
+  let closed = false;
+  let generation = 0;
+  const listeners = new Set<() => void>();
+  const eventListeners = new Set<LiveViewEventListener>();
+  const resetListeners = new Set<(s: SnapshotReset) => void>();
+  let resolveReady!: () => void;
+  const ready = new Promise<void>(r => (resolveReady = r));
+
+  const changed = () => {
+    state = null;
+    for (const l of [...listeners]) l();
+  };
+
+  const upsert = (session: Session, order?: number) => {
+    const current = byId.get(session.id);
+    if (current && current.version >= session.version) return;
+    if (session.state === "terminated" || !labelsMatch(session, labels)) return;
+    byId.set(session.id, session);
+    if (!rank.has(session.id)) rank.set(session.id, order ?? (nextOlder -= 1e-6));
+  };
+
+  const subscription: Subscription = subscriber.subscribe("sessions", {
+    onReset(snapshot) {
+      generation++;
+      byId = new Map();
+      rank = new Map();
+      nextOlder = snapshot.seq;
+      for (const s of snapshot.sessions ?? []) upsert(s);
+      if (snapshot.summary !== undefined) summary = snapshot.summary;
+      position = {seq: snapshot.seq, epoch: snapshot.epoch};
+      resets++;
+      const more = snapshot.next_cursor;
+      if (more && client) {
+        const gen = generation;
+        void (async () => {
+          let cursor: string | null = more;
+          while (cursor && !closed && gen === generation) {
+            const page = await client.listSessions({active: true, labels, cursor});
+            if (gen !== generation) return;
+            for (const s of page.sessions) upsert(s);
+            cursor = page.next_cursor;
+            changed();
+          }
+          resolveReady();
+        })().catch(e => {
+          console.error("switchboard live view: could not fetch the rest of the snapshot", e);
+          resolveReady();
+        });
+      } else {
+        resolveReady();
+      }
+      changed();
+      for (const l of [...resetListeners]) l(snapshot);
+    },
+    onEvent(event) {
+      position = {seq: event.seq, epoch: event.epoch};
+      let after: Session | undefined;
+      switch (event.type) {
+        case "session_created":
+          upsert(event.data.session, event.seq);
+          after = byId.get(event.session_id);
+          break;
+        case "session_updated": {
+          const current = byId.get(event.session_id);
+          if (current) {
+            if (event.data.version > current.version) {
+              const next = applyChanges(current, event);
+              if (labelsMatch(next, labels) && next.state !== "terminated") byId.set(next.id, next);
+              else {
+                byId.delete(next.id);
+                rank.delete(next.id);
+              }
+            }
+          } else if (client && labels && event.data.changes.labels && labelsMatch({labels: event.data.changes.labels}, labels)) {
+            // The session entered the filter: the event has only the changes, so fetch the whole session.
+            const gen = generation;
+            client.getSession(event.session_id).then(s => {
+              if (gen === generation && !closed) {
+                upsert(s);
+                changed();
+              }
+            }, () => undefined);
+          }
+          after = byId.get(event.session_id);
+          break;
+        }
+        case "session_terminated":
+          byId.delete(event.session_id);
+          rank.delete(event.session_id);
+          after = event.data.session;
+          break;
+        case "fleet_updated":
+          if (summary) summary = {...summary, is_paused: event.data.is_paused};
+          break;
+      }
+      if (summary && "active_count" in event.data && typeof event.data.active_count === "number") {
+        summary = {...summary, active_count: event.data.active_count};
+      }
+      changed();
+      for (const l of [...eventListeners]) l(event, after);
+    },
+    onSummary(next) {
+      if (summary && next.as_of_seq < summary.as_of_seq) return;
+      summary = next;
+      changed();
+    },
+  }, {labels, limit: options.limit ?? 1000});
+
+  return {
+    ready,
+    getState() {
+      if (state === null) {
+        const sessions = [...byId.values()].sort(
+          (a, b) => newestFirst(a, b) || (rank.get(b.id) ?? 0) - (rank.get(a.id) ?? 0));
+        state = {
+          sessions, byId: new Map(byId), summary, seq: position?.seq ?? null, epoch: position?.epoch ?? null,
+          ready: resets > 0, resets,
+        };
+      }
+      return state;
+    },
+    subscribe(listener) {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
+    onEvent(listener) {
+      eventListeners.add(listener);
+      return () => eventListeners.delete(listener);
+    },
+    onReset(listener) {
+      resetListeners.add(listener);
+      return () => resetListeners.delete(listener);
+    },
+    close() {
+      closed = true;
+      subscription.unsubscribe();
+      listeners.clear();
+      eventListeners.clear();
+      resetListeners.clear();
+    },
+  };
+}
+
+/** A store holding one value, kept current by a subscription (used for one session and for the summary). */
+export interface ValueView<T> {
+  getState(): T;
+  subscribe(listener: () => void): () => void;
+  close(): void;
+}
+
+/** One session (`session:{id}`), terminated ones included: undefined until joined, null while it does not exist. */
+export function createSessionView(subscriber: Subscriber, id: string): ValueView<Session | null | undefined> {
+  let value: Session | null | undefined = undefined;
+  const listeners = new Set<() => void>();
+  const set = (v: Session | null) => {
+    value = v;
+    for (const l of [...listeners]) l();
+  };
+  const subscription = subscriber.subscribe(`session:${id}`, {
+    onReset: s => set(s.session ?? null),
+    onEvent(event) {
+      if (event.type === "session_created" || event.type === "session_terminated") set(event.data.session);
+      else if (event.type === "session_updated" && value && event.data.version > value.version) set(applyChanges(value, event));
+    },
+  });
+  return {
+    getState: () => value,
+    subscribe(listener) {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
+    close() {
+      subscription.unsubscribe();
+      listeners.clear();
+    },
+  };
+}
+
+/** The fleet summary (`summary` topic): null until the first join. */
+export function createSummaryView(subscriber: Subscriber): ValueView<Summary | null> {
+  let value: Summary | null = null;
+  const listeners = new Set<() => void>();
+  const set = (v: Summary | null) => {
+    value = v;
+    for (const l of [...listeners]) l();
+  };
+  const subscription = subscriber.subscribe("summary", {
+    onReset: s => {
+      if (s.summary !== undefined) set(s.summary);
+    },
+    onSummary: s => {
+      if (!value || s.as_of_seq >= value.as_of_seq) set(s);
+    },
+  });
+  return {
+    getState: () => value,
+    subscribe(listener) {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
+    close() {
+      subscription.unsubscribe();
+      listeners.clear();
+    },
+  };
+}

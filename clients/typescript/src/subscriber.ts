@@ -1,0 +1,276 @@
+import {Socket, type Channel} from "phoenix";
+import type {
+  FleetUpdatedEvent, Labels, Session, SessionEvent, Summary, SummaryEvent, SwitchboardEvent,
+} from "./types.js";
+
+/** `connecting` before the first open, `open`, `reconnecting` after a drop (with backoff), `closed` after `disconnect()`. */
+export type ConnectionState = "connecting" | "open" | "reconnecting" | "closed";
+
+export interface SubscriberOptions {
+  /** The server's base URL (`http://host:5080`, may include a prefix); the socket is `{url}/socket`. */
+  url: string;
+  /** A subscriber token (or a function giving the current one), sent as the `token` param of every (re)connect. */
+  token?: string | (() => string | undefined);
+  /** The WebSocket constructor. Browsers and Node ≥ 22 have one; on Node 20 pass `WebSocket` from the `ws` package. */
+  WebSocket?: unknown;
+  /** Delay before reconnect attempt `tries` (1, 2, …). Default: 100 ms doubling to 5 s, with ±20 % jitter. */
+  backoff?: (tries: number) => number;
+  /** Phoenix client heartbeat interval (default 15 s). */
+  heartbeatIntervalMs?: number;
+}
+
+export interface StreamPosition {
+  seq: number;
+  epoch: string;
+}
+
+/** What a join answered, for every (re)join. */
+export interface JoinInfo {
+  topic: string;
+  seq: number;
+  epoch: string;
+  resumed: boolean;
+  replayed: number;
+}
+
+/**
+ * The explicit snapshot-reset signal: the server could not replay what was missed (first join, another epoch, a
+ * purged log), so local state must be replaced by this snapshot. Events after `seq` follow.
+ */
+export interface SnapshotReset {
+  topic: string;
+  seq: number;
+  epoch: string;
+  /** True for the first join of the subscription (no position yet), false when a resume fell back to a snapshot. */
+  initial: boolean;
+  /** `sessions`: the newest active sessions (complete when `next_cursor` is null). */
+  sessions?: Session[];
+  next_cursor?: string | null;
+  /** `sessions` and `summary` (absent for labels-scoped tokens). */
+  summary?: Summary | null;
+  /** `session:{id}`: the session, or null if it does not exist at `seq`. */
+  session?: Session | null;
+}
+
+export interface SubscriptionHandlers {
+  /** A logged event (`seq` set), in order, each exactly once. */
+  onEvent?: (event: SessionEvent | FleetUpdatedEvent) => void;
+  onSummary?: (summary: Summary, event: SummaryEvent) => void;
+  /** Replace local state with the snapshot (see {@link SnapshotReset}). */
+  onReset?: (snapshot: SnapshotReset) => void;
+  onJoin?: (info: JoinInfo) => void;
+  /** A join was refused (e.g. `unauthorized`, `store unavailable`); the phoenix client retries with backoff. */
+  onJoinError?: (response: {reason?: string; detail?: string}) => void;
+}
+
+export interface SubscribeOptions {
+  /** Resume after this position instead of starting from a snapshot. */
+  since?: StreamPosition;
+  /** `sessions`: only sessions carrying all these labels. */
+  labels?: Labels;
+  /** `sessions`: snapshot size (0–1000, default 100). */
+  limit?: number;
+  /** Presence: `{name, id?}`. */
+  viewer?: {name: string; id?: string};
+}
+
+const EVENT_NAMES = ["session_created", "session_updated", "session_terminated", "fleet_updated", "summary"] as const;
+
+/** Default reconnect backoff: 100 ms doubling to 5 s, ±20 % jitter. */
+export function defaultBackoff(tries: number): number {
+  const base = Math.min(5000, 100 * 2 ** Math.max(0, tries - 1));
+  return Math.round(base * (0.8 + Math.random() * 0.4));
+}
+
+/** One topic's channel; its position moves with every event and survives reconnects. */
+export class Subscription {
+  readonly topic: string;
+  /** The position after the last event delivered (or the last snapshot): what the next rejoin resumes from. */
+  position: StreamPosition | null;
+  /** Events at or below the position that arrived again and were dropped (a correct server sends none). */
+  duplicatesDropped = 0;
+  private readonly channel: Channel;
+  private readonly handlers: SubscriptionHandlers;
+  private readonly release: () => void;
+  private joinedOnce = false;
+  private closed = false;
+
+  /** @internal */
+  constructor(socket: Socket, topic: string, handlers: SubscriptionHandlers, options: SubscribeOptions, release: () => void) {
+    this.topic = topic;
+    this.release = release;
+    this.handlers = handlers;
+    this.position = options.since ?? null;
+    const base: Record<string, unknown> = {};
+    if (options.labels) base.labels = options.labels;
+    if (options.limit !== undefined) base.limit = options.limit;
+    if (options.viewer) base.viewer = options.viewer;
+    // A function, so every rejoin carries the latest position.
+    this.channel = socket.channel(topic, () =>
+      this.position === null ? {...base} : {...base, since: this.position.seq, epoch: this.position.epoch});
+    for (const name of EVENT_NAMES) this.channel.on(name, (payload: unknown) => this.deliver(payload as SwitchboardEvent));
+    this.channel.join()
+      .receive("ok", (reply: Record<string, unknown>) => this.joined(reply))
+      .receive("error", (reply: {reason?: string; detail?: string}) => this.handlers.onJoinError?.(reply));
+  }
+
+  /** Leaves the channel; no handler is called afterwards. */
+  unsubscribe(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.channel.leave();
+    this.release();
+  }
+
+  private joined(reply: Record<string, unknown>): void {
+    if (this.closed) return;
+    const info: JoinInfo = {
+      topic: this.topic, seq: reply.seq as number, epoch: reply.epoch as string,
+      resumed: reply.resumed === true, replayed: (reply.replayed as number) ?? 0,
+    };
+    const initial = !this.joinedOnce;
+    this.joinedOnce = true;
+    if (!info.resumed) {
+      this.position = {seq: info.seq, epoch: info.epoch};
+      const snapshot: SnapshotReset = {topic: this.topic, seq: info.seq, epoch: info.epoch, initial};
+      if ("sessions" in reply) snapshot.sessions = reply.sessions as Session[];
+      if ("next_cursor" in reply) snapshot.next_cursor = reply.next_cursor as string | null;
+      if ("summary" in reply) snapshot.summary = reply.summary as Summary | null;
+      if ("session" in reply) snapshot.session = reply.session as Session | null;
+      this.handlers.onReset?.(snapshot);
+    }
+    this.handlers.onJoin?.(info);
+  }
+
+  private deliver(event: SwitchboardEvent): void {
+    if (this.closed) return;
+    if (event.type === "summary") {
+      this.handlers.onSummary?.(event.data, event);
+      return;
+    }
+    const p = this.position;
+    if (p !== null && p.epoch === event.epoch && event.seq <= p.seq) {
+      this.duplicatesDropped++;
+      return;
+    }
+    this.position = {seq: event.seq, epoch: event.epoch};
+    this.handlers.onEvent?.(event);
+  }
+}
+
+interface SocketSlot {
+  socket: Socket;
+  state: ConnectionState;
+  /** Topics joined on this socket: a phoenix socket holds one channel per topic (a second join replaces the first). */
+  topics: Set<string>;
+}
+
+/**
+ * Phoenix sockets to the server, shared by any number of subscriptions. A socket carries one channel per topic, so
+ * a second subscription to a topic already joined (say `sessions` with other labels) gets a socket of its own.
+ * Each socket reconnects with backoff on its own and rejoins every channel with its latest position, so a
+ * subscriber resumes without a gap or a duplicate. The connection state is the worst of the sockets' states.
+ */
+export class Subscriber {
+  private readonly options: SubscriberOptions;
+  private readonly transport: unknown;
+  private readonly slots: SocketSlot[] = [];
+  private stateValue: ConnectionState = "connecting";
+  private readonly listeners = new Set<(state: ConnectionState) => void>();
+  private disconnected = false;
+
+  constructor(options: SubscriberOptions) {
+    this.options = options;
+    this.transport = options.WebSocket ?? (globalThis as {WebSocket?: unknown}).WebSocket;
+    if (!this.transport) {
+      throw new Error("No WebSocket constructor: on Node.js 20 pass `WebSocket` from the 'ws' package to the subscriber.");
+    }
+    this.openSocket();
+  }
+
+  /** The first socket (more are opened when a topic is subscribed twice). */
+  get socket(): Socket {
+    return this.slots[0]!.socket;
+  }
+
+  get state(): ConnectionState {
+    return this.stateValue;
+  }
+
+  /** Calls `listener` on every change of the connection state; returns the function that stops it. */
+  onStateChange(listener: (state: ConnectionState) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  /** Joins `topic` (`sessions`, `summary` or `session:{id}`). */
+  subscribe(topic: string, handlers: SubscriptionHandlers, options: SubscribeOptions = {}): Subscription {
+    if (this.disconnected) throw new Error("the subscriber was disconnected");
+    const slot = this.slots.find(s => !s.topics.has(topic)) ?? this.openSocket();
+    slot.topics.add(topic);
+    return new Subscription(slot.socket, topic, handlers, options, () => this.release(slot, topic));
+  }
+
+  /** Closes the sockets for good. */
+  disconnect(): void {
+    if (this.disconnected) return;
+    this.disconnected = true;
+    for (const slot of this.slots) slot.socket.disconnect();
+    this.setState("closed");
+  }
+
+  private release(slot: SocketSlot, topic: string): void {
+    slot.topics.delete(topic);
+    const i = this.slots.indexOf(slot);
+    if (i > 0 && slot.topics.size === 0) {
+      this.slots.splice(i, 1);
+      slot.socket.disconnect();
+      this.update();
+    }
+  }
+
+  private openSocket(): SocketSlot {
+    const backoff = this.options.backoff ?? defaultBackoff;
+    const token = this.options.token;
+    const endpoint = this.options.url.replace(/\/+$/, "").replace(/^http/, "ws") + "/socket";
+    const socket = new Socket(endpoint, {
+      transport: this.transport as never,
+      params: () => {
+        const t = typeof token === "function" ? token() : token;
+        return t ? {token: t} : {};
+      },
+      reconnectAfterMs: backoff,
+      rejoinAfterMs: backoff,
+      heartbeatIntervalMs: this.options.heartbeatIntervalMs ?? 15000,
+    } as never);
+    const slot: SocketSlot = {socket, state: "connecting", topics: new Set()};
+    const set = (state: ConnectionState) => {
+      slot.state = state;
+      this.update();
+    };
+    socket.onOpen(() => set("open"));
+    socket.onClose(() => set("reconnecting"));
+    socket.onError(() => set(slot.state === "connecting" ? "connecting" : "reconnecting"));
+    this.slots.push(slot);
+    socket.connect();
+    this.update();
+    return slot;
+  }
+
+  private update(): void {
+    const states = this.slots.map(s => s.state);
+    const state: ConnectionState = this.disconnected ? "closed"
+      : states.includes("reconnecting") ? "reconnecting"
+      : states.includes("connecting") ? "connecting"
+      : "open";
+    if (state === this.stateValue) return;
+    this.stateValue = state;
+    for (const listener of [...this.listeners]) listener(state);
+  }
+
+  private setState(state: ConnectionState): void {
+    if (state === this.stateValue) return;
+    this.stateValue = state;
+    for (const listener of [...this.listeners]) listener(state);
+  }
+}

@@ -1,0 +1,283 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Net.Http.Json;
+using System.Text.Json;
+using Microsoft.Playwright;
+using Switchboard.Testing;
+using static Microsoft.Playwright.Assertions;
+
+namespace Switchboard.Conformance.Tests;
+
+/// <summary>
+/// The TypeScript client (clients/typescript) against the real executable: its <c>node --test</c> suites (the OpenAPI
+/// check of the types, producer calls, errors, the session handle's coalescing and heartbeats, subscribe and resume
+/// across a kill -9, the live view), then its React hooks and TanStack Query adapter rendered in Debian's Chromium.
+/// Node.js, npm and Chromium must be there (.ci/run installs them): a missing one fails the tests, never skips them.
+/// </summary>
+public sealed class TypeScriptClientTests(TypeScriptClientPackage package, ITestOutputHelper output) : IClassFixture<TypeScriptClientPackage>
+{
+    [Fact]
+    public async Task TheNodeTestSuitesOfTheTypeScriptClientPass()
+    {
+        package.EnsureBuilt();
+        var suites = Directory.GetFiles(Path.Combine(TypeScriptClientPackage.Dir, "test"), "*.test.mjs")
+            .Select(f => "test/" + Path.GetFileName(f)).Order(StringComparer.Ordinal).ToArray();
+        suites.Length.ShouldBeGreaterThanOrEqualTo(6);
+        var (exitCode, log) = await TypeScriptClientPackage.RunAsync(
+            "node", ["--test", "--test-concurrency=3", .. suites], TimeSpan.FromMinutes(3));
+        exitCode.ShouldBe(0, log);
+        log.ShouldContain("# fail 0", customMessage: log);
+        log.ShouldContain("# skipped 0", customMessage: log);
+        log.ShouldNotContain("# pass 0", customMessage: log);
+        output.WriteLine(log);
+    }
+
+    [Fact]
+    public async Task ReactHooksAndTheQueryAdapterRenderLiveUpdatesInChromiumWithoutRefetching()
+    {
+        package.EnsureBuilt();
+        using var data = new TempDirectory("switchboard-ts-browser");
+        await using var server = await ServerProcess.StartAsync(data.Path);
+        using var http = new HttpClient { BaseAddress = server.BaseAddress };
+        var team = "web-" + Guid.NewGuid().ToString("N")[..8];
+        await PostAsync(http, "/api/sessions", new { id = "s1", name = "first", state = "working", labels = new { team } });
+
+        var browser = await package.BrowserAsync();
+        await using var context = await browser.NewContextAsync();
+        context.SetDefaultTimeout((float)TestTimeouts.Default.TotalMilliseconds);
+        var pageDir = Path.Combine(TypeScriptClientPackage.Dir, "test", "browser");
+        await context.RouteAsync($"{server.BaseAddress}__tsclient/**", route =>
+        {
+            var file = new Uri(route.Request.Url).AbsolutePath switch
+            {
+                "/__tsclient/index.html" => (Path.Combine(pageDir, "index.html"), "text/html"),
+                "/__tsclient/dist/page.js" => (Path.Combine(pageDir, "dist", "page.js"), "text/javascript"),
+                _ => (null, null),
+            };
+            return file.Item1 is null
+                ? route.FulfillAsync(new RouteFulfillOptions { Status = 404 })
+                : route.FulfillAsync(new RouteFulfillOptions { Status = 200, ContentType = file.Item2, Path = file.Item1 });
+        });
+        var page = await context.NewPageAsync();
+        var apiRequests = new ConcurrentQueue<string>();
+        var errors = new ConcurrentQueue<string>();
+        page.Request += (_, request) =>
+        {
+            var path = new Uri(request.Url).AbsolutePath;
+            if (path.StartsWith("/api/", StringComparison.Ordinal))
+            {
+                apiRequests.Enqueue($"{request.Method} {path}");
+            }
+        };
+        page.PageError += (_, error) => errors.Enqueue(error);
+        var console = new ConcurrentQueue<string>();
+        page.Console += (_, message) => console.Enqueue($"{message.Type}: {message.Text}");
+        page.WebSocket += (_, socket) =>
+        {
+            console.Enqueue($"websocket {socket.Url}");
+            socket.Close += (_, _) => console.Enqueue("websocket closed");
+            socket.SocketError += (_, e) => console.Enqueue("websocket error " + e);
+        };
+        try
+        {
+            await RunPageAsync(page, server, http, team, apiRequests, errors);
+        }
+        catch (Exception e)
+        {
+            throw new Exception($"{e.Message}\n--- page console ---\n{string.Join('\n', console)}\n--- server ---\n{server.Output}", e);
+        }
+    }
+
+    private async Task RunPageAsync(IPage page, ServerProcess server, HttpClient http, string team,
+        ConcurrentQueue<string> apiRequests, ConcurrentQueue<string> errors)
+    {
+
+        // The page is served from the server's own origin, so its socket and fetches go to the server as they would
+        // from an app on the same site.
+        await page.GotoAsync($"{server.BaseAddress}__tsclient/index.html?team={team}&session=s1");
+        await Expect(page.GetByTestId("connection")).ToHaveTextAsync("open");
+        await Expect(page.GetByTestId("hook-session")).ToHaveTextAsync(["first|working|0"]);
+        await Expect(page.GetByTestId("hook-one")).ToHaveTextAsync("first|working|0");
+        await Expect(page.GetByTestId("query-session")).ToHaveTextAsync(["first|working|0"]);
+        await Expect(page.GetByTestId("hook-summary")).ToHaveTextAsync("1|0");
+        await Expect(page.GetByTestId("query-summary")).ToHaveTextAsync("1|0");
+        var loadedRequests = apiRequests.ToArray();
+        loadedRequests.ShouldContain("GET /api/sessions");
+        loadedRequests.ShouldContain("GET /api/summary");
+        (await page.EvaluateAsync<int>("window.__queryFetches")).ShouldBe(2);
+
+        // An update shows in the rendered hook within a second of the server accepting it; measured in the page,
+        // from before the PATCH is sent to the DOM change.
+        var seen = page.EvaluateAsync<double>(
+            """
+            () => new Promise(resolve => {
+              const start = performance.now();
+              const done = () => [...document.querySelectorAll("[data-testid=hook-session]")].some(e => e.textContent === "renamed|idle|7")
+                && document.querySelector("[data-testid=query-session]")?.textContent === "renamed|idle|7";
+              if (done()) resolve(0);
+              new MutationObserver((_, observer) => {
+                if (done()) { observer.disconnect(); resolve(performance.now() - start); }
+              }).observe(document.body, {subtree: true, childList: true, characterData: true});
+            })
+            """);
+        await page.EvaluateAsync("() => new Promise(r => requestAnimationFrame(() => r(null)))");
+        await PatchAsync(http, "/api/sessions/s1", new { name = "renamed", state = "idle", tasks_running = 7 });
+        var elapsedMs = await seen.WaitAsync(TestTimeouts.Default);
+        output.WriteLine($"update rendered by the hook and the query {elapsedMs:F0} ms after the PATCH was sent");
+        elapsedMs.ShouldBeLessThan(1000, "the update reached the rendered hook and query within 1 s");
+        await Expect(page.GetByTestId("hook-one")).ToHaveTextAsync("renamed|idle|0");
+
+        // Usage, a new session and a termination: the hooks and the cached queries follow, all from events.
+        await PostAsync(http, "/api/sessions/s1/usage", new { input_tokens = 100, output_tokens = 20 });
+        await PostAsync(http, "/api/sessions", new { id = "s2", name = "second", labels = new { team } });
+        await PostAsync(http, "/api/sessions", new { id = "other", name = "other team", labels = new { team = "other" } });
+        await PostAsync(http, "/api/sessions/s1/terminate", new { reason = "finished" });
+        await Expect(page.GetByTestId("hook-session")).ToHaveTextAsync(["second|initializing|0"]);
+        await Expect(page.GetByTestId("query-session")).ToHaveTextAsync(["second|initializing|0", "renamed|terminated|7"]);
+        await Expect(page.GetByTestId("hook-one")).ToHaveTextAsync("renamed|terminated|120");
+        await Expect(page.GetByTestId("hook-summary")).ToHaveTextAsync("2|120");
+        await Expect(page.GetByTestId("query-summary")).ToHaveTextAsync("2|120");
+
+        // Nothing was fetched again: the cache was updated in place with setQueryData.
+        apiRequests.ToArray().ShouldBe(loadedRequests, "no HTTP request after the first load");
+        (await page.EvaluateAsync<int>("window.__queryFetches")).ShouldBe(2);
+        errors.ShouldBeEmpty();
+    }
+
+    private static async Task PostAsync(HttpClient http, string path, object body)
+    {
+        using var response = await http.PostAsJsonAsync(path, body);
+        response.IsSuccessStatusCode.ShouldBeTrue(await response.Content.ReadAsStringAsync());
+    }
+
+    private static async Task PatchAsync(HttpClient http, string path, object body)
+    {
+        using var response = await http.PatchAsJsonAsync(path, body);
+        response.IsSuccessStatusCode.ShouldBeTrue(await response.Content.ReadAsStringAsync());
+    }
+}
+
+/// <summary>
+/// Installs and builds clients/typescript once for the class (<c>npm ci</c>, <c>tsc</c>, the esbuild test page) and
+/// starts one headless Debian Chromium for the browser test.
+/// </summary>
+public sealed class TypeScriptClientPackage : IAsyncLifetime
+{
+    public static string Dir => Path.Combine(RepoPaths.Root, "clients", "typescript");
+
+    private string? _buildFailure;
+    private IPlaywright? _playwright;
+    private IBrowser? _browser;
+
+    public async ValueTask InitializeAsync()
+    {
+        foreach (var step in new[] { new[] { "ci", "--no-audit", "--no-fund" }, ["run", "build"], ["run", "build:test-page"] })
+        {
+            var (exitCode, output) = await RunAsync("npm", step, TimeSpan.FromMinutes(3));
+            if (exitCode != 0)
+            {
+                _buildFailure = $"npm {string.Join(' ', step)} failed with exit code {exitCode}:\n{output}";
+                return;
+            }
+        }
+    }
+
+    public void EnsureBuilt()
+    {
+        if (_buildFailure is not null)
+        {
+            throw new InvalidOperationException(_buildFailure);
+        }
+    }
+
+    public async Task<IBrowser> BrowserAsync()
+    {
+        if (_browser is not null)
+        {
+            return _browser;
+        }
+
+        var executable = Environment.GetEnvironmentVariable("SWITCHBOARD_CHROMIUM") is { Length: > 0 } path ? path : "/usr/bin/chromium";
+        if (!File.Exists(executable))
+        {
+            throw new InvalidOperationException(
+                $"Chromium is required by the TypeScript client's browser test and was not found at {executable}. " +
+                "Install it (apt-get install chromium; .ci/run does this) or set SWITCHBOARD_CHROMIUM. This test never skips.");
+        }
+
+        // Generous waits for the page's assertions: CI shares two cores with the rest of the suite.
+        SetDefaultExpectTimeout((float)TestTimeouts.Default.TotalMilliseconds);
+        _playwright = await Playwright.CreateAsync();
+        _browser = await _playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
+        {
+            ExecutablePath = executable,
+            Headless = true,
+            // The test page is fulfilled by Playwright, so Chromium cannot tell it came from the loopback address and
+            // would block its socket to 127.0.0.1 as a public page reaching into the local network. A real app is
+            // served from a real address; the check is off for the synthesized page only.
+            Args =
+            [
+                "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                "--no-first-run", "--disable-features=LocalNetworkAccessChecks",
+            ],
+            Timeout = (float)TestTimeouts.Long.TotalMilliseconds,
+        });
+        return _browser;
+    }
+
+    /// <summary>Runs a command in clients/typescript with the built server's path in the environment.</summary>
+    public static async Task<(int ExitCode, string Output)> RunAsync(string command, IEnumerable<string> args, TimeSpan timeout)
+    {
+        var start = new ProcessStartInfo(command)
+        {
+            WorkingDirectory = Dir,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        foreach (var arg in args)
+        {
+            start.ArgumentList.Add(arg);
+        }
+
+        start.Environment["SWITCHBOARD_SERVER_DLL"] = RepoPaths.ServerDll;
+        Process process;
+        try
+        {
+            process = Process.Start(start)!;
+        }
+        catch (System.ComponentModel.Win32Exception e)
+        {
+            throw new InvalidOperationException(
+                $"`{command}` is not installed: the TypeScript client's tests need Node.js and npm (.ci/run installs them).", e);
+        }
+
+        using (process)
+        {
+            var stdout = process.StandardOutput.ReadToEndAsync();
+            var stderr = process.StandardError.ReadToEndAsync();
+            using var cts = new CancellationTokenSource(timeout);
+            try
+            {
+                await process.WaitForExitAsync(cts.Token);
+            }
+            catch (OperationCanceledException)
+            {
+                process.Kill(entireProcessTree: true);
+                throw new TimeoutException($"{command} {string.Join(' ', args)} did not finish within {timeout}:\n{await stdout}{await stderr}");
+            }
+
+            return (process.ExitCode, await stdout + await stderr);
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_browser is not null)
+        {
+            await _browser.CloseAsync();
+        }
+
+        _playwright?.Dispose();
+    }
+}
