@@ -12,6 +12,10 @@ public sealed class FanoutPacerTests
         {
         }
 
+        public void DrainHere()
+        {
+        }
+
         public void OnOverflow()
         {
         }
@@ -109,6 +113,10 @@ public sealed class FanoutPacerTests
     private sealed class ResetConsumer(TaskCompletionSource<string> reset) : ISendQueueConsumer
     {
         public void OnFramesAvailable()
+        {
+        }
+
+        public void DrainHere()
         {
         }
 

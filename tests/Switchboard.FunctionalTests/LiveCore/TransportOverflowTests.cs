@@ -68,4 +68,50 @@ public sealed class TransportOverflowTests
         (await control.WaitForAsync(f => f.Event == "session_created")).Seq.ShouldBe(start + Events + 1);
         server.Logs.Entries.Where(e => e.Level >= LogLevel.Error).ShouldBeEmpty(server.Logs.Dump());
     }
+
+    [Fact]
+    public async Task AFanOutWiderThanOneWakeUpShareReachesEveryReaderInOrder()
+    {
+        const int readers = 100; // above WakeBatch.Threshold: the pass's wake-ups go out in one share per core
+        const int events = 200;
+        await using var server = await SwitchboardServer.StartAsync();
+        await server.Http.CreateAsync("wide");
+        var clients = new List<PhoenixClient>();
+        try
+        {
+            long start = 0;
+            for (var i = 0; i < readers; i++)
+            {
+                var client = await PhoenixClient.ConnectAsync(server.WebSocketUri);
+                clients.Add(client);
+                start = (await client.JoinAsync("sessions")).Response.Long("seq");
+            }
+
+            for (var batch = 0; batch < events / 50; batch++)
+            {
+                var ops = Enumerable.Range(0, 50).Select(i => new { op = "update", id = "wide", metadata = new { n = batch * 50 + i } });
+                (await server.Http.PostAsync("/api/batch", new { operations = ops })).Status.ShouldBe(200);
+            }
+
+            foreach (var client in clients)
+            {
+                var received = new List<long>();
+                while (received.Count < events)
+                {
+                    received.Add((await client.WaitForAsync(f => f.Seq is not null, TestTimeouts.Long)).Seq!.Value);
+                }
+
+                received.ShouldBe(Enumerable.Range(1, events).Select(i => start + i), "every reader gets every event, in order");
+            }
+
+            server.Logs.Entries.Where(e => e.Level >= LogLevel.Error).ShouldBeEmpty(server.Logs.Dump());
+        }
+        finally
+        {
+            foreach (var client in clients)
+            {
+                await client.DisposeAsync();
+            }
+        }
+    }
 }
