@@ -8,7 +8,7 @@ from typing import Any, AsyncIterator
 
 from .client import Client
 from .errors import Problem, TransportError
-from .models import Event, Heartbeat, Session, Summary
+from .models import Event, Heartbeat, Session, Summary, UsageHistory
 from .sse import Item, Subscriber
 
 
@@ -41,6 +41,9 @@ class AsyncClient:
 
     async def summary(self) -> Summary:
         return await asyncio.to_thread(self.sync.summary)
+
+    async def usage(self, **query: Any) -> UsageHistory:
+        return await asyncio.to_thread(lambda: self.sync.usage(**query))
 
     async def events(self, since: int = 0, session_id: str | None = None) -> list[Event]:
         return await asyncio.to_thread(lambda: list(self.sync.events(since, session_id)))

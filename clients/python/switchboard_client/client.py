@@ -10,7 +10,9 @@ import urllib.request
 from typing import Any, Iterator
 
 from .errors import Problem, TransportError
-from .models import Event, Heartbeat, Session, Summary
+from datetime import datetime
+
+from .models import Event, Heartbeat, Session, Summary, UsageHistory
 
 _UNSET: Any = object()
 
@@ -99,6 +101,17 @@ class Client:
 
     def summary(self) -> Summary:
         return Summary.from_json(self.request("GET", "/api/summary"))
+
+    def usage(self, bucket: str = "1h", since: str | datetime | None = None, until: str | datetime | None = None,
+              group_by: str | None = None, values: list[str] | None = None) -> UsageHistory:
+        """Usage history per ``bucket`` (``1m``, ``1h``, ``1d``); times are datetimes or durations back from now
+        (``"24h"``); ``group_by`` is a label key the server rolls up by, ``values`` narrows it."""
+        def text(t: str | datetime | None) -> str | None:
+            return t.isoformat() if isinstance(t, datetime) else t
+        query = {"bucket": bucket, "since": text(since), "until": text(until),
+                 "group_by": None if group_by is None else f"label:{group_by}",
+                 "labels": None if not values else ",".join(f"{group_by}={v}" for v in values)}
+        return UsageHistory.from_json(self.request("GET", "/api/usage", query=query))
 
     def events(self, since: int = 0, session_id: str | None = None) -> Iterator[Event]:
         """Replays logged events after ``since`` (pages followed)."""

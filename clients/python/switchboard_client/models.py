@@ -112,3 +112,50 @@ class SnapshotReset:
     sessions: list[Session] = field(default_factory=list)
     summary: Summary | None = None
     next_cursor: str | None = None
+
+
+@dataclass(frozen=True)
+class UsagePoint:
+    """One bucket of usage; buckets without events are absent."""
+    start: datetime
+    input_tokens: int
+    output_tokens: int
+    total_tokens: int
+    cost_usd: float
+    sessions_created: int
+    sessions_terminated: int
+    sessions_errored: int
+    busy_seconds: float
+    peak_active_sessions: int
+
+    @classmethod
+    def from_json(cls, d: dict[str, Any]) -> "UsagePoint":
+        values = {k: d[k] for k in cls.__dataclass_fields__}
+        values["start"] = _time(d["start"])
+        return cls(**values)
+
+
+@dataclass(frozen=True)
+class UsageSeries:
+    """The buckets of the fleet (``group`` empty) or of one label value (``{"team": "red"}``)."""
+    group: dict[str, str]
+    points: list[UsagePoint]
+
+
+@dataclass(frozen=True)
+class UsageHistory:
+    """``GET /api/usage``: counts exactly the events up to ``as_of_seq``."""
+    bucket: str
+    group_by: str
+    since: datetime
+    until: datetime
+    epoch: str
+    as_of_seq: int
+    series: list[UsageSeries]
+
+    @classmethod
+    def from_json(cls, d: dict[str, Any]) -> "UsageHistory":
+        return cls(
+            bucket=d["bucket"], group_by=d["group_by"], since=_time(d["since"]), until=_time(d["until"]),
+            epoch=d["epoch"], as_of_seq=d["as_of_seq"],
+            series=[UsageSeries(dict(s["group"]), [UsagePoint.from_json(p) for p in s["points"]]) for s in d["series"]])

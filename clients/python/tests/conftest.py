@@ -38,7 +38,8 @@ class Server:
     def start(self) -> None:
         self.process = subprocess.Popen(
             ["dotnet", self.dll, "--urls", self.url, "--data-dir", os.path.join(self.data_dir, "data")],
-            stdout=self.log, stderr=subprocess.STDOUT)
+            stdout=self.log, stderr=subprocess.STDOUT,
+            env={**os.environ, "Switchboard__Usage__GroupBy__0": "team"})  # usage rolled up by team too
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:
             if self.process.poll() is not None:

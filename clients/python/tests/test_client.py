@@ -47,6 +47,27 @@ def test_problems_are_exceptions(shared_server):
     assert dup.value.status == 409
 
 
+def test_usage_history(shared_server):
+    c = Client(shared_server.url)
+    team = new_id("team")
+    for tokens in (100, 23):
+        sid = new_id("py")
+        c.create_session(sid, labels={"team": team})
+        c.add_usage(sid, input_tokens=tokens, output_tokens=1, cost_usd=0.5)
+    mine = c.usage(bucket="1m", since="1h", group_by="team", values=[team])
+    assert mine.bucket == "1m" and mine.group_by == "label:team" and mine.as_of_seq >= 4
+    assert [s.group for s in mine.series] == [{"team": team}]
+    points = mine.series[0].points
+    assert sum(p.input_tokens for p in points) == 123 and sum(p.total_tokens for p in points) == 125
+    assert sum(p.sessions_created for p in points) == 2 and sum(p.cost_usd for p in points) == pytest.approx(1.0)
+    fleet = c.usage(bucket="1h", since=mine.since)
+    assert fleet.group_by == "all" and sum(p.input_tokens for p in fleet.series[0].points) >= 123
+    with pytest.raises(Problem) as bad:
+        c.usage(group_by="model")
+    assert bad.value.status == 400 and bad.value.field == "group_by"
+    assert asyncio.run(AsyncClient(shared_server.url).usage(bucket="1m", group_by="team", values=[team])).series[0].group == {"team": team}
+
+
 def test_session_context_heartbeats_and_terminates(shared_server):
     c = Client(shared_server.url)
     with c.session(name="loop", lease_seconds=2, heartbeat_interval=0.3) as s:

@@ -3,7 +3,7 @@ import {SessionHandle, type SessionHandleOptions} from "./handle.js";
 import type {
   BatchOperation, BatchResult, CountResponse, CreateSessionRequest, EventsResponse, HeartbeatResponse, Labels,
   ProblemDetails, Session, SessionListResponse, SessionState, SummaryResponse, TerminateRequest, UpdateSessionRequest,
-  UsageRequest,
+  UsageQuery, UsageRequest, UsageResponse,
 } from "./types.js";
 
 export interface ClientOptions {
@@ -130,6 +130,16 @@ export class SwitchboardClient {
 
   summary(): Promise<SummaryResponse> {
     return this.request("GET", "/api/summary");
+  }
+
+  /** Usage history (`GET /api/usage`): tokens, cost and sessions per time bucket, for the fleet or per label value. */
+  usage(query: UsageQuery = {}): Promise<UsageResponse> {
+    const time = (t: string | Date | undefined) => (t instanceof Date ? t.toISOString() : t);
+    return this.request("GET", "/api/usage", undefined, [
+      ["bucket", query.bucket], ["since", time(query.since)], ["until", time(query.until)],
+      ["group_by", query.groupBy === undefined ? undefined : `label:${query.groupBy}`],
+      ["labels", query.values?.map((v) => `${query.groupBy}=${v}`).join(",")],
+    ]);
   }
 
   /** One page of the event log after `since`. */

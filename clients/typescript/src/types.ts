@@ -174,6 +174,51 @@ export interface EventsResponse {
   has_more: boolean;
 }
 
+/** One bucket of usage (`UsagePoint`); buckets without events are absent. */
+export interface UsagePoint {
+  start: string;
+  input_tokens: number;
+  output_tokens: number;
+  total_tokens: number;
+  cost_usd: number;
+  sessions_created: number;
+  sessions_terminated: number;
+  sessions_errored: number;
+  busy_seconds: number;
+  peak_active_sessions: number;
+}
+
+/** The buckets of one group (`UsageSeries`): the fleet (`group` empty) or one label value (`{team: "red"}`). */
+export interface UsageSeries {
+  group: Labels;
+  points: UsagePoint[];
+}
+
+/** `GET /api/usage` (`UsageResponse`): counts exactly the events up to `as_of_seq`. */
+export interface UsageResponse {
+  bucket: UsageBucket;
+  group_by: string;
+  since: string;
+  until: string;
+  epoch: string;
+  as_of_seq: number;
+  series: UsageSeries[];
+}
+
+/** A usage bucket size. */
+export type UsageBucket = "1m" | "1h" | "1d";
+
+/** What `usage()` asks for; times are RFC 3339 or durations back from now (`"30m"`, `"24h"`, `"7d"`). */
+export interface UsageQuery {
+  bucket?: UsageBucket;
+  since?: string | Date;
+  until?: string | Date;
+  /** A label key the server rolls up by (`Switchboard:Usage:GroupBy`); omitted for the fleet as a whole. */
+  groupBy?: string;
+  /** Only these values of `groupBy`. */
+  values?: readonly string[];
+}
+
 // ---- typed events -------------------------------------------------------------------------------------------------
 
 interface EventBase<T extends string, D> {
@@ -281,6 +326,14 @@ export const schemas = {
   BatchResult: describe<BatchResult>()({status: R, session: O, problem: O}),
   EventEnvelope: describe<EventEnvelope>()({seq: R, epoch: R, type: R, session_id: RN, at: R, data: R}),
   EventsResponse: describe<EventsResponse>()({epoch: R, head_seq: R, events: R, next_since: R, has_more: R}),
+  UsagePoint: describe<UsagePoint>()({
+    start: R, input_tokens: R, output_tokens: R, total_tokens: R, cost_usd: R, sessions_created: R,
+    sessions_terminated: R, sessions_errored: R, busy_seconds: R, peak_active_sessions: R,
+  }),
+  UsageSeries: describe<UsageSeries>()({group: R, points: R}),
+  UsageResponse: describe<UsageResponse>()({
+    bucket: R, group_by: R, since: R, until: R, epoch: R, as_of_seq: R, series: R,
+  }),
 } as const;
 
 /** Enumerations the OpenAPI document spells out, for the same check. */

@@ -53,7 +53,8 @@ export class Server {
   async start() {
     const log = openSync(join(this.dir, "server.log"), "a");
     const child = spawn("dotnet", [process.env.SWITCHBOARD_SERVER_DLL, "--urls", this.url, "--data-dir", join(this.dir, "data")],
-      {stdio: ["ignore", log, log]});
+      // Usage rolled up by team too, for the usage tests.
+      {stdio: ["ignore", log, log], env: {...process.env, Switchboard__Usage__GroupBy__0: "team"}});
     closeSync(log);
     let exited = null;
     child.on("exit", code => (exited = code));
