@@ -13,7 +13,7 @@ public sealed class FeedTests(Chromium chromium)
 {
     /// <summary>
     /// Samples the feed inside the page every 250 ms for <c>ms</c>: how many entries are readable (in the list's visible
-    /// area, computed opacity 1, with text), and how many separate renders (mutation batches) the list saw.
+    /// area and the viewport, computed opacity 1, with text, not covered), and how many separate renders (mutation batches) the list saw.
     /// </summary>
     private const string SampleFeed = """
         ms => new Promise(resolve => {
@@ -27,8 +27,10 @@ public sealed class FeedTests(Chromium chromium)
             const box = list.getBoundingClientRect();
             const readable = [...list.querySelectorAll('[data-testid=event-item]')].filter(li => {
               const r = li.getBoundingClientRect();
-              return r.height > 0 && r.top >= box.top - 1 && r.bottom <= box.bottom + 1
-                && getComputedStyle(li).opacity === '1' && li.textContent.trim().length > 0;
+              // Whole, on screen, fully opaque, with text, and not covered by anything (a toast, say).
+              const hit = document.elementFromPoint(r.left + r.width / 2, r.top + r.height / 2);
+              return r.height > 0 && r.top >= box.top - 1 && r.bottom <= box.bottom + 1 && r.bottom <= innerHeight
+                && getComputedStyle(li).opacity === '1' && li.textContent.trim().length > 0 && hit?.closest('li') === li;
             }).length;
             samples.push(readable);
             if (performance.now() - started >= ms) {

@@ -89,13 +89,24 @@ function onEvent(envelope) {
   const result = store.apply(envelope);
   list.onEvent(envelope);
   feed.add(envelope, result?.before ?? null, result?.after ?? null);
-  const session = envelope.data?.session;
+  notify(envelope, result, knownBefore);
+}
+
+/** Toasts: sessions that fail or end in error first, then terminations and creations (toasts.js merges and limits). */
+function notify(envelope, result, knownBefore) {
   const open = () => openDetail(envelope.session_id);
+  const before = result?.before ?? null;
+  const after = result?.after ?? null;
   if (envelope.type === "session_created" && result?.isNew) {
-    toasts.show("created", "Session created", describeSession(session), open);
+    toasts.show("created", "Session created", describeSession(envelope.data.session), open);
   } else if (envelope.type === "session_terminated" && (result?.endedNow || (!result && !knownBefore))) {
     const reason = envelope.data.reason ? ` · ${envelope.data.reason}` : "";
-    toasts.show("terminated", "Session terminated", `${describeSession(session)}${reason}`, open);
+    const inError = before ? before.state === "error" : Boolean(envelope.data.session?.error_message);
+    toasts.show(inError ? "error" : "terminated", inError ? "Session in error terminated" : "Session terminated",
+      `${describeSession(envelope.data.session)}${reason}`, open);
+  } else if (envelope.type === "session_updated" && after?.state === "error" && before?.state !== "error") {
+    const message = after.error_message ? ` · ${after.error_message}` : "";
+    toasts.show("error", "Session failed", `${describeSession(after)}${message}`, open);
   }
 }
 

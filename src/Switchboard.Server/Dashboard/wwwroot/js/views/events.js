@@ -189,13 +189,14 @@ export class EventFeed {
       : h("button", { type: "button", class: "event-who link", title: entry.id, onclick: () => this.#onOpen(entry.id) }, entry.name || entry.id);
     return h("li", { class: `event event-${entry.kind}`, dataset: { testid: "event-item", type: entry.type, seq: entry.seq, category: entry.category } },
       h("span", { class: "event-dot", "aria-hidden": "true" }),
-      h("div", { class: "event-main" }, who, h("span", { class: "event-text", dataset: { testid: "event-text" } }, entry.text)),
+      h("div", { class: "event-main" }, who, h("span", { class: "event-text", title: entry.text, dataset: { testid: "event-text" } }, entry.text)),
       h("time", { class: "event-time", datetime: entry.at }, formatClock(entry.at)));
   }
 
   #update(li, entry) {
     setAttr(li, "data-seq", entry.seq);
     setText(li.querySelector(".event-text"), entry.text);
+    setAttr(li.querySelector(".event-text"), "title", entry.text);
     const time = li.querySelector(".event-time");
     setAttr(time, "datetime", entry.at);
     setText(time, formatClock(entry.at));
