@@ -131,6 +131,19 @@ public sealed class PhoneTests(Chromium chromium)
         (await page.Page.EvaluateAsync<int>("() => document.documentElement.scrollWidth")).ShouldBeLessThanOrEqualTo(Width);
         await page.Page.GetByTestId("detail-close").ClickAsync();
         await Expect(page.Detail).ToBeHiddenAsync();
+
+        // Toasts: compact at the bottom, and out of the way while the events panel is on screen (so back to the long list).
+        await toggle.ClickAsync();
+        await page.Page.GetByTestId("filter-state-active").ClickAsync();
+        await toggle.ClickAsync();
+        await Expect(page.Rows).ToHaveCountAsync(DemoFleet.ActiveCount);
+        await page.Page.EvaluateAsync("() => window.scrollTo(0, 0)");
+        await server.Http.CreateAsync("phone-new", "Started while on a phone");
+        await Expect(page.Toasts).ToHaveCountAsync(1);
+        await Expect(page.Toasts.First).ToBeVisibleAsync();
+        ((await page.Page.GetByTestId("toasts").BoundingBoxAsync())!.Height).ShouldBeLessThan(Height / 10f);
+        await page.Page.Locator(".events").ScrollIntoViewIfNeededAsync();
+        await Expect(page.Toasts.First).ToBeHiddenAsync();
         page.ShouldHaveNoScriptErrors();
     }
 

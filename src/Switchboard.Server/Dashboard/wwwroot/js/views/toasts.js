@@ -2,9 +2,9 @@
 // first, so never more than three), each gone after five seconds or by its button. Events of a kind whose toast is up
 // merge into it ("12 sessions created"), re-announced at most once a second; once it goes, that kind rests for a while
 // and what arrives meanwhile comes back as one merged toast. The header's Mute silences them all (kept per browser).
-// Where they sit (never over the events or detail panel) is up to the CSS.
+// Where they sit (never over the events or detail panel) is up to the CSS, told when the events panel is on screen.
 
-import { byTestId, h, setText } from "../dom.js";
+import { byTestId, h, setAttr, setText } from "../dom.js";
 
 export const TOAST_MS = 5000;
 export const MAX_TOASTS = 3;
@@ -48,6 +48,10 @@ export class Toasts {
       }
     });
     this.#renderMute();
+    // With one column (phones, narrow windows) the events panel scrolls under the toasts' corner: while any of it is on
+    // screen the toasts step aside (CSS hides them; they keep their timers), so they never cover it.
+    new IntersectionObserver(([entry]) => setAttr(document.body, "data-events-in-view", entry.isIntersecting ? "true" : null))
+      .observe(document.querySelector(".events"));
   }
 
   /** kind: "error" | "terminated" | "created"; `title` and `detail` describe this one event. */
