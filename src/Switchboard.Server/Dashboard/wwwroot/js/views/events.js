@@ -42,15 +42,22 @@ export class EventFeed {
       button.addEventListener("click", () => this.#toggle(button.dataset.kind));
     }
 
-    // Held still while someone reads or points at it; catches up as soon as they leave.
-    const hold = (on) => {
-      this.#hovered = on;
+    // Held still while someone points at it or has focus in it; catches up as soon as both leave.
+    let pointer = false;
+    let focus = false;
+    const hold = () => {
+      this.#hovered = pointer || focus;
       this.#schedule();
     };
-    this.#list.addEventListener("pointerenter", () => hold(true));
-    this.#list.addEventListener("pointerleave", () => hold(false));
-    this.#list.addEventListener("focusin", () => hold(true));
-    this.#list.addEventListener("focusout", (e) => !this.#list.contains(e.relatedTarget) && hold(false));
+    this.#list.addEventListener("pointerenter", () => { pointer = true; hold(); });
+    this.#list.addEventListener("pointerleave", () => { pointer = false; hold(); });
+    this.#list.addEventListener("focusin", () => { focus = true; hold(); });
+    this.#list.addEventListener("focusout", (e) => {
+      if (!this.#list.contains(e.relatedTarget)) {
+        focus = false;
+        hold();
+      }
+    });
     this.#renderFilter();
   }
 
