@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Text;
 using Microsoft.Playwright;
 using Switchboard.Dashboard.Tests.Browser;
 using Switchboard.Testing;
@@ -28,13 +29,18 @@ public sealed class AuthTests(Chromium chromium)
         await producer.CreateAsync("guarded-1", "Guarded one", state: "idle");
 
         var apiCalls = new ConcurrentQueue<(string Path, string? Authorization)>();
-        await using var page = await DashboardPage.OpenAsync(chromium, server.BaseAddress, waitConnected: false, prepare: context =>
-            context.RouteAsync("**/api/**", async route =>
+        var socketUrls = new ConcurrentQueue<string>();
+        await using var page = await DashboardPage.OpenAsync(chromium, server.BaseAddress, waitConnected: false, prepare: async context =>
+        {
+            await context.AddInitScriptAsync(RecordSubprotocols);
+            context.Page += (_, p) => p.WebSocket += (_, ws) => socketUrls.Enqueue(ws.Url);
+            await context.RouteAsync("**/api/**", async route =>
             {
                 var headers = await route.Request.AllHeadersAsync();
                 apiCalls.Enqueue((new Uri(route.Request.Url).AbsolutePath, headers.GetValueOrDefault("authorization")));
                 await route.ContinueAsync();
-            }));
+            });
+        });
 
         var prompt = page.Page.GetByTestId("auth");
         await Expect(prompt).ToBeVisibleAsync();
@@ -48,6 +54,16 @@ public sealed class AuthTests(Chromium chromium)
         await page.ExpectConnectionAsync("connected");
         await Expect(page.Row("guarded-1")).ToBeVisibleAsync();
         (await page.Page.EvaluateAsync<string>("sessionStorage.getItem('switchboard.api-key')")).ShouldBe(WriteKey);
+
+        // phoenix.js's authToken: the token rides in the subprotocol "base64url.bearer.phx.<base64>", never in the URL,
+        // and the server selects "phoenix".
+        socketUrls.ShouldHaveSingleItem().ShouldNotContain("token");
+        var offered = await page.Page.EvaluateAsync<string[][]>("() => window.__socketProtocols");
+        offered.ShouldHaveSingleItem()[0].ShouldBe("phoenix");
+        offered[0][1].ShouldStartWith("base64url.bearer.phx.");
+        var token = Encoding.UTF8.GetString(Convert.FromBase64String(Pad(offered[0][1]["base64url.bearer.phx.".Length..])));
+        token.Split('.').Length.ShouldBe(3, "a signed subscriber token (JWT)");
+        (await page.Page.EvaluateAsync<string>("() => window.__socketSelected")).ShouldBe("phoenix");
 
         // Changes keep arriving live while tokens expire and are renewed over the open socket.
         var deadline = DateTime.UtcNow.AddSeconds(17);
@@ -71,6 +87,23 @@ public sealed class AuthTests(Chromium chromium)
         await page.ExpectConnectionAsync("connected");
         await Expect(prompt).ToBeHiddenAsync();
     }
+
+    /// <summary>Wraps the page's WebSocket to record the subprotocols each connection offers and the one the server chose.</summary>
+    private const string RecordSubprotocols = """
+        (() => {
+          const Native = window.WebSocket;
+          window.__socketProtocols = [];
+          window.WebSocket = class extends Native {
+            constructor(url, protocols) {
+              super(url, protocols);
+              window.__socketProtocols.push(protocols ?? []);
+              this.addEventListener("open", () => { window.__socketSelected = this.protocol; });
+            }
+          };
+        })();
+        """;
+
+    private static string Pad(string base64) => base64.PadRight(base64.Length + (4 - base64.Length % 4) % 4, '=');
 
     [Fact]
     public async Task WithAuthOffThereIsNoPromptAndNoToken()

@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Http.Headers;
+using System.Text.Json;
 using Switchboard.Testing;
 
 namespace Switchboard.Dashboard.Tests;
@@ -39,6 +40,27 @@ public sealed class DashboardAssetTests
         gzipped.Headers.AcceptEncoding.Add(new StringWithQualityHeaderValue("gzip"));
         using var compressed = await server.Http.SendAsync(gzipped);
         compressed.Content.Headers.ContentEncoding.ShouldBe(["gzip"]);
+    }
+
+    [Fact]
+    public async Task TheVendoredPhoenixJsIsTheUnmodifiedPinnedNpmRelease()
+    {
+        // The release tests/js/package.json pins, as `npm ci` installed it (tests/js/Npm.targets runs it before the build).
+        var pinned = JsonDocument.Parse(File.ReadAllText(Path.Combine(RepoPaths.JsTests, "package.json")))
+            .RootElement.GetProperty("dependencies").GetProperty("phoenix").GetString()!;
+        var package = Path.Combine(RepoPaths.JsTests, "node_modules", "phoenix");
+        File.Exists(Path.Combine(package, "package.json")).ShouldBeTrue("tests/js/node_modules/phoenix is missing: run `npm ci` in tests/js");
+        JsonDocument.Parse(File.ReadAllText(Path.Combine(package, "package.json"))).RootElement.GetProperty("version").GetString().ShouldBe(pinned);
+
+        // What the server actually serves, byte for byte: the single-file ESM build and its licence.
+        await using var server = await SwitchboardServer.StartAsync();
+        using var module = await server.Http.GetAsync("/dashboard/vendor/phoenix/phoenix.mjs");
+        module.StatusCode.ShouldBe(HttpStatusCode.OK);
+        module.Content.Headers.ContentType!.MediaType.ShouldBe("text/javascript", "a module script needs a JavaScript MIME type");
+        (await module.Content.ReadAsByteArrayAsync()).ShouldBe(await File.ReadAllBytesAsync(Path.Combine(package, "priv", "static", "phoenix.mjs")));
+        using var licence = await server.Http.GetAsync("/dashboard/vendor/phoenix/LICENSE.md");
+        licence.StatusCode.ShouldBe(HttpStatusCode.OK);
+        (await licence.Content.ReadAsByteArrayAsync()).ShouldBe(await File.ReadAllBytesAsync(Path.Combine(package, "LICENSE.md")));
     }
 
     [Fact]

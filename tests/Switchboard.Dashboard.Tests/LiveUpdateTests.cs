@@ -50,9 +50,10 @@ public sealed class LiveUpdateTests(Chromium chromium)
         await Expect(page.Row("agent-1")).ToHaveCountAsync(0, new() { Timeout = 10_000 });
         await Expect(page.Stat("active")).ToHaveTextAsync("2");
 
-        // Every change also reached the recent-events panel, newest first.
+        // Every lifecycle and state change reached the recent-events panel, newest first.
         await Expect(page.EventItems.First).ToHaveAttributeAsync("data-type", "session_terminated");
-        (await page.EventItems.CountAsync()).ShouldBe(5);
+        // Usage is left out by default (the feed filter shows lifecycle, state and errors).
+        (await page.EventItems.CountAsync()).ShouldBe(4);
 
         page.PollRequests(connectedAt).ShouldBeEmpty("the page must not poll the list or summary while connected");
         page.PollRequests().ShouldBeEmpty("the join snapshot replaces any initial fetch");

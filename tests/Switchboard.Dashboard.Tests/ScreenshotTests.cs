@@ -6,7 +6,7 @@ using static Microsoft.Playwright.Assertions;
 namespace Switchboard.Dashboard.Tests;
 
 /// <summary>
-/// Renders the dashboard with a demo fleet in light and dark mode, checks that nothing overflows, and saves
+/// Renders the dashboard with a demo fleet in light and dark mode and on a phone, checks that nothing overflows, and saves
 /// the screenshots. With <c>SWITCHBOARD_UPDATE_SCREENSHOTS=1</c> they also replace the ones in <c>docs/</c>.
 /// </summary>
 public sealed class ScreenshotTests(Chromium chromium)
@@ -32,6 +32,21 @@ public sealed class ScreenshotTests(Chromium chromium)
         background.ShouldBe(scheme == ColorScheme.Dark ? "rgb(13, 16, 21)" : "rgb(245, 246, 248)");
 
         await SaveAsync(page.Page, file);
+        page.ShouldHaveNoScriptErrors();
+    }
+
+    [Fact]
+    public async Task OnAPhoneTheDashboardRendersCleanly()
+    {
+        await using var server = await SwitchboardServer.StartAsync();
+        await DemoFleet.CreateAsync(server.Http);
+        await using var page = await DashboardPage.OpenAsync(chromium, server.BaseAddress, width: 390, height: 844);
+        await Expect(page.Rows).ToHaveCountAsync(DemoFleet.ActiveCount);
+        await DemoFleet.LiveActivityAsync(server.Http);
+        await Expect(page.Toasts).ToHaveCountAsync(2);
+        await Expect(page.Row("hotfix-checkout")).ToBeVisibleAsync();
+        await ShouldNotOverflowAsync(page.Page);
+        await SaveAsync(page.Page, "dashboard-phone.png");
         page.ShouldHaveNoScriptErrors();
     }
 

@@ -23,6 +23,8 @@ internal sealed class DashboardAssets
         [".html"] = "text/html; charset=utf-8",
         [".css"] = "text/css; charset=utf-8",
         [".js"] = "text/javascript; charset=utf-8",
+        [".mjs"] = "text/javascript; charset=utf-8", // the vendored phoenix.js, kept under its npm name
+        [".md"] = "text/markdown; charset=utf-8", // the vendored licence
         [".svg"] = "image/svg+xml",
         [".png"] = "image/png",
         [".json"] = "application/json; charset=utf-8",

@@ -21,15 +21,13 @@ export class Api {
     this.#auth = auth;
   }
 
-  /** The WebSocket endpoint, on the same origin and prefix as the page, with the subscriber token when auth is on. */
-  socketUrl() {
-    const url = new URL("socket/websocket", this.#root);
+  /**
+   * The Phoenix socket endpoint on the same origin and prefix as the page (phoenix.js appends /websocket and vsn).
+   * The subscriber token never goes into this URL: phoenix.js sends it as a WebSocket subprotocol (`authToken`).
+   */
+  socketEndpoint() {
+    const url = new URL("socket", this.#root);
     url.protocol = url.protocol === "https:" ? "wss:" : "ws:";
-    if (this.#auth?.token) {
-      url.searchParams.set("token", this.#auth.token);
-    }
-
-    url.searchParams.set("vsn", "2.0.0");
     return url.toString();
   }
 

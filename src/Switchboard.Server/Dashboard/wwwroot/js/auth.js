@@ -1,7 +1,8 @@
 // Auth for a server that has it on. The page finds out by asking GET /api/auth without a key: 401 means keys are
 // required. It then asks for a key once, keeps it in sessionStorage (this tab only, gone when the tab closes), sends it
 // as a Bearer on every API call, and mints a short-lived subscriber token (POST /api/tokens) for its socket, because a
-// browser cannot put headers on a WebSocket. The token is renewed before it expires, over the open socket
+// browser cannot put headers on a WebSocket: phoenix.js offers it as the subprotocol "base64url.bearer.phx.<token>"
+// (its `authToken` option), so it never appears in a URL. The token is renewed before it expires, over the open socket
 // ("access_token" on topic "phoenix"), so the connection never drops for it.
 
 import { byTestId, setText } from "./dom.js";
@@ -47,7 +48,7 @@ export class Auth {
     return key ? { authorization: `Bearer ${key}` } : {};
   }
 
-  /** Sends renewed tokens over this socket while it is open. */
+  /** Sends renewed tokens over this (phoenix.js) socket while it is open. */
   attach(socket) {
     this.#socket = socket;
     socket.onClose(({ code }) => {
@@ -159,7 +160,10 @@ export class Auth {
     this.#token = minted.token;
     const lifeMs = Math.max(1, minted.expires_in) * 1000;
     this.#renewTimer = setTimeout(() => this.#renew(), Math.max(500, Math.min(lifeMs * RENEW_AT, lifeMs - MIN_MARGIN_MS)));
-    this.#socket?.send([null, this.#socket.makeRef(), "phoenix", "access_token", { token: minted.token }]);
+    // Only over an open socket: a closed one takes the fresh token from `authToken` when it reconnects.
+    if (this.#socket?.isConnected()) {
+      this.#socket.push({ topic: "phoenix", event: "access_token", payload: { token: minted.token }, ref: this.#socket.makeRef() });
+    }
   }
 
   #fetch(path, headers, method = "GET", body = undefined) {

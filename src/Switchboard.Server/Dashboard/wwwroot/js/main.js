@@ -1,11 +1,12 @@
-// Wires the dashboard together: one Phoenix socket, the `sessions` channel (snapshot on join, resume by seq
-// after a reconnect), the views, and the polling fallback that runs only while the channel is down.
+// Wires the dashboard together: one Phoenix socket (the unmodified phoenix.js, vendored), the `sessions` channel
+// (snapshot on join, resume by seq after a reconnect), the views, and the polling fallback that runs only while the
+// channel is down.
 
 import { Api } from "./api.js";
 import { Auth } from "./auth.js";
 import { ConnectionMonitor, DEFAULT_POLL_MS } from "./connection.js";
 import { frameScheduler } from "./dom.js";
-import { Socket } from "./phoenix/socket.js";
+import { Socket } from "../vendor/phoenix/phoenix.mjs";
 import { SessionStore } from "./store.js";
 import { DetailPanel } from "./views/detail.js";
 import { EventFeed } from "./views/events.js";
@@ -20,8 +21,6 @@ const root = new URL("../../", import.meta.url);
 const auth = new Auth(root);
 const api = new Api(root, auth);
 const store = new SessionStore();
-const socket = new Socket(() => api.socketUrl());
-auth.attach(socket);
 const toasts = new Toasts();
 // The detail panel opens below the sticky header (--topbar-h), so it never covers the header's controls.
 new ResizeObserver(([entry]) => document.documentElement.style.setProperty("--topbar-h", `${entry.target.offsetHeight}px`))
@@ -30,9 +29,10 @@ const header = new HeaderView(store, api, { onErrors: () => list.showState("erro
 const renderList = frameScheduler(() => list.render());
 const renderHeader = frameScheduler(() => header.render());
 const list = new SessionList(store, api, { onOpen: openDetail, onChange: renderList });
-const detail = new DetailPanel(socket, api, { onClose: () => { list.selectedId = null; } });
 const feed = new EventFeed({ onOpen: openDetail });
 const monitor = new ConnectionMonitor({ poll, pollMs: pollInterval() });
+/** Set once the socket exists (after the key is known); until then there is nothing to open a channel on. */
+let detail = null;
 
 store.subscribe((reason) => {
   if (reason === "summary") {
@@ -42,8 +42,25 @@ store.subscribe((reason) => {
   renderList();
 });
 
+// With auth on, the socket waits for the key and its first token; until then (and whenever the channel is down) the
+// page polls.
+await auth.start();
+// The token goes as phoenix.js's `authToken` (a subprotocol, read at each connect), never in the URL.
+const socket = new Socket(api.socketEndpoint(), auth.enabled ? { authToken: () => auth.token } : {});
+auth.attach(socket);
+detail = new DetailPanel(socket, api, { onClose: () => { list.selectedId = null; } });
+
+// Join params as a function: phoenix.js reads them at every (re)join, so a rejoin resumes from the last seq seen.
 const sessions = socket.channel("sessions", () => store.joinParams(SNAPSHOT_LIMIT));
-sessions.onJoin((reply) => {
+sessions.onError(() => monitor.lost());
+socket.onClose(() => monitor.lost());
+for (const type of ["session_created", "session_updated", "session_terminated", "fleet_updated"]) {
+  sessions.on(type, onEvent);
+}
+
+sessions.on("summary", (envelope) => store.setSummary(envelope.data));
+// The join push's hooks run on every rejoin too (phoenix.js resends the same push).
+sessions.join().receive("ok", (reply) => {
   if (reply.resumed) {
     store.resumed(reply.seq, reply.replayed);
   } else {
@@ -57,22 +74,10 @@ sessions.onJoin((reply) => {
 
   monitor.connected();
 });
-sessions.onError(() => monitor.lost());
-socket.onClose(() => monitor.lost());
-for (const type of ["session_created", "session_updated", "session_terminated", "fleet_updated"]) {
-  sessions.on(type, onEvent);
-}
-
-sessions.on("summary", (envelope) => store.setSummary(envelope.data));
-sessions.join();
-// With auth on, the socket waits for the key and its first token.
-await auth.start();
 if (!auth.enabled || auth.token) {
   socket.connect(); // with auth on and no token, the socket would only be refused: the page polls instead
 }
 
-addEventListener("online", () => socket.reconnectNow());
-document.addEventListener("visibilitychange", () => !document.hidden && socket.reconnectNow());
 setInterval(() => {
   header.tick();
   list.tick();
@@ -84,13 +89,24 @@ function onEvent(envelope) {
   const result = store.apply(envelope);
   list.onEvent(envelope);
   feed.add(envelope, result?.before ?? null, result?.after ?? null);
-  const session = envelope.data?.session;
+  notify(envelope, result, knownBefore);
+}
+
+/** Toasts: sessions that fail or end in error first, then terminations and creations (toasts.js merges and limits). */
+function notify(envelope, result, knownBefore) {
   const open = () => openDetail(envelope.session_id);
+  const before = result?.before ?? null;
+  const after = result?.after ?? null;
   if (envelope.type === "session_created" && result?.isNew) {
-    toasts.show("created", "Session created", describeSession(session), open);
+    toasts.show("created", "Session created", describeSession(envelope.data.session), open);
   } else if (envelope.type === "session_terminated" && (result?.endedNow || (!result && !knownBefore))) {
     const reason = envelope.data.reason ? ` · ${envelope.data.reason}` : "";
-    toasts.show("terminated", "Session terminated", `${describeSession(session)}${reason}`, open);
+    const inError = before ? before.state === "error" : Boolean(envelope.data.session?.error_message);
+    toasts.show(inError ? "error" : "terminated", inError ? "Session in error terminated" : "Session terminated",
+      `${describeSession(envelope.data.session)}${reason}`, open);
+  } else if (envelope.type === "session_updated" && after?.state === "error" && before?.state !== "error") {
+    const message = after.error_message ? ` · ${after.error_message}` : "";
+    toasts.show("error", "Session failed", `${describeSession(after)}${message}`, open);
   }
 }
 
@@ -100,6 +116,10 @@ function describeSession(session) {
 }
 
 function openDetail(id) {
+  if (!detail) {
+    return;
+  }
+
   detail.open(id, store.get(id) ?? list.remoteSession(id));
   list.selectedId = id;
 }

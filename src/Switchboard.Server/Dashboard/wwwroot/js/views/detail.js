@@ -3,7 +3,7 @@
 
 import { byTestId, h, setAttr, setText } from "../dom.js";
 import { formatClock, formatCost, formatDateTime, formatInt, labelPairs, timeAgo } from "../format.js";
-import { PresenceView } from "../phoenix/presence.js";
+import { Presence } from "../../vendor/phoenix/phoenix.mjs";
 import { applyToSession } from "../store.js";
 import { stateBadge } from "./badge.js";
 import { describe } from "./events.js";
@@ -74,21 +74,23 @@ export class DetailPanel {
     this.#ask(null);
     this.#showResult(null);
     const channel = this.#socket.channel(`session:${id}`, { viewer: VIEWER });
-    new PresenceView(channel, (count) => channel === this.#channel && this.setViewers(count));
+    // phoenix.js's Presence merges the state and diffs in any order; the count is its distinct keys.
+    const presence = new Presence(channel);
+    presence.onSync(() => channel === this.#channel && this.setViewers(presence.list().length));
     for (const type of ["session_created", "session_updated", "session_terminated"]) {
       channel.on(type, (envelope) => this.#event(channel, envelope));
     }
 
-    channel.onJoin((reply) => {
+    channel.onError(() => channel === this.#channel && this.#render());
+    this.#channel = channel;
+    // The join push's hooks run again on every rejoin (phoenix.js resends the same push).
+    channel.join().receive("ok", (reply) => {
       if (channel === this.#channel && reply.session && (!this.#session || reply.session.version >= this.#session.version)) {
         this.#session = reply.session;
       }
 
       this.#render();
     });
-    channel.onError(() => channel === this.#channel && this.#render());
-    this.#channel = channel;
-    channel.join();
     this.#root.hidden = false;
     setAttr(this.#root, "data-session-id", id);
     this.#render();

@@ -58,6 +58,14 @@ export class FilterBar {
       container.append(chip);
     }
 
+    // On a phone the whole bar folds into one control that says what the view is.
+    const toggle = byTestId("filters-toggle");
+    toggle.addEventListener("click", () => {
+      const open = toggle.getAttribute("aria-expanded") !== "true";
+      setAttr(toggle, "aria-expanded", String(open));
+      setAttr(toggle.closest(".sessions"), "data-filters-open", String(open));
+    });
+
     this.#search.addEventListener("input", () => {
       clearTimeout(this.#searchTimer);
       this.#searchTimer = setTimeout(() => this.#set({ search: this.#search.value.trim() }), LABEL_DEBOUNCE_MS);
@@ -140,6 +148,9 @@ export class FilterBar {
    *   the view and the page holds every active session; null otherwise. Counts the page cannot know read "–".
    */
   render(summary, local = null) {
+    const narrowing = this.filter.labels.length + (this.filter.search ? 1 : 0) + (this.filter.sort ? 1 : 0);
+    const state = FILTERS.find((f) => f.key === this.filter.state)?.label ?? "";
+    setText(byTestId("filters-toggle-label"), `Filters · ${state}${narrowing ? ` +${narrowing}` : ""}`);
     for (const [key, { chip, count, filter }] of this.#chips) {
       setAttr(chip, "aria-pressed", String(key === this.filter.state));
       let text = "";

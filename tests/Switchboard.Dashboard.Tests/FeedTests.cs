@@ -1,0 +1,128 @@
+using System.Text.Json;
+using Switchboard.Dashboard.Tests.Browser;
+using Switchboard.Testing;
+using static Microsoft.Playwright.Assertions;
+
+namespace Switchboard.Dashboard.Tests;
+
+/// <summary>
+/// The recent-events feed at any rate: readable under a 200-session fleet, usage collapsed per session, renders batched
+/// and held still under the pointer, and a filter for what it shows.
+/// </summary>
+public sealed class FeedTests(Chromium chromium)
+{
+    /// <summary>
+    /// Samples the feed inside the page every 250 ms for <c>ms</c>: how many entries are readable (in the list's visible
+    /// area and the viewport, computed opacity 1, with text, not covered), and how many separate renders (mutation batches) the list saw.
+    /// </summary>
+    private const string SampleFeed = """
+        ms => new Promise(resolve => {
+          const list = document.querySelector('[data-testid=event-list]');
+          let renders = 0;
+          const observer = new MutationObserver(() => renders++);
+          observer.observe(list, { childList: true, subtree: true, characterData: true });
+          const samples = [];
+          const started = performance.now();
+          const timer = setInterval(() => {
+            const box = list.getBoundingClientRect();
+            const readable = [...list.querySelectorAll('[data-testid=event-item]')].filter(li => {
+              const r = li.getBoundingClientRect();
+              // Whole, on screen, fully opaque, with text, and not covered by anything (a toast, say).
+              const hit = document.elementFromPoint(r.left + r.width / 2, r.top + r.height / 2);
+              return r.height > 0 && r.top >= box.top - 1 && r.bottom <= box.bottom + 1 && r.bottom <= innerHeight
+                && getComputedStyle(li).opacity === '1' && li.textContent.trim().length > 0 && hit?.closest('li') === li;
+            }).length;
+            samples.push(readable);
+            if (performance.now() - started >= ms) {
+              clearInterval(timer);
+              observer.disconnect();
+              resolve(JSON.stringify({ samples, renders }));
+            }
+          }, 250);
+        })
+        """;
+
+    [Fact]
+    public async Task TheFeedShowsTenReadableEntriesAtEverySampleWithTwoHundredBusySessions()
+    {
+        await using var server = await SwitchboardServer.StartAsync();
+        var fleet = new BusyFleet(server.Http);
+        await fleet.CreateAsync();
+        await using var page = await DashboardPage.OpenAsync(chromium, server.BaseAddress);
+
+        using var stop = new CancellationTokenSource();
+        var load = fleet.RunAsync(stop.Token);
+        try
+        {
+            await Expect(page.EventItems.Nth(9)).ToBeVisibleAsync();
+            var sentBefore = fleet.Sent;
+            var result = JsonDocument.Parse(await page.Page.EvaluateAsync<string>(SampleFeed, 10_000)).RootElement;
+            var samples = result.GetProperty("samples").EnumerateArray().Select(s => s.GetInt32()).ToList();
+            samples.Count.ShouldBeGreaterThanOrEqualTo(20, "sampled over the whole 10 s");
+            samples.ShouldAllBe(n => n >= 10, "readable entries per sample: " + string.Join(",", samples));
+
+            // The load was real, and the list was rendered a few times a second at most, not once per event.
+            (fleet.Sent - sentBefore).ShouldBeGreaterThan(1500);
+            result.GetProperty("renders").GetInt32().ShouldBeLessThanOrEqualTo(60);
+        }
+        finally
+        {
+            await stop.CancelAsync();
+            await load;
+        }
+
+        // By default the feed leaves usage out: what is there is lifecycle, state and errors.
+        (await page.EventItems.EvaluateAllAsync<string[]>("items => items.map(i => i.dataset.category)"))
+            .ShouldAllBe(c => c == "lifecycle" || c == "state" || c == "error");
+        page.ShouldHaveNoScriptErrors();
+    }
+
+    [Fact]
+    public async Task UsageIsCollapsedPerSessionTheFilterPicksKindsAndHoverHoldsTheList()
+    {
+        await using var server = await SwitchboardServer.StartAsync();
+        await using var page = await DashboardPage.OpenAsync(chromium, server.BaseAddress);
+        await server.Http.CreateAsync("agent-1", "Refactor parser", state: "working");
+        for (var i = 0; i < 3; i++)
+        {
+            await server.Http.UsageAsync("agent-1", 1000, 500, 0.01m);
+        }
+
+        await Expect(page.Row("agent-1").GetByTestId("session-tokens")).ToHaveTextAsync("4,500");
+        await Expect(page.EventItems).ToHaveCountAsync(1);
+        await Expect(page.EventItems.First).ToHaveAttributeAsync("data-category", "lifecycle");
+
+        // Usage on: the three updates are one entry for the session.
+        await page.Page.GetByTestId("feed-filter-usage").ClickAsync();
+        await Expect(page.Page.GetByTestId("feed-filter-usage")).ToHaveAttributeAsync("aria-pressed", "true");
+        var usage = page.Page.Locator("[data-testid=event-item][data-category=usage]");
+        await Expect(usage).ToHaveCountAsync(1);
+        await Expect(usage.GetByTestId("event-text")).ToHaveTextAsync(new System.Text.RegularExpressions.Regex(@"^\+4,500 tokens · \+\$0\.0300 in \d+ s$"));
+        await server.Http.UsageAsync("agent-1", 200, 100, 0.01m);
+        await Expect(usage.GetByTestId("event-text")).ToContainTextAsync("+4,800 tokens");
+        await Expect(usage).ToHaveCountAsync(1);
+
+        // Lifecycle off: only the usage entry is left.
+        await page.Page.GetByTestId("feed-filter-lifecycle").ClickAsync();
+        await Expect(page.EventItems).ToHaveCountAsync(1);
+        await Expect(page.EventItems.First).ToHaveAttributeAsync("data-category", "usage");
+        await page.Page.GetByTestId("feed-filter-lifecycle").ClickAsync();
+
+        // The pointer on the list holds it still; what arrived meanwhile shows when it leaves.
+        await Expect(page.EventItems).ToHaveCountAsync(2);
+        await page.EventItems.First.HoverAsync();
+        await server.Http.PatchAsync("agent-1", new { state = "idle" });
+        await Expect(page.Page.GetByTestId("feed-paused")).ToHaveTextAsync("Paused · 1 new");
+        await Expect(page.EventItems).ToHaveCountAsync(2);
+        await page.Page.GetByTestId("stat-active").HoverAsync();
+        await Expect(page.EventItems).ToHaveCountAsync(3);
+        await Expect(page.EventItems.First).ToHaveAttributeAsync("data-category", "state");
+        await Expect(page.Page.GetByTestId("feed-paused")).ToBeHiddenAsync();
+
+        // The filter is kept in this browser.
+        await page.Page.ReloadAsync();
+        await page.ExpectConnectionAsync("connected");
+        await Expect(page.Page.GetByTestId("feed-filter-usage")).ToHaveAttributeAsync("aria-pressed", "true");
+        page.ShouldHaveNoScriptErrors();
+    }
+}
