@@ -77,7 +77,7 @@ internal sealed class FanoutDispatcher(SessionProjection projection, TopicRegist
     /// </summary>
     public void WakeSubscribers()
     {
-        if (_wake.Count <= WakeBatch.Threshold)
+        if (_wake.Count <= WakeBatch.Threshold || WakeBatch.PerConnection)
         {
             foreach (var queue in _wake)
             {

@@ -14,6 +14,12 @@ internal sealed class WakeBatch : IThreadPoolWorkItem
     /// <summary>Up to this many queues are woken one thread-pool item each, as parallel as the pool allows.</summary>
     public const int Threshold = 64;
 
+    /// <summary>
+    /// <c>SWITCHBOARD_WAKE_PER_CONNECTION=1</c> turns the shares off (one thread-pool item per connection, as before), so
+    /// the benchmark can compare both in one run (<c>--switchboard-env</c>). Not a setting: an experiment switch.
+    /// </summary>
+    public static readonly bool PerConnection = Environment.GetEnvironmentVariable("SWITCHBOARD_WAKE_PER_CONNECTION") == "1";
+
     private readonly SendQueue[] _queues;
     private readonly int _count;
 
