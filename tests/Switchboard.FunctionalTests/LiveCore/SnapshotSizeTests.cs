@@ -21,6 +21,9 @@ public sealed class SnapshotSizeTests
             (await server.Http.PostAsync("/api/batch", new { operations = ops })).Status.ShouldBe(200);
         }
 
+        // A join's snapshot is the live view as it stands; the summary answers once the view has applied this node's
+        // writes, so after it the snapshot holds all 600.
+        (await server.Http.GetJsonAsync("/api/summary")).Body.Long("active_count").ShouldBe(600);
         await using var client = await PhoenixClient.ConnectAsync(server.WebSocketUri);
         var reply = await client.JoinAsync("sessions", new { limit = 1000 });
         reply.Status.ShouldBe("ok");
