@@ -55,6 +55,18 @@ internal sealed class BenchOptions
 
     public bool Runs(string group) => Scenarios.Contains(group, StringComparer.OrdinalIgnoreCase);
 
+    /// <summary>Instead of the single-node run: several nodes on one PostgreSQL (<c>--scale-out</c>).</summary>
+    public bool ScaleOut { get; private set; }
+
+    public int ScaleOutNodes { get; set; } = 4;
+
+    public int ScaleOutSubscribers { get; set; } = 60_000;
+
+    /// <summary>Seconds at 1 msg/s, then at 100 msg/s.</summary>
+    public int ScaleOutSlowSeconds { get; set; } = 30;
+
+    public int ScaleOutFastSeconds { get; set; } = 5;
+
     /// <summary>Only print which objects idle connections add to each server's heap.</summary>
     public bool Census { get; private set; }
 
@@ -111,6 +123,15 @@ internal sealed class BenchOptions
                 case "--census":
                     o.Census = true;
                     break;
+                case "--scale-out":
+                    o.ScaleOut = true;
+                    break;
+                case "--scale-out-subscribers":
+                    o.ScaleOutSubscribers = NextInt();
+                    break;
+                case "--scale-out-nodes":
+                    o.ScaleOutNodes = NextInt();
+                    break;
                 case "--no-ingest":
                     o.Ingest = false;
                     break;
@@ -122,8 +143,13 @@ internal sealed class BenchOptions
                     break;
                 default:
                     throw new ArgumentException($"Unknown option {args[i]}. Options: --quick, --connections N, --saturated-connections N, " +
-                        "--publishers N, --window N, --systems SignalR,Switchboard, --no-ingest, --no-micro, --output PATH, --scenarios fixed,saturated,mixed, --switchboard-env K=V, --census");
+                        "--publishers N, --window N, --systems SignalR,Switchboard, --no-ingest, --no-micro, --output PATH, --scenarios fixed,saturated,mixed, --switchboard-env K=V, --census, --scale-out [--scale-out-subscribers N] [--scale-out-nodes N]");
             }
+        }
+
+        if (o.ScaleOut && o.Quick && !args.Contains("--scale-out-subscribers"))
+        {
+            (o.ScaleOutSubscribers, o.ScaleOutSlowSeconds, o.ScaleOutFastSeconds) = (4_000, 5, 2);
         }
 
         return o;

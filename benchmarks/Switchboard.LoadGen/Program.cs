@@ -6,16 +6,29 @@ using Switchboard.LoadGen.Servers;
 
 // One command runs everything and writes docs/benchmarks.md:
 //   dotnet run -c Release --project benchmarks/Switchboard.LoadGen
-var options = BenchOptions.Parse(args);
-
-var paths = BenchPaths.Find();
 // Handshakes block a pool thread for about a millisecond each, 128 at a time: start enough threads up front.
 ThreadPool.SetMinThreads(256, 256);
+if (args.Length > 0 && args[0] == ScaleOutWorker.Mode)
+{
+    return await ScaleOutWorker.RunAsync(args); // one subscriber process of a scale-out run
+}
+
+var options = BenchOptions.Parse(args);
+var paths = BenchPaths.Find();
 var log = Console.Out;
 var started = DateTimeOffset.UtcNow;
 var clock = Stopwatch.StartNew();
 var loadBefore = MachineInfo.LoadAverage();
 log.WriteLine($"Switchboard benchmarks: {options.Connections:N0} connections, saturated at {options.SaturatedConnections:N0}; load average {loadBefore}");
+
+if (options.ScaleOut)
+{
+    var scaleOut = await new ScaleOutRun(options, log).RunAsync(paths);
+    var target = Path.Combine(paths.Root, options.Quick ? Path.Combine("artifacts", "benchmarks-quick.md") : options.Output);
+    new ScaleOutReport(scaleOut, MachineInfo.Capture(paths.Root), options, DateTimeOffset.UtcNow, loadBefore, MachineInfo.LoadAverage()).WriteInto(target);
+    log.WriteLine($"Wrote the scale-out section of {target} after {clock.Elapsed.TotalMinutes:F1} min.");
+    return scaleOut.Complete ? 0 : 1;
+}
 
 if (options.Census)
 {

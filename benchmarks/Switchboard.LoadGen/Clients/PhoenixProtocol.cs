@@ -22,7 +22,7 @@ internal sealed class PhoenixProtocol : SubscriberProtocol
         }
     }
 
-    protected override void Dispatch(ReadOnlySpan<byte> message, IRecordSink sink, long timestamp)
+    protected override void Dispatch(ReadOnlySpan<byte> message, IRecordSink sink, long timestamp, int client)
     {
         // Broadcasts are [null,null,topic,type,envelope]; replies and pushes carry refs.
         if (!message.StartsWith("[null,null,\""u8))
@@ -45,6 +45,6 @@ internal sealed class PhoenixProtocol : SubscriberProtocol
             kind = RecordKind.Global;
         }
 
-        sink.OnRecord(message, kind, timestamp);
+        sink.OnRecord(message, kind, timestamp, client);
     }
 }

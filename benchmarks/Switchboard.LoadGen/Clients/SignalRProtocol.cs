@@ -36,7 +36,7 @@ internal sealed class SignalRProtocol : SubscriberProtocol
         }
     }
 
-    protected override void Dispatch(ReadOnlySpan<byte> message, IRecordSink sink, long timestamp)
+    protected override void Dispatch(ReadOnlySpan<byte> message, IRecordSink sink, long timestamp, int client)
     {
         // One WebSocket message may carry several records.
         while (message.Length > 0)
@@ -50,7 +50,7 @@ internal sealed class SignalRProtocol : SubscriberProtocol
             }
 
             var kind = record[20..].StartsWith("session_detail"u8) ? RecordKind.Session : RecordKind.Global;
-            sink.OnRecord(record, kind, timestamp);
+            sink.OnRecord(record, kind, timestamp, client);
         }
     }
 }

@@ -5,8 +5,11 @@ namespace Switchboard.LoadGen.Clients;
 /// <summary>What a subscriber does with the records it receives.</summary>
 internal interface IRecordSink
 {
-    /// <summary>One broadcast record. <paramref name="kind"/> is a <see cref="RecordKind"/>.</summary>
-    void OnRecord(ReadOnlySpan<byte> record, RecordKind kind, long timestamp);
+    /// <summary>
+    /// One broadcast record to connection <paramref name="client"/> (its <see cref="WsClient.Id"/>). A connection's
+    /// records arrive on one thread, in the order it received them.
+    /// </summary>
+    void OnRecord(ReadOnlySpan<byte> record, RecordKind kind, long timestamp, int client);
 }
 
 /// <summary>Which topic a received record came from.</summary>
@@ -63,7 +66,7 @@ internal abstract class SubscriberProtocol : IWsReceiver
 
         if (Sink is { } sink)
         {
-            Dispatch(message, sink, timestamp);
+            Dispatch(message, sink, timestamp, client.Id);
         }
     }
 
@@ -77,7 +80,7 @@ internal abstract class SubscriberProtocol : IWsReceiver
     }
 
     /// <summary>Splits a message into broadcast records and classifies them.</summary>
-    protected abstract void Dispatch(ReadOnlySpan<byte> message, IRecordSink sink, long timestamp);
+    protected abstract void Dispatch(ReadOnlySpan<byte> message, IRecordSink sink, long timestamp, int client);
 
     /// <summary>Sends <paramref name="text"/> and waits for the first message containing <paramref name="token"/>.</summary>
     protected static async Task<string> RequestAsync(WsClient client, string text, string token, CancellationToken cancellationToken)

@@ -10,9 +10,9 @@ internal sealed class LatencyHistogram
 {
     private const int SubBits = 5;
     private const int Linear = 2 << SubBits; // values below this have a bucket each
-    private const int Buckets = Linear + (40 - SubBits - 1) * (1 << SubBits);
+    private const int BucketCount = Linear + (40 - SubBits - 1) * (1 << SubBits);
 
-    private readonly long[] _counts = new long[Buckets];
+    private readonly long[] _counts = new long[BucketCount];
 
     public long Count { get; private set; }
 
@@ -33,9 +33,20 @@ internal sealed class LatencyHistogram
         }
     }
 
+    /// <summary>The bucket counts, to hand this histogram to another process (<see cref="FromBuckets"/>).</summary>
+    public long[] Buckets() => (long[])_counts.Clone();
+
+    public static LatencyHistogram FromBuckets(long[] counts, long max)
+    {
+        var h = new LatencyHistogram { Max = max };
+        counts.AsSpan().CopyTo(h._counts);
+        h.Count = counts.Sum();
+        return h;
+    }
+
     public void Add(LatencyHistogram other)
     {
-        for (var i = 0; i < Buckets; i++)
+        for (var i = 0; i < BucketCount; i++)
         {
             _counts[i] += other._counts[i];
         }
@@ -55,7 +66,7 @@ internal sealed class LatencyHistogram
         var rank = (long)Math.Ceiling(q * Count);
         rank = Math.Clamp(rank, 1, Count);
         long seen = 0;
-        for (var i = 0; i < Buckets; i++)
+        for (var i = 0; i < BucketCount; i++)
         {
             seen += _counts[i];
             if (seen >= rank)
@@ -77,7 +88,7 @@ internal sealed class LatencyHistogram
         var msb = 63 - BitOperations.LeadingZeroCount((ulong)v);
         var shift = msb - SubBits;
         var index = Linear + (msb - SubBits - 1) * (1 << SubBits) + (int)((v >> shift) - (1 << SubBits));
-        return Math.Min(index, Buckets - 1);
+        return Math.Min(index, BucketCount - 1);
     }
 
     private static long UpperBound(int index)
