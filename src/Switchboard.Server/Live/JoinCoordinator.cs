@@ -126,6 +126,7 @@ internal sealed partial class JoinCoordinator(LiveHub live, ISessionStore store,
             var read = await store.ReadUsageAsync(query, cancellationToken);
             results[0].Seq = read.AsOfSeq;
             results[0].Usage = (query, read.Rows);
+            results[0].UsageGroupKeys = switchboard?.Usage.GroupBy.Distinct(StringComparer.Ordinal).ToList() ?? [];
             await live.GoLiveAsync(subs, [request], read.AsOfSeq, encodeReplies(results));
             answered?.Invoke();
             return subs[0];

@@ -43,9 +43,9 @@ public sealed class DashboardPage : IAsyncDisposable
     /// the new context before navigation (e.g. to route the WebSocket through the test).
     /// </summary>
     public static async Task<DashboardPage> OpenAsync(Chromium chromium, Uri root, string query = "",
-        ColorScheme scheme = ColorScheme.Light, bool waitConnected = true, Func<IBrowserContext, Task>? prepare = null)
+        ColorScheme scheme = ColorScheme.Light, bool waitConnected = true, Func<IBrowserContext, Task>? prepare = null, int width = 1440, int height = 900)
     {
-        var context = await chromium.NewContextAsync(scheme);
+        var context = await chromium.NewContextAsync(scheme, width, height);
         context.SetDefaultTimeout((float)TestTimeouts.Default.TotalMilliseconds);
         if (prepare is not null)
         {

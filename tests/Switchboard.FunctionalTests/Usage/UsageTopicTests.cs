@@ -60,6 +60,7 @@ public sealed class UsageTopicTests
                 reply.Status.ShouldBe("ok", reply.Raw);
                 reply.Response.GetProperty("bucket").GetString().ShouldBe("1m");
                 reply.Response.GetProperty("group_by").GetString().ShouldBe("label:team");
+                reply.Response.GetProperty("group_by_keys").EnumerateArray().Select(k => k.GetString()).ShouldBe(["team", "model"]);
                 var series = UsageSeries.From(reply.Response);
                 series.Sum("input_tokens").ShouldBeGreaterThanOrEqualTo(500);
                 clients.Add((client, series));

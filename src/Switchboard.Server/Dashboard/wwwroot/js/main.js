@@ -12,6 +12,7 @@ import { EventFeed } from "./views/events.js";
 import { HeaderView } from "./views/header.js";
 import { SessionList } from "./views/list.js";
 import { Toasts } from "./views/toasts.js";
+import { UsageView } from "./views/usage.js";
 
 /** The join snapshot holds up to this many active sessions (the server's maximum). */
 const SNAPSHOT_LIMIT = 1000;
@@ -33,6 +34,7 @@ const list = new SessionList(store, api, { onOpen: openDetail, onChange: renderL
 const detail = new DetailPanel(socket, api, { onClose: () => { list.selectedId = null; } });
 const feed = new EventFeed({ onOpen: openDetail });
 const monitor = new ConnectionMonitor({ poll, pollMs: pollInterval() });
+new UsageView(socket);
 
 store.subscribe((reason) => {
   if (reason === "summary") {
