@@ -24,9 +24,11 @@ public sealed partial class SqliteSessionStore
                 batch = WriteBatch.Apply(writes, current, new LogHead(_headSeq, _activeCount, _fleetPaused), Now());
                 Persist(batch, commands);
                 transaction.Commit();
+                UsageCommitted();
             }
             catch (SqliteException ex)
             {
+                ForgetUsage(); // whatever the file holds now, read it again
                 throw new StoreUnavailableException($"SQLite could not commit ({ex.SqliteErrorCode}): {ex.Message}", ex);
             }
 
@@ -82,6 +84,7 @@ public sealed partial class SqliteSessionStore
         var reason = $"The event log moved under this node: it expected head seq {_headSeq} and found {head} " +
             "(another process wrote to the database, or it was replaced)";
         transaction.Rollback();
+        ForgetUsage();
         LoadHead(_writer!);
         _feed.Reset(_headSeq, reason);
         throw new StoreUnavailableException(reason + "; the node reloaded its state, retry the write.");
@@ -101,7 +104,7 @@ public sealed partial class SqliteSessionStore
             InsertEvent(commands.InsertEvent, e);
         }
 
-        PersistUsage(batch, commands.Transaction!);
+        PersistUsage(batch, commands);
         if (batch.Head.FleetPaused != batch.StartHead.FleetPaused)
         {
             commands.SetMeta.Parameters["$k"].Value = "fleet_paused";
