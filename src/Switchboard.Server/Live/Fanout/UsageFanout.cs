@@ -18,6 +18,12 @@ internal sealed class UsageFanout(IReadOnlyList<string> groupBy)
     /// <summary>The shortest time between two pushes.</summary>
     public static readonly TimeSpan Interval = TimeSpan.FromSeconds(1);
 
+    /// <summary>
+    /// Increments a joining subscription may hold per frame its queue may hold: one per event it follows, so seconds of
+    /// a busy fleet while its series is read (a few bytes each).
+    /// </summary>
+    private const int HeldPerQueueFrame = 16;
+
     private readonly UsageTracker _tracker = new(groupBy);
     private readonly List<Subscription> _dirty = [];
     private DateTimeOffset _pushedAt = DateTimeOffset.MinValue;
@@ -58,12 +64,23 @@ internal sealed class UsageFanout(IReadOnlyList<string> groupBy)
         foreach (var sub in subscribers)
         {
             var watch = sub.Usage!;
+            if (watch.Overflowed)
+            {
+                continue;
+            }
+
             foreach (var (key, delta) in rows)
             {
-                if (watch.Wants(key) && watch.Add(e.Seq, key, delta))
+                if (watch.Wants(key) && watch.Add(e.Seq, key, delta, sub.Queue.MaxFrames * HeldPerQueueFrame))
                 {
                     _dirty.Add(sub);
                 }
+            }
+
+            if (watch.Overflowed)
+            {
+                // The store read of its join took so long that this many events came meanwhile: cut it off; it rejoins.
+                sub.Queue.Overflow();
             }
         }
     }

@@ -28,16 +28,35 @@ internal sealed class UsageWatch
 
     public bool IsDirty => _pending.Count > 0;
 
+    /// <summary>Set when more increments arrived while the join was answered than <see cref="Add"/> may hold.</summary>
+    public bool Overflowed { get; private set; }
+
     /// <summary>Whether a rollup row belongs to this subscription's series.</summary>
     public bool Wants(UsageKey key) =>
         key.Bucket == Query.Bucket && key.GroupKey == (Query.GroupKey ?? "") && key.Start >= Query.Since
         && (_values is null || _values.Contains(key.GroupValue));
 
-    /// <summary>Adds one event's increment to a row; true when the subscription has something to push that it had not before.</summary>
-    public bool Add(long seq, UsageKey key, UsageCounters delta)
+    /// <summary>
+    /// Adds one event's increment to a row; true when the subscription has something to push that it had not before.
+    /// While the join is answered at most <paramref name="maxHeld"/> increments are held; past that the watch is
+    /// <see cref="Overflowed"/> and holds nothing more (its connection is cut off and rejoins).
+    /// </summary>
+    public bool Add(long seq, UsageKey key, UsageCounters delta, int maxHeld)
     {
+        if (Overflowed)
+        {
+            return false; // it can no longer continue from its reply: it only waits to be closed
+        }
+
         if (_held is not null)
         {
+            if (_held.Count >= maxHeld)
+            {
+                Overflowed = true;
+                _held = null;
+                return false;
+            }
+
             _held.Add((seq, key, delta));
             return false;
         }
@@ -55,6 +74,11 @@ internal sealed class UsageWatch
     /// <summary>The reply counted the events up to <paramref name="asOfSeq"/>: keep only what came after; true when that is something.</summary>
     public bool GoLive(long asOfSeq)
     {
+        if (Overflowed)
+        {
+            return false;
+        }
+
         SentSeq = asOfSeq;
         _skipThrough = asOfSeq;
         foreach (var (seq, key, delta) in _held ?? [])
