@@ -92,11 +92,14 @@ public sealed class UsageViewTests(Chromium chromium)
     [InlineData(ColorScheme.Dark, "usage-phone-dark.png", 390)]
     public async Task TheViewIsReadableOnAPhoneAndOnADesktopInLightAndDark(ColorScheme scheme, string file, int width)
     {
-        await using var server = await SwitchboardServer.StartAsync(o => o.Usage.GroupBy.AddRange(["team", "model"]));
-        await DemoFleet.CreateAsync(server.Http);
-        await DemoFleet.LiveActivityAsync(server.Http);
+        // An hour of history on a server clock that ends now, so every chart has a shape.
+        var clock = DemoUsageHistory.Clock();
+        await using var server = await SwitchboardServer.StartAsync(o => o.Usage.GroupBy.AddRange(["team", "model"]), time: clock);
+        await DemoUsageHistory.CreateAsync(server.Http, clock);
         await using var page = await DashboardPage.OpenAsync(chromium, server.BaseAddress, "#usage", scheme: scheme, width: width, height: 844);
         await Expect(page.Page.GetByTestId("usage-status")).ToHaveAttributeAsync("data-state", "live");
+        var path = page.Page.GetByTestId("usage-chart-tokens").Locator("[data-testid=usage-series] path");
+        (await path.GetAttributeAsync("d"))!.Split('L').Length.ShouldBeGreaterThan(50, "a point for nearly every minute of the hour");
         await page.Page.GetByTestId("usage-split").SelectOptionAsync("label:team");
         await Expect(page.Page.GetByTestId("usage-legend-item")).ToHaveCountAsync(8); // seven teams and "other"
 
