@@ -138,6 +138,16 @@ public sealed class UsageTopicTests
     }
 
     [Fact]
+    public async Task WithRollupsTurnedOffTheTopicSaysSo()
+    {
+        await using var server = await SwitchboardServer.StartAsync(o => o.Usage.Enabled = false);
+        await using var client = await PhoenixClient.ConnectAsync(server.WebSocketUri);
+        var reply = await client.JoinAsync("usage");
+        reply.Status.ShouldBe("error", reply.Raw);
+        reply.Response.GetProperty("detail").GetString()!.ShouldContain("Switchboard:Usage:Enabled=false");
+    }
+
+    [Fact]
     public async Task ServerSentEventsPointToTheSocketOrTheHttpApi()
     {
         await using var server = await SwitchboardServer.StartAsync();

@@ -27,6 +27,12 @@ internal static class UsageJoinParams
             return null;
         }
 
+        if (!context.Settings.Enabled)
+        {
+            error = "usage rollups are turned off on this server (Switchboard:Usage:Enabled=false), so there is no series to follow";
+            return null;
+        }
+
         if (payload.ValueKind != JsonValueKind.Object)
         {
             error = "join params must be a JSON object";
