@@ -62,7 +62,7 @@ internal sealed class BenchOptions
     public bool Usage { get; private set; }
 
     /// <summary>Rounds of the rollups on/off ingest comparison; each round runs both, in alternating order.</summary>
-    public int UsageRounds { get; set; } = 2;
+    public int UsageRounds { get; set; } = 3;
 
     /// <summary>Events behind the <c>/api/usage</c> queries.</summary>
     public long UsageEvents { get; set; } = 1_000_000;
