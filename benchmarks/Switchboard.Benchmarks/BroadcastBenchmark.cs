@@ -40,7 +40,7 @@ public class BroadcastBenchmark
             new SessionTotals(new Dictionary<SessionState, long> { [SessionState.Working] = 1 }, 0, 0, 0)));
         var topics = new TopicRegistry();
         TopicRoute.TryParse(TopicRoute.SessionsTopic, out var sessions);
-        _dispatcher = new FanoutDispatcher(projection, topics, _pacer);
+        _dispatcher = new FanoutDispatcher(projection, topics, _pacer, new UsageFanout([]));
         for (var i = 0; i < Subscribers; i++)
         {
             var consumer = new DrainingConsumer(_ready, _drainedHere);

@@ -70,6 +70,18 @@ internal sealed class BenchOptions
     /// <summary>Only print which objects idle connections add to each server's heap.</summary>
     public bool Census { get; private set; }
 
+    /// <summary>Run only the usage benchmarks (rollups on/off ingest, <c>/api/usage</c> over a long history).</summary>
+    public bool Usage { get; private set; }
+
+    /// <summary>Rounds of the rollups on/off ingest comparison; each round runs both, in alternating order.</summary>
+    public int UsageRounds { get; set; } = 3;
+
+    /// <summary>Events behind the <c>/api/usage</c> queries.</summary>
+    public long UsageEvents { get; set; } = 1_000_000;
+
+    /// <summary>Timed <c>/api/usage</c> queries.</summary>
+    public int UsageQueries { get; set; } = 50;
+
     /// <summary>The arguments as given, for the report.</summary>
     public string CommandLine { get; private set; } = "";
 
@@ -94,6 +106,9 @@ internal sealed class BenchOptions
                     o.OverloadDuration = TimeSpan.FromSeconds(4);
                     o.IngestDuration = TimeSpan.FromSeconds(4);
                     o.Micro = false;
+                    o.UsageRounds = 1;
+                    o.UsageEvents = 200_000;
+                    o.UsageQueries = 20;
                     o.Output = Path.Combine("artifacts", "benchmarks-quick.md");
                     break;
                 case "--connections":
@@ -120,6 +135,12 @@ internal sealed class BenchOptions
                     var pair = Next().Split('=', 2);
                     o.SwitchboardEnvironment[pair[0]] = pair.Length == 2 ? pair[1] : "";
                     break;
+                case "--usage":
+                    o.Usage = true;
+                    break;
+                case "--usage-events":
+                    o.UsageEvents = long.Parse(Next(), CultureInfo.InvariantCulture);
+                    break;
                 case "--census":
                     o.Census = true;
                     break;
@@ -143,7 +164,7 @@ internal sealed class BenchOptions
                     break;
                 default:
                     throw new ArgumentException($"Unknown option {args[i]}. Options: --quick, --connections N, --saturated-connections N, " +
-                        "--publishers N, --window N, --systems SignalR,Switchboard, --no-ingest, --no-micro, --output PATH, --scenarios fixed,saturated,mixed, --switchboard-env K=V, --census, --scale-out [--scale-out-subscribers N] [--scale-out-nodes N]");
+                        "--publishers N, --window N, --systems SignalR,Switchboard, --no-ingest, --no-micro, --output PATH, --scenarios fixed,saturated,mixed, --switchboard-env K=V, --census, --usage, --usage-events N, --scale-out [--scale-out-subscribers N] [--scale-out-nodes N]");
             }
         }
 

@@ -40,6 +40,25 @@ if (options.Census)
     return 0;
 }
 
+if (options.Usage)
+{
+    var usage = await new UsageRun(options, log).RunAsync(paths);
+    var usageReport = new UsageReport
+    {
+        Options = options,
+        Machine = MachineInfo.Capture(paths.Root),
+        Started = started,
+        Elapsed = clock.Elapsed,
+        LoadBefore = loadBefore,
+        LoadAfter = MachineInfo.LoadAverage(),
+        Results = usage,
+    };
+    var usageOutput = Path.Combine(paths.Root, options.Output);
+    usageReport.WriteInto(usageOutput);
+    log.WriteLine($"Wrote {usageOutput} after {clock.Elapsed.TotalMinutes:F1} min.");
+    return usage.Ingest.All(r => r.Acknowledged == r.Persisted) ? 0 : 1;
+}
+
 var results = new List<ScenarioResult>();
 foreach (var system in options.Systems)
 {

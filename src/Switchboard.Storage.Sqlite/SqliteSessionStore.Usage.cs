@@ -7,78 +7,128 @@ namespace Switchboard.Storage.Sqlite;
 
 public sealed partial class SqliteSessionStore
 {
-    private const string RollupColumns =
+    internal const string RollupColumns =
         "input_tokens, output_tokens, cost_usd, sessions_created, sessions_terminated, sessions_errored, busy_ms, peak_active";
+
+    /// <summary>Cached rows and counts past this many are dropped (and read from the file again when next touched).</summary>
+    private const int MaxCachedUsageRows = 20_000;
+
+    // The committed values of the rollup rows and active counts this writer touched lately, so a write reads the
+    // database only for rows it has not seen. Only the writer (under _writeLock) uses them; a batch's new values join
+    // them once its transaction committed (_pendingUsage), so a rolled-back batch leaves them as they were.
+    private readonly Dictionary<UsageKey, UsageCounters> _committedRollups = [];
+    private readonly Dictionary<(string Key, string Value), long> _committedActive = [];
+    private (List<(UsageKey Key, UsageCounters Row)> Rows, IReadOnlyDictionary<(string Key, string Value), long> Active)? _pendingUsage;
 
     /// <summary>
     /// Adds the batch's usage to the rollups and the per-label active counts, in the batch's own transaction. The writer
     /// holds the database exclusively, so reading a row and writing its sum back is safe (and keeps the cost exact).
+    /// The statements are the writer's prepared ones, and a row's committed value is read from the file only when this
+    /// writer has not touched it lately.
     /// </summary>
-    private void PersistUsage(WriteBatch batch, SqliteTransaction transaction)
+    private void PersistUsage(WriteBatch batch, WriterCommands commands)
     {
+        _pendingUsage = null;
         var usage = _options.Usage;
         if (!usage.Enabled || batch.Changes.Count == 0)
         {
             return;
         }
 
-        var connection = transaction.Connection!;
         var active = new Dictionary<(string Key, string Value), long>();
+        var selectActive = commands.SelectActive;
         foreach (var pair in UsageRollup.ActiveKeys(batch.Changes, usage.GroupBy))
         {
-            using var select = Command(connection, transaction, "SELECT active FROM usage_active WHERE group_key = $k AND group_value = $v;");
-            select.Parameters.AddWithValue("$k", pair.Key);
-            select.Parameters.AddWithValue("$v", pair.Value);
-            active[pair] = select.ExecuteScalar() is long n ? n : 0;
+            if (_committedActive.TryGetValue(pair, out var known))
+            {
+                active[pair] = known;
+                continue;
+            }
+
+            selectActive.Parameters["$k"].Value = pair.Key;
+            selectActive.Parameters["$v"].Value = pair.Value;
+            active[pair] = selectActive.ExecuteScalar() is long n ? n : 0;
         }
 
         var rollup = UsageRollup.Compute(batch.Changes, usage.GroupBy, active);
+        var upsertActive = commands.UpsertActive;
         foreach (var ((key, value), count) in rollup.Active)
         {
-            using var upsert = Command(connection, transaction,
-                "INSERT INTO usage_active(group_key, group_value, active) VALUES ($k, $v, $n) " +
-                "ON CONFLICT(group_key, group_value) DO UPDATE SET active = excluded.active;");
-            upsert.Parameters.AddWithValue("$k", key);
-            upsert.Parameters.AddWithValue("$v", value);
-            upsert.Parameters.AddWithValue("$n", count);
-            upsert.ExecuteNonQuery();
+            upsertActive.Parameters["$k"].Value = key;
+            upsertActive.Parameters["$v"].Value = value;
+            upsertActive.Parameters["$n"].Value = count;
+            upsertActive.ExecuteNonQuery();
         }
 
+        var write = commands.WriteRollup;
+        var written = new List<(UsageKey Key, UsageCounters Row)>(rollup.Rows.Count);
         foreach (var (rowKey, delta) in rollup.Rows)
         {
-            var row = ReadRollup(connection, transaction, rowKey) ?? new UsageCounters();
+            var row = _committedRollups.TryGetValue(rowKey, out var committed) ? committed with { }
+                : ReadRollup(commands.SelectRollup, rowKey) ?? new UsageCounters();
             row.Add(delta);
-            using var write = Command(connection, transaction,
-                $"INSERT OR REPLACE INTO usage_rollups(bucket, group_key, start, group_value, {RollupColumns}) " +
-                "VALUES ($b, $k, $s, $v, $in, $out, $cost, $created, $terminated, $errored, $busy, $peak);");
-            BindKey(write, rowKey);
-            write.Parameters.AddWithValue("$in", row.InputTokens);
-            write.Parameters.AddWithValue("$out", row.OutputTokens);
-            write.Parameters.AddWithValue("$cost", Decimals.Normalize(row.CostUsd).ToString(CultureInfo.InvariantCulture));
-            write.Parameters.AddWithValue("$created", row.SessionsCreated);
-            write.Parameters.AddWithValue("$terminated", row.SessionsTerminated);
-            write.Parameters.AddWithValue("$errored", row.SessionsErrored);
-            write.Parameters.AddWithValue("$busy", row.BusyMilliseconds);
-            write.Parameters.AddWithValue("$peak", row.PeakActive);
+            written.Add((rowKey, row));
+            SetKey(write, rowKey);
+            write.Parameters["$in"].Value = row.InputTokens;
+            write.Parameters["$out"].Value = row.OutputTokens;
+            write.Parameters["$cost"].Value = Decimals.Normalize(row.CostUsd).ToString(CultureInfo.InvariantCulture);
+            write.Parameters["$created"].Value = row.SessionsCreated;
+            write.Parameters["$terminated"].Value = row.SessionsTerminated;
+            write.Parameters["$errored"].Value = row.SessionsErrored;
+            write.Parameters["$busy"].Value = row.BusyMilliseconds;
+            write.Parameters["$peak"].Value = row.PeakActive;
             write.ExecuteNonQuery();
+        }
+
+        _pendingUsage = (written, rollup.Active);
+    }
+
+    /// <summary>The batch committed: its rows and counts are now the committed ones.</summary>
+    private void UsageCommitted()
+    {
+        if (_pendingUsage is not var (rows, active))
+        {
+            return;
+        }
+
+        _pendingUsage = null;
+        if (_committedRollups.Count + rows.Count > MaxCachedUsageRows || _committedActive.Count + active.Count > MaxCachedUsageRows)
+        {
+            ForgetUsage();
+        }
+
+        foreach (var (key, row) in rows)
+        {
+            _committedRollups[key] = row;
+        }
+
+        foreach (var (pair, count) in active)
+        {
+            _committedActive[pair] = count;
         }
     }
 
-    private static UsageCounters? ReadRollup(SqliteConnection connection, SqliteTransaction transaction, UsageKey key)
+    /// <summary>The file changed other than through this writer's batches (purge, another process): read it again.</summary>
+    private void ForgetUsage()
     {
-        using var select = Command(connection, transaction,
-            $"SELECT {RollupColumns} FROM usage_rollups WHERE bucket = $b AND group_key = $k AND start = $s AND group_value = $v;");
-        BindKey(select, key);
+        _pendingUsage = null;
+        _committedRollups.Clear();
+        _committedActive.Clear();
+    }
+
+    private static UsageCounters? ReadRollup(SqliteCommand select, UsageKey key)
+    {
+        SetKey(select, key);
         using var reader = select.ExecuteReader();
         return reader.Read() ? ReadCounters(reader, 0) : null;
     }
 
-    private static void BindKey(SqliteCommand command, UsageKey key)
+    private static void SetKey(SqliteCommand command, UsageKey key)
     {
-        command.Parameters.AddWithValue("$b", key.Bucket.ToWire());
-        command.Parameters.AddWithValue("$k", key.GroupKey);
-        command.Parameters.AddWithValue("$s", key.Start.ToUnixTimeMilliseconds());
-        command.Parameters.AddWithValue("$v", key.GroupValue);
+        command.Parameters["$b"].Value = key.Bucket.ToWire();
+        command.Parameters["$k"].Value = key.GroupKey;
+        command.Parameters["$s"].Value = key.Start.ToUnixTimeMilliseconds();
+        command.Parameters["$v"].Value = key.GroupValue;
     }
 
     private static UsageCounters ReadCounters(SqliteDataReader r, int first) => new()
@@ -161,6 +211,11 @@ public sealed partial class SqliteSessionStore
                 command.Parameters.AddWithValue("$b", bucket.ToWire());
                 command.Parameters.AddWithValue("$cut", (now - _options.Usage.RetentionOf(bucket)).ToUnixTimeMilliseconds());
                 deleted += command.ExecuteNonQuery();
+            }
+
+            if (deleted > 0)
+            {
+                ForgetUsage();
             }
 
             return deleted;

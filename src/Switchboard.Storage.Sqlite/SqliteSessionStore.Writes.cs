@@ -24,10 +24,12 @@ public sealed partial class SqliteSessionStore
                 batch = WriteBatch.Apply(writes, current, new LogHead(_headSeq, _activeCount, _fleetPaused), Now());
                 Persist(batch, commands);
                 transaction.Commit();
+                UsageCommitted();
             }
             catch (SqliteException ex)
             {
                 _rows.Clear();
+                ForgetUsage(); // whatever the file holds now, read it again
                 throw new StoreUnavailableException($"SQLite could not commit ({ex.SqliteErrorCode}): {ex.Message}", ex);
             }
 
@@ -89,6 +91,7 @@ public sealed partial class SqliteSessionStore
             "(another process wrote to the database, or it was replaced)";
         transaction.Rollback();
         _rows.Clear();
+        ForgetUsage();
         LoadHead(_writer!);
         _feed.Reset(_headSeq, reason);
         throw new StoreUnavailableException(reason + "; the node reloaded its state, retry the write.");
@@ -108,7 +111,7 @@ public sealed partial class SqliteSessionStore
             InsertEvent(commands.InsertEvent, e);
         }
 
-        PersistUsage(batch, commands.Transaction!);
+        PersistUsage(batch, commands);
         if (batch.Head.FleetPaused != batch.StartHead.FleetPaused)
         {
             commands.SetMeta.Parameters["$k"].Value = "fleet_paused";

@@ -22,6 +22,18 @@ internal sealed class WriterCommands : IDisposable
 
         SetMeta = Prepare(connection,
             "INSERT INTO meta(key, value) VALUES ($k, $v) ON CONFLICT(key) DO UPDATE SET value = excluded.value;", "$k", "$v");
+
+        SelectActive = Prepare(connection, "SELECT active FROM usage_active WHERE group_key = $k AND group_value = $v;", "$k", "$v");
+        UpsertActive = Prepare(connection,
+            "INSERT INTO usage_active(group_key, group_value, active) VALUES ($k, $v, $n) ON CONFLICT(group_key, group_value) DO UPDATE SET active = excluded.active;",
+            "$k", "$v", "$n");
+        SelectRollup = Prepare(connection,
+            $"SELECT {SqliteSessionStore.RollupColumns} FROM usage_rollups WHERE bucket = $b AND group_key = $k AND start = $s AND group_value = $v;",
+            "$b", "$k", "$s", "$v");
+        WriteRollup = Prepare(connection,
+            $"INSERT OR REPLACE INTO usage_rollups(bucket, group_key, start, group_value, {SqliteSessionStore.RollupColumns}) " +
+            "VALUES ($b, $k, $s, $v, $in, $out, $cost, $created, $terminated, $errored, $busy, $peak);",
+            "$b", "$k", "$s", "$v", "$in", "$out", "$cost", "$created", "$terminated", "$errored", "$busy", "$peak");
     }
 
     public SqliteCommand SelectSession { get; }
@@ -30,6 +42,10 @@ internal sealed class WriterCommands : IDisposable
     public WriterStatement InsertEvent { get; }
     public SqliteCommand SetMeta { get; }
     public SqliteCommand SelectHead { get; }
+    public SqliteCommand SelectActive { get; }
+    public SqliteCommand UpsertActive { get; }
+    public SqliteCommand SelectRollup { get; }
+    public SqliteCommand WriteRollup { get; }
 
     public SqliteTransaction? Transaction { get; private set; }
 
@@ -39,6 +55,10 @@ internal sealed class WriterCommands : IDisposable
         SelectSession.Transaction = transaction;
         SetMeta.Transaction = transaction;
         SelectHead.Transaction = transaction;
+        SelectActive.Transaction = transaction;
+        UpsertActive.Transaction = transaction;
+        SelectRollup.Transaction = transaction;
+        WriteRollup.Transaction = transaction;
     }
 
     public void Dispose()
@@ -49,6 +69,10 @@ internal sealed class WriterCommands : IDisposable
         InsertEvent.Dispose();
         SetMeta.Dispose();
         SelectHead.Dispose();
+        SelectActive.Dispose();
+        UpsertActive.Dispose();
+        SelectRollup.Dispose();
+        WriteRollup.Dispose();
     }
 
     private static SqliteCommand Prepare(SqliteConnection connection, string sql, params string[] parameters)

@@ -42,6 +42,13 @@ public sealed class PhoenixClientConformanceTests
     }
 
     [Fact]
+    public async Task UsageChartsGetTheSeriesThenIncrementsThatAddUpToTheStoredRollups()
+    {
+        await using var server = await SwitchboardServer.StartAsync(o => o.Usage.GroupBy.Add("team"));
+        await NodeDriver.RunAsync("conformance/usage.js", server.BaseAddress);
+    }
+
+    [Fact]
     public async Task LeaveIsAnsweredThenClosed()
     {
         await using var server = await SwitchboardServer.StartAsync();

@@ -18,7 +18,7 @@ namespace Switchboard.Http;
 internal static class AuthEndpoints
 {
     private static readonly string[] Fields = ["topics", "labels", "ttl_seconds"];
-    private static readonly string[] AllTopics = [TopicRoute.SessionsTopic, TopicRoute.SummaryTopic, "session:*"];
+    private static readonly string[] AllTopics = [TopicRoute.SessionsTopic, TopicRoute.SummaryTopic, "session:*", TopicRoute.UsageTopic];
 
     public static void Map(IEndpointRouteBuilder api)
     {
@@ -110,8 +110,8 @@ internal static class AuthEndpoints
         var topics = f?.StringList("topics", SubscriberTokens.MaxTopics);
         if (topics is null)
         {
-            // Everything the token may be given: summaries are fleet-wide, so not with a labels scope.
-            return labels is null ? [.. AllTopics] : [.. AllTopics.Where(t => t != TopicRoute.SummaryTopic)];
+            // Everything the token may be given: summaries and usage are fleet-wide, so not with a labels scope.
+            return labels is null ? [.. AllTopics] : [.. AllTopics.Where(t => t is not (TopicRoute.SummaryTopic or TopicRoute.UsageTopic))];
         }
 
         if (topics.Count == 0)
@@ -126,9 +126,9 @@ internal static class AuthEndpoints
                 throw RequestException.Field("topics", $"'topics': {error}.");
             }
 
-            if (labels is not null && t == TopicRoute.SummaryTopic)
+            if (labels is not null && t is TopicRoute.SummaryTopic or TopicRoute.UsageTopic)
             {
-                throw RequestException.Field("topics", "'summary' is fleet-wide, so a token with 'labels' cannot include it; leave it out.");
+                throw RequestException.Field("topics", $"'{t}' is fleet-wide, so a token with 'labels' cannot include it; leave it out.");
             }
         }
 

@@ -11,7 +11,8 @@ namespace Switchboard.Live;
 /// replay of (since, S] are queued, then releases every live event after S. A resumed client so gets each event exactly
 /// once, in order, or a fresh snapshot and <c>resumed: false</c>. The store is read here, never on the loop.
 /// </summary>
-internal sealed partial class JoinCoordinator(LiveHub live, ISessionStore store, StreamOptions options, ILogger<JoinCoordinator> logger)
+internal sealed partial class JoinCoordinator(LiveHub live, ISessionStore store, StreamOptions options, ILogger<JoinCoordinator> logger,
+    SwitchboardOptions? switchboard = null, TimeProvider? time = null)
 {
     /// <summary>How long a resume from another node's later position waits for this node's feed to get there.</summary>
     private static readonly TimeSpan CatchUpWait = TimeSpan.FromSeconds(3);
@@ -19,6 +20,9 @@ internal sealed partial class JoinCoordinator(LiveHub live, ISessionStore store,
     public StreamOptions Options { get; } = options;
 
     public string Epoch => live.Epoch;
+
+    /// <summary>What the <c>usage</c> join params are read against, now.</summary>
+    public Usage.UsageJoinContext UsageContext => new(switchboard?.Usage ?? new UsageSettings(), (time ?? TimeProvider.System).GetUtcNow());
 
     /// <summary>The log position fanned out so far.</summary>
     public long HeadSeq => live.HeadSeq;
@@ -42,6 +46,11 @@ internal sealed partial class JoinCoordinator(LiveHub live, ISessionStore store,
     public async Task<ISubscription[]> JoinAllAsync(SendQueue queue, IReadOnlyList<JoinRequest> requests,
         Func<JoinResult[], IReadOnlyList<OutboundFrame>> encodeReplies, Action? answered, CancellationToken cancellationToken)
     {
+        if (requests is [{ Usage: not null } usage])
+        {
+            return [await JoinUsageAsync(queue, usage, encodeReplies, answered, cancellationToken)];
+        }
+
         var since = requests[0].Since;
         var wantsResume = since is not null && requests[0].Epoch == live.Epoch;
         if (wantsResume && since > live.HeadSeq)
@@ -94,6 +103,33 @@ internal sealed partial class JoinCoordinator(LiveHub live, ISessionStore store,
             }
 
             return subs;
+        }
+        catch
+        {
+            live.Leave(subs);
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// Joins <c>usage</c>: the loop registers the subscription (it holds each later event's increments with its seq), the
+    /// series is read from the store off the loop, counting the events up to its <c>as_of_seq</c> A, the reply carries
+    /// both, and going live keeps only the increments of events after A. Reply plus updates count every event once.
+    /// </summary>
+    private async Task<ISubscription> JoinUsageAsync(SendQueue queue, JoinRequest request, Func<JoinResult[], IReadOnlyList<OutboundFrame>> encodeReplies,
+        Action? answered, CancellationToken cancellationToken)
+    {
+        var (subs, _, results) = await live.SubscribeAsync(queue, [request], snapshot: false);
+        try
+        {
+            var query = request.Usage!;
+            var read = await store.ReadUsageAsync(query, cancellationToken);
+            results[0].Seq = read.AsOfSeq;
+            results[0].Usage = (query, read.Rows);
+            results[0].UsageGroupKeys = switchboard?.Usage.GroupBy.Distinct(StringComparer.Ordinal).ToList() ?? [];
+            await live.GoLiveAsync(subs, [request], read.AsOfSeq, encodeReplies(results));
+            answered?.Invoke();
+            return subs[0];
         }
         catch
         {

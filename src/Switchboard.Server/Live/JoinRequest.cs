@@ -19,10 +19,18 @@ internal sealed record JoinRequest(TopicRoute Route, long? Since, string? Epoch,
     /// </summary>
     public IReadOnlyDictionary<string, string>? Scope { get; init; }
 
+    /// <summary>For the <c>usage</c> topic: the series to follow (its <c>Until</c> is open).</summary>
+    public UsageRollups.UsageQuery? Usage { get; init; }
+
     /// <summary>Reads join params <c>{since?, epoch?, labels?, limit?, viewer?}</c>; unknown keys are ignored (clients may add their own).</summary>
-    public static JoinRequest? Parse(TopicRoute route, JsonElement payload, int defaultLimit, out string? error)
+    public static JoinRequest? Parse(TopicRoute route, JsonElement payload, int defaultLimit, out string? error, Usage.UsageJoinContext? usage = null)
     {
         error = null;
+        if (route.Kind == TopicKind.Usage)
+        {
+            return Live.Usage.UsageJoinParams.Parse(route, payload, usage, out error);
+        }
+
         long? since = null;
         string? epoch = null;
         Dictionary<string, string>? labels = null;

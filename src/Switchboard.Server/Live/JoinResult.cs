@@ -30,6 +30,12 @@ internal sealed class JoinResult
 
     public Session? Session { get; set; }
 
+    /// <summary>For <c>usage</c>: the series from the query's start, read from the store, counting the events up to <see cref="Seq"/>.</summary>
+    public (UsageRollups.UsageQuery Query, IReadOnlyList<UsageRollups.UsageRow> Rows)? Usage { get; set; }
+
+    /// <summary>For <c>usage</c>: the label keys rollups are split by, so a chart can offer them.</summary>
+    public IReadOnlyList<string> UsageGroupKeys { get; set; } = [];
+
     public void Write(Utf8JsonWriter w) => Write(w, topic: null);
 
     /// <summary>Writes the reply; SSE adds the topic, since one stream carries several.</summary>
@@ -68,6 +74,23 @@ internal sealed class JoinResult
             {
                 w.WriteNull("next_cursor");
             }
+        }
+
+        if (Usage is var (query, rows))
+        {
+            w.WriteString("bucket", UsageRollups.UsageBuckets.ToWire(query.Bucket));
+            w.WriteString("group_by", query.GroupKey is null ? "all" : "label:" + query.GroupKey);
+            w.WritePropertyName("since");
+            WireTime.Write(w, query.Since);
+            w.WriteNumber("as_of_seq", Seq);
+            w.WriteStartArray("group_by_keys");
+            foreach (var key in UsageGroupKeys)
+            {
+                w.WriteStringValue(key);
+            }
+
+            w.WriteEndArray();
+            Live.Usage.UsageJson.WriteSeries(w, query.GroupKey, rows);
         }
 
         if (HasSession)

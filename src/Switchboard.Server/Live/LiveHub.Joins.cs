@@ -18,7 +18,10 @@ internal sealed partial class LiveHub
             for (var i = 0; i < requests.Count; i++)
             {
                 var r = requests[i];
-                subs[i] = new Subscription(m.Queue, r.Route, LabelFilter.From(r.Labels), r.Scope is not null, r.JoinRef);
+                subs[i] = new Subscription(m.Queue, r.Route, LabelFilter.From(r.Labels), r.Scope is not null, r.JoinRef)
+                {
+                    Usage = r.Usage is { } query ? new Usage.UsageWatch(query) : null,
+                };
                 _topics.Add(subs[i]);
                 added++;
                 results[i] = new JoinResult { Epoch = _projection.Epoch };
@@ -90,6 +93,11 @@ internal sealed partial class LiveHub
             if (sub.IsRemoved)
             {
                 continue;
+            }
+
+            if (sub.Usage is not null)
+            {
+                _usage.GoLive(sub, m.Position);
             }
 
             if (sub.Route.Kind is TopicKind.Sessions or TopicKind.Summary && !sub.IsScoped)

@@ -22,6 +22,7 @@ internal sealed partial class LiveHub
     private long _statsAt;
     private bool _statsDirty = true;
     private bool _pacerArmed;
+    private bool _usageArmed;
 
     private async Task RunAsync()
     {
@@ -109,6 +110,9 @@ internal sealed partial class LiveHub
                     _pacerArmed = false;
                     _pacer.TryResume();
                     break;
+                case TickMessage tick when tick == TickMessage.Usage:
+                    _usageArmed = false; // the push itself happens at the end of the pass
+                    break;
                 case TickMessage:
                     _summaryAt = DateTimeOffset.MaxValue; // fired: re-arm at the end of the pass
                     break;
@@ -187,6 +191,7 @@ internal sealed partial class LiveHub
         }
 
         ScheduleSummary(now, due);
+        PushUsage(now);
         ReleaseWaiters();
         _dispatcher.WakeSubscribers();
         PublishPosition();
@@ -221,6 +226,16 @@ internal sealed partial class LiveHub
         if (_topics.Summary.Count > 0)
         {
             _dispatcher.Broadcast(_topics.Summary, FrameEncoder.Broadcast(TopicRoute.SummaryTopic, Events.EventTypes.Summary, envelope, 0), skipScoped: true);
+        }
+    }
+
+    /// <summary>Usage increments go out at most once a second; the timer brings the loop back for what had to wait.</summary>
+    private void PushUsage(DateTimeOffset now)
+    {
+        if (_usage.Push(now, _projection.HeadSeq, _projection.Epoch, _dispatcher.WakeList) is { } wait && !_usageArmed)
+        {
+            _usageArmed = true;
+            _usageTimer.Change(wait, Timeout.InfiniteTimeSpan);
         }
     }
 

@@ -79,6 +79,7 @@ internal sealed partial class LiveHub
     private int ResetSubscriptions(string reason)
     {
         var queues = _topics.Clear();
+        _usage.Reset();
         _presence.Clear();
         _presenceSync?.Reset();
         _pacer.Resume();

@@ -33,6 +33,7 @@ internal sealed partial class LiveHub : IEventSink, IWriteThrottle, IAsyncDispos
     private readonly TopicRegistry _topics = new();
     private readonly FanoutPacer _pacer = new();
     private readonly FanoutDispatcher _dispatcher;
+    private readonly UsageFanout _usage;
     private readonly PresenceTracker _presence;
     private readonly PresenceSync? _presenceSync; // only for a store shared by several nodes
     private readonly SummaryScheduler _summary;
@@ -46,6 +47,7 @@ internal sealed partial class LiveHub : IEventSink, IWriteThrottle, IAsyncDispos
     private readonly IHostApplicationLifetime? _lifetime;
     private readonly ITimer _summaryTimer;
     private readonly Timer _pacerTimer;
+    private readonly ITimer _usageTimer;
 
     // Published by the loop, read by anyone.
     private volatile LiveHealth _health = LiveHealth.Starting;
@@ -63,7 +65,8 @@ internal sealed partial class LiveHub : IEventSink, IWriteThrottle, IAsyncDispos
     private readonly CancellationTokenSource _stopping = new();
     private Task? _loop;
 
-    public LiveHub(ISessionStore store, StreamOptions options, TimeProvider time, ILogger<LiveHub> logger, IHostApplicationLifetime? lifetime = null)
+    public LiveHub(ISessionStore store, StreamOptions options, TimeProvider time, ILogger<LiveHub> logger, IHostApplicationLifetime? lifetime = null,
+        SwitchboardOptions? switchboard = null)
     {
         _store = store;
         _options = options;
@@ -75,9 +78,11 @@ internal sealed partial class LiveHub : IEventSink, IWriteThrottle, IAsyncDispos
             ? new PresenceSync(exchange, snapshot => Post(new RemotePresenceMessage(snapshot)), logger)
             : null;
         _summary = new SummaryScheduler(options);
-        _dispatcher = new FanoutDispatcher(_projection, _topics, _pacer);
+        _usage = new UsageFanout([.. (switchboard?.Usage.GroupBy ?? []).Distinct(StringComparer.Ordinal)]);
+        _dispatcher = new FanoutDispatcher(_projection, _topics, _pacer, _usage);
         _summaryTimer = time.CreateTimer(static s => ((LiveHub)s!).Post(TickMessage.Summary), this, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
         _pacerTimer = new Timer(static s => ((LiveHub)s!).Post(TickMessage.Pacer), this, Timeout.Infinite, Timeout.Infinite);
+        _usageTimer = time.CreateTimer(static s => ((LiveHub)s!).Post(TickMessage.Usage), this, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
     }
 
     /// <summary>The log position the loop has applied and fanned out.</summary>
@@ -125,6 +130,7 @@ internal sealed partial class LiveHub : IEventSink, IWriteThrottle, IAsyncDispos
 
         await _summaryTimer.DisposeAsync();
         await _pacerTimer.DisposeAsync();
+        await _usageTimer.DisposeAsync();
         if (_presenceSync is not null)
         {
             await _presenceSync.StopAsync();

@@ -130,12 +130,14 @@ internal sealed class ReadMessage<T>(Func<LiveView, T> read) : ReadMessage
     public override void Fail(Exception error) => Reply.TrySetException(error);
 }
 
-/// <summary>A timer is due (the summary's, or the pacer's recheck). Carries nothing; one instance each.</summary>
+/// <summary>A timer is due (the summary's, the pacer's recheck, or the next usage push). Carries nothing; one instance each.</summary>
 internal sealed class TickMessage : LiveMessage
 {
     public static TickMessage Summary { get; } = new();
 
     public static TickMessage Pacer { get; } = new();
+
+    public static TickMessage Usage { get; } = new();
 
     public override string Kind => "tick";
 }

@@ -64,6 +64,9 @@ internal sealed class SessionProjection
 
     public Session? Get(string id) => _active.GetValueOrDefault(id);
 
+    /// <summary>Every active session, in no particular order.</summary>
+    public IEnumerable<Session> ActiveSessions => _active.Values;
+
     /// <summary>Applies one committed event and returns the session before and after it (null where none).</summary>
     public (Session? Before, Session? After) Apply(EventRecord e)
     {

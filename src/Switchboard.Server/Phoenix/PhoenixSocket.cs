@@ -175,7 +175,7 @@ internal sealed class PhoenixSocket(JoinCoordinator hub, SendQueue queue, ILogge
             return;
         }
 
-        var request = JoinRequest.Parse(route, m.Payload, hub.Options.SnapshotSessions, out var invalid);
+        var request = JoinRequest.Parse(route, m.Payload, hub.Options.SnapshotSessions, out var invalid, hub.UsageContext);
         if (request is null)
         {
             PhoenixLog.JoinRefused(logger, m.Topic, "invalid join params: " + invalid);

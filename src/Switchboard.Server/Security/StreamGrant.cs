@@ -34,12 +34,12 @@ internal sealed class StreamGrant
     public DateTimeOffset? ExpiresAt { get; }
 
     /// <summary>
-    /// Whether the grant covers the topic. Summaries are fleet-wide totals, so a label-scoped grant never covers
-    /// <c>summary</c>, whatever its patterns say.
+    /// Whether the grant covers the topic. Summaries and usage rollups are fleet-wide totals, so a label-scoped grant never
+    /// covers <c>summary</c> or <c>usage</c>, whatever its patterns say.
     /// </summary>
     public bool Allows(TopicRoute route)
     {
-        if (route.Kind == TopicKind.Summary && Labels is not null)
+        if (route.Kind is TopicKind.Summary or TopicKind.Usage && Labels is not null)
         {
             return false;
         }

@@ -12,7 +12,7 @@ namespace Switchboard.Cli;
 /// </summary>
 internal static class TokenCommand
 {
-    private static readonly string[] AllTopics = ["sessions", "summary", "session:*"];
+    private static readonly string[] AllTopics = ["sessions", "summary", "session:*", "usage"];
 
     private static readonly Option<string[]> Topics = new("--topics")
     {
@@ -81,7 +81,7 @@ internal static class TokenCommand
     {
         lifetime = result.GetValue(Ttl) ?? security.TokenLifetime;
         var asked = result.GetValue(Topics)?.SelectMany(t => t.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)).ToList();
-        topics = asked is { Count: > 0 } ? asked : [.. AllTopics.Where(t => labels is null || t != "summary")];
+        topics = asked is { Count: > 0 } ? asked : [.. AllTopics.Where(t => labels is null || t is not ("summary" or "usage"))];
         if (lifetime < TimeSpan.FromSeconds(1) || lifetime > security.TokenMaxLifetime)
         {
             return $"--ttl must be from 1s to {OptionValues.Describe(security.TokenMaxLifetime)} (the server's TokenMaxLifetime); got {OptionValues.Describe(lifetime)}.";
@@ -99,9 +99,9 @@ internal static class TokenCommand
                 return $"--topics: {error}; got '{topic}'.";
             }
 
-            if (labels is not null && topic == "summary")
+            if (labels is not null && topic is "summary" or "usage")
             {
-                return "'summary' is fleet-wide, so a token with --label cannot include it; leave it out of --topics.";
+                return $"'{topic}' is fleet-wide, so a token with --label cannot include it; leave it out of --topics.";
             }
         }
 

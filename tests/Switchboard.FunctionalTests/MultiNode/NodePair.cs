@@ -20,12 +20,13 @@ internal sealed class NodePair : IAsyncDisposable
 
     public HttpClient HttpB { get; private set; } = null!;
 
-    /// <summary>Starts both nodes at once; B is configured through SWITCHBOARD_* variables when <paramref name="bViaEnvironment"/>.</summary>
-    public static async Task<NodePair> StartAsync(string connectionString, bool bViaEnvironment = false)
+    /// <summary>Starts both nodes at once, with <paramref name="environment"/> added to both; B is configured through SWITCHBOARD_* variables when <paramref name="bViaEnvironment"/>.</summary>
+    public static async Task<NodePair> StartAsync(string connectionString, bool bViaEnvironment = false,
+        IReadOnlyDictionary<string, string>? environment = null)
     {
         var pair = new NodePair();
-        var a = Nodes.StartAsync(pair._dataA, connectionString);
-        var b = Nodes.StartAsync(pair._dataB, connectionString, bViaEnvironment);
+        var a = Nodes.StartAsync(pair._dataA, connectionString, environment: environment);
+        var b = Nodes.StartAsync(pair._dataB, connectionString, bViaEnvironment, environment);
         try
         {
             await Task.WhenAll(a, b);

@@ -7,14 +7,16 @@ namespace Switchboard.FunctionalTests.MultiNode;
 internal static class Nodes
 {
     /// <summary>A node configured on the command line, or (<paramref name="viaEnvironment"/>) through SWITCHBOARD_* variables.</summary>
-    public static Task<ServerProcess> StartAsync(TempDirectory data, string connectionString, bool viaEnvironment = false) =>
+    public static Task<ServerProcess> StartAsync(TempDirectory data, string connectionString, bool viaEnvironment = false,
+        IReadOnlyDictionary<string, string>? environment = null) =>
         viaEnvironment
-            ? ServerProcess.StartAsync(data.Path, environment: new Dictionary<string, string>
+            ? ServerProcess.StartAsync(data.Path, environment: new Dictionary<string, string>(environment ?? new Dictionary<string, string>())
             {
                 ["SWITCHBOARD_STORE"] = "postgres",
                 ["SWITCHBOARD_CONNECTION_STRING"] = connectionString,
             })
-            : ServerProcess.StartAsync(data.Path, ["--store", "postgres", "--connection-string", connectionString]);
+            : ServerProcess.StartAsync(data.Path, ["--store", "postgres", "--connection-string", connectionString],
+                environment: environment is null ? null : new Dictionary<string, string>(environment));
 
     public static HttpClient Http(ServerProcess node) => new() { BaseAddress = node.BaseAddress, Timeout = TestTimeouts.Default };
 

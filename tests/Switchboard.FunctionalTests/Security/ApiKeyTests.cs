@@ -153,7 +153,7 @@ public sealed class ApiKeyTests : IAsyncLifetime
         var defaults = await _secured.Writer.PostAsync("/api/tokens", "");
         defaults.Status.ShouldBe(200);
         defaults.Body.Long("expires_in").ShouldBeInRange(15 * 60 - 1, 15 * 60);
-        defaults.Body.GetProperty("topics").EnumerateArray().Select(t => t.GetString()).ShouldBe(["sessions", "summary", "session:*"]);
+        defaults.Body.GetProperty("topics").EnumerateArray().Select(t => t.GetString()).ShouldBe(["sessions", "summary", "session:*", "usage"]);
 
         (await _secured.Writer.PostAsync("/api/tokens", new { topics = new[] { "sessions" }, scope = "all" })).ShouldBeProblem(400, "scope");
         (await _secured.Writer.PostAsync("/api/tokens", new { topics = "sessions" })).ShouldBeProblem(400, "topics");

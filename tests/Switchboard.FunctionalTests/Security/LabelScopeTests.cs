@@ -101,6 +101,9 @@ public sealed class LabelScopeTests : IAsyncLifetime
         var inside = await client.JoinAsync("session:core-1");
         inside.Response.GetProperty("session").Str("id").ShouldBe("core-1");
         (await client.JoinAsync("summary")).Response.GetProperty("reason").GetString().ShouldBe("unauthorized");
+        var usage = await client.JoinAsync("usage");
+        usage.Response.GetProperty("reason").GetString().ShouldBe("unauthorized");
+        usage.Response.GetProperty("detail").GetString()!.ShouldContain("fleet-wide");
     }
 
     [Fact]

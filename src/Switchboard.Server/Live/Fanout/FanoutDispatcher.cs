@@ -8,7 +8,7 @@ namespace Switchboard.Live.Fanout;
 /// and every subscriber gets a reference to the same bytes. Queues are woken once per pass, after everything of that
 /// pass is queued, so a connection drains a burst in one write. Owned by the live loop; no locks, no callbacks out.
 /// </summary>
-internal sealed class FanoutDispatcher(SessionProjection projection, TopicRegistry topics, FanoutPacer pacer)
+internal sealed class FanoutDispatcher(SessionProjection projection, TopicRegistry topics, FanoutPacer pacer, UsageFanout usage)
 {
     private readonly List<SendQueue> _wake = [];
 
@@ -30,7 +30,9 @@ internal sealed class FanoutDispatcher(SessionProjection projection, TopicRegist
             return 0; // already applied (a feed may repeat after reconnecting, a reload may have moved past it)
         }
 
+        usage.BeforeApply(Topics, Projection);
         var (before, after) = Projection.Apply(e);
+        usage.AfterApply(e, before, after, Projection.ActiveCount, Topics.Usage);
         byte[]? envelope = null;
         var delivered = 0;
         // A usage-only update may be conflated with a pending one of the same session and fields for a lagging subscriber.

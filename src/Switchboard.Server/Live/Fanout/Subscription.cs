@@ -33,6 +33,9 @@ internal sealed class Subscription(SendQueue queue, TopicRoute route, LabelFilte
 
     public bool IsRemoved { get; set; }
 
+    /// <summary>For the <c>usage</c> topic: the rows it follows and the increments not pushed yet.</summary>
+    public Usage.UsageWatch? Usage { get; init; }
+
     /// <summary>This subscription's presence entry, when it joined with a viewer.</summary>
     public object? Presence { get; set; }
 

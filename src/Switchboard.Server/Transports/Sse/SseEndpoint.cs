@@ -160,6 +160,12 @@ internal static class SseEndpoint
                 return null;
             }
 
+            if (route.Kind == TopicKind.Usage)
+            {
+                problem = ProblemResult.BadRequest("The 'usage' topic is served on the Phoenix socket (WebSocket or long-poll); over HTTP read GET /api/usage.", "topics");
+                return null;
+            }
+
             if (requests.Count == hub.Options.MaxChannelsPerConnection)
             {
                 problem = ProblemResult.BadRequest($"At most {hub.Options.MaxChannelsPerConnection} topics per stream.", "topics");

@@ -13,6 +13,7 @@ import { EventFeed } from "./views/events.js";
 import { HeaderView } from "./views/header.js";
 import { SessionList } from "./views/list.js";
 import { Toasts } from "./views/toasts.js";
+import { UsageView } from "./views/usage.js";
 
 /** The join snapshot holds up to this many active sessions (the server's maximum). */
 const SNAPSHOT_LIMIT = 1000;
@@ -49,6 +50,7 @@ await auth.start();
 const socket = new Socket(api.socketEndpoint(), auth.enabled ? { authToken: () => auth.token } : {});
 auth.attach(socket);
 detail = new DetailPanel(socket, api, { onClose: () => { list.selectedId = null; } });
+new UsageView(socket);
 
 // Join params as a function: phoenix.js reads them at every (re)join, so a rejoin resumes from the last seq seen.
 const sessions = socket.channel("sessions", () => store.joinParams(SNAPSHOT_LIMIT));
