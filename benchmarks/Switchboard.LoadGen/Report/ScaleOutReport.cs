@@ -42,7 +42,7 @@ internal sealed class ScaleOutReport(ScaleOutResult result, MachineInfo machine,
         Line($"- **Machine:** {machine.Cores} cores ({machine.Cpu}), {machine.MemoryBytes / (1024.0 * 1024 * 1024):F1} GiB RAM, {machine.Os}, {machine.Runtime}");
         Line($"- **Load average** before: {loadBefore}; after: {loadAfter}");
         Line($"- **Setup:** {result.Nodes} Switchboard nodes on one PostgreSQL, {result.Subscribers:N0} subscribers on `sessions` spread evenly over them " +
-            $"by {result.Processes} subscriber processes, every event published through node 1 only.");
+            $"by {result.Processes} subscriber {(result.Processes == 1 ? "process" : "processes")}, every event published through node 1 only.");
         Line();
         Line("| rate | events | delivered / expected | in order | delivery p50 / p99 | last subscriber p50 / p99 / max | CPU per node | peak RSS per node |");
         Line("|---:|---:|---:|:---:|---:|---:|---:|---:|");
