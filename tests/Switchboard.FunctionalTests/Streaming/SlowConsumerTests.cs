@@ -108,14 +108,19 @@ public sealed class SlowConsumerTests(ITestOutputHelper output)
         var conflatedBefore = Switchboard.Outbound.OutboundCounters.Conflations;
         var connection = server.Get<ConnectionRegistry>().Snapshot().Cast<WebSocketConnection>().Single();
 
-        // About 12 MB of metadata changes fill the socket buffers and put the client behind: the server's send buffer may
-        // autotune to about 4 MB (some 500 of these frames), so at least 1,000 of the 1,500 still wait in the queue.
-        const int MetadataChanges = 1500;
+        // Metadata changes of 8 KB fill the socket buffers (how much they hold depends on the kernel's autotuning) and then
+        // wait in the queue, until a quarter of the cap (500 frames) waits: the client is behind. Each batch is followed by
+        // a summary read, which answers once the live view applied (and fanned out) the batch.
+        var metadataChanges = 0;
         var blob = new string('m', 8000);
-        for (var batch = 0; batch < MetadataChanges / 50; batch++)
+        while (connection.Queue.Count < 600)
         {
-            var ops = Enumerable.Range(0, 50).Select(i => new { op = "update", id = "busy", metadata = new { blob, n = batch * 50 + i } });
+            metadataChanges.ShouldBeLessThan(1800, $"the client should be behind by now; {connection.Queue.Count} frames wait");
+            var first = metadataChanges;
+            var ops = Enumerable.Range(0, 50).Select(i => new { op = "update", id = "busy", metadata = new { blob, n = first + i } });
             (await server.Http.PostAsync("/api/batch", new { operations = ops })).Status.ShouldBe(200);
+            (await server.Http.GetJsonAsync("/api/summary")).Status.ShouldBe(200);
+            metadataChanges += 50;
         }
 
         const int UsageSteps = 2000;
@@ -131,7 +136,7 @@ public sealed class SlowConsumerTests(ITestOutputHelper output)
 
         (await server.Http.PostAsync("/api/sessions/busy/terminate")).Status.ShouldBe(200);
         connection.CloseReason.ShouldBeNull("conflated updates leave room: the client is not cut off");
-        connection.Queue.Count.ShouldBeLessThan(MetadataChanges + 100, "the metadata changes and the newest usage wait, not 2,000 usage steps");
+        connection.Queue.Count.ShouldBeLessThan(metadataChanges + 100, "the metadata changes and the newest usage wait, not 2,000 usage steps");
 
         var events = new List<JsonElement>();
         while (events.Count == 0 || events[^1].Str("type") != "session_terminated")
@@ -147,7 +152,7 @@ public sealed class SlowConsumerTests(ITestOutputHelper output)
         var seqs = events.Select(e => e.Long("seq")).ToList();
         seqs.ShouldBe(seqs.Order().Distinct(), "in order, each once");
         var changes = events.Where(e => e.Str("type") == "session_updated").Select(e => e.GetProperty("data").GetProperty("changes")).ToList();
-        changes.Count(c => c.TryGetProperty("metadata", out _)).ShouldBe(MetadataChanges, "changes other than usage are never conflated");
+        changes.Count(c => c.TryGetProperty("metadata", out _)).ShouldBe(metadataChanges, "changes other than usage are never conflated");
         changes.Count(c => c.TryGetProperty("state", out _)).ShouldBe(1, "nor is a state change");
         var usage = changes.Where(c => c.TryGetProperty("input_tokens", out _)).ToList();
         output.WriteLine($"{usage.Count} of {UsageSteps} usage updates reached the client that fell behind");
