@@ -18,6 +18,9 @@ public sealed record WriteResult(SwitchboardError? Error, Session? Session, Even
 {
     /// <summary>True when the write was accepted.</summary>
     public bool Succeeded => Error is null;
+
+    /// <summary>The alert after an alert write that changed it.</summary>
+    public Alerts.Alert? Alert { get; init; }
 }
 
 /// <summary>Filters for listing sessions. All filters combine with AND.</summary>
