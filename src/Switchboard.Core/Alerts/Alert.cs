@@ -23,6 +23,8 @@ public sealed record Alert
     public required string Subject { get; init; }
     /// <summary>The session the alert is about, when it is about one.</summary>
     public string? SessionId { get; init; }
+    /// <summary>The session's labels when the alert was raised (null for fleet alerts); label-scoped subscribers filter on them.</summary>
+    public IReadOnlyDictionary<string, string>? Labels { get; init; }
     /// <summary>A sentence for people.</summary>
     public required string Message { get; init; }
     /// <summary>The observed value that raised it (cost, tokens, count, seconds), when there is one.</summary>

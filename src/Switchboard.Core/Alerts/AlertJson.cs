@@ -20,6 +20,16 @@ public static class AlertJson
         w.WriteString("severity", a.Severity.ToWire());
         w.WriteString("subject", a.Subject);
         w.WriteString("session_id", a.SessionId);
+        if (a.Labels is { } labels)
+        {
+            w.WritePropertyName("labels");
+            SessionJson.WriteLabels(w, labels);
+        }
+        else
+        {
+            w.WriteNull("labels");
+        }
+
         w.WriteString("state", a.IsOpen ? "open" : "resolved");
         w.WriteString("message", a.Message);
         if (a.Value is { } value)
@@ -67,6 +77,7 @@ public static class AlertJson
             Severity = severity ?? AlertSeverity.Warning,
             Subject = e.GetProperty("subject").GetString()!,
             SessionId = e.GetProperty("session_id").GetString(),
+            Labels = e.GetProperty("labels").ValueKind == JsonValueKind.Object ? SessionJson.ReadLabels(e.GetProperty("labels")) : null,
             Message = e.GetProperty("message").GetString()!,
             Value = e.GetProperty("value").ValueKind == JsonValueKind.Number ? e.GetProperty("value").GetDecimal() : null,
             RaisedAt = WireTime.Parse(e.GetProperty("raised_at").GetString()!),

@@ -5,7 +5,11 @@ using Switchboard.Sessions;
 namespace Switchboard.Storage;
 
 /// <summary>What the server loads at start-up, consistent as of <see cref="HeadSeq"/>.</summary>
-public sealed record StoreState(string Epoch, long HeadSeq, bool FleetPaused, IReadOnlyList<Session> ActiveSessions, SessionTotals Totals);
+public sealed record StoreState(string Epoch, long HeadSeq, bool FleetPaused, IReadOnlyList<Session> ActiveSessions, SessionTotals Totals)
+{
+    /// <summary>The alerts open as of <see cref="HeadSeq"/>, oldest first.</summary>
+    public IReadOnlyList<Alerts.Alert> OpenAlerts { get; init; } = [];
+}
 
 /// <summary>
 /// Counts and sums over every session the store holds. Token sums are 128-bit: each session's counters fit in 64 bits,

@@ -172,7 +172,7 @@ public sealed class WriteBatch
             EventTypes.AlertResolved => alert with { ResolvedSeq = seq },
             _ => alert,
         };
-        var appended = new EventRecord(seq, pending.Type, pending.SessionId, pending.At, Alerts.AlertJson.EventData(alert));
+        var appended = new EventRecord(seq, pending.Type, pending.SessionId, pending.At, Alerts.AlertJson.EventData(alert)) { Labels = alert.Labels };
         Events.Add(appended);
         Head = Head with { HeadSeq = seq };
         _dirtyAlerts[alert.Id] = alert;

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using Switchboard.Alerting;
 using Switchboard.Health;
 using Switchboard.Ingest;
 using Switchboard.Live;
@@ -23,6 +24,7 @@ internal sealed class SwitchboardRuntime(
     LiveHub live,
     NodeReadiness readiness,
     LeaseMonitor leases,
+    AlertEvaluator alerts,
     RetentionService retention,
     ConnectionRegistry connections,
     LongPollRegistry longPolls,
@@ -36,6 +38,7 @@ internal sealed class SwitchboardRuntime(
         await store.InitializeAsync(cancellationToken);
         var state = await store.LoadStateAsync(cancellationToken);
         live.Start(state);
+        alerts.Start();
         await store.Feed.StartAsync(state.HeadSeq, live, _stopping.Token);
         pipeline.Start();
         leases.Start();
@@ -77,6 +80,7 @@ internal sealed class SwitchboardRuntime(
         retention.Dispose();
         await pipeline.DisposeAsync();
         await _stopping.CancelAsync();
+        await alerts.DisposeAsync();
         await live.StopAsync();
         longPolls.Dispose();
         connections.Dispose();

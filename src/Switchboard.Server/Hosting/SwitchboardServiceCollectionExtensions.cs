@@ -1,6 +1,7 @@
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using Switchboard;
+using Switchboard.Alerting;
 using Switchboard.Health;
 using Switchboard.Hosting;
 using Switchboard.Ingest;
@@ -46,6 +47,8 @@ public static class SwitchboardServiceCollectionExtensions
         // Before the runtime: bad security settings stop start-up before the store is even opened.
         services.AddHostedService(sp => sp.GetRequiredService<SecurityGuard>());
         services.TryAddSingleton<ISessionStore>(CreateStore);
+        services.TryAddSingleton(sp => sp.GetRequiredService<ISessionStore>() as IAlertStore
+            ?? throw new InvalidOperationException("The configured store does not keep alerts (it must implement IAlertStore)."));
         services.TryAddSingleton<LiveHub>();
         services.TryAddSingleton<IWriteThrottle>(sp => sp.GetRequiredService<LiveHub>());
         services.TryAddSingleton<WritePipeline>();
@@ -57,6 +60,8 @@ public static class SwitchboardServiceCollectionExtensions
         services.TryAddSingleton<ConnectionRegistry>();
         services.TryAddSingleton<LongPollRegistry>();
         services.TryAddSingleton<LeaseMonitor>();
+        services.TryAddSingleton<ConfiguredAlertRules>();
+        services.TryAddSingleton<AlertEvaluator>();
         services.TryAddSingleton<RetentionService>();
         services.TryAddSingleton<SwitchboardRuntime>();
         services.AddMetrics();

@@ -91,6 +91,22 @@ internal static class Contracts
 
     public sealed record AuthResponse(bool Enabled, string? Scope);
 
+    public sealed record AlertRuleRequest(string Id, string Name, string Condition, string Severity, int? Seconds, decimal? Threshold,
+        Dictionary<string, string> Labels, bool Enabled) : IRequest;
+
+    public sealed record AlertRuleResponse(string Id, string Name, string Condition, string Severity, int? Seconds, decimal? Threshold,
+        Dictionary<string, string> Labels, bool Enabled, string Source);
+
+    public sealed record AlertRuleListResponse(List<AlertRuleResponse> Rules);
+
+    public sealed record AlertResponse(string Id, string RuleId, string RuleName, string Condition, string Severity, string Subject, string? SessionId,
+        Dictionary<string, string>? Labels, string State, string Message, decimal? Value, DateTimeOffset RaisedAt, long RaisedSeq,
+        DateTimeOffset? ResolvedAt, long? ResolvedSeq, string? ResolveReason, DateTimeOffset? AcknowledgedAt, string? AcknowledgedBy, string? Note);
+
+    public sealed record AlertListResponse(List<AlertResponse> Alerts, long AsOfSeq);
+
+    public sealed record AcknowledgeRequest(string By, string? Note) : IRequest;
+
     public sealed record TokenRequest(List<string> Topics, Dictionary<string, string> Labels, long TtlSeconds) : IRequest;
 
     public sealed record TokenResponse(string Token, string TokenType, DateTimeOffset ExpiresAt, long ExpiresIn, List<string> Topics, Dictionary<string, string>? Labels);
@@ -104,6 +120,8 @@ internal static class Contracts
         nameof(BatchRequest) => ["operations"],
         nameof(BatchUpdate) or nameof(BatchUsage) or nameof(BatchHeartbeat) or nameof(BatchTerminate) => ["op", "id"],
         nameof(BatchCreate) => ["op"],
+        nameof(AlertRuleRequest) => ["name", "condition"],
+        nameof(AcknowledgeRequest) => ["by"],
         _ => [],
     };
 

@@ -30,6 +30,9 @@ internal sealed class JoinResult
 
     public Session? Session { get; set; }
 
+    /// <summary>Set for snapshots of <c>alerts</c>: the open alerts, oldest first.</summary>
+    public List<Alerts.Alert>? Alerts { get; set; }
+
     public void Write(Utf8JsonWriter w) => Write(w, topic: null);
 
     /// <summary>Writes the reply; SSE adds the topic, since one stream carries several.</summary>
@@ -81,6 +84,17 @@ internal sealed class JoinResult
             {
                 SessionJson.Write(w, Session);
             }
+        }
+
+        if (Alerts is not null)
+        {
+            w.WriteStartArray("alerts");
+            foreach (var a in Alerts)
+            {
+                Switchboard.Alerts.AlertJson.Write(w, a);
+            }
+
+            w.WriteEndArray();
         }
 
         w.WriteEndObject();

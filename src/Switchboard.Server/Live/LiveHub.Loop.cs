@@ -22,6 +22,7 @@ internal sealed partial class LiveHub
     private long _statsAt;
     private bool _statsDirty = true;
     private bool _pacerArmed;
+    private ILiveObserver? _observer;
 
     private async Task RunAsync()
     {
@@ -121,6 +122,10 @@ internal sealed partial class LiveHub
                 case InjectFaultMessage fault:
                     _injectedFault = fault;
                     break;
+                case ObserveMessage observe:
+                    _observer = observe.Observer;
+                    observe.Reply.TrySetResult(new ObservedState(_projection.HeadSeq, _projection.ActiveSessions(), _projection.OpenAlerts()));
+                    break;
             }
         }
         catch (Exception ex)
@@ -149,7 +154,13 @@ internal sealed partial class LiveHub
                     }
 
                     var e = events[batch.Dispatched];
+                    var applied = e.Seq > _projection.HeadSeq;
                     var delivered = _dispatcher.Dispatch(e);
+                    if (applied && _observer is { } observer)
+                    {
+                        observer.OnApplied(e, e.SessionId is { } sid ? _projection.Get(sid) : null);
+                    }
+
                     batch.Dispatched++;
                     taken++;
                     EventDispatched?.Invoke(delivered, Stopwatch.GetElapsedTime(batch.CommittedAt));

@@ -11,6 +11,8 @@ internal enum TopicKind
     Summary,
     /// <summary><c>session:{id}</c>: one session's events.</summary>
     Session,
+    /// <summary><c>alerts</c>: every alert event.</summary>
+    Alerts,
 }
 
 /// <summary>A parsed topic name.</summary>
@@ -19,6 +21,7 @@ internal readonly record struct TopicRoute(TopicKind Kind, string Topic, string?
     public const string SessionsTopic = "sessions";
     public const string SummaryTopic = "summary";
     public const string SessionPrefix = "session:";
+    public const string AlertsTopic = "alerts";
 
     /// <summary>Parses a topic; false for anything Switchboard has no route for.</summary>
     public static bool TryParse(string topic, out TopicRoute route)
@@ -30,6 +33,9 @@ internal readonly record struct TopicRoute(TopicKind Kind, string Topic, string?
                 return true;
             case SummaryTopic:
                 route = new(TopicKind.Summary, topic, null);
+                return true;
+            case AlertsTopic:
+                route = new(TopicKind.Alerts, topic, null);
                 return true;
         }
 

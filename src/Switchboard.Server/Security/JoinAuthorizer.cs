@@ -28,8 +28,8 @@ internal sealed class JoinAuthorizer(LiveHub live, ISessionStore store)
 
         if (!grant.Allows(request.Route))
         {
-            return (null, grant.Labels is not null && request.Route.Kind == TopicKind.Summary
-                ? "summaries are fleet-wide; a token scoped by labels cannot join 'summary'"
+            return (null, grant.Labels is not null && request.Route.Kind is TopicKind.Summary or TopicKind.Alerts
+                ? $"'{request.Route.Topic}' is fleet-wide; a token scoped by labels cannot join it"
                 : $"the token does not cover topic '{request.Route.Topic}'");
         }
 

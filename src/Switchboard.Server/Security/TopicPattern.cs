@@ -31,10 +31,11 @@ internal static class TopicPattern
         var prefix = pattern.Split('*')[0];
         if (!TopicRoute.SessionsTopic.StartsWith(prefix, StringComparison.Ordinal)
             && !TopicRoute.SummaryTopic.StartsWith(prefix, StringComparison.Ordinal)
+            && !TopicRoute.AlertsTopic.StartsWith(prefix, StringComparison.Ordinal)
             && !prefix.StartsWith(TopicRoute.SessionPrefix, StringComparison.Ordinal)
             && !TopicRoute.SessionPrefix.StartsWith(prefix, StringComparison.Ordinal))
         {
-            return $"topic pattern '{Clip(pattern)}' matches no topic; topics are 'sessions', 'summary' and 'session:{{id}}'";
+            return $"topic pattern '{Clip(pattern)}' matches no topic; topics are 'sessions', 'summary', 'alerts' and 'session:{{id}}'";
         }
 
         return null;

@@ -11,6 +11,8 @@ internal sealed class TopicRegistry
 
     public List<Subscription> Summary { get; } = [];
 
+    public List<Subscription> Alerts { get; } = [];
+
     public int Count { get; private set; }
 
     public List<Subscription>? ForSession(string sessionId) => _perSession.GetValueOrDefault(sessionId);
@@ -54,7 +56,7 @@ internal sealed class TopicRegistry
     public List<SendQueue> Clear()
     {
         var queues = new HashSet<SendQueue>(ReferenceEqualityComparer.Instance);
-        foreach (var list in _perSession.Values.Append(Sessions).Append(Summary))
+        foreach (var list in _perSession.Values.Append(Sessions).Append(Summary).Append(Alerts))
         {
             foreach (var s in list)
             {
@@ -67,6 +69,7 @@ internal sealed class TopicRegistry
         _perSession.Clear();
         Sessions.Clear();
         Summary.Clear();
+        Alerts.Clear();
         Count = 0;
         return [.. queues];
     }
@@ -91,6 +94,8 @@ internal sealed class TopicRegistry
                 return Sessions;
             case TopicKind.Summary:
                 return Summary;
+            case TopicKind.Alerts:
+                return Alerts;
         }
 
         if (!_perSession.TryGetValue(route.SessionId!, out var list) && create)
