@@ -104,6 +104,19 @@ internal static class PostgresSchema
         );
         CREATE UNIQUE INDEX IF NOT EXISTS switchboard_alerts_open ON switchboard_alerts (rule_id, subject) WHERE open;
         CREATE INDEX IF NOT EXISTS switchboard_alerts_by_raised ON switchboard_alerts (raised_seq);
+        CREATE TABLE IF NOT EXISTS switchboard_webhooks (
+            id                   text    PRIMARY KEY,
+            config               text    NOT NULL,
+            cursor               bigint  NOT NULL,
+            state                text    NOT NULL,
+            attempts             bigint  NOT NULL DEFAULT 0,
+            failures             bigint  NOT NULL DEFAULT 0,
+            consecutive_failures integer NOT NULL DEFAULT 0,
+            last_error           text,
+            last_attempt_at      timestamptz,
+            lease_owner          text,
+            lease_expires_at     timestamptz
+        );
         CREATE TABLE IF NOT EXISTS switchboard_alert_rules (
             id   text PRIMARY KEY,
             data text NOT NULL

@@ -77,6 +77,20 @@ internal static class SqliteSchema
         CREATE UNIQUE INDEX IF NOT EXISTS alerts_open ON alerts(rule_id, subject) WHERE open = 1;
         CREATE INDEX IF NOT EXISTS alerts_by_raised ON alerts(raised_seq);
 
+        CREATE TABLE IF NOT EXISTS webhooks (
+            id                   TEXT PRIMARY KEY,
+            config               TEXT NOT NULL,
+            cursor               INTEGER NOT NULL,
+            state                TEXT NOT NULL,
+            attempts             INTEGER NOT NULL DEFAULT 0,
+            failures             INTEGER NOT NULL DEFAULT 0,
+            consecutive_failures INTEGER NOT NULL DEFAULT 0,
+            last_error           TEXT,
+            last_attempt_at      INTEGER,
+            lease_owner          TEXT,
+            lease_expires_at     INTEGER
+        ) WITHOUT ROWID;
+
         CREATE TABLE IF NOT EXISTS alert_rules (
             id   TEXT PRIMARY KEY,
             data TEXT NOT NULL

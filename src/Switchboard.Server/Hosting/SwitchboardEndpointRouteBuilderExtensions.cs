@@ -48,6 +48,7 @@ public static class SwitchboardEndpointRouteBuilderExtensions
         EventEndpoints.Map(api);
         UsageEndpoints.Map(api);
         AlertEndpoints.Map(api);
+        WebhookEndpoints.Map(api);
         AuthEndpoints.Map(api);
         api.MapGet("/stream", (HttpContext http, JoinCoordinator hub, ConnectionRegistry registry, TimeProvider time, StreamOptions options, StreamAuthenticator auth) =>
             SseEndpoint.HandleAsync(http, hub, registry, time, options, auth)).WithTags("Events").WithMetadata(new OwnAuthentication()).ExcludeFromDescription();

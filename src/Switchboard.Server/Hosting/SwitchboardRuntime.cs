@@ -8,6 +8,7 @@ using Switchboard.Storage;
 using Switchboard.Transports;
 using Switchboard.Transports.LongPoll;
 using Switchboard.Transports.WebSockets;
+using Switchboard.Webhooks;
 
 namespace Switchboard.Hosting;
 
@@ -25,6 +26,7 @@ internal sealed class SwitchboardRuntime(
     NodeReadiness readiness,
     LeaseMonitor leases,
     AlertEvaluator alerts,
+    WebhookDispatcher webhooks,
     RetentionService retention,
     ConnectionRegistry connections,
     LongPollRegistry longPolls,
@@ -39,6 +41,7 @@ internal sealed class SwitchboardRuntime(
         var state = await store.LoadStateAsync(cancellationToken);
         live.Start(state);
         alerts.Start();
+        webhooks.Start();
         await store.Feed.StartAsync(state.HeadSeq, live, _stopping.Token);
         pipeline.Start();
         leases.Start();
@@ -80,6 +83,7 @@ internal sealed class SwitchboardRuntime(
         retention.Dispose();
         await pipeline.DisposeAsync();
         await _stopping.CancelAsync();
+        await webhooks.DisposeAsync();
         await alerts.DisposeAsync();
         await live.StopAsync();
         longPolls.Dispose();

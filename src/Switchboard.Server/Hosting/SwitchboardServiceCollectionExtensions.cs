@@ -12,6 +12,7 @@ using Switchboard.Storage;
 using Switchboard.Storage.Sqlite;
 using Switchboard.Transports;
 using Switchboard.Transports.LongPoll;
+using Switchboard.Webhooks;
 
 namespace Microsoft.Extensions.DependencyInjection;
 
@@ -62,6 +63,9 @@ public static class SwitchboardServiceCollectionExtensions
         services.TryAddSingleton<LeaseMonitor>();
         services.TryAddSingleton<ConfiguredAlertRules>();
         services.TryAddSingleton<AlertEvaluator>();
+        services.TryAddSingleton<WebhookDispatcher>();
+        services.TryAddSingleton<WebhookUrlPolicy>();
+        services.TryAddSingleton(sp => (IWebhookStore)sp.GetRequiredService<WebhookDispatcher>().Store);
         services.TryAddSingleton<RetentionService>();
         services.TryAddSingleton<SwitchboardRuntime>();
         services.AddMetrics();

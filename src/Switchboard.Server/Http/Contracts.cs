@@ -107,6 +107,17 @@ internal static class Contracts
 
     public sealed record AcknowledgeRequest(string By, string? Note) : IRequest;
 
+    public sealed record WebhookRequest(string Id, string Url, string Secret, List<string> EventTypes, Dictionary<string, string> Labels,
+        List<string> AlertSeverities, string Format, bool Enabled) : IRequest;
+
+    public sealed record WebhookResponse(string Id, string Url, string? Secret, List<string> EventTypes, Dictionary<string, string> Labels,
+        List<string> AlertSeverities, string Format, bool Enabled, string State, long Cursor, long Lag, long Attempts, long Failures,
+        int ConsecutiveFailures, string? LastError, DateTimeOffset? LastAttemptAt, string? DeliveringNode, DateTimeOffset CreatedAt);
+
+    public sealed record WebhookListResponse(List<WebhookResponse> Webhooks);
+
+    public sealed record ReplayRequest(long FromSeq) : IRequest;
+
     public sealed record TokenRequest(List<string> Topics, Dictionary<string, string> Labels, long TtlSeconds) : IRequest;
 
     public sealed record TokenResponse(string Token, string TokenType, DateTimeOffset ExpiresAt, long ExpiresIn, List<string> Topics, Dictionary<string, string>? Labels);
@@ -122,6 +133,8 @@ internal static class Contracts
         nameof(BatchCreate) => ["op"],
         nameof(AlertRuleRequest) => ["name", "condition"],
         nameof(AcknowledgeRequest) => ["by"],
+        nameof(WebhookRequest) => ["url"],
+        nameof(ReplayRequest) => ["from_seq"],
         _ => [],
     };
 
@@ -130,6 +143,7 @@ internal static class Contracts
     {
         nameof(BatchResult) => ["session", "problem"],
         nameof(Problem) => ["instance", "field"],
+        nameof(WebhookResponse) => ["secret"],
         _ => [],
     };
 }

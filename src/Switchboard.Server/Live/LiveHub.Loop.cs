@@ -22,7 +22,7 @@ internal sealed partial class LiveHub
     private long _statsAt;
     private bool _statsDirty = true;
     private bool _pacerArmed;
-    private ILiveObserver? _observer;
+    private ILiveObserver[] _observers = [];
 
     private async Task RunAsync()
     {
@@ -123,7 +123,11 @@ internal sealed partial class LiveHub
                     _injectedFault = fault;
                     break;
                 case ObserveMessage observe:
-                    _observer = observe.Observer;
+                    if (!_observers.Contains(observe.Observer))
+                    {
+                        _observers = [.. _observers, observe.Observer];
+                    }
+
                     observe.Reply.TrySetResult(new ObservedState(_projection.HeadSeq, _projection.ActiveSessions(), _projection.OpenAlerts()));
                     break;
             }
@@ -156,9 +160,12 @@ internal sealed partial class LiveHub
                     var e = events[batch.Dispatched];
                     var applied = e.Seq > _projection.HeadSeq;
                     var delivered = _dispatcher.Dispatch(e);
-                    if (applied && _observer is { } observer)
+                    if (applied)
                     {
-                        observer.OnApplied(e, e.SessionId is { } sid ? _projection.Get(sid) : null);
+                        foreach (var observer in _observers)
+                        {
+                            observer.OnApplied(e, e.SessionId is { } sid ? _projection.Get(sid) : null);
+                        }
                     }
 
                     batch.Dispatched++;

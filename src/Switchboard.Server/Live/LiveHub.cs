@@ -219,7 +219,7 @@ internal sealed partial class LiveHub : IEventSink, IWriteThrottle, IAsyncDispos
     }
 
     /// <summary>
-    /// Attaches <paramref name="observer"/> (replacing any other) and answers the state at the loop's position: from then
+    /// Attaches <paramref name="observer"/> (once; attaching again only answers the state) and answers the state at the loop's position: from then
     /// on it is told of every event applied after that position.
     /// </summary>
     public Task<ObservedState> ObserveAsync(ILiveObserver observer) => Ask(new ObserveMessage(observer)).Reply.Task;

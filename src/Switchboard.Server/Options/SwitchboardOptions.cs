@@ -24,6 +24,9 @@ public sealed class SwitchboardOptions
     /// <summary>Alert rules and the evaluator. See docs/alerts.md.</summary>
     public AlertOptions Alerts { get; } = new();
 
+    /// <summary>Webhook delivery. See docs/alerts.md.</summary>
+    public WebhookOptions Webhooks { get; } = new();
+
     /// <summary>Live stream settings.</summary>
     public StreamOptions Stream { get; } = new();
 
