@@ -41,13 +41,14 @@ internal static class WebhookEndpoints
     {
         var all = await store.ListWebhooksAsync(ct);
         var head = dispatcher.HeadSeq;
+        var now = dispatcher.Time.GetUtcNow();
         return new JsonResult(StatusCodes.Status200OK, w =>
         {
             w.WriteStartObject();
             w.WriteStartArray("webhooks");
             foreach (var e in all)
             {
-                Write(w, e, head, secret: false);
+                Write(w, e, head, secret: false, now);
             }
 
             w.WriteEndArray();
@@ -57,7 +58,7 @@ internal static class WebhookEndpoints
 
     private static async Task<IResult> GetAsync(string id, IWebhookStore store, WebhookDispatcher dispatcher, CancellationToken ct) =>
         await store.GetWebhookAsync(id, ct) is { } e
-            ? new JsonResult(StatusCodes.Status200OK, w => Write(w, e, dispatcher.HeadSeq, secret: false))
+            ? new JsonResult(StatusCodes.Status200OK, w => Write(w, e, dispatcher.HeadSeq, secret: false, dispatcher.Time.GetUtcNow()))
             : NotFound(id);
 
     private static async Task<IResult> CreateAsync(HttpContext http, IWebhookStore store, WebhookDispatcher dispatcher, WebhookUrlPolicy urls,
@@ -81,7 +82,7 @@ internal static class WebhookEndpoints
         }
 
         dispatcher.Changed();
-        return new JsonResult(StatusCodes.Status201Created, w => Write(w, endpoint, dispatcher.HeadSeq, secret: true))
+        return new JsonResult(StatusCodes.Status201Created, w => Write(w, endpoint, dispatcher.HeadSeq, secret: true, dispatcher.Time.GetUtcNow()))
         {
             Location = $"{http.Request.PathBase}{http.Request.Path.Value?.TrimEnd('/')}/{endpoint.Id}",
         };
@@ -109,7 +110,7 @@ internal static class WebhookEndpoints
         await store.UpdateWebhookAsync(endpoint, ct);
         dispatcher.Changed();
         var updated = await store.GetWebhookAsync(id, ct) ?? endpoint;
-        return new JsonResult(StatusCodes.Status200OK, w => Write(w, updated, dispatcher.HeadSeq, secret: false));
+        return new JsonResult(StatusCodes.Status200OK, w => Write(w, updated, dispatcher.HeadSeq, secret: false, dispatcher.Time.GetUtcNow()));
     }
 
     private static async Task<IResult> DeleteAsync(string id, IWebhookStore store, WebhookDispatcher dispatcher, CancellationToken ct)
@@ -157,7 +158,7 @@ internal static class WebhookEndpoints
 
         dispatcher.Changed();
         var endpoint = (await store.GetWebhookAsync(id, ct))!;
-        return new JsonResult(StatusCodes.Status200OK, w => Write(w, endpoint, dispatcher.HeadSeq, secret: false));
+        return new JsonResult(StatusCodes.Status200OK, w => Write(w, endpoint, dispatcher.HeadSeq, secret: false, dispatcher.Time.GetUtcNow()));
     }
 
     /// <summary>Reads and checks a body; PUT keeps what it leaves out (except that the secret stays unless given).</summary>
@@ -219,7 +220,7 @@ internal static class WebhookEndpoints
         };
     }
 
-    private static void Write(Utf8JsonWriter w, WebhookEndpoint e, long head, bool secret)
+    private static void Write(Utf8JsonWriter w, WebhookEndpoint e, long head, bool secret, DateTimeOffset now)
     {
         w.WriteStartObject();
         w.WriteString("id", e.Id);
@@ -256,7 +257,7 @@ internal static class WebhookEndpoints
         w.WriteString("last_error", e.LastError);
         w.WritePropertyName("last_attempt_at");
         WireTime.Write(w, e.LastAttemptAt);
-        w.WriteString("delivering_node", e.LeaseExpiresAt is { } until && until > DateTimeOffset.UtcNow ? e.LeaseOwner : null);
+        w.WriteString("delivering_node", e.LeaseExpiresAt is { } until && until > now ? e.LeaseOwner : null);
         w.WritePropertyName("created_at");
         WireTime.Write(w, e.CreatedAt);
         w.WriteEndObject();
