@@ -123,6 +123,8 @@ public sealed partial class SwitchboardClient
         w.WriteString("severity", rule.Severity);
         if (rule.Seconds is { } s) w.WriteNumber("seconds", s);
         if (rule.Threshold is { } t) w.WriteNumber("threshold", t);
+        if (rule.Metric is not null) w.WriteString("metric", rule.Metric);
+        if (rule.WindowSeconds is { } window) w.WriteNumber("window_seconds", window);
         if (rule.Labels is not null) RequestJson.Labels(w, rule.Labels);
         w.WriteBoolean("enabled", rule.Enabled);
     });
@@ -141,7 +143,8 @@ public sealed partial class SwitchboardClient
     private static AlertRule ReadRule(JsonElement e) => new(
         WireJson.String(e, "id"), WireJson.String(e, "name")!, WireJson.String(e, "condition")!, WireJson.String(e, "severity")!,
         e.GetProperty("seconds").ValueKind == JsonValueKind.Number ? e.GetProperty("seconds").GetInt32() : null,
-        Decimal(e, "threshold"), WireJson.ReadLabels(e.GetProperty("labels")), e.GetProperty("enabled").GetBoolean(), WireJson.String(e, "source"));
+        Decimal(e, "threshold"), WireJson.ReadLabels(e.GetProperty("labels")), e.GetProperty("enabled").GetBoolean(), WireJson.String(e, "source"),
+        WireJson.String(e, "metric"), e.GetProperty("window_seconds").ValueKind == JsonValueKind.Number ? e.GetProperty("window_seconds").GetInt32() : null);
 
     private static Alert ReadAlert(JsonElement e) => new(
         WireJson.String(e, "id")!, WireJson.String(e, "rule_id")!, WireJson.String(e, "rule_name")!, WireJson.String(e, "condition")!,

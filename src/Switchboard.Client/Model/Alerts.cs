@@ -10,8 +10,10 @@ namespace Switchboard.Client;
 /// <param name="Labels">Only sessions carrying all these labels; null for all.</param>
 /// <param name="Enabled">A disabled rule raises nothing and resolves its alerts.</param>
 /// <param name="Source"><c>config</c> (read-only) or <c>api</c>; ignored on writes.</param>
+/// <param name="Metric">For <c>burn_rate</c>: <c>cost</c> or <c>tokens</c>.</param>
+/// <param name="WindowSeconds">For <c>burn_rate</c> and <c>error_count</c>: the sliding window.</param>
 public sealed record AlertRule(string? Id, string Name, string Condition, string Severity = "warning", int? Seconds = null, decimal? Threshold = null,
-    IReadOnlyDictionary<string, string>? Labels = null, bool Enabled = true, string? Source = null);
+    IReadOnlyDictionary<string, string>? Labels = null, bool Enabled = true, string? Source = null, string? Metric = null, int? WindowSeconds = null);
 
 /// <summary>An alert raised by a rule about a subject (a session id, or <c>fleet</c>).</summary>
 public sealed record Alert(

@@ -117,6 +117,16 @@ public static class AlertJson
             w.WriteNull("threshold");
         }
 
+        w.WriteString("metric", r.Metric);
+        if (r.WindowSeconds is { } window)
+        {
+            w.WriteNumber("window_seconds", window);
+        }
+        else
+        {
+            w.WriteNull("window_seconds");
+        }
+
         w.WritePropertyName("labels");
         SessionJson.WriteLabels(w, r.Labels);
         w.WriteBoolean("enabled", r.Enabled);
@@ -143,6 +153,8 @@ public static class AlertJson
             Severity = severity ?? AlertSeverity.Warning,
             Seconds = e.GetProperty("seconds").ValueKind == JsonValueKind.Number ? e.GetProperty("seconds").GetInt32() : null,
             Threshold = e.GetProperty("threshold").ValueKind == JsonValueKind.Number ? e.GetProperty("threshold").GetDecimal() : null,
+            Metric = e.TryGetProperty("metric", out var metric) ? metric.GetString() : null,
+            WindowSeconds = e.TryGetProperty("window_seconds", out var window) && window.ValueKind == JsonValueKind.Number ? window.GetInt32() : null,
             Labels = labels,
             Enabled = e.GetProperty("enabled").GetBoolean(),
             Source = e.GetProperty("source").GetString()!,

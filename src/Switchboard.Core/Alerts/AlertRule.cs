@@ -15,6 +15,10 @@ public enum AlertCondition
     SessionTokens,
     /// <summary><c>active_count</c>: the active sessions in the rule's label scope reached <see cref="AlertRule.Threshold"/>.</summary>
     ActiveCount,
+    /// <summary><c>burn_rate</c>: cost or tokens per hour, over the last <see cref="AlertRule.WindowSeconds"/>, reached <see cref="AlertRule.Threshold"/>.</summary>
+    BurnRate,
+    /// <summary><c>error_count</c>: sessions that entered error in the last <see cref="AlertRule.WindowSeconds"/> reached <see cref="AlertRule.Threshold"/>.</summary>
+    ErrorCount,
 }
 
 /// <summary>How urgent an alert is.</summary>
@@ -44,8 +48,12 @@ public sealed record AlertRule
     public AlertSeverity Severity { get; init; } = AlertSeverity.Warning;
     /// <summary>Seconds, for <see cref="AlertCondition.Stalled"/>.</summary>
     public int? Seconds { get; init; }
-    /// <summary>The threshold, for cost, tokens and active-count conditions (reached means ≥).</summary>
+    /// <summary>The threshold, for cost, tokens, active-count, burn-rate (per hour) and error-count conditions (reached means ≥).</summary>
     public decimal? Threshold { get; init; }
+    /// <summary>For <see cref="AlertCondition.BurnRate"/>: <c>cost</c> (USD per hour) or <c>tokens</c> (tokens per hour).</summary>
+    public string? Metric { get; init; }
+    /// <summary>The sliding window, for <see cref="AlertCondition.BurnRate"/> and <see cref="AlertCondition.ErrorCount"/>.</summary>
+    public int? WindowSeconds { get; init; }
     /// <summary>Only sessions carrying all these labels; empty for every session.</summary>
     public IReadOnlyDictionary<string, string> Labels { get; init; } = Sessions.Session.EmptyLabels;
     /// <summary>A disabled rule raises nothing and resolves what it had raised.</summary>
@@ -54,7 +62,10 @@ public sealed record AlertRule
     public string Source { get; init; } = AlertRuleSources.Api;
 
     /// <summary>True when the rule is about one session at a time (its subject is the session id).</summary>
-    public bool IsPerSession => Condition != AlertCondition.ActiveCount;
+    public bool IsPerSession => Condition is not (AlertCondition.ActiveCount or AlertCondition.BurnRate or AlertCondition.ErrorCount);
+
+    /// <summary>True for conditions over a sliding window of the log.</summary>
+    public bool IsWindowed => Condition is AlertCondition.BurnRate or AlertCondition.ErrorCount;
 
     /// <summary>True when <paramref name="labels"/> carry every label of the rule's scope.</summary>
     public bool InScope(IReadOnlyDictionary<string, string> labels)

@@ -6,7 +6,7 @@ namespace Switchboard.Alerts;
 public static class AlertWire
 {
     /// <summary>Every condition's wire name, for messages.</summary>
-    public const string ConditionList = "session_error, lease_expired, stalled, session_cost, session_tokens, active_count";
+    public const string ConditionList = "session_error, lease_expired, stalled, session_cost, session_tokens, active_count, burn_rate, error_count";
 
     /// <summary>Every severity's wire name, for messages.</summary>
     public const string SeverityList = "info, warning, critical";
@@ -20,6 +20,8 @@ public static class AlertWire
         AlertCondition.SessionCost => "session_cost",
         AlertCondition.SessionTokens => "session_tokens",
         AlertCondition.ActiveCount => "active_count",
+        AlertCondition.BurnRate => "burn_rate",
+        AlertCondition.ErrorCount => "error_count",
         _ => throw new ArgumentOutOfRangeException(nameof(condition)),
     };
 
@@ -43,6 +45,8 @@ public static class AlertWire
             "session_cost" => AlertCondition.SessionCost,
             "session_tokens" => AlertCondition.SessionTokens,
             "active_count" => AlertCondition.ActiveCount,
+            "burn_rate" => AlertCondition.BurnRate,
+            "error_count" => AlertCondition.ErrorCount,
             _ => null,
         };
         return condition is not null;

@@ -53,6 +53,7 @@ internal sealed partial class AlertEvaluator
         {
             _fleetDirty = false;
             EvaluateFleet();
+            EvaluateWindows(now);
         }
 
         Flush();
@@ -172,6 +173,12 @@ internal sealed partial class AlertEvaluator
     private void Arm(DateTimeOffset now)
     {
         var next = _retryAt;
+        var window = NextWindowDeadline(now);
+        if (window < next)
+        {
+            next = window;
+        }
+
         foreach (var rule in _rules)
         {
             if (rule.Condition != AlertCondition.Stalled || !rule.Enabled)

@@ -43,6 +43,8 @@ internal sealed partial class AlertEvaluator : ILiveObserver, IAsyncDisposable
     private readonly LiveHub _live;
     private readonly SessionWriter _writer;
     private readonly IAlertStore? _store;
+    private readonly ISessionStore _log;
+    private readonly HashSet<string> _groupBy;
     private readonly ConfiguredAlertRules _configured;
     private readonly AlertOptions _options;
     private readonly TimeProvider _time;
@@ -59,6 +61,8 @@ internal sealed partial class AlertEvaluator : ILiveObserver, IAsyncDisposable
         _live = live;
         _writer = writer;
         _store = store as IAlertStore;
+        _log = store;
+        _groupBy = new HashSet<string>(options.Usage.GroupBy, StringComparer.Ordinal);
         _configured = configured;
         _options = options.Alerts;
         _time = time;
@@ -182,6 +186,7 @@ internal sealed partial class AlertEvaluator : ILiveObserver, IAsyncDisposable
                 break;
             case RulesMessage:
                 await LoadRulesAsync();
+                await SyncWindowsAsync();
                 _fullPass = true;
                 break;
             case ResyncMessage resync:
@@ -215,6 +220,8 @@ internal sealed partial class AlertEvaluator : ILiveObserver, IAsyncDisposable
         }
 
         _settling.Clear();
+        _windows.Clear();
+        await SyncWindowsAsync();
         _position = state.HeadSeq;
         _fullPass = true;
         AlertLog.Started(_logger, _position, _rules.Count, _sessions.Count, _open.Count);
@@ -279,6 +286,7 @@ internal sealed partial class AlertEvaluator : ILiveObserver, IAsyncDisposable
             return;
         }
 
+        CountInWindows(e, _sessions.GetValueOrDefault(id), after ?? e.Session);
         if (after is { IsActive: true })
         {
             _sessions[id] = after;

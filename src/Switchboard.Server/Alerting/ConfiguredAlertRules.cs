@@ -31,6 +31,8 @@ internal sealed class ConfiguredAlertRules
                 Severity = severity.Value,
                 Seconds = o.Seconds,
                 Threshold = o.Threshold,
+                Metric = o.Metric,
+                WindowSeconds = o.WindowSeconds,
                 Labels = new Dictionary<string, string>(o.Labels, StringComparer.Ordinal),
                 Enabled = o.Enabled,
                 Source = AlertRuleSources.Config,

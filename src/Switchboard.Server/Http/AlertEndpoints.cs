@@ -16,7 +16,7 @@ namespace Switchboard.Http;
 /// <summary><c>/api/alert-rules</c> (CRUD; configured rules are read-only) and <c>/api/alerts</c> (list, read, acknowledge).</summary>
 internal static class AlertEndpoints
 {
-    private static readonly string[] RuleFields = ["id", "name", "condition", "severity", "seconds", "threshold", "labels", "enabled"];
+    private static readonly string[] RuleFields = ["id", "name", "condition", "severity", "seconds", "threshold", "metric", "window_seconds", "labels", "enabled"];
 
     public static void Map(IEndpointRouteBuilder api)
     {
@@ -232,6 +232,8 @@ internal static class AlertEndpoints
             Severity = severity.Value,
             Seconds = f.Int("seconds"),
             Threshold = f.Decimal("threshold"),
+            Metric = f.String("metric"),
+            WindowSeconds = f.Int("window_seconds"),
             Labels = f.Labels("labels") ?? new Dictionary<string, string>(StringComparer.Ordinal),
             Enabled = f.Bool("enabled") ?? true,
             Source = AlertRuleSources.Api,

@@ -92,10 +92,10 @@ internal static class Contracts
     public sealed record AuthResponse(bool Enabled, string? Scope);
 
     public sealed record AlertRuleRequest(string Id, string Name, string Condition, string Severity, int? Seconds, decimal? Threshold,
-        Dictionary<string, string> Labels, bool Enabled) : IRequest;
+        string? Metric, int? WindowSeconds, Dictionary<string, string> Labels, bool Enabled) : IRequest;
 
     public sealed record AlertRuleResponse(string Id, string Name, string Condition, string Severity, int? Seconds, decimal? Threshold,
-        Dictionary<string, string> Labels, bool Enabled, string Source);
+        string? Metric, int? WindowSeconds, Dictionary<string, string> Labels, bool Enabled, string Source);
 
     public sealed record AlertRuleListResponse(List<AlertRuleResponse> Rules);
 

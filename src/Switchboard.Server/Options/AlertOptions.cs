@@ -37,6 +37,12 @@ public sealed class AlertRuleOptions
     /// <summary>For session_cost, session_tokens and active_count: the value that raises the alert.</summary>
     public decimal? Threshold { get; set; }
 
+    /// <summary>For burn_rate: cost or tokens.</summary>
+    public string? Metric { get; set; }
+
+    /// <summary>For burn_rate and error_count: the sliding window in seconds.</summary>
+    public int? WindowSeconds { get; set; }
+
     /// <summary>Only sessions with all these labels.</summary>
     public Dictionary<string, string> Labels { get; } = new(StringComparer.Ordinal);
 

@@ -57,6 +57,11 @@ public sealed class AlertApiTests
     [InlineData("""{"name":"x","condition":"session_error","sevrity":"critical"}""", "sevrity")]
     [InlineData("""{"name":"x","condition":"session_error","id":"bad id!"}""", "id")]
     [InlineData("""{"name":"x","condition":"session_error","enabled":"yes"}""", "enabled")]
+    [InlineData("""{"name":"x","condition":"burn_rate","threshold":5,"window_seconds":600}""", "metric")]
+    [InlineData("""{"name":"x","condition":"burn_rate","threshold":5,"metric":"cost","window_seconds":30}""", "window_seconds")]
+    [InlineData("""{"name":"x","condition":"burn_rate","metric":"euros","threshold":5,"window_seconds":600}""", "metric")]
+    [InlineData("""{"name":"x","condition":"error_count","window_seconds":600}""", "threshold")]
+    [InlineData("""{"name":"x","condition":"session_error","window_seconds":600}""", "window_seconds")]
     public async Task AnInvalidRuleIsAProblemThatNamesTheFieldAndStoresNothing(string body, string field)
     {
         await using var server = await StartAsync();
