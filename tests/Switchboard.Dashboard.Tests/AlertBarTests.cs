@@ -50,4 +50,23 @@ public sealed class AlertBarTests(Chromium chromium)
         await Expect(page.Page.GetByTestId("alert-count")).ToHaveTextAsync("1 open alert");
         page.ShouldHaveNoScriptErrors();
     }
+
+    [Fact]
+    public async Task TheWebhooksStripShowsEachEndpointsStateAndLag()
+    {
+        await using var server = await SwitchboardServer.StartAsync(o => o.Webhooks.MaxAttempts = 1);
+        await using var page = await DashboardPage.OpenAsync(chromium, server.BaseAddress);
+        await Expect(page.Page.GetByTestId("webhooks")).ToBeHiddenAsync();
+
+        // Nothing listens on port 9 (discard): the first delivery fails and, with one attempt allowed, the endpoint is failing.
+        await server.Http.SendAsync(HttpMethod.Post, "/api/webhooks", new { id = "ops-hook", url = "http://127.0.0.1:9/hook" });
+        await server.Http.CreateAsync("w1", "One");
+        await server.Http.CreateAsync("w2", "Two");
+        await page.Page.ReloadAsync();
+        var row = page.Page.Locator("[data-testid=webhook-row][data-webhook-id=ops-hook]");
+        await Expect(row).ToBeVisibleAsync();
+        await Expect(row.GetByTestId("webhook-state")).ToHaveTextAsync("failing", new() { Timeout = 10_000 });
+        await Expect(row.GetByTestId("webhook-lag")).ToHaveTextAsync("2");
+        page.ShouldHaveNoScriptErrors();
+    }
 }

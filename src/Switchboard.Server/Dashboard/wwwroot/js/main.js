@@ -13,6 +13,7 @@ import { HeaderView } from "./views/header.js";
 import { SessionList } from "./views/list.js";
 import { Toasts } from "./views/toasts.js";
 import { AlertBar } from "./views/alerts.js";
+import { WebhookList } from "./views/webhooks.js";
 
 /** The join snapshot holds up to this many active sessions (the server's maximum). */
 const SNAPSHOT_LIMIT = 1000;
@@ -67,6 +68,7 @@ for (const type of ["session_created", "session_updated", "session_terminated", 
 sessions.on("summary", (envelope) => store.setSummary(envelope.data));
 sessions.join();
 new AlertBar({ socket, root, auth, toasts, onOpen: (id) => openDetail(id) });
+new WebhookList({ root, auth });
 // With auth on, the socket waits for the key and its first token.
 await auth.start();
 if (!auth.enabled || auth.token) {
