@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Microsoft.OpenApi;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
@@ -32,7 +33,9 @@ internal static class AlertEndpoints
         var alerts = api.MapGroup("/alerts").WithTags("Alerts");
         alerts.MapGet("", ListAlertsAsync).WithName("ListAlerts")
             .WithDescription("Query: state=open|resolved|all (default open), limit (default 100, at most 1000). Newest first.")
-            .Produces<Contracts.AlertListResponse>().Problems(400);
+            .Produces<Contracts.AlertListResponse>().Problems(400)
+            .Query(("state", JsonSchemaType.String, "open (default), resolved or all."),
+                ("limit", JsonSchemaType.Integer, "At most this many (1–1000, default 100)."));
         alerts.MapGet("/{id}", GetAlertAsync).WithName("GetAlert").Produces<Contracts.AlertResponse>().Problems(404);
         alerts.MapPost("/{id}/ack", AcknowledgeAsync).WithName("AcknowledgeAlert")
             .JsonBody<Contracts.AcknowledgeRequest>().Produces<Contracts.AlertResponse>().Problems(400, 404, 413, 503);
@@ -230,10 +233,11 @@ internal static class AlertEndpoints
             Name = f.String("name") ?? throw RequestException.Field("name", "'name' is required: a display name for the rule."),
             Condition = condition.Value,
             Severity = severity.Value,
-            Seconds = f.Int("seconds"),
-            Threshold = f.Decimal("threshold"),
-            Metric = f.String("metric"),
-            WindowSeconds = f.Int("window_seconds"),
+            // The fields a condition does not take may be left out or null, as GET writes them.
+            Seconds = f.NullableInt("seconds") is { HasValue: true } seconds ? seconds.Value : null,
+            Threshold = IsNull(body, "threshold") ? null : f.Decimal("threshold"),
+            Metric = f.NullableString("metric") is { HasValue: true } metric ? metric.Value : null,
+            WindowSeconds = f.NullableInt("window_seconds") is { HasValue: true } window ? window.Value : null,
             Labels = f.Labels("labels") ?? new Dictionary<string, string>(StringComparer.Ordinal),
             Enabled = f.Bool("enabled") ?? true,
             Source = AlertRuleSources.Api,
@@ -245,6 +249,8 @@ internal static class AlertEndpoints
 
         return rule;
     }
+
+    private static bool IsNull(JsonElement body, string name) => body.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.Null;
 
     private static JsonResult Ok(AlertRule rule) => new(StatusCodes.Status200OK, w => AlertJson.Write(w, rule));
 
