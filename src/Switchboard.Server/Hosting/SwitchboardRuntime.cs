@@ -81,10 +81,12 @@ internal sealed class SwitchboardRuntime(
         readiness.MarkStopping();
         leases.Dispose();
         retention.Dispose();
+        // Before the pipeline: the evaluator makes no write the pipeline would refuse, and webhook leases are released
+        // while the store can still write, so another node takes over at once.
+        await alerts.DisposeAsync();
+        await webhooks.DisposeAsync();
         await pipeline.DisposeAsync();
         await _stopping.CancelAsync();
-        await webhooks.DisposeAsync();
-        await alerts.DisposeAsync();
         await live.StopAsync();
         longPolls.Dispose();
         connections.Dispose();
