@@ -146,7 +146,7 @@ public sealed partial class SwitchboardClient
         Decimal(e, "threshold"), WireJson.ReadLabels(e.GetProperty("labels")), e.GetProperty("enabled").GetBoolean(), WireJson.String(e, "source"),
         WireJson.String(e, "metric"), e.GetProperty("window_seconds").ValueKind == JsonValueKind.Number ? e.GetProperty("window_seconds").GetInt32() : null);
 
-    private static Alert ReadAlert(JsonElement e) => new(
+    internal static Alert ReadAlert(JsonElement e) => new(
         WireJson.String(e, "id")!, WireJson.String(e, "rule_id")!, WireJson.String(e, "rule_name")!, WireJson.String(e, "condition")!,
         WireJson.String(e, "severity")!, WireJson.String(e, "subject")!, WireJson.String(e, "session_id"),
         e.GetProperty("labels").ValueKind == JsonValueKind.Object ? WireJson.ReadLabels(e.GetProperty("labels")) : null,

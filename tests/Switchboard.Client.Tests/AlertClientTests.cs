@@ -42,4 +42,23 @@ public sealed class AlertClientTests
         await TestTimeouts.Eventually(async () => (await client.ListAlertsAsync(AlertStateFilter.Resolved)).Alerts.Count == 1, "resolved with the rule");
         (await client.ListAlertsAsync()).Alerts.ShouldBeEmpty();
     }
+
+    [Fact]
+    public async Task SubscribingToAlertsYieldsTypedAlertEvents()
+    {
+        await using var server = await SwitchboardServer.StartAsync(o => o.Alerts.Rules.Add(new AlertRuleOptions { Id = "errors", Condition = "session_error" }));
+        using var client = new SwitchboardClient(server.BaseAddress);
+        await using var stream = new StreamReader(client, "alerts");
+        await stream.NextAsync<SnapshotReset>();
+        await client.CreateSessionAsync(new NewSession { Id = "a", State = SessionState.Error });
+        var raised = await stream.NextAsync<AlertEvent>();
+        raised.Type.ShouldBe("alert_raised");
+        raised.SessionId.ShouldBe("a");
+        raised.Alert.RuleId.ShouldBe("errors");
+        raised.Alert.IsOpen.ShouldBeTrue();
+        await client.UpdateSessionAsync("a", new SessionUpdate { State = SessionState.Idle });
+        var resolved = await stream.NextAsync<AlertEvent>();
+        resolved.Alert.ResolveReason.ShouldBe("cleared");
+        resolved.Seq!.Value.ShouldBeGreaterThan(raised.Seq!.Value);
+    }
 }
