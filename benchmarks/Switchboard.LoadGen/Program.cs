@@ -65,7 +65,8 @@ foreach (var system in options.Systems)
     results.AddRange(await new SystemRun(Targets.Create(system, options), options, log).RunAsync(paths));
 }
 
-var ingest = options.Ingest ? await new IngestRun(options, log).RunAsync(paths) : [];
+var ingestRun = new IngestRun(options, log);
+var ingest = options.Ingest ? await ingestRun.RunAsync(paths) : [];
 var micro = options.Micro ? await MicroRun.RunAsync(paths, log) : null;
 
 var report = new MarkdownReport
@@ -78,6 +79,7 @@ var report = new MarkdownReport
     LoadAfter = MachineInfo.LoadAverage(),
     Results = results,
     Ingest = ingest,
+    Webhooks = ingestRun.Webhooks,
     Micro = micro,
 };
 var output = Path.Combine(paths.Root, options.Output);

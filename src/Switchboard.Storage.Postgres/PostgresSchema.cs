@@ -93,6 +93,34 @@ internal static class PostgresSchema
             meta    text NOT NULL
         );
         CREATE INDEX IF NOT EXISTS switchboard_presence_by_node ON switchboard_presence (node_id);
+
+        CREATE TABLE IF NOT EXISTS switchboard_alerts (
+            id         text    PRIMARY KEY,
+            rule_id    text    NOT NULL,
+            subject    text    NOT NULL,
+            open       boolean NOT NULL,
+            raised_seq bigint  NOT NULL,
+            data       text    NOT NULL
+        );
+        CREATE UNIQUE INDEX IF NOT EXISTS switchboard_alerts_open ON switchboard_alerts (rule_id, subject) WHERE open;
+        CREATE INDEX IF NOT EXISTS switchboard_alerts_by_raised ON switchboard_alerts (raised_seq);
+        CREATE TABLE IF NOT EXISTS switchboard_webhooks (
+            id                   text    PRIMARY KEY,
+            config               text    NOT NULL,
+            cursor               bigint  NOT NULL,
+            state                text    NOT NULL,
+            attempts             bigint  NOT NULL DEFAULT 0,
+            failures             bigint  NOT NULL DEFAULT 0,
+            consecutive_failures integer NOT NULL DEFAULT 0,
+            last_error           text,
+            last_attempt_at      timestamptz,
+            lease_owner          text,
+            lease_expires_at     timestamptz
+        );
+        CREATE TABLE IF NOT EXISTS switchboard_alert_rules (
+            id   text PRIMARY KEY,
+            data text NOT NULL
+        );
         """;
 
     /// <summary>Creates the log row, and with it the epoch, exactly once per database.</summary>

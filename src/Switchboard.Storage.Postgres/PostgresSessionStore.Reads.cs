@@ -62,8 +62,14 @@ public sealed partial class PostgresSessionStore
             }
         }
 
+        List<Alerts.Alert> alerts;
+        await using (var command = new NpgsqlCommand("SELECT data FROM switchboard_alerts WHERE open ORDER BY raised_seq;", connection, transaction))
+        {
+            alerts = await ReadAlertsAsync(command, ct);
+        }
+
         await transaction.CommitAsync(ct);
-        return new StoreState(epoch, head, paused, active, new SessionTotals(counts, input, output, Json.Decimals.Normalize(cost)));
+        return new StoreState(epoch, head, paused, active, new SessionTotals(counts, input, output, Json.Decimals.Normalize(cost))) { OpenAlerts = alerts };
     }, cancellationToken);
 
     /// <inheritdoc />

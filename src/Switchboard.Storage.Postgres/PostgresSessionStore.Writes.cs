@@ -45,7 +45,8 @@ public sealed partial class PostgresSessionStore
         var log = await LockLogAsync(connection, transaction, ct);
         var sessions = await LockSessionsAsync(connection, transaction, writes, ct);
 
-        var batch = WriteBatch.Apply(writes, sessions, log, Now());
+        var alerts = await LoadAlertTargetsAsync(connection, transaction, WriteBatch.AlertTargets(writes), ct);
+        var batch = WriteBatch.Apply(writes, sessions, log, Now(), alerts);
         var usage = await RollUpAsync(connection, transaction, batch, ct);
         if (!batch.IsEmpty)
         {
@@ -59,6 +60,11 @@ public sealed partial class PostgresSessionStore
             foreach (var e in batch.Events)
             {
                 commands.BatchCommands.Add(PostgresRows.Insert(e));
+            }
+
+            foreach (var alert in batch.DirtyAlerts)
+            {
+                commands.BatchCommands.Add(UpsertAlert(alert));
             }
 
             if (batch.Head != log)

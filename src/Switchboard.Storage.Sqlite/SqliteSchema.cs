@@ -65,6 +65,36 @@ internal static class SqliteSchema
             active      INTEGER NOT NULL,
             PRIMARY KEY (group_key, group_value)
         ) WITHOUT ROWID;
+
+        CREATE TABLE IF NOT EXISTS alerts (
+            id         TEXT PRIMARY KEY,
+            rule_id    TEXT NOT NULL,
+            subject    TEXT NOT NULL,
+            open       INTEGER NOT NULL,
+            raised_seq INTEGER NOT NULL,
+            data       TEXT NOT NULL
+        ) WITHOUT ROWID;
+        CREATE UNIQUE INDEX IF NOT EXISTS alerts_open ON alerts(rule_id, subject) WHERE open = 1;
+        CREATE INDEX IF NOT EXISTS alerts_by_raised ON alerts(raised_seq);
+
+        CREATE TABLE IF NOT EXISTS webhooks (
+            id                   TEXT PRIMARY KEY,
+            config               TEXT NOT NULL,
+            cursor               INTEGER NOT NULL,
+            state                TEXT NOT NULL,
+            attempts             INTEGER NOT NULL DEFAULT 0,
+            failures             INTEGER NOT NULL DEFAULT 0,
+            consecutive_failures INTEGER NOT NULL DEFAULT 0,
+            last_error           TEXT,
+            last_attempt_at      INTEGER,
+            lease_owner          TEXT,
+            lease_expires_at     INTEGER
+        ) WITHOUT ROWID;
+
+        CREATE TABLE IF NOT EXISTS alert_rules (
+            id   TEXT PRIMARY KEY,
+            data TEXT NOT NULL
+        ) WITHOUT ROWID;
         """;
 
     /// <summary>Columns added since the first release, for databases created before them (SQLite has no ADD COLUMN IF NOT EXISTS).</summary>

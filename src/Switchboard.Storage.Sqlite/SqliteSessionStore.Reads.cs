@@ -58,8 +58,14 @@ public sealed partial class SqliteSessionStore
             }
         }
 
+        List<Alerts.Alert> alerts;
+        using (var command = Command(connection, transaction, "SELECT data FROM alerts WHERE open = 1 ORDER BY raised_seq;"))
+        {
+            alerts = ReadAlerts(command);
+        }
+
         transaction.Commit();
-        return Task.FromResult(new StoreState(epoch, head, paused, active, new SessionTotals(counts, input, output, cost)));
+        return Task.FromResult(new StoreState(epoch, head, paused, active, new SessionTotals(counts, input, output, cost)) { OpenAlerts = alerts });
     }
 
     /// <inheritdoc />

@@ -21,7 +21,8 @@ public sealed partial class SqliteSessionStore
                 commands.Bind(transaction);
                 EnsureHeadUnmoved(commands, transaction);
                 var current = WriteBatch.TargetIds(writes).ToDictionary(id => id, id => CurrentRow(commands, id), StringComparer.Ordinal);
-                batch = WriteBatch.Apply(writes, current, new LogHead(_headSeq, _activeCount, _fleetPaused), Now());
+                var alerts = LoadAlertTargets(transaction, WriteBatch.AlertTargets(writes));
+                batch = WriteBatch.Apply(writes, current, new LogHead(_headSeq, _activeCount, _fleetPaused), Now(), alerts);
                 Persist(batch, commands);
                 transaction.Commit();
                 UsageCommitted();
@@ -112,6 +113,7 @@ public sealed partial class SqliteSessionStore
         }
 
         PersistUsage(batch, commands);
+        PersistAlerts(batch, commands.Transaction!);
         if (batch.Head.FleetPaused != batch.StartHead.FleetPaused)
         {
             commands.SetMeta.Parameters["$k"].Value = "fleet_paused";

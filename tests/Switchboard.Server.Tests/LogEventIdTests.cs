@@ -24,6 +24,8 @@ public sealed class LogEventIdTests
         ("Switchboard.Http", LogEventIds.Http),
         ("Switchboard.Metrics", LogEventIds.Metrics),
         ("Switchboard.Cli", LogEventIds.Cli),
+        ("Switchboard.Alerting", LogEventIds.Alerts),
+        ("Switchboard.Webhooks", LogEventIds.Webhooks),
     ];
 
     // Filled by ReadMessages, so declared first.

@@ -93,5 +93,12 @@ public sealed record SummaryEvent : SwitchboardEvent
     public required Summary Summary { get; init; }
 }
 
+/// <summary><c>alert_raised</c>, <c>alert_resolved</c> or <c>alert_acknowledged</c> (the <c>alerts</c> topic, and a session's topic).</summary>
+public sealed record AlertEvent : SwitchboardEvent
+{
+    /// <summary>The alert after the event.</summary>
+    public required Alert Alert { get; init; }
+}
+
 /// <summary>An event type this client does not know (from a newer server); the raw envelope is kept.</summary>
 public sealed record UnknownEvent : SwitchboardEvent;

@@ -60,6 +60,11 @@ internal sealed class ApiTransport(HttpClient http, Uri baseAddress, Switchboard
                 var bytes = await response.Content.ReadAsByteArrayAsync(cancellationToken);
                 if (response.IsSuccessStatusCode)
                 {
+                    if (bytes.Length == 0)
+                    {
+                        return read(WireJson.EmptyObject); // 204
+                    }
+
                     using var doc = JsonDocument.Parse(bytes);
                     return read(doc.RootElement);
                 }

@@ -104,6 +104,11 @@ internal static partial class WireJson
                 Seq = seq, Epoch = epoch, Type = type, SessionId = sessionId, At = at, Data = data,
                 Summary = ReadSummary(data, epoch),
             },
+            "alert_raised" or "alert_resolved" or "alert_acknowledged" when data.TryGetProperty("alert", out var alert) => new AlertEvent
+            {
+                Seq = seq, Epoch = epoch, Type = type, SessionId = sessionId, At = at, Data = data,
+                Alert = SwitchboardClient.ReadAlert(alert),
+            },
             _ => new UnknownEvent { Seq = seq, Epoch = epoch, Type = type, SessionId = sessionId, At = at, Data = data },
         };
     }

@@ -40,6 +40,12 @@ public static class LogEventIds
     /// <summary>The command line (1000–1099).</summary>
     public const int Cli = 1000;
 
+    /// <summary>Alert rules and the alert evaluator (1100–1199).</summary>
+    public const int Alerts = 1100;
+
+    /// <summary>Webhook delivery (1200–1299).</summary>
+    public const int Webhooks = 1200;
+
     /// <summary>The size of each range.</summary>
     public const int RangeSize = 100;
 }

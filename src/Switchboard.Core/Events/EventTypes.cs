@@ -15,6 +15,18 @@ public static class EventTypes
     /// <summary>The fleet pause flag changed; data is <c>{is_paused}</c>.</summary>
     public const string FleetUpdated = "fleet_updated";
 
+    /// <summary>An alert was raised; data is <c>{alert}</c>.</summary>
+    public const string AlertRaised = "alert_raised";
+
+    /// <summary>An alert's condition cleared; data is <c>{alert}</c> with <c>resolve_reason</c>.</summary>
+    public const string AlertResolved = "alert_resolved";
+
+    /// <summary>An operator acknowledged an alert; data is <c>{alert}</c> with <c>acknowledged_by</c> and <c>note</c>.</summary>
+    public const string AlertAcknowledged = "alert_acknowledged";
+
+    /// <summary>True for the three alert event types.</summary>
+    public static bool IsAlert(string type) => type.StartsWith("alert_", StringComparison.Ordinal);
+
     /// <summary>Derived counts and totals; never stored, carries <c>as_of_seq</c>.</summary>
     public const string Summary = "summary";
 }

@@ -5,7 +5,11 @@ using Switchboard.Sessions;
 namespace Switchboard.Storage;
 
 /// <summary>What the server loads at start-up, consistent as of <see cref="HeadSeq"/>.</summary>
-public sealed record StoreState(string Epoch, long HeadSeq, bool FleetPaused, IReadOnlyList<Session> ActiveSessions, SessionTotals Totals);
+public sealed record StoreState(string Epoch, long HeadSeq, bool FleetPaused, IReadOnlyList<Session> ActiveSessions, SessionTotals Totals)
+{
+    /// <summary>The alerts open as of <see cref="HeadSeq"/>, oldest first.</summary>
+    public IReadOnlyList<Alerts.Alert> OpenAlerts { get; init; } = [];
+}
 
 /// <summary>
 /// Counts and sums over every session the store holds. Token sums are 128-bit: each session's counters fit in 64 bits,
@@ -18,6 +22,9 @@ public sealed record WriteResult(SwitchboardError? Error, Session? Session, Even
 {
     /// <summary>True when the write was accepted.</summary>
     public bool Succeeded => Error is null;
+
+    /// <summary>The alert after an alert write that changed it.</summary>
+    public Alerts.Alert? Alert { get; init; }
 }
 
 /// <summary>Filters for listing sessions. All filters combine with AND.</summary>

@@ -17,6 +17,8 @@ public sealed class WriteBatch
     private readonly Dictionary<string, Session?> _sessions;
     private readonly HashSet<string> _existing;
     private readonly List<string> _dirty = [];
+    private readonly Dictionary<AlertTarget, Alerts.Alert?> _alerts = [];
+    private readonly Dictionary<string, Alerts.Alert> _dirtyAlerts = new(StringComparer.Ordinal);
 
     private WriteBatch(IReadOnlyDictionary<string, Session?> current, LogHead head)
     {
@@ -45,8 +47,26 @@ public sealed class WriteBatch
     public IEnumerable<(Session Session, bool IsNew)> Dirty =>
         _dirty.Select(id => (_sessions[id]!, !_existing.Contains(id)));
 
+    /// <summary>Alerts whose row must be written (the final version of each); upserted by id.</summary>
+    public IEnumerable<Alerts.Alert> DirtyAlerts => _dirtyAlerts.Values;
+
     /// <summary>True when the batch changed nothing the store must write.</summary>
-    public bool IsEmpty => _dirty.Count == 0 && Events.Count == 0 && Head == StartHead;
+    public bool IsEmpty => _dirty.Count == 0 && Events.Count == 0 && Head == StartHead && _dirtyAlerts.Count == 0;
+
+    /// <summary>The alerts a batch's alert writes target, for the store to read inside its transaction.</summary>
+    public static IReadOnlyCollection<AlertTarget> AlertTargets(IReadOnlyList<SessionWrite> writes)
+    {
+        HashSet<AlertTarget>? targets = null;
+        foreach (var write in writes)
+        {
+            if (AlertTarget.Of(write) is { } target)
+            {
+                (targets ??= []).Add(target);
+            }
+        }
+
+        return (IReadOnlyCollection<AlertTarget>?)targets ?? [];
+    }
 
     /// <summary>The distinct session ids a batch touches, for the store to read (and lock) before applying it.</summary>
     public static IReadOnlyCollection<string> TargetIds(IReadOnlyList<SessionWrite> writes) =>
@@ -56,9 +76,19 @@ public sealed class WriteBatch
     /// Applies <paramref name="writes"/> to <paramref name="current"/> (every target id, null where no row exists).
     /// Later writes see earlier ones; a refused write leaves no trace.
     /// </summary>
-    public static WriteBatch Apply(IReadOnlyList<SessionWrite> writes, IReadOnlyDictionary<string, Session?> current, LogHead head, DateTimeOffset now)
+    /// <param name="alerts">Every target of <see cref="AlertTargets"/>, with the alert the store holds (null where none).</param>
+    public static WriteBatch Apply(IReadOnlyList<SessionWrite> writes, IReadOnlyDictionary<string, Session?> current, LogHead head, DateTimeOffset now,
+        IReadOnlyDictionary<AlertTarget, Alerts.Alert?>? alerts = null)
     {
         var batch = new WriteBatch(current, head);
+        if (alerts is not null)
+        {
+            foreach (var (k, v) in alerts)
+            {
+                batch._alerts[k] = v;
+            }
+        }
+
         batch.Results = new WriteResult[writes.Count];
         for (var i = 0; i < writes.Count; i++)
         {
@@ -70,6 +100,11 @@ public sealed class WriteBatch
 
     private WriteResult ApplyOne(SessionWrite write, DateTimeOffset now)
     {
+        if (AlertTarget.Of(write) is { } target)
+        {
+            return ApplyAlert(write, target, now);
+        }
+
         var id = SessionWriteProcessor.TargetId(write);
         var current = id is null ? null : _sessions.GetValueOrDefault(id);
         var decision = SessionWriteProcessor.Apply(write, current, new WriteContext(now, Head.ActiveCount, Head.FleetPaused));
@@ -116,4 +151,52 @@ public sealed class WriteBatch
 
         return new WriteResult(null, session, appended, decision.FleetPaused);
     }
+
+    private WriteResult ApplyAlert(SessionWrite write, AlertTarget target, DateTimeOffset now)
+    {
+        var decision = SessionWriteProcessor.ApplyAlert(write, _alerts.GetValueOrDefault(target), now);
+        if (decision.Error is { } error)
+        {
+            return new WriteResult(error, null, null);
+        }
+
+        if (decision.Alert is not { } alert || decision.Event is not { } pending)
+        {
+            return new WriteResult(null, null, null);
+        }
+
+        var seq = Head.HeadSeq + 1;
+        alert = pending.Type switch
+        {
+            EventTypes.AlertRaised => alert with { RaisedSeq = seq },
+            EventTypes.AlertResolved => alert with { ResolvedSeq = seq },
+            _ => alert,
+        };
+        var appended = new EventRecord(seq, pending.Type, pending.SessionId, pending.At, Alerts.AlertJson.EventData(alert)) { Labels = alert.Labels };
+        Events.Add(appended);
+        Head = Head with { HeadSeq = seq };
+        _dirtyAlerts[alert.Id] = alert;
+        _alerts[AlertTarget.ById(alert.Id)] = alert;
+        _alerts[AlertTarget.Open(alert.RuleId, alert.Subject)] = alert.IsOpen ? alert : null;
+        return new WriteResult(null, null, appended) { Alert = alert };
+    }
+}
+
+/// <summary>The alert an alert write targets: the open one of a rule and subject, or one by id.</summary>
+public readonly record struct AlertTarget(string? RuleId, string? Subject, string? AlertId)
+{
+    /// <summary>The open alert of <paramref name="ruleId"/> about <paramref name="subject"/>.</summary>
+    public static AlertTarget Open(string ruleId, string subject) => new(ruleId, subject, null);
+
+    /// <summary>The alert with <paramref name="id"/>, open or not.</summary>
+    public static AlertTarget ById(string id) => new(null, null, id);
+
+    /// <summary>The target of an alert write; null for any other write.</summary>
+    public static AlertTarget? Of(SessionWrite write) => write switch
+    {
+        RaiseAlert r => Open(r.Alert.RuleId, r.Alert.Subject),
+        ResolveAlert r => Open(r.RuleId, r.Subject),
+        AcknowledgeAlert a => ById(a.AlertId),
+        _ => null,
+    };
 }

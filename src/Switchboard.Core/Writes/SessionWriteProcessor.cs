@@ -25,8 +25,44 @@ public static class SessionWriteProcessor
         SetFleetPaused f => f.Paused == ctx.FleetPaused
             ? new WriteDecision { FleetPaused = f.Paused }
             : new WriteDecision { FleetPaused = f.Paused, Event = new(EventTypes.FleetUpdated, null, ctx.Now, EventData.Fleet(f.Paused)) },
+        RaiseAlert or ResolveAlert or AcknowledgeAlert => throw new ArgumentException("Alert writes are applied with the alert they target.", nameof(write)),
         _ => throw new ArgumentOutOfRangeException(nameof(write), write.GetType().Name, "Unknown write."),
     };
+
+    /// <summary>
+    /// Decides what an alert write does, given the alert it targets: the open alert of its rule and subject for a raise
+    /// or resolve, the alert with its id for an acknowledgement (null when there is none).
+    /// </summary>
+    public static WriteDecision ApplyAlert(SessionWrite write, Alerts.Alert? target, DateTimeOffset now)
+    {
+        switch (write)
+        {
+            case RaiseAlert r:
+                if (target is not null)
+                {
+                    return WriteDecision.Unchanged(null); // one open alert per rule and subject, whichever node raised it
+                }
+
+                var raised = r.Alert with { RaisedAt = now, ResolvedAt = null, ResolvedSeq = null, ResolveReason = null, AcknowledgedAt = null, AcknowledgedBy = null, Note = null };
+                return AlertDecision(EventTypes.AlertRaised, raised, now);
+            case ResolveAlert r:
+                return target is null ? WriteDecision.Unchanged(null)
+                    : AlertDecision(EventTypes.AlertResolved, target with { ResolvedAt = now, ResolveReason = r.Reason }, now);
+            case AcknowledgeAlert a:
+                if (target is null)
+                {
+                    return WriteDecision.Refuse(new(ErrorKind.NotFound, "alert_not_found",
+                        $"Alert '{a.AlertId}' does not exist. List alerts with GET /api/alerts."));
+                }
+
+                return AlertDecision(EventTypes.AlertAcknowledged, target with { AcknowledgedAt = now, AcknowledgedBy = a.By, Note = a.Note }, now);
+            default:
+                throw new ArgumentOutOfRangeException(nameof(write), write.GetType().Name, "Not an alert write.");
+        }
+    }
+
+    private static WriteDecision AlertDecision(string type, Alerts.Alert alert, DateTimeOffset now) =>
+        new() { Alert = alert, Event = new(type, alert.SessionId, now, []) };
 
     /// <summary>The session id a write targets; null for fleet writes.</summary>
     public static string? TargetId(SessionWrite write) => write switch

@@ -33,6 +33,9 @@ public sealed record WriteDecision
     /// <summary>The new fleet pause flag, for fleet writes.</summary>
     public bool? FleetPaused { get; init; }
 
+    /// <summary>The alert after an alert write, to persist with its event; null when nothing changed.</summary>
+    public Alerts.Alert? Alert { get; init; }
+
     /// <summary>A refusal.</summary>
     public static WriteDecision Refuse(SwitchboardError error) => new() { Error = error };
 

@@ -22,6 +22,10 @@ public static class WriteValidator
         TerminateSession t => Id(t.SessionId, "id") ?? Length("reason", t.Reason, SessionLimits.MaxReasonLength) ?? Version(t.ExpectedVersion),
         ExpireLease e => Id(e.SessionId, "id"),
         SetFleetPaused => null,
+        RaiseAlert or ResolveAlert => null,
+        AcknowledgeAlert a => (a.AlertId.Length is 0 or > 64 ? SwitchboardError.InvalidField("id", "An alert id is 1–64 characters.") : null)
+            ?? (string.IsNullOrWhiteSpace(a.By) ? SwitchboardError.InvalidField("by", "'by' is required: who acknowledges the alert (a name or an email address).") : null)
+            ?? Length("by", a.By, 200) ?? Length("note", a.Note, 2000),
         _ => throw new ArgumentOutOfRangeException(nameof(write), write.GetType().Name, "Unknown write."),
     };
 

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Switchboard.Alerting;
 using Switchboard.Ingest;
 using Switchboard.Live;
 using Switchboard.Storage;
@@ -10,7 +11,7 @@ namespace Switchboard.Health;
 /// commit and (PostgreSQL) reachable. <c>/readyz</c> answers 503 with the first reason that applies, so a load balancer
 /// never keeps a node that accepts writes or subscribers while delivering nothing.
 /// </summary>
-internal sealed class NodeReadiness(LiveHub live, WritePipeline pipeline, ISessionStore store)
+internal sealed class NodeReadiness(LiveHub live, WritePipeline pipeline, ISessionStore store, AlertEvaluator alerts)
 {
     /// <summary>Events waiting with no progress for this long mean the loop is stuck, not busy.</summary>
     private static readonly TimeSpan StallAfter = TimeSpan.FromSeconds(10);
@@ -34,6 +35,7 @@ internal sealed class NodeReadiness(LiveHub live, WritePipeline pipeline, ISessi
             ?? (pending > 0 && idle > StallAfter
                 ? $"live loop stalled: {pending} committed events waiting, none delivered for {idle.TotalSeconds:0} s" : null)
             ?? (pipeline.WriteFailure is { } write ? "the store cannot write: " + write : null)
+            ?? alerts.Failure
             ?? (store as IStoreHealth)?.NotReadyReason;
         return new ReadinessReport(reason, health.Status, live.HeadSeq, pending, pending > 0 ? (long)idle.TotalMilliseconds : 0,
             pipeline.WriteFailure);

@@ -47,6 +47,8 @@ public static class SwitchboardEndpointRouteBuilderExtensions
         FleetEndpoints.Map(api);
         EventEndpoints.Map(api);
         UsageEndpoints.Map(api);
+        AlertEndpoints.Map(api);
+        WebhookEndpoints.Map(api);
         AuthEndpoints.Map(api);
         api.MapGet("/stream", (HttpContext http, JoinCoordinator hub, ConnectionRegistry registry, TimeProvider time, StreamOptions options, StreamAuthenticator auth) =>
             SseEndpoint.HandleAsync(http, hub, registry, time, options, auth)).WithTags("Events").WithMetadata(new OwnAuthentication()).ExcludeFromDescription();

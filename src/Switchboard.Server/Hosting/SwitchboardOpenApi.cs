@@ -116,7 +116,15 @@ internal static class SwitchboardOpenApi
         if (context.JsonPropertyInfo is { } property)
         {
             var owner = property.DeclaringType;
-            if (owner.DeclaringType == typeof(Contracts) && property.Name is "state" or "State")
+            if (owner == typeof(Contracts.AlertResponse) && property.Name is "state" or "State")
+            {
+                schema.Enum = ["open", "resolved"];
+            }
+            else if (owner == typeof(Contracts.WebhookResponse) && property.Name is "state" or "State")
+            {
+                schema.Enum = ["active", "failing"];
+            }
+            else if (owner.DeclaringType == typeof(Contracts) && property.Name is "state" or "State")
             {
                 schema.Enum = [.. States.Select(s => (JsonNode)JsonValue.Create(s))];
             }
@@ -238,7 +246,8 @@ internal static class SwitchboardOpenApi
     private static readonly string[] States = [.. SessionStates.All.Select(s => s.ToWire())];
 
     private static readonly string[] LoggedEventTypes =
-        [EventTypes.SessionCreated, EventTypes.SessionUpdated, EventTypes.SessionTerminated, EventTypes.FleetUpdated];
+        [EventTypes.SessionCreated, EventTypes.SessionUpdated, EventTypes.SessionTerminated, EventTypes.FleetUpdated,
+         EventTypes.AlertRaised, EventTypes.AlertResolved, EventTypes.AlertAcknowledged];
 
     /// <summary>
     /// The API key as an HTTP bearer scheme. With keys configured every operation needs one; with auth off (loopback

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using Switchboard.Alerting;
 using Switchboard.Health;
 using Switchboard.Ingest;
 using Switchboard.Live;
@@ -7,6 +8,7 @@ using Switchboard.Storage;
 using Switchboard.Transports;
 using Switchboard.Transports.LongPoll;
 using Switchboard.Transports.WebSockets;
+using Switchboard.Webhooks;
 
 namespace Switchboard.Hosting;
 
@@ -23,6 +25,8 @@ internal sealed class SwitchboardRuntime(
     LiveHub live,
     NodeReadiness readiness,
     LeaseMonitor leases,
+    AlertEvaluator alerts,
+    WebhookDispatcher webhooks,
     RetentionService retention,
     ConnectionRegistry connections,
     LongPollRegistry longPolls,
@@ -36,6 +40,8 @@ internal sealed class SwitchboardRuntime(
         await store.InitializeAsync(cancellationToken);
         var state = await store.LoadStateAsync(cancellationToken);
         live.Start(state);
+        alerts.Start();
+        webhooks.Start();
         await store.Feed.StartAsync(state.HeadSeq, live, _stopping.Token);
         pipeline.Start();
         leases.Start();
@@ -75,6 +81,10 @@ internal sealed class SwitchboardRuntime(
         readiness.MarkStopping();
         leases.Dispose();
         retention.Dispose();
+        // Before the pipeline: the evaluator makes no write the pipeline would refuse, and webhook leases are released
+        // while the store can still write, so another node takes over at once.
+        await alerts.DisposeAsync();
+        await webhooks.DisposeAsync();
         await pipeline.DisposeAsync();
         await _stopping.CancelAsync();
         await live.StopAsync();

@@ -1,6 +1,7 @@
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using Switchboard;
+using Switchboard.Alerting;
 using Switchboard.Health;
 using Switchboard.Hosting;
 using Switchboard.Ingest;
@@ -11,6 +12,7 @@ using Switchboard.Storage;
 using Switchboard.Storage.Sqlite;
 using Switchboard.Transports;
 using Switchboard.Transports.LongPoll;
+using Switchboard.Webhooks;
 
 namespace Microsoft.Extensions.DependencyInjection;
 
@@ -46,6 +48,8 @@ public static class SwitchboardServiceCollectionExtensions
         // Before the runtime: bad security settings stop start-up before the store is even opened.
         services.AddHostedService(sp => sp.GetRequiredService<SecurityGuard>());
         services.TryAddSingleton<ISessionStore>(CreateStore);
+        services.TryAddSingleton(sp => sp.GetRequiredService<ISessionStore>() as IAlertStore
+            ?? throw new InvalidOperationException("The configured store does not keep alerts (it must implement IAlertStore)."));
         services.TryAddSingleton<LiveHub>();
         services.TryAddSingleton<IWriteThrottle>(sp => sp.GetRequiredService<LiveHub>());
         services.TryAddSingleton<WritePipeline>();
@@ -57,6 +61,11 @@ public static class SwitchboardServiceCollectionExtensions
         services.TryAddSingleton<ConnectionRegistry>();
         services.TryAddSingleton<LongPollRegistry>();
         services.TryAddSingleton<LeaseMonitor>();
+        services.TryAddSingleton<ConfiguredAlertRules>();
+        services.TryAddSingleton<AlertEvaluator>();
+        services.TryAddSingleton<WebhookDispatcher>();
+        services.TryAddSingleton<WebhookUrlPolicy>();
+        services.TryAddSingleton(sp => (IWebhookStore)sp.GetRequiredService<WebhookDispatcher>().Store);
         services.TryAddSingleton<RetentionService>();
         services.TryAddSingleton<SwitchboardRuntime>();
         services.AddMetrics();

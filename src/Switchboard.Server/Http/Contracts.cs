@@ -91,6 +91,33 @@ internal static class Contracts
 
     public sealed record AuthResponse(bool Enabled, string? Scope);
 
+    public sealed record AlertRuleRequest(string Id, string Name, string Condition, string Severity, int? Seconds, decimal? Threshold,
+        string? Metric, int? WindowSeconds, Dictionary<string, string> Labels, bool Enabled) : IRequest;
+
+    public sealed record AlertRuleResponse(string Id, string Name, string Condition, string Severity, int? Seconds, decimal? Threshold,
+        string? Metric, int? WindowSeconds, Dictionary<string, string> Labels, bool Enabled, string Source);
+
+    public sealed record AlertRuleListResponse(List<AlertRuleResponse> Rules);
+
+    public sealed record AlertResponse(string Id, string RuleId, string RuleName, string Condition, string Severity, string Subject, string? SessionId,
+        Dictionary<string, string>? Labels, string State, string Message, decimal? Value, DateTimeOffset RaisedAt, long RaisedSeq,
+        DateTimeOffset? ResolvedAt, long? ResolvedSeq, string? ResolveReason, DateTimeOffset? AcknowledgedAt, string? AcknowledgedBy, string? Note);
+
+    public sealed record AlertListResponse(List<AlertResponse> Alerts, long AsOfSeq);
+
+    public sealed record AcknowledgeRequest(string By, string? Note) : IRequest;
+
+    public sealed record WebhookRequest(string Id, string Url, string Secret, List<string> EventTypes, Dictionary<string, string> Labels,
+        List<string> AlertSeverities, string Format, bool Enabled) : IRequest;
+
+    public sealed record WebhookResponse(string Id, string Url, string? Secret, List<string> EventTypes, Dictionary<string, string> Labels,
+        List<string> AlertSeverities, string Format, bool Enabled, string State, long Cursor, long Lag, long Attempts, long Failures,
+        int ConsecutiveFailures, string? LastError, DateTimeOffset? LastAttemptAt, string? DeliveringNode, DateTimeOffset CreatedAt);
+
+    public sealed record WebhookListResponse(List<WebhookResponse> Webhooks);
+
+    public sealed record ReplayRequest(long FromSeq) : IRequest;
+
     public sealed record TokenRequest(List<string> Topics, Dictionary<string, string> Labels, long TtlSeconds) : IRequest;
 
     public sealed record TokenResponse(string Token, string TokenType, DateTimeOffset ExpiresAt, long ExpiresIn, List<string> Topics, Dictionary<string, string>? Labels);
@@ -104,6 +131,10 @@ internal static class Contracts
         nameof(BatchRequest) => ["operations"],
         nameof(BatchUpdate) or nameof(BatchUsage) or nameof(BatchHeartbeat) or nameof(BatchTerminate) => ["op", "id"],
         nameof(BatchCreate) => ["op"],
+        nameof(AlertRuleRequest) => ["name", "condition"],
+        nameof(AcknowledgeRequest) => ["by"],
+        nameof(WebhookRequest) => ["url"],
+        nameof(ReplayRequest) => ["from_seq"],
         _ => [],
     };
 
@@ -112,6 +143,7 @@ internal static class Contracts
     {
         nameof(BatchResult) => ["session", "problem"],
         nameof(Problem) => ["instance", "field"],
+        nameof(WebhookResponse) => ["secret"],
         _ => [],
     };
 }

@@ -48,6 +48,10 @@ internal sealed class FieldReader
 
     public bool Has(string name) => _fields.ContainsKey(name);
 
+    public bool? Bool(string name) => Get(name) is { } v
+        ? v.ValueKind switch { JsonValueKind.True => true, JsonValueKind.False => false, _ => throw Type(name, v, "true or false") }
+        : null;
+
     public string? String(string name) => Get(name) is { } v ? StringValue(name, v, nullable: false) : null;
 
     public Optional<string?> NullableString(string name) =>

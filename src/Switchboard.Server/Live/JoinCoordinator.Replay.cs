@@ -109,6 +109,12 @@ internal sealed partial class JoinCoordinator
                 continue;
             }
 
+            // Alert events belong to 'alerts' (and their session's topic), never to 'sessions'; 'alerts' holds nothing else.
+            if (EventTypes.IsAlert(e.Type) ? sub.Route.Kind == TopicKind.Sessions : sub.Route.Kind == TopicKind.Alerts)
+            {
+                continue;
+            }
+
             if (sub.Filter is null || e.SessionId is null)
             {
                 return sub;

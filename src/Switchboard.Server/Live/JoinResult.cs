@@ -36,6 +36,9 @@ internal sealed class JoinResult
     /// <summary>For <c>usage</c>: the label keys rollups are split by, so a chart can offer them.</summary>
     public IReadOnlyList<string> UsageGroupKeys { get; set; } = [];
 
+    /// <summary>Set for snapshots of <c>alerts</c>: the open alerts, oldest first.</summary>
+    public List<Alerts.Alert>? Alerts { get; set; }
+
     public void Write(Utf8JsonWriter w) => Write(w, topic: null);
 
     /// <summary>Writes the reply; SSE adds the topic, since one stream carries several.</summary>
@@ -104,6 +107,17 @@ internal sealed class JoinResult
             {
                 SessionJson.Write(w, Session);
             }
+        }
+
+        if (Alerts is not null)
+        {
+            w.WriteStartArray("alerts");
+            foreach (var a in Alerts)
+            {
+                Switchboard.Alerts.AlertJson.Write(w, a);
+            }
+
+            w.WriteEndArray();
         }
 
         w.WriteEndObject();

@@ -176,6 +176,9 @@ internal sealed partial class LiveHub
             case TopicKind.Summary:
                 result.Summary = _projection.BuildSummary(_time.GetUtcNow());
                 break;
+            case TopicKind.Alerts:
+                result.Alerts = _projection.OpenAlerts();
+                break;
             case TopicKind.Session:
                 result.HasSession = true;
                 result.Session = JoinCoordinator.InScope(request, _projection.Get(request.Route.SessionId!));

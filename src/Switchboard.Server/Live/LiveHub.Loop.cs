@@ -23,6 +23,7 @@ internal sealed partial class LiveHub
     private bool _statsDirty = true;
     private bool _pacerArmed;
     private bool _usageArmed;
+    private ILiveObserver[] _observers = [];
 
     private async Task RunAsync()
     {
@@ -125,6 +126,14 @@ internal sealed partial class LiveHub
                 case InjectFaultMessage fault:
                     _injectedFault = fault;
                     break;
+                case ObserveMessage observe:
+                    if (!_observers.Contains(observe.Observer))
+                    {
+                        _observers = [.. _observers, observe.Observer];
+                    }
+
+                    observe.Reply.TrySetResult(new ObservedState(_projection.HeadSeq, [.. _projection.ActiveSessions], _projection.OpenAlerts()));
+                    break;
             }
         }
         catch (Exception ex)
@@ -153,7 +162,16 @@ internal sealed partial class LiveHub
                     }
 
                     var e = events[batch.Dispatched];
+                    var applied = e.Seq > _projection.HeadSeq;
                     var delivered = _dispatcher.Dispatch(e);
+                    if (applied)
+                    {
+                        foreach (var observer in _observers)
+                        {
+                            observer.OnApplied(e, e.SessionId is { } sid ? _projection.Get(sid) : null);
+                        }
+                    }
+
                     batch.Dispatched++;
                     taken++;
                     EventDispatched?.Invoke(delivered, Stopwatch.GetElapsedTime(batch.CommittedAt));

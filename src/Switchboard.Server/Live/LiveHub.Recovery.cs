@@ -68,6 +68,11 @@ internal sealed partial class LiveHub
 
         // Events up to the reloaded head are in the state now; what the feed handed over after it is still in the backlog.
         PublishPosition();
+        foreach (var observer in _observers)
+        {
+            observer.OnReset();
+        }
+
         ReleaseWaiters();
         _summary.MarkChanged();
         _statsDirty = true;

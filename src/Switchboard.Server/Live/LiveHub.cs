@@ -224,6 +224,12 @@ internal sealed partial class LiveHub : IEventSink, IWriteThrottle, IAsyncDispos
         }
     }
 
+    /// <summary>
+    /// Attaches <paramref name="observer"/> (once; attaching again only answers the state) and answers the state at the loop's position: from then
+    /// on it is told of every event applied after that position.
+    /// </summary>
+    public Task<ObservedState> ObserveAsync(ILiveObserver observer) => Ask(new ObserveMessage(observer)).Reply.Task;
+
     /// <summary>Runs <paramref name="read"/> on the loop, against the state at its current position.</summary>
     public Task<T> ReadAsync<T>(Func<LiveView, T> read) => Ask(new ReadMessage<T>(read)).Reply.Task;
 

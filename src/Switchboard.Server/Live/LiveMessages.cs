@@ -167,3 +167,15 @@ internal sealed class InjectFaultMessage(string reason, Task hold) : LiveMessage
 
     public override string Kind => "inject-fault";
 }
+
+/// <summary>Attaches the one <see cref="ILiveObserver"/> and answers the state it starts from.</summary>
+internal sealed class ObserveMessage(ILiveObserver observer) : LiveMessage
+{
+    public ILiveObserver Observer { get; } = observer;
+
+    public TaskCompletionSource<ObservedState> Reply { get; } = NewReply<ObservedState>();
+
+    public override string Kind => "observe";
+
+    public override void Fail(Exception error) => Reply.TrySetException(error);
+}

@@ -17,6 +17,7 @@ internal sealed class SessionProjection
     private readonly Dictionary<string, Session> _active = new(StringComparer.Ordinal);
     // Newest first, so a snapshot page is read lazily from the front instead of copying every active session.
     private readonly SortedDictionary<long, Session> _byCreated = new(Comparer<long>.Create((a, b) => b.CompareTo(a)));
+    private readonly Dictionary<string, Alerts.Alert> _openAlerts = new(StringComparer.Ordinal);
     private readonly long[] _counts = new long[SessionStates.All.Count];
     private long _tasksRunning;
     private Int128 _inputTokens;
@@ -43,6 +44,12 @@ internal sealed class SessionProjection
         FleetPaused = state.FleetPaused;
         _active.Clear();
         _byCreated.Clear();
+        _openAlerts.Clear();
+        foreach (var a in state.OpenAlerts)
+        {
+            _openAlerts[a.Id] = a;
+        }
+
         _tasksRunning = 0;
         foreach (var s in state.ActiveSessions)
         {
@@ -74,6 +81,12 @@ internal sealed class SessionProjection
         if (e.Type == EventTypes.FleetUpdated)
         {
             FleetPaused = SessionEventApplier.ReadFleetPaused(e);
+            return (null, null);
+        }
+
+        if (EventTypes.IsAlert(e.Type))
+        {
+            ApplyAlert(e);
             return (null, null);
         }
 
@@ -117,6 +130,23 @@ internal sealed class SessionProjection
         }
 
         return (before, after);
+    }
+
+    /// <summary>The open alerts, oldest first.</summary>
+    public List<Alerts.Alert> OpenAlerts() => [.. _openAlerts.Values.OrderBy(a => a.RaisedSeq)];
+
+    private void ApplyAlert(EventRecord e)
+    {
+        using var doc = JsonDocument.Parse(e.Data);
+        var alert = Alerts.AlertJson.ReadAlert(doc.RootElement.GetProperty("alert"));
+        if (alert.IsOpen)
+        {
+            _openAlerts[alert.Id] = alert;
+        }
+        else
+        {
+            _openAlerts.Remove(alert.Id);
+        }
     }
 
     public Summary BuildSummary(DateTimeOffset now)

@@ -13,6 +13,8 @@ internal enum TopicKind
     Session,
     /// <summary><c>usage</c>: rollup increments of a usage query (bucket, group_by, labels, since), pushed at most once a second.</summary>
     Usage,
+    /// <summary><c>alerts</c>: every alert event.</summary>
+    Alerts,
 }
 
 /// <summary>A parsed topic name.</summary>
@@ -22,6 +24,7 @@ internal readonly record struct TopicRoute(TopicKind Kind, string Topic, string?
     public const string SummaryTopic = "summary";
     public const string SessionPrefix = "session:";
     public const string UsageTopic = "usage";
+    public const string AlertsTopic = "alerts";
 
     /// <summary>Parses a topic; false for anything Switchboard has no route for.</summary>
     public static bool TryParse(string topic, out TopicRoute route)
@@ -36,6 +39,9 @@ internal readonly record struct TopicRoute(TopicKind Kind, string Topic, string?
                 return true;
             case UsageTopic:
                 route = new(TopicKind.Usage, topic, null);
+                return true;
+            case AlertsTopic:
+                route = new(TopicKind.Alerts, topic, null);
                 return true;
         }
 

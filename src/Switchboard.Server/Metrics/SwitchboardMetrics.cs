@@ -19,10 +19,16 @@ internal sealed class SwitchboardMetrics : IDisposable
     private readonly Counter<long> _dispatched;
     private readonly Histogram<double> _fanout;
 
-    public SwitchboardMetrics(IMeterFactory meters, LiveHub live, WritePipeline pipeline, ConnectionRegistry connections)
+    public SwitchboardMetrics(IMeterFactory meters, LiveHub live, WritePipeline pipeline, ConnectionRegistry connections, Webhooks.WebhookDispatcher webhooks)
     {
         _live = live;
         Meter = meters.Create(MeterName);
+        Meter.CreateObservableUpDownCounter("switchboard.webhook.lag", () => ObserveWebhooks(webhooks, e => Math.Max(0, live.HeadSeq - e.Cursor)), "{event}",
+            "Events in the log after a webhook endpoint's cursor, per endpoint (as this node last read it).");
+        Meter.CreateObservableCounter("switchboard.webhook.attempts", () => ObserveWebhooks(webhooks, e => e.Attempts), "{request}",
+            "Webhook POSTs made, per endpoint (by every node).");
+        Meter.CreateObservableCounter("switchboard.webhook.failures", () => ObserveWebhooks(webhooks, e => e.Failures), "{request}",
+            "Webhook POSTs that failed, per endpoint (by every node).");
         Meter.CreateObservableUpDownCounter("switchboard.connections", () => connections.Count, "{connection}",
             "Open stream connections (WebSocket, long-poll, SSE).");
         Meter.CreateObservableUpDownCounter("switchboard.subscriptions", ObserveSubscriptions, "{subscription}",
@@ -75,6 +81,10 @@ internal sealed class SwitchboardMetrics : IDisposable
         _dispatched.Add(1);
         _fanout.Record(Math.Max(0, latency.TotalSeconds));
     }
+
+    private static IEnumerable<Measurement<long>> ObserveWebhooks(Webhooks.WebhookDispatcher webhooks, Func<Switchboard.Webhooks.WebhookEndpoint, long> value) =>
+        webhooks.Workers.Select(w => w.Last).OfType<Switchboard.Webhooks.WebhookEndpoint>()
+            .Select(e => new Measurement<long>(value(e), new KeyValuePair<string, object?>("endpoint", e.Id)));
 
     private IEnumerable<Measurement<int>> ObserveSubscriptions()
     {

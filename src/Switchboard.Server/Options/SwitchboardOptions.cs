@@ -21,6 +21,12 @@ public sealed class SwitchboardOptions
     /// <summary>Usage rollups: what they are split by, how long they are kept, how much one query may return.</summary>
     public UsageSettings Usage { get; } = new();
 
+    /// <summary>Alert rules and the evaluator. See docs/alerts.md.</summary>
+    public AlertOptions Alerts { get; } = new();
+
+    /// <summary>Webhook delivery. See docs/alerts.md.</summary>
+    public WebhookOptions Webhooks { get; } = new();
+
     /// <summary>Live stream settings.</summary>
     public StreamOptions Stream { get; } = new();
 

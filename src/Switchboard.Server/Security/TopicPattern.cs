@@ -32,10 +32,11 @@ internal static class TopicPattern
         if (!TopicRoute.SessionsTopic.StartsWith(prefix, StringComparison.Ordinal)
             && !TopicRoute.SummaryTopic.StartsWith(prefix, StringComparison.Ordinal)
             && !TopicRoute.UsageTopic.StartsWith(prefix, StringComparison.Ordinal)
+            && !TopicRoute.AlertsTopic.StartsWith(prefix, StringComparison.Ordinal)
             && !prefix.StartsWith(TopicRoute.SessionPrefix, StringComparison.Ordinal)
             && !TopicRoute.SessionPrefix.StartsWith(prefix, StringComparison.Ordinal))
         {
-            return $"topic pattern '{Clip(pattern)}' matches no topic; topics are 'sessions', 'summary', 'usage' and 'session:{{id}}'";
+            return $"topic pattern '{Clip(pattern)}' matches no topic; topics are 'sessions', 'summary', 'usage', 'alerts' and 'session:{{id}}'";
         }
 
         return null;

@@ -10,7 +10,7 @@ namespace Switchboard.FunctionalTests.Http;
 /// not, and every response must be a documented status with its documented content type and schema (problem+json on
 /// every error status).
 /// </summary>
-public sealed class OpenApiConformanceTests : IAsyncLifetime
+public sealed partial class OpenApiConformanceTests : IAsyncLifetime
 {
     private SwitchboardServer _server = null!;
     private HttpClient _http = null!;
@@ -109,6 +109,12 @@ public sealed class OpenApiConformanceTests : IAsyncLifetime
         await Call(HttpMethod.Get, "/api/events?since=abc", null, 400);
         await Call(HttpMethod.Post, "/api/tokens", "{}", 404);
 
+        CheckExchanges();
+        _exchanges.Count.ShouldBeGreaterThan(40);
+    }
+
+    private void CheckExchanges()
+    {
         var failures = new List<string>();
         foreach (var e in _exchanges)
         {
@@ -135,7 +141,6 @@ public sealed class OpenApiConformanceTests : IAsyncLifetime
         }
 
         failures.ShouldBeEmpty(string.Join("\n", failures));
-        _exchanges.Count.ShouldBeGreaterThan(40);
     }
 
     [Fact]

@@ -33,6 +33,11 @@ internal sealed class FanoutDispatcher(SessionProjection projection, TopicRegist
         usage.BeforeApply(Topics, Projection);
         var (before, after) = Projection.Apply(e);
         usage.AfterApply(e, before, after, Projection.ActiveCount, Topics.Usage);
+        if (EventTypes.IsAlert(e.Type))
+        {
+            return DispatchAlert(e);
+        }
+
         byte[]? envelope = null;
         var delivered = 0;
         // A usage-only update may be conflated with a pending one of the same session and fields for a lagging subscriber.
@@ -55,6 +60,28 @@ internal sealed class FanoutDispatcher(SessionProjection projection, TopicRegist
             var frame = FrameEncoder.Broadcast(topic, e.Type, envelope, e.Seq, usageMask == 0 ? null : $"{topic}|{usageMask}");
             // Labels on a session topic are a token's scope: a session outside it stays invisible.
             delivered += Deliver(watchers, frame, e, before?.Labels, after?.Labels, topic);
+        }
+
+        Deliveries += delivered;
+        return delivered;
+    }
+
+    /// <summary>An alert event goes to <c>alerts</c> and, when it is about a session, to <c>session:{id}</c>; never to <c>sessions</c>.</summary>
+    private int DispatchAlert(EventRecord e)
+    {
+        var delivered = 0;
+        byte[]? envelope = null;
+        if (Topics.Alerts.Count > 0)
+        {
+            envelope = FrameEncoder.Envelope(e, Projection.Epoch);
+            delivered += Deliver(Topics.Alerts, FrameEncoder.Broadcast(TopicRoute.AlertsTopic, e.Type, envelope, e.Seq), e, null, null, TopicRoute.AlertsTopic);
+        }
+
+        if (e.SessionId is { } id && Topics.ForSession(id) is { Count: > 0 } watchers)
+        {
+            envelope ??= FrameEncoder.Envelope(e, Projection.Epoch);
+            var topic = TopicRoute.SessionPrefix + id;
+            delivered += Deliver(watchers, FrameEncoder.Broadcast(topic, e.Type, envelope, e.Seq), e, null, null, topic);
         }
 
         Deliveries += delivered;

@@ -13,6 +13,8 @@ internal sealed class TopicRegistry
 
     public List<Subscription> Usage { get; } = [];
 
+    public List<Subscription> Alerts { get; } = [];
+
     public int Count { get; private set; }
 
     public List<Subscription>? ForSession(string sessionId) => _perSession.GetValueOrDefault(sessionId);
@@ -56,7 +58,7 @@ internal sealed class TopicRegistry
     public List<SendQueue> Clear()
     {
         var queues = new HashSet<SendQueue>(ReferenceEqualityComparer.Instance);
-        foreach (var list in _perSession.Values.Append(Sessions).Append(Summary).Append(Usage))
+        foreach (var list in _perSession.Values.Append(Sessions).Append(Summary).Append(Usage).Append(Alerts))
         {
             foreach (var s in list)
             {
@@ -70,6 +72,7 @@ internal sealed class TopicRegistry
         Sessions.Clear();
         Summary.Clear();
         Usage.Clear();
+        Alerts.Clear();
         Count = 0;
         return [.. queues];
     }
@@ -96,6 +99,8 @@ internal sealed class TopicRegistry
                 return Summary;
             case TopicKind.Usage:
                 return Usage;
+            case TopicKind.Alerts:
+                return Alerts;
         }
 
         if (!_perSession.TryGetValue(route.SessionId!, out var list) && create)

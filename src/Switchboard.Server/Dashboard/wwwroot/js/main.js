@@ -14,6 +14,8 @@ import { HeaderView } from "./views/header.js";
 import { SessionList } from "./views/list.js";
 import { Toasts } from "./views/toasts.js";
 import { UsageView } from "./views/usage.js";
+import { AlertBar } from "./views/alerts.js";
+import { WebhookList } from "./views/webhooks.js";
 
 /** The join snapshot holds up to this many active sessions (the server's maximum). */
 const SNAPSHOT_LIMIT = 1000;
@@ -76,6 +78,8 @@ sessions.join().receive("ok", (reply) => {
 
   monitor.connected();
 });
+new AlertBar({ socket, root, auth, toasts, onOpen: (id) => openDetail(id) });
+new WebhookList({ root, auth });
 if (!auth.enabled || auth.token) {
   socket.connect(); // with auth on and no token, the socket would only be refused: the page polls instead
 }

@@ -1,0 +1,99 @@
+using Switchboard.Errors;
+using Switchboard.Sessions;
+
+namespace Switchboard.Alerts;
+
+/// <summary>Checks a rule, from configuration or HTTP, before it is used or stored.</summary>
+public static class AlertRuleValidator
+{
+    /// <summary>Most characters in a rule id.</summary>
+    public const int MaxIdLength = 64;
+
+    /// <summary>Most characters in a rule name.</summary>
+    public const int MaxNameLength = 200;
+
+    /// <summary>Most seconds for a stalled rule (one week).</summary>
+    public const int MaxSeconds = 7 * 24 * 3600;
+
+    /// <summary>The shortest sliding window (one minute: the rollups' finest bucket).</summary>
+    public const int MinWindowSeconds = 60;
+
+    /// <summary>The longest sliding window (one day).</summary>
+    public const int MaxWindowSeconds = 86_400;
+
+    /// <summary>True when <paramref name="id"/> is a valid rule id.</summary>
+    public static bool IsValidId(string? id) => id is { Length: > 0 and <= MaxIdLength } && SessionId.IsValid(id);
+
+    /// <summary>The first rule <paramref name="rule"/> breaks, or null.</summary>
+    public static SwitchboardError? Validate(AlertRule rule)
+    {
+        if (!IsValidId(rule.Id))
+        {
+            return SwitchboardError.InvalidField("id", $"'id' must be 1–{MaxIdLength} characters from [A-Za-z0-9._:-]; got '{Clip(rule.Id)}'.");
+        }
+
+        if (string.IsNullOrWhiteSpace(rule.Name) || rule.Name.Length > MaxNameLength)
+        {
+            return SwitchboardError.InvalidField("name", $"'name' is required and at most {MaxNameLength} characters.");
+        }
+
+        if (rule.Labels.Count > SessionLimits.MaxLabels)
+        {
+            return SwitchboardError.InvalidField("labels", $"'labels' may have at most {SessionLimits.MaxLabels} entries.");
+        }
+
+        if (!rule.IsWindowed && (rule.Metric is not null || rule.WindowSeconds is not null))
+        {
+            return SwitchboardError.InvalidField(rule.Metric is not null ? "metric" : "window_seconds",
+                $"A '{rule.Condition.ToWire()}' rule takes neither 'metric' nor 'window_seconds'; they are for burn_rate and error_count.");
+        }
+
+        switch (rule.Condition)
+        {
+            case AlertCondition.BurnRate or AlertCondition.ErrorCount:
+                if (rule.WindowSeconds is not { } w || w < MinWindowSeconds || w > MaxWindowSeconds)
+                {
+                    return SwitchboardError.InvalidField("window_seconds",
+                        $"A '{rule.Condition.ToWire()}' rule needs 'window_seconds' between {MinWindowSeconds} and {MaxWindowSeconds}: the sliding window it counts over.");
+                }
+
+                if (rule.Condition == AlertCondition.BurnRate && rule.Metric is not ("cost" or "tokens"))
+                {
+                    return SwitchboardError.InvalidField("metric", "A 'burn_rate' rule needs 'metric': cost (USD per hour) or tokens (tokens per hour).");
+                }
+
+                if (rule.Condition == AlertCondition.ErrorCount && rule.Metric is not null)
+                {
+                    return SwitchboardError.InvalidField("metric", "An 'error_count' rule takes no 'metric'.");
+                }
+
+                if (rule.Threshold is not { } limit || limit <= 0)
+                {
+                    return SwitchboardError.InvalidField("threshold", rule.Condition == AlertCondition.BurnRate
+                        ? "A 'burn_rate' rule needs a 'threshold' greater than 0, per hour."
+                        : "An 'error_count' rule needs a 'threshold' greater than 0: how many errors in the window raise it.");
+                }
+
+                return rule.Seconds is null ? null : SwitchboardError.InvalidField("seconds", $"A '{rule.Condition.ToWire()}' rule takes 'window_seconds', not 'seconds'.");
+            case AlertCondition.Stalled:
+                if (rule.Seconds is not { } s || s < 1 || s > MaxSeconds)
+                {
+                    return SwitchboardError.InvalidField("seconds", $"A 'stalled' rule needs 'seconds' between 1 and {MaxSeconds}: how long a working session may go without a change.");
+                }
+
+                return rule.Threshold is null ? null : SwitchboardError.InvalidField("threshold", "A 'stalled' rule takes 'seconds', not 'threshold'.");
+            case AlertCondition.SessionCost or AlertCondition.SessionTokens or AlertCondition.ActiveCount:
+                if (rule.Threshold is not { } t || t <= 0)
+                {
+                    return SwitchboardError.InvalidField("threshold", $"A '{rule.Condition.ToWire()}' rule needs a 'threshold' greater than 0 (the alert is raised when the value reaches it).");
+                }
+
+                return rule.Seconds is null ? null : SwitchboardError.InvalidField("seconds", $"A '{rule.Condition.ToWire()}' rule takes 'threshold', not 'seconds'.");
+            default:
+                return rule.Seconds is null && rule.Threshold is null ? null
+                    : SwitchboardError.InvalidField(rule.Seconds is null ? "threshold" : "seconds", $"A '{rule.Condition.ToWire()}' rule takes neither 'seconds' nor 'threshold'.");
+        }
+    }
+
+    private static string Clip(string? text) => text is null ? "" : text.Length > 64 ? text[..64] + "…" : text;
+}

@@ -1,0 +1,40 @@
+using Switchboard.Webhooks;
+
+namespace Switchboard.Storage;
+
+/// <summary>Webhook endpoints with their durable delivery cursor, and a lease so that one node at a time delivers each.</summary>
+public interface IWebhookStore
+{
+    /// <summary>Every endpoint, by id.</summary>
+    Task<IReadOnlyList<WebhookEndpoint>> ListWebhooksAsync(CancellationToken cancellationToken);
+
+    /// <summary>One endpoint, or null.</summary>
+    Task<WebhookEndpoint?> GetWebhookAsync(string id, CancellationToken cancellationToken);
+
+    /// <summary>Creates an endpoint; false when the id is taken.</summary>
+    Task<bool> CreateWebhookAsync(WebhookEndpoint endpoint, CancellationToken cancellationToken);
+
+    /// <summary>Replaces an endpoint's configuration, keeping its delivery state; false when there is none.</summary>
+    Task<bool> UpdateWebhookAsync(WebhookEndpoint endpoint, CancellationToken cancellationToken);
+
+    /// <summary>Deletes an endpoint; false when there was none.</summary>
+    Task<bool> DeleteWebhookAsync(string id, CancellationToken cancellationToken);
+
+    /// <summary>Moves the cursor to <paramref name="cursor"/> and makes the endpoint active again (an operator's replay).</summary>
+    Task<bool> ResetWebhookCursorAsync(string id, long cursor, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Takes or renews the lease of <paramref name="id"/> for <paramref name="node"/> until <paramref name="until"/>, when
+    /// nobody else holds an unexpired one. Returns the endpoint when this node holds it, null otherwise.
+    /// </summary>
+    Task<WebhookEndpoint?> AcquireWebhookLeaseAsync(string id, string node, DateTimeOffset now, DateTimeOffset until, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Records progress, only while <paramref name="node"/> holds the lease and the cursor is still
+    /// <paramref name="expectedCursor"/> (an operator's replay moves it); false otherwise.
+    /// </summary>
+    Task<bool> SaveWebhookProgressAsync(string id, string node, long expectedCursor, WebhookProgress progress, CancellationToken cancellationToken);
+
+    /// <summary>Gives the lease up (a graceful stop), so another node takes over at once.</summary>
+    Task ReleaseWebhookLeaseAsync(string id, string node, CancellationToken cancellationToken);
+}

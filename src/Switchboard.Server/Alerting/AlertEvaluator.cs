@@ -1,0 +1,392 @@
+using System.Text.Json;
+using System.Threading.Channels;
+using Microsoft.Extensions.Logging;
+using Switchboard.Alerts;
+using Switchboard.Events;
+using Switchboard.Ingest;
+using Switchboard.Live;
+using Switchboard.Sessions;
+using Switchboard.Storage;
+using Switchboard.Writes;
+
+namespace Switchboard.Alerting;
+
+/// <summary>
+/// Raises and resolves alerts. One loop owns all of its state (the active sessions as the live loop applied them, the
+/// open alerts, the rules, the next deadline) and takes one inbox: events applied by the live loop, deadline ticks, rule
+/// changes and the outcome of its own writes. Conditions are evaluated as events arrive and, for time-based ones, at
+/// their deadline on the injected <see cref="TimeProvider"/>. An alert write is a store write like any other: the store
+/// keeps one open alert per rule and subject inside its transaction, so a restarted node or a second node never raises
+/// one twice. Until the event of a write it made comes back, the evaluator makes no other write for that rule and subject.
+/// </summary>
+internal sealed partial class AlertEvaluator : ILiveObserver, IAsyncDisposable
+{
+    private static readonly TimeSpan RetryAfterFailure = TimeSpan.FromSeconds(1);
+
+    private readonly Channel<Message> _inbox = Channel.CreateUnbounded<Message>(
+        new UnboundedChannelOptions { SingleReader = true, SingleWriter = false, AllowSynchronousContinuations = false });
+
+    // Owned by the loop.
+    private readonly Dictionary<string, Session> _sessions = new(StringComparer.Ordinal);
+    private readonly Dictionary<(string Rule, string Subject), Alert> _open = [];
+    private readonly Dictionary<(string Rule, string Subject), long> _settling = []; // long.MaxValue: write in flight
+    private readonly HashSet<string> _dirty = new(StringComparer.Ordinal);
+    private readonly List<SessionWrite> _queued = [];
+    private IReadOnlyList<AlertRule> _rules = [];
+    private long _position = -1;
+    private bool _fleetDirty;
+    private bool _fullPass;
+    private bool _writing;
+    private DateTimeOffset _retryAt = DateTimeOffset.MaxValue;
+    private DateTimeOffset _armedFor = DateTimeOffset.MaxValue;
+
+    private readonly LiveHub _live;
+    private readonly SessionWriter _writer;
+    private readonly IAlertStore? _store;
+    private readonly ISessionStore _log;
+    private readonly HashSet<string> _groupBy;
+    private readonly ConfiguredAlertRules _configured;
+    private readonly AlertOptions _options;
+    private readonly TimeProvider _time;
+    private readonly ILogger _logger;
+    private readonly CancellationTokenSource _stopping = new();
+    private ITimer? _deadlineTimer;
+    private ITimer? _refreshTimer;
+    private Task? _loop;
+    private volatile string? _failure;
+
+    public AlertEvaluator(LiveHub live, SessionWriter writer, ISessionStore store, ConfiguredAlertRules configured, SwitchboardOptions options,
+        TimeProvider time, ILogger<AlertEvaluator> logger)
+    {
+        _live = live;
+        _writer = writer;
+        _store = store as IAlertStore;
+        _log = store;
+        _groupBy = new HashSet<string>(options.Usage.GroupBy, StringComparer.Ordinal);
+        _configured = configured;
+        _options = options.Alerts;
+        _time = time;
+        _logger = logger;
+    }
+
+    /// <summary>The log position the evaluator has applied and evaluated (timers armed, writes queued); -1 before it starts.</summary>
+    public long EvaluatedThrough => Volatile.Read(ref _evaluated);
+
+    private long _evaluated = -1;
+    private volatile bool _idle;
+
+    /// <summary>True when, as of <see cref="EvaluatedThrough"/>, no alert write is queued, in flight or waiting for its event.</summary>
+    public bool IsIdle => _idle;
+
+    /// <summary>Null while the evaluator runs (or is turned off); why it stopped otherwise.</summary>
+    public string? Failure => _failure;
+
+    /// <summary>Starts the loop; it attaches to the live loop and loads the rules first.</summary>
+    public void Start()
+    {
+        if (!_options.Enabled)
+        {
+            return;
+        }
+
+        _deadlineTimer = _time.CreateTimer(static s => ((AlertEvaluator)s!).Post(TickMessage.Instance), this, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+        _refreshTimer = _time.CreateTimer(static s => ((AlertEvaluator)s!).Post(new RulesMessage()), this, _options.RuleRefreshInterval, _options.RuleRefreshInterval);
+        Post(new ResyncMessage("start"));
+        _loop = Task.Run(RunAsync);
+        _ = _loop.ContinueWith(t =>
+        {
+            if (t.Exception is { } error)
+            {
+                _failure = "the alert evaluator crashed: " + error.GetBaseException().Message;
+                AlertLog.Crashed(_logger, error.GetBaseException());
+            }
+        }, TaskScheduler.Default);
+    }
+
+    /// <summary>Rules changed on this node: re-read them now.</summary>
+    public void RulesChanged() => Post(new RulesMessage());
+
+    /// <inheritdoc />
+    public void OnApplied(EventRecord e, Session? after) => Post(new AppliedMessage(e, after));
+
+    /// <inheritdoc />
+    public void OnReset() => Post(new ResyncMessage("the live loop rebuilt its state"));
+
+    public async ValueTask DisposeAsync()
+    {
+        _inbox.Writer.TryComplete();
+        await _stopping.CancelAsync();
+        if (_deadlineTimer is not null)
+        {
+            await _deadlineTimer.DisposeAsync();
+        }
+
+        if (_refreshTimer is not null)
+        {
+            await _refreshTimer.DisposeAsync();
+        }
+
+        if (_loop is not null)
+        {
+            try
+            {
+                await _loop;
+            }
+            catch (Exception ex) when (ex is not OutOfMemoryException)
+            {
+                // Logged by the continuation.
+            }
+        }
+    }
+
+    private void Post(Message message) => _inbox.Writer.TryWrite(message);
+
+    private async Task RunAsync()
+    {
+        var reader = _inbox.Reader;
+        while (await reader.WaitToReadAsync())
+        {
+            while (reader.TryRead(out var message))
+            {
+                try
+                {
+                    await HandleAsync(message);
+                }
+                catch (Exception ex) when (!_stopping.IsCancellationRequested)
+                {
+                    AlertLog.MessageFailed(_logger, message.GetType().Name, ex);
+                }
+                catch (OperationCanceledException)
+                {
+                    return;
+                }
+            }
+
+            try
+            {
+                EvaluatePass();
+            }
+            catch (Exception ex) when (!_stopping.IsCancellationRequested)
+            {
+                AlertLog.MessageFailed(_logger, "evaluation", ex);
+            }
+        }
+    }
+
+    private async Task HandleAsync(Message message)
+    {
+        switch (message)
+        {
+            case AppliedMessage applied:
+                Apply(applied.Event, applied.After);
+                break;
+            case TickMessage:
+                _fullPass = true;
+                _armedFor = DateTimeOffset.MaxValue;
+                break;
+            case RulesMessage:
+                await LoadRulesAsync();
+                await SyncWindowsAsync();
+                _fullPass = true;
+                break;
+            case ResyncMessage resync:
+                await ResyncAsync(resync.Reason);
+                break;
+            case WritesDoneMessage done:
+                Settle(done);
+                break;
+        }
+    }
+
+    private async Task ResyncAsync(string reason)
+    {
+        if (_position >= 0)
+        {
+            AlertLog.Resync(_logger, reason);
+        }
+
+        await LoadRulesAsync();
+        var state = await _live.ObserveAsync(this).WaitAsync(_stopping.Token);
+        _sessions.Clear();
+        foreach (var s in state.ActiveSessions)
+        {
+            _sessions[s.Id] = s;
+        }
+
+        _open.Clear();
+        foreach (var a in state.OpenAlerts)
+        {
+            _open[(a.RuleId, a.Subject)] = a;
+        }
+
+        _settling.Clear();
+        _windows.Clear();
+        await SyncWindowsAsync();
+        _position = state.HeadSeq;
+        _fullPass = true;
+        AlertLog.Started(_logger, _position, _rules.Count, _sessions.Count, _open.Count);
+    }
+
+    private async Task LoadRulesAsync()
+    {
+        if (_store is null)
+        {
+            _rules = _configured.Rules;
+            return;
+        }
+
+        try
+        {
+            var stored = await _store.ListAlertRulesAsync(_stopping.Token);
+            _rules = [.. _configured.Rules, .. stored.Where(r => _configured.Find(r.Id) is null)];
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            AlertLog.RulesLoadFailed(_logger, ex);
+            if (_rules.Count == 0)
+            {
+                _rules = _configured.Rules;
+            }
+        }
+    }
+
+    /// <summary>One event the live loop applied, in seq order; events at or before the start position are already in the state.</summary>
+    private void Apply(EventRecord e, Session? after)
+    {
+        if (_position < 0 || e.Seq <= _position)
+        {
+            return;
+        }
+
+        _position = e.Seq;
+        if (EventTypes.IsAlert(e.Type))
+        {
+            using var doc = JsonDocument.Parse(e.Data);
+            var alert = AlertJson.ReadAlert(doc.RootElement.GetProperty("alert"));
+            var key = (alert.RuleId, alert.Subject);
+            if (alert.IsOpen)
+            {
+                _open[key] = alert;
+            }
+            else if (_open.TryGetValue(key, out var open) && open.Id == alert.Id)
+            {
+                _open.Remove(key);
+            }
+
+            if (_settling.TryGetValue(key, out var until) && until <= e.Seq)
+            {
+                _settling.Remove(key);
+            }
+
+            return;
+        }
+
+        if (e.SessionId is not { } id)
+        {
+            return;
+        }
+
+        CountInWindows(e, _sessions.GetValueOrDefault(id), after ?? e.Session);
+        if (after is { IsActive: true })
+        {
+            _sessions[id] = after;
+        }
+        else
+        {
+            _sessions.Remove(id);
+        }
+
+        _dirty.Add(id);
+        _fleetDirty = true;
+    }
+
+    private void Settle(WritesDoneMessage done)
+    {
+        _writing = false;
+        if (done.Error is { } error)
+        {
+            AlertLog.WriteFailed(_logger, (int)RetryAfterFailure.TotalSeconds, error);
+            foreach (var write in done.Writes)
+            {
+                _settling.Remove(KeyOf(write));
+            }
+
+            _retryAt = _time.GetUtcNow() + RetryAfterFailure;
+            return;
+        }
+
+        for (var i = 0; i < done.Writes.Count; i++)
+        {
+            var key = KeyOf(done.Writes[i]);
+            if (done.Results![i].Event is { } e && e.Seq > _position)
+            {
+                _settling[key] = e.Seq; // wait for the event, so the state is what the store says before acting again
+            }
+            else
+            {
+                _settling.Remove(key);
+            }
+
+            if (done.Results[i].Alert is { } alert)
+            {
+                if (alert.IsOpen)
+                {
+                    AlertLog.Raised(_logger, alert.Id, alert.RuleId, alert.Subject);
+                }
+                else
+                {
+                    AlertLog.Resolved(_logger, alert.RuleId, alert.Subject, alert.ResolveReason ?? "");
+                }
+            }
+        }
+    }
+
+    private static (string, string) KeyOf(SessionWrite write) => write switch
+    {
+        RaiseAlert r => (r.Alert.RuleId, r.Alert.Subject),
+        ResolveAlert r => (r.RuleId, r.Subject),
+        _ => throw new ArgumentOutOfRangeException(nameof(write)),
+    };
+
+    private void Flush()
+    {
+        if (_writing || _queued.Count == 0)
+        {
+            return;
+        }
+
+        _writing = true;
+        var writes = _queued.ToList();
+        _queued.Clear();
+        _ = Task.Run(async () =>
+        {
+            try
+            {
+                var results = await _writer.WriteManyAsync(writes, _stopping.Token);
+                Post(new WritesDoneMessage(writes, results, null));
+            }
+            catch (Exception ex) when (!_stopping.IsCancellationRequested)
+            {
+                Post(new WritesDoneMessage(writes, null, ex));
+            }
+            catch (OperationCanceledException)
+            {
+            }
+        });
+    }
+
+    private abstract record Message;
+
+    private sealed record AppliedMessage(EventRecord Event, Session? After) : Message;
+
+    private sealed record TickMessage : Message
+    {
+        public static TickMessage Instance { get; } = new();
+    }
+
+    private sealed record RulesMessage : Message;
+
+    private sealed record ResyncMessage(string Reason) : Message;
+
+    private sealed record WritesDoneMessage(List<SessionWrite> Writes, IReadOnlyList<WriteResult>? Results, Exception? Error) : Message;
+}

@@ -1,0 +1,29 @@
+namespace Switchboard;
+
+/// <summary>Webhook delivery (<c>Switchboard:Webhooks</c>). See docs/alerts.md.</summary>
+public sealed class WebhookOptions
+{
+    /// <summary>False stops delivery on this node (endpoints can still be managed). Default true.</summary>
+    public bool Enabled { get; set; } = true;
+
+    /// <summary>Failed attempts in a row for one event before the endpoint goes <c>failing</c>. Default 10.</summary>
+    public int MaxAttempts { get; set; } = 10;
+
+    /// <summary>The wait after the first failure; it doubles with each failure in a row, with ±50% jitter. Default 1 s.</summary>
+    public TimeSpan InitialBackoff { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>The longest wait between attempts. Default 5 min.</summary>
+    public TimeSpan MaxBackoff { get; set; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>How long one POST may take before it counts as failed. Default 10 s.</summary>
+    public TimeSpan RequestTimeout { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>How long a node's claim on an endpoint lasts without renewal; another node takes over after it. Default 15 s.</summary>
+    public TimeSpan LeaseDuration { get; set; } = TimeSpan.FromSeconds(15);
+
+    /// <summary>How often each node looks for new or changed endpoints and for new events it was not told about. Default 1 s.</summary>
+    public TimeSpan PollInterval { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>Allows endpoints whose URL points at this server itself (loopback, its own port). Default false.</summary>
+    public bool AllowSelf { get; set; }
+}

@@ -1,0 +1,189 @@
+using Microsoft.Extensions.Logging;
+using Switchboard.Events;
+using Switchboard.Live;
+using Switchboard.Sessions;
+using Switchboard.Storage;
+
+namespace Switchboard.Webhooks;
+
+/// <summary>
+/// Runs one <see cref="WebhookWorker"/> per endpoint on this node, starting and stopping them as endpoints come and go,
+/// and wakes them when the live loop applies new events (an <see cref="ILiveObserver"/> that only signals).
+/// </summary>
+internal sealed class WebhookDispatcher : ILiveObserver, IAsyncDisposable
+{
+    private readonly Dictionary<string, WebhookWorker> _workers = new(StringComparer.Ordinal); // owned by the sync loop
+    private readonly LiveHub _live;
+    private readonly ILogger _logger;
+    private readonly HttpClient _http;
+    private readonly CancellationTokenSource _stop = new();
+    private TaskCompletionSource _signal = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private TaskCompletionSource _changed = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private long _generation;
+    private long _attempts;
+    private long _failures;
+    private Task? _loop;
+    private volatile WebhookWorker[] _snapshot = [];
+
+    public WebhookDispatcher(ISessionStore store, LiveHub live, SwitchboardOptions options, TimeProvider time, ILogger<WebhookDispatcher> logger)
+    {
+        Log = store;
+        Store = store as IWebhookStore ?? throw new InvalidOperationException("The configured store does not keep webhooks (it must implement IWebhookStore).");
+        _live = live;
+        Options = options.Webhooks;
+        Time = time;
+        _logger = logger;
+        // No redirects: a receiver must not bounce deliveries elsewhere (see docs/security.md).
+        _http = new HttpClient(new SocketsHttpHandler { AllowAutoRedirect = false, PooledConnectionLifetime = TimeSpan.FromMinutes(2), UseCookies = false })
+        {
+            Timeout = Timeout.InfiniteTimeSpan,
+        };
+        _http.DefaultRequestHeaders.UserAgent.ParseAdd("Switchboard-Webhooks/1");
+    }
+
+    /// <summary>This process's name in endpoint leases.</summary>
+    public string NodeId { get; } = Environment.MachineName + "-" + Environment.ProcessId + "-" + Guid.NewGuid().ToString("N")[..6];
+
+    public WebhookOptions Options { get; }
+
+    public TimeProvider Time { get; }
+
+    public IWebhookStore Store { get; }
+
+    public ISessionStore Log { get; }
+
+    public string Epoch => _live.Epoch;
+
+    public long HeadSeq => _live.HeadSeq;
+
+    /// <summary>Changes each time the live loop applies an event.</summary>
+    public long Generation => Interlocked.Read(ref _generation);
+
+    public long TotalAttempts => Interlocked.Read(ref _attempts);
+
+    public long TotalFailures => Interlocked.Read(ref _failures);
+
+    /// <summary>The workers of this node, for metrics.</summary>
+    public IReadOnlyList<WebhookWorker> Workers => _snapshot;
+
+    public void Start()
+    {
+        if (!Options.Enabled)
+        {
+            return;
+        }
+
+        _ = _live.ObserveAsync(this);
+        _loop = Task.Run(SyncLoopAsync);
+    }
+
+    /// <summary>Endpoints were created, changed, replayed or deleted on this node: look again now.</summary>
+    public void Changed() => _changed.TrySetResult();
+
+    /// <inheritdoc />
+    public void OnApplied(EventRecord e, Session? after)
+    {
+        Interlocked.Increment(ref _generation);
+        var signal = Volatile.Read(ref _signal);
+        if (!signal.Task.IsCompleted)
+        {
+            signal.TrySetResult();
+        }
+    }
+
+    /// <inheritdoc />
+    public void OnReset() => OnApplied(null!, null);
+
+    /// <summary>Waits up to <paramref name="delay"/>, or less once an event is applied after <paramref name="since"/>.</summary>
+    public async Task WaitForEventsAsync(long since, TimeSpan delay, CancellationToken ct)
+    {
+        if (delay <= TimeSpan.Zero || Generation != since)
+        {
+            return;
+        }
+
+        var signal = Volatile.Read(ref _signal);
+        if (signal.Task.IsCompleted)
+        {
+            var fresh = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            signal = Interlocked.CompareExchange(ref _signal, fresh, signal) == signal ? fresh : Volatile.Read(ref _signal);
+        }
+
+        if (Generation != since)
+        {
+            return;
+        }
+
+        await Task.WhenAny(signal.Task, Task.Delay(delay, Time, ct));
+        ct.ThrowIfCancellationRequested();
+    }
+
+    public void CountAttempt(bool ok)
+    {
+        Interlocked.Increment(ref _attempts);
+        if (!ok)
+        {
+            Interlocked.Increment(ref _failures);
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _stop.CancelAsync();
+        if (_loop is not null)
+        {
+            await _loop;
+        }
+
+        await Task.WhenAll(_workers.Values.Select(w => w.StopAsync()));
+        _workers.Clear();
+        _http.Dispose();
+    }
+
+    private async Task SyncLoopAsync()
+    {
+        while (!_stop.IsCancellationRequested)
+        {
+            try
+            {
+                var endpoints = await Store.ListWebhooksAsync(_stop.Token);
+                var ids = endpoints.Select(e => e.Id).ToHashSet(StringComparer.Ordinal);
+                foreach (var gone in _workers.Keys.Where(k => !ids.Contains(k)).ToList())
+                {
+                    await _workers[gone].StopAsync();
+                    _workers.Remove(gone);
+                }
+
+                foreach (var id in ids.Where(i => !_workers.ContainsKey(i)))
+                {
+                    var worker = new WebhookWorker(id, this, _http, _logger);
+                    _workers[id] = worker;
+                    worker.Start();
+                }
+
+                _snapshot = [.. _workers.Values];
+            }
+            catch (Exception ex) when (!_stop.IsCancellationRequested)
+            {
+                WebhookLog.ListFailed(_logger, ex);
+            }
+
+            try
+            {
+                var changed = Volatile.Read(ref _changed);
+                await Task.WhenAny(changed.Task, Task.Delay(Options.PollInterval, Time, _stop.Token));
+                if (changed.Task.IsCompleted)
+                {
+                    Interlocked.CompareExchange(ref _changed, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously), changed);
+                }
+
+                // A change (a replay, a re-enable) also wakes the workers.
+                OnApplied(null!, null);
+            }
+            catch (OperationCanceledException)
+            {
+                break;
+            }
+        }
+    }
+}

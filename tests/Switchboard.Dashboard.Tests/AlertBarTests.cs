@@ -1,0 +1,72 @@
+using Microsoft.Playwright;
+using Switchboard.Dashboard.Tests.Browser;
+using Switchboard.Testing;
+using static Microsoft.Playwright.Assertions;
+
+namespace Switchboard.Dashboard.Tests;
+
+/// <summary>The alert bar: an alert raised by a write shows within 2 s, a critical one toasts, and it can be acknowledged with a note.</summary>
+public sealed class AlertBarTests(Chromium chromium)
+{
+    [Fact]
+    public async Task AnAlertRaisedByAWriteAppearsAndIsAcknowledgedWithANote()
+    {
+        await using var server = await SwitchboardServer.StartAsync(o =>
+        {
+            o.Alerts.Rules.Add(new AlertRuleOptions { Id = "errors", Name = "Sessions in error", Condition = "session_error", Severity = "critical" });
+            o.Alerts.Rules.Add(new AlertRuleOptions { Id = "old", Name = "Already open", Condition = "session_cost", Threshold = 1 });
+        });
+        await server.Http.CreateAsync("spender", "Spender", state: "working");
+        await server.Http.UsageAsync("spender", 0, 0, 2m);
+        await TestTimeouts.Eventually(async () => (await server.Http.GetStringAsync("/api/alerts")).Contains("\"old\"", StringComparison.Ordinal), "the first alert");
+        await using var page = await DashboardPage.OpenAsync(chromium, server.BaseAddress);
+        var bar = page.Page.GetByTestId("alert-bar");
+        await Expect(bar).ToBeVisibleAsync();
+        await Expect(page.Page.GetByTestId("alert-count")).ToHaveTextAsync("1 open alert");
+
+        await server.Http.CreateAsync("broken", "Broken job", state: "working");
+        await server.Http.PatchAsync("broken", new { state = "error", error_message = "disk full" });
+        var item = page.Page.Locator("[data-testid=alert-item].alert-critical");
+        await Expect(item).ToBeVisibleAsync(new() { Timeout = 2000 }); // the acceptance bound: within 2 s of the write
+        await Expect(item).ToContainTextAsync("Sessions in error");
+        await Expect(item).ToContainTextAsync("broken");
+        await Expect(item).ToContainTextAsync("disk full");
+        await Expect(item.GetByTestId("alert-since")).ToContainTextAsync("since ");
+        await Expect(page.Page.GetByTestId("alert-count")).ToHaveTextAsync("2 open alerts");
+        await Expect(bar).ToHaveAttributeAsync("data-severity", "critical");
+        await Expect(page.Toasts.Filter(new() { HasText = "Critical: Sessions in error" })).ToHaveCountAsync(1);
+
+        await item.GetByTestId("alert-ack").ClickAsync();
+        await item.GetByTestId("alert-ack-by").FillAsync("ops");
+        await item.GetByTestId("alert-ack-note").FillAsync("replacing the disk");
+        await item.GetByTestId("alert-ack-submit").ClickAsync();
+        await Expect(item.GetByTestId("alert-acked")).ToHaveTextAsync("Acknowledged by ops · replacing the disk");
+        var alerts = await server.Http.GetStringAsync("/api/alerts");
+        alerts.ShouldContain("\"acknowledged_by\":\"ops\"");
+        alerts.ShouldContain("\"note\":\"replacing the disk\"");
+
+        await server.Http.PatchAsync("broken", new { state = "working" });
+        await Expect(item).ToHaveCountAsync(0);
+        await Expect(page.Page.GetByTestId("alert-count")).ToHaveTextAsync("1 open alert");
+        page.ShouldHaveNoScriptErrors();
+    }
+
+    [Fact]
+    public async Task TheWebhooksStripShowsEachEndpointsStateAndLag()
+    {
+        await using var server = await SwitchboardServer.StartAsync(o => o.Webhooks.MaxAttempts = 1);
+        await using var page = await DashboardPage.OpenAsync(chromium, server.BaseAddress);
+        await Expect(page.Page.GetByTestId("webhooks")).ToBeHiddenAsync();
+
+        // Nothing listens on port 9 (discard): the first delivery fails and, with one attempt allowed, the endpoint is failing.
+        await server.Http.SendAsync(HttpMethod.Post, "/api/webhooks", new { id = "ops-hook", url = "http://127.0.0.1:9/hook" });
+        await server.Http.CreateAsync("w1", "One");
+        await server.Http.CreateAsync("w2", "Two");
+        await page.Page.ReloadAsync();
+        var row = page.Page.Locator("[data-testid=webhook-row][data-webhook-id=ops-hook]");
+        await Expect(row).ToBeVisibleAsync();
+        await Expect(row.GetByTestId("webhook-state")).ToHaveTextAsync("failing", new() { Timeout = 10_000 });
+        await Expect(row.GetByTestId("webhook-lag")).ToHaveTextAsync("2");
+        page.ShouldHaveNoScriptErrors();
+    }
+}

@@ -1,0 +1,152 @@
+using Switchboard.FunctionalTests.Http;
+using Switchboard.Testing;
+
+namespace Switchboard.FunctionalTests.Alerts;
+
+/// <summary>Each condition raises once and resolves once, on a manual clock: the test moves time, nothing sleeps.</summary>
+public sealed class AlertConditionTests
+{
+    private static Task<SwitchboardServer> StartAsync(ManualTimeProvider time, params AlertRuleOptions[] rules) =>
+        SwitchboardServer.StartAsync(o =>
+        {
+            foreach (var rule in rules)
+            {
+                o.Alerts.Rules.Add(rule);
+            }
+        }, time: time);
+
+    [Fact]
+    public async Task ASessionInErrorRaisesOnceAndResolvesWhenItLeavesError()
+    {
+        var time = new ManualTimeProvider();
+        await using var server = await StartAsync(time, AlertKit.Rule("err", "session_error", severity: "critical"), AlertKit.Rule("other", "session_error", labels: "team=blue"));
+        await server.Http.CreateAsync("a", new { state = "working", labels = new { team = "red" } });
+        await server.SettleAsync();
+        (await server.HistoryAsync("err")).ShouldBeEmpty();
+
+        (await server.Http.PatchAsync("/api/sessions/a", new { state = "error", error_message = "boom" })).Status.ShouldBe(200);
+        await server.ExpectHistoryAsync("err", "alert_raised a");
+        (await server.Http.PatchAsync("/api/sessions/a", new { error_message = "still boom" })).Status.ShouldBe(200);
+        await server.ExpectHistoryAsync("err", "alert_raised a");
+
+        var open = (await server.Http.GetJsonAsync("/api/alerts?state=open")).Body.GetProperty("alerts").EnumerateArray().ToList();
+        var alert = open.ShouldHaveSingleItem();
+        alert.Str("rule_id").ShouldBe("err");
+        alert.Str("severity").ShouldBe("critical");
+        alert.Str("session_id").ShouldBe("a");
+        alert.Str("message").ShouldContain("boom");
+
+        (await server.Http.PatchAsync("/api/sessions/a", new { state = "working" })).Status.ShouldBe(200);
+        await server.ExpectHistoryAsync("err", "alert_raised a", "alert_resolved a");
+        (await server.Http.GetJsonAsync("/api/alerts?state=open")).Body.GetProperty("alerts").GetArrayLength().ShouldBe(0);
+        var all = (await server.Http.GetJsonAsync("/api/alerts?state=all")).Body.GetProperty("alerts").EnumerateArray().ToList();
+        all.ShouldHaveSingleItem().Str("resolve_reason").ShouldBe("cleared");
+        (await server.HistoryAsync("other")).ShouldBeEmpty("a rule scoped to team=blue ignores a red session");
+    }
+
+    [Fact]
+    public async Task AnExpiredLeaseRaisesOnceAndResolvesWhenTheProducerIsBack()
+    {
+        var time = new ManualTimeProvider();
+        await using var server = await StartAsync(time, AlertKit.Rule("lease", "lease_expired"), AlertKit.Rule("err", "session_error"));
+        await server.Http.CreateAsync("leased", new { state = "working", lease_seconds = 30 });
+        await server.SettleAsync();
+
+        time.Advance(TimeSpan.FromSeconds(31));
+        await server.ExpectHistoryAsync("lease", "alert_raised leased");
+        await server.ExpectHistoryAsync("err", "alert_raised leased");
+
+        (await server.Http.PatchAsync("/api/sessions/leased", new { state = "working" })).Status.ShouldBe(200);
+        await server.ExpectHistoryAsync("lease", "alert_raised leased", "alert_resolved leased");
+        await server.ExpectHistoryAsync("err", "alert_raised leased", "alert_resolved leased");
+    }
+
+    [Fact]
+    public async Task AWorkingSessionThatOnlyHeartbeatsIsStalledOnceAndRecoversWhenItChanges()
+    {
+        var time = new ManualTimeProvider();
+        await using var server = await StartAsync(time, AlertKit.Rule("stall", "stalled", seconds: 60));
+        await server.Http.CreateAsync("busy", new { state = "working", lease_seconds = 60 });
+        await server.Http.CreateAsync("idle", new { state = "idle" });
+        await server.SettleAsync();
+
+        // Heartbeats keep the lease alive but are no progress.
+        for (var i = 0; i < 2; i++)
+        {
+            time.Advance(TimeSpan.FromSeconds(25));
+            (await server.Http.PostAsync("/api/sessions/busy/heartbeat")).Status.ShouldBe(200);
+            await server.SettleAsync();
+        }
+
+        (await server.HistoryAsync("stall")).ShouldBeEmpty("50 s without a change is under the limit");
+        time.Advance(TimeSpan.FromSeconds(10));
+        await server.ExpectHistoryAsync("stall", "alert_raised busy");
+        for (var i = 0; i < 3; i++)
+        {
+            time.Advance(TimeSpan.FromSeconds(25));
+            (await server.Http.PostAsync("/api/sessions/busy/heartbeat")).Status.ShouldBe(200);
+        }
+
+        await server.ExpectHistoryAsync("stall", "alert_raised busy");
+        var open = (await server.Http.GetJsonAsync("/api/alerts")).Body.GetProperty("alerts")[0];
+        open.GetProperty("value").GetDecimal().ShouldBe(60m);
+
+        (await server.Http.PostAsync("/api/sessions/busy/usage", new { output_tokens = 5 })).Status.ShouldBe(200);
+        await server.ExpectHistoryAsync("stall", "alert_raised busy", "alert_resolved busy");
+        (await server.Http.PatchAsync("/api/sessions/busy", new { state = "paused" })).Status.ShouldBe(200);
+        await server.SettleAsync();
+        time.Advance(TimeSpan.FromSeconds(120));
+        await server.ExpectHistoryAsync("stall", "alert_raised busy", "alert_resolved busy");
+    }
+
+    [Fact]
+    public async Task CostAndTokenThresholdsRaiseOnceAndResolveWhenTheSessionEnds()
+    {
+        var time = new ManualTimeProvider();
+        await using var server = await StartAsync(time, AlertKit.Rule("cost", "session_cost", threshold: 1.0m), AlertKit.Rule("tokens", "session_tokens", threshold: 1000));
+        await server.Http.CreateAsync("spender", new { state = "working" });
+        (await server.Http.PostAsync("/api/sessions/spender/usage", new { cost_usd = 0.6m, input_tokens = 600 })).Status.ShouldBe(200);
+        await server.SettleAsync();
+        (await server.HistoryAsync("cost")).ShouldBeEmpty();
+        (await server.HistoryAsync("tokens")).ShouldBeEmpty();
+
+        (await server.Http.PostAsync("/api/sessions/spender/usage", new { cost_usd = 0.4m, output_tokens = 399 })).Status.ShouldBe(200);
+        await server.ExpectHistoryAsync("cost", "alert_raised spender");
+        (await server.HistoryAsync("tokens")).ShouldBeEmpty("999 tokens are under 1000");
+        (await server.Http.PostAsync("/api/sessions/spender/usage", new { cost_usd = 5m, output_tokens = 1 })).Status.ShouldBe(200);
+        await server.ExpectHistoryAsync("tokens", "alert_raised spender");
+        await server.ExpectHistoryAsync("cost", "alert_raised spender");
+
+        (await server.Http.PostAsync("/api/sessions/spender/terminate")).Status.ShouldBe(200);
+        await server.ExpectHistoryAsync("cost", "alert_raised spender", "alert_resolved spender");
+        await server.ExpectHistoryAsync("tokens", "alert_raised spender", "alert_resolved spender");
+        var resolved = (await server.Http.GetJsonAsync("/api/alerts?state=resolved")).Body.GetProperty("alerts").EnumerateArray().ToList();
+        resolved.Count.ShouldBe(2);
+        resolved.ShouldAllBe(a => a.GetProperty("resolve_reason").GetString() == "session_terminated");
+    }
+
+    [Fact]
+    public async Task ActiveCountInALabelScopeRaisesOnceAndResolvesBelowTheThreshold()
+    {
+        var time = new ManualTimeProvider();
+        await using var server = await StartAsync(time, AlertKit.Rule("crowd", "active_count", threshold: 3, labels: "team=red"));
+        await server.Http.CreateAsync("r1", new { labels = new { team = "red" } });
+        await server.Http.CreateAsync("r2", new { labels = new { team = "red" } });
+        await server.Http.CreateAsync("b1", new { labels = new { team = "blue" } });
+        await server.SettleAsync();
+        (await server.HistoryAsync("crowd")).ShouldBeEmpty();
+
+        await server.Http.CreateAsync("r3", new { labels = new { team = "red" } });
+        await server.ExpectHistoryAsync("crowd", "alert_raised fleet");
+        await server.Http.CreateAsync("r4", new { labels = new { team = "red" } });
+        await server.ExpectHistoryAsync("crowd", "alert_raised fleet");
+
+        (await server.Http.PostAsync("/api/sessions/r1/terminate")).Status.ShouldBe(200);
+        await server.ExpectHistoryAsync("crowd", "alert_raised fleet");
+        (await server.Http.PatchAsync("/api/sessions/r2", new { labels = new { team = "blue" } })).Status.ShouldBe(200);
+        await server.ExpectHistoryAsync("crowd", "alert_raised fleet", "alert_resolved fleet");
+        var alert = (await server.Http.GetJsonAsync("/api/alerts?state=all")).Body.GetProperty("alerts")[0];
+        alert.GetProperty("session_id").ValueKind.ShouldBe(System.Text.Json.JsonValueKind.Null);
+        alert.GetProperty("value").GetDecimal().ShouldBe(3m);
+    }
+}
