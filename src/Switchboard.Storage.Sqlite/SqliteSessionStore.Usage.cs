@@ -54,10 +54,15 @@ public sealed partial class SqliteSessionStore
         var upsertActive = commands.UpsertActive;
         foreach (var ((key, value), count) in rollup.Active)
         {
-            upsertActive.Parameters["$k"].Value = key;
-            upsertActive.Parameters["$v"].Value = value;
-            upsertActive.Parameters["$n"].Value = count;
-            upsertActive.ExecuteNonQuery();
+            if (active.TryGetValue((key, value), out var before) && before == count)
+            {
+                continue; // most updates change no state: the count stays as the file has it
+            }
+
+            upsertActive.Bind(1, key);
+            upsertActive.Bind(2, value);
+            upsertActive.Bind(3, count);
+            upsertActive.Execute();
         }
 
         var write = commands.WriteRollup;
@@ -68,16 +73,19 @@ public sealed partial class SqliteSessionStore
                 : ReadRollup(commands.SelectRollup, rowKey) ?? new UsageCounters();
             row.Add(delta);
             written.Add((rowKey, row));
-            SetKey(write, rowKey);
-            write.Parameters["$in"].Value = row.InputTokens;
-            write.Parameters["$out"].Value = row.OutputTokens;
-            write.Parameters["$cost"].Value = Decimals.Normalize(row.CostUsd).ToString(CultureInfo.InvariantCulture);
-            write.Parameters["$created"].Value = row.SessionsCreated;
-            write.Parameters["$terminated"].Value = row.SessionsTerminated;
-            write.Parameters["$errored"].Value = row.SessionsErrored;
-            write.Parameters["$busy"].Value = row.BusyMilliseconds;
-            write.Parameters["$peak"].Value = row.PeakActive;
-            write.ExecuteNonQuery();
+            write.Bind(1, rowKey.Bucket.ToWire());
+            write.Bind(2, rowKey.GroupKey);
+            write.Bind(3, rowKey.Start.ToUnixTimeMilliseconds());
+            write.Bind(4, rowKey.GroupValue);
+            write.Bind(5, row.InputTokens);
+            write.Bind(6, row.OutputTokens);
+            write.Bind(7, Decimals.Normalize(row.CostUsd).ToString(CultureInfo.InvariantCulture));
+            write.Bind(8, row.SessionsCreated);
+            write.Bind(9, row.SessionsTerminated);
+            write.Bind(10, row.SessionsErrored);
+            write.Bind(11, row.BusyMilliseconds);
+            write.Bind(12, row.PeakActive);
+            write.Execute();
         }
 
         _pendingUsage = (written, rollup.Active);

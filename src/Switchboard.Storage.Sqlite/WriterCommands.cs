@@ -24,16 +24,15 @@ internal sealed class WriterCommands : IDisposable
             "INSERT INTO meta(key, value) VALUES ($k, $v) ON CONFLICT(key) DO UPDATE SET value = excluded.value;", "$k", "$v");
 
         SelectActive = Prepare(connection, "SELECT active FROM usage_active WHERE group_key = $k AND group_value = $v;", "$k", "$v");
-        UpsertActive = Prepare(connection,
-            "INSERT INTO usage_active(group_key, group_value, active) VALUES ($k, $v, $n) ON CONFLICT(group_key, group_value) DO UPDATE SET active = excluded.active;",
-            "$k", "$v", "$n");
+        UpsertActive = new WriterStatement(connection,
+            "INSERT INTO usage_active(group_key, group_value, active) VALUES (?1, ?2, ?3) ON CONFLICT(group_key, group_value) DO UPDATE SET active = excluded.active;");
         SelectRollup = Prepare(connection,
             $"SELECT {SqliteSessionStore.RollupColumns} FROM usage_rollups WHERE bucket = $b AND group_key = $k AND start = $s AND group_value = $v;",
             "$b", "$k", "$s", "$v");
-        WriteRollup = Prepare(connection,
+        // ?1..?4 the row's key (bucket, group_key, start, group_value), ?5..?12 its counters in RollupColumns order.
+        WriteRollup = new WriterStatement(connection,
             $"INSERT OR REPLACE INTO usage_rollups(bucket, group_key, start, group_value, {SqliteSessionStore.RollupColumns}) " +
-            "VALUES ($b, $k, $s, $v, $in, $out, $cost, $created, $terminated, $errored, $busy, $peak);",
-            "$b", "$k", "$s", "$v", "$in", "$out", "$cost", "$created", "$terminated", "$errored", "$busy", "$peak");
+            "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12);");
     }
 
     public SqliteCommand SelectSession { get; }
@@ -43,9 +42,9 @@ internal sealed class WriterCommands : IDisposable
     public SqliteCommand SetMeta { get; }
     public SqliteCommand SelectHead { get; }
     public SqliteCommand SelectActive { get; }
-    public SqliteCommand UpsertActive { get; }
+    public WriterStatement UpsertActive { get; }
     public SqliteCommand SelectRollup { get; }
-    public SqliteCommand WriteRollup { get; }
+    public WriterStatement WriteRollup { get; }
 
     public SqliteTransaction? Transaction { get; private set; }
 
@@ -56,9 +55,7 @@ internal sealed class WriterCommands : IDisposable
         SetMeta.Transaction = transaction;
         SelectHead.Transaction = transaction;
         SelectActive.Transaction = transaction;
-        UpsertActive.Transaction = transaction;
         SelectRollup.Transaction = transaction;
-        WriteRollup.Transaction = transaction;
     }
 
     public void Dispose()
