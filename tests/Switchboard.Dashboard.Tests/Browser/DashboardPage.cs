@@ -82,9 +82,19 @@ public sealed class DashboardPage : IAsyncDisposable
 
     public ILocator Stat(string name) => Page.GetByTestId($"stat-{name}");
 
-    public Task ExpectConnectionAsync(string state, TimeSpan? timeout = null) =>
-        Assertions.Expect(Connection).ToHaveAttributeAsync("data-state", state,
-            new() { Timeout = (float)(timeout ?? TestTimeouts.Default).TotalMilliseconds });
+    /// <summary>Waits for the connection badge's state; on failure the page's script errors are in the message.</summary>
+    public async Task ExpectConnectionAsync(string state, TimeSpan? timeout = null)
+    {
+        try
+        {
+            await Assertions.Expect(Connection).ToHaveAttributeAsync("data-state", state,
+                new() { Timeout = (float)(timeout ?? TestTimeouts.Default).TotalMilliseconds });
+        }
+        catch (PlaywrightException ex) when (!_errors.IsEmpty)
+        {
+            throw new PlaywrightException(ex.Message + "\nPage errors:\n" + string.Join("\n", _errors), ex);
+        }
+    }
 
     /// <summary>Requests for the session list or the summary: what the polling fallback fetches.</summary>
     public IReadOnlyList<PageRequest> PollRequests(DateTime? since = null) =>

@@ -35,7 +35,12 @@ export class AlertBar {
     document.querySelector("main.layout").before(this.#root);
 
     const channel = socket.channel("alerts", () => (this.#seq > 0 ? { since: this.#seq, epoch: this.epoch } : {}));
-    channel.onJoin((reply) => {
+    for (const type of ["alert_raised", "alert_resolved", "alert_acknowledged"]) {
+      channel.on(type, (envelope) => this.#apply(envelope));
+    }
+
+    // phoenix.js resends this join push on every rejoin, so its "ok" hook runs for each (re)join's reply.
+    channel.join().receive("ok", (reply) => {
       this.epoch = reply.epoch;
       if (!reply.resumed) {
         this.#alerts.clear();
@@ -47,11 +52,6 @@ export class AlertBar {
       this.#seq = Math.max(this.#seq, reply.seq ?? 0);
       this.render();
     });
-    for (const type of ["alert_raised", "alert_resolved", "alert_acknowledged"]) {
-      channel.on(type, (envelope) => this.#apply(envelope));
-    }
-
-    channel.join();
     setInterval(() => this.#tickAges(), 15000);
   }
 
@@ -68,7 +68,7 @@ export class AlertBar {
       const isNew = !this.#alerts.has(alert.id);
       this.#alerts.set(alert.id, alert);
       if (isNew && alert.severity === "critical" && envelope.type === "alert_raised") {
-        this.#toasts.show("error", `Critical: ${alert.rule_name}`, alert.message,
+        this.#toasts.show("alert", `Critical: ${alert.rule_name}`, alert.message,
           alert.session_id && this.#onOpen ? () => this.#onOpen(alert.session_id) : null);
       }
     }

@@ -1,5 +1,6 @@
-// Toasts with a policy, so a busy fleet cannot bury the page: one toast per kind (errors, terminations, creations; errors
-// first, so never more than three), each gone after five seconds or by its button. Events of a kind whose toast is up
+// Toasts with a policy, so a busy fleet cannot bury the page: one toast per kind (critical alerts, errors, terminations,
+// creations, in that order; never more than three: a fourth kind closes the lowest one, which comes back merged after its
+// rest), each gone after five seconds or by its button. Events of a kind whose toast is up
 // merge into it ("12 sessions created"), re-announced at most once a second; once it goes, that kind rests for a while
 // and what arrives meanwhile comes back as one merged toast. The header's Mute silences them all (kept per browser).
 // Where they sit (never over the events or detail panel) is up to the CSS, told when the events panel is on screen.
@@ -16,6 +17,7 @@ const MUTE_ITEM = "switchboard.toasts-muted";
 
 /** Kinds in priority order: the first is shown first. */
 const KINDS = {
+  alert: { many: (n) => `${n} critical alerts` },
   error: { many: (n) => `${n} sessions in error` },
   terminated: { many: (n) => `${n} sessions terminated` },
   created: { many: (n) => `${n} sessions created` },
@@ -54,7 +56,7 @@ export class Toasts {
       .observe(document.querySelector(".events"));
   }
 
-  /** kind: "error" | "terminated" | "created"; `title` and `detail` describe this one event. */
+  /** kind: "alert" | "error" | "terminated" | "created"; `title` and `detail` describe this one event. */
   show(kind, title, detail, onOpen) {
     if (this.#muted || !(kind in KINDS)) {
       return;
@@ -93,6 +95,9 @@ export class Toasts {
     // Kept in priority order, errors first.
     const after = Object.keys(KINDS).slice(Object.keys(KINDS).indexOf(kind) + 1).map((k) => this.#shown.get(k)?.el).find(Boolean);
     this.#root.insertBefore(toast.el, after ?? null);
+    if (this.#shown.size > MAX_TOASTS) {
+      this.#close(Object.keys(KINDS).findLast((k) => this.#shown.has(k)), true);
+    }
   }
 
   #fill(toast) {

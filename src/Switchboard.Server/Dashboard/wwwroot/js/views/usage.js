@@ -141,14 +141,8 @@ export class UsageView {
     const joined = (reply) => current() && this.#load(reply);
     const failed = (reason) => current() && this.#setStatus("error", `Usage unavailable: ${reason?.detail ?? reason?.reason ?? reason ?? "not joined"}`);
     channel.on("usage", (update) => current() && this.#apply(update));
-    if (typeof channel.onJoin === "function") {
-      channel.onJoin(joined);
-      channel.onError?.(failed);
-      channel.join();
-    } else {
-      channel.onError?.(failed);
-      channel.join().receive("ok", joined).receive("error", failed);
-    }
+    channel.onError(failed);
+    channel.join().receive("ok", joined).receive("error", failed);
 
     this.#channel = channel;
   }
