@@ -9,7 +9,11 @@ export type SessionState = (typeof SESSION_STATES)[number];
 /** States after which a session no longer counts as active. */
 export const TERMINAL_STATES: readonly SessionState[] = ["terminated"];
 
-export const EVENT_TYPES = ["session_created", "session_updated", "session_terminated", "fleet_updated"] as const;
+/** Every type the log holds: session and fleet events, and alert events (on `alerts` and the alert's `session:{id}`). */
+export const EVENT_TYPES = [
+  "session_created", "session_updated", "session_terminated", "fleet_updated",
+  "alert_raised", "alert_resolved", "alert_acknowledged",
+] as const;
 export type LoggedEventType = (typeof EVENT_TYPES)[number];
 
 export type Labels = Record<string, string>;
