@@ -66,7 +66,15 @@ internal sealed class ScaleOutRun(BenchOptions options, TextWriter log)
                 marker += count;
             }
 
-            return new ScaleOutResult(nodes.Count, total, workers.Count, phases);
+            // The write rate with the subscribers gone: what the database and one node's write path take.
+            foreach (var worker in workers)
+            {
+                worker.Dispose();
+            }
+
+            workers.Clear();
+            var writes = await MeasureWritesAsync(nodes[0]);
+            return new ScaleOutResult(nodes.Count, total, workers.Count, phases, writes);
         }
         finally
         {
@@ -156,6 +164,37 @@ internal sealed class ScaleOutRun(BenchOptions options, TextWriter log)
             $"duplicates {phase.Duplicates}, p99 delivery {delivery.Percentile(0.99) / 1000.0:F1} ms, p99 last subscriber {lastSubscriber.Percentile(0.99) / 1000.0:F1} ms, " +
             "CPU per node " + string.Join(", ", nodeCpu.Select(c => $"{c:F1} s")));
         return phase;
+    }
+
+    /// <summary>
+    /// What one PostgreSQL takes through one node while the other nodes follow the log (no subscribers): 4 clients post
+    /// <c>/api/batch</c> with 100 metadata updates each for 5 s; only acknowledged updates count.
+    /// </summary>
+    private async Task<ScaleOutWrites> MeasureWritesAsync(SwitchboardTarget node)
+    {
+        var ids = Enumerable.Range(0, 100).Select(i => $"pg-write-{i}").ToArray();
+        await node.PrepareSessionsAsync(ids);
+        var cpu0 = ProcStats.CpuSeconds(node.Server.Pid);
+        var clock = Stopwatch.StartNew();
+        long acknowledged = 0, n = 0;
+        await Task.WhenAll(Enumerable.Range(0, 4).Select(_ => Task.Run(async () =>
+        {
+            while (clock.Elapsed < TimeSpan.FromSeconds(5))
+            {
+                var ops = string.Join(',', ids.Select(id => $$"""{"op":"update","id":"{{id}}","metadata":{"n":{{Interlocked.Increment(ref n)}}}}"""));
+                using var response = await node.Http.PostAsync("/api/batch",
+                    new StringContent($$"""{"operations":[{{ops}}]}""", System.Text.Encoding.UTF8, "application/json"));
+                if (response.IsSuccessStatusCode)
+                {
+                    using var doc = JsonDocument.Parse(await response.Content.ReadAsStreamAsync());
+                    Interlocked.Add(ref acknowledged, doc.RootElement.GetProperty("results").EnumerateArray().Count(r => r.GetProperty("status").GetInt32() == 200));
+                }
+            }
+        })));
+        var seconds = clock.Elapsed.TotalSeconds;
+        var writes = new ScaleOutWrites(acknowledged, seconds, ProcStats.CpuSeconds(node.Server.Pid) - cpu0);
+        log.WriteLine($"[{DateTime.Now:HH:mm:ss}] scale-out: {writes.PerSecond:N0} updates/s through node 1 on PostgreSQL ({writes.CpuMicrosPerUpdate:F1} µs node CPU per update)");
+        return writes;
     }
 
     private static async Task SendAsync(Target node, HttpRequestMessage request, Action onError)
@@ -252,8 +291,16 @@ internal sealed record ScaleOutPhase(
     public bool Complete => Delivered == Expected && Duplicates == 0 && Strays == 0 && Misplaced == 0 && UnexpectedCloses == 0 && PublishErrors == 0;
 }
 
-/// <summary>The scale-out run: nodes, subscribers and one result per rate.</summary>
-internal sealed record ScaleOutResult(int Nodes, int Subscribers, int Processes, IReadOnlyList<ScaleOutPhase> Phases)
+/// <summary>Updates acknowledged through one node on PostgreSQL while the others follow.</summary>
+internal sealed record ScaleOutWrites(long Acknowledged, double Seconds, double NodeCpuSeconds)
+{
+    public double PerSecond => Acknowledged / Seconds;
+
+    public double CpuMicrosPerUpdate => Acknowledged > 0 ? NodeCpuSeconds * 1e6 / Acknowledged : double.NaN;
+}
+
+/// <summary>The scale-out run: nodes, subscribers, one result per rate, and the write rate one node got.</summary>
+internal sealed record ScaleOutResult(int Nodes, int Subscribers, int Processes, IReadOnlyList<ScaleOutPhase> Phases, ScaleOutWrites Writes)
 {
     public bool Complete => Phases.All(p => p.Complete);
 }
