@@ -8,7 +8,7 @@ from typing import Any, AsyncIterator
 
 from .client import Client
 from .errors import Problem, TransportError
-from .models import Event, Heartbeat, Session, Summary, UsageHistory
+from .models import Alert, AlertRule, Event, Heartbeat, Session, Summary, UsageHistory, Webhook
 from .sse import Item, Subscriber
 
 
@@ -47,6 +47,48 @@ class AsyncClient:
 
     async def events(self, since: int = 0, session_id: str | None = None) -> list[Event]:
         return await asyncio.to_thread(lambda: list(self.sync.events(since, session_id)))
+
+    async def list_alert_rules(self) -> list[AlertRule]:
+        return await asyncio.to_thread(self.sync.list_alert_rules)
+
+    async def create_alert_rule(self, name: str, condition: str, **fields: Any) -> AlertRule:
+        return await asyncio.to_thread(lambda: self.sync.create_alert_rule(name, condition, **fields))
+
+    async def get_alert_rule(self, id: str) -> AlertRule:
+        return await asyncio.to_thread(self.sync.get_alert_rule, id)
+
+    async def replace_alert_rule(self, id: str, name: str, condition: str, **fields: Any) -> AlertRule:
+        return await asyncio.to_thread(lambda: self.sync.replace_alert_rule(id, name, condition, **fields))
+
+    async def delete_alert_rule(self, id: str) -> None:
+        return await asyncio.to_thread(self.sync.delete_alert_rule, id)
+
+    async def list_alerts(self, state: str | None = None, limit: int | None = None) -> list[Alert]:
+        return await asyncio.to_thread(self.sync.list_alerts, state, limit)
+
+    async def get_alert(self, id: str) -> Alert:
+        return await asyncio.to_thread(self.sync.get_alert, id)
+
+    async def acknowledge_alert(self, id: str, by: str, note: str | None = None) -> Alert:
+        return await asyncio.to_thread(self.sync.acknowledge_alert, id, by, note)
+
+    async def list_webhooks(self) -> list[Webhook]:
+        return await asyncio.to_thread(self.sync.list_webhooks)
+
+    async def create_webhook(self, url: str, **fields: Any) -> Webhook:
+        return await asyncio.to_thread(lambda: self.sync.create_webhook(url, **fields))
+
+    async def get_webhook(self, id: str) -> Webhook:
+        return await asyncio.to_thread(self.sync.get_webhook, id)
+
+    async def replace_webhook(self, id: str, url: str, **fields: Any) -> Webhook:
+        return await asyncio.to_thread(lambda: self.sync.replace_webhook(id, url, **fields))
+
+    async def delete_webhook(self, id: str) -> None:
+        return await asyncio.to_thread(self.sync.delete_webhook, id)
+
+    async def replay_webhook(self, id: str, from_seq: int) -> Webhook:
+        return await asyncio.to_thread(self.sync.replay_webhook, id, from_seq)
 
     def session(self, id: str | None = None, *, name: str | None = None, lease_seconds: int = 30,
                 heartbeat_interval: float | None = None, **fields: Any) -> "AsyncSessionContext":

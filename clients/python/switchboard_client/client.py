@@ -12,7 +12,7 @@ from typing import Any, Iterator
 from .errors import Problem, TransportError
 from datetime import datetime
 
-from .models import Event, Heartbeat, Session, Summary, UsageHistory
+from .models import Alert, AlertRule, Event, Heartbeat, Session, Summary, UsageHistory, Webhook
 
 _UNSET: Any = object()
 
@@ -122,6 +122,74 @@ class Client:
             if not page["has_more"]:
                 return
             since = page["next_since"]
+
+    # -- alerts and webhooks (docs/alerts.md) ----------------------------------------------------------------------
+
+    def list_alert_rules(self) -> list[AlertRule]:
+        """Every rule: from configuration (``source == "config"``, read-only) and stored over HTTP."""
+        return [AlertRule.from_json(r) for r in self.request("GET", "/api/alert-rules")["rules"]]
+
+    def create_alert_rule(self, name: str, condition: str, *, id: str | None = None, severity: str | None = None,
+                          labels: dict[str, str] | None = None, enabled: bool | None = None, **fields: Any) -> AlertRule:
+        """Stores a rule (``seconds``, ``threshold``, ``metric``, ``window_seconds`` as the condition takes them); the
+        id is generated when left out. A bad rule raises :class:`Problem` naming the field."""
+        body = _fields(id=id, name=name, condition=condition, severity=severity, labels=labels, enabled=enabled, **fields)
+        return AlertRule.from_json(self.request("POST", "/api/alert-rules", body))
+
+    def get_alert_rule(self, id: str) -> AlertRule:
+        return AlertRule.from_json(self.request("GET", f"/api/alert-rules/{_q(id)}"))
+
+    def replace_alert_rule(self, id: str, name: str, condition: str, *, severity: str | None = None,
+                           labels: dict[str, str] | None = None, enabled: bool | None = None, **fields: Any) -> AlertRule:
+        """``PUT``: creates the rule with this id or replaces it."""
+        body = _fields(name=name, condition=condition, severity=severity, labels=labels, enabled=enabled, **fields)
+        return AlertRule.from_json(self.request("PUT", f"/api/alert-rules/{_q(id)}", body))
+
+    def delete_alert_rule(self, id: str) -> None:
+        """Deletes a stored rule; its open alerts resolve with ``rule_deleted``."""
+        self.request("DELETE", f"/api/alert-rules/{_q(id)}")
+
+    def list_alerts(self, state: str | None = None, limit: int | None = None) -> list[Alert]:
+        """Alerts, newest first: ``open`` (the server's default), ``resolved`` or ``all``."""
+        page = self.request("GET", "/api/alerts", query={"state": state, "limit": limit})
+        return [Alert.from_json(a) for a in page["alerts"]]
+
+    def get_alert(self, id: str) -> Alert:
+        return Alert.from_json(self.request("GET", f"/api/alerts/{_q(id)}"))
+
+    def acknowledge_alert(self, id: str, by: str, note: str | None = None) -> Alert:
+        """Records who acknowledged the alert and why; it stays open (acknowledging is not resolving)."""
+        return Alert.from_json(self.request("POST", f"/api/alerts/{_q(id)}/ack", _fields(by=by, note=note)))
+
+    def list_webhooks(self) -> list[Webhook]:
+        return [Webhook.from_json(w) for w in self.request("GET", "/api/webhooks")["webhooks"]]
+
+    def create_webhook(self, url: str, *, id: str | None = None, secret: str | None = None,
+                       event_types: list[str] | None = None, labels: dict[str, str] | None = None,
+                       alert_severities: list[str] | None = None, format: str | None = None,
+                       enabled: bool | None = None) -> Webhook:
+        """Creates an endpoint; its answer is the only one that carries the ``secret`` (generated when left out)."""
+        body = _fields(id=id, url=url, secret=secret, event_types=event_types, labels=labels,
+                       alert_severities=alert_severities, format=format, enabled=enabled)
+        return Webhook.from_json(self.request("POST", "/api/webhooks", body))
+
+    def get_webhook(self, id: str) -> Webhook:
+        return Webhook.from_json(self.request("GET", f"/api/webhooks/{_q(id)}"))
+
+    def replace_webhook(self, id: str, url: str, *, secret: str | None = None, event_types: list[str] | None = None,
+                        labels: dict[str, str] | None = None, alert_severities: list[str] | None = None,
+                        format: str | None = None, enabled: bool | None = None) -> Webhook:
+        """``PUT``: replaces the configuration, keeping the delivery state (and the secret, unless one is given)."""
+        body = _fields(url=url, secret=secret, event_types=event_types, labels=labels,
+                       alert_severities=alert_severities, format=format, enabled=enabled)
+        return Webhook.from_json(self.request("PUT", f"/api/webhooks/{_q(id)}", body))
+
+    def delete_webhook(self, id: str) -> None:
+        self.request("DELETE", f"/api/webhooks/{_q(id)}")
+
+    def replay_webhook(self, id: str, from_seq: int) -> Webhook:
+        """Delivers every event from ``from_seq`` on again, in order, and makes the endpoint ``active``."""
+        return Webhook.from_json(self.request("POST", f"/api/webhooks/{_q(id)}/replay", {"from_seq": from_seq}))
 
     def session(self, id: str | None = None, *, name: str | None = None, lease_seconds: int = 30,
                 heartbeat_interval: float | None = None, **fields: Any) -> "SessionContext":

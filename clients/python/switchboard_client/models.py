@@ -159,3 +159,90 @@ class UsageHistory:
             bucket=d["bucket"], group_by=d["group_by"], since=_time(d["since"]), until=_time(d["until"]),
             epoch=d["epoch"], as_of_seq=d["as_of_seq"],
             series=[UsageSeries(dict(s["group"]), [UsagePoint.from_json(p) for p in s["points"]]) for s in d["series"]])
+
+
+@dataclass(frozen=True)
+class AlertRule:
+    """A rule (``AlertRuleResponse``): ``condition`` takes only its own fields (``seconds``, ``threshold``, ``metric``,
+    ``window_seconds``; the others are None); ``source`` is ``config`` (read-only) or ``api``."""
+    id: str
+    name: str
+    condition: str
+    severity: str
+    seconds: int | None
+    threshold: float | None
+    metric: str | None
+    window_seconds: int | None
+    labels: dict[str, str]
+    enabled: bool
+    source: str
+
+    @classmethod
+    def from_json(cls, d: dict[str, Any]) -> "AlertRule":
+        values = {k: d[k] for k in cls.__dataclass_fields__}
+        values["labels"] = dict(d["labels"])
+        return cls(**values)
+
+
+@dataclass(frozen=True)
+class Alert:
+    """An alert (``AlertResponse``): one per rule and subject (a session id or ``fleet``) while ``state`` is ``open``."""
+    id: str
+    rule_id: str
+    rule_name: str
+    condition: str
+    severity: str
+    subject: str
+    session_id: str | None
+    labels: dict[str, str] | None
+    state: str
+    message: str
+    value: float | None
+    raised_at: datetime
+    raised_seq: int
+    resolved_at: datetime | None
+    resolved_seq: int | None
+    resolve_reason: str | None
+    acknowledged_at: datetime | None
+    acknowledged_by: str | None
+    note: str | None
+
+    @classmethod
+    def from_json(cls, d: dict[str, Any]) -> "Alert":
+        values = {k: d[k] for k in cls.__dataclass_fields__}
+        for k in ("raised_at", "resolved_at", "acknowledged_at"):
+            values[k] = _time(d[k])
+        return cls(**values)
+
+
+@dataclass(frozen=True)
+class Webhook:
+    """A webhook endpoint with its delivery state (``WebhookResponse``); ``secret`` is set only in the create answer."""
+    id: str
+    url: str
+    event_types: list[str]
+    labels: dict[str, str]
+    alert_severities: list[str]
+    format: str
+    enabled: bool
+    state: str
+    cursor: int
+    lag: int
+    attempts: int
+    failures: int
+    consecutive_failures: int
+    last_error: str | None
+    last_attempt_at: datetime | None
+    delivering_node: str | None
+    created_at: datetime
+    secret: str | None = None
+
+    @classmethod
+    def from_json(cls, d: dict[str, Any]) -> "Webhook":
+        values = {k: d.get(k) for k in cls.__dataclass_fields__}
+        for k in ("last_attempt_at", "created_at"):
+            values[k] = _time(d[k])
+        values["event_types"] = list(d["event_types"])
+        values["alert_severities"] = list(d["alert_severities"])
+        values["labels"] = dict(d["labels"])
+        return cls(**values)

@@ -5,11 +5,25 @@ import uuid
 
 import pytest
 
-from switchboard_client import (AsyncClient, Client, Event, Joined, Problem, Session, SnapshotReset, Subscriber)
+from switchboard_client import (Alert, AlertRule, AsyncClient, Client, Event, Joined, Problem, Session, SnapshotReset,
+                                Subscriber, Webhook)
 
 
 def new_id(prefix: str) -> str:
     return f"{prefix}-{uuid.uuid4().hex[:12]}"
+
+
+def eventually(condition, what: str, timeout: float = 15.0):
+    """Polls ``condition`` until it returns something truthy; fails with ``what`` after ``timeout`` (generous: CI has
+    two busy cores)."""
+    deadline = time.monotonic() + timeout
+    while True:
+        value = condition()
+        if value:
+            return value
+        if time.monotonic() > deadline:
+            pytest.fail(f"timed out waiting for {what}")
+        time.sleep(0.02)
 
 
 def test_producer_calls(shared_server):
@@ -167,3 +181,82 @@ def test_resume_across_kill9_without_gap_or_duplicate(own_server):
     logged = [e.seq for e in c.events(session_id=sid)][1:]  # the usages, after the create
     assert [e.seq for e in usages()] == logged
     assert [e.data["changes"]["input_tokens"] for e in usages()] == [1, 3, 6, 10, 15, 25, 35, 45, 55, 65]
+
+
+def test_alert_rule_raises_on_session_error_and_is_acknowledged(shared_server):
+    c = Client(shared_server.url)
+    team = new_id("team")
+    rule = c.create_alert_rule("Errored agents", "session_error", id=new_id("rule"), severity="critical",
+                               labels={"team": team})
+    assert isinstance(rule, AlertRule) and rule.condition == "session_error" and rule.severity == "critical"
+    assert rule.source == "api" and rule.enabled and rule.seconds is None
+    assert c.get_alert_rule(rule.id).labels == {"team": team}
+    assert rule.id in [r.id for r in c.list_alert_rules()]
+
+    sid = new_id("py")
+    c.create_session(sid, state="working", labels={"team": team})
+    c.update_session(sid, state="error", error_message="tool crashed")
+    alert = eventually(lambda: next((a for a in c.list_alerts(state="open")
+                                     if a.rule_id == rule.id and a.session_id == sid), None),
+                       "the session_error alert to open")
+    assert isinstance(alert, Alert) and alert.state == "open" and alert.subject == sid
+    assert alert.severity == "critical" and alert.acknowledged_by is None and alert.raised_seq > 0
+
+    acked = c.acknowledge_alert(alert.id, "ops@example.com", note="restarting the worker")
+    assert acked.state == "open", "acknowledging is not resolving"
+    assert acked.acknowledged_by == "ops@example.com" and acked.note == "restarting the worker"
+    assert acked.acknowledged_at is not None
+    assert c.get_alert(alert.id).note == "restarting the worker"
+
+    replaced = c.replace_alert_rule(rule.id, "Errored agents", "session_error", severity="warning", labels={"team": team})
+    assert replaced.severity == "warning"
+    c.delete_alert_rule(rule.id)
+    with pytest.raises(Problem) as gone:
+        c.get_alert_rule(rule.id)
+    assert gone.value.status == 404
+    resolved = eventually(lambda: (lambda a: a if a.state == "resolved" else None)(c.get_alert(alert.id)),
+                          "the alert to resolve when its rule is deleted")
+    assert resolved.resolve_reason == "rule_deleted" and resolved.resolved_at is not None
+    assert alert.id in [a.id for a in c.list_alerts(state="resolved")]
+
+
+def test_bad_alert_rule_is_a_problem_naming_the_field(shared_server):
+    c = Client(shared_server.url)
+    rid = new_id("rule")
+    with pytest.raises(Problem) as bad:
+        c.create_alert_rule("Stuck", "stalled", id=rid)
+    assert bad.value.status == 400 and bad.value.field == "seconds"
+    assert rid not in [r.id for r in c.list_alert_rules()]
+    with pytest.raises(Problem) as bad:
+        asyncio.run(AsyncClient(shared_server.url).create_alert_rule("Stuck", "stalled", id=rid, seconds=60, threshold=1))
+    assert bad.value.status == 400 and bad.value.field == "threshold"
+
+
+def test_webhooks_create_list_replay_delete(shared_server):
+    c = Client(shared_server.url)
+    hook = c.create_webhook("http://127.0.0.1:9/hook", event_types=["alert_raised"], alert_severities=["critical"],
+                            enabled=False)
+    assert isinstance(hook, Webhook) and hook.id.startswith("wh_") and hook.url == "http://127.0.0.1:9/hook"
+    assert hook.secret and len(hook.secret) >= 16, "the create answer carries the generated secret"
+    assert hook.event_types == ["alert_raised"] and hook.state == "active" and not hook.enabled
+    listed = [w for w in c.list_webhooks() if w.id == hook.id]
+    assert len(listed) == 1 and listed[0].secret is None, "the secret is not shown again"
+    assert c.get_webhook(hook.id).format == "json"
+    assert c.replace_webhook(hook.id, "http://127.0.0.1:9/other", enabled=False).url == "http://127.0.0.1:9/other"
+
+    sid = new_id("py")
+    c.create_session(sid)
+    created_seq = next(iter(c.events(session_id=sid))).seq
+    replayed = c.replay_webhook(hook.id, created_seq)
+    assert replayed.cursor == created_seq - 1 and replayed.state == "active"
+
+    async def async_calls():
+        ac = AsyncClient(shared_server.url)
+        assert (await ac.get_webhook(hook.id)).id == hook.id
+        await ac.delete_webhook(hook.id)
+        return await ac.list_webhooks()
+
+    assert hook.id not in [w.id for w in asyncio.run(async_calls())]
+    with pytest.raises(Problem) as gone:
+        c.get_webhook(hook.id)
+    assert gone.value.status == 404

@@ -1,9 +1,10 @@
 import {SwitchboardProblem, SwitchboardTransportError} from "./errors.js";
 import {SessionHandle, type SessionHandleOptions} from "./handle.js";
 import type {
+  AcknowledgeRequest, Alert, AlertListResponse, AlertRule, AlertRuleListResponse, AlertRuleRequest, AlertState,
   BatchOperation, BatchResult, CountResponse, CreateSessionRequest, EventsResponse, HeartbeatResponse, Labels,
   ProblemDetails, Session, SessionListResponse, SessionState, SummaryResponse, TerminateRequest, UpdateSessionRequest,
-  UsageQuery, UsageRequest, UsageResponse,
+  UsageQuery, UsageRequest, UsageResponse, Webhook, WebhookListResponse, WebhookRequest,
 } from "./types.js";
 
 export interface ClientOptions {
@@ -147,6 +148,75 @@ export class SwitchboardClient {
     return this.request("GET", "/api/events", undefined, [
       ["since", options.since ?? 0], ["session_id", options.sessionId], ["limit", options.limit],
     ]);
+  }
+
+  // ---- alerts and webhooks (docs/alerts.md) ----------------------------------------------------------------------
+
+  /** Every rule: from configuration (`source: "config"`, read-only) and stored over HTTP. */
+  async listAlertRules(): Promise<AlertRule[]> {
+    const response = await this.request<AlertRuleListResponse>("GET", "/api/alert-rules");
+    return response.rules;
+  }
+
+  /** Stores a rule (the id is generated when left out); a bad rule is a 400 problem naming the field. */
+  createAlertRule(rule: AlertRuleRequest): Promise<AlertRule> {
+    return this.request("POST", "/api/alert-rules", rule);
+  }
+
+  getAlertRule(id: string): Promise<AlertRule> {
+    return this.request("GET", `/api/alert-rules/${encodeURIComponent(id)}`);
+  }
+
+  /** `PUT`: creates the rule with this id or replaces it (`rule.id`, if given, must be the same). */
+  replaceAlertRule(id: string, rule: AlertRuleRequest): Promise<AlertRule> {
+    return this.request("PUT", `/api/alert-rules/${encodeURIComponent(id)}`, rule);
+  }
+
+  /** Deletes a stored rule; its open alerts resolve with `rule_deleted`. */
+  async deleteAlertRule(id: string): Promise<void> {
+    await this.request("DELETE", `/api/alert-rules/${encodeURIComponent(id)}`);
+  }
+
+  /** Alerts, newest first: `open` (the server's default), `resolved` or `all`. */
+  listAlerts(options: {state?: AlertState | "all"; limit?: number} = {}): Promise<AlertListResponse> {
+    return this.request("GET", "/api/alerts", undefined, [["state", options.state], ["limit", options.limit]]);
+  }
+
+  getAlert(id: string): Promise<Alert> {
+    return this.request("GET", `/api/alerts/${encodeURIComponent(id)}`);
+  }
+
+  /** Records who acknowledged the alert and why; it stays open (acknowledging is not resolving). */
+  acknowledgeAlert(id: string, request: AcknowledgeRequest): Promise<Alert> {
+    return this.request("POST", `/api/alerts/${encodeURIComponent(id)}/ack`, request);
+  }
+
+  async listWebhooks(): Promise<Webhook[]> {
+    const response = await this.request<WebhookListResponse>("GET", "/api/webhooks");
+    return response.webhooks;
+  }
+
+  /** Creates an endpoint; the answer is the only one that carries its `secret` (generated when left out). */
+  createWebhook(request: WebhookRequest): Promise<Webhook> {
+    return this.request("POST", "/api/webhooks", request);
+  }
+
+  getWebhook(id: string): Promise<Webhook> {
+    return this.request("GET", `/api/webhooks/${encodeURIComponent(id)}`);
+  }
+
+  /** `PUT`: replaces the configuration, keeping the delivery state (and the secret, unless one is given). */
+  replaceWebhook(id: string, request: WebhookRequest): Promise<Webhook> {
+    return this.request("PUT", `/api/webhooks/${encodeURIComponent(id)}`, request);
+  }
+
+  async deleteWebhook(id: string): Promise<void> {
+    await this.request("DELETE", `/api/webhooks/${encodeURIComponent(id)}`);
+  }
+
+  /** Delivers every event from `fromSeq` on again, in order, and makes the endpoint `active`. */
+  replayWebhook(id: string, fromSeq: number): Promise<Webhook> {
+    return this.request("POST", `/api/webhooks/${encodeURIComponent(id)}/replay`, {from_seq: fromSeq});
   }
 
   /**

@@ -223,6 +223,134 @@ export interface UsageQuery {
   values?: readonly string[];
 }
 
+// ---- alerts and webhooks (docs/alerts.md) ---------------------------------------------------------------------------
+
+/** What a rule watches; `seconds`, `threshold`, `metric` and `window_seconds` apply only to the conditions that take them. */
+export type AlertCondition =
+  | "session_error" | "lease_expired" | "stalled" | "session_cost" | "session_tokens" | "active_count" | "burn_rate"
+  | "error_count";
+export type AlertSeverity = "info" | "warning" | "critical";
+
+/** `POST /api/alert-rules`, `PUT /api/alert-rules/{id}` (`AlertRuleRequest`): a condition takes exactly its own fields. */
+export interface AlertRuleRequest {
+  id?: string;
+  name: string;
+  condition: AlertCondition;
+  severity?: AlertSeverity;
+  seconds?: number | null;
+  threshold?: number | null;
+  metric?: "cost" | "tokens" | null;
+  window_seconds?: number | null;
+  labels?: Labels;
+  enabled?: boolean;
+}
+
+/** A rule as the API returns it (`AlertRuleResponse`); `source` is `config` (read-only) or `api`. */
+export interface AlertRule {
+  id: string;
+  name: string;
+  condition: AlertCondition;
+  severity: AlertSeverity;
+  seconds: number | null;
+  threshold: number | null;
+  metric: string | null;
+  window_seconds: number | null;
+  labels: Labels;
+  enabled: boolean;
+  source: string;
+}
+
+/** `GET /api/alert-rules` (`AlertRuleListResponse`). */
+export interface AlertRuleListResponse {
+  rules: AlertRule[];
+}
+
+export const ALERT_STATES = ["open", "resolved"] as const;
+export type AlertState = (typeof ALERT_STATES)[number];
+
+/** An alert (`AlertResponse`): one per rule and subject while open; `subject` is a session id or `fleet`. */
+export interface Alert {
+  id: string;
+  rule_id: string;
+  rule_name: string;
+  condition: AlertCondition;
+  severity: AlertSeverity;
+  subject: string;
+  session_id: string | null;
+  labels: Labels | null;
+  state: AlertState;
+  message: string;
+  value: number | null;
+  raised_at: string;
+  raised_seq: number;
+  resolved_at: string | null;
+  resolved_seq: number | null;
+  resolve_reason: string | null;
+  acknowledged_at: string | null;
+  acknowledged_by: string | null;
+  note: string | null;
+}
+
+/** `GET /api/alerts` (`AlertListResponse`): newest first, as of `as_of_seq`. */
+export interface AlertListResponse {
+  alerts: Alert[];
+  as_of_seq: number;
+}
+
+/** `POST /api/alerts/{id}/ack` (`AcknowledgeRequest`): who acknowledges, and why. */
+export interface AcknowledgeRequest {
+  by: string;
+  note?: string | null;
+}
+
+/** `POST /api/webhooks` (`WebhookRequest`); everything but `url` has a default (docs/alerts.md). */
+export interface WebhookRequest {
+  id?: string;
+  url: string;
+  /** 16–256 characters; generated when left out and returned only when the endpoint is created. */
+  secret?: string;
+  event_types?: LoggedEventType[];
+  labels?: Labels;
+  alert_severities?: AlertSeverity[];
+  format?: "json" | "slack";
+  enabled?: boolean;
+}
+
+export const WEBHOOK_STATES = ["active", "failing"] as const;
+export type WebhookState = (typeof WEBHOOK_STATES)[number];
+
+/** A webhook endpoint with its delivery state (`WebhookResponse`); `secret` is present only in the create answer. */
+export interface Webhook {
+  id: string;
+  url: string;
+  secret?: string | null;
+  event_types: LoggedEventType[];
+  labels: Labels;
+  alert_severities: AlertSeverity[];
+  format: string;
+  enabled: boolean;
+  state: WebhookState;
+  cursor: number;
+  lag: number;
+  attempts: number;
+  failures: number;
+  consecutive_failures: number;
+  last_error: string | null;
+  last_attempt_at: string | null;
+  delivering_node: string | null;
+  created_at: string;
+}
+
+/** `GET /api/webhooks` (`WebhookListResponse`). */
+export interface WebhookListResponse {
+  webhooks: Webhook[];
+}
+
+/** `POST /api/webhooks/{id}/replay` (`ReplayRequest`): deliver again from this `seq` on. */
+export interface ReplayRequest {
+  from_seq: number;
+}
+
 // ---- typed events -------------------------------------------------------------------------------------------------
 
 interface EventBase<T extends string, D> {
@@ -338,10 +466,38 @@ export const schemas = {
   UsageResponse: describe<UsageResponse>()({
     bucket: R, group_by: R, since: R, until: R, epoch: R, as_of_seq: R, series: R,
   }),
+  AlertRuleRequest: describe<AlertRuleRequest>()({
+    id: O, name: R, condition: R, severity: O, seconds: ON, threshold: ON, metric: ON, window_seconds: ON, labels: O,
+    enabled: O,
+  }),
+  AlertRuleResponse: describe<AlertRule>()({
+    id: R, name: R, condition: R, severity: R, seconds: RN, threshold: RN, metric: RN, window_seconds: RN, labels: R,
+    enabled: R, source: R,
+  }),
+  AlertRuleListResponse: describe<AlertRuleListResponse>()({rules: R}),
+  AlertResponse: describe<Alert>()({
+    id: R, rule_id: R, rule_name: R, condition: R, severity: R, subject: R, session_id: RN, labels: RN, state: R,
+    message: R, value: RN, raised_at: R, raised_seq: R, resolved_at: RN, resolved_seq: RN, resolve_reason: RN,
+    acknowledged_at: RN, acknowledged_by: RN, note: RN,
+  }),
+  AlertListResponse: describe<AlertListResponse>()({alerts: R, as_of_seq: R}),
+  AcknowledgeRequest: describe<AcknowledgeRequest>()({by: R, note: ON}),
+  WebhookRequest: describe<WebhookRequest>()({
+    id: O, url: R, secret: O, event_types: O, labels: O, alert_severities: O, format: O, enabled: O,
+  }),
+  WebhookResponse: describe<Webhook>()({
+    id: R, url: R, secret: ON, event_types: R, labels: R, alert_severities: R, format: R, enabled: R, state: R,
+    cursor: R, lag: R, attempts: R, failures: R, consecutive_failures: R, last_error: RN, last_attempt_at: RN,
+    delivering_node: RN, created_at: R,
+  }),
+  WebhookListResponse: describe<WebhookListResponse>()({webhooks: R}),
+  ReplayRequest: describe<ReplayRequest>()({from_seq: R}),
 } as const;
 
 /** Enumerations the OpenAPI document spells out, for the same check. */
 export const enums = {
   SessionState: SESSION_STATES,
   EventType: EVENT_TYPES,
+  AlertState: ALERT_STATES,
+  WebhookState: WEBHOOK_STATES,
 } as const;

@@ -48,6 +48,13 @@ test("the session states and event types are the server's enums", () => {
   assert.deepEqual([...enums.EventType].sort(), [...envelope.properties.type.enum].sort());
 });
 
+test("the alert and webhook states are the server's enums", () => {
+  const alert = document.components.schemas.AlertResponse;
+  assert.deepEqual([...enums.AlertState].sort(), [...alert.properties.state.enum].sort());
+  const webhook = document.components.schemas.WebhookResponse;
+  assert.deepEqual([...enums.WebhookState].sort(), [...webhook.properties.state.enum].sort());
+});
+
 test("every schema of a session, summary, event or problem the client reads is described", () => {
   for (const name of ["SessionResponse", "SummaryResponse", "Problem", "EventEnvelope", "BatchResult", "HeartbeatResponse"]) {
     assert.ok(name in schemas, name);
