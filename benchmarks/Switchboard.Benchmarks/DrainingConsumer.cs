@@ -1,5 +1,4 @@
 using System.Buffers;
-using System.Runtime.CompilerServices;
 using Switchboard.Outbound;
 using Switchboard.Live.Fanout;
 
@@ -8,10 +7,9 @@ namespace Switchboard.Benchmarks;
 /// <summary>
 /// Stands in for a connection: when its queue signals, it is put on a ready list, and draining it does what
 /// WebSocketConnection.DrainAsync does before the socket write: take the pending frames and copy them into one
-/// pooled buffer. The write itself is left out (it is the kernel's cost, not the fan-out's). Woken by a wide pass's
-/// wake-up worker (<see cref="DrainHere"/>), it drains on that worker's thread and counts itself in <paramref name="drainedHere"/>.
+/// pooled buffer. The write itself is left out (it is the kernel's cost, not the fan-out's).
 /// </summary>
-internal sealed class DrainingConsumer(List<DrainingConsumer> ready, StrongBox<int> drainedHere) : ISendQueueConsumer
+internal sealed class DrainingConsumer(List<DrainingConsumer> ready) : ISendQueueConsumer
 {
     private readonly OutboundFrame[] _batch = new OutboundFrame[64];
 
@@ -20,12 +18,6 @@ internal sealed class DrainingConsumer(List<DrainingConsumer> ready, StrongBox<i
     public long BytesDrained { get; private set; }
 
     public void OnFramesAvailable() => ready.Add(this);
-
-    public void DrainHere()
-    {
-        Drain();
-        Interlocked.Increment(ref drainedHere.Value);
-    }
 
     public void OnReset(string reason) => throw new InvalidOperationException("a benchmark queue is never reset");
 

@@ -12,10 +12,6 @@ public sealed class FanoutPacerTests
         {
         }
 
-        public void DrainHere()
-        {
-        }
-
         public void OnOverflow()
         {
         }
@@ -113,10 +109,6 @@ public sealed class FanoutPacerTests
     private sealed class ResetConsumer(TaskCompletionSource<string> reset) : ISendQueueConsumer
     {
         public void OnFramesAvailable()
-        {
-        }
-
-        public void DrainHere()
         {
         }
 

@@ -21,8 +21,6 @@ public sealed class SendQueueTests
 
         public void OnFramesAvailable() => Signals++;
 
-        public void DrainHere() => Signals++;
-
         public void OnOverflow()
         {
             OverflowRanAfterEnqueue = EnqueueReturned.Wait(TimeSpan.FromSeconds(5));

@@ -66,6 +66,8 @@ internal sealed class ScaleOutRun(BenchOptions options, TextWriter log)
                 marker += count;
             }
 
+            var processes = workers.Count;
+
             // The write rate with the subscribers gone: what the database and one node's write path take.
             foreach (var worker in workers)
             {
@@ -74,7 +76,7 @@ internal sealed class ScaleOutRun(BenchOptions options, TextWriter log)
 
             workers.Clear();
             var writes = await MeasureWritesAsync(nodes[0]);
-            return new ScaleOutResult(nodes.Count, total, workers.Count, phases, writes);
+            return new ScaleOutResult(nodes.Count, total, processes, phases, writes);
         }
         finally
         {
@@ -181,7 +183,7 @@ internal sealed class ScaleOutRun(BenchOptions options, TextWriter log)
         {
             while (clock.Elapsed < TimeSpan.FromSeconds(5))
             {
-                var ops = string.Join(',', ids.Select(id => $$"""{"op":"update","id":"{{id}}","metadata":{"n":{{Interlocked.Increment(ref n)}}}}"""));
+                var ops = string.Join(',', ids.Select(id => $$$"""{"op":"update","id":"{{{id}}}","metadata":{"n":{{{Interlocked.Increment(ref n)}}}}}"""));
                 using var response = await node.Http.PostAsync("/api/batch",
                     new StringContent($$"""{"operations":[{{ops}}]}""", System.Text.Encoding.UTF8, "application/json"));
                 if (response.IsSuccessStatusCode)

@@ -10,13 +10,6 @@ internal interface ISendQueueConsumer
     /// <summary>Frames are waiting and nobody is draining; called once until a drain finds the queue empty.</summary>
     void OnFramesAvailable();
 
-    /// <summary>
-    /// Like <see cref="OnFramesAvailable"/>, but called by a wake-up worker of the fan-out (a thread-pool item that wakes
-    /// a share of a pass's connections, never the live loop), so the consumer may start its drain on this thread instead
-    /// of scheduling one thread-pool item of its own. The drain runs only until its first write that cannot complete at
-    /// once, and throws nothing.
-    /// </summary>
-    void DrainHere();
 
     /// <summary>The queue hit its hard cap: the consumer is too slow and must be disconnected.</summary>
     void OnOverflow();

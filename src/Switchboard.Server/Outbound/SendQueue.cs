@@ -235,9 +235,6 @@ internal sealed partial class SendQueue
     /// <summary>Wakes the consumer for frames queued with a deferred wake-up.</summary>
     public void Wake() => _consumer.OnFramesAvailable();
 
-    /// <summary>Like <see cref="Wake"/>, from a fan-out wake-up worker: the consumer drains on the calling thread.</summary>
-    public void DrainHere() => _consumer.DrainHere();
-
     /// <summary>
     /// Moves up to <paramref name="into"/>.Length frames out, oldest first. Returns 0 and clears the signal
     /// when the queue is empty, so the next enqueue signals again.

@@ -70,9 +70,9 @@ public sealed class TransportOverflowTests
     }
 
     [Fact]
-    public async Task AFanOutWiderThanOneWakeUpShareReachesEveryReaderInOrder()
+    public async Task AFanOutToAHundredReadersReachesEachOfThemInOrder()
     {
-        const int readers = 100; // above WakeBatch.Threshold: the pass's wake-ups go out in one share per core
+        const int readers = 100;
         const int events = 200;
         await using var server = await SwitchboardServer.StartAsync();
         await server.Http.CreateAsync("wide");

@@ -100,22 +100,12 @@ internal sealed class FanoutDispatcher(SessionProjection projection, TopicRegist
         }
     }
 
-    /// <summary>
-    /// Wakes every connection that got frames in this pass: a handful one thread-pool item each, more in one share per
-    /// core (<see cref="WakeBatch"/>), so fanning an event out to 10,000 sockets costs two thread-pool items, not 10,000.
-    /// </summary>
+    /// <summary>Wakes every connection that got frames in this pass.</summary>
     public void WakeSubscribers()
     {
-        if (_wake.Count <= WakeBatch.Threshold || WakeBatch.PerConnection)
+        foreach (var queue in _wake)
         {
-            foreach (var queue in _wake)
-            {
-                queue.Wake();
-            }
-        }
-        else
-        {
-            WakeBatch.Schedule(_wake);
+            queue.Wake();
         }
 
         _wake.Clear();

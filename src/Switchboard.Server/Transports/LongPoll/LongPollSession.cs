@@ -171,8 +171,6 @@ internal sealed class LongPollSession : ISendQueueConsumer, IStreamConnection
         _ = CloseSocketAsync();
     }
 
-    void ISendQueueConsumer.DrainHere() => ((ISendQueueConsumer)this).OnFramesAvailable();
-
     void ISendQueueConsumer.OnFramesAvailable()
     {
         lock (_lock)

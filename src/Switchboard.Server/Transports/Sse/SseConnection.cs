@@ -67,9 +67,6 @@ internal sealed class SseConnection : ISendQueueConsumer, IThreadPoolWorkItem, I
         }
     }
 
-    // SSE drains are scheduled as usual: an SSE stream may not be open yet when its first frames arrive.
-    void ISendQueueConsumer.DrainHere() => ((ISendQueueConsumer)this).OnFramesAvailable();
-
     void ISendQueueConsumer.OnFramesAvailable()
     {
         if (IsOpen)

@@ -153,8 +153,6 @@ internal sealed partial class WebSocketConnection : ISendQueueConsumer, IThreadP
 
     void ISendQueueConsumer.OnFramesAvailable() => ThreadPool.UnsafeQueueUserWorkItem(this, preferLocal: false);
 
-    void ISendQueueConsumer.DrainHere() => ((IThreadPoolWorkItem)this).Execute();
-
     void ISendQueueConsumer.OnOverflow()
     {
         TransportLog.SlowConsumer(_registry.Logger, Transport);
