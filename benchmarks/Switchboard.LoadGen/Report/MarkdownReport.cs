@@ -40,23 +40,7 @@ internal sealed class MarkdownReport
     public MicroResult? Micro { get; init; }
 
     /// <summary>Replaces the generated section of <paramref name="path"/> (creating the file if needed).</summary>
-    public void WriteInto(string path)
-    {
-        var generated = Render();
-        var existing = File.Exists(path) ? File.ReadAllText(path) : "# Benchmarks\n\n" + Begin + "\n" + End + "\n";
-        var begin = existing.IndexOf(Begin, StringComparison.Ordinal);
-        var end = existing.IndexOf(End, StringComparison.Ordinal);
-        if (begin < 0 || end < begin)
-        {
-            existing = existing.TrimEnd() + "\n\n" + Begin + "\n" + End + "\n";
-            begin = existing.IndexOf(Begin, StringComparison.Ordinal);
-            end = existing.IndexOf(End, StringComparison.Ordinal);
-        }
-
-        var text = existing[..(begin + Begin.Length)] + "\n" + generated + existing[end..];
-        Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
-        File.WriteAllText(path, text);
-    }
+    public void WriteInto(string path) => GeneratedSection.WriteInto(path, Begin, End, Render());
 
     public string Render()
     {

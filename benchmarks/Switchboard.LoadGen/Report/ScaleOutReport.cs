@@ -13,21 +13,7 @@ internal sealed class ScaleOutReport(ScaleOutResult result, MachineInfo machine,
     public const string Begin = "<!-- BEGIN GENERATED SCALE-OUT: written by benchmarks/Switchboard.LoadGen --scale-out; do not edit by hand -->";
     public const string End = "<!-- END GENERATED SCALE-OUT -->";
 
-    public void WriteInto(string path)
-    {
-        var existing = File.Exists(path) ? File.ReadAllText(path) : "# Benchmarks\n";
-        var begin = existing.IndexOf(Begin, StringComparison.Ordinal);
-        var end = existing.IndexOf(End, StringComparison.Ordinal);
-        if (begin < 0 || end < begin)
-        {
-            existing = existing.TrimEnd() + "\n\n" + Begin + "\n" + End + "\n";
-            begin = existing.IndexOf(Begin, StringComparison.Ordinal);
-            end = existing.IndexOf(End, StringComparison.Ordinal);
-        }
-
-        Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
-        File.WriteAllText(path, existing[..(begin + Begin.Length)] + "\n" + Render() + existing[end..]);
-    }
+    public void WriteInto(string path) => GeneratedSection.WriteInto(path, Begin, End, Render());
 
     private string Render()
     {

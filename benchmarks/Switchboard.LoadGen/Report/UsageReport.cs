@@ -30,22 +30,7 @@ internal sealed class UsageReport
     public required UsageResults Results { get; init; }
 
     /// <summary>Replaces the usage section of <paramref name="path"/>, appending one if there is none.</summary>
-    public void WriteInto(string path)
-    {
-        var existing = File.Exists(path) ? File.ReadAllText(path) : "# Benchmarks\n";
-        var begin = existing.IndexOf(Begin, StringComparison.Ordinal);
-        var end = existing.IndexOf(End, StringComparison.Ordinal);
-        if (begin < 0 || end < begin)
-        {
-            existing = existing.TrimEnd() + "\n\n" + Begin + "\n" + End + "\n";
-            begin = existing.IndexOf(Begin, StringComparison.Ordinal);
-            end = existing.IndexOf(End, StringComparison.Ordinal);
-        }
-
-        var text = existing[..(begin + Begin.Length)] + "\n" + Render() + existing[end..];
-        Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
-        File.WriteAllText(path, text);
-    }
+    public void WriteInto(string path) => GeneratedSection.WriteInto(path, Begin, End, Render());
 
     public string Render()
     {
