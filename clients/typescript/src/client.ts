@@ -2,9 +2,12 @@ import {SwitchboardProblem, SwitchboardTransportError} from "./errors.js";
 import {SessionHandle, type SessionHandleOptions} from "./handle.js";
 import type {
   AcknowledgeRequest, Alert, AlertListResponse, AlertRule, AlertRuleListResponse, AlertRuleRequest, AlertState,
+  Webhook, WebhookListResponse, WebhookRequest,
+} from "./alerts.js";
+import type {
   BatchOperation, BatchResult, CountResponse, CreateSessionRequest, EventsResponse, HeartbeatResponse, Labels,
-  ProblemDetails, Session, SessionListResponse, SessionState, SummaryResponse, TerminateRequest, UpdateSessionRequest,
-  UsageQuery, UsageRequest, UsageResponse, Webhook, WebhookListResponse, WebhookRequest,
+  ProblemDetails, Session, SessionListResponse, SessionState, SummaryResponse, TerminateRequest,
+  UpdateSessionRequest, UsageQuery, UsageRequest, UsageResponse,
 } from "./types.js";
 
 export interface ClientOptions {
