@@ -169,7 +169,8 @@ internal sealed class IngestRun(BenchOptions options, TextWriter log)
         return response.IsSuccessStatusCode ? 1 : 0;
     }
 
-    private static async Task<int> PostBatchAsync(Target target, string body)
+    /// <summary>Posts one <c>/api/batch</c> body; returns how many of its operations were acknowledged.</summary>
+    internal static async Task<int> PostBatchAsync(Target target, string body)
     {
         using var response = await target.Http.PostAsync("/api/batch", new StringContent(body, Encoding.UTF8, "application/json"));
         response.EnsureSuccessStatusCode();
@@ -183,7 +184,8 @@ internal sealed class IngestRun(BenchOptions options, TextWriter log)
         return ok;
     }
 
-    private static async Task<long> HeadAsync(Target target)
+    /// <summary>The log head the server's live view has applied (<c>as_of_seq</c> of the summary).</summary>
+    internal static async Task<long> HeadAsync(Target target)
     {
         using var doc = JsonDocument.Parse(await target.Http.GetStringAsync("/api/summary"));
         return doc.RootElement.GetProperty("as_of_seq").GetInt64();

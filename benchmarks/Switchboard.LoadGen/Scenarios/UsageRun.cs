@@ -65,7 +65,7 @@ internal sealed class UsageRun(BenchOptions options, TextWriter log)
             {
                 var ops = string.Join(',', Enumerable.Range(b * BatchSize, BatchSize).Select(i =>
                     $$$"""{"op":"create","id":"u-{{{i}}}","state":"working","labels":{"team":"{{{Team(i)}}}","model":"{{{Model(i / Teams)}}}"}}"""));
-                await PostBatchAsync(target, $$"""{"operations":[{{ops}}]}""");
+                await IngestRun.PostBatchAsync(target, $$"""{"operations":[{{ops}}]}""");
             }
 
             await MeasureAsync(target, TimeSpan.FromSeconds(2)); // warm-up, so the measured part runs tiered-up code
@@ -84,7 +84,7 @@ internal sealed class UsageRun(BenchOptions options, TextWriter log)
 
     private async Task<(long Acknowledged, long Persisted, double Seconds, double Cpu)> MeasureAsync(Target target, TimeSpan duration)
     {
-        var head0 = await HeadAsync(target);
+        var head0 = await IngestRun.HeadAsync(target);
         var cpu0 = ProcStats.CpuSeconds(target.Server.Pid);
         var acknowledged = 0L;
         var clock = Stopwatch.StartNew();
@@ -92,7 +92,7 @@ internal sealed class UsageRun(BenchOptions options, TextWriter log)
         {
             while (clock.Elapsed < duration)
             {
-                Interlocked.Add(ref acknowledged, await PostBatchAsync(target, UsageBatch()));
+                Interlocked.Add(ref acknowledged, await IngestRun.PostBatchAsync(target, UsageBatch()));
             }
         })));
         var seconds = clock.Elapsed.TotalSeconds;
@@ -100,7 +100,7 @@ internal sealed class UsageRun(BenchOptions options, TextWriter log)
         long persisted = 0;
         for (var i = 0; i < 100 && persisted != acknowledged; i++)
         {
-            persisted = await HeadAsync(target) - head0;
+            persisted = await IngestRun.HeadAsync(target) - head0;
             await Task.Delay(i == 0 ? 0 : 20);
         }
 
@@ -181,26 +181,6 @@ internal sealed class UsageRun(BenchOptions options, TextWriter log)
     }
 
     private static double Percentile(List<double> sorted, double p) => sorted[Math.Min(sorted.Count - 1, (int)Math.Ceiling(p * sorted.Count) - 1)];
-
-    private static async Task<int> PostBatchAsync(Target target, string body)
-    {
-        using var response = await target.Http.PostAsync("/api/batch", new StringContent(body, Encoding.UTF8, "application/json"));
-        response.EnsureSuccessStatusCode();
-        using var doc = JsonDocument.Parse(await response.Content.ReadAsStreamAsync());
-        var ok = 0;
-        foreach (var r in doc.RootElement.GetProperty("results").EnumerateArray())
-        {
-            ok += r.GetProperty("status").GetInt32() is 200 or 201 ? 1 : 0;
-        }
-
-        return ok;
-    }
-
-    private static async Task<long> HeadAsync(Target target)
-    {
-        using var doc = JsonDocument.Parse(await target.Http.GetStringAsync("/api/summary"));
-        return doc.RootElement.GetProperty("as_of_seq").GetInt64();
-    }
 }
 
 /// <summary>One ingest measurement with rollups on or off.</summary>
