@@ -24,7 +24,7 @@ log.WriteLine($"Switchboard benchmarks: {options.Connections:N0} connections, sa
 if (options.ScaleOut)
 {
     var scaleOut = await new ScaleOutRun(options, log).RunAsync(paths);
-    var target = Path.Combine(paths.Root, options.Quick ? Path.Combine("artifacts", "benchmarks-quick.md") : options.Output);
+    var target = Path.Combine(paths.Root, options.Output); // --quick points it at artifacts/
     new ScaleOutReport(scaleOut, MachineInfo.Capture(paths.Root), options, DateTimeOffset.UtcNow, loadBefore, MachineInfo.LoadAverage()).WriteInto(target);
     log.WriteLine($"Wrote the scale-out section of {target} after {clock.Elapsed.TotalMinutes:F1} min.");
     return scaleOut.Complete ? 0 : 1;

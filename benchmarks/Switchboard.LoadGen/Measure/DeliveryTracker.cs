@@ -94,16 +94,7 @@ internal sealed class DeliveryTracker : IRecordSink
     }
 
     /// <summary>Stamps the send time; call right before the request goes out.</summary>
-    public void MarkSent(long marker) => MarkSent(marker, Stopwatch.GetTimestamp());
-
-    /// <summary>Stamps a send time taken elsewhere on the same monotonic clock (another process of this machine).</summary>
-    public void MarkSent(long marker, long timestamp) => Volatile.Write(ref _sentAt[marker - _first], timestamp);
-
-    /// <summary>Per published event: its receipts so far and the time of the last one (for merging several processes).</summary>
-    public (int[] Counts, long[] LastAt) Receipts() => (_counts[..(int)Published], _lastAt[..(int)Published]);
-
-    /// <summary>The send time of each published event.</summary>
-    public long SentAt(long marker) => Volatile.Read(ref _sentAt[marker - _first]);
+    public void MarkSent(long marker) => Volatile.Write(ref _sentAt[marker - _first], Stopwatch.GetTimestamp());
 
     public void OnRecord(ReadOnlySpan<byte> record, RecordKind kind, long timestamp, int client)
     {

@@ -114,15 +114,11 @@ internal sealed class ScaleOutRun(BenchOptions options, TextWriter log)
         var sends = new List<Task>();
         for (var k = 0; k < count; k++)
         {
-            var due = TimeSpan.FromSeconds((double)k / rate);
-            if (due > clock.Elapsed)
-            {
-                await Task.Delay(due - clock.Elapsed);
-            }
+            await SystemRun.WaitUntilDueAsync(clock, k, rate);
 
             var request = nodes[0].Publish(first + k, SessionId);
             sentAt[k] = Stopwatch.GetTimestamp();
-            sends.Add(SendAsync(nodes[0], request, () => Interlocked.Increment(ref errors)));
+            sends.Add(nodes[0].SendAsync(request, () => Interlocked.Increment(ref errors)));
         }
 
         await Task.WhenAll(sends);
@@ -197,25 +193,6 @@ internal sealed class ScaleOutRun(BenchOptions options, TextWriter log)
         var writes = new ScaleOutWrites(acknowledged, seconds, ProcStats.CpuSeconds(node.Server.Pid) - cpu0);
         log.WriteLine($"[{DateTime.Now:HH:mm:ss}] scale-out: {writes.PerSecond:N0} updates/s through node 1 on PostgreSQL ({writes.CpuMicrosPerUpdate:F1} µs node CPU per update)");
         return writes;
-    }
-
-    private static async Task SendAsync(Target node, HttpRequestMessage request, Action onError)
-    {
-        using (request)
-        {
-            try
-            {
-                using var response = await node.Http.SendAsync(request);
-                if (!response.IsSuccessStatusCode)
-                {
-                    onError();
-                }
-            }
-            catch (HttpRequestException)
-            {
-                onError();
-            }
-        }
     }
 
     /// <summary>A subscriber process: this load generator started in <see cref="ScaleOutWorker.Mode"/>.</summary>

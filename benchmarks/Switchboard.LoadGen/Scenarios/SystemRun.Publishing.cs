@@ -10,7 +10,7 @@ internal sealed partial class SystemRun
     {
         var request = target.Publish(marker, sessionId);
         tracker.MarkSent(marker);
-        return SendAsync(request, onError);
+        return target.SendAsync(request, onError);
     }
 
     private Task PublishTickAsync(DeliveryTracker tracker, (long Marker, string SessionId)[] events, Action onError)
@@ -21,31 +21,11 @@ internal sealed partial class SystemRun
             tracker.MarkSent(e.Marker);
         }
 
-        return SendAsync(request, onError);
-    }
-
-    /// <summary>Sends a publish; a refusal or a failed request counts as an error, never as a delivery to wait for.</summary>
-    private async Task SendAsync(HttpRequestMessage request, Action onError)
-    {
-        using (request)
-        {
-            try
-            {
-                using var response = await target.Http.SendAsync(request);
-                if (!response.IsSuccessStatusCode)
-                {
-                    onError();
-                }
-            }
-            catch (HttpRequestException)
-            {
-                onError();
-            }
-        }
+        return target.SendAsync(request, onError);
     }
 
     /// <summary>Open loop: waits until the <paramref name="k"/>-th of <paramref name="perSecond"/> publishes is due, whatever the server does.</summary>
-    private static async Task WaitUntilDueAsync(Stopwatch clock, int k, int perSecond)
+    internal static async Task WaitUntilDueAsync(Stopwatch clock, int k, int perSecond)
     {
         var due = TimeSpan.FromSeconds((double)k / perSecond);
         if (due > clock.Elapsed)

@@ -62,6 +62,26 @@ internal abstract class Target : IAsyncDisposable
     /// <summary>The server's own view of its memory (GC sizes), for the census; empty where it reports none.</summary>
     public virtual Task<string> DescribeMemoryAsync() => Task.FromResult("");
 
+    /// <summary>Sends a publish; a refusal or a failed request counts as an error, never as a delivery to wait for.</summary>
+    public async Task SendAsync(HttpRequestMessage request, Action onError)
+    {
+        using (request)
+        {
+            try
+            {
+                using var response = await Http.SendAsync(request);
+                if (!response.IsSuccessStatusCode)
+                {
+                    onError();
+                }
+            }
+            catch (HttpRequestException)
+            {
+                onError();
+            }
+        }
+    }
+
     public async ValueTask DisposeAsync()
     {
         Http.Dispose();
