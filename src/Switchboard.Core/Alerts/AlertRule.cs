@@ -70,6 +70,11 @@ public sealed record AlertRule
     /// <summary>True when <paramref name="labels"/> carry every label of the rule's scope.</summary>
     public bool InScope(IReadOnlyDictionary<string, string> labels)
     {
+        if (Labels.Count == 0)
+        {
+            return true; // the common case, without an enumerator boxed on every event
+        }
+
         foreach (var (k, v) in Labels)
         {
             if (!labels.TryGetValue(k, out var have) || have != v)
