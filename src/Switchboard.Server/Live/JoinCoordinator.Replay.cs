@@ -104,13 +104,13 @@ internal sealed partial class JoinCoordinator
     {
         foreach (var sub in subs)
         {
-            if (sub.Route.Kind == TopicKind.Session && e.SessionId != sub.Route.SessionId)
+            if (sub.Route.Kind == TopicKind.OneSession && e.SessionId != sub.Route.SessionId)
             {
                 continue;
             }
 
             // Alert events belong to 'alerts' (and their session's topic), never to 'sessions'; 'alerts' holds nothing else.
-            if (EventTypes.IsAlert(e.Type) ? sub.Route.Kind == TopicKind.Sessions : sub.Route.Kind == TopicKind.Alerts)
+            if (EventTypes.IsAlert(e.Type) ? sub.Route.Kind == TopicKind.AllSessions : sub.Route.Kind == TopicKind.Alerts)
             {
                 continue;
             }

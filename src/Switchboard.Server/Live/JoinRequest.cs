@@ -118,7 +118,7 @@ internal sealed record JoinRequest(TopicRoute Route, long? Since, string? Epoch,
     private static Dictionary<string, string>? ParseLabels(JsonElement value, TopicRoute route, out string? error)
     {
         error = null;
-        if (route.Kind != TopicKind.Sessions)
+        if (route.Kind != TopicKind.AllSessions)
         {
             error = "'labels' filters only apply to the 'sessions' topic";
             return null;

@@ -40,7 +40,7 @@ internal sealed class JoinAuthorizer(LiveHub live, ISessionStore store)
 
         switch (request.Route.Kind)
         {
-            case TopicKind.Sessions:
+            case TopicKind.AllSessions:
                 var merged = new Dictionary<string, string>(scope, StringComparer.Ordinal);
                 foreach (var (key, value) in request.Labels ?? new Dictionary<string, string>())
                 {
@@ -53,7 +53,7 @@ internal sealed class JoinAuthorizer(LiveHub live, ISessionStore store)
                 }
 
                 return (request with { Labels = merged, Scope = scope }, null);
-            case TopicKind.Session:
+            case TopicKind.OneSession:
                 var existing = await FindAnySessionAsync(request.Route.SessionId!, cancellationToken);
                 if (existing is not null && LabelFilter.From(scope) is { } filter && !filter.Matches(existing.Labels))
                 {
