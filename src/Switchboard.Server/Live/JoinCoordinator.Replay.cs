@@ -64,7 +64,7 @@ internal sealed partial class JoinCoordinator
     private async IAsyncEnumerable<(EventRecord Event, Subscription Subscription)> ReplayEventsAsync(Subscription[] subs, long since, long upTo,
         [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        var relevant = subs.Where(s => s.Route.Kind != TopicKind.Summary).ToArray();
+        var relevant = subs.Where(s => s.Route.Kind != TopicKind.SummaryOnly).ToArray();
         if (relevant.Length == 0)
         {
             yield break;

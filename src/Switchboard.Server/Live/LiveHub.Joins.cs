@@ -100,9 +100,9 @@ internal sealed partial class LiveHub
                 _usage.GoLive(sub, m.Position);
             }
 
-            if (sub.Route.Kind is TopicKind.AllSessions or TopicKind.Summary && !sub.IsScoped)
+            if (sub.Route.Kind is TopicKind.AllSessions or TopicKind.SummaryOnly && !sub.IsScoped)
             {
-                var envelope = FrameEncoder.SummaryEnvelope(_projection.BuildSummary(now).WriteData, _projection.Epoch, now);
+                var envelope = FrameEncoder.SummaryEnvelope(_projection.BuildFleetSummary(now).WriteData, _projection.Epoch, now);
                 sub.Deliver(FrameEncoder.Broadcast(sub.Route.Topic, Events.EventTypes.Summary, envelope, 0), wake);
             }
 
@@ -169,12 +169,12 @@ internal sealed partial class LiveHub
         switch (request.Route.Kind)
         {
             case TopicKind.AllSessions:
-                result.Summary = request.Scope is null ? _projection.BuildSummary(_time.GetUtcNow()) : null;
+                result.FleetSummary = request.Scope is null ? _projection.BuildFleetSummary(_time.GetUtcNow()) : null;
                 result.Sessions = _projection.NewestActive(request.SnapshotLimit, LabelFilter.From(request.Labels), _options.MaxSnapshotBytes, out var more);
                 result.NextCursor = more && result.Sessions.Count > 0 ? result.Sessions[^1].CreatedSeq : null;
                 break;
-            case TopicKind.Summary:
-                result.Summary = _projection.BuildSummary(_time.GetUtcNow());
+            case TopicKind.SummaryOnly:
+                result.FleetSummary = _projection.BuildFleetSummary(_time.GetUtcNow());
                 break;
             case TopicKind.Alerts:
                 result.Alerts = _projection.OpenAlerts();

@@ -228,9 +228,9 @@ internal sealed partial class LiveHub
         PublishStats();
     }
 
-    private void BroadcastSummary(Summary summary, DateTimeOffset now)
+    private void BroadcastSummary(FleetSummary summary, DateTimeOffset now)
     {
-        if (_topics.AllSessions.Count == 0 && _topics.Summary.Count == 0)
+        if (_topics.AllSessions.Count == 0 && _topics.SummaryOnly.Count == 0)
         {
             return;
         }
@@ -241,9 +241,9 @@ internal sealed partial class LiveHub
             _dispatcher.Broadcast(_topics.AllSessions, FrameEncoder.Broadcast(TopicRoute.SessionsTopic, Events.EventTypes.Summary, envelope, 0), skipScoped: true);
         }
 
-        if (_topics.Summary.Count > 0)
+        if (_topics.SummaryOnly.Count > 0)
         {
-            _dispatcher.Broadcast(_topics.Summary, FrameEncoder.Broadcast(TopicRoute.SummaryTopic, Events.EventTypes.Summary, envelope, 0), skipScoped: true);
+            _dispatcher.Broadcast(_topics.SummaryOnly, FrameEncoder.Broadcast(TopicRoute.SummaryTopic, Events.EventTypes.Summary, envelope, 0), skipScoped: true);
         }
     }
 

@@ -7,8 +7,8 @@ internal enum TopicKind
 {
     /// <summary><c>sessions</c>: the events of every session plus the fleet summary, optionally filtered by labels.</summary>
     AllSessions,
-    /// <summary><c>summary</c>: only summaries.</summary>
-    Summary,
+    /// <summary><c>summary</c>: the fleet summary alone.</summary>
+    SummaryOnly,
     /// <summary><c>session:{id}</c>: the events of one session.</summary>
     OneSession,
     /// <summary><c>usage</c>: rollup increments of a usage query (bucket, group_by, labels, since), pushed at most once a second.</summary>
@@ -35,7 +35,7 @@ internal readonly record struct TopicRoute(TopicKind Kind, string Topic, string?
                 route = new(TopicKind.AllSessions, topic, null);
                 return true;
             case SummaryTopic:
-                route = new(TopicKind.Summary, topic, null);
+                route = new(TopicKind.SummaryOnly, topic, null);
                 return true;
             case UsageTopic:
                 route = new(TopicKind.Usage, topic, null);

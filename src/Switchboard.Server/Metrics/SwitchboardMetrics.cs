@@ -92,7 +92,7 @@ internal sealed class SwitchboardMetrics : IDisposable
         return
         [
             new(stats.AllSessionsSubscribers, new KeyValuePair<string, object?>("topic_kind", "sessions")),
-            new(stats.SummarySubscribers, new KeyValuePair<string, object?>("topic_kind", "summary")),
+            new(stats.SummaryOnlySubscribers, new KeyValuePair<string, object?>("topic_kind", "summary")),
             new(stats.OneSessionSubscribers, new KeyValuePair<string, object?>("topic_kind", "session")),
         ];
     }

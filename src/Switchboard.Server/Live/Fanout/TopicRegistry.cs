@@ -9,7 +9,7 @@ internal sealed class TopicRegistry
 
     public List<Subscription> AllSessions { get; } = [];
 
-    public List<Subscription> Summary { get; } = [];
+    public List<Subscription> SummaryOnly { get; } = [];
 
     public List<Subscription> Usage { get; } = [];
 
@@ -58,7 +58,7 @@ internal sealed class TopicRegistry
     public List<SendQueue> Clear()
     {
         var queues = new HashSet<SendQueue>(ReferenceEqualityComparer.Instance);
-        foreach (var list in _perSession.Values.Append(AllSessions).Append(Summary).Append(Usage).Append(Alerts))
+        foreach (var list in _perSession.Values.Append(AllSessions).Append(SummaryOnly).Append(Usage).Append(Alerts))
         {
             foreach (var s in list)
             {
@@ -70,7 +70,7 @@ internal sealed class TopicRegistry
 
         _perSession.Clear();
         AllSessions.Clear();
-        Summary.Clear();
+        SummaryOnly.Clear();
         Usage.Clear();
         Alerts.Clear();
         Count = 0;
@@ -78,7 +78,7 @@ internal sealed class TopicRegistry
     }
 
     /// <summary>Subscriber counts per topic kind, for metrics.</summary>
-    public (int AllSessions, int Summary, int OneSession) CountByKind()
+    public (int AllSessions, int SummaryOnly, int OneSession) CountByKind()
     {
         var perSession = 0;
         foreach (var list in _perSession.Values)
@@ -86,7 +86,7 @@ internal sealed class TopicRegistry
             perSession += list.Count;
         }
 
-        return (AllSessions.Count, Summary.Count, perSession);
+        return (AllSessions.Count, SummaryOnly.Count, perSession);
     }
 
     private List<Subscription>? ListFor(TopicRoute route, bool create)
@@ -95,8 +95,8 @@ internal sealed class TopicRegistry
         {
             case TopicKind.AllSessions:
                 return AllSessions;
-            case TopicKind.Summary:
-                return Summary;
+            case TopicKind.SummaryOnly:
+                return SummaryOnly;
             case TopicKind.Usage:
                 return Usage;
             case TopicKind.Alerts:
