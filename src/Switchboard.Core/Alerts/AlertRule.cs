@@ -34,7 +34,7 @@ public enum AlertSeverity
 
 /// <summary>
 /// One alert rule: a condition, the sessions it applies to (all whose labels include <see cref="Labels"/>) and the
-/// severity of what it raises. Rules come from configuration (read-only) or from <c>/api/alert-rules</c> (stored).
+/// severity of what it raises. Rules come from configuration (read-only) or are stored through the API.
 /// </summary>
 public sealed record AlertRule
 {
