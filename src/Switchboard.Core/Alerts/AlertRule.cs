@@ -1,6 +1,6 @@
 namespace Switchboard.Alerts;
 
-/// <summary>What an alert rule watches (requirements §11).</summary>
+/// <summary>What an alert rule watches: a session's state, age, cost or tokens, or a count or rate over the fleet.</summary>
 public enum AlertCondition
 {
     /// <summary><c>session_error</c>: a session is in <c>error</c>.</summary>

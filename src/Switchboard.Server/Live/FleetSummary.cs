@@ -9,7 +9,7 @@ internal readonly record struct FleetTotals(
     long ActiveCount, long TotalCount, long Initializing, long Idle, long Working, long Paused, long Error, long Terminating, long Terminated,
     long TasksRunning, Int128 InputTokens, Int128 OutputTokens, decimal CostUsd, bool IsPaused);
 
-/// <summary>The derived <c>summary</c> event (requirements §2). Never stored; <see cref="AsOfSeq"/> says which log position it reflects.</summary>
+/// <summary>The data of the derived <c>summary</c> event: counts and totals over the whole fleet. Never stored; <see cref="AsOfSeq"/> says which log position it reflects.</summary>
 internal sealed record FleetSummary(FleetTotals Values, long DurationSeconds, long AsOfSeq)
 {
     public void WriteData(Utf8JsonWriter w)
