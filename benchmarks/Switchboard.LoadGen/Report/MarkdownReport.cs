@@ -64,7 +64,7 @@ internal sealed class MarkdownReport
 
     private void Targets()
     {
-        Line("### Targets (requirements §10)");
+        Line("### Targets");
         Line();
         Line("| target | Switchboard | SignalR | ratio | met |");
         Line("|---|---:|---:|---:|:---:|");
@@ -217,7 +217,7 @@ internal sealed class MarkdownReport
         var summaries = Results.Where(x => x.Summaries > 0).ToList();
         if (summaries.Count > 0)
         {
-            Line("Switchboard also pushes its derived `summary` to every `sessions` subscriber (at most one per 100 ms, requirements §2);");
+            Line("Switchboard also pushes its derived `summary` to every `sessions` subscriber (at most one per 100 ms);");
             Line("SignalR has no equivalent. Those frames are server work included in Switchboard's CPU but not counted as deliveries: " +
                 string.Join(", ", summaries.Select(x => $"{x.Scenario} {x.Summaries:N0}")) + ".");
             Line();
