@@ -22,7 +22,7 @@ public enum SessionState
 /// <summary>Wire names of <see cref="SessionState"/> values.</summary>
 public static class SessionStates
 {
-    private static readonly string[] Names = ["initializing", "idle", "working", "paused", "error", "terminating", "terminated"];
+    private static readonly string[] Names = Switchboard.Sessions.SessionWire.StateNames;
 
     /// <summary>Every state, in lifecycle order.</summary>
     public static IReadOnlyList<SessionState> All { get; } = Enum.GetValues<SessionState>();
