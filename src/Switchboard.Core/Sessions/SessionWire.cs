@@ -169,6 +169,20 @@ static partial class SessionWire
             return false;
         }
 
+        if (a is Dictionary<string, string> concrete)
+        {
+            // The struct enumerator: no boxed enumerator per comparison.
+            foreach (var (k, v) in concrete)
+            {
+                if (!b.TryGetValue(k, out var other) || other != v)
+                {
+                    return false;
+                }
+            }
+
+            return true;
+        }
+
         foreach (var (k, v) in a)
         {
             if (!b.TryGetValue(k, out var other) || other != v)
@@ -185,23 +199,31 @@ static partial class SessionWire
     {
         writer.WriteStartObject();
         var count = labels.Count;
-        if (count == 1)
+        if (count > 0)
         {
-            foreach (var (key, value) in labels)
-            {
-                writer.WriteString(key, value);
-            }
-        }
-        else if (count > 1)
-        {
+            // Keys sorted in a pooled array; a Dictionary is walked with its struct enumerator (no boxed enumerator).
             var keys = ArrayPool<string>.Shared.Rent(count);
             var n = 0;
-            foreach (var (key, _) in labels)
+            if (labels is Dictionary<string, string> concrete)
             {
-                keys[n++] = key;
+                foreach (var pair in concrete)
+                {
+                    keys[n++] = pair.Key;
+                }
+            }
+            else
+            {
+                foreach (var (key, _) in labels)
+                {
+                    keys[n++] = key;
+                }
             }
 
-            Array.Sort(keys, 0, n, StringComparer.Ordinal);
+            if (n > 1)
+            {
+                Array.Sort(keys, 0, n, StringComparer.Ordinal);
+            }
+
             for (var i = 0; i < n; i++)
             {
                 writer.WriteString(keys[i], labels[keys[i]]);
@@ -559,7 +581,10 @@ static partial class SessionWire
         public T Get(TSession session) => _get(session);
 
         /// <inheritdoc />
-        public override bool Differs(TSession a, TSession b) => !_codec.Equal(_get(a), _get(b));
+        public override bool Differs(TSession a, TSession b) =>
+            // Value types compare by value whatever the codec (numbers, times, states): the JIT folds the test and
+            // inlines the comparison in this type's specialized code. Reference types ask the codec (labels, JSON).
+            typeof(T).IsValueType ? !EqualityComparer<T>.Default.Equals(_get(a), _get(b)) : !_codec.Equal(_get(a), _get(b));
 
         /// <inheritdoc />
         public override void Write(Utf8JsonWriter writer, TSession session) => _codec.Write(writer, Field.EncodedName, _get(session));
