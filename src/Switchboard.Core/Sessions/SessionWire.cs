@@ -581,10 +581,7 @@ static partial class SessionWire
         public T Get(TSession session) => _get(session);
 
         /// <inheritdoc />
-        public override bool Differs(TSession a, TSession b) =>
-            // Value types compare by value whatever the codec (numbers, times, states): the JIT folds the test and
-            // inlines the comparison in this type's specialized code. Reference types ask the codec (labels, JSON).
-            typeof(T).IsValueType ? !EqualityComparer<T>.Default.Equals(_get(a), _get(b)) : !_codec.Equal(_get(a), _get(b));
+        public override bool Differs(TSession a, TSession b) => !_codec.Equal(_get(a), _get(b));
 
         /// <inheritdoc />
         public override void Write(Utf8JsonWriter writer, TSession session) => _codec.Write(writer, Field.EncodedName, _get(session));
