@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Text.Json;
 using Switchboard.Sessions;
 
@@ -117,6 +116,5 @@ internal static partial class WireJson
     public static DateTimeOffset? Time(JsonElement e, string name) =>
         e.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.String ? ParseTime(v.GetString()!) : null;
 
-    public static DateTimeOffset ParseTime(string text) =>
-        DateTimeOffset.Parse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal);
+    public static DateTimeOffset ParseTime(string text) => SessionWire.ParseTime(text);
 }
