@@ -9,9 +9,8 @@ namespace Switchboard.Storage.Postgres;
 /// <summary>Maps sessions and events to and from rows.</summary>
 internal static class PostgresRows
 {
-    public const string SessionColumns =
-        "id, created_seq, state, name, labels, metadata, error_message, input_tokens, output_tokens, cost_usd, " +
-        "tasks_running, lease_seconds, lease_expires_at, created_at, updated_at, terminated_at, version";
+    /// <summary>The session columns, in <see cref="SessionWire"/>'s order (also the parameter names of <see cref="UpsertSession"/>).</summary>
+    public static readonly string SessionColumns = SessionFields.StoreColumns;
 
     public const string EventColumns = "seq, at, type, session_id, data, labels, prior_labels";
 
@@ -24,26 +23,7 @@ internal static class PostgresRows
     public const string InsertEvent =
         $"INSERT INTO switchboard_events ({EventColumns}) VALUES (@seq, @at, @type, @session_id, @data, @labels, @prior_labels);";
 
-    public static Session ReadSession(NpgsqlDataReader r) => new()
-    {
-        Id = r.GetString(0),
-        CreatedSeq = r.GetInt64(1),
-        State = SessionStates.TryParse(r.GetString(2), out var state) ? state : throw new InvalidDataException($"Unknown state '{r.GetString(2)}'."),
-        Name = r.IsDBNull(3) ? null : r.GetString(3),
-        Labels = SessionJson.LabelsFromText(r.GetString(4)),
-        Metadata = r.GetString(5),
-        ErrorMessage = r.IsDBNull(6) ? null : r.GetString(6),
-        InputTokens = r.GetInt64(7),
-        OutputTokens = r.GetInt64(8),
-        CostUsd = Decimals.Normalize(r.GetDecimal(9)),
-        TasksRunning = r.GetInt32(10),
-        LeaseSeconds = r.IsDBNull(11) ? null : r.GetInt32(11),
-        LeaseExpiresAt = r.IsDBNull(12) ? null : r.GetFieldValue<DateTimeOffset>(12),
-        CreatedAt = r.GetFieldValue<DateTimeOffset>(13),
-        UpdatedAt = r.GetFieldValue<DateTimeOffset>(14),
-        TerminatedAt = r.IsDBNull(15) ? null : r.GetFieldValue<DateTimeOffset>(15),
-        Version = r.GetInt64(16),
-    };
+    public static Session ReadSession(NpgsqlDataReader r) => SessionFields.ReadRow(new RowReader(r));
 
     /// <summary>Events read back carry no <see cref="EventRecord.Session"/>; the server derives it from the data.</summary>
     public static EventRecord ReadEvent(NpgsqlDataReader r) =>
@@ -56,24 +36,7 @@ internal static class PostgresRows
     public static NpgsqlBatchCommand Upsert(Session s)
     {
         var c = new NpgsqlBatchCommand(UpsertSession);
-        var p = c.Parameters;
-        p.Add(new NpgsqlParameter<string>("id", s.Id));
-        p.Add(new NpgsqlParameter<long>("created_seq", s.CreatedSeq));
-        p.Add(new NpgsqlParameter<string>("state", s.State.ToWire()));
-        p.Add(Nullable("name", NpgsqlDbType.Text, s.Name));
-        p.Add(new NpgsqlParameter<string>("labels", SessionJson.LabelsToText(s.Labels)));
-        p.Add(new NpgsqlParameter<string>("metadata", s.Metadata));
-        p.Add(Nullable("error_message", NpgsqlDbType.Text, s.ErrorMessage));
-        p.Add(new NpgsqlParameter<long>("input_tokens", s.InputTokens));
-        p.Add(new NpgsqlParameter<long>("output_tokens", s.OutputTokens));
-        p.Add(new NpgsqlParameter<decimal>("cost_usd", Decimals.Normalize(s.CostUsd)));
-        p.Add(new NpgsqlParameter<int>("tasks_running", s.TasksRunning));
-        p.Add(Nullable("lease_seconds", NpgsqlDbType.Integer, s.LeaseSeconds));
-        p.Add(Nullable("lease_expires_at", NpgsqlDbType.TimestampTz, s.LeaseExpiresAt?.ToUniversalTime()));
-        p.Add(new NpgsqlParameter<DateTimeOffset>("created_at", s.CreatedAt.ToUniversalTime()));
-        p.Add(new NpgsqlParameter<DateTimeOffset>("updated_at", s.UpdatedAt.ToUniversalTime()));
-        p.Add(Nullable("terminated_at", NpgsqlDbType.TimestampTz, s.TerminatedAt?.ToUniversalTime()));
-        p.Add(new NpgsqlParameter<long>("version", s.Version));
+        SessionFields.WriteRow(new RowWriter(c.Parameters), s);
         return c;
     }
 
@@ -93,4 +56,31 @@ internal static class PostgresRows
 
     private static NpgsqlParameter Nullable(string name, NpgsqlDbType type, object? value) =>
         new(name, type) { Value = value ?? DBNull.Value };
+
+    /// <summary>Session columns as named parameters, typed so values are not boxed (NULLs aside).</summary>
+    private sealed class RowWriter(NpgsqlParameterCollection p) : ISessionRowWriter
+    {
+        public void Text(int ordinal, string column, string? value) =>
+            p.Add(value is null ? Nullable(column, NpgsqlDbType.Text, null) : new NpgsqlParameter<string>(column, value));
+
+        public void Int32(int ordinal, string column, int? value) =>
+            p.Add(value is { } v ? new NpgsqlParameter<int>(column, v) : Nullable(column, NpgsqlDbType.Integer, null));
+
+        public void Int64(int ordinal, string column, long value) => p.Add(new NpgsqlParameter<long>(column, value));
+
+        public void Decimal(int ordinal, string column, decimal value) => p.Add(new NpgsqlParameter<decimal>(column, value));
+
+        public void Time(int ordinal, string column, DateTimeOffset? value) =>
+            p.Add(value is { } v ? new NpgsqlParameter<DateTimeOffset>(column, v.ToUniversalTime()) : Nullable(column, NpgsqlDbType.TimestampTz, null));
+    }
+
+    private sealed class RowReader(NpgsqlDataReader r) : ISessionRowReader
+    {
+        public bool IsNull(int ordinal) => r.IsDBNull(ordinal);
+        public string Text(int ordinal) => r.GetString(ordinal);
+        public int Int32(int ordinal) => r.GetInt32(ordinal);
+        public long Int64(int ordinal) => r.GetInt64(ordinal);
+        public decimal Decimal(int ordinal) => r.GetDecimal(ordinal);
+        public DateTimeOffset Time(int ordinal) => r.GetFieldValue<DateTimeOffset>(ordinal);
+    }
 }

@@ -1,5 +1,6 @@
 using Microsoft.Data.Sqlite;
 using SQLitePCL;
+using Switchboard.Sessions;
 
 namespace Switchboard.Storage.Sqlite;
 
@@ -10,7 +11,7 @@ namespace Switchboard.Storage.Sqlite;
 /// itself. It runs on the writer connection's handle, so inside whatever transaction that connection has open; failures
 /// surface as <see cref="SqliteException"/>, as from the rest of the store.
 /// </summary>
-internal sealed class WriterStatement : IDisposable
+internal sealed class WriterStatement : IDisposable, ISessionRowWriter
 {
     private readonly sqlite3 _db;
     private readonly sqlite3_stmt _statement;
@@ -31,6 +32,18 @@ internal sealed class WriterStatement : IDisposable
         Check(value is null ? raw.sqlite3_bind_null(_statement, index) : raw.sqlite3_bind_text(_statement, index, value));
 
     public void Bind(int index, ReadOnlySpan<byte> blob) => Check(raw.sqlite3_bind_blob(_statement, index, blob));
+
+    // A session row (SessionFields.WriteRow): ordinals from 0 bind to ?1, ?2, … by position; the column name is unused.
+    void ISessionRowWriter.Text(int ordinal, string column, string? value) => Bind(ordinal + 1, value);
+
+    void ISessionRowWriter.Int32(int ordinal, string column, int? value) => Bind(ordinal + 1, (long?)value);
+
+    void ISessionRowWriter.Int64(int ordinal, string column, long value) => Bind(ordinal + 1, value);
+
+    void ISessionRowWriter.Decimal(int ordinal, string column, decimal value) =>
+        Bind(ordinal + 1, value.ToString(System.Globalization.CultureInfo.InvariantCulture));
+
+    void ISessionRowWriter.Time(int ordinal, string column, DateTimeOffset? value) => Bind(ordinal + 1, value?.ToUnixTimeMilliseconds());
 
     /// <summary>Runs the statement to completion and resets it for the next execution.</summary>
     public void Execute()

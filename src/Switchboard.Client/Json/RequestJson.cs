@@ -1,9 +1,10 @@
 using System.Buffers;
 using System.Text.Json;
+using Switchboard.Sessions;
 
 namespace Switchboard.Client;
 
-/// <summary>Writes request bodies in the server's snake_case shape; a field is written only when it is set.</summary>
+/// <summary>Writes request bodies in the server's snake_case shape (session field names from <see cref="SessionWire"/>); a field is written only when it is set.</summary>
 internal static class RequestJson
 {
     public static byte[] Object(Action<Utf8JsonWriter> fields)
@@ -21,46 +22,46 @@ internal static class RequestJson
 
     public static void CreateFields(Utf8JsonWriter w, NewSession s)
     {
-        if (s.Id is not null) w.WriteString("id", s.Id);
-        if (s.Name is not null) w.WriteString("name", s.Name);
-        if (s.State is { } state) w.WriteString("state", state.ToWire());
+        if (s.Id is not null) w.WriteString(SessionWire.Id.EncodedName, s.Id);
+        if (s.Name is not null) w.WriteString(SessionWire.Name.EncodedName, s.Name);
+        if (s.State is { } state) w.WriteString(SessionWire.State.EncodedName, state.ToWire());
         if (s.Labels is not null) Labels(w, s.Labels);
         if (s.Metadata is { } metadata)
         {
-            w.WritePropertyName("metadata");
+            w.WritePropertyName(SessionWire.Metadata.EncodedName);
             metadata.WriteTo(w);
         }
 
-        if (s.ErrorMessage is not null) w.WriteString("error_message", s.ErrorMessage);
-        if (s.InputTokens is { } input) w.WriteNumber("input_tokens", input);
-        if (s.OutputTokens is { } output) w.WriteNumber("output_tokens", output);
-        if (s.CostUsd is { } cost) w.WriteNumber("cost_usd", cost);
-        if (s.TasksRunning is { } tasks) w.WriteNumber("tasks_running", tasks);
-        if (s.LeaseSeconds is { } lease) w.WriteNumber("lease_seconds", lease);
+        if (s.ErrorMessage is not null) w.WriteString(SessionWire.ErrorMessage.EncodedName, s.ErrorMessage);
+        if (s.InputTokens is { } input) w.WriteNumber(SessionWire.InputTokens.EncodedName, input);
+        if (s.OutputTokens is { } output) w.WriteNumber(SessionWire.OutputTokens.EncodedName, output);
+        if (s.CostUsd is { } cost) w.WriteNumber(SessionWire.CostUsd.EncodedName, cost);
+        if (s.TasksRunning is { } tasks) w.WriteNumber(SessionWire.TasksRunning.EncodedName, tasks);
+        if (s.LeaseSeconds is { } lease) w.WriteNumber(SessionWire.LeaseSeconds.EncodedName, lease);
     }
 
     public static void UpdateFields(Utf8JsonWriter w, SessionUpdate u)
     {
-        if (u.State is { } state) w.WriteString("state", state.ToWire());
-        if (u.Name.HasValue) w.WriteString("name", u.Name.Value);
+        if (u.State is { } state) w.WriteString(SessionWire.State.EncodedName, state.ToWire());
+        if (u.Name.HasValue) w.WriteString(SessionWire.Name.EncodedName, u.Name.Value);
         if (u.Labels is not null) Labels(w, u.Labels);
         if (u.Metadata is { } metadata)
         {
-            w.WritePropertyName("metadata");
+            w.WritePropertyName(SessionWire.Metadata.EncodedName);
             metadata.WriteTo(w);
         }
 
-        if (u.ErrorMessage.HasValue) w.WriteString("error_message", u.ErrorMessage.Value);
-        if (u.TasksRunning is { } tasks) w.WriteNumber("tasks_running", tasks);
+        if (u.ErrorMessage.HasValue) w.WriteString(SessionWire.ErrorMessage.EncodedName, u.ErrorMessage.Value);
+        if (u.TasksRunning is { } tasks) w.WriteNumber(SessionWire.TasksRunning.EncodedName, tasks);
         if (u.LeaseSeconds.HasValue)
         {
             if (u.LeaseSeconds.Value is { } lease)
             {
-                w.WriteNumber("lease_seconds", lease);
+                w.WriteNumber(SessionWire.LeaseSeconds.EncodedName, lease);
             }
             else
             {
-                w.WriteNull("lease_seconds");
+                w.WriteNull(SessionWire.LeaseSeconds.EncodedName);
             }
         }
 
@@ -69,9 +70,9 @@ internal static class RequestJson
 
     public static void UsageFields(Utf8JsonWriter w, Usage usage)
     {
-        if (usage.InputTokens != 0) w.WriteNumber("input_tokens", usage.InputTokens);
-        if (usage.OutputTokens != 0) w.WriteNumber("output_tokens", usage.OutputTokens);
-        if (usage.CostUsd != 0) w.WriteNumber("cost_usd", usage.CostUsd);
+        if (usage.InputTokens != 0) w.WriteNumber(SessionWire.InputTokens.EncodedName, usage.InputTokens);
+        if (usage.OutputTokens != 0) w.WriteNumber(SessionWire.OutputTokens.EncodedName, usage.OutputTokens);
+        if (usage.CostUsd != 0) w.WriteNumber(SessionWire.CostUsd.EncodedName, usage.CostUsd);
     }
 
     public static void TerminateFields(Utf8JsonWriter w, string? reason, long? expectedVersion)
@@ -82,7 +83,7 @@ internal static class RequestJson
 
     public static void Labels(Utf8JsonWriter w, IReadOnlyDictionary<string, string> labels)
     {
-        w.WriteStartObject("labels");
+        w.WriteStartObject(SessionWire.Labels.EncodedName);
         foreach (var (k, v) in labels)
         {
             w.WriteString(k, v);

@@ -1,5 +1,5 @@
-using System.Globalization;
 using System.Text.Json;
+using Switchboard.Sessions;
 
 namespace Switchboard.Client;
 
@@ -11,24 +11,9 @@ internal static partial class WireJson
 {
     public static readonly JsonElement EmptyObject = JsonDocument.Parse("{}").RootElement.Clone();
 
-    public static Session ReadSession(JsonElement e) => new()
-    {
-        Id = e.GetProperty("id").GetString()!,
-        Name = String(e, "name"),
-        State = SessionStates.Parse(e.GetProperty("state").GetString()),
-        Labels = e.TryGetProperty("labels", out var labels) ? ReadLabels(labels) : new Dictionary<string, string>(StringComparer.Ordinal),
-        Metadata = e.TryGetProperty("metadata", out var metadata) && metadata.ValueKind == JsonValueKind.Object ? metadata.Clone() : EmptyObject,
-        ErrorMessage = String(e, "error_message"),
-        InputTokens = Long(e, "input_tokens"),
-        OutputTokens = Long(e, "output_tokens"),
-        CostUsd = e.TryGetProperty("cost_usd", out var cost) ? cost.GetDecimal() : 0,
-        TasksRunning = (int)Long(e, "tasks_running"),
-        LeaseSeconds = e.TryGetProperty("lease_seconds", out var lease) && lease.ValueKind == JsonValueKind.Number ? lease.GetInt32() : null,
-        CreatedAt = Time(e, "created_at") ?? default,
-        UpdatedAt = Time(e, "updated_at") ?? default,
-        TerminatedAt = Time(e, "terminated_at"),
-        Version = Long(e, "version"),
-    };
+    /// <summary>Reads a session: every field <see cref="SessionWire"/> declares, when present.</summary>
+    public static Session ReadSession(JsonElement e) =>
+        ClientSessionFields.Table.ReadFields(new Session { Id = e.GetProperty(SessionWire.Id.Name!).GetString()! }, e);
 
     public static Summary ReadSummary(JsonElement e, string? epoch)
     {
@@ -51,10 +36,11 @@ internal static partial class WireJson
             ActiveCount = Long(e, "active_count"),
             TotalCount = Long(e, "total_count"),
             Counts = counts,
-            TasksRunning = Long(e, "tasks_running"),
-            InputTokens = Long(e, "input_tokens"),
-            OutputTokens = Long(e, "output_tokens"),
-            TotalTokens = Long(e, "total_tokens"),
+            // Fleet sums of the session fields of the same names.
+            TasksRunning = Long(e, SessionWire.TasksRunning.Name!),
+            InputTokens = Long(e, SessionWire.InputTokens.Name!),
+            OutputTokens = Long(e, SessionWire.OutputTokens.Name!),
+            TotalTokens = Long(e, SessionWire.TotalTokens.Name!),
             EstimatedCostUsd = e.TryGetProperty("estimated_cost_usd", out var cost) ? cost.GetDecimal() : 0,
             IsPaused = e.TryGetProperty("is_paused", out var paused) && paused.ValueKind == JsonValueKind.True,
             DurationSeconds = Long(e, "duration_seconds"),
@@ -113,70 +99,13 @@ internal static partial class WireJson
         };
     }
 
-    /// <summary>Applies a <c>changes</c> object to <paramref name="before"/>.</summary>
-    public static Session ApplyChanges(Session before, JsonElement changes, long version)
-    {
-        var s = before with { Version = version };
-        foreach (var p in changes.EnumerateObject())
-        {
-            var v = p.Value;
-            s = p.Name switch
-            {
-                "name" => s with { Name = v.GetString() },
-                "state" => s with { State = SessionStates.Parse(v.GetString()) },
-                "labels" => s with { Labels = ReadLabels(v) },
-                "metadata" => s with { Metadata = v.Clone() },
-                "error_message" => s with { ErrorMessage = v.GetString() },
-                "input_tokens" => s with { InputTokens = v.GetInt64() },
-                "output_tokens" => s with { OutputTokens = v.GetInt64() },
-                "cost_usd" => s with { CostUsd = v.GetDecimal() },
-                "tasks_running" => s with { TasksRunning = v.GetInt32() },
-                "lease_seconds" => s with { LeaseSeconds = v.ValueKind == JsonValueKind.Number ? v.GetInt32() : null },
-                "terminated_at" => s with { TerminatedAt = v.ValueKind == JsonValueKind.String ? ParseTime(v.GetString()!) : null },
-                "updated_at" => s with { UpdatedAt = ParseTime(v.GetString()!) },
-                _ => s, // total_tokens is derived; fields from newer servers are ignored
-            };
-        }
+    /// <summary>Applies a <c>changes</c> object to <paramref name="before"/> (derived and unknown fields are skipped).</summary>
+    public static Session ApplyChanges(Session before, JsonElement changes, long version) =>
+        ClientSessionFields.Table.ReadFields(before with { Version = version }, changes);
 
-        return s;
-    }
+    public static IReadOnlyDictionary<string, string> ReadLabels(JsonElement e) => SessionWire.ReadLabels(e);
 
-    public static IReadOnlyDictionary<string, string> ReadLabels(JsonElement e)
-    {
-        var labels = new Dictionary<string, string>(StringComparer.Ordinal);
-        if (e.ValueKind == JsonValueKind.Object)
-        {
-            foreach (var p in e.EnumerateObject())
-            {
-                labels[p.Name] = p.Value.GetString() ?? "";
-            }
-        }
-
-        return labels;
-    }
-
-    public static bool LabelsEqual(IReadOnlyDictionary<string, string> a, IReadOnlyDictionary<string, string> b)
-    {
-        if (ReferenceEquals(a, b))
-        {
-            return true;
-        }
-
-        if (a.Count != b.Count)
-        {
-            return false;
-        }
-
-        foreach (var (k, v) in a)
-        {
-            if (!b.TryGetValue(k, out var other) || other != v)
-            {
-                return false;
-            }
-        }
-
-        return true;
-    }
+    public static bool LabelsEqual(IReadOnlyDictionary<string, string> a, IReadOnlyDictionary<string, string> b) => SessionWire.LabelsEqual(a, b);
 
     public static string? String(JsonElement e, string name) =>
         e.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.String ? v.GetString() : null;
@@ -187,6 +116,5 @@ internal static partial class WireJson
     public static DateTimeOffset? Time(JsonElement e, string name) =>
         e.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.String ? ParseTime(v.GetString()!) : null;
 
-    public static DateTimeOffset ParseTime(string text) =>
-        DateTimeOffset.Parse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal);
+    public static DateTimeOffset ParseTime(string text) => SessionWire.ParseTime(text);
 }

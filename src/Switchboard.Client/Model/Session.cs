@@ -59,13 +59,23 @@ public sealed record Session
     public bool IsActive => State.IsActive();
 
     /// <inheritdoc />
-    public bool Equals(Session? other) =>
-        other is not null
-        && Id == other.Id && Name == other.Name && State == other.State && ErrorMessage == other.ErrorMessage
-        && InputTokens == other.InputTokens && OutputTokens == other.OutputTokens && CostUsd == other.CostUsd
-        && TasksRunning == other.TasksRunning && LeaseSeconds == other.LeaseSeconds && CreatedAt == other.CreatedAt
-        && UpdatedAt == other.UpdatedAt && TerminatedAt == other.TerminatedAt && Version == other.Version
-        && WireJson.LabelsEqual(Labels, other.Labels) && JsonElement.DeepEquals(Metadata, other.Metadata);
+    public bool Equals(Session? other)
+    {
+        if (other is null)
+        {
+            return false;
+        }
+
+        foreach (var field in ClientSessionFields.Table.All)
+        {
+            if (field.Differs(this, other))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
 
     /// <inheritdoc />
     public override int GetHashCode() => HashCode.Combine(Id, Version, State);

@@ -22,21 +22,15 @@ public enum SessionState
 /// <summary>Wire names of <see cref="SessionState"/> values.</summary>
 public static class SessionStates
 {
-    private static readonly string[] Names = ["initializing", "idle", "working", "paused", "error", "terminating", "terminated"];
-
     /// <summary>Every state, in lifecycle order.</summary>
     public static IReadOnlyList<SessionState> All { get; } = Enum.GetValues<SessionState>();
 
     /// <summary>The wire name, e.g. <c>working</c>.</summary>
-    public static string ToWire(this SessionState state) => Names[(int)state];
+    public static string ToWire(this SessionState state) => Switchboard.Sessions.SessionWire.StateCodec<SessionState>.Name(state);
 
     /// <summary>Parses a wire name (case-sensitive, as on the wire).</summary>
-    public static bool TryParse(string? value, out SessionState state)
-    {
-        var index = Array.IndexOf(Names, value);
-        state = index < 0 ? default : (SessionState)index;
-        return index >= 0;
-    }
+    public static bool TryParse(string? value, out SessionState state) =>
+        Switchboard.Sessions.SessionWire.StateCodec<SessionState>.TryParse(value, out state);
 
     /// <summary>True for every state except <see cref="SessionState.Terminated"/>.</summary>
     public static bool IsActive(this SessionState state) => state != SessionState.Terminated;

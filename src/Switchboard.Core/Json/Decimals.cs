@@ -4,5 +4,5 @@ namespace Switchboard.Json;
 public static class Decimals
 {
     /// <summary>Removes trailing zeros so 1.50 is written as 1.5 and stored text stays canonical.</summary>
-    public static decimal Normalize(decimal value) => value / 1.000000000000000000000000000000000m;
+    public static decimal Normalize(decimal value) => Sessions.SessionWire.Normalize(value);
 }

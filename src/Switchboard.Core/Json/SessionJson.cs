@@ -6,45 +6,11 @@ namespace Switchboard.Json;
 /// <summary>The one snake_case JSON shape of a session, used by HTTP responses, event data and snapshots.</summary>
 public static class SessionJson
 {
-    /// <summary>Writes the session as a JSON object.</summary>
-    public static void Write(Utf8JsonWriter writer, Session session)
-    {
-        writer.WriteStartObject();
-        writer.WriteString("id", session.Id);
-        writer.WriteString("name", session.Name);
-        writer.WriteString("state", session.State.ToWire());
-        writer.WritePropertyName("labels");
-        WriteLabels(writer, session.Labels);
-        writer.WritePropertyName("metadata");
-        writer.WriteRawValue(session.Metadata, skipInputValidation: true);
-        writer.WriteString("error_message", session.ErrorMessage);
-        writer.WriteNumber("input_tokens", session.InputTokens);
-        writer.WriteNumber("output_tokens", session.OutputTokens);
-        writer.WriteNumber("total_tokens", session.TotalTokens);
-        writer.WriteNumber("cost_usd", Decimals.Normalize(session.CostUsd));
-        writer.WriteNumber("tasks_running", session.TasksRunning);
-        WriteNullableInt(writer, "lease_seconds", session.LeaseSeconds);
-        writer.WritePropertyName("created_at");
-        WireTime.Write(writer, session.CreatedAt);
-        writer.WritePropertyName("updated_at");
-        WireTime.Write(writer, session.UpdatedAt);
-        writer.WritePropertyName("terminated_at");
-        WireTime.Write(writer, session.TerminatedAt);
-        writer.WriteNumber("version", session.Version);
-        writer.WriteEndObject();
-    }
+    /// <summary>Writes the session as a JSON object: the fields of <see cref="SessionWire"/> marked as in the response, in order.</summary>
+    public static void Write(Utf8JsonWriter writer, Session session) => SessionFields.Table.Write(writer, session);
 
     /// <summary>Writes a label map as a JSON object with keys in ordinal order.</summary>
-    public static void WriteLabels(Utf8JsonWriter writer, IReadOnlyDictionary<string, string> labels)
-    {
-        writer.WriteStartObject();
-        foreach (var (key, value) in labels.OrderBy(kv => kv.Key, StringComparer.Ordinal))
-        {
-            writer.WriteString(key, value);
-        }
-
-        writer.WriteEndObject();
-    }
+    public static void WriteLabels(Utf8JsonWriter writer, IReadOnlyDictionary<string, string> labels) => SessionWire.WriteLabels(writer, labels);
 
     /// <summary>A label map as compact JSON text, keys in ordinal order: how stores keep labels.</summary>
     public static string LabelsToText(IReadOnlyDictionary<string, string> labels)
@@ -75,43 +41,22 @@ public static class SessionJson
         return ReadLabels(doc.RootElement);
     }
 
-    /// <summary>Reads a session written by <see cref="Write"/>.</summary>
-    public static Session Read(JsonElement e) => new()
+    /// <summary>Reads a session written by <see cref="Write"/>; every field of the response must be present.</summary>
+    public static Session Read(JsonElement e)
     {
-        Id = e.GetProperty("id").GetString()!,
-        Name = e.GetProperty("name").GetString(),
-        State = ReadState(e.GetProperty("state")),
-        Labels = ReadLabels(e.GetProperty("labels")),
-        Metadata = e.GetProperty("metadata").GetRawText(),
-        ErrorMessage = e.GetProperty("error_message").GetString(),
-        InputTokens = e.GetProperty("input_tokens").GetInt64(),
-        OutputTokens = e.GetProperty("output_tokens").GetInt64(),
-        CostUsd = e.GetProperty("cost_usd").GetDecimal(),
-        TasksRunning = e.GetProperty("tasks_running").GetInt32(),
-        LeaseSeconds = ReadNullableInt(e.GetProperty("lease_seconds")),
-        CreatedAt = WireTime.Parse(e.GetProperty("created_at").GetString()!),
-        UpdatedAt = WireTime.Parse(e.GetProperty("updated_at").GetString()!),
-        TerminatedAt = e.GetProperty("terminated_at").GetString() is { } t ? WireTime.Parse(t) : null,
-        Version = e.GetProperty("version").GetInt64(),
-    };
-
-    /// <summary>Reads a label map.</summary>
-    public static IReadOnlyDictionary<string, string> ReadLabels(JsonElement e)
-    {
-        var labels = new Dictionary<string, string>(StringComparer.Ordinal);
-        foreach (var p in e.EnumerateObject())
+        var session = new Session { Id = "" };
+        foreach (var field in SessionFields.Table.Response)
         {
-            labels[p.Name] = p.Value.GetString()!;
+            session = field.Read(session, e.GetProperty(field.Field.Name!));
         }
 
-        return labels;
+        return session;
     }
 
-    internal static SessionState ReadState(JsonElement e) =>
-        SessionStates.TryParse(e.GetString(), out var s) ? s : throw new FormatException($"Unknown state '{e.GetString()}'.");
+    /// <summary>Reads a label map.</summary>
+    public static IReadOnlyDictionary<string, string> ReadLabels(JsonElement e) => SessionWire.ReadLabels(e);
 
-    internal static int? ReadNullableInt(JsonElement e) => e.ValueKind == JsonValueKind.Null ? null : e.GetInt32();
-
+    /// <summary>Writes <c>"name": value</c>, or <c>null</c>.</summary>
     public static void WriteNullableInt(Utf8JsonWriter writer, string name, int? value)
     {
         if (value is { } v)

@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Text.Json;
 
 namespace Switchboard.Json;
@@ -6,8 +5,6 @@ namespace Switchboard.Json;
 /// <summary>Timestamps on the wire: UTC with milliseconds, e.g. <c>2026-11-21T10:15:00.123Z</c>.</summary>
 public static class WireTime
 {
-    private const string Format = "yyyy-MM-dd'T'HH:mm:ss.fff'Z'";
-
     /// <summary>The current time, truncated to whole milliseconds so stored and sent values agree.</summary>
     public static DateTimeOffset Now(TimeProvider time) => Truncate(time.GetUtcNow());
 
@@ -19,8 +16,7 @@ public static class WireTime
     public static void Write(Utf8JsonWriter writer, DateTimeOffset value)
     {
         Span<byte> buffer = stackalloc byte[32];
-        value.UtcDateTime.TryFormat(buffer, out var written, Format, CultureInfo.InvariantCulture);
-        writer.WriteStringValue(buffer[..written]);
+        writer.WriteStringValue(buffer[..Sessions.SessionWire.FormatTime(value, buffer)]);
     }
 
     /// <summary>Writes a nullable timestamp as a JSON string or null.</summary>
@@ -37,6 +33,5 @@ public static class WireTime
     }
 
     /// <summary>Parses a wire timestamp.</summary>
-    public static DateTimeOffset Parse(string text) =>
-        DateTimeOffset.Parse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal);
+    public static DateTimeOffset Parse(string text) => Sessions.SessionWire.ParseTime(text);
 }

@@ -22,21 +22,16 @@ public enum SessionState
 /// <summary>Wire names of <see cref="SessionState"/> values.</summary>
 public static class SessionStates
 {
-    private static readonly string[] Names = ["initializing", "idle", "working", "paused", "error", "terminating", "terminated"];
+    private static readonly string[] Names = SessionWire.StateNames;
 
     /// <summary>All states, in declaration order.</summary>
     public static IReadOnlyList<SessionState> All { get; } = Enum.GetValues<SessionState>();
 
     /// <summary>The snake_case wire name of a state.</summary>
-    public static string ToWire(this SessionState state) => Names[(int)state];
+    public static string ToWire(this SessionState state) => SessionWire.StateCodec<SessionState>.Name(state);
 
     /// <summary>Parses a wire name; returns false for anything else (case-sensitive).</summary>
-    public static bool TryParse(string? value, out SessionState state)
-    {
-        var index = Array.IndexOf(Names, value);
-        state = index < 0 ? default : (SessionState)index;
-        return index >= 0;
-    }
+    public static bool TryParse(string? value, out SessionState state) => SessionWire.StateCodec<SessionState>.TryParse(value, out state);
 
     /// <summary>The accepted wire names, for error messages.</summary>
     public static string WireList { get; } = string.Join(", ", Names);

@@ -2,6 +2,7 @@ using System.Text;
 using System.Text.Json;
 using Switchboard.Errors;
 using Switchboard.Sessions;
+using F = Switchboard.Writes.WireNames;
 
 namespace Switchboard.Writes;
 
@@ -16,8 +17,8 @@ public static class WriteValidator
     {
         CreateSession c => ValidateCreate(c),
         UpdateSession u => ValidateUpdate(u),
-        AddUsage a => Id(a.SessionId, "id") ?? NonNegative("input_tokens", a.InputTokens) ?? NonNegative("output_tokens", a.OutputTokens)
-            ?? Cost("cost_usd", a.CostUsd),
+        AddUsage a => Id(a.SessionId, "id") ?? NonNegative(F.InputTokens, a.InputTokens) ?? NonNegative(F.OutputTokens, a.OutputTokens)
+            ?? Cost(F.CostUsd, a.CostUsd),
         Heartbeat h => Id(h.SessionId, "id"),
         TerminateSession t => Id(t.SessionId, "id") ?? Length("reason", t.Reason, SessionLimits.MaxReasonLength) ?? Version(t.ExpectedVersion),
         ExpireLease e => Id(e.SessionId, "id"),
@@ -31,25 +32,25 @@ public static class WriteValidator
 
     private static SwitchboardError? ValidateCreate(CreateSession c) =>
         (c.Id is null ? null : Id(c.Id, "id"))
-        ?? Length("name", c.Name, SessionLimits.MaxNameLength)
+        ?? Length(F.Name, c.Name, SessionLimits.MaxNameLength)
         ?? InitialState(c.State)
         ?? Labels(c.Labels)
         ?? Metadata(c.Metadata)
-        ?? Length("error_message", c.ErrorMessage, SessionLimits.MaxErrorMessageLength)
-        ?? NonNegative("input_tokens", c.InputTokens)
-        ?? NonNegative("output_tokens", c.OutputTokens)
+        ?? Length(F.ErrorMessage, c.ErrorMessage, SessionLimits.MaxErrorMessageLength)
+        ?? NonNegative(F.InputTokens, c.InputTokens)
+        ?? NonNegative(F.OutputTokens, c.OutputTokens)
         ?? TotalFits(c.InputTokens, c.OutputTokens)
-        ?? Cost("cost_usd", c.CostUsd)
-        ?? NonNegative("tasks_running", c.TasksRunning)
+        ?? Cost(F.CostUsd, c.CostUsd)
+        ?? NonNegative(F.TasksRunning, c.TasksRunning)
         ?? Lease(c.LeaseSeconds);
 
     private static SwitchboardError? ValidateUpdate(UpdateSession u) =>
         Id(u.SessionId, "id")
-        ?? Length("name", u.Name.Value, SessionLimits.MaxNameLength)
+        ?? Length(F.Name, u.Name.Value, SessionLimits.MaxNameLength)
         ?? Labels(u.Labels)
         ?? Metadata(u.Metadata)
-        ?? Length("error_message", u.ErrorMessage.Value, SessionLimits.MaxErrorMessageLength)
-        ?? (u.TasksRunning is { } t ? NonNegative("tasks_running", t) : null)
+        ?? Length(F.ErrorMessage, u.ErrorMessage.Value, SessionLimits.MaxErrorMessageLength)
+        ?? (u.TasksRunning is { } t ? NonNegative(F.TasksRunning, t) : null)
         ?? Lease(u.LeaseSeconds.Value)
         ?? Version(u.ExpectedVersion);
 
@@ -70,7 +71,7 @@ public static class WriteValidator
         : null;
 
     private static SwitchboardError? TotalFits(long input, long output) => input > long.MaxValue - output
-        ? SwitchboardError.InvalidField("output_tokens", $"'input_tokens' + 'output_tokens' must fit in a 64-bit integer (at most {long.MaxValue}); got {input} + {output}.")
+        ? SwitchboardError.InvalidField(F.OutputTokens, $"'input_tokens' + 'output_tokens' must fit in a 64-bit integer (at most {long.MaxValue}); got {input} + {output}.")
         : null;
 
     private static SwitchboardError? Cost(string field, decimal value) => value < 0 || value > SessionLimits.MaxCostUsd
@@ -162,4 +163,15 @@ public static class WriteValidator
         : value.Length == 0 ? "an empty string"
         : value.Length > 40 ? $"{value.Length} characters"
         : $"'{value}'";
+}
+
+/// <summary>The wire names of <see cref="SessionWire"/>'s fields, for error messages.</summary>
+internal static class WireNames
+{
+    public static readonly string Name = SessionWire.Name.Name!;
+    public static readonly string ErrorMessage = SessionWire.ErrorMessage.Name!;
+    public static readonly string InputTokens = SessionWire.InputTokens.Name!;
+    public static readonly string OutputTokens = SessionWire.OutputTokens.Name!;
+    public static readonly string CostUsd = SessionWire.CostUsd.Name!;
+    public static readonly string TasksRunning = SessionWire.TasksRunning.Name!;
 }

@@ -147,6 +147,11 @@ internal static class SwitchboardOpenApi
             return;
         }
 
+        if (clr.GetCustomAttributes(typeof(Contracts.SessionFieldsAttribute), false) is [Contracts.SessionFieldsAttribute fields])
+        {
+            SessionSchemas.AddFields(schema, fields.Use);
+        }
+
         var properties = schema.Properties ?? new Dictionary<string, IOpenApiSchema>();
         if (typeof(Contracts.IRequest).IsAssignableFrom(clr))
         {

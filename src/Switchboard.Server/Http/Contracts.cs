@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using Switchboard.Sessions;
 
 namespace Switchboard.Http;
 
@@ -11,25 +12,23 @@ internal static class Contracts
 {
     // Requests: every field is optional unless listed in RequiredFields, unknown fields are errors (additionalProperties
     // false), and a nullable type means JSON null is accepted (it clears the field). See SwitchboardOpenApi.
-    public sealed record CreateSessionRequest(
-        string Id, string? Name, string State, Dictionary<string, string> Labels, JsonElement Metadata, string? ErrorMessage,
-        long InputTokens, long OutputTokens, decimal CostUsd, int TasksRunning, int? LeaseSeconds) : IRequest;
+    // Records marked [SessionFields] get the session's fields from SessionWire (SessionSchemas); they declare only their own.
+    [SessionFields(SessionWire.Use.Create)]
+    public sealed record CreateSessionRequest : IRequest;
 
-    public sealed record UpdateSessionRequest(
-        string State, string? Name, Dictionary<string, string> Labels, JsonElement Metadata, string? ErrorMessage,
-        int TasksRunning, int? LeaseSeconds, long ExpectedVersion) : IRequest;
+    [SessionFields(SessionWire.Use.Update)]
+    public sealed record UpdateSessionRequest(long ExpectedVersion) : IRequest;
 
-    public sealed record UsageRequest(long InputTokens, long OutputTokens, decimal CostUsd) : IRequest;
+    [SessionFields(SessionWire.Use.AddUsage)]
+    public sealed record UsageRequest : IRequest;
 
     /// <summary>A heartbeat takes no fields; an empty object is accepted.</summary>
     public sealed record HeartbeatRequest : IRequest;
 
     public sealed record TerminateRequest(string Reason, long ExpectedVersion) : IRequest;
 
-    public sealed record SessionResponse(
-        string Id, string? Name, string State, Dictionary<string, string> Labels, JsonElement Metadata, string? ErrorMessage,
-        long InputTokens, long OutputTokens, long TotalTokens, decimal CostUsd, int TasksRunning, int? LeaseSeconds,
-        DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt, DateTimeOffset? TerminatedAt, long Version);
+    [SessionFields(SessionWire.Use.Response)]
+    public sealed record SessionResponse;
 
     public sealed record SessionListResponse(List<SessionResponse> Sessions, string? NextCursor);
 
@@ -46,15 +45,14 @@ internal static class Contracts
     [JsonDerivedType(typeof(BatchTerminate), "terminate")]
     public abstract record BatchOperation : IRequest;
 
-    public sealed record BatchCreate(
-        string Id, string? Name, string State, Dictionary<string, string> Labels, JsonElement Metadata, string? ErrorMessage,
-        long InputTokens, long OutputTokens, decimal CostUsd, int TasksRunning, int? LeaseSeconds) : BatchOperation;
+    [SessionFields(SessionWire.Use.Create)]
+    public sealed record BatchCreate : BatchOperation;
 
-    public sealed record BatchUpdate(
-        string Id, string State, string? Name, Dictionary<string, string> Labels, JsonElement Metadata, string? ErrorMessage,
-        int TasksRunning, int? LeaseSeconds, long ExpectedVersion) : BatchOperation;
+    [SessionFields(SessionWire.Use.Update)]
+    public sealed record BatchUpdate(string Id, long ExpectedVersion) : BatchOperation;
 
-    public sealed record BatchUsage(string Id, long InputTokens, long OutputTokens, decimal CostUsd) : BatchOperation;
+    [SessionFields(SessionWire.Use.AddUsage)]
+    public sealed record BatchUsage(string Id) : BatchOperation;
 
     public sealed record BatchHeartbeat(string Id) : BatchOperation;
 
@@ -121,6 +119,13 @@ internal static class Contracts
     public sealed record TokenRequest(List<string> Topics, Dictionary<string, string> Labels, long TtlSeconds) : IRequest;
 
     public sealed record TokenResponse(string Token, string TokenType, DateTimeOffset ExpiresAt, long ExpiresIn, List<string> Topics, Dictionary<string, string>? Labels);
+
+    /// <summary>The record's schema also has <see cref="SessionWire"/>'s fields with this use (see <see cref="SessionSchemas"/>).</summary>
+    [AttributeUsage(AttributeTargets.Class)]
+    public sealed class SessionFieldsAttribute(SessionWire.Use use) : Attribute
+    {
+        public SessionWire.Use Use { get; } = use;
+    }
 
     /// <summary>Marks a request body: fields are optional unless <see cref="RequiredFields"/> names them; unknown fields are errors.</summary>
     public interface IRequest;

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Switchboard.Responses;
+using Switchboard.Sessions;
 using Switchboard.Writes;
 
 namespace Switchboard.Http;
@@ -7,13 +8,12 @@ namespace Switchboard.Http;
 /// <summary>Turns request JSON into writes. The field lists are the API's contract and feed the unknown-field check.</summary>
 internal static class WriteRequests
 {
-    public static readonly string[] CreateFields =
-        ["id", "name", "state", "labels", "metadata", "error_message", "input_tokens", "output_tokens", "cost_usd", "tasks_running", "lease_seconds"];
+    // The session fields each request may set come from SessionWire; expected_version is the request's own.
+    public static readonly string[] CreateFields = [.. Names(SessionWire.Use.Create)];
 
-    public static readonly string[] UpdateFields =
-        ["state", "name", "labels", "metadata", "error_message", "tasks_running", "lease_seconds", "expected_version"];
+    public static readonly string[] UpdateFields = [.. Names(SessionWire.Use.Update), "expected_version"];
 
-    public static readonly string[] UsageFields = ["input_tokens", "output_tokens", "cost_usd"];
+    public static readonly string[] UsageFields = [.. Names(SessionWire.Use.AddUsage)];
 
     public static readonly string[] TerminateFields = ["reason", "expected_version"];
 
@@ -22,17 +22,17 @@ internal static class WriteRequests
         var f = new FieldReader(body, known ?? CreateFields, prefix);
         return new CreateSession
         {
-            Id = f.String("id"),
-            Name = f.NullableString("name").Value,
-            State = f.State("state") ?? Sessions.SessionState.Initializing,
-            Labels = f.Labels("labels"),
-            Metadata = f.JsonObject("metadata"),
-            ErrorMessage = f.NullableString("error_message").Value,
-            InputTokens = f.Long("input_tokens") ?? 0,
-            OutputTokens = f.Long("output_tokens") ?? 0,
-            CostUsd = f.Decimal("cost_usd") ?? 0,
-            TasksRunning = f.Int("tasks_running") ?? 0,
-            LeaseSeconds = f.NullableInt("lease_seconds").Value,
+            Id = f.String(W.Id),
+            Name = f.NullableString(W.Name).Value,
+            State = f.State(W.State) ?? Sessions.SessionState.Initializing,
+            Labels = f.Labels(W.Labels),
+            Metadata = f.JsonObject(W.Metadata),
+            ErrorMessage = f.NullableString(W.ErrorMessage).Value,
+            InputTokens = f.Long(W.InputTokens) ?? 0,
+            OutputTokens = f.Long(W.OutputTokens) ?? 0,
+            CostUsd = f.Decimal(W.CostUsd) ?? 0,
+            TasksRunning = f.Int(W.TasksRunning) ?? 0,
+            LeaseSeconds = f.NullableInt(W.LeaseSeconds).Value,
         };
     }
 
@@ -41,13 +41,13 @@ internal static class WriteRequests
         var f = new FieldReader(body, known ?? UpdateFields, prefix);
         return new UpdateSession(id)
         {
-            State = f.State("state"),
-            Name = f.NullableString("name"),
-            Labels = f.Labels("labels"),
-            Metadata = f.JsonObject("metadata"),
-            ErrorMessage = f.NullableString("error_message"),
-            TasksRunning = f.Int("tasks_running"),
-            LeaseSeconds = f.NullableInt("lease_seconds"),
+            State = f.State(W.State),
+            Name = f.NullableString(W.Name),
+            Labels = f.Labels(W.Labels),
+            Metadata = f.JsonObject(W.Metadata),
+            ErrorMessage = f.NullableString(W.ErrorMessage),
+            TasksRunning = f.Int(W.TasksRunning),
+            LeaseSeconds = f.NullableInt(W.LeaseSeconds),
             ExpectedVersion = f.Long("expected_version"),
         };
     }
@@ -57,9 +57,9 @@ internal static class WriteRequests
         var f = new FieldReader(body, known ?? UsageFields, prefix);
         return new AddUsage(id)
         {
-            InputTokens = f.Long("input_tokens") ?? 0,
-            OutputTokens = f.Long("output_tokens") ?? 0,
-            CostUsd = f.Decimal("cost_usd") ?? 0,
+            InputTokens = f.Long(W.InputTokens) ?? 0,
+            OutputTokens = f.Long(W.OutputTokens) ?? 0,
+            CostUsd = f.Decimal(W.CostUsd) ?? 0,
         };
     }
 
@@ -102,6 +102,25 @@ internal static class WriteRequests
             "terminate" => Terminate(Id(), op, prefix, ["op", "id", .. TerminateFields]),
             _ => throw RequestException.Field(prefix + "op", $"'{prefix}op' must be one of create, update, usage, heartbeat, terminate."),
         };
+    }
+
+    private static IEnumerable<string> Names(SessionWire.Use use) =>
+        SessionWire.All.Where(f => f.Name is not null && f.Has(use)).Select(f => f.Name!);
+
+    /// <summary>The wire names of the session fields requests set.</summary>
+    private static class W
+    {
+        public static readonly string Id = SessionWire.Id.Name!;
+        public static readonly string Name = SessionWire.Name.Name!;
+        public static readonly string State = SessionWire.State.Name!;
+        public static readonly string Labels = SessionWire.Labels.Name!;
+        public static readonly string Metadata = SessionWire.Metadata.Name!;
+        public static readonly string ErrorMessage = SessionWire.ErrorMessage.Name!;
+        public static readonly string InputTokens = SessionWire.InputTokens.Name!;
+        public static readonly string OutputTokens = SessionWire.OutputTokens.Name!;
+        public static readonly string CostUsd = SessionWire.CostUsd.Name!;
+        public static readonly string TasksRunning = SessionWire.TasksRunning.Name!;
+        public static readonly string LeaseSeconds = SessionWire.LeaseSeconds.Name!;
     }
 
     private static Heartbeat Heartbeat(string id, JsonElement op, string prefix)

@@ -35,10 +35,11 @@ internal sealed record FleetSummary(FleetTotals Values, long DurationSeconds, lo
         w.WriteNumber("terminating", v.Terminating);
         w.WriteNumber("terminated", v.Terminated);
         w.WriteEndObject();
-        w.WriteNumber("tasks_running", v.TasksRunning);
-        w.WriteNumber("input_tokens", Saturate(v.InputTokens));
-        w.WriteNumber("output_tokens", Saturate(v.OutputTokens));
-        w.WriteNumber("total_tokens", Saturate(v.InputTokens + v.OutputTokens));
+        // Fleet sums of the session fields of the same names.
+        w.WriteNumber(SessionWire.TasksRunning.EncodedName, v.TasksRunning);
+        w.WriteNumber(SessionWire.InputTokens.EncodedName, Saturate(v.InputTokens));
+        w.WriteNumber(SessionWire.OutputTokens.EncodedName, Saturate(v.OutputTokens));
+        w.WriteNumber(SessionWire.TotalTokens.EncodedName, Saturate(v.InputTokens + v.OutputTokens));
         w.WriteNumber("estimated_cost_usd", Decimals.Normalize(v.CostUsd));
         w.WriteBoolean("is_paused", v.IsPaused);
         w.WriteNumber("duration_seconds", DurationSeconds);

@@ -1,0 +1,50 @@
+using System.Text.Json;
+using Switchboard.Sessions;
+
+namespace Switchboard.Client;
+
+/// <summary>
+/// <see cref="SessionWire"/>'s wire fields bound to the client's <see cref="Session"/> (store-only fields are not sent).
+/// Reading a session or applying <c>changes</c> walks this table, so a field the server adds is read once it is bound here.
+/// </summary>
+internal static class ClientSessionFields
+{
+    public static readonly SessionWire.Table<Session> Table = new(
+    [
+        Bind(SessionWire.Id, SessionWire.Codecs.Text, s => s.Id, (s, v) => s with { Id = v }),
+        Bind(SessionWire.Name, SessionWire.Codecs.NullableText, s => s.Name, (s, v) => s with { Name = v }),
+        Bind(SessionWire.State, new SessionWire.StateCodec<SessionState>(), s => s.State, (s, v) => s with { State = v }),
+        Bind(SessionWire.Labels, SessionWire.Codecs.LabelMap, s => s.Labels, (s, v) => s with { Labels = v }),
+        Bind(SessionWire.Metadata, new ElementCodec(), s => s.Metadata, (s, v) => s with { Metadata = v }),
+        Bind(SessionWire.ErrorMessage, SessionWire.Codecs.NullableText, s => s.ErrorMessage, (s, v) => s with { ErrorMessage = v }),
+        Bind(SessionWire.InputTokens, SessionWire.Codecs.Int64, s => s.InputTokens, (s, v) => s with { InputTokens = v }),
+        Bind(SessionWire.OutputTokens, SessionWire.Codecs.Int64, s => s.OutputTokens, (s, v) => s with { OutputTokens = v }),
+        Bind(SessionWire.TotalTokens, SessionWire.Codecs.Int64, s => s.TotalTokens, null),
+        Bind(SessionWire.CostUsd, SessionWire.Codecs.Decimal, s => s.CostUsd, (s, v) => s with { CostUsd = v }),
+        Bind(SessionWire.TasksRunning, SessionWire.Codecs.Int32, s => s.TasksRunning, (s, v) => s with { TasksRunning = v }),
+        Bind(SessionWire.LeaseSeconds, SessionWire.Codecs.NullableInt32, s => s.LeaseSeconds, (s, v) => s with { LeaseSeconds = v }),
+        Bind(SessionWire.CreatedAt, SessionWire.Codecs.Time, s => s.CreatedAt, (s, v) => s with { CreatedAt = v }),
+        Bind(SessionWire.UpdatedAt, SessionWire.Codecs.Time, s => s.UpdatedAt, (s, v) => s with { UpdatedAt = v }),
+        Bind(SessionWire.TerminatedAt, SessionWire.Codecs.NullableTime, s => s.TerminatedAt, (s, v) => s with { TerminatedAt = v }),
+        Bind(SessionWire.Version, SessionWire.Codecs.Int64, s => s.Version, (s, v) => s with { Version = v }),
+    ], wireOnly: true);
+
+    private static SessionWire.Binding<Session, T> Bind<T>(SessionWire.Field field, SessionWire.Codec<T> codec, Func<Session, T> get, Func<Session, T, Session>? set) =>
+        new(field, codec, get, set);
+
+    /// <summary>Metadata as a <see cref="JsonElement"/>; anything but an object reads as <c>{}</c>.</summary>
+    private sealed class ElementCodec : SessionWire.Codec<JsonElement>
+    {
+        public override SessionWire.Kind Kind => SessionWire.Kind.JsonObject;
+        public override bool Nullable => false;
+        public override bool Equal(JsonElement a, JsonElement b) => JsonElement.DeepEquals(a, b);
+
+        public override void Write(Utf8JsonWriter writer, JsonEncodedText name, JsonElement value)
+        {
+            writer.WritePropertyName(name);
+            value.WriteTo(writer);
+        }
+
+        public override JsonElement Read(JsonElement e) => e.ValueKind == JsonValueKind.Object ? e.Clone() : WireJson.EmptyObject;
+    }
+}

@@ -1,0 +1,130 @@
+using System.Text.Json;
+
+namespace Switchboard.Sessions;
+
+/// <summary>The session's declared shape (shared with the client as linked source; public here, internal there).</summary>
+public static partial class SessionWire;
+
+/// <summary>
+/// <see cref="SessionWire"/>'s fields bound to Core's <see cref="Session"/> with typed accessors. Everything that
+/// writes, reads, diffs or stores a session walks <see cref="Table"/>; adding a field is a row in
+/// <see cref="SessionWire"/>, a property and a row here, and a migration.
+/// </summary>
+public static class SessionFields
+{
+    /// <summary>Metadata: compact JSON text, written raw.</summary>
+    public static readonly SessionWire.Codec<string> RawJson = new RawJsonCodec();
+
+    /// <summary>Core's <see cref="SessionState"/>.</summary>
+    public static readonly SessionWire.StateCodec<SessionState> State = new();
+
+    /// <summary>The bound table.</summary>
+    public static readonly SessionWire.Table<Session> Table = new(
+    [
+        Bind(SessionWire.Id, SessionWire.Codecs.Text, s => s.Id, (s, v) => s with { Id = v }),
+        Bind(SessionWire.CreatedSeq, SessionWire.Codecs.Int64, s => s.CreatedSeq, (s, v) => s with { CreatedSeq = v }),
+        Bind(SessionWire.Name, SessionWire.Codecs.NullableText, s => s.Name, (s, v) => s with { Name = v }),
+        Bind(SessionWire.State, State, s => s.State, (s, v) => s with { State = v }),
+        Bind(SessionWire.Labels, SessionWire.Codecs.LabelMap, s => s.Labels, (s, v) => s with { Labels = v }),
+        Bind(SessionWire.Metadata, RawJson, s => s.Metadata, (s, v) => s with { Metadata = v }),
+        Bind(SessionWire.ErrorMessage, SessionWire.Codecs.NullableText, s => s.ErrorMessage, (s, v) => s with { ErrorMessage = v }),
+        Bind(SessionWire.InputTokens, SessionWire.Codecs.Int64, s => s.InputTokens, (s, v) => s with { InputTokens = v }),
+        Bind(SessionWire.OutputTokens, SessionWire.Codecs.Int64, s => s.OutputTokens, (s, v) => s with { OutputTokens = v }),
+        Bind(SessionWire.TotalTokens, SessionWire.Codecs.Int64, s => s.TotalTokens, null),
+        Bind(SessionWire.CostUsd, SessionWire.Codecs.Decimal, s => s.CostUsd, (s, v) => s with { CostUsd = v }),
+        Bind(SessionWire.TasksRunning, SessionWire.Codecs.Int32, s => s.TasksRunning, (s, v) => s with { TasksRunning = v }),
+        Bind(SessionWire.LeaseSeconds, SessionWire.Codecs.NullableInt32, s => s.LeaseSeconds, (s, v) => s with { LeaseSeconds = v }),
+        Bind(SessionWire.LeaseExpiresAt, SessionWire.Codecs.NullableTime, s => s.LeaseExpiresAt, (s, v) => s with { LeaseExpiresAt = v }),
+        Bind(SessionWire.CreatedAt, SessionWire.Codecs.Time, s => s.CreatedAt, (s, v) => s with { CreatedAt = v }),
+        Bind(SessionWire.UpdatedAt, SessionWire.Codecs.Time, s => s.UpdatedAt, (s, v) => s with { UpdatedAt = v }),
+        Bind(SessionWire.TerminatedAt, SessionWire.Codecs.NullableTime, s => s.TerminatedAt, (s, v) => s with { TerminatedAt = v }),
+        Bind(SessionWire.Version, SessionWire.Codecs.Int64, s => s.Version, (s, v) => s with { Version = v }),
+    ]);
+
+    /// <summary>The store columns, comma-separated in binding order (what <see cref="WriteRow"/> binds and <see cref="ReadRow"/> reads).</summary>
+    public static readonly string StoreColumns = string.Join(", ", Table.Stored.Select(b => b.Field.Column));
+
+    /// <summary>Binds every stored field of <paramref name="session"/> by ordinal (0-based, in <see cref="StoreColumns"/> order).</summary>
+    public static void WriteRow(ISessionRowWriter row, Session session)
+    {
+        var stored = Table.Stored;
+        for (var i = 0; i < stored.Length; i++)
+        {
+            stored[i].ToColumn(row, i, session);
+        }
+    }
+
+    /// <summary>Reads a session from a row selected with <see cref="StoreColumns"/>.</summary>
+    public static Session ReadRow(ISessionRowReader row)
+    {
+        var session = new Session { Id = "" };
+        var stored = Table.Stored;
+        for (var i = 0; i < stored.Length; i++)
+        {
+            session = stored[i].FromColumn(row, i, session);
+        }
+
+        return session;
+    }
+
+    private static SessionWire.Binding<Session, T> Bind<T>(SessionWire.Field field, SessionWire.Codec<T> codec, Func<Session, T> get, Func<Session, T, Session>? set) =>
+        new(field, codec, get, set);
+
+    private sealed class RawJsonCodec : SessionWire.Codec<string>
+    {
+        public override SessionWire.Kind Kind => SessionWire.Kind.JsonObject;
+        public override bool Nullable => false;
+        public override bool Equal(string a, string b) => string.Equals(a, b);
+
+        public override void Write(Utf8JsonWriter writer, JsonEncodedText name, string value)
+        {
+            writer.WritePropertyName(name);
+            writer.WriteRawValue(value, skipInputValidation: true);
+        }
+
+        public override string Read(JsonElement e) => e.GetRawText();
+        public override void ToColumn(ISessionRowWriter row, int ordinal, string column, string value) => row.Text(ordinal, column, value);
+        public override string FromColumn(ISessionRowReader row, int ordinal) => row.Text(ordinal);
+    }
+}
+
+/// <summary>Where a store binds a session row's values (ordinal from 0 in <see cref="SessionFields.StoreColumns"/> order, or the column name).</summary>
+public interface ISessionRowWriter
+{
+    /// <summary>A text column; null for NULL.</summary>
+    void Text(int ordinal, string column, string? value);
+
+    /// <summary>A 32-bit integer column; null for NULL.</summary>
+    void Int32(int ordinal, string column, int? value);
+
+    /// <summary>A 64-bit integer column.</summary>
+    void Int64(int ordinal, string column, long value);
+
+    /// <summary>A decimal column (already normalized).</summary>
+    void Decimal(int ordinal, string column, decimal value);
+
+    /// <summary>A timestamp column; null for NULL.</summary>
+    void Time(int ordinal, string column, DateTimeOffset? value);
+}
+
+/// <summary>Where a store reads a session row's values from, by ordinal in <see cref="SessionFields.StoreColumns"/> order.</summary>
+public interface ISessionRowReader
+{
+    /// <summary>True when the column is NULL.</summary>
+    bool IsNull(int ordinal);
+
+    /// <summary>A text column.</summary>
+    string Text(int ordinal);
+
+    /// <summary>A 32-bit integer column.</summary>
+    int Int32(int ordinal);
+
+    /// <summary>A 64-bit integer column.</summary>
+    long Int64(int ordinal);
+
+    /// <summary>A decimal column.</summary>
+    decimal Decimal(int ordinal);
+
+    /// <summary>A timestamp column.</summary>
+    DateTimeOffset Time(int ordinal);
+}

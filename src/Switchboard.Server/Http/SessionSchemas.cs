@@ -1,0 +1,75 @@
+using System.Text.Json.Nodes;
+using Microsoft.OpenApi;
+using Switchboard.Sessions;
+
+namespace Switchboard.Http;
+
+/// <summary>The OpenAPI schema of the session's fields, from <see cref="SessionWire"/>: each field's JSON type, nullability and meaning.</summary>
+internal static class SessionSchemas
+{
+    /// <summary>
+    /// Adds the fields with <paramref name="use"/> to <paramref name="schema"/>: after <c>op</c> and <c>id</c> when the
+    /// record declares them, before its other own fields (e.g. <c>expected_version</c>).
+    /// </summary>
+    public static void AddFields(OpenApiSchema schema, SessionWire.Use use)
+    {
+        var own = schema.Properties ?? new Dictionary<string, IOpenApiSchema>();
+        var properties = new Dictionary<string, IOpenApiSchema>();
+        foreach (var first in new[] { "op", "id" })
+        {
+            if (own.TryGetValue(first, out var p))
+            {
+                properties[first] = p;
+            }
+        }
+
+        foreach (var field in SessionWire.All)
+        {
+            if (field.Name is not null && field.Has(use))
+            {
+                properties[field.Name] = For(field);
+            }
+        }
+
+        foreach (var (name, p) in own)
+        {
+            properties.TryAdd(name, p);
+        }
+
+        schema.Type = JsonSchemaType.Object;
+        schema.Properties = properties;
+    }
+
+    /// <summary>The schema of one field.</summary>
+    public static OpenApiSchema For(SessionWire.Field field)
+    {
+        var schema = field.Kind switch
+        {
+            SessionWire.Kind.Text => new OpenApiSchema { Type = JsonSchemaType.String },
+            SessionWire.Kind.State => new OpenApiSchema
+            {
+                Type = JsonSchemaType.String,
+                Enum = [.. SessionWire.StateNames.Select(n => (JsonNode)JsonValue.Create(n))],
+            },
+            SessionWire.Kind.Labels => new OpenApiSchema
+            {
+                Type = JsonSchemaType.Object,
+                AdditionalProperties = new OpenApiSchema { Type = JsonSchemaType.String },
+            },
+            SessionWire.Kind.JsonObject => new OpenApiSchema { Type = JsonSchemaType.Object },
+            SessionWire.Kind.Int32 => new OpenApiSchema { Type = JsonSchemaType.Integer, Format = "int32" },
+            SessionWire.Kind.Int64 => new OpenApiSchema { Type = JsonSchemaType.Integer, Format = "int64" },
+            SessionWire.Kind.Decimal => new OpenApiSchema { Type = JsonSchemaType.Number },
+            SessionWire.Kind.Time => new OpenApiSchema { Type = JsonSchemaType.String, Format = "date-time" },
+            _ => throw new ArgumentOutOfRangeException(nameof(field), field.Kind, "Unknown session field kind."),
+        };
+
+        if (field.Nullable)
+        {
+            schema.Type |= JsonSchemaType.Null;
+        }
+
+        schema.Description = field.Description;
+        return schema;
+    }
+}

@@ -1,0 +1,334 @@
+using System.Buffers;
+using System.Text;
+using System.Text.Json;
+using System.Text.RegularExpressions;
+using Switchboard.Events;
+using Switchboard.Json;
+using Switchboard.Sessions;
+using Switchboard.Testing;
+using CoreSession = Switchboard.Sessions.Session;
+using CoreState = Switchboard.Sessions.SessionState;
+
+namespace Switchboard.Server.Tests.Wire;
+
+/// <summary>
+/// Walks the session's one declaration (<see cref="SessionWire"/>) against what is produced from it: the JSON written
+/// for a session with every field set, the reader, the <c>changes</c> of <c>session_updated</c>, the store row, a real
+/// server's responses, and the real <c>/openapi/v1.json</c>. Every declared field must appear with its name and kind,
+/// and nothing else may.
+/// </summary>
+public sealed partial class SessionWireTests
+{
+    private static readonly DateTimeOffset T0 = new(2026, 11, 21, 10, 15, 0, 123, TimeSpan.Zero);
+
+    /// <summary>Every field set, none to its default (checked below, so a new field must be set here too).</summary>
+    private static readonly CoreSession Full = new()
+    {
+        Id = "wire-1", CreatedSeq = 5, Name = "agent", State = CoreState.Working,
+        Labels = new Dictionary<string, string>(StringComparer.Ordinal) { ["team"] = "core", ["env"] = "prod" },
+        Metadata = """{"model":"m1","steps":[1,2]}""", ErrorMessage = "almost", InputTokens = 10, OutputTokens = 20,
+        CostUsd = 1.25m, TasksRunning = 3, LeaseSeconds = 30, LeaseExpiresAt = T0.AddSeconds(30), CreatedAt = T0,
+        UpdatedAt = T0.AddSeconds(1), TerminatedAt = T0.AddSeconds(2), Version = 7,
+    };
+
+    /// <summary>Every field different from <see cref="Full"/>.</summary>
+    private static readonly CoreSession Other = new()
+    {
+        Id = "wire-2", CreatedSeq = 6, Name = null, State = CoreState.Error,
+        Labels = new Dictionary<string, string>(StringComparer.Ordinal) { ["team"] = "edge" },
+        Metadata = """{"x":true}""", ErrorMessage = null, InputTokens = 11, OutputTokens = 21, CostUsd = 2.5m,
+        TasksRunning = 0, LeaseSeconds = null, LeaseExpiresAt = null, CreatedAt = T0.AddSeconds(3),
+        UpdatedAt = T0.AddSeconds(4), TerminatedAt = null, Version = 8,
+    };
+
+    [Fact]
+    public void TheTestSessionsSetEveryDeclaredFieldAndEveryFieldIsBoundOnce()
+    {
+        var empty = new CoreSession { Id = "" };
+        SessionFields.Table.All.Select(b => b.Field).ShouldBe(SessionWire.All, "Core binds every declared field, in order");
+        foreach (var b in SessionFields.Table.All)
+        {
+            b.Differs(empty, Full).ShouldBeTrue($"'{b.Field}' of the full session is set");
+            b.Differs(Full, Other).ShouldBeTrue($"'{b.Field}' differs between the two test sessions");
+        }
+    }
+
+    [Fact]
+    public void ASessionWithEveryFieldSetIsWrittenWithEachDeclaredNameAndKindAndNothingElse()
+    {
+        var json = Write(w => SessionJson.Write(w, Full));
+        var expected = SessionWire.All.Where(f => f.Has(SessionWire.Use.Response)).Select(f => f.Name!).ToList();
+        json.EnumerateObject().Select(p => p.Name).ShouldBe(expected, "the response fields of the descriptor, in its order");
+        foreach (var field in SessionWire.All.Where(f => f.Has(SessionWire.Use.Response)))
+        {
+            AssertKind(field, json.GetProperty(field.Name!));
+        }
+
+        json.GetProperty(SessionWire.TotalTokens.Name!).GetInt64().ShouldBe(30, "derived from input and output");
+        foreach (var field in SessionWire.All.Where(f => f.Name is null))
+        {
+            json.TryGetProperty(field.Column!, out _).ShouldBeFalse($"store-only '{field.Column}' is not on the wire");
+        }
+
+        // The nulls of the other session are written as JSON null, with the declared nullability.
+        var nulls = Write(w => SessionJson.Write(w, Other));
+        foreach (var field in SessionWire.All.Where(f => f.Has(SessionWire.Use.Response)))
+        {
+            AssertKind(field, nulls.GetProperty(field.Name!));
+        }
+    }
+
+    [Fact]
+    public void TheReaderRoundTripsEveryWireField()
+    {
+        foreach (var original in new[] { Full, Other })
+        {
+            var json = Write(w => SessionJson.Write(w, original));
+            var read = SessionJson.Read(json);
+            foreach (var b in SessionFields.Table.Response)
+            {
+                b.Differs(original, read).ShouldBeFalse($"'{b.Field}' reads back as written");
+            }
+
+            Text(w => SessionJson.Write(w, read)).ShouldBe(json.GetRawText());
+        }
+    }
+
+    [Fact]
+    public void ChangesCarryExactlyTheChangedFieldsThenTheStampAndApplyBack()
+    {
+        var changes = Write(w => SessionChanges.Write(w, Full, Other));
+        var expected = SessionWire.All.Where(f => f.Has(SessionWire.Use.Changes))
+            .Concat(SessionWire.All.Where(f => f.Has(SessionWire.Use.Stamp))).Select(f => f.Name!).ToList();
+        changes.EnumerateObject().Select(p => p.Name).ShouldBe(expected);
+        foreach (var p in changes.EnumerateObject())
+        {
+            AssertKind(SessionWire.All.Single(f => f.Name == p.Name), p.Value);
+        }
+
+        var applied = SessionChanges.Apply(Full, changes, Other.Version);
+        foreach (var b in SessionFields.Table.All.Where(b => b.Field.Has(SessionWire.Use.Changes) || b.Field.Has(SessionWire.Use.Stamp)))
+        {
+            b.Differs(applied, Other).ShouldBeFalse($"'{b.Field}' applies back");
+        }
+
+        applied.Version.ShouldBe(Other.Version);
+        applied.Id.ShouldBe(Full.Id, "the id is not a change");
+        SessionChanges.Differ(Full, Full with { Version = 9, UpdatedAt = T0.AddHours(1) }).ShouldBeFalse("version and stamp are not visible changes");
+    }
+
+    [Fact]
+    public void EachChangeableFieldAloneIsAChangeAndUsageOnlyExactlyWhenDeclaredAUsageCounter()
+    {
+        var other = Write(w => SessionJson.Write(w, Other));
+        var masks = new HashSet<int>();
+        foreach (var b in SessionFields.Table.Changes.Where(b => !b.Field.Has(SessionWire.Use.Derived)))
+        {
+            var after = b.Read(Full, other.GetProperty(b.Field.Name!));
+            SessionChanges.Differ(Full, after).ShouldBeTrue($"a change of '{b.Field}' is visible");
+            var changes = Write(w => SessionChanges.Write(w, Full, after));
+            changes.TryGetProperty(b.Field.Name!, out _).ShouldBeTrue($"'{b.Field}' is in changes");
+            var mask = SessionChanges.UsageOnlyMask(Full, after);
+            if (b.Field.Has(SessionWire.Use.Usage))
+            {
+                mask.ShouldNotBe(0, $"'{b.Field}' is a usage counter");
+                masks.Add(mask).ShouldBeTrue($"'{b.Field}' has its own bit");
+            }
+            else
+            {
+                mask.ShouldBe(0, $"'{b.Field}' is not a usage counter");
+            }
+        }
+    }
+
+    [Fact]
+    public void TheStoreRowHasEveryColumnInOrderAndRoundTripsEveryStoredField()
+    {
+        var stored = SessionWire.All.Where(f => f.Column is not null).ToList();
+        SessionFields.StoreColumns.ShouldBe(string.Join(", ", stored.Select(f => f.Column)));
+        var row = new RowBuffer();
+        SessionFields.WriteRow(row, Full);
+        row.Columns.ShouldBe(stored.Select(f => f.Column!).ToList(), "bound by ordinal in column order");
+        var read = SessionFields.ReadRow(row);
+        foreach (var b in SessionFields.Table.All)
+        {
+            b.Differs(Full, read).ShouldBeFalse($"'{b.Field}' reads back from its column");
+        }
+    }
+
+    [Fact]
+    public async Task ARealServerAndItsOpenApiDocumentShowEveryDeclaredFieldWithItsKind()
+    {
+        await using var server = await SwitchboardServer.StartAsync();
+        var document = JsonDocument.Parse(await server.Http.GetStringAsync("/openapi/v1.json")).RootElement;
+        var schemas = document.GetProperty("components").GetProperty("schemas");
+
+        string[] Names(SessionWire.Use use) => [.. SessionWire.All.Where(f => f.Name is not null && f.Has(use)).Select(f => f.Name!)];
+        var expectations = new (string Schema, string[] Own, SessionWire.Use Use, string[] Trailing)[]
+        {
+            ("SessionResponse", [], SessionWire.Use.Response, []),
+            ("CreateSessionRequest", [], SessionWire.Use.Create, []),
+            ("UpdateSessionRequest", [], SessionWire.Use.Update, ["expected_version"]),
+            ("UsageRequest", [], SessionWire.Use.AddUsage, []),
+            ("BatchOperationBatchCreate", ["op"], SessionWire.Use.Create, []),
+            ("BatchOperationBatchUpdate", ["op", "id"], SessionWire.Use.Update, ["expected_version"]),
+            ("BatchOperationBatchUsage", ["op", "id"], SessionWire.Use.AddUsage, []),
+        };
+
+        foreach (var (name, own, use, trailing) in expectations)
+        {
+            schemas.TryGetProperty(name, out var schema).ShouldBeTrue($"the document has a {name} schema");
+            var properties = schema.GetProperty("properties");
+            properties.EnumerateObject().Select(p => p.Name).ShouldBe([.. own, .. Names(use), .. trailing], $"{name}: the declared fields, nothing missing, nothing extra");
+            foreach (var field in SessionWire.All.Where(f => f.Name is not null && f.Has(use)))
+            {
+                AssertSchema(field, properties.GetProperty(field.Name!), name);
+            }
+
+            if (use == SessionWire.Use.Response)
+            {
+                schema.GetProperty("required").EnumerateArray().Select(r => r.GetString()).ShouldBe(Names(use), ignoreOrder: true);
+            }
+            else
+            {
+                schema.GetProperty("additionalProperties").GetBoolean().ShouldBeFalse($"{name} refuses unknown fields");
+            }
+        }
+
+        // The server's own responses: a session created with every field a create may set has every response field.
+        var create = new StringBuilder("{");
+        var sample = Write(w => SessionJson.Write(w, Full with { TerminatedAt = null }));
+        create.AppendJoin(",", SessionWire.All.Where(f => f.Name is not null && f.Has(SessionWire.Use.Create))
+            .Select(f => $"\"{f.Name}\":{(f == SessionWire.State ? "\"working\"" : sample.GetProperty(f.Name!).GetRawText())}"));
+        create.Append('}');
+        using var response = await server.Http.PostAsync("/api/sessions", new StringContent(create.ToString(), Encoding.UTF8, "application/json"));
+        var body = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement;
+        ((int)response.StatusCode).ShouldBe(201, body.GetRawText());
+        body.EnumerateObject().Select(p => p.Name).ShouldBe(Names(SessionWire.Use.Response));
+        foreach (var field in SessionWire.All.Where(f => f.Name is not null && f.Has(SessionWire.Use.Response)))
+        {
+            AssertKind(field, body.GetProperty(field.Name!));
+        }
+
+        foreach (var field in SessionWire.All.Where(f => f.Name is not null && f.Has(SessionWire.Use.Create)))
+        {
+            body.GetProperty(field.Name!).GetRawText().ShouldBe(
+                field == SessionWire.State ? "\"working\"" : sample.GetProperty(field.Name!).GetRawText(), $"'{field}' as created");
+        }
+    }
+
+    private static void AssertKind(SessionWire.Field field, JsonElement value)
+    {
+        if (value.ValueKind == JsonValueKind.Null)
+        {
+            field.Nullable.ShouldBeTrue($"'{field}' is declared nullable when written as null");
+            return;
+        }
+
+        switch (field.Kind)
+        {
+            case SessionWire.Kind.Text:
+                value.ValueKind.ShouldBe(JsonValueKind.String, $"'{field}' is a string");
+                break;
+            case SessionWire.Kind.State:
+                SessionWire.StateNames.ShouldContain(value.GetString(), $"'{field}' is a state name");
+                break;
+            case SessionWire.Kind.Labels:
+                value.ValueKind.ShouldBe(JsonValueKind.Object, $"'{field}' is an object");
+                value.EnumerateObject().ShouldAllBe(p => p.Value.ValueKind == JsonValueKind.String);
+                break;
+            case SessionWire.Kind.JsonObject:
+                value.ValueKind.ShouldBe(JsonValueKind.Object, $"'{field}' is an object");
+                break;
+            case SessionWire.Kind.Int32:
+                value.TryGetInt32(out _).ShouldBeTrue($"'{field}' is a 32-bit integer");
+                break;
+            case SessionWire.Kind.Int64:
+                value.TryGetInt64(out _).ShouldBeTrue($"'{field}' is a 64-bit integer");
+                break;
+            case SessionWire.Kind.Decimal:
+                value.ValueKind.ShouldBe(JsonValueKind.Number, $"'{field}' is a number");
+                break;
+            case SessionWire.Kind.Time:
+                WireTimeText().IsMatch(value.GetString() ?? "").ShouldBeTrue($"'{field}' is a UTC timestamp with milliseconds: {value}");
+                break;
+            default:
+                throw new InvalidOperationException($"Unknown kind {field.Kind}.");
+        }
+    }
+
+    private static void AssertSchema(SessionWire.Field field, JsonElement schema, string owner)
+    {
+        var types = schema.GetProperty("type") is { ValueKind: JsonValueKind.Array } array
+            ? array.EnumerateArray().Select(t => t.GetString()!).ToList()
+            : [schema.GetProperty("type").GetString()!];
+        types.Contains("null").ShouldBe(field.Nullable, $"{owner}.{field}: nullable as declared");
+        var (type, format) = field.Kind switch
+        {
+            SessionWire.Kind.Text or SessionWire.Kind.State => ("string", null),
+            SessionWire.Kind.Labels or SessionWire.Kind.JsonObject => ("object", null),
+            SessionWire.Kind.Int32 => ("integer", "int32"),
+            SessionWire.Kind.Int64 => ("integer", "int64"),
+            SessionWire.Kind.Decimal => ("number", null),
+            SessionWire.Kind.Time => ("string", "date-time"),
+            _ => throw new InvalidOperationException($"Unknown kind {field.Kind}."),
+        };
+        types.Where(t => t != "null").ShouldBe([type], $"{owner}.{field}: {field.Kind} is a JSON {type}");
+        (schema.TryGetProperty("format", out var f) ? f.GetString() : null).ShouldBe(format, $"{owner}.{field}: format");
+        if (field.Kind == SessionWire.Kind.State)
+        {
+            schema.GetProperty("enum").EnumerateArray().Select(e => e.GetString()).ShouldBe(SessionWire.StateNames);
+        }
+
+        if (field.Kind == SessionWire.Kind.Labels)
+        {
+            schema.GetProperty("additionalProperties").GetProperty("type").GetString().ShouldBe("string");
+        }
+
+        schema.GetProperty("description").GetString().ShouldBe(field.Description);
+    }
+
+    private static JsonElement Write(Action<Utf8JsonWriter> write) => JsonDocument.Parse(Text(write)).RootElement.Clone();
+
+    private static string Text(Action<Utf8JsonWriter> write)
+    {
+        var buffer = new ArrayBufferWriter<byte>();
+        using (var w = new Utf8JsonWriter(buffer))
+        {
+            write(w);
+        }
+
+        return Encoding.UTF8.GetString(buffer.WrittenSpan);
+    }
+
+    [GeneratedRegex(@"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$")]
+    private static partial Regex WireTimeText();
+
+    /// <summary>A row as a store would keep it, by ordinal: what was bound is what is read back.</summary>
+    private sealed class RowBuffer : ISessionRowWriter, ISessionRowReader
+    {
+        private readonly List<object?> _values = [];
+
+        public List<string> Columns { get; } = [];
+
+        public void Text(int ordinal, string column, string? value) => Add(ordinal, column, value);
+        public void Int32(int ordinal, string column, int? value) => Add(ordinal, column, value);
+        public void Int64(int ordinal, string column, long value) => Add(ordinal, column, value);
+        public void Decimal(int ordinal, string column, decimal value) => Add(ordinal, column, value);
+        public void Time(int ordinal, string column, DateTimeOffset? value) => Add(ordinal, column, value);
+
+        public bool IsNull(int ordinal) => _values[ordinal] is null;
+        public string Text(int ordinal) => (string)_values[ordinal]!;
+        public int Int32(int ordinal) => (int)_values[ordinal]!;
+        public long Int64(int ordinal) => (long)_values[ordinal]!;
+        public decimal Decimal(int ordinal) => (decimal)_values[ordinal]!;
+        public DateTimeOffset Time(int ordinal) => (DateTimeOffset)_values[ordinal]!;
+
+        private void Add(int ordinal, string column, object? value)
+        {
+            ordinal.ShouldBe(_values.Count, "ordinals are bound in order");
+            _values.Add(value);
+            Columns.Add(column);
+        }
+    }
+}
