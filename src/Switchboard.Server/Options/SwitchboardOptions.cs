@@ -1,20 +1,11 @@
-using Switchboard.Storage;
-using Switchboard.Storage.Sqlite;
-
 namespace Switchboard;
 
-/// <summary>Everything that configures a Switchboard node. Defaults live in <see cref="SwitchboardDefaults"/>.</summary>
+/// <summary>
+/// Everything that configures a Switchboard node except its store, which the builder names (<c>UseSqlite</c>,
+/// <c>UsePostgres</c>). Each setting out of range stops start-up with a line naming it.
+/// </summary>
 public sealed class SwitchboardOptions
 {
-    /// <summary>Where the SQLite database lives. Default <c>./data</c>.</summary>
-    public string DataDirectory { get; set; } = SwitchboardDefaults.DataDirectory;
-
-    /// <summary>SQLite commit durability.</summary>
-    public SqliteDurability SqliteDurability { get; set; } = SqliteDurability.Normal;
-
-    /// <summary>Builds another store (e.g. PostgreSQL) instead of the embedded SQLite one.</summary>
-    public Func<IServiceProvider, ISessionStore>? StoreFactory { get; set; }
-
     /// <summary>How long events are kept.</summary>
     public RetentionOptions Retention { get; } = new();
 

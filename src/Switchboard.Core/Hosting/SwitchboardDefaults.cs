@@ -1,7 +1,7 @@
 namespace Switchboard;
 
 /// <summary>Every default value, in one place, so code, docs and errors agree.</summary>
-public static class SwitchboardDefaults
+internal static class SwitchboardDefaults
 {
     /// <summary>Default listen address of the executable.</summary>
     public const string Urls = "http://127.0.0.1:5080";
