@@ -127,9 +127,10 @@ internal static class ServeCommand
             return SwitchboardCommandLine.Failure;
         }
 
-        app.MapSwitchboard();
         try
         {
+            // Mapping resolves the store, whose own settings are checked then.
+            app.MapSwitchboard();
             await app.StartAsync(cancellationToken);
         }
         catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
