@@ -26,28 +26,28 @@ public sealed record PostgresStoreOptions
     /// How often the feed reads the table even without a notification: a safety net under LISTEN/NOTIFY
     /// that also notices a silently dead listening connection. Default 2 s.
     /// </summary>
-    public TimeSpan PollInterval { get; set; } = TimeSpan.FromSeconds(2);
+    public TimeSpan PollInterval { get; set; } = SwitchboardDefaults.PostgresPollInterval;
 
     /// <summary>First delay before reconnecting the listening connection; doubles up to <see cref="MaxReconnectDelay"/>. Default 100 ms.</summary>
-    public TimeSpan MinReconnectDelay { get; set; } = TimeSpan.FromMilliseconds(100);
+    public TimeSpan MinReconnectDelay { get; set; } = SwitchboardDefaults.PostgresMinReconnectDelay;
 
     /// <summary>Longest delay between reconnection attempts. Default 5 s.</summary>
-    public TimeSpan MaxReconnectDelay { get; set; } = TimeSpan.FromSeconds(5);
+    public TimeSpan MaxReconnectDelay { get; set; } = SwitchboardDefaults.PostgresMaxReconnectDelay;
 
     /// <summary>
     /// A write transaction holds the log's write lock; if its node hangs between statements for this long, PostgreSQL
     /// ends the transaction so the other nodes can go on writing. Default 15 s.
     /// </summary>
-    public TimeSpan IdleInTransactionTimeout { get; set; } = TimeSpan.FromSeconds(15);
+    public TimeSpan IdleInTransactionTimeout { get; set; } = SwitchboardDefaults.PostgresIdleInTransactionTimeout;
 
     /// <summary>
     /// How long a node's presence viewers stay visible on the other nodes after it last renewed its liveness: the bound
     /// on how long a node that died (<c>kill -9</c>) still shows its viewers elsewhere. Default 10 s.
     /// </summary>
-    public TimeSpan PresenceLiveness { get; set; } = TimeSpan.FromSeconds(10);
+    public TimeSpan PresenceLiveness { get; set; } = SwitchboardDefaults.PostgresPresenceLiveness;
 
     /// <summary>How often a node renews its presence liveness. Default 2 s.</summary>
-    public TimeSpan PresenceRenewInterval { get; set; } = TimeSpan.FromSeconds(2);
+    public TimeSpan PresenceRenewInterval { get; set; } = SwitchboardDefaults.PostgresPresenceRenewInterval;
 
     /// <summary>Usage rollups: the labels they are split by and how long they are kept. Every node must use the same.</summary>
     public UsageRollups.UsageOptions Usage { get; set; } = Switchboard.UsageRollups.UsageOptions.Default;

@@ -57,16 +57,16 @@ public sealed class UsageSettings
     public bool Enabled { get; set; } = true;
 
     /// <summary>How long minute buckets are kept. Default 90 days.</summary>
-    public TimeSpan MinuteRetention { get; set; } = TimeSpan.FromDays(90);
+    public TimeSpan MinuteRetention { get; set; } = SwitchboardDefaults.UsageRetention;
 
     /// <summary>How long hour buckets are kept. Default 90 days.</summary>
-    public TimeSpan HourRetention { get; set; } = TimeSpan.FromDays(90);
+    public TimeSpan HourRetention { get; set; } = SwitchboardDefaults.UsageRetention;
 
     /// <summary>How long day buckets are kept. Default 90 days.</summary>
-    public TimeSpan DayRetention { get; set; } = TimeSpan.FromDays(90);
+    public TimeSpan DayRetention { get; set; } = SwitchboardDefaults.UsageRetention;
 
     /// <summary>The most buckets one <c>/api/usage</c> range may span. Default 10,000.</summary>
-    public int MaxPoints { get; set; } = 10_000;
+    public int MaxPoints { get; set; } = SwitchboardDefaults.UsageMaxPoints;
 
     /// <summary>The settings as the store takes them.</summary>
     public UsageRollups.UsageOptions ToStoreOptions() => new()
