@@ -81,7 +81,7 @@ public static class SwitchboardServiceCollectionExtensions
         services.AddHostedService(sp => sp.GetRequiredService<SecurityGuard>());
         // Replaced by UseSqlite, UsePostgres or UseStore; left alone, start-up stops here with what to call.
         services.TryAddSingleton<ISessionStore>(_ => throw new SwitchboardStartupException(NoStore));
-        services.TryAddSingleton(sp => sp.GetService<NodeDirectory>() ?? NodeDirectory.Default);
+        services.TryAddSingleton(_ => NodeDirectory.Default);
         services.TryAddSingleton(sp => sp.GetRequiredService<SwitchboardOptions>().Usage.ToStoreOptions());
         services.TryAddSingleton(sp => sp.GetRequiredService<ISessionStore>() as IAlertStore
             ?? throw new InvalidOperationException("The configured store does not keep alerts (it must implement IAlertStore)."));

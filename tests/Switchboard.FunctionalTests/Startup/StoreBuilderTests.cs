@@ -83,6 +83,25 @@ public sealed class StoreBuilderTests(PostgresClusterFixture postgres)
     }
 
     [Fact]
+    public async Task AHostThatNamesOnlyPostgresStartsAndServesWithTheDefaultNodeDirectory()
+    {
+        var db = await (await postgres.GetAsync()).CreateDatabaseAsync();
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.WebHost.UseUrls("http://127.0.0.1:0");
+        builder.Logging.ClearProviders();
+        builder.Services.AddSwitchboard().UsePostgres(db);
+        await using var app = builder.Build();
+        app.MapSwitchboard();
+        await app.StartAsync().WaitAsync(TestTimeouts.Long);
+
+        app.Services.GetRequiredService<NodeDirectory>().ShouldBe(NodeDirectory.Default);
+        var address = app.Urls.Single();
+        using var http = new HttpClient { BaseAddress = new Uri(address), Timeout = TestTimeouts.Default };
+        await http.CreateAsync("postgres-only");
+        await app.StopAsync().WaitAsync(TestTimeouts.Long);
+    }
+
+    [Fact]
     public async Task UsePostgresRefusesAMalformedConnectionStringWithoutEchoingIt()
     {
         var failure = await Should.ThrowAsync<InvalidOperationException>(() =>
