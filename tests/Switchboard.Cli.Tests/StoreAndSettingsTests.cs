@@ -28,6 +28,15 @@ public sealed class StoreAndSettingsTests(PostgresClusterFixture postgres) : ICl
     }
 
     [Fact]
+    public async Task AStoreSettingThatDoesNotBindSaysWhatWhereAndWhatItTakes()
+    {
+        using var data = new TempDirectory();
+        var line = await Cli.FailsWithOneLineAsync(1, new Dictionary<string, string> { ["Switchboard__Sqlite__Durability"] = "Sometimes" },
+            "--urls", "http://127.0.0.1:0", "--data-dir", data.Path);
+        line.ShouldBe("switchboard: the setting Switchboard:Sqlite:Durability = 'Sometimes' (from environment variable Switchboard__Sqlite__Durability) is not one of Normal, Full.");
+    }
+
+    [Fact]
     public async Task WithNothingNamedTheStoreIsSqliteInTheDataDirectoryWithTheConfiguredDurability()
     {
         using var data = new TempDirectory();

@@ -135,7 +135,9 @@ internal static class ServeCommand
         }
         catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
         {
-            await SwitchboardCommandLine.ReportAsync(ex, verbose, StartupFailure.Describe(ex, connectionString));
+            // A store setting that does not bind (Switchboard:Sqlite:Durability=Sometimes) fails here, when the store is made.
+            var line = ConfigurationProblem.Describe(StartupFailure.Unwrap(ex), builder.Configuration) ?? StartupFailure.Describe(ex, connectionString);
+            await SwitchboardCommandLine.ReportAsync(ex, verbose, line);
             return SwitchboardCommandLine.Failure;
         }
 

@@ -44,7 +44,7 @@ internal sealed class StreamOptionsValidator : IValidateOptions<StreamOptions>
         p.AtLeast(nameof(o.MaxFrameBytes), o.MaxFrameBytes, 1024);
         p.AtLeast(nameof(o.MaxChannelsPerConnection), o.MaxChannelsPerConnection, 1);
         p.AtLeast(nameof(o.SendQueueMaxFrames), o.SendQueueMaxFrames, 1);
-        p.AtLeast(nameof(o.SendQueueMaxBytes), o.SendQueueMaxBytes, 1024);
+        p.AtLeast(nameof(o.SendQueueMaxBytes), o.SendQueueMaxBytes, 1);
         p.AtLeast(nameof(o.MaxReplayEvents), o.MaxReplayEvents, 0);
         p.InRange(nameof(o.SnapshotSessions), o.SnapshotSessions, 0, SwitchboardDefaults.MaxSnapshotSessions);
         p.NotNegative(nameof(o.SummaryCoalesceWindow), o.SummaryCoalesceWindow);
@@ -71,7 +71,7 @@ internal sealed class HttpApiOptionsValidator : IValidateOptions<HttpApiOptions>
     public ValidateOptionsResult Validate(string? name, HttpApiOptions o)
     {
         var p = new OptionProblems("Switchboard:Http");
-        p.AtLeast(nameof(o.MaxBodyBytes), o.MaxBodyBytes, 1024);
+        p.AtLeast(nameof(o.MaxBodyBytes), o.MaxBodyBytes, 1);
         p.AtLeast(nameof(o.MaxBatchOperations), o.MaxBatchOperations, 1);
         p.AtLeast(nameof(o.MaxPageSize), o.MaxPageSize, 1);
         p.InRange(nameof(o.DefaultPageSize), o.DefaultPageSize, 1, Math.Max(1, o.MaxPageSize));
