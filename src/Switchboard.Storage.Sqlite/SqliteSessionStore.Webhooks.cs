@@ -111,13 +111,28 @@ public sealed partial class SqliteSessionStore
             return c.ExecuteNonQuery() > 0;
         }, cancellationToken);
 
-    /// <summary>Runs one statement on the writer connection, under the write lock.</summary>
+    /// <summary>
+    /// Runs one statement under the write lock, on the bookkeeping connection. Webhook workers commit a cursor per
+    /// delivery; on the writer connection each of those small commits would also run SQLite's automatic checkpoint
+    /// (two fsyncs) whenever the WAL is over its 1,000 pages, which under ingest it mostly is. The bookkeeping connection
+    /// has automatic checkpoints off and leaves them to the writer's group commits.
+    /// </summary>
     private async Task<T> OnWriterAsync<T>(Func<SqliteCommand, T> body, CancellationToken cancellationToken)
     {
         await _writeLock.WaitAsync(cancellationToken);
         try
         {
-            using var command = (_writer ?? throw new ObjectDisposedException(nameof(SqliteSessionStore))).CreateCommand();
+            ObjectDisposedException.ThrowIf(_writer is null, this);
+            if (_bookkeeping is null)
+            {
+                var connection = new SqliteConnection(new SqliteConnectionStringBuilder(_connectionString) { Pooling = false }.ToString());
+                connection.Open();
+                Execute(connection, _options.Durability == SqliteDurability.Full ? "PRAGMA synchronous=FULL;" : "PRAGMA synchronous=NORMAL;");
+                Execute(connection, "PRAGMA wal_autocheckpoint=0;");
+                _bookkeeping = connection;
+            }
+
+            using var command = _bookkeeping.CreateCommand();
             return body(command);
         }
         catch (SqliteException ex)

@@ -19,6 +19,7 @@ public sealed partial class SqliteSessionStore : ISessionStore, IAlertStore, IWe
     private readonly LocalEventFeed _feed = new();
     private readonly SessionRowCache _rows = new();
     private SqliteConnection? _writer;
+    private SqliteConnection? _bookkeeping; // small commits without automatic checkpoints: see OnWriterAsync
     private WriterCommands? _commands;
     private DataDirectoryLock? _directoryLock;
 
@@ -104,7 +105,13 @@ public sealed partial class SqliteSessionStore : ISessionStore, IAlertStore, IWe
                 await _writer.DisposeAsync();
             }
 
+            if (_bookkeeping is not null)
+            {
+                await _bookkeeping.DisposeAsync();
+            }
+
             _writer = null;
+            _bookkeeping = null;
         }
         finally
         {

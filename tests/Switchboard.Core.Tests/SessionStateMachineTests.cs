@@ -6,7 +6,11 @@ public sealed class SessionStateMachineTests
 {
     private static readonly SessionState[] Free = [SessionState.Idle, SessionState.Working, SessionState.Paused, SessionState.Error];
 
-    /// <summary>The transition table of requirements §1, written out independently of the implementation.</summary>
+    /// <summary>
+    /// The transition table, written out independently of the implementation: the free states (idle, working, paused,
+    /// error) move among themselves and to terminating or terminated; initializing goes anywhere but back; terminating
+    /// only to terminated; terminated nowhere.
+    /// </summary>
     public static TheoryData<SessionState, SessionState, bool> Table()
     {
         var data = new TheoryData<SessionState, SessionState, bool>();

@@ -40,7 +40,7 @@ public sealed class LiveHubTests : IAsyncLifetime
         committed[0].Error.ShouldBeNull();
         var reads = new LiveReads(_live, _pipeline);
 
-        var summary = reads.SummaryAsync();
+        var summary = reads.FleetSummaryAsync();
         await Task.Delay(200, TestContext.Current.CancellationToken);
         summary.IsCompleted.ShouldBeFalse("the loop has not applied the create yet");
 

@@ -64,7 +64,7 @@ internal sealed class MarkdownReport
 
     private void Targets()
     {
-        Line("### Targets (requirements §10)");
+        Line("### Targets");
         Line();
         Line("| target | Switchboard | SignalR | ratio | met |");
         Line("|---|---:|---:|---:|:---:|");
@@ -118,10 +118,12 @@ internal sealed class MarkdownReport
                 Line($"| /api/batch ingest: ≥ 60% of the raw SQLite loop's rate | {share:P0} ({batch.PerSecond:N0} of {ceiling.PerSecond:N0}/s) | n/a | | {Mark(share >= 0.6)} |");
             }
 
-            if (Ingest.FirstOrDefault(i => i.Name.Contains("alert rules", StringComparison.Ordinal)) is { } alerts)
+            var with = Ingest.Where(i => i.Name.Contains("with 20 alert rules", StringComparison.Ordinal)).ToList();
+            var without = Ingest.Where(i => i.Name.Contains("without alert rules", StringComparison.Ordinal)).ToList();
+            if (with.Count > 0 && without.Count > 0)
             {
-                var ratio = alerts.PerSecond / batch.PerSecond;
-                Line($"| /api/batch with 20 alert rules and 2 webhooks: within 15% of without | {alerts.PerSecond:N0} ({ratio:P0}) | n/a | | {Mark(ratio >= 0.85)} |");
+                var (w, wo) = (with.Average(i => i.PerSecond), without.Average(i => i.PerSecond));
+                Line($"| /api/batch with 20 alert rules and 2 webhooks: within 15% of without (A/B rounds) | {w:N0} vs {wo:N0} ({w / wo:P0}) | n/a | | {Mark(w / wo >= 0.85)} |");
             }
         }
 
@@ -215,7 +217,7 @@ internal sealed class MarkdownReport
         var summaries = Results.Where(x => x.Summaries > 0).ToList();
         if (summaries.Count > 0)
         {
-            Line("Switchboard also pushes its derived `summary` to every `sessions` subscriber (at most one per 100 ms, requirements §2);");
+            Line("Switchboard also pushes its derived `summary` to every `sessions` subscriber (at most one per 100 ms);");
             Line("SignalR has no equivalent. Those frames are server work included in Switchboard's CPU but not counted as deliveries: " +
                 string.Join(", ", summaries.Select(x => $"{x.Scenario} {x.Summaries:N0}")) + ".");
             Line();
@@ -271,7 +273,10 @@ internal sealed class MarkdownReport
         Line();
         if (Webhooks is { } w)
         {
-            Line($"Webhooks: the two endpoints received {w.Delivered:N0} of {w.Expected:N0} deliveries of that run in {w.Seconds:F1} s " +
+            Line("The alerts rows are A/B rounds: each starts a fresh server on an empty data directory, and they alternate (without,");
+            Line("with, with, without) so neither side runs on a bigger database or later in the run; the target compares their means.");
+            Line();
+            Line($"Webhooks: the two endpoints received {w.Delivered:N0} of {w.Expected:N0} deliveries of the first alerts round in {w.Seconds:F1} s " +
                 $"({w.PerSecond:N0} deliveries/s, {w.DuringIngest:N0} of them while the ingest ran), to a local HttpListener receiver.");
             Line();
         }

@@ -9,10 +9,11 @@ namespace Switchboard.LoadGen.Scenarios;
 
 /// <summary>
 /// Updates persisted per second on SQLite: through <c>/api/batch</c> (100 updates a request) and through single
-/// PATCHes, with no subscribers, and SQLite's own ceiling for the same rows (<see cref="SqliteCeiling"/>). A 2xx means committed; the log head before and after must move by exactly the
+/// PATCHes, with no subscribers, SQLite's own ceiling for the same rows (<see cref="SqliteCeiling"/>) and the cost of alerting
+/// (IngestRun.Alerts.cs). A 2xx means committed; the log head before and after must move by exactly the
 /// number of acknowledged updates, so nothing is counted that was not persisted.
 /// </summary>
-internal sealed class IngestRun(BenchOptions options, TextWriter log)
+internal sealed partial class IngestRun(BenchOptions options, TextWriter log)
 {
     private const int Sessions = 1000;
     private const int BatchSize = 100;
@@ -27,13 +28,8 @@ internal sealed class IngestRun(BenchOptions options, TextWriter log)
         var target = new SwitchboardTarget();
         try
         {
-            await target.StartAsync(paths, data.FullName);
+            await StartWithSessionsAsync(target, paths, data.FullName);
             log.WriteLine($"[{DateTime.Now:HH:mm:ss}] ingest: Switchboard: started pid {target.Server.Pid}");
-            for (var b = 0; b < Sessions / BatchSize; b++)
-            {
-                var ops = string.Join(',', Enumerable.Range(b * BatchSize, BatchSize).Select(i => $$"""{"op":"create","id":"ingest-{{i}}","state":"working"}"""));
-                await PostBatchAsync(target, $$"""{"operations":[{{ops}}]}""");
-            }
 
             // Warm up both paths briefly, then measure.
             await MeasureAsync(target, "warm-up", BatchClients, TimeSpan.FromSeconds(1), BatchOnceAsync);
@@ -41,18 +37,10 @@ internal sealed class IngestRun(BenchOptions options, TextWriter log)
             var batch = await MeasureAsync(target, $"/api/batch ({BatchSize} updates per request, {BatchClients} clients)", BatchClients, options.IngestDuration, BatchOnceAsync);
             var patch = await MeasureAsync(target, $"single PATCH ({PatchClients} clients)", PatchClients, options.IngestDuration, PatchOnceAsync);
 
-            // The same batch ingest with 20 alert rules evaluating every event and 2 webhook endpoints delivering it.
-            using var receiver = new WebhookReceiver();
-            await AddAlertsAndWebhooksAsync(target, receiver);
-            var received0 = receiver.Received;
-            var withAlerts = await MeasureAsync(target, $"/api/batch with 20 alert rules and 2 webhooks ({BatchClients} clients)", BatchClients,
-                options.IngestDuration, BatchOnceAsync);
-            Webhooks = await MeasureDeliveryAsync(receiver, received0, withAlerts.Persisted * 2);
-
             // The ceiling runs on the file the server just wrote, once the server has stopped.
             await target.DisposeAsync();
             var ceiling = SqliteCeiling.Measure(Path.Combine(data.FullName, "switchboard.db"), Sessions, options.IngestDuration, log);
-            return [batch, patch, withAlerts, ceiling];
+            return [batch, patch, ceiling, .. await CompareAlertsAsync(paths)];
         }
         finally
         {
@@ -61,54 +49,15 @@ internal sealed class IngestRun(BenchOptions options, TextWriter log)
         }
     }
 
-    /// <summary>Webhook delivery measured with the alerts ingest: how fast both endpoints caught up, in events per second.</summary>
-    public WebhookDelivery? Webhooks { get; private set; }
-
-    private static async Task AddAlertsAndWebhooksAsync(Target target, WebhookReceiver receiver)
+    /// <summary>Starts the server on an empty data directory and creates the sessions every update goes to.</summary>
+    private static async Task StartWithSessionsAsync(SwitchboardTarget target, BenchPaths paths, string dataDirectory)
     {
-        string[] rules =
-        [
-            """{"condition":"session_error"}""", """{"condition":"lease_expired"}""", """{"condition":"stalled","seconds":3600}""",
-            """{"condition":"stalled","seconds":600,"labels":{"team":"red"}}""", """{"condition":"session_cost","threshold":1000}""",
-            """{"condition":"session_tokens","threshold":1000000000}""", """{"condition":"active_count","threshold":100000}""",
-            """{"condition":"active_count","threshold":5000,"labels":{"team":"blue"}}""",
-            """{"condition":"burn_rate","metric":"cost","threshold":100000,"window_seconds":3600}""",
-            """{"condition":"burn_rate","metric":"tokens","threshold":1000000000,"window_seconds":600}""",
-            """{"condition":"error_count","threshold":1000,"window_seconds":300}""",
-        ];
-        for (var i = 0; i < 20; i++)
+        await target.StartAsync(paths, dataDirectory);
+        for (var b = 0; b < Sessions / BatchSize; b++)
         {
-            var rule = rules[i % rules.Length];
-            var body = $$"""{"id":"bench-{{i}}","name":"bench rule {{i}}",""" + rule[1..];
-            using var response = await target.Http.PostAsync("/api/alert-rules", new StringContent(body, Encoding.UTF8, "application/json"));
-            response.EnsureSuccessStatusCode();
+            var ops = string.Join(',', Enumerable.Range(b * BatchSize, BatchSize).Select(i => $$"""{"op":"create","id":"ingest-{{i}}","state":"working"}"""));
+            await PostBatchAsync(target, $$"""{"operations":[{{ops}}]}""");
         }
-
-        for (var i = 0; i < 2; i++)
-        {
-            var body = $$"""{"id":"bench-hook-{{i}}","url":"http://127.0.0.1:{{receiver.Port}}/hook{{i}}"}""";
-            using var response = await target.Http.PostAsync("/api/webhooks", new StringContent(body, Encoding.UTF8, "application/json"));
-            response.EnsureSuccessStatusCode();
-        }
-    }
-
-    /// <summary>Waits until the receiver got every event of the measured run on both endpoints (or 5 minutes pass).</summary>
-    private async Task<WebhookDelivery> MeasureDeliveryAsync(WebhookReceiver receiver, long received0, long expected)
-    {
-        var clock = Stopwatch.StartNew();
-        var start = receiver.Received;
-        while (receiver.Received - received0 < expected && clock.Elapsed < TimeSpan.FromMinutes(5))
-        {
-            await Task.Delay(100);
-        }
-
-        var delivered = receiver.Received - received0;
-        // Delivery started with the ingest; the rate counts the whole span from the first measured event to the last.
-        var seconds = options.IngestDuration.TotalSeconds + clock.Elapsed.TotalSeconds;
-        var result = new WebhookDelivery(delivered, expected, seconds, start - received0);
-        log.WriteLine($"[{DateTime.Now:HH:mm:ss}] webhooks: {delivered:N0} of {expected:N0} deliveries in {seconds:F1} s ({result.PerSecond:N0}/s); " +
-            $"{result.DuringIngest:N0} while the ingest ran");
-        return result;
     }
 
     private async Task<IngestResult> MeasureAsync(Target target, string name, int clients, TimeSpan duration, Func<Target, Task<int>> once)

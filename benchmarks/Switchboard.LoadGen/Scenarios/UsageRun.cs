@@ -8,7 +8,8 @@ using Switchboard.LoadGen.Servers;
 namespace Switchboard.LoadGen.Scenarios;
 
 /// <summary>
-/// Usage rollups (requirements §12), on SQLite:
+/// Usage rollups, on SQLite, against their two targets (ingest with rollups within 10% of ingest without, and a 30-day
+/// hourly query split by 20 label values in under 50 ms with 1M events behind it):
 /// <list type="number">
 /// <item>Ingest through <c>/api/batch</c> with rollups on and off (<c>Switchboard:Usage:Enabled</c>), each on its own
 /// fresh server, alternating the order over rounds so drift on a shared machine hits both. Sessions carry

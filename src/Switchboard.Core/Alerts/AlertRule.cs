@@ -1,6 +1,6 @@
 namespace Switchboard.Alerts;
 
-/// <summary>What an alert rule watches (requirements §11).</summary>
+/// <summary>What an alert rule watches: a session's state, age, cost or tokens, or a count or rate over the fleet.</summary>
 public enum AlertCondition
 {
     /// <summary><c>session_error</c>: a session is in <c>error</c>.</summary>
@@ -34,7 +34,7 @@ public enum AlertSeverity
 
 /// <summary>
 /// One alert rule: a condition, the sessions it applies to (all whose labels include <see cref="Labels"/>) and the
-/// severity of what it raises. Rules come from configuration (read-only) or from <c>/api/alert-rules</c> (stored).
+/// severity of what it raises. Rules come from configuration (read-only) or are stored through the API.
 /// </summary>
 public sealed record AlertRule
 {
@@ -70,6 +70,11 @@ public sealed record AlertRule
     /// <summary>True when <paramref name="labels"/> carry every label of the rule's scope.</summary>
     public bool InScope(IReadOnlyDictionary<string, string> labels)
     {
+        if (Labels.Count == 0)
+        {
+            return true; // the common case, without an enumerator boxed on every event
+        }
+
         foreach (var (k, v) in Labels)
         {
             if (!labels.TryGetValue(k, out var have) || have != v)

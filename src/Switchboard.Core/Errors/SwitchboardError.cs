@@ -11,7 +11,7 @@ public sealed record SwitchboardError(ErrorKind Kind, string Code, string Detail
 
     /// <summary>A 404 for a session id.</summary>
     public static SwitchboardError SessionNotFound(string id) =>
-        new(ErrorKind.NotFound, "session_not_found", $"Session '{id}' does not exist. Create it first with POST /api/sessions.");
+        new(ErrorKind.NotFound, "session_not_found", $"Session '{id}' does not exist. Create it first.");
 
     /// <summary>The store could not commit.</summary>
     public static SwitchboardError StoreUnavailable(string detail) => new(ErrorKind.Unavailable, "store_unavailable", detail);

@@ -1,6 +1,6 @@
 namespace Switchboard.Events;
 
-/// <summary>Event type names on the wire (requirements §2).</summary>
+/// <summary>Event type names on the wire: the <c>type</c> of every event in the log, plus the derived <c>summary</c>.</summary>
 public static class EventTypes
 {
     /// <summary>A session was created; data is <c>{session, active_count}</c>.</summary>

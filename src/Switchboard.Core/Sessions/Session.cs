@@ -1,6 +1,6 @@
 namespace Switchboard.Sessions;
 
-/// <summary>A session as stored and as sent on the wire (requirements §1).</summary>
+/// <summary>A session as stored and as sent on the wire.</summary>
 public sealed record Session
 {
     /// <summary>1–128 characters from <c>[A-Za-z0-9._:-]</c>.</summary>

@@ -1,6 +1,6 @@
 namespace Switchboard.Sessions;
 
-/// <summary>Size limits of the session model (requirements §1). One place, so errors and docs agree.</summary>
+/// <summary>Size limits of the session model. One place, so errors and docs agree.</summary>
 public static class SessionLimits
 {
     /// <summary>Longest session id.</summary>

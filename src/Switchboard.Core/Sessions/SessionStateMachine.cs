@@ -1,6 +1,9 @@
 namespace Switchboard.Sessions;
 
-/// <summary>The transition rules of requirements §1.</summary>
+/// <summary>
+/// The transition rules: nothing leaves <c>terminated</c>, <c>terminating</c> only goes on to <c>terminated</c>, and no
+/// session goes back to <c>initializing</c>; every other change between states is allowed.
+/// </summary>
 public static class SessionStateMachine
 {
     /// <summary>

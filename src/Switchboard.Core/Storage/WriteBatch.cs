@@ -16,7 +16,8 @@ public sealed class WriteBatch
 {
     private readonly Dictionary<string, Session?> _sessions;
     private readonly HashSet<string> _existing;
-    private readonly List<string> _dirty = [];
+    private readonly List<string> _dirty = []; // in the order first changed
+    private readonly HashSet<string> _dirtyIds = new(StringComparer.Ordinal); // the same ids: a batch of thousands is not searched linearly
     private readonly Dictionary<AlertTarget, Alerts.Alert?> _alerts = [];
     private readonly Dictionary<string, Alerts.Alert> _dirtyAlerts = new(StringComparer.Ordinal);
 
@@ -135,7 +136,7 @@ public sealed class WriteBatch
 
         if (decision.PersistSession)
         {
-            if (!_dirty.Contains(session!.Id))
+            if (_dirtyIds.Add(session!.Id))
             {
                 _dirty.Add(session.Id);
             }

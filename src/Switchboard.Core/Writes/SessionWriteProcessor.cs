@@ -52,7 +52,7 @@ public static class SessionWriteProcessor
                 if (target is null)
                 {
                     return WriteDecision.Refuse(new(ErrorKind.NotFound, "alert_not_found",
-                        $"Alert '{a.AlertId}' does not exist. List alerts with GET /api/alerts."));
+                        $"Alert '{a.AlertId}' does not exist."));
                 }
 
                 return AlertDecision(EventTypes.AlertAcknowledged, target with { AcknowledgedAt = now, AcknowledgedBy = a.By, Note = a.Note }, now);
@@ -81,7 +81,7 @@ public static class SessionWriteProcessor
         if (current is not null)
         {
             return WriteDecision.Refuse(new(ErrorKind.Conflict, "session_exists",
-                $"Session '{current.Id}' already exists (state '{current.State.ToWire()}'). Change it with PATCH /api/sessions/{current.Id}, or create a session with another id.", "id"));
+                $"Session '{current.Id}' already exists (state '{current.State.ToWire()}'). Update it instead, or create a session with another id.", "id"));
         }
 
         var session = new Session

@@ -8,7 +8,11 @@ namespace Switchboard.Alerting;
 /// <summary>The conditions, and what to write so the open alerts match them.</summary>
 internal sealed partial class AlertEvaluator
 {
-    /// <summary>After each batch of messages: evaluate what changed (everything after a tick or a rule change), write, re-arm.</summary>
+    /// <summary>
+    /// After each batch of messages: evaluate what changed (everything after a tick, a rule change or a passed deadline),
+    /// write, re-arm. The cost of a pass follows what changed, not the size of the fleet: active counts are kept as
+    /// events arrive, windows are evaluated when they change, and only the changed sessions are looked at for deadlines.
+    /// </summary>
     private void EvaluatePass()
     {
         if (_position < 0)
@@ -17,17 +21,18 @@ internal sealed partial class AlertEvaluator
         }
 
         var now = _time.GetUtcNow();
-        if (now >= _retryAt)
+        if (now >= _retryAt || now >= _armedFor)
         {
             _retryAt = DateTimeOffset.MaxValue;
+            _armedFor = DateTimeOffset.MaxValue;
             _fullPass = true;
         }
 
-        var changed = _fullPass || _dirty.Count > 0 || _fleetDirty;
-        if (_fullPass)
+        var full = _fullPass;
+        var changed = full || _dirty.Count > 0 || _countsChanged || _windowsChanged;
+        if (full)
         {
             _fullPass = false;
-            _fleetDirty = true;
             _dirty.UnionWith(_sessions.Keys);
             foreach (var ((ruleId, subject), alert) in _open)
             {
@@ -48,20 +53,25 @@ internal sealed partial class AlertEvaluator
             EvaluateSession(id, now);
         }
 
-        _dirty.Clear();
-        if (_fleetDirty)
+        if (full || _countsChanged)
         {
-            _fleetDirty = false;
+            _countsChanged = false;
             EvaluateFleet();
+        }
+
+        if (full || _windowsChanged)
+        {
+            _windowsChanged = false;
             EvaluateWindows(now);
         }
 
         Flush();
         if (changed)
         {
-            Arm(now);
+            Arm(now, full);
         }
 
+        _dirty.Clear();
         _idle = _settling.Count == 0 && _queued.Count == 0 && !_writing;
         Volatile.Write(ref _evaluated, _position);
     }
@@ -69,6 +79,7 @@ internal sealed partial class AlertEvaluator
     private void EvaluateSession(string id, DateTimeOffset now)
     {
         _sessions.TryGetValue(id, out var session);
+        var anyAlert = _open.Count > 0 || _settling.Count > 0;
         foreach (var rule in _rules)
         {
             if (!rule.IsPerSession)
@@ -79,39 +90,68 @@ internal sealed partial class AlertEvaluator
             decimal? value = null;
             string? message = null;
             var desired = session is not null && rule.Enabled && rule.InScope(session.Labels) && Holds(rule, session, now, out value, out message);
+            if (!desired && !anyAlert)
+            {
+                continue; // nothing open anywhere: nothing to resolve, and no closure allocated per rule and event
+            }
+
             var reason = !rule.Enabled ? "rule_disabled" : session is null ? "session_terminated" : "cleared";
             Reconcile(rule.Id, id, desired, () => NewAlert(rule, id, session!, value, message!), reason);
         }
     }
 
-    private void EvaluateFleet()
+    /// <summary>Rebuilds the active counts of the active_count rules from the sessions (after a rule change or a resync).</summary>
+    private void RecountActive()
     {
-        foreach (var rule in _rules)
+        _activeCounts = new int[_rules.Count];
+        foreach (var s in _sessions.Values)
         {
+            CountActive(null, s);
+        }
+
+        _countsChanged = true;
+    }
+
+    /// <summary>Moves one session's contribution to the active counts from <paramref name="before"/> to <paramref name="after"/> (null: not active).</summary>
+    private void CountActive(Session? before, Session? after)
+    {
+        for (var i = 0; i < _rules.Count; i++)
+        {
+            var rule = _rules[i];
             if (rule.Condition != AlertCondition.ActiveCount)
             {
                 continue;
             }
 
-            var count = 0;
-            if (rule.Enabled)
+            var delta = (after is not null && rule.InScope(after.Labels) ? 1 : 0) - (before is not null && rule.InScope(before.Labels) ? 1 : 0);
+            if (delta != 0)
             {
-                foreach (var s in _sessions.Values)
-                {
-                    if (rule.InScope(s.Labels))
-                    {
-                        count++;
-                    }
-                }
+                _activeCounts[i] += delta;
+                _countsChanged = true;
+            }
+        }
+    }
+
+    private void EvaluateFleet()
+    {
+        for (var i = 0; i < _rules.Count; i++)
+        {
+            var rule = _rules[i];
+            if (rule.Condition != AlertCondition.ActiveCount)
+            {
+                continue;
             }
 
+            var count = rule.Enabled ? _activeCounts[i] : 0;
             var desired = rule.Enabled && count >= rule.Threshold;
-            var scope = rule.Labels.Count == 0 ? "the fleet" : "sessions with " + string.Join(", ", rule.Labels.Select(kv => $"{kv.Key}={kv.Value}"));
             Reconcile(rule.Id, Alert.FleetSubject, desired,
-                () => NewAlert(rule, Alert.FleetSubject, null, count, $"{count} active sessions in {scope} (threshold {Format(rule.Threshold)})."),
+                () => NewAlert(rule, Alert.FleetSubject, null, count, $"{count} active sessions in {Scope(rule)} (threshold {Format(rule.Threshold)})."),
                 rule.Enabled ? "cleared" : "rule_disabled");
         }
     }
+
+    private static string Scope(AlertRule rule) =>
+        rule.Labels.Count == 0 ? "the fleet" : "sessions with " + string.Join(", ", rule.Labels.Select(kv => $"{kv.Key}={kv.Value}"));
 
     /// <summary>Queues the write that makes the open alert of (rule, subject) match <paramref name="desired"/>, unless one is settling.</summary>
     private void Reconcile(string ruleId, string subject, bool desired, Func<Alert> raise, string resolveReason)
@@ -169,14 +209,17 @@ internal sealed partial class AlertEvaluator
         Value = value,
     };
 
-    /// <summary>Sets the deadline timer to the next moment a stalled rule could start to hold (or a retry is due).</summary>
-    private void Arm(DateTimeOffset now)
+    /// <summary>
+    /// Sets the deadline timer to the next moment a stalled rule could start to hold, a window drops or a retry is due.
+    /// An event only moves a session's stalled deadline later (or ends it), so between full passes the armed moment stays
+    /// a safe bound and only the sessions that changed are looked at; a deadline that passed brings a full pass.
+    /// </summary>
+    private void Arm(DateTimeOffset now, bool full)
     {
-        var next = _retryAt;
-        var window = NextWindowDeadline(now);
-        if (window < next)
+        var next = Min(_retryAt, NextWindowDeadline(now));
+        if (!full)
         {
-            next = window;
+            next = Min(next, _armedFor);
         }
 
         foreach (var rule in _rules)
@@ -187,11 +230,21 @@ internal sealed partial class AlertEvaluator
             }
 
             var limit = TimeSpan.FromSeconds(rule.Seconds!.Value);
-            foreach (var s in _sessions.Values)
+            if (full)
             {
-                if (s.State == SessionState.Working && s.UpdatedAt + limit > now && s.UpdatedAt + limit < next && rule.InScope(s.Labels))
+                foreach (var s in _sessions.Values)
                 {
-                    next = s.UpdatedAt + limit;
+                    next = EarlierStall(next, s, rule, limit, now);
+                }
+            }
+            else
+            {
+                foreach (var id in _dirty)
+                {
+                    if (_sessions.TryGetValue(id, out var s))
+                    {
+                        next = EarlierStall(next, s, rule, limit, now);
+                    }
                 }
             }
         }
@@ -204,6 +257,11 @@ internal sealed partial class AlertEvaluator
         _armedFor = next;
         _deadlineTimer?.Change(next == DateTimeOffset.MaxValue ? Timeout.InfiniteTimeSpan : next - now, Timeout.InfiniteTimeSpan);
     }
+
+    private static DateTimeOffset EarlierStall(DateTimeOffset next, Session s, AlertRule rule, TimeSpan limit, DateTimeOffset now) =>
+        s.State == SessionState.Working && s.UpdatedAt + limit > now && s.UpdatedAt + limit < next && rule.InScope(s.Labels) ? s.UpdatedAt + limit : next;
+
+    private static DateTimeOffset Min(DateTimeOffset a, DateTimeOffset b) => a < b ? a : b;
 
     private static string Format(decimal? value) => value is { } v ? Json.Decimals.Normalize(v).ToString(CultureInfo.InvariantCulture) : "";
 

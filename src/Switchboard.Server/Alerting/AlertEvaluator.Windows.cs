@@ -95,6 +95,7 @@ internal sealed partial class AlertEvaluator
             if (e.Seq > counter.SeededThrough && counter.Rule.InScope(after.Labels))
             {
                 counter.Add(minute, cost, tokens, errors);
+                _windowsChanged = true;
             }
         }
     }
@@ -119,15 +120,14 @@ internal sealed partial class AlertEvaluator
             }
 
             var desired = rule.Enabled && value >= rule.Threshold;
-            var scope = rule.Labels.Count == 0 ? "the fleet" : "sessions with " + string.Join(", ", rule.Labels.Select(kv => $"{kv.Key}={kv.Value}"));
-            var span = FormatWindow(window);
-            var message = rule.Condition == AlertCondition.ErrorCount
-                ? $"{value} sessions of {scope} entered error in the last {span} (threshold {Format(rule.Threshold)})."
-                : $"{scope} burns {Format(value)} {(rule.Metric == "cost" ? "USD" : "tokens")} per hour over the last {span} (threshold {Format(rule.Threshold)}).";
-            Reconcile(rule.Id, Alert.FleetSubject, desired, () => NewAlert(rule, Alert.FleetSubject, null, value, message),
+            Reconcile(rule.Id, Alert.FleetSubject, desired, () => NewAlert(rule, Alert.FleetSubject, null, value, WindowMessage(rule, window, value)),
                 rule.Enabled ? "cleared" : "rule_disabled");
         }
     }
+
+    private static string WindowMessage(AlertRule rule, TimeSpan window, decimal value) => rule.Condition == AlertCondition.ErrorCount
+        ? $"{value} sessions of {Scope(rule)} entered error in the last {FormatWindow(window)} (threshold {Format(rule.Threshold)})."
+        : $"{Scope(rule)} burns {Format(value)} {(rule.Metric == "cost" ? "USD" : "tokens")} per hour over the last {FormatWindow(window)} (threshold {Format(rule.Threshold)}).";
 
     /// <summary>When the oldest minute of any window leaves it: the value can only drop then.</summary>
     private DateTimeOffset NextWindowDeadline(DateTimeOffset now)

@@ -33,8 +33,10 @@ internal sealed partial class AlertEvaluator : ILiveObserver, IAsyncDisposable
     private readonly HashSet<string> _dirty = new(StringComparer.Ordinal);
     private readonly List<SessionWrite> _queued = [];
     private IReadOnlyList<AlertRule> _rules = [];
+    private int[] _activeCounts = []; // per rule (by index in _rules): active sessions in its scope, for active_count rules
     private long _position = -1;
-    private bool _fleetDirty;
+    private bool _countsChanged;
+    private bool _windowsChanged;
     private bool _fullPass;
     private bool _writing;
     private DateTimeOffset _retryAt = DateTimeOffset.MaxValue;
@@ -219,6 +221,7 @@ internal sealed partial class AlertEvaluator : ILiveObserver, IAsyncDisposable
             _open[(a.RuleId, a.Subject)] = a;
         }
 
+        RecountActive();
         _settling.Clear();
         _windows.Clear();
         await SyncWindowsAsync();
@@ -232,22 +235,25 @@ internal sealed partial class AlertEvaluator : ILiveObserver, IAsyncDisposable
         if (_store is null)
         {
             _rules = _configured.Rules;
-            return;
         }
-
-        try
+        else
         {
-            var stored = await _store.ListAlertRulesAsync(_stopping.Token);
-            _rules = [.. _configured.Rules, .. stored.Where(r => _configured.Find(r.Id) is null)];
-        }
-        catch (Exception ex) when (ex is not OperationCanceledException)
-        {
-            AlertLog.RulesLoadFailed(_logger, ex);
-            if (_rules.Count == 0)
+            try
             {
-                _rules = _configured.Rules;
+                var stored = await _store.ListAlertRulesAsync(_stopping.Token);
+                _rules = [.. _configured.Rules, .. stored.Where(r => _configured.Find(r.Id) is null)];
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                AlertLog.RulesLoadFailed(_logger, ex);
+                if (_rules.Count == 0)
+                {
+                    _rules = _configured.Rules;
+                }
             }
         }
+
+        RecountActive();
     }
 
     /// <summary>One event the live loop applied, in seq order; events at or before the start position are already in the state.</summary>
@@ -286,10 +292,13 @@ internal sealed partial class AlertEvaluator : ILiveObserver, IAsyncDisposable
             return;
         }
 
-        CountInWindows(e, _sessions.GetValueOrDefault(id), after ?? e.Session);
-        if (after is { IsActive: true })
+        var before = _sessions.GetValueOrDefault(id);
+        CountInWindows(e, before, after ?? e.Session);
+        var active = after is { IsActive: true } ? after : null;
+        CountActive(before, active);
+        if (active is not null)
         {
-            _sessions[id] = after;
+            _sessions[id] = active;
         }
         else
         {
@@ -297,7 +306,6 @@ internal sealed partial class AlertEvaluator : ILiveObserver, IAsyncDisposable
         }
 
         _dirty.Add(id);
-        _fleetDirty = true;
     }
 
     private void Settle(WritesDoneMessage done)

@@ -6,65 +6,63 @@ using Switchboard.Writes;
 namespace Switchboard.Hosting;
 
 /// <summary>
-/// Moves sessions whose lease ran out to <c>error</c> with reason <c>lease_expired</c>. Driven by
-/// <see cref="TimeProvider"/> so tests advance time instead of sleeping. The expiry is re-checked inside the
+/// Moves sessions whose lease ran out to <c>error</c> with reason <c>lease_expired</c>, on a supervised periodic job
+/// driven by <see cref="TimeProvider"/> so tests advance time instead of sleeping. The expiry is re-checked inside the
 /// store transaction, so a heartbeat that lands first wins, and several nodes may run this safely.
 /// </summary>
-internal sealed class LeaseMonitor(ISessionStore store, SessionWriter writer, TimeProvider time, ILogger<LeaseMonitor> logger) : IDisposable
+internal sealed class LeaseMonitor : IDisposable
 {
-    private ITimer? _timer;
-    private int _running;
+    private const int Batch = 500;
 
-    public void Start() =>
-        _timer = time.CreateTimer(_ => _ = CheckAsync(), null, SwitchboardDefaults.LeaseCheckInterval, SwitchboardDefaults.LeaseCheckInterval);
+    private readonly ISessionStore _store;
+    private readonly SessionWriter _writer;
+    private readonly TimeProvider _time;
+    private readonly ILogger _logger;
+    private readonly PeriodicJob<int> _job;
 
-    /// <summary>Expires every lease that is due now. Returns how many sessions moved to error.</summary>
-    public async Task<int> CheckAsync()
+    public LeaseMonitor(ISessionStore store, SessionWriter writer, TimeProvider time, ILogger<LeaseMonitor> logger)
     {
-        if (Interlocked.Exchange(ref _running, 1) != 0)
-        {
-            return 0;
-        }
+        _store = store;
+        _writer = writer;
+        _time = time;
+        _logger = logger;
+        _job = new PeriodicJob<int>(time, ExpireDueAsync, skipped: 0, ex => SwitchboardLog.LeaseCheckFailed(logger, ex));
+    }
 
-        try
+    public void Start() => _job.Start(SwitchboardDefaults.LeaseCheckInterval, SwitchboardDefaults.LeaseCheckInterval);
+
+    /// <summary>Expires every lease that is due now (unless a check is already running). Returns how many sessions moved to error.</summary>
+    public Task<int> CheckAsync() => _job.RunOnceAsync();
+
+    private async Task<int> ExpireDueAsync(CancellationToken cancellationToken)
+    {
+        var expired = 0;
+        while (true)
         {
-            var expired = 0;
-            while (true)
+            var due = await _store.FindExpiredLeasesAsync(_time.GetUtcNow(), Batch, cancellationToken);
+            if (due.Count == 0)
             {
-                var due = await store.FindExpiredLeasesAsync(time.GetUtcNow(), 500, CancellationToken.None);
-                if (due.Count == 0)
-                {
-                    return expired;
-                }
+                return expired;
+            }
 
-                var results = await writer.WriteManyAsync(due.Select(id => (SessionWrite)new ExpireLease(id)).ToList(), CancellationToken.None);
-                var moved = 0;
-                for (var i = 0; i < results.Count; i++)
+            var results = await _writer.WriteManyAsync(due.Select(id => (SessionWrite)new ExpireLease(id)).ToList(), cancellationToken);
+            var moved = 0;
+            for (var i = 0; i < results.Count; i++)
+            {
+                if (results[i].Event is not null)
                 {
-                    if (results[i].Event is not null)
-                    {
-                        moved++;
-                        SwitchboardLog.LeaseExpired(logger, due[i]);
-                    }
-                }
-
-                expired += moved;
-                if (moved == 0 || due.Count < 500)
-                {
-                    return expired;
+                    moved++;
+                    SwitchboardLog.LeaseExpired(_logger, due[i]);
                 }
             }
-        }
-        catch (Exception ex)
-        {
-            SwitchboardLog.LeaseCheckFailed(logger, ex);
-            return 0;
-        }
-        finally
-        {
-            Volatile.Write(ref _running, 0);
+
+            expired += moved;
+            if (moved == 0 || due.Count < Batch)
+            {
+                return expired;
+            }
         }
     }
 
-    public void Dispose() => _timer?.Dispose();
+    public void Dispose() => _job.Dispose();
 }

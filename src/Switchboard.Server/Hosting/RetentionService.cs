@@ -3,44 +3,43 @@ using Switchboard.Storage;
 
 namespace Switchboard.Hosting;
 
-/// <summary>Purges the event log to the retention policy on a timer.</summary>
-internal sealed class RetentionService(ISessionStore store, SwitchboardOptions options, TimeProvider time, ILogger<RetentionService> logger) : IDisposable
+/// <summary>Purges the event log to the retention policy, and expired usage rollups, on a supervised periodic job.</summary>
+internal sealed class RetentionService : IDisposable
 {
-    private ITimer? _timer;
-    private int _running;
+    private static readonly TimeSpan FirstPurge = TimeSpan.FromSeconds(5);
 
-    public void Start() =>
-        _timer = time.CreateTimer(_ => _ = PurgeAsync(), null, TimeSpan.FromSeconds(5), options.Retention.PurgeInterval);
+    private readonly ISessionStore _store;
+    private readonly SwitchboardOptions _options;
+    private readonly TimeProvider _time;
+    private readonly ILogger _logger;
+    private readonly PeriodicJob<long> _job;
 
-    public async Task<long> PurgeAsync()
+    public RetentionService(ISessionStore store, SwitchboardOptions options, TimeProvider time, ILogger<RetentionService> logger)
     {
-        if (Interlocked.Exchange(ref _running, 1) != 0)
-        {
-            return 0;
-        }
-
-        try
-        {
-            var policy = new RetentionPolicy(options.Retention.MaxAge, options.Retention.MaxEvents);
-            var purged = await store.PurgeAsync(policy, time.GetUtcNow(), CancellationToken.None);
-            await store.PurgeUsageAsync(time.GetUtcNow(), CancellationToken.None);
-            if (purged > 0)
-            {
-                SwitchboardLog.Purged(logger, purged);
-            }
-
-            return purged;
-        }
-        catch (Exception ex)
-        {
-            SwitchboardLog.PurgeFailed(logger, ex);
-            return 0;
-        }
-        finally
-        {
-            Volatile.Write(ref _running, 0);
-        }
+        _store = store;
+        _options = options;
+        _time = time;
+        _logger = logger;
+        _job = new PeriodicJob<long>(time, PurgeDueAsync, skipped: 0, ex => SwitchboardLog.PurgeFailed(logger, ex));
     }
 
-    public void Dispose() => _timer?.Dispose();
+    public void Start() => _job.Start(FirstPurge, _options.Retention.PurgeInterval);
+
+    /// <summary>Purges now (unless a purge is already running). Returns how many events went; failures are logged, not thrown.</summary>
+    public Task<long> PurgeAsync() => _job.RunOnceAsync();
+
+    private async Task<long> PurgeDueAsync(CancellationToken cancellationToken)
+    {
+        var policy = new RetentionPolicy(_options.Retention.MaxAge, _options.Retention.MaxEvents);
+        var purged = await _store.PurgeAsync(policy, _time.GetUtcNow(), cancellationToken);
+        await _store.PurgeUsageAsync(_time.GetUtcNow(), cancellationToken);
+        if (purged > 0)
+        {
+            SwitchboardLog.Purged(_logger, purged);
+        }
+
+        return purged;
+    }
+
+    public void Dispose() => _job.Dispose();
 }

@@ -258,7 +258,7 @@ internal static class AlertEndpoints
         ProblemResult.From(new SwitchboardError(ErrorKind.NotFound, "alert_rule_not_found", $"Alert rule '{id}' does not exist. List rules with GET /api/alert-rules."));
 
     private static ProblemResult AlertNotFound(string id) =>
-        ProblemResult.From(new SwitchboardError(ErrorKind.NotFound, "alert_not_found", $"Alert '{id}' does not exist. List alerts with GET /api/alerts?state=all."));
+        ProblemResult.From(new SwitchboardError(ErrorKind.NotFound, "alert_not_found", $"Alert '{id}' does not exist."));
 
     private static ProblemResult ReadOnly(string id) =>
         new(409, "alert_rule_read_only", "Conflict",

@@ -91,7 +91,7 @@ internal static class EventEndpoints
 
     private static async Task<IResult> SummaryAsync(LiveReads live)
     {
-        var summary = await live.SummaryAsync();
+        var summary = await live.FleetSummaryAsync();
         var epoch = live.Epoch;
         return new JsonResult(StatusCodes.Status200OK, w =>
         {

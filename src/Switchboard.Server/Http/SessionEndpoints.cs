@@ -82,7 +82,7 @@ internal static class SessionEndpoints
 
     private static async Task<IResult> CountAsync(LiveReads live)
     {
-        var summary = await live.SummaryAsync();
+        var summary = await live.FleetSummaryAsync();
         return new JsonResult(StatusCodes.Status200OK, w =>
         {
             w.WriteStartObject();

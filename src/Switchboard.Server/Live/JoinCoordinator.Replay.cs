@@ -64,7 +64,7 @@ internal sealed partial class JoinCoordinator
     private async IAsyncEnumerable<(EventRecord Event, Subscription Subscription)> ReplayEventsAsync(Subscription[] subs, long since, long upTo,
         [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        var relevant = subs.Where(s => s.Route.Kind != TopicKind.Summary).ToArray();
+        var relevant = subs.Where(s => s.Route.Kind != TopicKind.SummaryOnly).ToArray();
         if (relevant.Length == 0)
         {
             yield break;
@@ -104,13 +104,13 @@ internal sealed partial class JoinCoordinator
     {
         foreach (var sub in subs)
         {
-            if (sub.Route.Kind == TopicKind.Session && e.SessionId != sub.Route.SessionId)
+            if (sub.Route.Kind == TopicKind.OneSession && e.SessionId != sub.Route.SessionId)
             {
                 continue;
             }
 
             // Alert events belong to 'alerts' (and their session's topic), never to 'sessions'; 'alerts' holds nothing else.
-            if (EventTypes.IsAlert(e.Type) ? sub.Route.Kind == TopicKind.Sessions : sub.Route.Kind == TopicKind.Alerts)
+            if (EventTypes.IsAlert(e.Type) ? sub.Route.Kind == TopicKind.AllSessions : sub.Route.Kind == TopicKind.Alerts)
             {
                 continue;
             }

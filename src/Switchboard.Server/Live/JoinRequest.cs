@@ -87,7 +87,7 @@ internal sealed record JoinRequest(TopicRoute Route, long? Since, string? Epoch,
                 case "viewer" when p.Value.ValueKind == JsonValueKind.Null:
                     break;
                 case "viewer":
-                    if (route.Kind is TopicKind.Summary or TopicKind.Alerts)
+                    if (route.Kind is TopicKind.SummaryOnly or TopicKind.Alerts)
                     {
                         error = $"presence ('viewer') is kept on 'sessions' and 'session:{{id}}', not on '{route.Topic}'";
                         return null;
@@ -118,7 +118,7 @@ internal sealed record JoinRequest(TopicRoute Route, long? Since, string? Epoch,
     private static Dictionary<string, string>? ParseLabels(JsonElement value, TopicRoute route, out string? error)
     {
         error = null;
-        if (route.Kind != TopicKind.Sessions)
+        if (route.Kind != TopicKind.AllSessions)
         {
             error = "'labels' filters only apply to the 'sessions' topic";
             return null;

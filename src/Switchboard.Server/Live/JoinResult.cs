@@ -17,7 +17,7 @@ internal sealed class JoinResult
     public int Replayed { get; set; }
 
     /// <summary>Set for snapshots of <c>sessions</c> and <c>summary</c>.</summary>
-    public Summary? Summary { get; set; }
+    public FleetSummary? FleetSummary { get; set; }
 
     /// <summary>Set for snapshots of <c>sessions</c>: the newest active sessions.</summary>
     public List<Session>? Sessions { get; set; }
@@ -54,10 +54,10 @@ internal sealed class JoinResult
         w.WriteString("epoch", Epoch);
         w.WriteBoolean("resumed", Resumed);
         w.WriteNumber("replayed", Replayed);
-        if (Summary is not null)
+        if (FleetSummary is not null)
         {
             w.WritePropertyName("summary");
-            Summary.WriteData(w);
+            FleetSummary.WriteData(w);
         }
 
         if (Sessions is not null)

@@ -21,5 +21,5 @@ internal sealed record LiveHealth(LiveStatus Status, string? Reason)
 }
 
 /// <summary>Published counters of the loop, for metrics and readiness.</summary>
-internal sealed record LiveStats(int Subscriptions, int SessionsSubscribers, int SummarySubscribers, int SessionSubscribers,
+internal sealed record LiveStats(int Subscriptions, int AllSessionsSubscribers, int SummaryOnlySubscribers, int OneSessionSubscribers,
     long Deliveries, long SummariesSent, long FanoutPauses, long FanoutPausedMilliseconds);

@@ -100,13 +100,13 @@ internal sealed partial class LiveHub
                 _usage.GoLive(sub, m.Position);
             }
 
-            if (sub.Route.Kind is TopicKind.Sessions or TopicKind.Summary && !sub.IsScoped)
+            if (sub.Route.Kind is TopicKind.AllSessions or TopicKind.SummaryOnly && !sub.IsScoped)
             {
-                var envelope = FrameEncoder.SummaryEnvelope(_projection.BuildSummary(now).WriteData, _projection.Epoch, now);
+                var envelope = FrameEncoder.SummaryEnvelope(_projection.BuildFleetSummary(now).WriteData, _projection.Epoch, now);
                 sub.Deliver(FrameEncoder.Broadcast(sub.Route.Topic, Events.EventTypes.Summary, envelope, 0), wake);
             }
 
-            if (sub.Route.Kind is TopicKind.Sessions or TopicKind.Session)
+            if (sub.Route.Kind is TopicKind.AllSessions or TopicKind.OneSession)
             {
                 // Others hear about the new viewer; the joiner gets the full state, which already includes itself.
                 if (m.Requests[i].Viewer is { } viewer)
@@ -156,7 +156,7 @@ internal sealed partial class LiveHub
 
     private void BroadcastPresence(TopicRoute route, OutboundFrame frame, Subscription? except)
     {
-        var list = route.Kind == TopicKind.Sessions ? _topics.Sessions : _topics.ForSession(route.SessionId!);
+        var list = route.Kind == TopicKind.AllSessions ? _topics.AllSessions : _topics.ForSession(route.SessionId!);
         if (list is not null)
         {
             _dispatcher.Broadcast(list, frame, except);
@@ -168,18 +168,18 @@ internal sealed partial class LiveHub
     {
         switch (request.Route.Kind)
         {
-            case TopicKind.Sessions:
-                result.Summary = request.Scope is null ? _projection.BuildSummary(_time.GetUtcNow()) : null;
+            case TopicKind.AllSessions:
+                result.FleetSummary = request.Scope is null ? _projection.BuildFleetSummary(_time.GetUtcNow()) : null;
                 result.Sessions = _projection.NewestActive(request.SnapshotLimit, LabelFilter.From(request.Labels), _options.MaxSnapshotBytes, out var more);
                 result.NextCursor = more && result.Sessions.Count > 0 ? result.Sessions[^1].CreatedSeq : null;
                 break;
-            case TopicKind.Summary:
-                result.Summary = _projection.BuildSummary(_time.GetUtcNow());
+            case TopicKind.SummaryOnly:
+                result.FleetSummary = _projection.BuildFleetSummary(_time.GetUtcNow());
                 break;
             case TopicKind.Alerts:
                 result.Alerts = _projection.OpenAlerts();
                 break;
-            case TopicKind.Session:
+            case TopicKind.OneSession:
                 result.HasSession = true;
                 result.Session = JoinCoordinator.InScope(request, _projection.Get(request.Route.SessionId!));
                 break;

@@ -228,22 +228,22 @@ internal sealed partial class LiveHub
         PublishStats();
     }
 
-    private void BroadcastSummary(Summary summary, DateTimeOffset now)
+    private void BroadcastSummary(FleetSummary summary, DateTimeOffset now)
     {
-        if (_topics.Sessions.Count == 0 && _topics.Summary.Count == 0)
+        if (_topics.AllSessions.Count == 0 && _topics.SummaryOnly.Count == 0)
         {
             return;
         }
 
         var envelope = FrameEncoder.SummaryEnvelope(summary.WriteData, _projection.Epoch, now);
-        if (_topics.Sessions.Count > 0)
+        if (_topics.AllSessions.Count > 0)
         {
-            _dispatcher.Broadcast(_topics.Sessions, FrameEncoder.Broadcast(TopicRoute.SessionsTopic, Events.EventTypes.Summary, envelope, 0), skipScoped: true);
+            _dispatcher.Broadcast(_topics.AllSessions, FrameEncoder.Broadcast(TopicRoute.SessionsTopic, Events.EventTypes.Summary, envelope, 0), skipScoped: true);
         }
 
-        if (_topics.Summary.Count > 0)
+        if (_topics.SummaryOnly.Count > 0)
         {
-            _dispatcher.Broadcast(_topics.Summary, FrameEncoder.Broadcast(TopicRoute.SummaryTopic, Events.EventTypes.Summary, envelope, 0), skipScoped: true);
+            _dispatcher.Broadcast(_topics.SummaryOnly, FrameEncoder.Broadcast(TopicRoute.SummaryTopic, Events.EventTypes.Summary, envelope, 0), skipScoped: true);
         }
     }
 
@@ -323,8 +323,8 @@ internal sealed partial class LiveHub
 
         _statsDirty = false;
         _statsAt = now;
-        var (sessions, summary, session) = _topics.CountByKind();
-        _stats = new LiveStats(_topics.Count, sessions, summary, session, _dispatcher.Deliveries, _summary.Sent, _pacer.Pauses, _pacer.PausedMilliseconds);
+        var (allSessions, summary, oneSession) = _topics.CountByKind();
+        _stats = new LiveStats(_topics.Count, allSessions, summary, oneSession, _dispatcher.Deliveries, _summary.Sent, _pacer.Pauses, _pacer.PausedMilliseconds);
     }
 
     /// <summary>The inbox was completed: whoever still waits is told the node is stopping.</summary>

@@ -80,7 +80,7 @@ internal sealed partial class LiveHub : IEventSink, IWriteThrottle, IAsyncDispos
         _summary = new SummaryScheduler(options);
         _usage = new UsageFanout([.. (switchboard?.Usage.GroupBy ?? []).Distinct(StringComparer.Ordinal)]);
         _dispatcher = new FanoutDispatcher(_projection, _topics, _pacer, _usage);
-        _summaryTimer = time.CreateTimer(static s => ((LiveHub)s!).Post(TickMessage.Summary), this, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+        _summaryTimer = time.CreateTimer(static s => ((LiveHub)s!).Post(TickMessage.SummaryDue), this, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
         _pacerTimer = new Timer(static s => ((LiveHub)s!).Post(TickMessage.Pacer), this, Timeout.Infinite, Timeout.Infinite);
         _usageTimer = time.CreateTimer(static s => ((LiveHub)s!).Post(TickMessage.Usage), this, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
     }

@@ -133,7 +133,7 @@ internal sealed class ReadMessage<T>(Func<LiveView, T> read) : ReadMessage
 /// <summary>A timer is due (the summary's, the pacer's recheck, or the next usage push). Carries nothing; one instance each.</summary>
 internal sealed class TickMessage : LiveMessage
 {
-    public static TickMessage Summary { get; } = new();
+    public static TickMessage SummaryDue { get; } = new();
 
     public static TickMessage Pacer { get; } = new();
 

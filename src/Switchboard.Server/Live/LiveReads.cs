@@ -15,10 +15,10 @@ internal sealed class LiveReads(LiveHub live, WritePipeline pipeline)
     /// <summary>The log's epoch; fixed for the life of the database, so it needs no wait.</summary>
     public string Epoch => live.Epoch;
 
-    public async Task<Summary> SummaryAsync()
+    public async Task<FleetSummary> FleetSummaryAsync()
     {
         await CaughtUpAsync();
-        return await live.ReadAsync(view => view.Summary());
+        return await live.ReadAsync(view => view.FleetSummary());
     }
 
     public async Task<bool> FleetPausedAsync()

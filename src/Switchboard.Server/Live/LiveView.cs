@@ -14,7 +14,7 @@ internal readonly struct LiveView(SessionProjection projection, TopicRegistry to
 
     public DateTimeOffset Now => now;
 
-    public Summary Summary() => projection.BuildSummary(now);
+    public FleetSummary FleetSummary() => projection.BuildFleetSummary(now);
 
     /// <summary>An active session, or null.</summary>
     public Session? Session(string id) => projection.Get(id);

@@ -149,11 +149,11 @@ internal sealed class SessionProjection
         }
     }
 
-    public Summary BuildSummary(DateTimeOffset now)
+    public FleetSummary BuildFleetSummary(DateTimeOffset now)
     {
-        var values = Summary.FromCounts(_counts, _tasksRunning, _inputTokens, _outputTokens, _costUsd, FleetPaused);
+        var values = FleetSummary.FromCounts(_counts, _tasksRunning, _inputTokens, _outputTokens, _costUsd, FleetPaused);
         var duration = BusySince is { } since ? Math.Max(0, (long)(now - since).TotalSeconds) : 0;
-        return new Summary(values, duration, HeadSeq);
+        return new FleetSummary(values, duration, HeadSeq);
     }
 
     /// <summary>

@@ -10,7 +10,7 @@ internal sealed class SummaryScheduler(StreamOptions options)
     private readonly TimeSpan _window = options.SummaryCoalesceWindow;
     private readonly TimeSpan _interval = options.SummaryInterval;
     private DateTimeOffset _lastSent = DateTimeOffset.MinValue;
-    private SummaryValues? _lastValues;
+    private FleetTotals? _lastValues;
     private bool _dirty;
 
     /// <summary>Summaries sent since start.</summary>
@@ -22,9 +22,9 @@ internal sealed class SummaryScheduler(StreamOptions options)
     /// <summary>
     /// The summary to broadcast now, or null; <paramref name="due"/> is when to ask again (null: only after a change).
     /// </summary>
-    public Summary? Poll(SessionProjection projection, DateTimeOffset now, out TimeSpan? due)
+    public FleetSummary? Poll(SessionProjection projection, DateTimeOffset now, out TimeSpan? due)
     {
-        Summary? send = null;
+        FleetSummary? send = null;
         if (_dirty && now - _lastSent >= _window)
         {
             send = Publish(projection, now, periodic: false);
@@ -40,9 +40,9 @@ internal sealed class SummaryScheduler(StreamOptions options)
         return send;
     }
 
-    private Summary? Publish(SessionProjection projection, DateTimeOffset now, bool periodic)
+    private FleetSummary? Publish(SessionProjection projection, DateTimeOffset now, bool periodic)
     {
-        var summary = projection.BuildSummary(now);
+        var summary = projection.BuildFleetSummary(now);
         _dirty = false;
         if (!periodic && summary.Values == _lastValues)
         {

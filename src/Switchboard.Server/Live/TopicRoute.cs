@@ -5,12 +5,12 @@ namespace Switchboard.Live;
 /// <summary>The topics Switchboard serves.</summary>
 internal enum TopicKind
 {
-    /// <summary><c>sessions</c>: every session event plus summary, optionally filtered by labels.</summary>
-    Sessions,
-    /// <summary><c>summary</c>: only summaries.</summary>
-    Summary,
-    /// <summary><c>session:{id}</c>: one session's events.</summary>
-    Session,
+    /// <summary><c>sessions</c>: the events of every session plus the fleet summary, optionally filtered by labels.</summary>
+    AllSessions,
+    /// <summary><c>summary</c>: the fleet summary alone.</summary>
+    SummaryOnly,
+    /// <summary><c>session:{id}</c>: the events of one session.</summary>
+    OneSession,
     /// <summary><c>usage</c>: rollup increments of a usage query (bucket, group_by, labels, since), pushed at most once a second.</summary>
     Usage,
     /// <summary><c>alerts</c>: every alert event.</summary>
@@ -32,10 +32,10 @@ internal readonly record struct TopicRoute(TopicKind Kind, string Topic, string?
         switch (topic)
         {
             case SessionsTopic:
-                route = new(TopicKind.Sessions, topic, null);
+                route = new(TopicKind.AllSessions, topic, null);
                 return true;
             case SummaryTopic:
-                route = new(TopicKind.Summary, topic, null);
+                route = new(TopicKind.SummaryOnly, topic, null);
                 return true;
             case UsageTopic:
                 route = new(TopicKind.Usage, topic, null);
@@ -47,7 +47,7 @@ internal readonly record struct TopicRoute(TopicKind Kind, string Topic, string?
 
         if (topic.StartsWith(SessionPrefix, StringComparison.Ordinal) && Sessions.SessionId.IsValid(topic[SessionPrefix.Length..]))
         {
-            route = new(TopicKind.Session, topic, topic[SessionPrefix.Length..]);
+            route = new(TopicKind.OneSession, topic, topic[SessionPrefix.Length..]);
             return true;
         }
 

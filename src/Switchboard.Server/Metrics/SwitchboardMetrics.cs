@@ -91,9 +91,9 @@ internal sealed class SwitchboardMetrics : IDisposable
         var stats = _live.Stats;
         return
         [
-            new(stats.SessionsSubscribers, new KeyValuePair<string, object?>("topic_kind", "sessions")),
-            new(stats.SummarySubscribers, new KeyValuePair<string, object?>("topic_kind", "summary")),
-            new(stats.SessionSubscribers, new KeyValuePair<string, object?>("topic_kind", "session")),
+            new(stats.AllSessionsSubscribers, new KeyValuePair<string, object?>("topic_kind", "sessions")),
+            new(stats.SummaryOnlySubscribers, new KeyValuePair<string, object?>("topic_kind", "summary")),
+            new(stats.OneSessionSubscribers, new KeyValuePair<string, object?>("topic_kind", "session")),
         ];
     }
 }

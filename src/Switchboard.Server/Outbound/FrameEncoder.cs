@@ -97,8 +97,8 @@ internal static class FrameEncoder
         w.WriteStringValue(type);
         w.WriteRawValue(envelope, skipInputValidation: true);
         w.WriteEndArray();
-        var kind = seq > 0 ? FrameKind.Event : FrameKind.Summary;
-        return s.ToFrame(kind, seq, type, envelope.Length, kind == FrameKind.Summary ? topic : usageKey);
+        var kind = seq > 0 ? FrameKind.Event : FrameKind.Replaceable;
+        return s.ToFrame(kind, seq, type, envelope.Length, kind == FrameKind.Replaceable ? topic : usageKey);
     }
 
     /// <summary>A reply <c>[jr, r, topic, "phx_reply", {status, response}]</c>; refs are raw JSON, echoed as they came.</summary>

@@ -5,8 +5,10 @@ internal enum FrameKind : byte
 {
     /// <summary>A logged event: never dropped.</summary>
     Event,
-    /// <summary>A derived summary: an older pending one for the same topic is replaced by the newer.</summary>
-    Summary,
+    /// <summary>
+    /// A derived frame outside the log (the fleet summary): while it waits, a newer one for the same topic replaces it.
+    /// </summary>
+    Replaceable,
     /// <summary>A reply or server push to one connection.</summary>
     Reply,
     /// <summary>A presence state or diff: delivered live, never held while a join is pending (the joiner gets a full state).</summary>

@@ -21,7 +21,7 @@ internal sealed partial class SendQueue
     /// <summary>Before <paramref name="frame"/> is appended: drops the pending frame it supersedes, if any.</summary>
     private void DropSupersededBy(OutboundFrame frame)
     {
-        if (frame.Kind == FrameKind.Summary)
+        if (frame.Kind == FrameKind.Replaceable)
         {
             ReplacePendingSummary(frame.ConflationKey);
         }
@@ -41,7 +41,7 @@ internal sealed partial class SendQueue
     /// <summary>Remembers where a frame that a newer one may supersede waits.</summary>
     private void Track(OutboundFrame frame, long position)
     {
-        if (frame.Kind == FrameKind.Summary)
+        if (frame.Kind == FrameKind.Replaceable)
         {
             // Two slots cover the usual case (the sessions and summary topics); a third topic just isn't conflated.
             if (_summary0.Key is null || _summary0.Key == frame.ConflationKey)

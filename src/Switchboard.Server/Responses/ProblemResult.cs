@@ -19,7 +19,7 @@ internal sealed class ProblemResult(int status, string code, string title, strin
     /// <summary>The <c>WWW-Authenticate</c> challenge, for 401 and 403.</summary>
     public string? Challenge { get; init; }
 
-    public static ProblemResult From(SwitchboardError error) => new(StatusFor(error.Kind), error.Code, TitleFor(error.Kind), error.Detail, error.Field)
+    public static ProblemResult From(SwitchboardError error) => new(StatusFor(error.Kind), error.Code, TitleFor(error.Kind), HttpFixes.Detail(error), error.Field)
     {
         RetryAfterSeconds = error.Kind == ErrorKind.Unavailable ? 1 : null,
     };

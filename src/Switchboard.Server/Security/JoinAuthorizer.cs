@@ -28,7 +28,7 @@ internal sealed class JoinAuthorizer(LiveHub live, ISessionStore store)
 
         if (!grant.Allows(request.Route))
         {
-            return (null, grant.Labels is not null && request.Route.Kind is TopicKind.Summary or TopicKind.Usage or TopicKind.Alerts
+            return (null, grant.Labels is not null && request.Route.Kind is TopicKind.SummaryOnly or TopicKind.Usage or TopicKind.Alerts
                 ? $"'{request.Route.Topic}' is fleet-wide; a token scoped by labels cannot join it"
                 : $"the token does not cover topic '{request.Route.Topic}'");
         }
@@ -40,7 +40,7 @@ internal sealed class JoinAuthorizer(LiveHub live, ISessionStore store)
 
         switch (request.Route.Kind)
         {
-            case TopicKind.Sessions:
+            case TopicKind.AllSessions:
                 var merged = new Dictionary<string, string>(scope, StringComparer.Ordinal);
                 foreach (var (key, value) in request.Labels ?? new Dictionary<string, string>())
                 {
@@ -53,7 +53,7 @@ internal sealed class JoinAuthorizer(LiveHub live, ISessionStore store)
                 }
 
                 return (request with { Labels = merged, Scope = scope }, null);
-            case TopicKind.Session:
+            case TopicKind.OneSession:
                 var existing = await FindAnySessionAsync(request.Route.SessionId!, cancellationToken);
                 if (existing is not null && LabelFilter.From(scope) is { } filter && !filter.Matches(existing.Labels))
                 {

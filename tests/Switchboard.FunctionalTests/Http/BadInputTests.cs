@@ -131,6 +131,18 @@ public sealed class BadInputTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task SessionProblemsNameTheRequestThatFixesThem()
+    {
+        // Core says what was wrong; the HTTP layer, which owns the routes, adds the request that fixes it.
+        (await Http.GetJsonAsync("/api/sessions/ghost")).Body.Str("detail")
+            .ShouldBe("Session 'ghost' does not exist. Create it first. Sessions are created with POST /api/sessions.");
+        (await Http.PostAsync("/api/sessions", """{"id":"s1"}""")).Body.Str("detail")
+            .ShouldBe("Session 's1' already exists (state 'initializing'). Update it instead, or create a session with another id. Sessions are updated with PATCH /api/sessions/{id}.");
+        (await Http.PostAsync("/api/alerts/no-such-alert/ack", """{"by":"ops"}""")).Body.Str("detail")
+            .ShouldBe("Alert 'no-such-alert' does not exist. Alerts are listed with GET /api/alerts?state=all.");
+    }
+
+    [Fact]
     public Task DuplicateCreatesAre409() =>
         AssertRefusedWithoutChange(() => Http.PostAsync("/api/sessions", """{"id":"s1"}"""), 409, "id");
 

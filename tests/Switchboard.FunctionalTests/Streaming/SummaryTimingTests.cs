@@ -4,7 +4,7 @@ using Switchboard.Testing;
 namespace Switchboard.FunctionalTests.Streaming;
 
 /// <summary>
-/// When <c>summary</c> goes out (requirements §2), on the injected clock: on join, within 100 ms of a change and
+/// When <c>summary</c> goes out, on the injected clock: on join, within 100 ms of a change and
 /// coalesced, every 10 s while sessions are active, and never while idle except the drop to zero.
 /// </summary>
 public sealed class SummaryTimingTests : IAsyncLifetime

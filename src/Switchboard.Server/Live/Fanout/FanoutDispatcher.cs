@@ -44,7 +44,7 @@ internal sealed class FanoutDispatcher(SessionProjection projection, TopicRegist
         var usageMask = e.Type == EventTypes.SessionUpdated && before is not null && after is not null
             ? SessionChanges.UsageOnlyMask(before, after) : 0;
 
-        var sessions = Topics.Sessions;
+        var sessions = Topics.AllSessions;
         if (sessions.Count > 0)
         {
             envelope = FrameEncoder.Envelope(e, Projection.Epoch);

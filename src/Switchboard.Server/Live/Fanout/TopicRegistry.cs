@@ -7,9 +7,9 @@ internal sealed class TopicRegistry
 {
     private readonly Dictionary<string, List<Subscription>> _perSession = new(StringComparer.Ordinal);
 
-    public List<Subscription> Sessions { get; } = [];
+    public List<Subscription> AllSessions { get; } = [];
 
-    public List<Subscription> Summary { get; } = [];
+    public List<Subscription> SummaryOnly { get; } = [];
 
     public List<Subscription> Usage { get; } = [];
 
@@ -48,7 +48,7 @@ internal sealed class TopicRegistry
         list.RemoveAt(list.Count - 1);
         s.Index = -1;
         Count--;
-        if (list.Count == 0 && s.Route.Kind == TopicKind.Session)
+        if (list.Count == 0 && s.Route.Kind == TopicKind.OneSession)
         {
             _perSession.Remove(s.Route.SessionId!);
         }
@@ -58,7 +58,7 @@ internal sealed class TopicRegistry
     public List<SendQueue> Clear()
     {
         var queues = new HashSet<SendQueue>(ReferenceEqualityComparer.Instance);
-        foreach (var list in _perSession.Values.Append(Sessions).Append(Summary).Append(Usage).Append(Alerts))
+        foreach (var list in _perSession.Values.Append(AllSessions).Append(SummaryOnly).Append(Usage).Append(Alerts))
         {
             foreach (var s in list)
             {
@@ -69,8 +69,8 @@ internal sealed class TopicRegistry
         }
 
         _perSession.Clear();
-        Sessions.Clear();
-        Summary.Clear();
+        AllSessions.Clear();
+        SummaryOnly.Clear();
         Usage.Clear();
         Alerts.Clear();
         Count = 0;
@@ -78,7 +78,7 @@ internal sealed class TopicRegistry
     }
 
     /// <summary>Subscriber counts per topic kind, for metrics.</summary>
-    public (int Sessions, int Summary, int Session) CountByKind()
+    public (int AllSessions, int SummaryOnly, int OneSession) CountByKind()
     {
         var perSession = 0;
         foreach (var list in _perSession.Values)
@@ -86,17 +86,17 @@ internal sealed class TopicRegistry
             perSession += list.Count;
         }
 
-        return (Sessions.Count, Summary.Count, perSession);
+        return (AllSessions.Count, SummaryOnly.Count, perSession);
     }
 
     private List<Subscription>? ListFor(TopicRoute route, bool create)
     {
         switch (route.Kind)
         {
-            case TopicKind.Sessions:
-                return Sessions;
-            case TopicKind.Summary:
-                return Summary;
+            case TopicKind.AllSessions:
+                return AllSessions;
+            case TopicKind.SummaryOnly:
+                return SummaryOnly;
             case TopicKind.Usage:
                 return Usage;
             case TopicKind.Alerts:

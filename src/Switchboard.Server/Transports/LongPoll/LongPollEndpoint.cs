@@ -10,8 +10,8 @@ namespace Switchboard.Transports.LongPoll;
 
 /// <summary>
 /// <c>/socket/longpoll</c>, Phoenix's fallback transport. Every answer is HTTP 200 with the real status in the JSON
-/// body: a GET without a live token connects (410 + token), a GET with one waits up to the window (200 with messages,
-/// or 204); a POST carries ndjson frames (200, or 410 for an unknown token).
+/// body: a GET without a live connection key connects (410 + the key, which Phoenix names <c>token</c>), a GET with
+/// one waits up to the window (200 with messages, or 204); a POST carries ndjson frames (200, or 410 for an unknown key).
 /// </summary>
 internal static class LongPollEndpoint
 {
@@ -53,7 +53,7 @@ internal static class LongPollEndpoint
             return;
         }
 
-        var session = sessions.Find(Token(context.Request));
+        var session = sessions.Find(ConnectionKey(context.Request));
         if (HttpMethods.IsGet(context.Request.Method))
         {
             await PollAsync(context, sessions, session, serializer, authenticator);
@@ -73,7 +73,7 @@ internal static class LongPollEndpoint
     {
         if (session is null)
         {
-            // No (live) token: this poll is the connect, and the moment credentials are checked.
+            // No (live) connection key: this poll is the connect, and the moment credentials are checked.
             var auth = await authenticator.AuthenticateAsync(context.Request);
             if (auth.Grant is null)
             {
@@ -84,7 +84,7 @@ internal static class LongPollEndpoint
             var created = sessions.Create(serializer, authenticator.Enabled ? new ConnectionAccess(auth.Grant, authenticator, sessions.Time) : null);
             // Full or stopping: 500 is the refusal phoenix.js recovers from (it closes with 1011 and reconnects with
             // backoff); a 503 would make its poll throw and the client hang for good.
-            await (created is null ? WriteAsync(context, 500) : WriteAsync(context, 410, created.Token));
+            await (created is null ? WriteAsync(context, 500) : WriteAsync(context, 410, created.ConnectionKey));
             return;
         }
 
@@ -97,7 +97,7 @@ internal static class LongPollEndpoint
         }
 
         var bytes = 0;
-        await WriteAsync(context, frames.Count == 0 ? 204 : 200, session.Token, w =>
+        await WriteAsync(context, frames.Count == 0 ? 204 : 200, session.ConnectionKey, w =>
         {
             foreach (var frame in frames)
             {
@@ -194,8 +194,11 @@ internal static class LongPollEndpoint
         return buffer.ToArray();
     }
 
-    /// <summary>The session token: the last <c>token</c> query value (a user param may come first), or the header.</summary>
-    private static string? Token(HttpRequest request)
+    /// <summary>
+    /// The connection key the client echoes: the last <c>token</c> query value (a user param may come first), or the
+    /// header. Phoenix calls it a token, but it only names the long-poll session; credentials are checked at connect.
+    /// </summary>
+    private static string? ConnectionKey(HttpRequest request)
     {
         var header = request.Headers["X-Phoenix-Longpoll-Token"].ToString();
         if (header.Length > 0)
@@ -207,7 +210,7 @@ internal static class LongPollEndpoint
         return values.Count > 0 ? values[values.Count - 1] : null;
     }
 
-    private static async Task WriteAsync(HttpContext context, int status, string? token = null, Action<Utf8JsonWriter>? messages = null)
+    private static async Task WriteAsync(HttpContext context, int status, string? connectionKey = null, Action<Utf8JsonWriter>? messages = null)
     {
         var response = context.Response;
         response.StatusCode = StatusCodes.Status200OK;
@@ -215,9 +218,9 @@ internal static class LongPollEndpoint
         await using var w = new Utf8JsonWriter(response.BodyWriter, JsonResult.WriterOptions);
         w.WriteStartObject();
         w.WriteNumber("status", status);
-        if (token is not null)
+        if (connectionKey is not null)
         {
-            w.WriteString("token", token);
+            w.WriteString("token", connectionKey); // Phoenix names the key "token" on the wire
             w.WriteStartArray("messages");
             messages?.Invoke(w);
             w.WriteEndArray();

@@ -6,7 +6,7 @@ using Switchboard.Security;
 
 namespace Switchboard.Transports.LongPoll;
 
-/// <summary>Long-poll sessions by token; reaps the ones nobody polled for 1.5 × the window.</summary>
+/// <summary>Long-poll sessions by connection key; reaps the ones nobody polled for 1.5 × the window.</summary>
 internal sealed class LongPollRegistry : IDisposable
 {
     private readonly ConcurrentDictionary<string, LongPollSession> _sessions = new(StringComparer.Ordinal);
@@ -41,15 +41,15 @@ internal sealed class LongPollRegistry : IDisposable
         }
 
         var session = new LongPollSession(Convert.ToBase64String(RandomNumberGenerator.GetBytes(24)).Replace('+', '-').Replace('/', '_'), _hub, _time, _connections, serializer, access);
-        _sessions[session.Token] = session;
+        _sessions[session.ConnectionKey] = session;
         _connections.Add(session);
         TransportLog.Opened(_connections.Logger, "Long-poll", _connections.Count);
         return session;
     }
 
-    public LongPollSession? Find(string? token)
+    public LongPollSession? Find(string? connectionKey)
     {
-        if (string.IsNullOrEmpty(token) || !_sessions.TryGetValue(token, out var session))
+        if (string.IsNullOrEmpty(connectionKey) || !_sessions.TryGetValue(connectionKey, out var session))
         {
             return null;
         }
@@ -87,7 +87,7 @@ internal sealed class LongPollRegistry : IDisposable
 
     private void Remove(LongPollSession session)
     {
-        if (_sessions.TryRemove(new KeyValuePair<string, LongPollSession>(session.Token, session)))
+        if (_sessions.TryRemove(new KeyValuePair<string, LongPollSession>(session.ConnectionKey, session)))
         {
             session.Abort("long-poll session expired");
             TransportLog.Closed(_connections.Logger, "Long-poll", session.CloseReason ?? "long-poll session expired");

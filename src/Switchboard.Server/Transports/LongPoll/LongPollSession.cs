@@ -23,10 +23,10 @@ internal sealed class LongPollSession : ISendQueueConsumer, IStreamConnection
     private long _lastActivity;
     private bool _closed;
 
-    public LongPollSession(string token, JoinCoordinator hub, TimeProvider time, ConnectionRegistry registry, PhoenixSerializer serializer,
+    public LongPollSession(string connectionKey, JoinCoordinator hub, TimeProvider time, ConnectionRegistry registry, PhoenixSerializer serializer,
         ConnectionAccess? access = null)
     {
-        Token = token;
+        ConnectionKey = connectionKey;
         Serializer = serializer;
         _time = time;
         _options = hub.Options;
@@ -48,7 +48,8 @@ internal sealed class LongPollSession : ISendQueueConsumer, IStreamConnection
     /// <summary>The session ended because its token expired.</summary>
     public bool TokenExpired { get; private set; }
 
-    public string Token { get; }
+    /// <summary>The random key that names this session in the client's requests (Phoenix's <c>token</c> parameter); not a credential.</summary>
+    public string ConnectionKey { get; }
 
     /// <summary>The serializer the connecting poll asked for; every later request of the session uses it.</summary>
     public PhoenixSerializer Serializer { get; }

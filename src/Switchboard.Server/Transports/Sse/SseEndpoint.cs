@@ -172,7 +172,7 @@ internal static class SseEndpoint
                 return null;
             }
 
-            requests.Add(new JoinRequest(route, since, epoch, route.Kind == TopicKind.Sessions ? labels : null, hub.Options.SnapshotSessions));
+            requests.Add(new JoinRequest(route, since, epoch, route.Kind == TopicKind.AllSessions ? labels : null, hub.Options.SnapshotSessions));
         }
 
         return requests;

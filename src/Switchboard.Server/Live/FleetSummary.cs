@@ -4,13 +4,13 @@ using Switchboard.Sessions;
 
 namespace Switchboard.Live;
 
-/// <summary>The parts of a summary that count as a change; duration and position move on their own.</summary>
-internal readonly record struct SummaryValues(
+/// <summary>The parts of a fleet summary that count as a change; duration and position move on their own.</summary>
+internal readonly record struct FleetTotals(
     long ActiveCount, long TotalCount, long Initializing, long Idle, long Working, long Paused, long Error, long Terminating, long Terminated,
     long TasksRunning, Int128 InputTokens, Int128 OutputTokens, decimal CostUsd, bool IsPaused);
 
-/// <summary>The derived <c>summary</c> event (requirements §2). Never stored; <see cref="AsOfSeq"/> says which log position it reflects.</summary>
-internal sealed record Summary(SummaryValues Values, long DurationSeconds, long AsOfSeq)
+/// <summary>The data of the derived <c>summary</c> event: counts and totals over the whole fleet. Never stored; <see cref="AsOfSeq"/> says which log position it reflects.</summary>
+internal sealed record FleetSummary(FleetTotals Values, long DurationSeconds, long AsOfSeq)
 {
     public void WriteData(Utf8JsonWriter w)
     {
@@ -47,7 +47,7 @@ internal sealed record Summary(SummaryValues Values, long DurationSeconds, long 
     /// <summary>Fleet totals are exact inside; on the wire (64-bit for every client) they stop at 2^63-1 rather than wrap.</summary>
     private static long Saturate(Int128 value) => value > long.MaxValue ? long.MaxValue : (long)value;
 
-    public static SummaryValues FromCounts(long[] counts, long tasks, Int128 input, Int128 output, decimal cost, bool paused)
+    public static FleetTotals FromCounts(long[] counts, long tasks, Int128 input, Int128 output, decimal cost, bool paused)
     {
         long total = 0;
         foreach (var c in counts)
@@ -55,7 +55,7 @@ internal sealed record Summary(SummaryValues Values, long DurationSeconds, long 
             total += c;
         }
 
-        return new SummaryValues(total - counts[(int)SessionState.Terminated], total,
+        return new FleetTotals(total - counts[(int)SessionState.Terminated], total,
             counts[0], counts[1], counts[2], counts[3], counts[4], counts[5], counts[6], tasks, input, output, cost, paused);
     }
 }
