@@ -70,9 +70,9 @@ internal static class SwitchboardDefaults
     public const int WriteRateLimit = 5000;
     /// <summary>Default write rate window.</summary>
     public static readonly TimeSpan WriteRateWindow = TimeSpan.FromSeconds(1);
-    /// <summary>Default lifetime of a subscriber token minted by <c>POST /api/tokens</c>.</summary>
+    /// <summary>Default lifetime of a subscriber token minted over HTTP that names none.</summary>
     public static readonly TimeSpan TokenLifetime = TimeSpan.FromMinutes(15);
-    /// <summary>Longest lifetime <c>POST /api/tokens</c> grants.</summary>
+    /// <summary>Longest lifetime a subscriber token minted over HTTP is granted.</summary>
     public static readonly TimeSpan TokenMaxLifetime = TimeSpan.FromHours(24);
     /// <summary>File in the data directory that holds the generated token signing secret.</summary>
     public const string TokenSecretFileName = "token-secret";
@@ -82,7 +82,7 @@ internal static class SwitchboardDefaults
     public const int MinTokenSecretLength = 32;
     /// <summary>How often leases are checked.</summary>
     public static readonly TimeSpan LeaseCheckInterval = TimeSpan.FromSeconds(1);
-    /// <summary>Events in one <c>GET /api/events</c> page when the request names no limit.</summary>
+    /// <summary>Events in one page of the HTTP event read when the request names no limit.</summary>
     public const int EventPageSize = 100;
     /// <summary>Most events one store read returns unless the caller asks for fewer.</summary>
     public const int EventReadLimit = 1000;
@@ -90,7 +90,7 @@ internal static class SwitchboardDefaults
     // Usage rollups (Switchboard:Usage).
     /// <summary>How long each size of usage bucket is kept.</summary>
     public static readonly TimeSpan UsageRetention = TimeSpan.FromDays(90);
-    /// <summary>The most buckets one <c>/api/usage</c> range may span.</summary>
+    /// <summary>The most buckets one usage query may span.</summary>
     public const int UsageMaxPoints = 10_000;
 
     // Alerts and webhooks (Switchboard:Alerts, Switchboard:Webhooks).
