@@ -76,9 +76,16 @@ public sealed partial class ReadmeSnippetTests
 
     private static string ProjectFile(Snippet snippet)
     {
-        var (sdk, project) = snippet.IsWebApp
-            ? ("Microsoft.NET.Sdk.Web", "src/Switchboard.Server/Switchboard.Server.csproj")
-            : ("Microsoft.NET.Sdk", "src/Switchboard.Client/Switchboard.Client.csproj");
+        // A host names its store on the builder, from the store packages (the server references neither).
+        var (sdk, projects) = snippet.IsWebApp
+            ? ("Microsoft.NET.Sdk.Web", new[]
+            {
+                "src/Switchboard.Server/Switchboard.Server.csproj",
+                "src/Switchboard.Storage.Sqlite/Switchboard.Storage.Sqlite.csproj",
+                "src/Switchboard.Storage.Postgres/Switchboard.Storage.Postgres.csproj",
+            })
+            : ("Microsoft.NET.Sdk", new[] { "src/Switchboard.Client/Switchboard.Client.csproj" });
+        var references = string.Join("\n    ", projects.Select(p => $"<ProjectReference Include=\"{Path.Combine(RepoPaths.Root, p)}\" />"));
         return $"""
             <Project Sdk="{sdk}">
               <PropertyGroup>
@@ -89,7 +96,7 @@ public sealed partial class ReadmeSnippetTests
                 <TreatWarningsAsErrors>true</TreatWarningsAsErrors>
               </PropertyGroup>
               <ItemGroup>
-                <ProjectReference Include="{Path.Combine(RepoPaths.Root, project)}" />
+                {references}
               </ItemGroup>
             </Project>
             """;

@@ -15,9 +15,9 @@ public sealed class SubscriberTokenTests : IDisposable
 
     private SubscriberTokens Tokens(string secret = "a-secret-of-at-least-thirty-two-characters")
     {
-        var options = new SwitchboardOptions { DataDirectory = _dataDirectory };
+        var options = new SwitchboardOptions();
         options.Security.TokenSigningKey = secret;
-        var key = new TokenSecret(options);
+        var key = new TokenSecret(options, new Switchboard.Storage.NodeDirectory(_dataDirectory));
         key.Load();
         return new SubscriberTokens(key, _time);
     }

@@ -45,7 +45,7 @@ public sealed class EmbeddedHost : IAsyncDisposable
         var builder = WebApplication.CreateSlimBuilder();
         builder.WebHost.UseUrls("http://127.0.0.1:0");
         builder.Logging.ClearProviders();
-        builder.Services.AddSwitchboard(o => o.DataDirectory = data.Path);
+        builder.Services.AddSwitchboard().UseSqlite(o => o.DataDirectory = data.Path);
         configure?.Invoke(builder);
         var app = builder.Build();
         app.MapGet("/", () => HostHome);

@@ -42,13 +42,18 @@ public sealed class SwitchboardServer : IAsyncDisposable
     /// <summary><c>ws://127.0.0.1:port/socket/websocket?vsn=2.0.0</c>.</summary>
     public Uri WebSocketUri => new($"ws://{BaseAddress.Authority}/socket/websocket?vsn=2.0.0");
 
+    /// <summary>
+    /// Starts a server with the SQLite store in <paramref name="dataDirectory"/> (a fresh one when null), or with what
+    /// <paramref name="store"/> names on the builder instead.
+    /// </summary>
     public static async Task<SwitchboardServer> StartAsync(
         Action<SwitchboardOptions>? configure = null,
         TimeProvider? time = null,
         string? dataDirectory = null,
         Action<IServiceCollection>? services = null,
         string urls = "http://127.0.0.1:0",
-        bool connectionLevelWebSockets = true)
+        bool connectionLevelWebSockets = true,
+        Action<ISwitchboardBuilder>? store = null)
     {
         var owned = dataDirectory is null ? new TempDirectory() : null;
         var dataDir = dataDirectory ?? owned!.Path;
@@ -72,20 +77,21 @@ public sealed class SwitchboardServer : IAsyncDisposable
             builder.Services.AddSingleton(time);
         }
 
-        builder.Services.AddSwitchboard(o =>
-        {
-            o.DataDirectory = dataDir;
-            configure?.Invoke(o);
-        });
+        // The embedded SQLite store in the data directory unless the test names another.
+        var switchboard = builder.Services.AddSwitchboard(o => configure?.Invoke(o)).UseSqlite(o => o.DataDirectory = dataDir);
+        store?.Invoke(switchboard);
         services?.Invoke(builder.Services);
         var app = builder.Build();
-        app.MapSwitchboard();
         try
         {
+            // Mapping reads the options, so a setting out of range already stops it here.
+            app.MapSwitchboard();
             await app.StartAsync().WaitAsync(TestTimeouts.Long);
         }
         catch (Exception ex)
         {
+            await app.DisposeAsync();
+            owned?.Dispose();
             throw new InvalidOperationException("Switchboard failed to start. Server log:\n" + logs.Dump(), ex);
         }
 

@@ -39,7 +39,7 @@ public sealed record SessionQuery
     /// <summary>Continue below this <c>created_seq</c> (the cursor).</summary>
     public long? BeforeCreatedSeq { get; init; }
     /// <summary>Page size.</summary>
-    public int Limit { get; init; } = 50;
+    public int Limit { get; init; } = SwitchboardDefaults.DefaultPageSize;
 }
 
 /// <summary>One page of sessions; <see cref="NextCursor"/> is null on the last page.</summary>
@@ -55,7 +55,7 @@ public sealed record EventQuery
     /// <summary>Only this session's events, when set.</summary>
     public string? SessionId { get; init; }
     /// <summary>Most events to return.</summary>
-    public int Limit { get; init; } = 1000;
+    public int Limit { get; init; } = SwitchboardDefaults.EventReadLimit;
 }
 
 /// <summary>
@@ -72,7 +72,7 @@ public readonly record struct LogBounds(long FirstSeq, long HeadSeq)
 public sealed record RetentionPolicy(TimeSpan MaxAge, long MaxEvents)
 {
     /// <summary>24 hours or 1,000,000 events.</summary>
-    public static RetentionPolicy Default { get; } = new(TimeSpan.FromHours(24), 1_000_000);
+    public static RetentionPolicy Default { get; } = new(SwitchboardDefaults.RetentionMaxAge, SwitchboardDefaults.RetentionMaxEvents);
 }
 
 /// <summary>The store cannot commit right now; nothing was written.</summary>

@@ -106,13 +106,13 @@ public sealed record UsageOptions
     public IReadOnlyList<string> GroupBy { get; init; } = [];
 
     /// <summary>How long minute buckets are kept. Default 90 days.</summary>
-    public TimeSpan MinuteRetention { get; init; } = TimeSpan.FromDays(90);
+    public TimeSpan MinuteRetention { get; init; } = SwitchboardDefaults.UsageRetention;
 
     /// <summary>How long hour buckets are kept. Default 90 days.</summary>
-    public TimeSpan HourRetention { get; init; } = TimeSpan.FromDays(90);
+    public TimeSpan HourRetention { get; init; } = SwitchboardDefaults.UsageRetention;
 
     /// <summary>How long day buckets are kept. Default 90 days.</summary>
-    public TimeSpan DayRetention { get; init; } = TimeSpan.FromDays(90);
+    public TimeSpan DayRetention { get; init; } = SwitchboardDefaults.UsageRetention;
 
     /// <summary>False turns rollups off entirely (for comparison in benchmarks).</summary>
     public bool Enabled { get; init; } = true;

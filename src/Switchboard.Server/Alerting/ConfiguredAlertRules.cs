@@ -14,13 +14,13 @@ internal sealed class ConfiguredAlertRules
             var where = $"Switchboard:Alerts:Rules:{i}";
             if (!AlertWire.TryParseCondition(o.Condition, out var condition))
             {
-                throw new InvalidOperationException($"{where}:Condition must be one of {AlertWire.ConditionList}; got '{o.Condition}'.");
+                throw new SwitchboardStartupException($"{where}:Condition must be one of {AlertWire.ConditionList}; got '{o.Condition}'.");
             }
 
             AlertSeverity? severity = AlertSeverity.Warning;
             if (o.Severity is not null && !AlertWire.TryParseSeverity(o.Severity, out severity))
             {
-                throw new InvalidOperationException($"{where}:Severity must be one of {AlertWire.SeverityList}; got '{o.Severity}'.");
+                throw new SwitchboardStartupException($"{where}:Severity must be one of {AlertWire.SeverityList}; got '{o.Severity}'.");
             }
 
             var rule = new AlertRule
@@ -39,12 +39,12 @@ internal sealed class ConfiguredAlertRules
             };
             if (AlertRuleValidator.Validate(rule) is { } error)
             {
-                throw new InvalidOperationException($"{where}: {error.Detail}");
+                throw new SwitchboardStartupException($"{where}: {error.Detail}");
             }
 
             if (rules.Any(r => r.Id == rule.Id))
             {
-                throw new InvalidOperationException($"{where}: the id '{rule.Id}' is used by another rule; each rule needs its own id.");
+                throw new SwitchboardStartupException($"{where}: the id '{rule.Id}' is used by another rule; each rule needs its own id.");
             }
 
             rules.Add(rule);

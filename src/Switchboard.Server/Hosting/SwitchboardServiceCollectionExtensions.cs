@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using Switchboard;
@@ -7,9 +8,9 @@ using Switchboard.Hosting;
 using Switchboard.Ingest;
 using Switchboard.Live;
 using Switchboard.Metrics;
+using Switchboard.Options.Validation;
 using Switchboard.Security;
 using Switchboard.Storage;
-using Switchboard.Storage.Sqlite;
 using Switchboard.Transports;
 using Switchboard.Transports.LongPoll;
 using Switchboard.Webhooks;
@@ -20,19 +21,50 @@ namespace Microsoft.Extensions.DependencyInjection;
 public static class SwitchboardServiceCollectionExtensions
 {
     /// <summary>
-    /// Adds Switchboard's services: the store (embedded SQLite unless <see cref="SwitchboardOptions.StoreFactory"/> says
-    /// otherwise), the write pipeline, the live fan-out and the in-process <see cref="ISwitchboardProducer"/>.
-    /// Then call <c>app.MapSwitchboard()</c>.
+    /// Adds Switchboard's services: the write pipeline, the live fan-out and the in-process <see cref="ISwitchboardProducer"/>.
+    /// Name the store on what this returns: <c>.UseSqlite(o => …)</c> (Switchboard.Storage.Sqlite) or
+    /// <c>.UsePostgres(connectionString)</c> (Switchboard.Storage.Postgres); without one the host refuses to start. Then
+    /// call <c>app.MapSwitchboard()</c>. Every setting is checked at start, and one out of range stops it with a line
+    /// naming the setting, its value and what is allowed.
     /// </summary>
-    public static IServiceCollection AddSwitchboard(this IServiceCollection services, Action<SwitchboardOptions>? configure = null)
+    public static ISwitchboardBuilder AddSwitchboard(this IServiceCollection services, Action<SwitchboardOptions>? configure = null)
     {
-        services.AddOptions<SwitchboardOptions>();
-        RefuseBareLineFeeds();
+        var options = services.AddOptions<SwitchboardOptions>();
         if (configure is not null)
         {
-            services.Configure(configure);
+            options.Configure(configure);
         }
 
+        return AddSwitchboardCore(services);
+    }
+
+    /// <summary>
+    /// As <see cref="AddSwitchboard(IServiceCollection, Action{SwitchboardOptions}?)"/>, with the settings bound from
+    /// <paramref name="configuration"/> (the <c>Switchboard</c> section) and then <paramref name="configure"/>. API keys
+    /// follow the configuration when it reloads: a new key works from the next request, a removed one stops working.
+    /// </summary>
+    public static ISwitchboardBuilder AddSwitchboard(this IServiceCollection services, IConfiguration configuration, Action<SwitchboardOptions>? configure = null)
+    {
+        ArgumentNullException.ThrowIfNull(configuration);
+        // The node's options are bound once, without change tracking: a reload must not re-run validation on a
+        // configuration thread. A named copy follows reloads for the API keys alone (ApiKeyReload).
+        var options = services.AddOptions<SwitchboardOptions>().Configure(o => configuration.Bind(o));
+        var reloading = services.AddOptions<SwitchboardOptions>(ApiKeyReload.OptionsName).Bind(configuration);
+        if (configure is not null)
+        {
+            options.Configure(configure);
+            reloading.Configure(configure);
+        }
+
+        services.AddHostedService<ApiKeyReload>();
+        return AddSwitchboardCore(services);
+    }
+
+    private static ISwitchboardBuilder AddSwitchboardCore(IServiceCollection services)
+    {
+        RefuseBareLineFeeds();
+        services.AddOptions<SwitchboardOptions>().ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<SwitchboardOptions>, SwitchboardOptionsValidator>());
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton(sp => sp.GetRequiredService<IOptions<SwitchboardOptions>>().Value);
         services.TryAddSingleton(sp => sp.GetRequiredService<SwitchboardOptions>().Stream);
@@ -47,7 +79,10 @@ public static class SwitchboardServiceCollectionExtensions
         services.TryAddSingleton<SecurityGuard>();
         // Before the runtime: bad security settings stop start-up before the store is even opened.
         services.AddHostedService(sp => sp.GetRequiredService<SecurityGuard>());
-        services.TryAddSingleton<ISessionStore>(CreateStore);
+        // Replaced by UseSqlite, UsePostgres or UseStore; left alone, start-up stops here with what to call.
+        services.TryAddSingleton<ISessionStore>(_ => throw new SwitchboardStartupException(NoStore));
+        services.TryAddSingleton(_ => NodeDirectory.Default);
+        services.TryAddSingleton(sp => sp.GetRequiredService<SwitchboardOptions>().Usage.ToStoreOptions());
         services.TryAddSingleton(sp => sp.GetRequiredService<ISessionStore>() as IAlertStore
             ?? throw new InvalidOperationException("The configured store does not keep alerts (it must implement IAlertStore)."));
         services.TryAddSingleton<LiveHub>();
@@ -76,20 +111,12 @@ public static class SwitchboardServiceCollectionExtensions
         services.AddHostedService(sp => sp.GetRequiredService<SwitchboardRuntime>());
         services.AddOpenApi(SwitchboardOpenApi.DocumentName, SwitchboardOpenApi.Configure);
         services.TryAddSingleton<SwitchboardMarker>();
-        return services;
+        return new SwitchboardBuilder(services);
     }
 
-    private static ISessionStore CreateStore(IServiceProvider services)
-    {
-        var options = services.GetRequiredService<SwitchboardOptions>();
-        if (options.StoreFactory is { } factory)
-        {
-            return factory(services);
-        }
-
-        var path = Path.Combine(Path.GetFullPath(options.DataDirectory), SwitchboardDefaults.DatabaseFileName);
-        return new SqliteSessionStore(new SqliteStoreOptions(path, options.SqliteDurability) { Usage = options.Usage.ToStoreOptions() }, services.GetRequiredService<TimeProvider>());
-    }
+    private const string NoStore =
+        "No store was chosen for Switchboard: call .UseSqlite(o => o.DataDirectory = \"data\") (package Switchboard.Storage.Sqlite) " +
+        "or .UsePostgres(connectionString) (package Switchboard.Storage.Postgres) on what AddSwitchboard returns.";
 
     /// <summary>
     /// Kestrel accepts a bare LF as a line end unless told otherwise; a proxy in front that does not would read the same
@@ -104,4 +131,10 @@ public static class SwitchboardServiceCollectionExtensions
             AppContext.SetSwitch(Switch, true);
         }
     }
+}
+
+/// <summary>What <c>AddSwitchboard</c> returns.</summary>
+internal sealed class SwitchboardBuilder(IServiceCollection services) : ISwitchboardBuilder
+{
+    public IServiceCollection Services { get; } = services;
 }

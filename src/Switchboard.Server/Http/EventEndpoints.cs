@@ -40,7 +40,7 @@ internal static class EventEndpoints
                 throw RequestException.Field("since", $"'since' must be a seq (a non-negative integer); got '{text}'.");
             }
 
-            limit = SessionEndpoints.QueryInt(q, "limit", 100, 1, options.Http.MaxPageSize);
+            limit = SessionEndpoints.QueryInt(q, "limit", SwitchboardDefaults.EventPageSize, 1, options.Http.MaxPageSize);
             sessionId = q["session_id"].ToString() is { Length: > 0 } id ? id : null;
             if (sessionId is not null && !SessionId.IsValid(sessionId))
             {

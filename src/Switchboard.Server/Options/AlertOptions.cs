@@ -13,7 +13,7 @@ public sealed class AlertOptions
     /// How often the evaluator re-reads rules stored over HTTP, to pick up changes made on other nodes (a change on this
     /// node applies at once). Default 10 s.
     /// </summary>
-    public TimeSpan RuleRefreshInterval { get; set; } = TimeSpan.FromSeconds(10);
+    public TimeSpan RuleRefreshInterval { get; set; } = SwitchboardDefaults.AlertRuleRefreshInterval;
 }
 
 /// <summary>One rule as configuration spells it (<c>Switchboard:Alerts:Rules:0:Condition=stalled</c>, …).</summary>

@@ -1,20 +1,11 @@
-using Switchboard.Storage;
-using Switchboard.Storage.Sqlite;
-
 namespace Switchboard;
 
-/// <summary>Everything that configures a Switchboard node. Defaults live in <see cref="SwitchboardDefaults"/>.</summary>
+/// <summary>
+/// Everything that configures a Switchboard node except its store, which the builder names (<c>UseSqlite</c>,
+/// <c>UsePostgres</c>). Each setting out of range stops start-up with a line naming it.
+/// </summary>
 public sealed class SwitchboardOptions
 {
-    /// <summary>Where the SQLite database lives. Default <c>./data</c>.</summary>
-    public string DataDirectory { get; set; } = SwitchboardDefaults.DataDirectory;
-
-    /// <summary>SQLite commit durability.</summary>
-    public SqliteDurability SqliteDurability { get; set; } = SqliteDurability.Normal;
-
-    /// <summary>Builds another store (e.g. PostgreSQL) instead of the embedded SQLite one.</summary>
-    public Func<IServiceProvider, ISessionStore>? StoreFactory { get; set; }
-
     /// <summary>How long events are kept.</summary>
     public RetentionOptions Retention { get; } = new();
 
@@ -66,16 +57,16 @@ public sealed class UsageSettings
     public bool Enabled { get; set; } = true;
 
     /// <summary>How long minute buckets are kept. Default 90 days.</summary>
-    public TimeSpan MinuteRetention { get; set; } = TimeSpan.FromDays(90);
+    public TimeSpan MinuteRetention { get; set; } = SwitchboardDefaults.UsageRetention;
 
     /// <summary>How long hour buckets are kept. Default 90 days.</summary>
-    public TimeSpan HourRetention { get; set; } = TimeSpan.FromDays(90);
+    public TimeSpan HourRetention { get; set; } = SwitchboardDefaults.UsageRetention;
 
     /// <summary>How long day buckets are kept. Default 90 days.</summary>
-    public TimeSpan DayRetention { get; set; } = TimeSpan.FromDays(90);
+    public TimeSpan DayRetention { get; set; } = SwitchboardDefaults.UsageRetention;
 
     /// <summary>The most buckets one <c>/api/usage</c> range may span. Default 10,000.</summary>
-    public int MaxPoints { get; set; } = 10_000;
+    public int MaxPoints { get; set; } = SwitchboardDefaults.UsageMaxPoints;
 
     /// <summary>The settings as the store takes them.</summary>
     public UsageRollups.UsageOptions ToStoreOptions() => new()

@@ -7,22 +7,22 @@ public sealed class WebhookOptions
     public bool Enabled { get; set; } = true;
 
     /// <summary>Failed attempts in a row for one event before the endpoint goes <c>failing</c>. Default 10.</summary>
-    public int MaxAttempts { get; set; } = 10;
+    public int MaxAttempts { get; set; } = SwitchboardDefaults.WebhookMaxAttempts;
 
     /// <summary>The wait after the first failure; it doubles with each failure in a row, with ±50% jitter. Default 1 s.</summary>
-    public TimeSpan InitialBackoff { get; set; } = TimeSpan.FromSeconds(1);
+    public TimeSpan InitialBackoff { get; set; } = SwitchboardDefaults.WebhookInitialBackoff;
 
     /// <summary>The longest wait between attempts. Default 5 min.</summary>
-    public TimeSpan MaxBackoff { get; set; } = TimeSpan.FromMinutes(5);
+    public TimeSpan MaxBackoff { get; set; } = SwitchboardDefaults.WebhookMaxBackoff;
 
     /// <summary>How long one POST may take before it counts as failed. Default 10 s.</summary>
-    public TimeSpan RequestTimeout { get; set; } = TimeSpan.FromSeconds(10);
+    public TimeSpan RequestTimeout { get; set; } = SwitchboardDefaults.WebhookRequestTimeout;
 
     /// <summary>How long a node's claim on an endpoint lasts without renewal; another node takes over after it. Default 15 s.</summary>
-    public TimeSpan LeaseDuration { get; set; } = TimeSpan.FromSeconds(15);
+    public TimeSpan LeaseDuration { get; set; } = SwitchboardDefaults.WebhookLeaseDuration;
 
     /// <summary>How often each node looks for new or changed endpoints and for new events it was not told about. Default 1 s.</summary>
-    public TimeSpan PollInterval { get; set; } = TimeSpan.FromSeconds(1);
+    public TimeSpan PollInterval { get; set; } = SwitchboardDefaults.WebhookPollInterval;
 
     /// <summary>Allows endpoints whose URL points at this server itself (loopback, its own port). Default false.</summary>
     public bool AllowSelf { get; set; }

@@ -1,14 +1,15 @@
 using System.Security.Cryptography;
 using System.Text;
 using Microsoft.IdentityModel.Tokens;
+using Switchboard.Storage;
 
 namespace Switchboard.Security;
 
 /// <summary>
 /// The HS256 key subscriber tokens are signed with: the configured secret, or else one generated once and kept in the
-/// data directory (readable by the owner only), so tokens survive a restart of a single node.
+/// node's directory (<see cref="NodeDirectory"/>; readable by the owner only), so tokens survive a restart of a single node.
 /// </summary>
-internal sealed class TokenSecret(SwitchboardOptions options)
+internal sealed class TokenSecret(SwitchboardOptions options, NodeDirectory node)
 {
     private SymmetricSecurityKey? _key;
 
@@ -30,7 +31,7 @@ internal sealed class TokenSecret(SwitchboardOptions options)
             return;
         }
 
-        var directory = Path.GetFullPath(options.DataDirectory);
+        var directory = node.Path;
         var path = Path.Combine(directory, SwitchboardDefaults.TokenSecretFileName);
         Directory.CreateDirectory(directory);
         if (!File.Exists(path))
@@ -57,7 +58,7 @@ internal sealed class TokenSecret(SwitchboardOptions options)
         var secret = File.ReadAllText(path).Trim();
         if (secret.Length < SwitchboardDefaults.MinTokenSecretLength)
         {
-            throw new InvalidOperationException(
+            throw new SwitchboardStartupException(
                 $"The token secret in {path} is shorter than {SwitchboardDefaults.MinTokenSecretLength} characters. Delete the file to have a new one generated, or set SWITCHBOARD_TOKEN_SECRET.");
         }
 

@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using Switchboard.Cli.Serve;
 using Switchboard.Security;
+using Switchboard.Storage;
 
 namespace Switchboard.Cli;
 
@@ -50,7 +51,8 @@ internal static class TokenCommand
             .AddEnvironmentVariables()
             .Build();
         var options = new SwitchboardOptions();
-        Settings.Apply(options, configuration, Settings.DataDirectory(result.GetValue(DataDir)));
+        Settings.Apply(options, configuration);
+        var node = new NodeDirectory(Path.GetFullPath(Settings.DataDirectory(result.GetValue(DataDir), configuration)));
         var security = options.Security;
         var labels = result.GetValue(Labels);
         if (Problem(result, security, labels, out var topics, out var lifetime) is { } problem)
@@ -59,11 +61,11 @@ internal static class TokenCommand
             return SwitchboardCommandLine.UsageError;
         }
 
-        var secret = new TokenSecret(options);
+        var secret = new TokenSecret(options, node);
         if (string.IsNullOrEmpty(security.TokenSigningKey)
-            && !File.Exists(Path.Combine(Path.GetFullPath(options.DataDirectory), SwitchboardDefaults.TokenSecretFileName)))
+            && !File.Exists(Path.Combine(node.Path, SwitchboardDefaults.TokenSecretFileName)))
         {
-            Console.Error.WriteLine($"switchboard: no token secret: {Settings.TokenSecretVariable} is not set and {Path.GetFullPath(options.DataDirectory)} has no " +
+            Console.Error.WriteLine($"switchboard: no token secret: {Settings.TokenSecretVariable} is not set and {node.Path} has no " +
                 $"{SwitchboardDefaults.TokenSecretFileName} (the server writes one there on its first start with auth on). Pass the server's --data-dir, or set {Settings.TokenSecretVariable}.");
             return SwitchboardCommandLine.Failure;
         }

@@ -2,6 +2,7 @@ using System.CommandLine;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.Extensions.Options;
 using Switchboard.Storage;
 using Switchboard.Storage.Sqlite;
 
@@ -30,7 +31,7 @@ internal static class ServeCommand
 
     private static readonly Option<string> DataDir = new("--data-dir")
     {
-        Description = $"Where the SQLite database and the token secret live (default ./data of the working directory, or {Settings.DataDirVariable}).",
+        Description = $"Where the SQLite database and the token secret live (default ./data of the working directory, or {Settings.DataDirVariable}, or {Settings.DataDirectoryKey}).",
     };
 
     private static readonly Option<SqliteDurability?> Durability = OptionValues.OneOf<SqliteDurability>("--durability",
@@ -79,27 +80,15 @@ internal static class ServeCommand
             : (SwitchboardDefaults.Urls, "the default");
         builder.WebHost.UseUrls(urls);
         ConfigureKestrel(builder);
-        var dataDir = Settings.DataDirectory(result.GetValue(DataDir));
-        var durability = result.GetValue(Durability);
-        var storeFactory = StoreSelection.Factory(result);
+        var dataDir = Settings.DataDirectory(result.GetValue(DataDir), builder.Configuration);
         var insecure = result.GetValue(Insecure);
-        builder.Services.AddSwitchboard(options =>
-        {
-            Settings.Apply(options, builder.Configuration, dataDir);
-            options.Security.AllowInsecure |= insecure;
-            if (durability is { } d)
-            {
-                options.SqliteDurability = d;
-            }
 
-            options.StoreFactory = storeFactory ?? options.StoreFactory;
-        });
-
-        var app = builder.Build();
-        SwitchboardOptions switchboard;
+        // First an unvalidated copy, bound as the server will bind it: the preflight says which variable or file a bad
+        // value came from, which the validators (they see only the merged options) cannot.
+        var preview = new SwitchboardOptions();
         try
         {
-            switchboard = app.Services.GetRequiredService<SwitchboardOptions>();
+            Settings.Apply(preview, builder.Configuration);
         }
         catch (InvalidOperationException ex) when (ConfigurationProblem.Describe(ex, builder.Configuration) is { } line)
         {
@@ -107,26 +96,52 @@ internal static class ServeCommand
             return SwitchboardCommandLine.Failure;
         }
 
-        if (ServePreflight.Problem(switchboard, urls, urlsSource) is { } problem)
+        preview.Security.AllowInsecure |= insecure;
+        if (ServePreflight.Problem(preview, urls, urlsSource) is { } problem)
         {
             // Before anything binds or opens: a clear message and no stack trace.
             await Console.Error.WriteLineAsync("switchboard: " + problem);
             return SwitchboardCommandLine.Failure;
         }
 
-        app.MapSwitchboard();
-        app.ReloadSwitchboardApiKeysOnChange(builder.Configuration.GetSection("Switchboard:Security"), Environment.GetEnvironmentVariable(Settings.ApiKeysVariable));
+        var switchboardBuilder = builder.Services.AddSwitchboard(builder.Configuration.GetSection("Switchboard"), options =>
+        {
+            Settings.ApplyVariables(options);
+            options.Security.AllowInsecure |= insecure;
+        });
+        if (StoreSelection.Use(switchboardBuilder, result, builder.Configuration, dataDir, result.GetValue(Durability), out var connectionString) is { } storeProblem)
+        {
+            await Console.Error.WriteLineAsync("switchboard: " + storeProblem);
+            return SwitchboardCommandLine.Failure;
+        }
+
+        var app = builder.Build();
         try
         {
+            // Validates every setting now, before anything binds or opens.
+            _ = app.Services.GetRequiredService<SwitchboardOptions>();
+        }
+        catch (OptionsValidationException ex)
+        {
+            await SwitchboardCommandLine.ReportAsync(ex, verbose, StartupFailure.Describe(ex, connectionString));
+            return SwitchboardCommandLine.Failure;
+        }
+
+        try
+        {
+            // Mapping resolves the store, whose own settings are checked then.
+            app.MapSwitchboard();
             await app.StartAsync(cancellationToken);
         }
         catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
         {
-            await SwitchboardCommandLine.ReportAsync(ex, verbose, StartupFailure.Describe(ex, StoreSelection.PostgresConnectionString(result)));
+            // A store setting that does not bind (Switchboard:Sqlite:Durability=Sometimes) fails here, when the store is made.
+            var line = ConfigurationProblem.Describe(StartupFailure.Unwrap(ex), builder.Configuration) ?? StartupFailure.Describe(ex, connectionString);
+            await SwitchboardCommandLine.ReportAsync(ex, verbose, line);
             return SwitchboardCommandLine.Failure;
         }
 
-        Announce(app, switchboard, StoreSelection.PostgresConnectionString(result));
+        Announce(app, dataDir, connectionString);
         await app.WaitForShutdownAsync(cancellationToken);
         await app.DisposeAsync();
         return 0;
@@ -157,7 +172,7 @@ internal static class ServeCommand
     }
 
     /// <summary>Once listening: where the dashboard is and where the data lives, and the address on the data directory's lock.</summary>
-    private static void Announce(WebApplication app, SwitchboardOptions options, string? connectionString)
+    private static void Announce(WebApplication app, string dataDirectory, string? connectionString)
     {
         var addresses = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses.ToList() ?? [];
         var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Switchboard.Serve");
@@ -172,7 +187,7 @@ internal static class ServeCommand
             ServeLog.Dashboard(logger, DashboardUrl(addresses[0]));
         }
 
-        ServeLog.Store(logger, StoreSelection.Describe(store, options, connectionString), Path.GetFullPath(options.DataDirectory));
+        ServeLog.Store(logger, StoreSelection.Describe(app.Services, connectionString), Path.GetFullPath(dataDirectory));
     }
 
     /// <summary>An address to open in a browser on this machine: a wildcard host becomes localhost.</summary>

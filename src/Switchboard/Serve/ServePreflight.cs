@@ -4,7 +4,8 @@ namespace Switchboard.Cli.Serve;
 
 /// <summary>
 /// Checks made before anything binds or opens, so a mistake is one line naming the setting and where it came from:
-/// the listen addresses, keys and the token secret. The server's own guard checks the same again for embedded hosts.
+/// the listen addresses, keys and the token secret. The server's options validators check the keys and the secret
+/// again (for embedded hosts too), but see only the merged options and so cannot say which variable a value came from.
 /// </summary>
 internal static class ServePreflight
 {

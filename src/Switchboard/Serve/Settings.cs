@@ -32,23 +32,33 @@ internal static class Settings
         },
     });
 
-    /// <summary>The data directory: <c>--data-dir</c>, else <c>SWITCHBOARD_DATA_DIR</c>, else null (the configured or default one).</summary>
-    public static string? DataDirectory(string? option) =>
-        option ?? (Environment.GetEnvironmentVariable(DataDirVariable) is { Length: > 0 } fromEnv ? fromEnv : null);
+    /// <summary>The executable's own key for the node's directory (the SQLite database and the generated token secret).</summary>
+    public const string DataDirectoryKey = "Switchboard:DataDirectory";
 
-    /// <summary>Binds the <c>Switchboard</c> section into <paramref name="options"/>, then applies the variables and <paramref name="dataDirectory"/>.</summary>
-    public static void Apply(SwitchboardOptions options, IConfiguration configuration, string? dataDirectory)
+    /// <summary>
+    /// The node's directory: <c>--data-dir</c>, else <c>SWITCHBOARD_DATA_DIR</c>, else <c>Switchboard:DataDirectory</c> in
+    /// the configuration, else <c>./data</c> of the working directory.
+    /// </summary>
+    public static string DataDirectory(string? option, IConfiguration configuration) =>
+        option
+        ?? (Environment.GetEnvironmentVariable(DataDirVariable) is { Length: > 0 } fromEnv ? fromEnv : null)
+        ?? (configuration[DataDirectoryKey] is { Length: > 0 } configured ? configured : null)
+        ?? SwitchboardDefaults.DataDirectory;
+
+    /// <summary>Binds the <c>Switchboard</c> section into <paramref name="options"/>, then applies the variables.</summary>
+    public static void Apply(SwitchboardOptions options, IConfiguration configuration)
     {
         configuration.GetSection("Switchboard").Bind(options);
+        ApplyVariables(options);
+    }
+
+    /// <summary>The <c>SWITCHBOARD_*</c> variables on top of the configuration: keys are added, the secret replaces.</summary>
+    public static void ApplyVariables(SwitchboardOptions options)
+    {
         options.Security.AddApiKeys(Environment.GetEnvironmentVariable(ApiKeysVariable));
         if (Environment.GetEnvironmentVariable(TokenSecretVariable) is { Length: > 0 } secret)
         {
             options.Security.TokenSigningKey = secret;
-        }
-
-        if (dataDirectory is not null)
-        {
-            options.DataDirectory = dataDirectory;
         }
     }
 

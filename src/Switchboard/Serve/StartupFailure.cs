@@ -1,6 +1,7 @@
 using System.Net.Sockets;
 using System.Text.RegularExpressions;
 using Microsoft.AspNetCore.Connections;
+using Microsoft.Extensions.Options;
 using Npgsql;
 using Switchboard.Storage;
 using Switchboard.Storage.Sqlite;
@@ -17,6 +18,12 @@ internal static partial class StartupFailure
     /// <summary>The line for <paramref name="failure"/>; <paramref name="connectionString"/> is the PostgreSQL one, if any.</summary>
     public static string Describe(Exception failure, string? connectionString)
     {
+        // Settings out of range (the options validators) and Switchboard's own refusals: each problem is already a line.
+        if (Settings(failure) is { Count: > 0 } problems)
+        {
+            return string.Join("\nswitchboard: ", problems.Select(SwitchboardCommandLine.OneLine));
+        }
+
         var ex = Unwrap(failure);
         if (Find<AddressInUseException>(ex) is not null || (ex is IOException && Find<SocketException>(ex) is { SocketErrorCode: SocketError.AddressAlreadyInUse }))
         {
@@ -64,6 +71,30 @@ internal static partial class StartupFailure
         }
 
         return SwitchboardCommandLine.OneLine(ex.Message);
+    }
+
+    /// <summary>The lines of the validation failures and start-up refusals in <paramref name="failure"/>, in order.</summary>
+    private static List<string> Settings(Exception failure)
+    {
+        var ex = Unwrap(failure);
+        var all = ex is AggregateException aggregate ? aggregate.InnerExceptions : [ex];
+        var lines = new List<string>();
+        foreach (var one in all)
+        {
+            switch (Find<OptionsValidationException>(one) ?? (Exception?)Find<SwitchboardStartupException>(one))
+            {
+                case OptionsValidationException invalid:
+                    lines.AddRange(invalid.Failures);
+                    break;
+                case SwitchboardStartupException refused:
+                    lines.AddRange(refused.Problems);
+                    break;
+                default:
+                    return [];
+            }
+        }
+
+        return lines;
     }
 
     /// <summary>The exception that matters: hosting may wrap one failure in an AggregateException.</summary>

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.CommandLine.Parsing;
+using Microsoft.Extensions.Options;
 using Npgsql;
 using Switchboard.Storage;
 using Switchboard.Storage.Postgres;
@@ -8,13 +9,17 @@ using Switchboard.Storage.Sqlite;
 namespace Switchboard.Cli.Serve;
 
 /// <summary>
-/// <c>--store</c> and <c>--connection-string</c> (or <c>SWITCHBOARD_STORE</c> and <c>SWITCHBOARD_CONNECTION_STRING</c>):
-/// which store <c>serve</c> opens. Options win over environment variables; bad combinations stop start-up with a message.
+/// Which store <c>serve</c> opens, named on the same builder an embedding app uses (<c>UseSqlite</c>, <c>UsePostgres</c>):
+/// <c>--store</c> and <c>--connection-string</c>, else <c>SWITCHBOARD_STORE</c> and <c>SWITCHBOARD_CONNECTION_STRING</c>,
+/// else <c>Switchboard:Store</c> and <c>Switchboard:Postgres:ConnectionString</c> in the configuration, else the embedded
+/// SQLite store. Bad combinations stop start-up with a message.
 /// </summary>
 internal static class StoreSelection
 {
     public const string StoreVariable = "SWITCHBOARD_STORE";
     public const string ConnectionStringVariable = "SWITCHBOARD_CONNECTION_STRING";
+    public const string StoreKey = "Switchboard:Store";
+    public const string ConnectionStringKey = "Switchboard:Postgres:ConnectionString";
 
     private static readonly Option<string> Store = new("--store")
     {
@@ -38,40 +43,58 @@ internal static class StoreSelection
                 return;
             }
 
-            if (Resolve(result.GetValue(Store), result.GetValue(ConnectionString), out _) is { } error)
+            // Options and variables only: the configuration is read when serve runs (Use).
+            if (Resolve(result.GetValue(Store), result.GetValue(ConnectionString), configuration: null, out _) is { } error)
             {
                 result.AddError(error);
             }
         });
     }
 
-    /// <summary>The factory for the chosen store, or null for the embedded SQLite default. Call after validation passed.</summary>
-    public static Func<IServiceProvider, ISessionStore>? Factory(ParseResult result)
+    /// <summary>
+    /// Names the chosen store on <paramref name="builder"/>: SQLite in <paramref name="dataDirectory"/> (with
+    /// <c>Switchboard:Sqlite</c> and <paramref name="durability"/> on top), or PostgreSQL (with <c>Switchboard:Postgres</c>),
+    /// whose node directory is then <paramref name="dataDirectory"/>. Returns an error line, or null with the PostgreSQL
+    /// connection string (null for SQLite).
+    /// </summary>
+    public static string? Use(ISwitchboardBuilder builder, ParseResult result, IConfiguration configuration, string dataDirectory, SqliteDurability? durability, out string? connectionString)
     {
-        _ = Resolve(result.GetValue(Store), result.GetValue(ConnectionString), out var connectionString);
-        if (connectionString is null)
+        if (Resolve(result.GetValue(Store), result.GetValue(ConnectionString), configuration, out connectionString) is { } error)
         {
+            return error;
+        }
+
+        if (connectionString is { } cs)
+        {
+            builder.UsePostgres(cs, o =>
+            {
+                configuration.GetSection("Switchboard:Postgres").Bind(o);
+                o.ConnectionString = cs;
+            });
+            builder.UseNodeDirectory(dataDirectory);
             return null;
         }
 
-        var options = new PostgresStoreOptions(connectionString);
-        return services => new PostgresSessionStore(
-            options with { Usage = services.GetRequiredService<SwitchboardOptions>().Usage.ToStoreOptions() }, services.GetRequiredService<TimeProvider>(), services.GetRequiredService<ILoggerFactory>());
-    }
-
-    /// <summary>The PostgreSQL connection string chosen, or null for SQLite. Call after validation passed.</summary>
-    public static string? PostgresConnectionString(ParseResult result)
-    {
-        _ = Resolve(result.GetValue(Store), result.GetValue(ConnectionString), out var connectionString);
-        return connectionString;
+        builder.UseSqlite(o =>
+        {
+            configuration.GetSection("Switchboard:Sqlite").Bind(o);
+            o.DataDirectory = dataDirectory;
+            if (durability is { } d)
+            {
+                o.Durability = d;
+            }
+        });
+        return null;
     }
 
     /// <summary>The store in a few words for the start-up log, without credentials.</summary>
-    public static string Describe(ISessionStore store, SwitchboardOptions options, string? connectionString)
+    public static string Describe(IServiceProvider services, string? connectionString)
     {
+        var store = services.GetRequiredService<ISessionStore>();
         if (store is SqliteSessionStore)
         {
-            return $"sqlite ({SwitchboardDefaults.DatabaseFileName}, durability {options.SqliteDurability})";
+            var sqlite = services.GetRequiredService<IOptions<SqliteOptions>>().Value;
+            return $"sqlite ({SwitchboardDefaults.DatabaseFileName}, durability {sqlite.Durability})";
         }
 
         if (store is PostgresSessionStore && connectionString is not null)
@@ -84,14 +107,16 @@ internal static class StoreSelection
     }
 
     /// <summary>Returns an error message, or null with the PostgreSQL connection string (null for SQLite).</summary>
-    private static string? Resolve(string? storeOption, string? connectionOption, out string? connectionString)
+    private static string? Resolve(string? storeOption, string? connectionOption, IConfiguration? configuration, out string? connectionString)
     {
         connectionString = null;
         var (store, storeSource) = storeOption is not null ? (storeOption, "--store")
             : Environment.GetEnvironmentVariable(StoreVariable) is { Length: > 0 } fromEnv ? (fromEnv, StoreVariable)
+            : configuration?[StoreKey] is { Length: > 0 } fromConfig ? (fromConfig, Settings.Origin(configuration, StoreKey))
             : ("sqlite", "the default");
         var (connection, connectionSource) = connectionOption is not null ? (connectionOption, "--connection-string")
             : Environment.GetEnvironmentVariable(ConnectionStringVariable) is { Length: > 0 } csEnv ? (csEnv, ConnectionStringVariable)
+            : configuration?[ConnectionStringKey] is { Length: > 0 } csConfig ? (csConfig, Settings.Origin(configuration, ConnectionStringKey))
             : (null, null);
 
         switch (store.Trim().ToLowerInvariant())

@@ -50,4 +50,22 @@ public sealed class KeyRotationTests
         server.Output.ShouldNotContain(New);
         server.Output.ShouldNotContain(Old);
     }
+
+    [Fact]
+    public async Task AReloadThatPutsAnotherSettingOutOfRangeStillRotatesKeysAndTheServerKeepsRunning()
+    {
+        using var root = new TempDirectory();
+        var settings = Path.Combine(root.Path, "appsettings.json");
+        await File.WriteAllTextAsync(settings, Settings(Old), TestContext.Current.CancellationToken);
+        await using var server = await ServerProcess.StartAsync(Path.Combine(root.Path, "data"), ["--contentRoot", root.Path]);
+        using var http = new HttpClient { BaseAddress = server.BaseAddress };
+        http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", New);
+
+        // Settings other than the keys are read once, at start: a bad value in a reload is not validated on the
+        // configuration's thread (which would take the process down) and does not reach the running node.
+        var bad = """{"Switchboard":{"Stream":{"SendQueueMaxFrames":0},"Security":{"ApiKeys":[{"Key":"NEW","Scope":"Write"}]}}}""".Replace("NEW", New, StringComparison.Ordinal);
+        await File.WriteAllTextAsync(settings, bad, TestContext.Current.CancellationToken);
+        await TestTimeouts.Eventually(async () => (await http.GetAsync("/api/sessions")).StatusCode == HttpStatusCode.OK, "the new key to work");
+        server.HasExited.ShouldBeFalse(server.Output);
+    }
 }

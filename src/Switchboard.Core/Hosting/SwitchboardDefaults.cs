@@ -1,7 +1,10 @@
 namespace Switchboard;
 
-/// <summary>Every default value, in one place, so code, docs and errors agree.</summary>
-public static class SwitchboardDefaults
+/// <summary>
+/// Every default value, in one place, so code, docs and errors agree: the options classes, the stores and the endpoints
+/// read them from here. Internal (visible to the server, the stores and the executable), so no caller compiles a copy in.
+/// </summary>
+internal static class SwitchboardDefaults
 {
     /// <summary>Default listen address of the executable.</summary>
     public const string Urls = "http://127.0.0.1:5080";
@@ -55,17 +58,21 @@ public static class SwitchboardDefaults
     public const double MaxMessagesPerSecond = 50;
     /// <summary>Inbound message burst per connection: room for a client rejoining its 100 channels at once.</summary>
     public const int MessageBurst = 200;
+    /// <summary>Admission control: the oldest committed event not yet fanned out may be this old before writes wait.</summary>
     public static readonly TimeSpan MaxFanoutLag = TimeSpan.FromMilliseconds(250);
+    /// <summary>Admission control: committed events waiting for fan-out before writes wait.</summary>
     public const int MaxPendingEvents = 50_000;
+    /// <summary>How long a write waits for admission before 503.</summary>
     public static readonly TimeSpan WriteWaitTimeout = TimeSpan.FromSeconds(5);
+    /// <summary>The most JSON in a join reply's session snapshot.</summary>
     public const long MaxSnapshotBytes = 1024 * 1024;
     /// <summary>Default writes per key (or remote address) per window.</summary>
     public const int WriteRateLimit = 5000;
     /// <summary>Default write rate window.</summary>
     public static readonly TimeSpan WriteRateWindow = TimeSpan.FromSeconds(1);
-    /// <summary>Default lifetime of a subscriber token minted by <c>POST /api/tokens</c>.</summary>
+    /// <summary>Default lifetime of a subscriber token minted over HTTP that names none.</summary>
     public static readonly TimeSpan TokenLifetime = TimeSpan.FromMinutes(15);
-    /// <summary>Longest lifetime <c>POST /api/tokens</c> grants.</summary>
+    /// <summary>Longest lifetime a subscriber token minted over HTTP is granted.</summary>
     public static readonly TimeSpan TokenMaxLifetime = TimeSpan.FromHours(24);
     /// <summary>File in the data directory that holds the generated token signing secret.</summary>
     public const string TokenSecretFileName = "token-secret";
@@ -75,4 +82,44 @@ public static class SwitchboardDefaults
     public const int MinTokenSecretLength = 32;
     /// <summary>How often leases are checked.</summary>
     public static readonly TimeSpan LeaseCheckInterval = TimeSpan.FromSeconds(1);
+    /// <summary>Events in one page of the HTTP event read when the request names no limit.</summary>
+    public const int EventPageSize = 100;
+    /// <summary>Most events one store read returns unless the caller asks for fewer.</summary>
+    public const int EventReadLimit = 1000;
+
+    // Usage rollups (Switchboard:Usage).
+    /// <summary>How long each size of usage bucket is kept.</summary>
+    public static readonly TimeSpan UsageRetention = TimeSpan.FromDays(90);
+    /// <summary>The most buckets one usage query may span.</summary>
+    public const int UsageMaxPoints = 10_000;
+
+    // Alerts and webhooks (Switchboard:Alerts, Switchboard:Webhooks).
+    /// <summary>How often the evaluator re-reads rules stored over HTTP.</summary>
+    public static readonly TimeSpan AlertRuleRefreshInterval = TimeSpan.FromSeconds(10);
+    /// <summary>Failed attempts in a row before a webhook endpoint goes failing.</summary>
+    public const int WebhookMaxAttempts = 10;
+    /// <summary>The wait after a webhook's first failure; it doubles from there.</summary>
+    public static readonly TimeSpan WebhookInitialBackoff = TimeSpan.FromSeconds(1);
+    /// <summary>The longest wait between webhook attempts.</summary>
+    public static readonly TimeSpan WebhookMaxBackoff = TimeSpan.FromMinutes(5);
+    /// <summary>How long one webhook POST may take.</summary>
+    public static readonly TimeSpan WebhookRequestTimeout = TimeSpan.FromSeconds(10);
+    /// <summary>How long a node's claim on a webhook endpoint lasts without renewal.</summary>
+    public static readonly TimeSpan WebhookLeaseDuration = TimeSpan.FromSeconds(15);
+    /// <summary>How often each node looks for new webhook endpoints and events.</summary>
+    public static readonly TimeSpan WebhookPollInterval = TimeSpan.FromSeconds(1);
+
+    // The PostgreSQL store (Switchboard:Postgres).
+    /// <summary>How often the feed reads the log even without a notification.</summary>
+    public static readonly TimeSpan PostgresPollInterval = TimeSpan.FromSeconds(2);
+    /// <summary>First delay before reconnecting the listening connection.</summary>
+    public static readonly TimeSpan PostgresMinReconnectDelay = TimeSpan.FromMilliseconds(100);
+    /// <summary>Longest delay between reconnection attempts.</summary>
+    public static readonly TimeSpan PostgresMaxReconnectDelay = TimeSpan.FromSeconds(5);
+    /// <summary>How long a write transaction may sit idle before PostgreSQL ends it.</summary>
+    public static readonly TimeSpan PostgresIdleInTransactionTimeout = TimeSpan.FromSeconds(15);
+    /// <summary>How long a dead node's presence viewers stay visible elsewhere.</summary>
+    public static readonly TimeSpan PostgresPresenceLiveness = TimeSpan.FromSeconds(10);
+    /// <summary>How often a node renews its presence liveness.</summary>
+    public static readonly TimeSpan PostgresPresenceRenewInterval = TimeSpan.FromSeconds(2);
 }

@@ -1,0 +1,178 @@
+using Microsoft.Extensions.Options;
+using Switchboard.Security;
+
+namespace Switchboard.Options.Validation;
+
+/// <summary>
+/// <see cref="SwitchboardOptions"/> as a whole: its own settings, then each section through that section's validator.
+/// Runs at start (<c>ValidateOnStart</c>) and whenever the options are read, so no part of the server sees a value out of range.
+/// </summary>
+internal sealed class SwitchboardOptionsValidator : IValidateOptions<SwitchboardOptions>
+{
+    public const string Section = "Switchboard";
+
+    public ValidateOptionsResult Validate(string? name, SwitchboardOptions options)
+    {
+        if (name == Hosting.ApiKeyReload.OptionsName)
+        {
+            // A reload's keys are checked by ApiKeyRing.TryReplace, which refuses them with a warning instead of throwing.
+            return ValidateOptionsResult.Skip;
+        }
+
+        var problems = new OptionProblems(Section);
+        problems.NotNegative(nameof(options.ShutdownDrainDelay), options.ShutdownDrainDelay);
+        problems.Merge(new StreamOptionsValidator().Validate(name, options.Stream));
+        problems.Merge(new HttpApiOptionsValidator().Validate(name, options.Http));
+        problems.Merge(new SecurityOptionsValidator().Validate(name, options.Security));
+        problems.Merge(new RetentionOptionsValidator().Validate(name, options.Retention));
+        problems.Merge(new UsageSettingsValidator().Validate(name, options.Usage));
+        problems.Merge(new AlertOptionsValidator().Validate(name, options.Alerts));
+        problems.Merge(new WebhookOptionsValidator().Validate(name, options.Webhooks));
+        return problems.Result;
+    }
+}
+
+/// <summary><c>Switchboard:Stream</c>.</summary>
+internal sealed class StreamOptionsValidator : IValidateOptions<StreamOptions>
+{
+    public ValidateOptionsResult Validate(string? name, StreamOptions o)
+    {
+        var p = new OptionProblems("Switchboard:Stream");
+        p.Positive(nameof(o.HeartbeatTimeout), o.HeartbeatTimeout);
+        p.Positive(nameof(o.HandshakeTimeout), o.HandshakeTimeout);
+        p.AtLeast(nameof(o.MaxConnections), o.MaxConnections, 1);
+        p.AtLeast(nameof(o.MaxFrameBytes), o.MaxFrameBytes, 1024);
+        p.AtLeast(nameof(o.MaxChannelsPerConnection), o.MaxChannelsPerConnection, 1);
+        p.AtLeast(nameof(o.SendQueueMaxFrames), o.SendQueueMaxFrames, 1);
+        p.AtLeast(nameof(o.SendQueueMaxBytes), o.SendQueueMaxBytes, 1);
+        p.AtLeast(nameof(o.MaxReplayEvents), o.MaxReplayEvents, 0);
+        p.InRange(nameof(o.SnapshotSessions), o.SnapshotSessions, 0, SwitchboardDefaults.MaxSnapshotSessions);
+        p.NotNegative(nameof(o.SummaryCoalesceWindow), o.SummaryCoalesceWindow);
+        p.Positive(nameof(o.SummaryInterval), o.SummaryInterval);
+        p.Positive(nameof(o.LongPollWindow), o.LongPollWindow);
+        p.Positive(nameof(o.SseHeartbeatInterval), o.SseHeartbeatInterval);
+        if (!(o.MaxMessagesPerSecond > 0) || double.IsInfinity(o.MaxMessagesPerSecond))
+        {
+            p.Add(nameof(o.MaxMessagesPerSecond), o.MaxMessagesPerSecond, "it must be a positive number");
+        }
+
+        p.AtLeast(nameof(o.MessageBurst), o.MessageBurst, 1);
+        p.Positive(nameof(o.MaxFanoutLag), o.MaxFanoutLag);
+        p.AtLeast(nameof(o.MaxPendingEvents), o.MaxPendingEvents, 1);
+        p.Positive(nameof(o.WriteWaitTimeout), o.WriteWaitTimeout);
+        p.AtLeast(nameof(o.MaxSnapshotBytes), o.MaxSnapshotBytes, 1024);
+        return p.Result;
+    }
+}
+
+/// <summary><c>Switchboard:Http</c>.</summary>
+internal sealed class HttpApiOptionsValidator : IValidateOptions<HttpApiOptions>
+{
+    public ValidateOptionsResult Validate(string? name, HttpApiOptions o)
+    {
+        var p = new OptionProblems("Switchboard:Http");
+        p.AtLeast(nameof(o.MaxBodyBytes), o.MaxBodyBytes, 1);
+        p.AtLeast(nameof(o.MaxBatchOperations), o.MaxBatchOperations, 1);
+        p.AtLeast(nameof(o.MaxPageSize), o.MaxPageSize, 1);
+        p.InRange(nameof(o.DefaultPageSize), o.DefaultPageSize, 1, Math.Max(1, o.MaxPageSize));
+        if (o.WriteRateLimit < 0)
+        {
+            p.Add(nameof(o.WriteRateLimit), o.WriteRateLimit, "it must be 0 (no limit) or more");
+        }
+
+        p.Positive(nameof(o.WriteRateWindow), o.WriteRateWindow);
+        return p.Result;
+    }
+}
+
+/// <summary><c>Switchboard:Security</c>. Keys and secrets are never echoed: their lines say which one and why.</summary>
+internal sealed class SecurityOptionsValidator : IValidateOptions<SecurityOptions>
+{
+    public ValidateOptionsResult Validate(string? name, SecurityOptions o)
+    {
+        var p = new OptionProblems("Switchboard:Security");
+        foreach (var problem in ApiKeyRing.Validate(o))
+        {
+            p.AddLine("Switchboard:Security:ApiKeys: " + problem);
+        }
+
+        if (o.TokenSigningKey is { Length: > 0 and < SwitchboardDefaults.MinTokenSecretLength })
+        {
+            p.AddLine($"Switchboard:Security:TokenSigningKey: the token signing secret is shorter than {SwitchboardDefaults.MinTokenSecretLength} characters; use e.g. `openssl rand -base64 32`.");
+        }
+
+        p.Positive(nameof(o.TokenLifetime), o.TokenLifetime);
+        if (o.TokenMaxLifetime < o.TokenLifetime)
+        {
+            p.Add(nameof(o.TokenMaxLifetime), o.TokenMaxLifetime, $"it must be at least TokenLifetime ({o.TokenLifetime:c})");
+        }
+
+        return p.Result;
+    }
+}
+
+/// <summary><c>Switchboard:Retention</c>.</summary>
+internal sealed class RetentionOptionsValidator : IValidateOptions<RetentionOptions>
+{
+    public ValidateOptionsResult Validate(string? name, RetentionOptions o)
+    {
+        var p = new OptionProblems("Switchboard:Retention");
+        p.Positive(nameof(o.MaxAge), o.MaxAge);
+        p.AtLeast(nameof(o.MaxEvents), o.MaxEvents, 1);
+        p.Positive(nameof(o.PurgeInterval), o.PurgeInterval);
+        return p.Result;
+    }
+}
+
+/// <summary><c>Switchboard:Usage</c>.</summary>
+internal sealed class UsageSettingsValidator : IValidateOptions<UsageSettings>
+{
+    public ValidateOptionsResult Validate(string? name, UsageSettings o)
+    {
+        var p = new OptionProblems("Switchboard:Usage");
+        p.Positive(nameof(o.MinuteRetention), o.MinuteRetention);
+        p.Positive(nameof(o.HourRetention), o.HourRetention);
+        p.Positive(nameof(o.DayRetention), o.DayRetention);
+        p.AtLeast(nameof(o.MaxPoints), o.MaxPoints, 1);
+        for (var i = 0; i < o.GroupBy.Count; i++)
+        {
+            if (string.IsNullOrWhiteSpace(o.GroupBy[i]))
+            {
+                p.Add($"GroupBy:{i}", o.GroupBy[i], "it must be a label key");
+            }
+        }
+
+        return p.Result;
+    }
+}
+
+/// <summary><c>Switchboard:Alerts</c>; each rule's own fields are checked where rules are parsed (they name the rule).</summary>
+internal sealed class AlertOptionsValidator : IValidateOptions<AlertOptions>
+{
+    public ValidateOptionsResult Validate(string? name, AlertOptions o)
+    {
+        var p = new OptionProblems("Switchboard:Alerts");
+        p.Positive(nameof(o.RuleRefreshInterval), o.RuleRefreshInterval);
+        return p.Result;
+    }
+}
+
+/// <summary><c>Switchboard:Webhooks</c>.</summary>
+internal sealed class WebhookOptionsValidator : IValidateOptions<WebhookOptions>
+{
+    public ValidateOptionsResult Validate(string? name, WebhookOptions o)
+    {
+        var p = new OptionProblems("Switchboard:Webhooks");
+        p.AtLeast(nameof(o.MaxAttempts), o.MaxAttempts, 1);
+        p.Positive(nameof(o.InitialBackoff), o.InitialBackoff);
+        if (o.MaxBackoff < o.InitialBackoff)
+        {
+            p.Add(nameof(o.MaxBackoff), o.MaxBackoff, $"it must be at least InitialBackoff ({o.InitialBackoff:c})");
+        }
+
+        p.Positive(nameof(o.RequestTimeout), o.RequestTimeout);
+        p.Positive(nameof(o.LeaseDuration), o.LeaseDuration);
+        p.Positive(nameof(o.PollInterval), o.PollInterval);
+        return p.Result;
+    }
+}

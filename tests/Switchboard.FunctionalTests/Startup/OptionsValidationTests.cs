@@ -1,0 +1,90 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+using Switchboard.Testing;
+
+namespace Switchboard.FunctionalTests.Startup;
+
+/// <summary>
+/// Every setting out of range stops a real host at start, before anything listens or opens, with exactly one line that
+/// names the configuration key, the value given and what is allowed.
+/// </summary>
+public sealed class OptionsValidationTests
+{
+    private const string UnreachablePostgres = "Host=127.0.0.1;Port=1;Database=none;Username=nobody;Timeout=1";
+
+    private static readonly Dictionary<string, (Action<SwitchboardOptions>? Options, Action<ISwitchboardBuilder>? Store, string Line)> Cases = new()
+    {
+        ["send queue frames"] = (o => o.Stream.SendQueueMaxFrames = 0, null,
+            "Switchboard:Stream:SendQueueMaxFrames = 0 is not allowed: it must be at least 1."),
+        ["max connections"] = (o => o.Stream.MaxConnections = -1, null,
+            "Switchboard:Stream:MaxConnections = -1 is not allowed: it must be at least 1."),
+        ["heartbeat"] = (o => o.Stream.HeartbeatTimeout = TimeSpan.Zero, null,
+            "Switchboard:Stream:HeartbeatTimeout = 00:00:00 is not allowed: it must be a positive duration such as 00:00:10 (hh:mm:ss)."),
+        ["message rate"] = (o => o.Stream.MaxMessagesPerSecond = 0, null,
+            "Switchboard:Stream:MaxMessagesPerSecond = 0 is not allowed: it must be a positive number."),
+        ["snapshot sessions"] = (o => o.Stream.SnapshotSessions = 5000, null,
+            "Switchboard:Stream:SnapshotSessions = 5000 is not allowed: it must be from 0 to 1,000."),
+        ["write rate limit"] = (o => o.Http.WriteRateLimit = -1, null,
+            "Switchboard:Http:WriteRateLimit = -1 is not allowed: it must be 0 (no limit) or more."),
+        ["default page size"] = (o => o.Http.DefaultPageSize = 5000, null,
+            "Switchboard:Http:DefaultPageSize = 5000 is not allowed: it must be from 1 to 1,000."),
+        ["token lifetimes"] = (o => o.Security.TokenMaxLifetime = TimeSpan.FromMinutes(1), null,
+            "Switchboard:Security:TokenMaxLifetime = 00:01:00 is not allowed: it must be at least TokenLifetime (00:15:00)."),
+        ["retention events"] = (o => o.Retention.MaxEvents = 0, null,
+            "Switchboard:Retention:MaxEvents = 0 is not allowed: it must be at least 1."),
+        ["usage points"] = (o => o.Usage.MaxPoints = 0, null,
+            "Switchboard:Usage:MaxPoints = 0 is not allowed: it must be at least 1."),
+        ["alert refresh"] = (o => o.Alerts.RuleRefreshInterval = TimeSpan.FromSeconds(-1), null,
+            "Switchboard:Alerts:RuleRefreshInterval = -00:00:01 is not allowed: it must be a positive duration such as 00:00:10 (hh:mm:ss)."),
+        ["webhook attempts"] = (o => o.Webhooks.MaxAttempts = 0, null,
+            "Switchboard:Webhooks:MaxAttempts = 0 is not allowed: it must be at least 1."),
+        ["drain delay"] = (o => o.ShutdownDrainDelay = TimeSpan.FromSeconds(-5), null,
+            "Switchboard:ShutdownDrainDelay = -00:00:05 is not allowed: it must be zero or a positive duration such as 00:00:10 (hh:mm:ss)."),
+        ["sqlite directory"] = (null, b => b.UseSqlite(o => o.DataDirectory = " "),
+            "Switchboard:Sqlite:DataDirectory = ' ' is not allowed: give a directory, e.g. ./data."),
+        ["postgres poll interval"] = (null, b => b.UsePostgres(UnreachablePostgres, o => o.PollInterval = TimeSpan.Zero),
+            "Switchboard:Postgres:PollInterval = 00:00:00 is not allowed: it must be a positive duration such as 00:00:02."),
+    };
+
+    public static TheoryData<string> CaseNames => [.. Cases.Keys];
+
+    [Theory]
+    [MemberData(nameof(CaseNames))]
+    public async Task AnInvalidSettingIsRefusedAtStartWithOneLine(string name)
+    {
+        var (options, store, line) = Cases[name];
+        var failure = await Should.ThrowAsync<InvalidOperationException>(() => SwitchboardServer.StartAsync(options, store: store));
+
+        var invalid = failure.InnerException.ShouldBeOfType<OptionsValidationException>(failure.ToString());
+        invalid.Failures.ShouldBe([line]);
+    }
+
+    [Fact]
+    public async Task TheDefaultsPassAndEveryProblemIsItsOwnLine()
+    {
+        await using (var fine = await SwitchboardServer.StartAsync())
+        {
+            fine.Get<IOptions<SwitchboardOptions>>().Value.Stream.SendQueueMaxFrames.ShouldBe(8192);
+        }
+
+        var failure = await Should.ThrowAsync<InvalidOperationException>(() => SwitchboardServer.StartAsync(o =>
+        {
+            o.Stream.SendQueueMaxFrames = 0;
+            o.Stream.MaxConnections = -1;
+        }));
+        var invalid = failure.InnerException.ShouldBeOfType<OptionsValidationException>();
+        invalid.Failures.ShouldBe([
+            "Switchboard:Stream:MaxConnections = -1 is not allowed: it must be at least 1.",
+            "Switchboard:Stream:SendQueueMaxFrames = 0 is not allowed: it must be at least 1.",
+        ]);
+    }
+
+    [Fact]
+    public async Task NothingListensOrOpensWhenASettingIsRefused()
+    {
+        using var data = new TempDirectory();
+        await Should.ThrowAsync<InvalidOperationException>(() =>
+            SwitchboardServer.StartAsync(o => o.Stream.SendQueueMaxFrames = 0, dataDirectory: data.Path));
+        File.Exists(Path.Combine(data.Path, "switchboard.db")).ShouldBeFalse("the store was never opened");
+    }
+}
