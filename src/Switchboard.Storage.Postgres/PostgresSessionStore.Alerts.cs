@@ -5,7 +5,7 @@ using Switchboard.Alerts;
 
 namespace Switchboard.Storage.Postgres;
 
-public sealed partial class PostgresSessionStore
+internal sealed partial class PostgresSessionStore
 {
     /// <inheritdoc />
     public Task<IReadOnlyList<Alert>> ListAlertsAsync(bool? openOnly, int limit, CancellationToken cancellationToken) =>

@@ -5,7 +5,7 @@ using Switchboard.Sessions;
 
 namespace Switchboard.Storage.Postgres;
 
-public sealed partial class PostgresSessionStore
+internal sealed partial class PostgresSessionStore
 {
     /// <inheritdoc />
     /// <remarks>

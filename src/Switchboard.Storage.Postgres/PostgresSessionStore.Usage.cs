@@ -5,7 +5,7 @@ using Switchboard.UsageRollups;
 
 namespace Switchboard.Storage.Postgres;
 
-public sealed partial class PostgresSessionStore
+internal sealed partial class PostgresSessionStore
 {
     private const string RollupColumns =
         "input_tokens, output_tokens, cost_usd, sessions_created, sessions_terminated, sessions_errored, busy_ms, peak_active";

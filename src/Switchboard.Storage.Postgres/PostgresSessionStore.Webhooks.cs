@@ -3,7 +3,7 @@ using Switchboard.Webhooks;
 
 namespace Switchboard.Storage.Postgres;
 
-public sealed partial class PostgresSessionStore
+internal sealed partial class PostgresSessionStore
 {
     private const string WebhookColumns =
         "id, config, cursor, state, attempts, failures, consecutive_failures, last_error, last_attempt_at, lease_owner, lease_expires_at";

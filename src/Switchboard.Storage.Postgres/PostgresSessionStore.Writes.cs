@@ -7,7 +7,7 @@ using Switchboard.Writes;
 
 namespace Switchboard.Storage.Postgres;
 
-public sealed partial class PostgresSessionStore
+internal sealed partial class PostgresSessionStore
 {
     /// <inheritdoc />
     /// <remarks>

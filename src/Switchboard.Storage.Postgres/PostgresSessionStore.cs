@@ -10,7 +10,7 @@ namespace Switchboard.Storage.Postgres;
 /// locks the single log row, so <c>seq</c> is assigned and committed in one global order; <c>NOTIFY</c> then tells
 /// every node (this one included) to read the new rows, and the rows are the truth. See docs/postgres.md.
 /// </summary>
-public sealed partial class PostgresSessionStore : ISessionStore, IStoreHealth, IAlertStore, IWebhookStore
+internal sealed partial class PostgresSessionStore : ISessionStore, IStoreHealth, IAlertStore, IWebhookStore
 {
     private readonly PostgresStoreOptions _options;
     private readonly TimeProvider _time;

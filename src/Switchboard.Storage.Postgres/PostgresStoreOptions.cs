@@ -50,7 +50,7 @@ public sealed record PostgresStoreOptions
     public TimeSpan PresenceRenewInterval { get; set; } = SwitchboardDefaults.PostgresPresenceRenewInterval;
 
     /// <summary>Usage rollups: the labels they are split by and how long they are kept. Every node must use the same.</summary>
-    public UsageRollups.UsageOptions Usage { get; set; } = Switchboard.UsageRollups.UsageOptions.Default;
+    internal UsageRollups.UsageOptions Usage { get; set; } = Switchboard.UsageRollups.UsageOptions.Default;
 
     /// <summary>Test hook: runs inside every write transaction after its rows are written and before COMMIT.</summary>
     internal Func<CancellationToken, Task>? BeforeCommit { get; init; }

@@ -8,7 +8,7 @@ namespace Switchboard.Storage.Sqlite;
 /// an open file: it dies with the process (a crash or <c>kill -9</c> never leaves it stale) and also refuses a second
 /// store in the same process. A separate one-line file names the holder, since a locked file cannot be read by others.
 /// </summary>
-public sealed class DataDirectoryLock : IDisposable
+internal sealed class DataDirectoryLock : IDisposable
 {
     /// <summary>The file held open and locked while a store owns the directory.</summary>
     public const string LockFileName = "switchboard.lock";

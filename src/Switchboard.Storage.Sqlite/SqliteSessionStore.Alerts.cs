@@ -5,7 +5,7 @@ using Switchboard.Alerts;
 
 namespace Switchboard.Storage.Sqlite;
 
-public sealed partial class SqliteSessionStore
+internal sealed partial class SqliteSessionStore
 {
     /// <inheritdoc />
     public Task<IReadOnlyList<Alert>> ListAlertsAsync(bool? openOnly, int limit, CancellationToken cancellationToken)

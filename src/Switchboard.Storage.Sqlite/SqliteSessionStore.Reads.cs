@@ -5,7 +5,7 @@ using Switchboard.Sessions;
 
 namespace Switchboard.Storage.Sqlite;
 
-public sealed partial class SqliteSessionStore
+internal sealed partial class SqliteSessionStore
 {
     /// <inheritdoc />
     public Task<StoreState> LoadStateAsync(CancellationToken cancellationToken)

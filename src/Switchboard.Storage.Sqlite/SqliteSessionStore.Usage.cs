@@ -5,7 +5,7 @@ using Switchboard.UsageRollups;
 
 namespace Switchboard.Storage.Sqlite;
 
-public sealed partial class SqliteSessionStore
+internal sealed partial class SqliteSessionStore
 {
     internal const string RollupColumns =
         "input_tokens, output_tokens, cost_usd, sessions_created, sessions_terminated, sessions_errored, busy_ms, peak_active";

@@ -3,7 +3,7 @@ using Switchboard.Webhooks;
 
 namespace Switchboard.Storage.Sqlite;
 
-public sealed partial class SqliteSessionStore
+internal sealed partial class SqliteSessionStore
 {
     private const string WebhookColumns =
         "id, config, cursor, state, attempts, failures, consecutive_failures, last_error, last_attempt_at, lease_owner, lease_expires_at";

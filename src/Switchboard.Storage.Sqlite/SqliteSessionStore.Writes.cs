@@ -5,7 +5,7 @@ using Switchboard.Writes;
 
 namespace Switchboard.Storage.Sqlite;
 
-public sealed partial class SqliteSessionStore
+internal sealed partial class SqliteSessionStore
 {
     /// <inheritdoc />
     public async Task<IReadOnlyList<WriteResult>> WriteAsync(IReadOnlyList<SessionWrite> writes, CancellationToken cancellationToken)

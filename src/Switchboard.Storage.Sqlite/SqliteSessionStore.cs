@@ -10,7 +10,7 @@ namespace Switchboard.Storage.Sqlite;
 /// batch of writes with their events in one IMMEDIATE transaction; reads use pooled connections,
 /// which WAL lets run beside the writer.
 /// </summary>
-public sealed partial class SqliteSessionStore : ISessionStore, IAlertStore, IWebhookStore
+internal sealed partial class SqliteSessionStore : ISessionStore, IAlertStore, IWebhookStore
 {
     private readonly SqliteStoreOptions _options;
     private readonly TimeProvider _time;

@@ -13,7 +13,7 @@ public enum SqliteDurability
 }
 
 /// <summary>Settings of the SQLite store.</summary>
-public sealed record SqliteStoreOptions(string DatabasePath, SqliteDurability Durability = SqliteDurability.Normal)
+internal sealed record SqliteStoreOptions(string DatabasePath, SqliteDurability Durability = SqliteDurability.Normal)
 {
     /// <summary>Usage rollups: the labels they are split by and how long they are kept.</summary>
     public UsageRollups.UsageOptions Usage { get; init; } = Switchboard.UsageRollups.UsageOptions.Default;

@@ -11,7 +11,7 @@ public sealed class SqliteStoreContractTests : StoreContractTests
 {
     private readonly TempDirectory _dir = new();
 
-    protected override async Task<ISessionStore> OpenStoreAsync(TimeProvider time)
+    private protected override async Task<ISessionStore> OpenStoreAsync(TimeProvider time)
     {
         var store = new SqliteSessionStore(new SqliteStoreOptions(Path.Combine(_dir.Path, "switchboard.db")) { Usage = TestUsage }, time);
         await store.InitializeAsync(CancellationToken.None);

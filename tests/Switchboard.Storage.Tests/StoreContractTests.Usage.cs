@@ -8,7 +8,7 @@ namespace Switchboard.Storage.Tests;
 public abstract partial class StoreContractTests
 {
     /// <summary>The rollup settings every contract store opens with.</summary>
-    protected static UsageOptions TestUsage { get; } = new() { GroupBy = ["team", "model"] };
+    private protected static UsageOptions TestUsage { get; } = new() { GroupBy = ["team", "model"] };
 
     private static readonly DateTimeOffset Forever = new(2100, 1, 1, 0, 0, 0, TimeSpan.Zero);
 

@@ -17,7 +17,7 @@ public abstract partial class StoreContractTests : IAsyncLifetime
     protected ManualTimeProvider Time { get; } = new();
 
     /// <summary>Opens (and initializes) a store on this test's database; call again to reopen the same data.</summary>
-    protected abstract Task<ISessionStore> OpenStoreAsync(TimeProvider time);
+    private protected abstract Task<ISessionStore> OpenStoreAsync(TimeProvider time);
 
     public virtual ValueTask InitializeAsync() => ValueTask.CompletedTask;
 
@@ -29,14 +29,14 @@ public abstract partial class StoreContractTests : IAsyncLifetime
         }
     }
 
-    protected async Task<ISessionStore> OpenAsync()
+    private protected async Task<ISessionStore> OpenAsync()
     {
         var store = await OpenStoreAsync(Time);
         _opened.Add(store);
         return store;
     }
 
-    protected async Task CloseAsync(ISessionStore store)
+    private protected async Task CloseAsync(ISessionStore store)
     {
         _opened.Remove(store);
         await store.DisposeAsync();

@@ -8,7 +8,7 @@ namespace Switchboard.Storage.Tests;
 /// Recomputes every usage rollup from the event log, written independently of the store's rollup code: replay the log
 /// session by session and count what each event changed.
 /// </summary>
-public static class UsageRecount
+internal static class UsageRecount
 {
     public static Dictionary<UsageKey, UsageCounters> FromLog(IReadOnlyList<EventRecord> events, IReadOnlyList<string> groupBy)
     {

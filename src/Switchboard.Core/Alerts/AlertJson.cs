@@ -5,7 +5,7 @@ using Switchboard.Json;
 namespace Switchboard.Alerts;
 
 /// <summary>The one snake_case JSON shape of alerts and alert rules: HTTP responses, event data and stored rows.</summary>
-public static class AlertJson
+internal static class AlertJson
 {
     private static readonly JsonWriterOptions WriterOptions = new() { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 

@@ -36,7 +36,7 @@ public enum AlertSeverity
 /// One alert rule: a condition, the sessions it applies to (all whose labels include <see cref="Labels"/>) and the
 /// severity of what it raises. Rules come from configuration (read-only) or are stored through the API.
 /// </summary>
-public sealed record AlertRule
+internal sealed record AlertRule
 {
     /// <summary>1–64 characters from <c>[A-Za-z0-9._:-]</c>.</summary>
     public required string Id { get; init; }
@@ -88,7 +88,7 @@ public sealed record AlertRule
 }
 
 /// <summary>Where a rule came from.</summary>
-public static class AlertRuleSources
+internal static class AlertRuleSources
 {
     /// <summary>Defined in <c>Switchboard:Alerts:Rules</c>; read-only over HTTP.</summary>
     public const string Config = "config";

@@ -4,7 +4,7 @@ using Switchboard.Sessions;
 namespace Switchboard.Alerts;
 
 /// <summary>Checks a rule, from configuration or HTTP, before it is used or stored.</summary>
-public static class AlertRuleValidator
+internal static class AlertRuleValidator
 {
     /// <summary>Most characters in a rule id.</summary>
     public const int MaxIdLength = 64;

@@ -3,7 +3,7 @@ using System.Diagnostics.CodeAnalysis;
 namespace Switchboard.Alerts;
 
 /// <summary>Wire names of conditions and severities.</summary>
-public static class AlertWire
+internal static class AlertWire
 {
     /// <summary>Every condition's wire name, for messages.</summary>
     public const string ConditionList = "session_error, lease_expired, stalled, session_cost, session_tokens, active_count, burn_rate, error_count";

@@ -6,7 +6,7 @@ using Switchboard.Sessions;
 namespace Switchboard.Events;
 
 /// <summary>Builds the <c>data</c> object of each logged event type.</summary>
-public static class EventData
+internal static class EventData
 {
     /// <summary><c>{session, active_count}</c>.</summary>
     public static byte[] Created(Session session, long activeCount) => Build(w =>

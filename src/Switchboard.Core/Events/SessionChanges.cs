@@ -8,7 +8,7 @@ namespace Switchboard.Events;
 /// lists come from <see cref="SessionWire"/> (fields marked <see cref="SessionWire.Use.Changes"/>, usage counters
 /// <see cref="SessionWire.Use.Usage"/>, and the <see cref="SessionWire.Use.Stamp"/> written in every object).
 /// </summary>
-public static class SessionChanges
+internal static class SessionChanges
 {
     /// <summary>True when any field a client can see differs (version and timestamps aside).</summary>
     public static bool Differ(Session a, Session b) => SessionFields.Table.Differ(a, b);

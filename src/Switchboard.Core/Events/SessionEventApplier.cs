@@ -5,7 +5,7 @@ using Switchboard.Sessions;
 namespace Switchboard.Events;
 
 /// <summary>Derives a session's state after an event, for events that arrive without <see cref="EventRecord.Session"/>.</summary>
-public static class SessionEventApplier
+internal static class SessionEventApplier
 {
     /// <summary>
     /// The session after <paramref name="e"/>. Returns null when an update arrives for a session

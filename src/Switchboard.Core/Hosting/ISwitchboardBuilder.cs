@@ -15,7 +15,7 @@ public interface ISwitchboardBuilder
 }
 
 /// <summary>Choosing the store a node opens.</summary>
-public static class SwitchboardStoreBuilderExtensions
+internal static class SwitchboardStoreBuilderExtensions
 {
     /// <summary>
     /// Makes <paramref name="factory"/> the node's store, replacing any chosen before (the last call wins). Stores call this

@@ -5,7 +5,7 @@ namespace Switchboard.Storage;
 /// directory. Registered by the store or by <c>UseNodeDirectory</c>; <c>./data</c> when neither names one.
 /// </summary>
 /// <param name="Path">A full path.</param>
-public sealed record NodeDirectory(string Path)
+internal sealed record NodeDirectory(string Path)
 {
     /// <summary>The directory used when nothing names one: <c>./data</c> of the working directory.</summary>
     public static NodeDirectory Default => new(System.IO.Path.GetFullPath(SwitchboardDefaults.DataDirectory));

@@ -1,7 +1,7 @@
 namespace Switchboard.Json;
 
 /// <summary>Decimal helpers for money values.</summary>
-public static class Decimals
+internal static class Decimals
 {
     /// <summary>Removes trailing zeros so 1.50 is written as 1.5 and stored text stays canonical.</summary>
     public static decimal Normalize(decimal value) => Sessions.SessionWire.Normalize(value);

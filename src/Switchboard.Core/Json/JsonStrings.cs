@@ -4,13 +4,13 @@ using System.Text.Json;
 namespace Switchboard.Json;
 
 /// <summary>Where a JSON document holds something that is not text: a string or a field name, under a path.</summary>
-public readonly record struct NotText(string Path, bool InFieldName);
+internal readonly record struct NotText(string Path, bool InFieldName);
 
 /// <summary>
 /// JSON can escape a lone UTF-16 surrogate (<c>"\ud800"</c>, a reversed pair), which is no text: System.Text.Json
 /// refuses to decode it wherever the string is read. Input is checked once, where it arrives, so no handler meets one.
 /// </summary>
-public static class JsonStrings
+internal static class JsonStrings
 {
     /// <summary>
     /// The first string or field name under <paramref name="value"/> that is not text, or null; with

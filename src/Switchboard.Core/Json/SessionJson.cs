@@ -4,7 +4,7 @@ using Switchboard.Sessions;
 namespace Switchboard.Json;
 
 /// <summary>The one snake_case JSON shape of a session, used by HTTP responses, event data and snapshots.</summary>
-public static class SessionJson
+internal static class SessionJson
 {
     /// <summary>Writes the session as a JSON object: the fields of <see cref="SessionWire"/> marked as in the response, in order.</summary>
     public static void Write(Utf8JsonWriter writer, Session session) => SessionFields.Table.Write(writer, session);

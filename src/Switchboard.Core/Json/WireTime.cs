@@ -3,7 +3,7 @@ using System.Text.Json;
 namespace Switchboard.Json;
 
 /// <summary>Timestamps on the wire: UTC with milliseconds, e.g. <c>2026-11-21T10:15:00.123Z</c>.</summary>
-public static class WireTime
+internal static class WireTime
 {
     /// <summary>The current time, truncated to whole milliseconds so stored and sent values agree.</summary>
     public static DateTimeOffset Now(TimeProvider time) => Truncate(time.GetUtcNow());

@@ -3,14 +3,14 @@ using System.Text.Json;
 namespace Switchboard.Sessions;
 
 /// <summary>The session's declared shape (shared with the client as linked source; public here, internal there).</summary>
-public static partial class SessionWire;
+internal static partial class SessionWire;
 
 /// <summary>
 /// <see cref="SessionWire"/>'s fields bound to Core's <see cref="Session"/> with typed accessors. Everything that
 /// writes, reads, diffs or stores a session walks <see cref="Table"/>; adding a field is a row in
 /// <see cref="SessionWire"/>, a property and a row here, and a migration.
 /// </summary>
-public static class SessionFields
+internal static class SessionFields
 {
     /// <summary>Metadata: compact JSON text, written raw.</summary>
     public static readonly SessionWire.Codec<string> RawJson = new RawJsonCodec();
@@ -89,7 +89,7 @@ public static class SessionFields
 }
 
 /// <summary>Where a store binds a session row's values (ordinal from 0 in <see cref="SessionFields.StoreColumns"/> order, or the column name).</summary>
-public interface ISessionRowWriter
+internal interface ISessionRowWriter
 {
     /// <summary>A text column; null for NULL.</summary>
     void Text(int ordinal, string column, string? value);
@@ -108,7 +108,7 @@ public interface ISessionRowWriter
 }
 
 /// <summary>Where a store reads a session row's values from, by ordinal in <see cref="SessionFields.StoreColumns"/> order.</summary>
-public interface ISessionRowReader
+internal interface ISessionRowReader
 {
     /// <summary>True when the column is NULL.</summary>
     bool IsNull(int ordinal);

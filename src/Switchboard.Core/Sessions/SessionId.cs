@@ -3,7 +3,7 @@ using System.Security.Cryptography;
 namespace Switchboard.Sessions;
 
 /// <summary>Validates and generates session ids.</summary>
-public static class SessionId
+internal static class SessionId
 {
     private const string GeneratedAlphabet = "0123456789abcdefghijklmnopqrstuvwxyz";
 

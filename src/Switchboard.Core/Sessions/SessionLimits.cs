@@ -1,7 +1,7 @@
 namespace Switchboard.Sessions;
 
 /// <summary>Size limits of the session model. One place, so errors and docs agree.</summary>
-public static class SessionLimits
+internal static class SessionLimits
 {
     /// <summary>Longest session id.</summary>
     public const int MaxIdLength = 128;

@@ -4,7 +4,7 @@ namespace Switchboard.Sessions;
 /// The transition rules: nothing leaves <c>terminated</c>, <c>terminating</c> only goes on to <c>terminated</c>, and no
 /// session goes back to <c>initializing</c>; every other change between states is allowed.
 /// </summary>
-public static class SessionStateMachine
+internal static class SessionStateMachine
 {
     /// <summary>
     /// True when <paramref name="from"/> may change to <paramref name="to"/>. Setting the current

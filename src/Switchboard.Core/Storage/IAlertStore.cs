@@ -7,7 +7,7 @@ namespace Switchboard.Storage;
 /// <see cref="ISessionStore.WriteAsync"/> (<c>RaiseAlert</c>, <c>ResolveAlert</c>, <c>AcknowledgeAlert</c>), in the same
 /// transaction as their event; rules are plain rows.
 /// </summary>
-public interface IAlertStore
+internal interface IAlertStore
 {
     /// <summary>Alerts, newest first: only open ones when <paramref name="openOnly"/> is true, only resolved when false.</summary>
     Task<IReadOnlyList<Alert>> ListAlertsAsync(bool? openOnly, int limit, CancellationToken cancellationToken);

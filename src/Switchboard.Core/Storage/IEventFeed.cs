@@ -3,7 +3,7 @@ using Switchboard.Events;
 namespace Switchboard.Storage;
 
 /// <summary>Receives committed events in <c>seq</c> order.</summary>
-public interface IEventSink
+internal interface IEventSink
 {
     /// <summary>Called with consecutive committed events; never concurrently, never out of order. Must not block.</summary>
     void OnCommitted(IReadOnlyList<EventRecord> events);
@@ -25,7 +25,7 @@ public interface IEventSink
 }
 
 /// <summary>The stream of committed events of a store. SQLite feeds its own commits; PostgreSQL tails the table.</summary>
-public interface IEventFeed
+internal interface IEventFeed
 {
     /// <summary>
     /// Starts delivering every event with <c>seq &gt; afterSeq</c> to <paramref name="sink"/>, without gaps,

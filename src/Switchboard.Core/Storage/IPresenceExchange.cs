@@ -1,14 +1,14 @@
 namespace Switchboard.Storage;
 
 /// <summary>One viewer on one topic, as nodes share it: its key, its unique ref and its meta as a JSON object.</summary>
-public sealed record PresenceRecord(string Topic, string Key, string Ref, string MetaJson);
+internal sealed record PresenceRecord(string Topic, string Key, string Ref, string MetaJson);
 
 /// <summary>
 /// Presence shared by the nodes of one store. Each node writes its own viewers and reads the others'; a node that stops
 /// renewing its liveness (it died, it lost the database) drops out of every other node's view within
 /// <see cref="Liveness"/>. A store that serves one node (SQLite) has none.
 /// </summary>
-public interface IPresenceExchange
+internal interface IPresenceExchange
 {
     /// <summary>How long a node's viewers stay visible to the others after its last renewal.</summary>
     TimeSpan Liveness { get; }

@@ -9,7 +9,7 @@ namespace Switchboard.Storage;
 /// The store contract every backend honours. Sessions and the event log live together so that each
 /// change and its event commit in one transaction.
 /// </summary>
-public interface ISessionStore : IAsyncDisposable
+internal interface ISessionStore : IAsyncDisposable
 {
     /// <summary>Creates the schema if needed (and the epoch with a new log). Safe to call once per process.</summary>
     Task InitializeAsync(CancellationToken cancellationToken);

@@ -4,7 +4,7 @@ namespace Switchboard.Storage;
 /// Implemented by stores whose database can go away while the process keeps running (PostgreSQL), so
 /// <c>/readyz</c> can take the node out of a load balancer until the database is back.
 /// </summary>
-public interface IStoreHealth
+internal interface IStoreHealth
 {
     /// <summary>Null while the store can serve; otherwise a short reason, e.g. "database unreachable".</summary>
     string? NotReadyReason { get; }

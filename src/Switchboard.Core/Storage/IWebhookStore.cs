@@ -3,7 +3,7 @@ using Switchboard.Webhooks;
 namespace Switchboard.Storage;
 
 /// <summary>Webhook endpoints with their durable delivery cursor, and a lease so that one node at a time delivers each.</summary>
-public interface IWebhookStore
+internal interface IWebhookStore
 {
     /// <summary>Every endpoint, by id.</summary>
     Task<IReadOnlyList<WebhookEndpoint>> ListWebhooksAsync(CancellationToken cancellationToken);

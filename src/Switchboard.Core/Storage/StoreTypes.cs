@@ -5,7 +5,7 @@ using Switchboard.Sessions;
 namespace Switchboard.Storage;
 
 /// <summary>What the server loads at start-up, consistent as of <see cref="HeadSeq"/>.</summary>
-public sealed record StoreState(string Epoch, long HeadSeq, bool FleetPaused, IReadOnlyList<Session> ActiveSessions, SessionTotals Totals)
+internal sealed record StoreState(string Epoch, long HeadSeq, bool FleetPaused, IReadOnlyList<Session> ActiveSessions, SessionTotals Totals)
 {
     /// <summary>The alerts open as of <see cref="HeadSeq"/>, oldest first.</summary>
     public IReadOnlyList<Alerts.Alert> OpenAlerts { get; init; } = [];
@@ -15,7 +15,7 @@ public sealed record StoreState(string Epoch, long HeadSeq, bool FleetPaused, IR
 /// Counts and sums over every session the store holds. Token sums are 128-bit: each session's counters fit in 64 bits,
 /// their sum across sessions need not, and it must come out identical however it is computed (live or from the store).
 /// </summary>
-public sealed record SessionTotals(IReadOnlyDictionary<SessionState, long> Counts, Int128 InputTokens, Int128 OutputTokens, decimal CostUsd);
+internal sealed record SessionTotals(IReadOnlyDictionary<SessionState, long> Counts, Int128 InputTokens, Int128 OutputTokens, decimal CostUsd);
 
 /// <summary>The outcome of one write: an error, or the session after it and the event it appended (if any).</summary>
 public sealed record WriteResult(SwitchboardError? Error, Session? Session, EventRecord? Event, bool? FleetPaused = null)
@@ -28,7 +28,7 @@ public sealed record WriteResult(SwitchboardError? Error, Session? Session, Even
 }
 
 /// <summary>Filters for listing sessions. All filters combine with AND.</summary>
-public sealed record SessionQuery
+internal sealed record SessionQuery
 {
     /// <summary>Only these states.</summary>
     public IReadOnlyList<SessionState>? States { get; init; }
@@ -43,10 +43,10 @@ public sealed record SessionQuery
 }
 
 /// <summary>One page of sessions; <see cref="NextCursor"/> is null on the last page.</summary>
-public sealed record SessionPage(IReadOnlyList<Session> Sessions, long? NextCursor);
+internal sealed record SessionPage(IReadOnlyList<Session> Sessions, long? NextCursor);
 
 /// <summary>Which events to read.</summary>
-public sealed record EventQuery
+internal sealed record EventQuery
 {
     /// <summary>Events with a <c>seq</c> greater than this.</summary>
     public long AfterSeq { get; init; }
@@ -62,14 +62,14 @@ public sealed record EventQuery
 /// The retained range: every event with <c>FirstSeq &lt;= seq &lt;= HeadSeq</c> is stored.
 /// When the log is empty, <see cref="FirstSeq"/> is <c>HeadSeq + 1</c>.
 /// </summary>
-public readonly record struct LogBounds(long FirstSeq, long HeadSeq)
+internal readonly record struct LogBounds(long FirstSeq, long HeadSeq)
 {
     /// <summary>True when every event after <paramref name="since"/> is still stored.</summary>
     public bool CanResumeFrom(long since) => since >= FirstSeq - 1 && since <= HeadSeq;
 }
 
 /// <summary>How long events are kept: both limits apply.</summary>
-public sealed record RetentionPolicy(TimeSpan MaxAge, long MaxEvents)
+internal sealed record RetentionPolicy(TimeSpan MaxAge, long MaxEvents)
 {
     /// <summary>24 hours or 1,000,000 events.</summary>
     public static RetentionPolicy Default { get; } = new(SwitchboardDefaults.RetentionMaxAge, SwitchboardDefaults.RetentionMaxEvents);

@@ -5,14 +5,14 @@ using Switchboard.Writes;
 namespace Switchboard.Storage;
 
 /// <summary>The head of the log as a write transaction sees it: the last seq, the active count and the fleet flag.</summary>
-public readonly record struct LogHead(long HeadSeq, long ActiveCount, bool FleetPaused);
+internal readonly record struct LogHead(long HeadSeq, long ActiveCount, bool FleetPaused);
 
 /// <summary>
 /// The part of <see cref="ISessionStore.WriteAsync"/> every store shares: apply a batch of writes in order to the
 /// sessions it touches (read inside the store's transaction), assigning consecutive seqs to the events. The store
 /// then persists <see cref="Dirty"/> rows, <see cref="Events"/> and <see cref="Head"/> in that same transaction.
 /// </summary>
-public sealed class WriteBatch
+internal sealed class WriteBatch
 {
     private readonly Dictionary<string, Session?> _sessions;
     private readonly HashSet<string> _existing;
@@ -184,7 +184,7 @@ public sealed class WriteBatch
 }
 
 /// <summary>The alert an alert write targets: the open one of a rule and subject, or one by id.</summary>
-public readonly record struct AlertTarget(string? RuleId, string? Subject, string? AlertId)
+internal readonly record struct AlertTarget(string? RuleId, string? Subject, string? AlertId)
 {
     /// <summary>The open alert of <paramref name="ruleId"/> about <paramref name="subject"/>.</summary>
     public static AlertTarget Open(string ruleId, string subject) => new(ruleId, subject, null);

@@ -4,7 +4,7 @@ using Switchboard.Sessions;
 namespace Switchboard.UsageRollups;
 
 /// <summary>One session event with the session before and after it, and the fleet's active count after it.</summary>
-public readonly record struct UsageChange(EventRecord Event, Session? Before, Session? After, long ActiveAfter);
+internal readonly record struct UsageChange(EventRecord Event, Session? Before, Session? After, long ActiveAfter);
 
 /// <summary>
 /// Turns session events into rollup deltas. Pure: the stores run it inside the write transaction over the batch's events,
@@ -14,7 +14,7 @@ public readonly record struct UsageChange(EventRecord Event, Session? Before, Se
 /// is the time since the session's previous change while it was <c>working</c>; peak active is the group's active count
 /// after the event (the largest one wins).
 /// </summary>
-public sealed class UsageRollup
+internal sealed class UsageRollup
 {
     private readonly IReadOnlyList<string> _groupBy;
     private readonly Dictionary<(string Key, string Value), long> _active;

@@ -1,7 +1,7 @@
 namespace Switchboard.UsageRollups;
 
 /// <summary>The size of a usage bucket. Buckets are aligned to UTC.</summary>
-public enum UsageBucket
+internal enum UsageBucket
 {
     /// <summary>One minute.</summary>
     Minute,
@@ -12,7 +12,7 @@ public enum UsageBucket
 }
 
 /// <summary>Wire names and arithmetic of <see cref="UsageBucket"/>.</summary>
-public static class UsageBuckets
+internal static class UsageBuckets
 {
     /// <summary>Every bucket size, smallest first.</summary>
     public static IReadOnlyList<UsageBucket> All { get; } = [UsageBucket.Minute, UsageBucket.Hour, UsageBucket.Day];
@@ -58,13 +58,13 @@ public static class UsageBuckets
 /// Which rollup row a delta belongs to. <see cref="GroupKey"/> is empty for the "all" group (then
 /// <see cref="GroupValue"/> is empty too); otherwise it is a configured label key and the value is the session's value of it.
 /// </summary>
-public readonly record struct UsageKey(UsageBucket Bucket, DateTimeOffset Start, string GroupKey, string GroupValue);
+internal readonly record struct UsageKey(UsageBucket Bucket, DateTimeOffset Start, string GroupKey, string GroupValue);
 
 /// <summary>
 /// The counters of one rollup row. All are sums except <see cref="PeakActive"/>, which is a maximum; both merge
 /// associatively, so rows can be upserted with deltas from any number of nodes.
 /// </summary>
-public sealed record UsageCounters
+internal sealed record UsageCounters
 {
     /// <summary>Input tokens added in the bucket.</summary>
     public long InputTokens { get; set; }
@@ -100,7 +100,7 @@ public sealed record UsageCounters
 }
 
 /// <summary>What the store rolls up and how long it keeps it.</summary>
-public sealed record UsageOptions
+internal sealed record UsageOptions
 {
     /// <summary>The label keys rollups are split by, besides "all". Default none.</summary>
     public IReadOnlyList<string> GroupBy { get; init; } = [];
@@ -130,7 +130,7 @@ public sealed record UsageOptions
 }
 
 /// <summary>Which rollups to read.</summary>
-public sealed record UsageQuery
+internal sealed record UsageQuery
 {
     /// <summary>The bucket size.</summary>
     public UsageBucket Bucket { get; init; } = UsageBucket.Hour;
@@ -145,7 +145,7 @@ public sealed record UsageQuery
 }
 
 /// <summary>One rollup row as read.</summary>
-public sealed record UsageRow(UsageKey Key, UsageCounters Counters);
+internal sealed record UsageRow(UsageKey Key, UsageCounters Counters);
 
 /// <summary>Rollup rows consistent with the log up to and including <see cref="AsOfSeq"/>.</summary>
-public sealed record UsageResult(long AsOfSeq, IReadOnlyList<UsageRow> Rows);
+internal sealed record UsageResult(long AsOfSeq, IReadOnlyList<UsageRow> Rows);

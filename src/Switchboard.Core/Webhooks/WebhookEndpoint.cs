@@ -5,7 +5,7 @@ namespace Switchboard.Webhooks;
 /// HTTP; the delivery state (<see cref="Cursor"/>, <see cref="State"/>, counters, the lease) belongs to whichever node
 /// delivers it.
 /// </summary>
-public sealed record WebhookEndpoint
+internal sealed record WebhookEndpoint
 {
     /// <summary>1–64 characters from <c>[A-Za-z0-9._:-]</c>.</summary>
     public required string Id { get; init; }
@@ -47,7 +47,7 @@ public sealed record WebhookEndpoint
 }
 
 /// <summary>Body formats.</summary>
-public static class WebhookFormats
+internal static class WebhookFormats
 {
     /// <summary>The event envelope as JSON.</summary>
     public const string Json = "json";
@@ -56,7 +56,7 @@ public static class WebhookFormats
 }
 
 /// <summary>Delivery states.</summary>
-public static class WebhookStates
+internal static class WebhookStates
 {
     /// <summary>Delivering.</summary>
     public const string Active = "active";
@@ -65,4 +65,4 @@ public static class WebhookStates
 }
 
 /// <summary>How delivery moved on: a new cursor and counters, written only by the lease holder.</summary>
-public sealed record WebhookProgress(long Cursor, string State, long Attempts, long Failures, int ConsecutiveFailures, string? LastError, DateTimeOffset? LastAttemptAt);
+internal sealed record WebhookProgress(long Cursor, string State, long Attempts, long Failures, int ConsecutiveFailures, string? LastError, DateTimeOffset? LastAttemptAt);

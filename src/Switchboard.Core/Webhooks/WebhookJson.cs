@@ -5,7 +5,7 @@ using Switchboard.Json;
 namespace Switchboard.Webhooks;
 
 /// <summary>The stored configuration of an endpoint (the delivery state has its own columns).</summary>
-public static class WebhookJson
+internal static class WebhookJson
 {
     /// <summary>The configuration as compact JSON.</summary>
     public static string ConfigToText(WebhookEndpoint e)

@@ -77,16 +77,16 @@ public sealed record TerminateSession(string SessionId) : SessionWrite
 }
 
 /// <summary>Moves a session whose lease ran out to error. Issued by the server, never by a client.</summary>
-public sealed record ExpireLease(string SessionId) : SessionWrite;
+internal sealed record ExpireLease(string SessionId) : SessionWrite;
 
 /// <summary>Sets the fleet pause flag.</summary>
-public sealed record SetFleetPaused(bool Paused) : SessionWrite;
+internal sealed record SetFleetPaused(bool Paused) : SessionWrite;
 
 /// <summary>Raises an alert unless its rule already has one open about the same subject. Issued by the alert evaluator.</summary>
-public sealed record RaiseAlert(Alerts.Alert Alert) : SessionWrite;
+internal sealed record RaiseAlert(Alerts.Alert Alert) : SessionWrite;
 
 /// <summary>Resolves the open alert of a rule about a subject, if there is one. Issued by the alert evaluator.</summary>
-public sealed record ResolveAlert(string RuleId, string Subject, string Reason) : SessionWrite;
+internal sealed record ResolveAlert(string RuleId, string Subject, string Reason) : SessionWrite;
 
 /// <summary>An operator acknowledges an alert, with who and a note.</summary>
-public sealed record AcknowledgeAlert(string AlertId, string By, string? Note) : SessionWrite;
+internal sealed record AcknowledgeAlert(string AlertId, string By, string? Note) : SessionWrite;

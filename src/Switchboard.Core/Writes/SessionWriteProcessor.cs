@@ -8,7 +8,7 @@ namespace Switchboard.Writes;
 /// Applies a validated write to the current session: the state machine, versions, leases and event data.
 /// Pure: stores call it inside their transaction with the row they just read.
 /// </summary>
-public static class SessionWriteProcessor
+internal static class SessionWriteProcessor
 {
     /// <summary>The reason recorded when a lease runs out.</summary>
     public const string LeaseExpiredReason = "lease_expired";

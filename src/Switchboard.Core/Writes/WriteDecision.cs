@@ -4,13 +4,13 @@ using Switchboard.Sessions;
 namespace Switchboard.Writes;
 
 /// <summary>The facts a store needs to make a write durable.</summary>
-public readonly record struct WriteContext(DateTimeOffset Now, long ActiveCount, bool FleetPaused);
+internal readonly record struct WriteContext(DateTimeOffset Now, long ActiveCount, bool FleetPaused);
 
 /// <summary>An event about to be appended; the store assigns its <c>seq</c>.</summary>
-public sealed record PendingEvent(string Type, string? SessionId, DateTimeOffset At, byte[] Data);
+internal sealed record PendingEvent(string Type, string? SessionId, DateTimeOffset At, byte[] Data);
 
 /// <summary>What <see cref="SessionWriteProcessor"/> decided: refuse, or persist a session row and maybe append an event.</summary>
-public sealed record WriteDecision
+internal sealed record WriteDecision
 {
     /// <summary>Why the write was refused; null when it was accepted.</summary>
     public SwitchboardError? Error { get; init; }

@@ -10,7 +10,7 @@ namespace Switchboard.Writes;
 /// Checks a write against the model's rules before it reaches the store. Rules that depend on the
 /// current session (transitions, versions) belong to <see cref="SessionWriteProcessor"/>.
 /// </summary>
-public static class WriteValidator
+internal static class WriteValidator
 {
     /// <summary>Returns the first rule the write breaks, or null.</summary>
     public static SwitchboardError? Validate(SessionWrite write) => write switch

@@ -69,7 +69,7 @@ public sealed class UsageSettings
     public int MaxPoints { get; set; } = SwitchboardDefaults.UsageMaxPoints;
 
     /// <summary>The settings as the store takes them.</summary>
-    public UsageRollups.UsageOptions ToStoreOptions() => new()
+    internal UsageRollups.UsageOptions ToStoreOptions() => new()
     {
         GroupBy = [.. GroupBy.Distinct(StringComparer.Ordinal)],
         Enabled = Enabled,

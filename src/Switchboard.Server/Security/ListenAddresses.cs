@@ -4,7 +4,7 @@ using Microsoft.AspNetCore.Http;
 namespace Switchboard.Security;
 
 /// <summary>The safe-default rule: a node reachable from other machines needs API keys (or an explicit opt-out).</summary>
-public static class ListenAddresses
+internal static class ListenAddresses
 {
     /// <summary>
     /// True when <paramref name="url"/> (e.g. <c>http://127.0.0.1:5080</c>) only accepts connections from this machine:

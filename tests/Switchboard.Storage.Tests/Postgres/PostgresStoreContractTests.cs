@@ -8,7 +8,7 @@ public sealed class PostgresStoreContractTests(PostgresClusterFixture postgres) 
 {
     private string? _connectionString;
 
-    protected override async Task<ISessionStore> OpenStoreAsync(TimeProvider time)
+    private protected override async Task<ISessionStore> OpenStoreAsync(TimeProvider time)
     {
         _connectionString ??= await (await postgres.GetAsync()).CreateDatabaseAsync();
         var store = new PostgresSessionStore(new PostgresStoreOptions(_connectionString) { Usage = TestUsage }, time);

@@ -34,7 +34,7 @@ public abstract class PostgresStoreTestBase(PostgresClusterFixture postgres) : I
         }
     }
 
-    protected async Task<PostgresSessionStore> OpenNodeAsync(Func<PostgresStoreOptions, PostgresStoreOptions>? configure = null)
+    private protected async Task<PostgresSessionStore> OpenNodeAsync(Func<PostgresStoreOptions, PostgresStoreOptions>? configure = null)
     {
         var options = new PostgresStoreOptions(ConnectionString);
         var store = new PostgresSessionStore(configure?.Invoke(options) ?? options, Time);
@@ -43,7 +43,7 @@ public abstract class PostgresStoreTestBase(PostgresClusterFixture postgres) : I
         return store;
     }
 
-    protected static async Task<WriteResult> WriteOne(ISessionStore store, SessionWrite write) =>
+    private protected static async Task<WriteResult> WriteOne(ISessionStore store, SessionWrite write) =>
         (await store.WriteAsync([write], CancellationToken.None).WaitAsync(TestTimeouts.Default))[0];
 
     /// <summary>A connection of the test's own, for holding transactions open or writing rows behind the store's back.</summary>
@@ -61,7 +61,7 @@ public abstract class PostgresStoreTestBase(PostgresClusterFixture postgres) : I
     }
 
     /// <summary>Starts a store's feed into a fresh recording sink.</summary>
-    protected static async Task<EventRecorder> TailAsync(ISessionStore store, long afterSeq = 0)
+    private protected static async Task<EventRecorder> TailAsync(ISessionStore store, long afterSeq = 0)
     {
         var sink = new EventRecorder();
         await store.Feed.StartAsync(afterSeq, sink, CancellationToken.None).WaitAsync(TestTimeouts.Default);
