@@ -1,10 +1,13 @@
 using Microsoft.Data.Sqlite;
+using SQLitePCL;
 using Switchboard.Webhooks;
 
 namespace Switchboard.Storage.Sqlite;
 
 internal sealed partial class SqliteSessionStore
 {
+    private const int AutoCheckpointPages = 1000; // SQLite's default
+
     private const string WebhookColumns =
         "id, config, cursor, state, attempts, failures, consecutive_failures, last_error, last_attempt_at, lease_owner, lease_expires_at";
 
@@ -112,28 +115,28 @@ internal sealed partial class SqliteSessionStore
         }, cancellationToken);
 
     /// <summary>
-    /// Runs one statement under the write lock, on the bookkeeping connection. Webhook workers commit a cursor per
-    /// delivery; on the writer connection each of those small commits would also run SQLite's automatic checkpoint
-    /// (two fsyncs) whenever the WAL is over its 1,000 pages, which under ingest it mostly is. The bookkeeping connection
-    /// has automatic checkpoints off and leaves them to the writer's group commits.
+    /// Runs one statement on the writer connection, under the write lock, without SQLite's automatic checkpoint.
+    /// Webhook workers commit a cursor per delivery; with the checkpoint on, each of those small commits would also run
+    /// one (two fsyncs) whenever the WAL is over its 1,000 pages, which under ingest it mostly is. The ingest's group
+    /// commits keep checkpointing as before. (A second connection would avoid that too, but each of its commits would
+    /// throw away the writer's page cache.)
     /// </summary>
     private async Task<T> OnWriterAsync<T>(Func<SqliteCommand, T> body, CancellationToken cancellationToken)
     {
         await _writeLock.WaitAsync(cancellationToken);
         try
         {
-            ObjectDisposedException.ThrowIf(_writer is null, this);
-            if (_bookkeeping is null)
+            var writer = _writer ?? throw new ObjectDisposedException(nameof(SqliteSessionStore));
+            raw.sqlite3_wal_autocheckpoint(writer.Handle, 0);
+            try
             {
-                var connection = new SqliteConnection(new SqliteConnectionStringBuilder(_connectionString) { Pooling = false }.ToString());
-                connection.Open();
-                Execute(connection, _options.Durability == SqliteDurability.Full ? "PRAGMA synchronous=FULL;" : "PRAGMA synchronous=NORMAL;");
-                Execute(connection, "PRAGMA wal_autocheckpoint=0;");
-                _bookkeeping = connection;
+                using var command = writer.CreateCommand();
+                return body(command);
             }
-
-            using var command = _bookkeeping.CreateCommand();
-            return body(command);
+            finally
+            {
+                raw.sqlite3_wal_autocheckpoint(writer.Handle, AutoCheckpointPages);
+            }
         }
         catch (SqliteException ex)
         {

@@ -19,7 +19,6 @@ internal sealed partial class SqliteSessionStore : ISessionStore, IAlertStore, I
     private readonly LocalEventFeed _feed = new();
     private readonly SessionRowCache _rows = new();
     private SqliteConnection? _writer;
-    private SqliteConnection? _bookkeeping; // small commits without automatic checkpoints: see OnWriterAsync
     private WriterCommands? _commands;
     private DataDirectoryLock? _directoryLock;
 
@@ -105,13 +104,7 @@ internal sealed partial class SqliteSessionStore : ISessionStore, IAlertStore, I
                 await _writer.DisposeAsync();
             }
 
-            if (_bookkeeping is not null)
-            {
-                await _bookkeeping.DisposeAsync();
-            }
-
             _writer = null;
-            _bookkeeping = null;
         }
         finally
         {

@@ -62,6 +62,31 @@ public sealed class SqliteWriterTests : IAsyncDisposable
         }
     }
 
+    [Fact]
+    public async Task WebhookBookkeepingLeavesTheWriterCheckpointingTheWal()
+    {
+        var store = new SqliteSessionStore(new SqliteStoreOptions(DatabasePath), TimeProvider.System);
+        await store.InitializeAsync(CancellationToken.None);
+        await using (store)
+        {
+            var now = DateTimeOffset.UtcNow;
+            await store.CreateWebhookAsync(new Webhooks.WebhookEndpoint { Id = "hook", Url = "http://127.0.0.1:9/", Secret = "s" }, CancellationToken.None);
+            (await store.AcquireWebhookLeaseAsync("hook", "node", now, now.AddMinutes(1), CancellationToken.None)).ShouldNotBeNull();
+            await store.WriteAsync([new CreateSession { Id = "a", State = SessionState.Working }], CancellationToken.None);
+
+            // Each webhook statement commits with the automatic checkpoint off; every ingest commit in between must still
+            // run it, so the WAL stays near SQLite's 1,000 pages (4 MB) instead of growing with every commit (about 40 MB here).
+            for (var i = 1; i <= 5_000; i++)
+            {
+                var progress = new Webhooks.WebhookProgress(i, Webhooks.WebhookStates.Active, i, 0, 0, null, now);
+                (await store.SaveWebhookProgressAsync("hook", "node", i - 1, progress, CancellationToken.None)).ShouldBeTrue();
+                await store.WriteAsync([new AddUsage("a") { InputTokens = 1 }], CancellationToken.None);
+            }
+
+            new FileInfo(DatabasePath + "-wal").Length.ShouldBeLessThan(12L * 1024 * 1024);
+        }
+    }
+
     public ValueTask DisposeAsync()
     {
         _dir.Dispose();
