@@ -9,14 +9,40 @@ internal static partial class ProcStats
     private static readonly double TicksPerSecond = SysConf(2 /* _SC_CLK_TCK */) is > 0 and var t ? t : 100;
 
     /// <summary>User + system CPU seconds (utime + stime from /proc/pid/stat).</summary>
-    public static double CpuSeconds(int pid)
+    public static double CpuSeconds(int pid) => CpuSecondsOf(File.ReadAllText($"/proc/{pid}/stat"));
+
+    private static double CpuSecondsOf(string stat)
     {
-        var stat = File.ReadAllText($"/proc/{pid}/stat");
         // Fields after the command name (which may contain spaces) start after the last ')'.
         var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
         var utime = long.Parse(fields[11], CultureInfo.InvariantCulture);
         var stime = long.Parse(fields[12], CultureInfo.InvariantCulture);
         return (utime + stime) / TicksPerSecond;
+    }
+
+    /// <summary>
+    /// CPU seconds of the runtime's background tiered-compilation thread (".NET Tiered Com…"): while it grows, the
+    /// process is still recompiling hot methods and is not yet in its steady state.
+    /// </summary>
+    public static double TieringCpuSeconds(int pid)
+    {
+        var total = 0.0;
+        foreach (var task in Directory.EnumerateDirectories($"/proc/{pid}/task"))
+        {
+            try
+            {
+                if (File.ReadAllText(Path.Combine(task, "comm")).StartsWith(".NET Tiered Com", StringComparison.Ordinal))
+                {
+                    total += CpuSecondsOf(File.ReadAllText(Path.Combine(task, "stat")));
+                }
+            }
+            catch (IOException)
+            {
+                // The thread ended meanwhile.
+            }
+        }
+
+        return total;
     }
 
     /// <summary>Resident set size now (VmRSS), bytes.</summary>
