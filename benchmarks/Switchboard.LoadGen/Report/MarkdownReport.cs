@@ -274,7 +274,8 @@ internal sealed class MarkdownReport
         if (Webhooks is { } w)
         {
             Line("The alerts rows are A/B rounds: each starts a fresh server on an empty data directory, and they alternate (without,");
-            Line("with, with, without) so neither side runs on a bigger database or later in the run; the target compares their means.");
+            Line("with, with, without, without, with), each warmed up until the runtime stops recompiling, so neither side runs on a");
+            Line("bigger database, later in the run or less tiered-up; the target compares their means.");
             Line();
             Line($"Webhooks: the two endpoints received {w.Delivered:N0} of {w.Expected:N0} deliveries of the first alerts round in {w.Seconds:F1} s " +
                 $"({w.PerSecond:N0} deliveries/s, {w.DuringIngest:N0} of them while the ingest ran), to a local HttpListener receiver.");
