@@ -16,24 +16,7 @@ internal static class WebhookJson
             w.WriteStartObject();
             w.WriteString("url", e.Url);
             w.WriteString("secret", e.Secret);
-            w.WriteStartArray("event_types");
-            foreach (var t in e.EventTypes)
-            {
-                w.WriteStringValue(t);
-            }
-
-            w.WriteEndArray();
-            w.WritePropertyName("labels");
-            SessionJson.WriteLabels(w, e.Labels);
-            w.WriteStartArray("alert_severities");
-            foreach (var s in e.AlertSeverities)
-            {
-                w.WriteStringValue(s);
-            }
-
-            w.WriteEndArray();
-            w.WriteString("format", e.Format);
-            w.WriteBoolean("enabled", e.Enabled);
+            WriteDelivery(w, e);
             w.WriteNumber("created_at", e.CreatedAt.ToUnixTimeMilliseconds());
             w.WriteEndObject();
         }
@@ -58,5 +41,28 @@ internal static class WebhookJson
             Enabled = r.GetProperty("enabled").GetBoolean(),
             CreatedAt = DateTimeOffset.FromUnixTimeMilliseconds(r.GetProperty("created_at").GetInt64()),
         };
+    }
+
+    /// <summary>What an endpoint takes and how: its filters, body format and switch (the stored config and the API share them).</summary>
+    public static void WriteDelivery(Utf8JsonWriter w, WebhookEndpoint e)
+    {
+        w.WriteStartArray("event_types");
+        foreach (var t in e.EventTypes)
+        {
+            w.WriteStringValue(t);
+        }
+
+        w.WriteEndArray();
+        w.WritePropertyName("labels");
+        SessionJson.WriteLabels(w, e.Labels);
+        w.WriteStartArray("alert_severities");
+        foreach (var s in e.AlertSeverities)
+        {
+            w.WriteStringValue(s);
+        }
+
+        w.WriteEndArray();
+        w.WriteString("format", e.Format);
+        w.WriteBoolean("enabled", e.Enabled);
     }
 }

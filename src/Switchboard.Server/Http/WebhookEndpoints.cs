@@ -230,24 +230,7 @@ internal static class WebhookEndpoints
             w.WriteString("secret", e.Secret);
         }
 
-        w.WriteStartArray("event_types");
-        foreach (var t in e.EventTypes)
-        {
-            w.WriteStringValue(t);
-        }
-
-        w.WriteEndArray();
-        w.WritePropertyName("labels");
-        SessionJson.WriteLabels(w, e.Labels);
-        w.WriteStartArray("alert_severities");
-        foreach (var s in e.AlertSeverities)
-        {
-            w.WriteStringValue(s);
-        }
-
-        w.WriteEndArray();
-        w.WriteString("format", e.Format);
-        w.WriteBoolean("enabled", e.Enabled);
+        WebhookJson.WriteDelivery(w, e);
         w.WriteString("state", e.State);
         w.WriteNumber("cursor", e.Cursor);
         w.WriteNumber("lag", Math.Max(0, head - e.Cursor));
