@@ -104,7 +104,8 @@ internal sealed partial class LiveHub : IEventSink, IWriteThrottle, IAsyncDispos
 
     /// <summary>
     /// Raised on the loop after each event is fanned out, with the number of subscribers it went to and the time since the
-    /// store handed it over. For metrics only: a handler must be quick and must not call back into the hub.
+    /// store handed it over. For metrics only: the one handler records into <c>System.Diagnostics.Metrics</c> instruments,
+    /// whose exporter records lock-free (a <c>/metrics</c> scrape never holds anything the loop waits for).
     /// </summary>
     public event Action<int, TimeSpan>? EventDispatched;
 
