@@ -69,6 +69,20 @@ public sealed class LiveHubTests : IAsyncLifetime
         (await _store.GetSessionAsync("second", CancellationToken.None)).ShouldBeNull();
     }
 
+    [Fact]
+    public async Task FaultsInjectedTogetherAllFireNoneReplacesAnother()
+    {
+        // Both faults reach the loop in the same pass as the events: the second must not replace the first.
+        var first = _live.InjectFault("first", Task.CompletedTask);
+        var second = _live.InjectFault("second", Task.CompletedTask);
+        var committed = await _pipeline.SubmitAsync([new CreateSession { Id = "a" }, new CreateSession { Id = "b" }], CancellationToken.None);
+        committed.ShouldAllBe(r => r.Error == null);
+
+        _live.Start(_state);
+        await first.WaitAsync(TimeSpan.FromSeconds(10), TestContext.Current.CancellationToken);
+        await second.WaitAsync(TimeSpan.FromSeconds(10), TestContext.Current.CancellationToken);
+    }
+
     public async ValueTask DisposeAsync()
     {
         await _pipeline.DisposeAsync();
