@@ -8,6 +8,7 @@ export {
   Subscriber, Subscription, defaultBackoff, type ConnectionState, type JoinInfo, type SnapshotReset,
   type StreamPosition, type SubscribeOptions, type SubscriberOptions, type SubscriptionHandlers,
 } from "./subscriber.js";
+export {applyEvent, ResumeCursor} from "./live.js";
 export {
   applyChanges, createLiveView, createSessionView, createSummaryView, labelsMatch, newestFirst, type LiveView,
   type LiveViewEventListener, type LiveViewOptions, type LiveViewState, type ValueView,
