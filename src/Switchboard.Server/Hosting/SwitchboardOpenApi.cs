@@ -1,19 +1,20 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using Microsoft.AspNetCore.WebUtilities;
-using Switchboard.Alerts;
-using Switchboard.Events;
-using Switchboard.UsageRollups;
-using Switchboard.Webhooks;
-using Switchboard.Http;
-using Switchboard.Sessions;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.OpenApi;
 using Microsoft.AspNetCore.Routing;
+using Microsoft.AspNetCore.WebUtilities;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using Microsoft.OpenApi;
+using Switchboard.Alerts;
+using Switchboard.Events;
+using Switchboard.Http;
+using Switchboard.Options;
+using Switchboard.Sessions;
+using Switchboard.UsageRollups;
+using Switchboard.Webhooks;
 
 namespace Switchboard.Hosting;
 
