@@ -20,7 +20,7 @@ public sealed partial class SwitchboardClient
     {
         await using var subscription = new TopicSubscription(this, topic, since, options);
         subscription.Start(cancellationToken);
-        while (await subscription.Items.WaitToReadAsync(cancellationToken))
+        while (await subscription.Items.WaitToReadAsync(cancellationToken).ConfigureAwait(false))
         {
             while (subscription.Items.TryRead(out var item))
             {
@@ -35,7 +35,7 @@ public sealed partial class SwitchboardClient
     /// </summary>
     public async Task<SessionHandle> StartSessionAsync(NewSession? session = null, CancellationToken cancellationToken = default)
     {
-        var created = await CreateSessionAsync(session ?? new NewSession(), cancellationToken);
+        var created = await CreateSessionAsync(session ?? new NewSession(), cancellationToken).ConfigureAwait(false);
         return new SessionHandle(this, created);
     }
 }
