@@ -27,6 +27,7 @@ public sealed class LogEventIdTests
         ("Switchboard.Cli", LogEventIds.Cli, nameof(LogEventIds.Cli)),
         ("Switchboard.Alerting", LogEventIds.Alerts, nameof(LogEventIds.Alerts)),
         ("Switchboard.WebhookDispatch", LogEventIds.Webhooks, nameof(LogEventIds.Webhooks)),
+        ("Switchboard.Otlp", LogEventIds.Otlp, nameof(LogEventIds.Otlp)),
     ];
 
     // Filled by ReadMessages, so declared first.
