@@ -25,7 +25,7 @@ public sealed partial class SwitchboardClient
     {
         try
         {
-            return await _api.SendAsync(HttpMethod.Delete, "api/alert-rules/" + Uri.EscapeDataString(id), null, RetryMode.Always, _ => true, cancellationToken);
+            return await _api.SendAsync(HttpMethod.Delete, "api/alert-rules/" + Uri.EscapeDataString(id), null, RetryMode.Always, _ => true, cancellationToken).ConfigureAwait(false);
         }
         catch (SwitchboardApiException ex) when (ex.StatusCode == 404)
         {
@@ -46,7 +46,7 @@ public sealed partial class SwitchboardClient
     {
         try
         {
-            return await _api.SendAsync(HttpMethod.Get, "api/alerts/" + Uri.EscapeDataString(id), null, RetryMode.Always, ReadAlert, cancellationToken);
+            return await _api.SendAsync(HttpMethod.Get, "api/alerts/" + Uri.EscapeDataString(id), null, RetryMode.Always, ReadAlert, cancellationToken).ConfigureAwait(false);
         }
         catch (SwitchboardApiException ex) when (ex.StatusCode == 404)
         {
@@ -75,7 +75,7 @@ public sealed partial class SwitchboardClient
     {
         try
         {
-            return await _api.SendAsync(HttpMethod.Get, "api/webhooks/" + Uri.EscapeDataString(id), null, RetryMode.Always, ReadWebhook, cancellationToken);
+            return await _api.SendAsync(HttpMethod.Get, "api/webhooks/" + Uri.EscapeDataString(id), null, RetryMode.Always, ReadWebhook, cancellationToken).ConfigureAwait(false);
         }
         catch (SwitchboardApiException ex) when (ex.StatusCode == 404)
         {
@@ -102,7 +102,7 @@ public sealed partial class SwitchboardClient
     {
         try
         {
-            return await _api.SendAsync(HttpMethod.Delete, "api/webhooks/" + Uri.EscapeDataString(id), null, RetryMode.Always, _ => true, cancellationToken);
+            return await _api.SendAsync(HttpMethod.Delete, "api/webhooks/" + Uri.EscapeDataString(id), null, RetryMode.Always, _ => true, cancellationToken).ConfigureAwait(false);
         }
         catch (SwitchboardApiException ex) when (ex.StatusCode == 404)
         {

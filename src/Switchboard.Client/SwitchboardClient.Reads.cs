@@ -12,7 +12,7 @@ public sealed partial class SwitchboardClient
     {
         try
         {
-            return await _api.SendAsync(HttpMethod.Get, SessionPath(sessionId), null, RetryMode.Always, WireJson.ReadSession, cancellationToken);
+            return await _api.SendAsync(HttpMethod.Get, SessionPath(sessionId), null, RetryMode.Always, WireJson.ReadSession, cancellationToken).ConfigureAwait(false);
         }
         catch (SwitchboardApiException ex) when (ex.StatusCode == 404 && ex.Code == "session_not_found")
         {
@@ -30,7 +30,7 @@ public sealed partial class SwitchboardClient
         var q = query ?? new SessionQuery();
         while (true)
         {
-            var page = await ListSessionsAsync(q, cancellationToken);
+            var page = await ListSessionsAsync(q, cancellationToken).ConfigureAwait(false);
             foreach (var s in page.Sessions)
             {
                 yield return s;

@@ -18,13 +18,16 @@ public sealed partial class SwitchboardClient
     public async IAsyncEnumerable<StreamItem> SubscribeAsync(string topic, StreamPosition? since = null, SubscribeOptions? options = null,
         [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
-        await using var subscription = new TopicSubscription(this, topic, since, options);
-        subscription.Start(cancellationToken);
-        while (await subscription.Items.WaitToReadAsync(cancellationToken))
+        var subscription = new TopicSubscription(this, topic, since, options);
+        await using (subscription.ConfigureAwait(false))
         {
-            while (subscription.Items.TryRead(out var item))
+            subscription.Start(cancellationToken);
+            while (await subscription.Items.WaitToReadAsync(cancellationToken).ConfigureAwait(false))
             {
-                yield return item;
+                while (subscription.Items.TryRead(out var item))
+                {
+                    yield return item;
+                }
             }
         }
     }
@@ -35,7 +38,7 @@ public sealed partial class SwitchboardClient
     /// </summary>
     public async Task<SessionHandle> StartSessionAsync(NewSession? session = null, CancellationToken cancellationToken = default)
     {
-        var created = await CreateSessionAsync(session ?? new NewSession(), cancellationToken);
+        var created = await CreateSessionAsync(session ?? new NewSession(), cancellationToken).ConfigureAwait(false);
         return new SessionHandle(this, created);
     }
 }

@@ -17,11 +17,11 @@ public sealed partial class SwitchboardClient
         try
         {
             // A create can never apply twice (ids are unique), so repeating it is always harmless.
-            return await _api.SendAsync(HttpMethod.Post, "api/sessions", body, RetryMode.Always, WireJson.ReadSession, cancellationToken);
+            return await _api.SendAsync(HttpMethod.Post, "api/sessions", body, RetryMode.Always, WireJson.ReadSession, cancellationToken).ConfigureAwait(false);
         }
         catch (SwitchboardApiException ex) when (ex.AfterUncertainAttempt && ex.Code == "session_exists")
         {
-            if (generated && await GetSessionAsync(request.Id!, cancellationToken) is { } ours)
+            if (generated && await GetSessionAsync(request.Id!, cancellationToken).ConfigureAwait(false) is { } ours)
             {
                 return ours; // the id was random and never handed out: only our own earlier attempt can have created it
             }
@@ -46,11 +46,11 @@ public sealed partial class SwitchboardClient
         var mode = update.ExpectedVersion is null ? RetryMode.IfNotApplied : RetryMode.Always;
         try
         {
-            return await _api.SendAsync(HttpMethod.Patch, SessionPath(sessionId), body, mode, WireJson.ReadSession, cancellationToken);
+            return await _api.SendAsync(HttpMethod.Patch, SessionPath(sessionId), body, mode, WireJson.ReadSession, cancellationToken).ConfigureAwait(false);
         }
         catch (SwitchboardApiException ex) when (ex.AfterUncertainAttempt && ex.Code == "version_conflict" && update.ExpectedVersion is { } expected)
         {
-            var current = await GetSessionAsync(sessionId, cancellationToken);
+            var current = await GetSessionAsync(sessionId, cancellationToken).ConfigureAwait(false);
             if (current is not null && current.Version == expected + 1 && update.IsSatisfiedBy(current))
             {
                 return current;
@@ -84,11 +84,11 @@ public sealed partial class SwitchboardClient
         var body = RequestJson.Object(w => RequestJson.TerminateFields(w, reason, expectedVersion));
         try
         {
-            return await _api.SendAsync(HttpMethod.Post, SessionPath(sessionId, "/terminate"), body, RetryMode.Always, WireJson.ReadSession, cancellationToken);
+            return await _api.SendAsync(HttpMethod.Post, SessionPath(sessionId, "/terminate"), body, RetryMode.Always, WireJson.ReadSession, cancellationToken).ConfigureAwait(false);
         }
         catch (SwitchboardApiException ex) when (ex.AfterUncertainAttempt && ex.Code == "version_conflict" && expectedVersion is { } expected)
         {
-            var current = await GetSessionAsync(sessionId, cancellationToken);
+            var current = await GetSessionAsync(sessionId, cancellationToken).ConfigureAwait(false);
             if (current is { State: SessionState.Terminated } && current.Version == expected + 1)
             {
                 return current;

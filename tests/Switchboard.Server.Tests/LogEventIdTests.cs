@@ -7,32 +7,33 @@ namespace Switchboard.Server.Tests;
 
 /// <summary>
 /// One registry of log event ids (<see cref="LogEventIds"/>): every <c>[LoggerMessage]</c> in Switchboard's assemblies has
-/// an id no other message has, inside the range of the component that declares it.
+/// an id no other message has, inside the range of the component that declares it, and a name no other message has,
+/// <c>Component.Event</c>, so logs can be filtered on a named event.
 /// </summary>
 public sealed class LogEventIdTests
 {
-    private static readonly (string Namespace, int Base)[] Ranges =
+    private static readonly (string Namespace, int Base, string Component)[] Ranges =
     [
-        ("Switchboard.Hosting", LogEventIds.Hosting),
-        ("Switchboard.Security", LogEventIds.Security),
-        ("Switchboard.Storage.Postgres", LogEventIds.Postgres),
-        ("Switchboard.Storage.Sqlite", LogEventIds.Sqlite),
-        ("Switchboard.Ingest", LogEventIds.Ingest),
-        ("Switchboard.Live", LogEventIds.Live),
-        ("Switchboard.Phoenix", LogEventIds.Phoenix),
-        ("Switchboard.Transports", LogEventIds.Transports),
-        ("Switchboard.Http", LogEventIds.Http),
-        ("Switchboard.Metrics", LogEventIds.Metrics),
-        ("Switchboard.Cli", LogEventIds.Cli),
-        ("Switchboard.Alerting", LogEventIds.Alerts),
-        ("Switchboard.WebhookDispatch", LogEventIds.Webhooks),
-        ("Switchboard.Otlp", LogEventIds.Otlp),
+        ("Switchboard.Hosting", LogEventIds.Hosting, nameof(LogEventIds.Hosting)),
+        ("Switchboard.Security", LogEventIds.Security, nameof(LogEventIds.Security)),
+        ("Switchboard.Storage.Postgres", LogEventIds.Postgres, nameof(LogEventIds.Postgres)),
+        ("Switchboard.Storage.Sqlite", LogEventIds.Sqlite, nameof(LogEventIds.Sqlite)),
+        ("Switchboard.Ingest", LogEventIds.Ingest, nameof(LogEventIds.Ingest)),
+        ("Switchboard.Live", LogEventIds.Live, nameof(LogEventIds.Live)),
+        ("Switchboard.Phoenix", LogEventIds.Phoenix, nameof(LogEventIds.Phoenix)),
+        ("Switchboard.Transports", LogEventIds.Transports, nameof(LogEventIds.Transports)),
+        ("Switchboard.Http", LogEventIds.Http, nameof(LogEventIds.Http)),
+        ("Switchboard.Metrics", LogEventIds.Metrics, nameof(LogEventIds.Metrics)),
+        ("Switchboard.Cli", LogEventIds.Cli, nameof(LogEventIds.Cli)),
+        ("Switchboard.Alerting", LogEventIds.Alerts, nameof(LogEventIds.Alerts)),
+        ("Switchboard.WebhookDispatch", LogEventIds.Webhooks, nameof(LogEventIds.Webhooks)),
+        ("Switchboard.Otlp", LogEventIds.Otlp, nameof(LogEventIds.Otlp)),
     ];
 
     // Filled by ReadMessages, so declared first.
     private static readonly Dictionary<string, LogLevel> Levels = [];
 
-    private static readonly List<(string Method, string Namespace, int Id)> Messages = ReadMessages();
+    private static readonly List<(string Method, string Namespace, int Id, string? Name)> Messages = ReadMessages();
 
     [Fact]
     public void EveryLogMessageHasItsOwnEventId()
@@ -55,6 +56,31 @@ public sealed class LogEventIdTests
     }
 
     [Fact]
+    public void EveryLogMessageHasItsOwnEventName()
+    {
+        Messages.Where(m => string.IsNullOrWhiteSpace(m.Name)).Select(m => m.Method).ToList()
+            .ShouldBeEmpty("every [LoggerMessage] sets EventName, so logs can be filtered on a named event");
+        var duplicates = Messages.GroupBy(m => m.Name, StringComparer.Ordinal).Where(g => g.Count() > 1)
+            .Select(g => $"{g.Key}: {string.Join(", ", g.Select(m => m.Method))}").ToList();
+        duplicates.ShouldBeEmpty();
+    }
+
+    [Fact]
+    public void EveryEventNameIsComponentDotEventForItsComponent()
+    {
+        // The component is the LogEventIds range the id comes from (Sqlite.CheckpointFailed, Live.LoopFaulted, ...).
+        var misnamed = Messages.Where(m =>
+        {
+            var component = Ranges.Where(r => m.Namespace == r.Namespace || m.Namespace.StartsWith(r.Namespace + ".", StringComparison.Ordinal))
+                .Select(r => r.Component).FirstOrDefault();
+            var parts = (m.Name ?? "").Split('.');
+            return component is null || parts.Length != 2 || parts[0] != component || parts[1].Length == 0
+                || !char.IsUpper(parts[1][0]) || !parts[1].All(char.IsAsciiLetterOrDigit);
+        }).Select(m => $"{m.Method}: {m.Name}").ToList();
+        misnamed.ShouldBeEmpty("EventName is Component.Event, with the component of the id's LogEventIds range");
+    }
+
+    [Fact]
     public void TheLivePathLogsItsLifecycleAndItsCrashes()
     {
         // Every component of the live path has Debug lifecycle messages and Error (or worse) crash messages.
@@ -71,7 +97,7 @@ public sealed class LogEventIdTests
 
     private static LogLevel Level(string method) => Levels[method];
 
-    private static List<(string, string, int)> ReadMessages()
+    private static List<(string, string, int, string?)> ReadMessages()
     {
         var directory = AppContext.BaseDirectory;
         var assemblies = Directory.EnumerateFiles(directory, "Switchboard.*.dll")
@@ -80,7 +106,7 @@ public sealed class LogEventIdTests
             .Append(Assembly.LoadFrom(RepoPaths.ServerDll))
             .ToList();
         assemblies.Select(a => a.GetName().Name).ShouldContain("Switchboard.Storage.Postgres");
-        var messages = new List<(string, string, int)>();
+        var messages = new List<(string, string, int, string?)>();
         foreach (var assembly in assemblies)
         {
             foreach (var type in assembly.GetTypes())
@@ -90,7 +116,7 @@ public sealed class LogEventIdTests
                     if (method.GetCustomAttribute<LoggerMessageAttribute>() is { } attribute)
                     {
                         var name = $"{type.FullName}.{method.Name}";
-                        messages.Add((name, type.Namespace ?? "", attribute.EventId));
+                        messages.Add((name, type.Namespace ?? "", attribute.EventId, attribute.EventName));
                         Levels[name] = attribute.Level;
                     }
                 }

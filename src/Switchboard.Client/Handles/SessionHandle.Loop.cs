@@ -17,14 +17,14 @@ public sealed partial class SessionHandle
         {
             try
             {
-                await WaitForWorkAsync(stop);
+                await WaitForWorkAsync(stop).ConfigureAwait(false);
                 if (stop.IsCancellationRequested && !HasWork())
                 {
                     break;
                 }
 
-                await WaitUntilAsync(Later(_lastRequest + _interval, _retryAt), stop);
-                await SendNextAsync(stop);
+                await WaitUntilAsync(Later(_lastRequest + _interval, _retryAt), stop).ConfigureAwait(false);
+                await SendNextAsync(stop).ConfigureAwait(false);
             }
             catch (OperationCanceledException) when (stop.IsCancellationRequested)
             {
@@ -65,7 +65,7 @@ public sealed partial class SessionHandle
         if (update is not null || !usage.IsZero)
         {
             _lastRequest = _time.GetUtcNow();
-            if (await SendChangesAsync(update, usage, stop))
+            if (await SendChangesAsync(update, usage, stop).ConfigureAwait(false))
             {
                 Settle(generation);
             }
@@ -76,14 +76,14 @@ public sealed partial class SessionHandle
         if (terminate is not null && !terminate.Done.Task.IsCompleted)
         {
             _lastRequest = _time.GetUtcNow();
-            await SendTerminateAsync(terminate, stop);
+            await SendTerminateAsync(terminate, stop).ConfigureAwait(false);
             return;
         }
 
         if (HeartbeatDue() && _closedReason is null)
         {
             _lastRequest = _time.GetUtcNow();
-            await SendHeartbeatAsync(stop);
+            await SendHeartbeatAsync(stop).ConfigureAwait(false);
         }
     }
 
@@ -124,8 +124,8 @@ public sealed partial class SessionHandle
         var due = HeartbeatInterval() is { } every ? _lastContact + every - _time.GetUtcNow() : Timeout.InfiniteTimeSpan;
         using var wake = CancellationTokenSource.CreateLinkedTokenSource(stop);
         var sleep = Task.Delay(due < TimeSpan.Zero && due != Timeout.InfiniteTimeSpan ? TimeSpan.Zero : due, _time, wake.Token);
-        await Task.WhenAny(pulse, sleep);
-        await wake.CancelAsync();
+        await Task.WhenAny(pulse, sleep).ConfigureAwait(false);
+        await wake.CancelAsync().ConfigureAwait(false);
         stop.ThrowIfCancellationRequested();
     }
 
@@ -135,7 +135,7 @@ public sealed partial class SessionHandle
         if (wait > TimeSpan.Zero)
         {
             // Changes made meanwhile join this request: this is where coalescing happens.
-            await Task.Delay(wait, _time, stop);
+            await Task.Delay(wait, _time, stop).ConfigureAwait(false);
         }
     }
 

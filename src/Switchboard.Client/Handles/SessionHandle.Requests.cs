@@ -15,23 +15,23 @@ public sealed partial class SessionHandle
         {
             if (guarded is not null && !usage.IsZero)
             {
-                var results = await _client.BatchAsync([BatchOperation.Update(Id, guarded), BatchOperation.AddUsage(Id, usage)], stop);
+                var results = await _client.BatchAsync([BatchOperation.Update(Id, guarded), BatchOperation.AddUsage(Id, usage)], stop).ConfigureAwait(false);
                 OnUsageResult(usage, results[1]);
-                return await OnUpdateResultAsync(guarded, results[0], stop);
+                return await OnUpdateResultAsync(guarded, results[0], stop).ConfigureAwait(false);
             }
             else if (guarded is not null)
             {
-                Succeeded(await _client.UpdateSessionAsync(Id, guarded, stop));
+                Succeeded(await _client.UpdateSessionAsync(Id, guarded, stop).ConfigureAwait(false));
                 _conflicts = 0;
             }
             else
             {
-                Succeeded(await _client.AddUsageAsync(Id, usage, stop));
+                Succeeded(await _client.AddUsageAsync(Id, usage, stop).ConfigureAwait(false));
             }
         }
         catch (SwitchboardApiException ex) when (ex.Code == "version_conflict" && guarded is not null)
         {
-            return await ResolveConflictAsync(guarded, ex, stop);
+            return await ResolveConflictAsync(guarded, ex, stop).ConfigureAwait(false);
         }
         catch (SwitchboardApiException ex) when (ex.StatusCode is 503 or 429)
         {
@@ -74,7 +74,7 @@ public sealed partial class SessionHandle
 
         if (result.Problem is { Code: "version_conflict" } conflict)
         {
-            return await ResolveConflictAsync(guarded, new SwitchboardApiException(conflict), stop);
+            return await ResolveConflictAsync(guarded, new SwitchboardApiException(conflict), stop).ConfigureAwait(false);
         }
 
         var ex = new SwitchboardApiException(result.Problem!);
@@ -113,7 +113,7 @@ public sealed partial class SessionHandle
         Session? current;
         try
         {
-            current = await _client.GetSessionAsync(Id, stop);
+            current = await _client.GetSessionAsync(Id, stop).ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is SwitchboardApiException or HttpRequestException or IOException
             || (ex is TaskCanceledException && !stop.IsCancellationRequested))
@@ -156,7 +156,7 @@ public sealed partial class SessionHandle
     {
         try
         {
-            var beat = await _client.HeartbeatAsync(Id, stop);
+            var beat = await _client.HeartbeatAsync(Id, stop).ConfigureAwait(false);
             _lastContact = _time.GetUtcNow();
             _failures = 0;
             lock (_gate)
@@ -179,7 +179,7 @@ public sealed partial class SessionHandle
     {
         try
         {
-            var final = await _client.TerminateSessionAsync(Id, request.Reason, cancellationToken: stop);
+            var final = await _client.TerminateSessionAsync(Id, request.Reason, cancellationToken: stop).ConfigureAwait(false);
             Succeeded(final);
             request.Done.TrySetResult(final);
         }

@@ -128,7 +128,7 @@ public sealed partial class SessionHandle : IAsyncDisposable
             }
         }
 
-        await done.WaitAsync(cancellationToken);
+        await done.WaitAsync(cancellationToken).ConfigureAwait(false);
         ThrowUnreported();
     }
 
@@ -165,7 +165,7 @@ public sealed partial class SessionHandle : IAsyncDisposable
         {
             try
             {
-                await TerminateAsync();
+                await TerminateAsync().ConfigureAwait(false);
             }
             catch (Exception ex) when (ex is SwitchboardApiException or HttpRequestException or IOException or TaskCanceledException)
             {
@@ -173,8 +173,8 @@ public sealed partial class SessionHandle : IAsyncDisposable
             }
         }
 
-        await _stop.CancelAsync();
-        await _loop;
+        await _stop.CancelAsync().ConfigureAwait(false);
+        await _loop.ConfigureAwait(false);
         _stop.Dispose();
     }
 

@@ -31,18 +31,18 @@ internal sealed class ApiTransport(HttpClient http, Uri baseAddress, Switchboard
             HttpResponseMessage response;
             try
             {
-                response = await http.SendAsync(request, HttpCompletionOption.ResponseContentRead, cancellationToken);
+                response = await http.SendAsync(request, HttpCompletionOption.ResponseContentRead, cancellationToken).ConfigureAwait(false);
             }
             catch (HttpRequestException ex) when (!last && (NeverSent(ex) || mode == RetryMode.Always))
             {
                 uncertain |= !NeverSent(ex);
-                await DelayAsync(attempt, null, cancellationToken);
+                await DelayAsync(attempt, null, cancellationToken).ConfigureAwait(false);
                 continue;
             }
             catch (TaskCanceledException) when (!last && !cancellationToken.IsCancellationRequested && mode == RetryMode.Always)
             {
                 uncertain = true; // HttpClient's own timeout: the server may have applied it
-                await DelayAsync(attempt, null, cancellationToken);
+                await DelayAsync(attempt, null, cancellationToken).ConfigureAwait(false);
                 continue;
             }
 
@@ -53,11 +53,11 @@ internal sealed class ApiTransport(HttpClient http, Uri baseAddress, Switchboard
                 if (!last && (status is 503 or 429 || (mode == RetryMode.Always && status is 502 or 504)))
                 {
                     uncertain |= status is 502 or 504;
-                    await DelayAsync(attempt, retryAfter, cancellationToken);
+                    await DelayAsync(attempt, retryAfter, cancellationToken).ConfigureAwait(false);
                     continue;
                 }
 
-                var bytes = await response.Content.ReadAsByteArrayAsync(cancellationToken);
+                var bytes = await response.Content.ReadAsByteArrayAsync(cancellationToken).ConfigureAwait(false);
                 if (response.IsSuccessStatusCode)
                 {
                     if (bytes.Length == 0)

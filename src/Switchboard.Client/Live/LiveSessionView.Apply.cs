@@ -9,7 +9,7 @@ public sealed partial class LiveSessionView
         switch (item)
         {
             case SnapshotReset reset:
-                _state = await LoadSnapshotAsync(reset.Snapshot, s.FleetPaused, cancellationToken);
+                _state = await LoadSnapshotAsync(reset.Snapshot, s.FleetPaused, cancellationToken).ConfigureAwait(false);
                 Resets++;
                 return new(LiveViewChangeKind.Reset, item, null, null);
 
@@ -42,7 +42,7 @@ public sealed partial class LiveSessionView
 
             case SessionUpdatedEvent e when _options.Labels is not null:
                 // With a label filter, an update can bring in a session never seen here (its labels now match).
-                var fetched = await _client.GetSessionAsync(e.SessionId!, cancellationToken);
+                var fetched = await _client.GetSessionAsync(e.SessionId!, cancellationToken).ConfigureAwait(false);
                 return fetched is { IsActive: true } && fetched.Version >= e.Version ? Put(s, e, fetched) : Skip(s, e);
 
             case SwitchboardEvent e:
@@ -104,7 +104,7 @@ public sealed partial class LiveSessionView
         while (cursor is not null)
         {
             var page = await _client.ListSessionsAsync(
-                new SessionQuery { Active = true, Labels = _options.Labels, Limit = _options.PageSize, Cursor = cursor }, cancellationToken);
+                new SessionQuery { Active = true, Labels = _options.Labels, Limit = _options.PageSize, Cursor = cursor }, cancellationToken).ConfigureAwait(false);
             foreach (var session in page.Sessions)
             {
                 if (!sessions.TryGetValue(session.Id, out var held) || session.Version > held.Version)

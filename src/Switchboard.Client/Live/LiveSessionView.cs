@@ -59,19 +59,19 @@ public sealed partial class LiveSessionView : IAsyncDisposable
         }
 
         _run = Task.Run(() => RunAsync(_stop.Token), CancellationToken.None);
-        var first = await Task.WhenAny(_ready.Task, _run).WaitAsync(cancellationToken);
-        await first; // surfaces a failure of the run before the first snapshot
+        var first = await Task.WhenAny(_ready.Task, _run).WaitAsync(cancellationToken).ConfigureAwait(false);
+        await first.ConfigureAwait(false); // surfaces a failure of the run before the first snapshot
     }
 
     /// <summary>Stops following the server.</summary>
     public async ValueTask DisposeAsync()
     {
-        await _stop.CancelAsync();
+        await _stop.CancelAsync().ConfigureAwait(false);
         if (_run is not null)
         {
             try
             {
-                await _run;
+                await _run.ConfigureAwait(false);
             }
             catch (OperationCanceledException)
             {
@@ -91,9 +91,9 @@ public sealed partial class LiveSessionView : IAsyncDisposable
         {
             try
             {
-                await foreach (var item in _client.SubscribeAsync("sessions", null, subscribe, cancellationToken))
+                await foreach (var item in _client.SubscribeAsync("sessions", null, subscribe, cancellationToken).ConfigureAwait(false))
                 {
-                    var change = await ApplyAsync(item, cancellationToken);
+                    var change = await ApplyAsync(item, cancellationToken).ConfigureAwait(false);
                     Changed?.Invoke(this, change);
                     if (item is SnapshotReset)
                     {
@@ -110,7 +110,7 @@ public sealed partial class LiveSessionView : IAsyncDisposable
             {
                 // Reading the pages of a snapshot failed, so the copy may be incomplete: start over from a fresh snapshot.
                 await Task.Delay(Backoff.Jittered(failures + 1, subscribe.ReconnectBaseDelay, subscribe.ReconnectMaxDelay),
-                    _client.Options.TimeProvider, cancellationToken).ContinueWith(_ => { }, TaskScheduler.Default);
+                    _client.Options.TimeProvider, cancellationToken).ContinueWith(_ => { }, TaskScheduler.Default).ConfigureAwait(false);
             }
         }
     }

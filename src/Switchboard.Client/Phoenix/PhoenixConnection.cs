@@ -22,10 +22,10 @@ internal sealed class PhoenixConnection(ClientWebSocket socket) : IDisposable
 
     public async Task SendAsync(byte[] frame, CancellationToken cancellationToken)
     {
-        await _sendLock.WaitAsync(cancellationToken);
+        await _sendLock.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            await socket.SendAsync(frame, WebSocketMessageType.Text, endOfMessage: true, cancellationToken);
+            await socket.SendAsync(frame, WebSocketMessageType.Text, endOfMessage: true, cancellationToken).ConfigureAwait(false);
         }
         finally
         {
@@ -37,7 +37,7 @@ internal sealed class PhoenixConnection(ClientWebSocket socket) : IDisposable
     public async Task<string> JoinAsync(string topic, Action<Utf8JsonWriter> payload, CancellationToken cancellationToken)
     {
         var r = NextRef();
-        await SendAsync(PhoenixFrame.Encode(r, r, topic, "phx_join", payload), cancellationToken);
+        await SendAsync(PhoenixFrame.Encode(r, r, topic, "phx_join", payload), cancellationToken).ConfigureAwait(false);
         return r;
     }
 
@@ -63,7 +63,7 @@ internal sealed class PhoenixConnection(ClientWebSocket socket) : IDisposable
         {
             w.WriteStartObject();
             w.WriteEndObject();
-        }), cancellationToken);
+        }), cancellationToken).ConfigureAwait(false);
         return true;
     }
 
@@ -90,7 +90,7 @@ internal sealed class PhoenixConnection(ClientWebSocket socket) : IDisposable
             do
             {
                 var memory = message.GetMemory(8 * 1024);
-                result = await socket.ReceiveAsync(memory, cancellationToken);
+                result = await socket.ReceiveAsync(memory, cancellationToken).ConfigureAwait(false);
                 if (result.MessageType == WebSocketMessageType.Close)
                 {
                     yield break;

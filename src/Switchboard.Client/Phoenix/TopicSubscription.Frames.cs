@@ -89,8 +89,8 @@ internal sealed partial class TopicSubscription
         {
             while (true)
             {
-                await Task.Delay(_options.HeartbeatInterval, _time, cancellationToken);
-                if (!await connection.HeartbeatAsync(cancellationToken))
+                await Task.Delay(_options.HeartbeatInterval, _time, cancellationToken).ConfigureAwait(false);
+                if (!await connection.HeartbeatAsync(cancellationToken).ConfigureAwait(false))
                 {
                     return;
                 }

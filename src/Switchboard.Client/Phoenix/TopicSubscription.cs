@@ -45,7 +45,7 @@ internal sealed partial class TopicSubscription : IAsyncDisposable
         {
             using (linked)
             {
-                await RunAsync(linked.Token);
+                await RunAsync(linked.Token).ConfigureAwait(false);
             }
         }, CancellationToken.None);
     }
@@ -59,7 +59,7 @@ internal sealed partial class TopicSubscription : IAsyncDisposable
             Exception? failure = null;
             try
             {
-                await ConnectOnceAsync(() => failures = 0, cancellationToken);
+                await ConnectOnceAsync(() => failures = 0, cancellationToken).ConfigureAwait(false);
             }
             catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
             {
@@ -82,7 +82,7 @@ internal sealed partial class TopicSubscription : IAsyncDisposable
             ReportReconnecting(failure, delay);
             try
             {
-                await Task.Delay(delay, _time, cancellationToken);
+                await Task.Delay(delay, _time, cancellationToken).ConfigureAwait(false);
             }
             catch (OperationCanceledException)
             {
@@ -115,7 +115,7 @@ internal sealed partial class TopicSubscription : IAsyncDisposable
         if (_position is { Epoch: null } unresolved)
         {
             // A position given without its epoch means "in the log the server holds now".
-            var summary = await _client.GetSummaryAsync(cancellationToken);
+            var summary = await _client.GetSummaryAsync(cancellationToken).ConfigureAwait(false);
             _position = unresolved with { Epoch = summary.Epoch };
         }
 
@@ -123,7 +123,7 @@ internal sealed partial class TopicSubscription : IAsyncDisposable
         ws.Options.KeepAliveInterval = TimeSpan.Zero; // Phoenix heartbeats detect dead connections instead
         ws.Options.CollectHttpResponseDetails = true;
         var options = _client.Options;
-        var token = options.StreamTokenProvider is { } provider ? await provider(cancellationToken) : options.StreamToken;
+        var token = options.StreamTokenProvider is { } provider ? await provider(cancellationToken).ConfigureAwait(false) : options.StreamToken;
         if (token is null && options.ApiKey is { Length: > 0 } key)
         {
             ws.Options.SetRequestHeader("Authorization", "Bearer " + key);
@@ -138,7 +138,7 @@ internal sealed partial class TopicSubscription : IAsyncDisposable
         {
             try
             {
-                await ws.ConnectAsync(_client.SocketUri(token), connectCts.Token);
+                await ws.ConnectAsync(_client.SocketUri(token), connectCts.Token).ConfigureAwait(false);
             }
             catch (WebSocketException) when (ws.HttpStatusCode is System.Net.HttpStatusCode.Unauthorized or System.Net.HttpStatusCode.Forbidden
                 && options.StreamTokenProvider is null)
@@ -150,12 +150,12 @@ internal sealed partial class TopicSubscription : IAsyncDisposable
         }
 
         var asked = _position;
-        var joinRef = await connection.JoinAsync(_topic, w => WriteJoinParams(w, asked), cancellationToken);
+        var joinRef = await connection.JoinAsync(_topic, w => WriteJoinParams(w, asked), cancellationToken).ConfigureAwait(false);
         using var heartbeatStop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var heartbeats = HeartbeatLoopAsync(connection, heartbeatStop.Token);
         try
         {
-            await foreach (var message in connection.ReadMessagesAsync(cancellationToken))
+            await foreach (var message in connection.ReadMessagesAsync(cancellationToken).ConfigureAwait(false))
             {
                 var frame = PhoenixFrame.Parse(message);
                 if (frame.Topic == "phoenix")
@@ -172,7 +172,7 @@ internal sealed partial class TopicSubscription : IAsyncDisposable
                 switch (frame.Event)
                 {
                     case "phx_reply" when frame.Ref == joinRef:
-                        await abortOnDeadline.DisposeAsync(); // answered in time: disarm the deadline
+                        await abortOnDeadline.DisposeAsync().ConfigureAwait(false); // answered in time: disarm the deadline
                         OnJoinReply(frame.Payload, asked);
                         joined();
                         break;
@@ -190,19 +190,19 @@ internal sealed partial class TopicSubscription : IAsyncDisposable
         }
         finally
         {
-            await abortOnDeadline.DisposeAsync();
-            await heartbeatStop.CancelAsync();
-            await heartbeats;
+            await abortOnDeadline.DisposeAsync().ConfigureAwait(false);
+            await heartbeatStop.CancelAsync().ConfigureAwait(false);
+            await heartbeats.ConfigureAwait(false);
             connection.Abort();
         }
     }
 
     public async ValueTask DisposeAsync()
     {
-        await _stop.CancelAsync();
+        await _stop.CancelAsync().ConfigureAwait(false);
         if (_run is not null)
         {
-            await _run;
+            await _run.ConfigureAwait(false);
         }
 
         _stop.Dispose();

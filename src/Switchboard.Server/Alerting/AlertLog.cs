@@ -6,27 +6,27 @@ namespace Switchboard.Alerting;
 /// <summary>The alert evaluator (<see cref="LogEventIds.Alerts"/>).</summary>
 internal static partial class AlertLog
 {
-    [LoggerMessage(LogEventIds.Alerts + 0, LogLevel.Debug, "Alert evaluator started at seq {Seq} with {Rules} rules, {Sessions} active sessions and {Open} open alerts")]
+    [LoggerMessage(LogEventIds.Alerts + 0, LogLevel.Debug, "Alert evaluator started at seq {Seq} with {Rules} rules, {Sessions} active sessions and {Open} open alerts", EventName = "Alerts.Started")]
     public static partial void Started(ILogger logger, long seq, int rules, int sessions, int open);
 
-    [LoggerMessage(LogEventIds.Alerts + 1, LogLevel.Information, "Alert {AlertId} raised by rule {RuleId} about {Subject}")]
+    [LoggerMessage(LogEventIds.Alerts + 1, LogLevel.Information, "Alert {AlertId} raised by rule {RuleId} about {Subject}", EventName = "Alerts.Raised")]
     public static partial void Raised(ILogger logger, string alertId, string ruleId, string subject);
 
-    [LoggerMessage(LogEventIds.Alerts + 2, LogLevel.Information, "Alert of rule {RuleId} about {Subject} resolved ({Reason})")]
+    [LoggerMessage(LogEventIds.Alerts + 2, LogLevel.Information, "Alert of rule {RuleId} about {Subject} resolved ({Reason})", EventName = "Alerts.Resolved")]
     public static partial void Resolved(ILogger logger, string ruleId, string subject, string reason);
 
-    [LoggerMessage(LogEventIds.Alerts + 3, LogLevel.Error, "The alert evaluator failed handling {Kind}; it goes on with the next message")]
+    [LoggerMessage(LogEventIds.Alerts + 3, LogLevel.Error, "The alert evaluator failed handling {Kind}; it goes on with the next message", EventName = "Alerts.MessageFailed")]
     public static partial void MessageFailed(ILogger logger, string kind, Exception exception);
 
-    [LoggerMessage(LogEventIds.Alerts + 4, LogLevel.Warning, "Alert writes failed; retrying in {Seconds} s")]
+    [LoggerMessage(LogEventIds.Alerts + 4, LogLevel.Warning, "Alert writes failed; retrying in {Seconds} s", EventName = "Alerts.WriteFailed")]
     public static partial void WriteFailed(ILogger logger, int seconds, Exception exception);
 
-    [LoggerMessage(LogEventIds.Alerts + 5, LogLevel.Warning, "Could not read the stored alert rules; keeping the previous ones")]
+    [LoggerMessage(LogEventIds.Alerts + 5, LogLevel.Warning, "Could not read the stored alert rules; keeping the previous ones", EventName = "Alerts.RulesLoadFailed")]
     public static partial void RulesLoadFailed(ILogger logger, Exception exception);
 
-    [LoggerMessage(LogEventIds.Alerts + 6, LogLevel.Critical, "The alert evaluator crashed; no alert is raised or resolved on this node")]
+    [LoggerMessage(LogEventIds.Alerts + 6, LogLevel.Critical, "The alert evaluator crashed; no alert is raised or resolved on this node", EventName = "Alerts.Crashed")]
     public static partial void Crashed(ILogger logger, Exception exception);
 
-    [LoggerMessage(LogEventIds.Alerts + 7, LogLevel.Information, "Alert evaluator resynchronising with the live state: {Reason}")]
+    [LoggerMessage(LogEventIds.Alerts + 7, LogLevel.Information, "Alert evaluator resynchronising with the live state: {Reason}", EventName = "Alerts.Resync")]
     public static partial void Resync(ILogger logger, string reason);
 }

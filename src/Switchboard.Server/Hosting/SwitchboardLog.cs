@@ -6,21 +6,21 @@ namespace Switchboard.Hosting;
 /// <summary>The node's lifecycle, leases and retention (<see cref="LogEventIds.Hosting"/>). Never log tokens, keys or message bodies.</summary>
 internal static partial class SwitchboardLog
 {
-    [LoggerMessage(LogEventIds.Hosting + 0, LogLevel.Information, "Switchboard started: store {Store}, epoch {Epoch}, head seq {HeadSeq}, {Active} active sessions")]
+    [LoggerMessage(LogEventIds.Hosting + 0, LogLevel.Information, "Switchboard started: store {Store}, epoch {Epoch}, head seq {HeadSeq}, {Active} active sessions", EventName = "Hosting.Started")]
     public static partial void Started(ILogger logger, string store, string epoch, long headSeq, int active);
 
-    [LoggerMessage(LogEventIds.Hosting + 1, LogLevel.Information, "Switchboard stopping: closing {Connections} stream connections with 1001")]
+    [LoggerMessage(LogEventIds.Hosting + 1, LogLevel.Information, "Switchboard stopping: closing {Connections} stream connections with 1001", EventName = "Hosting.Stopping")]
     public static partial void Stopping(ILogger logger, int connections);
 
-    [LoggerMessage(LogEventIds.Hosting + 2, LogLevel.Warning, "Lease of session {SessionId} expired; moved to error")]
+    [LoggerMessage(LogEventIds.Hosting + 2, LogLevel.Warning, "Lease of session {SessionId} expired; moved to error", EventName = "Hosting.LeaseExpired")]
     public static partial void LeaseExpired(ILogger logger, string sessionId);
 
-    [LoggerMessage(LogEventIds.Hosting + 3, LogLevel.Warning, "Lease check failed")]
+    [LoggerMessage(LogEventIds.Hosting + 3, LogLevel.Warning, "Lease check failed", EventName = "Hosting.LeaseCheckFailed")]
     public static partial void LeaseCheckFailed(ILogger logger, Exception exception);
 
-    [LoggerMessage(LogEventIds.Hosting + 4, LogLevel.Information, "Retention purged {Count} events")]
+    [LoggerMessage(LogEventIds.Hosting + 4, LogLevel.Information, "Retention purged {Count} events", EventName = "Hosting.Purged")]
     public static partial void Purged(ILogger logger, long count);
 
-    [LoggerMessage(LogEventIds.Hosting + 5, LogLevel.Warning, "Retention purge failed")]
+    [LoggerMessage(LogEventIds.Hosting + 5, LogLevel.Warning, "Retention purge failed", EventName = "Hosting.PurgeFailed")]
     public static partial void PurgeFailed(ILogger logger, Exception exception);
 }

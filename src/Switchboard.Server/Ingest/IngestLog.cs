@@ -6,21 +6,21 @@ namespace Switchboard.Ingest;
 /// <summary>The write pipeline's log messages (<see cref="LogEventIds.Ingest"/>).</summary>
 internal static partial class IngestLog
 {
-    [LoggerMessage(LogEventIds.Ingest + 0, LogLevel.Debug, "Write pipeline started")]
+    [LoggerMessage(LogEventIds.Ingest + 0, LogLevel.Debug, "Write pipeline started", EventName = "Ingest.Started")]
     public static partial void Started(ILogger logger);
 
-    [LoggerMessage(LogEventIds.Ingest + 1, LogLevel.Debug, "Write pipeline stopped after committing {Appended} events")]
+    [LoggerMessage(LogEventIds.Ingest + 1, LogLevel.Debug, "Write pipeline stopped after committing {Appended} events", EventName = "Ingest.Stopped")]
     public static partial void Stopped(ILogger logger, long appended);
 
-    [LoggerMessage(LogEventIds.Ingest + 2, LogLevel.Error, "The store could not commit {Writes} writes; writes answer 503 and /readyz reports it until a commit succeeds")]
+    [LoggerMessage(LogEventIds.Ingest + 2, LogLevel.Error, "The store could not commit {Writes} writes; writes answer 503 and /readyz reports it until a commit succeeds", EventName = "Ingest.CommitFailed")]
     public static partial void CommitFailed(ILogger logger, int writes, Exception exception);
 
-    [LoggerMessage(LogEventIds.Ingest + 3, LogLevel.Information, "The store commits again")]
+    [LoggerMessage(LogEventIds.Ingest + 3, LogLevel.Information, "The store commits again", EventName = "Ingest.CommitsRecovered")]
     public static partial void CommitsRecovered(ILogger logger);
 
-    [LoggerMessage(LogEventIds.Ingest + 4, LogLevel.Warning, "Writes are waiting for the fan-out to catch up; {Refused} were refused with 503 after {TimeoutMs} ms so far")]
+    [LoggerMessage(LogEventIds.Ingest + 4, LogLevel.Warning, "Writes are waiting for the fan-out to catch up; {Refused} were refused with 503 after {TimeoutMs} ms so far", EventName = "Ingest.Overloaded")]
     public static partial void Overloaded(ILogger logger, long refused, long timeoutMs);
 
-    [LoggerMessage(LogEventIds.Ingest + 5, LogLevel.Error, "The write pipeline's loop crashed; writes fail until the node restarts")]
+    [LoggerMessage(LogEventIds.Ingest + 5, LogLevel.Error, "The write pipeline's loop crashed; writes fail until the node restarts", EventName = "Ingest.LoopCrashed")]
     public static partial void LoopCrashed(ILogger logger, Exception exception);
 }

@@ -1,3 +1,5 @@
+using System.Diagnostics;
+using Switchboard.Diagnostics;
 using Switchboard.Errors;
 using Switchboard.Sessions;
 using Switchboard.Storage;
@@ -21,6 +23,42 @@ internal sealed class SessionWriter(WritePipeline pipeline)
     /// <summary>Applies writes in order; each gets its own result and a refused one leaves no trace.</summary>
     public async Task<IReadOnlyList<WriteResult>> WriteManyAsync(IReadOnlyList<SessionWrite> writes, CancellationToken cancellationToken)
     {
+        // A child of the caller's span: for HTTP, ASP.NET Core's request activity, which continues a W3C traceparent.
+        using var span = SwitchboardTracing.Source.StartActivity(SwitchboardTracing.Write);
+        span?.SetTag("switchboard.write.count", writes.Count);
+        if (writes.Count == 1)
+        {
+            span?.SetTag("switchboard.write.kind", Kind(writes[0]));
+            span?.SetTag("switchboard.session.id", IdOf(writes[0]));
+        }
+
+        try
+        {
+            var results = await ValidateAndCommitAsync(writes, span, cancellationToken);
+            span?.SetTag("switchboard.write.refused", results.Count(r => r.Error is not null));
+            return results;
+        }
+        catch (Exception ex)
+        {
+            span?.SetStatus(ActivityStatusCode.Error, ex.Message);
+            throw;
+        }
+    }
+
+    private static string Kind(SessionWrite write) => write.GetType().Name;
+
+    private static string? IdOf(SessionWrite write) => write switch
+    {
+        CreateSession c => c.Id, // null when the server generates it
+        UpdateSession u => u.SessionId,
+        AddUsage a => a.SessionId,
+        Heartbeat h => h.SessionId,
+        TerminateSession t => t.SessionId,
+        _ => null,
+    };
+
+    private async Task<IReadOnlyList<WriteResult>> ValidateAndCommitAsync(IReadOnlyList<SessionWrite> writes, Activity? span, CancellationToken cancellationToken)
+    {
         var results = new WriteResult[writes.Count];
         var accepted = new List<SessionWrite>(writes.Count);
         var positions = new List<int>(writes.Count);
@@ -37,6 +75,7 @@ internal sealed class SessionWriter(WritePipeline pipeline)
             positions.Add(i);
         }
 
+        span?.AddEvent(new ActivityEvent("validated"));
         if (accepted.Count > 0)
         {
             var committed = await pipeline.SubmitAsync(accepted, cancellationToken);

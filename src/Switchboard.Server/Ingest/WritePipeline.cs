@@ -1,5 +1,7 @@
+using System.Diagnostics;
 using System.Threading.Channels;
 using Microsoft.Extensions.Logging;
+using Switchboard.Diagnostics;
 using Switchboard.Options;
 using Switchboard.Storage;
 using Switchboard.Writes;
@@ -168,6 +170,7 @@ internal sealed class WritePipeline : IAsyncDisposable
 
     private async Task CommitAsync(List<PendingBatch> group, List<SessionWrite> writes)
     {
+        using var span = StartCommitSpan(group, writes.Count);
         IReadOnlyList<WriteResult> results;
         try
         {
@@ -175,6 +178,7 @@ internal sealed class WritePipeline : IAsyncDisposable
         }
         catch (Exception ex)
         {
+            span?.SetStatus(ActivityStatusCode.Error, ex.Message);
             var error = ex as StoreUnavailableException ?? new StoreUnavailableException($"The store failed: {ex.Message}", ex);
             OnCommitFailed(writes.Count, error);
             foreach (var batch in group)
@@ -203,6 +207,15 @@ internal sealed class WritePipeline : IAsyncDisposable
         }
 
         Interlocked.Add(ref _appended, appended);
+        if (span is not null)
+        {
+            span.SetTag("switchboard.commit.appended", appended);
+            if (last > 0)
+            {
+                span.SetTag("switchboard.commit.last_seq", last);
+            }
+        }
+
         if (last > 0)
         {
             // Only this loop writes it, before any of these writes is answered.
@@ -221,6 +234,29 @@ internal sealed class WritePipeline : IAsyncDisposable
             offset += slice.Length;
             batch.Completion.TrySetResult(slice);
         }
+    }
+
+    /// <summary>
+    /// The commit's span. One commit carries the writes of many requests: it continues the first write's trace (the usual
+    /// case of one write per commit reads request → write → commit) and links to the others'.
+    /// </summary>
+    private static Activity? StartCommitSpan(List<PendingBatch> group, int writes)
+    {
+        if (!SwitchboardTracing.Source.HasListeners())
+        {
+            return null;
+        }
+
+        var links = group.Count > 1
+            ? group.Skip(1).Where(b => b.Context != default).Select(b => new ActivityLink(b.Context)).ToList()
+            : null;
+        // The loop has no context of its own; this span is current while the store commits (a store's own spans nest
+        // under it), and stopping it leaves none.
+        Activity.Current = null;
+        var span = SwitchboardTracing.Source.StartActivity(SwitchboardTracing.Commit, ActivityKind.Internal, group[0].Context, links: links);
+        span?.SetTag("switchboard.commit.writes", writes);
+        span?.SetTag("switchboard.commit.requests", group.Count);
+        return span;
     }
 
     /// <summary>A failed commit is logged once; until a commit succeeds the store is probed so readiness recovers without traffic.</summary>
@@ -281,6 +317,9 @@ internal sealed class WritePipeline : IAsyncDisposable
 
     private sealed class PendingBatch(IReadOnlyList<SessionWrite> writes)
     {
+        /// <summary>The submitter's span (its <c>switchboard.write</c>), which the commit's span continues or links to.</summary>
+        public ActivityContext Context { get; } = Activity.Current?.Context ?? default;
+
         private const int Waiting = 0;
         private const int Taken = 1;
         private const int Withdrawn = 2;

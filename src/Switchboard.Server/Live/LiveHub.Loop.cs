@@ -1,3 +1,5 @@
+using System.Diagnostics;
+using Switchboard.Diagnostics;
 using Switchboard.Outbound;
 
 namespace Switchboard.Live;
@@ -151,6 +153,9 @@ internal sealed partial class LiveHub
             while (taken < EventsPerChunk && _backlog.TryPeek(out var batch))
             {
                 var events = batch.Events;
+                using var span = StartFanoutSpan(batch);
+                var spanFrom = batch.Dispatched;
+                var spanDelivered = 0;
                 while (batch.Dispatched < events.Count && taken < EventsPerChunk)
                 {
                     if (_injectedFaults.TryDequeue(out var fault))
@@ -173,7 +178,15 @@ internal sealed partial class LiveHub
 
                     batch.Dispatched++;
                     taken++;
+                    spanDelivered += delivered;
                     EventDispatched?.Invoke(delivered, _time.GetElapsedTime(batch.CommittedAt));
+                }
+
+                if (span is not null)
+                {
+                    span.SetTag("switchboard.fanout.events", batch.Dispatched - spanFrom);
+                    span.SetTag("switchboard.fanout.deliveries", spanDelivered);
+                    span.SetTag("switchboard.fanout.last_seq", events[batch.Dispatched - 1].Seq);
                 }
 
                 if (batch.Dispatched == events.Count)
@@ -189,6 +202,23 @@ internal sealed partial class LiveHub
 
         _pacer.EndChunk();
         return taken;
+    }
+
+    /// <summary>
+    /// The span of fanning out (part of) one commit's events: a trace of its own, linked to the commit's span, since
+    /// one pass of the loop serves many commits and its work is no step of any one request.
+    /// </summary>
+    private static Activity? StartFanoutSpan(CommitMessage batch)
+    {
+        if (!SwitchboardTracing.Source.HasListeners())
+        {
+            return null;
+        }
+
+        var links = batch.CommitContext == default ? null : new[] { new ActivityLink(batch.CommitContext) };
+        var span = SwitchboardTracing.Source.StartActivity(SwitchboardTracing.Fanout, ActivityKind.Internal, default(ActivityContext), links: links);
+        span?.SetTag("switchboard.fanout.first_seq", batch.Events[batch.Dispatched].Seq);
+        return span;
     }
 
     /// <summary>After each pass: the summary if due, waiting reads, one wake-up per connection, admission, published state.</summary>

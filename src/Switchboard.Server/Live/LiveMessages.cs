@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Switchboard.Events;
 using Switchboard.Live.Fanout;
 using Switchboard.Outbound;
@@ -27,6 +28,12 @@ internal sealed class CommitMessage(IReadOnlyList<EventRecord> events, long comm
     public IReadOnlyList<EventRecord> Events { get; } = events;
 
     public long CommittedAt { get; } = committedAt;
+
+    /// <summary>
+    /// The span that committed these events (<c>switchboard.commit</c>), when the commit hands them over in its own flow
+    /// (the SQLite store does); default for events read from another node's commits. The fan-out span links to it.
+    /// </summary>
+    public ActivityContext CommitContext { get; } = Activity.Current?.Context ?? default;
 
     /// <summary>Events of this batch already dispatched (a batch may be dispatched over several chunks).</summary>
     public int Dispatched { get; set; }

@@ -1,4 +1,6 @@
+using System.Diagnostics;
 using Microsoft.Extensions.Logging;
+using Switchboard.Diagnostics;
 using Switchboard.Live;
 using Switchboard.Outbound;
 using Switchboard.Security;
@@ -128,6 +130,7 @@ internal sealed class PhoenixSocket(JoinCoordinator hub, SendQueue queue, ILogge
         var cancel = _joinCancel = new CancellationTokenSource();
         var answered = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         _joinAnswered = answered.Task;
+        using var span = StartJoinSpan(m);
         try
         {
             await JoinAsync(m, () => answered.TrySetResult(), cancel.Token);
@@ -138,6 +141,7 @@ internal sealed class PhoenixSocket(JoinCoordinator hub, SendQueue queue, ILogge
         }
         catch (Exception ex)
         {
+            span?.SetStatus(ActivityStatusCode.Error, ex.Message);
             hub.LogFailure(m.Topic, ex);
             Reply(m.JoinRef, m.Ref, m.Topic, "error", "join crashed");
         }
@@ -146,6 +150,36 @@ internal sealed class PhoenixSocket(JoinCoordinator hub, SendQueue queue, ILogge
             _joinCancel = null;
             answered.TrySetResult();
             _joinAnswered = Task.CompletedTask;
+        }
+    }
+
+    /// <summary>
+    /// A join's span: a trace of its own, linked to the connection's (the WebSocket upgrade's request, which lives as
+    /// long as the connection), so a join reads on its own and not as one step of an hours-long request.
+    /// </summary>
+    private static Activity? StartJoinSpan(PhoenixMessage m)
+    {
+        if (!SwitchboardTracing.Source.HasListeners())
+        {
+            return null;
+        }
+
+        var connection = Activity.Current;
+        Activity.Current = null; // only in this join's flow: an async method does not pass it back to its caller
+        var links = connection is null ? null : new[] { new ActivityLink(connection.Context) };
+        var span = SwitchboardTracing.Source.StartActivity(SwitchboardTracing.Join, ActivityKind.Server, default(ActivityContext), links: links);
+        span?.SetTag("switchboard.topic", m.Topic);
+        span?.SetTag("switchboard.join_ref", m.JoinRef);
+        return span;
+    }
+
+    /// <summary>Records a reply on the join's span when one is running in this flow (replies to other messages have none).</summary>
+    private static void TagJoin(string status, string? reason)
+    {
+        if (Activity.Current is { OperationName: SwitchboardTracing.Join } join && join.Source == SwitchboardTracing.Source)
+        {
+            join.SetTag("switchboard.join.status", status);
+            join.SetTag("switchboard.join.reason", reason);
         }
     }
 
@@ -203,6 +237,7 @@ internal sealed class PhoenixSocket(JoinCoordinator hub, SendQueue queue, ILogge
             channel.Subscription = await hub.JoinAsync(Queue, request with { JoinRef = m.JoinRef },
                 result => FrameEncoder.Reply(m.JoinRef, m.Ref, m.Topic, "ok", result.Write), answered, cancellationToken);
             PhoenixLog.Joined(logger, m.Topic, m.JoinRef);
+            TagJoin("ok", null);
         }
         catch (ReplayInterruptedException ex)
         {
@@ -304,6 +339,8 @@ internal sealed class PhoenixSocket(JoinCoordinator hub, SendQueue queue, ILogge
 
     private void Reply(string? joinRef, string? @ref, string topic, string status, string? reason = null, string? detail = null)
     {
+        TagJoin(status, reason);
+
         Queue.Enqueue(FrameEncoder.Reply(joinRef, @ref, topic, status, reason is null ? null : w =>
         {
             w.WriteStartObject();

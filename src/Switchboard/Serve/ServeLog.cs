@@ -5,9 +5,9 @@ namespace Switchboard.Cli.Serve;
 /// <summary>The executable's own log messages (<see cref="LogEventIds.Cli"/>). Never log keys, secrets or connection strings.</summary>
 internal static partial class ServeLog
 {
-    [LoggerMessage(LogEventIds.Cli + 0, LogLevel.Information, "Dashboard: {DashboardUrl}")]
+    [LoggerMessage(LogEventIds.Cli + 0, LogLevel.Information, "Dashboard: {DashboardUrl}", EventName = "Cli.Dashboard")]
     public static partial void Dashboard(ILogger logger, string dashboardUrl);
 
-    [LoggerMessage(LogEventIds.Cli + 1, LogLevel.Information, "Store: {Store}; data directory: {DataDirectory}")]
+    [LoggerMessage(LogEventIds.Cli + 1, LogLevel.Information, "Store: {Store}; data directory: {DataDirectory}", EventName = "Cli.Store")]
     public static partial void Store(ILogger logger, string store, string dataDirectory);
 }

@@ -6,17 +6,21 @@ namespace Switchboard.Server.Tests.PublicApi;
 /// <summary>
 /// The public surface of an assembly as sorted text, one line per type and member, read by reflection (the public-API
 /// analyzer is not available here). What a caller outside the assembly can see: public types, and their public and
-/// protected members (protected only where the type can be derived from).
+/// protected members (protected only where the type can be derived from). Reference types carry their nullability as
+/// the compiler recorded it (<c>string?</c> against <c>string</c>, inside generic arguments and arrays too), read with
+/// <see cref="NullabilityInfoContext"/>, so a nullability change is an API change.
 /// </summary>
 internal static class PublicApiListing
 {
     private const BindingFlags Declared = BindingFlags.Public | BindingFlags.NonPublic | BindingFlags.Instance |
         BindingFlags.Static | BindingFlags.DeclaredOnly;
 
-    public static string For(Assembly assembly)
+    public static string For(Assembly assembly) => For(assembly.GetExportedTypes());
+
+    public static string For(IEnumerable<Type> types)
     {
         var text = new StringBuilder();
-        foreach (var type in assembly.GetExportedTypes().OrderBy(t => t.FullName, StringComparer.Ordinal))
+        foreach (var type in types.OrderBy(t => t.FullName, StringComparer.Ordinal))
         {
             text.AppendLine(Describe(type));
             foreach (var member in Members(type).Order(StringComparer.Ordinal))
@@ -46,6 +50,7 @@ internal static class PublicApiListing
     private static IEnumerable<string> Members(Type type)
     {
         var derivable = !type.IsSealed && !type.IsValueType;
+        var nullability = new NullabilityInfoContext();
         bool Visible(MethodBase? m) => m is not null && (m.IsPublic || (derivable && (m.IsFamily || m.IsFamilyOrAssembly)));
 
         if (type.IsEnum)
@@ -68,25 +73,27 @@ internal static class PublicApiListing
             switch (member)
             {
                 case ConstructorInfo c when Visible(c):
-                    yield return $"{Access(c)}{(c.IsStatic ? "static " : "")}ctor({Parameters(c)})";
+                    yield return $"{Access(c)}{(c.IsStatic ? "static " : "")}ctor({Parameters(c, nullability)})";
                     break;
                 case MethodInfo m when Visible(m) && !m.IsSpecialName || m is { IsSpecialName: true } op && op.Name.StartsWith("op_", StringComparison.Ordinal) && Visible(op):
                     var method = (MethodInfo)member;
                     var generic = method.IsGenericMethodDefinition ? "<" + string.Join(", ", method.GetGenericArguments().Select(a => a.Name)) + ">" : "";
-                    yield return $"{Access(method)}{Modifiers(method)}{Name(method.ReturnType)} {method.Name}{generic}({Parameters(method)})";
+                    yield return $"{Access(method)}{Modifiers(method)}{Name(method.ReturnType, Read(nullability.Create(method.ReturnParameter)))} {method.Name}{generic}({Parameters(method, nullability)})";
                     break;
                 case PropertyInfo p when Visible(p.GetMethod) || Visible(p.SetMethod):
                     var accessors = (Visible(p.GetMethod) ? "get; " : "") +
                         (Visible(p.SetMethod) ? (p.SetMethod!.ReturnParameter.GetRequiredCustomModifiers().Any(t => t.Name == "IsExternalInit") ? "init; " : "set; ") : "");
-                    var indexer = p.GetIndexParameters() is { Length: > 0 } ip ? "[" + string.Join(", ", ip.Select(x => Name(x.ParameterType))) + "]" : "";
-                    yield return $"{Access(p.GetMethod ?? p.SetMethod!)}{Modifiers(p.GetMethod ?? p.SetMethod!)}{Name(p.PropertyType)} {p.Name}{indexer} {{ {accessors}}}";
+                    var indexer = p.GetIndexParameters() is { Length: > 0 } ip ? "[" + string.Join(", ", ip.Select(x => Name(x.ParameterType, Write(nullability.Create(x))))) + "]" : "";
+                    var state = nullability.Create(p);
+                    var shown = Visible(p.GetMethod) ? Read(state) : Write(state);
+                    yield return $"{Access(p.GetMethod ?? p.SetMethod!)}{Modifiers(p.GetMethod ?? p.SetMethod!)}{Name(p.PropertyType, shown)} {p.Name}{indexer} {{ {accessors}}}";
                     break;
                 case FieldInfo f when f.IsPublic || (derivable && (f.IsFamily || f.IsFamilyOrAssembly)):
                     var value = f.IsLiteral ? " = " + Literal(f.GetRawConstantValue()) : "";
-                    yield return $"{(f.IsPublic ? "public " : "protected ")}{(f.IsLiteral ? "const " : f.IsStatic ? "static " : "")}{(f.IsInitOnly ? "readonly " : "")}{Name(f.FieldType)} {f.Name}{value}";
+                    yield return $"{(f.IsPublic ? "public " : "protected ")}{(f.IsLiteral ? "const " : f.IsStatic ? "static " : "")}{(f.IsInitOnly ? "readonly " : "")}{Name(f.FieldType, Read(nullability.Create(f)))} {f.Name}{value}";
                     break;
                 case EventInfo e when Visible(e.AddMethod):
-                    yield return $"{Access(e.AddMethod!)}event {Name(e.EventHandlerType!)} {e.Name}";
+                    yield return $"{Access(e.AddMethod!)}event {Name(e.EventHandlerType!, Read(nullability.Create(e)))} {e.Name}";
                     break;
                 case Type nested when nested.IsNestedPublic:
                     break; // listed as a type of its own
@@ -99,9 +106,10 @@ internal static class PublicApiListing
     private static string Modifiers(MethodBase m) =>
         m.IsStatic ? "static " : m.IsAbstract ? "abstract " : m.IsVirtual && !m.IsFinal ? "virtual " : "";
 
-    private static string Parameters(MethodBase m) =>
+    private static string Parameters(MethodBase m, NullabilityInfoContext nullability) =>
         string.Join(", ", m.GetParameters().Select(p =>
-            (p.IsOut ? "out " : p.ParameterType.IsByRef ? "ref " : "") + Name(p.ParameterType) + " " + p.Name +
+            (p.IsOut ? "out " : p.ParameterType.IsByRef ? "ref " : "") +
+            Name(p.ParameterType, p.IsOut ? Read(nullability.Create(p)) : Write(nullability.Create(p))) + " " + p.Name +
             (p.HasDefaultValue ? " = " + Literal(p.DefaultValue) : "")));
 
     private static string Literal(object? value) => value switch
@@ -113,42 +121,56 @@ internal static class PublicApiListing
         _ => value.ToString() ?? "",
     };
 
-    private static string Name(Type type)
+    /// <summary>How a member's type reads: as a getter, a return value, a field, an out parameter.</summary>
+    private static Shown Read(NullabilityInfo info) => new(info, info.ReadState);
+
+    /// <summary>How a member's type is written: a parameter, a setter (where <c>[AllowNull]</c> and friends differ).</summary>
+    private static Shown Write(NullabilityInfo info) => new(info, info.WriteState == NullabilityState.Unknown ? info.ReadState : info.WriteState);
+
+    private readonly record struct Shown(NullabilityInfo Info, NullabilityState State);
+
+    private static string Name(Type type) => Name(type, null);
+
+    private static string Name(Type type, Shown? shown)
     {
+        // "?" on a reference type (or an unconstrained generic parameter) the compiler recorded as nullable; value types
+        // show it through Nullable<T> below.
+        var mark = shown is { State: NullabilityState.Nullable } && !type.IsValueType ? "?" : "";
+        NullabilityInfo? info = shown?.Info;
+        Shown? Inner(NullabilityInfo? i) => i is null ? null : new Shown(i, i.ReadState);
+
         if (type.IsByRef)
         {
-            return Name(type.GetElementType()!);
+            return Name(type.GetElementType()!, shown);
         }
 
         if (type.IsArray)
         {
-            return Name(type.GetElementType()!) + "[" + new string(',', type.GetArrayRank() - 1) + "]";
+            return Name(type.GetElementType()!, Inner(info?.ElementType)) + "[" + new string(',', type.GetArrayRank() - 1) + "]" + mark;
         }
 
         if (Nullable.GetUnderlyingType(type) is { } underlying)
         {
-            return Name(underlying) + "?";
+            return Name(underlying, Inner(info?.GenericTypeArguments.FirstOrDefault())) + "?";
         }
 
         if (type.IsGenericParameter)
         {
-            return type.Name;
+            return type.Name + mark;
         }
 
         var name = type.IsNested ? Name(type.DeclaringType!) + "." + type.Name : type.Namespace + "." + type.Name;
         if (!type.IsGenericType)
         {
-            return name;
+            return name + mark;
         }
 
         var tick = name.IndexOf('`', StringComparison.Ordinal);
-        var arguments = type.GetGenericArguments();
-        if (type.IsNested)
-        {
-            // Only the arguments this type adds over its declaring type.
-            arguments = arguments.Skip(type.DeclaringType!.GetGenericArguments().Length).ToArray();
-        }
-
-        return (tick < 0 ? name : name[..tick]) + (arguments.Length > 0 ? "<" + string.Join(", ", arguments.Select(Name)) + ">" : "");
+        var all = type.GetGenericArguments();
+        var argumentInfo = info?.GenericTypeArguments is { } infos && infos.Length == all.Length ? infos : null;
+        // Only the arguments this type adds over its declaring type.
+        var skip = type.IsNested ? type.DeclaringType!.GetGenericArguments().Length : 0;
+        var arguments = all.Select((a, i) => Name(a, Inner(argumentInfo?[i]))).Skip(skip).ToList();
+        return (tick < 0 ? name : name[..tick]) + (arguments.Count > 0 ? "<" + string.Join(", ", arguments) + ">" : "") + mark;
     }
 }

@@ -4,13 +4,14 @@ using Switchboard.Options;
 namespace Switchboard.Server.Tests.PublicApi;
 
 /// <summary>
-/// The public surface of Core, Server and Client against the checked-in listings next to this file, so a change to what
+/// The public surface of Core, Server, Client and the two store packages against the checked-in listings next to this file, so a change to what
 /// callers can see is a reviewed change: the test fails on any difference and names the lines. To accept a change on
 /// purpose, run the tests with <c>SWITCHBOARD_UPDATE_API=1</c> and commit the rewritten listing with the change.
 /// </summary>
 public sealed class PublicApiTests
 {
-    public static TheoryData<string> Assemblies => ["Switchboard.Core", "Switchboard.Server", "Switchboard.Client"];
+    public static TheoryData<string> Assemblies =>
+        ["Switchboard.Core", "Switchboard.Server", "Switchboard.Client", "Switchboard.Storage.Sqlite", "Switchboard.Storage.Postgres"];
 
     [Theory]
     [MemberData(nameof(Assemblies))]
@@ -39,6 +40,51 @@ public sealed class PublicApiTests
         listing.ShouldContain("sealed class Switchboard.Options.SwitchboardOptions");
         listing.ShouldContain("  public Switchboard.Options.StreamOptions Stream { get; ");
         listing.ShouldNotContain("Switchboard.Live.LiveHub", customMessage: "internal types are not public surface");
+    }
+
+    [Fact]
+    public void TheListingRecordsNullability()
+    {
+        var listing = PublicApiListing.For([typeof(NullabilityFixture)]);
+        const string Fixture = "Switchboard.Server.Tests.PublicApi.PublicApiTests.NullabilityFixture";
+        listing.ShouldContain("  public System.String? Maybe { get; set; }");
+        listing.ShouldContain("  public System.String Sure { get; set; }");
+        listing.ShouldContain("  public System.Collections.Generic.IReadOnlyList<System.String?> Items { get; }");
+        listing.ShouldContain("  public System.String?[]? Array { get; }");
+        listing.ShouldContain("  public System.Int32? Count { get; }");
+        listing.ShouldContain("  public System.Threading.Tasks.Task<System.String?> FindAsync(System.String key, System.String? fallback)");
+        listing.ShouldContain("  public static readonly System.Collections.Generic.Dictionary<System.String, System.Object?>? Shared");
+        listing.ShouldContain($"  public {Fixture}? Next {{ get; }}");
+
+        // The same member with one "?" removed is a different line, so the reviewed-listing test above fails on it.
+        listing.ShouldNotContain("  public System.String Maybe { get; set; }");
+    }
+
+    [Fact]
+    public void TheListingOfARealMemberShowsItsNullability()
+    {
+        var listing = PublicApiListing.For(Assembly.Load("Switchboard.Client"));
+        listing.ShouldContain("  public System.String? Id { get; init; }");
+    }
+
+    /// <summary>Members whose nullability the listing must show, one of each shape.</summary>
+    public sealed class NullabilityFixture
+    {
+        public static readonly Dictionary<string, object?>? Shared = null;
+
+        public string? Maybe { get; set; }
+
+        public string Sure { get; set; } = "";
+
+        public IReadOnlyList<string?> Items { get; } = [];
+
+        public string?[]? Array { get; }
+
+        public int? Count { get; }
+
+        public NullabilityFixture? Next { get; }
+
+        public Task<string?> FindAsync(string key, string? fallback) => Task.FromResult<string?>(fallback ?? key);
     }
 
     private static IEnumerable<string> Lines(string text) => text.Split('\n', StringSplitOptions.RemoveEmptyEntries);
