@@ -22,14 +22,15 @@ internal sealed partial class LiveHub
     private bool _statsDirty = true;
     private bool _pacerArmed;
     private bool _usageArmed;
-    private ILiveObserver[] _observers = [];
+    private LiveFeed[] _feeds = [];
+    private bool _feedFull; // an observer's feed is full: the fan-out waits for room (FeedRoom tick)
 
     private async Task RunAsync()
     {
-        var reader = _inbox.Reader;
+        var inbox = _inbox;
         while (true)
         {
-            for (var i = 0; i < MessagesPerPass && reader.TryRead(out var message); i++)
+            for (var i = 0; i < MessagesPerPass && inbox.TryRead(out var message); i++)
             {
                 Handle(message);
             }
@@ -41,7 +42,7 @@ internal sealed partial class LiveHub
             }
 
             var dispatched = 0;
-            if (_backlog.Count > 0 && !_pacer.IsPaused && _health.Status == LiveStatus.Running)
+            if (_backlog.Count > 0 && !_pacer.IsPaused && !_feedFull && _health.Status == LiveStatus.Running)
             {
                 try
                 {
@@ -57,12 +58,12 @@ internal sealed partial class LiveHub
             }
 
             EndPass(dispatched);
-            if (reader.TryPeek(out _) || (_backlog.Count > 0 && !_pacer.IsPaused && _health.Status == LiveStatus.Running))
+            if (inbox.HasMessages || (_backlog.Count > 0 && !_pacer.IsPaused && !_feedFull && _health.Status == LiveStatus.Running))
             {
                 continue;
             }
 
-            if (!await reader.WaitToReadAsync())
+            if (!await inbox.WaitToReadAsync())
             {
                 break;
             }
@@ -110,6 +111,9 @@ internal sealed partial class LiveHub
                     _pacerArmed = false;
                     _pacer.TryResume();
                     break;
+                case TickMessage tick when tick == TickMessage.FeedRoom:
+                    _feedFull = false;
+                    break;
                 case TickMessage tick when tick == TickMessage.Usage:
                     _usageArmed = false; // the push itself happens at the end of the pass
                     break;
@@ -126,9 +130,9 @@ internal sealed partial class LiveHub
                     _injectedFaults.Enqueue(fault);
                     break;
                 case ObserveMessage observe:
-                    if (!_observers.Contains(observe.Observer))
+                    if (!_feeds.Contains(observe.Feed))
                     {
-                        _observers = [.. _observers, observe.Observer];
+                        _feeds = [.. _feeds, observe.Feed];
                     }
 
                     observe.Reply.TrySetResult(new ObservedState(_projection.HeadSeq, [.. _projection.ActiveSessions], _projection.OpenAlerts()));
@@ -148,7 +152,7 @@ internal sealed partial class LiveHub
         var taken = 0;
         try
         {
-            while (taken < EventsPerChunk && _backlog.TryPeek(out var batch))
+            while (taken < EventsPerChunk && !_feedFull && _backlog.TryPeek(out var batch))
             {
                 var events = batch.Events;
                 while (batch.Dispatched < events.Count && taken < EventsPerChunk)
@@ -162,12 +166,17 @@ internal sealed partial class LiveHub
 
                     var e = events[batch.Dispatched];
                     var applied = e.Seq > _projection.HeadSeq;
+                    if (applied && !FeedsHaveRoom())
+                    {
+                        break; // resumes on FeedRoom
+                    }
+
                     var delivered = _dispatcher.Dispatch(e);
                     if (applied)
                     {
-                        foreach (var observer in _observers)
+                        foreach (var feed in _feeds)
                         {
-                            observer.OnApplied(e, e.SessionId is { } sid ? _projection.Get(sid) : null);
+                            feed.Write(e, e.SessionId is { } sid ? _projection.Get(sid) : null);
                         }
                     }
 
@@ -189,6 +198,27 @@ internal sealed partial class LiveHub
 
         _pacer.EndChunk();
         return taken;
+    }
+
+    /// <summary>
+    /// Whether every observer's feed can take one more event. When one cannot, the fan-out stops until that observer has
+    /// read some: an observer that falls behind slows the node (admission control then slows the writers) rather than
+    /// the feed growing without bound.
+    /// </summary>
+    private bool FeedsHaveRoom()
+    {
+        foreach (var feed in _feeds)
+        {
+            if (!feed.HasRoom)
+            {
+                _feedFull = true;
+                _ = feed.WaitForRoomAsync().AsTask().ContinueWith(static (_, s) => ((LiveHub)s!).Post(TickMessage.FeedRoom), this,
+                    CancellationToken.None, TaskContinuationOptions.None, TaskScheduler.Default);
+                return false;
+            }
+        }
+
+        return true;
     }
 
     /// <summary>After each pass: the summary if due, waiting reads, one wake-up per connection, admission, published state.</summary>
@@ -330,7 +360,7 @@ internal sealed partial class LiveHub
     private void Stopped()
     {
         var stopping = new ObjectDisposedException(nameof(LiveHub), "Switchboard is shutting down.");
-        while (_inbox.Reader.TryRead(out var message))
+        while (_inbox.TryRead(out var message))
         {
             message.Fail(stopping);
         }

@@ -1,4 +1,3 @@
-using System.Threading.Channels;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Switchboard.Events;
@@ -24,8 +23,7 @@ namespace Switchboard.Live;
 /// </summary>
 internal sealed partial class LiveHub : IEventSink, IWriteThrottle, IAsyncDisposable
 {
-    private readonly Channel<LiveMessage> _inbox = Channel.CreateUnbounded<LiveMessage>(
-        new UnboundedChannelOptions { SingleReader = true, SingleWriter = false, AllowSynchronousContinuations = false });
+    private readonly LiveInbox _inbox;
 
     // Owned by the loop.
     private readonly SessionProjection _projection = new();
@@ -55,6 +53,8 @@ internal sealed partial class LiveHub : IEventSink, IWriteThrottle, IAsyncDispos
     private string _epoch = "";
     private long _lastProgress;
     private volatile bool _lagging;
+    private long _generation;
+    private TaskCompletionSource? _advanced;
 
     // Admission: events handed over and not yet dispatched, and who waits for room.
     private long _pending;
@@ -73,6 +73,7 @@ internal sealed partial class LiveHub : IEventSink, IWriteThrottle, IAsyncDispos
         _logger = logger;
         _lifetime = lifetime;
         _lastProgress = time.GetTimestamp();
+        _inbox = new LiveInbox(options.MaxQueuedRequests);
         _pacer = new FanoutPacer(time);
         _presence = new PresenceTracker(time);
         _presenceSync = store.Presence is { } exchange
@@ -95,6 +96,9 @@ internal sealed partial class LiveHub : IEventSink, IWriteThrottle, IAsyncDispos
     public LiveHealth Health => _health;
 
     public LiveStats Stats => _stats;
+
+    /// <summary>Messages waiting in the loop's inbox, commits included (for the <c>switchboard.live.inbox</c> gauge).</summary>
+    public int InboxDepth => _inbox.Depth;
 
     /// <summary>Committed events not yet fanned out.</summary>
     public long PendingEvents => Volatile.Read(ref _pending);
@@ -123,7 +127,7 @@ internal sealed partial class LiveHub : IEventSink, IWriteThrottle, IAsyncDispos
 
     public async Task StopAsync()
     {
-        _inbox.Writer.TryComplete();
+        _inbox.Complete();
         await _stopping.CancelAsync();
         if (_loop is not null)
         {
@@ -152,7 +156,7 @@ internal sealed partial class LiveHub : IEventSink, IWriteThrottle, IAsyncDispos
         }
 
         Interlocked.Add(ref _pending, events.Count);
-        if (!_inbox.Writer.TryWrite(new CommitMessage(events, _time.GetTimestamp())))
+        if (!_inbox.TryWrite(new CommitMessage(events, _time.GetTimestamp())))
         {
             Interlocked.Add(ref _pending, -events.Count); // stopping
         }
@@ -204,7 +208,7 @@ internal sealed partial class LiveHub : IEventSink, IWriteThrottle, IAsyncDispos
 
     /// <summary>Registers pending subscriptions of <paramref name="queue"/> at the current position (see <see cref="JoinCoordinator"/>).</summary>
     public Task<Subscribed> SubscribeAsync(SendQueue queue, IReadOnlyList<JoinRequest> requests, bool snapshot) =>
-        Ask(new SubscribeMessage(queue, requests, snapshot)).Reply.Task;
+        Request(new SubscribeMessage(queue, requests, snapshot)).Reply.Task;
 
     /// <summary>Takes fresh snapshots for pending subscriptions whose resume cannot be replayed; returns their position.</summary>
     public Task<long> ResnapshotAsync(Subscription[] subs, IReadOnlyList<JoinRequest> requests, JoinResult[] results) =>
@@ -227,13 +231,44 @@ internal sealed partial class LiveHub : IEventSink, IWriteThrottle, IAsyncDispos
     }
 
     /// <summary>
-    /// Attaches <paramref name="observer"/> (once; attaching again only answers the state) and answers the state at the loop's position: from then
-    /// on it is told of every event applied after that position.
+    /// Attaches <paramref name="feed"/> (once; attaching again only answers the state) and answers the state at the loop's position: from then
+    /// on every event applied after that position is written to it.
     /// </summary>
-    public Task<ObservedState> ObserveAsync(ILiveObserver observer) => Ask(new ObserveMessage(observer)).Reply.Task;
+    public Task<ObservedState> ObserveAsync(LiveFeed feed) => Ask(new ObserveMessage(feed)).Reply.Task;
 
-    /// <summary>Runs <paramref name="read"/> on the loop, against the state at its current position.</summary>
-    public Task<T> ReadAsync<T>(Func<LiveView, T> read) => Ask(new ReadMessage<T>(read)).Reply.Task;
+    /// <summary>Changes each time the loop applied new events or rebuilt its state (published, read by anyone).</summary>
+    public long Generation => Volatile.Read(ref _generation);
+
+    /// <summary>Completes once <see cref="Generation"/> is no longer <paramref name="seen"/> (at once if it already moved).</summary>
+    public Task WhenAdvancedAsync(long seen)
+    {
+        var signal = Volatile.Read(ref _advanced);
+        if (signal is null)
+        {
+            var fresh = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            signal = Interlocked.CompareExchange(ref _advanced, fresh, null) ?? fresh;
+        }
+
+        // Read after the signal: the loop moves the generation before it completes and drops the signal.
+        return Generation != seen ? Task.CompletedTask : signal.Task;
+    }
+
+    // Reads of live state at the loop's current position. The reads are the hub's own: no caller's code runs on the loop.
+
+    /// <summary>An active session, or null.</summary>
+    public Task<Sessions.Session?> ReadSessionAsync(string id) => ReadAsync(view => view.Session(id));
+
+    public Task<FleetSummary> ReadFleetSummaryAsync() => ReadAsync(static view => view.FleetSummary());
+
+    public Task<bool> ReadFleetPausedAsync() => ReadAsync(static view => view.FleetPaused);
+
+    /// <summary>Subscriptions of every connection on this node.</summary>
+    public Task<int> ReadSubscriptionCountAsync() => ReadAsync(static view => view.SubscriptionCount);
+
+    /// <summary>Subscribers of <c>session:{id}</c> on this node.</summary>
+    public Task<int> ReadWatchersAsync(string sessionId) => ReadAsync(view => view.Watchers(sessionId));
+
+    private Task<T> ReadAsync<T>(Func<LiveView, T> read) => Request(new ReadMessage<T>(read)).Reply.Task;
 
     /// <summary>True once the loop has applied the event with <paramref name="seq"/>; false when <paramref name="timeout"/> passed first.</summary>
     public async Task<bool> WhenAppliedAsync(long seq, TimeSpan timeout)
@@ -244,7 +279,7 @@ internal sealed partial class LiveHub : IEventSink, IWriteThrottle, IAsyncDispos
         }
 
         // The loop also drops the waiter once it expires, so a position that never comes parks nothing for good.
-        var wait = Ask(new WaitAppliedMessage(seq, _time.GetTimestamp(), timeout)).Reply.Task;
+        var wait = Request(new WaitAppliedMessage(seq, _time.GetTimestamp(), timeout)).Reply.Task;
         try
         {
             return await wait.WaitAsync(timeout, _time);
@@ -265,7 +300,7 @@ internal sealed partial class LiveHub : IEventSink, IWriteThrottle, IAsyncDispos
     private T Ask<T>(T message)
         where T : LiveMessage
     {
-        if (!_inbox.Writer.TryWrite(message))
+        if (!_inbox.TryWrite(message))
         {
             message.Fail(new ObjectDisposedException(nameof(LiveHub), "Switchboard is shutting down."));
         }
@@ -273,11 +308,35 @@ internal sealed partial class LiveHub : IEventSink, IWriteThrottle, IAsyncDispos
         return message;
     }
 
-    private void Post(LiveMessage message) => _inbox.Writer.TryWrite(message);
+    /// <summary>Like <see cref="Ask{T}"/> for new work from outside: refused with <see cref="LiveBusyException"/> when too many wait.</summary>
+    private T Request<T>(T message)
+        where T : LiveMessage
+    {
+        if (!_inbox.TryWriteRequest(message))
+        {
+            message.Fail(new ObjectDisposedException(nameof(LiveHub), "Switchboard is shutting down."));
+        }
+
+        return message;
+    }
+
+    private void Post(LiveMessage message) => _inbox.TryWrite(message);
 
     private void PublishPosition()
     {
+        var moved = Volatile.Read(ref _headSeq) != _projection.HeadSeq;
         Volatile.Write(ref _headSeq, _projection.HeadSeq);
         Volatile.Write(ref _epoch, _projection.Epoch);
+        if (moved)
+        {
+            PublishAdvance();
+        }
+    }
+
+    /// <summary>Moves <see cref="Generation"/>, then wakes whoever waits for it (their continuations run off the loop).</summary>
+    private void PublishAdvance()
+    {
+        Interlocked.Increment(ref _generation);
+        Interlocked.Exchange(ref _advanced, null)?.TrySetResult();
     }
 }
