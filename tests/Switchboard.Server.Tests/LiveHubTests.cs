@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Logging.Abstractions;
 using Switchboard.Ingest;
 using Switchboard.Live;
+using Switchboard.Options;
 using Switchboard.Storage;
 using Switchboard.Storage.Sqlite;
 using Switchboard.Writes;

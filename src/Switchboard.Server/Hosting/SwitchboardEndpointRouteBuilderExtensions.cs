@@ -8,6 +8,7 @@ using Switchboard.Hosting;
 using Switchboard.Http;
 using Switchboard.Live;
 using Switchboard.Metrics;
+using Switchboard.Options;
 using Switchboard.Security;
 using Switchboard.Transports;
 using Switchboard.Transports.LongPoll;

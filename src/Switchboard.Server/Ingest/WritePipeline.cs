@@ -1,5 +1,6 @@
 using System.Threading.Channels;
 using Microsoft.Extensions.Logging;
+using Switchboard.Options;
 using Switchboard.Storage;
 using Switchboard.Writes;
 

@@ -4,6 +4,7 @@ using Switchboard.Events;
 using Switchboard.Ingest;
 using Switchboard.Live.Fanout;
 using Switchboard.Live.Presence;
+using Switchboard.Options;
 using Switchboard.Outbound;
 using Switchboard.Storage;
 

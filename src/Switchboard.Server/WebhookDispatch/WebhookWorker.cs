@@ -2,8 +2,9 @@ using System.Net.Http.Headers;
 using Microsoft.Extensions.Logging;
 using Switchboard.Events;
 using Switchboard.Storage;
+using Switchboard.Webhooks;
 
-namespace Switchboard.Webhooks;
+namespace Switchboard.WebhookDispatch;
 
 /// <summary>
 /// Delivers one endpoint: claims its lease, reads the log after its cursor, POSTs each matching event in seq order and
