@@ -193,7 +193,7 @@ internal sealed partial class LiveHub
         }
         finally
         {
-            Interlocked.Add(ref _pending, -taken);
+            _admission.Taken(taken);
         }
 
         _pacer.EndChunk();
@@ -247,7 +247,7 @@ internal sealed partial class LiveHub
             Volatile.Write(ref _lastProgress, _time.GetTimestamp());
         }
 
-        EvaluateAdmission();
+        _admission.Evaluate(_backlog.TryPeek(out var oldest) ? oldest.CommittedAt : null);
         if (_pacer.IsPaused && !_pacerArmed)
         {
             _pacerArmed = true;
@@ -316,30 +316,6 @@ internal sealed partial class LiveHub
                 _waiters.RemoveAt(i);
             }
         }
-    }
-
-    /// <summary>
-    /// Writers wait while the oldest event not yet fanned out is older than <see cref="StreamOptions.MaxFanoutLag"/>
-    /// (until it is back under half of it), or while too many wait (<see cref="StreamOptions.MaxPendingEvents"/>).
-    /// </summary>
-    private void EvaluateAdmission()
-    {
-        var lag = _backlog.TryPeek(out var oldest) ? _time.GetElapsedTime(oldest.CommittedAt) : TimeSpan.Zero;
-        if (_lagging)
-        {
-            if (lag <= _options.MaxFanoutLag / 2)
-            {
-                _lagging = false;
-                LiveLog.WritesResumed(_logger, PendingEvents);
-            }
-        }
-        else if (lag > _options.MaxFanoutLag)
-        {
-            _lagging = true;
-            LiveLog.WritesThrottled(_logger, (long)lag.TotalMilliseconds, PendingEvents);
-        }
-
-        SignalRoom();
     }
 
     private void PublishStats()

@@ -18,8 +18,9 @@ namespace Switchboard.Live;
 /// can re-enter it. The loop is supervised: a failed message is logged and answered with its error; a fault in the
 /// fan-out itself resets every subscription (clients resume by <c>seq</c>) and rebuilds the state from the store.
 /// <para>
-/// It is also the node's admission control: events the store committed but the loop has not fanned out are bounded in
-/// number and in age, and writers wait (<see cref="IWriteThrottle"/>) instead of the server buffering without bound.
+/// It is also the node's admission control, through its <see cref="AdmissionGate"/>: events the store committed but the loop
+/// has not fanned out are bounded in number and in age, and writers wait (<see cref="IWriteThrottle"/>) instead of the
+/// server buffering without bound.
 /// </para>
 /// </summary>
 internal sealed partial class LiveHub : IEventSink, IWriteThrottle, IAsyncDisposable
@@ -53,14 +54,10 @@ internal sealed partial class LiveHub : IEventSink, IWriteThrottle, IAsyncDispos
     private long _headSeq;
     private string _epoch = "";
     private long _lastProgress;
-    private volatile bool _lagging;
     private long _generation;
     private TaskCompletionSource? _advanced;
 
-    // Admission: events handed over and not yet dispatched, and who waits for room.
-    private long _pending;
-    private readonly object _roomLock = new();
-    private TaskCompletionSource? _room;
+    private readonly AdmissionGate _admission;
 
     private readonly CancellationTokenSource _stopping = new();
     private Task? _loop;
@@ -75,6 +72,7 @@ internal sealed partial class LiveHub : IEventSink, IWriteThrottle, IAsyncDispos
         _lifetime = lifetime;
         _lastProgress = time.GetTimestamp();
         _inbox = new LiveInbox(options.MaxQueuedRequests);
+        _admission = new AdmissionGate(options, time, logger);
         _pacer = new FanoutPacer(time);
         _presence = new PresenceTracker(time);
         _presenceSync = store.Presence is { } exchange
@@ -102,7 +100,7 @@ internal sealed partial class LiveHub : IEventSink, IWriteThrottle, IAsyncDispos
     public int InboxDepth => _inbox.Depth;
 
     /// <summary>Committed events not yet fanned out.</summary>
-    public long PendingEvents => Volatile.Read(ref _pending);
+    public long PendingEvents => _admission.Pending;
 
     /// <summary>When the loop last made progress (dispatched, or had nothing to dispatch), as a <see cref="TimeProvider.GetTimestamp"/> of the injected clock.</summary>
     public long LastProgress => Volatile.Read(ref _lastProgress);
@@ -156,10 +154,10 @@ internal sealed partial class LiveHub : IEventSink, IWriteThrottle, IAsyncDispos
             return;
         }
 
-        Interlocked.Add(ref _pending, events.Count);
+        _admission.Handed(events.Count);
         if (!_inbox.TryWrite(new CommitMessage(events, _time.GetTimestamp())))
         {
-            Interlocked.Add(ref _pending, -events.Count); // stopping
+            _admission.Handed(-events.Count); // stopping
         }
     }
 
@@ -167,43 +165,7 @@ internal sealed partial class LiveHub : IEventSink, IWriteThrottle, IAsyncDispos
     public void OnLogReset(string reason) => Post(new ReloadMessage(reason));
 
     /// <inheritdoc cref="IWriteThrottle.WaitForRoomAsync" />
-    public ValueTask WaitForRoomAsync(CancellationToken cancellationToken)
-    {
-        if (HasRoom)
-        {
-            return ValueTask.CompletedTask;
-        }
-
-        lock (_roomLock)
-        {
-            if (HasRoom)
-            {
-                return ValueTask.CompletedTask;
-            }
-
-            _room ??= new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-            return new ValueTask(_room.Task.WaitAsync(cancellationToken));
-        }
-    }
-
-    private bool HasRoom => Volatile.Read(ref _pending) < _options.MaxPendingEvents && !_lagging;
-
-    private void SignalRoom()
-    {
-        if (!HasRoom)
-        {
-            return;
-        }
-
-        TaskCompletionSource? room;
-        lock (_roomLock)
-        {
-            room = _room;
-            _room = null;
-        }
-
-        room?.TrySetResult();
-    }
+    public ValueTask WaitForRoomAsync(CancellationToken cancellationToken) => _admission.WaitForRoomAsync(cancellationToken);
 
     // ---- Joins, leaves and reads, for the rest of the server ----
 
