@@ -117,6 +117,11 @@ internal static class PostgresSchema
             lease_owner          text,
             lease_expires_at     timestamptz
         );
+        CREATE TABLE IF NOT EXISTS switchboard_telemetry_keys (
+            key text PRIMARY KEY,
+            at  timestamptz NOT NULL
+        );
+        CREATE INDEX IF NOT EXISTS switchboard_telemetry_keys_by_at ON switchboard_telemetry_keys (at);
         CREATE TABLE IF NOT EXISTS switchboard_alert_rules (
             id   text PRIMARY KEY,
             data text NOT NULL

@@ -43,6 +43,7 @@ internal sealed partial class PostgresSessionStore
         await using var connection = await _dataSource.OpenConnectionAsync(ct);
         await using var transaction = await connection.BeginTransactionAsync(IsolationLevel.ReadCommitted, ct);
         var log = await LockLogAsync(connection, transaction, ct);
+        writes = await DedupeTelemetryAsync(connection, transaction, writes, ct);
         var sessions = await LockSessionsAsync(connection, transaction, writes, ct);
 
         var alerts = await LoadAlertTargetsAsync(connection, transaction, WriteBatch.AlertTargets(writes), ct);
@@ -171,6 +172,12 @@ internal sealed partial class PostgresSessionStore
         const int chunk = 20_000;
         var cut = now.ToUniversalTime() - policy.MaxAge;
         long deleted = 0;
+        await RunAsync("purge telemetry keys", async (connection, ct) =>
+        {
+            await using var command = new NpgsqlCommand("DELETE FROM switchboard_telemetry_keys WHERE at < @cut;", connection);
+            command.Parameters.Add(new NpgsqlParameter<DateTimeOffset>("cut", now.ToUniversalTime() - TelemetryDedupe.Window));
+            return await command.ExecuteNonQueryAsync(ct);
+        }, cancellationToken);
         while (!cancellationToken.IsCancellationRequested)
         {
             var removed = await RunAsync("purge the event log", async (connection, ct) =>

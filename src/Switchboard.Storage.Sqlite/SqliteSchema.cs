@@ -91,6 +91,12 @@ internal static class SqliteSchema
             lease_expires_at     INTEGER
         ) WITHOUT ROWID;
 
+        CREATE TABLE IF NOT EXISTS telemetry_keys (
+            key TEXT PRIMARY KEY,
+            at  INTEGER NOT NULL
+        ) WITHOUT ROWID;
+        CREATE INDEX IF NOT EXISTS telemetry_keys_by_at ON telemetry_keys(at);
+
         CREATE TABLE IF NOT EXISTS alert_rules (
             id   TEXT PRIMARY KEY,
             data TEXT NOT NULL

@@ -20,6 +20,7 @@ internal sealed partial class SqliteSessionStore
                 using var transaction = _writer!.BeginTransaction(deferred: false);
                 commands.Bind(transaction);
                 EnsureHeadUnmoved(commands, transaction);
+                writes = DedupeTelemetry(transaction, writes);
                 var current = WriteBatch.TargetIds(writes).ToDictionary(id => id, id => CurrentRow(commands, id), StringComparer.Ordinal);
                 var alerts = LoadAlertTargets(transaction, WriteBatch.AlertTargets(writes));
                 batch = WriteBatch.Apply(writes, current, new LogHead(_headSeq, _activeCount, _fleetPaused), Now(), alerts);
@@ -159,6 +160,20 @@ internal sealed partial class SqliteSessionStore
     {
         const int chunk = 20_000;
         long deleted = 0;
+        await _writeLock.WaitAsync(cancellationToken);
+        try
+        {
+            PurgeTelemetryKeys(now);
+        }
+        catch (SqliteException ex)
+        {
+            throw new StoreUnavailableException($"SQLite could not purge telemetry keys: {ex.Message}", ex);
+        }
+        finally
+        {
+            _writeLock.Release();
+        }
+
         while (!cancellationToken.IsCancellationRequested)
         {
             await _writeLock.WaitAsync(cancellationToken);

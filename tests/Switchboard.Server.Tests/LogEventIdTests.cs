@@ -26,6 +26,7 @@ public sealed class LogEventIdTests
         ("Switchboard.Cli", LogEventIds.Cli),
         ("Switchboard.Alerting", LogEventIds.Alerts),
         ("Switchboard.WebhookDispatch", LogEventIds.Webhooks),
+        ("Switchboard.Otlp", LogEventIds.Otlp),
     ];
 
     // Filled by ReadMessages, so declared first.

@@ -46,6 +46,9 @@ public static class LogEventIds
     /// <summary>Webhook delivery (1200–1299).</summary>
     public const int Webhooks = 1200;
 
+    /// <summary>OpenTelemetry in: the OTLP receivers and the quiet monitor (1300–1399).</summary>
+    public const int Otlp = 1300;
+
     /// <summary>The size of each range.</summary>
     public const int RangeSize = 100;
 }

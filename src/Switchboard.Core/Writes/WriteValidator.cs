@@ -22,6 +22,9 @@ internal static class WriteValidator
         Heartbeat h => Id(h.SessionId, "id"),
         TerminateSession t => Id(t.SessionId, "id") ?? Length("reason", t.Reason, SessionLimits.MaxReasonLength) ?? Version(t.ExpectedVersion),
         ExpireLease e => Id(e.SessionId, "id"),
+        ApplyTelemetry t => Id(t.SessionId, "id") ?? Length(F.Name, t.Name, SessionLimits.MaxNameLength) ?? Labels(t.Labels)
+            ?? t.Observations.Select(o => NonNegative(F.InputTokens, o.InputTokens) ?? NonNegative(F.OutputTokens, o.OutputTokens)
+                ?? Cost(F.CostUsd, o.CostUsd) ?? Length(F.ErrorMessage, o.ErrorMessage, SessionLimits.MaxErrorMessageLength)).FirstOrDefault(e => e is not null),
         SetFleetPaused => null,
         RaiseAlert or ResolveAlert => null,
         AcknowledgeAlert a => (a.AlertId.Length is 0 or > 64 ? SwitchboardError.InvalidField("id", "An alert id is 1–64 characters.") : null)

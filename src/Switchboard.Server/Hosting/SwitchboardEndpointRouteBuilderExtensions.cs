@@ -23,7 +23,7 @@ public static class SwitchboardEndpointRouteBuilderExtensions
     /// <summary>
     /// Maps the HTTP API under <c>{prefix}/api</c>, the Phoenix socket at <c>{prefix}/socket/websocket</c>, SSE at
     /// <c>{prefix}/api/stream</c>, health at <c>{prefix}/healthz</c> and <c>{prefix}/readyz</c>, Prometheus metrics at
-    /// <c>{prefix}/metrics</c>, the OpenAPI document at <c>{prefix}/openapi/v1.json</c>, and the live dashboard at
+    /// <c>{prefix}/metrics</c>, OTLP/HTTP at <c>{prefix}/v1/traces</c>, <c>/v1/logs</c> and <c>/v1/metrics</c>, the OpenAPI document at <c>{prefix}/openapi/v1.json</c>, and the live dashboard at
     /// <c>{prefix}/</c> (an app's own endpoint for that path takes precedence). Requires <c>services.AddSwitchboard()</c>.
     /// </summary>
     public static IEndpointConventionBuilder MapSwitchboard(this IEndpointRouteBuilder endpoints, string prefix = "")
@@ -64,10 +64,16 @@ public static class SwitchboardEndpointRouteBuilderExtensions
 
         if (stream.EnableLongPoll)
         {
-            root.MapMethods("/socket/longpoll", ["GET", "POST", "OPTIONS"], (HttpContext http, LongPollRegistry sessions, StreamOptions options,
+            // Every method, as Phoenix: OPTIONS (a CORS preflight included) gets the CORS answer, methods other than GET and POST 400.
+            root.Map("/socket/longpoll", (HttpContext http, LongPollRegistry sessions, StreamOptions options,
                 OriginPolicy origins, StreamAuthenticator auth) =>
                 LongPollEndpoint.HandleAsync(http, sessions, options, origins, auth)).ExcludeFromDescription();
         }
+        if (endpoints.ServiceProvider.GetRequiredService<SwitchboardOptions>().Otlp.Enabled)
+        {
+            Switchboard.Otlp.OtlpHttpEndpoints.Map(root);
+        }
+
         HealthEndpoints.Map(root);
         DashboardEndpoints.Map(root);
         MetricsEndpoint.Map(root);

@@ -111,6 +111,10 @@ public static class SwitchboardServiceCollectionExtensions
         // Before the runtime, so the instruments exist before the first write.
         services.AddHostedService<MetricsService>();
         services.AddHostedService(sp => sp.GetRequiredService<SwitchboardRuntime>());
+        services.TryAddSingleton<Switchboard.Otlp.QuietMonitor>();
+        services.TryAddSingleton<Switchboard.Otlp.OtlpReceiver>();
+        // After the runtime: it stops first, before the write pipeline it writes through.
+        services.AddHostedService(sp => sp.GetRequiredService<Switchboard.Otlp.QuietMonitor>());
         services.AddOpenApi(SwitchboardOpenApi.DocumentName, SwitchboardOpenApi.Configure);
         services.TryAddSingleton<SwitchboardMarker>();
         return new SwitchboardBuilder(services);

@@ -64,6 +64,11 @@ internal sealed class SwitchboardMetrics : IDisposable
         HttpWriteDuration = Meter.CreateHistogram("switchboard.http.write.duration", "s",
             "Handling time of HTTP write requests (read, validate, commit), by endpoint.",
             advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = LatencyBuckets });
+        OtlpRecords = Meter.CreateCounter<long>("switchboard.otlp.records", "{record}",
+            "OTLP spans, log records and metric points received, by signal and outcome (accepted: mapped to a session; ignored: not from an agent; rejected: named in partial_success; refused: the whole request was answered with an error).");
+        OtlpRequestDuration = Meter.CreateHistogram("switchboard.otlp.request.duration", "s",
+            "Handling time of OTLP export requests (decode, map, commit), by signal and transport.",
+            advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = LatencyBuckets });
         live.EventDispatched += OnDispatched;
     }
 
@@ -74,6 +79,12 @@ internal sealed class SwitchboardMetrics : IDisposable
     public Meter Meter { get; }
 
     public Histogram<double> HttpWriteDuration { get; }
+
+    /// <summary>OTLP records by signal and outcome.</summary>
+    public Counter<long> OtlpRecords { get; }
+
+    /// <summary>OTLP export request handling time by signal and transport.</summary>
+    public Histogram<double> OtlpRequestDuration { get; }
 
     public void Dispose()
     {

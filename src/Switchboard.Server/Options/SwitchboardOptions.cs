@@ -18,6 +18,9 @@ public sealed class SwitchboardOptions
     /// <summary>Webhook delivery. See docs/alerts.md.</summary>
     public WebhookOptions Webhooks { get; } = new();
 
+    /// <summary>OpenTelemetry in: the OTLP receivers. See docs/otel.md.</summary>
+    public OtlpOptions Otlp { get; } = new();
+
     /// <summary>Live stream settings.</summary>
     public StreamOptions Stream { get; } = new();
 

@@ -28,6 +28,7 @@ internal sealed class SwitchboardOptionsValidator : IValidateOptions<Switchboard
         problems.Merge(new UsageSettingsValidator().Validate(name, options.Usage));
         problems.Merge(new AlertOptionsValidator().Validate(name, options.Alerts));
         problems.Merge(new WebhookOptionsValidator().Validate(name, options.Webhooks));
+        problems.Merge(new OtlpOptionsValidator().Validate(name, options.Otlp));
         return problems.Result;
     }
 }
@@ -175,6 +176,23 @@ internal sealed class WebhookOptionsValidator : IValidateOptions<WebhookOptions>
         p.Positive(nameof(o.RequestTimeout), o.RequestTimeout);
         p.Positive(nameof(o.LeaseDuration), o.LeaseDuration);
         p.Positive(nameof(o.PollInterval), o.PollInterval);
+        return p.Result;
+    }
+}
+
+/// <summary><c>Switchboard:Otlp</c>.</summary>
+internal sealed class OtlpOptionsValidator : IValidateOptions<OtlpOptions>
+{
+    public ValidateOptionsResult Validate(string? name, OtlpOptions o)
+    {
+        var p = new OptionProblems("Switchboard:Otlp");
+        p.Positive(nameof(o.IdleAfter), o.IdleAfter);
+        if (o.EndAfter <= o.IdleAfter)
+        {
+            p.Add(nameof(o.EndAfter), o.EndAfter, $"it must be longer than IdleAfter ({o.IdleAfter:c})");
+        }
+
+        p.AtLeast(nameof(o.MaxBodyBytes), o.MaxBodyBytes, 1024);
         return p.Result;
     }
 }

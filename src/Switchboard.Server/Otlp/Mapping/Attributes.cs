@@ -1,0 +1,61 @@
+using System.Globalization;
+using Google.Protobuf.Collections;
+using Switchboard.Otlp.Proto.Common;
+
+namespace Switchboard.Otlp.Mapping;
+
+/// <summary>Reads OTLP attributes by key, with the conversions the mapping needs (numbers sent as strings, and the reverse).</summary>
+internal static class Attributes
+{
+    public static AnyValue? Find(RepeatedField<KeyValue>? attributes, string key)
+    {
+        if (attributes is null)
+        {
+            return null;
+        }
+
+        foreach (var kv in attributes)
+        {
+            if (kv.Key == key)
+            {
+                return kv.Value;
+            }
+        }
+
+        return null;
+    }
+
+    public static string? String(RepeatedField<KeyValue>? attributes, string key) => Text(Find(attributes, key));
+
+    public static long? Long(RepeatedField<KeyValue>? attributes, string key) => Integer(Find(attributes, key));
+
+    public static decimal? Decimal(RepeatedField<KeyValue>? attributes, string key) => Number(Find(attributes, key));
+
+    /// <summary>The value as text: strings as they are, numbers and booleans formatted invariantly; null for others.</summary>
+    public static string? Text(AnyValue? value) => value?.ValueCase switch
+    {
+        AnyValue.ValueOneofCase.StringValue => value.StringValue,
+        AnyValue.ValueOneofCase.IntValue => value.IntValue.ToString(CultureInfo.InvariantCulture),
+        AnyValue.ValueOneofCase.DoubleValue => value.DoubleValue.ToString(CultureInfo.InvariantCulture),
+        AnyValue.ValueOneofCase.BoolValue => value.BoolValue ? "true" : "false",
+        _ => null,
+    };
+
+    public static long? Integer(AnyValue? value) => value?.ValueCase switch
+    {
+        AnyValue.ValueOneofCase.IntValue => value.IntValue,
+        AnyValue.ValueOneofCase.DoubleValue when double.IsFinite(value.DoubleValue) && Math.Abs(value.DoubleValue) < 9e18 => (long)Math.Round(value.DoubleValue),
+        AnyValue.ValueOneofCase.StringValue when long.TryParse(value.StringValue, NumberStyles.Integer, CultureInfo.InvariantCulture, out var l) => l,
+        AnyValue.ValueOneofCase.StringValue when double.TryParse(value.StringValue, NumberStyles.Float, CultureInfo.InvariantCulture, out var d)
+            && double.IsFinite(d) && Math.Abs(d) < 9e18 => (long)Math.Round(d),
+        _ => null,
+    };
+
+    public static decimal? Number(AnyValue? value) => value?.ValueCase switch
+    {
+        AnyValue.ValueOneofCase.IntValue => value.IntValue,
+        AnyValue.ValueOneofCase.DoubleValue when double.IsFinite(value.DoubleValue) && Math.Abs(value.DoubleValue) < 1e15 => (decimal)value.DoubleValue,
+        AnyValue.ValueOneofCase.StringValue when decimal.TryParse(value.StringValue, NumberStyles.Float, CultureInfo.InvariantCulture, out var d) => d,
+        _ => null,
+    };
+}

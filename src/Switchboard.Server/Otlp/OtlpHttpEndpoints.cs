@@ -1,0 +1,217 @@
+using System.Buffers;
+using System.IO.Compression;
+using Google.Protobuf;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.Logging;
+using Microsoft.Net.Http.Headers;
+using Switchboard.Http;
+using Switchboard.Metrics;
+using Switchboard.Options;
+using Switchboard.Responses;
+using Switchboard.Security;
+using Switchboard.Storage;
+
+namespace Switchboard.Otlp;
+
+/// <summary>
+/// OTLP/HTTP on the main listener: <c>POST /v1/traces</c>, <c>/v1/logs</c> and <c>/v1/metrics</c>, protobuf or JSON,
+/// optionally gzip. Guarded like the API (origin, a write-scoped key when keys are configured, the write rate). Answers as
+/// the OTLP specification says: 200 with <c>partial_success</c> when records were refused, 400 for a body that does not
+/// decode, 413 over <see cref="OtlpOptions.MaxBodyBytes"/>, 415 for another content type or encoding, 503 with
+/// <c>Retry-After</c> under admission control or while the store is unavailable. A refused request writes nothing.
+/// </summary>
+internal static class OtlpHttpEndpoints
+{
+    public const string Protobuf = "application/x-protobuf";
+    public const string Json = "application/json";
+
+    public static void Map(IEndpointRouteBuilder root)
+    {
+        var v1 = root.MapGroup("/v1");
+        v1.AddEndpointFilter<UnexpectedErrorFilter>();
+        v1.AddEndpointFilter<StoppingFilter>();
+        v1.AddEndpointFilter<ApiAccessFilter>();
+        v1.MapPost("/traces", (HttpContext http, OtlpReceiver receiver, SwitchboardOptions options, SwitchboardMetrics metrics, TimeProvider time, ILogger<OtlpReceiver> logger) =>
+            HandleAsync(http, OtlpSignal.Traces, receiver, options.Otlp, metrics, time, logger)).WithTags("OpenTelemetry").ExcludeFromDescription();
+        v1.MapPost("/logs", (HttpContext http, OtlpReceiver receiver, SwitchboardOptions options, SwitchboardMetrics metrics, TimeProvider time, ILogger<OtlpReceiver> logger) =>
+            HandleAsync(http, OtlpSignal.Logs, receiver, options.Otlp, metrics, time, logger)).WithTags("OpenTelemetry").ExcludeFromDescription();
+        v1.MapPost("/metrics", (HttpContext http, OtlpReceiver receiver, SwitchboardOptions options, SwitchboardMetrics metrics, TimeProvider time, ILogger<OtlpReceiver> logger) =>
+            HandleAsync(http, OtlpSignal.Metrics, receiver, options.Otlp, metrics, time, logger)).WithTags("OpenTelemetry").ExcludeFromDescription();
+    }
+
+    private static async Task<IResult> HandleAsync(HttpContext http, OtlpSignal signal, OtlpReceiver receiver, OtlpOptions options,
+        SwitchboardMetrics metrics, TimeProvider time, ILogger logger)
+    {
+        var started = time.GetTimestamp();
+        try
+        {
+            var result = await ReceiveAsync(http, signal, receiver, options);
+            if (result is ProblemResult problem)
+            {
+                receiver.Count(signal, "refused", 1);
+                OtlpLog.Refused(logger, signal.ToWire(), problem.Detail);
+            }
+
+            return result;
+        }
+        finally
+        {
+            metrics.OtlpRequestDuration.Record(time.GetElapsedTime(started).TotalSeconds,
+                new KeyValuePair<string, object?>("signal", signal.ToWire()), new KeyValuePair<string, object?>("transport", "http"));
+        }
+    }
+
+    private static async Task<IResult> ReceiveAsync(HttpContext http, OtlpSignal signal, OtlpReceiver receiver, OtlpOptions options)
+    {
+        var request = http.Request;
+        bool json;
+        if (!MediaTypeHeaderValue.TryParse(request.ContentType, out var mediaType))
+        {
+            return Unsupported($"The content type must be {Protobuf} or {Json}; got none.");
+        }
+        else if (mediaType.MediaType.Equals(Protobuf, StringComparison.OrdinalIgnoreCase))
+        {
+            json = false;
+        }
+        else if (mediaType.MediaType.Equals(Json, StringComparison.OrdinalIgnoreCase))
+        {
+            json = true;
+        }
+        else
+        {
+            return Unsupported($"The content type must be {Protobuf} or {Json}; got '{mediaType.MediaType}'.");
+        }
+
+        var encoding = request.Headers.ContentEncoding.ToString();
+        var gzip = encoding.Equals("gzip", StringComparison.OrdinalIgnoreCase);
+        if (!gzip && encoding.Length > 0 && !encoding.Equals("identity", StringComparison.OrdinalIgnoreCase))
+        {
+            return Unsupported($"The content encoding must be gzip or none; got '{encoding}'.");
+        }
+
+        if (http.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } size)
+        {
+            size.MaxRequestBodySize = options.MaxBodyBytes;
+        }
+
+        byte[] body;
+        int length;
+        try
+        {
+            (body, length) = await ReadAsync(request, gzip, options.MaxBodyBytes, http.RequestAborted);
+        }
+        catch (RequestException ex)
+        {
+            return ex.Problem;
+        }
+
+        IMessage message;
+        try
+        {
+            message = OtlpCodec.Decode(signal, body.AsSpan(0, length), json);
+        }
+        catch (Exception ex) when (ex is InvalidProtocolBufferException or InvalidJsonException or FormatException or ArgumentException)
+        {
+            return new ProblemResult(StatusCodes.Status400BadRequest, "malformed_otlp", "Bad request",
+                $"The body is not an OTLP {signal.ToWire()} export request in {(json ? "OTLP JSON" : "protobuf")}: {ex.Message}");
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(body);
+        }
+
+        OtlpOutcome outcome;
+        try
+        {
+            outcome = await receiver.ReceiveAsync(signal, message, http.RequestAborted);
+        }
+        catch (StoreUnavailableException ex)
+        {
+            return UnavailableProblem.For(ex, "The telemetry was not recorded");
+        }
+
+        var answer = OtlpCodec.Encode(OtlpCodec.Answer(signal, outcome.Rejected, outcome.Message), json);
+        return Results.Bytes(answer, json ? Json : Protobuf);
+    }
+
+    private static ProblemResult Unsupported(string detail) =>
+        new(StatusCodes.Status415UnsupportedMediaType, "unsupported_media_type", "Unsupported media type", detail);
+
+    /// <summary>The body (gzip undone) in a pooled buffer the caller returns; throws <see cref="RequestException"/> with 413 or 400.</summary>
+    private static async Task<(byte[] Buffer, int Length)> ReadAsync(HttpRequest request, bool gzip, long maxBytes, CancellationToken ct)
+    {
+        if (request.ContentLength > maxBytes)
+        {
+            throw TooLarge(request, maxBytes);
+        }
+
+        Stream source = request.Body;
+        if (gzip)
+        {
+            source = new GZipStream(source, CompressionMode.Decompress, leaveOpen: true);
+        }
+
+        var buffer = ArrayPool<byte>.Shared.Rent((int)Math.Min(request.ContentLength is > 0 and var l ? l * (gzip ? 4 : 1) + 1 : 64 * 1024, maxBytes + 1));
+        var length = 0;
+        try
+        {
+            while (true)
+            {
+                if (length == buffer.Length)
+                {
+                    var bigger = ArrayPool<byte>.Shared.Rent((int)Math.Min((long)buffer.Length * 2, maxBytes + 1));
+                    buffer.AsSpan(0, length).CopyTo(bigger);
+                    ArrayPool<byte>.Shared.Return(buffer);
+                    buffer = bigger;
+                }
+
+                var read = await source.ReadAsync(buffer.AsMemory(length), ct);
+                if (read == 0)
+                {
+                    break;
+                }
+
+                length += read;
+                if (length > maxBytes)
+                {
+                    throw TooLarge(request, maxBytes);
+                }
+            }
+
+            return (buffer, length);
+        }
+        catch (BadHttpRequestException ex) when (ex.StatusCode == StatusCodes.Status413PayloadTooLarge)
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+            throw TooLarge(request, maxBytes);
+        }
+        catch (InvalidDataException ex)
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+            throw new RequestException(new ProblemResult(StatusCodes.Status400BadRequest, "malformed_otlp", "Bad request",
+                $"The body is not valid gzip: {ex.Message}"));
+        }
+        catch
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+            throw;
+        }
+        finally
+        {
+            if (gzip)
+            {
+                await source.DisposeAsync();
+            }
+        }
+    }
+
+    private static RequestException TooLarge(HttpRequest request, long maxBytes)
+    {
+        request.HttpContext.Response.Headers.Connection = "close";
+        return new(new ProblemResult(StatusCodes.Status413PayloadTooLarge, "body_too_large", "Payload too large",
+            $"The OTLP body is larger than {maxBytes} bytes (after gzip). Export smaller batches (OTEL_BSP_MAX_EXPORT_BATCH_SIZE), or raise Switchboard:Otlp:MaxBodyBytes."));
+    }
+}

@@ -1,0 +1,82 @@
+using Google.Protobuf;
+using Switchboard.Ingest;
+using Switchboard.Metrics;
+using Switchboard.Otlp.Mapping;
+using Switchboard.Otlp.Proto.Collector;
+using Switchboard.Storage;
+using Switchboard.Writes;
+
+namespace Switchboard.Otlp;
+
+/// <summary>What an export request came to: how many records were refused, and why the first was.</summary>
+internal readonly record struct OtlpOutcome(long Rejected, string? Message);
+
+/// <summary>
+/// The part every OTLP transport shares: map a decoded export request through <see cref="TelemetryMap"/>, coalesce it
+/// into one write per session, commit those through the same <see cref="SessionWriter"/> as the HTTP API (state
+/// machine, event log, fan-out, alerts, usage rollups and webhooks all follow), and tell the quiet monitor.
+/// An unavailable store or admission control throws (<see cref="Storage.StoreUnavailableException"/>, <see cref="OverloadedException"/>).
+/// </summary>
+internal sealed class OtlpReceiver(SessionWriter writer, QuietMonitor quiet, SwitchboardMetrics metrics, TimeProvider time)
+{
+    public async Task<OtlpOutcome> ReceiveAsync(OtlpSignal signal, IMessage request, CancellationToken cancellationToken)
+    {
+        var batch = new TelemetryBatch(time.GetUtcNow());
+        switch (request)
+        {
+            case ExportTraceServiceRequest traces:
+                SpanMapping.Map(traces, batch);
+                break;
+            case ExportLogsServiceRequest logs:
+                LogMapping.Map(logs, batch);
+                break;
+            case ExportMetricsServiceRequest points:
+                MetricMapping.Map(points, batch);
+                break;
+        }
+
+        var rejected = (long)batch.Rejected;
+        var accepted = (long)batch.Accepted;
+        var message = batch.RejectReason;
+        if (batch.SessionCount > 0)
+        {
+            var writes = batch.ToWrites();
+            IReadOnlyList<WriteResult> results;
+            try
+            {
+                results = await writer.WriteManyAsync(writes, cancellationToken);
+            }
+            catch
+            {
+                Count(signal, "refused", batch.Accepted + batch.Ignored + batch.Rejected);
+                throw;
+            }
+
+            for (var i = 0; i < results.Count; i++)
+            {
+                if (results[i].Error is { } error)
+                {
+                    var records = ((ApplyTelemetry)writes[i]).Observations.Count;
+                    rejected += records;
+                    accepted -= records;
+                    message ??= error.Detail;
+                }
+            }
+
+            quiet.Observed(results, batch.Now);
+        }
+
+        Count(signal, "accepted", accepted);
+        Count(signal, "ignored", batch.Ignored);
+        Count(signal, "rejected", rejected);
+        return new OtlpOutcome(rejected, message);
+    }
+
+    public void Count(OtlpSignal signal, string outcome, long records)
+    {
+        if (records > 0)
+        {
+            metrics.OtlpRecords.Add(records, new("signal", signal.ToWire()), new("outcome", outcome));
+        }
+    }
+}

@@ -1,0 +1,271 @@
+using System.Threading.Channels;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Switchboard.Ingest;
+using Switchboard.Options;
+using Switchboard.Otlp.Mapping;
+using Switchboard.Sessions;
+using Switchboard.Storage;
+using Switchboard.Writes;
+
+namespace Switchboard.Otlp;
+
+/// <summary>
+/// Moves sessions from OpenTelemetry that went quiet: working with no telemetry for <see cref="OtlpOptions.IdleAfter"/>
+/// becomes idle, any state for <see cref="OtlpOptions.EndAfter"/> becomes terminated, so a dead agent never stays working.
+/// One loop owns what it knows (when each session was last heard from, its version and state); receivers post to its
+/// inbox and never wait for it. Timer ticks come from the injected <see cref="TimeProvider"/>. Its writes carry the
+/// version it last saw, so a session another node heard from meanwhile is left alone (and looked at again).
+/// After a start it first loads the active sessions from OpenTelemetry and gives each a full quiet period. A store
+/// that cannot be reached (PostgreSQL restarting) is logged once and retried on the next tick.
+/// </summary>
+internal sealed class QuietMonitor : IHostedService, IAsyncDisposable
+{
+    private const int WritesPerCommit = 500;
+
+    private readonly Channel<object> _inbox = Channel.CreateUnbounded<object>(new UnboundedChannelOptions
+    {
+        SingleReader = true,
+        AllowSynchronousContinuations = false,
+    });
+    private readonly Dictionary<string, Track> _tracks = new(StringComparer.Ordinal);
+    private readonly SessionWriter _writer;
+    private readonly ISessionStore _store;
+    private readonly TimeProvider _time;
+    private readonly OtlpOptions _options;
+    private readonly ILogger _logger;
+    private readonly CancellationTokenSource _stop = new();
+    private ITimer? _timer;
+    private Task _loop = Task.CompletedTask;
+    private bool _loaded;
+    private bool _failing;
+
+    public QuietMonitor(SessionWriter writer, ISessionStore store, TimeProvider time, SwitchboardOptions options, ILogger<QuietMonitor> logger)
+    {
+        _writer = writer;
+        _store = store;
+        _time = time;
+        _options = options.Otlp;
+        _logger = logger;
+    }
+
+    /// <summary>How often it looks: a quarter of the idle period, from 1 s to 5 s.</summary>
+    public TimeSpan Period => TimeSpan.FromTicks(Math.Clamp(_options.IdleAfter.Ticks / 4, TimeSpan.TicksPerSecond, 5 * TimeSpan.TicksPerSecond));
+
+    public Task StartAsync(CancellationToken cancellationToken)
+    {
+        if (_options.Enabled)
+        {
+            _loop = Task.Run(LoopAsync, CancellationToken.None);
+            _timer = _time.CreateTimer(static s => ((QuietMonitor)s!)._inbox.Writer.TryWrite(Tick.Instance), this, Period, Period);
+        }
+
+        return Task.CompletedTask;
+    }
+
+    /// <summary>What a request's writes left each session at. Never blocks.</summary>
+    public void Observed(IReadOnlyList<WriteResult> results, DateTimeOffset at)
+    {
+        var seen = new List<(string, long, SessionState)>(results.Count);
+        foreach (var r in results)
+        {
+            if (r.Error is null && r.Session is { } s)
+            {
+                seen.Add((s.Id, s.Version, s.State));
+            }
+        }
+
+        _inbox.Writer.TryWrite(new Seen(seen, at));
+    }
+
+    /// <summary>Looks now (after everything posted before), for tests and callers that advanced the clock. Returns the sessions moved.</summary>
+    public Task<int> CheckAsync()
+    {
+        var check = new Check();
+        return _inbox.Writer.TryWrite(check) ? check.Done.Task : Task.FromResult(0);
+    }
+
+    private async Task LoopAsync()
+    {
+        try
+        {
+            while (await _inbox.Reader.WaitToReadAsync(_stop.Token))
+            {
+                while (_inbox.Reader.TryRead(out var message))
+                {
+                    switch (message)
+                    {
+                        case Seen seen:
+                            foreach (var (id, version, state) in seen.Sessions)
+                            {
+                                Remember(id, seen.At, version, state);
+                            }
+
+                            break;
+                        case Check check:
+                            check.Done.TrySetResult(await RunAsync());
+                            break;
+                        default:
+                            await RunAsync();
+                            break;
+                    }
+                }
+            }
+        }
+        catch (OperationCanceledException) when (_stop.IsCancellationRequested)
+        {
+        }
+    }
+
+    private void Remember(string id, DateTimeOffset at, long version, SessionState state)
+    {
+        if (state == SessionState.Terminated)
+        {
+            _tracks.Remove(id);
+        }
+        else if (!_tracks.TryGetValue(id, out var track) || track.Version <= version)
+        {
+            var last = track is not null && track.LastSeen > at ? track.LastSeen : at;
+            _tracks[id] = new Track(last, version, state);
+        }
+    }
+
+    /// <summary>One pass; a failure is logged once (until a pass succeeds) and the next tick retries.</summary>
+    private async Task<int> RunAsync()
+    {
+        try
+        {
+            var moved = await MoveQuietAsync(_stop.Token);
+            if (_failing)
+            {
+                _failing = false;
+                OtlpLog.QuietCheckRecovered(_logger);
+            }
+
+            return moved;
+        }
+        catch (OperationCanceledException) when (_stop.IsCancellationRequested)
+        {
+            return 0;
+        }
+        catch (Exception ex)
+        {
+            if (!_failing)
+            {
+                _failing = true;
+                OtlpLog.QuietCheckFailed(_logger, ex);
+            }
+
+            return 0;
+        }
+    }
+
+    private async Task<int> MoveQuietAsync(CancellationToken ct)
+    {
+        var now = _time.GetUtcNow();
+        if (!_loaded)
+        {
+            await LoadAsync(now, ct);
+            _loaded = true;
+        }
+
+        var due = new List<SessionWrite>();
+        foreach (var (id, track) in _tracks)
+        {
+            var quiet = now - track.LastSeen;
+            if (quiet >= _options.EndAfter)
+            {
+                due.Add(new TerminateSession(id) { Reason = "quiet", ExpectedVersion = track.Version });
+            }
+            else if (quiet >= _options.IdleAfter && track.State == SessionState.Working)
+            {
+                due.Add(new UpdateSession(id) { State = SessionState.Idle, ExpectedVersion = track.Version });
+            }
+        }
+
+        var moved = 0;
+        for (var start = 0; start < due.Count; start += WritesPerCommit)
+        {
+            var chunk = due.GetRange(start, Math.Min(WritesPerCommit, due.Count - start));
+            var results = await _writer.WriteManyAsync(chunk, ct);
+            for (var i = 0; i < results.Count; i++)
+            {
+                var id = SessionWriteProcessor.TargetId(chunk[i])!;
+                if (results[i].Session is { } session && results[i].Error is null)
+                {
+                    moved++;
+                    OtlpLog.Quiet(_logger, id, now - _tracks[id].LastSeen, session.State.ToWire());
+                    Remember(id, _tracks[id].LastSeen, session.Version, session.State);
+                }
+                else if (results[i].Error?.Code == "version_conflict" && await _store.GetSessionAsync(id, ct) is { } current)
+                {
+                    // Changed elsewhere (another node heard from it, or a client): a fresh quiet period from now.
+                    _tracks[id] = new Track(now, current.Version, current.State);
+                    if (current.State == SessionState.Terminated)
+                    {
+                        _tracks.Remove(id);
+                    }
+                }
+                else
+                {
+                    _tracks.Remove(id);
+                }
+            }
+        }
+
+        return moved;
+    }
+
+    /// <summary>The active sessions from OpenTelemetry, each given a full quiet period from now (they may have been quiet while this node was down).</summary>
+    private async Task LoadAsync(DateTimeOffset now, CancellationToken ct)
+    {
+        var labels = new Dictionary<string, string> { [TelemetryMap.SourceLabel] = TelemetryMap.SourceValue };
+        long? cursor = null;
+        do
+        {
+            var page = await _store.ListSessionsAsync(new SessionQuery { Active = true, Labels = labels, BeforeCreatedSeq = cursor, Limit = 500 }, ct);
+            foreach (var s in page.Sessions)
+            {
+                if (!_tracks.ContainsKey(s.Id))
+                {
+                    _tracks[s.Id] = new Track(now, s.Version, s.State);
+                }
+            }
+
+            cursor = page.NextCursor;
+        }
+        while (cursor is not null);
+    }
+
+    public async Task StopAsync(CancellationToken cancellationToken) => await DisposeAsync();
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_timer is not null)
+        {
+            await _timer.DisposeAsync();
+        }
+
+        _inbox.Writer.TryComplete();
+        await _stop.CancelAsync();
+        await _loop;
+        while (_inbox.Reader.TryRead(out var message))
+        {
+            (message as Check)?.Done.TrySetResult(0);
+        }
+    }
+
+    private sealed record Track(DateTimeOffset LastSeen, long Version, SessionState State);
+
+    private sealed record Seen(List<(string Id, long Version, SessionState State)> Sessions, DateTimeOffset At);
+
+    private sealed class Check
+    {
+        public TaskCompletionSource<int> Done { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    }
+
+    private sealed class Tick
+    {
+        public static readonly Tick Instance = new();
+    }
+}
