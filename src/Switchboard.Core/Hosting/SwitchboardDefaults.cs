@@ -62,6 +62,8 @@ internal static class SwitchboardDefaults
     public static readonly TimeSpan MaxFanoutLag = TimeSpan.FromMilliseconds(250);
     /// <summary>Admission control: committed events waiting for fan-out before writes wait.</summary>
     public const int MaxPendingEvents = 50_000;
+    /// <summary>Joins and reads that may wait for the live loop at once before new ones are refused.</summary>
+    public const int MaxQueuedRequests = 4096;
     /// <summary>How long a write waits for admission before 503.</summary>
     public static readonly TimeSpan WriteWaitTimeout = TimeSpan.FromSeconds(5);
     /// <summary>The most JSON in a join reply's session snapshot.</summary>
@@ -96,6 +98,8 @@ internal static class SwitchboardDefaults
     // Alerts and webhooks (Switchboard:Alerts, Switchboard:Webhooks).
     /// <summary>How often the evaluator re-reads rules stored over HTTP.</summary>
     public static readonly TimeSpan AlertRuleRefreshInterval = TimeSpan.FromSeconds(10);
+    /// <summary>Applied events the alert evaluator may have waiting before the live fan-out waits for it.</summary>
+    public const int AlertMaxPendingEvents = 4096;
     /// <summary>Failed attempts in a row before a webhook endpoint goes failing.</summary>
     public const int WebhookMaxAttempts = 10;
     /// <summary>The wait after a webhook's first failure; it doubles from there.</summary>

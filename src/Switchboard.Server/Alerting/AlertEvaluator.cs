@@ -1,5 +1,4 @@
 using System.Text.Json;
-using System.Threading.Channels;
 using Microsoft.Extensions.Logging;
 using Switchboard.Alerts;
 using Switchboard.Events;
@@ -14,18 +13,15 @@ namespace Switchboard.Alerting;
 
 /// <summary>
 /// Raises and resolves alerts. One loop owns all of its state (the active sessions as the live loop applied them, the
-/// open alerts, the rules, the next deadline) and takes one inbox: events applied by the live loop, deadline ticks, rule
-/// changes and the outcome of its own writes. Conditions are evaluated as events arrive and, for time-based ones, at
+/// open alerts, the rules, the next deadline) and reads two bounded inboxes: the events the live loop applied (its
+/// <see cref="LiveFeed"/>), and its own messages (deadline ticks, rule changes, the outcome of its own writes). Conditions are evaluated as events arrive and, for time-based ones, at
 /// their deadline on the injected <see cref="TimeProvider"/>. An alert write is a store write like any other: the store
 /// keeps one open alert per rule and subject inside its transaction, so a restarted node or a second node never raises
 /// one twice. Until the event of a write it made comes back, the evaluator makes no other write for that rule and subject.
 /// </summary>
-internal sealed partial class AlertEvaluator : ILiveObserver, IAsyncDisposable
+internal sealed partial class AlertEvaluator : IAsyncDisposable
 {
     private static readonly TimeSpan RetryAfterFailure = TimeSpan.FromSeconds(1);
-
-    private readonly Channel<Message> _inbox = Channel.CreateUnbounded<Message>(
-        new UnboundedChannelOptions { SingleReader = true, SingleWriter = false, AllowSynchronousContinuations = false });
 
     // Owned by the loop.
     private readonly Dictionary<string, Session> _sessions = new(StringComparer.Ordinal);
@@ -70,6 +66,7 @@ internal sealed partial class AlertEvaluator : ILiveObserver, IAsyncDisposable
         _options = options.Alerts;
         _time = time;
         _logger = logger;
+        _feed = new LiveFeed(options.Alerts.MaxPendingEvents);
     }
 
     /// <summary>The log position the evaluator has applied and evaluated (timers armed, writes queued); -1 before it starts.</summary>
@@ -92,8 +89,8 @@ internal sealed partial class AlertEvaluator : ILiveObserver, IAsyncDisposable
             return;
         }
 
-        _deadlineTimer = _time.CreateTimer(static s => ((AlertEvaluator)s!).Post(TickMessage.Instance), this, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
-        _refreshTimer = _time.CreateTimer(static s => ((AlertEvaluator)s!).Post(new RulesMessage()), this, _options.RuleRefreshInterval, _options.RuleRefreshInterval);
+        _deadlineTimer = _time.CreateTimer(static s => ((AlertEvaluator)s!).PostTick(), this, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+        _refreshTimer = _time.CreateTimer(static s => ((AlertEvaluator)s!).RulesChanged(), this, _options.RuleRefreshInterval, _options.RuleRefreshInterval);
         Post(new ResyncMessage("start"));
         _loop = Task.Run(RunAsync);
         _ = _loop.ContinueWith(t =>
@@ -106,18 +103,10 @@ internal sealed partial class AlertEvaluator : ILiveObserver, IAsyncDisposable
         }, TaskScheduler.Default);
     }
 
-    /// <summary>Rules changed on this node: re-read them now.</summary>
-    public void RulesChanged() => Post(new RulesMessage());
-
-    /// <inheritdoc />
-    public void OnApplied(EventRecord e, Session? after) => Post(new AppliedMessage(e, after));
-
-    /// <inheritdoc />
-    public void OnReset() => Post(new ResyncMessage("the live loop rebuilt its state"));
-
     public async ValueTask DisposeAsync()
     {
         _inbox.Writer.TryComplete();
+        _feed.Complete();
         await _stopping.CancelAsync();
         if (_deadlineTimer is not null)
         {
@@ -142,65 +131,6 @@ internal sealed partial class AlertEvaluator : ILiveObserver, IAsyncDisposable
         }
     }
 
-    private void Post(Message message) => _inbox.Writer.TryWrite(message);
-
-    private async Task RunAsync()
-    {
-        var reader = _inbox.Reader;
-        while (await reader.WaitToReadAsync())
-        {
-            while (reader.TryRead(out var message))
-            {
-                try
-                {
-                    await HandleAsync(message);
-                }
-                catch (Exception ex) when (!_stopping.IsCancellationRequested)
-                {
-                    AlertLog.MessageFailed(_logger, message.GetType().Name, ex);
-                }
-                catch (OperationCanceledException)
-                {
-                    return;
-                }
-            }
-
-            try
-            {
-                EvaluatePass();
-            }
-            catch (Exception ex) when (!_stopping.IsCancellationRequested)
-            {
-                AlertLog.MessageFailed(_logger, "evaluation", ex);
-            }
-        }
-    }
-
-    private async Task HandleAsync(Message message)
-    {
-        switch (message)
-        {
-            case AppliedMessage applied:
-                Apply(applied.Event, applied.After);
-                break;
-            case TickMessage:
-                _fullPass = true;
-                _armedFor = DateTimeOffset.MaxValue;
-                break;
-            case RulesMessage:
-                await LoadRulesAsync();
-                await SyncWindowsAsync();
-                _fullPass = true;
-                break;
-            case ResyncMessage resync:
-                await ResyncAsync(resync.Reason);
-                break;
-            case WritesDoneMessage done:
-                Settle(done);
-                break;
-        }
-    }
-
     private async Task ResyncAsync(string reason)
     {
         if (_position >= 0)
@@ -209,7 +139,7 @@ internal sealed partial class AlertEvaluator : ILiveObserver, IAsyncDisposable
         }
 
         await LoadRulesAsync();
-        var state = await _live.ObserveAsync(this).WaitAsync(_stopping.Token);
+        var state = await _live.ObserveAsync(_feed).WaitAsync(_stopping.Token);
         _sessions.Clear();
         foreach (var s in state.ActiveSessions)
         {
@@ -383,19 +313,4 @@ internal sealed partial class AlertEvaluator : ILiveObserver, IAsyncDisposable
             }
         });
     }
-
-    private abstract record Message;
-
-    private sealed record AppliedMessage(EventRecord Event, Session? After) : Message;
-
-    private sealed record TickMessage : Message
-    {
-        public static TickMessage Instance { get; } = new();
-    }
-
-    private sealed record RulesMessage : Message;
-
-    private sealed record ResyncMessage(string Reason) : Message;
-
-    private sealed record WritesDoneMessage(List<SessionWrite> Writes, IReadOnlyList<WriteResult>? Results, Exception? Error) : Message;
 }

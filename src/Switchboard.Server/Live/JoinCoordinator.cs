@@ -18,6 +18,8 @@ internal sealed partial class JoinCoordinator(LiveHub live, ISessionStore store,
     /// <summary>How long a resume from another node's later position waits for this node's feed to get there.</summary>
     private static readonly TimeSpan CatchUpWait = TimeSpan.FromSeconds(3);
 
+    private long _busyRefusals;
+
     public StreamOptions Options { get; } = options;
 
     public string Epoch => live.Epoch;
@@ -148,7 +150,16 @@ internal sealed partial class JoinCoordinator(LiveHub live, ISessionStore store,
     /// <summary>Logs why a join failed, once, at a level that fits the cause.</summary>
     public void LogFailure(string topic, Exception error)
     {
-        if (error is StoreUnavailableException)
+        if (error is LiveBusyException)
+        {
+            // A storm would log a line per refused join: the first and every thousandth.
+            var refused = Interlocked.Increment(ref _busyRefusals);
+            if (refused == 1 || refused % 1000 == 0)
+            {
+                LiveLog.JoinsRefused(logger, refused, error.Message);
+            }
+        }
+        else if (error is StoreUnavailableException)
         {
             LiveLog.JoinStoreUnavailable(logger, topic, error);
         }

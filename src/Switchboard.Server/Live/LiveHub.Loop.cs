@@ -24,14 +24,15 @@ internal sealed partial class LiveHub
     private bool _statsDirty = true;
     private bool _pacerArmed;
     private bool _usageArmed;
-    private ILiveObserver[] _observers = [];
+    private LiveFeed[] _feeds = [];
+    private bool _feedFull; // an observer's feed is full: the fan-out waits for room (FeedRoom tick)
 
     private async Task RunAsync()
     {
-        var reader = _inbox.Reader;
+        var inbox = _inbox;
         while (true)
         {
-            for (var i = 0; i < MessagesPerPass && reader.TryRead(out var message); i++)
+            for (var i = 0; i < MessagesPerPass && inbox.TryRead(out var message); i++)
             {
                 Handle(message);
             }
@@ -43,7 +44,7 @@ internal sealed partial class LiveHub
             }
 
             var dispatched = 0;
-            if (_backlog.Count > 0 && !_pacer.IsPaused && _health.Status == LiveStatus.Running)
+            if (_backlog.Count > 0 && !_pacer.IsPaused && !_feedFull && _health.Status == LiveStatus.Running)
             {
                 try
                 {
@@ -59,12 +60,12 @@ internal sealed partial class LiveHub
             }
 
             EndPass(dispatched);
-            if (reader.TryPeek(out _) || (_backlog.Count > 0 && !_pacer.IsPaused && _health.Status == LiveStatus.Running))
+            if (inbox.HasMessages || (_backlog.Count > 0 && !_pacer.IsPaused && !_feedFull && _health.Status == LiveStatus.Running))
             {
                 continue;
             }
 
-            if (!await reader.WaitToReadAsync())
+            if (!await inbox.WaitToReadAsync())
             {
                 break;
             }
@@ -112,6 +113,9 @@ internal sealed partial class LiveHub
                     _pacerArmed = false;
                     _pacer.TryResume();
                     break;
+                case TickMessage tick when tick == TickMessage.FeedRoom:
+                    _feedFull = false;
+                    break;
                 case TickMessage tick when tick == TickMessage.Usage:
                     _usageArmed = false; // the push itself happens at the end of the pass
                     break;
@@ -128,9 +132,9 @@ internal sealed partial class LiveHub
                     _injectedFaults.Enqueue(fault);
                     break;
                 case ObserveMessage observe:
-                    if (!_observers.Contains(observe.Observer))
+                    if (!_feeds.Contains(observe.Feed))
                     {
-                        _observers = [.. _observers, observe.Observer];
+                        _feeds = [.. _feeds, observe.Feed];
                     }
 
                     observe.Reply.TrySetResult(new ObservedState(_projection.HeadSeq, [.. _projection.ActiveSessions], _projection.OpenAlerts()));
@@ -150,7 +154,7 @@ internal sealed partial class LiveHub
         var taken = 0;
         try
         {
-            while (taken < EventsPerChunk && _backlog.TryPeek(out var batch))
+            while (taken < EventsPerChunk && !_feedFull && _backlog.TryPeek(out var batch))
             {
                 var events = batch.Events;
                 using var span = StartFanoutSpan(batch);
@@ -167,12 +171,17 @@ internal sealed partial class LiveHub
 
                     var e = events[batch.Dispatched];
                     var applied = e.Seq > _projection.HeadSeq;
+                    if (applied && !FeedsHaveRoom())
+                    {
+                        break; // resumes on FeedRoom
+                    }
+
                     var delivered = _dispatcher.Dispatch(e);
                     if (applied)
                     {
-                        foreach (var observer in _observers)
+                        foreach (var feed in _feeds)
                         {
-                            observer.OnApplied(e, e.SessionId is { } sid ? _projection.Get(sid) : null);
+                            feed.Write(e, e.SessionId is { } sid ? _projection.Get(sid) : null);
                         }
                     }
 
@@ -197,7 +206,7 @@ internal sealed partial class LiveHub
         }
         finally
         {
-            Interlocked.Add(ref _pending, -taken);
+            _admission.Taken(taken);
         }
 
         _pacer.EndChunk();
@@ -219,6 +228,27 @@ internal sealed partial class LiveHub
         var span = SwitchboardTracing.Source.StartActivity(SwitchboardTracing.Fanout, ActivityKind.Internal, default(ActivityContext), links: links);
         span?.SetTag("switchboard.fanout.first_seq", batch.Events[batch.Dispatched].Seq);
         return span;
+    }
+
+    /// <summary>
+    /// Whether every observer's feed can take one more event. When one cannot, the fan-out stops until that observer has
+    /// read some: an observer that falls behind slows the node (admission control then slows the writers) rather than
+    /// the feed growing without bound.
+    /// </summary>
+    private bool FeedsHaveRoom()
+    {
+        foreach (var feed in _feeds)
+        {
+            if (!feed.HasRoom)
+            {
+                _feedFull = true;
+                _ = feed.WaitForRoomAsync().AsTask().ContinueWith(static (_, s) => ((LiveHub)s!).Post(TickMessage.FeedRoom), this,
+                    CancellationToken.None, TaskContinuationOptions.None, TaskScheduler.Default);
+                return false;
+            }
+        }
+
+        return true;
     }
 
     /// <summary>After each pass: the summary if due, waiting reads, one wake-up per connection, admission, published state.</summary>
@@ -247,7 +277,7 @@ internal sealed partial class LiveHub
             Volatile.Write(ref _lastProgress, _time.GetTimestamp());
         }
 
-        EvaluateAdmission();
+        _admission.Evaluate(_backlog.TryPeek(out var oldest) ? oldest.CommittedAt : null);
         if (_pacer.IsPaused && !_pacerArmed)
         {
             _pacerArmed = true;
@@ -318,30 +348,6 @@ internal sealed partial class LiveHub
         }
     }
 
-    /// <summary>
-    /// Writers wait while the oldest event not yet fanned out is older than <see cref="StreamOptions.MaxFanoutLag"/>
-    /// (until it is back under half of it), or while too many wait (<see cref="StreamOptions.MaxPendingEvents"/>).
-    /// </summary>
-    private void EvaluateAdmission()
-    {
-        var lag = _backlog.TryPeek(out var oldest) ? _time.GetElapsedTime(oldest.CommittedAt) : TimeSpan.Zero;
-        if (_lagging)
-        {
-            if (lag <= _options.MaxFanoutLag / 2)
-            {
-                _lagging = false;
-                LiveLog.WritesResumed(_logger, PendingEvents);
-            }
-        }
-        else if (lag > _options.MaxFanoutLag)
-        {
-            _lagging = true;
-            LiveLog.WritesThrottled(_logger, (long)lag.TotalMilliseconds, PendingEvents);
-        }
-
-        SignalRoom();
-    }
-
     private void PublishStats()
     {
         var now = _time.GetTimestamp();
@@ -360,7 +366,7 @@ internal sealed partial class LiveHub
     private void Stopped()
     {
         var stopping = new ObjectDisposedException(nameof(LiveHub), "Switchboard is shutting down.");
-        while (_inbox.Reader.TryRead(out var message))
+        while (_inbox.TryRead(out var message))
         {
             message.Fail(stopping);
         }

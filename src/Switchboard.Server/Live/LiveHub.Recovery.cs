@@ -68,10 +68,12 @@ internal sealed partial class LiveHub
 
         // Events up to the reloaded head are in the state now; what the feed handed over after it is still in the backlog.
         PublishPosition();
-        foreach (var observer in _observers)
+        foreach (var feed in _feeds)
         {
-            observer.OnReset();
+            feed.MarkReset();
         }
+
+        PublishAdvance();
 
         ReleaseWaiters();
         _summary.MarkChanged();

@@ -1,4 +1,3 @@
-using System.Threading.Channels;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Switchboard.Events;
@@ -19,14 +18,14 @@ namespace Switchboard.Live;
 /// can re-enter it. The loop is supervised: a failed message is logged and answered with its error; a fault in the
 /// fan-out itself resets every subscription (clients resume by <c>seq</c>) and rebuilds the state from the store.
 /// <para>
-/// It is also the node's admission control: events the store committed but the loop has not fanned out are bounded in
-/// number and in age, and writers wait (<see cref="IWriteThrottle"/>) instead of the server buffering without bound.
+/// It is also the node's admission control, through its <see cref="AdmissionGate"/>: events the store committed but the loop
+/// has not fanned out are bounded in number and in age, and writers wait (<see cref="IWriteThrottle"/>) instead of the
+/// server buffering without bound.
 /// </para>
 /// </summary>
 internal sealed partial class LiveHub : IEventSink, IWriteThrottle, IAsyncDisposable
 {
-    private readonly Channel<LiveMessage> _inbox = Channel.CreateUnbounded<LiveMessage>(
-        new UnboundedChannelOptions { SingleReader = true, SingleWriter = false, AllowSynchronousContinuations = false });
+    private readonly LiveInbox _inbox;
 
     // Owned by the loop.
     private readonly SessionProjection _projection = new();
@@ -55,12 +54,10 @@ internal sealed partial class LiveHub : IEventSink, IWriteThrottle, IAsyncDispos
     private long _headSeq;
     private string _epoch = "";
     private long _lastProgress;
-    private volatile bool _lagging;
+    private long _generation;
+    private TaskCompletionSource? _advanced;
 
-    // Admission: events handed over and not yet dispatched, and who waits for room.
-    private long _pending;
-    private readonly object _roomLock = new();
-    private TaskCompletionSource? _room;
+    private readonly AdmissionGate _admission;
 
     private readonly CancellationTokenSource _stopping = new();
     private Task? _loop;
@@ -74,6 +71,8 @@ internal sealed partial class LiveHub : IEventSink, IWriteThrottle, IAsyncDispos
         _logger = logger;
         _lifetime = lifetime;
         _lastProgress = time.GetTimestamp();
+        _inbox = new LiveInbox(options.MaxQueuedRequests);
+        _admission = new AdmissionGate(options, time, logger);
         _pacer = new FanoutPacer(time);
         _presence = new PresenceTracker(time);
         _presenceSync = store.Presence is { } exchange
@@ -97,8 +96,11 @@ internal sealed partial class LiveHub : IEventSink, IWriteThrottle, IAsyncDispos
 
     public LiveStats Stats => _stats;
 
+    /// <summary>Messages waiting in the loop's inbox, commits included (for the <c>switchboard.live.inbox</c> gauge).</summary>
+    public int InboxDepth => _inbox.Depth;
+
     /// <summary>Committed events not yet fanned out.</summary>
-    public long PendingEvents => Volatile.Read(ref _pending);
+    public long PendingEvents => _admission.Pending;
 
     /// <summary>When the loop last made progress (dispatched, or had nothing to dispatch), as a <see cref="TimeProvider.GetTimestamp"/> of the injected clock.</summary>
     public long LastProgress => Volatile.Read(ref _lastProgress);
@@ -124,7 +126,7 @@ internal sealed partial class LiveHub : IEventSink, IWriteThrottle, IAsyncDispos
 
     public async Task StopAsync()
     {
-        _inbox.Writer.TryComplete();
+        _inbox.Complete();
         await _stopping.CancelAsync();
         if (_loop is not null)
         {
@@ -152,10 +154,10 @@ internal sealed partial class LiveHub : IEventSink, IWriteThrottle, IAsyncDispos
             return;
         }
 
-        Interlocked.Add(ref _pending, events.Count);
-        if (!_inbox.Writer.TryWrite(new CommitMessage(events, _time.GetTimestamp())))
+        _admission.Handed(events.Count);
+        if (!_inbox.TryWrite(new CommitMessage(events, _time.GetTimestamp())))
         {
-            Interlocked.Add(ref _pending, -events.Count); // stopping
+            _admission.Handed(-events.Count); // stopping
         }
     }
 
@@ -163,49 +165,13 @@ internal sealed partial class LiveHub : IEventSink, IWriteThrottle, IAsyncDispos
     public void OnLogReset(string reason) => Post(new ReloadMessage(reason));
 
     /// <inheritdoc cref="IWriteThrottle.WaitForRoomAsync" />
-    public ValueTask WaitForRoomAsync(CancellationToken cancellationToken)
-    {
-        if (HasRoom)
-        {
-            return ValueTask.CompletedTask;
-        }
-
-        lock (_roomLock)
-        {
-            if (HasRoom)
-            {
-                return ValueTask.CompletedTask;
-            }
-
-            _room ??= new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-            return new ValueTask(_room.Task.WaitAsync(cancellationToken));
-        }
-    }
-
-    private bool HasRoom => Volatile.Read(ref _pending) < _options.MaxPendingEvents && !_lagging;
-
-    private void SignalRoom()
-    {
-        if (!HasRoom)
-        {
-            return;
-        }
-
-        TaskCompletionSource? room;
-        lock (_roomLock)
-        {
-            room = _room;
-            _room = null;
-        }
-
-        room?.TrySetResult();
-    }
+    public ValueTask WaitForRoomAsync(CancellationToken cancellationToken) => _admission.WaitForRoomAsync(cancellationToken);
 
     // ---- Joins, leaves and reads, for the rest of the server ----
 
     /// <summary>Registers pending subscriptions of <paramref name="queue"/> at the current position (see <see cref="JoinCoordinator"/>).</summary>
     public Task<Subscribed> SubscribeAsync(SendQueue queue, IReadOnlyList<JoinRequest> requests, bool snapshot) =>
-        Ask(new SubscribeMessage(queue, requests, snapshot)).Reply.Task;
+        Request(new SubscribeMessage(queue, requests, snapshot)).Reply.Task;
 
     /// <summary>Takes fresh snapshots for pending subscriptions whose resume cannot be replayed; returns their position.</summary>
     public Task<long> ResnapshotAsync(Subscription[] subs, IReadOnlyList<JoinRequest> requests, JoinResult[] results) =>
@@ -228,13 +194,44 @@ internal sealed partial class LiveHub : IEventSink, IWriteThrottle, IAsyncDispos
     }
 
     /// <summary>
-    /// Attaches <paramref name="observer"/> (once; attaching again only answers the state) and answers the state at the loop's position: from then
-    /// on it is told of every event applied after that position.
+    /// Attaches <paramref name="feed"/> (once; attaching again only answers the state) and answers the state at the loop's position: from then
+    /// on every event applied after that position is written to it.
     /// </summary>
-    public Task<ObservedState> ObserveAsync(ILiveObserver observer) => Ask(new ObserveMessage(observer)).Reply.Task;
+    public Task<ObservedState> ObserveAsync(LiveFeed feed) => Ask(new ObserveMessage(feed)).Reply.Task;
 
-    /// <summary>Runs <paramref name="read"/> on the loop, against the state at its current position.</summary>
-    public Task<T> ReadAsync<T>(Func<LiveView, T> read) => Ask(new ReadMessage<T>(read)).Reply.Task;
+    /// <summary>Changes each time the loop applied new events or rebuilt its state (published, read by anyone).</summary>
+    public long Generation => Volatile.Read(ref _generation);
+
+    /// <summary>Completes once <see cref="Generation"/> is no longer <paramref name="seen"/> (at once if it already moved).</summary>
+    public Task WhenAdvancedAsync(long seen)
+    {
+        var signal = Volatile.Read(ref _advanced);
+        if (signal is null)
+        {
+            var fresh = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            signal = Interlocked.CompareExchange(ref _advanced, fresh, null) ?? fresh;
+        }
+
+        // Read after the signal: the loop moves the generation before it completes and drops the signal.
+        return Generation != seen ? Task.CompletedTask : signal.Task;
+    }
+
+    // Reads of live state at the loop's current position. The reads are the hub's own: no caller's code runs on the loop.
+
+    /// <summary>An active session, or null.</summary>
+    public Task<Sessions.Session?> ReadSessionAsync(string id) => ReadAsync(view => view.Session(id));
+
+    public Task<FleetSummary> ReadFleetSummaryAsync() => ReadAsync(static view => view.FleetSummary());
+
+    public Task<bool> ReadFleetPausedAsync() => ReadAsync(static view => view.FleetPaused);
+
+    /// <summary>Subscriptions of every connection on this node.</summary>
+    public Task<int> ReadSubscriptionCountAsync() => ReadAsync(static view => view.SubscriptionCount);
+
+    /// <summary>Subscribers of <c>session:{id}</c> on this node.</summary>
+    public Task<int> ReadWatchersAsync(string sessionId) => ReadAsync(view => view.Watchers(sessionId));
+
+    private Task<T> ReadAsync<T>(Func<LiveView, T> read) => Request(new ReadMessage<T>(read)).Reply.Task;
 
     /// <summary>True once the loop has applied the event with <paramref name="seq"/>; false when <paramref name="timeout"/> passed first.</summary>
     public async Task<bool> WhenAppliedAsync(long seq, TimeSpan timeout)
@@ -245,7 +242,7 @@ internal sealed partial class LiveHub : IEventSink, IWriteThrottle, IAsyncDispos
         }
 
         // The loop also drops the waiter once it expires, so a position that never comes parks nothing for good.
-        var wait = Ask(new WaitAppliedMessage(seq, _time.GetTimestamp(), timeout)).Reply.Task;
+        var wait = Request(new WaitAppliedMessage(seq, _time.GetTimestamp(), timeout)).Reply.Task;
         try
         {
             return await wait.WaitAsync(timeout, _time);
@@ -266,7 +263,7 @@ internal sealed partial class LiveHub : IEventSink, IWriteThrottle, IAsyncDispos
     private T Ask<T>(T message)
         where T : LiveMessage
     {
-        if (!_inbox.Writer.TryWrite(message))
+        if (!_inbox.TryWrite(message))
         {
             message.Fail(new ObjectDisposedException(nameof(LiveHub), "Switchboard is shutting down."));
         }
@@ -274,11 +271,35 @@ internal sealed partial class LiveHub : IEventSink, IWriteThrottle, IAsyncDispos
         return message;
     }
 
-    private void Post(LiveMessage message) => _inbox.Writer.TryWrite(message);
+    /// <summary>Like <see cref="Ask{T}"/> for new work from outside: refused with <see cref="LiveBusyException"/> when too many wait.</summary>
+    private T Request<T>(T message)
+        where T : LiveMessage
+    {
+        if (!_inbox.TryWriteRequest(message))
+        {
+            message.Fail(new ObjectDisposedException(nameof(LiveHub), "Switchboard is shutting down."));
+        }
+
+        return message;
+    }
+
+    private void Post(LiveMessage message) => _inbox.TryWrite(message);
 
     private void PublishPosition()
     {
+        var moved = Volatile.Read(ref _headSeq) != _projection.HeadSeq;
         Volatile.Write(ref _headSeq, _projection.HeadSeq);
         Volatile.Write(ref _epoch, _projection.Epoch);
+        if (moved)
+        {
+            PublishAdvance();
+        }
+    }
+
+    /// <summary>Moves <see cref="Generation"/>, then wakes whoever waits for it (their continuations run off the loop).</summary>
+    private void PublishAdvance()
+    {
+        Interlocked.Increment(ref _generation);
+        Interlocked.Exchange(ref _advanced, null)?.TrySetResult();
     }
 }

@@ -50,4 +50,7 @@ internal static partial class LiveLog
 
     [LoggerMessage(LogEventIds.Live + 22, LogLevel.Error, "Join of {Topic} crashed", EventName = "Live.JoinCrashed")]
     public static partial void JoinCrashed(ILogger logger, string topic, Exception exception);
+
+    [LoggerMessage(LogEventIds.Live + 23, LogLevel.Warning, "Joins refused because too many wait for the live loop ({Refused} so far): {Reason}", EventName = "Live.JoinsRefused")]
+    public static partial void JoinsRefused(ILogger logger, long refused, string reason);
 }

@@ -14,6 +14,9 @@ internal abstract class LiveMessage
     /// <summary>A short name for logs.</summary>
     public abstract string Kind { get; }
 
+    /// <summary>Counted against the inbox's bound on requests (set by <see cref="LiveInbox.TryWriteRequest"/>).</summary>
+    public bool IsRequest { get; set; }
+
     /// <summary>Handling failed: tell whoever waits.</summary>
     public virtual void Fail(Exception error)
     {
@@ -140,9 +143,14 @@ internal sealed class ReadMessage<T>(Func<LiveView, T> read) : ReadMessage
     public override void Fail(Exception error) => Reply.TrySetException(error);
 }
 
-/// <summary>A timer is due (the summary's, the pacer's recheck, or the next usage push). Carries nothing; one instance each.</summary>
+/// <summary>
+/// A timer is due (the summary's, the pacer's recheck, or the next usage push), or an observer's feed has room again.
+/// Carries nothing; one instance each.
+/// </summary>
 internal sealed class TickMessage : LiveMessage
 {
+    public static TickMessage FeedRoom { get; } = new();
+
     public static TickMessage SummaryDue { get; } = new();
 
     public static TickMessage Pacer { get; } = new();
@@ -185,10 +193,10 @@ internal sealed class InjectFaultMessage(string reason, Task hold) : LiveMessage
     public override string Kind => "inject-fault";
 }
 
-/// <summary>Attaches the one <see cref="ILiveObserver"/> and answers the state it starts from.</summary>
-internal sealed class ObserveMessage(ILiveObserver observer) : LiveMessage
+/// <summary>Attaches an observer's <see cref="LiveFeed"/> and answers the state it starts from.</summary>
+internal sealed class ObserveMessage(LiveFeed feed) : LiveMessage
 {
-    public ILiveObserver Observer { get; } = observer;
+    public LiveFeed Feed { get; } = feed;
 
     public TaskCompletionSource<ObservedState> Reply { get; } = NewReply<ObservedState>();
 

@@ -18,13 +18,13 @@ internal sealed class LiveReads(LiveHub live, WritePipeline pipeline)
     public async Task<FleetSummary> FleetSummaryAsync()
     {
         await CaughtUpAsync();
-        return await live.ReadAsync(view => view.FleetSummary());
+        return await live.ReadFleetSummaryAsync();
     }
 
     public async Task<bool> FleetPausedAsync()
     {
         await CaughtUpAsync();
-        return await live.ReadAsync(view => view.FleetPaused);
+        return await live.ReadFleetPausedAsync();
     }
 
     /// <summary>The writes are durable either way: after the wait, answer from live state as it stands.</summary>

@@ -3,7 +3,7 @@ using Switchboard.Sessions;
 
 namespace Switchboard.Live;
 
-/// <summary>Read-only access to live state for a read run on the loop (<see cref="LiveHub.ReadAsync{T}"/>). Valid only during that read.</summary>
+/// <summary>Read-only access to live state for a read run on the loop (the hub's own reads, <see cref="LiveHub.ReadSessionAsync"/> and the like). Valid only during that read.</summary>
 internal readonly struct LiveView(SessionProjection projection, TopicRegistry topics, DateTimeOffset now)
 {
     public long HeadSeq => projection.HeadSeq;

@@ -19,7 +19,8 @@ internal sealed class SwitchboardMetrics : IDisposable
     private readonly Counter<long> _dispatched;
     private readonly Histogram<double> _fanout;
 
-    public SwitchboardMetrics(IMeterFactory meters, LiveHub live, WritePipeline pipeline, ConnectionRegistry connections, WebhookDispatch.WebhookDispatcher webhooks)
+    public SwitchboardMetrics(IMeterFactory meters, LiveHub live, WritePipeline pipeline, ConnectionRegistry connections, WebhookDispatch.WebhookDispatcher webhooks,
+        Alerting.AlertEvaluator alerts)
     {
         _live = live;
         Meter = meters.Create(MeterName);
@@ -41,6 +42,10 @@ internal sealed class SwitchboardMetrics : IDisposable
             "Event frames handed to subscriber send queues.");
         Meter.CreateObservableUpDownCounter("switchboard.fanout.pending", () => live.PendingEvents, "{event}",
             "Committed events not yet fanned out (admission control holds writes while this is too old or too many).");
+        Meter.CreateObservableUpDownCounter("switchboard.live.inbox", () => live.InboxDepth, "{message}",
+            "Messages waiting in the live loop's inbox (commits, joins, leaves, reads, ticks).");
+        Meter.CreateObservableUpDownCounter("switchboard.alerts.inbox", () => alerts.InboxDepth, "{message}",
+            "Applied events and messages waiting in the alert evaluator's inboxes.");
         Meter.CreateObservableCounter("switchboard.fanout.pauses", () => live.Stats.FanoutPauses, "{pause}",
             "Times the fan-out paused because most deliveries went to connections that were behind but still draining.");
         Meter.CreateObservableCounter("switchboard.writes.refused", () => pipeline.Refused, "{write}",

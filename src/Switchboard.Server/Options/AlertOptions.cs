@@ -14,6 +14,12 @@ public sealed class AlertOptions
     /// node applies at once). Default 10 s.
     /// </summary>
     public TimeSpan RuleRefreshInterval { get; set; } = SwitchboardDefaults.AlertRuleRefreshInterval;
+
+    /// <summary>
+    /// Applied events the evaluator may have waiting in its inbox. When it falls this far behind, the live fan-out waits
+    /// for it (and admission control slows the writers) instead of the inbox growing. Default 4096.
+    /// </summary>
+    public int MaxPendingEvents { get; set; } = SwitchboardDefaults.AlertMaxPendingEvents;
 }
 
 /// <summary>One rule as configuration spells it (<c>Switchboard:Alerts:Rules:0:Condition=stalled</c>, …).</summary>

@@ -148,6 +148,12 @@ public sealed class StreamOptions
     /// <summary>Admission control: at most this many committed events wait to be fanned out before writes wait.</summary>
     public int MaxPendingEvents { get; set; } = SwitchboardDefaults.MaxPendingEvents;
 
+    /// <summary>
+    /// Joins, reads and read-your-writes waits that may wait for the live loop at once; past it a new one is refused at
+    /// once (HTTP 503, a Phoenix error reply with reason <c>overloaded</c>) instead of queueing. Default 4096.
+    /// </summary>
+    public int MaxQueuedRequests { get; set; } = SwitchboardDefaults.MaxQueuedRequests;
+
     /// <summary>How long a write waits for admission before it is refused with 503 and <c>Retry-After</c> (nothing is written).</summary>
     public TimeSpan WriteWaitTimeout { get; set; } = SwitchboardDefaults.WriteWaitTimeout;
 

@@ -250,6 +250,12 @@ internal sealed class PhoenixSocket(JoinCoordinator hub, SendQueue queue, ILogge
                 w.WriteEndObject();
             }));
         }
+        catch (LiveBusyException ex) when (!cancellationToken.IsCancellationRequested)
+        {
+            _channels.Remove(m.Topic);
+            hub.LogFailure(m.Topic, ex);
+            Reply(m.JoinRef, m.Ref, m.Topic, "error", "overloaded", ex.Message);
+        }
         catch (StoreUnavailableException ex) when (!cancellationToken.IsCancellationRequested)
         {
             _channels.Remove(m.Topic);

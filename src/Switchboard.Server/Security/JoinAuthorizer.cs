@@ -67,5 +67,5 @@ internal sealed class JoinAuthorizer(LiveHub live, ISessionStore store)
     }
 
     private async Task<Session?> FindAnySessionAsync(string id, CancellationToken cancellationToken) =>
-        await live.ReadAsync(view => view.Session(id)) ?? await store.GetSessionAsync(id, cancellationToken);
+        await live.ReadSessionAsync(id) ?? await store.GetSessionAsync(id, cancellationToken);
 }

@@ -9,18 +9,19 @@ namespace Switchboard.WebhookDispatch;
 
 /// <summary>
 /// Runs one <see cref="WebhookWorker"/> per endpoint on this node, starting and stopping them as endpoints come and go,
-/// and wakes them when the live loop applies new events (an <see cref="ILiveObserver"/> that only signals).
+/// and wakes them when the live loop applies new events (they wait on the position the loop publishes; nothing of theirs
+/// runs on the loop).
 /// </summary>
-internal sealed class WebhookDispatcher : ILiveObserver, IAsyncDisposable
+internal sealed class WebhookDispatcher : IAsyncDisposable
 {
     private readonly Dictionary<string, WebhookWorker> _workers = new(StringComparer.Ordinal); // owned by the sync loop
     private readonly LiveHub _live;
     private readonly ILogger _logger;
     private readonly HttpClient _http;
     private readonly CancellationTokenSource _stop = new();
-    private TaskCompletionSource _signal = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private TaskCompletionSource _changed = new(TaskCreationOptions.RunContinuationsAsynchronously);
-    private long _generation;
+    private long _wakes;
+    private TaskCompletionSource? _wake;
     private long _attempts;
     private long _failures;
     private Task? _loop;
@@ -57,8 +58,8 @@ internal sealed class WebhookDispatcher : ILiveObserver, IAsyncDisposable
 
     public long HeadSeq => _live.HeadSeq;
 
-    /// <summary>Changes each time the live loop applies an event.</summary>
-    public long Generation => Interlocked.Read(ref _generation);
+    /// <summary>Changes each time the live loop applies events, and when the endpoints change.</summary>
+    public long Generation => _live.Generation + Interlocked.Read(ref _wakes);
 
     public long TotalAttempts => Interlocked.Read(ref _attempts);
 
@@ -74,26 +75,11 @@ internal sealed class WebhookDispatcher : ILiveObserver, IAsyncDisposable
             return;
         }
 
-        _ = _live.ObserveAsync(this);
         _loop = Task.Run(SyncLoopAsync);
     }
 
     /// <summary>Endpoints were created, changed, replayed or deleted on this node: look again now.</summary>
     public void Changed() => _changed.TrySetResult();
-
-    /// <inheritdoc />
-    public void OnApplied(EventRecord e, Session? after)
-    {
-        Interlocked.Increment(ref _generation);
-        var signal = Volatile.Read(ref _signal);
-        if (!signal.Task.IsCompleted)
-        {
-            signal.TrySetResult();
-        }
-    }
-
-    /// <inheritdoc />
-    public void OnReset() => OnApplied(null!, null);
 
     /// <summary>Waits up to <paramref name="delay"/>, or less once an event is applied after <paramref name="since"/>.</summary>
     public async Task WaitForEventsAsync(long since, TimeSpan delay, CancellationToken ct)
@@ -103,19 +89,20 @@ internal sealed class WebhookDispatcher : ILiveObserver, IAsyncDisposable
             return;
         }
 
-        var signal = Volatile.Read(ref _signal);
-        if (signal.Task.IsCompleted)
+        var wake = Volatile.Read(ref _wake);
+        if (wake is null)
         {
             var fresh = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-            signal = Interlocked.CompareExchange(ref _signal, fresh, signal) == signal ? fresh : Volatile.Read(ref _signal);
+            wake = Interlocked.CompareExchange(ref _wake, fresh, null) ?? fresh;
         }
 
+        var advanced = _live.WhenAdvancedAsync(_live.Generation);
         if (Generation != since)
         {
-            return;
+            return; // moved while the signals were taken
         }
 
-        await Task.WhenAny(signal.Task, Task.Delay(delay, Time, ct));
+        await Task.WhenAny(advanced, wake.Task, Task.Delay(delay, Time, ct));
         ct.ThrowIfCancellationRequested();
     }
 
@@ -179,7 +166,8 @@ internal sealed class WebhookDispatcher : ILiveObserver, IAsyncDisposable
                 }
 
                 // A change (a replay, a re-enable) also wakes the workers.
-                OnApplied(null!, null);
+                Interlocked.Increment(ref _wakes);
+                Interlocked.Exchange(ref _wake, null)?.TrySetResult();
             }
             catch (OperationCanceledException)
             {

@@ -59,5 +59,5 @@ public static class Producer
 
     /// <summary>How many subscribers the server holds for <c>session:{id}</c>, read by the live loop.</summary>
     public static int SessionWatchers(this SwitchboardServer server, string id) =>
-        server.Get<LiveHub>().ReadAsync(view => view.Watchers(id)).GetAwaiter().GetResult();
+        server.Get<LiveHub>().ReadWatchersAsync(id).GetAwaiter().GetResult();
 }

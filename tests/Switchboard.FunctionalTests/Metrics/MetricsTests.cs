@@ -17,6 +17,10 @@ public sealed class MetricsTests
         before.Families["switchboard_fanout_duration_seconds"].Type.ShouldBe("histogram");
         before.Families["switchboard_deliveries_total"].Type.ShouldBe("counter");
         before.Families["switchboard_subscriptions"].Type.ShouldBe("gauge");
+        before.Value("switchboard_live_inbox").ShouldBeGreaterThanOrEqualTo(0);
+        before.Value("switchboard_alerts_inbox").ShouldBeGreaterThanOrEqualTo(0);
+        before.Families["switchboard_live_inbox"].Type.ShouldBe("gauge");
+        before.Families["switchboard_alerts_inbox"].Type.ShouldBe("gauge");
         var bytesBefore = before.Value("switchboard_sent_bytes_total");
 
         await using var sessions = await PhoenixClient.ConnectAsync(server.WebSocketUri);

@@ -60,6 +60,7 @@ internal sealed class StreamOptionsValidator : IValidateOptions<StreamOptions>
         p.AtLeast(nameof(o.MessageBurst), o.MessageBurst, 1);
         p.Positive(nameof(o.MaxFanoutLag), o.MaxFanoutLag);
         p.AtLeast(nameof(o.MaxPendingEvents), o.MaxPendingEvents, 1);
+        p.AtLeast(nameof(o.MaxQueuedRequests), o.MaxQueuedRequests, 1);
         p.Positive(nameof(o.WriteWaitTimeout), o.WriteWaitTimeout);
         p.AtLeast(nameof(o.MaxSnapshotBytes), o.MaxSnapshotBytes, 1024);
         return p.Result;
@@ -154,6 +155,7 @@ internal sealed class AlertOptionsValidator : IValidateOptions<AlertOptions>
     {
         var p = new OptionProblems("Switchboard:Alerts");
         p.Positive(nameof(o.RuleRefreshInterval), o.RuleRefreshInterval);
+        p.AtLeast(nameof(o.MaxPendingEvents), o.MaxPendingEvents, 1);
         return p.Result;
     }
 }

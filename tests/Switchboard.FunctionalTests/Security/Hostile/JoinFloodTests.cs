@@ -38,7 +38,7 @@ public sealed class JoinFloodTests
 
         // The flooder's hundred subscriptions are gone; the bystander is untouched.
         var live = secured.Server.Get<Switchboard.Live.LiveHub>();
-        await TestTimeouts.Eventually(async () => await live.ReadAsync(view => view.SubscriptionCount) == 1, "the flooder's subscriptions are released");
+        await TestTimeouts.Eventually(async () => await live.ReadSubscriptionCountAsync() == 1, "the flooder's subscriptions are released");
         await secured.Writer.CreateAsync("flood-7");
         (await bystander.WaitForAsync(f => f.Event == "session_created")).Seq.ShouldBe(1);
         (await bystander.HeartbeatAsync()).Status.ShouldBe("ok");
