@@ -36,8 +36,16 @@ internal sealed partial class AlertEvaluator
         }
     }
 
-    /// <summary>Test hook: the evaluator's loop stops at its next message until <paramref name="until"/> completes, as a slow evaluator would.</summary>
-    internal void Hold(Task until) => Post(new HoldMessage(until));
+    /// <summary>
+    /// Test hook: the evaluator's loop stops at its next message until <paramref name="until"/> completes, as a slow
+    /// evaluator would. The returned task completes once the loop is held, so a test knows no event is taken after it.
+    /// </summary>
+    internal Task Hold(Task until)
+    {
+        var held = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        Post(new HoldMessage(until, held));
+        return held.Task;
+    }
 
     private void PostTick()
     {
@@ -143,6 +151,7 @@ internal sealed partial class AlertEvaluator
                 Settle(done);
                 break;
             case HoldMessage hold:
+                hold.Held.SetResult();
                 await hold.Until.WaitAsync(_stopping.Token);
                 break;
         }
@@ -161,5 +170,5 @@ internal sealed partial class AlertEvaluator
 
     private sealed record WritesDoneMessage(List<SessionWrite> Writes, IReadOnlyList<WriteResult>? Results, Exception? Error) : Message;
 
-    private sealed record HoldMessage(Task Until) : Message;
+    private sealed record HoldMessage(Task Until, TaskCompletionSource Held) : Message;
 }

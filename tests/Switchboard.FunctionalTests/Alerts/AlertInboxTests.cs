@@ -19,7 +19,7 @@ public sealed class AlertInboxTests
         var evaluator = server.Get<AlertEvaluator>();
         await server.SettleAsync();
         var release = new TaskCompletionSource();
-        evaluator.Hold(release.Task);
+        await evaluator.Hold(release.Task);
 
         await using var subscriber = await PhoenixClient.ConnectAsync(server.WebSocketUri);
         (await subscriber.JoinAsync("sessions")).Status.ShouldBe("ok");
@@ -48,7 +48,7 @@ public sealed class AlertInboxTests
         var live = server.Get<LiveHub>();
         await server.SettleAsync();
         var release = new TaskCompletionSource();
-        evaluator.Hold(release.Task);
+        await evaluator.Hold(release.Task);
 
         await using var subscriber = await PhoenixClient.ConnectAsync(server.WebSocketUri);
         (await subscriber.JoinAsync("sessions")).Status.ShouldBe("ok");
