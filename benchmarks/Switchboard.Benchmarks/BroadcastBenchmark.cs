@@ -20,7 +20,7 @@ public class BroadcastBenchmark
 {
     private readonly List<DrainingConsumer> _ready = [];
     private FanoutDispatcher _dispatcher = null!;
-    private readonly FanoutPacer _pacer = new();
+    private readonly FanoutPacer _pacer = new(TimeProvider.System);
     private Session _session = null!;
     private ReadOnlyMemory<byte> _data;
     private long _seq;

@@ -82,6 +82,12 @@ internal sealed class BenchOptions
     /// <summary>Timed <c>/api/usage</c> queries.</summary>
     public int UsageQueries { get; set; } = 50;
 
+    /// <summary>Instead of the full run: an A/B of the server built at this commit against the current build (<c>--ab REF</c>).</summary>
+    public string? AbReference { get; private set; }
+
+    /// <summary>Rounds of the A/B run; each runs every arm on a fresh server, the order reversed every other round.</summary>
+    public int AbRounds { get; set; } = 3;
+
     /// <summary>The arguments as given, for the report.</summary>
     public string CommandLine { get; private set; } = "";
 
@@ -141,6 +147,12 @@ internal sealed class BenchOptions
                 case "--usage-events":
                     o.UsageEvents = long.Parse(Next(), CultureInfo.InvariantCulture);
                     break;
+                case "--ab":
+                    o.AbReference = Next();
+                    break;
+                case "--ab-rounds":
+                    o.AbRounds = NextInt();
+                    break;
                 case "--census":
                     o.Census = true;
                     break;
@@ -164,7 +176,7 @@ internal sealed class BenchOptions
                     break;
                 default:
                     throw new ArgumentException($"Unknown option {args[i]}. Options: --quick, --connections N, --saturated-connections N, " +
-                        "--publishers N, --window N, --systems SignalR,Switchboard, --no-ingest, --no-micro, --output PATH, --scenarios fixed,saturated,mixed, --switchboard-env K=V, --census, --usage, --usage-events N, --scale-out [--scale-out-subscribers N] [--scale-out-nodes N]");
+                        "--publishers N, --window N, --systems SignalR,Switchboard, --no-ingest, --no-micro, --output PATH, --scenarios fixed,saturated,mixed, --switchboard-env K=V, --census, --ab REF [--ab-rounds N], --usage, --usage-events N, --scale-out [--scale-out-subscribers N] [--scale-out-nodes N]");
             }
         }
 

@@ -40,6 +40,25 @@ if (options.Census)
     return 0;
 }
 
+if (options.AbReference is not null)
+{
+    var ab = await new AbRun(options, log).RunAsync(paths);
+    var abReport = new AbReport
+    {
+        Options = options,
+        Machine = MachineInfo.Capture(paths.Root),
+        Started = started,
+        Elapsed = clock.Elapsed,
+        LoadBefore = loadBefore,
+        LoadAfter = MachineInfo.LoadAverage(),
+        Results = ab,
+    };
+    var abOutput = Path.Combine(paths.Root, options.Output);
+    abReport.WriteInto(abOutput);
+    log.WriteLine($"Wrote the A/B section of {abOutput} after {clock.Elapsed.TotalMinutes:F1} min.");
+    return ab.Complete ? 0 : 1;
+}
+
 if (options.Usage)
 {
     var usage = await new UsageRun(options, log).RunAsync(paths);

@@ -29,8 +29,8 @@ internal static class PostgresRows
     public static EventRecord ReadEvent(NpgsqlDataReader r) =>
         new(r.GetInt64(0), r.GetString(2), r.IsDBNull(3) ? null : r.GetString(3), r.GetFieldValue<DateTimeOffset>(1), r.GetFieldValue<byte[]>(4))
         {
-            Labels = r.IsDBNull(5) ? null : SessionJson.LabelsFromText(r.GetString(5)),
-            PriorLabels = r.IsDBNull(6) ? null : SessionJson.LabelsFromText(r.GetString(6)),
+            Labels = r.IsDBNull(5) ? null : SessionWire.LabelsFromText(r.GetString(5)),
+            PriorLabels = r.IsDBNull(6) ? null : SessionWire.LabelsFromText(r.GetString(6)),
         };
 
     public static NpgsqlBatchCommand Upsert(Session s)
@@ -49,8 +49,8 @@ internal static class PostgresRows
         p.Add(new NpgsqlParameter<string>("type", e.Type));
         p.Add(Nullable("session_id", NpgsqlDbType.Text, e.SessionId));
         p.Add(new NpgsqlParameter<byte[]>("data", e.Data.ToArray()));
-        p.Add(Nullable("labels", NpgsqlDbType.Text, e.Labels is null ? null : SessionJson.LabelsToText(e.Labels)));
-        p.Add(Nullable("prior_labels", NpgsqlDbType.Text, e.PriorLabels is null ? null : SessionJson.LabelsToText(e.PriorLabels)));
+        p.Add(Nullable("labels", NpgsqlDbType.Text, e.Labels is null ? null : SessionWire.LabelsToText(e.Labels)));
+        p.Add(Nullable("prior_labels", NpgsqlDbType.Text, e.PriorLabels is null ? null : SessionWire.LabelsToText(e.PriorLabels)));
         return c;
     }
 

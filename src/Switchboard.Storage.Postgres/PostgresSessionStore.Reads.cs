@@ -101,7 +101,7 @@ internal sealed partial class PostgresSessionStore
         {
             // Containment on the jsonb form of the stored text uses the GIN expression index.
             where.Add("(labels::jsonb) @> (@labels)::jsonb");
-            command.Parameters.Add(new NpgsqlParameter<string>("labels", Json.SessionJson.LabelsToText(labels)));
+            command.Parameters.Add(new NpgsqlParameter<string>("labels", SessionWire.LabelsToText(labels)));
         }
 
         if (query.BeforeCreatedSeq is { } before)

@@ -24,7 +24,7 @@ internal sealed class DataDirectoryLock : IDisposable
     {
         Directory = directory;
         _lock = held;
-        _since = DateTimeOffset.UtcNow.ToString("yyyy-MM-dd HH:mm:ss'Z'", CultureInfo.InvariantCulture);
+        _since = TimeProvider.System.GetUtcNow().ToString("yyyy-MM-dd HH:mm:ss'Z'", CultureInfo.InvariantCulture);
     }
 
     /// <summary>The absolute path of the directory this lock owns.</summary>

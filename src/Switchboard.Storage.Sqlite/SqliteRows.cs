@@ -19,13 +19,13 @@ internal static class SqliteRows
     public static EventRecord ReadEvent(SqliteDataReader r) =>
         new(r.GetInt64(0), r.GetString(2), r.IsDBNull(3) ? null : r.GetString(3), FromMs(r.GetInt64(1)), (byte[])r.GetValue(4))
         {
-            Labels = r.IsDBNull(5) ? null : SessionJson.LabelsFromText(r.GetString(5)),
-            PriorLabels = r.IsDBNull(6) ? null : SessionJson.LabelsFromText(r.GetString(6)),
+            Labels = r.IsDBNull(5) ? null : SessionWire.LabelsFromText(r.GetString(5)),
+            PriorLabels = r.IsDBNull(6) ? null : SessionWire.LabelsFromText(r.GetString(6)),
         };
 
     /// <summary>A labels column: null stays null.</summary>
     public static string? LabelsText(IReadOnlyDictionary<string, string>? labels) =>
-        labels is null ? null : SessionJson.LabelsToText(labels);
+        labels is null ? null : SessionWire.LabelsToText(labels);
 
     /// <summary>Binds a session row to ?1..?N in the order of <see cref="SessionColumns"/>.</summary>
     public static void BindSession(WriterStatement row, Session s) => SessionFields.WriteRow(row, s);

@@ -1,4 +1,5 @@
 using Switchboard.Client;
+using Switchboard.Options;
 using Switchboard.Testing;
 
 namespace Switchboard.Cli.Tests;

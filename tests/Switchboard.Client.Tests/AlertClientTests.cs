@@ -1,3 +1,4 @@
+using Switchboard.Options;
 using Switchboard.Testing;
 
 namespace Switchboard.Client.Tests;

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Switchboard.Options;
 using Switchboard.Testing;
 
 namespace Switchboard.Client.Tests;

@@ -1,4 +1,5 @@
 using Switchboard.Hosting;
+using Switchboard.Options;
 using Switchboard.Security;
 
 namespace Switchboard.Server.Tests;

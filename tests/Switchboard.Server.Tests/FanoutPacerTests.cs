@@ -1,5 +1,6 @@
 using Switchboard.Live.Fanout;
 using Switchboard.Outbound;
+using Switchboard.Testing;
 
 namespace Switchboard.Server.Tests;
 
@@ -21,7 +22,9 @@ public sealed class FanoutPacerTests
         }
     }
 
-    private static SendQueue Queue() => new(new Consumer(), 1600, 1 << 30);
+    private readonly ManualTimeProvider _clock = new();
+
+    private SendQueue Queue() => new(new Consumer(), 1600, 1 << 30, _clock);
 
     private static OutboundFrame Frame(long seq) => FrameEncoder.Broadcast("sessions", "session_updated", "{}"u8.ToArray(), seq);
 
@@ -53,7 +56,9 @@ public sealed class FanoutPacerTests
     {
         var queue = Queue();
         Fill(queue, 200).ShouldBe(EnqueueResult.Backlogged);
-        Thread.Sleep(TimeSpan.FromMilliseconds(SendQueue.StallMilliseconds + 200));
+        _clock.Advance(TimeSpan.FromMilliseconds(SendQueue.StallMilliseconds - 1));
+        queue.IsBackloggedAndDraining().ShouldBeTrue("within the stall window it still counts as draining");
+        _clock.Advance(TimeSpan.FromMilliseconds(2));
         queue.Offer(Frame(201), null).ShouldBe(EnqueueResult.Queued, "nothing drained for the stall window: the consumer stopped reading");
         queue.IsBackloggedAndDraining().ShouldBeFalse();
     }
@@ -61,7 +66,7 @@ public sealed class FanoutPacerTests
     [Fact]
     public void TheFanOutPausesWhenMostDeliveriesGoToBackloggedQueuesAndResumesOnceHalfHaveDrained()
     {
-        var pacer = new FanoutPacer();
+        var pacer = new FanoutPacer(_clock);
         var queues = Enumerable.Range(0, 4).Select(_ => Queue()).ToList();
         foreach (var q in queues.Take(3))
         {
@@ -81,9 +86,29 @@ public sealed class FanoutPacerTests
     }
 
     [Fact]
+    public void APauseIsTimedOnTheInjectedClockAndEndsWhenTheStuckQueuesStopCounting()
+    {
+        var pacer = new FanoutPacer(_clock);
+        var queues = Enumerable.Range(0, 2).Select(_ => Queue()).ToList();
+        foreach (var q in queues)
+        {
+            pacer.Record(Fill(q, 200), q);
+        }
+
+        pacer.EndChunk().ShouldBeTrue();
+        _clock.Advance(TimeSpan.FromMilliseconds(400));
+        pacer.TryResume().ShouldBeFalse("both queues are behind and were drained recently");
+
+        // Nobody drains for the stall window: these consumers stopped reading, and stuck connections never hold the fan-out.
+        _clock.Advance(TimeSpan.FromMilliseconds(SendQueue.StallMilliseconds));
+        pacer.TryResume().ShouldBeTrue();
+        pacer.PausedMilliseconds.ShouldBe(400 + SendQueue.StallMilliseconds);
+    }
+
+    [Fact]
     public void AMinorityOfBackloggedQueuesNeverPausesTheFanOut()
     {
-        var pacer = new FanoutPacer();
+        var pacer = new FanoutPacer(_clock);
         var slow = Queue();
         pacer.Record(Fill(slow, 200), slow);
         foreach (var q in Enumerable.Range(0, 3).Select(_ => Queue()))

@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Logging.Abstractions;
 using Switchboard.Ingest;
 using Switchboard.Live;
+using Switchboard.Options;
 using Switchboard.Storage;
 using Switchboard.Storage.Sqlite;
 using Switchboard.Writes;
@@ -66,6 +67,20 @@ public sealed class LiveHubTests : IAsyncLifetime
         (await _pipeline.SubmitAsync([new CreateSession { Id = "third" }], CancellationToken.None))[0].Error.ShouldBeNull("writes resume once the loop catches up");
         await Task.Delay(300, TestContext.Current.CancellationToken);
         (await _store.GetSessionAsync("second", CancellationToken.None)).ShouldBeNull();
+    }
+
+    [Fact]
+    public async Task FaultsInjectedTogetherAllFireNoneReplacesAnother()
+    {
+        // Both faults reach the loop in the same pass as the events: the second must not replace the first.
+        var first = _live.InjectFault("first", Task.CompletedTask);
+        var second = _live.InjectFault("second", Task.CompletedTask);
+        var committed = await _pipeline.SubmitAsync([new CreateSession { Id = "a" }, new CreateSession { Id = "b" }], CancellationToken.None);
+        committed.ShouldAllBe(r => r.Error == null);
+
+        _live.Start(_state);
+        await first.WaitAsync(TimeSpan.FromSeconds(10), TestContext.Current.CancellationToken);
+        await second.WaitAsync(TimeSpan.FromSeconds(10), TestContext.Current.CancellationToken);
     }
 
     public async ValueTask DisposeAsync()

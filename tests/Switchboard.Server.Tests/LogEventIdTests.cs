@@ -25,7 +25,7 @@ public sealed class LogEventIdTests
         ("Switchboard.Metrics", LogEventIds.Metrics),
         ("Switchboard.Cli", LogEventIds.Cli),
         ("Switchboard.Alerting", LogEventIds.Alerts),
-        ("Switchboard.Webhooks", LogEventIds.Webhooks),
+        ("Switchboard.WebhookDispatch", LogEventIds.Webhooks),
         ("Switchboard.Otlp", LogEventIds.Otlp),
     ];
 

@@ -1,8 +1,9 @@
 using System.Text;
 using Microsoft.IdentityModel.Tokens;
-using Switchboard.Phoenix;
-using Switchboard.Live;
 using Switchboard.Hosting;
+using Switchboard.Live;
+using Switchboard.Options;
+using Switchboard.Phoenix;
 using Switchboard.Security;
 
 namespace Switchboard.Server.Tests;

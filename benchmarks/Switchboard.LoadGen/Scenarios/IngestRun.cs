@@ -49,6 +49,23 @@ internal sealed partial class IngestRun(BenchOptions options, TextWriter log)
         }
     }
 
+    /// <summary>Only the <c>/api/batch</c> ingest, on <paramref name="target"/> (an A/B arm), after the same warm-up.</summary>
+    public async Task<IngestResult> MeasureBatchAsync(BenchPaths paths, SwitchboardTarget target)
+    {
+        var data = Directory.CreateTempSubdirectory("switchboard-ingest-");
+        try
+        {
+            await StartWithSessionsAsync(target, paths, data.FullName);
+            await MeasureAsync(target, "warm-up", BatchClients, TimeSpan.FromSeconds(1), BatchOnceAsync);
+            return await MeasureAsync(target, $"{target.Name}: /api/batch", BatchClients, options.IngestDuration, BatchOnceAsync);
+        }
+        finally
+        {
+            await target.DisposeAsync();
+            data.Delete(recursive: true);
+        }
+    }
+
     /// <summary>Starts the server on an empty data directory and creates the sessions every update goes to.</summary>
     private static async Task StartWithSessionsAsync(SwitchboardTarget target, BenchPaths paths, string dataDirectory)
     {

@@ -165,7 +165,13 @@ internal sealed partial class SystemRun(Target target, BenchOptions options, Tex
     {
         var n = _pool.Count;
         var counters0 = await target.ReadWriteCountersAsync();
+        await using var scrapes = ScrapeStorm.Start(target.Http, target.ScrapesPerSecond);
         var (tracker, window, errors) = await RunWindowedAsync(n, options.SaturatedMeasure, options.SaturatedWarmup);
+        if (target.ScrapesPerSecond > 0)
+        {
+            Log($"saturated: {scrapes.Completed:N0} /metrics scrapes, slowest {scrapes.Slowest.TotalMilliseconds:F0} ms");
+        }
+
         Record("saturated", n, tracker, window.Seconds, window.Cpu, window.SelfCpu, window.Deliveries, window.Deliveries / window.Seconds, errors, window.Complete,
             Ratio(counters0, await target.ReadWriteCountersAsync()));
     }

@@ -10,10 +10,18 @@ namespace Switchboard.LoadGen.Servers;
 /// <c>session_updated</c> event (about 220 bytes of envelope) on <c>sessions</c> and <c>session:{id}</c>.
 /// The per-client write rate limit (5,000/s by default, a guard against a runaway producer) is switched off, because
 /// the SignalR baseline has none and the benchmark measures the engine; <c>--switchboard-env</c> can set it back.
+/// An A/B run (<c>--ab</c>) starts another build (<paramref name="dll"/>) under another name, and may scrape
+/// <c>/metrics</c> during the saturated scenario (<paramref name="scrapesPerSecond"/>).
 /// </summary>
-internal sealed class SwitchboardTarget(IDictionary<string, string>? environment = null) : Target
+internal sealed class SwitchboardTarget(
+    IDictionary<string, string>? environment = null,
+    string? dll = null,
+    string name = "Switchboard",
+    int scrapesPerSecond = 0) : Target
 {
-    public override string Name => "Switchboard";
+    public override string Name => name;
+
+    public override int ScrapesPerSecond => scrapesPerSecond;
 
     public override SubscriberProtocol CreateProtocol() => new PhoenixProtocol();
 
@@ -78,6 +86,6 @@ internal sealed class SwitchboardTarget(IDictionary<string, string>? environment
             env[k] = v;
         }
 
-        return ChildServer.StartAsync(paths.SwitchboardDll, ["--data-dir", dataDirectory], env);
+        return ChildServer.StartAsync(dll ?? paths.SwitchboardDll, ["--data-dir", dataDirectory], env);
     }
 }

@@ -33,6 +33,9 @@ internal abstract class Target : IAsyncDisposable
 
     public ChildServer Server { get; private set; } = null!;
 
+    /// <summary><c>/metrics</c> scrapes per second during the saturated scenario (0: none).</summary>
+    public virtual int ScrapesPerSecond => 0;
+
     public HttpClient Http { get; }
 
     public abstract SubscriberProtocol CreateProtocol();

@@ -12,35 +12,6 @@ internal static class SessionJson
     /// <summary>Writes a label map as a JSON object with keys in ordinal order.</summary>
     public static void WriteLabels(Utf8JsonWriter writer, IReadOnlyDictionary<string, string> labels) => SessionWire.WriteLabels(writer, labels);
 
-    /// <summary>A label map as compact JSON text, keys in ordinal order: how stores keep labels.</summary>
-    public static string LabelsToText(IReadOnlyDictionary<string, string> labels)
-    {
-        if (labels.Count == 0)
-        {
-            return "{}";
-        }
-
-        var buffer = new System.Buffers.ArrayBufferWriter<byte>(128);
-        using (var writer = new Utf8JsonWriter(buffer))
-        {
-            WriteLabels(writer, labels);
-        }
-
-        return System.Text.Encoding.UTF8.GetString(buffer.WrittenSpan);
-    }
-
-    /// <summary>Reads label text written by <see cref="LabelsToText"/>.</summary>
-    public static IReadOnlyDictionary<string, string> LabelsFromText(string json)
-    {
-        if (json == "{}")
-        {
-            return new Dictionary<string, string>(StringComparer.Ordinal);
-        }
-
-        using var doc = JsonDocument.Parse(json);
-        return ReadLabels(doc.RootElement);
-    }
-
     /// <summary>Reads a session written by <see cref="Write"/>; every field of the response must be present.</summary>
     public static Session Read(JsonElement e)
     {

@@ -149,9 +149,9 @@ static partial class SessionWire
         public override IReadOnlyDictionary<string, string> Read(JsonElement e) => ReadLabels(e);
 #if !SWITCHBOARD_CLIENT
         public override void ToColumn(ISessionRowWriter row, int ordinal, string column, IReadOnlyDictionary<string, string> value) =>
-            row.Text(ordinal, column, Json.SessionJson.LabelsToText(value));
+            row.Text(ordinal, column, LabelsToText(value));
         public override IReadOnlyDictionary<string, string> FromColumn(ISessionRowReader row, int ordinal) =>
-            Json.SessionJson.LabelsFromText(row.Text(ordinal));
+            LabelsFromText(row.Text(ordinal));
 #endif
     }
 

@@ -5,6 +5,7 @@ using Switchboard.Alerts;
 using Switchboard.Events;
 using Switchboard.Ingest;
 using Switchboard.Live;
+using Switchboard.Options;
 using Switchboard.Sessions;
 using Switchboard.Storage;
 using Switchboard.Writes;

@@ -1,4 +1,5 @@
 using Switchboard.Alerts;
+using Switchboard.Options;
 
 namespace Switchboard.Alerting;
 

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Switchboard.Alerting;
 using Switchboard.Ingest;
 using Switchboard.Live;
@@ -11,7 +10,7 @@ namespace Switchboard.Health;
 /// commit and (PostgreSQL) reachable. <c>/readyz</c> answers 503 with the first reason that applies, so a load balancer
 /// never keeps a node that accepts writes or subscribers while delivering nothing.
 /// </summary>
-internal sealed class NodeReadiness(LiveHub live, WritePipeline pipeline, ISessionStore store, AlertEvaluator alerts)
+internal sealed class NodeReadiness(LiveHub live, WritePipeline pipeline, ISessionStore store, AlertEvaluator alerts, TimeProvider time)
 {
     /// <summary>Events waiting with no progress for this long mean the loop is stuck, not busy.</summary>
     private static readonly TimeSpan StallAfter = TimeSpan.FromSeconds(10);
@@ -29,7 +28,7 @@ internal sealed class NodeReadiness(LiveHub live, WritePipeline pipeline, ISessi
     {
         var health = live.Health;
         var pending = live.PendingEvents;
-        var idle = Stopwatch.GetElapsedTime(live.LastProgress);
+        var idle = time.GetElapsedTime(live.LastProgress);
         var reason = _lifecycle
             ?? (health.Status != LiveStatus.Running ? $"live loop {health.Status.ToString().ToLowerInvariant()}: {health.Reason}" : null)
             ?? (pending > 0 && idle > StallAfter

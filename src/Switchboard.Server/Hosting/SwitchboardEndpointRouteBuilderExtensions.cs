@@ -8,6 +8,7 @@ using Switchboard.Hosting;
 using Switchboard.Http;
 using Switchboard.Live;
 using Switchboard.Metrics;
+using Switchboard.Options;
 using Switchboard.Security;
 using Switchboard.Transports;
 using Switchboard.Transports.LongPoll;
@@ -41,7 +42,7 @@ public static class SwitchboardEndpointRouteBuilderExtensions
         api.AddEndpointFilter<StoppingFilter>();
         api.AddEndpointFilter<ApiAccessFilter>();
         api.AddEndpointFilter<StoreUnavailableFilter>();
-        api.TimeWrites(endpoints.ServiceProvider.GetRequiredService<SwitchboardMetrics>());
+        api.TimeWrites(endpoints.ServiceProvider.GetRequiredService<SwitchboardMetrics>(), endpoints.ServiceProvider.GetRequiredService<TimeProvider>());
         SessionEndpoints.Map(api);
         BatchEndpoint.Map(api);
         FleetEndpoints.Map(api);

@@ -1,16 +1,17 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using Microsoft.AspNetCore.WebUtilities;
-using Switchboard.Events;
-using Switchboard.Http;
-using Switchboard.Sessions;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.OpenApi;
 using Microsoft.AspNetCore.Routing;
+using Microsoft.AspNetCore.WebUtilities;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using Microsoft.OpenApi;
+using Switchboard.Events;
+using Switchboard.Http;
+using Switchboard.Options;
+using Switchboard.Sessions;
 
 namespace Switchboard.Hosting;
 

@@ -4,10 +4,12 @@ using Switchboard.Alerting;
 using Switchboard.Health;
 using Switchboard.Ingest;
 using Switchboard.Live;
+using Switchboard.Options;
 using Switchboard.Storage;
 using Switchboard.Transports;
 using Switchboard.Transports.LongPoll;
 using Switchboard.Transports.WebSockets;
+using Switchboard.WebhookDispatch;
 using Switchboard.Webhooks;
 
 namespace Switchboard.Hosting;

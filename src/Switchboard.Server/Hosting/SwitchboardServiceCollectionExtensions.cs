@@ -8,11 +8,13 @@ using Switchboard.Hosting;
 using Switchboard.Ingest;
 using Switchboard.Live;
 using Switchboard.Metrics;
+using Switchboard.Options;
 using Switchboard.Options.Validation;
 using Switchboard.Security;
 using Switchboard.Storage;
 using Switchboard.Transports;
 using Switchboard.Transports.LongPoll;
+using Switchboard.WebhookDispatch;
 using Switchboard.Webhooks;
 
 namespace Microsoft.Extensions.DependencyInjection;

@@ -1,13 +1,14 @@
 using System.Text.Json;
-using Microsoft.OpenApi;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
+using Microsoft.OpenApi;
 using Switchboard.Alerting;
 using Switchboard.Alerts;
 using Switchboard.Errors;
 using Switchboard.Ingest;
 using Switchboard.Live;
+using Switchboard.Options;
 using Switchboard.Responses;
 using Switchboard.Storage;
 using Switchboard.Writes;

@@ -1,8 +1,9 @@
-using Switchboard.Live;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Switchboard.Json;
+using Switchboard.Live;
+using Switchboard.Options;
 using Switchboard.Responses;
 using Switchboard.Security;
 using Switchboard.Sessions;

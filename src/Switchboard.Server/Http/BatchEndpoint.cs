@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Switchboard.Ingest;
 using Switchboard.Json;
+using Switchboard.Options;
 using Switchboard.Responses;
 using Switchboard.Storage;
 using Switchboard.Writes;

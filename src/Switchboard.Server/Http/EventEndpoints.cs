@@ -1,9 +1,10 @@
-using Microsoft.OpenApi;
 using System.Globalization;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
+using Microsoft.OpenApi;
 using Switchboard.Live;
+using Switchboard.Options;
 using Switchboard.Outbound;
 using Switchboard.Responses;
 using Switchboard.Sessions;

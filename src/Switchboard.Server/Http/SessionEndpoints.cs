@@ -1,12 +1,13 @@
-using Microsoft.OpenApi;
 using System.Globalization;
 using System.Text.Json;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
+using Microsoft.OpenApi;
 using Switchboard.Ingest;
 using Switchboard.Json;
 using Switchboard.Live;
+using Switchboard.Options;
 using Switchboard.Responses;
 using Switchboard.Sessions;
 using Switchboard.Storage;

@@ -6,6 +6,7 @@ using Microsoft.AspNetCore.Routing;
 using Switchboard.Json;
 using Switchboard.Live;
 using Switchboard.Live.Usage;
+using Switchboard.Options;
 using Switchboard.Responses;
 using Switchboard.Storage;
 using Switchboard.UsageRollups;

@@ -6,8 +6,10 @@ using Switchboard.Alerts;
 using Switchboard.Errors;
 using Switchboard.Events;
 using Switchboard.Json;
+using Switchboard.Options;
 using Switchboard.Responses;
 using Switchboard.Storage;
+using Switchboard.WebhookDispatch;
 using Switchboard.Webhooks;
 
 namespace Switchboard.Http;

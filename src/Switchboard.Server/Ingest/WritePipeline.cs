@@ -1,5 +1,6 @@
 using System.Threading.Channels;
 using Microsoft.Extensions.Logging;
+using Switchboard.Options;
 using Switchboard.Storage;
 using Switchboard.Writes;
 
@@ -25,6 +26,7 @@ internal sealed class WritePipeline : IAsyncDisposable
     private readonly IWriteThrottle _throttle;
     private readonly StreamOptions _options;
     private readonly ILogger _logger;
+    private readonly TimeProvider _time;
     private readonly CancellationTokenSource _stopping = new();
     private readonly Channel<PendingBatch> _queue = Channel.CreateBounded<PendingBatch>(new BoundedChannelOptions(10_000)
     {
@@ -40,8 +42,9 @@ internal sealed class WritePipeline : IAsyncDisposable
     private long _refused;
     private volatile string? _writeFailure;
 
-    public WritePipeline(ISessionStore store, IWriteThrottle throttle, StreamOptions options, ILogger<WritePipeline> logger)
+    public WritePipeline(ISessionStore store, IWriteThrottle throttle, StreamOptions options, ILogger<WritePipeline> logger, TimeProvider? time = null)
     {
+        _time = time ?? TimeProvider.System;
         _store = store;
         _throttle = throttle;
         _options = options;
@@ -70,7 +73,7 @@ internal sealed class WritePipeline : IAsyncDisposable
     public async Task<IReadOnlyList<WriteResult>> SubmitAsync(IReadOnlyList<SessionWrite> writes, CancellationToken cancellationToken)
     {
         var batch = new PendingBatch(writes);
-        var started = Environment.TickCount64;
+        var started = _time.GetTimestamp();
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         deadline.CancelAfter(_options.WriteWaitTimeout);
         try
@@ -108,7 +111,7 @@ internal sealed class WritePipeline : IAsyncDisposable
             IngestLog.Overloaded(_logger, refused, (long)_options.WriteWaitTimeout.TotalMilliseconds);
         }
 
-        return new OverloadedException(TimeSpan.FromMilliseconds(Environment.TickCount64 - started));
+        return new OverloadedException(_time.GetElapsedTime(started));
     }
 
     private async Task RunAsync()

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Switchboard.Outbound;
 
 namespace Switchboard.Live;
@@ -12,12 +11,12 @@ internal sealed partial class LiveHub
     /// <summary>Events fanned out per pass: small enough that a pause for congestion comes before any queue nears its cap.</summary>
     private const int EventsPerChunk = 256;
 
-    /// <summary>How often a paused fan-out looks at its backlogged connections again (real time: it waits for sockets).</summary>
-    private const int PacerRecheckMilliseconds = 2;
+    /// <summary>How often a paused fan-out looks at its backlogged connections again.</summary>
+    private static readonly TimeSpan PacerRecheck = TimeSpan.FromMilliseconds(2);
 
-    private static readonly long StatsEvery = Stopwatch.Frequency / 4;
+    private static readonly TimeSpan StatsEvery = TimeSpan.FromMilliseconds(250);
 
-    private InjectFaultMessage? _injectedFault;
+    private readonly Queue<InjectFaultMessage> _injectedFaults = new();
     private DateTimeOffset _summaryAt = DateTimeOffset.MaxValue;
     private long _statsAt;
     private bool _statsDirty = true;
@@ -124,7 +123,7 @@ internal sealed partial class LiveHub
                     HandleRemotePresence(remote);
                     break;
                 case InjectFaultMessage fault:
-                    _injectedFault = fault;
+                    _injectedFaults.Enqueue(fault);
                     break;
                 case ObserveMessage observe:
                     if (!_observers.Contains(observe.Observer))
@@ -154,10 +153,10 @@ internal sealed partial class LiveHub
                 var events = batch.Events;
                 while (batch.Dispatched < events.Count && taken < EventsPerChunk)
                 {
-                    if (_injectedFault is { } fault)
+                    if (_injectedFaults.TryDequeue(out var fault))
                     {
-                        _injectedFault = null;
                         _faultHold = fault.Hold;
+                        fault.Fired.TrySetResult();
                         throw new InvalidOperationException($"injected fault ({fault.Reason})");
                     }
 
@@ -174,7 +173,7 @@ internal sealed partial class LiveHub
 
                     batch.Dispatched++;
                     taken++;
-                    EventDispatched?.Invoke(delivered, Stopwatch.GetElapsedTime(batch.CommittedAt));
+                    EventDispatched?.Invoke(delivered, _time.GetElapsedTime(batch.CommittedAt));
                 }
 
                 if (batch.Dispatched == events.Count)
@@ -215,14 +214,14 @@ internal sealed partial class LiveHub
         PublishPosition();
         if (dispatched > 0 || _backlog.Count == 0)
         {
-            Volatile.Write(ref _lastProgress, Stopwatch.GetTimestamp());
+            Volatile.Write(ref _lastProgress, _time.GetTimestamp());
         }
 
         EvaluateAdmission();
         if (_pacer.IsPaused && !_pacerArmed)
         {
             _pacerArmed = true;
-            _pacerTimer.Change(PacerRecheckMilliseconds, Timeout.Infinite);
+            _pacerTimer.Change(PacerRecheck, Timeout.InfiniteTimeSpan);
         }
 
         PublishStats();
@@ -277,11 +276,11 @@ internal sealed partial class LiveHub
         }
 
         var head = _projection.HeadSeq;
-        var now = Environment.TickCount64;
+        var now = _time.GetTimestamp();
         for (var i = _waiters.Count - 1; i >= 0; i--)
         {
             var waiter = _waiters[i];
-            if (waiter.Seq <= head || waiter.Expires <= now)
+            if (waiter.Seq <= head || _time.GetElapsedTime(waiter.Since, now) >= waiter.Timeout)
             {
                 waiter.Reply.TrySetResult(waiter.Seq <= head);
                 _waiters.RemoveAt(i);
@@ -295,7 +294,7 @@ internal sealed partial class LiveHub
     /// </summary>
     private void EvaluateAdmission()
     {
-        var lag = _backlog.TryPeek(out var oldest) ? Stopwatch.GetElapsedTime(oldest.CommittedAt) : TimeSpan.Zero;
+        var lag = _backlog.TryPeek(out var oldest) ? _time.GetElapsedTime(oldest.CommittedAt) : TimeSpan.Zero;
         if (_lagging)
         {
             if (lag <= _options.MaxFanoutLag / 2)
@@ -315,8 +314,8 @@ internal sealed partial class LiveHub
 
     private void PublishStats()
     {
-        var now = Stopwatch.GetTimestamp();
-        if (!_statsDirty && now - _statsAt < StatsEvery)
+        var now = _time.GetTimestamp();
+        if (!_statsDirty && _time.GetElapsedTime(_statsAt, now) < StatsEvery)
         {
             return;
         }
@@ -339,6 +338,11 @@ internal sealed partial class LiveHub
         foreach (var waiter in _waiters)
         {
             waiter.Reply.TrySetResult(false);
+        }
+
+        while (_injectedFaults.TryDequeue(out var fault))
+        {
+            fault.Fail(stopping);
         }
 
         _waiters.Clear();

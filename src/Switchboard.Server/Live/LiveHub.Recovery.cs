@@ -98,9 +98,9 @@ internal sealed partial class LiveHub
 
     private bool TooManyFaults()
     {
-        var now = Environment.TickCount64;
+        var now = _time.GetTimestamp();
         _faults.Enqueue(now);
-        while (_faults.Count > 0 && now - _faults.Peek() > (long)FaultWindow.TotalMilliseconds)
+        while (_faults.Count > 0 && _time.GetElapsedTime(_faults.Peek(), now) > FaultWindow)
         {
             _faults.Dequeue();
         }

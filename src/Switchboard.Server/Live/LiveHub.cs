@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Threading.Channels;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -6,6 +5,7 @@ using Switchboard.Events;
 using Switchboard.Ingest;
 using Switchboard.Live.Fanout;
 using Switchboard.Live.Presence;
+using Switchboard.Options;
 using Switchboard.Outbound;
 using Switchboard.Storage;
 
@@ -31,7 +31,7 @@ internal sealed partial class LiveHub : IEventSink, IWriteThrottle, IAsyncDispos
     // Owned by the loop.
     private readonly SessionProjection _projection = new();
     private readonly TopicRegistry _topics = new();
-    private readonly FanoutPacer _pacer = new();
+    private readonly FanoutPacer _pacer;
     private readonly FanoutDispatcher _dispatcher;
     private readonly UsageFanout _usage;
     private readonly PresenceTracker _presence;
@@ -46,7 +46,7 @@ internal sealed partial class LiveHub : IEventSink, IWriteThrottle, IAsyncDispos
     private readonly ILogger _logger;
     private readonly IHostApplicationLifetime? _lifetime;
     private readonly ITimer _summaryTimer;
-    private readonly Timer _pacerTimer;
+    private readonly ITimer _pacerTimer;
     private readonly ITimer _usageTimer;
 
     // Published by the loop, read by anyone.
@@ -54,7 +54,7 @@ internal sealed partial class LiveHub : IEventSink, IWriteThrottle, IAsyncDispos
     private volatile LiveStats _stats = new(0, 0, 0, 0, 0, 0, 0, 0);
     private long _headSeq;
     private string _epoch = "";
-    private long _lastProgress = Stopwatch.GetTimestamp();
+    private long _lastProgress;
     private volatile bool _lagging;
 
     // Admission: events handed over and not yet dispatched, and who waits for room.
@@ -73,15 +73,17 @@ internal sealed partial class LiveHub : IEventSink, IWriteThrottle, IAsyncDispos
         _time = time;
         _logger = logger;
         _lifetime = lifetime;
+        _lastProgress = time.GetTimestamp();
+        _pacer = new FanoutPacer(time);
         _presence = new PresenceTracker(time);
         _presenceSync = store.Presence is { } exchange
-            ? new PresenceSync(exchange, snapshot => Post(new RemotePresenceMessage(snapshot)), logger)
+            ? new PresenceSync(exchange, snapshot => Post(new RemotePresenceMessage(snapshot)), time, logger)
             : null;
         _summary = new SummaryScheduler(options);
         _usage = new UsageFanout([.. (switchboard?.Usage.GroupBy ?? []).Distinct(StringComparer.Ordinal)]);
         _dispatcher = new FanoutDispatcher(_projection, _topics, _pacer, _usage);
         _summaryTimer = time.CreateTimer(static s => ((LiveHub)s!).Post(TickMessage.SummaryDue), this, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
-        _pacerTimer = new Timer(static s => ((LiveHub)s!).Post(TickMessage.Pacer), this, Timeout.Infinite, Timeout.Infinite);
+        _pacerTimer = time.CreateTimer(static s => ((LiveHub)s!).Post(TickMessage.Pacer), this, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
         _usageTimer = time.CreateTimer(static s => ((LiveHub)s!).Post(TickMessage.Usage), this, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
     }
 
@@ -98,12 +100,13 @@ internal sealed partial class LiveHub : IEventSink, IWriteThrottle, IAsyncDispos
     /// <summary>Committed events not yet fanned out.</summary>
     public long PendingEvents => Volatile.Read(ref _pending);
 
-    /// <summary>When the loop last made progress (dispatched, or had nothing to dispatch), as a <see cref="Stopwatch"/> timestamp.</summary>
+    /// <summary>When the loop last made progress (dispatched, or had nothing to dispatch), as a <see cref="TimeProvider.GetTimestamp"/> of the injected clock.</summary>
     public long LastProgress => Volatile.Read(ref _lastProgress);
 
     /// <summary>
     /// Raised on the loop after each event is fanned out, with the number of subscribers it went to and the time since the
-    /// store handed it over. For metrics only: a handler must be quick and must not call back into the hub.
+    /// store handed it over. For metrics only: the one handler records into <c>System.Diagnostics.Metrics</c> instruments,
+    /// whose exporter records lock-free (a <c>/metrics</c> scrape never holds anything the loop waits for).
     /// </summary>
     public event Action<int, TimeSpan>? EventDispatched;
 
@@ -150,7 +153,7 @@ internal sealed partial class LiveHub : IEventSink, IWriteThrottle, IAsyncDispos
         }
 
         Interlocked.Add(ref _pending, events.Count);
-        if (!_inbox.Writer.TryWrite(new CommitMessage(events, Stopwatch.GetTimestamp())))
+        if (!_inbox.Writer.TryWrite(new CommitMessage(events, _time.GetTimestamp())))
         {
             Interlocked.Add(ref _pending, -events.Count); // stopping
         }
@@ -242,10 +245,10 @@ internal sealed partial class LiveHub : IEventSink, IWriteThrottle, IAsyncDispos
         }
 
         // The loop also drops the waiter once it expires, so a position that never comes parks nothing for good.
-        var wait = Ask(new WaitAppliedMessage(seq, Environment.TickCount64 + (long)timeout.TotalMilliseconds)).Reply.Task;
+        var wait = Ask(new WaitAppliedMessage(seq, _time.GetTimestamp(), timeout)).Reply.Task;
         try
         {
-            return await wait.WaitAsync(timeout);
+            return await wait.WaitAsync(timeout, _time);
         }
         catch (TimeoutException)
         {
@@ -255,9 +258,10 @@ internal sealed partial class LiveHub : IEventSink, IWriteThrottle, IAsyncDispos
 
     /// <summary>
     /// Test hook: the next event the loop fans out throws, as a bug in the fan-out would. The loop logs it, reports it on
-    /// <c>/readyz</c>, waits for <paramref name="holdRecovery"/>, then recovers.
+    /// <c>/readyz</c>, waits for <paramref name="holdRecovery"/>, then recovers. Faults injected one after another are
+    /// queued, one per dispatched event; the task completes when this one has fired.
     /// </summary>
-    internal void InjectFault(string reason, Task holdRecovery) => Post(new InjectFaultMessage(reason, holdRecovery));
+    internal Task InjectFault(string reason, Task holdRecovery) => Ask(new InjectFaultMessage(reason, holdRecovery)).Fired.Task;
 
     private T Ask<T>(T message)
         where T : LiveMessage

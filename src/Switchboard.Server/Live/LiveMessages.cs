@@ -97,13 +97,16 @@ internal sealed class LeaveMessage(IReadOnlyList<ISubscription> subs) : LiveMess
     public override string Kind => "leave";
 }
 
-/// <summary>Completes with true once the loop has applied <see cref="Seq"/> (read-your-writes), or false at <see cref="Expires"/>.</summary>
-internal sealed class WaitAppliedMessage(long seq, long expires) : LiveMessage
+/// <summary>Completes with true once the loop has applied <see cref="Seq"/> (read-your-writes), or false once <see cref="Timeout"/> passed.</summary>
+internal sealed class WaitAppliedMessage(long seq, long since, TimeSpan timeout) : LiveMessage
 {
     public long Seq { get; } = seq;
 
-    /// <summary>An <see cref="Environment.TickCount64"/> after which the waiter gives up (so none is parked forever).</summary>
-    public long Expires { get; } = expires;
+    /// <summary>The <see cref="TimeProvider.GetTimestamp"/> the wait started at.</summary>
+    public long Since { get; } = since;
+
+    /// <summary>How long after <see cref="Since"/> the waiter gives up (so none is parked forever).</summary>
+    public TimeSpan Timeout { get; } = timeout;
 
     public TaskCompletionSource<bool> Reply { get; } = NewReply<bool>();
 
@@ -158,12 +161,19 @@ internal sealed class ReloadMessage(string reason) : LiveMessage
     public override string Kind => "reload";
 }
 
-/// <summary>Test hook: the next dispatched event faults the loop, and recovery waits for <see cref="Hold"/>.</summary>
+/// <summary>
+/// Test hook: the next dispatched event not yet claimed by an earlier injected fault faults the loop, and recovery
+/// waits for <see cref="Hold"/>. <see cref="Fired"/> completes when the fan-out throws.
+/// </summary>
 internal sealed class InjectFaultMessage(string reason, Task hold) : LiveMessage
 {
     public string Reason { get; } = reason;
 
     public Task Hold { get; } = hold;
+
+    public TaskCompletionSource Fired { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    public override void Fail(Exception error) => Fired.TrySetException(error);
 
     public override string Kind => "inject-fault";
 }

@@ -1,3 +1,5 @@
+using Switchboard.Options;
+
 namespace Switchboard.Live;
 
 /// <summary>

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
@@ -8,7 +7,7 @@ namespace Switchboard.Metrics;
 /// <summary>Times every non-GET endpoint of a group into <c>switchboard.http.write.duration</c>, tagged by endpoint name.</summary>
 internal static class HttpWriteTiming
 {
-    public static void TimeWrites(this IEndpointConventionBuilder group, SwitchboardMetrics metrics) => group.Add(endpoint =>
+    public static void TimeWrites(this IEndpointConventionBuilder group, SwitchboardMetrics metrics, TimeProvider time) => group.Add(endpoint =>
     {
         var methods = endpoint.Metadata.OfType<IHttpMethodMetadata>().FirstOrDefault()?.HttpMethods;
         if (methods is null || methods.All(m => HttpMethods.IsGet(m) || HttpMethods.IsHead(m)))
@@ -20,7 +19,7 @@ internal static class HttpWriteTiming
         KeyValuePair<string, object?>? tag = null;
         endpoint.FilterFactories.Add((_, next) => async invocation =>
         {
-            var started = Stopwatch.GetTimestamp();
+            var started = time.GetTimestamp();
             try
             {
                 return await next(invocation);
@@ -28,7 +27,7 @@ internal static class HttpWriteTiming
             finally
             {
                 tag ??= new("endpoint", invocation.HttpContext.GetEndpoint()?.Metadata.GetMetadata<IEndpointNameMetadata>()?.EndpointName ?? "unknown");
-                metrics.HttpWriteDuration.Record(Stopwatch.GetElapsedTime(started).TotalSeconds, tag.Value);
+                metrics.HttpWriteDuration.Record(time.GetElapsedTime(started).TotalSeconds, tag.Value);
             }
         });
     });

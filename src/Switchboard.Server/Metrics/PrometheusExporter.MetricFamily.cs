@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Diagnostics.Metrics;
 using System.Globalization;
 using System.Text;
@@ -17,14 +18,21 @@ internal sealed partial class PrometheusExporter
         Histogram,
     }
 
-    /// <summary>One instrument as one Prometheus metric family, with a series per label set.</summary>
+    /// <summary>
+    /// One instrument as one Prometheus metric family, with a series per label set. Recording is lock-free (a
+    /// measurement may come from the live loop): series are found without a lock and updated with interlocked operations,
+    /// and rendering reads them the same way, so a scrape never holds anything a recorder waits for. A sample may be
+    /// rendered between a histogram's bucket and its count; the next scrape is consistent again.
+    /// </summary>
     private sealed class MetricFamily
     {
         private static readonly double[] DefaultBuckets = [0, 5, 10, 25, 50, 75, 100, 250, 500, 750, 1000, 2500, 5000, 7500, 10000];
 
-        private readonly Dictionary<string, Series> _series = new(StringComparer.Ordinal);
+        private readonly ConcurrentDictionary<string, Series> _series = new(StringComparer.Ordinal);
         private readonly Aggregation _aggregation;
         private readonly double[] _bounds;
+        private readonly Series _unlabelled;
+        private volatile bool _unlabelledUsed;
 
         private MetricFamily(string name, string type, string help, Aggregation aggregation, double[] bounds)
         {
@@ -33,6 +41,7 @@ internal sealed partial class PrometheusExporter
             Help = help;
             _aggregation = aggregation;
             _bounds = bounds;
+            _unlabelled = new Series(bounds.Length);
         }
 
         public string Name { get; }
@@ -61,64 +70,71 @@ internal sealed partial class PrometheusExporter
 
         public void Record(double value, ReadOnlySpan<KeyValuePair<string, object?>> tags)
         {
-            var labels = tags.Length == 0 ? "" : Labels(tags);
-            lock (_series)
+            Series series;
+            if (tags.Length == 0)
             {
-                if (!_series.TryGetValue(labels, out var series))
-                {
-                    series = new Series(_bounds.Length);
-                    _series[labels] = series;
-                }
+                series = _unlabelled;
+                _unlabelledUsed = true;
+            }
+            else
+            {
+                var labels = Labels(tags);
+                series = _series.TryGetValue(labels, out var found) ? found : _series.GetOrAdd(labels, static (_, bounds) => new Series(bounds), _bounds.Length);
+            }
 
-                switch (_aggregation)
-                {
-                    case Aggregation.Sum:
-                        series.Value += value;
-                        break;
-                    case Aggregation.Last:
-                        series.Value = value;
-                        break;
-                    default:
-                        var bucket = 0;
-                        while (bucket < _bounds.Length && value > _bounds[bucket])
-                        {
-                            bucket++;
-                        }
+            switch (_aggregation)
+            {
+                case Aggregation.Sum:
+                    series.Add(value);
+                    break;
+                case Aggregation.Last:
+                    series.Set(value);
+                    break;
+                default:
+                    var bucket = 0;
+                    while (bucket < _bounds.Length && value > _bounds[bucket])
+                    {
+                        bucket++;
+                    }
 
-                        series.Buckets[bucket]++;
-                        series.Value += value;
-                        series.Count++;
-                        break;
-                }
+                    Interlocked.Increment(ref series.Buckets[bucket]);
+                    series.Add(value);
+                    Interlocked.Increment(ref series.Count);
+                    break;
             }
         }
 
-        public void Render(StringBuilder text)
+        public void Render(StringBuilder text, Action<string>? rendering)
         {
-            lock (_series)
+            rendering?.Invoke(Name);
+
+            // A family with nothing recorded yet is still declared, so scrapers see it from the start.
+            text.Append("# HELP ").Append(Name).Append(' ').Append(EscapeHelp(Help)).Append('\n');
+            text.Append("# TYPE ").Append(Name).Append(' ').Append(Type).Append('\n');
+            IEnumerable<KeyValuePair<string, Series>> all = _series.OrderBy(s => s.Key, StringComparer.Ordinal);
+            if (_unlabelledUsed)
             {
-                // A family with nothing recorded yet is still declared, so scrapers see it from the start.
-                text.Append("# HELP ").Append(Name).Append(' ').Append(EscapeHelp(Help)).Append('\n');
-                text.Append("# TYPE ").Append(Name).Append(' ').Append(Type).Append('\n');
-                foreach (var (labels, series) in _series.OrderBy(s => s.Key, StringComparer.Ordinal))
+                all = all.Prepend(new KeyValuePair<string, Series>("", _unlabelled));
+            }
+
+            foreach (var (labels, series) in all)
+            {
+                if (_aggregation != Aggregation.Histogram)
                 {
-                    if (_aggregation != Aggregation.Histogram)
-                    {
-                        Sample(text, Name, labels, series.Value);
-                        continue;
-                    }
-
-                    long cumulative = 0;
-                    for (var i = 0; i <= _bounds.Length; i++)
-                    {
-                        cumulative += series.Buckets[i];
-                        var le = i < _bounds.Length ? Number(_bounds[i]) : "+Inf";
-                        Sample(text, Name + "_bucket", WithLabel(labels, "le", le), cumulative);
-                    }
-
-                    Sample(text, Name + "_sum", labels, series.Value);
-                    Sample(text, Name + "_count", labels, series.Count);
+                    Sample(text, Name, labels, series.Read());
+                    continue;
                 }
+
+                long cumulative = 0;
+                for (var i = 0; i <= _bounds.Length; i++)
+                {
+                    cumulative += Volatile.Read(ref series.Buckets[i]);
+                    var le = i < _bounds.Length ? Number(_bounds[i]) : "+Inf";
+                    Sample(text, Name + "_bucket", WithLabel(labels, "le", le), cumulative);
+                }
+
+                Sample(text, Name + "_sum", labels, series.Read());
+                Sample(text, Name + "_count", labels, Volatile.Read(ref series.Count));
             }
         }
 
@@ -193,10 +209,31 @@ internal sealed partial class PrometheusExporter
         private static string EscapeHelp(string value) => value.Replace("\\", "\\\\").Replace("\n", "\\n");
     }
 
+    /// <summary>A series' value (a double kept as its bits, so it can be updated with interlocked operations), count and buckets.</summary>
     private sealed class Series(int bounds)
     {
-        public double Value;
-        public long Count;
         public readonly long[] Buckets = new long[bounds + 1];
+        public long Count;
+        private long _bits;
+
+        public double Read() => BitConverter.Int64BitsToDouble(Volatile.Read(ref _bits));
+
+        public void Set(double value) => Interlocked.Exchange(ref _bits, BitConverter.DoubleToInt64Bits(value));
+
+        public void Add(double value)
+        {
+            var seen = Volatile.Read(ref _bits);
+            while (true)
+            {
+                var next = BitConverter.DoubleToInt64Bits(BitConverter.Int64BitsToDouble(seen) + value);
+                var was = Interlocked.CompareExchange(ref _bits, next, seen);
+                if (was == seen)
+                {
+                    return;
+                }
+
+                seen = was;
+            }
+        }
     }
 }

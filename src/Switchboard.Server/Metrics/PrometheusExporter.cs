@@ -52,6 +52,9 @@ internal sealed partial class PrometheusExporter : IDisposable
         _listener.Start();
     }
 
+    /// <summary>Test hook: called with each family's name as it starts to render, so a test can hold a scrape in the middle of one.</summary>
+    internal Action<string>? Rendering { get; set; }
+
     /// <summary>Reads the observable instruments and renders every family.</summary>
     public string Scrape()
     {
@@ -67,7 +70,7 @@ internal sealed partial class PrometheusExporter : IDisposable
             var text = new StringBuilder(8192);
             foreach (var family in families.OrderBy(f => f.Name, StringComparer.Ordinal))
             {
-                family.Render(text);
+                family.Render(text, Rendering);
             }
 
             return text.ToString();

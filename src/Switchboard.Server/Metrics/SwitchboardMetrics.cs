@@ -19,7 +19,7 @@ internal sealed class SwitchboardMetrics : IDisposable
     private readonly Counter<long> _dispatched;
     private readonly Histogram<double> _fanout;
 
-    public SwitchboardMetrics(IMeterFactory meters, LiveHub live, WritePipeline pipeline, ConnectionRegistry connections, Webhooks.WebhookDispatcher webhooks)
+    public SwitchboardMetrics(IMeterFactory meters, LiveHub live, WritePipeline pipeline, ConnectionRegistry connections, WebhookDispatch.WebhookDispatcher webhooks)
     {
         _live = live;
         Meter = meters.Create(MeterName);
@@ -93,7 +93,7 @@ internal sealed class SwitchboardMetrics : IDisposable
         _fanout.Record(Math.Max(0, latency.TotalSeconds));
     }
 
-    private static IEnumerable<Measurement<long>> ObserveWebhooks(Webhooks.WebhookDispatcher webhooks, Func<Switchboard.Webhooks.WebhookEndpoint, long> value) =>
+    private static IEnumerable<Measurement<long>> ObserveWebhooks(WebhookDispatch.WebhookDispatcher webhooks, Func<Switchboard.Webhooks.WebhookEndpoint, long> value) =>
         webhooks.Workers.Select(w => w.Last).OfType<Switchboard.Webhooks.WebhookEndpoint>()
             .Select(e => new Measurement<long>(value(e), new KeyValuePair<string, object?>("endpoint", e.Id)));
 

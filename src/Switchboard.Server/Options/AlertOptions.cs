@@ -1,4 +1,4 @@
-namespace Switchboard;
+namespace Switchboard.Options;
 
 /// <summary>Alerts (<c>Switchboard:Alerts</c>). See docs/alerts.md.</summary>
 public sealed class AlertOptions

@@ -1,4 +1,4 @@
-namespace Switchboard;
+namespace Switchboard.Options;
 
 /// <summary>OpenTelemetry in (<c>Switchboard:Otlp</c>): the OTLP receivers and how telemetry becomes sessions. See docs/otel.md.</summary>
 public sealed class OtlpOptions

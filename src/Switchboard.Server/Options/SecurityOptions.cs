@@ -1,4 +1,4 @@
-namespace Switchboard;
+namespace Switchboard.Options;
 
 /// <summary>
 /// Who may do what. With no API keys, auth is off (and the node must listen on loopback only, unless

@@ -1,4 +1,4 @@
-namespace Switchboard;
+namespace Switchboard.Options;
 
 /// <summary>
 /// Everything that configures a Switchboard node except its store, which the builder names (<c>UseSqlite</c>,

@@ -1,4 +1,4 @@
-namespace Switchboard;
+namespace Switchboard.Options;
 
 /// <summary>Webhook delivery (<c>Switchboard:Webhooks</c>). See docs/alerts.md.</summary>
 public sealed class WebhookOptions

@@ -8,6 +8,7 @@ using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.Logging;
 using Microsoft.Net.Http.Headers;
+using Switchboard.Options;
 using Switchboard.Http;
 using Switchboard.Metrics;
 using Switchboard.Responses;

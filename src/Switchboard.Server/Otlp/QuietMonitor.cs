@@ -1,6 +1,7 @@
 using System.Threading.Channels;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using Switchboard.Options;
 using Switchboard.Ingest;
 using Switchboard.Otlp.Mapping;
 using Switchboard.Sessions;

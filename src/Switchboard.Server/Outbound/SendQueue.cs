@@ -29,7 +29,8 @@ internal sealed partial class SendQueue
     private readonly long _maxBytes;
     private readonly int _backlogFrames;
     private readonly long _backlogBytes;
-    private long _lastProgress = Environment.TickCount64; // last drain, or last time the queue was empty
+    private readonly TimeProvider _time;
+    private long _lastProgress; // TimeProvider timestamp of the last drain, or the last time the queue was empty
     private OutboundFrame?[] _ring = new OutboundFrame?[InitialCapacity];
     private int _head;
     private int _count; // ring slots in use, superseded ones included
@@ -41,8 +42,10 @@ internal sealed partial class SendQueue
     private bool _completed;
     private TaskCompletionSource? _spaceWaiter;
 
-    public SendQueue(ISendQueueConsumer consumer, int maxFrames, long maxBytes)
+    public SendQueue(ISendQueueConsumer consumer, int maxFrames, long maxBytes, TimeProvider? time = null)
     {
+        _time = time ?? TimeProvider.System;
+        _lastProgress = _time.GetTimestamp();
         _consumer = consumer;
         _maxFrames = maxFrames;
         _maxBytes = maxBytes;
@@ -149,12 +152,12 @@ internal sealed partial class SendQueue
     {
         lock (_lock)
         {
-            return !_completed && !_overflowed && IsBackloggedLocked(Environment.TickCount64);
+            return !_completed && !_overflowed && IsBackloggedLocked(_time.GetTimestamp());
         }
     }
 
     private bool IsBackloggedLocked(long now) =>
-        (Waiting > _backlogFrames || _bytes > _backlogBytes) && now - _lastProgress <= StallMilliseconds;
+        (Waiting > _backlogFrames || _bytes > _backlogBytes) && _time.GetElapsedTime(_lastProgress, now).TotalMilliseconds <= StallMilliseconds;
 
     private void ReportOverflow()
     {
@@ -199,7 +202,7 @@ internal sealed partial class SendQueue
             }
             else
             {
-                var now = Environment.TickCount64;
+                var now = _time.GetTimestamp();
                 if (Waiting == 0)
                 {
                     _lastProgress = now; // caught up until this frame
@@ -283,7 +286,7 @@ internal sealed partial class SendQueue
 
         if (n > 0)
         {
-            _lastProgress = Environment.TickCount64;
+            _lastProgress = _time.GetTimestamp();
         }
 
         if (n == 0)

@@ -1,5 +1,6 @@
 using System.Net;
 using Microsoft.AspNetCore.Http;
+using Switchboard.Options;
 using Switchboard.Responses;
 
 namespace Switchboard.Security;

@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.Http;
+using Switchboard.Options;
 using Switchboard.Responses;
 
 namespace Switchboard.Security;

@@ -1,5 +1,6 @@
 using System.Text;
 using Microsoft.AspNetCore.Http;
+using Switchboard.Options;
 
 namespace Switchboard.Security;
 

@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
 using Microsoft.IdentityModel.Tokens;
+using Switchboard.Options;
 using Switchboard.Storage;
 
 namespace Switchboard.Security;

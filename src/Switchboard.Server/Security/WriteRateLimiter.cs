@@ -1,4 +1,5 @@
 using System.Threading.RateLimiting;
+using Switchboard.Options;
 
 namespace Switchboard.Security;
 

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Logging;
+using Switchboard.Options;
 
 namespace Switchboard.Transports;
 

@@ -109,11 +109,11 @@ internal sealed class DemoFleet(SwitchboardClient client, int size, TextWriter l
         await log.WriteLineAsync($"+ {agent.Id}  {task} ({team}, {model})");
 
         var state = SessionState.Initializing;
-        var ends = DateTimeOffset.UtcNow + lifetime;
+        var ends = TimeProvider.System.GetUtcNow() + lifetime;
         var failed = false;
         if (await SleepAsync(Between(400, 700), stop))
         {
-            for (var step = 0; DateTimeOffset.UtcNow < ends && !stop.IsCancellationRequested; step++)
+            for (var step = 0; TimeProvider.System.GetUtcNow() < ends && !stop.IsCancellationRequested; step++)
             {
                 if (_fleetPaused)
                 {
@@ -131,7 +131,7 @@ internal sealed class DemoFleet(SwitchboardClient client, int size, TextWriter l
                 state = first && step == 0 ? FirstMoves[slot % FirstMoves.Length] : Next(state);
                 Enter(agent, state);
                 failed = state == SessionState.Error;
-                for (var tick = Random.Shared.Next(1, 4); tick > 0 && DateTimeOffset.UtcNow < ends; tick--)
+                for (var tick = Random.Shared.Next(1, 4); tick > 0 && TimeProvider.System.GetUtcNow() < ends; tick--)
                 {
                     if (state == SessionState.Working)
                     {

@@ -89,7 +89,7 @@ internal static class SessionsCommand
 
     private static string Ago(DateTimeOffset at)
     {
-        var age = DateTimeOffset.UtcNow - at;
+        var age = TimeProvider.System.GetUtcNow() - at;
         return age.TotalSeconds < 60 ? $"{Math.Max(0, (int)age.TotalSeconds)}s ago"
             : age.TotalMinutes < 60 ? $"{(int)age.TotalMinutes}m ago"
             : age.TotalHours < 48 ? $"{(int)age.TotalHours}h ago"

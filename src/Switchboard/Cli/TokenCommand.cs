@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using Switchboard.Cli.Serve;
+using Switchboard.Options;
 using Switchboard.Security;
 using Switchboard.Storage;
 

@@ -58,7 +58,7 @@ internal static class UsageCommand
     {
         var bucket = result.GetValue(Bucket) ?? UsageBucketSize.Hour;
         var groupBy = result.GetValue(GroupBy) is { Length: > 0 } g ? (g.StartsWith("label:", StringComparison.Ordinal) ? g["label:".Length..] : g) : null;
-        var since = DateTimeOffset.UtcNow - (result.GetValue(Since) ?? TimeSpan.FromHours(24));
+        var since = TimeProvider.System.GetUtcNow() - (result.GetValue(Since) ?? TimeSpan.FromHours(24));
         var history = await client.GetUsageHistoryAsync(new UsageHistoryQuery { Bucket = bucket, Since = since, GroupByLabel = groupBy }, cancellationToken);
 
         string[] headers = groupBy is null

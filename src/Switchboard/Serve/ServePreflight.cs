@@ -1,3 +1,4 @@
+using Switchboard.Options;
 using Switchboard.Security;
 
 namespace Switchboard.Cli.Serve;

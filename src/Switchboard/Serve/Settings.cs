@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Configuration.Memory;
+using Switchboard.Options;
 
 namespace Switchboard.Cli.Serve;
 

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Switchboard.Alerting;
 using Switchboard.FunctionalTests.Http;
+using Switchboard.Options;
 using Switchboard.Storage;
 using Switchboard.Testing;
 

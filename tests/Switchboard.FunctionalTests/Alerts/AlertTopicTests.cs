@@ -1,4 +1,5 @@
 using Switchboard.FunctionalTests.Http;
+using Switchboard.Options;
 using Switchboard.Testing;
 
 namespace Switchboard.FunctionalTests.Alerts;

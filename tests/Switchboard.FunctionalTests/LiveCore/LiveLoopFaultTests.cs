@@ -28,8 +28,9 @@ public sealed class LiveLoopFaultTests
         var seenA = (await before.WaitForAsync(f => f.Event == "session_created")).Seq!.Value;
 
         var hold = new TaskCompletionSource();
-        live.InjectFault("test", hold.Task);
+        var fired = live.InjectFault("test", hold.Task);
         await server.Http.CreateAsync("b"); // durable, though its fan-out faults
+        await fired.WaitAsync(TestTimeouts.Default);
 
         var ready = await WaitForReadyzAsync(server, HttpStatusCode.ServiceUnavailable);
         ready.Str("status").ShouldContain("injected fault (test)");
@@ -61,8 +62,10 @@ public sealed class LiveLoopFaultTests
         server.Get<IHostApplicationLifetime>().ApplicationStopping.Register(() => stopping.TrySetResult());
         for (var i = 0; i < 3; i++)
         {
-            live.InjectFault($"fault {i}", Task.CompletedTask);
+            // Each injected fault claims one event of its own: one injected before the last has fired is queued, not lost.
+            var fired = live.InjectFault($"fault {i}", Task.CompletedTask);
             await server.Http.CreateAsync($"s{i}");
+            await fired.WaitAsync(TestTimeouts.Default);
             if (i < 2)
             {
                 await WaitForReadyzAsync(server, HttpStatusCode.OK);

@@ -1,4 +1,5 @@
 using Switchboard.FunctionalTests.Http;
+using Switchboard.Metrics;
 using Switchboard.Testing;
 
 namespace Switchboard.FunctionalTests.Metrics;
@@ -47,6 +48,45 @@ public sealed class MetricsTests
         after.Value("switchboard_http_write_duration_seconds_count", ("endpoint", "Batch")).ShouldBe(1);
         after.Value("switchboard_sent_bytes_total").ShouldBeGreaterThan(bytesBefore, "frames went out on both sockets");
         after.Value("dotnet_gc_heap_total_allocated_bytes_total").ShouldBeGreaterThan(0);
+    }
+
+    [Fact]
+    public async Task AScrapeHeldInTheMiddleOfTheFanOutHistogramDoesNotStallDelivery()
+    {
+        await using var server = await SwitchboardServer.StartAsync();
+        var exporter = server.Get<PrometheusExporter>();
+        var held = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        using var release = new ManualResetEventSlim();
+        exporter.Rendering = family =>
+        {
+            if (family == "switchboard_fanout_duration_seconds")
+            {
+                held.TrySetResult();
+                release.Wait(TestTimeouts.Default);
+            }
+        };
+
+        await using var subscriber = await PhoenixClient.ConnectAsync(server.WebSocketUri);
+        (await subscriber.JoinAsync("sessions")).Status.ShouldBe("ok");
+        await server.Http.CreateAsync("before");
+        await subscriber.WaitForAsync(f => f.Seq == 1);
+
+        // The scrape stops while it renders the family the live loop records into on every event.
+        var scrape = Task.Run(() => ScrapeAsync(server), TestContext.Current.CancellationToken);
+        await held.Task.WaitAsync(TestTimeouts.Default, TestContext.Current.CancellationToken);
+        for (var i = 0; i < 3; i++)
+        {
+            await server.Http.CreateAsync($"during{i}");
+        }
+
+        for (var seq = 2; seq <= 4; seq++)
+        {
+            await subscriber.WaitForAsync(f => f.Seq == seq);
+        }
+
+        scrape.IsCompleted.ShouldBeFalse("the scrape is still held: delivery went on beside it");
+        release.Set();
+        (await scrape).Value("switchboard_fanout_duration_seconds_count").ShouldBeGreaterThanOrEqualTo(1);
     }
 
     [Fact]

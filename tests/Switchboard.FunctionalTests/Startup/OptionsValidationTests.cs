@@ -1,5 +1,6 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
+using Switchboard.Options;
 using Switchboard.Testing;
 
 namespace Switchboard.FunctionalTests.Startup;

@@ -1,4 +1,5 @@
 using System.Reflection;
+using Switchboard.Options;
 
 namespace Switchboard.Server.Tests.PublicApi;
 
@@ -35,8 +36,8 @@ public sealed class PublicApiTests
     public void TheListingSeesTypesMembersAndDefaults()
     {
         var listing = PublicApiListing.For(typeof(SwitchboardOptions).Assembly);
-        listing.ShouldContain("sealed class Switchboard.SwitchboardOptions");
-        listing.ShouldContain("  public Switchboard.StreamOptions Stream { get; ");
+        listing.ShouldContain("sealed class Switchboard.Options.SwitchboardOptions");
+        listing.ShouldContain("  public Switchboard.Options.StreamOptions Stream { get; ");
         listing.ShouldNotContain("Switchboard.Live.LiveHub", customMessage: "internal types are not public surface");
     }
 

@@ -10,7 +10,7 @@ namespace Switchboard.Live.Fanout;
 /// counting once it has not drained for <see cref="SendQueue.StallMilliseconds"/>, and a minority meets its own cap.
 /// Owned by the live loop.
 /// </summary>
-internal sealed class FanoutPacer
+internal sealed class FanoutPacer(TimeProvider time)
 {
     private readonly HashSet<SendQueue> _backlogged = new(ReferenceEqualityComparer.Instance);
     private int _deliveries;
@@ -42,7 +42,7 @@ internal sealed class FanoutPacer
         {
             IsPaused = true;
             Pauses++;
-            _pausedSince = Environment.TickCount64;
+            _pausedSince = time.GetTimestamp();
         }
         else
         {
@@ -85,7 +85,7 @@ internal sealed class FanoutPacer
     {
         if (IsPaused)
         {
-            PausedMilliseconds += Environment.TickCount64 - _pausedSince;
+            PausedMilliseconds += (long)time.GetElapsedTime(_pausedSince).TotalMilliseconds;
         }
 
         IsPaused = false;

@@ -9,7 +9,7 @@ namespace Switchboard.Live.Presence;
 /// viewers and hands a changed snapshot to the loop. It owns the exchange and its own queue; the loop only enqueues and
 /// receives snapshots as messages. A failure is logged once, retried every interval, and its recovery logged.
 /// </summary>
-internal sealed class PresenceSync(IPresenceExchange exchange, Action<IReadOnlyList<PresenceRecord>> deliver, ILogger logger)
+internal sealed class PresenceSync(IPresenceExchange exchange, Action<IReadOnlyList<PresenceRecord>> deliver, TimeProvider time, ILogger logger)
 {
     /// <summary>How often the other nodes' viewers are read: the delay before a viewer on another node appears.</summary>
     public static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(250);
@@ -71,7 +71,7 @@ internal sealed class PresenceSync(IPresenceExchange exchange, Action<IReadOnlyL
     {
         var token = _stop.Token;
         var failing = false;
-        var renewed = DateTime.MinValue;
+        long? renewed = null; // TimeProvider timestamp of the last renewal
         Change[] pending = [];
         while (!token.IsCancellationRequested)
         {
@@ -85,10 +85,10 @@ internal sealed class PresenceSync(IPresenceExchange exchange, Action<IReadOnlyL
 
                 await ApplyAsync(pending, token);
                 pending = [];
-                if (DateTime.UtcNow - renewed >= exchange.RenewInterval)
+                if (renewed is not { } at || time.GetElapsedTime(at) >= exchange.RenewInterval)
                 {
                     await exchange.RenewAsync(token);
-                    renewed = DateTime.UtcNow;
+                    renewed = time.GetTimestamp();
                 }
 
                 await ReadOthersAsync(token);

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
 using Switchboard.Json;
+using Switchboard.Options;
 using Switchboard.Responses;
 using Switchboard.UsageRollups;
 

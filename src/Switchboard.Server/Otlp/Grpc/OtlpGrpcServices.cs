@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using Google.Protobuf;
 using Grpc.Core;
+using Switchboard.Options;
 using Switchboard.Metrics;
 using Switchboard.Otlp.Proto.Collector;
 using Switchboard.Security;

@@ -1,6 +1,7 @@
 using System.Text;
 using System.Text.Json;
 using Microsoft.AspNetCore.Http;
+using Switchboard.Options;
 using Switchboard.Outbound;
 using Switchboard.Phoenix;
 using Switchboard.Responses;

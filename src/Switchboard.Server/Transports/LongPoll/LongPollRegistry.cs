@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Security.Cryptography;
 using Switchboard.Live;
+using Switchboard.Options;
 using Switchboard.Phoenix;
 using Switchboard.Security;
 

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Logging;
 using Switchboard.Live;
+using Switchboard.Options;
 using Switchboard.Outbound;
 using Switchboard.Phoenix;
 using Switchboard.Security;

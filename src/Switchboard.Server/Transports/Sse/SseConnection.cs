@@ -1,8 +1,9 @@
-using Microsoft.Extensions.Logging;
 using System.Buffers;
 using System.IO.Pipelines;
 using System.Runtime.CompilerServices;
 using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Logging;
+using Switchboard.Options;
 using Switchboard.Outbound;
 
 namespace Switchboard.Transports.Sse;

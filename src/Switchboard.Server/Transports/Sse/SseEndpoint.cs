@@ -5,6 +5,7 @@ using System.Text.Json;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
 using Switchboard.Live;
+using Switchboard.Options;
 using Switchboard.Outbound;
 using Switchboard.Responses;
 using Switchboard.Security;

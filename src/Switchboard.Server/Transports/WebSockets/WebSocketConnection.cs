@@ -5,6 +5,7 @@ using System.Text;
 using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.Http;
 using Switchboard.Live;
+using Switchboard.Options;
 using Switchboard.Outbound;
 using Switchboard.Phoenix;
 using Switchboard.Security;

@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
 using Switchboard.Live;
+using Switchboard.Options;
 using Switchboard.Phoenix;
 using Switchboard.Responses;
 using Switchboard.Security;

@@ -1,6 +1,7 @@
 using System.Net.Http.Headers;
 using System.Text.Json;
 using Switchboard.FunctionalTests.Http;
+using Switchboard.Options;
 using Switchboard.Testing;
 
 namespace Switchboard.FunctionalTests.Security.Hostile;
@@ -64,7 +65,7 @@ public sealed class HostileInputTests(ITestOutputHelper output) : IAsyncLifetime
     [Fact]
     public async Task MalformedFramesGetTheirCloseCodeOrErrorReplyAndNobodyElseNotices()
     {
-        var inputs = HostileFrames.Generate(new Random(_seed), Inputs, _secured.Server.Get<Switchboard.StreamOptions>().MaxFrameBytes);
+        var inputs = HostileFrames.Generate(new Random(_seed), Inputs, _secured.Server.Get<Switchboard.Options.StreamOptions>().MaxFrameBytes);
         var heapBefore = Heap();
         await using var shared = await PhoenixClient.ConnectAsync(_secured.SocketUri(_token));
         foreach (var chunk in inputs.Select((input, index) => (input, index)).Chunk(50))
@@ -119,7 +120,7 @@ public sealed class HostileInputTests(ITestOutputHelper output) : IAsyncLifetime
     [Fact]
     public async Task MalformedBodiesGetProblemsAndChangeNothing()
     {
-        var inputs = HostileBodies.Generate(new Random(_seed), Inputs, _secured.Server.Get<Switchboard.SwitchboardOptions>().Http.MaxBodyBytes);
+        var inputs = HostileBodies.Generate(new Random(_seed), Inputs, _secured.Server.Get<Switchboard.Options.SwitchboardOptions>().Http.MaxBodyBytes);
         var heapBefore = Heap();
         using var http = new HttpClient { BaseAddress = _secured.Server.BaseAddress, Timeout = TestTimeouts.Default };
         for (var i = 0; i < inputs.Count; i++)

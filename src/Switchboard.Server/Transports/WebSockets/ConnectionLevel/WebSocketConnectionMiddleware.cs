@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Switchboard.Live;
+using Switchboard.Options;
 using Switchboard.Security;
 
 namespace Switchboard.Transports.WebSockets.ConnectionLevel;

@@ -1,10 +1,11 @@
 using Microsoft.Extensions.Logging;
 using Switchboard.Events;
 using Switchboard.Live;
+using Switchboard.Options;
 using Switchboard.Sessions;
 using Switchboard.Storage;
 
-namespace Switchboard.Webhooks;
+namespace Switchboard.WebhookDispatch;
 
 /// <summary>
 /// Runs one <see cref="WebhookWorker"/> per endpoint on this node, starting and stopping them as endpoints come and go,

@@ -1,7 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
 
-namespace Switchboard.Webhooks;
+namespace Switchboard.WebhookDispatch;
 
 /// <summary>
 /// <c>Switchboard-Signature: v1=hex(HMAC-SHA256(secret, "{timestamp}.{body}"))</c>, with the Unix seconds in

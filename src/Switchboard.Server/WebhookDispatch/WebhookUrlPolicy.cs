@@ -1,8 +1,9 @@
 using System.Net;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
+using Switchboard.Options;
 
-namespace Switchboard.Webhooks;
+namespace Switchboard.WebhookDispatch;
 
 /// <summary>
 /// Which receiver URLs are accepted: absolute http or https, no user info, and — unless

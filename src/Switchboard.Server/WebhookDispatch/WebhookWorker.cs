@@ -1,10 +1,10 @@
-using System.Diagnostics;
 using System.Net.Http.Headers;
 using Microsoft.Extensions.Logging;
 using Switchboard.Events;
 using Switchboard.Storage;
+using Switchboard.Webhooks;
 
-namespace Switchboard.Webhooks;
+namespace Switchboard.WebhookDispatch;
 
 /// <summary>
 /// Delivers one endpoint: claims its lease, reads the log after its cursor, POSTs each matching event in seq order and
@@ -113,13 +113,14 @@ internal sealed class WebhookWorker(string id, WebhookDispatcher owner, HttpClie
             return (true, Min(last + backoff - now, options.LeaseDuration / 3));
         }
 
-        var renewAt = Stopwatch.GetTimestamp() + (long)(options.LeaseDuration.TotalSeconds / 3 * Stopwatch.Frequency);
+        var started = owner.Time.GetTimestamp();
+        var renewAfter = options.LeaseDuration / 3;
         var events = await owner.Log.ReadEventsAsync(new EventQuery { AfterSeq = endpoint.Cursor, Limit = 200 }, ct);
         var state = endpoint;
         var skipped = state.Cursor; // events filtered out, saved with the next delivery or at the end
         foreach (var e in events)
         {
-            if (Stopwatch.GetTimestamp() > renewAt)
+            if (owner.Time.GetElapsedTime(started) > renewAfter)
             {
                 break; // renew the lease before going on
             }
@@ -183,7 +184,7 @@ internal sealed class WebhookWorker(string id, WebhookDispatcher owner, HttpClie
         }
 
         Last = state;
-        return (true, events.Count == 200 || Stopwatch.GetTimestamp() > renewAt ? TimeSpan.Zero : options.PollInterval);
+        return (true, events.Count == 200 || owner.Time.GetElapsedTime(started) > renewAfter ? TimeSpan.Zero : options.PollInterval);
     }
 
     /// <summary>Saves progress fenced on the lease and the cursor; null when either moved (re-read on the next pass).</summary>

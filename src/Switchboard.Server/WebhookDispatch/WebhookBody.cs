@@ -2,8 +2,9 @@ using System.Buffers;
 using System.Text.Json;
 using Switchboard.Events;
 using Switchboard.Outbound;
+using Switchboard.Webhooks;
 
-namespace Switchboard.Webhooks;
+namespace Switchboard.WebhookDispatch;
 
 /// <summary>Which events an endpoint takes, and the body it gets for one.</summary>
 internal static class WebhookBody

@@ -1,7 +1,7 @@
 using Microsoft.Extensions.Logging;
 using Switchboard.Diagnostics;
 
-namespace Switchboard.Webhooks;
+namespace Switchboard.WebhookDispatch;
 
 /// <summary>Webhook delivery (<see cref="LogEventIds.Webhooks"/>). Never logs secrets or bodies.</summary>
 internal static partial class WebhookLog

@@ -1,0 +1,436 @@
+using System.Collections.Immutable;
+using System.Reflection;
+using System.Reflection.Emit;
+using System.Reflection.Metadata;
+using System.Reflection.Metadata.Ecma335;
+using System.Reflection.PortableExecutable;
+
+namespace Switchboard.Server.Tests.Architecture;
+
+/// <summary>
+/// The namespace dependency graph of compiled assemblies, read from their metadata: every type's base type, interfaces,
+/// generic constraints, field, property and method signatures, custom attributes, and every type, method and field token
+/// in every method body. Nested and compiler-generated types (closures, state machines) count toward the namespace of
+/// the type that declares them. Only namespaces defined in the assemblies read are nodes.
+/// </summary>
+internal sealed class NamespaceGraph
+{
+    private readonly Dictionary<(string From, string To), string> _evidence;
+
+    private NamespaceGraph(Dictionary<string, HashSet<string>> edges, Dictionary<string, HashSet<string>> definedIn, Dictionary<(string, string), string> evidence)
+    {
+        Edges = edges;
+        DefinedIn = definedIn;
+        _evidence = evidence;
+    }
+
+    /// <summary>Namespace → the namespaces (of the assemblies read) that its types use.</summary>
+    public IReadOnlyDictionary<string, HashSet<string>> Edges { get; }
+
+    /// <summary>Namespace → the assemblies that define a type in it.</summary>
+    public IReadOnlyDictionary<string, HashSet<string>> DefinedIn { get; }
+
+    public static NamespaceGraph Read(IEnumerable<Assembly> assemblies, Func<string, bool> include)
+    {
+        var raw = new Dictionary<string, HashSet<string>>(StringComparer.Ordinal);
+        var definedIn = new Dictionary<string, HashSet<string>>(StringComparer.Ordinal);
+        var evidence = new Dictionary<(string, string), string>();
+        foreach (var assembly in assemblies)
+        {
+            using var stream = File.OpenRead(assembly.Location);
+            using var pe = new PEReader(stream);
+            new AssemblyReader(pe, include, raw, definedIn, evidence, assembly.GetName().Name!).ReadAll();
+        }
+
+        // Only namespaces defined in the assemblies read are nodes; references to the framework are dropped.
+        var edges = raw.Where(e => definedIn.ContainsKey(e.Key)).ToDictionary(
+            e => e.Key,
+            e => e.Value.Where(n => n != e.Key && definedIn.ContainsKey(n)).ToHashSet(StringComparer.Ordinal),
+            StringComparer.Ordinal);
+        foreach (var ns in definedIn.Keys)
+        {
+            edges.TryAdd(ns, []);
+        }
+
+        return new NamespaceGraph(edges, definedIn, evidence);
+    }
+
+    /// <summary>The strongly connected components with more than one namespace: each is a cycle (or several).</summary>
+    public List<List<string>> Cycles()
+    {
+        // Tarjan's algorithm.
+        var index = new Dictionary<string, int>(StringComparer.Ordinal);
+        var low = new Dictionary<string, int>(StringComparer.Ordinal);
+        var stack = new Stack<string>();
+        var onStack = new HashSet<string>(StringComparer.Ordinal);
+        var result = new List<List<string>>();
+        var next = 0;
+        foreach (var node in Edges.Keys.Order(StringComparer.Ordinal))
+        {
+            if (!index.ContainsKey(node))
+            {
+                Connect(node);
+            }
+        }
+
+        return result;
+
+        void Connect(string node)
+        {
+            index[node] = low[node] = next++;
+            stack.Push(node);
+            onStack.Add(node);
+            foreach (var used in Edges[node])
+            {
+                if (!index.ContainsKey(used))
+                {
+                    Connect(used);
+                    low[node] = Math.Min(low[node], low[used]);
+                }
+                else if (onStack.Contains(used))
+                {
+                    low[node] = Math.Min(low[node], index[used]);
+                }
+            }
+
+            if (low[node] == index[node])
+            {
+                var component = new List<string>();
+                string popped;
+                do
+                {
+                    popped = stack.Pop();
+                    onStack.Remove(popped);
+                    component.Add(popped);
+                }
+                while (popped != node);
+                if (component.Count > 1)
+                {
+                    component.Sort(StringComparer.Ordinal);
+                    result.Add(component);
+                }
+            }
+        }
+    }
+
+    /// <summary>One type that makes <paramref name="from"/> depend on <paramref name="to"/>, and the type it names there.</summary>
+    public string Why(string from, string to) => _evidence.GetValueOrDefault((from, to), "?");
+
+    /// <summary>One path of edges from <paramref name="from"/> back to itself, for a readable failure.</summary>
+    public List<string>? PathBack(string from)
+    {
+        var previous = new Dictionary<string, string>(StringComparer.Ordinal);
+        var queue = new Queue<string>(Edges[from]);
+        foreach (var n in Edges[from])
+        {
+            previous[n] = from;
+        }
+
+        while (queue.TryDequeue(out var node))
+        {
+            if (node == from)
+            {
+                var path = new List<string> { from };
+                for (var at = previous[from]; at != from; at = previous[at])
+                {
+                    path.Add(at);
+                }
+
+                path.Add(from);
+                path.Reverse();
+                return path;
+            }
+
+            foreach (var n in Edges[node])
+            {
+                if (previous.TryAdd(n, node))
+                {
+                    queue.Enqueue(n);
+                }
+            }
+        }
+
+        return null;
+    }
+
+    private sealed class AssemblyReader(
+        PEReader pe,
+        Func<string, bool> include,
+        Dictionary<string, HashSet<string>> edges,
+        Dictionary<string, HashSet<string>> definedIn,
+        Dictionary<(string, string), string> evidence,
+        string assemblyName)
+    {
+        private static readonly Dictionary<short, OperandType> Operands = typeof(OpCodes)
+            .GetFields(BindingFlags.Public | BindingFlags.Static)
+            .Select(f => (OpCode)f.GetValue(null)!)
+            .ToDictionary(o => o.Value, o => o.OperandType);
+
+        private readonly MetadataReader _md = pe.GetMetadataReader();
+        private HashSet<string> _uses = [];
+        private string _namespace = "";
+        private string _type = "";
+
+        /// <summary>Notes the types named by a signature (created lazily: a primary constructor's initializers cannot name <c>this</c>).</summary>
+        private Collector Signatures => field ??= new Collector(this);
+
+        public void ReadAll()
+        {
+            foreach (var handle in _md.TypeDefinitions)
+            {
+                var ns = NamespaceOf(handle);
+                if (ns.Length == 0 || !include(ns))
+                {
+                    continue;
+                }
+
+                if (_md.GetTypeDefinition(handle).GetDeclaringType().IsNil)
+                {
+                    definedIn.TryAdd(ns, []);
+                    definedIn[ns].Add(assemblyName);
+                }
+
+                edges.TryAdd(ns, []);
+                _uses = edges[ns];
+                _namespace = ns;
+                _type = _md.GetString(_md.GetTypeDefinition(handle).Name);
+                ReadType(handle);
+            }
+        }
+
+        private void ReadType(TypeDefinitionHandle handle)
+        {
+            var type = _md.GetTypeDefinition(handle);
+            Use(type.BaseType);
+            foreach (var i in type.GetInterfaceImplementations())
+            {
+                Use(_md.GetInterfaceImplementation(i).Interface);
+            }
+
+            ReadGenericParameters(type.GetGenericParameters());
+            ReadAttributes(type.GetCustomAttributes());
+            foreach (var f in type.GetFields())
+            {
+                var field = _md.GetFieldDefinition(f);
+                field.DecodeSignature(Signatures, null);
+                ReadAttributes(field.GetCustomAttributes());
+            }
+
+            foreach (var p in type.GetProperties())
+            {
+                var property = _md.GetPropertyDefinition(p);
+                property.DecodeSignature(Signatures, null);
+                ReadAttributes(property.GetCustomAttributes());
+            }
+
+            foreach (var e in type.GetEvents())
+            {
+                Use(_md.GetEventDefinition(e).Type);
+            }
+
+            foreach (var m in type.GetMethods())
+            {
+                var method = _md.GetMethodDefinition(m);
+                method.DecodeSignature(Signatures, null);
+                ReadGenericParameters(method.GetGenericParameters());
+                ReadAttributes(method.GetCustomAttributes());
+                foreach (var p in method.GetParameters())
+                {
+                    ReadAttributes(_md.GetParameter(p).GetCustomAttributes());
+                }
+
+                if (method.RelativeVirtualAddress != 0)
+                {
+                    ReadBody(pe.GetMethodBody(method.RelativeVirtualAddress));
+                }
+            }
+        }
+
+        private void ReadGenericParameters(GenericParameterHandleCollection parameters)
+        {
+            foreach (var g in parameters)
+            {
+                foreach (var c in _md.GetGenericParameter(g).GetConstraints())
+                {
+                    Use(_md.GetGenericParameterConstraint(c).Type);
+                }
+            }
+        }
+
+        private void ReadAttributes(CustomAttributeHandleCollection attributes)
+        {
+            foreach (var a in attributes)
+            {
+                Use(_md.GetCustomAttribute(a).Constructor);
+            }
+        }
+
+        private void ReadBody(MethodBodyBlock body)
+        {
+            if (!body.LocalSignature.IsNil)
+            {
+                var locals = _md.GetStandaloneSignature(body.LocalSignature);
+                if (locals.GetKind() == StandaloneSignatureKind.LocalVariables)
+                {
+                    locals.DecodeLocalSignature(Signatures, null);
+                }
+            }
+
+            foreach (var region in body.ExceptionRegions)
+            {
+                Use(region.CatchType);
+            }
+
+            var il = body.GetILReader();
+            while (il.RemainingBytes > 0)
+            {
+                short code = il.ReadByte();
+                if (code == 0xFE)
+                {
+                    code = unchecked((short)(0xFE00 | il.ReadByte()));
+                }
+
+                switch (Operands[code])
+                {
+                    case OperandType.InlineNone:
+                        break;
+                    case OperandType.ShortInlineBrTarget or OperandType.ShortInlineI or OperandType.ShortInlineVar:
+                        il.Offset += 1;
+                        break;
+                    case OperandType.InlineVar:
+                        il.Offset += 2;
+                        break;
+                    case OperandType.InlineI8 or OperandType.InlineR:
+                        il.Offset += 8;
+                        break;
+                    case OperandType.InlineSwitch:
+                        var targets = il.ReadInt32(); // read first: `Offset += 4 * ReadInt32()` would add to the offset before the read
+                        il.Offset += 4 * targets;
+                        break;
+                    case OperandType.InlineField or OperandType.InlineMethod or OperandType.InlineTok or OperandType.InlineType:
+                        Use(MetadataTokens.EntityHandle(il.ReadInt32()));
+                        break;
+                    default:
+                        // InlineBrTarget, InlineI, InlineSig, InlineString, ShortInlineR: four bytes, no type of ours.
+                        il.Offset += 4;
+                        break;
+                }
+            }
+        }
+
+        private void Use(EntityHandle handle)
+        {
+            if (handle.IsNil)
+            {
+                return;
+            }
+
+            switch (handle.Kind)
+            {
+                case HandleKind.TypeDefinition:
+                    var definition = (TypeDefinitionHandle)handle;
+                    UseNamespace(NamespaceOf(definition), _md.GetString(_md.GetTypeDefinition(definition).Name));
+                    break;
+                case HandleKind.TypeReference:
+                    var reference = (TypeReferenceHandle)handle;
+                    UseNamespace(NamespaceOf(reference), _md.GetString(_md.GetTypeReference(reference).Name));
+                    break;
+                case HandleKind.TypeSpecification:
+                    _md.GetTypeSpecification((TypeSpecificationHandle)handle).DecodeSignature(Signatures, null);
+                    break;
+                case HandleKind.MethodDefinition:
+                    Use(_md.GetMethodDefinition((MethodDefinitionHandle)handle).GetDeclaringType());
+                    break;
+                case HandleKind.FieldDefinition:
+                    Use(_md.GetFieldDefinition((FieldDefinitionHandle)handle).GetDeclaringType());
+                    break;
+                case HandleKind.MemberReference:
+                    var member = _md.GetMemberReference((MemberReferenceHandle)handle);
+                    Use(member.Parent);
+                    if (member.GetKind() == MemberReferenceKind.Method)
+                    {
+                        member.DecodeMethodSignature(Signatures, null);
+                    }
+                    else
+                    {
+                        member.DecodeFieldSignature(Signatures, null);
+                    }
+
+                    break;
+                case HandleKind.MethodSpecification:
+                    var spec = _md.GetMethodSpecification((MethodSpecificationHandle)handle);
+                    Use(spec.Method);
+                    spec.DecodeSignature(Signatures, null);
+                    break;
+            }
+        }
+
+        private void UseNamespace(string ns, string typeName)
+        {
+            if (ns.Length > 0 && _uses.Add(ns))
+            {
+                evidence[(_namespace, ns)] = $"{_type} uses {typeName}";
+            }
+        }
+
+        private string NamespaceOf(TypeDefinitionHandle handle)
+        {
+            var type = _md.GetTypeDefinition(handle);
+            while (!type.GetDeclaringType().IsNil)
+            {
+                type = _md.GetTypeDefinition(type.GetDeclaringType());
+            }
+
+            return _md.GetString(type.Namespace);
+        }
+
+        private string NamespaceOf(TypeReferenceHandle handle)
+        {
+            var type = _md.GetTypeReference(handle);
+            while (type.ResolutionScope.Kind == HandleKind.TypeReference)
+            {
+                type = _md.GetTypeReference((TypeReferenceHandle)type.ResolutionScope);
+            }
+
+            return _md.GetString(type.Namespace);
+        }
+
+        /// <summary>Decodes signatures only to note the namespaces of the types they name.</summary>
+        private sealed class Collector(AssemblyReader owner) : ISignatureTypeProvider<int, object?>
+        {
+            public int GetTypeFromDefinition(MetadataReader reader, TypeDefinitionHandle handle, byte rawTypeKind) => Note(handle);
+
+            public int GetTypeFromReference(MetadataReader reader, TypeReferenceHandle handle, byte rawTypeKind) => Note(handle);
+
+            public int GetTypeFromSpecification(MetadataReader reader, object? context, TypeSpecificationHandle handle, byte rawTypeKind) => Note(handle);
+
+            public int GetPrimitiveType(PrimitiveTypeCode typeCode) => 0;
+
+            public int GetSZArrayType(int elementType) => 0;
+
+            public int GetArrayType(int elementType, ArrayShape shape) => 0;
+
+            public int GetByReferenceType(int elementType) => 0;
+
+            public int GetPointerType(int elementType) => 0;
+
+            public int GetPinnedType(int elementType) => 0;
+
+            public int GetGenericInstantiation(int genericType, ImmutableArray<int> typeArguments) => 0;
+
+            public int GetGenericMethodParameter(object? context, int index) => 0;
+
+            public int GetGenericTypeParameter(object? context, int index) => 0;
+
+            public int GetFunctionPointerType(MethodSignature<int> signature) => 0;
+
+            public int GetModifiedType(int modifier, int unmodifiedType, bool isRequired) => 0;
+
+            private int Note(EntityHandle handle)
+            {
+                owner.Use(handle);
+                return 0;
+            }
+        }
+    }
+}
