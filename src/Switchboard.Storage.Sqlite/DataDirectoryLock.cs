@@ -7,6 +7,11 @@ namespace Switchboard.Storage.Sqlite;
 /// their own in-memory head, so the second owner is refused at start instead. The lock is an operating-system lock on
 /// an open file: it dies with the process (a crash or <c>kill -9</c> never leaves it stale) and also refuses a second
 /// store in the same process. A separate one-line file names the holder, since a locked file cannot be read by others.
+/// <para>
+/// Taking the lock writes nothing new: the lock file, once created, is kept and only locked again, and the holder line
+/// is rewritten in place, best effort. A node whose disk is full (it crashed on it, say) still takes its directory and
+/// starts, serving reads and streams, instead of failing on a file it could not create.
+/// </para>
 /// </summary>
 internal sealed class DataDirectoryLock : IDisposable
 {
@@ -42,8 +47,11 @@ internal sealed class DataDirectoryLock : IDisposable
             // FileShare.None is an exclusive flock on Unix and a sharing lock on Windows; both end with the process.
             held = new FileStream(Path.Combine(full, LockFileName), FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
         }
-        catch (IOException ex) when (ex is not (FileNotFoundException or DirectoryNotFoundException or PathTooLongException))
+        catch (IOException ex) when (ex is not (FileNotFoundException or DirectoryNotFoundException or PathTooLongException)
+                                     && File.Exists(Path.Combine(full, LockFileName)))
         {
+            // The file is there but cannot be taken: someone holds it. (A lock file that could not be created, on a
+            // full disk say, is that error as it is, not a holder.)
             throw new DataDirectoryInUseException(full, ReadHolder(full), ex);
         }
 
@@ -80,18 +88,30 @@ internal sealed class DataDirectoryLock : IDisposable
         var line = $"pid {Environment.ProcessId} on {Environment.MachineName}"
                    + (address is null ? "" : $", serving {address}")
                    + $", since {_since}";
-        // Written aside and renamed over, so a reader sees the old line or the new one, never half of one.
-        var path = Path.Combine(Directory, HolderFileName);
-        var temporary = path + "." + Environment.ProcessId.ToString(CultureInfo.InvariantCulture);
-        File.WriteAllText(temporary, line + "\n");
-        File.Move(temporary, path, overwrite: true);
+        var bytes = System.Text.Encoding.UTF8.GetBytes(line + "\n");
+        try
+        {
+            // In place, never a new file beside it: on a full disk a write that needs new space fails, and the holder
+            // line is only what a refused second process prints, so that failure must not stop this one.
+            using var holder = new FileStream(Path.Combine(Directory, HolderFileName), FileMode.OpenOrCreate, FileAccess.Write, FileShare.ReadWrite);
+            holder.Write(bytes);
+            holder.SetLength(bytes.Length);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            HolderUnwritten = ex.Message;
+        }
     }
+
+    /// <summary>Why the holder line could not be written (a full disk, say), or null when it was.</summary>
+    public string? HolderUnwritten { get; private set; }
 
     private static string? ReadHolder(string directory)
     {
         try
         {
-            var text = File.ReadAllText(Path.Combine(directory, HolderFileName)).Trim();
+            // The first line only: rewritten in place, a shorter line may be followed by the rest of a longer old one.
+            var text = File.ReadAllText(Path.Combine(directory, HolderFileName)).Split('\n')[0].Trim();
             return text.Length == 0 ? null : text;
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)

@@ -33,6 +33,16 @@ public sealed class TypeScriptClientTests(TypeScriptClientPackage package, ITest
     }
 
     [Fact]
+    public async Task TheDashboardServesTheLiveModuleAsTheClientBuildsIt()
+    {
+        // The dashboard imports the client's live module (applying events, resuming by seq) from a checked-in copy of
+        // dist/live.js; the fixture has just built dist, so the copy must be byte for byte what the build gives.
+        package.EnsureBuilt();
+        var (exitCode, log) = await TypeScriptClientPackage.RunAsync("node", ["scripts/dashboard.mjs", "--check"], TimeSpan.FromMinutes(1));
+        exitCode.ShouldBe(0, log);
+    }
+
+    [Fact]
     public async Task ReactHooksAndTheQueryAdapterRenderLiveUpdatesInChromiumWithoutRefetching()
     {
         package.EnsureBuilt();

@@ -137,6 +137,19 @@ public sealed class SubscriberTokenTests : IDisposable
     [InlineData("session:a b", false)]
     [InlineData("", false)]
     [InlineData("users", false)]
+    [InlineData("a", false)] // a prefix of "alerts" is no topic (issue 30)
+    [InlineData("sess", false)]
+    [InlineData("session", false)]
+    [InlineData("summ", false)]
+    [InlineData("session:", false)] // an id has at least one character
+    [InlineData("session*", true)]
+    [InlineData("s*s", true)]
+    [InlineData("*:x", true)]
+    [InlineData("session:*:*", true)]
+    [InlineData("*y", true)] // summary, or session:y
+    [InlineData("a*", true)]
+    [InlineData("x*", false)]
+    [InlineData("**", true)]
     public void PatternsAreValidated(string pattern, bool valid) => (TopicPattern.Validate(pattern) is null).ShouldBe(valid);
 
     /// <summary>A clock moved by the test.</summary>

@@ -1,6 +1,6 @@
 export * from "./types.js";
 export * from "./alerts.js";
-export * from "./schemas.js";
+export {describe, enums, schemas, type Descriptor} from "./wire.js";
 export {SwitchboardProblem, SwitchboardTransportError, isProblem} from "./errors.js";
 export {SwitchboardClient, type ClientOptions, type ListSessionsOptions} from "./client.js";
 export {SessionHandle, type SessionHandleOptions, type SessionHandleStats} from "./handle.js";
@@ -8,6 +8,7 @@ export {
   Subscriber, Subscription, defaultBackoff, type ConnectionState, type JoinInfo, type SnapshotReset,
   type StreamPosition, type SubscribeOptions, type SubscriberOptions, type SubscriptionHandlers,
 } from "./subscriber.js";
+export {applyEvent, ResumeCursor} from "./live.js";
 export {
   applyChanges, createLiveView, createSessionView, createSummaryView, labelsMatch, newestFirst, type LiveView,
   type LiveViewEventListener, type LiveViewOptions, type LiveViewState, type ValueView,

@@ -1,6 +1,9 @@
 import type {SwitchboardClient} from "./client.js";
 import type {SnapshotReset, Subscriber, Subscription} from "./subscriber.js";
 import type {FleetUpdatedEvent, Labels, Session, SessionEvent, Summary} from "./types.js";
+import {applyChanges, labelsMatch, newestFirst} from "./live.js";
+
+export {applyChanges, labelsMatch, newestFirst};
 
 /** An immutable picture of a live view; a new object after every change (for `useSyncExternalStore`). */
 export interface LiveViewState {
@@ -44,22 +47,6 @@ export interface LiveView {
   /** Resolves once the first snapshot (with every page) is in. */
   readonly ready: Promise<void>;
   close(): void;
-}
-
-export function labelsMatch(session: Pick<Session, "labels">, labels: Labels | undefined): boolean {
-  if (!labels) return true;
-  for (const [k, v] of Object.entries(labels)) if (session.labels[k] !== v) return false;
-  return true;
-}
-
-/** Orders by `created_at`, newest first (sessions created in one batch tie). */
-export function newestFirst(a: Pick<Session, "created_at">, b: Pick<Session, "created_at">): number {
-  return a.created_at < b.created_at ? 1 : a.created_at > b.created_at ? -1 : 0;
-}
-
-/** Applies a `session_updated` event's changes to a session (the result equals what the HTTP API returns). */
-export function applyChanges(session: Session, event: Extract<SessionEvent, {type: "session_updated"}>): Session {
-  return {...session, ...event.data.changes, version: event.data.version} as Session;
 }
 
 /**

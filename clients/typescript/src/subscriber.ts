@@ -2,6 +2,7 @@ import {Socket, type Channel} from "phoenix";
 import type {
   FleetUpdatedEvent, Labels, Session, SessionEvent, Summary, SummaryEvent, SwitchboardEvent,
 } from "./types.js";
+import {ResumeCursor, type StreamPosition} from "./live.js";
 
 /** `connecting` before the first open, `open`, `reconnecting` after a drop (with backoff), `closed` after `disconnect()`. */
 export type ConnectionState = "connecting" | "open" | "reconnecting" | "closed";
@@ -19,10 +20,7 @@ export interface SubscriberOptions {
   heartbeatIntervalMs?: number;
 }
 
-export interface StreamPosition {
-  seq: number;
-  epoch: string;
-}
+export type {StreamPosition};
 
 /** What a join answered, for every (re)join. */
 export interface JoinInfo {
@@ -85,10 +83,7 @@ export function defaultBackoff(tries: number): number {
 /** One topic's channel; its position moves with every event and survives reconnects. */
 export class Subscription {
   readonly topic: string;
-  /** The position after the last event delivered (or the last snapshot): what the next rejoin resumes from. */
-  position: StreamPosition | null;
-  /** Events at or below the position that arrived again and were dropped (a correct server sends none). */
-  duplicatesDropped = 0;
+  private readonly cursor: ResumeCursor;
   private readonly channel: Channel;
   private readonly handlers: SubscriptionHandlers;
   private readonly release: () => void;
@@ -100,18 +95,27 @@ export class Subscription {
     this.topic = topic;
     this.release = release;
     this.handlers = handlers;
-    this.position = options.since ?? null;
+    this.cursor = new ResumeCursor(options.since ?? null);
     const base: Record<string, unknown> = {};
     if (options.labels) base.labels = options.labels;
     if (options.limit !== undefined) base.limit = options.limit;
     if (options.viewer) base.viewer = options.viewer;
     // A function, so every rejoin carries the latest position.
-    this.channel = socket.channel(topic, () =>
-      this.position === null ? {...base} : {...base, since: this.position.seq, epoch: this.position.epoch});
+    this.channel = socket.channel(topic, () => this.cursor.joinParams(base));
     for (const name of EVENT_NAMES) this.channel.on(name, (payload: unknown) => this.deliver(payload as SwitchboardEvent));
     this.channel.join()
       .receive("ok", (reply: Record<string, unknown>) => this.joined(reply))
       .receive("error", (reply: {reason?: string; detail?: string}) => this.handlers.onJoinError?.(reply));
+  }
+
+  /** The position after the last event delivered (or the last snapshot): what the next rejoin resumes from. */
+  get position(): StreamPosition | null {
+    return this.cursor.position;
+  }
+
+  /** Events at or below the position that arrived again and were dropped (a correct server sends none). */
+  get duplicatesDropped(): number {
+    return this.cursor.duplicatesDropped;
   }
 
   /** Leaves the channel; no handler is called afterwards. */
@@ -130,8 +134,7 @@ export class Subscription {
     };
     const initial = !this.joinedOnce;
     this.joinedOnce = true;
-    if (!info.resumed) {
-      this.position = {seq: info.seq, epoch: info.epoch};
+    if (this.cursor.joined(info)) {
       const snapshot: SnapshotReset = {topic: this.topic, seq: info.seq, epoch: info.epoch, initial};
       if ("sessions" in reply) snapshot.sessions = reply.sessions as Session[];
       if ("next_cursor" in reply) snapshot.next_cursor = reply.next_cursor as string | null;
@@ -148,12 +151,7 @@ export class Subscription {
       this.handlers.onSummary?.(event.data, event);
       return;
     }
-    const p = this.position;
-    if (p !== null && p.epoch === event.epoch && event.seq <= p.seq) {
-      this.duplicatesDropped++;
-      return;
-    }
-    this.position = {seq: event.seq, epoch: event.epoch};
+    if (!this.cursor.accept(event)) return;
     this.handlers.onEvent?.(event);
   }
 }

@@ -64,7 +64,8 @@ public static class SwitchboardEndpointRouteBuilderExtensions
 
         if (stream.EnableLongPoll)
         {
-            root.MapMethods("/socket/longpoll", ["GET", "POST", "OPTIONS"], (HttpContext http, LongPollRegistry sessions, StreamOptions options,
+            // Every method, as Phoenix: OPTIONS (a CORS preflight included) gets the CORS answer, methods other than GET and POST 400.
+            root.Map("/socket/longpoll", (HttpContext http, LongPollRegistry sessions, StreamOptions options,
                 OriginPolicy origins, StreamAuthenticator auth) =>
                 LongPollEndpoint.HandleAsync(http, sessions, options, origins, auth)).ExcludeFromDescription();
         }

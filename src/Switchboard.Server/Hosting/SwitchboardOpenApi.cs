@@ -8,10 +8,13 @@ using Microsoft.AspNetCore.WebUtilities;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using Microsoft.OpenApi;
+using Switchboard.Alerts;
 using Switchboard.Events;
 using Switchboard.Http;
 using Switchboard.Options;
 using Switchboard.Sessions;
+using Switchboard.UsageRollups;
+using Switchboard.Webhooks;
 
 namespace Switchboard.Hosting;
 
@@ -89,6 +92,7 @@ internal static class SwitchboardOpenApi
                 NumbersOnly(schema);
             }
 
+            ItemEnums(document);
             AddCommonProblems(document);
             return Task.CompletedTask;
         });
@@ -116,22 +120,13 @@ internal static class SwitchboardOpenApi
 
         if (context.JsonPropertyInfo is { } property)
         {
-            var owner = property.DeclaringType;
-            if (owner == typeof(Contracts.AlertResponse) && property.Name is "state" or "State")
+            // Lists of names (webhook event types, severities) get theirs on the items, in ItemEnums.
+            if (schema.Type is not { } t || (t & JsonSchemaType.Array) == 0)
             {
-                schema.Enum = ["open", "resolved"];
-            }
-            else if (owner == typeof(Contracts.WebhookResponse) && property.Name is "state" or "State")
-            {
-                schema.Enum = ["active", "failing"];
-            }
-            else if (owner.DeclaringType == typeof(Contracts) && property.Name is "state" or "State")
-            {
-                schema.Enum = [.. States.Select(s => (JsonNode)JsonValue.Create(s))];
-            }
-            else if (owner == typeof(Contracts.EventEnvelope) && property.Name is "type" or "Type")
-            {
-                schema.Enum = [.. LoggedEventTypes.Select(s => (JsonNode)JsonValue.Create(s))];
+                if (EnumOf(property.DeclaringType, JsonNamingPolicy.SnakeCaseLower.ConvertName(property.Name)) is { } values)
+                {
+                    schema.Enum = [.. values.Select(v => (JsonNode)JsonValue.Create(v))];
+                }
             }
 
             return;
@@ -209,6 +204,26 @@ internal static class SwitchboardOpenApi
         NumbersOnly(schema.AdditionalProperties);
     }
 
+    /// <summary>The enum of a list of names goes on its items (the generator fills those after the property's transformer runs).</summary>
+    private static void ItemEnums(OpenApiDocument document)
+    {
+        foreach (var type in typeof(Contracts).GetNestedTypes())
+        {
+            if (document.Components?.Schemas is not { } schemas || !schemas.TryGetValue(type.Name, out var found) || found is not OpenApiSchema { Properties: { } properties })
+            {
+                continue;
+            }
+
+            foreach (var (name, property) in properties)
+            {
+                if (property is OpenApiSchema { Items: OpenApiSchema items } && EnumOf(type, name) is { } values)
+                {
+                    items.Enum = [.. values.Select(v => (JsonNode)JsonValue.Create(v))];
+                }
+            }
+        }
+    }
+
     /// <summary>Problems any operation can answer: auth, host filter, rate limit, unexpected errors, a stopping or unavailable server.</summary>
     private static void AddCommonProblems(OpenApiDocument document)
     {
@@ -249,7 +264,30 @@ internal static class SwitchboardOpenApi
 
     private static readonly int[] CommonProblemStatuses = [401, 403, 421, 429, 500, 503];
 
+    /// <summary>
+    /// The closed sets of names a property takes, as the request parsers check them: session states, event types, alert
+    /// conditions and severities, webhook formats and states, usage buckets.
+    /// </summary>
+    private static string[]? EnumOf(Type owner, string property) => (owner.Name, property) switch
+    {
+        (nameof(Contracts.AlertResponse), "state") => ["open", "resolved"],
+        (nameof(Contracts.WebhookResponse), "state") => [WebhookStates.Active, WebhookStates.Failing],
+        (_, "state") when owner.DeclaringType == typeof(Contracts) => States,
+        (nameof(Contracts.EventEnvelope), "type") => LoggedEventTypes,
+        (nameof(Contracts.AlertRuleRequest) or nameof(Contracts.AlertRuleResponse) or nameof(Contracts.AlertResponse), "condition") => Conditions,
+        (nameof(Contracts.AlertRuleRequest) or nameof(Contracts.AlertRuleResponse) or nameof(Contracts.AlertResponse), "severity") => Severities,
+        (nameof(Contracts.WebhookRequest) or nameof(Contracts.WebhookResponse), "alert_severities") => Severities,
+        (nameof(Contracts.WebhookRequest) or nameof(Contracts.WebhookResponse), "event_types") => LoggedEventTypes,
+        (nameof(Contracts.WebhookRequest) or nameof(Contracts.WebhookResponse), "format") => [WebhookFormats.Json, WebhookFormats.Slack],
+        (nameof(Contracts.UsageResponse), "bucket") => [.. UsageBuckets.All.Select(b => b.ToWire())],
+        _ => null,
+    };
+
     private static readonly string[] States = [.. SessionStates.All.Select(s => s.ToWire())];
+
+    private static readonly string[] Conditions = [.. Enum.GetValues<AlertCondition>().Select(c => c.ToWire())];
+
+    private static readonly string[] Severities = [.. Enum.GetValues<AlertSeverity>().Select(s => s.ToWire())];
 
     private static readonly string[] LoggedEventTypes =
         [EventTypes.SessionCreated, EventTypes.SessionUpdated, EventTypes.SessionTerminated, EventTypes.FleetUpdated,

@@ -18,7 +18,8 @@ namespace Switchboard.Http;
 /// <summary><c>/api/alert-rules</c> (CRUD; configured rules are read-only) and <c>/api/alerts</c> (list, read, acknowledge).</summary>
 internal static class AlertEndpoints
 {
-    private static readonly string[] RuleFields = ["id", "name", "condition", "severity", "seconds", "threshold", "metric", "window_seconds", "labels", "enabled"];
+    private static readonly string[] AcknowledgeFields = Contracts.Fields<Contracts.AcknowledgeRequest>();
+    private static readonly string[] RuleFields = Contracts.Fields<Contracts.AlertRuleRequest>();
 
     public static void Map(IEndpointRouteBuilder api)
     {
@@ -186,7 +187,7 @@ internal static class AlertEndpoints
         try
         {
             using var body = await JsonBody.ReadAsync(http.Request, options.Http.MaxBodyBytes, allowEmpty: false, ct);
-            var fields = new FieldReader(body!.RootElement, ["by", "note"]);
+            var fields = new FieldReader(body!.RootElement, AcknowledgeFields);
             var by = fields.String("by") ?? throw RequestException.Field("by", "'by' is required: who acknowledges the alert (a name or an email address).");
             ack = new AcknowledgeAlert(id, by, fields.NullableString("note").Value);
         }

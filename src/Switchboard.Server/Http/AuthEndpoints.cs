@@ -18,7 +18,7 @@ namespace Switchboard.Http;
 /// </summary>
 internal static class AuthEndpoints
 {
-    private static readonly string[] Fields = ["topics", "labels", "ttl_seconds"];
+    private static readonly string[] Fields = Contracts.Fields<Contracts.TokenRequest>();
     private static readonly string[] AllTopics = [TopicRoute.SessionsTopic, TopicRoute.SummaryTopic, "session:*", TopicRoute.UsageTopic];
 
     public static void Map(IEndpointRouteBuilder api)

@@ -5,8 +5,9 @@ using Switchboard.Sessions;
 namespace Switchboard.Http;
 
 /// <summary>
-/// The wire shapes, for the OpenAPI document only: requests are read by <see cref="FieldReader"/> and responses
-/// written by <see cref="Json.SessionJson"/>, so these records describe the API without being on its path.
+/// The wire shapes the OpenAPI document describes (and the clients' types are generated from, clients/codegen). A request
+/// record is also the list of fields its parser accepts (<see cref="Fields{T}"/>, the unknown-field check of
+/// <see cref="FieldReader"/>), so a request field is declared here once; responses are written by the Json writers.
 /// </summary>
 internal static class Contracts
 {
@@ -129,6 +130,14 @@ internal static class Contracts
 
     /// <summary>Marks a request body: fields are optional unless <see cref="RequiredFields"/> names them; unknown fields are errors.</summary>
     public interface IRequest;
+
+    /// <summary>
+    /// The wire names of a request record's fields, in declaration order: what its parser accepts (anything else is an
+    /// unknown-field error) and what the OpenAPI schema lists.
+    /// </summary>
+    public static string[] Fields<T>()
+        where T : IRequest =>
+        [.. typeof(T).GetConstructors().Single().GetParameters().Select(p => JsonNamingPolicy.SnakeCaseLower.ConvertName(p.Name!))];
 
     /// <summary>The fields a request must have (wire names); the rest may be left out.</summary>
     public static IReadOnlyList<string> RequiredFields(Type type) => type.Name switch

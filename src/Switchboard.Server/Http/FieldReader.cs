@@ -1,6 +1,5 @@
+using Switchboard.Json;
 using Switchboard.Writes;
-using System.Buffers;
-using System.Text;
 using System.Text.Json;
 using Switchboard.Responses;
 using Switchboard.Sessions;
@@ -176,14 +175,8 @@ internal sealed class FieldReader
             throw Type(name, v, "a JSON object");
         }
 
-        // Compact and unescaped, so its size is counted as the UTF-8 bytes it is (the limit's documented unit).
-        var buffer = new ArrayBufferWriter<byte>();
-        using (var writer = new Utf8JsonWriter(buffer, JsonResult.WriterOptions))
-        {
-            v.WriteTo(writer);
-        }
-
-        return Encoding.UTF8.GetString(buffer.WrittenSpan);
+        // Compact and escaped only where JSON requires, so its size is counted as the UTF-8 bytes it is (the limit's documented unit).
+        return CompactJson.Write(v);
     }
 
     /// <summary>The raw field, or null when it is absent. Typed readers reject a JSON null where the field cannot be cleared.</summary>

@@ -17,7 +17,8 @@ namespace Switchboard.Http;
 /// <summary><c>/api/webhooks</c>: endpoints, their delivery state, and replay.</summary>
 internal static class WebhookEndpoints
 {
-    private static readonly string[] Fields = ["id", "url", "secret", "event_types", "labels", "alert_severities", "format", "enabled"];
+    private static readonly string[] Fields = Contracts.Fields<Contracts.WebhookRequest>();
+    private static readonly string[] ReplayFields = Contracts.Fields<Contracts.ReplayRequest>();
     private static readonly string[] KnownTypes =
     [
         EventTypes.SessionCreated, EventTypes.SessionUpdated, EventTypes.SessionTerminated, EventTypes.FleetUpdated,
@@ -133,7 +134,7 @@ internal static class WebhookEndpoints
         try
         {
             using var body = await JsonBody.ReadAsync(http.Request, options.Http.MaxBodyBytes, allowEmpty: false, ct);
-            var f = new FieldReader(body!.RootElement, ["from_seq"]);
+            var f = new FieldReader(body!.RootElement, ReplayFields);
             from = f.Long("from_seq") ?? throw RequestException.Field("from_seq", "'from_seq' is required: the first seq to deliver again.");
         }
         catch (RequestException ex)

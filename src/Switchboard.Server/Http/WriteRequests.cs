@@ -8,14 +8,15 @@ namespace Switchboard.Http;
 /// <summary>Turns request JSON into writes. The field lists are the API's contract and feed the unknown-field check.</summary>
 internal static class WriteRequests
 {
-    // The session fields each request may set come from SessionWire; expected_version is the request's own.
+    // The session fields each request may set come from SessionWire; the request's own (expected_version, reason) from
+    // its record in Contracts.
     public static readonly string[] CreateFields = [.. Names(SessionWire.Use.Create)];
 
-    public static readonly string[] UpdateFields = [.. Names(SessionWire.Use.Update), "expected_version"];
+    public static readonly string[] UpdateFields = [.. Names(SessionWire.Use.Update), .. Contracts.Fields<Contracts.UpdateSessionRequest>()];
 
     public static readonly string[] UsageFields = [.. Names(SessionWire.Use.AddUsage)];
 
-    public static readonly string[] TerminateFields = ["reason", "expected_version"];
+    public static readonly string[] TerminateFields = Contracts.Fields<Contracts.TerminateRequest>();
 
     public static CreateSession Create(JsonElement body, string prefix = "", IReadOnlyCollection<string>? known = null)
     {

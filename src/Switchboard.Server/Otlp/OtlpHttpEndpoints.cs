@@ -1,5 +1,4 @@
 using System.Buffers;
-using System.Diagnostics;
 using System.IO.Compression;
 using Google.Protobuf;
 using Microsoft.AspNetCore.Builder;
@@ -35,18 +34,18 @@ internal static class OtlpHttpEndpoints
         v1.AddEndpointFilter<UnexpectedErrorFilter>();
         v1.AddEndpointFilter<StoppingFilter>();
         v1.AddEndpointFilter<ApiAccessFilter>();
-        v1.MapPost("/traces", (HttpContext http, OtlpReceiver receiver, SwitchboardOptions options, SwitchboardMetrics metrics, ILogger<OtlpReceiver> logger) =>
-            HandleAsync(http, OtlpSignal.Traces, receiver, options.Otlp, metrics, logger)).WithTags("OpenTelemetry").ExcludeFromDescription();
-        v1.MapPost("/logs", (HttpContext http, OtlpReceiver receiver, SwitchboardOptions options, SwitchboardMetrics metrics, ILogger<OtlpReceiver> logger) =>
-            HandleAsync(http, OtlpSignal.Logs, receiver, options.Otlp, metrics, logger)).WithTags("OpenTelemetry").ExcludeFromDescription();
-        v1.MapPost("/metrics", (HttpContext http, OtlpReceiver receiver, SwitchboardOptions options, SwitchboardMetrics metrics, ILogger<OtlpReceiver> logger) =>
-            HandleAsync(http, OtlpSignal.Metrics, receiver, options.Otlp, metrics, logger)).WithTags("OpenTelemetry").ExcludeFromDescription();
+        v1.MapPost("/traces", (HttpContext http, OtlpReceiver receiver, SwitchboardOptions options, SwitchboardMetrics metrics, TimeProvider time, ILogger<OtlpReceiver> logger) =>
+            HandleAsync(http, OtlpSignal.Traces, receiver, options.Otlp, metrics, time, logger)).WithTags("OpenTelemetry").ExcludeFromDescription();
+        v1.MapPost("/logs", (HttpContext http, OtlpReceiver receiver, SwitchboardOptions options, SwitchboardMetrics metrics, TimeProvider time, ILogger<OtlpReceiver> logger) =>
+            HandleAsync(http, OtlpSignal.Logs, receiver, options.Otlp, metrics, time, logger)).WithTags("OpenTelemetry").ExcludeFromDescription();
+        v1.MapPost("/metrics", (HttpContext http, OtlpReceiver receiver, SwitchboardOptions options, SwitchboardMetrics metrics, TimeProvider time, ILogger<OtlpReceiver> logger) =>
+            HandleAsync(http, OtlpSignal.Metrics, receiver, options.Otlp, metrics, time, logger)).WithTags("OpenTelemetry").ExcludeFromDescription();
     }
 
     private static async Task<IResult> HandleAsync(HttpContext http, OtlpSignal signal, OtlpReceiver receiver, OtlpOptions options,
-        SwitchboardMetrics metrics, ILogger logger)
+        SwitchboardMetrics metrics, TimeProvider time, ILogger logger)
     {
-        var started = Stopwatch.GetTimestamp();
+        var started = time.GetTimestamp();
         try
         {
             var result = await ReceiveAsync(http, signal, receiver, options);
@@ -60,7 +59,7 @@ internal static class OtlpHttpEndpoints
         }
         finally
         {
-            metrics.OtlpRequestDuration.Record(Stopwatch.GetElapsedTime(started).TotalSeconds,
+            metrics.OtlpRequestDuration.Record(time.GetElapsedTime(started).TotalSeconds,
                 new KeyValuePair<string, object?>("signal", signal.ToWire()), new KeyValuePair<string, object?>("transport", "http"));
         }
     }

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Switchboard.Json;
 
 namespace Switchboard.Phoenix;
 
@@ -115,7 +116,24 @@ internal sealed class PhoenixMessage(string? joinRef, string? @ref, string topic
         e.ValueKind is JsonValueKind.String or JsonValueKind.Number or JsonValueKind.True or JsonValueKind.False or JsonValueKind.Null
         || (allowMissing && e.ValueKind == JsonValueKind.Undefined);
 
-    private static string? RawRef(JsonElement e) => e.ValueKind is JsonValueKind.Null or JsonValueKind.Undefined ? null : e.GetRawText();
+    /// <summary>
+    /// The ref's raw JSON text. A string ref is decoded once first, so one holding a lone surrogate escape throws
+    /// <see cref="InvalidOperationException"/> like a topic or event does (1007, or 400 on long-poll) instead of being echoed.
+    /// </summary>
+    private static string? RawRef(JsonElement e)
+    {
+        if (e.ValueKind is JsonValueKind.Null or JsonValueKind.Undefined)
+        {
+            return null;
+        }
+
+        if (e.ValueKind == JsonValueKind.String && JsonStrings.FindNotText(e) is not null)
+        {
+            throw new InvalidOperationException("the ref holds a lone surrogate escape, which is not Unicode text");
+        }
+
+        return e.GetRawText();
+    }
 
     /// <summary>A null payload (a heartbeat or leave from some clients) is an empty object.</summary>
     private static JsonElement PayloadOf(JsonElement payload) => payload.ValueKind == JsonValueKind.Null ? EmptyPayload : payload.Clone();

@@ -18,12 +18,17 @@ internal static class PhoenixSerializers
 {
     /// <summary>
     /// The serializer a connection asked for: the last <c>vsn</c> wins (phoenix.js appends its own after any in the user's
-    /// params), none means V1. Null for a version not served (answered 403, as Phoenix does).
+    /// params), none means V1. Null for a version not served, an empty <c>vsn=</c> included (answered 403, as Phoenix does).
     /// </summary>
     public static PhoenixSerializer? FromVsn(StringValues vsn)
     {
-        var last = vsn.Count == 0 ? "" : vsn[vsn.Count - 1] ?? "";
-        return last.Length == 0 || IsVersion(last, '1') ? PhoenixSerializer.V1
+        if (vsn.Count == 0)
+        {
+            return PhoenixSerializer.V1;
+        }
+
+        var last = vsn[vsn.Count - 1] ?? "";
+        return IsVersion(last, '1') ? PhoenixSerializer.V1
             : IsVersion(last, '2') ? PhoenixSerializer.V2
             : null;
     }

@@ -48,7 +48,7 @@ internal sealed class PhoenixSocket(JoinCoordinator hub, SendQueue queue, ILogge
                 await _joinAnswered; // never faults
             }
 
-            Reply(m.JoinRef, m.Ref, m.Topic, "ok");
+            Reply(null, m.Ref, m.Topic, "ok"); // Phoenix's heartbeat reply has no join_ref, whatever the client sent
             return;
         }
 

@@ -1,4 +1,5 @@
 using Switchboard.Live;
+using Switchboard.Sessions;
 
 namespace Switchboard.Security;
 
@@ -27,14 +28,9 @@ internal static class TopicPattern
             }
         }
 
-        // A pattern that can match no topic is a mistake worth reporting (e.g. "sesions").
-        var prefix = pattern.Split('*')[0];
-        if (!TopicRoute.SessionsTopic.StartsWith(prefix, StringComparison.Ordinal)
-            && !TopicRoute.SummaryTopic.StartsWith(prefix, StringComparison.Ordinal)
-            && !TopicRoute.UsageTopic.StartsWith(prefix, StringComparison.Ordinal)
-            && !TopicRoute.AlertsTopic.StartsWith(prefix, StringComparison.Ordinal)
-            && !prefix.StartsWith(TopicRoute.SessionPrefix, StringComparison.Ordinal)
-            && !TopicRoute.SessionPrefix.StartsWith(prefix, StringComparison.Ordinal))
+        // A pattern that can match no topic is a mistake worth reporting ("sesions", "sess", "session:").
+        if (!Matches(pattern, TopicRoute.SessionsTopic) && !Matches(pattern, TopicRoute.SummaryTopic) && !Matches(pattern, TopicRoute.UsageTopic)
+            && !Matches(pattern, TopicRoute.AlertsTopic) && !CanMatchASessionTopic(pattern))
         {
             return $"topic pattern '{Clip(pattern)}' matches no topic; topics are 'sessions', 'summary', 'usage', 'alerts' and 'session:{{id}}'";
         }
@@ -76,6 +72,59 @@ internal static class TopicPattern
         }
 
         return p == pattern.Length;
+    }
+
+    /// <summary>
+    /// Whether some <c>session:{id}</c> topic matches: the pattern reads <c>session:</c>, and what is left of it can
+    /// still match an id of 1 to 128 characters. Every character a pattern may hold is one an id may hold, so only the
+    /// prefix and the id's length decide.
+    /// </summary>
+    private static bool CanMatchASessionTopic(string pattern)
+    {
+        // The glob as an automaton: a state is a position in the pattern; a '*' consumes any character or nothing.
+        var states = Closure(pattern, [0]);
+        foreach (var c in TopicRoute.SessionPrefix)
+        {
+            var next = new HashSet<int>();
+            foreach (var p in states)
+            {
+                if (p < pattern.Length && pattern[p] == '*')
+                {
+                    next.Add(p);
+                }
+                else if (p < pattern.Length && pattern[p] == c)
+                {
+                    next.Add(p + 1);
+                }
+            }
+
+            states = Closure(pattern, next);
+        }
+
+        foreach (var p in states)
+        {
+            var rest = pattern.AsSpan(p);
+            var literal = rest.Length - rest.Count('*');
+            if (rest.Length > 0 && literal <= SessionLimits.MaxIdLength)
+            {
+                return true; // an id of its literal characters, with one more for a '*' when there are none
+            }
+        }
+
+        return false;
+    }
+
+    private static HashSet<int> Closure(string pattern, IEnumerable<int> states)
+    {
+        var closed = new HashSet<int>();
+        foreach (var state in states)
+        {
+            for (var p = state; closed.Add(p) && p < pattern.Length && pattern[p] == '*'; p++)
+            {
+            }
+        }
+
+        return closed;
     }
 
     private static string Clip(string s) => s.Length > 40 ? s[..40] + "…" : s;

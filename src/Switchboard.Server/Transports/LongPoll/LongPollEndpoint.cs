@@ -16,7 +16,8 @@ namespace Switchboard.Transports.LongPoll;
 /// </summary>
 internal static class LongPollEndpoint
 {
-    private const int MaxLinesPerPost = 100;
+    /// <summary>A POST's body may hold this many frames of the largest size; Phoenix handles every line of a batch, and so do we.</summary>
+    private const int MaxFramesPerPost = 100;
 
     public static async Task HandleAsync(HttpContext context, LongPollRegistry sessions, StreamOptions options, OriginPolicy origins,
         StreamAuthenticator authenticator)
@@ -65,7 +66,7 @@ internal static class LongPollEndpoint
         }
         else
         {
-            response.StatusCode = StatusCodes.Status405MethodNotAllowed;
+            response.StatusCode = StatusCodes.Status400BadRequest; // as Phoenix answers any other method
         }
     }
 
@@ -123,7 +124,7 @@ internal static class LongPollEndpoint
         List<PhoenixMessage> messages;
         try
         {
-            var body = await ReadBodyAsync(context.Request, options.MaxFrameBytes * MaxLinesPerPost, context.RequestAborted);
+            var body = await ReadBodyAsync(context.Request, options.MaxFrameBytes * MaxFramesPerPost, context.RequestAborted);
             messages = Parse(body, session.Serializer, options.MaxFrameBytes);
         }
         catch (RequestException ex)
@@ -166,7 +167,7 @@ internal static class LongPollEndpoint
                 m = Convert.TryFromBase64String(line, bytes, out var written) ? PhoenixMessage.ParseBinary(bytes.AsSpan(0, written), out _) : null;
             }
 
-            if (m is null || messages.Count == MaxLinesPerPost)
+            if (m is null)
             {
                 throw new RequestException(ProblemResult.BadRequest("invalid long-poll batch"));
             }

@@ -17,7 +17,6 @@ internal sealed class LongPollSession : ISendQueueConsumer, IStreamConnection
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private readonly SemaphoreSlim _inbound = new(1, 1);
-    private TaskCompletionSource? _waiter;
     private readonly ConnectionAccess? _access;
     private readonly StreamOptions _options;
     private MessageRate _rate;
@@ -33,6 +32,7 @@ internal sealed class LongPollSession : ISendQueueConsumer, IStreamConnection
         _options = hub.Options;
         _lastActivity = time.GetTimestamp();
         Queue = new SendQueue(this, hub.Options.SendQueueMaxFrames, hub.Options.SendQueueMaxBytes);
+        Waiter = new LongPollWaiter(Queue);
         _access = access;
         _logger = registry.Logger;
         Socket = new PhoenixSocket(hub, Queue, registry.PhoenixLogger, access);
@@ -57,6 +57,9 @@ internal sealed class LongPollSession : ISendQueueConsumer, IStreamConnection
 
     public SendQueue Queue { get; }
 
+    /// <summary>Where GET requests wait for the queue's frames.</summary>
+    internal LongPollWaiter Waiter { get; }
+
     public PhoenixSocket Socket { get; }
 
     public long LastActivity => Volatile.Read(ref _lastActivity);
@@ -78,42 +81,9 @@ internal sealed class LongPollSession : ISendQueueConsumer, IStreamConnection
     public async Task<List<OutboundFrame>> PollAsync(TimeSpan window, CancellationToken cancellationToken)
     {
         Touch();
-        var frames = DrainAll();
-        if (frames.Count > 0)
-        {
-            return frames;
-        }
-
-        TaskCompletionSource waiter;
-        lock (_lock)
-        {
-            // A newer poll supersedes an older one, which then answers with what it has (nothing).
-            _waiter?.TrySetResult();
-            _waiter = waiter = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        }
-
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        timeout.CancelAfter(window);
-        try
-        {
-            await waiter.Task.WaitAsync(timeout.Token);
-        }
-        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
-        {
-        }
-        finally
-        {
-            lock (_lock)
-            {
-                if (_waiter == waiter)
-                {
-                    _waiter = null;
-                }
-            }
-        }
-
+        var frames = await Waiter.PollAsync(window, cancellationToken);
         Touch();
-        return cancellationToken.IsCancellationRequested ? [] : DrainAll();
+        return frames;
     }
 
     /// <summary>
@@ -154,7 +124,6 @@ internal sealed class LongPollSession : ISendQueueConsumer, IStreamConnection
     /// <summary>Ends the session: its channels leave (and its presence with them) and the next request gets 410.</summary>
     public void Abort(string reason)
     {
-        TaskCompletionSource? waiter;
         lock (_lock)
         {
             if (_closed)
@@ -164,22 +133,15 @@ internal sealed class LongPollSession : ISendQueueConsumer, IStreamConnection
 
             _closed = true;
             CloseReason = reason;
-            waiter = _waiter;
         }
 
         Queue.Complete();
-        waiter?.TrySetResult();
+        Waiter.Close();
         _access?.Dispose();
         _ = CloseSocketAsync();
     }
 
-    void ISendQueueConsumer.OnFramesAvailable()
-    {
-        lock (_lock)
-        {
-            _waiter?.TrySetResult();
-        }
-    }
+    void ISendQueueConsumer.OnFramesAvailable() => Waiter.Wake();
 
     void ISendQueueConsumer.OnOverflow()
     {
@@ -205,24 +167,5 @@ internal sealed class LongPollSession : ISendQueueConsumer, IStreamConnection
         {
             _inbound.Release();
         }
-    }
-
-    private List<OutboundFrame> DrainAll()
-    {
-        var all = new List<OutboundFrame>();
-        var batch = new OutboundFrame[64];
-        int n;
-        while ((n = Queue.Drain(batch)) > 0)
-        {
-            for (var i = 0; i < n; i++)
-            {
-                if (batch[i].Kind != FrameKind.Close)
-                {
-                    all.Add(batch[i]);
-                }
-            }
-        }
-
-        return all;
     }
 }

@@ -24,8 +24,7 @@ internal sealed class SseConnection : ISendQueueConsumer, IThreadPoolWorkItem, I
     private readonly CancellationTokenSource _done = new();
     private long _lastSeq;
     private int _draining;
-    private int _open;
-    private int _wanted;
+    private readonly SseStartGate _gate = new();
 
     public SseConnection(HttpContext context, StreamOptions options, TimeProvider time, ConnectionRegistry registry)
     {
@@ -56,13 +55,12 @@ internal sealed class SseConnection : ISendQueueConsumer, IThreadPoolWorkItem, I
     public void Abort(string reason) => End();
 
     /// <summary>True once the join has answered and the stream may be written.</summary>
-    public bool IsOpen => Volatile.Read(ref _open) != 0;
+    public bool IsOpen => _gate.IsOpen;
 
     /// <summary>The join has queued its replies: start writing (the response head goes out with the first record).</summary>
     public void Open()
     {
-        Volatile.Write(ref _open, 1);
-        if (Interlocked.Exchange(ref _wanted, 0) != 0)
+        if (_gate.Open())
         {
             ThreadPool.UnsafeQueueUserWorkItem(this, preferLocal: false);
         }
@@ -70,15 +68,8 @@ internal sealed class SseConnection : ISendQueueConsumer, IThreadPoolWorkItem, I
 
     void ISendQueueConsumer.OnFramesAvailable()
     {
-        if (IsOpen)
-        {
-            ThreadPool.UnsafeQueueUserWorkItem(this, preferLocal: false);
-            return;
-        }
-
         // Frames before the join answered wait; Open schedules the drain.
-        Volatile.Write(ref _wanted, 1);
-        if (IsOpen && Interlocked.Exchange(ref _wanted, 0) != 0)
+        if (_gate.FramesAvailable())
         {
             ThreadPool.UnsafeQueueUserWorkItem(this, preferLocal: false);
         }

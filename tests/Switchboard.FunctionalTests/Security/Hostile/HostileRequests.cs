@@ -155,9 +155,13 @@ internal static class HostileRequests
     private static RawInput LongPollLine(Random rng, string token)
     {
         var join = "[\"1\",\"1\",\"sessions\",\"phx_join\",{}]";
-        byte[] bad = rng.Next(2) == 0
-            ? [.. Encoding.UTF8.GetBytes("[null,\"2\",\"phoenix\",\"heartbeat\",{\"s\":\""), .. new[] { (byte)0xC3, (byte)0x28 }, .. "\"}]"u8]
-            : Encoding.UTF8.GetBytes($"[null,\"2\",\"{HostileFrames.Surrogate(rng)}\",\"heartbeat\",{{}}]");
+        byte[] bad = rng.Next(4) switch
+        {
+            0 => [.. Encoding.UTF8.GetBytes("[null,\"2\",\"phoenix\",\"heartbeat\",{\"s\":\""), .. new[] { (byte)0xC3, (byte)0x28 }, .. "\"}]"u8],
+            1 => Encoding.UTF8.GetBytes($"[null,\"2\",\"{HostileFrames.Surrogate(rng)}\",\"heartbeat\",{{}}]"),
+            2 => Encoding.UTF8.GetBytes($"[null,\"2{HostileFrames.Surrogate(rng)}\",\"phoenix\",\"heartbeat\",{{}}]"), // a ref is echoed: it must be text too
+            _ => Encoding.UTF8.GetBytes($"[\"{HostileFrames.Surrogate(rng)}\",\"2\",\"phoenix\",\"heartbeat\",{{}}]"),
+        };
         byte[] body = [.. Encoding.UTF8.GetBytes(join + "\n"), .. bad];
         var head = Encoding.UTF8.GetBytes($"POST /socket/longpoll?vsn=2.0.0&token={Uri.EscapeDataString(token)} HTTP/1.1\r\nHost: {Host}\r\n" +
                                           $"Content-Type: application/x-ndjson\r\nContent-Length: {body.Length}\r\nConnection: close\r\n\r\n");

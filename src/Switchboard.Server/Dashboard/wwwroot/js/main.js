@@ -65,10 +65,8 @@ for (const type of ["session_created", "session_updated", "session_terminated", 
 sessions.on("summary", (envelope) => store.setSummary(envelope.data));
 // The join push's hooks run on every rejoin too (phoenix.js resends the same push).
 sessions.join().receive("ok", (reply) => {
-  if (reply.resumed) {
-    store.resumed(reply.seq, reply.replayed);
-  } else {
-    store.load(reply.sessions ?? [], { complete: reply.next_cursor == null, seq: reply.seq, epoch: reply.epoch });
+  if (store.joined(reply)) {
+    store.load(reply.sessions ?? [], { complete: reply.next_cursor == null });
     list.onSnapshot();
   }
 

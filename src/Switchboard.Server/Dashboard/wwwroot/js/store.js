@@ -1,27 +1,12 @@
 // The page's copy of the fleet: the active sessions (kept current by applying events in place), the latest
 // summary, and the log position (seq, epoch) the page has seen, which is where it resumes after a reconnect.
+// How an event changes a session and where the stream resumes are the TypeScript client's (clients/typescript/src/live.ts,
+// served as built from vendor/switchboard-client).
+
+import { applyEvent, ResumeCursor } from "../vendor/switchboard-client/live.js";
 
 /** How long a terminated session stays visible (dimmed) in the active list before it leaves. */
 export const LINGER_MS = 5000;
-
-/**
- * Applies one session event to a session (or to nothing) and returns the new session, or null when the event
- * is old news for it: versions only go up, so replays after a poll never move a session backwards.
- */
-export function applyToSession(session, envelope) {
-  const data = envelope.data ?? {};
-  switch (envelope.type) {
-    case "session_created":
-    case "session_terminated":
-      if (session && session.version >= data.session.version) return null;
-      return data.session;
-    case "session_updated":
-      if (!session || data.version <= session.version) return null;
-      return { ...session, ...data.changes, version: data.version };
-    default:
-      return null;
-  }
-}
 
 export class SessionStore {
   /** id → session: every active session (when `complete`), plus recently terminated ones while they linger. */
@@ -31,14 +16,12 @@ export class SessionStore {
   summary = null;
   /** performance.now() when `summary` arrived, so durations can keep ticking between summaries. */
   summaryAt = 0;
-  lastSeq = null;
-  epoch = null;
 
   #rank = new Map();
   #sorted = null;
   #lingering = new Map();
   #listeners = new Set();
-  #replay = null;
+  #cursor = new ResumeCursor();
 
   /** Listens for any change; called with a reason string. */
   subscribe(listener) {
@@ -48,32 +31,23 @@ export class SessionStore {
 
   /** The join params that resume exactly where the page left off, or ask for a fresh snapshot. */
   joinParams(limit) {
-    return this.lastSeq === null ? { limit } : { since: this.lastSeq, epoch: this.epoch, limit };
+    return this.#cursor.joinParams({ limit });
   }
 
-  /** A fresh snapshot (join reply or poll): replaces the active set. `seq` is null for polls. */
-  load(sessions, { complete, seq = null, epoch = null }) {
+  /** A join reply: true when it is a snapshot to load (the position moved to it), false when the missed events follow. */
+  joined(reply) {
+    return this.#cursor.joined(reply);
+  }
+
+  /** A fresh snapshot (join reply or poll): replaces the active set. */
+  load(sessions, { complete }) {
     this.#clearLingering();
     this.sessions = new Map();
     this.#rank = new Map();
     sessions.forEach((s, i) => this.#put(s, -i));
     this.complete = complete;
-    if (seq !== null) {
-      this.lastSeq = seq;
-      this.epoch = epoch;
-      this.#replay = null;
-    }
-
     this.#sorted = null;
     this.#emit("load");
-  }
-
-  /** A resumed join: `replayed` events at or before `seq` follow; after them the page is at `seq`. */
-  resumed(seq, replayed) {
-    this.#replay = replayed > 0 ? { seq, left: replayed } : null;
-    if (replayed === 0) {
-      this.lastSeq = Math.max(this.lastSeq ?? 0, seq);
-    }
   }
 
   setSummary(summary) {
@@ -87,7 +61,10 @@ export class SessionStore {
    * tracks, or null when the event changed nothing here.
    */
   apply(envelope) {
-    this.#advance(envelope);
+    if (typeof envelope.seq === "number" && !this.#cursor.accept(envelope)) {
+      return null; // already applied (a correct server sends no duplicate)
+    }
+
     if (envelope.type === "fleet_updated") {
       if (this.summary) {
         this.summary = { ...this.summary, is_paused: envelope.data.is_paused };
@@ -99,7 +76,7 @@ export class SessionStore {
 
     const id = envelope.session_id;
     const before = this.sessions.get(id) ?? null;
-    const after = applyToSession(before, envelope);
+    const after = applyEvent(before, envelope);
     if (!after) {
       return null;
     }
@@ -140,21 +117,6 @@ export class SessionStore {
   #put(session, rank) {
     this.sessions.set(session.id, session);
     this.#rank.set(session.id, rank);
-  }
-
-  #advance(envelope) {
-    if (typeof envelope.seq !== "number") {
-      return;
-    }
-
-    if (this.lastSeq === null || envelope.seq > this.lastSeq) {
-      this.lastSeq = envelope.seq;
-    }
-
-    if (this.#replay && --this.#replay.left <= 0) {
-      this.lastSeq = Math.max(this.lastSeq, this.#replay.seq);
-      this.#replay = null;
-    }
   }
 
   #linger(id) {

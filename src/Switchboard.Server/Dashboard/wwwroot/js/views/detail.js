@@ -4,7 +4,7 @@
 import { byTestId, h, setAttr, setText } from "../dom.js";
 import { formatClock, formatCost, formatDateTime, formatInt, labelPairs, timeAgo } from "../format.js";
 import { Presence } from "../../vendor/phoenix/phoenix.mjs";
-import { applyToSession } from "../store.js";
+import { applyEvent } from "../../vendor/switchboard-client/live.js";
 import { stateBadge } from "./badge.js";
 import { describe } from "./events.js";
 
@@ -199,7 +199,7 @@ export class DetailPanel {
     }
 
     const before = this.#session;
-    const after = applyToSession(before, envelope);
+    const after = applyEvent(before, envelope);
     if (after) {
       this.#session = after;
     }
@@ -218,7 +218,7 @@ export class DetailPanel {
       // Replay the history on an empty session to get before/after pairs for usage deltas.
       let session = null;
       for (const envelope of page.events) {
-        const after = applyToSession(session, envelope) ?? session;
+        const after = applyEvent(session, envelope) ?? session;
         if (!this.#timeline.has(envelope.seq)) {
           this.#timeline.set(envelope.seq, { envelope, text: describe(envelope, session, after).text });
         }

@@ -7,7 +7,7 @@
 
 import { byTestId, setAttr, setText } from "../dom.js";
 import { formatInt } from "../format.js";
-import { applyToSession } from "../store.js";
+import { applyEvent } from "../../vendor/switchboard-client/live.js";
 import { FILTERS, FilterBar, SORTS } from "./filters.js";
 import { SessionRows } from "./rows.js";
 
@@ -94,7 +94,7 @@ export class SessionList {
     const id = envelope.session_id;
     const shown = remote.byId.get(id);
     if (shown) {
-      const after = applyToSession(shown, envelope);
+      const after = applyEvent(shown, envelope);
       if (after) {
         remote.byId.set(id, after);
       }

@@ -1,0 +1,101 @@
+using System.Text;
+using System.Text.Json;
+
+namespace Switchboard.Json;
+
+/// <summary>
+/// JSON written compact, escaping only what JSON requires (<c>"</c>, <c>\</c> and control characters), so its UTF-8
+/// length is the size a limit in "bytes of JSON" means. System.Text.Json's encoders escape every character outside the
+/// Basic Multilingual Plane: an emoji (4 UTF-8 bytes) became <c>\ud83d\ude00</c> (12), and counted three times over.
+/// </summary>
+internal static class CompactJson
+{
+    /// <summary>The value as compact JSON text. Its strings must be text (checked where input arrives, see <see cref="JsonStrings"/>).</summary>
+    public static string Write(JsonElement value)
+    {
+        var text = new StringBuilder();
+        Append(text, value);
+        return text.ToString();
+    }
+
+    private static void Append(StringBuilder text, JsonElement value)
+    {
+        switch (value.ValueKind)
+        {
+            case JsonValueKind.Object:
+                text.Append('{');
+                var firstProperty = true;
+                foreach (var property in value.EnumerateObject())
+                {
+                    if (!firstProperty)
+                    {
+                        text.Append(',');
+                    }
+
+                    firstProperty = false;
+                    AppendString(text, property.Name);
+                    text.Append(':');
+                    Append(text, property.Value);
+                }
+
+                text.Append('}');
+                break;
+            case JsonValueKind.Array:
+                text.Append('[');
+                var firstItem = true;
+                foreach (var item in value.EnumerateArray())
+                {
+                    if (!firstItem)
+                    {
+                        text.Append(',');
+                    }
+
+                    firstItem = false;
+                    Append(text, item);
+                }
+
+                text.Append(']');
+                break;
+            case JsonValueKind.String:
+                AppendString(text, value.GetString()!);
+                break;
+            default:
+                text.Append(value.GetRawText()); // numbers, true, false, null: their raw text has no whitespace
+                break;
+        }
+    }
+
+    private static void AppendString(StringBuilder text, string s)
+    {
+        text.Append('"');
+        foreach (var c in s)
+        {
+            switch (c)
+            {
+                case '"':
+                    text.Append("\\\"");
+                    break;
+                case '\\':
+                    text.Append("\\\\");
+                    break;
+                case '\n':
+                    text.Append("\\n");
+                    break;
+                case '\r':
+                    text.Append("\\r");
+                    break;
+                case '\t':
+                    text.Append("\\t");
+                    break;
+                case < ' ':
+                    text.Append("\\u").Append(((int)c).ToString("x4", System.Globalization.CultureInfo.InvariantCulture));
+                    break;
+                default:
+                    text.Append(c);
+                    break;
+            }
+        }
+
+        text.Append('"');
+    }
+}

@@ -1,0 +1,79 @@
+// Built from clients/typescript/src/live.ts: do not edit. Run `npm run build:dashboard` in clients/typescript.
+// The live stream's logic that needs no socket: how an event changes a session, and where a stream resumes after a
+// reconnect. Its compiled module has no imports, so the server's dashboard serves it as it is built
+// (`npm run build:dashboard` copies dist/live.js to src/Switchboard.Server/Dashboard/wwwroot/vendor/switchboard-client/)
+// and imports it instead of keeping its own copy.
+/** Applies a `session_updated` event's changes to a session (the result equals what the HTTP API returns). */
+export function applyChanges(session, event) {
+    return { ...session, ...event.data.changes, version: event.data.version };
+}
+/**
+ * Applies one session event to a session (or to nothing) and returns the new session, or null when the event is old
+ * news for it: versions only go up, so a replay after a poll never moves a session backwards. Other events give null.
+ */
+export function applyEvent(session, event) {
+    const e = event;
+    switch (e.type) {
+        case "session_created":
+        case "session_terminated":
+            if (session && session.version >= e.data.session.version)
+                return null;
+            return e.data.session;
+        case "session_updated":
+            if (!session || e.data.version <= session.version)
+                return null;
+            return applyChanges(session, e);
+        default:
+            return null;
+    }
+}
+export function labelsMatch(session, labels) {
+    if (!labels)
+        return true;
+    for (const [k, v] of Object.entries(labels))
+        if (session.labels[k] !== v)
+            return false;
+    return true;
+}
+/** Orders by `created_at`, newest first (sessions created in one batch tie). */
+export function newestFirst(a, b) {
+    return a.created_at < b.created_at ? 1 : a.created_at > b.created_at ? -1 : 0;
+}
+/**
+ * Where one topic's stream resumes. A join without a position asks for a snapshot; a join with one asks the server to
+ * replay what came after it (`since`, `epoch`). A snapshot moves the position to the snapshot's; each event moves it to
+ * that event, and one at or below it (a duplicate; a correct server sends none) is dropped.
+ */
+export class ResumeCursor {
+    /** The position after the last event delivered (or the last snapshot): what the next join resumes from. */
+    position;
+    /** Events at or below the position that arrived again and were dropped. */
+    duplicatesDropped = 0;
+    constructor(since = null) {
+        this.position = since;
+    }
+    /** The join params: `base`, plus `since` and `epoch` once there is a position. */
+    joinParams(base) {
+        return this.position === null ? { ...base } : { ...base, since: this.position.seq, epoch: this.position.epoch };
+    }
+    /**
+     * A join reply. True when it is a snapshot (the server could not or was not asked to resume): the position moves to
+     * the snapshot's and local state must be replaced by it. False when the missed events follow.
+     */
+    joined(reply) {
+        if (reply.resumed === true)
+            return false;
+        this.position = { seq: reply.seq, epoch: reply.epoch };
+        return true;
+    }
+    /** A logged event: false when it is at or below the position (dropped); otherwise the position moves to it. */
+    accept(event) {
+        const p = this.position;
+        if (p !== null && p.epoch === event.epoch && event.seq <= p.seq) {
+            this.duplicatesDropped++;
+            return false;
+        }
+        this.position = { seq: event.seq, epoch: event.epoch };
+        return true;
+    }
+}
