@@ -115,6 +115,8 @@ public static class SwitchboardServiceCollectionExtensions
         services.TryAddSingleton<Switchboard.Otlp.OtlpReceiver>();
         // After the runtime: it stops first, before the write pipeline it writes through.
         services.AddHostedService(sp => sp.GetRequiredService<Switchboard.Otlp.QuietMonitor>());
+        services.TryAddSingleton<Switchboard.Otlp.Grpc.OtlpGrpcListener>();
+        services.AddHostedService(sp => sp.GetRequiredService<Switchboard.Otlp.Grpc.OtlpGrpcListener>());
         services.AddOpenApi(SwitchboardOpenApi.DocumentName, SwitchboardOpenApi.Configure);
         services.TryAddSingleton<SwitchboardMarker>();
         return new SwitchboardBuilder(services);

@@ -13,6 +13,12 @@ public sealed class OtlpOptions
     /// </summary>
     public string? GrpcUrls { get; set; }
 
+    /// <summary>True when <see cref="GrpcUrls"/> is the executable's default rather than a choice: failing to bind it only warns.</summary>
+    internal bool GrpcBestEffort { get; set; }
+
+    /// <summary>The executable's default OTLP/gRPC address (the OTLP standard port, on loopback).</summary>
+    public const string DefaultGrpcUrls = "http://127.0.0.1:4317";
+
     /// <summary>A working session with no telemetry for this long becomes idle. Default 30 s.</summary>
     public TimeSpan IdleAfter { get; set; } = TimeSpan.FromSeconds(30);
 

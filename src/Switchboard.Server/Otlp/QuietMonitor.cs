@@ -1,8 +1,8 @@
 using System.Threading.Channels;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
-using Switchboard.Ingest;
 using Switchboard.Options;
+using Switchboard.Ingest;
 using Switchboard.Otlp.Mapping;
 using Switchboard.Sessions;
 using Switchboard.Storage;

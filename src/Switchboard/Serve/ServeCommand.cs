@@ -30,6 +30,11 @@ internal static class ServeCommand
         },
     };
 
+    private static readonly Option<string> OtlpGrpcUrls = new("--otlp-grpc-urls")
+    {
+        Description = $"Where OTLP/gRPC listens (HTTP/2 cleartext), ';'-separated; empty turns it off (default {OtlpOptions.DefaultGrpcUrls}, best effort).",
+    };
+
     private static readonly Option<string> DataDir = new("--data-dir")
     {
         Description = $"Where the SQLite database and the token secret live (default ./data of the working directory, or {Settings.DataDirVariable}, or {Settings.DataDirectoryKey}).",
@@ -60,6 +65,7 @@ internal static class ServeCommand
         command.Options.Add(DataDir);
         command.Options.Add(Durability);
         command.Options.Add(Insecure);
+        command.Options.Add(OtlpGrpcUrls);
         StoreSelection.AddTo(command);
         // Left-over tokens are configuration (--Section:Key=value); CommandLineErrors refuses anything else before this runs.
         command.TreatUnmatchedTokensAsErrors = false;
@@ -105,10 +111,22 @@ internal static class ServeCommand
             return SwitchboardCommandLine.Failure;
         }
 
+        var grpcUrls = result.GetValue(OtlpGrpcUrls);
+        var grpcConfigured = builder.Configuration["Switchboard:Otlp:GrpcUrls"] is not null;
         var switchboardBuilder = builder.Services.AddSwitchboard(builder.Configuration.GetSection("Switchboard"), options =>
         {
             Settings.ApplyVariables(options);
             options.Security.AllowInsecure |= insecure;
+            // OTLP/gRPC: the option, else the configuration (an empty value turns it off), else the default, best effort.
+            if (grpcUrls is not null)
+            {
+                options.Otlp.GrpcUrls = grpcUrls;
+            }
+            else if (!grpcConfigured)
+            {
+                options.Otlp.GrpcUrls = OtlpOptions.DefaultGrpcUrls;
+                options.Otlp.GrpcBestEffort = true;
+            }
         });
         if (StoreSelection.Use(switchboardBuilder, result, builder.Configuration, dataDir, result.GetValue(Durability), out var connectionString) is { } storeProblem)
         {

@@ -144,6 +144,13 @@ internal static class OtlpKit
         return body;
     }
 
+    public static async Task<List<string>> SessionsAsync(HttpClient http)
+    {
+        var (status, body, _) = await http.GetJsonAsync("/api/sessions?limit=500");
+        status.ShouldBe(200, body.ToString());
+        return [.. body.GetProperty("sessions").EnumerateArray().Select(s => s.GetProperty("id").GetString()!)];
+    }
+
     public static async Task<long> HeadAsync(HttpClient http)
     {
         var events = await http.EventsAsync();

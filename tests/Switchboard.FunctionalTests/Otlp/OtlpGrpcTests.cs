@@ -1,0 +1,90 @@
+using System.Net;
+using Google.Protobuf;
+using OpenTelemetry.Exporter;
+using Switchboard.Otlp.Grpc;
+using Switchboard.Otlp.Proto.Collector;
+using Switchboard.Testing;
+
+namespace Switchboard.FunctionalTests.Otlp;
+
+/// <summary>OTLP/gRPC on its own HTTP/2 cleartext listener, with the real .NET exporter.</summary>
+public sealed class OtlpGrpcTests
+{
+    [Fact]
+    public async Task TheDotnetExporterOverGrpcMakesOneSessionPerConversationWithExactUsage()
+    {
+        await using var server = await SwitchboardServer.StartAsync(o => o.Otlp.GrpcUrls = "http://127.0.0.1:0");
+        var grpc = new Uri(server.Get<OtlpGrpcListener>().Addresses.Single());
+        string[] conversations = ["grpc-a", "grpc-b"];
+        OtlpKit.TraceAgents(grpc, OtlpExportProtocol.Grpc, conversations, failing: "grpc-b");
+
+        var ok = await OtlpKit.SessionAsync(server.Http, "otel:c:grpc-a");
+        ok.GetProperty("input_tokens").GetInt64().ShouldBe(300);
+        ok.GetProperty("output_tokens").GetInt64().ShouldBe(60);
+        ok.GetProperty("state").GetString().ShouldBe("idle");
+        var failed = await OtlpKit.SessionAsync(server.Http, "otel:c:grpc-b");
+        failed.GetProperty("input_tokens").GetInt64().ShouldBe(300);
+        failed.GetProperty("state").GetString().ShouldBe("error");
+    }
+
+    [Fact]
+    public async Task WithKeysNoKeyIsUnauthenticatedAndAReadKeyIsPermissionDenied()
+    {
+        const string writeKey = "grpc-write-key-0123456789";
+        const string readKey = "grpc-read-key-0123456789";
+        await using var server = await SwitchboardServer.StartAsync(o =>
+        {
+            o.Otlp.GrpcUrls = "http://127.0.0.1:0";
+            o.Security.AddApiKeys($"{writeKey},{readKey}:read");
+        });
+        var grpc = new Uri(server.Get<OtlpGrpcListener>().Addresses.Single());
+        var body = OtlpKit.ChatSpans(["grpc-keyed"]).ToByteArray();
+        (await CallAsync(grpc, body, null)).ShouldBe("16"); // UNAUTHENTICATED
+        (await CallAsync(grpc, body, readKey)).ShouldBe("7"); // PERMISSION_DENIED
+        (await CallAsync(grpc, body, writeKey)).ShouldBe("0");
+
+        OtlpKit.TraceAgents(grpc, OtlpExportProtocol.Grpc, ["grpc-keyed-2"], apiKey: writeKey);
+        using var reader = server.HttpWithKey(readKey);
+        (await OtlpKit.SessionAsync(reader, "otel:c:grpc-keyed")).GetProperty("input_tokens").GetInt64().ShouldBe(10);
+        (await OtlpKit.SessionAsync(reader, "otel:c:grpc-keyed-2")).GetProperty("input_tokens").GetInt64().ShouldBe(300);
+    }
+
+    [Fact]
+    public async Task AnAddressSetExplicitlyThatIsTakenStopsStartUp()
+    {
+        await using var first = await SwitchboardServer.StartAsync(o => o.Otlp.GrpcUrls = "http://127.0.0.1:0");
+        var taken = first.Get<OtlpGrpcListener>().Addresses.Single();
+        var failure = await Should.ThrowAsync<InvalidOperationException>(() => SwitchboardServer.StartAsync(o => o.Otlp.GrpcUrls = taken));
+        failure.ToString().ShouldContain("Switchboard:Otlp:GrpcUrls");
+    }
+
+    /// <summary>One unary gRPC call over HTTP/2 cleartext; returns its <c>grpc-status</c>.</summary>
+    private static async Task<string> CallAsync(Uri grpc, byte[] request, string? key)
+    {
+        using var http = new HttpClient();
+        var framed = new byte[5 + request.Length];
+        framed[1] = (byte)(request.Length >> 24);
+        framed[2] = (byte)(request.Length >> 16);
+        framed[3] = (byte)(request.Length >> 8);
+        framed[4] = (byte)request.Length;
+        request.CopyTo(framed, 5);
+        using var message = new HttpRequestMessage(HttpMethod.Post, new Uri(grpc, "/opentelemetry.proto.collector.trace.v1.TraceService/Export"))
+        {
+            Content = new ByteArrayContent(framed),
+            Version = HttpVersion.Version20,
+            VersionPolicy = HttpVersionPolicy.RequestVersionExact,
+        };
+        message.Content.Headers.ContentType = new("application/grpc");
+        message.Headers.TryAddWithoutValidation("te", "trailers");
+        if (key is not null)
+        {
+            message.Headers.Authorization = new("Bearer", key);
+        }
+
+        using var response = await http.SendAsync(message);
+        await response.Content.ReadAsByteArrayAsync();
+        return response.TrailingHeaders.TryGetValues("grpc-status", out var trailer) ? trailer.Single()
+            : response.Headers.TryGetValues("grpc-status", out var header) ? header.Single()
+            : $"no grpc-status: HTTP {(int)response.StatusCode} {response.Version} {response.Headers} {response.TrailingHeaders}";
+    }
+}
