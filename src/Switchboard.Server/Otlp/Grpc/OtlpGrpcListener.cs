@@ -6,9 +6,9 @@ using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
-using Switchboard.Options;
 using Switchboard.Hosting;
 using Switchboard.Metrics;
+using Switchboard.Options;
 using Switchboard.Security;
 
 namespace Switchboard.Otlp.Grpc;
@@ -49,6 +49,7 @@ internal sealed class OtlpGrpcListener(SwitchboardOptions options, IServiceProvi
         builder.Services.AddSingleton(services.GetRequiredService<SecurityOptions>());
         builder.Services.AddSingleton(services.GetRequiredService<ApiKeyRing>());
         builder.Services.AddSingleton(services.GetRequiredService<SwitchboardMetrics>());
+        builder.Services.AddSingleton(services.GetRequiredService<TimeProvider>());
         builder.Services.AddSingleton<OtlpGrpcCalls>();
         var app = builder.Build();
         app.MapGrpcService<OtlpTraceService>();

@@ -1,8 +1,7 @@
-using System.Diagnostics;
 using Google.Protobuf;
 using Grpc.Core;
-using Switchboard.Options;
 using Switchboard.Metrics;
+using Switchboard.Options;
 using Switchboard.Otlp.Proto.Collector;
 using Switchboard.Security;
 using Switchboard.Storage;
@@ -16,11 +15,11 @@ namespace Switchboard.Otlp.Grpc;
 /// What the three OTLP/gRPC services share: the API key check (metadata <c>authorization: Bearer …</c>; none is
 /// UNAUTHENTICATED, a read key PERMISSION_DENIED), the receiver, and the answers exporters retry on (UNAVAILABLE).
 /// </summary>
-internal sealed class OtlpGrpcCalls(OtlpReceiver receiver, SecurityOptions security, ApiKeyRing keys, SwitchboardMetrics metrics)
+internal sealed class OtlpGrpcCalls(OtlpReceiver receiver, SecurityOptions security, ApiKeyRing keys, SwitchboardMetrics metrics, TimeProvider time)
 {
     public async Task<IMessage> ExportAsync(OtlpSignal signal, IMessage request, ServerCallContext context)
     {
-        var started = Stopwatch.GetTimestamp();
+        var started = time.GetTimestamp();
         try
         {
             if (security.AuthEnabled)
@@ -51,7 +50,7 @@ internal sealed class OtlpGrpcCalls(OtlpReceiver receiver, SecurityOptions secur
         }
         finally
         {
-            metrics.OtlpRequestDuration.Record(Stopwatch.GetElapsedTime(started).TotalSeconds,
+            metrics.OtlpRequestDuration.Record(time.GetElapsedTime(started).TotalSeconds,
                 new KeyValuePair<string, object?>("signal", signal.ToWire()), new KeyValuePair<string, object?>("transport", "grpc"));
         }
     }
