@@ -50,7 +50,7 @@ public sealed partial class ConnectionTests(Chromium chromium)
             await Expect(page.Page.Locator("body")).Not.ToHaveAttributeAsync("data-stale", "true");
 
             await server.Http.PatchAsync("steady-2", new { state = "working" });
-            await Expect(page.Badge("steady-2")).ToHaveTextAsync("Processing", new() { Timeout = 1000 });
+            await Expect(page.Badge("steady-2")).ToHaveTextAsync("Processing");
             page.PollRequests(connectedAt).ShouldBeEmpty("polling stops once the channel is back");
             page.ShouldHaveNoScriptErrors();
         }
@@ -103,7 +103,7 @@ public sealed partial class ConnectionTests(Chromium chromium)
         reply.GetProperty("replayed").GetInt32().ShouldBe(2);
 
         await server.Http.CreateAsync("delta", "Delta", state: "working");
-        await Expect(page.Row("delta")).ToBeVisibleAsync(new() { Timeout = 1000 });
+        await Expect(page.Row("delta")).ToBeVisibleAsync();
         foreach (var id in new[] { "alpha", "beta", "gamma", "delta" })
         {
             await Expect(page.Row(id)).ToBeVisibleAsync();
@@ -131,9 +131,11 @@ public sealed partial class ConnectionTests(Chromium chromium)
 
         socket.Restore();
         await page.ExpectConnectionAsync("connected", TimeSpan.FromSeconds(20));
+        var connectedAt = DateTime.UtcNow;
         (await page.ReconnectCountAsync()).ShouldBe(0, "the first connection is not a reconnect");
         await server.Http.PatchAsync("early", new { state = "paused" });
-        await Expect(page.Badge("early")).ToHaveTextAsync("Paused", new() { Timeout = 1000 });
+        await Expect(page.Badge("early")).ToHaveTextAsync("Paused");
+        page.PollRequests(connectedAt).ShouldBeEmpty("the change arrived live: polling stopped once connected");
         page.ShouldHaveNoScriptErrors();
     }
 }

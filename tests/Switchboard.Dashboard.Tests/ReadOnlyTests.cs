@@ -36,7 +36,7 @@ public sealed class ReadOnlyTests(Chromium chromium)
 
         await page.Page.GetByTestId("auth-key").FillAsync(ReadKey);
         await page.Page.GetByTestId("auth-submit").ClickAsync();
-        await Expect(page.Page.GetByTestId("read-only")).ToBeVisibleAsync(new() { Timeout = 2000 });
+        await Expect(page.Page.GetByTestId("read-only")).ToBeVisibleAsync();
         await Expect(page.Page.GetByTestId("read-only")).ToHaveTextAsync("Read-only");
         await page.ExpectConnectionAsync("connected");
         await Expect(page.Row("watched-1")).ToBeVisibleAsync();
@@ -50,7 +50,7 @@ public sealed class ReadOnlyTests(Chromium chromium)
         {
             state = state == "idle" ? "working" : "idle";
             await producer.PatchAsync("watched-1", new { state });
-            await Expect(page.Badge("watched-1")).ToHaveTextAsync(state == "working" ? "Processing" : "Idle", new() { Timeout = 2000 });
+            await Expect(page.Badge("watched-1")).ToHaveTextAsync(state == "working" ? "Processing" : "Idle");
             await Task.Delay(1500);
         }
 

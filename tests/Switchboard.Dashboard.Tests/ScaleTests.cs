@@ -75,8 +75,10 @@ public sealed class ScaleTests(Chromium chromium)
 
         // A change lands in place in the filtered view: another session of team t3 turns into an error.
         var newest = active.First(i => Team(i) == "t3" && State(i) != "error");
+        var fetchesBefore = page.PollRequests().Count;
         await server.Http.PatchAsync(Id(newest), new { state = "error", error_message = "boom" });
-        await Expect(page.Row(Id(newest))).ToBeVisibleAsync(new() { Timeout = 1000 });
+        await Expect(page.Row(Id(newest))).ToBeVisibleAsync();
+        page.PollRequests().Count.ShouldBe(fetchesBefore, "the row arrived live, not by a refetch");
         var expected = t3Errors.Append(newest).OrderDescending().Select(Id).ToArray();
         (await page.Rows.EvaluateAllAsync<string[]>("rows => rows.map(r => r.dataset.sessionId)")).ShouldBe(expected);
 
@@ -133,7 +135,7 @@ public sealed class ScaleTests(Chromium chromium)
         // Rows fetched from the API are still live: a change lands in place without another fetch.
         var fetches = page.PollRequests().Count;
         await server.Http.PatchAsync("big-0970", new { state = "working" });
-        await Expect(page.Badge("big-0970")).ToHaveTextAsync("Processing", new() { Timeout = 1000 });
+        await Expect(page.Badge("big-0970")).ToHaveTextAsync("Processing");
         await Expect(page.PageInfo).ToHaveTextAsync("26–50 of 1,005");
         page.PollRequests().Count.ShouldBe(fetches);
         page.ShouldHaveNoScriptErrors();
