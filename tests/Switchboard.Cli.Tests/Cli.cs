@@ -5,8 +5,14 @@ namespace Switchboard.Cli.Tests;
 /// <summary>Starts the real <c>switchboard</c> executable with arguments.</summary>
 internal static class Cli
 {
-    /// <summary>No key from the environment the tests run in leaks into a child unless a test sets it.</summary>
-    private static readonly Dictionary<string, string> CleanEnvironment = new() { ["SWITCHBOARD_API_KEY"] = "", ["SWITCHBOARD_API_KEYS"] = "" };
+    /// <summary>
+    /// No key from the environment the tests run in leaks into a child unless a test sets it, and no child takes the
+    /// machine's default OTLP/gRPC port (tests run many servers at once; <c>OtlpGrpcDefaultTests</c> covers the default).
+    /// </summary>
+    private static readonly Dictionary<string, string> CleanEnvironment = new()
+    {
+        ["SWITCHBOARD_API_KEY"] = "", ["SWITCHBOARD_API_KEYS"] = "", ["Switchboard__Otlp__GrpcUrls"] = "",
+    };
 
     public static ChildProcess Start(params string[] args) => ChildProcess.Start(RepoPaths.ServerDll, args, CleanEnvironment);
 

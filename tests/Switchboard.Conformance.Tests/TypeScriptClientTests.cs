@@ -116,8 +116,8 @@ public sealed class TypeScriptClientTests(TypeScriptClientPackage package, ITest
         loadedRequests.ShouldContain("GET /api/summary");
         (await page.EvaluateAsync<int>("window.__queryFetches")).ShouldBe(2);
 
-        // An update shows in the rendered hook within a second of the server accepting it; measured in the page,
-        // from before the PATCH is sent to the DOM change.
+        // An update shows in the rendered hook and the cached query from the event alone (no request follows: checked
+        // below); the time from before the PATCH is sent to the DOM change is printed, not asserted (a benchmark's job).
         var seen = page.EvaluateAsync<double>(
             """
             () => new Promise(resolve => {
@@ -134,7 +134,6 @@ public sealed class TypeScriptClientTests(TypeScriptClientPackage package, ITest
         await PatchAsync(http, "/api/sessions/s1", new { name = "renamed", state = "idle", tasks_running = 7 });
         var elapsedMs = await seen.WaitAsync(TestTimeouts.Default);
         output.WriteLine($"update rendered by the hook and the query {elapsedMs:F0} ms after the PATCH was sent");
-        elapsedMs.ShouldBeLessThan(1000, "the update reached the rendered hook and query within 1 s");
         await Expect(page.GetByTestId("hook-one")).ToHaveTextAsync("renamed|idle|0");
 
         // Usage, a new session and a termination: the hooks and the cached queries follow, all from events.

@@ -27,7 +27,11 @@ public sealed class ServerProcess : IAsyncDisposable
     public static async Task<ServerProcess> StartAsync(string dataDirectory, IEnumerable<string>? extraArgs = null,
         IDictionary<string, string>? environment = null, string urls = "http://127.0.0.1:0")
     {
-        var env = new Dictionary<string, string> { ["Logging__LogLevel__Microsoft.Hosting.Lifetime"] = "Information" };
+        // Off unless a test asks for it: many servers run at once, and the default 127.0.0.1:4317 is the machine's.
+        var env = new Dictionary<string, string>
+        {
+            ["Logging__LogLevel__Microsoft.Hosting.Lifetime"] = "Information", ["Switchboard__Otlp__GrpcUrls"] = "",
+        };
         foreach (var (k, v) in environment ?? new Dictionary<string, string>())
         {
             env[k] = v;
