@@ -51,7 +51,7 @@ internal sealed class BenchOptions
     public Dictionary<string, string> SwitchboardEnvironment { get; } = [];
 
     /// <summary>Scenario groups to run (idle always runs: it sets up the connections): fixed, saturated, mixed.</summary>
-    public string[] Scenarios { get; set; } = ["fixed", "saturated", "mixed", "overload"];
+    public string[] Scenarios { get; set; } = ["fixed", "saturated", "mixed", "overload", "overload-cws"];
 
     public bool Runs(string group) => Scenarios.Contains(group, StringComparer.OrdinalIgnoreCase);
 
@@ -176,7 +176,7 @@ internal sealed class BenchOptions
                     break;
                 default:
                     throw new ArgumentException($"Unknown option {args[i]}. Options: --quick, --connections N, --saturated-connections N, " +
-                        "--publishers N, --window N, --systems SignalR,Switchboard, --no-ingest, --no-micro, --output PATH, --scenarios fixed,saturated,mixed, --switchboard-env K=V, --census, --ab REF [--ab-rounds N], --usage, --usage-events N, --scale-out [--scale-out-subscribers N] [--scale-out-nodes N]");
+                        "--publishers N, --window N, --systems SignalR,Switchboard, --no-ingest, --no-micro, --output PATH, --scenarios fixed,saturated,mixed,overload,overload-cws, --switchboard-env K=V, --census, --ab REF [--ab-rounds N], --usage, --usage-events N, --scale-out [--scale-out-subscribers N] [--scale-out-nodes N]");
             }
         }
 

@@ -32,8 +32,8 @@ public sealed class LiveWaitBoundTests : IAsyncLifetime
         var ahead = _live.HeadSeq + 10; // a position no write will bring
         var first = _live.WhenAppliedAsync(ahead, LongWait);
         var second = _live.WhenAppliedAsync(ahead, LongWait);
-        // The loop handles its inbox in order: once this read is answered, both waits are parked.
-        (await _live.ReadSubscriptionCountAsync().Within()).ShouldBe(0);
+        // Both taken from the inbox (so no longer counted as waiting there); the loop handles in order, so the next one comes after them.
+        await TestTimeouts.Eventually(() => _live.InboxDepth == 0, "the loop to take both waits");
 
         (await _live.WhenAppliedAsync(ahead, LongWait).Within()).ShouldBeFalse("a third parked wait is past the bound");
         first.IsCompleted.ShouldBeFalse();
