@@ -51,7 +51,7 @@ internal sealed class BenchOptions
     public Dictionary<string, string> SwitchboardEnvironment { get; } = [];
 
     /// <summary>Scenario groups to run (idle always runs: it sets up the connections): fixed, saturated, mixed.</summary>
-    public string[] Scenarios { get; set; } = ["fixed", "saturated", "mixed", "overload"];
+    public string[] Scenarios { get; set; } = ["fixed", "saturated", "mixed", "overload", "overload-cws"];
 
     public bool Runs(string group) => Scenarios.Contains(group, StringComparer.OrdinalIgnoreCase);
 
@@ -84,6 +84,9 @@ internal sealed class BenchOptions
 
     /// <summary>Instead of the full run: an A/B of the server built at this commit against the current build (<c>--ab REF</c>).</summary>
     public string? AbReference { get; private set; }
+
+    /// <summary><c>/metrics</c> scrapes per second on Switchboard during the saturated scenario (<c>--scrapes N</c>; 0: none).</summary>
+    public int Scrapes { get; set; }
 
     /// <summary>Rounds of the A/B run; each runs every arm on a fresh server, the order reversed every other round.</summary>
     public int AbRounds { get; set; } = 3;
@@ -150,6 +153,9 @@ internal sealed class BenchOptions
                 case "--ab":
                     o.AbReference = Next();
                     break;
+                case "--scrapes":
+                    o.Scrapes = NextInt();
+                    break;
                 case "--ab-rounds":
                     o.AbRounds = NextInt();
                     break;
@@ -176,7 +182,7 @@ internal sealed class BenchOptions
                     break;
                 default:
                     throw new ArgumentException($"Unknown option {args[i]}. Options: --quick, --connections N, --saturated-connections N, " +
-                        "--publishers N, --window N, --systems SignalR,Switchboard, --no-ingest, --no-micro, --output PATH, --scenarios fixed,saturated,mixed, --switchboard-env K=V, --census, --ab REF [--ab-rounds N], --usage, --usage-events N, --scale-out [--scale-out-subscribers N] [--scale-out-nodes N]");
+                        "--publishers N, --window N, --systems SignalR,Switchboard, --no-ingest, --no-micro, --output PATH, --scenarios fixed,saturated,mixed,overload,overload-cws, --switchboard-env K=V, --census, --ab REF [--ab-rounds N], --scrapes N, --usage, --usage-events N, --scale-out [--scale-out-subscribers N] [--scale-out-nodes N]");
             }
         }
 

@@ -54,4 +54,51 @@ public sealed class AdmissionGateTests
         waiting.IsCompletedSuccessfully.ShouldBeTrue();
         gate.Pending.ShouldBe(1);
     }
+
+    [Fact]
+    public void WritersWaitWhileTheFanOutIsPausedForConnectionsBehindAndGoOnWhenItResumes()
+    {
+        var gate = Gate();
+        gate.Handed(1);
+        gate.Evaluate(_clock.GetTimestamp(), fanoutPaused: true);
+        var waiting = gate.WaitForRoomAsync(CancellationToken.None).AsTask();
+        waiting.IsCompleted.ShouldBeFalse("the subscribers' connections are behind: what a writer commits now could only wait");
+        gate.IsLagging.ShouldBeFalse("a young backlog: the wait is for the pause, not for the age limit");
+
+        _clock.Advance(TimeSpan.FromMilliseconds(2));
+        gate.Evaluate(_clock.GetTimestamp(), fanoutPaused: false);
+        waiting.IsCompletedSuccessfully.ShouldBeTrue();
+    }
+
+    [Fact]
+    public void WritersWaitWhileWhatWaitsWouldTakeTheFanOutLongerThanAFifthOfTheAgeLimit()
+    {
+        // 250 ms limit: the budget is 50 ms of fan-out work. The loop measured 1 ms per event (1,000 subscribers, say).
+        var gate = Gate();
+        gate.Measured(10, TimeSpan.FromMilliseconds(10));
+        gate.Handed(50);
+        gate.Evaluate(_clock.GetTimestamp());
+        gate.ExpectedWork.ShouldBe(TimeSpan.FromMilliseconds(50));
+        gate.WaitForRoomAsync(CancellationToken.None).IsCompleted.ShouldBeTrue("50 events are 50 ms of work: within the budget");
+
+        gate.Handed(1);
+        var waiting = gate.WaitForRoomAsync(CancellationToken.None).AsTask();
+        waiting.IsCompleted.ShouldBeFalse("51 ms of work waits: a writer would only add to it");
+        gate.IsLagging.ShouldBeFalse("nothing is old yet: the wait comes before the age limit");
+
+        gate.Taken(1);
+        gate.Evaluate(_clock.GetTimestamp());
+        waiting.IsCompletedSuccessfully.ShouldBeTrue();
+    }
+
+    [Fact]
+    public void TheFanOutsPaceIsAMovingAverageSoOneSlowChunkDoesNotStopTheWriters()
+    {
+        var gate = Gate();
+        gate.Measured(100, TimeSpan.FromMilliseconds(10)); // 0.1 ms per event
+        gate.Measured(1, TimeSpan.FromMilliseconds(4));     // one chunk of one event that took 4 ms (a pause of the process)
+        gate.Handed(40);
+        gate.ExpectedWork.ShouldBe(TimeSpan.FromTicks(40 * (1_000 + (40_000 - 1_000) / 4)), "a quarter of the way from 0.1 ms towards 4 ms per event");
+        gate.WaitForRoomAsync(CancellationToken.None).IsCompleted.ShouldBeTrue("40 events at about 1.1 ms each is within 50 ms");
+    }
 }

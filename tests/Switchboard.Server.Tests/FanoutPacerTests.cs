@@ -4,7 +4,11 @@ using Switchboard.Testing;
 
 namespace Switchboard.Server.Tests;
 
-/// <summary>When the live loop's fan-out pauses: only when most deliveries go to queues that are behind while still draining.</summary>
+/// <summary>
+/// When the live loop's fan-out pauses: only when most deliveries go to queues that are behind while still draining. A
+/// queue is behind when its oldest frame has waited past the backlog mark (<see cref="SendQueue.BacklogMilliseconds"/>),
+/// however many frames that is: on the manual clock.
+/// </summary>
 public sealed class FanoutPacerTests
 {
     private sealed class Consumer : ISendQueueConsumer
@@ -28,7 +32,7 @@ public sealed class FanoutPacerTests
 
     private static OutboundFrame Frame(long seq) => FrameEncoder.Broadcast("sessions", "session_updated", "{}"u8.ToArray(), seq);
 
-    /// <summary>Fills a queue past its backlog mark (a sixteenth of its 1,600-frame cap).</summary>
+    /// <summary>Queues <paramref name="frames"/> frames now; returns what the last one reported.</summary>
     private static EnqueueResult Fill(SendQueue queue, int frames)
     {
         var result = EnqueueResult.Queued;
@@ -40,23 +44,45 @@ public sealed class FanoutPacerTests
         return result;
     }
 
+    /// <summary>Queues frames that have then waited past the backlog mark (the consumer drained just before).</summary>
+    private EnqueueResult FillBehind(SendQueue queue, int frames)
+    {
+        Fill(queue, frames);
+        _clock.Advance(TimeSpan.FromMilliseconds(SendQueue.BacklogMilliseconds + 1));
+        return queue.Offer(Frame(frames + 1), wakeLater: null);
+    }
+
     [Fact]
-    public void AQueuePastItsBacklogMarkThatStillDrainsReportsBacklogged()
+    public void AQueueWhoseOldestFrameWaitedPastTheMarkWhileItStillDrainsReportsBacklogged()
     {
         var queue = Queue();
-        Fill(queue, 100).ShouldBe(EnqueueResult.Queued, "100 frames is under the mark of 100");
-        queue.Offer(Frame(101), null).ShouldBe(EnqueueResult.Backlogged);
+        Fill(queue, 1000).ShouldBe(EnqueueResult.Queued, "a thousand fresh frames are no backlog: a fast reader takes them in one write");
+        _clock.Advance(TimeSpan.FromMilliseconds(SendQueue.BacklogMilliseconds));
+        queue.Offer(Frame(1001), null).ShouldBe(EnqueueResult.Queued, "at the mark, not past it");
+        _clock.Advance(TimeSpan.FromMilliseconds(1));
+        queue.Offer(Frame(1002), null).ShouldBe(EnqueueResult.Backlogged);
         queue.IsBackloggedAndDraining().ShouldBeTrue();
-        queue.Drain(new OutboundFrame[64]).ShouldBe(64);
-        queue.IsBackloggedAndDraining().ShouldBeFalse("37 frames left is under the mark");
+
+        queue.Drain(new OutboundFrame[1000]).ShouldBe(1000);
+        queue.IsBackloggedAndDraining().ShouldBeFalse("the two frames left were queued a moment ago");
+    }
+
+    [Fact]
+    public void TwoFramesThatWaitedLongAreABacklog()
+    {
+        var slow = Queue();
+        Fill(slow, 2);
+        _clock.Advance(TimeSpan.FromMilliseconds(SendQueue.BacklogMilliseconds * 10));
+        slow.Offer(Frame(3), null).ShouldBe(EnqueueResult.Backlogged, "its oldest frame has waited ten times the mark: a slow reader, however few frames");
+        slow.IsBackloggedAndDraining().ShouldBeTrue();
     }
 
     [Fact]
     public void AQueueThatStoppedDrainingNoLongerCountsAsBacklogged()
     {
         var queue = Queue();
-        Fill(queue, 200).ShouldBe(EnqueueResult.Backlogged);
-        _clock.Advance(TimeSpan.FromMilliseconds(SendQueue.StallMilliseconds - 1));
+        FillBehind(queue, 200).ShouldBe(EnqueueResult.Backlogged);
+        _clock.Advance(TimeSpan.FromMilliseconds(SendQueue.StallMilliseconds - SendQueue.BacklogMilliseconds - 2));
         queue.IsBackloggedAndDraining().ShouldBeTrue("within the stall window it still counts as draining");
         _clock.Advance(TimeSpan.FromMilliseconds(2));
         queue.Offer(Frame(201), null).ShouldBe(EnqueueResult.Queued, "nothing drained for the stall window: the consumer stopped reading");
@@ -70,7 +96,13 @@ public sealed class FanoutPacerTests
         var queues = Enumerable.Range(0, 4).Select(_ => Queue()).ToList();
         foreach (var q in queues.Take(3))
         {
-            pacer.Record(Fill(q, 200), q);
+            Fill(q, 200);
+        }
+
+        _clock.Advance(TimeSpan.FromMilliseconds(SendQueue.BacklogMilliseconds + 1));
+        foreach (var q in queues.Take(3))
+        {
+            pacer.Record(q.Offer(Frame(201), null), q);
         }
 
         pacer.Record(Fill(queues[3], 10), queues[3]);
@@ -92,7 +124,13 @@ public sealed class FanoutPacerTests
         var queues = Enumerable.Range(0, 2).Select(_ => Queue()).ToList();
         foreach (var q in queues)
         {
-            pacer.Record(Fill(q, 200), q);
+            Fill(q, 200);
+        }
+
+        _clock.Advance(TimeSpan.FromMilliseconds(SendQueue.BacklogMilliseconds + 1));
+        foreach (var q in queues)
+        {
+            pacer.Record(q.Offer(Frame(201), null), q);
         }
 
         pacer.EndChunk().ShouldBeTrue();
@@ -100,9 +138,9 @@ public sealed class FanoutPacerTests
         pacer.TryResume().ShouldBeFalse("both queues are behind and were drained recently");
 
         // Nobody drains for the stall window: these consumers stopped reading, and stuck connections never hold the fan-out.
-        _clock.Advance(TimeSpan.FromMilliseconds(SendQueue.StallMilliseconds));
+        _clock.Advance(TimeSpan.FromMilliseconds(SendQueue.StallMilliseconds - 400 - SendQueue.BacklogMilliseconds));
         pacer.TryResume().ShouldBeTrue();
-        pacer.PausedMilliseconds.ShouldBe(400 + SendQueue.StallMilliseconds);
+        pacer.PausedMilliseconds.ShouldBe(SendQueue.StallMilliseconds - SendQueue.BacklogMilliseconds);
     }
 
     [Fact]
@@ -110,7 +148,7 @@ public sealed class FanoutPacerTests
     {
         var pacer = new FanoutPacer(_clock);
         var slow = Queue();
-        pacer.Record(Fill(slow, 200), slow);
+        pacer.Record(FillBehind(slow, 200), slow);
         foreach (var q in Enumerable.Range(0, 3).Select(_ => Queue()))
         {
             pacer.Record(Fill(q, 1), q);

@@ -11,11 +11,14 @@ internal sealed class PhoenixProtocol : SubscriberProtocol
 
     public override ReadOnlyMemory<byte> Heartbeat => HeartbeatFrame;
 
-    public override async Task JoinAsync(WsClient client, string topic, int joinNumber, CancellationToken cancellationToken)
+    public override (string Text, string ReplyToken) Join(string topic, int joinNumber)
     {
         var reference = $"j{joinNumber}";
-        var reply = await RequestAsync(client, $$"""["{{reference}}","{{reference}}","{{topic}}","phx_join",{}]""",
-            $$"""["{{reference}}","{{reference}}","{{topic}}","phx_reply",""", cancellationToken);
+        return ($$"""["{{reference}}","{{reference}}","{{topic}}","phx_join",{}]""", $$"""["{{reference}}","{{reference}}","{{topic}}","phx_reply",""");
+    }
+
+    public override void CheckReply(string? topic, string reply)
+    {
         if (!reply.Contains("\"status\":\"ok\"", StringComparison.Ordinal))
         {
             throw new InvalidOperationException($"join of {topic} was refused: {reply[..Math.Min(reply.Length, 300)]}");

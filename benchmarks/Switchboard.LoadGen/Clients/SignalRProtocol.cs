@@ -15,24 +15,19 @@ internal sealed class SignalRProtocol : SubscriberProtocol
 
     public override ReadOnlyMemory<byte> Heartbeat => PingRecord;
 
-    public override async Task HandshakeAsync(WsClient client, CancellationToken cancellationToken)
-    {
-        var reply = await RequestAsync(client, "{\"protocol\":\"json\",\"version\":1}\u001e", "}\u001e", cancellationToken);
-        if (reply.Contains("\"error\"", StringComparison.Ordinal))
-        {
-            throw new InvalidOperationException("SignalR handshake failed: " + reply);
-        }
-    }
+    public override (string Text, string ReplyToken)? Handshake => ("{\"protocol\":\"json\",\"version\":1}\u001e", "}\u001e");
 
-    public override async Task JoinAsync(WsClient client, string topic, int joinNumber, CancellationToken cancellationToken)
+    public override (string Text, string ReplyToken) Join(string topic, int joinNumber)
     {
         var id = $"j{joinNumber}";
-        var reply = await RequestAsync(client,
-            $"{{\"type\":1,\"invocationId\":\"{id}\",\"target\":\"Join\",\"arguments\":[\"{topic}\"]}}\u001e",
-            $"\"invocationId\":\"{id}\"", cancellationToken);
+        return ($"{{\"type\":1,\"invocationId\":\"{id}\",\"target\":\"Join\",\"arguments\":[\"{topic}\"]}}\u001e", $"\"invocationId\":\"{id}\"");
+    }
+
+    public override void CheckReply(string? topic, string reply)
+    {
         if (reply.Contains("\"error\"", StringComparison.Ordinal))
         {
-            throw new InvalidOperationException($"join of {topic} failed: {reply}");
+            throw new InvalidOperationException(topic is null ? "SignalR handshake failed: " + reply : $"join of {topic} failed: {reply}");
         }
     }
 

@@ -50,9 +50,46 @@ internal abstract class SubscriberProtocol : IWsReceiver
 
     public bool ExpectCloses { get; set; }
 
-    public virtual Task HandshakeAsync(WsClient client, CancellationToken cancellationToken) => Task.CompletedTask;
+    /// <summary>What a client sends first and what the server's answer contains; null when the protocol has no handshake.</summary>
+    public virtual (string Text, string ReplyToken)? Handshake => null;
 
-    public abstract Task JoinAsync(WsClient client, string topic, int joinNumber, CancellationToken cancellationToken);
+    /// <summary>Joining <paramref name="topic"/>: the text to send and what the reply contains.</summary>
+    public abstract (string Text, string ReplyToken) Join(string topic, int joinNumber);
+
+    /// <summary>Throws when <paramref name="reply"/> refuses the handshake (topic null) or the join of <paramref name="topic"/>.</summary>
+    public abstract void CheckReply(string? topic, string reply);
+
+    public async Task HandshakeAsync(WsClient client, CancellationToken cancellationToken)
+    {
+        if (Handshake is { } handshake)
+        {
+            CheckReply(null, await RequestAsync(client, handshake.Text, handshake.ReplyToken, cancellationToken));
+        }
+    }
+
+    public async Task JoinAsync(WsClient client, string topic, int joinNumber, CancellationToken cancellationToken)
+    {
+        var (text, token) = Join(topic, joinNumber);
+        CheckReply(topic, await RequestAsync(client, text, token, cancellationToken));
+    }
+
+    /// <summary>A message a subscriber that is not a <see cref="WsClient"/> received (<see cref="ClientWebSocketPool"/>).</summary>
+    public void Receive(ReadOnlySpan<byte> message, long timestamp, int client)
+    {
+        if (Sink is { } sink)
+        {
+            Dispatch(message, sink, timestamp, client);
+        }
+    }
+
+    /// <summary>A subscriber that is not a <see cref="WsClient"/> was closed.</summary>
+    public void Closed()
+    {
+        if (!ExpectCloses)
+        {
+            Interlocked.Increment(ref _unexpectedCloses);
+        }
+    }
 
     public void OnMessage(WsClient client, ReadOnlySpan<byte> message, long timestamp)
     {

@@ -58,6 +58,11 @@ internal sealed partial class SystemRun(Target target, BenchOptions options, Tex
                 {
                     await OverloadAsync();
                 }
+
+                if (options.Runs("overload-cws") && target.Supports("overload"))
+                {
+                    await OverloadClientWebSocketAsync();
+                }
             }
 
             return _results;

@@ -71,6 +71,26 @@ internal sealed class SwitchboardTarget(
         return (deliveries, writes);
     }
 
+    /// <summary>Where an event's time went on the server, from <c>/metrics</c>: sums and counts to diff over a scenario.</summary>
+    public override async Task<IReadOnlyDictionary<string, double>> ReadLatencyCountersAsync()
+    {
+        var sums = new Dictionary<string, double>(StringComparer.Ordinal);
+        foreach (var line in (await Http.GetStringAsync("/metrics")).Split('\n'))
+        {
+            foreach (var name in new[] { "switchboard_fanout_duration_seconds_sum", "switchboard_fanout_duration_seconds_count", "switchboard_fanout_pauses_total",
+                         "switchboard_http_write_duration_seconds_sum", "switchboard_http_write_duration_seconds_count" })
+            {
+                if (line.StartsWith(name, StringComparison.Ordinal) && line.LastIndexOf(' ') is var space and > 0
+                    && double.TryParse(line[(space + 1)..], NumberStyles.Float, CultureInfo.InvariantCulture, out var value))
+                {
+                    sums[name] = sums.GetValueOrDefault(name) + value;
+                }
+            }
+        }
+
+        return sums;
+    }
+
     public override async Task<string> DescribeMemoryAsync()
     {
         var lines = (await Http.GetStringAsync("/metrics")).Split('\n')

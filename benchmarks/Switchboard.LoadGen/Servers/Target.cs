@@ -59,6 +59,10 @@ internal abstract class Target : IAsyncDisposable
     /// <summary>A request that becomes one event per entry, each on the global topic and on its session's topic.</summary>
     public abstract HttpRequestMessage PublishTick(IReadOnlyList<(long Marker, string SessionId)> events);
 
+    /// <summary>Sums and counts of the server's own latency histograms, where it has them (Switchboard's <c>/metrics</c>).</summary>
+    public virtual Task<IReadOnlyDictionary<string, double>> ReadLatencyCountersAsync() =>
+        Task.FromResult<IReadOnlyDictionary<string, double>>(new Dictionary<string, double>());
+
     /// <summary>Event frames queued and socket writes so far, from the server's own metrics; null where it has none.</summary>
     public virtual Task<(long Deliveries, long Writes)?> ReadWriteCountersAsync() => Task.FromResult<(long, long)?>(null);
 

@@ -6,8 +6,18 @@ namespace Switchboard.Live;
 /// <summary>
 /// The node's admission control: committed events handed to the live loop and not yet fanned out are bounded in number
 /// (<see cref="StreamOptions.MaxPendingEvents"/>) and in age (<see cref="StreamOptions.MaxFanoutLag"/>: writers wait
-/// until the oldest is back under half of it). Writers wait in <see cref="WaitForRoomAsync"/>; the loop reports what it
-/// handed over, took and how old its oldest waiting event is. Ages are read on the injected <see cref="TimeProvider"/>.
+/// until the oldest is back under half of it), and writers wait while the fan-out is paused because the subscribers'
+/// connections are behind (<see cref="Fanout.FanoutPacer"/>): what they would commit meanwhile could only wait, and
+/// waiting before the commit costs no memory and ends in a clean 503 if it lasts.
+/// <para>
+/// The age limit reacts once an event has waited too long. So that it is rarely reached, writers also wait while the
+/// events already waiting would take the fan-out longer than a fifth of <see cref="StreamOptions.MaxFanoutLag"/> at its
+/// recent pace (<see cref="Measured"/>: its time per event, which grows with the subscribers an event goes to): under
+/// overload what an event waits before it is even queued stays a small part of the limit, instead of the limit itself.
+/// </para>
+/// Writers wait in <see cref="WaitForRoomAsync"/>; the loop reports what it handed over, took and how long that took,
+/// how old its oldest waiting event is and whether its fan-out is paused. Ages are read on the injected
+/// <see cref="TimeProvider"/>.
 /// </summary>
 internal sealed class AdmissionGate(StreamOptions options, TimeProvider time, ILogger logger)
 {
@@ -15,6 +25,9 @@ internal sealed class AdmissionGate(StreamOptions options, TimeProvider time, IL
     private TaskCompletionSource? _room;
     private long _pending;
     private volatile bool _lagging;
+    private volatile bool _paused;
+    private long _costTicks; // the fan-out's recent time per event (TimeSpan ticks, a moving average), written by the loop
+    private readonly long _budgetTicks = options.MaxFanoutLag.Ticks / 5;
 
     /// <summary>Committed events not yet fanned out.</summary>
     public long Pending => Volatile.Read(ref _pending);
@@ -22,13 +35,36 @@ internal sealed class AdmissionGate(StreamOptions options, TimeProvider time, IL
     /// <summary>True while the oldest waiting event is too old (until it is back under half the limit).</summary>
     public bool IsLagging => _lagging;
 
-    private bool HasRoom => Volatile.Read(ref _pending) < options.MaxPendingEvents && !_lagging;
+    /// <summary>How long the events waiting now would take to fan out at the recent pace.</summary>
+    public TimeSpan ExpectedWork => TimeSpan.FromTicks(Volatile.Read(ref _pending) * Volatile.Read(ref _costTicks));
+
+    private bool HasRoom
+    {
+        get
+        {
+            var pending = Volatile.Read(ref _pending);
+            return pending < options.MaxPendingEvents && !_lagging && !_paused && pending * Volatile.Read(ref _costTicks) <= _budgetTicks;
+        }
+    }
 
     /// <summary>The feed handed <paramref name="count"/> events to the loop (or, negative, took them back).</summary>
     public void Handed(int count) => Interlocked.Add(ref _pending, count);
 
     /// <summary>The loop fanned out <paramref name="count"/> events.</summary>
     public void Taken(int count) => Interlocked.Add(ref _pending, -count);
+
+    /// <summary>On the loop: fanning out <paramref name="events"/> events took <paramref name="took"/> (a moving average of the last few chunks).</summary>
+    public void Measured(int events, TimeSpan took)
+    {
+        if (events <= 0)
+        {
+            return;
+        }
+
+        var perEvent = took.Ticks / events;
+        var cost = Volatile.Read(ref _costTicks);
+        Volatile.Write(ref _costTicks, cost == 0 ? perEvent : cost + (perEvent - cost) / 4);
+    }
 
     /// <summary>Completes once a writer may commit.</summary>
     public ValueTask WaitForRoomAsync(CancellationToken cancellationToken)
@@ -52,10 +88,12 @@ internal sealed class AdmissionGate(StreamOptions options, TimeProvider time, IL
 
     /// <summary>
     /// On the loop after each pass: <paramref name="oldestHandedAt"/> is the <see cref="TimeProvider.GetTimestamp"/> at
-    /// which the oldest waiting event was handed over, or null when none waits. Wakes the writers when there is room.
+    /// which the oldest waiting event was handed over, or null when none waits; <paramref name="fanoutPaused"/> whether
+    /// the pacer holds the fan-out. Wakes the writers when there is room.
     /// </summary>
-    public void Evaluate(long? oldestHandedAt)
+    public void Evaluate(long? oldestHandedAt, bool fanoutPaused = false)
     {
+        _paused = fanoutPaused;
         var lag = oldestHandedAt is { } at ? time.GetElapsedTime(at) : TimeSpan.Zero;
         if (_lagging)
         {

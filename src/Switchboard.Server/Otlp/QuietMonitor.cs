@@ -13,22 +13,25 @@ namespace Switchboard.Otlp;
 /// <summary>
 /// Moves sessions from OpenTelemetry that went quiet: working with no telemetry for <see cref="OtlpOptions.IdleAfter"/>
 /// becomes idle, any state for <see cref="OtlpOptions.EndAfter"/> becomes terminated, so a dead agent never stays working.
-/// One loop owns what it knows (when each session was last heard from, its version and state); receivers post to its
-/// inbox and never wait for it. Timer ticks come from the injected <see cref="TimeProvider"/>. Its writes carry the
+/// One loop owns what it knows (when each session was last heard from, its version and state); receivers never wait for
+/// it: what they observe is merged, one entry per session, into what the loop takes next, and the loop is woken once, so
+/// however long a pass takes what waits is bounded by the sessions there are (as are the timer's ticks: one at a time). Timer ticks come from the injected <see cref="TimeProvider"/>. Its writes carry the
 /// version it last saw, so a session another node heard from meanwhile is left alone (and looked at again).
 /// After a start it first loads the active sessions from OpenTelemetry and gives each a full quiet period. A store
 /// that cannot be reached (PostgreSQL restarting) is logged once and retried on the next tick.
 /// </summary>
-internal sealed class QuietMonitor : IHostedService, IAsyncDisposable
+internal sealed partial class QuietMonitor : IHostedService, IAsyncDisposable
 {
     private const int WritesPerCommit = 500;
 
+    // Holds at most one Seen and one Tick (and the Checks a caller is waiting for). Not SingleReader, so it can count.
     private readonly Channel<object> _inbox = Channel.CreateUnbounded<object>(new UnboundedChannelOptions
     {
-        SingleReader = true,
         AllowSynchronousContinuations = false,
     });
     private readonly Dictionary<string, Track> _tracks = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, Track> _seen = new(StringComparer.Ordinal); // observed, not yet taken by the loop; under its own lock
+    private int _tickQueued;
     private readonly SessionWriter _writer;
     private readonly ISessionStore _store;
     private readonly TimeProvider _time;
@@ -57,25 +60,10 @@ internal sealed class QuietMonitor : IHostedService, IAsyncDisposable
         if (_options.Enabled)
         {
             _loop = Task.Run(LoopAsync, CancellationToken.None);
-            _timer = _time.CreateTimer(static s => ((QuietMonitor)s!)._inbox.Writer.TryWrite(Tick.Instance), this, Period, Period);
+            _timer = _time.CreateTimer(static s => ((QuietMonitor)s!).TickOnce(), this, Period, Period);
         }
 
         return Task.CompletedTask;
-    }
-
-    /// <summary>What a request's writes left each session at. Never blocks.</summary>
-    public void Observed(IReadOnlyList<WriteResult> results, DateTimeOffset at)
-    {
-        var seen = new List<(string, long, SessionState)>(results.Count);
-        foreach (var r in results)
-        {
-            if (r.Error is null && r.Session is { } s)
-            {
-                seen.Add((s.Id, s.Version, s.State));
-            }
-        }
-
-        _inbox.Writer.TryWrite(new Seen(seen, at));
     }
 
     /// <summary>Looks now (after everything posted before), for tests and callers that advanced the clock. Returns the sessions moved.</summary>
@@ -95,17 +83,16 @@ internal sealed class QuietMonitor : IHostedService, IAsyncDisposable
                 {
                     switch (message)
                     {
-                        case Seen seen:
-                            foreach (var (id, version, state) in seen.Sessions)
-                            {
-                                Remember(id, seen.At, version, state);
-                            }
-
+                        case Seen:
+                            TakeSeen();
                             break;
                         case Check check:
+                            TakeSeen(); // everything posted before the check counts
                             check.Done.TrySetResult(await RunAsync());
                             break;
                         default:
+                            Volatile.Write(ref _tickQueued, 0);
+                            TakeSeen();
                             await RunAsync();
                             break;
                     }
@@ -257,7 +244,11 @@ internal sealed class QuietMonitor : IHostedService, IAsyncDisposable
 
     private sealed record Track(DateTimeOffset LastSeen, long Version, SessionState State);
 
-    private sealed record Seen(List<(string Id, long Version, SessionState State)> Sessions, DateTimeOffset At);
+    /// <summary>Something was observed: take <see cref="_seen"/>. One instance.</summary>
+    private sealed class Seen
+    {
+        public static readonly Seen Instance = new();
+    }
 
     private sealed class Check
     {

@@ -7,8 +7,8 @@ internal enum EnqueueResult : byte
     Queued,
 
     /// <summary>
-    /// Queued, and the queue holds more than its backlog mark while its consumer is still draining: it is behind
-    /// because it is being fed faster than it writes, not because it stopped reading.
+    /// Queued, and the queue's oldest frame has waited past its backlog mark while its consumer is still draining: it is
+    /// behind because it is being fed faster than it writes, not because it stopped reading.
     /// </summary>
     Backlogged,
 

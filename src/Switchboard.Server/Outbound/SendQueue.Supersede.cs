@@ -144,15 +144,19 @@ internal sealed partial class SendQueue
     {
         var live = 0;
         var ring = new OutboundFrame?[_ring.Length];
+        var queuedAt = new long[_ring.Length];
         for (var i = 0; i < _count; i++)
         {
-            if (_ring[(_head + i) & (_ring.Length - 1)] is { } frame)
+            var from = (_head + i) & (_ring.Length - 1);
+            if (_ring[from] is { } frame)
             {
+                queuedAt[live] = _queuedAt[from];
                 ring[live++] = frame;
             }
         }
 
         _ring = ring;
+        _queuedAt = queuedAt;
         _head = 0;
         _count = live;
         _holes = 0;

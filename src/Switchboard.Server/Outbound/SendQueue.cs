@@ -10,9 +10,11 @@ namespace Switchboard.Outbound;
 /// Past the frame or byte cap the queue overflows and the consumer is told to disconnect, so the client resumes by
 /// <c>seq</c> instead of the server buffering without bound.
 /// <para>
-/// Above a much lower backlog mark the queue reports itself <see cref="EnqueueResult.Backlogged"/> while its consumer
-/// still drains: the live loop pauses its fan-out when most of its deliveries go to such queues (the node is behind),
-/// and keeps going when only a few do (those clients are slow, and meet the cap on their own).
+/// Once its oldest frame has waited longer than <see cref="BacklogMilliseconds"/> while its consumer still drains, the
+/// queue reports itself <see cref="EnqueueResult.Backlogged"/>: the live loop pauses its fan-out (and the writers) when
+/// most of its deliveries go to such queues (the node is behind), and keeps going when only a few do (those clients
+/// are slow, and meet the cap on their own). The mark is a time, not a count, because what a deep queue costs is
+/// latency: the same number of frames is a few milliseconds for a fast reader and seconds for a slow one.
 /// </para>
 /// </summary>
 internal sealed partial class SendQueue
@@ -23,15 +25,22 @@ internal sealed partial class SendQueue
     /// <summary>Frames waiting this long with no drain mean the consumer stopped reading, not that it is slow.</summary>
     internal const long StallMilliseconds = 1000;
 
+    /// <summary>
+    /// The backlog mark: the oldest waiting frame has waited this long. Long enough that a busy connection still writes
+    /// many frames at once, short enough that under overload what a subscriber waits for stays a small part of a second.
+    /// </summary>
+    internal const long BacklogMilliseconds = 20;
+
     private readonly object _lock = new();
     private readonly ISendQueueConsumer _consumer;
     private readonly int _maxFrames;
     private readonly long _maxBytes;
-    private readonly int _backlogFrames;
-    private readonly long _backlogBytes;
     private readonly TimeProvider _time;
+    private readonly long _backlogTicks; // BacklogMilliseconds and StallMilliseconds in the clock's timestamp units
+    private readonly long _stallTicks;
     private long _lastProgress; // TimeProvider timestamp of the last drain, or the last time the queue was empty
     private OutboundFrame?[] _ring = new OutboundFrame?[InitialCapacity];
+    private long[] _queuedAt = new long[InitialCapacity]; // when each slot's frame was queued (TimeProvider timestamps)
     private int _head;
     private int _count; // ring slots in use, superseded ones included
     private int _holes; // slots of superseded frames, skipped when drained
@@ -46,11 +55,11 @@ internal sealed partial class SendQueue
     {
         _time = time ?? TimeProvider.System;
         _lastProgress = _time.GetTimestamp();
+        _backlogTicks = BacklogMilliseconds * _time.TimestampFrequency / 1000;
+        _stallTicks = StallMilliseconds * _time.TimestampFrequency / 1000;
         _consumer = consumer;
         _maxFrames = maxFrames;
         _maxBytes = maxBytes;
-        _backlogFrames = Math.Max(16, maxFrames / 16);
-        _backlogBytes = Math.Max(64 * 1024, maxBytes / 16);
     }
 
     /// <summary>Frames waiting to be written.</summary>
@@ -147,7 +156,7 @@ internal sealed partial class SendQueue
         ThreadPool.UnsafeQueueUserWorkItem(static s => s.Consumer.OnReset(s.Reason), (Consumer: _consumer, Reason: reason), preferLocal: false);
     }
 
-    /// <summary>Whether the queue is above its backlog mark while its consumer still drains (see <see cref="EnqueueResult.Backlogged"/>).</summary>
+    /// <summary>Whether the queue's oldest frame is past its backlog mark while its consumer still drains (see <see cref="EnqueueResult.Backlogged"/>).</summary>
     public bool IsBackloggedAndDraining()
     {
         lock (_lock)
@@ -157,7 +166,7 @@ internal sealed partial class SendQueue
     }
 
     private bool IsBackloggedLocked(long now) =>
-        (Waiting > _backlogFrames || _bytes > _backlogBytes) && _time.GetElapsedTime(_lastProgress, now).TotalMilliseconds <= StallMilliseconds;
+        Waiting > 0 && now - _queuedAt[_head] > _backlogTicks && now - _lastProgress <= _stallTicks;
 
     private void ReportOverflow()
     {
@@ -208,7 +217,7 @@ internal sealed partial class SendQueue
                     _lastProgress = now; // caught up until this frame
                 }
 
-                Append(frame);
+                Append(frame, now);
                 signal = !_signaled;
                 _signaled = true;
                 backlogged = IsBackloggedLocked(now);
@@ -296,6 +305,7 @@ internal sealed partial class SendQueue
             if (_ring.Length > ShrinkAbove)
             {
                 _ring = new OutboundFrame?[InitialCapacity];
+                _queuedAt = new long[InitialCapacity];
                 _head = 0;
             }
         }
@@ -327,7 +337,7 @@ internal sealed partial class SendQueue
         _bytes = 0;
     }
 
-    private void Append(OutboundFrame frame)
+    private void Append(OutboundFrame frame, long now)
     {
         if (_count == _ring.Length)
         {
@@ -335,7 +345,9 @@ internal sealed partial class SendQueue
         }
 
         var position = _tail++;
-        _ring[(_head + _count) & (_ring.Length - 1)] = frame;
+        var index = (_head + _count) & (_ring.Length - 1);
+        _ring[index] = frame;
+        _queuedAt[index] = now;
         _count++;
         _bytes += frame.Size;
         _peakBytes = Math.Max(_peakBytes, _bytes);
@@ -345,12 +357,16 @@ internal sealed partial class SendQueue
     private void Grow()
     {
         var bigger = new OutboundFrame?[_ring.Length * 2];
+        var queuedAt = new long[bigger.Length];
         for (var i = 0; i < _count; i++)
         {
-            bigger[i] = _ring[(_head + i) & (_ring.Length - 1)];
+            var from = (_head + i) & (_ring.Length - 1);
+            bigger[i] = _ring[from];
+            queuedAt[i] = _queuedAt[from];
         }
 
         _ring = bigger;
+        _queuedAt = queuedAt;
         _head = 0;
     }
 

@@ -66,6 +66,7 @@ internal sealed class ProjectionHandler : LiveHandler
     public int DispatchChunk()
     {
         var taken = 0;
+        var started = _state.Time.GetTimestamp();
         try
         {
             while (taken < EventsPerChunk && !_feedFull && _backlog.TryPeek(out var batch))
@@ -123,6 +124,7 @@ internal sealed class ProjectionHandler : LiveHandler
             _admission.Taken(taken);
         }
 
+        _admission.Measured(taken, _state.Time.GetElapsedTime(started));
         _pacer.EndChunk();
         return taken;
     }
@@ -148,7 +150,7 @@ internal sealed class ProjectionHandler : LiveHandler
             _state.Published.Progressed();
         }
 
-        _admission.Evaluate(_backlog.TryPeek(out var oldest) ? oldest.Commit.CommittedAt : null);
+        _admission.Evaluate(_backlog.TryPeek(out var oldest) ? oldest.Commit.CommittedAt : null, _pacer.IsPaused);
         if (_pacer.IsPaused && !_pacerArmed)
         {
             _pacerArmed = true;

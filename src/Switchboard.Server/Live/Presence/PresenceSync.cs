@@ -6,33 +6,49 @@ namespace Switchboard.Live.Presence;
 /// <summary>
 /// Shares presence with the other nodes of the store (<see cref="IPresenceExchange"/>): it writes this node's viewers as
 /// the live loop reports them, renews the node's liveness, and every <see cref="PollInterval"/> reads the other nodes'
-/// viewers and hands a changed snapshot to the loop. It owns the exchange and its own queue; the loop only enqueues and
-/// receives snapshots as messages. A failure is logged once, retried every interval, and its recovery logged.
+/// viewers and hands a changed snapshot to the loop. It owns the exchange and the set of this node's viewers as the
+/// loop last reported them; the loop only reports joins and leaves (never waiting) and receives snapshots. What it
+/// writes is the difference between that set and what the exchange holds, so however long the exchange is unreachable
+/// what waits is bounded by the viewers there are, and a viewer that came and went meanwhile is never written. A
+/// failure is logged once, retried every interval, and its recovery logged.
 /// </summary>
 internal sealed class PresenceSync(IPresenceExchange exchange, Action<IReadOnlyList<PresenceRecord>> deliver, TimeProvider time, ILogger logger)
 {
     /// <summary>How often the other nodes' viewers are read: the delay before a viewer on another node appears.</summary>
     public static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(250);
 
-    private readonly Queue<Change> _queue = new();
-    private readonly SemaphoreSlim _signal = new(0);
+    private readonly Dictionary<string, PresenceRecord> _wanted = new(StringComparer.Ordinal); // under its own lock
+    private readonly SemaphoreSlim _signal = new(0, 1);
     private readonly CancellationTokenSource _stop = new();
-    private readonly HashSet<string> _local = new(StringComparer.Ordinal);
+    private readonly HashSet<string> _local = new(StringComparer.Ordinal); // refs the exchange holds for this node
+    private bool _changed; // under the lock of _wanted
     private string? _lastSnapshot;
     private volatile bool _resend;
     private Task? _loop;
 
     /// <summary>This node's viewer joined (called on the live loop; never blocks).</summary>
-    public void Added(PresenceRecord record) => Enqueue(new Change(record, null));
+    public void Added(PresenceRecord record) => Change(wanted => wanted[record.Ref] = record);
 
     /// <summary>This node's viewer left (called on the live loop; never blocks).</summary>
-    public void Removed(string @ref) => Enqueue(new Change(null, @ref));
+    public void Removed(string @ref) => Change(wanted => wanted.Remove(@ref));
 
     /// <summary>The loop forgot every viewer: this node's rows go, and the next snapshot is delivered even if unchanged.</summary>
     public void Reset()
     {
-        Enqueue(new Change(null, null));
+        Change(wanted => wanted.Clear());
         _resend = true;
+    }
+
+    /// <summary>This node's viewers waiting to be written to, or removed from, the exchange.</summary>
+    public int Pending
+    {
+        get
+        {
+            lock (_wanted)
+            {
+                return _wanted.Keys.Count(r => !_local.Contains(r)) + _local.Count(r => !_wanted.ContainsKey(r));
+            }
+        }
     }
 
     public void Start() => _loop = Task.Run(RunAsync);
@@ -57,14 +73,22 @@ internal sealed class PresenceSync(IPresenceExchange exchange, Action<IReadOnlyL
         }
     }
 
-    private void Enqueue(Change change)
+    private void Change(Action<Dictionary<string, PresenceRecord>> change)
     {
-        lock (_queue)
+        lock (_wanted)
         {
-            _queue.Enqueue(change);
+            change(_wanted);
+            _changed = true;
         }
 
-        _signal.Release();
+        try
+        {
+            _signal.Release();
+        }
+        catch (SemaphoreFullException)
+        {
+            // Already signalled: the loop looks at the whole set when it wakes.
+        }
     }
 
     private async Task RunAsync()
@@ -72,19 +96,23 @@ internal sealed class PresenceSync(IPresenceExchange exchange, Action<IReadOnlyL
         var token = _stop.Token;
         var failing = false;
         long? renewed = null; // TimeProvider timestamp of the last renewal
-        Change[] pending = [];
+        var dirty = false;
         while (!token.IsCancellationRequested)
         {
             try
             {
-                lock (_queue)
+                lock (_wanted)
                 {
-                    pending = [.. pending, .. _queue];
-                    _queue.Clear();
+                    dirty |= _changed;
+                    _changed = false;
                 }
 
-                await ApplyAsync(pending, token);
-                pending = [];
+                if (dirty)
+                {
+                    await ApplyAsync(token);
+                    dirty = false; // kept set when it failed: the next attempt looks again
+                }
+
                 if (renewed is not { } at || time.GetElapsedTime(at) >= exchange.RenewInterval)
                 {
                     await exchange.RenewAsync(token);
@@ -104,7 +132,7 @@ internal sealed class PresenceSync(IPresenceExchange exchange, Action<IReadOnlyL
             }
             catch (Exception ex)
             {
-                // Kept for the next attempt, in order: nothing this node reported is lost.
+                // Looked at again on the next attempt: nothing this node reported is lost.
                 if (!failing)
                 {
                     failing = true;
@@ -123,54 +151,34 @@ internal sealed class PresenceSync(IPresenceExchange exchange, Action<IReadOnlyL
         }
     }
 
-    /// <summary>Writes this node's joins and leaves in order, adds batched and removes batched between them.</summary>
-    private async Task ApplyAsync(Change[] changes, CancellationToken token)
+    /// <summary>Brings the exchange to this node's viewers: removes the ones that left, adds the ones that joined.</summary>
+    private async Task ApplyAsync(CancellationToken token)
     {
-        var adds = new List<PresenceRecord>();
-        var removes = new List<string>();
-        async Task FlushAsync()
+        List<PresenceRecord> adds;
+        List<string> removes;
+        lock (_wanted)
         {
-            if (adds.Count > 0)
-            {
-                await exchange.AddAsync(adds, token);
-                adds.ForEach(a => _local.Add(a.Ref));
-                adds.Clear();
-            }
+            adds = [.. _wanted.Values.Where(r => !_local.Contains(r.Ref))];
+            removes = [.. _local.Where(r => !_wanted.ContainsKey(r))];
+        }
 
-            if (removes.Count > 0)
+        if (removes.Count > 0)
+        {
+            await exchange.RemoveAsync(removes, token);
+            lock (_wanted)
             {
-                await exchange.RemoveAsync(removes, token);
                 removes.ForEach(r => _local.Remove(r));
-                removes.Clear();
             }
         }
 
-        foreach (var change in changes)
+        if (adds.Count > 0)
         {
-            if (change.Added is { } record)
+            await exchange.AddAsync(adds, token);
+            lock (_wanted)
             {
-                if (removes.Count > 0)
-                {
-                    await FlushAsync();
-                }
-
-                adds.Add(record);
-            }
-            else
-            {
-                await FlushAsync();
-                if (change.RemovedRef is { } removed)
-                {
-                    removes.Add(removed);
-                }
-                else
-                {
-                    removes.AddRange(_local); // a reset removes every viewer of this node
-                }
+                adds.ForEach(a => _local.Add(a.Ref));
             }
         }
-
-        await FlushAsync();
     }
 
     private async Task ReadOthersAsync(CancellationToken token)
@@ -184,7 +192,4 @@ internal sealed class PresenceSync(IPresenceExchange exchange, Action<IReadOnlyL
             deliver(others);
         }
     }
-
-    /// <summary>A join (<see cref="Added"/>), a leave (<see cref="RemovedRef"/>), or neither: a reset.</summary>
-    private sealed record Change(PresenceRecord? Added, string? RemovedRef);
 }
