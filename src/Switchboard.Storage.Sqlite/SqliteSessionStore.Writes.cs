@@ -17,6 +17,7 @@ internal sealed partial class SqliteSessionStore
             WriteBatch batch;
             try
             {
+                EnsureActiveCounts();
                 using var transaction = _writer!.BeginTransaction(deferred: false);
                 commands.Bind(transaction);
                 EnsureHeadUnmoved(commands, transaction);
@@ -32,7 +33,7 @@ internal sealed partial class SqliteSessionStore
             {
                 _rows.Clear();
                 ForgetUsage(); // whatever the file holds now, read it again
-                throw new StoreUnavailableException($"SQLite could not commit ({ex.SqliteErrorCode}): {ex.Message}", ex);
+                throw SqliteFailure.Unavailable("commit", ex, DataDirectory);
             }
 
             foreach (var (session, _) in batch.Dirty)
@@ -58,6 +59,7 @@ internal sealed partial class SqliteSessionStore
         try
         {
             var commands = _commands ?? throw new ObjectDisposedException(nameof(SqliteSessionStore));
+            EnsureActiveCounts();
             using var transaction = _writer!.BeginTransaction(deferred: false);
             commands.Bind(transaction);
             EnsureHeadUnmoved(commands, transaction);
@@ -68,7 +70,7 @@ internal sealed partial class SqliteSessionStore
         }
         catch (SqliteException ex)
         {
-            throw new StoreUnavailableException($"SQLite cannot write ({ex.SqliteErrorCode}): {ex.Message}", ex);
+            throw SqliteFailure.Unavailable("write", ex, DataDirectory);
         }
         finally
         {
@@ -167,7 +169,7 @@ internal sealed partial class SqliteSessionStore
         }
         catch (SqliteException ex)
         {
-            throw new StoreUnavailableException($"SQLite could not purge telemetry keys: {ex.Message}", ex);
+            throw SqliteFailure.Unavailable("purge telemetry keys", ex, DataDirectory);
         }
         finally
         {
@@ -195,7 +197,7 @@ internal sealed partial class SqliteSessionStore
                 }
                 catch (SqliteException ex)
                 {
-                    throw new StoreUnavailableException($"SQLite could not purge: {ex.Message}", ex);
+                    throw SqliteFailure.Unavailable("purge", ex, DataDirectory);
                 }
 
                 _firstSeq = upTo + 1;
