@@ -66,6 +66,34 @@ public sealed class SqliteFullDiskTests
         await store.DisposeAsync();
     }
 
+    [Fact]
+    public async Task ACleanCloseKeepsTheWalFilesEmptySoABackupCopiedOverTheDatabaseIsWhatOpens()
+    {
+        using var data = new TempDirectory();
+        var database = Path.Combine(data.Path, "switchboard.db");
+        var backup = Path.Combine(data.Path, "backup.db");
+        await using (var store = await OpenAsync(database, UsageOptions.Default))
+        {
+            await store.WriteAsync([new CreateSession { Id = "in-backup" }], CancellationToken.None);
+        }
+
+        File.Copy(database, backup);
+        await using (var store = await OpenAsync(database, UsageOptions.Default))
+        {
+            await store.WriteAsync([new CreateSession { Id = "after-backup" }], CancellationToken.None);
+            (await store.GetSessionAsync("in-backup", CancellationToken.None)).ShouldNotBeNull();
+        }
+
+        new FileInfo(database + "-wal").Length.ShouldBe(0, "kept, but no frame outlives a clean close");
+        File.Exists(database + "-shm").ShouldBeTrue("kept, so opening needs no new space");
+
+        File.Copy(backup, database, overwrite: true);
+        await using var restored = await OpenAsync(database, UsageOptions.Default);
+        (await restored.GetSessionAsync("in-backup", CancellationToken.None)).ShouldNotBeNull();
+        (await restored.GetSessionAsync("after-backup", CancellationToken.None)).ShouldBeNull("the backup is what opens");
+        (await restored.LoadStateAsync(CancellationToken.None)).HeadSeq.ShouldBe(1);
+    }
+
     private static async Task<SqliteSessionStore> OpenAsync(string database, UsageOptions usage)
     {
         var store = new SqliteSessionStore(new SqliteStoreOptions(database) { Usage = usage }, TimeProvider.System);
