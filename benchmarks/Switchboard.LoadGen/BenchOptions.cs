@@ -88,6 +88,11 @@ internal sealed class BenchOptions
     /// <summary>Rounds of the A/B run; each runs every arm on a fresh server, the order reversed every other round.</summary>
     public int AbRounds { get; set; } = 3;
 
+    /// <summary>Instead of the full run: the soak (<c>--soak [MINUTES]</c>, 60 by default).</summary>
+    public bool Soak { get; private set; }
+
+    public int SoakMinutes { get; set; } = 60;
+
     /// <summary>The arguments as given, for the report.</summary>
     public string CommandLine { get; private set; } = "";
 
@@ -153,6 +158,15 @@ internal sealed class BenchOptions
                 case "--ab-rounds":
                     o.AbRounds = NextInt();
                     break;
+                case "--soak":
+                    o.Soak = true;
+                    if (i + 1 < args.Length && int.TryParse(args[i + 1], NumberStyles.Integer, CultureInfo.InvariantCulture, out var minutes))
+                    {
+                        o.SoakMinutes = minutes;
+                        i++;
+                    }
+
+                    break;
                 case "--census":
                     o.Census = true;
                     break;
@@ -176,7 +190,7 @@ internal sealed class BenchOptions
                     break;
                 default:
                     throw new ArgumentException($"Unknown option {args[i]}. Options: --quick, --connections N, --saturated-connections N, " +
-                        "--publishers N, --window N, --systems SignalR,Switchboard, --no-ingest, --no-micro, --output PATH, --scenarios fixed,saturated,mixed, --switchboard-env K=V, --census, --ab REF [--ab-rounds N], --usage, --usage-events N, --scale-out [--scale-out-subscribers N] [--scale-out-nodes N]");
+                        "--publishers N, --window N, --systems SignalR,Switchboard, --no-ingest, --no-micro, --output PATH, --scenarios fixed,saturated,mixed, --switchboard-env K=V, --census, --ab REF [--ab-rounds N], --usage, --usage-events N, --soak [MINUTES], --scale-out [--scale-out-subscribers N] [--scale-out-nodes N]");
             }
         }
 

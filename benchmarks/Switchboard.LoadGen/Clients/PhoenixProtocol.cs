@@ -1,7 +1,10 @@
 namespace Switchboard.LoadGen.Clients;
 
-/// <summary>Phoenix Channels V2 JSON, as the phoenix npm client speaks it: join replies by ref, heartbeats every 30 s.</summary>
-internal sealed class PhoenixProtocol : SubscriberProtocol
+/// <summary>
+/// Phoenix Channels V2 JSON, as the phoenix npm client speaks it: join replies by ref, heartbeats every 30 s. A join
+/// sends <paramref name="joinPayload"/> (given the topic and the join's number), <c>{}</c> when none is given.
+/// </summary>
+internal sealed class PhoenixProtocol(Func<string, int, string>? joinPayload = null) : SubscriberProtocol
 {
     private static readonly byte[] HeartbeatFrame = """[null,"hb","phoenix","heartbeat",{}]"""u8.ToArray();
 
@@ -14,7 +17,8 @@ internal sealed class PhoenixProtocol : SubscriberProtocol
     public override async Task JoinAsync(WsClient client, string topic, int joinNumber, CancellationToken cancellationToken)
     {
         var reference = $"j{joinNumber}";
-        var reply = await RequestAsync(client, $$"""["{{reference}}","{{reference}}","{{topic}}","phx_join",{}]""",
+        var payload = joinPayload?.Invoke(topic, joinNumber) ?? "{}";
+        var reply = await RequestAsync(client, $$"""["{{reference}}","{{reference}}","{{topic}}","phx_join",{{payload}}]""",
             $$"""["{{reference}}","{{reference}}","{{topic}}","phx_reply",""", cancellationToken);
         if (!reply.Contains("\"status\":\"ok\"", StringComparison.Ordinal))
         {
