@@ -31,6 +31,24 @@ if (options.ScaleOut)
     return scaleOut.Complete ? 0 : 1;
 }
 
+if (options.Otlp)
+{
+    var otlp = await new OtlpRun(options, log).RunAsync(paths);
+    var otlpOutput = Path.Combine(paths.Root, options.Output);
+    new OtlpReport
+    {
+        Options = options,
+        Machine = MachineInfo.Capture(paths.Root),
+        Started = started,
+        Elapsed = clock.Elapsed,
+        LoadBefore = loadBefore,
+        LoadAfter = MachineInfo.LoadAverage(),
+        Results = otlp,
+    }.WriteInto(otlpOutput);
+    log.WriteLine($"Wrote the OTLP section of {otlpOutput} after {clock.Elapsed.TotalMinutes:F1} min.");
+    return otlp.Passed ? 0 : 1;
+}
+
 if (options.Soak)
 {
     var soak = await new SoakRun(options, log).RunAsync(paths);
