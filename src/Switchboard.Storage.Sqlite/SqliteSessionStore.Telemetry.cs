@@ -1,4 +1,3 @@
-using System.Text;
 using Microsoft.Data.Sqlite;
 using Switchboard.Writes;
 
@@ -6,13 +5,13 @@ namespace Switchboard.Storage.Sqlite;
 
 internal sealed partial class SqliteSessionStore
 {
-    private const int KeysPerStatement = 500; // well under SQLite's bound-parameter limit
-
     /// <summary>
-    /// Records the batch's telemetry keys in the write transaction, a few hundred rows per statement, and drops the
-    /// observations whose key was there already (<see cref="TelemetryDedupe"/>).
+    /// Records the batch's telemetry keys in the write transaction and drops the observations whose key was there already
+    /// (<see cref="TelemetryDedupe"/>). One prepared single-row insert per key, bound by position: a multi-row statement
+    /// of hundreds of named parameters cost more to prepare and bind (SQLite looks each name up in a list) than the rows
+    /// cost to insert.
     /// </summary>
-    private IReadOnlyList<SessionWrite> DedupeTelemetry(SqliteTransaction transaction, IReadOnlyList<SessionWrite> writes)
+    private IReadOnlyList<SessionWrite> DedupeTelemetry(WriterCommands commands, IReadOnlyList<SessionWrite> writes)
     {
         var keys = TelemetryDedupe.Keys(writes);
         if (keys.Count == 0)
@@ -22,25 +21,14 @@ internal sealed partial class SqliteSessionStore
 
         var fresh = new HashSet<string>(StringComparer.Ordinal);
         var at = Now().ToUnixTimeMilliseconds();
-        for (var start = 0; start < keys.Count; start += KeysPerStatement)
+        var insert = commands.InsertTelemetryKey;
+        foreach (var key in keys)
         {
-            var count = Math.Min(KeysPerStatement, keys.Count - start);
-            using var command = _writer!.CreateCommand();
-            command.Transaction = transaction;
-            var sql = new StringBuilder("INSERT INTO telemetry_keys (key, at) VALUES ");
-            for (var i = 0; i < count; i++)
+            insert.Bind(1, key);
+            insert.Bind(2, at);
+            if (insert.ExecuteChanges() > 0)
             {
-                sql.Append(i == 0 ? "($k" : ", ($k").Append(i).Append(", $at)");
-                command.Parameters.AddWithValue("$k" + i, keys[start + i]);
-            }
-
-            sql.Append(" ON CONFLICT (key) DO NOTHING RETURNING key;");
-            command.Parameters.AddWithValue("$at", at);
-            command.CommandText = sql.ToString();
-            using var reader = command.ExecuteReader();
-            while (reader.Read())
-            {
-                fresh.Add(reader.GetString(0));
+                fresh.Add(key);
             }
         }
 

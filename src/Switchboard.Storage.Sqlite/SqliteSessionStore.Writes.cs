@@ -21,7 +21,7 @@ internal sealed partial class SqliteSessionStore
                 using var transaction = _writer!.BeginTransaction(deferred: false);
                 commands.Bind(transaction);
                 EnsureHeadUnmoved(commands, transaction);
-                writes = DedupeTelemetry(transaction, writes);
+                writes = DedupeTelemetry(commands, writes);
                 var current = WriteBatch.TargetIds(writes).ToDictionary(id => id, id => CurrentRow(commands, id), StringComparer.Ordinal);
                 var alerts = LoadAlertTargets(transaction, WriteBatch.AlertTargets(writes));
                 batch = WriteBatch.Apply(writes, current, new LogHead(_headSeq, _activeCount, _fleetPaused), Now(), alerts);

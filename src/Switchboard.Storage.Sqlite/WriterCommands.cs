@@ -33,6 +33,7 @@ internal sealed class WriterCommands : IDisposable
         WriteRollup = new WriterStatement(connection,
             $"INSERT OR REPLACE INTO usage_rollups(bucket, group_key, start, group_value, {SqliteSessionStore.RollupColumns}) " +
             "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12);");
+        InsertTelemetryKey = new WriterStatement(connection, "INSERT INTO telemetry_keys(key, at) VALUES (?1, ?2) ON CONFLICT(key) DO NOTHING;");
     }
 
     public SqliteCommand SelectSession { get; }
@@ -45,6 +46,7 @@ internal sealed class WriterCommands : IDisposable
     public WriterStatement UpsertActive { get; }
     public SqliteCommand SelectRollup { get; }
     public WriterStatement WriteRollup { get; }
+    public WriterStatement InsertTelemetryKey { get; }
 
     public SqliteTransaction? Transaction { get; private set; }
 
@@ -70,6 +72,7 @@ internal sealed class WriterCommands : IDisposable
         UpsertActive.Dispose();
         SelectRollup.Dispose();
         WriteRollup.Dispose();
+        InsertTelemetryKey.Dispose();
     }
 
     private static SqliteCommand Prepare(SqliteConnection connection, string sql, params string[] parameters)

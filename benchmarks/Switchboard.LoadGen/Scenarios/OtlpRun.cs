@@ -24,7 +24,8 @@ internal sealed class OtlpRun(BenchOptions options, TextWriter log)
     public async Task<OtlpResult> RunAsync(BenchPaths paths)
     {
         var data = Directory.CreateTempSubdirectory("switchboard-otlp-");
-        var target = new SwitchboardTarget(new Dictionary<string, string> { ["Switchboard__Otlp__GrpcUrls"] = "" });
+        var env = new Dictionary<string, string>(options.SwitchboardEnvironment) { ["Switchboard__Otlp__GrpcUrls"] = "" };
+        var target = new SwitchboardTarget(env);
         try
         {
             await target.StartAsync(paths, data.FullName);
