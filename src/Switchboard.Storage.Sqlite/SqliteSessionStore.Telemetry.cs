@@ -35,11 +35,51 @@ internal sealed partial class SqliteSessionStore
         return TelemetryDedupe.Keep(writes, fresh);
     }
 
-    /// <summary>Forgets telemetry keys older than the dedupe window.</summary>
+    /// <summary>
+    /// Turns the batch's cumulative metric points into the usage they add, against each stream's last point as this
+    /// database has it, and records the streams' new last points, in the write transaction (<see cref="TelemetryStreams"/>).
+    /// </summary>
+    private static IReadOnlyList<SessionWrite> ResolveStreams(WriterCommands commands, IReadOnlyList<SessionWrite> writes, long now)
+    {
+        var ids = TelemetryStreams.Ids(writes);
+        if (ids.Count == 0)
+        {
+            return writes;
+        }
+
+        var before = new Dictionary<string, StreamState>(StringComparer.Ordinal);
+        var select = commands.SelectStream;
+        foreach (var id in ids)
+        {
+            select.Parameters["$s"].Value = id;
+            using var reader = select.ExecuteReader();
+            if (reader.Read())
+            {
+                before[id] = new StreamState(unchecked((ulong)reader.GetInt64(0)), unchecked((ulong)reader.GetInt64(1)),
+                    decimal.Parse(reader.GetString(2), System.Globalization.CultureInfo.InvariantCulture));
+            }
+        }
+
+        var (resolved, after) = TelemetryStreams.Resolve(writes, before);
+        var upsert = commands.UpsertStream;
+        foreach (var (id, state) in after)
+        {
+            upsert.Bind(1, id);
+            upsert.Bind(2, unchecked((long)state.Start));
+            upsert.Bind(3, unchecked((long)state.End));
+            upsert.Bind(4, state.Total.ToString(System.Globalization.CultureInfo.InvariantCulture));
+            upsert.Bind(5, now);
+            upsert.Execute();
+        }
+
+        return resolved;
+    }
+
+    /// <summary>Forgets telemetry keys, and the last points of metric streams, older than the dedupe window.</summary>
     private void PurgeTelemetryKeys(DateTimeOffset now)
     {
         using var command = _writer!.CreateCommand();
-        command.CommandText = "DELETE FROM telemetry_keys WHERE at < $cut;";
+        command.CommandText = "DELETE FROM telemetry_keys WHERE at < $cut; DELETE FROM telemetry_streams WHERE at < $cut;";
         command.Parameters.AddWithValue("$cut", (now - TelemetryDedupe.Window).ToUnixTimeMilliseconds());
         command.ExecuteNonQuery();
     }

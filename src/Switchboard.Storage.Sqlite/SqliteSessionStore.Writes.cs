@@ -22,6 +22,7 @@ internal sealed partial class SqliteSessionStore
                 commands.Bind(transaction);
                 EnsureHeadUnmoved(commands, transaction);
                 writes = DedupeTelemetry(commands, writes);
+                writes = ResolveStreams(commands, writes, Now().ToUnixTimeMilliseconds());
                 var current = WriteBatch.TargetIds(writes).ToDictionary(id => id, id => CurrentRow(commands, id), StringComparer.Ordinal);
                 var alerts = LoadAlertTargets(transaction, WriteBatch.AlertTargets(writes));
                 batch = WriteBatch.Apply(writes, current, new LogHead(_headSeq, _activeCount, _fleetPaused), Now(), alerts);

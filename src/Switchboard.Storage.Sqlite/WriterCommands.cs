@@ -34,6 +34,10 @@ internal sealed class WriterCommands : IDisposable
             $"INSERT OR REPLACE INTO usage_rollups(bucket, group_key, start, group_value, {SqliteSessionStore.RollupColumns}) " +
             "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12);");
         InsertTelemetryKey = new WriterStatement(connection, "INSERT INTO telemetry_keys(key, at) VALUES (?1, ?2) ON CONFLICT(key) DO NOTHING;");
+        SelectStream = Prepare(connection, "SELECT started, ended, total FROM telemetry_streams WHERE stream = $s;", "$s");
+        UpsertStream = new WriterStatement(connection,
+            "INSERT INTO telemetry_streams(stream, started, ended, total, at) VALUES (?1, ?2, ?3, ?4, ?5) " +
+            "ON CONFLICT(stream) DO UPDATE SET started = excluded.started, ended = excluded.ended, total = excluded.total, at = excluded.at;");
     }
 
     public SqliteCommand SelectSession { get; }
@@ -47,6 +51,8 @@ internal sealed class WriterCommands : IDisposable
     public SqliteCommand SelectRollup { get; }
     public WriterStatement WriteRollup { get; }
     public WriterStatement InsertTelemetryKey { get; }
+    public SqliteCommand SelectStream { get; }
+    public WriterStatement UpsertStream { get; }
 
     public SqliteTransaction? Transaction { get; private set; }
 
@@ -58,6 +64,7 @@ internal sealed class WriterCommands : IDisposable
         SelectHead.Transaction = transaction;
         SelectActive.Transaction = transaction;
         SelectRollup.Transaction = transaction;
+        SelectStream.Transaction = transaction;
     }
 
     public void Dispose()
@@ -73,6 +80,8 @@ internal sealed class WriterCommands : IDisposable
         SelectRollup.Dispose();
         WriteRollup.Dispose();
         InsertTelemetryKey.Dispose();
+        SelectStream.Dispose();
+        UpsertStream.Dispose();
     }
 
     private static SqliteCommand Prepare(SqliteConnection connection, string sql, params string[] parameters)
