@@ -91,6 +91,20 @@ internal sealed class BenchOptions
     /// <summary>Rounds of the A/B run; each runs every arm on a fresh server, the order reversed every other round.</summary>
     public int AbRounds { get; set; } = 3;
 
+    /// <summary>Instead of the full run: OpenTelemetry in (<c>--otlp</c>).</summary>
+    public bool Otlp { get; private set; }
+
+    /// <summary>How long the OTLP run's exporters send, after a 10 s warm-up.</summary>
+    public TimeSpan OtlpDuration { get; set; } = TimeSpan.FromSeconds(20);
+
+    /// <summary>Exporters sending OTLP requests back to back, each waiting for its answer.</summary>
+    public int OtlpSenders { get; set; } = 4;
+
+    /// <summary>Instead of the full run: the soak (<c>--soak [MINUTES]</c>, 60 by default).</summary>
+    public bool Soak { get; private set; }
+
+    public int SoakMinutes { get; set; } = 60;
+
     /// <summary>The arguments as given, for the report.</summary>
     public string CommandLine { get; private set; } = "";
 
@@ -118,6 +132,7 @@ internal sealed class BenchOptions
                     o.UsageRounds = 1;
                     o.UsageEvents = 200_000;
                     o.UsageQueries = 20;
+                    o.OtlpDuration = TimeSpan.FromSeconds(5);
                     o.Output = Path.Combine("artifacts", "benchmarks-quick.md");
                     break;
                 case "--connections":
@@ -159,6 +174,24 @@ internal sealed class BenchOptions
                 case "--ab-rounds":
                     o.AbRounds = NextInt();
                     break;
+                case "--otlp":
+                    o.Otlp = true;
+                    break;
+                case "--otlp-seconds":
+                    o.OtlpDuration = TimeSpan.FromSeconds(NextInt());
+                    break;
+                case "--otlp-senders":
+                    o.OtlpSenders = NextInt();
+                    break;
+                case "--soak":
+                    o.Soak = true;
+                    if (i + 1 < args.Length && int.TryParse(args[i + 1], NumberStyles.Integer, CultureInfo.InvariantCulture, out var minutes))
+                    {
+                        o.SoakMinutes = minutes;
+                        i++;
+                    }
+
+                    break;
                 case "--census":
                     o.Census = true;
                     break;
@@ -182,7 +215,7 @@ internal sealed class BenchOptions
                     break;
                 default:
                     throw new ArgumentException($"Unknown option {args[i]}. Options: --quick, --connections N, --saturated-connections N, " +
-                        "--publishers N, --window N, --systems SignalR,Switchboard, --no-ingest, --no-micro, --output PATH, --scenarios fixed,saturated,mixed,overload,overload-cws, --switchboard-env K=V, --census, --ab REF [--ab-rounds N], --scrapes N, --usage, --usage-events N, --scale-out [--scale-out-subscribers N] [--scale-out-nodes N]");
+                        "--publishers N, --window N, --systems SignalR,Switchboard, --no-ingest, --no-micro, --output PATH, --scenarios fixed,saturated,mixed,overload,overload-cws, --switchboard-env K=V, --census, --ab REF [--ab-rounds N], --scrapes N, --usage, --usage-events N, --soak [MINUTES], --otlp [--otlp-seconds N] [--otlp-senders N], --scale-out [--scale-out-subscribers N] [--scale-out-nodes N]");
             }
         }
 

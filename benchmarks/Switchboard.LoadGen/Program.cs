@@ -3,6 +3,7 @@ using Switchboard.LoadGen;
 using Switchboard.LoadGen.Report;
 using Switchboard.LoadGen.Scenarios;
 using Switchboard.LoadGen.Servers;
+using Switchboard.LoadGen.Soak;
 
 // One command runs everything and writes docs/benchmarks.md:
 //   dotnet run -c Release --project benchmarks/Switchboard.LoadGen
@@ -28,6 +29,43 @@ if (options.ScaleOut)
     new ScaleOutReport(scaleOut, MachineInfo.Capture(paths.Root), options, DateTimeOffset.UtcNow, loadBefore, MachineInfo.LoadAverage()).WriteInto(target);
     log.WriteLine($"Wrote the scale-out section of {target} after {clock.Elapsed.TotalMinutes:F1} min.");
     return scaleOut.Complete ? 0 : 1;
+}
+
+if (options.Otlp)
+{
+    var otlp = await new OtlpRun(options, log).RunAsync(paths);
+    var otlpOutput = Path.Combine(paths.Root, options.Output);
+    new OtlpReport
+    {
+        Options = options,
+        Machine = MachineInfo.Capture(paths.Root),
+        Started = started,
+        Elapsed = clock.Elapsed,
+        LoadBefore = loadBefore,
+        LoadAfter = MachineInfo.LoadAverage(),
+        Results = otlp,
+    }.WriteInto(otlpOutput);
+    log.WriteLine($"Wrote the OTLP section of {otlpOutput} after {clock.Elapsed.TotalMinutes:F1} min.");
+    return otlp.Passed ? 0 : 1;
+}
+
+if (options.Soak)
+{
+    var soak = await new SoakRun(options, log).RunAsync(paths);
+    var soakReport = new SoakReport
+    {
+        Options = options,
+        Machine = MachineInfo.Capture(paths.Root),
+        Started = started,
+        Elapsed = clock.Elapsed,
+        LoadBefore = loadBefore,
+        LoadAfter = MachineInfo.LoadAverage(),
+        Results = soak,
+    };
+    var soakOutput = Path.Combine(paths.Root, options.Output);
+    soakReport.WriteInto(soakOutput);
+    log.WriteLine($"Wrote the soak section of {soakOutput} and its chart after {clock.Elapsed.TotalMinutes:F1} min.");
+    return soak.Passed ? 0 : 1;
 }
 
 if (options.Census)

@@ -122,6 +122,14 @@ internal static class PostgresSchema
             at  timestamptz NOT NULL
         );
         CREATE INDEX IF NOT EXISTS switchboard_telemetry_keys_by_at ON switchboard_telemetry_keys (at);
+        CREATE TABLE IF NOT EXISTS switchboard_telemetry_streams (
+            stream  text PRIMARY KEY,
+            started bigint NOT NULL,
+            ended   bigint NOT NULL,
+            total   numeric NOT NULL,
+            at      timestamptz NOT NULL
+        );
+        CREATE INDEX IF NOT EXISTS switchboard_telemetry_streams_by_at ON switchboard_telemetry_streams (at);
         CREATE TABLE IF NOT EXISTS switchboard_alert_rules (
             id   text PRIMARY KEY,
             data text NOT NULL

@@ -44,6 +44,7 @@ internal sealed partial class PostgresSessionStore
         await using var transaction = await connection.BeginTransactionAsync(IsolationLevel.ReadCommitted, ct);
         var log = await LockLogAsync(connection, transaction, ct);
         writes = await DedupeTelemetryAsync(connection, transaction, writes, ct);
+        writes = await ResolveStreamsAsync(connection, transaction, writes, ct);
         var sessions = await LockSessionsAsync(connection, transaction, writes, ct);
 
         var alerts = await LoadAlertTargetsAsync(connection, transaction, WriteBatch.AlertTargets(writes), ct);
@@ -174,7 +175,8 @@ internal sealed partial class PostgresSessionStore
         long deleted = 0;
         await RunAsync("purge telemetry keys", async (connection, ct) =>
         {
-            await using var command = new NpgsqlCommand("DELETE FROM switchboard_telemetry_keys WHERE at < @cut;", connection);
+            await using var command = new NpgsqlCommand(
+                "DELETE FROM switchboard_telemetry_keys WHERE at < @cut; DELETE FROM switchboard_telemetry_streams WHERE at < @cut;", connection);
             command.Parameters.Add(new NpgsqlParameter<DateTimeOffset>("cut", now.ToUniversalTime() - TelemetryDedupe.Window));
             return await command.ExecuteNonQueryAsync(ct);
         }, cancellationToken);

@@ -97,6 +97,15 @@ internal static class SqliteSchema
         ) WITHOUT ROWID;
         CREATE INDEX IF NOT EXISTS telemetry_keys_by_at ON telemetry_keys(at);
 
+        CREATE TABLE IF NOT EXISTS telemetry_streams (
+            stream  TEXT PRIMARY KEY,
+            started INTEGER NOT NULL,
+            ended   INTEGER NOT NULL,
+            total   TEXT NOT NULL,
+            at      INTEGER NOT NULL
+        ) WITHOUT ROWID;
+        CREATE INDEX IF NOT EXISTS telemetry_streams_by_at ON telemetry_streams(at);
+
         CREATE TABLE IF NOT EXISTS alert_rules (
             id   TEXT PRIMARY KEY,
             data TEXT NOT NULL

@@ -71,7 +71,7 @@ internal sealed partial class SqliteSessionStore
         }
         catch (SqliteException ex)
         {
-            throw new StoreUnavailableException($"SQLite could not write the alert rule ({ex.SqliteErrorCode}): {ex.Message}", ex);
+            throw SqliteFailure.Unavailable("write the alert rule", ex, DataDirectory);
         }
         finally
         {

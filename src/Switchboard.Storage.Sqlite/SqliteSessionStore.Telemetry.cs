@@ -1,4 +1,3 @@
-using System.Text;
 using Microsoft.Data.Sqlite;
 using Switchboard.Writes;
 
@@ -6,13 +5,13 @@ namespace Switchboard.Storage.Sqlite;
 
 internal sealed partial class SqliteSessionStore
 {
-    private const int KeysPerStatement = 500; // well under SQLite's bound-parameter limit
-
     /// <summary>
-    /// Records the batch's telemetry keys in the write transaction, a few hundred rows per statement, and drops the
-    /// observations whose key was there already (<see cref="TelemetryDedupe"/>).
+    /// Records the batch's telemetry keys in the write transaction and drops the observations whose key was there already
+    /// (<see cref="TelemetryDedupe"/>). One prepared single-row insert per key, bound by position: a multi-row statement
+    /// of hundreds of named parameters cost more to prepare and bind (SQLite looks each name up in a list) than the rows
+    /// cost to insert.
     /// </summary>
-    private IReadOnlyList<SessionWrite> DedupeTelemetry(SqliteTransaction transaction, IReadOnlyList<SessionWrite> writes)
+    private IReadOnlyList<SessionWrite> DedupeTelemetry(WriterCommands commands, IReadOnlyList<SessionWrite> writes)
     {
         var keys = TelemetryDedupe.Keys(writes);
         if (keys.Count == 0)
@@ -22,36 +21,65 @@ internal sealed partial class SqliteSessionStore
 
         var fresh = new HashSet<string>(StringComparer.Ordinal);
         var at = Now().ToUnixTimeMilliseconds();
-        for (var start = 0; start < keys.Count; start += KeysPerStatement)
+        var insert = commands.InsertTelemetryKey;
+        foreach (var key in keys)
         {
-            var count = Math.Min(KeysPerStatement, keys.Count - start);
-            using var command = _writer!.CreateCommand();
-            command.Transaction = transaction;
-            var sql = new StringBuilder("INSERT INTO telemetry_keys (key, at) VALUES ");
-            for (var i = 0; i < count; i++)
+            insert.Bind(1, key);
+            insert.Bind(2, at);
+            if (insert.ExecuteChanges() > 0)
             {
-                sql.Append(i == 0 ? "($k" : ", ($k").Append(i).Append(", $at)");
-                command.Parameters.AddWithValue("$k" + i, keys[start + i]);
-            }
-
-            sql.Append(" ON CONFLICT (key) DO NOTHING RETURNING key;");
-            command.Parameters.AddWithValue("$at", at);
-            command.CommandText = sql.ToString();
-            using var reader = command.ExecuteReader();
-            while (reader.Read())
-            {
-                fresh.Add(reader.GetString(0));
+                fresh.Add(key);
             }
         }
 
         return TelemetryDedupe.Keep(writes, fresh);
     }
 
-    /// <summary>Forgets telemetry keys older than the dedupe window.</summary>
+    /// <summary>
+    /// Turns the batch's cumulative metric points into the usage they add, against each stream's last point as this
+    /// database has it, and records the streams' new last points, in the write transaction (<see cref="TelemetryStreams"/>).
+    /// </summary>
+    private static IReadOnlyList<SessionWrite> ResolveStreams(WriterCommands commands, IReadOnlyList<SessionWrite> writes, long now)
+    {
+        var ids = TelemetryStreams.Ids(writes);
+        if (ids.Count == 0)
+        {
+            return writes;
+        }
+
+        var before = new Dictionary<string, StreamState>(StringComparer.Ordinal);
+        var select = commands.SelectStream;
+        foreach (var id in ids)
+        {
+            select.Parameters["$s"].Value = id;
+            using var reader = select.ExecuteReader();
+            if (reader.Read())
+            {
+                before[id] = new StreamState(unchecked((ulong)reader.GetInt64(0)), unchecked((ulong)reader.GetInt64(1)),
+                    decimal.Parse(reader.GetString(2), System.Globalization.CultureInfo.InvariantCulture));
+            }
+        }
+
+        var (resolved, after) = TelemetryStreams.Resolve(writes, before);
+        var upsert = commands.UpsertStream;
+        foreach (var (id, state) in after)
+        {
+            upsert.Bind(1, id);
+            upsert.Bind(2, unchecked((long)state.Start));
+            upsert.Bind(3, unchecked((long)state.End));
+            upsert.Bind(4, state.Total.ToString(System.Globalization.CultureInfo.InvariantCulture));
+            upsert.Bind(5, now);
+            upsert.Execute();
+        }
+
+        return resolved;
+    }
+
+    /// <summary>Forgets telemetry keys, and the last points of metric streams, older than the dedupe window.</summary>
     private void PurgeTelemetryKeys(DateTimeOffset now)
     {
         using var command = _writer!.CreateCommand();
-        command.CommandText = "DELETE FROM telemetry_keys WHERE at < $cut;";
+        command.CommandText = "DELETE FROM telemetry_keys WHERE at < $cut; DELETE FROM telemetry_streams WHERE at < $cut;";
         command.Parameters.AddWithValue("$cut", (now - TelemetryDedupe.Window).ToUnixTimeMilliseconds());
         command.ExecuteNonQuery();
     }

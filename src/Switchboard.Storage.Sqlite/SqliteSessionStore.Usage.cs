@@ -230,7 +230,7 @@ internal sealed partial class SqliteSessionStore
         }
         catch (SqliteException ex)
         {
-            throw new StoreUnavailableException($"SQLite could not purge usage: {ex.Message}", ex);
+            throw SqliteFailure.Unavailable("purge usage", ex, DataDirectory);
         }
         finally
         {

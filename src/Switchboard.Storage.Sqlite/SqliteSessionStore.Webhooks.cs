@@ -140,7 +140,7 @@ internal sealed partial class SqliteSessionStore
         }
         catch (SqliteException ex)
         {
-            throw new StoreUnavailableException($"SQLite could not write ({ex.SqliteErrorCode}): {ex.Message}", ex);
+            throw SqliteFailure.Unavailable("write", ex, DataDirectory);
         }
         finally
         {

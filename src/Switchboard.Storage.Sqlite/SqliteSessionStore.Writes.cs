@@ -17,10 +17,12 @@ internal sealed partial class SqliteSessionStore
             WriteBatch batch;
             try
             {
+                EnsureActiveCounts();
                 using var transaction = _writer!.BeginTransaction(deferred: false);
                 commands.Bind(transaction);
                 EnsureHeadUnmoved(commands, transaction);
-                writes = DedupeTelemetry(transaction, writes);
+                writes = DedupeTelemetry(commands, writes);
+                writes = ResolveStreams(commands, writes, Now().ToUnixTimeMilliseconds());
                 var current = WriteBatch.TargetIds(writes).ToDictionary(id => id, id => CurrentRow(commands, id), StringComparer.Ordinal);
                 var alerts = LoadAlertTargets(transaction, WriteBatch.AlertTargets(writes));
                 batch = WriteBatch.Apply(writes, current, new LogHead(_headSeq, _activeCount, _fleetPaused), Now(), alerts);
@@ -32,7 +34,7 @@ internal sealed partial class SqliteSessionStore
             {
                 _rows.Clear();
                 ForgetUsage(); // whatever the file holds now, read it again
-                throw new StoreUnavailableException($"SQLite could not commit ({ex.SqliteErrorCode}): {ex.Message}", ex);
+                throw SqliteFailure.Unavailable("commit", ex, DataDirectory);
             }
 
             foreach (var (session, _) in batch.Dirty)
@@ -58,6 +60,7 @@ internal sealed partial class SqliteSessionStore
         try
         {
             var commands = _commands ?? throw new ObjectDisposedException(nameof(SqliteSessionStore));
+            EnsureActiveCounts();
             using var transaction = _writer!.BeginTransaction(deferred: false);
             commands.Bind(transaction);
             EnsureHeadUnmoved(commands, transaction);
@@ -68,7 +71,7 @@ internal sealed partial class SqliteSessionStore
         }
         catch (SqliteException ex)
         {
-            throw new StoreUnavailableException($"SQLite cannot write ({ex.SqliteErrorCode}): {ex.Message}", ex);
+            throw SqliteFailure.Unavailable("write", ex, DataDirectory);
         }
         finally
         {
@@ -167,7 +170,7 @@ internal sealed partial class SqliteSessionStore
         }
         catch (SqliteException ex)
         {
-            throw new StoreUnavailableException($"SQLite could not purge telemetry keys: {ex.Message}", ex);
+            throw SqliteFailure.Unavailable("purge telemetry keys", ex, DataDirectory);
         }
         finally
         {
@@ -195,7 +198,7 @@ internal sealed partial class SqliteSessionStore
                 }
                 catch (SqliteException ex)
                 {
-                    throw new StoreUnavailableException($"SQLite could not purge: {ex.Message}", ex);
+                    throw SqliteFailure.Unavailable("purge", ex, DataDirectory);
                 }
 
                 _firstSeq = upTo + 1;

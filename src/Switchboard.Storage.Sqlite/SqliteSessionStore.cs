@@ -60,7 +60,14 @@ internal sealed partial class SqliteSessionStore : ISessionStore, IAlertStore, I
         _directoryLock = DataDirectoryLock.Acquire(Path.GetDirectoryName(Path.GetFullPath(_options.DatabasePath))!);
         try
         {
-            await OpenWriterAsync(cancellationToken);
+            try
+            {
+                await OpenWriterAsync(cancellationToken);
+            }
+            catch (SqliteException ex) when (SqliteFailure.IsDiskFull(ex, DataDirectory))
+            {
+                throw SqliteFailure.CannotOpen(ex, DataDirectory);
+            }
         }
         catch
         {
@@ -82,13 +89,14 @@ internal sealed partial class SqliteSessionStore : ISessionStore, IAlertStore, I
     {
         _writer = new SqliteConnection(_connectionString);
         await _writer.OpenAsync(cancellationToken);
+        PersistentWal.Enable(_writer);
         Execute(_writer, "PRAGMA journal_mode=WAL;");
         Execute(_writer, _options.Durability == SqliteDurability.Full ? "PRAGMA synchronous=FULL;" : "PRAGMA synchronous=NORMAL;");
         Execute(_writer, SqliteSchema.Create);
         AddMissingColumns(_writer);
         Epoch = EnsureEpoch(_writer);
         LoadHead(_writer);
-        RebuildActiveCounts(_writer);
+        RebuildActiveCountsOrDefer(_writer);
         _commands = new WriterCommands(_writer);
     }
 
@@ -180,6 +188,7 @@ internal sealed partial class SqliteSessionStore : ISessionStore, IAlertStore, I
     {
         var connection = new SqliteConnection(_connectionString);
         connection.Open();
+        PersistentWal.Enable(connection);
         return connection;
     }
 

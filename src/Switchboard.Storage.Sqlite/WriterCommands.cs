@@ -33,6 +33,11 @@ internal sealed class WriterCommands : IDisposable
         WriteRollup = new WriterStatement(connection,
             $"INSERT OR REPLACE INTO usage_rollups(bucket, group_key, start, group_value, {SqliteSessionStore.RollupColumns}) " +
             "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12);");
+        InsertTelemetryKey = new WriterStatement(connection, "INSERT INTO telemetry_keys(key, at) VALUES (?1, ?2) ON CONFLICT(key) DO NOTHING;");
+        SelectStream = Prepare(connection, "SELECT started, ended, total FROM telemetry_streams WHERE stream = $s;", "$s");
+        UpsertStream = new WriterStatement(connection,
+            "INSERT INTO telemetry_streams(stream, started, ended, total, at) VALUES (?1, ?2, ?3, ?4, ?5) " +
+            "ON CONFLICT(stream) DO UPDATE SET started = excluded.started, ended = excluded.ended, total = excluded.total, at = excluded.at;");
     }
 
     public SqliteCommand SelectSession { get; }
@@ -45,6 +50,9 @@ internal sealed class WriterCommands : IDisposable
     public WriterStatement UpsertActive { get; }
     public SqliteCommand SelectRollup { get; }
     public WriterStatement WriteRollup { get; }
+    public WriterStatement InsertTelemetryKey { get; }
+    public SqliteCommand SelectStream { get; }
+    public WriterStatement UpsertStream { get; }
 
     public SqliteTransaction? Transaction { get; private set; }
 
@@ -56,6 +64,7 @@ internal sealed class WriterCommands : IDisposable
         SelectHead.Transaction = transaction;
         SelectActive.Transaction = transaction;
         SelectRollup.Transaction = transaction;
+        SelectStream.Transaction = transaction;
     }
 
     public void Dispose()
@@ -70,6 +79,9 @@ internal sealed class WriterCommands : IDisposable
         UpsertActive.Dispose();
         SelectRollup.Dispose();
         WriteRollup.Dispose();
+        InsertTelemetryKey.Dispose();
+        SelectStream.Dispose();
+        UpsertStream.Dispose();
     }
 
     private static SqliteCommand Prepare(SqliteConnection connection, string sql, params string[] parameters)

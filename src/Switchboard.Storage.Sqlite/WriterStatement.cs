@@ -57,6 +57,13 @@ internal sealed class WriterStatement : IDisposable, ISessionRowWriter
         }
     }
 
+    /// <summary>Like <see cref="Execute"/>; returns the rows it inserted, updated or deleted (0 for an insert that did nothing).</summary>
+    public int ExecuteChanges()
+    {
+        Execute();
+        return raw.sqlite3_changes(_db);
+    }
+
     public void Dispose() => _statement.Dispose();
 
     private void Check(int rc)

@@ -1,7 +1,10 @@
 namespace Switchboard.LoadGen.Clients;
 
-/// <summary>Phoenix Channels V2 JSON, as the phoenix npm client speaks it: join replies by ref, heartbeats every 30 s.</summary>
-internal sealed class PhoenixProtocol : SubscriberProtocol
+/// <summary>
+/// Phoenix Channels V2 JSON, as the phoenix npm client speaks it: join replies by ref, heartbeats every 30 s. A join
+/// sends <paramref name="joinPayload"/> (given the topic and the join's number), <c>{}</c> when none is given.
+/// </summary>
+internal sealed class PhoenixProtocol(Func<string, int, string>? joinPayload = null) : SubscriberProtocol
 {
     private static readonly byte[] HeartbeatFrame = """[null,"hb","phoenix","heartbeat",{}]"""u8.ToArray();
 
@@ -14,7 +17,8 @@ internal sealed class PhoenixProtocol : SubscriberProtocol
     public override (string Text, string ReplyToken) Join(string topic, int joinNumber)
     {
         var reference = $"j{joinNumber}";
-        return ($$"""["{{reference}}","{{reference}}","{{topic}}","phx_join",{}]""", $$"""["{{reference}}","{{reference}}","{{topic}}","phx_reply",""");
+        var payload = joinPayload?.Invoke(topic, joinNumber) ?? "{}";
+        return ($$"""["{{reference}}","{{reference}}","{{topic}}","phx_join",{{payload}}]""", $$"""["{{reference}}","{{reference}}","{{topic}}","phx_reply",""");
     }
 
     public override void CheckReply(string? topic, string reply)

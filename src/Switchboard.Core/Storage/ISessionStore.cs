@@ -58,6 +58,12 @@ internal interface ISessionStore : IAsyncDisposable
     /// </summary>
     Task CheckWritableAsync(CancellationToken cancellationToken);
 
+    /// <summary>
+    /// Why the store opened without being able to write (a full disk), or null. It serves reads meanwhile; the write
+    /// pipeline refuses writes with this reason and probes with <see cref="CheckWritableAsync"/> until one succeeds.
+    /// </summary>
+    string? WriteFailureAtStart => null;
+
     /// <summary>Where committed events come from, in order, including those written by other nodes.</summary>
     IEventFeed Feed { get; }
 

@@ -8,7 +8,7 @@ namespace Switchboard.Writes;
 /// Applies a validated write to the current session: the state machine, versions, leases and event data.
 /// Pure: stores call it inside their transaction with the row they just read.
 /// </summary>
-internal static class SessionWriteProcessor
+internal static partial class SessionWriteProcessor
 {
     /// <summary>The reason recorded when a lease runs out.</summary>
     public const string LeaseExpiredReason = "lease_expired";
@@ -223,107 +223,6 @@ internal static class SessionWriteProcessor
         var next = current with { State = SessionState.Error, ErrorMessage = LeaseExpiredReason };
         var decision = Changed(current, next, LeaseExpiredReason, ctx);
         return decision with { Session = decision.Session! with { LeaseExpiresAt = null } };
-    }
-
-    /// <summary>
-    /// Telemetry about one session: created on first sight, usage added, labels merged, and the state of the latest
-    /// observation that says one. A terminated session takes no more telemetry (it is dropped, not refused).
-    /// </summary>
-    private static WriteDecision Telemetry(ApplyTelemetry t, Session? current, in WriteContext ctx)
-    {
-        if (t.Observations.Count == 0 || current?.State == SessionState.Terminated)
-        {
-            return WriteDecision.Unchanged(current);
-        }
-
-        long input = 0, output = 0;
-        decimal cost = 0;
-        var last = t.Observations[0];
-        foreach (var o in t.Observations)
-        {
-            try
-            {
-                input = checked(input + o.InputTokens);
-                output = checked(output + o.OutputTokens);
-            }
-            catch (OverflowException)
-            {
-                return WriteDecision.Refuse(SwitchboardError.InvalidField("input_tokens", "The telemetry's usage overflows 64-bit token counters."));
-            }
-
-            cost += o.CostUsd;
-            if (o.At >= last.At)
-            {
-                last = o;
-            }
-        }
-
-        var state = last.Signal switch
-        {
-            TelemetrySignal.Idle => SessionState.Idle,
-            TelemetrySignal.Error => SessionState.Error,
-            TelemetrySignal.End => SessionState.Terminated,
-            _ => SessionState.Working,
-        };
-        var error = last.Signal == TelemetrySignal.Error ? last.ErrorMessage ?? "error" : null;
-        if (current is null)
-        {
-            return Create(new CreateSession
-            {
-                Id = t.SessionId,
-                Name = t.Name,
-                State = state == SessionState.Terminated ? SessionState.Idle : state,
-                Labels = t.Labels,
-                ErrorMessage = error,
-                InputTokens = input,
-                OutputTokens = output,
-                CostUsd = cost,
-            }, null, ctx);
-        }
-
-        if (!SessionStateMachine.IsAllowed(current.State, state))
-        {
-            state = current.State;
-        }
-
-        var labels = current.Labels;
-        if (t.Labels.Any(kv => !current.Labels.TryGetValue(kv.Key, out var v) || v != kv.Value))
-        {
-            var merged = new Dictionary<string, string>(current.Labels, StringComparer.Ordinal);
-            foreach (var (k, v) in t.Labels)
-            {
-                if (merged.Count < SessionLimits.MaxLabels || merged.ContainsKey(k))
-                {
-                    merged[k] = v;
-                }
-            }
-
-            labels = merged;
-        }
-
-        long totalIn, totalOut;
-        try
-        {
-            totalIn = checked(current.InputTokens + input);
-            totalOut = checked(current.OutputTokens + output);
-            _ = checked(totalIn + totalOut);
-        }
-        catch (OverflowException)
-        {
-            return WriteDecision.Refuse(SwitchboardError.InvalidField("input_tokens", "The telemetry's usage overflows the session's 64-bit token counters."));
-        }
-
-        var next = current with
-        {
-            State = state,
-            Name = current.Name ?? t.Name,
-            Labels = labels,
-            ErrorMessage = state == SessionState.Error ? error ?? current.ErrorMessage : null,
-            InputTokens = totalIn,
-            OutputTokens = totalOut,
-            CostUsd = current.CostUsd + cost,
-        };
-        return state == SessionState.Terminated ? Finish(current, next, "ended", ctx) : Changed(current, next, reason: null, ctx);
     }
 
     private static WriteDecision? Precheck(string id, Session? current, long? expectedVersion)

@@ -23,4 +23,7 @@ internal static partial class IngestLog
 
     [LoggerMessage(LogEventIds.Ingest + 5, LogLevel.Error, "The write pipeline's loop crashed; writes fail until the node restarts", EventName = "Ingest.LoopCrashed")]
     public static partial void LoopCrashed(ILogger logger, Exception exception);
+
+    [LoggerMessage(LogEventIds.Ingest + 6, LogLevel.Error, "The store opened but cannot write; writes answer 503 and /readyz reports it until a write succeeds: {Reason}", EventName = "Ingest.StartedUnwritable")]
+    public static partial void StartedUnwritable(ILogger logger, string reason);
 }

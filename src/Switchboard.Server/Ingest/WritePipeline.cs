@@ -57,6 +57,13 @@ internal sealed class WritePipeline : IAsyncDisposable
     {
         _loop = Task.Run(RunAsync);
         IngestLog.Started(_logger);
+        if (_store.WriteFailureAtStart is { } failure)
+        {
+            // Opened unable to write (a full disk): refuse writes with the reason, and probe so it recovers by itself.
+            _writeFailure = failure;
+            IngestLog.StartedUnwritable(_logger, failure);
+            _probe = ProbeUntilWritableAsync();
+        }
     }
 
     /// <summary>Events this pipeline's commits appended to the log (for metrics).</summary>

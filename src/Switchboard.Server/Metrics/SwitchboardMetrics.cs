@@ -32,6 +32,8 @@ internal sealed class SwitchboardMetrics : IDisposable
             "Webhook POSTs that failed, per endpoint (by every node).");
         Meter.CreateObservableUpDownCounter("switchboard.connections", () => connections.Count, "{connection}",
             "Open stream connections (WebSocket, long-poll, SSE).");
+        Meter.CreateObservableUpDownCounter("switchboard.send_queue", () => QueuedBytes(connections), "By",
+            "Bytes of frames waiting in the send queues of every stream connection.");
         Meter.CreateObservableUpDownCounter("switchboard.subscriptions", ObserveSubscriptions, "{subscription}",
             "Channel subscriptions by topic kind (sessions, summary, session).");
         Meter.CreateObservableCounter("switchboard.events.appended", () => pipeline.Appended, "{event}",
@@ -70,6 +72,17 @@ internal sealed class SwitchboardMetrics : IDisposable
             "Handling time of OTLP export requests (decode, map, commit), by signal and transport.",
             advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = LatencyBuckets });
         live.EventDispatched += OnDispatched;
+    }
+
+    private static long QueuedBytes(ConnectionRegistry connections)
+    {
+        long bytes = 0;
+        foreach (var connection in connections.Snapshot())
+        {
+            bytes += connection.Queue.Bytes;
+        }
+
+        return bytes;
     }
 
     /// <summary>Bucket bounds in seconds, from 100 µs to 10 s.</summary>

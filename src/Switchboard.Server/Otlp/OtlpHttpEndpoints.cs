@@ -48,10 +48,14 @@ internal static class OtlpHttpEndpoints
         var started = time.GetTimestamp();
         try
         {
-            var result = await ReceiveAsync(http, signal, receiver, options);
+            var (result, counted) = await ReceiveAsync(http, signal, receiver, options);
             if (result is ProblemResult problem)
             {
-                receiver.Count(signal, "refused", 1);
+                if (!counted)
+                {
+                    receiver.Count(signal, "refused", 1); // it never decoded: the request is the one record known
+                }
+
                 OtlpLog.Refused(logger, signal.ToWire(), problem.Detail);
             }
 
@@ -64,13 +68,14 @@ internal static class OtlpHttpEndpoints
         }
     }
 
-    private static async Task<IResult> ReceiveAsync(HttpContext http, OtlpSignal signal, OtlpReceiver receiver, OtlpOptions options)
+    /// <summary>The answer, and whether the receiver already counted the request's records (it decoded and was mapped).</summary>
+    private static async Task<(IResult Result, bool Counted)> ReceiveAsync(HttpContext http, OtlpSignal signal, OtlpReceiver receiver, OtlpOptions options)
     {
         var request = http.Request;
         bool json;
         if (!MediaTypeHeaderValue.TryParse(request.ContentType, out var mediaType))
         {
-            return Unsupported($"The content type must be {Protobuf} or {Json}; got none.");
+            return (Unsupported($"The content type must be {Protobuf} or {Json}; got none."), false);
         }
         else if (mediaType.MediaType.Equals(Protobuf, StringComparison.OrdinalIgnoreCase))
         {
@@ -82,14 +87,14 @@ internal static class OtlpHttpEndpoints
         }
         else
         {
-            return Unsupported($"The content type must be {Protobuf} or {Json}; got '{mediaType.MediaType}'.");
+            return (Unsupported($"The content type must be {Protobuf} or {Json}; got '{mediaType.MediaType}'."), false);
         }
 
         var encoding = request.Headers.ContentEncoding.ToString();
         var gzip = encoding.Equals("gzip", StringComparison.OrdinalIgnoreCase);
         if (!gzip && encoding.Length > 0 && !encoding.Equals("identity", StringComparison.OrdinalIgnoreCase))
         {
-            return Unsupported($"The content encoding must be gzip or none; got '{encoding}'.");
+            return (Unsupported($"The content encoding must be gzip or none; got '{encoding}'."), false);
         }
 
         if (http.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } size)
@@ -105,7 +110,7 @@ internal static class OtlpHttpEndpoints
         }
         catch (RequestException ex)
         {
-            return ex.Problem;
+            return (ex.Problem, false);
         }
 
         IMessage message;
@@ -115,8 +120,8 @@ internal static class OtlpHttpEndpoints
         }
         catch (Exception ex) when (ex is InvalidProtocolBufferException or InvalidJsonException or FormatException or ArgumentException)
         {
-            return new ProblemResult(StatusCodes.Status400BadRequest, "malformed_otlp", "Bad request",
-                $"The body is not an OTLP {signal.ToWire()} export request in {(json ? "OTLP JSON" : "protobuf")}: {ex.Message}");
+            return (new ProblemResult(StatusCodes.Status400BadRequest, "malformed_otlp", "Bad request",
+                $"The body is not an OTLP {signal.ToWire()} export request in {(json ? "OTLP JSON" : "protobuf")}: {ex.Message}"), false);
         }
         finally
         {
@@ -130,11 +135,11 @@ internal static class OtlpHttpEndpoints
         }
         catch (StoreUnavailableException ex)
         {
-            return UnavailableProblem.For(ex, "The telemetry was not recorded");
+            return (UnavailableProblem.For(ex, "The telemetry was not recorded"), true);
         }
 
         var answer = OtlpCodec.Encode(OtlpCodec.Answer(signal, outcome.Rejected, outcome.Message), json);
-        return Results.Bytes(answer, json ? Json : Protobuf);
+        return (Results.Bytes(answer, json ? Json : Protobuf), true);
     }
 
     private static ProblemResult Unsupported(string detail) =>

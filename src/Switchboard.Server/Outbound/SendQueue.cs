@@ -74,6 +74,18 @@ internal sealed partial class SendQueue
         }
     }
 
+    /// <summary>Bytes of the frames waiting to be written.</summary>
+    public long Bytes
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _bytes;
+            }
+        }
+    }
+
     /// <summary>The most bytes this queue ever held: never above the cap, by construction and by test.</summary>
     public long PeakBytes
     {

@@ -11,4 +11,7 @@ internal interface IStreamConnection
 
     /// <summary>Drops the connection at once.</summary>
     void Abort(string reason);
+
+    /// <summary>Its outbound frames (for the queued-bytes gauge).</summary>
+    Outbound.SendQueue Queue { get; }
 }

@@ -104,6 +104,32 @@ public sealed class MetricsTests
         series.ShouldBe(["CreateSession"]);
     }
 
+    [Fact]
+    public async Task QueuedBytesCountFramesWaitingForAConsumerAndDropWhenItDrains()
+    {
+        await using var server = await SwitchboardServer.StartAsync();
+        (await ScrapeAsync(server)).Value("switchboard_send_queue_bytes").ShouldBe(0);
+        (await ScrapeAsync(server)).Families["switchboard_send_queue_bytes"].Type.ShouldBe("gauge");
+
+        // A long-poll session holds its frames until it polls: nothing in a socket buffer hides them.
+        var connect = (await server.Http.GetJsonAsync("/socket/longpoll?vsn=2.0.0")).Body;
+        var key = Uri.EscapeDataString(connect.Str("token"));
+        using (var join = new StringContent("""["1","1","sessions","phx_join",{}]""", System.Text.Encoding.UTF8, "application/x-ndjson"))
+        {
+            (await server.Http.PostAsync($"/socket/longpoll?vsn=2.0.0&token={key}", join)).EnsureSuccessStatusCode();
+        }
+
+        await server.Http.CreateAsync("queued");
+        await TestTimeouts.Eventually(async () => (await ScrapeAsync(server)).Value("switchboard_send_queue_bytes") > 0,
+            "the join reply and the event wait in the long-poll session's queue");
+        while ((await server.Http.GetJsonAsync($"/socket/longpoll?vsn=2.0.0&token={key}")).Body.GetProperty("messages").GetArrayLength() > 0
+               && (await ScrapeAsync(server)).Value("switchboard_send_queue_bytes") > 0)
+        {
+        }
+
+        (await ScrapeAsync(server)).Value("switchboard_send_queue_bytes").ShouldBe(0, "polled: nothing waits");
+    }
+
     private static async Task<PrometheusText> ScrapeAsync(SwitchboardServer server)
     {
         using var response = await server.Http.GetAsync("/metrics");

@@ -42,4 +42,30 @@ public sealed class OtlpClaudeCodeTests(ServerFixture fixture) : IClassFixture<S
             && l.Contains("signal=\"metrics\"", StringComparison.Ordinal) && l.Contains("outcome=\"accepted\"", StringComparison.Ordinal));
         double.Parse(accepted.Split(' ')[^1], System.Globalization.CultureInfo.InvariantCulture).ShouldBeGreaterThan(0);
     }
+
+    [Theory]
+    [InlineData("http/json", "delta")]
+    [InlineData("http/protobuf", "delta")]
+    [InlineData("http/json", "cumulative")]
+    [InlineData("http/protobuf", "cumulative")]
+    public async Task WithOnlyMetricsUsageComesFromThemOnceWhateverTheTemporalityAndAcrossARestart(string protocol, string temporality)
+    {
+        var sessions = new[] { Guid.NewGuid().ToString(), Guid.NewGuid().ToString() };
+        await NodeDriver.RunAsync("otlp/claude-code-metrics.js", fixture.Server.BaseAddress, new Dictionary<string, string>
+        {
+            ["OTLP_PROTOCOL"] = protocol,
+            ["SESSION_IDS"] = string.Join(",", sessions),
+            ["TEMPORALITY"] = temporality,
+        });
+
+        foreach (var id in sessions)
+        {
+            var session = await OtlpKit.SessionAsync(fixture.Server.Http, "otel:s:" + id);
+            // Input is what the model read: 100+1000+50, 200+2000+0, then after the restart 7.
+            session.Long("input_tokens").ShouldBe(3357, $"{protocol}, {temporality}");
+            session.Long("output_tokens").ShouldBe(63);
+            session.GetProperty("cost_usd").GetDecimal().ShouldBe(0.035m);
+            session.GetProperty("labels").Str("usage_from").ShouldBe("metrics");
+        }
+    }
 }

@@ -59,7 +59,7 @@ public sealed class OtlpGrpcTests
     }
 
     /// <summary>One unary gRPC call over HTTP/2 cleartext; returns its <c>grpc-status</c>.</summary>
-    private static async Task<string> CallAsync(Uri grpc, byte[] request, string? key)
+    internal static async Task<string> CallAsync(Uri grpc, byte[] request, string? key)
     {
         using var http = new HttpClient();
         var framed = new byte[5 + request.Length];

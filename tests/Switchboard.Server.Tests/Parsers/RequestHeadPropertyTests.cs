@@ -5,8 +5,9 @@ namespace Switchboard.Server.Tests.Parsers;
 
 /// <summary>
 /// Property tests of the connection-level HTTP head reader, seeded and reproducible: random bytes after the socket's
-/// request line, valid heads split at every byte, heads at and past the size limit, bare line feeds. No exception
-/// escapes, and every input ends as one defined outcome (Kestrel's, ours, read more, 431 or 400).
+/// request line, valid heads split at every byte, heads at and past the size limit, bare line feeds, <c>%00</c> in the
+/// path of any request. No exception escapes, and every input ends as one defined outcome (Kestrel's, ours, read more,
+/// 431, 400, or a problem for the NUL).
 /// </summary>
 public sealed class RequestHeadPropertyTests(ITestOutputHelper output)
 {
@@ -73,11 +74,46 @@ public sealed class RequestHeadPropertyTests(ITestOutputHelper output)
     [Fact]
     public void OtherRequestsAreLeftToKestrelWithNothingConsumed()
     {
-        foreach (var other in new[] { "GET /socket/websocketx HTTP/1.1\r\n\r\n", "POST /socket/websocket HTTP/1.1\r\n\r\n", "GET /api/sessions HTTP/1.1\r\n\r\n", "G" })
+        foreach (var other in new[] { "GET /socket/websocketx HTTP/1.1\r\n\r\n", "POST /socket/websocket HTTP/1.1\r\n\r\n", "GET /api/sessions HTTP/1.1\r\n\r\n", "G", "POST /api/se" })
         {
             var outcome = RequestHead.TryRead(new(Encoding.ASCII.GetBytes(other)), RequestLine, out _, out _);
-            outcome.ShouldBe(other == "G" ? RequestHead.Outcome.NeedMore : RequestHead.Outcome.NotOurs, other);
+            outcome.ShouldBe(other is "G" or "POST /api/se" ? RequestHead.Outcome.NeedMore : RequestHead.Outcome.NotOurs, other);
         }
+    }
+
+    [Fact]
+    public void ANulInThePathOfAnyRequestIsFoundInAnySplitAndOneInTheQueryIsNot()
+    {
+        output.WriteLine(Seed);
+        var rng = new Random(_seed);
+        string[] methods = ["GET", "POST", "PATCH", "DELETE"];
+        string[] paths = ["/socket/websocket", "/api/sessions", "/api/sessions/a", "/", "/socket/longpoll"];
+        for (var round = 0; round < 2_000; round++)
+        {
+            var path = paths[rng.Next(paths.Length)];
+            var at = rng.Next(1, path.Length + 1);
+            var nul = new[] { "%00", "%000", "%00%00", "%%00" }[rng.Next(4)];
+            var inPath = rng.Next(2) == 0;
+            var target = inPath ? path[..at] + nul + path[at..] + "?vsn=2.0.0" : path + "?x=" + nul;
+            var bytes = Encoding.ASCII.GetBytes($"{methods[rng.Next(methods.Length)]} {target} HTTP/1.1\r\nHost: h\r\n\r\n");
+            var what = $"{Seed}, round {round}: {target}";
+            var outcome = RequestHead.TryRead(Sequences.Split(bytes, rng.Next(bytes.Length + 1)), RequestLine, out _, out _);
+            if (inPath)
+            {
+                outcome.ShouldBe(RequestHead.Outcome.NulInPath, what);
+            }
+            else
+            {
+                outcome.ShouldNotBe(RequestHead.Outcome.NulInPath, what);
+            }
+        }
+
+        // Not there yet: read more, whatever the request is; "%2500" is a percent sign and two zeros, no NUL.
+        RequestHead.TryRead(new(Encoding.ASCII.GetBytes("POST /api/sessions/a%0")), RequestLine, out _, out _).ShouldBe(RequestHead.Outcome.NeedMore);
+        RequestHead.TryRead(new(Encoding.ASCII.GetBytes("GET /api/a%2500 HTTP/1.1\r\n\r\n")), RequestLine, out _, out _)
+            .ShouldBe(RequestHead.Outcome.NotOurs);
+        RequestHead.TryRead(new([0x16, 0x03, 0x01, 0x02, 0x00]), RequestLine, out _, out _)
+            .ShouldBe(RequestHead.Outcome.NotOurs, "a TLS hello is Kestrel's to refuse at once");
     }
 
     [Fact]

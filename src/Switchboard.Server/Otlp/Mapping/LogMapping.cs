@@ -3,6 +3,7 @@ using Google.Protobuf.Collections;
 using Switchboard.Otlp.Proto.Collector;
 using Switchboard.Otlp.Proto.Common;
 using Switchboard.Otlp.Proto.Logs;
+using Switchboard.Writes;
 
 namespace Switchboard.Otlp.Mapping;
 
@@ -79,7 +80,8 @@ internal static class LogMapping
             error = TelemetryBatch.Clip(Attributes.String(record.Attributes, errorKey) ?? name ?? "error", Sessions.SessionLimits.MaxErrorMessageLength);
         }
 
-        batch.Observe(sessionId, new(key, batch.Time(time), rule.Signal, input, output, cost, error), record.Attributes, resource);
+        batch.Observe(sessionId, new(key, batch.Time(time), rule.Signal, input, output, cost, error,
+            rule.Usage is null ? UsageSource.None : UsageSource.Events), record.Attributes, resource);
     }
 
     /// <summary>The event's name and rule: <c>event_name</c>, else the body text, else the <c>event.name</c> attribute.</summary>

@@ -12,6 +12,12 @@ internal sealed record UsageRule(string[] Input, string[] Output, string? CostUs
 /// <summary>What a GenAI span says once it has ended: its signal (as a root span and as a child), and whether its usage counts.</summary>
 internal sealed record SpanRule(TelemetrySignal Signal, TelemetrySignal RootSignal, bool CountsUsage);
 
+/// <summary>
+/// A metric that carries usage: which counter a point feeds, from the value of <see cref="TypeAttribute"/> (tokens), or
+/// the cost in USD when <see cref="IsCost"/>. Points of other types (thought, tool tokens) are activity only.
+/// </summary>
+internal sealed record MetricUsageRule(string? TypeAttribute, string[] Input, string[] Output, bool IsCost = false);
+
 /// <summary>A session label and the attributes it is read from, first present wins (record first, then resource).</summary>
 internal sealed record LabelRule(string Label, string[] Attributes);
 
@@ -24,9 +30,9 @@ internal static class TelemetryMap
     private static readonly LogRule Activity = new(TelemetrySignal.Activity);
 
     /// <summary>
-    /// Log events by name (the record's <c>event_name</c>, else its body, else its <c>event.name</c> attribute). Usage
-    /// comes from these events, never from metrics: Claude Code reports the same usage both ways, and the events carry
-    /// an identity (<c>event.sequence</c>) a retry repeats, so they count exactly once.
+    /// Log events by name (the record's <c>event_name</c>, else its body, else its <c>event.name</c> attribute). Claude
+    /// Code reports the same usage here and in its metrics (<see cref="MetricUsage"/>); a session counts the one of the two
+    /// that brought it usage first (its <c>usage_from</c> label), which with both exporters on is the events.
     /// </summary>
     public static readonly FrozenDictionary<string, LogRule> LogEvents = new Dictionary<string, LogRule>(StringComparer.Ordinal)
     {
@@ -70,8 +76,19 @@ internal static class TelemetryMap
     /// <summary>GenAI span usage.</summary>
     public static readonly UsageRule SpanUsage = new(["gen_ai.usage.input_tokens"], ["gen_ai.usage.output_tokens"], null);
 
-    /// <summary>Metrics of these agents are activity when a point is above zero; they never carry usage (see <see cref="LogEvents"/>).</summary>
+    /// <summary>Metrics of these agents are activity when a point is above zero (a cumulative one: when it grew).</summary>
     public static readonly string[] ActivityMetricPrefixes = ["claude_code.", "gemini_cli.", "codex."];
+
+    /// <summary>
+    /// Agent metrics that also carry usage, delta or cumulative: a session whose usage comes from metrics (an agent that
+    /// exports metrics but no events) counts them. Input is what the model read, as for the events.
+    /// </summary>
+    public static readonly FrozenDictionary<string, MetricUsageRule> MetricUsage = new Dictionary<string, MetricUsageRule>(StringComparer.Ordinal)
+    {
+        ["claude_code.token.usage"] = new("type", ["input", "cacheRead", "cacheCreation"], ["output"]),
+        ["claude_code.cost.usage"] = new(null, [], [], IsCost: true),
+        ["gemini_cli.token.usage"] = new("type", ["input"], ["output"]),
+    }.ToFrozenDictionary(StringComparer.Ordinal);
 
     /// <summary>Labels every session from OpenTelemetry gets, besides <c>source=opentelemetry</c>.</summary>
     public static readonly LabelRule[] Labels =

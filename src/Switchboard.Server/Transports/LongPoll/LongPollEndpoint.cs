@@ -16,7 +16,11 @@ namespace Switchboard.Transports.LongPoll;
 /// </summary>
 internal static class LongPollEndpoint
 {
-    /// <summary>A POST's body may hold this many frames of the largest size; Phoenix handles every line of a batch, and so do we.</summary>
+    /// <summary>
+    /// A POST's body may hold this many frames of the largest size. Every line of a batch is handled: Phoenix (1.8.10 on)
+    /// takes the first 100 and ignores the rest, because its client sends at most 100 per POST; an older client's larger
+    /// batch is thus not refused (as Phoenix did not before either) and, here, loses nothing.
+    /// </summary>
     private const int MaxFramesPerPost = 100;
 
     public static async Task HandleAsync(HttpContext context, LongPollRegistry sessions, StreamOptions options, OriginPolicy origins,

@@ -183,10 +183,11 @@ internal static class HostileBodies
     {
         if (path == "/api/tokens")
         {
-            return Json(rng.Next(3) switch
+            return Json(rng.Next(4) switch
             {
                 0 => $"\"ttl_seconds\":{rng.Next(86_401, int.MaxValue)}",
                 1 => "\"topics\":[" + string.Join(',', Enumerable.Repeat("\"sessions\"", rng.Next(101, 500))) + "]",
+                2 => $"\"topics\":[\"{DeadPatterns[rng.Next(DeadPatterns.Length)]}\"]",
                 _ => $"\"topics\":[\"{new string('s', rng.Next(201, 5000))}\"]",
             });
         }
@@ -202,8 +203,10 @@ internal static class HostileBodies
         }
 
         var create = path == "/api/sessions";
-        return Json(rng.Next(6) switch
+        return Json(rng.Next(7) switch
         {
+            // Counted in UTF-8 bytes (4 each), not in escapes: over 16 KiB from 4,096 emoji on (issue 30).
+            6 => $"\"metadata\":{{\"k\":\"{string.Concat(Enumerable.Repeat("\U0001F600", rng.Next(4_096, 20_000)))}\"}}",
             0 => $"\"name\":\"{new string('n', rng.Next(201, 500_000))}\"",
             1 => $"\"error_message\":\"{new string('e', rng.Next(4097, 100_000))}\"",
             2 => "\"labels\":{" + string.Join(',', Enumerable.Range(0, rng.Next(33, 200)).Select(i => $"\"k{i}\":\"v\"")) + "}",
@@ -212,6 +215,9 @@ internal static class HostileBodies
             _ => create ? $"\"id\":\"{new string('i', rng.Next(129, 10_000))}\"" : $"\"tasks_running\":-{rng.Next(1, 100)}",
         });
     }
+
+    /// <summary>Topic patterns a subscriber token may not carry: no topic can ever match them (issue 30).</summary>
+    private static readonly string[] DeadPatterns = ["a", "sess", "session", "summ", "session:", "users", "sessions:x", "alert", "x*", "sesions"];
 
     private static byte[] Deep(Random rng, string[] fields)
     {

@@ -12,13 +12,17 @@ internal sealed record RawInput(string Kind, byte[] Bytes, int ExpectedStatus)
 
     public bool Wait { get; init; }
 
+    /// <summary>The answer must be problem+json even where a bare status would pass (Kestrel's own 400 for a broken head).</summary>
+    public bool Problem { get; init; }
+
     public override string ToString() => $"{Kind}: {Encoding.UTF8.GetString(Bytes.AsSpan(0, Math.Min(Bytes.Length, 120))).ReplaceLineEndings("⏎")}";
 }
 
 /// <summary>
 /// Generates hostile raw requests from a seed, each refused by construction: a foreign <c>Host</c> (DNS rebinding) or
-/// <c>Origin</c>, broken chunked framing, unknown paths and methods, bare LF line ends, heads that never complete, and
-/// long-poll batches that are not UTF-8 or hold lone surrogates. Requests carry the write key, so only the hostile part
+/// <c>Origin</c>, broken chunked framing, unknown paths and methods, bare LF line ends, heads that never complete,
+/// <c>%00</c> in a path, an empty <c>vsn</c>, long-poll methods Phoenix refuses, and long-poll batches that are not UTF-8
+/// or hold lone surrogates. Requests carry the write key, so only the hostile part
 /// is refused; the server answers to <see cref="Host"/> and loopback only.
 /// </summary>
 internal static class HostileRequests
@@ -50,8 +54,10 @@ internal static class HostileRequests
                 < 35 => ForeignOrigin(rng),
                 < 50 => BrokenChunks(rng),
                 < 65 => UnknownPathOrMethod(rng),
-                < 75 => BareLineFeeds(rng),
-                < 77 => Unfinished(rng),
+                < 72 => BareLineFeeds(rng),
+                < 74 => Unfinished(rng),
+                < 79 => NulInPath(rng),
+                < 84 => PhoenixEdge(rng, longPollToken),
                 _ => LongPollLine(rng, longPollToken),
             });
         }
@@ -151,6 +157,35 @@ internal static class HostileRequests
         var full = $"GET /socket/websocket?vsn=2.0.0 HTTP/1.1\r\nHost: {Host}\r\nUpgrade: websocket\r\n";
         return new RawInput("head never finished", Encoding.UTF8.GetBytes(full[..rng.Next(0, full.Length)]), 408) { Wait = true };
     }
+
+    /// <summary>
+    /// <c>%00</c> in the path of any endpoint (issue 30): Kestrel refuses it before any application code runs, so the
+    /// connection level answers it, with a problem. Each raw request is a connection's first.
+    /// </summary>
+    private static RawInput NulInPath(Random rng)
+    {
+        var (method, path) = rng.Next(4) == 0 ? ("GET", "/socket/websocket?vsn=2.0.0") : AnyEndpoint(rng);
+        var q = path.IndexOf('?', StringComparison.Ordinal);
+        var (bare, query) = q < 0 ? (path, "") : (path[..q], path[q..]);
+        var at = rng.Next(1, bare.Length + 1);
+        var nul = rng.Next(2) == 0 ? "%00" : "%00" + Word(rng, rng.Next(0, 4));
+        var target = bare[..at] + nul + bare[at..] + query;
+        return new RawInput("%00 in the path", Request(method, target, Host, body: method == "GET" ? "" : "{}"), 400) { Problem = true };
+    }
+
+    /// <summary>Where Switchboard answers as Phoenix does (issue 30): an empty <c>vsn</c>, and long-poll methods it does not serve.</summary>
+    private static RawInput PhoenixEdge(Random rng, string token) => rng.Next(3) switch
+    {
+        0 => new RawInput("empty vsn on long-poll", Request("GET", rng.Next(2) == 0 ? "/socket/longpoll?vsn=" : "/socket/longpoll?vsn=2.0.0&vsn=", Host), 200)
+        {
+            ExpectedLongPollStatus = 403,
+        },
+        1 => new RawInput("empty vsn on the socket", Encoding.UTF8.GetBytes(
+            $"GET /socket/websocket?vsn= HTTP/1.1\r\nHost: {Host}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n" +
+            $"Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\nAuthorization: Bearer {Secured.ReadKey}\r\n\r\n"), 403),
+        _ => new RawInput("long-poll method Phoenix refuses", Request(new[] { "PUT", "DELETE", "PATCH" }[rng.Next(3)],
+            $"/socket/longpoll?vsn=2.0.0&token={Uri.EscapeDataString(token)}", Host, body: "{}"), 400),
+    };
 
     private static RawInput LongPollLine(Random rng, string token)
     {

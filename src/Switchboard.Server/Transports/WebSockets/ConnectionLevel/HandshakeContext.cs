@@ -1,10 +1,12 @@
 using System.Buffers;
 using System.Net;
 using System.Text;
+using System.Text.Json;
 using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.WebUtilities;
+using Switchboard.Responses;
 
 namespace Switchboard.Transports.WebSockets.ConnectionLevel;
 
@@ -83,6 +85,23 @@ internal sealed class HandshakeContext : IHttpUpgradeFeature
     {
         var text = $"HTTP/1.1 {status} {ReasonPhrases.GetReasonPhrase(status)}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n";
         await connection.Transport.Output.WriteAsync(Encoding.ASCII.GetBytes(text));
+    }
+
+    /// <summary>Answers with <paramref name="problem"/> as problem+json and <c>Connection: close</c>.</summary>
+    public static async Task WriteProblemAsync(ConnectionContext connection, ProblemResult problem)
+    {
+        var body = new ArrayBufferWriter<byte>();
+        using (var json = new Utf8JsonWriter(body))
+        {
+            problem.Write(json);
+        }
+
+        var head = $"HTTP/1.1 {problem.Status} {ReasonPhrases.GetReasonPhrase(problem.Status)}\r\nContent-Type: application/problem+json\r\n" +
+            $"Content-Length: {body.WrittenCount}\r\nConnection: close\r\n\r\n";
+        var output = connection.Transport.Output;
+        output.Write(Encoding.ASCII.GetBytes(head));
+        output.Write(body.WrittenSpan);
+        await output.FlushAsync();
     }
 
     private void AppendHeaders(StringBuilder head)

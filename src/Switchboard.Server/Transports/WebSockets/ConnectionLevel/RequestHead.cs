@@ -24,6 +24,11 @@ internal sealed record RequestHead(string Target, string Path, string Query, Hea
         TooLarge,
         /// <summary>The path matched but the head is not valid HTTP/1.1.</summary>
         Malformed,
+        /// <summary>
+        /// Any request whose path holds <c>%00</c>: Kestrel refuses it with a bare 400 before any application code runs,
+        /// so the connection level answers it instead, with a problem.
+        /// </summary>
+        NulInPath,
     }
 
     /// <summary>Classifies what has arrived so far; for <see cref="Outcome.Ours"/> also parses it and says where it ends.</summary>
@@ -31,6 +36,14 @@ internal sealed record RequestHead(string Target, string Path, string Query, Hea
     {
         head = null;
         end = buffer.Start;
+        switch (ScanPathForNul(buffer))
+        {
+            case PathScan.Nul:
+                return Outcome.NulInPath;
+            case PathScan.Unfinished:
+                return Outcome.NeedMore;
+        }
+
         var probe = (int)Math.Min(buffer.Length, requestLinePrefix.Length + 1);
         Span<byte> start = stackalloc byte[probe];
         buffer.Slice(0, probe).CopyTo(start);
@@ -70,6 +83,51 @@ internal sealed record RequestHead(string Target, string Path, string Query, Hea
         end = reader.Position;
         head = Parse(Encoding.Latin1.GetString(text));
         return head is null ? Outcome.Malformed : Outcome.Ours;
+    }
+
+    private enum PathScan
+    {
+        Clean,
+        Nul,
+        Unfinished,
+    }
+
+    /// <summary>
+    /// Looks for <c>%00</c> in the request target's path (before <c>?</c>), the one thing in a target that Kestrel refuses
+    /// itself; its decoded NUL would reach no route anyway. A request line that has not arrived that far is unfinished,
+    /// unless it is already longer than a head may be (then it is Kestrel's to refuse).
+    /// </summary>
+    private static PathScan ScanPathForNul(in ReadOnlySequence<byte> buffer)
+    {
+        var reader = new SequenceReader<byte>(buffer);
+        var inTarget = false;
+        var percent = 0; // characters of "%00" matched so far
+        while (reader.Consumed < MaxBytes && reader.TryRead(out var b))
+        {
+            if (!inTarget)
+            {
+                inTarget = b == (byte)' ';
+                if (!inTarget && b is < 0x21 or > 0x7E)
+                {
+                    return PathScan.Clean; // no HTTP/1.1 method (TLS, say): Kestrel's to refuse at once
+                }
+
+                continue;
+            }
+
+            if (b is (byte)' ' or (byte)'?' or (byte)'\r' or (byte)'\n')
+            {
+                return PathScan.Clean;
+            }
+
+            percent = b == (byte)'%' ? 1 : b == (byte)'0' && percent > 0 ? percent + 1 : 0;
+            if (percent == 3)
+            {
+                return PathScan.Nul;
+            }
+        }
+
+        return reader.Consumed < MaxBytes ? PathScan.Unfinished : PathScan.Clean;
     }
 
     private static bool HasBareLineFeed(in ReadOnlySequence<byte> buffer)

@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Switchboard.Live;
 using Switchboard.Options;
+using Switchboard.Responses;
 using Switchboard.Security;
 
 namespace Switchboard.Transports.WebSockets.ConnectionLevel;
@@ -108,6 +109,11 @@ internal sealed class WebSocketConnectionMiddleware(ConnectionDelegate next, ISe
                 case RequestHead.Outcome.Malformed:
                     input.AdvanceTo(buffer.End);
                     await HandshakeContext.WriteStatusAsync(connection, StatusCodes.Status400BadRequest);
+                    return default;
+                case RequestHead.Outcome.NulInPath:
+                    input.AdvanceTo(buffer.End);
+                    await HandshakeContext.WriteProblemAsync(connection, ProblemResult.BadRequest(
+                        "The request path holds %00, a NUL character, which no path of Switchboard has; percent-encode only what a path may hold."));
                     return default;
                 default:
                     input.AdvanceTo(end);

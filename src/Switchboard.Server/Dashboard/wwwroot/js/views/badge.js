@@ -1,5 +1,5 @@
-// The state badge. An error badge carries the error message as its tooltip (title) and, for assistive
-// technology, as its accessible description.
+// The state badge, and the source badge of sessions that came from OpenTelemetry. An error badge carries the error
+// message as its tooltip (title) and, for assistive technology, as its accessible description.
 
 import { h } from "../dom.js";
 import { stateLabel } from "../format.js";
@@ -20,4 +20,19 @@ export function stateBadge(session) {
   }
 
   return badge;
+}
+
+/**
+ * Where a session came from, when not from the API: "OpenTelemetry · claude-code" for a session Switchboard made from
+ * an agent's telemetry (labels `source=opentelemetry`, `service=<service.name>`). Null for any other session.
+ */
+export function sourceBadge(session) {
+  const labels = session.labels ?? {};
+  if (labels.source !== "opentelemetry") {
+    return null;
+  }
+
+  const text = labels.service ? `OpenTelemetry · ${labels.service}` : "OpenTelemetry";
+  return h("span", { class: "source-badge", title: `Reported by ${labels.service ?? "an agent"} over OpenTelemetry; no producer code`,
+    dataset: { testid: "source-badge" } }, text);
 }

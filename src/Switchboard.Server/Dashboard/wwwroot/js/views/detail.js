@@ -5,7 +5,7 @@ import { byTestId, h, setAttr, setText } from "../dom.js";
 import { formatClock, formatCost, formatDateTime, formatInt, labelPairs, timeAgo } from "../format.js";
 import { Presence } from "../../vendor/phoenix/phoenix.mjs";
 import { applyEvent } from "../../vendor/switchboard-client/live.js";
-import { stateBadge } from "./badge.js";
+import { sourceBadge, stateBadge } from "./badge.js";
 import { describe } from "./events.js";
 
 const MAX_TIMELINE = 40;
@@ -245,7 +245,8 @@ export class DetailPanel {
       return;
     }
 
-    status.replaceChildren(stateBadge(s), h("span", { class: "muted", dataset: { testid: "detail-since" } }, `updated ${timeAgo(s.updated_at)}`));
+    status.replaceChildren(...[stateBadge(s), sourceBadge(s), h("span", { class: "muted", dataset: { testid: "detail-since" } }, `updated ${timeAgo(s.updated_at)}`)]
+      .filter((child) => child !== null));
     byTestId("detail-body").hidden = false;
     const active = s.state !== "terminated" && s.state !== "terminating";
     byTestId("detail-actions").hidden = !active;

@@ -3,7 +3,7 @@
 
 import { h, setAttr, setText } from "../dom.js";
 import { formatCost, formatInt, labelPairs, timeAgo } from "../format.js";
-import { stateBadge } from "./badge.js";
+import { sourceBadge, stateBadge } from "./badge.js";
 
 /** Label chips shown per row; the rest are counted in "+N" (and listed in its tooltip). */
 const MAX_CHIPS = 2;
@@ -67,6 +67,7 @@ export class SessionRows {
       name: h("span", { class: "session-name" }),
       id: h("span", { class: "session-id" }),
       labels: h("span", { class: "session-labels" }),
+      source: h("span", { class: "session-source" }),
       error: h("span", { class: "session-error", dataset: { testid: "session-error" } }),
       state: h("td", { class: "c-state" }),
       tokens: h("td", { class: "num c-tokens", dataset: { testid: "session-tokens" } }),
@@ -79,7 +80,7 @@ export class SessionRows {
     };
     const open = h("button", { type: "button", class: "session-open", dataset: { testid: "session-open" },
       onclick: () => this.#onOpen(session.id) }, row.name);
-    const cell = h("td", { class: "c-name" }, open, row.error, h("div", { class: "session-meta" }, row.id, row.labels));
+    const cell = h("td", { class: "c-name" }, open, row.error, h("div", { class: "session-meta" }, row.source, row.id, row.labels));
     row.tr = h("tr", { class: "session-row", dataset: { testid: "session-row", sessionId: session.id } },
       cell, row.state, row.tokens, row.cost, row.tasks, h("td", { class: "c-updated" }, row.time));
     // The whole row opens the panel; its own buttons (the name, label chips) keep their meaning.
@@ -113,6 +114,11 @@ export class SessionRows {
     setText(row.id, s.id);
     row.id.hidden = !s.name;
     this.#cell(row, "state", `${s.state}\n${s.error_message ?? ""}`, () => row.state.replaceChildren(stateBadge(s)));
+    this.#cell(row, "source", `${s.labels?.source ?? ""}\n${s.labels?.service ?? ""}`, () => {
+      const badge = sourceBadge(s);
+      row.source.replaceChildren(...(badge ? [badge] : []));
+      row.source.hidden = !badge;
+    });
     row.error.hidden = !s.error_message;
     setText(row.error, s.error_message ?? "");
     setAttr(row.error, "title", s.error_message || null);

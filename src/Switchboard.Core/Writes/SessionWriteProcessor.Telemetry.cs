@@ -1,0 +1,144 @@
+using Switchboard.Errors;
+using Switchboard.Sessions;
+
+namespace Switchboard.Writes;
+
+internal static partial class SessionWriteProcessor
+{
+    /// <summary>The label that says where a telemetry session's usage comes from: <c>events</c> or <c>metrics</c>.</summary>
+    public const string UsageFromLabel = "usage_from";
+
+    /// <summary>
+    /// Telemetry about one session: created on first sight, usage added, labels merged, and the state of the latest
+    /// observation that says one. A terminated session takes no more telemetry (it is dropped, not refused).
+    /// <para>
+    /// Usage is counted from one source per session: the first that brings it usage (events or metrics) is recorded in
+    /// the <c>usage_from</c> label, and usage from the other is left out from then on (its records still say activity).
+    /// </para>
+    /// </summary>
+    private static WriteDecision Telemetry(ApplyTelemetry t, Session? current, in WriteContext ctx)
+    {
+        if (t.Observations.Count == 0 || current?.State == SessionState.Terminated)
+        {
+            return WriteDecision.Unchanged(current);
+        }
+
+        var from = UsageFrom(current, t.Observations);
+        long input = 0, output = 0;
+        decimal cost = 0;
+        var last = t.Observations[0];
+        foreach (var o in t.Observations)
+        {
+            if (o.Usage != UsageSource.None && o.Usage == from)
+            {
+                try
+                {
+                    input = checked(input + o.InputTokens);
+                    output = checked(output + o.OutputTokens);
+                }
+                catch (OverflowException)
+                {
+                    return WriteDecision.Refuse(SwitchboardError.InvalidField("input_tokens", "The telemetry's usage overflows 64-bit token counters."));
+                }
+
+                cost += o.CostUsd;
+            }
+
+            if (o.At >= last.At)
+            {
+                last = o;
+            }
+        }
+
+        var state = last.Signal switch
+        {
+            TelemetrySignal.Idle => SessionState.Idle,
+            TelemetrySignal.Error => SessionState.Error,
+            TelemetrySignal.End => SessionState.Terminated,
+            _ => SessionState.Working,
+        };
+        var error = last.Signal == TelemetrySignal.Error ? last.ErrorMessage ?? "error" : null;
+        var wanted = from is UsageSource.None || current?.Labels.ContainsKey(UsageFromLabel) == true
+            ? t.Labels
+            : new Dictionary<string, string>(t.Labels, StringComparer.Ordinal) { [UsageFromLabel] = from == UsageSource.Metrics ? "metrics" : "events" };
+        if (current is null)
+        {
+            return Create(new CreateSession
+            {
+                Id = t.SessionId,
+                Name = t.Name,
+                State = state == SessionState.Terminated ? SessionState.Idle : state,
+                Labels = wanted,
+                ErrorMessage = error,
+                InputTokens = input,
+                OutputTokens = output,
+                CostUsd = cost,
+            }, null, ctx);
+        }
+
+        if (!SessionStateMachine.IsAllowed(current.State, state))
+        {
+            state = current.State;
+        }
+
+        var labels = current.Labels;
+        if (wanted.Any(kv => !current.Labels.TryGetValue(kv.Key, out var v) || v != kv.Value))
+        {
+            var merged = new Dictionary<string, string>(current.Labels, StringComparer.Ordinal);
+            foreach (var (k, v) in wanted)
+            {
+                if (merged.Count < SessionLimits.MaxLabels || merged.ContainsKey(k))
+                {
+                    merged[k] = v;
+                }
+            }
+
+            labels = merged;
+        }
+
+        long totalIn, totalOut;
+        try
+        {
+            totalIn = checked(current.InputTokens + input);
+            totalOut = checked(current.OutputTokens + output);
+            _ = checked(totalIn + totalOut);
+        }
+        catch (OverflowException)
+        {
+            return WriteDecision.Refuse(SwitchboardError.InvalidField("input_tokens", "The telemetry's usage overflows the session's 64-bit token counters."));
+        }
+
+        var next = current with
+        {
+            State = state,
+            Name = current.Name ?? t.Name,
+            Labels = labels,
+            ErrorMessage = state == SessionState.Error ? error ?? current.ErrorMessage : null,
+            InputTokens = totalIn,
+            OutputTokens = totalOut,
+            CostUsd = current.CostUsd + cost,
+        };
+        return state == SessionState.Terminated ? Finish(current, next, "ended", ctx) : Changed(current, next, reason: null, ctx);
+    }
+
+    /// <summary>The session's usage source: its label, else the source of the earliest observation that carries usage.</summary>
+    private static UsageSource UsageFrom(Session? current, IReadOnlyList<TelemetryObservation> observations)
+    {
+        if (current is not null && current.Labels.TryGetValue(UsageFromLabel, out var recorded))
+        {
+            return recorded == "metrics" ? UsageSource.Metrics : UsageSource.Events;
+        }
+
+        var from = UsageSource.None;
+        var at = DateTimeOffset.MaxValue;
+        foreach (var o in observations)
+        {
+            if (o.Usage != UsageSource.None && o.At < at)
+            {
+                (from, at) = (o.Usage, o.At);
+            }
+        }
+
+        return from;
+    }
+}

@@ -1,0 +1,51 @@
+using Switchboard.Sessions;
+using Switchboard.Writes;
+
+namespace Switchboard.Core.Tests;
+
+/// <summary>Telemetry usage counts one source per session: the first that brought it usage, recorded in <c>usage_from</c>.</summary>
+public sealed class TelemetryUsageSourceTests
+{
+    private static readonly DateTimeOffset T0 = new(2026, 11, 21, 10, 0, 0, TimeSpan.Zero);
+
+    private static WriteContext At(DateTimeOffset now) => new(now, 0, FleetPaused: false);
+
+    private static TelemetryObservation Event(long input, int second) =>
+        new($"l:{second}", T0.AddSeconds(second), TelemetrySignal.Activity, InputTokens: input, Usage: UsageSource.Events);
+
+    private static TelemetryObservation Metric(long input, int second) =>
+        new($"m:{second}", T0.AddSeconds(second), TelemetrySignal.Activity, InputTokens: input, Usage: UsageSource.Metrics);
+
+    private static Session Apply(Session? current, params TelemetryObservation[] observations) =>
+        SessionWriteProcessor.Apply(new ApplyTelemetry("otel:s:a") { Observations = observations }, current, At(T0.AddMinutes(1))).Session!;
+
+    [Fact]
+    public void EventsFirstWinAndLaterMetricsAddNoUsage()
+    {
+        var s = Apply(null, Event(100, 1));
+        s.Labels[SessionWriteProcessor.UsageFromLabel].ShouldBe("events");
+        s = Apply(s, Metric(100, 2));
+        s.InputTokens.ShouldBe(100, "the same usage again, as metrics: left out");
+        s.State.ShouldBe(SessionState.Working, "still activity");
+        Apply(s, Event(50, 3)).InputTokens.ShouldBe(150);
+    }
+
+    [Fact]
+    public void MetricsFirstWinAndLaterEventsAddNoUsage()
+    {
+        var s = Apply(null, new TelemetryObservation("l:0", T0, TelemetrySignal.Activity)); // a prompt: no usage yet, no source
+        s.Labels.ContainsKey(SessionWriteProcessor.UsageFromLabel).ShouldBeFalse();
+        s = Apply(s, Metric(300, 1), Metric(20, 2));
+        s.Labels[SessionWriteProcessor.UsageFromLabel].ShouldBe("metrics");
+        s.InputTokens.ShouldBe(320);
+        Apply(s, Event(300, 3)).InputTokens.ShouldBe(320);
+    }
+
+    [Fact]
+    public void WithinOneWriteTheEarliestObservationWithUsageDecides()
+    {
+        var s = Apply(null, Metric(7, 5), Event(3, 2));
+        s.Labels[SessionWriteProcessor.UsageFromLabel].ShouldBe("events");
+        s.InputTokens.ShouldBe(3);
+    }
+}
