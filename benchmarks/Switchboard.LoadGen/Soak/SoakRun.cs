@@ -79,8 +79,14 @@ internal sealed class SoakRun(BenchOptions options, TextWriter log)
         var samples = new List<SoakSample>();
         var duration = TimeSpan.FromMinutes(options.SoakMinutes);
         var clock = Stopwatch.StartNew();
+        IReadOnlyList<(string Type, long Count, long Bytes)>? afterWarmUp = null;
         for (var next = TimeSpan.Zero; next <= duration; next += SampleEvery)
         {
+            if (afterWarmUp is null && next.TotalMinutes >= SoakResult.WarmUpMinutes)
+            {
+                afterWarmUp = await HeapCensus.TakeAsync(target.Server.Pid);
+            }
+
             if (next > clock.Elapsed)
             {
                 await Task.Delay(next - clock.Elapsed);
@@ -95,6 +101,11 @@ internal sealed class SoakRun(BenchOptions options, TextWriter log)
                     $"{sample.OpenFiles} files, {sample.Threads} threads, {sample.Connections} connections, queued {sample.SendQueueBytes / 1024.0:F0} KiB, " +
                     $"inboxes {sample.LiveInbox}/{sample.AlertsInbox}, {sample.EventsAppended:N0} events, {sessions.Failures + vanishing.Failures} failures, load {sample.Load}"));
             }
+        }
+
+        if (afterWarmUp is not null)
+        {
+            LogHeapGrowth(afterWarmUp, await HeapCensus.TakeAsync(target.Server.Pid));
         }
 
         await stop.CancelAsync();
@@ -113,6 +124,21 @@ internal sealed class SoakRun(BenchOptions options, TextWriter log)
         return new SoakResult(samples, head, checks, sessions.Acknowledged, sessions.Conflicts, sessions.Failures + vanishing.Failures,
             sessions.Created, sessions.Terminated, vanishing.LongPollsAbandoned, vanishing.SseStalled, vanishing.SseReaders,
             protocol.UnexpectedCloses, receiver.Received, types);
+    }
+
+    /// <summary>The types whose live bytes grew most between the end of the warm-up and the end of the run: where a leak would show.</summary>
+    private void LogHeapGrowth(IReadOnlyList<(string Type, long Count, long Bytes)> before, IReadOnlyList<(string Type, long Count, long Bytes)> after)
+    {
+        var then = before.ToDictionary(t => t.Type, t => (t.Count, t.Bytes), StringComparer.Ordinal);
+        var growth = after
+            .Select(t => (t.Type, Count: t.Count - then.GetValueOrDefault(t.Type).Count, Bytes: t.Bytes - then.GetValueOrDefault(t.Type).Bytes))
+            .OrderByDescending(t => t.Bytes)
+            .Take(15);
+        log.WriteLine($"[{DateTime.Now:HH:mm:ss}] soak: live objects that grew most since the warm-up (objects, bytes):");
+        foreach (var (type, count, bytes) in growth)
+        {
+            log.WriteLine(string.Create(CultureInfo.InvariantCulture, $"    {count,10:N0} {bytes,14:N0}  {type}"));
+        }
     }
 
     /// <summary>Every second, the ten newest subscribers leave and ten new ones connect and join (presence included).</summary>
