@@ -174,10 +174,10 @@ internal static class AlertJson
         };
     }
 
-    private static Writes.CommandAction ReadAction(JsonElement e)
+    private static Commands.CommandAction ReadAction(JsonElement e)
     {
         Commands.CommandWire.TryParseType(e.GetProperty("type").GetString(), out var type);
-        return new Writes.CommandAction(type, e.TryGetProperty("text", out var text) ? text.GetString() : null);
+        return new Commands.CommandAction(type, e.TryGetProperty("text", out var text) ? text.GetString() : null);
     }
 
     /// <summary>An alert as compact UTF-8 JSON.</summary>

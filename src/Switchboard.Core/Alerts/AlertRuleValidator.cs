@@ -101,7 +101,7 @@ internal static class AlertRuleValidator
     }
 
     /// <summary>An action issues a command about the alert's session, so only rules about one session take one.</summary>
-    private static SwitchboardError? ActionRule(AlertRule rule, Writes.CommandAction action)
+    private static SwitchboardError? ActionRule(AlertRule rule, Commands.CommandAction action)
     {
         if (!rule.IsPerSession)
         {

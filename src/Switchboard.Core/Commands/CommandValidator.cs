@@ -1,24 +1,12 @@
 using System.Text;
 using Switchboard.Errors;
 using Switchboard.Sessions;
-using Switchboard.Writes;
 
 namespace Switchboard.Commands;
 
 /// <summary>Checks a command write against the model's limits before it reaches the store (the HTTP layer reads the same rules).</summary>
 internal static class CommandValidator
 {
-    /// <summary>The first rule the write breaks, or null.</summary>
-    public static SwitchboardError? Validate(SessionWrite write) => write switch
-    {
-        IssueCommand i => SessionIdRule(i.SessionId) ?? CommandIdRule(i.Id) ?? Issue(i.Type, i.Text, i.Data, i.ExpiresInSeconds),
-        AcknowledgeCommand a => SessionIdRule(a.SessionId) ?? CommandIdRule(a.CommandId) ?? Note(a.Note),
-        WithdrawCommand w => SessionIdRule(w.SessionId) ?? CommandIdRule(w.CommandId),
-        ExpireCommand e => SessionIdRule(e.SessionId) ?? CommandIdRule(e.CommandId),
-        DeliverCommands d => SessionIdRule(d.SessionId),
-        _ => throw new ArgumentOutOfRangeException(nameof(write), write.GetType().Name, "Not a command write."),
-    };
-
     /// <summary>The rules of an issue request's fields.</summary>
     public static SwitchboardError? Issue(CommandType type, string? text, string? data, int expiresInSeconds)
     {
@@ -50,12 +38,4 @@ internal static class CommandValidator
 
     /// <summary>True when <paramref name="id"/> could be a command id (what a path may name).</summary>
     public static bool IsValidId(string? id) => id is { Length: > 0 and <= CommandLimits.MaxIdLength } && SessionId.IsValid(id);
-
-    private static SwitchboardError? SessionIdRule(string id) => SessionId.IsValid(id)
-        ? null
-        : SwitchboardError.InvalidField("id", $"'id' must be {SessionId.Rule}.");
-
-    private static SwitchboardError? CommandIdRule(string id) => IsValidId(id)
-        ? null
-        : SwitchboardError.InvalidField("command_id", $"A command id is 1–{CommandLimits.MaxIdLength} characters from [A-Za-z0-9._:-].");
 }

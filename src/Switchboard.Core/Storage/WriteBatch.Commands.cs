@@ -78,14 +78,14 @@ internal sealed partial class WriteBatch
 
         var decision = write switch
         {
-            IssueCommand i => CommandProcessor.Issue(i, _sessions.GetValueOrDefault(i.SessionId), now),
+            IssueCommand i => CommandWriteProcessor.Issue(i, _sessions.GetValueOrDefault(i.SessionId), now),
             AcknowledgeCommand a => _sessions.GetValueOrDefault(a.SessionId) is null
                 ? CommandDecision.Refuse(Errors.SwitchboardError.SessionNotFound(a.SessionId))
-                : CommandProcessor.Acknowledge(a, _commands.GetValueOrDefault(a.CommandId), now),
+                : CommandWriteProcessor.Acknowledge(a, _commands.GetValueOrDefault(a.CommandId), now),
             WithdrawCommand w => _sessions.GetValueOrDefault(w.SessionId) is null
                 ? CommandDecision.Refuse(Errors.SwitchboardError.SessionNotFound(w.SessionId))
-                : CommandProcessor.Withdraw(w, _commands.GetValueOrDefault(w.CommandId), now),
-            ExpireCommand e => CommandProcessor.Expire(_commands.GetValueOrDefault(e.CommandId), now),
+                : CommandWriteProcessor.Withdraw(w, _commands.GetValueOrDefault(w.CommandId), now),
+            ExpireCommand e => CommandWriteProcessor.Expire(_commands.GetValueOrDefault(e.CommandId), now),
             _ => throw new ArgumentOutOfRangeException(nameof(write), write.GetType().Name, "Not a command write."),
         };
 
@@ -122,7 +122,7 @@ internal sealed partial class WriteBatch
         outstanding.Sort(static (a, b) => a.IssuedSeq.CompareTo(b.IssuedSeq));
         for (var i = 0; i < outstanding.Count; i++)
         {
-            var decision = CommandProcessor.Deliver(outstanding[i], now);
+            var decision = CommandWriteProcessor.Deliver(outstanding[i], now);
             Record(decision, now);
             outstanding[i] = decision.Command!;
         }
@@ -135,7 +135,7 @@ internal sealed partial class WriteBatch
     {
         var data = CommandJson.AlertData(alert.Id, alert.RuleId);
         var write = new IssueCommand(Command.NewId(), sessionId, action.Type, action.Text, data, CommandLimits.DefaultExpirySeconds, CommandLimits.Rule(alert.RuleId));
-        var decision = CommandProcessor.Issue(write, _sessions.GetValueOrDefault(sessionId), now);
+        var decision = CommandWriteProcessor.Issue(write, _sessions.GetValueOrDefault(sessionId), now);
         if (decision.Error is not null)
         {
             return null; // the alert stands; an ending session or one that takes no commands gets none

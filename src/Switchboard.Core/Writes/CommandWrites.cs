@@ -23,6 +23,3 @@ internal sealed record ExpireCommand(string SessionId, string CommandId) : Sessi
 /// result's commands are the outstanding ones after it.
 /// </summary>
 internal sealed record DeliverCommands(string SessionId) : SessionWrite;
-
-/// <summary>What an alert rule's action issues about the session an alert is raised about.</summary>
-internal sealed record CommandAction(CommandType Type, string? Text);

@@ -98,7 +98,7 @@ internal sealed record SetFleetPaused(bool Paused) : SessionWrite;
 internal sealed record RaiseAlert(Alerts.Alert Alert) : SessionWrite
 {
     /// <summary>The rule's action, if it has one.</summary>
-    public CommandAction? Action { get; init; }
+    public Commands.CommandAction? Action { get; init; }
 }
 
 /// <summary>Resolves the open alert of a rule about a subject, if there is one. Issued by the alert evaluator.</summary>

@@ -167,7 +167,7 @@ internal sealed partial class AlertEvaluator
         _settling[key] = long.MaxValue;
     }
 
-    private CommandAction? ActionOf(string ruleId)
+    private Commands.CommandAction? ActionOf(string ruleId)
     {
         foreach (var rule in _rules)
         {

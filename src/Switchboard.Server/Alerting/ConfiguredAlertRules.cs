@@ -24,7 +24,7 @@ internal sealed class ConfiguredAlertRules
                 throw new SwitchboardStartupException($"{where}:Severity must be one of {AlertWire.SeverityList}; got '{o.Severity}'.");
             }
 
-            Writes.CommandAction? action = null;
+            Commands.CommandAction? action = null;
             if (o.Action is { } a)
             {
                 if (!Commands.CommandWire.ActionTypes.Contains(a.Type) || !Commands.CommandWire.TryParseType(a.Type, out var type))
@@ -32,7 +32,7 @@ internal sealed class ConfiguredAlertRules
                     throw new SwitchboardStartupException($"{where}:Action:Type must be one of {string.Join(", ", Commands.CommandWire.ActionTypes)}; got '{a.Type}'.");
                 }
 
-                action = new Writes.CommandAction(type, a.Text);
+                action = new Commands.CommandAction(type, a.Text);
             }
 
             var rule = new AlertRule

@@ -29,7 +29,7 @@ internal sealed class SwitchboardRuntime(
     LeaseMonitor leases,
     AlertEvaluator alerts,
     Commanding.CommandWatch commandWatch,
-    Commanding.CommandExpiry commandExpiry,
+    CommandExpiry commandExpiry,
     WebhookDispatcher webhooks,
     RetentionService retention,
     ConnectionRegistry connections,

@@ -103,7 +103,7 @@ public static class SwitchboardServiceCollectionExtensions
         services.TryAddSingleton<ConfiguredAlertRules>();
         services.TryAddSingleton<AlertEvaluator>();
         services.TryAddSingleton<Switchboard.Commanding.CommandWatch>();
-        services.TryAddSingleton<Switchboard.Commanding.CommandExpiry>();
+        services.TryAddSingleton<CommandExpiry>();
         services.TryAddSingleton<WebhookDispatcher>();
         services.TryAddSingleton<WebhookUrlPolicy>();
         services.TryAddSingleton(sp => (IWebhookStore)sp.GetRequiredService<WebhookDispatcher>().Store);

@@ -91,7 +91,7 @@ internal static class CommandEndpoints
         {
             return await sessions.GetSessionAsync(id, ct) is null
                 ? ProblemResult.From(Errors.SwitchboardError.SessionNotFound(id))
-                : ProblemResult.From(CommandProcessor.CommandNotFound(id, commandId));
+                : ProblemResult.From(CommandWriteProcessor.CommandNotFound(id, commandId));
         }
 
         return Ok(command);

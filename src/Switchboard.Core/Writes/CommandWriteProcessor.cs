@@ -1,14 +1,14 @@
+using Switchboard.Commands;
 using Switchboard.Errors;
 using Switchboard.Sessions;
-using Switchboard.Writes;
 
-namespace Switchboard.Commands;
+namespace Switchboard.Writes;
 
 /// <summary>
 /// What a command write does, given the session and the command it targets, read inside the store's transaction. Pure,
 /// like <see cref="SessionWriteProcessor"/>: a refusal changes nothing; an acceptance lists the transitions to log.
 /// </summary>
-internal static class CommandProcessor
+internal static class CommandWriteProcessor
 {
     /// <summary>A new pending command, or why not.</summary>
     public static CommandDecision Issue(IssueCommand write, Session? session, DateTimeOffset now)
@@ -139,6 +139,25 @@ internal static class CommandProcessor
                 $"Command '{commandId}' belongs to session '{target.SessionId}', not to '{sessionId}'; a producer answers only its own session's commands."))
             : null;
     }
+
+    /// <summary>The first rule a command write breaks before it reaches the store, or null.</summary>
+    public static SwitchboardError? Validate(SessionWrite write) => write switch
+    {
+        IssueCommand i => SessionIdRule(i.SessionId) ?? CommandIdRule(i.Id) ?? CommandValidator.Issue(i.Type, i.Text, i.Data, i.ExpiresInSeconds),
+        AcknowledgeCommand a => SessionIdRule(a.SessionId) ?? CommandIdRule(a.CommandId) ?? CommandValidator.Note(a.Note),
+        WithdrawCommand w => SessionIdRule(w.SessionId) ?? CommandIdRule(w.CommandId),
+        ExpireCommand e => SessionIdRule(e.SessionId) ?? CommandIdRule(e.CommandId),
+        DeliverCommands d => SessionIdRule(d.SessionId),
+        _ => throw new ArgumentOutOfRangeException(nameof(write), write.GetType().Name, "Not a command write."),
+    };
+
+    private static SwitchboardError? SessionIdRule(string id) => SessionId.IsValid(id)
+        ? null
+        : SwitchboardError.InvalidField("id", $"'id' must be {SessionId.Rule}.");
+
+    private static SwitchboardError? CommandIdRule(string id) => CommandValidator.IsValidId(id)
+        ? null
+        : SwitchboardError.InvalidField("command_id", $"A command id is 1–{CommandLimits.MaxIdLength} characters from [A-Za-z0-9._:-].");
 
     /// <summary>A 404 for a command id that no session has.</summary>
     public static SwitchboardError CommandNotFound(string sessionId, string commandId) =>

@@ -1,10 +1,10 @@
 using Microsoft.Extensions.Logging;
-using Switchboard.Hosting;
+using Switchboard.Commanding;
 using Switchboard.Ingest;
 using Switchboard.Storage;
 using Switchboard.Writes;
 
-namespace Switchboard.Commanding;
+namespace Switchboard.Hosting;
 
 /// <summary>
 /// Moves outstanding commands whose expiry passed to <c>expired</c>, on a supervised periodic job driven by the injected
