@@ -55,6 +55,18 @@ internal sealed class CommandWatch : IAsyncDisposable
         }
     }
 
+    /// <summary>True once the node began to stop: long-polls answer with what they have instead of waiting on.</summary>
+    public bool IsStopping
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _stopped;
+            }
+        }
+    }
+
     /// <summary>Why the watch stopped working, for <c>/readyz</c>; null while it works.</summary>
     public string? Failure => _failure;
 

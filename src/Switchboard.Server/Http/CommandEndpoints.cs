@@ -137,7 +137,7 @@ internal static class CommandEndpoints
 
         try
         {
-            return await PollAsync(id, states ?? [CommandState.Pending], limit, TimeSpan.FromSeconds(seconds), Delivers(http), waiter, store, live, writer, time, ct);
+            return await PollAsync(id, states ?? [CommandState.Pending], limit, TimeSpan.FromSeconds(seconds), Delivers(http), watch, waiter, store, live, writer, time, ct);
         }
         catch (StoreUnavailableException ex)
         {
@@ -150,8 +150,8 @@ internal static class CommandEndpoints
     /// armed before each read, so a command issued between the read and the wait still wakes it; it wakes on command events
     /// the live loop applied, from this node or any other.
     /// </summary>
-    private static async Task<IResult> PollAsync(string id, List<CommandState> states, int limit, TimeSpan wait, bool delivers, CommandWaiter waiter,
-        ICommandStore store, LiveHub live, SessionWriter writer, TimeProvider time, CancellationToken ct)
+    private static async Task<IResult> PollAsync(string id, List<CommandState> states, int limit, TimeSpan wait, bool delivers, CommandWatch watch,
+        CommandWaiter waiter, ICommandStore store, LiveHub live, SessionWriter writer, TimeProvider time, CancellationToken ct)
     {
         var started = time.GetTimestamp();
         while (true)
@@ -178,8 +178,9 @@ internal static class CommandEndpoints
                 return List(found, asOf);
             }
 
+            // A stopping node answers now rather than hold its shutdown for the rest of the wait.
             var remaining = wait - time.GetElapsedTime(started);
-            if (remaining <= TimeSpan.Zero || !await waiter.WaitAsync(remaining, ct))
+            if (remaining <= TimeSpan.Zero || watch.IsStopping || !await waiter.WaitAsync(remaining, ct))
             {
                 return List([], live.HeadSeq);
             }
