@@ -81,6 +81,9 @@ internal sealed record Command
     /// <summary>True when it is outstanding and its expiry has not passed at <paramref name="now"/>.</summary>
     public bool IsLiveAt(DateTimeOffset now) => IsOutstanding && ExpiresAt > now;
 
-    /// <summary>A fresh command id.</summary>
-    public static string NewId() => "cmd_" + Guid.NewGuid().ToString("N")[..20];
+    /// <summary>
+    /// A fresh command id, ordered by <paramref name="now"/> (a version 7 UUID): the stores' tables and indexes by id then
+    /// grow at their end instead of at a random page per command.
+    /// </summary>
+    public static string NewId(DateTimeOffset now) => "cmd_" + Guid.CreateVersion7(now).ToString("N");
 }

@@ -134,7 +134,7 @@ internal sealed partial class WriteBatch
     private Command? IssueForAlert(Alerts.Alert alert, string sessionId, CommandAction action, DateTimeOffset now)
     {
         var data = CommandJson.AlertData(alert.Id, alert.RuleId);
-        var write = new IssueCommand(Command.NewId(), sessionId, action.Type, action.Text, data, CommandLimits.DefaultExpirySeconds, CommandLimits.Rule(alert.RuleId));
+        var write = new IssueCommand(Command.NewId(now), sessionId, action.Type, action.Text, data, CommandLimits.DefaultExpirySeconds, CommandLimits.Rule(alert.RuleId));
         var decision = CommandWriteProcessor.Issue(write, _sessions.GetValueOrDefault(sessionId), now);
         if (decision.Error is not null)
         {

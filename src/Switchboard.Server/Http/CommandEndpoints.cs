@@ -45,13 +45,14 @@ internal static class CommandEndpoints
             .Produces<Contracts.CommandResponse>().Problems(404, 409);
     }
 
-    private static async Task<IResult> IssueAsync(string id, HttpContext http, SessionWriter writer, SwitchboardOptions options, CancellationToken ct)
+    private static async Task<IResult> IssueAsync(string id, HttpContext http, SessionWriter writer, SwitchboardOptions options, TimeProvider time,
+        CancellationToken ct)
     {
         IssueCommand issue;
         try
         {
             using var body = await JsonBody.ReadAsync(http.Request, options.Http.MaxBodyBytes, allowEmpty: false, ct);
-            issue = CommandRequests.Issue(id, body!.RootElement, IssuerOf(http));
+            issue = CommandRequests.Issue(id, body!.RootElement, IssuerOf(http), time.GetUtcNow());
         }
         catch (RequestException ex)
         {

@@ -13,12 +13,12 @@ internal static class CommandRequests
     private static readonly string[] ActionFields = Contracts.Fields<Contracts.AlertAction>();
 
     /// <summary><c>{type, text?, data?, expires_in_seconds?}</c> as a write with a fresh command id.</summary>
-    public static IssueCommand Issue(string sessionId, JsonElement body, string issuedBy)
+    public static IssueCommand Issue(string sessionId, JsonElement body, string issuedBy, DateTimeOffset now)
     {
         var f = new FieldReader(body, IssueFields);
         var type = Type(f.String("type"), "type", CommandWire.Types);
         var data = body.TryGetProperty("data", out var d) && d.ValueKind == JsonValueKind.Null ? null : f.JsonObject("data");
-        var write = new IssueCommand(Command.NewId(), sessionId, type, f.NullableString("text").Value, data,
+        var write = new IssueCommand(Command.NewId(now), sessionId, type, f.NullableString("text").Value, data,
             f.Int("expires_in_seconds") ?? CommandLimits.DefaultExpirySeconds, issuedBy);
         return CommandValidator.Issue(write.Type, write.Text, write.Data, write.ExpiresInSeconds) is { } error
             ? throw new RequestException(ProblemResult.From(error))

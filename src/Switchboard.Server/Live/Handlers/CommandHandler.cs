@@ -11,7 +11,7 @@ namespace Switchboard.Live;
 /// written through the write pipeline, and whatever must write (expiry, the producers' long-poll wake-ups) runs off the
 /// loop, on its own loop, from a <see cref="LiveFeed"/>: this handler only follows the log.
 /// </summary>
-internal sealed class CommandHandler(LiveState state) : LiveHandler
+internal sealed class CommandHandler(SessionProjection projection) : LiveHandler
 {
     private readonly Dictionary<string, Command> _outstanding = new(StringComparer.Ordinal);
 
@@ -47,7 +47,7 @@ internal sealed class CommandHandler(LiveState state) : LiveHandler
     private void Load()
     {
         _outstanding.Clear();
-        foreach (var c in state.Projection.LoadedCommands)
+        foreach (var c in projection.LoadedCommands)
         {
             _outstanding[c.Id] = c;
         }

@@ -34,7 +34,7 @@ internal sealed class LiveLoop
         var usage = new UsageHandler(state, [.. (switchboard?.Usage.GroupBy ?? []).Distinct(StringComparer.Ordinal)], inbox);
         var summary = new SummaryHandler(state, inbox);
         var presence = new PresenceHandler(state, store.Presence, inbox);
-        var commands = new CommandHandler(state);
+        var commands = new CommandHandler(state.Projection);
         _projection = new ProjectionHandler(state, admission, usage.Fanout, commands, inbox);
         var joins = new JoinHandler(state, presence, usage, summary, commands);
         var reads = new ReadHandler(state);
