@@ -82,6 +82,15 @@ internal sealed class BenchOptions
     /// <summary>Timed <c>/api/usage</c> queries.</summary>
     public int UsageQueries { get; set; } = 50;
 
+    /// <summary>Run only the commands benchmarks (issue to receipt over sockets and long-polls, issue rate).</summary>
+    public bool Commands { get; private set; }
+
+    /// <summary>Timed commands per delivery path.</summary>
+    public int CommandCount { get; set; } = 2000;
+
+    /// <summary>Commands issued per second while timing issue to receipt.</summary>
+    public int CommandRate { get; set; } = 200;
+
     /// <summary>Instead of the full run: an A/B of the server built at this commit against the current build (<c>--ab REF</c>).</summary>
     public string? AbReference { get; private set; }
 
@@ -162,6 +171,15 @@ internal sealed class BenchOptions
                 case "--usage":
                     o.Usage = true;
                     break;
+                case "--commands":
+                    o.Commands = true;
+                    break;
+                case "--command-count":
+                    o.CommandCount = NextInt();
+                    break;
+                case "--command-rate":
+                    o.CommandRate = NextInt();
+                    break;
                 case "--usage-events":
                     o.UsageEvents = long.Parse(Next(), CultureInfo.InvariantCulture);
                     break;
@@ -215,7 +233,7 @@ internal sealed class BenchOptions
                     break;
                 default:
                     throw new ArgumentException($"Unknown option {args[i]}. Options: --quick, --connections N, --saturated-connections N, " +
-                        "--publishers N, --window N, --systems SignalR,Switchboard, --no-ingest, --no-micro, --output PATH, --scenarios fixed,saturated,mixed,overload,overload-cws, --switchboard-env K=V, --census, --ab REF [--ab-rounds N], --scrapes N, --usage, --usage-events N, --soak [MINUTES], --otlp [--otlp-seconds N] [--otlp-senders N], --scale-out [--scale-out-subscribers N] [--scale-out-nodes N]");
+                        "--publishers N, --window N, --systems SignalR,Switchboard, --no-ingest, --no-micro, --output PATH, --scenarios fixed,saturated,mixed,overload,overload-cws, --switchboard-env K=V, --census, --ab REF [--ab-rounds N], --scrapes N, --usage, --usage-events N, --soak [MINUTES], --otlp [--otlp-seconds N] [--otlp-senders N], --commands [--command-count N] [--command-rate N], --scale-out [--scale-out-subscribers N] [--scale-out-nodes N]");
             }
         }
 

@@ -97,6 +97,25 @@ if (options.AbReference is not null)
     return ab.Complete ? 0 : 1;
 }
 
+if (options.Commands)
+{
+    var commands = await new CommandRun(options, log).RunAsync(paths);
+    var commandReport = new CommandReport
+    {
+        Options = options,
+        Machine = MachineInfo.Capture(paths.Root),
+        Started = started,
+        Elapsed = clock.Elapsed,
+        LoadBefore = loadBefore,
+        LoadAfter = MachineInfo.LoadAverage(),
+        Results = commands,
+    };
+    var commandOutput = Path.Combine(paths.Root, options.Output);
+    commandReport.WriteInto(commandOutput);
+    log.WriteLine($"Wrote the commands section of {commandOutput} after {clock.Elapsed.TotalMinutes:F1} min.");
+    return commands.Socket.Complete && commands.LongPoll.Complete ? 0 : 1;
+}
+
 if (options.Usage)
 {
     var usage = await new UsageRun(options, log).RunAsync(paths);

@@ -39,21 +39,26 @@ public sealed partial class SwitchboardClient
     /// holds every requested value, and that session is returned. Without it, only failures that provably did not apply are retried.
     /// </summary>
     /// <exception cref="SwitchboardApiException">Refused: unknown session (404), forbidden transition or stale version (409), invalid field (400).</exception>
-    public async Task<Session> UpdateSessionAsync(string sessionId, SessionUpdate update, CancellationToken cancellationToken = default)
+    public async Task<Session> UpdateSessionAsync(string sessionId, SessionUpdate update, CancellationToken cancellationToken = default) =>
+        (await UpdateWithCommandsAsync(sessionId, update, cancellationToken).ConfigureAwait(false)).Session;
+
+    /// <summary>As <see cref="UpdateSessionAsync"/>, with the outstanding commands the answer carries (none after a recovered conflict).</summary>
+    internal async Task<(Session Session, IReadOnlyList<SessionCommand> Commands)> UpdateWithCommandsAsync(string sessionId, SessionUpdate update,
+        CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(update);
         var body = RequestJson.Object(w => RequestJson.UpdateFields(w, update));
         var mode = update.ExpectedVersion is null ? RetryMode.IfNotApplied : RetryMode.Always;
         try
         {
-            return await _api.SendAsync(HttpMethod.Patch, SessionPath(sessionId), body, mode, WireJson.ReadSession, cancellationToken).ConfigureAwait(false);
+            return await _api.SendAsync(HttpMethod.Patch, SessionPath(sessionId), body, mode, WireJson.ReadSessionWithCommands, cancellationToken).ConfigureAwait(false);
         }
         catch (SwitchboardApiException ex) when (ex.AfterUncertainAttempt && ex.Code == "version_conflict" && update.ExpectedVersion is { } expected)
         {
             var current = await GetSessionAsync(sessionId, cancellationToken).ConfigureAwait(false);
             if (current is not null && current.Version == expected + 1 && update.IsSatisfiedBy(current))
             {
-                return current;
+                return (current, []);
             }
 
             throw;
@@ -64,10 +69,14 @@ public sealed partial class SwitchboardClient
     /// Adds usage (<c>POST /api/sessions/{id}/usage</c>). Increments are not idempotent, so this is retried only when the
     /// server provably did not apply it (no connection, or 503/429); any other failure is thrown.
     /// </summary>
-    public Task<Session> AddUsageAsync(string sessionId, Usage usage, CancellationToken cancellationToken = default)
+    public async Task<Session> AddUsageAsync(string sessionId, Usage usage, CancellationToken cancellationToken = default) =>
+        (await AddUsageWithCommandsAsync(sessionId, usage, cancellationToken).ConfigureAwait(false)).Session;
+
+    /// <summary>As <see cref="AddUsageAsync"/>, with the outstanding commands the answer carries.</summary>
+    internal Task<(Session Session, IReadOnlyList<SessionCommand> Commands)> AddUsageWithCommandsAsync(string sessionId, Usage usage, CancellationToken cancellationToken)
     {
         var body = RequestJson.Object(w => RequestJson.UsageFields(w, usage));
-        return _api.SendAsync(HttpMethod.Post, SessionPath(sessionId, "/usage"), body, RetryMode.IfNotApplied, WireJson.ReadSession, cancellationToken);
+        return _api.SendAsync(HttpMethod.Post, SessionPath(sessionId, "/usage"), body, RetryMode.IfNotApplied, WireJson.ReadSessionWithCommands, cancellationToken);
     }
 
     /// <summary>Renews the session's lease (<c>POST /api/sessions/{id}/heartbeat</c>); always safe to retry.</summary>

@@ -48,6 +48,13 @@ public sealed class SwitchboardClientOptions
     /// <summary>Adjusts each WebSocket before it connects (headers, proxy, subprotocols).</summary>
     public Action<ClientWebSocketOptions>? ConfigureWebSocket { get; set; }
 
+    /// <summary>
+    /// Whether each <see cref="SessionHandle"/> also subscribes to its session's topic (<c>session:{id}</c>) over the
+    /// WebSocket and takes commands from it the moment they are issued. Off by default: a handle then learns its commands
+    /// from the answers to its own writes and heartbeats (every lease third), with no socket.
+    /// </summary>
+    public bool ReceiveCommandsOverSocket { get; set; }
+
     /// <summary>The clock for timers and backoff. Default <see cref="TimeProvider.System"/>.</summary>
     public TimeProvider TimeProvider { get; set; } = TimeProvider.System;
 }

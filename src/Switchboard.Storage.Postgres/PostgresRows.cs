@@ -72,6 +72,8 @@ internal static class PostgresRows
 
         public void Time(int ordinal, string column, DateTimeOffset? value) =>
             p.Add(value is { } v ? new NpgsqlParameter<DateTimeOffset>(column, v.ToUniversalTime()) : Nullable(column, NpgsqlDbType.TimestampTz, null));
+
+        public void Bool(int ordinal, string column, bool value) => p.Add(new NpgsqlParameter<bool>(column, value));
     }
 
     private sealed class RowReader(NpgsqlDataReader r) : ISessionRowReader
@@ -82,5 +84,6 @@ internal static class PostgresRows
         public long Int64(int ordinal) => r.GetInt64(ordinal);
         public decimal Decimal(int ordinal) => r.GetDecimal(ordinal);
         public DateTimeOffset Time(int ordinal) => r.GetFieldValue<DateTimeOffset>(ordinal);
+        public bool Bool(int ordinal) => r.GetBoolean(ordinal);
     }
 }

@@ -68,8 +68,13 @@ internal sealed partial class PostgresSessionStore
             alerts = await ReadAlertsAsync(command, ct);
         }
 
+        var outstanding = await ReadOutstandingCommandsAsync(connection, transaction, ct);
         await transaction.CommitAsync(ct);
-        return new StoreState(epoch, head, paused, active, new SessionTotals(counts, input, output, Json.Decimals.Normalize(cost))) { OpenAlerts = alerts };
+        return new StoreState(epoch, head, paused, active, new SessionTotals(counts, input, output, Json.Decimals.Normalize(cost)))
+        {
+            OpenAlerts = alerts,
+            OutstandingCommands = outstanding,
+        };
     }, cancellationToken);
 
     /// <inheritdoc />

@@ -48,7 +48,8 @@ internal sealed partial class PostgresSessionStore
         var sessions = await LockSessionsAsync(connection, transaction, writes, ct);
 
         var alerts = await LoadAlertTargetsAsync(connection, transaction, WriteBatch.AlertTargets(writes), ct);
-        var batch = WriteBatch.Apply(writes, sessions, log, Now(), alerts);
+        var commandRows = await LoadCommandTargetsAsync(connection, transaction, WriteBatch.CommandTargets(writes), ct);
+        var batch = WriteBatch.Apply(writes, sessions, log, Now(), alerts, commandRows);
         var usage = await RollUpAsync(connection, transaction, batch, ct);
         if (!batch.IsEmpty)
         {
@@ -67,6 +68,11 @@ internal sealed partial class PostgresSessionStore
             foreach (var alert in batch.DirtyAlerts)
             {
                 commands.BatchCommands.Add(UpsertAlert(alert));
+            }
+
+            foreach (var command in batch.DirtyCommands)
+            {
+                commands.BatchCommands.Add(UpsertCommand(command));
             }
 
             if (batch.Head != log)

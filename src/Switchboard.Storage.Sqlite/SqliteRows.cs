@@ -41,5 +41,6 @@ internal static class SqliteRows
         public long Int64(int ordinal) => r.GetInt64(ordinal);
         public decimal Decimal(int ordinal) => decimal.Parse(r.GetString(ordinal), NumberStyles.Number, CultureInfo.InvariantCulture);
         public DateTimeOffset Time(int ordinal) => FromMs(r.GetInt64(ordinal));
+        public bool Bool(int ordinal) => r.GetInt64(ordinal) != 0;
     }
 }

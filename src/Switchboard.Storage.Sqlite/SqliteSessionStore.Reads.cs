@@ -64,8 +64,13 @@ internal sealed partial class SqliteSessionStore
             alerts = ReadAlerts(command);
         }
 
+        var outstanding = ReadOutstandingCommands(connection, transaction);
         transaction.Commit();
-        return Task.FromResult(new StoreState(epoch, head, paused, active, new SessionTotals(counts, input, output, cost)) { OpenAlerts = alerts });
+        return Task.FromResult(new StoreState(epoch, head, paused, active, new SessionTotals(counts, input, output, cost))
+        {
+            OpenAlerts = alerts,
+            OutstandingCommands = outstanding,
+        });
     }
 
     /// <inheritdoc />

@@ -25,7 +25,8 @@ internal sealed partial class SqliteSessionStore
                 writes = ResolveStreams(commands, writes, Now().ToUnixTimeMilliseconds());
                 var current = WriteBatch.TargetIds(writes).ToDictionary(id => id, id => CurrentRow(commands, id), StringComparer.Ordinal);
                 var alerts = LoadAlertTargets(transaction, WriteBatch.AlertTargets(writes));
-                batch = WriteBatch.Apply(writes, current, new LogHead(_headSeq, _activeCount, _fleetPaused), Now(), alerts);
+                var commandRows = LoadCommandTargets(transaction, WriteBatch.CommandTargets(writes));
+                batch = WriteBatch.Apply(writes, current, new LogHead(_headSeq, _activeCount, _fleetPaused), Now(), alerts, commandRows);
                 Persist(batch, commands);
                 transaction.Commit();
                 UsageCommitted();
@@ -118,6 +119,7 @@ internal sealed partial class SqliteSessionStore
 
         PersistUsage(batch, commands);
         PersistAlerts(batch, commands.Transaction!);
+        PersistCommands(batch, commands.Transaction!);
         if (batch.Head.FleetPaused != batch.StartHead.FleetPaused)
         {
             commands.SetMeta.Parameters["$k"].Value = "fleet_paused";

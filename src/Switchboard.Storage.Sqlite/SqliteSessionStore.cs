@@ -10,7 +10,7 @@ namespace Switchboard.Storage.Sqlite;
 /// batch of writes with their events in one IMMEDIATE transaction; reads use pooled connections,
 /// which WAL lets run beside the writer.
 /// </summary>
-internal sealed partial class SqliteSessionStore : ISessionStore, IAlertStore, IWebhookStore
+internal sealed partial class SqliteSessionStore : ISessionStore, IAlertStore, IWebhookStore, ICommandStore
 {
     private readonly SqliteStoreOptions _options;
     private readonly TimeProvider _time;
@@ -93,6 +93,7 @@ internal sealed partial class SqliteSessionStore : ISessionStore, IAlertStore, I
         Execute(_writer, "PRAGMA journal_mode=WAL;");
         Execute(_writer, _options.Durability == SqliteDurability.Full ? "PRAGMA synchronous=FULL;" : "PRAGMA synchronous=NORMAL;");
         Execute(_writer, SqliteSchema.Create);
+        Execute(_writer, SqliteCommandSchema.Create);
         AddMissingColumns(_writer);
         Epoch = EnsureEpoch(_writer);
         LoadHead(_writer);

@@ -45,6 +45,8 @@ internal sealed class WriterStatement : IDisposable, ISessionRowWriter
 
     void ISessionRowWriter.Time(int ordinal, string column, DateTimeOffset? value) => Bind(ordinal + 1, value?.ToUnixTimeMilliseconds());
 
+    void ISessionRowWriter.Bool(int ordinal, string column, bool value) => Bind(ordinal + 1, value ? 1L : 0L);
+
     /// <summary>Runs the statement to completion and resets it for the next execution.</summary>
     public void Execute()
     {

@@ -1,4 +1,3 @@
-using System.Text.Json;
 using Microsoft.Playwright;
 using Switchboard.Dashboard.Tests.Browser;
 using Switchboard.Testing;
@@ -7,58 +6,111 @@ using static Microsoft.Playwright.Assertions;
 namespace Switchboard.Dashboard.Tests;
 
 /// <summary>
-/// Acting on one session from its detail panel: pause, resume and terminate (with a reason), each confirmed first and
-/// answered with a visible result; a refusal from the server shows its reason.
+/// Acting on one session from its detail panel: pause, resume, cancel and message are commands to its producer (which
+/// obeys and answers; the Commands section shows how far each got), terminate ends the session with a reason. Each is
+/// confirmed first and answered with a visible result; a refusal from the server shows its reason.
 /// </summary>
 public sealed class SessionActionTests(Chromium chromium)
 {
     [Fact]
-    public async Task PauseResumeAndTerminateOneSessionFromItsDetailPanel()
+    public async Task PauseResumeMessageAndCancelReachTheProducerWhichObeysAndTheHistoryShowsEach()
     {
         await using var server = await SwitchboardServer.StartAsync();
         await server.Http.CreateAsync("act-1", "Acting one", state: "working");
         await server.Http.CreateAsync("bystander", "Bystander", state: "working");
+        await using var producer = new ObedientProducer(server.BaseAddress, "act-1");
         await using var page = await DashboardPage.OpenAsync(chromium, server.BaseAddress);
         await page.Row("act-1").GetByTestId("session-open").ClickAsync();
         await Expect(page.Page.GetByTestId("detail-title")).ToHaveTextAsync("Acting one");
-        var actions = page.Page.GetByTestId("detail-actions");
-        await Expect(actions).ToBeVisibleAsync();
+        await Expect(page.Page.GetByTestId("detail-actions")).ToBeVisibleAsync();
         await Expect(page.Page.GetByTestId("action-resume")).ToBeHiddenAsync();
+        await Expect(page.Page.GetByTestId("detail-commands-empty")).ToBeVisibleAsync();
 
-        // Pause: asks first; cancelling changes nothing.
+        // Pause: asks first; backing out changes nothing.
         await page.Page.GetByTestId("action-pause").ClickAsync();
-        await Expect(page.Page.GetByTestId("action-question")).ToHaveTextAsync("Pause this session?");
+        await Expect(page.Page.GetByTestId("action-question")).ToContainTextAsync("pause");
         await page.Page.GetByTestId("action-cancel").ClickAsync();
         await Expect(page.Page.GetByTestId("action-confirm")).ToBeHiddenAsync();
-        (await StateAsync(server, "act-1")).ShouldBe("working");
+        (await CommandsAsync(server, "act-1")).ShouldBe(0);
 
         await page.Page.GetByTestId("action-pause").ClickAsync();
         await page.Page.GetByTestId("action-ok").ClickAsync();
-        await Expect(page.Page.GetByTestId("action-result")).ToHaveTextAsync("Paused");
-        (await StateAsync(server, "act-1")).ShouldBe("paused");
-        await Expect(page.Badge("act-1")).ToHaveTextAsync("Paused");
+        await Expect(page.Page.GetByTestId("action-result")).ToHaveTextAsync("Pause sent to the producer");
+        await Expect(page.Badge("act-1")).ToHaveTextAsync("Paused"); // the producer obeyed
+        await Expect(Command(page, "pause")).ToHaveAttributeAsync("data-state", "acknowledged");
         await Expect(page.Page.GetByTestId("action-pause")).ToBeHiddenAsync();
 
         await page.Page.GetByTestId("action-resume").ClickAsync();
-        await Expect(page.Page.GetByTestId("action-question")).ToHaveTextAsync("Resume this session?");
         await page.Page.GetByTestId("action-ok").ClickAsync();
-        await Expect(page.Page.GetByTestId("action-result")).ToHaveTextAsync("Resumed");
-        (await StateAsync(server, "act-1")).ShouldBe("idle");
+        await Expect(page.Badge("act-1")).ToHaveTextAsync("Idle");
+        await Expect(Command(page, "resume")).ToHaveAttributeAsync("data-state", "acknowledged");
 
-        // Terminate with a reason.
+        await page.Page.GetByTestId("action-message").ClickAsync();
+        await page.Page.GetByTestId("action-reason").FillAsync("use the staging database");
+        await page.Page.GetByTestId("action-ok").ClickAsync();
+        await Expect(Command(page, "message")).ToHaveAttributeAsync("data-state", "acknowledged");
+        await Expect(Command(page, "message")).ToContainTextAsync("done (use the staging database)");
+
+        await page.Page.GetByTestId("action-cancel-run").ClickAsync();
+        await page.Page.GetByTestId("action-ok").ClickAsync();
+        await Expect(page.Page.GetByTestId("detail-actions")).ToBeHiddenAsync(); // the producer ended the session
+        await Expect(Command(page, "cancel")).ToHaveAttributeAsync("data-state", "acknowledged");
+        var events = await server.Http.SendAsync(HttpMethod.Get, "/api/events?since=0&session_id=act-1");
+        var terminated = events.GetProperty("events").EnumerateArray().Single(e => e.GetProperty("type").GetString() == "session_terminated");
+        terminated.GetProperty("data").GetProperty("reason").GetString().ShouldBe("cancelled");
+
+        (await CommandsAsync(server, "bystander")).ShouldBe(0, "only the one session was touched");
+        producer.Failure.ShouldBeNull();
+        page.ShouldHaveNoScriptErrors();
+    }
+
+    [Fact]
+    public async Task AnUnansweredCancelShowsCancelRequestedInTheListUntilItIsWithdrawnAndTerminateEndsTheSession()
+    {
+        await using var server = await SwitchboardServer.StartAsync();
+        await server.Http.CreateAsync("quiet", "Quiet one", state: "working");
+        await using var page = await DashboardPage.OpenAsync(chromium, server.BaseAddress);
+        await Expect(page.Row("quiet").GetByTestId("cancel-requested")).ToBeHiddenAsync();
+
+        await page.Row("quiet").GetByTestId("session-open").ClickAsync();
+        await page.Page.GetByTestId("action-cancel-run").ClickAsync();
+        await page.Page.GetByTestId("action-reason").FillAsync("over budget");
+        await page.Page.GetByTestId("action-ok").ClickAsync();
+        await Expect(page.Page.GetByTestId("action-result")).ToHaveTextAsync("Cancel sent to the producer");
+        await Expect(page.Row("quiet").GetByTestId("cancel-requested")).ToBeVisibleAsync();
+        await Expect(Command(page, "cancel")).ToHaveAttributeAsync("data-state", "pending");
+        await Expect(Command(page, "cancel")).ToContainTextAsync("over budget");
+
+        // No producer answers; an operator withdraws it through the API: the badge goes, live.
+        var id = (await server.Http.SendAsync(HttpMethod.Get, "/api/sessions/quiet/commands")).GetProperty("commands")[0].GetProperty("id").GetString();
+        await server.Http.SendAsync(HttpMethod.Delete, $"/api/sessions/quiet/commands/{id}");
+        await Expect(page.Row("quiet").GetByTestId("cancel-requested")).ToBeHiddenAsync();
+        await Expect(Command(page, "cancel")).ToHaveAttributeAsync("data-state", "withdrawn");
+
+        // Terminate with a reason ends the session itself.
         await page.Page.GetByTestId("action-terminate").ClickAsync();
         await Expect(page.Page.GetByTestId("action-question")).ToContainTextAsync("cannot be undone");
         await page.Page.GetByTestId("action-reason").FillAsync("stuck on a loop");
         await page.Page.GetByTestId("action-ok").ClickAsync();
         await Expect(page.Page.GetByTestId("action-result")).ToHaveTextAsync("Terminated");
-        (await StateAsync(server, "act-1")).ShouldBe("terminated");
-        var events = await server.Http.SendAsync(HttpMethod.Get, "/api/events?since=0&session_id=act-1");
-        var terminated = events.GetProperty("events").EnumerateArray().Single(e => e.GetProperty("type").GetString() == "session_terminated");
-        terminated.GetProperty("data").GetProperty("reason").GetString().ShouldBe("stuck on a loop");
-        await Expect(actions).ToBeHiddenAsync();
-
-        (await StateAsync(server, "bystander")).ShouldBe("working", "only the one session was touched");
+        await Expect(page.Page.GetByTestId("detail-actions")).ToBeHiddenAsync();
         page.ShouldHaveNoScriptErrors();
+    }
+
+    [Fact]
+    public async Task ASessionThatCannotReceiveCommandsOffersOnlyTerminate()
+    {
+        await using var server = await SwitchboardServer.StartAsync();
+        await server.Http.SendAsync(HttpMethod.Post, "api/sessions", """{"id":"exporter","name":"From OpenTelemetry","state":"working","accepts_commands":false}""");
+        await using var page = await DashboardPage.OpenAsync(chromium, server.BaseAddress);
+        await page.Row("exporter").GetByTestId("session-open").ClickAsync();
+        await Expect(page.Page.GetByTestId("commands-unsupported")).ToBeVisibleAsync();
+        foreach (var button in new[] { "action-pause", "action-resume", "action-cancel-run", "action-message" })
+        {
+            await Expect(page.Page.GetByTestId(button)).ToBeHiddenAsync();
+        }
+
+        await Expect(page.Page.GetByTestId("action-terminate")).ToBeVisibleAsync();
     }
 
     [Fact]
@@ -77,11 +129,13 @@ public sealed class SessionActionTests(Chromium chromium)
         await page.Page.GetByTestId("action-pause").ClickAsync();
         await page.Page.GetByTestId("action-ok").ClickAsync();
         var result = page.Page.GetByTestId("action-result");
-        await Expect(result).ToContainTextAsync("Could not pause: ");
+        await Expect(result).ToContainTextAsync("Could not send pause: ");
         await Expect(result).ToHaveAttributeAsync("data-outcome", "error");
-        (await StateAsync(server, "gone-1")).ShouldBe("terminated");
+        (await CommandsAsync(server, "gone-1")).ShouldBe(0);
     }
 
-    private static async Task<string> StateAsync(SwitchboardServer server, string id) =>
-        (await server.Http.SendAsync(HttpMethod.Get, $"/api/sessions/{id}")).GetProperty("state").GetString()!;
+    private static ILocator Command(DashboardPage page, string type) => page.Page.Locator($"[data-testid=detail-command][data-type={type}]");
+
+    private static async Task<int> CommandsAsync(SwitchboardServer server, string id) =>
+        (await server.Http.SendAsync(HttpMethod.Get, $"/api/sessions/{id}/commands")).GetProperty("commands").GetArrayLength();
 }

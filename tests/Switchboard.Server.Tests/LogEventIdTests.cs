@@ -28,6 +28,7 @@ public sealed class LogEventIdTests
         ("Switchboard.Alerting", LogEventIds.Alerts, nameof(LogEventIds.Alerts)),
         ("Switchboard.WebhookDispatch", LogEventIds.Webhooks, nameof(LogEventIds.Webhooks)),
         ("Switchboard.Otlp", LogEventIds.Otlp, nameof(LogEventIds.Otlp)),
+        ("Switchboard.Commanding", LogEventIds.Commands, nameof(LogEventIds.Commands)),
     ];
 
     // Filled by ReadMessages, so declared first.

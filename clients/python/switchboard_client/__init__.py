@@ -1,6 +1,9 @@
 """Switchboard client: producer calls, a leased session context manager and an SSE subscriber. Standard library only."""
 
-from .models import Alert, AlertRule, Webhook, Session, Summary, Event, Heartbeat, Joined, SnapshotReset, UsageHistory, UsagePoint, UsageSeries
+from .models import (
+    Alert, AlertRule, Command, CommandList, Webhook, Session, Summary, Event, Heartbeat, Joined, SnapshotReset, UsageHistory, UsagePoint,
+    UsageSeries,
+)
 from .errors import Problem, TransportError
 from .client import Client, SessionContext
 from .sse import Subscriber
@@ -9,5 +12,5 @@ from .aio import AsyncClient, AsyncSessionContext, AsyncSubscriber
 __all__ = [
     "Client", "SessionContext", "Subscriber", "AsyncClient", "AsyncSessionContext", "AsyncSubscriber",
     "Session", "Summary", "Event", "Heartbeat", "Joined", "SnapshotReset", "Problem", "TransportError",
-    "UsageHistory", "UsagePoint", "UsageSeries", "AlertRule", "Alert", "Webhook",
+    "UsageHistory", "UsagePoint", "UsageSeries", "AlertRule", "Alert", "Webhook", "Command", "CommandList",
 ]

@@ -31,6 +31,7 @@ class Session:
     updated_at: datetime
     terminated_at: datetime | None
     version: int
+    accepts_commands: bool
 
     @classmethod
     def from_json(cls, d: dict[str, Any]) -> "Session":
@@ -51,6 +52,7 @@ class Session:
             updated_at=_time(d["updated_at"]),
             terminated_at=_time(d["terminated_at"]),
             version=d["version"],
+            accepts_commands=d["accepts_commands"],
         )
 
 
@@ -95,6 +97,7 @@ class Heartbeat:
     state: str
     lease_seconds: int | None
     lease_expires_at: datetime | None
+    commands: list[Command]
 
     @classmethod
     def from_json(cls, d: dict[str, Any]) -> "Heartbeat":
@@ -103,6 +106,7 @@ class Heartbeat:
             state=d["state"],
             lease_seconds=d["lease_seconds"],
             lease_expires_at=_time(d["lease_expires_at"]),
+            commands=[Command.from_json(x) for x in d["commands"]],
         )
 
 
@@ -192,6 +196,7 @@ class AlertRule:
     labels: dict[str, str]
     enabled: bool
     source: str
+    action: dict[str, Any] | None
 
     @classmethod
     def from_json(cls, d: dict[str, Any]) -> "AlertRule":
@@ -207,6 +212,7 @@ class AlertRule:
             labels=dict(d["labels"]),
             enabled=d["enabled"],
             source=d["source"],
+            action=d["action"],
         )
 
 
@@ -306,4 +312,56 @@ class Webhook:
         )
 
 
-__all__ = ["Session", "Summary", "Heartbeat", "UsagePoint", "UsageSeries", "UsageHistory", "AlertRule", "Alert", "Webhook"]
+@dataclass(frozen=True)
+class Command:
+    """``CommandResponse``."""
+
+    id: str
+    session_id: str
+    type: str
+    text: str | None
+    data: dict[str, Any] | None
+    state: str
+    issued_at: datetime
+    issued_by: str
+    expires_at: datetime
+    delivered_at: datetime | None
+    acknowledged_at: datetime | None
+    outcome: str | None
+    note: str | None
+
+    @classmethod
+    def from_json(cls, d: dict[str, Any]) -> "Command":
+        return cls(
+            id=d["id"],
+            session_id=d["session_id"],
+            type=d["type"],
+            text=d["text"],
+            data=None if d["data"] is None else dict(d["data"]),
+            state=d["state"],
+            issued_at=_time(d["issued_at"]),
+            issued_by=d["issued_by"],
+            expires_at=_time(d["expires_at"]),
+            delivered_at=_time(d["delivered_at"]),
+            acknowledged_at=_time(d["acknowledged_at"]),
+            outcome=d["outcome"],
+            note=d["note"],
+        )
+
+
+@dataclass(frozen=True)
+class CommandList:
+    """``CommandListResponse``."""
+
+    commands: list[Command]
+    as_of_seq: int
+
+    @classmethod
+    def from_json(cls, d: dict[str, Any]) -> "CommandList":
+        return cls(
+            commands=[Command.from_json(x) for x in d["commands"]],
+            as_of_seq=d["as_of_seq"],
+        )
+
+
+__all__ = ["Session", "Summary", "Heartbeat", "UsagePoint", "UsageSeries", "UsageHistory", "AlertRule", "Alert", "Webhook", "Command", "CommandList"]

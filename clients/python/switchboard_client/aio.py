@@ -6,9 +6,9 @@ import asyncio
 import threading
 from typing import Any, AsyncIterator
 
-from .client import Client
+from .client import Client, _q, _update_body, _usage
 from .errors import Problem, TransportError
-from .models import Alert, AlertRule, Event, Heartbeat, Session, Summary, UsageHistory, Webhook
+from .models import Alert, AlertRule, Command, CommandList, Event, Heartbeat, Session, Summary, UsageHistory, Webhook
 from .sse import Item, Subscriber
 
 
@@ -90,6 +90,24 @@ class AsyncClient:
     async def replay_webhook(self, id: str, from_seq: int) -> Webhook:
         return await asyncio.to_thread(self.sync.replay_webhook, id, from_seq)
 
+    async def issue_command(self, session_id: str, type: str, text: str | None = None, **fields: Any) -> Command:
+        return await asyncio.to_thread(lambda: self.sync.issue_command(session_id, type, text, **fields))
+
+    async def list_commands(self, session_id: str, states: list[str] | None = None, limit: int | None = None) -> CommandList:
+        return await asyncio.to_thread(self.sync.list_commands, session_id, states, limit)
+
+    async def poll_commands(self, session_id: str, wait: int = 30, states: list[str] | None = None) -> CommandList:
+        return await asyncio.to_thread(self.sync.poll_commands, session_id, wait, states)
+
+    async def get_command(self, session_id: str, command_id: str) -> Command:
+        return await asyncio.to_thread(self.sync.get_command, session_id, command_id)
+
+    async def acknowledge_command(self, session_id: str, command_id: str, outcome: str = "done", note: str | None = None) -> Command:
+        return await asyncio.to_thread(self.sync.acknowledge_command, session_id, command_id, outcome, note)
+
+    async def withdraw_command(self, session_id: str, command_id: str) -> Command:
+        return await asyncio.to_thread(self.sync.withdraw_command, session_id, command_id)
+
     def session(self, id: str | None = None, *, name: str | None = None, lease_seconds: int = 30,
                 heartbeat_interval: float | None = None, **fields: Any) -> "AsyncSessionContext":
         return AsyncSessionContext(self, id, name=name, lease_seconds=lease_seconds, heartbeat_interval=heartbeat_interval, fields=fields)
@@ -99,7 +117,11 @@ class AsyncClient:
 
 
 class AsyncSessionContext:
-    """``async with client.session(name=…, lease_seconds=30) as s:`` — heartbeats in a task; terminate or error on exit."""
+    """
+    ``async with client.session(name=…, lease_seconds=30) as s:`` — heartbeats in a task; terminate or error on exit.
+    Commands arrive with the answers to its heartbeats, updates and usage: ``async for cmd in s.commands():`` yields each
+    once, ``await s.ack(cmd)`` answers it.
+    """
 
     def __init__(self, client: AsyncClient, id: str | None, *, name: str | None, lease_seconds: int,
                  heartbeat_interval: float | None, fields: dict[str, Any]):
@@ -112,6 +134,8 @@ class AsyncSessionContext:
         self._task: asyncio.Task[None] | None = None
         self.session: Session | None = None
         self.heartbeats = 0
+        self._commands: asyncio.Queue[Command | None] = asyncio.Queue()
+        self._seen: set[str] = set()
 
     @property
     def id(self) -> str:
@@ -128,20 +152,43 @@ class AsyncSessionContext:
         while True:
             await asyncio.sleep(self._interval)
             try:
-                await self.client.heartbeat(self.id)
+                self._learn((await self.client.heartbeat(self.id)).commands)
                 self.heartbeats += 1
             except (Problem, TransportError):
                 pass
 
+    def _learn(self, commands: list[Command]) -> None:
+        for command in commands:
+            if command.state in ("pending", "delivered") and command.session_id == self.id and command.id not in self._seen:
+                self._seen.add(command.id)
+                self._commands.put_nowait(command)
+
+    async def commands(self, wait: float | None = None) -> AsyncIterator[Command]:
+        """Each command issued to the session, once; ends with the block, or after ``wait`` seconds without one."""
+        while True:
+            try:
+                command = await asyncio.wait_for(self._commands.get(), wait)
+            except asyncio.TimeoutError:
+                return
+            if command is None:
+                return
+            yield command
+
+    async def ack(self, command: Command, outcome: str = "done", note: str | None = None) -> Command:
+        return await self.client.acknowledge_command(self.id, command.id, outcome, note)
+
     async def update(self, **fields: Any) -> Session:
-        self.session = await self.client.update_session(self.id, **fields)
+        self.session, commands = await asyncio.to_thread(self.client.sync._write, "PATCH", f"/api/sessions/{_q(self.id)}", _update_body(fields))
+        self._learn(commands)
         return self.session
 
     async def add_usage(self, **usage: Any) -> Session:
-        self.session = await self.client.add_usage(self.id, **usage)
+        self.session, commands = await asyncio.to_thread(self.client.sync._write, "POST", f"/api/sessions/{_q(self.id)}/usage", _usage(**usage))
+        self._learn(commands)
         return self.session
 
     async def __aexit__(self, exc_type, exc, tb) -> None:
+        self._commands.put_nowait(None)
         if self._task is not None:
             self._task.cancel()
             try:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import queue
 import threading
 import urllib.error
 import urllib.parse
@@ -12,7 +13,7 @@ from typing import Any, Iterator
 from .errors import Problem, TransportError
 from datetime import datetime
 
-from .models import Alert, AlertRule, Event, Heartbeat, Session, Summary, UsageHistory, Webhook
+from .models import Alert, AlertRule, Command, CommandList, Event, Heartbeat, Session, Summary, UsageHistory, Webhook
 
 _UNSET: Any = object()
 
@@ -27,7 +28,8 @@ class Client:
 
     # -- HTTP -------------------------------------------------------------------------------------------------------
 
-    def request(self, method: str, path: str, body: Any = None, query: dict[str, Any] | list[tuple[str, Any]] | None = None) -> Any:
+    def request(self, method: str, path: str, body: Any = None, query: dict[str, Any] | list[tuple[str, Any]] | None = None,
+                timeout: float | None = None) -> Any:
         url = self.base_url + path
         pairs = list(query.items()) if isinstance(query, dict) else list(query or [])
         pairs = [(k, v) for k, v in pairs if v is not None]
@@ -41,7 +43,7 @@ class Client:
         if self.api_key:
             req.add_header("Authorization", "Bearer " + self.api_key)
         try:
-            with urllib.request.urlopen(req, timeout=self.timeout) as resp:
+            with urllib.request.urlopen(req, timeout=timeout or self.timeout) as resp:
                 text = resp.read()
                 return json.loads(text) if text else None
         except urllib.error.HTTPError as e:
@@ -86,11 +88,15 @@ class Client:
         for key, value in (("name", name), ("error_message", error_message), ("lease_seconds", lease_seconds)):
             if value is not _UNSET:
                 body[key] = value
-        return Session.from_json(self.request("PATCH", f"/api/sessions/{_q(id)}", body))
+        return self._write("PATCH", f"/api/sessions/{_q(id)}", body)[0]
 
     def add_usage(self, id: str, *, input_tokens: int = 0, output_tokens: int = 0, cost_usd: float = 0) -> Session:
-        body = {"input_tokens": input_tokens, "output_tokens": output_tokens, "cost_usd": cost_usd}
-        return Session.from_json(self.request("POST", f"/api/sessions/{_q(id)}/usage", body))
+        return self._write("POST", f"/api/sessions/{_q(id)}/usage", _usage(input_tokens, output_tokens, cost_usd))[0]
+
+    def _write(self, method: str, path: str, body: Any) -> tuple[Session, list[Command]]:
+        """A producer's write: the session, and the outstanding commands its answer hands over."""
+        answer = self.request(method, path, body)
+        return Session.from_json(answer), [Command.from_json(c) for c in answer.get("commands", [])]
 
     def heartbeat(self, id: str) -> Heartbeat:
         return Heartbeat.from_json(self.request("POST", f"/api/sessions/{_q(id)}/heartbeat"))
@@ -122,6 +128,38 @@ class Client:
             if not page["has_more"]:
                 return
             since = page["next_since"]
+
+    # -- commands (docs/commands.md) --------------------------------------------------------------------------------
+
+    def issue_command(self, session_id: str, type: str, text: str | None = None, *, data: dict[str, Any] | None = None,
+                      expires_in_seconds: int | None = None) -> Command:
+        """Issues ``cancel``, ``pause``, ``resume`` or ``message`` to the session's producer (needs a write key)."""
+        body = _fields(type=type, text=text, data=data, expires_in_seconds=expires_in_seconds)
+        return Command.from_json(self.request("POST", f"/api/sessions/{_q(session_id)}/commands", body))
+
+    def list_commands(self, session_id: str, states: list[str] | None = None, limit: int | None = None) -> CommandList:
+        """The session's commands in the order issued, only those in ``states`` when given."""
+        query = {"state": ",".join(states) if states else None, "limit": limit}
+        return CommandList.from_json(self.request("GET", f"/api/sessions/{_q(session_id)}/commands", query=query))
+
+    def poll_commands(self, session_id: str, wait: int = 30, states: list[str] | None = None) -> CommandList:
+        """The producer's long-poll: answers as soon as a command is pending (or in ``states``), or after ``wait``
+        seconds with none; with a write key the pending ones it answers with are handed over (they become delivered)."""
+        query = {"wait": wait, "state": ",".join(states) if states else None}
+        # The answer may take the whole wait.
+        return CommandList.from_json(self.request("GET", f"/api/sessions/{_q(session_id)}/commands", query=query, timeout=self.timeout + wait))
+
+    def get_command(self, session_id: str, command_id: str) -> Command:
+        return Command.from_json(self.request("GET", f"/api/sessions/{_q(session_id)}/commands/{_q(command_id)}"))
+
+    def acknowledge_command(self, session_id: str, command_id: str, outcome: str = "done", note: str | None = None) -> Command:
+        """The producer's answer: ``done``, ``rejected`` or ``failed``; the same answer twice is fine, another is a 409."""
+        body = _fields(outcome=outcome, note=note)
+        return Command.from_json(self.request("POST", f"/api/sessions/{_q(session_id)}/commands/{_q(command_id)}/ack", body))
+
+    def withdraw_command(self, session_id: str, command_id: str) -> Command:
+        """Withdraws a pending command (a 409 once a producer was handed it)."""
+        return Command.from_json(self.request("DELETE", f"/api/sessions/{_q(session_id)}/commands/{_q(command_id)}"))
 
     # -- alerts and webhooks (docs/alerts.md) ----------------------------------------------------------------------
 
@@ -192,9 +230,10 @@ class Client:
         return Webhook.from_json(self.request("POST", f"/api/webhooks/{_q(id)}/replay", {"from_seq": from_seq}))
 
     def session(self, id: str | None = None, *, name: str | None = None, lease_seconds: int = 30,
-                heartbeat_interval: float | None = None, **fields: Any) -> "SessionContext":
+                heartbeat_interval: float | None = None, commands_over_stream: bool = False, **fields: Any) -> "SessionContext":
         """``with client.session(name="agent", lease_seconds=30) as s:`` — see :class:`SessionContext`."""
-        return SessionContext(self, id, name=name, lease_seconds=lease_seconds, heartbeat_interval=heartbeat_interval, fields=fields)
+        return SessionContext(self, id, name=name, lease_seconds=lease_seconds, heartbeat_interval=heartbeat_interval, fields=fields,
+                              commands_over_stream=commands_over_stream)
 
 
 class SessionContext:
@@ -202,10 +241,15 @@ class SessionContext:
     A leased session for the length of a ``with`` block: created (state ``working``) on entry, heartbeated in a background
     thread every third of the lease, terminated on a normal exit and put in state ``error`` (with the exception as its
     ``error_message``) when the block raises. The exception still propagates.
+
+    Commands issued to the session arrive with the answers to its heartbeats, updates and usage (and, with
+    ``commands_over_stream=True``, from its topic over SSE the moment they are issued): ``for cmd in s.commands():``
+    yields each once (the server repeats a command until it is acknowledged; repeats are dropped by id), and
+    ``s.ack(cmd)`` answers it.
     """
 
     def __init__(self, client: Client, id: str | None, *, name: str | None, lease_seconds: int,
-                 heartbeat_interval: float | None, fields: dict[str, Any]):
+                 heartbeat_interval: float | None, fields: dict[str, Any], commands_over_stream: bool = False):
         self.client = client
         self._id = id
         self._name = name
@@ -217,6 +261,12 @@ class SessionContext:
         self.session: Session | None = None
         self.heartbeats = 0
         self.heartbeat_error: BaseException | None = None
+        self._commands: queue.Queue[Command | None] = queue.Queue()
+        self._seen: set[str] = set()
+        self._seen_lock = threading.Lock()
+        self._over_stream = commands_over_stream
+        self._stream: Any = None
+        self._stream_thread: threading.Thread | None = None
 
     @property
     def id(self) -> str:
@@ -228,33 +278,94 @@ class SessionContext:
         self.session = self.client.create_session(self._id, name=self._name, lease_seconds=self._lease_seconds, **fields)
         self._thread = threading.Thread(target=self._beat, name=f"switchboard-heartbeat-{self.session.id}", daemon=True)
         self._thread.start()
+        if self._over_stream:
+            self._stream_thread = threading.Thread(target=self._listen, name=f"switchboard-commands-{self.session.id}", daemon=True)
+            self._stream_thread.start()
         return self
 
     def _beat(self) -> None:
         while not self._stop.wait(self._interval):
             try:
-                self.client.heartbeat(self.id)
+                self._learn(self.client.heartbeat(self.id).commands)
                 self.heartbeats += 1
             except (Problem, TransportError) as e:
                 self.heartbeat_error = e
 
+    def _listen(self) -> None:
+        """Follows ``session:{id}`` over SSE (resuming by ``Last-Event-ID``); after a snapshot, reads what is outstanding."""
+        from .sse import Subscriber
+        from .models import SnapshotReset
+        self._stream = Subscriber(self.client.base_url, f"session:{self.id}", api_key=self.client.api_key)
+        try:
+            for item in self._stream:
+                if isinstance(item, SnapshotReset):
+                    self._learn(self.client.list_commands(self.id, ["pending", "delivered"]).commands)
+                elif getattr(item, "type", "") in ("command_issued", "command_delivered"):
+                    self._learn([Command.from_json(item.data["command"])])
+        except (Problem, TransportError) as e:
+            self.heartbeat_error = e
+
+    def _learn(self, commands: list[Command]) -> None:
+        for command in commands:
+            if command.state not in ("pending", "delivered") or command.session_id != self.id:
+                continue
+            with self._seen_lock:
+                if command.id in self._seen:
+                    continue
+                self._seen.add(command.id)
+            self._commands.put(command)
+
+    def commands(self, wait: float | None = None) -> Iterator[Command]:
+        """Each command issued to the session, once, as it arrives. Without ``wait`` it runs until the ``with`` block
+        ends; with ``wait`` (seconds) it also ends once no command came for that long."""
+        while True:
+            try:
+                command = self._commands.get(timeout=wait)
+            except queue.Empty:
+                return
+            if command is None:
+                return
+            yield command
+
+    def ack(self, command: Command, outcome: str = "done", note: str | None = None) -> Command:
+        """Answers a command: ``done`` once done, ``rejected`` or ``failed`` (with a note) otherwise."""
+        return self.client.acknowledge_command(self.id, command.id, outcome, note)
+
     def update(self, **fields: Any) -> Session:
-        self.session = self.client.update_session(self.id, **fields)
+        self.session, commands = self.client._write("PATCH", f"/api/sessions/{_q(self.id)}", _update_body(fields))
+        self._learn(commands)
         return self.session
 
     def add_usage(self, **usage: Any) -> Session:
-        self.session = self.client.add_usage(self.id, **usage)
+        self.session, commands = self.client._write("POST", f"/api/sessions/{_q(self.id)}/usage", _usage(**usage))
+        self._learn(commands)
         return self.session
 
     def __exit__(self, exc_type, exc, tb) -> None:
         self._stop.set()
         if self._thread is not None:
             self._thread.join()
+        if self._stream is not None:
+            self._stream.close()
+        self._commands.put(None)
         if exc is None:
             self.session = self.client.terminate(self.id, reason="finished")
         else:
             message = f"{exc_type.__name__}: {exc}"[:1000]
             self.session = self.client.update_session(self.id, state="error", error_message=message)
+
+
+def _usage(input_tokens: int = 0, output_tokens: int = 0, cost_usd: float = 0) -> dict[str, Any]:
+    return {"input_tokens": input_tokens, "output_tokens": output_tokens, "cost_usd": cost_usd}
+
+
+def _update_body(fields: dict[str, Any]) -> dict[str, Any]:
+    """A PATCH body from keyword fields: None drops a field, except name, error_message and lease_seconds, which it clears."""
+    body = {k: v for k, v in fields.items() if v is not None}
+    for key in ("name", "error_message", "lease_seconds"):
+        if key in fields:
+            body[key] = fields[key]
+    return body
 
 
 def _fields(**kwargs: Any) -> dict[str, Any]:

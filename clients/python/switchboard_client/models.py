@@ -8,12 +8,12 @@ from datetime import datetime
 from typing import Any
 
 from ._wire import (
-    Alert, AlertRule, Heartbeat, Session, Summary, UsageHistory, UsagePoint, UsageSeries, Webhook, _time,
+    Alert, AlertRule, Command, CommandList, Heartbeat, Session, Summary, UsageHistory, UsagePoint, UsageSeries, Webhook, _time,
 )
 
 __all__ = [
-    "Alert", "AlertRule", "Event", "Heartbeat", "Joined", "Session", "SnapshotReset", "Summary", "UsageHistory",
-    "UsagePoint", "UsageSeries", "Webhook",
+    "Alert", "AlertRule", "Command", "CommandList", "Event", "Heartbeat", "Joined", "Session", "SnapshotReset", "Summary",
+    "UsageHistory", "UsagePoint", "UsageSeries", "Webhook",
 ]
 
 

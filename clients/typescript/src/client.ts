@@ -4,6 +4,7 @@ import type {
   AcknowledgeRequest, Alert, AlertListResponse, AlertRule, AlertRuleListResponse, AlertRuleRequest, AlertState,
   Webhook, WebhookListResponse, WebhookRequest,
 } from "./alerts.js";
+import type {Command, CommandListResponse, CommandOutcome, CommandRequest, CommandState, SessionWriteResponse} from "./commands.js";
 import type {
   BatchOperation, BatchResult, CountResponse, CreateSessionRequest, EventsResponse, HeartbeatResponse, Labels,
   ProblemDetails, Session, SessionListResponse, SessionState, SummaryResponse, TerminateRequest,
@@ -107,13 +108,16 @@ export class SwitchboardClient {
     return this.request("GET", "/api/sessions/count");
   }
 
-  /** PATCH: only what changes; `null` clears `name`, `error_message` or `lease_seconds`. */
-  updateSession(id: string, request: UpdateSessionRequest): Promise<Session> {
+  /**
+   * PATCH: only what changes; `null` clears `name`, `error_message` or `lease_seconds`. The answer is the session plus
+   * `commands`, its outstanding commands (a producer's write hands them over).
+   */
+  updateSession(id: string, request: UpdateSessionRequest): Promise<SessionWriteResponse> {
     return this.request("PATCH", `/api/sessions/${encodeURIComponent(id)}`, request);
   }
 
-  /** Adds token and cost usage (all amounts ≥ 0). */
-  addUsage(id: string, usage: UsageRequest): Promise<Session> {
+  /** Adds token and cost usage (all amounts ≥ 0); the answer carries the session's outstanding `commands` too. */
+  addUsage(id: string, usage: UsageRequest): Promise<SessionWriteResponse> {
     return this.request("POST", `/api/sessions/${encodeURIComponent(id)}/usage`, usage);
   }
 
@@ -151,6 +155,44 @@ export class SwitchboardClient {
     return this.request("GET", "/api/events", undefined, [
       ["since", options.since ?? 0], ["session_id", options.sessionId], ["limit", options.limit],
     ]);
+  }
+
+  // ---- commands (docs/commands.md) -------------------------------------------------------------------------------
+
+  /** Issues `cancel`, `pause`, `resume` or `message` to the session's producer (needs a write key). */
+  issueCommand(sessionId: string, request: CommandRequest): Promise<Command> {
+    return this.request("POST", `/api/sessions/${encodeURIComponent(sessionId)}/commands`, request);
+  }
+
+  /** The session's commands in the order issued, only those in `state` when given. */
+  listCommands(sessionId: string, options: {state?: readonly CommandState[]; limit?: number} = {}): Promise<CommandListResponse> {
+    return this.request("GET", `/api/sessions/${encodeURIComponent(sessionId)}/commands`, undefined, [
+      ["state", options.state?.join(",")], ["limit", options.limit],
+    ]);
+  }
+
+  /**
+   * The producer's long-poll: answers as soon as a command is pending (or in `state`), or after `waitSeconds` with none.
+   * With a write key the pending commands it answers with are handed over (they become `delivered`).
+   */
+  pollCommands(sessionId: string, options: {waitSeconds?: number; state?: readonly CommandState[]} = {}): Promise<CommandListResponse> {
+    return this.request("GET", `/api/sessions/${encodeURIComponent(sessionId)}/commands`, undefined, [
+      ["wait", options.waitSeconds ?? 30], ["state", options.state?.join(",")],
+    ]);
+  }
+
+  getCommand(sessionId: string, commandId: string): Promise<Command> {
+    return this.request("GET", `/api/sessions/${encodeURIComponent(sessionId)}/commands/${encodeURIComponent(commandId)}`);
+  }
+
+  /** The producer's answer; the same answer twice is fine, a different one (or to an expired or withdrawn command) a 409. */
+  acknowledgeCommand(sessionId: string, commandId: string, answer: {outcome: CommandOutcome; note?: string | null}): Promise<Command> {
+    return this.request("POST", `/api/sessions/${encodeURIComponent(sessionId)}/commands/${encodeURIComponent(commandId)}/ack`, answer);
+  }
+
+  /** Withdraws a pending command (a 409 once a producer was handed it). */
+  withdrawCommand(sessionId: string, commandId: string): Promise<Command> {
+    return this.request("DELETE", `/api/sessions/${encodeURIComponent(sessionId)}/commands/${encodeURIComponent(commandId)}`);
   }
 
   // ---- alerts and webhooks (docs/alerts.md) ----------------------------------------------------------------------

@@ -1,4 +1,6 @@
 import type {SwitchboardClient} from "./client.js";
+import type {Command, CommandEvent, CommandHandlerResult} from "./commands.js";
+import type {Subscriber, Subscription} from "./subscriber.js";
 import type {Session, UpdateSessionRequest, UsageRequest} from "./types.js";
 
 export interface SessionHandleOptions {
@@ -11,6 +13,11 @@ export interface SessionHandleOptions {
    * the next `flush()`, `terminate()` or `fail()` rejects with it.
    */
   onError?: (error: unknown) => void;
+  /**
+   * Also take commands from the session's topic over this subscriber's socket, the moment they are issued. Without it
+   * the handle learns its commands from the answers to its own updates, usage and heartbeats (every third of a lease).
+   */
+  subscriber?: Subscriber;
 }
 
 /** What the handle has sent so far. */
@@ -43,6 +50,11 @@ export class SessionHandle {
   private chain: Promise<unknown> = Promise.resolve();
   private unreported: unknown = null;
   private closed = false;
+  private commandHandler: ((command: Command) => CommandHandlerResult | Promise<CommandHandlerResult>) | null = null;
+  private readonly seenCommands = new Set<string>();
+  private readonly waitingCommands: Command[] = [];
+  private readonly subscriber: Subscriber | undefined;
+  private commandSubscription: Subscription | null = null;
 
   constructor(client: SwitchboardClient, session: Session, options: SessionHandleOptions = {}) {
     this.client = client;
@@ -51,7 +63,35 @@ export class SessionHandle {
     this.coalesceMs = options.coalesceMs ?? 50;
     this.heartbeatMsOption = options.heartbeatMs;
     this.onError = options.onError;
+    this.subscriber = options.subscriber;
     this.scheduleHeartbeats();
+  }
+
+  /**
+   * Hands each command issued to this session to `handler`, once (the server repeats a command until it is
+   * acknowledged; the handle drops repeats by id), and acknowledges it when `handler` resolves: `done`, or the outcome
+   * and note it resolves with; `failed` with the error's message when it rejects. Commands that arrived before the
+   * handler was set are handed to it at once. Returns a function that stops the handler.
+   */
+  onCommand(handler: (command: Command) => CommandHandlerResult | Promise<CommandHandlerResult>): () => void {
+    this.commandHandler = handler;
+    for (const command of this.waitingCommands.splice(0)) this.dispatch(command);
+    if (this.subscriber && !this.commandSubscription && !this.closed) {
+      this.commandSubscription = this.subscriber.subscribe(`session:${this.id}`, {
+        onEvent: event => {
+          if (event.type === "command_issued" || event.type === "command_delivered") this.learn([(event as CommandEvent).data.command]);
+        },
+        // A fresh snapshot (first join, or a resume that could not be replayed): read what is outstanding.
+        onReset: () => {
+          this.client.listCommands(this.id, {state: ["pending", "delivered"]}).then(list => this.learn(list.commands), e => this.report(e));
+        },
+      });
+    }
+    return () => {
+      if (this.commandHandler === handler) this.commandHandler = null;
+      this.commandSubscription?.unsubscribe();
+      this.commandSubscription = null;
+    };
   }
 
   /** True until `terminate()` or `fail()`. */
@@ -116,6 +156,8 @@ export class SessionHandle {
 
   private close(): void {
     this.closed = true;
+    this.commandSubscription?.unsubscribe();
+    this.commandSubscription = null;
     this.cancelFlushTimer();
     if (this.heartbeatTimer !== null) clearInterval(this.heartbeatTimer);
     this.heartbeatTimer = null;
@@ -156,17 +198,46 @@ export class SessionHandle {
     this.pendingUsage = null;
     try {
       if (update) {
-        this.session = await this.client.updateSession(this.id, update);
+        const {commands, ...session} = await this.client.updateSession(this.id, update);
+        this.session = session;
         this.stats.updates++;
+        this.learn(commands);
         this.scheduleHeartbeats();
       }
       if (usage) {
-        this.session = await this.client.addUsage(this.id, usage);
+        const {commands, ...session} = await this.client.addUsage(this.id, usage);
+        this.session = session;
         this.stats.usages++;
+        this.learn(commands);
       }
     } catch (e) {
       this.report(e);
     }
+  }
+
+  /** Commands not seen before go to the handler (or wait for one); repeats of a command are dropped by id. */
+  private learn(commands: readonly Command[] | undefined): void {
+    for (const command of commands ?? []) {
+      if (command.session_id !== this.id || (command.state !== "pending" && command.state !== "delivered")) continue;
+      if (this.seenCommands.has(command.id)) continue;
+      this.seenCommands.add(command.id);
+      if (this.commandHandler) this.dispatch(command);
+      else this.waitingCommands.push(command);
+    }
+  }
+
+  private dispatch(command: Command): void {
+    const handler = this.commandHandler!;
+    (async () => {
+      let answer: {outcome: "done" | "rejected" | "failed"; note?: string | null};
+      try {
+        const result = await handler(command);
+        answer = {outcome: result?.outcome ?? "done", note: result?.note ?? null};
+      } catch (e) {
+        answer = {outcome: "failed", note: (e instanceof Error ? e.message : String(e)).slice(0, 2000)};
+      }
+      await this.client.acknowledgeCommand(this.id, command.id, answer);
+    })().catch(e => this.report(e));
   }
 
   private report(error: unknown): void {
@@ -195,8 +266,9 @@ export class SessionHandle {
       this.enqueue(async () => {
         if (this.closed) return;
         try {
-          await this.client.heartbeat(this.id);
+          const beat = await this.client.heartbeat(this.id);
           this.stats.heartbeats++;
+          this.learn(beat.commands);
         } catch (e) {
           this.report(e);
         }

@@ -1,5 +1,6 @@
 export * from "./types.js";
 export * from "./alerts.js";
+export * from "./commands.js";
 export {describe, enums, schemas, type Descriptor} from "./wire.js";
 export {SwitchboardProblem, SwitchboardTransportError, isProblem} from "./errors.js";
 export {SwitchboardClient, type ClientOptions, type ListSessionsOptions} from "./client.js";

@@ -120,6 +120,8 @@ export function createLiveView(options: LiveViewOptions): LiveView {
     },
     onEvent(event) {
       position = {seq: event.seq, epoch: event.epoch};
+      if (event.type.startsWith("command_")) return; // a command changes no session
+      event = event as SessionEvent | FleetUpdatedEvent;
       let after: Session | undefined;
       switch (event.type) {
         case "session_created":

@@ -3,6 +3,7 @@ import type {
   FleetUpdatedEvent, Labels, Session, SessionEvent, Summary, SummaryEvent, SwitchboardEvent,
 } from "./types.js";
 import {ResumeCursor, type StreamPosition} from "./live.js";
+import type {CommandEvent} from "./commands.js";
 
 /** `connecting` before the first open, `open`, `reconnecting` after a drop (with backoff), `closed` after `disconnect()`. */
 export type ConnectionState = "connecting" | "open" | "reconnecting" | "closed";
@@ -51,8 +52,8 @@ export interface SnapshotReset {
 }
 
 export interface SubscriptionHandlers {
-  /** A logged event (`seq` set), in order, each exactly once. */
-  onEvent?: (event: SessionEvent | FleetUpdatedEvent) => void;
+  /** A logged event (`seq` set), in order, each exactly once (a session's topic also carries its commands' events). */
+  onEvent?: (event: SessionEvent | FleetUpdatedEvent | CommandEvent) => void;
   onSummary?: (summary: Summary, event: SummaryEvent) => void;
   /** Replace local state with the snapshot (see {@link SnapshotReset}). */
   onReset?: (snapshot: SnapshotReset) => void;
@@ -72,7 +73,10 @@ export interface SubscribeOptions {
   viewer?: {name: string; id?: string};
 }
 
-const EVENT_NAMES = ["session_created", "session_updated", "session_terminated", "fleet_updated", "summary"] as const;
+const EVENT_NAMES = [
+  "session_created", "session_updated", "session_terminated", "fleet_updated", "summary",
+  "command_issued", "command_delivered", "command_acknowledged", "command_expired", "command_withdrawn",
+] as const;
 
 /** Default reconnect backoff: 100 ms doubling to 5 s, ±20 % jitter. */
 export function defaultBackoff(tries: number): number {
@@ -145,7 +149,7 @@ export class Subscription {
     this.handlers.onJoin?.(info);
   }
 
-  private deliver(event: SwitchboardEvent): void {
+  private deliver(event: SwitchboardEvent | CommandEvent): void {
     if (this.closed) return;
     if (event.type === "summary") {
       this.handlers.onSummary?.(event.data, event);

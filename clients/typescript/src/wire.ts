@@ -6,7 +6,7 @@
 export const SESSION_STATES = ["initializing", "idle", "working", "paused", "error", "terminating", "terminated"] as const;
 export type SessionState = (typeof SESSION_STATES)[number];
 
-export const EVENT_TYPES = ["session_created", "session_updated", "session_terminated", "fleet_updated", "alert_raised", "alert_resolved", "alert_acknowledged"] as const;
+export const EVENT_TYPES = ["session_created", "session_updated", "session_terminated", "fleet_updated", "alert_raised", "alert_resolved", "alert_acknowledged", "command_issued", "command_delivered", "command_acknowledged", "command_expired", "command_withdrawn"] as const;
 export type LoggedEventType = (typeof EVENT_TYPES)[number];
 
 export const ALERT_STATES = ["open", "resolved"] as const;
@@ -24,10 +24,25 @@ export type AlertSeverity = (typeof ALERT_SEVERITIES)[number];
 export const USAGE_BUCKETS = ["1m", "1h", "1d"] as const;
 export type UsageBucket = (typeof USAGE_BUCKETS)[number];
 
+export const COMMAND_TYPES = ["cancel", "pause", "resume", "message"] as const;
+export type CommandType = (typeof COMMAND_TYPES)[number];
+
+export const COMMAND_STATES = ["pending", "delivered", "acknowledged", "expired", "withdrawn"] as const;
+export type CommandState = (typeof COMMAND_STATES)[number];
+
+export const COMMAND_OUTCOMES = ["done", "rejected", "failed"] as const;
+export type CommandOutcome = (typeof COMMAND_OUTCOMES)[number];
+
 /** The `AcknowledgeRequest` schema. */
 export interface AcknowledgeRequest {
   by: string;
   note?: string | null;
+}
+
+/** The command the rule issues to the session an alert of it is raised about, once per alert. */
+export interface AlertAction {
+  type: "cancel" | "pause" | "message";
+  text?: string | null;
 }
 
 /** The `AlertListResponse` schema. */
@@ -76,6 +91,8 @@ export interface AlertRuleRequest {
   window_seconds?: number | null;
   labels?: Record<string, string>;
   enabled?: boolean;
+  /** The command the rule issues to the session an alert of it is raised about, once per alert. */
+  action?: {type: "cancel" | "pause" | "message"; text?: string | null} | null;
 }
 
 /** The `AlertRuleResponse` schema. */
@@ -91,6 +108,7 @@ export interface AlertRuleResponse {
   labels: Record<string, string>;
   enabled: boolean;
   source: string;
+  action: AlertAction | null;
 }
 
 /** The `AuthResponse` schema. */
@@ -124,6 +142,8 @@ export interface BatchOperationBatchCreate {
   tasks_running?: number;
   /** Lease length in seconds; any write or heartbeat renews it. Null means no lease. */
   lease_seconds?: number | null;
+  /** False when the session's producer cannot receive commands (a session made from OpenTelemetry, or created with false): a command to it answers 409. Default true. */
+  accepts_commands?: boolean;
 }
 
 /** The `BatchOperationBatchHeartbeat` schema. */
@@ -188,6 +208,46 @@ export interface BatchResult {
   status: number;
   session?: SessionResponse;
   problem?: Problem;
+  commands?: CommandResponse[];
+}
+
+/** The `CommandAckRequest` schema. */
+export interface CommandAckRequest {
+  outcome: CommandOutcome;
+  note?: string | null;
+}
+
+/** The `CommandListResponse` schema. */
+export interface CommandListResponse {
+  commands: CommandResponse[];
+  as_of_seq: number;
+}
+
+/** The `CommandRequest` schema. */
+export interface CommandRequest {
+  type: CommandType;
+  text?: string | null;
+  /** A JSON object for the producer (at most 16 KiB), or null. */
+  data?: Record<string, unknown> | null;
+  expires_in_seconds?: number;
+}
+
+/** The `CommandResponse` schema. */
+export interface CommandResponse {
+  id: string;
+  session_id: string;
+  type: CommandType;
+  text: string | null;
+  /** A JSON object for the producer (at most 16 KiB), or null. */
+  data: Record<string, unknown> | null;
+  state: CommandState;
+  issued_at: string;
+  issued_by: string;
+  expires_at: string;
+  delivered_at: string | null;
+  acknowledged_at: string | null;
+  outcome: string | null;
+  note: string | null;
 }
 
 /** The `CountResponse` schema. */
@@ -220,6 +280,8 @@ export interface CreateSessionRequest {
   tasks_running?: number;
   /** Lease length in seconds; any write or heartbeat renews it. Null means no lease. */
   lease_seconds?: number | null;
+  /** False when the session's producer cannot receive commands (a session made from OpenTelemetry, or created with false): a command to it answers 409. Default true. */
+  accepts_commands?: boolean;
 }
 
 /** The `EventEnvelope` schema. */
@@ -255,6 +317,7 @@ export interface HeartbeatResponse {
   state: SessionState;
   lease_seconds: number | null;
   lease_expires_at: string | null;
+  commands: CommandResponse[];
 }
 
 /** The `Problem` schema. */
@@ -313,6 +376,47 @@ export interface SessionResponse {
   terminated_at: string | null;
   /** Starts at 1 and goes up by 1 on every change. */
   version: number;
+  /** False when the session's producer cannot receive commands (a session made from OpenTelemetry, or created with false): a command to it answers 409. Default true. */
+  accepts_commands: boolean;
+}
+
+/** The `SessionWriteResponse` schema. */
+export interface SessionWriteResponse {
+  /** 1–128 characters from [A-Za-z0-9._:-]; generated when a create request leaves it out. */
+  id: string;
+  /** Display name, at most 200 characters; null clears it. */
+  name: string | null;
+  /** Lifecycle state. */
+  state: SessionState;
+  /** At most 32 string labels; an update replaces them all. */
+  labels: Record<string, string>;
+  /** A JSON object of at most 16 KiB; an update replaces it. */
+  metadata: Record<string, unknown>;
+  /** Why the session is in error; null clears it. */
+  error_message: string | null;
+  /** Input tokens used so far (a usage request adds to it). */
+  input_tokens: number;
+  /** Output tokens used so far (a usage request adds to it). */
+  output_tokens: number;
+  /** input_tokens + output_tokens. */
+  total_tokens: number;
+  /** Cost so far in US dollars (a usage request adds to it). */
+  cost_usd: number;
+  /** Tasks currently running in the session (an absolute number). */
+  tasks_running: number;
+  /** Lease length in seconds; any write or heartbeat renews it. Null means no lease. */
+  lease_seconds: number | null;
+  /** Creation time (UTC, milliseconds). */
+  created_at: string;
+  /** Time of the last change. */
+  updated_at: string;
+  /** When the session was terminated, or null. */
+  terminated_at: string | null;
+  /** Starts at 1 and goes up by 1 on every change. */
+  version: number;
+  /** False when the session's producer cannot receive commands (a session made from OpenTelemetry, or created with false): a command to it answers 409. Default true. */
+  accepts_commands: boolean;
+  commands: CommandResponse[];
 }
 
 /** The `SummaryResponse` schema. */
@@ -476,6 +580,7 @@ const ON = {required: false, nullable: true} as const;
 /** Runtime descriptors of the wire types, keyed by their OpenAPI schema name. */
 export const schemas = {
   AcknowledgeRequest: describe<AcknowledgeRequest>()({by: R, note: ON}),
+  AlertAction: describe<AlertAction>()({type: R, text: ON}),
   AlertListResponse: describe<AlertListResponse>()({alerts: R, as_of_seq: R}),
   AlertResponse: describe<AlertResponse>()({
     id: R, rule_id: R, rule_name: R, condition: R, severity: R, subject: R, session_id: RN, labels: RN, state: R,
@@ -485,16 +590,16 @@ export const schemas = {
   AlertRuleListResponse: describe<AlertRuleListResponse>()({rules: R}),
   AlertRuleRequest: describe<AlertRuleRequest>()({
     id: O, name: R, condition: R, severity: O, seconds: ON, threshold: ON, metric: ON, window_seconds: ON, labels: O,
-    enabled: O,
+    enabled: O, action: ON,
   }),
   AlertRuleResponse: describe<AlertRuleResponse>()({
     id: R, name: R, condition: R, severity: R, seconds: RN, threshold: RN, metric: RN, window_seconds: RN, labels: R,
-    enabled: R, source: R,
+    enabled: R, source: R, action: RN,
   }),
   AuthResponse: describe<AuthResponse>()({enabled: R, scope: RN}),
   BatchOperationBatchCreate: describe<BatchOperationBatchCreate>()({
     op: R, id: O, name: ON, state: O, labels: O, metadata: O, error_message: ON, input_tokens: O, output_tokens: O,
-    cost_usd: O, tasks_running: O, lease_seconds: ON,
+    cost_usd: O, tasks_running: O, lease_seconds: ON, accepts_commands: O,
   }),
   BatchOperationBatchHeartbeat: describe<BatchOperationBatchHeartbeat>()({op: R, id: R}),
   BatchOperationBatchTerminate: describe<BatchOperationBatchTerminate>()({
@@ -509,23 +614,37 @@ export const schemas = {
   }),
   BatchRequest: describe<BatchRequest>()({operations: R}),
   BatchResponse: describe<BatchResponse>()({results: R}),
-  BatchResult: describe<BatchResult>()({status: R, session: O, problem: O}),
+  BatchResult: describe<BatchResult>()({status: R, session: O, problem: O, commands: O}),
+  CommandAckRequest: describe<CommandAckRequest>()({outcome: R, note: ON}),
+  CommandListResponse: describe<CommandListResponse>()({commands: R, as_of_seq: R}),
+  CommandRequest: describe<CommandRequest>()({type: R, text: ON, data: ON, expires_in_seconds: O}),
+  CommandResponse: describe<CommandResponse>()({
+    id: R, session_id: R, type: R, text: RN, data: RN, state: R, issued_at: R, issued_by: R, expires_at: R,
+    delivered_at: RN, acknowledged_at: RN, outcome: RN, note: RN,
+  }),
   CountResponse: describe<CountResponse>()({active_sessions: R, total_sessions: R}),
   CreateSessionRequest: describe<CreateSessionRequest>()({
     id: O, name: ON, state: O, labels: O, metadata: O, error_message: ON, input_tokens: O, output_tokens: O,
-    cost_usd: O, tasks_running: O, lease_seconds: ON,
+    cost_usd: O, tasks_running: O, lease_seconds: ON, accepts_commands: O,
   }),
   EventEnvelope: describe<EventEnvelope>()({seq: R, epoch: R, type: R, session_id: RN, at: R, data: R}),
   EventsResponse: describe<EventsResponse>()({epoch: R, head_seq: R, events: R, next_since: R, has_more: R}),
   FleetResponse: describe<FleetResponse>()({is_paused: R}),
-  HeartbeatResponse: describe<HeartbeatResponse>()({id: R, state: R, lease_seconds: RN, lease_expires_at: RN}),
+  HeartbeatResponse: describe<HeartbeatResponse>()({
+    id: R, state: R, lease_seconds: RN, lease_expires_at: RN, commands: R,
+  }),
   Problem: describe<Problem>()({type: R, title: R, status: R, detail: R, instance: O, code: R, field: O}),
   ReplayRequest: describe<ReplayRequest>()({from_seq: R}),
   SessionListResponse: describe<SessionListResponse>()({sessions: R, next_cursor: RN}),
   SessionResponse: describe<SessionResponse>()({
     id: R, name: RN, state: R, labels: R, metadata: R, error_message: RN, input_tokens: R, output_tokens: R,
     total_tokens: R, cost_usd: R, tasks_running: R, lease_seconds: RN, created_at: R, updated_at: R, terminated_at: RN,
-    version: R,
+    version: R, accepts_commands: R,
+  }),
+  SessionWriteResponse: describe<SessionWriteResponse>()({
+    id: R, name: RN, state: R, labels: R, metadata: R, error_message: RN, input_tokens: R, output_tokens: R,
+    total_tokens: R, cost_usd: R, tasks_running: R, lease_seconds: RN, created_at: R, updated_at: R, terminated_at: RN,
+    version: R, accepts_commands: R, commands: R,
   }),
   SummaryResponse: describe<SummaryResponse>()({
     as_of_seq: R, active_count: R, total_count: R, counts: R, tasks_running: R, input_tokens: R, output_tokens: R,
@@ -569,4 +688,7 @@ export const enums = {
   AlertCondition: ALERT_CONDITIONS,
   AlertSeverity: ALERT_SEVERITIES,
   UsageBucket: USAGE_BUCKETS,
+  CommandType: COMMAND_TYPES,
+  CommandState: COMMAND_STATES,
+  CommandOutcome: COMMAND_OUTCOMES,
 } as const;

@@ -22,6 +22,8 @@ function resolve(schema) {
 }
 
 function nullable(property) {
+  const alternatives = property.oneOf ?? property.anyOf;
+  if (alternatives) return alternatives.some(a => a.type === "null"); // a nullable reference: oneOf [null, $ref]
   const p = property.$ref ? resolve(property) : property;
   const type = p.type;
   return Array.isArray(type) ? type.includes("null") : p.nullable === true;

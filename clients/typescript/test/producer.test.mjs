@@ -25,7 +25,9 @@ test("create, get, update, usage, heartbeat and terminate round-trip through the
   assert.deepEqual(updated.metadata, {step: "parse"});
   assert.equal(updated.version, 2);
 
-  const used = await client.addUsage(id, {input_tokens: 1200, output_tokens: 340, cost_usd: 0.0184});
+  // A producer's write answer is the session plus its outstanding commands (none here).
+  const {commands, ...used} = await client.addUsage(id, {input_tokens: 1200, output_tokens: 340, cost_usd: 0.0184});
+  assert.deepEqual(commands, []);
   assert.equal(used.total_tokens, 1540);
   assert.equal(used.cost_usd, 0.0184);
 

@@ -100,5 +100,15 @@ public sealed record AlertEvent : SwitchboardEvent
     public required Alert Alert { get; init; }
 }
 
+/// <summary>
+/// <c>command_issued</c>, <c>command_delivered</c>, <c>command_acknowledged</c>, <c>command_expired</c> or
+/// <c>command_withdrawn</c> (a session's topic, and the fleet-wide <c>commands</c> topic).
+/// </summary>
+public sealed record CommandEvent : SwitchboardEvent
+{
+    /// <summary>The command after the event.</summary>
+    public required SessionCommand Command { get; init; }
+}
+
 /// <summary>An event type this client does not know (from a newer server); the raw envelope is kept.</summary>
 public sealed record UnknownEvent : SwitchboardEvent;

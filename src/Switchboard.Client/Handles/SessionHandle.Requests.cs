@@ -16,17 +16,23 @@ public sealed partial class SessionHandle
             if (guarded is not null && !usage.IsZero)
             {
                 var results = await _client.BatchAsync([BatchOperation.Update(Id, guarded), BatchOperation.AddUsage(Id, usage)], stop).ConfigureAwait(false);
+                Learn(results[1].Commands);
+                Learn(results[0].Commands);
                 OnUsageResult(usage, results[1]);
                 return await OnUpdateResultAsync(guarded, results[0], stop).ConfigureAwait(false);
             }
             else if (guarded is not null)
             {
-                Succeeded(await _client.UpdateSessionAsync(Id, guarded, stop).ConfigureAwait(false));
+                var (session, commands) = await _client.UpdateWithCommandsAsync(Id, guarded, stop).ConfigureAwait(false);
+                Succeeded(session);
+                Learn(commands);
                 _conflicts = 0;
             }
             else
             {
-                Succeeded(await _client.AddUsageAsync(Id, usage, stop).ConfigureAwait(false));
+                var (session, commands) = await _client.AddUsageWithCommandsAsync(Id, usage, stop).ConfigureAwait(false);
+                Succeeded(session);
+                Learn(commands);
             }
         }
         catch (SwitchboardApiException ex) when (ex.Code == "version_conflict" && guarded is not null)
@@ -157,6 +163,7 @@ public sealed partial class SessionHandle
         try
         {
             var beat = await _client.HeartbeatAsync(Id, stop).ConfigureAwait(false);
+            Learn(beat.Commands);
             _lastContact = _time.GetUtcNow();
             _failures = 0;
             lock (_gate)

@@ -38,6 +38,7 @@ public sealed partial class SessionHandle : IAsyncDisposable
         _session = session;
         _lastContact = _time.GetUtcNow();
         _loop = Task.Run(RunAsync, CancellationToken.None);
+        _listener = client.Options.ReceiveCommandsOverSocket ? Task.Run(ListenForCommandsAsync, CancellationToken.None) : Task.CompletedTask;
     }
 
     /// <summary>The session's id.</summary>
@@ -175,6 +176,8 @@ public sealed partial class SessionHandle : IAsyncDisposable
 
         await _stop.CancelAsync().ConfigureAwait(false);
         await _loop.ConfigureAwait(false);
+        await _listener.ConfigureAwait(false);
+        _commands.Writer.TryComplete();
         _stop.Dispose();
     }
 

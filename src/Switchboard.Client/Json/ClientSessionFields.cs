@@ -27,6 +27,7 @@ internal static class ClientSessionFields
         Bind(SessionWire.UpdatedAt, SessionWire.Codecs.Time, s => s.UpdatedAt, (s, v) => s with { UpdatedAt = v }),
         Bind(SessionWire.TerminatedAt, SessionWire.Codecs.NullableTime, s => s.TerminatedAt, (s, v) => s with { TerminatedAt = v }),
         Bind(SessionWire.Version, SessionWire.Codecs.Int64, s => s.Version, (s, v) => s with { Version = v }),
+        Bind(SessionWire.AcceptsCommands, SessionWire.Codecs.Bool, s => s.AcceptsCommands, (s, v) => s with { AcceptsCommands = v }),
     ], wireOnly: true);
 
     private static SessionWire.Binding<Session, T> Bind<T>(SessionWire.Field field, SessionWire.Codec<T> codec, Func<Session, T> get, Func<Session, T, Session>? set) =>

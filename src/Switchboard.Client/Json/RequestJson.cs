@@ -38,6 +38,7 @@ internal static class RequestJson
         if (s.CostUsd is { } cost) w.WriteNumber(SessionWire.CostUsd.EncodedName, cost);
         if (s.TasksRunning is { } tasks) w.WriteNumber(SessionWire.TasksRunning.EncodedName, tasks);
         if (s.LeaseSeconds is { } lease) w.WriteNumber(SessionWire.LeaseSeconds.EncodedName, lease);
+        if (s.AcceptsCommands is { } accepts) w.WriteBoolean(SessionWire.AcceptsCommands.EncodedName, accepts);
     }
 
     public static void UpdateFields(Utf8JsonWriter w, SessionUpdate u)

@@ -31,13 +31,16 @@ internal static partial class WireJson
     public static HeartbeatResult ReadHeartbeat(JsonElement e) =>
         new(e.GetProperty("id").GetString()!, SessionStates.Parse(String(e, "state")),
             e.TryGetProperty("lease_seconds", out var lease) && lease.ValueKind == JsonValueKind.Number ? lease.GetInt32() : null,
-            Time(e, "lease_expires_at"));
+            Time(e, "lease_expires_at")) { Commands = ReadCommands(e) };
 
     public static IReadOnlyList<BatchResult> ReadBatch(JsonElement e) =>
         e.GetProperty("results").EnumerateArray().Select(r => new BatchResult(
             (int)Long(r, "status"),
             r.TryGetProperty("session", out var s) && s.ValueKind == JsonValueKind.Object ? ReadSession(s) : null,
-            r.TryGetProperty("problem", out var p) && p.ValueKind == JsonValueKind.Object ? ReadProblem(p, (int)Long(r, "status")) : null)).ToList();
+            r.TryGetProperty("problem", out var p) && p.ValueKind == JsonValueKind.Object ? ReadProblem(p, (int)Long(r, "status")) : null)
+        {
+            Commands = ReadCommands(r),
+        }).ToList();
 
     public static SwitchboardProblem ReadProblem(JsonElement e, int status) => new()
     {

@@ -95,6 +95,12 @@ internal static partial class WireJson
                 Seq = seq, Epoch = epoch, Type = type, SessionId = sessionId, At = at, Data = data,
                 Alert = SwitchboardClient.ReadAlert(alert),
             },
+            "command_issued" or "command_delivered" or "command_acknowledged" or "command_expired" or "command_withdrawn"
+                when data.TryGetProperty("command", out var command) => new CommandEvent
+            {
+                Seq = seq, Epoch = epoch, Type = type, SessionId = sessionId, At = at, Data = data,
+                Command = ReadCommand(command),
+            },
             _ => new UnknownEvent { Seq = seq, Epoch = epoch, Type = type, SessionId = sessionId, At = at, Data = data },
         };
     }

@@ -65,6 +65,9 @@ public sealed class BatchOperation
 /// <param name="Problem">Why it was refused (and left no trace).</param>
 public sealed record BatchResult(int Status, Session? Session, SwitchboardProblem? Problem)
 {
+    /// <summary>After a successful update, usage or heartbeat: the session's outstanding commands (see <see cref="HeartbeatResult.Commands"/>).</summary>
+    public IReadOnlyList<SessionCommand> Commands { get; init; } = [];
+
     /// <summary>True when the operation was applied.</summary>
     public bool Succeeded => Problem is null;
 }

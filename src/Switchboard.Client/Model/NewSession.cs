@@ -37,4 +37,7 @@ public sealed record NewSession
 
     /// <summary>Lease in seconds: the server moves the session to error when it hears nothing for this long.</summary>
     public int? LeaseSeconds { get; init; }
+
+    /// <summary>False when this producer cannot receive commands (it never reads a write answer, a long-poll or its topic); commands to it are then refused.</summary>
+    public bool? AcceptsCommands { get; init; }
 }

@@ -34,7 +34,11 @@ public sealed record SessionCount(long ActiveSessions, long TotalSessions);
 /// <param name="State">Its state.</param>
 /// <param name="LeaseSeconds">Its lease, or null.</param>
 /// <param name="LeaseExpiresAt">When the renewed lease runs out, or null.</param>
-public sealed record HeartbeatResult(string Id, SessionState State, int? LeaseSeconds, DateTimeOffset? LeaseExpiresAt);
+public sealed record HeartbeatResult(string Id, SessionState State, int? LeaseSeconds, DateTimeOffset? LeaseExpiresAt)
+{
+    /// <summary>The session's outstanding commands: pending ones were handed over by this heartbeat, delivered ones come again until acknowledged.</summary>
+    public IReadOnlyList<SessionCommand> Commands { get; init; } = [];
+}
 
 /// <summary>One page of the event log.</summary>
 /// <param name="Epoch">The log's epoch.</param>

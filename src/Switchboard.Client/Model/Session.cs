@@ -55,6 +55,9 @@ public sealed record Session
     /// <summary>Starts at 1 and goes up by one on every change; newer data has a higher version.</summary>
     public long Version { get; init; }
 
+    /// <summary>False when the session's producer cannot receive commands (made from OpenTelemetry, or created so); commands to it are refused.</summary>
+    public bool AcceptsCommands { get; init; } = true;
+
     /// <summary>True for every state except terminated.</summary>
     public bool IsActive => State.IsActive();
 

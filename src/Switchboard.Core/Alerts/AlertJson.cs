@@ -131,6 +131,18 @@ internal static class AlertJson
         SessionJson.WriteLabels(w, r.Labels);
         w.WriteBoolean("enabled", r.Enabled);
         w.WriteString("source", r.Source);
+        if (r.Action is { } action)
+        {
+            w.WriteStartObject("action");
+            w.WriteString("type", Commands.CommandWire.ToWire(action.Type));
+            w.WriteString("text", action.Text);
+            w.WriteEndObject();
+        }
+        else
+        {
+            w.WriteNull("action");
+        }
+
         w.WriteEndObject();
     }
 
@@ -158,7 +170,14 @@ internal static class AlertJson
             Labels = labels,
             Enabled = e.GetProperty("enabled").GetBoolean(),
             Source = e.GetProperty("source").GetString()!,
+            Action = e.TryGetProperty("action", out var action) && action.ValueKind == JsonValueKind.Object ? ReadAction(action) : null,
         };
+    }
+
+    private static Commands.CommandAction ReadAction(JsonElement e)
+    {
+        Commands.CommandWire.TryParseType(e.GetProperty("type").GetString(), out var type);
+        return new Commands.CommandAction(type, e.TryGetProperty("text", out var text) ? text.GetString() : null);
     }
 
     /// <summary>An alert as compact UTF-8 JSON.</summary>

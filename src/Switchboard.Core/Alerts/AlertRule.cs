@@ -60,6 +60,8 @@ internal sealed record AlertRule
     public bool Enabled { get; init; } = true;
     /// <summary><c>config</c> or <c>api</c>.</summary>
     public string Source { get; init; } = AlertRuleSources.Api;
+    /// <summary>The command issued to the session an alert of this rule is raised about (once per alert), if any.</summary>
+    public Commands.CommandAction? Action { get; init; }
 
     /// <summary>True when the rule is about one session at a time (its subject is the session id).</summary>
     public bool IsPerSession => Condition is not (AlertCondition.ActiveCount or AlertCondition.BurnRate or AlertCondition.ErrorCount);

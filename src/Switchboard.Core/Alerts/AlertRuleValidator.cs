@@ -42,6 +42,11 @@ internal static class AlertRuleValidator
             return SwitchboardError.InvalidField("labels", $"'labels' may have at most {SessionLimits.MaxLabels} entries.");
         }
 
+        if (rule.Action is { } action && ActionRule(rule, action) is { } actionError)
+        {
+            return actionError;
+        }
+
         if (!rule.IsWindowed && (rule.Metric is not null || rule.WindowSeconds is not null))
         {
             return SwitchboardError.InvalidField(rule.Metric is not null ? "metric" : "window_seconds",
@@ -93,6 +98,25 @@ internal static class AlertRuleValidator
                 return rule.Seconds is null && rule.Threshold is null ? null
                     : SwitchboardError.InvalidField(rule.Seconds is null ? "threshold" : "seconds", $"A '{rule.Condition.ToWire()}' rule takes neither 'seconds' nor 'threshold'.");
         }
+    }
+
+    /// <summary>An action issues a command about the alert's session, so only rules about one session take one.</summary>
+    private static SwitchboardError? ActionRule(AlertRule rule, Commands.CommandAction action)
+    {
+        if (!rule.IsPerSession)
+        {
+            return SwitchboardError.InvalidField("action",
+                $"A '{rule.Condition.ToWire()}' rule is about the fleet, not one session, so it takes no 'action'; actions go on session_error, lease_expired, stalled, session_cost and session_tokens rules.");
+        }
+
+        if (action.Type == Commands.CommandType.Resume)
+        {
+            return SwitchboardError.InvalidField("action.type", $"'action.type' must be one of {string.Join(", ", Commands.CommandWire.ActionTypes)}.");
+        }
+
+        return Commands.CommandValidator.Issue(action.Type, action.Text, null, Commands.CommandLimits.DefaultExpirySeconds) is { } error
+            ? error with { Field = "action." + error.Field }
+            : null;
     }
 
     private static string Clip(string? text) => text is null ? "" : text.Length > 64 ? text[..64] + "…" : text;

@@ -49,6 +49,9 @@ public static class LogEventIds
     /// <summary>OpenTelemetry in: the OTLP receivers and the quiet monitor (1300–1399).</summary>
     public const int Otlp = 1300;
 
+    /// <summary>Commands to agents: the long-poll watch and the expiry job (1500–1599).</summary>
+    public const int Commands = 1500;
+
     /// <summary>The size of each range.</summary>
     public const int RangeSize = 100;
 }

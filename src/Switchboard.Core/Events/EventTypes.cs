@@ -27,6 +27,24 @@ public static class EventTypes
     /// <summary>True for the three alert event types.</summary>
     public static bool IsAlert(string type) => type.StartsWith("alert_", StringComparison.Ordinal);
 
+    /// <summary>A command was issued to a session's producer; data is <c>{command}</c>.</summary>
+    public const string CommandIssued = "command_issued";
+
+    /// <summary>A producer was first handed a command; data is <c>{command}</c>.</summary>
+    public const string CommandDelivered = "command_delivered";
+
+    /// <summary>The producer answered a command with an outcome; data is <c>{command}</c>.</summary>
+    public const string CommandAcknowledged = "command_acknowledged";
+
+    /// <summary>A command's expiry passed before it was acknowledged; data is <c>{command}</c>.</summary>
+    public const string CommandExpired = "command_expired";
+
+    /// <summary>An operator withdrew a pending command; data is <c>{command}</c>.</summary>
+    public const string CommandWithdrawn = "command_withdrawn";
+
+    /// <summary>True for the five command event types.</summary>
+    public static bool IsCommand(string type) => type.StartsWith("command_", StringComparison.Ordinal);
+
     /// <summary>Derived counts and totals; never stored, carries <c>as_of_seq</c>.</summary>
     public const string Summary = "summary";
 }

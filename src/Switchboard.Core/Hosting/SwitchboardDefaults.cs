@@ -113,6 +113,16 @@ internal static class SwitchboardDefaults
     /// <summary>How often each node looks for new webhook endpoints and events.</summary>
     public static readonly TimeSpan WebhookPollInterval = TimeSpan.FromSeconds(1);
 
+    // Commands to agents (Switchboard:Commands).
+    /// <summary>Long-polls for commands that may wait on one node at once.</summary>
+    public const int CommandMaxWaiters = 10_000;
+    /// <summary>The longest <c>wait</c> a command long-poll may ask for, in seconds.</summary>
+    public const int CommandMaxWaitSeconds = 60;
+    /// <summary>How often expired commands are looked for.</summary>
+    public static readonly TimeSpan CommandExpiryInterval = TimeSpan.FromSeconds(1);
+    /// <summary>Applied events the command watch may have waiting before the live fan-out waits for it.</summary>
+    public const int CommandWatchPendingEvents = 4096;
+
     // The PostgreSQL store (Switchboard:Postgres).
     /// <summary>How often the feed reads the log even without a notification.</summary>
     public static readonly TimeSpan PostgresPollInterval = TimeSpan.FromSeconds(2);

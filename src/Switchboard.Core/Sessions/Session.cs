@@ -54,6 +54,12 @@ public sealed record Session
     /// <summary>Starts at 1 and goes up by 1 on every change.</summary>
     public long Version { get; init; }
 
+    /// <summary>
+    /// False when the session's producer cannot receive commands (a session made from OpenTelemetry, or created so):
+    /// commands to it are refused. Set at create, never changed.
+    /// </summary>
+    public bool AcceptsCommands { get; init; } = true;
+
     /// <summary>The <c>seq</c> of the <c>session_created</c> event; orders listings.</summary>
     public long CreatedSeq { get; init; }
 

@@ -39,6 +39,7 @@ internal static class SessionFields
         Bind(SessionWire.UpdatedAt, SessionWire.Codecs.Time, s => s.UpdatedAt, (s, v) => s with { UpdatedAt = v }),
         Bind(SessionWire.TerminatedAt, SessionWire.Codecs.NullableTime, s => s.TerminatedAt, (s, v) => s with { TerminatedAt = v }),
         Bind(SessionWire.Version, SessionWire.Codecs.Int64, s => s.Version, (s, v) => s with { Version = v }),
+        Bind(SessionWire.AcceptsCommands, SessionWire.Codecs.Bool, s => s.AcceptsCommands, (s, v) => s with { AcceptsCommands = v }),
     ]);
 
     /// <summary>The store columns, comma-separated in binding order (what <see cref="WriteRow"/> binds and <see cref="ReadRow"/> reads).</summary>
@@ -105,6 +106,9 @@ internal interface ISessionRowWriter
 
     /// <summary>A timestamp column; null for NULL.</summary>
     void Time(int ordinal, string column, DateTimeOffset? value);
+
+    /// <summary>A boolean column.</summary>
+    void Bool(int ordinal, string column, bool value);
 }
 
 /// <summary>Where a store reads a session row's values from, by ordinal in <see cref="SessionFields.StoreColumns"/> order.</summary>
@@ -127,4 +131,7 @@ internal interface ISessionRowReader
 
     /// <summary>A timestamp column.</summary>
     DateTimeOffset Time(int ordinal);
+
+    /// <summary>A boolean column.</summary>
+    bool Bool(int ordinal);
 }

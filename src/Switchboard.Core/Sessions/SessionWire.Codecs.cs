@@ -60,6 +60,8 @@ static partial class SessionWire
         public static readonly Codec<DateTimeOffset> Time = new TimeCodec();
         /// <summary>A timestamp or null.</summary>
         public static readonly Codec<DateTimeOffset?> NullableTime = new NullableTimeCodec();
+        /// <summary>true or false.</summary>
+        public static readonly Codec<bool> Bool = new BoolCodec();
     }
 
     /// <summary>A state enum (Core's or the client's: both follow <see cref="StateNames"/>), written by name.</summary>
@@ -261,6 +263,19 @@ static partial class SessionWire
 #if !SWITCHBOARD_CLIENT
         public override void ToColumn(ISessionRowWriter row, int ordinal, string column, DateTimeOffset? value) => row.Time(ordinal, column, value);
         public override DateTimeOffset? FromColumn(ISessionRowReader row, int ordinal) => row.IsNull(ordinal) ? null : row.Time(ordinal);
+#endif
+    }
+
+    private sealed class BoolCodec : Codec<bool>
+    {
+        public override Kind Kind => Kind.Bool;
+        public override bool Nullable => false;
+        public override bool Equal(bool a, bool b) => a == b;
+        public override void Write(Utf8JsonWriter writer, JsonEncodedText name, bool value) => writer.WriteBoolean(name, value);
+        public override bool Read(JsonElement e) => e.GetBoolean();
+#if !SWITCHBOARD_CLIENT
+        public override void ToColumn(ISessionRowWriter row, int ordinal, string column, bool value) => row.Bool(ordinal, column, value);
+        public override bool FromColumn(ISessionRowReader row, int ordinal) => row.Bool(ordinal);
 #endif
     }
 }

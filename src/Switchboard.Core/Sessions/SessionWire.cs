@@ -57,12 +57,14 @@ static partial class SessionWire
         "When the session was terminated, or null.");
     public static readonly Field Version = new("version", Kind.Int64, false, Use.Response, "version",
         "Starts at 1 and goes up by 1 on every change.");
+    public static readonly Field AcceptsCommands = new("accepts_commands", Kind.Bool, false, Use.Response | Use.Create, "accepts_commands",
+        "False when the session's producer cannot receive commands (a session made from OpenTelemetry, or created with false): a command to it answers 409. Default true.");
 
     /// <summary>Every field, in declaration order.</summary>
     public static readonly Field[] All =
     [
         Id, CreatedSeq, Name, State, Labels, Metadata, ErrorMessage, InputTokens, OutputTokens, TotalTokens, CostUsd,
-        TasksRunning, LeaseSeconds, LeaseExpiresAt, CreatedAt, UpdatedAt, TerminatedAt, Version,
+        TasksRunning, LeaseSeconds, LeaseExpiresAt, CreatedAt, UpdatedAt, TerminatedAt, Version, AcceptsCommands,
     ];
 
     /// <summary>The wire names of the states, indexed by the state enum's value (Core's and the client's agree).</summary>
@@ -87,6 +89,8 @@ static partial class SessionWire
         Decimal,
         /// <summary>A UTC timestamp string with milliseconds, e.g. 2026-11-21T10:15:00.123Z.</summary>
         Time,
+        /// <summary>true or false.</summary>
+        Bool,
     }
 
     /// <summary>Where a field takes part.</summary>

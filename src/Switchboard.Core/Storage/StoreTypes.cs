@@ -9,6 +9,9 @@ internal sealed record StoreState(string Epoch, long HeadSeq, bool FleetPaused, 
 {
     /// <summary>The alerts open as of <see cref="HeadSeq"/>, oldest first.</summary>
     public IReadOnlyList<Alerts.Alert> OpenAlerts { get; init; } = [];
+
+    /// <summary>The commands outstanding (pending or delivered) as of <see cref="HeadSeq"/>, in the order issued.</summary>
+    public IReadOnlyList<Switchboard.Commands.Command> OutstandingCommands { get; init; } = [];
 }
 
 /// <summary>
@@ -25,6 +28,15 @@ public sealed record WriteResult(SwitchboardError? Error, Session? Session, Even
 
     /// <summary>The alert after an alert write that changed it.</summary>
     public Alerts.Alert? Alert { get; init; }
+
+    /// <summary>The command after a command write (or the one an alert rule's action issued with its alert).</summary>
+    internal Switchboard.Commands.Command? Command { get; init; }
+
+    /// <summary>
+    /// For a producer's own write (<see cref="Writes.SessionWrite"/> with commands delivered): the session's outstanding
+    /// commands after it, oldest first. Null for every other write.
+    /// </summary>
+    internal IReadOnlyList<Switchboard.Commands.Command>? Commands { get; init; }
 }
 
 /// <summary>Filters for listing sessions. All filters combine with AND.</summary>

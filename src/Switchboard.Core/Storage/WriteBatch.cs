@@ -12,7 +12,7 @@ internal readonly record struct LogHead(long HeadSeq, long ActiveCount, bool Fle
 /// sessions it touches (read inside the store's transaction), assigning consecutive seqs to the events. The store
 /// then persists <see cref="Dirty"/> rows, <see cref="Events"/> and <see cref="Head"/> in that same transaction.
 /// </summary>
-internal sealed class WriteBatch
+internal sealed partial class WriteBatch
 {
     private readonly Dictionary<string, Session?> _sessions;
     private readonly HashSet<string> _existing;
@@ -52,7 +52,7 @@ internal sealed class WriteBatch
     public IEnumerable<Alerts.Alert> DirtyAlerts => _dirtyAlerts.Values;
 
     /// <summary>True when the batch changed nothing the store must write.</summary>
-    public bool IsEmpty => _dirty.Count == 0 && Events.Count == 0 && Head == StartHead && _dirtyAlerts.Count == 0;
+    public bool IsEmpty => _dirty.Count == 0 && Events.Count == 0 && Head == StartHead && _dirtyAlerts.Count == 0 && _dirtyCommands.Count == 0;
 
     /// <summary>The alerts a batch's alert writes target, for the store to read inside its transaction.</summary>
     public static IReadOnlyCollection<AlertTarget> AlertTargets(IReadOnlyList<SessionWrite> writes)
@@ -71,15 +71,18 @@ internal sealed class WriteBatch
 
     /// <summary>The distinct session ids a batch touches, for the store to read (and lock) before applying it.</summary>
     public static IReadOnlyCollection<string> TargetIds(IReadOnlyList<SessionWrite> writes) =>
-        writes.Select(SessionWriteProcessor.TargetId).OfType<string>().Distinct(StringComparer.Ordinal).ToList();
+        writes.Select(w => SessionWriteProcessor.TargetId(w) ?? CommandSessionId(w)).OfType<string>().Distinct(StringComparer.Ordinal).ToList();
 
     /// <summary>
     /// Applies <paramref name="writes"/> to <paramref name="current"/> (every target id, null where no row exists).
     /// Later writes see earlier ones; a refused write leaves no trace.
     /// </summary>
     /// <param name="alerts">Every target of <see cref="AlertTargets"/>, with the alert the store holds (null where none).</param>
+    /// <param name="commands">
+    /// The commands of <see cref="CommandTargets"/>: those with its ids, and every outstanding command of its sessions.
+    /// </param>
     public static WriteBatch Apply(IReadOnlyList<SessionWrite> writes, IReadOnlyDictionary<string, Session?> current, LogHead head, DateTimeOffset now,
-        IReadOnlyDictionary<AlertTarget, Alerts.Alert?>? alerts = null)
+        IReadOnlyDictionary<AlertTarget, Alerts.Alert?>? alerts = null, IEnumerable<Commands.Command>? commands = null)
     {
         var batch = new WriteBatch(current, head);
         if (alerts is not null)
@@ -88,6 +91,11 @@ internal sealed class WriteBatch
             {
                 batch._alerts[k] = v;
             }
+        }
+
+        foreach (var c in commands ?? [])
+        {
+            batch._commands[c.Id] = c;
         }
 
         batch.Results = new WriteResult[writes.Count];
@@ -104,6 +112,11 @@ internal sealed class WriteBatch
         if (AlertTarget.Of(write) is { } target)
         {
             return ApplyAlert(write, target, now);
+        }
+
+        if (IsCommandWrite(write))
+        {
+            return ApplyCommand(write, now);
         }
 
         var id = SessionWriteProcessor.TargetId(write);
@@ -150,7 +163,8 @@ internal sealed class WriteBatch
             Changes.Add(new UsageRollups.UsageChange(appended, current, session, Head.ActiveCount));
         }
 
-        return new WriteResult(null, session, appended, decision.FleetPaused);
+        var result = new WriteResult(null, session, appended, decision.FleetPaused);
+        return write.DeliversCommands && session is { State: not SessionState.Terminated } ? result with { Commands = Deliver(session, now) } : result;
     }
 
     private WriteResult ApplyAlert(SessionWrite write, AlertTarget target, DateTimeOffset now)
@@ -179,7 +193,8 @@ internal sealed class WriteBatch
         _dirtyAlerts[alert.Id] = alert;
         _alerts[AlertTarget.ById(alert.Id)] = alert;
         _alerts[AlertTarget.Open(alert.RuleId, alert.Subject)] = alert.IsOpen ? alert : null;
-        return new WriteResult(null, null, appended) { Alert = alert };
+        var issued = write is RaiseAlert { Action: { } action } && alert.SessionId is { } subject ? IssueForAlert(alert, subject, action, now) : null;
+        return new WriteResult(null, null, appended) { Alert = alert, Command = issued };
     }
 }
 

@@ -3,7 +3,14 @@ using Switchboard.Sessions;
 namespace Switchboard.Writes;
 
 /// <summary>One change a producer asks for. Every write is validated, applied by the state machine and committed with its event.</summary>
-public abstract record SessionWrite;
+public abstract record SessionWrite
+{
+    /// <summary>
+    /// Set on a producer's own writes (update, usage, heartbeat over HTTP): the same transaction hands it the session's
+    /// outstanding commands, moving pending ones to delivered (the commands of <see cref="Storage.WriteResult"/>).
+    /// </summary>
+    internal bool DeliversCommands { get; init; }
+}
 
 /// <summary>Creates a session. A null id lets the server generate one.</summary>
 public sealed record CreateSession : SessionWrite
@@ -30,6 +37,8 @@ public sealed record CreateSession : SessionWrite
     public int TasksRunning { get; init; }
     /// <summary>Lease length in seconds, or null for no lease.</summary>
     public int? LeaseSeconds { get; init; }
+    /// <summary>False when the producer cannot receive commands; commands to the session are then refused.</summary>
+    public bool AcceptsCommands { get; init; } = true;
 }
 
 /// <summary>A partial update of a session. Absent fields stay as they are.</summary>
@@ -82,8 +91,15 @@ internal sealed record ExpireLease(string SessionId) : SessionWrite;
 /// <summary>Sets the fleet pause flag.</summary>
 internal sealed record SetFleetPaused(bool Paused) : SessionWrite;
 
-/// <summary>Raises an alert unless its rule already has one open about the same subject. Issued by the alert evaluator.</summary>
-internal sealed record RaiseAlert(Alerts.Alert Alert) : SessionWrite;
+/// <summary>
+/// Raises an alert unless its rule already has one open about the same subject. Issued by the alert evaluator. With an
+/// <see cref="Action"/>, an alert raised about a session also issues that command to it, in the same transaction (once per alert).
+/// </summary>
+internal sealed record RaiseAlert(Alerts.Alert Alert) : SessionWrite
+{
+    /// <summary>The rule's action, if it has one.</summary>
+    public Commands.CommandAction? Action { get; init; }
+}
 
 /// <summary>Resolves the open alert of a rule about a subject, if there is one. Issued by the alert evaluator.</summary>
 internal sealed record ResolveAlert(string RuleId, string Subject, string Reason) : SessionWrite;

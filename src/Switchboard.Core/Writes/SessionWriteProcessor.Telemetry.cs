@@ -73,6 +73,7 @@ internal static partial class SessionWriteProcessor
                 InputTokens = input,
                 OutputTokens = output,
                 CostUsd = cost,
+                AcceptsCommands = false, // an exporter reads no answers: nothing could deliver a command to it
             }, null, ctx);
         }
 

@@ -27,6 +27,8 @@ internal static partial class SessionWriteProcessor
             ? new WriteDecision { FleetPaused = f.Paused }
             : new WriteDecision { FleetPaused = f.Paused, Event = new(EventTypes.FleetUpdated, null, ctx.Now, EventData.Fleet(f.Paused)) },
         RaiseAlert or ResolveAlert or AcknowledgeAlert => throw new ArgumentException("Alert writes are applied with the alert they target.", nameof(write)),
+        IssueCommand or AcknowledgeCommand or WithdrawCommand or ExpireCommand or DeliverCommands =>
+            throw new ArgumentException("Command writes are applied with the command they target.", nameof(write)),
         _ => throw new ArgumentOutOfRangeException(nameof(write), write.GetType().Name, "Unknown write."),
     };
 
@@ -100,6 +102,7 @@ internal static partial class SessionWriteProcessor
             TasksRunning = c.TasksRunning,
             LeaseSeconds = c.LeaseSeconds,
             LeaseExpiresAt = LeaseDeadline(c.LeaseSeconds, ctx.Now),
+            AcceptsCommands = c.AcceptsCommands,
             CreatedAt = ctx.Now,
             UpdatedAt = ctx.Now,
             Version = 1,

@@ -162,8 +162,22 @@ internal sealed partial class AlertEvaluator
             return;
         }
 
-        _queued.Add(desired ? new RaiseAlert(raise()) : new ResolveAlert(ruleId, subject, resolveReason));
+        // A rule's action rides on the raise: the store issues the command with the alert, once per alert (docs/commands.md).
+        _queued.Add(desired ? new RaiseAlert(raise()) { Action = ActionOf(ruleId) } : new ResolveAlert(ruleId, subject, resolveReason));
         _settling[key] = long.MaxValue;
+    }
+
+    private Commands.CommandAction? ActionOf(string ruleId)
+    {
+        foreach (var rule in _rules)
+        {
+            if (rule.Id == ruleId)
+            {
+                return rule.Action;
+            }
+        }
+
+        return null;
     }
 
     private static bool Holds(AlertRule rule, Session s, DateTimeOffset now, out decimal? value, out string? message)

@@ -24,6 +24,17 @@ internal sealed class ConfiguredAlertRules
                 throw new SwitchboardStartupException($"{where}:Severity must be one of {AlertWire.SeverityList}; got '{o.Severity}'.");
             }
 
+            Commands.CommandAction? action = null;
+            if (o.Action is { } a)
+            {
+                if (!Commands.CommandWire.ActionTypes.Contains(a.Type) || !Commands.CommandWire.TryParseType(a.Type, out var type))
+                {
+                    throw new SwitchboardStartupException($"{where}:Action:Type must be one of {string.Join(", ", Commands.CommandWire.ActionTypes)}; got '{a.Type}'.");
+                }
+
+                action = new Commands.CommandAction(type, a.Text);
+            }
+
             var rule = new AlertRule
             {
                 Id = o.Id ?? "",
@@ -37,6 +48,7 @@ internal sealed class ConfiguredAlertRules
                 Labels = new Dictionary<string, string>(o.Labels, StringComparer.Ordinal),
                 Enabled = o.Enabled,
                 Source = AlertRuleSources.Config,
+                Action = action,
             };
             if (AlertRuleValidator.Validate(rule) is { } error)
             {

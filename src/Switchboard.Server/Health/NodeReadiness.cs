@@ -10,7 +10,8 @@ namespace Switchboard.Health;
 /// commit and (PostgreSQL) reachable. <c>/readyz</c> answers 503 with the first reason that applies, so a load balancer
 /// never keeps a node that accepts writes or subscribers while delivering nothing.
 /// </summary>
-internal sealed class NodeReadiness(LiveHub live, WritePipeline pipeline, ISessionStore store, AlertEvaluator alerts, TimeProvider time)
+internal sealed class NodeReadiness(LiveHub live, WritePipeline pipeline, ISessionStore store, AlertEvaluator alerts, TimeProvider time,
+    Commanding.CommandWatch? commands = null)
 {
     /// <summary>Events waiting with no progress for this long mean the loop is stuck, not busy.</summary>
     private static readonly TimeSpan StallAfter = TimeSpan.FromSeconds(10);
@@ -35,6 +36,7 @@ internal sealed class NodeReadiness(LiveHub live, WritePipeline pipeline, ISessi
                 ? $"live loop stalled: {pending} committed events waiting, none delivered for {idle.TotalSeconds:0} s" : null)
             ?? (pipeline.WriteFailure is { } write ? "the store cannot write: " + write : null)
             ?? alerts.Failure
+            ?? commands?.Failure
             ?? (store as IStoreHealth)?.NotReadyReason;
         return new ReadinessReport(reason, health.Status, live.HeadSeq, pending, pending > 0 ? (long)idle.TotalMilliseconds : 0,
             pipeline.WriteFailure);

@@ -49,6 +49,7 @@ public static class SwitchboardEndpointRouteBuilderExtensions
         EventEndpoints.Map(api);
         UsageEndpoints.Map(api);
         AlertEndpoints.Map(api);
+        CommandEndpoints.Map(api);
         WebhookEndpoints.Map(api);
         AuthEndpoints.Map(api);
         api.MapGet("/stream", (HttpContext http, JoinCoordinator hub, ConnectionRegistry registry, TimeProvider time, StreamOptions options, StreamAuthenticator auth) =>

@@ -9,6 +9,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using Microsoft.OpenApi;
 using Switchboard.Alerts;
+using Switchboard.Commands;
 using Switchboard.Events;
 using Switchboard.Http;
 using Switchboard.Options;
@@ -93,6 +94,7 @@ internal static class SwitchboardOpenApi
             }
 
             ItemEnums(document);
+            CommandSchemas.Fix(document);
             AddCommonProblems(document);
             return Task.CompletedTask;
         });
@@ -271,6 +273,10 @@ internal static class SwitchboardOpenApi
     private static string[]? EnumOf(Type owner, string property) => (owner.Name, property) switch
     {
         (nameof(Contracts.AlertResponse), "state") => ["open", "resolved"],
+        (nameof(Contracts.CommandResponse), "state") => CommandWire.States,
+        (nameof(Contracts.CommandRequest) or nameof(Contracts.CommandResponse), "type") => CommandWire.Types,
+        (nameof(Contracts.AlertAction), "type") => CommandWire.ActionTypes,
+        (nameof(Contracts.CommandAckRequest), "outcome") => CommandWire.Outcomes,
         (nameof(Contracts.WebhookResponse), "state") => [WebhookStates.Active, WebhookStates.Failing],
         (_, "state") when owner.DeclaringType == typeof(Contracts) => States,
         (nameof(Contracts.EventEnvelope), "type") => LoggedEventTypes,
@@ -291,7 +297,8 @@ internal static class SwitchboardOpenApi
 
     private static readonly string[] LoggedEventTypes =
         [EventTypes.SessionCreated, EventTypes.SessionUpdated, EventTypes.SessionTerminated, EventTypes.FleetUpdated,
-         EventTypes.AlertRaised, EventTypes.AlertResolved, EventTypes.AlertAcknowledged];
+         EventTypes.AlertRaised, EventTypes.AlertResolved, EventTypes.AlertAcknowledged,
+         EventTypes.CommandIssued, EventTypes.CommandDelivered, EventTypes.CommandAcknowledged, EventTypes.CommandExpired, EventTypes.CommandWithdrawn];
 
     /// <summary>
     /// The API key as an HTTP bearer scheme. With keys configured every operation needs one; with auth off (loopback

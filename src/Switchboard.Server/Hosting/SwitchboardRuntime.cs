@@ -28,6 +28,8 @@ internal sealed class SwitchboardRuntime(
     NodeReadiness readiness,
     LeaseMonitor leases,
     AlertEvaluator alerts,
+    Commanding.CommandWatch commandWatch,
+    CommandExpiry commandExpiry,
     WebhookDispatcher webhooks,
     RetentionService retention,
     ConnectionRegistry connections,
@@ -43,10 +45,12 @@ internal sealed class SwitchboardRuntime(
         var state = await store.LoadStateAsync(cancellationToken);
         live.Start(state);
         alerts.Start();
+        commandWatch.Start();
         webhooks.Start();
         await store.Feed.StartAsync(state.HeadSeq, live, _stopping.Token);
         pipeline.Start();
         leases.Start();
+        commandExpiry.Start();
         retention.Start();
         readiness.MarkReady();
         SwitchboardLog.Started(logger, store.GetType().Name, state.Epoch, state.HeadSeq, state.ActiveSessions.Count);
@@ -82,10 +86,12 @@ internal sealed class SwitchboardRuntime(
     {
         readiness.MarkStopping();
         leases.Dispose();
+        commandExpiry.Dispose();
         retention.Dispose();
         // Before the pipeline: the evaluator makes no write the pipeline would refuse, and webhook leases are released
         // while the store can still write, so another node takes over at once.
         await alerts.DisposeAsync();
+        await commandWatch.DisposeAsync();
         await webhooks.DisposeAsync();
         await pipeline.DisposeAsync();
         await _stopping.CancelAsync();

@@ -87,6 +87,8 @@ public static class SwitchboardServiceCollectionExtensions
         services.TryAddSingleton(sp => sp.GetRequiredService<SwitchboardOptions>().Usage.ToStoreOptions());
         services.TryAddSingleton(sp => sp.GetRequiredService<ISessionStore>() as IAlertStore
             ?? throw new InvalidOperationException("The configured store does not keep alerts (it must implement IAlertStore)."));
+        services.TryAddSingleton(sp => sp.GetRequiredService<ISessionStore>() as ICommandStore
+            ?? throw new InvalidOperationException("The configured store does not keep commands (it must implement ICommandStore)."));
         services.TryAddSingleton<LiveHub>();
         services.TryAddSingleton<IWriteThrottle>(sp => sp.GetRequiredService<LiveHub>());
         services.TryAddSingleton<WritePipeline>();
@@ -100,6 +102,8 @@ public static class SwitchboardServiceCollectionExtensions
         services.TryAddSingleton<LeaseMonitor>();
         services.TryAddSingleton<ConfiguredAlertRules>();
         services.TryAddSingleton<AlertEvaluator>();
+        services.TryAddSingleton<Switchboard.Commanding.CommandWatch>();
+        services.TryAddSingleton<CommandExpiry>();
         services.TryAddSingleton<WebhookDispatcher>();
         services.TryAddSingleton<WebhookUrlPolicy>();
         services.TryAddSingleton(sp => (IWebhookStore)sp.GetRequiredService<WebhookDispatcher>().Store);

@@ -243,6 +243,7 @@ internal static class AlertEndpoints
             Labels = f.Labels("labels") ?? new Dictionary<string, string>(StringComparer.Ordinal),
             Enabled = f.Bool("enabled") ?? true,
             Source = AlertRuleSources.Api,
+            Action = CommandRequests.Action(body),
         };
         if (AlertRuleValidator.Validate(rule) is { } error)
         {

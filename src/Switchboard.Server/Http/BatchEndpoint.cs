@@ -96,6 +96,10 @@ internal static class BatchEndpoint
                 w.WriteNumber("status", outcomes[i].Write is CreateSession ? StatusCodes.Status201Created : StatusCodes.Status200OK);
                 w.WritePropertyName("session");
                 SessionJson.Write(w, outcomes[i].Result!.Session!);
+                if (outcomes[i].Result!.Commands is { } commands)
+                {
+                    Commands.CommandJson.WriteList(w, "commands", commands);
+                }
             }
 
             w.WriteEndObject();

@@ -35,7 +35,12 @@ internal static class Contracts
 
     public sealed record CountResponse(long ActiveSessions, long TotalSessions);
 
-    public sealed record HeartbeatResponse(string Id, string State, int? LeaseSeconds, DateTimeOffset? LeaseExpiresAt);
+    /// <summary>The answer to a heartbeat; <c>commands</c> are the session's outstanding commands (docs/commands.md).</summary>
+    public sealed record HeartbeatResponse(string Id, string State, int? LeaseSeconds, DateTimeOffset? LeaseExpiresAt, List<CommandResponse> Commands);
+
+    /// <summary>The answer to a producer's update or usage: the session, and its outstanding commands (docs/commands.md).</summary>
+    [SessionFields(SessionWire.Use.Response)]
+    public sealed record SessionWriteResponse(List<CommandResponse> Commands);
 
     /// <summary>One operation of a batch: the <c>op</c> names which, and the other fields are those of the single call.</summary>
     [JsonPolymorphic(TypeDiscriminatorPropertyName = "op")]
@@ -61,8 +66,11 @@ internal static class Contracts
 
     public sealed record BatchRequest(List<BatchOperation> Operations) : IRequest;
 
-    /// <summary>Exactly one of <c>session</c> (2xx) and <c>problem</c> (4xx, 5xx) is present.</summary>
-    public sealed record BatchResult(int Status, SessionResponse Session, Problem Problem);
+    /// <summary>
+    /// Exactly one of <c>session</c> (2xx) and <c>problem</c> (4xx, 5xx) is present; <c>commands</c> (the session's outstanding
+    /// commands) comes with a successful update, usage or heartbeat.
+    /// </summary>
+    public sealed record BatchResult(int Status, SessionResponse Session, Problem Problem, List<CommandResponse> Commands);
 
     public sealed record BatchResponse(List<BatchResult> Results);
 
@@ -91,10 +99,22 @@ internal static class Contracts
     public sealed record AuthResponse(bool Enabled, string? Scope);
 
     public sealed record AlertRuleRequest(string Id, string Name, string Condition, string Severity, int? Seconds, decimal? Threshold,
-        string? Metric, int? WindowSeconds, Dictionary<string, string> Labels, bool Enabled) : IRequest;
+        string? Metric, int? WindowSeconds, Dictionary<string, string> Labels, bool Enabled, AlertAction? Action) : IRequest;
 
     public sealed record AlertRuleResponse(string Id, string Name, string Condition, string Severity, int? Seconds, decimal? Threshold,
-        string? Metric, int? WindowSeconds, Dictionary<string, string> Labels, bool Enabled, string Source);
+        string? Metric, int? WindowSeconds, Dictionary<string, string> Labels, bool Enabled, string Source, AlertAction? Action);
+
+    /// <summary>The command a rule issues to the session an alert of it is raised about, once per alert (docs/commands.md).</summary>
+    public sealed record AlertAction(string Type, string? Text) : IRequest;
+
+    public sealed record CommandRequest(string Type, string? Text, JsonElement? Data, int ExpiresInSeconds) : IRequest;
+
+    public sealed record CommandAckRequest(string Outcome, string? Note) : IRequest;
+
+    public sealed record CommandResponse(string Id, string SessionId, string Type, string? Text, JsonElement? Data, string State, DateTimeOffset IssuedAt,
+        string IssuedBy, DateTimeOffset ExpiresAt, DateTimeOffset? DeliveredAt, DateTimeOffset? AcknowledgedAt, string? Outcome, string? Note);
+
+    public sealed record CommandListResponse(List<CommandResponse> Commands, long AsOfSeq);
 
     public sealed record AlertRuleListResponse(List<AlertRuleResponse> Rules);
 
@@ -149,13 +169,16 @@ internal static class Contracts
         nameof(AcknowledgeRequest) => ["by"],
         nameof(WebhookRequest) => ["url"],
         nameof(ReplayRequest) => ["from_seq"],
+        nameof(AlertAction) => ["type"],
+        nameof(CommandRequest) => ["type"],
+        nameof(CommandAckRequest) => ["outcome"],
         _ => [],
     };
 
     /// <summary>Response fields that are left out rather than written as null.</summary>
     public static IReadOnlyList<string> OptionalResponseFields(Type type) => type.Name switch
     {
-        nameof(BatchResult) => ["session", "problem"],
+        nameof(BatchResult) => ["session", "problem", "commands"],
         nameof(Problem) => ["instance", "field"],
         nameof(WebhookResponse) => ["secret"],
         _ => [],

@@ -32,9 +32,9 @@ internal static class SessionEndpoints
         sessions.MapGet("/count", CountAsync).WithName("CountSessions").Produces<Contracts.CountResponse>();
         sessions.MapGet("/{id}", GetAsync).WithName("GetSession").Produces<Contracts.SessionResponse>().Problems(404);
         sessions.MapPatch("/{id}", UpdateAsync).WithName("UpdateSession")
-            .JsonBody<Contracts.UpdateSessionRequest>().Produces<Contracts.SessionResponse>().Problems(400, 404, 409);
+            .JsonBody<Contracts.UpdateSessionRequest>().Produces<Contracts.SessionWriteResponse>().Problems(400, 404, 409);
         sessions.MapPost("/{id}/usage", UsageAsync).WithName("AddUsage")
-            .JsonBody<Contracts.UsageRequest>().Produces<Contracts.SessionResponse>().Problems(400, 404, 409);
+            .JsonBody<Contracts.UsageRequest>().Produces<Contracts.SessionWriteResponse>().Problems(400, 404, 409);
         sessions.MapPost("/{id}/heartbeat", HeartbeatAsync).WithName("Heartbeat")
             .JsonBody<Contracts.HeartbeatRequest>(required: false).Produces<Contracts.HeartbeatResponse>().Problems(400, 404, 409);
         sessions.MapPost("/{id}/terminate", TerminateAsync).WithName("TerminateSession")
@@ -44,16 +44,17 @@ internal static class SessionEndpoints
     // The Location is built from the request's own path, so it stays right when MapSwitchboard has a prefix.
     private static Task<IResult> CreateAsync(HttpContext http, SessionWriter writer, SwitchboardOptions options) =>
         Execute(http, options, allowEmpty: false, body => WriteRequests.Create(body!.RootElement), writer,
-            s => new JsonResult(StatusCodes.Status201Created, w => SessionJson.Write(w, s)) { Location = $"{http.Request.PathBase}{http.Request.Path.Value?.TrimEnd('/')}/{s.Id}" });
+            r => new JsonResult(StatusCodes.Status201Created, w => SessionJson.Write(w, r.Session!)) { Location = $"{http.Request.PathBase}{http.Request.Path.Value?.TrimEnd('/')}/{r.Session!.Id}" });
 
+    // A producer's own writes: the answer also hands it the session's outstanding commands (docs/commands.md).
     private static Task<IResult> UpdateAsync(string id, HttpContext http, SessionWriter writer, SwitchboardOptions options) =>
-        Execute(http, options, allowEmpty: false, body => WriteRequests.Update(id, body!.RootElement), writer, Ok);
+        Execute(http, options, allowEmpty: false, body => WriteRequests.Update(id, body!.RootElement) with { DeliversCommands = true }, writer, WithCommands);
 
     private static Task<IResult> UsageAsync(string id, HttpContext http, SessionWriter writer, SwitchboardOptions options) =>
-        Execute(http, options, allowEmpty: false, body => WriteRequests.Usage(id, body!.RootElement), writer, Ok);
+        Execute(http, options, allowEmpty: false, body => WriteRequests.Usage(id, body!.RootElement) with { DeliversCommands = true }, writer, WithCommands);
 
     private static Task<IResult> TerminateAsync(string id, HttpContext http, SessionWriter writer, SwitchboardOptions options) =>
-        Execute(http, options, allowEmpty: true, body => WriteRequests.Terminate(id, body?.RootElement), writer, Ok);
+        Execute(http, options, allowEmpty: true, body => WriteRequests.Terminate(id, body?.RootElement), writer, r => Ok(r.Session!));
 
     private static Task<IResult> HeartbeatAsync(string id, HttpContext http, SessionWriter writer, SwitchboardOptions options) =>
         Execute(http, options, allowEmpty: true, body =>
@@ -63,15 +64,17 @@ internal static class SessionEndpoints
                 _ = new FieldReader(body.RootElement, []);
             }
 
-            return new Heartbeat(id);
-        }, writer, s => new JsonResult(StatusCodes.Status200OK, w =>
+            return new Heartbeat(id) { DeliversCommands = true };
+        }, writer, r => new JsonResult(StatusCodes.Status200OK, w =>
         {
+            var s = r.Session!;
             w.WriteStartObject();
             w.WriteString("id", s.Id);
             w.WriteString("state", s.State.ToWire());
             SessionJson.WriteNullableInt(w, "lease_seconds", s.LeaseSeconds);
             w.WritePropertyName("lease_expires_at");
             WireTime.Write(w, s.LeaseExpiresAt);
+            Commands.CommandJson.WriteList(w, "commands", r.Commands ?? []);
             w.WriteEndObject();
         }));
 
@@ -186,15 +189,17 @@ internal static class SessionEndpoints
 
     private static JsonResult Ok(Session s) => new(StatusCodes.Status200OK, w => SessionJson.Write(w, s));
 
+    private static JsonResult WithCommands(WriteResult r) => new(StatusCodes.Status200OK, w => Commands.CommandJson.WriteSession(w, r.Session!, r.Commands ?? []));
+
     /// <summary>Read the body, build the write, commit it, and map the outcome to a response.</summary>
     private static async Task<IResult> Execute(HttpContext http, SwitchboardOptions options, bool allowEmpty,
-        Func<JsonDocument?, SessionWrite> build, SessionWriter writer, Func<Session, IResult> success)
+        Func<JsonDocument?, SessionWrite> build, SessionWriter writer, Func<WriteResult, IResult> success)
     {
         try
         {
             using var body = await JsonBody.ReadAsync(http.Request, options.Http.MaxBodyBytes, allowEmpty, http.RequestAborted);
             var result = await writer.WriteAsync(build(body), http.RequestAborted);
-            return result.Error is { } error ? ProblemResult.From(error) : success(result.Session!);
+            return result.Error is { } error ? ProblemResult.From(error) : success(result);
         }
         catch (RequestException ex)
         {

@@ -61,6 +61,7 @@ internal static class SessionSchemas
             SessionWire.Kind.Int64 => new OpenApiSchema { Type = JsonSchemaType.Integer, Format = "int64" },
             SessionWire.Kind.Decimal => new OpenApiSchema { Type = JsonSchemaType.Number },
             SessionWire.Kind.Time => new OpenApiSchema { Type = JsonSchemaType.String, Format = "date-time" },
+            SessionWire.Kind.Bool => new OpenApiSchema { Type = JsonSchemaType.Boolean },
             _ => throw new ArgumentOutOfRangeException(nameof(field), field.Kind, "Unknown session field kind."),
         };
 

@@ -34,6 +34,7 @@ internal static class WriteRequests
             CostUsd = f.Decimal(W.CostUsd) ?? 0,
             TasksRunning = f.Int(W.TasksRunning) ?? 0,
             LeaseSeconds = f.NullableInt(W.LeaseSeconds).Value,
+            AcceptsCommands = f.Bool(W.AcceptsCommands) ?? true,
         };
     }
 
@@ -97,9 +98,10 @@ internal static class WriteRequests
         return kind switch
         {
             "create" => Create(op, prefix, ["op", .. CreateFields]),
-            "update" => Update(Id(), op, prefix, ["op", "id", .. UpdateFields]),
-            "usage" => Usage(Id(), op, prefix, ["op", "id", .. UsageFields]),
-            "heartbeat" => Heartbeat(Id(), op, prefix),
+            // A producer's own writes hand it the session's outstanding commands in the result (docs/commands.md).
+            "update" => Update(Id(), op, prefix, ["op", "id", .. UpdateFields]) with { DeliversCommands = true },
+            "usage" => Usage(Id(), op, prefix, ["op", "id", .. UsageFields]) with { DeliversCommands = true },
+            "heartbeat" => Heartbeat(Id(), op, prefix) with { DeliversCommands = true },
             "terminate" => Terminate(Id(), op, prefix, ["op", "id", .. TerminateFields]),
             _ => throw RequestException.Field(prefix + "op", $"'{prefix}op' must be one of create, update, usage, heartbeat, terminate."),
         };
@@ -122,6 +124,7 @@ internal static class WriteRequests
         public static readonly string CostUsd = SessionWire.CostUsd.Name!;
         public static readonly string TasksRunning = SessionWire.TasksRunning.Name!;
         public static readonly string LeaseSeconds = SessionWire.LeaseSeconds.Name!;
+        public static readonly string AcceptsCommands = SessionWire.AcceptsCommands.Name!;
     }
 
     private static Heartbeat Heartbeat(string id, JsonElement op, string prefix)

@@ -109,8 +109,12 @@ internal sealed partial class JoinCoordinator
                 continue;
             }
 
-            // Alert events belong to 'alerts' (and their session's topic), never to 'sessions'; 'alerts' holds nothing else.
-            if (EventTypes.IsAlert(e.Type) ? sub.Route.Kind == TopicKind.AllSessions : sub.Route.Kind == TopicKind.Alerts)
+            // Alert events belong to 'alerts' and command events to 'commands' (and both to their session's topic), never to
+            // 'sessions'; 'alerts' and 'commands' hold nothing else.
+            var kind = sub.Route.Kind;
+            if (EventTypes.IsAlert(e.Type) ? kind is TopicKind.AllSessions or TopicKind.Commands
+                : EventTypes.IsCommand(e.Type) ? kind is TopicKind.AllSessions or TopicKind.Alerts
+                : kind is TopicKind.Alerts or TopicKind.Commands)
             {
                 continue;
             }

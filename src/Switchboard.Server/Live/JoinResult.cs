@@ -33,6 +33,9 @@ internal sealed record JoinResult(long Seq, string Epoch)
     /// <summary>Set for snapshots of <c>alerts</c>: the open alerts, oldest first.</summary>
     public IReadOnlyList<Alerts.Alert>? Alerts { get; init; }
 
+    /// <summary>Set for snapshots of <c>commands</c>: the outstanding commands (pending or delivered), in the order issued.</summary>
+    public IReadOnlyList<Switchboard.Commands.Command>? Commands { get; init; }
+
     public void Write(Utf8JsonWriter w) => Write(w, topic: null);
 
     /// <summary>Writes the reply; SSE adds the topic, since one stream carries several.</summary>
@@ -108,6 +111,11 @@ internal sealed record JoinResult(long Seq, string Epoch)
             }
 
             w.WriteEndArray();
+        }
+
+        if (Commands is not null)
+        {
+            Switchboard.Commands.CommandJson.WriteList(w, "commands", Commands);
         }
 
         w.WriteEndObject();

@@ -15,6 +15,8 @@ internal enum TopicKind
     Usage,
     /// <summary><c>alerts</c>: every alert event.</summary>
     Alerts,
+    /// <summary><c>commands</c>: every command event of the fleet (docs/commands.md).</summary>
+    Commands,
 }
 
 /// <summary>A parsed topic name.</summary>
@@ -25,6 +27,7 @@ internal readonly record struct TopicRoute(TopicKind Kind, string Topic, string?
     public const string SessionPrefix = "session:";
     public const string UsageTopic = "usage";
     public const string AlertsTopic = "alerts";
+    public const string CommandsTopic = "commands";
 
     /// <summary>Parses a topic; false for anything Switchboard has no route for.</summary>
     public static bool TryParse(string topic, out TopicRoute route)
@@ -42,6 +45,9 @@ internal readonly record struct TopicRoute(TopicKind Kind, string Topic, string?
                 return true;
             case AlertsTopic:
                 route = new(TopicKind.Alerts, topic, null);
+                return true;
+            case CommandsTopic:
+                route = new(TopicKind.Commands, topic, null);
                 return true;
         }
 

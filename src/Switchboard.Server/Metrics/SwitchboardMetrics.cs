@@ -20,7 +20,7 @@ internal sealed class SwitchboardMetrics : IDisposable
     private readonly Histogram<double> _fanout;
 
     public SwitchboardMetrics(IMeterFactory meters, LiveHub live, WritePipeline pipeline, ConnectionRegistry connections, WebhookDispatch.WebhookDispatcher webhooks,
-        Alerting.AlertEvaluator alerts)
+        Alerting.AlertEvaluator alerts, Commanding.CommandWatch commands)
     {
         _live = live;
         Meter = meters.Create(MeterName);
@@ -48,6 +48,10 @@ internal sealed class SwitchboardMetrics : IDisposable
             "Messages waiting in the live loop's inbox (commits, joins, leaves, reads, ticks).");
         Meter.CreateObservableUpDownCounter("switchboard.alerts.inbox", () => alerts.InboxDepth, "{message}",
             "Applied events and messages waiting in the alert evaluator's inboxes.");
+        Meter.CreateObservableUpDownCounter("switchboard.command.waiters", () => commands.Waiters, "{request}",
+            "Long-polls waiting for commands on this node (GET /api/sessions/{id}/commands?wait=N).");
+        Meter.CreateObservableUpDownCounter("switchboard.commands.inbox", () => commands.InboxDepth, "{event}",
+            "Applied events waiting in the command watch's feed.");
         Meter.CreateObservableCounter("switchboard.fanout.pauses", () => live.Stats.FanoutPauses, "{pause}",
             "Times the fan-out paused because most deliveries went to connections that were behind but still draining.");
         Meter.CreateObservableCounter("switchboard.writes.refused", () => pipeline.Refused, "{write}",

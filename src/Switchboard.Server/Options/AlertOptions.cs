@@ -54,4 +54,17 @@ public sealed class AlertRuleOptions
 
     /// <summary>Default true.</summary>
     public bool Enabled { get; set; } = true;
+
+    /// <summary>The command issued to the session an alert of this rule is raised about (once per alert); null for none. See docs/commands.md.</summary>
+    public AlertActionOptions? Action { get; set; }
+}
+
+/// <summary>A rule's action as configuration spells it (<c>Switchboard:Alerts:Rules:0:Action:Type=cancel</c>).</summary>
+public sealed class AlertActionOptions
+{
+    /// <summary>cancel, pause or message.</summary>
+    public string? Type { get; set; }
+
+    /// <summary>The text sent with the command (required for message).</summary>
+    public string? Text { get; set; }
 }

@@ -14,10 +14,16 @@ internal sealed class OwnAuthentication;
 internal sealed class ReadScopeSuffices;
 
 /// <summary>
+/// Marks an endpoint that tells a subscriber token presented as its bearer apart from an unknown key: such a caller is
+/// recognised but may only open streams, so it gets 403 (the command endpoints), not 401.
+/// </summary>
+internal sealed class SubscriberTokenForbidden;
+
+/// <summary>
 /// Guards every <c>/api</c> endpoint, before its body is read: the host and origin checks; then, when keys are configured, an API
 /// key with the scope the method needs (GET and HEAD read, everything else writes); then the per-key write rate.
 /// </summary>
-internal sealed class ApiAccessFilter(SecurityOptions options, ApiKeyRing keys, OriginPolicy origins, WriteRateLimiter writes) : IEndpointFilter
+internal sealed class ApiAccessFilter(SecurityOptions options, ApiKeyRing keys, OriginPolicy origins, WriteRateLimiter writes, SubscriberTokens tokens) : IEndpointFilter
 {
     /// <summary>Where the authenticated key is kept for the endpoint (e.g. minting tokens).</summary>
     public const string IdentityItem = "switchboard.api-key";
@@ -48,6 +54,11 @@ internal sealed class ApiAccessFilter(SecurityOptions options, ApiKeyRing keys, 
 
             if (keys.Find(bearer) is not { } identity)
             {
+                if (http.GetEndpoint()?.Metadata.GetMetadata<SubscriberTokenForbidden>() is not null && (await tokens.ValidateAsync(bearer)).Grant is not null)
+                {
+                    return SecurityProblems.TokenIsNoKey();
+                }
+
                 return SecurityProblems.InvalidKey();
             }
 

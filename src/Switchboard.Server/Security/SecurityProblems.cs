@@ -30,6 +30,13 @@ internal static class SecurityProblems
             Challenge = Realm + $", error=\"insufficient_scope\", scope=\"{needed.ToString().ToLowerInvariant()}\"",
         };
 
+    public static ProblemResult TokenIsNoKey() =>
+        new(StatusCodes.Status403Forbidden, "insufficient_scope", "Forbidden",
+            "A subscriber token only opens streams; this request needs an API key with the 'write' scope as 'Authorization: Bearer <key>'.")
+        {
+            Challenge = Realm + ", error=\"insufficient_scope\", scope=\"write\"",
+        };
+
     public static ProblemResult ForeignOrigin(string origin) =>
         new(StatusCodes.Status403Forbidden, "origin_not_allowed", "Forbidden",
             $"Pages from origin '{Clip(origin)}' may not use this server. Serve the page from the server's own origin or localhost, " +

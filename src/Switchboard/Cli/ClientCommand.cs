@@ -72,7 +72,8 @@ internal static class ClientCommand
     /// <summary>Runs <paramref name="body"/> with a client, mapping failures to a message on stderr and an exit code.</summary>
     private static async Task<int> RunAsync(Uri url, string? apiKey, Func<SwitchboardClient, Task<int>> body, CancellationToken cancellationToken)
     {
-        using var client = new SwitchboardClient(url, new SwitchboardClientOptions { MaxAttempts = 3, ApiKey = apiKey });
+        // Session handles (the demo's agents) take commands from their session's topic the moment they are issued.
+        using var client = new SwitchboardClient(url, new SwitchboardClientOptions { MaxAttempts = 3, ApiKey = apiKey, ReceiveCommandsOverSocket = true });
         try
         {
             return await body(client);

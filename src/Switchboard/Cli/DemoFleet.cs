@@ -7,7 +7,9 @@ namespace Switchboard.Cli;
 /// The simulated agents of <c>switchboard demo</c>: each slot runs one agent after another. An agent starts
 /// initializing, moves between working, idle, paused and error, burns tokens while working, then spends a moment
 /// terminating and ends. Every slot's first agent opens with a different move and the first agents end early, so a
-/// newcomer sees every state within a few seconds. When an operator pauses the fleet, agents pause until resumed.
+/// newcomer sees every state within a few seconds. When an operator pauses the fleet, agents pause until resumed. Each
+/// agent obeys the commands issued to its session (<see cref="DemoAgentControl"/>): cancel ends it with reason
+/// <c>cancelled</c>, pause holds it in <c>paused</c> until resume, a message is printed; each is acknowledged once done.
 /// </summary>
 internal sealed class DemoFleet(SwitchboardClient client, int size, TextWriter log)
 {
@@ -107,14 +109,24 @@ internal sealed class DemoFleet(SwitchboardClient client, int size, TextWriter l
         }, CancellationToken.None);
         Interlocked.Increment(ref _started);
         await log.WriteLineAsync($"+ {agent.Id}  {task} ({team}, {model})");
+        using var obeying = CancellationTokenSource.CreateLinkedTokenSource(stop);
+        var control = new DemoAgentControl(agent, log);
+        var commands = control.ObeyAsync(obeying.Token);
 
         var state = SessionState.Initializing;
         var ends = TimeProvider.System.GetUtcNow() + lifetime;
         var failed = false;
         if (await SleepAsync(Between(400, 700), stop))
         {
-            for (var step = 0; TimeProvider.System.GetUtcNow() < ends && !stop.IsCancellationRequested; step++)
+            for (var step = 0; TimeProvider.System.GetUtcNow() < ends && !stop.IsCancellationRequested && !control.Cancelled; step++)
             {
+                if (control.Paused)
+                {
+                    await control.HoldAsync(ref state, stop);
+                    ends += DemoAgentControl.HoldStep; // a paused run does not run down
+                    continue;
+                }
+
                 if (_fleetPaused)
                 {
                     if (state != SessionState.Paused)
@@ -131,7 +143,7 @@ internal sealed class DemoFleet(SwitchboardClient client, int size, TextWriter l
                 state = first && step == 0 ? FirstMoves[slot % FirstMoves.Length] : Next(state);
                 Enter(agent, state);
                 failed = state == SessionState.Error;
-                for (var tick = Random.Shared.Next(1, 4); tick > 0 && TimeProvider.System.GetUtcNow() < ends; tick--)
+                for (var tick = Random.Shared.Next(1, 4); tick > 0 && TimeProvider.System.GetUtcNow() < ends && !control.Cancelled && !control.Paused; tick--)
                 {
                     if (state == SessionState.Working)
                     {
@@ -150,9 +162,12 @@ internal sealed class DemoFleet(SwitchboardClient client, int size, TextWriter l
         agent.SetState(SessionState.Terminating);
         agent.SetTasksRunning(0);
         await SleepAsync(TimeSpan.FromMilliseconds(300), stop);
-        var reason = stop.IsCancellationRequested ? "demo stopped" : failed ? "failed" : "completed";
+        var reason = control.Cancelled ? "cancelled" : stop.IsCancellationRequested ? "demo stopped" : failed ? "failed" : "completed";
         var final = await agent.TerminateAsync(reason, CancellationToken.None);
         await log.WriteLineAsync($"- {final.Id}  {reason}: {final.TotalTokens:N0} tokens, ${final.CostUsd:0.0000}");
+        await control.ConfirmCancelAsync();
+        await obeying.CancelAsync();
+        await commands;
     }
 
     private static SessionState Next(SessionState current)

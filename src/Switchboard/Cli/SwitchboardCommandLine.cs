@@ -33,6 +33,7 @@ internal static class SwitchboardCommandLine
         root.Subcommands.Add(SessionsCommand.Create());
         root.Subcommands.Add(UsageCommand.Create());
         root.Subcommands.Add(AlertsCommand.Create());
+        root.Subcommands.Add(CommandCommand.Create());
         root.Subcommands.Add(DemoCommand.Create());
         root.Subcommands.Add(KeysCommand.Create());
         root.Subcommands.Add(TokenCommand.Create());

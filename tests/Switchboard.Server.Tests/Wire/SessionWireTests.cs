@@ -28,7 +28,7 @@ public sealed partial class SessionWireTests
         Labels = new Dictionary<string, string>(StringComparer.Ordinal) { ["team"] = "core", ["env"] = "prod" },
         Metadata = """{"model":"m1","steps":[1,2]}""", ErrorMessage = "almost", InputTokens = 10, OutputTokens = 20,
         CostUsd = 1.25m, TasksRunning = 3, LeaseSeconds = 30, LeaseExpiresAt = T0.AddSeconds(30), CreatedAt = T0,
-        UpdatedAt = T0.AddSeconds(1), TerminatedAt = T0.AddSeconds(2), Version = 7,
+        UpdatedAt = T0.AddSeconds(1), TerminatedAt = T0.AddSeconds(2), Version = 7, AcceptsCommands = false,
     };
 
     /// <summary>Every field different from <see cref="Full"/>.</summary>
@@ -38,7 +38,7 @@ public sealed partial class SessionWireTests
         Labels = new Dictionary<string, string>(StringComparer.Ordinal) { ["team"] = "edge" },
         Metadata = """{"x":true}""", ErrorMessage = null, InputTokens = 11, OutputTokens = 21, CostUsd = 2.5m,
         TasksRunning = 0, LeaseSeconds = null, LeaseExpiresAt = null, CreatedAt = T0.AddSeconds(3),
-        UpdatedAt = T0.AddSeconds(4), TerminatedAt = null, Version = 8,
+        UpdatedAt = T0.AddSeconds(4), TerminatedAt = null, Version = 8, AcceptsCommands = true,
     };
 
     [Fact]
@@ -252,6 +252,9 @@ public sealed partial class SessionWireTests
             case SessionWire.Kind.Time:
                 WireTimeText().IsMatch(value.GetString() ?? "").ShouldBeTrue($"'{field}' is a UTC timestamp with milliseconds: {value}");
                 break;
+            case SessionWire.Kind.Bool:
+                value.ValueKind.ShouldBeOneOf([JsonValueKind.True, JsonValueKind.False], $"'{field}' is true or false");
+                break;
             default:
                 throw new InvalidOperationException($"Unknown kind {field.Kind}.");
         }
@@ -271,6 +274,7 @@ public sealed partial class SessionWireTests
             SessionWire.Kind.Int64 => ("integer", "int64"),
             SessionWire.Kind.Decimal => ("number", null),
             SessionWire.Kind.Time => ("string", "date-time"),
+            SessionWire.Kind.Bool => ("boolean", null),
             _ => throw new InvalidOperationException($"Unknown kind {field.Kind}."),
         };
         types.Where(t => t != "null").ShouldBe([type], $"{owner}.{field}: {field.Kind} is a JSON {type}");
@@ -316,6 +320,7 @@ public sealed partial class SessionWireTests
         public void Int64(int ordinal, string column, long value) => Add(ordinal, column, value);
         public void Decimal(int ordinal, string column, decimal value) => Add(ordinal, column, value);
         public void Time(int ordinal, string column, DateTimeOffset? value) => Add(ordinal, column, value);
+        public void Bool(int ordinal, string column, bool value) => Add(ordinal, column, value);
 
         public bool IsNull(int ordinal) => _values[ordinal] is null;
         public string Text(int ordinal) => (string)_values[ordinal]!;
@@ -323,6 +328,7 @@ public sealed partial class SessionWireTests
         public long Int64(int ordinal) => (long)_values[ordinal]!;
         public decimal Decimal(int ordinal) => (decimal)_values[ordinal]!;
         public DateTimeOffset Time(int ordinal) => (DateTimeOffset)_values[ordinal]!;
+        public bool Bool(int ordinal) => (bool)_values[ordinal]!;
 
         private void Add(int ordinal, string column, object? value)
         {

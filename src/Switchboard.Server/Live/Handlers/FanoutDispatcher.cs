@@ -10,7 +10,8 @@ namespace Switchboard.Live;
 /// <paramref name="wake"/>, to be woken once at the end of the pass, after everything of that pass is queued, so it
 /// drains a burst in one write. Used by the <see cref="ProjectionHandler"/> on the live loop; no locks, no callbacks out.
 /// </summary>
-internal sealed class FanoutDispatcher(SessionProjection projection, TopicRegistry topics, FanoutPacer pacer, UsageFanout usage, List<SendQueue> wake)
+internal sealed class FanoutDispatcher(SessionProjection projection, TopicRegistry topics, FanoutPacer pacer, UsageFanout usage, CommandHandler commands,
+    List<SendQueue> wake)
 {
     /// <summary>Subscriber deliveries since start.</summary>
     public long Deliveries { get; private set; }
@@ -33,6 +34,12 @@ internal sealed class FanoutDispatcher(SessionProjection projection, TopicRegist
         if (EventTypes.IsAlert(e.Type))
         {
             return DispatchAlert(e);
+        }
+
+        if (EventTypes.IsCommand(e.Type))
+        {
+            commands.Applied(e);
+            return DispatchCommand(e);
         }
 
         byte[]? envelope = null;
@@ -72,6 +79,31 @@ internal sealed class FanoutDispatcher(SessionProjection projection, TopicRegist
         {
             envelope = FrameEncoder.Envelope(e, Projection.Epoch);
             delivered += Deliver(Topics.Alerts, FrameEncoder.Broadcast(TopicRoute.AlertsTopic, e.Type, envelope, e.Seq), e, null, null, TopicRoute.AlertsTopic);
+        }
+
+        if (e.SessionId is { } id && Topics.ForSession(id) is { Count: > 0 } watchers)
+        {
+            envelope ??= FrameEncoder.Envelope(e, Projection.Epoch);
+            var topic = TopicRoute.SessionPrefix + id;
+            delivered += Deliver(watchers, FrameEncoder.Broadcast(topic, e.Type, envelope, e.Seq), e, null, null, topic);
+        }
+
+        Deliveries += delivered;
+        return delivered;
+    }
+
+    /// <summary>
+    /// A command event goes to <c>commands</c> and to its session's topic (label-scoped subscribers decide from the
+    /// session's labels it carries); never to <c>sessions</c>.
+    /// </summary>
+    private int DispatchCommand(EventRecord e)
+    {
+        var delivered = 0;
+        byte[]? envelope = null;
+        if (Topics.Commands.Count > 0)
+        {
+            envelope = FrameEncoder.Envelope(e, Projection.Epoch);
+            delivered += Deliver(Topics.Commands, FrameEncoder.Broadcast(TopicRoute.CommandsTopic, e.Type, envelope, e.Seq), e, null, null, TopicRoute.CommandsTopic);
         }
 
         if (e.SessionId is { } id && Topics.ForSession(id) is { Count: > 0 } watchers)

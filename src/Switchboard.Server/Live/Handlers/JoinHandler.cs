@@ -8,7 +8,7 @@ namespace Switchboard.Live;
 /// otherwise (<see cref="JoinCoordinator"/>). Going live hands the joiner's first frames to the other concerns (the
 /// first summary, presence, usage); a leave tells presence.
 /// </summary>
-internal sealed class JoinHandler(LiveState state, PresenceHandler presence, UsageHandler usage, SummaryHandler summary) : LiveHandler
+internal sealed class JoinHandler(LiveState state, PresenceHandler presence, UsageHandler usage, SummaryHandler summary, CommandHandler commands) : LiveHandler
 {
     public override void Register(MessageRoutes routes)
     {
@@ -97,6 +97,8 @@ internal sealed class JoinHandler(LiveState state, PresenceHandler presence, Usa
                 return result with { FleetSummary = projection.BuildFleetSummary(state.Time.GetUtcNow()) };
             case TopicKind.Alerts:
                 return result with { Alerts = projection.OpenAlerts() };
+            case TopicKind.Commands:
+                return result with { Commands = commands.Outstanding() };
             case TopicKind.OneSession:
                 return result with { HasSession = true, Session = JoinCoordinator.InScope(request, projection.Get(request.Route.SessionId!)) };
             default:

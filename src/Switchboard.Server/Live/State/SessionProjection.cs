@@ -37,8 +37,12 @@ internal sealed class SessionProjection
 
     public int ActiveCount => _active.Count;
 
+    /// <summary>The commands outstanding at the state last loaded, for the <see cref="CommandHandler"/> to start from.</summary>
+    public IReadOnlyList<Commands.Command> LoadedCommands { get; private set; } = [];
+
     public void Load(StoreState state)
     {
+        LoadedCommands = state.OutstandingCommands;
         Epoch = state.Epoch;
         HeadSeq = state.HeadSeq;
         FleetPaused = state.FleetPaused;
@@ -88,6 +92,11 @@ internal sealed class SessionProjection
         {
             ApplyAlert(e);
             return (null, null);
+        }
+
+        if (EventTypes.IsCommand(e.Type))
+        {
+            return (null, null); // a command changes no session (its own state is the CommandHandler's)
         }
 
         if (e.SessionId is not { } id)

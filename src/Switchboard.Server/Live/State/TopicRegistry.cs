@@ -15,6 +15,8 @@ internal sealed class TopicRegistry
 
     public List<Subscription> Alerts { get; } = [];
 
+    public List<Subscription> Commands { get; } = [];
+
     public int Count { get; private set; }
 
     public List<Subscription>? ForSession(string sessionId) => _perSession.GetValueOrDefault(sessionId);
@@ -58,7 +60,7 @@ internal sealed class TopicRegistry
     public List<SendQueue> Clear()
     {
         var queues = new HashSet<SendQueue>(ReferenceEqualityComparer.Instance);
-        foreach (var list in _perSession.Values.Append(AllSessions).Append(SummaryOnly).Append(Usage).Append(Alerts))
+        foreach (var list in _perSession.Values.Append(AllSessions).Append(SummaryOnly).Append(Usage).Append(Alerts).Append(Commands))
         {
             foreach (var s in list)
             {
@@ -73,6 +75,7 @@ internal sealed class TopicRegistry
         SummaryOnly.Clear();
         Usage.Clear();
         Alerts.Clear();
+        Commands.Clear();
         Count = 0;
         return [.. queues];
     }
@@ -101,6 +104,8 @@ internal sealed class TopicRegistry
                 return Usage;
             case TopicKind.Alerts:
                 return Alerts;
+            case TopicKind.Commands:
+                return Commands;
         }
 
         if (!_perSession.TryGetValue(route.SessionId!, out var list) && create)

@@ -29,6 +29,7 @@ internal sealed class SwitchboardOptionsValidator : IValidateOptions<Switchboard
         problems.Merge(new AlertOptionsValidator().Validate(name, options.Alerts));
         problems.Merge(new WebhookOptionsValidator().Validate(name, options.Webhooks));
         problems.Merge(new OtlpOptionsValidator().Validate(name, options.Otlp));
+        problems.Merge(new CommandOptionsValidator().Validate(name, options.Commands));
         return problems.Result;
     }
 }
@@ -193,6 +194,18 @@ internal sealed class OtlpOptionsValidator : IValidateOptions<OtlpOptions>
         }
 
         p.AtLeast(nameof(o.MaxBodyBytes), o.MaxBodyBytes, 1024);
+        return p.Result;
+    }
+}
+
+/// <summary><c>Switchboard:Commands</c>.</summary>
+internal sealed class CommandOptionsValidator : IValidateOptions<CommandOptions>
+{
+    public ValidateOptionsResult Validate(string? name, CommandOptions o)
+    {
+        var p = new OptionProblems("Switchboard:Commands");
+        p.AtLeast(nameof(o.MaxWaiters), o.MaxWaiters, 1);
+        p.InRange(nameof(o.MaxWaitSeconds), o.MaxWaitSeconds, 1, 300);
         return p.Result;
     }
 }

@@ -55,11 +55,16 @@ export class Api {
     return this.#json(url);
   }
 
-  /** PATCH /api/sessions/{id} with {state}: how one session is paused ("paused") and resumed ("idle"). */
-  setSessionState(id, state) {
-    return this.#json(new URL(`api/sessions/${encodeURIComponent(id)}`, this.#root), {
-      method: "PATCH", body: JSON.stringify({ state }), contentType: "application/json",
+  /** POST /api/sessions/{id}/commands: cancel, pause, resume or message (with its text) to the session's producer. */
+  issueCommand(id, type, text) {
+    return this.#json(new URL(`api/sessions/${encodeURIComponent(id)}/commands`, this.#root), {
+      method: "POST", body: JSON.stringify(text ? { type, text } : { type }), contentType: "application/json",
     });
+  }
+
+  /** GET /api/sessions/{id}/commands: the session's commands in the order issued. */
+  listCommands(id) {
+    return this.#json(new URL(`api/sessions/${encodeURIComponent(id)}/commands?limit=1000`, this.#root));
   }
 
   /** POST /api/sessions/{id}/terminate, with an optional reason. */

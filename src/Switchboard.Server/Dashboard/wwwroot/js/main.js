@@ -16,6 +16,7 @@ import { Toasts } from "./views/toasts.js";
 import { UsageView } from "./views/usage.js";
 import { AlertBar } from "./views/alerts.js";
 import { WebhookList } from "./views/webhooks.js";
+import { CommandFeed } from "./commands.js";
 
 /** The join snapshot holds up to this many active sessions (the server's maximum). */
 const SNAPSHOT_LIMIT = 1000;
@@ -52,6 +53,10 @@ await auth.start();
 const socket = new Socket(api.socketEndpoint(), auth.enabled ? { authToken: () => auth.token } : {});
 auth.attach(socket);
 detail = new DetailPanel(socket, api, { onClose: () => { list.selectedId = null; } });
+// The fleet's outstanding commands, for the list's "cancel requested" badge.
+const commands = new CommandFeed(socket);
+list.commands = commands;
+commands.subscribe(renderList);
 new UsageView(socket);
 
 // Join params as a function: phoenix.js reads them at every (re)join, so a rejoin resumes from the last seq seen.

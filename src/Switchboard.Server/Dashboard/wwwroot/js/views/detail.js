@@ -10,15 +10,30 @@ import { describe } from "./events.js";
 
 const MAX_TIMELINE = 40;
 
-/** What each action asks, does, and says when done. Resuming a paused session sets it idle. */
+/**
+ * What each action asks, does, and says when done. Pause, resume, cancel and message are commands to the session's
+ * producer (it acts on them and answers; the Commands section shows how far each got); terminate ends the session.
+ * `input` asks for text: an optional reason, or the message (required).
+ */
 const ACTIONS = {
-  pause: { question: "Pause this session?", done: "Paused", failed: "Could not pause", run: (api, id) => api.setSessionState(id, "paused") },
-  resume: { question: "Resume this session?", done: "Resumed", failed: "Could not resume", run: (api, id) => api.setSessionState(id, "idle") },
+  pause: { question: "Ask the producer to pause this session?", done: "Pause sent to the producer", failed: "Could not send pause", command: "pause" },
+  resume: { question: "Ask the producer to resume this session?", done: "Resume sent to the producer", failed: "Could not send resume", command: "resume" },
+  cancel: {
+    question: "Ask the producer to cancel this run? It should stop and end the session.", done: "Cancel sent to the producer",
+    failed: "Could not send cancel", command: "cancel", input: { placeholder: "Why (optional)", label: "Why cancel" },
+  },
+  message: {
+    question: "Message to the producer:", done: "Message sent to the producer", failed: "Could not send the message", command: "message",
+    input: { placeholder: "Message", label: "Message to the producer", required: true },
+  },
   terminate: {
     question: "Terminate this session? This cannot be undone.", done: "Terminated", failed: "Could not terminate",
+    input: { placeholder: "Reason (optional)", label: "Reason for terminating" },
     run: (api, id, reason) => api.terminateSession(id, reason),
   },
 };
+
+const COMMAND_EVENTS = ["command_issued", "command_delivered", "command_acknowledged", "command_expired", "command_withdrawn"];
 
 // Who this tab is, for presence: one viewer per tab, so two tabs of one person show as two.
 const VIEWER = { name: "dashboard", id: `tab-${crypto.getRandomValues(new Uint32Array(2)).join("")}` };
@@ -31,6 +46,7 @@ export class DetailPanel {
   #channel = null;
   #session = null;
   #timeline = new Map();
+  #commands = new Map();
   #returnFocus = null;
   #pending = null;
   #busy = false;
@@ -71,6 +87,7 @@ export class DetailPanel {
     this.#returnFocus = document.activeElement;
     this.#session = known ?? null;
     this.#timeline = new Map();
+    this.#commands = new Map();
     this.#ask(null);
     this.#showResult(null);
     const channel = this.#socket.channel(`session:${id}`, { viewer: VIEWER });
@@ -79,6 +96,10 @@ export class DetailPanel {
     presence.onSync(() => channel === this.#channel && this.setViewers(presence.list().length));
     for (const type of ["session_created", "session_updated", "session_terminated"]) {
       channel.on(type, (envelope) => this.#event(channel, envelope));
+    }
+
+    for (const type of COMMAND_EVENTS) {
+      channel.on(type, (envelope) => this.#commandEvent(channel, envelope));
     }
 
     channel.onError(() => channel === this.#channel && this.#render());
@@ -96,6 +117,7 @@ export class DetailPanel {
     this.#render();
     byTestId("detail-close").focus();
     this.#loadHistory(channel, id);
+    this.#loadCommands(channel, id);
   }
 
   close() {
@@ -139,12 +161,16 @@ export class DetailPanel {
       return;
     }
 
-    setText(byTestId("action-question"), ACTIONS[action].question);
-    const reason = byTestId("action-reason");
-    reason.hidden = action !== "terminate";
-    reason.value = "";
+    const spec = ACTIONS[action];
+    setText(byTestId("action-question"), spec.question);
+    const input = byTestId("action-reason");
+    input.hidden = !spec.input;
+    input.value = "";
+    input.required = Boolean(spec.input?.required);
+    setAttr(input, "placeholder", spec.input?.placeholder ?? null);
+    setAttr(input, "aria-label", spec.input?.label ?? null);
     setAttr(form, "data-action", action);
-    (action === "terminate" ? reason : byTestId("action-ok")).focus();
+    (spec.input ? input : byTestId("action-ok")).focus();
   }
 
   async #act() {
@@ -158,13 +184,16 @@ export class DetailPanel {
     this.#busy = true;
     byTestId("action-ok").disabled = true;
     try {
-      const session = await spec.run(this.#api, id, byTestId("action-reason").value.trim());
+      const text = byTestId("action-reason").value.trim();
+      const answer = spec.command ? await this.#api.issueCommand(id, spec.command, text) : await spec.run(this.#api, id, text);
       if (this.openId !== id) {
         return;
       }
 
-      if (session && (!this.#session || session.version >= this.#session.version)) {
-        this.#session = session;
+      if (spec.command) {
+        this.#rememberCommand(answer);
+      } else if (answer && (!this.#session || answer.version >= this.#session.version)) {
+        this.#session = answer;
       }
 
       this.#ask(null);
@@ -206,6 +235,39 @@ export class DetailPanel {
 
     this.#timeline.set(envelope.seq, { envelope, text: describe(envelope, before, after ?? before).text });
     this.#render();
+  }
+
+  #commandEvent(channel, envelope) {
+    if (channel === this.#channel) {
+      this.#rememberCommand(envelope.data.command);
+      this.#render();
+    }
+  }
+
+  /** Keeps the latest known state of a command: states only move forward (pending, delivered, then one of the ends). */
+  #rememberCommand(command) {
+    const rank = (c) => ["pending", "delivered"].indexOf(c.state) + 1 || 3;
+    const known = this.#commands.get(command.id);
+    if (!known || rank(command) >= rank(known)) {
+      this.#commands.set(command.id, command);
+    }
+  }
+
+  async #loadCommands(channel, id) {
+    try {
+      const list = await this.#api.listCommands(id);
+      if (channel !== this.#channel) {
+        return;
+      }
+
+      for (const command of list.commands) {
+        this.#rememberCommand(command);
+      }
+
+      this.#render();
+    } catch {
+      // The live part still shows commands issued from now on.
+    }
   }
 
   async #loadHistory(channel, id) {
@@ -250,8 +312,15 @@ export class DetailPanel {
     byTestId("detail-body").hidden = false;
     const active = s.state !== "terminated" && s.state !== "terminating";
     byTestId("detail-actions").hidden = !active;
-    byTestId("action-pause").hidden = !["idle", "working", "error"].includes(s.state);
-    byTestId("action-resume").hidden = s.state !== "paused";
+    // A producer that cannot receive commands gets none offered; terminating stays.
+    const commandable = active && s.accepts_commands !== false;
+    for (const button of byTestId("detail-actions").querySelectorAll("[data-command]")) {
+      button.hidden = !commandable;
+    }
+
+    byTestId("commands-unsupported").hidden = !(active && s.accepts_commands === false);
+    byTestId("action-pause").hidden = !commandable || s.state === "paused";
+    byTestId("action-resume").hidden = !commandable || s.state !== "paused";
     if (!active && this.#pending) {
       this.#ask(null);
     }
@@ -278,11 +347,24 @@ export class DetailPanel {
       ? pairs.map((p) => h("span", { class: "label-chip static" }, p))
       : [h("span", { class: "muted" }, "none")]));
     setText(byTestId("detail-metadata"), JSON.stringify(s.metadata ?? {}, null, 2));
+    const commands = [...this.#commands.values()].sort((a, b) => (a.issued_at < b.issued_at ? 1 : a.issued_at > b.issued_at ? -1 : 0));
+    byTestId("detail-commands-empty").hidden = commands.length > 0;
+    byTestId("detail-commands").replaceChildren(...commands.map((c) =>
+      h("li", { dataset: { testid: "detail-command", commandId: c.id, type: c.type, state: c.state } },
+        h("time", { datetime: c.issued_at }, formatClock(c.issued_at)),
+        h("span", {}, describeCommand(c)))));
     const items = [...this.#timeline.values()].sort((a, b) => b.envelope.seq - a.envelope.seq).slice(0, MAX_TIMELINE);
     byTestId("detail-timeline").replaceChildren(...items.map(({ envelope, text }) =>
       h("li", { dataset: { testid: "detail-event", type: envelope.type } },
         h("time", { datetime: envelope.at }, formatClock(envelope.at)), h("span", {}, text))));
   }
+}
+
+/** "cancel · acknowledged: done (stopped at step 3) · by key-1a2b3c4d", "message “hi” · pending". */
+function describeCommand(c) {
+  const text = c.text ? ` “${c.text.length > 80 ? `${c.text.slice(0, 80)}…` : c.text}”` : "";
+  const outcome = c.state === "acknowledged" ? `: ${c.outcome}${c.note ? ` (${c.note})` : ""}` : "";
+  return `${c.type}${text} · ${c.state}${outcome} · by ${c.issued_by}`;
 }
 
 function fill(testId, rows) {

@@ -45,6 +45,9 @@ export class SessionList {
 
   set selectedId(id) { this.#rows.selectedId = id; }
 
+  /** The fleet's outstanding commands (commands.js), for the "cancel requested" badge. */
+  set commands(feed) { this.#rows.commands = feed; }
+
   /** Shows one state view (the Errors tile). */
   showState(state) {
     this.#filters.showState(state);

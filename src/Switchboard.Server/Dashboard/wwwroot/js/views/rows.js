@@ -17,6 +17,9 @@ export class SessionRows {
 
   #priority = () => [];
 
+  /** The fleet's outstanding commands (commands.js): a session with a cancel waiting shows "cancel requested". */
+  commands = null;
+
   /** @param {{onOpen, onLabel, priority?: () => string[]}} options priority: label keys shown first (the filtered ones) */
   constructor(body, { onOpen, onLabel, priority }) {
     this.#body = body;
@@ -38,6 +41,7 @@ export class SessionRows {
     for (const session of sessions) {
       const row = this.#rows.get(session.id) ?? this.#create(session);
       this.#update(row, session);
+      row.cancel.hidden = !(this.commands?.cancelRequested(session.id) && session.state !== "terminated");
       wanted.add(session.id);
       const current = this.#body.children[index];
       if (current !== row.tr) {
@@ -69,6 +73,8 @@ export class SessionRows {
       labels: h("span", { class: "session-labels" }),
       source: h("span", { class: "session-source" }),
       error: h("span", { class: "session-error", dataset: { testid: "session-error" } }),
+      cancel: h("span", { class: "badge badge-cancel", dataset: { testid: "cancel-requested" }, title: "A cancel was issued to this session's producer; it has not answered yet", hidden: true },
+        "cancel requested"),
       state: h("td", { class: "c-state" }),
       tokens: h("td", { class: "num c-tokens", dataset: { testid: "session-tokens" } }),
       cost: h("td", { class: "num c-cost", dataset: { testid: "session-cost" } }),
@@ -80,7 +86,7 @@ export class SessionRows {
     };
     const open = h("button", { type: "button", class: "session-open", dataset: { testid: "session-open" },
       onclick: () => this.#onOpen(session.id) }, row.name);
-    const cell = h("td", { class: "c-name" }, open, row.error, h("div", { class: "session-meta" }, row.source, row.id, row.labels));
+    const cell = h("td", { class: "c-name" }, open, row.cancel, row.error, h("div", { class: "session-meta" }, row.source, row.id, row.labels));
     row.tr = h("tr", { class: "session-row", dataset: { testid: "session-row", sessionId: session.id } },
       cell, row.state, row.tokens, row.cost, row.tasks, h("td", { class: "c-updated" }, row.time));
     // The whole row opens the panel; its own buttons (the name, label chips) keep their meaning.

@@ -1,0 +1,41 @@
+using System.Text.Json;
+
+namespace Switchboard.Client;
+
+/// <summary>Commands and the answers that carry them.</summary>
+internal static partial class WireJson
+{
+    private static readonly string[] CommandTypes = ["cancel", "pause", "resume", "message"];
+    private static readonly string[] CommandStates = ["pending", "delivered", "acknowledged", "expired", "withdrawn"];
+    private static readonly string[] CommandOutcomes = ["done", "rejected", "failed"];
+
+    public static string ToWire(CommandType type) => CommandTypes[(int)type];
+
+    public static string ToWire(CommandState state) => CommandStates[(int)state];
+
+    public static string ToWire(CommandOutcome outcome) => CommandOutcomes[(int)outcome];
+
+    public static SessionCommand ReadCommand(JsonElement e) => new()
+    {
+        Id = String(e, "id")!,
+        SessionId = String(e, "session_id")!,
+        Type = (CommandType)Math.Max(0, Array.IndexOf(CommandTypes, String(e, "type"))),
+        Text = String(e, "text"),
+        Data = e.TryGetProperty("data", out var data) && data.ValueKind == JsonValueKind.Object ? data.Clone() : null,
+        State = (CommandState)Math.Max(0, Array.IndexOf(CommandStates, String(e, "state"))),
+        IssuedAt = Time(e, "issued_at") ?? default,
+        IssuedBy = String(e, "issued_by") ?? "",
+        ExpiresAt = Time(e, "expires_at") ?? default,
+        DeliveredAt = Time(e, "delivered_at"),
+        AcknowledgedAt = Time(e, "acknowledged_at"),
+        Outcome = Array.IndexOf(CommandOutcomes, String(e, "outcome")) is var o and >= 0 ? (CommandOutcome)o : null,
+        Note = String(e, "note"),
+    };
+
+    /// <summary>The <c>commands</c> array of an answer; empty when it has none (an older server).</summary>
+    public static IReadOnlyList<SessionCommand> ReadCommands(JsonElement e) =>
+        e.TryGetProperty("commands", out var list) && list.ValueKind == JsonValueKind.Array ? [.. list.EnumerateArray().Select(ReadCommand)] : [];
+
+    /// <summary>A producer's write answer: the session and its outstanding commands.</summary>
+    public static (Session Session, IReadOnlyList<SessionCommand> Commands) ReadSessionWithCommands(JsonElement e) => (ReadSession(e), ReadCommands(e));
+}

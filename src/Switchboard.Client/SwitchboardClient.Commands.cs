@@ -1,0 +1,98 @@
+using System.Globalization;
+
+namespace Switchboard.Client;
+
+/// <summary>Commands to the producers of sessions: issue, read, long-poll, acknowledge, withdraw.</summary>
+public sealed partial class SwitchboardClient
+{
+    /// <summary>
+    /// Issues a command to the producer of a session (<c>POST /api/sessions/{id}/commands</c>). Needs a write key. Not
+    /// retried after an uncertain failure (it would issue a second command).
+    /// </summary>
+    /// <exception cref="SwitchboardApiException">Unknown session (404), a terminating or terminated session or one that takes no commands (409), a bad field (400), a read key (403).</exception>
+    public Task<SessionCommand> IssueCommandAsync(string sessionId, NewCommand command, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(command);
+        var body = RequestJson.Object(w =>
+        {
+            w.WriteString("type", WireJson.ToWire(command.Type));
+            if (command.Text is not null)
+            {
+                w.WriteString("text", command.Text);
+            }
+
+            if (command.Data is { } data)
+            {
+                w.WritePropertyName("data");
+                data.WriteTo(w);
+            }
+
+            if (command.ExpiresIn is { } expires)
+            {
+                w.WriteNumber("expires_in_seconds", (int)Math.Ceiling(expires.TotalSeconds));
+            }
+        });
+        return _api.SendAsync(HttpMethod.Post, SessionPath(sessionId, "/commands"), body, RetryMode.IfNotApplied, WireJson.ReadCommand, cancellationToken);
+    }
+
+    /// <summary>A session's commands in the order issued, only those in <paramref name="states"/> when any are given.</summary>
+    public Task<CommandList> ListCommandsAsync(string sessionId, IEnumerable<CommandState>? states = null, CancellationToken cancellationToken = default) =>
+        _api.SendAsync(HttpMethod.Get, SessionPath(sessionId, "/commands") + StateQuery(states, "?"), null, RetryMode.Always, ReadList, cancellationToken);
+
+    /// <summary>
+    /// The producer's long-poll (<c>GET …/commands?wait=N</c>): answers as soon as a command is pending (or in
+    /// <paramref name="states"/>), or after <paramref name="wait"/> with none. With a write key, the pending commands it
+    /// answers with are handed over (they become delivered).
+    /// </summary>
+    public Task<CommandList> PollCommandsAsync(string sessionId, TimeSpan wait, IEnumerable<CommandState>? states = null, CancellationToken cancellationToken = default)
+    {
+        var seconds = ((int)Math.Ceiling(wait.TotalSeconds)).ToString(CultureInfo.InvariantCulture);
+        return _api.SendAsync(HttpMethod.Get, SessionPath(sessionId, "/commands") + "?wait=" + seconds + StateQuery(states, "&"), null, RetryMode.Always,
+            ReadList, cancellationToken);
+    }
+
+    /// <summary>One command of a session, or null.</summary>
+    public async Task<SessionCommand?> GetCommandAsync(string sessionId, string commandId, CancellationToken cancellationToken = default)
+    {
+        try
+        {
+            return await _api.SendAsync(HttpMethod.Get, CommandPath(sessionId, commandId), null, RetryMode.Always, WireJson.ReadCommand, cancellationToken)
+                .ConfigureAwait(false);
+        }
+        catch (SwitchboardApiException ex) when (ex.Code == "command_not_found")
+        {
+            return null;
+        }
+    }
+
+    /// <summary>
+    /// The producer's answer to a command (<c>POST …/commands/{cid}/ack</c>). The same answer again succeeds with the same
+    /// result, so this is retried after any failure; a different answer, or one to an expired or withdrawn command, is a 409.
+    /// </summary>
+    public Task<SessionCommand> AcknowledgeCommandAsync(string sessionId, string commandId, CommandOutcome outcome = CommandOutcome.Done, string? note = null,
+        CancellationToken cancellationToken = default) =>
+        _api.SendAsync(HttpMethod.Post, CommandPath(sessionId, commandId) + "/ack", RequestJson.Object(w =>
+        {
+            w.WriteString("outcome", WireJson.ToWire(outcome));
+            if (note is not null)
+            {
+                w.WriteString("note", note);
+            }
+        }), RetryMode.Always, WireJson.ReadCommand, cancellationToken);
+
+    /// <summary>Withdraws a pending command (<c>DELETE …/commands/{cid}</c>); a 409 once a producer was handed it.</summary>
+    public Task<SessionCommand> WithdrawCommandAsync(string sessionId, string commandId, CancellationToken cancellationToken = default) =>
+        _api.SendAsync(HttpMethod.Delete, CommandPath(sessionId, commandId), null, RetryMode.Always, WireJson.ReadCommand, cancellationToken);
+
+    private static string CommandPath(string sessionId, string commandId)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(commandId);
+        return SessionPath(sessionId, "/commands/") + Uri.EscapeDataString(commandId);
+    }
+
+    private static string StateQuery(IEnumerable<CommandState>? states, string separator) =>
+        states?.ToList() is { Count: > 0 } list ? separator + "state=" + string.Join(",", list.Select(WireJson.ToWire)) : "";
+
+    private static CommandList ReadList(System.Text.Json.JsonElement e) =>
+        new([.. e.GetProperty("commands").EnumerateArray().Select(WireJson.ReadCommand)], WireJson.Long(e, "as_of_seq"));
+}

@@ -1,0 +1,145 @@
+using System.Buffers;
+using System.Text.Json;
+using Switchboard.Json;
+
+namespace Switchboard.Commands;
+
+/// <summary>
+/// The one snake_case JSON shape of a command: HTTP answers, event data and stored rows.
+/// <c>{id, session_id, type, text, data, state, issued_at, issued_by, expires_at, delivered_at, acknowledged_at, outcome, note}</c>.
+/// </summary>
+internal static class CommandJson
+{
+    private static readonly JsonWriterOptions WriterOptions = new() { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+
+    /// <summary>Writes a command as a JSON object; <paramref name="stored"/> adds what only the store keeps (<c>issued_seq</c>).</summary>
+    public static void Write(Utf8JsonWriter w, Command c, bool stored = false)
+    {
+        w.WriteStartObject();
+        w.WriteString("id", c.Id);
+        w.WriteString("session_id", c.SessionId);
+        w.WriteString("type", c.Type.ToWire());
+        w.WriteString("text", c.Text);
+        if (c.Data is { } data)
+        {
+            w.WritePropertyName("data");
+            w.WriteRawValue(data, skipInputValidation: true);
+        }
+        else
+        {
+            w.WriteNull("data");
+        }
+
+        w.WriteString("state", c.State.ToWire());
+        w.WritePropertyName("issued_at");
+        WireTime.Write(w, c.IssuedAt);
+        w.WriteString("issued_by", c.IssuedBy);
+        w.WritePropertyName("expires_at");
+        WireTime.Write(w, c.ExpiresAt);
+        w.WritePropertyName("delivered_at");
+        WireTime.Write(w, c.DeliveredAt);
+        w.WritePropertyName("acknowledged_at");
+        WireTime.Write(w, c.AcknowledgedAt);
+        w.WriteString("outcome", c.Outcome?.ToWire());
+        w.WriteString("note", c.Note);
+        if (stored)
+        {
+            w.WriteNumber("issued_seq", c.IssuedSeq);
+        }
+
+        w.WriteEndObject();
+    }
+
+    /// <summary>Writes <c>"name": [command, …]</c>.</summary>
+    public static void WriteList(Utf8JsonWriter w, string name, IEnumerable<Command> commands)
+    {
+        w.WriteStartArray(name);
+        foreach (var c in commands)
+        {
+            Write(w, c);
+        }
+
+        w.WriteEndArray();
+    }
+
+    /// <summary>A producer's write answer: the session object with its outstanding commands as one more field, <c>commands</c>.</summary>
+    public static void WriteSession(Utf8JsonWriter w, Sessions.Session session, IEnumerable<Command> commands)
+    {
+        w.WriteStartObject();
+        foreach (var field in Sessions.SessionFields.Table.Response)
+        {
+            field.Write(w, session);
+        }
+
+        WriteList(w, "commands", commands);
+        w.WriteEndObject();
+    }
+
+    /// <summary>Reads a command written by <see cref="Write"/> (an answer, event data or a stored row).</summary>
+    public static Command Read(JsonElement e)
+    {
+        CommandWire.TryParseType(e.GetProperty("type").GetString(), out var type);
+        CommandWire.TryParseState(e.GetProperty("state").GetString(), out var state);
+        CommandOutcome? outcome = CommandWire.TryParseOutcome(e.GetProperty("outcome").GetString(), out var o) ? o : null;
+        var data = e.GetProperty("data");
+        return new Command
+        {
+            Id = e.GetProperty("id").GetString()!,
+            SessionId = e.GetProperty("session_id").GetString()!,
+            Type = type,
+            Text = e.GetProperty("text").GetString(),
+            Data = data.ValueKind == JsonValueKind.Object ? CompactJson.Write(data) : null,
+            State = state,
+            IssuedAt = WireTime.Parse(e.GetProperty("issued_at").GetString()!),
+            IssuedSeq = e.TryGetProperty("issued_seq", out var seq) ? seq.GetInt64() : 0,
+            IssuedBy = e.GetProperty("issued_by").GetString()!,
+            ExpiresAt = WireTime.Parse(e.GetProperty("expires_at").GetString()!),
+            DeliveredAt = Time(e, "delivered_at"),
+            AcknowledgedAt = Time(e, "acknowledged_at"),
+            Outcome = outcome,
+            Note = e.GetProperty("note").GetString(),
+        };
+    }
+
+    /// <summary>Reads a stored row's JSON text.</summary>
+    public static Command Read(string json)
+    {
+        using var doc = JsonDocument.Parse(json);
+        return Read(doc.RootElement);
+    }
+
+    /// <summary>A command as compact UTF-8 JSON text for its store row (with <c>issued_seq</c>).</summary>
+    public static string ToRow(Command c) => System.Text.Encoding.UTF8.GetString(Build(w => Write(w, c, stored: true)));
+
+    /// <summary>Event data: <c>{command}</c>.</summary>
+    public static byte[] EventData(Command c) => Build(w =>
+    {
+        w.WriteStartObject();
+        w.WritePropertyName("command");
+        Write(w, c);
+        w.WriteEndObject();
+    });
+
+    /// <summary>The data of a command an alert rule's action issued: <c>{alert_id, rule_id}</c>.</summary>
+    public static string AlertData(string alertId, string ruleId) => System.Text.Encoding.UTF8.GetString(Build(w =>
+    {
+        w.WriteStartObject();
+        w.WriteString("alert_id", alertId);
+        w.WriteString("rule_id", ruleId);
+        w.WriteEndObject();
+    }));
+
+    private static DateTimeOffset? Time(JsonElement e, string name) =>
+        e.GetProperty(name).GetString() is { } text ? WireTime.Parse(text) : null;
+
+    private static byte[] Build(Action<Utf8JsonWriter> body)
+    {
+        var buffer = new ArrayBufferWriter<byte>(512);
+        using (var writer = new Utf8JsonWriter(buffer, WriterOptions))
+        {
+            body(writer);
+        }
+
+        return buffer.WrittenSpan.ToArray();
+    }
+}

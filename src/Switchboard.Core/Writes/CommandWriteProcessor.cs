@@ -1,0 +1,184 @@
+using Switchboard.Commands;
+using Switchboard.Errors;
+using Switchboard.Sessions;
+
+namespace Switchboard.Writes;
+
+/// <summary>
+/// What a command write does, given the session and the command it targets, read inside the store's transaction. Pure,
+/// like <see cref="SessionWriteProcessor"/>: a refusal changes nothing; an acceptance lists the transitions to log.
+/// </summary>
+internal static class CommandWriteProcessor
+{
+    /// <summary>A new pending command, or why not.</summary>
+    public static CommandDecision Issue(IssueCommand write, Session? session, DateTimeOffset now)
+    {
+        if (session is null)
+        {
+            return CommandDecision.Refuse(SwitchboardError.SessionNotFound(write.SessionId));
+        }
+
+        if (session.State is SessionState.Terminating or SessionState.Terminated)
+        {
+            return CommandDecision.Refuse(new(ErrorKind.Conflict, "session_ending",
+                $"Session '{session.Id}' is {session.State.ToWire()}; it takes no more commands."));
+        }
+
+        if (!session.AcceptsCommands)
+        {
+            return CommandDecision.Refuse(new(ErrorKind.Conflict, "commands_not_supported",
+                $"Session '{session.Id}' cannot receive commands (accepts_commands is false: its producer, such as an OpenTelemetry exporter, has no way to read them)."));
+        }
+
+        var command = new Command
+        {
+            Id = write.Id,
+            SessionId = write.SessionId,
+            Type = write.Type,
+            Text = write.Text,
+            Data = write.Data,
+            IssuedAt = now,
+            IssuedBy = write.IssuedBy,
+            ExpiresAt = now.AddSeconds(write.ExpiresInSeconds),
+        };
+        return CommandDecision.Moved(command, (Events.EventTypes.CommandIssued, command));
+    }
+
+    /// <summary>
+    /// The producer's answer. The same answer twice changes nothing and answers the same; a different one, or an answer
+    /// to a command that expired or was withdrawn, is a conflict. A pending command is delivered and acknowledged at once
+    /// (a producer that learnt it from its session's topic), so every acknowledged command went through delivered.
+    /// </summary>
+    public static CommandDecision Acknowledge(AcknowledgeCommand write, Command? target, DateTimeOffset now)
+    {
+        if (Find(write.SessionId, write.CommandId, target) is { } refused)
+        {
+            return refused;
+        }
+
+        var c = target!;
+        switch (c.State)
+        {
+            case CommandState.Acknowledged when c.Outcome == write.Outcome && c.Note == write.Note:
+                return CommandDecision.Unchanged(c);
+            case CommandState.Acknowledged:
+                return CommandDecision.Refuse(new(ErrorKind.Conflict, "command_already_acknowledged",
+                    $"Command '{c.Id}' was already acknowledged with outcome '{c.Outcome?.ToWire()}'{(c.Note is null ? "" : " and a note")}; an acknowledgement is given once."));
+            case CommandState.Withdrawn:
+                return CommandDecision.Refuse(Withdrawn(c));
+        }
+
+        if (c.State == CommandState.Expired || c.ExpiresAt <= now)
+        {
+            return CommandDecision.Refuse(Expired(c));
+        }
+
+        var acknowledged = c with { State = CommandState.Acknowledged, DeliveredAt = c.DeliveredAt ?? now, AcknowledgedAt = now, Outcome = write.Outcome, Note = write.Note };
+        return c.State == CommandState.Pending
+            ? CommandDecision.Moved(acknowledged, (Events.EventTypes.CommandDelivered, c with { State = CommandState.Delivered, DeliveredAt = now }),
+                (Events.EventTypes.CommandAcknowledged, acknowledged))
+            : CommandDecision.Moved(acknowledged, (Events.EventTypes.CommandAcknowledged, acknowledged));
+    }
+
+    /// <summary>An operator takes back a command no producer has been handed; withdrawing it again changes nothing.</summary>
+    public static CommandDecision Withdraw(WithdrawCommand write, Command? target, DateTimeOffset now)
+    {
+        if (Find(write.SessionId, write.CommandId, target) is { } refused)
+        {
+            return refused;
+        }
+
+        var c = target!;
+        return c.State switch
+        {
+            CommandState.Withdrawn => CommandDecision.Unchanged(c),
+            CommandState.Expired => CommandDecision.Refuse(Expired(c)),
+            CommandState.Pending when c.ExpiresAt <= now => CommandDecision.Refuse(Expired(c)),
+            CommandState.Pending => CommandDecision.Moved(c with { State = CommandState.Withdrawn }, (Events.EventTypes.CommandWithdrawn, c with { State = CommandState.Withdrawn })),
+            CommandState.Delivered => CommandDecision.Refuse(new(ErrorKind.Conflict, "command_delivered",
+                $"Command '{c.Id}' was already handed to the producer ({FormatTime(c.DeliveredAt)}); it can no longer be withdrawn. Issue another command (resume after pause, say) instead.")),
+            _ => CommandDecision.Refuse(new(ErrorKind.Conflict, "command_already_acknowledged",
+                $"Command '{c.Id}' was already acknowledged with outcome '{c.Outcome?.ToWire()}'; it can no longer be withdrawn.")),
+        };
+    }
+
+    /// <summary>Expires a command still outstanding at its expiry; anything else (acknowledged first, say) changes nothing.</summary>
+    public static CommandDecision Expire(Command? target, DateTimeOffset now)
+    {
+        if (target is not { IsOutstanding: true } c || c.ExpiresAt > now)
+        {
+            return CommandDecision.Unchanged(target);
+        }
+
+        var expired = c with { State = CommandState.Expired };
+        return CommandDecision.Moved(expired, (Events.EventTypes.CommandExpired, expired));
+    }
+
+    /// <summary>A pending command handed to its producer becomes delivered; others stay as they are.</summary>
+    public static CommandDecision Deliver(Command c, DateTimeOffset now)
+    {
+        if (c.State != CommandState.Pending || c.ExpiresAt <= now)
+        {
+            return CommandDecision.Unchanged(c);
+        }
+
+        var delivered = c with { State = CommandState.Delivered, DeliveredAt = now };
+        return CommandDecision.Moved(delivered, (Events.EventTypes.CommandDelivered, delivered));
+    }
+
+    /// <summary>The refusal when the target is not a command of the session the request names.</summary>
+    private static CommandDecision? Find(string sessionId, string commandId, Command? target)
+    {
+        if (target is null)
+        {
+            return CommandDecision.Refuse(CommandNotFound(sessionId, commandId));
+        }
+
+        return target.SessionId != sessionId
+            ? CommandDecision.Refuse(new(ErrorKind.Conflict, "command_of_other_session",
+                $"Command '{commandId}' belongs to session '{target.SessionId}', not to '{sessionId}'; a producer answers only its own session's commands."))
+            : null;
+    }
+
+    /// <summary>The first rule a command write breaks before it reaches the store, or null.</summary>
+    public static SwitchboardError? Validate(SessionWrite write) => write switch
+    {
+        IssueCommand i => SessionIdRule(i.SessionId) ?? CommandIdRule(i.Id) ?? CommandValidator.Issue(i.Type, i.Text, i.Data, i.ExpiresInSeconds),
+        AcknowledgeCommand a => SessionIdRule(a.SessionId) ?? CommandIdRule(a.CommandId) ?? CommandValidator.Note(a.Note),
+        WithdrawCommand w => SessionIdRule(w.SessionId) ?? CommandIdRule(w.CommandId),
+        ExpireCommand e => SessionIdRule(e.SessionId) ?? CommandIdRule(e.CommandId),
+        DeliverCommands d => SessionIdRule(d.SessionId),
+        _ => throw new ArgumentOutOfRangeException(nameof(write), write.GetType().Name, "Not a command write."),
+    };
+
+    private static SwitchboardError? SessionIdRule(string id) => SessionId.IsValid(id)
+        ? null
+        : SwitchboardError.InvalidField("id", $"'id' must be {SessionId.Rule}.");
+
+    private static SwitchboardError? CommandIdRule(string id) => CommandValidator.IsValidId(id)
+        ? null
+        : SwitchboardError.InvalidField("command_id", $"A command id is 1–{CommandLimits.MaxIdLength} characters from [A-Za-z0-9._:-].");
+
+    /// <summary>A 404 for a command id that no session has.</summary>
+    public static SwitchboardError CommandNotFound(string sessionId, string commandId) =>
+        new(ErrorKind.NotFound, "command_not_found", $"Command '{commandId}' does not exist (session '{sessionId}').");
+
+    private static SwitchboardError Expired(Command c) =>
+        new(ErrorKind.Conflict, "command_expired", $"Command '{c.Id}' expired at {FormatTime(c.ExpiresAt)} before it was acknowledged; the producer should not act on it.");
+
+    private static SwitchboardError Withdrawn(Command c) =>
+        new(ErrorKind.Conflict, "command_withdrawn", $"Command '{c.Id}' was withdrawn by an operator; the producer should not act on it.");
+
+    private static string FormatTime(DateTimeOffset? at) =>
+        at is { } t ? t.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", System.Globalization.CultureInfo.InvariantCulture) : "never";
+}
+
+/// <summary>What <see cref="CommandProcessor"/> decided: a refusal, or the command after the write and the events to append.</summary>
+internal sealed record CommandDecision(SwitchboardError? Error, Command? Command, IReadOnlyList<(string Type, Command After)> Transitions)
+{
+    public static CommandDecision Refuse(SwitchboardError error) => new(error, null, []);
+
+    public static CommandDecision Unchanged(Command? command) => new(null, command, []);
+
+    public static CommandDecision Moved(Command after, params (string Type, Command After)[] transitions) => new(null, after, transitions);
+}

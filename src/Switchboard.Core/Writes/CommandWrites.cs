@@ -1,0 +1,25 @@
+using Switchboard.Commands;
+
+namespace Switchboard.Writes;
+
+/// <summary>
+/// Issues a command to the producer of a session. The id is chosen by the caller; the issue time and expiry are the
+/// store's clock at commit (<paramref name="ExpiresInSeconds"/> from then).
+/// </summary>
+internal sealed record IssueCommand(string Id, string SessionId, CommandType Type, string? Text, string? Data, int ExpiresInSeconds, string IssuedBy)
+    : SessionWrite;
+
+/// <summary>The producer's answer to a command of its session.</summary>
+internal sealed record AcknowledgeCommand(string SessionId, string CommandId, CommandOutcome Outcome, string? Note) : SessionWrite;
+
+/// <summary>An operator withdraws a pending command.</summary>
+internal sealed record WithdrawCommand(string SessionId, string CommandId) : SessionWrite;
+
+/// <summary>Moves a command whose expiry passed to expired, if it is still outstanding then. Issued by the expiry job.</summary>
+internal sealed record ExpireCommand(string SessionId, string CommandId) : SessionWrite;
+
+/// <summary>
+/// Hands a session's outstanding commands to its producer (a long-poll answer): pending ones become delivered. The
+/// result's commands are the outstanding ones after it.
+/// </summary>
+internal sealed record DeliverCommands(string SessionId) : SessionWrite;

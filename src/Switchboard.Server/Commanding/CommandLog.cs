@@ -1,0 +1,29 @@
+using Microsoft.Extensions.Logging;
+using Switchboard.Diagnostics;
+
+namespace Switchboard.Commanding;
+
+/// <summary>Commands: the long-poll watch and the expiry job (<see cref="LogEventIds.Commands"/>).</summary>
+internal static partial class CommandLog
+{
+    [LoggerMessage(LogEventIds.Commands + 0, LogLevel.Debug, "Command watch started at seq {Seq}", EventName = "Commands.WatchStarted")]
+    public static partial void WatchStarted(ILogger logger, long seq);
+
+    [LoggerMessage(LogEventIds.Commands + 1, LogLevel.Critical, "The command watch crashed; long-polls for commands on this node wake only at their deadline",
+        EventName = "Commands.WatchCrashed")]
+    public static partial void WatchCrashed(ILogger logger, Exception exception);
+
+    [LoggerMessage(LogEventIds.Commands + 2, LogLevel.Warning, "Expiring commands failed; the next check retries", EventName = "Commands.ExpiryFailed")]
+    public static partial void ExpiryFailed(ILogger logger, Exception exception);
+
+    [LoggerMessage(LogEventIds.Commands + 3, LogLevel.Information, "Command {CommandId} of session {SessionId} expired before it was acknowledged",
+        EventName = "Commands.Expired")]
+    public static partial void Expired(ILogger logger, string commandId, string sessionId);
+
+    [LoggerMessage(LogEventIds.Commands + 4, LogLevel.Warning, "{Max} long-polls already wait for commands; refusing more with 503 until some end",
+        EventName = "Commands.WaitersFull")]
+    public static partial void WaitersFull(ILogger logger, int max);
+
+    [LoggerMessage(LogEventIds.Commands + 5, LogLevel.Information, "Command watch resynchronising: {Reason}", EventName = "Commands.Resync")]
+    public static partial void Resync(ILogger logger, string reason);
+}

@@ -1,0 +1,229 @@
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Switchboard.Events;
+using Switchboard.Live;
+using Switchboard.Options;
+
+namespace Switchboard.Commanding;
+
+/// <summary>
+/// Wakes the producers' long-polls (<c>GET …/commands?wait=N</c>) when a command event of their session is applied. It
+/// observes the live loop like the alert evaluator does, through its own bounded <see cref="LiveFeed"/> read on its own
+/// loop, so an event committed on another node wakes a long-poll here as soon as this node applies it, and nothing of this
+/// class runs on the live loop; it never polls the store. Waiters are bounded (<see cref="CommandOptions.MaxWaiters"/>).
+/// On stopping, every waiter is woken so long-polls answer at once instead of holding the shutdown.
+/// </summary>
+internal sealed class CommandWatch : IAsyncDisposable
+{
+    private readonly LiveHub _live;
+    private readonly LiveFeed _feed;
+    private readonly TimeProvider _time;
+    private readonly ILogger _logger;
+    private readonly int _max;
+    private readonly object _gate = new();
+    private readonly Dictionary<string, List<CommandWaiter>> _bySession = new(StringComparer.Ordinal); // under _gate
+    private readonly CancellationTokenSource _stopping = new();
+    private CancellationTokenRegistration _onStopping;
+    private int _count; // under _gate
+    private bool _refusing; // under _gate: stopping, or WaitersFull logged until the count drops
+    private bool _stopped; // under _gate
+    private Task? _loop;
+    private volatile string? _failure;
+
+    public CommandWatch(LiveHub live, SwitchboardOptions options, TimeProvider time, ILogger<CommandWatch> logger, IHostApplicationLifetime? lifetime = null)
+    {
+        _live = live;
+        _time = time;
+        _logger = logger;
+        _max = options.Commands.MaxWaiters;
+        _feed = new LiveFeed(SwitchboardDefaults.CommandWatchPendingEvents);
+        if (lifetime is not null)
+        {
+            _onStopping = lifetime.ApplicationStopping.Register(static s => ((CommandWatch)s!).WakeAllAndRefuse(), this);
+        }
+    }
+
+    /// <summary>Long-polls waiting now.</summary>
+    public int Waiters
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _count;
+            }
+        }
+    }
+
+    /// <summary>True once the node began to stop: long-polls answer with what they have instead of waiting on.</summary>
+    public bool IsStopping
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _stopped;
+            }
+        }
+    }
+
+    /// <summary>Why the watch stopped working, for <c>/readyz</c>; null while it works.</summary>
+    public string? Failure => _failure;
+
+    /// <summary>Applied events waiting in the watch's feed (for metrics).</summary>
+    public int InboxDepth => _feed.Count;
+
+    public void Start()
+    {
+        _loop = Task.Run(RunAsync);
+        _ = _loop.ContinueWith(t =>
+        {
+            if (t.Exception is { } error)
+            {
+                _failure = "the command watch crashed: " + error.GetBaseException().Message;
+                CommandLog.WatchCrashed(_logger, error.GetBaseException());
+            }
+        }, TaskScheduler.Default);
+    }
+
+    /// <summary>A waiter for <paramref name="sessionId"/>'s command events, or null when <see cref="CommandOptions.MaxWaiters"/> already wait (or the node is stopping).</summary>
+    public CommandWaiter? TryWatch(string sessionId)
+    {
+        var waiter = new CommandWaiter(this, sessionId, _time);
+        lock (_gate)
+        {
+            if (_stopped || _count >= _max)
+            {
+                if (!_stopped && !_refusing)
+                {
+                    _refusing = true;
+                    CommandLog.WaitersFull(_logger, _max);
+                }
+
+                return null;
+            }
+
+            if (!_bySession.TryGetValue(sessionId, out var list))
+            {
+                list = [];
+                _bySession[sessionId] = list;
+            }
+
+            list.Add(waiter);
+            _count++;
+        }
+
+        return waiter;
+    }
+
+    internal void Remove(CommandWaiter waiter)
+    {
+        lock (_gate)
+        {
+            if (_bySession.TryGetValue(waiter.SessionId, out var list) && list.Remove(waiter))
+            {
+                _count--;
+                if (list.Count == 0)
+                {
+                    _bySession.Remove(waiter.SessionId);
+                }
+
+                if (_count < _max / 2)
+                {
+                    _refusing = false;
+                }
+            }
+        }
+    }
+
+    private async Task RunAsync()
+    {
+        var state = await _live.ObserveAsync(_feed).WaitAsync(_stopping.Token);
+        CommandLog.WatchStarted(_logger, state.HeadSeq);
+        var reader = _feed.Reader;
+        try
+        {
+            while (await reader.WaitToReadAsync(_stopping.Token))
+            {
+                if (_feed.TakeReset())
+                {
+                    // The live loop rebuilt its state and may have skipped events: every long-poll reads the store again.
+                    CommandLog.Resync(_logger, "the live loop rebuilt its state");
+                    WakeAll();
+                }
+
+                while (reader.TryRead(out var applied))
+                {
+                    if (applied.Event is { } e && EventTypes.IsCommand(e.Type) && e.SessionId is { } id)
+                    {
+                        Wake(id);
+                    }
+                }
+            }
+        }
+        catch (OperationCanceledException) when (_stopping.IsCancellationRequested)
+        {
+        }
+    }
+
+    private void Wake(string sessionId)
+    {
+        CommandWaiter[]? waiting = null;
+        lock (_gate)
+        {
+            if (_bySession.TryGetValue(sessionId, out var list))
+            {
+                waiting = [.. list];
+            }
+        }
+
+        // Outside the lock; each signal's continuation runs asynchronously.
+        foreach (var waiter in waiting ?? [])
+        {
+            waiter.Signal();
+        }
+    }
+
+    private void WakeAll()
+    {
+        CommandWaiter[] waiting;
+        lock (_gate)
+        {
+            waiting = [.. _bySession.Values.SelectMany(l => l)];
+        }
+
+        foreach (var waiter in waiting)
+        {
+            waiter.Signal();
+        }
+    }
+
+    private void WakeAllAndRefuse()
+    {
+        lock (_gate)
+        {
+            _stopped = true;
+        }
+
+        WakeAll();
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        WakeAllAndRefuse();
+        _feed.Complete();
+        await _stopping.CancelAsync();
+        await _onStopping.DisposeAsync();
+        if (_loop is not null)
+        {
+            try
+            {
+                await _loop;
+            }
+            catch (Exception ex) when (ex is not OutOfMemoryException)
+            {
+                // Logged by the continuation.
+            }
+        }
+    }
+}

@@ -1,0 +1,221 @@
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.OpenApi;
+using Switchboard.Commanding;
+using Switchboard.Commands;
+using Switchboard.Ingest;
+using Switchboard.Live;
+using Switchboard.Options;
+using Switchboard.Responses;
+using Switchboard.Security;
+using Switchboard.Storage;
+using Switchboard.Writes;
+
+namespace Switchboard.Http;
+
+/// <summary>
+/// <c>/api/sessions/{id}/commands</c>: issue, list (and the producer's long-poll), read, acknowledge and withdraw the
+/// commands of one session. Every change goes through the write pipeline and is logged as an event (docs/commands.md).
+/// </summary>
+internal static class CommandEndpoints
+{
+    public static void Map(IEndpointRouteBuilder api)
+    {
+        // A subscriber token is recognised here and refused with 403: it opens streams, it issues and answers nothing.
+        var commands = api.MapGroup("/sessions/{id}/commands").WithTags("Commands").WithMetadata(new SubscriberTokenForbidden());
+        commands.MapPost("", IssueAsync).WithName("IssueCommand")
+            .WithDescription("Issues cancel, pause, resume or message to the session's producer. Needs a write key.")
+            .JsonBody<Contracts.CommandRequest>().Produces<Contracts.CommandResponse>(201).Problems(400, 404, 409, 413);
+        commands.MapGet("", ListAsync).WithName("ListCommands")
+            .WithDescription("The session's commands in the order issued. With 'wait' this is the producer's long-poll: it answers as soon as a command " +
+                "matches 'state' (pending when not given), or after 'wait' seconds with none; pending commands it answers with become delivered " +
+                "(with a write key, or auth off).")
+            .Produces<Contracts.CommandListResponse>().Problems(400, 404)
+            .Query(("state", JsonSchemaType.String, "Comma-separated states: pending, delivered, acknowledged, expired, withdrawn."),
+                ("limit", JsonSchemaType.Integer, "At most this many (1–1000, default 100)."),
+                ("wait", JsonSchemaType.Integer, "Long-poll: seconds to wait for a matching command (0 to Commands:MaxWaitSeconds)."));
+        commands.MapGet("/{commandId}", GetAsync).WithName("GetCommand").Produces<Contracts.CommandResponse>().Problems(404);
+        commands.MapPost("/{commandId}/ack", AcknowledgeAsync).WithName("AcknowledgeCommand")
+            .WithDescription("The producer's answer. The same answer again is 200 with the same command; a different one, or an answer to an expired, " +
+                "withdrawn or other session's command, is 409.")
+            .JsonBody<Contracts.CommandAckRequest>().Produces<Contracts.CommandResponse>().Problems(400, 404, 409, 413);
+        commands.MapDelete("/{commandId}", WithdrawAsync).WithName("WithdrawCommand")
+            .WithDescription("Withdraws a pending command (409 once a producer was handed it).")
+            .Produces<Contracts.CommandResponse>().Problems(404, 409);
+    }
+
+    private static async Task<IResult> IssueAsync(string id, HttpContext http, SessionWriter writer, SwitchboardOptions options, TimeProvider time,
+        CancellationToken ct)
+    {
+        IssueCommand issue;
+        try
+        {
+            using var body = await JsonBody.ReadAsync(http.Request, options.Http.MaxBodyBytes, allowEmpty: false, ct);
+            issue = CommandRequests.Issue(id, body!.RootElement, IssuerOf(http), time.GetUtcNow());
+        }
+        catch (RequestException ex)
+        {
+            return ex.Problem;
+        }
+
+        return await WriteAsync(writer, issue, "The command was not issued", c => new JsonResult(StatusCodes.Status201Created, w => CommandJson.Write(w, c))
+        {
+            Location = $"{http.Request.PathBase}{http.Request.Path.Value?.TrimEnd('/')}/{c.Id}",
+        }, ct);
+    }
+
+    private static async Task<IResult> AcknowledgeAsync(string id, string commandId, HttpContext http, SessionWriter writer, SwitchboardOptions options,
+        CancellationToken ct)
+    {
+        AcknowledgeCommand ack;
+        try
+        {
+            using var body = await JsonBody.ReadAsync(http.Request, options.Http.MaxBodyBytes, allowEmpty: false, ct);
+            ack = CommandRequests.Acknowledge(id, commandId, body!.RootElement);
+        }
+        catch (RequestException ex)
+        {
+            return ex.Problem;
+        }
+
+        return await WriteAsync(writer, ack, "The acknowledgement was not recorded", Ok, ct);
+    }
+
+    private static Task<IResult> WithdrawAsync(string id, string commandId, SessionWriter writer, CancellationToken ct) =>
+        WriteAsync(writer, new WithdrawCommand(id, commandId), "The command was not withdrawn", Ok, ct);
+
+    private static async Task<IResult> GetAsync(string id, string commandId, ISessionStore sessions, ICommandStore store, CancellationToken ct)
+    {
+        var command = CommandValidator.IsValidId(commandId) ? await store.GetCommandAsync(commandId, ct) : null;
+        if (command is null || command.SessionId != id)
+        {
+            return await sessions.GetSessionAsync(id, ct) is null
+                ? ProblemResult.From(Errors.SwitchboardError.SessionNotFound(id))
+                : ProblemResult.From(CommandWriteProcessor.CommandNotFound(id, commandId));
+        }
+
+        return Ok(command);
+    }
+
+    private static async Task<IResult> ListAsync(string id, HttpContext http, ISessionStore sessions, ICommandStore store, CommandWatch watch, LiveHub live,
+        SessionWriter writer, SwitchboardOptions options, TimeProvider time, CancellationToken ct)
+    {
+        List<CommandState>? states;
+        int limit;
+        int? wait;
+        try
+        {
+            states = CommandRequests.States(http.Request.Query["state"].ToString());
+            limit = SessionEndpoints.QueryInt(http.Request.Query, "limit", 100, 1, 1000);
+            wait = http.Request.Query.ContainsKey("wait") ? SessionEndpoints.QueryInt(http.Request.Query, "wait", 0, 0, options.Commands.MaxWaitSeconds) : null;
+        }
+        catch (RequestException ex)
+        {
+            return ex.Problem;
+        }
+
+        if (await sessions.GetSessionAsync(id, ct) is null)
+        {
+            return ProblemResult.From(Errors.SwitchboardError.SessionNotFound(id));
+        }
+
+        if (wait is not { } seconds)
+        {
+            var asOf = live.HeadSeq; // read first: every command event up to it is in the rows read after it
+            return List(await store.ListCommandsAsync(id, states, limit, ct), asOf);
+        }
+
+        using var waiter = watch.TryWatch(id);
+        if (waiter is null)
+        {
+            return new ProblemResult(StatusCodes.Status503ServiceUnavailable, "overloaded", "Service unavailable",
+                $"{options.Commands.MaxWaiters} long-polls already wait for commands on this node; retry, or learn commands from write answers or the session's topic.")
+            {
+                RetryAfterSeconds = 1,
+            };
+        }
+
+        try
+        {
+            return await PollAsync(id, states ?? [CommandState.Pending], limit, TimeSpan.FromSeconds(seconds), Delivers(http), watch, waiter, store, live, writer, time, ct);
+        }
+        catch (StoreUnavailableException ex)
+        {
+            return UnavailableProblem.For(ex, "No command was handed over");
+        }
+    }
+
+    /// <summary>
+    /// The producer's long-poll: answer as soon as a command matches, handing pending ones over in one write. The waiter is
+    /// armed before each read, so a command issued between the read and the wait still wakes it; it wakes on command events
+    /// the live loop applied, from this node or any other.
+    /// </summary>
+    private static async Task<IResult> PollAsync(string id, List<CommandState> states, int limit, TimeSpan wait, bool delivers, CommandWatch watch,
+        CommandWaiter waiter, ICommandStore store, LiveHub live, SessionWriter writer, TimeProvider time, CancellationToken ct)
+    {
+        var started = time.GetTimestamp();
+        while (true)
+        {
+            waiter.Rearm();
+            var asOf = live.HeadSeq;
+            var now = time.GetUtcNow();
+            var found = (await store.ListCommandsAsync(id, states, limit, ct)).Where(c => !c.IsOutstanding || c.ExpiresAt > now).ToList();
+            if (found.Count > 0 && delivers && found.Any(c => c.State == CommandState.Pending))
+            {
+                var result = await writer.WriteAsync(new DeliverCommands(id), ct);
+                if (result.Error is { } error)
+                {
+                    return ProblemResult.From(error);
+                }
+
+                // Answer what matched, as it is after the handover (a command withdrawn meanwhile is not handed over).
+                var handed = result.Commands!.ToDictionary(c => c.Id, StringComparer.Ordinal);
+                found = [.. found.Where(c => !c.IsOutstanding || handed.ContainsKey(c.Id)).Select(c => handed.GetValueOrDefault(c.Id) ?? c)];
+            }
+
+            if (found.Count > 0)
+            {
+                return List(found, asOf);
+            }
+
+            // A stopping node answers now rather than hold its shutdown for the rest of the wait.
+            var remaining = wait - time.GetElapsedTime(started);
+            if (remaining <= TimeSpan.Zero || watch.IsStopping || !await waiter.WaitAsync(remaining, ct))
+            {
+                return List([], live.HeadSeq);
+            }
+        }
+    }
+
+    /// <summary>Who issues: the API key's fingerprint, or <c>anonymous</c> while the server runs without keys.</summary>
+    private static string IssuerOf(HttpContext http) =>
+        http.Items[ApiAccessFilter.IdentityItem] is ApiKeyIdentity identity ? identity.Fingerprint : CommandLimits.Anonymous;
+
+    /// <summary>Only a caller that may write hands commands over (a read key's long-poll only watches).</summary>
+    private static bool Delivers(HttpContext http) =>
+        http.Items[ApiAccessFilter.IdentityItem] is not ApiKeyIdentity identity || identity.Allows(ApiKeyScope.Write);
+
+    private static async Task<IResult> WriteAsync(SessionWriter writer, SessionWrite write, string whatDidNotHappen, Func<Command, IResult> success, CancellationToken ct)
+    {
+        try
+        {
+            var result = await writer.WriteAsync(write, ct);
+            return result.Error is { } error ? ProblemResult.From(error) : success(result.Command!);
+        }
+        catch (StoreUnavailableException ex)
+        {
+            return UnavailableProblem.For(ex, whatDidNotHappen);
+        }
+    }
+
+    private static JsonResult Ok(Command c) => new(StatusCodes.Status200OK, w => CommandJson.Write(w, c));
+
+    private static JsonResult List(IReadOnlyList<Command> commands, long asOf) => new(StatusCodes.Status200OK, w =>
+    {
+        w.WriteStartObject();
+        CommandJson.WriteList(w, "commands", commands);
+        w.WriteNumber("as_of_seq", asOf);
+        w.WriteEndObject();
+    });
+}

@@ -1,0 +1,68 @@
+using Switchboard.FunctionalTests.Alerts;
+using Switchboard.FunctionalTests.Http;
+using Switchboard.Options;
+using Switchboard.Testing;
+
+namespace Switchboard.FunctionalTests.Commands;
+
+/// <summary>Rules act: an alert rule's action issues its command to the alert's session, in the alert's transaction, once per alert.</summary>
+public sealed class CommandRuleTests
+{
+    [Fact]
+    public async Task ABudgetRuleCancelsARunPastItsThresholdOncePerAlert()
+    {
+        await using var server = await SwitchboardServer.StartAsync(o => o.Alerts.Rules.Add(new AlertRuleOptions
+        {
+            Id = "budget", Name = "Cancel runs past $5", Condition = "session_cost", Threshold = 5,
+            Action = new AlertActionOptions { Type = "cancel", Text = "over the $5 budget" },
+        }));
+        await server.Http.CreateAsync("cheap", new { state = "working" });
+        await server.Http.CreateAsync("spender", new { state = "working", lease_seconds = 60 });
+        await server.Http.PostAsync("/api/sessions/cheap/usage", new { cost_usd = 1 });
+        await server.Http.PostAsync("/api/sessions/spender/usage", new { cost_usd = 6 });
+        await server.ExpectHistoryAsync("budget", "alert_raised spender");
+        await server.Http.ExpectHistoryAsync("spender", "command_issued cancel");
+
+        // More spending raises nothing more: the alert is open, so no second command (the usage answer hands this one over).
+        (await server.Http.PostAsync("/api/sessions/spender/usage", new { cost_usd = 3 })).Body.GetProperty("commands").GetArrayLength().ShouldBe(1);
+        await server.SettleAsync();
+        (await server.Http.CommandHistoryAsync("spender")).ShouldBe(["command_issued cancel", "command_delivered cancel"]);
+        (await server.Http.CommandHistoryAsync("cheap")).ShouldBeEmpty();
+
+        var events = await server.Http.EventsAsync(sessionId: "spender");
+        var raised = events.Single(e => e.Str("type") == "alert_raised");
+        var issued = events.Single(e => e.Str("type") == "command_issued");
+        issued.Long("seq").ShouldBe(raised.Long("seq") + 1, "issued in the alert's transaction, right after it");
+        var command = CommandKit.Command(issued);
+        command.Str("issued_by").ShouldBe("rule:budget");
+        command.Str("text").ShouldBe("over the $5 budget");
+        command.GetProperty("data").Str("alert_id").ShouldBe(AlertKit.Alert(raised).Str("id"));
+        command.GetProperty("data").Str("rule_id").ShouldBe("budget");
+
+        // A producer that only heartbeats gets it again until it answers.
+        (await server.Http.PostAsync("/api/sessions/spender/heartbeat")).Body.CommandIds().ShouldBe([command.Str("id")]);
+    }
+
+    [Fact]
+    public async Task EachNewAlertOfARuleOverHttpIssuesItsCommandAgainAndAFleetRuleTakesNoAction()
+    {
+        await using var server = await SwitchboardServer.StartAsync();
+        var rule = await server.Http.PostAsync("/api/alert-rules", new { id = "stop-errors", name = "Pause on error", condition = "session_error", action = new { type = "pause", text = "check the logs" } });
+        rule.Status.ShouldBe(201, rule.Body.ToString());
+        rule.Body.GetProperty("action").Str("type").ShouldBe("pause");
+        (await server.Http.GetJsonAsync("/api/alert-rules/stop-errors")).Body.GetProperty("action").Str("text").ShouldBe("check the logs");
+        (await server.Http.PostAsync("/api/alert-rules", new { name = "x", condition = "active_count", threshold = 3, action = new { type = "cancel" } })).ShouldBeProblem(400, "action");
+        (await server.Http.PostAsync("/api/alert-rules", new { name = "x", condition = "session_error", action = new { type = "resume" } })).ShouldBeProblem(400, "action.type");
+        (await server.Http.PostAsync("/api/alert-rules", new { name = "x", condition = "session_error", action = new { type = "message" } })).ShouldBeProblem(400, "action.text");
+        (await server.Http.PostAsync("/api/alert-rules", new { name = "x", condition = "session_error", action = new { type = "cancel", when = "now" } })).ShouldBeProblem(400, "action.when");
+
+        await server.Http.CreateAsync("flaky", new { state = "working" });
+        await server.Http.PatchAsync("/api/sessions/flaky", new { state = "error", error_message = "boom" });
+        await server.ExpectHistoryAsync("stop-errors", "alert_raised flaky");
+        await server.Http.PatchAsync("/api/sessions/flaky", new { state = "working" });
+        await server.ExpectHistoryAsync("stop-errors", "alert_raised flaky", "alert_resolved flaky");
+        await server.Http.PatchAsync("/api/sessions/flaky", new { state = "error", error_message = "boom again" });
+        await server.ExpectHistoryAsync("stop-errors", "alert_raised flaky", "alert_resolved flaky", "alert_raised flaky");
+        await server.Http.ExpectHistoryAsync("flaky", "command_issued pause", "command_delivered pause", "command_issued pause");
+    }
+}

@@ -1,0 +1,87 @@
+using System.Text.Json;
+using Switchboard.Commands;
+using Switchboard.Events;
+using Switchboard.Sessions;
+using Switchboard.Writes;
+
+namespace Switchboard.Storage.Tests;
+
+/// <summary>
+/// Commands: each change one event in the same transaction as the command row; a producer's write hands over the
+/// outstanding commands of its session; the outstanding ones load with the state; expiry is found by time.
+/// </summary>
+public abstract partial class StoreContractTests
+{
+    private static IssueCommand Issue(string session, CommandType type = CommandType.Pause, int expiresIn = 60) =>
+        new(Command.NewId(DateTimeOffset.UnixEpoch), session, type, null, null, expiresIn, "anonymous");
+
+    [Fact]
+    public async Task ACommandIsIssuedDeliveredInAProducersWriteAndAcknowledgedEachStepOneEventWithItsRow()
+    {
+        var store = await OpenAsync();
+        var commands = (ICommandStore)store;
+        await WriteOne(store, new CreateSession { Id = "s1", Labels = new Dictionary<string, string> { ["team"] = "red" } });
+        await WriteOne(store, new CreateSession { Id = "quiet" });
+        var issued = await WriteOne(store, Issue("s1"));
+        issued.Event!.Type.ShouldBe(EventTypes.CommandIssued);
+        issued.Event.SessionId.ShouldBe("s1");
+        issued.Event.Labels!["team"].ShouldBe("red");
+        issued.Command!.IssuedSeq.ShouldBe(issued.Event.Seq);
+        var id = issued.Command.Id;
+
+        // A batch: the other session's write hands nothing over; s1's heartbeat hands the command over, its usage again.
+        var results = await store.WriteAsync(
+        [
+            new Heartbeat("quiet") { DeliversCommands = true },
+            new Heartbeat("s1") { DeliversCommands = true },
+            new AddUsage("s1") { InputTokens = 5, DeliversCommands = true },
+        ], CancellationToken.None);
+        results[0].Commands.ShouldBeEmpty();
+        results[1].Commands!.Single().State.ShouldBe(CommandState.Delivered);
+        results[2].Commands!.Single().Id.ShouldBe(id);
+        (await commands.GetCommandAsync(id, CancellationToken.None))!.State.ShouldBe(CommandState.Delivered);
+
+        var acknowledged = await WriteOne(store, new AcknowledgeCommand("s1", id, CommandOutcome.Done, "ok"));
+        acknowledged.Command!.State.ShouldBe(CommandState.Acknowledged);
+        (await WriteOne(store, new Heartbeat("s1") { DeliversCommands = true })).Commands.ShouldBeEmpty();
+        var stored = (await commands.ListCommandsAsync("s1", null, 10, CancellationToken.None)).Single();
+        stored.State.ShouldBe(CommandState.Acknowledged);
+        stored.IssuedSeq.ShouldBe(issued.Event.Seq);
+        stored.Note.ShouldBe("ok");
+
+        var events = (await store.ReadEventsAsync(new EventQuery { AfterSeq = 0, SessionId = "s1" }, CancellationToken.None)).Select(e => e.Type).ToList();
+        events.ShouldBe([EventTypes.SessionCreated, EventTypes.CommandIssued, EventTypes.CommandDelivered, EventTypes.SessionUpdated, EventTypes.CommandAcknowledged]);
+    }
+
+    [Fact]
+    public async Task OutstandingCommandsLoadWithTheStateAndExpiredOnesAreFoundAndExpiredOnce()
+    {
+        var store = await OpenAsync();
+        await WriteOne(store, new CreateSession { Id = "s1" });
+        var soon = (await WriteOne(store, Issue("s1", expiresIn: 5))).Command!.Id;
+        var later = (await WriteOne(store, Issue("s1", CommandType.Cancel, expiresIn: 600))).Command!.Id;
+        var done = (await WriteOne(store, Issue("s1", CommandType.Resume))).Command!.Id;
+        await WriteOne(store, new AcknowledgeCommand("s1", done, CommandOutcome.Done, null));
+        await CloseAsync(store);
+
+        store = await OpenAsync();
+        var state = await store.LoadStateAsync(CancellationToken.None);
+        state.OutstandingCommands.Select(c => c.Id).ShouldBe([soon, later]);
+        var commands = (ICommandStore)store;
+        (await commands.FindExpiredCommandsAsync(Time.GetUtcNow(), 10, CancellationToken.None)).ShouldBeEmpty();
+
+        Time.Advance(TimeSpan.FromSeconds(6));
+        var due = await commands.FindExpiredCommandsAsync(Time.GetUtcNow(), 10, CancellationToken.None);
+        due.ShouldBe([("s1", soon)]);
+        var expired = await WriteOne(store, new ExpireCommand("s1", soon));
+        expired.Event!.Type.ShouldBe(EventTypes.CommandExpired);
+        using (var data = JsonDocument.Parse(expired.Event.Data))
+        {
+            data.RootElement.GetProperty("command").GetProperty("state").GetString().ShouldBe("expired");
+        }
+
+        (await WriteOne(store, new ExpireCommand("s1", soon))).Event.ShouldBeNull("an expiry is written once");
+        (await commands.FindExpiredCommandsAsync(Time.GetUtcNow(), 10, CancellationToken.None)).ShouldBeEmpty();
+        (await store.LoadStateAsync(CancellationToken.None)).OutstandingCommands.Select(c => c.Id).ShouldBe([later]);
+    }
+}
