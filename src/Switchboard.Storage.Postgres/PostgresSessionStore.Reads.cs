@@ -104,6 +104,7 @@ internal sealed partial class PostgresSessionStore
             command.Parameters.Add(new NpgsqlParameter<string>("labels", SessionWire.LabelsToText(labels)));
         }
 
+        AddTreeFilters(query, where, command);
         if (query.BeforeCreatedSeq is { } before)
         {
             where.Add("created_seq < @before");
@@ -151,6 +152,11 @@ internal sealed partial class PostgresSessionStore
             {
                 sql += " AND session_id = @sid";
                 command.Parameters.Add(new NpgsqlParameter<string>("sid", sessionId));
+            }
+
+            if (query.Subtree is { } subtree)
+            {
+                sql += SubtreeEventFilter(subtree, command);
             }
 
             command.CommandText = sql + " ORDER BY seq LIMIT @limit;";

@@ -108,5 +108,6 @@ internal static class SqliteSchema
     [
         ("events", "labels", "TEXT"),
         ("events", "prior_labels", "TEXT"),
+        .. TreeSchema.AddedColumns,
     ];
 }

@@ -114,6 +114,7 @@ internal sealed partial class SqliteSessionStore
             }
         }
 
+        AddTreeFilters(query, where, command);
         if (query.BeforeCreatedSeq is { } before)
         {
             where.Add("created_seq < $before");
@@ -161,6 +162,11 @@ internal sealed partial class SqliteSessionStore
         {
             sql += " AND session_id = $sid";
             command.Parameters.AddWithValue("$sid", sessionId);
+        }
+
+        if (query.Subtree is { } subtree)
+        {
+            sql += SubtreeEventFilter(subtree, command);
         }
 
         command.CommandText = sql + " ORDER BY seq LIMIT $limit;";

@@ -22,6 +22,7 @@ internal sealed partial class SqliteSessionStore
                 EnsureHeadUnmoved(commands, transaction);
                 writes = DedupeTelemetry(transaction, writes);
                 var current = WriteBatch.TargetIds(writes).ToDictionary(id => id, id => CurrentRow(commands, id), StringComparer.Ordinal);
+                ReadTrees(commands, writes, current);
                 var alerts = LoadAlertTargets(transaction, WriteBatch.AlertTargets(writes));
                 batch = WriteBatch.Apply(writes, current, new LogHead(_headSeq, _activeCount, _fleetPaused), Now(), alerts);
                 Persist(batch, commands);
@@ -36,6 +37,11 @@ internal sealed partial class SqliteSessionStore
             }
 
             foreach (var (session, _) in batch.Dirty)
+            {
+                _rows.Remember(session);
+            }
+
+            foreach (var session in batch.SubtreeDirty)
             {
                 _rows.Remember(session);
             }
@@ -108,6 +114,7 @@ internal sealed partial class SqliteSessionStore
             command.Execute();
         }
 
+        PersistSubtrees(batch, commands);
         foreach (var e in batch.Events)
         {
             InsertEvent(commands.InsertEvent, e);
@@ -152,6 +159,8 @@ internal sealed partial class SqliteSessionStore
         insert.Bind(5, e.Data.Span);
         insert.Bind(6, SqliteRows.LabelsText(e.Labels));
         insert.Bind(7, SqliteRows.LabelsText(e.PriorLabels));
+        insert.Bind(8, e.TreePath is { } path ? Trees.TreePath.Root(path) : null);
+        insert.Bind(9, e.TreePath);
         insert.Execute();
     }
 

@@ -10,7 +10,7 @@ namespace Switchboard.Storage.Sqlite;
 /// batch of writes with their events in one IMMEDIATE transaction; reads use pooled connections,
 /// which WAL lets run beside the writer.
 /// </summary>
-internal sealed partial class SqliteSessionStore : ISessionStore, IAlertStore, IWebhookStore
+internal sealed partial class SqliteSessionStore : ISessionStore, IAlertStore, IWebhookStore, ITreeStore
 {
     private readonly SqliteStoreOptions _options;
     private readonly TimeProvider _time;
@@ -86,6 +86,7 @@ internal sealed partial class SqliteSessionStore : ISessionStore, IAlertStore, I
         Execute(_writer, _options.Durability == SqliteDurability.Full ? "PRAGMA synchronous=FULL;" : "PRAGMA synchronous=NORMAL;");
         Execute(_writer, SqliteSchema.Create);
         AddMissingColumns(_writer);
+        Execute(_writer, TreeSchema.Complete);
         Epoch = EnsureEpoch(_writer);
         LoadHead(_writer);
         RebuildActiveCounts(_writer);

@@ -38,6 +38,10 @@ internal sealed record SessionQuery
     public bool? Active { get; init; }
     /// <summary>Continue below this <c>created_seq</c> (the cursor).</summary>
     public long? BeforeCreatedSeq { get; init; }
+    /// <summary>Only the children of this session, when set.</summary>
+    public string? ParentId { get; init; }
+    /// <summary>True: only roots (no parent); false: only sessions with a parent; null: both.</summary>
+    public bool? Roots { get; init; }
     /// <summary>Page size.</summary>
     public int Limit { get; init; } = SwitchboardDefaults.DefaultPageSize;
 }
@@ -54,6 +58,8 @@ internal sealed record EventQuery
     public long? UpToSeq { get; init; }
     /// <summary>Only this session's events, when set.</summary>
     public string? SessionId { get; init; }
+    /// <summary>Only the events of this subtree's sessions (and the subtree root's alert events), when set.</summary>
+    public SubtreeFilter? Subtree { get; init; }
     /// <summary>Most events to return.</summary>
     public int Limit { get; init; } = SwitchboardDefaults.EventReadLimit;
 }

@@ -12,7 +12,7 @@ internal readonly record struct LogHead(long HeadSeq, long ActiveCount, bool Fle
 /// sessions it touches (read inside the store's transaction), assigning consecutive seqs to the events. The store
 /// then persists <see cref="Dirty"/> rows, <see cref="Events"/> and <see cref="Head"/> in that same transaction.
 /// </summary>
-internal sealed class WriteBatch
+internal sealed partial class WriteBatch
 {
     private readonly Dictionary<string, Session?> _sessions;
     private readonly HashSet<string> _existing;
@@ -69,9 +69,14 @@ internal sealed class WriteBatch
         return (IReadOnlyCollection<AlertTarget>?)targets ?? [];
     }
 
-    /// <summary>The distinct session ids a batch touches, for the store to read (and lock) before applying it.</summary>
+    /// <summary>
+    /// The distinct session ids a batch touches, for the store to read (and lock) before applying it: each write's target
+    /// and each create's parent. Their ancestors (<see cref="MissingAncestors"/>) and the subtrees of cascading terminates
+    /// (<see cref="CascadeIds"/>) are read next.
+    /// </summary>
     public static IReadOnlyCollection<string> TargetIds(IReadOnlyList<SessionWrite> writes) =>
-        writes.Select(SessionWriteProcessor.TargetId).OfType<string>().Distinct(StringComparer.Ordinal).ToList();
+        writes.Select(SessionWriteProcessor.TargetId).Concat(writes.Select(w => (w as CreateSession)?.ParentId))
+            .OfType<string>().Distinct(StringComparer.Ordinal).ToList();
 
     /// <summary>
     /// Applies <paramref name="writes"/> to <paramref name="current"/> (every target id, null where no row exists).
@@ -106,12 +111,23 @@ internal sealed class WriteBatch
             return ApplyAlert(write, target, now);
         }
 
+        if (write is TerminateSession { Cascade: true } cascade)
+        {
+            return ApplyCascade(cascade, now);
+        }
+
         var id = SessionWriteProcessor.TargetId(write);
         var current = id is null ? null : _sessions.GetValueOrDefault(id);
-        var decision = SessionWriteProcessor.Apply(write, current, new WriteContext(now, Head.ActiveCount, Head.FleetPaused));
+        var parent = write is CreateSession { ParentId: { } parentId } ? _sessions.GetValueOrDefault(parentId) : null;
+        var decision = SessionWriteProcessor.Apply(write, current, new WriteContext(now, Head.ActiveCount, Head.FleetPaused) { Parent = parent });
         if (decision.Error is { } error)
         {
             return new WriteResult(error, null, null);
+        }
+
+        if (decision.Event is not null && RollUp(decision.Session!, decision.Delta) is { } overflow)
+        {
+            return new WriteResult(overflow, null, null);
         }
 
         var session = decision.Session;
@@ -130,6 +146,8 @@ internal sealed class WriteBatch
                 Session = session,
                 Labels = session?.Labels,
                 PriorLabels = current is not null && session is not null && !SessionChanges.LabelsEqual(current.Labels, session.Labels) ? current.Labels : null,
+                TreePath = session?.TreePath,
+                SubtreeDelta = session is null ? null : decision.Delta,
             };
             Events.Add(appended);
         }

@@ -26,7 +26,7 @@ internal static class Contracts
     /// <summary>A heartbeat takes no fields; an empty object is accepted.</summary>
     public sealed record HeartbeatRequest : IRequest;
 
-    public sealed record TerminateRequest(string Reason, long ExpectedVersion) : IRequest;
+    public sealed record TerminateRequest(string Reason, long ExpectedVersion, bool Cascade) : IRequest;
 
     [SessionFields(SessionWire.Use.Response)]
     public sealed record SessionResponse;
@@ -34,6 +34,9 @@ internal static class Contracts
     public sealed record SessionListResponse(List<SessionResponse> Sessions, string? NextCursor);
 
     public sealed record CountResponse(long ActiveSessions, long TotalSessions);
+
+    /// <summary>A page of a subtree in tree order (a parent right before its subtree), the session itself first, as of <c>as_of_seq</c>.</summary>
+    public sealed record SubtreeResponse(long AsOfSeq, List<SessionResponse> Sessions, string? NextCursor);
 
     public sealed record HeartbeatResponse(string Id, string State, int? LeaseSeconds, DateTimeOffset? LeaseExpiresAt);
 
@@ -57,7 +60,7 @@ internal static class Contracts
 
     public sealed record BatchHeartbeat(string Id) : BatchOperation;
 
-    public sealed record BatchTerminate(string Id, string Reason, long ExpectedVersion) : BatchOperation;
+    public sealed record BatchTerminate(string Id, string Reason, long ExpectedVersion, bool Cascade) : BatchOperation;
 
     public sealed record BatchRequest(List<BatchOperation> Operations) : IRequest;
 
@@ -91,10 +94,10 @@ internal static class Contracts
     public sealed record AuthResponse(bool Enabled, string? Scope);
 
     public sealed record AlertRuleRequest(string Id, string Name, string Condition, string Severity, int? Seconds, decimal? Threshold,
-        string? Metric, int? WindowSeconds, Dictionary<string, string> Labels, bool Enabled) : IRequest;
+        string? Metric, int? WindowSeconds, string Scope, Dictionary<string, string> Labels, bool Enabled) : IRequest;
 
     public sealed record AlertRuleResponse(string Id, string Name, string Condition, string Severity, int? Seconds, decimal? Threshold,
-        string? Metric, int? WindowSeconds, Dictionary<string, string> Labels, bool Enabled, string Source);
+        string? Metric, int? WindowSeconds, string Scope, Dictionary<string, string> Labels, bool Enabled, string Source);
 
     public sealed record AlertRuleListResponse(List<AlertRuleResponse> Rules);
 

@@ -27,6 +27,8 @@ internal static class SessionEndpoints
             .Query(("state", JsonSchemaType.String, "Comma-separated states to include."),
                 ("label", JsonSchemaType.String, "key=value; repeat for several labels (all must match)."),
                 ("active", JsonSchemaType.Boolean, "true: only active sessions; false: only terminated ones."),
+                ("parent_id", JsonSchemaType.String, "Only the children of this session."),
+                ("roots", JsonSchemaType.Boolean, "true: only root sessions (no parent); false: only sessions with a parent."),
                 ("limit", JsonSchemaType.Integer, "Page size."),
                 ("cursor", JsonSchemaType.String, "next_cursor of the previous page."));
         sessions.MapGet("/count", CountAsync).WithName("CountSessions").Produces<Contracts.CountResponse>();
@@ -159,7 +161,7 @@ internal static class SessionEndpoints
             };
         }
 
-        return new SessionQuery
+        return TreeEndpoints.WithTreeFilters(q, new SessionQuery
         {
             States = states,
             Labels = labels,
@@ -169,7 +171,7 @@ internal static class SessionEndpoints
                 ? long.TryParse(cursor.ToString(), NumberStyles.None, CultureInfo.InvariantCulture, out var c) ? c
                     : throw RequestException.Field("cursor", "'cursor' must be a next_cursor value returned by a previous page.")
                 : null,
-        };
+        });
     }
 
     internal static int QueryInt(IQueryCollection q, string name, int fallback, int min, int max)

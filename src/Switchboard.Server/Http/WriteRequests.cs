@@ -34,11 +34,19 @@ internal static class WriteRequests
             CostUsd = f.Decimal(W.CostUsd) ?? 0,
             TasksRunning = f.Int(W.TasksRunning) ?? 0,
             LeaseSeconds = f.NullableInt(W.LeaseSeconds).Value,
+            ParentId = f.NullableString(W.ParentId).Value,
         };
     }
 
     public static UpdateSession Update(string id, JsonElement body, string prefix = "", IReadOnlyCollection<string>? known = null)
     {
+        if (body.ValueKind == JsonValueKind.Object && body.TryGetProperty(W.ParentId, out _))
+        {
+            // Not an unknown field: a known one that only a create may set. Saying so beats "did you mean".
+            var immutable = Trees.TreeErrors.ParentImmutable();
+            throw RequestException.Field(prefix + W.ParentId, immutable.Detail);
+        }
+
         var f = new FieldReader(body, known ?? UpdateFields, prefix);
         return new UpdateSession(id)
         {
@@ -72,7 +80,7 @@ internal static class WriteRequests
         }
 
         var f = new FieldReader(b, known ?? TerminateFields, prefix);
-        return new TerminateSession(id) { Reason = f.String("reason"), ExpectedVersion = f.Long("expected_version") };
+        return new TerminateSession(id) { Reason = f.String("reason"), ExpectedVersion = f.Long("expected_version"), Cascade = f.Bool("cascade") ?? false };
     }
 
     /// <summary>One operation of <c>/api/batch</c>: <c>{"op": "create|update|usage|heartbeat|terminate", "id": …, …fields}</c>.</summary>
@@ -122,6 +130,7 @@ internal static class WriteRequests
         public static readonly string CostUsd = SessionWire.CostUsd.Name!;
         public static readonly string TasksRunning = SessionWire.TasksRunning.Name!;
         public static readonly string LeaseSeconds = SessionWire.LeaseSeconds.Name!;
+        public static readonly string ParentId = SessionWire.ParentId.Name!;
     }
 
     private static Heartbeat Heartbeat(string id, JsonElement op, string prefix)

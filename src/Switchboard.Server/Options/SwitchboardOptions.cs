@@ -21,6 +21,9 @@ public sealed class SwitchboardOptions
     /// <summary>OpenTelemetry in: the OTLP receivers. See docs/otel.md.</summary>
     public OtlpOptions Otlp { get; } = new();
 
+    /// <summary>Session rules: how deep a tree of sessions may grow.</summary>
+    public SessionOptions Sessions { get; } = new();
+
     /// <summary>Live stream settings.</summary>
     public StreamOptions Stream { get; } = new();
 

@@ -29,6 +29,7 @@ internal sealed class SwitchboardOptionsValidator : IValidateOptions<Switchboard
         problems.Merge(new AlertOptionsValidator().Validate(name, options.Alerts));
         problems.Merge(new WebhookOptionsValidator().Validate(name, options.Webhooks));
         problems.Merge(new OtlpOptionsValidator().Validate(name, options.Otlp));
+        problems.Merge(new SessionOptionsValidator().Validate(name, options.Sessions));
         return problems.Result;
     }
 }
