@@ -14,7 +14,7 @@ internal static class EventData
         w.WritePropertyName("session");
         SessionJson.Write(w, session);
         w.WriteNumber("active_count", activeCount);
-        Trees.TreeEventData.Write(w, session, delta);
+        TreeEventData.Write(w, session, delta);
     });
 
     /// <summary><c>{session, reason, active_count, ancestors?, subtree_delta?}</c>.</summary>
@@ -24,7 +24,7 @@ internal static class EventData
         SessionJson.Write(w, session);
         w.WriteString("reason", reason);
         w.WriteNumber("active_count", activeCount);
-        Trees.TreeEventData.Write(w, session, delta);
+        TreeEventData.Write(w, session, delta);
     });
 
     /// <summary>
@@ -46,7 +46,7 @@ internal static class EventData
             w.WriteString("reason", reason);
         }
 
-        Trees.TreeEventData.Write(w, after, delta);
+        TreeEventData.Write(w, after, delta);
     });
 
     /// <summary><c>{is_paused}</c>.</summary>

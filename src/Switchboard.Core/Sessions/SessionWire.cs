@@ -80,7 +80,8 @@ static partial class SessionWire
     public static readonly string[] StateNames = ["initializing", "idle", "working", "paused", "error", "terminating", "terminated"];
 
     /// <summary>The column suffixes of a <see cref="Kind.Subtree"/> field, in binding order (the wire also has total_tokens).</summary>
-    public static readonly string[] SubtreeColumnSuffixes = ["sessions", "active", "input_tokens", "output_tokens", "cost_usd"];
+    /// <remarks>A property, not a field: the fields above are built first and read it.</remarks>
+    public static string[] SubtreeColumnSuffixes => ["sessions", "active", "input_tokens", "output_tokens", "cost_usd"];
 
     /// <summary>How a field is written on the wire (and so in the OpenAPI schema and in a store column).</summary>
     public enum Kind

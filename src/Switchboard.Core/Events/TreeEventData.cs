@@ -1,8 +1,8 @@
 using System.Text.Json;
-using Switchboard.Events;
 using Switchboard.Sessions;
+using Switchboard.Trees;
 
-namespace Switchboard.Trees;
+namespace Switchboard.Events;
 
 /// <summary>
 /// What an event of a child session tells whoever holds its ancestors: <c>ancestors</c> (their ids, root first) and
