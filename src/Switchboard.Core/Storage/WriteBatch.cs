@@ -125,7 +125,7 @@ internal sealed partial class WriteBatch
             return new WriteResult(error, null, null);
         }
 
-        if (decision.Event is not null && RollUp(decision.Session!, decision.Delta) is { } overflow)
+        if (decision is { Event: not null, Session: { } changed } && RollUp(changed, decision.Delta) is { } overflow)
         {
             return new WriteResult(overflow, null, null);
         }
