@@ -20,6 +20,7 @@ public class BroadcastBenchmark
 {
     private readonly List<DrainingConsumer> _ready = [];
     private FanoutDispatcher _dispatcher = null!;
+    private readonly List<SendQueue> _wake = [];
     private readonly FanoutPacer _pacer = new(TimeProvider.System);
     private Session _session = null!;
     private ReadOnlyMemory<byte> _data;
@@ -38,7 +39,7 @@ public class BroadcastBenchmark
             new SessionTotals(new Dictionary<SessionState, long> { [SessionState.Working] = 1 }, 0, 0, 0)));
         var topics = new TopicRegistry();
         TopicRoute.TryParse(TopicRoute.SessionsTopic, out var sessions);
-        _dispatcher = new FanoutDispatcher(projection, topics, _pacer, new UsageFanout([]));
+        _dispatcher = new FanoutDispatcher(projection, topics, _pacer, new UsageFanout([]), _wake);
         for (var i = 0; i < Subscribers; i++)
         {
             var consumer = new DrainingConsumer(_ready);
@@ -59,7 +60,12 @@ public class BroadcastBenchmark
         // What one pass of the live loop does for one event: fan it out, then wake each connection once.
         _dispatcher.Dispatch(e);
         _pacer.EndChunk();
-        _dispatcher.WakeSubscribers();
+        foreach (var queue in _wake)
+        {
+            queue.Wake();
+        }
+
+        _wake.Clear();
 
         var drained = _ready.Count;
         foreach (var consumer in _ready)

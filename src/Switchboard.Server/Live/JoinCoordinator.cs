@@ -11,6 +11,15 @@ namespace Switchboard.Live;
 /// subscriptions at an exact position S (and takes the snapshot there), holds their live frames while the reply and any
 /// replay of (since, S] are queued, then releases every live event after S. A resumed client so gets each event exactly
 /// once, in order, or a fresh snapshot and <c>resumed: false</c>. The store is read here, never on the loop.
+/// <para>
+/// Trips to the loop. A fresh join whose snapshot the loop holds is answered in one: registered, snapshotted, its
+/// replies queued (the loop encodes them, as <see cref="JoinReply"/> says) and live in the same message. A second trip is
+/// needed only where the store must be read between fixing the position and going live, and the read must not run on
+/// the loop: a resume (it counts and streams the replay of (since, S] from the log; if the range cannot be replayed, the
+/// second trip takes a fresh snapshot instead and goes live), a <c>session:{id}</c> snapshot of a session not active at
+/// S (its stored row says whether it ended by then), and <c>usage</c> (its series up to the reply's <c>as_of_seq</c>).
+/// A resume from a position this node has not reached yet first waits for it (<see cref="CatchUpAsync"/>).
+/// </para>
 /// </summary>
 internal sealed partial class JoinCoordinator(LiveHub live, ISessionStore store, StreamOptions options, ILogger<JoinCoordinator> logger,
     SwitchboardOptions? switchboard = null, TimeProvider? time = null)
@@ -31,27 +40,26 @@ internal sealed partial class JoinCoordinator(LiveHub live, ISessionStore store,
     public long HeadSeq => live.HeadSeq;
 
     /// <summary>Joins one topic; see <see cref="JoinAllAsync"/>.</summary>
-    public async Task<ISubscription> JoinAsync(SendQueue queue, JoinRequest request, Func<JoinResult, OutboundFrame> encodeReply, Action? answered,
-        CancellationToken cancellationToken)
+    public async Task<ISubscription> JoinAsync(SendQueue queue, JoinRequest request, JoinReply reply, Action? answered, CancellationToken cancellationToken)
     {
-        var subs = await JoinAllAsync(queue, [request], results => [encodeReply(results[0])], answered, cancellationToken);
+        var subs = await JoinAllAsync(queue, [request], reply, answered, cancellationToken);
         return subs[0];
     }
 
     /// <summary>
-    /// Subscribes <paramref name="queue"/> to several topics at one log position. <paramref name="encodeReplies"/> runs
-    /// exactly once and its frames are queued before any event; the replay that follows is one stream in <c>seq</c> order
-    /// with each event once, even when it belongs to several of the topics. <paramref name="answered"/> runs once the
-    /// replies are queued and the join is live, or replaying (a long replay goes on while the connection serves other
+    /// Subscribes <paramref name="queue"/> to several topics at one log position. The replies (framed as
+    /// <paramref name="reply"/> says) are queued before any event; the replay that follows is one stream in <c>seq</c>
+    /// order with each event once, even when it belongs to several of the topics. <paramref name="answered"/> runs once
+    /// the replies are queued and the join is live, or replaying (a long replay goes on while the connection serves other
     /// messages). Without a replay the replies, the first summary and presence go out in one write. Throws
     /// <see cref="StoreUnavailableException"/> when the store cannot be read for a resume.
     /// </summary>
-    public async Task<ISubscription[]> JoinAllAsync(SendQueue queue, IReadOnlyList<JoinRequest> requests,
-        Func<JoinResult[], IReadOnlyList<OutboundFrame>> encodeReplies, Action? answered, CancellationToken cancellationToken)
+    public async Task<ISubscription[]> JoinAllAsync(SendQueue queue, IReadOnlyList<JoinRequest> requests, JoinReply reply, Action? answered,
+        CancellationToken cancellationToken)
     {
         if (requests is [{ Usage: not null } usage])
         {
-            return [await JoinUsageAsync(queue, usage, encodeReplies, answered, cancellationToken)];
+            return [await JoinUsageAsync(queue, usage, reply, answered, cancellationToken)];
         }
 
         var since = requests[0].Since;
@@ -61,50 +69,47 @@ internal sealed partial class JoinCoordinator(LiveHub live, ISessionStore store,
             await CatchUpAsync(since!.Value, cancellationToken);
         }
 
-        var (subs, position, results) = await live.SubscribeAsync(queue, requests, snapshot: !wantsResume);
+        // Trip 1: the position S. A fresh join the loop can answer from memory is live when this returns.
+        var joined = await live.JoinAsync(queue, requests, reply, snapshot: !wantsResume);
+        var subs = joined.Subscriptions;
         try
         {
-            int? replayed = null;
-            if (wantsResume)
+            if (!joined.IsLive && wantsResume)
             {
-                replayed = await CountReplayAsync(subs, since!.Value, position, cancellationToken);
-                if (replayed is null)
+                var replayed = await CountReplayAsync(subs, since!.Value, joined.Position, cancellationToken);
+                if (replayed is { } expected)
                 {
-                    position = await live.ResnapshotAsync(subs, requests, results);
-                }
-            }
+                    foreach (var frame in reply.Encode(requests, [.. joined.Results.Select(r => r with { Resumed = true, Replayed = expected })]))
+                    {
+                        queue.Enqueue(frame);
+                    }
 
-            for (var i = 0; i < requests.Count; i++)
-            {
-                var r = results[i];
-                if (r.HasSession && r.Session is null)
-                {
-                    r.Session = InScope(requests[i], await FindSettledSessionAsync(requests[i].Route.SessionId!, position, cancellationToken));
+                    answered?.Invoke();
+                    await StreamReplayAsync(queue, subs, since.Value, joined.Position, expected, cancellationToken);
+                    await live.GoLiveAsync(subs, requests, joined.Position, []); // trip 2: release what arrived after S
+                    return subs;
                 }
 
-                r.Seq = position;
-                r.Resumed = replayed is not null;
-                r.Replayed = replayed ?? 0;
+                // Trip 2: the range cannot be replayed; a fresh snapshot at the loop's position now, live there if it can be.
+                joined = await live.SnapshotAsync(subs, requests, reply);
             }
 
-            var replies = encodeReplies(results);
-            if (replayed is { } expected)
+            if (!joined.IsLive)
             {
-                foreach (var reply in replies)
+                // A session:{id} whose session was not active at the position: its stored row, read here, then live (one more trip).
+                var results = new JoinResult[requests.Count];
+                for (var i = 0; i < requests.Count; i++)
                 {
-                    queue.Enqueue(reply);
+                    var r = joined.Results[i];
+                    results[i] = r.HasSession && r.Session is null
+                        ? r with { Session = InScope(requests[i], await FindSettledSessionAsync(requests[i].Route.SessionId!, joined.Position, cancellationToken)) }
+                        : r;
                 }
 
-                answered?.Invoke();
-                await StreamReplayAsync(queue, subs, since!.Value, position, expected, cancellationToken);
-                await live.GoLiveAsync(subs, requests, position, []);
-            }
-            else
-            {
-                await live.GoLiveAsync(subs, requests, position, replies);
-                answered?.Invoke();
+                await live.GoLiveAsync(subs, requests, joined.Position, reply.Encode(requests, results));
             }
 
+            answered?.Invoke();
             return subs;
         }
         catch
@@ -115,22 +120,23 @@ internal sealed partial class JoinCoordinator(LiveHub live, ISessionStore store,
     }
 
     /// <summary>
-    /// Joins <c>usage</c>: the loop registers the subscription (it holds each later event's increments with its seq), the
-    /// series is read from the store off the loop, counting the events up to its <c>as_of_seq</c> A, the reply carries
-    /// both, and going live keeps only the increments of events after A. Reply plus updates count every event once.
+    /// Joins <c>usage</c> in two trips: the loop registers the subscription (it holds each later event's increments with
+    /// its seq), the series is read from the store off the loop, counting the events up to its <c>as_of_seq</c> A, the
+    /// reply carries both, and going live keeps only the increments of events after A. Reply plus updates count every
+    /// event once.
     /// </summary>
-    private async Task<ISubscription> JoinUsageAsync(SendQueue queue, JoinRequest request, Func<JoinResult[], IReadOnlyList<OutboundFrame>> encodeReplies,
-        Action? answered, CancellationToken cancellationToken)
+    private async Task<ISubscription> JoinUsageAsync(SendQueue queue, JoinRequest request, JoinReply reply, Action? answered,
+        CancellationToken cancellationToken)
     {
-        var (subs, _, results) = await live.SubscribeAsync(queue, [request], snapshot: false);
+        var joined = await live.JoinAsync(queue, [request], reply, snapshot: false);
+        var subs = joined.Subscriptions;
         try
         {
             var query = request.Usage!;
             var read = await store.ReadUsageAsync(query, cancellationToken);
-            results[0].Seq = read.AsOfSeq;
-            results[0].Usage = (query, read.Rows);
-            results[0].UsageGroupKeys = switchboard?.Usage.GroupBy.Distinct(StringComparer.Ordinal).ToList() ?? [];
-            await live.GoLiveAsync(subs, [request], read.AsOfSeq, encodeReplies(results));
+            var groupKeys = switchboard?.Usage.GroupBy.Distinct(StringComparer.Ordinal).ToList() ?? [];
+            var result = joined.Results[0] with { Seq = read.AsOfSeq, Usage = new UsageSeries(query, read.Rows, groupKeys) };
+            await live.GoLiveAsync(subs, [request], read.AsOfSeq, reply.Encode([request], [result]));
             answered?.Invoke();
             return subs[0];
         }

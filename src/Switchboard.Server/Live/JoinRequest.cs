@@ -28,7 +28,9 @@ internal sealed record JoinRequest(TopicRoute Route, long? Since, string? Epoch,
         error = null;
         if (route.Kind == TopicKind.Usage)
         {
-            return Live.Usage.UsageJoinParams.Parse(route, payload, usage, out error);
+            return Live.Usage.UsageJoinParams.Parse(payload, usage, out error) is { } query
+                ? new JoinRequest(route, null, null, null, 0) { Usage = query }
+                : null;
         }
 
         long? since = null;

@@ -1,43 +1,37 @@
 using System.Text.Json;
 using Switchboard.Json;
-using Switchboard.Live;
 using Switchboard.Sessions;
+using Switchboard.UsageRollups;
 
 namespace Switchboard.Live;
 
-/// <summary>The join reply <c>{seq, epoch, resumed, replayed, …snapshot}</c>.</summary>
-internal sealed class JoinResult
+/// <summary>
+/// The join reply <c>{seq, epoch, resumed, replayed, …snapshot}</c>. Immutable: the live loop takes the snapshot, and
+/// the <see cref="JoinCoordinator"/> completes what only it knows (the replay count, a stored session, a usage series)
+/// with <c>with</c>.
+/// </summary>
+internal sealed record JoinResult(long Seq, string Epoch)
 {
-    public long Seq { get; set; }
+    public bool Resumed { get; init; }
 
-    public string Epoch { get; set; } = "";
-
-    public bool Resumed { get; set; }
-
-    public int Replayed { get; set; }
+    public int Replayed { get; init; }
 
     /// <summary>Set for snapshots of <c>sessions</c> and <c>summary</c>.</summary>
-    public FleetSummary? FleetSummary { get; set; }
+    public FleetSummary? FleetSummary { get; init; }
 
     /// <summary>Set for snapshots of <c>sessions</c>: the newest active sessions.</summary>
-    public List<Session>? Sessions { get; set; }
-
-    /// <summary>Continue the snapshot with <c>GET /api/sessions?active=true&amp;cursor=…</c>.</summary>
-    public long? NextCursor { get; set; }
+    public SessionPage? Sessions { get; init; }
 
     /// <summary>True for snapshots of <c>session:{id}</c>; <see cref="Session"/> may still be null.</summary>
-    public bool HasSession { get; set; }
+    public bool HasSession { get; init; }
 
-    public Session? Session { get; set; }
+    public Session? Session { get; init; }
 
     /// <summary>For <c>usage</c>: the series from the query's start, read from the store, counting the events up to <see cref="Seq"/>.</summary>
-    public (UsageRollups.UsageQuery Query, IReadOnlyList<UsageRollups.UsageRow> Rows)? Usage { get; set; }
-
-    /// <summary>For <c>usage</c>: the label keys rollups are split by, so a chart can offer them.</summary>
-    public IReadOnlyList<string> UsageGroupKeys { get; set; } = [];
+    public UsageSeries? Usage { get; init; }
 
     /// <summary>Set for snapshots of <c>alerts</c>: the open alerts, oldest first.</summary>
-    public List<Alerts.Alert>? Alerts { get; set; }
+    public IReadOnlyList<Alerts.Alert>? Alerts { get; init; }
 
     public void Write(Utf8JsonWriter w) => Write(w, topic: null);
 
@@ -60,16 +54,11 @@ internal sealed class JoinResult
             FleetSummary.WriteData(w);
         }
 
-        if (Sessions is not null)
+        if (Sessions is { } page)
         {
-            w.WriteStartArray("sessions");
-            foreach (var s in Sessions)
-            {
-                SessionJson.Write(w, s);
-            }
-
-            w.WriteEndArray();
-            if (NextCursor is { } cursor)
+            w.WritePropertyName("sessions");
+            w.WriteRawValue(page.Json.Span, skipInputValidation: true);
+            if (page.NextCursor is { } cursor)
             {
                 w.WriteString("next_cursor", cursor.ToString(System.Globalization.CultureInfo.InvariantCulture));
             }
@@ -79,21 +68,22 @@ internal sealed class JoinResult
             }
         }
 
-        if (Usage is var (query, rows))
+        if (Usage is { } usage)
         {
-            w.WriteString("bucket", UsageRollups.UsageBuckets.ToWire(query.Bucket));
+            var query = usage.Query;
+            w.WriteString("bucket", UsageBuckets.ToWire(query.Bucket));
             w.WriteString("group_by", query.GroupKey is null ? "all" : "label:" + query.GroupKey);
             w.WritePropertyName("since");
             WireTime.Write(w, query.Since);
             w.WriteNumber("as_of_seq", Seq);
             w.WriteStartArray("group_by_keys");
-            foreach (var key in UsageGroupKeys)
+            foreach (var key in usage.GroupKeys)
             {
                 w.WriteStringValue(key);
             }
 
             w.WriteEndArray();
-            Live.Usage.UsageJson.WriteSeries(w, query.GroupKey, rows);
+            Live.Usage.UsageJson.WriteSeries(w, query.GroupKey, usage.Rows);
         }
 
         if (HasSession)
@@ -123,3 +113,12 @@ internal sealed class JoinResult
         w.WriteEndObject();
     }
 }
+
+/// <summary>
+/// A page of the snapshot of <c>sessions</c>: the JSON array of the sessions, encoded once on the loop (where their size
+/// is measured against <see cref="Options.StreamOptions.MaxSnapshotBytes"/> anyway), and where the next page starts.
+/// </summary>
+internal sealed record SessionPage(ReadOnlyMemory<byte> Json, long? NextCursor);
+
+/// <summary>The <c>usage</c> join's series: the query, its rows up to the reply's seq, and the label keys rollups are split by.</summary>
+internal sealed record UsageSeries(UsageQuery Query, IReadOnlyList<UsageRow> Rows, IReadOnlyList<string> GroupKeys);

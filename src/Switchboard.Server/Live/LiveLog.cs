@@ -39,11 +39,6 @@ internal static partial class LiveLog
     [LoggerMessage(LogEventIds.Live + 10, LogLevel.Debug, "Fan-out caught up ({Pending} events waiting): writes resume", EventName = "Live.WritesResumed")]
     public static partial void WritesResumed(ILogger logger, long pending);
 
-    [LoggerMessage(LogEventIds.Live + 11, LogLevel.Warning, "Presence could not be shared with the other nodes; retrying (viewers on other nodes may be stale until then)", EventName = "Live.PresenceSyncFailed")]
-    public static partial void PresenceSyncFailed(ILogger logger, Exception exception);
-
-    [LoggerMessage(LogEventIds.Live + 12, LogLevel.Information, "Presence is shared with the other nodes again", EventName = "Live.PresenceSyncRecovered")]
-    public static partial void PresenceSyncRecovered(ILogger logger);
 
     [LoggerMessage(LogEventIds.Live + 21, LogLevel.Warning, "Join of {Topic} failed: the store is unavailable", EventName = "Live.JoinStoreUnavailable")]
     public static partial void JoinStoreUnavailable(ILogger logger, string topic, Exception exception);

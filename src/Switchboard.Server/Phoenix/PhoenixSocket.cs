@@ -235,7 +235,7 @@ internal sealed class PhoenixSocket(JoinCoordinator hub, SendQueue queue, ILogge
         try
         {
             channel.Subscription = await hub.JoinAsync(Queue, request with { JoinRef = m.JoinRef },
-                result => FrameEncoder.Reply(m.JoinRef, m.Ref, m.Topic, "ok", result.Write), answered, cancellationToken);
+                JoinReply.Phoenix(m.JoinRef, m.Ref, m.Topic), answered, cancellationToken);
             PhoenixLog.Joined(logger, m.Topic, m.JoinRef);
             TagJoin("ok", null);
         }

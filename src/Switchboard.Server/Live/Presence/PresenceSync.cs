@@ -95,7 +95,7 @@ internal sealed class PresenceSync(IPresenceExchange exchange, Action<IReadOnlyL
                 if (failing)
                 {
                     failing = false;
-                    LiveLog.PresenceSyncRecovered(logger);
+                    PresenceLog.PresenceSyncRecovered(logger);
                 }
             }
             catch (OperationCanceledException) when (token.IsCancellationRequested)
@@ -108,7 +108,7 @@ internal sealed class PresenceSync(IPresenceExchange exchange, Action<IReadOnlyL
                 if (!failing)
                 {
                     failing = true;
-                    LiveLog.PresenceSyncFailed(logger, ex);
+                    PresenceLog.PresenceSyncFailed(logger, ex);
                 }
             }
 

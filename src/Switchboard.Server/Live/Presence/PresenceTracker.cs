@@ -2,7 +2,6 @@ using System.Globalization;
 using System.Security.Cryptography;
 using System.Text.Json;
 using Switchboard.Json;
-using Switchboard.Live.Fanout;
 using Switchboard.Outbound;
 using Switchboard.Storage;
 
@@ -22,27 +21,23 @@ internal sealed class PresenceTracker(TimeProvider time)
     private readonly Dictionary<string, Entry> _remote = new(StringComparer.Ordinal);
     private long _nextRef;
 
-    /// <summary>Adds the subscription's viewer; returns the diff to broadcast and the record to share with other nodes.</summary>
-    public (OutboundFrame Diff, PresenceRecord Shared) Track(Subscription sub, Viewer viewer)
+    /// <summary>
+    /// Adds a viewer of <paramref name="topic"/> on this node; returns its entry (for <see cref="Untrack"/>), the diff to
+    /// broadcast and the record to share with other nodes.
+    /// </summary>
+    public (Entry Entry, OutboundFrame Diff, PresenceRecord Shared) Track(string topic, Viewer viewer)
     {
         var @ref = _refPrefix + (++_nextRef).ToString(CultureInfo.InvariantCulture);
-        var entry = new Entry(sub.Route.Topic, viewer.Key, @ref, Meta(@ref, viewer, time.GetUtcNow()), sub);
-        sub.Presence = entry;
+        var entry = new Entry(topic, viewer.Key, @ref, Meta(@ref, viewer, time.GetUtcNow()));
         Add(entry);
-        return (Diff(entry.Topic, joins: [entry], leaves: []), new PresenceRecord(entry.Topic, entry.Key, entry.Ref, entry.MetaJson));
+        return (entry, Diff(entry.Topic, joins: [entry], leaves: []), new PresenceRecord(entry.Topic, entry.Key, entry.Ref, entry.MetaJson));
     }
 
-    /// <summary>Removes the subscription's viewer; returns the diff to broadcast and its ref, or null if it had none.</summary>
-    public (OutboundFrame Diff, string Ref)? Untrack(Subscription sub)
+    /// <summary>Removes this node's viewer; returns the diff to broadcast.</summary>
+    public OutboundFrame Untrack(Entry entry)
     {
-        if (sub.Presence is not Entry entry)
-        {
-            return null;
-        }
-
-        sub.Presence = null;
         Remove(entry);
-        return (Diff(entry.Topic, joins: [], leaves: [entry]), entry.Ref);
+        return Diff(entry.Topic, joins: [], leaves: [entry]);
     }
 
     /// <summary>
@@ -65,7 +60,7 @@ internal sealed class PresenceTracker(TimeProvider time)
 
         foreach (var record in snapshot.Where(r => !_remote.ContainsKey(r.Ref)))
         {
-            var entry = new Entry(record.Topic, record.Key, record.Ref, record.MetaJson, Owner: null);
+            var entry = new Entry(record.Topic, record.Key, record.Ref, record.MetaJson);
             _remote[entry.Ref] = entry;
             Add(entry);
             For(entry.Topic).Joins.Add(entry);
@@ -187,6 +182,6 @@ internal sealed class PresenceTracker(TimeProvider time)
         return System.Text.Encoding.UTF8.GetString(buffer.WrittenSpan);
     }
 
-    /// <summary>One viewer's meta on one topic: this node's (with the subscription that owns it) or another node's.</summary>
-    internal sealed record Entry(string Topic, string Key, string Ref, string MetaJson, Subscription? Owner);
+    /// <summary>One viewer's meta on one topic: this node's (its subscription keeps it) or another node's.</summary>
+    internal sealed record Entry(string Topic, string Key, string Ref, string MetaJson);
 }

@@ -19,7 +19,8 @@ internal static class UsageJoinParams
 
     private static readonly string[] Names = ["bucket", "group_by", "labels", "since"];
 
-    public static JoinRequest? Parse(TopicRoute route, JsonElement payload, UsageJoinContext? context, out string? error)
+    /// <summary>The series the join params ask to follow (its <c>Until</c> open), or null with <paramref name="error"/>.</summary>
+    public static UsageQuery? Parse(JsonElement payload, UsageJoinContext? context, out string? error)
     {
         error = null;
         if (context is null)
@@ -74,6 +75,6 @@ internal static class UsageJoinParams
             return null;
         }
 
-        return new JoinRequest(route, null, null, null, 0) { Usage = query with { Until = OpenEnd } };
+        return query with { Until = OpenEnd };
     }
 }

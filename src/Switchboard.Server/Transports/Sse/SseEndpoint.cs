@@ -76,9 +76,7 @@ internal static class SseEndpoint
         {
             try
             {
-                subs = await hub.JoinAllAsync(connection.Queue, requests,
-                    results => [Retry, .. results.Select((r, i) => OutboundFrame.SseOnly(JoinedRecord(requests[i].Route.Topic, r)))],
-                    connection.Open, ended.Token);
+                subs = await hub.JoinAllAsync(connection.Queue, requests, JoinReply.Sse(Retry), connection.Open, ended.Token);
             }
             catch (StoreUnavailableException ex) when (!connection.IsOpen)
             {
@@ -177,17 +175,6 @@ internal static class SseEndpoint
         }
 
         return requests;
-    }
-
-    private static string JoinedRecord(string topic, JoinResult result)
-    {
-        var buffer = new ArrayBufferWriter<byte>(512);
-        using (var writer = new Utf8JsonWriter(buffer))
-        {
-            result.Write(writer, topic);
-        }
-
-        return "event: joined\ndata: " + Encoding.UTF8.GetString(buffer.WrittenSpan) + "\n\n";
     }
 
     private static TimeSpan Max(TimeSpan a, TimeSpan b) => a > b ? a : b;

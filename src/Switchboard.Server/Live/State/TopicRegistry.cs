@@ -1,6 +1,6 @@
 using Switchboard.Outbound;
 
-namespace Switchboard.Live.Fanout;
+namespace Switchboard.Live;
 
 /// <summary>Subscribers per topic. Owned by the live loop; never touched by another thread.</summary>
 internal sealed class TopicRegistry

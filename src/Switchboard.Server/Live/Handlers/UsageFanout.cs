@@ -6,12 +6,13 @@ using Switchboard.Outbound;
 using Switchboard.Sessions;
 using Switchboard.UsageRollups;
 
-namespace Switchboard.Live.Fanout;
+namespace Switchboard.Live;
 
 /// <summary>
 /// The <c>usage</c> topic: each applied event's rollup increments go to the subscriptions whose series they touch, and
 /// are pushed at most once a second (so each bucket at most once a second), as one <c>usage</c> message per subscription
-/// with the seqs it covers. Nothing is computed while no one follows the topic. Owned by the live loop.
+/// with the seqs it covers. Nothing is computed while no one follows the topic. Owned by the <see cref="UsageHandler"/>;
+/// the fan-out reports each applied event to it.
 /// </summary>
 internal sealed class UsageFanout(IReadOnlyList<string> groupBy)
 {

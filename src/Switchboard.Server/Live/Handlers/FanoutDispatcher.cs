@@ -1,26 +1,23 @@
 using Switchboard.Events;
+using Switchboard.Live.Fanout;
 using Switchboard.Outbound;
 
-namespace Switchboard.Live.Fanout;
+namespace Switchboard.Live;
 
 /// <summary>
 /// Applies committed events to the projection and fans each out: the envelope is encoded once, each topic's frame once,
-/// and every subscriber gets a reference to the same bytes. Queues are woken once per pass, after everything of that
-/// pass is queued, so a connection drains a burst in one write. Owned by the live loop; no locks, no callbacks out.
+/// and every subscriber gets a reference to the same bytes. A connection that got frames is listed in
+/// <paramref name="wake"/>, to be woken once at the end of the pass, after everything of that pass is queued, so it
+/// drains a burst in one write. Used by the <see cref="ProjectionHandler"/> on the live loop; no locks, no callbacks out.
 /// </summary>
-internal sealed class FanoutDispatcher(SessionProjection projection, TopicRegistry topics, FanoutPacer pacer, UsageFanout usage)
+internal sealed class FanoutDispatcher(SessionProjection projection, TopicRegistry topics, FanoutPacer pacer, UsageFanout usage, List<SendQueue> wake)
 {
-    private readonly List<SendQueue> _wake = [];
-
     /// <summary>Subscriber deliveries since start.</summary>
     public long Deliveries { get; private set; }
 
     public SessionProjection Projection { get; } = projection;
 
     public TopicRegistry Topics { get; } = topics;
-
-    /// <summary>Queues with frames queued in this pass, to wake at its end.</summary>
-    public List<SendQueue> WakeList => _wake;
 
     /// <summary>Applies one event and queues its frames; returns how many subscribers it went to. Skips what was applied before.</summary>
     public int Dispatch(EventRecord e)
@@ -88,29 +85,6 @@ internal sealed class FanoutDispatcher(SessionProjection projection, TopicRegist
         return delivered;
     }
 
-    /// <summary>Queues a frame that is not an event (a summary, a presence change) for every subscriber of a list.</summary>
-    public void Broadcast(List<Subscription> subscribers, OutboundFrame frame, Subscription? except = null, bool skipScoped = false)
-    {
-        foreach (var sub in subscribers)
-        {
-            if (sub != except && !(skipScoped && sub.IsScoped))
-            {
-                sub.Deliver(frame, _wake);
-            }
-        }
-    }
-
-    /// <summary>Wakes every connection that got frames in this pass.</summary>
-    public void WakeSubscribers()
-    {
-        foreach (var queue in _wake)
-        {
-            queue.Wake();
-        }
-
-        _wake.Clear();
-    }
-
     private int Deliver(List<Subscription> subscribers, OutboundFrame frame, EventRecord e,
         IReadOnlyDictionary<string, string>? before, IReadOnlyDictionary<string, string>? after, string topic)
     {
@@ -124,7 +98,7 @@ internal sealed class FanoutDispatcher(SessionProjection projection, TopicRegist
                 var own = sub.Filter is not null && FrameEncoder.CarriesFleetCount(e.Type)
                     ? scoped ??= FrameEncoder.Broadcast(topic, e.Type, FrameEncoder.Envelope(e, Projection.Epoch, scoped: true), e.Seq)
                     : frame;
-                var result = sub.Deliver(own, _wake);
+                var result = sub.Deliver(own, wake);
                 if (!sub.IsPending)
                 {
                     pacer.Record(result, sub.Queue);

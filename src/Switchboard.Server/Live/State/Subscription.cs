@@ -1,11 +1,13 @@
+using Switchboard.Live.Presence;
 using Switchboard.Outbound;
 
-namespace Switchboard.Live.Fanout;
+namespace Switchboard.Live;
 
 /// <summary>
-/// One channel's membership in a topic. While its join is answered the subscription is pending: live frames are held
-/// here, then released after the reply and the replay, so nothing is missed or doubled. The immutable members may be
-/// read anywhere; everything that changes is touched only by the live loop.
+/// One channel's membership in a topic, listed in the <see cref="TopicRegistry"/>. While its join is answered the
+/// subscription is pending: live frames are held here, then released after the reply and the replay, so nothing is
+/// missed or doubled. The immutable members may be read anywhere; everything that changes is touched only by the live
+/// loop.
 /// </summary>
 internal sealed class Subscription(SendQueue queue, TopicRoute route, LabelFilter? filter, bool isScoped, string? joinRef) : ISubscription
 {
@@ -37,7 +39,7 @@ internal sealed class Subscription(SendQueue queue, TopicRoute route, LabelFilte
     public Usage.UsageWatch? Usage { get; init; }
 
     /// <summary>This subscription's presence entry, when it joined with a viewer.</summary>
-    public object? Presence { get; set; }
+    public PresenceTracker.Entry? Presence { get; set; }
 
     /// <summary>
     /// Hands a frame to the connection, or holds it while the join is pending. With <paramref name="wakeLater"/>, a

@@ -23,8 +23,8 @@ internal sealed class SessionProjection
     private Int128 _inputTokens;
     private Int128 _outputTokens;
     private decimal _costUsd;
-    private readonly ArrayBufferWriter<byte> _sizing = new(1024);
-    private Utf8JsonWriter? _sizingWriter;
+    private readonly ArrayBufferWriter<byte> _encoding = new(1024);
+    private Utf8JsonWriter? _encodingWriter;
 
     public string Epoch { get; private set; } = "";
 
@@ -157,14 +157,18 @@ internal sealed class SessionProjection
     }
 
     /// <summary>
-    /// Active sessions, newest first, that match <paramref name="filter"/>: at most <paramref name="limit"/> of them and,
-    /// past the first, at most <paramref name="maxBytes"/> of JSON, so a join reply always fits a connection's queue.
+    /// Active sessions, newest first, that match <paramref name="filter"/>, as the JSON array of a snapshot: at most
+    /// <paramref name="limit"/> of them and, past the first, at most <paramref name="maxBytes"/> of JSON, so a join reply
+    /// always fits a connection's queue. Each session is encoded once, measured and copied into the page.
     /// </summary>
-    public List<Session> NewestActive(int limit, LabelFilter? filter, long maxBytes, out bool more)
+    public SessionPage NewestActive(int limit, LabelFilter? filter, long maxBytes)
     {
-        var page = new List<Session>(Math.Min(limit, _active.Count));
-        more = false;
+        var page = new ArrayBufferWriter<byte>(1024);
+        page.Write("["u8);
+        var count = 0;
+        var more = false;
         long bytes = 0;
+        long lastCreated = 0;
         foreach (var s in _byCreated.Values)
         {
             if (filter is not null && !filter.Matches(s.Labels))
@@ -172,38 +176,46 @@ internal sealed class SessionProjection
                 continue;
             }
 
-            if (page.Count == limit)
+            if (count == limit)
             {
                 more = true;
                 break;
             }
 
-            var size = EncodedSize(s);
-            if (page.Count > 0 && bytes + size > maxBytes)
+            var encoded = Encode(s);
+            if (count > 0 && bytes + encoded.Length > maxBytes)
             {
                 more = true;
                 break;
             }
 
-            bytes += size;
-            page.Add(s);
+            if (count > 0)
+            {
+                page.Write(","u8);
+            }
+
+            page.Write(encoded);
+            bytes += encoded.Length;
+            lastCreated = s.CreatedSeq;
+            count++;
         }
 
-        return page;
+        page.Write("]"u8);
+        return new SessionPage(page.WrittenMemory, more && count > 0 ? lastCreated : null);
     }
 
-    private int EncodedSize(Session s)
+    private ReadOnlySpan<byte> Encode(Session s)
     {
-        _sizing.ResetWrittenCount();
-        var w = _sizingWriter ??= new Utf8JsonWriter(_sizing, new JsonWriterOptions
+        _encoding.ResetWrittenCount();
+        var w = _encodingWriter ??= new Utf8JsonWriter(_encoding, new JsonWriterOptions
         {
             SkipValidation = true,
-            Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+            Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping, // as the frame encoder writes
         });
-        w.Reset(_sizing);
+        w.Reset(_encoding);
         SessionJson.Write(w, s);
         w.Flush();
-        return _sizing.WrittenCount;
+        return _encoding.WrittenSpan;
     }
 
     private void Track(Session s)
