@@ -22,7 +22,7 @@ internal static class SessionEndpoints
     {
         var sessions = api.MapGroup("/sessions").WithTags("Sessions");
         sessions.MapPost("", CreateAsync).WithName("CreateSession")
-            .JsonBody<Contracts.CreateSessionRequest>().Produces<Contracts.SessionResponse>(201).Problems(400, 409, 413);
+            .JsonBody<Contracts.CreateSessionRequest>().Produces<Contracts.SessionResponse>(201).Problems(400, 404, 409, 413);
         sessions.MapGet("", ListAsync).WithName("ListSessions").Produces<Contracts.SessionListResponse>().Problems(400)
             .Query(("state", JsonSchemaType.String, "Comma-separated states to include."),
                 ("label", JsonSchemaType.String, "key=value; repeat for several labels (all must match)."),

@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Text;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
@@ -111,7 +110,9 @@ internal static class TreeEndpoints
         {
             limit = SessionEndpoints.QueryInt(http.Request.Query, "limit", Math.Min(SwitchboardDefaults.TreePageSize, options.Http.MaxPageSize), 1,
                 options.Http.MaxPageSize);
-            after = http.Request.Query.TryGetValue("cursor", out var cursor) && cursor.ToString().Length > 0 ? DecodeCursor(cursor.ToString()) : null;
+            after = http.Request.Query.TryGetValue("cursor", out var cursor) && cursor.ToString().Length > 0 ? Trees.TreeCursor.Decode(cursor.ToString())
+                    ?? throw RequestException.Field("cursor", "'cursor' must be a next_cursor value returned by a previous page of this tree.")
+                : null;
         }
         catch (RequestException ex)
         {
@@ -131,7 +132,7 @@ internal static class TreeEndpoints
             WriteSessions(w, page.Sessions);
             if (page.NextCursor is { } next)
             {
-                w.WriteString("next_cursor", EncodeCursor(next));
+                w.WriteString("next_cursor", Trees.TreeCursor.Encode(next));
             }
             else
             {
@@ -151,27 +152,5 @@ internal static class TreeEndpoints
         }
 
         w.WriteEndArray();
-    }
-
-    /// <summary>A subtree cursor is the last node's tree path, base64url-encoded: opaque to clients, and safe in a query string.</summary>
-    internal static string EncodeCursor(string path) => Convert.ToBase64String(Encoding.UTF8.GetBytes(path)).TrimEnd('=').Replace('+', '-').Replace('/', '_');
-
-    internal static string DecodeCursor(string cursor)
-    {
-        try
-        {
-            var text = cursor.Replace('-', '+').Replace('_', '/');
-            text = text.PadRight(text.Length + ((4 - (text.Length % 4)) % 4), '=');
-            var path = Encoding.UTF8.GetString(Convert.FromBase64String(text));
-            if (path.Split(Trees.TreePath.Separator).All(SessionId.IsValid))
-            {
-                return path;
-            }
-        }
-        catch (FormatException)
-        {
-        }
-
-        throw RequestException.Field("cursor", "'cursor' must be a next_cursor value returned by a previous page of this tree.");
     }
 }
