@@ -84,7 +84,9 @@ internal sealed partial class PostgresSessionStore
     /// <inheritdoc />
     public Task<SessionPage> ListSessionsAsync(SessionQuery query, CancellationToken cancellationToken) => RunAsync("list sessions", async (connection, ct) =>
     {
-        await using var command = new NpgsqlCommand { Connection = connection };
+        await using var transaction = await connection.BeginTransactionAsync(IsolationLevel.RepeatableRead, ct);
+        var head = await HeadAsync(connection, transaction, ct);
+        await using var command = new NpgsqlCommand { Connection = connection, Transaction = transaction };
         var where = new List<string>();
         if (query.States is { Count: > 0 } states)
         {
@@ -132,7 +134,8 @@ internal sealed partial class PostgresSessionStore
             next = sessions[^1].CreatedSeq;
         }
 
-        return new SessionPage(sessions, next);
+        await transaction.CommitAsync(ct);
+        return new SessionPage(sessions, next) { AsOfSeq = head };
     }, cancellationToken);
 
     /// <inheritdoc />

@@ -89,14 +89,17 @@ internal sealed partial class PostgresSessionStore
     public Task<SessionPage> ListChildrenAsync(string parentId, long? afterCreatedSeq, int limit, CancellationToken cancellationToken) =>
         RunAsync("list children", async (connection, ct) =>
         {
+            await using var transaction = await connection.BeginTransactionAsync(IsolationLevel.RepeatableRead, ct);
+            var head = await HeadAsync(connection, transaction, ct);
             await using var command = new NpgsqlCommand(
                 $"SELECT {PostgresRows.SessionColumns} FROM switchboard_sessions WHERE parent_id = @p AND created_seq > @after " +
-                "ORDER BY created_seq LIMIT @limit;", connection);
+                "ORDER BY created_seq LIMIT @limit;", connection, transaction);
             command.Parameters.Add(new NpgsqlParameter<string>("p", parentId));
             command.Parameters.Add(new NpgsqlParameter<long>("after", afterCreatedSeq ?? 0));
             command.Parameters.Add(new NpgsqlParameter<int>("limit", limit + 1));
             var sessions = await ReadSessionsAsync(command, limit, ct);
-            return new SessionPage(sessions, sessions.Count > limit ? Trim(sessions).CreatedSeq : null);
+            await transaction.CommitAsync(ct);
+            return new SessionPage(sessions, sessions.Count > limit ? Trim(sessions).CreatedSeq : null) { AsOfSeq = head };
         }, cancellationToken);
 
     /// <inheritdoc />
@@ -137,6 +140,13 @@ internal sealed partial class PostgresSessionStore
             await transaction.CommitAsync(ct);
             return new TreePage(sessions, sessions.Count > limit ? Trim(sessions).TreePath : null, head);
         }, cancellationToken);
+
+    /// <summary>The log head as the transaction sees it.</summary>
+    private static async Task<long> HeadAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, CancellationToken ct)
+    {
+        await using var command = new NpgsqlCommand("SELECT head_seq FROM switchboard_log WHERE id = 1;", connection, transaction);
+        return (long)(await command.ExecuteScalarAsync(ct))!;
+    }
 
     private static void AddTreeFilters(SessionQuery query, List<string> where, NpgsqlCommand command)
     {

@@ -82,7 +82,10 @@ internal sealed partial class SqliteSessionStore
     public Task<SessionPage> ListSessionsAsync(SessionQuery query, CancellationToken cancellationToken)
     {
         using var connection = OpenReader();
+        using var transaction = connection.BeginTransaction(deferred: true);
+        var head = Scalar(connection, transaction, "SELECT seq FROM sqlite_sequence WHERE name = 'events';") ?? 0;
         using var command = connection.CreateCommand();
+        command.Transaction = transaction;
         var where = new List<string>();
         if (query.States is { Count: > 0 } states)
         {
@@ -142,7 +145,8 @@ internal sealed partial class SqliteSessionStore
             next = sessions[^1].CreatedSeq;
         }
 
-        return Task.FromResult(new SessionPage(sessions, next));
+        transaction.Commit();
+        return Task.FromResult(new SessionPage(sessions, next) { AsOfSeq = head });
     }
 
     /// <inheritdoc />

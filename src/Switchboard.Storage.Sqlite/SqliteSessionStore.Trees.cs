@@ -62,13 +62,16 @@ internal sealed partial class SqliteSessionStore
     public Task<SessionPage> ListChildrenAsync(string parentId, long? afterCreatedSeq, int limit, CancellationToken cancellationToken)
     {
         using var connection = OpenReader();
-        using var command = Command(connection, null,
+        using var transaction = connection.BeginTransaction(deferred: true);
+        var head = Scalar(connection, transaction, "SELECT seq FROM sqlite_sequence WHERE name = 'events';") ?? 0;
+        using var command = Command(connection, transaction,
             $"SELECT {SqliteRows.SessionColumns} FROM sessions WHERE parent_id = $p AND created_seq > $after ORDER BY created_seq LIMIT $limit;");
         command.Parameters.AddWithValue("$p", parentId);
         command.Parameters.AddWithValue("$after", afterCreatedSeq ?? 0);
         command.Parameters.AddWithValue("$limit", limit + 1);
         var sessions = ReadSessions(command, limit);
-        return Task.FromResult(new SessionPage(sessions, sessions.Count > limit ? Trim(sessions).CreatedSeq : null));
+        transaction.Commit();
+        return Task.FromResult(new SessionPage(sessions, sessions.Count > limit ? Trim(sessions).CreatedSeq : null) { AsOfSeq = head });
     }
 
     /// <inheritdoc />

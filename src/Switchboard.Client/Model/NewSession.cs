@@ -37,4 +37,10 @@ public sealed record NewSession
 
     /// <summary>Lease in seconds: the server moves the session to error when it hears nothing for this long.</summary>
     public int? LeaseSeconds { get; init; }
+
+    /// <summary>
+    /// The session that starts this one: it must exist and not be terminated. Set once, at create; its cost and tokens
+    /// then count in the <see cref="Session.Subtree"/> of every ancestor.
+    /// </summary>
+    public string? ParentId { get; init; }
 }

@@ -55,6 +55,18 @@ public sealed record Session
     /// <summary>Starts at 1 and goes up by one on every change; newer data has a higher version.</summary>
     public long Version { get; init; }
 
+    /// <summary>The session that started this one (set at create, never changed); null for a root.</summary>
+    public string? ParentId { get; init; }
+
+    /// <summary>The root of this session's tree: its own id for a root.</summary>
+    public string RootId { get; init; } = "";
+
+    /// <summary>Levels below the root: 0 for a root.</summary>
+    public int Depth { get; init; }
+
+    /// <summary>Totals over this session and all its descendants: sessions, active ones, tokens and cost.</summary>
+    public SubtreeTotals Subtree { get; init; }
+
     /// <summary>True for every state except terminated.</summary>
     public bool IsActive => State.IsActive();
 

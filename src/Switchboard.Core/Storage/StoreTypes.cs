@@ -47,7 +47,14 @@ internal sealed record SessionQuery
 }
 
 /// <summary>One page of sessions; <see cref="NextCursor"/> is null on the last page.</summary>
-internal sealed record SessionPage(IReadOnlyList<Session> Sessions, long? NextCursor);
+internal sealed record SessionPage(IReadOnlyList<Session> Sessions, long? NextCursor)
+{
+    /// <summary>
+    /// The log position the page was read at: each session (its <c>subtree</c> included) is as of this seq, so a live view
+    /// applies only later events to it.
+    /// </summary>
+    public long AsOfSeq { get; init; }
+}
 
 /// <summary>Which events to read.</summary>
 internal sealed record EventQuery

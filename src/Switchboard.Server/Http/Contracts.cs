@@ -31,7 +31,8 @@ internal static class Contracts
     [SessionFields(SessionWire.Use.Response)]
     public sealed record SessionResponse;
 
-    public sealed record SessionListResponse(List<SessionResponse> Sessions, string? NextCursor);
+    /// <summary>A page of sessions; <c>as_of_seq</c> is the log position the page was read at (a live view applies only later events to it).</summary>
+    public sealed record SessionListResponse(List<SessionResponse> Sessions, string? NextCursor, long AsOfSeq);
 
     public sealed record CountResponse(long ActiveSessions, long TotalSessions);
 

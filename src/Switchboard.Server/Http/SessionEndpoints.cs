@@ -127,6 +127,7 @@ internal static class SessionEndpoints
                 w.WriteNull("next_cursor");
             }
 
+            w.WriteNumber("as_of_seq", page.AsOfSeq);
             w.WriteEndObject();
         });
     }

@@ -98,6 +98,7 @@ internal static class TreeEndpoints
                 w.WriteNull("next_cursor");
             }
 
+            w.WriteNumber("as_of_seq", page.AsOfSeq);
             w.WriteEndObject();
         });
     }
