@@ -31,6 +31,10 @@ class Session:
     updated_at: datetime
     terminated_at: datetime | None
     version: int
+    parent_id: str | None
+    root_id: str
+    depth: int
+    subtree: dict[str, Any]
 
     @classmethod
     def from_json(cls, d: dict[str, Any]) -> "Session":
@@ -51,6 +55,10 @@ class Session:
             updated_at=_time(d["updated_at"]),
             terminated_at=_time(d["terminated_at"]),
             version=d["version"],
+            parent_id=d["parent_id"],
+            root_id=d["root_id"],
+            depth=d["depth"],
+            subtree=dict(d["subtree"]),
         )
 
 
@@ -189,6 +197,7 @@ class AlertRule:
     threshold: float | None
     metric: str | None
     window_seconds: int | None
+    scope: str
     labels: dict[str, str]
     enabled: bool
     source: str
@@ -204,6 +213,7 @@ class AlertRule:
             threshold=d["threshold"],
             metric=d["metric"],
             window_seconds=d["window_seconds"],
+            scope=d["scope"],
             labels=dict(d["labels"]),
             enabled=d["enabled"],
             source=d["source"],
