@@ -6,10 +6,12 @@ namespace Switchboard.Cli;
 /// <summary>
 /// The simulated agents of <c>switchboard demo</c>: each slot runs one agent after another. An agent starts
 /// initializing, moves between working, idle, paused and error, burns tokens while working, then spends a moment
-/// terminating and ends. Every slot's first agent opens with a different move and the first agents end early, so a
-/// newcomer sees every state within a few seconds. When an operator pauses the fleet, agents pause until resumed.
+/// terminating and ends. While working it now and then starts sub-agents (child sessions, which may start their own), so
+/// the dashboard shows trees whose costs roll up; an agent waits for its sub-agents before it ends. Every slot's first
+/// agent opens with a different move and the first agents end early, so a newcomer sees every state within a few
+/// seconds. When an operator pauses the fleet, agents pause until resumed.
 /// </summary>
-internal sealed class DemoFleet(SwitchboardClient client, int size, TextWriter log)
+internal sealed partial class DemoFleet(SwitchboardClient client, int size, TextWriter log)
 {
     private static readonly string[] Tasks =
     [
@@ -111,6 +113,7 @@ internal sealed class DemoFleet(SwitchboardClient client, int size, TextWriter l
         var state = SessionState.Initializing;
         var ends = TimeProvider.System.GetUtcNow() + lifetime;
         var failed = false;
+        var subAgents = new List<Task>();
         if (await SleepAsync(Between(400, 700), stop))
         {
             for (var step = 0; TimeProvider.System.GetUtcNow() < ends && !stop.IsCancellationRequested; step++)
@@ -136,6 +139,7 @@ internal sealed class DemoFleet(SwitchboardClient client, int size, TextWriter l
                     if (state == SessionState.Working)
                     {
                         Work(agent);
+                        StartSubAgent(agent, team, model, depth: 1, ends, subAgents, stop);
                     }
 
                     if (!await SleepAsync(Between(350, 800), stop))
@@ -146,7 +150,9 @@ internal sealed class DemoFleet(SwitchboardClient client, int size, TextWriter l
             }
         }
 
-        // Wind down, also on Ctrl+C: a moment in terminating, then terminated, so no session is left behind.
+        // Wind down, also on Ctrl+C: its sub-agents end first (each on its own), then a moment in terminating, then
+        // terminated, so no session is left behind.
+        await Task.WhenAll(subAgents);
         agent.SetState(SessionState.Terminating);
         agent.SetTasksRunning(0);
         await SleepAsync(TimeSpan.FromMilliseconds(300), stop);
