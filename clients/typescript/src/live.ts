@@ -102,17 +102,23 @@ export class SubtreeDeltas {
     this.asOf.set(id, seq);
   }
 
-  /** Adds the event's delta to the ancestors held in `sessions` (replaced in place with updated copies). */
-  apply(sessions: Map<string, Session>, event: SessionEvent): void {
+  /**
+   * Adds the event's delta to the ancestors held in `sessions` (replaced in place with updated copies); returns how many
+   * it changed.
+   */
+  apply(sessions: Map<string, Session>, event: SessionEvent): number {
     const {ancestors, subtree_delta: delta} = event.data;
-    if (!ancestors || !delta) return;
+    if (!ancestors || !delta) return 0;
+    let changed = 0;
     for (const id of ancestors) {
       const held = sessions.get(id);
       if (held && event.seq > (this.asOf.get(id) ?? -1)) {
         sessions.set(id, {...held, subtree: addTotals(held.subtree, delta)});
         this.asOf.set(id, event.seq);
+        changed++;
       }
     }
+    return changed;
   }
 }
 

@@ -51,7 +51,7 @@ await auth.start();
 // The token goes as phoenix.js's `authToken` (a subprotocol, read at each connect), never in the URL.
 const socket = new Socket(api.socketEndpoint(), auth.enabled ? { authToken: () => auth.token } : {});
 auth.attach(socket);
-detail = new DetailPanel(socket, api, { onClose: () => { list.selectedId = null; } });
+detail = new DetailPanel(socket, api, { onClose: () => { list.selectedId = null; }, onNavigate: (id) => { list.selectedId = id; } });
 new UsageView(socket);
 
 // Join params as a function: phoenix.js reads them at every (re)join, so a rejoin resumes from the last seq seen.
@@ -66,7 +66,7 @@ sessions.on("summary", (envelope) => store.setSummary(envelope.data));
 // The join push's hooks run on every rejoin too (phoenix.js resends the same push).
 sessions.join().receive("ok", (reply) => {
   if (store.joined(reply)) {
-    store.load(reply.sessions ?? [], { complete: reply.next_cursor == null });
+    store.load(reply.sessions ?? [], { complete: reply.next_cursor == null, asOf: reply.seq });
     list.onSnapshot();
   }
 
@@ -139,7 +139,7 @@ async function poll() {
     return; // live events already moved past what this poll saw
   }
 
-  store.load(page.sessions, { complete: page.next_cursor == null });
+  store.load(page.sessions, { complete: page.next_cursor == null, asOf: page.as_of_seq });
   store.setSummary(summary);
 }
 

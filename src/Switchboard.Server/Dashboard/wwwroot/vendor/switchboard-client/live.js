@@ -89,18 +89,24 @@ export class SubtreeDeltas {
     readAt(id, seq) {
         this.asOf.set(id, seq);
     }
-    /** Adds the event's delta to the ancestors held in `sessions` (replaced in place with updated copies). */
+    /**
+     * Adds the event's delta to the ancestors held in `sessions` (replaced in place with updated copies); returns how many
+     * it changed.
+     */
     apply(sessions, event) {
         const { ancestors, subtree_delta: delta } = event.data;
         if (!ancestors || !delta)
-            return;
+            return 0;
+        let changed = 0;
         for (const id of ancestors) {
             const held = sessions.get(id);
             if (held && event.seq > (this.asOf.get(id) ?? -1)) {
                 sessions.set(id, { ...held, subtree: addTotals(held.subtree, delta) });
                 this.asOf.set(id, event.seq);
+                changed++;
             }
         }
+        return changed;
     }
 }
 /** `totals` plus `delta`; `total_tokens` stays input plus output, and costs add without binary drift (see {@link addDecimal}). */
