@@ -83,7 +83,7 @@ internal sealed class Subscription(SendQueue queue, TopicRoute route, LabelFilte
     /// Takes the frames held while pending that come after <paramref name="after"/>, and starts delivering directly. The
     /// caller queues the held ones.
     /// </summary>
-    public List<OutboundFrame>? GoLive(long after)
+    public List<OutboundFrame>? GoLive(long after = 0)
     {
         var held = _held;
         _held = null;
