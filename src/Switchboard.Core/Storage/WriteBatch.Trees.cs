@@ -13,13 +13,17 @@ namespace Switchboard.Storage;
 internal sealed partial class WriteBatch
 {
     private readonly HashSet<string> _subtreeDirty = new(StringComparer.Ordinal);
+    // The current totals of the ancestors this batch rolled up, kept apart from their session records so a deep tree's
+    // writes do not copy every ancestor's record per write: a record takes its totals when it is next read (Current).
+    private readonly Dictionary<string, SubtreeTotals> _rolled = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, string[]> _ancestors = new(StringComparer.Ordinal);
 
     /// <summary>
     /// Ancestors whose only change is their <c>subtree</c> totals (the final value of each), ordered by id: the fixed
     /// order every store writes them in. Sessions also in <see cref="Dirty"/> are written whole there instead.
     /// </summary>
     public IEnumerable<Session> SubtreeDirty =>
-        _subtreeDirty.Where(id => !_dirtyIds.Contains(id)).Order(StringComparer.Ordinal).Select(id => _sessions[id]!);
+        _subtreeDirty.Where(id => !_dirtyIds.Contains(id)).Order(StringComparer.Ordinal).Select(id => Current(id)!);
 
     /// <summary>The targets of cascading terminates: the store reads each one's whole subtree before applying the batch.</summary>
     public static IReadOnlyCollection<string> CascadeIds(IReadOnlyList<SessionWrite> writes) =>
@@ -62,25 +66,56 @@ internal sealed partial class WriteBatch
             return null;
         }
 
-        var ancestors = TreePath.Ancestors(session.TreePath);
-        var sums = new SubtreeTotals[ancestors.Length];
+        if (!_ancestors.TryGetValue(session.TreePath, out var ancestors))
+        {
+            ancestors = TreePath.Ancestors(session.TreePath);
+            _ancestors[session.TreePath] = ancestors;
+        }
+
+        Span<SubtreeTotals> sums = ancestors.Length <= 64 ? stackalloc SubtreeTotals[ancestors.Length] : new SubtreeTotals[ancestors.Length];
         for (var i = 0; i < ancestors.Length; i++)
         {
-            var ancestor = _sessions.GetValueOrDefault(ancestors[i])
-                ?? throw new InvalidOperationException($"The store did not read ancestor '{ancestors[i]}' of session '{session.Id}' before the batch.");
-            if (!SubtreeMath.TryAdd(ancestor.Subtree, delta, out sums[i]))
+            if (!_rolled.TryGetValue(ancestors[i], out var totals))
             {
-                return TreeErrors.Overflow(ancestor.Id);
+                totals = (_sessions.GetValueOrDefault(ancestors[i])
+                    ?? throw new InvalidOperationException($"The store did not read ancestor '{ancestors[i]}' of session '{session.Id}' before the batch.")).Subtree;
+            }
+
+            if (!SubtreeMath.TryAdd(totals, delta, out sums[i]))
+            {
+                return TreeErrors.Overflow(ancestors[i]);
             }
         }
 
         for (var i = 0; i < ancestors.Length; i++)
         {
-            _sessions[ancestors[i]] = _sessions[ancestors[i]]! with { Subtree = sums[i] };
+            _rolled[ancestors[i]] = sums[i];
             _subtreeDirty.Add(ancestors[i]);
         }
 
         return null;
+    }
+
+    /// <summary>The session as the batch has it now, its rolled-up totals included (null where none exists).</summary>
+    private Session? Current(string id)
+    {
+        var session = _sessions.GetValueOrDefault(id);
+        if (session is not null && _rolled.TryGetValue(id, out var totals) && session.Subtree != totals)
+        {
+            session = session with { Subtree = totals };
+            _sessions[id] = session;
+        }
+
+        return session;
+    }
+
+    /// <summary>A write produced <paramref name="session"/> (from its current record): its totals are the rolled ones now.</summary>
+    private void Rolled(Session session)
+    {
+        if (_rolled.ContainsKey(session.Id))
+        {
+            _rolled[session.Id] = session.Subtree;
+        }
     }
 
     /// <summary>
@@ -91,7 +126,7 @@ internal sealed partial class WriteBatch
     private WriteResult ApplyCascade(TerminateSession cascade, DateTimeOffset now)
     {
         var single = cascade with { Cascade = false };
-        var target = _sessions.GetValueOrDefault(cascade.SessionId);
+        var target = Current(cascade.SessionId);
         var check = SessionWriteProcessor.Apply(single, target, new WriteContext(now, Head.ActiveCount, Head.FleetPaused));
         if (check.Error is { } error)
         {

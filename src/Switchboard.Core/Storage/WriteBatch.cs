@@ -46,7 +46,7 @@ internal sealed partial class WriteBatch
 
     /// <summary>Sessions whose row must be written (the final version of each), with whether the row is new.</summary>
     public IEnumerable<(Session Session, bool IsNew)> Dirty =>
-        _dirty.Select(id => (_sessions[id]!, !_existing.Contains(id)));
+        _dirty.Select(id => (Current(id)!, !_existing.Contains(id)));
 
     /// <summary>Alerts whose row must be written (the final version of each); upserted by id.</summary>
     public IEnumerable<Alerts.Alert> DirtyAlerts => _dirtyAlerts.Values;
@@ -117,8 +117,8 @@ internal sealed partial class WriteBatch
         }
 
         var id = SessionWriteProcessor.TargetId(write);
-        var current = id is null ? null : _sessions.GetValueOrDefault(id);
-        var parent = write is CreateSession { ParentId: { } parentId } ? _sessions.GetValueOrDefault(parentId) : null;
+        var current = id is null ? null : Current(id);
+        var parent = write is CreateSession { ParentId: { } parentId } ? Current(parentId) : null;
         var decision = SessionWriteProcessor.Apply(write, current, new WriteContext(now, Head.ActiveCount, Head.FleetPaused) { Parent = parent });
         if (decision.Error is { } error)
         {
@@ -160,6 +160,7 @@ internal sealed partial class WriteBatch
             }
 
             _sessions[session.Id] = session;
+            Rolled(session);
         }
 
         Head = new LogHead(seq, Head.ActiveCount + decision.ActiveDelta, decision.FleetPaused ?? Head.FleetPaused);
