@@ -91,6 +91,15 @@ internal sealed class BenchOptions
     /// <summary>Commands issued per second while timing issue to receipt.</summary>
     public int CommandRate { get; set; } = 200;
 
+    /// <summary>Run only the agent-tree benchmarks (usage at depth 1 vs 16, a subtree join over 10,000 children).</summary>
+    public bool Trees { get; private set; }
+
+    /// <summary>Rounds of the depth comparison; each round runs both depths, in alternating order.</summary>
+    public int TreeRounds { get; set; } = 3;
+
+    /// <summary>Timed subtree joins, idle and under writes each.</summary>
+    public int TreeJoins { get; set; } = 500;
+
     /// <summary>Instead of the full run: an A/B of the server built at this commit against the current build (<c>--ab REF</c>).</summary>
     public string? AbReference { get; private set; }
 
@@ -142,6 +151,8 @@ internal sealed class BenchOptions
                     o.UsageEvents = 200_000;
                     o.UsageQueries = 20;
                     o.OtlpDuration = TimeSpan.FromSeconds(5);
+                    o.TreeRounds = 1;
+                    o.TreeJoins = 100;
                     o.Output = Path.Combine("artifacts", "benchmarks-quick.md");
                     break;
                 case "--connections":
@@ -179,6 +190,9 @@ internal sealed class BenchOptions
                     break;
                 case "--command-rate":
                     o.CommandRate = NextInt();
+                    break;
+                case "--trees":
+                    o.Trees = true;
                     break;
                 case "--usage-events":
                     o.UsageEvents = long.Parse(Next(), CultureInfo.InvariantCulture);
@@ -233,7 +247,7 @@ internal sealed class BenchOptions
                     break;
                 default:
                     throw new ArgumentException($"Unknown option {args[i]}. Options: --quick, --connections N, --saturated-connections N, " +
-                        "--publishers N, --window N, --systems SignalR,Switchboard, --no-ingest, --no-micro, --output PATH, --scenarios fixed,saturated,mixed,overload,overload-cws, --switchboard-env K=V, --census, --ab REF [--ab-rounds N], --scrapes N, --usage, --usage-events N, --soak [MINUTES], --otlp [--otlp-seconds N] [--otlp-senders N], --commands [--command-count N] [--command-rate N], --scale-out [--scale-out-subscribers N] [--scale-out-nodes N]");
+                        "--publishers N, --window N, --systems SignalR,Switchboard, --no-ingest, --no-micro, --output PATH, --scenarios fixed,saturated,mixed,overload,overload-cws, --switchboard-env K=V, --census, --ab REF [--ab-rounds N], --scrapes N, --usage, --usage-events N, --soak [MINUTES], --otlp [--otlp-seconds N] [--otlp-senders N], --commands [--command-count N] [--command-rate N], --trees, --scale-out [--scale-out-subscribers N] [--scale-out-nodes N]");
             }
         }
 

@@ -6,8 +6,16 @@ public sealed record SubscribeOptions
     /// <summary>Topic <c>sessions</c> only: receive only sessions that carry all these labels.</summary>
     public IReadOnlyDictionary<string, string>? Labels { get; init; }
 
-    /// <summary>Topic <c>sessions</c> only: how many active sessions the join snapshot carries (0–1000; server default 100).</summary>
+    /// <summary>
+    /// Topics <c>sessions</c> and a subtree: how many sessions the join snapshot carries (0–1000; server default 100).
+    /// </summary>
     public int? SnapshotLimit { get; init; }
+
+    /// <summary>
+    /// Topic <c>session:{id}</c> only: follow the session's whole subtree — a snapshot of it (<see cref="JoinSnapshot.Descendants"/>),
+    /// then the events of the session and of every descendant, resumed by seq like any topic.
+    /// </summary>
+    public bool Subtree { get; init; }
 
     /// <summary>Phoenix heartbeat interval; a heartbeat unanswered by the next one drops the connection. Default 30 s.</summary>
     public TimeSpan HeartbeatInterval { get; init; } = TimeSpan.FromSeconds(30);

@@ -100,6 +100,8 @@ public sealed partial class SwitchboardClient
         }
 
         if (query.Active is { } active) parts.Add(active ? "active=true" : "active=false");
+        if (query.ParentId is { } parent) parts.Add("parent_id=" + Uri.EscapeDataString(parent));
+        if (query.Roots is { } roots) parts.Add(roots ? "roots=true" : "roots=false");
         if (query.Limit is { } limit) parts.Add("limit=" + limit.ToString(CultureInfo.InvariantCulture));
         if (query.Cursor is { } cursor) parts.Add("cursor=" + Uri.EscapeDataString(cursor));
         return parts.Count == 0 ? "" : "?" + string.Join('&', parts);

@@ -12,7 +12,7 @@ internal static class PostgresRows
     /// <summary>The session columns, in <see cref="SessionWire"/>'s order (also the parameter names of <see cref="UpsertSession"/>).</summary>
     public static readonly string SessionColumns = SessionFields.StoreColumns;
 
-    public const string EventColumns = "seq, at, type, session_id, data, labels, prior_labels";
+    public const string EventColumns = "seq, at, type, session_id, data, labels, prior_labels, root_id, tree_path";
 
     /// <summary>Inserts a session or replaces every column of the existing row (the row is locked by then).</summary>
     public static readonly string UpsertSession =
@@ -21,7 +21,7 @@ internal static class PostgresRows
         string.Join(", ", SessionColumns.Split(", ").Skip(1).Select(c => $"{c} = EXCLUDED.{c}")) + ";";
 
     public const string InsertEvent =
-        $"INSERT INTO switchboard_events ({EventColumns}) VALUES (@seq, @at, @type, @session_id, @data, @labels, @prior_labels);";
+        $"INSERT INTO switchboard_events ({EventColumns}) VALUES (@seq, @at, @type, @session_id, @data, @labels, @prior_labels, @root_id, @tree_path);";
 
     public static Session ReadSession(NpgsqlDataReader r) => SessionFields.ReadRow(new RowReader(r));
 
@@ -31,6 +31,7 @@ internal static class PostgresRows
         {
             Labels = r.IsDBNull(5) ? null : SessionWire.LabelsFromText(r.GetString(5)),
             PriorLabels = r.IsDBNull(6) ? null : SessionWire.LabelsFromText(r.GetString(6)),
+            TreePath = r.IsDBNull(8) ? null : r.GetString(8),
         };
 
     public static NpgsqlBatchCommand Upsert(Session s)
@@ -51,6 +52,8 @@ internal static class PostgresRows
         p.Add(new NpgsqlParameter<byte[]>("data", e.Data.ToArray()));
         p.Add(Nullable("labels", NpgsqlDbType.Text, e.Labels is null ? null : SessionWire.LabelsToText(e.Labels)));
         p.Add(Nullable("prior_labels", NpgsqlDbType.Text, e.PriorLabels is null ? null : SessionWire.LabelsToText(e.PriorLabels)));
+        p.Add(Nullable("root_id", NpgsqlDbType.Text, e.TreePath is { } path ? Trees.TreePath.Root(path) : null));
+        p.Add(Nullable("tree_path", NpgsqlDbType.Text, e.TreePath));
         return c;
     }
 

@@ -89,7 +89,9 @@ internal sealed partial class PostgresSessionStore
     /// <inheritdoc />
     public Task<SessionPage> ListSessionsAsync(SessionQuery query, CancellationToken cancellationToken) => RunAsync("list sessions", async (connection, ct) =>
     {
-        await using var command = new NpgsqlCommand { Connection = connection };
+        await using var transaction = await connection.BeginTransactionAsync(IsolationLevel.RepeatableRead, ct);
+        var head = await HeadAsync(connection, transaction, ct);
+        await using var command = new NpgsqlCommand { Connection = connection, Transaction = transaction };
         var where = new List<string>();
         if (query.States is { Count: > 0 } states)
         {
@@ -109,6 +111,7 @@ internal sealed partial class PostgresSessionStore
             command.Parameters.Add(new NpgsqlParameter<string>("labels", SessionWire.LabelsToText(labels)));
         }
 
+        AddTreeFilters(query, where, command);
         if (query.BeforeCreatedSeq is { } before)
         {
             where.Add("created_seq < @before");
@@ -136,7 +139,8 @@ internal sealed partial class PostgresSessionStore
             next = sessions[^1].CreatedSeq;
         }
 
-        return new SessionPage(sessions, next);
+        await transaction.CommitAsync(ct);
+        return new SessionPage(sessions, next) { AsOfSeq = head };
     }, cancellationToken);
 
     /// <inheritdoc />
@@ -156,6 +160,11 @@ internal sealed partial class PostgresSessionStore
             {
                 sql += " AND session_id = @sid";
                 command.Parameters.Add(new NpgsqlParameter<string>("sid", sessionId));
+            }
+
+            if (query.Subtree is { } subtree)
+            {
+                sql += SubtreeEventFilter(subtree, command);
             }
 
             command.CommandText = sql + " ORDER BY seq LIMIT @limit;";

@@ -42,10 +42,11 @@ internal sealed partial class PostgresSessionStore
     {
         await using var connection = await _dataSource.OpenConnectionAsync(ct);
         await using var transaction = await connection.BeginTransactionAsync(IsolationLevel.ReadCommitted, ct);
-        var log = await LockLogAsync(connection, transaction, ct);
+        var targets = WriteBatch.TargetIds(writes);
+        var (log, paths) = await LockLogAsync(connection, transaction, targets, ct);
         writes = await DedupeTelemetryAsync(connection, transaction, writes, ct);
         writes = await ResolveStreamsAsync(connection, transaction, writes, ct);
-        var sessions = await LockSessionsAsync(connection, transaction, writes, ct);
+        var sessions = await LockSessionsAsync(connection, transaction, await TreeIdsAsync(connection, transaction, writes, targets, paths, ct), ct);
 
         var alerts = await LoadAlertTargetsAsync(connection, transaction, WriteBatch.AlertTargets(writes), ct);
         var commandRows = await LoadCommandTargetsAsync(connection, transaction, WriteBatch.CommandTargets(writes), ct);
@@ -60,6 +61,7 @@ internal sealed partial class PostgresSessionStore
                 commands.BatchCommands.Add(PostgresRows.Upsert(session));
             }
 
+            AddSubtrees(commands, batch);
             foreach (var e in batch.Events)
             {
                 commands.BatchCommands.Add(PostgresRows.Insert(e));
@@ -102,7 +104,12 @@ internal sealed partial class PostgresSessionStore
         return batch.Results;
     }
 
-    private async Task<LogHead> LockLogAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, CancellationToken ct)
+    /// <summary>
+    /// Locks the log row, then (in the same round trip) reads the tree paths of <paramref name="targets"/> without locking
+    /// them: paths never change, and every writer waits on the log row, so they still hold when the rows are locked.
+    /// </summary>
+    private async Task<(LogHead Head, Dictionary<string, string> Paths)> LockLogAsync(NpgsqlConnection connection, NpgsqlTransaction transaction,
+        IReadOnlyCollection<string> targets, CancellationToken ct)
     {
         // The timeout frees the log lock should this node hang mid-transaction; it only applies while idle in it.
         var timeout = (long)_options.IdleInTransactionTimeout.TotalMilliseconds;
@@ -112,6 +119,7 @@ internal sealed partial class PostgresSessionStore
             {
                 new NpgsqlBatchCommand($"SET LOCAL idle_in_transaction_session_timeout = {timeout.ToString(CultureInfo.InvariantCulture)};"),
                 new NpgsqlBatchCommand("SELECT head_seq, active_count, fleet_paused FROM switchboard_log WHERE id = 1 FOR UPDATE;"),
+                SelectPaths(targets),
             },
         };
         await using var reader = await batch.ExecuteReaderAsync(ct);
@@ -120,13 +128,15 @@ internal sealed partial class PostgresSessionStore
             throw new InvalidOperationException("The switchboard_log row is missing; call InitializeAsync first.");
         }
 
-        return new LogHead(reader.GetInt64(0), reader.GetInt64(1), reader.GetBoolean(2));
+        var head = new LogHead(reader.GetInt64(0), reader.GetInt64(1), reader.GetBoolean(2));
+        await reader.NextResultAsync(ct);
+        return (head, await ReadPathsAsync(reader, ct));
     }
 
+    /// <summary>Locks and reads <paramref name="ids"/> in one statement, in id order: one fixed lock order for the whole batch.</summary>
     private static async Task<Dictionary<string, Session?>> LockSessionsAsync(NpgsqlConnection connection, NpgsqlTransaction transaction,
-        IReadOnlyList<SessionWrite> writes, CancellationToken ct)
+        IReadOnlyCollection<string> ids, CancellationToken ct)
     {
-        var ids = WriteBatch.TargetIds(writes);
         var sessions = ids.ToDictionary(id => id, _ => (Session?)null, StringComparer.Ordinal);
         if (ids.Count == 0)
         {

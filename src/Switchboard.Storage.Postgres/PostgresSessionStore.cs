@@ -10,7 +10,7 @@ namespace Switchboard.Storage.Postgres;
 /// locks the single log row, so <c>seq</c> is assigned and committed in one global order; <c>NOTIFY</c> then tells
 /// every node (this one included) to read the new rows, and the rows are the truth. See docs/postgres.md.
 /// </summary>
-internal sealed partial class PostgresSessionStore : ISessionStore, IStoreHealth, IAlertStore, IWebhookStore, ICommandStore
+internal sealed partial class PostgresSessionStore : ISessionStore, IStoreHealth, IAlertStore, IWebhookStore, ICommandStore, ITreeStore
 {
     private readonly PostgresStoreOptions _options;
     private readonly TimeProvider _time;
@@ -76,6 +76,11 @@ internal sealed partial class PostgresSessionStore : ISessionStore, IStoreHealth
             }
 
             await using (var command = new NpgsqlCommand(PostgresCommandSchema.Create, connection, transaction))
+            {
+                await command.ExecuteNonQueryAsync(ct);
+            }
+
+            await using (var command = new NpgsqlCommand(PostgresTreeSchema.Create, connection, transaction))
             {
                 await command.ExecuteNonQueryAsync(ct);
             }

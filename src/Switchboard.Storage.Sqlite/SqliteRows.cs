@@ -12,7 +12,7 @@ internal static class SqliteRows
     /// <summary>The session columns, in <see cref="SessionWire"/>'s order: rows are selected, inserted and bound by position in this order.</summary>
     public static readonly string SessionColumns = SessionFields.StoreColumns;
 
-    public const string EventColumns = "seq, at, type, session_id, data, labels, prior_labels";
+    public const string EventColumns = "seq, at, type, session_id, data, labels, prior_labels, root_id, tree_path";
 
     public static Session ReadSession(SqliteDataReader r) => SessionFields.ReadRow(new RowReader(r));
 
@@ -21,6 +21,7 @@ internal static class SqliteRows
         {
             Labels = r.IsDBNull(5) ? null : SessionWire.LabelsFromText(r.GetString(5)),
             PriorLabels = r.IsDBNull(6) ? null : SessionWire.LabelsFromText(r.GetString(6)),
+            TreePath = r.IsDBNull(8) ? null : r.GetString(8),
         };
 
     /// <summary>A labels column: null stays null.</summary>

@@ -118,5 +118,6 @@ internal static class SqliteSchema
         ("events", "labels", "TEXT"),
         ("events", "prior_labels", "TEXT"),
         ("sessions", "accepts_commands", "INTEGER NOT NULL DEFAULT 1"),
+        .. TreeSchema.AddedColumns,
     ];
 }

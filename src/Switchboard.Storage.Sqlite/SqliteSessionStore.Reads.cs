@@ -87,7 +87,10 @@ internal sealed partial class SqliteSessionStore
     public Task<SessionPage> ListSessionsAsync(SessionQuery query, CancellationToken cancellationToken)
     {
         using var connection = OpenReader();
+        using var transaction = connection.BeginTransaction(deferred: true);
+        var head = Scalar(connection, transaction, "SELECT seq FROM sqlite_sequence WHERE name = 'events';") ?? 0;
         using var command = connection.CreateCommand();
+        command.Transaction = transaction;
         var where = new List<string>();
         if (query.States is { Count: > 0 } states)
         {
@@ -119,6 +122,7 @@ internal sealed partial class SqliteSessionStore
             }
         }
 
+        AddTreeFilters(query, where, command);
         if (query.BeforeCreatedSeq is { } before)
         {
             where.Add("created_seq < $before");
@@ -146,7 +150,8 @@ internal sealed partial class SqliteSessionStore
             next = sessions[^1].CreatedSeq;
         }
 
-        return Task.FromResult(new SessionPage(sessions, next));
+        transaction.Commit();
+        return Task.FromResult(new SessionPage(sessions, next) { AsOfSeq = head });
     }
 
     /// <inheritdoc />
@@ -166,6 +171,11 @@ internal sealed partial class SqliteSessionStore
         {
             sql += " AND session_id = $sid";
             command.Parameters.AddWithValue("$sid", sessionId);
+        }
+
+        if (query.Subtree is { } subtree)
+        {
+            sql += SubtreeEventFilter(subtree, command);
         }
 
         command.CommandText = sql + " ORDER BY seq LIMIT $limit;";

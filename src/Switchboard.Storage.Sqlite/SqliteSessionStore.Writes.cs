@@ -24,6 +24,7 @@ internal sealed partial class SqliteSessionStore
                 writes = DedupeTelemetry(commands, writes);
                 writes = ResolveStreams(commands, writes, Now().ToUnixTimeMilliseconds());
                 var current = WriteBatch.TargetIds(writes).ToDictionary(id => id, id => CurrentRow(commands, id), StringComparer.Ordinal);
+                ReadTrees(commands, writes, current);
                 var alerts = LoadAlertTargets(transaction, WriteBatch.AlertTargets(writes));
                 var commandRows = LoadCommandTargets(transaction, WriteBatch.CommandTargets(writes));
                 batch = WriteBatch.Apply(writes, current, new LogHead(_headSeq, _activeCount, _fleetPaused), Now(), alerts, commandRows);
@@ -39,6 +40,11 @@ internal sealed partial class SqliteSessionStore
             }
 
             foreach (var (session, _) in batch.Dirty)
+            {
+                _rows.Remember(session);
+            }
+
+            foreach (var session in batch.SubtreeDirty)
             {
                 _rows.Remember(session);
             }
@@ -112,6 +118,7 @@ internal sealed partial class SqliteSessionStore
             command.Execute();
         }
 
+        PersistSubtrees(batch, commands);
         foreach (var e in batch.Events)
         {
             InsertEvent(commands.InsertEvent, e);
@@ -157,6 +164,8 @@ internal sealed partial class SqliteSessionStore
         insert.Bind(5, e.Data.Span);
         insert.Bind(6, SqliteRows.LabelsText(e.Labels));
         insert.Bind(7, SqliteRows.LabelsText(e.PriorLabels));
+        insert.Bind(8, e.TreePath is { } path ? Trees.TreePath.Root(path) : null);
+        insert.Bind(9, e.TreePath);
         insert.Execute();
     }
 

@@ -10,7 +10,7 @@ namespace Switchboard.Storage.Sqlite;
 /// batch of writes with their events in one IMMEDIATE transaction; reads use pooled connections,
 /// which WAL lets run beside the writer.
 /// </summary>
-internal sealed partial class SqliteSessionStore : ISessionStore, IAlertStore, IWebhookStore, ICommandStore
+internal sealed partial class SqliteSessionStore : ISessionStore, IAlertStore, IWebhookStore, ICommandStore, ITreeStore
 {
     private readonly SqliteStoreOptions _options;
     private readonly TimeProvider _time;
@@ -95,6 +95,7 @@ internal sealed partial class SqliteSessionStore : ISessionStore, IAlertStore, I
         Execute(_writer, SqliteSchema.Create);
         Execute(_writer, SqliteCommandSchema.Create);
         AddMissingColumns(_writer);
+        Execute(_writer, TreeSchema.Complete);
         Epoch = EnsureEpoch(_writer);
         LoadHead(_writer);
         RebuildActiveCountsOrDefer(_writer);

@@ -16,7 +16,9 @@ internal sealed class WriterCommands : IDisposable
         UpdateSession = new WriterStatement(connection,
             "UPDATE sessions SET " + string.Join(", ", columns.Select((c, i) => $"{c} = ?{i + 1}").Skip(1)) + " WHERE id = ?1;");
         InsertEvent = new WriterStatement(connection,
-            $"INSERT INTO events({SqliteRows.EventColumns}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7);");
+            $"INSERT INTO events({SqliteRows.EventColumns}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9);");
+        UpdateSubtree = new WriterStatement(connection, TreeSchema.UpdateSubtree);
+        SelectSubtree = Prepare(connection, TreeSchema.SelectSubtree, "$from", "$to");
 
         SelectHead = Prepare(connection, "SELECT seq FROM sqlite_sequence WHERE name = 'events';");
 
@@ -44,6 +46,10 @@ internal sealed class WriterCommands : IDisposable
     public WriterStatement InsertSession { get; }
     public WriterStatement UpdateSession { get; }
     public WriterStatement InsertEvent { get; }
+    /// <summary>Sets an ancestor's subtree totals: ?1 id, ?2..?6 the totals (TreeSchema.UpdateSubtree).</summary>
+    public WriterStatement UpdateSubtree { get; }
+    /// <summary>The sessions with a tree path in [$from, $to): a subtree below a session (TreeSchema.SelectSubtree).</summary>
+    public SqliteCommand SelectSubtree { get; }
     public SqliteCommand SetMeta { get; }
     public SqliteCommand SelectHead { get; }
     public SqliteCommand SelectActive { get; }
@@ -60,6 +66,7 @@ internal sealed class WriterCommands : IDisposable
     {
         Transaction = transaction;
         SelectSession.Transaction = transaction;
+        SelectSubtree.Transaction = transaction;
         SetMeta.Transaction = transaction;
         SelectHead.Transaction = transaction;
         SelectActive.Transaction = transaction;
@@ -73,6 +80,8 @@ internal sealed class WriterCommands : IDisposable
         InsertSession.Dispose();
         UpdateSession.Dispose();
         InsertEvent.Dispose();
+        UpdateSubtree.Dispose();
+        SelectSubtree.Dispose();
         SetMeta.Dispose();
         SelectHead.Dispose();
         SelectActive.Dispose();

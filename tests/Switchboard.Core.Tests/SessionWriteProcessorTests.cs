@@ -44,7 +44,7 @@ public sealed class SessionWriteProcessorTests
         var d = SessionWriteProcessor.Apply(new UpdateSession("s1") { State = SessionState.Working, Name = "same-as-before-no" }, s, At(T0.AddSeconds(1)));
         d.Session!.Version.ShouldBe(2);
         var changes = Data(d).GetProperty("changes");
-        changes.EnumerateObject().Select(p => p.Name).ShouldBe(["name", "state", "updated_at"], ignoreOrder: true);
+        changes.EnumerateObject().Select(p => p.Name).ShouldBe(["name", "state", "updated_at", "subtree"], ignoreOrder: true);
         Data(d).GetProperty("previous_state").GetString().ShouldBe("idle");
         Data(d).GetProperty("version").GetInt64().ShouldBe(2);
     }

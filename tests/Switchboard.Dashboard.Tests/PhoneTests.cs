@@ -18,7 +18,7 @@ public sealed class PhoneTests(Chromium chromium)
     /// Every visible piece of text as the boxes it paints (clipped by its scrolling or clipping ancestors); returns the
     /// pairs that overlap and the text that runs past either side of the screen.
     /// </summary>
-    private const string TextProblems = """
+    internal const string TextProblems = """
         () => {
           const clipOf = el => {
             let c = { l: -1e9, t: -1e9, r: 1e9, b: 1e9 };

@@ -32,6 +32,10 @@ class Session:
     terminated_at: datetime | None
     version: int
     accepts_commands: bool
+    parent_id: str | None
+    root_id: str
+    depth: int
+    subtree: dict[str, Any]
 
     @classmethod
     def from_json(cls, d: dict[str, Any]) -> "Session":
@@ -53,6 +57,10 @@ class Session:
             terminated_at=_time(d["terminated_at"]),
             version=d["version"],
             accepts_commands=d["accepts_commands"],
+            parent_id=d["parent_id"],
+            root_id=d["root_id"],
+            depth=d["depth"],
+            subtree=dict(d["subtree"]),
         )
 
 
@@ -193,6 +201,7 @@ class AlertRule:
     threshold: float | None
     metric: str | None
     window_seconds: int | None
+    scope: str
     labels: dict[str, str]
     enabled: bool
     source: str
@@ -209,6 +218,7 @@ class AlertRule:
             threshold=d["threshold"],
             metric=d["metric"],
             window_seconds=d["window_seconds"],
+            scope=d["scope"],
             labels=dict(d["labels"]),
             enabled=d["enabled"],
             source=d["source"],

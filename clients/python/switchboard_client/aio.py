@@ -36,8 +36,15 @@ class AsyncClient:
     async def heartbeat(self, id: str) -> Heartbeat:
         return await asyncio.to_thread(self.sync.heartbeat, id)
 
-    async def terminate(self, id: str, reason: str | None = None, expected_version: int | None = None) -> Session:
-        return await asyncio.to_thread(self.sync.terminate, id, reason, expected_version)
+    async def terminate(self, id: str, reason: str | None = None, expected_version: int | None = None, *,
+                        cascade: bool = False) -> Session:
+        return await asyncio.to_thread(lambda: self.sync.terminate(id, reason, expected_version, cascade=cascade))
+
+    async def children(self, id: str) -> list[Session]:
+        return await asyncio.to_thread(self.sync.children, id)
+
+    async def tree(self, id: str) -> list[Session]:
+        return await asyncio.to_thread(self.sync.tree, id)
 
     async def summary(self) -> Summary:
         return await asyncio.to_thread(self.sync.summary)

@@ -60,21 +60,26 @@ class Client:
 
     def create_session(self, id: str | None = None, *, name: str | None = None, state: str | None = None,
                        labels: dict[str, str] | None = None, metadata: dict[str, Any] | None = None,
-                       lease_seconds: int | None = None, **fields: Any) -> Session:
-        body = _fields(id=id, name=name, state=state, labels=labels, metadata=metadata, lease_seconds=lease_seconds, **fields)
+                       lease_seconds: int | None = None, parent_id: str | None = None, **fields: Any) -> Session:
+        """Creates a session; ``parent_id`` makes it a child (the parent must exist and not be terminated; never changes)."""
+        body = _fields(id=id, name=name, state=state, labels=labels, metadata=metadata, lease_seconds=lease_seconds,
+                       parent_id=parent_id, **fields)
         return Session.from_json(self.request("POST", "/api/sessions", body))
 
     def get_session(self, id: str) -> Session:
         return Session.from_json(self.request("GET", f"/api/sessions/{_q(id)}"))
 
     def list_sessions(self, *, labels: dict[str, str] | None = None, states: list[str] | None = None,
-                      limit: int | None = None) -> list[Session]:
-        """All matching sessions (pages followed)."""
+                      limit: int | None = None, parent_id: str | None = None, roots: bool | None = None) -> list[Session]:
+        """All matching sessions (pages followed); ``parent_id`` for a session's children, ``roots=True`` for roots only."""
         out: list[Session] = []
         cursor = None
         while True:
             query = [("label", f"{k}={v}") for k, v in (labels or {}).items()]
-            query += [(k, v) for k, v in (("state", ",".join(states or [])), ("limit", limit), ("cursor", cursor)) if v]
+            query += [(k, v) for k, v in (("state", ",".join(states or [])), ("limit", limit), ("cursor", cursor),
+                                          ("parent_id", parent_id)) if v]
+            if roots is not None:
+                query.append(("roots", "true" if roots else "false"))
             page = self.request("GET", "/api/sessions", query=query)
             out.extend(Session.from_json(s) for s in page["sessions"])
             cursor = page["next_cursor"]
@@ -101,9 +106,33 @@ class Client:
     def heartbeat(self, id: str) -> Heartbeat:
         return Heartbeat.from_json(self.request("POST", f"/api/sessions/{_q(id)}/heartbeat"))
 
-    def terminate(self, id: str, reason: str | None = None, expected_version: int | None = None) -> Session:
-        body = _fields(reason=reason, expected_version=expected_version)
+    def terminate(self, id: str, reason: str | None = None, expected_version: int | None = None, *,
+                  cascade: bool = False) -> Session:
+        """Ends the session; with ``cascade=True`` every active descendant too, in the same commit (deepest first)."""
+        body = _fields(reason=reason, expected_version=expected_version, cascade=True if cascade else None)
         return Session.from_json(self.request("POST", f"/api/sessions/{_q(id)}/terminate", body or None))
+
+    def children(self, id: str) -> list[Session]:
+        """A session's children, oldest first (pages followed)."""
+        out: list[Session] = []
+        cursor = None
+        while True:
+            page = self.request("GET", f"/api/sessions/{_q(id)}/children", query=[("limit", 1000), ("cursor", cursor)])
+            out.extend(Session.from_json(s) for s in page["sessions"])
+            cursor = page["next_cursor"]
+            if not cursor:
+                return out
+
+    def tree(self, id: str) -> list[Session]:
+        """The session's whole subtree in tree order (each parent right before its own subtree), the session first."""
+        out: list[Session] = []
+        cursor = None
+        while True:
+            page = self.request("GET", f"/api/sessions/{_q(id)}/tree", query=[("limit", 1000), ("cursor", cursor)])
+            out.extend(Session.from_json(s) for s in page["sessions"])
+            cursor = page["next_cursor"]
+            if not cursor:
+                return out
 
     def summary(self) -> Summary:
         return Summary.from_json(self.request("GET", "/api/summary"))

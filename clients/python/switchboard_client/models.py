@@ -32,6 +32,16 @@ class Event:
     def from_json(cls, d: dict[str, Any]) -> "Event":
         return cls(seq=d["seq"], epoch=d["epoch"], type=d["type"], session_id=d["session_id"], at=_time(d["at"]), data=d["data"])
 
+    @property
+    def ancestors(self) -> list[str]:
+        """For an event of a child that changed its totals: its ancestors' ids, root first (else empty)."""
+        return list(self.data.get("ancestors", [])) if isinstance(self.data, dict) else []
+
+    @property
+    def subtree_delta(self) -> dict[str, Any] | None:
+        """What the event added to the ``subtree`` totals of each of :attr:`ancestors` (no event is sent per ancestor)."""
+        return self.data.get("subtree_delta") if isinstance(self.data, dict) else None
+
 
 @dataclass(frozen=True)
 class Joined:
@@ -57,3 +67,5 @@ class SnapshotReset:
     sessions: list[Session] = field(default_factory=list)
     summary: Summary | None = None
     next_cursor: str | None = None
+    #: ``session:{id}``: the session (None while it does not exist); with ``subtree=True`` its descendants are ``sessions``.
+    session: Session | None = None

@@ -26,12 +26,13 @@ class Subscriber:
 
     def __init__(self, base_url: str, topics: list[str] | str = "sessions", *, since: int | None = None,
                  epoch: str | None = None, labels: dict[str, str] | None = None, api_key: str | None = None,
-                 read_timeout: float = 40.0, min_backoff: float = 0.2, max_backoff: float = 5.0):
+                 read_timeout: float = 40.0, min_backoff: float = 0.2, max_backoff: float = 5.0, subtree: bool = False):
         self.base_url = base_url.rstrip("/")
         self.topics = [topics] if isinstance(topics, str) else list(topics)
         self.last_seq = since
         self.epoch = epoch
         self.labels = labels or {}
+        self.subtree = subtree
         self.api_key = api_key
         self.read_timeout = read_timeout
         self.min_backoff = min_backoff
@@ -81,6 +82,8 @@ class Subscriber:
         query += [("label", f"{k}={v}") for k, v in self.labels.items()]
         if self.epoch:
             query.append(("epoch", self.epoch))
+        if self.subtree:
+            query.append(("subtree", "true"))
         return f"{self.base_url}/api/stream?{urllib.parse.urlencode(query)}"
 
     def _connect_once(self) -> Iterator[Item]:
@@ -138,8 +141,9 @@ class Subscriber:
             summary = payload.get("summary")
             return SnapshotReset(
                 topic=payload["topic"], seq=payload["seq"], epoch=payload["epoch"],
-                sessions=[Session.from_json(s) for s in payload.get("sessions", [])],
-                summary=Summary.from_json(summary) if summary else None, next_cursor=payload.get("next_cursor"))
+                sessions=[Session.from_json(s) for s in payload.get("sessions", payload.get("descendants", []))],
+                summary=Summary.from_json(summary) if summary else None, next_cursor=payload.get("next_cursor"),
+                session=Session.from_json(payload["session"]) if payload.get("session") else None)
         if not isinstance(payload, dict) or "type" not in payload or "epoch" not in payload:
             return None
         event = Event.from_json(payload)

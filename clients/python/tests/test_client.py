@@ -260,3 +260,40 @@ def test_webhooks_create_list_replay_delete(shared_server):
     with pytest.raises(Problem) as gone:
         c.get_webhook(hook.id)
     assert gone.value.status == 404
+
+
+def test_trees(shared_server):
+    c = Client(shared_server.url)
+    run = c.create_session(new_id("run"))
+    task = c.create_session(parent_id=run.id, cost_usd=0.25)
+    assert (task.parent_id, task.root_id, task.depth) == (run.id, run.id, 1)
+    leaf = c.create_session(parent_id=task.id, input_tokens=40)
+    c.add_usage(leaf.id, output_tokens=2, cost_usd=0.5)
+    root = c.get_session(run.id)
+    assert root.subtree == {"sessions": 3, "active": 3, "input_tokens": 40, "output_tokens": 2, "total_tokens": 42, "cost_usd": 0.75}
+    assert [s.id for s in c.children(run.id)] == [task.id]
+    assert [s.id for s in c.tree(run.id)] == [run.id, task.id, leaf.id]
+    assert [s.id for s in c.list_sessions(parent_id=task.id)] == [leaf.id]
+    assert run.id in [s.id for s in c.list_sessions(roots=True)]
+    with pytest.raises(Problem) as refused:
+        c.create_session(parent_id=new_id("nope"))
+    assert (refused.value.status, refused.value.code, refused.value.field) == (404, "parent_not_found", "parent_id")
+    usage = [e for e in c.events(session_id=leaf.id) if e.type == "session_updated"][0]
+    assert usage.ancestors == [run.id, task.id]
+    assert usage.subtree_delta["cost_usd"] == 0.5
+    ended = c.terminate(run.id, cascade=True)
+    assert ended.subtree["active"] == 0 and c.get_session(leaf.id).state == "terminated"
+
+
+def test_subtree_stream_over_sse(shared_server):
+    c = Client(shared_server.url)
+    run = c.create_session(new_id("sse-run"))
+    child = c.create_session(parent_id=run.id)
+    with Subscriber(shared_server.url, f"session:{run.id}", subtree=True) as sub:
+        items = iter(sub)
+        reset = next(items)
+        assert isinstance(reset, SnapshotReset) and reset.session.id == run.id
+        assert [s.id for s in reset.sessions] == [child.id]
+        c.add_usage(child.id, input_tokens=5)
+        event = next(items)
+        assert event.type == "session_updated" and event.session_id == child.id and event.ancestors == [run.id]

@@ -7,7 +7,7 @@ import type {
 import type {Command, CommandListResponse, CommandOutcome, CommandRequest, CommandState, SessionWriteResponse} from "./commands.js";
 import type {
   BatchOperation, BatchResult, CountResponse, CreateSessionRequest, EventsResponse, HeartbeatResponse, Labels,
-  ProblemDetails, Session, SessionListResponse, SessionState, SummaryResponse, TerminateRequest,
+  ProblemDetails, Session, SessionListResponse, SessionState, SubtreeResponse, SummaryResponse, TerminateRequest,
   UpdateSessionRequest, UsageQuery, UsageRequest, UsageResponse,
 } from "./types.js";
 
@@ -25,6 +25,16 @@ export interface ListSessionsOptions {
   states?: readonly SessionState[];
   /** true: only active sessions; false: only terminated ones. */
   active?: boolean;
+  /** Only the children of this session. */
+  parentId?: string;
+  /** true: only root sessions (no parent); false: only sessions with a parent. */
+  roots?: boolean;
+  limit?: number;
+  cursor?: string | null;
+}
+
+/** A page of a tree read: `cursor` is the previous page's `next_cursor`. */
+export interface PageOptions {
   limit?: number;
   cursor?: string | null;
 }
@@ -126,8 +136,31 @@ export class SwitchboardClient {
     return this.request("POST", `/api/sessions/${encodeURIComponent(id)}/heartbeat`);
   }
 
+  /** Ends the session; with `{cascade: true}` every active descendant too, in the same commit (deepest first). */
   terminate(id: string, request: TerminateRequest = {}): Promise<Session> {
     return this.request("POST", `/api/sessions/${encodeURIComponent(id)}/terminate`, request);
+  }
+
+  /** One page of a session's children, oldest first. */
+  children(id: string, options: PageOptions = {}): Promise<SessionListResponse> {
+    return this.request("GET", `/api/sessions/${encodeURIComponent(id)}/children`, undefined, [["limit", options.limit], ["cursor", options.cursor]]);
+  }
+
+  /** One page of a session's subtree in tree order (each parent right before its subtree), the session first, as of `as_of_seq`. */
+  tree(id: string, options: PageOptions = {}): Promise<SubtreeResponse> {
+    return this.request("GET", `/api/sessions/${encodeURIComponent(id)}/tree`, undefined, [["limit", options.limit], ["cursor", options.cursor]]);
+  }
+
+  /** The whole subtree (every page followed), in tree order. */
+  async subtree(id: string): Promise<Session[]> {
+    const out: Session[] = [];
+    let cursor: string | null = null;
+    do {
+      const page: SubtreeResponse = await this.tree(id, {cursor, limit: 1000});
+      out.push(...page.sessions);
+      cursor = page.next_cursor;
+    } while (cursor);
+    return out;
   }
 
   /** Applies each operation on its own (not all-or-nothing); a refused one has `problem` set. */
@@ -278,6 +311,6 @@ function sessionQuery(options: ListSessionsOptions): Array<[string, string | num
   const query: Array<[string, string | number | boolean | null | undefined]> = [];
   for (const [k, v] of Object.entries(options.labels ?? {})) query.push(["label", `${k}=${v}`]);
   if (options.states?.length) query.push(["state", options.states.join(",")]);
-  query.push(["active", options.active], ["limit", options.limit], ["cursor", options.cursor]);
+  query.push(["active", options.active], ["parent_id", options.parentId], ["roots", options.roots], ["limit", options.limit], ["cursor", options.cursor]);
   return query;
 }

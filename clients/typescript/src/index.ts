@@ -3,7 +3,7 @@ export * from "./alerts.js";
 export * from "./commands.js";
 export {describe, enums, schemas, type Descriptor} from "./wire.js";
 export {SwitchboardProblem, SwitchboardTransportError, isProblem} from "./errors.js";
-export {SwitchboardClient, type ClientOptions, type ListSessionsOptions} from "./client.js";
+export {SwitchboardClient, type ClientOptions, type ListSessionsOptions, type PageOptions} from "./client.js";
 export {SessionHandle, type SessionHandleOptions, type SessionHandleStats} from "./handle.js";
 export {
   Subscriber, Subscription, defaultBackoff, type ConnectionState, type JoinInfo, type SnapshotReset,
@@ -14,4 +14,7 @@ export {
   applyChanges, createLiveView, createSessionView, createSummaryView, labelsMatch, newestFirst, type LiveView,
   type LiveViewEventListener, type LiveViewOptions, type LiveViewState, type ValueView,
 } from "./liveView.js";
+export {
+  SubtreeDeltas, addDecimal, addTotals, createSubtreeView, type SubtreeView, type SubtreeViewState,
+} from "./subtreeView.js";
 export {createSwitchboard, type Switchboard, type SwitchboardOptions} from "./switchboard.js";

@@ -1,9 +1,9 @@
-// The live stream's logic that needs no socket: how an event changes a session, and where a stream resumes after a
-// reconnect. Its compiled module has no imports, so the server's dashboard serves it as it is built
+// The live stream's logic that needs no socket: how an event changes a session, how a child's event changes its
+// ancestors' subtree totals, and where a stream resumes after a reconnect. Its compiled module has no imports, so the server's dashboard serves it as it is built
 // (`npm run build:dashboard` copies dist/live.js to src/Switchboard.Server/Dashboard/wwwroot/vendor/switchboard-client/)
 // and imports it instead of keeping its own copy.
 
-import type {Labels, Session, SessionEvent} from "./types.js";
+import type {Labels, Session, SessionEvent, SubtreeTotals} from "./types.js";
 
 /** A position in the log: the `seq` of the last event seen, and the log's epoch. */
 export interface StreamPosition {
@@ -86,4 +86,66 @@ export class ResumeCursor {
     this.position = {seq: event.seq, epoch: event.epoch};
     return true;
   }
+}
+
+/**
+ * Keeps the `subtree` totals of held sessions exact. No event is sent for an ancestor whose totals changed: a child's
+ * event names its `ancestors` and carries `subtree_delta`, which is added to each ancestor held. Each session's totals
+ * are as of a log position (the snapshot's `seq`, a page's `as_of_seq`, its own last event), and a delta is added only
+ * when its event is later, so a session read from a page after the event is never counted twice.
+ */
+export class SubtreeDeltas {
+  private readonly asOf = new Map<string, number>();
+
+  /** `id`'s totals (as now held) reflect the log up to `seq`. */
+  readAt(id: string, seq: number): void {
+    this.asOf.set(id, seq);
+  }
+
+  /**
+   * Adds the event's delta to the ancestors held in `sessions` (replaced in place with updated copies); returns how many
+   * it changed.
+   */
+  apply(sessions: Map<string, Session>, event: SessionEvent): number {
+    const {ancestors, subtree_delta: delta} = event.data;
+    if (!ancestors || !delta) return 0;
+    let changed = 0;
+    for (const id of ancestors) {
+      const held = sessions.get(id);
+      if (held && event.seq > (this.asOf.get(id) ?? -1)) {
+        sessions.set(id, {...held, subtree: addTotals(held.subtree, delta)});
+        this.asOf.set(id, event.seq);
+        changed++;
+      }
+    }
+    return changed;
+  }
+}
+
+/** `totals` plus `delta`; `total_tokens` stays input plus output, and costs add without binary drift (see {@link addDecimal}). */
+export function addTotals(totals: SubtreeTotals, delta: SubtreeTotals): SubtreeTotals {
+  const input = totals.input_tokens + delta.input_tokens;
+  const output = totals.output_tokens + delta.output_tokens;
+  return {
+    sessions: totals.sessions + delta.sessions,
+    active: totals.active + delta.active,
+    input_tokens: input,
+    output_tokens: output,
+    total_tokens: input + output,
+    cost_usd: addDecimal(totals.cost_usd, delta.cost_usd),
+  };
+}
+
+/** Adds two decimal amounts without binary drift, to as many places as either has (JSON numbers of up to 15 digits). */
+export function addDecimal(a: number, b: number): number {
+  const places = Math.max(decimals(a), decimals(b));
+  const scale = 10 ** Math.min(places, 12);
+  return Math.round(a * scale + b * scale) / scale;
+}
+
+function decimals(n: number): number {
+  const text = String(n);
+  const e = text.indexOf("e-");
+  if (e >= 0) return Number(text.slice(e + 2)) + (text.split(".")[1]?.split("e")[0].length ?? 0);
+  return text.split(".")[1]?.length ?? 0;
 }

@@ -1,7 +1,8 @@
 import type {SwitchboardClient} from "./client.js";
 import type {SnapshotReset, Subscriber, Subscription} from "./subscriber.js";
+import type {CommandEvent} from "./commands.js";
 import type {FleetUpdatedEvent, Labels, Session, SessionEvent, Summary} from "./types.js";
-import {applyChanges, labelsMatch, newestFirst} from "./live.js";
+import {SubtreeDeltas, applyChanges, labelsMatch, newestFirst} from "./live.js";
 
 export {applyChanges, labelsMatch, newestFirst};
 
@@ -60,6 +61,8 @@ export function createLiveView(options: LiveViewOptions): LiveView {
   // event's seq, or for snapshot and page entries a rank just below the snapshot's seq, in the order listed.
   let rank = new Map<string, number>();
   let nextOlder = 0;
+  // Each held session's subtree is as of a log position; a child's event adds its delta to the ancestors held here.
+  let deltas = new SubtreeDeltas();
   let summary: Summary | null = null;
   let position: {seq: number; epoch: string} | null = null;
   let resets = 0;
@@ -77,40 +80,109 @@ export function createLiveView(options: LiveViewOptions): LiveView {
     for (const l of [...listeners]) l();
   };
 
-  const upsert = (session: Session, order?: number) => {
+  const upsert = (session: Session, asOf: number, order?: number) => {
     const current = byId.get(session.id);
     if (current && current.version >= session.version) return;
     if (session.state === "terminated" || !labelsMatch(session, labels)) return;
     byId.set(session.id, session);
+    deltas.readAt(session.id, asOf);
     if (!rank.has(session.id)) rank.set(session.id, order ?? (nextOlder -= 1e-6));
+  };
+
+  // While the rest of a snapshot is read page by page, events wait here and are applied once it is in: a page may
+  // have been read before an event it does not reflect, so an event applied ahead of its page would be lost.
+  let held: Array<SessionEvent | FleetUpdatedEvent | CommandEvent> | null = null;
+  const pagesDone = (gen: number) => {
+    if (gen !== generation) return;
+    const waiting = held ?? [];
+    held = null;
+    for (const event of waiting) apply(event);
+    resolveReady();
+    changed();
+  };
+
+  const apply = (event: SessionEvent | FleetUpdatedEvent | CommandEvent) => {
+    position = {seq: event.seq, epoch: event.epoch};
+    if (event.type.startsWith("command_")) return; // a command changes no session
+    event = event as SessionEvent | FleetUpdatedEvent;
+    let after: Session | undefined;
+    switch (event.type) {
+      case "session_created":
+        upsert(event.data.session, event.seq, event.seq);
+        after = byId.get(event.session_id);
+        break;
+      case "session_updated": {
+        const current = byId.get(event.session_id);
+        if (current) {
+          if (event.data.version > current.version) {
+            const next = applyChanges(current, event);
+            deltas.readAt(next.id, event.seq);
+            if (labelsMatch(next, labels) && next.state !== "terminated") byId.set(next.id, next);
+            else {
+              byId.delete(next.id);
+              rank.delete(next.id);
+            }
+          }
+        } else if (client && labels && event.data.changes.labels && labelsMatch({labels: event.data.changes.labels}, labels)) {
+          // The session entered the filter: the event has only the changes, so fetch the whole session (as the first
+          // node of its subtree page, which says the log position it reflects).
+          const gen = generation;
+          client.tree(event.session_id, {limit: 1}).then(page => {
+            if (gen === generation && !closed && page.sessions[0]) {
+              upsert(page.sessions[0], Math.max(page.as_of_seq, event.seq));
+              changed();
+            }
+          }, () => undefined);
+        }
+        after = byId.get(event.session_id);
+        break;
+      }
+      case "session_terminated":
+        byId.delete(event.session_id);
+        rank.delete(event.session_id);
+        after = event.data.session;
+        break;
+      case "fleet_updated":
+        if (summary) summary = {...summary, is_paused: event.data.is_paused};
+        break;
+    }
+    if (event.type !== "fleet_updated") deltas.apply(byId, event);
+    if (summary && "active_count" in event.data && typeof event.data.active_count === "number") {
+      summary = {...summary, active_count: event.data.active_count};
+    }
+    changed();
+    for (const l of [...eventListeners]) l(event, after);
   };
 
   const subscription: Subscription = subscriber.subscribe("sessions", {
     onReset(snapshot) {
       generation++;
+      held = null;
       byId = new Map();
       rank = new Map();
+      deltas = new SubtreeDeltas();
       nextOlder = snapshot.seq;
-      for (const s of snapshot.sessions ?? []) upsert(s);
+      for (const s of snapshot.sessions ?? []) upsert(s, snapshot.seq);
       if (snapshot.summary !== undefined) summary = snapshot.summary;
       position = {seq: snapshot.seq, epoch: snapshot.epoch};
       resets++;
       const more = snapshot.next_cursor;
       if (more && client) {
         const gen = generation;
+        held = [];
         void (async () => {
           let cursor: string | null = more;
           while (cursor && !closed && gen === generation) {
             const page = await client.listSessions({active: true, labels, cursor});
             if (gen !== generation) return;
-            for (const s of page.sessions) upsert(s);
+            for (const s of page.sessions) upsert(s, page.as_of_seq);
             cursor = page.next_cursor;
             changed();
           }
-          resolveReady();
+          pagesDone(gen);
         })().catch(e => {
           console.error("switchboard live view: could not fetch the rest of the snapshot", e);
-          resolveReady();
+          pagesDone(gen);
         });
       } else {
         resolveReady();
@@ -119,53 +191,8 @@ export function createLiveView(options: LiveViewOptions): LiveView {
       for (const l of [...resetListeners]) l(snapshot);
     },
     onEvent(event) {
-      position = {seq: event.seq, epoch: event.epoch};
-      if (event.type.startsWith("command_")) return; // a command changes no session
-      event = event as SessionEvent | FleetUpdatedEvent;
-      let after: Session | undefined;
-      switch (event.type) {
-        case "session_created":
-          upsert(event.data.session, event.seq);
-          after = byId.get(event.session_id);
-          break;
-        case "session_updated": {
-          const current = byId.get(event.session_id);
-          if (current) {
-            if (event.data.version > current.version) {
-              const next = applyChanges(current, event);
-              if (labelsMatch(next, labels) && next.state !== "terminated") byId.set(next.id, next);
-              else {
-                byId.delete(next.id);
-                rank.delete(next.id);
-              }
-            }
-          } else if (client && labels && event.data.changes.labels && labelsMatch({labels: event.data.changes.labels}, labels)) {
-            // The session entered the filter: the event has only the changes, so fetch the whole session.
-            const gen = generation;
-            client.getSession(event.session_id).then(s => {
-              if (gen === generation && !closed) {
-                upsert(s);
-                changed();
-              }
-            }, () => undefined);
-          }
-          after = byId.get(event.session_id);
-          break;
-        }
-        case "session_terminated":
-          byId.delete(event.session_id);
-          rank.delete(event.session_id);
-          after = event.data.session;
-          break;
-        case "fleet_updated":
-          if (summary) summary = {...summary, is_paused: event.data.is_paused};
-          break;
-      }
-      if (summary && "active_count" in event.data && typeof event.data.active_count === "number") {
-        summary = {...summary, active_count: event.data.active_count};
-      }
-      changed();
-      for (const l of [...eventListeners]) l(event, after);
+      if (held) held.push(event);
+      else apply(event);
     },
     onSummary(next) {
       if (summary && next.as_of_seq < summary.as_of_seq) return;

@@ -49,6 +49,11 @@ export interface SnapshotReset {
   summary?: Summary | null;
   /** `session:{id}`: the session, or null if it does not exist at `seq`. */
   session?: Session | null;
+  /**
+   * `session:{id}` with `subtree: true`: the first page of the session's descendants in tree order, as of `seq`; when
+   * `next_cursor` is set, read the rest with `client.tree(id, {cursor})`.
+   */
+  descendants?: Session[];
 }
 
 export interface SubscriptionHandlers {
@@ -67,8 +72,10 @@ export interface SubscribeOptions {
   since?: StreamPosition;
   /** `sessions`: only sessions carrying all these labels. */
   labels?: Labels;
-  /** `sessions`: snapshot size (0–1000, default 100). */
+  /** `sessions` and subtrees: snapshot size (0–1000, default 100). */
   limit?: number;
+  /** `session:{id}`: follow the whole subtree: a snapshot of it, then the events of every descendant too. */
+  subtree?: boolean;
   /** Presence: `{name, id?}`. */
   viewer?: {name: string; id?: string};
 }
@@ -103,6 +110,7 @@ export class Subscription {
     const base: Record<string, unknown> = {};
     if (options.labels) base.labels = options.labels;
     if (options.limit !== undefined) base.limit = options.limit;
+    if (options.subtree) base.subtree = true;
     if (options.viewer) base.viewer = options.viewer;
     // A function, so every rejoin carries the latest position.
     this.channel = socket.channel(topic, () => this.cursor.joinParams(base));
@@ -144,6 +152,7 @@ export class Subscription {
       if ("next_cursor" in reply) snapshot.next_cursor = reply.next_cursor as string | null;
       if ("summary" in reply) snapshot.summary = reply.summary as Summary | null;
       if ("session" in reply) snapshot.session = reply.session as Session | null;
+      if ("descendants" in reply) snapshot.descendants = reply.descendants as Session[];
       this.handlers.onReset?.(snapshot);
     }
     this.handlers.onJoin?.(info);

@@ -13,7 +13,7 @@ export {
 } from "./wire.js";
 export type {
   BatchResult, CountResponse, CreateSessionRequest, EventEnvelope, EventsResponse, HeartbeatResponse, SessionListResponse,
-  SummaryResponse, TerminateRequest, UpdateSessionRequest, UsagePoint, UsageRequest, UsageResponse, UsageSeries,
+  SubtreeResponse, SummaryResponse, TerminateRequest, UpdateSessionRequest, UsagePoint, UsageRequest, UsageResponse, UsageSeries,
 } from "./wire.js";
 
 /** States after which a session no longer counts as active. */
@@ -24,6 +24,21 @@ export type Metadata = Record<string, unknown>;
 
 /** A session as the HTTP API returns it (`SessionResponse`). Times are ISO 8601 UTC strings. */
 export type Session = SessionResponse;
+
+/**
+ * Totals over a session and all its descendants (`session.subtree`), and the shape of what one event of a child adds to
+ * each of its ancestors (`data.subtree_delta`, where `active` may be -1).
+ */
+export type SubtreeTotals = SessionResponse["subtree"];
+
+/**
+ * What an event of a child session that changed its totals carries for whoever holds its ancestors: their ids, root
+ * first, and what the event added to each one's `subtree` (no event is sent per ancestor).
+ */
+export interface TreeDelta {
+  ancestors?: string[];
+  subtree_delta?: SubtreeTotals;
+}
 
 /** The fleet summary as events and join replies carry it: `SummaryResponse` without the log's epoch. */
 export type Summary = Omit<SummaryResponse, "epoch">;
@@ -60,7 +75,7 @@ interface EventBase<T extends string, D> {
   data: D;
 }
 
-export interface SessionCreatedEvent extends EventBase<"session_created", {session: Session; active_count?: number}> {
+export interface SessionCreatedEvent extends EventBase<"session_created", {session: Session; active_count?: number} & TreeDelta> {
   session_id: string;
 }
 
@@ -71,12 +86,12 @@ export interface SessionUpdatedEvent
     previous_state?: SessionState;
     version: number;
     reason?: string;
-  }> {
+  } & TreeDelta> {
   session_id: string;
 }
 
 export interface SessionTerminatedEvent
-  extends EventBase<"session_terminated", {session: Session; reason?: string | null; active_count?: number}> {
+  extends EventBase<"session_terminated", {session: Session; reason?: string | null; active_count?: number} & TreeDelta> {
   session_id: string;
 }
 

@@ -89,6 +89,7 @@ export interface AlertRuleRequest {
   threshold?: number | null;
   metric?: string | null;
   window_seconds?: number | null;
+  scope?: "session" | "subtree";
   labels?: Record<string, string>;
   enabled?: boolean;
   /** The command the rule issues to the session an alert of it is raised about, once per alert. */
@@ -105,6 +106,7 @@ export interface AlertRuleResponse {
   threshold: number | null;
   metric: string | null;
   window_seconds: number | null;
+  scope: "session" | "subtree";
   labels: Record<string, string>;
   enabled: boolean;
   source: string;
@@ -144,6 +146,8 @@ export interface BatchOperationBatchCreate {
   lease_seconds?: number | null;
   /** False when the session's producer cannot receive commands (a session made from OpenTelemetry, or created with false): a command to it answers 409. Default true. */
   accepts_commands?: boolean;
+  /** The session that started this one, set at create and never changed; null for a root. */
+  parent_id?: string | null;
 }
 
 /** The `BatchOperationBatchHeartbeat` schema. */
@@ -158,6 +162,7 @@ export interface BatchOperationBatchTerminate {
   id: string;
   reason?: string;
   expected_version?: number;
+  cascade?: boolean;
 }
 
 /** The `BatchOperationBatchUpdate` schema. */
@@ -282,6 +287,8 @@ export interface CreateSessionRequest {
   lease_seconds?: number | null;
   /** False when the session's producer cannot receive commands (a session made from OpenTelemetry, or created with false): a command to it answers 409. Default true. */
   accepts_commands?: boolean;
+  /** The session that started this one, set at create and never changed; null for a root. */
+  parent_id?: string | null;
 }
 
 /** The `EventEnvelope` schema. */
@@ -340,6 +347,7 @@ export interface ReplayRequest {
 export interface SessionListResponse {
   sessions: SessionResponse[];
   next_cursor: string | null;
+  as_of_seq: number;
 }
 
 /** The `SessionResponse` schema. */
@@ -378,6 +386,14 @@ export interface SessionResponse {
   version: number;
   /** False when the session's producer cannot receive commands (a session made from OpenTelemetry, or created with false): a command to it answers 409. Default true. */
   accepts_commands: boolean;
+  /** The session that started this one, set at create and never changed; null for a root. */
+  parent_id: string | null;
+  /** The root of this session's tree (its own id for a root). */
+  root_id: string;
+  /** Levels below the root: 0 for a root, 1 for its children, and so on. */
+  depth: number;
+  /** Totals over this session and all its descendants, kept exact with every write; in every changes object. */
+  subtree: {sessions: number; active: number; input_tokens: number; output_tokens: number; total_tokens: number; cost_usd: number};
 }
 
 /** The `SessionWriteResponse` schema. */
@@ -416,7 +432,22 @@ export interface SessionWriteResponse {
   version: number;
   /** False when the session's producer cannot receive commands (a session made from OpenTelemetry, or created with false): a command to it answers 409. Default true. */
   accepts_commands: boolean;
+  /** The session that started this one, set at create and never changed; null for a root. */
+  parent_id: string | null;
+  /** The root of this session's tree (its own id for a root). */
+  root_id: string;
+  /** Levels below the root: 0 for a root, 1 for its children, and so on. */
+  depth: number;
+  /** Totals over this session and all its descendants, kept exact with every write; in every changes object. */
+  subtree: {sessions: number; active: number; input_tokens: number; output_tokens: number; total_tokens: number; cost_usd: number};
   commands: CommandResponse[];
+}
+
+/** The `SubtreeResponse` schema. */
+export interface SubtreeResponse {
+  as_of_seq: number;
+  sessions: SessionResponse[];
+  next_cursor: string | null;
 }
 
 /** The `SummaryResponse` schema. */
@@ -439,6 +470,7 @@ export interface SummaryResponse {
 export interface TerminateRequest {
   reason?: string;
   expected_version?: number;
+  cascade?: boolean;
 }
 
 /** The `TokenRequest` schema. */
@@ -589,21 +621,21 @@ export const schemas = {
   }),
   AlertRuleListResponse: describe<AlertRuleListResponse>()({rules: R}),
   AlertRuleRequest: describe<AlertRuleRequest>()({
-    id: O, name: R, condition: R, severity: O, seconds: ON, threshold: ON, metric: ON, window_seconds: ON, labels: O,
-    enabled: O, action: ON,
+    id: O, name: R, condition: R, severity: O, seconds: ON, threshold: ON, metric: ON, window_seconds: ON, scope: O,
+    labels: O, enabled: O, action: ON,
   }),
   AlertRuleResponse: describe<AlertRuleResponse>()({
-    id: R, name: R, condition: R, severity: R, seconds: RN, threshold: RN, metric: RN, window_seconds: RN, labels: R,
-    enabled: R, source: R, action: RN,
+    id: R, name: R, condition: R, severity: R, seconds: RN, threshold: RN, metric: RN, window_seconds: RN, scope: R,
+    labels: R, enabled: R, source: R, action: RN,
   }),
   AuthResponse: describe<AuthResponse>()({enabled: R, scope: RN}),
   BatchOperationBatchCreate: describe<BatchOperationBatchCreate>()({
     op: R, id: O, name: ON, state: O, labels: O, metadata: O, error_message: ON, input_tokens: O, output_tokens: O,
-    cost_usd: O, tasks_running: O, lease_seconds: ON, accepts_commands: O,
+    cost_usd: O, tasks_running: O, lease_seconds: ON, accepts_commands: O, parent_id: ON,
   }),
   BatchOperationBatchHeartbeat: describe<BatchOperationBatchHeartbeat>()({op: R, id: R}),
   BatchOperationBatchTerminate: describe<BatchOperationBatchTerminate>()({
-    op: R, id: R, reason: O, expected_version: O,
+    op: R, id: R, reason: O, expected_version: O, cascade: O,
   }),
   BatchOperationBatchUpdate: describe<BatchOperationBatchUpdate>()({
     op: R, id: R, name: ON, state: O, labels: O, metadata: O, error_message: ON, tasks_running: O, lease_seconds: ON,
@@ -625,7 +657,7 @@ export const schemas = {
   CountResponse: describe<CountResponse>()({active_sessions: R, total_sessions: R}),
   CreateSessionRequest: describe<CreateSessionRequest>()({
     id: O, name: ON, state: O, labels: O, metadata: O, error_message: ON, input_tokens: O, output_tokens: O,
-    cost_usd: O, tasks_running: O, lease_seconds: ON, accepts_commands: O,
+    cost_usd: O, tasks_running: O, lease_seconds: ON, accepts_commands: O, parent_id: ON,
   }),
   EventEnvelope: describe<EventEnvelope>()({seq: R, epoch: R, type: R, session_id: RN, at: R, data: R}),
   EventsResponse: describe<EventsResponse>()({epoch: R, head_seq: R, events: R, next_since: R, has_more: R}),
@@ -635,22 +667,23 @@ export const schemas = {
   }),
   Problem: describe<Problem>()({type: R, title: R, status: R, detail: R, instance: O, code: R, field: O}),
   ReplayRequest: describe<ReplayRequest>()({from_seq: R}),
-  SessionListResponse: describe<SessionListResponse>()({sessions: R, next_cursor: RN}),
+  SessionListResponse: describe<SessionListResponse>()({sessions: R, next_cursor: RN, as_of_seq: R}),
   SessionResponse: describe<SessionResponse>()({
     id: R, name: RN, state: R, labels: R, metadata: R, error_message: RN, input_tokens: R, output_tokens: R,
     total_tokens: R, cost_usd: R, tasks_running: R, lease_seconds: RN, created_at: R, updated_at: R, terminated_at: RN,
-    version: R, accepts_commands: R,
+    version: R, accepts_commands: R, parent_id: RN, root_id: R, depth: R, subtree: R,
   }),
   SessionWriteResponse: describe<SessionWriteResponse>()({
     id: R, name: RN, state: R, labels: R, metadata: R, error_message: RN, input_tokens: R, output_tokens: R,
     total_tokens: R, cost_usd: R, tasks_running: R, lease_seconds: RN, created_at: R, updated_at: R, terminated_at: RN,
-    version: R, accepts_commands: R, commands: R,
+    version: R, accepts_commands: R, parent_id: RN, root_id: R, depth: R, subtree: R, commands: R,
   }),
+  SubtreeResponse: describe<SubtreeResponse>()({as_of_seq: R, sessions: R, next_cursor: RN}),
   SummaryResponse: describe<SummaryResponse>()({
     as_of_seq: R, active_count: R, total_count: R, counts: R, tasks_running: R, input_tokens: R, output_tokens: R,
     total_tokens: R, estimated_cost_usd: R, is_paused: R, duration_seconds: R, epoch: R,
   }),
-  TerminateRequest: describe<TerminateRequest>()({reason: O, expected_version: O}),
+  TerminateRequest: describe<TerminateRequest>()({reason: O, expected_version: O, cascade: O}),
   TokenRequest: describe<TokenRequest>()({topics: O, labels: O, ttl_seconds: O}),
   TokenResponse: describe<TokenResponse>()({
     token: R, token_type: R, expires_at: R, expires_in: R, topics: R, labels: RN,

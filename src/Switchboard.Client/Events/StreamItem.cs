@@ -42,4 +42,11 @@ public sealed record JoinSnapshot
 
     /// <summary>The session (topic <c>session:{id}</c>); null if it does not exist yet.</summary>
     public Session? Session { get; init; }
+
+    /// <summary>
+    /// A subtree subscription (<see cref="SubscribeOptions.Subtree"/>): the first page of the session's descendants in tree
+    /// order, as of <see cref="Seq"/>; when <see cref="NextCursor"/> is set, read the rest with
+    /// <see cref="SwitchboardClient.GetSubtreeAsync"/>.
+    /// </summary>
+    public IReadOnlyList<Session>? Descendants { get; init; }
 }

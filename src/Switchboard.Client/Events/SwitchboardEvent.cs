@@ -26,6 +26,15 @@ public abstract record SwitchboardEvent : StreamItem
     /// <summary>The raw <c>data</c> object.</summary>
     public JsonElement Data { get; init; }
 
+    /// <summary>
+    /// For an event of a child session that changed its totals: the ids of its ancestors, root first. Each holds
+    /// <see cref="SubtreeDelta"/> more in its <see cref="Session.Subtree"/> than before the event (no event is sent per ancestor).
+    /// </summary>
+    public IReadOnlyList<string> Ancestors { get; init; } = [];
+
+    /// <summary>What the event added to the subtree totals of each of <see cref="Ancestors"/>, or null.</summary>
+    public SubtreeTotals? SubtreeDelta { get; init; }
+
     /// <summary>The position to resume after this event, or null for <c>summary</c>.</summary>
     public StreamPosition? Position => Seq is { } seq ? new StreamPosition(seq, Epoch) : null;
 }

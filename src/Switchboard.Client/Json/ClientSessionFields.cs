@@ -9,6 +9,11 @@ namespace Switchboard.Client;
 /// </summary>
 internal static class ClientSessionFields
 {
+    /// <summary>The client's <see cref="SubtreeTotals"/>: a session's <c>subtree</c>, and an event's <c>subtree_delta</c>.</summary>
+    public static readonly SessionWire.SubtreeCodec<SubtreeTotals> Subtree = new(
+        t => new(t.Sessions, t.Active, t.InputTokens, t.OutputTokens, t.CostUsd),
+        v => new(v.Sessions, v.Active, v.InputTokens, v.OutputTokens, v.CostUsd));
+
     public static readonly SessionWire.Table<Session> Table = new(
     [
         Bind(SessionWire.Id, SessionWire.Codecs.Text, s => s.Id, (s, v) => s with { Id = v }),
@@ -28,6 +33,10 @@ internal static class ClientSessionFields
         Bind(SessionWire.TerminatedAt, SessionWire.Codecs.NullableTime, s => s.TerminatedAt, (s, v) => s with { TerminatedAt = v }),
         Bind(SessionWire.Version, SessionWire.Codecs.Int64, s => s.Version, (s, v) => s with { Version = v }),
         Bind(SessionWire.AcceptsCommands, SessionWire.Codecs.Bool, s => s.AcceptsCommands, (s, v) => s with { AcceptsCommands = v }),
+        Bind(SessionWire.ParentId, SessionWire.Codecs.NullableText, s => s.ParentId, (s, v) => s with { ParentId = v }),
+        Bind(SessionWire.RootId, SessionWire.Codecs.Text, s => s.RootId, (s, v) => s with { RootId = v }),
+        Bind(SessionWire.Depth, SessionWire.Codecs.Int32, s => s.Depth, (s, v) => s with { Depth = v }),
+        Bind(SessionWire.Subtree, Subtree, s => s.Subtree, (s, v) => s with { Subtree = v }),
     ], wireOnly: true);
 
     private static SessionWire.Binding<Session, T> Bind<T>(SessionWire.Field field, SessionWire.Codec<T> codec, Func<Session, T> get, Func<Session, T, Session>? set) =>

@@ -39,6 +39,7 @@ internal static class RequestJson
         if (s.TasksRunning is { } tasks) w.WriteNumber(SessionWire.TasksRunning.EncodedName, tasks);
         if (s.LeaseSeconds is { } lease) w.WriteNumber(SessionWire.LeaseSeconds.EncodedName, lease);
         if (s.AcceptsCommands is { } accepts) w.WriteBoolean(SessionWire.AcceptsCommands.EncodedName, accepts);
+        if (s.ParentId is not null) w.WriteString(SessionWire.ParentId.EncodedName, s.ParentId);
     }
 
     public static void UpdateFields(Utf8JsonWriter w, SessionUpdate u)
@@ -76,10 +77,11 @@ internal static class RequestJson
         if (usage.CostUsd != 0) w.WriteNumber(SessionWire.CostUsd.EncodedName, usage.CostUsd);
     }
 
-    public static void TerminateFields(Utf8JsonWriter w, string? reason, long? expectedVersion)
+    public static void TerminateFields(Utf8JsonWriter w, string? reason, long? expectedVersion, bool cascade = false)
     {
         if (reason is not null) w.WriteString("reason", reason);
         if (expectedVersion is { } expected) w.WriteNumber("expected_version", expected);
+        if (cascade) w.WriteBoolean("cascade", true);
     }
 
     public static void Labels(Utf8JsonWriter w, IReadOnlyDictionary<string, string> labels)

@@ -18,11 +18,17 @@ internal static partial class WireJson
                 : null,
             NextCursor = String(e, "next_cursor"),
             Session = e.TryGetProperty("session", out var session) && session.ValueKind == JsonValueKind.Object ? ReadSession(session) : null,
+            Descendants = e.TryGetProperty("descendants", out var descendants) && descendants.ValueKind == JsonValueKind.Array
+                ? descendants.EnumerateArray().Select(ReadSession).ToList()
+                : null,
         };
     }
 
     public static SessionPage ReadSessionPage(JsonElement e) =>
-        new(e.GetProperty("sessions").EnumerateArray().Select(ReadSession).ToList(), String(e, "next_cursor"));
+        new(e.GetProperty("sessions").EnumerateArray().Select(ReadSession).ToList(), String(e, "next_cursor")) { AsOfSeq = Long(e, "as_of_seq") };
+
+    public static SubtreePage ReadSubtreePage(JsonElement e) =>
+        new(Long(e, "as_of_seq"), e.GetProperty("sessions").EnumerateArray().Select(ReadSession).ToList(), String(e, "next_cursor"));
 
     public static EventPage ReadEventPage(JsonElement e) =>
         new(String(e, "epoch") ?? "", Long(e, "head_seq"), e.GetProperty("events").EnumerateArray().Select(ReadEvent).ToList(),

@@ -56,7 +56,7 @@ internal static partial class WireJson
         var seq = e.TryGetProperty("seq", out var s) && s.ValueKind == JsonValueKind.Number ? s.GetInt64() : (long?)null;
         var sessionId = String(e, "session_id");
         var at = Time(e, "at") ?? default;
-        return type switch
+        return WithTree(type switch
         {
             "session_created" => new SessionCreatedEvent
             {
@@ -102,8 +102,14 @@ internal static partial class WireJson
                 Command = ReadCommand(command),
             },
             _ => new UnknownEvent { Seq = seq, Epoch = epoch, Type = type, SessionId = sessionId, At = at, Data = data },
-        };
+        }, data);
     }
+
+    /// <summary>The ancestors and subtree delta an event of a child carries, when it does.</summary>
+    private static SwitchboardEvent WithTree(SwitchboardEvent e, JsonElement data) =>
+        data.ValueKind == JsonValueKind.Object && data.TryGetProperty("subtree_delta", out var delta) && data.TryGetProperty("ancestors", out var ancestors)
+            ? e with { SubtreeDelta = ClientSessionFields.Subtree.Read(delta), Ancestors = [.. ancestors.EnumerateArray().Select(a => a.GetString()!)] }
+            : e;
 
     /// <summary>Applies a <c>changes</c> object to <paramref name="before"/> (derived and unknown fields are skipped).</summary>
     public static Session ApplyChanges(Session before, JsonElement changes, long version) =>

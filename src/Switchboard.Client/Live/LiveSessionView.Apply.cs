@@ -41,9 +41,18 @@ public sealed partial class LiveSessionView
                 return Put(s, e, e.ApplyTo(before));
 
             case SessionUpdatedEvent e when _options.Labels is not null:
-                // With a label filter, an update can bring in a session never seen here (its labels now match).
-                var fetched = await _client.GetSessionAsync(e.SessionId!, cancellationToken).ConfigureAwait(false);
-                return fetched is { IsActive: true } && fetched.Version >= e.Version ? Put(s, e, fetched) : Skip(s, e);
+                // With a label filter, an update can bring in a session never seen here (its labels now match). It is read
+                // as the first node of its subtree page, which says the log position it reflects (for later subtree deltas).
+                var page = await _client.GetSubtreeAsync(e.SessionId!, limit: 1, cancellationToken: cancellationToken).ConfigureAwait(false);
+                var fetched = page.Sessions.Count > 0 ? page.Sessions[0] : null;
+                if (fetched is not { IsActive: true } || fetched.Version < e.Version)
+                {
+                    return Skip(s, e);
+                }
+
+                var change = Put(s, e, fetched);
+                ReadAt(fetched.Id, Math.Max(page.AsOfSeq, e.Seq ?? 0));
+                return change;
 
             case SwitchboardEvent e:
                 // An update for a session not held: it became inactive before the pages were read, and its end follows.
@@ -68,6 +77,7 @@ public sealed partial class LiveSessionView
         }
 
         _state = s with { Sessions = s.Sessions.SetItem(session.Id, session), Position = e.Position };
+        ReadAt(session.Id, e.Seq ?? 0);
         return new(LiveViewChangeKind.SessionChanged, e, session.Id, session);
     }
 
@@ -95,9 +105,11 @@ public sealed partial class LiveSessionView
     private async Task<State> LoadSnapshotAsync(JoinSnapshot snapshot, bool fleetPaused, CancellationToken cancellationToken)
     {
         var sessions = System.Collections.Immutable.ImmutableDictionary.CreateBuilder<string, Session>(StringComparer.Ordinal);
+        _asOf.Clear();
         foreach (var session in snapshot.Sessions ?? [])
         {
             sessions[session.Id] = session;
+            _asOf[session.Id] = snapshot.Seq;
         }
 
         var cursor = snapshot.NextCursor;
@@ -110,6 +122,7 @@ public sealed partial class LiveSessionView
                 if (!sessions.TryGetValue(session.Id, out var held) || session.Version > held.Version)
                 {
                     sessions[session.Id] = session;
+                    _asOf[session.Id] = page.AsOfSeq; // its subtree reflects the log up to the page's position
                 }
             }
 

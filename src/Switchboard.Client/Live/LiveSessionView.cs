@@ -94,6 +94,7 @@ public sealed partial class LiveSessionView : IAsyncDisposable
                 await foreach (var item in _client.SubscribeAsync("sessions", null, subscribe, cancellationToken).ConfigureAwait(false))
                 {
                     var change = await ApplyAsync(item, cancellationToken).ConfigureAwait(false);
+                    RollUp(item);
                     Changed?.Invoke(this, change);
                     if (item is SnapshotReset)
                     {

@@ -45,6 +45,10 @@ public sealed class BatchOperation
     public static BatchOperation Terminate(string sessionId, string? reason = null, long? expectedVersion = null) =>
         new("terminate", sessionId, w => RequestJson.TerminateFields(w, reason, expectedVersion));
 
+    /// <summary>Terminates a session and every active descendant, in the same commit.</summary>
+    public static BatchOperation TerminateSubtree(string sessionId, string? reason = null, long? expectedVersion = null) =>
+        new("terminate", sessionId, w => RequestJson.TerminateFields(w, reason, expectedVersion, cascade: true));
+
     internal void Write(Utf8JsonWriter w)
     {
         w.WriteStartObject();

@@ -40,4 +40,10 @@ public sealed record NewSession
 
     /// <summary>False when this producer cannot receive commands (it never reads a write answer, a long-poll or its topic); commands to it are then refused.</summary>
     public bool? AcceptsCommands { get; init; }
+
+    /// <summary>
+    /// The session that starts this one: it must exist and not be terminated. Set once, at create; its cost and tokens
+    /// then count in the <see cref="Session.Subtree"/> of every ancestor.
+    /// </summary>
+    public string? ParentId { get; init; }
 }

@@ -12,6 +12,12 @@ public sealed record SessionQuery
     /// <summary>True: only active sessions; false: only terminated ones; null: both.</summary>
     public bool? Active { get; init; }
 
+    /// <summary>Only the children of this session.</summary>
+    public string? ParentId { get; init; }
+
+    /// <summary>True: only root sessions (no parent); false: only sessions with a parent; null: both.</summary>
+    public bool? Roots { get; init; }
+
     /// <summary>Page size (1–1000; the server's default when null).</summary>
     public int? Limit { get; init; }
 
@@ -22,7 +28,17 @@ public sealed record SessionQuery
 /// <summary>One page of sessions, newest first.</summary>
 /// <param name="Sessions">The sessions.</param>
 /// <param name="NextCursor">Pass as <see cref="SessionQuery.Cursor"/> for the next page; null on the last page.</param>
-public sealed record SessionPage(IReadOnlyList<Session> Sessions, string? NextCursor);
+public sealed record SessionPage(IReadOnlyList<Session> Sessions, string? NextCursor)
+{
+    /// <summary>The log position the page was read at: its sessions (their subtree totals included) are as of this seq.</summary>
+    public long AsOfSeq { get; init; }
+}
+
+/// <summary>One page of a subtree in tree order: each parent right before its own subtree, the session itself first.</summary>
+/// <param name="AsOfSeq">The log position the page was read at.</param>
+/// <param name="Sessions">The sessions of the page.</param>
+/// <param name="NextCursor">Pass to <see cref="SwitchboardClient.GetSubtreeAsync"/> for the next page; null on the last page.</param>
+public sealed record SubtreePage(long AsOfSeq, IReadOnlyList<Session> Sessions, string? NextCursor);
 
 /// <summary>Session counts.</summary>
 /// <param name="ActiveSessions">Sessions in any state but terminated.</param>

@@ -58,6 +58,18 @@ public sealed record Session
     /// <summary>False when the session's producer cannot receive commands (made from OpenTelemetry, or created so); commands to it are refused.</summary>
     public bool AcceptsCommands { get; init; } = true;
 
+    /// <summary>The session that started this one (set at create, never changed); null for a root.</summary>
+    public string? ParentId { get; init; }
+
+    /// <summary>The root of this session's tree: its own id for a root.</summary>
+    public string RootId { get; init; } = "";
+
+    /// <summary>Levels below the root: 0 for a root.</summary>
+    public int Depth { get; init; }
+
+    /// <summary>Totals over this session and all its descendants: sessions, active ones, tokens and cost.</summary>
+    public SubtreeTotals Subtree { get; init; }
+
     /// <summary>True for every state except terminated.</summary>
     public bool IsActive => State.IsActive();
 

@@ -32,6 +32,11 @@ internal sealed partial class TopicSubscription
             w.WriteNumber("limit", limit);
         }
 
+        if (_options.Subtree)
+        {
+            w.WriteBoolean("subtree", true);
+        }
+
         w.WriteEndObject();
     }
 

@@ -127,6 +127,7 @@ internal static class AlertJson
             w.WriteNull("window_seconds");
         }
 
+        w.WriteString("scope", r.Scope);
         w.WritePropertyName("labels");
         SessionJson.WriteLabels(w, r.Labels);
         w.WriteBoolean("enabled", r.Enabled);
@@ -167,6 +168,7 @@ internal static class AlertJson
             Threshold = e.GetProperty("threshold").ValueKind == JsonValueKind.Number ? e.GetProperty("threshold").GetDecimal() : null,
             Metric = e.TryGetProperty("metric", out var metric) ? metric.GetString() : null,
             WindowSeconds = e.TryGetProperty("window_seconds", out var window) && window.ValueKind == JsonValueKind.Number ? window.GetInt32() : null,
+            Scope = e.TryGetProperty("scope", out var scope) && scope.GetString() is { } s ? s : AlertScopes.Session,
             Labels = labels,
             Enabled = e.GetProperty("enabled").GetBoolean(),
             Source = e.GetProperty("source").GetString()!,

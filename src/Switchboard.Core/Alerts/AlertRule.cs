@@ -54,6 +54,13 @@ internal sealed record AlertRule
     public string? Metric { get; init; }
     /// <summary>The sliding window, for <see cref="AlertCondition.BurnRate"/> and <see cref="AlertCondition.ErrorCount"/>.</summary>
     public int? WindowSeconds { get; init; }
+    /// <summary>
+    /// For <see cref="AlertCondition.SessionCost"/> and <see cref="AlertCondition.SessionTokens"/>: <c>session</c> (the
+    /// session's own value, the default) or <c>subtree</c> (its <c>subtree</c> totals: itself and all its descendants).
+    /// </summary>
+    public string Scope { get; init; } = AlertScopes.Session;
+    /// <summary>True when the rule watches a session's subtree totals rather than its own.</summary>
+    public bool IsSubtree => Scope == AlertScopes.Subtree;
     /// <summary>Only sessions carrying all these labels; empty for every session.</summary>
     public IReadOnlyDictionary<string, string> Labels { get; init; } = Sessions.Session.EmptyLabels;
     /// <summary>A disabled rule raises nothing and resolves what it had raised.</summary>
@@ -87,6 +94,15 @@ internal sealed record AlertRule
 
         return true;
     }
+}
+
+/// <summary>What a cost or tokens rule measures.</summary>
+internal static class AlertScopes
+{
+    /// <summary>The session's own cost or tokens.</summary>
+    public const string Session = "session";
+    /// <summary>The session's subtree totals: itself and everything it started, at any depth.</summary>
+    public const string Subtree = "subtree";
 }
 
 /// <summary>Where a rule came from.</summary>

@@ -47,6 +47,17 @@ internal static class AlertRuleValidator
             return actionError;
         }
 
+        if (rule.Scope is not (AlertScopes.Session or AlertScopes.Subtree))
+        {
+            return SwitchboardError.InvalidField("scope", $"'scope' must be session or subtree; got '{Clip(rule.Scope)}'.");
+        }
+
+        if (rule.IsSubtree && rule.Condition is not (AlertCondition.SessionCost or AlertCondition.SessionTokens))
+        {
+            return SwitchboardError.InvalidField("scope",
+                $"'scope': 'subtree' is for session_cost and session_tokens rules (a subtree's cost or tokens); a '{rule.Condition.ToWire()}' rule watches each session on its own.");
+        }
+
         if (!rule.IsWindowed && (rule.Metric is not null || rule.WindowSeconds is not null))
         {
             return SwitchboardError.InvalidField(rule.Metric is not null ? "metric" : "window_seconds",

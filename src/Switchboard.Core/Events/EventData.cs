@@ -8,25 +8,30 @@ namespace Switchboard.Events;
 /// <summary>Builds the <c>data</c> object of each logged event type.</summary>
 internal static class EventData
 {
-    /// <summary><c>{session, active_count}</c>.</summary>
-    public static byte[] Created(Session session, long activeCount) => Build(w =>
+    /// <summary><c>{session, active_count, ancestors?, subtree_delta?}</c>.</summary>
+    public static byte[] Created(Session session, long activeCount, SubtreeTotals delta = default) => Build(w =>
     {
         w.WritePropertyName("session");
         SessionJson.Write(w, session);
         w.WriteNumber("active_count", activeCount);
+        TreeEventData.Write(w, session, delta);
     });
 
-    /// <summary><c>{session, reason, active_count}</c>.</summary>
-    public static byte[] Terminated(Session session, string reason, long activeCount) => Build(w =>
+    /// <summary><c>{session, reason, active_count, ancestors?, subtree_delta?}</c>.</summary>
+    public static byte[] Terminated(Session session, string reason, long activeCount, SubtreeTotals delta = default) => Build(w =>
     {
         w.WritePropertyName("session");
         SessionJson.Write(w, session);
         w.WriteString("reason", reason);
         w.WriteNumber("active_count", activeCount);
+        TreeEventData.Write(w, session, delta);
     });
 
-    /// <summary><c>{changes, previous_state?, version, reason?}</c>; changes hold only the fields that differ.</summary>
-    public static byte[] Updated(Session before, Session after, string? reason) => Build(w =>
+    /// <summary>
+    /// <c>{changes, previous_state?, version, reason?, ancestors?, subtree_delta?}</c>; changes hold only the fields that
+    /// differ (and the stamps).
+    /// </summary>
+    public static byte[] Updated(Session before, Session after, string? reason, SubtreeTotals delta = default) => Build(w =>
     {
         w.WritePropertyName("changes");
         SessionChanges.Write(w, before, after);
@@ -40,6 +45,8 @@ internal static class EventData
         {
             w.WriteString("reason", reason);
         }
+
+        TreeEventData.Write(w, after, delta);
     });
 
     /// <summary><c>{is_paused}</c>.</summary>

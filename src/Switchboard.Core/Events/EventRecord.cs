@@ -23,4 +23,13 @@ public sealed record EventRecord(long Seq, string Type, string? SessionId, DateT
 
     /// <summary>The session's labels before this event, set only when the event changed them.</summary>
     public IReadOnlyDictionary<string, string>? PriorLabels { get; init; }
+
+    /// <summary>
+    /// The session's tree path (<c>Trees.TreePath</c>: root first, the session last), recorded with the event so a subtree
+    /// subscription decides live and in replay alike; null for events of no session.
+    /// </summary>
+    internal string? TreePath { get; init; }
+
+    /// <summary>What the event added to each ancestor's subtree totals, when the committing node has it in hand (else read from the data).</summary>
+    internal SubtreeTotals? SubtreeDelta { get; init; }
 }

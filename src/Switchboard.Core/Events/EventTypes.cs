@@ -3,13 +3,13 @@ namespace Switchboard.Events;
 /// <summary>Event type names on the wire: the <c>type</c> of every event in the log, plus the derived <c>summary</c>.</summary>
 public static class EventTypes
 {
-    /// <summary>A session was created; data is <c>{session, active_count}</c>.</summary>
+    /// <summary>A session was created; data is <c>{session, active_count, ancestors?, subtree_delta?}</c>.</summary>
     public const string SessionCreated = "session_created";
 
-    /// <summary>A session changed; data is <c>{changes, previous_state?, version, reason?}</c>.</summary>
+    /// <summary>A session changed; data is <c>{changes, previous_state?, version, reason?, ancestors?, subtree_delta?}</c>.</summary>
     public const string SessionUpdated = "session_updated";
 
-    /// <summary>A session ended; data is <c>{session, reason, active_count}</c>.</summary>
+    /// <summary>A session ended; data is <c>{session, reason, active_count, ancestors?, subtree_delta?}</c>.</summary>
     public const string SessionTerminated = "session_terminated";
 
     /// <summary>The fleet pause flag changed; data is <c>{is_paused}</c>.</summary>
@@ -23,6 +23,9 @@ public static class EventTypes
 
     /// <summary>An operator acknowledged an alert; data is <c>{alert}</c> with <c>acknowledged_by</c> and <c>note</c>.</summary>
     public const string AlertAcknowledged = "alert_acknowledged";
+
+    /// <summary>True for the three session event types.</summary>
+    public static bool IsSession(string type) => type is SessionCreated or SessionUpdated or SessionTerminated;
 
     /// <summary>True for the three alert event types.</summary>
     public static bool IsAlert(string type) => type.StartsWith("alert_", StringComparison.Ordinal);

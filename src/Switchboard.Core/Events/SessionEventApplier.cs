@@ -23,7 +23,11 @@ internal static class SessionEventApplier
         return e.Type switch
         {
             EventTypes.SessionCreated or EventTypes.SessionTerminated =>
-                SessionJson.Read(data.GetProperty("session")) with { CreatedSeq = before?.CreatedSeq ?? e.Seq },
+                SessionJson.Read(data.GetProperty("session")) with
+                {
+                    CreatedSeq = before?.CreatedSeq ?? e.Seq,
+                    TreePath = e.TreePath ?? before?.TreePath ?? Trees.TreePath.Of(e.SessionId!, null),
+                },
             EventTypes.SessionUpdated when before is not null =>
                 SessionChanges.Apply(before, data.GetProperty("changes"), data.GetProperty("version").GetInt64()),
             _ => null,

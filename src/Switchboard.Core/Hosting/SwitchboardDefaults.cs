@@ -86,6 +86,12 @@ internal static class SwitchboardDefaults
     public static readonly TimeSpan LeaseCheckInterval = TimeSpan.FromSeconds(1);
     /// <summary>Events in one page of the HTTP event read when the request names no limit.</summary>
     public const int EventPageSize = 100;
+    /// <summary>The deepest level a session may be below its root (Switchboard:Sessions:MaxTreeDepth).</summary>
+    public const int MaxTreeDepth = 32;
+    /// <summary>The largest MaxTreeDepth a node accepts: a path of that many ids still fits an index entry comfortably.</summary>
+    public const int MaxTreeDepthLimit = 64;
+    /// <summary>Nodes in one page of a subtree read or subtree join snapshot unless the request asks for fewer.</summary>
+    public const int TreePageSize = 100;
     /// <summary>Most events one store read returns unless the caller asks for fewer.</summary>
     public const int EventReadLimit = 1000;
 

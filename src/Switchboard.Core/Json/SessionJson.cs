@@ -12,16 +12,26 @@ internal static class SessionJson
     /// <summary>Writes a label map as a JSON object with keys in ordinal order.</summary>
     public static void WriteLabels(Utf8JsonWriter writer, IReadOnlyDictionary<string, string> labels) => SessionWire.WriteLabels(writer, labels);
 
-    /// <summary>Reads a session written by <see cref="Write"/>; every field of the response must be present.</summary>
+    /// <summary>
+    /// Reads a session written by <see cref="Write"/>; every field of the response must be present, except the tree's
+    /// (events logged before sessions had a tree read as a root with its own totals).
+    /// </summary>
     public static Session Read(JsonElement e)
     {
         var session = new Session { Id = "" };
+        var tree = false;
         foreach (var field in SessionFields.Table.Response)
         {
+            if (Trees.TreeDefaults.IsTreeField(field.Field) && !e.TryGetProperty(field.Field.Name!, out _))
+            {
+                tree = true;
+                continue;
+            }
+
             session = field.Read(session, e.GetProperty(field.Field.Name!));
         }
 
-        return session;
+        return tree ? Trees.TreeDefaults.AsRoot(session) : session;
     }
 
     /// <summary>Reads a label map.</summary>

@@ -63,6 +63,21 @@ public sealed record Session
     /// <summary>The <c>seq</c> of the <c>session_created</c> event; orders listings.</summary>
     public long CreatedSeq { get; init; }
 
+    /// <summary>The session that started this one, set at create and never changed; null for a root.</summary>
+    public string? ParentId { get; init; }
+
+    /// <summary>The root of this session's tree: its own id for a root.</summary>
+    public string RootId { get; init; } = "";
+
+    /// <summary>Levels below the root: 0 for a root.</summary>
+    public int Depth { get; init; }
+
+    /// <summary>Totals over this session and all its descendants, kept exact in the write transaction.</summary>
+    public SubtreeTotals Subtree { get; init; }
+
+    /// <summary>The ids from the root down to this session, space-separated (store-only; see <c>Trees.TreePath</c>).</summary>
+    internal string TreePath { get; init; } = "";
+
     /// <summary>True for every state except terminated.</summary>
     public bool IsActive => State.IsActive();
 

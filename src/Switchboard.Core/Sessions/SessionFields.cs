@@ -18,6 +18,11 @@ internal static class SessionFields
     /// <summary>Core's <see cref="SessionState"/>.</summary>
     public static readonly SessionWire.StateCodec<SessionState> State = new();
 
+    /// <summary>Core's <see cref="SubtreeTotals"/>.</summary>
+    public static readonly SessionWire.SubtreeCodec<SubtreeTotals> Subtree = new(
+        t => new(t.Sessions, t.Active, t.InputTokens, t.OutputTokens, t.CostUsd),
+        v => new(v.Sessions, v.Active, v.InputTokens, v.OutputTokens, v.CostUsd));
+
     /// <summary>The bound table.</summary>
     public static readonly SessionWire.Table<Session> Table = new(
     [
@@ -40,18 +45,25 @@ internal static class SessionFields
         Bind(SessionWire.TerminatedAt, SessionWire.Codecs.NullableTime, s => s.TerminatedAt, (s, v) => s with { TerminatedAt = v }),
         Bind(SessionWire.Version, SessionWire.Codecs.Int64, s => s.Version, (s, v) => s with { Version = v }),
         Bind(SessionWire.AcceptsCommands, SessionWire.Codecs.Bool, s => s.AcceptsCommands, (s, v) => s with { AcceptsCommands = v }),
+        Bind(SessionWire.ParentId, SessionWire.Codecs.NullableText, s => s.ParentId, (s, v) => s with { ParentId = v }),
+        Bind(SessionWire.RootId, SessionWire.Codecs.Text, s => s.RootId, (s, v) => s with { RootId = v }),
+        Bind(SessionWire.Depth, SessionWire.Codecs.Int32, s => s.Depth, (s, v) => s with { Depth = v }),
+        Bind(SessionWire.Subtree, Subtree, s => s.Subtree, (s, v) => s with { Subtree = v }),
+        Bind(SessionWire.TreePath, SessionWire.Codecs.Text, s => s.TreePath, (s, v) => s with { TreePath = v }),
     ]);
 
     /// <summary>The store columns, comma-separated in binding order (what <see cref="WriteRow"/> binds and <see cref="ReadRow"/> reads).</summary>
-    public static readonly string StoreColumns = string.Join(", ", Table.Stored.Select(b => b.Field.Column));
+    public static readonly string StoreColumns = string.Join(", ", Table.Stored.SelectMany(b => b.Field.Columns));
 
     /// <summary>Binds every stored field of <paramref name="session"/> by ordinal (0-based, in <see cref="StoreColumns"/> order).</summary>
     public static void WriteRow(ISessionRowWriter row, Session session)
     {
         var stored = Table.Stored;
+        var ordinal = 0;
         for (var i = 0; i < stored.Length; i++)
         {
-            stored[i].ToColumn(row, i, session);
+            stored[i].ToColumn(row, ordinal, session);
+            ordinal += stored[i].Field.Columns.Length;
         }
     }
 
@@ -60,9 +72,11 @@ internal static class SessionFields
     {
         var session = new Session { Id = "" };
         var stored = Table.Stored;
+        var ordinal = 0;
         for (var i = 0; i < stored.Length; i++)
         {
-            session = stored[i].FromColumn(row, i, session);
+            session = stored[i].FromColumn(row, ordinal, session);
+            ordinal += stored[i].Field.Columns.Length;
         }
 
         return session;

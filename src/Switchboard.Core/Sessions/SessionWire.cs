@@ -59,16 +59,31 @@ static partial class SessionWire
         "Starts at 1 and goes up by 1 on every change.");
     public static readonly Field AcceptsCommands = new("accepts_commands", Kind.Bool, false, Use.Response | Use.Create, "accepts_commands",
         "False when the session's producer cannot receive commands (a session made from OpenTelemetry, or created with false): a command to it answers 409. Default true.");
+    public static readonly Field ParentId = new("parent_id", Kind.Text, true, Use.Response | Use.Create, "parent_id",
+        "The session that started this one, set at create and never changed; null for a root.");
+    public static readonly Field RootId = new("root_id", Kind.Text, false, Use.Response, "root_id",
+        "The root of this session's tree (its own id for a root).");
+    public static readonly Field Depth = new("depth", Kind.Int32, false, Use.Response, "depth",
+        "Levels below the root: 0 for a root, 1 for its children, and so on.");
+    public static readonly Field Subtree = new("subtree", Kind.Subtree, false, Use.Response | Use.Stamp, "subtree",
+        "Totals over this session and all its descendants, kept exact with every write; in every changes object.");
+    public static readonly Field TreePath = new(null, Kind.Text, false, Use.None, "tree_path",
+        "The ids from the root down to this session, separated by spaces: its ancestors, and the order of a subtree.");
 
     /// <summary>Every field, in declaration order.</summary>
     public static readonly Field[] All =
     [
         Id, CreatedSeq, Name, State, Labels, Metadata, ErrorMessage, InputTokens, OutputTokens, TotalTokens, CostUsd,
-        TasksRunning, LeaseSeconds, LeaseExpiresAt, CreatedAt, UpdatedAt, TerminatedAt, Version, AcceptsCommands,
+        TasksRunning, LeaseSeconds, LeaseExpiresAt, CreatedAt, UpdatedAt, TerminatedAt, Version, AcceptsCommands, ParentId, RootId,
+        Depth, Subtree, TreePath,
     ];
 
     /// <summary>The wire names of the states, indexed by the state enum's value (Core's and the client's agree).</summary>
     public static readonly string[] StateNames = ["initializing", "idle", "working", "paused", "error", "terminating", "terminated"];
+
+    /// <summary>The column suffixes of a <see cref="Kind.Subtree"/> field, in binding order (the wire also has total_tokens).</summary>
+    /// <remarks>A property, not a field: the fields above are built first and read it.</remarks>
+    public static string[] SubtreeColumnSuffixes => ["sessions", "active", "input_tokens", "output_tokens", "cost_usd"];
 
     /// <summary>How a field is written on the wire (and so in the OpenAPI schema and in a store column).</summary>
     public enum Kind
@@ -91,6 +106,11 @@ static partial class SessionWire
         Time,
         /// <summary>true or false.</summary>
         Bool,
+        /// <summary>
+        /// Totals over a subtree: <c>{sessions, active, input_tokens, output_tokens, total_tokens, cost_usd}</c>; five store
+        /// columns (<c>{column}_sessions</c>, <c>_active</c>, <c>_input_tokens</c>, <c>_output_tokens</c>, <c>_cost_usd</c>).
+        /// </summary>
+        Subtree,
     }
 
     /// <summary>Where a field takes part.</summary>
@@ -129,6 +149,7 @@ static partial class SessionWire
             Uses = use;
             Column = column;
             Description = description;
+            Columns = column is null ? [] : kind == Kind.Subtree ? [.. SubtreeColumnSuffixes.Select(p => column + "_" + p)] : [column];
         }
 
         /// <summary>The snake_case wire name; null for a field that is only stored.</summary>
@@ -146,8 +167,11 @@ static partial class SessionWire
         /// <summary>Where the field takes part.</summary>
         public Use Uses { get; }
 
-        /// <summary>The store column; null for a derived field.</summary>
+        /// <summary>The store column; null for a derived field. A subtree field's columns are named after it (<see cref="Columns"/>).</summary>
         public string? Column { get; }
+
+        /// <summary>The store columns, in binding order: one for most kinds, five for <see cref="Kind.Subtree"/>, none when derived.</summary>
+        public string[] Columns { get; }
 
         /// <summary>What it means, for the API document.</summary>
         public string Description { get; }

@@ -50,12 +50,23 @@ internal sealed record SessionQuery
     public bool? Active { get; init; }
     /// <summary>Continue below this <c>created_seq</c> (the cursor).</summary>
     public long? BeforeCreatedSeq { get; init; }
+    /// <summary>Only the children of this session, when set.</summary>
+    public string? ParentId { get; init; }
+    /// <summary>True: only roots (no parent); false: only sessions with a parent; null: both.</summary>
+    public bool? Roots { get; init; }
     /// <summary>Page size.</summary>
     public int Limit { get; init; } = SwitchboardDefaults.DefaultPageSize;
 }
 
 /// <summary>One page of sessions; <see cref="NextCursor"/> is null on the last page.</summary>
-internal sealed record SessionPage(IReadOnlyList<Session> Sessions, long? NextCursor);
+internal sealed record SessionPage(IReadOnlyList<Session> Sessions, long? NextCursor)
+{
+    /// <summary>
+    /// The log position the page was read at: each session (its <c>subtree</c> included) is as of this seq, so a live view
+    /// applies only later events to it.
+    /// </summary>
+    public long AsOfSeq { get; init; }
+}
 
 /// <summary>Which events to read.</summary>
 internal sealed record EventQuery
@@ -66,6 +77,8 @@ internal sealed record EventQuery
     public long? UpToSeq { get; init; }
     /// <summary>Only this session's events, when set.</summary>
     public string? SessionId { get; init; }
+    /// <summary>Only the events of this subtree's sessions (and the subtree root's alert events), when set.</summary>
+    public SubtreeFilter? Subtree { get; init; }
     /// <summary>Most events to return.</summary>
     public int Limit { get; init; } = SwitchboardDefaults.EventReadLimit;
 }

@@ -46,7 +46,7 @@ internal sealed partial class WriteBatch
 
     /// <summary>Sessions whose row must be written (the final version of each), with whether the row is new.</summary>
     public IEnumerable<(Session Session, bool IsNew)> Dirty =>
-        _dirty.Select(id => (_sessions[id]!, !_existing.Contains(id)));
+        _dirty.Select(id => (Current(id)!, !_existing.Contains(id)));
 
     /// <summary>Alerts whose row must be written (the final version of each); upserted by id.</summary>
     public IEnumerable<Alerts.Alert> DirtyAlerts => _dirtyAlerts.Values;
@@ -69,9 +69,14 @@ internal sealed partial class WriteBatch
         return (IReadOnlyCollection<AlertTarget>?)targets ?? [];
     }
 
-    /// <summary>The distinct session ids a batch touches, for the store to read (and lock) before applying it.</summary>
+    /// <summary>
+    /// The distinct session ids a batch touches, for the store to read (and lock) before applying it: each write's target
+    /// and each create's parent. Their ancestors (<see cref="MissingAncestors"/>) and the subtrees of cascading terminates
+    /// (<see cref="CascadeIds"/>) are read next.
+    /// </summary>
     public static IReadOnlyCollection<string> TargetIds(IReadOnlyList<SessionWrite> writes) =>
-        writes.Select(w => SessionWriteProcessor.TargetId(w) ?? CommandSessionId(w)).OfType<string>().Distinct(StringComparer.Ordinal).ToList();
+        writes.Select(w => SessionWriteProcessor.TargetId(w) ?? CommandSessionId(w)).Concat(writes.Select(w => (w as CreateSession)?.ParentId))
+            .OfType<string>().Distinct(StringComparer.Ordinal).ToList();
 
     /// <summary>
     /// Applies <paramref name="writes"/> to <paramref name="current"/> (every target id, null where no row exists).
@@ -119,12 +124,23 @@ internal sealed partial class WriteBatch
             return ApplyCommand(write, now);
         }
 
+        if (write is TerminateSession { Cascade: true } cascade)
+        {
+            return ApplyCascade(cascade, now);
+        }
+
         var id = SessionWriteProcessor.TargetId(write);
-        var current = id is null ? null : _sessions.GetValueOrDefault(id);
-        var decision = SessionWriteProcessor.Apply(write, current, new WriteContext(now, Head.ActiveCount, Head.FleetPaused));
+        var current = id is null ? null : Current(id);
+        var parent = write is CreateSession { ParentId: { } parentId } ? Current(parentId) : null;
+        var decision = SessionWriteProcessor.Apply(write, current, new WriteContext(now, Head.ActiveCount, Head.FleetPaused) { Parent = parent });
         if (decision.Error is { } error)
         {
             return new WriteResult(error, null, null);
+        }
+
+        if (decision is { Event: not null, Session: { } changed } && RollUp(changed, decision.Delta) is { } overflow)
+        {
+            return new WriteResult(overflow, null, null);
         }
 
         var session = decision.Session;
@@ -143,6 +159,8 @@ internal sealed partial class WriteBatch
                 Session = session,
                 Labels = session?.Labels,
                 PriorLabels = current is not null && session is not null && !SessionChanges.LabelsEqual(current.Labels, session.Labels) ? current.Labels : null,
+                TreePath = session?.TreePath,
+                SubtreeDelta = session is null ? null : decision.Delta,
             };
             Events.Add(appended);
         }
@@ -155,6 +173,7 @@ internal sealed partial class WriteBatch
             }
 
             _sessions[session.Id] = session;
+            Rolled(session);
         }
 
         Head = new LogHead(seq, Head.ActiveCount + decision.ActiveDelta, decision.FleetPaused ?? Head.FleetPaused);

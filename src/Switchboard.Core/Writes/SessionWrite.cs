@@ -39,6 +39,13 @@ public sealed record CreateSession : SessionWrite
     public int? LeaseSeconds { get; init; }
     /// <summary>False when the producer cannot receive commands; commands to the session are then refused.</summary>
     public bool AcceptsCommands { get; init; } = true;
+    /// <summary>The session that starts this one (it must exist and not be terminated); null for a root. Never changes.</summary>
+    public string? ParentId { get; init; }
+    /// <summary>
+    /// The deepest level a child may be at (<c>Switchboard:Sessions:MaxTreeDepth</c>): the limit travels with the write
+    /// because the store, which reads the parent, decides it. Set by the server's writer.
+    /// </summary>
+    internal int MaxTreeDepth { get; init; } = SwitchboardDefaults.MaxTreeDepth;
 }
 
 /// <summary>A partial update of a session. Absent fields stay as they are.</summary>
@@ -83,6 +90,8 @@ public sealed record TerminateSession(string SessionId) : SessionWrite
     public string? Reason { get; init; }
     /// <summary>When set, applies only if the session is at this version.</summary>
     public long? ExpectedVersion { get; init; }
+    /// <summary>Also terminates every active descendant, in the same commit (deepest first). Otherwise children keep running.</summary>
+    public bool Cascade { get; init; }
 }
 
 /// <summary>Moves a session whose lease ran out to error. Issued by the server, never by a client.</summary>

@@ -1,6 +1,7 @@
 using Switchboard.Errors;
 using Switchboard.Events;
 using Switchboard.Sessions;
+using Switchboard.Trees;
 
 namespace Switchboard.Writes;
 
@@ -88,6 +89,29 @@ internal static partial class SessionWriteProcessor
                 $"Session '{current.Id}' already exists (state '{current.State.ToWire()}'). Update it instead, or create a session with another id.", "id"));
         }
 
+        var parent = ctx.Parent;
+        if (c.ParentId is { } parentId)
+        {
+            if (parent is null || parent.Id != parentId)
+            {
+                return WriteDecision.Refuse(TreeErrors.ParentNotFound(parentId));
+            }
+
+            if (parent.State == SessionState.Terminated)
+            {
+                return WriteDecision.Refuse(TreeErrors.ParentTerminated(parent));
+            }
+
+            if (parent.Depth >= c.MaxTreeDepth)
+            {
+                return WriteDecision.Refuse(TreeErrors.TooDeep(parent, c.MaxTreeDepth));
+            }
+        }
+        else
+        {
+            parent = null;
+        }
+
         var session = new Session
         {
             Id = c.Id!,
@@ -106,14 +130,21 @@ internal static partial class SessionWriteProcessor
             CreatedAt = ctx.Now,
             UpdatedAt = ctx.Now,
             Version = 1,
+            ParentId = parent?.Id,
+            RootId = parent?.RootId ?? c.Id!,
+            Depth = parent is null ? 0 : parent.Depth + 1,
+            TreePath = TreePath.Of(c.Id!, parent),
         };
-        var data = EventData.Created(session, ctx.ActiveCount + 1);
+        var delta = SubtreeMath.Own(session);
+        session = session with { Subtree = delta };
+        var data = EventData.Created(session, ctx.ActiveCount + 1, delta);
         return new WriteDecision
         {
             Session = session,
             PersistSession = true,
             IsNew = true,
             ActiveDelta = 1,
+            Delta = delta,
             Event = new(EventTypes.SessionCreated, session.Id, ctx.Now, data),
         };
     }
@@ -256,11 +287,17 @@ internal static partial class SessionWriteProcessor
         }
 
         var after = next with { Version = current.Version + 1, UpdatedAt = ctx.Now, LeaseExpiresAt = lease };
+        if (!RollOwn(current, ref after, out var delta))
+        {
+            return WriteDecision.Refuse(TreeErrors.Overflow(current.Id));
+        }
+
         return new WriteDecision
         {
             Session = after,
             PersistSession = true,
-            Event = new(EventTypes.SessionUpdated, after.Id, ctx.Now, EventData.Updated(current, after, reason)),
+            Delta = delta,
+            Event = new(EventTypes.SessionUpdated, after.Id, ctx.Now, EventData.Updated(current, after, reason, delta)),
         };
     }
 
@@ -274,13 +311,40 @@ internal static partial class SessionWriteProcessor
             Version = current.Version + 1,
             LeaseExpiresAt = null,
         };
+        if (!RollOwn(current, ref after, out var delta))
+        {
+            return WriteDecision.Refuse(TreeErrors.Overflow(current.Id));
+        }
+
         return new WriteDecision
         {
             Session = after,
             PersistSession = true,
             ActiveDelta = -1,
-            Event = new(EventTypes.SessionTerminated, after.Id, ctx.Now, EventData.Terminated(after, reason, ctx.ActiveCount - 1)),
+            Delta = delta,
+            Event = new(EventTypes.SessionTerminated, after.Id, ctx.Now, EventData.Terminated(after, reason, ctx.ActiveCount - 1, delta)),
         };
+    }
+
+    /// <summary>
+    /// Adds what the change did to the session's own totals to its <c>subtree</c> (its descendants' share stays as the
+    /// transaction read it); false when a counter would overflow. The same delta then goes to every ancestor (WriteBatch).
+    /// </summary>
+    private static bool RollOwn(Session current, ref Session after, out SubtreeTotals delta)
+    {
+        delta = SubtreeMath.Delta(current, after);
+        if (delta.IsZero)
+        {
+            return true;
+        }
+
+        if (!SubtreeMath.TryAdd(current.Subtree, delta, out var subtree))
+        {
+            return false;
+        }
+
+        after = after with { Subtree = subtree };
+        return true;
     }
 
     private static SwitchboardError ForbiddenTransition(Session current, SessionState to)

@@ -4,7 +4,11 @@ using Switchboard.Sessions;
 namespace Switchboard.Writes;
 
 /// <summary>The facts a store needs to make a write durable.</summary>
-internal readonly record struct WriteContext(DateTimeOffset Now, long ActiveCount, bool FleetPaused);
+internal readonly record struct WriteContext(DateTimeOffset Now, long ActiveCount, bool FleetPaused)
+{
+    /// <summary>The parent a create names, as the transaction read it (null when it names none, or none exists).</summary>
+    public Session? Parent { get; init; }
+}
 
 /// <summary>An event about to be appended; the store assigns its <c>seq</c>.</summary>
 internal sealed record PendingEvent(string Type, string? SessionId, DateTimeOffset At, byte[] Data);
@@ -26,6 +30,9 @@ internal sealed record WriteDecision
 
     /// <summary>The event to append; null when nothing a client can see changed.</summary>
     public PendingEvent? Event { get; init; }
+
+    /// <summary>What the change adds to the subtree totals of each of the session's ancestors (zero for a root's change).</summary>
+    public SubtreeTotals Delta { get; init; }
 
     /// <summary>How the number of active sessions changes: +1 on create, −1 on termination.</summary>
     public int ActiveDelta { get; init; }

@@ -36,6 +36,7 @@ internal static class WriteValidator
 
     private static SwitchboardError? ValidateCreate(CreateSession c) =>
         (c.Id is null ? null : Id(c.Id, "id"))
+        ?? (c.ParentId is null ? null : Id(c.ParentId, "parent_id"))
         ?? Length(F.Name, c.Name, SessionLimits.MaxNameLength)
         ?? InitialState(c.State)
         ?? Labels(c.Labels)

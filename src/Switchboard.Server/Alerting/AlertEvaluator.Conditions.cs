@@ -196,11 +196,19 @@ internal sealed partial class AlertEvaluator
                 value = (decimal)Math.Floor((now - s.UpdatedAt).TotalSeconds);
                 message = $"Session '{s.Id}' has been working with no change for {value} s (limit {rule.Seconds} s).";
                 return true;
-            case AlertCondition.SessionCost when s.CostUsd >= rule.Threshold:
+            case AlertCondition.SessionCost when rule.IsSubtree && s.Subtree.CostUsd >= rule.Threshold:
+                value = s.Subtree.CostUsd;
+                message = $"The subtree of session '{s.Id}' ({s.Subtree.Sessions} sessions) has cost {Format(s.Subtree.CostUsd)} USD (threshold {Format(rule.Threshold)}).";
+                return true;
+            case AlertCondition.SessionTokens when rule.IsSubtree && s.Subtree.TotalTokens >= rule.Threshold:
+                value = s.Subtree.TotalTokens;
+                message = $"The subtree of session '{s.Id}' ({s.Subtree.Sessions} sessions) has used {s.Subtree.TotalTokens} tokens (threshold {Format(rule.Threshold)}).";
+                return true;
+            case AlertCondition.SessionCost when !rule.IsSubtree && s.CostUsd >= rule.Threshold:
                 value = s.CostUsd;
                 message = $"Session '{s.Id}' has cost {Format(s.CostUsd)} USD (threshold {Format(rule.Threshold)}).";
                 return true;
-            case AlertCondition.SessionTokens when s.TotalTokens >= rule.Threshold:
+            case AlertCondition.SessionTokens when !rule.IsSubtree && s.TotalTokens >= rule.Threshold:
                 value = s.TotalTokens;
                 message = $"Session '{s.Id}' has used {s.TotalTokens} tokens (threshold {Format(rule.Threshold)}).";
                 return true;

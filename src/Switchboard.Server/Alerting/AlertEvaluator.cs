@@ -237,6 +237,7 @@ internal sealed partial class AlertEvaluator : IAsyncDisposable
         }
 
         _dirty.Add(id);
+        RollUpAncestors(e);
     }
 
     private void Settle(WritesDoneMessage done)

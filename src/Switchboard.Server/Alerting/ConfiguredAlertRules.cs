@@ -45,6 +45,7 @@ internal sealed class ConfiguredAlertRules
                 Threshold = o.Threshold,
                 Metric = o.Metric,
                 WindowSeconds = o.WindowSeconds,
+                Scope = o.Scope ?? AlertScopes.Session,
                 Labels = new Dictionary<string, string>(o.Labels, StringComparer.Ordinal),
                 Enabled = o.Enabled,
                 Source = AlertRuleSources.Config,

@@ -44,6 +44,7 @@ public static class SwitchboardEndpointRouteBuilderExtensions
         api.AddEndpointFilter<StoreUnavailableFilter>();
         api.TimeWrites(endpoints.ServiceProvider.GetRequiredService<SwitchboardMetrics>(), endpoints.ServiceProvider.GetRequiredService<TimeProvider>());
         SessionEndpoints.Map(api);
+        TreeEndpoints.Map(api);
         BatchEndpoint.Map(api);
         FleetEndpoints.Map(api);
         EventEndpoints.Map(api);

@@ -282,6 +282,7 @@ internal static class SwitchboardOpenApi
         (nameof(Contracts.EventEnvelope), "type") => LoggedEventTypes,
         (nameof(Contracts.AlertRuleRequest) or nameof(Contracts.AlertRuleResponse) or nameof(Contracts.AlertResponse), "condition") => Conditions,
         (nameof(Contracts.AlertRuleRequest) or nameof(Contracts.AlertRuleResponse) or nameof(Contracts.AlertResponse), "severity") => Severities,
+        (nameof(Contracts.AlertRuleRequest) or nameof(Contracts.AlertRuleResponse), "scope") => [AlertScopes.Session, AlertScopes.Subtree],
         (nameof(Contracts.WebhookRequest) or nameof(Contracts.WebhookResponse), "alert_severities") => Severities,
         (nameof(Contracts.WebhookRequest) or nameof(Contracts.WebhookResponse), "event_types") => LoggedEventTypes,
         (nameof(Contracts.WebhookRequest) or nameof(Contracts.WebhookResponse), "format") => [WebhookFormats.Json, WebhookFormats.Slack],

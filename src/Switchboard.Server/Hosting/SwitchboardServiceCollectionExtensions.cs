@@ -89,6 +89,8 @@ public static class SwitchboardServiceCollectionExtensions
             ?? throw new InvalidOperationException("The configured store does not keep alerts (it must implement IAlertStore)."));
         services.TryAddSingleton(sp => sp.GetRequiredService<ISessionStore>() as ICommandStore
             ?? throw new InvalidOperationException("The configured store does not keep commands (it must implement ICommandStore)."));
+        services.TryAddSingleton(sp => sp.GetRequiredService<ISessionStore>() as ITreeStore
+            ?? throw new InvalidOperationException("The configured store does not read session trees (it must implement ITreeStore)."));
         services.TryAddSingleton<LiveHub>();
         services.TryAddSingleton<IWriteThrottle>(sp => sp.GetRequiredService<LiveHub>());
         services.TryAddSingleton<WritePipeline>();

@@ -240,6 +240,7 @@ internal static class AlertEndpoints
             Threshold = IsNull(body, "threshold") ? null : f.Decimal("threshold"),
             Metric = f.NullableString("metric") is { HasValue: true } metric ? metric.Value : null,
             WindowSeconds = f.NullableInt("window_seconds") is { HasValue: true } window ? window.Value : null,
+            Scope = f.String("scope") ?? AlertScopes.Session,
             Labels = f.Labels("labels") ?? new Dictionary<string, string>(StringComparer.Ordinal),
             Enabled = f.Bool("enabled") ?? true,
             Source = AlertRuleSources.Api,

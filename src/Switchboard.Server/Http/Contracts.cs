@@ -26,14 +26,18 @@ internal static class Contracts
     /// <summary>A heartbeat takes no fields; an empty object is accepted.</summary>
     public sealed record HeartbeatRequest : IRequest;
 
-    public sealed record TerminateRequest(string Reason, long ExpectedVersion) : IRequest;
+    public sealed record TerminateRequest(string Reason, long ExpectedVersion, bool Cascade) : IRequest;
 
     [SessionFields(SessionWire.Use.Response)]
     public sealed record SessionResponse;
 
-    public sealed record SessionListResponse(List<SessionResponse> Sessions, string? NextCursor);
+    /// <summary>A page of sessions; <c>as_of_seq</c> is the log position the page was read at (a live view applies only later events to it).</summary>
+    public sealed record SessionListResponse(List<SessionResponse> Sessions, string? NextCursor, long AsOfSeq);
 
     public sealed record CountResponse(long ActiveSessions, long TotalSessions);
+
+    /// <summary>A page of a subtree in tree order (a parent right before its subtree), the session itself first, as of <c>as_of_seq</c>.</summary>
+    public sealed record SubtreeResponse(long AsOfSeq, List<SessionResponse> Sessions, string? NextCursor);
 
     /// <summary>The answer to a heartbeat; <c>commands</c> are the session's outstanding commands (docs/commands.md).</summary>
     public sealed record HeartbeatResponse(string Id, string State, int? LeaseSeconds, DateTimeOffset? LeaseExpiresAt, List<CommandResponse> Commands);
@@ -62,7 +66,7 @@ internal static class Contracts
 
     public sealed record BatchHeartbeat(string Id) : BatchOperation;
 
-    public sealed record BatchTerminate(string Id, string Reason, long ExpectedVersion) : BatchOperation;
+    public sealed record BatchTerminate(string Id, string Reason, long ExpectedVersion, bool Cascade) : BatchOperation;
 
     public sealed record BatchRequest(List<BatchOperation> Operations) : IRequest;
 
@@ -99,10 +103,10 @@ internal static class Contracts
     public sealed record AuthResponse(bool Enabled, string? Scope);
 
     public sealed record AlertRuleRequest(string Id, string Name, string Condition, string Severity, int? Seconds, decimal? Threshold,
-        string? Metric, int? WindowSeconds, Dictionary<string, string> Labels, bool Enabled, AlertAction? Action) : IRequest;
+        string? Metric, int? WindowSeconds, string Scope, Dictionary<string, string> Labels, bool Enabled, AlertAction? Action) : IRequest;
 
     public sealed record AlertRuleResponse(string Id, string Name, string Condition, string Severity, int? Seconds, decimal? Threshold,
-        string? Metric, int? WindowSeconds, Dictionary<string, string> Labels, bool Enabled, string Source, AlertAction? Action);
+        string? Metric, int? WindowSeconds, string Scope, Dictionary<string, string> Labels, bool Enabled, string Source, AlertAction? Action);
 
     /// <summary>The command a rule issues to the session an alert of it is raised about, once per alert (docs/commands.md).</summary>
     public sealed record AlertAction(string Type, string? Text) : IRequest;

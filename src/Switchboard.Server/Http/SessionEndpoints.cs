@@ -22,11 +22,13 @@ internal static class SessionEndpoints
     {
         var sessions = api.MapGroup("/sessions").WithTags("Sessions");
         sessions.MapPost("", CreateAsync).WithName("CreateSession")
-            .JsonBody<Contracts.CreateSessionRequest>().Produces<Contracts.SessionResponse>(201).Problems(400, 409, 413);
+            .JsonBody<Contracts.CreateSessionRequest>().Produces<Contracts.SessionResponse>(201).Problems(400, 404, 409, 413);
         sessions.MapGet("", ListAsync).WithName("ListSessions").Produces<Contracts.SessionListResponse>().Problems(400)
             .Query(("state", JsonSchemaType.String, "Comma-separated states to include."),
                 ("label", JsonSchemaType.String, "key=value; repeat for several labels (all must match)."),
                 ("active", JsonSchemaType.Boolean, "true: only active sessions; false: only terminated ones."),
+                ("parent_id", JsonSchemaType.String, "Only the children of this session."),
+                ("roots", JsonSchemaType.Boolean, "true: only root sessions (no parent); false: only sessions with a parent."),
                 ("limit", JsonSchemaType.Integer, "Page size."),
                 ("cursor", JsonSchemaType.String, "next_cursor of the previous page."));
         sessions.MapGet("/count", CountAsync).WithName("CountSessions").Produces<Contracts.CountResponse>();
@@ -128,6 +130,7 @@ internal static class SessionEndpoints
                 w.WriteNull("next_cursor");
             }
 
+            w.WriteNumber("as_of_seq", page.AsOfSeq);
             w.WriteEndObject();
         });
     }
@@ -162,7 +165,7 @@ internal static class SessionEndpoints
             };
         }
 
-        return new SessionQuery
+        return TreeEndpoints.WithTreeFilters(q, new SessionQuery
         {
             States = states,
             Labels = labels,
@@ -172,7 +175,7 @@ internal static class SessionEndpoints
                 ? long.TryParse(cursor.ToString(), NumberStyles.None, CultureInfo.InvariantCulture, out var c) ? c
                     : throw RequestException.Field("cursor", "'cursor' must be a next_cursor value returned by a previous page.")
                 : null,
-        };
+        });
     }
 
     internal static int QueryInt(IQueryCollection q, string name, int fallback, int min, int max)

@@ -62,6 +62,7 @@ internal static class SessionSchemas
             SessionWire.Kind.Decimal => new OpenApiSchema { Type = JsonSchemaType.Number },
             SessionWire.Kind.Time => new OpenApiSchema { Type = JsonSchemaType.String, Format = "date-time" },
             SessionWire.Kind.Bool => new OpenApiSchema { Type = JsonSchemaType.Boolean },
+            SessionWire.Kind.Subtree => SubtreeTotals(),
             _ => throw new ArgumentOutOfRangeException(nameof(field), field.Kind, "Unknown session field kind."),
         };
 
@@ -72,5 +73,29 @@ internal static class SessionSchemas
 
         schema.Description = field.Description;
         return schema;
+    }
+
+    /// <summary>
+    /// The <c>subtree</c> object (and an event's <c>subtree_delta</c>): counts and sums over a session and its descendants.
+    /// Inline rather than a named component, like every other session field's schema.
+    /// </summary>
+    public static OpenApiSchema SubtreeTotals()
+    {
+        static OpenApiSchema Integer(string description) => new() { Type = JsonSchemaType.Integer, Format = "int64", Description = description };
+        return new OpenApiSchema
+        {
+            Type = JsonSchemaType.Object,
+            Properties = new Dictionary<string, IOpenApiSchema>
+            {
+                ["sessions"] = Integer("Sessions in the subtree, the session itself included."),
+                ["active"] = Integer("Of those, the ones not terminated (in a subtree_delta: -1, 0 or 1)."),
+                ["input_tokens"] = Integer("Input tokens over the subtree."),
+                ["output_tokens"] = Integer("Output tokens over the subtree."),
+                ["total_tokens"] = Integer("input_tokens + output_tokens."),
+                ["cost_usd"] = new OpenApiSchema { Type = JsonSchemaType.Number, Description = "Cost over the subtree in US dollars (exact)." },
+            },
+            Required = new HashSet<string> { "sessions", "active", "input_tokens", "output_tokens", "total_tokens", "cost_usd" },
+            AdditionalPropertiesAllowed = false,
+        };
     }
 }

@@ -35,11 +35,19 @@ internal static class WriteRequests
             TasksRunning = f.Int(W.TasksRunning) ?? 0,
             LeaseSeconds = f.NullableInt(W.LeaseSeconds).Value,
             AcceptsCommands = f.Bool(W.AcceptsCommands) ?? true,
+            ParentId = f.NullableString(W.ParentId).Value,
         };
     }
 
     public static UpdateSession Update(string id, JsonElement body, string prefix = "", IReadOnlyCollection<string>? known = null)
     {
+        if (body.ValueKind == JsonValueKind.Object && body.TryGetProperty(W.ParentId, out _))
+        {
+            // Not an unknown field: a known one that only a create may set. Saying so beats "did you mean".
+            var immutable = Trees.TreeErrors.ParentImmutable();
+            throw RequestException.Field(prefix + W.ParentId, immutable.Detail);
+        }
+
         var f = new FieldReader(body, known ?? UpdateFields, prefix);
         return new UpdateSession(id)
         {
@@ -73,7 +81,7 @@ internal static class WriteRequests
         }
 
         var f = new FieldReader(b, known ?? TerminateFields, prefix);
-        return new TerminateSession(id) { Reason = f.String("reason"), ExpectedVersion = f.Long("expected_version") };
+        return new TerminateSession(id) { Reason = f.String("reason"), ExpectedVersion = f.Long("expected_version"), Cascade = f.Bool("cascade") ?? false };
     }
 
     /// <summary>One operation of <c>/api/batch</c>: <c>{"op": "create|update|usage|heartbeat|terminate", "id": …, …fields}</c>.</summary>
@@ -125,6 +133,7 @@ internal static class WriteRequests
         public static readonly string TasksRunning = SessionWire.TasksRunning.Name!;
         public static readonly string LeaseSeconds = SessionWire.LeaseSeconds.Name!;
         public static readonly string AcceptsCommands = SessionWire.AcceptsCommands.Name!;
+        public static readonly string ParentId = SessionWire.ParentId.Name!;
     }
 
     private static Heartbeat Heartbeat(string id, JsonElement op, string prefix)

@@ -11,8 +11,10 @@ namespace Switchboard.Ingest;
 /// The single entry point for writes, shared by HTTP, the batch endpoint and the in-process producer:
 /// validate, give new sessions an id, then commit through the pipeline.
 /// </summary>
-internal sealed class SessionWriter(WritePipeline pipeline)
+internal sealed class SessionWriter(WritePipeline pipeline, Options.SwitchboardOptions? options = null)
 {
+    private readonly int _maxTreeDepth = options?.Sessions.MaxTreeDepth ?? SwitchboardDefaults.MaxTreeDepth;
+
     /// <summary>Applies one write. Refusals come back as a result; an unavailable store throws <see cref="StoreUnavailableException"/>.</summary>
     public async Task<WriteResult> WriteAsync(SessionWrite write, CancellationToken cancellationToken)
     {
@@ -65,6 +67,11 @@ internal sealed class SessionWriter(WritePipeline pipeline)
         for (var i = 0; i < writes.Count; i++)
         {
             var write = writes[i] is CreateSession { Id: null } create ? create with { Id = SessionId.New() } : writes[i];
+            if (write is CreateSession { ParentId: not null } child)
+            {
+                write = child with { MaxTreeDepth = _maxTreeDepth };
+            }
+
             if (WriteValidator.Validate(write) is { } error)
             {
                 results[i] = new WriteResult(error, null, null);

@@ -70,14 +70,25 @@ internal sealed partial class JoinCoordinator
             yield break;
         }
 
-        // One session topic alone can use the store's per-session index; anything else reads the whole range.
-        var sessionFilter = relevant.Length == 1 ? relevant[0].Route.SessionId : null;
+        // One session topic alone can use the store's per-session index (a subtree its root-and-path index); anything else
+        // reads the whole range.
+        var sessionFilter = relevant.Length == 1 && !relevant[0].IsSubtree ? relevant[0].Route.SessionId : null;
+        SubtreeFilter? subtreeFilter = null;
+        if (relevant is [{ IsSubtree: true } only])
+        {
+            subtreeFilter = await SubtreeFilterAsync(only.Route.SessionId!, cancellationToken);
+            if (subtreeFilter is null)
+            {
+                yield break; // the session does not exist: none of its subtree's events can
+            }
+        }
+
         var sessions = new Dictionary<string, Session?>(StringComparer.Ordinal);
         var after = since;
         while (after < upTo)
         {
             var page = await store.ReadEventsAsync(
-                new EventQuery { AfterSeq = after, UpToSeq = upTo, SessionId = sessionFilter, Limit = 1000 }, cancellationToken);
+                new EventQuery { AfterSeq = after, UpToSeq = upTo, SessionId = sessionFilter, Subtree = subtreeFilter, Limit = 1000 }, cancellationToken);
             if (page.Count == 0)
             {
                 yield break;
@@ -104,7 +115,7 @@ internal sealed partial class JoinCoordinator
     {
         foreach (var sub in subs)
         {
-            if (sub.Route.Kind == TopicKind.OneSession && e.SessionId != sub.Route.SessionId)
+            if (sub.Route.Kind == TopicKind.OneSession && (sub.IsSubtree ? !InSubtree(e, sub.Route.SessionId!) : e.SessionId != sub.Route.SessionId))
             {
                 continue;
             }

@@ -96,17 +96,26 @@ internal sealed partial class JoinCoordinator(LiveHub live, ISessionStore store,
 
             if (!joined.IsLive)
             {
-                // A session:{id} whose session was not active at the position: its stored row, read here, then live (one more trip).
+                // A session:{id} whose session was not active at the position: its stored row, read here; a subtree: its first
+                // page, read from the store as of a position at or after S. Then live (one more trip).
                 var results = new JoinResult[requests.Count];
+                long[]? starts = null;
                 for (var i = 0; i < requests.Count; i++)
                 {
                     var r = joined.Results[i];
+                    if (requests[i].Subtree)
+                    {
+                        results[i] = await SubtreeSnapshotAsync(requests[i], r, joined.Position, cancellationToken);
+                        (starts ??= [.. requests.Select(_ => joined.Position)])[i] = results[i].Seq;
+                        continue;
+                    }
+
                     results[i] = r.HasSession && r.Session is null
                         ? r with { Session = InScope(requests[i], await FindSettledSessionAsync(requests[i].Route.SessionId!, joined.Position, cancellationToken)) }
                         : r;
                 }
 
-                await live.GoLiveAsync(subs, requests, joined.Position, reply.Encode(requests, results));
+                await live.GoLiveAsync(subs, requests, joined.Position, reply.Encode(requests, results), starts);
             }
 
             answered?.Invoke();

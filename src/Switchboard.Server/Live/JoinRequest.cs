@@ -19,6 +19,12 @@ internal sealed record JoinRequest(TopicRoute Route, long? Since, string? Epoch,
     /// </summary>
     public IReadOnlyDictionary<string, string>? Scope { get; init; }
 
+    /// <summary>
+    /// For <c>session:{id}</c>: follow the whole subtree (<c>{"subtree": true}</c>): a snapshot of it, then the events of
+    /// the session and every descendant.
+    /// </summary>
+    public bool Subtree { get; init; }
+
     /// <summary>For the <c>usage</c> topic: the series to follow (its <c>Until</c> is open).</summary>
     public UsageRollups.UsageQuery? Usage { get; init; }
 
@@ -37,6 +43,7 @@ internal sealed record JoinRequest(TopicRoute Route, long? Since, string? Epoch,
         string? epoch = null;
         Dictionary<string, string>? labels = null;
         Presence.Viewer? viewer = null;
+        var subtree = false;
         var limit = defaultLimit;
         if (payload.ValueKind != JsonValueKind.Object)
         {
@@ -102,6 +109,23 @@ internal sealed record JoinRequest(TopicRoute Route, long? Since, string? Epoch,
                     }
 
                     break;
+                case "subtree" when p.Value.ValueKind == JsonValueKind.Null:
+                    break;
+                case "subtree":
+                    if (p.Value.ValueKind is not (JsonValueKind.True or JsonValueKind.False))
+                    {
+                        error = "'subtree' must be true or false";
+                        return null;
+                    }
+
+                    if (route.Kind != TopicKind.OneSession)
+                    {
+                        error = $"'subtree' follows a session and its descendants on 'session:{{id}}', not on '{route.Topic}'";
+                        return null;
+                    }
+
+                    subtree = p.Value.GetBoolean();
+                    break;
                 case "limit":
                     if (p.Value.ValueKind != JsonValueKind.Number || !p.Value.TryGetInt32(out limit)
                         || limit < 0 || limit > SwitchboardDefaults.MaxSnapshotSessions)
@@ -114,7 +138,7 @@ internal sealed record JoinRequest(TopicRoute Route, long? Since, string? Epoch,
             }
         }
 
-        return new JoinRequest(route, since, epoch, labels, limit) { Viewer = viewer };
+        return new JoinRequest(route, since, epoch, labels, limit) { Viewer = viewer, Subtree = subtree };
     }
 
     private static Dictionary<string, string>? ParseLabels(JsonElement value, TopicRoute route, out string? error)

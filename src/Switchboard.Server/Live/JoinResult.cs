@@ -27,6 +27,12 @@ internal sealed record JoinResult(long Seq, string Epoch)
 
     public Session? Session { get; init; }
 
+    /// <summary>
+    /// For <c>session:{id}</c> joined with <c>{"subtree": true}</c>: the first page of its descendants in tree order, read
+    /// from the store as of <see cref="Seq"/>, and the cursor of the next page (<c>GET /api/sessions/{id}/tree</c>).
+    /// </summary>
+    public SubtreeSnapshot? Descendants { get; init; }
+
     /// <summary>For <c>usage</c>: the series from the query's start, read from the store, counting the events up to <see cref="Seq"/>.</summary>
     public UsageSeries? Usage { get; init; }
 
@@ -102,6 +108,18 @@ internal sealed record JoinResult(long Seq, string Epoch)
             }
         }
 
+        if (Descendants is { } descendants)
+        {
+            w.WriteStartArray("descendants");
+            foreach (var s in descendants.Sessions)
+            {
+                SessionJson.Write(w, s);
+            }
+
+            w.WriteEndArray();
+            w.WriteString("next_cursor", descendants.NextCursor);
+        }
+
         if (Alerts is not null)
         {
             w.WriteStartArray("alerts");
@@ -127,6 +145,9 @@ internal sealed record JoinResult(long Seq, string Epoch)
 /// is measured against <see cref="Options.StreamOptions.MaxSnapshotBytes"/> anyway), and where the next page starts.
 /// </summary>
 internal sealed record SessionPage(ReadOnlyMemory<byte> Json, long? NextCursor);
+
+/// <summary>A subtree join's first page of descendants and the cursor of the next one (null on the last).</summary>
+internal sealed record SubtreeSnapshot(IReadOnlyList<Session> Sessions, string? NextCursor);
 
 /// <summary>The <c>usage</c> join's series: the query, its rows up to the reply's seq, and the label keys rollups are split by.</summary>
 internal sealed record UsageSeries(UsageQuery Query, IReadOnlyList<UsageRow> Rows, IReadOnlyList<string> GroupKeys);

@@ -17,9 +17,14 @@ internal sealed partial class LiveHub
     public Task<Joined> SnapshotAsync(Subscription[] subs, IReadOnlyList<JoinRequest> requests, JoinReply format) =>
         Ask(new SnapshotMessage(subs, requests, format)).Reply.Task;
 
-    /// <summary>Queues <paramref name="replies"/>, then the frames held after <paramref name="position"/>, and delivers live from then on.</summary>
-    public Task GoLiveAsync(Subscription[] subs, IReadOnlyList<JoinRequest> requests, long position, IReadOnlyList<OutboundFrame> replies) =>
-        Ask(new GoLiveMessage(subs, requests, position, replies)).Reply.Task;
+    /// <summary>
+    /// Queues <paramref name="replies"/>, then the frames held after <paramref name="position"/> (after each
+    /// subscription's own start in <paramref name="starts"/>, where its snapshot reaches further), and delivers live from
+    /// then on.
+    /// </summary>
+    public Task GoLiveAsync(Subscription[] subs, IReadOnlyList<JoinRequest> requests, long position, IReadOnlyList<OutboundFrame> replies,
+        IReadOnlyList<long>? starts = null) =>
+        Ask(new GoLiveMessage(subs, requests, position, replies) { Starts = starts }).Reply.Task;
 
     /// <summary>Stops delivery to a subscription. Returns at once; safe to call more than once.</summary>
     public void Leave(ISubscription sub) => _inbox.TryWrite(new LeaveMessage([sub]));

@@ -49,6 +49,9 @@ public sealed class AlertRuleOptions
     /// <summary>For burn_rate and error_count: the sliding window in seconds.</summary>
     public int? WindowSeconds { get; set; }
 
+    /// <summary>For session_cost and session_tokens: session (default) or subtree (the session and all its descendants).</summary>
+    public string? Scope { get; set; }
+
     /// <summary>Only sessions with all these labels.</summary>
     public Dictionary<string, string> Labels { get; } = new(StringComparer.Ordinal);
 

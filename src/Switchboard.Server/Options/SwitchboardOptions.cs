@@ -24,6 +24,9 @@ public sealed class SwitchboardOptions
     /// <summary>Commands to agents: the producers' long-polls. See docs/commands.md.</summary>
     public CommandOptions Commands { get; } = new();
 
+    /// <summary>Session rules: how deep a tree of sessions may grow.</summary>
+    public SessionOptions Sessions { get; } = new();
+
     /// <summary>Live stream settings.</summary>
     public StreamOptions Stream { get; } = new();
 

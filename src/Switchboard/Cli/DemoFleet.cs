@@ -6,12 +6,14 @@ namespace Switchboard.Cli;
 /// <summary>
 /// The simulated agents of <c>switchboard demo</c>: each slot runs one agent after another. An agent starts
 /// initializing, moves between working, idle, paused and error, burns tokens while working, then spends a moment
-/// terminating and ends. Every slot's first agent opens with a different move and the first agents end early, so a
-/// newcomer sees every state within a few seconds. When an operator pauses the fleet, agents pause until resumed. Each
-/// agent obeys the commands issued to its session (<see cref="DemoAgentControl"/>): cancel ends it with reason
-/// <c>cancelled</c>, pause holds it in <c>paused</c> until resume, a message is printed; each is acknowledged once done.
+/// terminating and ends. While working it now and then starts sub-agents (child sessions, which may start their own), so
+/// the dashboard shows trees whose costs roll up; an agent waits for its sub-agents before it ends. Every slot's first
+/// agent opens with a different move and the first agents end early, so a newcomer sees every state within a few
+/// seconds. When an operator pauses the fleet, agents pause until resumed. Each agent obeys the commands issued to its
+/// session (<see cref="DemoAgentControl"/>): cancel ends it with reason <c>cancelled</c>, pause holds it in
+/// <c>paused</c> until resume, a message is printed; each is acknowledged once done.
 /// </summary>
-internal sealed class DemoFleet(SwitchboardClient client, int size, TextWriter log)
+internal sealed partial class DemoFleet(SwitchboardClient client, int size, TextWriter log)
 {
     private static readonly string[] Tasks =
     [
@@ -116,6 +118,7 @@ internal sealed class DemoFleet(SwitchboardClient client, int size, TextWriter l
         var state = SessionState.Initializing;
         var ends = TimeProvider.System.GetUtcNow() + lifetime;
         var failed = false;
+        var subAgents = new List<Task>();
         if (await SleepAsync(Between(400, 700), stop))
         {
             for (var step = 0; TimeProvider.System.GetUtcNow() < ends && !stop.IsCancellationRequested && !control.Cancelled; step++)
@@ -148,6 +151,7 @@ internal sealed class DemoFleet(SwitchboardClient client, int size, TextWriter l
                     if (state == SessionState.Working)
                     {
                         Work(agent);
+                        StartSubAgent(agent, team, model, depth: 1, ends, subAgents, stop);
                     }
 
                     if (!await SleepAsync(Between(350, 800), stop))
@@ -158,7 +162,9 @@ internal sealed class DemoFleet(SwitchboardClient client, int size, TextWriter l
             }
         }
 
-        // Wind down, also on Ctrl+C: a moment in terminating, then terminated, so no session is left behind.
+        // Wind down, also on Ctrl+C: its sub-agents end first (each on its own), then a moment in terminating, then
+        // terminated, so no session is left behind.
+        await Task.WhenAll(subAgents);
         agent.SetState(SessionState.Terminating);
         agent.SetTasksRunning(0);
         await SleepAsync(TimeSpan.FromMilliseconds(300), stop);

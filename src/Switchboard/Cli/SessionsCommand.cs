@@ -4,7 +4,10 @@ using Switchboard.Client;
 
 namespace Switchboard.Cli;
 
-/// <summary><c>switchboard sessions [--state S] [--label k=v] [--all] [--limit N]</c>: a table of sessions, newest first.</summary>
+/// <summary>
+/// <c>switchboard sessions [--state S] [--label k=v] [--all] [--limit N] [--tree [ID]]</c>: a table of sessions, newest first,
+/// or the trees of the matching roots (or of one session) with their subtree totals.
+/// </summary>
 internal static class SessionsCommand
 {
     private static readonly Option<IReadOnlyList<SessionState>?> States = new("--state")
@@ -37,8 +40,14 @@ internal static class SessionsCommand
 
     private static readonly Option<Dictionary<string, string>?> Labels = ClientCommand.LabelOption("Only sessions with this label (key=value; repeatable).");
 
+    private static readonly Option<string?> Tree = new("--tree")
+    {
+        Description = "Show trees: each matching root session with everything it started, or only the subtree of the session named.",
+        Arity = System.CommandLine.ArgumentArity.ZeroOrOne,
+    };
+
     public static Command Create() =>
-        ClientCommand.Create("sessions", "List sessions as a table, newest first.", RunAsync, States, All, Limit, Labels);
+        ClientCommand.Create("sessions", "List sessions as a table, newest first (or as trees with --tree).", RunAsync, States, All, Limit, Labels, Tree);
 
     private static async Task<int> RunAsync(SwitchboardClient client, ParseResult result, CancellationToken cancellationToken)
     {
@@ -52,6 +61,11 @@ internal static class SessionsCommand
             Labels = result.GetValue(Labels),
             Limit = Math.Min(limit, 1000),
         };
+
+        if (result.GetResult(Tree) is not null)
+        {
+            return await SessionTree.RunAsync(client, result.GetValue(Tree), query, limit, cancellationToken);
+        }
 
         var table = new TextTable("ID", "STATE", "NAME", "TOKENS", "COST", "TASKS", "UPDATED", "LABELS");
         table.RightAligned.UnionWith([3, 4, 5]);

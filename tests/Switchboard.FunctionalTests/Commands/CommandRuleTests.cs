@@ -44,6 +44,35 @@ public sealed class CommandRuleTests
     }
 
     [Fact]
+    public async Task ASubtreeBudgetRuleCancelsTheRunWhoseSubAgentsSpentPastIt()
+    {
+        await using var server = await SwitchboardServer.StartAsync();
+        var rule = await server.Http.PostAsync("/api/alert-rules", new
+        {
+            id = "run-budget", name = "Cancel runs past $5, sub-agents included", condition = "session_cost", threshold = 5,
+            scope = "subtree", labels = new { kind = "run" }, action = new { type = "cancel", text = "the run is over budget" },
+        });
+        rule.Status.ShouldBe(201, rule.Body.ToString());
+        await server.Http.CreateAsync("run", new { state = "working", labels = new { kind = "run" } });
+        await server.Http.CreateAsync("helper-1", new { state = "working", parent_id = "run" });
+        await server.Http.CreateAsync("helper-2", new { state = "working", parent_id = "helper-1" });
+
+        // No session spends $5 on its own; the run's subtree does.
+        await server.Http.PostAsync("/api/sessions/helper-1/usage", new { cost_usd = 2 });
+        await server.Http.PostAsync("/api/sessions/helper-2/usage", new { cost_usd = 2.5 });
+        await server.SettleAsync();
+        (await server.Http.CommandHistoryAsync("run")).ShouldBeEmpty();
+        await server.Http.PostAsync("/api/sessions/helper-2/usage", new { cost_usd = 1 });
+
+        await server.ExpectHistoryAsync("run-budget", "alert_raised run");
+        await server.Http.ExpectHistoryAsync("run", "command_issued cancel");
+        var issued = (await server.Http.EventsAsync(sessionId: "run")).Single(e => e.Str("type") == "command_issued");
+        CommandKit.Command(issued).Str("issued_by").ShouldBe("rule:run-budget");
+        (await server.Http.CommandHistoryAsync("helper-1")).ShouldBeEmpty("the rule watches runs; the sub-agents are counted in their run");
+        (await server.Http.CommandHistoryAsync("helper-2")).ShouldBeEmpty();
+    }
+
+    [Fact]
     public async Task EachNewAlertOfARuleOverHttpIssuesItsCommandAgainAndAFleetRuleTakesNoAction()
     {
         await using var server = await SwitchboardServer.StartAsync();

@@ -75,6 +75,22 @@ public sealed partial class OpenApiConformanceTests : IAsyncLifetime
             ]}
             """, 200);
 
+        // Trees: a child and a grandchild, their reads, the tree filters, a cascade, and the refusals naming parent_id.
+        var child = id + "-c";
+        await Call(HttpMethod.Post, "/api/sessions", $$"""{"id":"{{child}}","parent_id":"{{id}}","cost_usd":0.5}""", 201);
+        await Call(HttpMethod.Post, "/api/batch", $$"""{"operations":[{"op":"create","id":"{{child}}-g","parent_id":"{{child}}"}]}""", 200);
+        await Call(HttpMethod.Get, $"/api/sessions/{id}/children?limit=1", null, 200);
+        await Call(HttpMethod.Get, $"/api/sessions/{id}/tree?limit=2", null, 200);
+        await Call(HttpMethod.Get, $"/api/sessions?parent_id={id}&roots=false", null, 200);
+        await Call(HttpMethod.Get, "/api/sessions?roots=true&limit=1", null, 200);
+        await Call(HttpMethod.Post, "/api/sessions", """{"parent_id":"no-such-parent"}""", 404);
+        await Call(HttpMethod.Patch, $"/api/sessions/{child}", $$"""{"parent_id":"{{id}}"}""", 400, schemaRefuses: true);
+        await Call(HttpMethod.Get, "/api/sessions/no-such-session/children", null, 404);
+        await Call(HttpMethod.Get, "/api/sessions/no-such-session/tree", null, 404);
+        await Call(HttpMethod.Get, $"/api/sessions/{id}/tree?cursor=!!", null, 400);
+        await Call(HttpMethod.Post, "/api/batch", $$"""{"operations":[{"op":"terminate","id":"{{child}}","reason":"done","cascade":true}]}""", 200);
+        await Call(HttpMethod.Post, "/api/sessions", $$"""{"parent_id":"{{child}}"}""", 409);
+
         // Reads of the log, the summary, the fleet and auth.
         await Call(HttpMethod.Get, "/api/events?since=0&limit=50", null, 200);
         await Call(HttpMethod.Get, $"/api/events?session_id={id}", null, 200);
@@ -83,7 +99,7 @@ public sealed partial class OpenApiConformanceTests : IAsyncLifetime
         await Call(HttpMethod.Post, "/api/fleet/pause", null, 200);
         await Call(HttpMethod.Post, "/api/fleet/resume", null, 200);
         await Call(HttpMethod.Get, "/api/auth", null, 200);
-        await Call(HttpMethod.Post, $"/api/sessions/{id}/terminate", """{"reason":"finished"}""", 200);
+        await Call(HttpMethod.Post, $"/api/sessions/{id}/terminate", """{"reason":"finished","cascade":true}""", 200);
 
         // Refusals the schema can express: the document must refuse the request too.
         await Call(HttpMethod.Post, "/api/sessions", """{"bogus":1}""", 400, schemaRefuses: true);

@@ -25,6 +25,8 @@ public sealed class OptionsValidationTests
             "Switchboard:Stream:MaxMessagesPerSecond = 0 is not allowed: it must be a positive number."),
         ["snapshot sessions"] = (o => o.Stream.SnapshotSessions = 5000, null,
             "Switchboard:Stream:SnapshotSessions = 5000 is not allowed: it must be from 0 to 1,000."),
+        ["tree depth"] = (o => o.Sessions.MaxTreeDepth = 0, null,
+            "Switchboard:Sessions:MaxTreeDepth = 0 is not allowed: it must be from 1 to 64."),
         ["write rate limit"] = (o => o.Http.WriteRateLimit = -1, null,
             "Switchboard:Http:WriteRateLimit = -1 is not allowed: it must be 0 (no limit) or more."),
         ["default page size"] = (o => o.Http.DefaultPageSize = 5000, null,

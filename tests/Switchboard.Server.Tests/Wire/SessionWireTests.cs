@@ -29,6 +29,7 @@ public sealed partial class SessionWireTests
         Metadata = """{"model":"m1","steps":[1,2]}""", ErrorMessage = "almost", InputTokens = 10, OutputTokens = 20,
         CostUsd = 1.25m, TasksRunning = 3, LeaseSeconds = 30, LeaseExpiresAt = T0.AddSeconds(30), CreatedAt = T0,
         UpdatedAt = T0.AddSeconds(1), TerminatedAt = T0.AddSeconds(2), Version = 7, AcceptsCommands = false,
+        ParentId = "wire-0", RootId = "wire-0", Depth = 1, Subtree = new SubtreeTotals(3, 2, 110, 220, 4.75m), TreePath = "wire-0 wire-1",
     };
 
     /// <summary>Every field different from <see cref="Full"/>.</summary>
@@ -39,6 +40,7 @@ public sealed partial class SessionWireTests
         Metadata = """{"x":true}""", ErrorMessage = null, InputTokens = 11, OutputTokens = 21, CostUsd = 2.5m,
         TasksRunning = 0, LeaseSeconds = null, LeaseExpiresAt = null, CreatedAt = T0.AddSeconds(3),
         UpdatedAt = T0.AddSeconds(4), TerminatedAt = null, Version = 8, AcceptsCommands = true,
+        ParentId = null, RootId = "wire-2", Depth = 0, Subtree = new SubtreeTotals(1, 1, 11, 21, 2.5m), TreePath = "wire-2",
     };
 
     [Fact]
@@ -145,10 +147,12 @@ public sealed partial class SessionWireTests
     public void TheStoreRowHasEveryColumnInOrderAndRoundTripsEveryStoredField()
     {
         var stored = SessionWire.All.Where(f => f.Column is not null).ToList();
-        SessionFields.StoreColumns.ShouldBe(string.Join(", ", stored.Select(f => f.Column)));
+        SessionFields.StoreColumns.ShouldBe(string.Join(", ", stored.SelectMany(f => f.Columns)));
+        stored.Where(f => f.Kind != SessionWire.Kind.Subtree).ShouldAllBe(f => f.Columns.Length == 1 && f.Columns[0] == f.Column);
+        SessionWire.Subtree.Columns.ShouldBe(["subtree_sessions", "subtree_active", "subtree_input_tokens", "subtree_output_tokens", "subtree_cost_usd"]);
         var row = new RowBuffer();
         SessionFields.WriteRow(row, Full);
-        row.Columns.ShouldBe(stored.Select(f => f.Column!).ToList(), "bound by ordinal in column order");
+        row.Columns.ShouldBe(stored.SelectMany(f => f.Columns).ToList(), "bound by ordinal in column order");
         var read = SessionFields.ReadRow(row);
         foreach (var b in SessionFields.Table.All)
         {
@@ -196,6 +200,7 @@ public sealed partial class SessionWireTests
         }
 
         // The server's own responses: a session created with every field a create may set has every response field.
+        (await server.Http.PostAsync("/api/sessions", new StringContent("""{"id":"wire-0"}""", Encoding.UTF8, "application/json"))).EnsureSuccessStatusCode();
         var create = new StringBuilder("{");
         var sample = Write(w => SessionJson.Write(w, Full with { TerminatedAt = null }));
         create.AppendJoin(",", SessionWire.All.Where(f => f.Name is not null && f.Has(SessionWire.Use.Create))
@@ -255,6 +260,11 @@ public sealed partial class SessionWireTests
             case SessionWire.Kind.Bool:
                 value.ValueKind.ShouldBeOneOf([JsonValueKind.True, JsonValueKind.False], $"'{field}' is true or false");
                 break;
+            case SessionWire.Kind.Subtree:
+                value.EnumerateObject().Select(p => p.Name).ShouldBe(["sessions", "active", "input_tokens", "output_tokens", "total_tokens", "cost_usd"]);
+                value.EnumerateObject().ShouldAllBe(p => p.Value.ValueKind == JsonValueKind.Number);
+                value.GetProperty("total_tokens").GetInt64().ShouldBe(value.GetProperty("input_tokens").GetInt64() + value.GetProperty("output_tokens").GetInt64());
+                break;
             default:
                 throw new InvalidOperationException($"Unknown kind {field.Kind}.");
         }
@@ -275,6 +285,7 @@ public sealed partial class SessionWireTests
             SessionWire.Kind.Decimal => ("number", null),
             SessionWire.Kind.Time => ("string", "date-time"),
             SessionWire.Kind.Bool => ("boolean", null),
+            SessionWire.Kind.Subtree => ("object", null),
             _ => throw new InvalidOperationException($"Unknown kind {field.Kind}."),
         };
         types.Where(t => t != "null").ShouldBe([type], $"{owner}.{field}: {field.Kind} is a JSON {type}");
@@ -287,6 +298,14 @@ public sealed partial class SessionWireTests
         if (field.Kind == SessionWire.Kind.Labels)
         {
             schema.GetProperty("additionalProperties").GetProperty("type").GetString().ShouldBe("string");
+        }
+
+        if (field.Kind == SessionWire.Kind.Subtree)
+        {
+            schema.GetProperty("properties").EnumerateObject().Select(p => p.Name)
+                .ShouldBe(["sessions", "active", "input_tokens", "output_tokens", "total_tokens", "cost_usd"]);
+            schema.GetProperty("required").EnumerateArray().Count().ShouldBe(6);
+            schema.GetProperty("additionalProperties").GetBoolean().ShouldBeFalse();
         }
 
         schema.GetProperty("description").GetString().ShouldBe(field.Description);

@@ -11,7 +11,7 @@ namespace Switchboard.Live;
 /// drains a burst in one write. Used by the <see cref="ProjectionHandler"/> on the live loop; no locks, no callbacks out.
 /// </summary>
 internal sealed class FanoutDispatcher(SessionProjection projection, TopicRegistry topics, FanoutPacer pacer, UsageFanout usage, CommandHandler commands,
-    List<SendQueue> wake)
+    List<SendQueue> wake, TreeHandler? trees = null)
 {
     /// <summary>Subscriber deliveries since start.</summary>
     public long Deliveries { get; private set; }
@@ -52,8 +52,9 @@ internal sealed class FanoutDispatcher(SessionProjection projection, TopicRegist
         if (sessions.Count > 0)
         {
             envelope = FrameEncoder.Envelope(e, Projection.Epoch);
+            // A child's usage carries its ancestors' subtree_delta: a subscriber holding them must get every one (never conflated).
             var frame = FrameEncoder.Broadcast(TopicRoute.SessionsTopic, e.Type, envelope, e.Seq,
-                usageMask == 0 ? null : $"{TopicRoute.SessionsTopic}|{e.SessionId}|{usageMask}");
+                usageMask == 0 || after is { Depth: > 0 } ? null : $"{TopicRoute.SessionsTopic}|{e.SessionId}|{usageMask}");
             delivered += Deliver(sessions, frame, e, before?.Labels, after?.Labels, TopicRoute.SessionsTopic);
         }
 
@@ -64,6 +65,11 @@ internal sealed class FanoutDispatcher(SessionProjection projection, TopicRegist
             var frame = FrameEncoder.Broadcast(topic, e.Type, envelope, e.Seq, usageMask == 0 ? null : $"{topic}|{usageMask}");
             // Labels on a session topic are a token's scope: a session outside it stays invisible.
             delivered += Deliver(watchers, frame, e, before?.Labels, after?.Labels, topic);
+        }
+
+        if (trees is not null)
+        {
+            delivered += trees.Deliver(e, before, after, usageMask, ref envelope, this);
         }
 
         Deliveries += delivered;
@@ -88,6 +94,7 @@ internal sealed class FanoutDispatcher(SessionProjection projection, TopicRegist
             delivered += Deliver(watchers, FrameEncoder.Broadcast(topic, e.Type, envelope, e.Seq), e, null, null, topic);
         }
 
+        delivered += DeliverToSubtreeOf(e, ref envelope);
         Deliveries += delivered;
         return delivered;
     }
@@ -113,9 +120,31 @@ internal sealed class FanoutDispatcher(SessionProjection projection, TopicRegist
             delivered += Deliver(watchers, FrameEncoder.Broadcast(topic, e.Type, envelope, e.Seq), e, null, null, topic);
         }
 
+        delivered += DeliverToSubtreeOf(e, ref envelope);
         Deliveries += delivered;
         return delivered;
     }
+
+    /// <summary>
+    /// A subtree subscription of a session gets the session's own alert and command events too (never its descendants':
+    /// those are theirs), as its replay does (<see cref="JoinCoordinator.InSubtree"/>).
+    /// </summary>
+    private int DeliverToSubtreeOf(EventRecord e, ref byte[]? envelope)
+    {
+        if (e.SessionId is not { } about || Topics.ForSubtree(about) is not { Count: > 0 } followers)
+        {
+            return 0;
+        }
+
+        envelope ??= FrameEncoder.Envelope(e, Projection.Epoch);
+        var topic = TopicRoute.SessionPrefix + about;
+        return Deliver(followers, FrameEncoder.Broadcast(topic, e.Type, envelope, e.Seq), e, null, null, topic);
+    }
+
+    /// <summary>Hands <paramref name="frame"/> to each subscriber the event belongs to (label filters), recording each with the pacer.</summary>
+    public int DeliverTo(List<Subscription> subscribers, OutboundFrame frame, EventRecord e,
+        IReadOnlyDictionary<string, string>? before, IReadOnlyDictionary<string, string>? after, string topic) =>
+        Deliver(subscribers, frame, e, before, after, topic);
 
     private int Deliver(List<Subscription> subscribers, OutboundFrame frame, EventRecord e,
         IReadOnlyDictionary<string, string>? before, IReadOnlyDictionary<string, string>? after, string topic)

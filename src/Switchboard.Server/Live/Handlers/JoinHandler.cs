@@ -16,7 +16,7 @@ internal sealed class JoinHandler(LiveState state, PresenceHandler presence, Usa
         routes.On<SnapshotMessage>(m => m.Reply.TrySetResult(Answer(m.Subscriptions, m.Requests, m.Format)));
         routes.On<GoLiveMessage>(m =>
         {
-            GoLive(m.Subscriptions, m.Requests, m.Position, m.Replies);
+            GoLive(m.Subscriptions, m.Requests, m.Position, m.Replies, m.Starts);
             m.Reply.TrySetResult(true);
         });
         routes.On<LeaveMessage>(Leave);
@@ -35,6 +35,7 @@ internal sealed class JoinHandler(LiveState state, PresenceHandler presence, Usa
                 subs[i] = new Subscription(m.Queue, r.Route, LabelFilter.From(r.Labels), r.Scope is not null, r.JoinRef)
                 {
                     Usage = r.Usage is { } query ? new Usage.UsageWatch(query) : null,
+                    IsSubtree = r.Subtree,
                 };
                 state.Topics.Add(subs[i]);
                 added++;
@@ -68,7 +69,8 @@ internal sealed class JoinHandler(LiveState state, PresenceHandler presence, Usa
         for (var i = 0; i < requests.Count; i++)
         {
             results[i] = Snapshot(requests[i]);
-            complete &= !(results[i].HasSession && results[i].Session is null);
+            // A session not active here, and any subtree (its descendants, ended ones too), are read from the store.
+            complete &= !(results[i].HasSession && results[i].Session is null) && !requests[i].Subtree;
         }
 
         if (!complete)
@@ -111,7 +113,8 @@ internal sealed class JoinHandler(LiveState state, PresenceHandler presence, Usa
     /// topics may hold the same event; each frame keeps its topic), then each subscription's first frames from the other
     /// concerns: a fresh summary, the presence state (after telling the others about its viewer), usage held since.
     /// </summary>
-    private void GoLive(Subscription[] subs, IReadOnlyList<JoinRequest> requests, long position, IReadOnlyList<OutboundFrame> replies)
+    private void GoLive(Subscription[] subs, IReadOnlyList<JoinRequest> requests, long position, IReadOnlyList<OutboundFrame> replies,
+        IReadOnlyList<long>? starts = null)
     {
         var queue = subs[0].Queue;
         foreach (var reply in replies)
@@ -120,9 +123,9 @@ internal sealed class JoinHandler(LiveState state, PresenceHandler presence, Usa
         }
 
         List<OutboundFrame>? held = null;
-        foreach (var sub in subs)
+        for (var i = 0; i < subs.Length; i++)
         {
-            if (!sub.IsRemoved && sub.GoLive() is { } frames)
+            if (!subs[i].IsRemoved && subs[i].GoLive(Math.Max(position, starts?[i] ?? position)) is { } frames)
             {
                 (held ??= []).AddRange(frames);
             }
@@ -131,7 +134,7 @@ internal sealed class JoinHandler(LiveState state, PresenceHandler presence, Usa
         if (held is not null)
         {
             // Stable, so frames of one event keep the order they were produced in.
-            foreach (var frame in held.Where(f => f.Seq > position).OrderBy(f => f.Seq))
+            foreach (var frame in held.OrderBy(f => f.Seq))
             {
                 queue.Offer(frame, state.Wake);
             }

@@ -30,7 +30,14 @@ internal sealed record Joined(Subscription[] Subscriptions, long Position, IRead
 /// live frames), then what was held after <see cref="Position"/>, and deliver live from then on.
 /// </summary>
 internal sealed record GoLiveMessage(Subscription[] Subscriptions, IReadOnlyList<JoinRequest> Requests, long Position, IReadOnlyList<OutboundFrame> Replies)
-    : LiveRequest<bool>;
+    : LiveRequest<bool>
+{
+    /// <summary>
+    /// Where each subscription's snapshot reaches, when that is past <see cref="Position"/> (a subtree read from the store
+    /// ahead of the loop): events up to it are not delivered to it again, held or live. Null: every one starts at Position.
+    /// </summary>
+    public IReadOnlyList<long>? Starts { get; init; }
+}
 
 /// <summary>Stops delivery to subscriptions; safe for ones already gone.</summary>
 internal sealed record LeaveMessage(IReadOnlyList<ISubscription> Subscriptions) : LiveMessage;

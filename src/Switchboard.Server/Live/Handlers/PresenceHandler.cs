@@ -119,5 +119,11 @@ internal sealed class PresenceHandler : LiveHandler
         {
             _state.Broadcast(list, frame, except);
         }
+
+        // Those following the session's subtree watch it too: one presence per topic.
+        if (route.Kind == TopicKind.OneSession && _state.Topics.ForSubtree(route.SessionId!) is { } subtree)
+        {
+            _state.Broadcast(subtree, frame, except);
+        }
     }
 }

@@ -17,7 +17,8 @@ internal sealed class ReadHandler(LiveState state) : LiveHandler
         routes.On<ReadFleetSummaryMessage>(m => m.Reply.TrySetResult(state.Projection.BuildFleetSummary(state.Time.GetUtcNow())));
         routes.On<ReadFleetPausedMessage>(m => m.Reply.TrySetResult(state.Projection.FleetPaused));
         routes.On<ReadSubscriptionCountMessage>(m => m.Reply.TrySetResult(state.Topics.Count));
-        routes.On<ReadWatchersMessage>(m => m.Reply.TrySetResult(state.Topics.ForSession(m.SessionId)?.Count ?? 0));
+        routes.On<ReadWatchersMessage>(m =>
+            m.Reply.TrySetResult((state.Topics.ForSession(m.SessionId)?.Count ?? 0) + (state.Topics.ForSubtree(m.SessionId)?.Count ?? 0)));
         routes.On<WaitAppliedMessage>(Wait);
     }
 

@@ -12,7 +12,7 @@ namespace Switchboard.Live;
 /// flag and the busy period. Owned by the live loop and changed only there, one event at a time in <c>seq</c>
 /// order, so a snapshot the loop takes is exactly the state at <see cref="HeadSeq"/>.
 /// </summary>
-internal sealed class SessionProjection
+internal sealed partial class SessionProjection
 {
     private readonly Dictionary<string, Session> _active = new(StringComparer.Ordinal);
     // Newest first, so a snapshot page is read lazily from the front instead of copying every active session.
@@ -138,6 +138,7 @@ internal sealed class SessionProjection
             BusySince = null;
         }
 
+        RollUp(e);
         return (before, after);
     }
 

@@ -38,6 +38,16 @@ internal sealed class Subscription(SendQueue queue, TopicRoute route, LabelFilte
     /// <summary>For the <c>usage</c> topic: the rows it follows and the increments not pushed yet.</summary>
     public Usage.UsageWatch? Usage { get; init; }
 
+    /// <summary>A <c>session:{id}</c> joined with <c>{"subtree": true}</c>: the events of every descendant too.</summary>
+    public bool IsSubtree { get; init; }
+
+    /// <summary>
+    /// The position its snapshot or replay reaches: an event at or before it is already the subscriber's, so its frame is
+    /// not delivered again. Set when the subscription goes live; past the loop's position only for a snapshot read from
+    /// the store ahead of the loop (a subtree's).
+    /// </summary>
+    public long After { get; private set; }
+
     /// <summary>This subscription's presence entry, when it joined with a viewer.</summary>
     public PresenceTracker.Entry? Presence { get; set; }
 
@@ -49,7 +59,7 @@ internal sealed class Subscription(SendQueue queue, TopicRoute route, LabelFilte
     {
         if (!IsPending)
         {
-            return Queue.Offer(frame, wakeLater);
+            return frame.Kind == FrameKind.Event && frame.Seq <= After ? EnqueueResult.Queued : Queue.Offer(frame, wakeLater);
         }
 
         if (frame.Kind == FrameKind.Event)
@@ -69,12 +79,17 @@ internal sealed class Subscription(SendQueue queue, TopicRoute route, LabelFilte
         return EnqueueResult.Queued;
     }
 
-    /// <summary>Takes the frames held while pending and starts delivering directly. The caller queues the held ones.</summary>
-    public List<OutboundFrame>? GoLive()
+    /// <summary>
+    /// Takes the frames held while pending that come after <paramref name="after"/>, and starts delivering directly. The
+    /// caller queues the held ones.
+    /// </summary>
+    public List<OutboundFrame>? GoLive(long after = 0)
     {
         var held = _held;
         _held = null;
         IsPending = false;
+        After = after;
+        held?.RemoveAll(f => f.Seq <= after);
         return held;
     }
 }

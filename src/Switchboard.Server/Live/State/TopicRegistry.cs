@@ -2,10 +2,15 @@ using Switchboard.Outbound;
 
 namespace Switchboard.Live;
 
-/// <summary>Subscribers per topic. Owned by the live loop; never touched by another thread.</summary>
+/// <summary>
+/// Subscribers per topic. Owned by the live loop; never touched by another thread. A <c>session:{id}</c> joined with
+/// <c>{"subtree": true}</c> is listed apart from the plain ones (<see cref="ForSubtree"/>): it takes the events of every
+/// descendant as well.
+/// </summary>
 internal sealed class TopicRegistry
 {
     private readonly Dictionary<string, List<Subscription>> _perSession = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, List<Subscription>> _perSubtree = new(StringComparer.Ordinal);
 
     public List<Subscription> AllSessions { get; } = [];
 
@@ -21,9 +26,18 @@ internal sealed class TopicRegistry
 
     public List<Subscription>? ForSession(string sessionId) => _perSession.GetValueOrDefault(sessionId);
 
+    /// <summary>The subtree subscriptions of <c>session:{id}</c>, or null.</summary>
+    public List<Subscription>? ForSubtree(string sessionId) => _perSubtree.GetValueOrDefault(sessionId);
+
+    /// <summary>The subtree subscriptions by session id, for a lookup by a span of an event's tree path.</summary>
+    public Dictionary<string, List<Subscription>>.AlternateLookup<ReadOnlySpan<char>> Subtrees => _perSubtree.GetAlternateLookup<ReadOnlySpan<char>>();
+
+    /// <summary>True when some connection follows a subtree (the fan-out looks at tree paths only then).</summary>
+    public bool HasSubtrees => _perSubtree.Count > 0;
+
     public void Add(Subscription s)
     {
-        var list = ListFor(s.Route, create: true)!;
+        var list = ListFor(s, create: true)!;
         s.Index = list.Count;
         list.Add(s);
         Count++;
@@ -37,7 +51,7 @@ internal sealed class TopicRegistry
         }
 
         s.IsRemoved = true;
-        var list = ListFor(s.Route, create: false);
+        var list = ListFor(s, create: false);
         if (list is null || s.Index < 0)
         {
             return;
@@ -52,7 +66,7 @@ internal sealed class TopicRegistry
         Count--;
         if (list.Count == 0 && s.Route.Kind == TopicKind.OneSession)
         {
-            _perSession.Remove(s.Route.SessionId!);
+            (s.IsSubtree ? _perSubtree : _perSession).Remove(s.Route.SessionId!);
         }
     }
 
@@ -60,7 +74,7 @@ internal sealed class TopicRegistry
     public List<SendQueue> Clear()
     {
         var queues = new HashSet<SendQueue>(ReferenceEqualityComparer.Instance);
-        foreach (var list in _perSession.Values.Append(AllSessions).Append(SummaryOnly).Append(Usage).Append(Alerts).Append(Commands))
+        foreach (var list in _perSession.Values.Concat(_perSubtree.Values).Append(AllSessions).Append(SummaryOnly).Append(Usage).Append(Alerts).Append(Commands))
         {
             foreach (var s in list)
             {
@@ -71,6 +85,7 @@ internal sealed class TopicRegistry
         }
 
         _perSession.Clear();
+        _perSubtree.Clear();
         AllSessions.Clear();
         SummaryOnly.Clear();
         Usage.Clear();
@@ -84,7 +99,7 @@ internal sealed class TopicRegistry
     public (int AllSessions, int SummaryOnly, int OneSession) CountByKind()
     {
         var perSession = 0;
-        foreach (var list in _perSession.Values)
+        foreach (var list in _perSession.Values.Concat(_perSubtree.Values))
         {
             perSession += list.Count;
         }
@@ -92,8 +107,9 @@ internal sealed class TopicRegistry
         return (AllSessions.Count, SummaryOnly.Count, perSession);
     }
 
-    private List<Subscription>? ListFor(TopicRoute route, bool create)
+    private List<Subscription>? ListFor(Subscription s, bool create)
     {
+        var route = s.Route;
         switch (route.Kind)
         {
             case TopicKind.AllSessions:
@@ -108,10 +124,11 @@ internal sealed class TopicRegistry
                 return Commands;
         }
 
-        if (!_perSession.TryGetValue(route.SessionId!, out var list) && create)
+        var lists = s.IsSubtree ? _perSubtree : _perSession;
+        if (!lists.TryGetValue(route.SessionId!, out var list) && create)
         {
             list = [];
-            _perSession[route.SessionId!] = list;
+            lists[route.SessionId!] = list;
         }
 
         return list;

@@ -30,6 +30,7 @@ internal sealed class SwitchboardOptionsValidator : IValidateOptions<Switchboard
         problems.Merge(new WebhookOptionsValidator().Validate(name, options.Webhooks));
         problems.Merge(new OtlpOptionsValidator().Validate(name, options.Otlp));
         problems.Merge(new CommandOptionsValidator().Validate(name, options.Commands));
+        problems.Merge(new SessionOptionsValidator().Validate(name, options.Sessions));
         return problems.Result;
     }
 }

@@ -150,6 +150,20 @@ internal static class SseEndpoint
             return null;
         }
 
+        bool subtree;
+        switch (request.Query["subtree"].ToString())
+        {
+            case "" or "false":
+                subtree = false;
+                break;
+            case "true":
+                subtree = true;
+                break;
+            default:
+                problem = ProblemResult.BadRequest("'subtree' must be true or false: true follows each session:{id} topic's whole subtree.", "subtree");
+                return null;
+        }
+
         var requests = new List<JoinRequest>();
         foreach (var topic in topics.Distinct(StringComparer.Ordinal))
         {
@@ -171,7 +185,10 @@ internal static class SseEndpoint
                 return null;
             }
 
-            requests.Add(new JoinRequest(route, since, epoch, route.Kind == TopicKind.AllSessions ? labels : null, hub.Options.SnapshotSessions));
+            requests.Add(new JoinRequest(route, since, epoch, route.Kind == TopicKind.AllSessions ? labels : null, hub.Options.SnapshotSessions)
+            {
+                Subtree = subtree && route.Kind == TopicKind.OneSession,
+            });
         }
 
         return requests;

@@ -67,11 +67,19 @@ export class Api {
     return this.#json(new URL(`api/sessions/${encodeURIComponent(id)}/commands?limit=1000`, this.#root));
   }
 
-  /** POST /api/sessions/{id}/terminate, with an optional reason. */
-  terminateSession(id, reason) {
+  /** POST /api/sessions/{id}/terminate, with an optional reason; `cascade` ends every active descendant too. */
+  terminateSession(id, reason, cascade = false) {
     return this.#json(new URL(`api/sessions/${encodeURIComponent(id)}/terminate`, this.#root), {
-      method: "POST", body: JSON.stringify(reason ? { reason } : {}), contentType: "application/json",
+      method: "POST", body: JSON.stringify({ ...(reason ? { reason } : {}), ...(cascade ? { cascade: true } : {}) }), contentType: "application/json",
     });
+  }
+
+  /** GET /api/sessions/{id}/tree: one page of the subtree in tree order, as of `as_of_seq`. */
+  sessionTree(id, cursor, limit = 1000) {
+    const url = new URL(`api/sessions/${encodeURIComponent(id)}/tree`, this.#root);
+    url.searchParams.set("limit", String(limit));
+    if (cursor) url.searchParams.set("cursor", cursor);
+    return this.#json(url);
   }
 
   setFleetPaused(paused) {

@@ -52,7 +52,7 @@ await auth.start();
 // The token goes as phoenix.js's `authToken` (a subprotocol, read at each connect), never in the URL.
 const socket = new Socket(api.socketEndpoint(), auth.enabled ? { authToken: () => auth.token } : {});
 auth.attach(socket);
-detail = new DetailPanel(socket, api, { onClose: () => { list.selectedId = null; } });
+detail = new DetailPanel(socket, api, { onClose: () => { list.selectedId = null; }, onNavigate: (id) => { list.selectedId = id; } });
 // The fleet's outstanding commands, for the list's "cancel requested" badge.
 const commands = new CommandFeed(socket);
 list.commands = commands;
@@ -71,7 +71,7 @@ sessions.on("summary", (envelope) => store.setSummary(envelope.data));
 // The join push's hooks run on every rejoin too (phoenix.js resends the same push).
 sessions.join().receive("ok", (reply) => {
   if (store.joined(reply)) {
-    store.load(reply.sessions ?? [], { complete: reply.next_cursor == null });
+    store.load(reply.sessions ?? [], { complete: reply.next_cursor == null, asOf: reply.seq });
     list.onSnapshot();
   }
 
@@ -144,7 +144,7 @@ async function poll() {
     return; // live events already moved past what this poll saw
   }
 
-  store.load(page.sessions, { complete: page.next_cursor == null });
+  store.load(page.sessions, { complete: page.next_cursor == null, asOf: page.as_of_seq });
   store.setSummary(summary);
 }
 

@@ -1,9 +1,9 @@
 // The page's copy of the fleet: the active sessions (kept current by applying events in place), the latest
 // summary, and the log position (seq, epoch) the page has seen, which is where it resumes after a reconnect.
-// How an event changes a session and where the stream resumes are the TypeScript client's (clients/typescript/src/live.ts,
-// served as built from vendor/switchboard-client).
+// How an event changes a session, how a child's event changes its ancestors' subtree totals, and where the stream
+// resumes are the TypeScript client's (clients/typescript/src/live.ts, served as built from vendor/switchboard-client).
 
-import { applyEvent, ResumeCursor } from "../vendor/switchboard-client/live.js";
+import { applyEvent, ResumeCursor, SubtreeDeltas } from "../vendor/switchboard-client/live.js";
 
 /** How long a terminated session stays visible (dimmed) in the active list before it leaves. */
 export const LINGER_MS = 5000;
@@ -22,6 +22,7 @@ export class SessionStore {
   #lingering = new Map();
   #listeners = new Set();
   #cursor = new ResumeCursor();
+  #deltas = new SubtreeDeltas();
 
   /** Listens for any change; called with a reason string. */
   subscribe(listener) {
@@ -39,12 +40,16 @@ export class SessionStore {
     return this.#cursor.joined(reply);
   }
 
-  /** A fresh snapshot (join reply or poll): replaces the active set. */
-  load(sessions, { complete }) {
+  /** A fresh snapshot (join reply or poll, read as of `asOf`): replaces the active set. */
+  load(sessions, { complete, asOf = 0 }) {
     this.#clearLingering();
     this.sessions = new Map();
     this.#rank = new Map();
-    sessions.forEach((s, i) => this.#put(s, -i));
+    this.#deltas = new SubtreeDeltas();
+    sessions.forEach((s, i) => {
+      this.#put(s, -i);
+      this.#deltas.readAt(s.id, asOf);
+    });
     this.complete = complete;
     this.#sorted = null;
     this.#emit("load");
@@ -77,6 +82,15 @@ export class SessionStore {
     const id = envelope.session_id;
     const before = this.sessions.get(id) ?? null;
     const after = applyEvent(before, envelope);
+    if (after) {
+      this.#deltas.readAt(id, envelope.seq);
+    }
+
+    // A child's event adds to the subtree totals of the ancestors held here (no event is sent for them).
+    if (this.#deltas.apply(this.sessions, envelope) > 0 && !after) {
+      this.#emit("event");
+    }
+
     if (!after) {
       return null;
     }

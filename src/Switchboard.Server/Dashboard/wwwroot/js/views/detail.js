@@ -1,12 +1,14 @@
-// The detail panel: one session, live from its own `session:{id}` channel, which is joined when the panel
-// opens and left when it closes. Opening also fetches the session's recent history (a user action).
+// The detail panel: one session, live from its own `session:{id}` channel, which is joined (with its whole subtree)
+// when the panel opens and left when it closes. Opening also fetches the session's recent history (a user action).
+// The tree section draws everything the session started, each node with its state and rolled-up cost (tree.js).
 
-import { byTestId, h, setAttr, setText } from "../dom.js";
+import { byTestId, frameScheduler, h, setAttr, setText } from "../dom.js";
 import { formatClock, formatCost, formatDateTime, formatInt, labelPairs, timeAgo } from "../format.js";
 import { Presence } from "../../vendor/phoenix/phoenix.mjs";
 import { applyEvent } from "../../vendor/switchboard-client/live.js";
 import { sourceBadge, stateBadge } from "./badge.js";
 import { describe } from "./events.js";
+import { SubtreeModel, renderTree } from "./tree.js";
 
 const MAX_TIMELINE = 40;
 
@@ -29,7 +31,7 @@ const ACTIONS = {
   terminate: {
     question: "Terminate this session? This cannot be undone.", done: "Terminated", failed: "Could not terminate",
     input: { placeholder: "Reason (optional)", label: "Reason for terminating" },
-    run: (api, id, reason) => api.terminateSession(id, reason),
+    run: (api, id, reason, cascade) => api.terminateSession(id, reason, cascade),
   },
 };
 
@@ -42,6 +44,7 @@ export class DetailPanel {
   #socket;
   #api;
   #onClose;
+  #onNavigate;
   #root = byTestId("detail");
   #channel = null;
   #session = null;
@@ -50,11 +53,15 @@ export class DetailPanel {
   #returnFocus = null;
   #pending = null;
   #busy = false;
+  #tree = null;
+  #renderTree = frameScheduler(() => this.#drawTree());
 
-  constructor(socket, api, { onClose }) {
+  /** onNavigate(id): the panel moved to another session of the tree (a node or the parent link). */
+  constructor(socket, api, { onClose, onNavigate }) {
     this.#socket = socket;
     this.#api = api;
     this.#onClose = onClose;
+    this.#onNavigate = onNavigate;
     byTestId("detail-close").addEventListener("click", () => this.close());
     for (const button of byTestId("detail-actions").querySelectorAll("[data-action]")) {
       button.addEventListener("click", () => this.#ask(button.dataset.action));
@@ -88,9 +95,10 @@ export class DetailPanel {
     this.#session = known ?? null;
     this.#timeline = new Map();
     this.#commands = new Map();
+    this.#tree = new SubtreeModel(id);
     this.#ask(null);
     this.#showResult(null);
-    const channel = this.#socket.channel(`session:${id}`, { viewer: VIEWER });
+    const channel = this.#socket.channel(`session:${id}`, { viewer: VIEWER, subtree: true, limit: 1000 });
     // phoenix.js's Presence merges the state and diffs in any order; the count is its distinct keys.
     const presence = new Presence(channel);
     presence.onSync(() => channel === this.#channel && this.setViewers(presence.list().length));
@@ -108,6 +116,14 @@ export class DetailPanel {
     channel.join().receive("ok", (reply) => {
       if (channel === this.#channel && reply.session && (!this.#session || reply.session.version >= this.#session.version)) {
         this.#session = reply.session;
+      }
+
+      if (channel === this.#channel) {
+        const tree = this.#tree;
+        tree.load(reply, (cursor) => this.#api.sessionTree(id, cursor), () => tree === this.#tree && this.#renderTree()).catch(() => {
+          // The tree stays as the snapshot has it; the rest of the panel is live.
+        });
+        this.#renderTree();
       }
 
       this.#render();
@@ -169,6 +185,11 @@ export class DetailPanel {
     input.required = Boolean(spec.input?.required);
     setAttr(input, "placeholder", spec.input?.placeholder ?? null);
     setAttr(input, "aria-label", spec.input?.label ?? null);
+    // Ending the whole subtree is offered when something it started still runs.
+    const running = (this.#session?.subtree?.active ?? 1) - (this.#session?.state === "terminated" ? 0 : 1);
+    byTestId("action-cascade-label").hidden = action !== "terminate" || running <= 0;
+    byTestId("action-cascade").checked = false;
+    setText(byTestId("action-cascade-text"), `Also end the ${formatInt(running)} running ${running === 1 ? "session" : "sessions"} it started`);
     setAttr(form, "data-action", action);
     (spec.input ? input : byTestId("action-ok")).focus();
   }
@@ -185,7 +206,9 @@ export class DetailPanel {
     byTestId("action-ok").disabled = true;
     try {
       const text = byTestId("action-reason").value.trim();
-      const answer = spec.command ? await this.#api.issueCommand(id, spec.command, text) : await spec.run(this.#api, id, text);
+      const answer = spec.command
+        ? await this.#api.issueCommand(id, spec.command, text)
+        : await spec.run(this.#api, id, text, action === "terminate" && byTestId("action-cascade").checked);
       if (this.openId !== id) {
         return;
       }
@@ -209,6 +232,43 @@ export class DetailPanel {
     }
   }
 
+  /** The tree section: the parent (a link up), the subtree's totals, and the tree of what the session started. */
+  #drawTree() {
+    const tree = this.#tree;
+    const session = this.#session;
+    if (!tree || !this.openId) {
+      return;
+    }
+
+    const open = (id) => this.#openOther(id);
+    const parent = byTestId("detail-parent");
+    parent.hidden = !session?.parent_id;
+    if (session?.parent_id) {
+      parent.replaceChildren("Started by ",
+        h("button", { type: "button", dataset: { testid: "detail-parent-open" }, onclick: () => open(session.parent_id) }, session.parent_id),
+        session.root_id && session.root_id !== session.parent_id ? ` · in the tree of ${session.root_id}` : "");
+    }
+
+    const t = (tree.root ?? session)?.subtree;
+    fill("detail-subtree", t ? [
+      ["Sessions", `${formatInt(t.sessions)} (${formatInt(t.active)} active)`],
+      ["Subtree cost", formatCost(t.cost_usd)],
+      ["Subtree tokens", formatInt(t.total_tokens)],
+      ["Depth", formatInt(session?.depth ?? 0)],
+    ] : []);
+    renderTree(byTestId("detail-tree"), byTestId("detail-tree-more"), tree, open);
+  }
+
+  /** A node of the tree (or the parent link) opens that session in this panel. */
+  #openOther(id) {
+    if (id !== this.openId) {
+      const back = this.#returnFocus; // closing returns focus to where the panel was first opened from
+      this.open(id, this.#tree?.nodes.get(id) ?? null);
+      this.#returnFocus = back;
+      this.#onNavigate?.(id);
+    }
+  }
+
   #showResult(text, outcome) {
     const el = byTestId("action-result");
     el.hidden = text === null;
@@ -224,6 +284,13 @@ export class DetailPanel {
 
   #event(channel, envelope) {
     if (channel !== this.#channel) {
+      return;
+    }
+
+    // The subtree channel carries every descendant's events: they change the tree; the session's own change the rest.
+    this.#tree?.apply(envelope);
+    this.#renderTree();
+    if (envelope.session_id !== this.openId) {
       return;
     }
 
@@ -336,6 +403,7 @@ export class DetailPanel {
       ["Tasks running", formatInt(s.tasks_running)],
       ["Version", formatInt(s.version)],
     ]);
+    this.#renderTree();
     fill("detail-lifecycle", [
       ["Created", formatDateTime(s.created_at)],
       ["Updated", formatDateTime(s.updated_at)],

@@ -26,6 +26,7 @@ export const SORTS = {
   updated: (a, b) => (b.updated_at < a.updated_at ? -1 : b.updated_at > a.updated_at ? 1 : 0),
   tokens: (a, b) => (b.total_tokens ?? 0) - (a.total_tokens ?? 0),
   cost: (a, b) => (b.cost_usd ?? 0) - (a.cost_usd ?? 0),
+  subtree: (a, b) => (b.subtree?.cost_usd ?? 0) - (a.subtree?.cost_usd ?? 0),
 };
 const STATE_ORDER = ["error", "working", "paused", "idle", "initializing", "terminating", "terminated"];
 

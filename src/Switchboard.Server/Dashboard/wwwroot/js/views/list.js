@@ -4,10 +4,14 @@
 // states happen here, on data that events keep current. Views that need the server (terminated or all
 // sessions, or a fleet larger than the snapshot) fetch a page from GET /api/sessions when the user asks for
 // it; events then patch those rows in place and count new arrivals, which the user can choose to show.
+//
+// Agent trees: in the page's own view, a session whose parent is in the view is listed under it, shown when the parent
+// is expanded (its toggle says how many children the view holds); sessions whose parent is not in the view (roots, or
+// children of ended sessions) are the top level. Server pages are listed flat. Every row shows its subtree totals.
 
 import { byTestId, setAttr, setText } from "../dom.js";
 import { formatInt } from "../format.js";
-import { applyEvent } from "../../vendor/switchboard-client/live.js";
+import { applyEvent, SubtreeDeltas } from "../../vendor/switchboard-client/live.js";
 import { FILTERS, FilterBar, SORTS } from "./filters.js";
 import { SessionRows } from "./rows.js";
 
@@ -21,6 +25,8 @@ export class SessionList {
   #page = 0;
   #remote = null;
   #onChange;
+  /** Sessions whose children are shown. */
+  #expanded = new Set();
 
   constructor(store, api, { onOpen, onChange }) {
     this.#store = store;
@@ -36,6 +42,13 @@ export class SessionList {
     this.#rows = new SessionRows(byTestId("session-rows"), {
       onOpen,
       onLabel: (key, value) => this.#filters.addLabel(key, value),
+      onToggle: (id) => {
+        if (!this.#expanded.delete(id)) {
+          this.#expanded.add(id);
+        }
+
+        onChange();
+      },
       priority: () => this.#filters.filter.labels.map(([k]) => k),
     });
     byTestId("page-prev").addEventListener("click", () => this.#goTo(this.#page - 1));
@@ -96,10 +109,12 @@ export class SessionList {
 
     const id = envelope.session_id;
     const shown = remote.byId.get(id);
+    remote.deltas.apply(remote.byId, envelope);
     if (shown) {
       const after = applyEvent(shown, envelope);
       if (after) {
         remote.byId.set(id, after);
+        remote.deltas.readAt(id, envelope.seq);
       }
     } else if ((envelope.type === "session_created" || envelope.type === "session_terminated")
       && this.#matchesRemote(envelope.data.session) && this.#page === 0) {
@@ -152,7 +167,7 @@ export class SessionList {
   }
 
   #localView() {
-    const all = this.#sort(this.#store.sorted().filter((s) => this.#filters.matches(s)));
+    const all = this.#nest(this.#sort(this.#store.sorted().filter((s) => this.#filters.matches(s))));
     const pages = Math.max(1, Math.ceil(all.length / PAGE_SIZE));
     this.#page = Math.min(this.#page, pages - 1);
     const start = this.#page * PAGE_SIZE;
@@ -163,6 +178,37 @@ export class SessionList {
       hasNext: start + PAGE_SIZE < all.length,
       loading: false,
     };
+  }
+
+  /** The view's rows as a tree: each session under its parent when the parent is in the view, children in view order. */
+  #nest(sessions) {
+    const inView = new Set(sessions.map((s) => s.id));
+    const children = new Map();
+    const top = [];
+    for (const s of sessions) {
+      if (s.parent_id && inView.has(s.parent_id)) {
+        (children.get(s.parent_id) ?? children.set(s.parent_id, []).get(s.parent_id)).push(s);
+      } else {
+        top.push(s);
+      }
+    }
+
+    const rows = [];
+    const add = (session, depth) => {
+      const kids = children.get(session.id) ?? [];
+      const expanded = kids.length > 0 && this.#expanded.has(session.id);
+      rows.push({ session, depth, children: kids.length, expanded });
+      if (expanded) {
+        for (const kid of kids) {
+          add(kid, depth + 1);
+        }
+      }
+    };
+    for (const s of top) {
+      add(s, 0);
+    }
+
+    return rows;
   }
 
   #remoteView() {
@@ -204,7 +250,7 @@ export class SessionList {
   async #fetchRemote(page, reset) {
     const key = this.#key();
     if (reset || !this.#remote || this.#remote.key !== key) {
-      this.#remote = { key, cursors: [null], order: [], byId: new Map(), loading: true, fresh: 0, error: null };
+      this.#remote = { key, cursors: [null], order: [], byId: new Map(), deltas: new SubtreeDeltas(), loading: true, fresh: 0, error: null };
       page = 0;
     }
 
@@ -222,6 +268,10 @@ export class SessionList {
 
       remote.order = result.sessions.map((s) => s.id);
       remote.byId = new Map(result.sessions.map((s) => [s.id, s]));
+      remote.deltas = new SubtreeDeltas();
+      for (const s of result.sessions) {
+        remote.deltas.readAt(s.id, result.as_of_seq ?? 0);
+      }
       remote.cursors[page + 1] = result.next_cursor ?? null;
       remote.error = null;
       if (page === 0) {

@@ -1,5 +1,7 @@
 // Table rows keyed by session id: a row element lives as long as its session is on screen, and each cell is
-// touched only when what it shows changed, so updates land in place without re-rendering the table.
+// touched only when what it shows changed, so updates land in place without re-rendering the table. A session with
+// children in the view has a toggle that shows or hides them (nested under it, indented by depth); every row shows its
+// subtree: how many sessions and the cost of the session and everything it started.
 
 import { h, setAttr, setText } from "../dom.js";
 import { formatCost, formatInt, labelPairs, timeAgo } from "../format.js";
@@ -13,6 +15,7 @@ export class SessionRows {
   #rows = new Map();
   #onOpen;
   #onLabel;
+  #onToggle;
   #selectedId = null;
 
   #priority = () => [];
@@ -20,11 +23,15 @@ export class SessionRows {
   /** The fleet's outstanding commands (commands.js): a session with a cancel waiting shows "cancel requested". */
   commands = null;
 
-  /** @param {{onOpen, onLabel, priority?: () => string[]}} options priority: label keys shown first (the filtered ones) */
-  constructor(body, { onOpen, onLabel, priority }) {
+  /**
+   * @param {{onOpen, onLabel, onToggle?, priority?: () => string[]}} options priority: label keys shown first (the filtered
+   * ones); onToggle(id): expand or collapse a session's children
+   */
+  constructor(body, { onOpen, onLabel, onToggle, priority }) {
     this.#body = body;
     this.#onOpen = onOpen;
     this.#onLabel = onLabel;
+    this.#onToggle = onToggle ?? (() => {});
     this.#priority = priority ?? this.#priority;
   }
 
@@ -35,13 +42,16 @@ export class SessionRows {
     }
   }
 
-  render(sessions) {
+  /** @param entries sessions, or {session, depth, children, expanded} for rows of a tree */
+  render(entries) {
     const wanted = new Set();
     let index = 0;
-    for (const session of sessions) {
+    for (const entry of entries) {
+      const { session, depth = 0, children = 0, expanded = false } = entry.session ? entry : { session: entry };
       const row = this.#rows.get(session.id) ?? this.#create(session);
       this.#update(row, session);
       row.cancel.hidden = !(this.commands?.cancelRequested(session.id) && session.state !== "terminated");
+      this.#tree(row, session, depth, children, expanded);
       wanted.add(session.id);
       const current = this.#body.children[index];
       if (current !== row.tr) {
@@ -79,6 +89,9 @@ export class SessionRows {
       tokens: h("td", { class: "num c-tokens", dataset: { testid: "session-tokens" } }),
       cost: h("td", { class: "num c-cost", dataset: { testid: "session-cost" } }),
       tasks: h("td", { class: "num c-tasks" }),
+      subtree: h("td", { class: "num c-subtree", dataset: { testid: "session-subtree" } }),
+      toggle: h("button", { type: "button", class: "tree-toggle", dataset: { testid: "tree-toggle" }, hidden: true,
+        onclick: () => this.#onToggle(session.id) }),
       time: h("time", { class: "c-time" }),
       keys: {},
       version: undefined,
@@ -86,9 +99,10 @@ export class SessionRows {
     };
     const open = h("button", { type: "button", class: "session-open", dataset: { testid: "session-open" },
       onclick: () => this.#onOpen(session.id) }, row.name);
-    const cell = h("td", { class: "c-name" }, open, row.cancel, row.error, h("div", { class: "session-meta" }, row.source, row.id, row.labels));
+    const cell = h("td", { class: "c-name" }, h("div", { class: "session-line" }, row.toggle, open), row.cancel, row.error,
+      h("div", { class: "session-meta" }, row.source, row.id, row.labels));
     row.tr = h("tr", { class: "session-row", dataset: { testid: "session-row", sessionId: session.id } },
-      cell, row.state, row.tokens, row.cost, row.tasks, h("td", { class: "c-updated" }, row.time));
+      cell, row.state, row.tokens, row.cost, row.subtree, row.tasks, h("td", { class: "c-updated" }, row.time));
     // The whole row opens the panel; its own buttons (the name, label chips) keep their meaning.
     row.tr.addEventListener("click", (e) => {
       if (!e.target.closest("button, a")) {
@@ -98,6 +112,29 @@ export class SessionRows {
     row.tr.classList.toggle("is-selected", session.id === this.#selectedId);
     this.#rows.set(session.id, row);
     return row;
+  }
+
+  /** The tree part of a row: its depth, the children toggle (with how many are in the view), and the subtree's totals. */
+  #tree(row, s, depth, children, expanded) {
+    setAttr(row.tr, "data-depth", depth || null);
+    row.tr.style.setProperty("--depth", String(depth));
+    row.toggle.hidden = children === 0;
+    setAttr(row.toggle, "aria-expanded", children === 0 ? null : String(expanded));
+    setAttr(row.toggle, "aria-label", `${expanded ? "Hide" : "Show"} ${children} ${children === 1 ? "child" : "children"} of ${s.name || s.id}`);
+    setAttr(row.toggle, "data-children", children);
+    setText(row.toggle, `${expanded ? "▾" : "▸"} ${formatInt(children)}`);
+    const t = s.subtree;
+    this.#cell(row, "subtree", t ? JSON.stringify(t) : "", () => {
+      if (!t || t.sessions <= 1) {
+        row.subtree.replaceChildren(h("span", { class: "muted" }, "—"));
+        setAttr(row.subtree, "title", "No sub-sessions");
+        return;
+      }
+
+      row.subtree.replaceChildren(formatCost(t.cost_usd), h("span", { class: "subtree-count" }, ` · ${formatInt(t.sessions)}`));
+      setAttr(row.subtree, "title", `${formatInt(t.sessions)} sessions in this subtree (${formatInt(t.active)} active), `
+        + `${formatInt(t.total_tokens)} tokens, ${formatCost(t.cost_usd)} in all`);
+    });
   }
 
   #update(row, s) {

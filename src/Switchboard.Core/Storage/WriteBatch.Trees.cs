@@ -1,0 +1,152 @@
+using Switchboard.Errors;
+using Switchboard.Sessions;
+using Switchboard.Trees;
+using Switchboard.Writes;
+
+namespace Switchboard.Storage;
+
+/// <summary>
+/// The tree part of a batch: every change's delta goes to the <c>subtree</c> totals of each ancestor, in memory, so an
+/// ancestor written by many changes of a group commit is written once (<see cref="SubtreeDirty"/>); a cascading
+/// terminate ends the active part of a subtree, deepest first, in the same commit.
+/// </summary>
+internal sealed partial class WriteBatch
+{
+    private readonly HashSet<string> _subtreeDirty = new(StringComparer.Ordinal);
+    // The current totals of the ancestors this batch rolled up, kept apart from their session records so a deep tree's
+    // writes do not copy every ancestor's record per write: a record takes its totals when it is next read (Current).
+    private readonly Dictionary<string, SubtreeTotals> _rolled = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, string[]> _ancestors = new(StringComparer.Ordinal);
+
+    /// <summary>
+    /// Ancestors whose only change is their <c>subtree</c> totals (the final value of each), ordered by id: the fixed
+    /// order every store writes them in. Sessions also in <see cref="Dirty"/> are written whole there instead.
+    /// </summary>
+    public IEnumerable<Session> SubtreeDirty =>
+        _subtreeDirty.Where(id => !_dirtyIds.Contains(id)).Order(StringComparer.Ordinal).Select(id => Current(id)!);
+
+    /// <summary>The targets of cascading terminates: the store reads each one's whole subtree before applying the batch.</summary>
+    public static IReadOnlyCollection<string> CascadeIds(IReadOnlyList<SessionWrite> writes) =>
+        writes.OfType<TerminateSession>().Where(t => t.Cascade).Select(t => t.SessionId).Distinct(StringComparer.Ordinal).ToList();
+
+    /// <summary>
+    /// The ancestors of the sessions in <paramref name="loaded"/> that it does not hold yet: the store reads them too
+    /// (their paths never change, so they can be found before anything is locked).
+    /// </summary>
+    public static IReadOnlyCollection<string> MissingAncestors(IReadOnlyDictionary<string, Session?> loaded)
+    {
+        HashSet<string>? missing = null;
+        foreach (var session in loaded.Values)
+        {
+            if (session is null || session.Depth == 0)
+            {
+                continue;
+            }
+
+            foreach (var id in TreePath.Ancestors(session.TreePath))
+            {
+                if (!loaded.ContainsKey(id))
+                {
+                    (missing ??= new HashSet<string>(StringComparer.Ordinal)).Add(id);
+                }
+            }
+        }
+
+        return (IReadOnlyCollection<string>?)missing ?? [];
+    }
+
+    /// <summary>
+    /// Adds <paramref name="delta"/> to every ancestor of <paramref name="session"/>; on overflow nothing is changed and the
+    /// refusal is returned.
+    /// </summary>
+    private SwitchboardError? RollUp(Session session, SubtreeTotals delta)
+    {
+        if (session.Depth == 0 || delta.IsZero)
+        {
+            return null;
+        }
+
+        if (!_ancestors.TryGetValue(session.TreePath, out var ancestors))
+        {
+            ancestors = TreePath.Ancestors(session.TreePath);
+            _ancestors[session.TreePath] = ancestors;
+        }
+
+        Span<SubtreeTotals> sums = ancestors.Length <= 64 ? stackalloc SubtreeTotals[ancestors.Length] : new SubtreeTotals[ancestors.Length];
+        for (var i = 0; i < ancestors.Length; i++)
+        {
+            if (!_rolled.TryGetValue(ancestors[i], out var totals))
+            {
+                totals = (_sessions.GetValueOrDefault(ancestors[i])
+                    ?? throw new InvalidOperationException($"The store did not read ancestor '{ancestors[i]}' of session '{session.Id}' before the batch.")).Subtree;
+            }
+
+            if (!SubtreeMath.TryAdd(totals, delta, out sums[i]))
+            {
+                return TreeErrors.Overflow(ancestors[i]);
+            }
+        }
+
+        for (var i = 0; i < ancestors.Length; i++)
+        {
+            _rolled[ancestors[i]] = sums[i];
+            _subtreeDirty.Add(ancestors[i]);
+        }
+
+        return null;
+    }
+
+    /// <summary>The session as the batch has it now, its rolled-up totals included (null where none exists).</summary>
+    private Session? Current(string id)
+    {
+        var session = _sessions.GetValueOrDefault(id);
+        if (session is not null && _rolled.TryGetValue(id, out var totals) && session.Subtree != totals)
+        {
+            session = session with { Subtree = totals };
+            _sessions[id] = session;
+        }
+
+        return session;
+    }
+
+    /// <summary>A write produced <paramref name="session"/> (from its current record): its totals are the rolled ones now.</summary>
+    private void Rolled(Session session)
+    {
+        if (_rolled.ContainsKey(session.Id))
+        {
+            _rolled[session.Id] = session.Subtree;
+        }
+    }
+
+    /// <summary>
+    /// Terminates the target's active descendants (deepest first, so each ancestor's own event comes after its subtree
+    /// emptied) and then the target, with the request's reason. Checked against the target first: a missing session or a
+    /// wrong expected_version refuses the whole cascade, and nothing is written.
+    /// </summary>
+    private WriteResult ApplyCascade(TerminateSession cascade, DateTimeOffset now)
+    {
+        var single = cascade with { Cascade = false };
+        var target = Current(cascade.SessionId);
+        var check = SessionWriteProcessor.Apply(single, target, new WriteContext(now, Head.ActiveCount, Head.FleetPaused));
+        if (check.Error is { } error)
+        {
+            return new WriteResult(error, null, null);
+        }
+
+        var below = TreePath.DescendantsFrom(target!.TreePath);
+        var descendants = _sessions.Values
+            .Where(s => s is { IsActive: true } && s.TreePath.StartsWith(below, StringComparison.Ordinal))
+            .OrderByDescending(s => s!.Depth).ThenBy(s => s!.TreePath, StringComparer.Ordinal)
+            .Select(s => s!.Id).ToList();
+        foreach (var id in descendants)
+        {
+            var result = ApplyOne(new TerminateSession(id) { Reason = cascade.Reason }, now);
+            if (result.Error is { } refused)
+            {
+                throw new InvalidOperationException($"Cascading terminate of '{cascade.SessionId}' could not end '{id}': {refused.Detail}");
+            }
+        }
+
+        return ApplyOne(single, now);
+    }
+}

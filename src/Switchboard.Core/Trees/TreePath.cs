@@ -1,0 +1,73 @@
+using Switchboard.Sessions;
+
+namespace Switchboard.Trees;
+
+/// <summary>
+/// A session's place in its tree as the stores keep it: the ids from the root down to the session, separated by single
+/// spaces (no id contains one). It never changes after create. Sorting paths by ordinal puts a parent right before its
+/// subtree, so a subtree is one range of paths, <c>[path, path + "!")</c>: a space sorts below <c>!</c>, which sorts below
+/// every character an id may hold.
+/// </summary>
+internal static class TreePath
+{
+    /// <summary>The separator between ids.</summary>
+    public const char Separator = ' ';
+
+    /// <summary>The first character after the separator: the end of a subtree's range.</summary>
+    public const char RangeEnd = '!';
+
+    /// <summary>The path of a new session under <paramref name="parent"/> (a root's path is its id).</summary>
+    public static string Of(string id, Session? parent) => parent is null ? id : parent.TreePath + Separator + id;
+
+    /// <summary>The ancestors' ids, root first; empty for a root.</summary>
+    public static string[] Ancestors(string path)
+    {
+        var last = path.LastIndexOf(Separator);
+        return last < 0 ? [] : path[..last].Split(Separator);
+    }
+
+    /// <summary>The root's id: the path's first id.</summary>
+    public static string Root(string path)
+    {
+        var first = path.IndexOf(Separator);
+        return first < 0 ? path : path[..first];
+    }
+
+    /// <summary>True when the session with <paramref name="path"/> is <paramref name="id"/> or one of its descendants.</summary>
+    public static bool IsWithin(string? path, string id)
+    {
+        if (path is null)
+        {
+            return false;
+        }
+
+        var at = 0;
+        while (at <= path.Length)
+        {
+            var end = path.IndexOf(Separator, at);
+            if (end < 0)
+            {
+                end = path.Length;
+            }
+
+            if (end - at == id.Length && string.CompareOrdinal(path, at, id, 0, id.Length) == 0)
+            {
+                return true;
+            }
+
+            at = end + 1;
+        }
+
+        return false;
+    }
+
+    /// <summary>True when <paramref name="path"/> lies strictly below <paramref name="ancestorPath"/>.</summary>
+    public static bool IsBelow(string path, string ancestorPath) =>
+        path.Length > ancestorPath.Length + 1 && path[ancestorPath.Length] == Separator && path.StartsWith(ancestorPath, StringComparison.Ordinal);
+
+    /// <summary>The lowest path strictly below <paramref name="path"/>'s own (a descendant's path is at least this).</summary>
+    public static string DescendantsFrom(string path) => path + Separator;
+
+    /// <summary>The first path after <paramref name="path"/>'s whole subtree.</summary>
+    public static string SubtreeEnd(string path) => path + RangeEnd;
+}

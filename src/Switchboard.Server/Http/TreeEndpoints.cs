@@ -1,0 +1,157 @@
+using System.Globalization;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.OpenApi;
+using Switchboard.Json;
+using Switchboard.Options;
+using Switchboard.Responses;
+using Switchboard.Sessions;
+using Switchboard.Storage;
+
+namespace Switchboard.Http;
+
+/// <summary>
+/// Reads of session trees: a session's children, a subtree page by page, and the tree filters of the session list.
+/// Everything is read from the store's parent and path indexes; nothing walks a tree in memory.
+/// </summary>
+internal static class TreeEndpoints
+{
+    public static void Map(IEndpointRouteBuilder api)
+    {
+        var sessions = api.MapGroup("/sessions").WithTags("Sessions");
+        sessions.MapGet("/{id}/children", ChildrenAsync).WithName("ListChildren")
+            .WithSummary("The children of a session, oldest first")
+            .Produces<Contracts.SessionListResponse>().Problems(400, 404)
+            .Query(("limit", JsonSchemaType.Integer, "Page size."), ("cursor", JsonSchemaType.String, "next_cursor of the previous page."));
+        sessions.MapGet("/{id}/tree", TreeAsync).WithName("GetSubtree")
+            .WithSummary("The subtree of a session, page by page, as of as_of_seq")
+            .WithDescription("The session first, then its descendants in tree order: each parent right before its own subtree, siblings by id. " +
+                "Every page is read in one transaction with the log position it reflects (as_of_seq); a later page may reflect a later position. " +
+                "A live view applies only events after a node's as_of_seq to it.")
+            .Produces<Contracts.SubtreeResponse>().Problems(400, 404)
+            .Query(("limit", JsonSchemaType.Integer, "Page size."), ("cursor", JsonSchemaType.String, "next_cursor of the previous page."));
+    }
+
+    /// <summary>Adds <c>parent_id</c> and <c>roots</c> of a <c>GET /api/sessions</c> query to <paramref name="query"/>.</summary>
+    public static SessionQuery WithTreeFilters(IQueryCollection q, SessionQuery query)
+    {
+        string? parent = null;
+        if (q.TryGetValue("parent_id", out var parentText) && parentText.ToString().Length > 0)
+        {
+            parent = parentText.ToString();
+            if (!SessionId.IsValid(parent))
+            {
+                throw RequestException.Field("parent_id", $"'parent_id' must be {SessionId.Rule}.");
+            }
+        }
+
+        bool? roots = null;
+        if (q.TryGetValue("roots", out var rootsText))
+        {
+            roots = rootsText.ToString() switch
+            {
+                "true" => true,
+                "false" => false,
+                _ => throw RequestException.Field("roots", $"'roots' must be true or false; got '{rootsText}'."),
+            };
+        }
+
+        return query with { ParentId = parent, Roots = roots };
+    }
+
+    private static async Task<IResult> ChildrenAsync(string id, HttpContext http, ITreeStore trees, ISessionStore store, SwitchboardOptions options,
+        CancellationToken cancellationToken)
+    {
+        int limit;
+        long? after = null;
+        try
+        {
+            limit = SessionEndpoints.QueryInt(http.Request.Query, "limit", options.Http.DefaultPageSize, 1, options.Http.MaxPageSize);
+            if (http.Request.Query.TryGetValue("cursor", out var cursor) && cursor.ToString().Length > 0)
+            {
+                after = long.TryParse(cursor.ToString(), NumberStyles.None, CultureInfo.InvariantCulture, out var c) ? c
+                    : throw RequestException.Field("cursor", "'cursor' must be a next_cursor value returned by a previous page.");
+            }
+        }
+        catch (RequestException ex)
+        {
+            return ex.Problem;
+        }
+
+        var page = await trees.ListChildrenAsync(id, after, limit, cancellationToken);
+        if (page.Sessions.Count == 0 && await store.GetSessionAsync(id, cancellationToken) is null)
+        {
+            return ProblemResult.From(Errors.SwitchboardError.SessionNotFound(id));
+        }
+
+        return new JsonResult(StatusCodes.Status200OK, w =>
+        {
+            w.WriteStartObject();
+            WriteSessions(w, page.Sessions);
+            if (page.NextCursor is { } next)
+            {
+                w.WriteString("next_cursor", next.ToString(CultureInfo.InvariantCulture));
+            }
+            else
+            {
+                w.WriteNull("next_cursor");
+            }
+
+            w.WriteNumber("as_of_seq", page.AsOfSeq);
+            w.WriteEndObject();
+        });
+    }
+
+    private static async Task<IResult> TreeAsync(string id, HttpContext http, ITreeStore trees, SwitchboardOptions options, CancellationToken cancellationToken)
+    {
+        int limit;
+        string? after;
+        try
+        {
+            limit = SessionEndpoints.QueryInt(http.Request.Query, "limit", Math.Min(SwitchboardDefaults.TreePageSize, options.Http.MaxPageSize), 1,
+                options.Http.MaxPageSize);
+            after = http.Request.Query.TryGetValue("cursor", out var cursor) && cursor.ToString().Length > 0 ? Trees.TreeCursor.Decode(cursor.ToString())
+                    ?? throw RequestException.Field("cursor", "'cursor' must be a next_cursor value returned by a previous page of this tree.")
+                : null;
+        }
+        catch (RequestException ex)
+        {
+            return ex.Problem;
+        }
+
+        var page = await trees.ReadSubtreeAsync(id, after, limit, cancellationToken);
+        if (page is null)
+        {
+            return ProblemResult.From(Errors.SwitchboardError.SessionNotFound(id));
+        }
+
+        return new JsonResult(StatusCodes.Status200OK, w =>
+        {
+            w.WriteStartObject();
+            w.WriteNumber("as_of_seq", page.AsOfSeq);
+            WriteSessions(w, page.Sessions);
+            if (page.NextCursor is { } next)
+            {
+                w.WriteString("next_cursor", Trees.TreeCursor.Encode(next));
+            }
+            else
+            {
+                w.WriteNull("next_cursor");
+            }
+
+            w.WriteEndObject();
+        });
+    }
+
+    private static void WriteSessions(System.Text.Json.Utf8JsonWriter w, IReadOnlyList<Session> sessions)
+    {
+        w.WriteStartArray("sessions");
+        foreach (var s in sessions)
+        {
+            SessionJson.Write(w, s);
+        }
+
+        w.WriteEndArray();
+    }
+}

@@ -1,0 +1,14 @@
+using Microsoft.Extensions.Options;
+
+namespace Switchboard.Options.Validation;
+
+/// <summary><c>Switchboard:Sessions</c>.</summary>
+internal sealed class SessionOptionsValidator : IValidateOptions<SessionOptions>
+{
+    public ValidateOptionsResult Validate(string? name, SessionOptions o)
+    {
+        var p = new OptionProblems("Switchboard:Sessions");
+        p.InRange(nameof(o.MaxTreeDepth), o.MaxTreeDepth, 1, SwitchboardDefaults.MaxTreeDepthLimit);
+        return p.Result;
+    }
+}
