@@ -48,6 +48,9 @@ internal static partial class ProcStats
     /// <summary>Resident set size now (VmRSS), bytes.</summary>
     public static long Rss(int pid) => Status(pid, "VmRSS:");
 
+    /// <summary>The anonymous part of the resident set (RssAnon: heaps, stacks; not mapped files nor shared memory), bytes.</summary>
+    public static long RssAnon(int pid) => Status(pid, "RssAnon:");
+
     /// <summary>Peak resident set size (VmHWM), bytes, since start or the last <see cref="ResetPeak"/>.</summary>
     public static long PeakRss(int pid) => Status(pid, "VmHWM:");
 

@@ -67,7 +67,7 @@ internal sealed class SoakReport
         Line();
         Line("| target | measured | |");
         Line("|---|---|---|");
-        Line($"| RSS after GC grows ≤ 1 MB per hour | {r.RssSlopeMbPerHour:+0.00;-0.00} MB/h (least squares; heap after GC {r.HeapSlopeMbPerHour:+0.00;-0.00} MB/h) | {Verdict(r.RssMet)} |");
+        Line($"| RSS after GC grows ≤ 1 MB per hour | {r.RssSlopeMbPerHour:+0.00;-0.00} MB/h (least squares; of it anonymous {r.RssAnonSlopeMbPerHour:+0.00;-0.00} MB/h; heap after GC {r.HeapSlopeMbPerHour:+0.00;-0.00} MB/h) | {Verdict(r.RssMet)} |");
         Line($"| no growth in open files | {Range(r, s => s.OpenFiles)}; highest in the last 10 min less the highest in the first 10 after warm-up: {r.FileGrowth:+0;-0;0} | {Verdict(r.FilesMet)} |");
         Line($"| no growth in threads | {Range(r, s => s.Threads)}; likewise: {r.ThreadGrowth:+0;-0;0} | {Verdict(r.ThreadsMet)} |");
         var controls = string.Join("; ", r.Controls.Select((c, i) =>

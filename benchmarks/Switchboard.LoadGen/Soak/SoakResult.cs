@@ -28,6 +28,9 @@ internal sealed record SoakResult(
     /// <summary>Least-squares slope of the RSS after GC over the samples after the warm-up, in MB (10^6 bytes) per hour.</summary>
     public double RssSlopeMbPerHour => Slope(AfterWarmUp, s => s.RssAfterGc) * 60 / 1e6;
 
+    /// <summary>The slope of the anonymous resident memory alone (not mapped files such as SQLite's shared-memory index).</summary>
+    public double RssAnonSlopeMbPerHour => Slope(AfterWarmUp, s => s.RssAnonAfterGc) * 60 / 1e6;
+
     /// <summary>The same for the managed heap after GC.</summary>
     public double HeapSlopeMbPerHour => Slope(AfterWarmUp, s => s.HeapAfterGc) * 60 / 1e6;
 

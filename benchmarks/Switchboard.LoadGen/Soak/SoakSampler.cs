@@ -9,6 +9,7 @@ namespace Switchboard.LoadGen.Soak;
 internal sealed record SoakSample(
     double Minutes,
     long RssAfterGc,
+    long RssAnonAfterGc,
     long HeapAfterGc,
     int OpenFiles,
     int Threads,
@@ -33,10 +34,12 @@ internal static class SoakSampler
         var pid = target.Server.Pid;
         await GcTrigger.CollectAsync(pid);
         var rss = ProcStats.Rss(pid);
+        var anonymous = ProcStats.RssAnon(pid);
         var metrics = Parse(await target.Http.GetStringAsync("/metrics"));
         return new SoakSample(
             minutes,
             rss,
+            anonymous,
             (long)Sum(metrics, "dotnet_gc_last_collection_heap_size_bytes"),
             Directory.GetFileSystemEntries($"/proc/{pid}/fd").Length,
             Directory.GetDirectories($"/proc/{pid}/task").Length,
