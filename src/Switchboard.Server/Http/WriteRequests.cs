@@ -14,6 +14,9 @@ internal static class WriteRequests
 
     public static readonly string[] UpdateFields = [.. Names(SessionWire.Use.Update), .. Contracts.Fields<Contracts.UpdateSessionRequest>()];
 
+    /// <summary>What an update reads: its fields, and <c>parent_id</c>, which it refuses by name.</summary>
+    private static readonly string[] UpdateFieldsAndParent = [.. UpdateFields, W.ParentId];
+
     public static readonly string[] UsageFields = [.. Names(SessionWire.Use.AddUsage)];
 
     public static readonly string[] TerminateFields = Contracts.Fields<Contracts.TerminateRequest>();
@@ -41,14 +44,14 @@ internal static class WriteRequests
 
     public static UpdateSession Update(string id, JsonElement body, string prefix = "", IReadOnlyCollection<string>? known = null)
     {
-        if (body.ValueKind == JsonValueKind.Object && body.TryGetProperty(W.ParentId, out _))
+        // parent_id is read (so the reader's checks of every name and string come first) only to be refused: a known
+        // field that only a create may set. Saying so beats "did you mean".
+        var f = new FieldReader(body, known ?? UpdateFieldsAndParent, prefix);
+        if (f.Has(W.ParentId))
         {
-            // Not an unknown field: a known one that only a create may set. Saying so beats "did you mean".
-            var immutable = Trees.TreeErrors.ParentImmutable();
-            throw RequestException.Field(prefix + W.ParentId, immutable.Detail);
+            throw RequestException.Field(prefix + W.ParentId, Trees.TreeErrors.ParentImmutable().Detail);
         }
 
-        var f = new FieldReader(body, known ?? UpdateFields, prefix);
         return new UpdateSession(id)
         {
             State = f.State(W.State),
@@ -107,7 +110,7 @@ internal static class WriteRequests
         {
             "create" => Create(op, prefix, ["op", .. CreateFields]),
             // A producer's own writes hand it the session's outstanding commands in the result (docs/commands.md).
-            "update" => Update(Id(), op, prefix, ["op", "id", .. UpdateFields]) with { DeliversCommands = true },
+            "update" => Update(Id(), op, prefix, ["op", "id", .. UpdateFieldsAndParent]) with { DeliversCommands = true },
             "usage" => Usage(Id(), op, prefix, ["op", "id", .. UsageFields]) with { DeliversCommands = true },
             "heartbeat" => Heartbeat(Id(), op, prefix) with { DeliversCommands = true },
             "terminate" => Terminate(Id(), op, prefix, ["op", "id", .. TerminateFields]),
