@@ -81,7 +81,8 @@ public sealed class DemoCommandTests
         var count = await client.CountSessionsAsync();
         count.TotalSessions.ShouldBeGreaterThanOrEqualTo(3);
         count.ActiveSessions.ShouldBe(0);
-        demo.StdoutLines.Count(l => l.StartsWith("+ ", StringComparison.Ordinal)).ShouldBe((int)count.TotalSessions);
+        // One "+ " line per session it started: agents at the margin, sub-agents indented under them.
+        demo.StdoutLines.Count(l => l.TrimStart().StartsWith("+ ", StringComparison.Ordinal)).ShouldBe((int)count.TotalSessions, demo.Output);
         await demo.DisposeAsync();
     }
 }

@@ -19,16 +19,15 @@ public sealed class DemoCommandTests(Chromium chromium)
         await using var demo = ChildProcess.Start(RepoPaths.ServerDll, ["demo", "--url", server.BaseAddress.ToString(), "--sessions", "3", "--duration", "5m"]);
         await using var page = await DashboardPage.OpenAsync(chromium, server.BaseAddress);
 
-        // A demo agent runs for seconds, so one may end on its own before the click lands. Paused, an agent waits for
-        // resume and never ends by itself: pause one first (retrying with another if it ended meanwhile), then cancel it.
+        // A demo agent runs for seconds, so one may end on its own before a click lands. Paused, an agent waits for
+        // resume and never ends by itself: pause one first with a command over HTTP (retrying with another if it ended
+        // before it obeyed), then cancel it from its panel.
         string? target = null;
         for (var attempt = 0; attempt < 5 && target is null; attempt++)
         {
             var candidate = await NewestDemoSessionAsync(server, demo);
-            await page.Row(candidate).GetByTestId("session-open").ClickAsync();
-            await Expect(page.Page.GetByTestId("detail-title")).Not.ToBeEmptyAsync();
-            await page.Page.GetByTestId("action-pause").ClickAsync();
-            await page.Page.GetByTestId("action-ok").ClickAsync();
+            // 201, or 409 when it is ending already (the loop then takes another).
+            using var issued = await server.Http.PostAsync($"/api/sessions/{candidate}/commands", System.Net.Http.Json.JsonContent.Create(new { type = "pause" }));
             await TestTimeouts.Eventually(async () => await StateAsync(server, candidate) is "paused" or "terminating" or "terminated",
                 $"demo agent {candidate} to pause or end", TestTimeouts.Long);
             if (await StateAsync(server, candidate) == "paused")
@@ -39,6 +38,7 @@ public sealed class DemoCommandTests(Chromium chromium)
 
         target.ShouldNotBeNull($"a demo agent to pause; the demo said:\n{demo.Output}");
         await Expect(page.Badge(target)).ToHaveTextAsync("Paused");
+        await page.Row(target).GetByTestId("session-open").ClickAsync();
         await page.Page.GetByTestId("action-cancel-run").ClickAsync();
         await page.Page.GetByTestId("action-ok").ClickAsync();
         await Expect(page.Page.GetByTestId("action-result")).ToHaveTextAsync("Cancel sent to the producer");
@@ -57,7 +57,7 @@ public sealed class DemoCommandTests(Chromium chromium)
         string? id = null;
         await TestTimeouts.Eventually(async () =>
         {
-            var page = await server.Http.SendAsync(HttpMethod.Get, "/api/sessions?active=true&label=source=demo&state=working,idle,initializing");
+            var page = await server.Http.SendAsync(HttpMethod.Get, "/api/sessions?active=true&roots=true&label=source=demo&state=working,idle,initializing");
             id = page.GetProperty("sessions").EnumerateArray().Select(s => s.GetProperty("id").GetString()).FirstOrDefault();
             return id is not null;
         }, $"an active demo agent; the demo said:\n{demo.Output}", TestTimeouts.Long);

@@ -13,6 +13,8 @@ export class SessionStore {
   sessions = new Map();
   /** Whether `sessions` holds every active session (the join snapshot or poll was not cut off). */
   complete = false;
+  /** Whether any snapshot has been loaded yet (until then the list shows it is loading, and pages nothing from the server). */
+  loaded = false;
   summary = null;
   /** performance.now() when `summary` arrived, so durations can keep ticking between summaries. */
   summaryAt = 0;
@@ -51,6 +53,7 @@ export class SessionStore {
       this.#deltas.readAt(s.id, asOf);
     });
     this.complete = complete;
+    this.loaded = true;
     this.#sorted = null;
     this.#emit("load");
   }

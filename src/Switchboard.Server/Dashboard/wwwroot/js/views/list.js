@@ -69,7 +69,7 @@ export class SessionList {
   /** Whether this view is served by GET /api/sessions pages rather than the page's own copy. */
   get isRemote() {
     const state = this.#filters.filter.state;
-    return state === "terminated" || state === "all" || !this.#store.complete;
+    return state === "terminated" || state === "all" || (this.#store.loaded && !this.#store.complete);
   }
 
   /** A session shown from a server page (for sessions the store does not hold, e.g. terminated ones). */
@@ -176,7 +176,7 @@ export class SessionList {
       start,
       total: all.length,
       hasNext: start + PAGE_SIZE < all.length,
-      loading: false,
+      loading: !this.#store.loaded,
     };
   }
 
