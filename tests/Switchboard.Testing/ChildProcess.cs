@@ -48,6 +48,8 @@ public sealed partial class ChildProcess : IAsyncDisposable
         }
     }
 
+    static ChildProcess() => Posix.HearInterruptsInChildren(); // tests send children Ctrl+C
+
     public static ChildProcess Start(string dll, IEnumerable<string> args, IDictionary<string, string>? environment = null)
     {
         var start = new ProcessStartInfo("dotnet")
