@@ -25,46 +25,22 @@ log.WriteLine($"Switchboard benchmarks: {options.Connections:N0} connections, sa
 if (options.ScaleOut)
 {
     var scaleOut = await new ScaleOutRun(options, log).RunAsync(paths);
-    var target = Path.Combine(paths.Root, options.Output); // --quick points it at artifacts/
-    new ScaleOutReport(scaleOut, MachineInfo.Capture(paths.Root), options, DateTimeOffset.UtcNow, loadBefore, MachineInfo.LoadAverage()).WriteInto(target);
-    log.WriteLine($"Wrote the scale-out section of {target} after {clock.Elapsed.TotalMinutes:F1} min.");
+    Written(new ScaleOutReport(scaleOut, MachineInfo.Capture(paths.Root), options, DateTimeOffset.UtcNow, loadBefore, MachineInfo.LoadAverage()).WriteInto,
+        "the scale-out section of", "");
     return scaleOut.Complete ? 0 : 1;
 }
 
 if (options.Otlp)
 {
     var otlp = await new OtlpRun(options, log).RunAsync(paths);
-    var otlpOutput = Path.Combine(paths.Root, options.Output);
-    new OtlpReport
-    {
-        Options = options,
-        Machine = MachineInfo.Capture(paths.Root),
-        Started = started,
-        Elapsed = clock.Elapsed,
-        LoadBefore = loadBefore,
-        LoadAfter = MachineInfo.LoadAverage(),
-        Results = otlp,
-    }.WriteInto(otlpOutput);
-    log.WriteLine($"Wrote the OTLP section of {otlpOutput} after {clock.Elapsed.TotalMinutes:F1} min.");
+    Written(new OtlpReport { Run = Run(), Results = otlp }.WriteInto, "the OTLP section of", "");
     return otlp.Passed ? 0 : 1;
 }
 
 if (options.Soak)
 {
     var soak = await new SoakRun(options, log).RunAsync(paths);
-    var soakReport = new SoakReport
-    {
-        Options = options,
-        Machine = MachineInfo.Capture(paths.Root),
-        Started = started,
-        Elapsed = clock.Elapsed,
-        LoadBefore = loadBefore,
-        LoadAfter = MachineInfo.LoadAverage(),
-        Results = soak,
-    };
-    var soakOutput = Path.Combine(paths.Root, options.Output);
-    soakReport.WriteInto(soakOutput);
-    log.WriteLine($"Wrote the soak section of {soakOutput} and its chart after {clock.Elapsed.TotalMinutes:F1} min.");
+    Written(new SoakReport { Run = Run(), Results = soak }.WriteInto, "the soak section of", " and its chart");
     return soak.Passed ? 0 : 1;
 }
 
@@ -81,76 +57,28 @@ if (options.Census)
 if (options.AbReference is not null)
 {
     var ab = await new AbRun(options, log).RunAsync(paths);
-    var abReport = new AbReport
-    {
-        Options = options,
-        Machine = MachineInfo.Capture(paths.Root),
-        Started = started,
-        Elapsed = clock.Elapsed,
-        LoadBefore = loadBefore,
-        LoadAfter = MachineInfo.LoadAverage(),
-        Results = ab,
-    };
-    var abOutput = Path.Combine(paths.Root, options.Output);
-    abReport.WriteInto(abOutput);
-    log.WriteLine($"Wrote the A/B section of {abOutput} after {clock.Elapsed.TotalMinutes:F1} min.");
+    Written(new AbReport { Run = Run(), Results = ab }.WriteInto, "the A/B section of", "");
     return ab.Complete ? 0 : 1;
 }
 
 if (options.Commands)
 {
     var commands = await new CommandRun(options, log).RunAsync(paths);
-    var commandReport = new CommandReport
-    {
-        Options = options,
-        Machine = MachineInfo.Capture(paths.Root),
-        Started = started,
-        Elapsed = clock.Elapsed,
-        LoadBefore = loadBefore,
-        LoadAfter = MachineInfo.LoadAverage(),
-        Results = commands,
-    };
-    var commandOutput = Path.Combine(paths.Root, options.Output);
-    commandReport.WriteInto(commandOutput);
-    log.WriteLine($"Wrote the commands section of {commandOutput} after {clock.Elapsed.TotalMinutes:F1} min.");
+    Written(new CommandReport { Run = Run(), Results = commands }.WriteInto, "the commands section of", "");
     return commands.Socket.Complete && commands.LongPoll.Complete ? 0 : 1;
 }
 
 if (options.Usage)
 {
     var usage = await new UsageRun(options, log).RunAsync(paths);
-    var usageReport = new UsageReport
-    {
-        Options = options,
-        Machine = MachineInfo.Capture(paths.Root),
-        Started = started,
-        Elapsed = clock.Elapsed,
-        LoadBefore = loadBefore,
-        LoadAfter = MachineInfo.LoadAverage(),
-        Results = usage,
-    };
-    var usageOutput = Path.Combine(paths.Root, options.Output);
-    usageReport.WriteInto(usageOutput);
-    log.WriteLine($"Wrote {usageOutput} after {clock.Elapsed.TotalMinutes:F1} min.");
+    Written(new UsageReport { Run = Run(), Results = usage }.WriteInto, "the usage section of", "");
     return usage.Ingest.All(r => r.Acknowledged == r.Persisted) ? 0 : 1;
 }
 
 if (options.Trees)
 {
     var trees = await new TreeRun(options, log).RunAsync(paths);
-    var treeReport = new TreeReport
-    {
-        Options = options,
-        Machine = MachineInfo.Capture(paths.Root),
-        Started = started,
-        Elapsed = clock.Elapsed,
-        LoadBefore = loadBefore,
-        LoadAfter = MachineInfo.LoadAverage(),
-        Results = trees,
-    };
-    var treeOutput = Path.Combine(paths.Root, options.Output);
-    treeReport.WriteInto(treeOutput);
-    log.WriteLine($"Wrote the trees section of {treeOutput} after {clock.Elapsed.TotalMinutes:F1} min.");
+    Written(new TreeReport { Run = Run(), Results = trees }.WriteInto, "the trees section of", "");
     return 0;
 }
 
@@ -166,18 +94,22 @@ var micro = options.Micro ? await MicroRun.RunAsync(paths, log) : null;
 
 var report = new MarkdownReport
 {
-    Options = options,
-    Machine = MachineInfo.Capture(paths.Root),
-    Started = started,
-    Elapsed = clock.Elapsed,
-    LoadBefore = loadBefore,
-    LoadAfter = MachineInfo.LoadAverage(),
+    Run = Run(),
     Results = results,
     Ingest = ingest,
     Webhooks = ingestRun.Webhooks,
     Micro = micro,
 };
-var output = Path.Combine(paths.Root, options.Output);
-report.WriteInto(output);
-log.WriteLine($"Wrote {output} after {clock.Elapsed.TotalMinutes:F1} min.");
+Written(report.WriteInto, "", "");
 return results.All(r => r.Complete) ? 0 : 1;
+
+// What the run was, for the head of its section: the load average and the time taken as of now.
+RunInfo Run() => new(options, MachineInfo.Capture(paths.Root), started, clock.Elapsed, loadBefore, MachineInfo.LoadAverage());
+
+// Writes a report's section into the output (--quick points it at artifacts/) and says so.
+void Written(Action<string> writeInto, string what, string extra)
+{
+    var output = Path.Combine(paths.Root, options.Output);
+    writeInto(output);
+    log.WriteLine($"Wrote {what}{(what.Length > 0 ? " " : "")}{output}{extra} after {clock.Elapsed.TotalMinutes:F1} min.");
+}

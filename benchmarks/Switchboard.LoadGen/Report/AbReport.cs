@@ -8,26 +8,12 @@ namespace Switchboard.LoadGen.Report;
 /// Writes an A/B run (<c>--ab REF</c>) into its own generated section of <c>docs/benchmarks.md</c>: every round of
 /// every arm, then the medians compared, with the spread across rounds so a difference can be told from noise.
 /// </summary>
-internal sealed class AbReport
+internal sealed class AbReport : SectionReport<AbResults>
 {
     public const string Begin = "<!-- BEGIN GENERATED AB: written by benchmarks/Switchboard.LoadGen --ab REF; do not edit by hand -->";
     public const string End = "<!-- END GENERATED AB -->";
 
     private readonly StringBuilder _md = new();
-
-    public required BenchOptions Options { get; init; }
-
-    public required MachineInfo Machine { get; init; }
-
-    public required DateTimeOffset Started { get; init; }
-
-    public required TimeSpan Elapsed { get; init; }
-
-    public required string LoadBefore { get; init; }
-
-    public required string LoadAfter { get; init; }
-
-    public required AbResults Results { get; init; }
 
     public void WriteInto(string path) => GeneratedSection.WriteInto(path, Begin, End, Render());
 

@@ -5,26 +5,12 @@ using Switchboard.LoadGen.Scenarios;
 namespace Switchboard.LoadGen.Report;
 
 /// <summary>Writes the commands benchmark (<c>--commands</c>) into its own generated section of <c>docs/benchmarks.md</c>.</summary>
-internal sealed class CommandReport
+internal sealed class CommandReport : SectionReport<CommandResults>
 {
     public const string Begin = "<!-- BEGIN GENERATED COMMANDS: written by benchmarks/Switchboard.LoadGen --commands; do not edit by hand -->";
     public const string End = "<!-- END GENERATED COMMANDS -->";
 
     private readonly StringBuilder _md = new();
-
-    public required BenchOptions Options { get; init; }
-
-    public required MachineInfo Machine { get; init; }
-
-    public required DateTimeOffset Started { get; init; }
-
-    public required TimeSpan Elapsed { get; init; }
-
-    public required string LoadBefore { get; init; }
-
-    public required string LoadAfter { get; init; }
-
-    public required CommandResults Results { get; init; }
 
     /// <summary>Replaces the commands section of <paramref name="path"/>, appending one if there is none.</summary>
     public void WriteInto(string path) => GeneratedSection.WriteInto(path, Begin, End, Render());

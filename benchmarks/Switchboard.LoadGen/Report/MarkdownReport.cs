@@ -8,7 +8,7 @@ namespace Switchboard.LoadGen.Report;
 /// Writes the run into <c>docs/benchmarks.md</c> between two markers, so the tables are always the benchmark's own
 /// output and the hand-written method and analysis around them survive each run.
 /// </summary>
-internal sealed class MarkdownReport
+internal sealed class MarkdownReport : SectionReport<IReadOnlyList<ScenarioResult>>
 {
     public const string Begin = "<!-- BEGIN GENERATED: written by benchmarks/Switchboard.LoadGen; do not edit by hand -->";
     public const string End = "<!-- END GENERATED -->";
@@ -18,20 +18,6 @@ internal sealed class MarkdownReport
     private const string Fl = "Floor";
 
     private readonly StringBuilder _md = new();
-
-    public required BenchOptions Options { get; init; }
-
-    public required MachineInfo Machine { get; init; }
-
-    public required DateTimeOffset Started { get; init; }
-
-    public required TimeSpan Elapsed { get; init; }
-
-    public required string LoadBefore { get; init; }
-
-    public required string LoadAfter { get; init; }
-
-    public required IReadOnlyList<ScenarioResult> Results { get; init; }
 
     public IReadOnlyList<IngestResult> Ingest { get; init; } = [];
 

@@ -5,7 +5,7 @@ using Switchboard.LoadGen.Scenarios;
 namespace Switchboard.LoadGen.Report;
 
 /// <summary>Writes the OTLP run (<c>--otlp</c>) into its own generated section of <c>docs/benchmarks.md</c>.</summary>
-internal sealed class OtlpReport
+internal sealed class OtlpReport : SectionReport<OtlpResult>
 {
     public const string Begin = "<!-- BEGIN GENERATED OTLP: written by benchmarks/Switchboard.LoadGen --otlp; do not edit by hand -->";
     public const string End = "<!-- END GENERATED OTLP -->";
@@ -14,20 +14,6 @@ internal sealed class OtlpReport
     public const double TargetSpansPerSecond = 50_000;
 
     private readonly StringBuilder _md = new();
-
-    public required BenchOptions Options { get; init; }
-
-    public required MachineInfo Machine { get; init; }
-
-    public required DateTimeOffset Started { get; init; }
-
-    public required TimeSpan Elapsed { get; init; }
-
-    public required string LoadBefore { get; init; }
-
-    public required string LoadAfter { get; init; }
-
-    public required OtlpResult Results { get; init; }
 
     public void WriteInto(string path) => GeneratedSection.WriteInto(path, Begin, End, Render());
 

@@ -8,27 +8,13 @@ namespace Switchboard.LoadGen.Report;
 /// Writes the soak (<c>--soak MINUTES</c>) into its own generated section of <c>docs/benchmarks.md</c>, and its chart
 /// next to it (<c>docs/soak.svg</c>).
 /// </summary>
-internal sealed class SoakReport
+internal sealed class SoakReport : SectionReport<SoakResult>
 {
     public const string Begin = "<!-- BEGIN GENERATED SOAK: written by benchmarks/Switchboard.LoadGen --soak; do not edit by hand -->";
     public const string End = "<!-- END GENERATED SOAK -->";
     public const string ChartName = "soak.svg";
 
     private readonly StringBuilder _md = new();
-
-    public required BenchOptions Options { get; init; }
-
-    public required MachineInfo Machine { get; init; }
-
-    public required DateTimeOffset Started { get; init; }
-
-    public required TimeSpan Elapsed { get; init; }
-
-    public required string LoadBefore { get; init; }
-
-    public required string LoadAfter { get; init; }
-
-    public required SoakResult Results { get; init; }
 
     /// <summary>Replaces the soak section of <paramref name="path"/> and writes the chart beside it.</summary>
     public void WriteInto(string path)

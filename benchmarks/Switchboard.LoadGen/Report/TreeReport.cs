@@ -5,26 +5,12 @@ using Switchboard.LoadGen.Scenarios;
 namespace Switchboard.LoadGen.Report;
 
 /// <summary>Writes the agent-tree benchmark (<c>--trees</c>) into its own generated section of <c>docs/benchmarks.md</c>.</summary>
-internal sealed class TreeReport
+internal sealed class TreeReport : SectionReport<TreeResults>
 {
     public const string Begin = "<!-- BEGIN GENERATED TREES: written by benchmarks/Switchboard.LoadGen --trees; do not edit by hand -->";
     public const string End = "<!-- END GENERATED TREES -->";
 
     private readonly StringBuilder _md = new();
-
-    public required BenchOptions Options { get; init; }
-
-    public required MachineInfo Machine { get; init; }
-
-    public required DateTimeOffset Started { get; init; }
-
-    public required TimeSpan Elapsed { get; init; }
-
-    public required string LoadBefore { get; init; }
-
-    public required string LoadAfter { get; init; }
-
-    public required TreeResults Results { get; init; }
 
     public void WriteInto(string path) => GeneratedSection.WriteInto(path, Begin, End, Render());
 

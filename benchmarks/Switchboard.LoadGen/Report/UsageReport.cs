@@ -8,26 +8,12 @@ namespace Switchboard.LoadGen.Report;
 /// Writes the usage benchmark (<c>--usage</c>) into its own generated section of <c>docs/benchmarks.md</c>, so it and
 /// the main run can be refreshed independently.
 /// </summary>
-internal sealed class UsageReport
+internal sealed class UsageReport : SectionReport<UsageResults>
 {
     public const string Begin = "<!-- BEGIN GENERATED USAGE: written by benchmarks/Switchboard.LoadGen --usage; do not edit by hand -->";
     public const string End = "<!-- END GENERATED USAGE -->";
 
     private readonly StringBuilder _md = new();
-
-    public required BenchOptions Options { get; init; }
-
-    public required MachineInfo Machine { get; init; }
-
-    public required DateTimeOffset Started { get; init; }
-
-    public required TimeSpan Elapsed { get; init; }
-
-    public required string LoadBefore { get; init; }
-
-    public required string LoadAfter { get; init; }
-
-    public required UsageResults Results { get; init; }
 
     /// <summary>Replaces the usage section of <paramref name="path"/>, appending one if there is none.</summary>
     public void WriteInto(string path) => GeneratedSection.WriteInto(path, Begin, End, Render());

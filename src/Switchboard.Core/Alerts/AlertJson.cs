@@ -1,4 +1,3 @@
-using System.Buffers;
 using System.Text.Json;
 using Switchboard.Json;
 
@@ -7,8 +6,6 @@ namespace Switchboard.Alerts;
 /// <summary>The one snake_case JSON shape of alerts and alert rules: HTTP responses, event data and stored rows.</summary>
 internal static class AlertJson
 {
-    private static readonly JsonWriterOptions WriterOptions = new() { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
-
     /// <summary>Writes an alert as a JSON object.</summary>
     public static void Write(Utf8JsonWriter w, Alert a)
     {
@@ -197,17 +194,7 @@ internal static class AlertJson
         w.WriteEndObject();
     });
 
-    private static DateTimeOffset? Time(JsonElement e, string name) =>
-        e.GetProperty(name).GetString() is { } text ? WireTime.Parse(text) : null;
+    private static DateTimeOffset? Time(JsonElement e, string name) => JsonBytes.Time(e, name);
 
-    private static byte[] Build(Action<Utf8JsonWriter> body)
-    {
-        var buffer = new ArrayBufferWriter<byte>(512);
-        using (var writer = new Utf8JsonWriter(buffer, WriterOptions))
-        {
-            body(writer);
-        }
-
-        return buffer.WrittenSpan.ToArray();
-    }
+    private static byte[] Build(Action<Utf8JsonWriter> body) => JsonBytes.Write(body);
 }

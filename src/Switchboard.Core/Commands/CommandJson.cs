@@ -1,4 +1,3 @@
-using System.Buffers;
 using System.Text.Json;
 using Switchboard.Json;
 
@@ -10,8 +9,6 @@ namespace Switchboard.Commands;
 /// </summary>
 internal static class CommandJson
 {
-    private static readonly JsonWriterOptions WriterOptions = new() { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
-
     /// <summary>Writes a command as a JSON object; <paramref name="stored"/> adds what only the store keeps (<c>issued_seq</c>).</summary>
     public static void Write(Utf8JsonWriter w, Command c, bool stored = false)
     {
@@ -129,17 +126,7 @@ internal static class CommandJson
         w.WriteEndObject();
     }));
 
-    private static DateTimeOffset? Time(JsonElement e, string name) =>
-        e.GetProperty(name).GetString() is { } text ? WireTime.Parse(text) : null;
+    private static DateTimeOffset? Time(JsonElement e, string name) => JsonBytes.Time(e, name);
 
-    private static byte[] Build(Action<Utf8JsonWriter> body)
-    {
-        var buffer = new ArrayBufferWriter<byte>(512);
-        using (var writer = new Utf8JsonWriter(buffer, WriterOptions))
-        {
-            body(writer);
-        }
-
-        return buffer.WrittenSpan.ToArray();
-    }
+    private static byte[] Build(Action<Utf8JsonWriter> body) => JsonBytes.Write(body);
 }

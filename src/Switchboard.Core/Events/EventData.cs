@@ -1,4 +1,3 @@
-using System.Buffers;
 using System.Text.Json;
 using Switchboard.Json;
 using Switchboard.Sessions;
@@ -52,19 +51,11 @@ internal static class EventData
     /// <summary><c>{is_paused}</c>.</summary>
     public static byte[] Fleet(bool paused) => Build(w => w.WriteBoolean("is_paused", paused));
 
-    /// <summary>Event data is JSON, never HTML: non-ASCII text is stored as UTF-8, not escaped.</summary>
-    private static readonly JsonWriterOptions WriterOptions = new() { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
-
-    private static byte[] Build(Action<Utf8JsonWriter> body)
+    /// <summary>An object holding what <paramref name="body"/> writes.</summary>
+    private static byte[] Build(Action<Utf8JsonWriter> body) => JsonBytes.Write(w =>
     {
-        var buffer = new ArrayBufferWriter<byte>(256);
-        using (var writer = new Utf8JsonWriter(buffer, WriterOptions))
-        {
-            writer.WriteStartObject();
-            body(writer);
-            writer.WriteEndObject();
-        }
-
-        return buffer.WrittenSpan.ToArray();
-    }
+        w.WriteStartObject();
+        body(w);
+        w.WriteEndObject();
+    });
 }

@@ -33,13 +33,13 @@ internal sealed class FanoutDispatcher(SessionProjection projection, TopicRegist
         usage.AfterApply(e, before, after, Projection.ActiveCount, Topics.Usage);
         if (EventTypes.IsAlert(e.Type))
         {
-            return DispatchAlert(e);
+            return DispatchAside(e, Topics.Alerts, TopicRoute.AlertsTopic);
         }
 
         if (EventTypes.IsCommand(e.Type))
         {
             commands.Applied(e);
-            return DispatchCommand(e);
+            return DispatchAside(e, Topics.Commands, TopicRoute.CommandsTopic);
         }
 
         byte[]? envelope = null;
@@ -76,69 +76,42 @@ internal sealed class FanoutDispatcher(SessionProjection projection, TopicRegist
         return delivered;
     }
 
-    /// <summary>An alert event goes to <c>alerts</c> and, when it is about a session, to <c>session:{id}</c>; never to <c>sessions</c>.</summary>
-    private int DispatchAlert(EventRecord e)
+    /// <summary>
+    /// An alert or command event goes to its fleet topic (<c>alerts</c>, <c>commands</c>) and, when it is about a session,
+    /// to that session's topic and to the session's subtree subscribers (never a descendant's: those are theirs), as the
+    /// replay does (<see cref="JoinCoordinator.InSubtree"/>); never to <c>sessions</c>. Label-scoped subscribers decide
+    /// from the session labels the event carries.
+    /// </summary>
+    private int DispatchAside(EventRecord e, List<Subscription> fleet, string fleetTopic)
     {
         var delivered = 0;
         byte[]? envelope = null;
-        if (Topics.Alerts.Count > 0)
+        if (fleet.Count > 0)
         {
             envelope = FrameEncoder.Envelope(e, Projection.Epoch);
-            delivered += Deliver(Topics.Alerts, FrameEncoder.Broadcast(TopicRoute.AlertsTopic, e.Type, envelope, e.Seq), e, null, null, TopicRoute.AlertsTopic);
+            delivered += Deliver(fleet, FrameEncoder.Broadcast(fleetTopic, e.Type, envelope, e.Seq), e, null, null, fleetTopic);
         }
 
-        if (e.SessionId is { } id && Topics.ForSession(id) is { Count: > 0 } watchers)
+        if (e.SessionId is { } id)
         {
-            envelope ??= FrameEncoder.Envelope(e, Projection.Epoch);
             var topic = TopicRoute.SessionPrefix + id;
-            delivered += Deliver(watchers, FrameEncoder.Broadcast(topic, e.Type, envelope, e.Seq), e, null, null, topic);
+            delivered += DeliverAside(Topics.ForSession(id), e, topic, ref envelope);
+            delivered += DeliverAside(Topics.ForSubtree(id), e, topic, ref envelope);
         }
 
-        delivered += DeliverToSubtreeOf(e, ref envelope);
         Deliveries += delivered;
         return delivered;
     }
 
-    /// <summary>
-    /// A command event goes to <c>commands</c> and to its session's topic (label-scoped subscribers decide from the
-    /// session's labels it carries); never to <c>sessions</c>.
-    /// </summary>
-    private int DispatchCommand(EventRecord e)
+    private int DeliverAside(List<Subscription>? watchers, EventRecord e, string topic, ref byte[]? envelope)
     {
-        var delivered = 0;
-        byte[]? envelope = null;
-        if (Topics.Commands.Count > 0)
-        {
-            envelope = FrameEncoder.Envelope(e, Projection.Epoch);
-            delivered += Deliver(Topics.Commands, FrameEncoder.Broadcast(TopicRoute.CommandsTopic, e.Type, envelope, e.Seq), e, null, null, TopicRoute.CommandsTopic);
-        }
-
-        if (e.SessionId is { } id && Topics.ForSession(id) is { Count: > 0 } watchers)
-        {
-            envelope ??= FrameEncoder.Envelope(e, Projection.Epoch);
-            var topic = TopicRoute.SessionPrefix + id;
-            delivered += Deliver(watchers, FrameEncoder.Broadcast(topic, e.Type, envelope, e.Seq), e, null, null, topic);
-        }
-
-        delivered += DeliverToSubtreeOf(e, ref envelope);
-        Deliveries += delivered;
-        return delivered;
-    }
-
-    /// <summary>
-    /// A subtree subscription of a session gets the session's own alert and command events too (never its descendants':
-    /// those are theirs), as its replay does (<see cref="JoinCoordinator.InSubtree"/>).
-    /// </summary>
-    private int DeliverToSubtreeOf(EventRecord e, ref byte[]? envelope)
-    {
-        if (e.SessionId is not { } about || Topics.ForSubtree(about) is not { Count: > 0 } followers)
+        if (watchers is not { Count: > 0 })
         {
             return 0;
         }
 
         envelope ??= FrameEncoder.Envelope(e, Projection.Epoch);
-        var topic = TopicRoute.SessionPrefix + about;
-        return Deliver(followers, FrameEncoder.Broadcast(topic, e.Type, envelope, e.Seq), e, null, null, topic);
+        return Deliver(watchers, FrameEncoder.Broadcast(topic, e.Type, envelope, e.Seq), e, null, null, topic);
     }
 
     /// <summary>Hands <paramref name="frame"/> to each subscriber the event belongs to (label filters), recording each with the pacer.</summary>
