@@ -51,11 +51,15 @@ internal sealed partial class PostgresSessionStore
             c => c.Parameters.Add(new NpgsqlParameter<string>("id", id)), cancellationToken);
 
     /// <inheritdoc />
-    public Task<bool> ResetWebhookCursorAsync(string id, long cursor, CancellationToken cancellationToken) =>
-        ExecuteAsync("replay a webhook", "UPDATE switchboard_webhooks SET cursor = @cursor, state = 'active', consecutive_failures = 0 WHERE id = @id;", c =>
+    public Task<WebhookEndpoint?> ResetWebhookCursorAsync(string id, long cursor, CancellationToken cancellationToken) =>
+        RunAsync("replay a webhook", async (connection, ct) =>
         {
-            c.Parameters.Add(new NpgsqlParameter<string>("id", id));
-            c.Parameters.Add(new NpgsqlParameter<long>("cursor", cursor));
+            await using var command = new NpgsqlCommand(
+                "UPDATE switchboard_webhooks SET cursor = @cursor, state = 'active', consecutive_failures = 0 WHERE id = @id " +
+                $"RETURNING {WebhookColumns};", connection);
+            command.Parameters.Add(new NpgsqlParameter<string>("id", id));
+            command.Parameters.Add(new NpgsqlParameter<long>("cursor", cursor));
+            return (await ReadWebhooksAsync(command, ct)).FirstOrDefault();
         }, cancellationToken);
 
     /// <inheritdoc />

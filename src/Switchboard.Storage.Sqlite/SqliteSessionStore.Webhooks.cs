@@ -62,13 +62,14 @@ internal sealed partial class SqliteSessionStore
         }, cancellationToken);
 
     /// <inheritdoc />
-    public Task<bool> ResetWebhookCursorAsync(string id, long cursor, CancellationToken cancellationToken) =>
+    public Task<WebhookEndpoint?> ResetWebhookCursorAsync(string id, long cursor, CancellationToken cancellationToken) =>
         OnWriterAsync(c =>
         {
-            c.CommandText = "UPDATE webhooks SET cursor = $cursor, state = 'active', consecutive_failures = 0 WHERE id = $id;";
+            c.CommandText = "UPDATE webhooks SET cursor = $cursor, state = 'active', consecutive_failures = 0 WHERE id = $id " +
+                $"RETURNING {WebhookColumns};";
             c.Parameters.AddWithValue("$id", id);
             c.Parameters.AddWithValue("$cursor", cursor);
-            return c.ExecuteNonQuery() > 0;
+            return ReadWebhooks(c).FirstOrDefault();
         }, cancellationToken);
 
     /// <inheritdoc />

@@ -97,4 +97,27 @@ public abstract partial class StoreContractTests
         (await reopened.DeleteAlertRuleAsync("cost", CancellationToken.None)).ShouldBeFalse();
         (await reopened.ListAlertRulesAsync(CancellationToken.None)).ShouldBeEmpty();
     }
+
+    [Fact]
+    public async Task AWebhookReplayAnswersWithTheRowItWroteAndAStaleDispatcherCannotUndoIt()
+    {
+        var store = await OpenAsync();
+        var hooks = (IWebhookStore)store;
+        var now = DateTimeOffset.UtcNow;
+        await hooks.CreateWebhookAsync(new Webhooks.WebhookEndpoint { Id = "hook", Url = "http://127.0.0.1:9/", Secret = "s" }, CancellationToken.None);
+        (await hooks.AcquireWebhookLeaseAsync("hook", "node", now, now.AddMinutes(1), CancellationToken.None)).ShouldNotBeNull();
+        var failing = new Webhooks.WebhookProgress(7, Webhooks.WebhookStates.Failing, 3, 3, 3, "refused", now);
+        (await hooks.SaveWebhookProgressAsync("hook", "node", 0, failing, CancellationToken.None)).ShouldBeTrue();
+
+        var reset = (await hooks.ResetWebhookCursorAsync("hook", 2, CancellationToken.None)).ShouldNotBeNull();
+        reset.Cursor.ShouldBe(2);
+        reset.State.ShouldBe(Webhooks.WebhookStates.Active);
+        reset.ConsecutiveFailures.ShouldBe(0);
+        reset.Url.ShouldBe("http://127.0.0.1:9/");
+
+        // A dispatcher that read cursor 7 before the replay cannot write its progress over it.
+        (await hooks.SaveWebhookProgressAsync("hook", "node", 7, failing with { Cursor = 9 }, CancellationToken.None)).ShouldBeFalse();
+        (await hooks.GetWebhookAsync("hook", CancellationToken.None))!.Cursor.ShouldBe(2);
+        (await hooks.ResetWebhookCursorAsync("nope", 0, CancellationToken.None)).ShouldBeNull();
+    }
 }

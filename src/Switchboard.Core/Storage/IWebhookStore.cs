@@ -20,8 +20,11 @@ internal interface IWebhookStore
     /// <summary>Deletes an endpoint; false when there was none.</summary>
     Task<bool> DeleteWebhookAsync(string id, CancellationToken cancellationToken);
 
-    /// <summary>Moves the cursor to <paramref name="cursor"/> and makes the endpoint active again (an operator's replay).</summary>
-    Task<bool> ResetWebhookCursorAsync(string id, long cursor, CancellationToken cancellationToken);
+    /// <summary>
+    /// Moves the cursor to <paramref name="cursor"/> and makes the endpoint active again (an operator's replay). Returns the
+    /// endpoint as this write left it (a dispatcher may move the cursor on at once), or null when there is none.
+    /// </summary>
+    Task<WebhookEndpoint?> ResetWebhookCursorAsync(string id, long cursor, CancellationToken cancellationToken);
 
     /// <summary>
     /// Takes or renews the lease of <paramref name="id"/> for <paramref name="node"/> until <paramref name="until"/>, when

@@ -155,13 +155,13 @@ internal static class WebhookEndpoints
                 $"Events before seq {bounds.FirstSeq} were purged by retention; replay from {bounds.FirstSeq} or later.", "from_seq");
         }
 
-        if (!await store.ResetWebhookCursorAsync(id, from - 1, ct))
+        // The answer is the row the reset wrote: once woken, the dispatcher may move the cursor on before a re-read.
+        if (await store.ResetWebhookCursorAsync(id, from - 1, ct) is not { } endpoint)
         {
             return NotFound(id);
         }
 
         dispatcher.Changed();
-        var endpoint = (await store.GetWebhookAsync(id, ct))!;
         return new JsonResult(StatusCodes.Status200OK, w => Write(w, endpoint, dispatcher.HeadSeq, secret: false, dispatcher.Time.GetUtcNow()));
     }
 
