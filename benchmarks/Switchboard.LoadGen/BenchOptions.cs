@@ -24,6 +24,12 @@ internal sealed class BenchOptions
 
     public TimeSpan IngestDuration { get; set; } = TimeSpan.FromSeconds(10);
 
+    /// <summary>
+    /// How long each ingest path runs before it is measured: long enough for the server's hot methods to reach their
+    /// optimized tier (after 1 s, most samples of a profile were still in unoptimized or instrumented code).
+    /// </summary>
+    public TimeSpan IngestWarmup { get; set; } = TimeSpan.FromSeconds(10);
+
     /// <summary>How long the overload scenario's open-loop publishers run.</summary>
     public TimeSpan OverloadDuration { get; set; } = TimeSpan.FromSeconds(10);
 
@@ -103,6 +109,9 @@ internal sealed class BenchOptions
     /// <summary>Instead of the full run: an A/B of the server built at this commit against the current build (<c>--ab REF</c>).</summary>
     public string? AbReference { get; private set; }
 
+    /// <summary>Instead of the full run: the batch ingest at each of these commits and on the current build (<c>--ingest-at REF,REF…</c>).</summary>
+    public IReadOnlyList<string> IngestReferences { get; private set; } = [];
+
     /// <summary><c>/metrics</c> scrapes per second on Switchboard during the saturated scenario (<c>--scrapes N</c>; 0: none).</summary>
     public int Scrapes { get; set; }
 
@@ -146,6 +155,7 @@ internal sealed class BenchOptions
                     o.MixedDuration = TimeSpan.FromSeconds(4);
                     o.OverloadDuration = TimeSpan.FromSeconds(4);
                     o.IngestDuration = TimeSpan.FromSeconds(4);
+                    o.IngestWarmup = TimeSpan.FromSeconds(1);
                     o.Micro = false;
                     o.UsageRounds = 1;
                     o.UsageEvents = 200_000;
@@ -200,6 +210,9 @@ internal sealed class BenchOptions
                 case "--ab":
                     o.AbReference = Next();
                     break;
+                case "--ingest-at":
+                    o.IngestReferences = Next().Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+                    break;
                 case "--scrapes":
                     o.Scrapes = NextInt();
                     break;
@@ -247,7 +260,7 @@ internal sealed class BenchOptions
                     break;
                 default:
                     throw new ArgumentException($"Unknown option {args[i]}. Options: --quick, --connections N, --saturated-connections N, " +
-                        "--publishers N, --window N, --systems SignalR,Switchboard, --no-ingest, --no-micro, --output PATH, --scenarios fixed,saturated,mixed,overload,overload-cws, --switchboard-env K=V, --census, --ab REF [--ab-rounds N], --scrapes N, --usage, --usage-events N, --soak [MINUTES], --otlp [--otlp-seconds N] [--otlp-senders N], --commands [--command-count N] [--command-rate N], --trees, --scale-out [--scale-out-subscribers N] [--scale-out-nodes N]");
+                        "--publishers N, --window N, --systems SignalR,Switchboard, --no-ingest, --no-micro, --output PATH, --scenarios fixed,saturated,mixed,overload,overload-cws, --switchboard-env K=V, --census, --ab REF [--ab-rounds N], --ingest-at REF,REF… [--ab-rounds N], --scrapes N, --usage, --usage-events N, --soak [MINUTES], --otlp [--otlp-seconds N] [--otlp-senders N], --commands [--command-count N] [--command-rate N], --trees, --scale-out [--scale-out-subscribers N] [--scale-out-nodes N]");
             }
         }
 

@@ -54,6 +54,11 @@ if (options.Census)
     return 0;
 }
 
+if (options.IngestReferences.Count > 0)
+{
+    return await new IngestBisect(options, log).RunAsync(paths) ? 0 : 1;
+}
+
 if (options.AbReference is not null)
 {
     var ab = await new AbRun(options, log).RunAsync(paths);

@@ -14,11 +14,11 @@ internal static class PostgresRows
 
     public const string EventColumns = "seq, at, type, session_id, data, labels, prior_labels, root_id, tree_path";
 
-    /// <summary>Inserts a session or replaces every column of the existing row (the row is locked by then).</summary>
+    /// <summary>Inserts a session or replaces every column of the existing row but the fixed ones (the row is locked by then).</summary>
     public static readonly string UpsertSession =
         $"INSERT INTO switchboard_sessions ({SessionColumns}) VALUES ({string.Join(", ", SessionColumns.Split(", ").Select(c => "@" + c))}) " +
         "ON CONFLICT (id) DO UPDATE SET " +
-        string.Join(", ", SessionColumns.Split(", ").Skip(1).Select(c => $"{c} = EXCLUDED.{c}")) + ";";
+        string.Join(", ", SessionFields.UpdatedColumns.Select(c => $"{c.Column} = EXCLUDED.{c.Column}")) + ";";
 
     public const string InsertEvent =
         $"INSERT INTO switchboard_events ({EventColumns}) VALUES (@seq, @at, @type, @session_id, @data, @labels, @prior_labels, @root_id, @tree_path);";
@@ -52,7 +52,7 @@ internal static class PostgresRows
         p.Add(new NpgsqlParameter<byte[]>("data", e.Data.ToArray()));
         p.Add(Nullable("labels", NpgsqlDbType.Text, e.Labels is null ? null : SessionWire.LabelsToText(e.Labels)));
         p.Add(Nullable("prior_labels", NpgsqlDbType.Text, e.PriorLabels is null ? null : SessionWire.LabelsToText(e.PriorLabels)));
-        p.Add(Nullable("root_id", NpgsqlDbType.Text, e.TreePath is { } path ? Trees.TreePath.Root(path) : null));
+        p.Add(Nullable("root_id", NpgsqlDbType.Text, Trees.TreePath.EventRoot(e.TreePath)));
         p.Add(Nullable("tree_path", NpgsqlDbType.Text, e.TreePath));
         return c;
     }

@@ -162,15 +162,15 @@ internal sealed partial class PostgresSessionStore
         }
     }
 
+    /// <summary>A subtree replay's filter: the top session's own events and its descendants' (TreePath.SubtreeReplayFilter).</summary>
     private static string SubtreeEventFilter(SubtreeFilter filter, NpgsqlCommand command)
     {
-        command.Parameters.Add(new NpgsqlParameter<string>("troot", TreePath.Root(filter.TreePath)));
-        command.Parameters.Add(new NpgsqlParameter<string>("tpath", filter.TreePath));
-        command.Parameters.Add(new NpgsqlParameter<string>("tfrom", TreePath.DescendantsFrom(filter.TreePath)));
-        command.Parameters.Add(new NpgsqlParameter<string>("tto", TreePath.SubtreeEnd(filter.TreePath)));
-        command.Parameters.Add(new NpgsqlParameter<string>("tsid", filter.SessionId));
-        return " AND ((root_id = @troot AND (tree_path = @tpath OR (tree_path >= @tfrom AND tree_path < @tto)))" +
-            " OR (session_id = @tsid AND tree_path IS NULL))";
+        foreach (var (name, value) in TreePath.SubtreeReplayParameters(filter.SessionId, filter.TreePath))
+        {
+            command.Parameters.Add(new NpgsqlParameter<string>(name, value));
+        }
+
+        return TreePath.SubtreeReplayFilter('@');
     }
 
     private static async Task<List<Session>> ReadSessionsAsync(NpgsqlCommand command, int limit, CancellationToken ct)

@@ -28,8 +28,11 @@ internal static class SqliteRows
     public static string? LabelsText(IReadOnlyDictionary<string, string>? labels) =>
         labels is null ? null : SessionWire.LabelsToText(labels);
 
-    /// <summary>Binds a session row to ?1..?N in the order of <see cref="SessionColumns"/>.</summary>
-    public static void BindSession(WriterStatement row, Session s) => SessionFields.WriteRow(row, s);
+    /// <summary>
+    /// Binds a session row to ?1..?N in the order of <see cref="SessionColumns"/>: all of it for the insert, and for the
+    /// update (<paramref name="update"/>) all but the fixed columns, which it does not set.
+    /// </summary>
+    public static void BindSession(WriterStatement row, Session s, bool update) => SessionFields.WriteRow(row, s, update);
 
     public static DateTimeOffset FromMs(long ms) => DateTimeOffset.FromUnixTimeMilliseconds(ms);
 

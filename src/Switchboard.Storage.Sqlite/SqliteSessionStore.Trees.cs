@@ -124,16 +124,15 @@ internal sealed partial class SqliteSessionStore
         }
     }
 
-    /// <summary>A subtree replay's filter: the subtree's session events by root and path, and the top session's own alert and command events.</summary>
+    /// <summary>A subtree replay's filter: the top session's own events and its descendants' (TreePath.SubtreeReplayFilter).</summary>
     private static string SubtreeEventFilter(SubtreeFilter filter, SqliteCommand command)
     {
-        command.Parameters.AddWithValue("$troot", TreePath.Root(filter.TreePath));
-        command.Parameters.AddWithValue("$tpath", filter.TreePath);
-        command.Parameters.AddWithValue("$tfrom", TreePath.DescendantsFrom(filter.TreePath));
-        command.Parameters.AddWithValue("$tto", TreePath.SubtreeEnd(filter.TreePath));
-        command.Parameters.AddWithValue("$tsid", filter.SessionId);
-        return " AND ((root_id = $troot AND (tree_path = $tpath OR (tree_path >= $tfrom AND tree_path < $tto)))" +
-            " OR (session_id = $tsid AND tree_path IS NULL))";
+        foreach (var (name, value) in TreePath.SubtreeReplayParameters(filter.SessionId, filter.TreePath))
+        {
+            command.Parameters.AddWithValue("$" + name, value);
+        }
+
+        return TreePath.SubtreeReplayFilter('$');
     }
 
     private static List<Session> ReadSessions(SqliteCommand command, int limit)

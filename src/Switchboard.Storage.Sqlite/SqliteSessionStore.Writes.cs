@@ -114,7 +114,7 @@ internal sealed partial class SqliteSessionStore
         foreach (var (session, isNew) in batch.Dirty)
         {
             var command = isNew ? commands.InsertSession : commands.UpdateSession;
-            SqliteRows.BindSession(command, session);
+            SqliteRows.BindSession(command, session, update: !isNew);
             command.Execute();
         }
 
@@ -164,7 +164,7 @@ internal sealed partial class SqliteSessionStore
         insert.Bind(5, e.Data.Span);
         insert.Bind(6, SqliteRows.LabelsText(e.Labels));
         insert.Bind(7, SqliteRows.LabelsText(e.PriorLabels));
-        insert.Bind(8, e.TreePath is { } path ? Trees.TreePath.Root(path) : null);
+        insert.Bind(8, Trees.TreePath.EventRoot(e.TreePath));
         insert.Bind(9, e.TreePath);
         insert.Execute();
     }

@@ -1,4 +1,5 @@
 using Microsoft.Data.Sqlite;
+using Switchboard.Sessions;
 
 namespace Switchboard.Storage.Sqlite;
 
@@ -14,7 +15,7 @@ internal sealed class WriterCommands : IDisposable
         InsertSession = new WriterStatement(connection,
             $"INSERT INTO sessions({SqliteRows.SessionColumns}) VALUES ({string.Join(", ", columns.Select((_, i) => $"?{i + 1}"))});");
         UpdateSession = new WriterStatement(connection,
-            "UPDATE sessions SET " + string.Join(", ", columns.Select((c, i) => $"{c} = ?{i + 1}").Skip(1)) + " WHERE id = ?1;");
+            "UPDATE sessions SET " + string.Join(", ", SessionFields.UpdatedColumns.Select(c => $"{c.Column} = ?{c.Position}")) + " WHERE id = ?1;");
         InsertEvent = new WriterStatement(connection,
             $"INSERT INTO events({SqliteRows.EventColumns}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9);");
         UpdateSubtree = new WriterStatement(connection, TreeSchema.UpdateSubtree);

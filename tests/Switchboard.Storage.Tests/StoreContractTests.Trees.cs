@@ -259,4 +259,26 @@ public abstract partial class StoreContractTests
         var afterTwo = await store.ReadEventsAsync(new EventQuery { AfterSeq = events[1].Seq, Subtree = new SubtreeFilter("c1", c1.TreePath) }, CancellationToken.None);
         afterTwo.Count.ShouldBe(2);
     }
+
+    [Fact]
+    public async Task ARootsSubtreeReplayHoldsItsOwnEventsAndEveryDescendantsButNoOtherTrees()
+    {
+        var store = await OpenAsync();
+        await Chain(store, 2);
+        await WriteOne(store, new CreateSession { Id = "other" });
+        await WriteOne(store, new CreateSession { Id = "other-kid", ParentId = "other" });
+        await WriteOne(store, new UpdateSession("root") { State = SessionState.Working });
+        await WriteOne(store, new AddUsage("c2") { InputTokens = 1 });
+        await WriteOne(store, new AddUsage("other-kid") { InputTokens = 1 });
+        await WriteOne(store, new UpdateSession("other") { State = SessionState.Working });
+
+        var root = await Read(store, "root");
+        var events = await store.ReadEventsAsync(new EventQuery { Subtree = new SubtreeFilter("root", root.TreePath) }, CancellationToken.None);
+        events.Select(e => (e.Type, e.SessionId)).ShouldBe(
+        [
+            (EventTypes.SessionCreated, "root"), (EventTypes.SessionCreated, "c1"), (EventTypes.SessionCreated, "c2"),
+            (EventTypes.SessionUpdated, "root"), (EventTypes.SessionUpdated, "c2"),
+        ]);
+        events.ShouldAllBe(e => e.TreePath != null && e.TreePath.StartsWith("root", StringComparison.Ordinal));
+    }
 }

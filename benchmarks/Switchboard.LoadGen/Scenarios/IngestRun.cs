@@ -31,9 +31,9 @@ internal sealed partial class IngestRun(BenchOptions options, TextWriter log)
             await StartWithSessionsAsync(target, paths, data.FullName);
             log.WriteLine($"[{DateTime.Now:HH:mm:ss}] ingest: Switchboard: started pid {target.Server.Pid}");
 
-            // Warm up both paths briefly, then measure.
-            await MeasureAsync(target, "warm-up", BatchClients, TimeSpan.FromSeconds(1), BatchOnceAsync);
-            await MeasureAsync(target, "warm-up", 8, TimeSpan.FromSeconds(1), PatchOnceAsync);
+            // Warm up both paths until their code is tiered up, then measure.
+            await MeasureAsync(target, "warm-up", BatchClients, options.IngestWarmup, BatchOnceAsync);
+            await MeasureAsync(target, "warm-up", 8, options.IngestWarmup, PatchOnceAsync);
             var batch = await MeasureAsync(target, $"/api/batch ({BatchSize} updates per request, {BatchClients} clients)", BatchClients, options.IngestDuration, BatchOnceAsync);
             var patch = await MeasureAsync(target, $"single PATCH ({PatchClients} clients)", PatchClients, options.IngestDuration, PatchOnceAsync);
 
@@ -56,7 +56,8 @@ internal sealed partial class IngestRun(BenchOptions options, TextWriter log)
         try
         {
             await StartWithSessionsAsync(target, paths, data.FullName);
-            await MeasureAsync(target, "warm-up", BatchClients, TimeSpan.FromSeconds(1), BatchOnceAsync);
+            await MeasureAsync(target, "warm-up", BatchClients, options.IngestWarmup, BatchOnceAsync);
+            log.WriteLine($"[{DateTime.Now:HH:mm:ss}] ingest {target.Name}: measuring pid {target.Server.Pid}"); // a profiler's cue
             return await MeasureAsync(target, $"{target.Name}: /api/batch", BatchClients, options.IngestDuration, BatchOnceAsync);
         }
         finally

@@ -55,15 +55,36 @@ internal static class SessionFields
     /// <summary>The store columns, comma-separated in binding order (what <see cref="WriteRow"/> binds and <see cref="ReadRow"/> reads).</summary>
     public static readonly string StoreColumns = string.Join(", ", Table.Stored.SelectMany(b => b.Field.Columns));
 
-    /// <summary>Binds every stored field of <paramref name="session"/> by ordinal (0-based, in <see cref="StoreColumns"/> order).</summary>
-    public static void WriteRow(ISessionRowWriter row, Session session)
+    /// <summary>
+    /// The columns a row update sets, each with its 1-based position in <see cref="StoreColumns"/> (so a statement bound by
+    /// <see cref="WriteRow"/> names them as <c>?position</c>): every stored column but the <see cref="SessionWire.Use.Fixed"/>
+    /// ones, which never change after create and would only rewrite their indexes' entries.
+    /// </summary>
+    public static readonly (string Column, int Position)[] UpdatedColumns =
+    [
+        .. Table.Stored.SelectMany(b => b.Field.Columns.Select(column => (Column: column, b.Field)))
+            .Select((c, i) => (c.Column, c.Field, Position: i + 1))
+            .Where(c => !c.Field.Has(SessionWire.Use.Fixed))
+            .Select(c => (c.Column, c.Position)),
+    ];
+
+    /// <summary>
+    /// Binds the stored fields of <paramref name="session"/> by ordinal (0-based, in <see cref="StoreColumns"/> order): every
+    /// one, or for a row update (<paramref name="update"/>) the id it is keyed by and the <see cref="UpdatedColumns"/>.
+    /// </summary>
+    public static void WriteRow(ISessionRowWriter row, Session session, bool update = false)
     {
         var stored = Table.Stored;
         var ordinal = 0;
         for (var i = 0; i < stored.Length; i++)
         {
-            stored[i].ToColumn(row, ordinal, session);
-            ordinal += stored[i].Field.Columns.Length;
+            var field = stored[i].Field;
+            if (!update || field == SessionWire.Id || !field.Has(SessionWire.Use.Fixed))
+            {
+                stored[i].ToColumn(row, ordinal, session);
+            }
+
+            ordinal += field.Columns.Length;
         }
     }
 

@@ -21,9 +21,9 @@ static partial class SessionWire
     // Order matters: sessions are written in this order, changes in this order with the stamp last, and store columns
     // are bound by position in this order.
     // ---------------------------------------------------------------------------------- name, kind, nullable, use, column
-    public static readonly Field Id = new("id", Kind.Text, false, Use.Response | Use.Create, "id",
+    public static readonly Field Id = new("id", Kind.Text, false, Use.Response | Use.Create | Use.Fixed, "id",
         "1–128 characters from [A-Za-z0-9._:-]; generated when a create request leaves it out.");
-    public static readonly Field CreatedSeq = new(null, Kind.Int64, false, Use.None, "created_seq",
+    public static readonly Field CreatedSeq = new(null, Kind.Int64, false, Use.Fixed, "created_seq",
         "The seq of the session_created event; orders listings.");
     public static readonly Field Name = new("name", Kind.Text, true, Use.Response | Use.Changes | Use.Create | Use.Update, "name",
         "Display name, at most 200 characters; null clears it.");
@@ -49,7 +49,7 @@ static partial class SessionWire
         "Lease length in seconds; any write or heartbeat renews it. Null means no lease.");
     public static readonly Field LeaseExpiresAt = new(null, Kind.Time, true, Use.None, "lease_expires_at",
         "When the lease runs out; heartbeats move it without an event.");
-    public static readonly Field CreatedAt = new("created_at", Kind.Time, false, Use.Response, "created_at",
+    public static readonly Field CreatedAt = new("created_at", Kind.Time, false, Use.Response | Use.Fixed, "created_at",
         "Creation time (UTC, milliseconds).");
     public static readonly Field UpdatedAt = new("updated_at", Kind.Time, false, Use.Response | Use.Stamp, "updated_at",
         "Time of the last change.");
@@ -57,17 +57,17 @@ static partial class SessionWire
         "When the session was terminated, or null.");
     public static readonly Field Version = new("version", Kind.Int64, false, Use.Response, "version",
         "Starts at 1 and goes up by 1 on every change.");
-    public static readonly Field AcceptsCommands = new("accepts_commands", Kind.Bool, false, Use.Response | Use.Create, "accepts_commands",
+    public static readonly Field AcceptsCommands = new("accepts_commands", Kind.Bool, false, Use.Response | Use.Create | Use.Fixed, "accepts_commands",
         "False when the session's producer cannot receive commands (a session made from OpenTelemetry, or created with false): a command to it answers 409. Default true.");
-    public static readonly Field ParentId = new("parent_id", Kind.Text, true, Use.Response | Use.Create, "parent_id",
+    public static readonly Field ParentId = new("parent_id", Kind.Text, true, Use.Response | Use.Create | Use.Fixed, "parent_id",
         "The session that started this one, set at create and never changed; null for a root.");
-    public static readonly Field RootId = new("root_id", Kind.Text, false, Use.Response, "root_id",
+    public static readonly Field RootId = new("root_id", Kind.Text, false, Use.Response | Use.Fixed, "root_id",
         "The root of this session's tree (its own id for a root).");
-    public static readonly Field Depth = new("depth", Kind.Int32, false, Use.Response, "depth",
+    public static readonly Field Depth = new("depth", Kind.Int32, false, Use.Response | Use.Fixed, "depth",
         "Levels below the root: 0 for a root, 1 for its children, and so on.");
     public static readonly Field Subtree = new("subtree", Kind.Subtree, false, Use.Response | Use.Stamp, "subtree",
         "Totals over this session and all its descendants, kept exact with every write; in every changes object.");
-    public static readonly Field TreePath = new(null, Kind.Text, false, Use.None, "tree_path",
+    public static readonly Field TreePath = new(null, Kind.Text, false, Use.Fixed, "tree_path",
         "The ids from the root down to this session, separated by spaces: its ancestors, and the order of a subtree.");
 
     /// <summary>Every field, in declaration order.</summary>
@@ -135,6 +135,8 @@ static partial class SessionWire
         Update = 64,
         /// <summary>A usage request adds to it.</summary>
         AddUsage = 128,
+        /// <summary>Set when the session is created and never changed after: a store's row update leaves its column alone.</summary>
+        Fixed = 256,
     }
 
     /// <summary>One field of the session.</summary>

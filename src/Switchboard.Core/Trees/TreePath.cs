@@ -33,6 +33,29 @@ internal static class TreePath
         return first < 0 ? path : path[..first];
     }
 
+    /// <summary>
+    /// What an event's <c>root_id</c> column holds: the root's id for an event of a descendant, null for a root's own event
+    /// (and one of no session). Subtree replay finds the descendants' events through this column's index and the top
+    /// session's own by its id, so the events of roots, most of a flat fleet's, add no second index entry to each write.
+    /// </summary>
+    public static string? EventRoot(string? path)
+    {
+        var first = path?.IndexOf(Separator) ?? -1;
+        return first < 0 ? null : path![..first];
+    }
+
+    /// <summary>
+    /// The subtree replay's filter over the events' columns, with parameters named by <paramref name="prefix"/>
+    /// (<c>troot</c>, <c>tfrom</c>, <c>tto</c>, <c>tsid</c>): the top session's own events, alerts and commands included,
+    /// and every descendant's (<see cref="SubtreeReplayParameters"/>).
+    /// </summary>
+    public static string SubtreeReplayFilter(char prefix) =>
+        $" AND (session_id = {prefix}tsid OR (root_id = {prefix}troot AND tree_path >= {prefix}tfrom AND tree_path < {prefix}tto))";
+
+    /// <summary>The values of <see cref="SubtreeReplayFilter"/>'s parameters for the subtree of <paramref name="sessionId"/> at <paramref name="path"/>.</summary>
+    public static (string Name, string Value)[] SubtreeReplayParameters(string sessionId, string path) =>
+        [("tsid", sessionId), ("troot", Root(path)), ("tfrom", DescendantsFrom(path)), ("tto", SubtreeEnd(path))];
+
     /// <summary>True when the session with <paramref name="path"/> is <paramref name="id"/> or one of its descendants.</summary>
     public static bool IsWithin(string? path, string id)
     {
