@@ -24,12 +24,6 @@ internal sealed class BenchOptions
 
     public TimeSpan IngestDuration { get; set; } = TimeSpan.FromSeconds(10);
 
-    /// <summary>
-    /// How long each ingest path runs before it is measured: long enough for the server's hot methods to reach their
-    /// optimized tier (after 1 s, most samples of a profile were still in unoptimized or instrumented code).
-    /// </summary>
-    public TimeSpan IngestWarmup { get; set; } = TimeSpan.FromSeconds(10);
-
     /// <summary>How long the overload scenario's open-loop publishers run.</summary>
     public TimeSpan OverloadDuration { get; set; } = TimeSpan.FromSeconds(10);
 
@@ -155,7 +149,6 @@ internal sealed class BenchOptions
                     o.MixedDuration = TimeSpan.FromSeconds(4);
                     o.OverloadDuration = TimeSpan.FromSeconds(4);
                     o.IngestDuration = TimeSpan.FromSeconds(4);
-                    o.IngestWarmup = TimeSpan.FromSeconds(1);
                     o.Micro = false;
                     o.UsageRounds = 1;
                     o.UsageEvents = 200_000;

@@ -15,10 +15,6 @@ internal sealed partial class IngestRun
 {
     private static readonly bool[] AlertRounds = [false, true, true, false, false, true];
 
-    // Warm-up runs in steps until the runtime has stopped recompiling (see WarmUpAsync).
-    private static readonly TimeSpan WarmUpStep = TimeSpan.FromSeconds(2);
-    private static readonly TimeSpan WarmUpLimit = TimeSpan.FromSeconds(40);
-
     /// <summary>Webhook delivery measured with the first alerts round: how fast both endpoints caught up, in events per second.</summary>
     public WebhookDelivery? Webhooks { get; private set; }
 
@@ -41,7 +37,7 @@ internal sealed partial class IngestRun
 
                 var head0 = await HeadAsync(target);
                 var started = Stopwatch.StartNew();
-                await WarmUpAsync(target);
+                await WarmUpAsync(target, BatchClients, BatchOnceAsync);
                 var name = alerts
                     ? $"/api/batch with 20 alert rules and 2 webhooks ({BatchClients} clients, A/B round {round + 1})"
                     : $"/api/batch without alert rules or webhooks ({BatchClients} clients, A/B round {round + 1})";
@@ -61,31 +57,6 @@ internal sealed partial class IngestRun
         }
 
         return results;
-    }
-
-    /// <summary>
-    /// Runs the ingest until tiered compilation has settled: the runtime's tiering thread used under 20 ms of CPU in the
-    /// last step. With a fixed 5 s, the rounds with webhooks (more code: HTTP client, delivery) were still spending a
-    /// fifth of their samples in the JIT when the measurement began, so they were measured before their steady state.
-    /// </summary>
-    private async Task WarmUpAsync(SwitchboardTarget target)
-    {
-        var clock = Stopwatch.StartNew();
-        var pid = target.Server.Pid;
-        var tiering = ProcStats.TieringCpuSeconds(pid);
-        while (clock.Elapsed < WarmUpLimit)
-        {
-            await MeasureAsync(target, "warm-up", BatchClients, WarmUpStep, BatchOnceAsync);
-            var now = ProcStats.TieringCpuSeconds(pid);
-            var settled = now - tiering < 0.02;
-            tiering = now;
-            if (settled && clock.Elapsed >= 2 * WarmUpStep)
-            {
-                break;
-            }
-        }
-
-        log.WriteLine($"[{DateTime.Now:HH:mm:ss}] ingest: warmed up in {clock.Elapsed.TotalSeconds:F0} s (tiered compilation {tiering:F2} s of CPU)");
     }
 
     private static async Task AddAlertsAndWebhooksAsync(Target target, WebhookReceiver receiver)

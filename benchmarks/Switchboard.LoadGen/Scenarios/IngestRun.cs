@@ -20,6 +20,10 @@ internal sealed partial class IngestRun(BenchOptions options, TextWriter log)
     private const int BatchClients = 4;
     private const int PatchClients = 64;
 
+    // Warm-up runs in steps until the runtime has stopped recompiling (see WarmUpAsync).
+    private static readonly TimeSpan WarmUpStep = TimeSpan.FromSeconds(2);
+    private static readonly TimeSpan WarmUpLimit = TimeSpan.FromSeconds(40);
+
     private long _value;
 
     public async Task<IReadOnlyList<IngestResult>> RunAsync(BenchPaths paths)
@@ -32,8 +36,8 @@ internal sealed partial class IngestRun(BenchOptions options, TextWriter log)
             log.WriteLine($"[{DateTime.Now:HH:mm:ss}] ingest: Switchboard: started pid {target.Server.Pid}");
 
             // Warm up both paths until their code is tiered up, then measure.
-            await MeasureAsync(target, "warm-up", BatchClients, options.IngestWarmup, BatchOnceAsync);
-            await MeasureAsync(target, "warm-up", 8, options.IngestWarmup, PatchOnceAsync);
+            await WarmUpAsync(target, BatchClients, BatchOnceAsync);
+            await WarmUpAsync(target, 8, PatchOnceAsync);
             var batch = await MeasureAsync(target, $"/api/batch ({BatchSize} updates per request, {BatchClients} clients)", BatchClients, options.IngestDuration, BatchOnceAsync);
             var patch = await MeasureAsync(target, $"single PATCH ({PatchClients} clients)", PatchClients, options.IngestDuration, PatchOnceAsync);
 
@@ -56,7 +60,7 @@ internal sealed partial class IngestRun(BenchOptions options, TextWriter log)
         try
         {
             await StartWithSessionsAsync(target, paths, data.FullName);
-            await MeasureAsync(target, "warm-up", BatchClients, options.IngestWarmup, BatchOnceAsync);
+            await WarmUpAsync(target, BatchClients, BatchOnceAsync);
             log.WriteLine($"[{DateTime.Now:HH:mm:ss}] ingest {target.Name}: measuring pid {target.Server.Pid}"); // a profiler's cue
             return await MeasureAsync(target, $"{target.Name}: /api/batch", BatchClients, options.IngestDuration, BatchOnceAsync);
         }
@@ -76,6 +80,32 @@ internal sealed partial class IngestRun(BenchOptions options, TextWriter log)
             var ops = string.Join(',', Enumerable.Range(b * BatchSize, BatchSize).Select(i => $$"""{"op":"create","id":"ingest-{{i}}","state":"working"}"""));
             await PostBatchAsync(target, $$"""{"operations":[{{ops}}]}""");
         }
+    }
+
+    /// <summary>
+    /// Runs <paramref name="once"/> until tiered compilation has settled: the runtime's tiering thread used under 20 ms of
+    /// CPU in the last step. After a fixed 1 s, most of a profile's samples were still in unoptimized or instrumented
+    /// code and the JIT took a sixth of the server's CPU, so the build with more code to compile measured worse; with a
+    /// fixed 5 s, the rounds with webhooks (more code: HTTP client, delivery) still spent a fifth of their samples in it.
+    /// </summary>
+    private async Task WarmUpAsync(SwitchboardTarget target, int clients, Func<Target, Task<int>> once)
+    {
+        var clock = Stopwatch.StartNew();
+        var pid = target.Server.Pid;
+        var tiering = ProcStats.TieringCpuSeconds(pid);
+        while (clock.Elapsed < WarmUpLimit)
+        {
+            await MeasureAsync(target, "warm-up", clients, WarmUpStep, once);
+            var now = ProcStats.TieringCpuSeconds(pid);
+            var settled = now - tiering < 0.02;
+            tiering = now;
+            if (settled && clock.Elapsed >= 2 * WarmUpStep)
+            {
+                break;
+            }
+        }
+
+        log.WriteLine($"[{DateTime.Now:HH:mm:ss}] ingest: warmed up in {clock.Elapsed.TotalSeconds:F0} s (tiered compilation {tiering:F2} s of CPU)");
     }
 
     private async Task<IngestResult> MeasureAsync(Target target, string name, int clients, TimeSpan duration, Func<Target, Task<int>> once)
