@@ -85,7 +85,7 @@ internal sealed class DemoAgentControl(SessionHandle agent, TextWriter log)
     }
 
     /// <summary>How long one <see cref="HoldAsync"/> waits.</summary>
-    public static readonly TimeSpan HoldStep = TimeSpan.FromMilliseconds(200);
+    private static readonly TimeSpan HoldStep = TimeSpan.FromMilliseconds(200);
 
     private async Task HoldCoreAsync(CancellationToken stop)
     {

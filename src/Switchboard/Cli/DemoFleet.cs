@@ -125,8 +125,11 @@ internal sealed partial class DemoFleet(SwitchboardClient client, int size, Text
             {
                 if (control.Paused)
                 {
+                    // A paused run does not run down: its end moves by the time the hold took, which on a busy machine
+                    // is more than the hold's step (crediting only the step ended paused agents under load).
+                    var held = TimeProvider.System.GetTimestamp();
                     await control.HoldAsync(ref state, stop);
-                    ends += DemoAgentControl.HoldStep; // a paused run does not run down
+                    ends += TimeProvider.System.GetElapsedTime(held);
                     continue;
                 }
 

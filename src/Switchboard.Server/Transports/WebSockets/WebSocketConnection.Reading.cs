@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Buffers.Binary;
 using System.Text;
+using Microsoft.AspNetCore.Connections;
 using Switchboard.Outbound;
 using Switchboard.Phoenix;
 
@@ -118,7 +119,37 @@ internal sealed partial class WebSocketConnection
         Close(code, reason);
         if (_closeWritten is { } written)
         {
-            await Task.WhenAny(written.Task, Task.Delay(TimeSpan.FromSeconds(2)));
+            await Task.WhenAny(written.Task, Task.Delay(CloseGrace));
+        }
+
+        await DiscardInputAsync();
+    }
+
+    /// <summary>
+    /// After our close frame: reads and drops what the peer still sends until it hangs up, for at most
+    /// <see cref="CloseGrace"/>. Ending the request with the peer's bytes unread makes the kernel reset the connection,
+    /// and a reset throws away what it has not sent yet: a flooding client that had not read its replies lost its
+    /// close frame (1008) that way on a busy machine.
+    /// </summary>
+    private async Task DiscardInputAsync()
+    {
+        // Network grace periods use real time: they bound how long a dead peer can hold a socket.
+        using var grace = new CancellationTokenSource(CloseGrace);
+        try
+        {
+            while (true)
+            {
+                var read = await _input.ReadAsync(grace.Token);
+                _input.AdvanceTo(read.Buffer.End);
+                if (read.IsCompleted || read.IsCanceled)
+                {
+                    return;
+                }
+            }
+        }
+        catch (Exception ex) when (ex is OperationCanceledException or IOException or ConnectionAbortedException)
+        {
+            // The grace period ended, or the connection was aborted (AbortLaterAsync): nothing more to wait for.
         }
     }
 

@@ -43,6 +43,9 @@ internal sealed partial class WebSocketConnection : ISendQueueConsumer, IThreadP
     private int _closeQueued;
     private TaskCompletionSource? _closeWritten;
 
+    /// <summary>How long a close waits for its frame to be written, and then for the peer to hang up, before aborting.</summary>
+    private static readonly TimeSpan CloseGrace = TimeSpan.FromSeconds(2);
+
     /// <summary>
     /// Runs on <paramref name="transport"/>: an upgraded request's stream, or (accepted at the connection level) the socket's
     /// own pipes, which are then read directly. <paramref name="abort"/> drops the underlying connection.
@@ -290,8 +293,8 @@ internal sealed partial class WebSocketConnection : ISendQueueConsumer, IThreadP
     {
         var written = _closeWritten!.Task;
         // Network grace periods use real time: they bound how long a dead peer can hold a socket.
-        await Task.WhenAny(written, Task.Delay(TimeSpan.FromSeconds(2)));
-        await Task.Delay(TimeSpan.FromMilliseconds(500));
+        await Task.WhenAny(written, Task.Delay(CloseGrace));
+        await Task.Delay(CloseGrace); // the peer's time to read our close frame and hang up (DiscardInputAsync)
         Abort(reason);
     }
 
