@@ -29,7 +29,6 @@ internal sealed class CommandRun(BenchOptions options, TextWriter log)
 {
     public const int Producers = 1000;
     private const int IssueClients = 64;
-    private static readonly TimeSpan WarmUpStep = TimeSpan.FromSeconds(2);
     private static readonly TimeSpan WarmUpLimit = TimeSpan.FromSeconds(90);
 
     public async Task<CommandResults> RunAsync(BenchPaths paths)
@@ -192,23 +191,10 @@ internal sealed class CommandRun(BenchOptions options, TextWriter log)
     /// </summary>
     private async Task<long> WarmUpAsync(Target target, string[] ids, string name)
     {
-        var clock = Stopwatch.StartNew();
-        var pid = target.Server.Pid;
-        var tiering = ProcStats.TieringCpuSeconds(pid);
         long issued = 0;
-        while (clock.Elapsed < WarmUpLimit)
-        {
-            issued += (await ClosedLoopAsync(target, ids, WarmUpStep)).Issued;
-            var now = ProcStats.TieringCpuSeconds(pid);
-            var settled = now - tiering < 0.02;
-            tiering = now;
-            if (settled && clock.Elapsed >= 2 * WarmUpStep)
-            {
-                break;
-            }
-        }
-
-        log.WriteLine($"[{DateTime.Now:HH:mm:ss}] commands ({name}): warmed up in {clock.Elapsed.TotalSeconds:F0} s with {issued:N0} commands (tiered compilation {tiering:F2} s of CPU)");
+        var (elapsed, tiering) = await TieredWarmUp.RunAsync(target.Server.Pid, WarmUpLimit,
+            async step => issued += (await ClosedLoopAsync(target, ids, step)).Issued);
+        log.WriteLine($"[{DateTime.Now:HH:mm:ss}] commands ({name}): warmed up in {elapsed.TotalSeconds:F0} s with {issued:N0} commands (tiered compilation {tiering:F2} s of CPU)");
         return issued;
     }
 

@@ -21,7 +21,6 @@ internal sealed partial class IngestRun(BenchOptions options, TextWriter log)
     private const int PatchClients = 64;
 
     // Warm-up runs in steps until the runtime has stopped recompiling (see WarmUpAsync).
-    private static readonly TimeSpan WarmUpStep = TimeSpan.FromSeconds(2);
     private static readonly TimeSpan WarmUpLimit = TimeSpan.FromSeconds(40);
 
     private long _value;
@@ -82,30 +81,12 @@ internal sealed partial class IngestRun(BenchOptions options, TextWriter log)
         }
     }
 
-    /// <summary>
-    /// Runs <paramref name="once"/> until tiered compilation has settled: the runtime's tiering thread used under 20 ms of
-    /// CPU in the last step. After a fixed 1 s, most of a profile's samples were still in unoptimized or instrumented
-    /// code and the JIT took a sixth of the server's CPU, so the build with more code to compile measured worse; with a
-    /// fixed 5 s, the rounds with webhooks (more code: HTTP client, delivery) still spent a fifth of their samples in it.
-    /// </summary>
+    /// <summary>Runs <paramref name="once"/> until the server's tiered compilation has settled (<see cref="TieredWarmUp"/>).</summary>
     private async Task WarmUpAsync(SwitchboardTarget target, int clients, Func<Target, Task<int>> once)
     {
-        var clock = Stopwatch.StartNew();
-        var pid = target.Server.Pid;
-        var tiering = ProcStats.TieringCpuSeconds(pid);
-        while (clock.Elapsed < WarmUpLimit)
-        {
-            await MeasureAsync(target, "warm-up", clients, WarmUpStep, once);
-            var now = ProcStats.TieringCpuSeconds(pid);
-            var settled = now - tiering < 0.02;
-            tiering = now;
-            if (settled && clock.Elapsed >= 2 * WarmUpStep)
-            {
-                break;
-            }
-        }
-
-        log.WriteLine($"[{DateTime.Now:HH:mm:ss}] ingest: warmed up in {clock.Elapsed.TotalSeconds:F0} s (tiered compilation {tiering:F2} s of CPU)");
+        var (elapsed, tiering) = await TieredWarmUp.RunAsync(target.Server.Pid, WarmUpLimit,
+            step => MeasureAsync(target, "warm-up", clients, step, once));
+        log.WriteLine($"[{DateTime.Now:HH:mm:ss}] ingest: warmed up in {elapsed.TotalSeconds:F0} s (tiered compilation {tiering:F2} s of CPU)");
     }
 
     private async Task<IngestResult> MeasureAsync(Target target, string name, int clients, TimeSpan duration, Func<Target, Task<int>> once)
