@@ -9,6 +9,7 @@ import { applyEvent } from "../../vendor/switchboard-client/live.js";
 import { sourceBadge, stateBadge } from "./badge.js";
 import { describe } from "./events.js";
 import { ACTIONS } from "./actions.js";
+import { CommandHistory } from "./commands.js";
 import { SubtreeModel, renderTree } from "./tree.js";
 
 const MAX_TIMELINE = 40;
@@ -27,7 +28,7 @@ export class DetailPanel {
   #channel = null;
   #session = null;
   #timeline = new Map();
-  #commands = new Map();
+  #commands = new CommandHistory();
   #returnFocus = null;
   #pending = null;
   #busy = false;
@@ -72,7 +73,7 @@ export class DetailPanel {
     this.#returnFocus = document.activeElement;
     this.#session = known ?? null;
     this.#timeline = new Map();
-    this.#commands = new Map();
+    this.#commands = new CommandHistory();
     this.#tree = new SubtreeModel(id);
     this.#ask(null);
     this.#showResult(null);
@@ -192,7 +193,7 @@ export class DetailPanel {
       }
 
       if (spec.command) {
-        this.#rememberCommand(answer);
+        this.#commands.remember(answer);
       } else if (answer && (!this.#session || answer.version >= this.#session.version)) {
         this.#session = answer;
       }
@@ -284,17 +285,8 @@ export class DetailPanel {
 
   #commandEvent(channel, envelope) {
     if (channel === this.#channel) {
-      this.#rememberCommand(envelope.data.command);
+      this.#commands.remember(envelope.data.command);
       this.#render();
-    }
-  }
-
-  /** Keeps the latest known state of a command: states only move forward (pending, delivered, then one of the ends). */
-  #rememberCommand(command) {
-    const rank = (c) => ["pending", "delivered"].indexOf(c.state) + 1 || 3;
-    const known = this.#commands.get(command.id);
-    if (!known || rank(command) >= rank(known)) {
-      this.#commands.set(command.id, command);
     }
   }
 
@@ -306,7 +298,7 @@ export class DetailPanel {
       }
 
       for (const command of list.commands) {
-        this.#rememberCommand(command);
+        this.#commands.remember(command);
       }
 
       this.#render();
@@ -393,24 +385,12 @@ export class DetailPanel {
       ? pairs.map((p) => h("span", { class: "label-chip static" }, p))
       : [h("span", { class: "muted" }, "none")]));
     setText(byTestId("detail-metadata"), JSON.stringify(s.metadata ?? {}, null, 2));
-    const commands = [...this.#commands.values()].sort((a, b) => (a.issued_at < b.issued_at ? 1 : a.issued_at > b.issued_at ? -1 : 0));
-    byTestId("detail-commands-empty").hidden = commands.length > 0;
-    byTestId("detail-commands").replaceChildren(...commands.map((c) =>
-      h("li", { dataset: { testid: "detail-command", commandId: c.id, type: c.type, state: c.state } },
-        h("time", { datetime: c.issued_at }, formatClock(c.issued_at)),
-        h("span", {}, describeCommand(c)))));
+    this.#commands.render();
     const items = [...this.#timeline.values()].sort((a, b) => b.envelope.seq - a.envelope.seq).slice(0, MAX_TIMELINE);
     byTestId("detail-timeline").replaceChildren(...items.map(({ envelope, text }) =>
       h("li", { dataset: { testid: "detail-event", type: envelope.type } },
         h("time", { datetime: envelope.at }, formatClock(envelope.at)), h("span", {}, text))));
   }
-}
-
-/** "cancel · acknowledged: done (stopped at step 3) · by key-1a2b3c4d", "message “hi” · pending". */
-function describeCommand(c) {
-  const text = c.text ? ` “${c.text.length > 80 ? `${c.text.slice(0, 80)}…` : c.text}”` : "";
-  const outcome = c.state === "acknowledged" ? `: ${c.outcome}${c.note ? ` (${c.note})` : ""}` : "";
-  return `${c.type}${text} · ${c.state}${outcome} · by ${c.issued_by}`;
 }
 
 function fill(testId, rows) {
