@@ -101,4 +101,20 @@ public sealed class AdmissionGateTests
         gate.ExpectedWork.ShouldBe(TimeSpan.FromTicks(40 * (1_000 + (40_000 - 1_000) / 4)), "a quarter of the way from 0.1 ms towards 4 ms per event");
         gate.WaitForRoomAsync(CancellationToken.None).IsCompleted.ShouldBeTrue("40 events at about 1.1 ms each is within 50 ms");
     }
+
+    [Fact]
+    public void RoomIsWhatStillFitsTheBudgetSoOpeningTheGateDoesNotLetEveryWaitingWriterIn()
+    {
+        var gate = Gate();
+        gate.Room.ShouldBe(int.MaxValue, "nothing measured yet: no basis for a limit");
+
+        gate.Measured(10, TimeSpan.FromMilliseconds(10)); // 1 ms per event: the 50 ms budget holds 50 events
+        gate.Room.ShouldBe(50);
+        gate.Handed(45);
+        gate.Room.ShouldBe(5, "45 ms of work waits: 5 more events fit");
+        gate.Handed(5);
+        gate.Room.ShouldBe(1, "a full budget still lets one write through once there is room, so writes never stall");
+        gate.Taken(30);
+        gate.Room.ShouldBe(30);
+    }
 }

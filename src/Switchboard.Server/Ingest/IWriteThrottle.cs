@@ -8,4 +8,10 @@ internal interface IWriteThrottle
 {
     /// <summary>Completes when writes may commit again.</summary>
     ValueTask WaitForRoomAsync(CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Once there is room, how many writes the next commit may take: what fits the live path's budget at its recent pace,
+    /// so that room opening does not let every waiting writer in at once. At least 1.
+    /// </summary>
+    int Room => int.MaxValue;
 }

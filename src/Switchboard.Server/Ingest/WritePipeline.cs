@@ -134,9 +134,10 @@ internal sealed class WritePipeline : IAsyncDisposable
             while (await reader.WaitToReadAsync())
             {
                 await _throttle.WaitForRoomAsync(_stopping.Token);
+                var take = Math.Clamp(_throttle.Room, 1, MaxWritesPerCommit);
                 group.Clear();
                 writes.Clear();
-                while (writes.Count < MaxWritesPerCommit && reader.TryRead(out var batch))
+                while (writes.Count < take && reader.TryRead(out var batch))
                 {
                     if (batch.TryTake())
                     {

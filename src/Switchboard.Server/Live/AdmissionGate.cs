@@ -14,6 +14,8 @@ namespace Switchboard.Live;
 /// events already waiting would take the fan-out longer than a fifth of <see cref="StreamOptions.MaxFanoutLag"/> at its
 /// recent pace (<see cref="Measured"/>: its time per event, which grows with the subscribers an event goes to): under
 /// overload what an event waits before it is even queued stays a small part of the limit, instead of the limit itself.
+/// Once there is room, the writer takes only what still fits that budget (<see cref="Room"/>): otherwise every writer
+/// that queued while the gate was shut would commit at once, and the burst would wait in the loop's backlog.
 /// </para>
 /// Writers wait in <see cref="WaitForRoomAsync"/>; the loop reports what it handed over, took and how long that took,
 /// how old its oldest waiting event is and whether its fan-out is paused. Ages are read on the injected
@@ -44,6 +46,22 @@ internal sealed class AdmissionGate(StreamOptions options, TimeProvider time, IL
         {
             var pending = Volatile.Read(ref _pending);
             return pending < options.MaxPendingEvents && !_lagging && !_paused && pending * Volatile.Read(ref _costTicks) <= _budgetTicks;
+        }
+    }
+
+    /// <summary>How many more events fit the budget at the recent pace (at least 1; unbounded before the first measure).</summary>
+    public int Room
+    {
+        get
+        {
+            var cost = Volatile.Read(ref _costTicks);
+            if (cost <= 0)
+            {
+                return int.MaxValue;
+            }
+
+            var left = _budgetTicks - Volatile.Read(ref _pending) * cost;
+            return left <= cost ? 1 : (int)Math.Min(int.MaxValue, left / cost);
         }
     }
 

@@ -109,6 +109,9 @@ internal sealed partial class LiveHub : IEventSink, IWriteThrottle, IAsyncDispos
     /// <inheritdoc cref="IWriteThrottle.WaitForRoomAsync" />
     public ValueTask WaitForRoomAsync(CancellationToken cancellationToken) => _admission.WaitForRoomAsync(cancellationToken);
 
+    /// <inheritdoc cref="IWriteThrottle.Room" />
+    public int Room => _admission.Room;
+
     /// <summary>Sends a message that is part of work already admitted (a join's later step, an observer); fails it once stopping.</summary>
     private T Ask<T>(T message)
         where T : LiveMessage
