@@ -46,6 +46,15 @@ for run in $(seq 1 "$runs"); do
   status=$?
   set -e
   echo "Run $run finished with exit code $status after $((SECONDS - started)) s"
+  if [ "$status" -eq 0 ] && [ "$#" -eq 0 ]; then
+    # A whole-suite run passes only when every test project said so: a run cut short can still exit 0.
+    expected=$(find "$work/clone/tests" -mindepth 2 -maxdepth 2 -name '*.csproj' ! -name 'Switchboard.Testing.csproj' | wc -l)
+    passed=$(grep -cE '^\s*Passed!' "$log" || true)
+    if [ "$passed" -ne "$expected" ]; then
+      echo "Run $run: only $passed of $expected test projects reported 'Passed!'"
+      status=1
+    fi
+  fi
   if [ "$status" -ne 0 ]; then
     echo "Run $run FAILED. Failing tests:"
     grep -E '^\s*Failed [A-Za-z_]' "$log" | sed 's/^\s*/  /' | sort -u || echo "  (no test reported failed: see the log, e.g. a build error or a crashed test host)"
