@@ -27,6 +27,12 @@ internal sealed class PhoenixSocket(JoinCoordinator hub, SendQueue queue, ILogge
 
     public SendQueue Queue { get; } = queue;
 
+    /// <summary>
+    /// Completes once the join in progress, if any, has its reply queued and is live or replaying (at once when none is).
+    /// Never faults. A long-poll POST answers only then, as Phoenix's does, so a client's next write is seen by the join.
+    /// </summary>
+    public Task JoinAnswered => _joinAnswered;
+
     /// <summary>Handles one inbound message. Never throws: a failure is logged and answered with an error reply.</summary>
     public async Task HandleAsync(PhoenixMessage m)
     {

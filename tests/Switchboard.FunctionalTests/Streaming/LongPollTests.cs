@@ -2,6 +2,7 @@ using System.Text;
 using System.Text.Json;
 using Switchboard.FunctionalTests.Http;
 using Switchboard.Testing;
+using Switchboard.Transports.LongPoll;
 
 namespace Switchboard.FunctionalTests.Streaming;
 
@@ -18,6 +19,34 @@ public sealed class LongPollTests
         var response = await http.SendAsync(request);
         ((int)response.StatusCode).ShouldBe(200);
         return JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.Clone();
+    }
+
+    [Fact]
+    public async Task APostAnswersOnlyOnceItsJoinIsAnsweredSoAWriteAfterItReachesTheChannel()
+    {
+        await using var server = await SwitchboardServer.StartAsync();
+        await server.Http.CreateAsync("r");
+        for (var i = 0; i < 20; i++)
+        {
+            await server.Http.CreateAsync($"c{i}", new { parent_id = "r" });
+        }
+
+        var token = (await Lp(server.Http, HttpMethod.Get)).Str("token");
+        var session = server.Get<LongPollRegistry>().Find(token).ShouldNotBeNull();
+        // A subtree join reads its first page from the store, on the join's own flow rather than the POST's.
+        (await Lp(server.Http, HttpMethod.Post, token, """["1","1","session:r","phx_join",{"subtree":true}]""")).Long("status").ShouldBe(200);
+        session.Queue.Count.ShouldBeGreaterThan(0, "the join's reply is queued by the time its POST is answered");
+
+        await server.Http.CreateAsync("late", new { parent_id = "r" });
+        var frames = new List<PhoenixFrame>();
+        await TestTimeouts.Eventually(async () =>
+        {
+            frames.AddRange((await Lp(server.Http, HttpMethod.Get, token)).GetProperty("messages").EnumerateArray()
+                .Select(m => PhoenixFrame.Parse(m.GetString()!)));
+            return frames.Any(f => f.Seq is not null);
+        }, "the write made after the POST, live");
+        frames.First(f => f.Event == "phx_reply").Response.GetProperty("descendants").GetArrayLength().ShouldBe(20);
+        frames.Single(f => f.Seq is not null).Payload.Str("session_id").ShouldBe("late");
     }
 
     [Fact]

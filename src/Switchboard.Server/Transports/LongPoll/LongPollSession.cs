@@ -87,8 +87,9 @@ internal sealed class LongPollSession : ISendQueueConsumer, IStreamConnection
     }
 
     /// <summary>
-    /// Handles POSTed messages one at a time, in order. Returns false when they went over the connection's message
-    /// rate: the session is then ended (the client reconnects and rejoins).
+    /// Handles POSTed messages one at a time, in order, and returns once a join among them is answered (as Phoenix answers
+    /// a POST only after its joins). Returns false when they went over the connection's message rate: the session is then
+    /// ended (the client reconnects and rejoins).
     /// </summary>
     public async Task<bool> HandleAsync(IReadOnlyList<PhoenixMessage> messages, CancellationToken cancellationToken)
     {
@@ -105,6 +106,8 @@ internal sealed class LongPollSession : ISendQueueConsumer, IStreamConnection
                     await Socket.HandleAsync(m);
                 }
             }
+
+            await Socket.JoinAnswered.WaitAsync(cancellationToken);
         }
         finally
         {
