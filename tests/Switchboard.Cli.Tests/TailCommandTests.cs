@@ -49,6 +49,8 @@ public sealed class TailCommandTests
         await client.AddUsageAsync("live-1", new Usage(100));
         await client.TerminateSessionAsync("live-1", "done");
         await client.TerminateSessionAsync("before-tail");
+        // Acknowledged at commit, applied live a moment later: wait, so the resume replays all three rather than some live.
+        await TestTimeouts.Eventually(async () => (await client.GetSummaryAsync()).AsOfSeq >= 6, "the server's live view to apply seq 6");
 
         await using (var resumed = Cli.Start("tail", "--url", url, "--json", "--no-summary", "--since", last.ToString(CultureInfo.InvariantCulture)))
         {

@@ -54,6 +54,7 @@ public sealed class SubscriberTests(ClientServerFixture fixture) : IClassFixture
         await Client.CreateSessionAsync(new NewSession { Id = id });
         await Client.AddUsageAsync(id, new Usage(3));
         await Client.TerminateSessionAsync(id);
+        await CaughtUpAsync(Client, position + 3); // so all three are replayed, none live
 
         // A bare seq, no epoch: "the log the server holds now".
         await using var stream = new StreamReader(Client, "sessions", position);
@@ -125,6 +126,7 @@ public sealed class SubscriberTests(ClientServerFixture fixture) : IClassFixture
             await Client.AddUsageAsync(id, new Usage(1));
         }
 
+        await CaughtUpAsync(Client, first.Seq!.Value + 4); // so the resume replays all four
         proxy.Refusing = false;
         var resumed = await stream.NextAsync<Resumed>();
         resumed.Since.ShouldBe(first.Seq!.Value);
@@ -168,4 +170,11 @@ public sealed class SubscriberTests(ClientServerFixture fixture) : IClassFixture
         (await stream.NextAsync(summaries: true)).ShouldBeOfType<SummaryEvent>();
         proxy.Accepted.ShouldBe(1); // never reconnected
     }
+
+    /// <summary>
+    /// Waits until the server's live view has applied <paramref name="seq"/>: a write is acknowledged at commit and applied
+    /// live a moment later, so a resume made sooner may get some of the missed events live instead of replayed.
+    /// </summary>
+    private static Task CaughtUpAsync(SwitchboardClient client, long seq) =>
+        TestTimeouts.Eventually(async () => (await client.GetSummaryAsync()).AsOfSeq >= seq, $"the server's live view to apply seq {seq}");
 }

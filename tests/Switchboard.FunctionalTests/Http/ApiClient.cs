@@ -2,6 +2,7 @@ using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Switchboard.Testing;
 
 namespace Switchboard.FunctionalTests.Http;
 
@@ -40,6 +41,23 @@ internal static class ApiClient
         status.ShouldBe(201, json.ToString());
         return json;
     }
+
+    /// <summary>
+    /// Waits until the node's live view has applied <paramref name="seq"/> (its summary's <c>as_of_seq</c>). A write is
+    /// acknowledged once committed and applied live a moment later, so a resume joined after this replays everything up
+    /// to <paramref name="seq"/>; one joined sooner may get some of it live instead (the same events, split differently).
+    /// </summary>
+    public static Task CaughtUpAsync(this HttpClient node, long seq) => TestTimeouts.Eventually(async () =>
+    {
+        using var response = await node.GetAsync("/api/summary");
+        if (!response.IsSuccessStatusCode)
+        {
+            return false; // a node still starting, or one that is down for a while in a multi-node test
+        }
+
+        using var doc = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+        return doc.RootElement.GetProperty("as_of_seq").GetInt64() >= seq;
+    }, $"the node to apply seq {seq}", TestTimeouts.Long);
 
     public static async Task<List<JsonElement>> EventsAsync(this HttpClient http, long since = 0, string? sessionId = null)
     {

@@ -121,7 +121,7 @@ public sealed class MultiNodeTests(PostgresClusterFixture postgres)
         }
 
         // A's client resumes on B from the last seq it saw: exactly the events it missed, then nothing more.
-        await Nodes.CaughtUpAsync(httpB, head);
+        await httpB.CaughtUpAsync(head);
         var lastSeen = seenOnA[^1];
         await using var moved = await PhoenixClient.ConnectAsync(b.WebSocketUri);
         var resumed = await Nodes.JoinSessionsAsync(moved, since: lastSeen, epoch);

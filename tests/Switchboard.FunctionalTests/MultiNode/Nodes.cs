@@ -45,19 +45,6 @@ internal static class Nodes
     public static async Task<List<long>> StraySeqsAsync(PhoenixClient client, TimeSpan quiet) =>
         [.. (await client.DrainAsync(quiet)).Where(f => f.Topic == "sessions" && f.Seq is not null).Select(f => f.Seq!.Value)];
 
-    /// <summary>Waits until the node's projection (its live view, fed by LISTEN) has reached <paramref name="seq"/>.</summary>
-    public static Task CaughtUpAsync(HttpClient node, long seq) => TestTimeouts.Eventually(async () =>
-    {
-        using var response = await node.GetAsync("/api/summary");
-        if (!response.IsSuccessStatusCode)
-        {
-            return false;
-        }
-
-        using var doc = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
-        return doc.RootElement.GetProperty("as_of_seq").GetInt64() >= seq;
-    }, $"the node to apply seq {seq}", TestTimeouts.Long);
-
     public static IEnumerable<long> Range(long from, long to)
     {
         for (var s = from; s <= to; s++)

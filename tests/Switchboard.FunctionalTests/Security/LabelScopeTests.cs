@@ -150,6 +150,7 @@ public sealed class LabelScopeTests : IAsyncLifetime
         await _secured.Writer.PatchAsync("/api/sessions/ml-1", new { state = "idle" });
         await _secured.Writer.PatchAsync("/api/sessions/core-2", new { state = "idle" });
         await _secured.Writer.CreateAsync("ml-3", new { labels = new { team = "ml" } });
+        await _secured.Writer.CaughtUpAsync(since + 3); // so core-2's update is replayed, not live
 
         await using var resumed = await ConnectAsync();
         var reply = await resumed.JoinAsync("sessions", new { since, epoch });

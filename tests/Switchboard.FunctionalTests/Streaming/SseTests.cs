@@ -89,6 +89,8 @@ public sealed class SseTests
             await server.Http.PostAsync("/api/sessions/s/usage", new { input_tokens = 1 });
         }
 
+        await server.Http.CaughtUpAsync(5); // so all three are replayed, none live
+
         await using var again = await SseReader.OpenAsync(server.Http, "/api/stream?topics=sessions", lastEventId: lastId.ToString());
         var resumed = JsonDocument.Parse((await again.NextEventAsync(r => r.Event == "joined")).Data!).RootElement;
         resumed.GetProperty("resumed").GetBoolean().ShouldBeTrue();

@@ -63,7 +63,7 @@ public sealed class SubtreePropertyTests(PostgresClusterFixture postgres, ITestO
         var truth = SubtreeCheck.FromLog(await nodes.HttpA.EventsAsync());
         foreach (var node in new[] { (nodes.A, nodes.HttpA), (nodes.B, nodes.HttpB) })
         {
-            await Nodes.CaughtUpAsync(node.Item2, head);
+            await node.Item2.CaughtUpAsync(head);
             await using var client = await PhoenixClient.ConnectAsync(node.Item1.WebSocketUri);
             var reply = await client.JoinAsync("sessions", new { limit = 1000 });
             reply.Status.ShouldBe("ok", reply.Raw);
