@@ -80,7 +80,20 @@ public sealed class OverloadTests(ITestOutputHelper output)
         (statuses.GetValueOrDefault(200) * OpsPerWrite).ShouldBe(log.Count(e => e.Str("type") == "session_updated"), "exactly the acknowledged writes are logged");
 
         // Every subscriber is still connected and gets every logged event after its join, in order, exactly once.
-        await TestTimeouts.Eventually(() => clients.All(c => Count(c.Seqs) == head - c.Start), "every subscriber to catch up", TimeSpan.FromSeconds(60));
+        try
+        {
+            await TestTimeouts.Eventually(() => clients.All(c => Count(c.Seqs) == head - c.Start), "every subscriber to catch up", TimeSpan.FromSeconds(60));
+        }
+        catch (TimeoutException)
+        {
+            // Say which subscribers fell short and whether the server had closed them, so a failure names its cause.
+            var behind = clients.Select((c, i) => (i, c, got: Count(c.Seqs))).Where(x => x.got != head - x.c.Start)
+                .Select(x => $"#{x.i}: {x.got} of {head - x.c.Start}, socket {x.c.Client.Socket.State}" +
+                             (x.c.Client.Closed.IsCompleted ? $" closed {x.c.Client.Closed.Result.Status} '{x.c.Client.Closed.Result.Description}'" : ""));
+            throw new ShouldAssertException($"{clients.Count(c => Count(c.Seqs) != head - c.Start)} subscribers did not catch up in 60 s: " +
+                                            string.Join("; ", behind.Take(10)));
+        }
+
         await stop.CancelAsync();
         foreach (var (client, start, seqs, reader) in clients)
         {
