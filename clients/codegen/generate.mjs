@@ -98,7 +98,9 @@ async function fromServer() {
   const dir = mkdtempSync(join(tmpdir(), "switchboard-codegen-"));
   let output = "";
   let exited = null;
-  const child = spawn("dotnet", [dll, "--urls", url, "--data-dir", join(dir, "data")], {stdio: ["ignore", "pipe", "pipe"]});
+  // Only the OpenAPI document is needed: no OTLP/gRPC listener on 127.0.0.1:4317.
+  const child = spawn("dotnet", [dll, "--urls", url, "--data-dir", join(dir, "data")],
+    {stdio: ["ignore", "pipe", "pipe"], env: {...process.env, Switchboard__Otlp__GrpcUrls: ""}});
   child.stdout.on("data", d => (output += d));
   child.stderr.on("data", d => (output += d));
   const exit = new Promise(ok => child.on("exit", code => ok((exited = code))));

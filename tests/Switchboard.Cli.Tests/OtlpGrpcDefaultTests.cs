@@ -16,7 +16,7 @@ public sealed class OtlpGrpcDefaultTests
     [Fact]
     public async Task TheDefaultAddressTakenByAnotherProcessIsOneWarningAndTheServerRunsWithoutIt()
     {
-        using var holder = HoldDefaultPort();
+        using var holder = await HoldDefaultPortAsync();
         using var data = new TempDirectory();
         // The executable as a user starts it: no OTLP setting at all (Cli's clean environment turns gRPC off).
         await using var server = ChildProcess.Start(RepoPaths.ServerDll, ["--urls", "http://127.0.0.1:0", "--data-dir", data.Path],
@@ -48,19 +48,33 @@ public sealed class OtlpGrpcDefaultTests
         line.ShouldContain(address);
     }
 
-    /// <summary>Takes 4317 for the test; if something else already holds it, it is taken all the same.</summary>
-    private static IDisposable? HoldDefaultPort()
+    /// <summary>
+    /// Takes 4317 for the test. No other server this suite starts listens there (each turns OTLP/gRPC off), but a process
+    /// that holds it only for a moment must not make the test rely on a holder that then goes away (the server would bind
+    /// the port and rightly say nothing): so a taken port is tried again for a while. Still taken after that, it belongs
+    /// to something long-lived on this machine (a collector), which holds it for the test just as well.
+    /// </summary>
+    private static async Task<IDisposable?> HoldDefaultPortAsync()
     {
-        var listener = new TcpListener(IPAddress.Loopback, DefaultPort);
-        try
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
+        while (true)
         {
-            listener.Start();
-            return listener;
-        }
-        catch (SocketException e) when (e.SocketErrorCode == SocketError.AddressAlreadyInUse)
-        {
-            listener.Dispose();
-            return null;
+            var listener = new TcpListener(IPAddress.Loopback, DefaultPort);
+            try
+            {
+                listener.Start();
+                return listener;
+            }
+            catch (SocketException e) when (e.SocketErrorCode == SocketError.AddressAlreadyInUse)
+            {
+                listener.Dispose();
+                if (DateTime.UtcNow > deadline)
+                {
+                    return null;
+                }
+            }
+
+            await Task.Delay(100, TestContext.Current.CancellationToken);
         }
     }
 }

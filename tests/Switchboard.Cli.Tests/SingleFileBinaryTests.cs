@@ -30,6 +30,7 @@ public sealed class SingleFileBinaryTests
             ["DOTNET_HOST_PATH"] = null,
             ["DOTNET_BUNDLE_EXTRACT_BASE_DIR"] = extract.Path,
             ["Logging__LogLevel__Microsoft.Hosting.Lifetime"] = "Information",
+            ["Switchboard__Otlp__GrpcUrls"] = "", // 127.0.0.1:4317 is OtlpGrpcDefaultTests' to hold
         };
         environment["PATH"]!.Split(':').ShouldAllBe(dir => !File.Exists(Path.Combine(dir, "dotnet")));
 

@@ -39,7 +39,8 @@ class Server:
         self.process = subprocess.Popen(
             ["dotnet", self.dll, "--urls", self.url, "--data-dir", os.path.join(self.data_dir, "data")],
             stdout=self.log, stderr=subprocess.STDOUT,
-            env={**os.environ, "Switchboard__Usage__GroupBy__0": "team"})  # usage rolled up by team too
+            # usage rolled up by team too; no OTLP/gRPC listener (127.0.0.1:4317 is left to the test that needs it)
+            env={**os.environ, "Switchboard__Usage__GroupBy__0": "team", "Switchboard__Otlp__GrpcUrls": ""})
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:
             if self.process.poll() is not None:

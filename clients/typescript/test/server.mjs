@@ -53,8 +53,9 @@ export class Server {
   async start() {
     const log = openSync(join(this.dir, "server.log"), "a");
     const child = spawn("dotnet", [process.env.SWITCHBOARD_SERVER_DLL, "--urls", this.url, "--data-dir", join(this.dir, "data")],
-      // Usage rolled up by team too, for the usage tests.
-      {stdio: ["ignore", log, log], env: {...process.env, Switchboard__Usage__GroupBy__0: "team"}});
+      // Usage rolled up by team too, for the usage tests; no OTLP/gRPC listener (127.0.0.1:4317 is left to the test that
+      // needs it).
+      {stdio: ["ignore", log, log], env: {...process.env, Switchboard__Usage__GroupBy__0: "team", Switchboard__Otlp__GrpcUrls: ""}});
     closeSync(log);
     let exited = null;
     child.on("exit", code => (exited = code));
