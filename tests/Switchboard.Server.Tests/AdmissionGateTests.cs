@@ -117,4 +117,25 @@ public sealed class AdmissionGateTests
         gate.Taken(30);
         gate.Room.ShouldBe(30);
     }
+
+    [Fact]
+    public async Task AWriterWaitingForItsFanOutIsReleasedOnceTheLoopHasFannedOutItsSeqAndNotBefore()
+    {
+        var gate = Gate();
+        gate.FannedOut(10);
+        gate.WhenFannedOutAsync(10).IsCompletedSuccessfully.ShouldBeTrue("already fanned out");
+
+        var twelve = gate.WhenFannedOutAsync(12);
+        var fifteen = gate.WhenFannedOutAsync(15);
+        gate.FannedOut(11);
+        twelve.IsCompleted.ShouldBeFalse();
+
+        gate.FannedOut(13);
+        await twelve.WaitAsync(TimeSpan.FromSeconds(5), TestContext.Current.CancellationToken);
+        fifteen.IsCompleted.ShouldBeFalse("13 is before 15");
+
+        gate.FannedOut(12); // a position never goes back
+        gate.FannedOut(15);
+        await fifteen.WaitAsync(TimeSpan.FromSeconds(5), TestContext.Current.CancellationToken);
+    }
 }

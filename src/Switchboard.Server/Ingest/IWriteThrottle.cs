@@ -14,4 +14,7 @@ internal interface IWriteThrottle
     /// so that room opening does not let every waiting writer in at once. At least 1.
     /// </summary>
     int Room => int.MaxValue;
+
+    /// <summary>Completes once the live path has fanned out the log up to <paramref name="seq"/>.</summary>
+    Task WhenFannedOutAsync(long seq) => Task.CompletedTask;
 }

@@ -16,7 +16,10 @@ namespace Switchboard.Ingest;
 /// Admission control: before each commit the loop waits until the live path has room (<see cref="IWriteThrottle"/>), so
 /// when fan-out falls behind the producers slow down instead of the subscribers being cut off. A write that waits longer
 /// than <see cref="StreamOptions.WriteWaitTimeout"/> without being taken is withdrawn and fails with
-/// <see cref="OverloadedException"/>: nothing of it is written.
+/// <see cref="OverloadedException"/>: nothing of it is written. With <see cref="StreamOptions.AnswerAfterFanout"/> a
+/// committed write is answered once the live path has fanned out its events (<see cref="IWriteThrottle.WhenFannedOutAsync"/>,
+/// at most <see cref="StreamOptions.MaxFanoutLag"/> later), so that producers with requests in flight are paced by the
+/// fan-out itself.
 /// </para>
 /// </summary>
 internal sealed class WritePipeline : IAsyncDisposable
@@ -78,7 +81,10 @@ internal sealed class WritePipeline : IAsyncDisposable
     /// <summary>Why the store cannot commit right now; null while commits succeed. <c>/readyz</c> reports it.</summary>
     public string? WriteFailure => _writeFailure;
 
-    /// <summary>Queues writes for the next commit; completes once they are durable (or refused).</summary>
+    /// <summary>
+    /// Queues writes for the next commit; completes once they are durable (or refused) and, with
+    /// <see cref="StreamOptions.AnswerAfterFanout"/>, fanned out or <see cref="StreamOptions.MaxFanoutLag"/> later.
+    /// </summary>
     public async Task<IReadOnlyList<WriteResult>> SubmitAsync(IReadOnlyList<SessionWrite> writes, CancellationToken cancellationToken)
     {
         var batch = new PendingBatch(writes);
@@ -108,8 +114,35 @@ internal sealed class WritePipeline : IAsyncDisposable
             }
         }, (batch, cancellationToken, this, started)))
         {
-            return await batch.Completion.Task;
+            var results = await batch.Completion.Task;
+            if (_options.AnswerAfterFanout && LastSeq(results) is > 0 and var seq)
+            {
+                try
+                {
+                    await _throttle.WhenFannedOutAsync(seq).WaitAsync(_options.MaxFanoutLag, _time, cancellationToken);
+                }
+                catch (TimeoutException)
+                {
+                    // Durable all the same: the wait only paces the producer, so a fan-out held up longer is not the write's failure.
+                }
+            }
+
+            return results;
         }
+    }
+
+    private static long LastSeq(IReadOnlyList<WriteResult> results)
+    {
+        long seq = 0;
+        foreach (var r in results)
+        {
+            if (r.Event is { } e && e.Seq > seq)
+            {
+                seq = e.Seq;
+            }
+        }
+
+        return seq;
     }
 
     private OverloadedException Overloaded(long started)

@@ -17,9 +17,15 @@ namespace Switchboard.Live;
 /// Once there is room, the writer takes only what still fits that budget (<see cref="Room"/>): otherwise every writer
 /// that queued while the gate was shut would commit at once, and the burst would wait in the loop's backlog.
 /// </para>
+/// <para>
+/// Committed writes can also wait for their fan-out before they are answered (<see cref="WhenFannedOutAsync"/>, see
+/// <see cref="StreamOptions.AnswerAfterFanout"/>): the loop reports its position after every pass (<see cref="FannedOut"/>).
+/// </para>
+/// <para>
 /// Writers wait in <see cref="WaitForRoomAsync"/>; the loop reports what it handed over, took and how long that took,
 /// how old its oldest waiting event is and whether its fan-out is paused. Ages are read on the injected
 /// <see cref="TimeProvider"/>.
+/// </para>
 /// </summary>
 internal sealed class AdmissionGate(StreamOptions options, TimeProvider time, ILogger logger)
 {
@@ -30,6 +36,8 @@ internal sealed class AdmissionGate(StreamOptions options, TimeProvider time, IL
     private volatile bool _paused;
     private long _costTicks; // the fan-out's recent time per event (TimeSpan ticks, a moving average), written by the loop
     private readonly long _budgetTicks = options.MaxFanoutLag.Ticks / 5;
+    private readonly PriorityQueue<TaskCompletionSource, long> _fanoutWaiters = new();
+    private long _fannedOut;
 
     /// <summary>Committed events not yet fanned out.</summary>
     public long Pending => Volatile.Read(ref _pending);
@@ -82,6 +90,55 @@ internal sealed class AdmissionGate(StreamOptions options, TimeProvider time, IL
         var perEvent = took.Ticks / events;
         var cost = Volatile.Read(ref _costTicks);
         Volatile.Write(ref _costTicks, cost == 0 ? perEvent : cost + (perEvent - cost) / 4);
+    }
+
+    /// <summary>Completes once the loop has fanned out the log up to <paramref name="seq"/>.</summary>
+    public Task WhenFannedOutAsync(long seq)
+    {
+        if (Volatile.Read(ref _fannedOut) >= seq)
+        {
+            return Task.CompletedTask;
+        }
+
+        lock (_roomLock)
+        {
+            if (_fannedOut >= seq)
+            {
+                return Task.CompletedTask;
+            }
+
+            var waiter = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            _fanoutWaiters.Enqueue(waiter, seq);
+            return waiter.Task;
+        }
+    }
+
+    /// <summary>On the loop after each pass: the log is fanned out up to <paramref name="head"/>.</summary>
+    public void FannedOut(long head)
+    {
+        if (head <= Volatile.Read(ref _fannedOut))
+        {
+            return;
+        }
+
+        List<TaskCompletionSource>? done = null;
+        lock (_roomLock)
+        {
+            Volatile.Write(ref _fannedOut, head);
+            while (_fanoutWaiters.TryPeek(out var waiter, out var seq) && seq <= head)
+            {
+                _fanoutWaiters.Dequeue();
+                (done ??= []).Add(waiter);
+            }
+        }
+
+        if (done is not null)
+        {
+            foreach (var waiter in done)
+            {
+                waiter.TrySetResult();
+            }
+        }
     }
 
     /// <summary>Completes once a writer may commit.</summary>

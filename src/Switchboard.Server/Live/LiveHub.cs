@@ -112,6 +112,9 @@ internal sealed partial class LiveHub : IEventSink, IWriteThrottle, IAsyncDispos
     /// <inheritdoc cref="IWriteThrottle.Room" />
     public int Room => _admission.Room;
 
+    /// <inheritdoc cref="IWriteThrottle.WhenFannedOutAsync" />
+    public Task WhenFannedOutAsync(long seq) => _admission.WhenFannedOutAsync(seq);
+
     /// <summary>Sends a message that is part of work already admitted (a join's later step, an observer); fails it once stopping.</summary>
     private T Ask<T>(T message)
         where T : LiveMessage

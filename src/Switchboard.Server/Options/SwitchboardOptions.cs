@@ -151,6 +151,14 @@ public sealed class StreamOptions
     /// </summary>
     public TimeSpan MaxFanoutLag { get; set; } = SwitchboardDefaults.MaxFanoutLag;
 
+    /// <summary>
+    /// Admission control: a write is answered once this node has queued its events for every subscriber, not already at
+    /// its commit (it is durable either way; the answer waits at most <see cref="MaxFanoutLag"/> longer). Under overload
+    /// the producers' requests in flight then wait for the fan-out instead of piling events up behind it, which keeps the
+    /// delivery latency's tail short. False answers at the commit. Default true.
+    /// </summary>
+    public bool AnswerAfterFanout { get; set; } = true;
+
     /// <summary>Admission control: at most this many committed events wait to be fanned out before writes wait.</summary>
     public int MaxPendingEvents { get; set; } = SwitchboardDefaults.MaxPendingEvents;
 

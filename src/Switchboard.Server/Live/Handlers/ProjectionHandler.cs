@@ -15,6 +15,12 @@ internal sealed class ProjectionHandler : LiveHandler
     /// <summary>Events fanned out per pass: small enough that a pause for congestion comes before any queue nears its cap.</summary>
     private const int EventsPerChunk = 256;
 
+    /// <summary>
+    /// Deliveries per pass: a chunk also ends once it has queued this many frames, because a connection is woken only at
+    /// the end of the chunk (with 1,000 subscribers, 256 events would hold the first event's frames for the whole chunk).
+    /// </summary>
+    private const int DeliveriesPerChunk = 16_384;
+
     /// <summary>How often a paused fan-out looks at its backlogged connections again.</summary>
     private static readonly TimeSpan PacerRecheck = TimeSpan.FromMilliseconds(2);
 
@@ -62,20 +68,24 @@ internal sealed class ProjectionHandler : LiveHandler
         routes.On<InjectFaultMessage>(_injectedFaults.Enqueue);
     }
 
-    /// <summary>Fans out up to <see cref="EventsPerChunk"/> events of the backlog; returns how many it took. Throws when the fan-out fails.</summary>
+    /// <summary>
+    /// Fans out up to <see cref="EventsPerChunk"/> events of the backlog, or fewer once they made <see cref="DeliveriesPerChunk"/>
+    /// deliveries; returns how many it took. Throws when the fan-out fails.
+    /// </summary>
     public int DispatchChunk()
     {
         var taken = 0;
+        var chunkDeliveries = 0;
         var started = _state.Time.GetTimestamp();
         try
         {
-            while (taken < EventsPerChunk && !_feedFull && _backlog.TryPeek(out var batch))
+            while (taken < EventsPerChunk && chunkDeliveries < DeliveriesPerChunk && !_feedFull && _backlog.TryPeek(out var batch))
             {
                 var events = batch.Commit.Events;
                 using var span = StartFanoutSpan(batch);
                 var spanFrom = batch.Dispatched;
                 var spanDelivered = 0;
-                while (batch.Dispatched < events.Count && taken < EventsPerChunk)
+                while (batch.Dispatched < events.Count && taken < EventsPerChunk && chunkDeliveries < DeliveriesPerChunk)
                 {
                     if (_injectedFaults.TryDequeue(out var fault))
                     {
@@ -103,6 +113,7 @@ internal sealed class ProjectionHandler : LiveHandler
                     batch.Dispatched++;
                     taken++;
                     spanDelivered += delivered;
+                    chunkDeliveries += delivered;
                     _state.Published.Dispatched(delivered, _state.Time.GetElapsedTime(batch.Commit.CommittedAt));
                 }
 
@@ -151,6 +162,7 @@ internal sealed class ProjectionHandler : LiveHandler
         }
 
         _admission.Evaluate(_backlog.TryPeek(out var oldest) ? oldest.Commit.CommittedAt : null, _pacer.IsPaused);
+        _admission.FannedOut(_state.Projection.HeadSeq);
         if (_pacer.IsPaused && !_pacerArmed)
         {
             _pacerArmed = true;

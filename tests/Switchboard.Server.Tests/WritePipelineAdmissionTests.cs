@@ -1,0 +1,120 @@
+using Microsoft.Extensions.Logging.Abstractions;
+using Switchboard.Ingest;
+using Switchboard.Options;
+using Switchboard.Storage.Sqlite;
+using Switchboard.Testing;
+using Switchboard.Writes;
+
+namespace Switchboard.Server.Tests;
+
+/// <summary>
+/// Admission control in the group commit. It takes no more writes than the live path has room for: when room opens after
+/// a wait, the writers that queued meanwhile go in as several commits, each sized to the room, not as one burst the
+/// fan-out must then absorb. And it answers a committed write once the live path has fanned it out, or
+/// <see cref="StreamOptions.MaxFanoutLag"/> later. Real SQLite store; the throttle is a gate the test opens; the answer's
+/// wait is timed on a manual clock.
+/// </summary>
+public sealed class WritePipelineAdmissionTests : IAsyncLifetime
+{
+    private readonly string _directory = Directory.CreateTempSubdirectory("switchboard-admission-").FullName;
+    private readonly Throttle _throttle = new();
+    private readonly ManualTimeProvider _clock = new();
+    private SqliteSessionStore _store = null!;
+    private WritePipeline _pipeline = null!;
+
+    public async ValueTask InitializeAsync()
+    {
+        _store = new SqliteSessionStore(new SqliteStoreOptions(Path.Combine(_directory, "switchboard.db")), TimeProvider.System);
+        await _store.InitializeAsync(CancellationToken.None);
+        _pipeline = new WritePipeline(_store, _throttle, new StreamOptions { MaxFanoutLag = TimeSpan.FromMilliseconds(250) },
+            NullLogger<WritePipeline>.Instance, _clock);
+        _pipeline.Start();
+    }
+
+    [Fact]
+    public async Task WritesThatQueuedWhileTheGateWasShutCommitInGroupsNoLargerThanTheRoom()
+    {
+        _throttle.FannedOut.TrySetResult();
+        var first = _pipeline.SubmitAsync([new CreateSession { Id = "w0" }], CancellationToken.None);
+        await _throttle.Waiting.Task.WaitAsync(TimeSpan.FromSeconds(10), TestContext.Current.CancellationToken);
+        var rest = Enumerable.Range(1, 4).Select(i => _pipeline.SubmitAsync([new CreateSession { Id = $"w{i}" }], CancellationToken.None)).ToList();
+
+        _throttle.Open.TrySetResult();
+        var results = await Task.WhenAll([first, .. rest]).WaitAsync(TimeSpan.FromSeconds(10), TestContext.Current.CancellationToken);
+
+        results.ShouldAllBe(r => r[0].Error == null);
+        _throttle.Commits.ShouldBe(3, "five writes with room for two: 2 + 2 + 1");
+        (await _store.GetSessionAsync("w4", CancellationToken.None)).ShouldNotBeNull();
+    }
+
+    [Fact]
+    public async Task ACommittedWriteIsAnsweredOnceItsEventIsFannedOutAndNotBefore()
+    {
+        _throttle.Open.TrySetResult();
+        var write = _pipeline.SubmitAsync([new CreateSession { Id = "paced" }], CancellationToken.None);
+
+        var seq = await _throttle.FanoutAsked.Task.WaitAsync(TimeSpan.FromSeconds(10), TestContext.Current.CancellationToken);
+        (await _store.GetSessionAsync("paced", CancellationToken.None)).ShouldNotBeNull("committed before the wait");
+        seq.ShouldBe(_pipeline.LastCommittedSeq, "it waits for its own event");
+        write.IsCompleted.ShouldBeFalse("not fanned out yet");
+
+        _throttle.FannedOut.TrySetResult();
+        var results = await write.WaitAsync(TimeSpan.FromSeconds(10), TestContext.Current.CancellationToken);
+        results[0].Event!.Seq.ShouldBe(seq);
+    }
+
+    [Fact]
+    public async Task AFanOutThatIsHeldUpDelaysTheAnswerByAtMostMaxFanoutLag()
+    {
+        _throttle.Open.TrySetResult();
+        var write = _pipeline.SubmitAsync([new CreateSession { Id = "held" }], CancellationToken.None);
+        await _throttle.FanoutAsked.Task.WaitAsync(TimeSpan.FromSeconds(10), TestContext.Current.CancellationToken);
+
+        _clock.Advance(TimeSpan.FromMilliseconds(249));
+        write.IsCompleted.ShouldBeFalse();
+        _clock.Advance(TimeSpan.FromMilliseconds(1));
+        var results = await write.WaitAsync(TimeSpan.FromSeconds(10), TestContext.Current.CancellationToken);
+        results[0].Error.ShouldBeNull("durable all the same: the wait only paces the producer");
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _pipeline.DisposeAsync();
+        await _store.DisposeAsync();
+        Directory.Delete(_directory, recursive: true);
+    }
+
+    /// <summary>
+    /// Shut until the test opens it, then room for two writes per commit; counts the commits it was asked about. Fans
+    /// out when the test says so, and tells which seq a write waits for.
+    /// </summary>
+    private sealed class Throttle : IWriteThrottle
+    {
+        private int _commits;
+
+        public TaskCompletionSource Open { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public TaskCompletionSource Waiting { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public int Commits => Volatile.Read(ref _commits);
+
+        public TaskCompletionSource<long> FanoutAsked { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public TaskCompletionSource FannedOut { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public int Room => 2;
+
+        public ValueTask WaitForRoomAsync(CancellationToken cancellationToken)
+        {
+            Interlocked.Increment(ref _commits);
+            Waiting.TrySetResult();
+            return new ValueTask(Open.Task.WaitAsync(cancellationToken));
+        }
+
+        public Task WhenFannedOutAsync(long seq)
+        {
+            FanoutAsked.TrySetResult(seq);
+            return FannedOut.Task;
+        }
+    }
+}
