@@ -11,7 +11,7 @@ namespace Switchboard.Server.Tests;
 /// Admission control in the group commit. It takes no more writes than the live path has room for: when room opens after
 /// a wait, the writers that queued meanwhile go in as several commits, each sized to the room, not as one burst the
 /// fan-out must then absorb. And it answers a committed write once the live path has fanned it out, or
-/// <see cref="StreamOptions.MaxFanoutLag"/> later. Real SQLite store; the throttle is a gate the test opens; the answer's
+/// <see cref="StreamOptions.FanoutAnswerWait"/> later. Real SQLite store; the throttle is a gate the test opens; the answer's
 /// wait is timed on a manual clock.
 /// </summary>
 public sealed class WritePipelineAdmissionTests : IAsyncLifetime
@@ -26,7 +26,7 @@ public sealed class WritePipelineAdmissionTests : IAsyncLifetime
     {
         _store = new SqliteSessionStore(new SqliteStoreOptions(Path.Combine(_directory, "switchboard.db")), TimeProvider.System);
         await _store.InitializeAsync(CancellationToken.None);
-        _pipeline = new WritePipeline(_store, _throttle, new StreamOptions { MaxFanoutLag = TimeSpan.FromMilliseconds(250) },
+        _pipeline = new WritePipeline(_store, _throttle, new StreamOptions { FanoutAnswerWait = TimeSpan.FromMilliseconds(250) },
             NullLogger<WritePipeline>.Instance, _clock);
         _pipeline.Start();
     }
@@ -64,7 +64,7 @@ public sealed class WritePipelineAdmissionTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task AFanOutThatIsHeldUpDelaysTheAnswerByAtMostMaxFanoutLag()
+    public async Task AFanOutThatIsHeldUpDelaysTheAnswerByAtMostFanoutAnswerWait()
     {
         _throttle.Open.TrySetResult();
         var write = _pipeline.SubmitAsync([new CreateSession { Id = "held" }], CancellationToken.None);

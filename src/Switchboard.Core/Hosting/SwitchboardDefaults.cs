@@ -60,6 +60,9 @@ internal static class SwitchboardDefaults
     public const int MessageBurst = 200;
     /// <summary>Admission control: the oldest committed event not yet fanned out may be this old before writes wait.</summary>
     public static readonly TimeSpan MaxFanoutLag = TimeSpan.FromMilliseconds(250);
+
+    /// <summary>How long a committed write's answer may wait for its fan-out.</summary>
+    public static readonly TimeSpan FanoutAnswerWait = TimeSpan.FromMilliseconds(250);
     /// <summary>Admission control: committed events waiting for fan-out before writes wait.</summary>
     public const int MaxPendingEvents = 50_000;
     /// <summary>Joins and reads that may wait for the live loop at once before new ones are refused.</summary>

@@ -16,10 +16,9 @@ namespace Switchboard.Ingest;
 /// Admission control: before each commit the loop waits until the live path has room (<see cref="IWriteThrottle"/>), so
 /// when fan-out falls behind the producers slow down instead of the subscribers being cut off. A write that waits longer
 /// than <see cref="StreamOptions.WriteWaitTimeout"/> without being taken is withdrawn and fails with
-/// <see cref="OverloadedException"/>: nothing of it is written. With <see cref="StreamOptions.AnswerAfterFanout"/> a
-/// committed write is answered once the live path has fanned out its events (<see cref="IWriteThrottle.WhenFannedOutAsync"/>,
-/// at most <see cref="StreamOptions.MaxFanoutLag"/> later), so that producers with requests in flight are paced by the
-/// fan-out itself.
+/// <see cref="OverloadedException"/>: nothing of it is written. A committed write is answered once the live path has
+/// fanned out its events (<see cref="IWriteThrottle.WhenFannedOutAsync"/>, at most <see cref="StreamOptions.FanoutAnswerWait"/>
+/// later), so that producers with requests in flight are paced by the fan-out itself.
 /// </para>
 /// </summary>
 internal sealed class WritePipeline : IAsyncDisposable
@@ -82,8 +81,8 @@ internal sealed class WritePipeline : IAsyncDisposable
     public string? WriteFailure => _writeFailure;
 
     /// <summary>
-    /// Queues writes for the next commit; completes once they are durable (or refused) and, with
-    /// <see cref="StreamOptions.AnswerAfterFanout"/>, fanned out or <see cref="StreamOptions.MaxFanoutLag"/> later.
+    /// Queues writes for the next commit; completes once they are durable (or refused) and fanned out, or
+    /// <see cref="StreamOptions.FanoutAnswerWait"/> after the commit.
     /// </summary>
     public async Task<IReadOnlyList<WriteResult>> SubmitAsync(IReadOnlyList<SessionWrite> writes, CancellationToken cancellationToken)
     {
@@ -115,11 +114,11 @@ internal sealed class WritePipeline : IAsyncDisposable
         }, (batch, cancellationToken, this, started)))
         {
             var results = await batch.Completion.Task;
-            if (_options.AnswerAfterFanout && LastSeq(results) is > 0 and var seq)
+            if (_options.FanoutAnswerWait > TimeSpan.Zero && LastSeq(results) is > 0 and var seq)
             {
                 try
                 {
-                    await _throttle.WhenFannedOutAsync(seq).WaitAsync(_options.MaxFanoutLag, _time, cancellationToken);
+                    await _throttle.WhenFannedOutAsync(seq).WaitAsync(_options.FanoutAnswerWait, _time, cancellationToken);
                 }
                 catch (TimeoutException)
                 {

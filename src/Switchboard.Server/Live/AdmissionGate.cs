@@ -19,7 +19,7 @@ namespace Switchboard.Live;
 /// </para>
 /// <para>
 /// Committed writes can also wait for their fan-out before they are answered (<see cref="WhenFannedOutAsync"/>, see
-/// <see cref="StreamOptions.AnswerAfterFanout"/>): the loop reports its position after every pass (<see cref="FannedOut"/>).
+/// <see cref="StreamOptions.FanoutAnswerWait"/>): the loop reports its position after every pass (<see cref="FannedOut"/>).
 /// </para>
 /// <para>
 /// Writers wait in <see cref="WaitForRoomAsync"/>; the loop reports what it handed over, took and how long that took,

@@ -152,12 +152,12 @@ public sealed class StreamOptions
     public TimeSpan MaxFanoutLag { get; set; } = SwitchboardDefaults.MaxFanoutLag;
 
     /// <summary>
-    /// Admission control: a write is answered once this node has queued its events for every subscriber, not already at
-    /// its commit (it is durable either way; the answer waits at most <see cref="MaxFanoutLag"/> longer). Under overload
-    /// the producers' requests in flight then wait for the fan-out instead of piling events up behind it, which keeps the
-    /// delivery latency's tail short. False answers at the commit. Default true.
+    /// Admission control: a committed write is answered once this node has queued its events for every subscriber, or
+    /// after this long if the fan-out is held up (the write is durable at its commit either way). Under overload the
+    /// producers' requests in flight then wait for the fan-out instead of piling events up behind it, which keeps the
+    /// delivery latency's tail short. Zero answers at the commit. Default 250 ms.
     /// </summary>
-    public bool AnswerAfterFanout { get; set; } = true;
+    public TimeSpan FanoutAnswerWait { get; set; } = SwitchboardDefaults.FanoutAnswerWait;
 
     /// <summary>Admission control: at most this many committed events wait to be fanned out before writes wait.</summary>
     public int MaxPendingEvents { get; set; } = SwitchboardDefaults.MaxPendingEvents;

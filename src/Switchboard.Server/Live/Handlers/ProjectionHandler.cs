@@ -15,10 +15,7 @@ internal sealed class ProjectionHandler : LiveHandler
     /// <summary>Events fanned out per pass: small enough that a pause for congestion comes before any queue nears its cap.</summary>
     private const int EventsPerChunk = 256;
 
-    /// <summary>
-    /// Deliveries per pass: a chunk also ends once it has queued this many frames, because a connection is woken only at
-    /// the end of the chunk (with 1,000 subscribers, 256 events would hold the first event's frames for the whole chunk).
-    /// </summary>
+    /// <summary>Frames queued per pass: connections are woken at its end, so 256 events to 1,000 subscribers would hold the first too long.</summary>
     private const int DeliveriesPerChunk = 16_384;
 
     /// <summary>How often a paused fan-out looks at its backlogged connections again.</summary>
@@ -68,10 +65,7 @@ internal sealed class ProjectionHandler : LiveHandler
         routes.On<InjectFaultMessage>(_injectedFaults.Enqueue);
     }
 
-    /// <summary>
-    /// Fans out up to <see cref="EventsPerChunk"/> events of the backlog, or fewer once they made <see cref="DeliveriesPerChunk"/>
-    /// deliveries; returns how many it took. Throws when the fan-out fails.
-    /// </summary>
+    /// <summary>Fans out up to <see cref="EventsPerChunk"/> events (and <see cref="DeliveriesPerChunk"/> frames); returns how many it took. Throws when the fan-out fails.</summary>
     public int DispatchChunk()
     {
         var taken = 0;

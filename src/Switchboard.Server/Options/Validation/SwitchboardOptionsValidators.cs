@@ -61,6 +61,7 @@ internal sealed class StreamOptionsValidator : IValidateOptions<StreamOptions>
 
         p.AtLeast(nameof(o.MessageBurst), o.MessageBurst, 1);
         p.Positive(nameof(o.MaxFanoutLag), o.MaxFanoutLag);
+        p.NotNegative(nameof(o.FanoutAnswerWait), o.FanoutAnswerWait);
         p.AtLeast(nameof(o.MaxPendingEvents), o.MaxPendingEvents, 1);
         p.AtLeast(nameof(o.MaxQueuedRequests), o.MaxQueuedRequests, 1);
         p.Positive(nameof(o.WriteWaitTimeout), o.WriteWaitTimeout);
