@@ -43,6 +43,9 @@ public sealed class AlertInboxTests
         {
             o.Alerts.Rules.Add(AlertKit.Rule("err", "session_error"));
             o.Alerts.MaxPendingEvents = 5;
+            // Only the evaluator's bound: each write while the fan-out is held is answered after Stream:FanoutAnswerWait,
+            // so with the default age limit (250 ms) the writes after the sixth would be refused as overload, rightly.
+            o.Stream.MaxFanoutLag = TimeSpan.FromHours(1);
         });
         var evaluator = server.Get<AlertEvaluator>();
         var live = server.Get<LiveHub>();
