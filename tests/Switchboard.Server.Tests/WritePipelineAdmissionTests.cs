@@ -69,6 +69,8 @@ public sealed class WritePipelineAdmissionTests : IAsyncLifetime
         _throttle.Open.TrySetResult();
         var write = _pipeline.SubmitAsync([new CreateSession { Id = "held" }], CancellationToken.None);
         await _throttle.FanoutAsked.Task.WaitAsync(TimeSpan.FromSeconds(10), TestContext.Current.CancellationToken);
+        // The bound's timer is armed just after the fan-out is asked for: moving the clock before that would move it past nothing.
+        await TestTimeouts.Eventually(() => _clock.ArmedTimers == 1, "the answer's bound to be armed");
 
         _clock.Advance(TimeSpan.FromMilliseconds(249));
         write.IsCompleted.ShouldBeFalse();

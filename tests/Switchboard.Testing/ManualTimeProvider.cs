@@ -23,6 +23,18 @@ public sealed class ManualTimeProvider(DateTimeOffset start) : TimeProvider
 
     public override long GetTimestamp() => GetUtcNow().UtcTicks;
 
+    /// <summary>Timers that will fire (a due time is set): a test waits for the code under test to arm one before it advances.</summary>
+    public int ArmedTimers
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _timers.Count(t => t.DueAt is not null);
+            }
+        }
+    }
+
     /// <summary>Moves the clock forward, firing every timer that falls due on the way, in due order.</summary>
     public void Advance(TimeSpan by)
     {
