@@ -9,8 +9,12 @@ internal sealed class CommandWaiter(CommandWatch watch, string sessionId, TimePr
 {
     private TaskCompletionSource _signal = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private int _disposed;
+    private int _waiting;
 
     public string SessionId { get; } = sessionId;
+
+    /// <summary>True while <see cref="WaitAsync"/> waits, its timeout armed on the injected clock.</summary>
+    public bool IsWaiting => Volatile.Read(ref _waiting) == 1;
 
     /// <summary>Starts a new wait: events from now on complete it.</summary>
     public void Rearm()
@@ -22,14 +26,20 @@ internal sealed class CommandWaiter(CommandWatch watch, string sessionId, TimePr
     /// <summary>True when a command event of the session was applied since <see cref="Rearm"/>; false when <paramref name="timeout"/> passed first.</summary>
     public async Task<bool> WaitAsync(TimeSpan timeout, CancellationToken cancellationToken)
     {
+        var wait = Volatile.Read(ref _signal).Task.WaitAsync(timeout, time, cancellationToken);
+        Volatile.Write(ref _waiting, 1);
         try
         {
-            await Volatile.Read(ref _signal).Task.WaitAsync(timeout, time, cancellationToken).ConfigureAwait(false);
+            await wait.ConfigureAwait(false);
             return true;
         }
         catch (TimeoutException)
         {
             return false;
+        }
+        finally
+        {
+            Volatile.Write(ref _waiting, 0);
         }
     }
 

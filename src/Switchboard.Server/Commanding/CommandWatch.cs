@@ -43,7 +43,7 @@ internal sealed class CommandWatch : IAsyncDisposable
         }
     }
 
-    /// <summary>Long-polls waiting now.</summary>
+    /// <summary>Long-polls waiting now, in a wait or between its reads of the store (what <see cref="CommandOptions.MaxWaiters"/> bounds).</summary>
     public int Waiters
     {
         get
@@ -51,6 +51,18 @@ internal sealed class CommandWatch : IAsyncDisposable
             lock (_gate)
             {
                 return _count;
+            }
+        }
+    }
+
+    /// <summary>Long-polls in a wait whose timeout is armed (for a test on a manual clock, which must not move it sooner).</summary>
+    public int Waiting
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _bySession.Values.Sum(list => list.Count(w => w.IsWaiting));
             }
         }
     }

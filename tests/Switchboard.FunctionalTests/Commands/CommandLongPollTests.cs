@@ -46,7 +46,8 @@ public sealed class CommandLongPollTests
         await server.Http.CreateAsync("quiet");
         var watch = server.Get<CommandWatch>();
         var poll = server.Http.GetJsonAsync("/api/sessions/quiet/commands?wait=30");
-        await TestTimeouts.Eventually(() => watch.Waiters == 1, "the long-poll to wait");
+        // In its wait, not only registered: the clock must not move before the wait's timeout is armed on it.
+        await TestTimeouts.Eventually(() => watch.Waiting == 1, "the long-poll to wait");
         time.Advance(TimeSpan.FromSeconds(29));
         poll.IsCompleted.ShouldBeFalse();
         time.Advance(TimeSpan.FromSeconds(2));
