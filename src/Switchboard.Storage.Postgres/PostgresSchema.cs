@@ -131,6 +131,19 @@ internal static class PostgresSchema
             at      timestamptz NOT NULL
         );
         CREATE INDEX IF NOT EXISTS switchboard_telemetry_streams_by_at ON switchboard_telemetry_streams (at);
+        CREATE TABLE IF NOT EXISTS switchboard_telemetry_spans (
+            span       text PRIMARY KEY,
+            session_id text NOT NULL,
+            at         timestamptz NOT NULL
+        );
+        CREATE INDEX IF NOT EXISTS switchboard_telemetry_spans_by_at ON switchboard_telemetry_spans (at);
+        CREATE TABLE IF NOT EXISTS switchboard_telemetry_waits (
+            span  text NOT NULL,
+            child text NOT NULL,
+            at    timestamptz NOT NULL,
+            PRIMARY KEY (span, child)
+        );
+        CREATE INDEX IF NOT EXISTS switchboard_telemetry_waits_by_at ON switchboard_telemetry_waits (at);
         CREATE TABLE IF NOT EXISTS switchboard_alert_rules (
             id   text PRIMARY KEY,
             data text NOT NULL

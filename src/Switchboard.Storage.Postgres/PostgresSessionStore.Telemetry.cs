@@ -78,4 +78,72 @@ internal sealed partial class PostgresSessionStore
 
         return resolved;
     }
+
+    /// <summary>
+    /// Records the batch's spans that may start an agent and the parent spans its sessions wait for, and appends an
+    /// adoption for every link that closes (<see cref="TelemetryLinks"/>), in the write transaction. Writers hold the log
+    /// row's lock here, so a span and a session waiting for it, sent to two nodes, never miss each other.
+    /// </summary>
+    private async Task<IReadOnlyList<SessionWrite>> LinkSpansAsync(NpgsqlConnection connection, NpgsqlTransaction transaction,
+        IReadOnlyList<SessionWrite> writes, CancellationToken ct)
+    {
+        var spans = TelemetryLinks.Spans(writes);
+        var waits = TelemetryLinks.Waits(writes);
+        if (spans.Count == 0 && waits.Count == 0)
+        {
+            return writes;
+        }
+
+        var now = Now();
+        List<(string Child, string Parent)> found = [];
+        if (spans.Count > 0)
+        {
+            await using var batch = new NpgsqlBatch(connection, transaction);
+            var insert = new NpgsqlBatchCommand(
+                "INSERT INTO switchboard_telemetry_spans (span, session_id, at) SELECT s, id, @at FROM unnest(@spans, @ids) AS t(s, id) ON CONFLICT (span) DO NOTHING;");
+            insert.Parameters.Add(new NpgsqlParameter<string[]>("spans", [.. spans.Select(s => s.Span)]));
+            insert.Parameters.Add(new NpgsqlParameter<string[]>("ids", [.. spans.Select(s => s.Session)]));
+            insert.Parameters.Add(new NpgsqlParameter<DateTimeOffset>("at", now));
+            var take = new NpgsqlBatchCommand("DELETE FROM switchboard_telemetry_waits WHERE span = ANY(@spans) RETURNING span, child;");
+            take.Parameters.Add(new NpgsqlParameter<string[]>("spans", [.. spans.Select(s => s.Span)]));
+            batch.BatchCommands.Add(insert);
+            batch.BatchCommands.Add(take);
+            var owners = spans.ToDictionary(s => s.Span, s => s.Session, StringComparer.Ordinal);
+            await using var reader = await batch.ExecuteReaderAsync(ct);
+            while (await reader.ReadAsync(ct))
+            {
+                found.Add((reader.GetString(1), owners[reader.GetString(0)]));
+            }
+        }
+
+        if (waits.Count > 0)
+        {
+            var known = new Dictionary<string, string>(StringComparer.Ordinal);
+            await using (var select = new NpgsqlCommand(
+                "SELECT span, session_id FROM switchboard_telemetry_spans WHERE span = ANY(@spans);", connection, transaction))
+            {
+                select.Parameters.Add(new NpgsqlParameter<string[]>("spans", [.. waits.Select(w => w.Parent).Distinct(StringComparer.Ordinal)]));
+                await using var reader = await select.ExecuteReaderAsync(ct);
+                while (await reader.ReadAsync(ct))
+                {
+                    known[reader.GetString(0)] = reader.GetString(1);
+                }
+            }
+
+            var unresolved = waits.Where(w => !known.ContainsKey(w.Parent)).ToList();
+            found.AddRange(waits.Where(w => known.ContainsKey(w.Parent)).Select(w => (w.Child, known[w.Parent])));
+            if (unresolved.Count > 0)
+            {
+                await using var insert = new NpgsqlCommand(
+                    "INSERT INTO switchboard_telemetry_waits (span, child, at) SELECT s, c, @at FROM unnest(@spans, @children) AS t(s, c) " +
+                    "ON CONFLICT (span, child) DO NOTHING;", connection, transaction);
+                insert.Parameters.Add(new NpgsqlParameter<string[]>("spans", [.. unresolved.Select(w => w.Parent)]));
+                insert.Parameters.Add(new NpgsqlParameter<string[]>("children", [.. unresolved.Select(w => w.Child)]));
+                insert.Parameters.Add(new NpgsqlParameter<DateTimeOffset>("at", now));
+                await insert.ExecuteNonQueryAsync(ct);
+            }
+        }
+
+        return TelemetryLinks.WithAdoptions(writes, found);
+    }
 }

@@ -9,7 +9,7 @@ namespace Switchboard.Storage.Postgres;
 /// <summary>
 /// Trees on PostgreSQL. A write batch locks, in one statement ordered by id, every row it may change: its targets, the
 /// parents it creates under, every ancestor of those, and the subtrees of its cascades. Which rows those are is known
-/// before any is locked, because tree paths never change: one fixed lock order across the whole group commit (and every
+/// before any is locked, because tree paths change only inside a writer holding the log row (an adoption): one fixed lock order across the whole group commit (and every
 /// writer already queues on the log row), so no deadlock is possible. Ancestors' totals are then computed from the
 /// locked rows and written with a narrow update each, in id order; a child created on another node rolls up the same way.
 /// </summary>
@@ -33,12 +33,12 @@ internal sealed partial class PostgresSessionStore
         return paths;
     }
 
-    /// <summary>Every row the batch may change: targets, parents, the subtrees of cascades, and all their ancestors.</summary>
+    /// <summary>Every row the batch may change: targets, parents, the subtrees of cascades and adoptions, and all their ancestors.</summary>
     private static async Task<IReadOnlyCollection<string>> TreeIdsAsync(NpgsqlConnection connection, NpgsqlTransaction transaction,
         IReadOnlyList<SessionWrite> writes, IReadOnlyCollection<string> targets, Dictionary<string, string> paths, CancellationToken ct)
     {
         var ids = new HashSet<string>(targets, StringComparer.Ordinal);
-        foreach (var id in WriteBatch.CascadeIds(writes))
+        foreach (var id in WriteBatch.SubtreeIds(writes))
         {
             if (!paths.TryGetValue(id, out var top))
             {
@@ -66,6 +66,43 @@ internal sealed partial class PostgresSessionStore
         }
 
         return ids;
+    }
+
+    /// <summary>
+    /// The batch's targets once adoptions were appended to it, with the paths of the new ones read under the log lock
+    /// already held (no other writer can move them now).
+    /// </summary>
+    private static async Task<IReadOnlyCollection<string>> AddTargetsAsync(NpgsqlConnection connection, NpgsqlTransaction transaction,
+        IReadOnlyList<SessionWrite> writes, Dictionary<string, string> paths, CancellationToken ct)
+    {
+        var targets = WriteBatch.TargetIds(writes);
+        var unread = targets.Where(id => !paths.ContainsKey(id)).ToList();
+        if (unread.Count > 0)
+        {
+            await using var batch = new NpgsqlBatch(connection, transaction) { BatchCommands = { SelectPaths(unread) } };
+            await using var reader = await batch.ExecuteReaderAsync(ct);
+            foreach (var (id, path) in await ReadPathsAsync(reader, ct))
+            {
+                paths[id] = path;
+            }
+        }
+
+        return targets;
+    }
+
+    /// <summary>The new places of the sessions an adoption moved (their upsert leaves the tree columns alone).</summary>
+    private static void AddMoves(NpgsqlBatch commands, WriteBatch batch)
+    {
+        foreach (var session in batch.Moved)
+        {
+            var c = new NpgsqlBatchCommand(PostgresTreeSchema.MoveSession);
+            c.Parameters.Add(new NpgsqlParameter<string>("id", session.Id));
+            c.Parameters.Add(new NpgsqlParameter<string>("parent", session.ParentId!));
+            c.Parameters.Add(new NpgsqlParameter<string>("root", session.RootId));
+            c.Parameters.Add(new NpgsqlParameter<int>("depth", session.Depth));
+            c.Parameters.Add(new NpgsqlParameter<string>("path", session.TreePath));
+            commands.BatchCommands.Add(c);
+        }
     }
 
     /// <summary>The ancestors whose totals alone changed, in id order.</summary>

@@ -46,6 +46,13 @@ internal sealed partial class PostgresSessionStore
         var (log, paths) = await LockLogAsync(connection, transaction, targets, ct);
         writes = await DedupeTelemetryAsync(connection, transaction, writes, ct);
         writes = await ResolveStreamsAsync(connection, transaction, writes, ct);
+        var submitted = writes.Count;
+        writes = await LinkSpansAsync(connection, transaction, writes, ct);
+        if (writes.Count > submitted)
+        {
+            targets = await AddTargetsAsync(connection, transaction, writes, paths, ct);
+        }
+
         var sessions = await LockSessionsAsync(connection, transaction, await TreeIdsAsync(connection, transaction, writes, targets, paths, ct), ct);
 
         var alerts = await LoadAlertTargetsAsync(connection, transaction, WriteBatch.AlertTargets(writes), ct);
@@ -62,6 +69,7 @@ internal sealed partial class PostgresSessionStore
             }
 
             AddSubtrees(commands, batch);
+            AddMoves(commands, batch);
             foreach (var e in batch.Events)
             {
                 commands.BatchCommands.Add(PostgresRows.Insert(e));
@@ -101,12 +109,12 @@ internal sealed partial class PostgresSessionStore
 
         committing();
         await transaction.CommitAsync(ct);
-        return batch.Results;
+        return batch.Results.Length == submitted ? batch.Results : batch.Results[..submitted]; // not the adoptions the store added
     }
 
     /// <summary>
     /// Locks the log row, then (in the same round trip) reads the tree paths of <paramref name="targets"/> without locking
-    /// them: paths never change, and every writer waits on the log row, so they still hold when the rows are locked.
+    /// them: every writer waits on the log row, and a path changes only inside such a writer (an adoption), so they still hold when the rows are locked.
     /// </summary>
     private async Task<(LogHead Head, Dictionary<string, string> Paths)> LockLogAsync(NpgsqlConnection connection, NpgsqlTransaction transaction,
         IReadOnlyCollection<string> targets, CancellationToken ct)
@@ -192,7 +200,8 @@ internal sealed partial class PostgresSessionStore
         await RunAsync("purge telemetry keys", async (connection, ct) =>
         {
             await using var command = new NpgsqlCommand(
-                "DELETE FROM switchboard_telemetry_keys WHERE at < @cut; DELETE FROM switchboard_telemetry_streams WHERE at < @cut;", connection);
+                "DELETE FROM switchboard_telemetry_keys WHERE at < @cut; DELETE FROM switchboard_telemetry_streams WHERE at < @cut; " +
+                "DELETE FROM switchboard_telemetry_spans WHERE at < @cut; DELETE FROM switchboard_telemetry_waits WHERE at < @cut;", connection);
             command.Parameters.Add(new NpgsqlParameter<DateTimeOffset>("cut", now.ToUniversalTime() - TelemetryDedupe.Window));
             return await command.ExecuteNonQueryAsync(ct);
         }, cancellationToken);

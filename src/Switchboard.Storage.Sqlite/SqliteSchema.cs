@@ -106,6 +106,21 @@ internal static class SqliteSchema
         ) WITHOUT ROWID;
         CREATE INDEX IF NOT EXISTS telemetry_streams_by_at ON telemetry_streams(at);
 
+        CREATE TABLE IF NOT EXISTS telemetry_spans (
+            span       TEXT PRIMARY KEY,
+            session_id TEXT NOT NULL,
+            at         INTEGER NOT NULL
+        ) WITHOUT ROWID;
+        CREATE INDEX IF NOT EXISTS telemetry_spans_by_at ON telemetry_spans(at);
+
+        CREATE TABLE IF NOT EXISTS telemetry_waits (
+            span  TEXT NOT NULL,
+            child TEXT NOT NULL,
+            at    INTEGER NOT NULL,
+            PRIMARY KEY (span, child)
+        ) WITHOUT ROWID;
+        CREATE INDEX IF NOT EXISTS telemetry_waits_by_at ON telemetry_waits(at);
+
         CREATE TABLE IF NOT EXISTS alert_rules (
             id   TEXT PRIMARY KEY,
             data TEXT NOT NULL

@@ -75,11 +75,53 @@ internal sealed partial class SqliteSessionStore
         return resolved;
     }
 
-    /// <summary>Forgets telemetry keys, and the last points of metric streams, older than the dedupe window.</summary>
+    /// <summary>
+    /// Records the batch's spans that may start an agent and the parent spans its sessions wait for, and appends an
+    /// adoption for every link that closes (<see cref="TelemetryLinks"/>), in the write transaction.
+    /// </summary>
+    private static IReadOnlyList<SessionWrite> LinkSpans(WriterCommands commands, IReadOnlyList<SessionWrite> writes, long now)
+    {
+        var spans = TelemetryLinks.Spans(writes);
+        var waits = TelemetryLinks.Waits(writes);
+        List<(string Child, string Parent)> found = [];
+        foreach (var (span, session) in spans)
+        {
+            commands.InsertSpan.Bind(1, span);
+            commands.InsertSpan.Bind(2, session);
+            commands.InsertSpan.Bind(3, now);
+            commands.InsertSpan.Execute();
+            commands.TakeWaits.Parameters["$s"].Value = span;
+            using var reader = commands.TakeWaits.ExecuteReader();
+            while (reader.Read())
+            {
+                found.Add((reader.GetString(0), session));
+            }
+        }
+
+        foreach (var (parent, child) in waits)
+        {
+            commands.SelectSpan.Parameters["$s"].Value = parent;
+            if (commands.SelectSpan.ExecuteScalar() is string owner)
+            {
+                found.Add((child, owner));
+                continue;
+            }
+
+            commands.InsertWait.Bind(1, parent);
+            commands.InsertWait.Bind(2, child);
+            commands.InsertWait.Bind(3, now);
+            commands.InsertWait.Execute();
+        }
+
+        return TelemetryLinks.WithAdoptions(writes, found);
+    }
+
+    /// <summary>Forgets telemetry keys, the last points of metric streams, and recorded spans and waits, older than the dedupe window.</summary>
     private void PurgeTelemetryKeys(DateTimeOffset now)
     {
         using var command = _writer!.CreateCommand();
-        command.CommandText = "DELETE FROM telemetry_keys WHERE at < $cut; DELETE FROM telemetry_streams WHERE at < $cut;";
+        command.CommandText = "DELETE FROM telemetry_keys WHERE at < $cut; DELETE FROM telemetry_streams WHERE at < $cut; " +
+            "DELETE FROM telemetry_spans WHERE at < $cut; DELETE FROM telemetry_waits WHERE at < $cut;";
         command.Parameters.AddWithValue("$cut", (now - TelemetryDedupe.Window).ToUnixTimeMilliseconds());
         command.ExecuteNonQuery();
     }

@@ -13,10 +13,10 @@ namespace Switchboard.Storage.Sqlite;
 /// </summary>
 internal sealed partial class SqliteSessionStore
 {
-    /// <summary>Adds to <paramref name="current"/> the subtrees of the batch's cascades and every ancestor of what it holds.</summary>
+    /// <summary>Adds to <paramref name="current"/> the subtrees of the batch's cascades and adoptions, and every ancestor of what it holds.</summary>
     private void ReadTrees(WriterCommands commands, IReadOnlyList<SessionWrite> writes, Dictionary<string, Session?> current)
     {
-        foreach (var id in WriteBatch.CascadeIds(writes))
+        foreach (var id in WriteBatch.SubtreeIds(writes))
         {
             if (current.GetValueOrDefault(id) is not { } top)
             {
@@ -38,6 +38,21 @@ internal sealed partial class SqliteSessionStore
         foreach (var id in WriteBatch.MissingAncestors(current))
         {
             current[id] = CurrentRow(commands, id);
+        }
+    }
+
+    /// <summary>Writes the new places of the sessions an adoption moved (their rows' update leaves the tree columns alone).</summary>
+    private static void PersistMoves(WriteBatch batch, WriterCommands commands)
+    {
+        var move = commands.MoveSession;
+        foreach (var session in batch.Moved)
+        {
+            move.Bind(1, session.Id);
+            move.Bind(2, session.ParentId);
+            move.Bind(3, session.RootId);
+            move.Bind(4, session.Depth);
+            move.Bind(5, session.TreePath);
+            move.Execute();
         }
     }
 

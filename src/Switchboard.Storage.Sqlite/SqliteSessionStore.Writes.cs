@@ -10,6 +10,7 @@ internal sealed partial class SqliteSessionStore
     /// <inheritdoc />
     public async Task<IReadOnlyList<WriteResult>> WriteAsync(IReadOnlyList<SessionWrite> writes, CancellationToken cancellationToken)
     {
+        var submitted = writes.Count;
         await _writeLock.WaitAsync(cancellationToken);
         try
         {
@@ -23,6 +24,7 @@ internal sealed partial class SqliteSessionStore
                 EnsureHeadUnmoved(commands, transaction);
                 writes = DedupeTelemetry(commands, writes);
                 writes = ResolveStreams(commands, writes, Now().ToUnixTimeMilliseconds());
+                writes = LinkSpans(commands, writes, Now().ToUnixTimeMilliseconds());
                 var current = WriteBatch.TargetIds(writes).ToDictionary(id => id, id => CurrentRow(commands, id), StringComparer.Ordinal);
                 ReadTrees(commands, writes, current);
                 var alerts = LoadAlertTargets(transaction, WriteBatch.AlertTargets(writes));
@@ -52,7 +54,7 @@ internal sealed partial class SqliteSessionStore
             // In-memory positions move only once the commit succeeded.
             (_headSeq, _activeCount, _fleetPaused) = (batch.Head.HeadSeq, batch.Head.ActiveCount, batch.Head.FleetPaused);
             _feed.Publish(batch.Events);
-            return batch.Results;
+            return batch.Results.Length == submitted ? batch.Results : batch.Results[..submitted]; // not the adoptions the store added
         }
         finally
         {
@@ -119,6 +121,7 @@ internal sealed partial class SqliteSessionStore
         }
 
         PersistSubtrees(batch, commands);
+        PersistMoves(batch, commands);
         foreach (var e in batch.Events)
         {
             InsertEvent(commands.InsertEvent, e);

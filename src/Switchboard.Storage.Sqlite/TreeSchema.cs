@@ -38,6 +38,9 @@ internal static class TreeSchema
         "UPDATE sessions SET subtree_sessions = ?2, subtree_active = ?3, subtree_input_tokens = ?4, subtree_output_tokens = ?5, " +
         "subtree_cost_usd = ?6 WHERE id = ?1;";
 
+    /// <summary>A session's place in its tree after an adoption: ?1 id, ?2 parent_id, ?3 root_id, ?4 depth, ?5 tree_path.</summary>
+    public const string MoveSession = "UPDATE sessions SET parent_id = ?2, root_id = ?3, depth = ?4, tree_path = ?5 WHERE id = ?1;";
+
     /// <summary>Sessions whose path lies in [$from, $to), in tree order (BINARY collation: ordinal).</summary>
     public static readonly string SelectSubtree =
         $"SELECT {SqliteRows.SessionColumns} FROM sessions WHERE tree_path >= $from AND tree_path < $to ORDER BY tree_path;";

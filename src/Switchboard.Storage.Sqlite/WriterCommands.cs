@@ -41,6 +41,11 @@ internal sealed class WriterCommands : IDisposable
         UpsertStream = new WriterStatement(connection,
             "INSERT INTO telemetry_streams(stream, started, ended, total, at) VALUES (?1, ?2, ?3, ?4, ?5) " +
             "ON CONFLICT(stream) DO UPDATE SET started = excluded.started, ended = excluded.ended, total = excluded.total, at = excluded.at;");
+        MoveSession = new WriterStatement(connection, TreeSchema.MoveSession);
+        InsertSpan = new WriterStatement(connection, "INSERT INTO telemetry_spans(span, session_id, at) VALUES (?1, ?2, ?3) ON CONFLICT(span) DO NOTHING;");
+        TakeWaits = Prepare(connection, "DELETE FROM telemetry_waits WHERE span = $s RETURNING child;", "$s");
+        SelectSpan = Prepare(connection, "SELECT session_id FROM telemetry_spans WHERE span = $s;", "$s");
+        InsertWait = new WriterStatement(connection, "INSERT INTO telemetry_waits(span, child, at) VALUES (?1, ?2, ?3) ON CONFLICT(span, child) DO NOTHING;");
     }
 
     public SqliteCommand SelectSession { get; }
@@ -60,6 +65,16 @@ internal sealed class WriterCommands : IDisposable
     public WriterStatement InsertTelemetryKey { get; }
     public SqliteCommand SelectStream { get; }
     public WriterStatement UpsertStream { get; }
+    /// <summary>A session's new place in its tree (TreeSchema.MoveSession).</summary>
+    public WriterStatement MoveSession { get; }
+    /// <summary>Records a span that may start an agent: ?1 span key, ?2 its session, ?3 when.</summary>
+    public WriterStatement InsertSpan { get; }
+    /// <summary>Takes the sessions waiting for span $s (deletes and returns them).</summary>
+    public SqliteCommand TakeWaits { get; }
+    /// <summary>The session of a recorded span $s.</summary>
+    public SqliteCommand SelectSpan { get; }
+    /// <summary>Records that ?2 waits for span ?1, at ?3.</summary>
+    public WriterStatement InsertWait { get; }
 
     public SqliteTransaction? Transaction { get; private set; }
 
@@ -73,6 +88,8 @@ internal sealed class WriterCommands : IDisposable
         SelectActive.Transaction = transaction;
         SelectRollup.Transaction = transaction;
         SelectStream.Transaction = transaction;
+        TakeWaits.Transaction = transaction;
+        SelectSpan.Transaction = transaction;
     }
 
     public void Dispose()
@@ -92,6 +109,11 @@ internal sealed class WriterCommands : IDisposable
         InsertTelemetryKey.Dispose();
         SelectStream.Dispose();
         UpsertStream.Dispose();
+        MoveSession.Dispose();
+        InsertSpan.Dispose();
+        TakeWaits.Dispose();
+        SelectSpan.Dispose();
+        InsertWait.Dispose();
     }
 
     private static SqliteCommand Prepare(SqliteConnection connection, string sql, params string[] parameters)

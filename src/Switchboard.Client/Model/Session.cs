@@ -58,7 +58,10 @@ public sealed record Session
     /// <summary>False when the session's producer cannot receive commands (made from OpenTelemetry, or created so); commands to it are refused.</summary>
     public bool AcceptsCommands { get; init; } = true;
 
-    /// <summary>The session that started this one (set at create, never changed); null for a root.</summary>
+    /// <summary>
+    /// The session that started this one; null for a root. Set at create, and once for a root made from OpenTelemetry when
+    /// the span of its parent agent arrives (a <c>session_updated</c> with reason <c>adopted</c>).
+    /// </summary>
     public string? ParentId { get; init; }
 
     /// <summary>The root of this session's tree: its own id for a root.</summary>

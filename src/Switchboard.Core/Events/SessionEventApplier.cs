@@ -29,7 +29,10 @@ internal static class SessionEventApplier
                     TreePath = e.TreePath ?? before?.TreePath ?? Trees.TreePath.Of(e.SessionId!, null),
                 },
             EventTypes.SessionUpdated when before is not null =>
-                SessionChanges.Apply(before, data.GetProperty("changes"), data.GetProperty("version").GetInt64()),
+                SessionChanges.Apply(before, data.GetProperty("changes"), data.GetProperty("version").GetInt64()) with
+                {
+                    TreePath = e.TreePath ?? before.TreePath, // moved by an adoption: the path is the event's column, not a wire field
+                },
             _ => null,
         };
     }

@@ -63,7 +63,10 @@ public sealed record Session
     /// <summary>The <c>seq</c> of the <c>session_created</c> event; orders listings.</summary>
     public long CreatedSeq { get; init; }
 
-    /// <summary>The session that started this one, set at create and never changed; null for a root.</summary>
+    /// <summary>
+    /// The session that started this one; null for a root. Set at create, and once for a root made from telemetry when the
+    /// span of its parent agent arrives (<see cref="Writes.AdoptSession"/>).
+    /// </summary>
     public string? ParentId { get; init; }
 
     /// <summary>The root of this session's tree: its own id for a root.</summary>

@@ -58,7 +58,7 @@ internal static class SessionFields
     /// <summary>
     /// The columns a row update sets, each with its 1-based position in <see cref="StoreColumns"/> (so a statement bound by
     /// <see cref="WriteRow"/> names them as <c>?position</c>): every stored column but the <see cref="SessionWire.Use.Fixed"/>
-    /// ones, which never change after create and would only rewrite their indexes' entries.
+    /// ones, which change only by a tree move (written apart) and would only rewrite their indexes' entries.
     /// </summary>
     public static readonly (string Column, int Position)[] UpdatedColumns =
     [

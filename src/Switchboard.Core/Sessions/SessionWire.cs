@@ -59,11 +59,11 @@ static partial class SessionWire
         "Starts at 1 and goes up by 1 on every change.");
     public static readonly Field AcceptsCommands = new("accepts_commands", Kind.Bool, false, Use.Response | Use.Create | Use.Fixed, "accepts_commands",
         "False when the session's producer cannot receive commands (a session made from OpenTelemetry, or created with false): a command to it answers 409. Default true.");
-    public static readonly Field ParentId = new("parent_id", Kind.Text, true, Use.Response | Use.Create | Use.Fixed, "parent_id",
-        "The session that started this one, set at create and never changed; null for a root.");
-    public static readonly Field RootId = new("root_id", Kind.Text, false, Use.Response | Use.Fixed, "root_id",
+    public static readonly Field ParentId = new("parent_id", Kind.Text, true, Use.Response | Use.Changes | Use.Create | Use.Fixed, "parent_id",
+        "The session that started this one; null for a root. Set at create and never changed, except once for a root made from OpenTelemetry, when the span of its parent agent arrives (a session_updated with reason 'adopted').");
+    public static readonly Field RootId = new("root_id", Kind.Text, false, Use.Response | Use.Changes | Use.Fixed, "root_id",
         "The root of this session's tree (its own id for a root).");
-    public static readonly Field Depth = new("depth", Kind.Int32, false, Use.Response | Use.Fixed, "depth",
+    public static readonly Field Depth = new("depth", Kind.Int32, false, Use.Response | Use.Changes | Use.Fixed, "depth",
         "Levels below the root: 0 for a root, 1 for its children, and so on.");
     public static readonly Field Subtree = new("subtree", Kind.Subtree, false, Use.Response | Use.Stamp, "subtree",
         "Totals over this session and all its descendants, kept exact with every write; in every changes object.");
@@ -135,7 +135,10 @@ static partial class SessionWire
         Update = 64,
         /// <summary>A usage request adds to it.</summary>
         AddUsage = 128,
-        /// <summary>Set when the session is created and never changed after: a store's row update leaves its column alone.</summary>
+        /// <summary>
+        /// Set when the session is created and changed only by a tree move (an adoption, which stores write on their own):
+        /// a store's row update leaves its column alone.
+        /// </summary>
         Fixed = 256,
     }
 

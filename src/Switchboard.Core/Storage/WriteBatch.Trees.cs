@@ -17,6 +17,7 @@ internal sealed partial class WriteBatch
     // writes do not copy every ancestor's record per write: a record takes its totals when it is next read (Current).
     private readonly Dictionary<string, SubtreeTotals> _rolled = new(StringComparer.Ordinal);
     private readonly Dictionary<string, string[]> _ancestors = new(StringComparer.Ordinal);
+    private readonly List<string> _moved = [];
 
     /// <summary>
     /// Ancestors whose only change is their <c>subtree</c> totals (the final value of each), ordered by id: the fixed
@@ -25,13 +26,27 @@ internal sealed partial class WriteBatch
     public IEnumerable<Session> SubtreeDirty =>
         _subtreeDirty.Where(id => !_dirtyIds.Contains(id)).Order(StringComparer.Ordinal).Select(id => Current(id)!);
 
-    /// <summary>The targets of cascading terminates: the store reads each one's whole subtree before applying the batch.</summary>
-    public static IReadOnlyCollection<string> CascadeIds(IReadOnlyList<SessionWrite> writes) =>
-        writes.OfType<TerminateSession>().Where(t => t.Cascade).Select(t => t.SessionId).Distinct(StringComparer.Ordinal).ToList();
+    /// <summary>
+    /// Sessions whose tree columns (parent, root, depth, path) the batch changed, by an adoption: the store writes them
+    /// besides the row update, which leaves those columns alone.
+    /// </summary>
+    public IEnumerable<Session> Moved => _moved.Select(id => Current(id)!);
+
+    /// <summary>
+    /// The targets of cascading terminates and of adoptions: the store reads each one's whole subtree before applying the
+    /// batch.
+    /// </summary>
+    public static IReadOnlyCollection<string> SubtreeIds(IReadOnlyList<SessionWrite> writes) =>
+        writes.Select(w => w switch
+        {
+            TerminateSession { Cascade: true } t => t.SessionId,
+            AdoptSession a => a.SessionId,
+            _ => null,
+        }).OfType<string>().Distinct(StringComparer.Ordinal).ToList();
 
     /// <summary>
     /// The ancestors of the sessions in <paramref name="loaded"/> that it does not hold yet: the store reads them too
-    /// (their paths never change, so they can be found before anything is locked).
+    /// (their paths change only by an adoption, which holds the store's write lock, so they can be found before the rows are).
     /// </summary>
     public static IReadOnlyCollection<string> MissingAncestors(IReadOnlyDictionary<string, Session?> loaded)
     {
@@ -149,4 +164,59 @@ internal sealed partial class WriteBatch
 
         return ApplyOne(single, now);
     }
+
+    /// <summary>
+    /// Places a root made from telemetry, with its whole subtree, under the session whose span started it: each moved
+    /// session gets one <c>session_updated</c> with its new <c>parent_id</c> (the top one), <c>root_id</c> and <c>depth</c>,
+    /// and the top one's event carries its subtree's totals to its new ancestors. Nothing happens (and nothing is refused:
+    /// the link is a fact, the tree rules decide whether it is kept) when the session already has a parent, either one
+    /// is missing or terminated, the parent lies in the session's own subtree, or the subtree would end up deeper than
+    /// the limit.
+    /// </summary>
+    private WriteResult ApplyAdopt(AdoptSession adopt, DateTimeOffset now)
+    {
+        var child = Current(adopt.SessionId);
+        var parent = Current(adopt.ParentId);
+        if (child is null || parent is null || child.ParentId is not null || child.State == SessionState.Terminated ||
+            parent.State == SessionState.Terminated || TreePath.IsWithin(parent.TreePath, child.Id))
+        {
+            return new WriteResult(null, child, null);
+        }
+
+        var below = TreePath.DescendantsFrom(child.TreePath);
+        var descendants = _sessions.Values
+            .Where(s => s is not null && s.TreePath.StartsWith(below, StringComparison.Ordinal))
+            .OrderBy(s => s!.TreePath, StringComparer.Ordinal)
+            .Select(s => s!.Id).ToList();
+        var deepest = descendants.Count == 0 ? child.Depth : descendants.Max(id => Current(id)!.Depth);
+        if (parent.Depth + 1 + deepest - child.Depth > adopt.MaxTreeDepth)
+        {
+            return new WriteResult(null, child, null);
+        }
+
+        var top = Record(adopt, child, SessionWriteProcessor.Moved(child, Placed(child, parent), child.Subtree, now), now);
+        if (top.Error is not null)
+        {
+            return top; // the totals would overflow an ancestor's: nothing moved
+        }
+
+        _moved.Add(child.Id);
+        foreach (var id in descendants)
+        {
+            var session = Current(id)!;
+            Record(adopt, session, SessionWriteProcessor.Moved(session, Placed(session, parent), default, now), now);
+            _moved.Add(id);
+        }
+
+        return top;
+    }
+
+    /// <summary>Where <paramref name="session"/> (a root, or below one) ends up when its root moves under <paramref name="parent"/>.</summary>
+    private static Session Placed(Session session, Session parent) => session with
+    {
+        ParentId = session.ParentId ?? parent.Id,
+        RootId = parent.RootId,
+        Depth = session.Depth + parent.Depth + 1,
+        TreePath = parent.TreePath + TreePath.Separator + session.TreePath,
+    };
 }

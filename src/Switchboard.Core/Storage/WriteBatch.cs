@@ -71,11 +71,17 @@ internal sealed partial class WriteBatch
 
     /// <summary>
     /// The distinct session ids a batch touches, for the store to read (and lock) before applying it: each write's target
-    /// and each create's parent. Their ancestors (<see cref="MissingAncestors"/>) and the subtrees of cascading terminates
-    /// (<see cref="CascadeIds"/>) are read next.
+    /// and each create's or adoption's parent. Their ancestors (<see cref="MissingAncestors"/>) and the subtrees of
+    /// cascading terminates and adoptions (<see cref="SubtreeIds"/>) are read next.
     /// </summary>
     public static IReadOnlyCollection<string> TargetIds(IReadOnlyList<SessionWrite> writes) =>
-        writes.Select(w => SessionWriteProcessor.TargetId(w) ?? CommandSessionId(w)).Concat(writes.Select(w => (w as CreateSession)?.ParentId))
+        writes.Select(w => SessionWriteProcessor.TargetId(w) ?? CommandSessionId(w)).Concat(writes.Select(w => w switch
+        {
+            CreateSession c => c.ParentId,
+            AdoptSession a => a.ParentId,
+            ApplyTelemetry { Links.ParentSessions: [var parent, ..] } => parent,
+            _ => null,
+        }))
             .OfType<string>().Distinct(StringComparer.Ordinal).ToList();
 
     /// <summary>
@@ -129,10 +135,26 @@ internal sealed partial class WriteBatch
             return ApplyCascade(cascade, now);
         }
 
+        if (write is AdoptSession adopt)
+        {
+            return ApplyAdopt(adopt, now);
+        }
+
         var id = SessionWriteProcessor.TargetId(write);
         var current = id is null ? null : Current(id);
-        var parent = write is CreateSession { ParentId: { } parentId } ? Current(parentId) : null;
+        var parent = write switch
+        {
+            CreateSession { ParentId: { } parentId } => Current(parentId),
+            ApplyTelemetry { Links.ParentSessions: [var parentId, ..] } => Current(parentId),
+            _ => null,
+        };
         var decision = SessionWriteProcessor.Apply(write, current, new WriteContext(now, Head.ActiveCount, Head.FleetPaused) { Parent = parent });
+        return Record(write, current, decision, now);
+    }
+
+    /// <summary>Makes <paramref name="decision"/> part of the batch: rolls up its delta, appends its event, marks its row.</summary>
+    private WriteResult Record(SessionWrite write, Session? current, WriteDecision decision, DateTimeOffset now)
+    {
         if (decision.Error is { } error)
         {
             return new WriteResult(error, null, null);

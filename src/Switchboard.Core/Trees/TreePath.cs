@@ -4,7 +4,8 @@ namespace Switchboard.Trees;
 
 /// <summary>
 /// A session's place in its tree as the stores keep it: the ids from the root down to the session, separated by single
-/// spaces (no id contains one). It never changes after create. Sorting paths by ordinal puts a parent right before its
+/// spaces (no id contains one). It is set at create and changes at most once after, when a root made from telemetry is
+/// placed under its parent with its subtree (<see cref="Writes.AdoptSession"/>). Sorting paths by ordinal puts a parent right before its
 /// subtree, so a subtree is one range of paths, <c>[path, path + "!")</c>: a space sorts below <c>!</c>, which sorts below
 /// every character an id may hold.
 /// </summary>

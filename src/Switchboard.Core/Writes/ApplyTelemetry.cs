@@ -73,4 +73,44 @@ internal sealed record ApplyTelemetry(string SessionId) : SessionWrite
 
     /// <summary>The observations, in any order.</summary>
     public IReadOnlyList<TelemetryObservation> Observations { get; init; } = [];
+
+    /// <summary>How the request's spans tie this session to other sessions of their traces (<see cref="SpanLinks"/>).</summary>
+    public SpanLinks Links { get; init; } = SpanLinks.None;
+
+    /// <summary>The deepest level a session placed under its parent may be at (<c>Switchboard:Sessions:MaxTreeDepth</c>).</summary>
+    public int MaxTreeDepth { get; init; } = SwitchboardDefaults.MaxTreeDepth;
+}
+
+/// <summary>
+/// What one request's spans say about where their session sits in an agent tree. Spans arrive when they end, so a
+/// sub-agent's spans usually come before the span of its parent agent that started it: the store remembers which session
+/// waits for which span (<see cref="Storage.TelemetryLinks"/>), and places the session under the parent's once that span
+/// arrives, in whichever order and on whichever node.
+/// </summary>
+/// <param name="Spans">This session's spans that may start another agent's run (<c>invoke_agent</c>, <c>create_agent</c>, <c>execute_tool</c>), as span keys.</param>
+/// <param name="Parents">The keys of spans outside the request that this session's spans have as parents.</param>
+/// <param name="ParentSessions">Other sessions whose spans in the same request are parents of this session's spans.</param>
+internal sealed record SpanLinks(IReadOnlyList<string> Spans, IReadOnlyList<string> Parents, IReadOnlyList<string> ParentSessions)
+{
+    public static readonly SpanLinks None = new([], [], []);
+
+    /// <summary>A span's key: its trace id and span id, 48 lowercase hex digits.</summary>
+    public static string Key(ReadOnlySpan<byte> traceId, ReadOnlySpan<byte> spanId)
+    {
+        Span<char> chars = stackalloc char[48];
+        Convert.TryToHexStringLower(traceId, chars, out _);
+        Convert.TryToHexStringLower(spanId, chars[32..], out _);
+        return new string(chars);
+    }
+}
+
+/// <summary>
+/// Places a root session made from telemetry under the session whose span started it (<see cref="SpanLinks"/>), with its
+/// whole subtree. Appended by the store to the batch that found the link; never sent by a client, whose sessions get their
+/// parent at create.
+/// </summary>
+internal sealed record AdoptSession(string SessionId, string ParentId) : SessionWrite
+{
+    /// <summary>The deepest level a moved session may end up at.</summary>
+    public int MaxTreeDepth { get; init; } = SwitchboardDefaults.MaxTreeDepth;
 }

@@ -63,8 +63,13 @@ internal static partial class SessionWriteProcessor
             : new Dictionary<string, string>(t.Labels, StringComparer.Ordinal) { [UsageFromLabel] = from == UsageSource.Metrics ? "metrics" : "events" };
         if (current is null)
         {
+            // A session whose parent's span came in the same request starts under it, if the tree rules let it (else as a
+            // root); the adoption appended for it then finds it placed.
+            var parent = ctx.Parent is { State: not SessionState.Terminated } p && p.Depth < t.MaxTreeDepth ? p : null;
             return Create(new CreateSession
             {
+                ParentId = parent?.Id,
+                MaxTreeDepth = t.MaxTreeDepth,
                 Id = t.SessionId,
                 Name = t.Name,
                 State = state == SessionState.Terminated ? SessionState.Idle : state,
@@ -74,7 +79,7 @@ internal static partial class SessionWriteProcessor
                 OutputTokens = output,
                 CostUsd = cost,
                 AcceptsCommands = false, // an exporter reads no answers: nothing could deliver a command to it
-            }, null, ctx);
+            }, null, ctx with { Parent = parent });
         }
 
         if (!SessionStateMachine.IsAllowed(current.State, state))

@@ -14,6 +14,9 @@ internal static partial class SessionWriteProcessor
     /// <summary>The reason recorded when a lease runs out.</summary>
     public const string LeaseExpiredReason = "lease_expired";
 
+    /// <summary>The reason of the update that places a session made from telemetry under its parent (<see cref="AdoptSession"/>).</summary>
+    public const string AdoptedReason = "adopted";
+
     /// <summary>Decides what <paramref name="write"/> does to <paramref name="current"/> (null when no row exists).</summary>
     public static WriteDecision Apply(SessionWrite write, Session? current, in WriteContext ctx) => write switch
     {
@@ -30,6 +33,7 @@ internal static partial class SessionWriteProcessor
         RaiseAlert or ResolveAlert or AcknowledgeAlert => throw new ArgumentException("Alert writes are applied with the alert they target.", nameof(write)),
         IssueCommand or AcknowledgeCommand or WithdrawCommand or ExpireCommand or DeliverCommands =>
             throw new ArgumentException("Command writes are applied with the command they target.", nameof(write)),
+        AdoptSession => throw new ArgumentException("An adoption is applied with the subtree it moves (WriteBatch).", nameof(write)),
         _ => throw new ArgumentOutOfRangeException(nameof(write), write.GetType().Name, "Unknown write."),
     };
 
@@ -78,6 +82,7 @@ internal static partial class SessionWriteProcessor
         TerminateSession t => t.SessionId,
         ExpireLease e => e.SessionId,
         ApplyTelemetry t => t.SessionId,
+        AdoptSession a => a.SessionId,
         _ => null,
     };
 
@@ -298,6 +303,31 @@ internal static partial class SessionWriteProcessor
             PersistSession = true,
             Delta = delta,
             Event = new(EventTypes.SessionUpdated, after.Id, ctx.Now, EventData.Updated(current, after, reason, delta)),
+        };
+    }
+
+    /// <summary>
+    /// <paramref name="current"/> moved to <paramref name="place"/> (its parent, root, depth and path) by an adoption:
+    /// a new version whose event carries <paramref name="delta"/> to its new ancestors (the whole subtree's totals for the
+    /// session that moved, zero for each session below it, already counted there).
+    /// </summary>
+    public static WriteDecision Moved(Session current, Session place, SubtreeTotals delta, DateTimeOffset now)
+    {
+        var after = current with
+        {
+            ParentId = place.ParentId,
+            RootId = place.RootId,
+            Depth = place.Depth,
+            TreePath = place.TreePath,
+            Version = current.Version + 1,
+            UpdatedAt = now,
+        };
+        return new WriteDecision
+        {
+            Session = after,
+            PersistSession = true,
+            Delta = delta,
+            Event = new(EventTypes.SessionUpdated, after.Id, now, EventData.Updated(current, after, AdoptedReason, delta)),
         };
     }
 

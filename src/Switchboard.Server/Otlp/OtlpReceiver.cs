@@ -17,7 +17,7 @@ internal readonly record struct OtlpOutcome(long Rejected, string? Message);
 /// machine, event log, fan-out, alerts, usage rollups and webhooks all follow), and tell the quiet monitor.
 /// An unavailable store or admission control throws (<see cref="Storage.StoreUnavailableException"/>, <see cref="OverloadedException"/>).
 /// </summary>
-internal sealed class OtlpReceiver(SessionWriter writer, QuietMonitor quiet, SwitchboardMetrics metrics, TimeProvider time)
+internal sealed class OtlpReceiver(SessionWriter writer, QuietMonitor quiet, SwitchboardMetrics metrics, TimeProvider time, Options.SwitchboardOptions options)
 {
     public async Task<OtlpOutcome> ReceiveAsync(OtlpSignal signal, IMessage request, CancellationToken cancellationToken)
     {
@@ -40,7 +40,7 @@ internal sealed class OtlpReceiver(SessionWriter writer, QuietMonitor quiet, Swi
         var message = batch.RejectReason;
         if (batch.SessionCount > 0)
         {
-            var writes = batch.ToWrites();
+            var writes = batch.ToWrites(options.Sessions.MaxTreeDepth);
             IReadOnlyList<WriteResult> results;
             try
             {

@@ -1,3 +1,4 @@
+using System.Buffers.Binary;
 using System.Globalization;
 using Switchboard.Otlp.Proto.Collector;
 using Switchboard.Otlp.Proto.Trace;
@@ -5,11 +6,18 @@ using Switchboard.Writes;
 
 namespace Switchboard.Otlp.Mapping;
 
-/// <summary>GenAI spans to observations (<see cref="TelemetryMap.SpanOperations"/>). Other spans are ignored.</summary>
+/// <summary>
+/// GenAI spans to observations (<see cref="TelemetryMap.SpanOperations"/>); other spans are ignored. Then the links between
+/// sessions (<see cref="SpanLinks"/>): each mapped span's parent is followed up through the request's ignored spans (an
+/// HTTP hop between two agents, say) to a mapped span of the request, or to a span outside it, whose session the store
+/// finds or waits for.
+/// </summary>
 internal static class SpanMapping
 {
     public static void Map(ExportTraceServiceRequest request, TelemetryBatch batch)
     {
+        var nodes = new Dictionary<(UInt128 Trace, ulong Span), Node>();
+        List<(Span Span, string Session, bool StartsAgents)>? mapped = null;
         foreach (var resourceSpans in request.ResourceSpans)
         {
             var resource = resourceSpans.Resource?.Attributes;
@@ -17,25 +25,83 @@ internal static class SpanMapping
             {
                 foreach (var span in scope.Spans)
                 {
-                    MapSpan(span, resource, batch);
+                    var session = MapSpan(span, resource, batch, out var startsAgents);
+                    if (span.TraceId.Length == 16 && span.SpanId.Length == 8)
+                    {
+                        nodes.TryAdd((Trace(span), Id(span.SpanId.Span)), new Node(span.ParentSpanId.Length == 8 ? Id(span.ParentSpanId.Span) : 0, session));
+                    }
+
+                    if (session is not null)
+                    {
+                        (mapped ??= []).Add((span, session, startsAgents));
+                    }
                 }
             }
         }
+
+        foreach (var (span, session, startsAgents) in mapped ?? [])
+        {
+            if (startsAgents)
+            {
+                batch.Starts(session, SpanLinks.Key(span.TraceId.Span, span.SpanId.Span));
+            }
+
+            Link(span, session, nodes, batch);
+        }
     }
 
-    private static void MapSpan(Span span, Google.Protobuf.Collections.RepeatedField<Proto.Common.KeyValue>? resource, TelemetryBatch batch)
+    /// <summary>Follows <paramref name="span"/>'s parents through ignored spans of the request to the first that tells its parent session.</summary>
+    private static void Link(Span span, string session, Dictionary<(UInt128, ulong), Node> nodes, TelemetryBatch batch)
     {
+        var trace = Trace(span);
+        var parent = span.ParentSpanId.Length == 8 ? Id(span.ParentSpanId.Span) : 0;
+        for (var hops = 0; parent != 0 && hops < nodes.Count; hops++)
+        {
+            if (!nodes.TryGetValue((trace, parent), out var node))
+            {
+                Span<byte> id = stackalloc byte[8];
+                BinaryPrimitives.WriteUInt64BigEndian(id, parent);
+                batch.WaitsFor(session, SpanLinks.Key(span.TraceId.Span, id));
+                return;
+            }
+
+            if (node.Session is { } owner)
+            {
+                if (owner != session)
+                {
+                    batch.ParentSession(session, owner);
+                }
+
+                return;
+            }
+
+            parent = node.Parent;
+        }
+    }
+
+    private static UInt128 Trace(Span span) => BinaryPrimitives.ReadUInt128BigEndian(span.TraceId.Span);
+
+    private static ulong Id(ReadOnlySpan<byte> spanId) => BinaryPrimitives.ReadUInt64BigEndian(spanId);
+
+    /// <summary>A span of the request: its parent's id (0: none) and its session (null: ignored).</summary>
+    private readonly record struct Node(ulong Parent, string? Session);
+
+    /// <summary>Observes a GenAI span; returns its session, or null when the span is ignored or refused.</summary>
+    private static string? MapSpan(Span span, Google.Protobuf.Collections.RepeatedField<Proto.Common.KeyValue>? resource, TelemetryBatch batch,
+        out bool startsAgents)
+    {
+        startsAgents = false;
         var operation = Attributes.String(span.Attributes, TelemetryMap.OperationAttribute);
         if (operation is null || !TelemetryMap.SpanOperations.TryGetValue(operation, out var rule))
         {
             batch.Ignore();
-            return;
+            return null;
         }
 
         if (span.TraceId.Length != 16 || span.SpanId.Length != 8)
         {
             batch.Reject("a span's trace_id must be 16 bytes and its span_id 8 bytes");
-            return;
+            return null;
         }
 
         var sessionId = Attributes.String(span.Attributes, TelemetryMap.ConversationIdAttribute) is { Length: > 0 } conversation
@@ -67,6 +133,8 @@ internal static class SpanMapping
         var at = batch.Time(ended);
         batch.Observe(sessionId, new TelemetryObservation(key, at, signal, input, output, 0, error,
             rule.CountsUsage ? UsageSource.Events : UsageSource.None), span.Attributes, resource);
+        startsAgents = rule.StartsAgents;
+        return sessionId;
     }
 
     /// <summary>

@@ -70,16 +70,54 @@ internal sealed class TelemetryBatch(DateTimeOffset now)
         }
     }
 
-    /// <summary>One write per session touched.</summary>
-    public List<SessionWrite> ToWrites()
+    /// <summary>A span of <paramref name="sessionId"/> that may start another agent's run.</summary>
+    public void Starts(string sessionId, string spanKey) => (_sessions[sessionId].Spans ??= []).Add(spanKey);
+
+    /// <summary><paramref name="sessionId"/> has a span whose parent is <paramref name="spanKey"/>, outside the request.</summary>
+    public void WaitsFor(string sessionId, string spanKey) => (_sessions[sessionId].Parents ??= new HashSet<string>(StringComparer.Ordinal)).Add(spanKey);
+
+    /// <summary><paramref name="sessionId"/> has a span whose parent, in the same request, belongs to <paramref name="parentId"/>.</summary>
+    public void ParentSession(string sessionId, string parentId) => (_sessions[sessionId].ParentSessions ??= new HashSet<string>(StringComparer.Ordinal)).Add(parentId);
+
+    /// <summary>
+    /// One write per session touched, each session after the sessions of the request it has as parents (so a new child
+    /// is created under a parent created just before it).
+    /// </summary>
+    public List<SessionWrite> ToWrites(int maxTreeDepth)
     {
         var writes = new List<SessionWrite>(_sessions.Count);
-        foreach (var (id, pending) in _sessions)
+        var written = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var id in _sessions.Keys)
         {
-            writes.Add(new ApplyTelemetry(id) { Name = pending.Name, Labels = pending.Labels, Observations = pending.Observations });
+            Add(id);
         }
 
         return writes;
+
+        void Add(string id)
+        {
+            if (!written.Add(id))
+            {
+                return; // written, or on the path being written (a cycle of sessions: broken here)
+            }
+
+            var pending = _sessions[id];
+            foreach (var parent in pending.ParentSessions ?? [])
+            {
+                Add(parent);
+            }
+
+            writes.Add(new ApplyTelemetry(id)
+            {
+                Name = pending.Name,
+                Labels = pending.Labels,
+                Observations = pending.Observations,
+                Links = pending.Spans is null && pending.Parents is null && pending.ParentSessions is null
+                    ? SpanLinks.None
+                    : new SpanLinks(pending.Spans ?? [], [.. pending.Parents ?? []], [.. pending.ParentSessions ?? []]),
+                MaxTreeDepth = maxTreeDepth,
+            });
+        }
     }
 
     /// <summary>Unix nanoseconds as a time; zero (unset) is now.</summary>
@@ -109,5 +147,8 @@ internal sealed class TelemetryBatch(DateTimeOffset now)
         public int NameRank = int.MaxValue;
         public readonly Dictionary<string, string> Labels = new(StringComparer.Ordinal);
         public readonly List<TelemetryObservation> Observations = [];
+        public List<string>? Spans;
+        public HashSet<string>? Parents;
+        public HashSet<string>? ParentSessions;
     }
 }

@@ -10,7 +10,11 @@ internal sealed record LogRule(TelemetrySignal Signal, UsageRule? Usage = null, 
 internal sealed record UsageRule(string[] Input, string[] Output, string? CostUsd);
 
 /// <summary>What a GenAI span says once it has ended: its signal (as a root span and as a child), and whether its usage counts.</summary>
-internal sealed record SpanRule(TelemetrySignal Signal, TelemetrySignal RootSignal, bool CountsUsage);
+/// <param name="StartsAgents">
+/// True for the operations inside which another agent's run may start (running an agent, creating one, a tool that hands
+/// over to one): their spans are recorded, so a sub-agent's session finds its parent (<see cref="SpanLinks"/>).
+/// </param>
+internal sealed record SpanRule(TelemetrySignal Signal, TelemetrySignal RootSignal, bool CountsUsage, bool StartsAgents = false);
 
 /// <summary>
 /// A metric that carries usage: which counter a point feeds, from the value of <see cref="TypeAttribute"/> (tokens), or
@@ -64,13 +68,13 @@ internal static class TelemetryMap
     /// </summary>
     public static readonly FrozenDictionary<string, SpanRule> SpanOperations = new Dictionary<string, SpanRule>(StringComparer.Ordinal)
     {
-        ["invoke_agent"] = new(TelemetrySignal.Activity, TelemetrySignal.Idle, CountsUsage: false),
-        ["create_agent"] = new(TelemetrySignal.Activity, TelemetrySignal.Activity, CountsUsage: false),
+        ["invoke_agent"] = new(TelemetrySignal.Activity, TelemetrySignal.Idle, CountsUsage: false, StartsAgents: true),
+        ["create_agent"] = new(TelemetrySignal.Activity, TelemetrySignal.Activity, CountsUsage: false, StartsAgents: true),
         ["chat"] = new(TelemetrySignal.Activity, TelemetrySignal.Activity, CountsUsage: true),
         ["text_completion"] = new(TelemetrySignal.Activity, TelemetrySignal.Activity, CountsUsage: true),
         ["generate_content"] = new(TelemetrySignal.Activity, TelemetrySignal.Activity, CountsUsage: true),
         ["embeddings"] = new(TelemetrySignal.Activity, TelemetrySignal.Activity, CountsUsage: true),
-        ["execute_tool"] = new(TelemetrySignal.Activity, TelemetrySignal.Activity, CountsUsage: false),
+        ["execute_tool"] = new(TelemetrySignal.Activity, TelemetrySignal.Activity, CountsUsage: false, StartsAgents: true),
     }.ToFrozenDictionary(StringComparer.Ordinal);
 
     /// <summary>GenAI span usage.</summary>

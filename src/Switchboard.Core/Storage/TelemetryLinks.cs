@@ -1,0 +1,126 @@
+using Switchboard.Writes;
+
+namespace Switchboard.Storage;
+
+/// <summary>
+/// Agent trees from spans (<see cref="SpanLinks"/>), decided the same way by every store inside its write transaction:
+/// <list type="number">
+/// <item>each span that may start an agent is recorded with its session (<see cref="Spans"/>), and takes the sessions that
+/// were waiting for it;</item>
+/// <item>each parent span from outside a request is looked up (<see cref="Waits"/>): known, its session is the parent;
+/// unknown, the session waits for it;</item>
+/// <item>every link found becomes an <see cref="AdoptSession"/> appended to the batch (<see cref="WithAdoptions"/>), which
+/// places a root under its parent once (<c>WriteBatch.ApplyAdopt</c>).</item>
+/// </list>
+/// Writers hold the store's write lock (SQLite's single writer, PostgreSQL's log row) throughout, so a span and a session
+/// waiting for it never miss each other, whichever node gets which. Spans and waits are kept as long as the dedupe keys
+/// (<see cref="TelemetryDedupe.Window"/>); both are facts, so an exporter's retry only records them again.
+/// </summary>
+internal static class TelemetryLinks
+{
+    /// <summary>The spans of the batch that may start an agent, each with its session; distinct.</summary>
+    public static IReadOnlyList<(string Span, string Session)> Spans(IReadOnlyList<SessionWrite> writes)
+    {
+        List<(string, string)>? spans = null;
+        HashSet<string>? seen = null;
+        foreach (var write in writes)
+        {
+            if (write is ApplyTelemetry { Links.Spans.Count: > 0 } t)
+            {
+                foreach (var span in t.Links.Spans)
+                {
+                    if ((seen ??= new HashSet<string>(StringComparer.Ordinal)).Add(span))
+                    {
+                        (spans ??= []).Add((span, t.SessionId));
+                    }
+                }
+            }
+        }
+
+        return (IReadOnlyList<(string, string)>?)spans ?? [];
+    }
+
+    /// <summary>The parent spans sessions of the batch wait for, each with the waiting session; distinct.</summary>
+    public static IReadOnlyList<(string Parent, string Child)> Waits(IReadOnlyList<SessionWrite> writes)
+    {
+        List<(string, string)>? waits = null;
+        HashSet<(string, string)>? seen = null;
+        foreach (var write in writes)
+        {
+            if (write is ApplyTelemetry { Links.Parents.Count: > 0 } t)
+            {
+                foreach (var parent in t.Links.Parents)
+                {
+                    if ((seen ??= []).Add((parent, t.SessionId)))
+                    {
+                        (waits ??= []).Add((parent, t.SessionId));
+                    }
+                }
+            }
+        }
+
+        return (IReadOnlyList<(string, string)>?)waits ?? [];
+    }
+
+    /// <summary>
+    /// <paramref name="writes"/> followed by one <see cref="AdoptSession"/> per child that <paramref name="found"/> (links
+    /// the store found) or the request itself (<see cref="SpanLinks.ParentSessions"/>) gives a parent; the first link of a
+    /// child wins. A child's own telemetry write is also given the parent found for it, so a child that is new starts
+    /// under its parent (one event) and the adoption then finds it placed. The same list when there is none.
+    /// </summary>
+    public static IReadOnlyList<SessionWrite> WithAdoptions(IReadOnlyList<SessionWrite> writes, IReadOnlyList<(string Child, string Parent)> found)
+    {
+        if (found.Count > 0)
+        {
+            var parents = new Dictionary<string, string>(StringComparer.Ordinal);
+            foreach (var (child, parent) in found)
+            {
+                if (child != parent)
+                {
+                    parents.TryAdd(child, parent);
+                }
+            }
+
+            var given = writes.ToArray();
+            for (var i = 0; i < given.Length; i++)
+            {
+                if (given[i] is ApplyTelemetry { Links.ParentSessions.Count: 0 } t && parents.TryGetValue(t.SessionId, out var parent))
+                {
+                    given[i] = t with { Links = t.Links with { ParentSessions = [parent] } };
+                }
+            }
+
+            writes = given;
+        }
+
+        List<SessionWrite>? adoptions = null;
+        HashSet<string>? placed = null;
+        var maxDepth = SwitchboardDefaults.MaxTreeDepth;
+        void Add(string child, string parent)
+        {
+            if (child != parent && (placed ??= new HashSet<string>(StringComparer.Ordinal)).Add(child))
+            {
+                (adoptions ??= []).Add(new AdoptSession(child, parent) { MaxTreeDepth = maxDepth });
+            }
+        }
+
+        foreach (var write in writes)
+        {
+            if (write is ApplyTelemetry t)
+            {
+                maxDepth = t.MaxTreeDepth;
+                foreach (var parent in t.Links.ParentSessions)
+                {
+                    Add(t.SessionId, parent);
+                }
+            }
+        }
+
+        foreach (var (child, parent) in found)
+        {
+            Add(child, parent);
+        }
+
+        return adoptions is null ? writes : [.. writes, .. adoptions];
+    }
+}

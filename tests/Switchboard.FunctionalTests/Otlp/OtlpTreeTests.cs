@@ -1,0 +1,139 @@
+using System.Diagnostics;
+using System.Text.Json;
+using OpenTelemetry;
+using OpenTelemetry.Exporter;
+using OpenTelemetry.Resources;
+using OpenTelemetry.Trace;
+using Switchboard.FunctionalTests.Http;
+using Switchboard.Testing;
+
+namespace Switchboard.FunctionalTests.Otlp;
+
+/// <summary>
+/// Agent trees from spans, with the OpenTelemetry .NET SDK's exporter: a planner agent whose tool runs a researcher agent
+/// (its own conversation) makes the researcher's session a child of the planner's, whether the researcher's spans are
+/// exported long before the planner's span that started it or in the same request; live subtree subscribers of the
+/// planner see the researcher join with its totals.
+/// </summary>
+public sealed class OtlpTreeTests
+{
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task ASubAgentStartedFromAToolBecomesAChildOfItsParentAgentsSession(bool flushBetween)
+    {
+        await using var server = await SwitchboardServer.StartAsync();
+        var run = Guid.NewGuid().ToString("N")[..8];
+        var (planner, researcher) = ($"otel:c:plan-{run}", $"otel:c:research-{run}");
+        using var source = new ActivitySource("switchboard-tree-tests-" + run);
+        using var provider = Sdk.CreateTracerProviderBuilder()
+            .ConfigureResource(r => r.AddService("travel-agent"))
+            .AddSource(source.Name)
+            .AddOtlpExporter(o =>
+            {
+                o.Endpoint = new Uri(server.BaseAddress, "/v1/traces");
+                o.Protocol = OtlpExportProtocol.HttpProtobuf;
+                o.BatchExportProcessorOptions.ScheduledDelayMilliseconds = 600_000; // only the test's flushes export
+            })
+            .Build();
+
+        await using var watcher = await PhoenixClient.ConnectAsync(server.WebSocketUri);
+        var previous = Activity.Current;
+        Activity.Current = null;
+        try
+        {
+            using var plan = Agent(source, "planner", $"plan-{run}");
+            Chat(source, $"plan-{run}", 50, 5);
+            if (flushBetween)
+            {
+                provider.ForceFlush(30_000).ShouldBeTrue();
+                (await watcher.JoinAsync($"session:{planner}", new { subtree = true })).Status.ShouldBe("ok");
+            }
+
+            using (var tool = source.StartActivity("execute_tool research", ActivityKind.Internal)!)
+            {
+                tool.SetTag("gen_ai.operation.name", "execute_tool");
+                tool.SetTag("gen_ai.tool.name", "research");
+                tool.SetTag("gen_ai.conversation.id", $"plan-{run}");
+                using (Agent(source, "researcher", $"research-{run}"))
+                {
+                    Chat(source, $"research-{run}", 300, 30);
+                    Chat(source, $"research-{run}", 200, 20);
+                }
+
+                if (flushBetween)
+                {
+                    // The researcher's spans reach the server while the tool and planner spans that started it are still open.
+                    provider.ForceFlush(30_000).ShouldBeTrue();
+                    var early = await OtlpKit.SessionAsync(server.Http, researcher);
+                    early.GetProperty("parent_id").ValueKind.ShouldBe(JsonValueKind.Null, "the span that started it has not arrived");
+                }
+            }
+        }
+        finally
+        {
+            Activity.Current = previous;
+        }
+
+        provider.ForceFlush(30_000).ShouldBeTrue();
+
+        var child = await OtlpKit.SessionAsync(server.Http, researcher);
+        (child.Str("parent_id"), child.Str("root_id"), child.GetProperty("depth").GetInt32()).ShouldBe((planner, planner, 1));
+        child.GetProperty("input_tokens").GetInt64().ShouldBe(500);
+        var parent = await OtlpKit.SessionAsync(server.Http, planner);
+        parent.GetProperty("input_tokens").GetInt64().ShouldBe(50);
+        var subtree = parent.GetProperty("subtree");
+        (subtree.GetProperty("sessions").GetInt64(), subtree.GetProperty("input_tokens").GetInt64(), subtree.GetProperty("output_tokens").GetInt64())
+            .ShouldBe((2L, 550L, 55L));
+        var (status, children, _) = await server.Http.GetJsonAsync($"/api/sessions/{planner}/children");
+        status.ShouldBe(200);
+        children.GetProperty("sessions").EnumerateArray().Select(s => s.Str("id")).ShouldBe([researcher]);
+
+        var events = await EventsAsync(server, researcher);
+        if (flushBetween)
+        {
+            // Created as a root, then moved once: the move names its new place and carries its totals to the planner.
+            events.Select(e => e.Str("type")).ShouldBe(["session_created", "session_updated"]);
+            var moved = events[1].GetProperty("data");
+            moved.Str("reason").ShouldBe("adopted");
+            moved.GetProperty("changes").Str("parent_id").ShouldBe(planner);
+            moved.GetProperty("ancestors").EnumerateArray().Select(a => a.GetString()).ShouldBe([planner]);
+
+            var live = await watcher.WaitForAsync(f => f.Event == "session_updated" && f.Payload.Str("session_id") == researcher);
+            live.Payload.GetProperty("data").GetProperty("subtree_delta").GetProperty("input_tokens").GetInt64().ShouldBe(500,
+                "a live subtree view of the planner adds the researcher's totals");
+        }
+        else
+        {
+            // One request held both agents: the researcher was created in its place, one event.
+            events.Select(e => e.Str("type")).ShouldBe(["session_created"]);
+            events[0].GetProperty("data").GetProperty("session").Str("parent_id").ShouldBe(planner);
+        }
+    }
+
+    private static Activity Agent(ActivitySource source, string name, string conversation)
+    {
+        var agent = source.StartActivity($"invoke_agent {name}", ActivityKind.Internal)!;
+        agent.SetTag("gen_ai.operation.name", "invoke_agent");
+        agent.SetTag("gen_ai.agent.name", name);
+        agent.SetTag("gen_ai.conversation.id", conversation);
+        return agent;
+    }
+
+    private static void Chat(ActivitySource source, string conversation, int input, int output)
+    {
+        using var chat = source.StartActivity("chat gpt-4o", ActivityKind.Client)!;
+        chat.SetTag("gen_ai.operation.name", "chat");
+        chat.SetTag("gen_ai.conversation.id", conversation);
+        chat.SetTag("gen_ai.request.model", "gpt-4o");
+        chat.SetTag("gen_ai.usage.input_tokens", input);
+        chat.SetTag("gen_ai.usage.output_tokens", output);
+    }
+
+    private static async Task<List<JsonElement>> EventsAsync(SwitchboardServer server, string sessionId)
+    {
+        var (status, body, _) = await server.Http.GetJsonAsync($"/api/events?since=0&session_id={Uri.EscapeDataString(sessionId)}");
+        status.ShouldBe(200, body.ToString());
+        return [.. body.GetProperty("events").EnumerateArray()];
+    }
+}
