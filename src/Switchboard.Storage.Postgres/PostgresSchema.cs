@@ -123,6 +123,7 @@ internal static class PostgresSchema
             at  timestamptz NOT NULL
         );
         CREATE INDEX IF NOT EXISTS switchboard_telemetry_keys_by_at ON switchboard_telemetry_keys (at);
+        ALTER TABLE switchboard_telemetry_keys ADD COLUMN IF NOT EXISTS session_id text;
         CREATE TABLE IF NOT EXISTS switchboard_telemetry_streams (
             stream  text PRIMARY KEY,
             started bigint NOT NULL,
@@ -131,12 +132,6 @@ internal static class PostgresSchema
             at      timestamptz NOT NULL
         );
         CREATE INDEX IF NOT EXISTS switchboard_telemetry_streams_by_at ON switchboard_telemetry_streams (at);
-        CREATE TABLE IF NOT EXISTS switchboard_telemetry_spans (
-            span       text PRIMARY KEY,
-            session_id text NOT NULL,
-            at         timestamptz NOT NULL
-        );
-        CREATE INDEX IF NOT EXISTS switchboard_telemetry_spans_by_at ON switchboard_telemetry_spans (at);
         CREATE TABLE IF NOT EXISTS switchboard_telemetry_waits (
             span  text NOT NULL,
             child text NOT NULL,

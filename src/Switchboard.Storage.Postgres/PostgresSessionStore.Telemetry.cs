@@ -20,9 +20,11 @@ internal sealed partial class PostgresSessionStore
         }
 
         await using var command = new NpgsqlCommand(
-            "INSERT INTO switchboard_telemetry_keys (key, at) SELECT k, @at FROM unnest(@keys) AS k ON CONFLICT (key) DO NOTHING RETURNING key;",
+            "INSERT INTO switchboard_telemetry_keys (key, at, session_id) SELECT k, @at, s FROM unnest(@keys, @sessions) AS t(k, s) " +
+            "ON CONFLICT (key) DO NOTHING RETURNING key;",
             connection, transaction);
-        command.Parameters.Add(new NpgsqlParameter<string[]>("keys", [.. keys]));
+        command.Parameters.Add(new NpgsqlParameter<string[]>("keys", [.. keys.Select(k => k.Key)]));
+        command.Parameters.Add(new NpgsqlParameter<string?[]>("sessions", [.. keys.Select(k => k.Session)]));
         command.Parameters.Add(new NpgsqlParameter<DateTimeOffset>("at", Now()));
         var fresh = new HashSet<string>(StringComparer.Ordinal);
         await using var reader = await command.ExecuteReaderAsync(ct);
@@ -80,36 +82,30 @@ internal sealed partial class PostgresSessionStore
     }
 
     /// <summary>
-    /// Records the batch's spans that may start an agent and the parent spans its sessions wait for, and appends an
-    /// adoption for every link that closes (<see cref="TelemetryLinks"/>), in the write transaction. Writers hold the log
-    /// row's lock here, so a span and a session waiting for it, sent to two nodes, never miss each other.
+    /// Takes the waits for the batch's spans that may start an agent, looks up (or else records) the parent spans its
+    /// sessions wait for, and appends an adoption for every link that closes (<see cref="TelemetryLinks"/>), in the write
+    /// transaction. Writers hold the log row's lock here, so a span and a session waiting for it, sent to two nodes, never
+    /// miss each other. A wait this node already recorded (<see cref="SpanLinkCache"/>) is not sent again; whether a span
+    /// is waited for is always asked, since other nodes record waits too.
     /// </summary>
     private async Task<IReadOnlyList<SessionWrite>> LinkSpansAsync(NpgsqlConnection connection, NpgsqlTransaction transaction,
-        IReadOnlyList<SessionWrite> writes, CancellationToken ct)
+        IReadOnlyList<SessionWrite> writes, SpanLinkCache.Changes learned, CancellationToken ct)
     {
         var spans = TelemetryLinks.Spans(writes);
-        var waits = TelemetryLinks.Waits(writes);
+        var waits = TelemetryLinks.Waits(writes, _links);
         if (spans.Count == 0 && waits.Count == 0)
         {
             return writes;
         }
 
-        var now = Now();
         List<(string Child, string Parent)> found = [];
         if (spans.Count > 0)
         {
-            await using var batch = new NpgsqlBatch(connection, transaction);
-            var insert = new NpgsqlBatchCommand(
-                "INSERT INTO switchboard_telemetry_spans (span, session_id, at) SELECT s, id, @at FROM unnest(@spans, @ids) AS t(s, id) ON CONFLICT (span) DO NOTHING;");
-            insert.Parameters.Add(new NpgsqlParameter<string[]>("spans", [.. spans.Select(s => s.Span)]));
-            insert.Parameters.Add(new NpgsqlParameter<string[]>("ids", [.. spans.Select(s => s.Session)]));
-            insert.Parameters.Add(new NpgsqlParameter<DateTimeOffset>("at", now));
-            var take = new NpgsqlBatchCommand("DELETE FROM switchboard_telemetry_waits WHERE span = ANY(@spans) RETURNING span, child;");
+            await using var take = new NpgsqlCommand(
+                "DELETE FROM switchboard_telemetry_waits WHERE span = ANY(@spans) RETURNING span, child;", connection, transaction);
             take.Parameters.Add(new NpgsqlParameter<string[]>("spans", [.. spans.Select(s => s.Span)]));
-            batch.BatchCommands.Add(insert);
-            batch.BatchCommands.Add(take);
             var owners = spans.ToDictionary(s => s.Span, s => s.Session, StringComparer.Ordinal);
-            await using var reader = await batch.ExecuteReaderAsync(ct);
+            await using var reader = await take.ExecuteReaderAsync(ct);
             while (await reader.ReadAsync(ct))
             {
                 found.Add((reader.GetString(1), owners[reader.GetString(0)]));
@@ -118,20 +114,28 @@ internal sealed partial class PostgresSessionStore
 
         if (waits.Count > 0)
         {
+            // A parent span that came first is found by its dedupe key, which holds its session.
+            var now = Now();
+            var probes = waits.SelectMany(w => TelemetryLinks.ProbeKeys(w.Parent, w.ChildStarted, now)).Distinct(StringComparer.Ordinal).ToArray();
             var known = new Dictionary<string, string>(StringComparer.Ordinal);
             await using (var select = new NpgsqlCommand(
-                "SELECT span, session_id FROM switchboard_telemetry_spans WHERE span = ANY(@spans);", connection, transaction))
+                "SELECT key, session_id FROM switchboard_telemetry_keys WHERE key = ANY(@keys) AND session_id IS NOT NULL;", connection, transaction))
             {
-                select.Parameters.Add(new NpgsqlParameter<string[]>("spans", [.. waits.Select(w => w.Parent).Distinct(StringComparer.Ordinal)]));
+                select.Parameters.Add(new NpgsqlParameter<string[]>("keys", probes));
                 await using var reader = await select.ExecuteReaderAsync(ct);
                 while (await reader.ReadAsync(ct))
                 {
-                    known[reader.GetString(0)] = reader.GetString(1);
+                    known[reader.GetString(0)[TelemetryLinks.SpanKeyPrefixLength..]] = reader.GetString(1);
                 }
             }
 
             var unresolved = waits.Where(w => !known.ContainsKey(w.Parent)).ToList();
             found.AddRange(waits.Where(w => known.ContainsKey(w.Parent)).Select(w => (w.Child, known[w.Parent])));
+            foreach (var (parent, child, _) in waits)
+            {
+                learned.Wait(parent, child, recorded: !known.ContainsKey(parent));
+            }
+
             if (unresolved.Count > 0)
             {
                 await using var insert = new NpgsqlCommand(

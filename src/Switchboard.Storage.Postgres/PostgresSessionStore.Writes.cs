@@ -47,7 +47,8 @@ internal sealed partial class PostgresSessionStore
         writes = await DedupeTelemetryAsync(connection, transaction, writes, ct);
         writes = await ResolveStreamsAsync(connection, transaction, writes, ct);
         var submitted = writes.Count;
-        writes = await LinkSpansAsync(connection, transaction, writes, ct);
+        var learned = new SpanLinkCache.Changes();
+        writes = await LinkSpansAsync(connection, transaction, writes, learned, ct);
         if (writes.Count > submitted)
         {
             targets = await AddTargetsAsync(connection, transaction, writes, paths, ct);
@@ -109,6 +110,7 @@ internal sealed partial class PostgresSessionStore
 
         committing();
         await transaction.CommitAsync(ct);
+        _links.Commit(learned);
         return batch.Results.Length == submitted ? batch.Results : batch.Results[..submitted]; // not the adoptions the store added
     }
 
@@ -201,7 +203,7 @@ internal sealed partial class PostgresSessionStore
         {
             await using var command = new NpgsqlCommand(
                 "DELETE FROM switchboard_telemetry_keys WHERE at < @cut; DELETE FROM switchboard_telemetry_streams WHERE at < @cut; " +
-                "DELETE FROM switchboard_telemetry_spans WHERE at < @cut; DELETE FROM switchboard_telemetry_waits WHERE at < @cut;", connection);
+                "DELETE FROM switchboard_telemetry_waits WHERE at < @cut;", connection);
             command.Parameters.Add(new NpgsqlParameter<DateTimeOffset>("cut", now.ToUniversalTime() - TelemetryDedupe.Window));
             return await command.ExecuteNonQueryAsync(ct);
         }, cancellationToken);

@@ -17,6 +17,7 @@ internal sealed partial class PostgresSessionStore : ISessionStore, IStoreHealth
     private readonly ILogger _logger;
     private readonly NpgsqlDataSource _dataSource;
     private readonly PostgresEventFeed _feed;
+    private readonly SpanLinkCache _links = new();
     private readonly PostgresPresenceExchange _presence;
     private int _disposed;
 

@@ -92,8 +92,9 @@ internal static class SqliteSchema
         ) WITHOUT ROWID;
 
         CREATE TABLE IF NOT EXISTS telemetry_keys (
-            key TEXT PRIMARY KEY,
-            at  INTEGER NOT NULL
+            key        TEXT PRIMARY KEY,
+            at         INTEGER NOT NULL,
+            session_id TEXT
         ) WITHOUT ROWID;
         CREATE INDEX IF NOT EXISTS telemetry_keys_by_at ON telemetry_keys(at);
 
@@ -105,13 +106,6 @@ internal static class SqliteSchema
             at      INTEGER NOT NULL
         ) WITHOUT ROWID;
         CREATE INDEX IF NOT EXISTS telemetry_streams_by_at ON telemetry_streams(at);
-
-        CREATE TABLE IF NOT EXISTS telemetry_spans (
-            span       TEXT PRIMARY KEY,
-            session_id TEXT NOT NULL,
-            at         INTEGER NOT NULL
-        ) WITHOUT ROWID;
-        CREATE INDEX IF NOT EXISTS telemetry_spans_by_at ON telemetry_spans(at);
 
         CREATE TABLE IF NOT EXISTS telemetry_waits (
             span  TEXT NOT NULL,
@@ -133,6 +127,7 @@ internal static class SqliteSchema
         ("events", "labels", "TEXT"),
         ("events", "prior_labels", "TEXT"),
         ("sessions", "accepts_commands", "INTEGER NOT NULL DEFAULT 1"),
+        ("telemetry_keys", "session_id", "TEXT"),
         .. TreeSchema.AddedColumns,
     ];
 }

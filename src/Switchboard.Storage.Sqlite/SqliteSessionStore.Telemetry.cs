@@ -22,10 +22,11 @@ internal sealed partial class SqliteSessionStore
         var fresh = new HashSet<string>(StringComparer.Ordinal);
         var at = Now().ToUnixTimeMilliseconds();
         var insert = commands.InsertTelemetryKey;
-        foreach (var key in keys)
+        foreach (var (key, session) in keys)
         {
             insert.Bind(1, key);
             insert.Bind(2, at);
+            insert.Bind(3, session);
             if (insert.ExecuteChanges() > 0)
             {
                 fresh.Add(key);
@@ -76,34 +77,39 @@ internal sealed partial class SqliteSessionStore
     }
 
     /// <summary>
-    /// Records the batch's spans that may start an agent and the parent spans its sessions wait for, and appends an
-    /// adoption for every link that closes (<see cref="TelemetryLinks"/>), in the write transaction.
+    /// Takes the waits for the batch's spans that may start an agent, looks up (or else records) the parent spans its
+    /// sessions wait for, and appends an adoption for every link that closes (<see cref="TelemetryLinks"/>), in the write
+    /// transaction. What the writer already knows (<see cref="SpanLinkCache"/>: the waits it holds, the spans some session
+    /// waits for) takes no statement.
     /// </summary>
-    private static IReadOnlyList<SessionWrite> LinkSpans(WriterCommands commands, IReadOnlyList<SessionWrite> writes, long now)
+    private IReadOnlyList<SessionWrite> LinkSpans(WriterCommands commands, IReadOnlyList<SessionWrite> writes, long now, SpanLinkCache.Changes learned)
     {
         var spans = TelemetryLinks.Spans(writes);
-        var waits = TelemetryLinks.Waits(writes);
+        var waits = TelemetryLinks.Waits(writes, _links);
         List<(string Child, string Parent)> found = [];
         foreach (var (span, session) in spans)
         {
-            commands.InsertSpan.Bind(1, span);
-            commands.InsertSpan.Bind(2, session);
-            commands.InsertSpan.Bind(3, now);
-            commands.InsertSpan.Execute();
+            if (!_links.MayBeWaitedFor(span))
+            {
+                continue;
+            }
+
             commands.TakeWaits.Parameters["$s"].Value = span;
             using var reader = commands.TakeWaits.ExecuteReader();
             while (reader.Read())
             {
                 found.Add((reader.GetString(0), session));
             }
+
+            learned.Took(span);
         }
 
-        foreach (var (parent, child) in waits)
+        foreach (var (parent, child, started) in waits)
         {
-            commands.SelectSpan.Parameters["$s"].Value = parent;
-            if (commands.SelectSpan.ExecuteScalar() is string owner)
+            if (SessionOfSpan(commands, parent, started) is { } owner)
             {
                 found.Add((child, owner));
+                learned.Wait(parent, child, recorded: false);
                 continue;
             }
 
@@ -111,17 +117,49 @@ internal sealed partial class SqliteSessionStore
             commands.InsertWait.Bind(2, child);
             commands.InsertWait.Bind(3, now);
             commands.InsertWait.Execute();
+            learned.Wait(parent, child, recorded: true);
         }
 
         return TelemetryLinks.WithAdoptions(writes, found);
     }
 
-    /// <summary>Forgets telemetry keys, the last points of metric streams, and recorded spans and waits, older than the dedupe window.</summary>
+    /// <summary>The session of a span that came before (by its dedupe key, <see cref="TelemetryLinks.ProbeKeys"/>); null when none did.</summary>
+    private string? SessionOfSpan(WriterCommands commands, string span, long childStarted)
+    {
+        var select = commands.SelectKeySession;
+        foreach (var key in TelemetryLinks.ProbeKeys(span, childStarted, Now()))
+        {
+            select.Parameters["$k"].Value = key;
+            if (select.ExecuteScalar() is string session)
+            {
+                return session;
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>The spans some session waits for, as the file holds them.</summary>
+    private static List<string> ReadWaitedSpans(SqliteConnection connection)
+    {
+        using var command = connection.CreateCommand();
+        command.CommandText = "SELECT DISTINCT span FROM telemetry_waits;";
+        using var reader = command.ExecuteReader();
+        var spans = new List<string>();
+        while (reader.Read())
+        {
+            spans.Add(reader.GetString(0));
+        }
+
+        return spans;
+    }
+
+    /// <summary>Forgets telemetry keys, the last points of metric streams, and span waits, older than the dedupe window.</summary>
     private void PurgeTelemetryKeys(DateTimeOffset now)
     {
         using var command = _writer!.CreateCommand();
         command.CommandText = "DELETE FROM telemetry_keys WHERE at < $cut; DELETE FROM telemetry_streams WHERE at < $cut; " +
-            "DELETE FROM telemetry_spans WHERE at < $cut; DELETE FROM telemetry_waits WHERE at < $cut;";
+            "DELETE FROM telemetry_waits WHERE at < $cut;";
         command.Parameters.AddWithValue("$cut", (now - TelemetryDedupe.Window).ToUnixTimeMilliseconds());
         command.ExecuteNonQuery();
     }

@@ -16,6 +16,7 @@ internal sealed partial class SqliteSessionStore
         {
             var commands = _commands ?? throw new ObjectDisposedException(nameof(SqliteSessionStore));
             WriteBatch batch;
+            var learned = new SpanLinkCache.Changes();
             try
             {
                 EnsureActiveCounts();
@@ -24,7 +25,7 @@ internal sealed partial class SqliteSessionStore
                 EnsureHeadUnmoved(commands, transaction);
                 writes = DedupeTelemetry(commands, writes);
                 writes = ResolveStreams(commands, writes, Now().ToUnixTimeMilliseconds());
-                writes = LinkSpans(commands, writes, Now().ToUnixTimeMilliseconds());
+                writes = LinkSpans(commands, writes, Now().ToUnixTimeMilliseconds(), learned);
                 var current = WriteBatch.TargetIds(writes).ToDictionary(id => id, id => CurrentRow(commands, id), StringComparer.Ordinal);
                 ReadTrees(commands, writes, current);
                 var alerts = LoadAlertTargets(transaction, WriteBatch.AlertTargets(writes));
@@ -33,6 +34,7 @@ internal sealed partial class SqliteSessionStore
                 Persist(batch, commands);
                 transaction.Commit();
                 UsageCommitted();
+                _links.Commit(learned);
             }
             catch (SqliteException ex)
             {
@@ -105,6 +107,7 @@ internal sealed partial class SqliteSessionStore
             "(another process wrote to the database, or it was replaced)";
         transaction.Rollback();
         _rows.Clear();
+        _links.Reset();
         ForgetUsage();
         LoadHead(_writer!);
         _feed.Reset(_headSeq, reason);

@@ -18,6 +18,7 @@ internal sealed partial class SqliteSessionStore : ISessionStore, IAlertStore, I
     private readonly SemaphoreSlim _writeLock = new(1, 1);
     private readonly LocalEventFeed _feed = new();
     private readonly SessionRowCache _rows = new();
+    private readonly SpanLinkCache _links = new();
     private SqliteConnection? _writer;
     private WriterCommands? _commands;
     private DataDirectoryLock? _directoryLock;
@@ -100,6 +101,7 @@ internal sealed partial class SqliteSessionStore : ISessionStore, IAlertStore, I
         LoadHead(_writer);
         RebuildActiveCountsOrDefer(_writer);
         _commands = new WriterCommands(_writer);
+        _links.TrackWaited(ReadWaitedSpans(_writer));
     }
 
     /// <inheritdoc />

@@ -36,15 +36,15 @@ internal sealed class WriterCommands : IDisposable
         WriteRollup = new WriterStatement(connection,
             $"INSERT OR REPLACE INTO usage_rollups(bucket, group_key, start, group_value, {SqliteSessionStore.RollupColumns}) " +
             "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12);");
-        InsertTelemetryKey = new WriterStatement(connection, "INSERT INTO telemetry_keys(key, at) VALUES (?1, ?2) ON CONFLICT(key) DO NOTHING;");
+        InsertTelemetryKey = new WriterStatement(connection,
+            "INSERT INTO telemetry_keys(key, at, session_id) VALUES (?1, ?2, ?3) ON CONFLICT(key) DO NOTHING;");
         SelectStream = Prepare(connection, "SELECT started, ended, total FROM telemetry_streams WHERE stream = $s;", "$s");
         UpsertStream = new WriterStatement(connection,
             "INSERT INTO telemetry_streams(stream, started, ended, total, at) VALUES (?1, ?2, ?3, ?4, ?5) " +
             "ON CONFLICT(stream) DO UPDATE SET started = excluded.started, ended = excluded.ended, total = excluded.total, at = excluded.at;");
         MoveSession = new WriterStatement(connection, TreeSchema.MoveSession);
-        InsertSpan = new WriterStatement(connection, "INSERT INTO telemetry_spans(span, session_id, at) VALUES (?1, ?2, ?3) ON CONFLICT(span) DO NOTHING;");
         TakeWaits = Prepare(connection, "DELETE FROM telemetry_waits WHERE span = $s RETURNING child;", "$s");
-        SelectSpan = Prepare(connection, "SELECT session_id FROM telemetry_spans WHERE span = $s;", "$s");
+        SelectKeySession = Prepare(connection, "SELECT session_id FROM telemetry_keys WHERE key = $k;", "$k");
         InsertWait = new WriterStatement(connection, "INSERT INTO telemetry_waits(span, child, at) VALUES (?1, ?2, ?3) ON CONFLICT(span, child) DO NOTHING;");
     }
 
@@ -67,12 +67,10 @@ internal sealed class WriterCommands : IDisposable
     public WriterStatement UpsertStream { get; }
     /// <summary>A session's new place in its tree (TreeSchema.MoveSession).</summary>
     public WriterStatement MoveSession { get; }
-    /// <summary>Records a span that may start an agent: ?1 span key, ?2 its session, ?3 when.</summary>
-    public WriterStatement InsertSpan { get; }
     /// <summary>Takes the sessions waiting for span $s (deletes and returns them).</summary>
     public SqliteCommand TakeWaits { get; }
-    /// <summary>The session of a recorded span $s.</summary>
-    public SqliteCommand SelectSpan { get; }
+    /// <summary>The session of the record with dedupe key $k (TelemetryLinks.ProbeKeys).</summary>
+    public SqliteCommand SelectKeySession { get; }
     /// <summary>Records that ?2 waits for span ?1, at ?3.</summary>
     public WriterStatement InsertWait { get; }
 
@@ -89,7 +87,7 @@ internal sealed class WriterCommands : IDisposable
         SelectRollup.Transaction = transaction;
         SelectStream.Transaction = transaction;
         TakeWaits.Transaction = transaction;
-        SelectSpan.Transaction = transaction;
+        SelectKeySession.Transaction = transaction;
     }
 
     public void Dispose()
@@ -110,9 +108,8 @@ internal sealed class WriterCommands : IDisposable
         SelectStream.Dispose();
         UpsertStream.Dispose();
         MoveSession.Dispose();
-        InsertSpan.Dispose();
         TakeWaits.Dispose();
-        SelectSpan.Dispose();
+        SelectKeySession.Dispose();
         InsertWait.Dispose();
     }
 

@@ -13,14 +13,21 @@ public abstract partial class StoreContractTests
 {
     private static int _spanObservations;
 
-    /// <summary>Telemetry for <paramref name="id"/>: one keyed span observation with usage, and its links.</summary>
-    private static ApplyTelemetry Spans(string id, long input = 0, string[]? starts = null, string[]? waitsFor = null, string[]? parents = null,
+    /// <summary>When the spans of these tests end (Unix seconds): a minute before the store's clock.</summary>
+    private long Ended => Time.GetUtcNow().ToUnixTimeSeconds() - 60;
+
+    /// <summary>
+    /// Telemetry for <paramref name="id"/>: one span observation with usage, keyed as a span's (the first span it
+    /// <paramref name="starts"/>, else a fresh one), and its links (each parent waited for by a span that started when
+    /// the spans ended).
+    /// </summary>
+    private ApplyTelemetry Spans(string id, long input = 0, string[]? starts = null, string[]? waitsFor = null, string[]? parents = null,
         int maxDepth = SwitchboardDefaults.MaxTreeDepth) =>
         new(id)
         {
-            Observations = [new TelemetryObservation($"t:{Interlocked.Increment(ref _spanObservations)}", DateTimeOffset.UnixEpoch, TelemetrySignal.Activity,
-                InputTokens: input, Usage: input > 0 ? UsageSource.Events : UsageSource.None)],
-            Links = new SpanLinks(starts ?? [], waitsFor ?? [], parents ?? []),
+            Observations = [new TelemetryObservation(TelemetryLinks.SpanKey(Ended, starts?[0] ?? $"own-{Interlocked.Increment(ref _spanObservations)}"),
+                DateTimeOffset.UnixEpoch, TelemetrySignal.Activity, InputTokens: input, Usage: input > 0 ? UsageSource.Events : UsageSource.None)],
+            Links = new SpanLinks(starts ?? [], [.. (waitsFor ?? []).Select(p => new SpanParent(p, Ended))], parents ?? []),
             MaxTreeDepth = maxDepth,
         };
 

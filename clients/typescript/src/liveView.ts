@@ -123,6 +123,8 @@ export function createLiveView(options: LiveViewOptions): LiveView {
               rank.delete(next.id);
             }
           }
+        } else if (event.data.session) {
+          upsert(event.data.session, event.seq); // moved under a parent agent: the event holds the whole session
         } else if (client && labels && event.data.changes.labels && labelsMatch({labels: event.data.changes.labels}, labels)) {
           // The session entered the filter: the event has only the changes, so fetch the whole session (as the first
           // node of its subtree page, which says the log position it reflects).

@@ -59,6 +59,7 @@ export function createSubtreeView(subscriber: Subscriber, id: string, client?: S
     } else {
       const current = byId.get(event.session_id);
       if (current && event.data.version > current.version) put(applyChanges(current, event), event.seq);
+      else if (!current && event.data.session) put(event.data.session, event.seq); // moved into this subtree
     }
     deltas.apply(byId, event);
     changed();

@@ -86,6 +86,8 @@ export interface SessionUpdatedEvent
     previous_state?: SessionState;
     version: number;
     reason?: string;
+    /** The whole session after the change, when the event carries it: a move under a parent agent (reason `adopted`). */
+    session?: Session;
   } & TreeDelta> {
   session_id: string;
 }

@@ -67,6 +67,12 @@ public sealed record SessionUpdatedEvent : SwitchboardEvent
     /// <summary>Why the server made the change (e.g. <c>lease_expired</c>), when it says.</summary>
     public string? Reason { get; init; }
 
+    /// <summary>
+    /// The whole session after the change, when the event carries it: a session made from OpenTelemetry placed under its
+    /// parent agent (reason <c>adopted</c>) enters subtrees whose subscribers have never seen it.
+    /// </summary>
+    public Session? Session { get; init; }
+
     /// <summary>The session after this event, given the session as it was before it.</summary>
     public Session ApplyTo(Session before)
     {

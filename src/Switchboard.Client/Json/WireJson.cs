@@ -72,6 +72,7 @@ internal static partial class WireJson
                 State = data.GetProperty("changes").TryGetProperty("state", out var state) ? SessionStates.Parse(state.GetString()) : null,
                 Version = Long(data, "version"),
                 Reason = String(data, "reason"),
+                Session = data.TryGetProperty("session", out var whole) ? ReadSession(whole) : null,
             },
             "session_terminated" => new SessionTerminatedEvent
             {

@@ -40,6 +40,9 @@ public sealed partial class LiveSessionView
 
                 return Put(s, e, e.ApplyTo(before));
 
+            case SessionUpdatedEvent { Session: { } whole } e:
+                return Put(s, e, whole); // not held, and the event holds it all: moved into the view's subtree
+
             case SessionUpdatedEvent e when _options.Labels is not null:
                 // With a label filter, an update can bring in a session never seen here (its labels now match). It is read
                 // as the first node of its subtree page, which says the log position it reflects (for later subtree deltas).

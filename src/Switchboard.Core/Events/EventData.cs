@@ -27,10 +27,11 @@ internal static class EventData
     });
 
     /// <summary>
-    /// <c>{changes, previous_state?, version, reason?, ancestors?, subtree_delta?}</c>; changes hold only the fields that
-    /// differ (and the stamps).
+    /// <c>{changes, previous_state?, version, reason?, session?, ancestors?, subtree_delta?}</c>; changes hold only the
+    /// fields that differ (and the stamps). <paramref name="whole"/> adds the whole session after the change: a move
+    /// brings the session into subtrees whose subscribers never held it.
     /// </summary>
-    public static byte[] Updated(Session before, Session after, string? reason, SubtreeTotals delta = default) => Build(w =>
+    public static byte[] Updated(Session before, Session after, string? reason, SubtreeTotals delta = default, bool whole = false) => Build(w =>
     {
         w.WritePropertyName("changes");
         SessionChanges.Write(w, before, after);
@@ -43,6 +44,12 @@ internal static class EventData
         if (reason is not null)
         {
             w.WriteString("reason", reason);
+        }
+
+        if (whole)
+        {
+            w.WritePropertyName("session");
+            SessionJson.Write(w, after);
         }
 
         TreeEventData.Write(w, after, delta);

@@ -1,3 +1,4 @@
+using System.Globalization;
 using Switchboard.Writes;
 
 namespace Switchboard.Storage;
@@ -5,19 +6,23 @@ namespace Switchboard.Storage;
 /// <summary>
 /// Agent trees from spans (<see cref="SpanLinks"/>), decided the same way by every store inside its write transaction:
 /// <list type="number">
-/// <item>each span that may start an agent is recorded with its session (<see cref="Spans"/>), and takes the sessions that
-/// were waiting for it;</item>
-/// <item>each parent span from outside a request is looked up (<see cref="Waits"/>): known, its session is the parent;
-/// unknown, the session waits for it;</item>
+/// <item>each span that may start an agent takes the sessions waiting for it (<see cref="Spans"/>);</item>
+/// <item>each parent span from outside a request is looked up among the dedupe keys, which hold every span's session
+/// (<see cref="ProbeKeys"/>): found, its session is the parent; not found, the session waits for it (<see cref="Waits"/>);</item>
 /// <item>every link found becomes an <see cref="AdoptSession"/> appended to the batch (<see cref="WithAdoptions"/>), which
 /// places a root under its parent once (<c>WriteBatch.ApplyAdopt</c>).</item>
 /// </list>
 /// Writers hold the store's write lock (SQLite's single writer, PostgreSQL's log row) throughout, so a span and a session
-/// waiting for it never miss each other, whichever node gets which. Spans and waits are kept as long as the dedupe keys
-/// (<see cref="TelemetryDedupe.Window"/>); both are facts, so an exporter's retry only records them again.
+/// waiting for it never miss each other, whichever node gets which. Waits are kept as long as the dedupe keys
+/// (<see cref="TelemetryDedupe.Window"/>); both are facts, so an exporter's retry only records them again. A span that
+/// came first is found by its dedupe key, which leads with its end second: the lookup tries each second within
+/// <see cref="ProbeWindow"/> of its child's start, so it costs no write per span.
 /// </summary>
 internal static class TelemetryLinks
 {
+    /// <summary>How far from a child span's start its parent span may have ended, to be found when it came first.</summary>
+    public static readonly TimeSpan ProbeWindow = TimeSpan.FromMinutes(10);
+
     /// <summary>The spans of the batch that may start an agent, each with its session; distinct.</summary>
     public static IReadOnlyList<(string Span, string Session)> Spans(IReadOnlyList<SessionWrite> writes)
     {
@@ -40,10 +45,13 @@ internal static class TelemetryLinks
         return (IReadOnlyList<(string, string)>?)spans ?? [];
     }
 
-    /// <summary>The parent spans sessions of the batch wait for, each with the waiting session; distinct.</summary>
-    public static IReadOnlyList<(string Parent, string Child)> Waits(IReadOnlyList<SessionWrite> writes)
+    /// <summary>
+    /// The parent spans sessions of the batch wait for, each with the waiting session and its child span's earliest start;
+    /// distinct, and not <paramref name="known"/> already.
+    /// </summary>
+    public static IReadOnlyList<(string Parent, string Child, long ChildStarted)> Waits(IReadOnlyList<SessionWrite> writes, SpanLinkCache known)
     {
-        List<(string, string)>? waits = null;
+        List<(string, string, long)>? waits = null;
         HashSet<(string, string)>? seen = null;
         foreach (var write in writes)
         {
@@ -51,16 +59,37 @@ internal static class TelemetryLinks
             {
                 foreach (var parent in t.Links.Parents)
                 {
-                    if ((seen ??= []).Add((parent, t.SessionId)))
+                    if (!known.Known(parent.Span, t.SessionId) && (seen ??= []).Add((parent.Span, t.SessionId)))
                     {
-                        (waits ??= []).Add((parent, t.SessionId));
+                        (waits ??= []).Add((parent.Span, t.SessionId, parent.ChildStarted));
                     }
                 }
             }
         }
 
-        return (IReadOnlyList<(string, string)>?)waits ?? [];
+        return (IReadOnlyList<(string, string, long)>?)waits ?? [];
     }
+
+    /// <summary>
+    /// The dedupe keys <paramref name="span"/> has if it ended within <see cref="ProbeWindow"/> of its child's start
+    /// (and not after <paramref name="now"/>): <c>t:{end second}{span key}</c>, the key <c>SpanMapping</c> gives a span.
+    /// </summary>
+    public static IEnumerable<string> ProbeKeys(string span, long childStarted, DateTimeOffset now)
+    {
+        var window = (long)ProbeWindow.TotalSeconds;
+        var last = Math.Min(childStarted + window, now.ToUnixTimeSeconds());
+        for (var second = Math.Max(0, childStarted - window); second <= last; second++)
+        {
+            yield return SpanKey(second, span);
+        }
+    }
+
+    /// <summary>The characters of a span's dedupe key before its <see cref="SpanLinks.Key"/>.</summary>
+    public const int SpanKeyPrefixLength = 18;
+
+    /// <summary>A span's dedupe key: <c>t:</c>, its end second in 16 hex digits, then its <see cref="SpanLinks.Key"/>.</summary>
+    public static string SpanKey(long endSecond, string span) =>
+        "t:" + endSecond.ToString("x16", CultureInfo.InvariantCulture) + span;
 
     /// <summary>
     /// <paramref name="writes"/> followed by one <see cref="AdoptSession"/> per child that <paramref name="found"/> (links

@@ -309,7 +309,8 @@ internal static partial class SessionWriteProcessor
     /// <summary>
     /// <paramref name="current"/> moved to <paramref name="place"/> (its parent, root, depth and path) by an adoption:
     /// a new version whose event carries <paramref name="delta"/> to its new ancestors (the whole subtree's totals for the
-    /// session that moved, zero for each session below it, already counted there).
+    /// session that moved, zero for each session below it, already counted there), and the whole session, which
+    /// subscribers of its new ancestors' subtrees have never seen.
     /// </summary>
     public static WriteDecision Moved(Session current, Session place, SubtreeTotals delta, DateTimeOffset now)
     {
@@ -327,7 +328,7 @@ internal static partial class SessionWriteProcessor
             Session = after,
             PersistSession = true,
             Delta = delta,
-            Event = new(EventTypes.SessionUpdated, after.Id, now, EventData.Updated(current, after, AdoptedReason, delta)),
+            Event = new(EventTypes.SessionUpdated, after.Id, now, EventData.Updated(current, after, AdoptedReason, delta, whole: true)),
         };
     }
 

@@ -17,10 +17,24 @@ namespace Switchboard.FunctionalTests.Otlp;
 /// </summary>
 public sealed class OtlpTreeTests
 {
+    /// <summary>How the researcher's spans reach the server relative to the planner's span that started it.</summary>
+    public enum Order
+    {
+        /// <summary>Exported while the tool span that runs it is still open (the usual order: spans are sent when they end).</summary>
+        ChildFirst,
+
+        /// <summary>Everything in one export request.</summary>
+        OneRequest,
+
+        /// <summary>Started in the background by a tool span that ended (and was exported) before it.</summary>
+        ParentFirst,
+    }
+
     [Theory]
-    [InlineData(true)]
-    [InlineData(false)]
-    public async Task ASubAgentStartedFromAToolBecomesAChildOfItsParentAgentsSession(bool flushBetween)
+    [InlineData(Order.ChildFirst)]
+    [InlineData(Order.OneRequest)]
+    [InlineData(Order.ParentFirst)]
+    public async Task ASubAgentStartedFromAToolBecomesAChildOfItsParentAgentsSession(Order order)
     {
         await using var server = await SwitchboardServer.StartAsync();
         var run = Guid.NewGuid().ToString("N")[..8];
@@ -42,32 +56,39 @@ public sealed class OtlpTreeTests
         Activity.Current = null;
         try
         {
-            using var plan = Agent(source, "planner", $"plan-{run}");
+            using var plan = Agent(source, "planner", $"plan-{run}", default);
             Chat(source, $"plan-{run}", 50, 5);
-            if (flushBetween)
+            if (order != Order.OneRequest)
             {
                 provider.ForceFlush(30_000).ShouldBeTrue();
                 (await watcher.JoinAsync($"session:{planner}", new { subtree = true })).Status.ShouldBe("ok");
             }
 
+            ActivityContext started;
             using (var tool = source.StartActivity("execute_tool research", ActivityKind.Internal)!)
             {
                 tool.SetTag("gen_ai.operation.name", "execute_tool");
                 tool.SetTag("gen_ai.tool.name", "research");
                 tool.SetTag("gen_ai.conversation.id", $"plan-{run}");
-                using (Agent(source, "researcher", $"research-{run}"))
+                started = tool.Context;
+                if (order != Order.ParentFirst)
                 {
-                    Chat(source, $"research-{run}", 300, 30);
-                    Chat(source, $"research-{run}", 200, 20);
+                    Research(source, run, default);
                 }
 
-                if (flushBetween)
+                if (order == Order.ChildFirst)
                 {
                     // The researcher's spans reach the server while the tool and planner spans that started it are still open.
                     provider.ForceFlush(30_000).ShouldBeTrue();
                     var early = await OtlpKit.SessionAsync(server.Http, researcher);
                     early.GetProperty("parent_id").ValueKind.ShouldBe(JsonValueKind.Null, "the span that started it has not arrived");
                 }
+            }
+
+            if (order == Order.ParentFirst)
+            {
+                provider.ForceFlush(30_000).ShouldBeTrue(); // the tool span is in before the researcher starts
+                Research(source, run, started);
             }
         }
         finally
@@ -90,7 +111,7 @@ public sealed class OtlpTreeTests
         children.GetProperty("sessions").EnumerateArray().Select(s => s.Str("id")).ShouldBe([researcher]);
 
         var events = await EventsAsync(server, researcher);
-        if (flushBetween)
+        if (order == Order.ChildFirst)
         {
             // Created as a root, then moved once: the move names its new place and carries its totals to the planner.
             events.Select(e => e.Str("type")).ShouldBe(["session_created", "session_updated"]);
@@ -105,15 +126,32 @@ public sealed class OtlpTreeTests
         }
         else
         {
-            // One request held both agents: the researcher was created in its place, one event.
+            // The planner's span that started it was known (same request, or earlier): created in its place, one event.
             events.Select(e => e.Str("type")).ShouldBe(["session_created"]);
             events[0].GetProperty("data").GetProperty("session").Str("parent_id").ShouldBe(planner);
+            if (order == Order.ParentFirst)
+            {
+                var live = await watcher.WaitForAsync(f => f.Event == "session_created" && f.Payload.Str("session_id") == researcher);
+                live.Payload.GetProperty("data").GetProperty("ancestors").EnumerateArray().Select(a => a.GetString()).ShouldBe([planner]);
+            }
         }
     }
 
-    private static Activity Agent(ActivitySource source, string name, string conversation)
+    /// <summary>The researcher's run: its agent span (under <paramref name="parent"/>, else the current span) and two model calls.</summary>
+    private static void Research(ActivitySource source, string run, ActivityContext parent)
     {
-        var agent = source.StartActivity($"invoke_agent {name}", ActivityKind.Internal)!;
+        using (Agent(source, "researcher", $"research-{run}", parent))
+        {
+            Chat(source, $"research-{run}", 300, 30);
+            Chat(source, $"research-{run}", 200, 20);
+        }
+    }
+
+    private static Activity Agent(ActivitySource source, string name, string conversation, ActivityContext parent)
+    {
+        var agent = (parent == default
+            ? source.StartActivity($"invoke_agent {name}", ActivityKind.Internal)
+            : source.StartActivity($"invoke_agent {name}", ActivityKind.Internal, parent))!;
         agent.SetTag("gen_ai.operation.name", "invoke_agent");
         agent.SetTag("gen_ai.agent.name", name);
         agent.SetTag("gen_ai.conversation.id", conversation);

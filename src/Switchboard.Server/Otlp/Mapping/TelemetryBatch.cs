@@ -73,8 +73,15 @@ internal sealed class TelemetryBatch(DateTimeOffset now)
     /// <summary>A span of <paramref name="sessionId"/> that may start another agent's run.</summary>
     public void Starts(string sessionId, string spanKey) => (_sessions[sessionId].Spans ??= []).Add(spanKey);
 
-    /// <summary><paramref name="sessionId"/> has a span whose parent is <paramref name="spanKey"/>, outside the request.</summary>
-    public void WaitsFor(string sessionId, string spanKey) => (_sessions[sessionId].Parents ??= new HashSet<string>(StringComparer.Ordinal)).Add(spanKey);
+    /// <summary>
+    /// <paramref name="sessionId"/> has a span, started at <paramref name="childStarted"/> (Unix seconds), whose parent is
+    /// <paramref name="spanKey"/>, outside the request.
+    /// </summary>
+    public void WaitsFor(string sessionId, string spanKey, long childStarted)
+    {
+        var parents = _sessions[sessionId].Parents ??= new Dictionary<string, long>(StringComparer.Ordinal);
+        parents[spanKey] = parents.TryGetValue(spanKey, out var earlier) ? Math.Min(earlier, childStarted) : childStarted;
+    }
 
     /// <summary><paramref name="sessionId"/> has a span whose parent, in the same request, belongs to <paramref name="parentId"/>.</summary>
     public void ParentSession(string sessionId, string parentId) => (_sessions[sessionId].ParentSessions ??= new HashSet<string>(StringComparer.Ordinal)).Add(parentId);
@@ -114,7 +121,7 @@ internal sealed class TelemetryBatch(DateTimeOffset now)
                 Observations = pending.Observations,
                 Links = pending.Spans is null && pending.Parents is null && pending.ParentSessions is null
                     ? SpanLinks.None
-                    : new SpanLinks(pending.Spans ?? [], [.. pending.Parents ?? []], [.. pending.ParentSessions ?? []]),
+                    : new SpanLinks(pending.Spans ?? [], [.. (pending.Parents ?? []).Select(p => new SpanParent(p.Key, p.Value))], [.. pending.ParentSessions ?? []]),
                 MaxTreeDepth = maxTreeDepth,
             });
         }
@@ -148,7 +155,7 @@ internal sealed class TelemetryBatch(DateTimeOffset now)
         public readonly Dictionary<string, string> Labels = new(StringComparer.Ordinal);
         public readonly List<TelemetryObservation> Observations = [];
         public List<string>? Spans;
-        public HashSet<string>? Parents;
+        public Dictionary<string, long>? Parents;
         public HashSet<string>? ParentSessions;
     }
 }

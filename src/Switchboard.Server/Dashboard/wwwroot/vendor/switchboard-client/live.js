@@ -20,7 +20,10 @@ export function applyEvent(session, event) {
                 return null;
             return e.data.session;
         case "session_updated":
-            if (!session || e.data.version <= session.version)
+            // A session moved under a parent agent carries itself whole: it enters subtrees whose views never held it.
+            if (!session)
+                return e.data.session ?? null;
+            if (e.data.version <= session.version)
                 return null;
             return applyChanges(session, e);
         default:
