@@ -116,7 +116,7 @@ internal sealed partial class PostgresSessionStore
         {
             // A parent span that came first is found by its dedupe key, which holds its session.
             var now = Now();
-            var probes = waits.SelectMany(w => TelemetryLinks.ProbeKeys(w.Parent, w.ChildStarted, now)).Distinct(StringComparer.Ordinal).ToArray();
+            var probes = waits.SelectMany(w => TelemetryLinks.ProbeKeys(w.Span, now)).Distinct(StringComparer.Ordinal).ToArray();
             var known = new Dictionary<string, string>(StringComparer.Ordinal);
             await using (var select = new NpgsqlCommand(
                 "SELECT key, session_id FROM switchboard_telemetry_keys WHERE key = ANY(@keys) AND session_id IS NOT NULL;", connection, transaction))

@@ -104,9 +104,9 @@ internal sealed partial class SqliteSessionStore
             learned.Took(span);
         }
 
-        foreach (var (parent, child, started) in waits)
+        foreach (var (parent, child, span) in waits)
         {
-            if (SessionOfSpan(commands, parent, started) is { } owner)
+            if (SessionOfSpan(commands, span) is { } owner)
             {
                 found.Add((child, owner));
                 learned.Wait(parent, child, recorded: false);
@@ -124,10 +124,10 @@ internal sealed partial class SqliteSessionStore
     }
 
     /// <summary>The session of a span that came before (by its dedupe key, <see cref="TelemetryLinks.ProbeKeys"/>); null when none did.</summary>
-    private string? SessionOfSpan(WriterCommands commands, string span, long childStarted)
+    private string? SessionOfSpan(WriterCommands commands, SpanParent parent)
     {
         var select = commands.SelectKeySession;
-        foreach (var key in TelemetryLinks.ProbeKeys(span, childStarted, Now()))
+        foreach (var key in TelemetryLinks.ProbeKeys(parent, Now()))
         {
             select.Parameters["$k"].Value = key;
             if (select.ExecuteScalar() is string session)

@@ -1,3 +1,4 @@
+using System.Net.Http.Json;
 using Switchboard.Testing;
 
 namespace Switchboard.Client.Tests;
@@ -94,5 +95,54 @@ public sealed class TreeTests
         await view.ShouldMatchServerAsync(client);
         view.Sessions["root"].Subtree.ShouldBe((await client.GetSessionAsync("root"))!.Subtree);
         view.Sessions["root"].Subtree.Sessions.ShouldBe(14);
+    }
+
+    [Fact]
+    public async Task ASessionMovedUnderItsParentAgentArrivesWholeToTheParentsSubtreeSubscribers()
+    {
+        await using var server = await SwitchboardServer.StartAsync();
+        using var client = new SwitchboardClient(server.BaseAddress);
+        using var otlp = new HttpClient { BaseAddress = server.BaseAddress };
+        var trace = Convert.ToHexStringLower(Guid.NewGuid().ToByteArray());
+        var ended = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() * 1_000_000;
+        async Task Send(string spanId, string parentId, string operation, string conversation)
+        {
+            var span = new
+            {
+                traceId = trace, spanId, parentSpanId = parentId, name = operation, kind = 1,
+                startTimeUnixNano = (ended - 1_000_000).ToString(), endTimeUnixNano = ended.ToString(),
+                attributes = new object[]
+                {
+                    new { key = "gen_ai.operation.name", value = new { stringValue = operation } },
+                    new { key = "gen_ai.conversation.id", value = new { stringValue = conversation } },
+                    new { key = "gen_ai.usage.input_tokens", value = new { intValue = "70" } },
+                },
+            };
+            var body = new { resourceSpans = new[] { new { scopeSpans = new[] { new { spans = new[] { span } } } } } };
+            (await otlp.PostAsync("/v1/traces", JsonContent.Create(body))).EnsureSuccessStatusCode();
+        }
+
+        await Send("00000000000000a1", "00000000000000a0", "chat", "planner");
+        using var stop = new CancellationTokenSource(TestTimeouts.Default);
+        await using var items = client.SubscribeAsync("session:otel:c:planner", options: new SubscribeOptions { Subtree = true }, cancellationToken: stop.Token)
+            .GetAsyncEnumerator(stop.Token);
+        (await items.MoveNextAsync()).ShouldBeTrue();
+        items.Current.ShouldBeOfType<SnapshotReset>().Snapshot.Descendants.ShouldBeEmpty();
+
+        await Send("00000000000000b0", "00000000000000a2", "invoke_agent", "researcher"); // its parent, the tool span, is still running
+        await Send("00000000000000a2", "00000000000000a0", "execute_tool", "planner");
+
+        SessionUpdatedEvent moved;
+        do
+        {
+            (await items.MoveNextAsync()).ShouldBeTrue();
+        }
+        while ((moved = (items.Current as SessionUpdatedEvent)!) is null || moved.SessionId != "otel:c:researcher");
+
+        moved.Reason.ShouldBe("adopted");
+        moved.Session.ShouldNotBeNull("it enters a subtree whose subscribers never saw it");
+        (moved.Session.ParentId, moved.Session.RootId, moved.Session.Depth).ShouldBe(("otel:c:planner", "otel:c:planner", 1));
+        moved.SubtreeDelta.ShouldBe(new SubtreeTotals(1, 1, 0, 0, 0), "invoke_agent spans carry no usage of their own");
+        moved.Ancestors.ShouldBe(["otel:c:planner"]);
     }
 }

@@ -27,7 +27,7 @@ public abstract partial class StoreContractTests
         {
             Observations = [new TelemetryObservation(TelemetryLinks.SpanKey(Ended, starts?[0] ?? $"own-{Interlocked.Increment(ref _spanObservations)}"),
                 DateTimeOffset.UnixEpoch, TelemetrySignal.Activity, InputTokens: input, Usage: input > 0 ? UsageSource.Events : UsageSource.None)],
-            Links = new SpanLinks(starts ?? [], [.. (waitsFor ?? []).Select(p => new SpanParent(p, Ended))], parents ?? []),
+            Links = new SpanLinks(starts ?? [], [.. (waitsFor ?? []).Select(p => new SpanParent(p, Ended, Ended))], parents ?? []),
             MaxTreeDepth = maxDepth,
         };
 

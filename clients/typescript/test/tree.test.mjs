@@ -1,6 +1,7 @@
 // Agent trees: parent ids, the tree reads, cascading terminates, and views whose ancestors' subtree totals stay exact.
 import {test, before, after} from "node:test";
 import assert from "node:assert/strict";
+import {randomBytes} from "node:crypto";
 import {addDecimal, createLiveView, createSubtreeView} from "../dist/index.js";
 import {Server, eventually, uniqueId} from "./server.mjs";
 
@@ -84,4 +85,45 @@ test("decimal costs add without binary drift", () => {
   assert.equal(addDecimal(0.1, 0.2), 0.3);
   assert.equal(addDecimal(0.0000001, 0.75), 0.7500001);
   assert.equal(addDecimal(1.5, -1.5), 0);
+});
+
+test("a subtree view takes in a sub-agent's session when the span that started it arrives (OpenTelemetry in)", async t => {
+  const run = randomBytes(4).toString("hex");
+  const trace = randomBytes(16).toString("hex");
+  const ns = BigInt(Date.now()) * 1_000_000n;
+  const span = (id, parent, operation, conversation, extra = []) => ({
+    traceId: trace, spanId: id, parentSpanId: parent, name: `${operation} x`, kind: 1,
+    startTimeUnixNano: String(ns - 1_000_000n), endTimeUnixNano: String(ns),
+    attributes: [
+      {key: "gen_ai.operation.name", value: {stringValue: operation}},
+      {key: "gen_ai.conversation.id", value: {stringValue: conversation}},
+      ...extra,
+    ],
+  });
+  const usage = [{key: "gen_ai.usage.input_tokens", value: {intValue: "300"}}];
+  // Spans are exported when they end: the researcher's before the planner's tool span that ran it.
+  const send = async (...spans) => {
+    const response = await fetch(`${server.url}/v1/traces`, {
+      method: "POST", headers: {"content-type": "application/json"},
+      body: JSON.stringify({resourceSpans: [{resource: {attributes: []}, scopeSpans: [{spans}]}]}),
+    });
+    assert.equal(response.status, 200, await response.text());
+  };
+  const [planner, researcher] = [`otel:c:plan-${run}`, `otel:c:research-${run}`];
+  await send(span("00000000000000a1", "00000000000000a0", "chat", `plan-${run}`));
+  const subscriber = server.subscriber();
+  t.after(() => subscriber.disconnect());
+  const view = createSubtreeView(subscriber, planner, client);
+  t.after(() => view.close());
+  await view.ready;
+  await send(span("00000000000000b1", "00000000000000b0", "chat", `research-${run}`, usage));
+  await send(span("00000000000000b0", "00000000000000a2", "invoke_agent", `research-${run}`));
+  assert.equal((await client.getSession(researcher)).parent_id, null, "its parent's span has not arrived");
+  await send(span("00000000000000a2", "00000000000000a0", "execute_tool", `plan-${run}`));
+
+  await eventually(async () => view.getState().byId.get(researcher)?.parent_id === planner, "the researcher to join the planner's subtree view");
+  assert.deepEqual(view.getState().children.get(planner).map(s => s.id), [researcher]);
+  const stored = await client.getSession(planner);
+  assert.equal(stored.subtree.input_tokens, 300);
+  assert.equal(totals(view.getState().root), totals(stored), "the view's totals took in the moved subtree");
 });

@@ -15,13 +15,16 @@ namespace Switchboard.Storage;
 /// Writers hold the store's write lock (SQLite's single writer, PostgreSQL's log row) throughout, so a span and a session
 /// waiting for it never miss each other, whichever node gets which. Waits are kept as long as the dedupe keys
 /// (<see cref="TelemetryDedupe.Window"/>); both are facts, so an exporter's retry only records them again. A span that
-/// came first is found by its dedupe key, which leads with its end second: the lookup tries each second within
-/// <see cref="ProbeWindow"/> of its child's start, so it costs no write per span.
+/// came first is found by its dedupe key, which leads with its end second: the lookup tries each second from
+/// <see cref="ProbeWindow"/> before its child started to when the child ended, so it costs no write per span.
 /// </summary>
 internal static class TelemetryLinks
 {
-    /// <summary>How far from a child span's start its parent span may have ended, to be found when it came first.</summary>
-    public static readonly TimeSpan ProbeWindow = TimeSpan.FromMinutes(10);
+    /// <summary>
+    /// How long before its child started a parent span that came first may have ended and still be found (a tool that
+    /// queued a background agent and returned). One that came first otherwise ended while its child ran.
+    /// </summary>
+    public static readonly TimeSpan ProbeWindow = TimeSpan.FromMinutes(2);
 
     /// <summary>The spans of the batch that may start an agent, each with its session; distinct.</summary>
     public static IReadOnlyList<(string Span, string Session)> Spans(IReadOnlyList<SessionWrite> writes)
@@ -49,9 +52,9 @@ internal static class TelemetryLinks
     /// The parent spans sessions of the batch wait for, each with the waiting session and its child span's earliest start;
     /// distinct, and not <paramref name="known"/> already.
     /// </summary>
-    public static IReadOnlyList<(string Parent, string Child, long ChildStarted)> Waits(IReadOnlyList<SessionWrite> writes, SpanLinkCache known)
+    public static IReadOnlyList<(string Parent, string Child, SpanParent Span)> Waits(IReadOnlyList<SessionWrite> writes, SpanLinkCache known)
     {
-        List<(string, string, long)>? waits = null;
+        List<(string, string, SpanParent)>? waits = null;
         HashSet<(string, string)>? seen = null;
         foreach (var write in writes)
         {
@@ -61,26 +64,26 @@ internal static class TelemetryLinks
                 {
                     if (!known.Known(parent.Span, t.SessionId) && (seen ??= []).Add((parent.Span, t.SessionId)))
                     {
-                        (waits ??= []).Add((parent.Span, t.SessionId, parent.ChildStarted));
+                        (waits ??= []).Add((parent.Span, t.SessionId, parent));
                     }
                 }
             }
         }
 
-        return (IReadOnlyList<(string, string, long)>?)waits ?? [];
+        return (IReadOnlyList<(string, string, SpanParent)>?)waits ?? [];
     }
 
     /// <summary>
-    /// The dedupe keys <paramref name="span"/> has if it ended within <see cref="ProbeWindow"/> of its child's start
-    /// (and not after <paramref name="now"/>): <c>t:{end second}{span key}</c>, the key <c>SpanMapping</c> gives a span.
+    /// The dedupe keys <paramref name="parent"/>'s span has if it came before its child: it ended from
+    /// <see cref="ProbeWindow"/> before the child started to when the child ended (and not after <paramref name="now"/>).
+    /// Each is <c>t:{end second}{span key}</c>, the key <c>SpanMapping</c> gives a span.
     /// </summary>
-    public static IEnumerable<string> ProbeKeys(string span, long childStarted, DateTimeOffset now)
+    public static IEnumerable<string> ProbeKeys(SpanParent parent, DateTimeOffset now)
     {
-        var window = (long)ProbeWindow.TotalSeconds;
-        var last = Math.Min(childStarted + window, now.ToUnixTimeSeconds());
-        for (var second = Math.Max(0, childStarted - window); second <= last; second++)
+        var last = Math.Min(parent.ChildEnded, now.ToUnixTimeSeconds());
+        for (var second = Math.Max(0, parent.ChildStarted - (long)ProbeWindow.TotalSeconds); second <= last; second++)
         {
-            yield return SpanKey(second, span);
+            yield return SpanKey(second, parent.Span);
         }
     }
 

@@ -104,8 +104,11 @@ internal sealed record SpanLinks(IReadOnlyList<string> Spans, IReadOnlyList<Span
     }
 }
 
-/// <summary>A parent span outside the request (its <see cref="SpanLinks.Key"/>), and when its child span started (Unix seconds).</summary>
-internal readonly record struct SpanParent(string Span, long ChildStarted);
+/// <summary>
+/// A parent span outside the request (its <see cref="SpanLinks.Key"/>), and when its child spans of the request started
+/// and ended (the earliest start and latest end, Unix seconds).
+/// </summary>
+internal readonly record struct SpanParent(string Span, long ChildStarted, long ChildEnded);
 
 /// <summary>
 /// Places a root session made from telemetry under the session whose span started it (<see cref="SpanLinks"/>), with its

@@ -48,12 +48,7 @@ internal static class OtlpKit
                 agent.SetTag("gen_ai.conversation.id", conversation);
                 foreach (var (input, output) in new[] { (100, 20), (200, 40) })
                 {
-                    using var chat = source.StartActivity("chat gpt-4o", ActivityKind.Client)!;
-                    chat.SetTag("gen_ai.operation.name", "chat");
-                    chat.SetTag("gen_ai.conversation.id", conversation);
-                    chat.SetTag("gen_ai.request.model", "gpt-4o");
-                    chat.SetTag("gen_ai.usage.input_tokens", input);
-                    chat.SetTag("gen_ai.usage.output_tokens", output);
+                    Chat(source, conversation, input, output);
                 }
 
                 if (conversation == failing)
@@ -68,6 +63,17 @@ internal static class OtlpKit
         }
 
         provider.ForceFlush(30_000).ShouldBeTrue("the OTLP exporter did not flush");
+    }
+
+    /// <summary>One <c>chat gpt-4o</c> span of <paramref name="conversation"/> under the current span, with its usage.</summary>
+    public static void Chat(ActivitySource source, string conversation, int input, int output)
+    {
+        using var chat = source.StartActivity("chat gpt-4o", ActivityKind.Client)!;
+        chat.SetTag("gen_ai.operation.name", "chat");
+        chat.SetTag("gen_ai.conversation.id", conversation);
+        chat.SetTag("gen_ai.request.model", "gpt-4o");
+        chat.SetTag("gen_ai.usage.input_tokens", input);
+        chat.SetTag("gen_ai.usage.output_tokens", output);
     }
 
     /// <summary>An export request with one <c>chat</c> span per conversation (fixed ids, so the same bytes are the same spans).</summary>

@@ -57,7 +57,7 @@ public sealed class OtlpTreeTests
         try
         {
             using var plan = Agent(source, "planner", $"plan-{run}", default);
-            Chat(source, $"plan-{run}", 50, 5);
+            OtlpKit.Chat(source, $"plan-{run}", 50, 5);
             if (order != Order.OneRequest)
             {
                 provider.ForceFlush(30_000).ShouldBeTrue();
@@ -142,8 +142,8 @@ public sealed class OtlpTreeTests
     {
         using (Agent(source, "researcher", $"research-{run}", parent))
         {
-            Chat(source, $"research-{run}", 300, 30);
-            Chat(source, $"research-{run}", 200, 20);
+            OtlpKit.Chat(source, $"research-{run}", 300, 30);
+            OtlpKit.Chat(source, $"research-{run}", 200, 20);
         }
     }
 
@@ -156,16 +156,6 @@ public sealed class OtlpTreeTests
         agent.SetTag("gen_ai.agent.name", name);
         agent.SetTag("gen_ai.conversation.id", conversation);
         return agent;
-    }
-
-    private static void Chat(ActivitySource source, string conversation, int input, int output)
-    {
-        using var chat = source.StartActivity("chat gpt-4o", ActivityKind.Client)!;
-        chat.SetTag("gen_ai.operation.name", "chat");
-        chat.SetTag("gen_ai.conversation.id", conversation);
-        chat.SetTag("gen_ai.request.model", "gpt-4o");
-        chat.SetTag("gen_ai.usage.input_tokens", input);
-        chat.SetTag("gen_ai.usage.output_tokens", output);
     }
 
     private static async Task<List<JsonElement>> EventsAsync(SwitchboardServer server, string sessionId)

@@ -61,8 +61,9 @@ internal static class SpanMapping
             {
                 Span<byte> id = stackalloc byte[8];
                 BinaryPrimitives.WriteUInt64BigEndian(id, parent);
-                var started = span.StartTimeUnixNano != 0 ? span.StartTimeUnixNano : span.EndTimeUnixNano;
-                batch.WaitsFor(session, SpanLinks.Key(span.TraceId.Span, id), (long)(started / 1_000_000_000));
+                var ended = span.EndTimeUnixNano != 0 ? span.EndTimeUnixNano : span.StartTimeUnixNano;
+                var started = span.StartTimeUnixNano != 0 ? span.StartTimeUnixNano : ended;
+                batch.WaitsFor(session, SpanLinks.Key(span.TraceId.Span, id), (long)(started / 1_000_000_000), (long)(ended / 1_000_000_000));
                 return;
             }
 

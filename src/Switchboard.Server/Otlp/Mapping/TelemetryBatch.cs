@@ -74,13 +74,15 @@ internal sealed class TelemetryBatch(DateTimeOffset now)
     public void Starts(string sessionId, string spanKey) => (_sessions[sessionId].Spans ??= []).Add(spanKey);
 
     /// <summary>
-    /// <paramref name="sessionId"/> has a span, started at <paramref name="childStarted"/> (Unix seconds), whose parent is
-    /// <paramref name="spanKey"/>, outside the request.
+    /// <paramref name="sessionId"/> has a span, running from <paramref name="started"/> to <paramref name="ended"/> (Unix
+    /// seconds), whose parent is <paramref name="spanKey"/>, outside the request.
     /// </summary>
-    public void WaitsFor(string sessionId, string spanKey, long childStarted)
+    public void WaitsFor(string sessionId, string spanKey, long started, long ended)
     {
-        var parents = _sessions[sessionId].Parents ??= new Dictionary<string, long>(StringComparer.Ordinal);
-        parents[spanKey] = parents.TryGetValue(spanKey, out var earlier) ? Math.Min(earlier, childStarted) : childStarted;
+        var parents = _sessions[sessionId].Parents ??= new Dictionary<string, SpanParent>(StringComparer.Ordinal);
+        parents[spanKey] = parents.TryGetValue(spanKey, out var known)
+            ? known with { ChildStarted = Math.Min(known.ChildStarted, started), ChildEnded = Math.Max(known.ChildEnded, ended) }
+            : new SpanParent(spanKey, started, ended);
     }
 
     /// <summary><paramref name="sessionId"/> has a span whose parent, in the same request, belongs to <paramref name="parentId"/>.</summary>
@@ -121,7 +123,7 @@ internal sealed class TelemetryBatch(DateTimeOffset now)
                 Observations = pending.Observations,
                 Links = pending.Spans is null && pending.Parents is null && pending.ParentSessions is null
                     ? SpanLinks.None
-                    : new SpanLinks(pending.Spans ?? [], [.. (pending.Parents ?? []).Select(p => new SpanParent(p.Key, p.Value))], [.. pending.ParentSessions ?? []]),
+                    : new SpanLinks(pending.Spans ?? [], [.. (pending.Parents ?? []).Values], [.. pending.ParentSessions ?? []]),
                 MaxTreeDepth = maxTreeDepth,
             });
         }
@@ -155,7 +157,7 @@ internal sealed class TelemetryBatch(DateTimeOffset now)
         public readonly Dictionary<string, string> Labels = new(StringComparer.Ordinal);
         public readonly List<TelemetryObservation> Observations = [];
         public List<string>? Spans;
-        public Dictionary<string, long>? Parents;
+        public Dictionary<string, SpanParent>? Parents;
         public HashSet<string>? ParentSessions;
     }
 }
