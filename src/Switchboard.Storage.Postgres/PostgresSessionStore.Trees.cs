@@ -8,9 +8,10 @@ namespace Switchboard.Storage.Postgres;
 
 /// <summary>
 /// Trees on PostgreSQL. A write batch locks, in one statement ordered by id, every row it may change: its targets, the
-/// parents it creates under, every ancestor of those, and the subtrees of its cascades. Which rows those are is known
-/// before any is locked, because tree paths change only inside a writer holding the log row (an adoption): one fixed lock order across the whole group commit (and every
-/// writer already queues on the log row), so no deadlock is possible. Ancestors' totals are then computed from the
+/// parents it creates under, every ancestor of those, and the subtrees of its cascades and adoptions. Which rows those are
+/// is known before any is locked, because tree paths change only inside a writer holding the log row (an adoption): one
+/// fixed lock order across the whole group commit (and every writer already queues on the log row), so no deadlock is
+/// possible. Ancestors' totals are then computed from the
 /// locked rows and written with a narrow update each, in id order; a child created on another node rolls up the same way.
 /// </summary>
 internal sealed partial class PostgresSessionStore

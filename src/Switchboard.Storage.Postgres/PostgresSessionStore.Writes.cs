@@ -116,7 +116,8 @@ internal sealed partial class PostgresSessionStore
 
     /// <summary>
     /// Locks the log row, then (in the same round trip) reads the tree paths of <paramref name="targets"/> without locking
-    /// them: every writer waits on the log row, and a path changes only inside such a writer (an adoption), so they still hold when the rows are locked.
+    /// them: every writer waits on the log row, and a path changes only inside such a writer (an adoption), so they still
+    /// hold when the rows are locked.
     /// </summary>
     private async Task<(LogHead Head, Dictionary<string, string> Paths)> LockLogAsync(NpgsqlConnection connection, NpgsqlTransaction transaction,
         IReadOnlyCollection<string> targets, CancellationToken ct)

@@ -146,7 +146,7 @@ export interface BatchOperationBatchCreate {
   lease_seconds?: number | null;
   /** False when the session's producer cannot receive commands (a session made from OpenTelemetry, or created with false): a command to it answers 409. Default true. */
   accepts_commands?: boolean;
-  /** The session that started this one, set at create and never changed; null for a root. */
+  /** The session that started this one; null for a root. Set at create and never changed, except once for a root made from OpenTelemetry, when the span of its parent agent arrives (a session_updated with reason 'adopted'). */
   parent_id?: string | null;
 }
 
@@ -287,7 +287,7 @@ export interface CreateSessionRequest {
   lease_seconds?: number | null;
   /** False when the session's producer cannot receive commands (a session made from OpenTelemetry, or created with false): a command to it answers 409. Default true. */
   accepts_commands?: boolean;
-  /** The session that started this one, set at create and never changed; null for a root. */
+  /** The session that started this one; null for a root. Set at create and never changed, except once for a root made from OpenTelemetry, when the span of its parent agent arrives (a session_updated with reason 'adopted'). */
   parent_id?: string | null;
 }
 
@@ -386,7 +386,7 @@ export interface SessionResponse {
   version: number;
   /** False when the session's producer cannot receive commands (a session made from OpenTelemetry, or created with false): a command to it answers 409. Default true. */
   accepts_commands: boolean;
-  /** The session that started this one, set at create and never changed; null for a root. */
+  /** The session that started this one; null for a root. Set at create and never changed, except once for a root made from OpenTelemetry, when the span of its parent agent arrives (a session_updated with reason 'adopted'). */
   parent_id: string | null;
   /** The root of this session's tree (its own id for a root). */
   root_id: string;
@@ -432,7 +432,7 @@ export interface SessionWriteResponse {
   version: number;
   /** False when the session's producer cannot receive commands (a session made from OpenTelemetry, or created with false): a command to it answers 409. Default true. */
   accepts_commands: boolean;
-  /** The session that started this one, set at create and never changed; null for a root. */
+  /** The session that started this one; null for a root. Set at create and never changed, except once for a root made from OpenTelemetry, when the span of its parent agent arrives (a session_updated with reason 'adopted'). */
   parent_id: string | null;
   /** The root of this session's tree (its own id for a root). */
   root_id: string;
