@@ -118,8 +118,11 @@ internal sealed class BenchOptions
     /// <summary>How long the OTLP run's exporters send, after a 10 s warm-up.</summary>
     public TimeSpan OtlpDuration { get; set; } = TimeSpan.FromSeconds(20);
 
-    /// <summary>Exporters sending OTLP requests back to back, each waiting for its answer.</summary>
-    public int OtlpSenders { get; set; } = 4;
+    /// <summary>
+    /// Exporters sending OTLP requests back to back, each waiting for its answer (an SDK's batch processor exports one
+    /// batch at a time; a fleet that sends 50,000 spans/s in batches of 512 is many exporters).
+    /// </summary>
+    public int OtlpSenders { get; set; } = 16;
 
     /// <summary>Instead of the full run: the soak (<c>--soak [MINUTES]</c>, 60 by default).</summary>
     public bool Soak { get; private set; }

@@ -11,7 +11,8 @@ namespace Switchboard.Ingest;
 /// <summary>
 /// Group commit: one loop takes every write waiting at that moment and commits them in a single store transaction, so
 /// concurrent producers share one commit (and one fsync) instead of queueing for many. Each submitted batch still
-/// succeeds or fails per write; the store guarantees a refused write leaves no trace.
+/// succeeds or fails per write; the store guarantees a refused write leaves no trace. Telemetry about one session from
+/// several requests in a commit is merged into one write (<see cref="TelemetryCoalescing"/>), so it appends one event.
 /// <para>
 /// Admission control: before each commit the loop waits until the live path has room (<see cref="IWriteThrottle"/>), so
 /// when fan-out falls behind the producers slow down instead of the subscribers being cut off. A write that waits longer
@@ -21,7 +22,7 @@ namespace Switchboard.Ingest;
 /// later), so that producers with requests in flight are paced by the fan-out itself.
 /// </para>
 /// </summary>
-internal sealed class WritePipeline : IAsyncDisposable
+internal sealed partial class WritePipeline : IAsyncDisposable
 {
     private const int MaxWritesPerCommit = 2000;
     private static readonly TimeSpan ProbeInterval = TimeSpan.FromSeconds(2);
@@ -160,24 +161,15 @@ internal sealed class WritePipeline : IAsyncDisposable
         var reader = _queue.Reader;
         var group = new List<PendingBatch>();
         var writes = new List<SessionWrite>();
+        var agents = new HashSet<string>(StringComparer.Ordinal);
         try
         {
             // Runs until the queue is completed and drained, so everything accepted before shutdown is committed.
             while (await reader.WaitToReadAsync())
             {
                 await _throttle.WaitForRoomAsync(_stopping.Token);
-                var take = Math.Clamp(_throttle.Room, 1, MaxWritesPerCommit);
-                group.Clear();
-                writes.Clear();
-                while (writes.Count < take && reader.TryRead(out var batch))
-                {
-                    if (batch.TryTake())
-                    {
-                        group.Add(batch);
-                        writes.AddRange(batch.Writes);
-                    }
-                }
-
+                await HoldTelemetryAsync(reader);
+                TakeGroup(reader, group, writes, agents);
                 if (group.Count > 0)
                 {
                     await CommitAsync(group, writes);
@@ -211,10 +203,13 @@ internal sealed class WritePipeline : IAsyncDisposable
     private async Task CommitAsync(List<PendingBatch> group, List<SessionWrite> writes)
     {
         using var span = StartCommitSpan(group, writes.Count);
+        // Telemetry about one agent from several requests commits as one write, so one event (TelemetryCoalescing).
+        var slots = new int[writes.Count];
+        var coalesced = TelemetryCoalescing.Coalesce(writes, slots);
         IReadOnlyList<WriteResult> results;
         try
         {
-            results = await _store.WriteAsync(writes, CancellationToken.None);
+            results = await _store.WriteAsync(coalesced, CancellationToken.None);
         }
         catch (Exception ex)
         {
@@ -268,7 +263,7 @@ internal sealed class WritePipeline : IAsyncDisposable
             var slice = new WriteResult[batch.Writes.Count];
             for (var i = 0; i < slice.Length; i++)
             {
-                slice[i] = results[offset + i];
+                slice[i] = results[slots[offset + i]];
             }
 
             offset += slice.Length;
@@ -299,43 +294,6 @@ internal sealed class WritePipeline : IAsyncDisposable
         return span;
     }
 
-    /// <summary>A failed commit is logged once; until a commit succeeds the store is probed so readiness recovers without traffic.</summary>
-    private void OnCommitFailed(int writes, StoreUnavailableException error)
-    {
-        var first = _writeFailure is null;
-        _writeFailure = error.Message;
-        if (first)
-        {
-            IngestLog.CommitFailed(_logger, writes, error);
-            _probe = ProbeUntilWritableAsync();
-        }
-    }
-
-    private async Task ProbeUntilWritableAsync()
-    {
-        while (_writeFailure is not null && !_stopping.IsCancellationRequested)
-        {
-            try
-            {
-                await Task.Delay(ProbeInterval, _stopping.Token);
-                await _store.CheckWritableAsync(_stopping.Token);
-                if (_writeFailure is not null)
-                {
-                    _writeFailure = null;
-                    IngestLog.CommitsRecovered(_logger);
-                }
-            }
-            catch (OperationCanceledException) when (_stopping.IsCancellationRequested)
-            {
-                return;
-            }
-            catch (Exception ex)
-            {
-                _writeFailure = ex is StoreUnavailableException ? ex.Message : "the store cannot write: " + ex.Message;
-            }
-        }
-    }
-
     public async ValueTask DisposeAsync()
     {
         _queue.Writer.TryComplete();
@@ -353,27 +311,5 @@ internal sealed class WritePipeline : IAsyncDisposable
         }
 
         IngestLog.Stopped(_logger, Appended);
-    }
-
-    private sealed class PendingBatch(IReadOnlyList<SessionWrite> writes)
-    {
-        /// <summary>The submitter's span (its <c>switchboard.write</c>), which the commit's span continues or links to.</summary>
-        public ActivityContext Context { get; } = Activity.Current?.Context ?? default;
-
-        private const int Waiting = 0;
-        private const int Taken = 1;
-        private const int Withdrawn = 2;
-        private int _state;
-
-        public IReadOnlyList<SessionWrite> Writes { get; } = writes;
-
-        public TaskCompletionSource<IReadOnlyList<WriteResult>> Completion { get; } =
-            new(TaskCreationOptions.RunContinuationsAsynchronously);
-
-        /// <summary>The loop takes it for a commit; false when it was withdrawn first.</summary>
-        public bool TryTake() => Interlocked.CompareExchange(ref _state, Taken, Waiting) == Waiting;
-
-        /// <summary>The submitter gives up on it; false when the loop took it first.</summary>
-        public bool TryWithdraw() => Interlocked.CompareExchange(ref _state, Withdrawn, Waiting) == Waiting;
     }
 }

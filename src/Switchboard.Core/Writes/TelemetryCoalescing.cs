@@ -1,0 +1,135 @@
+namespace Switchboard.Writes;
+
+/// <summary>
+/// Telemetry about one session that several OTLP requests brought to the same commit becomes one write, so one event:
+/// a request already appends at most one event per session (<c>TelemetryBatch</c>), and under load a commit carries
+/// many requests about the same agents. Applying the merged write is applying the requests' observations as one request
+/// that held them all: the store still drops every observation whose key it has seen, resolves cumulative points in
+/// order and takes the state of the latest observation. Only <see cref="ApplyTelemetry"/> is merged, and never across
+/// another write that targets the same session, so every other write keeps its order.
+/// </summary>
+internal static class TelemetryCoalescing
+{
+    /// <summary>
+    /// The writes with each session's telemetry merged into its first telemetry write, and for each write given the
+    /// index of the write that carries it (<paramref name="slots"/>, as long as <paramref name="writes"/>). The same list
+    /// (and each write its own slot) when nothing merges.
+    /// </summary>
+    public static IReadOnlyList<SessionWrite> Coalesce(IReadOnlyList<SessionWrite> writes, int[] slots)
+    {
+        Dictionary<string, int>? open = null; // session → its telemetry write still open to merging (an index in writes)
+        Dictionary<int, List<ApplyTelemetry>>? parts = null; // such a write → the later writes merged into it
+        var kept = 0;
+        for (var i = 0; i < writes.Count; i++)
+        {
+            var write = writes[i];
+            if (write is ApplyTelemetry t && open is not null && open.TryGetValue(t.SessionId, out var into))
+            {
+                parts ??= [];
+                if (!parts.TryGetValue(into, out var later))
+                {
+                    parts[into] = later = [];
+                }
+
+                later.Add(t);
+                slots[i] = slots[into];
+                continue;
+            }
+
+            slots[i] = kept++;
+            if (write is ApplyTelemetry telemetry)
+            {
+                (open ??= new Dictionary<string, int>(StringComparer.Ordinal))[telemetry.SessionId] = i;
+            }
+            else if (open is not null && SessionWriteProcessor.TargetId(write) is { } other)
+            {
+                open.Remove(other); // telemetry after this write must apply after it
+            }
+        }
+
+        if (parts is null)
+        {
+            return writes;
+        }
+
+        var merged = new SessionWrite[kept];
+        for (var i = 0; i < writes.Count; i++)
+        {
+            if (slots[i] is var slot && merged[slot] is null)
+            {
+                merged[slot] = parts.TryGetValue(i, out var later) ? Merge((ApplyTelemetry)writes[i], later) : writes[i];
+            }
+        }
+
+        return merged;
+    }
+
+    /// <summary>All the writes' observations and links; later labels win, as they would applied after.</summary>
+    private static ApplyTelemetry Merge(ApplyTelemetry first, List<ApplyTelemetry> later)
+    {
+        var count = first.Observations.Count;
+        var labels = first.Labels;
+        Dictionary<string, string>? both = null;
+        foreach (var t in later)
+        {
+            count += t.Observations.Count;
+            foreach (var (k, v) in t.Labels)
+            {
+                if (!labels.TryGetValue(k, out var had) || had != v)
+                {
+                    both ??= new Dictionary<string, string>(first.Labels, StringComparer.Ordinal);
+                    both[k] = v;
+                    labels = both;
+                }
+            }
+        }
+
+        var observations = new List<TelemetryObservation>(count);
+        observations.AddRange(first.Observations);
+        var name = first.Name;
+        var depth = first.MaxTreeDepth;
+        foreach (var t in later)
+        {
+            observations.AddRange(t.Observations);
+            name ??= t.Name;
+            depth = Math.Min(depth, t.MaxTreeDepth);
+        }
+
+        return first with { Name = name, Labels = labels, Observations = observations, Links = MergeLinks(first, later), MaxTreeDepth = depth };
+    }
+
+    /// <summary>The links of all the writes; a parent span several wait for gets its child spans' widest window.</summary>
+    private static SpanLinks MergeLinks(ApplyTelemetry first, List<ApplyTelemetry> later)
+    {
+        if (later.TrueForAll(t => IsEmpty(t.Links)))
+        {
+            return first.Links;
+        }
+
+        var spans = new List<string>(first.Links.Spans);
+        var parents = new List<SpanParent>(first.Links.Parents);
+        var parentSessions = new List<string>(first.Links.ParentSessions);
+        foreach (var links in later.Select(t => t.Links))
+        {
+            spans.AddRange(links.Spans.Where(s => !spans.Contains(s)));
+            parentSessions.AddRange(links.ParentSessions.Where(s => !parentSessions.Contains(s)));
+            foreach (var p in links.Parents)
+            {
+                var known = parents.FindIndex(q => q.Span == p.Span);
+                if (known < 0)
+                {
+                    parents.Add(p);
+                }
+                else
+                {
+                    var q = parents[known];
+                    parents[known] = new SpanParent(p.Span, Math.Min(p.ChildStarted, q.ChildStarted), Math.Max(p.ChildEnded, q.ChildEnded));
+                }
+            }
+        }
+
+        return new SpanLinks(spans, parents, parentSessions);
+    }
+
+    private static bool IsEmpty(SpanLinks links) => links.Spans.Count == 0 && links.Parents.Count == 0 && links.ParentSessions.Count == 0;
+}

@@ -1,0 +1,107 @@
+using Microsoft.Extensions.Logging.Abstractions;
+using Switchboard.Ingest;
+using Switchboard.Options;
+using Switchboard.Storage.Sqlite;
+using Switchboard.Testing;
+using Switchboard.Writes;
+
+namespace Switchboard.Server.Tests;
+
+/// <summary>
+/// OTLP requests that reach the group commit together append one event per agent, not one per request: telemetry next in
+/// line waits for the last commit's fan-out, and the requests that queued meanwhile commit as one write per session
+/// (<see cref="TelemetryCoalescing"/>). Every observation still counts exactly once. Real SQLite store; the fan-out is a
+/// gate the test opens.
+/// </summary>
+public sealed class WritePipelineTelemetryTests : IAsyncLifetime
+{
+    private static readonly DateTimeOffset T0 = DateTimeOffset.UtcNow;
+    private readonly string _directory = Directory.CreateTempSubdirectory("switchboard-coalesce-").FullName;
+    private readonly Fanout _fanout = new();
+    private SqliteSessionStore _store = null!;
+    private WritePipeline _pipeline = null!;
+
+    public async ValueTask InitializeAsync()
+    {
+        _store = new SqliteSessionStore(new SqliteStoreOptions(Path.Combine(_directory, "switchboard.db")), TimeProvider.System);
+        await _store.InitializeAsync(CancellationToken.None);
+        // The manual clock never moves: the hold and the answer's wait end only when the test fans out.
+        _pipeline = new WritePipeline(_store, _fanout, new StreamOptions { FanoutAnswerWait = TimeSpan.FromMilliseconds(250) },
+            NullLogger<WritePipeline>.Instance, new ManualTimeProvider());
+        _pipeline.Start();
+    }
+
+    private static ApplyTelemetry Telemetry(string session, params string[] keys) => new(session)
+    {
+        Name = session,
+        Observations = [.. keys.Select(k => new TelemetryObservation(k, T0, TelemetrySignal.Activity, InputTokens: 100, Usage: UsageSource.Events))],
+    };
+
+    [Fact]
+    public async Task RequestsThatQueueWhileTheLastCommitFansOutCommitTogetherWithOneEventPerAgent()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var first = _pipeline.SubmitAsync([Telemetry("agent-a", "k1"), Telemetry("agent-b", "k2")], CancellationToken.None);
+        await TestTimeouts.Eventually(() => _fanout.Asks == 1, "the first request to wait for its fan-out");
+        var head = _pipeline.LastCommittedSeq;
+        head.ShouldBe(2);
+
+        var second = _pipeline.SubmitAsync([Telemetry("agent-a", "k3", "k4")], CancellationToken.None);
+        await TestTimeouts.Eventually(() => _fanout.Asks == 2, "the next telemetry to wait for the last commit's fan-out");
+        _pipeline.LastCommittedSeq.ShouldBe(head, "held, not committed");
+        // The same batch again (an exporter that lost its answer) and more about both agents.
+        var retry = _pipeline.SubmitAsync([Telemetry("agent-a", "k3", "k4")], CancellationToken.None);
+        var third = _pipeline.SubmitAsync([Telemetry("agent-b", "k5"), Telemetry("agent-a", "k6")], CancellationToken.None);
+
+        _fanout.Release();
+        var results = await Task.WhenAll(first, second, retry, third).WaitAsync(TimeSpan.FromSeconds(10), ct);
+
+        results.SelectMany(r => r).ShouldAllBe(r => r.Error == null);
+        _pipeline.LastCommittedSeq.ShouldBe(head + 2, "three requests, two agents: two events");
+        results[1][0].Event!.Seq.ShouldBe(results[2][0].Event!.Seq, "one event carries both requests about agent-a");
+        results[3][1].Event!.Seq.ShouldBe(results[1][0].Event!.Seq);
+        results[3][0].Session!.Id.ShouldBe("agent-b");
+        (await _store.GetSessionAsync("agent-a", ct))!.InputTokens.ShouldBe(400, "k1, k3, k4 and k6 once each: the retry adds nothing");
+        (await _store.GetSessionAsync("agent-b", ct))!.InputTokens.ShouldBe(200);
+    }
+
+    [Fact]
+    public async Task AWriteThatIsNotTelemetryIsNotHeld()
+    {
+        var first = _pipeline.SubmitAsync([Telemetry("agent-a", "k1")], CancellationToken.None);
+        await TestTimeouts.Eventually(() => _fanout.Asks == 1, "the first request to wait for its fan-out");
+
+        var create = _pipeline.SubmitAsync([new CreateSession { Id = "api-session" }], CancellationToken.None);
+        await TestTimeouts.Eventually(() => _pipeline.LastCommittedSeq == 2, "the API write to commit while the fan-out is behind");
+
+        _fanout.Release();
+        await Task.WhenAll(first, create).WaitAsync(TimeSpan.FromSeconds(10), TestContext.Current.CancellationToken);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        _fanout.Release();
+        await _pipeline.DisposeAsync();
+        await _store.DisposeAsync();
+        Directory.Delete(_directory, recursive: true);
+    }
+
+    /// <summary>Always room; fans out nothing until the test releases it, and counts who waited for it.</summary>
+    private sealed class Fanout : IWriteThrottle
+    {
+        private readonly TaskCompletionSource _released = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        private int _asks;
+
+        public int Asks => Volatile.Read(ref _asks);
+
+        public void Release() => _released.TrySetResult();
+
+        public ValueTask WaitForRoomAsync(CancellationToken cancellationToken) => ValueTask.CompletedTask;
+
+        public Task WhenFannedOutAsync(long seq)
+        {
+            Interlocked.Increment(ref _asks);
+            return _released.Task;
+        }
+    }
+}
