@@ -41,41 +41,43 @@ public sealed class WritePipelineTelemetryTests : IAsyncLifetime
     public async Task RequestsThatQueueWhileTheLastCommitFansOutCommitTogetherWithOneEventPerAgent()
     {
         var ct = TestContext.Current.CancellationToken;
-        var first = _pipeline.SubmitAsync([Telemetry("agent-a", "k1"), Telemetry("agent-b", "k2")], CancellationToken.None);
-        await TestTimeouts.Eventually(() => _fanout.Asks == 1, "the first request to wait for its fan-out");
+        var first = await _pipeline.SubmitAsync([Telemetry("agent-a", "k1"), Telemetry("agent-b", "k2")], CancellationToken.None)
+            .WaitAsync(TimeSpan.FromSeconds(10), ct);
+        first.ShouldAllBe(r => r.Error == null, "telemetry is answered once committed: it is paced before its commit instead");
         var head = _pipeline.LastCommittedSeq;
         head.ShouldBe(2);
 
         var second = _pipeline.SubmitAsync([Telemetry("agent-a", "k3", "k4")], CancellationToken.None);
-        await TestTimeouts.Eventually(() => _fanout.Asks == 2, "the next telemetry to wait for the last commit's fan-out");
+        await TestTimeouts.Eventually(() => _fanout.Asks == 1, "the next telemetry to wait for the last commit's fan-out");
         _pipeline.LastCommittedSeq.ShouldBe(head, "held, not committed");
         // The same batch again (an exporter that lost its answer) and more about both agents.
         var retry = _pipeline.SubmitAsync([Telemetry("agent-a", "k3", "k4")], CancellationToken.None);
         var third = _pipeline.SubmitAsync([Telemetry("agent-b", "k5"), Telemetry("agent-a", "k6")], CancellationToken.None);
 
         _fanout.Release();
-        var results = await Task.WhenAll(first, second, retry, third).WaitAsync(TimeSpan.FromSeconds(10), ct);
+        var results = await Task.WhenAll(second, retry, third).WaitAsync(TimeSpan.FromSeconds(10), ct);
 
         results.SelectMany(r => r).ShouldAllBe(r => r.Error == null);
         _pipeline.LastCommittedSeq.ShouldBe(head + 2, "three requests, two agents: two events");
-        results[1][0].Event!.Seq.ShouldBe(results[2][0].Event!.Seq, "one event carries both requests about agent-a");
-        results[3][1].Event!.Seq.ShouldBe(results[1][0].Event!.Seq);
-        results[3][0].Session!.Id.ShouldBe("agent-b");
+        results[0][0].Event!.Seq.ShouldBe(results[1][0].Event!.Seq, "one event carries both requests about agent-a");
+        results[2][1].Event!.Seq.ShouldBe(results[0][0].Event!.Seq);
+        results[2][0].Session!.Id.ShouldBe("agent-b");
         (await _store.GetSessionAsync("agent-a", ct))!.InputTokens.ShouldBe(400, "k1, k3, k4 and k6 once each: the retry adds nothing");
         (await _store.GetSessionAsync("agent-b", ct))!.InputTokens.ShouldBe(200);
     }
 
     [Fact]
-    public async Task AWriteThatIsNotTelemetryIsNotHeld()
+    public async Task AWriteThatIsNotTelemetryIsNotHeldAndIsAnsweredAfterItsFanOut()
     {
-        var first = _pipeline.SubmitAsync([Telemetry("agent-a", "k1")], CancellationToken.None);
-        await TestTimeouts.Eventually(() => _fanout.Asks == 1, "the first request to wait for its fan-out");
+        await _pipeline.SubmitAsync([Telemetry("agent-a", "k1")], CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(10), TestContext.Current.CancellationToken);
 
         var create = _pipeline.SubmitAsync([new CreateSession { Id = "api-session" }], CancellationToken.None);
         await TestTimeouts.Eventually(() => _pipeline.LastCommittedSeq == 2, "the API write to commit while the fan-out is behind");
+        await TestTimeouts.Eventually(() => _fanout.Asks == 1, "the API write's answer to wait for its fan-out");
+        create.IsCompleted.ShouldBeFalse();
 
         _fanout.Release();
-        await Task.WhenAll(first, create).WaitAsync(TimeSpan.FromSeconds(10), TestContext.Current.CancellationToken);
+        (await create.WaitAsync(TimeSpan.FromSeconds(10), TestContext.Current.CancellationToken))[0].Error.ShouldBeNull();
     }
 
     public async ValueTask DisposeAsync()

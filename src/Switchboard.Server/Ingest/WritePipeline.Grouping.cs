@@ -37,7 +37,8 @@ internal sealed partial class WritePipeline
     /// Telemetry next in line waits (at most <see cref="StreamOptions.FanoutAnswerWait"/>) until the last commit is fanned
     /// out: the requests that queue meanwhile then commit together, and their telemetry about each agent appends one event
     /// instead of one per request (<see cref="TelemetryCoalescing"/>). With subscribers the fan-out is the cost, so this
-    /// is what lets OTLP ingest keep up; a write's answer waits for the same fan-out anyway.
+    /// is what lets OTLP ingest keep up. It also paces the exporters as the answer's wait paces other producers: no
+    /// telemetry commits while the last commit's events still wait to be fanned out.
     /// </summary>
     private async Task HoldTelemetryAsync(ChannelReader<PendingBatch> reader)
     {

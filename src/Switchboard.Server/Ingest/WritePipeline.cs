@@ -19,7 +19,8 @@ namespace Switchboard.Ingest;
 /// than <see cref="StreamOptions.WriteWaitTimeout"/> without being taken is withdrawn and fails with
 /// <see cref="OverloadedException"/>: nothing of it is written. A committed write is answered once the live path has
 /// fanned out its events (<see cref="IWriteThrottle.WhenFannedOutAsync"/>, at most <see cref="StreamOptions.FanoutAnswerWait"/>
-/// later), so that producers with requests in flight are paced by the fan-out itself.
+/// later), so that producers with requests in flight are paced by the fan-out itself. Telemetry (OTLP requests) is paced
+/// before its commit instead: it waits for the previous commit's fan-out, and is answered once committed.
 /// </para>
 /// </summary>
 internal sealed partial class WritePipeline : IAsyncDisposable
@@ -115,7 +116,9 @@ internal sealed partial class WritePipeline : IAsyncDisposable
         }, (batch, cancellationToken, this, started)))
         {
             var results = await batch.Completion.Task;
-            if (_options.FanoutAnswerWait > TimeSpan.Zero && LastSeq(results) is > 0 and var seq)
+            // Telemetry is paced before its commit instead (HoldTelemetryAsync): answered at once, an exporter's next
+            // request queues behind the fan-out with the other exporters', and they commit together.
+            if (_options.FanoutAnswerWait > TimeSpan.Zero && !batch.IsTelemetry && LastSeq(results) is > 0 and var seq)
             {
                 try
                 {
