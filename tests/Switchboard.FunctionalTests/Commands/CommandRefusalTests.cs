@@ -84,6 +84,7 @@ public sealed class CommandRefusalTests
         await using var server = await SwitchboardServer.StartAsync();
         var conversation = $"conv-{Guid.NewGuid():N}"[..20];
         OtlpKit.TraceAgents(new Uri(server.BaseAddress, "/v1/traces"), OtlpExportProtocol.HttpProtobuf, [conversation]);
+        await OtlpKit.ExportedAsync(server.Http, 0, OtlpKit.SpansPerAgentTurn);
         var session = await OtlpKit.SessionAsync(server.Http, "otel:c:" + conversation);
         session.GetProperty("accepts_commands").GetBoolean().ShouldBeFalse();
         var head = await server.Http.HeadAsync();

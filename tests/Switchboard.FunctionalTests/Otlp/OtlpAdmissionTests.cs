@@ -47,14 +47,14 @@ public sealed class OtlpAdmissionTests
         var grpc = new Uri(server.Get<OtlpGrpcListener>().Addresses.Single());
         (await OtlpGrpcTests.CallAsync(grpc, body, null)).ShouldBe("14"); // UNAVAILABLE: the gRPC exporters retry it
         (await server.Http.GetJsonAsync("/api/sessions/otel:c:held")).Status.ShouldBe(404, "a refused export writes nothing");
-        (await ScrapeRecordsAsync(server, "traces", "refused")).ShouldBe(6, "both exports' three spans");
+        (await OtlpKit.RecordsAsync(server.Http, "traces", "refused")).ShouldBe(6, "both exports' three spans");
 
         // Room again: the exporter's retry of the same body goes through, once.
         gate.Open();
         (await OtlpKit.PostAsync(server.Http, "/v1/traces", body)).StatusCode.ShouldBe(HttpStatusCode.OK);
         (await OtlpKit.PostAsync(server.Http, "/v1/traces", body)).StatusCode.ShouldBe(HttpStatusCode.OK);
         (await OtlpKit.SessionAsync(server.Http, "otel:c:held")).Long("input_tokens").ShouldBe(30);
-        (await ScrapeRecordsAsync(server, "traces", "accepted")).ShouldBe(6, "accepted twice; the second time deduplicated");
+        (await OtlpKit.RecordsAsync(server.Http, "traces", "accepted")).ShouldBe(6, "accepted twice; the second time deduplicated");
     }
 
     [Fact]
@@ -72,14 +72,5 @@ public sealed class OtlpAdmissionTests
         limited.Headers.RetryAfter.ShouldNotBeNull();
         limited.Content.Headers.ContentType!.MediaType.ShouldBe("application/problem+json");
         (await server.Http.GetJsonAsync("/api/sessions/otel:c:second")).Status.ShouldBe(404);
-    }
-
-    /// <summary><c>switchboard_otlp_records_total{signal, outcome}</c> as the server reports it (0 when absent).</summary>
-    internal static async Task<double> ScrapeRecordsAsync(SwitchboardServer server, string signal, string outcome)
-    {
-        var line = (await server.Http.GetStringAsync("/metrics")).Split('\n').SingleOrDefault(l =>
-            l.StartsWith("switchboard_otlp_records_total{", StringComparison.Ordinal)
-            && l.Contains($"signal=\"{signal}\"", StringComparison.Ordinal) && l.Contains($"outcome=\"{outcome}\"", StringComparison.Ordinal));
-        return line is null ? 0 : double.Parse(line.Split(' ')[^1], System.Globalization.CultureInfo.InvariantCulture);
     }
 }

@@ -17,6 +17,7 @@ public sealed class OtlpGrpcTests
         var grpc = new Uri(server.Get<OtlpGrpcListener>().Addresses.Single());
         string[] conversations = ["grpc-a", "grpc-b"];
         OtlpKit.TraceAgents(grpc, OtlpExportProtocol.Grpc, conversations, failing: "grpc-b");
+        await OtlpKit.ExportedAsync(server.Http, 0, conversations.Length * OtlpKit.SpansPerAgentTurn);
 
         var ok = await OtlpKit.SessionAsync(server.Http, "otel:c:grpc-a");
         ok.GetProperty("input_tokens").GetInt64().ShouldBe(300);
@@ -43,8 +44,10 @@ public sealed class OtlpGrpcTests
         (await CallAsync(grpc, body, readKey)).ShouldBe("7"); // PERMISSION_DENIED
         (await CallAsync(grpc, body, writeKey)).ShouldBe("0");
 
-        OtlpKit.TraceAgents(grpc, OtlpExportProtocol.Grpc, ["grpc-keyed-2"], apiKey: writeKey);
         using var reader = server.HttpWithKey(readKey);
+        var before = await OtlpKit.RecordsAsync(reader, "traces");
+        OtlpKit.TraceAgents(grpc, OtlpExportProtocol.Grpc, ["grpc-keyed-2"], apiKey: writeKey);
+        await OtlpKit.ExportedAsync(reader, before, OtlpKit.SpansPerAgentTurn);
         (await OtlpKit.SessionAsync(reader, "otel:c:grpc-keyed")).GetProperty("input_tokens").GetInt64().ShouldBe(10);
         (await OtlpKit.SessionAsync(reader, "otel:c:grpc-keyed-2")).GetProperty("input_tokens").GetInt64().ShouldBe(300);
     }

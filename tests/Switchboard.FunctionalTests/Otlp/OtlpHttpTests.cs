@@ -17,7 +17,9 @@ public sealed class OtlpHttpTests(ServerFixture fixture) : IClassFixture<ServerF
     public async Task TheDotnetExporterOverHttpProtobufMakesOneSessionPerConversationWithExactUsage()
     {
         string[] conversations = [NewId("conv"), NewId("conv"), NewId("conv")];
+        var before = await OtlpKit.RecordsAsync(Http, "traces");
         OtlpKit.TraceAgents(new Uri(fixture.Server.BaseAddress, "/v1/traces"), OtlpExportProtocol.HttpProtobuf, conversations, failing: conversations[2]);
+        await OtlpKit.ExportedAsync(Http, before, conversations.Length * OtlpKit.SpansPerAgentTurn);
 
         foreach (var conversation in conversations)
         {
@@ -187,7 +189,9 @@ public sealed class OtlpHttpLimitTests
         (await OtlpKit.PostAsync(reader, "/v1/traces", body)).StatusCode.ShouldBe(System.Net.HttpStatusCode.Forbidden);
 
         // The exporter sends the key as OTEL_EXPORTER_OTLP_HEADERS does.
+        var before = await OtlpKit.RecordsAsync(reader, "traces");
         OtlpKit.TraceAgents(new Uri(server.BaseAddress, "/v1/traces"), OtlpExportProtocol.HttpProtobuf, ["keyed-conv"], apiKey: writeKey);
+        await OtlpKit.ExportedAsync(reader, before, OtlpKit.SpansPerAgentTurn);
         (await OtlpKit.SessionAsync(reader, "otel:c:keyed-conv")).Long("input_tokens").ShouldBe(300);
     }
 }

@@ -6,6 +6,7 @@ using OpenTelemetry.Exporter;
 using OpenTelemetry.Resources;
 using OpenTelemetry.Trace;
 using Switchboard.FunctionalTests.Http;
+using Switchboard.Testing;
 using Switchboard.Otlp.Proto.Collector;
 using Switchboard.Otlp.Proto.Common;
 using Switchboard.Otlp.Proto.Trace;
@@ -64,6 +65,28 @@ internal static class OtlpKit
 
         provider.ForceFlush(30_000).ShouldBeTrue("the OTLP exporter did not flush");
     }
+
+    /// <summary>Spans <see cref="TraceAgents"/> sends per conversation: the agent span and its two model calls.</summary>
+    public const int SpansPerAgentTurn = 3;
+
+    /// <summary>
+    /// <c>switchboard_otlp_records_total</c> of <paramref name="signal"/> as the server reports it: one outcome, or all of
+    /// them (0 when absent).
+    /// </summary>
+    public static async Task<double> RecordsAsync(HttpClient http, string signal, string? outcome = null) =>
+        (await http.GetStringAsync("/metrics")).Split('\n')
+            .Where(l => l.StartsWith("switchboard_otlp_records_total{", StringComparison.Ordinal)
+                && l.Contains($"signal=\"{signal}\"", StringComparison.Ordinal)
+                && (outcome is null || l.Contains($"outcome=\"{outcome}\"", StringComparison.Ordinal)))
+            .Sum(l => double.Parse(l.Split(' ')[^1], System.Globalization.CultureInfo.InvariantCulture));
+
+    /// <summary>
+    /// Waits until the server has answered for <paramref name="spans"/> more spans than <paramref name="before"/>. The
+    /// exporter's <c>ForceFlush</c> returns once its worker has taken the spans (it checks every second), which on a loaded
+    /// machine can be while the export is still on its way; a test that reads right after a flush waits for this.
+    /// </summary>
+    public static Task ExportedAsync(HttpClient http, double before, int spans) =>
+        TestTimeouts.Eventually(async () => await RecordsAsync(http, "traces") >= before + spans, $"the server to answer for {spans} more spans");
 
     /// <summary>One <c>chat gpt-4o</c> span of <paramref name="conversation"/> under the current span, with its usage.</summary>
     public static void Chat(ActivitySource source, string conversation, int input, int output)

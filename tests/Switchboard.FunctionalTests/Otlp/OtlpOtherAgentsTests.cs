@@ -58,12 +58,12 @@ public sealed class OtlpOtherAgentsTests(ServerFixture fixture) : IClassFixture<
     [Fact]
     public async Task LogsOfSomethingThatIsNoAgentAreAcceptedIgnoredAndCounted()
     {
-        var ignoredBefore = await OtlpAdmissionTests.ScrapeRecordsAsync(fixture.Server, "logs", "ignored");
+        var ignoredBefore = await OtlpKit.RecordsAsync(fixture.Server.Http, "logs", "ignored");
         var head = await OtlpKit.HeadAsync(Http);
         await PostLogsAsync("checkout-service", Guid.NewGuid().ToString(), 0, ("http.request", [("http.response.status_code", 200)]),
             ("order.placed", [("amount", 42)]));
         (await OtlpKit.HeadAsync(Http)).ShouldBe(head, "nothing was written");
-        (await OtlpAdmissionTests.ScrapeRecordsAsync(fixture.Server, "logs", "ignored")).ShouldBe(ignoredBefore + 2);
+        (await OtlpKit.RecordsAsync(fixture.Server.Http, "logs", "ignored")).ShouldBe(ignoredBefore + 2);
     }
 
     /// <summary>One OTLP/JSON logs export of <paramref name="service"/>: each record's body is its event name, with its attributes.</summary>

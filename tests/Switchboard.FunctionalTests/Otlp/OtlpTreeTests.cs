@@ -52,6 +52,13 @@ public sealed class OtlpTreeTests
             .Build();
 
         await using var watcher = await PhoenixClient.ConnectAsync(server.WebSocketUri);
+        // Flushes, then waits until the server has answered for the spans ended so far (ForceFlush can return earlier).
+        async Task FlushAsync(int spansSoFar)
+        {
+            provider.ForceFlush(30_000).ShouldBeTrue();
+            await OtlpKit.ExportedAsync(server.Http, 0, spansSoFar);
+        }
+
         var previous = Activity.Current;
         Activity.Current = null;
         try
@@ -60,7 +67,7 @@ public sealed class OtlpTreeTests
             OtlpKit.Chat(source, $"plan-{run}", 50, 5);
             if (order != Order.OneRequest)
             {
-                provider.ForceFlush(30_000).ShouldBeTrue();
+                await FlushAsync(1); // the planner's model call; its agent span is still open
                 (await watcher.JoinAsync($"session:{planner}", new { subtree = true })).Status.ShouldBe("ok");
             }
 
@@ -79,7 +86,7 @@ public sealed class OtlpTreeTests
                 if (order == Order.ChildFirst)
                 {
                     // The researcher's spans reach the server while the tool and planner spans that started it are still open.
-                    provider.ForceFlush(30_000).ShouldBeTrue();
+                    await FlushAsync(4); // and the researcher's agent span with its two model calls
                     var early = await OtlpKit.SessionAsync(server.Http, researcher);
                     early.GetProperty("parent_id").ValueKind.ShouldBe(JsonValueKind.Null, "the span that started it has not arrived");
                 }
@@ -87,7 +94,7 @@ public sealed class OtlpTreeTests
 
             if (order == Order.ParentFirst)
             {
-                provider.ForceFlush(30_000).ShouldBeTrue(); // the tool span is in before the researcher starts
+                await FlushAsync(2); // the tool span is in before the researcher starts
                 Research(source, run, started);
             }
         }
@@ -96,7 +103,7 @@ public sealed class OtlpTreeTests
             Activity.Current = previous;
         }
 
-        provider.ForceFlush(30_000).ShouldBeTrue();
+        await FlushAsync(6); // both agents' spans, their three model calls and the tool span
 
         var child = await OtlpKit.SessionAsync(server.Http, researcher);
         (child.Str("parent_id"), child.Str("root_id"), child.GetProperty("depth").GetInt32()).ShouldBe((planner, planner, 1));
