@@ -9,6 +9,30 @@ namespace Switchboard.Dashboard.Tests;
 public sealed class LiveUpdateTests(Chromium chromium)
 {
     /// <summary>The acceptance bound: a committed change is on screen within one second.</summary>
+    /// <summary>
+    /// The list is newest first, so in a busy fleet a new row can push the pressed one down before the button is released;
+    /// the browser then clicks the table body (under both), and the click still opens the session that was pressed.
+    /// </summary>
+    [Fact]
+    public async Task AClickOnARowThatANewSessionPushedDownMidClickOpensThePressedSession()
+    {
+        await using var server = await SwitchboardServer.StartAsync();
+        await server.Http.CreateAsync("pressed", "Refactor parser");
+        await using var page = await DashboardPage.OpenAsync(chromium, server.BaseAddress);
+        await Expect(page.Rows).ToHaveCountAsync(1);
+
+        var box = (await page.Row("pressed").Locator("td.c-updated").BoundingBoxAsync())!;
+        await page.Page.Mouse.MoveAsync(box.X + box.Width / 2, box.Y + box.Height / 2);
+        await page.Page.Mouse.DownAsync();
+        await server.Http.CreateAsync("newer", "Triage inbox");
+        await Expect(page.Rows.First).ToHaveAttributeAsync("data-session-id", "newer");
+        await page.Page.Mouse.UpAsync(); // over the new row now
+
+        await Expect(page.Detail).ToBeVisibleAsync();
+        await Expect(page.Detail).ToHaveAttributeAsync("data-session-id", "pressed");
+        page.ShouldHaveNoScriptErrors();
+    }
+
     [Fact]
     public async Task StateChangesShowUpLiveWithoutAnyListOrSummaryRequest()
     {

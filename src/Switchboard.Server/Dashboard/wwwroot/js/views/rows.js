@@ -33,6 +33,20 @@ export class SessionRows {
     this.#onLabel = onLabel;
     this.#onToggle = onToggle ?? (() => {});
     this.#priority = priority ?? this.#priority;
+    // The whole row opens the panel; its own buttons (the name, label chips) keep their meaning. The row is the one the
+    // press landed on: in a busy newest-first list a new row can push it down before the release, and the browser then
+    // sends the click to the table body (the nearest element under both), which would lose it.
+    let pressed = null;
+    body.addEventListener("pointerdown", (e) => {
+      pressed = e.target.closest("button, a") ? null : e.target.closest("tr.session-row");
+    });
+    body.addEventListener("click", (e) => {
+      const row = e.target.closest("button, a") ? null : e.target.closest("tr.session-row") ?? pressed;
+      pressed = null;
+      if (row?.isConnected && row.dataset.sessionId) {
+        this.#onOpen(row.dataset.sessionId);
+      }
+    });
   }
 
   set selectedId(id) {
@@ -103,12 +117,6 @@ export class SessionRows {
       h("div", { class: "session-meta" }, row.source, row.id, row.labels));
     row.tr = h("tr", { class: "session-row", dataset: { testid: "session-row", sessionId: session.id } },
       cell, row.state, row.tokens, row.cost, row.subtree, row.tasks, h("td", { class: "c-updated" }, row.time));
-    // The whole row opens the panel; its own buttons (the name, label chips) keep their meaning.
-    row.tr.addEventListener("click", (e) => {
-      if (!e.target.closest("button, a")) {
-        this.#onOpen(session.id);
-      }
-    });
     row.tr.classList.toggle("is-selected", session.id === this.#selectedId);
     this.#rows.set(session.id, row);
     return row;
