@@ -72,6 +72,11 @@ internal static class SseEndpoint
         TransportLog.Opened(registry.Logger, "SSE", registry.Count);
         using var ended = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted, connection.Done);
         ISubscription[] subs = [];
+        // An expired token ends the stream; EventSource's reconnect with the same token is then refused. The watch starts
+        // before the join, so a token that expires while the join runs (or just after its reply) still ends the stream.
+        using var expiry = grant?.ExpiresAt is { } expires
+            ? time.CreateTimer(_ => connection.Close(0, "token expired"), null, Max(expires - time.GetUtcNow(), TimeSpan.Zero), Timeout.InfiniteTimeSpan)
+            : null;
         try
         {
             try
@@ -87,10 +92,6 @@ internal static class SseEndpoint
             }
 
             using var heartbeat = time.CreateTimer(_ => connection.SendHeartbeat(), null, options.SseHeartbeatInterval, options.SseHeartbeatInterval);
-            // An expired token ends the stream; EventSource's reconnect with the same token is then refused.
-            using var expiry = grant?.ExpiresAt is { } expires
-                ? time.CreateTimer(_ => connection.Close(0, "token expired"), null, Max(expires - time.GetUtcNow(), TimeSpan.Zero), Timeout.InfiniteTimeSpan)
-                : null;
             await Task.Delay(Timeout.Infinite, ended.Token);
         }
         catch (OperationCanceledException)
