@@ -1,3 +1,4 @@
+using Switchboard.Transports;
 using Switchboard.Testing;
 
 namespace Switchboard.FunctionalTests.Streaming;
@@ -12,6 +13,9 @@ public sealed class IdleTimeoutTests
         await using var server = await SwitchboardServer.StartAsync(time: time);
         await using var silent = await PhoenixClient.ConnectAsync(server.WebSocketUri);
         await using var alive = await PhoenixClient.ConnectAsync(server.WebSocketUri);
+        // The client returns on the 101; the server starts a connection's idle clock just after it. Moving the clock
+        // before then would start the silent one's 60 s late.
+        await TestTimeouts.Eventually(() => server.Get<ConnectionRegistry>().Snapshot().Length == 2, "both connections registered");
 
         for (var i = 0; i < 4; i++)
         {

@@ -108,7 +108,8 @@ public sealed class SummaryTimingTests : IAsyncLifetime
     {
         await _client.JoinAsync("summary");
         await _server.Http.CreateAsync("n", new { state = "idle" });
-        await _client.WaitForAsync(f => f.Event == "summary");
+        // The create's summary, not the join's (which may be the first one read).
+        await _client.WaitForAsync(f => f.Event == "summary" && f.Payload.GetProperty("data").Long("as_of_seq") == 1);
         await Advance(TimeSpan.FromSeconds(1));
         await SummariesWithin(Quiet);
         await _server.Http.PatchAsync("/api/sessions/n", new { name = "renamed" });

@@ -50,16 +50,18 @@ internal sealed class SummaryHandler : LiveHandler
             _scheduler.MarkChanged();
         }
 
-        if (_scheduler.Poll(_state.Projection, pass.Now, out var due) is { } summary)
-        {
-            Broadcast(summary, pass.Now);
-        }
-
+        var summary = _scheduler.Poll(_state.Projection, pass.Now, out var due);
+        // The next one is scheduled before this one goes out: a subscriber that has it can count on the next.
         var at = due is { } d ? pass.Now + d : DateTimeOffset.MaxValue;
         if (at != _at)
         {
             _at = at;
             _timer.Change(due ?? Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+        }
+
+        if (summary is not null)
+        {
+            Broadcast(summary, pass.Now);
         }
     }
 

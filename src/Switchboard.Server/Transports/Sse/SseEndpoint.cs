@@ -77,11 +77,17 @@ internal static class SseEndpoint
         using var expiry = grant?.ExpiresAt is { } expires
             ? time.CreateTimer(_ => connection.Close(0, "token expired"), null, Max(expires - time.GetUtcNow(), TimeSpan.Zero), Timeout.InfiniteTimeSpan)
             : null;
+        ITimer? heartbeat = null;
         try
         {
             try
             {
-                subs = await hub.JoinAllAsync(connection.Queue, requests, JoinReply.Sse(Retry), connection.Open, ended.Token);
+                subs = await hub.JoinAllAsync(connection.Queue, requests, JoinReply.Sse(Retry), () =>
+                {
+                    // Armed before the stream opens: a client that has seen `joined` can count on the heartbeats.
+                    heartbeat = time.CreateTimer(_ => connection.SendHeartbeat(), null, options.SseHeartbeatInterval, options.SseHeartbeatInterval);
+                    connection.Open();
+                }, ended.Token);
             }
             catch (StoreUnavailableException ex) when (!connection.IsOpen)
             {
@@ -91,7 +97,6 @@ internal static class SseEndpoint
                 return;
             }
 
-            using var heartbeat = time.CreateTimer(_ => connection.SendHeartbeat(), null, options.SseHeartbeatInterval, options.SseHeartbeatInterval);
             await Task.Delay(Timeout.Infinite, ended.Token);
         }
         catch (OperationCanceledException)
@@ -104,6 +109,7 @@ internal static class SseEndpoint
         }
         finally
         {
+            heartbeat?.Dispose();
             TransportLog.Closed(registry.Logger, "SSE", connection.IsOpen ? "the stream ended" : "the join failed");
             hub.Leave(subs);
             await connection.StopAsync();
