@@ -1,7 +1,4 @@
-using Microsoft.Extensions.Logging.Abstractions;
 using Switchboard.Ingest;
-using Switchboard.Options;
-using Switchboard.Storage.Sqlite;
 using Switchboard.Testing;
 using Switchboard.Writes;
 
@@ -16,46 +13,37 @@ namespace Switchboard.Server.Tests;
 /// </summary>
 public sealed class WritePipelineAdmissionTests : IAsyncLifetime
 {
-    private readonly string _directory = Directory.CreateTempSubdirectory("switchboard-admission-").FullName;
     private readonly Throttle _throttle = new();
     private readonly ManualTimeProvider _clock = new();
-    private SqliteSessionStore _store = null!;
-    private WritePipeline _pipeline = null!;
+    private SqlitePipeline _rig = null!;
 
-    public async ValueTask InitializeAsync()
-    {
-        _store = new SqliteSessionStore(new SqliteStoreOptions(Path.Combine(_directory, "switchboard.db")), TimeProvider.System);
-        await _store.InitializeAsync(CancellationToken.None);
-        _pipeline = new WritePipeline(_store, _throttle, new StreamOptions { FanoutAnswerWait = TimeSpan.FromMilliseconds(250) },
-            NullLogger<WritePipeline>.Instance, _clock);
-        _pipeline.Start();
-    }
+    public async ValueTask InitializeAsync() => _rig = await SqlitePipeline.StartAsync(_throttle, _clock);
 
     [Fact]
     public async Task WritesThatQueuedWhileTheGateWasShutCommitInGroupsNoLargerThanTheRoom()
     {
         _throttle.FannedOut.TrySetResult();
-        var first = _pipeline.SubmitAsync([new CreateSession { Id = "w0" }], CancellationToken.None);
+        var first = _rig.Pipeline.SubmitAsync([new CreateSession { Id = "w0" }], CancellationToken.None);
         await _throttle.Waiting.Task.WaitAsync(TimeSpan.FromSeconds(10), TestContext.Current.CancellationToken);
-        var rest = Enumerable.Range(1, 4).Select(i => _pipeline.SubmitAsync([new CreateSession { Id = $"w{i}" }], CancellationToken.None)).ToList();
+        var rest = Enumerable.Range(1, 4).Select(i => _rig.Pipeline.SubmitAsync([new CreateSession { Id = $"w{i}" }], CancellationToken.None)).ToList();
 
         _throttle.Open.TrySetResult();
         var results = await Task.WhenAll([first, .. rest]).WaitAsync(TimeSpan.FromSeconds(10), TestContext.Current.CancellationToken);
 
         results.ShouldAllBe(r => r[0].Error == null);
         _throttle.Commits.ShouldBe(3, "five writes with room for two: 2 + 2 + 1");
-        (await _store.GetSessionAsync("w4", CancellationToken.None)).ShouldNotBeNull();
+        (await _rig.Store.GetSessionAsync("w4", CancellationToken.None)).ShouldNotBeNull();
     }
 
     [Fact]
     public async Task ACommittedWriteIsAnsweredOnceItsEventIsFannedOutAndNotBefore()
     {
         _throttle.Open.TrySetResult();
-        var write = _pipeline.SubmitAsync([new CreateSession { Id = "paced" }], CancellationToken.None);
+        var write = _rig.Pipeline.SubmitAsync([new CreateSession { Id = "paced" }], CancellationToken.None);
 
         var seq = await _throttle.FanoutAsked.Task.WaitAsync(TimeSpan.FromSeconds(10), TestContext.Current.CancellationToken);
-        (await _store.GetSessionAsync("paced", CancellationToken.None)).ShouldNotBeNull("committed before the wait");
-        seq.ShouldBe(_pipeline.LastCommittedSeq, "it waits for its own event");
+        (await _rig.Store.GetSessionAsync("paced", CancellationToken.None)).ShouldNotBeNull("committed before the wait");
+        seq.ShouldBe(_rig.Pipeline.LastCommittedSeq, "it waits for its own event");
         write.IsCompleted.ShouldBeFalse("not fanned out yet");
 
         _throttle.FannedOut.TrySetResult();
@@ -67,7 +55,7 @@ public sealed class WritePipelineAdmissionTests : IAsyncLifetime
     public async Task AFanOutThatIsHeldUpDelaysTheAnswerByAtMostFanoutAnswerWait()
     {
         _throttle.Open.TrySetResult();
-        var write = _pipeline.SubmitAsync([new CreateSession { Id = "held" }], CancellationToken.None);
+        var write = _rig.Pipeline.SubmitAsync([new CreateSession { Id = "held" }], CancellationToken.None);
         await _throttle.FanoutAsked.Task.WaitAsync(TimeSpan.FromSeconds(10), TestContext.Current.CancellationToken);
         // The bound's timer is armed just after the fan-out is asked for: moving the clock before that would move it past nothing.
         await TestTimeouts.Eventually(() => _clock.ArmedTimers == 1, "the answer's bound to be armed");
@@ -81,9 +69,7 @@ public sealed class WritePipelineAdmissionTests : IAsyncLifetime
 
     public async ValueTask DisposeAsync()
     {
-        await _pipeline.DisposeAsync();
-        await _store.DisposeAsync();
-        Directory.Delete(_directory, recursive: true);
+        await _rig.DisposeAsync();
     }
 
     /// <summary>

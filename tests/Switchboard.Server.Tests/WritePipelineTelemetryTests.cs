@@ -1,7 +1,4 @@
-using Microsoft.Extensions.Logging.Abstractions;
 using Switchboard.Ingest;
-using Switchboard.Options;
-using Switchboard.Storage.Sqlite;
 using Switchboard.Testing;
 using Switchboard.Writes;
 
@@ -16,20 +13,12 @@ namespace Switchboard.Server.Tests;
 public sealed class WritePipelineTelemetryTests : IAsyncLifetime
 {
     private static readonly DateTimeOffset T0 = DateTimeOffset.UtcNow;
-    private readonly string _directory = Directory.CreateTempSubdirectory("switchboard-coalesce-").FullName;
     private readonly Fanout _fanout = new();
-    private SqliteSessionStore _store = null!;
-    private WritePipeline _pipeline = null!;
+    private SqlitePipeline _rig = null!;
 
-    public async ValueTask InitializeAsync()
-    {
-        _store = new SqliteSessionStore(new SqliteStoreOptions(Path.Combine(_directory, "switchboard.db")), TimeProvider.System);
-        await _store.InitializeAsync(CancellationToken.None);
+    public async ValueTask InitializeAsync() =>
         // The manual clock never moves: the hold and the answer's wait end only when the test fans out.
-        _pipeline = new WritePipeline(_store, _fanout, new StreamOptions { FanoutAnswerWait = TimeSpan.FromMilliseconds(250) },
-            NullLogger<WritePipeline>.Instance, new ManualTimeProvider());
-        _pipeline.Start();
-    }
+        _rig = await SqlitePipeline.StartAsync(_fanout, new ManualTimeProvider());
 
     private static ApplyTelemetry Telemetry(string session, params string[] keys) => new(session)
     {
@@ -41,38 +30,38 @@ public sealed class WritePipelineTelemetryTests : IAsyncLifetime
     public async Task RequestsThatQueueWhileTheLastCommitFansOutCommitTogetherWithOneEventPerAgent()
     {
         var ct = TestContext.Current.CancellationToken;
-        var first = await _pipeline.SubmitAsync([Telemetry("agent-a", "k1"), Telemetry("agent-b", "k2")], CancellationToken.None)
+        var first = await _rig.Pipeline.SubmitAsync([Telemetry("agent-a", "k1"), Telemetry("agent-b", "k2")], CancellationToken.None)
             .WaitAsync(TimeSpan.FromSeconds(10), ct);
         first.ShouldAllBe(r => r.Error == null, "telemetry is answered once committed: it is paced before its commit instead");
-        var head = _pipeline.LastCommittedSeq;
+        var head = _rig.Pipeline.LastCommittedSeq;
         head.ShouldBe(2);
 
-        var second = _pipeline.SubmitAsync([Telemetry("agent-a", "k3", "k4")], CancellationToken.None);
+        var second = _rig.Pipeline.SubmitAsync([Telemetry("agent-a", "k3", "k4")], CancellationToken.None);
         await TestTimeouts.Eventually(() => _fanout.Asks == 1, "the next telemetry to wait for the last commit's fan-out");
-        _pipeline.LastCommittedSeq.ShouldBe(head, "held, not committed");
+        _rig.Pipeline.LastCommittedSeq.ShouldBe(head, "held, not committed");
         // The same batch again (an exporter that lost its answer) and more about both agents.
-        var retry = _pipeline.SubmitAsync([Telemetry("agent-a", "k3", "k4")], CancellationToken.None);
-        var third = _pipeline.SubmitAsync([Telemetry("agent-b", "k5"), Telemetry("agent-a", "k6")], CancellationToken.None);
+        var retry = _rig.Pipeline.SubmitAsync([Telemetry("agent-a", "k3", "k4")], CancellationToken.None);
+        var third = _rig.Pipeline.SubmitAsync([Telemetry("agent-b", "k5"), Telemetry("agent-a", "k6")], CancellationToken.None);
 
         _fanout.Release();
         var results = await Task.WhenAll(second, retry, third).WaitAsync(TimeSpan.FromSeconds(10), ct);
 
         results.SelectMany(r => r).ShouldAllBe(r => r.Error == null);
-        _pipeline.LastCommittedSeq.ShouldBe(head + 2, "three requests, two agents: two events");
+        _rig.Pipeline.LastCommittedSeq.ShouldBe(head + 2, "three requests, two agents: two events");
         results[0][0].Event!.Seq.ShouldBe(results[1][0].Event!.Seq, "one event carries both requests about agent-a");
         results[2][1].Event!.Seq.ShouldBe(results[0][0].Event!.Seq);
         results[2][0].Session!.Id.ShouldBe("agent-b");
-        (await _store.GetSessionAsync("agent-a", ct))!.InputTokens.ShouldBe(400, "k1, k3, k4 and k6 once each: the retry adds nothing");
-        (await _store.GetSessionAsync("agent-b", ct))!.InputTokens.ShouldBe(200);
+        (await _rig.Store.GetSessionAsync("agent-a", ct))!.InputTokens.ShouldBe(400, "k1, k3, k4 and k6 once each: the retry adds nothing");
+        (await _rig.Store.GetSessionAsync("agent-b", ct))!.InputTokens.ShouldBe(200);
     }
 
     [Fact]
     public async Task AWriteThatIsNotTelemetryIsNotHeldAndIsAnsweredAfterItsFanOut()
     {
-        await _pipeline.SubmitAsync([Telemetry("agent-a", "k1")], CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(10), TestContext.Current.CancellationToken);
+        await _rig.Pipeline.SubmitAsync([Telemetry("agent-a", "k1")], CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(10), TestContext.Current.CancellationToken);
 
-        var create = _pipeline.SubmitAsync([new CreateSession { Id = "api-session" }], CancellationToken.None);
-        await TestTimeouts.Eventually(() => _pipeline.LastCommittedSeq == 2, "the API write to commit while the fan-out is behind");
+        var create = _rig.Pipeline.SubmitAsync([new CreateSession { Id = "api-session" }], CancellationToken.None);
+        await TestTimeouts.Eventually(() => _rig.Pipeline.LastCommittedSeq == 2, "the API write to commit while the fan-out is behind");
         await TestTimeouts.Eventually(() => _fanout.Asks == 1, "the API write's answer to wait for its fan-out");
         create.IsCompleted.ShouldBeFalse();
 
@@ -83,9 +72,7 @@ public sealed class WritePipelineTelemetryTests : IAsyncLifetime
     public async ValueTask DisposeAsync()
     {
         _fanout.Release();
-        await _pipeline.DisposeAsync();
-        await _store.DisposeAsync();
-        Directory.Delete(_directory, recursive: true);
+        await _rig.DisposeAsync();
     }
 
     /// <summary>Always room; fans out nothing until the test releases it, and counts who waited for it.</summary>
