@@ -27,8 +27,8 @@ public sealed class LongPollWakeUpTests
         var keys = new string[Clients];
         for (var i = 0; i < Clients; i++)
         {
-            keys[i] = (await Lp(server.Http, HttpMethod.Get)).Str("token");
-            var joined = await Lp(server.Http, HttpMethod.Post, keys[i], """["1","1","sessions","phx_join",{}]""");
+            keys[i] = (await server.Http.LongPollAsync(HttpMethod.Get)).Str("token");
+            var joined = await server.Http.LongPollAsync(HttpMethod.Post, keys[i], """["1","1","sessions","phx_join",{}]""");
             joined.Long("status").ShouldBe(200);
         }
 
@@ -41,7 +41,7 @@ public sealed class LongPollWakeUpTests
             long last = 0;
             while (Volatile.Read(ref received[i]) < total)
             {
-                var poll = await Lp(http, HttpMethod.Get, keys[i], cancellation: stop.Token);
+                var poll = await http.LongPollAsync(HttpMethod.Get, keys[i], cancellation: stop.Token);
                 poll.Long("status").ShouldBeOneOf(200L, 204L);
                 foreach (var message in poll.GetProperty("messages").EnumerateArray())
                 {
@@ -77,17 +77,4 @@ public sealed class LongPollWakeUpTests
         await all;
     }
 
-    private static async Task<JsonElement> Lp(HttpClient http, HttpMethod method, string token = "", string? body = null,
-        CancellationToken cancellation = default)
-    {
-        using var request = new HttpRequestMessage(method, "/socket/longpoll?vsn=2.0.0" + (token.Length > 0 ? "&token=" + Uri.EscapeDataString(token) : ""));
-        if (body is not null)
-        {
-            request.Content = new StringContent(body, Encoding.UTF8, "application/x-ndjson");
-        }
-
-        using var response = await http.SendAsync(request, cancellation);
-        ((int)response.StatusCode).ShouldBe(200);
-        return JsonDocument.Parse(await response.Content.ReadAsStringAsync(cancellation)).RootElement.Clone();
-    }
 }

@@ -2,6 +2,7 @@ using System.Text;
 using System.Text.Json;
 using Switchboard.FunctionalTests.Http;
 using Switchboard.FunctionalTests.Security;
+using Switchboard.FunctionalTests.Streaming;
 using Switchboard.Testing;
 
 namespace Switchboard.FunctionalTests.Trees;
@@ -12,18 +13,6 @@ namespace Switchboard.FunctionalTests.Trees;
 /// </summary>
 public sealed class SubtreeTransportTests
 {
-    private static async Task<JsonElement> Lp(HttpClient http, HttpMethod method, string token = "", string? body = null)
-    {
-        using var request = new HttpRequestMessage(method, "/socket/longpoll?vsn=2.0.0" + (token.Length > 0 ? "&token=" + Uri.EscapeDataString(token) : ""));
-        if (body is not null)
-        {
-            request.Content = new StringContent(body, Encoding.UTF8, "application/x-ndjson");
-        }
-
-        var response = await http.SendAsync(request);
-        ((int)response.StatusCode).ShouldBe(200);
-        return JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.Clone();
-    }
 
     [Fact]
     public async Task LongPollDeliversTheSnapshotThenEveryDescendantsEvents()
@@ -31,8 +20,8 @@ public sealed class SubtreeTransportTests
         await using var server = await SwitchboardServer.StartAsync();
         await server.Http.CreateAsync("r");
         await server.Http.CreateAsync("a", new { parent_id = "r" });
-        var token = (await Lp(server.Http, HttpMethod.Get)).Str("token");
-        await Lp(server.Http, HttpMethod.Post, token, """["1","1","session:r","phx_join",{"subtree":true}]""");
+        var token = (await server.Http.LongPollAsync(HttpMethod.Get)).Str("token");
+        await server.Http.LongPollAsync(HttpMethod.Post, token, """["1","1","session:r","phx_join",{"subtree":true}]""");
         await server.Http.CreateAsync("a1", new { parent_id = "a" });
         await server.Http.CreateAsync("elsewhere");
         await server.Http.PostAsync("/api/sessions/a1/usage", new { cost_usd = 0.5 });
@@ -40,7 +29,7 @@ public sealed class SubtreeTransportTests
         var frames = new List<PhoenixFrame>();
         await TestTimeouts.Eventually(async () =>
         {
-            var poll = await Lp(server.Http, HttpMethod.Get, token);
+            var poll = await server.Http.LongPollAsync(HttpMethod.Get, token);
             if (poll.TryGetProperty("messages", out var messages))
             {
                 frames.AddRange(messages.EnumerateArray().Select(m => PhoenixFrame.Parse(m.GetString()!)));
