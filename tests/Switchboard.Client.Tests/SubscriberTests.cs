@@ -161,13 +161,25 @@ public sealed class SubscriberTests(ClientServerFixture fixture) : IClassFixture
     {
         await using var proxy = new TcpProxy(fixture.Server.BaseAddress);
         using var client = new SwitchboardClient(proxy.BaseAddress);
-        await using var stream = new StreamReader(client, "summary", options: Fast with { HeartbeatInterval = TimeSpan.FromMilliseconds(500) });
+        // The SDK drops a connection whose heartbeat is still unanswered at the next one. 2 s between them is far more
+        // than a loaded machine needs for a round trip through the proxy, yet the idle below still spans several.
+        await using var stream = new StreamReader(client, "summary", options: Fast with { HeartbeatInterval = TimeSpan.FromSeconds(2) });
         await stream.NextAsync<SnapshotReset>();
 
-        await Task.Delay(TimeSpan.FromSeconds(3)); // six heartbeats, each answered in time
-        await Client.CreateSessionAsync(new NewSession());
+        await Task.Delay(TimeSpan.FromSeconds(7)); // three heartbeats; the second and third each find the one before answered
+        var id = ClientServerFixture.NewId("idle");
+        await Client.CreateSessionAsync(new NewSession { Id = id });
+        var createdSeq = (await Client.GetEventsAsync(0, sessionId: id)).Events[0].Seq!.Value;
 
-        (await stream.NextAsync(summaries: true)).ShouldBeOfType<SummaryEvent>();
+        // The summary that reports the create, not the one pushed right after the join: something arrived after the idle.
+        SummaryEvent summary;
+        do
+        {
+            summary = (await stream.NextAsync(summaries: true)).ShouldBeOfType<SummaryEvent>();
+        }
+        while (summary.Summary.AsOfSeq < createdSeq);
+
+        summary.Summary.AsOfSeq.ShouldBe(createdSeq);
         proxy.Accepted.ShouldBe(1); // never reconnected
     }
 
