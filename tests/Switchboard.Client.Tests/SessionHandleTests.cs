@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Switchboard.Testing;
 
 namespace Switchboard.Client.Tests;
@@ -52,16 +53,23 @@ public sealed class SessionHandleTests(ClientServerFixture fixture) : IClassFixt
     [Fact]
     public async Task TheHandleHeartbeatsSoALeasedSessionStaysAlive()
     {
-        // Control: the same lease without a handle runs out and the server moves the session to error.
-        var unattended = await fixture.Client.CreateSessionAsync(new NewSession { State = SessionState.Working, LeaseSeconds = 3 });
-        await using var handle = await Client.StartSessionAsync(new NewSession { State = SessionState.Working, LeaseSeconds = 3 });
+        // A 6 s lease: the handle heartbeats every 2 s, so a late heartbeat on a loaded machine still leaves 4 s to spare.
+        const int lease = 6;
+        await using var handle = await Client.StartSessionAsync(new NewSession { State = SessionState.Working, LeaseSeconds = lease });
+        var alive = Stopwatch.StartNew();
+        // Control, created after the handle's session: the same lease without a handle runs out and the server moves it
+        // to error. The check that does so runs after this lease's end, so also after the end of the handle's lease had
+        // it not been renewed: the handle's session would have expired in that same check.
+        var unattended = await fixture.Client.CreateSessionAsync(new NewSession { State = SessionState.Working, LeaseSeconds = lease });
 
         await TestTimeouts.Eventually(async () => (await fixture.Client.GetSessionAsync(unattended.Id))!.State == SessionState.Error,
-            "the unattended session's lease expiring");
-        await Task.Delay(TimeSpan.FromSeconds(2));
+            "the unattended session's lease expiring", TestTimeouts.Long);
+        // And it keeps going: more heartbeats, one every third of the lease.
+        await TestTimeouts.Eventually(() => _wire.Requests.Count(r => r.Path.EndsWith(handle.Id + "/heartbeat", StringComparison.Ordinal)) >= 4,
+            "the handle's fourth heartbeat");
 
         (await Client.GetSessionAsync(handle.Id))!.State.ShouldBe(SessionState.Working);
-        _wire.Requests.Count(r => r.Path.EndsWith(handle.Id + "/heartbeat", StringComparison.Ordinal)).ShouldBeGreaterThanOrEqualTo(3);
+        alive.Elapsed.ShouldBeGreaterThan(TimeSpan.FromSeconds(lease), "the session outlived its lease");
     }
 
     [Fact]
