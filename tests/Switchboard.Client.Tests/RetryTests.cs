@@ -181,7 +181,10 @@ public sealed class RetryTests(ClientServerFixture fixture) : IClassFixture<Clie
     {
         using var data = new TempDirectory();
         var urls = $"http://127.0.0.1:{FreePort.Next()}";
-        using var client = new SwitchboardClient(new Uri(urls), new SwitchboardClientOptions { MaxAttempts = 10, RetryMaxDelay = TimeSpan.FromSeconds(1) });
+        // 40 attempts at most 1 s apart (200 ms doubling, each a random point in the upper half of its step) keep trying for
+        // 18.7 s at the least: longer than a server takes to start even on a loaded machine, so the test waits on the
+        // server, not on luck. Without the retries the create fails at the first refused connection.
+        using var client = new SwitchboardClient(new Uri(urls), new SwitchboardClientOptions { MaxAttempts = 40, RetryMaxDelay = TimeSpan.FromSeconds(1) });
 
         var create = client.CreateSessionAsync(new NewSession { Name = "early" });
         await Task.Delay(500);
