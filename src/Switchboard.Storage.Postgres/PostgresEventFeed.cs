@@ -22,12 +22,19 @@ internal sealed class PostgresEventFeed(NpgsqlDataSource source, PostgresStoreOp
     private long _last;
     private long _announced;
     private volatile bool _connected;
+    private long _connectionLosses;
 
     /// <summary>True once <see cref="StartAsync"/> succeeded.</summary>
     public bool IsStarted => _loop is not null;
 
     /// <summary>True while the LISTEN connection is up.</summary>
     public bool IsConnected => _connected;
+
+    /// <summary>
+    /// How many times the loop lost its connection (or failed to re-establish it) and went to wait before reconnecting.
+    /// Unlike <see cref="IsConnected"/>, which is false only for that wait, it keeps the fact that a loss happened.
+    /// </summary>
+    internal long ConnectionLosses => Interlocked.Read(ref _connectionLosses);
 
     /// <inheritdoc />
     /// <remarks>The first LISTEN happens here, so a database that cannot be reached fails start-up instead of a background loop.</remarks>
@@ -100,6 +107,7 @@ internal sealed class PostgresEventFeed(NpgsqlDataSource source, PostgresStoreOp
                 catch (Exception ex)
                 {
                     _connected = false;
+                    Interlocked.Increment(ref _connectionLosses);
                     failures++;
                     await CloseAsync(connection);
                     connection = null;

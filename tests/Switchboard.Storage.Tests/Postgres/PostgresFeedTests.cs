@@ -1,4 +1,5 @@
 using Npgsql;
+using Switchboard.Storage.Postgres;
 using Switchboard.Testing;
 using Switchboard.Writes;
 
@@ -47,10 +48,12 @@ public sealed class PostgresFeedTests(PostgresClusterFixture postgres) : Postgre
         await feed.ReachedAsync(1);
         listener.IsListening.ShouldBeTrue();
 
-        // Kill the listening backend, then write while the feed is disconnected (its first retry waits ≥ 240 ms).
+        // Kill the listening backend, then write while the feed is disconnected (its first retry waits ≥ 240 ms). The
+        // feed is not listening only for that wait, too briefly to be sure a poll sees it; its count of losses stays.
+        var losses = ((PostgresEventFeed)listener.Feed).ConnectionLosses;
         await Cluster.ExecuteAsync(
             $"SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '{Database}' AND application_name = 'switchboard listener';");
-        await TestTimeouts.Eventually(() => !listener.IsListening, "the feed to notice its connection is gone");
+        await TestTimeouts.Eventually(() => ((PostgresEventFeed)listener.Feed).ConnectionLosses > losses, "the feed to notice its connection is gone");
         for (var i = 0; i < 5; i++)
         {
             await WriteOne(writer, new CreateSession { Id = "during" + i });
