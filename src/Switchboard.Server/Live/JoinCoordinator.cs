@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Logging;
+using Switchboard.Ingest;
 using Switchboard.Options;
 using Switchboard.Outbound;
 using Switchboard.Sessions;
@@ -20,12 +21,20 @@ namespace Switchboard.Live;
 /// S (its stored row says whether it ended by then), and <c>usage</c> (its series up to the reply's <c>as_of_seq</c>).
 /// A resume from a position this node has not reached yet first waits for it (<see cref="CatchUpAsync"/>).
 /// </para>
+/// <para>
+/// Read-your-writes, as for HTTP reads (<see cref="LiveReads"/>): a join first waits, at most
+/// <see cref="AppliedWait"/>, until the loop has applied everything this node had committed when the join arrived, so a
+/// client that got a 2xx and then subscribes finds its write in the snapshot, not only in the stream after it.
+/// </para>
 /// </summary>
-internal sealed partial class JoinCoordinator(LiveHub live, ISessionStore store, StreamOptions options, ILogger<JoinCoordinator> logger,
+internal sealed partial class JoinCoordinator(LiveHub live, WritePipeline pipeline, ISessionStore store, StreamOptions options, ILogger<JoinCoordinator> logger,
     SwitchboardOptions? switchboard = null, TimeProvider? time = null)
 {
     /// <summary>How long a resume from another node's later position waits for this node's feed to get there.</summary>
     private static readonly TimeSpan CatchUpWait = TimeSpan.FromSeconds(3);
+
+    /// <summary>How long a join waits for the loop to apply this node's commits; after it, the snapshot is what the loop has.</summary>
+    private static readonly TimeSpan AppliedWait = TimeSpan.FromSeconds(2);
 
     private long _busyRefusals;
 
@@ -57,6 +66,7 @@ internal sealed partial class JoinCoordinator(LiveHub live, ISessionStore store,
     public async Task<ISubscription[]> JoinAllAsync(SendQueue queue, IReadOnlyList<JoinRequest> requests, JoinReply reply, Action? answered,
         CancellationToken cancellationToken)
     {
+        await live.WhenAppliedAsync(pipeline.LastCommittedSeq, AppliedWait);
         if (requests is [{ Usage: not null } usage])
         {
             return [await JoinUsageAsync(queue, usage, reply, answered, cancellationToken)];
