@@ -16,7 +16,9 @@ public sealed class GracefulStopTests
     public async Task AGracefulStopAnswersWhatIsInFlightTakesNoNewStreamsAndClosesStreamsWith1001()
     {
         using var data = new TempDirectory();
-        await using var server = await ServerProcess.StartAsync(data.Path);
+        // Hosting logs each request as it starts: how the test knows the server has the in-flight write before the stop.
+        await using var server = await ServerProcess.StartAsync(data.Path,
+            environment: new Dictionary<string, string> { ["Logging__LogLevel__Microsoft.AspNetCore.Hosting.Diagnostics"] = "Information" });
         using var http = new HttpClient { BaseAddress = server.BaseAddress, Timeout = TestTimeouts.Default };
         await http.CreateAsync("s");
         await using var subscriber = await PhoenixClient.ConnectAsync(server.WebSocketUri);
@@ -31,7 +33,7 @@ public sealed class GracefulStopTests
         await stream.WriteAsync(Encoding.ASCII.GetBytes(head));
         await stream.WriteAsync(body.AsMemory(0, body.Length / 2));
         await stream.FlushAsync();
-        await Task.Delay(200);
+        await TestTimeouts.Eventually(() => server.Output.Contains("/api/batch", StringComparison.Ordinal), "the server to start the in-flight request");
 
         Posix.Kill(server.Pid, Posix.SigTerm);
         var (status, _) = await subscriber.Closed.WaitAsync(TestTimeouts.Long);

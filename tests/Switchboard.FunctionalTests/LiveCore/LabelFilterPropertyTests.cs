@@ -120,11 +120,12 @@ public sealed class LabelFilterPropertyTests(ITestOutputHelper output)
 
     private static async Task ReadUntilAsync(PhoenixClient client, List<long> seqs, DateTime until)
     {
-        while (DateTime.UtcNow < until)
+        while (until - DateTime.UtcNow is var left && left > TimeSpan.Zero)
         {
             try
             {
-                var frame = await client.WaitForAsync(f => f.Topic == "sessions" && f.Seq is not null, until - DateTime.UtcNow);
+                // The time left is read once: read again here it could already be negative.
+                var frame = await client.WaitForAsync(f => f.Topic == "sessions" && f.Seq is not null, left);
                 seqs.Add(frame.Seq!.Value);
             }
             catch (TimeoutException)

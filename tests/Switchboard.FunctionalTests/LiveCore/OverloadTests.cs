@@ -9,7 +9,10 @@ using Switchboard.Testing;
 
 namespace Switchboard.FunctionalTests.LiveCore;
 
-/// <summary>Tests that load the whole machine run alone, so they neither disturb nor are disturbed by the rest.</summary>
+/// <summary>
+/// Tests that load the whole machine, or measure the whole test process (its managed heap), run alone, so they neither
+/// disturb nor are disturbed by the rest.
+/// </summary>
 [CollectionDefinition(nameof(MachineLoad), DisableParallelization = true)]
 public sealed class MachineLoad;
 

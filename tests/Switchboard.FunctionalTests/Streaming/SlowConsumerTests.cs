@@ -12,6 +12,7 @@ namespace Switchboard.FunctionalTests.Streaming;
 /// A client that stops reading while 10,000 events flow: the server cuts it off at its queue cap instead of buffering
 /// the backlog, other clients are unaffected, and the slow client later resumes by seq with nothing lost.
 /// </summary>
+[Collection(nameof(LiveCore.MachineLoad))] // GC.GetTotalMemory counts every test running in this process
 public sealed class SlowConsumerTests(ITestOutputHelper output)
 {
     private const int Events = 10_000;

@@ -14,6 +14,7 @@ namespace Switchboard.FunctionalTests.Security.Hostile;
 /// legitimate event with contiguous seqs and nothing else (no hostile input changed state); the managed heap stays
 /// bounded. The generator is seeded: set SWITCHBOARD_FUZZ_SEED to replay a run (the seed is printed and in every message).
 /// </summary>
+[Collection(nameof(LiveCore.MachineLoad))] // GC.GetTotalMemory counts every test running in this process
 public sealed class HostileInputTests(ITestOutputHelper output) : IAsyncLifetime
 {
     private const int Inputs = 1000;
