@@ -84,10 +84,21 @@ def test_usage_history(shared_server):
 
 def test_session_context_heartbeats_and_terminates(shared_server):
     c = Client(shared_server.url)
-    with c.session(name="loop", lease_seconds=2, heartbeat_interval=0.3) as s:
-        time.sleep(2.5)  # longer than the lease: only the heartbeats keep it alive
+    # A 6 s lease heartbeated every second: a stall of up to 5 s on a loaded machine still leaves it alive (the server
+    # checks leases every second).
+    lease = 6
+    started = time.monotonic()
+    with c.session(name="loop", lease_seconds=lease, heartbeat_interval=1.0) as s:
+        # The same lease, created after this one and never heartbeated, runs out later than this session's first lease
+        # would: the check that expires it (every due lease at once) would have expired this one too, had the heartbeats
+        # not moved its lease on.
+        unattended = c.create_session(new_id("py-unattended"), state="working", lease_seconds=lease)
+        eventually(lambda: c.get_session(unattended.id).state != "working", "the unattended lease to expire", 30.0)
+        assert time.monotonic() - started > lease, "observed for longer than the lease"
         assert c.get_session(s.id).state == "working"
         s.add_usage(input_tokens=5)
+    assert any(e.data.get("reason") == "lease_expired" for e in c.events(session_id=unattended.id))
+    assert not any(e.data.get("reason") == "lease_expired" for e in c.events(session_id=s.id))
     assert s.heartbeats >= 3
     ended = c.get_session(s.id)
     assert ended.state == "terminated" and ended.input_tokens == 5
