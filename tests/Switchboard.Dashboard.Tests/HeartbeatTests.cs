@@ -18,6 +18,8 @@ public sealed class HeartbeatTests(Chromium chromium)
         {
             await context.Clock.InstallAsync();
             await socket.AttachAsync(context);
+            // After AttachAsync: the recorder wraps the WebSocket the page gets, the one routed through the test.
+            await context.AddInitScriptAsync(RecordHeartbeatReplies);
         });
         socket.Heartbeats.ShouldBeEmpty();
 
@@ -49,10 +51,38 @@ public sealed class HeartbeatTests(Chromium chromium)
         page.ShouldHaveNoScriptErrors();
     }
 
+    /// <summary>
+    /// Waits until the page itself has received the server's reply to heartbeat <paramref name="reference"/>: only then has
+    /// phoenix.js cleared its heartbeat timeout, so the clock may jump another interval. (The test's <see cref="SocketSwitch"/>
+    /// logs a frame before it forwards it, so its log alone does not say the page has it.)
+    /// </summary>
     private static async Task ReplyReachesPageAsync(DashboardPage page, SocketSwitch socket, string reference)
     {
-        await TestTimeouts.Eventually(() => socket.ReplyTo(reference) is not null, $"the reply to heartbeat {reference}");
-        // The reply is on its way to the page; give it a moment to arrive before the clock jumps again.
-        await page.Page.WaitForTimeoutAsync(300);
+        await TestTimeouts.Eventually(() => socket.ReplyTo(reference) is not null, $"the server's reply to heartbeat {reference}");
+        await TestTimeouts.Eventually(
+            async () => await page.Page.EvaluateAsync<bool>("ref => window.__heartbeatReplies.includes(ref)", reference),
+            $"the reply to heartbeat {reference} to reach the page");
     }
+
+    /// <summary>
+    /// Wraps the page's WebSocket to record the refs of the replies on topic "phoenix" (heartbeat replies) each socket
+    /// delivers to the page. The listener is added in the constructor, before phoenix.js sets <c>onmessage</c>, and runs in
+    /// the same dispatch: once a ref is recorded, phoenix.js has handled that reply too.
+    /// </summary>
+    private const string RecordHeartbeatReplies = """
+        (() => {
+          const Base = window.WebSocket;
+          window.__heartbeatReplies = [];
+          window.WebSocket = class extends Base {
+            constructor(url, protocols) {
+              super(url, protocols);
+              this.addEventListener("message", (event) => {
+                if (typeof event.data !== "string") return;
+                const [, ref, topic, type] = JSON.parse(event.data);
+                if (topic === "phoenix" && type === "phx_reply") window.__heartbeatReplies.push(ref);
+              });
+            }
+          };
+        })();
+        """;
 }
