@@ -117,6 +117,28 @@ public sealed partial class ConnectionTests(Chromium chromium)
     }
 
     [Fact]
+    public async Task AtLoadTheFirstPollWaitsForTheGraceGivenInTheQuery()
+    {
+        await using var server = await SwitchboardServer.StartAsync();
+        await server.Http.CreateAsync("early", "Early bird", state: "working");
+        var socket = new SocketSwitch(startCut: true);
+        await using var page = await DashboardPage.OpenAsync(chromium, server.BaseAddress, "?poll_ms=500&load_grace_ms=6000",
+            waitConnected: false, prepare: socket.AttachAsync);
+
+        // Filled by the first poll, 6 s after the script started: longer than Expect's default wait.
+        await Expect(page.Badge("early")).ToHaveTextAsync("Processing", new() { Timeout = (float)TestTimeouts.Default.TotalMilliseconds });
+        // Timed in the page: the grace starts when main.js runs, which is after main.js has arrived.
+        var waited = await page.Page.EvaluateAsync<double>("""
+            () => {
+              const entry = part => performance.getEntriesByType("resource").find(e => new URL(e.name).pathname.endsWith(part));
+              return entry("/api/summary").startTime - entry("/js/main.js").responseEnd;
+            }
+            """);
+        waited.ShouldBeGreaterThanOrEqualTo(6000, "no poll before the 6 s grace (not the default 3 s) is over");
+        page.ShouldHaveNoScriptErrors();
+    }
+
+    [Fact]
     public async Task PageThatCannotConnectFillsItselfByPollingAndGoesLiveWhenItCan()
     {
         await using var server = await SwitchboardServer.StartAsync();

@@ -1,7 +1,8 @@
 // The connection's state as the page shows it, and the HTTP polling fallback.
 //
 // "Connected" means the `sessions` channel is joined, not just that the socket is open. While it is not,
-// the page polls the list and summary every `pollMs` (10 s) — and never while it is connected. A drop
+// the page polls the list and summary every `pollMs` (10 s) — and never while it is connected. At load the
+// first poll waits `loadGraceMs` (3 s): a page that joins within it never polls. A drop
 // reads "Reconnecting"; after OFFLINE_AFTER_MS without success, or when the browser reports no network,
 // it reads "Offline". Each return to connected after a drop counts as a reconnect.
 
@@ -10,7 +11,7 @@ import { byTestId, setAttr, setText } from "./dom.js";
 export const DEFAULT_POLL_MS = 10_000;
 const OFFLINE_AFTER_MS = 10_000;
 /** A page whose socket connects within this long after load never polls. */
-const FIRST_POLL_AT_LOAD_MS = 3000;
+export const DEFAULT_LOAD_GRACE_MS = 3000;
 /** After a drop, the first poll comes soon: the socket may be gone for a while. */
 const FIRST_POLL_AFTER_DROP_MS = 1000;
 
@@ -26,11 +27,11 @@ export class ConnectionMonitor {
   #lastPoll = null;
 
   /** @param {() => Promise<void>} poll fetches list and summary */
-  constructor({ poll, pollMs = DEFAULT_POLL_MS }) {
+  constructor({ poll, pollMs = DEFAULT_POLL_MS, loadGraceMs = DEFAULT_LOAD_GRACE_MS }) {
     this.#poll = poll;
     this.#pollMs = pollMs;
     // The grace at load does not shrink with a short test interval: a page that connects in time never polls.
-    this.#startFallback(FIRST_POLL_AT_LOAD_MS);
+    this.#startFallback(loadGraceMs);
     addEventListener("offline", () => this.#render());
     addEventListener("online", () => this.#render());
     this.#render();

@@ -4,7 +4,7 @@
 
 import { Api } from "./api.js";
 import { Auth } from "./auth.js";
-import { ConnectionMonitor, DEFAULT_POLL_MS } from "./connection.js";
+import { ConnectionMonitor, DEFAULT_LOAD_GRACE_MS, DEFAULT_POLL_MS } from "./connection.js";
 import { frameScheduler } from "./dom.js";
 import { Socket } from "../vendor/phoenix/phoenix.mjs";
 import { SessionStore } from "./store.js";
@@ -34,7 +34,11 @@ const renderList = frameScheduler(() => list.render());
 const renderHeader = frameScheduler(() => header.render());
 const list = new SessionList(store, api, { onOpen: openDetail, onChange: renderList });
 const feed = new EventFeed({ onOpen: openDetail });
-const monitor = new ConnectionMonitor({ poll, pollMs: pollInterval() });
+const monitor = new ConnectionMonitor({
+  poll,
+  pollMs: queryMs("poll_ms", DEFAULT_POLL_MS),
+  loadGraceMs: queryMs("load_grace_ms", DEFAULT_LOAD_GRACE_MS),
+});
 /** Set once the socket exists (after the key is known); until then there is nothing to open a channel on. */
 let detail = null;
 
@@ -148,8 +152,11 @@ async function poll() {
   store.setSummary(summary);
 }
 
-/** 10 s. Tests may shorten it with ?poll_ms= to keep their runs fast. */
-function pollInterval() {
-  const value = Number.parseInt(new URLSearchParams(location.search).get("poll_ms") ?? "", 10);
-  return Number.isFinite(value) && value >= 100 ? value : DEFAULT_POLL_MS;
+/**
+ * A duration from the query string, in milliseconds (at least 100), or `fallback`: `?poll_ms=` (10 s; tests shorten it
+ * to keep their runs fast) and `?load_grace_ms=` (3 s; how long the page waits for its first join before it polls).
+ */
+function queryMs(name, fallback) {
+  const value = Number.parseInt(new URLSearchParams(location.search).get(name) ?? "", 10);
+  return Number.isFinite(value) && value >= 100 ? value : fallback;
 }

@@ -189,7 +189,7 @@ export class FilterBar {
     this.#sort.value = this.filter.sort;
   }
 
-  /** Replaces the URL's view parameters (other parameters, e.g. poll_ms, stay). */
+  /** Replaces the URL's view parameters (other parameters, e.g. poll_ms and load_grace_ms, stay). */
   #writeUrl() {
     const url = new URL(location.href);
     for (const name of ["state", "label", "q", "sort"]) {
