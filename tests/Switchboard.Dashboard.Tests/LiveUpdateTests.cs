@@ -40,8 +40,9 @@ public sealed class LiveUpdateTests(Chromium chromium)
         await server.Http.CreateAsync("agent-1", "Refactor parser", new Dictionary<string, string> { ["team"] = "core" }, "idle");
         await server.Http.CreateAsync("agent-2", "Write release notes", new Dictionary<string, string> { ["team"] = "docs" }, "idle");
 
-        // A short poll interval: if the page polled while connected, it would show up within this test.
-        await using var page = await DashboardPage.OpenAsync(chromium, server.BaseAddress, "?poll_ms=300");
+        // A short poll interval: if the page polled while connected, it would show up within this test. A long grace at
+        // load: a join slowed by a loaded machine does not start the fallback, so any list or summary request is a fault.
+        await using var page = await DashboardPage.OpenAsync(chromium, server.BaseAddress, $"?poll_ms=300&{DashboardPage.LongLoadGrace}");
         await Expect(page.Rows).ToHaveCountAsync(2);
         await Expect(page.Stat("active")).ToHaveTextAsync("2");
         var connectedAt = DateTime.UtcNow;

@@ -30,6 +30,13 @@ public sealed class DashboardPage : IAsyncDisposable
         };
     }
 
+    /// <summary>
+    /// Query parameter that gives the page a minute, not 3 s, to join before it starts polling: for tests that prove it
+    /// made no list or summary request at all, which a join slowed by a loaded machine would otherwise rightly start.
+    /// <see cref="OpenAsync"/> gives up on a page that has not connected long before the minute is over.
+    /// </summary>
+    public const string LongLoadGrace = "load_grace_ms=60000";
+
     public IBrowserContext Context { get; }
 
     public IPage Page { get; }
