@@ -13,9 +13,6 @@ public sealed class BusyFleet(HttpClient api, int size = 200, int eventsPerSecon
     private readonly List<string> _active = [];
     private int _next;
 
-    /// <summary>Operations sent so far (each one event).</summary>
-    public int Sent { get; private set; }
-
     public async Task CreateAsync()
     {
         var operations = new List<object>();
@@ -37,7 +34,6 @@ public sealed class BusyFleet(HttpClient api, int size = 200, int eventsPerSecon
             while (await timer.WaitForNextTickAsync(stop))
             {
                 await api.BatchAsync(Tick(perTick));
-                Sent += perTick;
             }
         }
         catch (OperationCanceledException) when (stop.IsCancellationRequested)
