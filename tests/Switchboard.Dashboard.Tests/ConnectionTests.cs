@@ -163,7 +163,9 @@ public sealed partial class ConnectionTests(Chromium chromium)
         await using var page = await DashboardPage.OpenAsync(chromium, server.BaseAddress, "?poll_ms=500",
             waitConnected: false, prepare: socket.AttachAsync);
 
-        await Expect(page.Badge("early")).ToHaveTextAsync("Processing");
+        // Filled by the first poll, 3 s after the script started (the grace at load does not shrink with poll_ms): that
+        // and the fetches would leave a loaded machine little of Expect's default 5 s.
+        await Expect(page.Badge("early")).ToHaveTextAsync("Processing", new() { Timeout = (float)TestTimeouts.Default.TotalMilliseconds });
         await Expect(page.Stat("active")).ToHaveTextAsync("1");
         (await page.Connection.GetAttributeAsync("data-state")).ShouldNotBe("connected");
 
