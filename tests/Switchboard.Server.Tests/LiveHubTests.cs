@@ -1,7 +1,9 @@
+using System.Text;
 using Microsoft.Extensions.Logging.Abstractions;
 using Switchboard.Ingest;
 using Switchboard.Live;
 using Switchboard.Options;
+using Switchboard.Outbound;
 using Switchboard.Storage;
 using Switchboard.Storage.Sqlite;
 using Switchboard.Writes;
@@ -9,8 +11,8 @@ using Switchboard.Writes;
 namespace Switchboard.Server.Tests;
 
 /// <summary>
-/// The live loop and the write pipeline on a real SQLite store: reads wait for the loop to apply this node's commits
-/// (read-your-writes), and writes wait for the loop's room (admission control), failing with nothing written when they
+/// The live loop and the write pipeline on a real SQLite store: reads and joins wait for the loop to apply this node's
+/// commits (read-your-writes), and writes wait for the loop's room (admission control), failing with nothing written when they
 /// wait too long.
 /// </summary>
 public sealed class LiveHubTests : IAsyncLifetime
@@ -49,6 +51,30 @@ public sealed class LiveHubTests : IAsyncLifetime
         var read = await summary.WaitAsync(TimeSpan.FromSeconds(10), TestContext.Current.CancellationToken);
         read.Values.TotalCount.ShouldBe(1);
         read.AsOfSeq.ShouldBe(committed[0].Event!.Seq);
+    }
+
+    [Fact]
+    public async Task AJoinAfterAnAnsweredWriteFindsTheWriteInItsSnapshot()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        // A join waits the same way: answered once durable and FanoutAnswerWait has passed, the write is not applied yet.
+        var committed = await _pipeline.SubmitAsync([new CreateSession { Id = "mine", Name = "mine" }], ct);
+        committed[0].Error.ShouldBeNull();
+        var joins = new JoinCoordinator(_live, _pipeline, _store, _options, NullLogger<JoinCoordinator>.Instance);
+        var queue = new SendQueue(new Ignored(), 100, 1 << 20);
+        TopicRoute.TryParse("sessions", out var route).ShouldBeTrue();
+
+        var join = joins.JoinAsync(queue, new JoinRequest(route, null, null, null, 100) { JoinRef = "1" }, JoinReply.Phoenix("1", "1", "sessions"), null, ct);
+        _live.Start(_state);
+        await join.WaitAsync(TimeSpan.FromSeconds(10), ct);
+
+        var frames = new OutboundFrame[16];
+        var count = queue.Drain(frames);
+        count.ShouldBeGreaterThan(0);
+        var reply = Encoding.UTF8.GetString(frames[0].Text.Span);
+        reply.ShouldContain("\"phx_reply\"");
+        reply.ShouldContain("\"id\":\"mine\"", customMessage: "the snapshot holds the write answered before the join");
+        reply.ShouldContain($"\"seq\":{committed[0].Event!.Seq}");
     }
 
     [Fact]
@@ -95,5 +121,20 @@ public sealed class LiveHubTests : IAsyncLifetime
         await _live.StopAsync();
         await _store.DisposeAsync();
         Directory.Delete(_directory, recursive: true);
+    }
+
+    private sealed class Ignored : ISendQueueConsumer
+    {
+        public void OnFramesAvailable()
+        {
+        }
+
+        public void OnOverflow()
+        {
+        }
+
+        public void OnReset(string reason)
+        {
+        }
     }
 }
