@@ -10,7 +10,8 @@ internal sealed partial class SqliteSessionStore
     /// <inheritdoc />
     public Task<IReadOnlyList<Alert>> ListAlertsAsync(bool? openOnly, int limit, CancellationToken cancellationToken)
     {
-        using var connection = OpenReader();
+        using var lease = _readers.Rent();
+        var connection = lease.Connection;
         using var command = connection.CreateCommand();
         var where = openOnly switch { true => "WHERE open = 1", false => "WHERE open = 0", null => "" };
         command.CommandText = $"SELECT data FROM alerts {where} ORDER BY raised_seq DESC LIMIT $limit;";
@@ -21,7 +22,8 @@ internal sealed partial class SqliteSessionStore
     /// <inheritdoc />
     public Task<Alert?> GetAlertAsync(string id, CancellationToken cancellationToken)
     {
-        using var connection = OpenReader();
+        using var lease = _readers.Rent();
+        var connection = lease.Connection;
         using var command = connection.CreateCommand();
         command.CommandText = "SELECT data FROM alerts WHERE id = $id;";
         command.Parameters.AddWithValue("$id", id);
@@ -31,7 +33,8 @@ internal sealed partial class SqliteSessionStore
     /// <inheritdoc />
     public Task<IReadOnlyList<AlertRule>> ListAlertRulesAsync(CancellationToken cancellationToken)
     {
-        using var connection = OpenReader();
+        using var lease = _readers.Rent();
+        var connection = lease.Connection;
         using var command = connection.CreateCommand();
         command.CommandText = "SELECT data FROM alert_rules ORDER BY id;";
         var rules = new List<AlertRule>();

@@ -9,7 +9,8 @@ internal sealed partial class SqliteSessionStore
     /// <inheritdoc />
     public Task<IReadOnlyList<Command>> ListCommandsAsync(string sessionId, IReadOnlyCollection<CommandState>? states, int limit, CancellationToken cancellationToken)
     {
-        using var connection = OpenReader();
+        using var lease = _readers.Rent();
+        var connection = lease.Connection;
         using var command = connection.CreateCommand();
         var filter = states is { Count: > 0 } ? $" AND state IN ({string.Join(", ", states.Select(s => $"'{s.ToWire()}'"))})" : "";
         command.CommandText = $"SELECT data FROM commands WHERE session_id = $session{filter} ORDER BY issued_seq LIMIT $limit;";
@@ -21,7 +22,8 @@ internal sealed partial class SqliteSessionStore
     /// <inheritdoc />
     public Task<Command?> GetCommandAsync(string id, CancellationToken cancellationToken)
     {
-        using var connection = OpenReader();
+        using var lease = _readers.Rent();
+        var connection = lease.Connection;
         using var command = connection.CreateCommand();
         command.CommandText = "SELECT data FROM commands WHERE id = $id;";
         command.Parameters.AddWithValue("$id", id);
@@ -31,7 +33,8 @@ internal sealed partial class SqliteSessionStore
     /// <inheritdoc />
     public Task<IReadOnlyList<(string SessionId, string CommandId)>> FindExpiredCommandsAsync(DateTimeOffset now, int limit, CancellationToken cancellationToken)
     {
-        using var connection = OpenReader();
+        using var lease = _readers.Rent();
+        var connection = lease.Connection;
         using var command = connection.CreateCommand();
         command.CommandText = $"SELECT session_id, id FROM commands WHERE {SqliteCommandSchema.Outstanding} AND expires_at <= $now ORDER BY expires_at LIMIT $limit;";
         command.Parameters.AddWithValue("$now", now.ToUnixTimeMilliseconds());

@@ -10,7 +10,8 @@ internal sealed partial class SqliteSessionStore
     /// <inheritdoc />
     public Task<StoreState> LoadStateAsync(CancellationToken cancellationToken)
     {
-        using var connection = OpenReader();
+        using var lease = _readers.Rent();
+        var connection = lease.Connection;
         using var transaction = connection.BeginTransaction(deferred: true);
         var head = Scalar(connection, transaction, "SELECT seq FROM sqlite_sequence WHERE name = 'events';") ?? 0;
         var paused = Meta(connection, transaction, "fleet_paused") == "true";
@@ -76,7 +77,8 @@ internal sealed partial class SqliteSessionStore
     /// <inheritdoc />
     public Task<Session?> GetSessionAsync(string id, CancellationToken cancellationToken)
     {
-        using var connection = OpenReader();
+        using var lease = _readers.Rent();
+        var connection = lease.Connection;
         using var command = Command(connection, null, $"SELECT {SqliteRows.SessionColumns} FROM sessions WHERE id = $id;");
         command.Parameters.AddWithValue("$id", id);
         using var reader = command.ExecuteReader();
@@ -86,7 +88,8 @@ internal sealed partial class SqliteSessionStore
     /// <inheritdoc />
     public Task<SessionPage> ListSessionsAsync(SessionQuery query, CancellationToken cancellationToken)
     {
-        using var connection = OpenReader();
+        using var lease = _readers.Rent();
+        var connection = lease.Connection;
         using var transaction = connection.BeginTransaction(deferred: true);
         var head = Scalar(connection, transaction, "SELECT seq FROM sqlite_sequence WHERE name = 'events';") ?? 0;
         using var command = connection.CreateCommand();
@@ -157,7 +160,8 @@ internal sealed partial class SqliteSessionStore
     /// <inheritdoc />
     public Task<IReadOnlyList<EventRecord>> ReadEventsAsync(EventQuery query, CancellationToken cancellationToken)
     {
-        using var connection = OpenReader();
+        using var lease = _readers.Rent();
+        var connection = lease.Connection;
         using var command = connection.CreateCommand();
         var sql = $"SELECT {SqliteRows.EventColumns} FROM events WHERE seq > $after";
         command.Parameters.AddWithValue("$after", query.AfterSeq);
@@ -202,7 +206,8 @@ internal sealed partial class SqliteSessionStore
     /// <inheritdoc />
     public Task<IReadOnlyList<string>> FindExpiredLeasesAsync(DateTimeOffset now, int limit, CancellationToken cancellationToken)
     {
-        using var connection = OpenReader();
+        using var lease = _readers.Rent();
+        var connection = lease.Connection;
         using var command = Command(connection, null,
             "SELECT id FROM sessions WHERE lease_expires_at <= $now AND state NOT IN ('error', 'terminating', 'terminated') " +
             "ORDER BY lease_expires_at LIMIT $limit;");

@@ -76,7 +76,8 @@ internal sealed partial class SqliteSessionStore
     /// <inheritdoc />
     public Task<SessionPage> ListChildrenAsync(string parentId, long? afterCreatedSeq, int limit, CancellationToken cancellationToken)
     {
-        using var connection = OpenReader();
+        using var lease = _readers.Rent();
+        var connection = lease.Connection;
         using var transaction = connection.BeginTransaction(deferred: true);
         var head = Scalar(connection, transaction, "SELECT seq FROM sqlite_sequence WHERE name = 'events';") ?? 0;
         using var command = Command(connection, transaction,
@@ -92,7 +93,8 @@ internal sealed partial class SqliteSessionStore
     /// <inheritdoc />
     public Task<TreePage?> ReadSubtreeAsync(string id, string? afterPath, int limit, CancellationToken cancellationToken)
     {
-        using var connection = OpenReader();
+        using var lease = _readers.Rent();
+        var connection = lease.Connection;
         using var transaction = connection.BeginTransaction(deferred: true);
         var head = Scalar(connection, transaction, "SELECT seq FROM sqlite_sequence WHERE name = 'events';") ?? 0;
         string path;

@@ -179,7 +179,8 @@ internal sealed partial class SqliteSessionStore
     /// <inheritdoc />
     public Task<UsageResult> ReadUsageAsync(UsageQuery query, CancellationToken cancellationToken)
     {
-        using var connection = OpenReader();
+        using var lease = _readers.Rent();
+        var connection = lease.Connection;
         using var transaction = connection.BeginTransaction(deferred: true);
         var head = Scalar(connection, transaction, "SELECT seq FROM sqlite_sequence WHERE name = 'events';") ?? 0;
         using var select = Command(connection, transaction,

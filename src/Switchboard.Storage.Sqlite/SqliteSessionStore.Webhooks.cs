@@ -14,7 +14,8 @@ internal sealed partial class SqliteSessionStore
     /// <inheritdoc />
     public Task<IReadOnlyList<WebhookEndpoint>> ListWebhooksAsync(CancellationToken cancellationToken)
     {
-        using var connection = OpenReader();
+        using var lease = _readers.Rent();
+        var connection = lease.Connection;
         using var command = connection.CreateCommand();
         command.CommandText = $"SELECT {WebhookColumns} FROM webhooks ORDER BY id;";
         return Task.FromResult<IReadOnlyList<WebhookEndpoint>>(ReadWebhooks(command));
@@ -23,7 +24,8 @@ internal sealed partial class SqliteSessionStore
     /// <inheritdoc />
     public Task<WebhookEndpoint?> GetWebhookAsync(string id, CancellationToken cancellationToken)
     {
-        using var connection = OpenReader();
+        using var lease = _readers.Rent();
+        var connection = lease.Connection;
         using var command = connection.CreateCommand();
         command.CommandText = $"SELECT {WebhookColumns} FROM webhooks WHERE id = $id;";
         command.Parameters.AddWithValue("$id", id);

@@ -7,8 +7,8 @@ namespace Switchboard.Storage.Sqlite;
 
 /// <summary>
 /// The embedded store. One writer connection, used under a lock, assigns <c>seq</c> and commits each
-/// batch of writes with their events in one IMMEDIATE transaction; reads use pooled connections,
-/// which WAL lets run beside the writer.
+/// batch of writes with their events in one IMMEDIATE transaction; reads use the connections of a
+/// <see cref="ReaderPool"/>, which WAL lets run beside the writer.
 /// </summary>
 internal sealed partial class SqliteSessionStore : ISessionStore, IAlertStore, IWebhookStore, ICommandStore, ITreeStore
 {
@@ -19,6 +19,7 @@ internal sealed partial class SqliteSessionStore : ISessionStore, IAlertStore, I
     private readonly LocalEventFeed _feed = new();
     private readonly SessionRowCache _rows = new();
     private readonly SpanLinkCache _links = new();
+    private readonly ReaderPool _readers;
     private SqliteConnection? _writer;
     private WriterCommands? _commands;
     private DataDirectoryLock? _directoryLock;
@@ -39,9 +40,10 @@ internal sealed partial class SqliteSessionStore : ISessionStore, IAlertStore, I
             DataSource = options.DatabasePath,
             Mode = SqliteOpenMode.ReadWriteCreate,
             Cache = SqliteCacheMode.Private,
-            Pooling = true,
+            Pooling = false, // the readers' pool is ReaderPool; the writer is one connection for the store's life
             DefaultTimeout = 30,
         }.ToString();
+        _readers = new ReaderPool(_connectionString);
     }
 
     /// <inheritdoc />
@@ -123,8 +125,7 @@ internal sealed partial class SqliteSessionStore : ISessionStore, IAlertStore, I
             _writeLock.Release();
         }
 
-        using var probe = new SqliteConnection(_connectionString);
-        SqliteConnection.ClearPool(probe);
+        _readers.Dispose();
         _directoryLock?.Dispose();
         _directoryLock = null;
     }
@@ -186,14 +187,6 @@ internal sealed partial class SqliteSessionStore : ISessionStore, IAlertStore, I
         using var command = connection.CreateCommand();
         command.CommandText = sql;
         return command.ExecuteScalar() is long value ? value : null;
-    }
-
-    private SqliteConnection OpenReader()
-    {
-        var connection = new SqliteConnection(_connectionString);
-        connection.Open();
-        PersistentWal.Enable(connection);
-        return connection;
     }
 
     private DateTimeOffset Now() => WireTime.Now(_time);
