@@ -40,6 +40,9 @@ internal sealed record SoakResult(
     /// <summary>Highest thread count in the last 10 minutes less the highest in the 10 minutes after the warm-up.</summary>
     public int ThreadGrowth => (int)Growth(s => s.Threads);
 
+    /// <summary><see cref="ThreadGrowth"/> of the threads other than the runtime pool's workers.</summary>
+    public int OtherThreadGrowth => (int)Growth(s => s.Threads - s.PoolWorkers);
+
     public bool RssMet => RssSlopeMbPerHour <= 1;
 
     public bool FilesMet => FileGrowth <= 0;

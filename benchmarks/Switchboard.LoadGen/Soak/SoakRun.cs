@@ -98,7 +98,7 @@ internal sealed class SoakRun(BenchOptions options, TextWriter log)
             {
                 log.WriteLine(string.Create(CultureInfo.InvariantCulture,
                     $"[{DateTime.Now:HH:mm:ss}] soak {sample.Minutes:F1} min: RSS after GC {sample.RssAfterGc / 1048576.0:F1} MiB (anonymous {sample.RssAnonAfterGc / 1048576.0:F1}), heap {sample.HeapAfterGc / 1048576.0:F1} MiB, " +
-                    $"{sample.OpenFiles} files, {sample.Threads} threads, {sample.Connections} connections, queued {sample.SendQueueBytes / 1024.0:F0} KiB, " +
+                    $"{sample.OpenFiles} files, {sample.Threads} threads ({sample.PoolWorkers} pool workers), {sample.Connections} connections, queued {sample.SendQueueBytes / 1024.0:F0} KiB, " +
                     $"inboxes {sample.LiveInbox}/{sample.AlertsInbox}, {sample.EventsAppended:N0} events, {sessions.Failures + vanishing.Failures} failures, load {sample.Load}"));
             }
         }

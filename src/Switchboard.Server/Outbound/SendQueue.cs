@@ -19,9 +19,6 @@ namespace Switchboard.Outbound;
 /// </summary>
 internal sealed partial class SendQueue
 {
-    private const int InitialCapacity = 8;
-    private const int ShrinkAbove = 256;
-
     /// <summary>Frames waiting this long with no drain mean the consumer stopped reading, not that it is slow.</summary>
     internal const long StallMilliseconds = 1000;
 
@@ -39,13 +36,7 @@ internal sealed partial class SendQueue
     private readonly long _backlogTicks; // BacklogMilliseconds and StallMilliseconds in the clock's timestamp units
     private readonly long _stallTicks;
     private long _lastProgress; // TimeProvider timestamp of the last drain, or the last time the queue was empty
-    private OutboundFrame?[] _ring = new OutboundFrame?[InitialCapacity];
-    private long[] _queuedAt = new long[InitialCapacity]; // when each slot's frame was queued (TimeProvider timestamps)
-    private int _head;
-    private int _count; // ring slots in use, superseded ones included
-    private int _holes; // slots of superseded frames, skipped when drained
     private long _bytes;
-    private long _tail; // absolute position of the next slot, for finding superseded frames
     private bool _signaled;
     private bool _overflowed;
     private bool _completed;
@@ -286,45 +277,6 @@ internal sealed partial class SendQueue
         }
     }
 
-    private int DrainLocked(OutboundFrame[] into)
-    {
-        var n = 0;
-        while (_count > 0 && n < into.Length)
-        {
-            var frame = _ring[_head];
-            _ring[_head] = null;
-            _head = (_head + 1) & (_ring.Length - 1);
-            _count--;
-            if (frame is null)
-            {
-                _holes--;
-                continue; // a summary or usage update superseded by a newer one
-            }
-
-            _bytes -= frame.Size;
-            into[n++] = frame;
-        }
-
-        if (n > 0)
-        {
-            _lastProgress = _time.GetTimestamp();
-        }
-
-        if (n == 0)
-        {
-            _signaled = false;
-            ForgetUsage();
-            if (_ring.Length > ShrinkAbove)
-            {
-                _ring = new OutboundFrame?[InitialCapacity];
-                _queuedAt = new long[InitialCapacity];
-                _head = 0;
-            }
-        }
-
-        return n;
-    }
-
     /// <summary>Stops accepting frames; pending ones are dropped.</summary>
     public void Complete()
     {
@@ -339,47 +291,4 @@ internal sealed partial class SendQueue
 
         waiter?.TrySetResult();
     }
-
-    private void ClearLocked()
-    {
-        ForgetUsage();
-        Array.Clear(_ring);
-        _count = 0;
-        _holes = 0;
-        _bytes = 0;
-    }
-
-    private void Append(OutboundFrame frame, long now)
-    {
-        if (_count == _ring.Length)
-        {
-            Grow();
-        }
-
-        var position = _tail++;
-        var index = (_head + _count) & (_ring.Length - 1);
-        _ring[index] = frame;
-        _queuedAt[index] = now;
-        _count++;
-        _bytes += frame.Size;
-        _peakBytes = Math.Max(_peakBytes, _bytes);
-        Track(frame, position);
-    }
-
-    private void Grow()
-    {
-        var bigger = new OutboundFrame?[_ring.Length * 2];
-        var queuedAt = new long[bigger.Length];
-        for (var i = 0; i < _count; i++)
-        {
-            var from = (_head + i) & (_ring.Length - 1);
-            bigger[i] = _ring[from];
-            queuedAt[i] = _queuedAt[from];
-        }
-
-        _ring = bigger;
-        _queuedAt = queuedAt;
-        _head = 0;
-    }
-
 }

@@ -34,6 +34,10 @@ public sealed class Chromium : IAsyncLifetime
                 "Install it (apt-get install chromium; .ci/run does this) or set SWITCHBOARD_CHROMIUM. These tests never skip.");
         }
 
+        // Expect's own default is 5 s, a third of every other wait in the suite; on a loaded machine a live update
+        // (write, commit, fan-out, render) can take longer, and these assertions only wait, so a longer bound costs a
+        // passing test nothing.
+        Assertions.SetDefaultExpectTimeout((float)Switchboard.Testing.TestTimeouts.Default.TotalMilliseconds);
         _playwright = await Playwright.CreateAsync();
         _browser = await _playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
         {

@@ -8,7 +8,7 @@ import { Presence } from "../../vendor/phoenix/phoenix.mjs";
 import { applyEvent } from "../../vendor/switchboard-client/live.js";
 import { sourceBadge, stateBadge } from "./badge.js";
 import { describe } from "./events.js";
-import { ACTIONS } from "./actions.js";
+import { ActionForm } from "./actions.js";
 import { CommandHistory } from "./commands.js";
 import { SubtreeModel, renderTree } from "./tree.js";
 
@@ -30,8 +30,7 @@ export class DetailPanel {
   #timeline = new Map();
   #commands = new CommandHistory();
   #returnFocus = null;
-  #pending = null;
-  #busy = false;
+  #actions;
   #tree = null;
   #renderTree = frameScheduler(() => this.#drawTree());
 
@@ -42,14 +41,16 @@ export class DetailPanel {
     this.#onClose = onClose;
     this.#onNavigate = onNavigate;
     byTestId("detail-close").addEventListener("click", () => this.close());
-    for (const button of byTestId("detail-actions").querySelectorAll("[data-action]")) {
-      button.addEventListener("click", () => this.#ask(button.dataset.action));
-    }
-
-    byTestId("action-cancel").addEventListener("click", () => this.#ask(null));
-    byTestId("action-confirm").addEventListener("submit", (e) => {
-      e.preventDefault();
-      this.#act();
+    this.#actions = new ActionForm(api, {
+      openId: () => this.openId,
+      session: () => this.#session,
+      onCommand: (command) => this.#commands.remember(command),
+      onSession: (session) => {
+        if (!this.#session || session.version >= this.#session.version) {
+          this.#session = session;
+        }
+      },
+      render: () => this.#render(),
     });
     document.addEventListener("keydown", (e) => {
       if (e.key === "Escape" && this.openId !== null) {
@@ -75,8 +76,8 @@ export class DetailPanel {
     this.#timeline = new Map();
     this.#commands = new CommandHistory();
     this.#tree = new SubtreeModel(id);
-    this.#ask(null);
-    this.#showResult(null);
+    this.#actions.ask(null);
+    this.#actions.showResult(null);
     const channel = this.#socket.channel(`session:${id}`, { viewer: VIEWER, subtree: true, limit: 1000 });
     // phoenix.js's Presence merges the state and diffs in any order; the count is its distinct keys.
     const presence = new Presence(channel);
@@ -147,70 +148,6 @@ export class DetailPanel {
     }
   }
 
-  /** Shows the confirmation for an action (null hides it). */
-  #ask(action) {
-    this.#pending = action;
-    const form = byTestId("action-confirm");
-    form.hidden = action === null;
-    if (action === null) {
-      return;
-    }
-
-    const spec = ACTIONS[action];
-    setText(byTestId("action-question"), spec.question);
-    const input = byTestId("action-reason");
-    input.hidden = !spec.input;
-    input.value = "";
-    input.required = Boolean(spec.input?.required);
-    setAttr(input, "placeholder", spec.input?.placeholder ?? null);
-    setAttr(input, "aria-label", spec.input?.label ?? null);
-    // Ending the whole subtree is offered when something it started still runs.
-    const running = (this.#session?.subtree?.active ?? 1) - (this.#session?.state === "terminated" ? 0 : 1);
-    byTestId("action-cascade-label").hidden = action !== "terminate" || running <= 0;
-    byTestId("action-cascade").checked = false;
-    setText(byTestId("action-cascade-text"), `Also end the ${formatInt(running)} running ${running === 1 ? "session" : "sessions"} it started`);
-    setAttr(form, "data-action", action);
-    (spec.input ? input : byTestId("action-ok")).focus();
-  }
-
-  async #act() {
-    const action = this.#pending;
-    const id = this.openId;
-    if (!action || !id || this.#busy) {
-      return;
-    }
-
-    const spec = ACTIONS[action];
-    this.#busy = true;
-    byTestId("action-ok").disabled = true;
-    try {
-      const text = byTestId("action-reason").value.trim();
-      const answer = spec.command
-        ? await this.#api.issueCommand(id, spec.command, text)
-        : await spec.run(this.#api, id, text, action === "terminate" && byTestId("action-cascade").checked);
-      if (this.openId !== id) {
-        return;
-      }
-
-      if (spec.command) {
-        this.#commands.remember(answer);
-      } else if (answer && (!this.#session || answer.version >= this.#session.version)) {
-        this.#session = answer;
-      }
-
-      this.#ask(null);
-      this.#showResult(spec.done, "ok");
-    } catch (error) {
-      if (this.openId === id) {
-        this.#showResult(`${spec.failed}: ${error.message}`, "error");
-      }
-    } finally {
-      this.#busy = false;
-      byTestId("action-ok").disabled = false;
-      this.#render();
-    }
-  }
-
   /** The tree section: the parent (a link up), the subtree's totals, and the tree of what the session started. */
   #drawTree() {
     const tree = this.#tree;
@@ -246,13 +183,6 @@ export class DetailPanel {
       this.#returnFocus = back;
       this.#onNavigate?.(id);
     }
-  }
-
-  #showResult(text, outcome) {
-    const el = byTestId("action-result");
-    el.hidden = text === null;
-    setText(el, text ?? "");
-    setAttr(el, "data-outcome", outcome ?? null);
   }
 
   #leave() {
@@ -358,8 +288,8 @@ export class DetailPanel {
     byTestId("commands-unsupported").hidden = !(active && s.accepts_commands === false);
     byTestId("action-pause").hidden = !commandable || s.state === "paused";
     byTestId("action-resume").hidden = !commandable || s.state !== "paused";
-    if (!active && this.#pending) {
-      this.#ask(null);
+    if (!active && this.#actions.pending) {
+      this.#actions.ask(null);
     }
 
     const error = byTestId("detail-error");
