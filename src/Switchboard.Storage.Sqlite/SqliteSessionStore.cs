@@ -66,6 +66,7 @@ internal sealed partial class SqliteSessionStore : ISessionStore, IAlertStore, I
             try
             {
                 await OpenWriterAsync(cancellationToken);
+                _readers.Open();
             }
             catch (SqliteException ex) when (SqliteFailure.IsDiskFull(ex, DataDirectory))
             {
@@ -74,6 +75,7 @@ internal sealed partial class SqliteSessionStore : ISessionStore, IAlertStore, I
         }
         catch
         {
+            _readers.CloseIdle();
             _commands?.Dispose();
             _commands = null;
             if (_writer is not null)

@@ -5,57 +5,59 @@ using Switchboard.Testing;
 
 namespace Switchboard.Storage.Tests;
 
-/// <summary>The SQLite store's read connections stay open between reads, and no more of them than it keeps.</summary>
+/// <summary>The SQLite store's read connections: a fixed set, open from the start, used in turn; a burst's extras are closed.</summary>
 public sealed class ReaderPoolTests : IDisposable
 {
     private readonly TempDirectory _dir = new();
 
     [Fact]
-    public void AReturnedConnectionServesTheNextReadStillOpen()
+    public void TheOpenedConnectionsServeReadsInTurnAndStayOpen()
     {
         using var pool = NewPool();
-        SqliteConnection first;
-        using (var lease = pool.Rent())
+        pool.Open();
+        pool.IdleCount.ShouldBe(ReaderPool.Size);
+
+        var seen = new List<SqliteConnection>();
+        for (var i = 0; i < ReaderPool.Size * 2; i++)
         {
-            first = lease.Connection;
-            Count(first).ShouldBe(1L);
+            using var lease = pool.Rent();
+            Count(lease.Connection).ShouldBe(1L);
+            seen.Add(lease.Connection);
         }
 
-        using (var again = pool.Rent())
-        {
-            again.Connection.ShouldBeSameAs(first);
-            again.Connection.State.ShouldBe(ConnectionState.Open);
-            Count(again.Connection).ShouldBe(1L);
-        }
-
-        pool.IdleCount.ShouldBe(1);
+        seen.Distinct().Count().ShouldBe(ReaderPool.Size, "no read opened a connection of its own");
+        seen.Skip(ReaderPool.Size).ShouldBe(seen.Take(ReaderPool.Size), "each read takes the connection idle longest");
+        seen.ShouldAllBe(c => c.State == ConnectionState.Open);
+        pool.IdleCount.ShouldBe(ReaderPool.Size);
     }
 
     [Fact]
-    public void ABurstOpensWhatItNeedsAndKeepsOnlyTheIdleLimit()
+    public void ABurstOpensWhatItNeedsAndKeepsOnlyThePoolsSize()
     {
         using var pool = NewPool();
-        var leases = Enumerable.Range(0, ReaderPool.MaxIdle + 3).Select(_ => pool.Rent()).ToList();
-        leases.Select(l => l.Connection).Distinct().Count().ShouldBe(ReaderPool.MaxIdle + 3, "each read at once has its own connection");
+        pool.Open();
+        var leases = Enumerable.Range(0, ReaderPool.Size + 3).Select(_ => pool.Rent()).ToList();
+        leases.Select(l => l.Connection).Distinct().Count().ShouldBe(ReaderPool.Size + 3, "each read at once has its own connection");
 
         foreach (var lease in leases)
         {
             lease.Dispose();
         }
 
-        pool.IdleCount.ShouldBe(ReaderPool.MaxIdle);
-        leases.Count(l => l.Connection.State == ConnectionState.Open).ShouldBe(ReaderPool.MaxIdle, "the ones beyond the limit are closed");
+        pool.IdleCount.ShouldBe(ReaderPool.Size);
+        leases.Count(l => l.Connection.State == ConnectionState.Open).ShouldBe(ReaderPool.Size, "the ones beyond the size are closed");
     }
 
     [Fact]
     public void DisposingClosesTheIdleAtOnceAndTheRentedWhenTheyComeBack()
     {
         var pool = NewPool();
+        pool.Open();
         var rented = pool.Rent();
         var idle = pool.Rent();
         var idleConnection = idle.Connection;
         idle.Dispose();
-        pool.IdleCount.ShouldBe(1);
+        pool.IdleCount.ShouldBe(ReaderPool.Size - 1);
 
         pool.Dispose();
 
