@@ -30,12 +30,14 @@ public sealed class FeedTests(Chromium chromium)
         """;
 
     /// <summary>
-    /// Samples the feed inside the page every 250 ms for <c>ms</c>: how many entries are readable (in the list's visible
-    /// area and the viewport, computed opacity 1, with text, not covered), how many separate renders (mutation batches) the
-    /// list saw, and how many session events the page received meanwhile.
+    /// Samples the feed inside the page <c>count</c> times, at least 250 ms apart: how many entries are readable (in the
+    /// list's visible area and the viewport, computed opacity 1, with text, not covered), how many separate renders
+    /// (mutation batches) the list saw, how many session events the page received meanwhile, and how long it took. A
+    /// fixed number of samples, not a fixed window: on a loaded machine the page's timers fire late, and a window of 10 s
+    /// once held only 13 ticks of 250 ms.
     /// </summary>
     private const string SampleFeed = """
-        ms => new Promise(resolve => {
+        count => new Promise(resolve => {
           const list = document.querySelector('[data-testid=event-list]');
           const eventsBefore = window.__sessionEvents;
           let renders = 0;
@@ -53,10 +55,11 @@ public sealed class FeedTests(Chromium chromium)
                 && getComputedStyle(li).opacity === '1' && li.textContent.trim().length > 0 && hit?.closest('li') === li;
             }).length;
             samples.push(readable);
-            if (performance.now() - started >= ms) {
+            if (samples.length === count) {
               clearInterval(timer);
               observer.disconnect();
-              resolve(JSON.stringify({ samples, renders, events: window.__sessionEvents - eventsBefore }));
+              const ms = performance.now() - started;
+              resolve(JSON.stringify({ samples, renders, ms, events: window.__sessionEvents - eventsBefore }));
             }
           }, 250);
         })
@@ -76,18 +79,20 @@ public sealed class FeedTests(Chromium chromium)
         try
         {
             await Expect(page.EventItems.Nth(9)).ToBeVisibleAsync();
-            var result = JsonDocument.Parse(await page.Page.EvaluateAsync<string>(SampleFeed, 10_000)).RootElement;
+            // 40 samples: 10 s on an idle machine, longer when the page's timers fire late.
+            var result = JsonDocument.Parse(await page.Page.EvaluateAsync<string>(SampleFeed, 40)).RootElement;
             var samples = result.GetProperty("samples").EnumerateArray().Select(s => s.GetInt32()).ToList();
-            samples.Count.ShouldBeGreaterThanOrEqualTo(20, "sampled over the whole 10 s");
             samples.ShouldAllBe(n => n >= 10, "readable entries per sample: " + string.Join(",", samples));
+            var seconds = result.GetProperty("ms").GetDouble() / 1000;
 
-            // The load was real: the page received hundreds of session events during the 10 s. (The fleet aims at about 370
-            // a second, but the server answers a batch only once it is fanned out, waiting up to 250 ms, and holds writers
-            // while the page's socket is behind: on a loaded machine the fleet's 37 a batch can come down to about 150 a
-            // second.) And the list was rendered a few times a second at most, not once per event: that would be hundreds.
+            // The load was real: the page received hundreds of session events while it was sampled. (The fleet aims at about
+            // 370 a second, but the server answers a batch only once it is fanned out, waiting up to 250 ms, and holds
+            // writers while the page's socket is behind: on a loaded machine the fleet's 37 a batch can come down to about
+            // 150 a second.) And the list was rendered a few times a second at most, not once per event: that would be
+            // hundreds a second.
             var events = result.GetProperty("events").GetInt32();
             events.ShouldBeGreaterThanOrEqualTo(600, "session events the page received while it was sampled");
-            result.GetProperty("renders").GetInt32().ShouldBeLessThanOrEqualTo(60);
+            result.GetProperty("renders").GetInt32().ShouldBeLessThanOrEqualTo((int)(6 * seconds), $"renders in {seconds:F1} s");
         }
         finally
         {
