@@ -20,9 +20,20 @@ namespace Switchboard.Hosting;
 /// carry <c>Connection: close</c>), waits <see cref="SwitchboardOptions.ShutdownDrainDelay"/> for load balancers to
 /// notice, closes stream clients with 1001 (they reconnect and resume elsewhere or after the restart), lets the server
 /// answer the requests in flight, and only then stops the pipeline, so every accepted write is committed.
+/// <para>
+/// The runtime owns that order also when the host never finished starting (a later hosted service failed, an OTLP/gRPC
+/// address was taken): the host then calls no <c>StopAsync</c> and only disposes its services, in the container's order,
+/// which has the store at several places (every store view registered by a factory is one more). Disposing the runtime
+/// stops what it started, in order, before the container reaches the store. The store views are its constructor's
+/// parameters for that reason: resolved before it, they are disposed after it.
+/// </para>
 /// </summary>
 internal sealed class SwitchboardRuntime(
     ISessionStore store,
+    IAlertStore alertStore,
+    ICommandStore commandStore,
+    ITreeStore treeStore,
+    IWebhookStore webhookStore,
     WritePipeline pipeline,
     LiveHub live,
     NodeReadiness readiness,
@@ -35,9 +46,10 @@ internal sealed class SwitchboardRuntime(
     ConnectionRegistry connections,
     LongPollRegistry longPolls,
     SwitchboardOptions options,
-    ILogger<SwitchboardRuntime> logger) : IHostedLifecycleService
+    ILogger<SwitchboardRuntime> logger) : IHostedLifecycleService, IAsyncDisposable
 {
     private readonly CancellationTokenSource _stopping = new();
+    private int _stopped;
 
     public async Task StartAsync(CancellationToken cancellationToken)
     {
@@ -84,6 +96,13 @@ internal sealed class SwitchboardRuntime(
 
     public async Task StopAsync(CancellationToken cancellationToken)
     {
+        if (Interlocked.Exchange(ref _stopped, 1) != 0)
+        {
+            return;
+        }
+
+        // The views are the store; they are named here only so the container disposes them after the runtime.
+        _ = (alertStore, commandStore, treeStore, webhookStore);
         readiness.MarkStopping();
         leases.Dispose();
         commandExpiry.Dispose();
@@ -100,4 +119,7 @@ internal sealed class SwitchboardRuntime(
         connections.Dispose();
         await store.DisposeAsync();
     }
+
+    /// <summary>Stops what started, in order, unless <see cref="StopAsync"/> already did (see the class remarks).</summary>
+    public async ValueTask DisposeAsync() => await StopAsync(CancellationToken.None);
 }
