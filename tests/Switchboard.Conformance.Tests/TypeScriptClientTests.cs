@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Net.Http.Json;
+using System.Text;
 using System.Text.Json;
 using Microsoft.Playwright;
 using Switchboard.Testing;
@@ -234,8 +235,13 @@ public sealed class TypeScriptClientPackage : IAsyncLifetime
         return _browser;
     }
 
-    /// <summary>Runs a command in clients/typescript with the built server's path in the environment.</summary>
-    public static async Task<(int ExitCode, string Output)> RunAsync(string command, IEnumerable<string> args, TimeSpan timeout)
+    /// <summary>
+    /// Runs a command in clients/typescript with the built server's path in the environment, and gives up once it has
+    /// printed nothing for <paramref name="quiet"/>. A bound on silence, not on the whole run: a test runner prints as
+    /// each test ends, so a stuck test still fails, while a whole suite on a loaded machine may take as long as its tests
+    /// need (one stress run took over 3 minutes for the node suites, every test passing).
+    /// </summary>
+    public static async Task<(int ExitCode, string Output)> RunAsync(string command, IEnumerable<string> args, TimeSpan quiet)
     {
         var start = new ProcessStartInfo(command)
         {
@@ -263,20 +269,53 @@ public sealed class TypeScriptClientPackage : IAsyncLifetime
 
         using (process)
         {
-            var stdout = process.StandardOutput.ReadToEndAsync();
-            var stderr = process.StandardError.ReadToEndAsync();
-            using var cts = new CancellationTokenSource(timeout);
-            try
+            var output = new StringBuilder();
+            var lastOutput = Stopwatch.GetTimestamp();
+            void Printed(object sender, DataReceivedEventArgs e)
             {
-                await process.WaitForExitAsync(cts.Token);
-            }
-            catch (OperationCanceledException)
-            {
-                process.Kill(entireProcessTree: true);
-                throw new TimeoutException($"{command} {string.Join(' ', args)} did not finish within {timeout}:\n{await stdout}{await stderr}");
+                if (e.Data is null)
+                {
+                    return;
+                }
+
+                lock (output)
+                {
+                    output.AppendLine(e.Data);
+                }
+
+                Interlocked.Exchange(ref lastOutput, Stopwatch.GetTimestamp());
             }
 
-            return (process.ExitCode, await stdout + await stderr);
+            process.OutputDataReceived += Printed;
+            process.ErrorDataReceived += Printed;
+            process.BeginOutputReadLine();
+            process.BeginErrorReadLine();
+            while (!process.HasExited)
+            {
+                using var tick = new CancellationTokenSource(TimeSpan.FromSeconds(1));
+                try
+                {
+                    await process.WaitForExitAsync(tick.Token);
+                }
+                catch (OperationCanceledException)
+                {
+                    if (Stopwatch.GetElapsedTime(Interlocked.Read(ref lastOutput)) > quiet)
+                    {
+                        process.Kill(entireProcessTree: true);
+                        await process.WaitForExitAsync();
+                        lock (output)
+                        {
+                            throw new TimeoutException($"{command} {string.Join(' ', args)} printed nothing for {quiet}:\n{output}");
+                        }
+                    }
+                }
+            }
+
+            await process.WaitForExitAsync(); // the output's last lines
+            lock (output)
+            {
+                return (process.ExitCode, output.ToString());
+            }
         }
     }
 
