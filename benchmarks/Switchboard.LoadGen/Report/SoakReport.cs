@@ -54,9 +54,9 @@ internal sealed class SoakReport : SectionReport<SoakResult>
         Line("| target | measured | |");
         Line("|---|---|---|");
         Line($"| RSS after GC grows ≤ 1 MB per hour | {r.RssSlopeMbPerHour:+0.00;-0.00} MB/h (least squares; of it anonymous {r.RssAnonSlopeMbPerHour:+0.00;-0.00} MB/h; heap after GC {r.HeapSlopeMbPerHour:+0.00;-0.00} MB/h) | {Verdict(r.RssMet)} |");
-        Line($"| no growth in open files | {Range(r, s => s.OpenFiles)}; highest in the last 10 min less the highest in the first 10 after warm-up: {r.FileGrowth:+0;-0;0} | {Verdict(r.FilesMet)} |");
-        Line($"| no growth in threads | {Range(r, s => s.Threads)}; likewise: {r.ThreadGrowth:+0;-0;0} (of them the runtime pool's workers {Range(r, s => s.PoolWorkers)}; " +
-             $"the other threads {Range(r, s => s.Threads - s.PoolWorkers)}, likewise {r.OtherThreadGrowth:+0;-0;0}) | {Verdict(r.ThreadsMet)} |");
+        Line($"| no growth in open files | {Range(r, s => s.OpenFiles)}; median of the last 10 min less the median of the first 10 after warm-up: {r.FileGrowth:+0.#;-0.#;0} (highest less highest: {r.FilePeakGrowth:+0;-0;0}) | {Verdict(r.FilesMet)} |");
+        Line($"| no growth in threads | {Range(r, s => s.Threads)}; likewise: {r.ThreadGrowth:+0.#;-0.#;0} (highest less highest: {r.ThreadPeakGrowth:+0;-0;0}; of them the runtime pool's workers {Range(r, s => s.PoolWorkers)}; " +
+             $"the other threads {Range(r, s => s.Threads - s.PoolWorkers)}, likewise {r.OtherThreadGrowth:+0.#;-0.#;0}) | {Verdict(r.ThreadsMet)} |");
         var controls = string.Join("; ", r.Controls.Select((c, i) =>
             $"control {i + 1}: {N(c.Received)} received, {N(c.Missing)} missing{(c.FirstMissing.Count > 0 ? " (first " + string.Join(", ", c.FirstMissing) + ")" : "")}, " +
             $"{N(c.Duplicates)} duplicates{(c.ClosedEarly is null ? "" : ", " + c.ClosedEarly)}"));

@@ -34,14 +34,27 @@ internal sealed record SoakResult(
     /// <summary>The same for the managed heap after GC.</summary>
     public double HeapSlopeMbPerHour => Slope(AfterWarmUp, s => s.HeapAfterGc) * 60 / 1e6;
 
-    /// <summary>Highest open-file count in the last 10 minutes less the highest in the 10 minutes after the warm-up.</summary>
-    public int FileGrowth => (int)Growth(s => s.OpenFiles);
+    /// <summary>
+    /// Open files: the median of the last 10 minutes less the median of the 10 minutes after the warm-up. Judged on
+    /// medians, not on peaks: the count includes a socket per connection, and ten subscribers leave and ten join every
+    /// second, so a sample's count moves with where in that churn it fell; a leak moves the median, a moment does not.
+    /// </summary>
+    public double FileGrowth => Growth(s => s.OpenFiles, Median);
 
-    /// <summary>Highest thread count in the last 10 minutes less the highest in the 10 minutes after the warm-up.</summary>
-    public int ThreadGrowth => (int)Growth(s => s.Threads);
+    /// <summary>
+    /// Threads, likewise on medians: the runtime pool adds a worker whenever work waits and retires it after 20 s idle,
+    /// so a sample taken during a burst counts a few more for a moment.
+    /// </summary>
+    public double ThreadGrowth => Growth(s => s.Threads, Median);
 
     /// <summary><see cref="ThreadGrowth"/> of the threads other than the runtime pool's workers.</summary>
-    public int OtherThreadGrowth => (int)Growth(s => s.Threads - s.PoolWorkers);
+    public double OtherThreadGrowth => Growth(s => s.Threads - s.PoolWorkers, Median);
+
+    /// <summary>The same windows compared by their highest sample, shown beside the judged figure.</summary>
+    public int FilePeakGrowth => (int)Growth(s => s.OpenFiles, Enumerable.Max);
+
+    /// <inheritdoc cref="FilePeakGrowth"/>
+    public int ThreadPeakGrowth => (int)Growth(s => s.Threads, Enumerable.Max);
 
     public bool RssMet => RssSlopeMbPerHour <= 1;
 
@@ -53,7 +66,8 @@ internal sealed record SoakResult(
 
     public bool Passed => Judged && RssMet && FilesMet && ThreadsMet && DeliveryMet && Failures == 0 && SubscribersClosedByServer == 0;
 
-    private double Growth(Func<SoakSample, double> value)
+    /// <summary><paramref name="statistic"/> of the last 10 minutes less that of the 10 minutes after the warm-up.</summary>
+    private double Growth(Func<SoakSample, double> value, Func<IEnumerable<double>, double> statistic)
     {
         var after = AfterWarmUp;
         if (after.Count == 0)
@@ -61,9 +75,16 @@ internal sealed record SoakResult(
             return 0;
         }
 
-        var first = after.Where(s => s.Minutes < WarmUpMinutes + 10).Max(value);
-        var last = after.Where(s => s.Minutes >= after[^1].Minutes - 10).Max(value);
+        var first = statistic(after.Where(s => s.Minutes < WarmUpMinutes + 10).Select(value));
+        var last = statistic(after.Where(s => s.Minutes >= after[^1].Minutes - 10).Select(value));
         return last - first;
+    }
+
+    private static double Median(IEnumerable<double> values)
+    {
+        var sorted = values.Order().ToArray();
+        var middle = sorted.Length / 2;
+        return sorted.Length % 2 == 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
     }
 
     /// <summary>Least-squares slope of <paramref name="value"/> against minutes (units per minute).</summary>

@@ -3,7 +3,7 @@ using Switchboard.Diagnostics;
 
 namespace Switchboard.Hosting;
 
-/// <summary>The node's lifecycle, leases and retention (<see cref="LogEventIds.Hosting"/>). Never log tokens, keys or message bodies.</summary>
+/// <summary>The node's lifecycle, leases, retention and the native heap (<see cref="LogEventIds.Hosting"/>). Never log tokens, keys or message bodies.</summary>
 internal static partial class SwitchboardLog
 {
     [LoggerMessage(LogEventIds.Hosting + 0, LogLevel.Information, "Switchboard started: store {Store}, epoch {Epoch}, head seq {HeadSeq}, {Active} active sessions", EventName = "Hosting.Started")]
@@ -23,4 +23,10 @@ internal static partial class SwitchboardLog
 
     [LoggerMessage(LogEventIds.Hosting + 5, LogLevel.Warning, "Retention purge failed", EventName = "Hosting.PurgeFailed")]
     public static partial void PurgeFailed(ILogger logger, Exception exception);
+
+    [LoggerMessage(LogEventIds.Hosting + 6, LogLevel.Information, "Native heap: free pages go back to the system every {Seconds} s (malloc_trim)", EventName = "Hosting.NativeHeapTrimmed")]
+    public static partial void NativeHeapTrimmed(ILogger logger, double seconds);
+
+    [LoggerMessage(LogEventIds.Hosting + 7, LogLevel.Information, "Native heap: not trimmed, the C library has no malloc_trim (not glibc)", EventName = "Hosting.NativeHeapNotTrimmed")]
+    public static partial void NativeHeapNotTrimmed(ILogger logger);
 }

@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.Options;
+using Switchboard.Hosting;
 using Switchboard.Options;
 using Switchboard.Storage;
 using Switchboard.Storage.Sqlite;
@@ -128,6 +129,9 @@ internal static class ServeCommand
                 options.Otlp.GrpcBestEffort = true;
             }
         });
+        // The process's native heap gives its free pages back (glibc keeps them in its arenas otherwise): once per
+        // process, so here and not in AddSwitchboard, which a process may call for several nodes.
+        builder.Services.AddHostedService<NativeHeapTrim>();
         if (StoreSelection.Use(switchboardBuilder, result, builder.Configuration, dataDir, result.GetValue(Durability), out var connectionString) is { } storeProblem)
         {
             await Console.Error.WriteLineAsync("switchboard: " + storeProblem);
