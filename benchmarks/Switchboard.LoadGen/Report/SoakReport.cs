@@ -54,7 +54,7 @@ internal sealed class SoakReport : SectionReport<SoakResult>
         Line("| target | measured | |");
         Line("|---|---|---|");
         Line($"| RSS after GC grows ≤ 1 MB per hour | {r.RssSlopeMbPerHour:+0.00;-0.00} MB/h (least squares; of it anonymous {r.RssAnonSlopeMbPerHour:+0.00;-0.00} MB/h; heap after GC {r.HeapSlopeMbPerHour:+0.00;-0.00} MB/h) | {Verdict(r.RssMet)} |");
-        Line($"| no growth in open files | {Range(r, s => s.OpenFiles)}; median of the last 10 min less the median of the first 10 after warm-up: {r.FileGrowth:+0.#;-0.#;0} (highest less highest: {r.FilePeakGrowth:+0;-0;0}) | {Verdict(r.FilesMet)} |");
+        Line($"| no growth in open files | {Range(r, s => s.OpenFiles)}; of them not a connection's socket {Range(r, s => s.OpenFiles - s.Connections)}, whose median of the last 10 min less that of the first 10 after warm-up: {r.FileGrowth:+0.#;-0.#;0} (all files, highest less highest: {r.FilePeakGrowth:+0;-0;0}) | {Verdict(r.FilesMet)} |");
         Line($"| no growth in threads | {Range(r, s => s.Threads)}; likewise: {r.ThreadGrowth:+0.#;-0.#;0} (highest less highest: {r.ThreadPeakGrowth:+0;-0;0}; of them the runtime pool's workers {Range(r, s => s.PoolWorkers)}; " +
              $"the other threads {Range(r, s => s.Threads - s.PoolWorkers)}, likewise {r.OtherThreadGrowth:+0.#;-0.#;0}) | {Verdict(r.ThreadsMet)} |");
         var controls = string.Join("; ", r.Controls.Select((c, i) =>

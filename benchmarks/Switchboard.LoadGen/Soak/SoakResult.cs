@@ -35,11 +35,11 @@ internal sealed record SoakResult(
     public double HeapSlopeMbPerHour => Slope(AfterWarmUp, s => s.HeapAfterGc) * 60 / 1e6;
 
     /// <summary>
-    /// Open files: the median of the last 10 minutes less the median of the 10 minutes after the warm-up. Judged on
-    /// medians, not on peaks: the count includes a socket per connection, and ten subscribers leave and ten join every
-    /// second, so a sample's count moves with where in that churn it fell; a leak moves the median, a moment does not.
+    /// Open files other than the connections' sockets: the median of the last 10 minutes less the median of the 10
+    /// minutes after the warm-up. Ten subscribers leave and ten join every second, so the raw count moves with where in
+    /// that churn a sample fell; a descriptor that leaked is counted by no connection and moves this median, a moment does not.
     /// </summary>
-    public double FileGrowth => Growth(s => s.OpenFiles, Median);
+    public double FileGrowth => Growth(s => s.OpenFiles - s.Connections, Median);
 
     /// <summary>
     /// Threads, likewise on medians: the runtime pool adds a worker whenever work waits and retires it after 20 s idle,

@@ -24,8 +24,8 @@ internal static partial class SwitchboardLog
     [LoggerMessage(LogEventIds.Hosting + 5, LogLevel.Warning, "Retention purge failed", EventName = "Hosting.PurgeFailed")]
     public static partial void PurgeFailed(ILogger logger, Exception exception);
 
-    [LoggerMessage(LogEventIds.Hosting + 6, LogLevel.Information, "Native heap: free pages go back to the system every {Seconds} s (malloc_trim)", EventName = "Hosting.NativeHeapTrimmed")]
-    public static partial void NativeHeapTrimmed(ILogger logger, double seconds);
+    [LoggerMessage(LogEventIds.Hosting + 6, LogLevel.Information, "Native heap: free pages go back to the system every {Seconds} s (malloc_trim); arenas: {Arenas}", EventName = "Hosting.NativeHeapTrimmed")]
+    public static partial void NativeHeapTrimmed(ILogger logger, double seconds, string arenas);
 
     [LoggerMessage(LogEventIds.Hosting + 7, LogLevel.Information, "Native heap: not trimmed, the C library has no malloc_trim (not glibc)", EventName = "Hosting.NativeHeapNotTrimmed")]
     public static partial void NativeHeapNotTrimmed(ILogger logger);

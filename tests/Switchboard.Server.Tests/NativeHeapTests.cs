@@ -7,9 +7,9 @@ namespace Switchboard.Server.Tests;
 /// Native memory that was freed below a live block stays in the process (glibc returns only an arena's top) until a
 /// trim gives its pages back. Measures this process's resident memory, so it runs alone.
 /// </summary>
-[Collection(nameof(NativeHeapTrimTests))]
-[CollectionDefinition(nameof(NativeHeapTrimTests), DisableParallelization = true)]
-public sealed class NativeHeapTrimTests
+[Collection(nameof(NativeHeapTests))]
+[CollectionDefinition(nameof(NativeHeapTests), DisableParallelization = true)]
+public sealed class NativeHeapTests
 {
     private const int BlockBytes = 4096;
     private const int Blocks = 8192; // 32 MiB
@@ -17,7 +17,7 @@ public sealed class NativeHeapTrimTests
     [Fact]
     public void ATrimGivesFreedNativeMemoryBackToTheSystem()
     {
-        NativeHeapTrim.Available.ShouldBeTrue("the suite runs on Linux with glibc, whose malloc_trim the executable calls");
+        NativeHeap.IsGlibc.ShouldBeTrue("the suite runs on Linux with glibc, whose heap the executable tunes");
 
         var ones = Enumerable.Repeat((byte)1, BlockBytes).ToArray();
         var blocks = new nint[Blocks];
@@ -36,7 +36,7 @@ public sealed class NativeHeapTrimTests
             }
 
             var freed = ResidentAnonymousBytes();
-            NativeHeapTrim.TrimNow().ShouldBeTrue("there were free pages to give back");
+            NativeHeap.Trim().ShouldBeTrue("there were free pages to give back");
             var trimmed = ResidentAnonymousBytes();
 
             (freed - trimmed).ShouldBeGreaterThan(Blocks * BlockBytes / 2, $"resident anonymous memory went from {freed:N0} to {trimmed:N0} bytes");
