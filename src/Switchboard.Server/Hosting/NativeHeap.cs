@@ -43,9 +43,10 @@ internal static class NativeHeap
 
     /// <summary>
     /// Caps the arenas at <see cref="MaxArenas"/>. Call first thing in <c>Main</c>: threads that already allocated keep
-    /// the arenas they have; those that first allocate later share the capped set. Returns whether glibc took it.
+    /// the arenas they have; those that first allocate later share the capped set. <see cref="ArenasLimited"/> says
+    /// whether glibc took it.
     /// </summary>
-    public static bool LimitArenas() => ArenasLimited = Glibc is { } glibc && glibc.MallOpt(ArenaMaxOption, MaxArenas) == 1;
+    public static void LimitArenas() => ArenasLimited = Glibc is { } glibc && glibc.MallOpt(ArenaMaxOption, MaxArenas) == 1;
 
     /// <summary>Gives every arena's whole free pages back to the system. Returns whether any memory went back.</summary>
     public static bool Trim() => Glibc is { } glibc && glibc.Trim(0) != 0;
