@@ -62,51 +62,6 @@ internal sealed partial class PostgresSessionStore
             return await command.ExecuteNonQueryAsync(ct) > 0;
         }, cancellationToken);
 
-    /// <summary>Reads the alerts a batch's alert writes target, inside the write transaction (which holds the log lock).</summary>
-    private static async Task<Dictionary<AlertTarget, Alert?>?> LoadAlertTargetsAsync(NpgsqlConnection connection, NpgsqlTransaction transaction,
-        IReadOnlyCollection<AlertTarget> targets, CancellationToken ct)
-    {
-        if (targets.Count == 0)
-        {
-            return null;
-        }
-
-        var found = new Dictionary<AlertTarget, Alert?>();
-        foreach (var target in targets)
-        {
-            await using var command = target.AlertId is { } id
-                ? new NpgsqlCommand("SELECT data FROM switchboard_alerts WHERE id = @id;", connection, transaction)
-                : new NpgsqlCommand("SELECT data FROM switchboard_alerts WHERE rule_id = @rule AND subject = @subject AND open;", connection, transaction);
-            if (target.AlertId is { } alertId)
-            {
-                command.Parameters.Add(new NpgsqlParameter<string>("id", alertId));
-            }
-            else
-            {
-                command.Parameters.Add(new NpgsqlParameter<string>("rule", target.RuleId!));
-                command.Parameters.Add(new NpgsqlParameter<string>("subject", target.Subject!));
-            }
-
-            found[target] = (await ReadAlertsAsync(command, ct)).FirstOrDefault();
-        }
-
-        return found;
-    }
-
-    private static NpgsqlBatchCommand UpsertAlert(Alert alert)
-    {
-        var command = new NpgsqlBatchCommand(
-            "INSERT INTO switchboard_alerts (id, rule_id, subject, open, raised_seq, data) VALUES (@id, @rule, @subject, @open, @seq, @data) " +
-            "ON CONFLICT (id) DO UPDATE SET open = excluded.open, data = excluded.data;");
-        command.Parameters.Add(new NpgsqlParameter<string>("id", alert.Id));
-        command.Parameters.Add(new NpgsqlParameter<string>("rule", alert.RuleId));
-        command.Parameters.Add(new NpgsqlParameter<string>("subject", alert.Subject));
-        command.Parameters.Add(new NpgsqlParameter<bool>("open", alert.IsOpen));
-        command.Parameters.Add(new NpgsqlParameter<long>("seq", alert.RaisedSeq));
-        command.Parameters.Add(new NpgsqlParameter<string>("data", Encoding.UTF8.GetString(AlertJson.ToBytes(alert))));
-        return command;
-    }
-
     private static async Task<List<Alert>> ReadAlertsAsync(NpgsqlCommand command, CancellationToken ct)
     {
         var alerts = new List<Alert>();

@@ -58,40 +58,6 @@ internal sealed partial class PostgresSessionStore
         return await ReadCommandsAsync(command, ct);
     }
 
-    /// <summary>
-    /// Reads the commands a batch targets, inside the write transaction (which holds the log lock, so no other node
-    /// changes them meanwhile): by id, and every outstanding one of the sessions, in one round trip.
-    /// </summary>
-    private static async Task<List<Command>?> LoadCommandTargetsAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, CommandTargets targets,
-        CancellationToken ct)
-    {
-        if (targets.IsEmpty)
-        {
-            return null;
-        }
-
-        await using var command = new NpgsqlCommand(
-            $"SELECT data FROM switchboard_commands WHERE id = ANY(@ids) OR ({PostgresCommandSchema.Outstanding} AND session_id = ANY(@sessions));",
-            connection, transaction);
-        command.Parameters.Add(new NpgsqlParameter<string[]>("ids", [.. targets.Ids]));
-        command.Parameters.Add(new NpgsqlParameter<string[]>("sessions", [.. targets.Sessions]));
-        return await ReadCommandsAsync(command, ct);
-    }
-
-    private static NpgsqlBatchCommand UpsertCommand(Command c)
-    {
-        var command = new NpgsqlBatchCommand(
-            "INSERT INTO switchboard_commands (id, session_id, state, issued_seq, expires_at, data) VALUES (@id, @session, @state, @seq, @expires, @data) " +
-            "ON CONFLICT (id) DO UPDATE SET state = excluded.state, data = excluded.data;");
-        command.Parameters.Add(new NpgsqlParameter<string>("id", c.Id));
-        command.Parameters.Add(new NpgsqlParameter<string>("session", c.SessionId));
-        command.Parameters.Add(new NpgsqlParameter<string>("state", c.State.ToWire()));
-        command.Parameters.Add(new NpgsqlParameter<long>("seq", c.IssuedSeq));
-        command.Parameters.Add(new NpgsqlParameter<DateTimeOffset>("expires", c.ExpiresAt.ToUniversalTime()));
-        command.Parameters.Add(new NpgsqlParameter<string>("data", CommandJson.ToRow(c)));
-        return command;
-    }
-
     private static async Task<List<Command>> ReadCommandsAsync(NpgsqlCommand command, CancellationToken ct)
     {
         var commands = new List<Command>();

@@ -17,7 +17,7 @@ internal sealed partial class PostgresSessionStore : ISessionStore, IStoreHealth
     private readonly ILogger _logger;
     private readonly NpgsqlDataSource _dataSource;
     private readonly PostgresEventFeed _feed;
-    private readonly SpanLinkCache _links = new();
+    private readonly UnitOfWork _unit;
     private readonly PostgresPresenceExchange _presence;
     private int _disposed;
 
@@ -27,6 +27,7 @@ internal sealed partial class PostgresSessionStore : ISessionStore, IStoreHealth
     {
         _options = options;
         _time = time;
+        _unit = new UnitOfWork(options.Usage);
         var loggers = loggerFactory ?? NullLoggerFactory.Instance;
         _logger = loggers.CreateLogger<PostgresSessionStore>();
         var connection = new NpgsqlConnectionStringBuilder(options.ConnectionString);

@@ -41,7 +41,6 @@ internal sealed partial class SqliteSessionStore
         }
 
         RebuildActiveCounts(_writer!);
-        ForgetUsage();
         _activeCountsStale = false;
         WriteFailureAtStart = null;
     }

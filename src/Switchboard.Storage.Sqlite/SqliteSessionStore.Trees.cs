@@ -13,66 +13,6 @@ namespace Switchboard.Storage.Sqlite;
 /// </summary>
 internal sealed partial class SqliteSessionStore
 {
-    /// <summary>Adds to <paramref name="current"/> the subtrees of the batch's cascades and adoptions, and every ancestor of what it holds.</summary>
-    private void ReadTrees(WriterCommands commands, IReadOnlyList<SessionWrite> writes, Dictionary<string, Session?> current)
-    {
-        foreach (var id in WriteBatch.SubtreeIds(writes))
-        {
-            if (current.GetValueOrDefault(id) is not { } top)
-            {
-                continue;
-            }
-
-            var select = commands.SelectSubtree;
-            select.Parameters["$from"].Value = TreePath.DescendantsFrom(top.TreePath);
-            select.Parameters["$to"].Value = TreePath.SubtreeEnd(top.TreePath);
-            using var reader = select.ExecuteReader();
-            while (reader.Read())
-            {
-                var session = SqliteRows.ReadSession(reader);
-                // A cascade may cover thousands of rows: they are used once and not cached.
-                current.TryAdd(session.Id, _rows.TryGet(session.Id, out var cached) ? cached : session);
-            }
-        }
-
-        foreach (var id in WriteBatch.MissingAncestors(current))
-        {
-            current[id] = CurrentRow(commands, id);
-        }
-    }
-
-    /// <summary>Writes the new places of the sessions an adoption moved (their rows' update leaves the tree columns alone).</summary>
-    private static void PersistMoves(WriteBatch batch, WriterCommands commands)
-    {
-        var move = commands.MoveSession;
-        foreach (var session in batch.Moved)
-        {
-            move.Bind(1, session.Id);
-            move.Bind(2, session.ParentId);
-            move.Bind(3, session.RootId);
-            move.Bind(4, session.Depth);
-            move.Bind(5, session.TreePath);
-            move.Execute();
-        }
-    }
-
-    /// <summary>Writes the new totals of the ancestors nothing else changed, in id order.</summary>
-    private static void PersistSubtrees(WriteBatch batch, WriterCommands commands)
-    {
-        var update = commands.UpdateSubtree;
-        foreach (var session in batch.SubtreeDirty)
-        {
-            var t = session.Subtree;
-            update.Bind(1, session.Id);
-            update.Bind(2, t.Sessions);
-            update.Bind(3, t.Active);
-            update.Bind(4, t.InputTokens);
-            update.Bind(5, t.OutputTokens);
-            update.Bind(6, SessionWire.Normalize(t.CostUsd).ToString(CultureInfo.InvariantCulture));
-            update.Execute();
-        }
-    }
-
     /// <inheritdoc />
     public Task<SessionPage> ListChildrenAsync(string parentId, long? afterCreatedSeq, int limit, CancellationToken cancellationToken)
     {

@@ -18,7 +18,8 @@ internal sealed partial class SqliteSessionStore : ISessionStore, IAlertStore, I
     private readonly SemaphoreSlim _writeLock = new(1, 1);
     private readonly LocalEventFeed _feed = new();
     private readonly SessionRowCache _rows = new();
-    private readonly SpanLinkCache _links = new();
+    private readonly SqliteSpanWaits _waits = new();
+    private readonly UnitOfWork _unit;
     private readonly ReaderPool _readers;
     private SqliteConnection? _writer;
     private WriterCommands? _commands;
@@ -44,6 +45,7 @@ internal sealed partial class SqliteSessionStore : ISessionStore, IAlertStore, I
             DefaultTimeout = 30,
         }.ToString();
         _readers = new ReaderPool(_connectionString);
+        _unit = new UnitOfWork(options.Usage);
     }
 
     /// <inheritdoc />
@@ -101,11 +103,20 @@ internal sealed partial class SqliteSessionStore : ISessionStore, IAlertStore, I
         Execute(_writer, SqliteCommandSchema.Create);
         AddMissingColumns(_writer);
         Execute(_writer, TreeSchema.Complete);
+        if (ReadMeta(_writer, "span_owners") is null)
+        {
+            Execute(_writer, SqliteSchema.SpanOwnersFromKeys);
+        }
+
+        // Rollup costs are exact decimals kept as text: a batch adds to them in SQL (SqliteWriteTransaction).
+        _writer.CreateFunction("decimal_add", (string a, string b) => Json.Decimals.Normalize(
+            decimal.Parse(a, System.Globalization.CultureInfo.InvariantCulture) + decimal.Parse(b, System.Globalization.CultureInfo.InvariantCulture))
+            .ToString(System.Globalization.CultureInfo.InvariantCulture), isDeterministic: true);
         Epoch = EnsureEpoch(_writer);
         LoadHead(_writer);
         RebuildActiveCountsOrDefer(_writer);
         _commands = new WriterCommands(_writer);
-        _links.TrackWaited(ReadWaitedSpans(_writer));
+        _waits.Load(_writer);
     }
 
     /// <inheritdoc />

@@ -91,8 +91,20 @@ internal static class SwitchboardDefaults
     public const int EventPageSize = 100;
     /// <summary>The deepest level a session may be below its root (Switchboard:Sessions:MaxTreeDepth).</summary>
     public const int MaxTreeDepth = 32;
-    /// <summary>The largest MaxTreeDepth a node accepts: a path of that many ids still fits an index entry comfortably.</summary>
+    /// <summary>The largest MaxTreeDepth a node accepts.</summary>
     public const int MaxTreeDepthLimit = 64;
+    /// <summary>
+    /// The longest tree path (the ids from the root to a session, joined by spaces), in characters: what a PostgreSQL
+    /// index entry holds with room to spare (its limit is about 2,700 bytes), so 64 levels of 31-character ids, or 15 of 128.
+    /// </summary>
+    public const int MaxTreePathLength = 2048;
+    /// <summary>
+    /// The most descendants a cascading terminate ends in one commit (deepest first); a larger subtree ends in several,
+    /// with other writers' commits in between, and its request is answered once the last one committed.
+    /// </summary>
+    public const int CascadeChunk = 500;
+    /// <summary>The most sessions a telemetry root may bring along when its span places it under a parent.</summary>
+    public const int MaxAdoptedSubtree = 1000;
     /// <summary>Nodes in one page of a subtree read or subtree join snapshot unless the request asks for fewer.</summary>
     public const int TreePageSize = 100;
     /// <summary>Most events one store read returns unless the caller asks for fewer.</summary>

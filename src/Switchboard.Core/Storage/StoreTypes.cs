@@ -37,6 +37,12 @@ public sealed record WriteResult(SwitchboardError? Error, Session? Session, Even
     /// commands after it, oldest first. Null for every other write.
     /// </summary>
     internal IReadOnlyList<Switchboard.Commands.Command>? Commands { get; init; }
+
+    /// <summary>
+    /// For a cascading terminate whose subtree is larger than one commit ends (<see cref="CascadePlan"/>): this commit
+    /// ended part of it, and the same write must be submitted again until a result without this flag.
+    /// </summary>
+    internal bool Incomplete { get; init; }
 }
 
 /// <summary>Filters for listing sessions. All filters combine with AND.</summary>
@@ -102,3 +108,10 @@ internal sealed record RetentionPolicy(TimeSpan MaxAge, long MaxEvents)
 
 /// <summary>The store cannot commit right now; nothing was written.</summary>
 public class StoreUnavailableException(string message, Exception? inner = null) : Exception(message, inner);
+
+/// <summary>
+/// The database refused what a batch would store (a character or a size it cannot hold, a constraint): nothing was
+/// written, and sending the same values again cannot help. Says nothing about the store's health; the write pipeline
+/// commits the batch's writes one at a time so only the write at fault is refused (<see cref="Errors.SwitchboardError.StoreRefused"/>).
+/// </summary>
+internal sealed class StoreRejectedException(string message, Exception? inner = null) : Exception(message, inner);

@@ -71,8 +71,8 @@ internal sealed partial class WriteBatch
 
     /// <summary>
     /// The distinct session ids a batch touches, for the store to read (and lock) before applying it: each write's target
-    /// and each create's or adoption's parent. Their ancestors (<see cref="MissingAncestors"/>) and the subtrees of
-    /// cascading terminates and adoptions (<see cref="SubtreeIds"/>) are read next.
+    /// and each create's or adoption's parent. Their ancestors and the subtrees of cascading terminates and adoptions are
+    /// read with them (<see cref="UnitOfWork"/>).
     /// </summary>
     public static IReadOnlyCollection<string> TargetIds(IReadOnlyList<SessionWrite> writes) =>
         writes.Select(w => SessionWriteProcessor.TargetId(w) ?? CommandSessionId(w)).Concat(writes.Select(w => w switch
@@ -92,10 +92,12 @@ internal sealed partial class WriteBatch
     /// <param name="commands">
     /// The commands of <see cref="CommandTargets"/>: those with its ids, and every outstanding command of its sessions.
     /// </param>
+    /// <param name="cascades">What each cascading terminate of the batch ends in this commit (none: only its target).</param>
     public static WriteBatch Apply(IReadOnlyList<SessionWrite> writes, IReadOnlyDictionary<string, Session?> current, LogHead head, DateTimeOffset now,
-        IReadOnlyDictionary<AlertTarget, Alerts.Alert?>? alerts = null, IEnumerable<Commands.Command>? commands = null)
+        IReadOnlyDictionary<AlertTarget, Alerts.Alert?>? alerts = null, IEnumerable<Commands.Command>? commands = null,
+        IReadOnlyDictionary<string, CascadePlan>? cascades = null)
     {
-        var batch = new WriteBatch(current, head);
+        var batch = new WriteBatch(current, head) { _cascades = cascades };
         if (alerts is not null)
         {
             foreach (var (k, v) in alerts)

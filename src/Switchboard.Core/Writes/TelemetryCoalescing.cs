@@ -98,7 +98,7 @@ internal static class TelemetryCoalescing
         return first with { Name = name, Labels = labels, Observations = observations, Links = MergeLinks(first, later), MaxTreeDepth = depth };
     }
 
-    /// <summary>The links of all the writes; a parent span several wait for gets its child spans' widest window.</summary>
+    /// <summary>The links of all the writes, each span once.</summary>
     private static SpanLinks MergeLinks(ApplyTelemetry first, List<ApplyTelemetry> later)
     {
         if (later.TrueForAll(t => IsEmpty(t.Links)))
@@ -107,25 +107,13 @@ internal static class TelemetryCoalescing
         }
 
         var spans = new List<string>(first.Links.Spans);
-        var parents = new List<SpanParent>(first.Links.Parents);
+        var parents = new List<string>(first.Links.Parents);
         var parentSessions = new List<string>(first.Links.ParentSessions);
         foreach (var links in later.Select(t => t.Links))
         {
             spans.AddRange(links.Spans.Where(s => !spans.Contains(s)));
             parentSessions.AddRange(links.ParentSessions.Where(s => !parentSessions.Contains(s)));
-            foreach (var p in links.Parents)
-            {
-                var known = parents.FindIndex(q => q.Span == p.Span);
-                if (known < 0)
-                {
-                    parents.Add(p);
-                }
-                else
-                {
-                    var q = parents[known];
-                    parents[known] = new SpanParent(p.Span, Math.Min(p.ChildStarted, q.ChildStarted), Math.Max(p.ChildEnded, q.ChildEnded));
-                }
-            }
+            parents.AddRange(links.Parents.Where(p => !parents.Contains(p)));
         }
 
         return new SpanLinks(spans, parents, parentSessions);

@@ -88,7 +88,15 @@ internal sealed class SessionWriter(WritePipeline pipeline, Options.SwitchboardO
             var committed = await pipeline.SubmitAsync(accepted, cancellationToken);
             for (var j = 0; j < committed.Count; j++)
             {
-                results[positions[j]] = committed[j];
+                var result = committed[j];
+                while (result.Incomplete)
+                {
+                    // A cascade over a subtree larger than one commit ends: the next part, as its own commit, so the other
+                    // writers go in between and admission counts each part (WriteBatch.ApplyCascade).
+                    result = (await pipeline.SubmitAsync([accepted[j]], cancellationToken))[0];
+                }
+
+                results[positions[j]] = result;
             }
         }
 

@@ -61,9 +61,7 @@ internal static class SpanMapping
             {
                 Span<byte> id = stackalloc byte[8];
                 BinaryPrimitives.WriteUInt64BigEndian(id, parent);
-                var ended = span.EndTimeUnixNano != 0 ? span.EndTimeUnixNano : span.StartTimeUnixNano;
-                var started = span.StartTimeUnixNano != 0 ? span.StartTimeUnixNano : ended;
-                batch.WaitsFor(session, SpanLinks.Key(span.TraceId.Span, id), (long)(started / 1_000_000_000), (long)(ended / 1_000_000_000));
+                batch.WaitsFor(session, SpanLinks.Key(span.TraceId.Span, id));
                 return;
             }
 
@@ -140,8 +138,7 @@ internal static class SpanMapping
     }
 
     /// <summary>
-    /// <c>t:{end second}{trace id}{span id}</c>, 64 hex digits (<see cref="Storage.TelemetryLinks.SpanKey"/>: a child
-    /// finds a parent span that came first by this key). A retry repeats all three, so it finds the key; the time first
+    /// <c>t:{end second}{trace id}{span id}</c>, 64 hex digits. A retry repeats all three, so it finds the key; the time first
     /// makes new keys sort after the ones before them, so the key table grows at its end instead of at random places
     /// (trace and span ids are random), and its inserts touch the same few pages. Whole seconds, because an OTLP JSON
     /// exporter may send the nanoseconds as a JSON number, which a parser reads through a double: the same span sent as

@@ -73,17 +73,8 @@ internal sealed class TelemetryBatch(DateTimeOffset now)
     /// <summary>A span of <paramref name="sessionId"/> that may start another agent's run.</summary>
     public void Starts(string sessionId, string spanKey) => (_sessions[sessionId].Spans ??= []).Add(spanKey);
 
-    /// <summary>
-    /// <paramref name="sessionId"/> has a span, running from <paramref name="started"/> to <paramref name="ended"/> (Unix
-    /// seconds), whose parent is <paramref name="spanKey"/>, outside the request.
-    /// </summary>
-    public void WaitsFor(string sessionId, string spanKey, long started, long ended)
-    {
-        var parents = _sessions[sessionId].Parents ??= new Dictionary<string, SpanParent>(StringComparer.Ordinal);
-        parents[spanKey] = parents.TryGetValue(spanKey, out var known)
-            ? known with { ChildStarted = Math.Min(known.ChildStarted, started), ChildEnded = Math.Max(known.ChildEnded, ended) }
-            : new SpanParent(spanKey, started, ended);
-    }
+    /// <summary><paramref name="sessionId"/> has a span whose parent is <paramref name="spanKey"/>, outside the request.</summary>
+    public void WaitsFor(string sessionId, string spanKey) => (_sessions[sessionId].Parents ??= new HashSet<string>(StringComparer.Ordinal)).Add(spanKey);
 
     /// <summary><paramref name="sessionId"/> has a span whose parent, in the same request, belongs to <paramref name="parentId"/>.</summary>
     public void ParentSession(string sessionId, string parentId) => (_sessions[sessionId].ParentSessions ??= new HashSet<string>(StringComparer.Ordinal)).Add(parentId);
@@ -123,7 +114,7 @@ internal sealed class TelemetryBatch(DateTimeOffset now)
                 Observations = pending.Observations,
                 Links = pending.Spans is null && pending.Parents is null && pending.ParentSessions is null
                     ? SpanLinks.None
-                    : new SpanLinks(pending.Spans ?? [], [.. (pending.Parents ?? []).Values], [.. pending.ParentSessions ?? []]),
+                    : new SpanLinks(pending.Spans ?? [], [.. pending.Parents ?? []], [.. pending.ParentSessions ?? []]),
                 MaxTreeDepth = maxTreeDepth,
             });
         }
@@ -157,7 +148,7 @@ internal sealed class TelemetryBatch(DateTimeOffset now)
         public readonly Dictionary<string, string> Labels = new(StringComparer.Ordinal);
         public readonly List<TelemetryObservation> Observations = [];
         public List<string>? Spans;
-        public Dictionary<string, SpanParent>? Parents;
+        public HashSet<string>? Parents;
         public HashSet<string>? ParentSessions;
     }
 }
