@@ -9,11 +9,11 @@ internal sealed partial class PostgresSessionStore
 {
     /// <inheritdoc />
     /// <remarks>
-    /// One READ COMMITTED transaction (<see cref="PostgresWriteTransaction"/>) run by <see cref="UnitOfWork"/>. A transient
-    /// failure before COMMIT was sent is retried once on a fresh connection: nothing was committed, and the unit of work is
-    /// pure, so redoing it is safe. A value the database refuses fails the batch with <see cref="StoreRejectedException"/>.
+    /// One READ COMMITTED transaction (<see cref="PostgresWriteTransaction"/>). A transient failure before COMMIT was sent
+    /// is retried once on a fresh connection: nothing was committed, and the unit of work is pure, so redoing it is safe.
+    /// A value the database refuses fails the batch with <see cref="StoreRejectedException"/>.
     /// </remarks>
-    public async Task<IReadOnlyList<WriteResult>> WriteAsync(IReadOnlyList<SessionWrite> writes, CancellationToken cancellationToken)
+    protected override async Task<T> InTransactionAsync<T>(Func<IStoreTransaction, Task<T>> body, CancellationToken cancellationToken)
     {
         for (var attempt = 1; ; attempt++)
         {
@@ -23,7 +23,7 @@ internal sealed partial class PostgresSessionStore
                 await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken);
                 await using var transaction = new PostgresWriteTransaction(connection,
                     await connection.BeginTransactionAsync(IsolationLevel.ReadCommitted, cancellationToken), _options, () => commitSent = true);
-                return (await _unit.RunAsync(transaction, writes, Now)).Results;
+                return await body(transaction);
             }
             catch (PostgresException ex) when (PostgresErrors.IsRefusal(ex))
             {
@@ -43,7 +43,7 @@ internal sealed partial class PostgresSessionStore
     }
 
     /// <inheritdoc />
-    public async Task CheckWritableAsync(CancellationToken cancellationToken)
+    public override async Task CheckWritableAsync(CancellationToken cancellationToken)
     {
         try
         {
@@ -56,61 +56,5 @@ internal sealed partial class PostgresSessionStore
         {
             throw PostgresErrors.Unavailable("write", ex);
         }
-    }
-
-    /// <inheritdoc />
-    /// <remarks>Deletes a prefix of the log in chunks, so the retained range stays one contiguous suffix. The head is untouched.</remarks>
-    public async Task<long> PurgeAsync(RetentionPolicy policy, DateTimeOffset now, CancellationToken cancellationToken)
-    {
-        const int chunk = 20_000;
-        var cut = now.ToUniversalTime() - policy.MaxAge;
-        long deleted = 0;
-        await RunAsync("purge telemetry keys", async (connection, ct) =>
-        {
-            await using var command = new NpgsqlCommand(
-                "DELETE FROM switchboard_telemetry_keys WHERE at < @cut; DELETE FROM switchboard_telemetry_streams WHERE at < @cut; " +
-                "DELETE FROM switchboard_telemetry_waits WHERE at < @cut; DELETE FROM switchboard_telemetry_span_owners WHERE at < @cut;", connection);
-            command.Parameters.Add(new NpgsqlParameter<DateTimeOffset>("cut", now.ToUniversalTime() - TelemetryDedupe.Window));
-            return await command.ExecuteNonQueryAsync(ct);
-        }, cancellationToken);
-        while (!cancellationToken.IsCancellationRequested)
-        {
-            var removed = await RunAsync("purge the event log", async (connection, ct) =>
-            {
-                long head, first;
-                long? firstYoung;
-                await using (var command = new NpgsqlCommand(
-                    "SELECT head_seq, (SELECT min(seq) FROM switchboard_events), " +
-                    "(SELECT seq FROM switchboard_events WHERE at >= @cut ORDER BY seq LIMIT 1) FROM switchboard_log WHERE id = 1;", connection))
-                {
-                    command.Parameters.Add(new NpgsqlParameter<DateTimeOffset>("cut", cut));
-                    await using var reader = await command.ExecuteReaderAsync(ct);
-                    await reader.ReadAsync(ct);
-                    head = reader.GetInt64(0);
-                    first = reader.IsDBNull(1) ? head + 1 : reader.GetInt64(1);
-                    firstYoung = reader.IsDBNull(2) ? null : reader.GetInt64(2);
-                }
-
-                // Events are appended in (roughly) time order, so everything before the first young one goes.
-                var boundary = Math.Max(head - policy.MaxEvents, firstYoung is { } young ? young - 1 : head);
-                if (boundary < first)
-                {
-                    return -1L;
-                }
-
-                await using var delete = new NpgsqlCommand("DELETE FROM switchboard_events WHERE seq <= @upTo;", connection);
-                delete.Parameters.Add(new NpgsqlParameter<long>("upTo", Math.Min(boundary, first + chunk - 1)));
-                return await delete.ExecuteNonQueryAsync(ct);
-            }, cancellationToken);
-
-            if (removed < 0)
-            {
-                break;
-            }
-
-            deleted += removed;
-        }
-
-        return deleted;
     }
 }

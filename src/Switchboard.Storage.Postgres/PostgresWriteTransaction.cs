@@ -5,6 +5,7 @@ using Npgsql;
 using Switchboard.Alerts;
 using Switchboard.Commands;
 using Switchboard.Sessions;
+using Switchboard.Storage.Sql;
 using Switchboard.Trees;
 using Switchboard.UsageRollups;
 
@@ -83,8 +84,8 @@ internal sealed class PostgresWriteTransaction(NpgsqlConnection connection, Npgs
     /// <summary>One statement in id order: one fixed lock order across the whole group commit, so no two writers deadlock.</summary>
     public async ValueTask<IReadOnlyDictionary<string, Session>> LockSessionsAsync(IReadOnlyCollection<string> ids) =>
         ids.Count == 0 ? new Dictionary<string, Session>() : (await QueryAsync(Command(
-            $"SELECT {PostgresRows.SessionColumns} FROM switchboard_sessions WHERE id = ANY(@ids) ORDER BY id FOR UPDATE;", ("ids", ids.ToArray())),
-            PostgresRows.ReadSession)).ToDictionary(s => s.Id, StringComparer.Ordinal);
+            $"SELECT {SqlDialect.SessionColumns} FROM switchboard_sessions WHERE id = ANY(@ids) ORDER BY id FOR UPDATE;", ("ids", ids.ToArray())),
+            PostgresDialect.Instance.ReadSession)).ToDictionary(s => s.Id, StringComparer.Ordinal);
 
     public async ValueTask<IReadOnlyDictionary<AlertTarget, Alert?>> ReadAlertsAsync(IReadOnlyCollection<AlertTarget> targets)
     {
@@ -102,7 +103,7 @@ internal sealed class PostgresWriteTransaction(NpgsqlConnection connection, Npgs
 
     public async ValueTask<IReadOnlyList<Command>> ReadCommandsAsync(CommandTargets targets) =>
         await QueryAsync(Command(
-            $"SELECT data FROM switchboard_commands WHERE id = ANY(@ids) OR ({PostgresCommandSchema.Outstanding} AND session_id = ANY(@sessions));",
+            $"SELECT data FROM switchboard_commands WHERE id = ANY(@ids) OR ({SqlStore.CommandsOutstanding} AND session_id = ANY(@sessions));",
             ("ids", targets.Ids.ToArray()), ("sessions", targets.Sessions.ToArray())), r => CommandJson.Read(r.GetString(0)));
 
     public async ValueTask<IReadOnlyDictionary<(string Key, string Value), long>> ReadActiveCountsAsync(IReadOnlyCollection<(string Key, string Value)> pairs) =>
@@ -195,7 +196,7 @@ internal sealed class PostgresWriteTransaction(NpgsqlConnection connection, Npgs
                      .ThenBy(r => r.Key.Start).ThenBy(r => r.Key.GroupValue, StringComparer.Ordinal))
         {
             commands.BatchCommands.Add(Command(
-                $"INSERT INTO switchboard_usage (bucket, group_key, start, group_value, {PostgresSessionStore.RollupColumns}) " +
+                $"INSERT INTO switchboard_usage (bucket, group_key, start, group_value, {SqlStore.RollupColumns}) " +
                 "VALUES (@b, @k, @s, @v, @in, @out, @cost, @created, @terminated, @errored, @busy, @peak) " +
                 "ON CONFLICT (bucket, group_key, start, group_value) DO UPDATE SET " +
                 "input_tokens = switchboard_usage.input_tokens + excluded.input_tokens, " +

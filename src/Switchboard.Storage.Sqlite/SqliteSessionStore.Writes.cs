@@ -1,5 +1,4 @@
 using Microsoft.Data.Sqlite;
-using Switchboard.Writes;
 
 namespace Switchboard.Storage.Sqlite;
 
@@ -7,16 +6,15 @@ internal sealed partial class SqliteSessionStore
 {
     /// <inheritdoc />
     /// <remarks>
-    /// One IMMEDIATE transaction on the writer, under the store's lock: <see cref="UnitOfWork"/> runs the write through
-    /// <see cref="SqliteWriteTransaction"/>'s primitives. The writer's caches and in-memory head move only once it committed.
+    /// One IMMEDIATE transaction on the writer, under the store's lock, with <see cref="SqliteWriteTransaction"/>'s
+    /// primitives. The writer's caches and in-memory head move only once it committed (<see cref="Committed"/>).
     /// </remarks>
-    public async Task<IReadOnlyList<WriteResult>> WriteAsync(IReadOnlyList<SessionWrite> writes, CancellationToken cancellationToken)
+    protected override async Task<T> InTransactionAsync<T>(Func<IStoreTransaction, Task<T>> body, CancellationToken cancellationToken)
     {
         await _writeLock.WaitAsync(cancellationToken);
         try
         {
             var commands = _commands ?? throw new ObjectDisposedException(nameof(SqliteSessionStore));
-            UnitOfWork.Outcome outcome;
             try
             {
                 EnsureActiveCounts();
@@ -24,7 +22,9 @@ internal sealed partial class SqliteSessionStore
                 await using var tx = new SqliteWriteTransaction(transaction, commands, _rows, _waits, new LogHead(_headSeq, _activeCount, _fleetPaused));
                 commands.Bind(transaction);
                 EnsureHeadUnmoved(commands, transaction);
-                outcome = await _unit.RunAsync(tx, writes, Now);
+                var result = await body(tx);
+                OnCommitted(tx);
+                return result;
             }
             catch (SqliteException ex)
             {
@@ -32,21 +32,6 @@ internal sealed partial class SqliteSessionStore
                 _waits.Reset();
                 throw SqliteFailure.Refused(ex) ?? (Exception)SqliteFailure.Unavailable("commit", ex, DataDirectory);
             }
-
-            var batch = outcome.Batch;
-            foreach (var (session, _) in batch.Dirty)
-            {
-                _rows.Remember(session);
-            }
-
-            foreach (var session in batch.SubtreeDirty)
-            {
-                _rows.Remember(session);
-            }
-
-            (_headSeq, _activeCount, _fleetPaused) = (batch.Head.HeadSeq, batch.Head.ActiveCount, batch.Head.FleetPaused);
-            _feed.Publish(batch.Events);
-            return outcome.Results;
         }
         finally
         {
@@ -54,8 +39,30 @@ internal sealed partial class SqliteSessionStore
         }
     }
 
+    /// <summary>Still under the write lock, right after the commit: the writer's head and row cache, and the feed.</summary>
+    private void OnCommitted(SqliteWriteTransaction tx)
+    {
+        if (tx.Batch is not { } batch)
+        {
+            return;
+        }
+
+        foreach (var (session, _) in batch.Dirty)
+        {
+            _rows.Remember(session);
+        }
+
+        foreach (var session in batch.SubtreeDirty)
+        {
+            _rows.Remember(session);
+        }
+
+        (_headSeq, _activeCount, _fleetPaused) = (batch.Head.HeadSeq, batch.Head.ActiveCount, batch.Head.FleetPaused);
+        _feed.Publish(batch.Events);
+    }
+
     /// <inheritdoc />
-    public async Task CheckWritableAsync(CancellationToken cancellationToken)
+    public override async Task CheckWritableAsync(CancellationToken cancellationToken)
     {
         await _writeLock.WaitAsync(cancellationToken);
         try
@@ -97,80 +104,10 @@ internal sealed partial class SqliteSessionStore
             "(another process wrote to the database, or it was replaced)";
         transaction.Rollback();
         _rows.Clear();
-        _unit.Reset();
+        ForgetLinks();
         _waits.Load(_writer!);
         LoadHead(_writer!);
         _feed.Reset(_headSeq, reason);
         throw new StoreUnavailableException(reason + "; the node reloaded its state, retry the write.");
-    }
-
-    /// <inheritdoc />
-    public async Task<long> PurgeAsync(RetentionPolicy policy, DateTimeOffset now, CancellationToken cancellationToken)
-    {
-        const int chunk = 20_000;
-        long deleted = 0;
-        await _writeLock.WaitAsync(cancellationToken);
-        try
-        {
-            using var command = _writer!.CreateCommand();
-            command.CommandText = "DELETE FROM telemetry_keys WHERE at < $cut; DELETE FROM telemetry_streams WHERE at < $cut; " +
-                "DELETE FROM telemetry_waits WHERE at < $cut; DELETE FROM telemetry_span_owners WHERE at < $cut;";
-            command.Parameters.AddWithValue("$cut", (now - TelemetryDedupe.Window).ToUnixTimeMilliseconds());
-            command.ExecuteNonQuery();
-        }
-        catch (SqliteException ex)
-        {
-            throw SqliteFailure.Unavailable("purge telemetry keys", ex, DataDirectory);
-        }
-        finally
-        {
-            _writeLock.Release();
-        }
-
-        while (!cancellationToken.IsCancellationRequested)
-        {
-            await _writeLock.WaitAsync(cancellationToken);
-            try
-            {
-                var boundary = PurgeBoundary(policy, now);
-                if (boundary < _firstSeq)
-                {
-                    return deleted;
-                }
-
-                var upTo = Math.Min(boundary, _firstSeq + chunk - 1);
-                using var command = _writer!.CreateCommand();
-                command.CommandText = "DELETE FROM events WHERE seq <= $upTo;";
-                command.Parameters.AddWithValue("$upTo", upTo);
-                try
-                {
-                    deleted += command.ExecuteNonQuery();
-                }
-                catch (SqliteException ex)
-                {
-                    throw SqliteFailure.Unavailable("purge", ex, DataDirectory);
-                }
-
-                _firstSeq = upTo + 1;
-            }
-            finally
-            {
-                _writeLock.Release();
-            }
-        }
-
-        return deleted;
-    }
-
-    /// <summary>The highest seq to delete. The retained range stays one contiguous suffix of the log.</summary>
-    private long PurgeBoundary(RetentionPolicy policy, DateTimeOffset now)
-    {
-        var byCount = _headSeq - policy.MaxEvents;
-        using var command = _writer!.CreateCommand();
-        // Events are appended in time order, so the first event young enough marks the age boundary.
-        command.CommandText = "SELECT seq FROM events WHERE at >= $cut ORDER BY seq LIMIT 1;";
-        command.Parameters.AddWithValue("$cut", (now - policy.MaxAge).ToUnixTimeMilliseconds());
-        var byAge = command.ExecuteScalar() is long firstYoung ? firstYoung - 1 : _headSeq;
-        return Math.Max(byCount, byAge);
     }
 }

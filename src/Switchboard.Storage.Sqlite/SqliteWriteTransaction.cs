@@ -22,6 +22,10 @@ internal sealed class SqliteWriteTransaction(SqliteTransaction transaction, Writ
     SqliteSpanWaits waits, LogHead head) : IStoreTransaction
 {
     private readonly SqliteSpanWaits.Changes _waitChanges = new();
+    private WriteBatch? _persisted;
+
+    /// <summary>The batch this transaction committed; null before its commit.</summary>
+    public WriteBatch? Batch { get; private set; }
 
     public ValueTask<LogHead> ReadHeadAsync() => ValueTask.FromResult(head);
 
@@ -259,10 +263,11 @@ internal sealed class SqliteWriteTransaction(SqliteTransaction transaction, Writ
 
     public ValueTask PersistAsync(WriteBatch batch, UsageRollup? rollup)
     {
+        _persisted = batch;
         foreach (var (session, isNew) in batch.Dirty)
         {
             var command = isNew ? commands.InsertSession : commands.UpdateSession;
-            SqliteRows.BindSession(command, session, update: !isNew);
+            SessionFields.WriteRow(command, session, update: !isNew);
             command.Execute();
         }
 
@@ -298,8 +303,8 @@ internal sealed class SqliteWriteTransaction(SqliteTransaction transaction, Writ
             insert.Bind(3, e.Type);
             insert.Bind(4, e.SessionId);
             insert.Bind(5, e.Data.Span);
-            insert.Bind(6, SqliteRows.LabelsText(e.Labels));
-            insert.Bind(7, SqliteRows.LabelsText(e.PriorLabels));
+            insert.Bind(6, e.Labels is null ? null : SessionWire.LabelsToText(e.Labels));
+            insert.Bind(7, e.PriorLabels is null ? null : SessionWire.LabelsToText(e.PriorLabels));
             insert.Bind(8, TreePath.EventRoot(e.TreePath));
             insert.Bind(9, e.TreePath);
             insert.Execute();
@@ -379,6 +384,7 @@ internal sealed class SqliteWriteTransaction(SqliteTransaction transaction, Writ
     {
         transaction.Commit();
         waits.Commit(_waitChanges);
+        Batch = _persisted;
         return ValueTask.CompletedTask;
     }
 
@@ -403,7 +409,7 @@ internal sealed class SqliteWriteTransaction(SqliteTransaction transaction, Writ
             return null;
         }
 
-        var session = SqliteRows.ReadSession(reader);
+        var session = SqliteDialect.Instance.ReadSession(reader);
         rows.Remember(session);
         return session;
     }

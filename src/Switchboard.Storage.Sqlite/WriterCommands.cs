@@ -1,5 +1,6 @@
 using Microsoft.Data.Sqlite;
 using Switchboard.Sessions;
+using Switchboard.Storage.Sql;
 
 namespace Switchboard.Storage.Sqlite;
 
@@ -8,16 +9,16 @@ internal sealed class WriterCommands : IDisposable
 {
     public WriterCommands(SqliteConnection connection)
     {
-        SelectSession = Prepare(connection, $"SELECT {SqliteRows.SessionColumns} FROM sessions WHERE id = $id;", "$id");
+        SelectSession = Prepare(connection, $"SELECT {SqlDialect.SessionColumns} FROM sessions WHERE id = $id;", "$id");
 
-        // Session rows are bound by column position: ?1 is id, ?2 created_seq, and so on (SqliteRows.BindSession).
-        var columns = SqliteRows.SessionColumns.Split(", ");
+        // Session rows are bound by column position: ?1 is id, ?2 created_seq, and so on (SessionFields.WriteRow).
+        var columns = SqlDialect.SessionColumns.Split(", ");
         InsertSession = new WriterStatement(connection,
-            $"INSERT INTO sessions({SqliteRows.SessionColumns}) VALUES ({string.Join(", ", columns.Select((_, i) => $"?{i + 1}"))});");
+            $"INSERT INTO sessions({SqlDialect.SessionColumns}) VALUES ({string.Join(", ", columns.Select((_, i) => $"?{i + 1}"))});");
         UpdateSession = new WriterStatement(connection,
             "UPDATE sessions SET " + string.Join(", ", SessionFields.UpdatedColumns.Select(c => $"{c.Column} = ?{c.Position}")) + " WHERE id = ?1;");
         InsertEvent = new WriterStatement(connection,
-            $"INSERT INTO events({SqliteRows.EventColumns}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9);");
+            $"INSERT INTO events({SqlDialect.EventColumns}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9);");
         UpdateSubtree = new WriterStatement(connection, TreeSchema.UpdateSubtree);
 
         SelectHead = Prepare(connection, "SELECT seq FROM sqlite_sequence WHERE name = 'events';");
@@ -30,7 +31,7 @@ internal sealed class WriterCommands : IDisposable
             "INSERT INTO usage_active(group_key, group_value, active) VALUES (?1, ?2, ?3) ON CONFLICT(group_key, group_value) DO UPDATE SET active = excluded.active;");
         // ?1..?4 the row's key (bucket, group_key, start, group_value), ?5..?12 what the batch adds, in RollupColumns order.
         AddRollup = new WriterStatement(connection,
-            $"INSERT INTO usage_rollups(bucket, group_key, start, group_value, {SqliteSessionStore.RollupColumns}) " +
+            $"INSERT INTO usage_rollups(bucket, group_key, start, group_value, {SqlStore.RollupColumns}) " +
             "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12) ON CONFLICT(bucket, group_key, start, group_value) DO UPDATE SET " +
             "input_tokens = input_tokens + excluded.input_tokens, output_tokens = output_tokens + excluded.output_tokens, " +
             "cost_usd = decimal_add(cost_usd, excluded.cost_usd), sessions_created = sessions_created + excluded.sessions_created, " +
@@ -60,7 +61,7 @@ internal sealed class WriterCommands : IDisposable
             "ON CONFLICT(id) DO UPDATE SET open = excluded.open, data = excluded.data;");
         SelectCommands = Prepare(connection, "SELECT data FROM commands WHERE id IN (SELECT value FROM json_each($ids));", "$ids");
         SelectOutstandingCommands = Prepare(connection,
-            $"SELECT data FROM commands WHERE {SqliteCommandSchema.Outstanding} AND session_id IN (SELECT value FROM json_each($sessions));", "$sessions");
+            $"SELECT data FROM commands WHERE {SqlStore.CommandsOutstanding} AND session_id IN (SELECT value FROM json_each($sessions));", "$sessions");
         UpsertCommand = new WriterStatement(connection,
             "INSERT INTO commands(id, session_id, state, issued_seq, expires_at, data) VALUES (?1, ?2, ?3, ?4, ?5, ?6) " +
             "ON CONFLICT(id) DO UPDATE SET state = excluded.state, data = excluded.data;");
