@@ -43,6 +43,27 @@ public sealed partial class ClaudeCodeHookTests
     }
 
     [Fact]
+    public async Task SigtermWhileAHookIsHeldStillSendsSessionEnd()
+    {
+        var held = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        _hooks.On("PreToolUse", async _ =>
+        {
+            await held.Task;
+            return HookAnswer.NoDecision;
+        });
+        _api.Enqueue(ModelTurn.CallTool("Write", new { file_path = _sandbox.WorkFile("a.txt"), content = "x" }), ModelTurn.Say("All done."));
+
+        await using var run = _claude.Start();
+        await _hooks.WaitForAsync("PreToolUse");
+        run.Signal(Posix.SigTerm);
+        await run.WaitForExitAsync();
+        held.SetResult();
+
+        (await _hooks.WaitForAsync("SessionEnd")).Text("reason").ShouldBe("other");
+        _hooks.Events.ShouldNotContain("Stop");
+    }
+
+    [Fact]
     public async Task HeadersInterpolateOnlyTheEnvironmentVariablesTheHookAllows()
     {
         var claude = new ClaudeCodeAgent(_sandbox, _api).WithHooks(_hooks.Url("claude-code"),

@@ -100,6 +100,31 @@ public sealed partial class CodexHookTests
         File.Exists(_sandbox.WorkFile("a.txt")).ShouldBeTrue(result.Output);
     }
 
+    [Fact]
+    public async Task CtrlCDuringATurnFiresInterruptThenSessionEnd()
+    {
+        var held = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        _hooks.On("PreToolUse", async _ =>
+        {
+            await held.Task;
+            return HookAnswer.NoDecision;
+        });
+        _api.Enqueue(ModelTurn.CallTool("exec_command", new { cmd = "touch a.txt" }), ModelTurn.Say("All done."));
+
+        await using var run = _codex.Start();
+        await _hooks.WaitForAsync("PreToolUse");
+        run.Signal(Posix.SigInt);
+        var exitCode = await run.WaitForExitAsync();
+        held.SetResult();
+
+        exitCode.ShouldNotBe(0, run.Output);
+        var interrupt = await _hooks.WaitForAsync("Interrupt");
+        interrupt.Text("turn_id").ShouldBe(_hooks.Calls.First(c => c.Event == "PreToolUse").Text("turn_id"));
+        (await _hooks.WaitForAsync("SessionEnd")).Text("reason").ShouldBe("other");
+        _hooks.Events.ShouldNotContain("Stop");
+        _hooks.Events[^1].ShouldBe("SessionEnd");
+    }
+
     private static object Context(string hookEvent, string text) =>
         new { hookSpecificOutput = new { hookEventName = hookEvent, additionalContext = text } };
 }

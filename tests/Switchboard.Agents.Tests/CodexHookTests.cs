@@ -45,8 +45,8 @@ public sealed partial class CodexHookTests : IAsyncLifetime
         File.Exists(_sandbox.WorkFile("sandboxed.txt")).ShouldBeTrue(result.Output);
         _hooks.Events.ShouldBe(
         [
-            "SessionStart", "UserPromptSubmit", "PreToolUse", "PermissionRequest", "PostToolUse", "PreToolUse", "PostToolUse", "Stop",
-            "SessionEnd",
+            "SessionStart", "UserPromptSubmit", "PreModelRequest", "PreToolUse", "PermissionRequest", "PostToolUse", "PreModelRequest",
+            "PreToolUse", "PostToolUse", "PreModelRequest", "Stop", "SessionEnd",
         ]);
         var sessionId = _hooks.Calls[0].SessionId;
         sessionId.ShouldNotBeNullOrEmpty();
@@ -60,17 +60,18 @@ public sealed partial class CodexHookTests : IAsyncLifetime
         _hooks.Calls.Skip(1).SkipLast(1).ShouldAllBe(c => c.Text("turn_id") == turnId, "one turn: SessionStart and SessionEnd have none");
         _hooks.Calls[1].Text("prompt").ShouldBe("Do the task.");
 
-        var pre = _hooks.Calls[2];
+        _hooks.Calls[2].Text("model").ShouldBe("gpt-test");
+        var pre = _hooks.Calls[3];
         pre.ToolName.ShouldBe("Bash", customMessage: "exec_command reaches the hooks as Bash");
         pre.Payload["tool_input"]!["command"]!.GetValue<string>().ShouldBe("touch asked.txt");
         pre.Text("tool_use_id").ShouldStartWith("call_");
-        var permission = _hooks.Calls[3];
+        var permission = _hooks.Calls[4];
         permission.Payload["tool_input"]!["command"]!.GetValue<string>().ShouldBe("touch asked.txt");
         permission.Payload["tool_input"]!["description"]!.GetValue<string>().ShouldBe("Create asked.txt", customMessage: "the justification");
-        _hooks.Calls[4].Text("tool_use_id").ShouldBe(pre.Text("tool_use_id"));
-        _hooks.Calls[7].Payload["stop_hook_active"]!.GetValue<bool>().ShouldBeFalse();
-        _hooks.Calls[7].Text("last_assistant_message").ShouldBe("All done.");
-        _hooks.Calls[8].Text("reason").ShouldBe("other");
+        _hooks.Calls[5].Text("tool_use_id").ShouldBe(pre.Text("tool_use_id"));
+        _hooks.Calls[10].Payload["stop_hook_active"]!.GetValue<bool>().ShouldBeFalse();
+        _hooks.Calls[10].Text("last_assistant_message").ShouldBe("All done.");
+        _hooks.Calls[11].Text("reason").ShouldBe("other");
         _api.Turns.Count.ShouldBe(3);
         _api.Turns[0].Header("session-id").ShouldBe(sessionId);
         _api.Requests.ShouldNotContain(r => r.Kind == ModelRequestKind.Side, "a hook's allow skips the automatic review");

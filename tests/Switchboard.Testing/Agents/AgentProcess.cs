@@ -14,6 +14,8 @@ public sealed class AgentProcess : IAsyncDisposable
     private readonly StringBuilder _stdout = new();
     private readonly StringBuilder _stderr = new();
 
+    static AgentProcess() => Posix.HearInterruptsInChildren(); // tests send agents Ctrl+C
+
     private AgentProcess(Process process) => _process = process;
 
     public int Pid => _process.Id;
@@ -86,6 +88,15 @@ public sealed class AgentProcess : IAsyncDisposable
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
         return run;
+    }
+
+    /// <summary>Sends a POSIX signal (<see cref="Posix.SigInt"/> is Ctrl+C) to the agent's process.</summary>
+    public void Signal(int signal)
+    {
+        if (!_process.HasExited)
+        {
+            Posix.Kill(_process.Id, signal);
+        }
     }
 
     /// <summary>Waits for the agent to exit (within <see cref="TestTimeouts.Long"/> unless told) and returns its exit code.</summary>

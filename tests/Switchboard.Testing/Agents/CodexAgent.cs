@@ -12,11 +12,13 @@ namespace Switchboard.Testing.Agents;
 /// </summary>
 public sealed class CodexAgent(AgentSandbox sandbox, FakeModelApi api)
 {
+    private bool _approveForMe;
+
     /// <summary>Codex's hook events (hooks.json), all configured by <see cref="WithHooks"/>.</summary>
     public static readonly string[] HookEvents =
     [
-        "SessionStart", "UserPromptSubmit", "PreToolUse", "PermissionRequest", "PostToolUse", "PreCompact", "PostCompact",
-        "SubagentStart", "SubagentStop", "Stop", "SessionEnd",
+        "SessionStart", "UserPromptSubmit", "PreModelRequest", "PreToolUse", "PermissionRequest", "PostToolUse", "PreCompact",
+        "PostCompact", "SubagentStart", "SubagentStop", "Stop", "Interrupt", "SessionEnd",
     ];
 
     /// <summary>Top-level <c>config.toml</c> lines beyond the provider (e.g. <c>sandbox_mode = "workspace-write"</c>).</summary>
@@ -32,8 +34,6 @@ public sealed class CodexAgent(AgentSandbox sandbox, FakeModelApi api)
 
     /// <summary>Where Codex keeps its config, sessions (rollouts) and state for this run.</summary>
     public string CodexHome => Path.Combine(sandbox.Home, ".codex");
-
-    private bool _approveForMe;
 
     /// <summary>A command hook (<c>curl</c> to <paramref name="url"/>) for every event; <paramref name="timeoutSeconds"/> is its <c>timeout</c>.</summary>
     public CodexAgent WithHooks(Uri url, int? timeoutSeconds = null)
