@@ -12,36 +12,31 @@ namespace Switchboard.Agents.Tests;
 /// </summary>
 public sealed class AgentTelemetryTests : IAsyncLifetime
 {
-    private readonly AgentSandbox _sandbox = new("telemetry");
-    private FakeModelApi _api = null!;
-    private HookRecorder _hooks = null!;
+    private AgentTestBed _bed = null!;
 
-    public async ValueTask InitializeAsync()
-    {
-        _api = await FakeModelApi.StartAsync();
-        _hooks = await HookRecorder.StartAsync();
-    }
+    private AgentSandbox Sandbox => _bed.Sandbox;
 
-    public async ValueTask DisposeAsync()
-    {
-        await _api.DisposeAsync();
-        await _hooks.DisposeAsync();
-        _sandbox.Dispose();
-    }
+    private FakeModelApi Api => _bed.Api;
+
+    private HookRecorder Hooks => _bed.Hooks;
+
+    public async ValueTask InitializeAsync() => _bed = await AgentTestBed.StartAsync("telemetry");
+
+    public ValueTask DisposeAsync() => _bed.DisposeAsync();
 
     [Fact]
     public async Task ClaudeCodesSessionIdInItsTelemetryIsTheHooksSessionIdAndItsUsageIsCountedOnce()
     {
         await using var server = await SwitchboardServer.StartAsync();
-        var claude = new ClaudeCodeAgent(_sandbox, _api).WithHooks(_hooks.Url("claude-code")).WithTelemetry(server.BaseAddress).Allow("Write");
-        _api.Enqueue(
-            ModelTurn.CallTool("Write", new { file_path = _sandbox.WorkFile("a.txt"), content = "x" }, inputTokens: 1000, outputTokens: 70),
+        var claude = new ClaudeCodeAgent(Sandbox, Api).WithHooks(Hooks.Url("claude-code")).WithTelemetry(server.BaseAddress).Allow("Write");
+        Api.Enqueue(
+            ModelTurn.CallTool("Write", new { file_path = Sandbox.WorkFile("a.txt"), content = "x" }, inputTokens: 1000, outputTokens: 70),
             ModelTurn.Say("All done.", inputTokens: 1200, outputTokens: 30));
 
         var result = await claude.RunAsync();
 
         result.ExitCode.ShouldBe(0, result.Output);
-        var sessionId = (await _hooks.WaitForAsync("SessionEnd")).SessionId;
+        var sessionId = (await Hooks.WaitForAsync("SessionEnd")).SessionId;
         var session = await UsageAsync(server, "otel:s:" + sessionId, input: 2200, output: 100);
         session.GetProperty("labels").GetProperty("service").GetString().ShouldBe("claude-code");
         // Events and metrics both carry the usage: whichever reaches Switchboard first is counted, the other not.
@@ -52,15 +47,15 @@ public sealed class AgentTelemetryTests : IAsyncLifetime
     public async Task GeminiClisSessionIdInItsTelemetryIsTheHooksSessionIdAndItsUsageIsCountedOnce()
     {
         await using var server = await SwitchboardServer.StartAsync();
-        var gemini = new GeminiCliAgent(_sandbox, _api).WithHooks(_hooks.Url("gemini-cli")).WithTelemetry(server.BaseAddress);
-        _api.Enqueue(
+        var gemini = new GeminiCliAgent(Sandbox, Api).WithHooks(Hooks.Url("gemini-cli")).WithTelemetry(server.BaseAddress);
+        Api.Enqueue(
             ModelTurn.CallTool("run_shell_command", new { command = "touch a.txt", description = "Create a file" }, inputTokens: 1000, outputTokens: 70),
             ModelTurn.Say("All done.", inputTokens: 1200, outputTokens: 30));
 
         var result = await gemini.RunAsync();
 
         result.ExitCode.ShouldBe(0, result.Output);
-        var sessionId = (await _hooks.WaitForAsync("SessionEnd")).SessionId;
+        var sessionId = (await Hooks.WaitForAsync("SessionEnd")).SessionId;
         var session = await UsageAsync(server, "otel:s:" + sessionId, input: 2200, output: 100);
         session.GetProperty("labels").GetProperty("service").GetString().ShouldBe("gemini-cli");
     }
@@ -68,17 +63,17 @@ public sealed class AgentTelemetryTests : IAsyncLifetime
     [Fact]
     public async Task CodexNamesItsSessionConversationIdInItsTelemetryAndReportsUsageInResponseCompletedEvents()
     {
-        var codex = new CodexAgent(_sandbox, _api).WithHooks(_hooks.Url("codex")).WithTelemetry(_api.BaseAddress, protocol: "json");
-        _api.Enqueue(
+        var codex = new CodexAgent(Sandbox, Api).WithHooks(Hooks.Url("codex")).WithTelemetry(Api.BaseAddress, protocol: "json");
+        Api.Enqueue(
             ModelTurn.CallTool("exec_command", new { cmd = "touch a.txt" }, inputTokens: 1000, outputTokens: 70),
             ModelTurn.Say("All done.", inputTokens: 1200, outputTokens: 30));
 
         var result = await codex.RunAsync();
 
         result.ExitCode.ShouldBe(0, result.Output);
-        var sessionId = (await _hooks.WaitForAsync("SessionEnd")).SessionId;
+        var sessionId = (await Hooks.WaitForAsync("SessionEnd")).SessionId;
         // Its events name themselves in the event.name attribute (the record's event_name is a source location).
-        var records = LogRecords(_api.Telemetry("logs")).Where(r => r.ContainsKey("event.name")).ToList();
+        var records = LogRecords(Api.Telemetry("logs")).Where(r => r.ContainsKey("event.name")).ToList();
         records.ShouldNotBeEmpty("Codex exports its logs before it exits");
         records.ShouldAllBe(r => r.GetValueOrDefault("conversation.id") == sessionId, "every event names the session by conversation.id");
         records.ShouldAllBe(r => !r.ContainsKey("session.id"), "and none by session.id");

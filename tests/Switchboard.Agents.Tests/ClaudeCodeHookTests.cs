@@ -10,33 +10,31 @@ namespace Switchboard.Agents.Tests;
 /// </summary>
 public sealed partial class ClaudeCodeHookTests : IAsyncLifetime
 {
-    private readonly AgentSandbox _sandbox = new("claude");
-    private FakeModelApi _api = null!;
-    private HookRecorder _hooks = null!;
+    private AgentTestBed _bed = null!;
     private ClaudeCodeAgent _claude = null!;
+
+    private AgentSandbox Sandbox => _bed.Sandbox;
+
+    private FakeModelApi Api => _bed.Api;
+
+    private HookRecorder Hooks => _bed.Hooks;
 
     public async ValueTask InitializeAsync()
     {
-        _api = await FakeModelApi.StartAsync();
-        _hooks = await HookRecorder.StartAsync();
-        _claude = new ClaudeCodeAgent(_sandbox, _api).WithHooks(_hooks.Url("claude-code"));
+        _bed = await AgentTestBed.StartAsync("claude");
+        _claude = new ClaudeCodeAgent(Sandbox, Api).WithHooks(Hooks.Url("claude-code"));
     }
 
-    public async ValueTask DisposeAsync()
-    {
-        await _api.DisposeAsync();
-        await _hooks.DisposeAsync();
-        _sandbox.Dispose();
-    }
+    public ValueTask DisposeAsync() => _bed.DisposeAsync();
 
     [Fact]
     public async Task ARunWithOneToolNeedingPermissionAndOneAllowedFiresEveryLifecycleHookWithOneSessionId()
     {
-        var asked = _sandbox.WorkFile("asked.txt");
-        var allowed = _sandbox.WorkFile("allowed.txt");
+        var asked = Sandbox.WorkFile("asked.txt");
+        var allowed = Sandbox.WorkFile("allowed.txt");
         _claude.Allow("Bash(touch:*)");
-        _hooks.On("PermissionRequest", Allow());
-        _api.Enqueue(
+        Hooks.On("PermissionRequest", Allow());
+        Api.Enqueue(
             ModelTurn.CallTool("Write", new { file_path = asked, content = "hello\n" }, text: "Writing."),
             ModelTurn.CallTool("Bash", new { command = "touch allowed.txt", description = "Create a file" }),
             ModelTurn.Say("All done."));
@@ -46,36 +44,36 @@ public sealed partial class ClaudeCodeHookTests : IAsyncLifetime
         result.ExitCode.ShouldBe(0, result.Output);
         File.Exists(asked).ShouldBeTrue(result.Output);
         File.Exists(allowed).ShouldBeTrue(result.Output);
-        _hooks.Events.ShouldBe(
+        Hooks.Events.ShouldBe(
         [
             "SessionStart", "UserPromptSubmit", "PreToolUse", "PermissionRequest", "PostToolUse", "PreToolUse", "PostToolUse",
             "Stop", "SessionEnd",
         ]);
         var sessionId = result.Json!["session_id"]!.GetValue<string>();
-        _hooks.Calls.ShouldAllBe(c => c.SessionId == sessionId);
-        _hooks.Calls.ShouldAllBe(c => c.Text("cwd") == _sandbox.WorkDirectory);
-        _hooks.Calls.ShouldAllBe(c => c.Text("transcript_path")!.EndsWith(sessionId + ".jsonl"));
-        _hooks.Calls[0].Text("source").ShouldBe("startup");
-        _hooks.Calls[0].Path.ShouldBe("/hooks/claude-code", customMessage: "SessionStart comes from the curl command hook");
-        _hooks.Calls[1].Text("prompt").ShouldBe("Do the task.");
-        _hooks.Calls[1].Headers["user-agent"].ShouldStartWith("axios/", customMessage: "the other events are HTTP hooks");
+        Hooks.Calls.ShouldAllBe(c => c.SessionId == sessionId);
+        Hooks.Calls.ShouldAllBe(c => c.Text("cwd") == Sandbox.WorkDirectory);
+        Hooks.Calls.ShouldAllBe(c => c.Text("transcript_path")!.EndsWith(sessionId + ".jsonl"));
+        Hooks.Calls[0].Text("source").ShouldBe("startup");
+        Hooks.Calls[0].Path.ShouldBe("/hooks/claude-code", customMessage: "SessionStart comes from the curl command hook");
+        Hooks.Calls[1].Text("prompt").ShouldBe("Do the task.");
+        Hooks.Calls[1].Headers["user-agent"].ShouldStartWith("axios/", customMessage: "the other events are HTTP hooks");
 
-        var pre = _hooks.Calls[2];
+        var pre = Hooks.Calls[2];
         pre.ToolName.ShouldBe("Write");
         pre.Payload["tool_input"]!["file_path"]!.GetValue<string>().ShouldBe(asked);
         pre.Text("tool_use_id").ShouldStartWith("toolu_");
         pre.Text("permission_mode").ShouldBe("default");
-        _hooks.Calls[3].ToolName.ShouldBe("Write");
-        _hooks.Calls[3].Payload["permission_suggestions"].ShouldBeOfType<JsonArray>();
-        _hooks.Calls[4].Text("tool_use_id").ShouldBe(pre.Text("tool_use_id"));
-        _hooks.Calls[4].Payload["tool_response"].ShouldNotBeNull();
-        _hooks.Calls[5].Payload["tool_input"]!["command"]!.GetValue<string>().ShouldBe("touch allowed.txt");
-        _hooks.Calls[7].Payload["stop_hook_active"]!.GetValue<bool>().ShouldBeFalse();
-        _hooks.Calls[7].Text("last_assistant_message").ShouldBe("All done.");
-        _hooks.Calls[8].Text("reason").ShouldBe("other");
-        _api.Turns.Count.ShouldBe(3);
-        _api.Turns[0].Header("x-claude-code-session-id").ShouldBe(sessionId);
-        _api.Requests.ShouldAllBe(r => r.Kind == ModelRequestKind.Turn, "no side calls with non-essential traffic off");
+        Hooks.Calls[3].ToolName.ShouldBe("Write");
+        Hooks.Calls[3].Payload["permission_suggestions"].ShouldBeOfType<JsonArray>();
+        Hooks.Calls[4].Text("tool_use_id").ShouldBe(pre.Text("tool_use_id"));
+        Hooks.Calls[4].Payload["tool_response"].ShouldNotBeNull();
+        Hooks.Calls[5].Payload["tool_input"]!["command"]!.GetValue<string>().ShouldBe("touch allowed.txt");
+        Hooks.Calls[7].Payload["stop_hook_active"]!.GetValue<bool>().ShouldBeFalse();
+        Hooks.Calls[7].Text("last_assistant_message").ShouldBe("All done.");
+        Hooks.Calls[8].Text("reason").ShouldBe("other");
+        Api.Turns.Count.ShouldBe(3);
+        Api.Turns[0].Header("x-claude-code-session-id").ShouldBe(sessionId);
+        Api.Requests.ShouldAllBe(r => r.Kind == ModelRequestKind.Turn, "no side calls with non-essential traffic off");
     }
 
     [Theory]
@@ -83,8 +81,8 @@ public sealed partial class ClaudeCodeHookTests : IAsyncLifetime
     [InlineData("deny", false)]
     public async Task APermissionRequestAnswerHeldForAWhileDecidesWhetherTheToolRuns(string behavior, bool runs)
     {
-        var file = _sandbox.WorkFile("asked.txt");
-        _hooks.On("PermissionRequest", async _ =>
+        var file = Sandbox.WorkFile("asked.txt");
+        Hooks.On("PermissionRequest", async _ =>
         {
             await Task.Delay(TimeSpan.FromSeconds(2)); // an operator taking their time: the agent waits
             return HookAnswer.Json(new
@@ -92,14 +90,14 @@ public sealed partial class ClaudeCodeHookTests : IAsyncLifetime
                 hookSpecificOutput = new { hookEventName = "PermissionRequest", decision = new { behavior, message = "The operator said no." } },
             });
         });
-        _api.Enqueue(ModelTurn.CallTool("Write", new { file_path = file, content = "hello\n" }), ModelTurn.Say("All done."));
+        Api.Enqueue(ModelTurn.CallTool("Write", new { file_path = file, content = "hello\n" }), ModelTurn.Say("All done."));
 
         var result = await _claude.RunAsync();
 
         result.ExitCode.ShouldBe(0, result.Output);
         File.Exists(file).ShouldBe(runs, result.Output);
-        _api.Turns.Count.ShouldBe(2);
-        _api.Turns[1].Mentions("The operator said no.").ShouldBe(!runs, "a deny's message is the tool result the model reads");
+        Api.Turns.Count.ShouldBe(2);
+        Api.Turns[1].Mentions("The operator said no.").ShouldBe(!runs, "a deny's message is the tool result the model reads");
     }
 
     [Theory]
@@ -107,87 +105,87 @@ public sealed partial class ClaudeCodeHookTests : IAsyncLifetime
     [InlineData("deny", false)]
     public async Task APreToolUseDecisionAllowsOrDeniesWithoutAPermissionRequest(string decision, bool runs)
     {
-        var file = _sandbox.WorkFile("asked.txt");
-        _hooks.On("PreToolUse", new
+        var file = Sandbox.WorkFile("asked.txt");
+        Hooks.On("PreToolUse", new
         {
             hookSpecificOutput = new { hookEventName = "PreToolUse", permissionDecision = decision, permissionDecisionReason = "Decided by the operator." },
         });
-        _api.Enqueue(ModelTurn.CallTool("Write", new { file_path = file, content = "hello\n" }), ModelTurn.Say("All done."));
+        Api.Enqueue(ModelTurn.CallTool("Write", new { file_path = file, content = "hello\n" }), ModelTurn.Say("All done."));
 
         var result = await _claude.RunAsync();
 
         result.ExitCode.ShouldBe(0, result.Output);
         File.Exists(file).ShouldBe(runs, result.Output);
-        _hooks.Events.ShouldNotContain("PermissionRequest");
-        _api.Turns[1].Mentions("Decided by the operator.").ShouldBe(!runs);
+        Hooks.Events.ShouldNotContain("PermissionRequest");
+        Api.Turns[1].Mentions("Decided by the operator.").ShouldBe(!runs);
     }
 
     [Fact]
     public async Task NoDecisionLeavesTheToolToClaudeCodesOwnRulesWhichInPrintModeDeny()
     {
-        var file = _sandbox.WorkFile("asked.txt");
-        _api.Enqueue(ModelTurn.CallTool("Write", new { file_path = file, content = "hello\n" }), ModelTurn.Say("All done."));
+        var file = Sandbox.WorkFile("asked.txt");
+        Api.Enqueue(ModelTurn.CallTool("Write", new { file_path = file, content = "hello\n" }), ModelTurn.Say("All done."));
 
         var result = await _claude.RunAsync();
 
         result.ExitCode.ShouldBe(0, result.Output);
         File.Exists(file).ShouldBeFalse();
-        _hooks.Events.ShouldContain("PermissionRequest");
+        Hooks.Events.ShouldContain("PermissionRequest");
         result.Json!["permission_denials"]!.AsArray().Single()!["tool_name"]!.GetValue<string>().ShouldBe("Write");
     }
 
     [Fact]
     public async Task ContinueFalseWithADenyAtPreToolUseStopsTheAgentBeforeTheTool()
     {
-        var file = _sandbox.WorkFile("never.txt");
+        var file = Sandbox.WorkFile("never.txt");
         _claude.Allow("Write");
-        _hooks.On("PreToolUse", new
+        Hooks.On("PreToolUse", new
         {
             @continue = false,
             stopReason = "Cancelled from Switchboard.",
             hookSpecificOutput = new { hookEventName = "PreToolUse", permissionDecision = "deny", permissionDecisionReason = "Cancelled." },
         });
-        _api.Enqueue(ModelTurn.CallTool("Write", new { file_path = file, content = "x" }), ModelTurn.Say("Should not be asked."));
+        Api.Enqueue(ModelTurn.CallTool("Write", new { file_path = file, content = "x" }), ModelTurn.Say("Should not be asked."));
 
         var result = await _claude.RunAsync();
 
         result.ExitCode.ShouldBe(0, result.Output);
         File.Exists(file).ShouldBeFalse();
         result.Json!["terminal_reason"]!.GetValue<string>().ShouldBe("hook_stopped");
-        _api.Turns.Count.ShouldBe(1, "no model call after the stop");
-        _hooks.Events.ShouldBe(["SessionStart", "UserPromptSubmit", "PreToolUse", "SessionEnd"], "a stopped run fires no Stop");
+        Api.Turns.Count.ShouldBe(1, "no model call after the stop");
+        Hooks.Events.ShouldBe(["SessionStart", "UserPromptSubmit", "PreToolUse", "SessionEnd"], "a stopped run fires no Stop");
     }
 
     [Fact]
     public async Task ContinueFalseAloneAtPreToolUseStillRunsThatToolThenStops()
     {
-        var file = _sandbox.WorkFile("ran.txt");
+        var file = Sandbox.WorkFile("ran.txt");
         _claude.Allow("Write");
-        _hooks.On("PreToolUse", new { @continue = false, stopReason = "Cancelled from Switchboard." });
-        _api.Enqueue(ModelTurn.CallTool("Write", new { file_path = file, content = "x" }), ModelTurn.Say("Should not be asked."));
+        Hooks.On("PreToolUse", new { @continue = false, stopReason = "Cancelled from Switchboard." });
+        Api.Enqueue(ModelTurn.CallTool("Write", new { file_path = file, content = "x" }), ModelTurn.Say("Should not be asked."));
 
         var result = await _claude.RunAsync();
 
         File.Exists(file).ShouldBeTrue("continue: false does not stop the tool it answers");
         result.Json!["terminal_reason"]!.GetValue<string>().ShouldBe("hook_stopped");
-        _api.Turns.Count.ShouldBe(1);
+        Api.Turns.Count.ShouldBe(1);
     }
 
     [Fact]
     public async Task AdditionalContextFromPromptAndToolHooksReachesTheModel()
     {
         _claude.Allow("Write");
-        _hooks.On("UserPromptSubmit", Context("UserPromptSubmit", "MARK-PROMPT"));
-        _hooks.On("PreToolUse", Context("PreToolUse", "MARK-PRE"));
-        _hooks.On("PostToolUse", Context("PostToolUse", "MARK-POST"));
-        _api.Enqueue(ModelTurn.CallTool("Write", new { file_path = _sandbox.WorkFile("a.txt"), content = "x" }), ModelTurn.Say("All done."));
+        Hooks.On("UserPromptSubmit", Context("UserPromptSubmit", "MARK-PROMPT"));
+        Hooks.On("PreToolUse", Context("PreToolUse", "MARK-PRE"));
+        Hooks.On("PostToolUse", Context("PostToolUse", "MARK-POST"));
+        Api.Enqueue(ModelTurn.CallTool("Write", new { file_path = Sandbox.WorkFile("a.txt"), content = "x" }), ModelTurn.Say("All done."));
 
         var result = await _claude.RunAsync();
 
         result.ExitCode.ShouldBe(0, result.Output);
-        _api.Turns[0].Mentions("MARK-PROMPT").ShouldBeTrue();
-        _api.Turns[1].Mentions("MARK-PRE").ShouldBeTrue();
-        _api.Turns[1].Mentions("MARK-POST").ShouldBeTrue();
+        Api.Turns[0].Mentions("MARK-PROMPT").ShouldBeTrue();
+        Api.Turns[1].Mentions("MARK-PRE").ShouldBeTrue();
+        Api.Turns[1].Mentions("MARK-POST").ShouldBeTrue();
     }
 
     [Fact]
@@ -195,18 +193,18 @@ public sealed partial class ClaudeCodeHookTests : IAsyncLifetime
     {
         // Claude Code asks Stop again after the next turn with stop_hook_active: true; blocking it forever loops (up to
         // CLAUDE_CODE_STOP_HOOK_BLOCK_CAP, 8), so a message is handed over once.
-        _hooks.On("Stop", call => Task.FromResult(call.Payload["stop_hook_active"]!.GetValue<bool>()
+        Hooks.On("Stop", call => Task.FromResult(call.Payload["stop_hook_active"]!.GetValue<bool>()
             ? HookAnswer.NoDecision
             : HookAnswer.Json(new { decision = "block", reason = "MESSAGE-FROM-OPERATOR: also write the tests." })));
-        _api.Enqueue(ModelTurn.Say("Finished."), ModelTurn.Say("Tests written."));
+        Api.Enqueue(ModelTurn.Say("Finished."), ModelTurn.Say("Tests written."));
 
         var result = await _claude.RunAsync();
 
         result.ExitCode.ShouldBe(0, result.Output);
-        _api.Turns.Count.ShouldBe(2);
-        _api.Turns[1].Mentions("MESSAGE-FROM-OPERATOR: also write the tests.").ShouldBeTrue();
+        Api.Turns.Count.ShouldBe(2);
+        Api.Turns[1].Mentions("MESSAGE-FROM-OPERATOR: also write the tests.").ShouldBeTrue();
         result.Json!["result"]!.GetValue<string>().ShouldBe("Tests written.");
-        var stops = _hooks.Calls.Where(c => c.Event == "Stop").ToList();
+        var stops = Hooks.Calls.Where(c => c.Event == "Stop").ToList();
         stops.Select(s => s.Payload["stop_hook_active"]!.GetValue<bool>()).ShouldBe([false, true]);
     }
 

@@ -4,9 +4,9 @@ using System.Text;
 namespace Switchboard.Testing.Agents;
 
 /// <summary>
-/// One run of an agent's CLI as a child process: only the environment the test gives it (nothing of the test runner's,
-/// so no key or OTEL_* setting of the machine leaks in), standard input closed (Codex reads a prompt from an open one),
-/// output captured. Disposing kills what is still running.
+/// One run of an agent's CLI as a child process: only the environment the test gives it and PATH (nothing else of the
+/// test runner's, so no key or OTEL_* setting of the machine leaks in), standard input closed (Codex reads a prompt from
+/// an open one), output captured. Disposing kills what is still running.
 /// </summary>
 public sealed class AgentProcess : IAsyncDisposable
 {
@@ -47,7 +47,7 @@ public sealed class AgentProcess : IAsyncDisposable
 
     /// <summary>
     /// Starts <paramref name="fileName"/> in <paramref name="workingDirectory"/> with exactly <paramref name="environment"/>
-    /// (PATH is added when missing: the agents run <c>bash</c>, <c>curl</c> and <c>node</c>).
+    /// and the test runner's PATH (the agents run <c>bash</c>, <c>curl</c> and <c>node</c>).
     /// </summary>
     public static AgentProcess Start(string fileName, IEnumerable<string> args, string workingDirectory, IReadOnlyDictionary<string, string> environment)
     {
@@ -65,7 +65,7 @@ public sealed class AgentProcess : IAsyncDisposable
         }
 
         start.Environment.Clear();
-        start.Environment["PATH"] = "/usr/local/bin:/usr/bin:/bin";
+        start.Environment["PATH"] = System.Environment.GetEnvironmentVariable("PATH") ?? "/usr/local/bin:/usr/bin:/bin";
         foreach (var (k, v) in environment)
         {
             start.Environment[k] = v;

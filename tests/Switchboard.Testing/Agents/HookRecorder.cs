@@ -75,6 +75,21 @@ public sealed class HookRecorder : IAsyncDisposable
     /// <summary>Answers every call of <paramref name="hookEvent"/> with <paramref name="json"/> (any object JSON can hold).</summary>
     public void On(string hookEvent, object json) => On(hookEvent, _ => Task.FromResult(HookAnswer.Json(json)));
 
+    /// <summary>
+    /// Holds every call of <paramref name="hookEvent"/> unanswered until the returned handle is disposed, then answers
+    /// <paramref name="json"/> (no decision when null): an agent that stops waiting first has moved on by then.
+    /// </summary>
+    public IDisposable Hold(string hookEvent, object? json = null)
+    {
+        var released = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        On(hookEvent, async _ =>
+        {
+            await released.Task;
+            return json is null ? HookAnswer.NoDecision : HookAnswer.Json(json);
+        });
+        return new Release(released);
+    }
+
     /// <summary>Waits for a call that matches and returns it.</summary>
     public async Task<HookCall> WaitForAsync(Func<HookCall, bool> match, TimeSpan? timeout = null)
     {
@@ -145,5 +160,10 @@ public sealed class HookRecorder : IAsyncDisposable
             context.Response.ContentType = "application/json";
             await context.Response.WriteAsync(reply.Body, context.RequestAborted);
         }
+    }
+
+    private sealed class Release(TaskCompletionSource released) : IDisposable
+    {
+        public void Dispose() => released.TrySetResult();
     }
 }
