@@ -150,7 +150,8 @@ internal sealed partial class WriteBatch
 
         var below = TreePath.DescendantsFrom(target!.TreePath);
         var descendants = _sessions.Values
-            .Where(s => s is { IsActive: true } && s.TreePath.StartsWith(below, StringComparison.Ordinal))
+            .Where(s => s is { IsActive: true } && s.TreePath.StartsWith(below, StringComparison.Ordinal)
+                && (cascade.Scope is null || LabelScope.Carries(s.Labels, cascade.Scope))) // a scoped key's cascade ends what it can see
             .OrderByDescending(s => s!.Depth).ThenBy(s => s!.TreePath, StringComparer.Ordinal)
             .Select(s => s!.Id).ToList();
         foreach (var id in descendants)
