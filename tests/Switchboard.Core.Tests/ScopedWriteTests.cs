@@ -44,6 +44,23 @@ public sealed class ScopedWriteTests
     }
 
     [Fact]
+    public void AnotherSessionsCommandIsNotFoundRatherThanNamed()
+    {
+        var red = Session("r", "red");
+        var blue = Session("b", "blue");
+        var bluesCommand = new Command
+        {
+            Id = "cmd_b", SessionId = "b", Type = CommandType.Pause, IssuedAt = T0, IssuedBy = "anonymous", IssuedSeq = 5,
+            ExpiresAt = T0.AddSeconds(60), State = CommandState.Pending,
+        };
+        var writes = new SessionWrite[] { new AcknowledgeCommand("r", "cmd_b", CommandOutcome.Done, null) { Scope = Red }, new WithdrawCommand("r", "cmd_b") { Scope = Red } };
+        var batch = WriteBatch.Apply(writes, new Dictionary<string, Session?> { ["r"] = red, ["b"] = blue }, new LogHead(10, 2, false), T0, commands: [bluesCommand]);
+
+        batch.Results.ShouldAllBe(r => r.Error != null && r.Error.Code == "command_not_found" && !r.Error.Detail.Contains("'b'"));
+        batch.IsEmpty.ShouldBeTrue();
+    }
+
+    [Fact]
     public void TheScopeIsJudgedByTheRowTheTransactionHoldsNotTheOneTheRequestSaw()
     {
         var red = Session("r", "red");

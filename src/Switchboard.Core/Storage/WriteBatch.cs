@@ -166,10 +166,22 @@ internal sealed partial class WriteBatch
     /// <summary>
     /// The refusal of a scoped key's write whose session exists outside its <paramref name="scope"/>: that session does not
     /// exist for the key (404), except that its id stays taken for a create (409, without saying anything of the session).
+    /// A command of another session is not found either, rather than named.
     /// </summary>
     private SwitchboardError? Hidden(SessionWrite write, KeyValuePair<string, string>[] scope)
     {
         var id = SessionWriteProcessor.TargetId(write) ?? CommandSessionId(write);
+        var commandId = write switch
+        {
+            AcknowledgeCommand a => a.CommandId,
+            WithdrawCommand w => w.CommandId,
+            _ => null,
+        };
+        if (commandId is not null && _commands.GetValueOrDefault(commandId) is { } command && command.SessionId != id)
+        {
+            return CommandWriteProcessor.CommandNotFound(id!, commandId); // not "of another session", which would name it
+        }
+
         if (id is null || Current(id) is not { } session || LabelScope.Carries(session.Labels, scope))
         {
             return null;
