@@ -117,6 +117,7 @@ export interface AlertRuleResponse {
 export interface AuthResponse {
   enabled: boolean;
   scope: string | null;
+  labels: Record<string, string> | null;
 }
 
 /** The `BatchOperationBatchCreate` schema. */
@@ -628,7 +629,7 @@ export const schemas = {
     id: R, name: R, condition: R, severity: R, seconds: RN, threshold: RN, metric: RN, window_seconds: RN, scope: R,
     labels: R, enabled: R, source: R, action: RN,
   }),
-  AuthResponse: describe<AuthResponse>()({enabled: R, scope: RN}),
+  AuthResponse: describe<AuthResponse>()({enabled: R, scope: RN, labels: RN}),
   BatchOperationBatchCreate: describe<BatchOperationBatchCreate>()({
     op: R, id: O, name: ON, state: O, labels: O, metadata: O, error_message: ON, input_tokens: O, output_tokens: O,
     cost_usd: O, tasks_running: O, lease_seconds: ON, accepts_commands: O, parent_id: ON,

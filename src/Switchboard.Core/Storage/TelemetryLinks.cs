@@ -101,11 +101,19 @@ internal static class TelemetryLinks
         List<SessionWrite>? adoptions = null;
         HashSet<string>? placed = null;
         var maxDepth = SwitchboardDefaults.MaxTreeDepth;
+        // A scoped key's telemetry links only sessions its scope sees: the adoption carries the scope of the write that
+        // brought the link (the child's, else the parent's), and both sessions must carry it (WriteBatch.ApplyAdopt).
+        var scopes = writes.OfType<ApplyTelemetry>().Where(t => t.Scope is not null).GroupBy(t => t.SessionId, StringComparer.Ordinal)
+            .ToDictionary(g => g.Key, g => g.First().Scope, StringComparer.Ordinal);
         void Add(string child, string parent)
         {
             if (child != parent && (placed ??= new HashSet<string>(StringComparer.Ordinal)).Add(child))
             {
-                (adoptions ??= []).Add(new AdoptSession(child, parent) { MaxTreeDepth = maxDepth });
+                (adoptions ??= []).Add(new AdoptSession(child, parent)
+                {
+                    MaxTreeDepth = maxDepth,
+                    Scope = scopes.GetValueOrDefault(child) ?? scopes.GetValueOrDefault(parent),
+                });
             }
         }
 

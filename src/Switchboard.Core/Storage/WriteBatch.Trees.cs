@@ -114,13 +114,15 @@ internal sealed partial class WriteBatch
         }
 
         var plan = _cascades?.GetValueOrDefault(cascade.SessionId) ?? new CascadePlan([], Complete: true);
+        var ended = 0;
         foreach (var id in plan.Descendants)
         {
-            if (Current(id) is not { IsActive: true })
+            if (Current(id) is not { IsActive: true } descendant || (cascade.Scope is { } scope && !LabelScope.Carries(descendant.Labels, scope)))
             {
-                continue; // ended by an earlier write of the batch (another cascade over the same subtree)
+                continue; // ended by an earlier write of the batch (another cascade over the same subtree), or outside a scoped key's view
             }
 
+            ended++;
             var result = ApplyOne(new TerminateSession(id) { Reason = cascade.Reason }, now);
             if (result.Error is { } refused)
             {
@@ -128,7 +130,8 @@ internal sealed partial class WriteBatch
             }
         }
 
-        return plan.Complete ? ApplyOne(single, now) : new WriteResult(null, Current(cascade.SessionId), null) { Incomplete = true };
+        // A part that ended nothing (what is left is outside the key's scope) ends the cascade too: it would make no progress.
+        return plan.Complete || ended == 0 ? ApplyOne(single, now) : new WriteResult(null, Current(cascade.SessionId), null) { Incomplete = true };
     }
 
     /// <summary>
@@ -136,15 +139,16 @@ internal sealed partial class WriteBatch
     /// session gets one <c>session_updated</c> with its new <c>parent_id</c> (the top one), <c>root_id</c> and <c>depth</c>,
     /// and the top one's event carries its subtree's totals to its new ancestors. Nothing happens (and nothing is refused:
     /// the link is a fact, the tree rules decide whether it is kept) when the session already has a parent, either one
-    /// is missing or terminated, the parent lies in the session's own subtree, or the subtree would end up deeper (or its
-    /// paths longer) than the limits.
+    /// is missing or terminated, the parent lies in the session's own subtree, the subtree would end up deeper (or its
+    /// paths longer) than the limits, or the link came from a scoped key whose scope one of the two is outside.
     /// </summary>
     private WriteResult ApplyAdopt(AdoptSession adopt, DateTimeOffset now)
     {
         var child = Current(adopt.SessionId);
         var parent = Current(adopt.ParentId);
         if (child is null || parent is null || child.ParentId is not null || child.State == SessionState.Terminated ||
-            parent.State == SessionState.Terminated || TreePath.IsWithin(parent.TreePath, child.Id))
+            parent.State == SessionState.Terminated || TreePath.IsWithin(parent.TreePath, child.Id) ||
+            (adopt.Scope is { } scope && !(LabelScope.Carries(child.Labels, scope) && LabelScope.Carries(parent.Labels, scope))))
         {
             return new WriteResult(null, child, null);
         }

@@ -10,6 +10,13 @@ public abstract record SessionWrite
     /// outstanding commands, moving pending ones to delivered (the commands of <see cref="Storage.WriteResult"/>).
     /// </summary>
     internal bool DeliversCommands { get; init; }
+
+    /// <summary>
+    /// Set on the writes of an API key scoped by labels: a session without every one of these pairs does not exist for
+    /// the write. Checked in the write transaction against the rows it read (<see cref="Storage.WriteBatch"/>), so a
+    /// session moved out of the scope meanwhile is not written.
+    /// </summary>
+    internal KeyValuePair<string, string>[]? Scope { get; init; }
 }
 
 /// <summary>Creates a session. A null id lets the server generate one.</summary>

@@ -23,7 +23,9 @@ internal static class TelemetryCoalescing
         for (var i = 0; i < writes.Count; i++)
         {
             var write = writes[i];
-            if (write is ApplyTelemetry t && open is not null && open.TryGetValue(t.SessionId, out var into))
+            // Telemetry sent with keys of different scopes stays apart: each is checked against its own key's scope.
+            if (write is ApplyTelemetry t && open is not null && open.TryGetValue(t.SessionId, out var into)
+                && Sessions.LabelScope.Same(t.Scope, writes[into].Scope))
             {
                 parts ??= [];
                 if (!parts.TryGetValue(into, out var later))

@@ -59,7 +59,7 @@ internal static class CommandEndpoints
             return ex.Problem;
         }
 
-        return await WriteAsync(writer, issue, "The command was not issued", c => new JsonResult(StatusCodes.Status201Created, w => CommandJson.Write(w, c))
+        return await WriteAsync(writer, ScopedWrites.For(http, issue), "The command was not issued", c => new JsonResult(StatusCodes.Status201Created, w => CommandJson.Write(w, c))
         {
             Location = $"{http.Request.PathBase}{http.Request.Path.Value?.TrimEnd('/')}/{c.Id}",
         }, ct);
@@ -79,14 +79,19 @@ internal static class CommandEndpoints
             return ex.Problem;
         }
 
-        return await WriteAsync(writer, ack, "The acknowledgement was not recorded", Ok, ct);
+        return await WriteAsync(writer, ScopedWrites.For(http, ack), "The acknowledgement was not recorded", Ok, ct);
     }
 
-    private static Task<IResult> WithdrawAsync(string id, string commandId, SessionWriter writer, CancellationToken ct) =>
-        WriteAsync(writer, new WithdrawCommand(id, commandId), "The command was not withdrawn", Ok, ct);
+    private static Task<IResult> WithdrawAsync(string id, string commandId, HttpContext http, SessionWriter writer, CancellationToken ct) =>
+        WriteAsync(writer, ScopedWrites.For(http, new WithdrawCommand(id, commandId)), "The command was not withdrawn", Ok, ct);
 
-    private static async Task<IResult> GetAsync(string id, string commandId, ISessionStore sessions, ICommandStore store, CancellationToken ct)
+    private static async Task<IResult> GetAsync(string id, string commandId, HttpContext http, ISessionStore sessions, ICommandStore store, CancellationToken ct)
     {
+        if (ApiAccessFilter.ScopeOf(http) is not null && await SessionEndpoints.VisibleAsync(http, sessions, id, ct) is null)
+        {
+            return ProblemResult.From(Errors.SwitchboardError.SessionNotFound(id)); // outside the key's scope: it does not exist
+        }
+
         var command = CommandValidator.IsValidId(commandId) ? await store.GetCommandAsync(commandId, ct) : null;
         if (command is null || command.SessionId != id)
         {
@@ -115,7 +120,7 @@ internal static class CommandEndpoints
             return ex.Problem;
         }
 
-        if (await sessions.GetSessionAsync(id, ct) is null)
+        if (await SessionEndpoints.VisibleAsync(http, sessions, id, ct) is null)
         {
             return ProblemResult.From(Errors.SwitchboardError.SessionNotFound(id));
         }
@@ -138,7 +143,8 @@ internal static class CommandEndpoints
 
         try
         {
-            return await PollAsync(id, states ?? [CommandState.Pending], limit, TimeSpan.FromSeconds(seconds), Delivers(http), watch, waiter, store, live, writer, time, ct);
+            return await PollAsync(id, states ?? [CommandState.Pending], limit, TimeSpan.FromSeconds(seconds), Delivers(http), ApiAccessFilter.ScopeOf(http), watch,
+                waiter, store, live, writer, time, ct);
         }
         catch (StoreUnavailableException ex)
         {
@@ -151,7 +157,7 @@ internal static class CommandEndpoints
     /// armed before each read, so a command issued between the read and the wait still wakes it; it wakes on command events
     /// the live loop applied, from this node or any other.
     /// </summary>
-    private static async Task<IResult> PollAsync(string id, List<CommandState> states, int limit, TimeSpan wait, bool delivers, CommandWatch watch,
+    private static async Task<IResult> PollAsync(string id, List<CommandState> states, int limit, TimeSpan wait, bool delivers, LabelFilter? scope, CommandWatch watch,
         CommandWaiter waiter, ICommandStore store, LiveHub live, SessionWriter writer, TimeProvider time, CancellationToken ct)
     {
         var started = time.GetTimestamp();
@@ -163,7 +169,7 @@ internal static class CommandEndpoints
             var found = (await store.ListCommandsAsync(id, states, limit, ct)).Where(c => !c.IsOutstanding || c.ExpiresAt > now).ToList();
             if (found.Count > 0 && delivers && found.Any(c => c.State == CommandState.Pending))
             {
-                var result = await writer.WriteAsync(new DeliverCommands(id), ct);
+                var result = await writer.WriteAsync(ScopedWrites.Within(new DeliverCommands(id), scope), ct);
                 if (result.Error is { } error)
                 {
                     return ProblemResult.From(error);

@@ -100,7 +100,7 @@ internal static class Contracts
     public sealed record UsageResponse(
         string Bucket, string GroupBy, DateTimeOffset Since, DateTimeOffset Until, string Epoch, long AsOfSeq, List<UsageSeries> Series);
 
-    public sealed record AuthResponse(bool Enabled, string? Scope);
+    public sealed record AuthResponse(bool Enabled, string? Scope, Dictionary<string, string>? Labels);
 
     public sealed record AlertRuleRequest(string Id, string Name, string Condition, string Severity, int? Seconds, decimal? Threshold,
         string? Metric, int? WindowSeconds, string Scope, Dictionary<string, string> Labels, bool Enabled, AlertAction? Action) : IRequest;

@@ -131,7 +131,7 @@ internal static class OtlpHttpEndpoints
         OtlpOutcome outcome;
         try
         {
-            outcome = await receiver.ReceiveAsync(signal, message, http.RequestAborted);
+            outcome = await receiver.ReceiveAsync(signal, message, ApiAccessFilter.IdentityOf(http), http.RequestAborted);
         }
         catch (StoreUnavailableException ex)
         {

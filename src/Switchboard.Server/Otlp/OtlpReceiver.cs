@@ -19,7 +19,8 @@ internal readonly record struct OtlpOutcome(long Rejected, string? Message);
 /// </summary>
 internal sealed class OtlpReceiver(SessionWriter writer, QuietMonitor quiet, SwitchboardMetrics metrics, TimeProvider time, Options.SwitchboardOptions options)
 {
-    public async Task<OtlpOutcome> ReceiveAsync(OtlpSignal signal, IMessage request, CancellationToken cancellationToken)
+    /// <param name="key">The exporter's API key (null while auth is off): a key scoped by labels gives its sessions its labels.</param>
+    public async Task<OtlpOutcome> ReceiveAsync(OtlpSignal signal, IMessage request, Security.ApiKeyIdentity? key, CancellationToken cancellationToken)
     {
         var batch = new TelemetryBatch(time.GetUtcNow());
         switch (request)
@@ -40,7 +41,7 @@ internal sealed class OtlpReceiver(SessionWriter writer, QuietMonitor quiet, Swi
         var message = batch.RejectReason;
         if (batch.SessionCount > 0)
         {
-            var writes = batch.ToWrites(options.Sessions.MaxTreeDepth);
+            var writes = batch.ToWrites(options.Sessions.MaxTreeDepth).ConvertAll(w => Security.ScopedWrites.Within(w, key?.Labels));
             IReadOnlyList<WriteResult> results;
             try
             {

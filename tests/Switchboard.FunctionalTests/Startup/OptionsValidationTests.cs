@@ -33,6 +33,9 @@ public sealed class OptionsValidationTests
             "Switchboard:Http:DefaultPageSize = 5000 is not allowed: it must be from 1 to 1,000."),
         ["token lifetimes"] = (o => o.Security.TokenMaxLifetime = TimeSpan.FromMinutes(1), null,
             "Switchboard:Security:TokenMaxLifetime = 00:01:00 is not allowed: it must be at least TokenLifetime (00:15:00)."),
+        ["api key scope"] = (o => o.Security.AddApiKeys("scoped-key-0123456789abcdef team"), null,
+            "Switchboard:Security:ApiKeys: API key #1: its labels scope has 'team', which is not a key=value label. " +
+            "A scope is labels after the key and a space, `<key>[:read] team=red env=prod` (or Switchboard:Security:ApiKeys:N:Labels:team=red)."),
         ["retention events"] = (o => o.Retention.MaxEvents = 0, null,
             "Switchboard:Retention:MaxEvents = 0 is not allowed: it must be at least 1."),
         ["usage points"] = (o => o.Usage.MaxPoints = 0, null,

@@ -22,6 +22,7 @@ internal sealed class OtlpGrpcCalls(OtlpReceiver receiver, SecurityOptions secur
         var started = time.GetTimestamp();
         try
         {
+            ApiKeyIdentity? key = null;
             if (security.AuthEnabled)
             {
                 var bearer = StreamAuthenticator.BearerOf(context.GetHttpContext().Request);
@@ -36,11 +37,13 @@ internal sealed class OtlpGrpcCalls(OtlpReceiver receiver, SecurityOptions secur
                     receiver.Count(signal, "refused", 1);
                     throw new RpcException(new Status(StatusCode.PermissionDenied, "The API key is unknown or read-only; OTLP export needs a write key."));
                 }
+
+                key = identity;
             }
 
             try
             {
-                var outcome = await receiver.ReceiveAsync(signal, request, context.CancellationToken);
+                var outcome = await receiver.ReceiveAsync(signal, request, key, context.CancellationToken);
                 return OtlpCodec.Answer(signal, outcome.Rejected, outcome.Message);
             }
             catch (StoreUnavailableException ex)
