@@ -21,7 +21,7 @@ internal sealed class OtlpReceiver(SessionWriter writer, QuietMonitor quiet, Swi
 {
     public async Task<OtlpOutcome> ReceiveAsync(OtlpSignal signal, IMessage request, CancellationToken cancellationToken)
     {
-        var batch = new TelemetryBatch(time.GetUtcNow());
+        var batch = new TelemetryBatch(time.GetUtcNow(), options.Otlp.MaxRecordsPerRequest, options.Otlp.MaxAttributesPerRecord);
         switch (request)
         {
             case ExportTraceServiceRequest traces:
@@ -37,7 +37,12 @@ internal sealed class OtlpReceiver(SessionWriter writer, QuietMonitor quiet, Swi
 
         var rejected = (long)batch.Rejected;
         var accepted = (long)batch.Accepted;
-        var message = batch.RejectReason;
+        string? refusal = null; // why the store refused a session's write, if it did
+        if (batch.AttributesIgnored > 0)
+        {
+            metrics.OtlpAttributesIgnored.Add(batch.AttributesIgnored, new KeyValuePair<string, object?>("signal", signal.ToWire()));
+        }
+
         if (batch.SessionCount > 0)
         {
             var writes = batch.ToWrites(options.Sessions.MaxTreeDepth);
@@ -59,7 +64,7 @@ internal sealed class OtlpReceiver(SessionWriter writer, QuietMonitor quiet, Swi
                     var records = ((ApplyTelemetry)writes[i]).Observations.Count;
                     rejected += records;
                     accepted -= records;
-                    message ??= error.Detail;
+                    refusal ??= error.Detail;
                 }
             }
 
@@ -69,6 +74,12 @@ internal sealed class OtlpReceiver(SessionWriter writer, QuietMonitor quiet, Swi
         Count(signal, "accepted", accepted);
         Count(signal, "ignored", batch.Ignored);
         Count(signal, "rejected", rejected);
+        var message = (refusal, batch.Message) switch
+        {
+            (null, var mapped) => mapped,
+            (var refused, null) => refused,
+            (var refused, var mapped) => refused + "; " + mapped,
+        };
         return new OtlpOutcome(rejected, message);
     }
 
