@@ -71,7 +71,7 @@ public sealed class TelemetryMappingTests
         index.String("gen_ai.conversation.id").ShouldBe("late");
         index.Load(null, 128).ShouldBe(0);
         index.String("service.name").ShouldBeNull("loading forgets the record before");
-        Should.Throw<ArgumentException>(() => index.Find("not.read.by.the.mapping"));
+        Should.Throw<ArgumentException>(() => AttributeIndex.Key("not.read.by.the.mapping"));
     }
 
     [Fact]

@@ -4,6 +4,9 @@ using Switchboard.Otlp.Proto.Common;
 
 namespace Switchboard.Otlp.Mapping;
 
+/// <summary>An attribute key the mapping reads, with its slot in an <see cref="AttributeIndex"/> (<see cref="AttributeIndex.Key"/>).</summary>
+internal readonly record struct AttributeKey(string Name, int Slot);
+
 /// <summary>
 /// The attributes the mapping reads (<see cref="TelemetryMap.AttributeKeys"/>), picked out of a record's, a resource's or
 /// a scope's attributes in one pass, so that each lookup after it is a slot read: the mapping asks about a dozen keys per
@@ -52,14 +55,27 @@ internal sealed class AttributeIndex
         return total - Count;
     }
 
-    /// <summary>The value of <paramref name="key"/>, one of <see cref="TelemetryMap.AttributeKeys"/>; null when absent.</summary>
-    public AnyValue? Find(string key) => Slots.TryGetValue(key, out var slot)
-        ? _values[slot]
-        : throw new ArgumentException($"The mapping reads attribute '{key}', which TelemetryMap.AttributeKeys does not list.", nameof(key));
+    /// <summary>
+    /// The key <paramref name="name"/>, one of <see cref="TelemetryMap.AttributeKeys"/>, with its slot. Resolved once (into
+    /// a static field) by whoever reads it on every record, so that a read is an array access.
+    /// </summary>
+    public static AttributeKey Key(string name) => Slots.TryGetValue(name, out var slot)
+        ? new AttributeKey(name, slot)
+        : throw new ArgumentException($"The mapping reads attribute '{name}', which TelemetryMap.AttributeKeys does not list.", nameof(name));
 
-    public string? String(string key) => Attributes.Text(Find(key));
+    /// <summary>The value of <paramref name="key"/>; null when absent.</summary>
+    public AnyValue? Find(AttributeKey key) => _values[key.Slot];
 
-    public long? Long(string key) => Attributes.Integer(Find(key));
+    public string? String(AttributeKey key) => Attributes.Text(Find(key));
 
-    public decimal? Decimal(string key) => Attributes.Number(Find(key));
+    public long? Long(AttributeKey key) => Attributes.Integer(Find(key));
+
+    public decimal? Decimal(AttributeKey key) => Attributes.Number(Find(key));
+
+    /// <summary>The value of <paramref name="name"/>, resolving its key first (for keys read on some records only).</summary>
+    public string? String(string name) => String(Key(name));
+
+    public long? Long(string name) => Long(Key(name));
+
+    public decimal? Decimal(string name) => Decimal(Key(name));
 }

@@ -14,6 +14,10 @@ internal static class LogMapping
     /// <summary>An <c>event.sequence</c> longer than this is hashed in the record's dedupe key, which stays short.</summary>
     private const int MaxSequenceLength = 64;
 
+    // Read on every record, so resolved once.
+    private static readonly AttributeKey EventNameKey = AttributeIndex.Key(TelemetryMap.EventNameAttribute);
+    private static readonly AttributeKey SequenceKey = AttributeIndex.Key(TelemetryMap.EventSequenceAttribute);
+
     public static void Map(ExportLogsServiceRequest request, TelemetryBatch batch)
     {
         AttributeIndex resource = new(), attributes = new();
@@ -43,7 +47,7 @@ internal static class LogMapping
         }
 
         var time = record.TimeUnixNano != 0 ? record.TimeUnixNano : record.ObservedTimeUnixNano;
-        var key = attributes.String(TelemetryMap.EventSequenceAttribute) is { } sequence
+        var key = attributes.String(SequenceKey) is { } sequence
             ? string.Create(CultureInfo.InvariantCulture, $"l:{sessionId}:{Sequence(sequence)}")
             : string.Create(CultureInfo.InvariantCulture, $"l:{sessionId}:{name}:{time}");
 
@@ -99,7 +103,7 @@ internal static class LogMapping
             return (record.Body.StringValue, rule);
         }
 
-        if (attributes.String(TelemetryMap.EventNameAttribute) is { } attribute && TelemetryMap.LogEvents.TryGetValue(attribute, out rule))
+        if (attributes.String(EventNameKey) is { } attribute && TelemetryMap.LogEvents.TryGetValue(attribute, out rule))
         {
             return (attribute, rule);
         }

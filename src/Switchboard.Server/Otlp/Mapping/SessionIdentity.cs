@@ -19,15 +19,18 @@ internal static class SessionIdentity
     public const string ConversationPrefix = "otel:c:";
     public const string TracePrefix = "otel:t:";
 
+    private static readonly AttributeKey SessionKey = AttributeIndex.Key(TelemetryMap.SessionIdAttribute);
+    private static readonly AttributeKey ConversationKey = AttributeIndex.Key(TelemetryMap.ConversationIdAttribute);
+
     /// <summary>The session named by a record's attributes and its resource's; null when neither names one.</summary>
     public static string? Of(AttributeIndex record, AttributeIndex resource)
     {
-        if ((NonEmpty(record.String(TelemetryMap.SessionIdAttribute)) ?? NonEmpty(resource.String(TelemetryMap.SessionIdAttribute))) is { } session)
+        if ((NonEmpty(record.String(SessionKey)) ?? NonEmpty(resource.String(SessionKey))) is { } session)
         {
             return FromSessionId(session);
         }
 
-        return NonEmpty(record.String(TelemetryMap.ConversationIdAttribute)) is { } conversation ? FromConversation(conversation) : null;
+        return NonEmpty(record.String(ConversationKey)) is { } conversation ? FromConversation(conversation) : null;
     }
 
     public static string FromSessionId(string value) => Derive(SessionPrefix, value);

@@ -14,6 +14,12 @@ namespace Switchboard.Otlp.Mapping;
 /// </summary>
 internal static class SpanMapping
 {
+    // Read on every span, so resolved once.
+    private static readonly AttributeKey OperationKey = AttributeIndex.Key(TelemetryMap.OperationAttribute);
+    private static readonly AttributeKey ErrorTypeKey = AttributeIndex.Key(TelemetryMap.ErrorTypeAttribute);
+    private static readonly AttributeKey[] InputKeys = [.. TelemetryMap.SpanUsage.Input.Select(AttributeIndex.Key)];
+    private static readonly AttributeKey[] OutputKeys = [.. TelemetryMap.SpanUsage.Output.Select(AttributeIndex.Key)];
+
     public static void Map(ExportTraceServiceRequest request, TelemetryBatch batch)
     {
         var tree = new SpanTree();
@@ -85,7 +91,7 @@ internal static class SpanMapping
     private static string? MapSpan(Span span, AttributeIndex attributes, AttributeIndex resource, TelemetryBatch batch, out bool startsAgents)
     {
         startsAgents = false;
-        var operation = attributes.String(TelemetryMap.OperationAttribute);
+        var operation = attributes.String(OperationKey);
         if (operation is null || !TelemetryMap.SpanOperations.TryGetValue(operation, out var rule))
         {
             batch.Ignore();
@@ -105,15 +111,15 @@ internal static class SpanMapping
         if (span.Status?.Code == Status.Types.StatusCode.Error)
         {
             signal = TelemetrySignal.Error;
-            error = TelemetryText.Clean(span.Status.Message is { Length: > 0 } message ? message : attributes.String(TelemetryMap.ErrorTypeAttribute) ?? "",
+            error = TelemetryText.Clean(span.Status.Message is { Length: > 0 } message ? message : attributes.String(ErrorTypeKey) ?? "",
                 Sessions.SessionLimits.MaxErrorMessageLength) is { Length: > 0 } clean ? clean : "error";
         }
 
         long input = 0, output = 0;
         if (rule.CountsUsage)
         {
-            input = Sum(attributes, TelemetryMap.SpanUsage.Input);
-            output = Sum(attributes, TelemetryMap.SpanUsage.Output);
+            input = Sum(attributes, InputKeys);
+            output = Sum(attributes, OutputKeys);
         }
 
         var ended = span.EndTimeUnixNano != 0 ? span.EndTimeUnixNano : span.StartTimeUnixNano;
@@ -142,7 +148,7 @@ internal static class SpanMapping
         Convert.TryToHexStringLower(state.span.SpanId.Span, chars[50..], out _);
     });
 
-    private static long Sum(AttributeIndex attributes, string[] keys)
+    private static long Sum(AttributeIndex attributes, AttributeKey[] keys)
     {
         long total = 0;
         foreach (var key in keys)

@@ -17,6 +17,11 @@ internal sealed class TelemetryBatch(DateTimeOffset now, int maxRecords = int.Ma
     /// </summary>
     public static readonly TimeSpan MaxAhead = TimeSpan.FromMinutes(5);
 
+    // The keys of the labels and the name, resolved once: every record reads them.
+    private static readonly (string Label, AttributeKey[] Keys)[] LabelKeys =
+        [.. TelemetryMap.Labels.Select(rule => (rule.Label, rule.Attributes.Select(AttributeIndex.Key).ToArray()))];
+    private static readonly AttributeKey[] NameKeys = [.. TelemetryMap.NameAttributes.Select(AttributeIndex.Key)];
+
     private readonly Dictionary<string, Pending> _sessions = new(StringComparer.Ordinal);
     private int _records;
 
@@ -111,18 +116,18 @@ internal sealed class TelemetryBatch(DateTimeOffset now, int maxRecords = int.Ma
         }
 
         pending.Observations.Add(observation);
-        foreach (var rule in TelemetryMap.Labels)
+        foreach (var (label, keys) in LabelKeys)
         {
-            if (First(rule.Attributes, record, resource, SessionLimits.MaxLabelValueLength) is { } value)
+            if (First(keys, record, resource, SessionLimits.MaxLabelValueLength) is { } value)
             {
-                pending.Labels[rule.Label] = value;
+                pending.Labels[label] = value;
             }
         }
 
         // The most preferred name any record of the request gives (the agent's over the service's).
-        for (var rank = 0; rank < pending.NameRank && rank < TelemetryMap.NameAttributes.Length; rank++)
+        for (var rank = 0; rank < pending.NameRank && rank < NameKeys.Length; rank++)
         {
-            if (First([TelemetryMap.NameAttributes[rank]], record, resource, SessionLimits.MaxNameLength) is { } name)
+            if (Value(NameKeys[rank], record, resource, SessionLimits.MaxNameLength) is { } name)
             {
                 pending.Name = name;
                 pending.NameRank = rank;
@@ -213,18 +218,22 @@ internal sealed class TelemetryBatch(DateTimeOffset now, int maxRecords = int.Ma
     }
 
     /// <summary>The first of <paramref name="keys"/> the record, else its resource, has, made clean; null when none has a non-empty one.</summary>
-    private static string? First(string[] keys, AttributeIndex record, AttributeIndex resource, int max)
+    private static string? First(AttributeKey[] keys, AttributeIndex record, AttributeIndex resource, int max)
     {
         foreach (var key in keys)
         {
-            if ((record.String(key) ?? resource.String(key)) is { } value && TelemetryText.Clean(value, max) is { Length: > 0 } clean)
+            if (Value(key, record, resource, max) is { } value)
             {
-                return clean;
+                return value;
             }
         }
 
         return null;
     }
+
+    /// <summary><paramref name="key"/>'s value on the record, else on its resource, made clean; null when absent or empty.</summary>
+    private static string? Value(AttributeKey key, AttributeIndex record, AttributeIndex resource, int max) =>
+        (record.String(key) ?? resource.String(key)) is { } value && TelemetryText.Clean(value, max) is { Length: > 0 } clean ? clean : null;
 
     private sealed class Pending
     {
