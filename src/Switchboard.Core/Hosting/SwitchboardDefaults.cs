@@ -110,6 +110,14 @@ internal static class SwitchboardDefaults
     /// <summary>Most events one store read returns unless the caller asks for fewer.</summary>
     public const int EventReadLimit = 1000;
 
+    // OpenTelemetry in (Switchboard:Otlp).
+    /// <summary>Spans, log records or metric points one OTLP request may carry; the rest are refused in its partial_success.</summary>
+    public const int OtlpMaxRecordsPerRequest = 10_000;
+    /// <summary>Attributes read per OTLP record, resource or scope (the OpenTelemetry SDKs' own default limit); the rest are ignored.</summary>
+    public const int OtlpMaxAttributesPerRecord = 128;
+    /// <summary>OTLP requests (HTTP and gRPC) one node handles at once; more get 503 (gRPC UNAVAILABLE) with a retry delay.</summary>
+    public const int OtlpMaxConcurrentRequests = 256;
+
     // Usage rollups (Switchboard:Usage).
     /// <summary>How long each size of usage bucket is kept.</summary>
     public static readonly TimeSpan UsageRetention = TimeSpan.FromDays(90);

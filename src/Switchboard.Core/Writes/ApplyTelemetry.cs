@@ -46,7 +46,15 @@ internal enum UsageSlot
 /// A point of a cumulative metric stream: its running total since <see cref="Start"/> (Unix ns). The store turns it into
 /// the increment since the stream's previous point (<see cref="Storage.TelemetryStreams"/>) before the write applies it.
 /// </summary>
-internal sealed record CumulativePoint(string Stream, ulong Start, ulong End, decimal Total, UsageSlot Slot);
+internal sealed record CumulativePoint(string Stream, ulong Start, ulong End, decimal Total, UsageSlot Slot)
+{
+    /// <summary>
+    /// The id the stream had before stream ids included their resource and scope: its state is the stream's last point
+    /// while the stream has none under <see cref="Stream"/> (a node upgraded mid-stream), so the totals already counted
+    /// are not counted again. Such states are purged with the others; this can go once no node runs the older code.
+    /// </summary>
+    public string? Previous { get; init; }
+}
 
 /// <summary>
 /// One record of telemetry as it bears on a session: when, what it signals, the usage it carries and where that comes

@@ -196,6 +196,9 @@ internal sealed class OtlpOptionsValidator : IValidateOptions<OtlpOptions>
         }
 
         p.AtLeast(nameof(o.MaxBodyBytes), o.MaxBodyBytes, 1024);
+        p.AtLeast(nameof(o.MaxRecordsPerRequest), o.MaxRecordsPerRequest, 1);
+        p.AtLeast(nameof(o.MaxAttributesPerRecord), o.MaxAttributesPerRecord, 1);
+        p.AtLeast(nameof(o.MaxConcurrentRequests), o.MaxConcurrentRequests, 1);
         return p.Result;
     }
 }
