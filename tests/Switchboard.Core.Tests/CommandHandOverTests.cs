@@ -2,6 +2,7 @@ using System.Text.Json;
 using Switchboard.Commands;
 using Switchboard.Errors;
 using Switchboard.Events;
+using Switchboard.Json;
 using Switchboard.Sessions;
 using Switchboard.Storage;
 using Switchboard.Writes;
@@ -162,5 +163,28 @@ public sealed class CommandHandOverTests
         batch.Events.Select(e => e.Type).ShouldBe([EventTypes.AlertRaised]);
         batch.DirtyAlerts.Single().Message.ShouldBe(result.Alert.Message, "the stored alert says it too");
         batch.DirtyCommands.ShouldBeEmpty();
+    }
+
+    [Fact]
+    public void ARowStoredBeforeAttemptsWereCountedReadsAsHandedOverOnceAndIsDueAgainAtOnce()
+    {
+        // The stored JSON of a delivered command written by a server without redelivery: no attempt, no redeliver_at.
+        var legacy = CommandJson.Read("""
+            {"id":"cmd_1","session_id":"s1","type":"pause","text":null,"data":null,"state":"delivered","issued_at":"2026-11-21T10:00:00.000Z",
+             "issued_by":"anonymous","expires_at":"2026-11-21T10:05:00.000Z","delivered_at":"2026-11-21T10:00:01.000Z","acknowledged_at":null,
+             "outcome":null,"note":null,"issued_seq":5}
+            """);
+        legacy.Attempt.ShouldBe(1);
+        legacy.RedeliverAt.ShouldBeNull();
+        legacy.IsDueAt(T0.AddSeconds(2)).ShouldBeTrue("it was handed over before this server counted: once more, at once");
+        var (batch, _) = Step([legacy], T0.AddSeconds(2), new Heartbeat("s1") { DeliversCommands = true });
+        batch.Results.Single().Commands!.Single().Attempt.ShouldBe(2);
+
+        // What the store keeps now round-trips, and the wire shape does not carry the visibility timeout.
+        var stored = batch.DirtyCommands.Single();
+        CommandJson.Read(CommandJson.ToRow(stored)).ShouldBe(stored);
+        using var wire = JsonDocument.Parse(JsonBytes.Write(w => CommandJson.Write(w, stored)));
+        wire.RootElement.TryGetProperty("redeliver_at", out _).ShouldBeFalse();
+        wire.RootElement.GetProperty("attempt").GetInt32().ShouldBe(2);
     }
 }
