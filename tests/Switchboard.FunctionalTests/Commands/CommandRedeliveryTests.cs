@@ -55,17 +55,17 @@ public sealed class CommandRedeliveryTests(PostgresClusterFixture postgres)
             issued.Add((await server.Http.IssueAsync("one-by-one", new { type = "message", text })).Str("id"));
         }
 
-        var handed = new List<string>();
+        var handed = new List<JsonElement>();
         for (var i = 0; i < 3; i++)
         {
             var answer = await PollAsync(server.Http, "one-by-one", "state=pending&limit=1&wait=1");
-            var command = answer.GetProperty("commands").EnumerateArray().ShouldHaveSingleItem();
+            var command = answer.GetProperty("commands").EnumerateArray().ShouldHaveSingleItem($"poll {i + 1} hands over one command");
             command.Str("state").ShouldBe("delivered");
-            command.GetProperty("attempt").GetInt32().ShouldBe(1);
-            handed.Add(command.Str("id"));
+            handed.Add(command);
         }
 
-        handed.ShouldBe(issued, "each poll hands over the oldest command not yet handed over, and only that one");
+        handed.Select(c => c.Str("id")).ShouldBe(issued, "each poll hands over the oldest command not yet handed over, and only that one");
+        handed.ShouldAllBe(c => c.GetProperty("attempt").GetInt32() == 1);
         (await server.Http.CommandsAsync("one-by-one", "pending")).ShouldBeEmpty();
         (await DeliveriesAsync(server.Http, "one-by-one")).ShouldBe(["first 1", "second 1", "third 1"]);
         (await PollAsync(server.Http, "one-by-one", "state=pending&limit=1&wait=0")).CommandIds().ShouldBeEmpty("all three were handed over, once each");
