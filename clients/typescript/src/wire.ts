@@ -251,6 +251,7 @@ export interface CommandResponse {
   issued_by: string;
   expires_at: string;
   delivered_at: string | null;
+  attempt: number;
   acknowledged_at: string | null;
   outcome: string | null;
   note: string | null;
@@ -653,7 +654,7 @@ export const schemas = {
   CommandRequest: describe<CommandRequest>()({type: R, text: ON, data: ON, expires_in_seconds: O}),
   CommandResponse: describe<CommandResponse>()({
     id: R, session_id: R, type: R, text: RN, data: RN, state: R, issued_at: R, issued_by: R, expires_at: R,
-    delivered_at: RN, acknowledged_at: RN, outcome: RN, note: RN,
+    delivered_at: RN, attempt: R, acknowledged_at: RN, outcome: RN, note: RN,
   }),
   CountResponse: describe<CountResponse>()({active_sessions: R, total_sessions: R}),
   CreateSessionRequest: describe<CreateSessionRequest>()({

@@ -151,6 +151,12 @@ internal static class SwitchboardDefaults
     public static readonly TimeSpan CommandExpiryInterval = TimeSpan.FromSeconds(1);
     /// <summary>Applied events the command watch may have waiting before the live fan-out waits for it.</summary>
     public const int CommandWatchPendingEvents = 4096;
+    /// <summary>The most commands one session may have outstanding (pending or delivered); past it an issue is 429.</summary>
+    public const int CommandMaxOutstandingPerSession = 100;
+    /// <summary>The largest MaxOutstandingPerSession a node accepts: every hand-over and issue reads that many rows at most.</summary>
+    public const int CommandMaxOutstandingLimit = 10_000;
+    /// <summary>A hand-over's visibility timeout: a delivered command not acknowledged within it is handed over again.</summary>
+    public static readonly TimeSpan CommandRedeliverAfter = TimeSpan.FromSeconds(30);
 
     // The PostgreSQL store (Switchboard:Postgres).
     /// <summary>How often the feed reads the log even without a notification.</summary>

@@ -33,8 +33,8 @@ public sealed record WriteResult(SwitchboardError? Error, Session? Session, Even
     internal Switchboard.Commands.Command? Command { get; init; }
 
     /// <summary>
-    /// For a producer's own write (<see cref="Writes.SessionWrite"/> with commands delivered): the session's outstanding
-    /// commands after it, oldest first. Null for every other write.
+    /// For a producer's own write (<see cref="Writes.SessionWrite"/> with commands delivered) and a long-poll's hand-over:
+    /// the commands this write handed over, oldest first, each now delivered with its attempt. Null for every other write.
     /// </summary>
     internal IReadOnlyList<Switchboard.Commands.Command>? Commands { get; init; }
 
@@ -43,6 +43,9 @@ public sealed record WriteResult(SwitchboardError? Error, Session? Session, Even
     /// ended part of it, and the same write must be submitted again until a result without this flag.
     /// </summary>
     internal bool Incomplete { get; init; }
+
+    /// <summary>For an alert raised by a rule with an action: why the action's command was not issued (the alert stands).</summary>
+    internal SwitchboardError? ActionSkipped { get; init; }
 }
 
 /// <summary>Filters for listing sessions. All filters combine with AND.</summary>

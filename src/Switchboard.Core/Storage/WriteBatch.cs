@@ -109,7 +109,7 @@ internal sealed partial class WriteBatch
 
         foreach (var c in commands ?? [])
         {
-            batch._commands[c.Id] = c;
+            batch.Remember(c);
         }
 
         batch.Results = new WriteResult[writes.Count];
@@ -247,7 +247,9 @@ internal sealed partial class WriteBatch
         }
 
         var result = new WriteResult(null, session, appended, decision.FleetPaused);
-        return write.DeliversCommands && session is { State: not SessionState.Terminated } ? result with { Commands = Deliver(session, now) } : result;
+        return write.DeliversCommands && session is { State: not SessionState.Terminated }
+            ? result with { Commands = HandOver(session, null, write.CommandPolicy, now) }
+            : result;
     }
 
     private WriteResult ApplyAlert(SessionWrite write, AlertTarget target, DateTimeOffset now)
@@ -263,6 +265,17 @@ internal sealed partial class WriteBatch
             return new WriteResult(null, null, null);
         }
 
+        // A rule's action is decided before its alert is written, so a command it cannot issue is said on the alert.
+        (IssueCommand Write, CommandDecision Decision)? action = null;
+        if (write is RaiseAlert { Action: { } rule } raise && alert.SessionId is { } subject)
+        {
+            action = ActionFor(alert, subject, raise, rule, now);
+            if (action.Value.Decision.Error is { } refused)
+            {
+                alert = alert with { Message = ActionSkippedMessage(alert, rule, refused, raise.CommandPolicy.MaxOutstanding) };
+            }
+        }
+
         var seq = Head.HeadSeq + 1;
         alert = pending.Type switch
         {
@@ -276,8 +289,14 @@ internal sealed partial class WriteBatch
         _dirtyAlerts[alert.Id] = alert;
         _alerts[AlertTarget.ById(alert.Id)] = alert;
         _alerts[AlertTarget.Open(alert.RuleId, alert.Subject)] = alert.IsOpen ? alert : null;
-        var issued = write is RaiseAlert { Action: { } action } && alert.SessionId is { } subject ? IssueForAlert(alert, subject, action, now) : null;
-        return new WriteResult(null, null, appended) { Alert = alert, Command = issued };
+        Commands.Command? issued = null;
+        if (action is { Decision.Error: null } issue)
+        {
+            Record(issue.Decision, now);
+            issued = _commands[issue.Write.Id];
+        }
+
+        return new WriteResult(null, null, appended) { Alert = alert, Command = issued, ActionSkipped = action?.Decision.Error };
     }
 }
 

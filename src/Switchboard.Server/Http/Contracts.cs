@@ -116,7 +116,7 @@ internal static class Contracts
     public sealed record CommandAckRequest(string Outcome, string? Note) : IRequest;
 
     public sealed record CommandResponse(string Id, string SessionId, string Type, string? Text, JsonElement? Data, string State, DateTimeOffset IssuedAt,
-        string IssuedBy, DateTimeOffset ExpiresAt, DateTimeOffset? DeliveredAt, DateTimeOffset? AcknowledgedAt, string? Outcome, string? Note);
+        string IssuedBy, DateTimeOffset ExpiresAt, DateTimeOffset? DeliveredAt, int Attempt, DateTimeOffset? AcknowledgedAt, string? Outcome, string? Note);
 
     public sealed record CommandListResponse(List<CommandResponse> Commands, long AsOfSeq);
 

@@ -211,6 +211,15 @@ internal sealed class CommandOptionsValidator : IValidateOptions<CommandOptions>
         var p = new OptionProblems("Switchboard:Commands");
         p.AtLeast(nameof(o.MaxWaiters), o.MaxWaiters, 1);
         p.InRange(nameof(o.MaxWaitSeconds), o.MaxWaitSeconds, 1, 300);
+        p.InRange(nameof(o.MaxOutstandingPerSession), o.MaxOutstandingPerSession, 1, SwitchboardDefaults.CommandMaxOutstandingLimit);
+        var expiry = TimeSpan.FromSeconds(Switchboard.Commands.CommandLimits.DefaultExpirySeconds);
+        if (o.RedeliverAfter <= TimeSpan.Zero || o.RedeliverAfter >= expiry)
+        {
+            // Past the expiry a delivered command would expire before it could be handed over again.
+            p.Add(nameof(o.RedeliverAfter), o.RedeliverAfter,
+                $"it must be a positive duration shorter than a command's default expiry ({expiry:c}), such as 00:00:30 (hh:mm:ss)");
+        }
+
         return p.Result;
     }
 }
