@@ -21,11 +21,17 @@ internal sealed class OtlpRun(BenchOptions options, TextWriter log)
     public const int Subscribers = 1_000;
     private static readonly MediaTypeHeaderValue Protobuf = new("application/x-protobuf");
 
+    // An A/B arm warms up until the runtime has stopped recompiling (see TieredWarmUp), at most this long.
+    private static readonly TimeSpan WarmUpLimit = TimeSpan.FromSeconds(40);
+
+    /// <summary>A server's environment for OTLP over HTTP only: no gRPC listener, whose port two servers would share.</summary>
+    public static Dictionary<string, string> ServerEnvironment(IDictionary<string, string> environment) =>
+        new(environment) { ["Switchboard__Otlp__GrpcUrls"] = "" };
+
     public async Task<OtlpResult> RunAsync(BenchPaths paths)
     {
         var data = Directory.CreateTempSubdirectory("switchboard-otlp-");
-        var env = new Dictionary<string, string>(options.SwitchboardEnvironment) { ["Switchboard__Otlp__GrpcUrls"] = "" };
-        var target = new SwitchboardTarget(env);
+        var target = new SwitchboardTarget(ServerEnvironment(options.SwitchboardEnvironment));
         try
         {
             await target.StartAsync(paths, data.FullName);
@@ -44,6 +50,35 @@ internal sealed class OtlpRun(BenchOptions options, TextWriter log)
             protocol.Sink = sink;
             var watched = await MeasureAsync(target, requests, sink, () => protocol.UnexpectedCloses);
             return new OtlpResult(alone, watched, options.OtlpSenders);
+        }
+        finally
+        {
+            await target.DisposeAsync();
+            data.Delete(recursive: true);
+        }
+    }
+
+    /// <summary>
+    /// An A/B arm (<c>--ab</c>): only the measured window with <see cref="Subscribers"/> watching, on
+    /// <paramref name="target"/> started on a fresh data directory (its environment from <see cref="ServerEnvironment"/>).
+    /// The subscribers join before the warm-up, so the fan-out's code is tiered up too when the window starts.
+    /// </summary>
+    public async Task<OtlpPhase> MeasureWatchedAsync(BenchPaths paths, SwitchboardTarget target)
+    {
+        var data = Directory.CreateTempSubdirectory("switchboard-otlp-");
+        try
+        {
+            await target.StartAsync(paths, data.FullName);
+            var requests = new OtlpRequests(Guid.NewGuid().ToString("N")[..8]);
+            var sink = new SeqRangeSink(Subscribers);
+            var protocol = new PhoenixProtocol();
+            await using var pool = new SubscriberPool(target.Server.EndPoint, protocol);
+            await pool.GrowToAsync(Subscribers, _ => ["sessions"], CancellationToken.None);
+            protocol.Sink = sink;
+            var (elapsed, tiering) = await TieredWarmUp.RunAsync(target.Server.Pid, WarmUpLimit,
+                step => SendAsync(target, requests, options.OtlpSenders, step));
+            log.WriteLine($"[{DateTime.Now:HH:mm:ss}] otlp {target.Name}: warmed up in {elapsed.TotalSeconds:F0} s (tiered compilation {tiering:F2} s of CPU)");
+            return await MeasureAsync(target, requests, sink, () => protocol.UnexpectedCloses);
         }
         finally
         {
@@ -78,7 +113,7 @@ internal sealed class OtlpRun(BenchOptions options, TextWriter log)
 
         var phase = new OtlpPhase(sink is null ? 0 : Subscribers, accepted, refused, seconds, cpu, appended,
             sink?.Fewest ?? appended, sink?.Most ?? appended, closed(), load);
-        log.WriteLine($"[{DateTime.Now:HH:mm:ss}] otlp, {phase.Subscribers:N0} subscribers: {phase.SpansPerSecond:N0} spans/s, " +
+        log.WriteLine($"[{DateTime.Now:HH:mm:ss}] otlp {target.Name}, {phase.Subscribers:N0} subscribers: {phase.SpansPerSecond:N0} spans/s, " +
             $"{phase.CpuMicrosPerSpan:F2} µs server CPU/span, {phase.EventsPerRequest:F2} events/request, " +
             $"delivered {phase.FewestDelivered:N0}–{phase.MostDelivered:N0} of {appended:N0} to each subscriber, {refused} refused, load {load}");
         return phase;
