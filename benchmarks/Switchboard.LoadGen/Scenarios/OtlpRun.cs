@@ -22,7 +22,7 @@ internal sealed class OtlpRun(BenchOptions options, TextWriter log)
     private static readonly MediaTypeHeaderValue Protobuf = new("application/x-protobuf");
 
     // An A/B arm warms up until the runtime has stopped recompiling (see TieredWarmUp), at most this long.
-    private static readonly TimeSpan WarmUpLimit = TimeSpan.FromSeconds(40);
+    private static readonly TimeSpan WarmUpLimit = TimeSpan.FromSeconds(30);
 
     /// <summary>A server's environment for OTLP over HTTP only: no gRPC listener, whose port two servers would share.</summary>
     public static Dictionary<string, string> ServerEnvironment(IDictionary<string, string> environment) =>

@@ -15,7 +15,7 @@ internal sealed partial class SystemRun(Target target, BenchOptions options, Tex
     private const int MixSessions = 10;
 
     // With SaturatedWarmupUntilTiered, the saturated scenario warms up until tiered compilation settles, at most this long.
-    private static readonly TimeSpan SaturatedWarmUpLimit = TimeSpan.FromSeconds(30);
+    private static readonly TimeSpan SaturatedWarmUpLimit = TimeSpan.FromSeconds(20);
 
     private static readonly string[] Bench = [.. Enumerable.Range(0, BenchSessions).Select(i => $"bench-{i}")];
     private static readonly string[] Mix = [.. Enumerable.Range(0, MixSessions).Select(i => $"mix-{i}")];
