@@ -104,7 +104,14 @@ internal sealed class OtlpRun(BenchOptions options, TextWriter log)
         var cpu = ProcStats.CpuSeconds(target.Server.Pid) - cpu0;
         var load = MachineInfo.LoadAverage();
         await SettleAsync(target);
-        var appended = await IngestRun.HeadAsync(target) - head0;
+        var head = await IngestRun.HeadAsync(target);
+        var appended = head - head0;
+        if (sink is not null)
+        {
+            // Events the node appends on its own later (an agent quiet for IdleAfter goes idle) are not the window's.
+            sink.To = head;
+        }
+
         var deadline = Stopwatch.StartNew();
         while (sink is not null && sink.Fewest < appended && deadline.Elapsed < TimeSpan.FromSeconds(60))
         {
@@ -169,12 +176,18 @@ internal sealed class OtlpRun(BenchOptions options, TextWriter log)
         }
     }
 
-    /// <summary>Counts, per subscriber, the session event records whose seq is in (<see cref="From"/>, head].</summary>
+    /// <summary>
+    /// Counts, per subscriber, the session event records whose seq is in (<see cref="From"/>, <see cref="To"/>]. Until
+    /// <see cref="To"/> is set every later record counts: it is delivered only once the node's head has passed it, and
+    /// the head read for <see cref="To"/> comes after.
+    /// </summary>
     private sealed class SeqRangeSink(int clients) : IRecordSink
     {
         private readonly long[] _counts = new long[clients];
 
         public long From { get; set; } = long.MaxValue;
+
+        public long To { get; set; } = long.MaxValue;
 
         public void OnRecord(ReadOnlySpan<byte> record, RecordKind kind, long timestamp, int client)
         {
@@ -184,7 +197,7 @@ internal sealed class OtlpRun(BenchOptions options, TextWriter log)
             }
 
             var at = record.IndexOf("\"seq\":"u8);
-            if (at >= 0 && Utf8Parser.TryParse(record[(at + 6)..], out long seq, out _) && seq > From)
+            if (at >= 0 && Utf8Parser.TryParse(record[(at + 6)..], out long seq, out _) && seq > From && seq <= To)
             {
                 Interlocked.Increment(ref _counts[client]);
             }
