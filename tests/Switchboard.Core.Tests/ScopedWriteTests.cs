@@ -34,7 +34,7 @@ public sealed class ScopedWriteTests
             new TerminateSession("b") { Cascade = true, Scope = Red },
             new IssueCommand("cmd_x", "b", CommandType.Pause, null, null, 30, "key-1") { Scope = Red },
             new WithdrawCommand("b", "cmd_x") { Scope = Red },
-            new DeliverCommands("b") { Scope = Red });
+            new DeliverCommands("b", ["cmd_x"]) { Scope = Red });
 
         batch.Results.ShouldAllBe(r => r.Error != null && r.Error.Code == "session_not_found");
         batch.IsEmpty.ShouldBeTrue();
