@@ -114,7 +114,11 @@ public sealed class ScopedWriteTests
         var blueChild = Session("r-blue", "blue", root);
         var redChild = Session("r-red", "red", root);
         var redUnderBlue = Session("r-blue-red", "red", blueChild);
-        var batch = Apply([root, blueChild, redChild, redUnderBlue], new TerminateSession("r") { Cascade = true, Scope = Red });
+        Session[] sessions = [root, blueChild, redChild, redUnderBlue];
+        var plan = new CascadePlan(["r-blue-red", "r-red", "r-blue"], Complete: true);
+        var batch = WriteBatch.Apply([new TerminateSession("r") { Cascade = true, Scope = Red }],
+            sessions.ToDictionary(s => s.Id, s => (Session?)s), new LogHead(10, sessions.Length, false), T0, commands: [],
+            cascades: new Dictionary<string, CascadePlan> { ["r"] = plan });
 
         batch.Results.Single().Error.ShouldBeNull();
         batch.Events.Where(e => e.Type == EventTypes.SessionTerminated).Select(e => e.SessionId)
