@@ -12,7 +12,8 @@ namespace Switchboard.Testing;
 
 /// <summary>
 /// Plays a server newer than the client in front of it: forwards HTTP requests, server-sent events and WebSocket
-/// messages to a real server, and replaces one string with another in everything the real server sends back. A real
+/// messages to a real server, and replaces one string with another in the data the real server sends back (JSON,
+/// event streams, socket messages; pages and scripts pass unchanged). A real
 /// server only speaks names it knows, so renaming <c>"waiting"</c> to <c>"napping"</c> is how a test shows a client a
 /// state it has never heard of, through its real transports.
 /// </summary>
@@ -89,8 +90,15 @@ public sealed class RenamingProxy : IAsyncDisposable
         }
 
         await using var body = await response.Content.ReadAsStreamAsync(context.RequestAborted);
+        var media = response.Content.Headers.ContentType?.MediaType ?? "";
+        if (!media.EndsWith("json", StringComparison.Ordinal) && media != "text/event-stream")
+        {
+            await body.CopyToAsync(context.Response.Body, context.RequestAborted); // pages and scripts: what the server says, not what it sends
+            return;
+        }
+
         using var reader = new StreamReader(body, Encoding.UTF8);
-        if (response.Content.Headers.ContentType?.MediaType == "text/event-stream")
+        if (media == "text/event-stream")
         {
             // A stream: renamed and passed on line by line, as it comes.
             while (await reader.ReadLineAsync(context.RequestAborted) is { } line)
