@@ -146,5 +146,7 @@ internal static class SqliteSchema
         ("sessions", "accepts_commands", "INTEGER NOT NULL DEFAULT 1"),
         ("telemetry_keys", "session_id", "TEXT"), // before span owners: the owners of spans that may start an agent (SpanOwnersFromKeys)
         .. TreeSchema.AddedColumns,
+        ("sessions", "continues", "TEXT"),
+        ("sessions", "usage_from", "TEXT"),
     ];
 }

@@ -40,7 +40,7 @@ public sealed class AgentTelemetryTests : IAsyncLifetime
         var session = await UsageAsync(server, "otel:s:" + sessionId, input: 2200, output: 100);
         session.GetProperty("labels").GetProperty("service").GetString().ShouldBe("claude-code");
         // Events and metrics both carry the usage: whichever reaches Switchboard first is counted, the other not.
-        session.GetProperty("labels").GetProperty("usage_from").GetString().ShouldBeOneOf("events", "metrics");
+        session.GetProperty("usage_from").GetString().ShouldBeOneOf("events", "metrics");
     }
 
     [Fact]

@@ -3,7 +3,7 @@ using Switchboard.Writes;
 
 namespace Switchboard.Core.Tests;
 
-/// <summary>Telemetry usage counts one source per session: the first that brought it usage, recorded in <c>usage_from</c>.</summary>
+/// <summary>Telemetry usage counts one source per session: the first that brought it usage, recorded on the session by the server.</summary>
 public sealed class TelemetryUsageSourceTests
 {
     private static readonly DateTimeOffset T0 = new(2026, 11, 21, 10, 0, 0, TimeSpan.Zero);
@@ -23,7 +23,7 @@ public sealed class TelemetryUsageSourceTests
     public void EventsFirstWinAndLaterMetricsAddNoUsage()
     {
         var s = Apply(null, Event(100, 1));
-        s.Labels[SessionWriteProcessor.UsageFromLabel].ShouldBe("events");
+        s.UsageFrom.ShouldBe("events");
         s = Apply(s, Metric(100, 2));
         s.InputTokens.ShouldBe(100, "the same usage again, as metrics: left out");
         s.State.ShouldBe(SessionState.Working, "still activity");
@@ -34,9 +34,9 @@ public sealed class TelemetryUsageSourceTests
     public void MetricsFirstWinAndLaterEventsAddNoUsage()
     {
         var s = Apply(null, new TelemetryObservation("l:0", T0, TelemetrySignal.Activity)); // a prompt: no usage yet, no source
-        s.Labels.ContainsKey(SessionWriteProcessor.UsageFromLabel).ShouldBeFalse();
+        s.UsageFrom.ShouldBeNull();
         s = Apply(s, Metric(300, 1), Metric(20, 2));
-        s.Labels[SessionWriteProcessor.UsageFromLabel].ShouldBe("metrics");
+        s.UsageFrom.ShouldBe("metrics");
         s.InputTokens.ShouldBe(320);
         Apply(s, Event(300, 3)).InputTokens.ShouldBe(320);
     }
@@ -45,7 +45,36 @@ public sealed class TelemetryUsageSourceTests
     public void WithinOneWriteTheEarliestObservationWithUsageDecides()
     {
         var s = Apply(null, Metric(7, 5), Event(3, 2));
-        s.Labels[SessionWriteProcessor.UsageFromLabel].ShouldBe("events");
+        s.UsageFrom.ShouldBe("events");
         s.InputTokens.ShouldBe(3);
+    }
+
+    [Fact]
+    public void NoLabelChangeMakesBothSourcesCount()
+    {
+        var s = Apply(null, Event(100, 1));
+        s.Labels.ContainsKey("usage_from").ShouldBeFalse("the source is not a label a client can edit");
+        s = SessionWriteProcessor.Apply(new UpdateSession(s.Id) { Labels = new Dictionary<string, string> { ["team"] = "red" } }, s, At(T0.AddMinutes(1))).Session!;
+        Apply(s, Metric(100, 2)).InputTokens.ShouldBe(100, "after a PATCH of the labels the metrics still add nothing");
+    }
+
+    [Fact]
+    public void ASessionAtItsLabelLimitStillRecordsItsSource()
+    {
+        var full = Enumerable.Range(0, SessionLimits.MaxLabels).ToDictionary(i => $"k{i}", i => "v");
+        var s = SessionWriteProcessor.Apply(new ApplyTelemetry("otel:s:a") { Labels = full, Observations = [Event(10, 1)] }, null, At(T0)).Session!;
+        s.UsageFrom.ShouldBe("events");
+        Apply(s, Metric(10, 2)).InputTokens.ShouldBe(10);
+    }
+
+    [Fact]
+    public void ASessionFromAnOlderServerGoesOnWithTheSourceItsLabelNames()
+    {
+        var s = Apply(null, new TelemetryObservation("l:0", T0, TelemetrySignal.Activity)) with
+        {
+            Labels = new Dictionary<string, string> { [SessionWriteProcessor.LegacyUsageFromLabel] = "metrics" },
+        };
+        Apply(s, Event(100, 1)).InputTokens.ShouldBe(0, "its label says metrics");
+        Apply(s, Metric(100, 1)).UsageFrom.ShouldBe("metrics");
     }
 }

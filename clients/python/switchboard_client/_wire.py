@@ -36,6 +36,8 @@ class Session:
     root_id: str
     depth: int
     subtree: dict[str, Any]
+    continues: str | None
+    usage_from: str | None
 
     @classmethod
     def from_json(cls, d: dict[str, Any]) -> "Session":
@@ -61,6 +63,8 @@ class Session:
             root_id=d["root_id"],
             depth=d["depth"],
             subtree=dict(d["subtree"]),
+            continues=d["continues"],
+            usage_from=d["usage_from"],
         )
 
 

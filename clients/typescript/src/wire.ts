@@ -398,6 +398,10 @@ export interface SessionResponse {
   depth: number;
   /** Totals over this session and all its descendants, kept exact with every write; in every changes object. */
   subtree: {sessions: number; active: number; input_tokens: number; output_tokens: number; total_tokens: number; cost_usd: number};
+  /** The session this one continues: an agent heard from again after its session ended by quiet (docs/otel.md) continues in a new session that names the ended one. Null for most sessions. */
+  continues: string | null;
+  /** Where a session made from OpenTelemetry counts its usage from (`events` or `metrics`): the first source that brought it usage. Set by the server only; null for other sessions. */
+  usage_from: string | null;
 }
 
 /** The `SessionWriteResponse` schema. */
@@ -444,6 +448,10 @@ export interface SessionWriteResponse {
   depth: number;
   /** Totals over this session and all its descendants, kept exact with every write; in every changes object. */
   subtree: {sessions: number; active: number; input_tokens: number; output_tokens: number; total_tokens: number; cost_usd: number};
+  /** The session this one continues: an agent heard from again after its session ended by quiet (docs/otel.md) continues in a new session that names the ended one. Null for most sessions. */
+  continues: string | null;
+  /** Where a session made from OpenTelemetry counts its usage from (`events` or `metrics`): the first source that brought it usage. Set by the server only; null for other sessions. */
+  usage_from: string | null;
   commands: CommandResponse[];
 }
 
@@ -675,12 +683,13 @@ export const schemas = {
   SessionResponse: describe<SessionResponse>()({
     id: R, name: RN, state: R, labels: R, metadata: R, error_message: RN, input_tokens: R, output_tokens: R,
     total_tokens: R, cost_usd: R, tasks_running: R, lease_seconds: RN, created_at: R, updated_at: R, terminated_at: RN,
-    version: R, accepts_commands: R, parent_id: RN, root_id: R, depth: R, subtree: R,
+    version: R, accepts_commands: R, parent_id: RN, root_id: R, depth: R, subtree: R, continues: RN, usage_from: RN,
   }),
   SessionWriteResponse: describe<SessionWriteResponse>()({
     id: R, name: RN, state: R, labels: R, metadata: R, error_message: RN, input_tokens: R, output_tokens: R,
     total_tokens: R, cost_usd: R, tasks_running: R, lease_seconds: RN, created_at: R, updated_at: R, terminated_at: RN,
-    version: R, accepts_commands: R, parent_id: RN, root_id: R, depth: R, subtree: R, commands: R,
+    version: R, accepts_commands: R, parent_id: RN, root_id: R, depth: R, subtree: R, continues: RN, usage_from: RN,
+    commands: R,
   }),
   SubtreeResponse: describe<SubtreeResponse>()({as_of_seq: R, sessions: R, next_cursor: RN}),
   SummaryResponse: describe<SummaryResponse>()({

@@ -37,6 +37,8 @@ internal static class ClientSessionFields
         Bind(SessionWire.RootId, SessionWire.Codecs.Text, s => s.RootId, (s, v) => s with { RootId = v }),
         Bind(SessionWire.Depth, SessionWire.Codecs.Int32, s => s.Depth, (s, v) => s with { Depth = v }),
         Bind(SessionWire.Subtree, Subtree, s => s.Subtree, (s, v) => s with { Subtree = v }),
+        Bind(SessionWire.Continues, SessionWire.Codecs.NullableText, s => s.Continues, (s, v) => s with { Continues = v }),
+        Bind(SessionWire.UsageFrom, SessionWire.Codecs.NullableText, s => s.UsageFrom, (s, v) => s with { UsageFrom = v }),
     ], wireOnly: true);
 
     private static SessionWire.Binding<Session, T> Bind<T>(SessionWire.Field field, SessionWire.Codec<T> codec, Func<Session, T> get, Func<Session, T, Session>? set) =>

@@ -94,6 +94,18 @@ public sealed record Session
     /// <summary>Totals over this session and all its descendants: sessions, active ones, tokens and cost.</summary>
     public SubtreeTotals Subtree { get; init; }
 
+    /// <summary>
+    /// The session this one continues: an agent heard from again after its session ended by quiet continues in a new
+    /// session that names the ended one. Null for most sessions.
+    /// </summary>
+    public string? Continues { get; init; }
+
+    /// <summary>
+    /// Where a session made from OpenTelemetry counts its usage from (<c>events</c> or <c>metrics</c>): the first source
+    /// that brought it usage. Set by the server only; null for other sessions.
+    /// </summary>
+    public string? UsageFrom { get; init; }
+
     /// <summary>True for every state except terminated.</summary>
     public bool IsActive => State.IsActive();
 

@@ -105,6 +105,12 @@ internal static class SwitchboardDefaults
     public const int CascadeChunk = 500;
     /// <summary>The most sessions a telemetry root may bring along when its span places it under a parent.</summary>
     public const int MaxAdoptedSubtree = 1000;
+    /// <summary>
+    /// The most sessions one telemetry source id continues in after its sessions ended by quiet or by a client
+    /// (<c>otel:s:{id}</c>, <c>otel:s2:{id}</c>, …): a write looks them up in one statement. Telemetry for a source whose
+    /// every continuation ended too is dropped and logged.
+    /// </summary>
+    public const int MaxContinuations = 32;
     /// <summary>Nodes in one page of a subtree read or subtree join snapshot unless the request asks for fewer.</summary>
     public const int TreePageSize = 100;
     /// <summary>Most events one store read returns unless the caller asks for fewer.</summary>

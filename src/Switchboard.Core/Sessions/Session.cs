@@ -81,6 +81,18 @@ public sealed record Session
     /// <summary>The ids from the root down to this session, space-separated (store-only; see <c>Trees.TreePath</c>).</summary>
     internal string TreePath { get; init; } = "";
 
+    /// <summary>
+    /// The session this one continues: an agent heard from again after its session ended by quiet continues in a new
+    /// session that names the ended one (<c>terminated</c> stays final). Null for most sessions.
+    /// </summary>
+    public string? Continues { get; init; }
+
+    /// <summary>
+    /// Where a session made from telemetry counts its usage from (<c>events</c> or <c>metrics</c>): the first source that
+    /// brought it usage. Owned by the server: no request sets or clears it.
+    /// </summary>
+    public string? UsageFrom { get; init; }
+
     /// <summary>True for every state except terminated.</summary>
     public bool IsActive => State.IsActive();
 

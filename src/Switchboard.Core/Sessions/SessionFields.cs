@@ -50,6 +50,8 @@ internal static class SessionFields
         Bind(SessionWire.Depth, SessionWire.Codecs.Int32, s => s.Depth, (s, v) => s with { Depth = v }),
         Bind(SessionWire.Subtree, Subtree, s => s.Subtree, (s, v) => s with { Subtree = v }),
         Bind(SessionWire.TreePath, SessionWire.Codecs.Text, s => s.TreePath, (s, v) => s with { TreePath = v }),
+        Bind(SessionWire.Continues, SessionWire.Codecs.NullableText, s => s.Continues, (s, v) => s with { Continues = v }),
+        Bind(SessionWire.UsageFrom, SessionWire.Codecs.NullableText, s => s.UsageFrom, (s, v) => s with { UsageFrom = v }),
     ]);
 
     /// <summary>The store columns, comma-separated in binding order (what <see cref="WriteRow"/> binds and <see cref="ReadRow"/> reads).</summary>

@@ -69,13 +69,17 @@ static partial class SessionWire
         "Totals over this session and all its descendants, kept exact with every write; in every changes object.");
     public static readonly Field TreePath = new(null, Kind.Text, false, Use.Fixed, "tree_path",
         "The ids from the root down to this session, separated by spaces: its ancestors, and the order of a subtree.");
+    public static readonly Field Continues = new("continues", Kind.Text, true, Use.Response | Use.Fixed, "continues",
+        "The session this one continues: an agent heard from again after its session ended by quiet (docs/otel.md) continues in a new session that names the ended one. Null for most sessions.");
+    public static readonly Field UsageFrom = new("usage_from", Kind.Text, true, Use.Response | Use.Changes, "usage_from",
+        "Where a session made from OpenTelemetry counts its usage from (`events` or `metrics`): the first source that brought it usage. Set by the server only; null for other sessions.");
 
     /// <summary>Every field, in declaration order.</summary>
     public static readonly Field[] All =
     [
         Id, CreatedSeq, Name, State, Labels, Metadata, ErrorMessage, InputTokens, OutputTokens, TotalTokens, CostUsd,
         TasksRunning, LeaseSeconds, LeaseExpiresAt, CreatedAt, UpdatedAt, TerminatedAt, Version, AcceptsCommands, ParentId, RootId,
-        Depth, Subtree, TreePath,
+        Depth, Subtree, TreePath, Continues, UsageFrom,
     ];
 
     /// <summary>

@@ -14,7 +14,8 @@ namespace Switchboard.Storage;
 /// metric points into increments (<see cref="TelemetryStreams"/>), link sub-agents to their parents' sessions by span
 /// owners and waits (<see cref="TelemetryLinks"/>);</item>
 /// <item>rows: the targets' tree paths, the part of a cascade's subtree that this commit ends and an adopted root's
-/// subtree, every ancestor of those, then all of them read (and locked) in one statement;</item>
+/// subtree, every ancestor of those, then all of them read (and locked) in one statement; telemetry for a session that
+/// has ended moved to its continuation (<see cref="TelemetryContinuation"/>) and its rows read the same way;</item>
 /// <item>the alerts and commands the batch targets, the batch applied in memory, usage rolled up against the per-label
 /// active counts, everything persisted and committed.</item>
 /// </list>
@@ -42,6 +43,13 @@ internal sealed class UnitOfWork(UsageOptions usage)
         var learned = new SpanLinkCache.Changes();
         writes = await LinkSpansAsync(transaction, writes, now, learned);
         var rows = await ReadRowsAsync(transaction, writes);
+        if (TelemetryContinuation.Candidates(rows.Writes, rows.Sessions) is { Count: > 0 } candidates)
+        {
+            // Telemetry for an ended session goes on in its continuation: found, or created, and then read like any target.
+            var found = await transaction.LockSessionsAsync(candidates);
+            rows = await ReadRowsAsync(transaction, TelemetryContinuation.Redirect(rows.Writes, rows.Sessions, found));
+        }
+
         var alerts = WriteBatch.AlertTargets(writes);
         var commands = WriteBatch.CommandTargets(writes);
         var head = await transaction.ReadHeadAsync();

@@ -87,6 +87,15 @@ internal sealed record ApplyTelemetry(string SessionId) : SessionWrite
 
     /// <summary>The deepest level a session placed under its parent may be at (<c>Switchboard:Sessions:MaxTreeDepth</c>).</summary>
     public int MaxTreeDepth { get; init; } = SwitchboardDefaults.MaxTreeDepth;
+
+    /// <summary>
+    /// The ended session this write continues in <see cref="SessionWrite.SessionId"/> (<see cref="TelemetryContinuation"/>);
+    /// set by the unit of work, never by a receiver.
+    /// </summary>
+    public string? Continues { get; init; }
+
+    /// <summary>The usage source of the session it continues, kept by the continuation.</summary>
+    public string? UsageFrom { get; init; }
 }
 
 /// <summary>

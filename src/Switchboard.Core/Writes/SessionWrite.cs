@@ -60,6 +60,10 @@ public sealed record CreateSession : SessionWrite
     /// because the store, which reads the parent, decides it. Set by the server's writer.
     /// </summary>
     internal int MaxTreeDepth { get; init; } = SwitchboardDefaults.MaxTreeDepth;
+    /// <summary>The ended session a telemetry session continues (<see cref="Session.Continues"/>); set by the server only.</summary>
+    internal string? Continues { get; init; }
+    /// <summary>Where a telemetry session counts its usage from (<see cref="Session.UsageFrom"/>); set by the server only.</summary>
+    internal string? UsageFrom { get; init; }
 }
 
 /// <summary>A partial update of a session. Absent fields stay as they are.</summary>

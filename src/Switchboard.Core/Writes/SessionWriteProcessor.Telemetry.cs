@@ -6,15 +6,19 @@ namespace Switchboard.Writes;
 
 internal static partial class SessionWriteProcessor
 {
-    /// <summary>The label that says where a telemetry session's usage comes from: <c>events</c> or <c>metrics</c>.</summary>
-    public const string UsageFromLabel = "usage_from";
+    /// <summary>
+    /// The label where servers before <see cref="Session.UsageFrom"/> recorded a telemetry session's usage source: read for
+    /// sessions that have no source recorded yet, never written.
+    /// </summary>
+    public const string LegacyUsageFromLabel = "usage_from";
 
     /// <summary>
     /// Telemetry about one session: created on first sight, usage added, labels merged, and the state of the latest
     /// observation that says one. A terminated session takes no more telemetry (it is dropped, not refused).
     /// <para>
     /// Usage is counted from one source per session: the first that brings it usage (events or metrics) is recorded in
-    /// the <c>usage_from</c> label, and usage from the other is left out from then on (its records still say activity).
+    /// <see cref="Session.UsageFrom"/>, which no request can change, and usage from the other is left out from then on
+    /// (its records still say activity). A session that continues an ended one keeps the ended one's source.
     /// </para>
     /// </summary>
     private static WriteDecision Telemetry(ApplyTelemetry t, Session? current, in WriteContext ctx)
@@ -24,7 +28,7 @@ internal static partial class SessionWriteProcessor
             return WriteDecision.Unchanged(current);
         }
 
-        var from = UsageFrom(current, t.Observations);
+        var from = UsageFrom(current, t);
         long input = 0, output = 0;
         decimal cost = 0;
         var last = t.Observations[0];
@@ -59,9 +63,8 @@ internal static partial class SessionWriteProcessor
             _ => SessionState.Working,
         };
         var error = last.Signal == TelemetrySignal.Error ? last.ErrorMessage ?? "error" : null;
-        var wanted = from is UsageSource.None || current?.Labels.ContainsKey(UsageFromLabel) == true
-            ? t.Labels
-            : new Dictionary<string, string>(t.Labels, StringComparer.Ordinal) { [UsageFromLabel] = from == UsageSource.Metrics ? "metrics" : "events" };
+        var wanted = t.Labels;
+        var usageFrom = from switch { UsageSource.Metrics => "metrics", UsageSource.Events => "events", _ => null };
         if (current is null)
         {
             // A session whose parent's span came in the same request starts under it, if the tree rules let it (else as a
@@ -80,6 +83,8 @@ internal static partial class SessionWriteProcessor
                 OutputTokens = output,
                 CostUsd = cost,
                 AcceptsCommands = false, // an exporter reads no answers: nothing could deliver a command to it
+                Continues = t.Continues,
+                UsageFrom = usageFrom,
             }, null, ctx with { Parent = parent });
         }
 
@@ -124,14 +129,19 @@ internal static partial class SessionWriteProcessor
             InputTokens = totalIn,
             OutputTokens = totalOut,
             CostUsd = current.CostUsd + cost,
+            UsageFrom = usageFrom ?? current.UsageFrom,
         };
         return state == SessionState.Terminated ? Finish(current, next, "ended", ctx) : Changed(current, next, reason: null, ctx);
     }
 
-    /// <summary>The session's usage source: its label, else the source of the earliest observation that carries usage.</summary>
-    private static UsageSource UsageFrom(Session? current, IReadOnlyList<TelemetryObservation> observations)
+    /// <summary>
+    /// The session's usage source: the one recorded (on the session, else on the session it continues, else in the label
+    /// of older servers), else the source of the earliest observation that carries usage.
+    /// </summary>
+    private static UsageSource UsageFrom(Session? current, ApplyTelemetry t)
     {
-        if (current is not null && current.Labels.TryGetValue(UsageFromLabel, out var recorded))
+        var observations = t.Observations;
+        if ((current?.UsageFrom ?? (current is null ? t.UsageFrom : current.Labels.GetValueOrDefault(LegacyUsageFromLabel))) is { } recorded)
         {
             return recorded == "metrics" ? UsageSource.Metrics : UsageSource.Events;
         }

@@ -144,6 +144,8 @@ internal static partial class SessionWriteProcessor
             RootId = parent?.RootId ?? c.Id!,
             Depth = parent is null ? 0 : parent.Depth + 1,
             TreePath = TreePath.Of(c.Id!, parent),
+            Continues = c.Continues,
+            UsageFrom = c.UsageFrom,
         };
         var delta = SubtreeMath.Own(session);
         session = session with { Subtree = delta };

@@ -22,8 +22,11 @@ public sealed class OtlpOptions
     /// <summary>A working session with no telemetry for this long becomes idle. Default 30 s.</summary>
     public TimeSpan IdleAfter { get; set; } = TimeSpan.FromSeconds(30);
 
-    /// <summary>A session with no telemetry for this long is terminated. Default 10 min.</summary>
-    public TimeSpan EndAfter { get; set; } = TimeSpan.FromMinutes(10);
+    /// <summary>
+    /// A session with no telemetry for this long is terminated. Default 4 h: long enough that a person's break does not end
+    /// their agent (it is idle meanwhile); an agent heard from after it continues in a new session (docs/otel.md).
+    /// </summary>
+    public TimeSpan EndAfter { get; set; } = TimeSpan.FromHours(4);
 
     /// <summary>The largest OTLP request body, after gzip is undone. Default 16 MiB.</summary>
     public long MaxBodyBytes { get; set; } = 16 * 1024 * 1024;

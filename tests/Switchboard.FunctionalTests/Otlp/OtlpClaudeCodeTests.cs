@@ -65,7 +65,7 @@ public sealed class OtlpClaudeCodeTests(ServerFixture fixture) : IClassFixture<S
             session.Long("input_tokens").ShouldBe(3357, $"{protocol}, {temporality}");
             session.Long("output_tokens").ShouldBe(63);
             session.GetProperty("cost_usd").GetDecimal().ShouldBe(0.035m);
-            session.GetProperty("labels").Str("usage_from").ShouldBe("metrics");
+            session.Str("usage_from").ShouldBe("metrics");
         }
     }
 }

@@ -52,7 +52,7 @@ public sealed class OtlpQuietTests
     public async Task AnErroredSessionStaysInErrorUntilItEnds()
     {
         var clock = new ManualTimeProvider();
-        await using var server = await SwitchboardServer.StartAsync(time: clock);
+        await using var server = await SwitchboardServer.StartAsync(o => o.Otlp.EndAfter = TimeSpan.FromMinutes(10), time: clock);
         var monitor = server.Get<QuietMonitor>();
         var request = OtlpKit.ChatSpans(["quiet-err"], seed: 3);
         request.ResourceSpans[0].ScopeSpans[0].Spans[0].Status = new() { Code = Switchboard.Otlp.Proto.Trace.Status.Types.StatusCode.Error, Message = "rate limited" };

@@ -30,6 +30,7 @@ public sealed partial class SessionWireTests
         CostUsd = 1.25m, TasksRunning = 3, LeaseSeconds = 30, LeaseExpiresAt = T0.AddSeconds(30), CreatedAt = T0,
         UpdatedAt = T0.AddSeconds(1), TerminatedAt = T0.AddSeconds(2), Version = 7, AcceptsCommands = false,
         ParentId = "wire-0", RootId = "wire-0", Depth = 1, Subtree = new SubtreeTotals(3, 2, 110, 220, 4.75m), TreePath = "wire-0 wire-1",
+        Continues = "wire-0b", UsageFrom = "events",
     };
 
     /// <summary>Every field different from <see cref="Full"/>.</summary>
@@ -41,6 +42,7 @@ public sealed partial class SessionWireTests
         TasksRunning = 0, LeaseSeconds = null, LeaseExpiresAt = null, CreatedAt = T0.AddSeconds(3),
         UpdatedAt = T0.AddSeconds(4), TerminatedAt = null, Version = 8, AcceptsCommands = true,
         ParentId = null, RootId = "wire-2", Depth = 0, Subtree = new SubtreeTotals(1, 1, 11, 21, 2.5m), TreePath = "wire-2",
+        Continues = null, UsageFrom = "metrics",
     };
 
     [Fact]
