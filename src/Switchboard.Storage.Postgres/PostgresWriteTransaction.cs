@@ -1,3 +1,4 @@
+using Switchboard.Writes;
 using System.Globalization;
 using System.Text;
 using System.Text.Json;

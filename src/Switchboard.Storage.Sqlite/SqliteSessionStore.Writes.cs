@@ -1,3 +1,4 @@
+using Switchboard.Writes;
 using Microsoft.Data.Sqlite;
 
 namespace Switchboard.Storage.Sqlite;

@@ -1,3 +1,4 @@
+using Switchboard.Writes;
 using Switchboard.Alerts;
 using Switchboard.Commands;
 using Switchboard.Sessions;

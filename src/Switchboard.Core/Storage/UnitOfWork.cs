@@ -219,9 +219,3 @@ internal sealed class UnitOfWork(UsageOptions usage)
     /// <summary>A committed batch and the results of the writes that were submitted (not the adoptions the links added).</summary>
     public sealed record Outcome(WriteBatch Batch, WriteResult[] Results);
 }
-
-/// <summary>
-/// The part of a cascading terminate one commit applies: these active descendants, deepest first, and the target itself
-/// only when <paramref name="Complete"/> (no active descendant is left after these).
-/// </summary>
-internal sealed record CascadePlan(IReadOnlyList<string> Descendants, bool Complete);

@@ -56,6 +56,13 @@ internal abstract partial class SqlStore(SqlDialect sql, UsageOptions usage) : I
     /// </summary>
     protected abstract Task<T> InTransactionAsync<T>(Func<IStoreTransaction, Task<T>> body, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// Runs <paramref name="body"/> in one write transaction of this store, as <see cref="UnitOfWork"/> does; it commits
+    /// only if the body calls <see cref="IStoreTransaction.CommitAsync"/>. For the store contract suite, which runs every
+    /// primitive on its own.
+    /// </summary>
+    internal Task<T> TransactAsync<T>(Func<IStoreTransaction, Task<T>> body) => InTransactionAsync(body, CancellationToken.None);
+
     /// <summary>Forgets what the unit of work learned (the database changed under the store).</summary>
     protected void ForgetLinks() => _unit.Reset();
 

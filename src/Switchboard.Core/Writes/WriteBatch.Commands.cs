@@ -1,10 +1,11 @@
+using Switchboard.Storage;
 using Switchboard.Commands;
 using Switchboard.Errors;
 using Switchboard.Events;
 using Switchboard.Sessions;
 using Switchboard.Writes;
 
-namespace Switchboard.Storage;
+namespace Switchboard.Writes;
 
 /// <summary>
 /// Commands in a batch: command writes, the hand-over of due commands in a producer's answer, and rule actions. What to

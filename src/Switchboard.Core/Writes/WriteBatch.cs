@@ -1,9 +1,9 @@
 using Switchboard.Errors;
 using Switchboard.Events;
 using Switchboard.Sessions;
-using Switchboard.Writes;
+using Switchboard.Storage;
 
-namespace Switchboard.Storage;
+namespace Switchboard.Writes;
 
 /// <summary>The head of the log as a write transaction sees it: the last seq, the active count and the fleet flag.</summary>
 internal readonly record struct LogHead(long HeadSeq, long ActiveCount, bool FleetPaused);

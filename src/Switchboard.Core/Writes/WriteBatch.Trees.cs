@@ -1,9 +1,10 @@
+using Switchboard.Storage;
 using Switchboard.Errors;
 using Switchboard.Sessions;
 using Switchboard.Trees;
 using Switchboard.Writes;
 
-namespace Switchboard.Storage;
+namespace Switchboard.Writes;
 
 /// <summary>
 /// The tree part of a batch: every change's delta goes to the <c>subtree</c> totals of each ancestor, in memory, so an
@@ -191,3 +192,9 @@ internal sealed partial class WriteBatch
         TreePath = parent.TreePath + TreePath.Separator + session.TreePath,
     };
 }
+
+/// <summary>
+/// The part of a cascading terminate one commit applies: these active descendants, deepest first, and the target itself
+/// only when <paramref name="Complete"/> (no active descendant is left after these).
+/// </summary>
+internal sealed record CascadePlan(IReadOnlyList<string> Descendants, bool Complete);
