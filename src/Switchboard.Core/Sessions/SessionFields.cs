@@ -1,3 +1,4 @@
+using System.Reflection;
 using System.Text.Json;
 
 namespace Switchboard.Sessions;
@@ -37,7 +38,6 @@ internal static class SessionFields
         Bind(SessionWire.OutputTokens, SessionWire.Codecs.Int64, s => s.OutputTokens, (s, v) => s with { OutputTokens = v }),
         Bind(SessionWire.TotalTokens, SessionWire.Codecs.Int64, s => s.TotalTokens, null),
         Bind(SessionWire.CostUsd, SessionWire.Codecs.Decimal, s => s.CostUsd, (s, v) => s with { CostUsd = v }),
-        Bind(SessionWire.TasksRunning, SessionWire.Codecs.Int32, s => s.TasksRunning, (s, v) => s with { TasksRunning = v }),
         Bind(SessionWire.LeaseSeconds, SessionWire.Codecs.NullableInt32, s => s.LeaseSeconds, (s, v) => s with { LeaseSeconds = v }),
         Bind(SessionWire.LeaseExpiresAt, SessionWire.Codecs.NullableTime, s => s.LeaseExpiresAt, (s, v) => s with { LeaseExpiresAt = v }),
         Bind(SessionWire.CreatedAt, SessionWire.Codecs.Time, s => s.CreatedAt, (s, v) => s with { CreatedAt = v }),
@@ -52,6 +52,7 @@ internal static class SessionFields
         Bind(SessionWire.TreePath, SessionWire.Codecs.Text, s => s.TreePath, (s, v) => s with { TreePath = v }),
         Bind(SessionWire.Continues, SessionWire.Codecs.NullableText, s => s.Continues, (s, v) => s with { Continues = v }),
         Bind(SessionWire.UsageFrom, SessionWire.Codecs.NullableText, s => s.UsageFrom, (s, v) => s with { UsageFrom = v }),
+        .. SessionWire.All.Where(f => f.Has(SessionWire.Use.Plain)).Select(BindByName),
     ]);
 
     /// <summary>The store columns, comma-separated in binding order (what <see cref="WriteRow"/> binds and <see cref="ReadRow"/> reads).</summary>
@@ -107,6 +108,39 @@ internal static class SessionFields
 
     private static SessionWire.Binding<Session, T> Bind<T>(SessionWire.Field field, SessionWire.Codec<T> codec, Func<Session, T> get, Func<Session, T, Session>? set) =>
         new(field, codec, get, set);
+
+    /// <summary>
+    /// A plain field (<see cref="SessionWire.Use.Plain"/>) bound to the <see cref="Session"/> property of its name in
+    /// PascalCase (<c>lease_seconds</c> would be <c>LeaseSeconds</c>) with the shared codec of its kind, so declaring it and the
+    /// property is all it takes. Reflection runs once, here: the accessors are typed delegates, as the rows above are.
+    /// </summary>
+    private static SessionWire.Binding<Session> BindByName(SessionWire.Field field)
+    {
+        var name = string.Concat(field.Name!.Split('_').Select(part => char.ToUpperInvariant(part[0]) + part[1..]));
+        var property = typeof(Session).GetProperty(name, BindingFlags.Instance | BindingFlags.Public)
+            ?? throw new InvalidOperationException($"Session field '{field}' is plain, but Session has no public property '{name}'.");
+        var codecType = typeof(SessionWire.Codec<>).MakeGenericType(property.PropertyType);
+        var codec = typeof(SessionWire.Codecs).GetFields(BindingFlags.Static | BindingFlags.Public)
+            .Where(f => f.FieldType == codecType)
+            .Select(f => f.GetValue(null)!)
+            .FirstOrDefault(c => Equals(codecType.GetProperty("Kind")!.GetValue(c), field.Kind) && Equals(codecType.GetProperty("Nullable")!.GetValue(c), field.Nullable))
+            ?? throw new InvalidOperationException($"No shared codec writes a {field.Kind}{(field.Nullable ? "?" : "")} as {property.PropertyType.Name} for '{field}'.");
+        return (SessionWire.Binding<Session>)typeof(SessionFields).GetMethod(nameof(BindProperty), BindingFlags.Static | BindingFlags.NonPublic)!
+            .MakeGenericMethod(property.PropertyType).Invoke(null, [field, codec, property])!;
+    }
+
+    private static SessionWire.Binding<Session, T> BindProperty<T>(SessionWire.Field field, SessionWire.Codec<T> codec, PropertyInfo property)
+    {
+        var get = property.GetMethod!.CreateDelegate<Func<Session, T>>();
+        var init = property.SetMethod!.CreateDelegate<Action<Session, T>>();
+        var clone = typeof(Session).GetMethod("<Clone>$")!.CreateDelegate<Func<Session, Session>>();
+        return new(field, codec, get, (s, v) =>
+        {
+            var copy = clone(s); // what 'with' does: a copy, then its init accessor, before anyone else sees it
+            init(copy, v);
+            return copy;
+        });
+    }
 
     private sealed class RawJsonCodec : SessionWire.Codec<string>
     {

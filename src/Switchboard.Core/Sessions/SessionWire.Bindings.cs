@@ -32,6 +32,12 @@ static partial class SessionWire
 
         /// <summary>Returns <paramref name="session"/> with the field set from the store column at <paramref name="ordinal"/>.</summary>
         public abstract TSession FromColumn(ISessionRowReader row, int ordinal, TSession session);
+
+        /// <summary>The CLR type of the field's value (what a request's generic field values hold for it).</summary>
+        public abstract Type ValueType { get; }
+
+        /// <summary>Returns <paramref name="session"/> with the field set to <paramref name="value"/>, of <see cref="ValueType"/>.</summary>
+        public abstract TSession Set(TSession session, object? value);
 #endif
 
         /// <inheritdoc />
@@ -84,6 +90,12 @@ static partial class SessionWire
         /// <inheritdoc />
         public override TSession FromColumn(ISessionRowReader row, int ordinal, TSession session) =>
             _set is null ? session : _set(session, _codec.FromColumn(row, ordinal));
+
+        /// <inheritdoc />
+        public override Type ValueType => Nullable.GetUnderlyingType(typeof(T)) ?? typeof(T);
+
+        /// <inheritdoc />
+        public override TSession Set(TSession session, object? value) => _set is null ? session : _set(session, (T)value!);
 #endif
     }
 

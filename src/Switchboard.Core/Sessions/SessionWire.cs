@@ -43,8 +43,8 @@ static partial class SessionWire
         "input_tokens + output_tokens.");
     public static readonly Field CostUsd = new("cost_usd", Kind.Decimal, false, Use.Response | Use.Changes | Use.Usage | Use.Create | Use.AddUsage, "cost_usd",
         "Cost so far in US dollars (a usage request adds to it).");
-    public static readonly Field TasksRunning = new("tasks_running", Kind.Int32, false, Use.Response | Use.Changes | Use.Usage | Use.Create | Use.Update, "tasks_running",
-        "Tasks currently running in the session (an absolute number).");
+    public static readonly Field TasksRunning = new("tasks_running", Kind.Int32, false, Use.Response | Use.Changes | Use.Usage | Use.Create | Use.Update | Use.Plain, "tasks_running",
+        "Tasks currently running in the session (an absolute number).") { Minimum = 0 };
     public static readonly Field LeaseSeconds = new("lease_seconds", Kind.Int32, true, Use.Response | Use.Changes | Use.Create | Use.Update, "lease_seconds",
         "Lease length in seconds; any write or heartbeat renews it. Null means no lease.");
     public static readonly Field LeaseExpiresAt = new(null, Kind.Time, true, Use.None, "lease_expires_at",
@@ -147,6 +147,12 @@ static partial class SessionWire
         /// a store's row update leaves its column alone.
         /// </summary>
         Fixed = 256,
+        /// <summary>
+        /// No rule beyond its kind and limits (<see cref="Field.Minimum"/>, <see cref="Field.MaxLength"/>): create and
+        /// update requests set it through their generic field values, which are read, validated and applied by walking
+        /// this table, so the field is named only where it is declared, held and stored.
+        /// </summary>
+        Plain = 512,
     }
 
     /// <summary>One field of the session.</summary>
@@ -187,6 +193,12 @@ static partial class SessionWire
 
         /// <summary>What it means, for the API document.</summary>
         public string Description { get; }
+
+        /// <summary>The smallest value of an integer field; null for no bound.</summary>
+        public long? Minimum { get; init; }
+
+        /// <summary>The most characters of a text field; null for no bound.</summary>
+        public int? MaxLength { get; init; }
 
         /// <summary>True when every flag of <paramref name="use"/> is set.</summary>
         public bool Has(Use use) => (Uses & use) == use;

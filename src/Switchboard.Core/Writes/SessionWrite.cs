@@ -47,8 +47,12 @@ public sealed record CreateSession : SessionWrite
     public long OutputTokens { get; init; }
     /// <summary>Initial cost.</summary>
     public decimal CostUsd { get; init; }
-    /// <summary>Initial running tasks.</summary>
-    public int TasksRunning { get; init; }
+    /// <summary>
+    /// Initial values of the session's plain fields (declared in <c>SessionWire</c> with no rule beyond their type and
+    /// limits: the running tasks, for one), by wire name: an <see cref="int"/> for a 32-bit integer field, a
+    /// <see cref="long"/>, <see cref="string"/>, <see cref="decimal"/> or <see cref="bool"/> for the others.
+    /// </summary>
+    public IReadOnlyDictionary<string, object?>? Fields { get; init; }
     /// <summary>Lease length in seconds, or null for no lease.</summary>
     public int? LeaseSeconds { get; init; }
     /// <summary>False when the producer cannot receive commands; commands to the session are then refused.</summary>
@@ -79,8 +83,8 @@ public sealed record UpdateSession(string SessionId) : SessionWrite
     public string? Metadata { get; init; }
     /// <summary>New error message (null clears it).</summary>
     public Optional<string?> ErrorMessage { get; init; }
-    /// <summary>Absolute number of running tasks.</summary>
-    public int? TasksRunning { get; init; }
+    /// <summary>New values of the session's plain fields by wire name (<see cref="CreateSession.Fields"/>); absent ones stay.</summary>
+    public IReadOnlyDictionary<string, object?>? Fields { get; init; }
     /// <summary>New lease length (null removes the lease).</summary>
     public Optional<int?> LeaseSeconds { get; init; }
     /// <summary>When set, the update applies only if the session is at this version.</summary>

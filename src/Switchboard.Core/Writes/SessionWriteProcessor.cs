@@ -133,7 +133,6 @@ internal static partial class SessionWriteProcessor
             InputTokens = c.InputTokens,
             OutputTokens = c.OutputTokens,
             CostUsd = c.CostUsd,
-            TasksRunning = c.TasksRunning,
             LeaseSeconds = c.LeaseSeconds,
             LeaseExpiresAt = LeaseDeadline(c.LeaseSeconds, ctx.Now),
             AcceptsCommands = c.AcceptsCommands,
@@ -147,6 +146,7 @@ internal static partial class SessionWriteProcessor
             Continues = c.Continues,
             UsageFrom = c.UsageFrom,
         };
+        session = PlainFields.Apply(session, c.Fields);
         var delta = SubtreeMath.Own(session);
         session = session with { Subtree = delta };
         var data = EventData.Created(session, ctx.ActiveCount + 1, delta);
@@ -182,9 +182,9 @@ internal static partial class SessionWriteProcessor
             Labels = u.Labels ?? current.Labels,
             Metadata = u.Metadata ?? current.Metadata,
             ErrorMessage = u.ErrorMessage.HasValue ? u.ErrorMessage.Value : leaving ? null : current.ErrorMessage,
-            TasksRunning = u.TasksRunning ?? current.TasksRunning,
             LeaseSeconds = u.LeaseSeconds.HasValue ? u.LeaseSeconds.Value : current.LeaseSeconds,
         };
+        next = PlainFields.Apply(next, u.Fields);
 
         if (current.State == SessionState.Terminated)
         {

@@ -46,7 +46,7 @@ internal static class WriteValidator
         ?? NonNegative(F.OutputTokens, c.OutputTokens)
         ?? TotalFits(c.InputTokens, c.OutputTokens)
         ?? Cost(F.CostUsd, c.CostUsd)
-        ?? NonNegative(F.TasksRunning, c.TasksRunning)
+        ?? PlainFields.Validate(c.Fields, SessionWire.Use.Create)
         ?? Lease(c.LeaseSeconds);
 
     private static SwitchboardError? ValidateUpdate(UpdateSession u) =>
@@ -55,7 +55,7 @@ internal static class WriteValidator
         ?? Labels(u.Labels)
         ?? Metadata(u.Metadata)
         ?? Text(F.ErrorMessage, u.ErrorMessage.Value, SessionLimits.MaxErrorMessageLength)
-        ?? (u.TasksRunning is { } t ? NonNegative(F.TasksRunning, t) : null)
+        ?? PlainFields.Validate(u.Fields, SessionWire.Use.Update)
         ?? Lease(u.LeaseSeconds.Value)
         ?? Version(u.ExpectedVersion);
 
@@ -75,12 +75,12 @@ internal static class WriteValidator
     /// <see cref="Length"/>, and no NUL character: PostgreSQL's text holds none (nor does its JSON, which the labels are
     /// indexed as), so one would fail the whole group commit it is in; SQLite is held to the same rule.
     /// </summary>
-    private static SwitchboardError? Text(string field, string? value, int max) => Length(field, value, max)
+    internal static SwitchboardError? Text(string field, string? value, int max) => Length(field, value, max)
         ?? (value is not null && value.Contains('\0')
             ? SwitchboardError.InvalidField(field, $"'{field}' holds a NUL character (U+0000) at position {value.IndexOf('\0')}, which cannot be stored. Remove it.")
             : null);
 
-    private static SwitchboardError? NonNegative(string field, long value) => value < 0
+    internal static SwitchboardError? NonNegative(string field, long value) => value < 0
         ? SwitchboardError.InvalidField(field, $"'{field}' must be zero or positive; got {value}.")
         : null;
 
@@ -192,5 +192,4 @@ internal static class WireNames
     public static readonly string InputTokens = SessionWire.InputTokens.Name!;
     public static readonly string OutputTokens = SessionWire.OutputTokens.Name!;
     public static readonly string CostUsd = SessionWire.CostUsd.Name!;
-    public static readonly string TasksRunning = SessionWire.TasksRunning.Name!;
 }

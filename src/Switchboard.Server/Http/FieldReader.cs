@@ -47,6 +47,35 @@ internal sealed class FieldReader
 
     public bool Has(string name) => _fields.ContainsKey(name);
 
+    /// <summary>
+    /// The values of the session's plain fields a request of <paramref name="use"/> may set (<see cref="PlainFields"/>),
+    /// each read by its kind; null when the body sets none.
+    /// </summary>
+    public IReadOnlyDictionary<string, object?>? Plain(SessionWire.Use use)
+    {
+        Dictionary<string, object?>? values = null;
+        foreach (var field in PlainFields.For(use))
+        {
+            var name = field.Name!;
+            if (Get(name) is not { } v)
+            {
+                continue;
+            }
+
+            (values ??= new(StringComparer.Ordinal))[name] = v.ValueKind == JsonValueKind.Null && field.Nullable ? null : field.Kind switch
+            {
+                SessionWire.Kind.Int32 => Int(name),
+                SessionWire.Kind.Int64 => Long(name),
+                SessionWire.Kind.Decimal => Decimal(name),
+                SessionWire.Kind.Bool => Bool(name),
+                SessionWire.Kind.Text => String(name),
+                _ => throw new InvalidOperationException($"Session field '{name}' is plain but of kind {field.Kind}, which requests cannot set generically."),
+            };
+        }
+
+        return values;
+    }
+
     public bool? Bool(string name) => Get(name) is { } v
         ? v.ValueKind switch { JsonValueKind.True => true, JsonValueKind.False => false, _ => throw Type(name, v, "true or false") }
         : null;

@@ -35,7 +35,7 @@ internal static class WriteRequests
             InputTokens = f.Long(W.InputTokens) ?? 0,
             OutputTokens = f.Long(W.OutputTokens) ?? 0,
             CostUsd = f.Decimal(W.CostUsd) ?? 0,
-            TasksRunning = f.Int(W.TasksRunning) ?? 0,
+            Fields = f.Plain(SessionWire.Use.Create),
             LeaseSeconds = f.NullableInt(W.LeaseSeconds).Value,
             AcceptsCommands = f.Bool(W.AcceptsCommands) ?? true,
             ParentId = f.NullableString(W.ParentId).Value,
@@ -59,7 +59,7 @@ internal static class WriteRequests
             Labels = f.Labels(W.Labels),
             Metadata = f.JsonObject(W.Metadata),
             ErrorMessage = f.NullableString(W.ErrorMessage),
-            TasksRunning = f.Int(W.TasksRunning),
+            Fields = f.Plain(SessionWire.Use.Update),
             LeaseSeconds = f.NullableInt(W.LeaseSeconds),
             ExpectedVersion = f.Long("expected_version"),
         };
@@ -133,7 +133,6 @@ internal static class WriteRequests
         public static readonly string InputTokens = SessionWire.InputTokens.Name!;
         public static readonly string OutputTokens = SessionWire.OutputTokens.Name!;
         public static readonly string CostUsd = SessionWire.CostUsd.Name!;
-        public static readonly string TasksRunning = SessionWire.TasksRunning.Name!;
         public static readonly string LeaseSeconds = SessionWire.LeaseSeconds.Name!;
         public static readonly string AcceptsCommands = SessionWire.AcceptsCommands.Name!;
         public static readonly string ParentId = SessionWire.ParentId.Name!;

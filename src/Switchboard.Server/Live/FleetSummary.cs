@@ -46,6 +46,9 @@ internal sealed record FleetSummary(FleetTotals Values, long DurationSeconds, lo
         w.WriteNumber("duration_seconds", DurationSeconds);
     }
 
+    /// <summary>What one active session adds to the fleet's running tasks (the projection keeps the sum as sessions come and go).</summary>
+    public static long SummedTasks(Session session) => session.TasksRunning;
+
     /// <summary>Fleet totals are exact inside; on the wire (64-bit for every client) they stop at 2^63-1 rather than wrap.</summary>
     private static long Saturate(Int128 value) => value > long.MaxValue ? long.MaxValue : (long)value;
 

@@ -1,3 +1,4 @@
+using Switchboard.Writes;
 using Switchboard.Storage;
 
 namespace Switchboard.Otlp;

@@ -1,3 +1,4 @@
+using Switchboard.Writes;
 using Switchboard.Otlp;
 using Switchboard.Sessions;
 using Switchboard.Storage;

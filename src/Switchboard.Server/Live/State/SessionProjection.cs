@@ -232,13 +232,13 @@ internal sealed partial class SessionProjection
     {
         _active[s.Id] = s;
         _byCreated[s.CreatedSeq] = s;
-        _tasksRunning += s.TasksRunning;
+        _tasksRunning += FleetSummary.SummedTasks(s);
     }
 
     private void Untrack(Session s)
     {
         _active.Remove(s.Id);
         _byCreated.Remove(s.CreatedSeq);
-        _tasksRunning -= s.TasksRunning;
+        _tasksRunning -= FleetSummary.SummedTasks(s);
     }
 }

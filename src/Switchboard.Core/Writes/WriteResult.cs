@@ -1,0 +1,33 @@
+using Switchboard.Errors;
+using Switchboard.Events;
+using Switchboard.Sessions;
+
+namespace Switchboard.Writes;
+
+/// <summary>The outcome of one write: an error, or the session after it and the event it appended (if any).</summary>
+public sealed record WriteResult(SwitchboardError? Error, Session? Session, EventRecord? Event, bool? FleetPaused = null)
+{
+    /// <summary>True when the write was accepted.</summary>
+    public bool Succeeded => Error is null;
+
+    /// <summary>The alert after an alert write that changed it.</summary>
+    public Alerts.Alert? Alert { get; init; }
+
+    /// <summary>The command after a command write (or the one an alert rule's action issued with its alert).</summary>
+    internal Switchboard.Commands.Command? Command { get; init; }
+
+    /// <summary>
+    /// For a producer's own write (<see cref="Writes.SessionWrite"/> with commands delivered) and a long-poll's hand-over:
+    /// the commands this write handed over, oldest first, each now delivered with its attempt. Null for every other write.
+    /// </summary>
+    internal IReadOnlyList<Switchboard.Commands.Command>? Commands { get; init; }
+
+    /// <summary>
+    /// For a cascading terminate whose subtree is larger than one commit ends (<see cref="CascadePlan"/>): this commit
+    /// ended part of it, and the same write must be submitted again until a result without this flag.
+    /// </summary>
+    internal bool Incomplete { get; init; }
+
+    /// <summary>For an alert raised by a rule with an action: why the action's command was not issued (the alert stands).</summary>
+    internal SwitchboardError? ActionSkipped { get; init; }
+}
