@@ -352,7 +352,8 @@ export function python(document) {
     out.push(`    def from_json(cls, d: dict[str, Any]) -> "${c.name}":`);
     out.push("        return cls(");
     for (const [key, property] of ordered) {
-      const value = required.has(key) ? `d[${quote(key)}]` : `d.get(${quote(key)})`;
+      // A nullable field is read with get(): a server from before the field was added leaves it out, which reads as None.
+      const value = required.has(key) && !nullable(property) ? `d[${quote(key)}]` : `d.get(${quote(key)})`;
       const convert = pyConvert(property, value, classes);
       const expr = !required.has(key) && convert !== value && !convert.startsWith("None if") && !convert.startsWith("_time(")
         ? `None if ${value} is None else ${convert}`
@@ -366,4 +367,9 @@ export function python(document) {
   out.push(`__all__ = [${PYTHON_CLASSES.map(c => quote(c.name)).join(", ")}]`);
   out.push("");
   return out.join("\n");
+}
+
+/** True when null is a value of the schema (OpenAPI 3.1 type arrays). */
+function nullable(schema) {
+  return Array.isArray(schema?.type) ? schema.type.includes("null") : schema?.type === "null";
 }
