@@ -86,6 +86,11 @@ internal sealed partial class PostgresSessionStore : ISessionStore, IStoreHealth
                 await command.ExecuteNonQueryAsync(ct);
             }
 
+            await using (var command = new NpgsqlCommand(PostgresStreamSchema.Create, connection, transaction))
+            {
+                await command.ExecuteNonQueryAsync(ct);
+            }
+
             await using (var command = new NpgsqlCommand(PostgresSchema.CreateLogRow, connection, transaction))
             {
                 var fresh = Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(8));
@@ -120,6 +125,11 @@ internal sealed partial class PostgresSessionStore : ISessionStore, IStoreHealth
         }
 
         await _feed.DisposeAsync();
+        if (_streamFeed is not null)
+        {
+            await _streamFeed.DisposeAsync();
+        }
+
         await _dataSource.DisposeAsync();
     }
 

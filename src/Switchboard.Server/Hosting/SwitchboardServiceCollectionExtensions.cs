@@ -123,6 +123,12 @@ public static class SwitchboardServiceCollectionExtensions
         services.AddHostedService(sp => sp.GetRequiredService<Switchboard.Otlp.QuietMonitor>());
         services.TryAddSingleton<Switchboard.Otlp.Grpc.OtlpGrpcListener>();
         services.AddHostedService(sp => sp.GetRequiredService<Switchboard.Otlp.Grpc.OtlpGrpcListener>());
+        services.TryAddSingleton(sp => sp.GetRequiredService<ISessionStore>() as Switchboard.Streams.IStreamStore
+            ?? throw new InvalidOperationException("The configured store does not keep durable streams (it must implement IStreamStore)."));
+        services.TryAddSingleton<Switchboard.Streaming.StreamWatch>();
+        services.TryAddSingleton<StreamSweeper>();
+        // After the runtime: the store is open when it starts the stream feed, and it stops before the pipeline it writes through.
+        services.AddHostedService(sp => sp.GetRequiredService<StreamSweeper>());
         services.AddOpenApi(SwitchboardOpenApi.DocumentName, SwitchboardOpenApi.Configure);
         services.TryAddSingleton<SwitchboardMarker>();
         return new SwitchboardBuilder(services);
