@@ -1,5 +1,6 @@
 // Runs the unmodified Durable Streams server conformance suite (its own test file, from node_modules) against the
-// server named by CONFORMANCE_TEST_URL, and writes every test's result as JSON for the .NET harness to read.
+// server named by CONFORMANCE_TEST_URL, printing each test as it ends and writing every result as JSON to
+// CONFORMANCE_RESULTS for the .NET harness (tests/Switchboard.Conformance.Tests/DurableStreamsConformanceTests.cs).
 import { defineConfig } from "vitest/config"
 
 export default defineConfig({
@@ -7,9 +8,13 @@ export default defineConfig({
     root: ".",
     include: ["node_modules/@durable-streams/server-conformance-tests/dist/test-runner.js"],
     exclude: [],
-    reporters: ["default", "json"],
+    reporters: ["verbose", "json"],
     outputFile: { json: process.env.CONFORMANCE_RESULTS ?? "results.json" },
     watch: false,
+    // Vitest's default of 5 s per test is a bound on the client, not on the server: some of the suite's tests are
+    // CPU-bound in Node (one checks 102,400 bytes with one expect() each) and take longer than that on two shared,
+    // loaded cores. The suite's own longer bounds (long-polls, TTLs) are set per test and stay as they are; the
+    // server's long-poll timeout (3 s by default) is tested by the suite's own tests whatever this says.
     testTimeout: 30_000,
   },
 })
