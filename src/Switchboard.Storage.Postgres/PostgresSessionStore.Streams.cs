@@ -15,7 +15,13 @@ internal sealed partial class PostgresSessionStore : IStreamStore
 
     /// <inheritdoc />
     public IStreamFeed StreamFeed => LazyInitializer.EnsureInitialized(ref _streamFeed, () => new PostgresStreamFeed(
-        new NpgsqlConnectionStringBuilder(_options.ConnectionString) { Pooling = false, ApplicationName = "switchboard stream listener" }.ConnectionString,
+        new NpgsqlConnectionStringBuilder(_options.ConnectionString)
+        {
+            Pooling = false,
+            ApplicationName = "switchboard stream listener",
+            // An idle LISTEN connection learns it is dead only when it sends something: a keepalive query every poll interval.
+            KeepAlive = Math.Max(1, (int)_options.PollInterval.TotalSeconds),
+        }.ConnectionString,
         _options, _logger));
 
     /// <inheritdoc />

@@ -10,8 +10,7 @@ internal static class StreamHeaderValues
 {
     private static readonly string[] Rfc3339 =
     [
-        "yyyy-MM-dd'T'HH:mm:ssK", "yyyy-MM-dd'T'HH:mm:ss.FFFFFFFK", "yyyy-MM-dd't'HH:mm:ssK", "yyyy-MM-dd't'HH:mm:ss.FFFFFFFK",
-        "yyyy-MM-dd HH:mm:ssK", "yyyy-MM-dd HH:mm:ss.FFFFFFFK",
+        "yyyy-MM-dd'T'HH:mm:ssK", "yyyy-MM-dd'T'HH:mm:ss.FFFFFFFK", "yyyy-MM-dd HH:mm:ssK", "yyyy-MM-dd HH:mm:ss.FFFFFFFK",
     ];
 
     /// <summary>A non-negative integer in plain decimal, at most <paramref name="max"/>; null with <paramref name="problem"/> otherwise.</summary>
@@ -50,8 +49,9 @@ internal static class StreamHeaderValues
     public static DateTimeOffset? ExpiresAt(string value, DateTimeOffset now, out string? problem)
     {
         problem = null;
-        if (!DateTimeOffset.TryParseExact(value.Trim(), Rfc3339, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var at)
-            || !HasZone(value))
+        // RFC 3339 allows a lower-case 't' and 'z'.
+        var text = value.Trim().ToUpperInvariant();
+        if (!HasZone(text) || !DateTimeOffset.TryParseExact(text, Rfc3339, CultureInfo.InvariantCulture, DateTimeStyles.None, out var at))
         {
             problem = $"Stream-Expires-At must be an RFC 3339 timestamp with a time zone, e.g. 2030-01-01T00:00:00Z; got '{Shorten(value)}'.";
             return null;
@@ -79,11 +79,7 @@ internal static class StreamHeaderValues
     /// <summary>Formats an expiry the way clients parse it: UTC, milliseconds, <c>Z</c>.</summary>
     public static string Format(DateTimeOffset at) => at.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture);
 
-    private static bool HasZone(string value)
-    {
-        var v = value.Trim();
-        return v.EndsWith('Z') || v.EndsWith('z') || (v.Length > 6 && v[^6] is '+' or '-' && v[^3] == ':');
-    }
+    private static bool HasZone(string v) => v.EndsWith('Z') || (v.Length > 6 && v[^6] is '+' or '-' && v[^3] == ':');
 
     private static string Shorten(string value) => value.Length <= 64 ? value : value[..64] + "…";
 }
