@@ -14,7 +14,7 @@ namespace Switchboard.Hosting;
 /// expire each stream once) and reclaims the data of deleted streams in bounded steps. An expired stream answers as
 /// deleted at once whether or not a sweep has reached it.
 /// </summary>
-internal sealed class StreamSweeper : IHostedService, IDisposable
+internal sealed class StreamSweeper : IHostedLifecycleService, IDisposable
 {
     private const int Batch = 500;
 
@@ -41,12 +41,28 @@ internal sealed class StreamSweeper : IHostedService, IDisposable
         _job.Start(_options.SweepInterval, _options.SweepInterval);
     }
 
+    public Task StartingAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public Task StartedAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    /// <summary>
+    /// Before any service stops (the server included, which waits for the requests in flight): every live read answers
+    /// now, with what it has, instead of holding the shutdown until its timeout.
+    /// </summary>
+    public Task StoppingAsync(CancellationToken cancellationToken)
+    {
+        _watch.Stop();
+        return Task.CompletedTask;
+    }
+
     public Task StopAsync(CancellationToken cancellationToken)
     {
         _watch.Stop();
         _job.Dispose();
         return Task.CompletedTask;
     }
+
+    public Task StoppedAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
     /// <summary>Sweeps now (unless a sweep is running). Returns how many streams expired.</summary>
     public Task<int> SweepNowAsync() => _job.RunOnceAsync();
