@@ -75,9 +75,9 @@ internal sealed class PostgresStreamFeed(string connectionString, PostgresStoreO
             {
                 IsConnected = false;
                 failures++;
-                await CloseAsync(connection);
+                await PostgresListening.CloseAsync(connection);
                 connection = null;
-                var delay = ReconnectDelay(failures);
+                var delay = PostgresListening.ReconnectDelay(options, failures);
                 PostgresStreamLog.Disconnected(logger, (long)delay.TotalMilliseconds, ex);
                 try
                 {
@@ -91,7 +91,7 @@ internal sealed class PostgresStreamFeed(string connectionString, PostgresStoreO
         }
 
         IsConnected = false;
-        await CloseAsync(connection);
+        await PostgresListening.CloseAsync(connection);
     }
 
     private async Task<NpgsqlConnection> ListenAsync(CancellationToken token)
@@ -119,29 +119,6 @@ internal sealed class PostgresStreamFeed(string connectionString, PostgresStoreO
         {
             _sink?.OnAdvanced(advances);
         }
-    }
-
-    private static async Task CloseAsync(NpgsqlConnection? connection)
-    {
-        if (connection is null)
-        {
-            return;
-        }
-
-        try
-        {
-            await connection.DisposeAsync();
-        }
-        catch (Exception ex) when (PostgresErrors.IsStoreFailure(ex))
-        {
-            // Already broken; nothing left to release.
-        }
-    }
-
-    private TimeSpan ReconnectDelay(int failures)
-    {
-        var grown = options.MinReconnectDelay.TotalMilliseconds * Math.Pow(2, Math.Min(failures - 1, 16));
-        return TimeSpan.FromMilliseconds(Math.Min(grown, options.MaxReconnectDelay.TotalMilliseconds) * (0.8 + (Random.Shared.NextDouble() * 0.4)));
     }
 
     public async ValueTask DisposeAsync()

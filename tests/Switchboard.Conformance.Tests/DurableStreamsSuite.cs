@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Text;
 using System.Text.Json;
 using Switchboard.Testing;
 
@@ -30,13 +29,7 @@ internal static class DurableStreamsSuite
 
         using var results = new TempDirectory();
         var report = Path.Combine(results.Path, "results.json");
-        var start = new ProcessStartInfo("node")
-        {
-            WorkingDirectory = Dir,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
+        var start = new ProcessStartInfo("node") { WorkingDirectory = Dir };
         foreach (var arg in new[] { vitest, "run", "--config", "vitest.config.mjs" })
         {
             start.ArgumentList.Add(arg);
@@ -45,76 +38,13 @@ internal static class DurableStreamsSuite
         start.Environment["CONFORMANCE_TEST_URL"] = server.GetLeftPart(UriPartial.Authority);
         start.Environment["CONFORMANCE_RESULTS"] = report;
         start.Environment["NO_COLOR"] = "1";
-        var output = await RunQuietBoundedAsync(start, quiet);
+        var (_, output) = await QuietBoundedProcess.RunAsync(start, quiet, "the Durable Streams conformance suite needs Node.js (.ci/run installs it).");
         if (!File.Exists(report))
         {
             throw new InvalidOperationException("vitest wrote no report; its output:\n" + output);
         }
 
         return SuiteResult.Read(await File.ReadAllTextAsync(report), output);
-    }
-
-    private static async Task<string> RunQuietBoundedAsync(ProcessStartInfo start, TimeSpan quiet)
-    {
-        Process process;
-        try
-        {
-            process = Process.Start(start)!;
-        }
-        catch (System.ComponentModel.Win32Exception e)
-        {
-            throw new InvalidOperationException("`node` is not installed: the Durable Streams conformance suite needs Node.js (.ci/run installs it).", e);
-        }
-
-        using (process)
-        {
-            var output = new StringBuilder();
-            var last = Stopwatch.GetTimestamp();
-            void Printed(object sender, DataReceivedEventArgs e)
-            {
-                if (e.Data is not null)
-                {
-                    lock (output)
-                    {
-                        output.AppendLine(e.Data);
-                    }
-
-                    Interlocked.Exchange(ref last, Stopwatch.GetTimestamp());
-                }
-            }
-
-            process.OutputDataReceived += Printed;
-            process.ErrorDataReceived += Printed;
-            process.BeginOutputReadLine();
-            process.BeginErrorReadLine();
-            while (!process.HasExited)
-            {
-                using var tick = new CancellationTokenSource(TimeSpan.FromSeconds(1));
-                try
-                {
-                    await process.WaitForExitAsync(tick.Token);
-                }
-                catch (OperationCanceledException) when (Stopwatch.GetElapsedTime(Interlocked.Read(ref last)) > quiet)
-                {
-                    process.Kill(entireProcessTree: true);
-                    await process.WaitForExitAsync();
-                    lock (output)
-                    {
-                        throw new TimeoutException($"The conformance suite printed nothing for {quiet}; its output:\n{output}");
-                    }
-                }
-                catch (OperationCanceledException)
-                {
-                    // Still printing: wait on.
-                }
-            }
-
-            await process.WaitForExitAsync();
-            lock (output)
-            {
-                return output.ToString();
-            }
-        }
     }
 }
 
