@@ -126,6 +126,7 @@ public static class SwitchboardServiceCollectionExtensions
         services.TryAddSingleton(sp => sp.GetRequiredService<ISessionStore>() as Switchboard.Streams.IStreamStore
             ?? throw new InvalidOperationException("The configured store does not keep durable streams (it must implement IStreamStore)."));
         services.TryAddSingleton<Switchboard.Streaming.StreamWatch>();
+        services.TryAddSingleton<Switchboard.Streaming.TopicStreamReader>();
         services.TryAddSingleton<StreamSweeper>();
         // After the runtime: the store is open when it starts the stream feed, and it stops before the pipeline it writes through.
         services.AddHostedService(sp => sp.GetRequiredService<StreamSweeper>());

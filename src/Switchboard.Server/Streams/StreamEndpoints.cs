@@ -23,6 +23,10 @@ internal static class StreamEndpoints
         group.AddEndpointFilter<ApiAccessFilter>();
         group.AddEndpointFilter<StoreUnavailableFilter>();
         group.MapMethods("/{**path}", [HttpMethods.Options], StreamBrowserHeaders.Preflight).WithMetadata(new OwnAuthentication());
+        // The event log's topics: read-only, authenticated as on the socket (keys or subscriber tokens).
+        group.MapGet($"/{TopicStreamEndpoints.Prefix}/{{**topic}}", TopicStreamEndpoints.ReadAsync).WithMetadata(new OwnAuthentication());
+        group.MapMethods($"/{TopicStreamEndpoints.Prefix}/{{**topic}}", [HttpMethods.Head], TopicStreamEndpoints.HeadAsync).WithMetadata(new OwnAuthentication());
+        group.MapMethods($"/{TopicStreamEndpoints.Prefix}/{{**topic}}", [HttpMethods.Put, HttpMethods.Post, HttpMethods.Delete], TopicStreamEndpoints.ReadOnly);
         group.MapPut("/{**path}", StreamWriteEndpoints.CreateAsync);
         group.MapPost("/{**path}", StreamWriteEndpoints.AppendAsync);
         group.MapDelete("/{**path}", StreamWriteEndpoints.DeleteAsync);

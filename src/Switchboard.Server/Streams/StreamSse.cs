@@ -105,7 +105,7 @@ internal static class StreamSse
     /// An event and its control in one write and one flush: one chunk on the wire, so a reader never sees a data event
     /// without the control that follows it.
     /// </summary>
-    private static async Task WriteAsync(HttpResponse response, byte[]? data, byte[] control, CancellationToken ct)
+    internal static async Task WriteAsync(HttpResponse response, byte[]? data, byte[] control, CancellationToken ct)
     {
         if (data is null)
         {
@@ -123,18 +123,21 @@ internal static class StreamSse
     }
 
     /// <summary>A <c>data</c> event carrying <paramref name="slice"/>.</summary>
-    public static byte[] Data(StreamSlice slice, bool text)
+    public static byte[] Data(StreamSlice slice, bool text) => Data(Concat(slice.Body()), text);
+
+    /// <summary>A <c>data</c> event carrying <paramref name="payload"/>: its lines as text, or base64.</summary>
+    public static byte[] Data(ReadOnlySpan<byte> payload, bool text)
     {
-        var buffer = new ArrayBufferWriter<byte>((int)Math.Min(slice.BodyLength * 2 + 64, int.MaxValue));
+        var buffer = new ArrayBufferWriter<byte>(payload.Length * 2 + 64);
         buffer.Write("event: data\n"u8);
         if (text)
         {
-            WriteLines(buffer, Concat(slice.Body()));
+            WriteLines(buffer, payload);
         }
         else
         {
             buffer.Write("data:"u8);
-            buffer.Write(Encoding.ASCII.GetBytes(Convert.ToBase64String(Concat(slice.Body()))));
+            buffer.Write(Encoding.ASCII.GetBytes(Convert.ToBase64String(payload)));
             buffer.Write("\n"u8);
         }
 
@@ -143,7 +146,11 @@ internal static class StreamSse
     }
 
     /// <summary>A <c>control</c> event: the offset to go on from, the cursor while the stream is open, and whether it is up to date or over.</summary>
-    public static byte[] Control(long position, StreamRow stream, bool upToDate, string cursor)
+    public static byte[] Control(long position, StreamRow stream, bool upToDate, string cursor) =>
+        Control(position, closed: stream.Closed && position >= stream.Tail, upToDate, cursor);
+
+    /// <summary>A <c>control</c> event; a closed stream's carries no cursor (nothing to reconnect to).</summary>
+    public static byte[] Control(long position, bool closed, bool upToDate, string cursor)
     {
         var buffer = new ArrayBufferWriter<byte>(160);
         buffer.Write("event: control\ndata:"u8);
@@ -151,7 +158,6 @@ internal static class StreamSse
         {
             json.WriteStartObject();
             json.WriteString("streamNextOffset", StreamOffset.Format(position));
-            var closed = stream.Closed && position >= stream.Tail;
             if (closed)
             {
                 json.WriteBoolean("streamClosed", true);

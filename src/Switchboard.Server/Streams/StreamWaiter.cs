@@ -34,6 +34,28 @@ internal sealed class StreamWaiter(StreamWatch watch, long streamId, TimeProvide
         }
     }
 
+    /// <summary>
+    /// As <see cref="WaitAsync(TimeSpan, CancellationToken)"/>, also ending when <paramref name="other"/> completes (a topic
+    /// read waits for the event log to move, and for the watch only to learn that the node stops).
+    /// </summary>
+    public async Task<bool> WaitAsync(Task other, TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        if (timeout <= TimeSpan.Zero)
+        {
+            return other.IsCompleted || Volatile.Read(ref _signal).Task.IsCompleted;
+        }
+
+        try
+        {
+            await Task.WhenAny(Volatile.Read(ref _signal).Task, other).WaitAsync(timeout, time, cancellationToken).ConfigureAwait(false);
+            return true;
+        }
+        catch (TimeoutException)
+        {
+            return false;
+        }
+    }
+
     /// <summary>Called by the watch: completes the current wait.</summary>
     internal void Signal() => Volatile.Read(ref _signal).TrySetResult();
 

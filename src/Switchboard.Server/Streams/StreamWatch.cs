@@ -14,6 +14,12 @@ namespace Switchboard.Streaming;
 /// </summary>
 internal sealed class StreamWatch : IStreamSink
 {
+    /// <summary>
+    /// The id topic reads (<c>/v1/stream/topics/…</c>) wait under: they count against the bound and end when the node
+    /// stops, but no stream advance names it (stream ids are positive); they wake when the event log moves.
+    /// </summary>
+    public const long TopicReaders = 0;
+
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private readonly int _max;
