@@ -1,4 +1,5 @@
 using System.Globalization;
+using Switchboard.LoadGen.Scenarios;
 
 namespace Switchboard.LoadGen;
 
@@ -112,6 +113,21 @@ internal sealed class BenchOptions
     /// <summary>Rounds of the A/B run; each runs every arm on a fresh server, the order reversed every other round.</summary>
     public int AbRounds { get; set; } = 3;
 
+    /// <summary>What an A/B run measures, on which store (<c>--arms</c>; every arm unless given).</summary>
+    public IReadOnlyList<AbArm> AbArms { get; private set; } = AbArm.All;
+
+    /// <summary>
+    /// The idle scenario's memory figures at N connections. The A/B run has no use for them: its arms without the
+    /// 1 msg/s scenario connect only the saturated scenario's subscribers, which saves a 10,000-connection storm per arm.
+    /// </summary>
+    public bool MeasureIdle { get; set; } = true;
+
+    /// <summary>
+    /// After the saturated scenario's fixed warm-up, go on until tiered compilation has settled (<c>TieredWarmUp</c>), so
+    /// that the build with more code to compile is not measured while it still compiles (the A/B run sets it).
+    /// </summary>
+    public bool SaturatedWarmupUntilTiered { get; set; }
+
     /// <summary>Instead of the full run: OpenTelemetry in (<c>--otlp</c>).</summary>
     public bool Otlp { get; private set; }
 
@@ -215,6 +231,14 @@ internal sealed class BenchOptions
                 case "--ab-rounds":
                     o.AbRounds = NextInt();
                     break;
+                case "--arms":
+                    o.AbArms = AbArm.Parse(Next());
+                    break;
+                case "--ab-seconds":
+                    // One measured window for every A/B arm that has one: saturated, ingest and OTLP.
+                    var seconds = TimeSpan.FromSeconds(NextInt());
+                    (o.SaturatedMeasure, o.IngestDuration, o.OtlpDuration) = (seconds, seconds, seconds);
+                    break;
                 case "--otlp":
                     o.Otlp = true;
                     break;
@@ -256,8 +280,13 @@ internal sealed class BenchOptions
                     break;
                 default:
                     throw new ArgumentException($"Unknown option {args[i]}. Options: --quick, --connections N, --saturated-connections N, " +
-                        "--publishers N, --window N, --systems SignalR,Switchboard, --no-ingest, --no-micro, --output PATH, --scenarios fixed,saturated,mixed,overload,overload-cws, --switchboard-env K=V, --census, --ab REF [--ab-rounds N], --ingest-at REF,REF… [--ab-rounds N], --scrapes N, --usage, --usage-events N, --soak [MINUTES], --otlp [--otlp-seconds N] [--otlp-senders N], --commands [--command-count N] [--command-rate N], --trees, --scale-out [--scale-out-subscribers N] [--scale-out-nodes N]");
+                        "--publishers N, --window N, --systems SignalR,Switchboard, --no-ingest, --no-micro, --output PATH, --scenarios fixed,saturated,mixed,overload,overload-cws, --switchboard-env K=V, --census, --ab REF [--ab-rounds N] [--arms LIST] [--ab-seconds N], --ingest-at REF,REF… [--ab-rounds N], --scrapes N, --usage, --usage-events N, --soak [MINUTES], --otlp [--otlp-seconds N] [--otlp-senders N], --commands [--command-count N] [--command-rate N], --trees, --scale-out [--scale-out-subscribers N] [--scale-out-nodes N]");
             }
+        }
+
+        if (o.AbReference is null && (args.Contains("--arms") || args.Contains("--ab-seconds")))
+        {
+            throw new ArgumentException("--arms and --ab-seconds choose what an A/B run measures: give --ab REF too.");
         }
 
         if (o.ScaleOut && o.Quick && !args.Contains("--scale-out-subscribers"))

@@ -62,7 +62,9 @@ if (options.IngestReferences.Count > 0)
 if (options.AbReference is not null)
 {
     var ab = await new AbRun(options, log).RunAsync(paths);
-    Written(new AbReport { Run = Run(), Results = ab }.WriteInto, "the A/B section of", "");
+    var abReport = new AbReport { Run = Run(), Results = ab };
+    log.WriteLine(abReport.Render()); // the figures in the log too, wherever --output sends the section
+    Written(abReport.WriteInto, "the A/B section of", "");
     return ab.Complete ? 0 : 1;
 }
 

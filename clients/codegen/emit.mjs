@@ -4,10 +4,16 @@
 /**
  * Enumerations that get a name (a type and a constant) in the TypeScript client, found by where the document declares
  * them. Any other enum in the document with the same values uses the same name; the rest are written as literal unions.
- * `key` is the name in the exported `enums` object.
+ * `key` is the name in the exported `enums` object. An enum with `open` gets a second type of that name, the values or any
+ * other string, used wherever the server writes it (every schema but the requests): a newer server may send a value
+ * this client was built without, and the client must take it, not reject it.
  */
 const NAMED_ENUMS = [
-  {type: "SessionState", constant: "SESSION_STATES", key: "SessionState", at: ["SessionResponse", "state"]},
+  {
+    type: "SessionState", constant: "SESSION_STATES", key: "SessionState", at: ["SessionResponse", "state"],
+    open: "ReportedSessionState",
+    openDoc: "A session state as a server reports it: one of `SESSION_STATES`, or one added after this client was built, by its wire name.",
+  },
   {type: "LoggedEventType", constant: "EVENT_TYPES", key: "EventType", at: ["EventEnvelope", "type"]},
   {type: "AlertState", constant: "ALERT_STATES", key: "AlertState", at: ["AlertResponse", "state"]},
   {type: "WebhookState", constant: "WEBHOOK_STATES", key: "WebhookState", at: ["WebhookResponse", "state"]},
@@ -90,6 +96,12 @@ function namedEnums(document) {
   });
 }
 
+/** Schemas the client writes (requests and their parts); every other schema is one the server writes. */
+const isWritten = name => name.endsWith("Request") || name.startsWith("BatchOperation");
+
+/** The named enums as they read in a schema the server writes: an open enum under its open name. */
+const asRead = enums => enums.map(e => (e.open ? {...e, type: e.open} : e));
+
 const sameValues = (a, b) => a.length === b.length && [...a].sort().every((v, i) => v === [...b].sort()[i]);
 
 // ---- TypeScript ---------------------------------------------------------------------------------------------------
@@ -153,13 +165,18 @@ export function typescript(document) {
   for (const e of enums) {
     out.push(`export const ${e.constant} = [${e.values.map(quote).join(", ")}] as const;`);
     out.push(`export type ${e.type} = (typeof ${e.constant})[number];`);
+    if (e.open) {
+      out.push(tsDoc(e.openDoc, "") + `export type ${e.open} = ${e.type} | (string & {});`);
+    }
     out.push("");
   }
+
+  const readEnums = asRead(enums);
 
   for (const name of names) {
     const schema = schemas[name];
     if (!isObjectSchema(schema)) {
-      out.push(tsDoc(schema.description, "") + `export type ${name} = ${tsType(schema, enums)};`);
+      out.push(tsDoc(schema.description, "") + `export type ${name} = ${tsType(schema, isWritten(name) ? enums : readEnums)};`);
       out.push("");
       continue;
     }
@@ -173,7 +190,7 @@ export function typescript(document) {
     }
     out.push(`export interface ${name} {`);
     for (const [key, property] of properties) {
-      out.push(tsDoc(property.description, "  ") + `  ${tsKey(key)}${required.has(key) ? "" : "?"}: ${tsType(property, enums)};`);
+      out.push(tsDoc(property.description, "  ") + `  ${tsKey(key)}${required.has(key) ? "" : "?"}: ${tsType(property, isWritten(name) ? enums : readEnums)};`);
     }
     out.push("}");
     out.push("");

@@ -41,8 +41,11 @@ public sealed partial class SwitchboardClient
 
     /// <summary>
     /// The producer's long-poll (<c>GET …/commands?wait=N</c>): answers as soon as a command is pending (or in
-    /// <paramref name="states"/>), or after <paramref name="wait"/> with none. With a write key, the pending commands it
-    /// answers with are handed over (they become delivered).
+    /// <paramref name="states"/>), or after <paramref name="wait"/> with none. With a write key, exactly the commands it
+    /// answers with are handed over (they become delivered), and a delivered command not acknowledged within the server's
+    /// <c>Commands:RedeliverAfter</c> (30 s) counts as pending again. That is why it is retried after any failure, a lost
+    /// answer included: a command handed over in an answer that never arrived comes again in a later poll once its
+    /// visibility timeout passes, with <see cref="SessionCommand.Attempt"/> one higher, so a retried poll loses nothing.
     /// </summary>
     public Task<CommandList> PollCommandsAsync(string sessionId, TimeSpan wait, IEnumerable<CommandState>? states = null, CancellationToken cancellationToken = default)
     {

@@ -22,6 +22,12 @@ internal static class PostgresErrors
     };
 
     /// <summary>
+    /// The database refused a value the write would store: a data exception (a NUL character in text, a value out of
+    /// range), a constraint, or a program limit (an index entry too large). Sending the same again cannot succeed.
+    /// </summary>
+    public static bool IsRefusal(PostgresException ex) => ex.SqlState.Length == 5 && ex.SqlState[..2] is "22" or "23" or "54";
+
+    /// <summary>
     /// The message reaches HTTP clients, so it says what failed without the driver's text (which can name hosts and
     /// users); the exception itself stays attached for the logs.
     /// </summary>

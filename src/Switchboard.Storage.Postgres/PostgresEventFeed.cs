@@ -2,6 +2,7 @@ using System.Globalization;
 using Microsoft.Extensions.Logging;
 using Npgsql;
 using Switchboard.Events;
+using Switchboard.Storage.Sql;
 
 namespace Switchboard.Storage.Postgres;
 
@@ -161,13 +162,9 @@ internal sealed class PostgresEventFeed(NpgsqlDataSource source, PostgresStoreOp
         {
             // A node that fans out slower than the others write falls behind in the table, not in memory.
             await _sink!.WaitForRoomAsync(token);
-            List<EventRecord> page;
-            await using (var command = new NpgsqlCommand(
-                $"SELECT {PostgresRows.EventColumns} FROM switchboard_events WHERE seq > @after ORDER BY seq LIMIT {PageSize};", connection))
-            {
-                command.Parameters.Add(new NpgsqlParameter<long>("after", _last));
-                page = await PostgresSessionStore.ReadEventsAsync(command, token);
-            }
+            var page = await new SqlSession(connection, null, PostgresDialect.Instance).QueryAsync(
+                $"SELECT {SqlDialect.EventColumns} FROM switchboard_events WHERE seq > @after ORDER BY seq LIMIT {PageSize};",
+                PostgresDialect.Instance.ReadEvent, ("@after", _last));
 
             if (page.Count == 0)
             {

@@ -3,16 +3,14 @@ using NpgsqlTypes;
 using Switchboard.Events;
 using Switchboard.Json;
 using Switchboard.Sessions;
+using Switchboard.Storage.Sql;
 
 namespace Switchboard.Storage.Postgres;
 
-/// <summary>Maps sessions and events to and from rows.</summary>
+/// <summary>Session and event rows as parameters of PostgreSQL's statements (reading them is <see cref="PostgresDialect"/>'s).</summary>
 internal static class PostgresRows
 {
-    /// <summary>The session columns, in <see cref="SessionWire"/>'s order (also the parameter names of <see cref="UpsertSession"/>).</summary>
-    public static readonly string SessionColumns = SessionFields.StoreColumns;
-
-    public const string EventColumns = "seq, at, type, session_id, data, labels, prior_labels, root_id, tree_path";
+    private static readonly string SessionColumns = SqlDialect.SessionColumns;
 
     /// <summary>Inserts a session or replaces every column of the existing row but the fixed ones (the row is locked by then).</summary>
     public static readonly string UpsertSession =
@@ -21,18 +19,7 @@ internal static class PostgresRows
         string.Join(", ", SessionFields.UpdatedColumns.Select(c => $"{c.Column} = EXCLUDED.{c.Column}")) + ";";
 
     public const string InsertEvent =
-        $"INSERT INTO switchboard_events ({EventColumns}) VALUES (@seq, @at, @type, @session_id, @data, @labels, @prior_labels, @root_id, @tree_path);";
-
-    public static Session ReadSession(NpgsqlDataReader r) => SessionFields.ReadRow(new RowReader(r));
-
-    /// <summary>Events read back carry no <see cref="EventRecord.Session"/>; the server derives it from the data.</summary>
-    public static EventRecord ReadEvent(NpgsqlDataReader r) =>
-        new(r.GetInt64(0), r.GetString(2), r.IsDBNull(3) ? null : r.GetString(3), r.GetFieldValue<DateTimeOffset>(1), r.GetFieldValue<byte[]>(4))
-        {
-            Labels = r.IsDBNull(5) ? null : SessionWire.LabelsFromText(r.GetString(5)),
-            PriorLabels = r.IsDBNull(6) ? null : SessionWire.LabelsFromText(r.GetString(6)),
-            TreePath = r.IsDBNull(8) ? null : r.GetString(8),
-        };
+        $"INSERT INTO switchboard_events ({SqlDialect.EventColumns}) VALUES (@seq, @at, @type, @session_id, @data, @labels, @prior_labels, @root_id, @tree_path);";
 
     public static NpgsqlBatchCommand Upsert(Session s)
     {
@@ -77,16 +64,5 @@ internal static class PostgresRows
             p.Add(value is { } v ? new NpgsqlParameter<DateTimeOffset>(column, v.ToUniversalTime()) : Nullable(column, NpgsqlDbType.TimestampTz, null));
 
         public void Bool(int ordinal, string column, bool value) => p.Add(new NpgsqlParameter<bool>(column, value));
-    }
-
-    private sealed class RowReader(NpgsqlDataReader r) : ISessionRowReader
-    {
-        public bool IsNull(int ordinal) => r.IsDBNull(ordinal);
-        public string Text(int ordinal) => r.GetString(ordinal);
-        public int Int32(int ordinal) => r.GetInt32(ordinal);
-        public long Int64(int ordinal) => r.GetInt64(ordinal);
-        public decimal Decimal(int ordinal) => r.GetDecimal(ordinal);
-        public DateTimeOffset Time(int ordinal) => r.GetFieldValue<DateTimeOffset>(ordinal);
-        public bool Bool(int ordinal) => r.GetBoolean(ordinal);
     }
 }

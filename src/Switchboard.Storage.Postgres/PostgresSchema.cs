@@ -139,6 +139,20 @@ internal static class PostgresSchema
             PRIMARY KEY (span, child)
         );
         CREATE INDEX IF NOT EXISTS switchboard_telemetry_waits_by_at ON switchboard_telemetry_waits (at);
+        -- The owners of spans that may start an agent; before this table they were kept in the keys' session_id.
+        DO $$ BEGIN
+            IF to_regclass('switchboard_telemetry_span_owners') IS NULL THEN
+                CREATE TABLE switchboard_telemetry_span_owners (
+                    span       text PRIMARY KEY,
+                    session_id text NOT NULL,
+                    at         timestamptz NOT NULL
+                );
+                INSERT INTO switchboard_telemetry_span_owners (span, session_id, at)
+                    SELECT substr(key, 19), session_id, at FROM switchboard_telemetry_keys WHERE session_id IS NOT NULL
+                    ON CONFLICT (span) DO NOTHING;
+            END IF;
+        END $$;
+        CREATE INDEX IF NOT EXISTS switchboard_telemetry_span_owners_by_at ON switchboard_telemetry_span_owners (at);
         CREATE TABLE IF NOT EXISTS switchboard_alert_rules (
             id   text PRIMARY KEY,
             data text NOT NULL

@@ -1,29 +1,32 @@
+using System.Data;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Npgsql;
 using Switchboard.Json;
+using Switchboard.Storage.Sql;
 
 namespace Switchboard.Storage.Postgres;
 
 /// <summary>
 /// The multi-node store. Several Switchboard nodes share one database: each write batch is one transaction that first
 /// locks the single log row, so <c>seq</c> is assigned and committed in one global order; <c>NOTIFY</c> then tells
-/// every node (this one included) to read the new rows, and the rows are the truth. See docs/postgres.md.
+/// every node (this one included) to read the new rows, and the rows are the truth. See docs/postgres.md. What it reads
+/// and writes is <see cref="SqlStore"/>'s, in <see cref="PostgresDialect"/>.
 /// </summary>
-internal sealed partial class PostgresSessionStore : ISessionStore, IStoreHealth, IAlertStore, IWebhookStore, ICommandStore, ITreeStore
+internal sealed partial class PostgresSessionStore : SqlStore, IStoreHealth
 {
     private readonly PostgresStoreOptions _options;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private readonly NpgsqlDataSource _dataSource;
     private readonly PostgresEventFeed _feed;
-    private readonly SpanLinkCache _links = new();
     private readonly PostgresPresenceExchange _presence;
     private int _disposed;
 
     /// <summary>Creates a store on the database in <paramref name="options"/>; call <see cref="InitializeAsync"/> next.</summary>
     /// <exception cref="ArgumentException">The connection string cannot be parsed.</exception>
     public PostgresSessionStore(PostgresStoreOptions options, TimeProvider time, ILoggerFactory? loggerFactory = null)
+        : base(PostgresDialect.Instance, options.Usage)
     {
         _options = options;
         _time = time;
@@ -44,10 +47,10 @@ internal sealed partial class PostgresSessionStore : ISessionStore, IStoreHealth
     }
 
     /// <inheritdoc />
-    public IEventFeed Feed => _feed;
+    public override IEventFeed Feed => _feed;
 
     /// <inheritdoc />
-    public IPresenceExchange Presence => _presence;
+    public override IPresenceExchange Presence => _presence;
 
     /// <summary>The epoch of this database's log, known after <see cref="InitializeAsync"/>.</summary>
     public string Epoch { get; private set; } = "";
@@ -60,7 +63,7 @@ internal sealed partial class PostgresSessionStore : ISessionStore, IStoreHealth
     public string? NotReadyReason => _feed.IsStarted && !_feed.IsConnected ? "database unreachable: reconnecting to PostgreSQL" : null;
 
     /// <inheritdoc />
-    public async Task InitializeAsync(CancellationToken cancellationToken)
+    public override async Task InitializeAsync(CancellationToken cancellationToken)
     {
         var (epoch, head) = await RunAsync("create the schema", async (connection, ct) =>
         {
@@ -116,7 +119,7 @@ internal sealed partial class PostgresSessionStore : ISessionStore, IStoreHealth
     }
 
     /// <inheritdoc />
-    public async ValueTask DisposeAsync()
+    public override async ValueTask DisposeAsync()
     {
         // The host disposes the store when it stops, and the container may dispose it again.
         if (Interlocked.Exchange(ref _disposed, 1) != 0)
@@ -159,5 +162,58 @@ internal sealed partial class PostgresSessionStore : ISessionStore, IStoreHealth
         }
     }
 
-    private DateTimeOffset Now() => WireTime.Now(_time);
+    /// <inheritdoc />
+    /// <remarks>A snapshot is one REPEATABLE READ transaction: because writers commit in seq order, every event up to the head it reads is in it.</remarks>
+    protected override Task<T> ReadAsync<T>(string what, bool snapshot, Func<SqlSession, Task<T>> body, CancellationToken cancellationToken) =>
+        RunAsync(what, async (connection, ct) =>
+        {
+            if (!snapshot)
+            {
+                return await body(new SqlSession(connection, null, Sql));
+            }
+
+            await using var transaction = await connection.BeginTransactionAsync(IsolationLevel.RepeatableRead, ct);
+            var result = await body(new SqlSession(connection, transaction, Sql));
+            await transaction.CommitAsync(ct);
+            return result;
+        }, cancellationToken);
+
+    /// <inheritdoc />
+    protected override Task<T> WriteOutsideLogAsync<T>(string what, Func<SqlSession, Task<T>> body, CancellationToken cancellationToken) =>
+        RunAsync(what, (connection, _) => body(new SqlSession(connection, null, Sql)), cancellationToken);
+
+    /// <inheritdoc />
+    protected override async Task<(string Epoch, bool FleetPaused)> ReadMetaAsync(SqlSession db) =>
+        await db.FirstAsync("SELECT epoch, fleet_paused FROM switchboard_log WHERE id = 1;", r => (r.GetString(0), r.GetBoolean(1)));
+
+    /// <inheritdoc />
+    protected override DateTimeOffset Now() => WireTime.Now(_time);
+
+    /// <summary>Recounts the active sessions per configured label value, under the log row's lock (no write runs meanwhile).</summary>
+    private async Task<bool> RebuildActiveCountsAsync(NpgsqlConnection connection, CancellationToken ct)
+    {
+        await using var transaction = await connection.BeginTransactionAsync(IsolationLevel.ReadCommitted, ct);
+        string[] keys = [.. _options.Usage.GroupBy];
+        await using var batch = new NpgsqlBatch(connection, transaction)
+        {
+            BatchCommands =
+            {
+                new NpgsqlBatchCommand("SELECT 1 FROM switchboard_log WHERE id = 1 FOR UPDATE;"),
+                new NpgsqlBatchCommand("DELETE FROM switchboard_usage_active WHERE group_key = ANY(@keys);")
+                {
+                    Parameters = { new NpgsqlParameter<string[]>("keys", keys) },
+                },
+                new NpgsqlBatchCommand(
+                    "INSERT INTO switchboard_usage_active (group_key, group_value, active) " +
+                    "SELECT k, labels::jsonb ->> k, count(*) FROM switchboard_sessions, unnest(@keys) AS k " +
+                    "WHERE state <> 'terminated' AND labels::jsonb ? k GROUP BY 1, 2;")
+                {
+                    Parameters = { new NpgsqlParameter<string[]>("keys", keys) },
+                },
+            },
+        };
+        await batch.ExecuteNonQueryAsync(ct);
+        await transaction.CommitAsync(ct);
+        return true;
+    }
 }

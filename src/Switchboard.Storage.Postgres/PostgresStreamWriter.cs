@@ -1,14 +1,19 @@
 using Npgsql;
+using Switchboard.Storage.Sql;
 using Switchboard.Streams;
 
 namespace Switchboard.Storage.Postgres;
 
 /// <summary>
 /// The stream primitives inside one READ COMMITTED transaction: <see cref="LockAsync"/> takes an advisory lock per path
-/// and row locks on the streams and their sources, so writers of the same streams on every node queue there.
+/// and row locks on the streams and their sources, so writers of the same streams on every node queue there. The SQL is
+/// <see cref="SqlStreams"/>'s; a lock and a persist are each one round trip (a batch), the persist ending with the NOTIFY
+/// that tells every other node's readers.
 /// </summary>
 internal sealed class PostgresStreamWriter(NpgsqlConnection connection, NpgsqlTransaction transaction) : IStreamWriter
 {
+    private readonly SqlSession _db = new(connection, transaction, PostgresDialect.Instance);
+
     /// <summary>What was persisted, for the store to publish on this node once committed.</summary>
     public StreamChanges? Persisted { get; private set; }
 
@@ -18,51 +23,28 @@ internal sealed class PostgresStreamWriter(NpgsqlConnection connection, NpgsqlTr
         await using var batch = new NpgsqlBatch(connection, transaction);
         var locks = new NpgsqlBatchCommand(PostgresStreamSchema.LockPaths);
         locks.Parameters.Add(new NpgsqlParameter<string[]>("paths", array));
-        var select = new NpgsqlBatchCommand(PostgresStreamSchema.SelectWithSources);
-        select.Parameters.Add(new NpgsqlParameter<string[]>("paths", array));
-        select.Parameters.Add(new NpgsqlParameter<DateTimeOffset>("now", (due?.Now ?? DateTimeOffset.UnixEpoch).ToUniversalTime()));
-        select.Parameters.Add(new NpgsqlParameter<int>("limit", due?.Limit ?? 0));
         batch.BatchCommands.Add(locks);
-        batch.BatchCommands.Add(select);
+        batch.BatchCommands.Add(PostgresStreamRows.Command(SqlStreams.SelectWithSources(_db.Sql),
+            [("@paths", array), ("@now", _db.Sql.Time(due?.Now ?? DateTimeOffset.UnixEpoch)), ("@limit", due?.Limit ?? 0)]));
         await using var reader = await batch.ExecuteReaderAsync(cancellationToken);
         await reader.NextResultAsync(cancellationToken); // the advisory locks' rows
-        return await PostgresStreamRows.ReadAllAsync(reader, cancellationToken);
-    }
-
-    public async Task<IReadOnlyList<ProducerRow>> ReadProducersAsync(IReadOnlyCollection<ProducerKey> keys, CancellationToken cancellationToken)
-    {
-        await using var command = new NpgsqlCommand(
-            "SELECT p.stream_id, p.producer, p.epoch, p.last_seq FROM switchboard_stream_producers p " +
-            "JOIN unnest(@ids, @producers) AS k(stream_id, producer) USING (stream_id, producer);", connection, transaction);
-        command.Parameters.Add(new NpgsqlParameter<long[]>("ids", [.. keys.Select(k => k.StreamId)]));
-        command.Parameters.Add(new NpgsqlParameter<string[]>("producers", [.. keys.Select(k => k.ProducerId)]));
-        var rows = new List<ProducerRow>();
-        await using var r = await command.ExecuteReaderAsync(cancellationToken);
-        while (await r.ReadAsync(cancellationToken))
+        var rows = new List<StreamRow>();
+        while (await reader.ReadAsync(cancellationToken))
         {
-            rows.Add(new ProducerRow(r.GetInt64(0), r.GetString(1), r.GetInt64(2), r.GetInt64(3)));
+            rows.Add(SqlStreams.ReadRow(reader, _db.Sql));
         }
 
         return rows;
     }
 
-    public async Task<IReadOnlyDictionary<string, long>> CountLiveAsync(IReadOnlyCollection<string> owners, CancellationToken cancellationToken)
-    {
-        await using var command = new NpgsqlCommand(
-            "SELECT owner, count(*) FROM switchboard_streams WHERE state = 0 AND owner = ANY(@owners) GROUP BY owner;", connection, transaction);
-        command.Parameters.Add(new NpgsqlParameter<string[]>("owners", [.. owners]));
-        var counts = new Dictionary<string, long>(StringComparer.Ordinal);
-        await using var r = await command.ExecuteReaderAsync(cancellationToken);
-        while (await r.ReadAsync(cancellationToken))
-        {
-            counts[r.GetString(0)] = r.GetInt64(1);
-        }
+    public Task<IReadOnlyList<ProducerRow>> ReadProducersAsync(IReadOnlyCollection<ProducerKey> keys, CancellationToken cancellationToken) =>
+        SqlStreams.ReadProducersAsync(_db, keys);
 
-        return counts;
-    }
+    public Task<IReadOnlyDictionary<string, long>> CountLiveAsync(IReadOnlyCollection<string> owners, CancellationToken cancellationToken) =>
+        SqlStreams.CountLiveAsync(_db, owners);
 
     public Task<IReadOnlyList<StreamChunk>> ReadChunksAsync(IReadOnlyList<ChunkRange> ranges, long maxBytes, CancellationToken cancellationToken) =>
-        PostgresSessionStore.ReadChunksAsync(connection, transaction, ranges, maxBytes, cancellationToken);
+        SqlStreams.ReadChunksAsync(_db, ranges, maxBytes);
 
     public async Task PersistAsync(StreamChanges changes, CancellationToken cancellationToken)
     {
@@ -70,12 +52,12 @@ internal sealed class PostgresStreamWriter(NpgsqlConnection connection, NpgsqlTr
         // Updates first: a row deleted in this transaction frees its path for a row created in it.
         foreach (var row in changes.Updated)
         {
-            batch.BatchCommands.Add(PostgresStreamRows.Write(PostgresStreamSchema.UpdateRow, row));
+            batch.BatchCommands.Add(PostgresStreamRows.Command(SqlStreams.UpdateRow(_db.Sql), SqlStreams.RowArgs(row, _db.Sql)));
         }
 
         foreach (var row in changes.Inserted)
         {
-            batch.BatchCommands.Add(PostgresStreamRows.Write(PostgresStreamSchema.InsertRow, row));
+            batch.BatchCommands.Add(PostgresStreamRows.Command(SqlStreams.InsertRow(_db.Sql), SqlStreams.RowArgs(row, _db.Sql)));
         }
 
         foreach (var chunk in changes.Chunks)
@@ -85,7 +67,7 @@ internal sealed class PostgresStreamWriter(NpgsqlConnection connection, NpgsqlTr
 
         foreach (var producer in changes.Producers)
         {
-            batch.BatchCommands.Add(PostgresStreamRows.Upsert(producer));
+            batch.BatchCommands.Add(PostgresStreamRows.Command(SqlStreams.UpsertProducer(_db.Sql), SqlStreams.ProducerArgs(producer)));
         }
 
         foreach (var notify in PostgresStreamRows.Notify(changes.Advances))

@@ -26,6 +26,7 @@ internal static class PostgresTreeSchema
         WHERE tree_path IS NULL;
         CREATE INDEX IF NOT EXISTS switchboard_sessions_by_parent ON switchboard_sessions (parent_id, created_seq);
         CREATE UNIQUE INDEX IF NOT EXISTS switchboard_sessions_by_tree_path ON switchboard_sessions (tree_path);
+        CREATE INDEX IF NOT EXISTS switchboard_sessions_active_by_tree_path ON switchboard_sessions (tree_path) WHERE state <> 'terminated';
         CREATE INDEX IF NOT EXISTS switchboard_events_by_root ON switchboard_events (root_id, seq) WHERE root_id IS NOT NULL;
         """;
 

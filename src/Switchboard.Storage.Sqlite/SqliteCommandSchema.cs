@@ -20,6 +20,4 @@ internal static class SqliteCommandSchema
         CREATE INDEX IF NOT EXISTS commands_by_expiry ON commands(expires_at) WHERE state IN ('pending', 'delivered');
         """;
 
-    /// <summary>The states whose commands a producer may still act on, as the partial indexes spell them.</summary>
-    public const string Outstanding = "state IN ('pending', 'delivered')";
 }

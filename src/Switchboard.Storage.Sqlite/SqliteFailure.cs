@@ -11,6 +11,9 @@ internal static class SqliteFailure
 {
     private const int SqliteIoErr = 10;
     private const int SqliteFull = 13;
+    private const int SqliteTooBig = 18;
+    private const int SqliteConstraint = 19;
+    private const int SqliteMismatch = 20;
 
     /// <summary>Below this many free bytes an I/O error on write is taken for a full disk (SQLite reports some as IOERR).</summary>
     private const long NearlyFull = 64 * 1024;
@@ -22,6 +25,13 @@ internal static class SqliteFailure
     /// <summary>The exception for a write (<paramref name="what"/>, e.g. "commit") that <paramref name="ex"/> refused.</summary>
     public static StoreUnavailableException Unavailable(string what, SqliteException ex, string directory) =>
         new(IsDiskFull(ex, directory) ? DiskFull(what, directory) : $"SQLite could not {what} ({ex.SqliteErrorCode}): {ex.Message}", ex);
+
+    /// <summary>
+    /// A refusal of the values a batch would store (a constraint, a string or blob over SQLite's limits, a type SQLite
+    /// will not take), which says nothing about the store's health; null for any other failure.
+    /// </summary>
+    public static StoreRejectedException? Refused(SqliteException ex) =>
+        (ex.SqliteErrorCode & 0xff) is SqliteTooBig or SqliteConstraint or SqliteMismatch ? new StoreRejectedException(ex.Message, ex) : null;
 
     /// <summary>"The disk holding the data directory … is full …": what the node answers while it cannot write there.</summary>
     public static string DiskFull(string what, string directory) =>

@@ -93,8 +93,7 @@ internal static class SqliteSchema
 
         CREATE TABLE IF NOT EXISTS telemetry_keys (
             key        TEXT PRIMARY KEY,
-            at         INTEGER NOT NULL,
-            session_id TEXT
+            at         INTEGER NOT NULL
         ) WITHOUT ROWID;
         CREATE INDEX IF NOT EXISTS telemetry_keys_by_at ON telemetry_keys(at);
 
@@ -115,10 +114,28 @@ internal static class SqliteSchema
         ) WITHOUT ROWID;
         CREATE INDEX IF NOT EXISTS telemetry_waits_by_at ON telemetry_waits(at);
 
+        CREATE TABLE IF NOT EXISTS telemetry_span_owners (
+            span       TEXT PRIMARY KEY,
+            session_id TEXT NOT NULL,
+            at         INTEGER NOT NULL
+        ) WITHOUT ROWID;
+        CREATE INDEX IF NOT EXISTS telemetry_span_owners_by_at ON telemetry_span_owners(at);
+
         CREATE TABLE IF NOT EXISTS alert_rules (
             id   TEXT PRIMARY KEY,
             data TEXT NOT NULL
         ) WITHOUT ROWID;
+        """;
+
+    /// <summary>
+    /// Once, after the columns exist: the owners of spans that may start an agent were kept in the dedupe keys before they
+    /// had their own table (the key, past its 18 characters of prefix and end second, is the span).
+    /// </summary>
+    public const string SpanOwnersFromKeys = """
+        INSERT INTO telemetry_span_owners(span, session_id, at)
+            SELECT substr(key, 19), session_id, at FROM telemetry_keys WHERE session_id IS NOT NULL
+            ON CONFLICT(span) DO NOTHING;
+        INSERT INTO meta(key, value) VALUES ('span_owners', 'true') ON CONFLICT(key) DO NOTHING;
         """;
 
     /// <summary>Columns added since the first release, for databases created before them (SQLite has no ADD COLUMN IF NOT EXISTS).</summary>
@@ -127,7 +144,7 @@ internal static class SqliteSchema
         ("events", "labels", "TEXT"),
         ("events", "prior_labels", "TEXT"),
         ("sessions", "accepts_commands", "INTEGER NOT NULL DEFAULT 1"),
-        ("telemetry_keys", "session_id", "TEXT"),
+        ("telemetry_keys", "session_id", "TEXT"), // before span owners: the owners of spans that may start an agent (SpanOwnersFromKeys)
         .. TreeSchema.AddedColumns,
     ];
 }

@@ -12,9 +12,10 @@ namespace Switchboard.Storage.Sqlite;
 internal sealed partial class SqliteSessionStore
 {
     private bool _activeCountsStale; // under _writeLock: the rebuild of usage_active is still owed
+    private string? _writeFailureAtStart;
 
     /// <inheritdoc />
-    public string? WriteFailureAtStart { get; private set; }
+    public override string? WriteFailureAtStart => _writeFailureAtStart;
 
     private string DataDirectory => Path.GetDirectoryName(Path.GetFullPath(_options.DatabasePath))!;
 
@@ -28,7 +29,7 @@ internal sealed partial class SqliteSessionStore
         catch (SqliteException ex) when (SqliteFailure.IsDiskFull(ex, DataDirectory))
         {
             _activeCountsStale = true;
-            WriteFailureAtStart = SqliteFailure.DiskFull("write at start-up", DataDirectory);
+            _writeFailureAtStart = SqliteFailure.DiskFull("write at start-up", DataDirectory);
         }
     }
 
@@ -41,8 +42,35 @@ internal sealed partial class SqliteSessionStore
         }
 
         RebuildActiveCounts(_writer!);
-        ForgetUsage();
         _activeCountsStale = false;
-        WriteFailureAtStart = null;
+        _writeFailureAtStart = null;
+    }
+
+    /// <summary>
+    /// Recounts the active sessions per configured label value from the sessions table, so the counts are right whatever
+    /// the group-by list was when the database was last written.
+    /// </summary>
+    private void RebuildActiveCounts(SqliteConnection connection)
+    {
+        using var transaction = connection.BeginTransaction(deferred: false);
+        using (var clear = connection.CreateCommand())
+        {
+            clear.Transaction = transaction;
+            clear.CommandText = "DELETE FROM usage_active;";
+            clear.ExecuteNonQuery();
+        }
+
+        foreach (var key in _options.Usage.GroupBy)
+        {
+            using var fill = connection.CreateCommand();
+            fill.Transaction = transaction;
+            fill.CommandText = "INSERT INTO usage_active(group_key, group_value, active) " +
+                "SELECT $k, json_extract(labels, '$.' || json_quote($k)), COUNT(*) FROM sessions " +
+                "WHERE state <> 'terminated' AND json_extract(labels, '$.' || json_quote($k)) IS NOT NULL GROUP BY 2;";
+            fill.Parameters.AddWithValue("$k", key);
+            fill.ExecuteNonQuery();
+        }
+
+        transaction.Commit();
     }
 }

@@ -1,24 +1,27 @@
 using Microsoft.Data.Sqlite;
+using SQLitePCL;
 using Switchboard.Json;
-using Switchboard.Sessions;
-using Switchboard.Writes;
+using Switchboard.Storage.Sql;
 
 namespace Switchboard.Storage.Sqlite;
 
 /// <summary>
-/// The embedded store. One writer connection, used under a lock, assigns <c>seq</c> and commits each
-/// batch of writes with their events in one IMMEDIATE transaction; reads use the connections of a
-/// <see cref="ReaderPool"/>, which WAL lets run beside the writer.
+/// The embedded store. One writer connection, used under a lock, assigns <c>seq</c> and commits each batch of writes with
+/// their events in one IMMEDIATE transaction (<see cref="SqliteWriteTransaction"/>); reads use the connections of a
+/// <see cref="ReaderPool"/>, which WAL lets run beside the writer. What it reads and writes is <see cref="SqlStore"/>'s,
+/// in <see cref="SqliteDialect"/>.
 /// </summary>
-internal sealed partial class SqliteSessionStore : ISessionStore, IAlertStore, IWebhookStore, ICommandStore, ITreeStore
+internal sealed partial class SqliteSessionStore : SqlStore
 {
+    private const int AutoCheckpointPages = 1000; // SQLite's default
+
     private readonly SqliteStoreOptions _options;
     private readonly TimeProvider _time;
     private readonly string _connectionString;
     private readonly SemaphoreSlim _writeLock = new(1, 1);
     private readonly LocalEventFeed _feed = new();
     private readonly SessionRowCache _rows = new();
-    private readonly SpanLinkCache _links = new();
+    private readonly SqliteSpanWaits _waits = new();
     private readonly ReaderPool _readers;
     private SqliteConnection? _writer;
     private WriterCommands? _commands;
@@ -26,12 +29,11 @@ internal sealed partial class SqliteSessionStore : ISessionStore, IAlertStore, I
 
     // Owned by the writer, changed only after a commit succeeds.
     private long _headSeq;
-    private long _firstSeq;
     private long _activeCount;
     private bool _fleetPaused;
 
     /// <summary>Creates a store on the database file in <paramref name="options"/>; call <see cref="InitializeAsync"/> next.</summary>
-    public SqliteSessionStore(SqliteStoreOptions options, TimeProvider time)
+    public SqliteSessionStore(SqliteStoreOptions options, TimeProvider time) : base(SqliteDialect.Instance, options.Usage)
     {
         _options = options;
         _time = time;
@@ -47,7 +49,7 @@ internal sealed partial class SqliteSessionStore : ISessionStore, IAlertStore, I
     }
 
     /// <inheritdoc />
-    public IEventFeed Feed => _feed;
+    public override IEventFeed Feed => _feed;
 
     /// <summary>The epoch of this database's log.</summary>
     public string Epoch { get; private set; } = "";
@@ -57,7 +59,7 @@ internal sealed partial class SqliteSessionStore : ISessionStore, IAlertStore, I
 
     /// <inheritdoc />
     /// <exception cref="DataDirectoryInUseException">Another store, in this process or another, owns the database's directory.</exception>
-    public async Task InitializeAsync(CancellationToken cancellationToken)
+    public override async Task InitializeAsync(CancellationToken cancellationToken)
     {
         // One owner per directory, taken before SQLite is even opened: a second writer would reuse seqs.
         _directoryLock = DataDirectoryLock.Acquire(Path.GetDirectoryName(Path.GetFullPath(_options.DatabasePath))!);
@@ -102,15 +104,24 @@ internal sealed partial class SqliteSessionStore : ISessionStore, IAlertStore, I
         Execute(_writer, SqliteStreamSchema.Create);
         AddMissingColumns(_writer);
         Execute(_writer, TreeSchema.Complete);
+        if (ReadMeta(_writer, "span_owners") is null)
+        {
+            Execute(_writer, SqliteSchema.SpanOwnersFromKeys);
+        }
+
+        // Rollup costs are exact decimals kept as text: a batch adds to them in SQL (SqliteWriteTransaction).
+        _writer.CreateFunction("decimal_add", (string a, string b) => Decimals.Normalize(
+            decimal.Parse(a, System.Globalization.CultureInfo.InvariantCulture) + decimal.Parse(b, System.Globalization.CultureInfo.InvariantCulture))
+            .ToString(System.Globalization.CultureInfo.InvariantCulture), isDeterministic: true);
         Epoch = EnsureEpoch(_writer);
         LoadHead(_writer);
         RebuildActiveCountsOrDefer(_writer);
         _commands = new WriterCommands(_writer);
-        _links.TrackWaited(ReadWaitedSpans(_writer));
+        _waits.Load(_writer);
     }
 
     /// <inheritdoc />
-    public async ValueTask DisposeAsync()
+    public override async ValueTask DisposeAsync()
     {
         await _writeLock.WaitAsync();
         try
@@ -133,6 +144,56 @@ internal sealed partial class SqliteSessionStore : ISessionStore, IAlertStore, I
         _directoryLock = null;
     }
 
+    /// <inheritdoc />
+    protected override async Task<T> ReadAsync<T>(string what, bool snapshot, Func<SqlSession, Task<T>> body, CancellationToken cancellationToken)
+    {
+        using var lease = _readers.Rent();
+        using var transaction = snapshot ? lease.Connection.BeginTransaction(deferred: true) : null;
+        var result = await body(new SqlSession(lease.Connection, transaction, Sql));
+        transaction?.Commit();
+        return result;
+    }
+
+    /// <summary>
+    /// On the writer connection, under the write lock, without SQLite's automatic checkpoint. Webhook workers commit a
+    /// cursor per delivery; with the checkpoint on, each of those small commits would also run one (two fsyncs) whenever
+    /// the WAL is over its 1,000 pages, which under ingest it mostly is. The ingest's group commits keep checkpointing as
+    /// before. (A second connection would avoid that too, but each of its commits would throw away the writer's page cache.)
+    /// </summary>
+    protected override async Task<T> WriteOutsideLogAsync<T>(string what, Func<SqlSession, Task<T>> body, CancellationToken cancellationToken)
+    {
+        await _writeLock.WaitAsync(cancellationToken);
+        try
+        {
+            var writer = _writer ?? throw new ObjectDisposedException(nameof(SqliteSessionStore));
+            raw.sqlite3_wal_autocheckpoint(writer.Handle, 0);
+            try
+            {
+                return await body(new SqlSession(writer, null, Sql));
+            }
+            finally
+            {
+                raw.sqlite3_wal_autocheckpoint(writer.Handle, AutoCheckpointPages);
+            }
+        }
+        catch (SqliteException ex)
+        {
+            throw SqliteFailure.Unavailable(what, ex, DataDirectory);
+        }
+        finally
+        {
+            _writeLock.Release();
+        }
+    }
+
+    /// <inheritdoc />
+    protected override async Task<(string Epoch, bool FleetPaused)> ReadMetaAsync(SqlSession db)
+    {
+        var meta = (await db.QueryAsync("SELECT key, value FROM meta WHERE key IN ('epoch', 'fleet_paused');", r => (r.GetString(0), r.GetString(1))))
+            .ToDictionary(m => m.Item1, m => m.Item2);
+        return (meta.GetValueOrDefault("epoch") ?? Epoch, meta.GetValueOrDefault("fleet_paused") == "true");
+    }
+
     private static string EnsureEpoch(SqliteConnection connection)
     {
         if (ReadMeta(connection, "epoch") is { } existing)
@@ -152,7 +213,6 @@ internal sealed partial class SqliteSessionStore : ISessionStore, IAlertStore, I
     private void LoadHead(SqliteConnection connection)
     {
         _headSeq = ScalarLong(connection, "SELECT seq FROM sqlite_sequence WHERE name = 'events';") ?? 0;
-        _firstSeq = ScalarLong(connection, "SELECT MIN(seq) FROM events;") ?? _headSeq + 1;
         _activeCount = ScalarLong(connection, "SELECT COUNT(*) FROM sessions WHERE state <> 'terminated';") ?? 0;
         _fleetPaused = ReadMeta(connection, "fleet_paused") == "true";
     }
@@ -192,5 +252,6 @@ internal sealed partial class SqliteSessionStore : ISessionStore, IAlertStore, I
         return command.ExecuteScalar() is long value ? value : null;
     }
 
-    private DateTimeOffset Now() => WireTime.Now(_time);
+    /// <inheritdoc />
+    protected override DateTimeOffset Now() => WireTime.Now(_time);
 }

@@ -49,32 +49,4 @@ internal static class SqliteStreamSchema
             PRIMARY KEY (stream_id, producer)
         ) WITHOUT ROWID;
         """;
-
-    /// <summary>A stream row's columns, in the order <see cref="SqliteStreamRows"/> reads and binds them.</summary>
-    public const string Columns =
-        "id, path, content_type, tail, closed, closed_producer, closed_epoch, closed_seq, stream_seq, ttl_seconds, expires_at, " +
-        "accessed_at, due_at, fork_of, fork_at, forks, state, owner, created_at";
-
-    /// <summary>
-    /// The streams a lock takes: those at the paths (a JSON array in $paths), up to $limit live ones due by $now, and
-    /// every stream they were forked from.
-    /// </summary>
-    public const string SelectWithSources = $"""
-        WITH RECURSIVE
-            targets(id) AS (
-                SELECT id FROM streams WHERE path IN (SELECT value FROM json_each($paths)) AND state < 2
-                UNION SELECT id FROM (SELECT id FROM streams WHERE state = 0 AND due_at IS NOT NULL AND due_at <= $now ORDER BY due_at LIMIT $limit)),
-            chain(id, depth) AS (
-                SELECT id, 0 FROM targets
-                UNION SELECT s.fork_of, c.depth + 1 FROM chain c JOIN streams s ON s.id = c.id WHERE s.fork_of IS NOT NULL AND c.depth < 64)
-        SELECT {Columns} FROM streams WHERE id IN (SELECT id FROM chain);
-        """;
-
-    /// <summary>The stream at $path (live or soft-deleted) and its sources, nearest first.</summary>
-    public const string SelectChain = $"""
-        WITH RECURSIVE chain(id, depth) AS (
-            SELECT id, 0 FROM streams WHERE path = $path AND state < 2
-            UNION ALL SELECT s.fork_of, c.depth + 1 FROM chain c JOIN streams s ON s.id = c.id WHERE s.fork_of IS NOT NULL AND c.depth < 64)
-        SELECT {Columns} FROM chain JOIN streams USING (id) ORDER BY chain.depth;
-        """;
 }

@@ -30,6 +30,7 @@ internal static class TreeSchema
         WHERE tree_path IS NULL;
         CREATE INDEX IF NOT EXISTS sessions_by_parent ON sessions(parent_id, created_seq);
         CREATE UNIQUE INDEX IF NOT EXISTS sessions_by_tree_path ON sessions(tree_path);
+        CREATE INDEX IF NOT EXISTS sessions_active_by_tree_path ON sessions(tree_path) WHERE state <> 'terminated';
         CREATE INDEX IF NOT EXISTS events_by_root ON events(root_id, seq) WHERE root_id IS NOT NULL;
         """;
 
@@ -40,8 +41,4 @@ internal static class TreeSchema
 
     /// <summary>A session's place in its tree after an adoption: ?1 id, ?2 parent_id, ?3 root_id, ?4 depth, ?5 tree_path.</summary>
     public const string MoveSession = "UPDATE sessions SET parent_id = ?2, root_id = ?3, depth = ?4, tree_path = ?5 WHERE id = ?1;";
-
-    /// <summary>Sessions whose path lies in [$from, $to), in tree order (BINARY collation: ordinal).</summary>
-    public static readonly string SelectSubtree =
-        $"SELECT {SqliteRows.SessionColumns} FROM sessions WHERE tree_path >= $from AND tree_path < $to ORDER BY tree_path;";
 }

@@ -1,5 +1,6 @@
 using Microsoft.Data.Sqlite;
 using Switchboard.Sessions;
+using Switchboard.Storage.Sql;
 
 namespace Switchboard.Storage.Sqlite;
 
@@ -8,18 +9,17 @@ internal sealed class WriterCommands : IDisposable
 {
     public WriterCommands(SqliteConnection connection)
     {
-        SelectSession = Prepare(connection, $"SELECT {SqliteRows.SessionColumns} FROM sessions WHERE id = $id;", "$id");
+        SelectSession = Prepare(connection, $"SELECT {SqlDialect.SessionColumns} FROM sessions WHERE id = $id;", "$id");
 
-        // Session rows are bound by column position: ?1 is id, ?2 created_seq, and so on (SqliteRows.BindSession).
-        var columns = SqliteRows.SessionColumns.Split(", ");
+        // Session rows are bound by column position: ?1 is id, ?2 created_seq, and so on (SessionFields.WriteRow).
+        var columns = SqlDialect.SessionColumns.Split(", ");
         InsertSession = new WriterStatement(connection,
-            $"INSERT INTO sessions({SqliteRows.SessionColumns}) VALUES ({string.Join(", ", columns.Select((_, i) => $"?{i + 1}"))});");
+            $"INSERT INTO sessions({SqlDialect.SessionColumns}) VALUES ({string.Join(", ", columns.Select((_, i) => $"?{i + 1}"))});");
         UpdateSession = new WriterStatement(connection,
             "UPDATE sessions SET " + string.Join(", ", SessionFields.UpdatedColumns.Select(c => $"{c.Column} = ?{c.Position}")) + " WHERE id = ?1;");
         InsertEvent = new WriterStatement(connection,
-            $"INSERT INTO events({SqliteRows.EventColumns}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9);");
+            $"INSERT INTO events({SqlDialect.EventColumns}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9);");
         UpdateSubtree = new WriterStatement(connection, TreeSchema.UpdateSubtree);
-        SelectSubtree = Prepare(connection, TreeSchema.SelectSubtree, "$from", "$to");
 
         SelectHead = Prepare(connection, "SELECT seq FROM sqlite_sequence WHERE name = 'events';");
 
@@ -29,24 +29,50 @@ internal sealed class WriterCommands : IDisposable
         SelectActive = Prepare(connection, "SELECT active FROM usage_active WHERE group_key = $k AND group_value = $v;", "$k", "$v");
         UpsertActive = new WriterStatement(connection,
             "INSERT INTO usage_active(group_key, group_value, active) VALUES (?1, ?2, ?3) ON CONFLICT(group_key, group_value) DO UPDATE SET active = excluded.active;");
-        SelectRollup = Prepare(connection,
-            $"SELECT {SqliteSessionStore.RollupColumns} FROM usage_rollups WHERE bucket = $b AND group_key = $k AND start = $s AND group_value = $v;",
-            "$b", "$k", "$s", "$v");
-        // ?1..?4 the row's key (bucket, group_key, start, group_value), ?5..?12 its counters in RollupColumns order.
-        WriteRollup = new WriterStatement(connection,
-            $"INSERT OR REPLACE INTO usage_rollups(bucket, group_key, start, group_value, {SqliteSessionStore.RollupColumns}) " +
-            "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12);");
+        // ?1..?4 the row's key (bucket, group_key, start, group_value), ?5..?12 what the batch adds, in RollupColumns order.
+        AddRollup = new WriterStatement(connection,
+            $"INSERT INTO usage_rollups(bucket, group_key, start, group_value, {SqlStore.RollupColumns}) " +
+            "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12) ON CONFLICT(bucket, group_key, start, group_value) DO UPDATE SET " +
+            "input_tokens = input_tokens + excluded.input_tokens, output_tokens = output_tokens + excluded.output_tokens, " +
+            "cost_usd = decimal_add(cost_usd, excluded.cost_usd), sessions_created = sessions_created + excluded.sessions_created, " +
+            "sessions_terminated = sessions_terminated + excluded.sessions_terminated, sessions_errored = sessions_errored + excluded.sessions_errored, " +
+            "busy_ms = busy_ms + excluded.busy_ms, peak_active = max(peak_active, excluded.peak_active);");
         InsertTelemetryKey = new WriterStatement(connection,
-            "INSERT INTO telemetry_keys(key, at, session_id) VALUES (?1, ?2, ?3) ON CONFLICT(key) DO NOTHING;");
+            "INSERT INTO telemetry_keys(key, at) VALUES (?1, ?2) ON CONFLICT(key) DO NOTHING;");
         SelectStream = Prepare(connection, "SELECT started, ended, total FROM telemetry_streams WHERE stream = $s;", "$s");
         UpsertStream = new WriterStatement(connection,
             "INSERT INTO telemetry_streams(stream, started, ended, total, at) VALUES (?1, ?2, ?3, ?4, ?5) " +
             "ON CONFLICT(stream) DO UPDATE SET started = excluded.started, ended = excluded.ended, total = excluded.total, at = excluded.at;");
         MoveSession = new WriterStatement(connection, TreeSchema.MoveSession);
+        SelectDescendants = Prepare(connection,
+            "SELECT id, tree_path FROM sessions WHERE tree_path >= $from AND tree_path < $to ORDER BY tree_path LIMIT $limit;", "$from", "$to", "$limit");
+        SelectActiveDescendants = Prepare(connection,
+            "SELECT id, tree_path FROM sessions WHERE tree_path >= $from AND tree_path < $to AND state <> 'terminated' " +
+            "ORDER BY depth DESC, tree_path LIMIT $limit;", "$from", "$to", "$limit");
         TakeWaits = Prepare(connection, "DELETE FROM telemetry_waits WHERE span = $s RETURNING child;", "$s");
-        SelectKeySession = Prepare(connection, "SELECT session_id FROM telemetry_keys WHERE key = $k;", "$k");
         InsertWait = new WriterStatement(connection, "INSERT INTO telemetry_waits(span, child, at) VALUES (?1, ?2, ?3) ON CONFLICT(span, child) DO NOTHING;");
+        InsertSpanOwner = new WriterStatement(connection,
+            "INSERT INTO telemetry_span_owners(span, session_id, at) VALUES (?1, ?2, ?3) ON CONFLICT(span) DO NOTHING;");
+        SelectSpanOwner = Prepare(connection, "SELECT session_id FROM telemetry_span_owners WHERE span = $s;", "$s");
+        SelectAlert = Prepare(connection, "SELECT data FROM alerts WHERE id = $id;", "$id");
+        SelectOpenAlert = Prepare(connection, "SELECT data FROM alerts WHERE rule_id = $rule AND subject = $subject AND open = 1;", "$rule", "$subject");
+        UpsertAlert = new WriterStatement(connection,
+            "INSERT INTO alerts(id, rule_id, subject, open, raised_seq, data) VALUES (?1, ?2, ?3, ?4, ?5, ?6) " +
+            "ON CONFLICT(id) DO UPDATE SET open = excluded.open, data = excluded.data;");
+        SelectCommands = Prepare(connection, "SELECT data FROM commands WHERE id IN (SELECT value FROM json_each($ids));", "$ids");
+        SelectOutstandingCommands = Prepare(connection,
+            $"SELECT data FROM commands WHERE {SqlStore.CommandsOutstanding} AND session_id IN (SELECT value FROM json_each($sessions));", "$sessions");
+        UpsertCommand = new WriterStatement(connection,
+            "INSERT INTO commands(id, session_id, state, issued_seq, expires_at, data) VALUES (?1, ?2, ?3, ?4, ?5, ?6) " +
+            "ON CONFLICT(id) DO UPDATE SET state = excluded.state, data = excluded.data;");
+        _all = [SelectSession, SelectHead, SetMeta, SelectActive, SelectStream, SelectDescendants, SelectActiveDescendants, TakeWaits,
+            SelectSpanOwner, SelectAlert, SelectOpenAlert, SelectCommands, SelectOutstandingCommands];
+        _statements = [InsertSession, UpdateSession, InsertEvent, UpdateSubtree, UpsertActive, AddRollup, InsertTelemetryKey, UpsertStream,
+            MoveSession, InsertWait, InsertSpanOwner, UpsertAlert, UpsertCommand];
     }
+
+    private readonly SqliteCommand[] _all;
+    private readonly WriterStatement[] _statements;
 
     public SqliteCommand SelectSession { get; }
     public WriterStatement InsertSession { get; }
@@ -54,63 +80,57 @@ internal sealed class WriterCommands : IDisposable
     public WriterStatement InsertEvent { get; }
     /// <summary>Sets an ancestor's subtree totals: ?1 id, ?2..?6 the totals (TreeSchema.UpdateSubtree).</summary>
     public WriterStatement UpdateSubtree { get; }
-    /// <summary>The sessions with a tree path in [$from, $to): a subtree below a session (TreeSchema.SelectSubtree).</summary>
-    public SqliteCommand SelectSubtree { get; }
     public SqliteCommand SetMeta { get; }
     public SqliteCommand SelectHead { get; }
     public SqliteCommand SelectActive { get; }
     public WriterStatement UpsertActive { get; }
-    public SqliteCommand SelectRollup { get; }
-    public WriterStatement WriteRollup { get; }
+    /// <summary>Adds a batch's usage to a rollup row, creating it where none is.</summary>
+    public WriterStatement AddRollup { get; }
     public WriterStatement InsertTelemetryKey { get; }
     public SqliteCommand SelectStream { get; }
     public WriterStatement UpsertStream { get; }
     /// <summary>A session's new place in its tree (TreeSchema.MoveSession).</summary>
     public WriterStatement MoveSession { get; }
+    /// <summary>Up to $limit sessions with a path in [$from, $to), in tree order.</summary>
+    public SqliteCommand SelectDescendants { get; }
+    /// <summary>Up to $limit active sessions with a path in [$from, $to), deepest first.</summary>
+    public SqliteCommand SelectActiveDescendants { get; }
     /// <summary>Takes the sessions waiting for span $s (deletes and returns them).</summary>
     public SqliteCommand TakeWaits { get; }
-    /// <summary>The session of the record with dedupe key $k (TelemetryLinks.ProbeKeys).</summary>
-    public SqliteCommand SelectKeySession { get; }
     /// <summary>Records that ?2 waits for span ?1, at ?3.</summary>
     public WriterStatement InsertWait { get; }
-
-    public SqliteTransaction? Transaction { get; private set; }
+    /// <summary>Records that span ?1 belongs to session ?2, at ?3 (a span recorded before keeps its owner).</summary>
+    public WriterStatement InsertSpanOwner { get; }
+    /// <summary>The session owning span $s.</summary>
+    public SqliteCommand SelectSpanOwner { get; }
+    public SqliteCommand SelectAlert { get; }
+    public SqliteCommand SelectOpenAlert { get; }
+    public WriterStatement UpsertAlert { get; }
+    /// <summary>The commands whose ids are in the JSON array $ids.</summary>
+    public SqliteCommand SelectCommands { get; }
+    /// <summary>The outstanding commands of the sessions in the JSON array $sessions.</summary>
+    public SqliteCommand SelectOutstandingCommands { get; }
+    public WriterStatement UpsertCommand { get; }
 
     public void Bind(SqliteTransaction transaction)
     {
-        Transaction = transaction;
-        SelectSession.Transaction = transaction;
-        SelectSubtree.Transaction = transaction;
-        SetMeta.Transaction = transaction;
-        SelectHead.Transaction = transaction;
-        SelectActive.Transaction = transaction;
-        SelectRollup.Transaction = transaction;
-        SelectStream.Transaction = transaction;
-        TakeWaits.Transaction = transaction;
-        SelectKeySession.Transaction = transaction;
+        foreach (var command in _all)
+        {
+            command.Transaction = transaction;
+        }
     }
 
     public void Dispose()
     {
-        SelectSession.Dispose();
-        InsertSession.Dispose();
-        UpdateSession.Dispose();
-        InsertEvent.Dispose();
-        UpdateSubtree.Dispose();
-        SelectSubtree.Dispose();
-        SetMeta.Dispose();
-        SelectHead.Dispose();
-        SelectActive.Dispose();
-        UpsertActive.Dispose();
-        SelectRollup.Dispose();
-        WriteRollup.Dispose();
-        InsertTelemetryKey.Dispose();
-        SelectStream.Dispose();
-        UpsertStream.Dispose();
-        MoveSession.Dispose();
-        TakeWaits.Dispose();
-        SelectKeySession.Dispose();
-        InsertWait.Dispose();
+        foreach (var command in _all)
+        {
+            command.Dispose();
+        }
+
+        foreach (var statement in _statements)
+        {
+            statement.Dispose();
+        }
     }
 
     private static SqliteCommand Prepare(SqliteConnection connection, string sql, params string[] parameters)

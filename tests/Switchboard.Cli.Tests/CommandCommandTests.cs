@@ -41,4 +41,27 @@ public sealed class CommandCommandTests
         var (unknownCode, unknown) = await Cli.RunAsync("command", "agent-7", "explode");
         unknownCode.ShouldBe(2, unknown.Output);
     }
+
+    [Fact]
+    public async Task CommandWaitSaysWhenTheCommandIsHandedOverAgainBecauseItWasNotAcknowledgedInTime()
+    {
+        // The server's clock starts at the real time, so the command line's own deadline (the command's expiry) is sane.
+        var time = new ManualTimeProvider(TimeProvider.System.GetUtcNow());
+        await using var server = await SwitchboardServer.StartAsync(time: time);
+        using var client = new SwitchboardClient(server.BaseAddress);
+        await client.CreateSessionAsync(new NewSession { Id = "slow-7", State = SessionState.Working });
+
+        await using var waiting = Cli.Start("command", "slow-7", "pause", "--wait", "--url", server.BaseAddress.ToString());
+        await waiting.WaitForLineAsync(l => l.StartsWith("Issued ", StringComparison.Ordinal));
+        var pause = (await client.PollCommandsAsync("slow-7", TimeSpan.Zero)).Commands.ShouldHaveSingleItem();
+        await waiting.WaitForLineAsync(l => l.StartsWith("Delivered to the producer at ", StringComparison.Ordinal));
+
+        time.Advance(TimeSpan.FromSeconds(30)); // the producer did not answer within the server's RedeliverAfter
+        (await client.PollCommandsAsync("slow-7", TimeSpan.Zero)).Commands.ShouldHaveSingleItem().Attempt.ShouldBe(2);
+        await waiting.WaitForLineAsync(l => l.StartsWith("Handed to the producer again at ", StringComparison.Ordinal)
+            && l.EndsWith("(attempt 2): it was not acknowledged in time.", StringComparison.Ordinal));
+
+        await client.AcknowledgeCommandAsync("slow-7", pause.Id, CommandOutcome.Done);
+        (await waiting.WaitForExitAsync()).ShouldBe(0, waiting.Output);
+    }
 }

@@ -194,4 +194,33 @@ public sealed class RetryTests(ClientServerFixture fixture) : IClassFixture<Clie
         (await create.Within(TestTimeouts.Long)).Name.ShouldBe("early");
         (await client.CountSessionsAsync()).TotalSessions.ShouldBe(1);
     }
+
+    [Fact]
+    public async Task ALongPollWhoseAnswerWasLostIsRetriedAndTheCommandComesAgainAfterItsVisibilityTimeout()
+    {
+        var time = new ManualTimeProvider();
+        await using var server = await SwitchboardServer.StartAsync(time: time);
+        using var operators = new SwitchboardClient(server.BaseAddress);
+        var id = (await operators.CreateSessionAsync(new NewSession { State = SessionState.Working })).Id;
+        var issued = await operators.IssueCommandAsync(id, new NewCommand(CommandType.Pause, "hold on"));
+        using var producer = new SwitchboardClient(server.BaseAddress,
+            new SwitchboardClientOptions { HttpHandler = _faults, RetryBaseDelay = TimeSpan.FromMilliseconds(20), RetryMaxDelay = TimeSpan.FromMilliseconds(200) });
+        FaultFirst("GET", "/commands", Fault.LoseResponse);
+
+        // The first poll hands the command over and its answer is lost; the client retries, and the retry waits: the
+        // command is inside its visibility timeout (30 s on the server's manual clock).
+        var poll = producer.PollCommandsAsync(id, TimeSpan.FromSeconds(60));
+        await TestTimeouts.Eventually(() => server.CommandLongPollsWaiting == 1, "the retried poll to wait");
+        poll.IsCompleted.ShouldBeFalse();
+        time.Advance(TimeSpan.FromSeconds(30));
+
+        var answer = await poll.Within();
+        var command = answer.Commands.ShouldHaveSingleItem();
+        command.Id.ShouldBe(issued.Id);
+        command.State.ShouldBe(CommandState.Delivered);
+        command.Attempt.ShouldBe(2, "handed over twice: in the lost answer and in this one");
+        _faults.Requests.Count(r => r.Path.EndsWith("/commands", StringComparison.Ordinal)).ShouldBe(2);
+        (await operators.GetEventsAsync(0, sessionId: id)).Events.OfType<CommandEvent>().Select(e => (e.Type, e.Command.Attempt))
+            .ShouldBe([("command_issued", 0), ("command_delivered", 1), ("command_delivered", 2)]);
+    }
 }

@@ -42,6 +42,13 @@ public sealed class PhoenixClientConformanceTests
     }
 
     [Fact]
+    public async Task ASessionGoingWorkingWaitingWorkingReachesTheSessionFleetAndSummaryTopics()
+    {
+        await using var server = await SwitchboardServer.StartAsync();
+        await NodeDriver.RunAsync("conformance/states.js", server.BaseAddress);
+    }
+
+    [Fact]
     public async Task UsageChartsGetTheSeriesThenIncrementsThatAddUpToTheStoredRollups()
     {
         await using var server = await SwitchboardServer.StartAsync(o => o.Usage.GroupBy.Add("team"));

@@ -63,15 +63,18 @@ public sealed class CommandWriteTests
     }
 
     [Fact]
-    public void AProducersWriteHandsOverOutstandingCommandsOldestFirstDeliveringPendingOnesOnce()
+    public void AProducersWriteHandsOverItsDueCommandsOldestFirstAndALaterAnswerInTheSameBatchNothing()
     {
-        var older = Issued("cmd_a", CommandState.Delivered) with { IssuedSeq = 3 };
+        var older = Issued("cmd_a", CommandState.Delivered) with { IssuedSeq = 3, Attempt = 1, RedeliverAt = T0 };
         var newer = Issued("cmd_b") with { IssuedSeq = 4 };
         var batch = Apply(T0.AddSeconds(1), [newer, older], new Heartbeat("s1") { DeliversCommands = true }, new Heartbeat("s1") { DeliversCommands = true });
-        batch.Results[0].Commands!.Select(c => (c.Id, c.State)).ShouldBe([("cmd_a", CommandState.Delivered), ("cmd_b", CommandState.Delivered)]);
-        batch.Results[1].Commands!.Select(c => c.Id).ShouldBe(["cmd_a", "cmd_b"], "handed over again in the same batch, with no second event");
-        batch.Events.Select(e => e.Type).ShouldBe([EventTypes.CommandDelivered]);
-        batch.DirtyCommands.Single().DeliveredAt.ShouldBe(T0.AddSeconds(1));
+        batch.Results[0].Commands!.Select(c => (c.Id, c.State, c.Attempt)).ShouldBe([("cmd_a", CommandState.Delivered, 2), ("cmd_b", CommandState.Delivered, 1)]);
+        batch.Results[1].Commands.ShouldBeEmpty("handed over once: the second answer is inside both visibility timeouts");
+        batch.Events.Select(e => e.Type).ShouldBe([EventTypes.CommandDelivered, EventTypes.CommandDelivered]);
+        var a = batch.DirtyCommands.Single(c => c.Id == "cmd_a");
+        a.DeliveredAt.ShouldBe(T0, "delivered_at says when it was first handed over");
+        a.RedeliverAt.ShouldBe(T0.AddSeconds(1) + CommandPolicy.Default.RedeliverAfter);
+        batch.DirtyCommands.Single(c => c.Id == "cmd_b").DeliveredAt.ShouldBe(T0.AddSeconds(1));
     }
 
     [Fact]

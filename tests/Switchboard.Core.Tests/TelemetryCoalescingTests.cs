@@ -47,6 +47,21 @@ public sealed class TelemetryCoalescingTests
     }
 
     [Fact]
+    public void TelemetrySentWithKeysOfDifferentScopesIsNotMerged()
+    {
+        KeyValuePair<string, string>[] red = [new("team", "red")];
+        var (merged, slots) = Coalesce(Telemetry("a", "k1") with { Scope = red }, Telemetry("a", "k2") with { Scope = [new("team", "red")] },
+            Telemetry("a", "k3") with { Scope = [new("team", "blue")] }, Telemetry("a", "k4"));
+
+        merged.Count.ShouldBe(3);
+        slots.ShouldBe([0, 0, 1, 2], "each write is checked against its own key's scope; an equal scope merges");
+        merged[0].Scope.ShouldBeSameAs(red);
+        ((ApplyTelemetry)merged[0]).Observations.Select(o => o.Key).ShouldBe(["k1", "k2"]);
+        merged[1].Scope.ShouldNotBeNull().Single().Value.ShouldBe("blue");
+        merged[2].Scope.ShouldBeNull();
+    }
+
+    [Fact]
     public void NothingToMergeGivesTheSameListBack()
     {
         SessionWrite[] writes = [Telemetry("a", "k1"), new CreateSession { Id = "x" }, Telemetry("b", "k2")];
@@ -71,13 +86,13 @@ public sealed class TelemetryCoalescingTests
     [Fact]
     public void SpanLinksAreUnitedAndAParentSpanBothWaitForGetsTheWidestWindow()
     {
-        var first = Telemetry("a", "k1") with { Links = new SpanLinks(["s1"], [new SpanParent("p", 100, 110)], ["q"]) };
-        var later = Telemetry("a", "k2") with { Links = new SpanLinks(["s1", "s2"], [new SpanParent("p", 90, 105), new SpanParent("r", 1, 2)], ["q", "z"]) };
+        var first = Telemetry("a", "k1") with { Links = new SpanLinks(["s1"], ["p"], ["q"]) };
+        var later = Telemetry("a", "k2") with { Links = new SpanLinks(["s1", "s2"], ["p", "r"], ["q", "z"]) };
 
         var links = ((ApplyTelemetry)Coalesce(first, later).Merged.Single()).Links;
 
         links.Spans.ShouldBe(["s1", "s2"]);
-        links.Parents.ShouldBe([new SpanParent("p", 90, 110), new SpanParent("r", 1, 2)]);
+        links.Parents.ShouldBe(["p", "r"]);
         links.ParentSessions.ShouldBe(["q", "z"], "the first request's parent stays the first");
     }
 }

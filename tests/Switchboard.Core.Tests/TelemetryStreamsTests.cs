@@ -65,4 +65,22 @@ public sealed class TelemetryStreamsTests
         TelemetryStreams.Ids([new ApplyTelemetry("s") { Observations = [Point("x", 1, 1, 1), Point("x", 1, 2, 2), Point("y", 1, 1, 1)] }])
             .ShouldBe(["x", "y"], ignoreOrder: true);
     }
+
+    [Fact]
+    public void AStreamWithNoStateOfItsOwnIsMeasuredAgainstTheStateOfItsPreviousId()
+    {
+        // A node upgraded mid-stream: the stream's id now includes its resource and scope, and its last point is stored
+        // under the id it had before. The totals counted then are not counted again.
+        var before = new Dictionary<string, StreamState> { ["old"] = new(1, 10, 500) };
+        var upgraded = Point("new", 1, 20, 530) with { Cumulative = new CumulativePoint("new", 1, 20, 530, UsageSlot.Input) { Previous = "old" } };
+        var (kept, after) = Resolve(before, upgraded);
+        kept.Single().InputTokens.ShouldBe(30);
+        after.Keys.ShouldBe(["new"], "the state is stored under the new id only");
+        TelemetryStreams.Ids([new ApplyTelemetry("s") { Observations = [upgraded] }]).ShouldBe(["new", "old"], ignoreOrder: true);
+
+        // Once the stream has a state of its own, the previous one no longer counts.
+        var later = upgraded with { Cumulative = upgraded.Cumulative! with { End = 30, Total = 540 } };
+        var both = new Dictionary<string, StreamState>(before) { ["new"] = after["new"] };
+        Resolve(both, later).Kept.Single().InputTokens.ShouldBe(10);
+    }
 }

@@ -7,8 +7,9 @@ using Switchboard.Writes;
 namespace Switchboard.Storage.Tests;
 
 /// <summary>
-/// Commands: each change one event in the same transaction as the command row; a producer's write hands over the
-/// outstanding commands of its session; the outstanding ones load with the state; expiry is found by time.
+/// Commands: each change one event in the same transaction as the command row; a producer's write and a long-poll hand
+/// over only the due commands they carry, and hand one over again after its visibility timeout; a session holds at most
+/// the cap; the outstanding ones load with the state; expiry is found by time.
 /// </summary>
 public abstract partial class StoreContractTests
 {
@@ -29,7 +30,7 @@ public abstract partial class StoreContractTests
         issued.Command!.IssuedSeq.ShouldBe(issued.Event.Seq);
         var id = issued.Command.Id;
 
-        // A batch: the other session's write hands nothing over; s1's heartbeat hands the command over, its usage again.
+        // A batch: the other session's write hands nothing over; s1's heartbeat hands the command over, its usage not again.
         var results = await store.WriteAsync(
         [
             new Heartbeat("quiet") { DeliversCommands = true },
@@ -38,7 +39,7 @@ public abstract partial class StoreContractTests
         ], CancellationToken.None);
         results[0].Commands.ShouldBeEmpty();
         results[1].Commands!.Single().State.ShouldBe(CommandState.Delivered);
-        results[2].Commands!.Single().Id.ShouldBe(id);
+        results[2].Commands.ShouldBeEmpty("handed over once: the usage answer is inside its visibility timeout");
         (await commands.GetCommandAsync(id, CancellationToken.None))!.State.ShouldBe(CommandState.Delivered);
 
         var acknowledged = await WriteOne(store, new AcknowledgeCommand("s1", id, CommandOutcome.Done, "ok"));
@@ -83,5 +84,62 @@ public abstract partial class StoreContractTests
         (await WriteOne(store, new ExpireCommand("s1", soon))).Event.ShouldBeNull("an expiry is written once");
         (await commands.FindExpiredCommandsAsync(Time.GetUtcNow(), 10, CancellationToken.None)).ShouldBeEmpty();
         (await store.LoadStateAsync(CancellationToken.None)).OutstandingCommands.Select(c => c.Id).ShouldBe([later]);
+    }
+
+    [Fact]
+    public async Task AHandOverDeliversOnlyTheCommandsItCarriesAndAnUnacknowledgedOneComesAgainWithTheNextAttempt()
+    {
+        var store = await OpenAsync();
+        var commands = (ICommandStore)store;
+        await WriteOne(store, new CreateSession { Id = "s1" });
+        var ids = new List<string>();
+        for (var i = 0; i < 3; i++)
+        {
+            ids.Add((await WriteOne(store, Issue("s1", CommandType.Message, expiresIn: 300))).Command!.Id);
+        }
+
+        // A long-poll with limit=1 hands over the first only: the others stay pending for the next poll.
+        var first = await WriteOne(store, new DeliverCommands("s1", [ids[0]]));
+        first.Commands!.Select(c => (c.Id, c.Attempt)).ShouldBe([(ids[0], 1)]);
+        (await commands.ListCommandsAsync("s1", [CommandState.Pending], 10, CancellationToken.None)).Select(c => c.Id).ShouldBe([ids[1], ids[2]]);
+        var stored = (await commands.GetCommandAsync(ids[0], CancellationToken.None))!;
+        stored.State.ShouldBe(CommandState.Delivered);
+        stored.Attempt.ShouldBe(1);
+        stored.RedeliverAt.ShouldBe(Time.GetUtcNow() + CommandPolicy.Default.RedeliverAfter, "the store keeps the visibility timeout");
+        (await WriteOne(store, new DeliverCommands("s1", [ids[0]]))).Commands.ShouldBeEmpty("inside its visibility timeout it is not handed over again");
+
+        // Past it, a producer's write hands over the two still pending and the unacknowledged one again, oldest first.
+        Time.Advance(CommandPolicy.Default.RedeliverAfter);
+        var beat = await WriteOne(store, new Heartbeat("s1") { DeliversCommands = true });
+        beat.Commands!.Select(c => (c.Id, c.Attempt)).ShouldBe([(ids[0], 2), (ids[1], 1), (ids[2], 1)]);
+        (await commands.GetCommandAsync(ids[0], CancellationToken.None))!.Attempt.ShouldBe(2);
+        (await WriteOne(store, new WithdrawCommand("s1", ids[0]))).Error!.Code.ShouldBe("command_delivered");
+
+        var delivered = (await store.ReadEventsAsync(new EventQuery { AfterSeq = 0, SessionId = "s1" }, CancellationToken.None))
+            .Where(e => e.Type == EventTypes.CommandDelivered)
+            .Select(e =>
+            {
+                using var data = JsonDocument.Parse(e.Data);
+                return (data.RootElement.GetProperty("command").GetProperty("id").GetString(), data.RootElement.GetProperty("attempt").GetInt32());
+            })
+            .ToList();
+        delivered.ShouldBe([(ids[0], 1), (ids[0], 2), (ids[1], 1), (ids[2], 1)]);
+    }
+
+    [Fact]
+    public async Task ASessionTakesAtMostTheCapOfOutstandingCommands()
+    {
+        var store = await OpenAsync();
+        await WriteOne(store, new CreateSession { Id = "s1" });
+        var capped = CommandPolicy.Default with { MaxOutstanding = 2 };
+        var first = (await WriteOne(store, Issue("s1") with { CommandPolicy = capped })).Command!.Id;
+        (await WriteOne(store, Issue("s1") with { Id = Command.NewId(Time.GetUtcNow()), CommandPolicy = capped })).Error.ShouldBeNull();
+        var refused = await WriteOne(store, Issue("s1") with { Id = Command.NewId(Time.GetUtcNow()), CommandPolicy = capped });
+        refused.Error!.Code.ShouldBe("too_many_commands");
+        refused.Event.ShouldBeNull();
+
+        await WriteOne(store, new WithdrawCommand("s1", first));
+        (await WriteOne(store, Issue("s1") with { Id = Command.NewId(Time.GetUtcNow()), CommandPolicy = capped })).Error.ShouldBeNull("a withdrawn command frees its place");
+        (await ((ICommandStore)store).ListCommandsAsync("s1", [CommandState.Pending], 10, CancellationToken.None)).Count.ShouldBe(2);
     }
 }

@@ -25,9 +25,9 @@ public abstract partial class StoreContractTests
         int maxDepth = SwitchboardDefaults.MaxTreeDepth) =>
         new(id)
         {
-            Observations = [new TelemetryObservation(TelemetryLinks.SpanKey(Ended, starts?[0] ?? $"own-{Interlocked.Increment(ref _spanObservations)}"),
+            Observations = [new TelemetryObservation($"t:{Ended:x16}{starts?[0] ?? $"own-{Interlocked.Increment(ref _spanObservations)}"}",
                 DateTimeOffset.UnixEpoch, TelemetrySignal.Activity, InputTokens: input, Usage: input > 0 ? UsageSource.Events : UsageSource.None)],
-            Links = new SpanLinks(starts ?? [], [.. (waitsFor ?? []).Select(p => new SpanParent(p, Ended, Ended))], parents ?? []),
+            Links = new SpanLinks(starts ?? [], waitsFor ?? [], parents ?? []),
             MaxTreeDepth = maxDepth,
         };
 

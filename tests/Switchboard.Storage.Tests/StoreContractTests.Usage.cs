@@ -122,7 +122,10 @@ public abstract partial class StoreContractTests
         return pick switch
         {
             1 or 2 or 3 => new AddUsage(target) { InputTokens = random.Next(0, 5_000), OutputTokens = random.Next(0, 900), CostUsd = random.Next(0, 1_000) * 0.0001m },
-            4 or 5 => new UpdateSession(target) { State = random.Next(3) switch { 0 => SessionState.Working, 1 => SessionState.Idle, _ => SessionState.Paused } },
+            4 or 5 => new UpdateSession(target)
+            {
+                State = random.Next(4) switch { 0 => SessionState.Working, 1 => SessionState.Idle, 2 => SessionState.Waiting, _ => SessionState.Paused },
+            },
             6 => new UpdateSession(target) { State = SessionState.Error, ErrorMessage = "failed" },
             7 => new UpdateSession(target) { Labels = new Dictionary<string, string>(StringComparer.Ordinal) { ["team"] = teams[random.Next(teams.Length)] } },
             _ => new TerminateSession(target),

@@ -224,6 +224,45 @@ public abstract partial class StoreContractTests : IAsyncLifetime
         state.Totals.CostUsd.ShouldBe(0.3m);
     }
 
+    /// <summary>
+    /// <c>waiting</c> (blocked on a person) is stored by name like every state: it is active (loaded, counted, listed as
+    /// active, in the per-label active counts), counted under its own name after a reopen, filtered on, and its lease
+    /// runs out like any live state's.
+    /// </summary>
+    [Fact]
+    public async Task AWaitingSessionIsActiveCountedFilteredAndItsLeaseExpiresLikeAnyLiveState()
+    {
+        var store = await OpenAsync();
+        var red = new Dictionary<string, string> { ["team"] = "red" };
+        await store.WriteAsync(
+        [
+            new CreateSession { Id = "asks", State = SessionState.Waiting, Labels = red, LeaseSeconds = 30 },
+            new CreateSession { Id = "works", State = SessionState.Working, Labels = red },
+            new CreateSession { Id = "done", State = SessionState.Working },
+            new TerminateSession("done"),
+        ], CancellationToken.None);
+        await store.WriteAsync([new UpdateSession("works") { State = SessionState.Waiting }], CancellationToken.None);
+        await store.WriteAsync([new UpdateSession("works") { State = SessionState.Working }, new UpdateSession("works") { State = SessionState.Waiting }],
+            CancellationToken.None);
+
+        await CloseAsync(store);
+        store = await OpenAsync();
+        var state = await store.LoadStateAsync(CancellationToken.None);
+        state.ActiveSessions.Select(s => (s.Id, s.State)).ShouldBe([("asks", SessionState.Waiting), ("works", SessionState.Waiting)], ignoreOrder: true);
+        state.Totals.Counts[SessionState.Waiting].ShouldBe(2);
+        state.Totals.Counts[SessionState.Working].ShouldBe(0);
+        state.Totals.Counts[SessionState.Terminated].ShouldBe(1);
+
+        async Task<List<string>> Ids(SessionQuery q) => (await store.ListSessionsAsync(q, CancellationToken.None)).Sessions.Select(s => s.Id).ToList();
+        (await Ids(new SessionQuery { States = [SessionState.Waiting], Limit = 100 })).ShouldBe(["works", "asks"]);
+        (await Ids(new SessionQuery { Active = true, Limit = 100 })).ShouldBe(["works", "asks"]);
+        UsageRecount.ShouldMatch(await UsageRecount.ReadAllAsync(store, TestUsage.GroupBy),
+            UsageRecount.FromLog(await store.ReadEventsAsync(new EventQuery(), CancellationToken.None), TestUsage.GroupBy));
+
+        Time.Advance(TimeSpan.FromSeconds(31));
+        (await store.FindExpiredLeasesAsync(Time.GetUtcNow(), 10, CancellationToken.None)).ShouldBe(["asks"]);
+    }
+
     [Fact]
     public async Task ListingFiltersByStateLabelsAndActivityAndPagesNewestFirst()
     {

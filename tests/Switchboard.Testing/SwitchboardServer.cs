@@ -104,6 +104,12 @@ public sealed class SwitchboardServer : IAsyncDisposable
 
     public T Get<T>() where T : notnull => _app.Services.GetRequiredService<T>();
 
+    /// <summary>
+    /// Long-polls for commands in a wait whose timeout is armed on the server's clock: a test on a manual clock waits for
+    /// this before it moves the clock (for projects that cannot name the server's <c>CommandWatch</c>).
+    /// </summary>
+    public int CommandLongPollsWaiting => Get<Switchboard.Commanding.CommandWatch>().Waiting;
+
     /// <summary>An HTTP client for this server that sends <paramref name="apiKey"/> as <c>Authorization: Bearer</c>.</summary>
     public HttpClient HttpWithKey(string apiKey)
     {

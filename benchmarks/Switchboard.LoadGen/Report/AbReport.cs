@@ -1,12 +1,13 @@
-using System.Globalization;
 using System.Text;
 using Switchboard.LoadGen.Scenarios;
+using static Switchboard.LoadGen.Scenarios.AbMetric;
 
 namespace Switchboard.LoadGen.Report;
 
 /// <summary>
-/// Writes an A/B run (<c>--ab REF</c>) into its own generated section of <c>docs/benchmarks.md</c>: every round of
-/// every arm, then the medians compared, with the spread across rounds so a difference can be told from noise.
+/// Writes an A/B run (<c>--ab REF</c>) into its own generated section of <c>docs/benchmarks.md</c>: the targets, the
+/// medians of before and after per store with the spread of their ratio across rounds (so a difference can be told
+/// from noise), then every round of every arm.
 /// </summary>
 internal sealed class AbReport : SectionReport<AbResults>
 {
@@ -26,70 +27,132 @@ internal sealed class AbReport : SectionReport<AbResults>
         Line($"- **Command:** `dotnet run -c Release --project benchmarks/Switchboard.LoadGen -- {Options.CommandLine}` (took {Elapsed.TotalMinutes:F1} min)");
         Line($"- **Date:** {Started:yyyy-MM-dd HH:mm} UTC; after = commit `{Machine.Commit}`, {r.Before}");
         Line($"- **Machine:** {Machine.Cores} cores ({Machine.Cpu}), {Machine.MemoryBytes / (1024.0 * 1024 * 1024):F1} GiB RAM, {Machine.Os}, Linux {Machine.Kernel}, {Machine.Runtime}");
-        Line($"- **Load average** (1/5/15 min) before: {LoadBefore}; after: {LoadAfter}.");
-        Line($"- {Options.AbRounds} rounds; each arm on a fresh server per round, the order reversed every other round. " +
-             $"{N(Options.Connections)} subscribers at 1 msg/s for {Options.SlowRateDuration.TotalSeconds:F0} s; saturated: {N(Options.SaturatedConnections)} subscribers, " +
-             $"{Options.Publishers} publishers, {Options.Window} events in flight, {Options.SaturatedMeasure.TotalSeconds:F0} s measured; ingest: `/api/batch` for {Options.IngestDuration.TotalSeconds:F0} s.");
+        Line($"- **Load average** (1/5/15 min) before: {LoadBefore}; after: {LoadAfter}; at the start of each round: " +
+             string.Join("; ", r.RoundLoads.Select((l, i) => $"{i + 1}: {l}")) + ". The machine is shared: anything above ~0.5 means other " +
+             "work ran on the same cores (the load generator itself, on the same two cores, is part of it).");
+        Line($"- **Arms:** {string.Join(", ", Options.AbArms)}; {Options.AbRounds} round{(Options.AbRounds == 1 ? "" : "s")}, every measurement on a fresh server (on PostgreSQL a fresh " +
+             "database too), before and after back to back, their order reversed every other round.");
+        Workloads();
         Line();
-        Line("| round | arm | saturated deliveries/s | CPU/delivery | p99 POST → last subscriber at 1 msg/s | ingest updates/s | complete |");
-        Line("|---:|---|---:|---:|---:|---:|---|");
-        foreach (var round in r.Fanout.Select(f => f.Round).Distinct().Order())
+        Targets();
+        Line();
+        Line("**Medians over rounds** (after ÷ before of the medians; in brackets the lowest and highest ratio of a round's neighbouring runs):");
+        Line();
+        Line($"| store | measure | before | after | after ÷ before | ≥ {AbResults.Bound:F2}× before |");
+        Line("|---|---|---:|---:|---:|---|");
+        foreach (var c in r.Stores.SelectMany(s => Compared.Select(m => r.Compare(s, m, r.Before, r.After))).OfType<AbComparison>())
         {
-            foreach (var arm in new[] { r.Before, r.After, r.Storm })
+            Line($"| {StoreName(c.Store)} | {c.Metric.Name} | {c.Metric.Format(c.First)} | {c.Metric.Format(c.Second)} | {c.Ratio:F3} ({c.LowestRatio:F3}–{c.HighestRatio:F3}) | " +
+                 $"{(c.Passed is { } passed ? (passed ? "met" : "**missed**") : "")} |");
+        }
+
+        var scraped = r.Stores.Select(s => r.Compare(s, SaturatedDeliveries, r.After, r.Storm)).OfType<AbComparison>().ToList();
+        if (scraped.Count > 0)
+        {
+            Line();
+            Line("| store | measure | after | after, scraped | scraped ÷ after |");
+            Line("|---|---|---:|---:|---:|");
+            foreach (var c in scraped)
             {
-                var saturated = Find(round, arm, "saturated");
-                var slow = Find(round, arm, "fixed 1 msg/s");
-                var ingest = r.Ingest.FirstOrDefault(i => i.Round == round && i.Arm == arm).Result;
-                Line($"| {round + 1} | {arm} | {N(saturated?.DeliveriesPerSecond)} | {Us(saturated?.CpuMicrosPerDelivery)} | {Ms(slow?.LastSubscriber?.P99)} | {N(ingest?.PerSecond)} | " +
-                     $"{(new[] { saturated, slow }.All(x => x is null || x.Complete) ? "yes" : "**no**")} |");
+                Line($"| {StoreName(c.Store)} | saturated deliveries/s with {AbRun.ScrapesPerSecond} `/metrics` scrapes/s | {N(c.First)} | {N(c.Second)} | {c.Ratio:F3} ({c.LowestRatio:F3}–{c.HighestRatio:F3}) |");
             }
         }
 
         Line();
-        Line("Medians over rounds (after ÷ before; the range is the spread of the ratio across rounds):");
-        Line();
-        Line("| measure | before | after | after ÷ before |");
-        Line("|---|---:|---:|---:|");
-        Compare("saturated deliveries/s", r.Before, r.After, a => Values(a, "saturated", x => x.DeliveriesPerSecond), v => N(v));
-        Compare("server CPU per delivery", r.Before, r.After, a => Values(a, "saturated", x => x.CpuMicrosPerDelivery), v => Us(v));
-        Compare("p99 at 1 msg/s", r.Before, r.After, a => Values(a, "fixed 1 msg/s", x => x.LastSubscriber?.P99 ?? double.NaN), v => Ms((long)v));
-        Compare("ingest updates/s", r.Before, r.After, a => r.Ingest.Where(i => i.Arm == a).OrderBy(i => i.Round).Select(i => i.Result.PerSecond).ToList(), v => N(v));
-        Line();
-        Line("| measure | after | after, scraped | scraped ÷ after |");
-        Line("|---|---:|---:|---:|");
-        Compare($"saturated deliveries/s with {AbRun.ScrapesPerSecond} `/metrics` scrapes/s", r.After, r.Storm, a => Values(a, "saturated", x => x.DeliveriesPerSecond), v => N(v));
+        Rounds();
         return _md.ToString();
     }
 
-    private ScenarioResult? Find(int round, string arm, string scenario) =>
-        Results.Fanout.FirstOrDefault(f => f.Round == round && f.Result.System == arm && f.Result.Scenario == scenario).Result;
+    private static string StoreName(AbStore store) => store == AbStore.Sqlite ? "SQLite" : "PostgreSQL";
 
-    private List<double> Values(string arm, string scenario, Func<ScenarioResult, double> value) =>
-        [.. Results.Fanout.Where(f => f.Result.System == arm && f.Result.Scenario == scenario).OrderBy(f => f.Round).Select(f => value(f.Result))];
-
-    private void Compare(string measure, string a, string b, Func<string, List<double>> values, Func<double, string> format)
+    /// <summary>What each arm that ran did, so that the figures can be read without the code.</summary>
+    private void Workloads()
     {
-        var (x, y) = (values(a), values(b));
-        if (x.Count == 0 || y.Count == 0)
+        var measures = Options.AbArms.Select(a => a.Measure).ToHashSet();
+        if (measures.Contains(AbMeasure.Fixed))
         {
-            return;
+            Line($"- **1 msg/s:** {Options.Connections:N0} subscribers on `sessions`, one PATCH a second for {Options.SlowRateDuration.TotalSeconds:F0} s; p99 over events of the time from the POST to the last subscriber's receipt.");
         }
 
-        var ratios = x.Zip(y, (p, q) => q / p).ToList();
-        Line($"| {measure} | {format(Median(x))} | {format(Median(y))} | {Median(y) / Median(x):F3} ({ratios.Min():F3}–{ratios.Max():F3}) |");
+        if (measures.Contains(AbMeasure.Saturated) || measures.Contains(AbMeasure.Scrapes))
+        {
+            Line($"- **Saturated:** {Options.SaturatedConnections:N0} subscribers on `sessions`, {Options.Publishers} HTTP publishers keeping {Options.Window} events in flight, " +
+                 $"warmed up until tiered compilation settled, {Options.SaturatedMeasure.TotalSeconds:F0} s measured" +
+                 (measures.Contains(AbMeasure.Scrapes) ? $"; the scraped arm is the current build again with {AbRun.ScrapesPerSecond} `/metrics` scrapes/s." : "."));
+        }
+
+        if (measures.Contains(AbMeasure.Ingest))
+        {
+            Line($"- **Ingest:** `/api/batch` of 100 `tasks_running` updates from 4 clients over 1,000 sessions, no subscribers, warmed up until tiered " +
+                 $"compilation settled, {Options.IngestDuration.TotalSeconds:F0} s measured; only updates the log head moved by count.");
+        }
+
+        if (measures.Contains(AbMeasure.Otlp))
+        {
+            Line($"- **OTLP:** OTLP/HTTP trace exports of {OtlpRequests.SpansPerRequest} GenAI spans over {OtlpRequests.Conversations} conversations (the " +
+                 $"`--otlp` workload) from {Options.OtlpSenders} exporters while {OtlpRun.Subscribers:N0} subscribers watch `sessions`, warmed up until tiered " +
+                 $"compilation settled, {Options.OtlpDuration.TotalSeconds:F0} s measured; complete means every event reached every subscriber.");
+        }
+
+        if (Results.PostgresVersion is { } version)
+        {
+            Line($"- **PostgreSQL:** {version}, a throwaway cluster on 127.0.0.1 of this machine started as the tests start theirs (`initdb` as the " +
+                 "`postgres` user, `fsync=off`, so the figures are the server's and not the disk's flush latency); a fresh database per server.");
+        }
     }
 
-    private static double Median(List<double> values)
+    private void Targets()
     {
-        var sorted = values.Order().ToList();
-        return sorted.Count % 2 == 1 ? sorted[sorted.Count / 2] : (sorted[sorted.Count / 2 - 1] + sorted[sorted.Count / 2]) / 2;
+        var r = Results;
+        var gated = r.Stores.SelectMany(s => Compared.Where(m => m.Gated).Select(m => r.Compare(s, m, r.Before, r.After))).OfType<AbComparison>().ToList();
+        Line("| target | measured | |");
+        Line("|---|---|---|");
+        if (gated.Count > 0)
+        {
+            var all = r.Stores.Count() == 2 && gated.Count == 6;
+            var verdict = gated.All(c => c.Passed == true) ? (all ? "met" : "met where measured (not every arm ran)") : "**missed**";
+            Line($"| ingest, OTLP spans/s and saturated deliveries/s after ≥ {AbResults.Bound:F2}× the median of before, on SQLite and on PostgreSQL (issue 46) | " +
+                 string.Join("; ", gated.Select(c => $"{StoreName(c.Store)} {c.Metric.Column} {c.Ratio:F3}×")) + $" | {verdict} |");
+        }
+
+        if (r.Compare(AbStore.Sqlite, OtlpRate, r.Before, r.After) is { } otlp)
+        {
+            Line($"| OTLP spans/s with {OtlpRun.Subscribers:N0} subscribers ≥ {N(OtlpReport.TargetSpansPerSecond)} on SQLite, beside before (issue 44) | " +
+                 $"after {N(otlp.Second)}, before {N(otlp.First)} (medians) | {(otlp.Second >= OtlpReport.TargetSpansPerSecond ? "met" : "**missed**")} |");
+        }
+
+        Line($"| every event delivered (fan-out and OTLP), every acknowledged update persisted (ingest), in every arm of every round | " +
+             $"{r.Samples.Select(s => (s.Round, s.Store, s.Arm)).Distinct().Count(k => r.Samples.Where(s => (s.Round, s.Store, s.Arm) == k).All(s => s.Complete))} of " +
+             $"{r.Samples.Select(s => (s.Round, s.Store, s.Arm)).Distinct().Count()} complete | {(r.Complete ? "met" : "**missed**")} |");
     }
 
-    private static string N(double? value) => value is { } v ? v.ToString("N0", CultureInfo.InvariantCulture) : "–";
+    /// <summary>Every round: one row per store and arm, one column per figure that was measured.</summary>
+    private void Rounds()
+    {
+        var r = Results;
+        var columns = Compared.Where(m => r.Samples.Any(s => s.Metric == m)).ToList();
+        Line("**Every round:**");
+        Line();
+        Line("| round | store | arm | " + string.Join(" | ", columns.Select(m => m.Column)) + " | complete |");
+        Line("|---:|---|---|" + string.Concat(columns.Select(_ => "---:|")) + "---|");
+        foreach (var round in r.Samples.Select(s => s.Round).Distinct().Order())
+        {
+            foreach (var store in r.Stores)
+            {
+                foreach (var arm in new[] { r.Before, r.After, r.Storm })
+                {
+                    var row = r.Samples.Where(s => s.Round == round && s.Store == store && s.Arm == arm).ToList();
+                    if (row.Count == 0)
+                    {
+                        continue;
+                    }
 
-    private static string Us(double? value) => value is { } v ? v.ToString("F2", CultureInfo.InvariantCulture) + " µs" : "–";
-
-    private static string Ms(long? micros) => micros is { } m ? (m / 1000.0).ToString("F1", CultureInfo.InvariantCulture) + " ms" : "–";
+                    string Cell(AbMetric m) => row.FirstOrDefault(s => s.Metric == m) is { } s ? m.Format(s.Value) : "";
+                    Line($"| {round + 1} | {StoreName(store)} | {arm} | {string.Join(" | ", columns.Select(Cell))} | {(row.All(s => s.Complete) ? "yes" : "**no**")} |");
+                }
+            }
+        }
+    }
 
     private void Line(string text = "") => _md.Append(text).Append('\n');
 }

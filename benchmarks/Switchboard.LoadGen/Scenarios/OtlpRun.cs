@@ -21,11 +21,17 @@ internal sealed class OtlpRun(BenchOptions options, TextWriter log)
     public const int Subscribers = 1_000;
     private static readonly MediaTypeHeaderValue Protobuf = new("application/x-protobuf");
 
+    // An A/B arm warms up until the runtime has stopped recompiling (see TieredWarmUp), at most this long.
+    private static readonly TimeSpan WarmUpLimit = TimeSpan.FromSeconds(30);
+
+    /// <summary>A server's environment for OTLP over HTTP only: no gRPC listener, whose port two servers would share.</summary>
+    public static Dictionary<string, string> ServerEnvironment(IDictionary<string, string> environment) =>
+        new(environment) { ["Switchboard__Otlp__GrpcUrls"] = "" };
+
     public async Task<OtlpResult> RunAsync(BenchPaths paths)
     {
         var data = Directory.CreateTempSubdirectory("switchboard-otlp-");
-        var env = new Dictionary<string, string>(options.SwitchboardEnvironment) { ["Switchboard__Otlp__GrpcUrls"] = "" };
-        var target = new SwitchboardTarget(env);
+        var target = new SwitchboardTarget(ServerEnvironment(options.SwitchboardEnvironment));
         try
         {
             await target.StartAsync(paths, data.FullName);
@@ -52,6 +58,35 @@ internal sealed class OtlpRun(BenchOptions options, TextWriter log)
         }
     }
 
+    /// <summary>
+    /// An A/B arm (<c>--ab</c>): only the measured window with <see cref="Subscribers"/> watching, on
+    /// <paramref name="target"/> started on a fresh data directory (its environment from <see cref="ServerEnvironment"/>).
+    /// The subscribers join before the warm-up, so the fan-out's code is tiered up too when the window starts.
+    /// </summary>
+    public async Task<OtlpPhase> MeasureWatchedAsync(BenchPaths paths, SwitchboardTarget target)
+    {
+        var data = Directory.CreateTempSubdirectory("switchboard-otlp-");
+        try
+        {
+            await target.StartAsync(paths, data.FullName);
+            var requests = new OtlpRequests(Guid.NewGuid().ToString("N")[..8]);
+            var sink = new SeqRangeSink(Subscribers);
+            var protocol = new PhoenixProtocol();
+            await using var pool = new SubscriberPool(target.Server.EndPoint, protocol);
+            await pool.GrowToAsync(Subscribers, _ => ["sessions"], CancellationToken.None);
+            protocol.Sink = sink;
+            var (elapsed, tiering) = await TieredWarmUp.RunAsync(target.Server.Pid, WarmUpLimit,
+                step => SendAsync(target, requests, options.OtlpSenders, step));
+            log.WriteLine($"[{DateTime.Now:HH:mm:ss}] otlp {target.Name}: warmed up in {elapsed.TotalSeconds:F0} s (tiered compilation {tiering:F2} s of CPU)");
+            return await MeasureAsync(target, requests, sink, () => protocol.UnexpectedCloses);
+        }
+        finally
+        {
+            await target.DisposeAsync();
+            data.Delete(recursive: true);
+        }
+    }
+
     /// <summary>One measured window; with a sink, waits until every subscriber has every event appended in it.</summary>
     private async Task<OtlpPhase> MeasureAsync(Target target, OtlpRequests requests, SeqRangeSink? sink, Func<int> closed)
     {
@@ -69,7 +104,14 @@ internal sealed class OtlpRun(BenchOptions options, TextWriter log)
         var cpu = ProcStats.CpuSeconds(target.Server.Pid) - cpu0;
         var load = MachineInfo.LoadAverage();
         await SettleAsync(target);
-        var appended = await IngestRun.HeadAsync(target) - head0;
+        var head = await IngestRun.HeadAsync(target);
+        var appended = head - head0;
+        if (sink is not null)
+        {
+            // Events the node appends on its own later (an agent quiet for IdleAfter goes idle) are not the window's.
+            sink.To = head;
+        }
+
         var deadline = Stopwatch.StartNew();
         while (sink is not null && sink.Fewest < appended && deadline.Elapsed < TimeSpan.FromSeconds(60))
         {
@@ -78,7 +120,7 @@ internal sealed class OtlpRun(BenchOptions options, TextWriter log)
 
         var phase = new OtlpPhase(sink is null ? 0 : Subscribers, accepted, refused, seconds, cpu, appended,
             sink?.Fewest ?? appended, sink?.Most ?? appended, closed(), load);
-        log.WriteLine($"[{DateTime.Now:HH:mm:ss}] otlp, {phase.Subscribers:N0} subscribers: {phase.SpansPerSecond:N0} spans/s, " +
+        log.WriteLine($"[{DateTime.Now:HH:mm:ss}] otlp {target.Name}, {phase.Subscribers:N0} subscribers: {phase.SpansPerSecond:N0} spans/s, " +
             $"{phase.CpuMicrosPerSpan:F2} µs server CPU/span, {phase.EventsPerRequest:F2} events/request, " +
             $"delivered {phase.FewestDelivered:N0}–{phase.MostDelivered:N0} of {appended:N0} to each subscriber, {refused} refused, load {load}");
         return phase;
@@ -134,12 +176,18 @@ internal sealed class OtlpRun(BenchOptions options, TextWriter log)
         }
     }
 
-    /// <summary>Counts, per subscriber, the session event records whose seq is in (<see cref="From"/>, head].</summary>
+    /// <summary>
+    /// Counts, per subscriber, the session event records whose seq is in (<see cref="From"/>, <see cref="To"/>]. Until
+    /// <see cref="To"/> is set every later record counts: it is delivered only once the node's head has passed it, and
+    /// the head read for <see cref="To"/> comes after.
+    /// </summary>
     private sealed class SeqRangeSink(int clients) : IRecordSink
     {
         private readonly long[] _counts = new long[clients];
 
         public long From { get; set; } = long.MaxValue;
+
+        public long To { get; set; } = long.MaxValue;
 
         public void OnRecord(ReadOnlySpan<byte> record, RecordKind kind, long timestamp, int client)
         {
@@ -149,7 +197,7 @@ internal sealed class OtlpRun(BenchOptions options, TextWriter log)
             }
 
             var at = record.IndexOf("\"seq\":"u8);
-            if (at >= 0 && Utf8Parser.TryParse(record[(at + 6)..], out long seq, out _) && seq > From)
+            if (at >= 0 && Utf8Parser.TryParse(record[(at + 6)..], out long seq, out _) && seq > From && seq <= To)
             {
                 Interlocked.Increment(ref _counts[client]);
             }

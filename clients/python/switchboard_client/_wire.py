@@ -336,6 +336,7 @@ class Command:
     issued_by: str
     expires_at: datetime
     delivered_at: datetime | None
+    attempt: int
     acknowledged_at: datetime | None
     outcome: str | None
     note: str | None
@@ -353,6 +354,7 @@ class Command:
             issued_by=d["issued_by"],
             expires_at=_time(d["expires_at"]),
             delivered_at=_time(d["delivered_at"]),
+            attempt=d["attempt"],
             acknowledged_at=_time(d["acknowledged_at"]),
             outcome=d["outcome"],
             note=d["note"],

@@ -173,7 +173,10 @@ class Client:
 
     def poll_commands(self, session_id: str, wait: int = 30, states: list[str] | None = None) -> CommandList:
         """The producer's long-poll: answers as soon as a command is pending (or in ``states``), or after ``wait``
-        seconds with none; with a write key the pending ones it answers with are handed over (they become delivered)."""
+        seconds with none. With a write key exactly the commands it answers with are handed over (they become
+        delivered), and a delivered command not acknowledged within the server's ``Commands:RedeliverAfter`` (30 s)
+        counts as pending again: after a ``TransportError`` the poll may simply be sent again, a command whose answer
+        was lost comes back once its visibility timeout passes (``attempt`` one higher)."""
         query = {"wait": wait, "state": ",".join(states) if states else None}
         # The answer may take the whole wait.
         return CommandList.from_json(self.request("GET", f"/api/sessions/{_q(session_id)}/commands", query=query, timeout=self.timeout + wait))
@@ -273,7 +276,8 @@ class SessionContext:
 
     Commands issued to the session arrive with the answers to its heartbeats, updates and usage (and, with
     ``commands_over_stream=True``, from its topic over SSE the moment they are issued): ``for cmd in s.commands():``
-    yields each once (the server repeats a command until it is acknowledged; repeats are dropped by id), and
+    yields each once (the server hands a command over again when it is not acknowledged within its visibility timeout,
+    30 s by default; repeats are dropped by id), and
     ``s.ack(cmd)`` answers it.
     """
 

@@ -75,8 +75,11 @@ def test_the_command_calls_and_their_problems(shared_server):
     assert first.data == {"ticket": 7}
     polled = c.poll_commands(sid, wait=5)
     assert isinstance(polled, CommandList)
-    assert [(x.id, x.state) for x in polled.commands] == [(first.id, "delivered")]
-    assert [x.id for x in c.heartbeat(sid).commands] == [first.id]
+    assert [(x.id, x.state, x.attempt) for x in polled.commands] == [(first.id, "delivered", 1)]
+    # Handed over once: later answers leave it out until its visibility timeout (the server's Commands:RedeliverAfter).
+    assert c.heartbeat(sid).commands == []
+    resume = c.issue_command(sid, "resume")
+    assert [(x.id, x.attempt) for x in c.heartbeat(sid).commands] == [(resume.id, 1)]
     second = c.issue_command(sid, "pause")
     assert c.withdraw_command(sid, second.id).state == "withdrawn"
     assert c.acknowledge_command(sid, first.id, "rejected", "not now").outcome == "rejected"

@@ -206,7 +206,9 @@ export class SwitchboardClient {
 
   /**
    * The producer's long-poll: answers as soon as a command is pending (or in `state`), or after `waitSeconds` with none.
-   * With a write key the pending commands it answers with are handed over (they become `delivered`).
+   * With a write key exactly the commands it answers with are handed over (they become `delivered`), and a delivered
+   * command not acknowledged within the server's `Commands:RedeliverAfter` (30 s) counts as pending again: a poll whose
+   * answer was lost may simply be sent again, the command comes back once its visibility timeout passes (`attempt` + 1).
    */
   pollCommands(sessionId: string, options: {waitSeconds?: number; state?: readonly CommandState[]} = {}): Promise<CommandListResponse> {
     return this.request("GET", `/api/sessions/${encodeURIComponent(sessionId)}/commands`, undefined, [

@@ -18,14 +18,17 @@ export const COMMAND_EVENT_TYPES: readonly CommandEventType[] = [
   "command_issued", "command_delivered", "command_acknowledged", "command_expired", "command_withdrawn",
 ];
 
-/** One step of a command's life; `data.command` is the command after it. */
+/**
+ * One step of a command's life; `data.command` is the command after it. A `command_delivered` is one hand-over, and
+ * `data.attempt` says which (1 the first time; more when it was not acknowledged within the server's visibility timeout).
+ */
 export interface CommandEvent {
   seq: number;
   epoch: string;
   type: CommandEventType;
   session_id: string;
   at: string;
-  data: {command: Command};
+  data: {command: Command; attempt?: number};
 }
 
 /**

@@ -68,8 +68,8 @@ export class SessionHandle {
   }
 
   /**
-   * Hands each command issued to this session to `handler`, once (the server repeats a command until it is
-   * acknowledged; the handle drops repeats by id), and acknowledges it when `handler` resolves: `done`, or the outcome
+   * Hands each command issued to this session to `handler`, once (the server hands a command over again when it is not
+   * acknowledged within its visibility timeout, 30 s by default; the handle drops repeats by id), and acknowledges it when `handler` resolves: `done`, or the outcome
    * and note it resolves with; `failed` with the error's message when it rejects. Commands that arrived before the
    * handler was set are handed to it at once. Returns a function that stops the handler.
    */

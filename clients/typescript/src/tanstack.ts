@@ -47,7 +47,8 @@ export function summaryQueryOptions(client: SwitchboardClient) {
 }
 
 function matches(session: Session, filter: {labels: Labels; states: SessionState[]}): boolean {
-  return labelsMatch(session, filter.labels) && (filter.states.length === 0 || filter.states.includes(session.state));
+  // A state this client does not know matches no state it can name, so only an unfiltered list keeps it.
+  return labelsMatch(session, filter.labels) && (filter.states.length === 0 || (filter.states as readonly string[]).includes(session.state));
 }
 
 /** Puts `session` into a cached list (or takes it out when it no longer matches); older versions never win. */

@@ -5,11 +5,11 @@
 
 import type {
   BatchOperationBatchCreate, BatchOperationBatchHeartbeat, BatchOperationBatchTerminate, BatchOperationBatchUpdate,
-  BatchOperationBatchUsage, Problem, SessionResponse, SessionState, SummaryResponse, UsageBucket,
+  BatchOperationBatchUsage, Problem, ReportedSessionState, SessionResponse, SessionState, SummaryResponse, UsageBucket,
 } from "./wire.js";
 
 export {
-  EVENT_TYPES, SESSION_STATES, USAGE_BUCKETS, type LoggedEventType, type SessionState, type UsageBucket,
+  EVENT_TYPES, SESSION_STATES, USAGE_BUCKETS, type LoggedEventType, type ReportedSessionState, type SessionState, type UsageBucket,
 } from "./wire.js";
 export type {
   BatchResult, CountResponse, CreateSessionRequest, EventEnvelope, EventsResponse, HeartbeatResponse, SessionListResponse,
@@ -83,7 +83,7 @@ export interface SessionCreatedEvent extends EventBase<"session_created", {sessi
 export interface SessionUpdatedEvent
   extends EventBase<"session_updated", {
     changes: Partial<Omit<Session, "id" | "version">> & {updated_at: string};
-    previous_state?: SessionState;
+    previous_state?: ReportedSessionState;
     version: number;
     reason?: string;
     /** The whole session after the change, when the event carries it: a move under a parent agent (reason `adopted`). */

@@ -3,8 +3,10 @@
 
 /* eslint-disable */
 
-export const SESSION_STATES = ["initializing", "idle", "working", "paused", "error", "terminating", "terminated"] as const;
+export const SESSION_STATES = ["initializing", "idle", "working", "paused", "error", "terminating", "terminated", "waiting"] as const;
 export type SessionState = (typeof SESSION_STATES)[number];
+/** A session state as a server reports it: one of `SESSION_STATES`, or one added after this client was built, by its wire name. */
+export type ReportedSessionState = SessionState | (string & {});
 
 export const EVENT_TYPES = ["session_created", "session_updated", "session_terminated", "fleet_updated", "alert_raised", "alert_resolved", "alert_acknowledged", "command_issued", "command_delivered", "command_acknowledged", "command_expired", "command_withdrawn"] as const;
 export type LoggedEventType = (typeof EVENT_TYPES)[number];
@@ -15,7 +17,7 @@ export type AlertState = (typeof ALERT_STATES)[number];
 export const WEBHOOK_STATES = ["active", "failing"] as const;
 export type WebhookState = (typeof WEBHOOK_STATES)[number];
 
-export const ALERT_CONDITIONS = ["session_error", "lease_expired", "stalled", "session_cost", "session_tokens", "active_count", "burn_rate", "error_count"] as const;
+export const ALERT_CONDITIONS = ["session_error", "lease_expired", "stalled", "session_cost", "session_tokens", "active_count", "burn_rate", "error_count", "waiting"] as const;
 export type AlertCondition = (typeof ALERT_CONDITIONS)[number];
 
 export const ALERT_SEVERITIES = ["info", "warning", "critical"] as const;
@@ -117,6 +119,7 @@ export interface AlertRuleResponse {
 export interface AuthResponse {
   enabled: boolean;
   scope: string | null;
+  labels: Record<string, string> | null;
 }
 
 /** The `BatchOperationBatchCreate` schema. */
@@ -126,7 +129,7 @@ export interface BatchOperationBatchCreate {
   id?: string;
   /** Display name, at most 200 characters; null clears it. */
   name?: string | null;
-  /** Lifecycle state. */
+  /** Lifecycle state (`waiting`: blocked on a person). A later server may add states: read one you do not know as an active state, by its name. */
   state?: SessionState;
   /** At most 32 string labels; an update replaces them all. */
   labels?: Record<string, string>;
@@ -171,7 +174,7 @@ export interface BatchOperationBatchUpdate {
   id: string;
   /** Display name, at most 200 characters; null clears it. */
   name?: string | null;
-  /** Lifecycle state. */
+  /** Lifecycle state (`waiting`: blocked on a person). A later server may add states: read one you do not know as an active state, by its name. */
   state?: SessionState;
   /** At most 32 string labels; an update replaces them all. */
   labels?: Record<string, string>;
@@ -250,6 +253,7 @@ export interface CommandResponse {
   issued_by: string;
   expires_at: string;
   delivered_at: string | null;
+  attempt: number;
   acknowledged_at: string | null;
   outcome: string | null;
   note: string | null;
@@ -267,7 +271,7 @@ export interface CreateSessionRequest {
   id?: string;
   /** Display name, at most 200 characters; null clears it. */
   name?: string | null;
-  /** Lifecycle state. */
+  /** Lifecycle state (`waiting`: blocked on a person). A later server may add states: read one you do not know as an active state, by its name. */
   state?: SessionState;
   /** At most 32 string labels; an update replaces them all. */
   labels?: Record<string, string>;
@@ -321,7 +325,7 @@ export type HeartbeatRequest = Record<string, never>;
 /** The `HeartbeatResponse` schema. */
 export interface HeartbeatResponse {
   id: string;
-  state: SessionState;
+  state: ReportedSessionState;
   lease_seconds: number | null;
   lease_expires_at: string | null;
   commands: CommandResponse[];
@@ -356,8 +360,8 @@ export interface SessionResponse {
   id: string;
   /** Display name, at most 200 characters; null clears it. */
   name: string | null;
-  /** Lifecycle state. */
-  state: SessionState;
+  /** Lifecycle state (`waiting`: blocked on a person). A later server may add states: read one you do not know as an active state, by its name. */
+  state: ReportedSessionState;
   /** At most 32 string labels; an update replaces them all. */
   labels: Record<string, string>;
   /** A JSON object of at most 16 KiB; an update replaces it. */
@@ -402,8 +406,8 @@ export interface SessionWriteResponse {
   id: string;
   /** Display name, at most 200 characters; null clears it. */
   name: string | null;
-  /** Lifecycle state. */
-  state: SessionState;
+  /** Lifecycle state (`waiting`: blocked on a person). A later server may add states: read one you do not know as an active state, by its name. */
+  state: ReportedSessionState;
   /** At most 32 string labels; an update replaces them all. */
   labels: Record<string, string>;
   /** A JSON object of at most 16 KiB; an update replaces it. */
@@ -494,7 +498,7 @@ export interface TokenResponse {
 export interface UpdateSessionRequest {
   /** Display name, at most 200 characters; null clears it. */
   name?: string | null;
-  /** Lifecycle state. */
+  /** Lifecycle state (`waiting`: blocked on a person). A later server may add states: read one you do not know as an active state, by its name. */
   state?: SessionState;
   /** At most 32 string labels; an update replaces them all. */
   labels?: Record<string, string>;
@@ -628,7 +632,7 @@ export const schemas = {
     id: R, name: R, condition: R, severity: R, seconds: RN, threshold: RN, metric: RN, window_seconds: RN, scope: R,
     labels: R, enabled: R, source: R, action: RN,
   }),
-  AuthResponse: describe<AuthResponse>()({enabled: R, scope: RN}),
+  AuthResponse: describe<AuthResponse>()({enabled: R, scope: RN, labels: RN}),
   BatchOperationBatchCreate: describe<BatchOperationBatchCreate>()({
     op: R, id: O, name: ON, state: O, labels: O, metadata: O, error_message: ON, input_tokens: O, output_tokens: O,
     cost_usd: O, tasks_running: O, lease_seconds: ON, accepts_commands: O, parent_id: ON,
@@ -652,7 +656,7 @@ export const schemas = {
   CommandRequest: describe<CommandRequest>()({type: R, text: ON, data: ON, expires_in_seconds: O}),
   CommandResponse: describe<CommandResponse>()({
     id: R, session_id: R, type: R, text: RN, data: RN, state: R, issued_at: R, issued_by: R, expires_at: R,
-    delivered_at: RN, acknowledged_at: RN, outcome: RN, note: RN,
+    delivered_at: RN, attempt: R, acknowledged_at: RN, outcome: RN, note: RN,
   }),
   CountResponse: describe<CountResponse>()({active_sessions: R, total_sessions: R}),
   CreateSessionRequest: describe<CreateSessionRequest>()({

@@ -55,11 +55,17 @@ public sealed record SessionUpdatedEvent : SwitchboardEvent
     /// <summary>The changed fields with their new values (always includes <c>updated_at</c>).</summary>
     public JsonElement Changes { get; init; }
 
-    /// <summary>The state before, when the state changed.</summary>
-    public SessionState? PreviousState { get; init; }
+    /// <summary>The state before, when the state changed; <see cref="SessionState.Unknown"/> for one this client does not know (<see cref="PreviousStateName"/>).</summary>
+    public SessionState? PreviousState => PreviousStateName is { } name ? SessionStates.FromWire(name) : null;
 
-    /// <summary>The new state, when the state changed.</summary>
-    public SessionState? State { get; init; }
+    /// <summary>The new state, when the state changed; <see cref="SessionState.Unknown"/> for one this client does not know (<see cref="StateName"/>).</summary>
+    public SessionState? State => StateName is { } name ? SessionStates.FromWire(name) : null;
+
+    /// <summary>The wire name of the state before, when the state changed, as the server sent it.</summary>
+    public string? PreviousStateName { get; init; }
+
+    /// <summary>The wire name of the new state, when the state changed, as the server sent it.</summary>
+    public string? StateName { get; init; }
 
     /// <summary>The session's version after the change.</summary>
     public long Version { get; init; }

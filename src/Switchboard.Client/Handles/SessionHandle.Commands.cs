@@ -12,7 +12,7 @@ public sealed partial class SessionHandle
         SingleReader = false,
         SingleWriter = false,
         AllowSynchronousContinuations = false,
-        FullMode = BoundedChannelFullMode.Wait, // TryWrite fails instead: the command is handed over with a later answer
+        FullMode = BoundedChannelFullMode.Wait, // TryWrite fails instead: the server hands the command over again after its visibility timeout
     });
 
     private readonly HashSet<string> _seenCommands = new(StringComparer.Ordinal); // under _gate
@@ -22,7 +22,9 @@ public sealed partial class SessionHandle
     /// The commands an operator or a rule issued to this session, each once, in the order the handle learnt them: from the
     /// answers to its updates, usage and heartbeats (a handle with a lease heartbeats every third of it), and, with
     /// <see cref="SwitchboardClientOptions.ReceiveCommandsOverSocket"/>, from its session's topic the moment they are issued.
-    /// The server repeats a command until it is acknowledged (at least once); the handle drops the repeats by id.
+    /// The server hands a command over again when it is not acknowledged within its visibility timeout (the server's
+    /// <c>Commands:RedeliverAfter</c>, 30 s: at least once, so an answer lost on the way loses nothing); the handle drops
+    /// the repeats by id.
     /// Acknowledge each with <see cref="AcknowledgeAsync"/>. Enumerate it once; it ends when the handle is disposed.
     /// </summary>
     public IAsyncEnumerable<SessionCommand> Commands => _commands.Reader.ReadAllAsync();
@@ -39,7 +41,7 @@ public sealed partial class SessionHandle
         return _client.AcknowledgeCommandAsync(Id, command.Id, outcome, note, cancellationToken);
     }
 
-    /// <summary>Hands commands not seen before to <see cref="Commands"/>; a command that does not fit now comes again with a later answer.</summary>
+    /// <summary>Hands commands not seen before to <see cref="Commands"/>; a command that does not fit now comes again once its visibility timeout passes.</summary>
     private void Learn(IReadOnlyList<SessionCommand> commands)
     {
         foreach (var command in commands)

@@ -168,7 +168,7 @@ public sealed partial class SessionHandle
             _failures = 0;
             lock (_gate)
             {
-                _session = _session with { LeaseSeconds = beat.LeaseSeconds, State = beat.State };
+                _session = _session with { LeaseSeconds = beat.LeaseSeconds, StateName = beat.StateName };
             }
         }
         catch (SwitchboardApiException ex)

@@ -18,7 +18,7 @@ internal static class ClientSessionFields
     [
         Bind(SessionWire.Id, SessionWire.Codecs.Text, s => s.Id, (s, v) => s with { Id = v }),
         Bind(SessionWire.Name, SessionWire.Codecs.NullableText, s => s.Name, (s, v) => s with { Name = v }),
-        Bind(SessionWire.State, new SessionWire.StateCodec<SessionState>(), s => s.State, (s, v) => s with { State = v }),
+        Bind(SessionWire.State, new StateNameCodec(), s => s.StateName, (s, v) => s with { StateName = v }),
         Bind(SessionWire.Labels, SessionWire.Codecs.LabelMap, s => s.Labels, (s, v) => s with { Labels = v }),
         Bind(SessionWire.Metadata, new ElementCodec(), s => s.Metadata, (s, v) => s with { Metadata = v }),
         Bind(SessionWire.ErrorMessage, SessionWire.Codecs.NullableText, s => s.ErrorMessage, (s, v) => s with { ErrorMessage = v }),
@@ -41,6 +41,19 @@ internal static class ClientSessionFields
 
     private static SessionWire.Binding<Session, T> Bind<T>(SessionWire.Field field, SessionWire.Codec<T> codec, Func<Session, T> get, Func<Session, T, Session>? set) =>
         new(field, codec, get, set);
+
+    /// <summary>
+    /// A state by its wire name, any name the server sends: a newer server's state reads as <see cref="SessionState.Unknown"/>
+    /// with its name kept, where the shared state codec would refuse it and lose the whole session.
+    /// </summary>
+    private sealed class StateNameCodec : SessionWire.Codec<string>
+    {
+        public override SessionWire.Kind Kind => SessionWire.Kind.State;
+        public override bool Nullable => false;
+        public override bool Equal(string a, string b) => string.Equals(a, b, StringComparison.Ordinal);
+        public override void Write(Utf8JsonWriter writer, JsonEncodedText name, string value) => writer.WriteString(name, value);
+        public override string Read(JsonElement e) => e.GetString() ?? throw new FormatException("A session's 'state' is null.");
+    }
 
     /// <summary>Metadata as a <see cref="JsonElement"/>; anything but an object reads as <c>{}</c>.</summary>
     private sealed class ElementCodec : SessionWire.Codec<JsonElement>

@@ -27,6 +27,7 @@ internal static partial class WireJson
         IssuedBy = String(e, "issued_by") ?? "",
         ExpiresAt = Time(e, "expires_at") ?? default,
         DeliveredAt = Time(e, "delivered_at"),
+        Attempt = (int)Long(e, "attempt"),
         AcknowledgedAt = Time(e, "acknowledged_at"),
         Outcome = Array.IndexOf(CommandOutcomes, String(e, "outcome")) is var o and >= 0 ? (CommandOutcome)o : null,
         Note = String(e, "note"),
@@ -36,6 +37,6 @@ internal static partial class WireJson
     public static IReadOnlyList<SessionCommand> ReadCommands(JsonElement e) =>
         e.TryGetProperty("commands", out var list) && list.ValueKind == JsonValueKind.Array ? [.. list.EnumerateArray().Select(ReadCommand)] : [];
 
-    /// <summary>A producer's write answer: the session and its outstanding commands.</summary>
+    /// <summary>A producer's write answer: the session and the commands it handed over.</summary>
     public static (Session Session, IReadOnlyList<SessionCommand> Commands) ReadSessionWithCommands(JsonElement e) => (ReadSession(e), ReadCommands(e));
 }

@@ -35,9 +35,9 @@ internal static partial class WireJson
             Long(e, "next_since"), e.TryGetProperty("has_more", out var more) && more.ValueKind == JsonValueKind.True);
 
     public static HeartbeatResult ReadHeartbeat(JsonElement e) =>
-        new(e.GetProperty("id").GetString()!, SessionStates.Parse(String(e, "state")),
+        new(e.GetProperty("id").GetString()!, SessionStates.FromWire(String(e, "state")),
             e.TryGetProperty("lease_seconds", out var lease) && lease.ValueKind == JsonValueKind.Number ? lease.GetInt32() : null,
-            Time(e, "lease_expires_at")) { Commands = ReadCommands(e) };
+            Time(e, "lease_expires_at")) { StateName = String(e, "state") ?? "", Commands = ReadCommands(e) };
 
     public static IReadOnlyList<BatchResult> ReadBatch(JsonElement e) =>
         e.GetProperty("results").EnumerateArray().Select(r => new BatchResult(

@@ -22,10 +22,9 @@ internal static partial class WireJson
         {
             foreach (var p in c.EnumerateObject())
             {
-                if (SessionStates.TryParse(p.Name, out var state))
-                {
-                    counts[state] = p.Value.GetInt64();
-                }
+                // States this client does not know (a newer server's) are counted together under Unknown.
+                var state = SessionStates.FromWire(p.Name);
+                counts[state] = counts.GetValueOrDefault(state) + p.Value.GetInt64();
             }
         }
 
@@ -68,8 +67,8 @@ internal static partial class WireJson
             {
                 Seq = seq, Epoch = epoch, Type = type, SessionId = sessionId, At = at, Data = data,
                 Changes = data.GetProperty("changes"),
-                PreviousState = String(data, "previous_state") is { } previous ? SessionStates.Parse(previous) : null,
-                State = data.GetProperty("changes").TryGetProperty("state", out var state) ? SessionStates.Parse(state.GetString()) : null,
+                PreviousStateName = String(data, "previous_state"),
+                StateName = data.GetProperty("changes").TryGetProperty("state", out var state) ? state.GetString() : null,
                 Version = Long(data, "version"),
                 Reason = String(data, "reason"),
                 Session = data.TryGetProperty("session", out var whole) ? ReadSession(whole) : null,

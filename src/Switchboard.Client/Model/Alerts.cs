@@ -3,9 +3,9 @@ namespace Switchboard.Client;
 /// <summary>An alert rule (<c>/api/alert-rules</c>). See the server's docs/alerts.md for the conditions.</summary>
 /// <param name="Id">The rule's id; null on create to have one generated.</param>
 /// <param name="Name">A display name.</param>
-/// <param name="Condition"><c>session_error</c>, <c>lease_expired</c>, <c>stalled</c>, <c>session_cost</c>, <c>session_tokens</c> or <c>active_count</c>.</param>
+/// <param name="Condition"><c>session_error</c>, <c>lease_expired</c>, <c>stalled</c>, <c>session_cost</c>, <c>session_tokens</c>, <c>active_count</c>, <c>burn_rate</c>, <c>error_count</c> or <c>waiting</c>.</param>
 /// <param name="Severity"><c>info</c>, <c>warning</c> or <c>critical</c>.</param>
-/// <param name="Seconds">For <c>stalled</c>.</param>
+/// <param name="Seconds">For <c>stalled</c> (seconds without a change) and <c>waiting</c> (seconds waiting for a person).</param>
 /// <param name="Threshold">For <c>session_cost</c>, <c>session_tokens</c> and <c>active_count</c>.</param>
 /// <param name="Labels">Only sessions carrying all these labels; null for all.</param>
 /// <param name="Enabled">A disabled rule raises nothing and resolves its alerts.</param>

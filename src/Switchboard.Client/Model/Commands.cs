@@ -20,7 +20,7 @@ public enum CommandState
 {
     /// <summary>Issued; no producer has been handed it yet.</summary>
     Pending,
-    /// <summary>Handed to the producer; not yet acknowledged.</summary>
+    /// <summary>Handed to the producer; not yet acknowledged (handed over again if that takes longer than the server's <c>Commands:RedeliverAfter</c>).</summary>
     Delivered,
     /// <summary>The producer answered with an outcome.</summary>
     Acknowledged,
@@ -64,6 +64,8 @@ public sealed record SessionCommand
     public DateTimeOffset ExpiresAt { get; init; }
     /// <summary>When a producer was first handed it.</summary>
     public DateTimeOffset? DeliveredAt { get; init; }
+    /// <summary>How many times it was handed over (0 while pending; 2 or more when it came again because it was not acknowledged in time).</summary>
+    public int Attempt { get; init; }
     /// <summary>When the producer acknowledged it.</summary>
     public DateTimeOffset? AcknowledgedAt { get; init; }
     /// <summary>The producer's answer.</summary>

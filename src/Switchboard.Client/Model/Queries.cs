@@ -47,11 +47,20 @@ public sealed record SessionCount(long ActiveSessions, long TotalSessions);
 
 /// <summary>The answer to a heartbeat.</summary>
 /// <param name="Id">The session.</param>
-/// <param name="State">Its state.</param>
+/// <param name="State">Its state; <see cref="SessionState.Unknown"/> for one this client does not know (<see cref="HeartbeatResult.StateName"/>).</param>
 /// <param name="LeaseSeconds">Its lease, or null.</param>
 /// <param name="LeaseExpiresAt">When the renewed lease runs out, or null.</param>
 public sealed record HeartbeatResult(string Id, SessionState State, int? LeaseSeconds, DateTimeOffset? LeaseExpiresAt)
 {
+    private readonly string? _stateName;
+
+    /// <summary>The state's wire name as the server sent it, kept also for a state this client does not know.</summary>
+    public string StateName
+    {
+        get => _stateName ?? State.ToWire();
+        init => _stateName = value;
+    }
+
     /// <summary>The session's outstanding commands: pending ones were handed over by this heartbeat, delivered ones come again until acknowledged.</summary>
     public IReadOnlyList<SessionCommand> Commands { get; init; } = [];
 }

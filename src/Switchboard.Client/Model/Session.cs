@@ -13,8 +13,29 @@ public sealed record Session
     /// <summary>Display name, or null.</summary>
     public string? Name { get; init; }
 
-    /// <summary>Lifecycle state.</summary>
-    public SessionState State { get; init; }
+    private readonly SessionState _state;
+    private readonly string _stateName = SessionStates.ToWire(SessionState.Initializing);
+
+    /// <summary>
+    /// Lifecycle state; <see cref="SessionState.Unknown"/> for a state this client does not know (a newer server's), whose
+    /// name is in <see cref="StateName"/>. Setting it sets <see cref="StateName"/>.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException">Set to <see cref="SessionState.Unknown"/>: set <see cref="StateName"/> instead.</exception>
+    public SessionState State
+    {
+        get => _state;
+        init => (_stateName, _state) = (value.ToWire(), value);
+    }
+
+    /// <summary>
+    /// The state's wire name as the server sent it (<c>working</c>, <c>waiting</c>, …), kept also for a state this client
+    /// does not know. Setting it sets <see cref="State"/>.
+    /// </summary>
+    public string StateName
+    {
+        get => _stateName;
+        init => (_stateName, _state) = (value ?? throw new ArgumentNullException(nameof(value)), SessionStates.FromWire(value));
+    }
 
     /// <summary>String labels used for filtering and scoping.</summary>
     public IReadOnlyDictionary<string, string> Labels { get; init; } = NoLabels;

@@ -15,7 +15,7 @@ public sealed record Summary
     /// <summary>Every session the server holds.</summary>
     public long TotalCount { get; init; }
 
-    /// <summary>Sessions per state.</summary>
+    /// <summary>Sessions per state; sessions in states this client does not know (a newer server's) are counted under <see cref="SessionState.Unknown"/>.</summary>
     public IReadOnlyDictionary<SessionState, long> Counts { get; init; } = new Dictionary<SessionState, long>();
 
     /// <summary>Tasks running over all active sessions.</summary>
@@ -49,7 +49,7 @@ public sealed record Summary
         && TasksRunning == other.TasksRunning && InputTokens == other.InputTokens && OutputTokens == other.OutputTokens
         && TotalTokens == other.TotalTokens && EstimatedCostUsd == other.EstimatedCostUsd && IsPaused == other.IsPaused
         && DurationSeconds == other.DurationSeconds
-        && SessionStates.All.All(s => Count(s) == other.Count(s));
+        && SessionStates.All.All(s => Count(s) == other.Count(s)) && Count(SessionState.Unknown) == other.Count(SessionState.Unknown);
 
     /// <inheritdoc />
     public override int GetHashCode() => HashCode.Combine(AsOfSeq, Epoch, ActiveCount, TotalCount);

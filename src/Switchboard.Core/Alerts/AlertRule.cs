@@ -19,6 +19,8 @@ public enum AlertCondition
     BurnRate,
     /// <summary><c>error_count</c>: sessions that entered error in the last <see cref="AlertRule.WindowSeconds"/> reached <see cref="AlertRule.Threshold"/>.</summary>
     ErrorCount,
+    /// <summary><c>waiting</c>: a session has been <c>waiting</c> (blocked on a person) for <see cref="AlertRule.Seconds"/>. Last, so no earlier value moves.</summary>
+    Waiting,
 }
 
 /// <summary>How urgent an alert is.</summary>
@@ -46,7 +48,7 @@ internal sealed record AlertRule
     public required AlertCondition Condition { get; init; }
     /// <summary>The severity of the alerts it raises.</summary>
     public AlertSeverity Severity { get; init; } = AlertSeverity.Warning;
-    /// <summary>Seconds, for <see cref="AlertCondition.Stalled"/>.</summary>
+    /// <summary>Seconds, for <see cref="AlertCondition.Stalled"/> and <see cref="AlertCondition.Waiting"/>.</summary>
     public int? Seconds { get; init; }
     /// <summary>The threshold, for cost, tokens, active-count, burn-rate (per hour) and error-count conditions (reached means ≥).</summary>
     public decimal? Threshold { get; init; }
@@ -72,6 +74,9 @@ internal sealed record AlertRule
 
     /// <summary>True when the rule is about one session at a time (its subject is the session id).</summary>
     public bool IsPerSession => Condition is not (AlertCondition.ActiveCount or AlertCondition.BurnRate or AlertCondition.ErrorCount);
+
+    /// <summary>True for conditions that hold once a session has been in one state for <see cref="Seconds"/> (a deadline on the clock).</summary>
+    public bool IsTimed => Condition is AlertCondition.Stalled or AlertCondition.Waiting;
 
     /// <summary>True for conditions over a sliding window of the log.</summary>
     public bool IsWindowed => Condition is AlertCondition.BurnRate or AlertCondition.ErrorCount;

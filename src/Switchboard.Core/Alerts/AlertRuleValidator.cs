@@ -12,7 +12,7 @@ internal static class AlertRuleValidator
     /// <summary>Most characters in a rule name.</summary>
     public const int MaxNameLength = 200;
 
-    /// <summary>Most seconds for a stalled rule (one week).</summary>
+    /// <summary>Most seconds for a stalled or waiting rule (one week).</summary>
     public const int MaxSeconds = 7 * 24 * 3600;
 
     /// <summary>The shortest sliding window (one minute: the rollups' finest bucket).</summary>
@@ -91,13 +91,15 @@ internal static class AlertRuleValidator
                 }
 
                 return rule.Seconds is null ? null : SwitchboardError.InvalidField("seconds", $"A '{rule.Condition.ToWire()}' rule takes 'window_seconds', not 'seconds'.");
-            case AlertCondition.Stalled:
+            case AlertCondition.Stalled or AlertCondition.Waiting:
                 if (rule.Seconds is not { } s || s < 1 || s > MaxSeconds)
                 {
-                    return SwitchboardError.InvalidField("seconds", $"A 'stalled' rule needs 'seconds' between 1 and {MaxSeconds}: how long a working session may go without a change.");
+                    return SwitchboardError.InvalidField("seconds", $"A '{rule.Condition.ToWire()}' rule needs 'seconds' between 1 and {MaxSeconds}: " + (rule.Condition == AlertCondition.Stalled
+                        ? "how long a working session may go without a change."
+                        : "how long a session may wait for a person."));
                 }
 
-                return rule.Threshold is null ? null : SwitchboardError.InvalidField("threshold", "A 'stalled' rule takes 'seconds', not 'threshold'.");
+                return rule.Threshold is null ? null : SwitchboardError.InvalidField("threshold", $"A '{rule.Condition.ToWire()}' rule takes 'seconds', not 'threshold'.");
             case AlertCondition.SessionCost or AlertCondition.SessionTokens or AlertCondition.ActiveCount:
                 if (rule.Threshold is not { } t || t <= 0)
                 {
@@ -117,7 +119,7 @@ internal static class AlertRuleValidator
         if (!rule.IsPerSession)
         {
             return SwitchboardError.InvalidField("action",
-                $"A '{rule.Condition.ToWire()}' rule is about the fleet, not one session, so it takes no 'action'; actions go on session_error, lease_expired, stalled, session_cost and session_tokens rules.");
+                $"A '{rule.Condition.ToWire()}' rule is about the fleet, not one session, so it takes no 'action'; actions go on session_error, lease_expired, stalled, session_cost, session_tokens and waiting rules.");
         }
 
         if (action.Type == Commands.CommandType.Resume)

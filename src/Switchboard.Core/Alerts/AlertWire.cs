@@ -6,7 +6,7 @@ namespace Switchboard.Alerts;
 internal static class AlertWire
 {
     /// <summary>Every condition's wire name, for messages.</summary>
-    public const string ConditionList = "session_error, lease_expired, stalled, session_cost, session_tokens, active_count, burn_rate, error_count";
+    public const string ConditionList = "session_error, lease_expired, stalled, session_cost, session_tokens, active_count, burn_rate, error_count, waiting";
 
     /// <summary>Every severity's wire name, for messages.</summary>
     public const string SeverityList = "info, warning, critical";
@@ -22,6 +22,7 @@ internal static class AlertWire
         AlertCondition.ActiveCount => "active_count",
         AlertCondition.BurnRate => "burn_rate",
         AlertCondition.ErrorCount => "error_count",
+        AlertCondition.Waiting => "waiting",
         _ => throw new ArgumentOutOfRangeException(nameof(condition)),
     };
 
@@ -47,6 +48,7 @@ internal static class AlertWire
             "active_count" => AlertCondition.ActiveCount,
             "burn_rate" => AlertCondition.BurnRate,
             "error_count" => AlertCondition.ErrorCount,
+            "waiting" => AlertCondition.Waiting,
             _ => null,
         };
         return condition is not null;

@@ -13,12 +13,18 @@ internal enum CommandType
     Message,
 }
 
-/// <summary>Where a command is in its life: pending → delivered → acknowledged, or expired, or withdrawn.</summary>
+/// <summary>
+/// Where a command is in its life: pending → delivered → acknowledged, or expired, or withdrawn. A delivered command not
+/// acknowledged by its <see cref="Command.RedeliverAt"/> is handed over again and stays delivered.
+/// </summary>
 internal enum CommandState
 {
     /// <summary>Issued; no producer has been handed it yet.</summary>
     Pending,
-    /// <summary>Handed to the producer at least once (a write answer, a long-poll); not yet acknowledged.</summary>
+    /// <summary>
+    /// Handed to the producer at least once (a write answer, a long-poll); not yet acknowledged. Handed over again once
+    /// its visibility timeout (<see cref="Command.RedeliverAt"/>) passes.
+    /// </summary>
     Delivered,
     /// <summary>The producer answered with an outcome.</summary>
     Acknowledged,
@@ -68,6 +74,13 @@ internal sealed record Command
     public DateTimeOffset ExpiresAt { get; init; }
     /// <summary>When a producer was first handed it.</summary>
     public DateTimeOffset? DeliveredAt { get; init; }
+    /// <summary>How many times it was handed over (0 while pending); each hand-over appends <c>command_delivered</c> with it.</summary>
+    public int Attempt { get; init; }
+    /// <summary>
+    /// A delivered command's visibility timeout: unacknowledged by then, it is handed over again. Set at each hand-over (the
+    /// store keeps it; it is not on the wire). Null on a command delivered before redelivery existed: due at once.
+    /// </summary>
+    public DateTimeOffset? RedeliverAt { get; init; }
     /// <summary>When the producer acknowledged it.</summary>
     public DateTimeOffset? AcknowledgedAt { get; init; }
     /// <summary>The producer's answer.</summary>
@@ -80,6 +93,13 @@ internal sealed record Command
 
     /// <summary>True when it is outstanding and its expiry has not passed at <paramref name="now"/>.</summary>
     public bool IsLiveAt(DateTimeOffset now) => IsOutstanding && ExpiresAt > now;
+
+    /// <summary>
+    /// True when a hand-over at <paramref name="now"/> takes it: live, and pending, or delivered and not acknowledged by its
+    /// visibility timeout. The one rule every hand-over (a write answer, a long-poll) follows.
+    /// </summary>
+    public bool IsDueAt(DateTimeOffset now) =>
+        IsLiveAt(now) && (State == CommandState.Pending || (RedeliverAt ?? DateTimeOffset.MinValue) <= now);
 
     /// <summary>
     /// A fresh command id, ordered by <paramref name="now"/> (a version 7 UUID): the stores' tables and indexes by id then

@@ -5,11 +5,14 @@ namespace Switchboard.Commands;
 
 /// <summary>
 /// The one snake_case JSON shape of a command: HTTP answers, event data and stored rows.
-/// <c>{id, session_id, type, text, data, state, issued_at, issued_by, expires_at, delivered_at, acknowledged_at, outcome, note}</c>.
+/// <c>{id, session_id, type, text, data, state, issued_at, issued_by, expires_at, delivered_at, attempt, acknowledged_at, outcome, note}</c>.
 /// </summary>
 internal static class CommandJson
 {
-    /// <summary>Writes a command as a JSON object; <paramref name="stored"/> adds what only the store keeps (<c>issued_seq</c>).</summary>
+    /// <summary>
+    /// Writes a command as a JSON object; <paramref name="stored"/> adds what only the store keeps (<c>issued_seq</c>, and
+    /// <c>redeliver_at</c> once delivered).
+    /// </summary>
     public static void Write(Utf8JsonWriter w, Command c, bool stored = false)
     {
         w.WriteStartObject();
@@ -35,6 +38,7 @@ internal static class CommandJson
         WireTime.Write(w, c.ExpiresAt);
         w.WritePropertyName("delivered_at");
         WireTime.Write(w, c.DeliveredAt);
+        w.WriteNumber("attempt", c.Attempt);
         w.WritePropertyName("acknowledged_at");
         WireTime.Write(w, c.AcknowledgedAt);
         w.WriteString("outcome", c.Outcome?.ToWire());
@@ -42,6 +46,11 @@ internal static class CommandJson
         if (stored)
         {
             w.WriteNumber("issued_seq", c.IssuedSeq);
+            if (c.RedeliverAt is { } redeliverAt)
+            {
+                w.WritePropertyName("redeliver_at");
+                WireTime.Write(w, redeliverAt);
+            }
         }
 
         w.WriteEndObject();
@@ -79,6 +88,7 @@ internal static class CommandJson
         CommandWire.TryParseState(e.GetProperty("state").GetString(), out var state);
         CommandOutcome? outcome = CommandWire.TryParseOutcome(e.GetProperty("outcome").GetString(), out var o) ? o : null;
         var data = e.GetProperty("data");
+        var deliveredAt = Time(e, "delivered_at");
         return new Command
         {
             Id = e.GetProperty("id").GetString()!,
@@ -91,7 +101,10 @@ internal static class CommandJson
             IssuedSeq = e.TryGetProperty("issued_seq", out var seq) ? seq.GetInt64() : 0,
             IssuedBy = e.GetProperty("issued_by").GetString()!,
             ExpiresAt = WireTime.Parse(e.GetProperty("expires_at").GetString()!),
-            DeliveredAt = Time(e, "delivered_at"),
+            DeliveredAt = deliveredAt,
+            // A row written before attempts were counted was handed over once if it was handed over at all.
+            Attempt = e.TryGetProperty("attempt", out var attempt) ? attempt.GetInt32() : deliveredAt is null ? 0 : 1,
+            RedeliverAt = e.TryGetProperty("redeliver_at", out var redeliver) && redeliver.ValueKind == JsonValueKind.String ? WireTime.Parse(redeliver.GetString()!) : null,
             AcknowledgedAt = Time(e, "acknowledged_at"),
             Outcome = outcome,
             Note = e.GetProperty("note").GetString(),
@@ -108,12 +121,17 @@ internal static class CommandJson
     /// <summary>A command as compact UTF-8 JSON text for its store row (with <c>issued_seq</c>).</summary>
     public static string ToRow(Command c) => System.Text.Encoding.UTF8.GetString(Build(w => Write(w, c, stored: true)));
 
-    /// <summary>Event data: <c>{command}</c>.</summary>
-    public static byte[] EventData(Command c) => Build(w =>
+    /// <summary>Event data: <c>{command}</c>; a <c>command_delivered</c> also says which hand-over it was, <c>{command, attempt}</c>.</summary>
+    public static byte[] EventData(string type, Command c) => Build(w =>
     {
         w.WriteStartObject();
         w.WritePropertyName("command");
         Write(w, c);
+        if (type == Events.EventTypes.CommandDelivered)
+        {
+            w.WriteNumber("attempt", c.Attempt);
+        }
+
         w.WriteEndObject();
     });
 

@@ -13,4 +13,6 @@ public enum ErrorKind
     Gone,
     /// <summary>The store cannot persist right now; retry later (HTTP 503).</summary>
     Unavailable,
+    /// <summary>A limit on what may be outstanding is reached; answer or remove some first (HTTP 429).</summary>
+    TooMany,
 }

@@ -91,12 +91,32 @@ internal static class SwitchboardDefaults
     public const int EventPageSize = 100;
     /// <summary>The deepest level a session may be below its root (Switchboard:Sessions:MaxTreeDepth).</summary>
     public const int MaxTreeDepth = 32;
-    /// <summary>The largest MaxTreeDepth a node accepts: a path of that many ids still fits an index entry comfortably.</summary>
+    /// <summary>The largest MaxTreeDepth a node accepts.</summary>
     public const int MaxTreeDepthLimit = 64;
+    /// <summary>
+    /// The longest tree path (the ids from the root to a session, joined by spaces), in characters: what a PostgreSQL
+    /// index entry holds with room to spare (its limit is about 2,700 bytes), so 64 levels of 31-character ids, or 15 of 128.
+    /// </summary>
+    public const int MaxTreePathLength = 2048;
+    /// <summary>
+    /// The most descendants a cascading terminate ends in one commit (deepest first); a larger subtree ends in several,
+    /// with other writers' commits in between, and its request is answered once the last one committed.
+    /// </summary>
+    public const int CascadeChunk = 500;
+    /// <summary>The most sessions a telemetry root may bring along when its span places it under a parent.</summary>
+    public const int MaxAdoptedSubtree = 1000;
     /// <summary>Nodes in one page of a subtree read or subtree join snapshot unless the request asks for fewer.</summary>
     public const int TreePageSize = 100;
     /// <summary>Most events one store read returns unless the caller asks for fewer.</summary>
     public const int EventReadLimit = 1000;
+
+    // OpenTelemetry in (Switchboard:Otlp).
+    /// <summary>Spans, log records or metric points one OTLP request may carry; the rest are refused in its partial_success.</summary>
+    public const int OtlpMaxRecordsPerRequest = 10_000;
+    /// <summary>Attributes read per OTLP record, resource or scope (the OpenTelemetry SDKs' own default limit); the rest are ignored.</summary>
+    public const int OtlpMaxAttributesPerRecord = 128;
+    /// <summary>OTLP requests (HTTP and gRPC) one node handles at once; more get 503 (gRPC UNAVAILABLE) with a retry delay.</summary>
+    public const int OtlpMaxConcurrentRequests = 256;
 
     // Usage rollups (Switchboard:Usage).
     /// <summary>How long each size of usage bucket is kept.</summary>
@@ -131,6 +151,12 @@ internal static class SwitchboardDefaults
     public static readonly TimeSpan CommandExpiryInterval = TimeSpan.FromSeconds(1);
     /// <summary>Applied events the command watch may have waiting before the live fan-out waits for it.</summary>
     public const int CommandWatchPendingEvents = 4096;
+    /// <summary>The most commands one session may have outstanding (pending or delivered); past it an issue is 429.</summary>
+    public const int CommandMaxOutstandingPerSession = 100;
+    /// <summary>The largest MaxOutstandingPerSession a node accepts: every hand-over and issue reads that many rows at most.</summary>
+    public const int CommandMaxOutstandingLimit = 10_000;
+    /// <summary>A hand-over's visibility timeout: a delivered command not acknowledged within it is handed over again.</summary>
+    public static readonly TimeSpan CommandRedeliverAfter = TimeSpan.FromSeconds(30);
 
     // Durable Streams (Switchboard:Streams).
     /// <summary>The largest append to a durable stream.</summary>

@@ -17,6 +17,8 @@ public enum SessionState
     Terminating,
     /// <summary>Final.</summary>
     Terminated,
+    /// <summary>Blocked on a person: a permission, a question, an approval. Last, so no earlier value moves.</summary>
+    Waiting,
 }
 
 /// <summary>Wire names of <see cref="SessionState"/> values.</summary>
@@ -24,7 +26,7 @@ public static class SessionStates
 {
     private static readonly string[] Names = SessionWire.StateNames;
 
-    /// <summary>All states, in declaration order.</summary>
+    /// <summary>All states, in declaration order (a state added later comes last, whatever its place in the lifecycle).</summary>
     public static IReadOnlyList<SessionState> All { get; } = Enum.GetValues<SessionState>();
 
     /// <summary>The snake_case wire name of a state.</summary>

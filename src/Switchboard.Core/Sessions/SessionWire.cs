@@ -28,7 +28,7 @@ static partial class SessionWire
     public static readonly Field Name = new("name", Kind.Text, true, Use.Response | Use.Changes | Use.Create | Use.Update, "name",
         "Display name, at most 200 characters; null clears it.");
     public static readonly Field State = new("state", Kind.State, false, Use.Response | Use.Changes | Use.Create | Use.Update, "state",
-        "Lifecycle state.");
+        "Lifecycle state (`waiting`: blocked on a person). A later server may add states: read one you do not know as an active state, by its name.");
     public static readonly Field Labels = new("labels", Kind.Labels, false, Use.Response | Use.Changes | Use.Create | Use.Update, "labels",
         "At most 32 string labels; an update replaces them all.");
     public static readonly Field Metadata = new("metadata", Kind.JsonObject, false, Use.Response | Use.Changes | Use.Create | Use.Update, "metadata",
@@ -78,8 +78,11 @@ static partial class SessionWire
         Depth, Subtree, TreePath,
     ];
 
-    /// <summary>The wire names of the states, indexed by the state enum's value (Core's and the client's agree).</summary>
-    public static readonly string[] StateNames = ["initializing", "idle", "working", "paused", "error", "terminating", "terminated"];
+    /// <summary>
+    /// The wire names of the states, indexed by the state enum's value (Core's and the client's agree). A new state goes
+    /// at the end, so no value moves for code compiled against an older list.
+    /// </summary>
+    public static readonly string[] StateNames = ["initializing", "idle", "working", "paused", "error", "terminating", "terminated", "waiting"];
 
     /// <summary>The column suffixes of a <see cref="Kind.Subtree"/> field, in binding order (the wire also has total_tokens).</summary>
     /// <remarks>A property, not a field: the fields above are built first and read it.</remarks>

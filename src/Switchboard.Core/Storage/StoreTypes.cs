@@ -33,10 +33,19 @@ public sealed record WriteResult(SwitchboardError? Error, Session? Session, Even
     internal Switchboard.Commands.Command? Command { get; init; }
 
     /// <summary>
-    /// For a producer's own write (<see cref="Writes.SessionWrite"/> with commands delivered): the session's outstanding
-    /// commands after it, oldest first. Null for every other write.
+    /// For a producer's own write (<see cref="Writes.SessionWrite"/> with commands delivered) and a long-poll's hand-over:
+    /// the commands this write handed over, oldest first, each now delivered with its attempt. Null for every other write.
     /// </summary>
     internal IReadOnlyList<Switchboard.Commands.Command>? Commands { get; init; }
+
+    /// <summary>
+    /// For a cascading terminate whose subtree is larger than one commit ends (<see cref="CascadePlan"/>): this commit
+    /// ended part of it, and the same write must be submitted again until a result without this flag.
+    /// </summary>
+    internal bool Incomplete { get; init; }
+
+    /// <summary>For an alert raised by a rule with an action: why the action's command was not issued (the alert stands).</summary>
+    internal SwitchboardError? ActionSkipped { get; init; }
 }
 
 /// <summary>Filters for listing sessions. All filters combine with AND.</summary>
@@ -102,3 +111,10 @@ internal sealed record RetentionPolicy(TimeSpan MaxAge, long MaxEvents)
 
 /// <summary>The store cannot commit right now; nothing was written.</summary>
 public class StoreUnavailableException(string message, Exception? inner = null) : Exception(message, inner);
+
+/// <summary>
+/// The database refused what a batch would store (a character or a size it cannot hold, a constraint): nothing was
+/// written, and sending the same values again cannot help. Says nothing about the store's health; the write pipeline
+/// commits the batch's writes one at a time so only the write at fault is refused (<see cref="Errors.SwitchboardError.StoreRefused"/>).
+/// </summary>
+internal sealed class StoreRejectedException(string message, Exception? inner = null) : Exception(message, inner);

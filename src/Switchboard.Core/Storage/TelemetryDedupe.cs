@@ -14,14 +14,10 @@ internal static class TelemetryDedupe
     /// <summary>How long keys are kept: far longer than any exporter retries (minutes).</summary>
     public static readonly TimeSpan Window = TimeSpan.FromHours(24);
 
-    /// <summary>
-    /// The distinct keys of the batch's telemetry writes, each with its session when it is the key of a span that may start
-    /// an agent (<see cref="SpanLinks.Spans"/>: stored with the key, so a child whose parent span came first finds the
-    /// parent's session by it, <see cref="TelemetryLinks.ProbeKeys"/>); empty (without allocating) when it has none.
-    /// </summary>
-    public static IReadOnlyList<(string Key, string? Session)> Keys(IReadOnlyList<SessionWrite> writes)
+    /// <summary>The distinct keys of the batch's telemetry writes; empty (without allocating) when it has none.</summary>
+    public static IReadOnlyList<string> Keys(IReadOnlyList<SessionWrite> writes)
     {
-        List<(string, string?)>? keys = null;
+        List<string>? keys = null;
         HashSet<string>? seen = null;
         foreach (var write in writes)
         {
@@ -30,19 +26,16 @@ internal static class TelemetryDedupe
                 continue;
             }
 
-            HashSet<string>.AlternateLookup<ReadOnlySpan<char>>? anchors =
-                t.Links.Spans.Count == 0 ? null : new HashSet<string>(t.Links.Spans, StringComparer.Ordinal).GetAlternateLookup<ReadOnlySpan<char>>();
             foreach (var o in t.Observations)
             {
                 if (o.Key is { } key && (seen ??= new HashSet<string>(StringComparer.Ordinal)).Add(key))
                 {
-                    var anchor = anchors is { } a && key.Length > TelemetryLinks.SpanKeyPrefixLength && a.Contains(key.AsSpan(TelemetryLinks.SpanKeyPrefixLength));
-                    (keys ??= []).Add((key, anchor ? t.SessionId : null));
+                    (keys ??= []).Add(key);
                 }
             }
         }
 
-        return (IReadOnlyList<(string, string?)>?)keys ?? [];
+        return (IReadOnlyList<string>?)keys ?? [];
     }
 
     /// <summary>The writes with every observation dropped whose key is not in <paramref name="fresh"/> or was kept already.</summary>

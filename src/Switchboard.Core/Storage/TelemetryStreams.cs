@@ -16,7 +16,7 @@ internal readonly record struct StreamState(ulong Start, ulong End, decimal Tota
 /// </summary>
 internal static class TelemetryStreams
 {
-    /// <summary>The streams the batch's cumulative points belong to; empty (without allocating) when it has none.</summary>
+    /// <summary>The streams the batch's cumulative points belong to (and their previous ids); empty (without allocating) when it has none.</summary>
     public static IReadOnlyList<string> Ids(IReadOnlyList<SessionWrite> writes)
     {
         HashSet<string>? ids = null;
@@ -29,6 +29,10 @@ internal static class TelemetryStreams
                     if (o.Cumulative is { } point)
                     {
                         (ids ??= new HashSet<string>(StringComparer.Ordinal)).Add(point.Stream);
+                        if (point.Previous is { } previous)
+                        {
+                            ids.Add(previous);
+                        }
                     }
                 }
             }
@@ -65,7 +69,7 @@ internal static class TelemetryStreams
                     continue;
                 }
 
-                var added = Added(states.TryGetValue(point.Stream, out var last) ? last : null, point);
+                var added = Added(states.TryGetValue(point.Stream, out var last) || (point.Previous is { } p && states.TryGetValue(p, out last)) ? last : null, point);
                 if (added is null)
                 {
                     continue; // stale: its stream has moved past it

@@ -1,14 +1,20 @@
 using Switchboard.Commands;
+using Switchboard.Errors;
 using Switchboard.Events;
 using Switchboard.Sessions;
 using Switchboard.Writes;
 
 namespace Switchboard.Storage;
 
-/// <summary>Commands in a batch: command writes, the delivery of outstanding commands in a producer's answer, and rule actions.</summary>
+/// <summary>
+/// Commands in a batch: command writes, the hand-over of due commands in a producer's answer, and rule actions. What to
+/// hand over and when to hand it over again is decided here, for every store, from the rows the store read
+/// (<see cref="Command.IsDueAt"/>, <see cref="CommandPolicy"/>).
+/// </summary>
 internal sealed partial class WriteBatch
 {
     private readonly Dictionary<string, Command> _commands = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, List<string>> _commandIdsBySession = new(StringComparer.Ordinal); // each id once, in the order first seen
     private readonly Dictionary<string, Command> _dirtyCommands = new(StringComparer.Ordinal);
 
     /// <summary>Commands whose row must be written (the final version of each); upserted by id.</summary>
@@ -16,7 +22,8 @@ internal sealed partial class WriteBatch
 
     /// <summary>
     /// What the store must read, inside its transaction, for a batch's commands: the commands with these ids (acks,
-    /// withdrawals, expiries) and every outstanding command of these sessions (the sessions whose answers carry them).
+    /// withdrawals, expiries, a long-poll's hand-over) and every outstanding command of these sessions (those whose
+    /// answers hand commands over, and those an issue or a rule's action counts against the cap).
     /// </summary>
     public static CommandTargets CommandTargets(IReadOnlyList<SessionWrite> writes)
     {
@@ -36,7 +43,13 @@ internal sealed partial class WriteBatch
                     (ids ??= new(StringComparer.Ordinal)).Add(e.CommandId);
                     break;
                 case DeliverCommands d:
-                    (sessions ??= new(StringComparer.Ordinal)).Add(d.SessionId);
+                    (ids ??= new(StringComparer.Ordinal)).UnionWith(d.CommandIds);
+                    break;
+                case IssueCommand i:
+                    (sessions ??= new(StringComparer.Ordinal)).Add(i.SessionId);
+                    break;
+                case RaiseAlert { Action: not null, Alert.SessionId: { } subject }:
+                    (sessions ??= new(StringComparer.Ordinal)).Add(subject);
                     break;
                 default:
                     if (write.DeliversCommands && SessionWriteProcessor.TargetId(write) is { } id)
@@ -66,24 +79,60 @@ internal sealed partial class WriteBatch
     private static bool IsCommandWrite(SessionWrite write) =>
         write is IssueCommand or AcknowledgeCommand or WithdrawCommand or ExpireCommand or DeliverCommands;
 
+    /// <summary>Takes a command the store read, or the batch changed, as the batch's current version of it.</summary>
+    private void Remember(Command command)
+    {
+        if (_commands.TryAdd(command.Id, command))
+        {
+            if (!_commandIdsBySession.TryGetValue(command.SessionId, out var ids))
+            {
+                ids = [];
+                _commandIdsBySession[command.SessionId] = ids;
+            }
+
+            ids.Add(command.Id);
+            return;
+        }
+
+        _commands[command.Id] = command;
+    }
+
+    /// <summary>The session's commands a producer may still act on at <paramref name="now"/> (what the cap counts).</summary>
+    private int LiveOutstanding(string sessionId, DateTimeOffset now)
+    {
+        var count = 0;
+        foreach (var id in _commandIdsBySession.GetValueOrDefault(sessionId) ?? [])
+        {
+            if (_commands[id].IsLiveAt(now))
+            {
+                count++;
+            }
+        }
+
+        return count;
+    }
+
     private WriteResult ApplyCommand(SessionWrite write, DateTimeOffset now)
     {
         if (write is DeliverCommands d)
         {
             var session = _sessions.GetValueOrDefault(d.SessionId);
             return session is null
-                ? new WriteResult(Errors.SwitchboardError.SessionNotFound(d.SessionId), null, null)
-                : new WriteResult(null, session, null) { Commands = session.State == SessionState.Terminated ? [] : Deliver(session, now) };
+                ? new WriteResult(SwitchboardError.SessionNotFound(d.SessionId), null, null)
+                : new WriteResult(null, session, null)
+                {
+                    Commands = session.State == SessionState.Terminated ? [] : HandOver(session, new HashSet<string>(d.CommandIds, StringComparer.Ordinal), d.CommandPolicy, now),
+                };
         }
 
         var decision = write switch
         {
-            IssueCommand i => CommandWriteProcessor.Issue(i, _sessions.GetValueOrDefault(i.SessionId), now),
+            IssueCommand i => CommandWriteProcessor.Issue(i, _sessions.GetValueOrDefault(i.SessionId), LiveOutstanding(i.SessionId, now), now),
             AcknowledgeCommand a => _sessions.GetValueOrDefault(a.SessionId) is null
-                ? CommandDecision.Refuse(Errors.SwitchboardError.SessionNotFound(a.SessionId))
+                ? CommandDecision.Refuse(SwitchboardError.SessionNotFound(a.SessionId))
                 : CommandWriteProcessor.Acknowledge(a, _commands.GetValueOrDefault(a.CommandId), now),
             WithdrawCommand w => _sessions.GetValueOrDefault(w.SessionId) is null
-                ? CommandDecision.Refuse(Errors.SwitchboardError.SessionNotFound(w.SessionId))
+                ? CommandDecision.Refuse(SwitchboardError.SessionNotFound(w.SessionId))
                 : CommandWriteProcessor.Withdraw(w, _commands.GetValueOrDefault(w.CommandId), now),
             ExpireCommand e => CommandWriteProcessor.Expire(_commands.GetValueOrDefault(e.CommandId), now),
             _ => throw new ArgumentOutOfRangeException(nameof(write), write.GetType().Name, "Not a command write."),
@@ -99,50 +148,71 @@ internal sealed partial class WriteBatch
     }
 
     /// <summary>
-    /// The session's outstanding commands, oldest first, for its producer's answer: pending ones become delivered
-    /// (one <c>command_delivered</c> each); delivered ones are handed over again until acknowledged (at least once, the
-    /// command id is the producer's key to drop a repeat). Commands past their expiry are left for the expiry job.
+    /// Hands the session's due commands to its producer, oldest first and at most <see cref="CommandPolicy.MaxOutstanding"/>:
+    /// each becomes delivered with its next attempt and a new visibility timeout (one <c>command_delivered</c> each), and
+    /// only those are returned, so nothing is marked delivered that the answer does not carry. A delivered command
+    /// inside its visibility timeout is not repeated; past it, it is due again (at least once). Commands past their
+    /// expiry are left for the expiry job. <paramref name="only"/> restricts it to the commands a long-poll answers with.
     /// </summary>
-    private List<Command> Deliver(Session session, DateTimeOffset now)
+    private List<Command> HandOver(Session session, HashSet<string>? only, CommandPolicy policy, DateTimeOffset now)
     {
-        List<Command>? outstanding = null;
-        foreach (var c in _commands.Values)
+        List<Command>? due = null;
+        foreach (var id in _commandIdsBySession.GetValueOrDefault(session.Id) ?? [])
         {
-            if (c.SessionId == session.Id && c.IsLiveAt(now))
+            var c = _commands[id];
+            if (c.IsDueAt(now) && (only is null || only.Contains(id)))
             {
-                (outstanding ??= []).Add(c);
+                (due ??= []).Add(c);
             }
         }
 
-        if (outstanding is null)
+        if (due is null)
         {
             return [];
         }
 
-        outstanding.Sort(static (a, b) => a.IssuedSeq.CompareTo(b.IssuedSeq));
-        for (var i = 0; i < outstanding.Count; i++)
+        due.Sort(static (a, b) => a.IssuedSeq.CompareTo(b.IssuedSeq));
+        if (due.Count > policy.MaxOutstanding)
         {
-            var decision = CommandWriteProcessor.Deliver(outstanding[i], now);
-            Record(decision, now);
-            outstanding[i] = decision.Command!;
+            due.RemoveRange(policy.MaxOutstanding, due.Count - policy.MaxOutstanding); // the rest stay due for the next answer
         }
 
-        return outstanding;
+        for (var i = 0; i < due.Count; i++)
+        {
+            var decision = CommandWriteProcessor.Deliver(due[i], now, policy.RedeliverAfter);
+            Record(decision, now);
+            due[i] = decision.Command!;
+        }
+
+        return due;
     }
 
-    /// <summary>An alert rule's action: the command it issues about the alert's session, or null when the session takes none now.</summary>
-    private Command? IssueForAlert(Alerts.Alert alert, string sessionId, CommandAction action, DateTimeOffset now)
+    /// <summary>
+    /// What an alert rule's action would issue about the alert's session, decided before the alert is recorded so that a
+    /// refusal (the session is ending, takes no commands, or is at the cap) can be said on the alert itself. The alert
+    /// stands either way: a rule's action never fails its alert.
+    /// </summary>
+    private (IssueCommand Write, CommandDecision Decision) ActionFor(Alerts.Alert alert, string sessionId, RaiseAlert raise, CommandAction action, DateTimeOffset now)
     {
         var data = CommandJson.AlertData(alert.Id, alert.RuleId);
-        var write = new IssueCommand(Command.NewId(now), sessionId, action.Type, action.Text, data, CommandLimits.DefaultExpirySeconds, CommandLimits.Rule(alert.RuleId));
-        var decision = CommandWriteProcessor.Issue(write, _sessions.GetValueOrDefault(sessionId), now);
-        if (decision.Error is not null)
+        var write = new IssueCommand(Command.NewId(now), sessionId, action.Type, action.Text, data, CommandLimits.DefaultExpirySeconds, CommandLimits.Rule(alert.RuleId))
         {
-            return null; // the alert stands; an ending session or one that takes no commands gets none
-        }
+            CommandPolicy = raise.CommandPolicy,
+        };
+        return (write, CommandWriteProcessor.Issue(write, _sessions.GetValueOrDefault(sessionId), LiveOutstanding(sessionId, now), now));
+    }
 
-        Record(decision, now);
-        return _commands[write.Id];
+    /// <summary>The alert's message with why its rule's action was not issued.</summary>
+    private static string ActionSkippedMessage(Alerts.Alert alert, CommandAction action, SwitchboardError refused, int maxOutstanding)
+    {
+        var why = refused.Code switch
+        {
+            "too_many_commands" => $"the session is at its limit of {maxOutstanding} outstanding commands ({CommandPolicy.MaxOutstandingSetting})",
+            "commands_not_supported" => "the session cannot receive commands",
+            "session_ending" => "the session is ending",
+            _ => refused.Detail,
+        };
+        return $"{alert.Message} Its {action.Type.ToWire()} action was not issued: {why}.";
     }
 
     /// <summary>Appends the decision's events (each with the next seq, at the batch's time) and keeps the command's final version to write.</summary>
@@ -153,13 +223,13 @@ internal sealed partial class WriteBatch
         {
             var seq = Head.HeadSeq + 1;
             var command = type == EventTypes.CommandIssued ? after with { IssuedSeq = seq } : after;
-            last = new EventRecord(seq, type, command.SessionId, now, CommandJson.EventData(command))
+            last = new EventRecord(seq, type, command.SessionId, now, CommandJson.EventData(type, command))
             {
                 Labels = _sessions.GetValueOrDefault(command.SessionId)?.Labels,
             };
             Events.Add(last);
             Head = Head with { HeadSeq = seq };
-            _commands[command.Id] = command;
+            Remember(command);
             _dirtyCommands[command.Id] = command;
         }
 

@@ -18,6 +18,7 @@ internal sealed partial class WriteBatch
     private readonly Dictionary<string, SubtreeTotals> _rolled = new(StringComparer.Ordinal);
     private readonly Dictionary<string, string[]> _ancestors = new(StringComparer.Ordinal);
     private readonly List<string> _moved = [];
+    private IReadOnlyDictionary<string, CascadePlan>? _cascades;
 
     /// <summary>
     /// Ancestors whose only change is their <c>subtree</c> totals (the final value of each), ordered by id: the fixed
@@ -31,44 +32,6 @@ internal sealed partial class WriteBatch
     /// besides the row update, which leaves those columns alone.
     /// </summary>
     public IEnumerable<Session> Moved => _moved.Select(id => Current(id)!);
-
-    /// <summary>
-    /// The targets of cascading terminates and of adoptions: the store reads each one's whole subtree before applying the
-    /// batch.
-    /// </summary>
-    public static IReadOnlyCollection<string> SubtreeIds(IReadOnlyList<SessionWrite> writes) =>
-        writes.Select(w => w switch
-        {
-            TerminateSession { Cascade: true } t => t.SessionId,
-            AdoptSession a => a.SessionId,
-            _ => null,
-        }).OfType<string>().Distinct(StringComparer.Ordinal).ToList();
-
-    /// <summary>
-    /// The ancestors of the sessions in <paramref name="loaded"/> that it does not hold yet: the store reads them too
-    /// (their paths change only by an adoption, which holds the store's write lock, so they can be found before the rows are).
-    /// </summary>
-    public static IReadOnlyCollection<string> MissingAncestors(IReadOnlyDictionary<string, Session?> loaded)
-    {
-        HashSet<string>? missing = null;
-        foreach (var session in loaded.Values)
-        {
-            if (session is null || session.Depth == 0)
-            {
-                continue;
-            }
-
-            foreach (var id in TreePath.Ancestors(session.TreePath))
-            {
-                if (!loaded.ContainsKey(id))
-                {
-                    (missing ??= new HashSet<string>(StringComparer.Ordinal)).Add(id);
-                }
-            }
-        }
-
-        return (IReadOnlyCollection<string>?)missing ?? [];
-    }
 
     /// <summary>
     /// Adds <paramref name="delta"/> to every ancestor of <paramref name="session"/>; on overflow nothing is changed and the
@@ -134,9 +97,11 @@ internal sealed partial class WriteBatch
     }
 
     /// <summary>
-    /// Terminates the target's active descendants (deepest first, so each ancestor's own event comes after its subtree
-    /// emptied) and then the target, with the request's reason. Checked against the target first: a missing session or a
-    /// wrong expected_version refuses the whole cascade, and nothing is written.
+    /// Terminates the active descendants its <see cref="CascadePlan"/> names for this commit (deepest first, so each
+    /// ancestor's own event comes after its subtree emptied) and, once none is left, the target, with the request's
+    /// reason. Checked against the target first: a missing session or a wrong expected_version refuses the whole cascade,
+    /// and nothing is written. A plan that is not complete leaves the target as it is and marks the result
+    /// <see cref="WriteResult.Incomplete"/>: the writer submits the cascade again, as its own commit, until it is.
     /// </summary>
     private WriteResult ApplyCascade(TerminateSession cascade, DateTimeOffset now)
     {
@@ -148,13 +113,16 @@ internal sealed partial class WriteBatch
             return new WriteResult(error, null, null);
         }
 
-        var below = TreePath.DescendantsFrom(target!.TreePath);
-        var descendants = _sessions.Values
-            .Where(s => s is { IsActive: true } && s.TreePath.StartsWith(below, StringComparison.Ordinal))
-            .OrderByDescending(s => s!.Depth).ThenBy(s => s!.TreePath, StringComparer.Ordinal)
-            .Select(s => s!.Id).ToList();
-        foreach (var id in descendants)
+        var plan = _cascades?.GetValueOrDefault(cascade.SessionId) ?? new CascadePlan([], Complete: true);
+        var ended = 0;
+        foreach (var id in plan.Descendants)
         {
+            if (Current(id) is not { IsActive: true } descendant || (cascade.Scope is { } scope && !LabelScope.Carries(descendant.Labels, scope)))
+            {
+                continue; // ended by an earlier write of the batch (another cascade over the same subtree), or outside a scoped key's view
+            }
+
+            ended++;
             var result = ApplyOne(new TerminateSession(id) { Reason = cascade.Reason }, now);
             if (result.Error is { } refused)
             {
@@ -162,7 +130,8 @@ internal sealed partial class WriteBatch
             }
         }
 
-        return ApplyOne(single, now);
+        // A part that ended nothing (what is left is outside the key's scope) ends the cascade too: it would make no progress.
+        return plan.Complete || ended == 0 ? ApplyOne(single, now) : new WriteResult(null, Current(cascade.SessionId), null) { Incomplete = true };
     }
 
     /// <summary>
@@ -170,15 +139,16 @@ internal sealed partial class WriteBatch
     /// session gets one <c>session_updated</c> with its new <c>parent_id</c> (the top one), <c>root_id</c> and <c>depth</c>,
     /// and the top one's event carries its subtree's totals to its new ancestors. Nothing happens (and nothing is refused:
     /// the link is a fact, the tree rules decide whether it is kept) when the session already has a parent, either one
-    /// is missing or terminated, the parent lies in the session's own subtree, or the subtree would end up deeper than
-    /// the limit.
+    /// is missing or terminated, the parent lies in the session's own subtree, the subtree would end up deeper (or its
+    /// paths longer) than the limits, or the link came from a scoped key whose scope one of the two is outside.
     /// </summary>
     private WriteResult ApplyAdopt(AdoptSession adopt, DateTimeOffset now)
     {
         var child = Current(adopt.SessionId);
         var parent = Current(adopt.ParentId);
         if (child is null || parent is null || child.ParentId is not null || child.State == SessionState.Terminated ||
-            parent.State == SessionState.Terminated || TreePath.IsWithin(parent.TreePath, child.Id))
+            parent.State == SessionState.Terminated || TreePath.IsWithin(parent.TreePath, child.Id) ||
+            (adopt.Scope is { } scope && !(LabelScope.Carries(child.Labels, scope) && LabelScope.Carries(parent.Labels, scope))))
         {
             return new WriteResult(null, child, null);
         }
@@ -189,7 +159,8 @@ internal sealed partial class WriteBatch
             .OrderBy(s => s!.TreePath, StringComparer.Ordinal)
             .Select(s => s!.Id).ToList();
         var deepest = descendants.Count == 0 ? child.Depth : descendants.Max(id => Current(id)!.Depth);
-        if (parent.Depth + 1 + deepest - child.Depth > adopt.MaxTreeDepth)
+        var longest = descendants.Count == 0 ? child.TreePath.Length : descendants.Max(id => Current(id)!.TreePath.Length);
+        if (parent.Depth + 1 + deepest - child.Depth > adopt.MaxTreeDepth || parent.TreePath.Length + 1 + longest > SwitchboardDefaults.MaxTreePathLength)
         {
             return new WriteResult(null, child, null);
         }

@@ -1,3 +1,4 @@
+using Switchboard.Errors;
 using Switchboard.Events;
 using Switchboard.Sessions;
 using Switchboard.Writes;
@@ -71,8 +72,8 @@ internal sealed partial class WriteBatch
 
     /// <summary>
     /// The distinct session ids a batch touches, for the store to read (and lock) before applying it: each write's target
-    /// and each create's or adoption's parent. Their ancestors (<see cref="MissingAncestors"/>) and the subtrees of
-    /// cascading terminates and adoptions (<see cref="SubtreeIds"/>) are read next.
+    /// and each create's or adoption's parent. Their ancestors and the subtrees of cascading terminates and adoptions are
+    /// read with them (<see cref="UnitOfWork"/>).
     /// </summary>
     public static IReadOnlyCollection<string> TargetIds(IReadOnlyList<SessionWrite> writes) =>
         writes.Select(w => SessionWriteProcessor.TargetId(w) ?? CommandSessionId(w)).Concat(writes.Select(w => w switch
@@ -92,10 +93,12 @@ internal sealed partial class WriteBatch
     /// <param name="commands">
     /// The commands of <see cref="CommandTargets"/>: those with its ids, and every outstanding command of its sessions.
     /// </param>
+    /// <param name="cascades">What each cascading terminate of the batch ends in this commit (none: only its target).</param>
     public static WriteBatch Apply(IReadOnlyList<SessionWrite> writes, IReadOnlyDictionary<string, Session?> current, LogHead head, DateTimeOffset now,
-        IReadOnlyDictionary<AlertTarget, Alerts.Alert?>? alerts = null, IEnumerable<Commands.Command>? commands = null)
+        IReadOnlyDictionary<AlertTarget, Alerts.Alert?>? alerts = null, IEnumerable<Commands.Command>? commands = null,
+        IReadOnlyDictionary<string, CascadePlan>? cascades = null)
     {
-        var batch = new WriteBatch(current, head);
+        var batch = new WriteBatch(current, head) { _cascades = cascades };
         if (alerts is not null)
         {
             foreach (var (k, v) in alerts)
@@ -106,7 +109,7 @@ internal sealed partial class WriteBatch
 
         foreach (var c in commands ?? [])
         {
-            batch._commands[c.Id] = c;
+            batch.Remember(c);
         }
 
         batch.Results = new WriteResult[writes.Count];
@@ -120,6 +123,11 @@ internal sealed partial class WriteBatch
 
     private WriteResult ApplyOne(SessionWrite write, DateTimeOffset now)
     {
+        if (write.Scope is { } scope && Hidden(write, scope) is { } hidden)
+        {
+            return new WriteResult(hidden, null, null);
+        }
+
         if (AlertTarget.Of(write) is { } target)
         {
             return ApplyAlert(write, target, now);
@@ -148,8 +156,42 @@ internal sealed partial class WriteBatch
             ApplyTelemetry { Links.ParentSessions: [var parentId, ..] } => Current(parentId),
             _ => null,
         };
+        if (write.Scope is { } within && parent is not null && !LabelScope.Carries(parent.Labels, within))
+        {
+            parent = null; // a parent outside the key's scope does not exist for it: a create is refused, telemetry starts a root
+        }
+
         var decision = SessionWriteProcessor.Apply(write, current, new WriteContext(now, Head.ActiveCount, Head.FleetPaused) { Parent = parent });
         return Record(write, current, decision, now);
+    }
+
+    /// <summary>
+    /// The refusal of a scoped key's write whose session exists outside its <paramref name="scope"/>: that session does not
+    /// exist for the key (404), except that its id stays taken for a create (409, without saying anything of the session).
+    /// A command of another session is not found either, rather than named.
+    /// </summary>
+    private SwitchboardError? Hidden(SessionWrite write, KeyValuePair<string, string>[] scope)
+    {
+        var id = SessionWriteProcessor.TargetId(write) ?? CommandSessionId(write);
+        var commandId = write switch
+        {
+            AcknowledgeCommand a => a.CommandId,
+            WithdrawCommand w => w.CommandId,
+            _ => null,
+        };
+        if (commandId is not null && _commands.GetValueOrDefault(commandId) is { } command && command.SessionId != id)
+        {
+            return CommandWriteProcessor.CommandNotFound(id!, commandId); // not "of another session", which would name it
+        }
+
+        if (id is null || Current(id) is not { } session || LabelScope.Carries(session.Labels, scope))
+        {
+            return null;
+        }
+
+        return write is CreateSession
+            ? new SwitchboardError(ErrorKind.Conflict, "session_exists", $"The id '{id}' is taken. Create the session with another id, or leave the id out.", "id")
+            : SwitchboardError.SessionNotFound(id);
     }
 
     /// <summary>Makes <paramref name="decision"/> part of the batch: rolls up its delta, appends its event, marks its row.</summary>
@@ -205,7 +247,9 @@ internal sealed partial class WriteBatch
         }
 
         var result = new WriteResult(null, session, appended, decision.FleetPaused);
-        return write.DeliversCommands && session is { State: not SessionState.Terminated } ? result with { Commands = Deliver(session, now) } : result;
+        return write.DeliversCommands && session is { State: not SessionState.Terminated }
+            ? result with { Commands = HandOver(session, null, write.CommandPolicy, now) }
+            : result;
     }
 
     private WriteResult ApplyAlert(SessionWrite write, AlertTarget target, DateTimeOffset now)
@@ -221,6 +265,17 @@ internal sealed partial class WriteBatch
             return new WriteResult(null, null, null);
         }
 
+        // A rule's action is decided before its alert is written, so a command it cannot issue is said on the alert.
+        (IssueCommand Write, CommandDecision Decision)? action = null;
+        if (write is RaiseAlert { Action: { } rule } raise && alert.SessionId is { } subject)
+        {
+            action = ActionFor(alert, subject, raise, rule, now);
+            if (action.Value.Decision.Error is { } refused)
+            {
+                alert = alert with { Message = ActionSkippedMessage(alert, rule, refused, raise.CommandPolicy.MaxOutstanding) };
+            }
+        }
+
         var seq = Head.HeadSeq + 1;
         alert = pending.Type switch
         {
@@ -234,8 +289,14 @@ internal sealed partial class WriteBatch
         _dirtyAlerts[alert.Id] = alert;
         _alerts[AlertTarget.ById(alert.Id)] = alert;
         _alerts[AlertTarget.Open(alert.RuleId, alert.Subject)] = alert.IsOpen ? alert : null;
-        var issued = write is RaiseAlert { Action: { } action } && alert.SessionId is { } subject ? IssueForAlert(alert, subject, action, now) : null;
-        return new WriteResult(null, null, appended) { Alert = alert, Command = issued };
+        Commands.Command? issued = null;
+        if (action is { Decision.Error: null } issue)
+        {
+            Record(issue.Decision, now);
+            issued = _commands[issue.Write.Id];
+        }
+
+        return new WriteResult(null, null, appended) { Alert = alert, Command = issued, ActionSkipped = action?.Decision.Error };
     }
 }
 

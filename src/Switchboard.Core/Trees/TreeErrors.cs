@@ -26,6 +26,12 @@ internal static class TreeErrors
             $"Parent session '{parent.Id}' is at depth {parent.Depth}, so a child would be at depth {parent.Depth + 1}; " +
             $"sessions may be at most {maxDepth} levels below their root ({MaxDepthSetting}).", ParentField);
 
+    public static SwitchboardError PathTooLong(Session parent, string id) =>
+        new(ErrorKind.Invalid, "tree_too_deep",
+            $"A child '{id}' of '{parent.Id}' would have a tree path (the ids from its root, joined by spaces) of " +
+            $"{parent.TreePath.Length + 1 + id.Length} characters; at most {SwitchboardDefaults.MaxTreePathLength} are allowed. " +
+            "Use shorter session ids for deep trees (64 levels of ids up to 31 characters fit), or start the child as a new root.", ParentField);
+
     public static SwitchboardError ParentImmutable() =>
         SwitchboardError.InvalidField(ParentField,
             "'parent_id' is set when a session is created and never changes, so no cycle can form. Create a new session under the other parent instead.");

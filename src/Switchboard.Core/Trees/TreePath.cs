@@ -20,6 +20,12 @@ internal static class TreePath
     /// <summary>The path of a new session under <paramref name="parent"/> (a root's path is its id).</summary>
     public static string Of(string id, Session? parent) => parent is null ? id : parent.TreePath + Separator + id;
 
+    /// <summary>
+    /// True when a child <paramref name="id"/> of <paramref name="parent"/> has a path of at most
+    /// <see cref="SwitchboardDefaults.MaxTreePathLength"/> characters, what every store's path index holds.
+    /// </summary>
+    public static bool Fits(Session parent, string id) => parent.TreePath.Length + 1 + id.Length <= SwitchboardDefaults.MaxTreePathLength;
+
     /// <summary>The ancestors' ids, root first; empty for a root.</summary>
     public static string[] Ancestors(string path)
     {

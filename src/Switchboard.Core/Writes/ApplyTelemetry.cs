@@ -46,7 +46,15 @@ internal enum UsageSlot
 /// A point of a cumulative metric stream: its running total since <see cref="Start"/> (Unix ns). The store turns it into
 /// the increment since the stream's previous point (<see cref="Storage.TelemetryStreams"/>) before the write applies it.
 /// </summary>
-internal sealed record CumulativePoint(string Stream, ulong Start, ulong End, decimal Total, UsageSlot Slot);
+internal sealed record CumulativePoint(string Stream, ulong Start, ulong End, decimal Total, UsageSlot Slot)
+{
+    /// <summary>
+    /// The id the stream had before stream ids included their resource and scope: its state is the stream's last point
+    /// while the stream has none under <see cref="Stream"/> (a node upgraded mid-stream), so the totals already counted
+    /// are not counted again. Such states are purged with the others; this can go once no node runs the older code.
+    /// </summary>
+    public string? Previous { get; init; }
+}
 
 /// <summary>
 /// One record of telemetry as it bears on a session: when, what it signals, the usage it carries and where that comes
@@ -88,9 +96,9 @@ internal sealed record ApplyTelemetry(string SessionId) : SessionWrite
 /// arrives, in whichever order and on whichever node.
 /// </summary>
 /// <param name="Spans">This session's spans that may start another agent's run (<c>invoke_agent</c>, <c>create_agent</c>, <c>execute_tool</c>), as span keys.</param>
-/// <param name="Parents">The spans outside the request that this session's spans have as parents.</param>
+/// <param name="Parents">The spans outside the request that this session's spans have as parents, as span keys.</param>
 /// <param name="ParentSessions">Other sessions whose spans in the same request are parents of this session's spans.</param>
-internal sealed record SpanLinks(IReadOnlyList<string> Spans, IReadOnlyList<SpanParent> Parents, IReadOnlyList<string> ParentSessions)
+internal sealed record SpanLinks(IReadOnlyList<string> Spans, IReadOnlyList<string> Parents, IReadOnlyList<string> ParentSessions)
 {
     public static readonly SpanLinks None = new([], [], []);
 
@@ -103,12 +111,6 @@ internal sealed record SpanLinks(IReadOnlyList<string> Spans, IReadOnlyList<Span
         return new string(chars);
     }
 }
-
-/// <summary>
-/// A parent span outside the request (its <see cref="SpanLinks.Key"/>), and when its child spans of the request started
-/// and ended (the earliest start and latest end, Unix seconds).
-/// </summary>
-internal readonly record struct SpanParent(string Span, long ChildStarted, long ChildEnded);
 
 /// <summary>
 /// Places a root session made from telemetry under the session whose span started it (<see cref="SpanLinks"/>), with its

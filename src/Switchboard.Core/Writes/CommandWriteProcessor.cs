@@ -10,8 +10,11 @@ namespace Switchboard.Writes;
 /// </summary>
 internal static class CommandWriteProcessor
 {
-    /// <summary>A new pending command, or why not.</summary>
-    public static CommandDecision Issue(IssueCommand write, Session? session, DateTimeOffset now)
+    /// <summary>
+    /// A new pending command, or why not. <paramref name="outstanding"/> is how many commands of the session are outstanding
+    /// and unexpired now; at <see cref="CommandPolicy.MaxOutstanding"/> the issue is refused until some are answered.
+    /// </summary>
+    public static CommandDecision Issue(IssueCommand write, Session? session, int outstanding, DateTimeOffset now)
     {
         if (session is null)
         {
@@ -28,6 +31,14 @@ internal static class CommandWriteProcessor
         {
             return CommandDecision.Refuse(new(ErrorKind.Conflict, "commands_not_supported",
                 $"Session '{session.Id}' cannot receive commands (accepts_commands is false: its producer, such as an OpenTelemetry exporter, has no way to read them)."));
+        }
+
+        var max = write.CommandPolicy.MaxOutstanding;
+        if (outstanding >= max)
+        {
+            return CommandDecision.Refuse(new(ErrorKind.TooMany, "too_many_commands",
+                $"Session '{session.Id}' already has {outstanding} outstanding commands, the most one session may have ({CommandPolicy.MaxOutstandingSetting} = {max}). " +
+                "Issue more once some are answered: its producer acknowledges the ones it was handed, and an operator may withdraw pending ones."));
         }
 
         var command = new Command
@@ -73,11 +84,16 @@ internal static class CommandWriteProcessor
             return CommandDecision.Refuse(Expired(c));
         }
 
-        var acknowledged = c with { State = CommandState.Acknowledged, DeliveredAt = c.DeliveredAt ?? now, AcknowledgedAt = now, Outcome = write.Outcome, Note = write.Note };
-        return c.State == CommandState.Pending
-            ? CommandDecision.Moved(acknowledged, (Events.EventTypes.CommandDelivered, c with { State = CommandState.Delivered, DeliveredAt = now }),
-                (Events.EventTypes.CommandAcknowledged, acknowledged))
-            : CommandDecision.Moved(acknowledged, (Events.EventTypes.CommandAcknowledged, acknowledged));
+        if (c.State == CommandState.Pending)
+        {
+            // Learnt from the session's topic, which is no hand-over: this is its first delivery, logged before the answer.
+            var delivered = c with { State = CommandState.Delivered, DeliveredAt = now, Attempt = c.Attempt + 1 };
+            var answered = delivered with { State = CommandState.Acknowledged, AcknowledgedAt = now, Outcome = write.Outcome, Note = write.Note, RedeliverAt = null };
+            return CommandDecision.Moved(answered, (Events.EventTypes.CommandDelivered, delivered), (Events.EventTypes.CommandAcknowledged, answered));
+        }
+
+        var acknowledged = c with { State = CommandState.Acknowledged, AcknowledgedAt = now, Outcome = write.Outcome, Note = write.Note, RedeliverAt = null };
+        return CommandDecision.Moved(acknowledged, (Events.EventTypes.CommandAcknowledged, acknowledged));
     }
 
     /// <summary>An operator takes back a command no producer has been handed; withdrawing it again changes nothing.</summary>
@@ -114,15 +130,19 @@ internal static class CommandWriteProcessor
         return CommandDecision.Moved(expired, (Events.EventTypes.CommandExpired, expired));
     }
 
-    /// <summary>A pending command handed to its producer becomes delivered; others stay as they are.</summary>
-    public static CommandDecision Deliver(Command c, DateTimeOffset now)
+    /// <summary>
+    /// A command handed to its producer: if it is due (<see cref="Command.IsDueAt"/>) it becomes delivered with the next
+    /// attempt and a new visibility timeout, <paramref name="redeliverAfter"/> from now (one <c>command_delivered</c>);
+    /// anything else stays as it is and is not handed over.
+    /// </summary>
+    public static CommandDecision Deliver(Command c, DateTimeOffset now, TimeSpan redeliverAfter)
     {
-        if (c.State != CommandState.Pending || c.ExpiresAt <= now)
+        if (!c.IsDueAt(now))
         {
             return CommandDecision.Unchanged(c);
         }
 
-        var delivered = c with { State = CommandState.Delivered, DeliveredAt = now };
+        var delivered = c with { State = CommandState.Delivered, DeliveredAt = c.DeliveredAt ?? now, Attempt = c.Attempt + 1, RedeliverAt = now + redeliverAfter };
         return CommandDecision.Moved(delivered, (Events.EventTypes.CommandDelivered, delivered));
     }
 
@@ -147,7 +167,7 @@ internal static class CommandWriteProcessor
         AcknowledgeCommand a => SessionIdRule(a.SessionId) ?? CommandIdRule(a.CommandId) ?? CommandValidator.Note(a.Note),
         WithdrawCommand w => SessionIdRule(w.SessionId) ?? CommandIdRule(w.CommandId),
         ExpireCommand e => SessionIdRule(e.SessionId) ?? CommandIdRule(e.CommandId),
-        DeliverCommands d => SessionIdRule(d.SessionId),
+        DeliverCommands d => SessionIdRule(d.SessionId) ?? d.CommandIds.Select(CommandIdRule).FirstOrDefault(e => e is not null),
         _ => throw new ArgumentOutOfRangeException(nameof(write), write.GetType().Name, "Not a command write."),
     };
 

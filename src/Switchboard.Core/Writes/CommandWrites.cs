@@ -19,7 +19,8 @@ internal sealed record WithdrawCommand(string SessionId, string CommandId) : Ses
 internal sealed record ExpireCommand(string SessionId, string CommandId) : SessionWrite;
 
 /// <summary>
-/// Hands a session's outstanding commands to its producer (a long-poll answer): pending ones become delivered. The
-/// result's commands are the outstanding ones after it.
+/// Hands these commands of a session to its producer (what a long-poll answers with), each only if it is still due then
+/// (pending, or delivered and past its visibility timeout): it becomes delivered with the next attempt. The result's
+/// commands are the ones handed over, in the order issued; a command not among them was not handed over.
 /// </summary>
-internal sealed record DeliverCommands(string SessionId) : SessionWrite;
+internal sealed record DeliverCommands(string SessionId, IReadOnlyList<string> CommandIds) : SessionWrite;

@@ -7,9 +7,23 @@ public abstract record SessionWrite
 {
     /// <summary>
     /// Set on a producer's own writes (update, usage, heartbeat over HTTP): the same transaction hands it the session's
-    /// outstanding commands, moving pending ones to delivered (the commands of <see cref="Storage.WriteResult"/>).
+    /// commands that are due (pending, or delivered and not acknowledged within their visibility timeout), each logged as
+    /// <c>command_delivered</c> (the commands of <see cref="Storage.WriteResult"/>).
     /// </summary>
     internal bool DeliversCommands { get; init; }
+
+    /// <summary>
+    /// Set on the writes of an API key scoped by labels: a session without every one of these pairs does not exist for
+    /// the write. Checked in the write transaction against the rows it read (<see cref="Storage.WriteBatch"/>), so a
+    /// session moved out of the scope meanwhile is not written.
+    /// </summary>
+    internal KeyValuePair<string, string>[]? Scope { get; init; }
+
+    /// <summary>
+    /// The command settings the store's transaction applies to this write (a hand-over, an issue, a rule's action). Set by
+    /// the server's writer; the defaults otherwise.
+    /// </summary>
+    internal Commands.CommandPolicy CommandPolicy { get; init; } = Commands.CommandPolicy.Default;
 }
 
 /// <summary>Creates a session. A null id lets the server generate one.</summary>

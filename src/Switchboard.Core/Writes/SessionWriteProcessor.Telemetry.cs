@@ -1,5 +1,6 @@
 using Switchboard.Errors;
 using Switchboard.Sessions;
+using Switchboard.Trees;
 
 namespace Switchboard.Writes;
 
@@ -65,7 +66,7 @@ internal static partial class SessionWriteProcessor
         {
             // A session whose parent's span came in the same request starts under it, if the tree rules let it (else as a
             // root); the adoption appended for it then finds it placed.
-            var parent = ctx.Parent is { State: not SessionState.Terminated } p && p.Depth < t.MaxTreeDepth ? p : null;
+            var parent = ctx.Parent is { State: not SessionState.Terminated } p && p.Depth < t.MaxTreeDepth && TreePath.Fits(p, t.SessionId) ? p : null;
             return Create(new CreateSession
             {
                 ParentId = parent?.Id,

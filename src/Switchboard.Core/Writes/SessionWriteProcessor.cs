@@ -111,6 +111,11 @@ internal static partial class SessionWriteProcessor
             {
                 return WriteDecision.Refuse(TreeErrors.TooDeep(parent, c.MaxTreeDepth));
             }
+
+            if (!TreePath.Fits(parent, c.Id!))
+            {
+                return WriteDecision.Refuse(TreeErrors.PathTooLong(parent, c.Id!));
+            }
         }
         else
         {

@@ -23,7 +23,9 @@ internal static class TelemetryCoalescing
         for (var i = 0; i < writes.Count; i++)
         {
             var write = writes[i];
-            if (write is ApplyTelemetry t && open is not null && open.TryGetValue(t.SessionId, out var into))
+            // Telemetry sent with keys of different scopes stays apart: each is checked against its own key's scope.
+            if (write is ApplyTelemetry t && open is not null && open.TryGetValue(t.SessionId, out var into)
+                && Sessions.LabelScope.Same(t.Scope, writes[into].Scope))
             {
                 parts ??= [];
                 if (!parts.TryGetValue(into, out var later))
@@ -98,7 +100,7 @@ internal static class TelemetryCoalescing
         return first with { Name = name, Labels = labels, Observations = observations, Links = MergeLinks(first, later), MaxTreeDepth = depth };
     }
 
-    /// <summary>The links of all the writes; a parent span several wait for gets its child spans' widest window.</summary>
+    /// <summary>The links of all the writes, each span once.</summary>
     private static SpanLinks MergeLinks(ApplyTelemetry first, List<ApplyTelemetry> later)
     {
         if (later.TrueForAll(t => IsEmpty(t.Links)))
@@ -107,25 +109,13 @@ internal static class TelemetryCoalescing
         }
 
         var spans = new List<string>(first.Links.Spans);
-        var parents = new List<SpanParent>(first.Links.Parents);
+        var parents = new List<string>(first.Links.Parents);
         var parentSessions = new List<string>(first.Links.ParentSessions);
         foreach (var links in later.Select(t => t.Links))
         {
             spans.AddRange(links.Spans.Where(s => !spans.Contains(s)));
             parentSessions.AddRange(links.ParentSessions.Where(s => !parentSessions.Contains(s)));
-            foreach (var p in links.Parents)
-            {
-                var known = parents.FindIndex(q => q.Span == p.Span);
-                if (known < 0)
-                {
-                    parents.Add(p);
-                }
-                else
-                {
-                    var q = parents[known];
-                    parents[known] = new SpanParent(p.Span, Math.Min(p.ChildStarted, q.ChildStarted), Math.Max(p.ChildEnded, q.ChildEnded));
-                }
-            }
+            parents.AddRange(links.Parents.Where(p => !parents.Contains(p)));
         }
 
         return new SpanLinks(spans, parents, parentSessions);

@@ -20,7 +20,7 @@ internal static class WriteValidator
         AddUsage a => Id(a.SessionId, "id") ?? NonNegative(F.InputTokens, a.InputTokens) ?? NonNegative(F.OutputTokens, a.OutputTokens)
             ?? Cost(F.CostUsd, a.CostUsd),
         Heartbeat h => Id(h.SessionId, "id"),
-        TerminateSession t => Id(t.SessionId, "id") ?? Length("reason", t.Reason, SessionLimits.MaxReasonLength) ?? Version(t.ExpectedVersion),
+        TerminateSession t => Id(t.SessionId, "id") ?? Text("reason", t.Reason, SessionLimits.MaxReasonLength) ?? Version(t.ExpectedVersion),
         ExpireLease e => Id(e.SessionId, "id"),
         ApplyTelemetry t => Id(t.SessionId, "id") ?? Length(F.Name, t.Name, SessionLimits.MaxNameLength) ?? Labels(t.Labels)
             ?? t.Observations.Select(o => NonNegative(F.InputTokens, o.InputTokens) ?? NonNegative(F.OutputTokens, o.OutputTokens)
@@ -37,11 +37,11 @@ internal static class WriteValidator
     private static SwitchboardError? ValidateCreate(CreateSession c) =>
         (c.Id is null ? null : Id(c.Id, "id"))
         ?? (c.ParentId is null ? null : Id(c.ParentId, "parent_id"))
-        ?? Length(F.Name, c.Name, SessionLimits.MaxNameLength)
+        ?? Text(F.Name, c.Name, SessionLimits.MaxNameLength)
         ?? InitialState(c.State)
         ?? Labels(c.Labels)
         ?? Metadata(c.Metadata)
-        ?? Length(F.ErrorMessage, c.ErrorMessage, SessionLimits.MaxErrorMessageLength)
+        ?? Text(F.ErrorMessage, c.ErrorMessage, SessionLimits.MaxErrorMessageLength)
         ?? NonNegative(F.InputTokens, c.InputTokens)
         ?? NonNegative(F.OutputTokens, c.OutputTokens)
         ?? TotalFits(c.InputTokens, c.OutputTokens)
@@ -51,10 +51,10 @@ internal static class WriteValidator
 
     private static SwitchboardError? ValidateUpdate(UpdateSession u) =>
         Id(u.SessionId, "id")
-        ?? Length(F.Name, u.Name.Value, SessionLimits.MaxNameLength)
+        ?? Text(F.Name, u.Name.Value, SessionLimits.MaxNameLength)
         ?? Labels(u.Labels)
         ?? Metadata(u.Metadata)
-        ?? Length(F.ErrorMessage, u.ErrorMessage.Value, SessionLimits.MaxErrorMessageLength)
+        ?? Text(F.ErrorMessage, u.ErrorMessage.Value, SessionLimits.MaxErrorMessageLength)
         ?? (u.TasksRunning is { } t ? NonNegative(F.TasksRunning, t) : null)
         ?? Lease(u.LeaseSeconds.Value)
         ?? Version(u.ExpectedVersion);
@@ -70,6 +70,15 @@ internal static class WriteValidator
     private static SwitchboardError? Length(string field, string? value, int max) => value is not null && value.Length > max
         ? SwitchboardError.InvalidField(field, $"'{field}' is {value.Length} characters long; at most {max} are allowed.")
         : null;
+
+    /// <summary>
+    /// <see cref="Length"/>, and no NUL character: PostgreSQL's text holds none (nor does its JSON, which the labels are
+    /// indexed as), so one would fail the whole group commit it is in; SQLite is held to the same rule.
+    /// </summary>
+    private static SwitchboardError? Text(string field, string? value, int max) => Length(field, value, max)
+        ?? (value is not null && value.Contains('\0')
+            ? SwitchboardError.InvalidField(field, $"'{field}' holds a NUL character (U+0000) at position {value.IndexOf('\0')}, which cannot be stored. Remove it.")
+            : null);
 
     private static SwitchboardError? NonNegative(string field, long value) => value < 0
         ? SwitchboardError.InvalidField(field, $"'{field}' must be zero or positive; got {value}.")
@@ -113,6 +122,11 @@ internal static class WriteValidator
             if (value is null || value.Length > SessionLimits.MaxLabelValueLength)
             {
                 return SwitchboardError.InvalidField("labels", $"Label '{key}' must have a string value of at most {SessionLimits.MaxLabelValueLength} characters.");
+            }
+
+            if (value.Contains('\0'))
+            {
+                return SwitchboardError.InvalidField("labels", $"Label '{key}' holds a NUL character (U+0000), which cannot be stored. Remove it.");
             }
         }
 

@@ -180,7 +180,7 @@ internal sealed partial class AlertEvaluator
         return null;
     }
 
-    private static bool Holds(AlertRule rule, Session s, DateTimeOffset now, out decimal? value, out string? message)
+    private bool Holds(AlertRule rule, Session s, DateTimeOffset now, out decimal? value, out string? message)
     {
         value = null;
         message = null;
@@ -195,6 +195,10 @@ internal sealed partial class AlertEvaluator
             case AlertCondition.Stalled when s.State == SessionState.Working && now - s.UpdatedAt >= TimeSpan.FromSeconds(rule.Seconds!.Value):
                 value = (decimal)Math.Floor((now - s.UpdatedAt).TotalSeconds);
                 message = $"Session '{s.Id}' has been working with no change for {value} s (limit {rule.Seconds} s).";
+                return true;
+            case AlertCondition.Waiting when s.State == SessionState.Waiting && WaitingSince(s) is var since && now - since >= TimeSpan.FromSeconds(rule.Seconds!.Value):
+                value = (decimal)Math.Floor((now - since).TotalSeconds);
+                message = $"Session '{s.Id}' has been waiting for a person for {value} s (limit {rule.Seconds} s).";
                 return true;
             case AlertCondition.SessionCost when rule.IsSubtree && s.Subtree.CostUsd >= rule.Threshold:
                 value = s.Subtree.CostUsd;
@@ -230,60 +234,6 @@ internal sealed partial class AlertEvaluator
         Message = message,
         Value = value,
     };
-
-    /// <summary>
-    /// Sets the deadline timer to the next moment a stalled rule could start to hold, a window drops or a retry is due.
-    /// An event only moves a session's stalled deadline later (or ends it), so between full passes the armed moment stays
-    /// a safe bound and only the sessions that changed are looked at; a deadline that passed brings a full pass.
-    /// </summary>
-    private void Arm(DateTimeOffset now, bool full)
-    {
-        var next = Min(_retryAt, NextWindowDeadline(now));
-        if (!full)
-        {
-            next = Min(next, _armedFor);
-        }
-
-        foreach (var rule in _rules)
-        {
-            if (rule.Condition != AlertCondition.Stalled || !rule.Enabled)
-            {
-                continue;
-            }
-
-            var limit = TimeSpan.FromSeconds(rule.Seconds!.Value);
-            if (full)
-            {
-                foreach (var s in _sessions.Values)
-                {
-                    next = EarlierStall(next, s, rule, limit, now);
-                }
-            }
-            else
-            {
-                foreach (var id in _dirty)
-                {
-                    if (_sessions.TryGetValue(id, out var s))
-                    {
-                        next = EarlierStall(next, s, rule, limit, now);
-                    }
-                }
-            }
-        }
-
-        if (next == _armedFor)
-        {
-            return;
-        }
-
-        _armedFor = next;
-        _deadlineTimer?.Change(next == DateTimeOffset.MaxValue ? Timeout.InfiniteTimeSpan : next - now, Timeout.InfiniteTimeSpan);
-    }
-
-    private static DateTimeOffset EarlierStall(DateTimeOffset next, Session s, AlertRule rule, TimeSpan limit, DateTimeOffset now) =>
-        s.State == SessionState.Working && s.UpdatedAt + limit > now && s.UpdatedAt + limit < next && rule.InScope(s.Labels) ? s.UpdatedAt + limit : next;
-
-    private static DateTimeOffset Min(DateTimeOffset a, DateTimeOffset b) => a < b ? a : b;
 
     private static string Format(decimal? value) => value is { } v ? Json.Decimals.Normalize(v).ToString(CultureInfo.InvariantCulture) : "";
 

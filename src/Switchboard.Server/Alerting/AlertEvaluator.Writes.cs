@@ -40,6 +40,10 @@ internal sealed partial class AlertEvaluator
                 if (alert.IsOpen)
                 {
                     AlertLog.Raised(_logger, alert.Id, alert.RuleId, alert.Subject);
+                    if (done.Results[i].ActionSkipped is { } skipped)
+                    {
+                        AlertLog.ActionSkipped(_logger, alert.Id, alert.RuleId, alert.SessionId, skipped.Detail);
+                    }
                 }
                 else
                 {

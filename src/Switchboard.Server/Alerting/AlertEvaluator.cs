@@ -146,6 +146,8 @@ internal sealed partial class AlertEvaluator : IAsyncDisposable
             _sessions[s.Id] = s;
         }
 
+        ResetWaiting();
+
         _open.Clear();
         foreach (var a in state.OpenAlerts)
         {
@@ -227,6 +229,7 @@ internal sealed partial class AlertEvaluator : IAsyncDisposable
         CountInWindows(e, before, after ?? e.Session);
         var active = after is { IsActive: true } ? after : null;
         CountActive(before, active);
+        TrackWaiting(id, before, active);
         if (active is not null)
         {
             _sessions[id] = active;

@@ -29,4 +29,8 @@ internal static partial class AlertLog
 
     [LoggerMessage(LogEventIds.Alerts + 7, LogLevel.Information, "Alert evaluator resynchronising with the live state: {Reason}", EventName = "Alerts.Resync")]
     public static partial void Resync(ILogger logger, string reason);
+
+    [LoggerMessage(LogEventIds.Alerts + 8, LogLevel.Warning, "Alert {AlertId} of rule {RuleId} was raised without its action's command to session {SessionId}: {Reason}",
+        EventName = "Alerts.ActionSkipped")]
+    public static partial void ActionSkipped(ILogger logger, string alertId, string ruleId, string? sessionId, string reason);
 }

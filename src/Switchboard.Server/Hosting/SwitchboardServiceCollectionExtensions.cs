@@ -119,6 +119,7 @@ public static class SwitchboardServiceCollectionExtensions
         services.AddHostedService(sp => sp.GetRequiredService<SwitchboardRuntime>());
         services.TryAddSingleton<Switchboard.Otlp.QuietMonitor>();
         services.TryAddSingleton<Switchboard.Otlp.OtlpReceiver>();
+        services.TryAddSingleton<Switchboard.Otlp.OtlpRequestGate>();
         // After the runtime: it stops first, before the write pipeline it writes through.
         services.AddHostedService(sp => sp.GetRequiredService<Switchboard.Otlp.QuietMonitor>());
         services.TryAddSingleton<Switchboard.Otlp.Grpc.OtlpGrpcListener>();

@@ -14,7 +14,8 @@ namespace Switchboard.Http;
 /// <summary>
 /// <c>GET /api/auth</c>: whether auth is on and what the presented key may do (401 without one when it is on: how a page
 /// finds out it needs a key). <c>POST /api/tokens</c>: mints a subscriber token, e.g. for a dashboard's socket; any key
-/// may (a token only opens streams, which every key may open itself; channels are read-only).
+/// may (a token only opens streams, which every key may open itself; channels are read-only), a key scoped by labels
+/// only within its scope.
 /// </summary>
 internal static class AuthEndpoints
 {
@@ -32,7 +33,8 @@ internal static class AuthEndpoints
     {
         w.WriteStartObject();
         w.WriteBoolean("enabled", options.Security.AuthEnabled);
-        if (http.Items[ApiAccessFilter.IdentityItem] is ApiKeyIdentity identity)
+        var identity = ApiAccessFilter.IdentityOf(http);
+        if (identity is not null)
         {
             w.WriteString("scope", identity.Scope == ApiKeyScope.Write ? "write" : "read");
         }
@@ -41,6 +43,7 @@ internal static class AuthEndpoints
             w.WriteNull("scope");
         }
 
+        WriteLabels(w, identity?.Labels?.ToDictionary());
         w.WriteEndObject();
     });
 
@@ -60,7 +63,7 @@ internal static class AuthEndpoints
         {
             using var body = await JsonBody.ReadAsync(http.Request, options.Http.MaxBodyBytes, allowEmpty: true, http.RequestAborted);
             var f = body is null ? null : new FieldReader(body.RootElement, Fields);
-            labels = ReadLabels(f);
+            labels = WithinScope(ReadLabels(f), ApiAccessFilter.ScopeOf(http));
             topics = ReadTopics(f, labels);
             lifetime = ReadLifetime(f, security);
         }
@@ -86,24 +89,44 @@ internal static class AuthEndpoints
             }
 
             w.WriteEndArray();
-            w.WritePropertyName("labels");
-            if (labels is null)
-            {
-                w.WriteNullValue();
-            }
-            else
-            {
-                w.WriteStartObject();
-                foreach (var (k, v) in labels)
-                {
-                    w.WriteString(k, v);
-                }
-
-                w.WriteEndObject();
-            }
-
+            WriteLabels(w, labels);
             w.WriteEndObject();
         });
+    }
+
+    private static void WriteLabels(System.Text.Json.Utf8JsonWriter w, IReadOnlyDictionary<string, string>? labels)
+    {
+        w.WritePropertyName("labels");
+        if (labels is null)
+        {
+            w.WriteNullValue();
+            return;
+        }
+
+        w.WriteStartObject();
+        foreach (var (k, v) in labels)
+        {
+            w.WriteString(k, v);
+        }
+
+        w.WriteEndObject();
+    }
+
+    /// <summary>
+    /// The labels of a token minted by a key scoped by labels: the scope's, added to those asked for (a token sees no more
+    /// than the key that minted it); a label that contradicts the scope is refused (403).
+    /// </summary>
+    private static Dictionary<string, string>? WithinScope(Dictionary<string, string>? labels, LabelFilter? scope)
+    {
+        if (scope is null)
+        {
+            return labels;
+        }
+
+        labels = scope.Narrow(labels, out var outside)
+            ?? throw new RequestException(SecurityProblems.OutsideScope($"a token with the label {outside} would see beyond its scope"));
+        return labels.Count <= SessionLimits.MaxLabels ? labels
+            : throw RequestException.Field("labels", $"'labels' and the key's scope hold {labels.Count} labels together; at most {SessionLimits.MaxLabels} are allowed.");
     }
 
     private static List<string> ReadTopics(FieldReader? f, Dictionary<string, string>? labels)

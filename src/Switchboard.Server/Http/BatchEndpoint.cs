@@ -6,6 +6,7 @@ using Switchboard.Ingest;
 using Switchboard.Json;
 using Switchboard.Options;
 using Switchboard.Responses;
+using Switchboard.Security;
 using Switchboard.Storage;
 using Switchboard.Writes;
 
@@ -38,7 +39,8 @@ internal static class BatchEndpoint
                 return ProblemResult.BadRequest($"A batch holds at most {options.Http.MaxBatchOperations} operations; got {count}. Split it.", "operations");
             }
 
-            // Parse every operation first; a malformed one gets its problem and is not sent to the store.
+            // Parse every operation first; a malformed one (or one outside a scoped key's labels) gets its problem and is not
+            // sent to the store.
             var problems = new ProblemResult?[count];
             var writes = new List<SessionWrite>(count);
             var positions = new List<int>(count);
@@ -47,7 +49,7 @@ internal static class BatchEndpoint
             {
                 try
                 {
-                    writes.Add(WriteRequests.BatchOperation(op, i));
+                    writes.Add(ScopedWrites.For(http, WriteRequests.BatchOperation(op, i)));
                     positions.Add(i);
                 }
                 catch (RequestException ex)

@@ -25,12 +25,14 @@ internal static class CommandEndpoints
         // A subscriber token is recognised here and refused with 403: it opens streams, it issues and answers nothing.
         var commands = api.MapGroup("/sessions/{id}/commands").WithTags("Commands").WithMetadata(new SubscriberTokenForbidden());
         commands.MapPost("", IssueAsync).WithName("IssueCommand")
-            .WithDescription("Issues cancel, pause, resume or message to the session's producer. Needs a write key.")
-            .JsonBody<Contracts.CommandRequest>().Produces<Contracts.CommandResponse>(201).Problems(400, 404, 409, 413);
+            .WithDescription("Issues cancel, pause, resume or message to the session's producer. Needs a write key. A session has at most " +
+                "Commands:MaxOutstandingPerSession outstanding commands (429 too_many_commands past it).")
+            .JsonBody<Contracts.CommandRequest>().Produces<Contracts.CommandResponse>(201).Problems(400, 404, 409, 413, 429);
         commands.MapGet("", ListAsync).WithName("ListCommands")
             .WithDescription("The session's commands in the order issued. With 'wait' this is the producer's long-poll: it answers as soon as a command " +
-                "matches 'state' (pending when not given), or after 'wait' seconds with none; pending commands it answers with become delivered " +
-                "(with a write key, or auth off).")
+                "matches 'state' (pending when not given), or after 'wait' seconds with none. With a write key (or auth off), 'pending' also matches a " +
+                "delivered command not acknowledged within Commands:RedeliverAfter, and exactly the commands it answers with that are pending or so " +
+                "due are handed over (delivered, with the next attempt).")
             .Produces<Contracts.CommandListResponse>().Problems(400, 404)
             .Query(("state", JsonSchemaType.String, "Comma-separated states: pending, delivered, acknowledged, expired, withdrawn."),
                 ("limit", JsonSchemaType.Integer, "At most this many (1–1000, default 100)."),
@@ -59,7 +61,7 @@ internal static class CommandEndpoints
             return ex.Problem;
         }
 
-        return await WriteAsync(writer, issue, "The command was not issued", c => new JsonResult(StatusCodes.Status201Created, w => CommandJson.Write(w, c))
+        return await WriteAsync(writer, ScopedWrites.For(http, issue), "The command was not issued", c => new JsonResult(StatusCodes.Status201Created, w => CommandJson.Write(w, c))
         {
             Location = $"{http.Request.PathBase}{http.Request.Path.Value?.TrimEnd('/')}/{c.Id}",
         }, ct);
@@ -79,14 +81,19 @@ internal static class CommandEndpoints
             return ex.Problem;
         }
 
-        return await WriteAsync(writer, ack, "The acknowledgement was not recorded", Ok, ct);
+        return await WriteAsync(writer, ScopedWrites.For(http, ack), "The acknowledgement was not recorded", Ok, ct);
     }
 
-    private static Task<IResult> WithdrawAsync(string id, string commandId, SessionWriter writer, CancellationToken ct) =>
-        WriteAsync(writer, new WithdrawCommand(id, commandId), "The command was not withdrawn", Ok, ct);
+    private static Task<IResult> WithdrawAsync(string id, string commandId, HttpContext http, SessionWriter writer, CancellationToken ct) =>
+        WriteAsync(writer, ScopedWrites.For(http, new WithdrawCommand(id, commandId)), "The command was not withdrawn", Ok, ct);
 
-    private static async Task<IResult> GetAsync(string id, string commandId, ISessionStore sessions, ICommandStore store, CancellationToken ct)
+    private static async Task<IResult> GetAsync(string id, string commandId, HttpContext http, ISessionStore sessions, ICommandStore store, CancellationToken ct)
     {
+        if (ApiAccessFilter.ScopeOf(http) is not null && await SessionEndpoints.VisibleAsync(http, sessions, id, ct) is null)
+        {
+            return ProblemResult.From(Errors.SwitchboardError.SessionNotFound(id)); // outside the key's scope: it does not exist
+        }
+
         var command = CommandValidator.IsValidId(commandId) ? await store.GetCommandAsync(commandId, ct) : null;
         if (command is null || command.SessionId != id)
         {
@@ -115,7 +122,7 @@ internal static class CommandEndpoints
             return ex.Problem;
         }
 
-        if (await sessions.GetSessionAsync(id, ct) is null)
+        if (await SessionEndpoints.VisibleAsync(http, sessions, id, ct) is null)
         {
             return ProblemResult.From(Errors.SwitchboardError.SessionNotFound(id));
         }
@@ -138,7 +145,9 @@ internal static class CommandEndpoints
 
         try
         {
-            return await PollAsync(id, states ?? [CommandState.Pending], limit, TimeSpan.FromSeconds(seconds), Delivers(http), watch, waiter, store, live, writer, time, ct);
+            var poll = new Poll(id, states ?? [CommandState.Pending], limit, TimeSpan.FromSeconds(seconds), Delivers(http),
+                new CommandPolicy(options.Commands.MaxOutstandingPerSession, options.Commands.RedeliverAfter), ApiAccessFilter.ScopeOf(http));
+            return await PollAsync(poll, watch, waiter, store, live, writer, time, ct);
         }
         catch (StoreUnavailableException ex)
         {
@@ -146,32 +155,39 @@ internal static class CommandEndpoints
         }
     }
 
+    /// <summary>A long-poll's request: the session, what it asks for, and whether it hands what it answers with over.</summary>
+    private sealed record Poll(string SessionId, List<CommandState> States, int Limit, TimeSpan Wait, bool MayWrite, CommandPolicy Policy, LabelFilter? Scope);
+
     /// <summary>
-    /// The producer's long-poll: answer as soon as a command matches, handing pending ones over in one write. The waiter is
-    /// armed before each read, so a command issued between the read and the wait still wakes it; it wakes on command events
-    /// the live loop applied, from this node or any other.
+    /// The producer's long-poll: answer as soon as a command matches, handing over (in one write) exactly the ones it
+    /// answers with that are due (<see cref="CommandPoll"/>). The waiter is armed before each read, so a command issued
+    /// between the read and the wait still wakes it; it wakes on command events the live loop applied, from this node or
+    /// any other, and at the earliest visibility timeout of the delivered commands it read (a redelivery logs nothing
+    /// until it is handed over, so no event would wake it).
     /// </summary>
-    private static async Task<IResult> PollAsync(string id, List<CommandState> states, int limit, TimeSpan wait, bool delivers, CommandWatch watch,
-        CommandWaiter waiter, ICommandStore store, LiveHub live, SessionWriter writer, TimeProvider time, CancellationToken ct)
+    private static async Task<IResult> PollAsync(Poll poll, CommandWatch watch, CommandWaiter waiter, ICommandStore store, LiveHub live, SessionWriter writer,
+        TimeProvider time, CancellationToken ct)
     {
         var started = time.GetTimestamp();
+        var handsOver = CommandPoll.HandsOver(poll.States, poll.MayWrite);
+        var read = CommandPoll.StatesToRead(poll.States, handsOver);
+        var rows = CommandPoll.RowsToRead(poll.Limit, handsOver, poll.Policy);
         while (true)
         {
             waiter.Rearm();
             var asOf = live.HeadSeq;
             var now = time.GetUtcNow();
-            var found = (await store.ListCommandsAsync(id, states, limit, ct)).Where(c => !c.IsOutstanding || c.ExpiresAt > now).ToList();
-            if (found.Count > 0 && delivers && found.Any(c => c.State == CommandState.Pending))
+            var pick = CommandPoll.Select(await store.ListCommandsAsync(poll.SessionId, read, rows, ct), poll.States, handsOver, poll.Limit, now);
+            var found = pick.Matched;
+            if (pick.Due.Count > 0)
             {
-                var result = await writer.WriteAsync(new DeliverCommands(id), ct);
+                var result = await writer.WriteAsync(ScopedWrites.Within(new DeliverCommands(poll.SessionId, [.. pick.Due]), poll.Scope), ct);
                 if (result.Error is { } error)
                 {
                     return ProblemResult.From(error);
                 }
 
-                // Answer what matched, as it is after the handover (a command withdrawn meanwhile is not handed over).
-                var handed = result.Commands!.ToDictionary(c => c.Id, StringComparer.Ordinal);
-                found = [.. found.Where(c => !c.IsOutstanding || handed.ContainsKey(c.Id)).Select(c => handed.GetValueOrDefault(c.Id) ?? c)];
+                found = pick.Answer(result.Commands!);
             }
 
             if (found.Count > 0)
@@ -180,8 +196,15 @@ internal static class CommandEndpoints
             }
 
             // A stopping node answers now rather than hold its shutdown for the rest of the wait.
-            var remaining = wait - time.GetElapsedTime(started);
-            if (remaining <= TimeSpan.Zero || watch.IsStopping || !await waiter.WaitAsync(remaining, ct))
+            var remaining = poll.Wait - time.GetElapsedTime(started);
+            if (remaining <= TimeSpan.Zero || watch.IsStopping)
+            {
+                return List([], live.HeadSeq);
+            }
+
+            var untilRedelivery = pick.NextRedelivery - now;
+            var slice = untilRedelivery is { } r && r < remaining ? r : remaining;
+            if (!await waiter.WaitAsync(slice, ct) && slice == remaining)
             {
                 return List([], live.HeadSeq);
             }

@@ -100,7 +100,7 @@ internal static class Contracts
     public sealed record UsageResponse(
         string Bucket, string GroupBy, DateTimeOffset Since, DateTimeOffset Until, string Epoch, long AsOfSeq, List<UsageSeries> Series);
 
-    public sealed record AuthResponse(bool Enabled, string? Scope);
+    public sealed record AuthResponse(bool Enabled, string? Scope, Dictionary<string, string>? Labels);
 
     public sealed record AlertRuleRequest(string Id, string Name, string Condition, string Severity, int? Seconds, decimal? Threshold,
         string? Metric, int? WindowSeconds, string Scope, Dictionary<string, string> Labels, bool Enabled, AlertAction? Action) : IRequest;
@@ -116,7 +116,7 @@ internal static class Contracts
     public sealed record CommandAckRequest(string Outcome, string? Note) : IRequest;
 
     public sealed record CommandResponse(string Id, string SessionId, string Type, string? Text, JsonElement? Data, string State, DateTimeOffset IssuedAt,
-        string IssuedBy, DateTimeOffset ExpiresAt, DateTimeOffset? DeliveredAt, DateTimeOffset? AcknowledgedAt, string? Outcome, string? Note);
+        string IssuedBy, DateTimeOffset ExpiresAt, DateTimeOffset? DeliveredAt, int Attempt, DateTimeOffset? AcknowledgedAt, string? Outcome, string? Note);
 
     public sealed record CommandListResponse(List<CommandResponse> Commands, long AsOfSeq);
 

@@ -7,6 +7,7 @@ using Switchboard.Live;
 using Switchboard.Options;
 using Switchboard.Outbound;
 using Switchboard.Responses;
+using Switchboard.Security;
 using Switchboard.Sessions;
 using Switchboard.Storage;
 
@@ -23,7 +24,7 @@ internal static class EventEndpoints
                 ("limit", JsonSchemaType.Integer, "Page size."),
                 ("session_id", JsonSchemaType.String, "Only this session's events."),
                 ("epoch", JsonSchemaType.String, "The epoch since was read in; another one answers 410."));
-        api.MapGet("/summary", SummaryAsync).WithTags("Events").WithName("GetSummary").Produces<Contracts.SummaryResponse>();
+        api.MapGet("/summary", SummaryAsync).WithTags("Events").WithName("GetSummary").Produces<Contracts.SummaryResponse>().WithMetadata(new FleetWide());
     }
 
     private static async Task<IResult> ReplayAsync(HttpContext http, ISessionStore store, LiveReads live, SwitchboardOptions options, CancellationToken cancellationToken)
@@ -72,15 +73,17 @@ internal static class EventEndpoints
             new EventQuery { AfterSeq = since, UpToSeq = bounds.HeadSeq, SessionId = sessionId, Limit = limit + 1 }, cancellationToken);
         var hasMore = events.Count > limit;
         var page = hasMore ? events.Take(limit).ToList() : events;
+        var scope = ApiAccessFilter.ScopeOf(http);
+        var visible = scope is null ? page : await InScopeAsync(page, scope, store, cancellationToken);
         return new JsonResult(StatusCodes.Status200OK, w =>
         {
             w.WriteStartObject();
             w.WriteString("epoch", epoch);
             w.WriteNumber("head_seq", bounds.HeadSeq);
             w.WriteStartArray("events");
-            foreach (var e in page)
+            foreach (var e in visible)
             {
-                w.WriteRawValue(FrameEncoder.Envelope(e, epoch), skipInputValidation: true);
+                w.WriteRawValue(FrameEncoder.Envelope(e, epoch, scoped: scope is not null), skipInputValidation: true);
             }
 
             w.WriteEndArray();
@@ -88,6 +91,44 @@ internal static class EventEndpoints
             w.WriteBoolean("has_more", hasMore);
             w.WriteEndObject();
         });
+    }
+
+    /// <summary>
+    /// The events a key scoped by labels may see, by the rule its streams follow (<see cref="LabelFilter.Includes"/>): those
+    /// of sessions inside its scope (one seen leaving it), their commands' events, and the fleet flag; no alert events, as
+    /// alerting is fleet-wide. Its page may hold fewer events than the limit; <c>next_since</c> still moves past them all.
+    /// </summary>
+    private static async Task<List<Events.EventRecord>> InScopeAsync(IReadOnlyList<Events.EventRecord> events, LabelFilter scope, ISessionStore store,
+        CancellationToken cancellationToken)
+    {
+        var visible = new List<Events.EventRecord>(events.Count);
+        Dictionary<string, Session?>? stored = null; // only for events logged before labels were recorded
+        foreach (var e in events)
+        {
+            if (Events.EventTypes.IsAlert(e.Type))
+            {
+                continue;
+            }
+
+            IReadOnlyDictionary<string, string>? fallback = null;
+            if (e.SessionId is { } id && e.Labels is null)
+            {
+                stored ??= new Dictionary<string, Session?>(StringComparer.Ordinal);
+                if (!stored.TryGetValue(id, out var session))
+                {
+                    stored[id] = session = await store.GetSessionAsync(id, cancellationToken);
+                }
+
+                fallback = session?.Labels;
+            }
+
+            if (scope.Includes(e, fallback, fallback))
+            {
+                visible.Add(e);
+            }
+        }
+
+        return visible;
     }
 
     private static async Task<IResult> SummaryAsync(LiveReads live)

@@ -4,12 +4,13 @@ using Microsoft.AspNetCore.Routing;
 using Switchboard.Ingest;
 using Switchboard.Live;
 using Switchboard.Responses;
+using Switchboard.Security;
 using Switchboard.Storage;
 using Switchboard.Writes;
 
 namespace Switchboard.Http;
 
-/// <summary>The fleet pause flag: read it, pause, resume.</summary>
+/// <summary>The fleet pause flag: read it (any key: the flag is no session data), pause, resume (not a key scoped by labels).</summary>
 internal static class FleetEndpoints
 {
     public static void Map(IEndpointRouteBuilder api)
@@ -17,9 +18,9 @@ internal static class FleetEndpoints
         var fleet = api.MapGroup("/fleet").WithTags("Fleet");
         fleet.MapGet("", async (LiveReads live) => Flag(await live.FleetPausedAsync())).WithName("GetFleet").Produces<Contracts.FleetResponse>();
         fleet.MapPost("/pause", (SessionWriter writer, CancellationToken ct) => SetAsync(writer, true, ct))
-            .WithName("PauseFleet").Produces<Contracts.FleetResponse>().Problems(503);
+            .WithName("PauseFleet").Produces<Contracts.FleetResponse>().Problems(503).WithMetadata(new FleetWide());
         fleet.MapPost("/resume", (SessionWriter writer, CancellationToken ct) => SetAsync(writer, false, ct))
-            .WithName("ResumeFleet").Produces<Contracts.FleetResponse>().Problems(503);
+            .WithName("ResumeFleet").Produces<Contracts.FleetResponse>().Problems(503).WithMetadata(new FleetWide());
     }
 
     private static async Task<IResult> SetAsync(SessionWriter writer, bool paused, CancellationToken cancellationToken)

@@ -9,6 +9,7 @@ using Switchboard.Json;
 using Switchboard.Live;
 using Switchboard.Options;
 using Switchboard.Responses;
+using Switchboard.Security;
 using Switchboard.Sessions;
 using Switchboard.Storage;
 using Switchboard.Writes;
@@ -31,7 +32,7 @@ internal static class SessionEndpoints
                 ("roots", JsonSchemaType.Boolean, "true: only root sessions (no parent); false: only sessions with a parent."),
                 ("limit", JsonSchemaType.Integer, "Page size."),
                 ("cursor", JsonSchemaType.String, "next_cursor of the previous page."));
-        sessions.MapGet("/count", CountAsync).WithName("CountSessions").Produces<Contracts.CountResponse>();
+        sessions.MapGet("/count", CountAsync).WithName("CountSessions").Produces<Contracts.CountResponse>().WithMetadata(new FleetWide());
         sessions.MapGet("/{id}", GetAsync).WithName("GetSession").Produces<Contracts.SessionResponse>().Problems(404);
         sessions.MapPatch("/{id}", UpdateAsync).WithName("UpdateSession")
             .JsonBody<Contracts.UpdateSessionRequest>().Produces<Contracts.SessionWriteResponse>().Problems(400, 404, 409);
@@ -80,11 +81,15 @@ internal static class SessionEndpoints
             w.WriteEndObject();
         }));
 
-    private static async Task<IResult> GetAsync(string id, ISessionStore store, CancellationToken cancellationToken)
+    private static async Task<IResult> GetAsync(string id, HttpContext http, ISessionStore store, CancellationToken cancellationToken)
     {
-        var session = await store.GetSessionAsync(id, cancellationToken);
+        var session = await VisibleAsync(http, store, id, cancellationToken);
         return session is null ? ProblemResult.From(Errors.SwitchboardError.SessionNotFound(id)) : Ok(session);
     }
+
+    /// <summary>The session, or null when it does not exist for the request's key (missing, or outside the key's labels scope).</summary>
+    internal static async Task<Session?> VisibleAsync(HttpContext http, ISessionStore store, string id, CancellationToken cancellationToken) =>
+        await store.GetSessionAsync(id, cancellationToken) is { } session && ApiAccessFilter.ScopeOf(http)?.Matches(session.Labels) != false ? session : null;
 
     private static async Task<IResult> CountAsync(LiveReads live)
     {
@@ -104,6 +109,7 @@ internal static class SessionEndpoints
         try
         {
             query = ParseListQuery(http.Request.Query, options.Http);
+            query = query with { Labels = WithinScope(query.Labels, ApiAccessFilter.ScopeOf(http)) };
         }
         catch (RequestException ex)
         {
@@ -134,6 +140,14 @@ internal static class SessionEndpoints
             w.WriteEndObject();
         });
     }
+
+    /// <summary>
+    /// A label filter narrowed by the key's labels scope, as a scoped token's <c>sessions</c> join is; one that contradicts
+    /// the scope is refused (403).
+    /// </summary>
+    private static IReadOnlyDictionary<string, string>? WithinScope(IReadOnlyDictionary<string, string>? labels, LabelFilter? scope) =>
+        scope is null ? labels
+            : scope.Narrow(labels, out var outside) ?? throw new RequestException(SecurityProblems.OutsideScope($"the label filter {outside} is outside its scope"));
 
     internal static SessionQuery ParseListQuery(IQueryCollection q, HttpApiOptions options)
     {
@@ -201,7 +215,7 @@ internal static class SessionEndpoints
         try
         {
             using var body = await JsonBody.ReadAsync(http.Request, options.Http.MaxBodyBytes, allowEmpty, http.RequestAborted);
-            var result = await writer.WriteAsync(build(body), http.RequestAborted);
+            var result = await writer.WriteAsync(ScopedWrites.For(http, build(body)), http.RequestAborted);
             return result.Error is { } error ? ProblemResult.From(error) : success(result);
         }
         catch (RequestException ex)

@@ -6,6 +6,7 @@ using Microsoft.OpenApi;
 using Switchboard.Json;
 using Switchboard.Options;
 using Switchboard.Responses;
+using Switchboard.Security;
 using Switchboard.Sessions;
 using Switchboard.Storage;
 
@@ -79,8 +80,9 @@ internal static class TreeEndpoints
             return ex.Problem;
         }
 
+        var scope = ApiAccessFilter.ScopeOf(http);
         var page = await trees.ListChildrenAsync(id, after, limit, cancellationToken);
-        if (page.Sessions.Count == 0 && await store.GetSessionAsync(id, cancellationToken) is null)
+        if ((page.Sessions.Count == 0 || scope is not null) && await SessionEndpoints.VisibleAsync(http, store, id, cancellationToken) is null)
         {
             return ProblemResult.From(Errors.SwitchboardError.SessionNotFound(id));
         }
@@ -88,7 +90,7 @@ internal static class TreeEndpoints
         return new JsonResult(StatusCodes.Status200OK, w =>
         {
             w.WriteStartObject();
-            WriteSessions(w, page.Sessions);
+            WriteSessions(w, page.Sessions, scope);
             if (page.NextCursor is { } next)
             {
                 w.WriteString("next_cursor", next.ToString(CultureInfo.InvariantCulture));
@@ -103,7 +105,8 @@ internal static class TreeEndpoints
         });
     }
 
-    private static async Task<IResult> TreeAsync(string id, HttpContext http, ITreeStore trees, SwitchboardOptions options, CancellationToken cancellationToken)
+    private static async Task<IResult> TreeAsync(string id, HttpContext http, ITreeStore trees, ISessionStore store, SwitchboardOptions options,
+        CancellationToken cancellationToken)
     {
         int limit;
         string? after;
@@ -120,8 +123,11 @@ internal static class TreeEndpoints
             return ex.Problem;
         }
 
+        var scope = ApiAccessFilter.ScopeOf(http);
         var page = await trees.ReadSubtreeAsync(id, after, limit, cancellationToken);
-        if (page is null)
+        // The session comes first on its first page.
+        if (page is null || (scope is not null && (after is null ? !scope.Matches(page.Sessions[0].Labels)
+                : await SessionEndpoints.VisibleAsync(http, store, id, cancellationToken) is null)))
         {
             return ProblemResult.From(Errors.SwitchboardError.SessionNotFound(id));
         }
@@ -130,7 +136,7 @@ internal static class TreeEndpoints
         {
             w.WriteStartObject();
             w.WriteNumber("as_of_seq", page.AsOfSeq);
-            WriteSessions(w, page.Sessions);
+            WriteSessions(w, page.Sessions, scope);
             if (page.NextCursor is { } next)
             {
                 w.WriteString("next_cursor", Trees.TreeCursor.Encode(next));
@@ -144,12 +150,19 @@ internal static class TreeEndpoints
         });
     }
 
-    private static void WriteSessions(System.Text.Json.Utf8JsonWriter w, IReadOnlyList<Session> sessions)
+    /// <summary>
+    /// The page's sessions; for a key scoped by labels only those inside its scope (so its page may hold fewer than the
+    /// limit, and the cursor still goes on from the last session read).
+    /// </summary>
+    private static void WriteSessions(System.Text.Json.Utf8JsonWriter w, IReadOnlyList<Session> sessions, Live.LabelFilter? scope)
     {
         w.WriteStartArray("sessions");
         foreach (var s in sessions)
         {
-            SessionJson.Write(w, s);
+            if (scope?.Matches(s.Labels) != false)
+            {
+                SessionJson.Write(w, s);
+            }
         }
 
         w.WriteEndArray();

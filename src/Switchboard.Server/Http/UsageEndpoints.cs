@@ -8,6 +8,7 @@ using Switchboard.Live;
 using Switchboard.Live.Usage;
 using Switchboard.Options;
 using Switchboard.Responses;
+using Switchboard.Security;
 using Switchboard.Storage;
 using Switchboard.UsageRollups;
 
@@ -37,10 +38,23 @@ internal static class UsageEndpoints
             return ex.Problem;
         }
 
+        if (ApiAccessFilter.ScopeOf(http) is { } scope && !IsWithin(query, scope))
+        {
+            return SecurityProblems.OutsideScope("rollups count every session with a label's value: such a key may only read " +
+                $"group_by=label:KEY&labels=KEY=value where KEY=value is its whole scope (here {string.Join(" ", scope.Pairs.Select(p => p.Key + "=" + p.Value))})");
+        }
+
         var result = await store.ReadUsageAsync(query, cancellationToken);
         var epoch = live.Epoch;
         return new JsonResult(StatusCodes.Status200OK, w => Write(w, query, result, epoch));
     }
+
+    /// <summary>
+    /// Whether the rows the query reads hold only sessions inside <paramref name="scope"/>: rollups are kept per value of
+    /// one label, so only a scope of that one label, asking for its value alone.
+    /// </summary>
+    private static bool IsWithin(UsageQuery query, LabelFilter scope) =>
+        scope.Pairs is [var only] && query.GroupKey == only.Key && query.GroupValues is { Count: > 0 } values && values.All(v => v == only.Value);
 
     /// <summary>Parses and checks the query; since is rounded down and until up to whole buckets.</summary>
     internal static UsageQuery ParseQuery(IQueryCollection q, UsageSettings settings, DateTimeOffset now) =>

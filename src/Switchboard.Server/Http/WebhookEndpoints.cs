@@ -8,6 +8,7 @@ using Switchboard.Events;
 using Switchboard.Json;
 using Switchboard.Options;
 using Switchboard.Responses;
+using Switchboard.Security;
 using Switchboard.Storage;
 using Switchboard.WebhookDispatch;
 using Switchboard.Webhooks;
@@ -28,7 +29,7 @@ internal static class WebhookEndpoints
 
     public static void Map(IEndpointRouteBuilder api)
     {
-        var hooks = api.MapGroup("/webhooks").WithTags("Webhooks");
+        var hooks = api.MapGroup("/webhooks").WithTags("Webhooks").WithMetadata(new FleetWide());
         hooks.MapGet("", ListAsync).WithName("ListWebhooks").Produces<Contracts.WebhookListResponse>();
         hooks.MapPost("", CreateAsync).WithName("CreateWebhook")
             .JsonBody<Contracts.WebhookRequest>().Produces<Contracts.WebhookResponse>(201).Problems(400, 409, 413);

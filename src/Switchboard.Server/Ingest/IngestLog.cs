@@ -26,4 +26,7 @@ internal static partial class IngestLog
 
     [LoggerMessage(LogEventIds.Ingest + 6, LogLevel.Error, "The store opened but cannot write; writes answer 503 and /readyz reports it until a write succeeds: {Reason}", EventName = "Ingest.StartedUnwritable")]
     public static partial void StartedUnwritable(ILogger logger, string reason);
+
+    [LoggerMessage(LogEventIds.Ingest + 7, LogLevel.Warning, "The database refused a write's values; that write is refused and the others of its commit went in: {Reason}", EventName = "Ingest.WriteRefused")]
+    public static partial void WriteRefused(ILogger logger, string reason);
 }

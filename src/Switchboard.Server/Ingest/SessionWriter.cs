@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Switchboard.Commands;
 using Switchboard.Diagnostics;
 using Switchboard.Errors;
 using Switchboard.Sessions;
@@ -14,6 +15,9 @@ namespace Switchboard.Ingest;
 internal sealed class SessionWriter(WritePipeline pipeline, Options.SwitchboardOptions? options = null)
 {
     private readonly int _maxTreeDepth = options?.Sessions.MaxTreeDepth ?? SwitchboardDefaults.MaxTreeDepth;
+    private readonly CommandPolicy _commandPolicy = options is null
+        ? CommandPolicy.Default
+        : new CommandPolicy(options.Commands.MaxOutstandingPerSession, options.Commands.RedeliverAfter);
 
     /// <summary>Applies one write. Refusals come back as a result; an unavailable store throws <see cref="StoreUnavailableException"/>.</summary>
     public async Task<WriteResult> WriteAsync(SessionWrite write, CancellationToken cancellationToken)
@@ -72,6 +76,11 @@ internal sealed class SessionWriter(WritePipeline pipeline, Options.SwitchboardO
                 write = child with { MaxTreeDepth = _maxTreeDepth };
             }
 
+            if (UsesCommandPolicy(write) && write.CommandPolicy != _commandPolicy)
+            {
+                write = write with { CommandPolicy = _commandPolicy }; // the store's transaction decides with this node's settings
+            }
+
             if (WriteValidator.Validate(write) is { } error)
             {
                 results[i] = new WriteResult(error, null, null);
@@ -88,12 +97,24 @@ internal sealed class SessionWriter(WritePipeline pipeline, Options.SwitchboardO
             var committed = await pipeline.SubmitAsync(accepted, cancellationToken);
             for (var j = 0; j < committed.Count; j++)
             {
-                results[positions[j]] = committed[j];
+                var result = committed[j];
+                while (result.Incomplete)
+                {
+                    // A cascade over a subtree larger than one commit ends: the next part, as its own commit, so the other
+                    // writers go in between and admission counts each part (WriteBatch.ApplyCascade).
+                    result = (await pipeline.SubmitAsync([accepted[j]], cancellationToken))[0];
+                }
+
+                results[positions[j]] = result;
             }
         }
 
         return results;
     }
+
+    /// <summary>Writes whose transaction applies <see cref="CommandPolicy"/>: hand-overs, issues and rules' actions.</summary>
+    private static bool UsesCommandPolicy(SessionWrite write) =>
+        write.DeliversCommands || write is IssueCommand or DeliverCommands or RaiseAlert { Action: not null };
 
     /// <summary>Like <see cref="WriteAsync"/>, but a refusal throws <see cref="SwitchboardException"/>.</summary>
     public async Task<WriteResult> WriteOrThrowAsync(SessionWrite write, CancellationToken cancellationToken)

@@ -1,5 +1,7 @@
 using Microsoft.Extensions.Logging;
+using Switchboard.Errors;
 using Switchboard.Storage;
+using Switchboard.Writes;
 
 namespace Switchboard.Ingest;
 
@@ -16,6 +18,36 @@ internal sealed partial class WritePipeline
             IngestLog.CommitFailed(_logger, writes, error);
             _probe = ProbeUntilWritableAsync();
         }
+    }
+
+    /// <summary>
+    /// After the store refused a commit's values (<see cref="StoreRejectedException"/>): each write alone, so the one the
+    /// database refuses is answered with why (<see cref="SwitchboardError.StoreRefused"/>) and the others commit. A store
+    /// that fails otherwise meanwhile fails the writes still to go, as any failed commit does.
+    /// </summary>
+    private async Task<WriteResult[]> CommitOneByOneAsync(IReadOnlyList<SessionWrite> writes, StoreRejectedException first)
+    {
+        if (writes.Count == 1)
+        {
+            IngestLog.WriteRefused(_logger, first.Message);
+            return [new WriteResult(SwitchboardError.StoreRefused(first.Message), null, null)];
+        }
+
+        var results = new WriteResult[writes.Count];
+        for (var i = 0; i < writes.Count; i++)
+        {
+            try
+            {
+                results[i] = (await _store.WriteAsync([writes[i]], CancellationToken.None))[0];
+            }
+            catch (StoreRejectedException rejected)
+            {
+                IngestLog.WriteRefused(_logger, rejected.Message);
+                results[i] = new WriteResult(SwitchboardError.StoreRefused(rejected.Message), null, null);
+            }
+        }
+
+        return results;
     }
 
     private async Task ProbeUntilWritableAsync()

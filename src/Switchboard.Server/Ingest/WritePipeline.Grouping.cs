@@ -10,7 +10,8 @@ internal sealed partial class WritePipeline
     /// <summary>
     /// Takes the waiting batches into <paramref name="group"/> (their writes into <paramref name="writes"/>) while their
     /// events fit the room (<see cref="IWriteThrottle.Room"/>, counted in events): telemetry about an agent already in the
-    /// commit merges into its event (<see cref="TelemetryCoalescing"/>), so it takes no room.
+    /// commit merges into its event (<see cref="TelemetryCoalescing"/>), so it takes no room; a cascade takes the room of
+    /// the most sessions one commit of it ends.
     /// </summary>
     private void TakeGroup(ChannelReader<PendingBatch> reader, List<PendingBatch> group, List<SessionWrite> writes, HashSet<string> agents)
     {
@@ -28,7 +29,12 @@ internal sealed partial class WritePipeline
                 events += batch.Streams.Count;
                 foreach (var write in batch.Writes)
                 {
-                    events += write is ApplyTelemetry t && !agents.Add(t.SessionId) ? 0 : 1;
+                    events += write switch
+                    {
+                        ApplyTelemetry t => agents.Add(t.SessionId) ? 1 : 0,
+                        TerminateSession { Cascade: true } => SwitchboardDefaults.CascadeChunk, // ends up to that many sessions
+                        _ => 1,
+                    };
                 }
             }
         }

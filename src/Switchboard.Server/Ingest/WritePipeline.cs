@@ -227,7 +227,18 @@ internal sealed partial class WritePipeline : IAsyncDisposable
         IReadOnlyList<WriteResult> results;
         try
         {
-            results = await _store.WriteAsync(coalesced, CancellationToken.None);
+            try
+            {
+                results = await _store.WriteAsync(coalesced, CancellationToken.None);
+            }
+            catch (StoreRejectedException rejected)
+            {
+                // A value the database refuses fails its own write, not the commit's: the writes go again one at a time,
+                // each request's telemetry apart from the others' it was merged with.
+                span?.SetStatus(ActivityStatusCode.Error, rejected.Message);
+                results = await CommitOneByOneAsync(writes, rejected);
+                slots = [.. Enumerable.Range(0, writes.Count)];
+            }
         }
         catch (Exception ex)
         {

@@ -7,7 +7,7 @@ namespace Switchboard.Live;
 /// <summary>The parts of a fleet summary that count as a change; duration and position move on their own.</summary>
 internal readonly record struct FleetTotals(
     long ActiveCount, long TotalCount, long Initializing, long Idle, long Working, long Paused, long Error, long Terminating, long Terminated,
-    long TasksRunning, Int128 InputTokens, Int128 OutputTokens, decimal CostUsd, bool IsPaused);
+    long Waiting, long TasksRunning, Int128 InputTokens, Int128 OutputTokens, decimal CostUsd, bool IsPaused);
 
 /// <summary>The data of the derived <c>summary</c> event: counts and totals over the whole fleet. Never stored; <see cref="AsOfSeq"/> says which log position it reflects.</summary>
 internal sealed record FleetSummary(FleetTotals Values, long DurationSeconds, long AsOfSeq)
@@ -34,6 +34,7 @@ internal sealed record FleetSummary(FleetTotals Values, long DurationSeconds, lo
         w.WriteNumber("error", v.Error);
         w.WriteNumber("terminating", v.Terminating);
         w.WriteNumber("terminated", v.Terminated);
+        w.WriteNumber("waiting", v.Waiting);
         w.WriteEndObject();
         // Fleet sums of the session fields of the same names.
         w.WriteNumber(SessionWire.TasksRunning.EncodedName, v.TasksRunning);
@@ -48,6 +49,7 @@ internal sealed record FleetSummary(FleetTotals Values, long DurationSeconds, lo
     /// <summary>Fleet totals are exact inside; on the wire (64-bit for every client) they stop at 2^63-1 rather than wrap.</summary>
     private static long Saturate(Int128 value) => value > long.MaxValue ? long.MaxValue : (long)value;
 
+    /// <summary>The totals from the per-state counts, indexed by <see cref="SessionState"/>.</summary>
     public static FleetTotals FromCounts(long[] counts, long tasks, Int128 input, Int128 output, decimal cost, bool paused)
     {
         long total = 0;
@@ -56,7 +58,10 @@ internal sealed record FleetSummary(FleetTotals Values, long DurationSeconds, lo
             total += c;
         }
 
-        return new FleetTotals(total - counts[(int)SessionState.Terminated], total,
-            counts[0], counts[1], counts[2], counts[3], counts[4], counts[5], counts[6], tasks, input, output, cost, paused);
+        // By name, not position: a state added at the end of the enumeration takes no other state's count.
+        long Of(SessionState state) => counts[(int)state];
+        return new FleetTotals(total - Of(SessionState.Terminated), total,
+            Of(SessionState.Initializing), Of(SessionState.Idle), Of(SessionState.Working), Of(SessionState.Paused), Of(SessionState.Error),
+            Of(SessionState.Terminating), Of(SessionState.Terminated), Of(SessionState.Waiting), tasks, input, output, cost, paused);
     }
 }

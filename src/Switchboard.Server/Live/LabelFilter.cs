@@ -1,12 +1,14 @@
 using Switchboard.Events;
+using Switchboard.Sessions;
 using Switchboard.Writes;
 
 namespace Switchboard.Live;
 
 /// <summary>
-/// A label filter (a <c>sessions</c> join's <c>labels</c>, or a token's scope): a session matches when it carries every
-/// pair. It also holds the one membership rule for label-filtered topics, which live delivery and replay both apply to
-/// the labels an event recorded, so a subscriber that resumes gets exactly what one that stayed connected got.
+/// A label filter (a <c>sessions</c> join's <c>labels</c>, or a token's or an API key's scope): a session matches when it
+/// carries every pair. It also holds the one membership rule for label-filtered topics, which live delivery and replay
+/// both apply to the labels an event recorded, so a subscriber that resumes gets exactly what one that stayed connected
+/// got.
 /// </summary>
 internal sealed class LabelFilter
 {
@@ -23,26 +25,35 @@ internal sealed class LabelFilter
     public static LabelFilter? From(IReadOnlyDictionary<string, string>? labels) =>
         labels is null || labels.Count == 0 ? null : new LabelFilter([.. labels]);
 
-    /// <summary>
-    /// Whether <paramref name="labels"/> carries every pair of the filter: an array walk and lookups, nothing allocated
-    /// (LabelFilterTests holds it to zero bytes per call).
-    /// </summary>
-    public bool Matches(IReadOnlyDictionary<string, string>? labels)
-    {
-        if (labels is null)
-        {
-            return false;
-        }
+    /// <summary>The pairs, as a scoped write carries them (<see cref="Writes.SessionWrite.Scope"/>). Never changed.</summary>
+    public KeyValuePair<string, string>[] Pairs => _pairs;
 
+    /// <summary>
+    /// Whether <paramref name="labels"/> carries every pair of the filter (<see cref="LabelScope.Carries"/>): nothing
+    /// allocated (LabelFilterTests holds it to zero bytes per call).
+    /// </summary>
+    public bool Matches(IReadOnlyDictionary<string, string>? labels) => LabelScope.Carries(labels, _pairs);
+
+    /// <summary>
+    /// <paramref name="labels"/> narrowed to this filter as a scope: a new map with every pair of the filter added. Null when
+    /// one of them has another value there, which <paramref name="contradiction"/> names (<c>key=value</c>, clipped).
+    /// </summary>
+    public Dictionary<string, string>? Narrow(IReadOnlyDictionary<string, string>? labels, out string? contradiction)
+    {
+        contradiction = null;
+        var merged = labels is null ? new Dictionary<string, string>(StringComparer.Ordinal) : new Dictionary<string, string>(labels, StringComparer.Ordinal);
         foreach (var (key, value) in _pairs)
         {
-            if (!labels.TryGetValue(key, out var actual) || !string.Equals(actual, value, StringComparison.Ordinal))
+            if (merged.TryGetValue(key, out var given) && !string.Equals(given, value, StringComparison.Ordinal))
             {
-                return false;
+                contradiction = $"{key}={(given.Length > 64 ? given[..64] + "…" : given)}";
+                return null;
             }
+
+            merged[key] = value;
         }
 
-        return true;
+        return merged;
     }
 
     /// <summary>

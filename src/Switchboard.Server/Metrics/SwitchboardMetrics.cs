@@ -72,6 +72,8 @@ internal sealed class SwitchboardMetrics : IDisposable
             advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = LatencyBuckets });
         OtlpRecords = Meter.CreateCounter<long>("switchboard.otlp.records", "{record}",
             "OTLP spans, log records and metric points received, by signal and outcome (accepted: mapped to a session; ignored: not from an agent; rejected: named in partial_success; refused: the whole request was answered with an error).");
+        OtlpAttributesIgnored = Meter.CreateCounter<long>("switchboard.otlp.attributes.ignored", "{attribute}",
+            "OTLP attributes past the first Switchboard:Otlp:MaxAttributesPerRecord of their record, resource or scope, ignored; by signal.");
         OtlpRequestDuration = Meter.CreateHistogram("switchboard.otlp.request.duration", "s",
             "Handling time of OTLP export requests (decode, map, commit), by signal and transport.",
             advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = LatencyBuckets });
@@ -99,6 +101,9 @@ internal sealed class SwitchboardMetrics : IDisposable
 
     /// <summary>OTLP records by signal and outcome.</summary>
     public Counter<long> OtlpRecords { get; }
+
+    /// <summary>OTLP attributes ignored past the per-record cap, by signal.</summary>
+    public Counter<long> OtlpAttributesIgnored { get; }
 
     /// <summary>OTLP export request handling time by signal and transport.</summary>
     public Histogram<double> OtlpRequestDuration { get; }

@@ -31,13 +31,13 @@ public sealed class AlertRuleOptions
     /// <summary>A display name; defaults to the id.</summary>
     public string? Name { get; set; }
 
-    /// <summary>session_error, lease_expired, stalled, session_cost, session_tokens or active_count.</summary>
+    /// <summary>session_error, lease_expired, stalled, session_cost, session_tokens, active_count, burn_rate, error_count or waiting.</summary>
     public string? Condition { get; set; }
 
     /// <summary>info, warning (default) or critical.</summary>
     public string? Severity { get; set; }
 
-    /// <summary>For stalled: seconds without a change.</summary>
+    /// <summary>For stalled: seconds without a change; for waiting: seconds in <c>waiting</c>.</summary>
     public int? Seconds { get; set; }
 
     /// <summary>For session_cost, session_tokens and active_count: the value that raises the alert.</summary>

@@ -27,4 +27,22 @@ public sealed class OtlpOptions
 
     /// <summary>The largest OTLP request body, after gzip is undone. Default 16 MiB.</summary>
     public long MaxBodyBytes { get; set; } = 16 * 1024 * 1024;
+
+    /// <summary>
+    /// The most records (spans, log records, metric points) one request may carry. Past it the first ones are taken and
+    /// the rest refused, counted in the answer's <c>partial_success</c> (which exporters log and do not retry). Default 10,000.
+    /// </summary>
+    public int MaxRecordsPerRequest { get; set; } = SwitchboardDefaults.OtlpMaxRecordsPerRequest;
+
+    /// <summary>
+    /// The most attributes read of one record, resource or scope; the rest are ignored (the record is kept), counted in
+    /// <c>switchboard_otlp_attributes_ignored_total</c> and said in <c>partial_success</c>. Default 128, the OpenTelemetry SDKs' own limit.
+    /// </summary>
+    public int MaxAttributesPerRecord { get; set; } = SwitchboardDefaults.OtlpMaxAttributesPerRecord;
+
+    /// <summary>
+    /// The most OTLP requests (HTTP and gRPC together) this node handles at once. Past it a request is answered 503 with
+    /// <c>Retry-After</c> (gRPC UNAVAILABLE with a retry delay), which exporters retry. Default 256.
+    /// </summary>
+    public int MaxConcurrentRequests { get; set; } = SwitchboardDefaults.OtlpMaxConcurrentRequests;
 }

@@ -46,20 +46,38 @@ public sealed class SecurityOptions
 
     /// <summary>
     /// Adds keys from a comma-separated list such as <c>SWITCHBOARD_API_KEYS</c>: each entry is a key, optionally
-    /// followed by <c>:read</c> or <c>:write</c> (the default). Blank entries are ignored.
+    /// followed by <c>:read</c> or <c>:write</c> (the default), then optionally by a labels scope after whitespace
+    /// (<c>key:read team=red env=prod</c>). Blank entries are ignored. A scope that does not parse is reported when the
+    /// options are validated.
     /// </summary>
     public SecurityOptions AddApiKeys(string? list)
     {
         foreach (var entry in (list ?? "").Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries))
         {
-            var colon = entry.LastIndexOf(':');
-            var suffix = colon > 0 ? entry[(colon + 1)..] : "";
-            ApiKeys.Add(suffix.ToLowerInvariant() switch
+            var parts = entry.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries);
+            var key = parts[0];
+            var colon = key.LastIndexOf(':');
+            var suffix = colon > 0 ? key[(colon + 1)..] : "";
+            var options = suffix.ToLowerInvariant() switch
             {
-                "read" => new ApiKeyOptions { Key = entry[..colon], Scope = ApiKeyScope.Read },
-                "write" => new ApiKeyOptions { Key = entry[..colon], Scope = ApiKeyScope.Write },
-                _ => new ApiKeyOptions { Key = entry, Scope = ApiKeyScope.Write },
-            });
+                "read" => new ApiKeyOptions { Key = key[..colon], Scope = ApiKeyScope.Read },
+                "write" => new ApiKeyOptions { Key = key[..colon], Scope = ApiKeyScope.Write },
+                _ => new ApiKeyOptions { Key = key, Scope = ApiKeyScope.Write },
+            };
+            foreach (var pair in parts.Skip(1))
+            {
+                var eq = pair.IndexOf('=');
+                if (eq <= 0 || eq == pair.Length - 1)
+                {
+                    options.ScopeProblem ??= $"its labels scope has '{(pair.Length > 40 ? pair[..40] + "…" : pair)}', which is not a key=value label";
+                }
+                else if (!options.Labels.TryAdd(pair[..eq], pair[(eq + 1)..]))
+                {
+                    options.ScopeProblem ??= $"its labels scope names label '{pair[..eq]}' twice";
+                }
+            }
+
+            ApiKeys.Add(options);
         }
 
         return this;
@@ -74,6 +92,16 @@ public sealed class ApiKeyOptions
 
     /// <summary>What the key may do. Default <see cref="ApiKeyScope.Write"/>.</summary>
     public ApiKeyScope Scope { get; set; } = ApiKeyScope.Write;
+
+    /// <summary>
+    /// The key's labels scope, like a subscriber token's: when set, the key sees and writes only sessions carrying all of
+    /// these labels, creates sessions with them, and may not read fleet-wide totals or administer the fleet
+    /// (<c>Switchboard:Security:ApiKeys:0:Labels:team=red</c>). Empty: the whole fleet.
+    /// </summary>
+    public Dictionary<string, string> Labels { get; } = new(StringComparer.Ordinal);
+
+    /// <summary>What was wrong with the scope of a key read from a list (<see cref="SecurityOptions.AddApiKeys"/>); reported by validation.</summary>
+    internal string? ScopeProblem { get; set; }
 }
 
 /// <summary>What an API key may do.</summary>

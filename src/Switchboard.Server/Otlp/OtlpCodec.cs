@@ -27,7 +27,7 @@ internal static class OtlpCodec
             };
         }
 
-        var text = System.Text.Encoding.UTF8.GetString(body);
+        var text = MendSurrogateEscapes(System.Text.Encoding.UTF8.GetString(body));
         switch (signal)
         {
             case OtlpSignal.Traces:
@@ -54,23 +54,70 @@ internal static class OtlpCodec
         }
     }
 
-    /// <summary>The answer for the signal, with <c>partial_success</c> only when something was rejected.</summary>
+    /// <summary>
+    /// The answer for the signal, with <c>partial_success</c> only when something was rejected or there is something to
+    /// say: with nothing rejected, a message is the specification's warning form (<c>rejected_*</c> 0, a message).
+    /// </summary>
     public static IMessage Answer(OtlpSignal signal, long rejected, string? message)
     {
+        if (rejected == 0 && string.IsNullOrEmpty(message))
+        {
+            return signal switch
+            {
+                OtlpSignal.Traces => new ExportTraceServiceResponse(),
+                OtlpSignal.Logs => new ExportLogsServiceResponse(),
+                _ => new ExportMetricsServiceResponse(),
+            };
+        }
+
         var error = message ?? "";
         return signal switch
         {
-            OtlpSignal.Traces => rejected == 0 ? new ExportTraceServiceResponse()
-                : new ExportTraceServiceResponse { PartialSuccess = new() { RejectedSpans = rejected, ErrorMessage = error } },
-            OtlpSignal.Logs => rejected == 0 ? new ExportLogsServiceResponse()
-                : new ExportLogsServiceResponse { PartialSuccess = new() { RejectedLogRecords = rejected, ErrorMessage = error } },
-            _ => rejected == 0 ? new ExportMetricsServiceResponse()
-                : new ExportMetricsServiceResponse { PartialSuccess = new() { RejectedDataPoints = rejected, ErrorMessage = error } },
+            OtlpSignal.Traces => new ExportTraceServiceResponse { PartialSuccess = new() { RejectedSpans = rejected, ErrorMessage = error } },
+            OtlpSignal.Logs => new ExportLogsServiceResponse { PartialSuccess = new() { RejectedLogRecords = rejected, ErrorMessage = error } },
+            _ => new ExportMetricsServiceResponse { PartialSuccess = new() { RejectedDataPoints = rejected, ErrorMessage = error } },
         };
     }
 
     public static byte[] Encode(IMessage message, bool json) =>
         json ? System.Text.Encoding.UTF8.GetBytes(JsonOut.Format(message)) : message.ToByteArray();
+
+    /// <summary>
+    /// OTLP JSON with every escaped lone surrogate (<c>\ud83d</c> without its low half) made <c>\ufffd</c>, the same six
+    /// characters. JavaScript exporters send such escapes (<c>JSON.stringify</c> writes one for a string cut in the middle
+    /// of an emoji), and the protobuf JSON parser refuses the whole body for one: telemetry is never refused for a value,
+    /// so the value is mended instead (as the stores would need anyway). A body without backslashes is not copied.
+    /// </summary>
+    internal static string MendSurrogateEscapes(string json)
+    {
+        char[]? mended = null;
+        var i = json.IndexOf('\\', StringComparison.Ordinal);
+        while (i >= 0 && i + 1 < json.Length)
+        {
+            var step = 2; // a backslash and the character it escapes
+            if (json[i + 1] == 'u' && Hex(json, i + 2) is { } unit)
+            {
+                step = 6;
+                if (char.IsHighSurrogate(unit) && i + 7 < json.Length && json[i + 6] == '\\' && json[i + 7] == 'u'
+                    && Hex(json, i + 8) is { } low && char.IsLowSurrogate(low))
+                {
+                    step = 12; // a pair, as it should be
+                }
+                else if (char.IsSurrogate(unit))
+                {
+                    "\\ufffd".CopyTo((mended ??= json.ToCharArray()).AsSpan(i));
+                }
+            }
+
+            i = i + step < json.Length ? json.IndexOf('\\', i + step) : -1;
+        }
+
+        return mended is null ? json : new string(mended);
+
+        static char? Hex(string text, int at) =>
+            at + 4 <= text.Length && ushort.TryParse(text.AsSpan(at, 4), System.Globalization.NumberStyles.AllowHexSpecifier, System.Globalization.CultureInfo.InvariantCulture, out var unit)
+                ? (char)unit : null;
+    }
 
     private static void FixIds(ExportTraceServiceRequest request)
     {

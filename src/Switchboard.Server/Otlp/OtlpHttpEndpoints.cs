@@ -18,10 +18,12 @@ namespace Switchboard.Otlp;
 
 /// <summary>
 /// OTLP/HTTP on the main listener: <c>POST /v1/traces</c>, <c>/v1/logs</c> and <c>/v1/metrics</c>, protobuf or JSON,
-/// optionally gzip. Guarded like the API (origin, a write-scoped key when keys are configured, the write rate). Answers as
-/// the OTLP specification says: 200 with <c>partial_success</c> when records were refused, 400 for a body that does not
+/// optionally gzip. Guarded like the API (origin, a write-scoped key when keys are configured, the write rate), then by the
+/// node's cap on concurrent OTLP requests (<see cref="OtlpRequestGate"/>), all before the body is read. Answers as the
+/// OTLP specification says: 200 with <c>partial_success</c> when records were refused, 400 for a body that does not
 /// decode, 413 over <see cref="OtlpOptions.MaxBodyBytes"/>, 415 for another content type or encoding, 503 with
-/// <c>Retry-After</c> under admission control or while the store is unavailable. A refused request writes nothing.
+/// <c>Retry-After</c> past the concurrency cap, under admission control or while the store is unavailable. A refused
+/// request writes nothing.
 /// </summary>
 internal static class OtlpHttpEndpoints
 {
@@ -34,21 +36,27 @@ internal static class OtlpHttpEndpoints
         v1.AddEndpointFilter<UnexpectedErrorFilter>();
         v1.AddEndpointFilter<StoppingFilter>();
         v1.AddEndpointFilter<ApiAccessFilter>();
-        v1.MapPost("/traces", (HttpContext http, OtlpReceiver receiver, SwitchboardOptions options, SwitchboardMetrics metrics, TimeProvider time, ILogger<OtlpReceiver> logger) =>
-            HandleAsync(http, OtlpSignal.Traces, receiver, options.Otlp, metrics, time, logger)).WithTags("OpenTelemetry").ExcludeFromDescription();
-        v1.MapPost("/logs", (HttpContext http, OtlpReceiver receiver, SwitchboardOptions options, SwitchboardMetrics metrics, TimeProvider time, ILogger<OtlpReceiver> logger) =>
-            HandleAsync(http, OtlpSignal.Logs, receiver, options.Otlp, metrics, time, logger)).WithTags("OpenTelemetry").ExcludeFromDescription();
-        v1.MapPost("/metrics", (HttpContext http, OtlpReceiver receiver, SwitchboardOptions options, SwitchboardMetrics metrics, TimeProvider time, ILogger<OtlpReceiver> logger) =>
-            HandleAsync(http, OtlpSignal.Metrics, receiver, options.Otlp, metrics, time, logger)).WithTags("OpenTelemetry").ExcludeFromDescription();
+        v1.MapPost("/traces", (HttpContext http, OtlpReceiver receiver, OtlpRequestGate gate, SwitchboardOptions options, SwitchboardMetrics metrics, TimeProvider time, ILogger<OtlpReceiver> logger) =>
+            HandleAsync(http, OtlpSignal.Traces, receiver, gate, options.Otlp, metrics, time, logger)).WithTags("OpenTelemetry").ExcludeFromDescription();
+        v1.MapPost("/logs", (HttpContext http, OtlpReceiver receiver, OtlpRequestGate gate, SwitchboardOptions options, SwitchboardMetrics metrics, TimeProvider time, ILogger<OtlpReceiver> logger) =>
+            HandleAsync(http, OtlpSignal.Logs, receiver, gate, options.Otlp, metrics, time, logger)).WithTags("OpenTelemetry").ExcludeFromDescription();
+        v1.MapPost("/metrics", (HttpContext http, OtlpReceiver receiver, OtlpRequestGate gate, SwitchboardOptions options, SwitchboardMetrics metrics, TimeProvider time, ILogger<OtlpReceiver> logger) =>
+            HandleAsync(http, OtlpSignal.Metrics, receiver, gate, options.Otlp, metrics, time, logger)).WithTags("OpenTelemetry").ExcludeFromDescription();
     }
 
-    private static async Task<IResult> HandleAsync(HttpContext http, OtlpSignal signal, OtlpReceiver receiver, OtlpOptions options,
+    private static async Task<IResult> HandleAsync(HttpContext http, OtlpSignal signal, OtlpReceiver receiver, OtlpRequestGate gate, OtlpOptions options,
         SwitchboardMetrics metrics, TimeProvider time, ILogger logger)
     {
         var started = time.GetTimestamp();
+        var entered = gate.TryEnter();
         try
         {
-            var (result, counted) = await ReceiveAsync(http, signal, receiver, options);
+            var (result, counted) = entered
+                ? await ReceiveAsync(http, signal, receiver, options)
+                : (new ProblemResult(StatusCodes.Status503ServiceUnavailable, "overloaded", "Service unavailable", gate.Refusal)
+                {
+                    RetryAfterSeconds = (int)OtlpRequestGate.RetryAfter.TotalSeconds,
+                }, false);
             if (result is ProblemResult problem)
             {
                 if (!counted)
@@ -63,6 +71,11 @@ internal static class OtlpHttpEndpoints
         }
         finally
         {
+            if (entered)
+            {
+                gate.Exit();
+            }
+
             metrics.OtlpRequestDuration.Record(time.GetElapsedTime(started).TotalSeconds,
                 new KeyValuePair<string, object?>("signal", signal.ToWire()), new KeyValuePair<string, object?>("transport", "http"));
         }
@@ -131,7 +144,7 @@ internal static class OtlpHttpEndpoints
         OtlpOutcome outcome;
         try
         {
-            outcome = await receiver.ReceiveAsync(signal, message, http.RequestAborted);
+            outcome = await receiver.ReceiveAsync(signal, message, ApiAccessFilter.IdentityOf(http), http.RequestAborted);
         }
         catch (StoreUnavailableException ex)
         {

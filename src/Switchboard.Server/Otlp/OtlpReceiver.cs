@@ -19,9 +19,10 @@ internal readonly record struct OtlpOutcome(long Rejected, string? Message);
 /// </summary>
 internal sealed class OtlpReceiver(SessionWriter writer, QuietMonitor quiet, SwitchboardMetrics metrics, TimeProvider time, Options.SwitchboardOptions options)
 {
-    public async Task<OtlpOutcome> ReceiveAsync(OtlpSignal signal, IMessage request, CancellationToken cancellationToken)
+    /// <param name="key">The exporter's API key (null while auth is off): a key scoped by labels gives its sessions its labels.</param>
+    public async Task<OtlpOutcome> ReceiveAsync(OtlpSignal signal, IMessage request, Security.ApiKeyIdentity? key, CancellationToken cancellationToken)
     {
-        var batch = new TelemetryBatch(time.GetUtcNow());
+        var batch = new TelemetryBatch(time.GetUtcNow(), options.Otlp.MaxRecordsPerRequest, options.Otlp.MaxAttributesPerRecord);
         switch (request)
         {
             case ExportTraceServiceRequest traces:
@@ -37,10 +38,15 @@ internal sealed class OtlpReceiver(SessionWriter writer, QuietMonitor quiet, Swi
 
         var rejected = (long)batch.Rejected;
         var accepted = (long)batch.Accepted;
-        var message = batch.RejectReason;
+        string? refusal = null; // why the store refused a session's write, if it did
+        if (batch.AttributesIgnored > 0)
+        {
+            metrics.OtlpAttributesIgnored.Add(batch.AttributesIgnored, new KeyValuePair<string, object?>("signal", signal.ToWire()));
+        }
+
         if (batch.SessionCount > 0)
         {
-            var writes = batch.ToWrites(options.Sessions.MaxTreeDepth);
+            var writes = batch.ToWrites(options.Sessions.MaxTreeDepth).ConvertAll(w => Security.ScopedWrites.Within(w, key?.Labels));
             IReadOnlyList<WriteResult> results;
             try
             {
@@ -59,7 +65,7 @@ internal sealed class OtlpReceiver(SessionWriter writer, QuietMonitor quiet, Swi
                     var records = ((ApplyTelemetry)writes[i]).Observations.Count;
                     rejected += records;
                     accepted -= records;
-                    message ??= error.Detail;
+                    refusal ??= error.Detail;
                 }
             }
 
@@ -69,6 +75,12 @@ internal sealed class OtlpReceiver(SessionWriter writer, QuietMonitor quiet, Swi
         Count(signal, "accepted", accepted);
         Count(signal, "ignored", batch.Ignored);
         Count(signal, "rejected", rejected);
+        var message = (refusal, batch.Message) switch
+        {
+            (null, var mapped) => mapped,
+            (var refused, null) => refused,
+            (var refused, var mapped) => refused + "; " + mapped,
+        };
         return new OtlpOutcome(rejected, message);
     }
 

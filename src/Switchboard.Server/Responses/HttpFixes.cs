@@ -16,6 +16,8 @@ internal static class HttpFixes
         "session_not_found" => "Sessions are created with POST /api/sessions.",
         "session_exists" => "Sessions are updated with PATCH /api/sessions/{id}.",
         "alert_not_found" => "Alerts are listed with GET /api/alerts?state=all.",
+        "too_many_commands" => "List them with GET /api/sessions/{id}/commands?state=pending,delivered; the producer answers one with " +
+            "POST /api/sessions/{id}/commands/{cid}/ack, an operator withdraws a pending one with DELETE /api/sessions/{id}/commands/{cid}.",
         _ => null,
     };
 }

@@ -34,6 +34,7 @@ internal sealed class ProblemResult(int status, string code, string title, strin
         ErrorKind.Conflict => StatusCodes.Status409Conflict,
         ErrorKind.Gone => StatusCodes.Status410Gone,
         ErrorKind.Unavailable => StatusCodes.Status503ServiceUnavailable,
+        ErrorKind.TooMany => StatusCodes.Status429TooManyRequests,
         _ => StatusCodes.Status500InternalServerError,
     };
 
@@ -44,6 +45,7 @@ internal sealed class ProblemResult(int status, string code, string title, strin
         ErrorKind.Conflict => "Conflict",
         ErrorKind.Gone => "Gone",
         ErrorKind.Unavailable => "Service unavailable",
+        ErrorKind.TooMany => "Too many requests",
         _ => "Error",
     };
 

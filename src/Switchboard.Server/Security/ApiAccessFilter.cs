@@ -20,13 +20,26 @@ internal sealed class ReadScopeSuffices;
 internal sealed class SubscriberTokenForbidden;
 
 /// <summary>
+/// Marks an endpoint whose answer is fleet-wide (totals over every session, the fleet flag's switch, alerting and
+/// webhook administration): an API key scoped by labels gets 403, as a scoped token cannot join <c>summary</c>.
+/// </summary>
+internal sealed class FleetWide;
+
+/// <summary>
 /// Guards every <c>/api</c> endpoint, before its body is read: the host and origin checks; then, when keys are configured, an API
-/// key with the scope the method needs (GET and HEAD read, everything else writes); then the per-key write rate.
+/// key with the scope the method needs (GET and HEAD read, everything else writes), and for a fleet-wide endpoint a key
+/// without a labels scope; then the per-key write rate.
 /// </summary>
 internal sealed class ApiAccessFilter(SecurityOptions options, ApiKeyRing keys, OriginPolicy origins, WriteRateLimiter writes, SubscriberTokens tokens) : IEndpointFilter
 {
     /// <summary>Where the authenticated key is kept for the endpoint (e.g. minting tokens).</summary>
     public const string IdentityItem = "switchboard.api-key";
+
+    /// <summary>The API key the request was authenticated with; null while auth is off (or before this filter ran).</summary>
+    public static ApiKeyIdentity? IdentityOf(HttpContext http) => http.Items[IdentityItem] as ApiKeyIdentity;
+
+    /// <summary>The labels scope of the request's API key; null for a key of the whole fleet, or while auth is off.</summary>
+    public static Live.LabelFilter? ScopeOf(HttpContext http) => IdentityOf(http)?.Labels;
 
     public async ValueTask<object?> InvokeAsync(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
     {
@@ -66,6 +79,11 @@ internal sealed class ApiAccessFilter(SecurityOptions options, ApiKeyRing keys, 
             if (!identity.Allows(needed))
             {
                 return SecurityProblems.InsufficientScope(needed);
+            }
+
+            if (identity.Labels is not null && http.GetEndpoint()?.Metadata.GetMetadata<FleetWide>() is not null)
+            {
+                return SecurityProblems.OutsideScope("this request is about the whole fleet");
             }
 
             http.Items[IdentityItem] = identity;

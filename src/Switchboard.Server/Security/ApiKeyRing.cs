@@ -1,12 +1,21 @@
 using System.Security.Cryptography;
 using System.Text;
+using Switchboard.Live;
 using Switchboard.Options;
+using Switchboard.Sessions;
+using Switchboard.Writes;
 
 namespace Switchboard.Security;
 
-/// <summary>An authenticated API key: its scope and a fingerprint that names it in logs and rate limits (never the key).</summary>
-internal sealed record ApiKeyIdentity(ApiKeyScope Scope, string Fingerprint)
+/// <summary>
+/// An authenticated API key: its scope, its labels scope (null: the whole fleet) and a fingerprint that names it in logs
+/// and rate limits (never the key).
+/// </summary>
+internal sealed record ApiKeyIdentity(ApiKeyScope Scope, string Fingerprint, LabelFilter? Labels = null)
 {
+    /// <summary>What a stream opened with the key may subscribe to: every topic, without expiry, inside its labels scope.</summary>
+    public StreamGrant Grant { get; } = Labels is null ? StreamGrant.Unrestricted : StreamGrant.ForKey(Labels.ToDictionary());
+
     public bool Allows(ApiKeyScope needed) => Scope == ApiKeyScope.Write || needed == ApiKeyScope.Read;
 }
 
@@ -55,7 +64,7 @@ internal sealed class ApiKeyRing
         .. options.ApiKeys.Select(k =>
         {
             var hash = SHA256.HashData(Encoding.UTF8.GetBytes(k.Key));
-            return (hash, new ApiKeyIdentity(k.Scope, "key-" + Convert.ToHexStringLower(hash, 0, 4)));
+            return (hash, new ApiKeyIdentity(k.Scope, "key-" + Convert.ToHexStringLower(hash, 0, 4), LabelFilter.From(k.Labels)));
         }),
     ];
 
@@ -110,8 +119,42 @@ internal sealed class ApiKeyRing
             {
                 problems.Add($"API key #{i + 1} is listed twice.");
             }
+            else if (ScopeProblem(options.ApiKeys[i]) is { } scope)
+            {
+                problems.Add($"API key #{i + 1}: {scope}. A scope is labels after the key and a space, `<key>[:read] team=red env=prod` " +
+                    "(or Switchboard:Security:ApiKeys:N:Labels:team=red).");
+            }
         }
 
         return problems;
+    }
+
+    /// <summary>What is wrong with a key's labels scope, or null: the rules of a session's labels, and no empty value.</summary>
+    private static string? ScopeProblem(ApiKeyOptions key)
+    {
+        if (key.ScopeProblem is { } parsed)
+        {
+            return parsed;
+        }
+
+        if (key.Labels.Count > SessionLimits.MaxLabels)
+        {
+            return $"its labels scope has {key.Labels.Count} labels; at most {SessionLimits.MaxLabels} are allowed";
+        }
+
+        foreach (var (name, value) in key.Labels)
+        {
+            if (!WriteValidator.IsLabelKey(name))
+            {
+                return $"its labels scope has the label key '{(name.Length > 40 ? name[..40] + "…" : name)}'; keys are 1-{SessionLimits.MaxLabelKeyLength} characters from [A-Za-z0-9._:/-]";
+            }
+
+            if (string.IsNullOrEmpty(value) || value.Length > SessionLimits.MaxLabelValueLength)
+            {
+                return $"its labels scope gives label '{name}' an empty value or one longer than {SessionLimits.MaxLabelValueLength} characters";
+            }
+        }
+
+        return null;
     }
 }

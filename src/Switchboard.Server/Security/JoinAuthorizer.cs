@@ -29,7 +29,7 @@ internal sealed class JoinAuthorizer(LiveHub live, ISessionStore store)
         if (!grant.Allows(request.Route))
         {
             return (null, grant.Labels is not null && request.Route.Kind is TopicKind.SummaryOnly or TopicKind.Usage or TopicKind.Alerts or TopicKind.Commands
-                ? $"'{request.Route.Topic}' is fleet-wide; a token scoped by labels cannot join it"
+                ? $"'{request.Route.Topic}' is fleet-wide; a connection scoped by labels (a token's or an API key's) cannot join it"
                 : $"the token does not cover topic '{request.Route.Topic}'");
         }
 
@@ -41,28 +41,20 @@ internal sealed class JoinAuthorizer(LiveHub live, ISessionStore store)
         switch (request.Route.Kind)
         {
             case TopicKind.AllSessions:
-                var merged = new Dictionary<string, string>(scope, StringComparer.Ordinal);
-                foreach (var (key, value) in request.Labels ?? new Dictionary<string, string>())
-                {
-                    if (merged.TryGetValue(key, out var scoped) && scoped != value)
-                    {
-                        return (null, $"the label filter {key}={value} is outside the token's labels scope");
-                    }
-
-                    merged[key] = value;
-                }
-
-                return (request with { Labels = merged, Scope = scope }, null);
+                var merged = LabelFilter.From(scope)!.Narrow(request.Labels, out var outside);
+                return merged is null
+                    ? (null, $"the label filter {outside} is outside the connection's labels scope")
+                    : (request with { Labels = merged, Scope = scope }, null);
             case TopicKind.OneSession:
                 var existing = await FindAnySessionAsync(request.Route.SessionId!, cancellationToken);
                 if (existing is not null && LabelFilter.From(scope) is { } filter && !filter.Matches(existing.Labels))
                 {
-                    return (null, "the session is outside the token's labels scope");
+                    return (null, "the session is outside the connection's labels scope");
                 }
 
                 return (request with { Labels = scope, Scope = scope }, null);
             default:
-                return (null, "summaries are fleet-wide; a token scoped by labels cannot join 'summary'");
+                return (null, "summaries are fleet-wide; a connection scoped by labels cannot join 'summary'");
         }
     }
 

@@ -30,6 +30,17 @@ internal static class SecurityProblems
             Challenge = Realm + $", error=\"insufficient_scope\", scope=\"{needed.ToString().ToLowerInvariant()}\"",
         };
 
+    /// <summary>
+    /// A key scoped by labels asked for something beyond its scope: <paramref name="why"/> says what (fleet-wide totals,
+    /// administration, labels it may not set).
+    /// </summary>
+    public static ProblemResult OutsideScope(string why) =>
+        new(StatusCodes.Status403Forbidden, "insufficient_scope", "Forbidden",
+            $"This API key is scoped by labels, and {why}. Use a key without a labels scope, or stay inside the key's labels.")
+        {
+            Challenge = Realm + ", error=\"insufficient_scope\"",
+        };
+
     public static ProblemResult TokenIsNoKey() =>
         new(StatusCodes.Status403Forbidden, "insufficient_scope", "Forbidden",
             "A subscriber token only opens streams; this request needs an API key with the 'write' scope as 'Authorization: Bearer <key>'.")

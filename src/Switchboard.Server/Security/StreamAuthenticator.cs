@@ -34,9 +34,9 @@ internal sealed class StreamAuthenticator(SecurityOptions options, ApiKeyRing ke
 
         if (BearerOf(request) is { } bearer)
         {
-            if (keys.Find(bearer) is not null)
+            if (keys.Find(bearer) is { } key)
             {
-                return new(StreamGrant.Unrestricted, null);
+                return new(key.Grant, null);
             }
 
             return await ValidateAsync(bearer);

@@ -4,7 +4,8 @@ namespace Switchboard.Security;
 
 /// <summary>
 /// What one stream connection may subscribe to: topic patterns, an optional label scope (the connection only sees
-/// sessions carrying these labels) and an expiry. API keys get an unrestricted grant without expiry.
+/// sessions carrying these labels) and an expiry. An API key's grant has every topic and no expiry, and its labels scope if
+/// it has one.
 /// </summary>
 internal sealed class StreamGrant
 {
@@ -19,6 +20,9 @@ internal sealed class StreamGrant
 
     /// <summary>Every topic, every session, no expiry: an API key.</summary>
     public static StreamGrant Unrestricted { get; } = new(null, null, null);
+
+    /// <summary>An API key scoped by labels: every topic but the fleet-wide ones, sessions inside the scope, no expiry.</summary>
+    public static StreamGrant ForKey(IReadOnlyDictionary<string, string> labels) => new(null, labels, null);
 
     /// <summary>A subscriber token's grant.</summary>
     public static StreamGrant ForToken(IReadOnlyList<string> topics, IReadOnlyDictionary<string, string>? labels, DateTimeOffset expiresAt) =>

@@ -104,9 +104,11 @@ internal static class CommandCommand
             {
                 return await ReportAsync(done, output);
             }
-            else if (item is CommandEvent { Type: "command_delivered", Command: var delivered } && delivered.Id == issued?.Id)
+            else if (item is CommandEvent { Type: "command_delivered", Command: var delivered } handed && delivered.Id == issued?.Id)
             {
-                await output.WriteLineAsync($"Delivered to the producer at {Time(delivered.DeliveredAt!.Value)} UTC.");
+                await output.WriteLineAsync(delivered.Attempt > 1
+                    ? $"Handed to the producer again at {Time(handed.At)} UTC (attempt {delivered.Attempt}): it was not acknowledged in time."
+                    : $"Delivered to the producer at {Time(delivered.DeliveredAt!.Value)} UTC.");
             }
         }
 

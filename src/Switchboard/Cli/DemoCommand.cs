@@ -10,7 +10,7 @@ namespace Switchboard.Cli;
 internal static class DemoCommand
 {
     private static readonly Option<int> Sessions = OptionValues.WholeNumber("--sessions",
-        "How many agents run at once (default 8; 4 or more show every state within seconds).", defaultValue: 8, min: 1, max: 500);
+        "How many agents run at once (default 8; 5 or more show every state within seconds).", defaultValue: 8, min: 1, max: 500);
 
     private static readonly Option<TimeSpan?> Duration = OptionValues.Duration("--duration",
         "Stop after this long: 90, 90s, 5m, 1h or 00:05:00 (default: until Ctrl+C).");

@@ -5,7 +5,7 @@ namespace Switchboard.Cli;
 
 /// <summary>
 /// The simulated agents of <c>switchboard demo</c>: each slot runs one agent after another. An agent starts
-/// initializing, moves between working, idle, paused and error, burns tokens while working, then spends a moment
+/// initializing, moves between working, waiting (for a person's answer), idle, paused and error, burns tokens while working, then spends a moment
 /// terminating and ends. While working it now and then starts sub-agents (child sessions, which may start their own), so
 /// the dashboard shows trees whose costs roll up; an agent waits for its sub-agents before it ends. Every slot's first
 /// agent opens with a different move and the first agents end early, so a newcomer sees every state within a few
@@ -24,7 +24,7 @@ internal sealed partial class DemoFleet(SwitchboardClient client, int size, Text
     private static readonly string[] Teams = ["search", "billing", "infra", "support"];
     private static readonly string[] Models = ["large-reasoner", "fast-chat", "local-7b"];
     private static readonly string[] Failures = ["rate limited by the model API", "tool call timed out", "context window exceeded", "sandbox crashed"];
-    private static readonly SessionState[] FirstMoves = [SessionState.Working, SessionState.Idle, SessionState.Paused, SessionState.Error];
+    private static readonly SessionState[] FirstMoves = [SessionState.Working, SessionState.Idle, SessionState.Paused, SessionState.Error, SessionState.Waiting];
 
     private readonly object _totals = new();
     private volatile bool _fleetPaused;
@@ -185,10 +185,12 @@ internal sealed partial class DemoFleet(SwitchboardClient client, int size, Text
         return current switch
         {
             SessionState.Error => roll < 70 ? SessionState.Working : SessionState.Idle, // retried, or gave up for now
+            SessionState.Waiting => SessionState.Working, // the person answered
             _ => roll switch
             {
-                < 55 => SessionState.Working,
-                < 75 => SessionState.Idle,
+                < 50 => SessionState.Working,
+                < 62 => SessionState.Waiting,
+                < 77 => SessionState.Idle,
                 < 88 => SessionState.Paused,
                 _ => SessionState.Error,
             },

@@ -49,7 +49,7 @@ internal static class EventFormatter
 
     private static string Details(SwitchboardEvent e) => e switch
     {
-        SessionCreatedEvent c => $"state={c.Session.State.ToWire()}{(c.Session.Name is { } n ? $" name=\"{n}\"" : "")} active={c.ActiveCount}",
+        SessionCreatedEvent c => $"state={c.Session.StateName}{(c.Session.Name is { } n ? $" name=\"{n}\"" : "")} active={c.ActiveCount}",
         SessionUpdatedEvent u => Changes(u),
         SessionTerminatedEvent t => $"reason={t.Reason} tokens={t.Session.TotalTokens} cost=${t.Session.CostUsd.ToString(CultureInfo.InvariantCulture)} active={t.ActiveCount}",
         FleetUpdatedEvent f => f.IsPaused ? "fleet paused" : "fleet resumed",
@@ -68,7 +68,7 @@ internal static class EventFormatter
             }
 
             var value = p.Value.ValueKind == JsonValueKind.String ? p.Value.GetString() : p.Value.GetRawText();
-            parts.Add(p.Name == "state" && u.PreviousState is { } was ? $"state={value} (was {was.ToWire()})" : $"{p.Name}={value}");
+            parts.Add(p.Name == "state" && u.PreviousStateName is { } was ? $"state={value} (was {was})" : $"{p.Name}={value}");
         }
 
         if (u.Reason is { } reason)
@@ -80,6 +80,6 @@ internal static class EventFormatter
     }
 
     public static string Summary(Summary s) =>
-        $"active={s.ActiveCount} working={s.Count(SessionState.Working)} idle={s.Count(SessionState.Idle)} error={s.Count(SessionState.Error)} "
+        $"active={s.ActiveCount} working={s.Count(SessionState.Working)} waiting={s.Count(SessionState.Waiting)} idle={s.Count(SessionState.Idle)} error={s.Count(SessionState.Error)} "
         + $"tokens={s.TotalTokens} cost=${s.EstimatedCostUsd.ToString(CultureInfo.InvariantCulture)}{(s.IsPaused ? " paused" : "")}";
 }

@@ -100,7 +100,7 @@ internal static class SessionTree
             }
 
             var t = n.Subtree;
-            table.Add(prefix + n.Id, n.State.ToWire(), Clip(n.Name ?? "", 30), Tokens(n.TotalTokens), Cost(n.CostUsd),
+            table.Add(prefix + n.Id, n.StateName, Clip(n.Name ?? "", 30), Tokens(n.TotalTokens), Cost(n.CostUsd),
                 $"{t.Active}/{t.Sessions} active", Tokens(t.TotalTokens), Cost(t.CostUsd));
         }
     }

@@ -78,7 +78,7 @@ internal static class SessionsCommand
                 break;
             }
 
-            table.Add(s.Id, s.State.ToWire() + (s.State == SessionState.Error && s.ErrorMessage is { } m ? $" ({Clip(m, 30)})" : ""),
+            table.Add(s.Id, s.StateName + (s.State == SessionState.Error && s.ErrorMessage is { } m ? $" ({Clip(m, 30)})" : ""),
                 Clip(s.Name ?? "", 40), s.TotalTokens.ToString("N0", CultureInfo.InvariantCulture),
                 "$" + s.CostUsd.ToString("0.0000", CultureInfo.InvariantCulture), s.TasksRunning.ToString(CultureInfo.InvariantCulture),
                 Ago(s.UpdatedAt), string.Join(',', s.Labels.OrderBy(l => l.Key, StringComparer.Ordinal).Select(l => $"{l.Key}={l.Value}")));

@@ -27,7 +27,7 @@ public static class DemoFleet
         new("triage-inbox", "Triage support inbox", "support", "working", 9_210, 2_205, 0.0412m, 1),
         new("release-notes", "Draft 2.4 release notes", "docs", "idle", 12_040, 3_310, 0.0561m, 0),
         new("refactor-parser", "Refactor expression parser", "core", "working", 132_400, 21_880, 0.7294m, 3),
-        new("pr-review-4812", "Review PR #4812: retry budget", "platform", "working", 48_210, 6_120, 0.2311m, 2),
+        new("pr-review-4812", "Review PR #4812: retry budget", "platform", "waiting", 48_210, 6_120, 0.2311m, 0),
     ];
 
     public static int Count => Sessions.Length;

@@ -100,6 +100,53 @@ public sealed class AlertConditionTests
         await server.ExpectHistoryAsync("stall", "alert_raised busy", "alert_resolved busy");
     }
 
+    /// <summary>
+    /// How long a session has waited for a person counts from the change that made it <c>waiting</c>: other changes while
+    /// it waits (its metadata saying what it asks) do not restart the clock, as they would a stalled one's.
+    /// </summary>
+    [Fact]
+    public async Task ASessionWaitingForAPersonRaisesOnceAfterItsSecondsAndResolvesWhenItMovesOn()
+    {
+        var time = new ManualTimeProvider();
+        await using var server = await StartAsync(time, AlertKit.Rule("wait", "waiting", seconds: 60), AlertKit.Rule("stall", "stalled", seconds: 30));
+        await server.Http.CreateAsync("asker", new { state = "working" });
+        await server.Http.CreateAsync("worker", new { state = "idle" });
+        await server.SettleAsync();
+        time.Advance(TimeSpan.FromSeconds(10));
+
+        (await server.Http.PatchAsync("/api/sessions/asker", new { state = "waiting" })).Status.ShouldBe(200);
+        await server.SettleAsync();
+        time.Advance(TimeSpan.FromSeconds(30));
+        (await server.Http.PatchAsync("/api/sessions/asker", new { metadata = new { question = "May I run rm -rf build/?" } })).Status.ShouldBe(200);
+        await server.SettleAsync();
+        time.Advance(TimeSpan.FromSeconds(29)); // 59 s waiting, 29 s since its last change
+        await server.SettleAsync();
+        (await server.HistoryAsync("wait")).ShouldBeEmpty("59 s of waiting is under the limit");
+
+        time.Advance(TimeSpan.FromSeconds(2)); // 61 s waiting
+        await server.ExpectHistoryAsync("wait", "alert_raised asker");
+        var open = (await server.Http.GetJsonAsync("/api/alerts")).Body.GetProperty("alerts")[0];
+        open.Str("condition").ShouldBe("waiting");
+        open.GetProperty("value").GetDecimal().ShouldBe(61m);
+        open.Str("message").ShouldContain("waiting for a person for 61 s");
+        (await server.HistoryAsync("stall")).ShouldBeEmpty("a waiting session is not a stalled one");
+
+        (await server.Http.PatchAsync("/api/sessions/asker", new { state = "working" })).Status.ShouldBe(200);
+        await server.ExpectHistoryAsync("wait", "alert_raised asker", "alert_resolved asker");
+
+        // Waiting again starts a new wait: a new alert once it has lasted 60 s, resolved when the session ends.
+        (await server.Http.PatchAsync("/api/sessions/asker", new { state = "waiting" })).Status.ShouldBe(200);
+        await server.SettleAsync();
+        time.Advance(TimeSpan.FromSeconds(59));
+        await server.SettleAsync();
+        await server.ExpectHistoryAsync("wait", "alert_raised asker", "alert_resolved asker");
+        time.Advance(TimeSpan.FromSeconds(2));
+        await server.ExpectHistoryAsync("wait", "alert_raised asker", "alert_resolved asker", "alert_raised asker");
+        (await server.Http.PostAsync("/api/sessions/asker/terminate")).Status.ShouldBe(200);
+        await server.ExpectHistoryAsync("wait", "alert_raised asker", "alert_resolved asker", "alert_raised asker", "alert_resolved asker");
+        (await server.HistoryAsync("wait")).ShouldNotContain(h => h.Contains("worker"));
+    }
+
     [Fact]
     public async Task CostAndTokenThresholdsRaiseOnceAndResolveWhenTheSessionEnds()
     {

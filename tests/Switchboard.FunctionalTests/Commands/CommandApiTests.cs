@@ -5,8 +5,8 @@ using Switchboard.Testing;
 namespace Switchboard.FunctionalTests.Commands;
 
 /// <summary>
-/// <c>/api/sessions/{id}/commands</c>: a command's life on the log, its delivery in the producer's write answers (at least
-/// once), acknowledgement (the same twice is fine, a different one is not), withdrawal and listings.
+/// <c>/api/sessions/{id}/commands</c>: a command's life on the log, its delivery in the producer's write answers (once
+/// per visibility timeout, at least once), acknowledgement (the same twice is fine, a different one is not), withdrawal and listings.
 /// </summary>
 public sealed class CommandApiTests
 {
@@ -23,7 +23,8 @@ public sealed class CommandApiTests
         id.ShouldStartWith("cmd_");
         created.Response.Headers.Location!.ToString().ShouldEndWith($"/api/sessions/agent/commands/{id}");
         issued.EnumerateObject().Select(p => p.Name).ShouldBe(
-            ["id", "session_id", "type", "text", "data", "state", "issued_at", "issued_by", "expires_at", "delivered_at", "acknowledged_at", "outcome", "note"]);
+            ["id", "session_id", "type", "text", "data", "state", "issued_at", "issued_by", "expires_at", "delivered_at", "attempt", "acknowledged_at", "outcome", "note"]);
+        issued.GetProperty("attempt").GetInt32().ShouldBe(0);
         issued.Str("session_id").ShouldBe("agent");
         issued.Str("type").ShouldBe("pause");
         issued.Str("text").ShouldBe("hold on");
@@ -34,14 +35,15 @@ public sealed class CommandApiTests
         issued.GetProperty("delivered_at").ValueKind.ShouldBe(JsonValueKind.Null);
         (await server.Http.GetJsonAsync($"/api/sessions/agent/commands/{id}")).Body.GetRawText().ShouldBe(issued.GetRawText());
 
-        // The heartbeat's answer hands it over: delivered, once on the log, and again in later answers until acknowledged.
+        // The heartbeat's answer hands it over: delivered, once on the log, and not again inside its visibility timeout
+        // (CommandRedeliveryTests hands it over again after it).
         var beat = (await server.Http.PostAsync("/api/sessions/agent/heartbeat")).Body;
         beat.CommandIds().ShouldBe([id]);
         var delivered = beat.GetProperty("commands")[0];
         delivered.Str("state").ShouldBe("delivered");
         delivered.GetProperty("delivered_at").ValueKind.ShouldBe(JsonValueKind.String);
-        var again = (await server.Http.PostAsync("/api/sessions/agent/heartbeat")).Body;
-        again.GetProperty("commands")[0].GetRawText().ShouldBe(delivered.GetRawText(), "a delivered command comes again, unchanged");
+        delivered.GetProperty("attempt").GetInt32().ShouldBe(1);
+        (await server.Http.PostAsync("/api/sessions/agent/heartbeat")).Body.CommandIds().ShouldBeEmpty("handed over once until its visibility timeout");
         await server.Http.ExpectHistoryAsync("agent", "command_issued pause", "command_delivered pause");
 
         var ack = await server.Http.PostAsync($"/api/sessions/agent/commands/{id}/ack", new { outcome = "done", note = "paused at step 3" });
@@ -64,7 +66,7 @@ public sealed class CommandApiTests
     }
 
     [Fact]
-    public async Task UpdateUsageAndBatchAnswersCarryTheOutstandingCommandsCreateAndTerminateNone()
+    public async Task UpdateUsageAndBatchAnswersCarryTheCommandsTheyHandOverCreateAndTerminateNone()
     {
         await using var server = await SwitchboardServer.StartAsync();
         var created = (await server.Http.PostAsync("/api/sessions", new { id = "w", state = "working" })).Body;
@@ -79,7 +81,8 @@ public sealed class CommandApiTests
 
         var second = (await server.Http.IssueAsync("w", new { type = "cancel" })).Str("id");
         var usage = (await server.Http.PostAsync("/api/sessions/w/usage", new { input_tokens = 5 })).Body;
-        usage.CommandIds().ShouldBe([first, second], "oldest first, the delivered one again");
+        usage.CommandIds().ShouldBe([second], "the one delivered already is not repeated inside its visibility timeout");
+        var third = (await server.Http.IssueAsync("w", new { type = "message", text = "and the logs" })).Str("id");
 
         await server.Http.CreateAsync("other");
         var batch = (await server.Http.PostAsync("/api/batch", new
@@ -94,10 +97,9 @@ public sealed class CommandApiTests
                 new { op = "update", id = "missing" },
             },
         })).Body.GetProperty("results");
-        foreach (var i in new[] { 0, 1, 2 })
-        {
-            batch[i].CommandIds().ShouldBe([first, second], $"operation {i}");
-        }
+        batch[0].CommandIds().ShouldBe([third], "the first answer hands it over");
+        batch[1].CommandIds().ShouldBeEmpty("handed over once, in the first answer");
+        batch[2].CommandIds().ShouldBeEmpty();
 
         foreach (var i in new[] { 3, 4, 5 })
         {
@@ -106,7 +108,8 @@ public sealed class CommandApiTests
 
         var terminated = (await server.Http.PostAsync("/api/sessions/w/terminate")).Body;
         terminated.TryGetProperty("commands", out _).ShouldBeFalse("terminate carries no commands");
-        await server.Http.ExpectHistoryAsync("w", "command_issued message", "command_delivered message", "command_issued cancel", "command_delivered cancel");
+        await server.Http.ExpectHistoryAsync("w", "command_issued message", "command_delivered message", "command_issued cancel", "command_delivered cancel",
+            "command_issued message", "command_delivered message");
         (await server.Http.GetJsonAsync("/api/sessions/w")).Body.TryGetProperty("commands", out _).ShouldBeFalse("a read carries none");
     }
 

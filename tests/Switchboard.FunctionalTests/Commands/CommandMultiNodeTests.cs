@@ -33,11 +33,16 @@ public sealed class CommandMultiNodeTests(PostgresClusterFixture postgres)
         var live = await socket.WaitForAsync(f => f.Topic == "session:roaming" && f.Event == "command_issued");
         live.Payload.GetProperty("data").GetProperty("command").Str("id").ShouldBe(id);
 
-        // B's write answers carry it (read from the shared table under the log lock), until acknowledged on B.
-        (await nodes.HttpB.PostAsync("/api/sessions/roaming/heartbeat")).Body.CommandIds().ShouldBe([id]);
+        // B's write answers read the shared table under the log lock: not the one B's long-poll handed over already, but
+        // the next one issued on A; each is acknowledged on B.
+        (await nodes.HttpB.PostAsync("/api/sessions/roaming/heartbeat")).Body.CommandIds().ShouldBeEmpty("handed over once, by the long-poll");
+        var next = (await nodes.HttpA.IssueAsync("roaming", new { type = "resume" })).Str("id");
+        (await nodes.HttpB.PostAsync("/api/sessions/roaming/heartbeat")).Body.CommandIds().ShouldBe([next]);
         (await nodes.HttpB.PostAsync($"/api/sessions/roaming/commands/{id}/ack", new { outcome = "done" })).Status.ShouldBe(200);
-        await TestTimeouts.Eventually(async () => (await nodes.HttpA.CommandsAsync("roaming")).Single().Str("state") == "acknowledged", "A to read the answer");
-        await nodes.HttpA.ExpectHistoryAsync("roaming", "command_issued pause", "command_delivered pause", "command_acknowledged pause");
+        (await nodes.HttpB.PostAsync($"/api/sessions/roaming/commands/{next}/ack", new { outcome = "done" })).Status.ShouldBe(200);
+        await TestTimeouts.Eventually(async () => (await nodes.HttpA.CommandsAsync("roaming")).All(c => c.Str("state") == "acknowledged"), "A to read the answers");
+        await nodes.HttpA.ExpectHistoryAsync("roaming", "command_issued pause", "command_delivered pause", "command_issued resume", "command_delivered resume",
+            "command_acknowledged pause", "command_acknowledged resume");
     }
 
     [Fact]

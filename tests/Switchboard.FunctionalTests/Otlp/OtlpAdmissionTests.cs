@@ -16,7 +16,7 @@ namespace Switchboard.FunctionalTests.Otlp;
 public sealed class OtlpAdmissionTests
 {
     /// <summary>Admission control under the test's hand: writes wait while it is closed.</summary>
-    private sealed class Gate : IWriteThrottle
+    internal sealed class Gate : IWriteThrottle
     {
         private volatile TaskCompletionSource _open = new(TaskCreationOptions.RunContinuationsAsynchronously);
 

@@ -1,4 +1,3 @@
-using System.Net;
 using Google.Protobuf;
 using OpenTelemetry.Exporter;
 using Switchboard.Otlp.Grpc;
@@ -62,32 +61,5 @@ public sealed class OtlpGrpcTests
     }
 
     /// <summary>One unary gRPC call over HTTP/2 cleartext; returns its <c>grpc-status</c>.</summary>
-    internal static async Task<string> CallAsync(Uri grpc, byte[] request, string? key)
-    {
-        using var http = new HttpClient();
-        var framed = new byte[5 + request.Length];
-        framed[1] = (byte)(request.Length >> 24);
-        framed[2] = (byte)(request.Length >> 16);
-        framed[3] = (byte)(request.Length >> 8);
-        framed[4] = (byte)request.Length;
-        request.CopyTo(framed, 5);
-        using var message = new HttpRequestMessage(HttpMethod.Post, new Uri(grpc, "/opentelemetry.proto.collector.trace.v1.TraceService/Export"))
-        {
-            Content = new ByteArrayContent(framed),
-            Version = HttpVersion.Version20,
-            VersionPolicy = HttpVersionPolicy.RequestVersionExact,
-        };
-        message.Content.Headers.ContentType = new("application/grpc");
-        message.Headers.TryAddWithoutValidation("te", "trailers");
-        if (key is not null)
-        {
-            message.Headers.Authorization = new("Bearer", key);
-        }
-
-        using var response = await http.SendAsync(message);
-        await response.Content.ReadAsByteArrayAsync();
-        return response.TrailingHeaders.TryGetValues("grpc-status", out var trailer) ? trailer.Single()
-            : response.Headers.TryGetValues("grpc-status", out var header) ? header.Single()
-            : $"no grpc-status: HTTP {(int)response.StatusCode} {response.Version} {response.Headers} {response.TrailingHeaders}";
-    }
+    internal static async Task<string> CallAsync(Uri grpc, byte[] request, string? key) => (await OtlpGrpcCall.CallAsync(grpc, request, key)).Status;
 }

@@ -55,7 +55,7 @@ public sealed class ResumePropertyTests(ITestOutputHelper output)
                 }
                 else
                 {
-                    await http.PatchAsync($"/api/sessions/{id}", new { state = new[] { "idle", "working", "paused", "error" }[random.Next(4)] });
+                    await http.PatchAsync($"/api/sessions/{id}", new { state = new[] { "idle", "working", "waiting", "paused", "error" }[random.Next(5)] });
                 }
 
                 if (random.Next(8) == 0)

@@ -197,6 +197,9 @@ internal sealed class OtlpOptionsValidator : IValidateOptions<OtlpOptions>
         }
 
         p.AtLeast(nameof(o.MaxBodyBytes), o.MaxBodyBytes, 1024);
+        p.AtLeast(nameof(o.MaxRecordsPerRequest), o.MaxRecordsPerRequest, 1);
+        p.AtLeast(nameof(o.MaxAttributesPerRecord), o.MaxAttributesPerRecord, 1);
+        p.AtLeast(nameof(o.MaxConcurrentRequests), o.MaxConcurrentRequests, 1);
         return p.Result;
     }
 }
@@ -209,6 +212,15 @@ internal sealed class CommandOptionsValidator : IValidateOptions<CommandOptions>
         var p = new OptionProblems("Switchboard:Commands");
         p.AtLeast(nameof(o.MaxWaiters), o.MaxWaiters, 1);
         p.InRange(nameof(o.MaxWaitSeconds), o.MaxWaitSeconds, 1, 300);
+        p.InRange(nameof(o.MaxOutstandingPerSession), o.MaxOutstandingPerSession, 1, SwitchboardDefaults.CommandMaxOutstandingLimit);
+        var expiry = TimeSpan.FromSeconds(Switchboard.Commands.CommandLimits.DefaultExpirySeconds);
+        if (o.RedeliverAfter <= TimeSpan.Zero || o.RedeliverAfter >= expiry)
+        {
+            // Past the expiry a delivered command would expire before it could be handed over again.
+            p.Add(nameof(o.RedeliverAfter), o.RedeliverAfter,
+                $"it must be a positive duration shorter than a command's default expiry ({expiry:c}), such as 00:00:30 (hh:mm:ss)");
+        }
+
         return p.Result;
     }
 }

@@ -50,8 +50,13 @@ internal sealed class OtlpGrpcListener(SwitchboardOptions options, IServiceProvi
         builder.Services.AddSingleton(services.GetRequiredService<ApiKeyRing>());
         builder.Services.AddSingleton(services.GetRequiredService<SwitchboardMetrics>());
         builder.Services.AddSingleton(services.GetRequiredService<TimeProvider>());
+        builder.Services.AddSingleton(services.GetRequiredService<WriteRateLimiter>());
+        builder.Services.AddSingleton(services.GetRequiredService<OtlpRequestGate>());
         builder.Services.AddSingleton<OtlpGrpcCalls>();
+        builder.Services.AddSingleton<OtlpGrpcGate>();
         var app = builder.Build();
+        var gate = app.Services.GetRequiredService<OtlpGrpcGate>();
+        app.Use(gate.InvokeAsync); // before routing to the services, so nothing of a refused call is read
         app.MapGrpcService<OtlpTraceService>();
         app.MapGrpcService<OtlpLogsService>();
         app.MapGrpcService<OtlpMetricsService>();

@@ -1,7 +1,6 @@
 using Google.Protobuf;
 using Grpc.Core;
-using Switchboard.Metrics;
-using Switchboard.Options;
+using Switchboard.Ingest;
 using Switchboard.Otlp.Proto.Collector;
 using Switchboard.Security;
 using Switchboard.Storage;
@@ -12,46 +11,27 @@ using TraceBase = Switchboard.Otlp.Proto.Collector.Trace.TraceService.TraceServi
 namespace Switchboard.Otlp.Grpc;
 
 /// <summary>
-/// What the three OTLP/gRPC services share: the API key check (metadata <c>authorization: Bearer …</c>; none is
-/// UNAUTHENTICATED, a read key PERMISSION_DENIED), the receiver, and the answers exporters retry on (UNAVAILABLE).
+/// What the three OTLP/gRPC services share: the receiver, and the answers exporters retry on (UNAVAILABLE, with a retry
+/// delay under admission control). Keys, the write rate and the concurrency cap are checked before the message is
+/// decoded, by <see cref="OtlpGrpcGate"/>.
 /// </summary>
-internal sealed class OtlpGrpcCalls(OtlpReceiver receiver, SecurityOptions security, ApiKeyRing keys, SwitchboardMetrics metrics, TimeProvider time)
+internal sealed class OtlpGrpcCalls(OtlpReceiver receiver)
 {
     public async Task<IMessage> ExportAsync(OtlpSignal signal, IMessage request, ServerCallContext context)
     {
-        var started = time.GetTimestamp();
         try
         {
-            if (security.AuthEnabled)
-            {
-                var bearer = StreamAuthenticator.BearerOf(context.GetHttpContext().Request);
-                if (bearer is null)
-                {
-                    receiver.Count(signal, "refused", 1);
-                    throw new RpcException(new Status(StatusCode.Unauthenticated, "An API key is required: send metadata authorization: Bearer <key> (OTEL_EXPORTER_OTLP_HEADERS=\"Authorization=Bearer <key>\")."));
-                }
-
-                if (keys.Find(bearer) is not { } identity || !identity.Allows(ApiKeyScope.Write))
-                {
-                    receiver.Count(signal, "refused", 1);
-                    throw new RpcException(new Status(StatusCode.PermissionDenied, "The API key is unknown or read-only; OTLP export needs a write key."));
-                }
-            }
-
-            try
-            {
-                var outcome = await receiver.ReceiveAsync(signal, request, context.CancellationToken);
-                return OtlpCodec.Answer(signal, outcome.Rejected, outcome.Message);
-            }
-            catch (StoreUnavailableException ex)
-            {
-                throw new RpcException(new Status(StatusCode.Unavailable, "The telemetry was not recorded: " + ex.Message));
-            }
+            // The key was checked before the message was decoded (OtlpGrpcGate), which left its identity where HTTP's filter does.
+            var outcome = await receiver.ReceiveAsync(signal, request, ApiAccessFilter.IdentityOf(context.GetHttpContext()), context.CancellationToken);
+            return OtlpCodec.Answer(signal, outcome.Rejected, outcome.Message);
         }
-        finally
+        catch (OverloadedException ex)
         {
-            metrics.OtlpRequestDuration.Record(time.GetElapsedTime(started).TotalSeconds,
-                new KeyValuePair<string, object?>("signal", signal.ToWire()), new KeyValuePair<string, object?>("transport", "grpc"));
+            throw OtlpGrpcStatus.Exception(StatusCode.Unavailable, "The telemetry was not recorded: " + ex.Message, ex.RetryAfter);
+        }
+        catch (StoreUnavailableException ex)
+        {
+            throw OtlpGrpcStatus.Exception(StatusCode.Unavailable, "The telemetry was not recorded: " + ex.Message);
         }
     }
 }

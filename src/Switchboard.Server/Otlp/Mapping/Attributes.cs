@@ -1,36 +1,11 @@
 using System.Globalization;
-using Google.Protobuf.Collections;
 using Switchboard.Otlp.Proto.Common;
 
 namespace Switchboard.Otlp.Mapping;
 
-/// <summary>Reads OTLP attributes by key, with the conversions the mapping needs (numbers sent as strings, and the reverse).</summary>
+/// <summary>The conversions the mapping needs from an OTLP attribute value (numbers sent as strings, and the reverse).</summary>
 internal static class Attributes
 {
-    public static AnyValue? Find(RepeatedField<KeyValue>? attributes, string key)
-    {
-        if (attributes is null)
-        {
-            return null;
-        }
-
-        foreach (var kv in attributes)
-        {
-            if (kv.Key == key)
-            {
-                return kv.Value;
-            }
-        }
-
-        return null;
-    }
-
-    public static string? String(RepeatedField<KeyValue>? attributes, string key) => Text(Find(attributes, key));
-
-    public static long? Long(RepeatedField<KeyValue>? attributes, string key) => Integer(Find(attributes, key));
-
-    public static decimal? Decimal(RepeatedField<KeyValue>? attributes, string key) => Number(Find(attributes, key));
-
     /// <summary>The value as text: strings as they are, numbers and booleans formatted invariantly; null for others.</summary>
     public static string? Text(AnyValue? value) => value?.ValueCase switch
     {

@@ -1,5 +1,6 @@
 using System.Globalization;
-using Google.Protobuf.Collections;
+using System.Security.Cryptography;
+using System.Text;
 using Switchboard.Otlp.Proto.Collector;
 using Switchboard.Otlp.Proto.Common;
 using Switchboard.Otlp.Proto.Logs;
@@ -10,48 +11,44 @@ namespace Switchboard.Otlp.Mapping;
 /// <summary>Agent log events to observations (<see cref="TelemetryMap.LogEvents"/>). Other records are ignored.</summary>
 internal static class LogMapping
 {
+    /// <summary>An <c>event.sequence</c> longer than this is hashed in the record's dedupe key, which stays short.</summary>
+    private const int MaxSequenceLength = 64;
+
+    // Read on every record, so resolved once.
+    private static readonly AttributeKey EventNameKey = AttributeIndex.Key(TelemetryMap.EventNameAttribute);
+    private static readonly AttributeKey SequenceKey = AttributeIndex.Key(TelemetryMap.EventSequenceAttribute);
+
     public static void Map(ExportLogsServiceRequest request, TelemetryBatch batch)
     {
+        AttributeIndex resource = new(), attributes = new();
         foreach (var resourceLogs in request.ResourceLogs)
         {
-            var resource = resourceLogs.Resource?.Attributes;
+            batch.Index(resource, resourceLogs.Resource?.Attributes);
             foreach (var scope in resourceLogs.ScopeLogs)
             {
                 foreach (var record in scope.LogRecords)
                 {
-                    MapRecord(record, resource, batch);
+                    if (batch.Admit())
+                    {
+                        MapRecord(record, batch.Index(attributes, record.Attributes), resource, batch);
+                    }
                 }
             }
         }
     }
 
-    private static void MapRecord(LogRecord record, RepeatedField<KeyValue>? resource, TelemetryBatch batch)
+    private static void MapRecord(LogRecord record, AttributeIndex attributes, AttributeIndex resource, TelemetryBatch batch)
     {
-        var (name, rule) = Rule(record);
-        if (rule is null)
+        var (name, rule) = Rule(record, attributes);
+        if (rule is null || SessionIdentity.Of(attributes, resource) is not { } sessionId)
         {
-            batch.Ignore();
-            return;
-        }
-
-        string sessionId;
-        if ((Attributes.String(record.Attributes, TelemetryMap.SessionIdAttribute) ?? Attributes.String(resource, TelemetryMap.SessionIdAttribute)) is { Length: > 0 } session)
-        {
-            sessionId = SessionIdentity.FromSessionId(session);
-        }
-        else if (Attributes.String(record.Attributes, TelemetryMap.ConversationIdAttribute) is { Length: > 0 } conversation)
-        {
-            sessionId = SessionIdentity.FromConversation(conversation);
-        }
-        else
-        {
-            batch.Ignore(); // an agent's event with no session to put it in
+            batch.Ignore(); // not an agent's event, or one with no session to put it in
             return;
         }
 
         var time = record.TimeUnixNano != 0 ? record.TimeUnixNano : record.ObservedTimeUnixNano;
-        var key = Attributes.Text(Attributes.Find(record.Attributes, TelemetryMap.EventSequenceAttribute)) is { } sequence
-            ? string.Create(CultureInfo.InvariantCulture, $"l:{sessionId}:{sequence}")
+        var key = attributes.String(SequenceKey) is { } sequence
+            ? string.Create(CultureInfo.InvariantCulture, $"l:{sessionId}:{Sequence(sequence)}")
             : string.Create(CultureInfo.InvariantCulture, $"l:{sessionId}:{name}:{time}");
 
         long input = 0, output = 0;
@@ -60,15 +57,15 @@ internal static class LogMapping
         {
             foreach (var k in usage.Input)
             {
-                input += Math.Max(0, Attributes.Long(record.Attributes, k) ?? 0);
+                input += Math.Max(0, attributes.Long(k) ?? 0);
             }
 
             foreach (var k in usage.Output)
             {
-                output += Math.Max(0, Attributes.Long(record.Attributes, k) ?? 0);
+                output += Math.Max(0, attributes.Long(k) ?? 0);
             }
 
-            if (usage.CostUsd is { } costKey && Attributes.Decimal(record.Attributes, costKey) is > 0 and < Sessions.SessionLimits.MaxCostUsd and var c)
+            if (usage.CostUsd is { } costKey && attributes.Decimal(costKey) is > 0 and < Sessions.SessionLimits.MaxCostUsd and var c)
             {
                 cost = c;
             }
@@ -77,15 +74,24 @@ internal static class LogMapping
         string? error = null;
         if (rule.ErrorAttribute is { } errorKey)
         {
-            error = TelemetryBatch.Clip(Attributes.String(record.Attributes, errorKey) ?? name ?? "error", Sessions.SessionLimits.MaxErrorMessageLength);
+            error = TelemetryText.Clean(attributes.String(errorKey) ?? name, Sessions.SessionLimits.MaxErrorMessageLength) is { Length: > 0 } message ? message : "error";
         }
 
         batch.Observe(sessionId, new(key, batch.Time(time), rule.Signal, input, output, cost, error,
-            rule.Usage is null ? UsageSource.None : UsageSource.Events), record.Attributes, resource);
+            rule.Usage is null ? UsageSource.None : UsageSource.Events), attributes, resource);
     }
 
+    /// <summary>
+    /// The sequence as it goes into the dedupe key: as sent when it is short and clean (a counter, as every agent sends),
+    /// else the first 32 hex digits of its SHA-256, so no key is long or holds what a store refuses.
+    /// </summary>
+    private static string Sequence(string sequence) =>
+        sequence.Length <= MaxSequenceLength && TelemetryText.Clean(sequence, MaxSequenceLength) == sequence
+            ? sequence
+            : "h:" + Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(sequence)).AsSpan(0, 16));
+
     /// <summary>The event's name and rule: <c>event_name</c>, else the body text, else the <c>event.name</c> attribute.</summary>
-    private static (string? Name, LogRule? Rule) Rule(LogRecord record)
+    private static (string Name, LogRule? Rule) Rule(LogRecord record, AttributeIndex attributes)
     {
         if (record.EventName is { Length: > 0 } eventName && TelemetryMap.LogEvents.TryGetValue(eventName, out var rule))
         {
@@ -97,11 +103,11 @@ internal static class LogMapping
             return (record.Body.StringValue, rule);
         }
 
-        if (Attributes.String(record.Attributes, TelemetryMap.EventNameAttribute) is { } attribute && TelemetryMap.LogEvents.TryGetValue(attribute, out rule))
+        if (attributes.String(EventNameKey) is { } attribute && TelemetryMap.LogEvents.TryGetValue(attribute, out rule))
         {
             return (attribute, rule);
         }
 
-        return (null, null);
+        return ("", null);
     }
 }

@@ -1,7 +1,6 @@
 using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
-using Google.Protobuf.Collections;
 using Switchboard.Otlp.Proto.Collector;
 using Switchboard.Otlp.Proto.Common;
 using Switchboard.Otlp.Proto.Metrics;
@@ -23,12 +22,14 @@ internal static class MetricMapping
 
     public static void Map(ExportMetricsServiceRequest request, TelemetryBatch batch)
     {
+        AttributeIndex resource = new(), scopeAttributes = new(), attributes = new();
         foreach (var resourceMetrics in request.ResourceMetrics)
         {
-            var resource = resourceMetrics.Resource?.Attributes;
-            foreach (var scope in resourceMetrics.ScopeMetrics)
+            batch.Index(resource, resourceMetrics.Resource?.Attributes);
+            foreach (var scopeMetrics in resourceMetrics.ScopeMetrics)
             {
-                foreach (var metric in scope.Metrics)
+                string? origin = null; // the resource and scope's part of a stream's identity, made when a point needs it
+                foreach (var metric in scopeMetrics.Metrics)
                 {
                     var (points, cumulative) = metric.DataCase switch
                     {
@@ -38,14 +39,19 @@ internal static class MetricMapping
                     };
                     if (points is null || !IsAgentMetric(metric.Name))
                     {
-                        batch.Ignore();
+                        var count = Math.Max(1, points?.Count ?? 0);
+                        batch.Ignore(batch.Admit(count));
                         continue;
                     }
 
                     TelemetryMap.MetricUsage.TryGetValue(metric.Name, out var usage);
                     foreach (var point in points)
                     {
-                        MapPoint(metric.Name, point, cumulative, usage, resource, batch);
+                        if (batch.Admit())
+                        {
+                            origin ??= Origin(batch.Index(scopeAttributes, scopeMetrics.Scope?.Attributes), scopeMetrics.Scope, resource);
+                            MapPoint(metric.Name, point, cumulative, usage, batch.Index(attributes, point.Attributes), resource, origin, batch);
+                        }
                     }
                 }
             }
@@ -53,36 +59,36 @@ internal static class MetricMapping
     }
 
     private static void MapPoint(string metric, NumberDataPoint point, bool cumulative, MetricUsageRule? usage,
-        RepeatedField<KeyValue>? resource, TelemetryBatch batch)
+        AttributeIndex attributes, AttributeIndex resource, string origin, TelemetryBatch batch)
     {
         var value = point.ValueCase == NumberDataPoint.ValueOneofCase.AsInt ? point.AsInt : point.AsDouble;
-        var session = Attributes.String(point.Attributes, TelemetryMap.SessionIdAttribute)
-            ?? Attributes.String(resource, TelemetryMap.SessionIdAttribute);
-        if (value <= 0 || value > MaxTotal || double.IsNaN(value) || session is not { Length: > 0 })
+        if (value <= 0 || value > MaxTotal || double.IsNaN(value) || SessionIdentity.Of(attributes, resource) is not { } sessionId)
         {
             batch.Ignore();
             return;
         }
 
-        var sessionId = SessionIdentity.FromSessionId(session);
-        var slot = Slot(usage, point.Attributes);
-        var stream = Stream(sessionId, metric, point.Attributes);
+        var slot = Slot(usage, attributes);
+        var stream = Stream(origin, sessionId, metric, attributes);
         var key = string.Create(CultureInfo.InvariantCulture, $"m:{point.TimeUnixNano:x16}{point.StartTimeUnixNano:x16}{stream}");
         var at = batch.Time(point.TimeUnixNano);
         var amount = (decimal)value;
         var observation = cumulative
             ? new TelemetryObservation(key, at, TelemetrySignal.Activity,
-                Cumulative: new CumulativePoint(stream, point.StartTimeUnixNano, point.TimeUnixNano, amount, slot))
+                Cumulative: new CumulativePoint(stream, point.StartTimeUnixNano, point.TimeUnixNano, amount, slot)
+                {
+                    Previous = Stream(null, sessionId, metric, attributes),
+                })
             : new TelemetryObservation(key, at, TelemetrySignal.Activity,
                 InputTokens: slot == UsageSlot.Input ? (long)Math.Round(value) : 0,
                 OutputTokens: slot == UsageSlot.Output ? (long)Math.Round(value) : 0,
                 CostUsd: slot == UsageSlot.Cost ? amount : 0,
                 Usage: slot == UsageSlot.None ? UsageSource.None : UsageSource.Metrics);
-        batch.Observe(sessionId, observation, point.Attributes, resource);
+        batch.Observe(sessionId, observation, attributes, resource);
     }
 
     /// <summary>Which counter a point feeds (none when its metric or its type carries no usage).</summary>
-    private static UsageSlot Slot(MetricUsageRule? usage, RepeatedField<KeyValue> attributes)
+    private static UsageSlot Slot(MetricUsageRule? usage, AttributeIndex attributes)
     {
         if (usage is null)
         {
@@ -94,7 +100,7 @@ internal static class MetricMapping
             return UsageSlot.Cost;
         }
 
-        var type = usage.TypeAttribute is { } key ? Attributes.String(attributes, key) : null;
+        var type = usage.TypeAttribute is { } key ? attributes.String(key) : null;
         return type is null ? UsageSlot.None
             : usage.Input.Contains(type, StringComparer.Ordinal) ? UsageSlot.Input
             : usage.Output.Contains(type, StringComparer.Ordinal) ? UsageSlot.Output
@@ -102,18 +108,48 @@ internal static class MetricMapping
     }
 
     /// <summary>
-    /// A metric stream's identity: its session, its name and its point's attributes (in key order), hashed to 32 hex
-    /// digits. The same on every node, and in every export of the same exporter.
+    /// Where a stream comes from, as the OpenTelemetry data model identifies it: its resource's attributes and its
+    /// instrumentation scope (name, version, attributes), each in key order. Two processes (two <c>service.instance.id</c>s)
+    /// that report the same metric for the same session are two streams, whose totals never meet.
     /// </summary>
-    private static string Stream(string sessionId, string metric, RepeatedField<KeyValue> attributes)
+    private static string Origin(AttributeIndex scopeAttributes, InstrumentationScope? scope, AttributeIndex resource)
+    {
+        var text = new StringBuilder("resource");
+        Append(text, resource);
+        text.Append("\nscope\n").Append(scope?.Name).Append('\n').Append(scope?.Version);
+        Append(text, scopeAttributes);
+        return text.ToString();
+    }
+
+    /// <summary>
+    /// A metric stream's identity: where it comes from (<see cref="Origin"/>), its session, its name and its point's
+    /// attributes (in key order), hashed to 32 hex digits. The same on every node, and in every export of the same
+    /// exporter. Without an origin, the identity streams had before they included it (<see cref="CumulativePoint.Previous"/>).
+    /// </summary>
+    private static string Stream(string? origin, string sessionId, string metric, AttributeIndex attributes)
     {
         var text = new StringBuilder(sessionId).Append('\n').Append(metric);
-        foreach (var kv in attributes.OrderBy(a => a.Key, StringComparer.Ordinal))
+        Append(text, attributes);
+        if (origin is not null)
         {
-            text.Append('\n').Append(kv.Key).Append('=').Append(kv.Value?.ToString());
+            text.Append('\n').Append(origin);
         }
 
         return Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text.ToString())).AsSpan(0, 16));
+    }
+
+    /// <summary>The attributes read (at most the cap of them), in key order, one per line.</summary>
+    private static void Append(StringBuilder text, AttributeIndex attributes)
+    {
+        if (attributes.Source is not { } source)
+        {
+            return;
+        }
+
+        foreach (var kv in source.Take(attributes.Count).OrderBy(a => a.Key, StringComparer.Ordinal))
+        {
+            text.Append('\n').Append(kv.Key).Append('=').Append(kv.Value?.ToString());
+        }
     }
 
     private static bool IsAgentMetric(string name)

@@ -14,21 +14,33 @@ namespace Switchboard.Otlp.Mapping;
 /// </summary>
 internal static class SpanMapping
 {
+    // Read on every span, so resolved once.
+    private static readonly AttributeKey OperationKey = AttributeIndex.Key(TelemetryMap.OperationAttribute);
+    private static readonly AttributeKey ErrorTypeKey = AttributeIndex.Key(TelemetryMap.ErrorTypeAttribute);
+    private static readonly AttributeKey[] InputKeys = [.. TelemetryMap.SpanUsage.Input.Select(AttributeIndex.Key)];
+    private static readonly AttributeKey[] OutputKeys = [.. TelemetryMap.SpanUsage.Output.Select(AttributeIndex.Key)];
+
     public static void Map(ExportTraceServiceRequest request, TelemetryBatch batch)
     {
-        var nodes = new Dictionary<(UInt128 Trace, ulong Span), Node>();
+        var tree = new SpanTree();
+        AttributeIndex resource = new(), attributes = new();
         List<(Span Span, string Session, bool StartsAgents)>? mapped = null;
         foreach (var resourceSpans in request.ResourceSpans)
         {
-            var resource = resourceSpans.Resource?.Attributes;
+            batch.Index(resource, resourceSpans.Resource?.Attributes);
             foreach (var scope in resourceSpans.ScopeSpans)
             {
                 foreach (var span in scope.Spans)
                 {
-                    var session = MapSpan(span, resource, batch, out var startsAgents);
+                    if (!batch.Admit())
+                    {
+                        continue;
+                    }
+
+                    var session = MapSpan(span, batch.Index(attributes, span.Attributes), resource, batch, out var startsAgents);
                     if (span.TraceId.Length == 16 && span.SpanId.Length == 8)
                     {
-                        nodes.TryAdd((Trace(span), Id(span.SpanId.Span)), new Node(span.ParentSpanId.Length == 8 ? Id(span.ParentSpanId.Span) : 0, session));
+                        tree.Add(Trace(span), Id(span.SpanId.Span), span.ParentSpanId.Length == 8 ? Id(span.ParentSpanId.Span) : 0, session);
                     }
 
                     if (session is not null)
@@ -46,38 +58,26 @@ internal static class SpanMapping
                 batch.Starts(session, SpanLinks.Key(span.TraceId.Span, span.SpanId.Span));
             }
 
-            Link(span, session, nodes, batch);
+            Link(span, session, tree, batch);
         }
     }
 
     /// <summary>Follows <paramref name="span"/>'s parents through ignored spans of the request to the first that tells its parent session.</summary>
-    private static void Link(Span span, string session, Dictionary<(UInt128, ulong), Node> nodes, TelemetryBatch batch)
+    private static void Link(Span span, string session, SpanTree tree, TelemetryBatch batch)
     {
-        var trace = Trace(span);
-        var parent = span.ParentSpanId.Length == 8 ? Id(span.ParentSpanId.Span) : 0;
-        for (var hops = 0; parent != 0 && hops < nodes.Count; hops++)
+        var (owner, outside) = tree.ParentOf(Trace(span), span.ParentSpanId.Length == 8 ? Id(span.ParentSpanId.Span) : 0);
+        if (owner is not null)
         {
-            if (!nodes.TryGetValue((trace, parent), out var node))
+            if (owner != session)
             {
-                Span<byte> id = stackalloc byte[8];
-                BinaryPrimitives.WriteUInt64BigEndian(id, parent);
-                var ended = span.EndTimeUnixNano != 0 ? span.EndTimeUnixNano : span.StartTimeUnixNano;
-                var started = span.StartTimeUnixNano != 0 ? span.StartTimeUnixNano : ended;
-                batch.WaitsFor(session, SpanLinks.Key(span.TraceId.Span, id), (long)(started / 1_000_000_000), (long)(ended / 1_000_000_000));
-                return;
+                batch.ParentSession(session, owner);
             }
-
-            if (node.Session is { } owner)
-            {
-                if (owner != session)
-                {
-                    batch.ParentSession(session, owner);
-                }
-
-                return;
-            }
-
-            parent = node.Parent;
+        }
+        else if (outside != 0)
+        {
+            Span<byte> id = stackalloc byte[8];
+            BinaryPrimitives.WriteUInt64BigEndian(id, outside);
+            batch.WaitsFor(session, SpanLinks.Key(span.TraceId.Span, id));
         }
     }
 
@@ -85,15 +85,11 @@ internal static class SpanMapping
 
     private static ulong Id(ReadOnlySpan<byte> spanId) => BinaryPrimitives.ReadUInt64BigEndian(spanId);
 
-    /// <summary>A span of the request: its parent's id (0: none) and its session (null: ignored).</summary>
-    private readonly record struct Node(ulong Parent, string? Session);
-
     /// <summary>Observes a GenAI span; returns its session, or null when the span is ignored or refused.</summary>
-    private static string? MapSpan(Span span, Google.Protobuf.Collections.RepeatedField<Proto.Common.KeyValue>? resource, TelemetryBatch batch,
-        out bool startsAgents)
+    private static string? MapSpan(Span span, AttributeIndex attributes, AttributeIndex resource, TelemetryBatch batch, out bool startsAgents)
     {
         startsAgents = false;
-        var operation = Attributes.String(span.Attributes, TelemetryMap.OperationAttribute);
+        var operation = attributes.String(OperationKey);
         if (operation is null || !TelemetryMap.SpanOperations.TryGetValue(operation, out var rule))
         {
             batch.Ignore();
@@ -106,42 +102,35 @@ internal static class SpanMapping
             return null;
         }
 
-        var sessionId = Attributes.String(span.Attributes, TelemetryMap.ConversationIdAttribute) is { Length: > 0 } conversation
-            ? SessionIdentity.FromConversation(conversation)
-            : (Attributes.String(span.Attributes, TelemetryMap.SessionIdAttribute) ?? Attributes.String(resource, TelemetryMap.SessionIdAttribute)) is { Length: > 0 } session
-                ? SessionIdentity.FromSessionId(session)
-                : SessionIdentity.FromTrace(span.TraceId.Span);
-
+        var sessionId = SessionIdentity.Of(attributes, resource) ?? SessionIdentity.FromTrace(span.TraceId.Span);
         var isRoot = span.ParentSpanId.IsEmpty;
         var signal = isRoot ? rule.RootSignal : rule.Signal;
         string? error = null;
         if (span.Status?.Code == Status.Types.StatusCode.Error)
         {
             signal = TelemetrySignal.Error;
-            error = span.Status.Message is { Length: > 0 } message ? message
-                : Attributes.String(span.Attributes, TelemetryMap.ErrorTypeAttribute) ?? "error";
-            error = TelemetryBatch.Clip(error, Sessions.SessionLimits.MaxErrorMessageLength);
+            error = TelemetryText.Clean(span.Status.Message is { Length: > 0 } message ? message : attributes.String(ErrorTypeKey) ?? "",
+                Sessions.SessionLimits.MaxErrorMessageLength) is { Length: > 0 } clean ? clean : "error";
         }
 
         long input = 0, output = 0;
         if (rule.CountsUsage)
         {
-            input = Sum(span, TelemetryMap.SpanUsage.Input);
-            output = Sum(span, TelemetryMap.SpanUsage.Output);
+            input = Sum(attributes, InputKeys);
+            output = Sum(attributes, OutputKeys);
         }
 
         var ended = span.EndTimeUnixNano != 0 ? span.EndTimeUnixNano : span.StartTimeUnixNano;
         var key = Key(ended, span);
         var at = batch.Time(ended);
         batch.Observe(sessionId, new TelemetryObservation(key, at, signal, input, output, 0, error,
-            rule.CountsUsage ? UsageSource.Events : UsageSource.None), span.Attributes, resource);
+            rule.CountsUsage ? UsageSource.Events : UsageSource.None), attributes, resource);
         startsAgents = rule.StartsAgents;
         return sessionId;
     }
 
     /// <summary>
-    /// <c>t:{end second}{trace id}{span id}</c>, 64 hex digits (<see cref="Storage.TelemetryLinks.SpanKey"/>: a child
-    /// finds a parent span that came first by this key). A retry repeats all three, so it finds the key; the time first
+    /// <c>t:{end second}{trace id}{span id}</c>, 64 hex digits. A retry repeats all three, so it finds the key; the time first
     /// makes new keys sort after the ones before them, so the key table grows at its end instead of at random places
     /// (trace and span ids are random), and its inserts touch the same few pages. Whole seconds, because an OTLP JSON
     /// exporter may send the nanoseconds as a JSON number, which a parser reads through a double: the same span sent as
@@ -156,12 +145,12 @@ internal static class SpanMapping
         Convert.TryToHexStringLower(state.span.SpanId.Span, chars[50..], out _);
     });
 
-    private static long Sum(Span span, string[] keys)
+    private static long Sum(AttributeIndex attributes, AttributeKey[] keys)
     {
         long total = 0;
         foreach (var key in keys)
         {
-            if (Attributes.Long(span.Attributes, key) is > 0 and var value)
+            if (attributes.Long(key) is > 0 and var value)
             {
                 total += value;
             }

@@ -1,4 +1,3 @@
-using Google.Protobuf.Collections;
 using Switchboard.Otlp.Proto.Common;
 using Switchboard.Sessions;
 using Switchboard.Writes;
@@ -9,9 +8,22 @@ namespace Switchboard.Otlp.Mapping;
 /// What one OTLP request says, coalesced per session: each session touched becomes one <see cref="ApplyTelemetry"/>
 /// write, so the request appends at most one event per session. Counts every record by outcome.
 /// </summary>
-internal sealed class TelemetryBatch(DateTimeOffset now)
+internal sealed class TelemetryBatch(DateTimeOffset now, int maxRecords = int.MaxValue, int maxAttributes = int.MaxValue)
 {
+    /// <summary>
+    /// How far after the node's clock a record's time may be taken as it is; later ones are taken as this far ahead.
+    /// Earlier than <see cref="Storage.TelemetryDedupe.Window"/> ago is taken as that long ago. Exporters' clocks drift,
+    /// and a record's timestamps are its sender's to choose, so nothing the server derives from them leaves this window.
+    /// </summary>
+    public static readonly TimeSpan MaxAhead = TimeSpan.FromMinutes(5);
+
+    // The keys of the labels and the name, resolved once: every record reads them.
+    private static readonly (string Label, AttributeKey[] Keys)[] LabelKeys =
+        [.. TelemetryMap.Labels.Select(rule => (rule.Label, rule.Attributes.Select(AttributeIndex.Key).ToArray()))];
+    private static readonly AttributeKey[] NameKeys = [.. TelemetryMap.NameAttributes.Select(AttributeIndex.Key)];
+
     private readonly Dictionary<string, Pending> _sessions = new(StringComparer.Ordinal);
+    private int _records;
 
     public DateTimeOffset Now { get; } = now;
 
@@ -21,15 +33,70 @@ internal sealed class TelemetryBatch(DateTimeOffset now)
     /// <summary>Records accepted but not from an agent (or saying nothing about one).</summary>
     public int Ignored { get; private set; }
 
-    /// <summary>Records refused (malformed ids); named in <c>partial_success</c>.</summary>
+    /// <summary>Records refused (malformed ids, or past the request's cap); named in <c>partial_success</c>.</summary>
     public int Rejected { get; private set; }
 
-    /// <summary>Why the first refused record was refused.</summary>
+    /// <summary>Records refused because the request carried more than its cap.</summary>
+    public int OverLimit { get; private set; }
+
+    /// <summary>Attributes past the cap of their record, resource or scope: ignored.</summary>
+    public long AttributesIgnored { get; private set; }
+
+    /// <summary>Why the first record refused for its content was refused.</summary>
     public string? RejectReason { get; private set; }
 
     public int SessionCount => _sessions.Count;
 
-    public void Ignore() => Ignored++;
+    /// <summary>
+    /// What <c>partial_success</c> says: why records were refused, and that attributes were ignored (with nothing refused,
+    /// the specification's warning form); null when all is well.
+    /// </summary>
+    public string? Message
+    {
+        get
+        {
+            var parts = new List<string>(3);
+            if (RejectReason is { } reason)
+            {
+                parts.Add(reason);
+            }
+
+            if (OverLimit > 0)
+            {
+                parts.Add($"the request carried {_records} records and a node takes at most {maxRecords} (Switchboard:Otlp:MaxRecordsPerRequest): " +
+                    $"the first {maxRecords} were taken, the other {OverLimit} refused; export smaller batches (OTEL_BSP_MAX_EXPORT_BATCH_SIZE, a collector's send_batch_max_size)");
+            }
+
+            if (AttributesIgnored > 0)
+            {
+                parts.Add($"{AttributesIgnored} attributes past the first {maxAttributes} of their record, resource or scope (Switchboard:Otlp:MaxAttributesPerRecord) were ignored");
+            }
+
+            return parts.Count == 0 ? null : string.Join("; ", parts);
+        }
+    }
+
+    /// <summary>Counts one record of the request; false (and the record refused) past the request's cap.</summary>
+    public bool Admit() => Admit(1) == 1;
+
+    /// <summary>Counts <paramref name="records"/> records; returns how many fit under the cap (the rest are refused).</summary>
+    public int Admit(int records)
+    {
+        var room = (int)Math.Clamp((long)maxRecords - _records, 0, records);
+        _records += records;
+        OverLimit += records - room;
+        Rejected += records - room;
+        return room;
+    }
+
+    /// <summary>Indexes a record's, resource's or scope's attributes into <paramref name="index"/>, counting those past the cap.</summary>
+    public AttributeIndex Index(AttributeIndex index, Google.Protobuf.Collections.RepeatedField<KeyValue>? attributes)
+    {
+        AttributesIgnored += index.Load(attributes, maxAttributes);
+        return index;
+    }
+
+    public void Ignore(int records = 1) => Ignored += records;
 
     public void Reject(string reason)
     {
@@ -38,7 +105,7 @@ internal sealed class TelemetryBatch(DateTimeOffset now)
     }
 
     /// <summary>Adds an observation to <paramref name="sessionId"/>, with its labels and name read from the record and its resource.</summary>
-    public void Observe(string sessionId, TelemetryObservation observation, RepeatedField<KeyValue>? record, RepeatedField<KeyValue>? resource)
+    public void Observe(string sessionId, TelemetryObservation observation, AttributeIndex record, AttributeIndex resource)
     {
         Accepted++;
         if (!_sessions.TryGetValue(sessionId, out var pending))
@@ -49,21 +116,20 @@ internal sealed class TelemetryBatch(DateTimeOffset now)
         }
 
         pending.Observations.Add(observation);
-        foreach (var rule in TelemetryMap.Labels)
+        foreach (var (label, keys) in LabelKeys)
         {
-            if (First(rule.Attributes, record, resource) is { Length: > 0 } value)
+            if (First(keys, record, resource, SessionLimits.MaxLabelValueLength) is { } value)
             {
-                pending.Labels[rule.Label] = Clip(value, SessionLimits.MaxLabelValueLength);
+                pending.Labels[label] = value;
             }
         }
 
         // The most preferred name any record of the request gives (the agent's over the service's).
-        for (var rank = 0; rank < pending.NameRank && rank < TelemetryMap.NameAttributes.Length; rank++)
+        for (var rank = 0; rank < pending.NameRank && rank < NameKeys.Length; rank++)
         {
-            var key = TelemetryMap.NameAttributes[rank];
-            if ((Attributes.String(record, key) ?? Attributes.String(resource, key)) is { Length: > 0 } name)
+            if (Value(NameKeys[rank], record, resource, SessionLimits.MaxNameLength) is { } name)
             {
-                pending.Name = Clip(name, SessionLimits.MaxNameLength);
+                pending.Name = name;
                 pending.NameRank = rank;
                 break;
             }
@@ -73,17 +139,8 @@ internal sealed class TelemetryBatch(DateTimeOffset now)
     /// <summary>A span of <paramref name="sessionId"/> that may start another agent's run.</summary>
     public void Starts(string sessionId, string spanKey) => (_sessions[sessionId].Spans ??= []).Add(spanKey);
 
-    /// <summary>
-    /// <paramref name="sessionId"/> has a span, running from <paramref name="started"/> to <paramref name="ended"/> (Unix
-    /// seconds), whose parent is <paramref name="spanKey"/>, outside the request.
-    /// </summary>
-    public void WaitsFor(string sessionId, string spanKey, long started, long ended)
-    {
-        var parents = _sessions[sessionId].Parents ??= new Dictionary<string, SpanParent>(StringComparer.Ordinal);
-        parents[spanKey] = parents.TryGetValue(spanKey, out var known)
-            ? known with { ChildStarted = Math.Min(known.ChildStarted, started), ChildEnded = Math.Max(known.ChildEnded, ended) }
-            : new SpanParent(spanKey, started, ended);
-    }
+    /// <summary><paramref name="sessionId"/> has a span whose parent is <paramref name="spanKey"/>, outside the request.</summary>
+    public void WaitsFor(string sessionId, string spanKey) => (_sessions[sessionId].Parents ??= new HashSet<string>(StringComparer.Ordinal)).Add(spanKey);
 
     /// <summary><paramref name="sessionId"/> has a span whose parent, in the same request, belongs to <paramref name="parentId"/>.</summary>
     public void ParentSession(string sessionId, string parentId) => (_sessions[sessionId].ParentSessions ??= new HashSet<string>(StringComparer.Ordinal)).Add(parentId);
@@ -123,23 +180,40 @@ internal sealed class TelemetryBatch(DateTimeOffset now)
                 Observations = pending.Observations,
                 Links = pending.Spans is null && pending.Parents is null && pending.ParentSessions is null
                     ? SpanLinks.None
-                    : new SpanLinks(pending.Spans ?? [], [.. (pending.Parents ?? []).Values], [.. pending.ParentSessions ?? []]),
+                    : new SpanLinks(pending.Spans ?? [], [.. pending.Parents ?? []], [.. pending.ParentSessions ?? []]),
                 MaxTreeDepth = maxTreeDepth,
             });
         }
     }
 
-    /// <summary>Unix nanoseconds as a time; zero (unset) is now.</summary>
-    public DateTimeOffset Time(ulong unixNanos) =>
-        unixNanos == 0 || unixNanos / 100 > (ulong)(DateTimeOffset.MaxValue - DateTimeOffset.UnixEpoch).Ticks
-            ? Now
-            : DateTimeOffset.UnixEpoch.AddTicks((long)(unixNanos / 100));
+    /// <summary>
+    /// Unix nanoseconds as a time, within the window around the node's clock (<see cref="MaxAhead"/>); zero (unset) is now.
+    /// </summary>
+    public DateTimeOffset Time(ulong unixNanos)
+    {
+        if (unixNanos == 0)
+        {
+            return Now;
+        }
 
-    private static string? First(string[] keys, RepeatedField<KeyValue>? record, RepeatedField<KeyValue>? resource)
+        var earliest = Now - Storage.TelemetryDedupe.Window;
+        var latest = Now + MaxAhead;
+        var ticks = unixNanos / 100;
+        if (ticks > (ulong)(latest - DateTimeOffset.UnixEpoch).Ticks)
+        {
+            return latest;
+        }
+
+        var at = DateTimeOffset.UnixEpoch.AddTicks((long)ticks);
+        return at < earliest ? earliest : at;
+    }
+
+    /// <summary>The first of <paramref name="keys"/> the record, else its resource, has, made clean; null when none has a non-empty one.</summary>
+    private static string? First(AttributeKey[] keys, AttributeIndex record, AttributeIndex resource, int max)
     {
         foreach (var key in keys)
         {
-            if ((Attributes.String(record, key) ?? Attributes.String(resource, key)) is { } value)
+            if (Value(key, record, resource, max) is { } value)
             {
                 return value;
             }
@@ -148,7 +222,9 @@ internal sealed class TelemetryBatch(DateTimeOffset now)
         return null;
     }
 
-    public static string Clip(string value, int max) => value.Length <= max ? value : value[..max];
+    /// <summary><paramref name="key"/>'s value on the record, else on its resource, made clean; null when absent or empty.</summary>
+    private static string? Value(AttributeKey key, AttributeIndex record, AttributeIndex resource, int max) =>
+        (record.String(key) ?? resource.String(key)) is { } value && TelemetryText.Clean(value, max) is { Length: > 0 } clean ? clean : null;
 
     private sealed class Pending
     {
@@ -157,7 +233,7 @@ internal sealed class TelemetryBatch(DateTimeOffset now)
         public readonly Dictionary<string, string> Labels = new(StringComparer.Ordinal);
         public readonly List<TelemetryObservation> Observations = [];
         public List<string>? Spans;
-        public Dictionary<string, SpanParent>? Parents;
+        public HashSet<string>? Parents;
         public HashSet<string>? ParentSessions;
     }
 }

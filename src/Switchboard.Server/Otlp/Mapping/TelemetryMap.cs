@@ -117,4 +117,15 @@ internal static class TelemetryMap
     public const string EventNameAttribute = "event.name";
     public const string EventSequenceAttribute = "event.sequence";
     public const string ErrorTypeAttribute = "error.type";
+
+    /// <summary>Every attribute key the mapping reads: <see cref="AttributeIndex"/> picks out these and no others.</summary>
+    public static IEnumerable<string> AttributeKeys()
+    {
+        string[] identity = [SessionIdAttribute, ConversationIdAttribute, OperationAttribute, EventNameAttribute, EventSequenceAttribute, ErrorTypeAttribute];
+        var usage = LogEvents.Values.Select(r => r.Usage).Append(SpanUsage).OfType<UsageRule>()
+            .SelectMany(u => u.Input.Concat(u.Output).Append(u.CostUsd).OfType<string>());
+        var errors = LogEvents.Values.Select(r => r.ErrorAttribute).OfType<string>();
+        var types = MetricUsage.Values.Select(r => r.TypeAttribute).OfType<string>();
+        return identity.Concat(Labels.SelectMany(l => l.Attributes)).Concat(NameAttributes).Concat(usage).Concat(errors).Concat(types);
+    }
 }

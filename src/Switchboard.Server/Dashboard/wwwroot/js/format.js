@@ -5,7 +5,8 @@ const compact = new Intl.NumberFormat("en-US", { notation: "compact", maximumFra
 const money2 = new Intl.NumberFormat("en-US", { style: "currency", currency: "USD", minimumFractionDigits: 2, maximumFractionDigits: 2 });
 const money4 = new Intl.NumberFormat("en-US", { style: "currency", currency: "USD", minimumFractionDigits: 4, maximumFractionDigits: 4 });
 
-export const STATES = ["initializing", "idle", "working", "paused", "error", "terminating", "terminated"];
+// In the server's order; a new state is added at the end. A state this page does not know shows by its wire name.
+export const STATES = ["initializing", "idle", "working", "paused", "error", "terminating", "terminated", "waiting"];
 
 const STATE_LABELS = {
   initializing: "Initializing",
@@ -15,6 +16,7 @@ const STATE_LABELS = {
   error: "Error",
   terminating: "Terminating",
   terminated: "Terminated",
+  waiting: "Waiting for you",
 };
 
 export function stateLabel(state) {

@@ -29,7 +29,7 @@ const toasts = new Toasts();
 // The detail panel opens below the sticky header (--topbar-h), so it never covers the header's controls.
 new ResizeObserver(([entry]) => document.documentElement.style.setProperty("--topbar-h", `${entry.target.offsetHeight}px`))
   .observe(document.querySelector(".topbar"));
-const header = new HeaderView(store, api, { onErrors: () => list.showState("error") });
+const header = new HeaderView(store, api, { onErrors: () => list.showState("error"), onWaiting: () => list.showState("waiting") });
 const renderList = frameScheduler(() => list.render());
 const renderHeader = frameScheduler(() => header.render());
 const list = new SessionList(store, api, { onOpen: openDetail, onChange: renderList });

@@ -7,6 +7,7 @@ import { formatInt, parseLabelFilter } from "../format.js";
 /** The state views, in chip order; `count` reads the view's size from a summary. */
 export const FILTERS = [
   { key: "active", label: "Active", count: (s) => s.active_count },
+  { key: "waiting", label: "Waiting", count: (s) => s.counts?.waiting },
   { key: "working", label: "Processing", count: (s) => s.counts?.working },
   { key: "idle", label: "Idle", count: (s) => s.counts?.idle },
   { key: "paused", label: "Paused", count: (s) => s.counts?.paused },
@@ -22,13 +23,19 @@ const LABEL_DEBOUNCE_MS = 250;
 /** Sort orders the page applies to the sessions it holds; "" keeps the default (newest first). */
 export const SORTS = {
   name: (a, b) => (a.name || a.id).localeCompare(b.name || b.id, undefined, { numeric: true, sensitivity: "base" }),
-  state: (a, b) => STATE_ORDER.indexOf(a.state) - STATE_ORDER.indexOf(b.state),
+  state: (a, b) => stateRank(a.state) - stateRank(b.state),
   updated: (a, b) => (b.updated_at < a.updated_at ? -1 : b.updated_at > a.updated_at ? 1 : 0),
   tokens: (a, b) => (b.total_tokens ?? 0) - (a.total_tokens ?? 0),
   cost: (a, b) => (b.cost_usd ?? 0) - (a.cost_usd ?? 0),
   subtree: (a, b) => (b.subtree?.cost_usd ?? 0) - (a.subtree?.cost_usd ?? 0),
 };
-const STATE_ORDER = ["error", "working", "paused", "idle", "initializing", "terminating", "terminated"];
+// Most urgent first; a state this page does not know sorts after these (indexOf -1 is mapped past the end).
+const STATE_ORDER = ["error", "waiting", "working", "paused", "idle", "initializing", "terminating", "terminated"];
+
+function stateRank(state) {
+  const i = STATE_ORDER.indexOf(state);
+  return i < 0 ? STATE_ORDER.length : i;
+}
 
 export class FilterBar {
   /** {state: a FILTERS key, labels: [key, value][], search: string, sort: a SORTS key or ""} */

@@ -9,17 +9,11 @@ export class HeaderView {
   #api;
   #busy = false;
 
-  constructor(store, api, { onErrors } = {}) {
+  constructor(store, api, { onErrors, onWaiting } = {}) {
     this.#store = store;
     this.#api = api;
-    const errors = byTestId("errors-tile");
-    errors.addEventListener("click", () => onErrors?.());
-    errors.addEventListener("keydown", (e) => {
-      if (e.key === "Enter" || e.key === " ") {
-        e.preventDefault();
-        onErrors?.();
-      }
-    });
+    HeaderView.#asButton(byTestId("errors-tile"), onErrors);
+    HeaderView.#asButton(byTestId("waiting-tile"), onWaiting);
     byTestId("fleet-toggle").addEventListener("click", () => this.#toggleFleet());
   }
 
@@ -31,6 +25,9 @@ export class HeaderView {
 
     this.#stat("active", formatInt(s.active_count), `${formatInt(s.total_count)} total`);
     this.#stat("working", formatInt(s.counts?.working ?? 0), s.tasks_running === 1 ? "1 task running" : `${formatInt(s.tasks_running)} tasks running`);
+    const waiting = s.counts?.waiting ?? 0;
+    this.#stat("waiting", formatInt(waiting), waiting > 0 ? "need you" : "nobody waiting");
+    setAttr(byTestId("stat-waiting").closest(".stat"), "data-alert", waiting > 0 ? "true" : null);
     const errors = s.counts?.error ?? 0;
     this.#stat("errors", formatInt(errors), errors > 0 ? "need attention" : "all clear");
     setAttr(byTestId("stat-errors").closest(".stat"), "data-alert", errors > 0 ? "true" : null);
@@ -58,6 +55,17 @@ export class HeaderView {
     const elapsed = s.active_count > 0 ? (performance.now() - this.#store.summaryAt) / 1000 : 0;
     const seconds = s.active_count > 0 ? s.duration_seconds + elapsed : 0;
     this.#stat("duration", formatDuration(seconds), s.active_count > 0 ? "busy period" : "idle");
+  }
+
+  /** A tile that shows a state view when clicked, or when Enter or Space is pressed on it. */
+  static #asButton(tile, action) {
+    tile.addEventListener("click", () => action?.());
+    tile.addEventListener("keydown", (e) => {
+      if (e.key === "Enter" || e.key === " ") {
+        e.preventDefault();
+        action?.();
+      }
+    });
   }
 
   #stat(name, value, sub, title) {

@@ -1,0 +1,73 @@
+using System.Data.Common;
+using Switchboard.Events;
+using Switchboard.Sessions;
+
+namespace Switchboard.Storage.Sql;
+
+/// <summary>
+/// What one database's SQL says differently: its table names, how it keeps times, decimals, booleans and lists, how it
+/// filters JSON labels, and where the log's head is. Everything else a store reads is written once, in
+/// <see cref="SqlStore"/>, with <c>@name</c> parameters both providers take.
+/// </summary>
+internal abstract class SqlDialect
+{
+    public const string EventColumns = "seq, at, type, session_id, data, labels, prior_labels, root_id, tree_path";
+
+    /// <summary>The session columns, in <see cref="SessionWire"/>'s order.</summary>
+    public static readonly string SessionColumns = SessionFields.StoreColumns;
+
+    /// <summary>The store's name for a table: <c>sessions</c>, <c>events</c>, <c>alerts</c>, <c>alert_rules</c>, <c>commands</c>, <c>webhooks</c>, <c>usage</c>.</summary>
+    public abstract string Table(string name);
+
+    /// <summary>A statement of one row and column: the log's head seq.</summary>
+    public abstract string HeadSql { get; }
+
+    /// <summary>A statement of one row: the head seq and the lowest retained seq (null when the log is empty).</summary>
+    public abstract string BoundsSql { get; }
+
+    /// <summary>What a SELECT ends with to lock the rows it reads until the transaction ends (nothing where one writer serialises every write).</summary>
+    public virtual string LockRows => "";
+
+    /// <summary>The literal a boolean column compares with for true.</summary>
+    public abstract string True { get; }
+
+    /// <summary>A time as a parameter value.</summary>
+    public abstract object Time(DateTimeOffset value);
+
+    public abstract DateTimeOffset ReadTime(DbDataReader reader, int ordinal);
+
+    public abstract decimal ReadDecimal(DbDataReader reader, int ordinal);
+
+    public abstract bool ReadBool(DbDataReader reader, int ordinal);
+
+    /// <summary>The condition that <paramref name="column"/> is one of the list in parameter <paramref name="parameter"/>.</summary>
+    public abstract string In(string column, string parameter);
+
+    /// <summary>A list of strings as the parameter value <see cref="In"/> reads.</summary>
+    public abstract object List(IEnumerable<string> values);
+
+    /// <summary>The condition that a session's labels hold every one of <paramref name="labels"/>, with its parameters added to <paramref name="args"/>.</summary>
+    public abstract string LabelsMatch(IReadOnlyDictionary<string, string> labels, List<(string Name, object? Value)> args);
+
+    public Session ReadSession(DbDataReader reader) => SessionFields.ReadRow(new RowReader(reader, this));
+
+    /// <summary>An event row of <see cref="EventColumns"/>; it carries no <see cref="EventRecord.Session"/> (derived from its data).</summary>
+    public EventRecord ReadEvent(DbDataReader r) =>
+        new(r.GetInt64(0), r.GetString(2), r.IsDBNull(3) ? null : r.GetString(3), ReadTime(r, 1), r.GetFieldValue<byte[]>(4))
+        {
+            Labels = r.IsDBNull(5) ? null : SessionWire.LabelsFromText(r.GetString(5)),
+            PriorLabels = r.IsDBNull(6) ? null : SessionWire.LabelsFromText(r.GetString(6)),
+            TreePath = r.IsDBNull(8) ? null : r.GetString(8),
+        };
+
+    private sealed class RowReader(DbDataReader r, SqlDialect sql) : ISessionRowReader
+    {
+        public bool IsNull(int ordinal) => r.IsDBNull(ordinal);
+        public string Text(int ordinal) => r.GetString(ordinal);
+        public int Int32(int ordinal) => r.GetInt32(ordinal);
+        public long Int64(int ordinal) => r.GetInt64(ordinal);
+        public decimal Decimal(int ordinal) => sql.ReadDecimal(r, ordinal);
+        public DateTimeOffset Time(int ordinal) => sql.ReadTime(r, ordinal);
+        public bool Bool(int ordinal) => sql.ReadBool(r, ordinal);
+    }
+}

@@ -1,0 +1,57 @@
+using System.Data.Common;
+
+namespace Switchboard.Storage.Sql;
+
+/// <summary>A connection (and the transaction it reads or writes in) with the statements <see cref="SqlStore"/> runs on it.</summary>
+internal sealed class SqlSession(DbConnection connection, DbTransaction? transaction, SqlDialect sql)
+{
+    public SqlDialect Sql => sql;
+
+    /// <summary>Rows of <paramref name="text"/>, each read by <paramref name="read"/>.</summary>
+    public async Task<List<T>> QueryAsync<T>(string text, Func<DbDataReader, T> read, params (string Name, object? Value)[] args)
+    {
+        await using var command = Command(text, args);
+        await using var reader = await command.ExecuteReaderAsync();
+        var rows = new List<T>();
+        while (await reader.ReadAsync())
+        {
+            rows.Add(read(reader));
+        }
+
+        return rows;
+    }
+
+    /// <summary>The first row of <paramref name="text"/>, or the default when it has none.</summary>
+    public async Task<T?> FirstAsync<T>(string text, Func<DbDataReader, T> read, params (string Name, object? Value)[] args)
+    {
+        await using var command = Command(text, args);
+        await using var reader = await command.ExecuteReaderAsync();
+        return await reader.ReadAsync() ? read(reader) : default;
+    }
+
+    /// <summary>The rows <paramref name="text"/> changed.</summary>
+    public async Task<int> ExecuteAsync(string text, params (string Name, object? Value)[] args)
+    {
+        await using var command = Command(text, args);
+        return await command.ExecuteNonQueryAsync();
+    }
+
+    /// <summary>The log's head seq, in this session's transaction.</summary>
+    public async Task<long> HeadAsync() => await FirstAsync(sql.HeadSql, r => r.IsDBNull(0) ? 0 : r.GetInt64(0));
+
+    private DbCommand Command(string text, (string Name, object? Value)[] args)
+    {
+        var command = connection.CreateCommand();
+        command.Transaction = transaction;
+        command.CommandText = text;
+        foreach (var (name, value) in args)
+        {
+            var parameter = command.CreateParameter();
+            parameter.ParameterName = name;
+            parameter.Value = value ?? DBNull.Value;
+            command.Parameters.Add(parameter);
+        }
+
+        return command;
+    }
+}

@@ -1,0 +1,219 @@
+using Switchboard.Sessions;
+using Switchboard.Trees;
+using Switchboard.UsageRollups;
+using Switchboard.Writes;
+
+namespace Switchboard.Storage;
+
+/// <summary>
+/// The write transaction, once, for every store. A store opens an <see cref="IStoreTransaction"/> (its connection, its
+/// lock) and hands it here; this decides what to read and in which order, calls the store's batched primitives, applies
+/// the batch (<see cref="WriteBatch"/>) and has the store persist and commit it:
+/// <list type="number">
+/// <item>telemetry: keep only observations whose dedupe key is new (<see cref="TelemetryDedupe"/>), turn cumulative
+/// metric points into increments (<see cref="TelemetryStreams"/>), link sub-agents to their parents' sessions by span
+/// owners and waits (<see cref="TelemetryLinks"/>);</item>
+/// <item>rows: the targets' tree paths, the part of a cascade's subtree that this commit ends and an adopted root's
+/// subtree, every ancestor of those, then all of them read (and locked) in one statement;</item>
+/// <item>the alerts and commands the batch targets, the batch applied in memory, usage rolled up against the per-label
+/// active counts, everything persisted and committed.</item>
+/// </list>
+/// One instance per store: it owns the facts it has learned about span links (<see cref="SpanLinkCache"/>).
+/// </summary>
+internal sealed class UnitOfWork(UsageOptions usage)
+{
+    private readonly SpanLinkCache _links = new();
+
+    /// <summary>Forgets what it learned (the store's tables changed under it).</summary>
+    public void Reset() => _links.Reset();
+
+    /// <summary>
+    /// Applies <paramref name="writes"/> in <paramref name="transaction"/> and commits; the batch it committed, whose
+    /// results past the submitted writes are the adoptions the links added (<see cref="Outcome.Results"/> leaves them out).
+    /// The batch's time is read from <paramref name="clock"/> once the transaction holds the log's lock, so the events of
+    /// commits, on any node, are in time order as they are in seq order.
+    /// </summary>
+    public async Task<Outcome> RunAsync(IStoreTransaction transaction, IReadOnlyList<SessionWrite> writes, Func<DateTimeOffset> clock)
+    {
+        var submitted = writes.Count;
+        var now = clock(); // for the telemetry tables' purge times only
+        writes = await DedupeAsync(transaction, writes, now);
+        writes = await ResolveStreamsAsync(transaction, writes, now);
+        var learned = new SpanLinkCache.Changes();
+        writes = await LinkSpansAsync(transaction, writes, now, learned);
+        var rows = await ReadRowsAsync(transaction, writes);
+        var alerts = WriteBatch.AlertTargets(writes);
+        var commands = WriteBatch.CommandTargets(writes);
+        var head = await transaction.ReadHeadAsync();
+        var alertRows = alerts.Count == 0 ? null : await transaction.ReadAlertsAsync(alerts);
+        var commandRows = commands.IsEmpty ? null : await transaction.ReadCommandsAsync(commands);
+        var batch = WriteBatch.Apply(rows.Writes, rows.Sessions, head, clock(), alertRows, commandRows, rows.Cascades);
+        await transaction.PersistAsync(batch, await RollUpAsync(transaction, batch));
+        await transaction.CommitAsync();
+        _links.Commit(learned);
+        return new Outcome(batch, batch.Results.Length == submitted ? batch.Results : batch.Results[..submitted]);
+    }
+
+    private static async Task<IReadOnlyList<SessionWrite>> DedupeAsync(IStoreTransaction transaction, IReadOnlyList<SessionWrite> writes, DateTimeOffset now)
+    {
+        var keys = TelemetryDedupe.Keys(writes);
+        return keys.Count == 0 ? writes : TelemetryDedupe.Keep(writes, await transaction.InsertTelemetryKeysAsync(keys, now));
+    }
+
+    private static async Task<IReadOnlyList<SessionWrite>> ResolveStreamsAsync(IStoreTransaction transaction, IReadOnlyList<SessionWrite> writes, DateTimeOffset now)
+    {
+        var ids = TelemetryStreams.Ids(writes);
+        if (ids.Count == 0)
+        {
+            return writes;
+        }
+
+        var (resolved, after) = TelemetryStreams.Resolve(writes, await transaction.ReadMetricStreamsAsync(ids));
+        if (after.Count > 0)
+        {
+            await transaction.WriteMetricStreamsAsync(after, now);
+        }
+
+        return resolved;
+    }
+
+    /// <summary>
+    /// Records the batch's spans that may start an agent and takes the waits for them; looks each parent span the batch's
+    /// sessions wait for up among the owners, recording a wait where none is found (<see cref="TelemetryLinks"/>).
+    /// </summary>
+    private async Task<IReadOnlyList<SessionWrite>> LinkSpansAsync(IStoreTransaction transaction, IReadOnlyList<SessionWrite> writes, DateTimeOffset now,
+        SpanLinkCache.Changes learned)
+    {
+        var spans = TelemetryLinks.Spans(writes);
+        var waits = TelemetryLinks.Waits(writes, _links);
+        if (spans.Count == 0 && waits.Count == 0)
+        {
+            return writes;
+        }
+
+        List<(string Child, string Parent)> found = [];
+        if (spans.Count > 0)
+        {
+            await transaction.WriteSpanOwnersAsync(spans, now);
+            var owners = spans.ToDictionary(s => s.Span, s => s.Session, StringComparer.Ordinal);
+            foreach (var (span, child) in await transaction.TakeWaitsAsync(owners.Keys))
+            {
+                found.Add((child, owners[span]));
+            }
+        }
+
+        if (waits.Count > 0)
+        {
+            var owners = await transaction.ReadSpanOwnersAsync(waits.Select(w => w.Parent).Distinct(StringComparer.Ordinal).ToList());
+            List<(string Span, string Child)>? missing = null;
+            foreach (var (parent, child) in waits)
+            {
+                if (owners.TryGetValue(parent, out var owner))
+                {
+                    found.Add((child, owner));
+                }
+                else
+                {
+                    (missing ??= []).Add((parent, child));
+                }
+
+                learned.Waits.Add((parent, child));
+            }
+
+            if (missing is not null)
+            {
+                await transaction.WriteWaitsAsync(missing, now);
+            }
+        }
+
+        return TelemetryLinks.WithAdoptions(writes, found);
+    }
+
+    /// <summary>The rows a batch may change, read (and locked) in one statement after their ids are known.</summary>
+    private static async Task<Rows> ReadRowsAsync(IStoreTransaction transaction, IReadOnlyList<SessionWrite> writes)
+    {
+        var targets = WriteBatch.TargetIds(writes);
+        var paths = new Dictionary<string, string>(await transaction.ReadTreePathsAsync(targets), StringComparer.Ordinal);
+        var ids = new HashSet<string>(targets, StringComparer.Ordinal);
+        Dictionary<string, CascadePlan>? cascades = null;
+        HashSet<string>? declined = null;
+        foreach (var write in writes)
+        {
+            switch (write)
+            {
+                case TerminateSession { Cascade: true } t when paths.TryGetValue(t.SessionId, out var top) && !(cascades?.ContainsKey(t.SessionId) ?? false):
+                {
+                    // Only active descendants, deepest first, and only as many as one commit ends.
+                    var below = await transaction.ReadDescendantsAsync(top, activeOnly: true, SwitchboardDefaults.CascadeChunk + 1);
+                    var ending = below.Take(SwitchboardDefaults.CascadeChunk).ToList();
+                    (cascades ??= new(StringComparer.Ordinal))[t.SessionId] = new CascadePlan([.. ending.Select(d => d.Id)], below.Count <= ending.Count);
+                    Add(ending);
+                    break;
+                }
+
+                case AdoptSession a when paths.TryGetValue(a.SessionId, out var top):
+                {
+                    var below = await transaction.ReadDescendantsAsync(top, activeOnly: false, SwitchboardDefaults.MaxAdoptedSubtree + 1);
+                    if (below.Count > SwitchboardDefaults.MaxAdoptedSubtree)
+                    {
+                        (declined ??= new(StringComparer.Ordinal)).Add(a.SessionId); // too big to move in one commit: stays a root
+                    }
+                    else
+                    {
+                        Add(below);
+                    }
+
+                    break;
+                }
+            }
+        }
+
+        foreach (var path in paths.Values)
+        {
+            ids.UnionWith(TreePath.Ancestors(path));
+        }
+
+        var locked = await transaction.LockSessionsAsync(ids);
+        var sessions = new Dictionary<string, Session?>(ids.Count, StringComparer.Ordinal);
+        foreach (var id in ids)
+        {
+            sessions[id] = locked.GetValueOrDefault(id);
+        }
+
+        var kept = declined is null ? writes : [.. writes.Where(w => w is not AdoptSession a || !declined.Contains(a.SessionId))];
+        return new Rows(kept, sessions, cascades);
+
+        void Add(IEnumerable<(string Id, string Path)> found)
+        {
+            foreach (var (id, path) in found)
+            {
+                ids.Add(id);
+                paths[id] = path;
+            }
+        }
+    }
+
+    private async Task<UsageRollup?> RollUpAsync(IStoreTransaction transaction, WriteBatch batch)
+    {
+        if (!usage.Enabled || batch.Changes.Count == 0)
+        {
+            return null;
+        }
+
+        var pairs = UsageRollup.ActiveKeys(batch.Changes, usage.GroupBy);
+        var active = pairs.Count == 0 ? new Dictionary<(string, string), long>() : await transaction.ReadActiveCountsAsync(pairs);
+        return UsageRollup.Compute(batch.Changes, usage.GroupBy, active);
+    }
+
+    /// <summary>What a batch reads before it is applied.</summary>
+    private sealed record Rows(IReadOnlyList<SessionWrite> Writes, IReadOnlyDictionary<string, Session?> Sessions, IReadOnlyDictionary<string, CascadePlan>? Cascades);
+
+    /// <summary>A committed batch and the results of the writes that were submitted (not the adoptions the links added).</summary>
+    public sealed record Outcome(WriteBatch Batch, WriteResult[] Results);
+}
+
+/// <summary>
+/// The part of a cascading terminate one commit applies: these active descendants, deepest first, and the target itself
+/// only when <paramref name="Complete"/> (no active descendant is left after these).
+/// </summary>
+internal sealed record CascadePlan(IReadOnlyList<string> Descendants, bool Complete);

@@ -1,0 +1,43 @@
+using System.Data.Common;
+using Switchboard.Sessions;
+using Switchboard.Storage.Sql;
+
+namespace Switchboard.Storage.Postgres;
+
+/// <summary>
+/// PostgreSQL's SQL: tables prefixed <c>switchboard_</c> (so the store can share a database), <c>timestamptz</c>,
+/// <c>numeric</c>, <c>boolean</c>, arrays with <c>ANY</c>, labels matched by containment on their <c>jsonb</c> form (which
+/// the GIN index serves); the head is the log row's.
+/// </summary>
+internal sealed class PostgresDialect : SqlDialect
+{
+    public static readonly PostgresDialect Instance = new();
+
+    public override string Table(string name) => "switchboard_" + name;
+
+    public override string HeadSql => "SELECT head_seq FROM switchboard_log WHERE id = 1;";
+
+    public override string BoundsSql => "SELECT head_seq, (SELECT min(seq) FROM switchboard_events) FROM switchboard_log WHERE id = 1;";
+
+    public override string LockRows => " FOR UPDATE";
+
+    public override string True => "true";
+
+    public override object Time(DateTimeOffset value) => value.ToUniversalTime();
+
+    public override DateTimeOffset ReadTime(DbDataReader reader, int ordinal) => reader.GetFieldValue<DateTimeOffset>(ordinal);
+
+    public override decimal ReadDecimal(DbDataReader reader, int ordinal) => reader.GetDecimal(ordinal);
+
+    public override bool ReadBool(DbDataReader reader, int ordinal) => reader.GetBoolean(ordinal);
+
+    public override string In(string column, string parameter) => $"{column} = ANY({parameter})";
+
+    public override object List(IEnumerable<string> values) => values.ToArray();
+
+    public override string LabelsMatch(IReadOnlyDictionary<string, string> labels, List<(string Name, object? Value)> args)
+    {
+        args.Add(("@labels", SessionWire.LabelsToText(labels)));
+        return "(labels::jsonb) @> (@labels)::jsonb";
+    }
+}

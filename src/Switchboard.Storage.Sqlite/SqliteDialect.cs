@@ -1,0 +1,52 @@
+using System.Data.Common;
+using System.Globalization;
+using System.Text.Json;
+using Switchboard.Sessions;
+using Switchboard.Storage.Sql;
+
+namespace Switchboard.Storage.Sqlite;
+
+/// <summary>
+/// SQLite's SQL: times are Unix milliseconds, decimals canonical text, booleans 0 and 1, lists JSON arrays read with
+/// <c>json_each</c>, labels a JSON object read with <c>json_extract</c>; the head is AUTOINCREMENT's counter.
+/// </summary>
+internal sealed class SqliteDialect : SqlDialect
+{
+    public static readonly SqliteDialect Instance = new();
+
+    public override string Table(string name) => name == "usage" ? "usage_rollups" : name;
+
+    public override string HeadSql => "SELECT seq FROM sqlite_sequence WHERE name = 'events';";
+
+    public override string BoundsSql => "SELECT (SELECT seq FROM sqlite_sequence WHERE name = 'events'), (SELECT MIN(seq) FROM events);";
+
+    public override string True => "1";
+
+    public override object Time(DateTimeOffset value) => value.ToUnixTimeMilliseconds();
+
+    public override DateTimeOffset ReadTime(DbDataReader reader, int ordinal) => DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(ordinal));
+
+    public override decimal ReadDecimal(DbDataReader reader, int ordinal) =>
+        decimal.Parse(reader.GetString(ordinal), NumberStyles.Number, CultureInfo.InvariantCulture);
+
+    public override bool ReadBool(DbDataReader reader, int ordinal) => reader.GetInt64(ordinal) != 0;
+
+    public override string In(string column, string parameter) => $"{column} IN (SELECT value FROM json_each({parameter}))";
+
+    public override object List(IEnumerable<string> values) => JsonSerializer.Serialize(values);
+
+    public override string LabelsMatch(IReadOnlyDictionary<string, string> labels, List<(string Name, object? Value)> args)
+    {
+        var conditions = new List<string>();
+        foreach (var (key, value) in labels)
+        {
+            // Keys are restricted to [A-Za-z0-9._:/-], so quoting them in the JSON path is safe.
+            var i = args.Count;
+            conditions.Add($"json_extract(labels, @lp{i}) = @lv{i}");
+            args.Add(($"@lp{i}", $"$.\"{key}\""));
+            args.Add(($"@lv{i}", value));
+        }
+
+        return string.Join(" AND ", conditions);
+    }
+}

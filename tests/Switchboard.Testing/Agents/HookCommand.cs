@@ -1,0 +1,13 @@
+namespace Switchboard.Testing.Agents;
+
+/// <summary>The command hook the agents without HTTP hooks run: <c>curl</c> posts the event JSON (stdin) and prints the answer.</summary>
+public static class HookCommand
+{
+    /// <summary>
+    /// <c>curl -s --data-binary @- -H 'Content-Type: application/json' URL</c>: the answer's body is the hook's output.
+    /// A refused connection makes curl exit 7 with no output, which every agent treats as a failed, non-blocking hook.
+    /// Not <c>-S</c>: Gemini CLI reads a hook's stderr when stdout is empty, and plain text with an exit code other than
+    /// 0 or 1 is a deny there, so curl's error message would block the tool.
+    /// </summary>
+    public static string Curl(Uri url) => $"curl -s --data-binary @- -H 'Content-Type: application/json' '{url}'";
+}
