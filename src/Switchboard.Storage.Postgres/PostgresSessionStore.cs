@@ -26,7 +26,7 @@ internal sealed partial class PostgresSessionStore : SqlStore, IStoreHealth
     /// <summary>Creates a store on the database in <paramref name="options"/>; call <see cref="InitializeAsync"/> next.</summary>
     /// <exception cref="ArgumentException">The connection string cannot be parsed.</exception>
     public PostgresSessionStore(PostgresStoreOptions options, TimeProvider time, ILoggerFactory? loggerFactory = null)
-        : base(PostgresDialect.Instance, options.Usage)
+        : base(PostgresDialect.Instance, options.Usage, options.Streams)
     {
         _options = options;
         _time = time;

@@ -29,11 +29,13 @@ internal static class PostgresStreamSchema
             forks           bigint      NOT NULL,
             state           smallint    NOT NULL,
             owner           text        NOT NULL,
-            created_at      timestamptz NOT NULL
+            created_at      timestamptz NOT NULL,
+            session_id      text
         );
         CREATE INDEX IF NOT EXISTS switchboard_streams_due ON switchboard_streams (due_at) WHERE state = 0 AND due_at IS NOT NULL;
         CREATE INDEX IF NOT EXISTS switchboard_streams_reclaimable ON switchboard_streams (id) WHERE state = 2;
         CREATE INDEX IF NOT EXISTS switchboard_streams_by_owner ON switchboard_streams (owner) WHERE state = 0;
+        CREATE INDEX IF NOT EXISTS switchboard_streams_by_session ON switchboard_streams (session_id) WHERE state = 0 AND session_id IS NOT NULL;
 
         CREATE TABLE IF NOT EXISTS switchboard_stream_chunks (
             stream_id bigint NOT NULL,

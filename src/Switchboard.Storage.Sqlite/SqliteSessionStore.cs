@@ -33,7 +33,7 @@ internal sealed partial class SqliteSessionStore : SqlStore
     private bool _fleetPaused;
 
     /// <summary>Creates a store on the database file in <paramref name="options"/>; call <see cref="InitializeAsync"/> next.</summary>
-    public SqliteSessionStore(SqliteStoreOptions options, TimeProvider time) : base(SqliteDialect.Instance, options.Usage)
+    public SqliteSessionStore(SqliteStoreOptions options, TimeProvider time) : base(SqliteDialect.Instance, options.Usage, options.Streams)
     {
         _options = options;
         _time = time;

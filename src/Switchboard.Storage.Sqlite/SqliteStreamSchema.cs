@@ -27,11 +27,13 @@ internal static class SqliteStreamSchema
             forks           INTEGER NOT NULL,
             state           INTEGER NOT NULL,
             owner           TEXT NOT NULL,
-            created_at      INTEGER NOT NULL
+            created_at      INTEGER NOT NULL,
+            session_id      TEXT
         );
         CREATE INDEX IF NOT EXISTS streams_due ON streams(due_at) WHERE state = 0 AND due_at IS NOT NULL;
         CREATE INDEX IF NOT EXISTS streams_reclaimable ON streams(id) WHERE state = 2;
         CREATE INDEX IF NOT EXISTS streams_by_owner ON streams(owner) WHERE state = 0;
+        CREATE INDEX IF NOT EXISTS streams_by_session ON streams(session_id) WHERE state = 0 AND session_id IS NOT NULL;
 
         CREATE TABLE IF NOT EXISTS stream_chunks (
             stream_id INTEGER NOT NULL,

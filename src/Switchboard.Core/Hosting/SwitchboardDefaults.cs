@@ -171,6 +171,8 @@ internal static class SwitchboardDefaults
     public const int StreamMaxLiveReaders = 10_000;
     /// <summary>How often expired and deleted streams are swept.</summary>
     public static readonly TimeSpan StreamSweepInterval = TimeSpan.FromSeconds(1);
+    /// <summary>How long a session's streams stay readable after the session ends.</summary>
+    public static readonly TimeSpan StreamRetainAfterEnd = TimeSpan.FromDays(7);
 
     // The PostgreSQL store (Switchboard:Postgres).
     /// <summary>How often the feed reads the log even without a notification.</summary>

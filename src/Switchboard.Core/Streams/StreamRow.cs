@@ -57,6 +57,9 @@ internal sealed record StreamRow
 
     /// <summary>When it was created.</summary>
     public required DateTimeOffset CreatedAt { get; init; }
+
+    /// <summary>The session whose stream it is (<c>sessions/{id}/{name}</c>), closed when that session ends; null for other paths.</summary>
+    public string? SessionId { get; init; }
 }
 
 /// <summary>A stream's lifecycle.</summary>

@@ -79,6 +79,7 @@ internal sealed partial class StreamWriteProcessor
             ForkOf = source?.Id,
             ForkAt = forkAt,
             Owner = create.Owner,
+            SessionId = create.SessionId,
             CreatedAt = batch.Now,
         };
         row = batch.Put(row with { DueAt = StreamExpiry.DueAt(row) });

@@ -6,6 +6,9 @@ internal abstract record StreamWrite;
 /// <summary>Creates a stream at <paramref name="Path"/>, or confirms one with the same configuration (PUT).</summary>
 internal sealed record CreateStream(string Path, string Owner) : StreamWrite
 {
+    /// <summary>The session the path belongs to (<c>sessions/{id}/{name}</c>); null for other paths. Set by the server.</summary>
+    public string? SessionId { get; init; }
+
     /// <summary>The content type the request named; null takes the default (or a fork's source's).</summary>
     public string? ContentType { get; init; }
 

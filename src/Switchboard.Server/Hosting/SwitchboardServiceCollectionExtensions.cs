@@ -85,6 +85,7 @@ public static class SwitchboardServiceCollectionExtensions
         services.TryAddSingleton<ISessionStore>(_ => throw new SwitchboardStartupException(NoStore));
         services.TryAddSingleton(_ => NodeDirectory.Default);
         services.TryAddSingleton(sp => sp.GetRequiredService<SwitchboardOptions>().Usage.ToStoreOptions());
+        services.TryAddSingleton(sp => new Switchboard.Streams.StreamPolicy(sp.GetRequiredService<SwitchboardOptions>().Streams.RetainAfterEnd));
         services.TryAddSingleton(sp => sp.GetRequiredService<ISessionStore>() as IAlertStore
             ?? throw new InvalidOperationException("The configured store does not keep alerts (it must implement IAlertStore)."));
         services.TryAddSingleton(sp => sp.GetRequiredService<ISessionStore>() as ICommandStore

@@ -26,4 +26,10 @@ public sealed class DurableStreamOptions
 
     /// <summary>How often expired streams are removed and deleted streams' data reclaimed. An expired stream answers 404 at once either way. Default 1 s.</summary>
     public TimeSpan SweepInterval { get; set; } = SwitchboardDefaults.StreamSweepInterval;
+
+    /// <summary>
+    /// How long a session's streams (<c>/v1/stream/sessions/{id}/{name}</c>) stay readable after the session ends: they
+    /// are closed in the commit that ends it and expire this long after (sooner if their own TTL or expiry says so). Default 7 days.
+    /// </summary>
+    public TimeSpan RetainAfterEnd { get; set; } = SwitchboardDefaults.StreamRetainAfterEnd;
 }

@@ -27,6 +27,9 @@ internal static class StreamEndpoints
         group.MapGet($"/{TopicStreamEndpoints.Prefix}/{{**topic}}", TopicStreamEndpoints.ReadAsync).WithMetadata(new OwnAuthentication());
         group.MapMethods($"/{TopicStreamEndpoints.Prefix}/{{**topic}}", [HttpMethods.Head], TopicStreamEndpoints.HeadAsync).WithMetadata(new OwnAuthentication());
         group.MapMethods($"/{TopicStreamEndpoints.Prefix}/{{**topic}}", [HttpMethods.Put, HttpMethods.Post, HttpMethods.Delete], TopicStreamEndpoints.ReadOnly);
+        // A session's streams: read by key or by a subscriber token covering the session (writes take the generic routes).
+        group.MapGet($"/{SessionStreams.Prefix}/{{session}}/{{name}}", SessionStreams.ReadAsync).WithMetadata(new OwnAuthentication());
+        group.MapMethods($"/{SessionStreams.Prefix}/{{session}}/{{name}}", [HttpMethods.Head], SessionStreams.HeadAsync).WithMetadata(new OwnAuthentication());
         group.MapPut("/{**path}", StreamWriteEndpoints.CreateAsync);
         group.MapPost("/{**path}", StreamWriteEndpoints.AppendAsync);
         group.MapDelete("/{**path}", StreamWriteEndpoints.DeleteAsync);

@@ -21,6 +21,7 @@ internal static class StreamReadEndpoints
         try
         {
             var path = StreamRequests.PathOf(http);
+            SessionStreams.AuthorizeKeyRead(http, path);
             var chain = await store.ReadChainAsync(path, http.RequestAborted);
             http.Response.Headers.CacheControl = "no-store";
             if (StreamReads.Refusal(chain, WireTime.Now(time)) is { } refused)
@@ -59,6 +60,7 @@ internal static class StreamReadEndpoints
         try
         {
             var path = StreamRequests.PathOf(http);
+            SessionStreams.AuthorizeKeyRead(http, path);
             var query = ReadQuery.Parse(http.Request);
             var now = WireTime.Now(time);
             var chain = await store.ReadChainAsync(path, http.RequestAborted);

@@ -19,7 +19,9 @@ internal static class StreamRequests
     /// <summary>The stream's path under <see cref="Root"/>; throws 400 when it cannot name a stream.</summary>
     public static string PathOf(HttpContext http)
     {
-        var path = http.Request.RouteValues["path"] as string ?? "";
+        var values = http.Request.RouteValues;
+        var path = values["path"] as string
+            ?? (values["session"] is string session && values["name"] is string name ? $"{SessionStreams.Prefix}/{session}/{name}" : "");
         return StreamPath.Problem(path) is { } problem ? throw new RequestException(StreamProblems.Invalid(problem)) : path;
     }
 

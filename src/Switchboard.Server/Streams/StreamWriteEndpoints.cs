@@ -16,12 +16,19 @@ namespace Switchboard.Streaming;
 /// </summary>
 internal static class StreamWriteEndpoints
 {
-    public static async Task<IResult> CreateAsync(HttpContext http, WritePipeline pipeline, SwitchboardOptions options, TimeProvider time)
+    public static async Task<IResult> CreateAsync(HttpContext http, WritePipeline pipeline, ISessionStore store, SwitchboardOptions options, TimeProvider time)
     {
         try
         {
             var path = StreamRequests.PathOf(http);
+            await SessionStreams.AuthorizeWriteAsync(http, path, store, create: true);
             var write = await ReadCreateAsync(http, path, options.Streams, WireTime.Now(time));
+            if (write.ForkFrom is { } source)
+            {
+                // A fork reads its source: the key must reach that stream's session as it reaches the new one's.
+                await SessionStreams.AuthorizeWriteAsync(http, source, store, create: false);
+            }
+
             var outcome = await SubmitAsync(pipeline, write, http.RequestAborted);
             if (outcome.Status is not (StreamStatus.Created or StreamStatus.Matched))
             {
@@ -56,11 +63,12 @@ internal static class StreamWriteEndpoints
         }
     }
 
-    public static async Task<IResult> AppendAsync(HttpContext http, WritePipeline pipeline, SwitchboardOptions options)
+    public static async Task<IResult> AppendAsync(HttpContext http, WritePipeline pipeline, ISessionStore store, SwitchboardOptions options)
     {
         try
         {
             var path = StreamRequests.PathOf(http);
+            await SessionStreams.AuthorizeWriteAsync(http, path, store, create: false);
             var request = http.Request;
             var close = StreamHeaderValues.IsTrue(StreamRequests.Header(request, StreamHeaders.Closed));
             var producer = StreamRequests.Producer(request);
@@ -97,11 +105,12 @@ internal static class StreamWriteEndpoints
         }
     }
 
-    public static async Task<IResult> DeleteAsync(HttpContext http, WritePipeline pipeline)
+    public static async Task<IResult> DeleteAsync(HttpContext http, WritePipeline pipeline, ISessionStore store)
     {
         try
         {
             var path = StreamRequests.PathOf(http);
+            await SessionStreams.AuthorizeWriteAsync(http, path, store, create: false);
             var outcome = await SubmitAsync(pipeline, new DeleteStream(path), http.RequestAborted);
             return outcome.Status == StreamStatus.Deleted ? Results.NoContent() : StreamProblems.For(outcome, path);
         }
@@ -163,6 +172,7 @@ internal static class StreamWriteEndpoints
 
         return new CreateStream(path, StreamRequests.OwnerOf(http))
         {
+            SessionId = SessionStreams.Parse(path)?.SessionId,
             ContentType = contentType,
             TtlSeconds = ttl,
             ExpiresAt = expiresAt,

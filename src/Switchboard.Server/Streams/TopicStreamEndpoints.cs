@@ -106,11 +106,24 @@ internal static class TopicStreamEndpoints
             _ => throw new RequestException(StreamProblems.Invalid("subtree is true or false, on topics/session:{id} only.")),
         };
 
-        var authenticated = await auth.AuthenticateAsync(request);
+        var (scoped, checkedGrant) = await AuthorizeReaderAsync(http, route, labels, subtree, live, auth, time);
+        var filter = LabelFilter.From(scoped.Labels);
+        return (new TopicQuery(route, filter, subtree, filter is not null), checkedGrant);
+    }
+
+    /// <summary>
+    /// Authenticates a reader of <paramref name="route"/> as the socket does (an API key, or a subscriber token as bearer
+    /// or <c>?token=</c>) and applies its grant: the join to run (with the labels scope applied) and the grant, null while
+    /// auth is off; 401 or 403 otherwise.
+    /// </summary>
+    internal static async Task<(JoinRequest Scoped, StreamGrant? Grant)> AuthorizeReaderAsync(HttpContext http, TopicRoute route,
+        Dictionary<string, string>? labels, bool subtree, LiveHub live, StreamAuthenticator auth, TimeProvider time)
+    {
+        var authenticated = await auth.AuthenticateAsync(http.Request);
         if (authenticated.Grant is not { } grant)
         {
             throw new RequestException(new ProblemResult(StatusCodes.Status401Unauthorized, "unauthorized", "Unauthorized",
-                $"The topic stream was refused: {authenticated.Error}. Send an API key as 'Authorization: Bearer <key>', or a subscriber token there or as ?token=…")
+                $"The stream was refused: {authenticated.Error}. Send an API key as 'Authorization: Bearer <key>', or a subscriber token there or as ?token=…")
             {
                 Challenge = "Bearer realm=\"switchboard\"",
             });
@@ -121,11 +134,10 @@ internal static class TopicStreamEndpoints
             time.GetUtcNow(), http.RequestAborted);
         if (scoped is null)
         {
-            throw new RequestException(new ProblemResult(StatusCodes.Status403Forbidden, "forbidden", "Forbidden", $"The topic stream was refused: {refusal}."));
+            throw new RequestException(new ProblemResult(StatusCodes.Status403Forbidden, "forbidden", "Forbidden", $"The stream was refused: {refusal}."));
         }
 
-        var filter = LabelFilter.From(scoped.Labels);
-        return (new TopicQuery(route, filter, subtree, filter is not null), checkedGrant);
+        return (scoped, checkedGrant);
     }
 
     private static IResult Tail(HttpContext http, long head)

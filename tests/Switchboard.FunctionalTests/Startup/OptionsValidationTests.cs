@@ -60,6 +60,8 @@ public sealed class OptionsValidationTests
             "Switchboard:Streams:MaxLiveReaders = 0 is not allowed: it must be at least 1."),
         ["stream sweep"] = (o => o.Streams.SweepInterval = TimeSpan.Zero, null,
             "Switchboard:Streams:SweepInterval = 00:00:00 is not allowed: it must be a positive duration such as 00:00:10 (hh:mm:ss)."),
+        ["stream retention after end"] = (o => o.Streams.RetainAfterEnd = TimeSpan.FromHours(-1), null,
+            "Switchboard:Streams:RetainAfterEnd = -01:00:00 is not allowed: it must be a positive duration such as 00:00:10 (hh:mm:ss)."),
         ["otlp records per request"] = (o => o.Otlp.MaxRecordsPerRequest = 0, null,
             "Switchboard:Otlp:MaxRecordsPerRequest = 0 is not allowed: it must be at least 1."),
         ["otlp attributes per record"] = (o => o.Otlp.MaxAttributesPerRecord = -1, null,

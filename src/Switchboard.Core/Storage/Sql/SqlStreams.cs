@@ -14,7 +14,7 @@ internal static class SqlStreams
     /// <summary>A stream row's columns, in the order <see cref="ReadRow"/> reads them.</summary>
     public const string Columns =
         "id, path, content_type, tail, closed, closed_producer, closed_epoch, closed_seq, stream_seq, ttl_seconds, expires_at, " +
-        "accessed_at, due_at, fork_of, fork_at, forks, state, owner, created_at";
+        "accessed_at, due_at, fork_of, fork_at, forks, state, owner, created_at, session_id";
 
     /// <summary>Producer keys one statement looks up at most (well inside both databases' parameter limits).</summary>
     private const int ProducersPerStatement = 500;
@@ -43,6 +43,7 @@ internal static class SqlStreams
         State = (StreamLifecycle)Convert.ToInt32(r.GetValue(16), System.Globalization.CultureInfo.InvariantCulture),
         Owner = r.GetString(17),
         CreatedAt = sql.ReadTime(r, 18),
+        SessionId = r.IsDBNull(19) ? null : r.GetString(19),
     };
 
     /// <summary>The stream at <c>@path</c> (live or soft-deleted) and its sources, nearest first.</summary>
@@ -116,6 +117,7 @@ internal static class SqlStreams
         ("@stream_seq", row.StreamSeq), ("@ttl_seconds", row.TtlSeconds), ("@expires_at", row.ExpiresAt is { } e ? sql.Time(e) : null),
         ("@accessed_at", sql.Time(row.AccessedAt)), ("@due_at", row.DueAt is { } d ? sql.Time(d) : null), ("@fork_of", row.ForkOf),
         ("@fork_at", row.ForkAt), ("@forks", row.Forks), ("@state", (short)row.State), ("@owner", row.Owner), ("@created_at", sql.Time(row.CreatedAt)),
+        ("@session_id", row.SessionId),
     ];
 
     /// <summary>Inserts or replaces a producer's state (<see cref="ProducerArgs"/>).</summary>
@@ -156,6 +158,22 @@ internal static class SqlStreams
             r => (r.GetString(0), r.GetInt64(1)), ("@owners", db.Sql.List(owners)));
         return counts.ToDictionary(c => c.Item1, c => c.Item2, StringComparer.Ordinal);
     }
+
+    /// <summary>
+    /// Closes the open streams of sessions that end in this write (parameter <c>@sessions</c>, a <see cref="SqlDialect.List"/>)
+    /// and bounds how long they stay: a sliding TTL becomes a fixed expiry, at <c>@until</c> or sooner if the stream was due
+    /// sooner. Returns each closed stream's id and tail, for its live readers.
+    /// </summary>
+    public static string EndSessionStreams(SqlDialect sql) =>
+        $"UPDATE {sql.Table("streams")} SET closed = {sql.True}, ttl_seconds = NULL, " +
+        "expires_at = CASE WHEN due_at IS NOT NULL AND due_at < @until THEN due_at ELSE @until END, " +
+        "due_at = CASE WHEN due_at IS NOT NULL AND due_at < @until THEN due_at ELSE @until END " +
+        $"WHERE {sql.In("session_id", "@sessions")} AND state = 0 AND closed <> {sql.True} RETURNING id, tail;";
+
+    /// <summary>Runs <see cref="EndSessionStreams"/> in <paramref name="db"/>'s transaction: the advances of the streams it closed.</summary>
+    public static async Task<IReadOnlyList<StreamAdvance>> EndSessionStreamsAsync(SqlSession db, IReadOnlyCollection<string> sessionIds, DateTimeOffset until) =>
+        sessionIds.Count == 0 ? [] : await db.QueryAsync(EndSessionStreams(db.Sql), r => new StreamAdvance(r.GetInt64(0), r.GetInt64(1), Closed: true, Ended: false),
+            ("@sessions", db.Sql.List(sessionIds)), ("@until", db.Sql.Time(until)));
 
     /// <summary>The stream rows <paramref name="text"/> returns.</summary>
     public static async Task<List<StreamRow>> QueryRowsAsync(SqlSession db, string text, params (string Name, object? Value)[] args) =>

@@ -245,6 +245,7 @@ internal sealed class DurableStreamOptionsValidator : IValidateOptions<DurableSt
         p.AtLeast(nameof(o.MaxStreamsPerKey), o.MaxStreamsPerKey, 1);
         p.AtLeast(nameof(o.MaxLiveReaders), o.MaxLiveReaders, 1);
         p.Positive(nameof(o.SweepInterval), o.SweepInterval);
+        p.Positive(nameof(o.RetainAfterEnd), o.RetainAfterEnd);
         return p.Result;
     }
 }
