@@ -41,7 +41,10 @@ internal sealed class PostgresStreamWriter(NpgsqlConnection connection, NpgsqlTr
         SqlStreams.ReadProducersAsync(_db, keys);
 
     public Task<IReadOnlyDictionary<string, long>> CountLiveAsync(IReadOnlyCollection<string> owners, CancellationToken cancellationToken) =>
-        SqlStreams.CountLiveAsync(_db, owners);
+        SqlStreams.CountLiveAsync(_db, "owner", owners);
+
+    public Task<IReadOnlyDictionary<string, long>> CountSessionStreamsAsync(IReadOnlyCollection<string> sessionIds, CancellationToken cancellationToken) =>
+        SqlStreams.CountLiveAsync(_db, "session_id", sessionIds);
 
     public Task<IReadOnlyList<StreamChunk>> ReadChunksAsync(IReadOnlyList<ChunkRange> ranges, long maxBytes, CancellationToken cancellationToken) =>
         SqlStreams.ReadChunksAsync(_db, ranges, maxBytes);

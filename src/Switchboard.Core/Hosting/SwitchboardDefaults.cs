@@ -167,6 +167,8 @@ internal static class SwitchboardDefaults
     public static readonly TimeSpan StreamSseReconnectAfter = TimeSpan.FromSeconds(60);
     /// <summary>Live streams one key may have.</summary>
     public const int StreamMaxStreamsPerKey = 10_000;
+    /// <summary>Live streams one session may have (<c>sessions/{id}/{name}</c>).</summary>
+    public const int StreamMaxStreamsPerSession = 64;
     /// <summary>Long-poll and SSE stream reads that may wait on one node at once.</summary>
     public const int StreamMaxLiveReaders = 10_000;
     /// <summary>How often expired and deleted streams are swept.</summary>

@@ -51,6 +51,9 @@ internal interface IStreamWriter
     /// <summary>How many live streams each owner has.</summary>
     Task<IReadOnlyDictionary<string, long>> CountLiveAsync(IReadOnlyCollection<string> owners, CancellationToken cancellationToken);
 
+    /// <summary>How many live streams each session has.</summary>
+    Task<IReadOnlyDictionary<string, long>> CountSessionStreamsAsync(IReadOnlyCollection<string> sessionIds, CancellationToken cancellationToken);
+
     /// <summary>As <see cref="IStreamStore.ReadChunksAsync"/>, inside the transaction.</summary>
     Task<IReadOnlyList<StreamChunk>> ReadChunksAsync(IReadOnlyList<ChunkRange> ranges, long maxBytes, CancellationToken cancellationToken);
 

@@ -13,6 +13,7 @@ internal sealed class StreamBatch(DateTimeOffset now)
     private readonly Dictionary<ProducerKey, ProducerRow> _producers = [];
     private readonly HashSet<ProducerKey> _dirtyProducers = [];
     private readonly Dictionary<string, long> _owners = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, long> _sessions = new(StringComparer.Ordinal);
     private readonly List<StreamChunk> _read = [];
     private readonly List<StreamChunk> _appended = [];
     private readonly Dictionary<long, StreamAdvance> _advances = [];
@@ -106,6 +107,19 @@ internal sealed class StreamBatch(DateTimeOffset now)
     public long Owned(string owner) => _owners.GetValueOrDefault(owner);
 
     public void CountOwner(string owner, int delta) => _owners[owner] = Owned(owner) + delta;
+
+    public void LoadSessions(IReadOnlyDictionary<string, long> counts)
+    {
+        foreach (var (session, count) in counts)
+        {
+            _sessions[session] = count;
+        }
+    }
+
+    /// <summary>Live streams of session <paramref name="sessionId"/>, counting this commit's creates and deletes.</summary>
+    public long OfSession(string sessionId) => _sessions.GetValueOrDefault(sessionId);
+
+    public void CountSession(string sessionId, int delta) => _sessions[sessionId] = OfSession(sessionId) + delta;
 
     public void Append(StreamChunk chunk) => _appended.Add(chunk);
 

@@ -66,6 +66,12 @@ internal sealed partial class StreamWriteProcessor
                 $"This key already has {create.OwnerLimit} live streams, the most allowed (Switchboard:Streams:MaxStreamsPerKey); delete some first.");
         }
 
+        if (create.SessionId is { } session && batch.OfSession(session) >= create.SessionLimit)
+        {
+            return new StreamOutcome(StreamStatus.TooManyStreams, Detail:
+                $"Session '{session}' already has {create.SessionLimit} streams, the most allowed (Switchboard:Streams:MaxStreamsPerSession); delete some first.");
+        }
+
         var row = new StreamRow
         {
             Id = Random.Shared.NextInt64(1, long.MaxValue),
@@ -94,6 +100,11 @@ internal sealed partial class StreamWriteProcessor
         }
 
         batch.CountOwner(create.Owner, 1);
+        if (create.SessionId is { } of)
+        {
+            batch.CountSession(of, 1);
+        }
+
         batch.Advanced(row);
         return new StreamOutcome(StreamStatus.Created, row);
     }

@@ -34,6 +34,11 @@ internal sealed partial class StreamWriteProcessor
     private static void Remove(StreamBatch batch, StreamRow row)
     {
         batch.CountOwner(row.Owner, -1);
+        if (row.SessionId is { } session)
+        {
+            batch.CountSession(session, -1);
+        }
+
         if (row.Forks > 0)
         {
             batch.Advanced(batch.Put(row with { State = StreamLifecycle.Gone }), ended: true);

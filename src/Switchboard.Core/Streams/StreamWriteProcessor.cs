@@ -33,6 +33,12 @@ internal sealed partial class StreamWriteProcessor
             batch.LoadOwners(await writer.CountLiveAsync(owners, ct));
         }
 
+        var sessions = writes.OfType<CreateStream>().Where(c => c.SessionId is not null).Select(c => c.SessionId!).ToHashSet(StringComparer.Ordinal);
+        if (sessions.Count > 0)
+        {
+            batch.LoadSessions(await writer.CountSessionStreamsAsync(sessions, ct));
+        }
+
         foreach (var fork in writes.OfType<CreateStream>().Where(c => c.ForkFrom is not null && c.ForkSubOffset > 0))
         {
             if (SubOffsetRange(batch, fork) is { } ranges)

@@ -38,6 +38,9 @@ internal sealed record CreateStream(string Path, string Owner) : StreamWrite
     /// with the write because the commit, which counts them, decides it. Set by the server.
     /// </summary>
     public long OwnerLimit { get; init; } = long.MaxValue;
+
+    /// <summary>The most live streams <see cref="SessionId"/> may have (<c>Switchboard:Streams:MaxStreamsPerSession</c>). Set by the server.</summary>
+    public long SessionLimit { get; init; } = long.MaxValue;
 }
 
 /// <summary>Appends to a stream, closes it, or both (POST).</summary>

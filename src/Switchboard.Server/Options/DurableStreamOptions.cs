@@ -21,6 +21,9 @@ public sealed class DurableStreamOptions
     /// <summary>Live streams one API key may have (with auth off: one remote address); past it a create gets 429. Default 10,000.</summary>
     public int MaxStreamsPerKey { get; set; } = SwitchboardDefaults.StreamMaxStreamsPerKey;
 
+    /// <summary>Live streams one session may have (<c>/v1/stream/sessions/{id}/{name}</c>, closed ones until they expire); past it a create gets 429. Default 64.</summary>
+    public int MaxStreamsPerSession { get; set; } = SwitchboardDefaults.StreamMaxStreamsPerSession;
+
     /// <summary>Long-poll and SSE reads that may wait on this node at once; past it a new one gets 503. Default 10,000.</summary>
     public int MaxLiveReaders { get; set; } = SwitchboardDefaults.StreamMaxLiveReaders;
 

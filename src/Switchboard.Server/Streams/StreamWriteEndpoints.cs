@@ -182,6 +182,7 @@ internal static class StreamWriteEndpoints
             ForkOffset = forkOffset,
             ForkSubOffset = subOffset,
             OwnerLimit = options.MaxStreamsPerKey,
+            SessionLimit = options.MaxStreamsPerSession,
         };
     }
 

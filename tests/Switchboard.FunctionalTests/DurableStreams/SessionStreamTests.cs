@@ -60,6 +60,26 @@ public sealed class SessionStreamTests
     }
 
     [Fact]
+    public async Task EachSessionHasABoundedNumberOfStreams()
+    {
+        await using var server = await SwitchboardServer.StartAsync(o => o.Streams.MaxStreamsPerSession = 2);
+        await server.Http.CreateAsync("s1");
+        await server.Http.CreateAsync("s2");
+        (await server.Http.PutAsync("sessions/s1/a")).Status.ShouldBe(201);
+        (await server.Http.PutAsync("sessions/s1/b")).Status.ShouldBe(201);
+        var refused = await server.Http.PutAsync("sessions/s1/c");
+        refused.Status.ShouldBe(429, refused.Body);
+        refused.Body.ShouldContain("MaxStreamsPerSession");
+        (await server.Http.HeadAsync("sessions/s1/c")).Status.ShouldBe(404, "nothing was created");
+        (await server.Http.PutAsync("sessions/s2/a")).Status.ShouldBe(201, "another session has its own bound");
+        (await server.Http.PutAsync("runs/1")).Status.ShouldBe(201, "streams outside sessions do not count");
+        (await server.Http.PutAsync("sessions/s1/a")).Status.ShouldBe(200, "an existing stream's create still matches");
+
+        (await server.Http.DeleteStreamAsync("sessions/s1/a")).Status.ShouldBe(204);
+        (await server.Http.PutAsync("sessions/s1/c")).Status.ShouldBe(201, "a deleted stream frees its place");
+    }
+
+    [Fact]
     public async Task AKeyScopedByLabelsReachesOnlyItsSessionsStreams()
     {
         await using var keys = await ScopedKeys.StartAsync();

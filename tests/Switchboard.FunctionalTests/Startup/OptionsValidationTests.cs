@@ -56,6 +56,8 @@ public sealed class OptionsValidationTests
             "Switchboard:Streams:SseReconnectAfter = 00:00:00 is not allowed: it must be between 00:00:01 and 01:00:00."),
         ["streams per key"] = (o => o.Streams.MaxStreamsPerKey = 0, null,
             "Switchboard:Streams:MaxStreamsPerKey = 0 is not allowed: it must be at least 1."),
+        ["streams per session"] = (o => o.Streams.MaxStreamsPerSession = 0, null,
+            "Switchboard:Streams:MaxStreamsPerSession = 0 is not allowed: it must be at least 1."),
         ["stream live readers"] = (o => o.Streams.MaxLiveReaders = 0, null,
             "Switchboard:Streams:MaxLiveReaders = 0 is not allowed: it must be at least 1."),
         ["stream sweep"] = (o => o.Streams.SweepInterval = TimeSpan.Zero, null,

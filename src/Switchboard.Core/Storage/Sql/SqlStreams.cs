@@ -150,12 +150,12 @@ internal static class SqlStreams
         return rows;
     }
 
-    /// <summary>How many live streams each of <paramref name="owners"/> has.</summary>
-    public static async Task<IReadOnlyDictionary<string, long>> CountLiveAsync(SqlSession db, IReadOnlyCollection<string> owners)
+    /// <summary>How many live streams each of <paramref name="values"/> of <paramref name="column"/> (<c>owner</c> or <c>session_id</c>) has.</summary>
+    public static async Task<IReadOnlyDictionary<string, long>> CountLiveAsync(SqlSession db, string column, IReadOnlyCollection<string> values)
     {
         var counts = await db.QueryAsync(
-            $"SELECT owner, COUNT(*) FROM {db.Sql.Table("streams")} WHERE state = 0 AND {db.Sql.In("owner", "@owners")} GROUP BY owner;",
-            r => (r.GetString(0), r.GetInt64(1)), ("@owners", db.Sql.List(owners)));
+            $"SELECT {column}, COUNT(*) FROM {db.Sql.Table("streams")} WHERE state = 0 AND {db.Sql.In(column, "@values")} GROUP BY {column};",
+            r => (r.GetString(0), r.GetInt64(1)), ("@values", db.Sql.List(values)));
         return counts.ToDictionary(c => c.Item1, c => c.Item2, StringComparer.Ordinal);
     }
 

@@ -243,6 +243,7 @@ internal sealed class DurableStreamOptionsValidator : IValidateOptions<DurableSt
         }
 
         p.AtLeast(nameof(o.MaxStreamsPerKey), o.MaxStreamsPerKey, 1);
+        p.AtLeast(nameof(o.MaxStreamsPerSession), o.MaxStreamsPerSession, 1);
         p.AtLeast(nameof(o.MaxLiveReaders), o.MaxLiveReaders, 1);
         p.Positive(nameof(o.SweepInterval), o.SweepInterval);
         p.Positive(nameof(o.RetainAfterEnd), o.RetainAfterEnd);
