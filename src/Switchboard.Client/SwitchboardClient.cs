@@ -13,6 +13,9 @@ public sealed partial class SwitchboardClient : IDisposable
     private readonly HttpClient _http;
     private readonly ApiTransport _api;
 
+    /// <summary>The API's transport, for the handles' durable streams.</summary>
+    internal ApiTransport Api => _api;
+
     /// <summary>A client for the server at <paramref name="baseAddress"/>, e.g. <c>http://127.0.0.1:5080</c> or an app's <c>https://host/switchboard</c>.</summary>
     public SwitchboardClient(Uri baseAddress, SwitchboardClientOptions? options = null)
     {

@@ -19,6 +19,8 @@ internal sealed class PostgresDialect : SqlDialect
 
     public override string BoundsSql => "SELECT head_seq, (SELECT min(seq) FROM switchboard_events) FROM switchboard_log WHERE id = 1;";
 
+    public override string LockRows => " FOR UPDATE";
+
     public override string True => "true";
 
     public override object Time(DateTimeOffset value) => value.ToUniversalTime();

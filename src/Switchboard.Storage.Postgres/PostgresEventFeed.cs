@@ -110,9 +110,9 @@ internal sealed class PostgresEventFeed(NpgsqlDataSource source, PostgresStoreOp
                     _connected = false;
                     Interlocked.Increment(ref _connectionLosses);
                     failures++;
-                    await CloseAsync(connection);
+                    await PostgresListening.CloseAsync(connection);
                     connection = null;
-                    var delay = ReconnectDelay(failures);
+                    var delay = PostgresListening.ReconnectDelay(options, failures);
                     PostgresLog.FeedDisconnected(logger, (long)delay.TotalMilliseconds, ex);
                     try
                     {
@@ -128,7 +128,7 @@ internal sealed class PostgresEventFeed(NpgsqlDataSource source, PostgresStoreOp
         finally
         {
             _connected = false;
-            await CloseAsync(connection);
+            await PostgresListening.CloseAsync(connection);
             stop.Dispose();
         }
     }
@@ -243,30 +243,5 @@ internal sealed class PostgresEventFeed(NpgsqlDataSource source, PostgresStoreOp
         {
             Volatile.Write(ref _announced, seq);
         }
-    }
-
-    private static async Task CloseAsync(NpgsqlConnection? connection)
-    {
-        if (connection is null)
-        {
-            return;
-        }
-
-        try
-        {
-            await connection.DisposeAsync();
-        }
-        catch (Exception ex) when (PostgresErrors.IsStoreFailure(ex))
-        {
-            // Already broken; nothing left to release.
-        }
-    }
-
-    private TimeSpan ReconnectDelay(int failures)
-    {
-        var grown = options.MinReconnectDelay.TotalMilliseconds * Math.Pow(2, Math.Min(failures - 1, 16));
-        var capped = Math.Min(grown, options.MaxReconnectDelay.TotalMilliseconds);
-        // Jitter keeps a fleet of nodes from reconnecting to a restarted server in lockstep.
-        return TimeSpan.FromMilliseconds(capped * (0.8 + (Random.Shared.NextDouble() * 0.4)));
     }
 }

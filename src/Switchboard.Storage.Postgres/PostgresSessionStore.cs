@@ -26,7 +26,7 @@ internal sealed partial class PostgresSessionStore : SqlStore, IStoreHealth
     /// <summary>Creates a store on the database in <paramref name="options"/>; call <see cref="InitializeAsync"/> next.</summary>
     /// <exception cref="ArgumentException">The connection string cannot be parsed.</exception>
     public PostgresSessionStore(PostgresStoreOptions options, TimeProvider time, ILoggerFactory? loggerFactory = null)
-        : base(PostgresDialect.Instance, options.Usage)
+        : base(PostgresDialect.Instance, options.Usage, options.Streams)
     {
         _options = options;
         _time = time;
@@ -89,6 +89,11 @@ internal sealed partial class PostgresSessionStore : SqlStore, IStoreHealth
                 await command.ExecuteNonQueryAsync(ct);
             }
 
+            await using (var command = new NpgsqlCommand(PostgresStreamSchema.Create, connection, transaction))
+            {
+                await command.ExecuteNonQueryAsync(ct);
+            }
+
             await using (var command = new NpgsqlCommand(PostgresSchema.CreateLogRow, connection, transaction))
             {
                 var fresh = Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(8));
@@ -123,6 +128,11 @@ internal sealed partial class PostgresSessionStore : SqlStore, IStoreHealth
         }
 
         await _feed.DisposeAsync();
+        if (_streamFeed is not null)
+        {
+            await _streamFeed.DisposeAsync();
+        }
+
         await _dataSource.DisposeAsync();
     }
 

@@ -52,6 +52,9 @@ public sealed record PostgresStoreOptions
     /// <summary>Usage rollups: the labels they are split by and how long they are kept. Every node must use the same.</summary>
     internal UsageRollups.UsageOptions Usage { get; set; } = Switchboard.UsageRollups.UsageOptions.Default;
 
+    /// <summary>Durable streams' settings the write transaction applies (how long a session's streams outlive it).</summary>
+    internal Streams.StreamPolicy Streams { get; set; } = Switchboard.Streams.StreamPolicy.Default;
+
     /// <summary>Test hook: runs inside every write transaction after its rows are written and before COMMIT.</summary>
     internal Func<CancellationToken, Task>? BeforeCommit { get; init; }
 }

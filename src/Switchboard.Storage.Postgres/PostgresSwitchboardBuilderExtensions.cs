@@ -30,6 +30,7 @@ public static class PostgresSwitchboardBuilderExtensions
             var options = sp.GetRequiredService<IOptions<PostgresStoreOptions>>().Value with
             {
                 Usage = sp.GetService<UsageOptions>() ?? UsageOptions.Default,
+                Streams = sp.GetService<Switchboard.Streams.StreamPolicy>() ?? Switchboard.Streams.StreamPolicy.Default,
             };
             return new PostgresSessionStore(options, sp.GetService<TimeProvider>() ?? TimeProvider.System, sp.GetService<ILoggerFactory>());
         });

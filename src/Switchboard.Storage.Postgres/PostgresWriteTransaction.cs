@@ -226,6 +226,24 @@ internal sealed class PostgresWriteTransaction(NpgsqlConnection connection, Npgs
         await transaction.CommitAsync();
     }
 
+    public async ValueTask EndSessionStreamsAsync(IReadOnlyCollection<string> sessionIds, DateTimeOffset retainUntil)
+    {
+        var advances = await SqlStreams.EndSessionStreamsAsync(new SqlSession(connection, transaction, PostgresDialect.Instance), sessionIds, retainUntil);
+        if (advances.Count == 0)
+        {
+            return;
+        }
+
+        // Sent on commit: every node's stream listener (this one's too) wakes the streams' live readers.
+        await using var batch = new NpgsqlBatch(connection, transaction);
+        foreach (var notify in PostgresStreamRows.Notify(advances))
+        {
+            batch.BatchCommands.Add(notify);
+        }
+
+        await batch.ExecuteNonQueryAsync();
+    }
+
     public ValueTask DisposeAsync() => transaction.DisposeAsync();
 
     /// <summary>

@@ -60,6 +60,10 @@ internal sealed partial class SqliteSessionStore
 
         (_headSeq, _activeCount, _fleetPaused) = (batch.Head.HeadSeq, batch.Head.ActiveCount, batch.Head.FleetPaused);
         _feed.Publish(batch.Events);
+        if (tx.EndedStreams.Count > 0)
+        {
+            _streamFeed.Publish(tx.EndedStreams);
+        }
     }
 
     /// <inheritdoc />

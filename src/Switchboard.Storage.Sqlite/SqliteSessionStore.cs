@@ -33,7 +33,7 @@ internal sealed partial class SqliteSessionStore : SqlStore
     private bool _fleetPaused;
 
     /// <summary>Creates a store on the database file in <paramref name="options"/>; call <see cref="InitializeAsync"/> next.</summary>
-    public SqliteSessionStore(SqliteStoreOptions options, TimeProvider time) : base(SqliteDialect.Instance, options.Usage)
+    public SqliteSessionStore(SqliteStoreOptions options, TimeProvider time) : base(SqliteDialect.Instance, options.Usage, options.Streams)
     {
         _options = options;
         _time = time;
@@ -101,6 +101,7 @@ internal sealed partial class SqliteSessionStore : SqlStore
         Execute(_writer, _options.Durability == SqliteDurability.Full ? "PRAGMA synchronous=FULL;" : "PRAGMA synchronous=NORMAL;");
         Execute(_writer, SqliteSchema.Create);
         Execute(_writer, SqliteCommandSchema.Create);
+        Execute(_writer, SqliteStreamSchema.Create);
         AddMissingColumns(_writer);
         Execute(_writer, TreeSchema.Complete);
         if (ReadMeta(_writer, "span_owners") is null)

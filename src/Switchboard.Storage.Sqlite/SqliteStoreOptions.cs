@@ -17,4 +17,7 @@ internal sealed record SqliteStoreOptions(string DatabasePath, SqliteDurability 
 {
     /// <summary>Usage rollups: the labels they are split by and how long they are kept.</summary>
     public UsageRollups.UsageOptions Usage { get; init; } = Switchboard.UsageRollups.UsageOptions.Default;
+
+    /// <summary>Durable streams' settings the write transaction applies (how long a session's streams outlive it).</summary>
+    public Streams.StreamPolicy Streams { get; init; } = Switchboard.Streams.StreamPolicy.Default;
 }

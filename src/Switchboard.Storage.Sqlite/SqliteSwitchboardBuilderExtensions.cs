@@ -29,7 +29,11 @@ public static class SqliteSwitchboardBuilderExtensions
         return builder.UseStore(sp =>
         {
             var sqlite = sp.GetRequiredService<IOptions<SqliteOptions>>().Value;
-            var store = new SqliteStoreOptions(sqlite.DatabasePath, sqlite.Durability) { Usage = sp.GetService<UsageOptions>() ?? UsageOptions.Default };
+            var store = new SqliteStoreOptions(sqlite.DatabasePath, sqlite.Durability) 
+            {
+                Usage = sp.GetService<UsageOptions>() ?? UsageOptions.Default,
+                Streams = sp.GetService<Switchboard.Streams.StreamPolicy>() ?? Switchboard.Streams.StreamPolicy.Default,
+            };
             return new SqliteSessionStore(store, sp.GetService<TimeProvider>() ?? TimeProvider.System);
         });
     }

@@ -25,6 +25,13 @@ internal sealed class SqliteWriteTransaction(SqliteTransaction transaction, Writ
     private readonly SqliteSpanWaits.Changes _waitChanges = new();
     private WriteBatch? _persisted;
 
+    /// <summary>The session streams this transaction closed, for their live readers once committed.</summary>
+    public IReadOnlyList<Streams.StreamAdvance> EndedStreams { get; private set; } = [];
+
+    public async ValueTask EndSessionStreamsAsync(IReadOnlyCollection<string> sessionIds, DateTimeOffset retainUntil) =>
+        EndedStreams = await Sql.SqlStreams.EndSessionStreamsAsync(new Sql.SqlSession(transaction.Connection!, transaction, SqliteDialect.Instance),
+            sessionIds, retainUntil);
+
     /// <summary>The batch this transaction committed; null before its commit.</summary>
     public WriteBatch? Batch { get; private set; }
 

@@ -1,7 +1,6 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Net.Http.Json;
-using System.Text;
 using System.Text.Json;
 using Microsoft.Playwright;
 using Switchboard.Testing;
@@ -241,82 +240,16 @@ public sealed class TypeScriptClientPackage : IAsyncLifetime
     /// each test ends, so a stuck test still fails, while a whole suite on a loaded machine may take as long as its tests
     /// need (one stress run took over 3 minutes for the node suites, every test passing).
     /// </summary>
-    public static async Task<(int ExitCode, string Output)> RunAsync(string command, IEnumerable<string> args, TimeSpan quiet)
+    public static Task<(int ExitCode, string Output)> RunAsync(string command, IEnumerable<string> args, TimeSpan quiet)
     {
-        var start = new ProcessStartInfo(command)
-        {
-            WorkingDirectory = Dir,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
+        var start = new ProcessStartInfo(command) { WorkingDirectory = Dir };
         foreach (var arg in args)
         {
             start.ArgumentList.Add(arg);
         }
 
         start.Environment["SWITCHBOARD_SERVER_DLL"] = RepoPaths.ServerDll;
-        Process process;
-        try
-        {
-            process = Process.Start(start)!;
-        }
-        catch (System.ComponentModel.Win32Exception e)
-        {
-            throw new InvalidOperationException(
-                $"`{command}` is not installed: the TypeScript client's tests need Node.js and npm (.ci/run installs them).", e);
-        }
-
-        using (process)
-        {
-            var output = new StringBuilder();
-            var lastOutput = Stopwatch.GetTimestamp();
-            void Printed(object sender, DataReceivedEventArgs e)
-            {
-                if (e.Data is null)
-                {
-                    return;
-                }
-
-                lock (output)
-                {
-                    output.AppendLine(e.Data);
-                }
-
-                Interlocked.Exchange(ref lastOutput, Stopwatch.GetTimestamp());
-            }
-
-            process.OutputDataReceived += Printed;
-            process.ErrorDataReceived += Printed;
-            process.BeginOutputReadLine();
-            process.BeginErrorReadLine();
-            while (!process.HasExited)
-            {
-                using var tick = new CancellationTokenSource(TimeSpan.FromSeconds(1));
-                try
-                {
-                    await process.WaitForExitAsync(tick.Token);
-                }
-                catch (OperationCanceledException)
-                {
-                    if (Stopwatch.GetElapsedTime(Interlocked.Read(ref lastOutput)) > quiet)
-                    {
-                        process.Kill(entireProcessTree: true);
-                        await process.WaitForExitAsync();
-                        lock (output)
-                        {
-                            throw new TimeoutException($"{command} {string.Join(' ', args)} printed nothing for {quiet}:\n{output}");
-                        }
-                    }
-                }
-            }
-
-            await process.WaitForExitAsync(); // the output's last lines
-            lock (output)
-            {
-                return (process.ExitCode, output.ToString());
-            }
-        }
+        return QuietBoundedProcess.RunAsync(start, quiet, "the TypeScript client's tests need Node.js and npm (.ci/run installs them).");
     }
 
     public async ValueTask DisposeAsync()

@@ -86,6 +86,9 @@ public sealed class SseReader : IAsyncDisposable
         }
     }
 
+    /// <summary>A field's value: what follows the colon, less one leading space (the SSE specification's rule).</summary>
+    private static string Value(string line, int colon) => line.Length > colon && line[colon] == ' ' ? line[(colon + 1)..] : line[colon..];
+
     private async Task ReadAsync(Stream body)
     {
         using var reader = new StreamReader(body);
@@ -113,13 +116,13 @@ public sealed class SseReader : IAsyncDisposable
                 {
                     id = line[4..];
                 }
-                else if (line.StartsWith("event: ", StringComparison.Ordinal))
+                else if (line.StartsWith("event:", StringComparison.Ordinal))
                 {
-                    type = line[7..];
+                    type = Value(line, "event:".Length);
                 }
-                else if (line.StartsWith("data: ", StringComparison.Ordinal))
+                else if (line.StartsWith("data:", StringComparison.Ordinal))
                 {
-                    data.Add(line[6..]);
+                    data.Add(Value(line, "data:".Length));
                 }
             }
         }

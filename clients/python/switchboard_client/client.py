@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import queue
 import threading
+import time
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -55,6 +56,38 @@ class Client:
             raise Problem.from_json(problem, e.code) from None
         except (urllib.error.URLError, OSError) as e:
             raise TransportError(f"{method} {path}: {e}") from e
+
+    def stream_request(self, method: str, path: str, body: bytes | None, content_type: str, headers: dict[str, str]) -> None:
+        """
+        Sends one Durable Streams write (a session stream's create or append). Repeated after a transport error only when
+        that is safe: a create, or an append carrying idempotent-producer headers (the server recognises the retry).
+        """
+        retryable = method == "PUT" or "Producer-Id" in headers
+        for attempt in range(1, 6):
+            req = urllib.request.Request(self.base_url + path, data=body if body is not None else b"", method=method)
+            req.add_header("Content-Type", content_type)
+            for name, value in headers.items():
+                req.add_header(name, value)
+            if self.api_key:
+                req.add_header("Authorization", "Bearer " + self.api_key)
+            try:
+                with urllib.request.urlopen(req, timeout=self.timeout) as resp:
+                    resp.read()
+                    return
+            except urllib.error.HTTPError as e:
+                text = e.read()
+                if e.code in (429, 503) and attempt < 5:
+                    time.sleep(0.1 * 2 ** attempt)
+                    continue
+                try:
+                    problem = json.loads(text)
+                except ValueError:
+                    raise TransportError(f"{method} {path}: HTTP {e.code} without a problem body") from None
+                raise Problem.from_json(problem, e.code) from None
+            except (urllib.error.URLError, OSError) as e:
+                if not retryable or attempt == 5:
+                    raise TransportError(f"{method} {path}: {e}") from e
+                time.sleep(0.05 * 2 ** attempt)
 
     # -- producer calls ---------------------------------------------------------------------------------------------
 
@@ -305,6 +338,15 @@ class SessionContext:
     def id(self) -> str:
         assert self.session is not None, "the session exists inside the with block"
         return self.session.id
+
+    def stream(self, name: str, content_type: str = "text/plain") -> "SessionStream":
+        """The session's durable stream ``name`` (``/v1/stream/sessions/{id}/{name}``), created on its first append."""
+        from .streams import SessionStream
+        with self._seen_lock:
+            streams = self.__dict__.setdefault("_streams", {})
+            if name not in streams:
+                streams[name] = SessionStream(self.client, self.id, name, content_type)
+            return streams[name]
 
     def __enter__(self) -> "SessionContext":
         fields = {"state": "working", **self._fields}

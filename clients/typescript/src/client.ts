@@ -52,6 +52,44 @@ export class SwitchboardClient {
     this.fetchImpl = opts.fetch ?? globalThis.fetch.bind(globalThis);
   }
 
+  /**
+   * Sends one Durable Streams write (a session stream's create or append) with its content type and headers. Retried
+   * only when the request never reached the server, or with the idempotent producer's headers (a retry is recognised).
+   */
+  async streamRequest(method: string, path: string, body: Uint8Array | undefined, contentType: string, extra: Record<string, string>): Promise<void> {
+    const headers: Record<string, string> = {"content-type": contentType, ...extra};
+    if (this.apiKey) headers["authorization"] = `Bearer ${this.apiKey}`;
+    const retryable = method === "PUT" || "producer-id" in extra;
+    for (let attempt = 1; ; attempt++) {
+      let response: Response;
+      try {
+        response = await this.fetchImpl(this.url + path, {method, headers, body: body as BodyInit | undefined});
+      } catch (e) {
+        if (retryable && attempt < 5) {
+          await new Promise(r => setTimeout(r, 50 * 2 ** attempt));
+          continue;
+        }
+        throw new SwitchboardTransportError(`${method} ${path}: ${(e as Error)?.message ?? e}`, {cause: e});
+      }
+      const text = await response.text();
+      if (response.ok) return;
+      if ((response.status === 503 || response.status === 429) && attempt < 5) {
+        await new Promise(r => setTimeout(r, 100 * 2 ** attempt));
+        continue;
+      }
+      let problem: (ProblemDetails & Record<string, unknown>) | undefined;
+      try {
+        problem = JSON.parse(text);
+      } catch {
+        // Not JSON: reported below.
+      }
+      if (!problem || typeof problem !== "object" || typeof problem.code !== "string") {
+        throw new SwitchboardTransportError(`${method} ${path}: HTTP ${response.status} without a problem body`);
+      }
+      throw new SwitchboardProblem({...problem, status: problem.status ?? response.status});
+    }
+  }
+
   /** Sends one request; resolves with the parsed JSON body, rejects with a problem or a transport error. */
   async request<T>(method: string, path: string, body?: unknown, query?: Array<[string, string | number | boolean | null | undefined]>): Promise<T> {
     const search = new URLSearchParams();

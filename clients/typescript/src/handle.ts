@@ -2,6 +2,7 @@ import type {SwitchboardClient} from "./client.js";
 import type {Command, CommandEvent, CommandHandlerResult} from "./commands.js";
 import type {Subscriber, Subscription} from "./subscriber.js";
 import type {Session, UpdateSessionRequest, UsageRequest} from "./types.js";
+import {SessionStream} from "./stream.js";
 
 export interface SessionHandleOptions {
   /** How long an update waits for more before it is sent (default 50 ms). Updates made meanwhile go in one PATCH. */
@@ -55,6 +56,20 @@ export class SessionHandle {
   private readonly waitingCommands: Command[] = [];
   private readonly subscriber: Subscriber | undefined;
   private commandSubscription: Subscription | null = null;
+  private readonly streams = new Map<string, SessionStream>();
+
+  /**
+   * The session's durable stream `name` (`/v1/stream/sessions/{id}/{name}`, e.g. `output`), created with `contentType`
+   * on its first append. The same name gives the same stream object.
+   */
+  stream(name: string, contentType = "text/plain"): SessionStream {
+    let stream = this.streams.get(name);
+    if (!stream) {
+      stream = new SessionStream(this.client, this.id, name, contentType);
+      this.streams.set(name, stream);
+    }
+    return stream;
+  }
 
   constructor(client: SwitchboardClient, session: Session, options: SessionHandleOptions = {}) {
     this.client = client;

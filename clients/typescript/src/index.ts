@@ -5,6 +5,7 @@ export {describe, enums, schemas, type Descriptor} from "./wire.js";
 export {SwitchboardProblem, SwitchboardTransportError, isProblem} from "./errors.js";
 export {SwitchboardClient, type ClientOptions, type ListSessionsOptions, type PageOptions} from "./client.js";
 export {SessionHandle, type SessionHandleOptions, type SessionHandleStats} from "./handle.js";
+export {SessionStream} from "./stream.js";
 export {
   Subscriber, Subscription, defaultBackoff, type ConnectionState, type JoinInfo, type SnapshotReset,
   type StreamPosition, type SubscribeOptions, type SubscriberOptions, type SubscriptionHandlers,

@@ -16,6 +16,7 @@ public sealed partial class SessionHandle : IAsyncDisposable
     private readonly TimeProvider _time;
     private readonly TimeSpan _interval;
     private readonly object _gate = new();
+    private readonly Dictionary<string, SessionStream> _streams = new(StringComparer.Ordinal);
     private readonly List<(long Generation, TaskCompletionSource Done)> _flushes = [];
     private readonly CancellationTokenSource _stop = new();
     private TaskCompletionSource _pulse = new(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -39,6 +40,24 @@ public sealed partial class SessionHandle : IAsyncDisposable
         _lastContact = _time.GetUtcNow();
         _loop = Task.Run(RunAsync, CancellationToken.None);
         _listener = client.Options.ReceiveCommandsOverSocket ? Task.Run(ListenForCommandsAsync, CancellationToken.None) : Task.CompletedTask;
+    }
+
+    /// <summary>
+    /// The session's durable stream <paramref name="name"/> (<c>/v1/stream/sessions/{id}/{name}</c>, e.g. <c>output</c>),
+    /// created with <paramref name="contentType"/> on its first append. The same name gives the same stream object.
+    /// </summary>
+    public SessionStream Stream(string name, string contentType = "text/plain")
+    {
+        lock (_streams)
+        {
+            if (!_streams.TryGetValue(name, out var stream))
+            {
+                stream = new SessionStream(_client.Api, Id, name, contentType);
+                _streams[name] = stream;
+            }
+
+            return stream;
+        }
     }
 
     /// <summary>The session's id.</summary>

@@ -14,8 +14,12 @@ internal sealed class ApiTransport(HttpClient http, Uri baseAddress, Switchboard
 
     public Uri BaseAddress { get; } = baseAddress;
 
-    public async Task<T> SendAsync<T>(HttpMethod method, string path, byte[]? body, RetryMode mode, Func<JsonElement, T> read,
-        CancellationToken cancellationToken)
+    public Task<T> SendAsync<T>(HttpMethod method, string path, byte[]? body, RetryMode mode, Func<JsonElement, T> read,
+        CancellationToken cancellationToken) => SendAsync(method, path, body, JsonType, [], mode, read, cancellationToken);
+
+    /// <summary>As above, with the body's content type and extra request headers (a Durable Streams append's).</summary>
+    public async Task<T> SendAsync<T>(HttpMethod method, string path, byte[]? body, MediaTypeHeaderValue contentType,
+        IReadOnlyList<(string Name, string Value)> headers, RetryMode mode, Func<JsonElement, T> read, CancellationToken cancellationToken)
     {
         var uncertain = false;
         for (var attempt = 1; ; attempt++)
@@ -25,7 +29,12 @@ internal sealed class ApiTransport(HttpClient http, Uri baseAddress, Switchboard
             if (body is not null)
             {
                 request.Content = new ByteArrayContent(body);
-                request.Content.Headers.ContentType = JsonType;
+                request.Content.Headers.ContentType = contentType;
+            }
+
+            foreach (var (name, value) in headers)
+            {
+                request.Headers.TryAddWithoutValidation(name, value);
             }
 
             HttpResponseMessage response;
@@ -60,7 +69,7 @@ internal sealed class ApiTransport(HttpClient http, Uri baseAddress, Switchboard
                 var bytes = await response.Content.ReadAsByteArrayAsync(cancellationToken).ConfigureAwait(false);
                 if (response.IsSuccessStatusCode)
                 {
-                    if (bytes.Length == 0)
+                    if (bytes.Length == 0 || response.Content.Headers.ContentType?.MediaType != "application/json")
                     {
                         return read(WireJson.EmptyObject); // 204
                     }

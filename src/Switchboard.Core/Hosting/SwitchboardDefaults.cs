@@ -164,6 +164,24 @@ internal static class SwitchboardDefaults
     /// <summary>A hand-over's visibility timeout: a delivered command not acknowledged within it is handed over again.</summary>
     public static readonly TimeSpan CommandRedeliverAfter = TimeSpan.FromSeconds(30);
 
+    // Durable Streams (Switchboard:Streams).
+    /// <summary>The largest append to a durable stream.</summary>
+    public const long StreamMaxAppendBytes = 1024 * 1024;
+    /// <summary>How long a stream long-poll waits for data.</summary>
+    public static readonly TimeSpan StreamLongPollTimeout = TimeSpan.FromSeconds(3);
+    /// <summary>How long an SSE read of a stream stays open before the server closes it for a reconnect.</summary>
+    public static readonly TimeSpan StreamSseReconnectAfter = TimeSpan.FromSeconds(60);
+    /// <summary>Live streams one key may have.</summary>
+    public const int StreamMaxStreamsPerKey = 10_000;
+    /// <summary>Live streams one session may have (<c>sessions/{id}/{name}</c>).</summary>
+    public const int StreamMaxStreamsPerSession = 64;
+    /// <summary>Long-poll and SSE stream reads that may wait on one node at once.</summary>
+    public const int StreamMaxLiveReaders = 10_000;
+    /// <summary>How often expired and deleted streams are swept.</summary>
+    public static readonly TimeSpan StreamSweepInterval = TimeSpan.FromSeconds(1);
+    /// <summary>How long a session's streams stay readable after the session ends.</summary>
+    public static readonly TimeSpan StreamRetainAfterEnd = TimeSpan.FromDays(7);
+
     // The PostgreSQL store (Switchboard:Postgres).
     /// <summary>How often the feed reads the log even without a notification.</summary>
     public static readonly TimeSpan PostgresPollInterval = TimeSpan.FromSeconds(2);

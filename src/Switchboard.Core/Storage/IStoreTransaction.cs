@@ -67,6 +67,12 @@ internal interface IStoreTransaction : IAsyncDisposable
     /// </summary>
     ValueTask PersistAsync(WriteBatch batch, UsageRollup? rollup);
 
+    /// <summary>
+    /// Closes the open durable streams of <paramref name="sessionIds"/> (sessions this write ends), to expire at
+    /// <paramref name="retainUntil"/> or sooner, and tells their live readers once committed (<see cref="Sql.SqlStreams.EndSessionStreams"/>).
+    /// </summary>
+    ValueTask EndSessionStreamsAsync(IReadOnlyCollection<string> sessionIds, DateTimeOffset retainUntil);
+
     /// <summary>Commits. After it returns the batch is durable.</summary>
     ValueTask CommitAsync();
 }

@@ -21,7 +21,7 @@ namespace Switchboard.Storage;
 /// </list>
 /// One instance per store: it owns the facts it has learned about span links (<see cref="SpanLinkCache"/>).
 /// </summary>
-internal sealed class UnitOfWork(UsageOptions usage)
+internal sealed class UnitOfWork(UsageOptions usage, Streams.StreamPolicy streams)
 {
     private readonly SpanLinkCache _links = new();
 
@@ -55,8 +55,17 @@ internal sealed class UnitOfWork(UsageOptions usage)
         var head = await transaction.ReadHeadAsync();
         var alertRows = alerts.Count == 0 ? null : await transaction.ReadAlertsAsync(alerts);
         var commandRows = commands.IsEmpty ? null : await transaction.ReadCommandsAsync(commands);
-        var batch = WriteBatch.Apply(rows.Writes, rows.Sessions, head, clock(), alertRows, commandRows, rows.Cascades);
+        var at = clock();
+        var batch = WriteBatch.Apply(rows.Writes, rows.Sessions, head, at, alertRows, commandRows, rows.Cascades);
         await transaction.PersistAsync(batch, await RollUpAsync(transaction, batch));
+        // A session's durable streams end with it, in the same commit (docs/streams.md "Session streams").
+        var ended = batch.Events.Where(e => e.Type == Events.EventTypes.SessionTerminated && e.SessionId is not null).Select(e => e.SessionId!)
+            .ToHashSet(StringComparer.Ordinal);
+        if (ended.Count > 0)
+        {
+            await transaction.EndSessionStreamsAsync(ended, at + streams.RetainAfterEnd);
+        }
+
         await transaction.CommitAsync();
         _links.Commit(learned);
         return new Outcome(batch, batch.Results.Length == submitted ? batch.Results : batch.Results[..submitted]);

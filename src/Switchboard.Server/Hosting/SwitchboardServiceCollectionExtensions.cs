@@ -85,6 +85,7 @@ public static class SwitchboardServiceCollectionExtensions
         services.TryAddSingleton<ISessionStore>(_ => throw new SwitchboardStartupException(NoStore));
         services.TryAddSingleton(_ => NodeDirectory.Default);
         services.TryAddSingleton(sp => sp.GetRequiredService<SwitchboardOptions>().Usage.ToStoreOptions());
+        services.TryAddSingleton(sp => new Switchboard.Streams.StreamPolicy(sp.GetRequiredService<SwitchboardOptions>().Streams.RetainAfterEnd));
         services.TryAddSingleton(sp => sp.GetRequiredService<ISessionStore>() as IAlertStore
             ?? throw new InvalidOperationException("The configured store does not keep alerts (it must implement IAlertStore)."));
         services.TryAddSingleton(sp => sp.GetRequiredService<ISessionStore>() as ICommandStore
@@ -124,6 +125,13 @@ public static class SwitchboardServiceCollectionExtensions
         services.AddHostedService(sp => sp.GetRequiredService<Switchboard.Otlp.QuietMonitor>());
         services.TryAddSingleton<Switchboard.Otlp.Grpc.OtlpGrpcListener>();
         services.AddHostedService(sp => sp.GetRequiredService<Switchboard.Otlp.Grpc.OtlpGrpcListener>());
+        services.TryAddSingleton(sp => sp.GetRequiredService<ISessionStore>() as Switchboard.Streams.IStreamStore
+            ?? throw new InvalidOperationException("The configured store does not keep durable streams (it must implement IStreamStore)."));
+        services.TryAddSingleton<Switchboard.Streaming.StreamWatch>();
+        services.TryAddSingleton<Switchboard.Streaming.TopicStreamReader>();
+        services.TryAddSingleton<StreamSweeper>();
+        // After the runtime: the store is open when it starts the stream feed, and it stops before the pipeline it writes through.
+        services.AddHostedService(sp => sp.GetRequiredService<StreamSweeper>());
         services.AddOpenApi(SwitchboardOpenApi.DocumentName, SwitchboardOpenApi.Configure);
         services.TryAddSingleton<SwitchboardMarker>();
         return new SwitchboardBuilder(services);

@@ -5,7 +5,7 @@ using Switchboard.Writes;
 namespace Switchboard.Ingest;
 
 /// <summary>One submitter's writes waiting in <see cref="WritePipeline"/>'s queue: taken by a commit, or withdrawn by its submitter.</summary>
-internal sealed class PendingBatch(IReadOnlyList<SessionWrite> writes)
+internal sealed partial class PendingBatch(IReadOnlyList<SessionWrite> writes)
 {
     /// <summary>The submitter's span (its <c>switchboard.write</c>), which the commit's span continues or links to.</summary>
     public ActivityContext Context { get; } = Activity.Current?.Context ?? default;
@@ -18,7 +18,7 @@ internal sealed class PendingBatch(IReadOnlyList<SessionWrite> writes)
     public IReadOnlyList<SessionWrite> Writes { get; } = writes;
 
     /// <summary>Only telemetry (an OTLP request), which may wait to be merged with the next requests'.</summary>
-    public bool IsTelemetry { get; } = writes.All(w => w is ApplyTelemetry);
+    public bool IsTelemetry { get; } = writes.Count > 0 && writes.All(w => w is ApplyTelemetry);
 
     public TaskCompletionSource<IReadOnlyList<WriteResult>> Completion { get; } =
         new(TaskCreationOptions.RunContinuationsAsynchronously);

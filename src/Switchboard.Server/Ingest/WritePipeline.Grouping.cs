@@ -26,6 +26,7 @@ internal sealed partial class WritePipeline
             {
                 group.Add(batch);
                 writes.AddRange(batch.Writes);
+                events += batch.Streams.Count;
                 foreach (var write in batch.Writes)
                 {
                     events += write switch

@@ -89,6 +89,30 @@ internal sealed partial class WritePipeline : IAsyncDisposable
     public async Task<IReadOnlyList<WriteResult>> SubmitAsync(IReadOnlyList<SessionWrite> writes, CancellationToken cancellationToken)
     {
         var batch = new PendingBatch(writes);
+        var results = await CommittedAsync(batch, batch.Completion.Task, cancellationToken);
+        // Telemetry is paced before its commit instead (HoldTelemetryAsync): answered at once, an exporter's next
+        // request queues behind the fan-out with the other exporters', and they commit together.
+        if (_options.FanoutAnswerWait > TimeSpan.Zero && !batch.IsTelemetry && LastSeq(results) is > 0 and var seq)
+        {
+            try
+            {
+                await _throttle.WhenFannedOutAsync(seq).WaitAsync(_options.FanoutAnswerWait, _time, cancellationToken);
+            }
+            catch (TimeoutException)
+            {
+                // Durable all the same: the wait only paces the producer, so a fan-out held up longer is not the write's failure.
+            }
+        }
+
+        return results;
+    }
+
+    /// <summary>
+    /// Queues <paramref name="batch"/> and waits for <paramref name="committed"/>, its completion: the batch is withdrawn
+    /// (and fails with <see cref="OverloadedException"/>) if no commit takes it within <see cref="StreamOptions.WriteWaitTimeout"/>.
+    /// </summary>
+    private async Task<T> CommittedAsync<T>(PendingBatch batch, Task<T> committed, CancellationToken cancellationToken)
+    {
         var started = _time.GetTimestamp();
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         deadline.CancelAfter(_options.WriteWaitTimeout);
@@ -111,26 +135,11 @@ internal sealed partial class WritePipeline : IAsyncDisposable
             var (b, c, p, s) = ((PendingBatch, CancellationToken, WritePipeline, long))state!;
             if (b.TryWithdraw())
             {
-                b.Completion.TrySetException(c.IsCancellationRequested ? new OperationCanceledException(c) : p.Overloaded(s));
+                b.Fail(c.IsCancellationRequested ? new OperationCanceledException(c) : p.Overloaded(s));
             }
         }, (batch, cancellationToken, this, started)))
         {
-            var results = await batch.Completion.Task;
-            // Telemetry is paced before its commit instead (HoldTelemetryAsync): answered at once, an exporter's next
-            // request queues behind the fan-out with the other exporters', and they commit together.
-            if (_options.FanoutAnswerWait > TimeSpan.Zero && !batch.IsTelemetry && LastSeq(results) is > 0 and var seq)
-            {
-                try
-                {
-                    await _throttle.WhenFannedOutAsync(seq).WaitAsync(_options.FanoutAnswerWait, _time, cancellationToken);
-                }
-                catch (TimeoutException)
-                {
-                    // Durable all the same: the wait only paces the producer, so a fan-out held up longer is not the write's failure.
-                }
-            }
-
-            return results;
+            return await committed;
         }
     }
 
@@ -198,13 +207,19 @@ internal sealed partial class WritePipeline : IAsyncDisposable
         {
             if (batch.TryTake())
             {
-                batch.Completion.TrySetException(error);
+                batch.Fail(error);
             }
         }
     }
 
     private async Task CommitAsync(List<PendingBatch> group, List<SessionWrite> writes)
     {
+        await CommitStreamsAsync(group);
+        if (group.Count == 0)
+        {
+            return;
+        }
+
         using var span = StartCommitSpan(group, writes.Count);
         // Telemetry about one agent from several requests commits as one write, so one event (TelemetryCoalescing).
         var slots = new int[writes.Count];
@@ -232,7 +247,7 @@ internal sealed partial class WritePipeline : IAsyncDisposable
             OnCommitFailed(writes.Count, error);
             foreach (var batch in group)
             {
-                batch.Completion.TrySetException(error);
+                batch.Fail(error);
             }
 
             return;

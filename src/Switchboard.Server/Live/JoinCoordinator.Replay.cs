@@ -108,46 +108,25 @@ internal sealed partial class JoinCoordinator
 
     /// <summary>
     /// The first subscription the event belongs to, or null, by the same rule as live delivery
-    /// (<see cref="LabelFilter.Includes"/>). Only events logged before labels were recorded need the stored session.
+    /// (<see cref="TopicMembership"/>). Only events logged before labels were recorded need the stored session.
     /// </summary>
     private async ValueTask<Subscription?> SubscriptionForAsync(Subscription[] subs, EventRecord e, Dictionary<string, Session?> sessions,
         CancellationToken cancellationToken)
     {
+        async ValueTask<IReadOnlyDictionary<string, string>?> StoredLabels(string id)
+        {
+            if (!sessions.TryGetValue(id, out var stored))
+            {
+                stored = await store.GetSessionAsync(id, cancellationToken);
+                sessions[id] = stored;
+            }
+
+            return stored?.Labels;
+        }
+
         foreach (var sub in subs)
         {
-            if (sub.Route.Kind == TopicKind.OneSession && (sub.IsSubtree ? !InSubtree(e, sub.Route.SessionId!) : e.SessionId != sub.Route.SessionId))
-            {
-                continue;
-            }
-
-            // Alert events belong to 'alerts' and command events to 'commands' (and both to their session's topic), never to
-            // 'sessions'; 'alerts' and 'commands' hold nothing else.
-            var kind = sub.Route.Kind;
-            if (EventTypes.IsAlert(e.Type) ? kind is TopicKind.AllSessions or TopicKind.Commands
-                : EventTypes.IsCommand(e.Type) ? kind is TopicKind.AllSessions or TopicKind.Alerts
-                : kind is TopicKind.Alerts or TopicKind.Commands)
-            {
-                continue;
-            }
-
-            if (sub.Filter is null || e.SessionId is null)
-            {
-                return sub;
-            }
-
-            IReadOnlyDictionary<string, string>? fallback = null;
-            if (e.Labels is null)
-            {
-                if (!sessions.TryGetValue(e.SessionId, out var stored))
-                {
-                    stored = await store.GetSessionAsync(e.SessionId, cancellationToken);
-                    sessions[e.SessionId] = stored;
-                }
-
-                fallback = stored?.Labels;
-            }
-
-            if (sub.Filter.Includes(e, fallback, fallback))
+            if (await TopicMembership.IncludesAsync(sub.Route, sub.IsSubtree, sub.Filter, e, StoredLabels))
             {
                 return sub;
             }

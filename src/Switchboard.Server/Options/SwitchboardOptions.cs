@@ -30,6 +30,9 @@ public sealed class SwitchboardOptions
     /// <summary>Live stream settings.</summary>
     public StreamOptions Stream { get; } = new();
 
+    /// <summary>Durable Streams at <c>/v1/stream/{path}</c>. See docs/streams.md.</summary>
+    public DurableStreamOptions Streams { get; } = new();
+
     /// <summary>HTTP API settings.</summary>
     public HttpApiOptions Http { get; } = new();
 

@@ -25,6 +25,9 @@ internal abstract class SqlDialect
     /// <summary>A statement of one row: the head seq and the lowest retained seq (null when the log is empty).</summary>
     public abstract string BoundsSql { get; }
 
+    /// <summary>What a SELECT ends with to lock the rows it reads until the transaction ends (nothing where one writer serialises every write).</summary>
+    public virtual string LockRows => "";
+
     /// <summary>The literal a boolean column compares with for true.</summary>
     public abstract string True { get; }
 

@@ -31,6 +31,7 @@ internal sealed class SwitchboardOptionsValidator : IValidateOptions<Switchboard
         problems.Merge(new OtlpOptionsValidator().Validate(name, options.Otlp));
         problems.Merge(new CommandOptionsValidator().Validate(name, options.Commands));
         problems.Merge(new SessionOptionsValidator().Validate(name, options.Sessions));
+        problems.Merge(new DurableStreamOptionsValidator().Validate(name, options.Streams));
         return problems.Result;
     }
 }
@@ -220,6 +221,32 @@ internal sealed class CommandOptionsValidator : IValidateOptions<CommandOptions>
                 $"it must be a positive duration shorter than a command's default expiry ({expiry:c}), such as 00:00:30 (hh:mm:ss)");
         }
 
+        return p.Result;
+    }
+}
+
+/// <summary><c>Switchboard:Streams</c>.</summary>
+internal sealed class DurableStreamOptionsValidator : IValidateOptions<DurableStreamOptions>
+{
+    public ValidateOptionsResult Validate(string? name, DurableStreamOptions o)
+    {
+        var p = new OptionProblems("Switchboard:Streams");
+        p.InRange(nameof(o.MaxAppendBytes), o.MaxAppendBytes, 1024, 64L * 1024 * 1024);
+        if (o.LongPollTimeout < TimeSpan.FromMilliseconds(100) || o.LongPollTimeout > TimeSpan.FromMinutes(5))
+        {
+            p.Add(nameof(o.LongPollTimeout), o.LongPollTimeout, "it must be between 00:00:00.1 and 00:05:00");
+        }
+
+        if (o.SseReconnectAfter < TimeSpan.FromSeconds(1) || o.SseReconnectAfter > TimeSpan.FromHours(1))
+        {
+            p.Add(nameof(o.SseReconnectAfter), o.SseReconnectAfter, "it must be between 00:00:01 and 01:00:00");
+        }
+
+        p.AtLeast(nameof(o.MaxStreamsPerKey), o.MaxStreamsPerKey, 1);
+        p.AtLeast(nameof(o.MaxStreamsPerSession), o.MaxStreamsPerSession, 1);
+        p.AtLeast(nameof(o.MaxLiveReaders), o.MaxLiveReaders, 1);
+        p.Positive(nameof(o.SweepInterval), o.SweepInterval);
+        p.Positive(nameof(o.RetainAfterEnd), o.RetainAfterEnd);
         return p.Result;
     }
 }

@@ -1,0 +1,44 @@
+using Switchboard.Events;
+
+namespace Switchboard.Live;
+
+/// <summary>
+/// Which logged events belong to a topic, by the rule live delivery applies: a join's replay and a topic read as a
+/// durable stream (<c>/v1/stream/topics/…</c>) both ask here, so a reader that catches up gets exactly what one that
+/// stayed connected got.
+/// </summary>
+internal static class TopicMembership
+{
+    /// <summary>
+    /// True when <paramref name="e"/> belongs to <paramref name="route"/> (with its subtree when <paramref name="subtree"/>)
+    /// under <paramref name="filter"/>. <paramref name="storedLabels"/> gives a session's stored labels, needed only for
+    /// events logged before labels were recorded with them.
+    /// </summary>
+    public static async ValueTask<bool> IncludesAsync(TopicRoute route, bool subtree, LabelFilter? filter, EventRecord e,
+        Func<string, ValueTask<IReadOnlyDictionary<string, string>?>> storedLabels)
+    {
+        if (route.Kind == TopicKind.OneSession && (subtree ? !JoinCoordinator.InSubtree(e, route.SessionId!) : e.SessionId != route.SessionId))
+        {
+            return false;
+        }
+
+        // Alert events belong to 'alerts' and command events to 'commands' (and both to their session's topic), never to
+        // 'sessions'; 'alerts' and 'commands' hold nothing else.
+        var kind = route.Kind;
+        if (kind is TopicKind.SummaryOnly or TopicKind.Usage
+            || (EventTypes.IsAlert(e.Type) ? kind is TopicKind.AllSessions or TopicKind.Commands
+                : EventTypes.IsCommand(e.Type) ? kind is TopicKind.AllSessions or TopicKind.Alerts
+                : kind is TopicKind.Alerts or TopicKind.Commands))
+        {
+            return false;
+        }
+
+        if (filter is null || e.SessionId is null)
+        {
+            return true;
+        }
+
+        var fallback = e.Labels is null ? await storedLabels(e.SessionId) : null;
+        return filter.Includes(e, fallback, fallback);
+    }
+}

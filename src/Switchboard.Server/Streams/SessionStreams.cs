@@ -1,0 +1,127 @@
+using Microsoft.AspNetCore.Http;
+using Switchboard.Live;
+using Switchboard.Options;
+using Switchboard.Responses;
+using Switchboard.Security;
+using Switchboard.Sessions;
+using Switchboard.Storage;
+using Switchboard.Streams;
+
+namespace Switchboard.Streaming;
+
+/// <summary>
+/// A session's streams, <c>/v1/stream/sessions/{id}/{name}</c>: written with a write key that reaches the session (an
+/// unscoped key, or one whose labels the session carries) while the session exists and has not ended; read with any key
+/// that reaches it, or with a subscriber token whose topics cover <c>session:{id}</c> (as <c>Authorization: Bearer</c> or
+/// <c>?token=</c>, since a page's EventSource cannot set headers). A key scoped by labels reaches no other stream. Any
+/// other path under <c>sessions/</c> is refused, so the prefix always means a session.
+/// </summary>
+internal static class SessionStreams
+{
+    public const string Prefix = "sessions";
+
+    /// <summary>The session and stream name of a session stream's path; null for a path outside <c>sessions/</c>; 400 for a malformed one.</summary>
+    public static (string SessionId, string Name)? Parse(string path)
+    {
+        if (!path.StartsWith(Prefix + "/", StringComparison.Ordinal))
+        {
+            return path == Prefix ? throw Malformed() : null;
+        }
+
+        var parts = path.Split('/');
+        if (parts.Length != 3 || !SessionId.IsValid(parts[1]))
+        {
+            throw Malformed();
+        }
+
+        return (parts[1], parts[2]);
+    }
+
+    /// <summary>
+    /// Checks a write (create, append, close, delete) of <paramref name="path"/> by the request's key: a session stream's
+    /// session must exist inside the key's scope (404 otherwise, the same answer as for a session that does not exist),
+    /// and a create needs it not to have ended (409); a key scoped by labels may write no other stream (403).
+    /// </summary>
+    public static async Task AuthorizeWriteAsync(HttpContext http, string path, ISessionStore store, bool create)
+    {
+        var scope = ApiAccessFilter.ScopeOf(http);
+        if (Parse(path) is not { } target)
+        {
+            if (scope is not null)
+            {
+                throw new RequestException(OutsideScope());
+            }
+
+            return;
+        }
+
+        var session = await store.GetSessionAsync(target.SessionId, http.RequestAborted);
+        if (session is null || (scope is not null && !scope.Matches(session.Labels)))
+        {
+            throw new RequestException(new ProblemResult(StatusCodes.Status404NotFound, "session_not_found", "Not found",
+                $"No session '{target.SessionId}' that this key reaches; create the session (POST /api/sessions) before its streams."));
+        }
+
+        if (create && session.State == SessionState.Terminated)
+        {
+            throw new RequestException(new ProblemResult(StatusCodes.Status409Conflict, "session_ended", "Conflict",
+                $"Session '{target.SessionId}' has ended; its streams are closed and no new one can be created in it."));
+        }
+    }
+
+    /// <summary>A read by key on the generic route: a key scoped by labels reads only session streams.</summary>
+    public static void AuthorizeKeyRead(HttpContext http, string path)
+    {
+        if (Parse(path) is null && ApiAccessFilter.ScopeOf(http) is not null)
+        {
+            throw new RequestException(OutsideScope());
+        }
+    }
+
+    /// <summary>GET of a session stream, authenticated by key or subscriber token, then read as any stream.</summary>
+    public static async Task<IResult> ReadAsync(HttpContext http, IStreamStore streams, StreamWatch watch, LiveHub live, StreamAuthenticator auth,
+        SwitchboardOptions options, TimeProvider time)
+    {
+        try
+        {
+            await AuthorizeReaderAsync(http, live, auth, time);
+            return await StreamReadEndpoints.ReadAsync(http, streams, watch, options, time);
+        }
+        catch (RequestException ex)
+        {
+            return ex.Problem;
+        }
+    }
+
+    /// <summary>HEAD of a session stream, authenticated as <see cref="ReadAsync"/>.</summary>
+    public static async Task<IResult> HeadAsync(HttpContext http, IStreamStore streams, LiveHub live, StreamAuthenticator auth, TimeProvider time)
+    {
+        try
+        {
+            await AuthorizeReaderAsync(http, live, auth, time);
+            return await StreamReadEndpoints.HeadAsync(http, streams, time);
+        }
+        catch (RequestException ex)
+        {
+            return ex.Problem;
+        }
+    }
+
+    private static async Task AuthorizeReaderAsync(HttpContext http, LiveHub live, StreamAuthenticator auth, TimeProvider time)
+    {
+        var path = StreamRequests.PathOf(http);
+        var target = Parse(path)!.Value;
+        if (!TopicRoute.TryParse("session:" + target.SessionId, out var route))
+        {
+            throw Malformed();
+        }
+
+        await TopicStreamEndpoints.AuthorizeReaderAsync(http, route, null, subtree: false, live, auth, time);
+    }
+
+    private static ProblemResult OutsideScope() => SecurityProblems.OutsideScope(
+        "a key scoped by labels reaches only its sessions' streams, at /v1/stream/sessions/{id}/{name}");
+
+    private static RequestException Malformed() => new(StreamProblems.Invalid(
+        $"Paths under '{Prefix}/' are session streams: {Prefix}/{{session id}}/{{name}}, the id {SessionId.Rule} (not '.' or '..') and one name segment."));
+}

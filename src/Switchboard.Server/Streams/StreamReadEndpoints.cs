@@ -1,0 +1,236 @@
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Primitives;
+using Switchboard.Json;
+using Switchboard.Options;
+using Switchboard.Responses;
+using Switchboard.Streams;
+
+namespace Switchboard.Streaming;
+
+/// <summary>
+/// HEAD, catch-up reads and long-polls. A read finds the stream's row and its sources (one statement), renews its TTL
+/// when due, then reads the chunks from its offset: at most <see cref="StreamReads.MaxSliceBytes"/> per response. A
+/// long-poll at the tail registers with <see cref="StreamWatch"/> and reads again only when the stream moves.
+/// </summary>
+internal static class StreamReadEndpoints
+{
+    private const string Immutable = "private, max-age=60, stale-while-revalidate=300";
+
+    public static async Task<IResult> HeadAsync(HttpContext http, IStreamStore store, TimeProvider time)
+    {
+        try
+        {
+            var path = StreamRequests.PathOf(http);
+            SessionStreams.AuthorizeKeyRead(http, path);
+            var chain = await store.ReadChainAsync(path, http.RequestAborted);
+            http.Response.Headers.CacheControl = "no-store";
+            if (StreamReads.Refusal(chain, WireTime.Now(time)) is { } refused)
+            {
+                return Results.StatusCode(refused == StreamStatus.Gone ? StatusCodes.Status410Gone : StatusCodes.Status404NotFound);
+            }
+
+            var stream = chain!.Stream;
+            var headers = http.Response.Headers;
+            headers.ContentType = stream.ContentType;
+            headers[StreamHeaders.NextOffset] = StreamOffset.Format(stream.Tail);
+            if (stream.TtlSeconds is { } ttl)
+            {
+                headers[StreamHeaders.Ttl] = ttl.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            }
+            else if (stream.ExpiresAt is { } at)
+            {
+                headers[StreamHeaders.ExpiresAt] = StreamHeaderValues.Format(at);
+            }
+
+            if (stream.Closed)
+            {
+                headers[StreamHeaders.Closed] = "true";
+            }
+
+            return Results.Ok();
+        }
+        catch (RequestException ex)
+        {
+            return ex.Problem;
+        }
+    }
+
+    public static async Task<IResult> ReadAsync(HttpContext http, IStreamStore store, StreamWatch watch, SwitchboardOptions options, TimeProvider time)
+    {
+        try
+        {
+            var path = StreamRequests.PathOf(http);
+            SessionStreams.AuthorizeKeyRead(http, path);
+            var query = ReadQuery.Parse(http.Request);
+            var now = WireTime.Now(time);
+            var chain = await store.ReadChainAsync(path, http.RequestAborted);
+            if (StreamReads.Refusal(chain, now) is { } refused)
+            {
+                return refused == StreamStatus.Gone ? StreamProblems.Gone(path) : StreamProblems.NotFound(path);
+            }
+
+            if (StreamExpiry.Renewed(chain!.Stream, now) is { } renewed)
+            {
+                await store.RenewAsync(renewed, http.RequestAborted);
+            }
+
+            var from = StreamReads.StartOf(query.Start, chain.Stream)
+                ?? throw new RequestException(StreamProblems.Invalid("The offset is beyond the stream's tail; read from an offset a response returned."));
+            return query.Live switch
+            {
+                LiveMode.Sse => await StreamSse.ServeAsync(http, store, watch, options.Streams, time, path, chain, from, query),
+                LiveMode.LongPoll => await LongPollAsync(http, store, watch, options.Streams, time, path, chain, from, query),
+                _ when query.Start.Kind == ReadStartKind.Now => Tail(http, chain.Stream),
+                _ => await CatchUpAsync(http, store, chain, from, cursor: null),
+            };
+        }
+        catch (RequestException ex)
+        {
+            return ex.Problem;
+        }
+    }
+
+    /// <summary><c>offset=now</c> without a live mode: nothing, and the tail to follow from.</summary>
+    private static IResult Tail(HttpContext http, StreamRow stream)
+    {
+        var headers = http.Response.Headers;
+        headers.CacheControl = "no-store";
+        headers[StreamHeaders.NextOffset] = StreamOffset.Format(stream.Tail);
+        headers[StreamHeaders.UpToDate] = "true";
+        if (stream.Closed)
+        {
+            headers[StreamHeaders.Closed] = "true";
+        }
+
+        return Results.Bytes(StreamContentType.IsJson(stream.ContentType) ? "[]"u8.ToArray() : [], stream.ContentType);
+    }
+
+    private static async Task<IResult> CatchUpAsync(HttpContext http, IStreamStore store, StreamChain chain, long from, string? cursor)
+    {
+        var stream = chain.Stream;
+        var ranges = chain.Ranges(from, stream.Tail);
+        var chunks = ranges.Count == 0 ? [] : await store.ReadChunksAsync(ranges, StreamReads.MaxSliceBytes, http.RequestAborted);
+        var slice = StreamReads.Slice(chain, from, ranges, chunks, StreamReads.MaxSliceBytes);
+        var headers = http.Response.Headers;
+        var etag = $"\"{stream.Id}:{StreamOffset.Format(from)}:{StreamOffset.Format(slice.Next)}{(slice.ClosedAtEnd ? ":c" : "")}\"";
+        headers.ETag = etag;
+        headers[StreamHeaders.NextOffset] = StreamOffset.Format(slice.Next);
+        headers.CacheControl = slice.UpToDate ? "private, no-cache" : Immutable;
+        if (slice.UpToDate)
+        {
+            headers[StreamHeaders.UpToDate] = "true";
+        }
+
+        if (slice.ClosedAtEnd)
+        {
+            headers[StreamHeaders.Closed] = "true";
+        }
+
+        if (cursor is not null && !slice.ClosedAtEnd)
+        {
+            headers[StreamHeaders.Cursor] = cursor;
+        }
+
+        if (Matches(http.Request.Headers.IfNoneMatch, etag))
+        {
+            return Results.StatusCode(StatusCodes.Status304NotModified);
+        }
+
+        return new SliceResult(slice, stream.ContentType);
+    }
+
+    private static async Task<IResult> LongPollAsync(HttpContext http, IStreamStore store, StreamWatch watch, DurableStreamOptions options,
+        TimeProvider time, string path, StreamChain chain, long from, ReadQuery query)
+    {
+        var cursor = StreamCursor.Next(time.GetUtcNow(), query.Cursor, Random.Shared);
+        if (from < chain.Stream.Tail || chain.Stream.Closed)
+        {
+            return from < chain.Stream.Tail ? await CatchUpAsync(http, store, chain, from, cursor) : NoData(http, chain.Stream, from, cursor);
+        }
+
+        using var waiter = watch.TryWatch(chain.Stream.Id);
+        if (waiter is null)
+        {
+            return StreamProblems.Busy();
+        }
+
+        var started = time.GetTimestamp();
+        var id = chain.Stream.Id;
+        while (true)
+        {
+            // Armed before the read: an append that lands after it wakes the wait below, even if it lands before the wait.
+            waiter.Rearm();
+            var current = await store.ReadChainAsync(path, http.RequestAborted);
+            var refused = current?.Stream.Id == id ? StreamReads.Refusal(current, WireTime.Now(time)) : StreamStatus.NotFound;
+            if (refused is not null)
+            {
+                return refused == StreamStatus.Gone ? StreamProblems.Gone(path) : StreamProblems.NotFound(path);
+            }
+
+            if (from < current!.Stream.Tail)
+            {
+                return await CatchUpAsync(http, store, current, from, cursor);
+            }
+
+            var remaining = options.LongPollTimeout - time.GetElapsedTime(started);
+            if (current.Stream.Closed || watch.IsStopping || remaining <= TimeSpan.Zero
+                || !await waiter.WaitAsync(remaining, http.RequestAborted))
+            {
+                return NoData(http, current.Stream, from, cursor);
+            }
+        }
+    }
+
+    /// <summary>A long-poll with nothing new: 204, the position to ask from next, and end of stream if it is closed.</summary>
+    private static IResult NoData(HttpContext http, StreamRow stream, long position, string cursor)
+    {
+        var headers = http.Response.Headers;
+        headers.CacheControl = "no-store";
+        headers[StreamHeaders.NextOffset] = StreamOffset.Format(position);
+        headers[StreamHeaders.UpToDate] = "true";
+        if (stream.Closed && position >= stream.Tail)
+        {
+            headers[StreamHeaders.Closed] = "true";
+        }
+        else
+        {
+            headers[StreamHeaders.Cursor] = cursor;
+        }
+
+        return Results.NoContent();
+    }
+
+    private static bool Matches(StringValues ifNoneMatch, string etag)
+    {
+        foreach (var value in ifNoneMatch)
+        {
+            foreach (var tag in (value ?? "").Split(','))
+            {
+                var t = tag.Trim();
+                if (t == etag || t == "W/" + etag)
+                {
+                    return true;
+                }
+            }
+        }
+
+        return false;
+    }
+
+    /// <summary>Writes a slice's body: its chunks one after another (for JSON, the array) without copying them together.</summary>
+    private sealed class SliceResult(StreamSlice slice, string contentType) : IResult
+    {
+        public async Task ExecuteAsync(HttpContext httpContext)
+        {
+            var response = httpContext.Response;
+            var body = slice.Body();
+            response.StatusCode = StatusCodes.Status200OK;
+            response.ContentType = contentType;
+            response.ContentLength = body.Sum(p => (long)p.Length);
+            foreach (var part in body)
+            {
+                await response.Body.WriteAsync(part, httpContext.RequestAborted);
+            }
+        }
+    }
+}

@@ -1,0 +1,53 @@
+using Microsoft.Data.Sqlite;
+using Switchboard.Storage.Sql;
+using Switchboard.Streams;
+
+namespace Switchboard.Storage.Sqlite;
+
+/// <summary>
+/// Durable streams' write transaction on SQLite: on the writer connection under the store's write lock (the one writer,
+/// so stream writes serialise with session writes), with advances going to readers on this node straight after each
+/// commit (<see cref="LocalStreamFeed"/>). Reads and upkeep are <see cref="SqlStore"/>'s.
+/// </summary>
+internal sealed partial class SqliteSessionStore
+{
+    private readonly LocalStreamFeed _streamFeed = new();
+
+    /// <inheritdoc />
+    public override IStreamFeed StreamFeed => _streamFeed;
+
+    /// <inheritdoc />
+    public override async Task<T> WriteStreamsAsync<T>(Func<IStreamWriter, CancellationToken, Task<T>> work, CancellationToken cancellationToken)
+    {
+        await _writeLock.WaitAsync(cancellationToken);
+        try
+        {
+            var connection = _writer ?? throw new ObjectDisposedException(nameof(SqliteSessionStore));
+            T result;
+            SqliteStreamWriter writer;
+            try
+            {
+                using var transaction = connection.BeginTransaction(deferred: false);
+                writer = new SqliteStreamWriter(connection, transaction);
+                result = await work(writer, cancellationToken);
+                transaction.Commit();
+            }
+            catch (SqliteException ex)
+            {
+                throw SqliteFailure.Unavailable("commit the stream writes", ex, DataDirectory);
+            }
+
+            // Under the lock, so advances reach the feed in commit order.
+            if (writer.Persisted is { Advances.Count: > 0 } persisted)
+            {
+                _streamFeed.Publish(persisted.Advances);
+            }
+
+            return result;
+        }
+        finally
+        {
+            _writeLock.Release();
+        }
+    }
+}
