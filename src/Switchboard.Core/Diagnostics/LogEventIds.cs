@@ -52,6 +52,9 @@ public static class LogEventIds
     /// <summary>Commands to agents: the long-poll watch and the expiry job (1500–1599).</summary>
     public const int Commands = 1500;
 
+    /// <summary>Coding agents' hooks: the receivers (1600–1699).</summary>
+    public const int Hooks = 1600;
+
     /// <summary>The size of each range.</summary>
     public const int RangeSize = 100;
 }

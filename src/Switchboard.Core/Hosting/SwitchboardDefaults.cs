@@ -158,6 +158,10 @@ internal static class SwitchboardDefaults
     /// <summary>A hand-over's visibility timeout: a delivered command not acknowledged within it is handed over again.</summary>
     public static readonly TimeSpan CommandRedeliverAfter = TimeSpan.FromSeconds(30);
 
+    // Coding agents' hooks (Switchboard:Hooks).
+    /// <summary>The largest hook body: a tool's whole output rides in PostToolUse.</summary>
+    public const long HookMaxBodyBytes = 4 * 1024 * 1024;
+
     // The PostgreSQL store (Switchboard:Postgres).
     /// <summary>How often the feed reads the log even without a notification.</summary>
     public static readonly TimeSpan PostgresPollInterval = TimeSpan.FromSeconds(2);

@@ -60,6 +60,9 @@ public sealed record CreateSession : SessionWrite
     /// because the store, which reads the parent, decides it. Set by the server's writer.
     /// </summary>
     internal int MaxTreeDepth { get; init; } = SwitchboardDefaults.MaxTreeDepth;
+
+    /// <summary>The session's activity (a hook's tool); set by the server's hook receivers only.</summary>
+    internal string? Activity { get; init; }
 }
 
 /// <summary>A partial update of a session. Absent fields stay as they are.</summary>

@@ -76,6 +76,11 @@ public static class SwitchboardEndpointRouteBuilderExtensions
             Switchboard.Otlp.OtlpHttpEndpoints.Map(root);
         }
 
+        if (endpoints.ServiceProvider.GetRequiredService<SwitchboardOptions>().Hooks.Enabled)
+        {
+            Switchboard.Hooks.HookEndpoints.Map(root);
+        }
+
         HealthEndpoints.Map(root);
         DashboardEndpoints.Map(root);
         MetricsEndpoint.Map(root);

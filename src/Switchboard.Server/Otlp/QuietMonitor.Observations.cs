@@ -19,7 +19,7 @@ internal sealed partial class QuietMonitor
             {
                 if (r.Error is null && r.Session is { } s && (!_seen.TryGetValue(s.Id, out var prior) || prior.Version <= s.Version))
                 {
-                    _seen[s.Id] = new Track(prior is not null && prior.LastSeen > at ? prior.LastSeen : at, s.Version, s.State);
+                    _seen[s.Id] = new Track(prior is not null && prior.LastSeen > at ? prior.LastSeen : at, s.Version, s.State, s.AcceptsCommands);
                 }
             }
 
@@ -72,7 +72,7 @@ internal sealed partial class QuietMonitor
 
         foreach (var (id, track) in seen)
         {
-            Remember(id, track.LastSeen, track.Version, track.State);
+            Remember(id, track.LastSeen, track.Version, track.State, track.Hooked);
         }
     }
 }

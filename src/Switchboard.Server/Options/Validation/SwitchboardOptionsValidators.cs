@@ -29,6 +29,7 @@ internal sealed class SwitchboardOptionsValidator : IValidateOptions<Switchboard
         problems.Merge(new AlertOptionsValidator().Validate(name, options.Alerts));
         problems.Merge(new WebhookOptionsValidator().Validate(name, options.Webhooks));
         problems.Merge(new OtlpOptionsValidator().Validate(name, options.Otlp));
+        problems.Merge(new HooksOptionsValidator().Validate(name, options.Hooks));
         problems.Merge(new CommandOptionsValidator().Validate(name, options.Commands));
         problems.Merge(new SessionOptionsValidator().Validate(name, options.Sessions));
         return problems.Result;
@@ -199,6 +200,22 @@ internal sealed class OtlpOptionsValidator : IValidateOptions<OtlpOptions>
         p.AtLeast(nameof(o.MaxRecordsPerRequest), o.MaxRecordsPerRequest, 1);
         p.AtLeast(nameof(o.MaxAttributesPerRecord), o.MaxAttributesPerRecord, 1);
         p.AtLeast(nameof(o.MaxConcurrentRequests), o.MaxConcurrentRequests, 1);
+        return p.Result;
+    }
+}
+
+/// <summary><c>Switchboard:Hooks</c>.</summary>
+internal sealed class HooksOptionsValidator : IValidateOptions<HooksOptions>
+{
+    public ValidateOptionsResult Validate(string? name, HooksOptions o)
+    {
+        var p = new OptionProblems("Switchboard:Hooks");
+        p.AtLeast(nameof(o.MaxBodyBytes), o.MaxBodyBytes, 1024);
+        if (!Enum.IsDefined(o.Activity))
+        {
+            p.Add(nameof(o.Activity), o.Activity, "it must be none, tool or summary");
+        }
+
         return p.Result;
     }
 }

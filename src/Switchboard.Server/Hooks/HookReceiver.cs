@@ -1,0 +1,78 @@
+using Switchboard.Ingest;
+using Switchboard.Options;
+using Switchboard.Otlp;
+using Switchboard.Security;
+using Switchboard.Storage;
+using Switchboard.Writes;
+
+namespace Switchboard.Hooks;
+
+/// <summary>What one hook event came to: the writes' results (the agent's session first) and the answer for the agent.</summary>
+internal sealed record HookOutcome(IReadOnlyList<WriteResult> Results, string Answer);
+
+/// <summary>
+/// The part every agent's receiver shares: turn one hook event into writes on its session (and a sub-agent's), commit
+/// them through the same <see cref="SessionWriter"/> as the API, tell the quiet monitor the agent was heard from, and
+/// answer in the agent's own format. An unavailable store or admission control throws (<see cref="StoreUnavailableException"/>).
+/// </summary>
+internal sealed class HookReceiver(SessionWriter writer, QuietMonitor quiet, TimeProvider time, SwitchboardOptions options)
+{
+    /// <summary>The <c>source</c> label of a session its hooks created (its telemetry, arriving later, makes it <c>opentelemetry</c>).</summary>
+    public const string SourceValue = "hooks";
+
+    public async Task<HookOutcome> ReceiveAsync(HookAgent agent, HookEvent e, ApiKeyIdentity? key, CancellationToken cancellationToken)
+    {
+        var writes = Writes(agent, e);
+        for (var i = 0; i < writes.Count; i++)
+        {
+            writes[i] = ScopedWrites.Within(writes[i], key?.Labels);
+        }
+
+        var results = await writer.WriteManyAsync(writes, cancellationToken);
+        quiet.Observed(results, time.GetUtcNow());
+        return new HookOutcome(results, HookAnswers.None);
+    }
+
+    /// <summary>The writes an event makes: one on the session it belongs to, and for a sub-agent's start or stop one on the sub-agent's.</summary>
+    private List<SessionWrite> Writes(HookAgent agent, HookEvent e)
+    {
+        var parentId = e.AgentSessionId;
+        var labels = new Dictionary<string, string>(StringComparer.Ordinal)
+        {
+            [Otlp.Mapping.TelemetryMap.SourceLabel] = SourceValue,
+            ["service"] = agent.Name(),
+        };
+        var own = new ApplyHook(parentId)
+        {
+            Name = e.SessionName(agent),
+            Labels = labels,
+            MaxTreeDepth = options.Sessions.MaxTreeDepth,
+        };
+        if (e.AgentId is not { } agentId)
+        {
+            var meaning = HookStates.Of(agent, e);
+            return [own with { Signal = meaning.Signal, Activity = HookStates.Activity(meaning, e, options.Hooks.Activity), Reason = e.Reason }];
+        }
+
+        // A sub-agent: a child session of its own, created under the agent's on first sight, ended by SubagentStop. Its
+        // usage stays on the parent (Claude Code reports it under the parent's session.id).
+        var childLabels = e.AgentType is { } type ? new Dictionary<string, string>(labels, StringComparer.Ordinal) { ["agent"] = type } : labels;
+        var child = new ApplyHook(e.SubAgentSessionId(agentId))
+        {
+            ParentId = parentId,
+            Name = e.AgentType is { } t ? $"{t} ({agentId})" : agentId,
+            Labels = childLabels,
+            MaxTreeDepth = options.Sessions.MaxTreeDepth,
+        };
+        switch (e.Name)
+        {
+            case "SubagentStart":
+                return [own, child with { Signal = HookSignal.Working, Activity = new Optional<string?>(null) }];
+            case "SubagentStop":
+                return [own, child with { Signal = HookSignal.End, Reason = "completed" }];
+            default:
+                var meaning = HookStates.Of(agent, e);
+                return [own, child with { Signal = meaning.Signal, Activity = HookStates.Activity(meaning, e, options.Hooks.Activity), Reason = e.Reason }];
+        }
+    }
+}

@@ -1,0 +1,27 @@
+namespace Switchboard.Options;
+
+/// <summary>What a session's <c>activity</c> says while its agent works (<c>Switchboard:Hooks:Activity</c>).</summary>
+public enum HookActivity
+{
+    /// <summary>Nothing: <c>activity</c> stays null.</summary>
+    None,
+
+    /// <summary>The tool's name only (<c>Bash</c>, <c>Write</c>).</summary>
+    Tool,
+
+    /// <summary>The tool's name and a one-line summary of its input (the command; for file tools the path only), at most 200 characters.</summary>
+    Summary,
+}
+
+/// <summary>The coding agents' hook receivers (<c>Switchboard:Hooks</c>). See docs/hooks.md.</summary>
+public sealed class HooksOptions
+{
+    /// <summary>False turns the hook receivers (<c>POST /hooks/…</c>) off. Default true.</summary>
+    public bool Enabled { get; set; } = true;
+
+    /// <summary>What a working session's <c>activity</c> says. Default <see cref="HookActivity.Tool"/>.</summary>
+    public HookActivity Activity { get; set; } = HookActivity.Tool;
+
+    /// <summary>The largest hook body (a tool's output rides in <c>PostToolUse</c>). Default 4 MiB; past it 413.</summary>
+    public long MaxBodyBytes { get; set; } = SwitchboardDefaults.HookMaxBodyBytes;
+}
