@@ -84,4 +84,61 @@ public sealed class ClaudeCodeSwitchboardTests : IAsyncLifetime
         states.ShouldBe(["idle", "working", "waiting", "working", "idle", "terminated"], "telemetry adds usage and never moves a hooked session's state");
         (await SwitchboardLog.SessionsAsync(_server)).Count.ShouldBe(1, "one agent, one session, whichever reported first");
     }
+
+    [Fact]
+    public async Task ASubAgentIsAChildSessionWithItsOwnLifecycleAndActivity()
+    {
+        var claude = new ClaudeCodeAgent(Sandbox, Api).WithHooks(HookUrl).Allow("Bash(touch:*)");
+        Api.Enqueue(
+            ModelTurn.CallTool("Agent", new { description = "Make a file", prompt = "Touch sub.txt.", subagent_type = "general-purpose", run_in_background = false }),
+            ModelTurn.Say("All done."));
+        Api.EnqueueSubAgent(
+            ModelTurn.CallTool("Bash", new { command = "touch sub.txt", description = "Create a file" }),
+            ModelTurn.Say("Touched it."));
+
+        var result = await claude.RunAsync();
+
+        result.ExitCode.ShouldBe(0, result.Output);
+        File.Exists(Sandbox.WorkFile("sub.txt")).ShouldBeTrue(result.Output);
+        var id = "otel:s:" + result.Json!["session_id"]!.GetValue<string>();
+        await SwitchboardLog.TerminatedAsync(_server, id);
+        var child = (await SwitchboardLog.SessionsAsync(_server)).Single(s => s.GetProperty("id").GetString() != id);
+        var childId = child.GetProperty("id").GetString()!;
+        var agentId = Api.SubAgentTurns[0].SubAgent!;
+        childId.ShouldBe($"{id}:a:{agentId}");
+        child.GetProperty("parent_id").GetString().ShouldBe(id);
+        child.GetProperty("depth").GetInt32().ShouldBe(1);
+        child.GetProperty("labels").GetProperty("agent").GetString().ShouldBe("general-purpose");
+        child.GetProperty("accepts_commands").GetBoolean().ShouldBeTrue();
+        (await SwitchboardLog.StatesAsync(_server, childId)).ShouldBe(["working", "terminated"]);
+        (await SwitchboardLog.EndReasonAsync(_server, childId)).ShouldBe("completed");
+        (await SwitchboardLog.ActivitiesAsync(_server, childId)).ShouldContain("Bash", "the sub-agent's own tool is its activity, not its parent's");
+        (await SwitchboardLog.ActivitiesAsync(_server, id)).ShouldNotContain("Bash");
+        (await SwitchboardLog.StatesAsync(_server, id)).ShouldBe(["idle", "working", "idle", "terminated"]);
+    }
+
+    [Fact]
+    public async Task WithKeysTheHooksSendTheKeyFromTheEnvironmentAndAScopedKeysLabelsMarkTheSession()
+    {
+        const string key = "hook-key-0123456789abcdef";
+        await using var secured = await SwitchboardServer.StartAsync(o => o.Security.AddApiKeys(key + " team=red"));
+        var url = new Uri(secured.BaseAddress, "/hooks/claude-code");
+        var anonymous = await secured.Http.PostAsync(url, new StringContent("""{"hook_event_name":"Stop","session_id":"s"}""", System.Text.Encoding.UTF8, "application/json"));
+        anonymous.StatusCode.ShouldBe(System.Net.HttpStatusCode.Unauthorized, "the hooks take the API's keys");
+        var claude = new ClaudeCodeAgent(Sandbox, Api).WithHooks(url, keyEnv: "SWITCHBOARD_API_KEY");
+        claude.Environment["SWITCHBOARD_API_KEY"] = key;
+        Api.Enqueue(ModelTurn.Say("Hello."));
+
+        var result = await claude.RunAsync();
+
+        result.ExitCode.ShouldBe(0, result.Output);
+        File.ReadAllText(Path.Combine(Sandbox.Home, ".claude", "settings.json")).ShouldNotContain(key);
+        var reader = secured.HttpWithKey(key);
+        var id = "otel:s:" + result.Json!["session_id"]!.GetValue<string>();
+        var session = await SwitchboardLog.TerminatedAsync(secured, id, reader);
+        var events = JsonDocument.Parse(await reader.GetStringAsync("/api/events?session_id=" + Uri.EscapeDataString(id))).RootElement.GetProperty("events");
+        events.EnumerateArray().Select(e => e.GetProperty("type").GetString()).ShouldBe(["session_created", "session_updated", "session_updated", "session_terminated"],
+            "SessionStart (curl, the shell's variable) created it; the HTTP hooks (Claude Code's allowedEnvVars) moved it");
+        session.GetProperty("labels").GetProperty("team").GetString().ShouldBe("red", "a scoped key's sessions carry its labels");
+    }
 }

@@ -7,19 +7,19 @@ namespace Switchboard.Agents.Tests;
 internal static class SwitchboardLog
 {
     /// <summary>The session, or default when it does not exist.</summary>
-    public static async Task<JsonElement?> SessionAsync(SwitchboardServer server, string id)
+    public static async Task<JsonElement?> SessionAsync(SwitchboardServer server, string id, HttpClient? http = null)
     {
-        var response = await server.Http.GetAsync("/api/sessions/" + Uri.EscapeDataString(id));
+        var response = await (http ?? server.Http).GetAsync("/api/sessions/" + Uri.EscapeDataString(id));
         return response.IsSuccessStatusCode ? JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.Clone() : null;
     }
 
     /// <summary>Waits until the session exists and <paramref name="until"/> holds of it, and returns it.</summary>
-    public static async Task<JsonElement> WaitForAsync(SwitchboardServer server, string id, Func<JsonElement, bool> until, string what)
+    public static async Task<JsonElement> WaitForAsync(SwitchboardServer server, string id, Func<JsonElement, bool> until, string what, HttpClient? http = null)
     {
         JsonElement found = default;
         await TestTimeouts.Eventually(async () =>
         {
-            if (await SessionAsync(server, id) is { } session && until(session))
+            if (await SessionAsync(server, id, http) is { } session && until(session))
             {
                 found = session;
                 return true;
@@ -30,8 +30,8 @@ internal static class SwitchboardLog
         return found;
     }
 
-    public static Task<JsonElement> TerminatedAsync(SwitchboardServer server, string id) =>
-        WaitForAsync(server, id, s => s.GetProperty("state").GetString() == "terminated", "terminated");
+    public static Task<JsonElement> TerminatedAsync(SwitchboardServer server, string id, HttpClient? http = null) =>
+        WaitForAsync(server, id, s => s.GetProperty("state").GetString() == "terminated", "terminated", http);
 
     /// <summary>Every session, as the API lists them.</summary>
     public static async Task<List<JsonElement>> SessionsAsync(SwitchboardServer server, string query = "")

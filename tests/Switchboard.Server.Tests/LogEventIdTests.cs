@@ -29,6 +29,7 @@ public sealed class LogEventIdTests
         ("Switchboard.WebhookDispatch", LogEventIds.Webhooks, nameof(LogEventIds.Webhooks)),
         ("Switchboard.Otlp", LogEventIds.Otlp, nameof(LogEventIds.Otlp)),
         ("Switchboard.Commanding", LogEventIds.Commands, nameof(LogEventIds.Commands)),
+        ("Switchboard.Hooks", LogEventIds.Hooks, nameof(LogEventIds.Hooks)),
     ];
 
     // Filled by ReadMessages, so declared first.

@@ -161,6 +161,8 @@ internal static class SwitchboardDefaults
     // Coding agents' hooks (Switchboard:Hooks).
     /// <summary>The largest hook body: a tool's whole output rides in PostToolUse.</summary>
     public const long HookMaxBodyBytes = 4 * 1024 * 1024;
+    /// <summary>How long after SessionEnd a hooked session is terminated: its telemetry, exported as the agent exits, still counts.</summary>
+    public static readonly TimeSpan HookEndGrace = TimeSpan.FromSeconds(10);
 
     // The PostgreSQL store (Switchboard:Postgres).
     /// <summary>How often the feed reads the log even without a notification.</summary>

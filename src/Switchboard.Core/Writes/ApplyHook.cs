@@ -36,6 +36,12 @@ internal sealed record ApplyHook(string SessionId) : SessionWrite
     /// <summary>The session's activity after the event, when the event says one (null clears it); absent leaves it.</summary>
     public Optional<string?> Activity { get; init; }
 
+    /// <summary>
+    /// An end (<see cref="HookSignal.End"/>) the server applies later (its quiet monitor, after a grace for the agent's last
+    /// telemetry): now it only clears the activity.
+    /// </summary>
+    public bool EndsLater { get; init; }
+
     /// <summary>Why the session ended (<see cref="HookSignal.End"/>).</summary>
     public string? Reason { get; init; }
 

@@ -25,7 +25,7 @@ internal static partial class SessionWriteProcessor
             HookSignal.Started or HookSignal.Idle => SessionState.Idle,
             HookSignal.Working => SessionState.Working,
             HookSignal.Waiting => SessionState.Waiting,
-            HookSignal.End => SessionState.Terminated,
+            HookSignal.End when !h.EndsLater => SessionState.Terminated,
             _ => null,
         };
         if (current is null)
@@ -51,7 +51,7 @@ internal static partial class SessionWriteProcessor
         {
             State = state,
             AcceptsCommands = true, // the one change it may make: hooks read answers, so commands can reach the agent now
-            Activity = state is SessionState.Working or SessionState.Waiting ? (h.Activity.HasValue ? h.Activity.Value : current.Activity) : null,
+            Activity = state is SessionState.Working or SessionState.Waiting && !h.EndsLater ? (h.Activity.HasValue ? h.Activity.Value : current.Activity) : null,
             ErrorMessage = state == SessionState.Error ? current.ErrorMessage : null,
         };
         return state == SessionState.Terminated

@@ -23,13 +23,27 @@ internal sealed class HookReceiver(SessionWriter writer, QuietMonitor quiet, Tim
     public async Task<HookOutcome> ReceiveAsync(HookAgent agent, HookEvent e, ApiKeyIdentity? key, CancellationToken cancellationToken)
     {
         var writes = Writes(agent, e);
+        // The agent's own end waits out the grace for the telemetry it exports as it exits (the quiet monitor ends it).
+        var ending = writes[0] is ApplyHook { Signal: HookSignal.End } end && options.Hooks.EndGrace > TimeSpan.Zero ? end : null;
+        if (ending is not null)
+        {
+            writes[0] = ending with { EndsLater = true };
+        }
+
         for (var i = 0; i < writes.Count; i++)
         {
             writes[i] = ScopedWrites.Within(writes[i], key?.Labels);
         }
 
         var results = await writer.WriteManyAsync(writes, cancellationToken);
-        quiet.Observed(results, time.GetUtcNow());
+        var now = time.GetUtcNow();
+        var resumes = writes[^1] is ApplyHook { Signal: HookSignal.Started or HookSignal.Working or HookSignal.Waiting or HookSignal.Idle };
+        quiet.Observed(results, now, resumes);
+        if (ending is not null && results[0] is { Error: null, Session: { State: not Sessions.SessionState.Terminated } session })
+        {
+            quiet.Ends(session, now, now + options.Hooks.EndGrace, ending.Reason ?? SessionWriteProcessor.HookEndedReason);
+        }
+
         return new HookOutcome(results, HookAnswers.None);
     }
 

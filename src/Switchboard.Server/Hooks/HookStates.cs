@@ -122,7 +122,7 @@ internal static class HookStates
             return Clip(tool, MaxActivity);
         }
 
-        var line = string.Join(' ', detail.Split(['\r', '\n', '\t'], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
+        var line = string.Join(' ', detail.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries)); // one line, runs of blanks as one
         return Clip($"{tool}: {line}", MaxActivity);
     }
 

@@ -22,6 +22,12 @@ public sealed class HooksOptions
     /// <summary>What a working session's <c>activity</c> says. Default <see cref="HookActivity.Tool"/>.</summary>
     public HookActivity Activity { get; set; } = HookActivity.Tool;
 
+    /// <summary>
+    /// How long after its hooks say <c>SessionEnd</c> a session is terminated: the agents export their last telemetry as
+    /// they exit, after that hook, and a terminated session takes no more usage. Zero ends it at once. Default 10 s.
+    /// </summary>
+    public TimeSpan EndGrace { get; set; } = SwitchboardDefaults.HookEndGrace;
+
     /// <summary>The largest hook body (a tool's output rides in <c>PostToolUse</c>). Default 4 MiB; past it 413.</summary>
     public long MaxBodyBytes { get; set; } = SwitchboardDefaults.HookMaxBodyBytes;
 }

@@ -108,7 +108,7 @@ internal sealed partial class QuietMonitor : IHostedService, IAsyncDisposable
         }
     }
 
-    private void Remember(string id, DateTimeOffset at, long version, SessionState state, bool hooked)
+    private void Remember(string id, DateTimeOffset at, long version, SessionState state, bool hooked, Ending? end)
     {
         if (state == SessionState.Terminated)
         {
@@ -117,7 +117,11 @@ internal sealed partial class QuietMonitor : IHostedService, IAsyncDisposable
         else if (!_tracks.TryGetValue(id, out var track) || track.Version <= version)
         {
             var last = track is not null && track.LastSeen > at ? track.LastSeen : at;
-            _tracks[id] = new Track(last, version, state, hooked);
+            _tracks[id] = new Track(last, version, state, hooked, Ending.Merge(track?.End, end));
+        }
+        else if (end is not null)
+        {
+            _tracks[id] = track with { End = Ending.Merge(track.End, end) };
         }
     }
 
@@ -164,7 +168,12 @@ internal sealed partial class QuietMonitor : IHostedService, IAsyncDisposable
         foreach (var (id, track) in _tracks)
         {
             var quiet = now - track.LastSeen;
-            if (quiet >= _options.EndAfter)
+            if (track.End is { Reason: not null } end && now >= end.At)
+            {
+                // Its hooks said SessionEnd; the grace for its last telemetry is over. Whatever its version now.
+                due.Add(new TerminateSession(id) { Reason = end.Reason });
+            }
+            else if (quiet >= _options.EndAfter)
             {
                 due.Add(new TerminateSession(id) { Reason = "quiet", ExpectedVersion = track.Version });
             }
@@ -186,12 +195,12 @@ internal sealed partial class QuietMonitor : IHostedService, IAsyncDisposable
                 {
                     moved++;
                     OtlpLog.Quiet(_logger, id, now - _tracks[id].LastSeen, session.State.ToWire());
-                    Remember(id, _tracks[id].LastSeen, session.Version, session.State, session.AcceptsCommands);
+                    Remember(id, _tracks[id].LastSeen, session.Version, session.State, session.AcceptsCommands, null);
                 }
                 else if (results[i].Error?.Code == "version_conflict" && await _store.GetSessionAsync(id, ct) is { } current)
                 {
                     // Changed elsewhere (another node heard from it, or a client): a fresh quiet period from now.
-                    _tracks[id] = new Track(now, current.Version, current.State, current.AcceptsCommands);
+                    _tracks[id] = new Track(now, current.Version, current.State, current.AcceptsCommands, _tracks[id].End);
                     if (current.State == SessionState.Terminated)
                     {
                         _tracks.Remove(id);
@@ -228,7 +237,7 @@ internal sealed partial class QuietMonitor : IHostedService, IAsyncDisposable
             {
                 if (!_tracks.ContainsKey(s.Id))
                 {
-                    _tracks[s.Id] = new Track(now, s.Version, s.State, s.AcceptsCommands);
+                    _tracks[s.Id] = new Track(now, s.Version, s.State, s.AcceptsCommands, null);
                 }
             }
 
@@ -256,7 +265,17 @@ internal sealed partial class QuietMonitor : IHostedService, IAsyncDisposable
     }
 
     /// <param name="Hooked">The session accepts commands (its hooks, or its producer, say its state): never moved to idle, only ended after <see cref="OtlpOptions.EndAfter"/>.</param>
-    private sealed record Track(DateTimeOffset LastSeen, long Version, SessionState State, bool Hooked);
+    /// <param name="End">When and why to end it: its hooks said <c>SessionEnd</c>, and its telemetry has until then to arrive.</param>
+    private sealed record Track(DateTimeOffset LastSeen, long Version, SessionState State, bool Hooked, Ending? End = null);
+
+    /// <summary>A session to end at <paramref name="At"/> with <paramref name="Reason"/> (<see cref="Ends"/>); <see cref="None"/> calls an end off.</summary>
+    private sealed record Ending(DateTimeOffset At, string? Reason)
+    {
+        public static readonly Ending None = new(DateTimeOffset.MaxValue, null);
+
+        /// <summary>What a track knows after <paramref name="later"/> (null: nothing new) is merged into <paramref name="known"/>.</summary>
+        public static Ending? Merge(Ending? known, Ending? later) => later is null ? known : later.Reason is null ? null : later;
+    }
 
     /// <summary>Something was observed: take <see cref="_seen"/>. One instance.</summary>
     private sealed class Seen

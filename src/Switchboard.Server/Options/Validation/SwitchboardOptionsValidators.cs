@@ -211,6 +211,11 @@ internal sealed class HooksOptionsValidator : IValidateOptions<HooksOptions>
     {
         var p = new OptionProblems("Switchboard:Hooks");
         p.AtLeast(nameof(o.MaxBodyBytes), o.MaxBodyBytes, 1024);
+        if (o.EndGrace < TimeSpan.Zero || o.EndGrace > TimeSpan.FromMinutes(10))
+        {
+            p.Add(nameof(o.EndGrace), o.EndGrace, "it must be from 0 to 10 minutes");
+        }
+
         if (!Enum.IsDefined(o.Activity))
         {
             p.Add(nameof(o.Activity), o.Activity, "it must be none, tool or summary");
