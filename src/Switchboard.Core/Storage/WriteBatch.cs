@@ -250,7 +250,7 @@ internal sealed partial class WriteBatch
 
         var result = new WriteResult(null, session, appended, decision.FleetPaused);
         return write.DeliversCommands && session is { State: not SessionState.Terminated }
-            ? result with { Commands = HandOver(session, null, write.CommandPolicy, now) }
+            ? result with { Commands = HandOver(session, null, write.CommandPolicy, now, write.HandsOver) }
             : result;
     }
 

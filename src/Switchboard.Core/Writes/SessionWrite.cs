@@ -13,6 +13,12 @@ public abstract record SessionWrite
     internal bool DeliversCommands { get; init; }
 
     /// <summary>
+    /// With <see cref="DeliversCommands"/>: only commands of these types are handed over (what the answer can carry, such as
+    /// a hook's, which can say some things at some events only); null hands over every type.
+    /// </summary>
+    internal IReadOnlySet<Commands.CommandType>? HandsOver { get; init; }
+
+    /// <summary>
     /// Set on the writes of an API key scoped by labels: a session without every one of these pairs does not exist for
     /// the write. Checked in the write transaction against the rows it read (<see cref="Storage.WriteBatch"/>), so a
     /// session moved out of the scope meanwhile is not written.

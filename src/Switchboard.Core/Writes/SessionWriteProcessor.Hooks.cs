@@ -46,7 +46,10 @@ internal static partial class SessionWriteProcessor
             }, null, ctx with { Parent = parent });
         }
 
-        var state = said is { } s && SessionStateMachine.IsAllowed(current.State, s) ? s : current.State;
+        // Paused by a command (handed over in a hook's answer) until a resume: the hooks' own states wait until then.
+        var state = said is { } s && SessionStateMachine.IsAllowed(current.State, s) && (current.State != SessionState.Paused || s == SessionState.Terminated)
+            ? s
+            : current.State;
         var next = current with
         {
             State = state,

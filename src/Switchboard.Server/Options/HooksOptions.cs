@@ -28,6 +28,13 @@ public sealed class HooksOptions
     /// </summary>
     public TimeSpan EndGrace { get; set; } = SwitchboardDefaults.HookEndGrace;
 
+    /// <summary>
+    /// How long a hook is held waiting for a person or a command (a paused session's next tool; an approval): past it the
+    /// hook is answered with no decision, and the agent follows its own rules. Keep it below the hooks' own timeout
+    /// (Claude Code and Codex: 600 s; Gemini CLI: what its settings say, in milliseconds). Default 5 minutes.
+    /// </summary>
+    public TimeSpan ApprovalWait { get; set; } = SwitchboardDefaults.HookApprovalWait;
+
     /// <summary>The largest hook body (a tool's output rides in <c>PostToolUse</c>). Default 4 MiB; past it 413.</summary>
     public long MaxBodyBytes { get; set; } = SwitchboardDefaults.HookMaxBodyBytes;
 }

@@ -216,6 +216,11 @@ internal sealed class HooksOptionsValidator : IValidateOptions<HooksOptions>
             p.Add(nameof(o.EndGrace), o.EndGrace, "it must be from 0 to 10 minutes");
         }
 
+        if (o.ApprovalWait <= TimeSpan.Zero || o.ApprovalWait > TimeSpan.FromMinutes(9))
+        {
+            p.Add(nameof(o.ApprovalWait), o.ApprovalWait, "it must be a positive duration of at most 9 minutes, below the agents' 10-minute hook timeout");
+        }
+
         if (!Enum.IsDefined(o.Activity))
         {
             p.Add(nameof(o.Activity), o.Activity, "it must be none, tool or summary");
