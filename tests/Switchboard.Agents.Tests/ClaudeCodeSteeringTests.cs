@@ -1,4 +1,3 @@
-using System.Net.Http.Json;
 using System.Text.Json;
 using Switchboard.Testing;
 using Switchboard.Testing.Agents;
@@ -107,35 +106,9 @@ public sealed class ClaudeCodeSteeringTests : IAsyncLifetime
         (await SwitchboardLog.StatesAsync(_server, id)).ShouldBe(["idle", "working", "paused", "working", "idle", "terminated"]);
     }
 
-    /// <summary>The agent's one session, once its prompt made it working (the model holds its answer meanwhile).</summary>
-    private async Task<string> WorkingSessionAsync()
-    {
-        string? id = null;
-        await TestTimeouts.Eventually(async () =>
-        {
-            id = (await SwitchboardLog.SessionsAsync(_server)).Where(s => s.GetProperty("state").GetString() == "working")
-                .Select(s => s.GetProperty("id").GetString()).FirstOrDefault();
-            return id is not null;
-        }, "the agent's session working", TestTimeouts.Long);
-        return id!;
-    }
+    private Task<string> WorkingSessionAsync() => SwitchboardLog.WorkingSessionAsync(_server);
 
-    private async Task<string> IssueAsync(string id, object command)
-    {
-        var response = await _server.Http.PostAsJsonAsync($"/api/sessions/{Uri.EscapeDataString(id)}/commands", command);
-        var body = await response.Content.ReadAsStringAsync();
-        response.IsSuccessStatusCode.ShouldBeTrue(body);
-        return JsonDocument.Parse(body).RootElement.GetProperty("id").GetString()!;
-    }
+    private Task<string> IssueAsync(string id, object command) => SwitchboardLog.IssueAsync(_server, id, command);
 
-    private async Task<JsonElement> AcknowledgedAsync(string id, string commandId)
-    {
-        JsonElement command = default;
-        await TestTimeouts.Eventually(async () =>
-        {
-            command = JsonDocument.Parse(await _server.Http.GetStringAsync($"/api/sessions/{Uri.EscapeDataString(id)}/commands/{commandId}")).RootElement.Clone();
-            return command.GetProperty("state").GetString() == "acknowledged";
-        }, $"{commandId} acknowledged", TestTimeouts.Long);
-        return command;
-    }
+    private Task<JsonElement> AcknowledgedAsync(string id, string commandId) => SwitchboardLog.AcknowledgedAsync(_server, id, commandId);
 }

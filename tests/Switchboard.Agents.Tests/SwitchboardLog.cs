@@ -1,3 +1,4 @@
+using System.Net.Http.Json;
 using System.Text.Json;
 using Switchboard.Testing;
 
@@ -90,4 +91,36 @@ internal static class SwitchboardLog
     public static async Task<string?> EndReasonAsync(SwitchboardServer server, string id) =>
         (await EventsAsync(server, id)).Where(e => e.GetProperty("type").GetString() == "session_terminated")
             .Select(e => e.GetProperty("data").GetProperty("reason").GetString()).SingleOrDefault();
+
+    /// <summary>The agent's one session, once its prompt made it working (the model holds its answer meanwhile).</summary>
+    public static async Task<string> WorkingSessionAsync(SwitchboardServer server)
+    {
+        string? id = null;
+        await TestTimeouts.Eventually(async () =>
+        {
+            id = (await SwitchboardLog.SessionsAsync(server)).Where(s => s.GetProperty("state").GetString() == "working")
+                .Select(s => s.GetProperty("id").GetString()).FirstOrDefault();
+            return id is not null;
+        }, "the agent's session working", TestTimeouts.Long);
+        return id!;
+    }
+
+    public static async Task<string> IssueAsync(SwitchboardServer server, string id, object command)
+    {
+        var response = await server.Http.PostAsJsonAsync($"/api/sessions/{Uri.EscapeDataString(id)}/commands", command);
+        var body = await response.Content.ReadAsStringAsync();
+        response.IsSuccessStatusCode.ShouldBeTrue(body);
+        return JsonDocument.Parse(body).RootElement.GetProperty("id").GetString()!;
+    }
+
+    public static async Task<JsonElement> AcknowledgedAsync(SwitchboardServer server, string id, string commandId)
+    {
+        JsonElement command = default;
+        await TestTimeouts.Eventually(async () =>
+        {
+            command = JsonDocument.Parse(await server.Http.GetStringAsync($"/api/sessions/{Uri.EscapeDataString(id)}/commands/{commandId}")).RootElement.Clone();
+            return command.GetProperty("state").GetString() == "acknowledged";
+        }, $"{commandId} acknowledged", TestTimeouts.Long);
+        return command;
+    }
 }

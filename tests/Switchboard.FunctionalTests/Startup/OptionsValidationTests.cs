@@ -58,6 +58,8 @@ public sealed class OptionsValidationTests
             "Switchboard:Hooks:MaxBodyBytes = 10 is not allowed: it must be at least 1,024."),
         ["hook end grace"] = (o => o.Hooks.EndGrace = TimeSpan.FromSeconds(-1), null,
             "Switchboard:Hooks:EndGrace = -00:00:01 is not allowed: it must be from 0 to 10 minutes."),
+        ["hook approval wait"] = (o => o.Hooks.ApprovalWait = TimeSpan.FromMinutes(10), null,
+            "Switchboard:Hooks:ApprovalWait = 00:10:00 is not allowed: it must be a positive duration of at most 9 minutes, below the agents' 10-minute hook timeout."),
         ["hook activity"] = (o => o.Hooks.Activity = (Switchboard.Options.HookActivity)7, null,
             "Switchboard:Hooks:Activity = 7 is not allowed: it must be none, tool or summary."),
         ["command outstanding"] = (o => o.Commands.MaxOutstandingPerSession = 0, null,
