@@ -141,4 +141,33 @@ public sealed class ClaudeCodeSwitchboardTests : IAsyncLifetime
             "SessionStart (curl, the shell's variable) created it; the HTTP hooks (Claude Code's allowedEnvVars) moved it");
         session.GetProperty("labels").GetProperty("team").GetString().ShouldBe("red", "a scoped key's sessions carry its labels");
     }
+
+    [Fact]
+    public async Task TheHooksThatSwitchboardHooksInstallWritesWorkWithKeys()
+    {
+        const string key = "install-key-0123456789abcdef";
+        await using var secured = await SwitchboardServer.StartAsync(o => o.Security.AddApiKeys(key));
+        await using (var install = ChildProcess.Start(RepoPaths.ServerDll, ["hooks", "install", "claude-code", "--url", secured.BaseAddress.ToString()],
+            new Dictionary<string, string> { ["HOME"] = Sandbox.Home, ["SWITCHBOARD_API_KEY"] = "" }))
+        {
+            (await install.WaitForExitAsync()).ShouldBe(0, install.Output);
+        }
+
+        var installed = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(Path.Combine(Sandbox.Home, ".claude", "settings.json")))!.AsObject();
+        var claude = new ClaudeCodeAgent(Sandbox, Api).Allow("Bash(touch:*)");
+        claude.Settings["hooks"] = installed["hooks"]!.DeepClone(); // the agent writes its settings file again at start
+        claude.Environment["SWITCHBOARD_API_KEY"] = key;
+        Api.Enqueue(ModelTurn.CallTool("Bash", new { command = "touch a.txt", description = "Create a file" }), ModelTurn.Say("All done."));
+
+        var result = await claude.RunAsync();
+
+        result.ExitCode.ShouldBe(0, result.Output);
+        var id = "otel:s:" + result.Json!["session_id"]!.GetValue<string>();
+        var reader = secured.HttpWithKey(key);
+        await SwitchboardLog.TerminatedAsync(secured, id, reader);
+        var events = JsonDocument.Parse(await reader.GetStringAsync("/api/events?session_id=" + Uri.EscapeDataString(id))).RootElement.GetProperty("events");
+        events.EnumerateArray().Select(e => e.GetProperty("type").GetString()).First().ShouldBe("session_created");
+        events.EnumerateArray().Count(e => e.GetProperty("data").TryGetProperty("changes", out var c) && c.TryGetProperty("activity", out var a)
+            && a.GetString() == "Bash").ShouldBe(1, "every event reached Switchboard with the key from the environment");
+    }
 }
