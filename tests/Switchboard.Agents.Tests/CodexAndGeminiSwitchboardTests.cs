@@ -92,4 +92,25 @@ public sealed class CodexAndGeminiSwitchboardTests : IAsyncLifetime
         session.GetProperty("output_tokens").GetInt64().ShouldBe(100);
         (await SwitchboardLog.StatesAsync(_server, id)).ShouldBe(["idle", "working", "idle", "terminated"], "telemetry never moves a hooked session's state");
     }
+
+    [Fact]
+    public async Task CodexsHooksWithTelemetryMakeOneSessionWhoseUsageIsCountedOnce()
+    {
+        var codex = new CodexAgent(Sandbox, Api).WithHooks(new Uri(_server.BaseAddress, "/hooks/codex")).WithTelemetry(_server.BaseAddress);
+        Api.Enqueue(
+            ModelTurn.CallTool("exec_command", new { cmd = "touch a.txt" }, inputTokens: 1000, outputTokens: 70),
+            ModelTurn.Say("All done.", inputTokens: 1200, outputTokens: 30));
+
+        var result = await codex.RunAsync();
+
+        result.ExitCode.ShouldBe(0, result.Output);
+        var session = (await SwitchboardLog.SessionsAsync(_server)).ShouldHaveSingleItem("one agent, one session: conversation.id is its session id");
+        var id = session.GetProperty("id").GetString()!;
+        session = await SwitchboardLog.WaitForAsync(_server, id,
+            s => s.GetProperty("state").GetString() == "terminated" && s.GetProperty("input_tokens").GetInt64() >= 2200, "terminated with its usage");
+        session.GetProperty("input_tokens").GetInt64().ShouldBe(2200);
+        session.GetProperty("output_tokens").GetInt64().ShouldBe(100);
+        session.GetProperty("accepts_commands").GetBoolean().ShouldBeTrue();
+        (await SwitchboardLog.StatesAsync(_server, id)).ShouldBe(["idle", "working", "idle", "terminated"], "telemetry never moves a hooked session's state");
+    }
 }
