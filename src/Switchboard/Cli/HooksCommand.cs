@@ -20,22 +20,7 @@ internal static class HooksCommand
         Description = "The agent: claude-code, codex or gemini-cli.",
     };
 
-    private static readonly Option<Uri> Url = new("--url")
-    {
-        Description = $"The Switchboard server the hooks post to. Default {SwitchboardDefaults.Urls}.",
-        DefaultValueFactory = _ => new Uri(SwitchboardDefaults.Urls),
-        CustomParser = r =>
-        {
-            var text = r.Tokens.Single().Value;
-            if (Uri.TryCreate(text, UriKind.Absolute, out var uri) && uri.Scheme is "http" or "https")
-            {
-                return uri;
-            }
-
-            r.AddError($"--url must be an http(s) address such as {SwitchboardDefaults.Urls}; got '{text}'.");
-            return null;
-        },
-    };
+    private static readonly Option<Uri> Url = WithDescription(ClientCommand.UrlOption(), $"The Switchboard server the hooks post to. Default {SwitchboardDefaults.Urls}.");
 
     private static readonly Option<string> KeyEnv = new("--key-env")
     {
@@ -77,6 +62,12 @@ internal static class HooksCommand
         install.SetAction(Run);
         hooks.Subcommands.Add(install);
         return hooks;
+    }
+
+    private static Option<Uri> WithDescription(Option<Uri> option, string description)
+    {
+        option.Description = description;
+        return option;
     }
 
     private static bool IsVariableName(string name) =>
