@@ -19,7 +19,7 @@ internal sealed record HookOutcome(IReadOnlyList<WriteResult> Results, string An
 internal sealed class HookReceiver(SessionWriter writer, QuietMonitor quiet, Commanding.CommandWatch watch, TimeProvider time, SwitchboardOptions options)
 {
     /// <summary>The <c>source</c> label of a session its hooks created (its telemetry, arriving later, makes it <c>opentelemetry</c>).</summary>
-    public const string SourceValue = "hooks";
+    public const string SourceValue = Otlp.Mapping.TelemetryMap.HookSourceValue;
 
     public async Task<HookOutcome> ReceiveAsync(HookAgent agent, HookEvent e, ApiKeyIdentity? key, CancellationToken cancellationToken)
     {

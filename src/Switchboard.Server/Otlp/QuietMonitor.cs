@@ -223,7 +223,7 @@ internal sealed partial class QuietMonitor : IHostedService, IAsyncDisposable
     private async Task LoadAsync(DateTimeOffset now, CancellationToken ct)
     {
         await LoadAsync(TelemetryMap.SourceValue, now, ct);
-        await LoadAsync(Hooks.HookReceiver.SourceValue, now, ct);
+        await LoadAsync(TelemetryMap.HookSourceValue, now, ct);
     }
 
     private async Task LoadAsync(string source, DateTimeOffset now, CancellationToken ct)

@@ -109,6 +109,8 @@ internal static class TelemetryMap
 
     public const string SourceLabel = "source";
     public const string SourceValue = "opentelemetry";
+    /// <summary>The <c>source</c> of a session its agent's hooks created (its telemetry, arriving later, makes it <see cref="SourceValue"/>).</summary>
+    public const string HookSourceValue = "hooks";
 
     // Identity attributes, in order of preference (docs/otel.md).
     public const string SessionIdAttribute = "session.id";
