@@ -144,6 +144,7 @@ internal static class SqliteSchema
         ("events", "labels", "TEXT"),
         ("events", "prior_labels", "TEXT"),
         ("sessions", "accepts_commands", "INTEGER NOT NULL DEFAULT 1"),
+        ("sessions", "activity", "TEXT"),
         ("telemetry_keys", "session_id", "TEXT"), // before span owners: the owners of spans that may start an agent (SpanOwnersFromKeys)
         .. TreeSchema.AddedColumns,
         ("sessions", "continues", "TEXT"),

@@ -30,6 +30,7 @@ public sealed class LogEventIdTests
         ("Switchboard.Otlp", LogEventIds.Otlp, nameof(LogEventIds.Otlp)),
         ("Switchboard.Commanding", LogEventIds.Commands, nameof(LogEventIds.Commands)),
         ("Switchboard.Streaming", LogEventIds.Streams, nameof(LogEventIds.Streams)),
+        ("Switchboard.Hooks", LogEventIds.Hooks, nameof(LogEventIds.Hooks)),
     ];
 
     // Filled by ReadMessages, so declared first.

@@ -21,6 +21,7 @@ class Session:
     labels: dict[str, str]
     metadata: dict[str, Any]
     error_message: str | None
+    activity: str | None
     input_tokens: int
     output_tokens: int
     total_tokens: int
@@ -48,6 +49,7 @@ class Session:
             labels=dict(d["labels"]),
             metadata=dict(d["metadata"]),
             error_message=d.get("error_message"),
+            activity=d.get("activity"),
             input_tokens=d["input_tokens"],
             output_tokens=d["output_tokens"],
             total_tokens=d["total_tokens"],

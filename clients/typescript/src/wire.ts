@@ -147,7 +147,7 @@ export interface BatchOperationBatchCreate {
   tasks_running?: number;
   /** Lease length in seconds; any write or heartbeat renews it. Null means no lease. */
   lease_seconds?: number | null;
-  /** False when the session's producer cannot receive commands (a session made from OpenTelemetry, or created with false): a command to it answers 409. Default true. */
+  /** False when the session's producer cannot receive commands (a session made from OpenTelemetry, or created with false): a command to it answers 409. Default true. Changes once at most, from false to true, when the agent's hooks are first heard from (docs/commands.md). */
   accepts_commands?: boolean;
   /** The session that started this one; null for a root. Set at create and never changed, except once for a root made from OpenTelemetry, when the span of its parent agent arrives (a session_updated with reason 'adopted'). */
   parent_id?: string | null;
@@ -289,7 +289,7 @@ export interface CreateSessionRequest {
   tasks_running?: number;
   /** Lease length in seconds; any write or heartbeat renews it. Null means no lease. */
   lease_seconds?: number | null;
-  /** False when the session's producer cannot receive commands (a session made from OpenTelemetry, or created with false): a command to it answers 409. Default true. */
+  /** False when the session's producer cannot receive commands (a session made from OpenTelemetry, or created with false): a command to it answers 409. Default true. Changes once at most, from false to true, when the agent's hooks are first heard from (docs/commands.md). */
   accepts_commands?: boolean;
   /** The session that started this one; null for a root. Set at create and never changed, except once for a root made from OpenTelemetry, when the span of its parent agent arrives (a session_updated with reason 'adopted'). */
   parent_id?: string | null;
@@ -368,6 +368,8 @@ export interface SessionResponse {
   metadata: Record<string, unknown>;
   /** Why the session is in error; null clears it. */
   error_message: string | null;
+  /** What the agent is doing now, as its hooks report it (a tool's name, with Switchboard:Hooks:Activity=summary a one-line summary of its input); null when it does nothing in particular. */
+  activity: string | null;
   /** Input tokens used so far (a usage request adds to it). */
   input_tokens: number;
   /** Output tokens used so far (a usage request adds to it). */
@@ -388,7 +390,7 @@ export interface SessionResponse {
   terminated_at: string | null;
   /** Starts at 1 and goes up by 1 on every change. */
   version: number;
-  /** False when the session's producer cannot receive commands (a session made from OpenTelemetry, or created with false): a command to it answers 409. Default true. */
+  /** False when the session's producer cannot receive commands (a session made from OpenTelemetry, or created with false): a command to it answers 409. Default true. Changes once at most, from false to true, when the agent's hooks are first heard from (docs/commands.md). */
   accepts_commands: boolean;
   /** The session that started this one; null for a root. Set at create and never changed, except once for a root made from OpenTelemetry, when the span of its parent agent arrives (a session_updated with reason 'adopted'). */
   parent_id: string | null;
@@ -418,6 +420,8 @@ export interface SessionWriteResponse {
   metadata: Record<string, unknown>;
   /** Why the session is in error; null clears it. */
   error_message: string | null;
+  /** What the agent is doing now, as its hooks report it (a tool's name, with Switchboard:Hooks:Activity=summary a one-line summary of its input); null when it does nothing in particular. */
+  activity: string | null;
   /** Input tokens used so far (a usage request adds to it). */
   input_tokens: number;
   /** Output tokens used so far (a usage request adds to it). */
@@ -438,7 +442,7 @@ export interface SessionWriteResponse {
   terminated_at: string | null;
   /** Starts at 1 and goes up by 1 on every change. */
   version: number;
-  /** False when the session's producer cannot receive commands (a session made from OpenTelemetry, or created with false): a command to it answers 409. Default true. */
+  /** False when the session's producer cannot receive commands (a session made from OpenTelemetry, or created with false): a command to it answers 409. Default true. Changes once at most, from false to true, when the agent's hooks are first heard from (docs/commands.md). */
   accepts_commands: boolean;
   /** The session that started this one; null for a root. Set at create and never changed, except once for a root made from OpenTelemetry, when the span of its parent agent arrives (a session_updated with reason 'adopted'). */
   parent_id: string | null;
@@ -681,15 +685,16 @@ export const schemas = {
   ReplayRequest: describe<ReplayRequest>()({from_seq: R}),
   SessionListResponse: describe<SessionListResponse>()({sessions: R, next_cursor: RN, as_of_seq: R}),
   SessionResponse: describe<SessionResponse>()({
-    id: R, name: RN, state: R, labels: R, metadata: R, error_message: RN, input_tokens: R, output_tokens: R,
-    total_tokens: R, cost_usd: R, tasks_running: R, lease_seconds: RN, created_at: R, updated_at: R, terminated_at: RN,
-    version: R, accepts_commands: R, parent_id: RN, root_id: R, depth: R, subtree: R, continues: RN, usage_from: RN,
+    id: R, name: RN, state: R, labels: R, metadata: R, error_message: RN, activity: RN, input_tokens: R,
+    output_tokens: R, total_tokens: R, cost_usd: R, tasks_running: R, lease_seconds: RN, created_at: R, updated_at: R,
+    terminated_at: RN, version: R, accepts_commands: R, parent_id: RN, root_id: R, depth: R, subtree: R, continues: RN,
+    usage_from: RN,
   }),
   SessionWriteResponse: describe<SessionWriteResponse>()({
-    id: R, name: RN, state: R, labels: R, metadata: R, error_message: RN, input_tokens: R, output_tokens: R,
-    total_tokens: R, cost_usd: R, tasks_running: R, lease_seconds: RN, created_at: R, updated_at: R, terminated_at: RN,
-    version: R, accepts_commands: R, parent_id: RN, root_id: R, depth: R, subtree: R, continues: RN, usage_from: RN,
-    commands: R,
+    id: R, name: RN, state: R, labels: R, metadata: R, error_message: RN, activity: RN, input_tokens: R,
+    output_tokens: R, total_tokens: R, cost_usd: R, tasks_running: R, lease_seconds: RN, created_at: R, updated_at: R,
+    terminated_at: RN, version: R, accepts_commands: R, parent_id: RN, root_id: R, depth: R, subtree: R, continues: RN,
+    usage_from: RN, commands: R,
   }),
   SubtreeResponse: describe<SubtreeResponse>()({as_of_seq: R, sessions: R, next_cursor: RN}),
   SummaryResponse: describe<SummaryResponse>()({

@@ -22,6 +22,7 @@ internal static class ClientSessionFields
         Bind(SessionWire.Labels, SessionWire.Codecs.LabelMap, s => s.Labels, (s, v) => s with { Labels = v }),
         Bind(SessionWire.Metadata, new ElementCodec(), s => s.Metadata, (s, v) => s with { Metadata = v }),
         Bind(SessionWire.ErrorMessage, SessionWire.Codecs.NullableText, s => s.ErrorMessage, (s, v) => s with { ErrorMessage = v }),
+        Bind(SessionWire.Activity, SessionWire.Codecs.NullableText, s => s.Activity, (s, v) => s with { Activity = v }),
         Bind(SessionWire.InputTokens, SessionWire.Codecs.Int64, s => s.InputTokens, (s, v) => s with { InputTokens = v }),
         Bind(SessionWire.OutputTokens, SessionWire.Codecs.Int64, s => s.OutputTokens, (s, v) => s with { OutputTokens = v }),
         Bind(SessionWire.TotalTokens, SessionWire.Codecs.Int64, s => s.TotalTokens, null),

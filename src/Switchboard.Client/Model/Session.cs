@@ -76,8 +76,14 @@ public sealed record Session
     /// <summary>Starts at 1 and goes up by one on every change; newer data has a higher version.</summary>
     public long Version { get; init; }
 
-    /// <summary>False when the session's producer cannot receive commands (made from OpenTelemetry, or created so); commands to it are refused.</summary>
+    /// <summary>
+    /// False when the session's producer cannot receive commands (made from OpenTelemetry, or created so); commands to it
+    /// are refused. Turns true once, when the agent's hooks are first heard from.
+    /// </summary>
     public bool AcceptsCommands { get; init; } = true;
+
+    /// <summary>What the agent is doing now, as its hooks report it (a tool's name, or a one-line summary); null when nothing in particular.</summary>
+    public string? Activity { get; init; }
 
     /// <summary>
     /// The session that started this one; null for a root. Set at create, and once for a root made from OpenTelemetry when

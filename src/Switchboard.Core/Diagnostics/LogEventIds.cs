@@ -54,6 +54,8 @@ public static class LogEventIds
 
     /// <summary>Durable Streams: live readers and the sweeper (1600–1699).</summary>
     public const int Streams = 1600;
+    /// <summary>Coding agents' hooks: the receivers (1700–1799).</summary>
+    public const int Hooks = 1700;
 
     /// <summary>The size of each range.</summary>
     public const int RangeSize = 100;

@@ -181,6 +181,13 @@ internal static class SwitchboardDefaults
     public static readonly TimeSpan StreamSweepInterval = TimeSpan.FromSeconds(1);
     /// <summary>How long a session's streams stay readable after the session ends.</summary>
     public static readonly TimeSpan StreamRetainAfterEnd = TimeSpan.FromDays(7);
+    // Coding agents' hooks (Switchboard:Hooks).
+    /// <summary>The largest hook body: a tool's whole output rides in PostToolUse.</summary>
+    public const long HookMaxBodyBytes = 4 * 1024 * 1024;
+    /// <summary>How long after SessionEnd a hooked session is terminated: its telemetry, exported as the agent exits, still counts.</summary>
+    public static readonly TimeSpan HookEndGrace = TimeSpan.FromSeconds(10);
+    /// <summary>How long a hook is held for a person or a command before it is answered with no decision.</summary>
+    public static readonly TimeSpan HookApprovalWait = TimeSpan.FromMinutes(5);
 
     // The PostgreSQL store (Switchboard:Postgres).
     /// <summary>How often the feed reads the log even without a notification.</summary>

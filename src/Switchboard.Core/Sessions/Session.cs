@@ -56,9 +56,13 @@ public sealed record Session
 
     /// <summary>
     /// False when the session's producer cannot receive commands (a session made from OpenTelemetry, or created so):
-    /// commands to it are refused. Set at create, never changed.
+    /// commands to it are refused. Set at create; changed once at most, from false to true, when the agent's hooks are
+    /// first heard from (they read answers).
     /// </summary>
     public bool AcceptsCommands { get; init; } = true;
+
+    /// <summary>What the agent is doing now, as its hooks report it (a tool's name, or a one-line summary); null when nothing in particular.</summary>
+    public string? Activity { get; init; }
 
     /// <summary>The <c>seq</c> of the <c>session_created</c> event; orders listings.</summary>
     public long CreatedSeq { get; init; }

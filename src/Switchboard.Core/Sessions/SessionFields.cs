@@ -34,6 +34,7 @@ internal static class SessionFields
         Bind(SessionWire.Labels, SessionWire.Codecs.LabelMap, s => s.Labels, (s, v) => s with { Labels = v }),
         Bind(SessionWire.Metadata, RawJson, s => s.Metadata, (s, v) => s with { Metadata = v }),
         Bind(SessionWire.ErrorMessage, SessionWire.Codecs.NullableText, s => s.ErrorMessage, (s, v) => s with { ErrorMessage = v }),
+        Bind(SessionWire.Activity, SessionWire.Codecs.NullableText, s => s.Activity, (s, v) => s with { Activity = v }),
         Bind(SessionWire.InputTokens, SessionWire.Codecs.Int64, s => s.InputTokens, (s, v) => s with { InputTokens = v }),
         Bind(SessionWire.OutputTokens, SessionWire.Codecs.Int64, s => s.OutputTokens, (s, v) => s with { OutputTokens = v }),
         Bind(SessionWire.TotalTokens, SessionWire.Codecs.Int64, s => s.TotalTokens, null),

@@ -27,6 +27,9 @@ internal static class SessionLimits
     /// <summary>Longest termination reason.</summary>
     public const int MaxReasonLength = 1024;
 
+    /// <summary>The longest activity line a hook sets (a tool's name and a one-line summary of its input).</summary>
+    public const int MaxActivityLength = 256;
+
     /// <summary>Longest lease: one day.</summary>
     public const int MaxLeaseSeconds = 86_400;
 

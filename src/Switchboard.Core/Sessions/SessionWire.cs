@@ -35,6 +35,8 @@ static partial class SessionWire
         "A JSON object of at most 16 KiB; an update replaces it.");
     public static readonly Field ErrorMessage = new("error_message", Kind.Text, true, Use.Response | Use.Changes | Use.Create | Use.Update, "error_message",
         "Why the session is in error; null clears it.");
+    public static readonly Field Activity = new("activity", Kind.Text, true, Use.Response | Use.Changes, "activity",
+        "What the agent is doing now, as its hooks report it (a tool's name, with Switchboard:Hooks:Activity=summary a one-line summary of its input); null when it does nothing in particular.");
     public static readonly Field InputTokens = new("input_tokens", Kind.Int64, false, Use.Response | Use.Changes | Use.Usage | Use.Create | Use.AddUsage, "input_tokens",
         "Input tokens used so far (a usage request adds to it).");
     public static readonly Field OutputTokens = new("output_tokens", Kind.Int64, false, Use.Response | Use.Changes | Use.Usage | Use.Create | Use.AddUsage, "output_tokens",
@@ -57,8 +59,8 @@ static partial class SessionWire
         "When the session was terminated, or null.");
     public static readonly Field Version = new("version", Kind.Int64, false, Use.Response, "version",
         "Starts at 1 and goes up by 1 on every change.");
-    public static readonly Field AcceptsCommands = new("accepts_commands", Kind.Bool, false, Use.Response | Use.Create | Use.Fixed, "accepts_commands",
-        "False when the session's producer cannot receive commands (a session made from OpenTelemetry, or created with false): a command to it answers 409. Default true.");
+    public static readonly Field AcceptsCommands = new("accepts_commands", Kind.Bool, false, Use.Response | Use.Changes | Use.Create, "accepts_commands",
+        "False when the session's producer cannot receive commands (a session made from OpenTelemetry, or created with false): a command to it answers 409. Default true. Changes once at most, from false to true, when the agent's hooks are first heard from (docs/commands.md).");
     public static readonly Field ParentId = new("parent_id", Kind.Text, true, Use.Response | Use.Changes | Use.Create | Use.Fixed, "parent_id",
         "The session that started this one; null for a root. Set at create and never changed, except once for a root made from OpenTelemetry, when the span of its parent agent arrives (a session_updated with reason 'adopted').");
     public static readonly Field RootId = new("root_id", Kind.Text, false, Use.Response | Use.Changes | Use.Fixed, "root_id",
@@ -77,7 +79,7 @@ static partial class SessionWire
     /// <summary>Every field, in declaration order.</summary>
     public static readonly Field[] All =
     [
-        Id, CreatedSeq, Name, State, Labels, Metadata, ErrorMessage, InputTokens, OutputTokens, TotalTokens, CostUsd,
+        Id, CreatedSeq, Name, State, Labels, Metadata, ErrorMessage, Activity, InputTokens, OutputTokens, TotalTokens, CostUsd,
         TasksRunning, LeaseSeconds, LeaseExpiresAt, CreatedAt, UpdatedAt, TerminatedAt, Version, AcceptsCommands, ParentId, RootId,
         Depth, Subtree, TreePath, Continues, UsageFrom,
     ];

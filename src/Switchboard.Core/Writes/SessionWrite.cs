@@ -13,6 +13,12 @@ public abstract record SessionWrite
     internal bool DeliversCommands { get; init; }
 
     /// <summary>
+    /// With <see cref="DeliversCommands"/>: only commands of these types are handed over (what the answer can carry, such as
+    /// a hook's, which can say some things at some events only); null hands over every type.
+    /// </summary>
+    internal IReadOnlySet<Commands.CommandType>? HandsOver { get; init; }
+
+    /// <summary>
     /// Set on the writes of an API key scoped by labels: a session without every one of these pairs does not exist for
     /// the write. Checked in the write transaction against the rows it read (<see cref="Storage.WriteBatch"/>), so a
     /// session moved out of the scope meanwhile is not written.
@@ -68,6 +74,9 @@ public sealed record CreateSession : SessionWrite
     internal string? Continues { get; init; }
     /// <summary>Where a telemetry session counts its usage from (<see cref="Session.UsageFrom"/>); set by the server only.</summary>
     internal string? UsageFrom { get; init; }
+
+    /// <summary>The session's activity (a hook's tool); set by the server's hook receivers only.</summary>
+    internal string? Activity { get; init; }
 }
 
 /// <summary>A partial update of a session. Absent fields stay as they are.</summary>

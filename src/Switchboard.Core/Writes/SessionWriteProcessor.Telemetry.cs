@@ -14,7 +14,7 @@ internal static partial class SessionWriteProcessor
 
     /// <summary>
     /// Telemetry about one session: created on first sight, usage added, labels merged, and the state of the latest
-    /// observation that says one. A terminated session takes no more telemetry (it is dropped, not refused).
+    /// observation that says one, unless the session accepts commands (its hooks or its producer own its state). A terminated session takes no more telemetry (it is dropped, not refused).
     /// <para>
     /// Usage is counted from one source per session: the first that brings it usage (events or metrics) is recorded in
     /// <see cref="Session.UsageFrom"/>, which no request can change, and usage from the other is left out from then on
@@ -88,8 +88,9 @@ internal static partial class SessionWriteProcessor
             }, null, ctx with { Parent = parent });
         }
 
-        if (!SessionStateMachine.IsAllowed(current.State, state))
+        if (current.AcceptsCommands || !SessionStateMachine.IsAllowed(current.State, state))
         {
+            // A session whose producer reads answers (its hooks, an SDK) says its own state: telemetry adds usage only.
             state = current.State;
         }
 

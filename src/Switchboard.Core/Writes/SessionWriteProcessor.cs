@@ -27,6 +27,7 @@ internal static partial class SessionWriteProcessor
         TerminateSession t => Terminate(t, current, ctx),
         ExpireLease e => Expire(e, current, ctx),
         ApplyTelemetry t => Telemetry(t, current, ctx),
+        ApplyHook h => Hook(h, current, ctx),
         SetFleetPaused f => f.Paused == ctx.FleetPaused
             ? new WriteDecision { FleetPaused = f.Paused }
             : new WriteDecision { FleetPaused = f.Paused, Event = new(EventTypes.FleetUpdated, null, ctx.Now, EventData.Fleet(f.Paused)) },
@@ -82,6 +83,7 @@ internal static partial class SessionWriteProcessor
         TerminateSession t => t.SessionId,
         ExpireLease e => e.SessionId,
         ApplyTelemetry t => t.SessionId,
+        ApplyHook h => h.SessionId,
         AdoptSession a => a.SessionId,
         _ => null,
     };
@@ -136,6 +138,7 @@ internal static partial class SessionWriteProcessor
             LeaseSeconds = c.LeaseSeconds,
             LeaseExpiresAt = LeaseDeadline(c.LeaseSeconds, ctx.Now),
             AcceptsCommands = c.AcceptsCommands,
+            Activity = c.Activity,
             CreatedAt = ctx.Now,
             UpdatedAt = ctx.Now,
             Version = 1,

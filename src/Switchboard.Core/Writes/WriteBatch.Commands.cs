@@ -153,15 +153,16 @@ internal sealed partial class WriteBatch
     /// each becomes delivered with its next attempt and a new visibility timeout (one <c>command_delivered</c> each), and
     /// only those are returned, so nothing is marked delivered that the answer does not carry. A delivered command
     /// inside its visibility timeout is not repeated; past it, it is due again (at least once). Commands past their
-    /// expiry are left for the expiry job. <paramref name="only"/> restricts it to the commands a long-poll answers with.
+    /// expiry are left for the expiry job. <paramref name="only"/> restricts it to the commands a long-poll answers with,
+    /// <paramref name="types"/> to the types the answer can carry (the others stay due for a later answer).
     /// </summary>
-    private List<Command> HandOver(Session session, HashSet<string>? only, CommandPolicy policy, DateTimeOffset now)
+    private List<Command> HandOver(Session session, HashSet<string>? only, CommandPolicy policy, DateTimeOffset now, IReadOnlySet<CommandType>? types = null)
     {
         List<Command>? due = null;
         foreach (var id in _commandIdsBySession.GetValueOrDefault(session.Id) ?? [])
         {
             var c = _commands[id];
-            if (c.IsDueAt(now) && (only is null || only.Contains(id)))
+            if (c.IsDueAt(now) && (only is null || only.Contains(id)) && (types is null || types.Contains(c.Type)))
             {
                 (due ??= []).Add(c);
             }

@@ -81,6 +81,7 @@ internal sealed partial class WriteBatch
             CreateSession c => c.ParentId,
             AdoptSession a => a.ParentId,
             ApplyTelemetry { Links.ParentSessions: [var parent, ..] } => parent,
+            ApplyHook { ParentId: { } parent } => parent,
             _ => null,
         }))
             .OfType<string>().Distinct(StringComparer.Ordinal).ToList();
@@ -154,6 +155,7 @@ internal sealed partial class WriteBatch
         {
             CreateSession { ParentId: { } parentId } => Current(parentId),
             ApplyTelemetry { Links.ParentSessions: [var parentId, ..] } => Current(parentId),
+            ApplyHook { ParentId: { } parentId } => Current(parentId),
             _ => null,
         };
         if (write.Scope is { } within && parent is not null && !LabelScope.Carries(parent.Labels, within))
@@ -248,7 +250,7 @@ internal sealed partial class WriteBatch
 
         var result = new WriteResult(null, session, appended, decision.FleetPaused);
         return write.DeliversCommands && session is { State: not SessionState.Terminated }
-            ? result with { Commands = HandOver(session, null, write.CommandPolicy, now) }
+            ? result with { Commands = HandOver(session, null, write.CommandPolicy, now, write.HandsOver) }
             : result;
     }
 

@@ -25,6 +25,8 @@ internal static class WriteValidator
         ApplyTelemetry t => Id(t.SessionId, "id") ?? Length(F.Name, t.Name, SessionLimits.MaxNameLength) ?? Labels(t.Labels)
             ?? t.Observations.Select(o => NonNegative(F.InputTokens, o.InputTokens) ?? NonNegative(F.OutputTokens, o.OutputTokens)
                 ?? Cost(F.CostUsd, o.CostUsd) ?? Length(F.ErrorMessage, o.ErrorMessage, SessionLimits.MaxErrorMessageLength)).FirstOrDefault(e => e is not null),
+        ApplyHook h => Id(h.SessionId, "id") ?? (h.ParentId is null ? null : Id(h.ParentId, "parent_id")) ?? Length(F.Name, h.Name, SessionLimits.MaxNameLength)
+            ?? Labels(h.Labels) ?? Length("activity", h.Activity.Value, SessionLimits.MaxActivityLength) ?? Length("reason", h.Reason, SessionLimits.MaxReasonLength),
         SetFleetPaused => null,
         RaiseAlert or ResolveAlert => null,
         IssueCommand or AcknowledgeCommand or WithdrawCommand or ExpireCommand or DeliverCommands => CommandWriteProcessor.Validate(write),

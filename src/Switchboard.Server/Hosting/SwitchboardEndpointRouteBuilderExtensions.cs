@@ -77,6 +77,11 @@ public static class SwitchboardEndpointRouteBuilderExtensions
         }
 
         Switchboard.Streaming.StreamEndpoints.Map(root);
+        if (endpoints.ServiceProvider.GetRequiredService<SwitchboardOptions>().Hooks.Enabled)
+        {
+            Switchboard.Hooks.HookEndpoints.Map(root);
+        }
+
         HealthEndpoints.Map(root);
         DashboardEndpoints.Map(root);
         MetricsEndpoint.Map(root);

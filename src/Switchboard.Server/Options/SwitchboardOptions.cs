@@ -21,6 +21,9 @@ public sealed class SwitchboardOptions
     /// <summary>OpenTelemetry in: the OTLP receivers. See docs/otel.md.</summary>
     public OtlpOptions Otlp { get; } = new();
 
+    /// <summary>Coding agents' hooks: the receivers under <c>/hooks</c>. See docs/hooks.md.</summary>
+    public HooksOptions Hooks { get; } = new();
+
     /// <summary>Commands to agents: the producers' long-polls. See docs/commands.md.</summary>
     public CommandOptions Commands { get; } = new();
 

@@ -10,7 +10,8 @@ internal sealed partial class QuietMonitor
     /// What a request's writes left each session at. Never blocks: merged with what was observed since the loop last
     /// looked (per session the newest version, heard from at the latest time), and the loop is woken when it had nothing.
     /// </summary>
-    public void Observed(IReadOnlyList<WriteResult> results, DateTimeOffset at)
+    /// <param name="resumes">The results are of hook events that say the agent goes on: an end its hooks said before is called off.</param>
+    public void Observed(IReadOnlyList<WriteResult> results, DateTimeOffset at, bool resumes = false)
     {
         bool wake;
         lock (_seen)
@@ -20,11 +21,33 @@ internal sealed partial class QuietMonitor
             {
                 if (r.Error is null && r.Session is { } s && (!_seen.TryGetValue(s.Id, out var prior) || prior.Version <= s.Version))
                 {
-                    _seen[s.Id] = new Track(prior is not null && prior.LastSeen > at ? prior.LastSeen : at, s.Version, s.State);
+                    _seen[s.Id] = new Track(prior is not null && prior.LastSeen > at ? prior.LastSeen : at, s.Version, s.State, s.AcceptsCommands, resumes ? Ending.None : prior?.End);
                 }
             }
 
             wake &= _seen.Count > 0;
+        }
+
+        if (wake)
+        {
+            _inbox.Writer.TryWrite(Seen.Instance);
+        }
+    }
+
+    /// <summary>
+    /// <paramref name="session"/>'s hooks said it ended: terminate it with <paramref name="reason"/> at <paramref name="at"/>,
+    /// so the telemetry an agent exports as it exits (after its <c>SessionEnd</c>) still counts. Never blocks.
+    /// </summary>
+    public void Ends(Sessions.Session session, DateTimeOffset seen, DateTimeOffset at, string reason)
+    {
+        bool wake;
+        lock (_seen)
+        {
+            wake = _seen.Count == 0;
+            var prior = _seen.GetValueOrDefault(session.Id);
+            _seen[session.Id] = prior is not null && prior.Version > session.Version
+                ? prior with { End = new Ending(at, reason) }
+                : new Track(prior is not null && prior.LastSeen > seen ? prior.LastSeen : seen, session.Version, session.State, session.AcceptsCommands, new Ending(at, reason));
         }
 
         if (wake)
@@ -73,7 +96,7 @@ internal sealed partial class QuietMonitor
 
         foreach (var (id, track) in seen)
         {
-            Remember(id, track.LastSeen, track.Version, track.State);
+            Remember(id, track.LastSeen, track.Version, track.State, track.Hooked, track.End);
         }
     }
 }

@@ -11,8 +11,10 @@ using Switchboard.Writes;
 namespace Switchboard.Otlp;
 
 /// <summary>
-/// Moves sessions from OpenTelemetry that went quiet: working with no telemetry for <see cref="OtlpOptions.IdleAfter"/>
-/// becomes idle, any state for <see cref="OtlpOptions.EndAfter"/> becomes terminated, so a dead agent never stays working.
+/// Moves sessions from OpenTelemetry and hooks that went quiet: working with no telemetry for <see cref="OtlpOptions.IdleAfter"/>
+/// becomes idle (not a session whose hooks say its state: they say idle themselves), any state for
+/// <see cref="OtlpOptions.EndAfter"/> becomes terminated, so a dead agent never stays working (nor one whose terminal closed
+/// before its hooks said <c>SessionEnd</c>).
 /// One loop owns what it knows (when each session was last heard from, its version and state); receivers never wait for
 /// it: what they observe is merged, one entry per session, into what the loop takes next, and the loop is woken once, so
 /// however long a pass takes what waits is bounded by the sessions there are (as are the timer's ticks: one at a time). Timer ticks come from the injected <see cref="TimeProvider"/>. Its writes carry the
@@ -36,6 +38,7 @@ internal sealed partial class QuietMonitor : IHostedService, IAsyncDisposable
     private readonly ISessionStore _store;
     private readonly TimeProvider _time;
     private readonly OtlpOptions _options;
+    private readonly bool _enabled;
     private readonly ILogger _logger;
     private readonly CancellationTokenSource _stop = new();
     private ITimer? _timer;
@@ -49,6 +52,7 @@ internal sealed partial class QuietMonitor : IHostedService, IAsyncDisposable
         _store = store;
         _time = time;
         _options = options.Otlp;
+        _enabled = options.Otlp.Enabled || options.Hooks.Enabled;
         _logger = logger;
     }
 
@@ -57,7 +61,7 @@ internal sealed partial class QuietMonitor : IHostedService, IAsyncDisposable
 
     public Task StartAsync(CancellationToken cancellationToken)
     {
-        if (_options.Enabled)
+        if (_enabled)
         {
             _loop = Task.Run(LoopAsync, CancellationToken.None);
             _timer = _time.CreateTimer(static s => ((QuietMonitor)s!).TickOnce(), this, Period, Period);
@@ -104,7 +108,7 @@ internal sealed partial class QuietMonitor : IHostedService, IAsyncDisposable
         }
     }
 
-    private void Remember(string id, DateTimeOffset at, long version, SessionState state)
+    private void Remember(string id, DateTimeOffset at, long version, SessionState state, bool hooked, Ending? end)
     {
         if (state == SessionState.Terminated)
         {
@@ -113,7 +117,11 @@ internal sealed partial class QuietMonitor : IHostedService, IAsyncDisposable
         else if (!_tracks.TryGetValue(id, out var track) || track.Version <= version)
         {
             var last = track is not null && track.LastSeen > at ? track.LastSeen : at;
-            _tracks[id] = new Track(last, version, state);
+            _tracks[id] = new Track(last, version, state, hooked, Ending.Merge(track?.End, end));
+        }
+        else if (end is not null)
+        {
+            _tracks[id] = track with { End = Ending.Merge(track.End, end) };
         }
     }
 
@@ -160,11 +168,16 @@ internal sealed partial class QuietMonitor : IHostedService, IAsyncDisposable
         foreach (var (id, track) in _tracks)
         {
             var quiet = now - track.LastSeen;
-            if (quiet >= _options.EndAfter)
+            if (track.End is { Reason: not null } end && now >= end.At)
+            {
+                // Its hooks said SessionEnd; the grace for its last telemetry is over. Whatever its version now.
+                due.Add(new TerminateSession(id) { Reason = end.Reason });
+            }
+            else if (quiet >= _options.EndAfter)
             {
                 due.Add(new TerminateSession(id) { Reason = "quiet", ExpectedVersion = track.Version });
             }
-            else if (quiet >= _options.IdleAfter && track.State == SessionState.Working)
+            else if (quiet >= _options.IdleAfter && track.State == SessionState.Working && !track.Hooked)
             {
                 due.Add(new UpdateSession(id) { State = SessionState.Idle, ExpectedVersion = track.Version });
             }
@@ -182,12 +195,12 @@ internal sealed partial class QuietMonitor : IHostedService, IAsyncDisposable
                 {
                     moved++;
                     OtlpLog.Quiet(_logger, id, now - _tracks[id].LastSeen, session.State.ToWire());
-                    Remember(id, _tracks[id].LastSeen, session.Version, session.State);
+                    Remember(id, _tracks[id].LastSeen, session.Version, session.State, session.AcceptsCommands, null);
                 }
                 else if (results[i].Error?.Code == "version_conflict" && await _store.GetSessionAsync(id, ct) is { } current)
                 {
                     // Changed elsewhere (another node heard from it, or a client): a fresh quiet period from now.
-                    _tracks[id] = new Track(now, current.Version, current.State);
+                    _tracks[id] = new Track(now, current.Version, current.State, current.AcceptsCommands, _tracks[id].End);
                     if (current.State == SessionState.Terminated)
                     {
                         _tracks.Remove(id);
@@ -203,10 +216,19 @@ internal sealed partial class QuietMonitor : IHostedService, IAsyncDisposable
         return moved;
     }
 
-    /// <summary>The active sessions from OpenTelemetry, each given a full quiet period from now (they may have been quiet while this node was down).</summary>
+    /// <summary>
+    /// The active sessions from OpenTelemetry and from hooks, each given a full quiet period from now (they may have been
+    /// quiet while this node was down).
+    /// </summary>
     private async Task LoadAsync(DateTimeOffset now, CancellationToken ct)
     {
-        var labels = new Dictionary<string, string> { [TelemetryMap.SourceLabel] = TelemetryMap.SourceValue };
+        await LoadAsync(TelemetryMap.SourceValue, now, ct);
+        await LoadAsync(TelemetryMap.HookSourceValue, now, ct);
+    }
+
+    private async Task LoadAsync(string source, DateTimeOffset now, CancellationToken ct)
+    {
+        var labels = new Dictionary<string, string> { [TelemetryMap.SourceLabel] = source };
         long? cursor = null;
         do
         {
@@ -215,7 +237,7 @@ internal sealed partial class QuietMonitor : IHostedService, IAsyncDisposable
             {
                 if (!_tracks.ContainsKey(s.Id))
                 {
-                    _tracks[s.Id] = new Track(now, s.Version, s.State);
+                    _tracks[s.Id] = new Track(now, s.Version, s.State, s.AcceptsCommands, null);
                 }
             }
 
@@ -242,7 +264,18 @@ internal sealed partial class QuietMonitor : IHostedService, IAsyncDisposable
         }
     }
 
-    private sealed record Track(DateTimeOffset LastSeen, long Version, SessionState State);
+    /// <param name="Hooked">The session accepts commands (its hooks, or its producer, say its state): never moved to idle, only ended after <see cref="OtlpOptions.EndAfter"/>.</param>
+    /// <param name="End">When and why to end it: its hooks said <c>SessionEnd</c>, and its telemetry has until then to arrive.</param>
+    private sealed record Track(DateTimeOffset LastSeen, long Version, SessionState State, bool Hooked, Ending? End = null);
+
+    /// <summary>A session to end at <paramref name="At"/> with <paramref name="Reason"/> (<see cref="Ends"/>); <see cref="None"/> calls an end off.</summary>
+    private sealed record Ending(DateTimeOffset At, string? Reason)
+    {
+        public static readonly Ending None = new(DateTimeOffset.MaxValue, null);
+
+        /// <summary>What a track knows after <paramref name="later"/> (null: nothing new) is merged into <paramref name="known"/>.</summary>
+        public static Ending? Merge(Ending? known, Ending? later) => later is null ? known : later.Reason is null ? null : later;
+    }
 
     /// <summary>Something was observed: take <see cref="_seen"/>. One instance.</summary>
     private sealed class Seen

@@ -48,6 +48,16 @@ internal static class ScopedWrites
 
                 write = telemetry with { Labels = labelled };
                 break;
+            case ApplyHook hook:
+                // Nor are hooks: the key's labels win over what the hook says.
+                var marked = new Dictionary<string, string>(hook.Labels, StringComparer.Ordinal);
+                foreach (var (key, value) in scope.Pairs)
+                {
+                    marked[key] = value;
+                }
+
+                write = hook with { Labels = marked };
+                break;
         }
 
         return write with { Scope = scope.Pairs };

@@ -12,7 +12,8 @@ internal static class ClientCommand
     /// <summary>Exit code when the server could not be reached (2 is a mistake on the command line).</summary>
     public const int Unreachable = 3;
 
-    private static Option<Uri> UrlOption() => new("--url")
+    /// <summary><c>--url</c>: the server, an http(s) address, default <see cref="SwitchboardDefaults.Urls"/>.</summary>
+    internal static Option<Uri> UrlOption() => new("--url")
     {
         Description = $"The Switchboard server (an app that maps it under a prefix: http://host/prefix). Default {SwitchboardDefaults.Urls}.",
         DefaultValueFactory = _ => new Uri(SwitchboardDefaults.Urls),

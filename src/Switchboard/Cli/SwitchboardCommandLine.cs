@@ -37,6 +37,7 @@ internal static class SwitchboardCommandLine
         root.Subcommands.Add(DemoCommand.Create());
         root.Subcommands.Add(KeysCommand.Create());
         root.Subcommands.Add(TokenCommand.Create());
+        root.Subcommands.Add(HooksCommand.Create());
         return root;
     }
 

@@ -26,7 +26,7 @@ public sealed partial class SessionWireTests
     {
         Id = "wire-1", CreatedSeq = 5, Name = "agent", State = CoreState.Working,
         Labels = new Dictionary<string, string>(StringComparer.Ordinal) { ["team"] = "core", ["env"] = "prod" },
-        Metadata = """{"model":"m1","steps":[1,2]}""", ErrorMessage = "almost", InputTokens = 10, OutputTokens = 20,
+        Metadata = """{"model":"m1","steps":[1,2]}""", ErrorMessage = "almost", Activity = "Bash", InputTokens = 10, OutputTokens = 20,
         CostUsd = 1.25m, TasksRunning = 3, LeaseSeconds = 30, LeaseExpiresAt = T0.AddSeconds(30), CreatedAt = T0,
         UpdatedAt = T0.AddSeconds(1), TerminatedAt = T0.AddSeconds(2), Version = 7, AcceptsCommands = false,
         ParentId = "wire-0", RootId = "wire-0", Depth = 1, Subtree = new SubtreeTotals(3, 2, 110, 220, 4.75m), TreePath = "wire-0 wire-1",
@@ -38,7 +38,7 @@ public sealed partial class SessionWireTests
     {
         Id = "wire-2", CreatedSeq = 6, Name = null, State = CoreState.Error,
         Labels = new Dictionary<string, string>(StringComparer.Ordinal) { ["team"] = "edge" },
-        Metadata = """{"x":true}""", ErrorMessage = null, InputTokens = 11, OutputTokens = 21, CostUsd = 2.5m,
+        Metadata = """{"x":true}""", ErrorMessage = null, Activity = null, InputTokens = 11, OutputTokens = 21, CostUsd = 2.5m,
         TasksRunning = 0, LeaseSeconds = null, LeaseExpiresAt = null, CreatedAt = T0.AddSeconds(3),
         UpdatedAt = T0.AddSeconds(4), TerminatedAt = null, Version = 8, AcceptsCommands = true,
         ParentId = null, RootId = "wire-2", Depth = 0, Subtree = new SubtreeTotals(1, 1, 11, 21, 2.5m), TreePath = "wire-2",

@@ -33,13 +33,20 @@ public sealed class ClaudeCodeAgent(AgentSandbox sandbox, FakeModelApi api)
     /// hooks) a command hook running <c>curl</c>. <paramref name="timeoutSeconds"/> is the hook's own timeout (default 600 s).
     /// </summary>
     public ClaudeCodeAgent WithHooks(Uri url, int? timeoutSeconds = null, IReadOnlyDictionary<string, string>? headers = null,
-        IEnumerable<string>? allowedEnvVars = null)
+        IEnumerable<string>? allowedEnvVars = null, string? keyEnv = null)
     {
+        if (keyEnv is not null)
+        {
+            // The HTTP hooks send the key from the variable Claude Code may interpolate; SessionStart's curl from the shell's.
+            headers = new Dictionary<string, string>(headers ?? new Dictionary<string, string>()) { ["Authorization"] = $"Bearer ${keyEnv}" };
+            allowedEnvVars = [.. allowedEnvVars ?? [], keyEnv];
+        }
+
         var hooks = new JsonObject();
         foreach (var hookEvent in HookEvents)
         {
             var hook = hookEvent == "SessionStart"
-                ? new JsonObject { ["type"] = "command", ["command"] = HookCommand.Curl(url) }
+                ? new JsonObject { ["type"] = "command", ["command"] = HookCommand.Curl(url, keyEnv) }
                 : new JsonObject { ["type"] = "http", ["url"] = url.ToString() };
             if (timeoutSeconds is { } t)
             {

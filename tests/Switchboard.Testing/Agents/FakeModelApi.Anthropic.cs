@@ -22,7 +22,7 @@ public sealed partial class FakeModelApi
             return;
         }
 
-        var turn = recorded.Kind == ModelRequestKind.Turn ? NextTurn(recorded) : ModelTurn.Say("OK");
+        var turn = recorded.Kind == ModelRequestKind.Turn ? await NextTurnAsync(recorded) : ModelTurn.Say("OK");
         var id = "msg_" + Guid.NewGuid().ToString("N")[..20];
         var toolUseId = "toolu_" + Guid.NewGuid().ToString("N")[..20];
         var model = request?["model"]?.GetValue<string>() ?? "claude-test";

@@ -14,7 +14,7 @@ public sealed partial class FakeModelApi
     {
         var response = context.Response;
         var cancel = context.RequestAborted;
-        var turn = recorded.Kind == ModelRequestKind.Turn ? NextTurn(recorded) : ModelTurn.Say("OK");
+        var turn = recorded.Kind == ModelRequestKind.Turn ? await NextTurnAsync(recorded) : ModelTurn.Say("OK");
         var parts = new JsonArray();
         if (turn.Text is not null)
         {

@@ -15,7 +15,7 @@ public sealed partial class FakeModelApi
         var response = context.Response;
         var cancel = context.RequestAborted;
         var turn = recorded.Kind == ModelRequestKind.Turn
-            ? NextTurn(recorded)
+            ? await NextTurnAsync(recorded)
             : ModelTurn.Say(new JsonObject
             {
                 ["risk_level"] = "high", ["user_authorization"] = "unknown", ["outcome"] = GuardianOutcome, ["rationale"] = "The test's fake review.",

@@ -140,13 +140,21 @@ public sealed partial class FakeModelApi : IAsyncDisposable
         await _app.DisposeAsync();
     }
 
-    private ModelTurn NextTurn(ModelRequest request)
+    private async Task<ModelTurn> NextTurnAsync(ModelRequest request)
     {
+        ModelTurn turn;
         lock (_turns)
         {
             var queue = request.SubAgent is null ? _turns : _subAgentTurns;
-            return queue.Count > 0 ? queue.Dequeue() : ModelTurn.Fallback;
+            turn = queue.Count > 0 ? queue.Dequeue() : ModelTurn.Fallback;
         }
+
+        if (turn.Gate is { } gate)
+        {
+            await gate.WaitAsync(TestTimeouts.Long); // the test lets the agent go on once it has done what it must first
+        }
+
+        return turn;
     }
 
     private async Task HandleAsync(HttpContext context)

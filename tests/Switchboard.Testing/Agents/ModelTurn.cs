@@ -22,6 +22,12 @@ public sealed record ModelTurn(string? Text, string? ToolName, JsonObject? ToolI
         int inputTokens = DefaultInputTokens, int outputTokens = DefaultOutputTokens) =>
         new(text, name, JsonSerializer.SerializeToNode(input)!.AsObject(), inputTokens, outputTokens);
 
+    /// <summary>When set, the fake answers this turn only once the task completes (the agent waits on its model meanwhile).</summary>
+    public Task? Gate { get; init; }
+
+    /// <summary>This turn, answered once <paramref name="gate"/> completes.</summary>
+    public ModelTurn After(Task gate) => this with { Gate = gate };
+
     /// <summary>What the fake answers once the script has run out: a plain end of turn.</summary>
     internal static ModelTurn Fallback { get; } = Say("Done.");
 

@@ -29,6 +29,7 @@ internal sealed class SwitchboardOptionsValidator : IValidateOptions<Switchboard
         problems.Merge(new AlertOptionsValidator().Validate(name, options.Alerts));
         problems.Merge(new WebhookOptionsValidator().Validate(name, options.Webhooks));
         problems.Merge(new OtlpOptionsValidator().Validate(name, options.Otlp));
+        problems.Merge(new HooksOptionsValidator().Validate(name, options.Hooks));
         problems.Merge(new CommandOptionsValidator().Validate(name, options.Commands));
         problems.Merge(new SessionOptionsValidator().Validate(name, options.Sessions));
         problems.Merge(new DurableStreamOptionsValidator().Validate(name, options.Streams));
@@ -200,6 +201,32 @@ internal sealed class OtlpOptionsValidator : IValidateOptions<OtlpOptions>
         p.AtLeast(nameof(o.MaxRecordsPerRequest), o.MaxRecordsPerRequest, 1);
         p.AtLeast(nameof(o.MaxAttributesPerRecord), o.MaxAttributesPerRecord, 1);
         p.AtLeast(nameof(o.MaxConcurrentRequests), o.MaxConcurrentRequests, 1);
+        return p.Result;
+    }
+}
+
+/// <summary><c>Switchboard:Hooks</c>.</summary>
+internal sealed class HooksOptionsValidator : IValidateOptions<HooksOptions>
+{
+    public ValidateOptionsResult Validate(string? name, HooksOptions o)
+    {
+        var p = new OptionProblems("Switchboard:Hooks");
+        p.AtLeast(nameof(o.MaxBodyBytes), o.MaxBodyBytes, 1024);
+        if (o.EndGrace < TimeSpan.Zero || o.EndGrace > TimeSpan.FromMinutes(10))
+        {
+            p.Add(nameof(o.EndGrace), o.EndGrace, "it must be from 0 to 10 minutes");
+        }
+
+        if (o.ApprovalWait <= TimeSpan.Zero || o.ApprovalWait > TimeSpan.FromMinutes(9))
+        {
+            p.Add(nameof(o.ApprovalWait), o.ApprovalWait, "it must be a positive duration of at most 9 minutes, below the agents' 10-minute hook timeout");
+        }
+
+        if (!Enum.IsDefined(o.Activity))
+        {
+            p.Add(nameof(o.Activity), o.Activity, "it must be none, tool or summary");
+        }
+
         return p.Result;
     }
 }

@@ -6,7 +6,8 @@ namespace Switchboard.Otlp.Mapping;
 
 /// <summary>
 /// The Switchboard id of the session a record belongs to, derived the same way for every signal, on every node and after
-/// every restart: <c>otel:s:{session.id}</c> (the record's, else its resource's), else
+/// every restart: <c>otel:s:{session.id}</c> (the record's, else its resource's; Codex's <c>conversation.id</c> is its
+/// session id under another name and counts as one), else
 /// <c>otel:c:{gen_ai.conversation.id}</c>, else, for a GenAI span, <c>otel:t:{trace id}</c>. One precedence for spans,
 /// log records and metric points, so a record that carries both ids lands in the same session whatever its signal, and
 /// an agent's hooks (<c>otel:s:{session_id}</c>) meet its telemetry. A source id that is not a valid Switchboard id
@@ -21,6 +22,7 @@ internal static class SessionIdentity
 
     private static readonly AttributeKey SessionKey = AttributeIndex.Key(TelemetryMap.SessionIdAttribute);
     private static readonly AttributeKey ConversationKey = AttributeIndex.Key(TelemetryMap.ConversationIdAttribute);
+    private static readonly AttributeKey CodexConversationKey = AttributeIndex.Key(TelemetryMap.CodexConversationIdAttribute);
 
     /// <summary>The session named by a record's attributes and its resource's; null when neither names one.</summary>
     public static string? Of(AttributeIndex record, AttributeIndex resource)
@@ -28,6 +30,11 @@ internal static class SessionIdentity
         if ((NonEmpty(record.String(SessionKey)) ?? NonEmpty(resource.String(SessionKey))) is { } session)
         {
             return FromSessionId(session);
+        }
+
+        if ((NonEmpty(record.String(CodexConversationKey)) ?? NonEmpty(resource.String(CodexConversationKey))) is { } thread)
+        {
+            return FromSessionId(thread); // Codex's session id under another name: the id its hooks send
         }
 
         return NonEmpty(record.String(ConversationKey)) is { } conversation ? FromConversation(conversation) : null;

@@ -109,10 +109,14 @@ internal static class TelemetryMap
 
     public const string SourceLabel = "source";
     public const string SourceValue = "opentelemetry";
+    /// <summary>The <c>source</c> of a session its agent's hooks created (its telemetry, arriving later, makes it <see cref="SourceValue"/>).</summary>
+    public const string HookSourceValue = "hooks";
 
     // Identity attributes, in order of preference (docs/otel.md).
     public const string SessionIdAttribute = "session.id";
     public const string ConversationIdAttribute = "gen_ai.conversation.id";
+    /// <summary>Codex names its session (the thread its hooks send as <c>session_id</c>) this way, and sends no <c>session.id</c>.</summary>
+    public const string CodexConversationIdAttribute = "conversation.id";
     public const string OperationAttribute = "gen_ai.operation.name";
     public const string EventNameAttribute = "event.name";
     public const string EventSequenceAttribute = "event.sequence";
@@ -121,7 +125,7 @@ internal static class TelemetryMap
     /// <summary>Every attribute key the mapping reads: <see cref="AttributeIndex"/> picks out these and no others.</summary>
     public static IEnumerable<string> AttributeKeys()
     {
-        string[] identity = [SessionIdAttribute, ConversationIdAttribute, OperationAttribute, EventNameAttribute, EventSequenceAttribute, ErrorTypeAttribute];
+        string[] identity = [SessionIdAttribute, CodexConversationIdAttribute, ConversationIdAttribute, OperationAttribute, EventNameAttribute, EventSequenceAttribute, ErrorTypeAttribute];
         var usage = LogEvents.Values.Select(r => r.Usage).Append(SpanUsage).OfType<UsageRule>()
             .SelectMany(u => u.Input.Concat(u.Output).Append(u.CostUsd).OfType<string>());
         var errors = LogEvents.Values.Select(r => r.ErrorAttribute).OfType<string>();

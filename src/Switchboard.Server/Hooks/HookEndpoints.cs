@@ -1,0 +1,159 @@
+using System.Buffers;
+using System.Text;
+using System.Text.Json;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.Logging;
+using Switchboard.Http;
+using Switchboard.Options;
+using Switchboard.Responses;
+using Switchboard.Security;
+using Switchboard.Storage;
+
+namespace Switchboard.Hooks;
+
+/// <summary>
+/// The coding agents' hooks on the main listener: <c>POST /hooks/claude-code</c> (Claude Code's HTTP hooks, and the
+/// <c>curl</c> command hook of its <c>SessionStart</c>), <c>/hooks/codex</c> and <c>/hooks/gemini-cli</c> (their command
+/// hooks, through <c>curl --data-binary @-</c>). Outside <c>/api</c>, so guarded here as <c>/v1</c> is: the origin check,
+/// a write-scoped key when keys are configured (loopback only without, as the listener is), the per-key write rate, then
+/// a bounded body. The answer is JSON in the agent's own format; <c>{}</c> (no decision) unless Switchboard has one.
+/// </summary>
+internal static class HookEndpoints
+{
+    public static void Map(IEndpointRouteBuilder root)
+    {
+        var hooks = root.MapGroup("/hooks");
+        hooks.AddEndpointFilter<UnexpectedErrorFilter>();
+        hooks.AddEndpointFilter<StoppingFilter>();
+        hooks.AddEndpointFilter<ApiAccessFilter>();
+        foreach (var agent in HookAgents.All)
+        {
+            hooks.MapPost("/" + agent.Name(), (HttpContext http, HookReceiver receiver, SwitchboardOptions options, ILogger<HookReceiver> logger) =>
+                HandleAsync(http, agent, receiver, options.Hooks, logger)).WithTags("Hooks").ExcludeFromDescription();
+        }
+    }
+
+    private static async Task<IResult> HandleAsync(HttpContext http, HookAgent agent, HookReceiver receiver, HooksOptions options, ILogger logger)
+    {
+        var result = await ReceiveAsync(http, agent, receiver, options);
+        if (result is ProblemResult problem)
+        {
+            HookLog.Refused(logger, agent.Name(), problem.Detail);
+        }
+
+        return result;
+    }
+
+    private static async Task<IResult> ReceiveAsync(HttpContext http, HookAgent agent, HookReceiver receiver, HooksOptions options)
+    {
+        if (http.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } size)
+        {
+            size.MaxRequestBodySize = options.MaxBodyBytes;
+        }
+
+        HookEvent hook;
+        try
+        {
+            using var body = await ReadAsync(http.Request, options.MaxBodyBytes, http.RequestAborted);
+            hook = HookEvent.Read(body.RootElement, out var refusal)
+                ?? throw new RequestException(new ProblemResult(StatusCodes.Status400BadRequest, "invalid_hook", "Bad request", refusal!));
+            // The tool's input is read while the document lives: keep the one part the activity line may use.
+            hook = hook with { ToolInput = hook.ToolInput.ValueKind == JsonValueKind.Object ? hook.ToolInput.Clone() : default };
+        }
+        catch (RequestException ex)
+        {
+            return ex.Problem;
+        }
+
+        HookOutcome outcome;
+        try
+        {
+            outcome = await receiver.ReceiveAsync(agent, hook, ApiAccessFilter.IdentityOf(http), http.RequestAborted);
+        }
+        catch (StoreUnavailableException ex)
+        {
+            return UnavailableProblem.For(ex, "The hook event was not recorded");
+        }
+
+        if (outcome.Results[0].Error is { } error)
+        {
+            return ProblemResult.From(error);
+        }
+
+        return Results.Text(outcome.Answer, "application/json", Encoding.UTF8);
+    }
+
+    /// <summary>
+    /// The body as JSON, at most <paramref name="maxBytes"/> (413 past it), with NUL bytes dropped (an agent's text is
+    /// never refused for one); 400 when it is not JSON.
+    /// </summary>
+    private static async Task<JsonDocument> ReadAsync(HttpRequest request, long maxBytes, CancellationToken ct)
+    {
+        if (request.ContentLength > maxBytes)
+        {
+            throw TooLarge(request, maxBytes);
+        }
+
+        var buffer = ArrayPool<byte>.Shared.Rent((int)Math.Min(request.ContentLength is > 0 and var l ? l + 1 : 16 * 1024, maxBytes + 1));
+        var length = 0;
+        try
+        {
+            while (true)
+            {
+                if (length == buffer.Length)
+                {
+                    var bigger = ArrayPool<byte>.Shared.Rent((int)Math.Min((long)buffer.Length * 2, maxBytes + 1));
+                    buffer.AsSpan(0, length).CopyTo(bigger);
+                    ArrayPool<byte>.Shared.Return(buffer);
+                    buffer = bigger;
+                }
+
+                var read = await request.Body.ReadAsync(buffer.AsMemory(length), ct);
+                if (read == 0)
+                {
+                    break;
+                }
+
+                length += read;
+                if (length > maxBytes)
+                {
+                    throw TooLarge(request, maxBytes);
+                }
+            }
+
+            var kept = 0;
+            for (var i = 0; i < length; i++)
+            {
+                if (buffer[i] != 0)
+                {
+                    buffer[kept++] = buffer[i];
+                }
+            }
+
+            return JsonDocument.Parse(buffer.AsMemory(0, kept).ToArray());
+        }
+        catch (BadHttpRequestException ex) when (ex.StatusCode == StatusCodes.Status413PayloadTooLarge)
+        {
+            throw TooLarge(request, maxBytes);
+        }
+        catch (JsonException ex)
+        {
+            throw new RequestException(new ProblemResult(StatusCodes.Status400BadRequest, "invalid_hook", "Bad request",
+                $"The body is not the hook's JSON: {ex.Message}"));
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
+
+    private static RequestException TooLarge(HttpRequest request, long maxBytes)
+    {
+        request.HttpContext.Response.Headers.Connection = "close";
+        return new(new ProblemResult(StatusCodes.Status413PayloadTooLarge, "body_too_large", "Payload too large",
+            $"The hook's body is larger than {maxBytes} bytes. Raise Switchboard:Hooks:MaxBodyBytes (a tool's whole output rides in its PostToolUse)."));
+    }
+}

@@ -1,0 +1,168 @@
+using Switchboard.Ingest;
+using Switchboard.Options;
+using Switchboard.Otlp;
+using Switchboard.Security;
+using Switchboard.Sessions;
+using Switchboard.Storage;
+using Switchboard.Writes;
+
+namespace Switchboard.Hooks;
+
+/// <summary>What one hook event came to: the writes' results (the agent's session first) and the answer for the agent.</summary>
+internal sealed record HookOutcome(IReadOnlyList<WriteResult> Results, string Answer);
+
+/// <summary>
+/// The part every agent's receiver shares: turn one hook event into writes on its session (and a sub-agent's), commit
+/// them through the same <see cref="SessionWriter"/> as the API, tell the quiet monitor the agent was heard from, and
+/// answer in the agent's own format. An unavailable store or admission control throws (<see cref="StoreUnavailableException"/>).
+/// </summary>
+internal sealed class HookReceiver(SessionWriter writer, QuietMonitor quiet, Commanding.CommandWatch watch, TimeProvider time, SwitchboardOptions options)
+{
+    /// <summary>The <c>source</c> label of a session its hooks created (its telemetry, arriving later, makes it <c>opentelemetry</c>).</summary>
+    public const string SourceValue = Otlp.Mapping.TelemetryMap.HookSourceValue;
+
+    public async Task<HookOutcome> ReceiveAsync(HookAgent agent, HookEvent e, ApiKeyIdentity? key, CancellationToken cancellationToken)
+    {
+        var writes = Writes(agent, e);
+        // The agent's own end waits out the grace for the telemetry it exports as it exits (the quiet monitor ends it).
+        var ending = writes[0] is ApplyHook { Signal: HookSignal.End } end && options.Hooks.EndGrace > TimeSpan.Zero ? end : null;
+        if (ending is not null)
+        {
+            writes[0] = ending with { EndsLater = true };
+        }
+
+        // The answer carries the commands of the session the event belongs to (a sub-agent's own events: the sub-agent's),
+        // those the event's answer can say, handed over in the same transaction as the event.
+        var target = e.AgentId is not null && e.Name is not ("SubagentStart" or "SubagentStop") ? writes.Count - 1 : 0;
+        if (HookAnswers.Carries(agent, e.Name) is { } carries)
+        {
+            writes[target] = writes[target] with { DeliversCommands = true, HandsOver = carries };
+        }
+
+        for (var i = 0; i < writes.Count; i++)
+        {
+            writes[i] = ScopedWrites.Within(writes[i], key?.Labels);
+        }
+
+        var results = await writer.WriteManyAsync(writes, cancellationToken);
+        var now = time.GetUtcNow();
+        var resumes = writes[^1] is ApplyHook { Signal: HookSignal.Started or HookSignal.Working or HookSignal.Waiting or HookSignal.Idle };
+        quiet.Observed(results, now, resumes);
+        if (ending is not null && results[0] is { Error: null, Session: { State: not SessionState.Terminated } session })
+        {
+            quiet.Ends(session, now, now + options.Hooks.EndGrace, ending.Reason ?? SessionWriteProcessor.HookEndedReason);
+        }
+
+        if (results[target] is not { Error: null, Session: { } current })
+        {
+            return new HookOutcome(results, HookAnswers.None);
+        }
+
+        var steering = new HookSteering(agent, e.Name, current.Id, key?.Labels);
+        var answer = await steering.ActAsync(results[target].Commands ?? [], current.State, this, cancellationToken);
+        return new HookOutcome(results, answer);
+    }
+
+    /// <summary>Acknowledges commands handed over in an answer as done, and sets the state they leave the session in.</summary>
+    internal async Task SettleAsync(HookSteering steering, IReadOnlyList<Commands.Command> done, SessionState? state, CancellationToken cancellationToken)
+    {
+        var writes = new List<SessionWrite>(done.Count + 1);
+        foreach (var command in done)
+        {
+            writes.Add(new AcknowledgeCommand(steering.SessionId, command.Id, Commands.CommandOutcome.Done,
+                $"Handed to the agent in the answer to its {steering.HookEvent} hook."));
+        }
+
+        if (state is { } to)
+        {
+            writes.Add(new UpdateSession(steering.SessionId) { State = to });
+        }
+
+        if (writes.Count > 0)
+        {
+            await writer.WriteManyAsync([.. writes.Select(w => ScopedWrites.Within(w, steering.Scope))], cancellationToken);
+        }
+    }
+
+    /// <summary>
+    /// Holds a paused session's hook before a tool: waits (on the command watch, woken by command events from any node)
+    /// for a resume or a cancel, at most <see cref="HooksOptions.ApprovalWait"/>; then answers with what it got, or with
+    /// no decision (the agent follows its own rules, and the next tool is held again while the session stays paused).
+    /// </summary>
+    internal async Task<string> HoldAsync(HookSteering steering, CancellationToken cancellationToken)
+    {
+        using var waiter = watch.TryWatch(steering.SessionId);
+        if (waiter is null)
+        {
+            return HookAnswers.None; // this node holds all it may: let the agent go
+        }
+
+        var started = time.GetTimestamp();
+        while (true)
+        {
+            waiter.Rearm();
+            var beat = ScopedWrites.Within(new Heartbeat(steering.SessionId) { DeliversCommands = true, HandsOver = HookAnswers.WhilePaused }, steering.Scope);
+            var result = await writer.WriteAsync(beat, cancellationToken);
+            if (result is not { Error: null, Session: { } session })
+            {
+                return HookAnswers.None;
+            }
+
+            if (result.Commands is { Count: > 0 } handed)
+            {
+                return await steering.ActAsync(handed, session.State, this, cancellationToken, holding: true);
+            }
+
+            var remaining = options.Hooks.ApprovalWait - time.GetElapsedTime(started);
+            if (session.State != SessionState.Paused || remaining <= TimeSpan.Zero || watch.IsStopping)
+            {
+                return HookAnswers.None;
+            }
+
+            await waiter.WaitAsync(remaining, cancellationToken);
+        }
+    }
+
+    /// <summary>The writes an event makes: one on the session it belongs to, and for a sub-agent's start or stop one on the sub-agent's.</summary>
+    private List<SessionWrite> Writes(HookAgent agent, HookEvent e)
+    {
+        var parentId = e.AgentSessionId;
+        var labels = new Dictionary<string, string>(StringComparer.Ordinal)
+        {
+            [Otlp.Mapping.TelemetryMap.SourceLabel] = SourceValue,
+            ["service"] = agent.Name(),
+        };
+        var own = new ApplyHook(parentId)
+        {
+            Name = e.SessionName(agent),
+            Labels = labels,
+            MaxTreeDepth = options.Sessions.MaxTreeDepth,
+        };
+        if (e.AgentId is not { } agentId)
+        {
+            var meaning = HookStates.Of(agent, e);
+            return [own with { Signal = meaning.Signal, Activity = HookStates.Activity(meaning, e, options.Hooks.Activity), Reason = e.Reason }];
+        }
+
+        // A sub-agent: a child session of its own, created under the agent's on first sight, ended by SubagentStop. Its
+        // usage stays on the parent (Claude Code reports it under the parent's session.id).
+        var childLabels = e.AgentType is { } type ? new Dictionary<string, string>(labels, StringComparer.Ordinal) { ["agent"] = type } : labels;
+        var child = new ApplyHook(e.SubAgentSessionId(agentId))
+        {
+            ParentId = parentId,
+            Name = e.AgentType is { } t ? $"{t} ({agentId})" : agentId,
+            Labels = childLabels,
+            MaxTreeDepth = options.Sessions.MaxTreeDepth,
+        };
+        switch (e.Name)
+        {
+            case "SubagentStart":
+                return [own, child with { Signal = HookSignal.Working, Activity = new Optional<string?>(null) }];
+            case "SubagentStop":
+                return [own, child with { Signal = HookSignal.End, Reason = "completed" }];
+            default:
+                var meaning = HookStates.Of(agent, e);
+                return [own, child with { Signal = meaning.Signal, Activity = HookStates.Activity(meaning, e, options.Hooks.Activity), Reason = e.Reason }];
+        }
+    }
+}
