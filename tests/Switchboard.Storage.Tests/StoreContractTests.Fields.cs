@@ -28,6 +28,7 @@ public abstract partial class StoreContractTests
             AcceptsCommands = false,
             Continues = "f-before",
             UsageFrom = "metrics",
+            Activity = "Bash",
         })).Session.ShouldNotBeNull();
 
         var read = (await store.GetSessionAsync("f", CancellationToken.None)).ShouldNotBeNull();
