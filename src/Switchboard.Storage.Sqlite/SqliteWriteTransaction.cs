@@ -274,7 +274,10 @@ internal sealed class SqliteWriteTransaction(SqliteTransaction transaction, Writ
         _persisted = batch;
         foreach (var (session, isNew) in batch.Dirty)
         {
-            var command = isNew ? commands.InsertSession : commands.UpdateSession;
+            var command = isNew ? commands.InsertSession
+                : rows.TryGet(session.Id, out var before) && before is not null && before.State == session.State && before.LeaseExpiresAt == session.LeaseExpiresAt
+                    ? commands.UpdateSessionKeepingIndexed // the row as committed, still in the cache until this commit
+                    : commands.UpdateSession;
             SessionFields.WriteRow(command, session, update: !isNew);
             command.Execute();
         }

@@ -17,6 +17,13 @@ internal sealed class WriterCommands : IDisposable
             $"INSERT INTO sessions({SqlDialect.SessionColumns}) VALUES ({string.Join(", ", columns.Select((_, i) => $"?{i + 1}"))});");
         UpdateSession = new WriterStatement(connection,
             "UPDATE sessions SET " + string.Join(", ", SessionFields.UpdatedColumns.Select(c => $"{c.Column} = ?{c.Position}")) + " WHERE id = ?1;");
+        // SQLite maintains every index whose columns (or whose WHERE's columns) an UPDATE names, changed or not: an update
+        // that keeps the state and the lease leaves them out, and with them sessions_by_state, sessions_by_lease and
+        // sessions_active_by_tree_path.
+        var keeping = SessionFields.UpdatedColumns.Where(c => !IndexedOnUpdate.Contains(c.Column)).ToList();
+        UpdateSessionKeepingIndexed = new WriterStatement(connection,
+            "UPDATE sessions SET " + string.Join(", ", keeping.Select(c => $"{c.Column} = ?{c.Position}")) + " WHERE id = ?1;",
+            unbound: SessionFields.UpdatedColumns.Where(c => IndexedOnUpdate.Contains(c.Column)).Select(c => c.Position - 1));
         InsertEvent = new WriterStatement(connection,
             $"INSERT INTO events({SqlDialect.EventColumns}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9);");
         UpdateSubtree = new WriterStatement(connection, TreeSchema.UpdateSubtree);
@@ -67,7 +74,7 @@ internal sealed class WriterCommands : IDisposable
             "ON CONFLICT(id) DO UPDATE SET state = excluded.state, data = excluded.data;");
         _all = [SelectSession, SelectHead, SetMeta, SelectActive, SelectStream, SelectDescendants, SelectActiveDescendants, TakeWaits,
             SelectSpanOwner, SelectAlert, SelectOpenAlert, SelectCommands, SelectOutstandingCommands];
-        _statements = [InsertSession, UpdateSession, InsertEvent, UpdateSubtree, UpsertActive, AddRollup, InsertTelemetryKey, UpsertStream,
+        _statements = [InsertSession, UpdateSession, UpdateSessionKeepingIndexed, InsertEvent, UpdateSubtree, UpsertActive, AddRollup, InsertTelemetryKey, UpsertStream,
             MoveSession, InsertWait, InsertSpanOwner, UpsertAlert, UpsertCommand];
     }
 
@@ -77,6 +84,11 @@ internal sealed class WriterCommands : IDisposable
     public SqliteCommand SelectSession { get; }
     public WriterStatement InsertSession { get; }
     public WriterStatement UpdateSession { get; }
+    /// <summary>A row update for a session whose <see cref="IndexedOnUpdate"/> columns keep their values: it leaves them out.</summary>
+    public WriterStatement UpdateSessionKeepingIndexed { get; }
+
+    /// <summary>The updated columns the sessions table's indexes are on or filtered by (SqliteSchema, TreeSchema).</summary>
+    private static readonly HashSet<string> IndexedOnUpdate = new(StringComparer.Ordinal) { "state", "lease_expires_at" };
     public WriterStatement InsertEvent { get; }
     /// <summary>Sets an ancestor's subtree totals: ?1 id, ?2..?6 the totals (TreeSchema.UpdateSubtree).</summary>
     public WriterStatement UpdateSubtree { get; }

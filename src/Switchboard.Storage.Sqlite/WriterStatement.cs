@@ -15,11 +15,23 @@ internal sealed class WriterStatement : IDisposable, ISessionRowWriter
 {
     private readonly sqlite3 _db;
     private readonly sqlite3_stmt _statement;
+    private readonly bool[]? _unbound;
 
-    public WriterStatement(SqliteConnection connection, string sql)
+    /// <param name="connection">The writer connection.</param>
+    /// <param name="sql">The statement.</param>
+    /// <param name="unbound">For a session row statement, the ordinals of the row's columns it leaves out (their binds are skipped).</param>
+    public WriterStatement(SqliteConnection connection, string sql, IEnumerable<int>? unbound = null)
     {
         _db = connection.Handle ?? throw new InvalidOperationException("The writer connection is not open.");
         Check(raw.sqlite3_prepare_v2(_db, sql, out _statement));
+        if (unbound?.ToArray() is { Length: > 0 } ordinals)
+        {
+            _unbound = new bool[ordinals.Max() + 1];
+            foreach (var ordinal in ordinals)
+            {
+                _unbound[ordinal] = true;
+            }
+        }
     }
 
     /// <summary>Parameters are numbered from 1, in the order they appear in the SQL.</summary>
@@ -34,18 +46,55 @@ internal sealed class WriterStatement : IDisposable, ISessionRowWriter
     public void Bind(int index, ReadOnlySpan<byte> blob) => Check(raw.sqlite3_bind_blob(_statement, index, blob));
 
     // A session row (SessionFields.WriteRow): ordinals from 0 bind to ?1, ?2, … by position; the column name is unused.
-    void ISessionRowWriter.Text(int ordinal, string column, string? value) => Bind(ordinal + 1, value);
+    void ISessionRowWriter.Text(int ordinal, string column, string? value)
+    {
+        if (Binds(ordinal))
+        {
+            Bind(ordinal + 1, value);
+        }
+    }
 
-    void ISessionRowWriter.Int32(int ordinal, string column, int? value) => Bind(ordinal + 1, (long?)value);
+    void ISessionRowWriter.Int32(int ordinal, string column, int? value)
+    {
+        if (Binds(ordinal))
+        {
+            Bind(ordinal + 1, (long?)value);
+        }
+    }
 
-    void ISessionRowWriter.Int64(int ordinal, string column, long value) => Bind(ordinal + 1, value);
+    void ISessionRowWriter.Int64(int ordinal, string column, long value)
+    {
+        if (Binds(ordinal))
+        {
+            Bind(ordinal + 1, value);
+        }
+    }
 
-    void ISessionRowWriter.Decimal(int ordinal, string column, decimal value) =>
-        Bind(ordinal + 1, value.ToString(System.Globalization.CultureInfo.InvariantCulture));
+    void ISessionRowWriter.Decimal(int ordinal, string column, decimal value)
+    {
+        if (Binds(ordinal))
+        {
+            Bind(ordinal + 1, value.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        }
+    }
 
-    void ISessionRowWriter.Time(int ordinal, string column, DateTimeOffset? value) => Bind(ordinal + 1, value?.ToUnixTimeMilliseconds());
+    void ISessionRowWriter.Time(int ordinal, string column, DateTimeOffset? value)
+    {
+        if (Binds(ordinal))
+        {
+            Bind(ordinal + 1, value?.ToUnixTimeMilliseconds());
+        }
+    }
 
-    void ISessionRowWriter.Bool(int ordinal, string column, bool value) => Bind(ordinal + 1, value ? 1L : 0L);
+    void ISessionRowWriter.Bool(int ordinal, string column, bool value)
+    {
+        if (Binds(ordinal))
+        {
+            Bind(ordinal + 1, value ? 1L : 0L);
+        }
+    }
+
+    private bool Binds(int ordinal) => _unbound is null || ordinal >= _unbound.Length || !_unbound[ordinal];
 
     /// <summary>Runs the statement to completion and resets it for the next execution.</summary>
     public void Execute()

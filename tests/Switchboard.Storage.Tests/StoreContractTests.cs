@@ -298,6 +298,46 @@ public abstract partial class StoreContractTests : IAsyncLifetime
         page3.NextCursor.ShouldBeNull();
     }
 
+    /// <summary>
+    /// A store may write an update that keeps a session's state and lease differently from one that changes them
+    /// (SQLite leaves the indexed columns out): both kinds, in turn, must leave what the state filter, the lease sweep
+    /// and the active subtree read exactly as the rows say.
+    /// </summary>
+    [Fact]
+    public async Task UpdatesThatKeepOrChangeTheStateAndLeaseAreBothSeenByTheFiltersAndTheSweep()
+    {
+        var store = await OpenAsync();
+        await store.WriteAsync(
+        [
+            new CreateSession { Id = "root", State = SessionState.Working },
+            new CreateSession { Id = "a", State = SessionState.Working, LeaseSeconds = 30, ParentId = "root" },
+            new CreateSession { Id = "b", State = SessionState.Working, ParentId = "root" },
+        ], CancellationToken.None);
+        async Task<List<string>> Ids(SessionQuery q) => (await store.ListSessionsAsync(q, CancellationToken.None)).Sessions.Select(s => s.Id).ToList();
+
+        await WriteOne(store, new UpdateSession("b") { Name = "kept state" });
+        await WriteOne(store, new UpdateSession("b") { State = SessionState.Idle });
+        await WriteOne(store, new UpdateSession("b") { Name = "kept again" });
+        await WriteOne(store, new UpdateSession("a") { Name = "kept state and lease" });
+        (await Ids(new SessionQuery { States = [SessionState.Idle], Limit = 10 })).ShouldBe(["b"]);
+        (await Ids(new SessionQuery { States = [SessionState.Working], Limit = 10 })).ShouldBe(["a", "root"]);
+
+        await WriteOne(store, new UpdateSession("a") { LeaseSeconds = 300 });
+        Time.Advance(TimeSpan.FromSeconds(31));
+        (await store.FindExpiredLeasesAsync(Time.GetUtcNow(), 10, CancellationToken.None)).ShouldBeEmpty();
+        await WriteOne(store, new TerminateSession("b"));
+        await WriteOne(store, new UpdateSession("a") { Name = "still working" });
+
+        await CloseAsync(store);
+        store = await OpenAsync();
+        (await Ids(new SessionQuery { States = [SessionState.Working], Limit = 10 })).ShouldBe(["a", "root"]);
+        (await Ids(new SessionQuery { Active = false, Limit = 10 })).ShouldBe(["b"]);
+        var ended = await WriteOne(store, new TerminateSession("root") { Cascade = true });
+        ended.Succeeded.ShouldBeTrue();
+        (await store.GetSessionAsync("a", CancellationToken.None))!.State.ShouldBe(SessionState.Terminated);
+        (await Ids(new SessionQuery { Active = true, Limit = 10 })).ShouldBeEmpty();
+    }
+
     [Fact]
     public async Task ExpiredLeasesAreFoundOnlyForActiveSessionsPastTheirDeadline()
     {
