@@ -33,6 +33,14 @@ internal sealed partial class PostgresSessionStore : SqlStore, IStoreHealth
         var loggers = loggerFactory ?? NullLoggerFactory.Instance;
         _logger = loggers.CreateLogger<PostgresSessionStore>();
         var connection = new NpgsqlConnectionStringBuilder(options.ConnectionString);
+        if (!new System.Data.Common.DbConnectionStringBuilder { ConnectionString = options.ConnectionString }.ContainsKey("Max Auto Prepare"))
+        {
+            // The write path sends the same few statements for every row; unprepared, PostgreSQL parsed and planned each
+            // one again (more of its CPU than running them). A connection string that sets it (0 behind a pooler without
+            // prepared-statement support) keeps its own.
+            connection.MaxAutoPrepare = SwitchboardDefaults.PostgresMaxAutoPrepare;
+        }
+
         // Npgsql is not given the logger factory: it logs every command at Information. The store logs what matters.
         _dataSource = NpgsqlDataSource.Create(connection);
 

@@ -198,6 +198,8 @@ internal static class SwitchboardDefaults
     public static readonly TimeSpan PostgresMaxReconnectDelay = TimeSpan.FromSeconds(5);
     /// <summary>How long a write transaction may sit idle before PostgreSQL ends it.</summary>
     public static readonly TimeSpan PostgresIdleInTransactionTimeout = TimeSpan.FromSeconds(15);
+    /// <summary>Npgsql's <c>Max Auto Prepare</c> when the connection string does not set it: statements kept prepared per connection.</summary>
+    public const int PostgresMaxAutoPrepare = 64;
     /// <summary>How long a dead node's presence viewers stay visible elsewhere.</summary>
     public static readonly TimeSpan PostgresPresenceLiveness = TimeSpan.FromSeconds(10);
     /// <summary>How often a node renews its presence liveness.</summary>
