@@ -95,6 +95,15 @@ internal sealed class BenchOptions
     /// <summary>Run only the agent-tree benchmarks (usage at depth 1 vs 16, a subtree join over 10,000 children).</summary>
     public bool Trees { get; private set; }
 
+    /// <summary>Run only the Durable Streams benchmarks, on Switchboard and on the protocol's reference server (<c>--streams</c>).</summary>
+    public bool Streams { get; private set; }
+
+    /// <summary>The measured window of each Durable Streams workload (<c>--stream-seconds N</c>).</summary>
+    public TimeSpan StreamDuration { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>Megabytes in the stream the catch-up read reads (<c>--stream-megabytes N</c>).</summary>
+    public int StreamMegabytes { get; set; } = 100;
+
     /// <summary>Rounds of the depth comparison; each round runs both depths, in alternating order.</summary>
     public int TreeRounds { get; set; } = 3;
 
@@ -216,6 +225,15 @@ internal sealed class BenchOptions
                 case "--trees":
                     o.Trees = true;
                     break;
+                case "--streams":
+                    o.Streams = true;
+                    break;
+                case "--stream-seconds":
+                    o.StreamDuration = TimeSpan.FromSeconds(NextInt());
+                    break;
+                case "--stream-megabytes":
+                    o.StreamMegabytes = NextInt();
+                    break;
                 case "--usage-events":
                     o.UsageEvents = long.Parse(Next(), CultureInfo.InvariantCulture);
                     break;
@@ -280,7 +298,7 @@ internal sealed class BenchOptions
                     break;
                 default:
                     throw new ArgumentException($"Unknown option {args[i]}. Options: --quick, --connections N, --saturated-connections N, " +
-                        "--publishers N, --window N, --systems SignalR,Switchboard, --no-ingest, --no-micro, --output PATH, --scenarios fixed,saturated,mixed,overload,overload-cws, --switchboard-env K=V, --census, --ab REF [--ab-rounds N] [--arms LIST] [--ab-seconds N], --ingest-at REF,REF… [--ab-rounds N], --scrapes N, --usage, --usage-events N, --soak [MINUTES], --otlp [--otlp-seconds N] [--otlp-senders N], --commands [--command-count N] [--command-rate N], --trees, --scale-out [--scale-out-subscribers N] [--scale-out-nodes N]");
+                        "--publishers N, --window N, --systems SignalR,Switchboard, --no-ingest, --no-micro, --output PATH, --scenarios fixed,saturated,mixed,overload,overload-cws, --switchboard-env K=V, --census, --ab REF [--ab-rounds N] [--arms LIST] [--ab-seconds N], --ingest-at REF,REF… [--ab-rounds N], --scrapes N, --usage, --usage-events N, --soak [MINUTES], --otlp [--otlp-seconds N] [--otlp-senders N], --commands [--command-count N] [--command-rate N], --trees, --streams [--stream-seconds N] [--stream-megabytes N], --scale-out [--scale-out-subscribers N] [--scale-out-nodes N]");
             }
         }
 

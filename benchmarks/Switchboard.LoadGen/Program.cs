@@ -82,6 +82,13 @@ if (options.Usage)
     return usage.Ingest.All(r => r.Acknowledged == r.Persisted) ? 0 : 1;
 }
 
+if (options.Streams)
+{
+    var streams = await new StreamRun(options, log).RunAsync(paths);
+    Written(new StreamReport { Run = Run(), Results = streams }.WriteInto, "the Durable Streams section of", "");
+    return streams.Complete ? 0 : 1;
+}
+
 if (options.Trees)
 {
     var trees = await new TreeRun(options, log).RunAsync(paths);
