@@ -95,6 +95,12 @@ internal sealed class BenchOptions
     /// <summary>Run only the agent-tree benchmarks (usage at depth 1 vs 16, a subtree join over 10,000 children).</summary>
     public bool Trees { get; private set; }
 
+    /// <summary>Run only the hook round-trip benchmark (<c>--hooks</c>): 1,000 Claude Code sessions' hooks while 100 dashboards watch.</summary>
+    public bool Hooks { get; private set; }
+
+    /// <summary>The measured window of the hook run (<c>--hook-seconds N</c>).</summary>
+    public TimeSpan HookDuration { get; set; } = TimeSpan.FromSeconds(20);
+
     /// <summary>Run only the Durable Streams benchmarks, on Switchboard and on the protocol's reference server (<c>--streams</c>).</summary>
     public bool Streams { get; private set; }
 
@@ -225,6 +231,12 @@ internal sealed class BenchOptions
                 case "--trees":
                     o.Trees = true;
                     break;
+                case "--hooks":
+                    o.Hooks = true;
+                    break;
+                case "--hook-seconds":
+                    o.HookDuration = TimeSpan.FromSeconds(NextInt());
+                    break;
                 case "--streams":
                     o.Streams = true;
                     break;
@@ -298,7 +310,7 @@ internal sealed class BenchOptions
                     break;
                 default:
                     throw new ArgumentException($"Unknown option {args[i]}. Options: --quick, --connections N, --saturated-connections N, " +
-                        "--publishers N, --window N, --systems SignalR,Switchboard, --no-ingest, --no-micro, --output PATH, --scenarios fixed,saturated,mixed,overload,overload-cws, --switchboard-env K=V, --census, --ab REF [--ab-rounds N] [--arms LIST] [--ab-seconds N], --ingest-at REF,REF… [--ab-rounds N], --scrapes N, --usage, --usage-events N, --soak [MINUTES], --otlp [--otlp-seconds N] [--otlp-senders N], --commands [--command-count N] [--command-rate N], --trees, --streams [--stream-seconds N] [--stream-megabytes N], --scale-out [--scale-out-subscribers N] [--scale-out-nodes N]");
+                        "--publishers N, --window N, --systems SignalR,Switchboard, --no-ingest, --no-micro, --output PATH, --scenarios fixed,saturated,mixed,overload,overload-cws, --switchboard-env K=V, --census, --ab REF [--ab-rounds N] [--arms LIST] [--ab-seconds N], --ingest-at REF,REF… [--ab-rounds N], --scrapes N, --usage, --usage-events N, --soak [MINUTES], --otlp [--otlp-seconds N] [--otlp-senders N], --commands [--command-count N] [--command-rate N], --trees, --hooks [--hook-seconds N], --streams [--stream-seconds N] [--stream-megabytes N], --scale-out [--scale-out-subscribers N] [--scale-out-nodes N]");
             }
         }
 

@@ -82,6 +82,13 @@ if (options.Usage)
     return usage.Ingest.All(r => r.Acknowledged == r.Persisted) ? 0 : 1;
 }
 
+if (options.Hooks)
+{
+    var hooks = await new HookRun(options, log).RunAsync(paths);
+    Written(new HookReport { Run = Run(), Results = hooks }.WriteInto, "the hooks section of", "");
+    return hooks.Complete ? 0 : 1;
+}
+
 if (options.Streams)
 {
     var streams = await new StreamRun(options, log).RunAsync(paths);

@@ -175,38 +175,6 @@ internal sealed class OtlpRun(BenchOptions options, TextWriter log)
             await Task.Delay(100);
         }
     }
-
-    /// <summary>
-    /// Counts, per subscriber, the session event records whose seq is in (<see cref="From"/>, <see cref="To"/>]. Until
-    /// <see cref="To"/> is set every later record counts: it is delivered only once the node's head has passed it, and
-    /// the head read for <see cref="To"/> comes after.
-    /// </summary>
-    private sealed class SeqRangeSink(int clients) : IRecordSink
-    {
-        private readonly long[] _counts = new long[clients];
-
-        public long From { get; set; } = long.MaxValue;
-
-        public long To { get; set; } = long.MaxValue;
-
-        public void OnRecord(ReadOnlySpan<byte> record, RecordKind kind, long timestamp, int client)
-        {
-            if (kind != RecordKind.Global)
-            {
-                return;
-            }
-
-            var at = record.IndexOf("\"seq\":"u8);
-            if (at >= 0 && Utf8Parser.TryParse(record[(at + 6)..], out long seq, out _) && seq > From && seq <= To)
-            {
-                Interlocked.Increment(ref _counts[client]);
-            }
-        }
-
-        public long Fewest => _counts.Min();
-
-        public long Most => _counts.Max();
-    }
 }
 
 /// <summary>One measured window of the OTLP run: what was sent, what the server spent, what reached the subscribers.</summary>
