@@ -45,6 +45,7 @@ internal static class PostgresSchema
         ALTER TABLE switchboard_sessions ADD COLUMN IF NOT EXISTS accepts_commands boolean NOT NULL DEFAULT true;
         ALTER TABLE switchboard_sessions ADD COLUMN IF NOT EXISTS continues text;
         ALTER TABLE switchboard_sessions ADD COLUMN IF NOT EXISTS usage_from text;
+        ALTER TABLE switchboard_sessions ADD COLUMN IF NOT EXISTS streams text NOT NULL DEFAULT '[]';
         ALTER TABLE switchboard_sessions ADD COLUMN IF NOT EXISTS activity text;
         CREATE INDEX IF NOT EXISTS switchboard_sessions_by_created ON switchboard_sessions (created_seq);
         CREATE INDEX IF NOT EXISTS switchboard_sessions_by_state ON switchboard_sessions (state, created_seq);

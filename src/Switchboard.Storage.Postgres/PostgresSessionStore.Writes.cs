@@ -8,6 +8,9 @@ namespace Switchboard.Storage.Postgres;
 internal sealed partial class PostgresSessionStore
 {
     /// <inheritdoc />
+    protected override Streams.IStreamWriter StreamWriterIn(IStoreTransaction transaction) => ((PostgresWriteTransaction)transaction).Streams;
+
+    /// <inheritdoc />
     /// <remarks>
     /// One READ COMMITTED transaction (<see cref="PostgresWriteTransaction"/>). A transient failure before COMMIT was sent
     /// is retried once on a fresh connection: nothing was committed, and the unit of work is pure, so redoing it is safe.

@@ -22,6 +22,13 @@ internal sealed class PostgresWriteTransaction(NpgsqlConnection connection, Npgs
     Action committing) : IStoreTransaction
 {
     private LogHead? _head;
+    private PostgresStreamWriter? _streams;
+
+    /// <summary>
+    /// The stream primitives in this transaction, for session stream writes (<see cref="Writes.WriteSessionStream"/>). What
+    /// they persist reaches every node's readers, this one's too, by the NOTIFY their persist sends on commit.
+    /// </summary>
+    public PostgresStreamWriter Streams => _streams ??= new PostgresStreamWriter(connection, transaction);
 
     public async ValueTask<LogHead> ReadHeadAsync()
     {

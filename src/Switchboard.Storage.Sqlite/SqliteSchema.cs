@@ -149,5 +149,6 @@ internal static class SqliteSchema
         .. TreeSchema.AddedColumns,
         ("sessions", "continues", "TEXT"),
         ("sessions", "usage_from", "TEXT"),
+        ("sessions", "streams", "TEXT NOT NULL DEFAULT '[]'"),
     ];
 }

@@ -5,6 +5,15 @@ namespace Switchboard.Storage.Sqlite;
 
 internal sealed partial class SqliteSessionStore
 {
+    /// <summary>The write transaction open under the write lock and its stream primitives (<see cref="StreamWriterIn"/>); default otherwise.</summary>
+    private (SqliteWriteTransaction? Transaction, SqliteStreamWriter? Writer) _sessionStreams;
+
+    /// <inheritdoc />
+    protected override Streams.IStreamWriter StreamWriterIn(IStoreTransaction transaction) =>
+        ReferenceEquals(transaction, _sessionStreams.Transaction) && _sessionStreams.Writer is { } writer
+            ? writer
+            : throw new InvalidOperationException("Stream primitives are only handed out inside the store's open write transaction.");
+
     /// <inheritdoc />
     /// <remarks>
     /// One IMMEDIATE transaction on the writer, under the store's lock, with <see cref="SqliteWriteTransaction"/>'s
@@ -21,6 +30,7 @@ internal sealed partial class SqliteSessionStore
                 EnsureActiveCounts();
                 var transaction = _writer!.BeginTransaction(deferred: false);
                 await using var tx = new SqliteWriteTransaction(transaction, commands, _rows, _waits, new LogHead(_headSeq, _activeCount, _fleetPaused));
+                _sessionStreams = (tx, new SqliteStreamWriter(_writer, transaction));
                 commands.Bind(transaction);
                 EnsureHeadUnmoved(commands, transaction);
                 var result = await body(tx);
@@ -36,6 +46,7 @@ internal sealed partial class SqliteSessionStore
         }
         finally
         {
+            _sessionStreams = default;
             _writeLock.Release();
         }
     }
@@ -60,6 +71,11 @@ internal sealed partial class SqliteSessionStore
 
         (_headSeq, _activeCount, _fleetPaused) = (batch.Head.HeadSeq, batch.Head.ActiveCount, batch.Head.FleetPaused);
         _feed.Publish(batch.Events);
+        if (_sessionStreams.Writer?.Persisted is { Advances.Count: > 0 } persisted)
+        {
+            _streamFeed.Publish(persisted.Advances);
+        }
+
         if (tx.EndedStreams.Count > 0)
         {
             _streamFeed.Publish(tx.EndedStreams);

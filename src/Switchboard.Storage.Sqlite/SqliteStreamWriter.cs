@@ -7,48 +7,28 @@ namespace Switchboard.Storage.Sqlite;
 /// <summary>
 /// The stream primitives on the writer connection, inside the transaction <see cref="SqliteSessionStore"/> opened under
 /// its write lock: SQLite has one writer, so the lock is what serialises stream writers; nothing here locks rows. The
-/// SQL is <see cref="SqlStreams"/>'s; only the chunks' blobs are bound straight from memory (<see cref="WriterStatement"/>).
+/// SQL and its order are <see cref="SqlStreamWriter"/>'s; only the chunks' blobs are bound straight from memory
+/// (<see cref="WriterStatement"/>).
 /// </summary>
-internal sealed class SqliteStreamWriter(SqliteConnection connection, SqliteTransaction transaction) : IStreamWriter
+internal sealed class SqliteStreamWriter(SqliteConnection connection, SqliteTransaction transaction)
+    : SqlStreamWriter(new SqlSession(connection, transaction, SqliteDialect.Instance))
 {
-    private readonly SqlSession _db = new(connection, transaction, SqliteDialect.Instance);
+    public override async Task<IReadOnlyList<StreamRow>> LockAsync(IReadOnlyCollection<string> paths, DueStreams? due, CancellationToken cancellationToken) =>
+        await SqlStreams.QueryRowsAsync(Db, SqlStreams.SelectWithSources(Db.Sql), ("@paths", Db.Sql.List(paths)),
+            ("@now", Db.Sql.Time(due?.Now ?? DateTimeOffset.UnixEpoch)), ("@limit", due?.Limit ?? 0));
 
-    /// <summary>What was persisted, for the store to publish once committed.</summary>
-    public StreamChanges? Persisted { get; private set; }
-
-    public async Task<IReadOnlyList<StreamRow>> LockAsync(IReadOnlyCollection<string> paths, DueStreams? due, CancellationToken cancellationToken) =>
-        await SqlStreams.QueryRowsAsync(_db, SqlStreams.SelectWithSources(_db.Sql), ("@paths", _db.Sql.List(paths)),
-            ("@now", _db.Sql.Time(due?.Now ?? DateTimeOffset.UnixEpoch)), ("@limit", due?.Limit ?? 0));
-
-    public Task<IReadOnlyList<ProducerRow>> ReadProducersAsync(IReadOnlyCollection<ProducerKey> keys, CancellationToken cancellationToken) =>
-        SqlStreams.ReadProducersAsync(_db, keys);
-
-    public Task<IReadOnlyDictionary<string, long>> CountLiveAsync(IReadOnlyCollection<string> owners, CancellationToken cancellationToken) =>
-        SqlStreams.CountLiveAsync(_db, "owner", owners);
-
-    public Task<IReadOnlyDictionary<string, long>> CountSessionStreamsAsync(IReadOnlyCollection<string> sessionIds, CancellationToken cancellationToken) =>
-        SqlStreams.CountLiveAsync(_db, "session_id", sessionIds);
-
-    public Task<IReadOnlyList<StreamChunk>> ReadChunksAsync(IReadOnlyList<ChunkRange> ranges, long maxBytes, CancellationToken cancellationToken) =>
-        SqlStreams.ReadChunksAsync(_db, ranges, maxBytes);
-
-    public async Task PersistAsync(StreamChanges changes, CancellationToken cancellationToken)
+    protected override async Task WriteAsync(IReadOnlyList<SqlStatement> rows, IReadOnlyList<StreamChunk> chunks, IReadOnlyList<SqlStatement> producers,
+        IReadOnlyList<StreamAdvance> advances, CancellationToken cancellationToken)
     {
-        // Updates first: a row deleted in this transaction frees its path for a row created in it.
-        foreach (var row in changes.Updated)
+        foreach (var row in rows)
         {
-            await _db.ExecuteAsync(SqlStreams.UpdateRow(_db.Sql), SqlStreams.RowArgs(row, _db.Sql));
+            await Db.ExecuteAsync(row.Sql, row.Args);
         }
 
-        foreach (var row in changes.Inserted)
-        {
-            await _db.ExecuteAsync(SqlStreams.InsertRow(_db.Sql), SqlStreams.RowArgs(row, _db.Sql));
-        }
-
-        if (changes.Chunks.Count > 0)
+        if (chunks.Count > 0)
         {
             using var chunk = new WriterStatement(connection, "INSERT INTO stream_chunks(stream_id, start_pos, end_pos, data) VALUES (?1, ?2, ?3, ?4);");
-            foreach (var c in changes.Chunks)
+            foreach (var c in chunks)
             {
                 chunk.Bind(1, c.StreamId);
                 chunk.Bind(2, c.Start);
@@ -58,11 +38,11 @@ internal sealed class SqliteStreamWriter(SqliteConnection connection, SqliteTran
             }
         }
 
-        foreach (var p in changes.Producers)
+        foreach (var producer in producers)
         {
-            await _db.ExecuteAsync(SqlStreams.UpsertProducer(_db.Sql), SqlStreams.ProducerArgs(p));
+            await Db.ExecuteAsync(producer.Sql, producer.Args);
         }
 
-        Persisted = changes;
+        // Advances reach this node's readers after the commit (LocalStreamFeed); there is no other node to tell.
     }
 }

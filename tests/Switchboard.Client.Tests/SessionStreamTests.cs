@@ -57,4 +57,16 @@ public sealed class SessionStreamTests(ClientServerFixture fixture) : IClassFixt
         var body = await http.GetStringAsync($"/v1/stream/sessions/{handle.Id}/ag-ui?offset=-1");
         JsonDocument.Parse(body).RootElement.GetRawText().ShouldBe("""[{"type":"start"},[1,2],{"type":"end"}]""");
     }
+
+    [Fact]
+    public async Task TheSessionListsTheStreamsItsHandleWrote()
+    {
+        await using var handle = await Client.StartSessionAsync(new NewSession { Name = "listed" });
+        (await Client.GetSessionAsync(handle.Id)).ShouldNotBeNull().Streams.ShouldBeEmpty();
+        await handle.Stream("output").AppendAsync("hello");
+        await handle.Stream("ag-ui", "application/json").AppendAsync("""{"type":"start"}""");
+
+        var session = (await Client.GetSessionAsync(handle.Id)).ShouldNotBeNull();
+        session.Streams.ShouldBe([new SessionStreamInfo("ag-ui", "application/json", false), new SessionStreamInfo("output", "text/plain", false)]);
+    }
 }

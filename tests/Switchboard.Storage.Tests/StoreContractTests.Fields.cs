@@ -30,6 +30,10 @@ public abstract partial class StoreContractTests
             UsageFrom = "metrics",
             Activity = "Bash",
         })).Session.ShouldNotBeNull();
+        // The server sets a session's streams only with a stream of it, in the same transaction.
+        written = (await WriteOne(store, new WriteSessionStream("f", "output",
+            new Streams.CreateStream("sessions/f/output", "owner") { SessionId = "f", ContentType = "text/plain" }))).Session.ShouldNotBeNull();
+        written.Streams.ShouldNotBeEmpty();
 
         var read = (await store.GetSessionAsync("f", CancellationToken.None)).ShouldNotBeNull();
         foreach (var binding in SessionFields.Table.Stored)

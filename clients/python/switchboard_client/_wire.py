@@ -39,6 +39,7 @@ class Session:
     subtree: dict[str, Any]
     continues: str | None
     usage_from: str | None
+    streams: list[dict[str, Any]]
 
     @classmethod
     def from_json(cls, d: dict[str, Any]) -> "Session":
@@ -67,6 +68,7 @@ class Session:
             subtree=dict(d["subtree"]),
             continues=d.get("continues"),
             usage_from=d.get("usage_from"),
+            streams=[dict(x) for x in d["streams"]],
         )
 
 

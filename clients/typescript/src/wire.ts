@@ -404,6 +404,8 @@ export interface SessionResponse {
   continues: string | null;
   /** Where a session made from OpenTelemetry counts its usage from (`events` or `metrics`): the first source that brought it usage. Set by the server only; null for other sessions. */
   usage_from: string | null;
+  /** The session's durable streams (/v1/stream/sessions/{id}/{name}, docs/streams.md), by name: each with its content type and whether it is closed. Creating, closing or deleting one is a change of the session (its version moves, session_updated); an append is not. Set by the server only. */
+  streams: {name: string; content_type: string; closed: boolean}[];
 }
 
 /** The `SessionWriteResponse` schema. */
@@ -456,6 +458,8 @@ export interface SessionWriteResponse {
   continues: string | null;
   /** Where a session made from OpenTelemetry counts its usage from (`events` or `metrics`): the first source that brought it usage. Set by the server only; null for other sessions. */
   usage_from: string | null;
+  /** The session's durable streams (/v1/stream/sessions/{id}/{name}, docs/streams.md), by name: each with its content type and whether it is closed. Creating, closing or deleting one is a change of the session (its version moves, session_updated); an append is not. Set by the server only. */
+  streams: {name: string; content_type: string; closed: boolean}[];
   commands: CommandResponse[];
 }
 
@@ -688,13 +692,13 @@ export const schemas = {
     id: R, name: RN, state: R, labels: R, metadata: R, error_message: RN, activity: RN, input_tokens: R,
     output_tokens: R, total_tokens: R, cost_usd: R, tasks_running: R, lease_seconds: RN, created_at: R, updated_at: R,
     terminated_at: RN, version: R, accepts_commands: R, parent_id: RN, root_id: R, depth: R, subtree: R, continues: RN,
-    usage_from: RN,
+    usage_from: RN, streams: R,
   }),
   SessionWriteResponse: describe<SessionWriteResponse>()({
     id: R, name: RN, state: R, labels: R, metadata: R, error_message: RN, activity: RN, input_tokens: R,
     output_tokens: R, total_tokens: R, cost_usd: R, tasks_running: R, lease_seconds: RN, created_at: R, updated_at: R,
     terminated_at: RN, version: R, accepts_commands: R, parent_id: RN, root_id: R, depth: R, subtree: R, continues: RN,
-    usage_from: RN, commands: R,
+    usage_from: RN, streams: R, commands: R,
   }),
   SubtreeResponse: describe<SubtreeResponse>()({as_of_seq: R, sessions: R, next_cursor: RN}),
   SummaryResponse: describe<SummaryResponse>()({

@@ -14,6 +14,11 @@ internal static class ClientSessionFields
         t => new(t.Sessions, t.Active, t.InputTokens, t.OutputTokens, t.CostUsd),
         v => new(v.Sessions, v.Active, v.InputTokens, v.OutputTokens, v.CostUsd));
 
+    /// <summary>The client's list of <see cref="SessionStreamInfo"/>.</summary>
+    public static readonly SessionWire.StreamListCodec<SessionStreamInfo> Streams = new(
+        s => new(s.Name, s.ContentType, s.Closed),
+        v => new(v.Name, v.ContentType, v.Closed));
+
     public static readonly SessionWire.Table<Session> Table = new(
     [
         Bind(SessionWire.Id, SessionWire.Codecs.Text, s => s.Id, (s, v) => s with { Id = v }),
@@ -40,6 +45,7 @@ internal static class ClientSessionFields
         Bind(SessionWire.Subtree, Subtree, s => s.Subtree, (s, v) => s with { Subtree = v }),
         Bind(SessionWire.Continues, SessionWire.Codecs.NullableText, s => s.Continues, (s, v) => s with { Continues = v }),
         Bind(SessionWire.UsageFrom, SessionWire.Codecs.NullableText, s => s.UsageFrom, (s, v) => s with { UsageFrom = v }),
+        Bind(SessionWire.Streams, Streams, s => s.Streams, (s, v) => s with { Streams = v }),
     ], wireOnly: true);
 
     private static SessionWire.Binding<Session, T> Bind<T>(SessionWire.Field field, SessionWire.Codec<T> codec, Func<Session, T> get, Func<Session, T, Session>? set) =>

@@ -112,6 +112,12 @@ public sealed record Session
     /// </summary>
     public string? UsageFrom { get; init; }
 
+    /// <summary>
+    /// The session's durable streams (<c>/v1/stream/sessions/{id}/{name}</c>), by name: creating, closing or deleting one
+    /// moves the session's <see cref="Version"/>; appending does not.
+    /// </summary>
+    public IReadOnlyList<SessionStreamInfo> Streams { get; init; } = [];
+
     /// <summary>True for every state except terminated.</summary>
     public bool IsActive => State.IsActive();
 

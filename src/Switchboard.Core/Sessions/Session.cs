@@ -97,6 +97,12 @@ public sealed record Session
     /// </summary>
     public string? UsageFrom { get; init; }
 
+    /// <summary>
+    /// The session's durable streams, by name (docs/streams.md "Session streams"). Owned by the server: a stream's create,
+    /// close or delete changes it, in the same transaction.
+    /// </summary>
+    public IReadOnlyList<SessionStream> Streams { get; init; } = [];
+
     /// <summary>True for every state except terminated.</summary>
     public bool IsActive => State.IsActive();
 

@@ -24,6 +24,11 @@ internal static class SessionFields
         t => new(t.Sessions, t.Active, t.InputTokens, t.OutputTokens, t.CostUsd),
         v => new(v.Sessions, v.Active, v.InputTokens, v.OutputTokens, v.CostUsd));
 
+    /// <summary>Core's list of <see cref="SessionStream"/>.</summary>
+    public static readonly SessionWire.StreamListCodec<SessionStream> Streams = new(
+        s => new(s.Name, s.ContentType, s.Closed),
+        v => new(v.Name, v.ContentType, v.Closed));
+
     /// <summary>The bound table.</summary>
     public static readonly SessionWire.Table<Session> Table = new(
     [
@@ -53,6 +58,7 @@ internal static class SessionFields
         Bind(SessionWire.TreePath, SessionWire.Codecs.Text, s => s.TreePath, (s, v) => s with { TreePath = v }),
         Bind(SessionWire.Continues, SessionWire.Codecs.NullableText, s => s.Continues, (s, v) => s with { Continues = v }),
         Bind(SessionWire.UsageFrom, SessionWire.Codecs.NullableText, s => s.UsageFrom, (s, v) => s with { UsageFrom = v }),
+        Bind(SessionWire.Streams, Streams, s => s.Streams, (s, v) => s with { Streams = v }),
         .. SessionWire.All.Where(f => f.Has(SessionWire.Use.Plain)).Select(BindByName),
     ]);
 

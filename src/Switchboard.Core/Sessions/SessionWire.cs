@@ -75,13 +75,15 @@ static partial class SessionWire
         "The session this one continues: an agent heard from again after its session ended by quiet (docs/otel.md) continues in a new session that names the ended one. Null for most sessions.");
     public static readonly Field UsageFrom = new("usage_from", Kind.Text, true, Use.Response | Use.Changes, "usage_from",
         "Where a session made from OpenTelemetry counts its usage from (`events` or `metrics`): the first source that brought it usage. Set by the server only; null for other sessions.");
+    public static readonly Field Streams = new("streams", Kind.Streams, false, Use.Response | Use.Changes, "streams",
+        "The session's durable streams (/v1/stream/sessions/{id}/{name}, docs/streams.md), by name: each with its content type and whether it is closed. Creating, closing or deleting one is a change of the session (its version moves, session_updated); an append is not. Set by the server only.");
 
     /// <summary>Every field, in declaration order.</summary>
     public static readonly Field[] All =
     [
         Id, CreatedSeq, Name, State, Labels, Metadata, ErrorMessage, Activity, InputTokens, OutputTokens, TotalTokens, CostUsd,
         TasksRunning, LeaseSeconds, LeaseExpiresAt, CreatedAt, UpdatedAt, TerminatedAt, Version, AcceptsCommands, ParentId, RootId,
-        Depth, Subtree, TreePath, Continues, UsageFrom,
+        Depth, Subtree, TreePath, Continues, UsageFrom, Streams,
     ];
 
     /// <summary>
@@ -120,6 +122,8 @@ static partial class SessionWire
         /// columns (<c>{column}_sessions</c>, <c>_active</c>, <c>_input_tokens</c>, <c>_output_tokens</c>, <c>_cost_usd</c>).
         /// </summary>
         Subtree,
+        /// <summary>A session's durable streams: a JSON array of <c>{name, content_type, closed}</c>; a TEXT column of that JSON.</summary>
+        Streams,
     }
 
     /// <summary>Where a field takes part.</summary>

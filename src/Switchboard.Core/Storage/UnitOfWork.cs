@@ -34,7 +34,10 @@ internal sealed class UnitOfWork(UsageOptions usage, Streams.StreamPolicy stream
     /// The batch's time is read from <paramref name="clock"/> once the transaction holds the log's lock, so the events of
     /// commits, on any node, are in time order as they are in seq order.
     /// </summary>
-    public async Task<Outcome> RunAsync(IStoreTransaction transaction, IReadOnlyList<SessionWrite> writes, Func<DateTimeOffset> clock)
+    /// <param name="streamsOf">The stream primitives inside <paramref name="transaction"/>, asked for only when the batch has
+    /// session stream writes (<see cref="WriteSessionStream"/>).</param>
+    public async Task<Outcome> RunAsync(IStoreTransaction transaction, IReadOnlyList<SessionWrite> writes, Func<DateTimeOffset> clock,
+        Func<Streams.IStreamWriter>? streamsOf = null)
     {
         var submitted = writes.Count;
         var now = clock(); // for the telemetry tables' purge times only
@@ -56,8 +59,16 @@ internal sealed class UnitOfWork(UsageOptions usage, Streams.StreamPolicy stream
         var alertRows = alerts.Count == 0 ? null : await transaction.ReadAlertsAsync(alerts);
         var commandRows = commands.IsEmpty ? null : await transaction.ReadCommandsAsync(commands);
         var at = clock();
-        var batch = WriteBatch.Apply(rows.Writes, rows.Sessions, head, at, alertRows, commandRows, rows.Cascades);
+        var (streamWriter, streamBatch) = await LoadStreamsAsync(rows.Writes, streamsOf, at);
+        var batch = WriteBatch.Apply(rows.Writes, rows.Sessions, head, at, alertRows, commandRows, rows.Cascades,
+            streamBatch is null ? null : w => Streams.StreamWriteProcessor.Apply(streamBatch, w));
         await transaction.PersistAsync(batch, await RollUpAsync(transaction, batch));
+        if (streamBatch is not null)
+        {
+            // Before the session ends' closes below: a stream created earlier in this batch is closed by its session's end.
+            await Streams.StreamWriteProcessor.PersistAsync(streamWriter!, streamBatch, CancellationToken.None);
+        }
+
         // A session's durable streams end with it, in the same commit (docs/streams.md "Session streams").
         var ended = batch.Events.Where(e => e.Type == Events.EventTypes.SessionTerminated && e.SessionId is not null).Select(e => e.SessionId!)
             .ToHashSet(StringComparer.Ordinal);
@@ -69,6 +80,32 @@ internal sealed class UnitOfWork(UsageOptions usage, Streams.StreamPolicy stream
         await transaction.CommitAsync();
         _links.Commit(learned);
         return new Outcome(batch, batch.Results.Length == submitted ? batch.Results : batch.Results[..submitted]);
+    }
+
+    /// <summary>
+    /// The streams the batch's session stream writes name, locked and read in the same transaction (the stream write's own
+    /// unit of work, <see cref="Streams.StreamWriteProcessor.LoadAsync"/>), for the batch to apply them in order with the
+    /// session writes; nothing when there are none.
+    /// </summary>
+    private static async Task<(Streams.IStreamWriter? Writer, Streams.StreamBatch? Batch)> LoadStreamsAsync(IReadOnlyList<SessionWrite> writes,
+        Func<Streams.IStreamWriter>? streamsOf, DateTimeOffset now)
+    {
+        List<Streams.StreamWrite>? streamWrites = null;
+        foreach (var write in writes)
+        {
+            if (write is WriteSessionStream s)
+            {
+                (streamWrites ??= []).Add(s.Stream);
+            }
+        }
+
+        if (streamWrites is null)
+        {
+            return (null, null);
+        }
+
+        var writer = (streamsOf ?? throw new InvalidOperationException("This store's write transaction has no stream primitives."))();
+        return (writer, await Streams.StreamWriteProcessor.LoadAsync(writer, streamWrites, now, CancellationToken.None));
     }
 
     private static async Task<IReadOnlyList<SessionWrite>> DedupeAsync(IStoreTransaction transaction, IReadOnlyList<SessionWrite> writes, DateTimeOffset now)

@@ -50,6 +50,10 @@ internal static class StreamReads
         var upToDate = next >= stream.Tail;
         return new StreamSlice(parts, next, upToDate, upToDate && stream.Closed, StreamContentType.IsJson(stream.ContentType));
     }
+
+    /// <summary>How long a live read may still wait: <paramref name="remaining"/>, cut at <paramref name="until"/> (a reader's token expiry) when set.</summary>
+    public static TimeSpan Within(TimeSpan remaining, DateTimeOffset? until, DateTimeOffset now) =>
+        until is { } end && end - now < remaining ? end - now : remaining;
 }
 
 /// <summary>

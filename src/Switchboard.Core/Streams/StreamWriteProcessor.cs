@@ -12,7 +12,25 @@ internal sealed partial class StreamWriteProcessor
     public Task<StreamOutcome[]> CommitAsync(IStreamStore store, IReadOnlyList<StreamWrite> writes, DateTimeOffset now, CancellationToken cancellationToken) =>
         store.WriteStreamsAsync((writer, ct) => RunAsync(writer, writes, now, ct), cancellationToken);
 
-    private async Task<StreamOutcome[]> RunAsync(IStreamWriter writer, IReadOnlyList<StreamWrite> writes, DateTimeOffset now, CancellationToken ct)
+    private static async Task<StreamOutcome[]> RunAsync(IStreamWriter writer, IReadOnlyList<StreamWrite> writes, DateTimeOffset now, CancellationToken ct)
+    {
+        var batch = await LoadAsync(writer, writes, now, ct);
+        var outcomes = new StreamOutcome[writes.Count];
+        for (var i = 0; i < writes.Count; i++)
+        {
+            outcomes[i] = Apply(batch, writes[i]);
+        }
+
+        await PersistAsync(writer, batch, ct);
+        return outcomes;
+    }
+
+    /// <summary>
+    /// Locks the streams <paramref name="writes"/> name (with their sources) in <paramref name="writer"/>'s transaction
+    /// and reads what applying them needs: the batch they are then applied to, one by one and in order (<see cref="Apply"/>).
+    /// A session write transaction does the same for the writes that change a session's streams (<c>UnitOfWork</c>).
+    /// </summary>
+    public static async Task<StreamBatch> LoadAsync(IStreamWriter writer, IReadOnlyList<StreamWrite> writes, DateTimeOffset now, CancellationToken ct)
     {
         var batch = new StreamBatch(now);
         var sweep = writes.OfType<ExpireStreams>().Select(e => e.Limit).DefaultIfEmpty(0).Max();
@@ -47,26 +65,27 @@ internal sealed partial class StreamWriteProcessor
             }
         }
 
-        var outcomes = new StreamOutcome[writes.Count];
-        for (var i = 0; i < writes.Count; i++)
-        {
-            outcomes[i] = writes[i] switch
-            {
-                CreateStream c => Create(batch, c),
-                AppendStream a => Append(batch, a),
-                DeleteStream d => Delete(batch, d),
-                ExpireStreams => Sweep(batch),
-                _ => throw new ArgumentException($"Unknown stream write {writes[i].GetType().Name}.", nameof(writes)),
-            };
-        }
+        return batch;
+    }
 
+    /// <summary>Applies one write of those the batch was loaded for, in memory: it sees the writes applied before it.</summary>
+    public static StreamOutcome Apply(StreamBatch batch, StreamWrite write) => write switch
+    {
+        CreateStream c => Create(batch, c),
+        AppendStream a => Append(batch, a),
+        DeleteStream d => Delete(batch, d),
+        ExpireStreams => Sweep(batch),
+        _ => throw new ArgumentException($"Unknown stream write {write.GetType().Name}.", nameof(write)),
+    };
+
+    /// <summary>Persists what the applied writes changed, in one round trip; nothing when they changed nothing.</summary>
+    public static async Task PersistAsync(IStreamWriter writer, StreamBatch batch, CancellationToken ct)
+    {
         var changes = batch.Changes();
         if (!changes.IsEmpty)
         {
             await writer.PersistAsync(changes, ct);
         }
-
-        return outcomes;
     }
 
     private static HashSet<string> PathsOf(IReadOnlyList<StreamWrite> writes)

@@ -67,6 +67,7 @@ internal static partial class SessionWriteProcessor
             UpdatedAt = ctx.Now,
             Version = current.Version + 1,
             LeaseExpiresAt = null,
+            Streams = ClosedWithSession(next.Streams),
         };
         if (!RollOwn(current, ref after, out var delta))
         {

@@ -85,6 +85,7 @@ internal static partial class SessionWriteProcessor
         ApplyTelemetry t => t.SessionId,
         ApplyHook h => h.SessionId,
         AdoptSession a => a.SessionId,
+        WriteSessionStream s => s.SessionId,
         _ => null,
     };
 

@@ -95,11 +95,12 @@ internal sealed partial class WriteBatch
     /// The commands of <see cref="CommandTargets"/>: those with its ids, and every outstanding command of its sessions.
     /// </param>
     /// <param name="cascades">What each cascading terminate of the batch ends in this commit (none: only its target).</param>
+    /// <param name="streams">Applies a session stream write to the streams the transaction locked (needed when there are some).</param>
     public static WriteBatch Apply(IReadOnlyList<SessionWrite> writes, IReadOnlyDictionary<string, Session?> current, LogHead head, DateTimeOffset now,
         IReadOnlyDictionary<AlertTarget, Alerts.Alert?>? alerts = null, IEnumerable<Commands.Command>? commands = null,
-        IReadOnlyDictionary<string, CascadePlan>? cascades = null)
+        IReadOnlyDictionary<string, CascadePlan>? cascades = null, Func<Streams.StreamWrite, Streams.StreamOutcome>? streams = null)
     {
-        var batch = new WriteBatch(current, head) { _cascades = cascades };
+        var batch = new WriteBatch(current, head) { _cascades = cascades, _streams = streams };
         if (alerts is not null)
         {
             foreach (var (k, v) in alerts)
@@ -147,6 +148,11 @@ internal sealed partial class WriteBatch
         if (write is AdoptSession adopt)
         {
             return ApplyAdopt(adopt, now);
+        }
+
+        if (write is WriteSessionStream stream)
+        {
+            return ApplyStream(stream, now);
         }
 
         var id = SessionWriteProcessor.TargetId(write);

@@ -28,6 +28,9 @@ public sealed record WriteResult(SwitchboardError? Error, Session? Session, Even
     /// </summary>
     internal bool Incomplete { get; init; }
 
+    /// <summary>For a session stream write (<see cref="WriteSessionStream"/>) that reached its stream: what became of it.</summary>
+    internal Streams.StreamOutcome? Stream { get; init; }
+
     /// <summary>For an alert raised by a rule with an action: why the action's command was not issued (the alert stands).</summary>
     internal SwitchboardError? ActionSkipped { get; init; }
 }

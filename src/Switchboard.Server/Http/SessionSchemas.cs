@@ -63,6 +63,7 @@ internal static class SessionSchemas
             SessionWire.Kind.Time => new OpenApiSchema { Type = JsonSchemaType.String, Format = "date-time" },
             SessionWire.Kind.Bool => new OpenApiSchema { Type = JsonSchemaType.Boolean },
             SessionWire.Kind.Subtree => SubtreeTotals(),
+            SessionWire.Kind.Streams => StreamList(),
             _ => throw new ArgumentOutOfRangeException(nameof(field), field.Kind, "Unknown session field kind."),
         };
 
@@ -74,6 +75,24 @@ internal static class SessionSchemas
         schema.Description = field.Description;
         return schema;
     }
+
+    /// <summary>The <c>streams</c> array: a session's durable streams, each <c>{name, content_type, closed}</c>.</summary>
+    public static OpenApiSchema StreamList() => new()
+    {
+        Type = JsonSchemaType.Array,
+        Items = new OpenApiSchema
+        {
+            Type = JsonSchemaType.Object,
+            Properties = new Dictionary<string, IOpenApiSchema>
+            {
+                ["name"] = new OpenApiSchema { Type = JsonSchemaType.String, Description = "The stream's name: /v1/stream/sessions/{id}/{name}." },
+                ["content_type"] = new OpenApiSchema { Type = JsonSchemaType.String, Description = "Its content type, as created." },
+                ["closed"] = new OpenApiSchema { Type = JsonSchemaType.Boolean, Description = "True once it is closed (by its producer, or because the session ended)." },
+            },
+            Required = new HashSet<string> { "name", "content_type", "closed" },
+            AdditionalPropertiesAllowed = false,
+        },
+    };
 
     /// <summary>
     /// The <c>subtree</c> object (and an event's <c>subtree_delta</c>): counts and sums over a session and its descendants.

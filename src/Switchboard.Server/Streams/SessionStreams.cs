@@ -84,8 +84,8 @@ internal static class SessionStreams
     {
         try
         {
-            await AuthorizeReaderAsync(http, live, auth, time);
-            return await StreamReadEndpoints.ReadAsync(http, streams, watch, options, time);
+            var grant = await AuthorizeReaderAsync(http, live, auth, time);
+            return await StreamReadEndpoints.ReadAsync(http, streams, watch, options, time, grant?.ExpiresAt);
         }
         catch (RequestException ex)
         {
@@ -107,7 +107,8 @@ internal static class SessionStreams
         }
     }
 
-    private static async Task AuthorizeReaderAsync(HttpContext http, LiveHub live, StreamAuthenticator auth, TimeProvider time)
+    /// <summary>Authenticates and authorizes the reader; the grant it read with (null with auth off), whose expiry ends a live read.</summary>
+    private static async Task<StreamGrant?> AuthorizeReaderAsync(HttpContext http, LiveHub live, StreamAuthenticator auth, TimeProvider time)
     {
         var path = StreamRequests.PathOf(http);
         var target = Parse(path)!.Value;
@@ -116,7 +117,7 @@ internal static class SessionStreams
             throw Malformed();
         }
 
-        await TopicStreamEndpoints.AuthorizeReaderAsync(http, route, null, subtree: false, live, auth, time);
+        return (await TopicStreamEndpoints.AuthorizeReaderAsync(http, route, null, subtree: false, live, auth, time)).Grant;
     }
 
     private static ProblemResult OutsideScope() => SecurityProblems.OutsideScope(

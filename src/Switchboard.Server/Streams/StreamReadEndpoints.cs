@@ -55,7 +55,9 @@ internal static class StreamReadEndpoints
         }
     }
 
-    public static async Task<IResult> ReadAsync(HttpContext http, IStreamStore store, StreamWatch watch, SwitchboardOptions options, TimeProvider time)
+    /// <param name="until">When the reader's credential expires (a subscriber token's expiry): a live read ends there, as on the socket.</param>
+    public static async Task<IResult> ReadAsync(HttpContext http, IStreamStore store, StreamWatch watch, SwitchboardOptions options, TimeProvider time,
+        DateTimeOffset? until = null)
     {
         try
         {
@@ -78,8 +80,8 @@ internal static class StreamReadEndpoints
                 ?? throw new RequestException(StreamProblems.Invalid("The offset is beyond the stream's tail; read from an offset a response returned."));
             return query.Live switch
             {
-                LiveMode.Sse => await StreamSse.ServeAsync(http, store, watch, options.Streams, time, path, chain, from, query),
-                LiveMode.LongPoll => await LongPollAsync(http, store, watch, options.Streams, time, path, chain, from, query),
+                LiveMode.Sse => await StreamSse.ServeAsync(http, store, watch, options.Streams, time, path, chain, from, query, until),
+                LiveMode.LongPoll => await LongPollAsync(http, store, watch, options.Streams, time, path, chain, from, query, until),
                 _ when query.Start.Kind == ReadStartKind.Now => Tail(http, chain.Stream),
                 _ => await CatchUpAsync(http, store, chain, from, cursor: null),
             };
@@ -140,7 +142,7 @@ internal static class StreamReadEndpoints
     }
 
     private static async Task<IResult> LongPollAsync(HttpContext http, IStreamStore store, StreamWatch watch, DurableStreamOptions options,
-        TimeProvider time, string path, StreamChain chain, long from, ReadQuery query)
+        TimeProvider time, string path, StreamChain chain, long from, ReadQuery query, DateTimeOffset? until)
     {
         var cursor = StreamCursor.Next(time.GetUtcNow(), query.Cursor, Random.Shared);
         if (from < chain.Stream.Tail || chain.Stream.Closed)
@@ -172,7 +174,7 @@ internal static class StreamReadEndpoints
                 return await CatchUpAsync(http, store, current, from, cursor);
             }
 
-            var remaining = options.LongPollTimeout - time.GetElapsedTime(started);
+            var remaining = StreamReads.Within(options.LongPollTimeout - time.GetElapsedTime(started), until, time.GetUtcNow());
             if (current.Stream.Closed || watch.IsStopping || remaining <= TimeSpan.Zero
                 || !await waiter.WaitAsync(remaining, http.RequestAborted))
             {

@@ -19,7 +19,7 @@ namespace Switchboard.Streaming;
 internal static class StreamSse
 {
     public static async Task<IResult> ServeAsync(HttpContext http, IStreamStore store, StreamWatch watch, DurableStreamOptions options,
-        TimeProvider time, string path, StreamChain chain, long from, ReadQuery query)
+        TimeProvider time, string path, StreamChain chain, long from, ReadQuery query, DateTimeOffset? until = null)
     {
         using var waiter = watch.TryWatch(chain.Stream.Id);
         if (waiter is null)
@@ -81,7 +81,8 @@ internal static class StreamSse
                 }
 
                 first = false;
-                var remaining = options.SseReconnectAfter - time.GetElapsedTime(started);
+                // At most SseReconnectAfter, and never past the reader's token: its reconnect is checked again.
+                var remaining = StreamReads.Within(options.SseReconnectAfter - time.GetElapsedTime(started), until, time.GetUtcNow());
                 if (closed || watch.IsStopping || remaining <= TimeSpan.Zero || !await waiter.WaitAsync(remaining, ct))
                 {
                     break;

@@ -7,6 +7,8 @@ using Switchboard.Options;
 using Switchboard.Responses;
 using Switchboard.Storage;
 using Switchboard.Streams;
+using Switchboard.Writes;
+using Switchboard.Security;
 
 namespace Switchboard.Streaming;
 
@@ -29,7 +31,7 @@ internal static class StreamWriteEndpoints
                 await SessionStreams.AuthorizeWriteAsync(http, source, store, create: false);
             }
 
-            var outcome = await SubmitAsync(pipeline, write, http.RequestAborted);
+            var outcome = await SubmitAsync(http, pipeline, write);
             if (outcome.Status is not (StreamStatus.Created or StreamStatus.Matched))
             {
                 return StreamProblems.For(outcome, path);
@@ -85,14 +87,14 @@ internal static class StreamWriteEndpoints
                 throw new RequestException(StreamProblems.Invalid($"The body is empty; send bytes to append, or {StreamHeaders.Closed}: true to close the stream."));
             }
 
-            var outcome = await SubmitAsync(pipeline, new AppendStream(path)
+            var outcome = await SubmitAsync(http, pipeline, new AppendStream(path)
             {
                 ContentType = contentType,
                 Body = StreamBody.Of(raw, contentType, forAppend: true),
                 Close = close,
                 Producer = producer,
                 StreamSeq = seq,
-            }, http.RequestAborted);
+            });
             return Answer(http, outcome, path, closeOnly: raw.IsEmpty);
         }
         catch (RequestException ex)
@@ -111,7 +113,7 @@ internal static class StreamWriteEndpoints
         {
             var path = StreamRequests.PathOf(http);
             await SessionStreams.AuthorizeWriteAsync(http, path, store, create: false);
-            var outcome = await SubmitAsync(pipeline, new DeleteStream(path), http.RequestAborted);
+            var outcome = await SubmitAsync(http, pipeline, new DeleteStream(path));
             return outcome.Status == StreamStatus.Deleted ? Results.NoContent() : StreamProblems.For(outcome, path);
         }
         catch (RequestException ex)
@@ -124,8 +126,36 @@ internal static class StreamWriteEndpoints
         }
     }
 
-    private static async Task<StreamOutcome> SubmitAsync(WritePipeline pipeline, StreamWrite write, CancellationToken ct) =>
-        (await pipeline.SubmitStreamsAsync([write], ct))[0];
+    /// <summary>
+    /// Commits <paramref name="write"/>: as a stream write, or, when it creates, closes or deletes a session's stream, as a
+    /// write of that session, whose transaction checks the session and moves its list of streams with the stream (a
+    /// refusal of the session is thrown as its problem).
+    /// </summary>
+    private static async Task<StreamOutcome> SubmitAsync(HttpContext http, WritePipeline pipeline, StreamWrite write)
+    {
+        var path = write switch
+        {
+            CreateStream c => c.Path,
+            AppendStream { Close: true } a => a.Path,
+            DeleteStream d => d.Path,
+            _ => null,
+        };
+        if (path is null || SessionStreams.Parse(path) is not { } target)
+        {
+            return (await pipeline.SubmitStreamsAsync([write], http.RequestAborted))[0];
+        }
+
+        var result = (await pipeline.SubmitAsync([new WriteSessionStream(target.SessionId, target.Name, write)
+        {
+            Scope = ApiAccessFilter.ScopeOf(http)?.Pairs,
+        }], http.RequestAborted))[0];
+        if (result.Error is { } error)
+        {
+            throw new RequestException(ProblemResult.From(error));
+        }
+
+        return result.Stream ?? throw new InvalidOperationException("A session stream write that was not refused has its stream's outcome.");
+    }
 
     private static async Task<CreateStream> ReadCreateAsync(HttpContext http, string path, DurableStreamOptions options, DateTimeOffset now)
     {

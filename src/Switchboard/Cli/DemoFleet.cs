@@ -11,7 +11,9 @@ namespace Switchboard.Cli;
 /// agent opens with a different move and the first agents end early, so a newcomer sees every state within a few
 /// seconds. When an operator pauses the fleet, agents pause until resumed. Each agent obeys the commands issued to its
 /// session (<see cref="DemoAgentControl"/>): cancel ends it with reason <c>cancelled</c>, pause holds it in
-/// <c>paused</c> until resume, a message is printed; each is acknowledged once done.
+/// <c>paused</c> until resume, a message is printed; each is acknowledged once done. Each agent writes what it does to
+/// its session's <c>output</c> stream (a Durable Stream the dashboard's detail panel shows live), which closes when
+/// the session ends.
 /// </summary>
 internal sealed partial class DemoFleet(SwitchboardClient client, int size, TextWriter log)
 {
@@ -19,6 +21,11 @@ internal sealed partial class DemoFleet(SwitchboardClient client, int size, Text
     [
         "summarize support tickets", "triage failing builds", "draft release notes", "review a pull request", "translate the docs",
         "answer customer email", "refactor the billing module", "index the knowledge base", "plan the sprint", "classify invoices",
+    ];
+
+    private static readonly string[] Steps =
+    [
+        "read the context", "called a tool", "searched the index", "drafted a reply", "ran the tests", "checked the result",
     ];
 
     private static readonly string[] Teams = ["search", "billing", "infra", "support"];
@@ -114,6 +121,8 @@ internal sealed partial class DemoFleet(SwitchboardClient client, int size, Text
         using var obeying = CancellationTokenSource.CreateLinkedTokenSource(stop);
         var control = new DemoAgentControl(agent, log);
         var commands = control.ObeyAsync(obeying.Token);
+        var output = agent.Stream("output");
+        await output.AppendAsync($"{task} ({team}, {model}), attempt {generation + 1}\n", CancellationToken.None);
 
         var state = SessionState.Initializing;
         var ends = TimeProvider.System.GetUtcNow() + lifetime;
@@ -148,12 +157,13 @@ internal sealed partial class DemoFleet(SwitchboardClient client, int size, Text
 
                 state = first && step == 0 ? FirstMoves[slot % FirstMoves.Length] : Next(state);
                 Enter(agent, state);
+                await output.AppendAsync($"[{Clock()}] {state.ToString().ToLowerInvariant()}\n", CancellationToken.None);
                 failed = state == SessionState.Error;
                 for (var tick = Random.Shared.Next(1, 4); tick > 0 && TimeProvider.System.GetUtcNow() < ends && !control.Cancelled && !control.Paused; tick--)
                 {
                     if (state == SessionState.Working)
                     {
-                        Work(agent);
+                        await output.AppendAsync($"[{Clock()}] {Work(agent)}\n", CancellationToken.None);
                         StartSubAgent(agent, team, model, depth: 1, ends, subAgents, stop);
                     }
 
@@ -203,7 +213,8 @@ internal sealed partial class DemoFleet(SwitchboardClient client, int size, Text
         agent.SetTasksRunning(state == SessionState.Working ? Random.Shared.Next(1, 5) : 0);
     }
 
-    private void Work(SessionHandle agent)
+    /// <summary>Burns tokens; says what it did, for the agent's output.</summary>
+    private string Work(SessionHandle agent)
     {
         var input = Random.Shared.Next(300, 2500);
         var output = Random.Shared.Next(80, 700);
@@ -214,7 +225,11 @@ internal sealed partial class DemoFleet(SwitchboardClient client, int size, Text
             Tokens += input + output;
             CostUsd += cost;
         }
+
+        return $"{Pick(Steps)}: read {input:N0} tokens, wrote {output:N0}";
     }
+
+    private static string Clock() => TimeProvider.System.GetUtcNow().ToString("HH:mm:ss", System.Globalization.CultureInfo.InvariantCulture);
 
     /// <summary>Sleeps; false when the fleet is stopping.</summary>
     private static async Task<bool> SleepAsync(TimeSpan delay, CancellationToken stop)

@@ -31,6 +31,7 @@ public sealed partial class SessionWireTests
         UpdatedAt = T0.AddSeconds(1), TerminatedAt = T0.AddSeconds(2), Version = 7, AcceptsCommands = false,
         ParentId = "wire-0", RootId = "wire-0", Depth = 1, Subtree = new SubtreeTotals(3, 2, 110, 220, 4.75m), TreePath = "wire-0 wire-1",
         Continues = "wire-0b", UsageFrom = "events",
+        Streams = [new SessionStream("events", "application/json", false), new SessionStream("output", "text/plain", true)],
     };
 
     /// <summary>Every field different from <see cref="Full"/>.</summary>
@@ -43,6 +44,7 @@ public sealed partial class SessionWireTests
         UpdatedAt = T0.AddSeconds(4), TerminatedAt = null, Version = 8, AcceptsCommands = true,
         ParentId = null, RootId = "wire-2", Depth = 0, Subtree = new SubtreeTotals(1, 1, 11, 21, 2.5m), TreePath = "wire-2",
         Continues = null, UsageFrom = "metrics",
+        Streams = [new SessionStream("output", "text/plain", false)],
     };
 
     [Fact]
@@ -267,6 +269,17 @@ public sealed partial class SessionWireTests
                 value.EnumerateObject().ShouldAllBe(p => p.Value.ValueKind == JsonValueKind.Number);
                 value.GetProperty("total_tokens").GetInt64().ShouldBe(value.GetProperty("input_tokens").GetInt64() + value.GetProperty("output_tokens").GetInt64());
                 break;
+            case SessionWire.Kind.Streams:
+                value.ValueKind.ShouldBe(JsonValueKind.Array, $"'{field}' is an array");
+                foreach (var stream in value.EnumerateArray())
+                {
+                    stream.EnumerateObject().Select(p => p.Name).ShouldBe(["name", "content_type", "closed"]);
+                    stream.GetProperty("name").ValueKind.ShouldBe(JsonValueKind.String);
+                    stream.GetProperty("content_type").ValueKind.ShouldBe(JsonValueKind.String);
+                    stream.GetProperty("closed").ValueKind.ShouldBeOneOf([JsonValueKind.True, JsonValueKind.False]);
+                }
+
+                break;
             default:
                 throw new InvalidOperationException($"Unknown kind {field.Kind}.");
         }
@@ -288,6 +301,7 @@ public sealed partial class SessionWireTests
             SessionWire.Kind.Time => ("string", "date-time"),
             SessionWire.Kind.Bool => ("boolean", null),
             SessionWire.Kind.Subtree => ("object", null),
+            SessionWire.Kind.Streams => ("array", null),
             _ => throw new InvalidOperationException($"Unknown kind {field.Kind}."),
         };
         types.Where(t => t != "null").ShouldBe([type], $"{owner}.{field}: {field.Kind} is a JSON {type}");
@@ -308,6 +322,14 @@ public sealed partial class SessionWireTests
                 .ShouldBe(["sessions", "active", "input_tokens", "output_tokens", "total_tokens", "cost_usd"]);
             schema.GetProperty("required").EnumerateArray().Count().ShouldBe(6);
             schema.GetProperty("additionalProperties").GetBoolean().ShouldBeFalse();
+        }
+
+        if (field.Kind == SessionWire.Kind.Streams)
+        {
+            var item = schema.GetProperty("items");
+            item.GetProperty("properties").EnumerateObject().Select(p => p.Name).ShouldBe(["name", "content_type", "closed"]);
+            item.GetProperty("required").EnumerateArray().Count().ShouldBe(3);
+            item.GetProperty("additionalProperties").GetBoolean().ShouldBeFalse();
         }
 
         schema.GetProperty("description").GetString().ShouldBe(field.Description);

@@ -66,13 +66,20 @@ internal abstract partial class SqlStore(SqlDialect sql, UsageOptions usage, Str
     /// <summary>Forgets what the unit of work learned (the database changed under the store).</summary>
     protected void ForgetLinks() => _unit.Reset();
 
+    /// <summary>
+    /// The durable-stream primitives inside <paramref name="transaction"/>, one of this store's write transactions: a
+    /// session stream's create, close or delete commits with its session's change (<see cref="Writes.WriteSessionStream"/>).
+    /// The store publishes what they persisted to its stream feed once the transaction commits.
+    /// </summary>
+    protected abstract Streams.IStreamWriter StreamWriterIn(IStoreTransaction transaction);
+
     /// <summary>The store's clock, in wire precision.</summary>
     protected abstract DateTimeOffset Now();
 
     /// <inheritdoc />
     public async Task<IReadOnlyList<WriteResult>> WriteAsync(IReadOnlyList<SessionWrite> writes, CancellationToken cancellationToken)
     {
-        var outcome = await InTransactionAsync(transaction => _unit.RunAsync(transaction, writes, Now), cancellationToken);
+        var outcome = await InTransactionAsync(transaction => _unit.RunAsync(transaction, writes, Now, () => StreamWriterIn(transaction)), cancellationToken);
         return outcome.Results;
     }
 

@@ -82,6 +82,24 @@ export class Api {
     return this.#json(url);
   }
 
+  /**
+   * GET /v1/stream/{path} from `offset`: a catch-up read, or with `live: "long-poll"` one that waits for the next append.
+   * Returns the fetch Response (the protocol's headers carry the next offset); `signal` aborts it.
+   */
+  async readStream(path, offset, { live, cursor } = {}, signal) {
+    await this.#auth?.ready;
+    const url = new URL(`v1/stream/${path}`, this.#root);
+    url.searchParams.set("offset", offset);
+    if (live) url.searchParams.set("live", live);
+    if (cursor) url.searchParams.set("cursor", cursor);
+    const response = await fetch(url, { headers: { ...this.#auth?.headers() }, cache: "no-store", signal });
+    if (response.status === 401) {
+      this.#auth?.unauthorized();
+    }
+
+    return response;
+  }
+
   setFleetPaused(paused) {
     return this.#json(new URL(paused ? "api/fleet/pause" : "api/fleet/resume", this.#root), { method: "POST" });
   }

@@ -11,6 +11,7 @@ import { describe } from "./events.js";
 import { ActionForm } from "./actions.js";
 import { CommandHistory } from "./commands.js";
 import { SubtreeModel, renderTree } from "./tree.js";
+import { OutputView } from "./output.js";
 
 const MAX_TIMELINE = 40;
 
@@ -33,6 +34,7 @@ export class DetailPanel {
   #actions;
   #tree = null;
   #renderTree = frameScheduler(() => this.#drawTree());
+  #output;
 
   /** onNavigate(id): the panel moved to another session of the tree (a node or the parent link). */
   constructor(socket, api, { onClose, onNavigate }) {
@@ -40,6 +42,7 @@ export class DetailPanel {
     this.#api = api;
     this.#onClose = onClose;
     this.#onNavigate = onNavigate;
+    this.#output = new OutputView(api);
     byTestId("detail-close").addEventListener("click", () => this.close());
     this.#actions = new ActionForm(api, {
       openId: () => this.openId,
@@ -186,6 +189,7 @@ export class DetailPanel {
   }
 
   #leave() {
+    this.#output.stop();
     this.#channel?.leave();
     this.#channel = null;
     this.setViewers(null);
@@ -277,6 +281,7 @@ export class DetailPanel {
     status.replaceChildren(...[stateBadge(s), sourceBadge(s), h("span", { class: "muted", dataset: { testid: "detail-since" } }, `updated ${timeAgo(s.updated_at)}`)]
       .filter((child) => child !== null));
     byTestId("detail-body").hidden = false;
+    this.#output.render(s);
     const active = s.state !== "terminated" && s.state !== "terminating";
     byTestId("detail-actions").hidden = !active;
     // A producer that cannot receive commands gets none offered; terminating stays.
