@@ -19,7 +19,7 @@ namespace Switchboard.Storage.Sqlite;
 /// binding one statement of hundreds of parameters. The writer owns the database, so it may serve rows from its cache
 /// (<see cref="SessionRowCache"/>) and skip looking for waits on spans nobody waits for (<see cref="SqliteSpanWaits"/>).
 /// </summary>
-internal sealed class SqliteWriteTransaction(SqliteTransaction transaction, WriterCommands commands, SessionRowCache rows,
+internal sealed partial class SqliteWriteTransaction(SqliteTransaction transaction, WriterCommands commands, SessionRowCache rows,
     SqliteSpanWaits waits, LogHead head) : IStoreTransaction
 {
     private readonly SqliteSpanWaits.Changes _waitChanges = new();

@@ -52,12 +52,18 @@ internal sealed class UnitOfWork(UsageOptions usage, Streams.StreamPolicy stream
 
         var alerts = WriteBatch.AlertTargets(writes);
         var commands = WriteBatch.CommandTargets(writes);
+        var approvals = WriteBatch.ApprovalTargets(writes);
         var head = await transaction.ReadHeadAsync();
         var alertRows = alerts.Count == 0 ? null : await transaction.ReadAlertsAsync(alerts);
         var commandRows = commands.IsEmpty ? null : await transaction.ReadCommandsAsync(commands);
+        var approvalRows = approvals.IsEmpty ? null : await transaction.ReadApprovalsAsync(approvals);
         var at = clock();
-        var batch = WriteBatch.Apply(rows.Writes, rows.Sessions, head, at, alertRows, commandRows, rows.Cascades);
+        var batch = WriteBatch.Apply(rows.Writes, rows.Sessions, head, at, alertRows, commandRows, rows.Cascades, approvalRows);
         await transaction.PersistAsync(batch, await RollUpAsync(transaction, batch));
+        if (batch.DirtyApprovals.Count > 0)
+        {
+            await transaction.WriteApprovalsAsync(batch.DirtyApprovals);
+        }
         // A session's durable streams end with it, in the same commit (docs/streams.md "Session streams").
         var ended = batch.Events.Where(e => e.Type == Events.EventTypes.SessionTerminated && e.SessionId is not null).Select(e => e.SessionId!)
             .ToHashSet(StringComparer.Ordinal);
