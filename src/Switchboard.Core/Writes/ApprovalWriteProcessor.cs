@@ -13,7 +13,11 @@ namespace Switchboard.Writes;
 /// </summary>
 internal static class ApprovalWriteProcessor
 {
-    public static ApprovalDecision Request(RequestApproval write, Session? session, DateTimeOffset now)
+    /// <summary>
+    /// A new pending approval, or why not. <paramref name="pendingResume"/> is where the session goes back to according to an
+    /// approval of it already pending (it is waiting for that one, not waiting by nature).
+    /// </summary>
+    public static ApprovalDecision Request(RequestApproval write, Session? session, DateTimeOffset now, SessionState? pendingResume = null)
     {
         if (session is null)
         {
@@ -26,7 +30,7 @@ internal static class ApprovalWriteProcessor
                 $"Session '{session.Id}' is {session.State.ToWire()}; nobody can be asked on its behalf any more."));
         }
 
-        var resume = write.ResumeState ?? session.State switch
+        var resume = write.ResumeState ?? pendingResume ?? session.State switch
         {
             SessionState.Initializing or SessionState.Waiting => SessionState.Working,
             var s => s,

@@ -20,7 +20,8 @@ internal sealed partial class WriteBatch
 
     /// <summary>
     /// What the store must read, inside its transaction, for a batch's approvals: the approvals with these ids (answers and
-    /// ends) and every pending one of these sessions (to know whether an ending one is the session's last).
+    /// ends) and every pending one of these sessions (to know whether an ending one is the session's last, and where a
+    /// session already waiting goes back to).
     /// </summary>
     public static ApprovalTargets ApprovalTargets(IReadOnlyList<SessionWrite> writes)
     {
@@ -30,6 +31,9 @@ internal sealed partial class WriteBatch
         {
             switch (write)
             {
+                case RequestApproval r:
+                    (sessions ??= new(StringComparer.Ordinal)).Add(r.SessionId); // a session already waiting keeps the state it goes back to
+                    break;
                 case AnswerApproval a:
                     (ids ??= new(StringComparer.Ordinal)).Add(a.ApprovalId);
                     (sessions ??= new(StringComparer.Ordinal)).Add(a.SessionId);
@@ -74,7 +78,8 @@ internal sealed partial class WriteBatch
 
         var decision = write switch
         {
-            RequestApproval r => ApprovalWriteProcessor.Request(r, session, now),
+            RequestApproval r => ApprovalWriteProcessor.Request(r, session, now,
+                _approvals.Values.FirstOrDefault(a => a.SessionId == sessionId && a.IsPending)?.ResumeState),
             AnswerApproval a => ApprovalWriteProcessor.Answer(a, _approvals.GetValueOrDefault(a.ApprovalId), now),
             EndApproval e => ApprovalWriteProcessor.End(e, _approvals.GetValueOrDefault(e.ApprovalId), now),
             _ => throw new ArgumentOutOfRangeException(nameof(write), write.GetType().Name, "Not an approval write."),
