@@ -92,6 +92,11 @@ internal sealed partial class PostgresSessionStore : SqlStore, IStoreHealth
                 await command.ExecuteNonQueryAsync(ct);
             }
 
+            await using (var command = new NpgsqlCommand(PostgresApprovalSchema.Create, connection, transaction))
+            {
+                await command.ExecuteNonQueryAsync(ct);
+            }
+
             await using (var command = new NpgsqlCommand(PostgresTreeSchema.Create, connection, transaction))
             {
                 await command.ExecuteNonQueryAsync(ct);

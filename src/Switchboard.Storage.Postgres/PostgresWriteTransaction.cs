@@ -18,7 +18,7 @@ namespace Switchboard.Storage.Postgres;
 /// waiting for it never miss each other), each primitive one round trip with arrays for its rows, and the batch persisted
 /// in one <see cref="NpgsqlBatch"/> with the NOTIFY that carries the new head to the other nodes.
 /// </summary>
-internal sealed class PostgresWriteTransaction(NpgsqlConnection connection, NpgsqlTransaction transaction, PostgresStoreOptions options,
+internal sealed partial class PostgresWriteTransaction(NpgsqlConnection connection, NpgsqlTransaction transaction, PostgresStoreOptions options,
     Action committing) : IStoreTransaction
 {
     private LogHead? _head;

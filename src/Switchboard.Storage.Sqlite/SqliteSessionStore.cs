@@ -101,6 +101,7 @@ internal sealed partial class SqliteSessionStore : SqlStore
         Execute(_writer, _options.Durability == SqliteDurability.Full ? "PRAGMA synchronous=FULL;" : "PRAGMA synchronous=NORMAL;");
         Execute(_writer, SqliteSchema.Create);
         Execute(_writer, SqliteCommandSchema.Create);
+        Execute(_writer, SqliteApprovalSchema.Create);
         Execute(_writer, SqliteStreamSchema.Create);
         AddMissingColumns(_writer);
         Execute(_writer, TreeSchema.Complete);

@@ -19,7 +19,8 @@ public sealed class CodexAndGeminiSwitchboardTests : IAsyncLifetime
     public async ValueTask InitializeAsync()
     {
         _bed = await AgentTestBed.StartAsync("agents-sb");
-        _server = await SwitchboardServer.StartAsync();
+        // A permission request is held as an approval nobody answers here: let it expire soon, so the agent follows its own rules.
+        _server = await SwitchboardServer.StartAsync(o => o.Hooks.ApprovalWait = TimeSpan.FromSeconds(2));
     }
 
     public async ValueTask DisposeAsync()

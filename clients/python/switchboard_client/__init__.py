@@ -1,7 +1,7 @@
 """Switchboard client: producer calls, a leased session context manager and an SSE subscriber. Standard library only."""
 
 from .models import (
-    Alert, AlertRule, Command, CommandList, Webhook, Session, Summary, Event, Heartbeat, Joined, SnapshotReset, UsageHistory, UsagePoint,
+    Alert, AlertRule, Approval, Command, CommandList, Webhook, Session, Summary, Event, Heartbeat, Joined, SnapshotReset, UsageHistory, UsagePoint,
     UsageSeries,
 )
 from .errors import Problem, TransportError
@@ -13,4 +13,5 @@ __all__ = [
     "Client", "SessionContext", "Subscriber", "AsyncClient", "AsyncSessionContext", "AsyncSubscriber",
     "Session", "Summary", "Event", "Heartbeat", "Joined", "SnapshotReset", "Problem", "TransportError",
     "UsageHistory", "UsagePoint", "UsageSeries", "AlertRule", "Alert", "Webhook", "Command", "CommandList",
+    "Approval",
 ]

@@ -384,4 +384,39 @@ class CommandList:
         )
 
 
-__all__ = ["Session", "Summary", "Heartbeat", "UsagePoint", "UsageSeries", "UsageHistory", "AlertRule", "Alert", "Webhook", "Command", "CommandList"]
+@dataclass(frozen=True)
+class Approval:
+    """``ApprovalResponse``."""
+
+    id: str
+    session_id: str
+    tool: str | None
+    summary: str
+    data: dict[str, Any] | None
+    state: str
+    requested_at: datetime
+    requested_by: str
+    expires_at: datetime
+    answered_at: datetime | None
+    answered_by: str | None
+    note: str | None
+
+    @classmethod
+    def from_json(cls, d: dict[str, Any]) -> "Approval":
+        return cls(
+            id=d["id"],
+            session_id=d["session_id"],
+            tool=d.get("tool"),
+            summary=d["summary"],
+            data=d["data"],
+            state=d["state"],
+            requested_at=_time(d["requested_at"]),
+            requested_by=d["requested_by"],
+            expires_at=_time(d["expires_at"]),
+            answered_at=_time(d.get("answered_at")),
+            answered_by=d.get("answered_by"),
+            note=d.get("note"),
+        )
+
+
+__all__ = ["Session", "Summary", "Heartbeat", "UsagePoint", "UsageSeries", "UsageHistory", "AlertRule", "Alert", "Webhook", "Command", "CommandList", "Approval"]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 import queue
 import threading
 import time
@@ -14,7 +15,7 @@ from typing import Any, Iterator
 from .errors import Problem, TransportError
 from datetime import datetime
 
-from .models import Alert, AlertRule, Command, CommandList, Event, Heartbeat, Session, Summary, UsageHistory, Webhook
+from .models import Alert, AlertRule, Approval, Command, CommandList, Event, Heartbeat, Session, Summary, UsageHistory, Webhook
 
 _UNSET: Any = object()
 
@@ -226,6 +227,42 @@ class Client:
         """Withdraws a pending command (a 409 once a producer was handed it)."""
         return Command.from_json(self.request("DELETE", f"/api/sessions/{_q(session_id)}/commands/{_q(command_id)}"))
 
+    # -- approvals (docs/approvals.md) -----------------------------------------------------------------------------
+
+    def request_approval(self, session_id: str, summary: str, *, tool: str | None = None, data: dict[str, Any] | None = None,
+                         wait: float = 300) -> Approval:
+        """Asks a person to approve something the session's producer is about to do, and waits for the answer: up to
+        ``wait`` seconds, in long-polls of at most 60. Returns the approval as it is then: act only when ``state`` is
+        ``"allowed"``. The session is ``waiting`` until it is answered. Needs a write key."""
+        deadline = time.monotonic() + wait
+
+        def slice_() -> int:
+            return max(0, min(60, math.ceil(deadline - time.monotonic())))
+
+        body = _fields(summary=summary, tool=tool, data=data, expires_in_seconds=max(1, math.ceil(wait)))
+        first = slice_()
+        approval = Approval.from_json(self.request("POST", f"/api/sessions/{_q(session_id)}/approvals", body, query={"wait": first},
+                                                   timeout=self.timeout + first))
+        while approval.state == "pending" and slice_() > 0:
+            approval = self.get_approval(session_id, approval.id, wait=slice_())
+        return approval
+
+    def get_approval(self, session_id: str, approval_id: str, wait: int | None = None) -> Approval:
+        """One approval; with ``wait`` (seconds, at most 60), held until it is no longer pending."""
+        return Approval.from_json(self.request("GET", f"/api/sessions/{_q(session_id)}/approvals/{_q(approval_id)}", query={"wait": wait},
+                                               timeout=self.timeout + (wait or 0)))
+
+    def list_approvals(self, session_id: str, states: list[str] | None = None, limit: int | None = None) -> list[Approval]:
+        """The session's approvals in the order asked, only those in ``states`` when given."""
+        query = {"state": ",".join(states) if states else None, "limit": limit}
+        return [Approval.from_json(a) for a in self.request("GET", f"/api/sessions/{_q(session_id)}/approvals", query=query)["approvals"]]
+
+    def answer_approval(self, session_id: str, approval_id: str, decision: str, note: str | None = None) -> Approval:
+        """An operator's answer, ``allow`` or ``deny`` (a write key); the same answer twice is fine, any answer once it is
+        not pending is a 409 ``approval_not_pending``."""
+        body = _fields(decision=decision, note=note)
+        return Approval.from_json(self.request("POST", f"/api/sessions/{_q(session_id)}/approvals/{_q(approval_id)}", body))
+
     # -- alerts and webhooks (docs/alerts.md) ----------------------------------------------------------------------
 
     def list_alert_rules(self) -> list[AlertRule]:
@@ -405,6 +442,11 @@ class SessionContext:
     def ack(self, command: Command, outcome: str = "done", note: str | None = None) -> Command:
         """Answers a command: ``done`` once done, ``rejected`` or ``failed`` (with a note) otherwise."""
         return self.client.acknowledge_command(self.id, command.id, outcome, note)
+
+    def request_approval(self, summary: str, *, tool: str | None = None, data: dict[str, Any] | None = None, wait: float = 300) -> Approval:
+        """Asks a person to approve something this agent is about to do and waits for the answer (``wait`` seconds); the
+        session is ``waiting`` meanwhile. Act only when the result's ``state`` is ``"allowed"``."""
+        return self.client.request_approval(self.id, summary, tool=tool, data=data, wait=wait)
 
     def update(self, **fields: Any) -> Session:
         self.session, commands = self.client._write("PATCH", f"/api/sessions/{_q(self.id)}", _update_body(fields))

@@ -8,11 +8,11 @@ from datetime import datetime
 from typing import Any
 
 from ._wire import (
-    Alert, AlertRule, Command, CommandList, Heartbeat, Session, Summary, UsageHistory, UsagePoint, UsageSeries, Webhook, _time,
+    Alert, AlertRule, Approval, Command, CommandList, Heartbeat, Session, Summary, UsageHistory, UsagePoint, UsageSeries, Webhook, _time,
 )
 
 __all__ = [
-    "Alert", "AlertRule", "Command", "CommandList", "Event", "Heartbeat", "Joined", "Session", "SnapshotReset", "Summary",
+    "Alert", "AlertRule", "Approval", "Command", "CommandList", "Event", "Heartbeat", "Joined", "Session", "SnapshotReset", "Summary",
     "UsageHistory", "UsagePoint", "UsageSeries", "Webhook",
 ]
 

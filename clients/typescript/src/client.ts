@@ -4,6 +4,7 @@ import type {
   AcknowledgeRequest, Alert, AlertListResponse, AlertRule, AlertRuleListResponse, AlertRuleRequest, AlertState,
   Webhook, WebhookListResponse, WebhookRequest,
 } from "./alerts.js";
+import type {Approval, ApprovalListResponse, ApprovalState} from "./approvals.js";
 import type {Command, CommandListResponse, CommandOutcome, CommandRequest, CommandState, SessionWriteResponse} from "./commands.js";
 import type {
   BatchOperation, BatchResult, CountResponse, CreateSessionRequest, EventsResponse, HeartbeatResponse, Labels,
@@ -266,6 +267,44 @@ export class SwitchboardClient {
   /** Withdraws a pending command (a 409 once a producer was handed it). */
   withdrawCommand(sessionId: string, commandId: string): Promise<Command> {
     return this.request("DELETE", `/api/sessions/${encodeURIComponent(sessionId)}/commands/${encodeURIComponent(commandId)}`);
+  }
+
+  // ---- approvals (docs/approvals.md) -----------------------------------------------------------------------------
+
+  /**
+   * Asks a person to approve something the session's producer is about to do, and waits for the answer: up to
+   * `waitSeconds` (300 when not given), in long-polls of at most 60 s. Resolves with the approval as it is then: act only
+   * when `state` is `"allowed"`. The session is `waiting` until it is answered. Needs a write key.
+   */
+  async requestApproval(sessionId: string, request: {summary: string; tool?: string | null; data?: Record<string, unknown> | null;
+    expires_in_seconds?: number}, options: {waitSeconds?: number} = {}): Promise<Approval> {
+    const deadline = Date.now() + (options.waitSeconds ?? 300) * 1000;
+    const slice = () => Math.max(0, Math.min(60, Math.ceil((deadline - Date.now()) / 1000)));
+    let approval = await this.request<Approval>("POST", `/api/sessions/${encodeURIComponent(sessionId)}/approvals`, request, [["wait", slice()]]);
+    while (approval.state === "pending" && slice() > 0) {
+      approval = await this.getApproval(sessionId, approval.id, {waitSeconds: slice()});
+    }
+
+    return approval;
+  }
+
+  /** One approval; with `waitSeconds` (at most 60), held until it is no longer pending. */
+  getApproval(sessionId: string, approvalId: string, options: {waitSeconds?: number} = {}): Promise<Approval> {
+    return this.request("GET", `/api/sessions/${encodeURIComponent(sessionId)}/approvals/${encodeURIComponent(approvalId)}`, undefined, [
+      ["wait", options.waitSeconds],
+    ]);
+  }
+
+  /** The session's approvals in the order asked, only those in `state` when given. */
+  listApprovals(sessionId: string, options: {state?: readonly ApprovalState[]; limit?: number} = {}): Promise<ApprovalListResponse> {
+    return this.request("GET", `/api/sessions/${encodeURIComponent(sessionId)}/approvals`, undefined, [
+      ["state", options.state?.join(",")], ["limit", options.limit],
+    ]);
+  }
+
+  /** An operator's answer (a write key); the same answer twice is fine, any answer once it is not pending a 409 `approval_not_pending`. */
+  answerApproval(sessionId: string, approvalId: string, answer: {decision: "allow" | "deny"; note?: string | null}): Promise<Approval> {
+    return this.request("POST", `/api/sessions/${encodeURIComponent(sessionId)}/approvals/${encodeURIComponent(approvalId)}`, answer);
   }
 
   // ---- alerts and webhooks (docs/alerts.md) ----------------------------------------------------------------------

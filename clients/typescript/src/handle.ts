@@ -1,4 +1,5 @@
 import type {SwitchboardClient} from "./client.js";
+import type {Approval} from "./approvals.js";
 import type {Command, CommandEvent, CommandHandlerResult} from "./commands.js";
 import type {Subscriber, Subscription} from "./subscriber.js";
 import type {Session, UpdateSessionRequest, UsageRequest} from "./types.js";
@@ -110,6 +111,19 @@ export class SessionHandle {
   }
 
   /** True until `terminate()` or `fail()`. */
+  /**
+   * Asks a person to approve something this agent is about to do, and waits for the answer (`waitSeconds`, 300 when not
+   * given); the session is `waiting` meanwhile on every dashboard. Act only when the result's `state` is `"allowed"`:
+   * denied, expired or still pending means follow your own rules. Pending updates are sent first.
+   */
+  async requestApproval(request: {summary: string; tool?: string | null; data?: Record<string, unknown> | null},
+    options: {waitSeconds?: number} = {}): Promise<Approval> {
+    this.ensureOpen();
+    await this.flush();
+    const waitSeconds = options.waitSeconds ?? 300;
+    return this.client.requestApproval(this.id, {...request, expires_in_seconds: Math.max(1, Math.ceil(waitSeconds))}, {waitSeconds});
+  }
+
   get active(): boolean {
     return !this.closed;
   }

@@ -1,6 +1,7 @@
 export * from "./types.js";
 export * from "./alerts.js";
 export * from "./commands.js";
+export * from "./approvals.js";
 export {describe, enums, schemas, type Descriptor} from "./wire.js";
 export {SwitchboardProblem, SwitchboardTransportError, isProblem} from "./errors.js";
 export {SwitchboardClient, type ClientOptions, type ListSessionsOptions, type PageOptions} from "./client.js";

@@ -8,7 +8,7 @@ export type SessionState = (typeof SESSION_STATES)[number];
 /** A session state as a server reports it: one of `SESSION_STATES`, or one added after this client was built, by its wire name. */
 export type ReportedSessionState = SessionState | (string & {});
 
-export const EVENT_TYPES = ["session_created", "session_updated", "session_terminated", "fleet_updated", "alert_raised", "alert_resolved", "alert_acknowledged", "command_issued", "command_delivered", "command_acknowledged", "command_expired", "command_withdrawn"] as const;
+export const EVENT_TYPES = ["session_created", "session_updated", "session_terminated", "fleet_updated", "alert_raised", "alert_resolved", "alert_acknowledged", "command_issued", "command_delivered", "command_acknowledged", "command_expired", "command_withdrawn", "approval_requested", "approval_answered", "approval_expired", "approval_withdrawn"] as const;
 export type LoggedEventType = (typeof EVENT_TYPES)[number];
 
 export const ALERT_STATES = ["open", "resolved"] as const;
@@ -113,6 +113,42 @@ export interface AlertRuleResponse {
   enabled: boolean;
   source: string;
   action: AlertAction | null;
+}
+
+/** The `ApprovalAnswerRequest` schema. */
+export interface ApprovalAnswerRequest {
+  decision?: string;
+  note?: string | null;
+}
+
+/** The `ApprovalListResponse` schema. */
+export interface ApprovalListResponse {
+  approvals: ApprovalResponse[];
+  as_of_seq: number;
+}
+
+/** The `ApprovalRequest` schema. */
+export interface ApprovalRequest {
+  summary?: string;
+  tool?: string | null;
+  data?: Record<string, unknown>;
+  expires_in_seconds?: number;
+}
+
+/** The `ApprovalResponse` schema. */
+export interface ApprovalResponse {
+  id: string;
+  session_id: string;
+  tool: string | null;
+  summary: string;
+  data: Record<string, unknown> | null;
+  state: ReportedSessionState;
+  requested_at: string;
+  requested_by: string;
+  expires_at: string;
+  answered_at: string | null;
+  answered_by: string | null;
+  note: string | null;
 }
 
 /** The `AuthResponse` schema. */
@@ -647,6 +683,13 @@ export const schemas = {
   AlertRuleResponse: describe<AlertRuleResponse>()({
     id: R, name: R, condition: R, severity: R, seconds: RN, threshold: RN, metric: RN, window_seconds: RN, scope: R,
     labels: R, enabled: R, source: R, action: RN,
+  }),
+  ApprovalAnswerRequest: describe<ApprovalAnswerRequest>()({decision: O, note: ON}),
+  ApprovalListResponse: describe<ApprovalListResponse>()({approvals: R, as_of_seq: R}),
+  ApprovalRequest: describe<ApprovalRequest>()({summary: O, tool: ON, data: O, expires_in_seconds: O}),
+  ApprovalResponse: describe<ApprovalResponse>()({
+    id: R, session_id: R, tool: RN, summary: R, data: RN, state: R, requested_at: R, requested_by: R, expires_at: R,
+    answered_at: RN, answered_by: RN, note: RN,
   }),
   AuthResponse: describe<AuthResponse>()({enabled: R, scope: RN, labels: RN}),
   BatchOperationBatchCreate: describe<BatchOperationBatchCreate>()({

@@ -48,6 +48,21 @@ public static class EventTypes
     /// <summary>True for the five command event types.</summary>
     public static bool IsCommand(string type) => type.StartsWith("command_", StringComparison.Ordinal);
 
+    /// <summary>A session's producer asked a person to approve something; data is <c>{approval}</c>.</summary>
+    public const string ApprovalRequested = "approval_requested";
+
+    /// <summary>An operator allowed or denied an approval; data is <c>{approval}</c>.</summary>
+    public const string ApprovalAnswered = "approval_answered";
+
+    /// <summary>Nobody answered an approval before its expiry; data is <c>{approval}</c>.</summary>
+    public const string ApprovalExpired = "approval_expired";
+
+    /// <summary>The asker went away before an answer (a hook's agent stopped waiting); data is <c>{approval}</c>.</summary>
+    public const string ApprovalWithdrawn = "approval_withdrawn";
+
+    /// <summary>True for the four approval event types.</summary>
+    public static bool IsApproval(string type) => type.StartsWith("approval_", StringComparison.Ordinal);
+
     /// <summary>Derived counts and totals; never stored, carries <c>as_of_seq</c>.</summary>
     public const string Summary = "summary";
 }

@@ -58,6 +58,12 @@ internal interface IStoreTransaction : IAsyncDisposable
     /// <summary>The commands with <see cref="CommandTargets.Ids"/> and every outstanding one of <see cref="CommandTargets.Sessions"/>.</summary>
     ValueTask<IReadOnlyList<Command>> ReadCommandsAsync(CommandTargets targets);
 
+    /// <summary>The approvals with <see cref="ApprovalTargets.Ids"/> and every pending one of <see cref="ApprovalTargets.Sessions"/>.</summary>
+    ValueTask<IReadOnlyList<Approvals.Approval>> ReadApprovalsAsync(ApprovalTargets targets);
+
+    /// <summary>Writes (upserts by id) the approvals a batch changed; called after <see cref="PersistAsync"/>, before the commit.</summary>
+    ValueTask WriteApprovalsAsync(IReadOnlyCollection<Approvals.Approval> approvals);
+
     /// <summary>The active-session counts of these label values (absent: none).</summary>
     ValueTask<IReadOnlyDictionary<(string Key, string Value), long>> ReadActiveCountsAsync(IReadOnlyCollection<(string Key, string Value)> pairs);
 

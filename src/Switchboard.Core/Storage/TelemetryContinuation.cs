@@ -27,6 +27,10 @@ internal static class TelemetryContinuation
             {
                 (ids ??= new(StringComparer.Ordinal)).UnionWith(Chain(t.SessionId));
             }
+            else if (write is ApplyHook h && Ended(h, sessions))
+            {
+                (ids ??= new(StringComparer.Ordinal)).UnionWith(Chain(h.SessionId));
+            }
         }
 
         return (IReadOnlyCollection<string>?)ids ?? [];
@@ -42,7 +46,12 @@ internal static class TelemetryContinuation
         var redirected = new SessionWrite[writes.Count];
         for (var i = 0; i < writes.Count; i++)
         {
-            redirected[i] = writes[i] is ApplyTelemetry t && Ended(t, sessions) ? Continue(t, sessions[t.SessionId]!, found) : writes[i];
+            redirected[i] = writes[i] switch
+            {
+                ApplyTelemetry t when Ended(t, sessions) => Continue(t, sessions[t.SessionId]!, found),
+                ApplyHook h when Ended(h, sessions) => Continue(h, sessions[h.SessionId]!, found),
+                var w => w,
+            };
         }
 
         return redirected;
@@ -79,6 +88,46 @@ internal static class TelemetryContinuation
 
     private static bool Ended(ApplyTelemetry t, IReadOnlyDictionary<string, Session?> sessions) =>
         t.Continues is null && sessions.GetValueOrDefault(t.SessionId) is { State: SessionState.Terminated };
+
+    /// <summary>
+    /// A hook event of an agent whose session ended (Claude Code's <c>--resume</c> after <c>SessionEnd</c>): continued like
+    /// its telemetry. Only an event that says the agent goes on starts a continuation; an end or a mere sign of life reaches
+    /// a live one only. A sub-agent's event is not moved (its parent's chain decides where it belongs).
+    /// </summary>
+    private static bool Ended(ApplyHook h, IReadOnlyDictionary<string, Session?> sessions) =>
+        h.Continues is null && h.ParentId is null && sessions.GetValueOrDefault(h.SessionId) is { State: SessionState.Terminated };
+
+    private static SessionWrite Continue(ApplyHook h, Session ended, IReadOnlyDictionary<string, Session> found)
+    {
+        var last = ended;
+        foreach (var id in Chain(h.SessionId))
+        {
+            if (!found.TryGetValue(id, out var session))
+            {
+                if (h.Signal is HookSignal.End or HookSignal.Heard)
+                {
+                    return h; // nothing goes on: dropped as an event of an ended session
+                }
+
+                var labels = new Dictionary<string, string>(last.Labels, StringComparer.Ordinal);
+                labels.Remove(SessionWriteProcessor.LegacyUsageFromLabel);
+                return h with
+                {
+                    SessionId = id, Continues = last.Id, Name = h.Name ?? last.Name, Labels = labels,
+                    UsageFrom = last.UsageFrom ?? last.Labels.GetValueOrDefault(SessionWriteProcessor.LegacyUsageFromLabel),
+                };
+            }
+
+            if (session.State != SessionState.Terminated)
+            {
+                return h with { SessionId = id };
+            }
+
+            last = session;
+        }
+
+        return h; // every continuation ended too: dropped as before
+    }
 
     private static IEnumerable<string> Chain(string id)
     {

@@ -55,14 +55,21 @@ internal sealed class UnitOfWork(UsageOptions usage, Streams.StreamPolicy stream
 
         var alerts = WriteBatch.AlertTargets(writes);
         var commands = WriteBatch.CommandTargets(writes);
+        var approvals = WriteBatch.ApprovalTargets(writes);
         var head = await transaction.ReadHeadAsync();
         var alertRows = alerts.Count == 0 ? null : await transaction.ReadAlertsAsync(alerts);
         var commandRows = commands.IsEmpty ? null : await transaction.ReadCommandsAsync(commands);
+        var approvalRows = approvals.IsEmpty ? null : await transaction.ReadApprovalsAsync(approvals);
         var at = clock();
         var (streamWriter, streamBatch) = await LoadStreamsAsync(rows.Writes, streamsOf, at);
         var batch = WriteBatch.Apply(rows.Writes, rows.Sessions, head, at, alertRows, commandRows, rows.Cascades,
-            streamBatch is null ? null : w => Streams.StreamWriteProcessor.Apply(streamBatch, w));
+            streamBatch is null ? null : w => Streams.StreamWriteProcessor.Apply(streamBatch, w), approvalRows);
         await transaction.PersistAsync(batch, await RollUpAsync(transaction, batch));
+        if (batch.DirtyApprovals.Count > 0)
+        {
+            await transaction.WriteApprovalsAsync(batch.DirtyApprovals);
+        }
+
         if (streamBatch is not null)
         {
             // Before the session ends' closes below: a stream created earlier in this batch is closed by its session's end.

@@ -54,6 +54,12 @@ internal sealed record ApplyHook(string SessionId) : SessionWrite
     /// <summary>The session of the agent that started this one (a sub-agent); a session created by this write starts under it.</summary>
     public string? ParentId { get; init; }
 
+    /// <summary>The ended session this one continues (an agent resumed after its end, <see cref="Storage.TelemetryContinuation"/>); set by the store's unit of work.</summary>
+    public string? Continues { get; init; }
+
+    /// <summary>Where a continuation counts its telemetry's usage from (<see cref="Sessions.Session.UsageFrom"/>); set with <see cref="Continues"/>.</summary>
+    public string? UsageFrom { get; init; }
+
     /// <summary>The deepest level a session placed under its parent may be at (<c>Switchboard:Sessions:MaxTreeDepth</c>).</summary>
     public int MaxTreeDepth { get; init; } = SwitchboardDefaults.MaxTreeDepth;
 }

@@ -43,6 +43,8 @@ internal static partial class SessionWriteProcessor
                 Labels = h.Labels,
                 Activity = h.Activity.HasValue ? h.Activity.Value : null,
                 AcceptsCommands = true,
+                Continues = h.Continues,
+                UsageFrom = h.UsageFrom,
             }, null, ctx with { Parent = parent });
         }
 

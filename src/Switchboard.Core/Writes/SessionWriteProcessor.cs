@@ -34,6 +34,7 @@ internal static partial class SessionWriteProcessor
         RaiseAlert or ResolveAlert or AcknowledgeAlert => throw new ArgumentException("Alert writes are applied with the alert they target.", nameof(write)),
         IssueCommand or AcknowledgeCommand or WithdrawCommand or ExpireCommand or DeliverCommands =>
             throw new ArgumentException("Command writes are applied with the command they target.", nameof(write)),
+        RequestApproval or AnswerApproval or EndApproval => throw new ArgumentException("Approval writes are applied with the approval they target.", nameof(write)),
         AdoptSession => throw new ArgumentException("An adoption is applied with the subtree it moves (WriteBatch).", nameof(write)),
         _ => throw new ArgumentOutOfRangeException(nameof(write), write.GetType().Name, "Unknown write."),
     };

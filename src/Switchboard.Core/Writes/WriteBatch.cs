@@ -53,7 +53,8 @@ internal sealed partial class WriteBatch
     public IEnumerable<Alerts.Alert> DirtyAlerts => _dirtyAlerts.Values;
 
     /// <summary>True when the batch changed nothing the store must write.</summary>
-    public bool IsEmpty => _dirty.Count == 0 && Events.Count == 0 && Head == StartHead && _dirtyAlerts.Count == 0 && _dirtyCommands.Count == 0;
+    public bool IsEmpty => _dirty.Count == 0 && Events.Count == 0 && Head == StartHead && _dirtyAlerts.Count == 0 && _dirtyCommands.Count == 0
+        && _dirtyApprovals.Count == 0;
 
     /// <summary>The alerts a batch's alert writes target, for the store to read inside its transaction.</summary>
     public static IReadOnlyCollection<AlertTarget> AlertTargets(IReadOnlyList<SessionWrite> writes)
@@ -76,7 +77,7 @@ internal sealed partial class WriteBatch
     /// read with them (<see cref="UnitOfWork"/>).
     /// </summary>
     public static IReadOnlyCollection<string> TargetIds(IReadOnlyList<SessionWrite> writes) =>
-        writes.Select(w => SessionWriteProcessor.TargetId(w) ?? CommandSessionId(w)).Concat(writes.Select(w => w switch
+        writes.Select(w => SessionWriteProcessor.TargetId(w) ?? CommandSessionId(w) ?? ApprovalSessionId(w)).Concat(writes.Select(w => w switch
         {
             CreateSession c => c.ParentId,
             AdoptSession a => a.ParentId,
@@ -96,11 +97,14 @@ internal sealed partial class WriteBatch
     /// </param>
     /// <param name="cascades">What each cascading terminate of the batch ends in this commit (none: only its target).</param>
     /// <param name="streams">Applies a session stream write to the streams the transaction locked (needed when there are some).</param>
+    /// <param name="approvals">The approvals the batch targets, as stored (ReadApprovalsAsync).</param>
     public static WriteBatch Apply(IReadOnlyList<SessionWrite> writes, IReadOnlyDictionary<string, Session?> current, LogHead head, DateTimeOffset now,
         IReadOnlyDictionary<AlertTarget, Alerts.Alert?>? alerts = null, IEnumerable<Commands.Command>? commands = null,
-        IReadOnlyDictionary<string, CascadePlan>? cascades = null, Func<Streams.StreamWrite, Streams.StreamOutcome>? streams = null)
+        IReadOnlyDictionary<string, CascadePlan>? cascades = null, Func<Streams.StreamWrite, Streams.StreamOutcome>? streams = null,
+        IEnumerable<Approvals.Approval>? approvals = null)
     {
         var batch = new WriteBatch(current, head) { _cascades = cascades, _streams = streams };
+        batch.RememberApprovals(approvals);
         if (alerts is not null)
         {
             foreach (var (k, v) in alerts)
@@ -138,6 +142,11 @@ internal sealed partial class WriteBatch
         if (IsCommandWrite(write))
         {
             return ApplyCommand(write, now);
+        }
+
+        if (IsApprovalWrite(write))
+        {
+            return ApplyApproval(write, now);
         }
 
         if (write is TerminateSession { Cascade: true } cascade)
@@ -180,7 +189,7 @@ internal sealed partial class WriteBatch
     /// </summary>
     private SwitchboardError? Hidden(SessionWrite write, KeyValuePair<string, string>[] scope)
     {
-        var id = SessionWriteProcessor.TargetId(write) ?? CommandSessionId(write);
+        var id = SessionWriteProcessor.TargetId(write) ?? CommandSessionId(write) ?? ApprovalSessionId(write);
         var commandId = write switch
         {
             AcknowledgeCommand a => a.CommandId,

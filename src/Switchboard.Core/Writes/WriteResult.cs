@@ -16,6 +16,9 @@ public sealed record WriteResult(SwitchboardError? Error, Session? Session, Even
     /// <summary>The command after a command write (or the one an alert rule's action issued with its alert).</summary>
     internal Switchboard.Commands.Command? Command { get; init; }
 
+    /// <summary>The approval after an approval write (the one it targets when it changed nothing).</summary>
+    internal Switchboard.Approvals.Approval? Approval { get; init; }
+
     /// <summary>
     /// For a producer's own write (<see cref="Writes.SessionWrite"/> with commands delivered) and a long-poll's hand-over:
     /// the commands this write handed over, oldest first, each now delivered with its attempt. Null for every other write.

@@ -30,6 +30,7 @@ internal static class WriteValidator
         SetFleetPaused => null,
         RaiseAlert or ResolveAlert => null,
         IssueCommand or AcknowledgeCommand or WithdrawCommand or ExpireCommand or DeliverCommands => CommandWriteProcessor.Validate(write),
+        RequestApproval or AnswerApproval or EndApproval => ApprovalWriteProcessor.Validate(write),
         AcknowledgeAlert a => (a.AlertId.Length is 0 or > 64 ? SwitchboardError.InvalidField("id", "An alert id is 1–64 characters.") : null)
             ?? (string.IsNullOrWhiteSpace(a.By) ? SwitchboardError.InvalidField("by", "'by' is required: who acknowledges the alert (a name or an email address).") : null)
             ?? Length("by", a.By, 200) ?? Length("note", a.Note, 2000),

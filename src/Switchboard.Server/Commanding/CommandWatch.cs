@@ -166,7 +166,7 @@ internal sealed class CommandWatch : IAsyncDisposable
 
                 while (reader.TryRead(out var applied))
                 {
-                    if (applied.Event is { } e && EventTypes.IsCommand(e.Type) && e.SessionId is { } id)
+                    if (applied.Event is { } e && (EventTypes.IsCommand(e.Type) || EventTypes.IsApproval(e.Type)) && e.SessionId is { } id)
                     {
                         Wake(id);
                     }

@@ -92,38 +92,10 @@ internal static class HookEndpoints
     /// </summary>
     private static async Task<JsonDocument> ReadAsync(HttpRequest request, long maxBytes, CancellationToken ct)
     {
-        if (request.ContentLength > maxBytes)
-        {
-            throw TooLarge(request, maxBytes);
-        }
-
-        var buffer = ArrayPool<byte>.Shared.Rent((int)Math.Min(request.ContentLength is > 0 and var l ? l + 1 : 16 * 1024, maxBytes + 1));
-        var length = 0;
+        var (buffer, length) = await BoundedBody.ReadAsync(request, request.Body, maxBytes, request.ContentLength is > 0 and var l ? l + 1 : 16 * 1024,
+            () => TooLarge(request, maxBytes), ct);
         try
         {
-            while (true)
-            {
-                if (length == buffer.Length)
-                {
-                    var bigger = ArrayPool<byte>.Shared.Rent((int)Math.Min((long)buffer.Length * 2, maxBytes + 1));
-                    buffer.AsSpan(0, length).CopyTo(bigger);
-                    ArrayPool<byte>.Shared.Return(buffer);
-                    buffer = bigger;
-                }
-
-                var read = await request.Body.ReadAsync(buffer.AsMemory(length), ct);
-                if (read == 0)
-                {
-                    break;
-                }
-
-                length += read;
-                if (length > maxBytes)
-                {
-                    throw TooLarge(request, maxBytes);
-                }
-            }
-
             var kept = 0;
             for (var i = 0; i < length; i++)
             {
@@ -134,10 +106,6 @@ internal static class HookEndpoints
             }
 
             return JsonDocument.Parse(buffer.AsMemory(0, kept).ToArray());
-        }
-        catch (BadHttpRequestException ex) when (ex.StatusCode == StatusCodes.Status413PayloadTooLarge)
-        {
-            throw TooLarge(request, maxBytes);
         }
         catch (JsonException ex)
         {

@@ -3,9 +3,20 @@ using Switchboard.Diagnostics;
 
 namespace Switchboard.Hooks;
 
-/// <summary>Coding agents' hooks (<see cref="LogEventIds.Hooks"/>).</summary>
+/// <summary>Coding agents' hooks and the approvals they and producers ask for (<see cref="LogEventIds.Hooks"/>).</summary>
 internal static partial class HookLog
 {
     [LoggerMessage(LogEventIds.Hooks + 0, LogLevel.Debug, "A {Agent} hook request was refused: {Reason}", EventName = "Hooks.Refused")]
     public static partial void Refused(ILogger logger, string agent, string reason);
+
+    [LoggerMessage(LogEventIds.Hooks + 1, LogLevel.Warning, "Expiring approvals failed; the next check retries", EventName = "Hooks.ApprovalExpiryFailed")]
+    public static partial void ApprovalExpiryFailed(ILogger logger, Exception exception);
+
+    [LoggerMessage(LogEventIds.Hooks + 2, LogLevel.Information, "Approval {ApprovalId} of session {SessionId} expired before anyone answered",
+        EventName = "Hooks.ApprovalExpired")]
+    public static partial void ApprovalExpired(ILogger logger, string approvalId, string sessionId);
+
+    [LoggerMessage(LogEventIds.Hooks + 3, LogLevel.Warning, "A {Agent} hook's approval was not held ({Reason}); the agent follows its own rules",
+        EventName = "Hooks.ApprovalNotHeld")]
+    public static partial void ApprovalNotHeld(ILogger logger, string agent, string reason);
 }

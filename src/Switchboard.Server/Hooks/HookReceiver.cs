@@ -16,7 +16,8 @@ internal sealed record HookOutcome(IReadOnlyList<WriteResult> Results, string An
 /// them through the same <see cref="SessionWriter"/> as the API, tell the quiet monitor the agent was heard from, and
 /// answer in the agent's own format. An unavailable store or admission control throws (<see cref="StoreUnavailableException"/>).
 /// </summary>
-internal sealed class HookReceiver(SessionWriter writer, QuietMonitor quiet, Commanding.CommandWatch watch, TimeProvider time, SwitchboardOptions options)
+internal sealed class HookReceiver(SessionWriter writer, QuietMonitor quiet, Commanding.CommandWatch watch, Commanding.ApprovalHolds approvals, TimeProvider time,
+    SwitchboardOptions options)
 {
     /// <summary>The <c>source</c> label of a session its hooks created (its telemetry, arriving later, makes it <c>opentelemetry</c>).</summary>
     public const string SourceValue = Otlp.Mapping.TelemetryMap.HookSourceValue;
@@ -60,6 +61,12 @@ internal sealed class HookReceiver(SessionWriter writer, QuietMonitor quiet, Com
 
         var steering = new HookSteering(agent, e.Name, current.Id, key?.Labels);
         var answer = await steering.ActAsync(results[target].Commands ?? [], current.State, this, cancellationToken);
+        if (answer == HookAnswers.None && current.State != SessionState.Terminated && HookApprovals.Asks(agent, e, options.Hooks))
+        {
+            // A person decides (docs/approvals.md): the hook is held until an operator answers on any node, or the wait runs out.
+            answer = await HoldForApprovalAsync(agent, e, current.Id, key?.Labels, cancellationToken);
+        }
+
         return new HookOutcome(results, answer);
     }
 
@@ -121,6 +128,19 @@ internal sealed class HookReceiver(SessionWriter writer, QuietMonitor quiet, Com
 
             await waiter.WaitAsync(remaining, cancellationToken);
         }
+    }
+
+    private async Task<string> HoldForApprovalAsync(HookAgent agent, HookEvent e, string sessionId, Live.LabelFilter? scope, CancellationToken cancellationToken)
+    {
+        var now = time.GetUtcNow();
+        var wait = options.Hooks.ApprovalWait;
+        var request = new RequestApproval(Approvals.Approval.NewId(now), sessionId, e.ToolName, HookApprovals.Summary(e.ToolName!, e.ToolInput), null,
+            (int)Math.Ceiling(wait.TotalSeconds), "hook:" + agent.Name())
+        {
+            ResumeState = SessionState.Working,
+        };
+        var approval = await approvals.HoldAsync(request, scope, wait, cancellationToken);
+        return HookApprovals.Answer(agent, e.Name, approval, options.Hooks.ApprovalExpired);
     }
 
     /// <summary>The writes an event makes: one on the session it belongs to, and for a sub-agent's start or stop one on the sub-agent's.</summary>

@@ -51,6 +51,7 @@ public static class SwitchboardEndpointRouteBuilderExtensions
         UsageEndpoints.Map(api);
         AlertEndpoints.Map(api);
         CommandEndpoints.Map(api);
+        ApprovalEndpoints.Map(api);
         WebhookEndpoints.Map(api);
         AuthEndpoints.Map(api);
         api.MapGet("/stream", (HttpContext http, JoinCoordinator hub, ConnectionRegistry registry, TimeProvider time, StreamOptions options, StreamAuthenticator auth) =>

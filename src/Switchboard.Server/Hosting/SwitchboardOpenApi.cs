@@ -299,7 +299,8 @@ internal static class SwitchboardOpenApi
     private static readonly string[] LoggedEventTypes =
         [EventTypes.SessionCreated, EventTypes.SessionUpdated, EventTypes.SessionTerminated, EventTypes.FleetUpdated,
          EventTypes.AlertRaised, EventTypes.AlertResolved, EventTypes.AlertAcknowledged,
-         EventTypes.CommandIssued, EventTypes.CommandDelivered, EventTypes.CommandAcknowledged, EventTypes.CommandExpired, EventTypes.CommandWithdrawn];
+         EventTypes.CommandIssued, EventTypes.CommandDelivered, EventTypes.CommandAcknowledged, EventTypes.CommandExpired, EventTypes.CommandWithdrawn,
+         EventTypes.ApprovalRequested, EventTypes.ApprovalAnswered, EventTypes.ApprovalExpired, EventTypes.ApprovalWithdrawn];
 
     /// <summary>
     /// The API key as an HTTP bearer scheme. With keys configured every operation needs one; with auth off (loopback

@@ -32,6 +32,7 @@ internal sealed class SwitchboardRuntime(
     ISessionStore store,
     IAlertStore alertStore,
     ICommandStore commandStore,
+    IApprovalStore approvalStore,
     ITreeStore treeStore,
     IWebhookStore webhookStore,
     WritePipeline pipeline,
@@ -41,6 +42,7 @@ internal sealed class SwitchboardRuntime(
     AlertEvaluator alerts,
     Commanding.CommandWatch commandWatch,
     CommandExpiry commandExpiry,
+    ApprovalExpiry approvalExpiry,
     WebhookDispatcher webhooks,
     RetentionService retention,
     ConnectionRegistry connections,
@@ -63,6 +65,7 @@ internal sealed class SwitchboardRuntime(
         pipeline.Start();
         leases.Start();
         commandExpiry.Start();
+        approvalExpiry.Start();
         retention.Start();
         readiness.MarkReady();
         SwitchboardLog.Started(logger, store.GetType().Name, state.Epoch, state.HeadSeq, state.ActiveSessions.Count);
@@ -102,10 +105,11 @@ internal sealed class SwitchboardRuntime(
         }
 
         // The views are the store; they are named here only so the container disposes them after the runtime.
-        _ = (alertStore, commandStore, treeStore, webhookStore);
+        _ = (alertStore, commandStore, approvalStore, treeStore, webhookStore);
         readiness.MarkStopping();
         leases.Dispose();
         commandExpiry.Dispose();
+        approvalExpiry.Dispose();
         retention.Dispose();
         // Before the pipeline: the evaluator makes no write the pipeline would refuse, and webhook leases are released
         // while the store can still write, so another node takes over at once.

@@ -90,6 +90,8 @@ public static class SwitchboardServiceCollectionExtensions
             ?? throw new InvalidOperationException("The configured store does not keep alerts (it must implement IAlertStore)."));
         services.TryAddSingleton(sp => sp.GetRequiredService<ISessionStore>() as ICommandStore
             ?? throw new InvalidOperationException("The configured store does not keep commands (it must implement ICommandStore)."));
+        services.TryAddSingleton(sp => sp.GetRequiredService<ISessionStore>() as IApprovalStore
+            ?? throw new InvalidOperationException("The configured store does not keep approvals (it must implement IApprovalStore)."));
         services.TryAddSingleton(sp => sp.GetRequiredService<ISessionStore>() as ITreeStore
             ?? throw new InvalidOperationException("The configured store does not read session trees (it must implement ITreeStore)."));
         services.TryAddSingleton<LiveHub>();
@@ -107,6 +109,8 @@ public static class SwitchboardServiceCollectionExtensions
         services.TryAddSingleton<AlertEvaluator>();
         services.TryAddSingleton<Switchboard.Commanding.CommandWatch>();
         services.TryAddSingleton<CommandExpiry>();
+        services.TryAddSingleton<ApprovalExpiry>();
+        services.TryAddSingleton<Switchboard.Commanding.ApprovalHolds>();
         services.TryAddSingleton<WebhookDispatcher>();
         services.TryAddSingleton<WebhookUrlPolicy>();
         services.TryAddSingleton(sp => (IWebhookStore)sp.GetRequiredService<WebhookDispatcher>().Store);

@@ -120,6 +120,15 @@ internal static class Contracts
 
     public sealed record CommandListResponse(List<CommandResponse> Commands, long AsOfSeq);
 
+    public sealed record ApprovalRequest(string Summary, string? Tool, JsonElement? Data, int ExpiresInSeconds) : IRequest;
+
+    public sealed record ApprovalAnswerRequest(string Decision, string? Note) : IRequest;
+
+    public sealed record ApprovalResponse(string Id, string SessionId, string? Tool, string Summary, JsonElement? Data, string State, DateTimeOffset RequestedAt,
+        string RequestedBy, DateTimeOffset ExpiresAt, DateTimeOffset? AnsweredAt, string? AnsweredBy, string? Note);
+
+    public sealed record ApprovalListResponse(List<ApprovalResponse> Approvals, long AsOfSeq);
+
     public sealed record AlertRuleListResponse(List<AlertRuleResponse> Rules);
 
     public sealed record AlertResponse(string Id, string RuleId, string RuleName, string Condition, string Severity, string Subject, string? SessionId,

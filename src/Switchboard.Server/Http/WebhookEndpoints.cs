@@ -25,6 +25,7 @@ internal static class WebhookEndpoints
         EventTypes.SessionCreated, EventTypes.SessionUpdated, EventTypes.SessionTerminated, EventTypes.FleetUpdated,
         EventTypes.AlertRaised, EventTypes.AlertResolved, EventTypes.AlertAcknowledged,
         EventTypes.CommandIssued, EventTypes.CommandDelivered, EventTypes.CommandAcknowledged, EventTypes.CommandExpired, EventTypes.CommandWithdrawn,
+        EventTypes.ApprovalRequested, EventTypes.ApprovalAnswered, EventTypes.ApprovalExpired, EventTypes.ApprovalWithdrawn,
     ];
 
     public static void Map(IEndpointRouteBuilder api)

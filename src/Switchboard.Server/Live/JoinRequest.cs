@@ -96,7 +96,7 @@ internal sealed record JoinRequest(TopicRoute Route, long? Since, string? Epoch,
                 case "viewer" when p.Value.ValueKind == JsonValueKind.Null:
                     break;
                 case "viewer":
-                    if (route.Kind is TopicKind.SummaryOnly or TopicKind.Alerts or TopicKind.Commands)
+                    if (route.Kind is TopicKind.SummaryOnly or TopicKind.Alerts or TopicKind.Commands or TopicKind.Approvals)
                     {
                         error = $"presence ('viewer') is kept on 'sessions' and 'session:{{id}}', not on '{route.Topic}'";
                         return null;

@@ -22,13 +22,16 @@ internal static class TopicMembership
             return false;
         }
 
-        // Alert events belong to 'alerts' and command events to 'commands' (and both to their session's topic), never to
-        // 'sessions'; 'alerts' and 'commands' hold nothing else.
+        // Alert events belong to 'alerts', command events to 'commands' and approval events to 'approvals' (and each to
+        // their session's topic), never to 'sessions'; those three topics hold nothing else.
         var kind = route.Kind;
+        var aside = EventTypes.IsAlert(e.Type) ? TopicKind.Alerts
+            : EventTypes.IsCommand(e.Type) ? TopicKind.Commands
+            : EventTypes.IsApproval(e.Type) ? TopicKind.Approvals
+            : (TopicKind?)null;
         if (kind is TopicKind.SummaryOnly or TopicKind.Usage
-            || (EventTypes.IsAlert(e.Type) ? kind is TopicKind.AllSessions or TopicKind.Commands
-                : EventTypes.IsCommand(e.Type) ? kind is TopicKind.AllSessions or TopicKind.Alerts
-                : kind is TopicKind.Alerts or TopicKind.Commands))
+            || (aside is { } own ? kind != own && kind != TopicKind.OneSession
+                : kind is TopicKind.Alerts or TopicKind.Commands or TopicKind.Approvals))
         {
             return false;
         }

@@ -17,6 +17,8 @@ internal enum TopicKind
     Alerts,
     /// <summary><c>commands</c>: every command event of the fleet (docs/commands.md).</summary>
     Commands,
+    /// <summary><c>approvals</c>: every approval event of the fleet (docs/approvals.md).</summary>
+    Approvals,
 }
 
 /// <summary>A parsed topic name.</summary>
@@ -28,6 +30,7 @@ internal readonly record struct TopicRoute(TopicKind Kind, string Topic, string?
     public const string UsageTopic = "usage";
     public const string AlertsTopic = "alerts";
     public const string CommandsTopic = "commands";
+    public const string ApprovalsTopic = "approvals";
 
     /// <summary>Parses a topic; false for anything Switchboard has no route for.</summary>
     public static bool TryParse(string topic, out TopicRoute route)
@@ -48,6 +51,9 @@ internal readonly record struct TopicRoute(TopicKind Kind, string Topic, string?
                 return true;
             case CommandsTopic:
                 route = new(TopicKind.Commands, topic, null);
+                return true;
+            case ApprovalsTopic:
+                route = new(TopicKind.Approvals, topic, null);
                 return true;
         }
 

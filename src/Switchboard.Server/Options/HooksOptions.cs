@@ -13,6 +13,16 @@ public enum HookActivity
     Summary,
 }
 
+/// <summary>What a held hook answers when its approval expires unanswered (<c>Switchboard:Hooks:ApprovalExpired</c>).</summary>
+public enum HookApprovalFallback
+{
+    /// <summary>No decision: the agent follows its own rules (asks in its terminal, or denies in a headless run).</summary>
+    None,
+
+    /// <summary>Deny the tool.</summary>
+    Deny,
+}
+
 /// <summary>The coding agents' hook receivers (<c>Switchboard:Hooks</c>). See docs/hooks.md.</summary>
 public sealed class HooksOptions
 {
@@ -34,6 +44,16 @@ public sealed class HooksOptions
     /// (Claude Code and Codex: 600 s; Gemini CLI: what its settings say, in milliseconds). Default 5 minutes.
     /// </summary>
     public TimeSpan ApprovalWait { get; set; } = SwitchboardDefaults.HookApprovalWait;
+
+    /// <summary>What a held hook answers when its approval expires unanswered. Default <see cref="HookApprovalFallback.None"/>.</summary>
+    public HookApprovalFallback ApprovalExpired { get; set; } = HookApprovalFallback.None;
+
+    /// <summary>
+    /// Tools whose every use asks a person, at the hook before the tool (Claude Code's and Codex's <c>PreToolUse</c>,
+    /// Gemini CLI's <c>BeforeTool</c>), by the agent's tool name (<c>Bash</c>, <c>run_shell_command</c>). A permission
+    /// request (<c>PermissionRequest</c>) always asks. Default none.
+    /// </summary>
+    public List<string> ApprovalTools { get; set; } = [];
 
     /// <summary>The largest hook body (a tool's output rides in <c>PostToolUse</c>). Default 4 MiB; past it 413.</summary>
     public long MaxBodyBytes { get; set; } = SwitchboardDefaults.HookMaxBodyBytes;

@@ -161,61 +161,16 @@ internal static class OtlpHttpEndpoints
     /// <summary>The body (gzip undone) in a pooled buffer the caller returns; throws <see cref="RequestException"/> with 413 or 400.</summary>
     private static async Task<(byte[] Buffer, int Length)> ReadAsync(HttpRequest request, bool gzip, long maxBytes, CancellationToken ct)
     {
-        if (request.ContentLength > maxBytes)
-        {
-            throw TooLarge(request, maxBytes);
-        }
-
-        Stream source = request.Body;
-        if (gzip)
-        {
-            source = new GZipStream(source, CompressionMode.Decompress, leaveOpen: true);
-        }
-
-        var buffer = ArrayPool<byte>.Shared.Rent((int)Math.Min(request.ContentLength is > 0 and var l ? l * (gzip ? 4 : 1) + 1 : 64 * 1024, maxBytes + 1));
-        var length = 0;
+        var source = gzip ? new GZipStream(request.Body, CompressionMode.Decompress, leaveOpen: true) : request.Body;
         try
         {
-            while (true)
-            {
-                if (length == buffer.Length)
-                {
-                    var bigger = ArrayPool<byte>.Shared.Rent((int)Math.Min((long)buffer.Length * 2, maxBytes + 1));
-                    buffer.AsSpan(0, length).CopyTo(bigger);
-                    ArrayPool<byte>.Shared.Return(buffer);
-                    buffer = bigger;
-                }
-
-                var read = await source.ReadAsync(buffer.AsMemory(length), ct);
-                if (read == 0)
-                {
-                    break;
-                }
-
-                length += read;
-                if (length > maxBytes)
-                {
-                    throw TooLarge(request, maxBytes);
-                }
-            }
-
-            return (buffer, length);
-        }
-        catch (BadHttpRequestException ex) when (ex.StatusCode == StatusCodes.Status413PayloadTooLarge)
-        {
-            ArrayPool<byte>.Shared.Return(buffer);
-            throw TooLarge(request, maxBytes);
+            return await BoundedBody.ReadAsync(request, source, maxBytes, request.ContentLength is > 0 and var l ? l * (gzip ? 4 : 1) + 1 : 64 * 1024,
+                () => TooLarge(request, maxBytes), ct);
         }
         catch (InvalidDataException ex)
         {
-            ArrayPool<byte>.Shared.Return(buffer);
             throw new RequestException(new ProblemResult(StatusCodes.Status400BadRequest, "malformed_otlp", "Bad request",
                 $"The body is not valid gzip: {ex.Message}"));
-        }
-        catch
-        {
-            ArrayPool<byte>.Shared.Return(buffer);
-            throw;
         }
         finally
         {

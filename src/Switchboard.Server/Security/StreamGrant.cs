@@ -43,7 +43,7 @@ internal sealed class StreamGrant
     /// </summary>
     public bool Allows(TopicRoute route)
     {
-        if (route.Kind is TopicKind.SummaryOnly or TopicKind.Usage or TopicKind.Alerts or TopicKind.Commands && Labels is not null)
+        if (route.Kind is TopicKind.SummaryOnly or TopicKind.Usage or TopicKind.Alerts or TopicKind.Commands or TopicKind.Approvals && Labels is not null)
         {
             return false;
         }

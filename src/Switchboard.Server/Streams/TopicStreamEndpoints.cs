@@ -87,7 +87,7 @@ internal static class TopicStreamEndpoints
     {
         var request = http.Request;
         var name = request.RouteValues["topic"] as string ?? "";
-        if (!TopicRoute.TryParse(name, out var route) || route.Kind is not (TopicKind.AllSessions or TopicKind.OneSession or TopicKind.Alerts or TopicKind.Commands))
+        if (!TopicRoute.TryParse(name, out var route) || route.Kind is not (TopicKind.AllSessions or TopicKind.OneSession or TopicKind.Alerts or TopicKind.Commands or TopicKind.Approvals))
         {
             throw new RequestException(new ProblemResult(StatusCodes.Status404NotFound, "stream_not_found", "Not found",
                 $"No topic stream '{name}'. The logged topics are sessions, session:{{id}}, alerts and commands; summary and usage are derived, not logged."));

@@ -57,6 +57,18 @@ internal static class WebhookBody
                 text = $"{Icon(a.GetProperty("severity").GetString())} *{what}* [{a.GetProperty("severity").GetString()}] " +
                     $"{a.GetProperty("rule_name").GetString()}: {a.GetProperty("message").GetString()}";
             }
+            else if (EventTypes.IsApproval(e.Type) && data.TryGetProperty("approval", out var ap))
+            {
+                // Who waits for what: the session and the tool and summary a person is asked to decide on.
+                var what = ap.GetProperty("tool").GetString() is { } tool ? $"{tool}: {ap.GetProperty("summary").GetString()}" : ap.GetProperty("summary").GetString();
+                var session = ap.GetProperty("session_id").GetString();
+                text = e.Type switch
+                {
+                    EventTypes.ApprovalRequested => $":raising_hand: *Needs you*: session `{session}` waits for approval of {what}",
+                    EventTypes.ApprovalAnswered => $":white_check_mark: *{ap.GetProperty("state").GetString()}* by {ap.GetProperty("answered_by").GetString()}: session `{session}`, {what}",
+                    _ => $":hourglass: *{ap.GetProperty("state").GetString()}* unanswered: session `{session}`, {what}",
+                };
+            }
             else
             {
                 text = e.SessionId is { } id ? $"`{e.Type}` session `{id}` (seq {e.Seq})" : $"`{e.Type}` (seq {e.Seq})";

@@ -144,6 +144,18 @@ public sealed class WebhookDeliveryTests
         text.ShouldContain("disk full");
     }
 
+    [Fact]
+    public async Task ASlackEndpointSaysWhoWaitsForWhatApproval()
+    {
+        await using var receiver = await WebhookReceiver.StartAsync();
+        await using var server = await StartAsync();
+        await CreateHookAsync(server, new { url = receiver.Url, format = "slack", event_types = new[] { "approval_requested" } });
+        await server.Http.CreateAsync("deployer", new { state = "working" });
+        (await server.Http.PostAsync("/api/sessions/deployer/approvals", new { summary = "kubectl rollout restart api", tool = "Bash" })).Status.ShouldBe(201);
+        await TestTimeouts.Eventually(() => receiver.Accepted.Count == 1, "the approval's message");
+        receiver.Accepted[0].Json.Str("text").ShouldBe(":raising_hand: *Needs you*: session `deployer` waits for approval of Bash: kubectl rollout restart api");
+    }
+
     [Theory]
     [InlineData("""{"url":"ftp://example.com/x"}""", "url")]
     [InlineData("""{"url":"http://user:pw@example.com/x"}""", "url")]

@@ -42,6 +42,11 @@ internal sealed class FanoutDispatcher(SessionProjection projection, TopicRegist
             return DispatchAside(e, Topics.Commands, TopicRoute.CommandsTopic);
         }
 
+        if (EventTypes.IsApproval(e.Type))
+        {
+            return DispatchAside(e, Topics.Approvals, TopicRoute.ApprovalsTopic);
+        }
+
         byte[]? envelope = null;
         var delivered = 0;
         // A usage-only update may be conflated with a pending one of the same session and fields for a lagging subscriber.

@@ -94,7 +94,7 @@ internal sealed partial class SessionProjection
             return (null, null);
         }
 
-        if (EventTypes.IsCommand(e.Type))
+        if (EventTypes.IsCommand(e.Type) || EventTypes.IsApproval(e.Type))
         {
             return (null, null); // a command changes no session (its own state is the CommandHandler's)
         }

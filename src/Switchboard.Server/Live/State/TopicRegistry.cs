@@ -21,6 +21,7 @@ internal sealed class TopicRegistry
     public List<Subscription> Alerts { get; } = [];
 
     public List<Subscription> Commands { get; } = [];
+    public List<Subscription> Approvals { get; } = [];
 
     public int Count { get; private set; }
 
@@ -74,7 +75,7 @@ internal sealed class TopicRegistry
     public List<SendQueue> Clear()
     {
         var queues = new HashSet<SendQueue>(ReferenceEqualityComparer.Instance);
-        foreach (var list in _perSession.Values.Concat(_perSubtree.Values).Append(AllSessions).Append(SummaryOnly).Append(Usage).Append(Alerts).Append(Commands))
+        foreach (var list in _perSession.Values.Concat(_perSubtree.Values).Append(AllSessions).Append(SummaryOnly).Append(Usage).Append(Alerts).Append(Commands).Append(Approvals))
         {
             foreach (var s in list)
             {
@@ -91,6 +92,7 @@ internal sealed class TopicRegistry
         Usage.Clear();
         Alerts.Clear();
         Commands.Clear();
+        Approvals.Clear();
         Count = 0;
         return [.. queues];
     }
@@ -122,6 +124,8 @@ internal sealed class TopicRegistry
                 return Alerts;
             case TopicKind.Commands:
                 return Commands;
+            case TopicKind.Approvals:
+                return Approvals;
         }
 
         var lists = s.IsSubtree ? _perSubtree : _perSession;

@@ -227,6 +227,16 @@ internal sealed class HooksOptionsValidator : IValidateOptions<HooksOptions>
             p.Add(nameof(o.Activity), o.Activity, "it must be none, tool or summary");
         }
 
+        if (!Enum.IsDefined(o.ApprovalExpired))
+        {
+            p.Add(nameof(o.ApprovalExpired), o.ApprovalExpired, "it must be none (the agent follows its own rules) or deny");
+        }
+
+        if (o.ApprovalTools.FirstOrDefault(t => string.IsNullOrWhiteSpace(t) || t.Length > Approvals.ApprovalLimits.MaxToolLength) is { } bad)
+        {
+            p.Add(nameof(o.ApprovalTools), bad, $"each tool name must be 1-{Approvals.ApprovalLimits.MaxToolLength} characters, as the agent names the tool (Bash, run_shell_command)");
+        }
+
         return p.Result;
     }
 }

@@ -1,0 +1,93 @@
+using System.Globalization;
+using System.Text.Json;
+
+namespace Switchboard.Client;
+
+/// <summary>Approvals: ask a person, wait for the answer, answer (docs/approvals.md).</summary>
+public sealed partial class SwitchboardClient
+{
+    private static readonly TimeSpan MaxApprovalPoll = TimeSpan.FromSeconds(60);
+
+    /// <summary>
+    /// Asks a person to approve something the session's producer is about to do (<c>POST /api/sessions/{id}/approvals</c>)
+    /// and waits for the answer: up to <paramref name="wait"/>, in long-polls of at most a minute; the approval as it is
+    /// then (still <see cref="ApprovalState.Pending"/> when <paramref name="wait"/> ran out first). The session is
+    /// <c>waiting</c> until it is answered. Not retried after an uncertain failure of the ask (it would ask twice).
+    /// </summary>
+    /// <exception cref="SwitchboardApiException">Unknown session (404), an ending session (409), a bad field (400), a read key (403).</exception>
+    public async Task<Approval> RequestApprovalAsync(string sessionId, string summary, string? tool = null, JsonElement? data = null, TimeSpan? wait = null,
+        TimeSpan? expiresIn = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(summary);
+        var started = Options.TimeProvider.GetUtcNow();
+        var total = wait ?? TimeSpan.FromMinutes(5);
+        var body = RequestJson.Object(w =>
+        {
+            w.WriteString("summary", summary);
+            if (tool is not null)
+            {
+                w.WriteString("tool", tool);
+            }
+
+            if (data is { } d)
+            {
+                w.WritePropertyName("data");
+                d.WriteTo(w);
+            }
+
+            if (expiresIn is { } expires)
+            {
+                w.WriteNumber("expires_in_seconds", (int)Math.Ceiling(expires.TotalSeconds));
+            }
+        });
+        var approval = await _api.SendAsync(HttpMethod.Post, SessionPath(sessionId, "/approvals") + WaitQuery(Slice(total, started)), body, RetryMode.IfNotApplied,
+            WireJson.ReadApproval, cancellationToken).ConfigureAwait(false);
+        while (approval.State == ApprovalState.Pending && Slice(total, started) > TimeSpan.Zero)
+        {
+            approval = await GetApprovalAsync(sessionId, approval.Id, Slice(total, started), cancellationToken).ConfigureAwait(false);
+        }
+
+        return approval;
+    }
+
+    /// <summary>One approval (<c>GET …/approvals/{aid}</c>); with <paramref name="wait"/> (at most a minute), held until it is no longer pending.</summary>
+    public Task<Approval> GetApprovalAsync(string sessionId, string approvalId, TimeSpan? wait = null, CancellationToken cancellationToken = default) =>
+        _api.SendAsync(HttpMethod.Get, ApprovalPath(sessionId, approvalId) + (wait is { } w ? WaitQuery(w < MaxApprovalPoll ? w : MaxApprovalPoll) : ""), null,
+            RetryMode.Always, WireJson.ReadApproval, cancellationToken);
+
+    /// <summary>A session's approvals in the order asked, only those in <paramref name="states"/> when any are given.</summary>
+    public Task<IReadOnlyList<Approval>> ListApprovalsAsync(string sessionId, IEnumerable<ApprovalState>? states = null, CancellationToken cancellationToken = default)
+    {
+        var query = states?.ToList() is { Count: > 0 } list ? "?state=" + string.Join(",", list.Select(s => s.ToString().ToLowerInvariant())) : "";
+        return _api.SendAsync<IReadOnlyList<Approval>>(HttpMethod.Get, SessionPath(sessionId, "/approvals") + query, null, RetryMode.Always,
+            e => [.. e.GetProperty("approvals").EnumerateArray().Select(WireJson.ReadApproval)], cancellationToken);
+    }
+
+    /// <summary>
+    /// An operator's answer (<c>POST …/approvals/{aid}</c>). Needs a write key. The same answer again succeeds with the same
+    /// result, so it is retried after any failure; an answer to one no longer pending is a 409 (<c>approval_not_pending</c>).
+    /// </summary>
+    public Task<Approval> AnswerApprovalAsync(string sessionId, string approvalId, bool allow, string? note = null, CancellationToken cancellationToken = default) =>
+        _api.SendAsync(HttpMethod.Post, ApprovalPath(sessionId, approvalId), RequestJson.Object(w =>
+        {
+            w.WriteString("decision", allow ? "allow" : "deny");
+            if (note is not null)
+            {
+                w.WriteString("note", note);
+            }
+        }), RetryMode.Always, WireJson.ReadApproval, cancellationToken);
+
+    private TimeSpan Slice(TimeSpan total, DateTimeOffset started)
+    {
+        var left = total - (Options.TimeProvider.GetUtcNow() - started);
+        return left <= TimeSpan.Zero ? TimeSpan.Zero : left < MaxApprovalPoll ? left : MaxApprovalPoll;
+    }
+
+    private static string WaitQuery(TimeSpan wait) => "?wait=" + ((int)Math.Ceiling(wait.TotalSeconds)).ToString(CultureInfo.InvariantCulture);
+
+    private static string ApprovalPath(string sessionId, string approvalId)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(approvalId);
+        return SessionPath(sessionId, "/approvals/") + Uri.EscapeDataString(approvalId);
+    }
+}

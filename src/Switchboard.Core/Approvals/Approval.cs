@@ -1,0 +1,108 @@
+namespace Switchboard.Approvals;
+
+/// <summary>Where an approval is in its life: pending → allowed, denied, expired or withdrawn (each final).</summary>
+internal enum ApprovalState
+{
+    /// <summary>Asked; nobody has answered yet.</summary>
+    Pending,
+    /// <summary>A person allowed it.</summary>
+    Allowed,
+    /// <summary>A person denied it.</summary>
+    Denied,
+    /// <summary>Nobody answered before its expiry; the asker follows its own rules.</summary>
+    Expired,
+    /// <summary>The asker went away before an answer (a hook whose agent stopped waiting).</summary>
+    Withdrawn,
+}
+
+/// <summary>
+/// A question to a person: may this agent do this? Raised by a coding agent's hook (a permission request) or by any
+/// producer over the API, answered by an operator on any node. Its row changes only through the write pipeline, each
+/// change in the same transaction as the event that reports it (<c>approval_requested</c>, <c>approval_answered</c>,
+/// <c>approval_expired</c>, <c>approval_withdrawn</c>), so the log is its history (docs/approvals.md).
+/// </summary>
+internal sealed record Approval
+{
+    /// <summary>The approval's id (<c>apr_…</c>).</summary>
+    public required string Id { get; init; }
+    /// <summary>The session that waits for it.</summary>
+    public required string SessionId { get; init; }
+    /// <summary>The tool it is about (a hook's), or null (one asked over the API).</summary>
+    public string? Tool { get; init; }
+    /// <summary>What a person needs to decide: the command, the path, the question (≤ <see cref="ApprovalLimits.MaxSummaryLength"/>).</summary>
+    public required string Summary { get; init; }
+    /// <summary>A JSON object from the asker, as compact text; null when none.</summary>
+    public string? Data { get; init; }
+    /// <summary>Where it is in its life.</summary>
+    public ApprovalState State { get; init; } = ApprovalState.Pending;
+    /// <summary>When it was asked.</summary>
+    public DateTimeOffset RequestedAt { get; init; }
+    /// <summary>The <c>seq</c> of its <c>approval_requested</c> event (orders a session's approvals).</summary>
+    public long RequestedSeq { get; init; }
+    /// <summary>Who asked: <c>hook:{agent}</c>, or the API key's fingerprint (<c>anonymous</c> without keys).</summary>
+    public required string RequestedBy { get; init; }
+    /// <summary>Unanswered by then, the expiry job (or the node holding the hook) moves it to expired.</summary>
+    public DateTimeOffset ExpiresAt { get; init; }
+    /// <summary>When it was answered, expired or withdrawn.</summary>
+    public DateTimeOffset? AnsweredAt { get; init; }
+    /// <summary>Who answered: an API key's fingerprint or <c>anonymous</c>; null when it expired or was withdrawn.</summary>
+    public string? AnsweredBy { get; init; }
+    /// <summary>The answerer's note (the reason a denied agent reads).</summary>
+    public string? Note { get; init; }
+    /// <summary>
+    /// The state the session goes back to once its last pending approval ends, if it is still <c>waiting</c> then (the
+    /// store keeps it; it is not on the wire).
+    /// </summary>
+    public Sessions.SessionState ResumeState { get; init; } = Sessions.SessionState.Working;
+
+    /// <summary>True while nobody has answered.</summary>
+    public bool IsPending => State == ApprovalState.Pending;
+
+    /// <summary>A fresh approval id, ordered by <paramref name="now"/> (a version 7 UUID), like a command's.</summary>
+    public static string NewId(DateTimeOffset now) => "apr_" + Guid.CreateVersion7(now).ToString("N");
+}
+
+/// <summary>The limits and defaults of an approval, in one place so errors and docs agree.</summary>
+internal static class ApprovalLimits
+{
+    /// <summary>Longest summary: what a person reads to decide.</summary>
+    public const int MaxSummaryLength = 500;
+
+    /// <summary>Longest tool name.</summary>
+    public const int MaxToolLength = 200;
+
+    /// <summary>Largest data object, in UTF-8 bytes of its compact JSON.</summary>
+    public const int MaxDataBytes = 16 * 1024;
+
+    /// <summary>Longest note with an answer.</summary>
+    public const int MaxNoteLength = 2000;
+
+    /// <summary>Shortest expiry of one asked over the API.</summary>
+    public const int MinExpirySeconds = 1;
+
+    /// <summary>Longest expiry of one asked over the API: one day.</summary>
+    public const int MaxExpirySeconds = 86_400;
+
+    /// <summary>Cuts <paramref name="text"/> to <see cref="MaxSummaryLength"/> characters (an ellipsis last), never inside a surrogate pair.</summary>
+    public static string Clip(string text, int max = MaxSummaryLength) =>
+        text.Length <= max ? text : text[..(char.IsHighSurrogate(text[max - 2]) ? max - 2 : max - 1)] + "…";
+}
+
+/// <summary>Wire names of approval states.</summary>
+internal static class ApprovalWire
+{
+    /// <summary>Every state, for messages and the API document.</summary>
+    public static readonly string[] States = ["pending", "allowed", "denied", "expired", "withdrawn"];
+
+    /// <summary>The decisions an operator gives.</summary>
+    public static readonly string[] Decisions = ["allow", "deny"];
+
+    public static string ToWire(this ApprovalState state) => States[(int)state];
+
+    public static bool TryParseState(string? text, out ApprovalState state)
+    {
+        var index = Array.IndexOf(States, text);
+        state = index < 0 ? default : (ApprovalState)index;
+        return index >= 0;
+    }
+}

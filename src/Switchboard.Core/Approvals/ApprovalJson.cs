@@ -1,0 +1,105 @@
+using System.Text.Json;
+using Switchboard.Json;
+using Switchboard.Sessions;
+
+namespace Switchboard.Approvals;
+
+/// <summary>
+/// The one snake_case JSON shape of an approval: HTTP answers, event data and stored rows.
+/// <c>{id, session_id, tool, summary, data, state, requested_at, requested_by, expires_at, answered_at, answered_by, note}</c>.
+/// </summary>
+internal static class ApprovalJson
+{
+    /// <summary>Writes an approval; <paramref name="stored"/> adds what only the store keeps (<c>requested_seq</c>, <c>resume_state</c>).</summary>
+    public static void Write(Utf8JsonWriter w, Approval a, bool stored = false)
+    {
+        w.WriteStartObject();
+        w.WriteString("id", a.Id);
+        w.WriteString("session_id", a.SessionId);
+        w.WriteString("tool", a.Tool);
+        w.WriteString("summary", a.Summary);
+        if (a.Data is { } data)
+        {
+            w.WritePropertyName("data");
+            w.WriteRawValue(data, skipInputValidation: true);
+        }
+        else
+        {
+            w.WriteNull("data");
+        }
+
+        w.WriteString("state", a.State.ToWire());
+        w.WritePropertyName("requested_at");
+        WireTime.Write(w, a.RequestedAt);
+        w.WriteString("requested_by", a.RequestedBy);
+        w.WritePropertyName("expires_at");
+        WireTime.Write(w, a.ExpiresAt);
+        w.WritePropertyName("answered_at");
+        WireTime.Write(w, a.AnsweredAt);
+        w.WriteString("answered_by", a.AnsweredBy);
+        w.WriteString("note", a.Note);
+        if (stored)
+        {
+            w.WriteNumber("requested_seq", a.RequestedSeq);
+            w.WriteString("resume_state", a.ResumeState.ToWire());
+        }
+
+        w.WriteEndObject();
+    }
+
+    /// <summary>Writes <c>"name": [approval, …]</c>.</summary>
+    public static void WriteList(Utf8JsonWriter w, string name, IEnumerable<Approval> approvals)
+    {
+        w.WriteStartArray(name);
+        foreach (var a in approvals)
+        {
+            Write(w, a);
+        }
+
+        w.WriteEndArray();
+    }
+
+    /// <summary>Reads an approval written by <see cref="Write"/> (an answer, event data or a stored row).</summary>
+    public static Approval Read(JsonElement e)
+    {
+        ApprovalWire.TryParseState(e.GetProperty("state").GetString(), out var state);
+        var data = e.GetProperty("data");
+        var resume = e.TryGetProperty("resume_state", out var r) && SessionStates.TryParse(r.GetString(), out var s) ? s : SessionState.Working;
+        return new Approval
+        {
+            Id = e.GetProperty("id").GetString()!,
+            SessionId = e.GetProperty("session_id").GetString()!,
+            Tool = e.GetProperty("tool").GetString(),
+            Summary = e.GetProperty("summary").GetString()!,
+            Data = data.ValueKind == JsonValueKind.Object ? CompactJson.Write(data) : null,
+            State = state,
+            RequestedAt = WireTime.Parse(e.GetProperty("requested_at").GetString()!),
+            RequestedSeq = e.TryGetProperty("requested_seq", out var seq) ? seq.GetInt64() : 0,
+            RequestedBy = e.GetProperty("requested_by").GetString()!,
+            ExpiresAt = WireTime.Parse(e.GetProperty("expires_at").GetString()!),
+            AnsweredAt = JsonBytes.Time(e, "answered_at"),
+            AnsweredBy = e.GetProperty("answered_by").GetString(),
+            Note = e.GetProperty("note").GetString(),
+            ResumeState = resume,
+        };
+    }
+
+    /// <summary>Reads a stored row's JSON text.</summary>
+    public static Approval Read(string json)
+    {
+        using var doc = JsonDocument.Parse(json);
+        return Read(doc.RootElement);
+    }
+
+    /// <summary>An approval as compact JSON text for its store row.</summary>
+    public static string ToRow(Approval a) => System.Text.Encoding.UTF8.GetString(JsonBytes.Write(w => Write(w, a, stored: true)));
+
+    /// <summary>Event data: <c>{approval}</c>.</summary>
+    public static byte[] EventData(Approval a) => JsonBytes.Write(w =>
+    {
+        w.WriteStartObject();
+        w.WritePropertyName("approval");
+        Write(w, a);
+        w.WriteEndObject();
+    });
+}

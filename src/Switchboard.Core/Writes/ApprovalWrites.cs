@@ -1,0 +1,25 @@
+namespace Switchboard.Writes;
+
+/// <summary>
+/// Asks a person to approve something a session's producer is about to do. The id is chosen by the caller; the request
+/// time and expiry are the store's clock at commit (<paramref name="ExpiresInSeconds"/> from then). The session becomes
+/// <c>waiting</c>; <paramref name="ResumeState"/> is where it goes back to once its last pending approval ends (null: the
+/// state it was in when asked).
+/// </summary>
+internal sealed record RequestApproval(string Id, string SessionId, string? Tool, string Summary, string? Data, int ExpiresInSeconds, string RequestedBy)
+    : SessionWrite
+{
+    public Sessions.SessionState? ResumeState { get; init; }
+}
+
+/// <summary>An operator's answer to a pending approval.</summary>
+internal sealed record AnswerApproval(string SessionId, string ApprovalId, bool Allow, string? Note, string AnsweredBy) : SessionWrite;
+
+/// <summary>
+/// Ends a pending approval nobody answered: expired once its expiry passed (the expiry job, or the node holding the hook
+/// when its wait runs out), or withdrawn when <see cref="Withdraw"/> (the asker went away first). Anything else changes nothing.
+/// </summary>
+internal sealed record EndApproval(string SessionId, string ApprovalId) : SessionWrite
+{
+    public bool Withdraw { get; init; }
+}

@@ -1,0 +1,130 @@
+using Switchboard.Approvals;
+using Switchboard.Errors;
+using Switchboard.Sessions;
+
+namespace Switchboard.Writes;
+
+/// <summary>
+/// Approvals in a batch (docs/approvals.md): the approval writes, each with its event, and the session's state they move:
+/// a request makes the session <c>waiting</c>; the end of its last pending approval (answered, expired, withdrawn) moves
+/// a session still <c>waiting</c> back to the state the approval kept. Decided here, for every store, from the rows the
+/// store read (<see cref="ApprovalTargets"/>).
+/// </summary>
+internal sealed partial class WriteBatch
+{
+    private readonly Dictionary<string, Approval> _approvals = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, Approval> _dirtyApprovals = new(StringComparer.Ordinal);
+
+    /// <summary>Approvals whose row must be written (the final version of each); upserted by id.</summary>
+    public IReadOnlyCollection<Approval> DirtyApprovals => _dirtyApprovals.Values;
+
+    /// <summary>
+    /// What the store must read, inside its transaction, for a batch's approvals: the approvals with these ids (answers and
+    /// ends) and every pending one of these sessions (to know whether an ending one is the session's last, and where a
+    /// session already waiting goes back to).
+    /// </summary>
+    public static ApprovalTargets ApprovalTargets(IReadOnlyList<SessionWrite> writes)
+    {
+        HashSet<string>? ids = null;
+        HashSet<string>? sessions = null;
+        foreach (var write in writes)
+        {
+            switch (write)
+            {
+                case RequestApproval r:
+                    (sessions ??= new(StringComparer.Ordinal)).Add(r.SessionId); // a session already waiting keeps the state it goes back to
+                    break;
+                case AnswerApproval a:
+                    (ids ??= new(StringComparer.Ordinal)).Add(a.ApprovalId);
+                    (sessions ??= new(StringComparer.Ordinal)).Add(a.SessionId);
+                    break;
+                case EndApproval e:
+                    (ids ??= new(StringComparer.Ordinal)).Add(e.ApprovalId);
+                    (sessions ??= new(StringComparer.Ordinal)).Add(e.SessionId);
+                    break;
+            }
+        }
+
+        return new(ids is null ? [] : [.. ids], sessions is null ? [] : [.. sessions]);
+    }
+
+    /// <summary>The session an approval write is about, so the store reads and locks its row.</summary>
+    private static string? ApprovalSessionId(SessionWrite write) => write switch
+    {
+        RequestApproval r => r.SessionId,
+        AnswerApproval a => a.SessionId,
+        EndApproval e => e.SessionId,
+        _ => null,
+    };
+
+    private static bool IsApprovalWrite(SessionWrite write) => write is RequestApproval or AnswerApproval or EndApproval;
+
+    private void RememberApprovals(IEnumerable<Approval>? approvals)
+    {
+        foreach (var a in approvals ?? [])
+        {
+            _approvals[a.Id] = a;
+        }
+    }
+
+    private WriteResult ApplyApproval(SessionWrite write, DateTimeOffset now)
+    {
+        var sessionId = ApprovalSessionId(write)!;
+        var session = _sessions.GetValueOrDefault(sessionId);
+        if (session is null)
+        {
+            return new WriteResult(SwitchboardError.SessionNotFound(sessionId), null, null);
+        }
+
+        var decision = write switch
+        {
+            RequestApproval r => ApprovalWriteProcessor.Request(r, session, now,
+                _approvals.Values.FirstOrDefault(a => a.SessionId == sessionId && a.IsPending)?.ResumeState),
+            AnswerApproval a => ApprovalWriteProcessor.Answer(a, _approvals.GetValueOrDefault(a.ApprovalId), now),
+            EndApproval e => ApprovalWriteProcessor.End(e, _approvals.GetValueOrDefault(e.ApprovalId), now),
+            _ => throw new ArgumentOutOfRangeException(nameof(write), write.GetType().Name, "Not an approval write."),
+        };
+        if (decision.Error is { } error)
+        {
+            return new WriteResult(error, null, null);
+        }
+
+        if (decision is not { Approval: { } approval, EventType: { } type })
+        {
+            return new WriteResult(null, session, null) { Approval = decision.Approval };
+        }
+
+        var seq = Head.HeadSeq + 1;
+        if (type == Switchboard.Events.EventTypes.ApprovalRequested)
+        {
+            approval = approval with { RequestedSeq = seq };
+        }
+
+        var appended = new Switchboard.Events.EventRecord(seq, type, sessionId, now, ApprovalJson.EventData(approval)) { Labels = session.Labels };
+        Events.Add(appended);
+        Head = Head with { HeadSeq = seq };
+        _approvals[approval.Id] = approval;
+        _dirtyApprovals[approval.Id] = approval;
+
+        // The session's state follows: waiting while any approval of it is pending.
+        SessionState? to = approval.IsPending
+            ? session.State == SessionState.Waiting ? null : SessionState.Waiting
+            : session.State == SessionState.Waiting && !_approvals.Values.Any(a => a.SessionId == sessionId && a.IsPending) ? approval.ResumeState : null;
+        if (to is { } state && SessionStateMachine.IsAllowed(session.State, state))
+        {
+            var move = new UpdateSession(sessionId) { State = state };
+            var moved = SessionWriteProcessor.Apply(move, session, new WriteContext(now, Head.ActiveCount, Head.FleetPaused));
+            var result = Record(move, session, moved, now);
+            session = result.Session ?? session;
+        }
+
+        return new WriteResult(null, session, appended) { Approval = approval };
+    }
+}
+
+/// <summary>What a store reads for a batch's approvals (see <see cref="WriteBatch.ApprovalTargets"/>).</summary>
+internal sealed record ApprovalTargets(IReadOnlyCollection<string> Ids, IReadOnlyCollection<string> Sessions)
+{
+    /// <summary>True when the batch needs no approval read.</summary>
+    public bool IsEmpty => Ids.Count == 0 && Sessions.Count == 0;
+}
