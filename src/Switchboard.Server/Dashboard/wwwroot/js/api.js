@@ -63,6 +63,11 @@ export class Api {
   }
 
   /** GET /api/sessions/{id}/commands: the session's commands in the order issued. */
+  /** GET /api/sessions/{id}/approvals: the session's approvals (docs/approvals.md). */
+  listApprovals(id) {
+    return this.#json(new URL(`api/sessions/${encodeURIComponent(id)}/approvals?limit=100`, this.#root));
+  }
+
   listCommands(id) {
     return this.#json(new URL(`api/sessions/${encodeURIComponent(id)}/commands?limit=1000`, this.#root));
   }

@@ -15,6 +15,7 @@ import { SessionList } from "./views/list.js";
 import { Toasts } from "./views/toasts.js";
 import { UsageView } from "./views/usage.js";
 import { AlertBar } from "./views/alerts.js";
+import { NeedsYou } from "./views/needs-you.js";
 import { WebhookList } from "./views/webhooks.js";
 import { CommandFeed } from "./commands.js";
 
@@ -86,6 +87,7 @@ sessions.join().receive("ok", (reply) => {
   monitor.connected();
 });
 new AlertBar({ socket, root, auth, toasts, onOpen: (id) => openDetail(id) });
+new NeedsYou({ socket, store, root, auth, onOpen: (id) => openDetail(id) });
 new WebhookList({ root, auth });
 if (!auth.enabled || auth.token) {
   socket.connect(); // with auth on and no token, the socket would only be refused: the page polls instead

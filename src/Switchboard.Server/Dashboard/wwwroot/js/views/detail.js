@@ -10,6 +10,7 @@ import { sourceBadge, stateBadge } from "./badge.js";
 import { describe } from "./events.js";
 import { ActionForm } from "./actions.js";
 import { CommandHistory } from "./commands.js";
+import { APPROVAL_EVENTS, ApprovalHistory } from "./approval-history.js";
 import { SubtreeModel, renderTree } from "./tree.js";
 import { OutputView } from "./output.js";
 
@@ -30,6 +31,7 @@ export class DetailPanel {
   #session = null;
   #timeline = new Map();
   #commands = new CommandHistory();
+  #approvals = new ApprovalHistory();
   #returnFocus = null;
   #actions;
   #tree = null;
@@ -78,6 +80,7 @@ export class DetailPanel {
     this.#session = known ?? null;
     this.#timeline = new Map();
     this.#commands = new CommandHistory();
+    this.#approvals = new ApprovalHistory();
     this.#tree = new SubtreeModel(id);
     this.#actions.ask(null);
     this.#actions.showResult(null);
@@ -91,6 +94,15 @@ export class DetailPanel {
 
     for (const type of COMMAND_EVENTS) {
       channel.on(type, (envelope) => this.#commandEvent(channel, envelope));
+    }
+
+    for (const type of APPROVAL_EVENTS) {
+      channel.on(type, (envelope) => {
+        if (channel === this.#channel && envelope.data?.approval) {
+          this.#approvals.remember(envelope.data.approval);
+          this.#render();
+        }
+      });
     }
 
     channel.onError(() => channel === this.#channel && this.#render());
@@ -117,6 +129,7 @@ export class DetailPanel {
     byTestId("detail-close").focus();
     this.#loadHistory(channel, id);
     this.#loadCommands(channel, id);
+    this.#loadApprovals(channel, id);
   }
 
   close() {
@@ -224,6 +237,18 @@ export class DetailPanel {
     }
   }
 
+  async #loadApprovals(channel, id) {
+    try {
+      const list = await this.#api.listApprovals(id);
+      if (channel === this.#channel) {
+        list.approvals.forEach((a) => this.#approvals.remember(a));
+        this.#render();
+      }
+    } catch {
+      // The history starts with what the channel brings from now on.
+    }
+  }
+
   async #loadCommands(channel, id) {
     try {
       const list = await this.#api.listCommands(id);
@@ -278,7 +303,8 @@ export class DetailPanel {
       return;
     }
 
-    status.replaceChildren(...[stateBadge(s), sourceBadge(s), h("span", { class: "muted", dataset: { testid: "detail-since" } }, `updated ${timeAgo(s.updated_at)}`)]
+    status.replaceChildren(...[stateBadge(s), sourceBadge(s), h("span", { class: "muted", dataset: { testid: "detail-since" } }, `updated ${timeAgo(s.updated_at)}`),
+      s.activity ? h("span", { class: "detail-activity", dataset: { testid: "detail-activity" }, title: s.activity }, s.activity) : null]
       .filter((child) => child !== null));
     byTestId("detail-body").hidden = false;
     this.#output.render(s);
@@ -321,6 +347,7 @@ export class DetailPanel {
       : [h("span", { class: "muted" }, "none")]));
     setText(byTestId("detail-metadata"), JSON.stringify(s.metadata ?? {}, null, 2));
     this.#commands.render();
+    this.#approvals.render();
     const items = [...this.#timeline.values()].sort((a, b) => b.envelope.seq - a.envelope.seq).slice(0, MAX_TIMELINE);
     byTestId("detail-timeline").replaceChildren(...items.map(({ envelope, text }) =>
       h("li", { dataset: { testid: "detail-event", type: envelope.type } },

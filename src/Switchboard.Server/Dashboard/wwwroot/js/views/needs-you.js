@@ -1,0 +1,241 @@
+// "Needs you": every session waiting on a person, above the list, with what it waits for (a pending approval's tool
+// and summary, else its activity line), how long it has waited, and Allow / Deny for each approval (not offered to a
+// read-only key). The waiting sessions are the page's store's; their pending approvals come from the `approvals`
+// channel and, for a session the strip has not read yet (and after every rejoin), from GET …/approvals?state=pending.
+// The tab title counts them, and a browser notification says when one starts waiting, once the person asked for that.
+
+import { h, setText } from "../dom.js";
+
+const NOTIFY_ITEM = "switchboard.notify-waiting";
+
+export class NeedsYou {
+  /** session id → Map(approval id → approval): pending approvals only. */
+  #approvals = new Map();
+  /** Waiting sessions whose pending approvals were read (or are being read) since they began waiting. */
+  #read = new Set();
+  /** Waiting sessions already announced, so each is notified once per wait. */
+  #announced = new Set();
+  #store;
+  #root;
+  #auth;
+  #onOpen;
+  #strip;
+  #list;
+  #count;
+  #notify;
+  #title = document.title;
+  /** Whether the sessions waiting when the page loaded were taken as seen (they are not announced). */
+  #primed = false;
+
+  /**
+   * @param {{socket: any, store: any, root: URL, auth: any, onOpen?: (id: string) => void}} options
+   */
+  constructor({ socket, store, root, auth, onOpen }) {
+    this.#store = store;
+    this.#root = root;
+    this.#auth = auth;
+    this.#onOpen = onOpen;
+    this.#count = h("strong", { class: "needs-you-count", dataset: { testid: "needs-you-count" } });
+    this.#notify = h("button", { type: "button", class: "button needs-you-notify", dataset: { testid: "needs-you-notify" }, hidden: true,
+      onclick: () => this.#askToNotify() }, "Notify me");
+    this.#list = h("ul", { class: "needs-you-list", dataset: { testid: "needs-you-list" } });
+    this.#strip = h("section", { class: "needs-you", dataset: { testid: "needs-you" }, "aria-label": "Sessions waiting for you", hidden: true },
+      h("div", { class: "needs-you-head" }, h("span", { class: "needs-you-mark", "aria-hidden": "true" }, "?"), this.#count, this.#notify),
+      this.#list);
+    document.head.append(h("link", { rel: "stylesheet", href: new URL("css/needs-you.css", root).toString() }));
+    document.querySelector("main.layout").before(this.#strip);
+
+    const channel = socket.channel("approvals");
+    for (const type of ["approval_requested", "approval_answered", "approval_expired", "approval_withdrawn"]) {
+      channel.on(type, (envelope) => this.#apply(envelope.data.approval));
+    }
+
+    // The channel sends no snapshot: after each (re)join, what is pending is read again for every waiting session.
+    channel.join().receive("ok", () => {
+      this.#read.clear();
+      this.render();
+    });
+    store.subscribe(() => this.render());
+    setInterval(() => this.#tickAges(), 1000);
+  }
+
+  /** Sessions in `waiting`, the longest waiting first. */
+  get waiting() {
+    return [...this.#store.sessions.values()].filter((s) => s.state === "waiting")
+      .sort((a, b) => Date.parse(this.#since(a)) - Date.parse(this.#since(b)));
+  }
+
+  render() {
+    const waiting = this.waiting;
+    const ids = new Set(waiting.map((s) => s.id));
+    for (const id of [...this.#read]) {
+      if (!ids.has(id)) {
+        this.#read.delete(id);
+        this.#approvals.delete(id);
+        this.#announced.delete(id);
+      }
+    }
+
+    for (const session of waiting) {
+      if (!this.#read.has(session.id)) {
+        this.#read.add(session.id);
+        this.#readPending(session.id);
+      }
+    }
+
+    document.title = waiting.length > 0 ? `(${waiting.length}) ${this.#title}` : this.#title;
+    this.#strip.hidden = waiting.length === 0;
+    setText(this.#count, waiting.length === 1 ? "1 session needs you" : `${waiting.length} sessions need you`);
+    this.#notify.hidden = !("Notification" in window) || Notification.permission === "denied" || localStorage.getItem(NOTIFY_ITEM) === "on";
+    // An item is rebuilt only when what it shows changed, so a click in progress (or its error) survives other events.
+    const items = waiting.map((s) => {
+      const key = this.#key(s);
+      const existing = this.#list.querySelector(`[data-session-id="${CSS.escape(s.id)}"]`);
+      return existing?.dataset.key === key ? existing : this.#item(s, key);
+    });
+    this.#list.replaceChildren(...items);
+    this.#announce(waiting);
+  }
+
+  #key(session) {
+    const approvals = [...(this.#approvals.get(session.id)?.keys() ?? [])].join(",");
+    return JSON.stringify([session.name, session.activity, approvals, this.#since(session)]);
+  }
+
+  #item(session, key) {
+    const approvals = [...(this.#approvals.get(session.id)?.values() ?? [])];
+    const name = session.name || session.id;
+    const title = this.#onOpen
+      ? h("button", { type: "button", class: "link needs-you-name", onclick: () => this.#onOpen(session.id) }, name)
+      : h("span", { class: "needs-you-name" }, name);
+    const asks = approvals.length > 0
+      ? approvals.map((a) => this.#approval(session, a))
+      : [h("div", { class: "needs-you-ask", dataset: { testid: "needs-you-activity" } }, session.activity || "Waiting for input")];
+    return h("li", { class: "needs-you-item", dataset: { testid: "needs-you-item", sessionId: session.id, key } },
+      h("div", { class: "needs-you-who" }, title,
+        h("span", { class: "needs-you-since", dataset: { testid: "needs-you-since", since: this.#since(session) } }, waited(this.#since(session)))),
+      asks);
+  }
+
+  #approval(session, approval) {
+    const error = h("span", { class: "field-error", dataset: { testid: "approval-error" }, "aria-live": "polite" });
+    const answer = (decision) => async (event) => {
+      const button = event.currentTarget;
+      button.disabled = true;
+      try {
+        this.#apply(await this.#answer(session.id, approval.id, decision));
+      } catch (e) {
+        button.disabled = false;
+        setText(error, e.message);
+      }
+    };
+    return h("div", { class: "needs-you-ask", dataset: { testid: "needs-you-approval", approvalId: approval.id } },
+      approval.tool ? h("span", { class: "needs-you-tool", dataset: { testid: "approval-tool" } }, approval.tool) : null,
+      h("span", { class: "needs-you-summary", dataset: { testid: "approval-summary" } }, approval.summary),
+      h("span", { class: "needs-you-actions", "data-write": "" },
+        h("button", { type: "button", class: "button button-primary", dataset: { testid: "approval-allow" }, onclick: answer("allow") }, "Allow"),
+        h("button", { type: "button", class: "button button-danger", dataset: { testid: "approval-deny" }, onclick: answer("deny") }, "Deny")),
+      error);
+  }
+
+  /** An approval as it is now: kept while pending, dropped once it ended. */
+  #apply(approval) {
+    if (!approval) {
+      return;
+    }
+
+    const pending = this.#approvals.get(approval.session_id) ?? new Map();
+    if (approval.state === "pending") {
+      pending.set(approval.id, approval);
+      this.#approvals.set(approval.session_id, pending);
+    } else {
+      pending.delete(approval.id);
+    }
+
+    this.render();
+  }
+
+  async #readPending(sessionId) {
+    try {
+      const body = await this.#request("GET", `api/sessions/${encodeURIComponent(sessionId)}/approvals?state=pending`);
+      for (const approval of body.approvals ?? []) {
+        this.#apply(approval);
+      }
+    } catch {
+      this.#read.delete(sessionId); // tried again at the next render
+    }
+  }
+
+  #answer(sessionId, approvalId, decision) {
+    return this.#request("POST", `api/sessions/${encodeURIComponent(sessionId)}/approvals/${encodeURIComponent(approvalId)}`, { decision });
+  }
+
+  async #request(method, path, body) {
+    await this.#auth?.ready;
+    const response = await fetch(new URL(path, this.#root), {
+      method,
+      headers: { accept: "application/json", ...(body ? { "content-type": "application/json" } : {}), ...this.#auth?.headers() },
+      body: body ? JSON.stringify(body) : undefined,
+      cache: "no-store",
+    });
+    const json = await response.json().catch(() => null);
+    if (!response.ok) {
+      throw new Error(json?.detail ?? `HTTP ${response.status}`);
+    }
+
+    return json;
+  }
+
+  /** When the session began waiting: its oldest pending approval's request, else its last change. */
+  #since(session) {
+    const asked = [...(this.#approvals.get(session.id)?.values() ?? [])].map((a) => a.requested_at).sort()[0];
+    return asked ?? session.updated_at;
+  }
+
+  async #askToNotify() {
+    if (await Notification.requestPermission() === "granted") {
+      localStorage.setItem(NOTIFY_ITEM, "on");
+      for (const session of this.waiting) {
+        this.#announced.add(session.id); // from now on: the ones already waiting were seen on the page
+      }
+    }
+
+    this.render();
+  }
+
+  #announce(waiting) {
+    if (!this.#primed) {
+      if (this.#store.loaded) {
+        this.#primed = true;
+        waiting.forEach((s) => this.#announced.add(s.id));
+      }
+
+      return;
+    }
+
+    const on = localStorage.getItem(NOTIFY_ITEM) === "on" && "Notification" in window && Notification.permission === "granted";
+    for (const session of waiting) {
+      if (this.#announced.has(session.id)) {
+        continue;
+      }
+
+      this.#announced.add(session.id);
+      if (on) {
+        const approval = [...(this.#approvals.get(session.id)?.values() ?? [])][0];
+        new Notification(`${session.name || session.id} needs you`, { body: approval?.summary ?? session.activity ?? "Waiting for input", tag: session.id });
+      }
+    }
+  }
+
+  #tickAges() {
+    for (const el of this.#list.querySelectorAll("[data-testid=needs-you-since]")) {
+      setText(el, waited(el.dataset.since));
+    }
+  }
+}
+
+/** "waiting 42 s", "waiting 3 min", "waiting 2 h". */
+function waited(iso) {
+  const seconds = Math.max(0, Math.round((Date.now() - Date.parse(iso)) / 1000));
+  return seconds < 60 ? `waiting ${seconds} s` : seconds < 3600 ? `waiting ${Math.floor(seconds / 60)} min` : `waiting ${Math.floor(seconds / 3600)} h`;
+}

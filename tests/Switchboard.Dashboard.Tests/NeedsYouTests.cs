@@ -1,0 +1,184 @@
+using System.Text.Json;
+using Microsoft.Playwright;
+using Switchboard.Dashboard.Tests.Browser;
+using Switchboard.Testing;
+using static Microsoft.Playwright.Assertions;
+
+namespace Switchboard.Dashboard.Tests;
+
+/// <summary>
+/// "Needs you" (docs/dashboard.md): every waiting session above the list with what it waits for and, for a pending
+/// approval, Allow and Deny that answer the producer waiting on it; the tab title counts them; a read-only key is not
+/// offered the buttons; on a phone nothing covers the strip and the header stays on one line.
+/// </summary>
+public sealed class NeedsYouTests(Chromium chromium)
+{
+    private const string WriteKey = "needs-you-write-key-0123456789";
+    private const string ReadKey = "needs-you-read-key-0123456789";
+
+    [Fact]
+    public async Task AllowAndDenyAnswerTheProducerWaitingOnTheApprovalAndTheTitleCountsTheWaiting()
+    {
+        await using var server = await SwitchboardServer.StartAsync();
+        await server.Http.CreateAsync("builder", "Release builder", state: "working");
+        await server.Http.CreateAsync("asker", "Question asker", state: "working");
+        await using var page = await DashboardPage.OpenAsync(chromium, server.BaseAddress);
+        var strip = page.Page.GetByTestId("needs-you");
+        await Expect(strip).ToBeHiddenAsync();
+        var title = await page.Page.TitleAsync();
+
+        // A producer asks and waits for the answer (the API's long-poll), as an agent's held hook does.
+        var allowed = AskAsync(server, "builder", "Bash", "rm -rf build && make release");
+        var item = page.Page.Locator("[data-testid=needs-you-item][data-session-id=builder]");
+        await Expect(item.GetByTestId("approval-summary")).ToHaveTextAsync("rm -rf build && make release");
+        await Expect(item.GetByTestId("approval-tool")).ToHaveTextAsync("Bash");
+        await Expect(item.GetByTestId("needs-you-since")).ToContainTextAsync("waiting");
+        await Expect(page.Page).ToHaveTitleAsync($"(1) {title}");
+
+        // A session waiting without an approval (a question) shows its activity and no buttons.
+        await server.Http.PatchAsync("asker", new { state = "waiting" });
+        var question = page.Page.Locator("[data-testid=needs-you-item][data-session-id=asker]");
+        await Expect(question.GetByTestId("needs-you-activity")).ToBeVisibleAsync();
+        await Expect(question.GetByTestId("approval-allow")).ToHaveCountAsync(0);
+        await Expect(page.Page).ToHaveTitleAsync($"(2) {title}");
+        await Expect(page.Page.GetByTestId("needs-you-count")).ToHaveTextAsync("2 sessions need you");
+
+        await item.GetByTestId("approval-allow").ClickAsync();
+        var answer = await allowed;
+        answer.GetProperty("state").GetString().ShouldBe("allowed");
+        await Expect(item).ToHaveCountAsync(0);
+        await Expect(page.Page).ToHaveTitleAsync($"(1) {title}");
+        await Expect(page.Badge("builder")).ToHaveAttributeAsync("data-state", "working");
+
+        var denied = AskAsync(server, "builder", "Write", "/etc/hosts");
+        await Expect(item.GetByTestId("approval-summary")).ToHaveTextAsync("/etc/hosts");
+        await item.GetByTestId("approval-deny").ClickAsync();
+        (await denied).GetProperty("state").GetString().ShouldBe("denied");
+        await server.Http.PatchAsync("asker", new { state = "working" });
+        await Expect(strip).ToBeHiddenAsync();
+        await Expect(page.Page).ToHaveTitleAsync(title);
+
+        // The detail panel keeps the history: newest first, how each ended.
+        await page.Row("builder").ClickAsync();
+        var history = page.Detail.GetByTestId("detail-approval");
+        await Expect(history).ToHaveCountAsync(2);
+        await Expect(history.Nth(0)).ToHaveAttributeAsync("data-state", "denied");
+        await Expect(history.Nth(0)).ToContainTextAsync("Write: /etc/hosts");
+        await Expect(history.Nth(1)).ToHaveAttributeAsync("data-state", "allowed");
+        await Expect(history.Nth(1)).ToContainTextAsync("Bash: rm -rf build && make release");
+        page.ShouldHaveNoScriptErrors();
+    }
+
+    [Fact]
+    public async Task AnAgentsHookShowsItsToolOnTheDetailPanelsActivityLineAndItsQuestionInTheStrip()
+    {
+        await using var server = await SwitchboardServer.StartAsync();
+        await HookAsync(server, """{"session_id":"cc-1","hook_event_name":"SessionStart","source":"startup","cwd":"/tmp"}""");
+        await HookAsync(server, """{"session_id":"cc-1","hook_event_name":"PreToolUse","tool_name":"Bash","tool_input":{"command":"make test"},"cwd":"/tmp"}""");
+        await using var page = await DashboardPage.OpenAsync(chromium, server.BaseAddress);
+        await page.Row("otel:s:cc-1").ClickAsync();
+        await Expect(page.Detail.GetByTestId("detail-activity")).ToHaveTextAsync("Bash");
+        await Expect(page.Detail.GetByTestId("detail-approvals-empty")).ToBeVisibleAsync();
+
+        await HookAsync(server, """{"session_id":"cc-1","hook_event_name":"Notification","notification_type":"agent_needs_input","message":"Which branch?","cwd":"/tmp"}""");
+        var item = page.Page.Locator("[data-testid=needs-you-item][data-session-id='otel:s:cc-1']");
+        await Expect(item).ToBeVisibleAsync();
+        await Expect(item.GetByTestId("approval-allow")).ToHaveCountAsync(0);
+        page.ShouldHaveNoScriptErrors();
+    }
+
+    private static async Task HookAsync(SwitchboardServer server, string body)
+    {
+        using var content = new StringContent(body, System.Text.Encoding.UTF8, "application/json");
+        using var response = await server.Http.PostAsync("/hooks/claude-code", content);
+        response.EnsureSuccessStatusCode();
+    }
+
+    [Fact]
+    public async Task AReadOnlyKeySeesWhatWaitsButIsNotOfferedAllowOrDeny()
+    {
+        await using var server = await SwitchboardServer.StartAsync(o => o.Security.AddApiKeys($"{WriteKey},{ReadKey}:read"));
+        using var producer = server.HttpWithKey(WriteKey);
+        await producer.CreateAsync("builder", "Release builder", state: "working");
+        await using var page = await DashboardPage.OpenAsync(chromium, server.BaseAddress, waitConnected: false);
+        await page.Page.GetByTestId("auth-key").FillAsync(ReadKey);
+        await page.Page.GetByTestId("auth-submit").ClickAsync();
+        await page.ExpectConnectionAsync("connected");
+
+        var asked = AskAsync(server, "builder", "Bash", "make deploy", WriteKey);
+        var item = page.Page.Locator("[data-testid=needs-you-item][data-session-id=builder]");
+        await Expect(item.GetByTestId("approval-summary")).ToHaveTextAsync("make deploy");
+        await Expect(item.GetByTestId("approval-allow")).ToBeHiddenAsync();
+        await Expect(item.GetByTestId("approval-deny")).ToBeHiddenAsync();
+
+        // The producer's wait ends with the answer of someone who may give it.
+        using var writer = server.HttpWithKey(WriteKey);
+        var pending = await writer.SendAsync(HttpMethod.Get, "/api/sessions/builder/approvals?state=pending");
+        var id = pending.GetProperty("approvals")[0].GetProperty("id").GetString();
+        await writer.SendAsync(HttpMethod.Post, $"/api/sessions/builder/approvals/{id}", new { decision = "deny" });
+        (await asked).GetProperty("state").GetString().ShouldBe("denied");
+        await Expect(item).ToHaveCountAsync(0);
+        page.ShouldHaveNoScriptErrors();
+    }
+
+    [Fact]
+    public async Task OnAPhoneNoToastCoversTheStripAndTheHeaderStaysOnOneLine()
+    {
+        await using var server = await SwitchboardServer.StartAsync();
+        await server.Http.CreateAsync("builder", "Release builder", state: "working");
+        for (var i = 0; i < 12; i++)
+        {
+            // A fleet long enough that the events panel is below the fold, where toasts show (phone.css).
+            await server.Http.CreateAsync($"agent-{i}", $"Agent {i}", state: "working");
+        }
+
+        await using var page = await DashboardPage.OpenAsync(chromium, server.BaseAddress, width: 390, height: 844);
+        var asked = AskAsync(server, "builder", "Bash", "make release");
+        var strip = page.Page.GetByTestId("needs-you");
+        await Expect(strip).ToBeVisibleAsync();
+
+        // Three toasts at once: created sessions, as a busy fleet makes them.
+        for (var i = 0; i < 3; i++)
+        {
+            await server.Http.CreateAsync($"new-{i}", $"New agent {i}", state: "working");
+        }
+
+        await Expect(page.Toasts.First).ToBeVisibleAsync();
+        var stripBox = (await strip.BoundingBoxAsync())!;
+        foreach (var toast in await page.Toasts.AllAsync())
+        {
+            if (await toast.BoundingBoxAsync() is { } box)
+            {
+                var overlaps = box.X < stripBox.X + stripBox.Width && stripBox.X < box.X + box.Width
+                    && box.Y < stripBox.Y + stripBox.Height && stripBox.Y < box.Y + box.Height;
+                overlaps.ShouldBeFalse($"a toast at {box.Y}–{box.Y + box.Height} covers the strip at {stripBox.Y}–{stripBox.Y + stripBox.Height}");
+            }
+        }
+
+        var allow = strip.GetByTestId("approval-allow");
+        await Expect(allow).ToBeInViewportAsync();
+        var fleet = page.Page.GetByTestId("fleet-toggle");
+        var lineHeight = await fleet.EvaluateAsync<double>("b => parseFloat(getComputedStyle(b).lineHeight) || parseFloat(getComputedStyle(b).fontSize) * 1.3");
+        var fleetBox = (await fleet.BoundingBoxAsync())!;
+        ((double)fleetBox.Height).ShouldBeLessThan(lineHeight * 2, "the fleet button wraps onto two lines");
+
+        await allow.ClickAsync();
+        (await asked).GetProperty("state").GetString().ShouldBe("allowed");
+        page.ShouldHaveNoScriptErrors();
+    }
+
+    /// <summary>Asks for an approval and waits for the answer (long-polls until it is no longer pending).</summary>
+    private static async Task<JsonElement> AskAsync(SwitchboardServer server, string session, string tool, string summary, string? key = null)
+    {
+        using var http = key is null ? null : server.HttpWithKey(key);
+        var client = http ?? server.Http;
+        var approval = await client.SendAsync(HttpMethod.Post, $"/api/sessions/{session}/approvals", new { summary, tool });
+        var id = approval.GetProperty("id").GetString();
+        while (approval.GetProperty("state").GetString() == "pending")
+        {
+            approval = await client.SendAsync(HttpMethod.Get, $"/api/sessions/{session}/approvals/{id}?wait=30");
+        }
+
+        return approval;
+    }
+}
