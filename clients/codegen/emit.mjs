@@ -353,8 +353,12 @@ export function python(document) {
     out.push(`    def from_json(cls, d: dict[str, Any]) -> "${c.name}":`);
     out.push("        return cls(");
     for (const [key, property] of ordered) {
-      // A nullable field is read with get(): a server from before the field was added leaves it out, which reads as None.
-      const value = required.has(key) && !nullable(property) ? `d[${quote(key)}]` : `d.get(${quote(key)})`;
+      // A nullable field is read with get(): a server from before the field was added leaves it out, which reads as None;
+      // a list the same way reads as empty.
+      const list = !property.$ref && !alternatives(property) && typesOf(property).types[0] === "array";
+      const value = required.has(key) && !nullable(property)
+        ? (list ? `d.get(${quote(key)}, [])` : `d[${quote(key)}]`)
+        : `d.get(${quote(key)})`;
       const convert = pyConvert(property, value, classes);
       const expr = !required.has(key) && convert !== value && !convert.startsWith("None if") && !convert.startsWith("_time(")
         ? `None if ${value} is None else ${convert}`

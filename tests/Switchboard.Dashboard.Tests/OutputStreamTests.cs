@@ -20,40 +20,44 @@ public sealed class OutputStreamTests(Chromium chromium)
         await using var page = await DashboardPage.OpenAsync(chromium, server.BaseAddress);
         var text = page.Page.Locator("[data-testid=detail-output][data-stream=output] [data-testid=detail-output-text]");
 
-        // Live: the panel of a working agent gains what the agent appends after it opened. An agent may end before it
-        // appends again: then take another.
+        // Live: the panel of a working agent gains what the agent appends after it opened; then the agent is held (a
+        // paused demo agent appends nothing and does not end), so the reload finds it in the list. An agent may end before
+        // it appends again or before the pause reaches it: then take another.
         string? target = null;
-        for (var attempt = 0; attempt < 5 && target is null; attempt++)
+        for (var attempt = 0; attempt < 8 && target is null; attempt++)
         {
             var candidate = await WorkingAgentAsync(server, demo);
             await page.Row(candidate).GetByTestId("session-open").ClickAsync();
             await Expect(text).Not.ToBeEmptyAsync();
             var opened = (await text.TextContentAsync())!.Length;
+            var grew = false;
             await TestTimeouts.Eventually(async () =>
             {
                 var shown = (await text.TextContentAsync())!;
                 var stream = await OutputAsync(server, candidate);
                 stream.ShouldStartWith(shown, Case.Sensitive, "the panel shows the stream's text from its start, in order");
-                if (shown.Length > opened)
-                {
-                    target = candidate;
-                    return true;
-                }
-
-                return await StateAsync(server, candidate) == "terminated";
+                grew = shown.Length > opened;
+                return grew || await StateAsync(server, candidate) == "terminated";
             }, $"demo agent {candidate}'s output to grow in the panel", TestTimeouts.Long);
             await page.Page.GetByTestId("detail-close").ClickAsync();
+            if (!grew)
+            {
+                continue;
+            }
+
+            using (await server.Http.PostAsync($"/api/sessions/{candidate}/commands", JsonContent.Create(new { type = "pause" })))
+            {
+            }
+
+            await TestTimeouts.Eventually(async () => await StateAsync(server, candidate) is "paused" or "terminated", $"{candidate} to pause",
+                TestTimeouts.Long);
+            if (await StateAsync(server, candidate) == "paused")
+            {
+                target = candidate;
+            }
         }
 
-        target.ShouldNotBeNull($"a demo agent whose output grew while its panel was open; the demo said:\n{demo.Output}");
-
-        // Hold the agent (a paused demo agent appends nothing and does not end), so the reload finds it in the list.
-        using (await server.Http.PostAsync($"/api/sessions/{target}/commands", JsonContent.Create(new { type = "pause" })))
-        {
-        }
-
-        await TestTimeouts.Eventually(async () => await StateAsync(server, target) is "paused" or "terminated", $"{target} to pause", TestTimeouts.Long);
-        (await StateAsync(server, target)).ShouldBe("paused", demo.Output);
+        target.ShouldNotBeNull($"a demo agent whose output grew while its panel was open, then paused; the demo said:\n{demo.Output}");
         await page.Row(target).GetByTestId("session-open").ClickAsync();
         var held = await OutputAsync(server, target);
         await Expect(text).ToHaveTextAsync(held);

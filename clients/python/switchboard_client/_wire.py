@@ -68,7 +68,7 @@ class Session:
             subtree=dict(d["subtree"]),
             continues=d.get("continues"),
             usage_from=d.get("usage_from"),
-            streams=[dict(x) for x in d["streams"]],
+            streams=[dict(x) for x in d.get("streams", [])],
         )
 
 
@@ -122,7 +122,7 @@ class Heartbeat:
             state=d["state"],
             lease_seconds=d.get("lease_seconds"),
             lease_expires_at=_time(d.get("lease_expires_at")),
-            commands=[Command.from_json(x) for x in d["commands"]],
+            commands=[Command.from_json(x) for x in d.get("commands", [])],
         )
 
 
@@ -168,7 +168,7 @@ class UsageSeries:
     def from_json(cls, d: dict[str, Any]) -> "UsageSeries":
         return cls(
             group=dict(d["group"]),
-            points=[UsagePoint.from_json(x) for x in d["points"]],
+            points=[UsagePoint.from_json(x) for x in d.get("points", [])],
         )
 
 
@@ -193,7 +193,7 @@ class UsageHistory:
             until=_time(d["until"]),
             epoch=d["epoch"],
             as_of_seq=d["as_of_seq"],
-            series=[UsageSeries.from_json(x) for x in d["series"]],
+            series=[UsageSeries.from_json(x) for x in d.get("series", [])],
         )
 
 
@@ -311,9 +311,9 @@ class Webhook:
         return cls(
             id=d["id"],
             url=d["url"],
-            event_types=list(d["event_types"]),
+            event_types=list(d.get("event_types", [])),
             labels=dict(d["labels"]),
-            alert_severities=list(d["alert_severities"]),
+            alert_severities=list(d.get("alert_severities", [])),
             format=d["format"],
             enabled=d["enabled"],
             state=d["state"],
@@ -379,7 +379,7 @@ class CommandList:
     @classmethod
     def from_json(cls, d: dict[str, Any]) -> "CommandList":
         return cls(
-            commands=[Command.from_json(x) for x in d["commands"]],
+            commands=[Command.from_json(x) for x in d.get("commands", [])],
             as_of_seq=d["as_of_seq"],
         )
 
