@@ -4,7 +4,7 @@
 // channel and, for a session the strip has not read yet (and after every rejoin), from GET …/approvals?state=pending.
 // The tab title counts them, and a browser notification says when one starts waiting, once the person asked for that.
 
-import { h, setText } from "../dom.js";
+import { frameScheduler, h, setText } from "../dom.js";
 
 const NOTIFY_ITEM = "switchboard.notify-waiting";
 
@@ -55,7 +55,7 @@ export class NeedsYou {
       this.#read.clear();
       this.render();
     });
-    store.subscribe(() => this.render());
+    store.subscribe(frameScheduler(() => this.render())); // at most once a frame, however many events arrive
     setInterval(() => this.#tickAges(), 1000);
   }
 
