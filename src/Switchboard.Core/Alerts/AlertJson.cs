@@ -38,11 +38,9 @@ internal static class AlertJson
             w.WriteNull("value");
         }
 
-        w.WritePropertyName("raised_at");
-        WireTime.Write(w, a.RaisedAt);
+        WireTime.Write(w, "raised_at", a.RaisedAt);
         w.WriteNumber("raised_seq", a.RaisedSeq);
-        w.WritePropertyName("resolved_at");
-        WireTime.Write(w, a.ResolvedAt);
+        WireTime.Write(w, "resolved_at", a.ResolvedAt);
         if (a.ResolvedSeq is { } rs)
         {
             w.WriteNumber("resolved_seq", rs);
@@ -53,8 +51,7 @@ internal static class AlertJson
         }
 
         w.WriteString("resolve_reason", a.ResolveReason);
-        w.WritePropertyName("acknowledged_at");
-        WireTime.Write(w, a.AcknowledgedAt);
+        WireTime.Write(w, "acknowledged_at", a.AcknowledgedAt);
         w.WriteString("acknowledged_by", a.AcknowledgedBy);
         w.WriteString("note", a.Note);
         w.WriteEndObject();

@@ -18,24 +18,12 @@ internal static class ApprovalJson
         w.WriteString("session_id", a.SessionId);
         w.WriteString("tool", a.Tool);
         w.WriteString("summary", a.Summary);
-        if (a.Data is { } data)
-        {
-            w.WritePropertyName("data");
-            w.WriteRawValue(data, skipInputValidation: true);
-        }
-        else
-        {
-            w.WriteNull("data");
-        }
-
+        JsonBytes.WriteRawOrNull(w, "data", a.Data);
         w.WriteString("state", a.State.ToWire());
-        w.WritePropertyName("requested_at");
-        WireTime.Write(w, a.RequestedAt);
+        WireTime.Write(w, "requested_at", a.RequestedAt);
         w.WriteString("requested_by", a.RequestedBy);
-        w.WritePropertyName("expires_at");
-        WireTime.Write(w, a.ExpiresAt);
-        w.WritePropertyName("answered_at");
-        WireTime.Write(w, a.AnsweredAt);
+        WireTime.Write(w, "expires_at", a.ExpiresAt);
+        WireTime.Write(w, "answered_at", a.AnsweredAt);
         w.WriteString("answered_by", a.AnsweredBy);
         w.WriteString("note", a.Note);
         if (stored)

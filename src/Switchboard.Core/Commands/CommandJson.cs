@@ -20,27 +20,14 @@ internal static class CommandJson
         w.WriteString("session_id", c.SessionId);
         w.WriteString("type", c.Type.ToWire());
         w.WriteString("text", c.Text);
-        if (c.Data is { } data)
-        {
-            w.WritePropertyName("data");
-            w.WriteRawValue(data, skipInputValidation: true);
-        }
-        else
-        {
-            w.WriteNull("data");
-        }
-
+        JsonBytes.WriteRawOrNull(w, "data", c.Data);
         w.WriteString("state", c.State.ToWire());
-        w.WritePropertyName("issued_at");
-        WireTime.Write(w, c.IssuedAt);
+        WireTime.Write(w, "issued_at", c.IssuedAt);
         w.WriteString("issued_by", c.IssuedBy);
-        w.WritePropertyName("expires_at");
-        WireTime.Write(w, c.ExpiresAt);
-        w.WritePropertyName("delivered_at");
-        WireTime.Write(w, c.DeliveredAt);
+        WireTime.Write(w, "expires_at", c.ExpiresAt);
+        WireTime.Write(w, "delivered_at", c.DeliveredAt);
         w.WriteNumber("attempt", c.Attempt);
-        w.WritePropertyName("acknowledged_at");
-        WireTime.Write(w, c.AcknowledgedAt);
+        WireTime.Write(w, "acknowledged_at", c.AcknowledgedAt);
         w.WriteString("outcome", c.Outcome?.ToWire());
         w.WriteString("note", c.Note);
         if (stored)
@@ -48,8 +35,7 @@ internal static class CommandJson
             w.WriteNumber("issued_seq", c.IssuedSeq);
             if (c.RedeliverAt is { } redeliverAt)
             {
-                w.WritePropertyName("redeliver_at");
-                WireTime.Write(w, redeliverAt);
+                WireTime.Write(w, "redeliver_at", redeliverAt);
             }
         }
 
@@ -88,7 +74,7 @@ internal static class CommandJson
         CommandWire.TryParseState(e.GetProperty("state").GetString(), out var state);
         CommandOutcome? outcome = CommandWire.TryParseOutcome(e.GetProperty("outcome").GetString(), out var o) ? o : null;
         var data = e.GetProperty("data");
-        var deliveredAt = Time(e, "delivered_at");
+        var deliveredAt = JsonBytes.Time(e, "delivered_at");
         return new Command
         {
             Id = e.GetProperty("id").GetString()!,
@@ -105,7 +91,7 @@ internal static class CommandJson
             // A row written before attempts were counted was handed over once if it was handed over at all.
             Attempt = e.TryGetProperty("attempt", out var attempt) ? attempt.GetInt32() : deliveredAt is null ? 0 : 1,
             RedeliverAt = e.TryGetProperty("redeliver_at", out var redeliver) && redeliver.ValueKind == JsonValueKind.String ? WireTime.Parse(redeliver.GetString()!) : null,
-            AcknowledgedAt = Time(e, "acknowledged_at"),
+            AcknowledgedAt = JsonBytes.Time(e, "acknowledged_at"),
             Outcome = outcome,
             Note = e.GetProperty("note").GetString(),
         };
@@ -119,10 +105,10 @@ internal static class CommandJson
     }
 
     /// <summary>A command as compact UTF-8 JSON text for its store row (with <c>issued_seq</c>).</summary>
-    public static string ToRow(Command c) => System.Text.Encoding.UTF8.GetString(Build(w => Write(w, c, stored: true)));
+    public static string ToRow(Command c) => System.Text.Encoding.UTF8.GetString(JsonBytes.Write(w => Write(w, c, stored: true)));
 
     /// <summary>Event data: <c>{command}</c>; a <c>command_delivered</c> also says which hand-over it was, <c>{command, attempt}</c>.</summary>
-    public static byte[] EventData(string type, Command c) => Build(w =>
+    public static byte[] EventData(string type, Command c) => JsonBytes.Write(w =>
     {
         w.WriteStartObject();
         w.WritePropertyName("command");
@@ -136,15 +122,11 @@ internal static class CommandJson
     });
 
     /// <summary>The data of a command an alert rule's action issued: <c>{alert_id, rule_id}</c>.</summary>
-    public static string AlertData(string alertId, string ruleId) => System.Text.Encoding.UTF8.GetString(Build(w =>
+    public static string AlertData(string alertId, string ruleId) => System.Text.Encoding.UTF8.GetString(JsonBytes.Write(w =>
     {
         w.WriteStartObject();
         w.WriteString("alert_id", alertId);
         w.WriteString("rule_id", ruleId);
         w.WriteEndObject();
     }));
-
-    private static DateTimeOffset? Time(JsonElement e, string name) => JsonBytes.Time(e, name);
-
-    private static byte[] Build(Action<Utf8JsonWriter> body) => JsonBytes.Write(body);
 }

@@ -20,6 +20,20 @@ internal static class JsonBytes
         return buffer.WrittenSpan.ToArray();
     }
 
+    /// <summary>Writes <c>"name": raw</c>, the stored JSON text as it is, or <c>"name": null</c>.</summary>
+    public static void WriteRawOrNull(Utf8JsonWriter writer, string name, string? raw)
+    {
+        writer.WritePropertyName(name);
+        if (raw is null)
+        {
+            writer.WriteNullValue();
+        }
+        else
+        {
+            writer.WriteRawValue(raw, skipInputValidation: true);
+        }
+    }
+
     /// <summary>The time in property <paramref name="name"/> of <paramref name="e"/>; null when it is JSON null.</summary>
     public static DateTimeOffset? Time(JsonElement e, string name) =>
         e.GetProperty(name).GetString() is { } text ? WireTime.Parse(text) : null;

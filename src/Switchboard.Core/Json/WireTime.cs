@@ -32,6 +32,20 @@ internal static class WireTime
         }
     }
 
+    /// <summary>Writes <c>"name": "timestamp"</c>.</summary>
+    public static void Write(Utf8JsonWriter writer, string name, DateTimeOffset value)
+    {
+        writer.WritePropertyName(name);
+        Write(writer, value);
+    }
+
+    /// <summary>Writes <c>"name": "timestamp"</c>, or <c>"name": null</c>.</summary>
+    public static void Write(Utf8JsonWriter writer, string name, DateTimeOffset? value)
+    {
+        writer.WritePropertyName(name);
+        Write(writer, value);
+    }
+
     /// <summary>Parses a wire timestamp.</summary>
     public static DateTimeOffset Parse(string text) => Sessions.SessionWire.ParseTime(text);
 }

@@ -78,8 +78,7 @@ internal static class AuthEndpoints
             w.WriteStartObject();
             w.WriteString("token", token);
             w.WriteString("token_type", "Bearer");
-            w.WritePropertyName("expires_at");
-            WireTime.Write(w, expires);
+            WireTime.Write(w, "expires_at", expires);
             // Whole seconds, rounded down: a client that renews by this never waits too long.
             w.WriteNumber("expires_in", (long)Math.Floor((expires - time.GetUtcNow()).TotalSeconds));
             w.WriteStartArray("topics");

@@ -75,8 +75,7 @@ internal static class SessionEndpoints
             w.WriteString("id", s.Id);
             w.WriteString("state", s.State.ToWire());
             SessionJson.WriteNullableInt(w, "lease_seconds", s.LeaseSeconds);
-            w.WritePropertyName("lease_expires_at");
-            WireTime.Write(w, s.LeaseExpiresAt);
+            WireTime.Write(w, "lease_expires_at", s.LeaseExpiresAt);
             Commands.CommandJson.WriteList(w, "commands", r.Commands ?? []);
             w.WriteEndObject();
         }));

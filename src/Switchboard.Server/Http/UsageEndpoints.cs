@@ -65,10 +65,8 @@ internal static class UsageEndpoints
         w.WriteStartObject();
         w.WriteString("bucket", query.Bucket.ToWire());
         w.WriteString("group_by", query.GroupKey is null ? "all" : "label:" + query.GroupKey);
-        w.WritePropertyName("since");
-        WireTime.Write(w, query.Since);
-        w.WritePropertyName("until");
-        WireTime.Write(w, query.Until);
+        WireTime.Write(w, "since", query.Since);
+        WireTime.Write(w, "until", query.Until);
         w.WriteString("epoch", epoch);
         w.WriteNumber("as_of_seq", result.AsOfSeq);
         UsageJson.WriteSeries(w, query.GroupKey, result.Rows);

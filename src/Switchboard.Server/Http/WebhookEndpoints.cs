@@ -244,11 +244,9 @@ internal static class WebhookEndpoints
         w.WriteNumber("failures", e.Failures);
         w.WriteNumber("consecutive_failures", e.ConsecutiveFailures);
         w.WriteString("last_error", e.LastError);
-        w.WritePropertyName("last_attempt_at");
-        WireTime.Write(w, e.LastAttemptAt);
+        WireTime.Write(w, "last_attempt_at", e.LastAttemptAt);
         w.WriteString("delivering_node", e.LeaseExpiresAt is { } until && until > now ? e.LeaseOwner : null);
-        w.WritePropertyName("created_at");
-        WireTime.Write(w, e.CreatedAt);
+        WireTime.Write(w, "created_at", e.CreatedAt);
         w.WriteEndObject();
     }
 

@@ -82,8 +82,7 @@ internal sealed record JoinResult(long Seq, string Epoch)
             var query = usage.Query;
             w.WriteString("bucket", UsageBuckets.ToWire(query.Bucket));
             w.WriteString("group_by", query.GroupKey is null ? "all" : "label:" + query.GroupKey);
-            w.WritePropertyName("since");
-            WireTime.Write(w, query.Since);
+            WireTime.Write(w, "since", query.Since);
             w.WriteNumber("as_of_seq", Seq);
             w.WriteStartArray("group_by_keys");
             foreach (var key in usage.GroupKeys)

@@ -30,8 +30,7 @@ internal static class FrameEncoder
         w.WriteString("epoch", epoch);
         w.WriteString("type", e.Type);
         w.WriteString("session_id", e.SessionId);
-        w.WritePropertyName("at");
-        WireTime.Write(w, e.At);
+        WireTime.Write(w, "at", e.At);
         w.WritePropertyName("data");
         if (scoped && CarriesFleetCount(e.Type))
         {
@@ -74,8 +73,7 @@ internal static class FrameEncoder
         w.WriteString("epoch", epoch);
         w.WriteString("type", EventTypes.Summary);
         w.WriteNull("session_id");
-        w.WritePropertyName("at");
-        WireTime.Write(w, at);
+        WireTime.Write(w, "at", at);
         w.WritePropertyName("data");
         writeData(w);
         w.WriteEndObject();

@@ -174,8 +174,7 @@ internal sealed class PresenceTracker(TimeProvider time)
                 w.WriteString("id", viewer.Id);
             }
 
-            w.WritePropertyName("online_at");
-            WireTime.Write(w, onlineAt);
+            WireTime.Write(w, "online_at", onlineAt);
             w.WriteEndObject();
         }
 

@@ -39,8 +39,7 @@ internal static class UsageJson
     {
         var c = row.Counters;
         w.WriteStartObject();
-        w.WritePropertyName("start");
-        WireTime.Write(w, row.Key.Start);
+        WireTime.Write(w, "start", row.Key.Start);
         w.WriteNumber("input_tokens", c.InputTokens);
         w.WriteNumber("output_tokens", c.OutputTokens);
         w.WriteNumber("total_tokens", c.TotalTokens);
