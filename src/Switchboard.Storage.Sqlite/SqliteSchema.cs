@@ -114,11 +114,12 @@ internal static class SqliteSchema
         ) WITHOUT ROWID;
         CREATE INDEX IF NOT EXISTS telemetry_waits_by_at ON telemetry_waits(at);
 
+        -- Appended in time order and read whole into the writer's index (SqliteSpanOwners): no index on the random span.
         CREATE TABLE IF NOT EXISTS telemetry_span_owners (
-            span       TEXT PRIMARY KEY,
+            span       TEXT NOT NULL,
             session_id TEXT NOT NULL,
             at         INTEGER NOT NULL
-        ) WITHOUT ROWID;
+        );
         CREATE INDEX IF NOT EXISTS telemetry_span_owners_by_at ON telemetry_span_owners(at);
 
         CREATE TABLE IF NOT EXISTS alert_rules (
@@ -133,9 +134,27 @@ internal static class SqliteSchema
     /// </summary>
     public const string SpanOwnersFromKeys = """
         INSERT INTO telemetry_span_owners(span, session_id, at)
-            SELECT substr(key, 19), session_id, at FROM telemetry_keys WHERE session_id IS NOT NULL
-            ON CONFLICT(span) DO NOTHING;
+            SELECT substr(key, 19), session_id, at FROM telemetry_keys WHERE session_id IS NOT NULL ORDER BY at;
         INSERT INTO meta(key, value) VALUES ('span_owners', 'true') ON CONFLICT(key) DO NOTHING;
+        """;
+
+    /// <summary>
+    /// Once, for a database whose span owners were keyed by span (before <see cref="SqliteSpanOwners"/>): the rows move to
+    /// the append-only table, oldest first.
+    /// </summary>
+    public const string SpanOwnersAppendOnly = """
+        BEGIN IMMEDIATE;
+        ALTER TABLE telemetry_span_owners RENAME TO telemetry_span_owners_keyed;
+        DROP INDEX telemetry_span_owners_by_at;
+        CREATE TABLE telemetry_span_owners (
+            span       TEXT NOT NULL,
+            session_id TEXT NOT NULL,
+            at         INTEGER NOT NULL
+        );
+        CREATE INDEX telemetry_span_owners_by_at ON telemetry_span_owners(at);
+        INSERT INTO telemetry_span_owners(span, session_id, at) SELECT span, session_id, at FROM telemetry_span_owners_keyed ORDER BY at;
+        DROP TABLE telemetry_span_owners_keyed;
+        COMMIT;
         """;
 
     /// <summary>Columns added since the first release, for databases created before them (SQLite has no ADD COLUMN IF NOT EXISTS).</summary>

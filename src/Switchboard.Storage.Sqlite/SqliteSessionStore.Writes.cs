@@ -29,7 +29,7 @@ internal sealed partial class SqliteSessionStore
             {
                 EnsureActiveCounts();
                 var transaction = _writer!.BeginTransaction(deferred: false);
-                await using var tx = new SqliteWriteTransaction(transaction, commands, _rows, _waits, new LogHead(_headSeq, _activeCount, _fleetPaused));
+                await using var tx = new SqliteWriteTransaction(transaction, commands, _rows, _waits, _spanOwners, new LogHead(_headSeq, _activeCount, _fleetPaused));
                 _sessionStreams = (tx, new SqliteStreamWriter(_writer, transaction));
                 commands.Bind(transaction);
                 EnsureHeadUnmoved(commands, transaction);
@@ -127,6 +127,7 @@ internal sealed partial class SqliteSessionStore
         _rows.Clear();
         ForgetLinks();
         _waits.Load(_writer!);
+        _spanOwners.Load(_writer!);
         LoadHead(_writer!);
         _feed.Reset(_headSeq, reason);
         throw new StoreUnavailableException(reason + "; the node reloaded its state, retry the write.");

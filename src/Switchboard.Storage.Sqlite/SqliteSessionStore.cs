@@ -22,6 +22,7 @@ internal sealed partial class SqliteSessionStore : SqlStore
     private readonly LocalEventFeed _feed = new();
     private readonly SessionRowCache _rows = new();
     private readonly SqliteSpanWaits _waits = new();
+    private readonly SqliteSpanOwners _spanOwners = new();
     private readonly ReaderPool _readers;
     private SqliteConnection? _writer;
     private WriterCommands? _commands;
@@ -105,6 +106,12 @@ internal sealed partial class SqliteSessionStore : SqlStore
         Execute(_writer, SqliteStreamSchema.Create);
         AddMissingColumns(_writer);
         Execute(_writer, TreeSchema.Complete);
+        if (Scalar(_writer, "SELECT sql FROM sqlite_master WHERE type = 'table' AND name = 'telemetry_span_owners';") is string owners
+            && owners.Contains("WITHOUT ROWID", StringComparison.OrdinalIgnoreCase))
+        {
+            Execute(_writer, SqliteSchema.SpanOwnersAppendOnly);
+        }
+
         if (ReadMeta(_writer, "span_owners") is null)
         {
             Execute(_writer, SqliteSchema.SpanOwnersFromKeys);
@@ -119,6 +126,7 @@ internal sealed partial class SqliteSessionStore : SqlStore
         RebuildActiveCountsOrDefer(_writer);
         _commands = new WriterCommands(_writer);
         _waits.Load(_writer);
+        _spanOwners.Load(_writer);
     }
 
     /// <inheritdoc />
@@ -246,11 +254,13 @@ internal sealed partial class SqliteSessionStore : SqlStore
         command.ExecuteNonQuery();
     }
 
-    private static long? ScalarLong(SqliteConnection connection, string sql)
+    private static long? ScalarLong(SqliteConnection connection, string sql) => Scalar(connection, sql) is long value ? value : null;
+
+    private static object? Scalar(SqliteConnection connection, string sql)
     {
         using var command = connection.CreateCommand();
         command.CommandText = sql;
-        return command.ExecuteScalar() is long value ? value : null;
+        return command.ExecuteScalar();
     }
 
     /// <inheritdoc />

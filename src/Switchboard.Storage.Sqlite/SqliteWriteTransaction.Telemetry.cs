@@ -57,15 +57,22 @@ internal sealed partial class SqliteWriteTransaction
         return ValueTask.CompletedTask;
     }
 
+    /// <remarks>Appended to the table; the writer's index (<see cref="SqliteSpanOwners"/>) answers the lookups.</remarks>
     public ValueTask WriteSpanOwnersAsync(IReadOnlyList<(string Span, string Session)> owners, DateTimeOffset at)
     {
         var insert = commands.InsertSpanOwner;
         foreach (var (span, session) in owners)
         {
+            if (spanOwners.TryGet(span, _ownerChanges, out _))
+            {
+                continue; // the first owner stays
+            }
+
             insert.Bind(1, span);
             insert.Bind(2, session);
             insert.Bind(3, at.ToUnixTimeMilliseconds());
             insert.Execute();
+            _ownerChanges.Owners[span] = session;
         }
 
         return ValueTask.CompletedTask;
@@ -74,11 +81,9 @@ internal sealed partial class SqliteWriteTransaction
     public ValueTask<IReadOnlyDictionary<string, string>> ReadSpanOwnersAsync(IReadOnlyCollection<string> spans)
     {
         var found = new Dictionary<string, string>(StringComparer.Ordinal);
-        var select = commands.SelectSpanOwner;
         foreach (var span in spans)
         {
-            select.Parameters["$s"].Value = span;
-            if (select.ExecuteScalar() is string session)
+            if (spanOwners.TryGet(span, _ownerChanges, out var session))
             {
                 found[span] = session;
             }

@@ -14,12 +14,14 @@ namespace Switchboard.Storage.Sqlite;
 /// statements, inside one IMMEDIATE transaction opened under the store's write lock. SQLite runs in this process, so a
 /// "round trip" is a call: the primitives run their prepared single-row statements in a loop, which costs less than
 /// binding one statement of hundreds of parameters. The writer owns the database, so it may serve rows from its cache
-/// (<see cref="SessionRowCache"/>) and skip looking for waits on spans nobody waits for (<see cref="SqliteSpanWaits"/>).
+/// (<see cref="SessionRowCache"/>), skip looking for waits on spans nobody waits for (<see cref="SqliteSpanWaits"/>) and
+/// look span owners up in its own index (<see cref="SqliteSpanOwners"/>).
 /// </summary>
 internal sealed partial class SqliteWriteTransaction(SqliteTransaction transaction, WriterCommands commands, SessionRowCache rows,
-    SqliteSpanWaits waits, LogHead head) : IStoreTransaction
+    SqliteSpanWaits waits, SqliteSpanOwners spanOwners, LogHead head) : IStoreTransaction
 {
     private readonly SqliteSpanWaits.Changes _waitChanges = new();
+    private readonly SqliteSpanOwners.Changes _ownerChanges = new();
     private WriteBatch? _persisted;
 
     /// <summary>The session streams this transaction closed, for their live readers once committed.</summary>
@@ -152,6 +154,7 @@ internal sealed partial class SqliteWriteTransaction(SqliteTransaction transacti
     {
         transaction.Commit();
         waits.Commit(_waitChanges);
+        spanOwners.Commit(_ownerChanges);
         Batch = _persisted;
         return ValueTask.CompletedTask;
     }

@@ -58,9 +58,7 @@ internal sealed class WriterCommands : IDisposable
             "ORDER BY depth DESC, tree_path LIMIT $limit;", "$from", "$to", "$limit");
         TakeWaits = Prepare(connection, "DELETE FROM telemetry_waits WHERE span = $s RETURNING child;", "$s");
         InsertWait = new WriterStatement(connection, "INSERT INTO telemetry_waits(span, child, at) VALUES (?1, ?2, ?3) ON CONFLICT(span, child) DO NOTHING;");
-        InsertSpanOwner = new WriterStatement(connection,
-            "INSERT INTO telemetry_span_owners(span, session_id, at) VALUES (?1, ?2, ?3) ON CONFLICT(span) DO NOTHING;");
-        SelectSpanOwner = Prepare(connection, "SELECT session_id FROM telemetry_span_owners WHERE span = $s;", "$s");
+        InsertSpanOwner = new WriterStatement(connection, "INSERT INTO telemetry_span_owners(span, session_id, at) VALUES (?1, ?2, ?3);");
         SelectAlert = Prepare(connection, "SELECT data FROM alerts WHERE id = $id;", "$id");
         SelectOpenAlert = Prepare(connection, "SELECT data FROM alerts WHERE rule_id = $rule AND subject = $subject AND open = 1;", "$rule", "$subject");
         UpsertAlert = new WriterStatement(connection,
@@ -73,7 +71,7 @@ internal sealed class WriterCommands : IDisposable
             "INSERT INTO commands(id, session_id, state, issued_seq, expires_at, data) VALUES (?1, ?2, ?3, ?4, ?5, ?6) " +
             "ON CONFLICT(id) DO UPDATE SET state = excluded.state, data = excluded.data;");
         _all = [SelectSession, SelectHead, SetMeta, SelectActive, SelectStream, SelectDescendants, SelectActiveDescendants, TakeWaits,
-            SelectSpanOwner, SelectAlert, SelectOpenAlert, SelectCommands, SelectOutstandingCommands];
+            SelectAlert, SelectOpenAlert, SelectCommands, SelectOutstandingCommands];
         _statements = [InsertSession, UpdateSession, UpdateSessionKeepingIndexed, InsertEvent, UpdateSubtree, UpsertActive, AddRollup, InsertTelemetryKey, UpsertStream,
             MoveSession, InsertWait, InsertSpanOwner, UpsertAlert, UpsertCommand];
     }
@@ -111,10 +109,8 @@ internal sealed class WriterCommands : IDisposable
     public SqliteCommand TakeWaits { get; }
     /// <summary>Records that ?2 waits for span ?1, at ?3.</summary>
     public WriterStatement InsertWait { get; }
-    /// <summary>Records that span ?1 belongs to session ?2, at ?3 (a span recorded before keeps its owner).</summary>
+    /// <summary>Appends that span ?1 belongs to session ?2, at ?3 (the caller skips a span that has an owner).</summary>
     public WriterStatement InsertSpanOwner { get; }
-    /// <summary>The session owning span $s.</summary>
-    public SqliteCommand SelectSpanOwner { get; }
     public SqliteCommand SelectAlert { get; }
     public SqliteCommand SelectOpenAlert { get; }
     public WriterStatement UpsertAlert { get; }
