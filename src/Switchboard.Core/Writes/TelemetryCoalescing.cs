@@ -108,17 +108,29 @@ internal static class TelemetryCoalescing
             return first.Links;
         }
 
-        var spans = new List<string>(first.Links.Spans);
-        var parents = new List<string>(first.Links.Parents);
-        var parentSessions = new List<string>(first.Links.ParentSessions);
-        foreach (var links in later.Select(t => t.Links))
+        var spans = Distinct(first.Links.Spans, later, l => l.Spans);
+        var parents = Distinct(first.Links.Parents, later, l => l.Parents);
+        var parentSessions = Distinct(first.Links.ParentSessions, later, l => l.ParentSessions);
+        return new SpanLinks(spans, parents, parentSessions);
+    }
+
+    /// <summary>The first write's list, then each later one's items not seen yet: linear in the items, in their order.</summary>
+    private static List<string> Distinct(IReadOnlyList<string> first, List<ApplyTelemetry> later, Func<SpanLinks, IReadOnlyList<string>> list)
+    {
+        var merged = new List<string>(first);
+        var seen = new HashSet<string>(first, StringComparer.Ordinal);
+        foreach (var t in later)
         {
-            spans.AddRange(links.Spans.Where(s => !spans.Contains(s)));
-            parentSessions.AddRange(links.ParentSessions.Where(s => !parentSessions.Contains(s)));
-            parents.AddRange(links.Parents.Where(p => !parents.Contains(p)));
+            foreach (var item in list(t.Links))
+            {
+                if (seen.Add(item))
+                {
+                    merged.Add(item);
+                }
+            }
         }
 
-        return new SpanLinks(spans, parents, parentSessions);
+        return merged;
     }
 
     private static bool IsEmpty(SpanLinks links) => links.Spans.Count == 0 && links.Parents.Count == 0 && links.ParentSessions.Count == 0;
