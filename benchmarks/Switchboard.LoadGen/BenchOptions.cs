@@ -98,6 +98,9 @@ internal sealed class BenchOptions
     /// <summary>Run only the hook round-trip benchmark (<c>--hooks</c>): 1,000 Claude Code sessions' hooks while 100 dashboards watch.</summary>
     public bool Hooks { get; private set; }
 
+    /// <summary>Run only the approvals benchmark (<c>--approvals</c>): answered across two nodes, and 10,000 hooks held on one.</summary>
+    public bool Approvals { get; private set; }
+
     /// <summary>The measured window of the hook run (<c>--hook-seconds N</c>).</summary>
     public TimeSpan HookDuration { get; set; } = TimeSpan.FromSeconds(20);
 
@@ -234,6 +237,9 @@ internal sealed class BenchOptions
                 case "--hooks":
                     o.Hooks = true;
                     break;
+                case "--approvals":
+                    o.Approvals = true;
+                    break;
                 case "--hook-seconds":
                     o.HookDuration = TimeSpan.FromSeconds(NextInt());
                     break;
@@ -310,7 +316,7 @@ internal sealed class BenchOptions
                     break;
                 default:
                     throw new ArgumentException($"Unknown option {args[i]}. Options: --quick, --connections N, --saturated-connections N, " +
-                        "--publishers N, --window N, --systems SignalR,Switchboard, --no-ingest, --no-micro, --output PATH, --scenarios fixed,saturated,mixed,overload,overload-cws, --switchboard-env K=V, --census, --ab REF [--ab-rounds N] [--arms LIST] [--ab-seconds N], --ingest-at REF,REF… [--ab-rounds N], --scrapes N, --usage, --usage-events N, --soak [MINUTES], --otlp [--otlp-seconds N] [--otlp-senders N], --commands [--command-count N] [--command-rate N], --trees, --hooks [--hook-seconds N], --streams [--stream-seconds N] [--stream-megabytes N], --scale-out [--scale-out-subscribers N] [--scale-out-nodes N]");
+                        "--publishers N, --window N, --systems SignalR,Switchboard, --no-ingest, --no-micro, --output PATH, --scenarios fixed,saturated,mixed,overload,overload-cws, --switchboard-env K=V, --census, --ab REF [--ab-rounds N] [--arms LIST] [--ab-seconds N], --ingest-at REF,REF… [--ab-rounds N], --scrapes N, --usage, --usage-events N, --soak [MINUTES], --otlp [--otlp-seconds N] [--otlp-senders N], --commands [--command-count N] [--command-rate N], --trees, --hooks [--hook-seconds N], --approvals, --streams [--stream-seconds N] [--stream-megabytes N], --scale-out [--scale-out-subscribers N] [--scale-out-nodes N]");
             }
         }
 

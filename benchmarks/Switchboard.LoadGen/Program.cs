@@ -89,6 +89,13 @@ if (options.Hooks)
     return hooks.Complete ? 0 : 1;
 }
 
+if (options.Approvals)
+{
+    var approvals = await new ApprovalRun(options, log).RunAsync(paths);
+    Written(new ApprovalReport { Run = Run(), Results = approvals }.WriteInto, "the approvals section of", "");
+    return approvals.Complete ? 0 : 1;
+}
+
 if (options.Streams)
 {
     var streams = await new StreamRun(options, log).RunAsync(paths);
