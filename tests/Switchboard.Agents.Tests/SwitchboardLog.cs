@@ -135,6 +135,13 @@ internal static class SwitchboardLog
         return found;
     }
 
+    /// <summary>The session's approvals, as the API lists them.</summary>
+    public static async Task<List<JsonElement>> ApprovalsAsync(SwitchboardServer server, string id)
+    {
+        var body = JsonDocument.Parse(await server.Http.GetStringAsync($"/api/sessions/{Uri.EscapeDataString(id)}/approvals")).RootElement;
+        return [.. body.GetProperty("approvals").EnumerateArray().Select(a => a.Clone())];
+    }
+
     /// <summary>Answers <paramref name="approval"/> over the API, as an operator does (<c>decision</c>: allow or deny).</summary>
     public static async Task AnswerAsync(SwitchboardServer server, JsonElement approval, string decision, string? note = null)
     {
