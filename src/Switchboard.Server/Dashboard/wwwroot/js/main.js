@@ -89,6 +89,13 @@ sessions.join().receive("ok", (reply) => {
 new AlertBar({ socket, root, auth, toasts, onOpen: (id) => openDetail(id) });
 new NeedsYou({ socket, store, root, auth, onOpen: (id) => openDetail(id) });
 new WebhookList({ root, auth });
+// A link to one session (`?session={id}`: what a Slack message links to with Switchboard:PublicUrl set) opens its detail
+// panel; the panel's channel joins once the socket connects.
+const linked = new URLSearchParams(location.search).get("session");
+if (linked) {
+  openDetail(linked);
+}
+
 if (!auth.enabled || auth.token) {
   socket.connect(); // with auth on and no token, the socket would only be refused: the page polls instead
 }
