@@ -39,11 +39,8 @@ public sealed class ClaudeCodeApprovalTests : IAsyncLifetime
             ModelTurn.Say("All done."));
         await using var run = claude.Start();
 
-        var pending = await SwitchboardLog.PendingApprovalAsync(_server);
-        pending.GetProperty("tool").GetString().ShouldBe("Write");
-        pending.GetProperty("summary").GetString().ShouldBe("Write: " + Sandbox.WorkFile("approved.txt"));
+        var pending = await SwitchboardLog.HeldApprovalAsync(_server, "Write", "Write: " + Sandbox.WorkFile("approved.txt"));
         var id = pending.GetProperty("session_id").GetString()!;
-        (await SwitchboardLog.SessionAsync(_server, id))!.Value.GetProperty("state").GetString().ShouldBe("waiting");
         File.Exists(Sandbox.WorkFile("approved.txt")).ShouldBeFalse("held until the operator answers");
 
         await SwitchboardLog.AnswerAsync(_server, pending, decision, "checked by ops");

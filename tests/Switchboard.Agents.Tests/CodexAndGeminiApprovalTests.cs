@@ -44,12 +44,9 @@ public sealed class CodexAndGeminiApprovalTests : IAsyncLifetime
             ModelTurn.Say("All done."));
         await using var run = codex.Start();
 
-        var pending = await SwitchboardLog.PendingApprovalAsync(_server);
-        pending.GetProperty("tool").GetString().ShouldBe("Bash", customMessage: "Codex names exec_command Bash in its hooks");
-        pending.GetProperty("summary").GetString().ShouldBe("Bash: touch approved.txt");
+        var pending = await SwitchboardLog.HeldApprovalAsync(_server, "Bash", "Bash: touch approved.txt"); // Codex names exec_command Bash in its hooks
         pending.GetProperty("requested_by").GetString().ShouldBe("hook:codex");
         var id = pending.GetProperty("session_id").GetString()!;
-        (await SwitchboardLog.SessionAsync(_server, id))!.Value.GetProperty("state").GetString().ShouldBe("waiting");
         File.Exists(Sandbox.WorkFile("approved.txt")).ShouldBeFalse("held until the operator answers");
 
         await SwitchboardLog.AnswerAsync(_server, pending, decision, "not on a Friday");
@@ -75,12 +72,9 @@ public sealed class CodexAndGeminiApprovalTests : IAsyncLifetime
             ModelTurn.Say("All done."));
         await using var run = gemini.Start();
 
-        var pending = await SwitchboardLog.PendingApprovalAsync(_server);
-        pending.GetProperty("tool").GetString().ShouldBe("run_shell_command");
-        pending.GetProperty("summary").GetString().ShouldBe("run_shell_command: touch approved.txt");
+        var pending = await SwitchboardLog.HeldApprovalAsync(_server, "run_shell_command", "run_shell_command: touch approved.txt");
         pending.GetProperty("requested_by").GetString().ShouldBe("hook:gemini-cli");
         var id = pending.GetProperty("session_id").GetString()!;
-        (await SwitchboardLog.SessionAsync(_server, id))!.Value.GetProperty("state").GetString().ShouldBe("waiting");
         File.Exists(Sandbox.WorkFile("approved.txt")).ShouldBeFalse("held until the operator answers");
 
         await SwitchboardLog.AnswerAsync(_server, pending, decision, "not on a Friday");

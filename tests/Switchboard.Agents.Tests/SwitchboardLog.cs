@@ -135,6 +135,20 @@ internal static class SwitchboardLog
         return found;
     }
 
+    /// <summary>
+    /// The approval an agent's held hook raised, once pending: it names <paramref name="tool"/> and says
+    /// <paramref name="summary"/>, and its session is <c>waiting</c>.
+    /// </summary>
+    public static async Task<JsonElement> HeldApprovalAsync(SwitchboardServer server, string tool, string summary)
+    {
+        var pending = await PendingApprovalAsync(server);
+        pending.GetProperty("tool").GetString().ShouldBe(tool);
+        pending.GetProperty("summary").GetString().ShouldBe(summary);
+        var id = pending.GetProperty("session_id").GetString()!;
+        (await SessionAsync(server, id))!.Value.GetProperty("state").GetString().ShouldBe("waiting");
+        return pending;
+    }
+
     /// <summary>The session's approvals, as the API lists them.</summary>
     public static async Task<List<JsonElement>> ApprovalsAsync(SwitchboardServer server, string id)
     {
