@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using Switchboard.Options;
@@ -111,6 +112,24 @@ public sealed class OptionsValidationTests
 
         var invalid = failure.InnerException.ShouldBeOfType<OptionsValidationException>(failure.ToString());
         invalid.Failures.ShouldBe([line]);
+    }
+
+    [Fact]
+    public void ThePublicUrlIsReadFromConfigurationAsAUrlAndAPathAloneIsRefused()
+    {
+        static SwitchboardOptions Bind(string value)
+        {
+            var options = new SwitchboardOptions();
+            new ConfigurationBuilder()
+                .AddInMemoryCollection(new Dictionary<string, string?> { ["Switchboard:PublicUrl"] = value }).Build()
+                .GetSection("Switchboard").Bind(options);
+            return options;
+        }
+
+        Bind("https://switchboard.example.com/ops").PublicUrl.ShouldBe(new Uri("https://switchboard.example.com/ops"));
+        var validator = new Switchboard.Options.Validation.SwitchboardOptionsValidator();
+        validator.Validate(null, Bind("https://switchboard.example.com/ops")).Succeeded.ShouldBeTrue();
+        validator.Validate(null, Bind("switchboard.example.com")).Failures.ShouldHaveSingleItem().ShouldStartWith("Switchboard:PublicUrl = switchboard.example.com is not allowed");
     }
 
     [Fact]
