@@ -97,6 +97,11 @@ public sealed class NeedsYouTests(Chromium chromium)
         await Expect(page.Detail).ToBeVisibleAsync();
         await Expect(page.Detail).ToHaveAttributeAsync("data-session-id", "deploy:7");
         await Expect(page.Detail).ToContainTextAsync("Deployer");
+
+        // Closed, it stays closed on a reload.
+        await page.Page.GetByTestId("detail-close").ClickAsync();
+        await Expect(page.Detail).ToBeHiddenAsync();
+        new Uri(page.Page.Url).Query.ShouldNotContain("session");
         page.ShouldHaveNoScriptErrors();
     }
 

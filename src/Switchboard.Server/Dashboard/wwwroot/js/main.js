@@ -57,7 +57,7 @@ await auth.start();
 // The token goes as phoenix.js's `authToken` (a subprotocol, read at each connect), never in the URL.
 const socket = new Socket(api.socketEndpoint(), auth.enabled ? { authToken: () => auth.token } : {});
 auth.attach(socket);
-detail = new DetailPanel(socket, api, { onClose: () => { list.selectedId = null; }, onNavigate: (id) => { list.selectedId = id; } });
+detail = new DetailPanel(socket, api, { onClose: closedDetail, onNavigate: (id) => { list.selectedId = id; } });
 // The fleet's outstanding commands, for the list's "cancel requested" badge.
 const commands = new CommandFeed(socket);
 list.commands = commands;
@@ -144,6 +144,16 @@ function openDetail(id) {
 
   detail.open(id, store.get(id) ?? list.remoteSession(id));
   list.selectedId = id;
+}
+
+/** A closed panel stays closed on a reload: the link that opened it (`?session=`) is taken off the URL. */
+function closedDetail() {
+  list.selectedId = null;
+  const url = new URL(location.href);
+  if (url.searchParams.has("session")) {
+    url.searchParams.delete("session");
+    history.replaceState(history.state, "", url);
+  }
 }
 
 /** The fallback: list and summary over HTTP. Results that land after the channel is back are dropped. */
