@@ -1,4 +1,3 @@
-using System.Text.Json;
 using Switchboard.Testing;
 using Switchboard.Testing.Agents;
 
@@ -40,16 +39,11 @@ public sealed class ClaudeCodeApprovalTests : IAsyncLifetime
             ModelTurn.Say("All done."));
         await using var run = claude.Start();
 
-        var pending = await PendingApprovalAsync();
-        pending.GetProperty("tool").GetString().ShouldBe("Write");
-        pending.GetProperty("summary").GetString().ShouldBe("Write: " + Sandbox.WorkFile("approved.txt"));
+        var pending = await SwitchboardLog.HeldApprovalAsync(_server, "Write", "Write: " + Sandbox.WorkFile("approved.txt"));
         var id = pending.GetProperty("session_id").GetString()!;
-        (await SwitchboardLog.SessionAsync(_server, id))!.Value.GetProperty("state").GetString().ShouldBe("waiting");
         File.Exists(Sandbox.WorkFile("approved.txt")).ShouldBeFalse("held until the operator answers");
 
-        var answer = await _server.Http.PostAsync($"/api/sessions/{id}/approvals/{pending.GetProperty("id").GetString()}",
-            new StringContent(JsonSerializer.Serialize(new { decision, note = "checked by ops" }), System.Text.Encoding.UTF8, "application/json"));
-        answer.IsSuccessStatusCode.ShouldBeTrue(await answer.Content.ReadAsStringAsync());
+        await SwitchboardLog.AnswerAsync(_server, pending, decision, "checked by ops");
         await run.WaitForExitAsync();
 
         File.Exists(Sandbox.WorkFile("approved.txt")).ShouldBe(runs, run.Output);
@@ -61,29 +55,8 @@ public sealed class ClaudeCodeApprovalTests : IAsyncLifetime
 
         await SwitchboardLog.TerminatedAsync(_server, id);
         (await SwitchboardLog.StatesAsync(_server, id)).ShouldBe(["idle", "working", "waiting", "working", "idle", "terminated"]);
-        var types = (await SwitchboardLog.EventsAsync(_server, id)).Select(e => e.GetProperty("type").GetString()).ToList();
+        var types = await SwitchboardLog.TypesAsync(_server, id);
         types.ShouldContain("approval_requested");
         types.ShouldContain("approval_answered");
-    }
-
-    private async Task<JsonElement> PendingApprovalAsync()
-    {
-        JsonElement found = default;
-        await TestTimeouts.Eventually(async () =>
-        {
-            foreach (var session in await SwitchboardLog.SessionsAsync(_server))
-            {
-                var id = session.GetProperty("id").GetString()!;
-                using var doc = JsonDocument.Parse(await _server.Http.GetStringAsync($"/api/sessions/{id}/approvals?state=pending"));
-                if (doc.RootElement.GetProperty("approvals").GetArrayLength() > 0)
-                {
-                    found = doc.RootElement.GetProperty("approvals")[0].Clone();
-                    return true;
-                }
-            }
-
-            return false;
-        }, "the agent's permission request to become a pending approval", TestTimeouts.Long);
-        return found;
     }
 }

@@ -113,6 +113,61 @@ internal static class SwitchboardLog
         return JsonDocument.Parse(body).RootElement.GetProperty("id").GetString()!;
     }
 
+    /// <summary>The first pending approval of any session, once an agent's hook has raised one.</summary>
+    public static async Task<JsonElement> PendingApprovalAsync(SwitchboardServer server)
+    {
+        JsonElement found = default;
+        await TestTimeouts.Eventually(async () =>
+        {
+            foreach (var session in await SessionsAsync(server))
+            {
+                var id = Uri.EscapeDataString(session.GetProperty("id").GetString()!);
+                using var doc = JsonDocument.Parse(await server.Http.GetStringAsync($"/api/sessions/{id}/approvals?state=pending"));
+                if (doc.RootElement.GetProperty("approvals").GetArrayLength() > 0)
+                {
+                    found = doc.RootElement.GetProperty("approvals")[0].Clone();
+                    return true;
+                }
+            }
+
+            return false;
+        }, "the agent's hook to become a pending approval", TestTimeouts.Long);
+        return found;
+    }
+
+    /// <summary>
+    /// The approval an agent's held hook raised, once pending: it names <paramref name="tool"/> and says
+    /// <paramref name="summary"/>, and its session is <c>waiting</c>.
+    /// </summary>
+    public static async Task<JsonElement> HeldApprovalAsync(SwitchboardServer server, string tool, string summary)
+    {
+        var pending = await PendingApprovalAsync(server);
+        pending.GetProperty("tool").GetString().ShouldBe(tool);
+        pending.GetProperty("summary").GetString().ShouldBe(summary);
+        var id = pending.GetProperty("session_id").GetString()!;
+        (await SessionAsync(server, id))!.Value.GetProperty("state").GetString().ShouldBe("waiting");
+        return pending;
+    }
+
+    /// <summary>The session's approvals, as the API lists them.</summary>
+    public static async Task<List<JsonElement>> ApprovalsAsync(SwitchboardServer server, string id)
+    {
+        var body = JsonDocument.Parse(await server.Http.GetStringAsync($"/api/sessions/{Uri.EscapeDataString(id)}/approvals")).RootElement;
+        return [.. body.GetProperty("approvals").EnumerateArray().Select(a => a.Clone())];
+    }
+
+    /// <summary>Answers <paramref name="approval"/> over the API, as an operator does (<c>decision</c>: allow or deny).</summary>
+    public static async Task AnswerAsync(SwitchboardServer server, JsonElement approval, string decision, string? note = null)
+    {
+        var id = Uri.EscapeDataString(approval.GetProperty("session_id").GetString()!);
+        var response = await server.Http.PostAsJsonAsync($"/api/sessions/{id}/approvals/{approval.GetProperty("id").GetString()}", new { decision, note });
+        response.IsSuccessStatusCode.ShouldBeTrue(await response.Content.ReadAsStringAsync());
+    }
+
+    /// <summary>The types of the session's events on the log, in order.</summary>
+    public static async Task<List<string>> TypesAsync(SwitchboardServer server, string id) =>
+        [.. (await EventsAsync(server, id)).Select(e => e.GetProperty("type").GetString()!)];
+
     public static async Task<JsonElement> AcknowledgedAsync(SwitchboardServer server, string id, string commandId)
     {
         JsonElement command = default;

@@ -87,6 +87,24 @@ public sealed class NeedsYouTests(Chromium chromium)
         page.ShouldHaveNoScriptErrors();
     }
 
+    [Fact]
+    public async Task ALinkToASessionOpensTheDashboardWithItsDetailPanelOpen()
+    {
+        // What a Slack message links to with Switchboard:PublicUrl set: {PublicUrl}/?session={id}.
+        await using var server = await SwitchboardServer.StartAsync();
+        await server.Http.CreateAsync("deploy:7", "Deployer", state: "working");
+        await using var page = await DashboardPage.OpenAsync(chromium, server.BaseAddress, "?session=deploy%3A7");
+        await Expect(page.Detail).ToBeVisibleAsync();
+        await Expect(page.Detail).ToHaveAttributeAsync("data-session-id", "deploy:7");
+        await Expect(page.Detail).ToContainTextAsync("Deployer");
+
+        // Closed, it stays closed on a reload.
+        await page.Page.GetByTestId("detail-close").ClickAsync();
+        await Expect(page.Detail).ToBeHiddenAsync();
+        new Uri(page.Page.Url).Query.ShouldNotContain("session");
+        page.ShouldHaveNoScriptErrors();
+    }
+
     private static async Task HookAsync(SwitchboardServer server, string body)
     {
         using var content = new StringContent(body, System.Text.Encoding.UTF8, "application/json");

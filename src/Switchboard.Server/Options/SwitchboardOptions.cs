@@ -47,6 +47,12 @@ public sealed class SwitchboardOptions
     /// before it closes stream connections with 1001 and stops. Zero by default.
     /// </summary>
     public TimeSpan ShutdownDrainDelay { get; set; }
+
+    /// <summary>
+    /// The absolute http(s) URL people reach this server (its dashboard) at, e.g. <c>https://switchboard.example.com/</c>:
+    /// what links to a session from outside, such as a Slack message, start with. Unset (the default): no links.
+    /// </summary>
+    public Uri? PublicUrl { get; set; }
 }
 
 /// <summary>Event log retention: both limits apply.</summary>

@@ -36,12 +36,27 @@ internal static class WebhookBody
         return true;
     }
 
-    /// <summary>The envelope <c>{seq, epoch, type, session_id, at, data}</c>, or a Slack <c>{"text": …}</c>.</summary>
-    public static byte[] For(WebhookEndpoint endpoint, EventRecord e, string epoch) =>
-        endpoint.Format == WebhookFormats.Slack ? Slack(e) : FrameEncoder.Envelope(e, epoch);
+    /// <summary>
+    /// The envelope <c>{seq, epoch, type, session_id, at, data}</c>, or a Slack <c>{"text": …}</c> that links the event's
+    /// session on the dashboard when <paramref name="publicUrl"/> (<c>Switchboard:PublicUrl</c>) is set.
+    /// </summary>
+    public static byte[] For(WebhookEndpoint endpoint, EventRecord e, string epoch, Uri? publicUrl = null) =>
+        endpoint.Format == WebhookFormats.Slack ? Slack(e, publicUrl) : FrameEncoder.Envelope(e, epoch);
 
-    private static byte[] Slack(EventRecord e)
+    /// <summary>
+    /// The dashboard with <paramref name="sessionId"/>'s detail open: <c>{PublicUrl}/?session={id}</c> (docs/dashboard.md),
+    /// as a Slack link (<c>&lt;url|text&gt;</c>). The id is escaped: Slack would read a <c>&gt;</c> or <c>|</c> in it as
+    /// the link's end.
+    /// </summary>
+    internal static string SessionLink(Uri publicUrl, string sessionId)
     {
+        var root = publicUrl.AbsoluteUri.EndsWith('/') ? publicUrl.AbsoluteUri : publicUrl.AbsoluteUri + "/";
+        return $"<{root}?session={Uri.EscapeDataString(sessionId)}|Open in Switchboard>";
+    }
+
+    private static byte[] Slack(EventRecord e, Uri? publicUrl)
+    {
+        string? linked = e.SessionId;
         string text;
         using (var doc = JsonDocument.Parse(e.Data))
         {
@@ -62,6 +77,7 @@ internal static class WebhookBody
                 // Who waits for what: the session and the tool and summary a person is asked to decide on.
                 var what = ap.GetProperty("tool").GetString() is { } tool ? $"{tool}: {ap.GetProperty("summary").GetString()}" : ap.GetProperty("summary").GetString();
                 var session = ap.GetProperty("session_id").GetString();
+                linked = session;
                 text = e.Type switch
                 {
                     EventTypes.ApprovalRequested => $":raising_hand: *Needs you*: session `{session}` waits for approval of {what}",
@@ -73,6 +89,11 @@ internal static class WebhookBody
             {
                 text = e.SessionId is { } id ? $"`{e.Type}` session `{id}` (seq {e.Seq})" : $"`{e.Type}` (seq {e.Seq})";
             }
+        }
+
+        if (publicUrl is not null && !string.IsNullOrEmpty(linked))
+        {
+            text += " " + SessionLink(publicUrl, linked);
         }
 
         var buffer = new ArrayBufferWriter<byte>(256);

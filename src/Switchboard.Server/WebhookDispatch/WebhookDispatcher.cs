@@ -33,6 +33,7 @@ internal sealed class WebhookDispatcher : IAsyncDisposable
         Store = store as IWebhookStore ?? throw new InvalidOperationException("The configured store does not keep webhooks (it must implement IWebhookStore).");
         _live = live;
         Options = options.Webhooks;
+        PublicUrl = options.PublicUrl;
         Time = time;
         _logger = logger;
         // No redirects: a receiver must not bounce deliveries elsewhere (see docs/security.md).
@@ -47,6 +48,9 @@ internal sealed class WebhookDispatcher : IAsyncDisposable
     public string NodeId { get; } = Environment.MachineName + "-" + Environment.ProcessId + "-" + Guid.NewGuid().ToString("N")[..6];
 
     public WebhookOptions Options { get; }
+
+    /// <summary><c>Switchboard:PublicUrl</c>: where a Slack message links a session to (null: no link).</summary>
+    public Uri? PublicUrl { get; }
 
     public TimeProvider Time { get; }
 

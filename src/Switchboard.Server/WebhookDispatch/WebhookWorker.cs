@@ -202,7 +202,7 @@ internal sealed class WebhookWorker(string id, WebhookDispatcher owner, HttpClie
 
     private async Task<(bool Ok, string? Error)> PostAsync(WebhookEndpoint endpoint, EventRecord e, CancellationToken ct)
     {
-        var body = WebhookBody.For(endpoint, e, owner.Epoch);
+        var body = WebhookBody.For(endpoint, e, owner.Epoch, owner.PublicUrl);
         var timestamp = owner.Time.GetUtcNow().ToUnixTimeSeconds();
         using var request = new HttpRequestMessage(HttpMethod.Post, endpoint.Url) { Content = new ByteArrayContent(body) };
         request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/json") { CharSet = "utf-8" };

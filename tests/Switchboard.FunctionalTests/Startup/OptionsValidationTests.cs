@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using Switchboard.Options;
@@ -90,6 +91,10 @@ public sealed class OptionsValidationTests
             "Switchboard:Commands:RedeliverAfter = 00:00:00 is not allowed: it must be a positive duration shorter than a command's default expiry (00:05:00), such as 00:00:30 (hh:mm:ss)."),
         ["drain delay"] = (o => o.ShutdownDrainDelay = TimeSpan.FromSeconds(-5), null,
             "Switchboard:ShutdownDrainDelay = -00:00:05 is not allowed: it must be zero or a positive duration such as 00:00:10 (hh:mm:ss)."),
+        ["public url relative"] = (o => o.PublicUrl = new Uri("/switchboard", UriKind.Relative), null,
+            "Switchboard:PublicUrl = /switchboard is not allowed: it must be the absolute http(s) URL people reach this server at, with no query, fragment or credentials, such as https://switchboard.example.com/."),
+        ["public url scheme"] = (o => o.PublicUrl = new Uri("ftp://switchboard.example.com/"), null,
+            "Switchboard:PublicUrl = ftp://switchboard.example.com/ is not allowed: it must be the absolute http(s) URL people reach this server at, with no query, fragment or credentials, such as https://switchboard.example.com/."),
         ["sqlite directory"] = (null, b => b.UseSqlite(o => o.DataDirectory = " "),
             "Switchboard:Sqlite:DataDirectory = ' ' is not allowed: give a directory, e.g. ./data."),
         ["postgres poll interval"] = (null, b => b.UsePostgres(UnreachablePostgres, o => o.PollInterval = TimeSpan.Zero),
@@ -107,6 +112,24 @@ public sealed class OptionsValidationTests
 
         var invalid = failure.InnerException.ShouldBeOfType<OptionsValidationException>(failure.ToString());
         invalid.Failures.ShouldBe([line]);
+    }
+
+    [Fact]
+    public void ThePublicUrlIsReadFromConfigurationAsAUrlAndAPathAloneIsRefused()
+    {
+        static SwitchboardOptions Bind(string value)
+        {
+            var options = new SwitchboardOptions();
+            new ConfigurationBuilder()
+                .AddInMemoryCollection(new Dictionary<string, string?> { ["Switchboard:PublicUrl"] = value }).Build()
+                .GetSection("Switchboard").Bind(options);
+            return options;
+        }
+
+        Bind("https://switchboard.example.com/ops").PublicUrl.ShouldBe(new Uri("https://switchboard.example.com/ops"));
+        var validator = new Switchboard.Options.Validation.SwitchboardOptionsValidator();
+        validator.Validate(null, Bind("https://switchboard.example.com/ops")).Succeeded.ShouldBeTrue();
+        validator.Validate(null, Bind("switchboard.example.com")).Failures.ShouldHaveSingleItem().ShouldStartWith("Switchboard:PublicUrl = switchboard.example.com is not allowed");
     }
 
     [Fact]

@@ -8,8 +8,9 @@ namespace Switchboard.FunctionalTests.Webhooks;
 /// <summary>Webhooks against a real HTTP receiver: order, signature, filters, a receiver that goes down and comes back, dead-letter and replay.</summary>
 public sealed class WebhookDeliveryTests
 {
-    private static Task<SwitchboardServer> StartAsync(int maxAttempts = 10) => SwitchboardServer.StartAsync(o =>
+    private static Task<SwitchboardServer> StartAsync(int maxAttempts = 10, Uri? publicUrl = null) => SwitchboardServer.StartAsync(o =>
     {
+        o.PublicUrl = publicUrl;
         o.Webhooks.InitialBackoff = TimeSpan.FromMilliseconds(20);
         o.Webhooks.MaxBackoff = TimeSpan.FromMilliseconds(200);
         o.Webhooks.PollInterval = TimeSpan.FromMilliseconds(200);
@@ -154,6 +155,23 @@ public sealed class WebhookDeliveryTests
         (await server.Http.PostAsync("/api/sessions/deployer/approvals", new { summary = "kubectl rollout restart api", tool = "Bash" })).Status.ShouldBe(201);
         await TestTimeouts.Eventually(() => receiver.Accepted.Count == 1, "the approval's message");
         receiver.Accepted[0].Json.Str("text").ShouldBe(":raising_hand: *Needs you*: session `deployer` waits for approval of Bash: kubectl rollout restart api");
+    }
+
+    [Fact]
+    public async Task WithAPublicUrlTheSlackTextLinksTheSessionOnTheDashboard()
+    {
+        await using var receiver = await WebhookReceiver.StartAsync();
+        await using var server = await StartAsync(publicUrl: new Uri("https://switchboard.example.com/ops"));
+        await CreateHookAsync(server, new { url = receiver.Url, format = "slack", event_types = new[] { "approval_requested", "alert_raised" } });
+        await server.Http.CreateAsync("deploy:7", new { state = "working" });
+        (await server.Http.PostAsync("/api/sessions/deploy:7/approvals", new { summary = "kubectl rollout restart api", tool = "Bash" })).Status.ShouldBe(201);
+        await TestTimeouts.Eventually(() => receiver.Accepted.Count == 1, "the approval's message");
+        receiver.Accepted[0].Json.Str("text").ShouldBe(":raising_hand: *Needs you*: session `deploy:7` waits for approval of Bash: kubectl rollout restart api " +
+            "<https://switchboard.example.com/ops/?session=deploy%3A7|Open in Switchboard>");
+
+        await server.Http.CreateAsync("boom", new { state = "error", error_message = "disk full" });
+        await TestTimeouts.Eventually(() => receiver.Accepted.Count == 2, "the alert");
+        receiver.Accepted[1].Json.Str("text").ShouldEndWith(" <https://switchboard.example.com/ops/?session=boom|Open in Switchboard>");
     }
 
     [Theory]

@@ -21,6 +21,11 @@ internal sealed class SwitchboardOptionsValidator : IValidateOptions<Switchboard
 
         var problems = new OptionProblems(Section);
         problems.NotNegative(nameof(options.ShutdownDrainDelay), options.ShutdownDrainDelay);
+        if (options.PublicUrl is { } url && !(url.IsAbsoluteUri && (url.Scheme == Uri.UriSchemeHttp || url.Scheme == Uri.UriSchemeHttps)
+            && string.IsNullOrEmpty(url.Query) && string.IsNullOrEmpty(url.Fragment) && string.IsNullOrEmpty(url.UserInfo)))
+        {
+            problems.Add(nameof(options.PublicUrl), url, "it must be the absolute http(s) URL people reach this server at, with no query, fragment or credentials, such as https://switchboard.example.com/");
+        }
         problems.Merge(new StreamOptionsValidator().Validate(name, options.Stream));
         problems.Merge(new HttpApiOptionsValidator().Validate(name, options.Http));
         problems.Merge(new SecurityOptionsValidator().Validate(name, options.Security));

@@ -57,7 +57,7 @@ await auth.start();
 // The token goes as phoenix.js's `authToken` (a subprotocol, read at each connect), never in the URL.
 const socket = new Socket(api.socketEndpoint(), auth.enabled ? { authToken: () => auth.token } : {});
 auth.attach(socket);
-detail = new DetailPanel(socket, api, { onClose: () => { list.selectedId = null; }, onNavigate: (id) => { list.selectedId = id; } });
+detail = new DetailPanel(socket, api, { onClose: closedDetail, onNavigate: (id) => { list.selectedId = id; } });
 // The fleet's outstanding commands, for the list's "cancel requested" badge.
 const commands = new CommandFeed(socket);
 list.commands = commands;
@@ -89,6 +89,13 @@ sessions.join().receive("ok", (reply) => {
 new AlertBar({ socket, root, auth, toasts, onOpen: (id) => openDetail(id) });
 new NeedsYou({ socket, store, root, auth, onOpen: (id) => openDetail(id) });
 new WebhookList({ root, auth });
+// A link to one session (`?session={id}`: what a Slack message links to with Switchboard:PublicUrl set) opens its detail
+// panel; the panel's channel joins once the socket connects.
+const linked = new URLSearchParams(location.search).get("session");
+if (linked) {
+  openDetail(linked);
+}
+
 if (!auth.enabled || auth.token) {
   socket.connect(); // with auth on and no token, the socket would only be refused: the page polls instead
 }
@@ -137,6 +144,16 @@ function openDetail(id) {
 
   detail.open(id, store.get(id) ?? list.remoteSession(id));
   list.selectedId = id;
+}
+
+/** A closed panel stays closed on a reload: the link that opened it (`?session=`) is taken off the URL. */
+function closedDetail() {
+  list.selectedId = null;
+  const url = new URL(location.href);
+  if (url.searchParams.has("session")) {
+    url.searchParams.delete("session");
+    history.replaceState(history.state, "", url);
+  }
 }
 
 /** The fallback: list and summary over HTTP. Results that land after the channel is back are dropped. */
