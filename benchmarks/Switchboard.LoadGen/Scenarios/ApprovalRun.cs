@@ -235,7 +235,8 @@ internal sealed class ApprovalRun(BenchOptions options, TextWriter log)
                 throw new TimeoutException($"No pending approval of {session} after a minute.");
             }
 
-            await Task.Delay(1);
+            // As often as a person's page would look, and not so often that the polls themselves load the node under test.
+            await Task.Delay(25);
         }
     }
 
