@@ -16,7 +16,8 @@ internal static partial class HookLog
         EventName = "Hooks.ApprovalExpired")]
     public static partial void ApprovalExpired(ILogger logger, string approvalId, string sessionId);
 
-    [LoggerMessage(LogEventIds.Hooks + 3, LogLevel.Warning, "A {Agent} hook's approval was not held ({Reason}); the agent follows its own rules",
+    // Debug: a full node already logged Commands.WaitersFull once, and a refused write is the request's own matter.
+    [LoggerMessage(LogEventIds.Hooks + 3, LogLevel.Debug, "A {Agent} hook's approval was not held ({Reason}); the agent follows its own rules",
         EventName = "Hooks.ApprovalNotHeld")]
     public static partial void ApprovalNotHeld(ILogger logger, string agent, string reason);
 }

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Logging;
 using Switchboard.Ingest;
 using Switchboard.Options;
 using Switchboard.Otlp;
@@ -17,7 +18,7 @@ internal sealed record HookOutcome(IReadOnlyList<WriteResult> Results, string An
 /// answer in the agent's own format. An unavailable store or admission control throws (<see cref="StoreUnavailableException"/>).
 /// </summary>
 internal sealed class HookReceiver(SessionWriter writer, QuietMonitor quiet, Commanding.CommandWatch watch, Commanding.ApprovalHolds approvals, TimeProvider time,
-    SwitchboardOptions options)
+    SwitchboardOptions options, ILogger<HookReceiver> logger)
 {
     /// <summary>The <c>source</c> label of a session its hooks created (its telemetry, arriving later, makes it <c>opentelemetry</c>).</summary>
     public const string SourceValue = Otlp.Mapping.TelemetryMap.HookSourceValue;
@@ -140,6 +141,12 @@ internal sealed class HookReceiver(SessionWriter writer, QuietMonitor quiet, Com
             ResumeState = SessionState.Working,
         };
         var approval = await approvals.HoldAsync(request, scope, wait, cancellationToken);
+        if (approval is null)
+        {
+            HookLog.ApprovalNotHeld(logger, agent.Name(), watch.IsStopping ? "the node is stopping"
+                : "the approval was not raised, or this node already holds all the waits it may (Switchboard:Commands:MaxWaiters)");
+        }
+
         return HookApprovals.Answer(agent, e.Name, approval, options.Hooks.ApprovalExpired);
     }
 
