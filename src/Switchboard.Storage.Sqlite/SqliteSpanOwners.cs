@@ -6,7 +6,7 @@ namespace Switchboard.Storage.Sqlite;
 /// Which session owns each recent span that may start an agent, as the writer knows it: the lookup side of
 /// <c>telemetry_span_owners</c>, whose rows are only appended in time order (and purged from the front).
 /// <para>
-/// Why in memory: spans ids are random, so a table keyed by span takes each insert at a random leaf page, and SQLite's WAL
+/// Why in memory: span ids are random, so a table keyed by span takes each insert at a random leaf page, and SQLite's WAL
 /// writes every page a commit dirtied whole: an OTLP request with 100 tool spans wrote 100 pages (400 KB) and checkpointed
 /// them again, which cost a quarter of the node's OTLP throughput. Every write of this database goes through this store's
 /// one writer, so the writer can keep the index itself and the table stays append-only.
