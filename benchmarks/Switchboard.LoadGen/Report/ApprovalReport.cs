@@ -27,8 +27,9 @@ internal sealed class ApprovalReport : SectionReport<ApprovalResults>
         Line($"- **Machine:** {Machine.Cores} cores ({Machine.Cpu}), {Machine.MemoryBytes / (1024.0 * 1024 * 1024):F1} GiB RAM, {Machine.Os}, Linux {Machine.Kernel}, {Machine.Runtime}");
         Line($"- **Load average** (1/5/15 min) before: {LoadBefore}; after: {LoadAfter}. The load generator shares the two cores with the servers " +
              "(and, across nodes, with PostgreSQL).");
-        Line($"- **Across nodes:** two nodes on one PostgreSQL; {ApprovalRun.CrossNodeAgents} Claude Code sessions each ask {ApprovalRun.CrossNodeRounds} times in turn " +
-             "(`PermissionRequest` held on node A); the operator reads the pending approval on node B and answers it there (allow and deny in turn). " +
+        Line($"- **Across nodes:** two nodes on one PostgreSQL; {ApprovalRun.CrossNodeAgents} Claude Code sessions each ask {ApprovalRun.CrossNodeRounds} times, " +
+             $"{ApprovalRun.CrossNodePause.TotalMilliseconds:F0} ms after the previous answer ({cross.PerSecond:N0} approvals a second in all; `PermissionRequest` held on node A); " +
+             "the operator reads the pending approval on node B and answers it there (allow and deny in turn). " +
              "Timed from sending the answer to node B until the held hook's answer reached the agent.");
         Line($"- **Held:** {N(ApprovalRun.HeldHooks)} `PermissionRequest` hooks held at once on one node (SQLite), each its own session and connection; " +
              $"memory is the server's RSS after a full GC, before and while they are held; a writer `PATCH`es another session {ApprovalRun.WritesPerSecond} times a second " +
