@@ -153,16 +153,71 @@ function tsType(schema, enums, wrap = false) {
   return nullable ? `${base} | null` : base;
 }
 
+/**
+ * The TypeScript wire types, one file per concern under src/wire/ and src/wire.ts re-exporting them (what the rest of the
+ * client imports): the named enums, the schemas' interfaces by concern (TS_GROUPS), and the runtime descriptors. Returns
+ * {path under src: text}.
+ */
 export function typescript(document) {
   const schemas = schemasOf(document);
   const enums = namedEnums(document);
   const names = Object.keys(schemas).filter(n => !NOT_TYPES.has(n)).sort();
+  const groups = Object.keys(TS_GROUPS).map(group => [group, names.filter(n => groupOf(n) === group)]);
+  const enumTypes = importsOf(enums.flatMap(e => [e.type, e.open].filter(Boolean)), "./enums.js");
+  const files = {
+    "wire.ts": [
+      `// ${HEADER}`,
+      "// The TypeScript names the rest of the client uses (Session, ProblemDetails, …) are aliases in types.ts and alerts.ts.",
+      "",
+      'export * from "./wire/enums.js";',
+      ...groups.map(([group]) => `export * from "./wire/${group}.js";`),
+      'export * from "./wire/descriptors.js";',
+      "",
+    ].join("\n"),
+    "wire/enums.ts": tsFile(enumLines(enums)),
+  };
+  for (const [group, members] of groups) {
+    const others = groups.filter(([g]) => g !== group).map(([g, m]) => importsOf(m, `./${g}.js`));
+    files[`wire/${group}.ts`] = tsFile(typeLines(schemas, members, enums), enumTypes, ...others);
+  }
+  files["wire/descriptors.ts"] = wrapLines(tsFile(descriptorLines(schemas, names, enums),
+    ...groups.map(([g, m]) => importsOf(m, `./${g}.js`)), importsOf(enums.map(e => e.constant), "./enums.js", false)));
+  return files;
+}
+
+/** The files the schemas' interfaces go to, by the concern their names begin with; everything else is the sessions'. */
+const TS_GROUPS = {
+  sessions: null,
+  batch: /^Batch/,
+  commands: /^(Command|Approval|Acknowledge)/,
+  alerts: /^(Alert|Webhook)/,
+  usage: /^Usage/,
+};
+
+function groupOf(name) {
+  return Object.entries(TS_GROUPS).find(([, pattern]) => pattern?.test(name))?.[0] ?? "sessions";
+}
+
+/** A generated file: the header, then the imports its body uses (so none is unused), then the body. */
+function tsFile(body, ...imports) {
+  const text = body.join("\n");
+  const head = [`// ${HEADER}`, "", "/* eslint-disable */", ""];
+  const used = imports.map(i => i(text)).filter(Boolean);
+  return [...head, ...(used.length ? [...used, ""] : []), text].join("\n");
+}
+
+/** An import of those of <names> that <text> mentions as whole words, or null when it mentions none. */
+function importsOf(names, from, typeOnly = true) {
+  return text => {
+    const used = names.filter(n => new RegExp(`\\b${n}\\b`).test(text)).sort();
+    if (used.length === 0) return null;
+    const line = `import ${typeOnly ? "type " : ""}{${used.join(", ")}} from "${from}";`;
+    return line.length <= 120 ? line : `import ${typeOnly ? "type " : ""}{\n${used.map(n => `  ${n},`).join("\n")}\n} from "${from}";`;
+  };
+}
+
+function enumLines(enums) {
   const out = [];
-  out.push(`// ${HEADER}`);
-  out.push("// The TypeScript names the rest of the client uses (Session, ProblemDetails, …) are aliases in types.ts and alerts.ts.");
-  out.push("");
-  out.push("/* eslint-disable */");
-  out.push("");
   for (const e of enums) {
     out.push(`export const ${e.constant} = [${e.values.map(quote).join(", ")}] as const;`);
     out.push(`export type ${e.type} = (typeof ${e.constant})[number];`);
@@ -171,9 +226,12 @@ export function typescript(document) {
     }
     out.push("");
   }
+  return out;
+}
 
+function typeLines(schemas, names, enums) {
   const readEnums = asRead(enums);
-
+  const out = [];
   for (const name of names) {
     const schema = schemas[name];
     if (!isObjectSchema(schema)) {
@@ -196,9 +254,11 @@ export function typescript(document) {
     out.push("}");
     out.push("");
   }
+  return out;
+}
 
-  out.push("// ---- runtime descriptors ------------------------------------------------------------------------------------");
-  out.push("");
+function descriptorLines(schemas, names, enums) {
+  const out = [];
   out.push("/** For each property of T: is it required, and may it be null. The compiler checks every literal against T. */");
   out.push("export type Descriptor<T> = {");
   out.push("  [K in keyof T]-?: {");
@@ -234,7 +294,7 @@ export function typescript(document) {
   for (const e of enums) out.push(`  ${e.key}: ${e.constant},`);
   out.push("} as const;");
   out.push("");
-  return wrapLines(out.join("\n"));
+  return out;
 }
 
 /** Breaks descriptor lines over 120 characters at the commas between properties. */

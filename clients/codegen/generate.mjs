@@ -1,6 +1,9 @@
 #!/usr/bin/env node
 // Writes the clients' wire types from the server's OpenAPI document (/openapi/v1.json):
-//   clients/typescript/src/wire.ts              TypeScript interfaces, enum constants and runtime descriptors
+//   clients/typescript/src/wire/enums.ts        TypeScript enum constants and their types
+//   clients/typescript/src/wire/types.ts        an interface per schema
+//   clients/typescript/src/wire/descriptors.ts  runtime descriptors (schemas, enums)
+//   clients/typescript/src/wire.ts              the three re-exported, what the rest of the client imports
 //   clients/python/switchboard_client/_wire.py  frozen dataclasses with from_json (standard library only)
 //
 //   node clients/codegen/generate.mjs                  start the built server, read its document, write both files
@@ -10,7 +13,7 @@
 // The server is `dotnet $SWITCHBOARD_SERVER_DLL`, or the newest src/Switchboard/bin/*/net10.0/switchboard.dll (build it
 // with `dotnet build src/Switchboard` first). Plain Node.js (>= 20), no packages.
 import {spawn} from "node:child_process";
-import {existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync, readdirSync} from "node:fs";
+import {existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync, readdirSync} from "node:fs";
 import {createServer} from "node:net";
 import {tmpdir} from "node:os";
 import {dirname, join, relative, resolve} from "node:path";
@@ -19,9 +22,10 @@ import {python, typescript} from "./emit.mjs";
 
 const repo = resolve(dirname(fileURLToPath(import.meta.url)), "..", "..");
 export const COMMAND = "node clients/codegen/generate.mjs";
+// Each emitter returns {path under its root: text}.
 const outputs = [
-  {path: join(repo, "clients", "typescript", "src", "wire.ts"), emit: typescript},
-  {path: join(repo, "clients", "python", "switchboard_client", "_wire.py"), emit: python},
+  {root: join(repo, "clients", "typescript", "src"), emit: typescript},
+  {root: join(repo, "clients", "python", "switchboard_client"), emit: document => ({"_wire.py": python(document)})},
 ];
 
 async function main(argv) {
@@ -32,15 +36,18 @@ async function main(argv) {
   const document = source ? await read(source) : await fromServer();
 
   const stale = [];
-  for (const {path, emit} of outputs) {
-    const text = emit(document);
-    const current = existsSync(path) ? readFileSync(path, "utf8") : null;
-    if (current === text) continue;
-    if (check) {
-      stale.push(relative(repo, path));
-    } else {
-      writeFileSync(path, text);
-      console.log(`wrote ${relative(repo, path)}`);
+  for (const {root, emit} of outputs) {
+    for (const [name, text] of Object.entries(emit(document))) {
+      const path = join(root, name);
+      const current = existsSync(path) ? readFileSync(path, "utf8") : null;
+      if (current === text) continue;
+      if (check) {
+        stale.push(relative(repo, path));
+      } else {
+        mkdirSync(dirname(path), {recursive: true});
+        writeFileSync(path, text);
+        console.log(`wrote ${relative(repo, path)}`);
+      }
     }
   }
 

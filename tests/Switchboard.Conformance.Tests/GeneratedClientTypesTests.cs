@@ -4,7 +4,7 @@ using Switchboard.Testing;
 namespace Switchboard.Conformance.Tests;
 
 /// <summary>
-/// The TypeScript client's wire.ts and the Python client's _wire.py are generated from the OpenAPI document the real
+/// The TypeScript client's wire.ts with wire/*.ts and the Python client's _wire.py are generated from the OpenAPI document the real
 /// executable serves (clients/codegen/generate.mjs) and checked in: regenerating must give the same text, and a change of
 /// the document must fail the check with the command that fixes it. Node.js must be there (.ci/run installs it).
 /// </summary>
@@ -15,6 +15,7 @@ public sealed class GeneratedClientTypesTests
     private static readonly string[] Outputs =
     [
         Path.Combine(RepoPaths.Root, "clients", "typescript", "src", "wire.ts"),
+        .. Directory.GetFiles(Path.Combine(RepoPaths.Root, "clients", "typescript", "src", "wire"), "*.ts").Order(StringComparer.Ordinal),
         Path.Combine(RepoPaths.Root, "clients", "python", "switchboard_client", "_wire.py"),
     ];
 
@@ -50,7 +51,7 @@ public sealed class GeneratedClientTypesTests
 
         exitCode.ShouldBe(1, output);
         output.ShouldContain(Command);
-        output.ShouldContain("clients/typescript/src/wire.ts");
+        output.ShouldContain("clients/typescript/src/wire/sessions.ts");
         output.ShouldContain("clients/python/switchboard_client/_wire.py");
         (await Task.WhenAll(Outputs.Select(p => File.ReadAllTextAsync(p)))).ShouldBe(before, "--check writes nothing");
     }
