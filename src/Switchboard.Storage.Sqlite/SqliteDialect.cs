@@ -1,4 +1,5 @@
 using System.Data.Common;
+using Microsoft.Data.Sqlite;
 using System.Globalization;
 using System.Text.Json;
 using Switchboard.Sessions;
@@ -19,6 +20,20 @@ internal sealed class SqliteDialect : SqlDialect
     public override string HeadSql => "SELECT seq FROM sqlite_sequence WHERE name = 'events';";
 
     public override string BoundsSql => "SELECT (SELECT seq FROM sqlite_sequence WHERE name = 'events'), (SELECT MIN(seq) FROM events);";
+
+    /// <summary>Blobs of at least this many bytes are left out of the row and read from their pages (<see cref="OpenBlob"/>).</summary>
+    public const int LargeBlob = 64 * 1024;
+
+    /// <remarks>
+    /// A blob in a result row is first copied whole into memory SQLite allocates, and Microsoft.Data.Sqlite then copies it
+    /// into an array of its own; a large one is instead named by its rowid and read by incremental blob I/O straight into
+    /// the caller's buffer.
+    /// </remarks>
+    public override string BlobColumns(string alias, string column, string size) =>
+        $"CASE WHEN {size} < {LargeBlob} THEN {alias}.{column} END, CASE WHEN {size} >= {LargeBlob} THEN {alias}.rowid END";
+
+    public override Stream OpenBlob(DbConnection connection, string table, string column, long handle) =>
+        new SqliteBlob((SqliteConnection)connection, table, column, handle, readOnly: true);
 
     public override string True => "1";
 

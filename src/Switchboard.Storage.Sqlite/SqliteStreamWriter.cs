@@ -20,10 +20,7 @@ internal sealed class SqliteStreamWriter(SqliteConnection connection, SqliteTran
     protected override async Task WriteAsync(IReadOnlyList<SqlStatement> rows, IReadOnlyList<StreamChunk> chunks, IReadOnlyList<SqlStatement> producers,
         IReadOnlyList<StreamAdvance> advances, CancellationToken cancellationToken)
     {
-        foreach (var row in rows)
-        {
-            await Db.ExecuteAsync(row.Sql, row.Args);
-        }
+        await Db.ExecuteAllAsync(rows);
 
         if (chunks.Count > 0)
         {
@@ -38,10 +35,7 @@ internal sealed class SqliteStreamWriter(SqliteConnection connection, SqliteTran
             }
         }
 
-        foreach (var producer in producers)
-        {
-            await Db.ExecuteAsync(producer.Sql, producer.Args);
-        }
+        await Db.ExecuteAllAsync(producers);
 
         // Advances reach this node's readers after the commit (LocalStreamFeed); there is no other node to tell.
     }

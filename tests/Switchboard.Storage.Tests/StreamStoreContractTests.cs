@@ -64,7 +64,7 @@ public abstract partial class StreamStoreContractTests : IAsyncLifetime
         while (true)
         {
             var ranges = chain.Ranges(from, chain.Stream.Tail);
-            var chunks = ranges.Count == 0 ? [] : await store.ReadChunksAsync(ranges, 64, CancellationToken.None);
+            var chunks = ranges.Count == 0 ? [] : await store.ReadChunksAsync(ranges, 64, null, CancellationToken.None);
             var slice = StreamReads.Slice(chain, from, ranges, chunks, 64);
             if (slice.Json)
             {
@@ -200,10 +200,34 @@ public abstract partial class StreamStoreContractTests : IAsyncLifetime
         }
 
         var range = new[] { new ChunkRange(created.Stream!.Id, 0, 500) };
-        (await store.ReadChunksAsync(range, 250, CancellationToken.None)).Select(c => c.Start).ShouldBe([0L, 100L, 200L]);
-        (await store.ReadChunksAsync(range, 1, CancellationToken.None)).Count.ShouldBe(1, "at least one chunk");
-        (await store.ReadChunksAsync([new ChunkRange(created.Stream.Id, 150, 320)], 10_000, CancellationToken.None)).Select(c => c.Start)
+        (await store.ReadChunksAsync(range, 250, null, CancellationToken.None)).Select(c => c.Start).ShouldBe([0L, 100L, 200L]);
+        (await store.ReadChunksAsync(range, 1, null, CancellationToken.None)).Count.ShouldBe(1, "at least one chunk");
+        (await store.ReadChunksAsync([new ChunkRange(created.Stream.Id, 150, 320)], 10_000, null, CancellationToken.None)).Select(c => c.Start)
             .ShouldBe([100L, 200L, 300L], "chunks overlapping the range, whole");
+    }
+
+    [Fact]
+    public async Task ReadsIntoRentedBuffersReturnTheSameBytes()
+    {
+        var store = await OpenAsync();
+        var created = await CommitOneAsync(store, Create("r"));
+        var appended = new[] { new string('x', 70_000), "y", new string('z', 300_000), new string('w', 1000) };
+        foreach (var text in appended)
+        {
+            await CommitOneAsync(store, Append("r", text));
+        }
+
+        var range = new[] { new ChunkRange(created.Stream!.Id, 0, 371_001) };
+        using (var buffers = new ChunkBuffers())
+        {
+            var chunks = await store.ReadChunksAsync(range, 1 << 20, buffers, CancellationToken.None);
+            chunks.Select(c => Encoding.UTF8.GetString(c.Data.Span)).ShouldBe(appended);
+            chunks.Select(c => c.End - c.Start).ShouldBe(appended.Select(a => (long)a.Length));
+        }
+
+        // The arrays went back to the pool; a second read into fresh buffers finds the same bytes.
+        using var again = new ChunkBuffers();
+        (await store.ReadChunksAsync(range, 1 << 20, again, CancellationToken.None)).Select(c => Encoding.UTF8.GetString(c.Data.Span)).ShouldBe(appended);
     }
 
     [Fact]

@@ -31,7 +31,7 @@ internal sealed class StreamReport : SectionReport<StreamResults>
              $"one in flight each, for {Options.StreamDuration.TotalSeconds:F0} s; delivered bytes/s is the data events' payload summed over the readers, over the time " +
              "from the first append until the last reader had the last byte.");
         Line($"- **Catch-up:** a stream of {Options.StreamMegabytes} MB (appends of {StreamRun.CatchUpAppendBytes / 1024} KiB) read from offset `-1` to its tail, " +
-             "following `Stream-Next-Offset`.");
+             $"following `Stream-Next-Offset`: {StreamRun.CatchUpWarmUps} reads to warm up, then the median of {StreamRun.CatchUpReads}.");
         Line();
         var sb = Results.Systems.FirstOrDefault(s => s.System == StreamSystem.Switchboard);
         var rf = Results.Systems.FirstOrDefault(s => s.System == StreamSystem.Reference);

@@ -21,9 +21,10 @@ internal interface IStreamStore
 
     /// <summary>
     /// The chunks overlapping <paramref name="ranges"/> in position order, as many as fit <paramref name="maxBytes"/> but
-    /// at least one when there is any; whole chunks, not cut to the ranges.
+    /// at least one when there is any; whole chunks, not cut to the ranges. Their data is in <paramref name="buffers"/>
+    /// when given (valid until it is disposed), otherwise in arrays of their own.
     /// </summary>
-    Task<IReadOnlyList<StreamChunk>> ReadChunksAsync(IReadOnlyList<ChunkRange> ranges, long maxBytes, CancellationToken cancellationToken);
+    Task<IReadOnlyList<StreamChunk>> ReadChunksAsync(IReadOnlyList<ChunkRange> ranges, long maxBytes, ChunkBuffers? buffers, CancellationToken cancellationToken);
 
     /// <summary>Records a read's renewal of a TTL (<see cref="StreamExpiry.Renewed"/>): the access time and expiry, if newer and the stream is still live.</summary>
     Task RenewAsync(StreamRow renewed, CancellationToken cancellationToken);

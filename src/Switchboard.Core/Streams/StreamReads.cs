@@ -6,8 +6,14 @@ namespace Switchboard.Streams;
 /// </summary>
 internal static class StreamReads
 {
-    /// <summary>The most bytes one read returns (one response, or one SSE data event), unless a single append is larger.</summary>
+    /// <summary>
+    /// The most bytes one read of the store returns (a JSON stream's response, one SSE data event, one piece of a byte
+    /// stream's response), unless a single append is larger.
+    /// </summary>
     public const long MaxSliceBytes = 1024 * 1024;
+
+    /// <summary>The most bytes one catch-up response of a byte stream carries: it is read and written a slice at a time.</summary>
+    public const long MaxResponseBytes = 16 * 1024 * 1024;
 
     /// <summary>Null when <paramref name="chain"/>'s stream can be read at <paramref name="now"/>; otherwise the answer (404 or 410).</summary>
     public static StreamStatus? Refusal(StreamChain? chain, DateTimeOffset now) => chain?.Stream switch

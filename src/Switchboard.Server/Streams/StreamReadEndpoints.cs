@@ -1,8 +1,10 @@
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Primitives;
+using Switchboard.Http;
 using Switchboard.Json;
 using Switchboard.Options;
 using Switchboard.Responses;
+using Switchboard.Storage;
 using Switchboard.Streams;
 
 namespace Switchboard.Streaming;
@@ -107,38 +109,70 @@ internal static class StreamReadEndpoints
         return Results.Bytes(StreamContentType.IsJson(stream.ContentType) ? "[]"u8.ToArray() : [], stream.ContentType);
     }
 
+    /// <summary>
+    /// Data from <paramref name="from"/>: for a byte stream up to <see cref="StreamReads.MaxResponseBytes"/>, cut at any
+    /// byte and written a slice at a time as it is read; for a JSON stream whole messages up to
+    /// <see cref="StreamReads.MaxSliceBytes"/>, read before the headers (where it ends is known only then).
+    /// </summary>
     private static async Task<IResult> CatchUpAsync(HttpContext http, IStreamStore store, StreamChain chain, long from, string? cursor)
     {
         var stream = chain.Stream;
-        var ranges = chain.Ranges(from, stream.Tail);
-        var chunks = ranges.Count == 0 ? [] : await store.ReadChunksAsync(ranges, StreamReads.MaxSliceBytes, http.RequestAborted);
-        var slice = StreamReads.Slice(chain, from, ranges, chunks, StreamReads.MaxSliceBytes);
+        if (!StreamContentType.IsJson(stream.ContentType))
+        {
+            var to = Math.Min(stream.Tail, from + StreamReads.MaxResponseBytes);
+            return NotModified(http, stream, from, to, cursor) ?? new ByteRangeResult(store, chain, from, to);
+        }
+
+        // The body's arrays are rented and go back to the pool once it is written (or here, if nothing will write it).
+        var buffers = new ChunkBuffers();
+        StreamSlice slice;
+        try
+        {
+            var ranges = chain.Ranges(from, stream.Tail);
+            var chunks = ranges.Count == 0 ? [] : await store.ReadChunksAsync(ranges, StreamReads.MaxSliceBytes, buffers, http.RequestAborted);
+            slice = StreamReads.Slice(chain, from, ranges, chunks, StreamReads.MaxSliceBytes);
+        }
+        catch
+        {
+            buffers.Dispose();
+            throw;
+        }
+
+        if (NotModified(http, stream, from, slice.Next, cursor) is { } notModified)
+        {
+            buffers.Dispose();
+            return notModified;
+        }
+
+        return new SliceResult(slice, stream.ContentType, buffers);
+    }
+
+    /// <summary>A catch-up's headers for the data <c>[from, to)</c>; 304 when the client's ETag names exactly that, otherwise null.</summary>
+    private static IResult? NotModified(HttpContext http, StreamRow stream, long from, long to, string? cursor)
+    {
+        var upToDate = to >= stream.Tail;
+        var closedAtEnd = upToDate && stream.Closed;
         var headers = http.Response.Headers;
-        var etag = $"\"{stream.Id}:{StreamOffset.Format(from)}:{StreamOffset.Format(slice.Next)}{(slice.ClosedAtEnd ? ":c" : "")}\"";
+        var etag = $"\"{stream.Id}:{StreamOffset.Format(from)}:{StreamOffset.Format(to)}{(closedAtEnd ? ":c" : "")}\"";
         headers.ETag = etag;
-        headers[StreamHeaders.NextOffset] = StreamOffset.Format(slice.Next);
-        headers.CacheControl = slice.UpToDate ? "private, no-cache" : Immutable;
-        if (slice.UpToDate)
+        headers[StreamHeaders.NextOffset] = StreamOffset.Format(to);
+        headers.CacheControl = upToDate ? "private, no-cache" : Immutable;
+        if (upToDate)
         {
             headers[StreamHeaders.UpToDate] = "true";
         }
 
-        if (slice.ClosedAtEnd)
+        if (closedAtEnd)
         {
             headers[StreamHeaders.Closed] = "true";
         }
 
-        if (cursor is not null && !slice.ClosedAtEnd)
+        if (cursor is not null && !closedAtEnd)
         {
             headers[StreamHeaders.Cursor] = cursor;
         }
 
-        if (Matches(http.Request.Headers.IfNoneMatch, etag))
-        {
-            return Results.StatusCode(StatusCodes.Status304NotModified);
-        }
-
-        return new SliceResult(slice, stream.ContentType);
+        return Matches(http.Request.Headers.IfNoneMatch, etag) ? Results.StatusCode(StatusCodes.Status304NotModified) : null;
     }
 
     private static async Task<IResult> LongPollAsync(HttpContext http, IStreamStore store, StreamWatch watch, DurableStreamOptions options,
@@ -219,11 +253,15 @@ internal static class StreamReadEndpoints
         return false;
     }
 
-    /// <summary>Writes a slice's body: its chunks one after another (for JSON, the array) without copying them together.</summary>
-    private sealed class SliceResult(StreamSlice slice, string contentType) : IResult
+    /// <summary>
+    /// Writes a JSON slice's body (the array of its messages) without copying its chunks together, then returns the
+    /// buffers they were read into.
+    /// </summary>
+    private sealed class SliceResult(StreamSlice slice, string contentType, ChunkBuffers buffers) : IResult
     {
         public async Task ExecuteAsync(HttpContext httpContext)
         {
+            using var _ = buffers;
             var response = httpContext.Response;
             var body = slice.Body();
             response.StatusCode = StatusCodes.Status200OK;
@@ -233,6 +271,66 @@ internal static class StreamReadEndpoints
             {
                 await response.Body.WriteAsync(part, httpContext.RequestAborted);
             }
+        }
+    }
+
+    /// <summary>
+    /// Writes bytes <c>[from, to)</c> of a byte stream, reading them a slice at a time into rented buffers, so a response
+    /// of <see cref="StreamReads.MaxResponseBytes"/> holds one slice in memory. The length is promised up front: if the
+    /// data goes away under the response (the stream was deleted) or the store fails once bytes are on the wire, the
+    /// connection is aborted and the client's next request learns why; before that, the answer is 404 or 503.
+    /// </summary>
+    private sealed class ByteRangeResult(IStreamStore store, StreamChain chain, long from, long to) : IResult
+    {
+        public async Task ExecuteAsync(HttpContext httpContext)
+        {
+            var response = httpContext.Response;
+            var ct = httpContext.RequestAborted;
+            response.StatusCode = StatusCodes.Status200OK;
+            response.ContentType = chain.Stream.ContentType;
+            response.ContentLength = to - from;
+            var position = from;
+            while (position < to)
+            {
+                var ranges = chain.Ranges(position, to);
+                using var buffers = new ChunkBuffers();
+                StreamSlice slice;
+                try
+                {
+                    slice = StreamReads.Slice(chain, position, ranges, await store.ReadChunksAsync(ranges, StreamReads.MaxSliceBytes, buffers, ct),
+                        StreamReads.MaxSliceBytes);
+                }
+                catch (StoreUnavailableException ex)
+                {
+                    await FailAsync(httpContext, UnavailableProblem.For(ex, "The stream was not read"));
+                    return;
+                }
+
+                if (slice.Next == position)
+                {
+                    await FailAsync(httpContext, StreamProblems.NotFound(StreamRequests.PathOf(httpContext)));
+                    return;
+                }
+
+                foreach (var part in slice.Parts)
+                {
+                    await response.Body.WriteAsync(part, ct);
+                }
+
+                position = slice.Next;
+            }
+        }
+
+        private static Task FailAsync(HttpContext httpContext, IResult problem)
+        {
+            if (httpContext.Response.HasStarted)
+            {
+                httpContext.Abort();
+                return Task.CompletedTask;
+            }
+
+            httpContext.Response.Clear();
+            return problem.ExecuteAsync(httpContext);
         }
     }
 }

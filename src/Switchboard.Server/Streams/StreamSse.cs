@@ -61,15 +61,22 @@ internal static class StreamSse
                 while (position < chain.Stream.Tail)
                 {
                     var ranges = chain.Ranges(position, chain.Stream.Tail);
-                    var slice = StreamReads.Slice(chain, position, ranges, await store.ReadChunksAsync(ranges, StreamReads.MaxSliceBytes, ct),
-                        StreamReads.MaxSliceBytes);
+                    StreamSlice slice;
+                    byte[] data;
+                    using (var buffers = new ChunkBuffers())
+                    {
+                        var chunks = await store.ReadChunksAsync(ranges, StreamReads.MaxSliceBytes, buffers, ct);
+                        slice = StreamReads.Slice(chain, position, ranges, chunks, StreamReads.MaxSliceBytes);
+                        data = Data(slice, text);
+                    }
+
                     if (slice.Next == position)
                     {
                         break; // nothing readable yet; wait for the next advance
                     }
 
                     position = slice.Next;
-                    await WriteAsync(response, Data(slice, text), Control(position, chain.Stream, slice.UpToDate, Cursor(time, query)), ct);
+                    await WriteAsync(response, data, Control(position, chain.Stream, slice.UpToDate, Cursor(time, query)), ct);
                     sent = true;
                 }
 

@@ -57,7 +57,7 @@ public sealed class PostgresStreamNodesTests(PostgresClusterFixture postgres) : 
 
         outcomes.ShouldAllBe(o => o.Status == StreamStatus.Appended);
         var chain = (await b.ReadChainAsync("shared", CancellationToken.None))!;
-        var chunks = await b.ReadChunksAsync(chain.Ranges(0, chain.Stream.Tail), 1 << 20, CancellationToken.None);
+        var chunks = await b.ReadChunksAsync(chain.Ranges(0, chain.Stream.Tail), 1 << 20, null, CancellationToken.None);
         var text = string.Concat(chunks.Select(c => Encoding.UTF8.GetString(c.Data.Span)));
         Enumerable.Range(0, 40).ShouldAllBe(i => text.Contains($"<{i}>"));
         chain.Stream.Tail.ShouldBe(text.Length);

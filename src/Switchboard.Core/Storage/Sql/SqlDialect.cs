@@ -28,6 +28,17 @@ internal abstract class SqlDialect
     /// <summary>What a SELECT ends with to lock the rows it reads until the transaction ends (nothing where one writer serialises every write).</summary>
     public virtual string LockRows => "";
 
+    /// <summary>
+    /// Two columns for the blob <paramref name="column"/> of <paramref name="alias"/>'s row, whose size is
+    /// <paramref name="size"/>: the bytes, and a handle for <see cref="OpenBlob"/> to stream them instead. Where the
+    /// driver reads every blob well, the bytes and no handle.
+    /// </summary>
+    public virtual string BlobColumns(string alias, string column, string size) => $"{alias}.{column}, NULL";
+
+    /// <summary>Opens the blob a handle column of <see cref="BlobColumns"/> names, in the transaction of <paramref name="connection"/>.</summary>
+    public virtual Stream OpenBlob(DbConnection connection, string table, string column, long handle) =>
+        throw new NotSupportedException($"{GetType().Name} reads blobs in their rows.");
+
     /// <summary>The literal a boolean column compares with for true.</summary>
     public abstract string True { get; }
 

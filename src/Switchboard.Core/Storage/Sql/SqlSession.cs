@@ -7,6 +7,9 @@ internal sealed class SqlSession(DbConnection connection, DbTransaction? transac
 {
     public SqlDialect Sql => sql;
 
+    /// <summary>A blob named by a handle column of <see cref="SqlDialect.BlobColumns"/>, read in this session's transaction.</summary>
+    public Stream OpenBlob(string table, string column, long handle) => sql.OpenBlob(connection, table, column, handle);
+
     /// <summary>Rows of <paramref name="text"/>, each read by <paramref name="read"/>.</summary>
     public async Task<List<T>> QueryAsync<T>(string text, Func<DbDataReader, T> read, params (string Name, object? Value)[] args)
     {
@@ -34,6 +37,64 @@ internal sealed class SqlSession(DbConnection connection, DbTransaction? transac
     {
         await using var command = Command(text, args);
         return await command.ExecuteNonQueryAsync();
+    }
+
+    /// <summary>
+    /// Runs <paramref name="statements"/> in order. A run of statements with the same text and parameter names shares one
+    /// command, given each one's values in turn, so a driver that prepares per command (SQLite) parses the text once.
+    /// </summary>
+    public async Task ExecuteAllAsync(IEnumerable<SqlStatement> statements)
+    {
+        DbCommand? command = null;
+        try
+        {
+            foreach (var (text, args) in statements)
+            {
+                if (command is not null && command.CommandText == text && SameNames(command.Parameters, args))
+                {
+                    for (var i = 0; i < args.Length; i++)
+                    {
+                        command.Parameters[i].Value = args[i].Value ?? DBNull.Value;
+                    }
+                }
+                else
+                {
+                    if (command is not null)
+                    {
+                        await command.DisposeAsync();
+                    }
+
+                    command = Command(text, args);
+                }
+
+                await command.ExecuteNonQueryAsync();
+            }
+        }
+        finally
+        {
+            if (command is not null)
+            {
+                await command.DisposeAsync();
+            }
+        }
+
+        static bool SameNames(DbParameterCollection parameters, (string Name, object? Value)[] args)
+        {
+            if (parameters.Count != args.Length)
+            {
+                return false;
+            }
+
+            for (var i = 0; i < args.Length; i++)
+            {
+                if (parameters[i].ParameterName != args[i].Name)
+                {
+                    return false;
+                }
+            }
+
+            return true;
+        }
     }
 
     /// <summary>The log's head seq, in this session's transaction.</summary>

@@ -26,8 +26,9 @@ internal abstract partial class SqlStore : IStreamStore
     }, cancellationToken);
 
     /// <inheritdoc />
-    public Task<IReadOnlyList<StreamChunk>> ReadChunksAsync(IReadOnlyList<ChunkRange> ranges, long maxBytes, CancellationToken cancellationToken) =>
-        ReadAsync("read stream data", snapshot: false, db => SqlStreams.ReadChunksAsync(db, ranges, maxBytes), cancellationToken);
+    public Task<IReadOnlyList<StreamChunk>> ReadChunksAsync(IReadOnlyList<ChunkRange> ranges, long maxBytes, ChunkBuffers? buffers,
+        CancellationToken cancellationToken) =>
+        ReadAsync("read stream data", snapshot: false, db => SqlStreams.ReadChunksAsync(db, ranges, maxBytes, buffers), cancellationToken);
 
     /// <inheritdoc />
     public Task RenewAsync(StreamRow renewed, CancellationToken cancellationToken) => WriteOutsideLogAsync("renew a stream's TTL", db => db.ExecuteAsync(

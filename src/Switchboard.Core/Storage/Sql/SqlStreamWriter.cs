@@ -33,7 +33,7 @@ internal abstract class SqlStreamWriter(SqlSession db) : IStreamWriter
 
     /// <inheritdoc />
     public Task<IReadOnlyList<StreamChunk>> ReadChunksAsync(IReadOnlyList<ChunkRange> ranges, long maxBytes, CancellationToken cancellationToken) =>
-        SqlStreams.ReadChunksAsync(db, ranges, maxBytes);
+        SqlStreams.ReadChunksAsync(db, ranges, maxBytes, buffers: null);
 
     /// <inheritdoc />
     public async Task PersistAsync(StreamChanges changes, CancellationToken cancellationToken)

@@ -73,9 +73,10 @@ internal static class SqlStreams
     /// <summary>
     /// The chunks overlapping <paramref name="ranges"/> in position order, as many as fit <paramref name="maxBytes"/> but at
     /// least one: sizes are summed over at most <see cref="ChunksPerRange"/> index entries per range before any data is
-    /// fetched, so the statement reads no more chunk data than it returns, whatever the stream's length.
+    /// fetched, so the statement reads no more chunk data than it returns, whatever the stream's length. A large chunk the
+    /// dialect leaves out of the row (<see cref="SqlDialect.BlobColumns"/>) is read into <paramref name="buffers"/> when given.
     /// </summary>
-    public static async Task<IReadOnlyList<StreamChunk>> ReadChunksAsync(SqlSession db, IReadOnlyList<ChunkRange> ranges, long maxBytes)
+    public static async Task<IReadOnlyList<StreamChunk>> ReadChunksAsync(SqlSession db, IReadOnlyList<ChunkRange> ranges, long maxBytes, ChunkBuffers? buffers)
     {
         if (ranges.Count == 0)
         {
@@ -94,11 +95,12 @@ internal static class SqlStreams
             args.Add(($"@t{i}", ranges[i].To));
         }
 
-        var text = "SELECT c.stream_id, c.start_pos, c.end_pos, c.data FROM (" +
+        var text = $"SELECT c.stream_id, c.start_pos, c.end_pos, {db.Sql.BlobColumns("c", "data", "c.end_pos - c.start_pos")} FROM (" +
             "SELECT stream_id, end_pos, sum(end_pos - start_pos) OVER (ORDER BY start_pos ROWS UNBOUNDED PRECEDING) - (end_pos - start_pos) AS before " +
             $"FROM ({string.Join(" UNION ALL ", parts)}) AS ranged) AS sized " +
             $"JOIN {chunks} c ON c.stream_id = sized.stream_id AND c.end_pos = sized.end_pos WHERE sized.before < @max ORDER BY c.start_pos;";
-        return await db.QueryAsync(text, r => new StreamChunk(r.GetInt64(0), r.GetInt64(1), r.GetInt64(2), r.GetFieldValue<byte[]>(3)), [.. args]);
+        return await db.QueryAsync(text, r => new StreamChunk(r.GetInt64(0), r.GetInt64(1), r.GetInt64(2),
+            r.IsDBNull(4) ? r.GetFieldValue<byte[]>(3) : ChunkBuffers.Read(db.OpenBlob(chunks, "data", r.GetInt64(4)), buffers)), [.. args]);
     }
 
     /// <summary>Writes every column of a row by its id (<see cref="RowArgs"/>).</summary>
