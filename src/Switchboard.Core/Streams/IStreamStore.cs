@@ -71,8 +71,8 @@ internal readonly record struct ProducerKey(long StreamId, string ProducerId);
 /// <summary>What one stream write transaction changes, in the order a store writes it.</summary>
 internal sealed class StreamChanges
 {
-    /// <summary>Rows that existed before, in their final version (a freed path among them).</summary>
-    public List<StreamRow> Updated { get; } = [];
+    /// <summary>Rows that existed before: as the commit found them and in their final version (a freed path among them).</summary>
+    public List<(StreamRow Before, StreamRow After)> Updated { get; } = [];
 
     /// <summary>Rows created by this transaction, in their final version.</summary>
     public List<StreamRow> Inserted { get; } = [];

@@ -7,6 +7,7 @@ namespace Switchboard.Streams;
 internal sealed class StreamBatch(DateTimeOffset now)
 {
     private readonly Dictionary<long, StreamRow> _rows = [];
+    private readonly Dictionary<long, StreamRow> _loaded = [];
     private readonly Dictionary<string, long> _byPath = new(StringComparer.Ordinal);
     private readonly HashSet<long> _existing = [];
     private readonly HashSet<long> _dirty = [];
@@ -26,6 +27,7 @@ internal sealed class StreamBatch(DateTimeOffset now)
         foreach (var row in rows)
         {
             _rows[row.Id] = row;
+            _loaded[row.Id] = row;
             _existing.Add(row.Id);
             if (row.Path is { } path && row.State != StreamLifecycle.Reclaimable)
             {
@@ -135,7 +137,14 @@ internal sealed class StreamBatch(DateTimeOffset now)
         var changes = new StreamChanges();
         foreach (var id in _dirty)
         {
-            (_existing.Contains(id) ? changes.Updated : changes.Inserted).Add(_rows[id]);
+            if (_existing.Contains(id))
+            {
+                changes.Updated.Add((_loaded[id], _rows[id]));
+            }
+            else
+            {
+                changes.Inserted.Add(_rows[id]);
+            }
         }
 
         changes.Chunks.AddRange(_appended);

@@ -41,7 +41,7 @@ internal abstract class SqlStreamWriter(SqlSession db) : IStreamWriter
         var sql = db.Sql;
         // Updates first: a row deleted in this transaction frees its path for a row created in it.
         var rows = new List<SqlStatement>(changes.Updated.Count + changes.Inserted.Count);
-        rows.AddRange(changes.Updated.Select(row => new SqlStatement(SqlStreams.UpdateRow(sql), SqlStreams.RowArgs(row, sql))));
+        rows.AddRange(changes.Updated.Select(u => SqlStreams.UpdateRow(sql, u.Before, u.After)).OfType<SqlStatement>());
         rows.AddRange(changes.Inserted.Select(row => new SqlStatement(SqlStreams.InsertRow(sql), SqlStreams.RowArgs(row, sql))));
         var producers = changes.Producers.Select(p => new SqlStatement(SqlStreams.UpsertProducer(sql), SqlStreams.ProducerArgs(p))).ToList();
         await WriteAsync(rows, changes.Chunks, producers, changes.Advances, cancellationToken);

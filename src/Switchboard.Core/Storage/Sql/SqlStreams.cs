@@ -103,9 +103,27 @@ internal static class SqlStreams
             r.IsDBNull(4) ? r.GetFieldValue<byte[]>(3) : ChunkBuffers.Read(db.OpenBlob(chunks, "data", r.GetInt64(4)), buffers)), [.. args]);
     }
 
-    /// <summary>Writes every column of a row by its id (<see cref="RowArgs"/>).</summary>
-    public static string UpdateRow(SqlDialect sql) =>
-        $"UPDATE {sql.Table("streams")} SET {string.Join(", ", ColumnNames.Skip(1).Select(c => $"{c} = @{c}"))} WHERE id = @id;";
+    /// <summary>
+    /// Writes the columns of a row that differ from <paramref name="before"/>, by its id; null when none does. Only those:
+    /// an UPDATE that names a column rewrites every index on it, and an append changes little more than the tail.
+    /// </summary>
+    public static SqlStatement? UpdateRow(SqlDialect sql, StreamRow before, StreamRow after)
+    {
+        var old = RowArgs(before, sql);
+        var now = RowArgs(after, sql);
+        var set = new List<string>();
+        var args = new List<(string Name, object? Value)> { now[0] };
+        for (var i = 1; i < now.Length; i++)
+        {
+            if (!Equals(old[i].Value, now[i].Value))
+            {
+                set.Add($"{ColumnNames[i]} = {now[i].Name}");
+                args.Add(now[i]);
+            }
+        }
+
+        return set.Count == 0 ? null : new SqlStatement($"UPDATE {sql.Table("streams")} SET {string.Join(", ", set)} WHERE id = @id;", [.. args]);
+    }
 
     /// <summary>Inserts a row (<see cref="RowArgs"/>).</summary>
     public static string InsertRow(SqlDialect sql) =>
