@@ -35,6 +35,11 @@ internal sealed class PostgresDialect : SqlDialect
 
     public override object List(IEnumerable<string> values) => values.ToArray();
 
+    /// <remarks>Two arrays of equal length, zipped by <c>unnest</c>.</remarks>
+    public override (string From, (string Name, object? Value)[] Args) PairTable(IReadOnlyCollection<(long Id, string Name)> pairs, string alias) =>
+        ($"unnest(CAST(@pair_ids AS bigint[]), CAST(@pair_names AS text[])) AS {alias}(id, name)",
+            [("@pair_ids", pairs.Select(p => p.Id).ToArray()), ("@pair_names", pairs.Select(p => p.Name).ToArray())]);
+
     public override string LabelsMatch(IReadOnlyDictionary<string, string> labels, List<(string Name, object? Value)> args)
     {
         args.Add(("@labels", SessionWire.LabelsToText(labels)));

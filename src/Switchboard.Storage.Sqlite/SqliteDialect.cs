@@ -50,6 +50,11 @@ internal sealed class SqliteDialect : SqlDialect
 
     public override object List(IEnumerable<string> values) => JsonSerializer.Serialize(values);
 
+    /// <remarks>One JSON array of <c>[id, name]</c> pairs, read with <c>json_each</c>.</remarks>
+    public override (string From, (string Name, object? Value)[] Args) PairTable(IReadOnlyCollection<(long Id, string Name)> pairs, string alias) =>
+        ($"(SELECT value ->> 0 AS id, value ->> 1 AS name FROM json_each(@pairs)) AS {alias}",
+            [("@pairs", JsonSerializer.Serialize(pairs.Select(p => new object[] { p.Id, p.Name })))]);
+
     public override string LabelsMatch(IReadOnlyDictionary<string, string> labels, List<(string Name, object? Value)> args)
     {
         var conditions = new List<string>();

@@ -1,3 +1,4 @@
+using System.Text.Json;
 using Microsoft.Data.Sqlite;
 using Switchboard.Storage.Sql;
 using Switchboard.Streams;
@@ -13,9 +14,53 @@ namespace Switchboard.Storage.Sqlite;
 internal sealed class SqliteStreamWriter(SqliteConnection connection, SqliteTransaction transaction)
     : SqlStreamWriter(new SqlSession(connection, transaction, SqliteDialect.Instance))
 {
-    public override async Task<IReadOnlyList<StreamRow>> LockAsync(IReadOnlyCollection<string> paths, DueStreams? due, CancellationToken cancellationToken) =>
-        await SqlStreams.QueryRowsAsync(Db, SqlStreams.SelectWithSources(Db.Sql), ("@paths", Db.Sql.List(paths)),
-            ("@now", Db.Sql.Time(due?.Now ?? DateTimeOffset.UnixEpoch)), ("@limit", due?.Limit ?? 0));
+    private static readonly string ByPaths =
+        $"SELECT {SqlStreams.Columns} FROM streams WHERE path IN (SELECT value FROM json_each(@paths)) AND state < 2;";
+
+    private static readonly string Due =
+        $"SELECT {SqlStreams.Columns} FROM streams WHERE state = 0 AND due_at IS NOT NULL AND due_at <= @now ORDER BY due_at LIMIT @limit;";
+
+    private static readonly string ByIds = $"SELECT {SqlStreams.Columns} FROM streams WHERE id IN (SELECT value FROM json_each(@ids));";
+
+    /// <remarks>
+    /// The same rows as <see cref="SqlStreams.SelectWithSources"/>, by plain statements: the streams at the paths, the due
+    /// ones, then their sources a fork level at a time (none, unless a fork is written). The recursive statement costs
+    /// SQLite ten times as much to run as these (its temporary b-trees), and the writer lock already serialises writers.
+    /// </remarks>
+    public override async Task<IReadOnlyList<StreamRow>> LockAsync(IReadOnlyCollection<string> paths, DueStreams? due, CancellationToken cancellationToken)
+    {
+        var rows = new Dictionary<long, StreamRow>();
+        void Add(IEnumerable<StreamRow> found)
+        {
+            foreach (var row in found)
+            {
+                rows.TryAdd(row.Id, row);
+            }
+        }
+
+        if (paths.Count > 0)
+        {
+            Add(await SqlStreams.QueryRowsAsync(Db, ByPaths, ("@paths", Db.Sql.List(paths))));
+        }
+
+        if (due is { } d)
+        {
+            Add(await SqlStreams.QueryRowsAsync(Db, Due, ("@now", Db.Sql.Time(d.Now)), ("@limit", d.Limit)));
+        }
+
+        for (var level = 0; level < SqlStreams.MaxSourceDepth; level++)
+        {
+            var sources = rows.Values.Where(r => r.ForkOf is { } source && !rows.ContainsKey(source)).Select(r => r.ForkOf!.Value).ToHashSet();
+            if (sources.Count == 0)
+            {
+                break;
+            }
+
+            Add(await SqlStreams.QueryRowsAsync(Db, ByIds, ("@ids", JsonSerializer.Serialize(sources))));
+        }
+
+        return [.. rows.Values.OrderBy(r => r.Id)];
+    }
 
     protected override async Task WriteAsync(IReadOnlyList<SqlStatement> rows, IReadOnlyList<StreamChunk> chunks, IReadOnlyList<SqlStatement> producers,
         IReadOnlyList<StreamAdvance> advances, CancellationToken cancellationToken)

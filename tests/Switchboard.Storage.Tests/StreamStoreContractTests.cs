@@ -207,6 +207,27 @@ public abstract partial class StreamStoreContractTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task AWriteLocksTheStreamsItNamesWithAllTheirSourcesAndTheDueOnes()
+    {
+        var store = await OpenAsync();
+        await CommitOneAsync(store, Create("a", body: "aaa"));
+        await CommitOneAsync(store, new CreateStream("b", "owner") { ForkFrom = "a" });
+        await CommitOneAsync(store, Append("b", "bb"));
+        await CommitOneAsync(store, new CreateStream("c", "owner") { ForkFrom = "b" });
+        await CommitOneAsync(store, Create("other"));
+        await CommitOneAsync(store, new CreateStream("soon", "owner") { ExpiresAt = DateTimeOffset.UtcNow.AddSeconds(1) });
+
+        var locked = await store.WriteStreamsAsync((writer, ct) => writer.LockAsync(["c", "nothing-here"], null, ct), CancellationToken.None);
+        locked.Select(r => r.Path).ShouldBe(["a", "b", "c"], ignoreOrder: true, "the fork, its source and its source's source");
+        locked.Select(r => r.Id).ShouldBeInOrder(SortDirection.Ascending, "in id order, as every writer takes them");
+
+        var due = await store.WriteStreamsAsync((writer, ct) => writer.LockAsync([], new DueStreams(DateTimeOffset.UtcNow.AddMinutes(1), 10), ct),
+            CancellationToken.None);
+        due.Select(r => r.Path).ShouldBe(["soon"], "only the streams due by then");
+        (await ReadAsync(store, "c")).ShouldBe("aaabb");
+    }
+
+    [Fact]
     public async Task ReadsIntoRentedBuffersReturnTheSameBytes()
     {
         var store = await OpenAsync();

@@ -39,6 +39,12 @@ internal abstract class SqlDialect
     public virtual Stream OpenBlob(DbConnection connection, string table, string column, long handle) =>
         throw new NotSupportedException($"{GetType().Name} reads blobs in their rows.");
 
+    /// <summary>
+    /// A FROM item named <paramref name="alias"/> with a row <c>(id, name)</c> for each of <paramref name="pairs"/>, and
+    /// the arguments it binds: one statement text whatever the number of pairs, so a driver can reuse its plan.
+    /// </summary>
+    public abstract (string From, (string Name, object? Value)[] Args) PairTable(IReadOnlyCollection<(long Id, string Name)> pairs, string alias);
+
     /// <summary>The literal a boolean column compares with for true.</summary>
     public abstract string True { get; }
 

@@ -16,6 +16,9 @@ internal static class SqlStreams
         "id, path, content_type, tail, closed, closed_producer, closed_epoch, closed_seq, stream_seq, ttl_seconds, expires_at, " +
         "accessed_at, due_at, fork_of, fork_at, forks, state, owner, created_at, session_id";
 
+    /// <summary>How many fork levels the statements that follow a stream to its sources go down at most (a bound, not a rule).</summary>
+    public const int MaxSourceDepth = 64;
+
     /// <summary>Producer keys one statement looks up at most (well inside both databases' parameter limits).</summary>
     private const int ProducersPerStatement = 500;
 
@@ -50,7 +53,7 @@ internal static class SqlStreams
     public static string SelectChain(SqlDialect sql) => $"""
         WITH RECURSIVE chain(id, depth) AS (
             SELECT id, 0 FROM {sql.Table("streams")} WHERE path = @path AND state < 2
-            UNION ALL SELECT s.fork_of, c.depth + 1 FROM chain c JOIN {sql.Table("streams")} s ON s.id = c.id WHERE s.fork_of IS NOT NULL AND c.depth < 64)
+            UNION ALL SELECT s.fork_of, c.depth + 1 FROM chain c JOIN {sql.Table("streams")} s ON s.id = c.id WHERE s.fork_of IS NOT NULL AND c.depth < {MaxSourceDepth})
         SELECT {Columns} FROM chain JOIN {sql.Table("streams")} USING (id) ORDER BY chain.depth;
         """;
 
@@ -66,7 +69,7 @@ internal static class SqlStreams
                                       ORDER BY due_at LIMIT @limit) AS due),
             chain(id, depth) AS (
                 SELECT id, 0 FROM targets
-                UNION SELECT s.fork_of, c.depth + 1 FROM chain c JOIN {sql.Table("streams")} s ON s.id = c.id WHERE s.fork_of IS NOT NULL AND c.depth < 64)
+                UNION SELECT s.fork_of, c.depth + 1 FROM chain c JOIN {sql.Table("streams")} s ON s.id = c.id WHERE s.fork_of IS NOT NULL AND c.depth < {MaxSourceDepth})
         SELECT {Columns} FROM {sql.Table("streams")} WHERE id IN (SELECT id FROM chain) ORDER BY id{sql.LockRows};
         """;
 
@@ -153,18 +156,11 @@ internal static class SqlStreams
         var rows = new List<ProducerRow>();
         foreach (var part in keys.Chunk(ProducersPerStatement))
         {
-            var args = new List<(string, object?)>(part.Length * 2);
-            var where = new List<string>(part.Length);
-            for (var i = 0; i < part.Length; i++)
-            {
-                where.Add($"(stream_id = @s{i} AND producer = @p{i})");
-                args.Add(($"@s{i}", part[i].StreamId));
-                args.Add(($"@p{i}", part[i].ProducerId));
-            }
-
+            var (from, args) = db.Sql.PairTable(part.Select(k => (k.StreamId, k.ProducerId)).ToList(), "k");
             rows.AddRange(await db.QueryAsync(
-                $"SELECT stream_id, producer, epoch, last_seq FROM {db.Sql.Table("stream_producers")} WHERE {string.Join(" OR ", where)};",
-                r => new ProducerRow(r.GetInt64(0), r.GetString(1), r.GetInt64(2), r.GetInt64(3)), [.. args]));
+                $"SELECT p.stream_id, p.producer, p.epoch, p.last_seq FROM {from} " +
+                $"JOIN {db.Sql.Table("stream_producers")} p ON p.stream_id = k.id AND p.producer = k.name;",
+                r => new ProducerRow(r.GetInt64(0), r.GetString(1), r.GetInt64(2), r.GetInt64(3)), args));
         }
 
         return rows;
