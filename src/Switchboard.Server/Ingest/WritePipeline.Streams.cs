@@ -72,7 +72,9 @@ internal sealed partial class WritePipeline
             return;
         }
 
-        if (_writeFailure is not null)
+        // Only a commit that wrote proves the store can write again: the expiry sweep's, with nothing due, commits nothing,
+        // and would otherwise turn /readyz green on a disk that is still full.
+        if (_writeFailure is not null && outcomes.Any(o => o.Status is StreamStatus.Created or StreamStatus.Appended or StreamStatus.Deleted))
         {
             _writeFailure = null;
             IngestLog.CommitsRecovered(_logger);
