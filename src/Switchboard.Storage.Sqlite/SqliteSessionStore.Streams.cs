@@ -23,12 +23,13 @@ internal sealed partial class SqliteSessionStore
         try
         {
             var connection = _writer ?? throw new ObjectDisposedException(nameof(SqliteSessionStore));
+            var commands = _commands ?? throw new ObjectDisposedException(nameof(SqliteSessionStore));
             T result;
             SqliteStreamWriter writer;
             try
             {
                 using var transaction = connection.BeginTransaction(deferred: false);
-                writer = new SqliteStreamWriter(connection, transaction);
+                writer = new SqliteStreamWriter(connection, transaction, commands.Kept);
                 result = await work(writer, cancellationToken);
                 transaction.Commit();
             }

@@ -30,7 +30,7 @@ internal sealed partial class SqliteSessionStore
                 EnsureActiveCounts();
                 var transaction = _writer!.BeginTransaction(deferred: false);
                 await using var tx = new SqliteWriteTransaction(transaction, commands, _rows, _waits, _spanOwners, new LogHead(_headSeq, _activeCount, _fleetPaused));
-                _sessionStreams = (tx, new SqliteStreamWriter(_writer, transaction));
+                _sessionStreams = (tx, new SqliteStreamWriter(_writer, transaction, commands.Kept));
                 commands.Bind(transaction);
                 EnsureHeadUnmoved(commands, transaction);
                 var result = await body(tx);

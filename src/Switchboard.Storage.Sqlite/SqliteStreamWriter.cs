@@ -8,11 +8,12 @@ namespace Switchboard.Storage.Sqlite;
 /// <summary>
 /// The stream primitives on the writer connection, inside the transaction <see cref="SqliteSessionStore"/> opened under
 /// its write lock: SQLite has one writer, so the lock is what serialises stream writers; nothing here locks rows. The
-/// SQL and its order are <see cref="SqlStreamWriter"/>'s; only the chunks' blobs are bound straight from memory
+/// SQL and its order are <see cref="SqlStreamWriter"/>'s; its statements run as the writer's kept commands (parsed once
+/// for the connection, <see cref="PreparedCommands"/>), and the chunks' blobs are bound straight from memory
 /// (<see cref="WriterStatement"/>).
 /// </summary>
-internal sealed class SqliteStreamWriter(SqliteConnection connection, SqliteTransaction transaction)
-    : SqlStreamWriter(new SqlSession(connection, transaction, SqliteDialect.Instance))
+internal sealed class SqliteStreamWriter(SqliteConnection connection, SqliteTransaction transaction, PreparedCommands kept)
+    : SqlStreamWriter(new SqlSession(connection, transaction, SqliteDialect.Instance, kept))
 {
     private static readonly string ByPaths =
         $"SELECT {SqlStreams.Columns} FROM streams WHERE path IN (SELECT value FROM json_each(@paths)) AND state < 2;";
@@ -65,7 +66,10 @@ internal sealed class SqliteStreamWriter(SqliteConnection connection, SqliteTran
     protected override async Task WriteAsync(IReadOnlyList<SqlStatement> rows, IReadOnlyList<StreamChunk> chunks, IReadOnlyList<SqlStatement> producers,
         IReadOnlyList<StreamAdvance> advances, CancellationToken cancellationToken)
     {
-        await Db.ExecuteAllAsync(rows);
+        foreach (var row in rows)
+        {
+            await Db.ExecuteAsync(row.Sql, row.Args);
+        }
 
         if (chunks.Count > 0)
         {
@@ -80,7 +84,10 @@ internal sealed class SqliteStreamWriter(SqliteConnection connection, SqliteTran
             }
         }
 
-        await Db.ExecuteAllAsync(producers);
+        foreach (var producer in producers)
+        {
+            await Db.ExecuteAsync(producer.Sql, producer.Args);
+        }
 
         // Advances reach this node's readers after the commit (LocalStreamFeed); there is no other node to tell.
     }

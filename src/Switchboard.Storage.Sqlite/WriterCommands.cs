@@ -9,6 +9,7 @@ internal sealed class WriterCommands : IDisposable
 {
     public WriterCommands(SqliteConnection connection)
     {
+        Kept = new PreparedCommands(connection);
         SelectSession = Prepare(connection, $"SELECT {SqlDialect.SessionColumns} FROM sessions WHERE id = $id;", "$id");
 
         // Session rows are bound by column position: ?1 is id, ?2 created_seq, and so on (SessionFields.WriteRow).
@@ -120,6 +121,9 @@ internal sealed class WriterCommands : IDisposable
     public SqliteCommand SelectOutstandingCommands { get; }
     public WriterStatement UpsertCommand { get; }
 
+    /// <summary>The stream writer's statements (<see cref="SqliteStreamWriter"/>), kept by text from one commit to the next.</summary>
+    public PreparedCommands Kept { get; }
+
     public void Bind(SqliteTransaction transaction)
     {
         foreach (var command in _all)
@@ -130,6 +134,7 @@ internal sealed class WriterCommands : IDisposable
 
     public void Dispose()
     {
+        Kept.Dispose();
         foreach (var command in _all)
         {
             command.Dispose();

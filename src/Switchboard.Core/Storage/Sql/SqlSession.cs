@@ -2,8 +2,11 @@ using System.Data.Common;
 
 namespace Switchboard.Storage.Sql;
 
-/// <summary>A connection (and the transaction it reads or writes in) with the statements <see cref="SqlStore"/> runs on it.</summary>
-internal sealed class SqlSession(DbConnection connection, DbTransaction? transaction, SqlDialect sql)
+/// <summary>
+/// A connection (and the transaction it reads or writes in) with the statements <see cref="SqlStore"/> runs on it; with
+/// <paramref name="prepared"/>, the connection's kept commands run them.
+/// </summary>
+internal sealed class SqlSession(DbConnection connection, DbTransaction? transaction, SqlDialect sql, PreparedCommands? prepared = null)
 {
     public SqlDialect Sql => sql;
 
@@ -13,8 +16,8 @@ internal sealed class SqlSession(DbConnection connection, DbTransaction? transac
     /// <summary>Rows of <paramref name="text"/>, each read by <paramref name="read"/>.</summary>
     public async Task<List<T>> QueryAsync<T>(string text, Func<DbDataReader, T> read, params (string Name, object? Value)[] args)
     {
-        await using var command = Command(text, args);
-        await using var reader = await command.ExecuteReaderAsync();
+        await using var lease = Command(text, args);
+        await using var reader = await lease.Command.ExecuteReaderAsync();
         var rows = new List<T>();
         while (await reader.ReadAsync())
         {
@@ -27,81 +30,28 @@ internal sealed class SqlSession(DbConnection connection, DbTransaction? transac
     /// <summary>The first row of <paramref name="text"/>, or the default when it has none.</summary>
     public async Task<T?> FirstAsync<T>(string text, Func<DbDataReader, T> read, params (string Name, object? Value)[] args)
     {
-        await using var command = Command(text, args);
-        await using var reader = await command.ExecuteReaderAsync();
+        await using var lease = Command(text, args);
+        await using var reader = await lease.Command.ExecuteReaderAsync();
         return await reader.ReadAsync() ? read(reader) : default;
     }
 
     /// <summary>The rows <paramref name="text"/> changed.</summary>
     public async Task<int> ExecuteAsync(string text, params (string Name, object? Value)[] args)
     {
-        await using var command = Command(text, args);
-        return await command.ExecuteNonQueryAsync();
-    }
-
-    /// <summary>
-    /// Runs <paramref name="statements"/> in order. A run of statements with the same text and parameter names shares one
-    /// command, given each one's values in turn, so a driver that prepares per command (SQLite) parses the text once.
-    /// </summary>
-    public async Task ExecuteAllAsync(IEnumerable<SqlStatement> statements)
-    {
-        DbCommand? command = null;
-        try
-        {
-            foreach (var (text, args) in statements)
-            {
-                if (command is not null && command.CommandText == text && SameNames(command.Parameters, args))
-                {
-                    for (var i = 0; i < args.Length; i++)
-                    {
-                        command.Parameters[i].Value = args[i].Value ?? DBNull.Value;
-                    }
-                }
-                else
-                {
-                    if (command is not null)
-                    {
-                        await command.DisposeAsync();
-                    }
-
-                    command = Command(text, args);
-                }
-
-                await command.ExecuteNonQueryAsync();
-            }
-        }
-        finally
-        {
-            if (command is not null)
-            {
-                await command.DisposeAsync();
-            }
-        }
-
-        static bool SameNames(DbParameterCollection parameters, (string Name, object? Value)[] args)
-        {
-            if (parameters.Count != args.Length)
-            {
-                return false;
-            }
-
-            for (var i = 0; i < args.Length; i++)
-            {
-                if (parameters[i].ParameterName != args[i].Name)
-                {
-                    return false;
-                }
-            }
-
-            return true;
-        }
+        await using var lease = Command(text, args);
+        return await lease.Command.ExecuteNonQueryAsync();
     }
 
     /// <summary>The log's head seq, in this session's transaction.</summary>
     public async Task<long> HeadAsync() => await FirstAsync(sql.HeadSql, r => r.IsDBNull(0) ? 0 : r.GetInt64(0));
 
-    private DbCommand Command(string text, (string Name, object? Value)[] args)
+    private CommandLease Command(string text, (string Name, object? Value)[] args)
     {
+        if (prepared?.Take(text, transaction, args) is { } kept)
+        {
+            return new CommandLease(kept, Owned: false);
+        }
+
         var command = connection.CreateCommand();
         command.Transaction = transaction;
         command.CommandText = text;
@@ -113,6 +63,12 @@ internal sealed class SqlSession(DbConnection connection, DbTransaction? transac
             command.Parameters.Add(parameter);
         }
 
-        return command;
+        return new CommandLease(command, Owned: true);
+    }
+
+    /// <summary>A command for one run: disposed after it unless <see cref="PreparedCommands"/> keeps it.</summary>
+    private readonly record struct CommandLease(DbCommand Command, bool Owned) : IAsyncDisposable
+    {
+        public ValueTask DisposeAsync() => Owned ? Command.DisposeAsync() : ValueTask.CompletedTask;
     }
 }
