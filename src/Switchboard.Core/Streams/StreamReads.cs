@@ -73,7 +73,4 @@ internal sealed record StreamSlice(IReadOnlyList<ReadOnlyMemory<byte>> Parts, lo
 
     /// <summary>The body as the protocol returns it: the bytes, or for a JSON stream an array of the messages (<c>[]</c> when none).</summary>
     public IReadOnlyList<ReadOnlyMemory<byte>> Body() => Json ? [JsonFraming.Wrap(Parts)] : Parts;
-
-    /// <summary>The body's length in bytes.</summary>
-    public long BodyLength => Body().Sum(p => (long)p.Length);
 }

@@ -120,35 +120,25 @@ internal static class StreamReadEndpoints
         if (!StreamContentType.IsJson(stream.ContentType))
         {
             var to = Math.Min(stream.Tail, from + StreamReads.MaxResponseBytes);
-            return NotModified(http, stream, from, to, cursor) ?? new ByteRangeResult(store, chain, from, to);
+            return HeadersOrNotModified(http, stream, from, to, cursor) ?? new ByteRangeResult(store, chain, from, to);
         }
 
-        // The body's arrays are rented and go back to the pool once it is written (or here, if nothing will write it).
-        var buffers = new ChunkBuffers();
+        // A JSON body is the messages copied into one array, so the buffers they were read into go back to the pool at once.
         StreamSlice slice;
-        try
+        byte[] body;
+        using (var buffers = new ChunkBuffers())
         {
             var ranges = chain.Ranges(from, stream.Tail);
             var chunks = ranges.Count == 0 ? [] : await store.ReadChunksAsync(ranges, StreamReads.MaxSliceBytes, buffers, http.RequestAborted);
             slice = StreamReads.Slice(chain, from, ranges, chunks, StreamReads.MaxSliceBytes);
-        }
-        catch
-        {
-            buffers.Dispose();
-            throw;
+            body = JsonFraming.Wrap(slice.Parts);
         }
 
-        if (NotModified(http, stream, from, slice.Next, cursor) is { } notModified)
-        {
-            buffers.Dispose();
-            return notModified;
-        }
-
-        return new SliceResult(slice, stream.ContentType, buffers);
+        return HeadersOrNotModified(http, stream, from, slice.Next, cursor) ?? Results.Bytes(body, stream.ContentType);
     }
 
     /// <summary>A catch-up's headers for the data <c>[from, to)</c>; 304 when the client's ETag names exactly that, otherwise null.</summary>
-    private static IResult? NotModified(HttpContext http, StreamRow stream, long from, long to, string? cursor)
+    private static IResult? HeadersOrNotModified(HttpContext http, StreamRow stream, long from, long to, string? cursor)
     {
         var upToDate = to >= stream.Tail;
         var closedAtEnd = upToDate && stream.Closed;
@@ -251,27 +241,6 @@ internal static class StreamReadEndpoints
         }
 
         return false;
-    }
-
-    /// <summary>
-    /// Writes a JSON slice's body (the array of its messages) without copying its chunks together, then returns the
-    /// buffers they were read into.
-    /// </summary>
-    private sealed class SliceResult(StreamSlice slice, string contentType, ChunkBuffers buffers) : IResult
-    {
-        public async Task ExecuteAsync(HttpContext httpContext)
-        {
-            using var _ = buffers;
-            var response = httpContext.Response;
-            var body = slice.Body();
-            response.StatusCode = StatusCodes.Status200OK;
-            response.ContentType = contentType;
-            response.ContentLength = body.Sum(p => (long)p.Length);
-            foreach (var part in body)
-            {
-                await response.Body.WriteAsync(part, httpContext.RequestAborted);
-            }
-        }
     }
 
     /// <summary>
