@@ -82,28 +82,10 @@ internal sealed partial class PostgresSessionStore : SqlStore, IStoreHealth
                 await command.ExecuteNonQueryAsync(ct);
             }
 
-            await using (var command = new NpgsqlCommand(PostgresSchema.Create, connection, transaction))
+            foreach (var schema in (string[])[PostgresSchema.Create, PostgresCommandSchema.Create, PostgresApprovalSchema.Create, PostgresTreeSchema.Create,
+                         PostgresStreamSchema.Create])
             {
-                await command.ExecuteNonQueryAsync(ct);
-            }
-
-            await using (var command = new NpgsqlCommand(PostgresCommandSchema.Create, connection, transaction))
-            {
-                await command.ExecuteNonQueryAsync(ct);
-            }
-
-            await using (var command = new NpgsqlCommand(PostgresApprovalSchema.Create, connection, transaction))
-            {
-                await command.ExecuteNonQueryAsync(ct);
-            }
-
-            await using (var command = new NpgsqlCommand(PostgresTreeSchema.Create, connection, transaction))
-            {
-                await command.ExecuteNonQueryAsync(ct);
-            }
-
-            await using (var command = new NpgsqlCommand(PostgresStreamSchema.Create, connection, transaction))
-            {
+                await using var command = new NpgsqlCommand(schema, connection, transaction);
                 await command.ExecuteNonQueryAsync(ct);
             }
 

@@ -1,9 +1,9 @@
 using Switchboard.Writes;
 using System.Globalization;
 using System.Text;
-using System.Text.Json;
 using Npgsql;
 using Switchboard.Alerts;
+using Switchboard.Approvals;
 using Switchboard.Commands;
 using Switchboard.Sessions;
 using Switchboard.Storage.Sql;
@@ -18,7 +18,7 @@ namespace Switchboard.Storage.Postgres;
 /// waiting for it never miss each other), each primitive one round trip with arrays for its rows, and the batch persisted
 /// in one <see cref="NpgsqlBatch"/> with the NOTIFY that carries the new head to the other nodes.
 /// </summary>
-internal sealed partial class PostgresWriteTransaction(NpgsqlConnection connection, NpgsqlTransaction transaction, PostgresStoreOptions options,
+internal sealed class PostgresWriteTransaction(NpgsqlConnection connection, NpgsqlTransaction transaction, PostgresStoreOptions options,
     Action committing) : IStoreTransaction
 {
     private LogHead? _head;
@@ -95,24 +95,14 @@ internal sealed partial class PostgresWriteTransaction(NpgsqlConnection connecti
             $"SELECT {SqlDialect.SessionColumns} FROM switchboard_sessions WHERE id = ANY(@ids) ORDER BY id FOR UPDATE;", ("ids", ids.ToArray())),
             PostgresDialect.Instance.ReadSession)).ToDictionary(s => s.Id, StringComparer.Ordinal);
 
-    public async ValueTask<IReadOnlyDictionary<AlertTarget, Alert?>> ReadAlertsAsync(IReadOnlyCollection<AlertTarget> targets)
-    {
-        var ids = targets.Select(t => t.AlertId).OfType<string>().ToArray();
-        var open = targets.Where(t => t.AlertId is null).ToArray();
-        var alerts = await QueryAsync(Command(
-            "SELECT data FROM switchboard_alerts WHERE id = ANY(@ids) OR (open AND (rule_id, subject) IN (SELECT * FROM unnest(@rules, @subjects)));",
-            ("ids", ids), ("rules", open.Select(t => t.RuleId!).ToArray()), ("subjects", open.Select(t => t.Subject!).ToArray())), r =>
-        {
-            using var doc = JsonDocument.Parse(r.GetString(0));
-            return AlertJson.ReadAlert(doc.RootElement);
-        });
-        return targets.ToDictionary(t => t, t => alerts.FirstOrDefault(a => t.AlertId is { } id ? a.Id == id : a.IsOpen && a.RuleId == t.RuleId && a.Subject == t.Subject));
-    }
+    public async ValueTask<IReadOnlyDictionary<AlertTarget, Alert?>> ReadAlertsAsync(IReadOnlyCollection<AlertTarget> targets) =>
+        await SqlTargets.ReadAlertsAsync(await SessionAsync(), targets);
 
-    public async ValueTask<IReadOnlyList<Command>> ReadCommandsAsync(CommandTargets targets) =>
-        await QueryAsync(Command(
-            $"SELECT data FROM switchboard_commands WHERE id = ANY(@ids) OR ({SqlStore.CommandsOutstanding} AND session_id = ANY(@sessions));",
-            ("ids", targets.Ids.ToArray()), ("sessions", targets.Sessions.ToArray())), r => CommandJson.Read(r.GetString(0)));
+    public async ValueTask<IReadOnlyList<Command>> ReadCommandsAsync(CommandTargets targets) => await SqlTargets.ReadCommandsAsync(await SessionAsync(), targets);
+
+    public async ValueTask<IReadOnlyList<Approval>> ReadApprovalsAsync(ApprovalTargets targets) => await SqlTargets.ReadApprovalsAsync(await SessionAsync(), targets);
+
+    public async ValueTask WriteApprovalsAsync(IReadOnlyCollection<Approval> approvals) => await SqlTargets.WriteApprovalsAsync(await SessionAsync(), approvals);
 
     public async ValueTask<IReadOnlyDictionary<(string Key, string Value), long>> ReadActiveCountsAsync(IReadOnlyCollection<(string Key, string Value)> pairs) =>
         (await QueryAsync(Command(
@@ -281,6 +271,13 @@ internal sealed partial class PostgresWriteTransaction(NpgsqlConnection connecti
 
         _head = new LogHead(reader.GetInt64(0), reader.GetInt64(1), reader.GetBoolean(2));
         await reader.NextResultAsync();
+    }
+
+    /// <summary>The transaction as a <see cref="SqlSession"/>, once its first round trip locked the log row.</summary>
+    private async ValueTask<SqlSession> SessionAsync()
+    {
+        await ReadHeadAsync();
+        return new SqlSession(connection, transaction, PostgresDialect.Instance);
     }
 
     private async Task<List<T>> QueryAsync<T>(NpgsqlBatchCommand command, Func<NpgsqlDataReader, T> read)

@@ -1,10 +1,10 @@
 using Switchboard.Writes;
-using System.Text.Json;
 using Microsoft.Data.Sqlite;
 using Switchboard.Alerts;
+using Switchboard.Approvals;
 using Switchboard.Commands;
-using Switchboard.Json;
 using Switchboard.Sessions;
+using Switchboard.Storage.Sql;
 using Switchboard.Trees;
 
 namespace Switchboard.Storage.Sqlite;
@@ -28,8 +28,7 @@ internal sealed partial class SqliteWriteTransaction(SqliteTransaction transacti
     public IReadOnlyList<Streams.StreamAdvance> EndedStreams { get; private set; } = [];
 
     public async ValueTask EndSessionStreamsAsync(IReadOnlyCollection<string> sessionIds, DateTimeOffset retainUntil) =>
-        EndedStreams = await Sql.SqlStreams.EndSessionStreamsAsync(new Sql.SqlSession(transaction.Connection!, transaction, SqliteDialect.Instance),
-            sessionIds, retainUntil);
+        EndedStreams = await SqlStreams.EndSessionStreamsAsync(Session(keep: false), sessionIds, retainUntil);
 
     /// <summary>The batch this transaction committed; null before its commit.</summary>
     public WriteBatch? Batch { get; private set; }
@@ -80,58 +79,15 @@ internal sealed partial class SqliteWriteTransaction(SqliteTransaction transacti
         return ValueTask.FromResult<IReadOnlyDictionary<string, Session>>(found);
     }
 
-    public ValueTask<IReadOnlyDictionary<AlertTarget, Alert?>> ReadAlertsAsync(IReadOnlyCollection<AlertTarget> targets)
-    {
-        var found = new Dictionary<AlertTarget, Alert?>();
-        foreach (var target in targets)
-        {
-            var select = target.AlertId is not null ? commands.SelectAlert : commands.SelectOpenAlert;
-            if (target.AlertId is not null)
-            {
-                select.Parameters["$id"].Value = target.AlertId;
-            }
-            else
-            {
-                select.Parameters["$rule"].Value = target.RuleId;
-                select.Parameters["$subject"].Value = target.Subject;
-            }
+    public ValueTask<IReadOnlyDictionary<AlertTarget, Alert?>> ReadAlertsAsync(IReadOnlyCollection<AlertTarget> targets) =>
+        SqlTargets.ReadAlertsAsync(Session(keep: true), targets);
 
-            if (select.ExecuteScalar() is string data)
-            {
-                using var doc = JsonDocument.Parse(data);
-                found[target] = AlertJson.ReadAlert(doc.RootElement);
-            }
-            else
-            {
-                found[target] = null;
-            }
-        }
+    public ValueTask<IReadOnlyList<Command>> ReadCommandsAsync(CommandTargets targets) => SqlTargets.ReadCommandsAsync(Session(keep: true), targets);
 
-        return ValueTask.FromResult<IReadOnlyDictionary<AlertTarget, Alert?>>(found);
-    }
+    public ValueTask<IReadOnlyList<Approval>> ReadApprovalsAsync(ApprovalTargets targets) => SqlTargets.ReadApprovalsAsync(Session(keep: true), targets);
 
-    public ValueTask<IReadOnlyList<Command>> ReadCommandsAsync(CommandTargets targets)
-    {
-        var found = new List<Command>();
-        Read(commands.SelectCommands, "$ids", targets.Ids);
-        Read(commands.SelectOutstandingCommands, "$sessions", targets.Sessions);
-        return ValueTask.FromResult<IReadOnlyList<Command>>(found);
-
-        void Read(SqliteCommand select, string parameter, IReadOnlyCollection<string> values)
-        {
-            if (values.Count == 0)
-            {
-                return;
-            }
-
-            select.Parameters[parameter].Value = JsonSerializer.Serialize(values);
-            using var reader = select.ExecuteReader();
-            while (reader.Read())
-            {
-                found.Add(CommandJson.Read(reader.GetString(0)));
-            }
-        }
-    }
+    /// <remarks>Its text varies with the number of rows, so it is not kept.</remarks>
+    public ValueTask WriteApprovalsAsync(IReadOnlyCollection<Approval> approvals) => SqlTargets.WriteApprovalsAsync(Session(keep: false), approvals);
 
     public ValueTask<IReadOnlyDictionary<(string Key, string Value), long>> ReadActiveCountsAsync(IReadOnlyCollection<(string Key, string Value)> pairs)
     {
@@ -164,6 +120,9 @@ internal sealed partial class SqliteWriteTransaction(SqliteTransaction transacti
         transaction.Dispose();
         return ValueTask.CompletedTask;
     }
+
+    /// <summary>The transaction as a <see cref="SqlSession"/>; with <paramref name="keep"/>, its statements stay prepared from one commit to the next.</summary>
+    private SqlSession Session(bool keep) => new(transaction.Connection!, transaction, SqliteDialect.Instance, keep ? commands.Kept : null);
 
     /// <summary>The committed row of <paramref name="id"/>: from the writer's cache, else selected (and then cached).</summary>
     private Session? Row(string id)

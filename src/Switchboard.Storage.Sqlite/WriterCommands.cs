@@ -60,19 +60,13 @@ internal sealed class WriterCommands : IDisposable
         TakeWaits = Prepare(connection, "DELETE FROM telemetry_waits WHERE span = $s RETURNING child;", "$s");
         InsertWait = new WriterStatement(connection, "INSERT INTO telemetry_waits(span, child, at) VALUES (?1, ?2, ?3) ON CONFLICT(span, child) DO NOTHING;");
         InsertSpanOwner = new WriterStatement(connection, "INSERT INTO telemetry_span_owners(span, session_id, at) VALUES (?1, ?2, ?3);");
-        SelectAlert = Prepare(connection, "SELECT data FROM alerts WHERE id = $id;", "$id");
-        SelectOpenAlert = Prepare(connection, "SELECT data FROM alerts WHERE rule_id = $rule AND subject = $subject AND open = 1;", "$rule", "$subject");
         UpsertAlert = new WriterStatement(connection,
             "INSERT INTO alerts(id, rule_id, subject, open, raised_seq, data) VALUES (?1, ?2, ?3, ?4, ?5, ?6) " +
             "ON CONFLICT(id) DO UPDATE SET open = excluded.open, data = excluded.data;");
-        SelectCommands = Prepare(connection, "SELECT data FROM commands WHERE id IN (SELECT value FROM json_each($ids));", "$ids");
-        SelectOutstandingCommands = Prepare(connection,
-            $"SELECT data FROM commands WHERE {SqlStore.CommandsOutstanding} AND session_id IN (SELECT value FROM json_each($sessions));", "$sessions");
         UpsertCommand = new WriterStatement(connection,
             "INSERT INTO commands(id, session_id, state, issued_seq, expires_at, data) VALUES (?1, ?2, ?3, ?4, ?5, ?6) " +
             "ON CONFLICT(id) DO UPDATE SET state = excluded.state, data = excluded.data;");
-        _all = [SelectSession, SelectHead, SetMeta, SelectActive, SelectStream, SelectDescendants, SelectActiveDescendants, TakeWaits,
-            SelectAlert, SelectOpenAlert, SelectCommands, SelectOutstandingCommands];
+        _all = [SelectSession, SelectHead, SetMeta, SelectActive, SelectStream, SelectDescendants, SelectActiveDescendants, TakeWaits];
         _statements = [InsertSession, UpdateSession, UpdateSessionKeepingIndexed, InsertEvent, UpdateSubtree, UpsertActive, AddRollup, InsertTelemetryKey, UpsertStream,
             MoveSession, InsertWait, InsertSpanOwner, UpsertAlert, UpsertCommand];
     }
@@ -112,16 +106,10 @@ internal sealed class WriterCommands : IDisposable
     public WriterStatement InsertWait { get; }
     /// <summary>Appends that span ?1 belongs to session ?2, at ?3 (the caller skips a span that has an owner).</summary>
     public WriterStatement InsertSpanOwner { get; }
-    public SqliteCommand SelectAlert { get; }
-    public SqliteCommand SelectOpenAlert { get; }
     public WriterStatement UpsertAlert { get; }
-    /// <summary>The commands whose ids are in the JSON array $ids.</summary>
-    public SqliteCommand SelectCommands { get; }
-    /// <summary>The outstanding commands of the sessions in the JSON array $sessions.</summary>
-    public SqliteCommand SelectOutstandingCommands { get; }
     public WriterStatement UpsertCommand { get; }
 
-    /// <summary>The stream writer's statements (<see cref="SqliteStreamWriter"/>), kept by text from one commit to the next.</summary>
+    /// <summary>Statements run through <see cref="SqlSession"/> (the stream writer's, the alert, command and approval reads), kept by text from one commit to the next.</summary>
     public PreparedCommands Kept { get; }
 
     public void Bind(SqliteTransaction transaction)

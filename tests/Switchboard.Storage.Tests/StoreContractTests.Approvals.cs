@@ -66,4 +66,17 @@ public abstract partial class StoreContractTests
         var named = await InTransaction(store, async tx => await tx.ReadApprovalsAsync(new ApprovalTargets([answered.Id], [])));
         named.Single().State.ShouldBe(ApprovalState.Denied);
     }
+
+    [Fact]
+    public async Task PrimitiveApprovalWritesTakeMoreRowsThanOneStatementHolds()
+    {
+        var store = await OpenAsync();
+        var sessions = Enumerable.Range(0, 501).Select(i => $"s{i}").ToArray();
+        await store.WriteAsync([.. sessions.Select(id => (SessionWrite)new CreateSession { Id = id })], CancellationToken.None);
+        var results = await store.WriteAsync([.. sessions.Select(id => (SessionWrite)Ask(id, "ls"))], CancellationToken.None);
+        results.ShouldAllBe(r => r.Error == null);
+
+        var pending = await InTransaction(store, async tx => await tx.ReadApprovalsAsync(new ApprovalTargets([], sessions)));
+        pending.Select(a => a.SessionId).Order(StringComparer.Ordinal).ShouldBe(sessions.Order(StringComparer.Ordinal), "one row per approval, past 500 in a batch");
+    }
 }

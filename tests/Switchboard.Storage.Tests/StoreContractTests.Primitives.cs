@@ -141,6 +141,8 @@ public abstract partial class StoreContractTests
         alerts.GetValueOrDefault(AlertTarget.ById("nope")).ShouldBeNull();
         var byId = await InTransaction(store, async tx => await tx.ReadAlertsAsync([AlertTarget.ById(alerts[AlertTarget.Open("r1", "s1")]!.Id)]));
         byId.Values.Single().ShouldNotBeNull().Subject.ShouldBe("s1");
+        var crossed = await InTransaction(store, async tx => await tx.ReadAlertsAsync([AlertTarget.Open("r1", "s2"), AlertTarget.Open("r2", "s1")]));
+        crossed.Values.ShouldAllBe(a => a == null, "an open alert answers only the target of its own rule and subject");
 
         var outstanding = await InTransaction(store, async tx => await tx.ReadCommandsAsync(new CommandTargets([], ["s1"])));
         outstanding.Select(c => c.Id).ShouldBe([pause.Id], "only the outstanding commands of the session");

@@ -1,0 +1,73 @@
+using System.Text.Json;
+using Switchboard.Alerts;
+using Switchboard.Approvals;
+using Switchboard.Commands;
+using Switchboard.Writes;
+
+namespace Switchboard.Storage.Sql;
+
+/// <summary>
+/// The write primitives of alerts, commands and approvals (<see cref="IStoreTransaction"/>), once for every SQL store in its
+/// dialect: each one statement on the transaction's session. A store that keeps its commands prepared
+/// (<see cref="PreparedCommands"/>) hands in a session that keeps them; the reads' texts are fixed for that.
+/// </summary>
+internal static class SqlTargets
+{
+    /// <summary>Rows per statement of <see cref="WriteApprovalsAsync"/>: 6 parameters each stays far below either database's bound.</summary>
+    private const int RowsPerStatement = 500;
+
+    /// <summary>
+    /// Each target's alert: by id, or the open one of its rule and subject; null where there is none. Open alerts are read by
+    /// rule and by subject and paired here, so the statement's text stays fixed.
+    /// </summary>
+    public static async ValueTask<IReadOnlyDictionary<AlertTarget, Alert?>> ReadAlertsAsync(SqlSession db, IReadOnlyCollection<AlertTarget> targets)
+    {
+        var open = targets.Where(t => t.AlertId is null).ToArray();
+        var alerts = await db.QueryAsync(
+            $"SELECT data FROM {db.Sql.Table("alerts")} WHERE {db.Sql.In("id", "@ids")} " +
+            $"OR (open = {db.Sql.True} AND {db.Sql.In("rule_id", "@rules")} AND {db.Sql.In("subject", "@subjects")});",
+            r =>
+            {
+                using var doc = JsonDocument.Parse(r.GetString(0));
+                return AlertJson.ReadAlert(doc.RootElement);
+            },
+            ("@ids", db.Sql.List(targets.Select(t => t.AlertId).OfType<string>())), ("@rules", db.Sql.List(open.Select(t => t.RuleId!).Distinct())),
+            ("@subjects", db.Sql.List(open.Select(t => t.Subject!).Distinct())));
+        return targets.ToDictionary(t => t, t => alerts.FirstOrDefault(a => t.AlertId is { } id ? a.Id == id : a.IsOpen && a.RuleId == t.RuleId && a.Subject == t.Subject));
+    }
+
+    /// <summary>The commands with <see cref="CommandTargets.Ids"/> and every outstanding one of <see cref="CommandTargets.Sessions"/>.</summary>
+    public static async ValueTask<IReadOnlyList<Command>> ReadCommandsAsync(SqlSession db, CommandTargets targets) =>
+        await db.QueryAsync(
+            $"SELECT data FROM {db.Sql.Table("commands")} WHERE {db.Sql.In("id", "@ids")} " +
+            $"OR ({SqlStore.CommandsOutstanding} AND {db.Sql.In("session_id", "@sessions")});",
+            r => CommandJson.Read(r.GetString(0)), ("@ids", db.Sql.List(targets.Ids)), ("@sessions", db.Sql.List(targets.Sessions)));
+
+    /// <summary>The approvals with <see cref="ApprovalTargets.Ids"/> and every pending one of <see cref="ApprovalTargets.Sessions"/>.</summary>
+    public static async ValueTask<IReadOnlyList<Approval>> ReadApprovalsAsync(SqlSession db, ApprovalTargets targets) =>
+        await db.QueryAsync(
+            $"SELECT data FROM {db.Sql.Table("approvals")} WHERE {db.Sql.In("id", "@ids")} " +
+            $"OR (state = 'pending' AND {db.Sql.In("session_id", "@sessions")});",
+            r => ApprovalJson.Read(r.GetString(0)), ("@ids", db.Sql.List(targets.Ids)), ("@sessions", db.Sql.List(targets.Sessions)));
+
+    /// <summary>Inserts or updates <paramref name="approvals"/>' rows, a statement per <see cref="RowsPerStatement"/>.</summary>
+    public static async ValueTask WriteApprovalsAsync(SqlSession db, IReadOnlyCollection<Approval> approvals)
+    {
+        foreach (var chunk in approvals.Chunk(RowsPerStatement))
+        {
+            var args = new List<(string Name, object? Value)>(chunk.Length * 6);
+            var rows = new string[chunk.Length];
+            for (var i = 0; i < chunk.Length; i++)
+            {
+                var a = chunk[i];
+                rows[i] = $"(@i{i}, @s{i}, @st{i}, @q{i}, @e{i}, @d{i})";
+                args.AddRange([($"@i{i}", a.Id), ($"@s{i}", a.SessionId), ($"@st{i}", a.State.ToWire()), ($"@q{i}", a.RequestedSeq),
+                    ($"@e{i}", db.Sql.Time(a.ExpiresAt)), ($"@d{i}", ApprovalJson.ToRow(a))]);
+            }
+
+            await db.ExecuteAsync(
+                $"INSERT INTO {db.Sql.Table("approvals")} (id, session_id, state, requested_seq, expires_at, data) VALUES {string.Join(", ", rows)} " +
+                "ON CONFLICT (id) DO UPDATE SET state = excluded.state, data = excluded.data;", [.. args]);
+        }
+    }
+}
