@@ -33,7 +33,8 @@ internal sealed class ApprovalReport : SectionReport<ApprovalResults>
              "Timed from sending the answer to node B until the held hook's answer reached the agent.");
         Line($"- **Held:** {N(ApprovalRun.HeldHooks)} `PermissionRequest` hooks held at once on one node (SQLite), each its own session and connection; " +
              $"memory is the server's RSS after a full GC, before and while they are held; a writer `PATCH`es another session {ApprovalRun.WritesPerSecond} times a second " +
-             "(open loop, timed from when each was due) for 10 s before and 10 s while they are held.");
+             "(open loop, timed from when each was due) for 10 s before and 10 s while they are held, that window starting once the node is quiet " +
+             "after raising them (its CPU under a tenth of a core over half a second).");
         Line();
         Line("| target | measured | |");
         Line("|---|---|---|");

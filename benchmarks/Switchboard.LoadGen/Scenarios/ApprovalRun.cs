@@ -154,7 +154,9 @@ internal sealed class ApprovalRun(BenchOptions options, TextWriter log)
                 await Task.Delay(200);
             }
 
-            log.WriteLine($"[{DateTime.Now:HH:mm:ss}] approvals held: {pending:N0} pending after {clock.Elapsed.TotalSeconds:F1} s");
+            var settled = await QuietAsync(pid);
+            log.WriteLine($"[{DateTime.Now:HH:mm:ss}] approvals held: {pending:N0} pending after {clock.Elapsed.TotalSeconds:F1} s, " +
+                $"the node quiet {settled.TotalSeconds:F1} s later");
             var during = new LatencyHistogram();
             await WriteSteadilyAsync(writer, WriterWindow, during);
             await GcTrigger.CollectAsync(pid);
@@ -187,6 +189,29 @@ internal sealed class ApprovalRun(BenchOptions options, TextWriter log)
             data.Delete(recursive: true);
         }
     }
+
+    /// <summary>
+    /// Waits until the node has finished raising the held approvals (their commits, fan-out and first reads): until its
+    /// CPU over half a second is under a tenth of a core, at most <see cref="SettleLimit"/>. Holding is a steady state;
+    /// the burst that raised the holds is writes of their own, not their cost while held. Returns how long it took.
+    /// </summary>
+    private static async Task<TimeSpan> QuietAsync(int pid)
+    {
+        var clock = Stopwatch.StartNew();
+        while (clock.Elapsed < SettleLimit)
+        {
+            var cpu = ProcStats.CpuSeconds(pid);
+            await Task.Delay(500);
+            if (ProcStats.CpuSeconds(pid) - cpu < 0.05)
+            {
+                break;
+            }
+        }
+
+        return clock.Elapsed;
+    }
+
+    private static readonly TimeSpan SettleLimit = TimeSpan.FromSeconds(30);
 
     /// <summary>Open-loop <c>PATCH</c>es of one session at <see cref="WritesPerSecond"/>, each timed from when it was due.</summary>
     private static async Task WriteSteadilyAsync(HttpClient http, TimeSpan duration, LatencyHistogram? measured)
