@@ -9,7 +9,8 @@ namespace Switchboard.Dashboard.Tests;
 /// <summary>
 /// "Needs you" (docs/dashboard.md): every waiting session above the list with what it waits for and, for a pending
 /// approval, Allow and Deny that answer the producer waiting on it; the tab title counts them; a read-only key is not
-/// offered the buttons; on a phone nothing covers the strip and the header stays on one line.
+/// offered the buttons; what waits when the page opens comes with the channel's join; on a phone nothing covers the strip
+/// and the header stays on one line.
 /// </summary>
 public sealed class NeedsYouTests(Chromium chromium)
 {
@@ -67,6 +68,62 @@ public sealed class NeedsYouTests(Chromium chromium)
         await Expect(history.Nth(1)).ToHaveAttributeAsync("data-state", "allowed");
         await Expect(history.Nth(1)).ToContainTextAsync("Bash: rm -rf build && make release");
         page.ShouldHaveNoScriptErrors();
+    }
+
+    [Fact]
+    public async Task WhatWaitsBeforeThePageOpensComesInTheApprovalsChannelsJoinReplyWithoutARequestPerSession()
+    {
+        await using var server = await SwitchboardServer.StartAsync();
+        string[] asks = ["make release", "rm -rf dist", "git push --force"];
+        for (var i = 0; i < asks.Length; i++)
+        {
+            await server.Http.CreateAsync($"agent-{i}", $"Agent {i}", state: "working");
+            await server.Http.SendAsync(HttpMethod.Post, $"/api/sessions/agent-{i}/approvals", new { summary = asks[i], tool = "Bash" });
+        }
+
+        var approvalReads = new System.Collections.Concurrent.ConcurrentQueue<string>();
+        await using var page = await DashboardPage.OpenAsync(chromium, server.BaseAddress, prepare: context =>
+        {
+            context.Request += (_, request) =>
+            {
+                if (request.Url.Contains("/approvals", StringComparison.Ordinal))
+                {
+                    approvalReads.Enqueue(request.Url);
+                }
+            };
+            return Task.CompletedTask;
+        });
+
+        for (var i = 0; i < asks.Length; i++)
+        {
+            var item = page.Page.Locator($"[data-testid=needs-you-item][data-session-id=agent-{i}]");
+            await Expect(item.GetByTestId("approval-summary")).ToHaveTextAsync(asks[i]);
+        }
+
+        await Expect(page.Page.GetByTestId("needs-you-count")).ToHaveTextAsync("3 sessions need you");
+        approvalReads.ShouldBeEmpty("the pending approvals came with the approvals channel's join reply");
+        page.ShouldHaveNoScriptErrors();
+    }
+
+    [Fact]
+    public async Task WithoutTheApprovalsChannelAKeyScopedToLabelsReadsEachWaitingSessionsApprovals()
+    {
+        const string scoped = "needs-you-red-key-0123456789";
+        await using var server = await SwitchboardServer.StartAsync(o => o.Security.AddApiKeys($"{WriteKey},{scoped} team=red"));
+        using var writer = server.HttpWithKey(WriteKey);
+        await writer.CreateAsync("red-agent", "Red agent", state: "working", labels: new Dictionary<string, string> { ["team"] = "red" });
+        await writer.SendAsync(HttpMethod.Post, "/api/sessions/red-agent/approvals", new { summary = "terraform apply", tool = "Bash" });
+        await using var page = await DashboardPage.OpenAsync(chromium, server.BaseAddress, "?poll_ms=500", waitConnected: false);
+        await page.Page.GetByTestId("auth-key").FillAsync(scoped);
+        await page.Page.GetByTestId("auth-submit").ClickAsync();
+
+        // A labels-scoped key may not mint a token for the fleet-wide topics, so the page polls (no socket, no channel).
+        var item = page.Page.Locator("[data-testid=needs-you-item][data-session-id=red-agent]");
+        await Expect(item.GetByTestId("approval-summary")).ToHaveTextAsync("terraform apply");
+        await item.GetByTestId("approval-deny").ClickAsync();
+        await Expect(item).ToHaveCountAsync(0);
+        (await writer.SendAsync(HttpMethod.Get, "/api/sessions/red-agent/approvals")).GetProperty("approvals")[0].GetProperty("state").GetString()
+            .ShouldBe("denied");
     }
 
     [Fact]

@@ -12,6 +12,9 @@ internal sealed record StoreState(string Epoch, long HeadSeq, bool FleetPaused, 
 
     /// <summary>The commands outstanding (pending or delivered) as of <see cref="HeadSeq"/>, in the order issued.</summary>
     public IReadOnlyList<Switchboard.Commands.Command> OutstandingCommands { get; init; } = [];
+
+    /// <summary>The approvals pending as of <see cref="HeadSeq"/>, in the order asked.</summary>
+    public IReadOnlyList<Switchboard.Approvals.Approval> PendingApprovals { get; init; } = [];
 }
 
 /// <summary>

@@ -42,6 +42,9 @@ internal sealed record JoinResult(long Seq, string Epoch)
     /// <summary>Set for snapshots of <c>commands</c>: the outstanding commands (pending or delivered), in the order issued.</summary>
     public IReadOnlyList<Switchboard.Commands.Command>? Commands { get; init; }
 
+    /// <summary>Set for snapshots of <c>approvals</c>: the pending approvals, in the order asked.</summary>
+    public IReadOnlyList<Switchboard.Approvals.Approval>? Approvals { get; init; }
+
     public void Write(Utf8JsonWriter w) => Write(w, topic: null);
 
     /// <summary>Writes the reply; SSE adds the topic, since one stream carries several.</summary>
@@ -133,6 +136,11 @@ internal sealed record JoinResult(long Seq, string Epoch)
         if (Commands is not null)
         {
             Switchboard.Commands.CommandJson.WriteList(w, "commands", Commands);
+        }
+
+        if (Approvals is not null)
+        {
+            Switchboard.Approvals.ApprovalJson.WriteList(w, "approvals", Approvals);
         }
 
         w.WriteEndObject();

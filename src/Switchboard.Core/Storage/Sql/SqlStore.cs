@@ -114,6 +114,8 @@ internal abstract partial class SqlStore(SqlDialect sql, UsageOptions usage, Str
             OpenAlerts = await db.QueryAsync($"SELECT data FROM {Sql.Table("alerts")} WHERE open = {Sql.True} ORDER BY raised_seq;", ReadAlert),
             OutstandingCommands = await db.QueryAsync(
                 $"SELECT data FROM {Sql.Table("commands")} WHERE {CommandsOutstanding} ORDER BY issued_seq;", ReadCommand),
+            PendingApprovals = await db.QueryAsync(
+                $"SELECT data FROM {Sql.Table("approvals")} WHERE state = 'pending' ORDER BY requested_seq;", ReadApproval),
         };
     }, cancellationToken);
 

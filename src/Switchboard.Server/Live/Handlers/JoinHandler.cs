@@ -8,7 +8,7 @@ namespace Switchboard.Live;
 /// otherwise (<see cref="JoinCoordinator"/>). Going live hands the joiner's first frames to the other concerns (the
 /// first summary, presence, usage); a leave tells presence.
 /// </summary>
-internal sealed class JoinHandler(LiveState state, PresenceHandler presence, UsageHandler usage, SummaryHandler summary, CommandHandler commands) : LiveHandler
+internal sealed class JoinHandler(LiveState state, PresenceHandler presence, UsageHandler usage, SummaryHandler summary, SteeringHandler steering) : LiveHandler
 {
     public override void Register(MessageRoutes routes)
     {
@@ -100,7 +100,9 @@ internal sealed class JoinHandler(LiveState state, PresenceHandler presence, Usa
             case TopicKind.Alerts:
                 return result with { Alerts = projection.OpenAlerts() };
             case TopicKind.Commands:
-                return result with { Commands = commands.Outstanding() };
+                return result with { Commands = steering.OutstandingCommands() };
+            case TopicKind.Approvals:
+                return result with { Approvals = steering.PendingApprovals() };
             case TopicKind.OneSession:
                 return result with { HasSession = true, Session = JoinCoordinator.InScope(request, projection.Get(request.Route.SessionId!)) };
             default:

@@ -37,12 +37,16 @@ internal sealed partial class SessionProjection
 
     public int ActiveCount => _active.Count;
 
-    /// <summary>The commands outstanding at the state last loaded, for the <see cref="CommandHandler"/> to start from.</summary>
+    /// <summary>The commands outstanding at the state last loaded, for the <see cref="SteeringHandler"/> to start from.</summary>
     public IReadOnlyList<Commands.Command> LoadedCommands { get; private set; } = [];
+
+    /// <summary>The approvals pending at the state last loaded, for the <see cref="SteeringHandler"/> to start from.</summary>
+    public IReadOnlyList<Approvals.Approval> LoadedApprovals { get; private set; } = [];
 
     public void Load(StoreState state)
     {
         LoadedCommands = state.OutstandingCommands;
+        LoadedApprovals = state.PendingApprovals;
         Epoch = state.Epoch;
         HeadSeq = state.HeadSeq;
         FleetPaused = state.FleetPaused;
@@ -96,7 +100,7 @@ internal sealed partial class SessionProjection
 
         if (EventTypes.IsCommand(e.Type) || EventTypes.IsApproval(e.Type))
         {
-            return (null, null); // a command changes no session (its own state is the CommandHandler's)
+            return (null, null); // neither changes a session here (their own state is the SteeringHandler's)
         }
 
         if (e.SessionId is not { } id)

@@ -156,11 +156,14 @@ function closedDetail() {
   }
 }
 
-/** The fallback: list and summary over HTTP. Results that land after the channel is back are dropped. */
+/**
+ * The fallback: list and summary over HTTP. Results that land after the channel is back are dropped. The summary is
+ * fleet-wide, so a key scoped to labels is refused it (403): its sessions still load.
+ */
 async function poll() {
   const [page, summary] = await Promise.all([
     api.listSessions({ active: true, limit: SNAPSHOT_LIMIT }),
-    api.summary(),
+    api.summary().catch(() => null),
     list.poll(),
   ]);
   if (monitor.state === "connected") {
@@ -168,7 +171,9 @@ async function poll() {
   }
 
   store.load(page.sessions, { complete: page.next_cursor == null, asOf: page.as_of_seq });
-  store.setSummary(summary);
+  if (summary) {
+    store.setSummary(summary);
+  }
 }
 
 /**

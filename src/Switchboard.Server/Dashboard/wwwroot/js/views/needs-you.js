@@ -1,7 +1,8 @@
 // "Needs you": every session waiting on a person, above the list, with what it waits for (a pending approval's tool
 // and summary, else its activity line), how long it has waited, and Allow / Deny for each approval (not offered to a
 // read-only key). The waiting sessions are the page's store's; their pending approvals come from the `approvals`
-// channel and, for a session the strip has not read yet (and after every rejoin), from GET …/approvals?state=pending.
+// channel: its join reply holds every pending one, its events keep them current. Without it (a key or token that may
+// not join it, or no socket: the page polls) they are read per waiting session, GET …/approvals?state=pending.
 // The tab title counts them, and a browser notification says when one starts waiting, once the person asked for that.
 
 import { frameScheduler, h, setText } from "../dom.js";
@@ -11,7 +12,10 @@ const NOTIFY_ITEM = "switchboard.notify-waiting";
 export class NeedsYou {
   /** session id → Map(approval id → approval): pending approvals only. */
   #approvals = new Map();
-  /** Waiting sessions whose pending approvals were read (or are being read) since they began waiting. */
+  /** The `approvals` channel: "ok" once joined (its snapshot and events are all there is to know), "error" if refused. */
+  #channel = "joining";
+  #socket;
+  /** Without the channel: waiting sessions whose pending approvals were read (or are being read) since they began waiting. */
   #read = new Set();
   /** Waiting sessions already announced, so each is notified once per wait. */
   #announced = new Set();
@@ -32,6 +36,7 @@ export class NeedsYou {
    */
   constructor({ socket, store, root, auth, onOpen }) {
     this.#store = store;
+    this.#socket = socket;
     this.#root = root;
     this.#auth = auth;
     this.#onOpen = onOpen;
@@ -50,11 +55,23 @@ export class NeedsYou {
       channel.on(type, (envelope) => this.#apply(envelope.data.approval));
     }
 
-    // The channel sends no snapshot: after each (re)join, what is pending is read again for every waiting session.
-    channel.join().receive("ok", () => {
-      this.#read.clear();
+    // Each (re)join answers with what is pending then; refused, the strip reads each waiting session's instead.
+    channel.onError(() => {
+      this.#channel = "joining"; // the socket dropped: until the rejoin answers, read what a session waiting meanwhile asks
       this.render();
     });
+    channel.join()
+      .receive("ok", (reply) => {
+        this.#channel = "ok";
+        this.#read.clear();
+        this.#approvals.clear();
+        (reply.approvals ?? []).forEach((a) => this.#apply(a, false));
+        this.render();
+      })
+      .receive("error", () => {
+        this.#channel = "error";
+        this.render();
+      });
     store.subscribe(frameScheduler(() => this.render())); // at most once a frame, however many events arrive
     setInterval(() => this.#tickAges(), 1000);
   }
@@ -68,16 +85,22 @@ export class NeedsYou {
   render() {
     const waiting = this.waiting;
     const ids = new Set(waiting.map((s) => s.id));
+    for (const id of [...this.#announced]) {
+      if (!ids.has(id)) {
+        this.#announced.delete(id); // a session that waits again is announced again
+      }
+    }
+
     for (const id of [...this.#read]) {
       if (!ids.has(id)) {
         this.#read.delete(id);
         this.#approvals.delete(id);
-        this.#announced.delete(id);
       }
     }
 
+    const reading = this.#channel === "error" || (this.#channel === "joining" && !this.#socket.isConnected());
     for (const session of waiting) {
-      if (!this.#read.has(session.id)) {
+      if (reading && !this.#read.has(session.id)) {
         this.#read.add(session.id);
         this.#readPending(session.id);
       }
@@ -139,7 +162,7 @@ export class NeedsYou {
   }
 
   /** An approval as it is now: kept while pending, dropped once it ended. */
-  #apply(approval) {
+  #apply(approval, render = true) {
     if (!approval) {
       return;
     }
@@ -152,7 +175,9 @@ export class NeedsYou {
       pending.delete(approval.id);
     }
 
-    this.render();
+    if (render) {
+      this.render();
+    }
   }
 
   async #readPending(sessionId) {
