@@ -1,6 +1,5 @@
 using Switchboard.Writes;
 using System.Globalization;
-using System.Text;
 using Npgsql;
 using Switchboard.Alerts;
 using Switchboard.Approvals;
@@ -102,7 +101,7 @@ internal sealed class PostgresWriteTransaction(NpgsqlConnection connection, Npgs
 
     public async ValueTask<IReadOnlyList<Approval>> ReadApprovalsAsync(ApprovalTargets targets) => await SqlTargets.ReadApprovalsAsync(await SessionAsync(), targets);
 
-    public async ValueTask WriteApprovalsAsync(IReadOnlyCollection<Approval> approvals) => await SqlTargets.WriteApprovalsAsync(await SessionAsync(), approvals);
+    public async ValueTask WriteTargetsAsync(WriteBatch batch) => await SqlTargets.WriteAsync(await SessionAsync(), batch);
 
     public async ValueTask<IReadOnlyDictionary<(string Key, string Value), long>> ReadActiveCountsAsync(IReadOnlyCollection<(string Key, string Value)> pairs) =>
         (await QueryAsync(Command(
@@ -140,22 +139,6 @@ internal sealed class PostgresWriteTransaction(NpgsqlConnection connection, Npgs
         foreach (var e in batch.Events)
         {
             commands.BatchCommands.Add(PostgresRows.Insert(e));
-        }
-
-        foreach (var a in batch.DirtyAlerts)
-        {
-            commands.BatchCommands.Add(Command(
-                "INSERT INTO switchboard_alerts (id, rule_id, subject, open, raised_seq, data) VALUES (@id, @rule, @subject, @open, @seq, @data) " +
-                "ON CONFLICT (id) DO UPDATE SET open = excluded.open, data = excluded.data;",
-                ("id", a.Id), ("rule", a.RuleId), ("subject", a.Subject), ("open", a.IsOpen), ("seq", a.RaisedSeq), ("data", Encoding.UTF8.GetString(AlertJson.ToBytes(a)))));
-        }
-
-        foreach (var c in batch.DirtyCommands)
-        {
-            commands.BatchCommands.Add(Command(
-                "INSERT INTO switchboard_commands (id, session_id, state, issued_seq, expires_at, data) VALUES (@id, @session, @state, @seq, @expires, @data) " +
-                "ON CONFLICT (id) DO UPDATE SET state = excluded.state, data = excluded.data;",
-                ("id", c.Id), ("session", c.SessionId), ("state", c.State.ToWire()), ("seq", c.IssuedSeq), ("expires", c.ExpiresAt), ("data", CommandJson.ToRow(c))));
         }
 
         if (batch.Head != head)

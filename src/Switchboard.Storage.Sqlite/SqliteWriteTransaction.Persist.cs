@@ -1,7 +1,4 @@
 using System.Globalization;
-using System.Text;
-using Switchboard.Alerts;
-using Switchboard.Commands;
 using Switchboard.Json;
 using Switchboard.Sessions;
 using Switchboard.Trees;
@@ -10,7 +7,7 @@ using Switchboard.Writes;
 
 namespace Switchboard.Storage.Sqlite;
 
-/// <summary>Persisting an applied batch: its rows, subtrees, moves, events, usage, alerts, commands and the fleet flag.</summary>
+/// <summary>Persisting an applied batch: its rows, subtrees, moves, events, usage and the fleet flag.</summary>
 internal sealed partial class SqliteWriteTransaction
 {
     public ValueTask PersistAsync(WriteBatch batch, UsageRollup? rollup)
@@ -66,30 +63,6 @@ internal sealed partial class SqliteWriteTransaction
         }
 
         PersistUsage(rollup);
-        foreach (var alert in batch.DirtyAlerts)
-        {
-            var upsert = commands.UpsertAlert;
-            upsert.Bind(1, alert.Id);
-            upsert.Bind(2, alert.RuleId);
-            upsert.Bind(3, alert.Subject);
-            upsert.Bind(4, alert.IsOpen ? 1L : 0L);
-            upsert.Bind(5, alert.RaisedSeq);
-            upsert.Bind(6, Encoding.UTF8.GetString(AlertJson.ToBytes(alert)));
-            upsert.Execute();
-        }
-
-        foreach (var c in batch.DirtyCommands)
-        {
-            var upsert = commands.UpsertCommand;
-            upsert.Bind(1, c.Id);
-            upsert.Bind(2, c.SessionId);
-            upsert.Bind(3, c.State.ToWire());
-            upsert.Bind(4, c.IssuedSeq);
-            upsert.Bind(5, c.ExpiresAt.ToUnixTimeMilliseconds());
-            upsert.Bind(6, CommandJson.ToRow(c));
-            upsert.Execute();
-        }
-
         if (batch.Head.FleetPaused != batch.StartHead.FleetPaused)
         {
             commands.SetMeta.Parameters["$k"].Value = "fleet_paused";

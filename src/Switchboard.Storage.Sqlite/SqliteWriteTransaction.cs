@@ -87,7 +87,7 @@ internal sealed partial class SqliteWriteTransaction(SqliteTransaction transacti
     public ValueTask<IReadOnlyList<Approval>> ReadApprovalsAsync(ApprovalTargets targets) => SqlTargets.ReadApprovalsAsync(Session(keep: true), targets);
 
     /// <remarks>Its text varies with the number of rows, so it is not kept.</remarks>
-    public ValueTask WriteApprovalsAsync(IReadOnlyCollection<Approval> approvals) => SqlTargets.WriteApprovalsAsync(Session(keep: false), approvals);
+    public ValueTask WriteTargetsAsync(WriteBatch batch) => SqlTargets.WriteAsync(Session(keep: false), batch);
 
     public ValueTask<IReadOnlyDictionary<(string Key, string Value), long>> ReadActiveCountsAsync(IReadOnlyCollection<(string Key, string Value)> pairs)
     {

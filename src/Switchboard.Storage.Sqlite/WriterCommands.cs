@@ -60,15 +60,9 @@ internal sealed class WriterCommands : IDisposable
         TakeWaits = Prepare(connection, "DELETE FROM telemetry_waits WHERE span = $s RETURNING child;", "$s");
         InsertWait = new WriterStatement(connection, "INSERT INTO telemetry_waits(span, child, at) VALUES (?1, ?2, ?3) ON CONFLICT(span, child) DO NOTHING;");
         InsertSpanOwner = new WriterStatement(connection, "INSERT INTO telemetry_span_owners(span, session_id, at) VALUES (?1, ?2, ?3);");
-        UpsertAlert = new WriterStatement(connection,
-            "INSERT INTO alerts(id, rule_id, subject, open, raised_seq, data) VALUES (?1, ?2, ?3, ?4, ?5, ?6) " +
-            "ON CONFLICT(id) DO UPDATE SET open = excluded.open, data = excluded.data;");
-        UpsertCommand = new WriterStatement(connection,
-            "INSERT INTO commands(id, session_id, state, issued_seq, expires_at, data) VALUES (?1, ?2, ?3, ?4, ?5, ?6) " +
-            "ON CONFLICT(id) DO UPDATE SET state = excluded.state, data = excluded.data;");
         _all = [SelectSession, SelectHead, SetMeta, SelectActive, SelectStream, SelectDescendants, SelectActiveDescendants, TakeWaits];
         _statements = [InsertSession, UpdateSession, UpdateSessionKeepingIndexed, InsertEvent, UpdateSubtree, UpsertActive, AddRollup, InsertTelemetryKey, UpsertStream,
-            MoveSession, InsertWait, InsertSpanOwner, UpsertAlert, UpsertCommand];
+            MoveSession, InsertWait, InsertSpanOwner];
     }
 
     private readonly SqliteCommand[] _all;
@@ -106,10 +100,8 @@ internal sealed class WriterCommands : IDisposable
     public WriterStatement InsertWait { get; }
     /// <summary>Appends that span ?1 belongs to session ?2, at ?3 (the caller skips a span that has an owner).</summary>
     public WriterStatement InsertSpanOwner { get; }
-    public WriterStatement UpsertAlert { get; }
-    public WriterStatement UpsertCommand { get; }
 
-    /// <summary>Statements run through <see cref="SqlSession"/> (the stream writer's, the alert, command and approval reads), kept by text from one commit to the next.</summary>
+    /// <summary>Statements run through <see cref="SqlSession"/> (the stream writer's, the alert, command and approval reads and writes), kept by text from one commit to the next.</summary>
     public PreparedCommands Kept { get; }
 
     public void Bind(SqliteTransaction transaction)

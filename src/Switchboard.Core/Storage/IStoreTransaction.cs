@@ -61,14 +61,14 @@ internal interface IStoreTransaction : IAsyncDisposable
     /// <summary>The approvals with <see cref="ApprovalTargets.Ids"/> and every pending one of <see cref="ApprovalTargets.Sessions"/>.</summary>
     ValueTask<IReadOnlyList<Approvals.Approval>> ReadApprovalsAsync(ApprovalTargets targets);
 
-    /// <summary>Writes (upserts by id) the approvals a batch changed; called after <see cref="PersistAsync"/>, before the commit.</summary>
-    ValueTask WriteApprovalsAsync(IReadOnlyCollection<Approvals.Approval> approvals);
+    /// <summary>Writes (upserts by id) the alerts, commands and approvals a batch changed; called after <see cref="PersistAsync"/>, before the commit.</summary>
+    ValueTask WriteTargetsAsync(WriteBatch batch);
 
     /// <summary>The active-session counts of these label values (absent: none).</summary>
     ValueTask<IReadOnlyDictionary<(string Key, string Value), long>> ReadActiveCountsAsync(IReadOnlyCollection<(string Key, string Value)> pairs);
 
     /// <summary>
-    /// Writes what the batch changed: session rows, ancestors' totals, moves, events, alerts, commands, the head, and the
+    /// Writes what the batch changed: session rows, ancestors' totals, moves, events, the head, and the
     /// usage <paramref name="rollup"/> (rows added to, active counts set); one round trip where the store batches.
     /// </summary>
     ValueTask PersistAsync(WriteBatch batch, UsageRollup? rollup);

@@ -65,9 +65,9 @@ internal sealed class UnitOfWork(UsageOptions usage, Streams.StreamPolicy stream
         var batch = WriteBatch.Apply(rows.Writes, rows.Sessions, head, at, alertRows, commandRows, rows.Cascades,
             streamBatch is null ? null : w => Streams.StreamWriteProcessor.Apply(streamBatch, w), approvalRows);
         await transaction.PersistAsync(batch, await RollUpAsync(transaction, batch));
-        if (batch.DirtyApprovals.Count > 0)
+        if (batch.DirtyAlerts.Any() || batch.DirtyCommands.Any() || batch.DirtyApprovals.Count > 0)
         {
-            await transaction.WriteApprovalsAsync(batch.DirtyApprovals);
+            await transaction.WriteTargetsAsync(batch);
         }
 
         if (streamBatch is not null)

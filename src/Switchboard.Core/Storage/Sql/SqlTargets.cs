@@ -8,12 +8,12 @@ namespace Switchboard.Storage.Sql;
 
 /// <summary>
 /// The write primitives of alerts, commands and approvals (<see cref="IStoreTransaction"/>), once for every SQL store in its
-/// dialect: each one statement on the transaction's session. A store that keeps its commands prepared
+/// dialect: each one statement on the transaction's session (their rows' upserts a statement per table and 500 rows). A store that keeps its commands prepared
 /// (<see cref="PreparedCommands"/>) hands in a session that keeps them; the reads' texts are fixed for that.
 /// </summary>
 internal static class SqlTargets
 {
-    /// <summary>Rows per statement of <see cref="WriteApprovalsAsync"/>: 6 parameters each stays far below either database's bound.</summary>
+    /// <summary>Rows per statement of <see cref="WriteAsync"/>: 6 parameters each stays far below either database's bound.</summary>
     private const int RowsPerStatement = 500;
 
     /// <summary>
@@ -50,24 +50,37 @@ internal static class SqlTargets
             $"OR (state = 'pending' AND {db.Sql.In("session_id", "@sessions")});",
             r => ApprovalJson.Read(r.GetString(0)), ("@ids", db.Sql.List(targets.Ids)), ("@sessions", db.Sql.List(targets.Sessions)));
 
-    /// <summary>Inserts or updates <paramref name="approvals"/>' rows, a statement per <see cref="RowsPerStatement"/>.</summary>
-    public static async ValueTask WriteApprovalsAsync(SqlSession db, IReadOnlyCollection<Approval> approvals)
+    /// <summary>Inserts or updates the alerts, commands and approvals <paramref name="batch"/> changed, by id.</summary>
+    public static async ValueTask WriteAsync(SqlSession db, WriteBatch batch)
     {
-        foreach (var chunk in approvals.Chunk(RowsPerStatement))
+        await UpsertAsync(db, "alerts", ["id", "rule_id", "subject", "open", "raised_seq", "data"], ["open", "data"], batch.DirtyAlerts,
+            a => [a.Id, a.RuleId, a.Subject, a.IsOpen, a.RaisedSeq, System.Text.Encoding.UTF8.GetString(AlertJson.ToBytes(a))]);
+        await UpsertAsync(db, "commands", ["id", "session_id", "state", "issued_seq", "expires_at", "data"], ["state", "data"], batch.DirtyCommands,
+            c => [c.Id, c.SessionId, c.State.ToWire(), c.IssuedSeq, db.Sql.Time(c.ExpiresAt), CommandJson.ToRow(c)]);
+        await UpsertAsync(db, "approvals", ["id", "session_id", "state", "requested_seq", "expires_at", "data"], ["state", "data"], batch.DirtyApprovals,
+            a => [a.Id, a.SessionId, a.State.ToWire(), a.RequestedSeq, db.Sql.Time(a.ExpiresAt), ApprovalJson.ToRow(a)]);
+    }
+
+    /// <summary>
+    /// Inserts <paramref name="rows"/> into <paramref name="table"/> (keyed by its first column), or sets
+    /// <paramref name="updated"/> where the key is there; a statement per <see cref="RowsPerStatement"/> rows.
+    /// </summary>
+    private static async ValueTask UpsertAsync<T>(SqlSession db, string table, string[] columns, string[] updated, IEnumerable<T> rows, Func<T, object?[]> values)
+    {
+        foreach (var chunk in rows.Chunk(RowsPerStatement))
         {
-            var args = new List<(string Name, object? Value)>(chunk.Length * 6);
-            var rows = new string[chunk.Length];
+            var args = new List<(string Name, object? Value)>(chunk.Length * columns.Length);
+            var tuples = new string[chunk.Length];
             for (var i = 0; i < chunk.Length; i++)
             {
-                var a = chunk[i];
-                rows[i] = $"(@i{i}, @s{i}, @st{i}, @q{i}, @e{i}, @d{i})";
-                args.AddRange([($"@i{i}", a.Id), ($"@s{i}", a.SessionId), ($"@st{i}", a.State.ToWire()), ($"@q{i}", a.RequestedSeq),
-                    ($"@e{i}", db.Sql.Time(a.ExpiresAt)), ($"@d{i}", ApprovalJson.ToRow(a))]);
+                var row = values(chunk[i]);
+                tuples[i] = "(" + string.Join(", ", columns.Select((_, c) => $"@p{i}_{c}")) + ")";
+                args.AddRange(row.Select((v, c) => ($"@p{i}_{c}", v)));
             }
 
             await db.ExecuteAsync(
-                $"INSERT INTO {db.Sql.Table("approvals")} (id, session_id, state, requested_seq, expires_at, data) VALUES {string.Join(", ", rows)} " +
-                "ON CONFLICT (id) DO UPDATE SET state = excluded.state, data = excluded.data;", [.. args]);
+                $"INSERT INTO {db.Sql.Table(table)} ({string.Join(", ", columns)}) VALUES {string.Join(", ", tuples)} " +
+                $"ON CONFLICT ({columns[0]}) DO UPDATE SET {string.Join(", ", updated.Select(c => $"{c} = excluded.{c}"))};", [.. args]);
         }
     }
 }
