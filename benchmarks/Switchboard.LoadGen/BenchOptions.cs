@@ -101,6 +101,9 @@ internal sealed class BenchOptions
     /// <summary>Run only the approvals benchmark (<c>--approvals</c>): answered across two nodes, and 10,000 hooks held on one.</summary>
     public bool Approvals { get; private set; }
 
+    /// <summary>Agents of the hook run (<c>--hook-agents N</c>): the 1,000 by default; fewer find the rate the machine keeps up with.</summary>
+    public int HookAgents { get; set; } = 1_000;
+
     /// <summary>The measured window of the hook run (<c>--hook-seconds N</c>).</summary>
     public TimeSpan HookDuration { get; set; } = TimeSpan.FromSeconds(20);
 
@@ -240,6 +243,9 @@ internal sealed class BenchOptions
                 case "--approvals":
                     o.Approvals = true;
                     break;
+                case "--hook-agents":
+                    o.HookAgents = NextInt();
+                    break;
                 case "--hook-seconds":
                     o.HookDuration = TimeSpan.FromSeconds(NextInt());
                     break;
@@ -316,7 +322,7 @@ internal sealed class BenchOptions
                     break;
                 default:
                     throw new ArgumentException($"Unknown option {args[i]}. Options: --quick, --connections N, --saturated-connections N, " +
-                        "--publishers N, --window N, --systems SignalR,Switchboard, --no-ingest, --no-micro, --output PATH, --scenarios fixed,saturated,mixed,overload,overload-cws, --switchboard-env K=V, --census, --ab REF [--ab-rounds N] [--arms LIST] [--ab-seconds N], --ingest-at REF,REF… [--ab-rounds N], --scrapes N, --usage, --usage-events N, --soak [MINUTES], --otlp [--otlp-seconds N] [--otlp-senders N], --commands [--command-count N] [--command-rate N], --trees, --hooks [--hook-seconds N], --approvals, --streams [--stream-seconds N] [--stream-megabytes N], --scale-out [--scale-out-subscribers N] [--scale-out-nodes N]");
+                        "--publishers N, --window N, --systems SignalR,Switchboard, --no-ingest, --no-micro, --output PATH, --scenarios fixed,saturated,mixed,overload,overload-cws, --switchboard-env K=V, --census, --ab REF [--ab-rounds N] [--arms LIST] [--ab-seconds N], --ingest-at REF,REF… [--ab-rounds N], --scrapes N, --usage, --usage-events N, --soak [MINUTES], --otlp [--otlp-seconds N] [--otlp-senders N], --commands [--command-count N] [--command-rate N], --trees, --hooks [--hook-seconds N] [--hook-agents N], --approvals, --streams [--stream-seconds N] [--stream-megabytes N], --scale-out [--scale-out-subscribers N] [--scale-out-nodes N]");
             }
         }
 

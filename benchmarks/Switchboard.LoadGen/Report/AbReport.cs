@@ -24,9 +24,7 @@ internal sealed class AbReport : SectionReport<AbResults>
         _md.Clear();
         Line("### Before and after: latest A/B run");
         Line();
-        Line($"- **Command:** `dotnet run -c Release --project benchmarks/Switchboard.LoadGen -- {Options.CommandLine}` (took {Elapsed.TotalMinutes:F1} min)");
-        Line($"- **Date:** {Started:yyyy-MM-dd HH:mm} UTC; after = commit `{Machine.Commit}`, {r.Before}");
-        Line($"- **Machine:** {Machine.Cores} cores ({Machine.Cpu}), {Machine.MemoryBytes / (1024.0 * 1024 * 1024):F1} GiB RAM, {Machine.Os}, Linux {Machine.Kernel}, {Machine.Runtime}");
+        Line(Head($"- **Date:** {Started:yyyy-MM-dd HH:mm} UTC; after = commit `{Machine.Commit}`, {r.Before}"));
         Line($"- **Load average** (1/5/15 min) before: {LoadBefore}; after: {LoadAfter}; at the start of each round: " +
              string.Join("; ", r.RoundLoads.Select((l, i) => $"{i + 1}: {l}")) + ". The machine is shared: anything above ~0.5 means other " +
              "work ran on the same cores (the load generator itself, on the same two cores, is part of it).");

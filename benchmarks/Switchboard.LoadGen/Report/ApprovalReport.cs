@@ -22,9 +22,7 @@ internal sealed class ApprovalReport : SectionReport<ApprovalResults>
         _md.Clear();
         Line("### Approvals: latest run");
         Line();
-        Line($"- **Command:** `dotnet run -c Release --project benchmarks/Switchboard.LoadGen -- {Options.CommandLine}` (took {Elapsed.TotalMinutes:F1} min)");
-        Line($"- **Date:** {Started:yyyy-MM-dd HH:mm} UTC, commit `{Machine.Commit}`");
-        Line($"- **Machine:** {Machine.Cores} cores ({Machine.Cpu}), {Machine.MemoryBytes / (1024.0 * 1024 * 1024):F1} GiB RAM, {Machine.Os}, Linux {Machine.Kernel}, {Machine.Runtime}");
+        Line(Head());
         Line($"- **Load average** (1/5/15 min) before: {LoadBefore}; after: {LoadAfter}. The load generator shares the two cores with the servers " +
              "(and, across nodes, with PostgreSQL).");
         Line($"- **Across nodes:** two nodes on one PostgreSQL; {ApprovalRun.CrossNodeAgents} Claude Code sessions each ask {ApprovalRun.CrossNodeRounds} times, " +

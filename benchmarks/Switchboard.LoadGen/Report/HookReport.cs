@@ -21,23 +21,23 @@ internal sealed class HookReport : SectionReport<HookResults>
         _md.Clear();
         Line("### Hook round trips: latest run");
         Line();
-        Line($"- **Command:** `dotnet run -c Release --project benchmarks/Switchboard.LoadGen -- {Options.CommandLine}` (took {Elapsed.TotalMinutes:F1} min)");
-        Line($"- **Date:** {Started:yyyy-MM-dd HH:mm} UTC, commit `{Machine.Commit}`");
-        Line($"- **Machine:** {Machine.Cores} cores ({Machine.Cpu}), {Machine.MemoryBytes / (1024.0 * 1024 * 1024):F1} GiB RAM, {Machine.Os}, Linux {Machine.Kernel}, {Machine.Runtime}");
+        Line(Head());
         Line($"- **Load average** (1/5/15 min) before: {LoadBefore}; at the end of the window: {r.Load}; after: {LoadAfter}. The load generator, " +
-             "its 1,000 agents and 100 dashboards share the two cores with the server.");
-        Line($"- **Workload:** {HookRun.Agents:N0} Claude Code sessions, each {HookRun.ToolCallsPerSecond} tool calls a second (`PreToolUse`, then " +
+             $"its {N(r.Agents)} agents and {HookRun.Dashboards} dashboards share the two cores with the server.");
+        Line($"- **Workload:** {N(r.Agents)} Claude Code sessions, each {HookRun.ToolCallsPerSecond} tool calls a second (`PreToolUse`, then " +
              $"`PostToolUse` half a period later) to `POST /hooks/claude-code`, on an open-loop schedule (a round trip is timed from when the hook was due); " +
              $"{HookRun.Dashboards} Phoenix sockets on `sessions`; SQLite; 10 s warm-up, {r.Seconds:F0} s measured.");
         Line();
         Line("| target | measured | |");
         Line("|---|---|---|");
         Line($"| hook round trip with nothing pending, p99 ≤ 10 ms | p99 {p99:F1} ms (p50 {r.Latencies.Percentile(0.5) / 1000.0:F1}, " +
-             $"p90 {r.Latencies.Percentile(0.9) / 1000.0:F1}, max {r.Latencies.Max / 1000.0:F1} ms) | {(p99 <= 10 ? "met" : "**missed**")} |");
+             $"p90 {r.Latencies.Percentile(0.9) / 1000.0:F1}, max {r.Latencies.Max / 1000.0:F1} ms) | " +
+             $"{(r.Agents != 1_000 ? "not judged: the target is for 1,000 agents" : p99 <= 10 ? "met" : "**missed**")} |");
         Line($"| every hook's state change on the log, and on every dashboard | {N(r.Answered)} hooks answered ({N(r.HooksPerSecond)}/s), {r.Failed} failed, " +
              $"{N(r.EventsAppended)} events appended, each dashboard got {N(r.FewestDelivered)}–{N(r.MostDelivered)} | {(r.Complete ? "met" : "**missed**")} |");
         Line();
-        Line($"Server CPU per hook: {r.CpuMicrosPerHook:F1} µs.");
+        Line($"CPU per hook: {r.CpuMicrosPerHook:F1} µs in the server, {r.LoadGenMicrosPerHook:F1} µs in the load generator (its agents and dashboards); " +
+             $"at the {N(r.Agents * HookRun.ToolCallsPerSecond * 2)} hooks a second asked, {r.Agents * HookRun.ToolCallsPerSecond * 2 * (r.CpuMicrosPerHook + r.LoadGenMicrosPerHook) / 1e6:F2} of the {Machine.Cores} cores.");
         return _md.ToString();
     }
 

@@ -33,9 +33,7 @@ internal sealed class MarkdownReport : SectionReport<IReadOnlyList<ScenarioResul
         _md.Clear();
         Line("## Latest run");
         Line();
-        Line($"- **Command:** `dotnet run -c Release --project benchmarks/Switchboard.LoadGen{(Options.CommandLine.Length > 0 ? " -- " + Options.CommandLine : "")}` (took {Elapsed.TotalMinutes:F1} min)");
-        Line($"- **Date:** {Started:yyyy-MM-dd HH:mm} UTC, commit `{Machine.Commit}`");
-        Line($"- **Machine:** {Machine.Cores} cores ({Machine.Cpu}), {Machine.MemoryBytes / (1024.0 * 1024 * 1024):F1} GiB RAM, {Machine.Os}, Linux {Machine.Kernel}, {Machine.Runtime}");
+        Line(Head());
         Line($"- **Load average** (1/5/15 min) before: {LoadBefore}; after: {LoadAfter}. Anything above ~0.5 means other work shared the cores and every figure is pessimistic.");
         Line($"- Servers, load generator and publishers share this machine; each system ran alone, one after the other, in the same run.");
         Line();

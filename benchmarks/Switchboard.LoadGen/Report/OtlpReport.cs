@@ -23,9 +23,7 @@ internal sealed class OtlpReport : SectionReport<OtlpResult>
         _md.Clear();
         Line("### OpenTelemetry in: latest run");
         Line();
-        Line($"- **Command:** `dotnet run -c Release --project benchmarks/Switchboard.LoadGen -- {Options.CommandLine}` (took {Elapsed.TotalMinutes:F1} min)");
-        Line($"- **Date:** {Started:yyyy-MM-dd HH:mm} UTC, commit `{Machine.Commit}`");
-        Line($"- **Machine:** {Machine.Cores} cores ({Machine.Cpu}), {Machine.MemoryBytes / (1024.0 * 1024 * 1024):F1} GiB RAM, {Machine.Os}, Linux {Machine.Kernel}, {Machine.Runtime}");
+        Line(Head());
         Line($"- **Load average** (1/5/15 min) before: {LoadBefore}; after: {LoadAfter}; at the end of each measurement in the table. The machine is " +
              "shared: anything above ~0.5 means other work ran on the same cores, and the load generator itself shares them with the server.");
         Line();

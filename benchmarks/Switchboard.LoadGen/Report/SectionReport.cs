@@ -21,4 +21,14 @@ internal abstract class SectionReport<TResults>
     public string LoadBefore => Run.LoadBefore;
 
     public string LoadAfter => Run.LoadAfter;
+
+    /// <summary>
+    /// The three lines every section's head starts with: how to run it again, when and at which commit (or
+    /// <paramref name="date"/>, a line of the section's own), and the machine.
+    /// </summary>
+    protected string Head(string? date = null) => string.Join('\n',
+        $"- **Command:** `dotnet run -c Release --project benchmarks/Switchboard.LoadGen{(Options.CommandLine.Length > 0 ? " -- " + Options.CommandLine : "")}` " +
+        $"(took {Elapsed.TotalMinutes:F1} min)",
+        date ?? $"- **Date:** {Started:yyyy-MM-dd HH:mm} UTC, commit `{Machine.Commit}`",
+        $"- **Machine:** {Machine.Cores} cores ({Machine.Cpu}), {Machine.MemoryBytes / (1024.0 * 1024 * 1024):F1} GiB RAM, {Machine.Os}, Linux {Machine.Kernel}, {Machine.Runtime}");
 }

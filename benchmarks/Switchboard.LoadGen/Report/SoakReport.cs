@@ -29,9 +29,7 @@ internal sealed class SoakReport : SectionReport<SoakResult>
         _md.Clear();
         Line("### Soak: latest run");
         Line();
-        Line($"- **Command:** `dotnet run -c Release --project benchmarks/Switchboard.LoadGen -- {Options.CommandLine}` (took {Elapsed.TotalMinutes:F1} min)");
-        Line($"- **Date:** {Started:yyyy-MM-dd HH:mm} UTC, commit `{Machine.Commit}`");
-        Line($"- **Machine:** {Machine.Cores} cores ({Machine.Cpu}), {Machine.MemoryBytes / (1024.0 * 1024 * 1024):F1} GiB RAM, {Machine.Os}, Linux {Machine.Kernel}, {Machine.Runtime}");
+        Line(Head());
         Line($"- **Load average** (1/5/15 min) before: {LoadBefore}; after: {LoadAfter}; during (every 10 min below). The machine is shared: " +
              "memory, files and threads are hardly affected by other work, latency would be.");
         Line();

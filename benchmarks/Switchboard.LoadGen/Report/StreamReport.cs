@@ -19,9 +19,7 @@ internal sealed class StreamReport : SectionReport<StreamResults>
         _md.Clear();
         Line("### Durable Streams: latest run");
         Line();
-        Line($"- **Command:** `dotnet run -c Release --project benchmarks/Switchboard.LoadGen -- {Options.CommandLine}` (took {Elapsed.TotalMinutes:F1} min)");
-        Line($"- **Date:** {Started:yyyy-MM-dd HH:mm} UTC, commit `{Machine.Commit}`");
-        Line($"- **Machine:** {Machine.Cores} cores ({Machine.Cpu}), {Machine.MemoryBytes / (1024.0 * 1024 * 1024):F1} GiB RAM, {Machine.Os}, Linux {Machine.Kernel}, {Machine.Runtime}");
+        Line(Head());
         Line($"- **Load average** (1/5/15 min) before: {LoadBefore}; after: {LoadAfter}. The load generator shares the two cores with the server it measures.");
         Line($"- **Servers:** Switchboard on SQLite (every append committed before it is answered), and the protocol's reference server " +
              "`@durable-streams/server` 0.3.7 in memory (`benchmarks/streams`), each workload on a fresh one.");

@@ -19,9 +19,7 @@ internal sealed class TreeReport : SectionReport<TreeResults>
         _md.Clear();
         Line("### Agent trees: latest run");
         Line();
-        Line($"- **Command:** `dotnet run -c Release --project benchmarks/Switchboard.LoadGen -- {Options.CommandLine}` (took {Elapsed.TotalMinutes:F1} min)");
-        Line($"- **Date:** {Started:yyyy-MM-dd HH:mm} UTC, commit `{Machine.Commit}`");
-        Line($"- **Machine:** {Machine.Cores} cores ({Machine.Cpu}), {Machine.MemoryBytes / (1024.0 * 1024 * 1024):F1} GiB RAM, {Machine.Os}, Linux {Machine.Kernel}, {Machine.Runtime}");
+        Line(Head());
         Line($"- **Load average** (1/5/15 min) before: {LoadBefore}; after: {LoadAfter}. The machine is shared: anything above ~0.5 means other work ran on the same cores, which moves updates/s far more than CPU per update.");
         Line();
         Line($"**A usage update at depth 1 vs depth 16** (SQLite; 200 leaves under 10 branches; each run on a fresh server for {Options.IngestDuration.TotalSeconds:F0} s after a 2 s warm-up; " +

@@ -23,9 +23,7 @@ internal sealed class UsageReport : SectionReport<UsageResults>
         _md.Clear();
         Line("### Usage rollups: latest run");
         Line();
-        Line($"- **Command:** `dotnet run -c Release --project benchmarks/Switchboard.LoadGen -- {Options.CommandLine}` (took {Elapsed.TotalMinutes:F1} min)");
-        Line($"- **Date:** {Started:yyyy-MM-dd HH:mm} UTC, commit `{Machine.Commit}`");
-        Line($"- **Machine:** {Machine.Cores} cores ({Machine.Cpu}), {Machine.MemoryBytes / (1024.0 * 1024 * 1024):F1} GiB RAM, {Machine.Os}, Linux {Machine.Kernel}, {Machine.Runtime}");
+        Line(Head());
         Line($"- **Load average** (1/5/15 min) before: {LoadBefore}; after: {LoadAfter}. The machine is shared: anything above ~0.5 means other work ran on the same cores.");
         Line();
         Line("**Ingest through `/api/batch`** (100 usage updates per request, 4 clients, 1,000 sessions labelled with 20 teams and 5 models, both rolled up), " +

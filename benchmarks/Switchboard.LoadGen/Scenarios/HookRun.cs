@@ -8,7 +8,7 @@ using Switchboard.LoadGen.Servers;
 namespace Switchboard.LoadGen.Scenarios;
 
 /// <summary>
-/// Hook round trips (<c>--hooks</c>, issue 45): 1,000 Claude Code sessions report through <c>POST /hooks/claude-code</c>,
+/// Hook round trips (<c>--hooks</c>, issue 45): 1,000 Claude Code sessions (<c>--hook-agents N</c>) report through <c>POST /hooks/claude-code</c>,
 /// each making <see cref="ToolCallsPerSecond"/> tool calls a second (a <c>PreToolUse</c>, and half a period later its
 /// <c>PostToolUse</c>), while 100 dashboards watch <c>sessions</c> over the Phoenix socket. Nothing is pending, so every
 /// hook is answered as soon as its state change (the tool named, then cleared: one <c>session_updated</c> each) is
@@ -18,12 +18,13 @@ namespace Switchboard.LoadGen.Scenarios;
 /// </summary>
 internal sealed class HookRun(BenchOptions options, TextWriter log)
 {
-    public const int Agents = 1_000;
     public const int Dashboards = 100;
     public const int ToolCallsPerSecond = 5;
 
     private static readonly TimeSpan Period = TimeSpan.FromSeconds(1.0 / ToolCallsPerSecond);
     private static readonly TimeSpan WarmUp = TimeSpan.FromSeconds(10);
+
+    private readonly int _agents = options.HookAgents;
 
     public async Task<HookResults> RunAsync(BenchPaths paths)
     {
@@ -33,7 +34,7 @@ internal sealed class HookRun(BenchOptions options, TextWriter log)
         {
             await target.StartAsync(paths, data.FullName);
             log.WriteLine($"[{DateTime.Now:HH:mm:ss}] hooks: Switchboard started pid {target.Server.Pid}");
-            using var http = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = Agents, PooledConnectionIdleTimeout = TimeSpan.FromMinutes(5) })
+            using var http = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = _agents, PooledConnectionIdleTimeout = TimeSpan.FromMinutes(5) })
             {
                 BaseAddress = target.Server.BaseAddress,
                 Timeout = TimeSpan.FromMinutes(2),
@@ -45,17 +46,19 @@ internal sealed class HookRun(BenchOptions options, TextWriter log)
             await pool.GrowToAsync(Dashboards, _ => ["sessions"], CancellationToken.None);
             protocol.Sink = sink;
 
-            await Task.WhenAll(Enumerable.Range(0, Agents).Select(a => PostAsync(http, Body(a, "SessionStart"))));
+            await Task.WhenAll(Enumerable.Range(0, _agents).Select(a => PostAsync(http, Body(a, "SessionStart"))));
             await RunAgentsAsync(http, WarmUp, measured: null);
 
             var head0 = await IngestRun.HeadAsync(target);
             sink.From = head0;
             var cpu0 = ProcStats.CpuSeconds(target.Server.Pid);
+            var ownCpu0 = Process.GetCurrentProcess().TotalProcessorTime;
             var latencies = new LatencyHistogram();
             var clock = Stopwatch.StartNew();
             var (answered, failed) = await RunAgentsAsync(http, options.HookDuration, latencies);
             var seconds = clock.Elapsed.TotalSeconds;
             var cpu = ProcStats.CpuSeconds(target.Server.Pid) - cpu0;
+            var ownCpu = (Process.GetCurrentProcess().TotalProcessorTime - ownCpu0).TotalSeconds;
             var head = await IngestRun.HeadAsync(target);
             sink.To = head;
             var deadline = Stopwatch.StartNew();
@@ -64,11 +67,11 @@ internal sealed class HookRun(BenchOptions options, TextWriter log)
                 await Task.Delay(100);
             }
 
-            var result = new HookResults(answered, failed, head - head0, seconds, cpu, latencies, sink.Fewest, sink.Most, protocol.UnexpectedCloses,
+            var result = new HookResults(_agents, answered, failed, head - head0, seconds, cpu, ownCpu, latencies, sink.Fewest, sink.Most, protocol.UnexpectedCloses,
                 MachineInfo.LoadAverage());
             log.WriteLine($"[{DateTime.Now:HH:mm:ss}] hooks: {answered:N0} answered ({result.HooksPerSecond:N0}/s), {failed} failed, " +
                 $"p50 {latencies.Percentile(0.5) / 1000.0:F1} ms, p99 {latencies.Percentile(0.99) / 1000.0:F1} ms, max {latencies.Max / 1000.0:F1} ms, " +
-                $"{result.CpuMicrosPerHook:F1} µs server CPU/hook, {head - head0:N0} events appended, each dashboard got {sink.Fewest:N0}–{sink.Most:N0}");
+                $"{result.CpuMicrosPerHook:F1} µs server CPU/hook, {result.LoadGenMicrosPerHook:F1} µs load generator CPU/hook, {head - head0:N0} events appended, each dashboard got {sink.Fewest:N0}–{sink.Most:N0}");
             return result;
         }
         finally
@@ -79,14 +82,14 @@ internal sealed class HookRun(BenchOptions options, TextWriter log)
     }
 
     /// <summary>Every agent on its open-loop schedule for <paramref name="duration"/>; round trips into <paramref name="measured"/>.</summary>
-    private static async Task<(long Answered, long Failed)> RunAgentsAsync(HttpClient http, TimeSpan duration, LatencyHistogram? measured)
+    private async Task<(long Answered, long Failed)> RunAgentsAsync(HttpClient http, TimeSpan duration, LatencyHistogram? measured)
     {
         long answered = 0, failed = 0;
         var start = Stopwatch.GetTimestamp();
-        await Task.WhenAll(Enumerable.Range(0, Agents).Select(a => Task.Run(async () =>
+        await Task.WhenAll(Enumerable.Range(0, _agents).Select(a => Task.Run(async () =>
         {
             // Agents start spread over one period, so the hooks arrive evenly.
-            var offset = Period * a / Agents;
+            var offset = Period * a / _agents;
             for (var call = 0; ; call++)
             {
                 if (offset + Period * call >= duration)
@@ -145,12 +148,16 @@ internal sealed class HookRun(BenchOptions options, TextWriter log)
 }
 
 /// <summary>The measured window of the hook run.</summary>
-internal sealed record HookResults(long Answered, long Failed, long EventsAppended, double Seconds, double CpuSeconds, LatencyHistogram Latencies,
+internal sealed record HookResults(int Agents, long Answered, long Failed, long EventsAppended, double Seconds, double CpuSeconds, double LoadGenCpuSeconds,
+    LatencyHistogram Latencies,
     long FewestDelivered, long MostDelivered, int DashboardsClosed, string Load)
 {
     public double HooksPerSecond => Answered / Seconds;
 
     public double CpuMicrosPerHook => CpuSeconds * 1e6 / Math.Max(1, Answered);
+
+    /// <summary>The load generator's own CPU (agents and dashboards) per answered hook: the other half of the two cores.</summary>
+    public double LoadGenMicrosPerHook => LoadGenCpuSeconds * 1e6 / Math.Max(1, Answered);
 
     /// <summary>One event per answered hook, every one on every dashboard, nothing failed.</summary>
     public bool Complete => Failed == 0 && EventsAppended == Answered && FewestDelivered == EventsAppended && MostDelivered == EventsAppended && DashboardsClosed == 0;
