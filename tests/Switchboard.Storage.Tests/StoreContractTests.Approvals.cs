@@ -68,6 +68,24 @@ public abstract partial class StoreContractTests
     }
 
     [Fact]
+    public async Task TheLoadedStateHoldsThePendingApprovalsInTheOrderAsked()
+    {
+        var store = await OpenAsync();
+        await WriteOne(store, new CreateSession { Id = "s1" });
+        await WriteOne(store, new CreateSession { Id = "s2" });
+        var first = Ask("s2", "first");
+        var answered = Ask("s1", "answered");
+        var last = Ask("s1", "last");
+        await store.WriteAsync([first, answered, last], CancellationToken.None);
+        await WriteOne(store, new AnswerApproval("s1", answered.Id, Allow: true, null, "anonymous"));
+
+        var state = await store.LoadStateAsync(CancellationToken.None);
+        state.PendingApprovals.Select(a => a.Id).ShouldBe([first.Id, last.Id]);
+        state.PendingApprovals.Select(a => a.RequestedSeq).ShouldBeInOrder(SortDirection.Ascending);
+        state.PendingApprovals[0].Summary.ShouldBe("first");
+    }
+
+    [Fact]
     public async Task PrimitiveApprovalWritesTakeMoreRowsThanOneStatementHolds()
     {
         var store = await OpenAsync();

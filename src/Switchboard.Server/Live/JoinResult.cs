@@ -40,10 +40,10 @@ internal sealed record JoinResult(long Seq, string Epoch)
     public IReadOnlyList<Alerts.Alert>? Alerts { get; init; }
 
     /// <summary>Set for snapshots of <c>commands</c>: the outstanding commands (pending or delivered), in the order issued.</summary>
-    public IReadOnlyList<Switchboard.Commands.Command>? Commands { get; init; }
+    public ListSnapshot? Commands { get; init; }
 
     /// <summary>Set for snapshots of <c>approvals</c>: the pending approvals, in the order asked.</summary>
-    public IReadOnlyList<Switchboard.Approvals.Approval>? Approvals { get; init; }
+    public ListSnapshot? Approvals { get; init; }
 
     public void Write(Utf8JsonWriter w) => Write(w, topic: null);
 
@@ -133,17 +133,23 @@ internal sealed record JoinResult(long Seq, string Epoch)
             w.WriteEndArray();
         }
 
-        if (Commands is not null)
-        {
-            Switchboard.Commands.CommandJson.WriteList(w, "commands", Commands);
-        }
-
-        if (Approvals is not null)
-        {
-            Switchboard.Approvals.ApprovalJson.WriteList(w, "approvals", Approvals);
-        }
+        WriteList(w, "commands", Commands);
+        WriteList(w, "approvals", Approvals);
 
         w.WriteEndObject();
+    }
+
+    /// <summary><c>"name": [...]</c> and <c>"name_complete"</c> (false when the list was cut at the snapshot's byte bound).</summary>
+    private static void WriteList(Utf8JsonWriter w, string name, ListSnapshot? list)
+    {
+        if (list is null)
+        {
+            return;
+        }
+
+        w.WritePropertyName(name);
+        w.WriteRawValue(list.Json.Span, skipInputValidation: true);
+        w.WriteBoolean(name + "_complete", list.Complete);
     }
 }
 

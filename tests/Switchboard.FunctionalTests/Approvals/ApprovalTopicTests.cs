@@ -30,6 +30,7 @@ public sealed class ApprovalTopicTests
         snapshot[0].Str("summary").ShouldBe("Deploy build 7");
         snapshot[0].Str("session_id").ShouldBe("b");
         snapshot.ShouldAllBe(a => a.Str("state") == "pending");
+        joined.Response.GetProperty("approvals_complete").GetBoolean().ShouldBeTrue();
 
         // Live after the snapshot: a new one, then the first answered.
         var third = await AskAsync(server.Http, "b", "Push to main");
@@ -70,6 +71,25 @@ public sealed class ApprovalTopicTests
         var joined = await sse.NextEventAsync(e => e.Event == "joined");
         using var doc = JsonDocument.Parse(joined.Data!);
         doc.RootElement.GetProperty("approvals").EnumerateArray().Select(a => a.Str("id")).ShouldBe([id]);
+    }
+
+    [Fact]
+    public async Task ASnapshotOfMorePendingApprovalsThanItsByteBoundHoldsTheOldestAndSaysItIsCut()
+    {
+        await using var server = await SwitchboardServer.StartAsync(o => o.Stream.MaxSnapshotBytes = 4096);
+        await server.Http.CreateAsync("s", new { state = "working" });
+        var asked = new List<string>();
+        for (var i = 0; i < 12; i++)
+        {
+            asked.Add(await AskAsync(server.Http, "s", $"{i:D2} " + new string('x', 490))); // about 800 bytes of JSON each
+        }
+
+        await using var client = await PhoenixClient.ConnectAsync(server.WebSocketUri);
+        var joined = (await client.JoinAsync("approvals")).Response;
+        var ids = joined.GetProperty("approvals").EnumerateArray().Select(a => a.Str("id")).ToList();
+        ids.Count.ShouldBeInRange(1, 5, "the reply stays within 4 KiB of approvals");
+        ids.ShouldBe(asked.Take(ids.Count), "the oldest first");
+        joined.GetProperty("approvals_complete").GetBoolean().ShouldBeFalse("the rest is read per session (GET …/approvals?state=pending)");
     }
 
     /// <summary>Asks without holding the request; returns the approval's id.</summary>

@@ -100,9 +100,9 @@ internal sealed class JoinHandler(LiveState state, PresenceHandler presence, Usa
             case TopicKind.Alerts:
                 return result with { Alerts = projection.OpenAlerts() };
             case TopicKind.Commands:
-                return result with { Commands = steering.OutstandingCommands() };
+                return result with { Commands = steering.OutstandingCommands(state.Options.MaxSnapshotBytes) };
             case TopicKind.Approvals:
-                return result with { Approvals = steering.PendingApprovals() };
+                return result with { Approvals = steering.PendingApprovals(state.Options.MaxSnapshotBytes) };
             case TopicKind.OneSession:
                 return result with { HasSession = true, Session = JoinCoordinator.InScope(request, projection.Get(request.Route.SessionId!)) };
             default:

@@ -1,7 +1,9 @@
+using System.Buffers;
 using System.Text.Json;
 using Switchboard.Approvals;
 using Switchboard.Commands;
 using Switchboard.Events;
+using Switchboard.Json;
 
 namespace Switchboard.Live;
 
@@ -27,11 +29,11 @@ internal sealed class SteeringHandler(SessionProjection projection) : LiveHandle
 
     public override void Reloaded() => Load();
 
-    /// <summary>The outstanding commands at the loop's position, in the order issued (each with its <c>issued_seq</c>).</summary>
-    public List<Command> OutstandingCommands() => [.. _commands.Open().Select(o => o.Item with { IssuedSeq = o.Seq })];
+    /// <summary>The outstanding commands at the loop's position, in the order issued, as a snapshot of at most <paramref name="maxBytes"/>.</summary>
+    public ListSnapshot OutstandingCommands(long maxBytes) => _commands.Snapshot((w, c) => CommandJson.Write(w, c), maxBytes);
 
-    /// <summary>The pending approvals at the loop's position, in the order asked.</summary>
-    public List<Approval> PendingApprovals() => [.. _approvals.Open().Select(o => o.Item)];
+    /// <summary>The pending approvals at the loop's position, in the order asked, as a snapshot of at most <paramref name="maxBytes"/>.</summary>
+    public ListSnapshot PendingApprovals(long maxBytes) => _approvals.Snapshot((w, a) => ApprovalJson.Write(w, a), maxBytes);
 
     /// <summary>A command event was applied: the command after it is outstanding, or no longer.</summary>
     public void CommandApplied(EventRecord e)
@@ -54,34 +56,82 @@ internal sealed class SteeringHandler(SessionProjection projection) : LiveHandle
     }
 
     /// <summary>
-    /// Items still open, by id, each with the seq of the event that raised it (what orders them: later events about an
-    /// item keep its place).
+    /// Items still open, kept in the order of the event that raised each (later events about an item keep its place), so
+    /// a snapshot reads them in order without sorting.
     /// </summary>
     private sealed class OpenItems<T>(Func<T, string> idOf, Func<T, bool> isOpen)
     {
-        private readonly Dictionary<string, (T Item, long Seq)> _open = new(StringComparer.Ordinal);
-
-        public IEnumerable<(T Item, long Seq)> Open() => _open.Values.OrderBy(o => o.Seq);
+        private readonly SortedDictionary<long, T> _bySeq = [];
+        private readonly Dictionary<string, long> _seqOf = new(StringComparer.Ordinal);
 
         public void Applied(T item, long seq)
         {
             var id = idOf(item);
+            var known = _seqOf.TryGetValue(id, out var raised);
             if (!isOpen(item))
             {
-                _open.Remove(id);
+                if (known)
+                {
+                    _seqOf.Remove(id);
+                    _bySeq.Remove(raised);
+                }
+
                 return;
             }
 
-            _open[id] = (item, _open.TryGetValue(id, out var known) ? known.Seq : seq);
+            if (!known)
+            {
+                _seqOf[id] = raised = seq;
+            }
+
+            _bySeq[raised] = item;
         }
 
         public void Load(IEnumerable<(T Item, long Seq)> loaded)
         {
-            _open.Clear();
+            _bySeq.Clear();
+            _seqOf.Clear();
             foreach (var (item, seq) in loaded)
             {
-                _open[idOf(item)] = (item, seq);
+                _seqOf[idOf(item)] = seq;
+                _bySeq[seq] = item;
             }
+        }
+
+        /// <summary>
+        /// The open items oldest first as a JSON array: the first always, then as many as fit in <paramref name="maxBytes"/>
+        /// (one hostile fleet of large items never makes a join reply unbounded); <see cref="ListSnapshot.Complete"/> says
+        /// whether every one is in it.
+        /// </summary>
+        public ListSnapshot Snapshot(Action<Utf8JsonWriter, T> write, long maxBytes)
+        {
+            var page = new ArrayBufferWriter<byte>(256);
+            page.Write("["u8);
+            long bytes = 0;
+            var count = 0;
+            foreach (var item in _bySeq.Values)
+            {
+                var json = JsonBytes.Write(w => write(w, item));
+                if (count > 0 && bytes + json.Length > maxBytes)
+                {
+                    page.Write("]"u8);
+                    return new ListSnapshot(page.WrittenMemory, Complete: false);
+                }
+
+                if (count++ > 0)
+                {
+                    page.Write(","u8);
+                }
+
+                page.Write(json);
+                bytes += json.Length;
+            }
+
+            page.Write("]"u8);
+            return new ListSnapshot(page.WrittenMemory, Complete: true);
         }
     }
 }
+
+/// <summary>A join snapshot's list as its JSON array, and whether every item is in it (false when cut at the byte bound).</summary>
+internal sealed record ListSnapshot(ReadOnlyMemory<byte> Json, bool Complete);

@@ -12,7 +12,10 @@ const NOTIFY_ITEM = "switchboard.notify-waiting";
 export class NeedsYou {
   /** session id → Map(approval id → approval): pending approvals only. */
   #approvals = new Map();
-  /** The `approvals` channel: "ok" once joined (its snapshot and events are all there is to know), "error" if refused. */
+  /**
+   * The `approvals` channel: "ok" once joined (its snapshot and events are all there is to know), "partial" when its
+   * snapshot was cut at the server's byte bound, "error" if refused.
+   */
   #channel = "joining";
   #socket;
   /** Without the channel: waiting sessions whose pending approvals were read (or are being read) since they began waiting. */
@@ -62,7 +65,7 @@ export class NeedsYou {
     });
     channel.join()
       .receive("ok", (reply) => {
-        this.#channel = "ok";
+        this.#channel = reply.approvals_complete === false ? "partial" : "ok";
         this.#read.clear();
         this.#approvals.clear();
         (reply.approvals ?? []).forEach((a) => this.#apply(a, false));
@@ -98,7 +101,7 @@ export class NeedsYou {
       }
     }
 
-    const reading = this.#channel === "error" || (this.#channel === "joining" && !this.#socket.isConnected());
+    const reading = this.#channel === "error" || this.#channel === "partial" || (this.#channel === "joining" && !this.#socket.isConnected());
     for (const session of waiting) {
       if (reading && !this.#read.has(session.id)) {
         this.#read.add(session.id);
