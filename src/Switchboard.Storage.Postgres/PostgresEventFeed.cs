@@ -12,30 +12,25 @@ namespace Switchboard.Storage.Postgres;
 /// <c>seq &gt; last ORDER BY seq</c>, and only the run of consecutive seqs after <c>last</c> is handed to the sink.
 /// Own writes arrive the same way as other nodes' writes: the table is the truth.
 /// </summary>
-internal sealed class PostgresEventFeed(NpgsqlDataSource source, PostgresStoreOptions options, ILogger logger) : IEventFeed, IAsyncDisposable
+internal sealed class PostgresEventFeed(NpgsqlConnectionStringBuilder connection, PostgresStoreOptions options, ILogger logger) : IEventFeed, IAsyncDisposable
 {
     private const int PageSize = 1000;
     private static readonly TimeSpan GapRetryDelay = TimeSpan.FromMilliseconds(50);
 
-    private readonly CancellationTokenSource _disposed = new();
     private IEventSink? _sink;
-    private Task? _loop;
     private long _last;
     private long _announced;
-    private volatile bool _connected;
-    private long _connectionLosses;
+    private bool _progressed;
+    private PostgresListener? _listener;
 
     /// <summary>True once <see cref="StartAsync"/> succeeded.</summary>
-    public bool IsStarted => _loop is not null;
+    public bool IsStarted => _listener?.IsStarted == true;
 
     /// <summary>True while the LISTEN connection is up.</summary>
-    public bool IsConnected => _connected;
+    public bool IsConnected => _listener?.IsConnected == true;
 
-    /// <summary>
-    /// How many times the loop lost its connection (or failed to re-establish it) and went to wait before reconnecting.
-    /// Unlike <see cref="IsConnected"/>, which is false only for that wait, it keeps the fact that a loss happened.
-    /// </summary>
-    internal long ConnectionLosses => Interlocked.Read(ref _connectionLosses);
+    /// <summary>How many times the feed lost its connection (<see cref="PostgresListener.ConnectionLosses"/>).</summary>
+    internal long ConnectionLosses => _listener?.ConnectionLosses ?? 0;
 
     /// <inheritdoc />
     /// <remarks>The first LISTEN happens here, so a database that cannot be reached fails start-up instead of a background loop.</remarks>
@@ -48,88 +43,36 @@ internal sealed class PostgresEventFeed(NpgsqlDataSource source, PostgresStoreOp
 
         _last = afterSeq;
         _announced = afterSeq;
-        var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _disposed.Token);
-        NpgsqlConnection connection;
-        try
-        {
-            connection = await ListenAsync(stop.Token);
-        }
-        catch (Exception ex) when (PostgresErrors.IsStoreFailure(ex))
-        {
-            stop.Dispose();
-            throw PostgresErrors.Unavailable("listen for committed events", ex);
-        }
-
+        _listener = new PostgresListener(connection, PostgresSchema.Channel, options, OnNotification);
+        await _listener.StartAsync("listen for committed events", ConnectedAsync, ServeAsync,
+            (delay, ex) => PostgresLog.FeedDisconnected(logger, delay, ex), cancellationToken, stopping: cancellationToken);
         PostgresLog.Listening(logger, PostgresSchema.Channel, afterSeq);
-        _loop = Task.Run(() => RunAsync(connection, stop));
     }
 
     public async ValueTask DisposeAsync()
     {
-        await _disposed.CancelAsync();
-        if (_loop is not null)
+        if (_listener is not null)
         {
-            await _loop;
+            await _listener.DisposeAsync();
         }
-
-        await source.DisposeAsync();
-        _disposed.Dispose();
     }
 
-    private async Task RunAsync(NpgsqlConnection? connection, CancellationTokenSource stop)
+    /// <summary>Whatever committed while nobody listened is in the table; reading it first closes that window.</summary>
+    private async Task ConnectedAsync(NpgsqlConnection connection, int failures, CancellationToken token)
     {
-        var token = stop.Token;
-        var failures = 0;
-        try
+        _progressed = await CatchUpAsync(connection, token);
+        if (failures > 0)
         {
-            while (!token.IsCancellationRequested)
-            {
-                try
-                {
-                    connection ??= await ListenAsync(token);
-                    // Whatever committed while nobody listened is in the table; reading it first closes that window.
-                    var progressed = await CatchUpAsync(connection, token);
-                    if (failures > 0)
-                    {
-                        PostgresLog.FeedReconnected(logger, failures, _last);
-                        failures = 0;
-                    }
-
-                    while (true)
-                    {
-                        await WaitForWorkAsync(connection, progressed, token);
-                        progressed = await CatchUpAsync(connection, token);
-                    }
-                }
-                catch (Exception) when (token.IsCancellationRequested)
-                {
-                    break;
-                }
-                catch (Exception ex)
-                {
-                    _connected = false;
-                    Interlocked.Increment(ref _connectionLosses);
-                    failures++;
-                    await PostgresListening.CloseAsync(connection);
-                    connection = null;
-                    var delay = PostgresListening.ReconnectDelay(options, failures);
-                    PostgresLog.FeedDisconnected(logger, (long)delay.TotalMilliseconds, ex);
-                    try
-                    {
-                        await Task.Delay(delay, token);
-                    }
-                    catch (OperationCanceledException)
-                    {
-                        break;
-                    }
-                }
-            }
+            PostgresLog.FeedReconnected(logger, failures, _last);
         }
-        finally
+    }
+
+    private async Task ServeAsync(NpgsqlConnection connection, CancellationToken token)
+    {
+        while (true)
         {
-            _connected = false;
-            await PostgresListening.CloseAsync(connection);
-            stop.Dispose();
+            await WaitForWorkAsync(connection, _progressed, token);
+            _progressed = await CatchUpAsync(connection, token);
         }
     }
 
@@ -217,29 +160,9 @@ internal sealed class PostgresEventFeed(NpgsqlDataSource source, PostgresStoreOp
         return false;
     }
 
-    private async Task<NpgsqlConnection> ListenAsync(CancellationToken token)
+    private void OnNotification(string payload)
     {
-        var connection = await source.OpenConnectionAsync(token);
-        try
-        {
-            connection.Notification += OnNotification;
-            await using var command = new NpgsqlCommand($"LISTEN {PostgresSchema.Channel};", connection);
-            await command.ExecuteNonQueryAsync(token);
-            _connected = true;
-            return connection;
-        }
-        catch
-        {
-            await connection.DisposeAsync();
-            throw;
-        }
-    }
-
-    private void OnNotification(object sender, NpgsqlNotificationEventArgs e)
-    {
-        if (e.Channel == PostgresSchema.Channel
-            && long.TryParse(e.Payload, NumberStyles.None, CultureInfo.InvariantCulture, out var seq)
-            && seq > Volatile.Read(ref _announced))
+        if (long.TryParse(payload, NumberStyles.None, CultureInfo.InvariantCulture, out var seq) && seq > Volatile.Read(ref _announced))
         {
             Volatile.Write(ref _announced, seq);
         }

@@ -15,15 +15,13 @@ internal sealed partial class PostgresSessionStore
     private PostgresStreamFeed? _streamFeed;
 
     /// <inheritdoc />
-    public override IStreamFeed StreamFeed => LazyInitializer.EnsureInitialized(ref _streamFeed, () => new PostgresStreamFeed(
-        new NpgsqlConnectionStringBuilder(_options.ConnectionString)
-        {
-            Pooling = false,
-            ApplicationName = "switchboard stream listener",
-            // An idle LISTEN connection learns it is dead only when it sends something: a keepalive query every poll interval.
-            KeepAlive = Math.Max(1, (int)_options.PollInterval.TotalSeconds),
-        }.ConnectionString,
-        _options, _logger));
+    public override IStreamFeed StreamFeed => LazyInitializer.EnsureInitialized(ref _streamFeed, () =>
+    {
+        var connection = Listener(new NpgsqlConnectionStringBuilder(_options.ConnectionString), "stream listener");
+        // An idle LISTEN connection learns it is dead only when it sends something: a keepalive query every poll interval.
+        connection.KeepAlive = Math.Max(1, (int)_options.PollInterval.TotalSeconds);
+        return new PostgresStreamFeed(connection, _options, _logger);
+    });
 
     /// <inheritdoc />
     public override async Task<T> WriteStreamsAsync<T>(Func<IStreamWriter, CancellationToken, Task<T>> work, CancellationToken cancellationToken)

@@ -43,16 +43,16 @@ internal sealed partial class PostgresSessionStore : SqlStore, IStoreHealth
 
         // Npgsql is not given the logger factory: it logs every command at Information. The store logs what matters.
         _dataSource = NpgsqlDataSource.Create(connection);
-
-        // The listening connection lives for hours and must not be handed back to a pool that resets it.
-        var listen = new NpgsqlConnectionStringBuilder(connection.ConnectionString)
-        {
-            Pooling = false,
-            ApplicationName = (string.IsNullOrEmpty(connection.ApplicationName) ? "switchboard" : connection.ApplicationName) + " listener",
-        };
-        _feed = new PostgresEventFeed(NpgsqlDataSource.Create(listen), options, loggers.CreateLogger<PostgresEventFeed>());
+        _feed = new PostgresEventFeed(Listener(connection, "listener"), options, loggers.CreateLogger<PostgresEventFeed>());
         _presence = new PostgresPresenceExchange(_dataSource, options);
     }
+
+    /// <summary>A listening connection's settings: named after the application (so an operator can tell it apart), <paramref name="role"/> appended.</summary>
+    private static NpgsqlConnectionStringBuilder Listener(NpgsqlConnectionStringBuilder connection, string role) =>
+        new(connection.ConnectionString)
+        {
+            ApplicationName = (string.IsNullOrEmpty(connection.ApplicationName) ? "switchboard" : connection.ApplicationName) + " " + role,
+        };
 
     /// <inheritdoc />
     public override IEventFeed Feed => _feed;

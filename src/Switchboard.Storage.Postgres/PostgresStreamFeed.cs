@@ -11,14 +11,13 @@ namespace Switchboard.Storage.Postgres;
 /// each reconnect tells the sink to resync (every reader reads its stream again). This node's own commits also reach the
 /// sink directly after they commit (<see cref="Publish"/>), before their notification comes back.
 /// </summary>
-internal sealed class PostgresStreamFeed(string connectionString, PostgresStoreOptions options, ILogger logger) : IStreamFeed, IAsyncDisposable
+internal sealed class PostgresStreamFeed(NpgsqlConnectionStringBuilder connection, PostgresStoreOptions options, ILogger logger) : IStreamFeed, IAsyncDisposable
 {
-    private readonly CancellationTokenSource _disposed = new();
     private IStreamSink? _sink;
-    private Task? _loop;
+    private PostgresListener? _listener;
 
     /// <summary>True while the LISTEN connection is up.</summary>
-    public bool IsConnected { get; private set; }
+    public bool IsConnected => _listener?.IsConnected == true;
 
     /// <inheritdoc />
     /// <remarks>The first LISTEN happens here, so a database that cannot be reached fails start-up instead of a background loop.</remarks>
@@ -29,106 +28,47 @@ internal sealed class PostgresStreamFeed(string connectionString, PostgresStoreO
             throw new InvalidOperationException("The stream feed was already started.");
         }
 
-        NpgsqlConnection connection;
-        try
-        {
-            connection = await ListenAsync(cancellationToken);
-        }
-        catch (Exception ex) when (PostgresErrors.IsStoreFailure(ex))
-        {
-            throw PostgresErrors.Unavailable("listen for stream appends", ex);
-        }
-
-        _loop = Task.Run(() => RunAsync(connection));
+        _listener = new PostgresListener(connection, PostgresStreamSchema.Channel, options, OnNotification);
+        await _listener.StartAsync("listen for stream appends", Connected, ServeAsync,
+            (delay, ex) => PostgresStreamLog.Disconnected(logger, delay, ex), cancellationToken);
     }
 
     /// <summary>This node's commit: its advances go to the sink at once.</summary>
     public void Publish(IReadOnlyList<StreamAdvance> advances) => Volatile.Read(ref _sink)?.OnAdvanced(advances);
 
-    private async Task RunAsync(NpgsqlConnection? connection)
+    public async ValueTask DisposeAsync()
     {
-        var token = _disposed.Token;
-        var failures = 0;
-        while (!token.IsCancellationRequested)
+        if (_listener is not null)
         {
-            try
-            {
-                if (connection is null)
-                {
-                    connection = await ListenAsync(token);
-                    // Whatever was appended while nobody listened is in the rows: every reader looks again.
-                    _sink!.OnResync("the stream listener reconnected to PostgreSQL");
-                    PostgresStreamLog.Reconnected(logger, failures);
-                    failures = 0;
-                }
-
-                while (true)
-                {
-                    await connection.WaitAsync(token);
-                }
-            }
-            catch (Exception) when (token.IsCancellationRequested)
-            {
-                break;
-            }
-            catch (Exception ex)
-            {
-                IsConnected = false;
-                failures++;
-                await PostgresListening.CloseAsync(connection);
-                connection = null;
-                var delay = PostgresListening.ReconnectDelay(options, failures);
-                PostgresStreamLog.Disconnected(logger, (long)delay.TotalMilliseconds, ex);
-                try
-                {
-                    await Task.Delay(delay, token);
-                }
-                catch (OperationCanceledException)
-                {
-                    break;
-                }
-            }
-        }
-
-        IsConnected = false;
-        await PostgresListening.CloseAsync(connection);
-    }
-
-    private async Task<NpgsqlConnection> ListenAsync(CancellationToken token)
-    {
-        var connection = new NpgsqlConnection(connectionString);
-        try
-        {
-            await connection.OpenAsync(token);
-            connection.Notification += OnNotification;
-            await using var command = new NpgsqlCommand($"LISTEN {PostgresStreamSchema.Channel};", connection);
-            await command.ExecuteNonQueryAsync(token);
-            IsConnected = true;
-            return connection;
-        }
-        catch
-        {
-            await connection.DisposeAsync();
-            throw;
+            await _listener.DisposeAsync();
         }
     }
 
-    private void OnNotification(object sender, NpgsqlNotificationEventArgs e)
+    /// <summary>Whatever was appended while nobody listened is in the rows: after a reconnect every reader looks again.</summary>
+    private Task Connected(NpgsqlConnection connection, int failures, CancellationToken token)
     {
-        if (e.Channel == PostgresStreamSchema.Channel && PostgresStreamRows.ParseNotify(e.Payload) is { Count: > 0 } advances)
+        if (failures > 0)
+        {
+            _sink!.OnResync("the stream listener reconnected to PostgreSQL");
+            PostgresStreamLog.Reconnected(logger, failures);
+        }
+
+        return Task.CompletedTask;
+    }
+
+    private static async Task ServeAsync(NpgsqlConnection connection, CancellationToken token)
+    {
+        while (true)
+        {
+            await connection.WaitAsync(token);
+        }
+    }
+
+    private void OnNotification(string payload)
+    {
+        if (PostgresStreamRows.ParseNotify(payload) is { Count: > 0 } advances)
         {
             _sink?.OnAdvanced(advances);
         }
-    }
-
-    public async ValueTask DisposeAsync()
-    {
-        await _disposed.CancelAsync();
-        if (_loop is not null)
-        {
-            await _loop;
-        }
-
-        _disposed.Dispose();
     }
 }
