@@ -17,7 +17,7 @@ public sealed class PlainFieldNamingTests
         var naming = projects
             .SelectMany(p => Directory.EnumerateFiles(Path.Combine(RepoPaths.Root, "src", p), "*.cs", SearchOption.AllDirectories))
             .Where(f => !f.Contains($"{Path.DirectorySeparatorChar}bin{Path.DirectorySeparatorChar}") && !f.Contains($"{Path.DirectorySeparatorChar}obj{Path.DirectorySeparatorChar}"))
-            .Where(f => File.ReadAllText(f) is var text && (text.Contains("tasks_running", StringComparison.Ordinal) || text.Contains("TasksRunning", StringComparison.Ordinal)))
+            .Where(f => File.ReadAllText(f) is var text && (text.Contains("tasks_running", StringComparison.OrdinalIgnoreCase) || text.Contains("TasksRunning", StringComparison.OrdinalIgnoreCase)))
             .Select(f => Path.GetFileName(f))
             .Order(StringComparer.Ordinal)
             .ToList();

@@ -19,7 +19,7 @@ internal sealed partial class SessionProjection
     private readonly SortedDictionary<long, Session> _byCreated = new(Comparer<long>.Create((a, b) => b.CompareTo(a)));
     private readonly Dictionary<string, Alerts.Alert> _openAlerts = new(StringComparer.Ordinal);
     private readonly long[] _counts = new long[SessionStates.All.Count];
-    private long _tasksRunning;
+    private long _summedTasks;
     private Int128 _inputTokens;
     private Int128 _outputTokens;
     private decimal _costUsd;
@@ -58,7 +58,7 @@ internal sealed partial class SessionProjection
             _openAlerts[a.Id] = a;
         }
 
-        _tasksRunning = 0;
+        _summedTasks = 0;
         foreach (var s in state.ActiveSessions)
         {
             Track(s);
@@ -165,7 +165,7 @@ internal sealed partial class SessionProjection
 
     public FleetSummary BuildFleetSummary(DateTimeOffset now)
     {
-        var values = FleetSummary.FromCounts(_counts, _tasksRunning, _inputTokens, _outputTokens, _costUsd, FleetPaused);
+        var values = FleetSummary.FromCounts(_counts, _summedTasks, _inputTokens, _outputTokens, _costUsd, FleetPaused);
         var duration = BusySince is { } since ? Math.Max(0, (long)(now - since).TotalSeconds) : 0;
         return new FleetSummary(values, duration, HeadSeq);
     }
@@ -236,13 +236,13 @@ internal sealed partial class SessionProjection
     {
         _active[s.Id] = s;
         _byCreated[s.CreatedSeq] = s;
-        _tasksRunning += FleetSummary.SummedTasks(s);
+        _summedTasks += FleetSummary.SummedTasks(s);
     }
 
     private void Untrack(Session s)
     {
         _active.Remove(s.Id);
         _byCreated.Remove(s.CreatedSeq);
-        _tasksRunning -= FleetSummary.SummedTasks(s);
+        _summedTasks -= FleetSummary.SummedTasks(s);
     }
 }
