@@ -130,6 +130,9 @@ internal sealed class FanoutDispatcher(SessionProjection projection, TopicRegist
     {
         var delivered = 0;
         OutboundFrame? scoped = null;
+        // The clock is read once for the whole broadcast, not once per subscriber (queues share it: the system clock).
+        TimeProvider? clock = null;
+        long now = 0;
         foreach (var sub in subscribers)
         {
             if (sub.Filter is null || sub.Filter.Includes(e, before, after))
@@ -138,7 +141,13 @@ internal sealed class FanoutDispatcher(SessionProjection projection, TopicRegist
                 var own = sub.Filter is not null && FrameEncoder.CarriesFleetCount(e.Type)
                     ? scoped ??= FrameEncoder.Broadcast(topic, e.Type, FrameEncoder.Envelope(e, Projection.Epoch, scoped: true), e.Seq)
                     : frame;
-                var result = sub.Deliver(own, wake);
+                if (!ReferenceEquals(sub.Queue.Clock, clock))
+                {
+                    clock = sub.Queue.Clock;
+                    now = clock.GetTimestamp();
+                }
+
+                var result = sub.Deliver(own, wake, now);
                 if (!sub.IsPending)
                 {
                     pacer.Record(result, sub.Queue);
