@@ -12,7 +12,8 @@ namespace Switchboard.Storage.Postgres;
 /// <c>seq &gt; last ORDER BY seq</c>, and only the run of consecutive seqs after <c>last</c> is handed to the sink.
 /// Own writes arrive the same way as other nodes' writes: the table is the truth.
 /// </summary>
-internal sealed class PostgresEventFeed(NpgsqlConnectionStringBuilder connection, PostgresStoreOptions options, ILogger logger) : IEventFeed, IAsyncDisposable
+internal sealed class PostgresEventFeed(NpgsqlConnectionStringBuilder connection, PostgresStoreOptions options, ILogger logger)
+    : PostgresListener(connection, PostgresSchema.Channel, options), IEventFeed
 {
     private const int PageSize = 1000;
     private static readonly TimeSpan GapRetryDelay = TimeSpan.FromMilliseconds(50);
@@ -21,16 +22,6 @@ internal sealed class PostgresEventFeed(NpgsqlConnectionStringBuilder connection
     private long _last;
     private long _announced;
     private bool _progressed;
-    private PostgresListener? _listener;
-
-    /// <summary>True once <see cref="StartAsync"/> succeeded.</summary>
-    public bool IsStarted => _listener?.IsStarted == true;
-
-    /// <summary>True while the LISTEN connection is up.</summary>
-    public bool IsConnected => _listener?.IsConnected == true;
-
-    /// <summary>How many times the feed lost its connection (<see cref="PostgresListener.ConnectionLosses"/>).</summary>
-    internal long ConnectionLosses => _listener?.ConnectionLosses ?? 0;
 
     /// <inheritdoc />
     /// <remarks>The first LISTEN happens here, so a database that cannot be reached fails start-up instead of a background loop.</remarks>
@@ -43,22 +34,12 @@ internal sealed class PostgresEventFeed(NpgsqlConnectionStringBuilder connection
 
         _last = afterSeq;
         _announced = afterSeq;
-        _listener = new PostgresListener(connection, PostgresSchema.Channel, options, OnNotification);
-        await _listener.StartAsync("listen for committed events", ConnectedAsync, ServeAsync,
-            (delay, ex) => PostgresLog.FeedDisconnected(logger, delay, ex), cancellationToken, stopping: cancellationToken);
+        await StartListeningAsync("listen for committed events", cancellationToken, stopping: cancellationToken);
         PostgresLog.Listening(logger, PostgresSchema.Channel, afterSeq);
     }
 
-    public async ValueTask DisposeAsync()
-    {
-        if (_listener is not null)
-        {
-            await _listener.DisposeAsync();
-        }
-    }
-
     /// <summary>Whatever committed while nobody listened is in the table; reading it first closes that window.</summary>
-    private async Task ConnectedAsync(NpgsqlConnection connection, int failures, CancellationToken token)
+    protected override async Task OnConnectedAsync(NpgsqlConnection connection, int failures, CancellationToken token)
     {
         _progressed = await CatchUpAsync(connection, token);
         if (failures > 0)
@@ -67,7 +48,7 @@ internal sealed class PostgresEventFeed(NpgsqlConnectionStringBuilder connection
         }
     }
 
-    private async Task ServeAsync(NpgsqlConnection connection, CancellationToken token)
+    protected override async Task ServeAsync(NpgsqlConnection connection, CancellationToken token)
     {
         while (true)
         {
@@ -85,7 +66,7 @@ internal sealed class PostgresEventFeed(NpgsqlConnectionStringBuilder connection
     {
         while (Volatile.Read(ref _announced) <= _last)
         {
-            if (!await connection.WaitAsync(options.PollInterval, token))
+            if (!await connection.WaitAsync(Options.PollInterval, token))
             {
                 return; // poll: the safety net, and a liveness check of this connection
             }
@@ -160,7 +141,9 @@ internal sealed class PostgresEventFeed(NpgsqlConnectionStringBuilder connection
         return false;
     }
 
-    private void OnNotification(string payload)
+    protected override void OnLost(long delayMs, Exception exception) => PostgresLog.FeedDisconnected(logger, delayMs, exception);
+
+    protected override void OnNotification(string payload)
     {
         if (long.TryParse(payload, NumberStyles.None, CultureInfo.InvariantCulture, out var seq) && seq > Volatile.Read(ref _announced))
         {

@@ -3,35 +3,24 @@ using Npgsql;
 namespace Switchboard.Storage.Postgres;
 
 /// <summary>
-/// One connection that LISTENs on one channel, kept listening: its first LISTEN fails the start when the database cannot
-/// be reached; afterwards a lost connection is closed and opened again after a backoff (doubling from
+/// A feed on one connection that LISTENs on one channel, kept listening: its first LISTEN fails the start when the
+/// database cannot be reached; afterwards a lost connection is closed and opened again after a backoff (doubling from
 /// <see cref="PostgresStoreOptions.MinReconnectDelay"/> up to <see cref="PostgresStoreOptions.MaxReconnectDelay"/>, with
-/// jitter). The event feed and the stream feed share this loop and differ only in what they do on the connection.
+/// jitter). The event feed and the stream feed share this loop; each says what it does on a connection.
 /// </summary>
-internal sealed class PostgresListener : IAsyncDisposable
+/// <param name="connection">Its own connection (unpooled here: a pool would reset it, and it lives for hours).</param>
+internal abstract class PostgresListener(NpgsqlConnectionStringBuilder connection, string channel, PostgresStoreOptions options) : IAsyncDisposable
 {
-    private readonly NpgsqlDataSource _source;
-    private readonly string _channel;
-    private readonly PostgresStoreOptions _options;
-    private readonly Action<string> _notified;
+    private readonly NpgsqlDataSource _source = NpgsqlDataSource.Create(new NpgsqlConnectionStringBuilder(connection.ConnectionString) { Pooling = false });
     private readonly CancellationTokenSource _disposed = new();
     private Task? _loop;
     private volatile bool _connected;
     private long _losses;
 
-    /// <param name="connection">Its own connection: outside any pool, which would reset it, since it lives for hours.</param>
-    /// <param name="channel">The channel it listens on.</param>
-    /// <param name="options">The reconnect delays.</param>
-    /// <param name="notified">Each notification's payload, on Npgsql's thread: it must not block.</param>
-    public PostgresListener(NpgsqlConnectionStringBuilder connection, string channel, PostgresStoreOptions options, Action<string> notified)
-    {
-        _source = NpgsqlDataSource.Create(new NpgsqlConnectionStringBuilder(connection.ConnectionString) { Pooling = false });
-        _channel = channel;
-        _options = options;
-        _notified = notified;
-    }
+    /// <summary>The store's settings (the reconnect delays, the poll interval).</summary>
+    protected PostgresStoreOptions Options { get; } = options;
 
-    /// <summary>True once <see cref="StartAsync"/> succeeded.</summary>
+    /// <summary>True once the first LISTEN succeeded.</summary>
     public bool IsStarted => _loop is not null;
 
     /// <summary>True while the connection is up and listening.</summary>
@@ -41,22 +30,20 @@ internal sealed class PostgresListener : IAsyncDisposable
     /// How many times the connection was lost (or could not be opened again) and the loop went to wait before reconnecting.
     /// Unlike <see cref="IsConnected"/>, which is false only for that wait, it keeps the fact that a loss happened.
     /// </summary>
-    public long ConnectionLosses => Interlocked.Read(ref _losses);
+    internal long ConnectionLosses => Interlocked.Read(ref _losses);
 
     /// <summary>
-    /// LISTENs, then runs on each connection, until disposed (or <paramref name="stopping"/>): <paramref name="connected"/>
-    /// once, with how many attempts failed before it (0 the first time), then <paramref name="serve"/>, which returns only
-    /// by throwing. A failure of either counts as a loss, and is reported to <paramref name="lost"/> with the delay before
-    /// the next attempt; the delay grows until <paramref name="connected"/> succeeds again.
+    /// LISTENs, then runs on each connection until disposed (or <paramref name="stopping"/>): <see cref="OnConnectedAsync"/>
+    /// once, then <see cref="ServeAsync"/>. A failure of either is a loss, reported to <see cref="OnLost"/>; the delay before
+    /// the next attempt grows until <see cref="OnConnectedAsync"/> succeeds again.
     /// </summary>
     /// <exception cref="StoreUnavailableException">The first LISTEN failed; <paramref name="what"/> says what it was for.</exception>
-    public async Task StartAsync(string what, Func<NpgsqlConnection, int, CancellationToken, Task> connected, Func<NpgsqlConnection, CancellationToken, Task> serve,
-        Action<long, Exception> lost, CancellationToken cancellationToken, CancellationToken stopping = default)
+    protected async Task StartListeningAsync(string what, CancellationToken cancellationToken, CancellationToken stopping = default)
     {
-        NpgsqlConnection connection;
+        NpgsqlConnection first;
         try
         {
-            connection = await ListenAsync(cancellationToken);
+            first = await ListenAsync(cancellationToken);
         }
         catch (Exception ex) when (PostgresErrors.IsStoreFailure(ex))
         {
@@ -64,7 +51,25 @@ internal sealed class PostgresListener : IAsyncDisposable
         }
 
         var stop = CancellationTokenSource.CreateLinkedTokenSource(stopping, _disposed.Token);
-        _loop = Task.Run(() => RunAsync(connection, connected, serve, lost, stop));
+        _loop = Task.Run(() => RunAsync(first, stop));
+    }
+
+    /// <summary>A notification's payload, on Npgsql's thread: it must not block.</summary>
+    protected abstract void OnNotification(string payload);
+
+    /// <summary>On each new connection, first; <paramref name="failures"/> is how many attempts failed before it (0 the first time).</summary>
+    protected abstract Task OnConnectedAsync(NpgsqlConnection connection, int failures, CancellationToken token);
+
+    /// <summary>The connection was lost; the next attempt is <paramref name="delayMs"/> away.</summary>
+    protected abstract void OnLost(long delayMs, Exception exception);
+
+    /// <summary>Runs until the connection fails; by default it only waits for notifications.</summary>
+    protected virtual async Task ServeAsync(NpgsqlConnection connection, CancellationToken token)
+    {
+        while (true)
+        {
+            await connection.WaitAsync(token);
+        }
     }
 
     public async ValueTask DisposeAsync()
@@ -79,8 +84,7 @@ internal sealed class PostgresListener : IAsyncDisposable
         _disposed.Dispose();
     }
 
-    private async Task RunAsync(NpgsqlConnection? connection, Func<NpgsqlConnection, int, CancellationToken, Task> connected,
-        Func<NpgsqlConnection, CancellationToken, Task> serve, Action<long, Exception> lost, CancellationTokenSource stop)
+    private async Task RunAsync(NpgsqlConnection? connection, CancellationTokenSource stop)
     {
         var token = stop.Token;
         var failures = 0;
@@ -91,9 +95,9 @@ internal sealed class PostgresListener : IAsyncDisposable
                 try
                 {
                     connection ??= await ListenAsync(token);
-                    await connected(connection, failures, token);
+                    await OnConnectedAsync(connection, failures, token);
                     failures = 0;
-                    await serve(connection, token);
+                    await ServeAsync(connection, token);
                 }
                 catch (Exception) when (token.IsCancellationRequested)
                 {
@@ -107,7 +111,7 @@ internal sealed class PostgresListener : IAsyncDisposable
                     await CloseAsync(connection);
                     connection = null;
                     var delay = ReconnectDelay(failures);
-                    lost((long)delay.TotalMilliseconds, ex);
+                    OnLost((long)delay.TotalMilliseconds, ex);
                     try
                     {
                         await Task.Delay(delay, token);
@@ -134,12 +138,12 @@ internal sealed class PostgresListener : IAsyncDisposable
         {
             connection.Notification += (_, e) =>
             {
-                if (e.Channel == _channel)
+                if (e.Channel == channel)
                 {
-                    _notified(e.Payload);
+                    OnNotification(e.Payload);
                 }
             };
-            await using var command = new NpgsqlCommand($"LISTEN {_channel};", connection);
+            await using var command = new NpgsqlCommand($"LISTEN {channel};", connection);
             await command.ExecuteNonQueryAsync(token);
             _connected = true;
             return connection;
@@ -153,8 +157,8 @@ internal sealed class PostgresListener : IAsyncDisposable
 
     private TimeSpan ReconnectDelay(int failures)
     {
-        var grown = _options.MinReconnectDelay.TotalMilliseconds * Math.Pow(2, Math.Min(failures - 1, 16));
-        var capped = Math.Min(grown, _options.MaxReconnectDelay.TotalMilliseconds);
+        var grown = Options.MinReconnectDelay.TotalMilliseconds * Math.Pow(2, Math.Min(failures - 1, 16));
+        var capped = Math.Min(grown, Options.MaxReconnectDelay.TotalMilliseconds);
         // Jitter keeps a fleet of nodes from reconnecting to a restarted server in lockstep.
         return TimeSpan.FromMilliseconds(capped * (0.8 + (Random.Shared.NextDouble() * 0.4)));
     }
@@ -162,14 +166,12 @@ internal sealed class PostgresListener : IAsyncDisposable
     /// <summary>Disposes a connection that may already be broken.</summary>
     private static async Task CloseAsync(NpgsqlConnection? connection)
     {
-        if (connection is null)
-        {
-            return;
-        }
-
         try
         {
-            await connection.DisposeAsync();
+            if (connection is not null)
+            {
+                await connection.DisposeAsync();
+            }
         }
         catch (Exception ex) when (PostgresErrors.IsStoreFailure(ex))
         {

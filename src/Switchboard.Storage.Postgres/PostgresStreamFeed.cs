@@ -11,13 +11,10 @@ namespace Switchboard.Storage.Postgres;
 /// each reconnect tells the sink to resync (every reader reads its stream again). This node's own commits also reach the
 /// sink directly after they commit (<see cref="Publish"/>), before their notification comes back.
 /// </summary>
-internal sealed class PostgresStreamFeed(NpgsqlConnectionStringBuilder connection, PostgresStoreOptions options, ILogger logger) : IStreamFeed, IAsyncDisposable
+internal sealed class PostgresStreamFeed(NpgsqlConnectionStringBuilder connection, PostgresStoreOptions options, ILogger logger)
+    : PostgresListener(connection, PostgresStreamSchema.Channel, options), IStreamFeed
 {
     private IStreamSink? _sink;
-    private PostgresListener? _listener;
-
-    /// <summary>True while the LISTEN connection is up.</summary>
-    public bool IsConnected => _listener?.IsConnected == true;
 
     /// <inheritdoc />
     /// <remarks>The first LISTEN happens here, so a database that cannot be reached fails start-up instead of a background loop.</remarks>
@@ -28,24 +25,14 @@ internal sealed class PostgresStreamFeed(NpgsqlConnectionStringBuilder connectio
             throw new InvalidOperationException("The stream feed was already started.");
         }
 
-        _listener = new PostgresListener(connection, PostgresStreamSchema.Channel, options, OnNotification);
-        await _listener.StartAsync("listen for stream appends", Connected, ServeAsync,
-            (delay, ex) => PostgresStreamLog.Disconnected(logger, delay, ex), cancellationToken);
+        await StartListeningAsync("listen for stream appends", cancellationToken);
     }
 
     /// <summary>This node's commit: its advances go to the sink at once.</summary>
     public void Publish(IReadOnlyList<StreamAdvance> advances) => Volatile.Read(ref _sink)?.OnAdvanced(advances);
 
-    public async ValueTask DisposeAsync()
-    {
-        if (_listener is not null)
-        {
-            await _listener.DisposeAsync();
-        }
-    }
-
     /// <summary>Whatever was appended while nobody listened is in the rows: after a reconnect every reader looks again.</summary>
-    private Task Connected(NpgsqlConnection connection, int failures, CancellationToken token)
+    protected override Task OnConnectedAsync(NpgsqlConnection connection, int failures, CancellationToken token)
     {
         if (failures > 0)
         {
@@ -56,15 +43,9 @@ internal sealed class PostgresStreamFeed(NpgsqlConnectionStringBuilder connectio
         return Task.CompletedTask;
     }
 
-    private static async Task ServeAsync(NpgsqlConnection connection, CancellationToken token)
-    {
-        while (true)
-        {
-            await connection.WaitAsync(token);
-        }
-    }
+    protected override void OnLost(long delayMs, Exception exception) => PostgresStreamLog.Disconnected(logger, delayMs, exception);
 
-    private void OnNotification(string payload)
+    protected override void OnNotification(string payload)
     {
         if (PostgresStreamRows.ParseNotify(payload) is { Count: > 0 } advances)
         {
