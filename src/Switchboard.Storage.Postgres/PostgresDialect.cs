@@ -40,6 +40,8 @@ internal sealed class PostgresDialect : SqlDialect
         ($"unnest(CAST(@pair_ids AS bigint[]), CAST(@pair_names AS text[])) AS {alias}(id, name)",
             [("@pair_ids", pairs.Select(p => p.Id).ToArray()), ("@pair_names", pairs.Select(p => p.Name).ToArray())]);
 
+    public override string LabelValue(string keyParameter) => $"(labels::jsonb ->> CAST({keyParameter} AS text))";
+
     public override string LabelsMatch(IReadOnlyDictionary<string, string> labels, List<(string Name, object? Value)> args)
     {
         args.Add(("@labels", SessionWire.LabelsToText(labels)));

@@ -184,30 +184,13 @@ internal sealed partial class PostgresSessionStore : SqlStore, IStoreHealth
     /// <inheritdoc />
     protected override DateTimeOffset Now() => WireTime.Now(_time);
 
-    /// <summary>Recounts the active sessions per configured label value, under the log row's lock (no write runs meanwhile).</summary>
+    /// <summary>The active counts recounted (<see cref="SqlStore.RebuildActiveCountsAsync(SqlSession)"/>) under the log row's lock, so no write runs meanwhile.</summary>
     private async Task<bool> RebuildActiveCountsAsync(NpgsqlConnection connection, CancellationToken ct)
     {
         await using var transaction = await connection.BeginTransactionAsync(IsolationLevel.ReadCommitted, ct);
-        string[] keys = [.. _options.Usage.GroupBy];
-        await using var batch = new NpgsqlBatch(connection, transaction)
-        {
-            BatchCommands =
-            {
-                new NpgsqlBatchCommand("SELECT 1 FROM switchboard_log WHERE id = 1 FOR UPDATE;"),
-                new NpgsqlBatchCommand("DELETE FROM switchboard_usage_active WHERE group_key = ANY(@keys);")
-                {
-                    Parameters = { new NpgsqlParameter<string[]>("keys", keys) },
-                },
-                new NpgsqlBatchCommand(
-                    "INSERT INTO switchboard_usage_active (group_key, group_value, active) " +
-                    "SELECT k, labels::jsonb ->> k, count(*) FROM switchboard_sessions, unnest(@keys) AS k " +
-                    "WHERE state <> 'terminated' AND labels::jsonb ? k GROUP BY 1, 2;")
-                {
-                    Parameters = { new NpgsqlParameter<string[]>("keys", keys) },
-                },
-            },
-        };
-        await batch.ExecuteNonQueryAsync(ct);
+        var db = new SqlSession(connection, transaction, Sql);
+        await db.ExecuteAsync("SELECT 1 FROM switchboard_log WHERE id = 1 FOR UPDATE;");
+        await RebuildActiveCountsAsync(db);
         await transaction.CommitAsync(ct);
         return true;
     }

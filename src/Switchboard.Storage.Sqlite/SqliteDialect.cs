@@ -55,6 +55,8 @@ internal sealed class SqliteDialect : SqlDialect
         ($"(SELECT value ->> 0 AS id, value ->> 1 AS name FROM json_each(@pairs)) AS {alias}",
             [("@pairs", JsonSerializer.Serialize(pairs.Select(p => new object[] { p.Id, p.Name })))]);
 
+    public override string LabelValue(string keyParameter) => $"json_extract(labels, '$.' || json_quote({keyParameter}))";
+
     public override string LabelsMatch(IReadOnlyDictionary<string, string> labels, List<(string Name, object? Value)> args)
     {
         var conditions = new List<string>();

@@ -1,4 +1,5 @@
 using Microsoft.Data.Sqlite;
+using Switchboard.Storage.Sql;
 
 namespace Switchboard.Storage.Sqlite;
 
@@ -20,11 +21,11 @@ internal sealed partial class SqliteSessionStore
     private string DataDirectory => Path.GetDirectoryName(Path.GetFullPath(_options.DatabasePath))!;
 
     /// <summary>Rebuilds the active counts now, or, on a full disk, owes the rebuild to the first write.</summary>
-    private void RebuildActiveCountsOrDefer(SqliteConnection connection)
+    private async Task RebuildActiveCountsOrDeferAsync(SqliteConnection connection)
     {
         try
         {
-            RebuildActiveCounts(connection);
+            await RebuildActiveCountsAsync(connection);
         }
         catch (SqliteException ex) when (SqliteFailure.IsDiskFull(ex, DataDirectory))
         {
@@ -34,43 +35,23 @@ internal sealed partial class SqliteSessionStore
     }
 
     /// <summary>Under the write lock, before any write transaction: pays the rebuild owed since start-up.</summary>
-    private void EnsureActiveCounts()
+    private async Task EnsureActiveCountsAsync()
     {
         if (!_activeCountsStale)
         {
             return;
         }
 
-        RebuildActiveCounts(_writer!);
+        await RebuildActiveCountsAsync(_writer!);
         _activeCountsStale = false;
         _writeFailureAtStart = null;
     }
 
-    /// <summary>
-    /// Recounts the active sessions per configured label value from the sessions table, so the counts are right whatever
-    /// the group-by list was when the database was last written.
-    /// </summary>
-    private void RebuildActiveCounts(SqliteConnection connection)
+    /// <summary>The active counts recounted (<see cref="SqlStore.RebuildActiveCountsAsync(SqlSession)"/>) in one IMMEDIATE transaction.</summary>
+    private async Task RebuildActiveCountsAsync(SqliteConnection connection)
     {
         using var transaction = connection.BeginTransaction(deferred: false);
-        using (var clear = connection.CreateCommand())
-        {
-            clear.Transaction = transaction;
-            clear.CommandText = "DELETE FROM usage_active;";
-            clear.ExecuteNonQuery();
-        }
-
-        foreach (var key in _options.Usage.GroupBy)
-        {
-            using var fill = connection.CreateCommand();
-            fill.Transaction = transaction;
-            fill.CommandText = "INSERT INTO usage_active(group_key, group_value, active) " +
-                "SELECT $k, json_extract(labels, '$.' || json_quote($k)), COUNT(*) FROM sessions " +
-                "WHERE state <> 'terminated' AND json_extract(labels, '$.' || json_quote($k)) IS NOT NULL GROUP BY 2;";
-            fill.Parameters.AddWithValue("$k", key);
-            fill.ExecuteNonQuery();
-        }
-
+        await RebuildActiveCountsAsync(new SqlSession(connection, transaction, Sql));
         transaction.Commit();
     }
 }

@@ -27,7 +27,7 @@ internal sealed partial class SqliteSessionStore
             var commands = _commands ?? throw new ObjectDisposedException(nameof(SqliteSessionStore));
             try
             {
-                EnsureActiveCounts();
+                await EnsureActiveCountsAsync();
                 var transaction = _writer!.BeginTransaction(deferred: false);
                 await using var tx = new SqliteWriteTransaction(transaction, commands, _rows, _waits, _spanOwners, new LogHead(_headSeq, _activeCount, _fleetPaused));
                 _sessionStreams = (tx, new SqliteStreamWriter(_writer, transaction, commands.Kept));
@@ -89,7 +89,7 @@ internal sealed partial class SqliteSessionStore
         try
         {
             var commands = _commands ?? throw new ObjectDisposedException(nameof(SqliteSessionStore));
-            EnsureActiveCounts();
+            await EnsureActiveCountsAsync();
             using var transaction = _writer!.BeginTransaction(deferred: false);
             commands.Bind(transaction);
             EnsureHeadUnmoved(commands, transaction);

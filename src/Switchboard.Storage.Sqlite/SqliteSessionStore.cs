@@ -123,7 +123,7 @@ internal sealed partial class SqliteSessionStore : SqlStore
             .ToString(System.Globalization.CultureInfo.InvariantCulture), isDeterministic: true);
         Epoch = EnsureEpoch(_writer);
         LoadHead(_writer);
-        RebuildActiveCountsOrDefer(_writer);
+        await RebuildActiveCountsOrDeferAsync(_writer);
         _commands = new WriterCommands(_writer);
         _waits.Load(_writer);
         _spanOwners.Load(_writer);

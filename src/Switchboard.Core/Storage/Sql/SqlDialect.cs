@@ -66,6 +66,9 @@ internal abstract class SqlDialect
     /// <summary>The condition that a session's labels hold every one of <paramref name="labels"/>, with its parameters added to <paramref name="args"/>.</summary>
     public abstract string LabelsMatch(IReadOnlyDictionary<string, string> labels, List<(string Name, object? Value)> args);
 
+    /// <summary>The value of a session's label whose key is in parameter <paramref name="keyParameter"/>, NULL where it has none.</summary>
+    public abstract string LabelValue(string keyParameter);
+
     public Session ReadSession(DbDataReader reader) => SessionFields.ReadRow(new RowReader(reader, this));
 
     /// <summary>An event row of <see cref="EventColumns"/>; it carries no <see cref="EventRecord.Session"/> (derived from its data).</summary>

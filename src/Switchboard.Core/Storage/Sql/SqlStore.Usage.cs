@@ -31,6 +31,23 @@ internal abstract partial class SqlStore
         return new UsageResult(head, values is null ? rows : [.. rows.Where(r => values.Contains(r.Key.GroupValue))]);
     }, cancellationToken);
 
+    /// <summary>
+    /// Recounts the active sessions per value of each configured label from the sessions table, in <paramref name="db"/>'s
+    /// transaction with writes held off (at start, so a change of <see cref="UsageOptions.GroupBy"/> takes effect). Rows of
+    /// labels not configured are left alone: this node never reads them, and on a shared database another may.
+    /// </summary>
+    protected async Task RebuildActiveCountsAsync(SqlSession db)
+    {
+        var value = Sql.LabelValue("@k");
+        foreach (var key in Usage.GroupBy)
+        {
+            await db.ExecuteAsync($"DELETE FROM {Sql.Table("usage_active")} WHERE group_key = @k;", ("@k", key));
+            await db.ExecuteAsync($"INSERT INTO {Sql.Table("usage_active")} (group_key, group_value, active) " +
+                $"SELECT @k, {value}, COUNT(*) FROM {Sql.Table("sessions")} WHERE state <> 'terminated' AND {value} IS NOT NULL GROUP BY 2;",
+                ("@k", key));
+        }
+    }
+
     /// <inheritdoc />
     public Task<long> PurgeUsageAsync(DateTimeOffset now, CancellationToken cancellationToken) => WriteOutsideLogAsync("purge usage", async db =>
     {
