@@ -6,8 +6,9 @@ namespace Switchboard.Storage.Sqlite;
 /// <summary>
 /// Opening on a full disk. A node that crashed because its disk filled up must come back while it is still full: it
 /// serves reads and live streams, and refuses writes until there is space. Opening an existing database writes only the
-/// per-label active counts (rebuilt from the sessions at every start, so a change of the usage labels takes effect);
-/// when that write finds the disk full, the rebuild waits for the first write transaction, which does it first.
+/// per-label active counts (rebuilt from the sessions at every start, so a change of the usage labels takes effect) and a
+/// stamp in the meta table; when that write finds the disk full, the rebuild waits for the first write transaction,
+/// which does it first.
 /// A new database, or one that still needs a migration, cannot open without space: that stays a start-up failure.
 /// </summary>
 internal sealed partial class SqliteSessionStore
@@ -47,11 +48,18 @@ internal sealed partial class SqliteSessionStore
         _writeFailureAtStart = null;
     }
 
-    /// <summary>The active counts recounted (<see cref="SqlStore.RebuildActiveCountsAsync(SqlSession)"/>) in one IMMEDIATE transaction.</summary>
+    /// <summary>
+    /// The active counts recounted (<see cref="SqlStore.RebuildActiveCountsAsync(SqlSession)"/>) in one IMMEDIATE
+    /// transaction that also stamps the meta table: with no label configured, or none on an active session, the recount
+    /// writes nothing, and the open must write a page for a full disk to be found here rather than by the first write.
+    /// </summary>
     private async Task RebuildActiveCountsAsync(SqliteConnection connection)
     {
         using var transaction = connection.BeginTransaction(deferred: false);
-        await RebuildActiveCountsAsync(new SqlSession(connection, transaction, Sql));
+        var db = new SqlSession(connection, transaction, Sql);
+        await RebuildActiveCountsAsync(db);
+        await db.ExecuteAsync("INSERT INTO meta(key, value) VALUES ('write_checked_at', @at) ON CONFLICT(key) DO UPDATE SET value = excluded.value;",
+            ("@at", Now().ToUnixTimeMilliseconds().ToString(System.Globalization.CultureInfo.InvariantCulture)));
         transaction.Commit();
     }
 }
