@@ -58,8 +58,12 @@ internal sealed partial class SqliteSessionStore
         using var transaction = connection.BeginTransaction(deferred: false);
         var db = new SqlSession(connection, transaction, Sql);
         await RebuildActiveCountsAsync(db);
-        await db.ExecuteAsync("INSERT INTO meta(key, value) VALUES ('write_checked_at', @at) ON CONFLICT(key) DO UPDATE SET value = excluded.value;",
-            ("@at", Now().ToUnixTimeMilliseconds().ToString(System.Globalization.CultureInfo.InvariantCulture)));
+        await StampWriteCheckAsync(db);
         transaction.Commit();
     }
+
+    /// <summary>Stamps the meta table with the time of this check: a page written, so a full disk fails here.</summary>
+    private Task StampWriteCheckAsync(SqlSession db) => db.ExecuteAsync(
+        "INSERT INTO meta(key, value) VALUES ('write_checked_at', @at) ON CONFLICT(key) DO UPDATE SET value = excluded.value;",
+        ("@at", Now().ToUnixTimeMilliseconds().ToString(System.Globalization.CultureInfo.InvariantCulture)));
 }

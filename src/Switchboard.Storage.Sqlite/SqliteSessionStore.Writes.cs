@@ -1,5 +1,6 @@
 using Switchboard.Writes;
 using Microsoft.Data.Sqlite;
+using Switchboard.Storage.Sql;
 
 namespace Switchboard.Storage.Sqlite;
 
@@ -93,9 +94,7 @@ internal sealed partial class SqliteSessionStore
             using var transaction = _writer!.BeginTransaction(deferred: false);
             commands.Bind(transaction);
             EnsureHeadUnmoved(commands, transaction);
-            commands.SetMeta.Parameters["$k"].Value = "write_checked_at";
-            commands.SetMeta.Parameters["$v"].Value = Now().ToUnixTimeMilliseconds().ToString(System.Globalization.CultureInfo.InvariantCulture);
-            commands.SetMeta.ExecuteNonQuery();
+            await StampWriteCheckAsync(new SqlSession(_writer, transaction, Sql));
             transaction.Commit();
         }
         catch (SqliteException ex)

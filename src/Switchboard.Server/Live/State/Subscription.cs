@@ -55,15 +55,14 @@ internal sealed class Subscription(SendQueue queue, TopicRoute route, LabelFilte
     /// Hands a frame to the connection, or holds it while the join is pending. With <paramref name="wakeLater"/>, a
     /// connection that needs waking is listed there for the caller to wake after its whole pass.
     /// </summary>
-    public EnqueueResult Deliver(OutboundFrame frame, List<SendQueue>? wakeLater = null) => Deliver(frame, wakeLater, now: null);
+    public EnqueueResult Deliver(OutboundFrame frame, List<SendQueue>? wakeLater = null) => Deliver(frame, wakeLater, Queue.Clock.GetTimestamp());
 
-    /// <summary>Like <see cref="Deliver(OutboundFrame, List{SendQueue})"/>, at <paramref name="now"/> on the queue's <see cref="SendQueue.Clock"/> when given.</summary>
-    public EnqueueResult Deliver(OutboundFrame frame, List<SendQueue>? wakeLater, long? now)
+    /// <summary>Like <see cref="Deliver(OutboundFrame, List{SendQueue})"/>, at <paramref name="now"/>, a timestamp of the queue's <see cref="SendQueue.Clock"/>.</summary>
+    public EnqueueResult Deliver(OutboundFrame frame, List<SendQueue>? wakeLater, long now)
     {
         if (!IsPending)
         {
-            return frame.Kind == FrameKind.Event && frame.Seq <= After ? EnqueueResult.Queued
-                : now is { } at ? Queue.Offer(frame, wakeLater, at) : Queue.Offer(frame, wakeLater);
+            return frame.Kind == FrameKind.Event && frame.Seq <= After ? EnqueueResult.Queued : Queue.Offer(frame, wakeLater, now);
         }
 
         if (frame.Kind == FrameKind.Event)
