@@ -93,7 +93,19 @@ public sealed class OverloadTests(ITestOutputHelper output)
             var behind = clients.Select((c, i) => (i, c, got: Count(c.Seqs))).Where(x => x.got != head - x.c.Start)
                 .Select(x => $"#{x.i}: {x.got} of {head - x.c.Start}, socket {x.c.Client.Socket.State}" +
                              (x.c.Client.Closed.IsCompleted ? $" closed {x.c.Client.Closed.Result.Status} '{x.c.Client.Closed.Result.Description}'" : ""));
-            throw new ShouldAssertException($"{clients.Count(c => Count(c.Seqs) != head - c.Start)} subscribers did not catch up in 60 s: " +
+            // Which seqs are missing (a gap in the middle is a dropped frame, the last ones a fan-out that stopped) and
+            // whether the node still holds events it has not fanned out.
+            var first = clients.First(c => Count(c.Seqs) != head - c.Start);
+            List<long> missing;
+            lock (first.Seqs)
+            {
+                missing = [.. log.Select(e => e.Long("seq")).Where(s => s > first.Start).Except(first.Seqs).Take(5)];
+            }
+
+            var pending = (await server.Http.GetStringAsync("/metrics")).Split('\n')
+                .FirstOrDefault(l => l.StartsWith("switchboard_fanout_pending ", StringComparison.Ordinal));
+            throw new ShouldAssertException($"{clients.Count(c => Count(c.Seqs) != head - c.Start)} subscribers did not catch up in 60 s " +
+                                            $"(the first misses seqs {string.Join(", ", missing)} of a head of {head}; {pending}): " +
                                             string.Join("; ", behind.Take(10)));
         }
 
