@@ -35,6 +35,8 @@ public static class SwitchboardEndpointRouteBuilderExtensions
         }
 
         var root = endpoints.MapGroup(prefix);
+        // Every route's access policy, from the one table (docs/security.md, "Who may call what").
+        AccessConvention.Apply(root, prefix);
         var api = root.MapGroup("/api");
         // Outermost, a crash is answered with problem+json and logged once; then origin, API key and write rate are
         // checked before anything reads a body or the store.
@@ -55,7 +57,7 @@ public static class SwitchboardEndpointRouteBuilderExtensions
         WebhookEndpoints.Map(api);
         AuthEndpoints.Map(api);
         api.MapGet("/stream", (HttpContext http, JoinCoordinator hub, ConnectionRegistry registry, TimeProvider time, StreamOptions options, StreamAuthenticator auth) =>
-            SseEndpoint.HandleAsync(http, hub, registry, time, options, auth)).WithTags("Events").WithMetadata(new OwnAuthentication()).ExcludeFromDescription();
+            SseEndpoint.HandleAsync(http, hub, registry, time, options, auth)).WithTags("Events").ExcludeFromDescription();
         ApiFallback.Map(api);
         var stream = endpoints.ServiceProvider.GetRequiredService<StreamOptions>();
         if (stream.EnableWebSocket)

@@ -24,7 +24,7 @@ internal static class AlertEndpoints
 
     public static void Map(IEndpointRouteBuilder api)
     {
-        var rules = api.MapGroup("/alert-rules").WithTags("Alerts").WithMetadata(new FleetWide());
+        var rules = api.MapGroup("/alert-rules").WithTags("Alerts");
         rules.MapGet("", ListRulesAsync).WithName("ListAlertRules").Produces<Contracts.AlertRuleListResponse>();
         rules.MapPost("", CreateRuleAsync).WithName("CreateAlertRule")
             .JsonBody<Contracts.AlertRuleRequest>().Produces<Contracts.AlertRuleResponse>(201).Problems(400, 409, 413);
@@ -33,7 +33,7 @@ internal static class AlertEndpoints
             .JsonBody<Contracts.AlertRuleRequest>().Produces<Contracts.AlertRuleResponse>().Produces<Contracts.AlertRuleResponse>(201).Problems(400, 409, 413);
         rules.MapDelete("/{id}", DeleteRuleAsync).WithName("DeleteAlertRule").Produces(204).Problems(404, 409);
 
-        var alerts = api.MapGroup("/alerts").WithTags("Alerts").WithMetadata(new FleetWide());
+        var alerts = api.MapGroup("/alerts").WithTags("Alerts");
         alerts.MapGet("", ListAlertsAsync).WithName("ListAlerts")
             .WithDescription("Query: state=open|resolved|all (default open), limit (default 100, at most 1000). Newest first.")
             .Produces<Contracts.AlertListResponse>().Problems(400)

@@ -25,7 +25,7 @@ internal static class AuthEndpoints
     public static void Map(IEndpointRouteBuilder api)
     {
         api.MapGet("/auth", Describe).WithTags("Auth").WithName("GetAuth").Produces<Contracts.AuthResponse>().Problems(401);
-        api.MapPost("/tokens", MintAsync).WithTags("Auth").WithName("MintToken").WithMetadata(new ReadScopeSuffices())
+        api.MapPost("/tokens", MintAsync).WithTags("Auth").WithName("MintToken")
             .JsonBody<Contracts.TokenRequest>(required: false).Produces<Contracts.TokenResponse>().Problems(400, 401, 403, 404);
     }
 

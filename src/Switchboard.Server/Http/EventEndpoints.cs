@@ -24,7 +24,7 @@ internal static class EventEndpoints
                 ("limit", JsonSchemaType.Integer, "Page size."),
                 ("session_id", JsonSchemaType.String, "Only this session's events."),
                 ("epoch", JsonSchemaType.String, "The epoch since was read in; another one answers 410."));
-        api.MapGet("/summary", SummaryAsync).WithTags("Events").WithName("GetSummary").Produces<Contracts.SummaryResponse>().WithMetadata(new FleetWide());
+        api.MapGet("/summary", SummaryAsync).WithTags("Events").WithName("GetSummary").Produces<Contracts.SummaryResponse>();
     }
 
     private static async Task<IResult> ReplayAsync(HttpContext http, ISessionStore store, LiveReads live, SwitchboardOptions options, CancellationToken cancellationToken)
@@ -68,12 +68,15 @@ internal static class EventEndpoints
         }
 
         // Never past the head this answer reports: a later commit may already be readable, and a next_since beyond head_seq
-        // would be refused by the next request.
-        var events = await store.ReadEventsAsync(
+        // would be refused by the next request. A session outside a scoped key's labels is answered as one that does not
+        // exist: no events, and next_since where it was.
+        var scope = ApiAccessFilter.ScopeOf(http);
+        var hidden = scope is not null && sessionId is not null && await store.GetSessionAsync(sessionId, cancellationToken) is { } named
+            && !scope.Matches(named.Labels);
+        var events = hidden ? [] : await store.ReadEventsAsync(
             new EventQuery { AfterSeq = since, UpToSeq = bounds.HeadSeq, SessionId = sessionId, Limit = limit + 1 }, cancellationToken);
         var hasMore = events.Count > limit;
         var page = hasMore ? events.Take(limit).ToList() : events;
-        var scope = ApiAccessFilter.ScopeOf(http);
         var visible = scope is null ? page : await InScopeAsync(page, scope, store, cancellationToken);
         return new JsonResult(StatusCodes.Status200OK, w =>
         {

@@ -32,7 +32,7 @@ internal static class SessionEndpoints
                 ("roots", JsonSchemaType.Boolean, "true: only root sessions (no parent); false: only sessions with a parent."),
                 ("limit", JsonSchemaType.Integer, "Page size."),
                 ("cursor", JsonSchemaType.String, "next_cursor of the previous page."));
-        sessions.MapGet("/count", CountAsync).WithName("CountSessions").Produces<Contracts.CountResponse>().WithMetadata(new FleetWide());
+        sessions.MapGet("/count", CountAsync).WithName("CountSessions").Produces<Contracts.CountResponse>();
         sessions.MapGet("/{id}", GetAsync).WithName("GetSession").Produces<Contracts.SessionResponse>().Problems(404);
         sessions.MapPatch("/{id}", UpdateAsync).WithName("UpdateSession")
             .JsonBody<Contracts.UpdateSessionRequest>().Produces<Contracts.SessionWriteResponse>().Problems(400, 404, 409);

@@ -30,7 +30,7 @@ internal static class WebhookEndpoints
 
     public static void Map(IEndpointRouteBuilder api)
     {
-        var hooks = api.MapGroup("/webhooks").WithTags("Webhooks").WithMetadata(new FleetWide());
+        var hooks = api.MapGroup("/webhooks").WithTags("Webhooks");
         hooks.MapGet("", ListAsync).WithName("ListWebhooks").Produces<Contracts.WebhookListResponse>();
         hooks.MapPost("", CreateAsync).WithName("CreateWebhook")
             .JsonBody<Contracts.WebhookRequest>().Produces<Contracts.WebhookResponse>(201).Problems(400, 409, 413);

@@ -126,7 +126,7 @@ internal sealed partial class JoinCoordinator
 
         foreach (var sub in subs)
         {
-            if (await TopicMembership.IncludesAsync(sub.Route, sub.IsSubtree, sub.Filter, e, StoredLabels))
+            if (await TopicMembership.IncludesAsync(sub.Route, sub.IsSubtree, sub.Filter, sub.IsScoped, e, StoredLabels))
             {
                 return sub;
             }

@@ -12,11 +12,17 @@ internal static class TopicMembership
     /// <summary>
     /// True when <paramref name="e"/> belongs to <paramref name="route"/> (with its subtree when <paramref name="subtree"/>)
     /// under <paramref name="filter"/>. <paramref name="storedLabels"/> gives a session's stored labels, needed only for
-    /// events logged before labels were recorded with them.
+    /// events logged before labels were recorded with them. A reader <paramref name="scoped"/> by its credentials' labels
+    /// gets no alert events: alerting is fleet-wide (as on <c>GET /api/events</c>).
     /// </summary>
-    public static async ValueTask<bool> IncludesAsync(TopicRoute route, bool subtree, LabelFilter? filter, EventRecord e,
+    public static async ValueTask<bool> IncludesAsync(TopicRoute route, bool subtree, LabelFilter? filter, bool scoped, EventRecord e,
         Func<string, ValueTask<IReadOnlyDictionary<string, string>?>> storedLabels)
     {
+        if (scoped && EventTypes.IsAlert(e.Type))
+        {
+            return false;
+        }
+
         if (route.Kind == TopicKind.OneSession && (subtree ? !JoinCoordinator.InSubtree(e, route.SessionId!) : e.SessionId != route.SessionId))
         {
             return false;

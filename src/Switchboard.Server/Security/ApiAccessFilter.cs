@@ -3,16 +3,6 @@ using Switchboard.Options;
 
 namespace Switchboard.Security;
 
-/// <summary>Marks an endpoint under <c>/api</c> that authenticates its callers itself (the SSE stream accepts tokens too).</summary>
-internal sealed class OwnAuthentication;
-
-/// <summary>
-/// Marks a non-GET endpoint under <c>/api</c> that a read-scoped key may call: it changes nothing a read key could not see
-/// anyway (minting a subscriber token, which only opens streams, as the read key itself may). It still counts against the
-/// per-key write rate.
-/// </summary>
-internal sealed class ReadScopeSuffices;
-
 /// <summary>
 /// Marks an endpoint that tells a subscriber token presented as its bearer apart from an unknown key: such a caller is
 /// recognised but may only open streams, so it gets 403 (the command endpoints), not 401.
@@ -20,15 +10,11 @@ internal sealed class ReadScopeSuffices;
 internal sealed class SubscriberTokenForbidden;
 
 /// <summary>
-/// Marks an endpoint whose answer is fleet-wide (totals over every session, the fleet flag's switch, alerting and
-/// webhook administration): an API key scoped by labels gets 403, as a scoped token cannot join <c>summary</c>.
-/// </summary>
-internal sealed class FleetWide;
-
-/// <summary>
-/// Guards every <c>/api</c> endpoint, before its body is read: the host and origin checks; then, when keys are configured, an API
-/// key with the scope the method needs (GET and HEAD read, everything else writes), and for a fleet-wide endpoint a key
-/// without a labels scope; then the per-key write rate.
+/// Guards every endpoint that needs a key (<c>/api</c>, <c>/v1</c>, <c>/hooks</c>, <c>/metrics</c>), before its body is read,
+/// by its row of <see cref="AccessTable"/>: the host and origin checks; then, when keys are configured, an API key that
+/// may do what the route's <see cref="Caller"/> needs, and for a <see cref="Reach.FleetWide"/> route a key without a labels
+/// scope; then the per-key write rate. Routes that authenticate their callers themselves (<see cref="Caller.Subscriber"/>)
+/// and open ones pass after the origin check; a route without a row is refused.
 /// </summary>
 internal sealed class ApiAccessFilter(SecurityOptions options, ApiKeyRing keys, OriginPolicy origins, WriteRateLimiter writes, SubscriberTokens tokens) : IEndpointFilter
 {
@@ -50,7 +36,13 @@ internal sealed class ApiAccessFilter(SecurityOptions options, ApiKeyRing keys, 
             return refused;
         }
 
-        if (http.GetEndpoint()?.Metadata.GetMetadata<OwnAuthentication>() is not null)
+        var access = http.GetEndpoint()?.Metadata.GetMetadata<RouteAccess>() ?? RouteAccess.Undeclared;
+        if (!access.IsDeclared)
+        {
+            return SecurityProblems.Undeclared();
+        }
+
+        if (access.NeededScope is not { } needed)
         {
             return await next(context);
         }
@@ -75,13 +67,12 @@ internal sealed class ApiAccessFilter(SecurityOptions options, ApiKeyRing keys, 
                 return SecurityProblems.InvalidKey();
             }
 
-            var needed = isWrite && http.GetEndpoint()?.Metadata.GetMetadata<ReadScopeSuffices>() is null ? ApiKeyScope.Write : ApiKeyScope.Read;
             if (!identity.Allows(needed))
             {
                 return SecurityProblems.InsufficientScope(needed);
             }
 
-            if (identity.Labels is not null && http.GetEndpoint()?.Metadata.GetMetadata<FleetWide>() is not null)
+            if (identity.Labels is not null && access.Reach == Reach.FleetWide)
             {
                 return SecurityProblems.OutsideScope("this request is about the whole fleet");
             }

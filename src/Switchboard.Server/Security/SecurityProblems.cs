@@ -41,6 +41,11 @@ internal static class SecurityProblems
             Challenge = Realm + ", error=\"insufficient_scope\"",
         };
 
+    /// <summary>A route that declares no access policy (docs/security.md, "Who may call what"): refused to everyone.</summary>
+    public static ProblemResult Undeclared() =>
+        new(StatusCodes.Status403Forbidden, "route_undeclared", "Forbidden",
+            "This route declares no access policy, so nobody may call it. This is a defect of the server; report it.");
+
     public static ProblemResult TokenIsNoKey() =>
         new(StatusCodes.Status403Forbidden, "insufficient_scope", "Forbidden",
             "A subscriber token only opens streams; this request needs an API key with the 'write' scope as 'Authorization: Bearer <key>'.")

@@ -79,13 +79,13 @@ internal static class SessionStreams
     }
 
     /// <summary>GET of a session stream, authenticated by key or subscriber token, then read as any stream.</summary>
-    public static async Task<IResult> ReadAsync(HttpContext http, IStreamStore streams, StreamWatch watch, LiveHub live, StreamAuthenticator auth,
-        SwitchboardOptions options, TimeProvider time)
+    public static async Task<IResult> ReadAsync(HttpContext http, IStreamStore streams, StreamWatch watch, LiveHub live, ISessionStore sessions,
+        StreamAuthenticator auth, SwitchboardOptions options, TimeProvider time)
     {
         try
         {
-            var grant = await AuthorizeReaderAsync(http, live, auth, time);
-            return await StreamReadEndpoints.ReadAsync(http, streams, watch, options, time, grant?.ExpiresAt);
+            var (grant, hidden) = await AuthorizeReaderAsync(http, live, sessions, auth, time);
+            return await StreamReadEndpoints.ReadAsync(http, streams, watch, options, time, grant?.ExpiresAt, hidden);
         }
         catch (RequestException ex)
         {
@@ -94,12 +94,13 @@ internal static class SessionStreams
     }
 
     /// <summary>HEAD of a session stream, authenticated as <see cref="ReadAsync"/>.</summary>
-    public static async Task<IResult> HeadAsync(HttpContext http, IStreamStore streams, LiveHub live, StreamAuthenticator auth, TimeProvider time)
+    public static async Task<IResult> HeadAsync(HttpContext http, IStreamStore streams, LiveHub live, ISessionStore sessions, StreamAuthenticator auth,
+        TimeProvider time)
     {
         try
         {
-            await AuthorizeReaderAsync(http, live, auth, time);
-            return await StreamReadEndpoints.HeadAsync(http, streams, time);
+            var (_, hidden) = await AuthorizeReaderAsync(http, live, sessions, auth, time);
+            return await StreamReadEndpoints.HeadAsync(http, streams, time, hidden);
         }
         catch (RequestException ex)
         {
@@ -107,8 +108,12 @@ internal static class SessionStreams
         }
     }
 
-    /// <summary>Authenticates and authorizes the reader; the grant it read with (null with auth off), whose expiry ends a live read.</summary>
-    private static async Task<StreamGrant?> AuthorizeReaderAsync(HttpContext http, LiveHub live, StreamAuthenticator auth, TimeProvider time)
+    /// <summary>
+    /// Authenticates and authorizes the reader: the grant it read with (null with auth off), whose expiry ends a live read,
+    /// and whether the session is outside the grant's labels scope, so that its streams answer as streams that do not exist.
+    /// </summary>
+    private static async Task<(StreamGrant? Grant, bool Hidden)> AuthorizeReaderAsync(HttpContext http, LiveHub live, ISessionStore sessions,
+        StreamAuthenticator auth, TimeProvider time)
     {
         var path = StreamRequests.PathOf(http);
         var target = Parse(path)!.Value;
@@ -117,7 +122,14 @@ internal static class SessionStreams
             throw Malformed();
         }
 
-        return (await TopicStreamEndpoints.AuthorizeReaderAsync(http, route, null, subtree: false, live, auth, time)).Grant;
+        var (scoped, grant) = await TopicStreamEndpoints.AuthorizeReaderAsync(http, route, null, subtree: false, live, auth, time);
+        if (LabelFilter.From(scoped.Scope) is not { } scope)
+        {
+            return (grant, false);
+        }
+
+        var session = await live.ReadSessionAsync(target.SessionId) ?? await sessions.GetSessionAsync(target.SessionId, http.RequestAborted);
+        return (grant, session is not null && !scope.Matches(session.Labels));
     }
 
     private static ProblemResult OutsideScope() => SecurityProblems.OutsideScope(

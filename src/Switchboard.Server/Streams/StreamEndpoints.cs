@@ -22,14 +22,14 @@ internal static class StreamEndpoints
         group.AddEndpointFilter<StoppingFilter>();
         group.AddEndpointFilter<ApiAccessFilter>();
         group.AddEndpointFilter<StoreUnavailableFilter>();
-        group.MapMethods("/{**path}", [HttpMethods.Options], StreamBrowserHeaders.Preflight).WithMetadata(new OwnAuthentication());
+        group.MapMethods("/{**path}", [HttpMethods.Options], StreamBrowserHeaders.Preflight);
         // The event log's topics: read-only, authenticated as on the socket (keys or subscriber tokens).
-        group.MapGet($"/{TopicStreamEndpoints.Prefix}/{{**topic}}", TopicStreamEndpoints.ReadAsync).WithMetadata(new OwnAuthentication());
-        group.MapMethods($"/{TopicStreamEndpoints.Prefix}/{{**topic}}", [HttpMethods.Head], TopicStreamEndpoints.HeadAsync).WithMetadata(new OwnAuthentication());
+        group.MapGet($"/{TopicStreamEndpoints.Prefix}/{{**topic}}", TopicStreamEndpoints.ReadAsync);
+        group.MapMethods($"/{TopicStreamEndpoints.Prefix}/{{**topic}}", [HttpMethods.Head], TopicStreamEndpoints.HeadAsync);
         group.MapMethods($"/{TopicStreamEndpoints.Prefix}/{{**topic}}", [HttpMethods.Put, HttpMethods.Post, HttpMethods.Delete], TopicStreamEndpoints.ReadOnly);
         // A session's streams: read by key or by a subscriber token covering the session (writes take the generic routes).
-        group.MapGet($"/{SessionStreams.Prefix}/{{session}}/{{name}}", SessionStreams.ReadAsync).WithMetadata(new OwnAuthentication());
-        group.MapMethods($"/{SessionStreams.Prefix}/{{session}}/{{name}}", [HttpMethods.Head], SessionStreams.HeadAsync).WithMetadata(new OwnAuthentication());
+        group.MapGet($"/{SessionStreams.Prefix}/{{session}}/{{name}}", SessionStreams.ReadAsync);
+        group.MapMethods($"/{SessionStreams.Prefix}/{{session}}/{{name}}", [HttpMethods.Head], SessionStreams.HeadAsync);
         group.MapPut("/{**path}", StreamWriteEndpoints.CreateAsync);
         group.MapPost("/{**path}", StreamWriteEndpoints.AppendAsync);
         group.MapDelete("/{**path}", StreamWriteEndpoints.DeleteAsync);

@@ -18,13 +18,14 @@ internal static class StreamReadEndpoints
 {
     private const string Immutable = "private, max-age=60, stale-while-revalidate=300";
 
-    public static async Task<IResult> HeadAsync(HttpContext http, IStreamStore store, TimeProvider time)
+    /// <param name="hidden">The stream's session is outside the reader's labels scope: answered as a stream that does not exist.</param>
+    public static async Task<IResult> HeadAsync(HttpContext http, IStreamStore store, TimeProvider time, bool hidden = false)
     {
         try
         {
             var path = StreamRequests.PathOf(http);
             SessionStreams.AuthorizeKeyRead(http, path);
-            var chain = await store.ReadChainAsync(path, http.RequestAborted);
+            var chain = hidden ? null : await store.ReadChainAsync(path, http.RequestAborted);
             http.Response.Headers.CacheControl = "no-store";
             if (StreamReads.Refusal(chain, WireTime.Now(time)) is { } refused)
             {
@@ -58,8 +59,9 @@ internal static class StreamReadEndpoints
     }
 
     /// <param name="until">When the reader's credential expires (a subscriber token's expiry): a live read ends there, as on the socket.</param>
+    /// <param name="hidden">The stream's session is outside the reader's labels scope: answered as a stream that does not exist.</param>
     public static async Task<IResult> ReadAsync(HttpContext http, IStreamStore store, StreamWatch watch, SwitchboardOptions options, TimeProvider time,
-        DateTimeOffset? until = null)
+        DateTimeOffset? until = null, bool hidden = false)
     {
         try
         {
@@ -67,7 +69,7 @@ internal static class StreamReadEndpoints
             SessionStreams.AuthorizeKeyRead(http, path);
             var query = ReadQuery.Parse(http.Request);
             var now = WireTime.Now(time);
-            var chain = await store.ReadChainAsync(path, http.RequestAborted);
+            var chain = hidden ? null : await store.ReadChainAsync(path, http.RequestAborted);
             if (StreamReads.Refusal(chain, now) is { } refused)
             {
                 return refused == StreamStatus.Gone ? StreamProblems.Gone(path) : StreamProblems.NotFound(path);

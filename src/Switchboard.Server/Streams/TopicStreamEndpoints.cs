@@ -108,7 +108,7 @@ internal static class TopicStreamEndpoints
 
         var (scoped, checkedGrant) = await AuthorizeReaderAsync(http, route, labels, subtree, live, auth, time);
         var filter = LabelFilter.From(scoped.Labels);
-        return (new TopicQuery(route, filter, subtree, filter is not null), checkedGrant);
+        return (new TopicQuery(route, filter, subtree, filter is not null) { HidesAlerts = scoped.Scope is not null }, checkedGrant);
     }
 
     /// <summary>

@@ -7,7 +7,11 @@ using Switchboard.Streams;
 namespace Switchboard.Streaming;
 
 /// <summary>A topic's filter as a durable stream: its route, a label filter (the request's merged with a token's scope) and subtree.</summary>
-internal sealed record TopicQuery(TopicRoute Route, LabelFilter? Filter, bool Subtree, bool Scoped);
+internal sealed record TopicQuery(TopicRoute Route, LabelFilter? Filter, bool Subtree, bool Scoped)
+{
+    /// <summary>The reader is scoped by its credentials' labels: alert events are left out (<see cref="TopicMembership"/>).</summary>
+    public bool HidesAlerts { get; init; }
+}
 
 /// <summary>The envelopes of a topic from one position to <see cref="Next"/> (a seq); <see cref="UpToDate"/> at the log's head.</summary>
 internal sealed record TopicSlice(IReadOnlyList<byte[]> Envelopes, long Next, bool UpToDate)
@@ -89,7 +93,7 @@ internal sealed class TopicStreamReader(ISessionStore store, LiveHub live)
 
             foreach (var e in page)
             {
-                if (await TopicMembership.IncludesAsync(topic.Route, topic.Subtree, topic.Filter, e, StoredLabels))
+                if (await TopicMembership.IncludesAsync(topic.Route, topic.Subtree, topic.Filter, topic.HidesAlerts, e, StoredLabels))
                 {
                     var envelope = FrameEncoder.Envelope(e, live.Epoch, topic.Scoped);
                     if (envelopes.Count > 0 && size + envelope.Length > StreamReads.MaxSliceBytes)

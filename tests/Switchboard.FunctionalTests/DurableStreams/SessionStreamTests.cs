@@ -86,7 +86,10 @@ public sealed class SessionStreamTests
         (await keys.Red.PutAsync("sessions/red-1/output", "red")).Status.ShouldBe(201);
         (await keys.Red.PutAsync("sessions/blue-1/output", "x")).Status.ShouldBe(404, "blue-1 is outside the key's scope");
         (await keys.Blue.AppendAsync("sessions/red-1/output", "x")).Status.ShouldBe(404);
-        (await keys.Blue.ReadAsync("sessions/red-1/output", "?offset=-1")).Status.ShouldBe(403);
+        var hidden = await keys.Blue.ReadAsync("sessions/red-1/output", "?offset=-1");
+        var missing = await keys.Blue.ReadAsync("sessions/nobody-1/output", "?offset=-1");
+        hidden.Status.ShouldBe(404, "red-1 is outside blue's scope: answered as a stream that does not exist");
+        hidden.Body.Replace("red-1", "X").ShouldBe(missing.Body.Replace("nobody-1", "X"));
         (await keys.Red.ReadAsync("sessions/red-1/output", "?offset=-1")).Body.ShouldBe("red");
 
         (await keys.Red.PutAsync("runs/1/output", "x")).Status.ShouldBe(403, "a scoped key has no streams outside its sessions");

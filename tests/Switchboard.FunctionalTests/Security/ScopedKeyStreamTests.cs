@@ -7,8 +7,8 @@ namespace Switchboard.FunctionalTests.Security;
 
 /// <summary>
 /// A key scoped by labels opening a stream itself (<c>Authorization: Bearer</c>) gets what a token with its labels gets,
-/// on every transport: only its sessions in snapshots, live events and replays, no other team's session topic, and no
-/// fleet-wide topic.
+/// on every transport: only its sessions in snapshots, live events and replays, another team's session topic joined as
+/// one of a session that does not exist (nothing of it ever arrives), and no fleet-wide topic.
 /// </summary>
 public sealed class ScopedKeyStreamTests : IAsyncLifetime
 {
@@ -42,7 +42,11 @@ public sealed class ScopedKeyStreamTests : IAsyncLifetime
         var seq = join.Response.GetProperty("seq").GetInt64();
         var epoch = join.Response.GetProperty("epoch").GetString();
 
-        foreach (var topic in new[] { "session:blue-1", "summary", "usage", "alerts", "commands" })
+        var blueJoin = await client.JoinAsync("session:blue-1");
+        var nobodyJoin = await client.JoinAsync("session:nobody-1");
+        blueJoin.Status.ShouldBe("ok", "another team's session is joined as one that does not exist yet");
+        blueJoin.Response.ToString().Replace("blue-1", "X").ShouldBe(nobodyJoin.Response.ToString().Replace("nobody-1", "X"), "nothing tells them apart");
+        foreach (var topic in new[] { "summary", "usage", "alerts", "commands" })
         {
             var refused = await client.JoinAsync(topic);
             refused.Status.ShouldBe("error", topic);
@@ -86,7 +90,8 @@ public sealed class ScopedKeyStreamTests : IAsyncLifetime
         await PollUntilAsync(f => f.Count(x => x.Event == "phx_reply") == 3, "the three join replies");
         var replies = frames.Where(f => f.Event == "phx_reply").ToDictionary(f => f.Topic);
         replies["sessions"].Response.GetProperty("sessions").EnumerateArray().Select(s => s.Str("id")).ShouldBe(["red-2", "red-1"]);
-        replies["session:blue-1"].Response.GetProperty("reason").GetString().ShouldBe("unauthorized");
+        replies["session:blue-1"].Response.TryGetProperty("session", out var blueSession).ShouldBeTrue();
+        blueSession.ValueKind.ShouldBe(JsonValueKind.Null, "joined as a session that does not exist");
         replies["summary"].Response.GetProperty("reason").GetString().ShouldBe("unauthorized");
 
         await WriteBothTeamsAsync();
@@ -98,7 +103,14 @@ public sealed class ScopedKeyStreamTests : IAsyncLifetime
     public async Task SseOpenedWithTheKeySeesOnlyItsSessions()
     {
         (await _keys.Red.GetJsonAsync("/api/stream?topics=summary")).ShouldBeProblem(403, "topics");
-        (await _keys.Red.GetJsonAsync("/api/stream?topics=session:blue-1")).ShouldBeProblem(403, "topics");
+        foreach (var (id, other) in new[] { ("blue-1", "nobody-1"), ("nobody-1", "blue-1") })
+        {
+            // Another team's session topic is joined as one of a session that does not exist.
+            await using var one = await SseReader.OpenAsync(_keys.Red, $"/api/stream?topics=session:{id}");
+            var reply = (await one.NextEventAsync(r => r.Event == "joined")).Data!;
+            reply.ShouldContain("\"session\":null");
+            reply.ShouldNotContain(other);
+        }
 
         await using var sse = await SseReader.OpenAsync(_keys.Red, "/api/stream?topics=sessions");
         var joined = await sse.NextEventAsync(r => r.Event == "joined");

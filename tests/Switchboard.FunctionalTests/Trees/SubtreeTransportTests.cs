@@ -108,5 +108,8 @@ public sealed class SubtreeTransportTests
 
         var outside = await client.JoinAsync("session:ml-a", new { subtree = true });
         outside.Status.ShouldBe("error", "the followed session itself must be within the scope");
+        var missing = await client.JoinAsync("session:nobody-a", new { subtree = true });
+        missing.Status.ShouldBe("error", "a scoped connection cannot tell a session outside its scope from one that does not exist");
+        missing.Response.ToString().ShouldBe(outside.Response.ToString());
     }
 }

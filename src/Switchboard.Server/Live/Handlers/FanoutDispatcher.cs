@@ -101,15 +101,17 @@ internal sealed class FanoutDispatcher(SessionProjection projection, TopicRegist
         if (e.SessionId is { } id)
         {
             var topic = TopicRoute.SessionPrefix + id;
-            delivered += DeliverAside(Topics.ForSession(id), e, topic, ref envelope);
-            delivered += DeliverAside(Topics.ForSubtree(id), e, topic, ref envelope);
+            // Alerting is fleet-wide: a subscriber scoped by its credentials' labels gets no alert (as on GET /api/events).
+            var skipScoped = EventTypes.IsAlert(e.Type);
+            delivered += DeliverAside(Topics.ForSession(id), e, topic, skipScoped, ref envelope);
+            delivered += DeliverAside(Topics.ForSubtree(id), e, topic, skipScoped, ref envelope);
         }
 
         Deliveries += delivered;
         return delivered;
     }
 
-    private int DeliverAside(List<Subscription>? watchers, EventRecord e, string topic, ref byte[]? envelope)
+    private int DeliverAside(List<Subscription>? watchers, EventRecord e, string topic, bool skipScoped, ref byte[]? envelope)
     {
         if (watchers is not { Count: > 0 })
         {
@@ -117,7 +119,7 @@ internal sealed class FanoutDispatcher(SessionProjection projection, TopicRegist
         }
 
         envelope ??= FrameEncoder.Envelope(e, Projection.Epoch);
-        return Deliver(watchers, FrameEncoder.Broadcast(topic, e.Type, envelope, e.Seq), e, null, null, topic);
+        return Deliver(watchers, FrameEncoder.Broadcast(topic, e.Type, envelope, e.Seq), e, null, null, topic, skipScoped);
     }
 
     /// <summary>Hands <paramref name="frame"/> to each subscriber the event belongs to (label filters), recording each with the pacer.</summary>
@@ -126,7 +128,7 @@ internal sealed class FanoutDispatcher(SessionProjection projection, TopicRegist
         Deliver(subscribers, frame, e, before, after, topic);
 
     private int Deliver(List<Subscription> subscribers, OutboundFrame frame, EventRecord e,
-        IReadOnlyDictionary<string, string>? before, IReadOnlyDictionary<string, string>? after, string topic)
+        IReadOnlyDictionary<string, string>? before, IReadOnlyDictionary<string, string>? after, string topic, bool skipScoped = false)
     {
         var delivered = 0;
         OutboundFrame? scoped = null;
@@ -135,7 +137,7 @@ internal sealed class FanoutDispatcher(SessionProjection projection, TopicRegist
         long now = 0;
         foreach (var sub in subscribers)
         {
-            if (sub.Filter is null || sub.Filter.Includes(e, before, after))
+            if ((sub.Filter is null || sub.Filter.Includes(e, before, after)) && !(skipScoped && sub.IsScoped))
             {
                 // A label-scoped subscriber's copy leaves out the fleet-wide count (encoded once per event, when needed).
                 var own = sub.Filter is not null && FrameEncoder.CarriesFleetCount(e.Type)

@@ -1,0 +1,149 @@
+using Switchboard.Live;
+using static Switchboard.Security.Caller;
+using static Switchboard.Security.Reach;
+
+namespace Switchboard.Security;
+
+/// <summary>
+/// Every route's access policy, in one place (docs/security.md, "Who may call what"): each HTTP route by method and
+/// pattern, each socket topic, and each kind of Durable Stream path. <see cref="AccessConvention"/> gives every endpoint
+/// its row when the routes are built; a route missing here is refused to every caller, and <c>RouteAccessTests</c> fails
+/// on it, so no route ships without a declared policy.
+/// </summary>
+internal static class AccessTable
+{
+    /// <summary>Any method (an endpoint mapped for every method: the sockets, the API's fallback).</summary>
+    public const string AnyMethod = "*";
+
+    /// <summary>The HTTP routes, by method and route pattern (relative to <c>MapSwitchboard</c>'s prefix).</summary>
+    public static IReadOnlyList<(string Method, string Pattern, RouteAccess Access)> Routes { get; } =
+    [
+        // Sessions
+        ("GET", "/api/sessions", new(Reader, InScope)),
+        ("POST", "/api/sessions", new(Writer, InScope)),
+        ("GET", "/api/sessions/count", new(Reader, FleetWide)),
+        ("GET", "/api/sessions/{id}", new(Reader, OneSession)),
+        ("PATCH", "/api/sessions/{id}", new(Writer, OneSession)),
+        ("POST", "/api/sessions/{id}/usage", new(Writer, OneSession)),
+        ("POST", "/api/sessions/{id}/heartbeat", new(Writer, OneSession)),
+        ("POST", "/api/sessions/{id}/terminate", new(Writer, OneSession)),
+        ("GET", "/api/sessions/{id}/children", new(Reader, OneSession)),
+        ("GET", "/api/sessions/{id}/tree", new(Reader, OneSession)),
+        ("POST", "/api/batch", new(Writer, InScope)),
+        ("GET", "/api/events", new(Reader, InScope)),
+        ("GET", "/api/usage", new(Reader, InScope)),
+        ("GET", "/api/summary", new(Reader, FleetWide)),
+        // The fleet flag: readable by all (it is no session's data), switched fleet-wide
+        ("GET", "/api/fleet", new(Reader, NoSessionData)),
+        ("POST", "/api/fleet/pause", new(Writer, FleetWide)),
+        ("POST", "/api/fleet/resume", new(Writer, FleetWide)),
+        // Commands and approvals: requests to one session
+        ("POST", "/api/sessions/{id}/commands", new(Writer, OneSession)),
+        ("GET", "/api/sessions/{id}/commands", new(Reader, OneSession)),
+        ("GET", "/api/sessions/{id}/commands/{commandId}", new(Reader, OneSession)),
+        ("POST", "/api/sessions/{id}/commands/{commandId}/ack", new(Writer, OneSession)),
+        ("DELETE", "/api/sessions/{id}/commands/{commandId}", new(Writer, OneSession)),
+        ("POST", "/api/sessions/{id}/approvals", new(Writer, OneSession)),
+        ("GET", "/api/sessions/{id}/approvals", new(Reader, OneSession)),
+        ("GET", "/api/sessions/{id}/approvals/{approvalId}", new(Reader, OneSession)),
+        ("POST", "/api/sessions/{id}/approvals/{approvalId}", new(Writer, OneSession)),
+        // Alerting and webhooks: administration of the whole fleet
+        ("GET", "/api/alert-rules", new(Reader, FleetWide)),
+        ("POST", "/api/alert-rules", new(Writer, FleetWide)),
+        ("GET", "/api/alert-rules/{id}", new(Reader, FleetWide)),
+        ("PUT", "/api/alert-rules/{id}", new(Writer, FleetWide)),
+        ("DELETE", "/api/alert-rules/{id}", new(Writer, FleetWide)),
+        ("GET", "/api/alerts", new(Reader, FleetWide)),
+        ("GET", "/api/alerts/{id}", new(Reader, FleetWide)),
+        ("POST", "/api/alerts/{id}/ack", new(Writer, FleetWide)),
+        ("GET", "/api/webhooks", new(Reader, FleetWide)),
+        ("POST", "/api/webhooks", new(Writer, FleetWide)),
+        ("GET", "/api/webhooks/{id}", new(Reader, FleetWide)),
+        ("PUT", "/api/webhooks/{id}", new(Writer, FleetWide)),
+        ("DELETE", "/api/webhooks/{id}", new(Writer, FleetWide)),
+        ("POST", "/api/webhooks/{id}/replay", new(Writer, FleetWide)),
+        // Who the key is, and subscriber tokens inside its own scope
+        ("GET", "/api/auth", new(AnyKey, NoSessionData)),
+        ("POST", "/api/tokens", new(AnyKey, InScope)),
+        ("GET", "/api/stream", new(Subscriber, InScope)),
+        (AnyMethod, "/api/{**path}", new(AnyKey, NoSessionData)),
+        // Sockets
+        (AnyMethod, "/socket/websocket", new(Subscriber, InScope)),
+        (AnyMethod, "/socket/longpoll", new(Subscriber, InScope)),
+        // What agents report
+        ("POST", "/v1/traces", new(Writer, InScope)),
+        ("POST", "/v1/logs", new(Writer, InScope)),
+        ("POST", "/v1/metrics", new(Writer, InScope)),
+        ("POST", "/hooks/claude-code", new(Writer, InScope)),
+        ("POST", "/hooks/codex", new(Writer, InScope)),
+        ("POST", "/hooks/gemini-cli", new(Writer, InScope)),
+        // Durable Streams
+        ("OPTIONS", "/v1/stream/{**path}", new(Anyone, NoSessionData)),
+        ("GET", "/v1/stream/topics/{**topic}", new(Subscriber, ByStreamPath)),
+        ("HEAD", "/v1/stream/topics/{**topic}", new(Subscriber, ByStreamPath)),
+        ("PUT", "/v1/stream/topics/{**topic}", new(Writer, ByStreamPath)),
+        ("POST", "/v1/stream/topics/{**topic}", new(Writer, ByStreamPath)),
+        ("DELETE", "/v1/stream/topics/{**topic}", new(Writer, ByStreamPath)),
+        ("GET", "/v1/stream/sessions/{session}/{name}", new(Subscriber, ByStreamPath)),
+        ("HEAD", "/v1/stream/sessions/{session}/{name}", new(Subscriber, ByStreamPath)),
+        ("GET", "/v1/stream/{**path}", new(Reader, ByStreamPath)),
+        ("HEAD", "/v1/stream/{**path}", new(Reader, ByStreamPath)),
+        ("PUT", "/v1/stream/{**path}", new(Writer, ByStreamPath)),
+        ("POST", "/v1/stream/{**path}", new(Writer, ByStreamPath)),
+        ("DELETE", "/v1/stream/{**path}", new(Writer, ByStreamPath)),
+        // The node itself
+        ("GET", "/healthz", new(Anyone, NoSessionData)),
+        ("GET", "/readyz", new(Anyone, NoSessionData)),
+        ("GET", "/metrics", new(Reader, FleetWide)),
+        ("GET", "/openapi/v1.json", new(Anyone, NoSessionData)),
+        ("GET", "/", new(Anyone, NoSessionData)),
+        ("GET", "/dashboard/{**path}", new(Anyone, NoSessionData)),
+    ];
+
+    /// <summary>What a scoped connection (a token's or an API key's labels) reaches on each socket topic.</summary>
+    public static IReadOnlyDictionary<TopicKind, Reach> Topics { get; } = new Dictionary<TopicKind, Reach>
+    {
+        [TopicKind.AllSessions] = InScope,
+        [TopicKind.OneSession] = OneSession,
+        [TopicKind.SummaryOnly] = FleetWide,
+        [TopicKind.Usage] = FleetWide,
+        [TopicKind.Alerts] = FleetWide,
+        [TopicKind.Commands] = FleetWide,
+        [TopicKind.Approvals] = FleetWide,
+    };
+
+    /// <summary>The kinds of Durable Stream path, and what a key scoped by labels reaches on each.</summary>
+    public static IReadOnlyDictionary<StreamPathKind, Reach> StreamPaths { get; } = new Dictionary<StreamPathKind, Reach>
+    {
+        [StreamPathKind.Topic] = InScope, // as the topic's own row in Topics (read-only)
+        [StreamPathKind.Session] = OneSession,
+        [StreamPathKind.Other] = FleetWide,
+    };
+
+    /// <summary>The policy of <paramref name="method"/> on <paramref name="pattern"/>; null when the table has no row for it.</summary>
+    public static RouteAccess? Find(string method, string pattern)
+    {
+        foreach (var (m, p, access) in Routes)
+        {
+            if ((m == AnyMethod || string.Equals(m, method, StringComparison.OrdinalIgnoreCase)) && string.Equals(p, pattern, StringComparison.Ordinal))
+            {
+                return access;
+            }
+        }
+
+        return null;
+    }
+}
+
+/// <summary>The kinds of path under <c>/v1/stream/</c>.</summary>
+internal enum StreamPathKind
+{
+    /// <summary><c>topics/{topic}</c>: a logged topic, read-only.</summary>
+    Topic,
+
+    /// <summary><c>sessions/{id}/{name}</c>: a session's stream.</summary>
+    Session,
+
+    /// <summary>Any other path: a stream of nobody's session.</summary>
+    Other,
+}
