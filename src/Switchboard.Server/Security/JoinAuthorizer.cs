@@ -28,7 +28,7 @@ internal sealed class JoinAuthorizer(LiveHub live, ISessionStore store)
 
         if (!grant.Allows(request.Route))
         {
-            return (null, grant.Labels is not null && request.Route.Kind is TopicKind.SummaryOnly or TopicKind.Usage or TopicKind.Alerts or TopicKind.Commands or TopicKind.Approvals
+            return (null, grant.Labels is not null && StreamGrant.IsFleetWide(request.Route)
                 ? $"'{request.Route.Topic}' is fleet-wide; a connection scoped by labels (a token's or an API key's) cannot join it"
                 : $"the token does not cover topic '{request.Route.Topic}'");
         }

@@ -38,12 +38,12 @@ internal sealed class StreamGrant
     public DateTimeOffset? ExpiresAt { get; }
 
     /// <summary>
-    /// Whether the grant covers the topic. Summaries and usage rollups are fleet-wide totals, so a label-scoped grant never
-    /// covers <c>summary</c> or <c>usage</c>, whatever its patterns say.
+    /// Whether the grant covers the topic. A label-scoped grant never covers a fleet-wide topic (<see cref="AccessTable.Topics"/>:
+    /// summaries, usage rollups, alerts, commands, approvals), whatever its patterns say.
     /// </summary>
     public bool Allows(TopicRoute route)
     {
-        if (route.Kind is TopicKind.SummaryOnly or TopicKind.Usage or TopicKind.Alerts or TopicKind.Commands or TopicKind.Approvals && Labels is not null)
+        if (Labels is not null && IsFleetWide(route))
         {
             return false;
         }
@@ -63,6 +63,9 @@ internal sealed class StreamGrant
 
         return false;
     }
+
+    /// <summary>Whether <paramref name="route"/> is a fleet-wide topic, which no label-scoped connection joins.</summary>
+    public static bool IsFleetWide(TopicRoute route) => AccessTable.Topics[route.Kind] == Reach.FleetWide;
 
     public bool IsExpiredAt(DateTimeOffset now) => ExpiresAt is { } expires && now >= expires;
 

@@ -37,6 +37,21 @@ internal static class SessionStreams
         return (parts[1], parts[2]);
     }
 
+    /// <summary>The kind of <paramref name="path"/>, whose row of <see cref="AccessTable.StreamPaths"/> says what a scoped key reaches.</summary>
+    public static StreamPathKind KindOf(string path) =>
+        path.StartsWith(TopicStreamEndpoints.Prefix + "/", StringComparison.Ordinal) ? StreamPathKind.Topic
+        : path.StartsWith(Prefix + "/", StringComparison.Ordinal) || path == Prefix ? StreamPathKind.Session
+        : StreamPathKind.Other;
+
+    /// <summary>Refuses a key scoped by labels on a path whose kind is fleet-wide (any stream that is no session's).</summary>
+    private static void RefuseFleetWide(HttpContext http, string path)
+    {
+        if (ApiAccessFilter.ScopeOf(http) is not null && AccessTable.StreamPaths[KindOf(path)] == Reach.FleetWide)
+        {
+            throw new RequestException(OutsideScope());
+        }
+    }
+
     /// <summary>
     /// Checks a write (create, append, close, delete) of <paramref name="path"/> by the request's key: a session stream's
     /// session must exist inside the key's scope (404 otherwise, the same answer as for a session that does not exist),
@@ -44,14 +59,10 @@ internal static class SessionStreams
     /// </summary>
     public static async Task AuthorizeWriteAsync(HttpContext http, string path, ISessionStore store, bool create)
     {
+        RefuseFleetWide(http, path);
         var scope = ApiAccessFilter.ScopeOf(http);
         if (Parse(path) is not { } target)
         {
-            if (scope is not null)
-            {
-                throw new RequestException(OutsideScope());
-            }
-
             return;
         }
 
@@ -72,10 +83,8 @@ internal static class SessionStreams
     /// <summary>A read by key on the generic route: a key scoped by labels reads only session streams.</summary>
     public static void AuthorizeKeyRead(HttpContext http, string path)
     {
-        if (Parse(path) is null && ApiAccessFilter.ScopeOf(http) is not null)
-        {
-            throw new RequestException(OutsideScope());
-        }
+        Parse(path);
+        RefuseFleetWide(http, path);
     }
 
     /// <summary>GET of a session stream, authenticated by key or subscriber token, then read as any stream.</summary>

@@ -1,0 +1,75 @@
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.DependencyInjection;
+using Switchboard.Live;
+using Switchboard.Security;
+using Switchboard.Testing;
+
+namespace Switchboard.FunctionalTests.Security;
+
+/// <summary>
+/// Every route declares its access policy in one place (<see cref="AccessTable"/>): the application's endpoints, as
+/// ASP.NET Core's endpoint data source lists them, the socket topics and the kinds of stream path. A route added without
+/// a row fails here (and is refused to every caller), so none ships without a declared policy.
+/// </summary>
+public sealed class RouteAccessTests
+{
+    [Fact]
+    public async Task EveryEndpointOfTheApplicationCarriesADeclaredPolicy()
+    {
+        await using var server = await SwitchboardServer.StartAsync(o => o.Security.AddApiKeys("route-key-0123456789abcdef"));
+        var endpoints = Endpoints(server);
+        endpoints.Count.ShouldBeGreaterThan(60, "the whole application is listed, hooks, OTLP and streams included");
+        var undeclared = endpoints.Where(e => e.Metadata.GetMetadata<RouteAccess>() is not { IsDeclared: true }).Select(Describe).ToList();
+        undeclared.ShouldBeEmpty("every route needs its row in Security/AccessTable.cs");
+    }
+
+    [Fact]
+    public async Task EveryRowOfTheTableIsARouteTheApplicationServes()
+    {
+        await using var server = await SwitchboardServer.StartAsync();
+        var served = Endpoints(server).SelectMany(e => Methods(e).Select(m => (m, AccessConvention.Relative(e.RoutePattern.RawText ?? "", "")))).ToHashSet();
+        var stale = AccessTable.Routes.Where(r => !served.Contains((r.Method, r.Pattern))).Select(r => $"{r.Method} {r.Pattern}").ToList();
+        stale.ShouldBeEmpty("a row for a route that no longer exists misleads the reader of the table and of docs/security.md");
+    }
+
+    [Fact]
+    public async Task UnderAPrefixEveryEndpointStillFindsItsRow()
+    {
+        await using var host = await EmbeddedHost.StartAsync(prefix: "/switchboard");
+        var endpoints = host.Services.GetRequiredService<EndpointDataSource>().Endpoints.OfType<RouteEndpoint>()
+            .Where(e => (e.RoutePattern.RawText ?? "").StartsWith("/switchboard", StringComparison.Ordinal)).ToList();
+        endpoints.ShouldNotBeEmpty();
+        endpoints.Where(e => e.Metadata.GetMetadata<RouteAccess>() is not { IsDeclared: true }).Select(Describe).ShouldBeEmpty();
+    }
+
+    [Fact]
+    public void EverySocketTopicAndEveryKindOfStreamPathDeclaresWhatAScopedKeyReaches()
+    {
+        Enum.GetValues<TopicKind>().Where(k => !AccessTable.Topics.ContainsKey(k)).ShouldBeEmpty("every topic needs its row");
+        Enum.GetValues<StreamPathKind>().Where(k => !AccessTable.StreamPaths.ContainsKey(k)).ShouldBeEmpty("every kind of stream path needs its row");
+        SessionStreamsKind("topics/sessions").ShouldBe(StreamPathKind.Topic);
+        SessionStreamsKind("sessions/a-1/output").ShouldBe(StreamPathKind.Session);
+        SessionStreamsKind("runs/1/output").ShouldBe(StreamPathKind.Other);
+    }
+
+    [Fact]
+    public void ARouteWithoutARowIsUndeclaredAndMethodsThatDisagreeAreToo()
+    {
+        AccessConvention.Of("/api/brand-new", ["GET"], "").IsDeclared.ShouldBeFalse();
+        AccessConvention.Of("/api/sessions", ["GET", "DELETE"], "").IsDeclared.ShouldBeFalse("DELETE /api/sessions has no row");
+        AccessConvention.Of("/api/sessions/{id}", ["GET", "PATCH"], "").IsDeclared.ShouldBeFalse("one endpoint, two different policies");
+        AccessConvention.Of("/sb/api/sessions/{id}", ["GET"], "/sb").ShouldBe(new RouteAccess(Caller.Reader, Reach.OneSession));
+        AccessConvention.Of("/socket/websocket", null, "").Caller.ShouldBe(Caller.Subscriber);
+    }
+
+    private static StreamPathKind SessionStreamsKind(string path) => global::Switchboard.Streaming.SessionStreams.KindOf(path);
+
+    private static List<RouteEndpoint> Endpoints(SwitchboardServer server) =>
+        [.. server.Services.GetRequiredService<EndpointDataSource>().Endpoints.OfType<RouteEndpoint>()];
+
+    private static IEnumerable<string> Methods(RouteEndpoint e) =>
+        e.Metadata.GetMetadata<HttpMethodMetadata>()?.HttpMethods is { Count: > 0 } methods ? methods : [AccessTable.AnyMethod];
+
+    private static string Describe(RouteEndpoint e) => $"{string.Join(",", Methods(e))} {e.RoutePattern.RawText}";
+}
