@@ -63,6 +63,36 @@ public sealed class RouteAccessTests
         AccessConvention.Of("/socket/websocket", null, "").Caller.ShouldBe(Caller.Subscriber);
     }
 
+    [Fact]
+    public void TheTableInSecurityDocsIsTheTableInTheCode()
+    {
+        var doc = File.ReadAllText(Path.Combine(RepoPaths.Root, "docs", "security.md"));
+        var start = doc.IndexOf("<!-- access-table:begin -->", StringComparison.Ordinal);
+        var end = doc.IndexOf("<!-- access-table:end -->", StringComparison.Ordinal);
+        start.ShouldBeGreaterThan(0);
+        var documented = doc[start..end].Split('\n').Where(l => l.StartsWith("| `", StringComparison.Ordinal)).Select(l => l.Trim()).ToList();
+        var code = AccessTable.Routes.Select(r => $"| `{r.Method} {r.Pattern}` | {Words(r.Access.Caller)} | {Words(r.Access.Reach)} |").ToList();
+        documented.ShouldBe(code, "docs/security.md's \"Who may call what\" lists every row of Security/AccessTable.cs, in its order");
+    }
+
+    private static string Words(Caller caller) => caller switch
+    {
+        Caller.Anyone => "anyone",
+        Caller.Subscriber => "key or token",
+        Caller.AnyKey => "any key",
+        Caller.Reader => "read",
+        _ => "write",
+    };
+
+    private static string Words(Reach reach) => reach switch
+    {
+        Reach.NoSessionData => "no session data",
+        Reach.FleetWide => "fleet-wide",
+        Reach.OneSession => "one session",
+        Reach.InScope => "in scope",
+        _ => "by stream path",
+    };
+
     private static StreamPathKind SessionStreamsKind(string path) => global::Switchboard.Streaming.SessionStreams.KindOf(path);
 
     private static List<RouteEndpoint> Endpoints(SwitchboardServer server) =>
