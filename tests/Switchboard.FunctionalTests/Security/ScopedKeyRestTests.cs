@@ -49,6 +49,22 @@ public sealed class ScopedKeyRestTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task EventsOfAnotherTeamsSessionAnswerAsAnIdThatDoesNotExistAndMetricsAreFleetWide()
+    {
+        await Admin.PatchAsync("/api/sessions/blue-1", new { state = "working" });
+        var blue = await Red.GetJsonAsync("/api/events?since=0&limit=1&session_id=blue-1");
+        var missing = await Red.GetJsonAsync("/api/events?since=0&limit=1&session_id=nobody-1");
+        blue.Status.ShouldBe(200);
+        (blue.Body.Long("next_since"), blue.Body.GetProperty("has_more").GetBoolean()).ShouldBe((0L, false), "a page of blue's events would move next_since");
+        (missing.Body.Long("next_since"), missing.Body.GetProperty("has_more").GetBoolean()).ShouldBe((0L, false));
+
+        using var metrics = await Red.GetAsync("/metrics");
+        ((int)metrics.StatusCode).ShouldBe(403, "fleet totals");
+        using var adminMetrics = await Admin.GetAsync("/metrics");
+        ((int)adminMetrics.StatusCode).ShouldBe(200);
+    }
+
+    [Fact]
     public async Task ChildrenAndSubtreesShowOnlyWhatIsInsideTheScope()
     {
         await Admin.CreateAsync("blue-child", new { parent_id = "red-1", labels = new { team = "blue" } });

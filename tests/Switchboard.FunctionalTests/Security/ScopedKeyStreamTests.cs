@@ -136,6 +136,35 @@ public sealed class ScopedKeyStreamTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task AScopedSessionSubscriberGetsNoAlertEventsLiveReplayedOrAsAStream()
+    {
+        await using var keys = await ScopedKeys.StartAsync(o => o.Alerts.Rules.Add(Alerts.AlertKit.Rule("err", "session_error")));
+        await using var red = await PhoenixClient.ConnectAsync(keys.Server.WebSocketUri, o => o.SetRequestHeader("Authorization", "Bearer " + ScopedKeys.RedKey));
+        await using var admin = await PhoenixClient.ConnectAsync(keys.Server.WebSocketUri, o => o.SetRequestHeader("Authorization", "Bearer " + ScopedKeys.AdminKey));
+        var joined = await red.JoinAsync("session:red-1");
+        (await admin.JoinAsync("session:red-1")).Status.ShouldBe("ok");
+
+        (await keys.Admin.PatchAsync("/api/sessions/red-1", new { state = "error", error_message = "boom" })).Status.ShouldBe(200);
+        await admin.WaitForAsync(f => f.Topic == "session:red-1" && f.Event == "alert_raised");
+        (await keys.Admin.PatchAsync("/api/sessions/red-1", new { name = "after the alert" })).Status.ShouldBe(200);
+        await red.WaitForAsync(f => f.Event == "session_updated" && f.Payload.GetProperty("data").GetProperty("changes").TryGetProperty("name", out _));
+        (await red.DrainAsync(TimeSpan.FromMilliseconds(200))).Concat(red.Backlog).ShouldNotContain(f => f.Event.StartsWith("alert_"),
+            "alerting is fleet-wide: GET /api/events leaves alert events out for this key, and so does its socket");
+
+        await using var resumed = await PhoenixClient.ConnectAsync(keys.Server.WebSocketUri, o => o.SetRequestHeader("Authorization", "Bearer " + ScopedKeys.RedKey));
+        var replay = await resumed.JoinAsync("session:red-1", new { since = joined.Response.Long("seq"), epoch = joined.Response.Str("epoch") });
+        replay.Response.GetProperty("resumed").GetBoolean().ShouldBeTrue();
+        await resumed.WaitForAsync(f => f.Event == "session_updated" && f.Payload.GetProperty("data").GetProperty("changes").TryGetProperty("name", out _));
+        resumed.Backlog.Concat(await resumed.DrainAsync(TimeSpan.FromMilliseconds(200))).ShouldNotContain(f => f.Event.StartsWith("alert_"));
+
+        using var stream = await keys.Red.GetAsync("/v1/stream/topics/session:red-1?offset=-1");
+        var body = await stream.Content.ReadAsStringAsync();
+        body.ShouldContain("after the alert");
+        body.ShouldNotContain("alert_raised");
+        (await keys.Admin.GetStringAsync("/v1/stream/topics/session:red-1?offset=-1")).ShouldContain("alert_raised", Case.Sensitive, "an unscoped key still sees it");
+    }
+
+    [Fact]
     public async Task AnUnscopedKeyStillStreamsTheWholeFleet()
     {
         await using var client = await PhoenixClient.ConnectAsync(_keys.Server.WebSocketUri,
