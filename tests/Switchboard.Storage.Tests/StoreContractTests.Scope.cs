@@ -118,5 +118,15 @@ public abstract partial class StoreContractTests
         (results[1].Error, results[1].Incomplete).ShouldBe((null, true), "decided in the next commit, once the session's row is there to read first");
         (await WriteOne(store, Telemetry("otel:s:n", RedScope, Event("l:n:2", 5)))).Error!.Code.ShouldBe("session_not_found");
         (await WriteOne(store, Telemetry("otel:s:n", BlueScope, Event("l:n:2", 100)))).Session!.InputTokens.ShouldBe(110);
+
+        // Red's own session, moved to blue by another key between two of red's writes in one commit: the second waits too.
+        var moved = await store.WriteAsync(
+        [
+            Telemetry("otel:s:m", RedScope, Event("l:m:1", 1)),
+            new UpdateSession("otel:s:m") { Labels = Team("blue") },
+            Telemetry("otel:s:m", RedScope, Event("l:m:2", 1)),
+        ], CancellationToken.None);
+        moved.Select(r => (r.Error, r.Incomplete)).ShouldBe([(null, false), (null, false), (null, true)]);
+        (await WriteOne(store, Telemetry("otel:s:m", BlueScope, Event("l:m:2", 100)))).Session!.InputTokens.ShouldBe(101);
     }
 }

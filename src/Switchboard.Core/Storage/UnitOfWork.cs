@@ -1,5 +1,3 @@
-using Switchboard.Sessions;
-using Switchboard.Trees;
 using Switchboard.UsageRollups;
 using Switchboard.Writes;
 

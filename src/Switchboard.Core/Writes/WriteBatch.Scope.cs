@@ -20,6 +20,9 @@ internal sealed partial class WriteBatch
 {
     private static readonly WriteResult NextCommit = new(null, null, null) { Incomplete = true };
 
+    /// <summary>Stands for writes of several scopes to one session (no key's scope is empty): <see cref="LabelScope.Same"/> with none.</summary>
+    private static readonly KeyValuePair<string, string>[] MixedScopes = [];
+
     /// <summary>True when a write of the batch carries a scope: only then is there anything to decide first.</summary>
     public static bool AnyScoped(IReadOnlyList<SessionWrite> writes)
     {
@@ -62,18 +65,29 @@ internal sealed partial class WriteBatch
     public static IReadOnlyList<SessionWrite> Deferred(IReadOnlyList<SessionWrite> writes)
     {
         SessionWrite[]? decided = null;
-        var first = new Dictionary<string, KeyValuePair<string, string>[]?>(StringComparer.Ordinal); // session → the scope that wrote it first
+        var writers = new Dictionary<string, KeyValuePair<string, string>[]?>(StringComparer.Ordinal); // session → the scope of all its writes so far
         for (var i = 0; i < writes.Count; i++)
         {
             var write = writes[i];
-            if (SessionOf(write) is not { } id || first.TryAdd(id, write.Scope))
+            if (SessionOf(write) is not { } id)
             {
                 continue;
             }
 
-            if (write is ApplyTelemetry { Scope: not null } && !LabelScope.Same(first[id], write.Scope))
+            var written = writers.TryGetValue(id, out var earlier);
+            if (written && !LabelScope.Same(earlier, write.Scope))
             {
-                (decided ??= [.. writes])[i] = new DecidedWrite(NextCommit);
+                if (write is ApplyTelemetry { Scope: not null })
+                {
+                    (decided ??= [.. writes])[i] = new DecidedWrite(NextCommit);
+                    continue;
+                }
+
+                writers[id] = MixedScopes;
+            }
+            else
+            {
+                writers[id] = write.Scope;
             }
         }
 
