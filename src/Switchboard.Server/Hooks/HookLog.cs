@@ -21,7 +21,7 @@ internal static partial class HookLog
         EventName = "Hooks.ApprovalNotHeld")]
     public static partial void ApprovalNotHeld(ILogger logger, string agent, string reason);
 
-    // Debug: another team's agent must look to the key like one nobody has seen, so nothing about it is worth more.
+    // Debug: the answer to a key's own mistake (or probe), not an operator's problem; a higher level would let one tenant fill the log.
     [LoggerMessage(LogEventIds.Hooks + 40, LogLevel.Debug,
         "A {Agent} {HookEvent} hook for a session outside its key's labels scope was dropped and answered as an event with nothing to say",
         EventName = "Hooks.OutsideScope")]

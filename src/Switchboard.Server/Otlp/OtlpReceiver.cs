@@ -1,4 +1,5 @@
 using Google.Protobuf;
+using Microsoft.Extensions.Logging;
 using Switchboard.Ingest;
 using Switchboard.Metrics;
 using Switchboard.Otlp.Mapping;
@@ -18,7 +19,7 @@ internal readonly record struct OtlpOutcome(long Rejected, string? Message);
 /// An unavailable store or admission control throws (<see cref="Storage.StoreUnavailableException"/>, <see cref="OverloadedException"/>).
 /// </summary>
 internal sealed class OtlpReceiver(SessionWriter writer, QuietMonitor quiet, SwitchboardMetrics metrics, TimeProvider time, Options.SwitchboardOptions options,
-    Microsoft.Extensions.Logging.ILogger<OtlpReceiver> logger)
+    ILogger<OtlpReceiver> logger)
 {
     /// <param name="key">The exporter's API key (null while auth is off): a key scoped by labels gives its sessions its labels.</param>
     public async Task<OtlpOutcome> ReceiveAsync(OtlpSignal signal, IMessage request, Security.ApiKeyIdentity? key, CancellationToken cancellationToken)
