@@ -108,6 +108,16 @@ public sealed class ScopedWriteTests
     }
 
     [Fact]
+    public void AScopedSubAgentsHookUnderAnAgentOutsideTheScopeIsRefusedNotMadeARoot()
+    {
+        var blue = Session("b", "blue");
+        var batch = Apply([blue], new ApplyHook("b:a:a1") { ParentId = "b", Signal = HookSignal.Working, Labels = new Dictionary<string, string> { ["team"] = "red" }, Scope = Red });
+
+        batch.Results.Single().Error!.Code.ShouldBe("parent_not_found", "the agent it would run under does not exist for the key");
+        batch.IsEmpty.ShouldBeTrue();
+    }
+
+    [Fact]
     public void AScopedCascadeEndsOnlyTheDescendantsInsideTheScope()
     {
         var root = Session("r", "red");

@@ -68,13 +68,14 @@ public sealed class TelemetryUsageSourceTests
     }
 
     [Fact]
-    public void ASessionFromAnOlderServerGoesOnWithTheSourceItsLabelNames()
+    public void AUsageFromLabelDecidesNothing()
     {
         var s = Apply(null, new TelemetryObservation("l:0", T0, TelemetrySignal.Activity)) with
         {
-            Labels = new Dictionary<string, string> { [SessionWriteProcessor.LegacyUsageFromLabel] = "metrics" },
+            Labels = new Dictionary<string, string> { ["usage_from"] = "metrics" },
         };
-        Apply(s, Event(100, 1)).InputTokens.ShouldBe(0, "its label says metrics");
-        Apply(s, Metric(100, 1)).UsageFrom.ShouldBe("metrics");
+        var counted = Apply(s, Event(100, 1));
+        (counted.InputTokens, counted.UsageFrom).ShouldBe((100L, "events"), "any writer may set a label: it is no source");
+        Apply(counted, Metric(100, 2)).InputTokens.ShouldBe(100);
     }
 }

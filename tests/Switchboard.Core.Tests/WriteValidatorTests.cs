@@ -48,4 +48,15 @@ public sealed class WriteValidatorTests
     [Fact]
     public void CreatingInATerminalStateIsRejected() =>
         WriteValidator.Validate(new CreateSession { Id = "s", State = SessionState.Terminated })!.Field.ShouldBe("state");
+
+    [Fact]
+    public void AnIdBeginningWithOtelIsTheServersAndNoClientCreatesOne()
+    {
+        var refused = WriteValidator.Validate(new CreateSession { Id = "otel:s2:abc" })!;
+        (refused.Code, refused.Field).ShouldBe(("invalid_field", "id"));
+        refused.Detail.ShouldContain("reserved for the sessions Switchboard makes from telemetry and hooks");
+        WriteValidator.Validate(new CreateSession { Id = "child", ParentId = "otel:s:abc" }).ShouldBeNull("a child of one is fine");
+        WriteValidator.Validate(new UpdateSession("otel:s:abc") { Name = "renamed" }).ShouldBeNull("so is a change to one");
+        WriteValidator.Validate(new CreateSession { Id = "OTEL:s2:abc" }).ShouldBeNull("ids are case-sensitive: no server id looks like it");
+    }
 }

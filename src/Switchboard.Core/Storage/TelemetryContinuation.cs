@@ -11,11 +11,14 @@ namespace Switchboard.Storage;
 /// (<see cref="Session.Continues"/>). Ids from telemetry are <c>otel:{kind}:{rest}</c> (<c>s</c>ession, <c>c</c>onversation,
 /// <c>t</c>race); the n-th continuation is <c>otel:{kind}{n}:{rest}</c>, which no source id maps to (theirs all start with
 /// <c>otel:{kind}:</c>), so a continuation never lands in another agent's session. Every node derives the same ids, so a
-/// write finds the live continuation by reading the chain's ids in one statement, whichever node continued it.
+/// write finds the live continuation by reading the chain's ids in one statement, whichever node continued it. A key
+/// scoped by labels reaches the chain only through an ended session inside its scope (the unit of work decides that
+/// first), and a continuation keeps every label of the session it continues, so its scope is exactly that session's.
 /// </summary>
 internal static class TelemetryContinuation
 {
-    private const string Prefix = "otel:";
+    /// <summary>The prefix of every id telemetry and hooks make, and so of every continuation: reserved to the server (no client creates such an id).</summary>
+    public const string Prefix = "otel:";
 
     /// <summary>The ids the sessions ended among <paramref name="writes"/>' telemetry targets may continue in, in chain order.</summary>
     public static IReadOnlyCollection<string> Candidates(IReadOnlyList<SessionWrite> writes, IReadOnlyDictionary<string, Session?> sessions)
@@ -38,18 +41,18 @@ internal static class TelemetryContinuation
 
     /// <summary>
     /// <paramref name="writes"/> with each telemetry write for an ended session moved to the first of its chain that is
-    /// active (<paramref name="found"/>) or does not exist yet (then created, continuing the last ended one).
+    /// active or does not exist yet (then created, continuing the last ended one), as <paramref name="sessions"/> holds
+    /// them (its targets and every <see cref="Candidates"/> id, null where none exists).
     /// </summary>
-    public static IReadOnlyList<SessionWrite> Redirect(IReadOnlyList<SessionWrite> writes, IReadOnlyDictionary<string, Session?> sessions,
-        IReadOnlyDictionary<string, Session> found)
+    public static IReadOnlyList<SessionWrite> Redirect(IReadOnlyList<SessionWrite> writes, IReadOnlyDictionary<string, Session?> sessions)
     {
         var redirected = new SessionWrite[writes.Count];
         for (var i = 0; i < writes.Count; i++)
         {
             redirected[i] = writes[i] switch
             {
-                ApplyTelemetry t when Ended(t, sessions) => Continue(t, sessions[t.SessionId]!, found),
-                ApplyHook h when Ended(h, sessions) => Continue(h, sessions[h.SessionId]!, found),
+                ApplyTelemetry t when Ended(t, sessions) => Continue(t, sessions[t.SessionId]!, sessions),
+                ApplyHook h when Ended(h, sessions) => Continue(h, sessions[h.SessionId]!, sessions),
                 var w => w,
             };
         }
@@ -97,25 +100,19 @@ internal static class TelemetryContinuation
     private static bool Ended(ApplyHook h, IReadOnlyDictionary<string, Session?> sessions) =>
         h.Continues is null && h.ParentId is null && sessions.GetValueOrDefault(h.SessionId) is { State: SessionState.Terminated };
 
-    private static SessionWrite Continue(ApplyHook h, Session ended, IReadOnlyDictionary<string, Session> found)
+    private static SessionWrite Continue(ApplyHook h, Session ended, IReadOnlyDictionary<string, Session?> sessions)
     {
         var last = ended;
         foreach (var id in Chain(h.SessionId))
         {
-            if (!found.TryGetValue(id, out var session))
+            if (sessions.GetValueOrDefault(id) is not { } session)
             {
                 if (h.Signal is HookSignal.End or HookSignal.Heard)
                 {
                     return h; // nothing goes on: dropped as an event of an ended session
                 }
 
-                var labels = new Dictionary<string, string>(last.Labels, StringComparer.Ordinal);
-                labels.Remove(SessionWriteProcessor.LegacyUsageFromLabel);
-                return h with
-                {
-                    SessionId = id, Continues = last.Id, Name = h.Name ?? last.Name, Labels = labels,
-                    UsageFrom = last.UsageFrom ?? last.Labels.GetValueOrDefault(SessionWriteProcessor.LegacyUsageFromLabel),
-                };
+                return h with { SessionId = id, Continues = last.Id, Name = h.Name ?? last.Name, Labels = Kept(last, h.Labels), UsageFrom = last.UsageFrom };
             }
 
             if (session.State != SessionState.Terminated)
@@ -139,32 +136,14 @@ internal static class TelemetryContinuation
         }
     }
 
-    private static SessionWrite Continue(ApplyTelemetry t, Session ended, IReadOnlyDictionary<string, Session> found)
+    private static SessionWrite Continue(ApplyTelemetry t, Session ended, IReadOnlyDictionary<string, Session?> sessions)
     {
         var last = ended;
         foreach (var id in Chain(t.SessionId))
         {
-            if (!found.TryGetValue(id, out var session))
+            if (sessions.GetValueOrDefault(id) is not { } session)
             {
-                // Labels a client gave the ended session stay with the agent, so the dashboard's filters still show it.
-                var labels = new Dictionary<string, string>(last.Labels, StringComparer.Ordinal);
-                labels.Remove(SessionWriteProcessor.LegacyUsageFromLabel);
-                foreach (var (k, v) in t.Labels)
-                {
-                    if (labels.Count < SessionLimits.MaxLabels || labels.ContainsKey(k))
-                    {
-                        labels[k] = v;
-                    }
-                }
-
-                return t with
-                {
-                    SessionId = id,
-                    Continues = last.Id,
-                    Name = t.Name ?? last.Name,
-                    Labels = labels,
-                    UsageFrom = last.UsageFrom ?? last.Labels.GetValueOrDefault(SessionWriteProcessor.LegacyUsageFromLabel),
-                };
+                return t with { SessionId = id, Continues = last.Id, Name = t.Name ?? last.Name, Labels = Kept(last, t.Labels), UsageFrom = last.UsageFrom };
             }
 
             if (session.State != SessionState.Terminated)
@@ -176,5 +155,24 @@ internal static class TelemetryContinuation
         }
 
         return t; // every continuation ended too: dropped as telemetry for an ended session (counted by the receiver)
+    }
+
+    /// <summary>
+    /// A continuation's labels: every label of the session it continues, as it was, so every key and token that saw that
+    /// session sees this one (its scope stays exactly the same; the dashboard's filters show the agent again), and the
+    /// write's other labels after them, within the labels' limit.
+    /// </summary>
+    private static Dictionary<string, string> Kept(Session ended, IReadOnlyDictionary<string, string> written)
+    {
+        var labels = new Dictionary<string, string>(ended.Labels, StringComparer.Ordinal);
+        foreach (var (k, v) in written)
+        {
+            if (labels.Count < SessionLimits.MaxLabels)
+            {
+                labels.TryAdd(k, v);
+            }
+        }
+
+        return labels;
     }
 }

@@ -1,5 +1,3 @@
-using Switchboard.Sessions;
-using Switchboard.Trees;
 using Switchboard.UsageRollups;
 using Switchboard.Writes;
 
@@ -10,12 +8,15 @@ namespace Switchboard.Storage;
 /// lock) and hands it here; this decides what to read and in which order, calls the store's batched primitives, applies
 /// the batch (<see cref="WriteBatch"/>) and has the store persist and commit it:
 /// <list type="number">
+/// <item>the rows of the writes' targets and parents, read (and locked) in one statement before anything is written: on
+/// them a scoped key's write outside its scope is refused, telemetry for a session that has ended is moved to its
+/// continuation (<see cref="TelemetryContinuation"/>), and the scope judges that one too (<see cref="DecideAsync"/>), so
+/// a refused write changes nothing anywhere;</item>
 /// <item>telemetry: keep only observations whose dedupe key is new (<see cref="TelemetryDedupe"/>), turn cumulative
 /// metric points into increments (<see cref="TelemetryStreams"/>), link sub-agents to their parents' sessions by span
 /// owners and waits (<see cref="TelemetryLinks"/>);</item>
-/// <item>rows: the targets' tree paths, the part of a cascade's subtree that this commit ends and an adopted root's
-/// subtree, every ancestor of those, then all of them read (and locked) in one statement; telemetry for a session that
-/// has ended moved to its continuation (<see cref="TelemetryContinuation"/>) and its rows read the same way;</item>
+/// <item>the rows the links brought, the part of a cascade's subtree that this commit ends and an adopted root's subtree,
+/// and every ancestor of those, read (and locked) in one more statement;</item>
 /// <item>the alerts and commands the batch targets, the batch applied in memory, usage rolled up against the per-label
 /// active counts, everything persisted and committed.</item>
 /// </list>
@@ -41,17 +42,14 @@ internal sealed class UnitOfWork(UsageOptions usage, Streams.StreamPolicy stream
     {
         var submitted = writes.Count;
         var now = clock(); // for the telemetry tables' purge times only
+        var rows = new SessionRows(transaction);
+        await rows.LockAsync(WriteBatch.TargetIds(writes));
+        writes = await DecideAsync(writes, rows);
         writes = await DedupeAsync(transaction, writes, now);
         writes = await ResolveStreamsAsync(transaction, writes, now);
         var learned = new SpanLinkCache.Changes();
         writes = await LinkSpansAsync(transaction, writes, now, learned);
-        var rows = await ReadRowsAsync(transaction, writes);
-        if (TelemetryContinuation.Candidates(rows.Writes, rows.Sessions) is { Count: > 0 } candidates)
-        {
-            // Telemetry for an ended session goes on in its continuation: found, or created, and then read like any target.
-            var found = await transaction.LockSessionsAsync(candidates);
-            rows = await ReadRowsAsync(transaction, TelemetryContinuation.Redirect(rows.Writes, rows.Sessions, found));
-        }
+        var (applied, cascades) = await rows.LockTreesAsync(writes);
 
         var alerts = WriteBatch.AlertTargets(writes);
         var commands = WriteBatch.CommandTargets(writes);
@@ -61,8 +59,8 @@ internal sealed class UnitOfWork(UsageOptions usage, Streams.StreamPolicy stream
         var commandRows = commands.IsEmpty ? null : await transaction.ReadCommandsAsync(commands);
         var approvalRows = approvals.IsEmpty ? null : await transaction.ReadApprovalsAsync(approvals);
         var at = clock();
-        var (streamWriter, streamBatch) = await LoadStreamsAsync(rows.Writes, streamsOf, at);
-        var batch = WriteBatch.Apply(rows.Writes, rows.Sessions, head, at, alertRows, commandRows, rows.Cascades,
+        var (streamWriter, streamBatch) = await LoadStreamsAsync(applied, streamsOf, at);
+        var batch = WriteBatch.Apply(applied, rows.Read, head, at, alertRows, commandRows, cascades,
             streamBatch is null ? null : w => Streams.StreamWriteProcessor.Apply(streamBatch, w), approvalRows);
         await transaction.PersistAsync(batch, await RollUpAsync(transaction, batch));
         if (batch.DirtyAlerts.Any() || batch.DirtyCommands.Any() || batch.DirtyApprovals.Count > 0)
@@ -190,68 +188,31 @@ internal sealed class UnitOfWork(UsageOptions usage, Streams.StreamPolicy stream
         return TelemetryLinks.WithAdoptions(writes, found);
     }
 
-    /// <summary>The rows a batch may change, read (and locked) in one statement after their ids are known.</summary>
-    private static async Task<Rows> ReadRowsAsync(IStoreTransaction transaction, IReadOnlyList<SessionWrite> writes)
+    /// <summary>
+    /// What is decided on the rows of the writes' targets (and parents), before any side effect: a scoped write whose session
+    /// is outside its scope is refused; telemetry and hooks for an ended session move to its continuation (found, or made
+    /// by the write: <see cref="TelemetryContinuation"/>), which the scope then judges the same way; and scoped telemetry
+    /// after another key's write to its session in this commit waits for the next one (<see cref="WriteBatch.Deferred"/>).
+    /// </summary>
+    private static async Task<IReadOnlyList<SessionWrite>> DecideAsync(IReadOnlyList<SessionWrite> writes, SessionRows rows)
     {
-        var targets = WriteBatch.TargetIds(writes);
-        var paths = new Dictionary<string, string>(await transaction.ReadTreePathsAsync(targets), StringComparer.Ordinal);
-        var ids = new HashSet<string>(targets, StringComparer.Ordinal);
-        Dictionary<string, CascadePlan>? cascades = null;
-        HashSet<string>? declined = null;
-        foreach (var write in writes)
+        var scoped = WriteBatch.AnyScoped(writes);
+        if (scoped)
         {
-            switch (write)
+            writes = WriteBatch.Refused(writes, rows.Read);
+        }
+
+        if (TelemetryContinuation.Candidates(writes, rows.Read) is { Count: > 0 } candidates)
+        {
+            await rows.LockAsync(candidates);
+            writes = TelemetryContinuation.Redirect(writes, rows.Read);
+            if (scoped)
             {
-                case TerminateSession { Cascade: true } t when paths.TryGetValue(t.SessionId, out var top) && !(cascades?.ContainsKey(t.SessionId) ?? false):
-                {
-                    // Only active descendants, deepest first, and only as many as one commit ends.
-                    var below = await transaction.ReadDescendantsAsync(top, activeOnly: true, SwitchboardDefaults.CascadeChunk + 1);
-                    var ending = below.Take(SwitchboardDefaults.CascadeChunk).ToList();
-                    (cascades ??= new(StringComparer.Ordinal))[t.SessionId] = new CascadePlan([.. ending.Select(d => d.Id)], below.Count <= ending.Count);
-                    Add(ending);
-                    break;
-                }
-
-                case AdoptSession a when paths.TryGetValue(a.SessionId, out var top):
-                {
-                    var below = await transaction.ReadDescendantsAsync(top, activeOnly: false, SwitchboardDefaults.MaxAdoptedSubtree + 1);
-                    if (below.Count > SwitchboardDefaults.MaxAdoptedSubtree)
-                    {
-                        (declined ??= new(StringComparer.Ordinal)).Add(a.SessionId); // too big to move in one commit: stays a root
-                    }
-                    else
-                    {
-                        Add(below);
-                    }
-
-                    break;
-                }
+                writes = WriteBatch.Refused(writes, rows.Read);
             }
         }
 
-        foreach (var path in paths.Values)
-        {
-            ids.UnionWith(TreePath.Ancestors(path));
-        }
-
-        var locked = await transaction.LockSessionsAsync(ids);
-        var sessions = new Dictionary<string, Session?>(ids.Count, StringComparer.Ordinal);
-        foreach (var id in ids)
-        {
-            sessions[id] = locked.GetValueOrDefault(id);
-        }
-
-        var kept = declined is null ? writes : [.. writes.Where(w => w is not AdoptSession a || !declined.Contains(a.SessionId))];
-        return new Rows(kept, sessions, cascades);
-
-        void Add(IEnumerable<(string Id, string Path)> found)
-        {
-            foreach (var (id, path) in found)
-            {
-                ids.Add(id);
-                paths[id] = path;
-            }
-        }
+        return scoped ? WriteBatch.Deferred(writes) : writes;
     }
 
     private async Task<UsageRollup?> RollUpAsync(IStoreTransaction transaction, WriteBatch batch)
@@ -265,9 +226,6 @@ internal sealed class UnitOfWork(UsageOptions usage, Streams.StreamPolicy stream
         var active = pairs.Count == 0 ? new Dictionary<(string, string), long>() : await transaction.ReadActiveCountsAsync(pairs);
         return UsageRollup.Compute(batch.Changes, usage.GroupBy, active);
     }
-
-    /// <summary>What a batch reads before it is applied.</summary>
-    private sealed record Rows(IReadOnlyList<SessionWrite> Writes, IReadOnlyDictionary<string, Session?> Sessions, IReadOnlyDictionary<string, CascadePlan>? Cascades);
 
     /// <summary>A committed batch and the results of the writes that were submitted (not the adoptions the links added).</summary>
     public sealed record Outcome(WriteBatch Batch, WriteResult[] Results);

@@ -18,7 +18,8 @@ internal enum TelemetrySignal
 
 /// <summary>
 /// Where an observation's usage comes from. A source may report the same usage both ways (Claude Code: metrics and
-/// <c>api_request</c> events), so each session counts one: the first that brought it usage (its <c>usage_from</c> label).
+/// <c>api_request</c> events), so each session counts one: the first that brought it usage (<see cref="Sessions.Session.UsageFrom"/>,
+/// which only the server sets).
 /// </summary>
 internal enum UsageSource
 {

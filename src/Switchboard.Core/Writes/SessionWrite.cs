@@ -20,8 +20,8 @@ public abstract record SessionWrite
 
     /// <summary>
     /// Set on the writes of an API key scoped by labels: a session without every one of these pairs does not exist for
-    /// the write. Checked in the write transaction against the rows it read (<see cref="Storage.WriteBatch"/>), so a
-    /// session moved out of the scope meanwhile is not written.
+    /// the write. Decided first in the write transaction, on the rows it holds, before any other work (<see cref="WriteBatch.Refused"/>),
+    /// and again as the batch applies, so a session moved out of the scope meanwhile is not written.
     /// </summary>
     internal KeyValuePair<string, string>[]? Scope { get; init; }
 

@@ -7,12 +7,6 @@ namespace Switchboard.Writes;
 internal static partial class SessionWriteProcessor
 {
     /// <summary>
-    /// The label where servers before <see cref="Session.UsageFrom"/> recorded a telemetry session's usage source: read for
-    /// sessions that have no source recorded yet, never written.
-    /// </summary>
-    public const string LegacyUsageFromLabel = "usage_from";
-
-    /// <summary>
     /// Telemetry about one session: created on first sight, usage added, labels merged, and the state of the latest
     /// observation that says one, unless the session accepts commands (its hooks or its producer own its state). A terminated session takes no more telemetry (it is dropped, not refused).
     /// <para>
@@ -136,13 +130,13 @@ internal static partial class SessionWriteProcessor
     }
 
     /// <summary>
-    /// The session's usage source: the one recorded (on the session, else on the session it continues, else in the label
-    /// of older servers), else the source of the earliest observation that carries usage.
+    /// The session's usage source: the one recorded (on the session, or for a new one on the session it continues), else
+    /// the source of the earliest observation that carries usage. Never a label: a label is any writer's to set.
     /// </summary>
     private static UsageSource UsageFrom(Session? current, ApplyTelemetry t)
     {
         var observations = t.Observations;
-        if ((current?.UsageFrom ?? (current is null ? t.UsageFrom : current.Labels.GetValueOrDefault(LegacyUsageFromLabel))) is { } recorded)
+        if ((current is null ? t.UsageFrom : current.UsageFrom) is { } recorded)
         {
             return recorded == "metrics" ? UsageSource.Metrics : UsageSource.Events;
         }

@@ -1,4 +1,3 @@
-using Switchboard.Errors;
 using Switchboard.Events;
 using Switchboard.Sessions;
 using Switchboard.Storage;
@@ -129,9 +128,14 @@ internal sealed partial class WriteBatch
 
     private WriteResult ApplyOne(SessionWrite write, DateTimeOffset now)
     {
+        if (write is DecidedWrite decided)
+        {
+            return decided.Result;
+        }
+
         if (write.Scope is { } scope && Hidden(write, scope) is { } hidden)
         {
-            return new WriteResult(hidden, null, null);
+            return hidden;
         }
 
         if (AlertTarget.Of(write) is { } target)
@@ -175,40 +179,11 @@ internal sealed partial class WriteBatch
         };
         if (write.Scope is { } within && parent is not null && !LabelScope.Carries(parent.Labels, within))
         {
-            parent = null; // a parent outside the key's scope does not exist for it: a create is refused, telemetry starts a root
+            parent = null; // outside the key's scope it does not exist: telemetry starts a root (creates and hooks were refused: Refusal)
         }
 
         var decision = SessionWriteProcessor.Apply(write, current, new WriteContext(now, Head.ActiveCount, Head.FleetPaused) { Parent = parent });
         return Record(write, current, decision, now);
-    }
-
-    /// <summary>
-    /// The refusal of a scoped key's write whose session exists outside its <paramref name="scope"/>: that session does not
-    /// exist for the key (404), except that its id stays taken for a create (409, without saying anything of the session).
-    /// A command of another session is not found either, rather than named.
-    /// </summary>
-    private SwitchboardError? Hidden(SessionWrite write, KeyValuePair<string, string>[] scope)
-    {
-        var id = SessionWriteProcessor.TargetId(write) ?? CommandSessionId(write) ?? ApprovalSessionId(write);
-        var commandId = write switch
-        {
-            AcknowledgeCommand a => a.CommandId,
-            WithdrawCommand w => w.CommandId,
-            _ => null,
-        };
-        if (commandId is not null && _commands.GetValueOrDefault(commandId) is { } command && command.SessionId != id)
-        {
-            return CommandWriteProcessor.CommandNotFound(id!, commandId); // not "of another session", which would name it
-        }
-
-        if (id is null || Current(id) is not { } session || LabelScope.Carries(session.Labels, scope))
-        {
-            return null;
-        }
-
-        return write is CreateSession
-            ? new SwitchboardError(ErrorKind.Conflict, "session_exists", $"The id '{id}' is taken. Create the session with another id, or leave the id out.", "id")
-            : SwitchboardError.SessionNotFound(id);
     }
 
     /// <summary>Makes <paramref name="decision"/> part of the batch: rolls up its delta, appends its event, marks its row.</summary>

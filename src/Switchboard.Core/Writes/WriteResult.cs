@@ -31,6 +31,12 @@ public sealed record WriteResult(SwitchboardError? Error, Session? Session, Even
     /// </summary>
     internal bool Incomplete { get; init; }
 
+    /// <summary>
+    /// The write was refused because its session (or its parent) exists outside the key's labels scope: to that key it
+    /// does not exist. The hook and OTLP receivers then answer as for an id nobody has seen (docs/security.md).
+    /// </summary>
+    internal bool OutsideScope { get; init; }
+
     /// <summary>For a session stream write (<see cref="WriteSessionStream"/>) that reached its stream: what became of it.</summary>
     internal Streams.StreamOutcome? Stream { get; init; }
 

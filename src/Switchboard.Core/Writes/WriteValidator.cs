@@ -38,7 +38,7 @@ internal static class WriteValidator
     };
 
     private static SwitchboardError? ValidateCreate(CreateSession c) =>
-        (c.Id is null ? null : Id(c.Id, "id"))
+        (c.Id is null ? null : Id(c.Id, "id") ?? Reserved(c.Id))
         ?? (c.ParentId is null ? null : Id(c.ParentId, "parent_id"))
         ?? Text(F.Name, c.Name, SessionLimits.MaxNameLength)
         ?? InitialState(c.State)
@@ -65,6 +65,16 @@ internal static class WriteValidator
     private static SwitchboardError? Id(string id, string field) => SessionId.IsValid(id)
         ? null
         : SwitchboardError.InvalidField(field, $"'{field}' must be {SessionId.Rule}; got {Describe(id)}.");
+
+    /// <summary>
+    /// Ids the server makes from telemetry and hooks, and their continuations, are its own: one created ahead of the agent
+    /// would take in the agent's events, approvals and commands (<see cref="Storage.TelemetryContinuation"/>).
+    /// </summary>
+    private static SwitchboardError? Reserved(string id) => id.StartsWith(Storage.TelemetryContinuation.Prefix, StringComparison.Ordinal)
+        ? SwitchboardError.InvalidField("id",
+            $"'id' begins with '{Storage.TelemetryContinuation.Prefix}', which is reserved for the sessions Switchboard makes from telemetry and hooks. " +
+            "Choose an id without that prefix, or leave the id out to have one generated.")
+        : null;
 
     private static SwitchboardError? InitialState(SessionState state) => SessionStateMachine.IsValidInitial(state)
         ? null

@@ -78,7 +78,7 @@ internal static class HookEndpoints
             return UnavailableProblem.For(ex, "The hook event was not recorded");
         }
 
-        if (outcome.Results[0].Error is { } error)
+        if (outcome.Refused is { } error)
         {
             return ProblemResult.From(error);
         }

@@ -20,4 +20,10 @@ internal static partial class HookLog
     [LoggerMessage(LogEventIds.Hooks + 3, LogLevel.Debug, "A {Agent} hook's approval was not held ({Reason}); the agent follows its own rules",
         EventName = "Hooks.ApprovalNotHeld")]
     public static partial void ApprovalNotHeld(ILogger logger, string agent, string reason);
+
+    // Debug: the answer to a key's own mistake (or probe), not an operator's problem; a higher level would let one tenant fill the log.
+    [LoggerMessage(LogEventIds.Hooks + 40, LogLevel.Debug,
+        "A {Agent} {HookEvent} hook for a session outside its key's labels scope was dropped and answered as an event with nothing to say",
+        EventName = "Hooks.OutsideScope")]
+    public static partial void OutsideScope(ILogger logger, string agent, string hookEvent);
 }

@@ -9,8 +9,8 @@ using Switchboard.Writes;
 
 namespace Switchboard.Hooks;
 
-/// <summary>What one hook event came to: the writes' results (the agent's session first) and the answer for the agent.</summary>
-internal sealed record HookOutcome(IReadOnlyList<WriteResult> Results, string Answer);
+/// <summary>What one hook event came to: why its write on the agent's session was refused (null: it was not), or the answer for the agent.</summary>
+internal sealed record HookOutcome(Errors.SwitchboardError? Refused, string Answer);
 
 /// <summary>
 /// The part every agent's receiver shares: turn one hook event into writes on its session (and a sub-agent's), commit
@@ -55,9 +55,17 @@ internal sealed class HookReceiver(SessionWriter writer, QuietMonitor quiet, Com
             quiet.Ends(session, now, now + options.Hooks.EndGrace, ending.Reason ?? SessionWriteProcessor.HookEndedReason);
         }
 
+        if (results.Any(r => r.OutsideScope))
+        {
+            // Another team's agent does not exist for this key, and must not look as if it did: the agent hears what it
+            // would for an id nobody has seen, an accepted event with nothing to say. Nothing was written, nothing is held.
+            HookLog.OutsideScope(logger, agent.Name(), e.Name);
+            return new HookOutcome(null, HookAnswers.None);
+        }
+
         if (results[target] is not { Error: null, Session: { } current })
         {
-            return new HookOutcome(results, HookAnswers.None);
+            return new HookOutcome(results[0].Error, HookAnswers.None);
         }
 
         var steering = new HookSteering(agent, e.Name, current.Id, key?.Labels);
@@ -68,7 +76,7 @@ internal sealed class HookReceiver(SessionWriter writer, QuietMonitor quiet, Com
             answer = await HoldForApprovalAsync(agent, e, current.Id, key?.Labels, cancellationToken);
         }
 
-        return new HookOutcome(results, answer);
+        return new HookOutcome(results[0].Error, answer);
     }
 
     /// <summary>Acknowledges commands handed over in an answer as done, and sets the state they leave the session in.</summary>

@@ -71,7 +71,7 @@ internal sealed class SwitchboardMetrics : IDisposable
             "Handling time of HTTP write requests (read, validate, commit), by endpoint.",
             advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = LatencyBuckets });
         OtlpRecords = Meter.CreateCounter<long>("switchboard.otlp.records", "{record}",
-            "OTLP spans, log records and metric points received, by signal and outcome (accepted: mapped to a session; ignored: not from an agent; rejected: named in partial_success; refused: the whole request was answered with an error).");
+            "OTLP spans, log records and metric points received, by signal and outcome (accepted: mapped to a session; ignored: not from an agent; rejected: named in partial_success; refused: the whole request was answered with an error; outside_scope: for a session outside the key's labels scope, dropped and answered as accepted).");
         OtlpAttributesIgnored = Meter.CreateCounter<long>("switchboard.otlp.attributes.ignored", "{attribute}",
             "OTLP attributes past the first Switchboard:Otlp:MaxAttributesPerRecord of their record, resource or scope, ignored; by signal.");
         OtlpRequestDuration = Meter.CreateHistogram("switchboard.otlp.request.duration", "s",

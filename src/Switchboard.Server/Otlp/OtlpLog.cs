@@ -23,4 +23,10 @@ internal static partial class OtlpLog
 
     [LoggerMessage(LogEventIds.Otlp + 5, LogLevel.Debug, "OTLP session {SessionId} was quiet for {Quiet}: now {State}", EventName = "Otlp.Quiet")]
     public static partial void Quiet(ILogger logger, string sessionId, TimeSpan quiet, string state);
+
+    // Debug, once per request: the answer to a key's own mistake (or probe), not an operator's problem; an exporter that
+    // keeps sending would otherwise let one tenant fill the log.
+    [LoggerMessage(LogEventIds.Otlp + 40, LogLevel.Debug,
+        "OTLP {Signal}: {Records} records for sessions outside the key's labels scope were dropped and answered as accepted", EventName = "Otlp.OutsideScope")]
+    public static partial void OutsideScope(ILogger logger, string signal, long records);
 }

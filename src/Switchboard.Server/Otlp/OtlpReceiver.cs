@@ -1,4 +1,5 @@
 using Google.Protobuf;
+using Microsoft.Extensions.Logging;
 using Switchboard.Ingest;
 using Switchboard.Metrics;
 using Switchboard.Otlp.Mapping;
@@ -17,7 +18,8 @@ internal readonly record struct OtlpOutcome(long Rejected, string? Message);
 /// machine, event log, fan-out, alerts, usage rollups and webhooks all follow), and tell the quiet monitor.
 /// An unavailable store or admission control throws (<see cref="Storage.StoreUnavailableException"/>, <see cref="OverloadedException"/>).
 /// </summary>
-internal sealed class OtlpReceiver(SessionWriter writer, QuietMonitor quiet, SwitchboardMetrics metrics, TimeProvider time, Options.SwitchboardOptions options)
+internal sealed class OtlpReceiver(SessionWriter writer, QuietMonitor quiet, SwitchboardMetrics metrics, TimeProvider time, Options.SwitchboardOptions options,
+    ILogger<OtlpReceiver> logger)
 {
     /// <param name="key">The exporter's API key (null while auth is off): a key scoped by labels gives its sessions its labels.</param>
     public async Task<OtlpOutcome> ReceiveAsync(OtlpSignal signal, IMessage request, Security.ApiKeyIdentity? key, CancellationToken cancellationToken)
@@ -58,15 +60,29 @@ internal sealed class OtlpReceiver(SessionWriter writer, QuietMonitor quiet, Swi
                 throw;
             }
 
+            long outside = 0;
             for (var i = 0; i < results.Count; i++)
             {
-                if (results[i].Error is { } error)
+                var records = ((ApplyTelemetry)writes[i]).Observations.Count;
+                if (results[i].OutsideScope)
                 {
-                    var records = ((ApplyTelemetry)writes[i]).Observations.Count;
+                    // Another team's agent does not exist for this key, and must not look as if it did: dropped, and
+                    // answered as records for an id nobody has seen are (accepted). Nothing of it was written.
+                    outside += records;
+                    accepted -= records;
+                }
+                else if (results[i].Error is { } error)
+                {
                     rejected += records;
                     accepted -= records;
                     refusal ??= error.Detail;
                 }
+            }
+
+            if (outside > 0)
+            {
+                OtlpLog.OutsideScope(logger, signal.ToWire(), outside);
+                Count(signal, "outside_scope", outside);
             }
 
             quiet.Observed(results, batch.Now);

@@ -89,6 +89,8 @@ public sealed class InProcessProducerTests(ServerFixture fixture) : IClassFixtur
             (p, id) => p.HeartbeatAsync(id + "-missing")),
         ["lease too long"] = (id => (HttpMethod.Patch, $"/api/sessions/{id}", new { lease_seconds = 86_401 }),
             (p, id) => p.UpdateAsync(new UpdateSession(id) { LeaseSeconds = 86_401 })),
+        ["reserved id"] = (id => (HttpMethod.Post, "/api/sessions", new { id = "otel:s2:" + id }),
+            (p, id) => p.CreateAsync(new CreateSession { Id = "otel:s2:" + id })),
     };
 
     [Theory]
