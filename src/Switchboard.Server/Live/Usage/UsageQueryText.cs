@@ -3,6 +3,7 @@ using System.Text.Json;
 using Switchboard.Json;
 using Switchboard.Options;
 using Switchboard.Responses;
+using Switchboard.Sessions;
 using Switchboard.UsageRollups;
 
 namespace Switchboard.Live.Usage;
@@ -67,7 +68,7 @@ internal static class UsageQueryText
                         $"'labels' must be comma-separated {groupKey ?? "KEY"}=value pairs of the group_by label (set group_by=label:KEY first); got '{Shorten(part)}'.");
                 }
 
-                if (LabelFilter.ValueProblem(groupKey, part[(eq + 1)..]) is { } problem)
+                if (LabelFilterValue.Problem(groupKey, part[(eq + 1)..]) is { } problem)
                 {
                     throw RequestException.Field("labels", $"'labels': {problem}");
                 }
