@@ -1,4 +1,6 @@
+using System.Buffers.Text;
 using System.Text.Json;
+using System.Text.Unicode;
 
 namespace Switchboard.Streams;
 
@@ -7,6 +9,8 @@ namespace Switchboard.Streams;
 /// client batches messages in one request), anything else is one message. Messages are stored as their bytes, exactly as
 /// sent, each followed by a comma: a read wraps what it returns in brackets (dropping the last comma), so any run of
 /// whole messages reads back as one JSON array, and a fork or read boundary between messages needs no re-encoding.
+/// Every string and property name must be text, valid UTF-8 without lone surrogate escapes: System.Text.Json and other
+/// strict parsers refuse to read either (<c>JSON.parse</c> takes a lone surrogate), so a stored message never breaks a read.
 /// </summary>
 internal static class JsonFraming
 {
@@ -46,7 +50,7 @@ internal static class JsonFraming
             while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
             {
                 var start = (int)reader.TokenStartIndex;
-                reader.Skip();
+                SkipText(ref reader);
                 var end = (int)reader.BytesConsumed;
                 length = Append(output, length, span[start..end]);
                 messages++;
@@ -55,7 +59,7 @@ internal static class JsonFraming
         else
         {
             var start = (int)reader.TokenStartIndex;
-            reader.Skip();
+            SkipText(ref reader);
             length = Append(output, length, span[start..(int)reader.BytesConsumed]);
             messages = 1;
         }
@@ -71,6 +75,91 @@ internal static class JsonFraming
         }
 
         return new StreamPayload(output.AsMemory(0, length), messages, null);
+    }
+
+    /// <summary>
+    /// Moves past the value the reader is on, as <see cref="Utf8JsonReader.Skip"/> does (which checks the structure only),
+    /// checking that each string and property name in it is text.
+    /// </summary>
+    private static void SkipText(ref Utf8JsonReader reader)
+    {
+        var depth = reader.CurrentDepth;
+        CheckText(ref reader);
+        if (reader.TokenType is JsonTokenType.StartObject or JsonTokenType.StartArray)
+        {
+            // The closing token is back at the value's depth.
+            while (reader.Read() && reader.CurrentDepth > depth)
+            {
+                CheckText(ref reader);
+            }
+        }
+    }
+
+    private static void CheckText(ref Utf8JsonReader reader)
+    {
+        if (reader.TokenType is not (JsonTokenType.String or JsonTokenType.PropertyName))
+        {
+            return;
+        }
+
+        var what = reader.TokenType == JsonTokenType.String ? "string" : "property name";
+        if (!Utf8.IsValid(reader.ValueSpan))
+        {
+            throw new JsonException($"the {what} at byte {reader.TokenStartIndex} is not valid UTF-8. Send text as UTF-8.");
+        }
+
+        if (reader.ValueIsEscaped && LoneSurrogate(reader.ValueSpan) is { } unit)
+        {
+            throw new JsonException($"the {what} at byte {reader.TokenStartIndex} holds the escape \\u{(int)unit:X4}, a lone surrogate (half of a UTF-16 " +
+                "pair), which strict JSON parsers refuse. Send the whole pair, or U+FFFD in its place.");
+        }
+    }
+
+    /// <summary>
+    /// The first <c>\uXXXX</c> escape in <paramref name="raw"/> (a string as sent; the reader has checked its escapes are
+    /// well formed) that is a surrogate outside a high-low pair; null when there is none.
+    /// </summary>
+    private static char? LoneSurrogate(ReadOnlySpan<byte> raw)
+    {
+        for (var i = 0; i < raw.Length; i++)
+        {
+            if (raw[i] != (byte)'\\')
+            {
+                continue;
+            }
+
+            if (raw[i + 1] != (byte)'u')
+            {
+                i++; // a one-letter escape, \\ included
+                continue;
+            }
+
+            var unit = Unit(raw, i);
+            i += 5;
+            if (char.IsLowSurrogate(unit))
+            {
+                return unit;
+            }
+
+            if (char.IsHighSurrogate(unit))
+            {
+                if (i + 6 >= raw.Length || raw[i + 1] != (byte)'\\' || raw[i + 2] != (byte)'u' || !char.IsLowSurrogate(Unit(raw, i + 1)))
+                {
+                    return unit;
+                }
+
+                i += 6;
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>The UTF-16 unit of the <c>\uXXXX</c> escape at <paramref name="escape"/>, whose four hex digits the reader has checked.</summary>
+    private static char Unit(ReadOnlySpan<byte> raw, int escape)
+    {
+        Utf8Parser.TryParse(raw.Slice(escape + 2, 4), out ushort unit, out _, 'X');
+        return (char)unit;
     }
 
     /// <summary>The bytes a read returns for <paramref name="framed"/> (whole messages, each with its comma): a JSON array.</summary>

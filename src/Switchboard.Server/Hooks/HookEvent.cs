@@ -6,8 +6,9 @@ namespace Switchboard.Hooks;
 
 /// <summary>
 /// What Switchboard reads of one hook event: the names that say what happened and where, never the prompt, the
-/// response or a tool's output (docs/security.md). Every string is mended as telemetry is (<see cref="TelemetryText"/>:
-/// NUL dropped, lone surrogates replaced) and clipped, so no value of an agent's can fail a write.
+/// response or a tool's output (docs/security.md). Every string is decoded leniently (<see cref="HookText"/>: invalid
+/// UTF-8 replaced), mended as telemetry is (<see cref="TelemetryText"/>: NUL dropped, lone surrogates replaced) and
+/// clipped, so no value of an agent's can fail the request or a write.
 /// </summary>
 internal sealed record HookEvent
 {
@@ -73,7 +74,7 @@ internal sealed record HookEvent
     /// <summary>A string property, mended and clipped; null when absent, empty or not a string.</summary>
     public static string? Text(JsonElement element, string name, int max = MaxText) =>
         element.ValueKind == JsonValueKind.Object && element.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String
-            && TelemetryText.Clean(value.GetString()!, max) is { Length: > 0 } text
+            && TelemetryText.Clean(HookText.Decode(value), max) is { Length: > 0 } text
             ? text
             : null;
 

@@ -73,6 +73,8 @@ public static class SwitchboardServiceCollectionExtensions
         services.TryAddSingleton(sp => sp.GetRequiredService<SwitchboardOptions>().Security);
         services.TryAddSingleton<ApiKeyRing>();
         services.TryAddSingleton<TokenSecret>();
+        services.TryAddSingleton(sp => new Switchboard.Trees.TreeCursor(() =>
+            sp.GetRequiredService<SwitchboardOptions>().Security.AuthEnabled ? sp.GetRequiredService<TokenSecret>().Key.Key : null));
         services.TryAddSingleton<SubscriberTokens>();
         services.TryAddSingleton<JoinAuthorizer>();
         services.TryAddSingleton<StreamAuthenticator>();

@@ -1,4 +1,3 @@
-using System.Globalization;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
@@ -9,6 +8,7 @@ using Switchboard.Responses;
 using Switchboard.Security;
 using Switchboard.Sessions;
 using Switchboard.Storage;
+using Switchboard.Trees;
 
 namespace Switchboard.Http;
 
@@ -61,8 +61,8 @@ internal static class TreeEndpoints
         return query with { ParentId = parent, Roots = roots };
     }
 
-    private static async Task<IResult> ChildrenAsync(string id, HttpContext http, ITreeStore trees, ISessionStore store, SwitchboardOptions options,
-        CancellationToken cancellationToken)
+    private static async Task<IResult> ChildrenAsync(string id, HttpContext http, ITreeStore trees, ISessionStore store, TreeCursor cursors,
+        SwitchboardOptions options, CancellationToken cancellationToken)
     {
         int limit;
         long? after = null;
@@ -71,8 +71,8 @@ internal static class TreeEndpoints
             limit = SessionEndpoints.QueryInt(http.Request.Query, "limit", options.Http.DefaultPageSize, 1, options.Http.MaxPageSize);
             if (http.Request.Query.TryGetValue("cursor", out var cursor) && cursor.ToString().Length > 0)
             {
-                after = long.TryParse(cursor.ToString(), NumberStyles.None, CultureInfo.InvariantCulture, out var c) ? c
-                    : throw RequestException.Field("cursor", "'cursor' must be a next_cursor value returned by a previous page.");
+                after = cursors.ChildrenSeq(cursor.ToString())
+                    ?? throw RequestException.Field("cursor", "'cursor' must be a next_cursor value returned by a previous page.");
             }
         }
         catch (RequestException ex)
@@ -93,7 +93,7 @@ internal static class TreeEndpoints
             WriteSessions(w, page.Sessions, scope);
             if (page.NextCursor is { } next)
             {
-                w.WriteString("next_cursor", next.ToString(CultureInfo.InvariantCulture));
+                w.WriteString("next_cursor", cursors.Children(next));
             }
             else
             {
@@ -105,8 +105,8 @@ internal static class TreeEndpoints
         });
     }
 
-    private static async Task<IResult> TreeAsync(string id, HttpContext http, ITreeStore trees, ISessionStore store, SwitchboardOptions options,
-        CancellationToken cancellationToken)
+    private static async Task<IResult> TreeAsync(string id, HttpContext http, ITreeStore trees, ISessionStore store, TreeCursor cursors,
+        SwitchboardOptions options, CancellationToken cancellationToken)
     {
         int limit;
         string? after;
@@ -114,7 +114,7 @@ internal static class TreeEndpoints
         {
             limit = SessionEndpoints.QueryInt(http.Request.Query, "limit", Math.Min(SwitchboardDefaults.TreePageSize, options.Http.MaxPageSize), 1,
                 options.Http.MaxPageSize);
-            after = http.Request.Query.TryGetValue("cursor", out var cursor) && cursor.ToString().Length > 0 ? Trees.TreeCursor.Decode(cursor.ToString())
+            after = http.Request.Query.TryGetValue("cursor", out var cursor) && cursor.ToString().Length > 0 ? cursors.SubtreePath(cursor.ToString())
                     ?? throw RequestException.Field("cursor", "'cursor' must be a next_cursor value returned by a previous page of this tree.")
                 : null;
         }
@@ -139,7 +139,7 @@ internal static class TreeEndpoints
             WriteSessions(w, page.Sessions, scope);
             if (page.NextCursor is { } next)
             {
-                w.WriteString("next_cursor", Trees.TreeCursor.Encode(next));
+                w.WriteString("next_cursor", cursors.Subtree(next));
             }
             else
             {
@@ -152,7 +152,7 @@ internal static class TreeEndpoints
 
     /// <summary>
     /// The page's sessions; for a key scoped by labels only those inside its scope (so its page may hold fewer than the
-    /// limit, and the cursor still goes on from the last session read).
+    /// limit, and the cursor, sealed, still goes on from the last session read: <see cref="TreeCursor"/>).
     /// </summary>
     private static void WriteSessions(System.Text.Json.Utf8JsonWriter w, IReadOnlyList<Session> sessions, Live.LabelFilter? scope)
     {

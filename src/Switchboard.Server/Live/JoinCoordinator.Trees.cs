@@ -27,7 +27,7 @@ internal sealed partial class JoinCoordinator
 
         var scope = LabelFilter.From(request.Scope);
         var descendants = page.Sessions.Skip(1).Where(s => scope is null || scope.Matches(s.Labels)).ToList();
-        var cursor = page.NextCursor is { } next ? TreeCursor.Encode(next) : null;
+        var cursor = page.NextCursor is { } next ? (cursors ?? TreeCursor.Plain).Subtree(next) : null;
         return result with
         {
             Seq = Math.Max(page.AsOfSeq, position),

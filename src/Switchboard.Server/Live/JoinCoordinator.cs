@@ -28,7 +28,7 @@ namespace Switchboard.Live;
 /// </para>
 /// </summary>
 internal sealed partial class JoinCoordinator(LiveHub live, WritePipeline pipeline, ISessionStore store, StreamOptions options, ILogger<JoinCoordinator> logger,
-    SwitchboardOptions? switchboard = null, TimeProvider? time = null)
+    SwitchboardOptions? switchboard = null, TimeProvider? time = null, Trees.TreeCursor? cursors = null)
 {
     /// <summary>How long a resume from another node's later position waits for this node's feed to get there.</summary>
     private static readonly TimeSpan CatchUpWait = TimeSpan.FromSeconds(3);

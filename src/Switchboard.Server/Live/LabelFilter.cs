@@ -92,6 +92,12 @@ internal sealed class LabelFilter
                 return null;
             }
 
+            if (LabelFilterValue.Problem(value[..eq], value[(eq + 1)..]) is { } problem)
+            {
+                error = problem;
+                return null;
+            }
+
             (labels ??= new(StringComparer.Ordinal))[value[..eq]] = value[(eq + 1)..];
         }
 

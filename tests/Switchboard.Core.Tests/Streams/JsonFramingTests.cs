@@ -63,4 +63,38 @@ public sealed class JsonFramingTests
         JsonFraming.PrefixLength(framed, 4).ShouldBe(-1);
         JsonFraming.PrefixLength(framed[3..], 1).ShouldBe(-1, "a cut inside a message is no boundary");
     }
+
+    [Theory]
+    [InlineData(new byte[] { 0x22, 0x61, 0xFF, 0x22 }, "string")] // "a\xFF"
+    [InlineData(new byte[] { 0x5B, 0x22, 0xC3, 0x22, 0x5D }, "string")] // ["\xC3"]: a sequence cut short
+    [InlineData(new byte[] { 0x22, 0xED, 0xA0, 0x80, 0x22 }, "string")] // "\xED\xA0\x80": a surrogate encoded as UTF-8
+    [InlineData(new byte[] { 0x7B, 0x22, 0x6B, 0xC0, 0xAF, 0x22, 0x3A, 0x31, 0x7D }, "property name")] // {"k\xC0\xAF":1}: overlong
+    [InlineData(new byte[] { 0x5B, 0x31, 0x2C, 0x7B, 0x22, 0x61, 0x22, 0x3A, 0x5B, 0x22, 0xFE, 0x22, 0x5D, 0x7D, 0x5D }, "string")] // [1,{"a":["\xFE"]}]
+    public void InvalidUtf8InAStringOrAPropertyNameIsRefused(byte[] body, string what)
+    {
+        var payload = JsonFraming.Frame(body, forAppend: true);
+        payload.Problem.ShouldNotBeNull().ShouldStartWith("The body is not valid JSON");
+        payload.Problem.ShouldContain($"the {what} at byte");
+        payload.Problem.ShouldContain("not valid UTF-8");
+        JsonFraming.Frame(body, forAppend: false).Problem.ShouldNotBeNull("a create's body is framed alike");
+    }
+
+    [Fact]
+    public void ALoneSurrogateEscapeIsRefusedAndAPairIsKeptByteForByte()
+    {
+        (string Body, string Unit)[] lone =
+        [
+            ("\"\\ud800\"", "D800"), ("\"a\\uDC00b\"", "DC00"), ("[\"ok\", {\"\\ud83d\": 1}]", "D83D"), ("\"\\ud83d\\u0041\"", "D83D"),
+            ("\"\\ud83d\\n\"", "D83D"), ("\"x\\ud83d\"", "D83D"), ("\"\\\\\\ud800\"", "D800"),
+        ];
+        foreach (var (body, unit) in lone)
+        {
+            Frame(body).Problem.ShouldNotBeNull(body).ShouldContain($"\\u{unit}, a lone surrogate");
+        }
+
+        // A pair, an escaped backslash before "u", and escapes of other characters are text.
+        Text(Frame("\"\\ud83d\\ude00\"")).ShouldBe("\"\\ud83d\\ude00\",");
+        Text(Frame("{\"\\uD83D\\uDE00\": \"\\\\ud800\"}")).ShouldBe("{\"\\uD83D\\uDE00\": \"\\\\ud800\"},");
+        Text(Frame("[\"caf\u00e9 \ud83d\ude00\", \"\\u00e9\\n\\\"\\/\"]")).ShouldBe("\"caf\u00e9 \ud83d\ude00\",\"\\u00e9\\n\\\"\\/\",");
+    }
 }

@@ -78,6 +78,28 @@ public sealed class UsageApiTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task TimesPastWhatARangeCanHoldAre400sThatSayWhyWithoutAnErrorLogged()
+    {
+        (string Query, string Field, string Detail)[] cases =
+        [
+            ("since=3000000000h", "since", "more than 100 years"),
+            ("bucket=1d&since=3153600000m", "since", "more than 100 years"),
+            ("bucket=1d&since=36501d", "since", "more than 100 years"),
+            ("since=99999999999999999999999s", "since", "more than 100 years"),
+            ("since=1h&until=9999-12-31T23:30:00Z", "until", "at most 3000-01-01T00:00:00.000Z"),
+        ];
+        foreach (var (query, field, detail) in cases)
+        {
+            var answer = await Http.GetJsonAsync("/api/usage?" + query);
+            answer.ShouldBeProblem(400, field);
+            answer.Body.Str("detail").ShouldContain(detail, Case.Sensitive, query);
+        }
+
+        (await Http.GetJsonAsync("/api/usage?bucket=1d&since=3650d")).Status.ShouldBe(200, "ten years of days is a range");
+        _server.Logs.Entries.ShouldNotContain(e => e.Level >= Microsoft.Extensions.Logging.LogLevel.Warning);
+    }
+
+    [Fact]
     public async Task TheOpenApiDocumentDescribesUsage()
     {
         var openapi = (await Http.GetJsonAsync("/openapi/v1.json")).Body;

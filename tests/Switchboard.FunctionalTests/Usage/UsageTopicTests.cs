@@ -138,6 +138,20 @@ public sealed class UsageTopicTests
     }
 
     [Fact]
+    public async Task ASinceTooFarBackIsAnErrorReplyAndTheConnectionGoesOn()
+    {
+        await using var server = await SwitchboardServer.StartAsync();
+        await using var client = await PhoenixClient.ConnectAsync(server.WebSocketUri);
+        var reply = await client.JoinAsync("usage", new { since = "3000000000h" });
+        reply.Status.ShouldBe("error", reply.Raw);
+        reply.Response.GetProperty("reason").GetString().ShouldBe("invalid join params");
+        reply.Response.GetProperty("detail").GetString()!.ShouldContain("'since' goes back more than 100 years");
+
+        (await client.JoinAsync("usage", new { since = "1h" })).Status.ShouldBe("ok");
+        server.Logs.Entries.ShouldNotContain(e => e.Level >= Microsoft.Extensions.Logging.LogLevel.Warning);
+    }
+
+    [Fact]
     public async Task WithRollupsTurnedOffTheTopicSaysSo()
     {
         await using var server = await SwitchboardServer.StartAsync(o => o.Usage.Enabled = false);

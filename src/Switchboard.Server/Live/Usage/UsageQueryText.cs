@@ -3,6 +3,7 @@ using System.Text.Json;
 using Switchboard.Json;
 using Switchboard.Options;
 using Switchboard.Responses;
+using Switchboard.Sessions;
 using Switchboard.UsageRollups;
 
 namespace Switchboard.Live.Usage;
@@ -67,6 +68,11 @@ internal static class UsageQueryText
                         $"'labels' must be comma-separated {groupKey ?? "KEY"}=value pairs of the group_by label (set group_by=label:KEY first); got '{Shorten(part)}'.");
                 }
 
+                if (LabelFilterValue.Problem(groupKey, part[(eq + 1)..]) is { } problem)
+                {
+                    throw RequestException.Field("labels", $"'labels': {problem}");
+                }
+
                 values.Add(part[(eq + 1)..]);
             }
         }
@@ -74,41 +80,48 @@ internal static class UsageQueryText
         return new UsageQuery { Bucket = bucket, Since = start, Until = end, GroupKey = groupKey, GroupValues = values };
     }
 
-    /// <summary>An instant (RFC 3339) or a duration back from now: <c>90s</c>, <c>30m</c>, <c>24h</c>, <c>7d</c>.</summary>
+    /// <summary>The longest duration back from now: 100 years, in seconds.</summary>
+    private const long MaxAgoSeconds = 36_500L * 86_400;
+
+    /// <summary>
+    /// An instant (RFC 3339) or a duration back from now: <c>90s</c>, <c>30m</c>, <c>24h</c>, <c>7d</c>. Each is held to
+    /// what the range arithmetic can represent (at most 100 years back, at most the live topic's open end), so no text a
+    /// client sends overflows it.
+    /// </summary>
     public static DateTimeOffset ParseTime(string field, string text, DateTimeOffset now)
     {
-        if (TryParseAgo(text, out var ago))
+        if (TryParseAgo(text, out var seconds))
         {
-            return now - ago;
+            return seconds <= MaxAgoSeconds ? now - TimeSpan.FromSeconds(seconds)
+                : throw RequestException.Field(field, $"'{field}' goes back more than 100 years; a duration is at most 36500d (or as many s, m or h); got '{Shorten(text)}'.");
         }
 
         if (DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out var at)
             && text.Contains('T', StringComparison.Ordinal))
         {
-            return at;
+            return at <= UsageJoinParams.OpenEnd ? at
+                : throw RequestException.Field(field, $"'{field}' must be at most {Format(UsageJoinParams.OpenEnd)}; got '{Shorten(text)}'.");
         }
 
         throw RequestException.Field(field, $"'{field}' must be an RFC 3339 time (2026-01-02T03:04:05Z) or a duration back from now (30m, 24h, 7d); got '{Shorten(text)}'.");
     }
 
-    /// <summary>Parses <c>N</c> followed by s, m, h or d.</summary>
-    public static bool TryParseAgo(string text, out TimeSpan ago)
+    /// <summary>
+    /// Parses <c>N</c> followed by s, m, h or d into seconds; a number of any length is a duration, past 100 years
+    /// saturated at <see cref="long.MaxValue"/> rather than overflowing.
+    /// </summary>
+    private static bool TryParseAgo(string text, out long seconds)
     {
-        ago = default;
-        if (text.Length < 2 || !long.TryParse(text.AsSpan(0, text.Length - 1), NumberStyles.None, CultureInfo.InvariantCulture, out var n) || n > 36_500L * 86_400)
+        seconds = 0;
+        var unit = text.Length < 2 ? 0 : text[^1] switch { 's' => 1, 'm' => 60, 'h' => 3_600, 'd' => 86_400, _ => 0 };
+        var digits = text.AsSpan(0, Math.Max(text.Length - 1, 0));
+        if (unit == 0 || digits.ContainsAnyExceptInRange('0', '9'))
         {
             return false;
         }
 
-        ago = text[^1] switch
-        {
-            's' => TimeSpan.FromSeconds(n),
-            'm' => TimeSpan.FromMinutes(n),
-            'h' => TimeSpan.FromHours(n),
-            'd' => TimeSpan.FromDays(Math.Min(n, 36_500)),
-            _ => TimeSpan.MinValue,
-        };
-        return ago != TimeSpan.MinValue;
+        seconds = long.TryParse(digits, NumberStyles.None, CultureInfo.InvariantCulture, out var n) && n <= MaxAgoSeconds / unit ? n * unit : long.MaxValue;
+        return true;
     }
 
     private static string Format(DateTimeOffset at) => at.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture);
