@@ -13,7 +13,7 @@ namespace Switchboard.Commanding;
 /// node: on PostgreSQL through the event feed, never by polling the store), so it is bounded by
 /// <c>Commands:MaxWaiters</c> with the commands' long-polls, and costs one small object per held request.
 /// </summary>
-internal sealed class ApprovalHolds(SessionWriter writer, IApprovalStore store, CommandWatch watch, TimeProvider time)
+internal sealed class ApprovalHolds(SessionWriter writer, IApprovalStore store, CommandWatch watch, TimeProvider time, Options.SwitchboardOptions options)
 {
     /// <summary>
     /// The approval once it is no longer pending, or as it is when <paramref name="wait"/> passed first (or the node
@@ -50,10 +50,12 @@ internal sealed class ApprovalHolds(SessionWriter writer, IApprovalStore store, 
     /// <summary>
     /// Raises an approval for a held hook and waits for its answer at most <paramref name="wait"/>: unanswered by then it is
     /// expired (the store's expiry job would do the same within a second); if the agent goes away first it is withdrawn.
-    /// Null when it was not raised or not held (the agent then follows its own rules).
+    /// Null when it was not raised (the session is ending, or already has <c>Approvals:MaxPendingPerSession</c> pending) or
+    /// not held (the agent then follows its own rules).
     /// </summary>
     public async Task<Approval?> HoldAsync(RequestApproval request, LabelFilter? scope, TimeSpan wait, CancellationToken cancellationToken)
     {
+        request = request with { MaxPending = options.Approvals.MaxPendingPerSession };
         var raised = await writer.WriteAsync(ScopedWrites.Within(request, scope), cancellationToken);
         if (raised is not { Error: null, Approval: { } approval })
         {

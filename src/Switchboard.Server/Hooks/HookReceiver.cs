@@ -144,7 +144,8 @@ internal sealed class HookReceiver(SessionWriter writer, QuietMonitor quiet, Com
         if (approval is null)
         {
             HookLog.ApprovalNotHeld(logger, agent.Name(), watch.IsStopping ? "the node is stopping"
-                : "the approval was not raised, or this node already holds all the waits it may (Switchboard:Commands:MaxWaiters)");
+                : "the approval was not raised (the session is ending, or has Switchboard:Approvals:MaxPendingPerSession pending), " +
+                "or this node already holds all the waits it may (Switchboard:Commands:MaxWaiters)");
         }
 
         return HookApprovals.Answer(agent, e.Name, approval, options.Hooks.ApprovalExpired);

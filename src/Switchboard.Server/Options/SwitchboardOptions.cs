@@ -27,6 +27,9 @@ public sealed class SwitchboardOptions
     /// <summary>Commands to agents: the producers' long-polls. See docs/commands.md.</summary>
     public CommandOptions Commands { get; } = new();
 
+    /// <summary>Approvals: how many one session may have pending. See docs/approvals.md.</summary>
+    public ApprovalOptions Approvals { get; } = new();
+
     /// <summary>Session rules: how deep a tree of sessions may grow.</summary>
     public SessionOptions Sessions { get; } = new();
 
