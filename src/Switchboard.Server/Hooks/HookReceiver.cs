@@ -99,7 +99,7 @@ internal sealed class HookReceiver(SessionWriter writer, QuietMonitor quiet, Com
     /// </summary>
     internal async Task<string> HoldAsync(HookSteering steering, CancellationToken cancellationToken)
     {
-        using var waiter = watch.TryWatch(steering.SessionId);
+        using var waiter = watch.TryWatch(steering.SessionId, steering.Scope);
         if (waiter is null)
         {
             return HookAnswers.None; // this node holds all it may: let the agent go
@@ -145,7 +145,7 @@ internal sealed class HookReceiver(SessionWriter writer, QuietMonitor quiet, Com
         {
             HookLog.ApprovalNotHeld(logger, agent.Name(), watch.IsStopping ? "the node is stopping"
                 : "the approval was not raised (the session is ending, or has Switchboard:Approvals:MaxPendingPerSession pending), " +
-                "or this node already holds all the waits it may (Switchboard:Commands:MaxWaiters)");
+                "or this node already holds all the waits it may, or its key's scope its share (Switchboard:Commands:MaxWaiters)");
         }
 
         return HookApprovals.Answer(agent, e.Name, approval, options.Hooks.ApprovalExpired);

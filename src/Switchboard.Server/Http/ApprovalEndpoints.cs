@@ -86,7 +86,7 @@ internal static class ApprovalEndpoints
             var approval = result.Approval!;
             if (wait > 0)
             {
-                approval = await holds.WaitAsync(id, approval.Id, TimeSpan.FromSeconds(wait), ct) ?? approval;
+                approval = await holds.WaitAsync(id, approval.Id, ApiAccessFilter.ScopeOf(http), TimeSpan.FromSeconds(wait), ct) ?? approval;
             }
 
             return new JsonResult(StatusCodes.Status201Created, w => ApprovalJson.Write(w, approval))
@@ -166,7 +166,7 @@ internal static class ApprovalEndpoints
 
         if (wait > 0 && approval.IsPending)
         {
-            approval = await holds.WaitAsync(id, approvalId, TimeSpan.FromSeconds(wait), ct) ?? approval;
+            approval = await holds.WaitAsync(id, approvalId, ApiAccessFilter.ScopeOf(http), TimeSpan.FromSeconds(wait), ct) ?? approval;
         }
 
         return Ok(approval);
