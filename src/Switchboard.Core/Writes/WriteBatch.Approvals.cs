@@ -63,12 +63,17 @@ internal sealed partial class WriteBatch
 
     private void RememberApprovals(ApprovalRows? rows)
     {
-        foreach (var a in rows?.Targeted ?? [])
+        if (rows is null)
+        {
+            return;
+        }
+
+        foreach (var a in rows.Targeted)
         {
             _approvals[a.Id] = a;
         }
 
-        foreach (var (sessionId, pending) in rows?.Pending ?? new Dictionary<string, PendingApprovals>())
+        foreach (var (sessionId, pending) in rows.Pending)
         {
             _pending[sessionId] = pending;
         }

@@ -145,7 +145,7 @@ internal sealed class HookReceiver(SessionWriter writer, QuietMonitor quiet, Com
         {
             HookLog.ApprovalNotHeld(logger, agent.Name(), watch.IsStopping ? "the node is stopping"
                 : "the approval was not raised (the session is ending, or has Switchboard:Approvals:MaxPendingPerSession pending), " +
-                "or this node already holds all the waits it may, or its key's scope its share (Switchboard:Commands:MaxWaiters)");
+                "or this node already holds all the waits it may, or those its key's scope may hold (Switchboard:Commands:MaxWaiters)");
         }
 
         return HookApprovals.Answer(agent, e.Name, approval, options.Hooks.ApprovalExpired);
