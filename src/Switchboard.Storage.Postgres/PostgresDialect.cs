@@ -42,6 +42,8 @@ internal sealed class PostgresDialect : SqlDialect
 
     public override string LabelValue(string keyParameter) => $"(labels::jsonb ->> CAST({keyParameter} AS text))";
 
+    public override string JsonText(string column, string name) => $"({column}::json ->> '{name}')";
+
     public override string LabelsMatch(IReadOnlyDictionary<string, string> labels, List<(string Name, object? Value)> args)
     {
         args.Add(("@labels", SessionWire.LabelsToText(labels)));

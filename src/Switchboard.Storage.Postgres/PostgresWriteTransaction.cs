@@ -99,7 +99,7 @@ internal sealed class PostgresWriteTransaction(NpgsqlConnection connection, Npgs
 
     public async ValueTask<IReadOnlyList<Command>> ReadCommandsAsync(CommandTargets targets) => await SqlTargets.ReadCommandsAsync(await SessionAsync(), targets);
 
-    public async ValueTask<IReadOnlyList<Approval>> ReadApprovalsAsync(ApprovalTargets targets) => await SqlTargets.ReadApprovalsAsync(await SessionAsync(), targets);
+    public async ValueTask<ApprovalRows> ReadApprovalsAsync(ApprovalTargets targets) => await SqlTargets.ReadApprovalsAsync(await SessionAsync(), targets);
 
     public async ValueTask WriteTargetsAsync(WriteBatch batch) => await SqlTargets.WriteAsync(await SessionAsync(), batch);
 

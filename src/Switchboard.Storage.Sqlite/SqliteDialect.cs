@@ -57,6 +57,8 @@ internal sealed class SqliteDialect : SqlDialect
 
     public override string LabelValue(string keyParameter) => $"json_extract(labels, '$.' || json_quote({keyParameter}))";
 
+    public override string JsonText(string column, string name) => $"json_extract({column}, '$.{name}')";
+
     public override string LabelsMatch(IReadOnlyDictionary<string, string> labels, List<(string Name, object? Value)> args)
     {
         var conditions = new List<string>();

@@ -84,7 +84,7 @@ internal sealed partial class SqliteWriteTransaction(SqliteTransaction transacti
 
     public ValueTask<IReadOnlyList<Command>> ReadCommandsAsync(CommandTargets targets) => SqlTargets.ReadCommandsAsync(Session(keep: true), targets);
 
-    public ValueTask<IReadOnlyList<Approval>> ReadApprovalsAsync(ApprovalTargets targets) => SqlTargets.ReadApprovalsAsync(Session(keep: true), targets);
+    public ValueTask<ApprovalRows> ReadApprovalsAsync(ApprovalTargets targets) => SqlTargets.ReadApprovalsAsync(Session(keep: true), targets);
 
     /// <remarks>Its text varies with the number of rows, so it is not kept.</remarks>
     public ValueTask WriteTargetsAsync(WriteBatch batch) => SqlTargets.WriteAsync(Session(keep: false), batch);

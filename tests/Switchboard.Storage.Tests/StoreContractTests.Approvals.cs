@@ -52,7 +52,7 @@ public abstract partial class StoreContractTests
     }
 
     [Fact]
-    public async Task PrimitiveApprovalReadsFindTheNamedOnesAndThePendingOnesOfASession()
+    public async Task PrimitiveApprovalReadsFindTheNamedOnesAndCountThePendingOnesOfASession()
     {
         var store = await OpenAsync();
         await WriteOne(store, new CreateSession { Id = "s1" });
@@ -61,10 +61,58 @@ public abstract partial class StoreContractTests
         await store.WriteAsync([answered, pending], CancellationToken.None);
         await WriteOne(store, new AnswerApproval("s1", answered.Id, Allow: false, null, "anonymous"));
 
-        var bySession = await InTransaction(store, async tx => await tx.ReadApprovalsAsync(new ApprovalTargets([], ["s1"])));
-        bySession.Select(a => a.Id).ShouldBe([pending.Id], "only the pending ones of the session");
+        var bySession = await InTransaction(store, async tx => await tx.ReadApprovalsAsync(new ApprovalTargets([], ["s1", "s2"])));
+        bySession.Targeted.ShouldBeEmpty("a session's pending approvals are counted, not read");
+        bySession.Pending.ShouldBe(new Dictionary<string, PendingApprovals> { ["s1"] = new(1, SessionState.Working) }, "a session with none is absent");
         var named = await InTransaction(store, async tx => await tx.ReadApprovalsAsync(new ApprovalTargets([answered.Id], [])));
-        named.Single().State.ShouldBe(ApprovalState.Denied);
+        named.Targeted.Single().State.ShouldBe(ApprovalState.Denied);
+        named.Pending.ShouldBeEmpty();
+    }
+
+    [Fact]
+    public async Task AnAnswerReadsOnlyItsApprovalAndHowManyOfTheSessionArePending()
+    {
+        var store = await OpenAsync();
+        await WriteOne(store, new CreateSession { Id = "s1", State = SessionState.Idle });
+        var data = "{\"blob\":\"" + new string('x', 16 * 1024 - 20) + "\"}";
+        var asked = Enumerable.Range(0, 5).Select(i => Ask("s1", $"step {i}") with { Data = data }).ToList();
+        foreach (var ask in asked)
+        {
+            (await WriteOne(store, ask)).Error.ShouldBeNull();
+        }
+
+        var read = await InTransaction(store, async tx => await tx.ReadApprovalsAsync(WriteBatch.ApprovalTargets([new AnswerApproval("s1", asked[3].Id, true, null, "k")])));
+        read.Targeted.Select(a => a.Id).ShouldBe([asked[3].Id], "the answer's own approval, not the other four that wait");
+        read.Pending["s1"].ShouldBe(new PendingApprovals(5, SessionState.Idle), "a count, and where the oldest sends the session back");
+
+        // Each ask in its own commit: the later ones found the first pending through that count and kept its resume state.
+        foreach (var ask in asked)
+        {
+            (await WriteOne(store, new AnswerApproval("s1", ask.Id, Allow: true, null, "k"))).Approval!.ResumeState.ShouldBe(SessionState.Idle);
+        }
+
+        (await store.GetSessionAsync("s1", CancellationToken.None))!.State.ShouldBe(SessionState.Idle, "back once the last ended");
+    }
+
+    [Fact]
+    public async Task PastMaxPendingAnAskIsRefusedAndWritesNothingUntilOneEnds()
+    {
+        var store = await OpenAsync();
+        await WriteOne(store, new CreateSession { Id = "s1" });
+        var first = Ask("s1", "one") with { MaxPending = 2 };
+        var results = await store.WriteAsync([first, Ask("s1", "two") with { MaxPending = 2 }, Ask("s1", "three") with { MaxPending = 2 }], CancellationToken.None);
+        results[0].Error.ShouldBeNull();
+        results[1].Error.ShouldBeNull();
+        results[2].Error.ShouldNotBeNull().Code.ShouldBe("too_many_approvals", "the cap counts the ones asked earlier in the same commit");
+        results[2].Error!.Detail.ShouldContain("Switchboard:Approvals:MaxPendingPerSession = 2");
+
+        var head = (await store.LoadStateAsync(CancellationToken.None)).HeadSeq;
+        (await WriteOne(store, Ask("s1", "four") with { MaxPending = 2 })).Error!.Code.ShouldBe("too_many_approvals", "and the ones of earlier commits");
+        (await store.LoadStateAsync(CancellationToken.None)).HeadSeq.ShouldBe(head, "a refused ask writes nothing");
+        (await ((IApprovalStore)store).ListApprovalsAsync("s1", null, 10, CancellationToken.None)).Count.ShouldBe(2);
+
+        await WriteOne(store, new EndApproval("s1", first.Id) { Withdraw = true });
+        (await WriteOne(store, Ask("s1", "five") with { MaxPending = 2 })).Error.ShouldBeNull("only pending ones count");
     }
 
     [Fact]
@@ -95,6 +143,7 @@ public abstract partial class StoreContractTests
         results.ShouldAllBe(r => r.Error == null);
 
         var pending = await InTransaction(store, async tx => await tx.ReadApprovalsAsync(new ApprovalTargets([], sessions)));
-        pending.Select(a => a.SessionId).Order(StringComparer.Ordinal).ShouldBe(sessions.Order(StringComparer.Ordinal), "one row per approval, past 500 in a batch");
+        pending.Pending.Keys.Order(StringComparer.Ordinal).ShouldBe(sessions.Order(StringComparer.Ordinal), "one row per approval, past 500 in a batch");
+        pending.Pending.Values.ShouldAllBe(p => p.Count == 1);
     }
 }

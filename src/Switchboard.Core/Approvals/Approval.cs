@@ -65,6 +65,9 @@ internal sealed record Approval
 /// <summary>The limits and defaults of an approval, in one place so errors and docs agree.</summary>
 internal static class ApprovalLimits
 {
+    /// <summary>The configuration key of a session's cap on pending approvals (<see cref="Writes.RequestApproval.MaxPending"/>), for messages.</summary>
+    public const string MaxPendingSetting = "Switchboard:Approvals:MaxPendingPerSession";
+
     /// <summary>Longest summary: what a person reads to decide.</summary>
     public const int MaxSummaryLength = 500;
 

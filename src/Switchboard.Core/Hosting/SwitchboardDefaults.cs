@@ -164,6 +164,12 @@ internal static class SwitchboardDefaults
     /// <summary>A hand-over's visibility timeout: a delivered command not acknowledged within it is handed over again.</summary>
     public static readonly TimeSpan CommandRedeliverAfter = TimeSpan.FromSeconds(30);
 
+    // Approvals (Switchboard:Approvals).
+    /// <summary>The most approvals one session may have pending; past it an ask is 429 and a hook is let go with no decision.</summary>
+    public const int ApprovalMaxPendingPerSession = 100;
+    /// <summary>The largest MaxPendingPerSession a node accepts.</summary>
+    public const int ApprovalMaxPendingLimit = 10_000;
+
     // Durable Streams (Switchboard:Streams).
     /// <summary>The largest append to a durable stream.</summary>
     public const long StreamMaxAppendBytes = 1024 * 1024;

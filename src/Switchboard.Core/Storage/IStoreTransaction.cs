@@ -58,8 +58,11 @@ internal interface IStoreTransaction : IAsyncDisposable
     /// <summary>The commands with <see cref="CommandTargets.Ids"/> and every outstanding one of <see cref="CommandTargets.Sessions"/>.</summary>
     ValueTask<IReadOnlyList<Command>> ReadCommandsAsync(CommandTargets targets);
 
-    /// <summary>The approvals with <see cref="ApprovalTargets.Ids"/> and every pending one of <see cref="ApprovalTargets.Sessions"/>.</summary>
-    ValueTask<IReadOnlyList<Approvals.Approval>> ReadApprovalsAsync(ApprovalTargets targets);
+    /// <summary>
+    /// The approvals with <see cref="ApprovalTargets.Ids"/>, and how many of each of <see cref="ApprovalTargets.Sessions"/>
+    /// are pending with the resume state of the oldest; never the pending rows themselves.
+    /// </summary>
+    ValueTask<ApprovalRows> ReadApprovalsAsync(ApprovalTargets targets);
 
     /// <summary>Writes (upserts by id) the alerts, commands and approvals a batch changed; called after <see cref="PersistAsync"/>, before the commit.</summary>
     ValueTask WriteTargetsAsync(WriteBatch batch);

@@ -14,10 +14,12 @@ namespace Switchboard.Writes;
 internal static class ApprovalWriteProcessor
 {
     /// <summary>
-    /// A new pending approval, or why not. <paramref name="pendingResume"/> is where the session goes back to according to an
-    /// approval of it already pending (it is waiting for that one, not waiting by nature).
+    /// A new pending approval, or why not. <paramref name="pending"/> is how many of the session's approvals are pending
+    /// now; at <see cref="RequestApproval.MaxPending"/> the ask is refused until some end. <paramref name="pendingResume"/>
+    /// is where the session goes back to according to an approval of it already pending (it is waiting for that one, not
+    /// waiting by nature).
     /// </summary>
-    public static ApprovalDecision Request(RequestApproval write, Session? session, DateTimeOffset now, SessionState? pendingResume = null)
+    public static ApprovalDecision Request(RequestApproval write, Session? session, DateTimeOffset now, int pending = 0, SessionState? pendingResume = null)
     {
         if (session is null)
         {
@@ -28,6 +30,13 @@ internal static class ApprovalWriteProcessor
         {
             return ApprovalDecision.Refuse(new(ErrorKind.Conflict, "session_ending",
                 $"Session '{session.Id}' is {session.State.ToWire()}; nobody can be asked on its behalf any more."));
+        }
+
+        if (pending >= write.MaxPending)
+        {
+            return ApprovalDecision.Refuse(new(ErrorKind.TooMany, "too_many_approvals",
+                $"Session '{session.Id}' already has {pending} pending approvals, the most one session may have ({ApprovalLimits.MaxPendingSetting} = {write.MaxPending}). " +
+                "Ask again once a person has answered some, or they have expired."));
         }
 
         var resume = write.ResumeState ?? pendingResume ?? session.State switch

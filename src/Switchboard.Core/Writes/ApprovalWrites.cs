@@ -10,6 +10,13 @@ internal sealed record RequestApproval(string Id, string SessionId, string? Tool
     : SessionWrite
 {
     public Sessions.SessionState? ResumeState { get; init; }
+
+    /// <summary>
+    /// The most approvals the session may have pending (<c>Switchboard:Approvals:MaxPendingPerSession</c>); at it the ask
+    /// is refused. It travels with the write because the store's transaction, which counts them, decides; set by the
+    /// server from its options, the default otherwise.
+    /// </summary>
+    internal int MaxPending { get; init; } = SwitchboardDefaults.ApprovalMaxPendingPerSession;
 }
 
 /// <summary>An operator's answer to a pending approval.</summary>

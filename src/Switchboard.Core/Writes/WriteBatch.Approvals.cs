@@ -7,21 +7,23 @@ namespace Switchboard.Writes;
 /// <summary>
 /// Approvals in a batch (docs/approvals.md): the approval writes, each with its event, and the session's state they move:
 /// a request makes the session <c>waiting</c>; the end of its last pending approval (answered, expired, withdrawn) moves
-/// a session still <c>waiting</c> back to the state the approval kept. Decided here, for every store, from the rows the
-/// store read (<see cref="ApprovalTargets"/>).
+/// a session still <c>waiting</c> back to the state the approval kept. Decided here, for every store, from what the store
+/// read (<see cref="ApprovalTargets"/>): the approvals the writes name, and per session only how many are pending, never
+/// their rows, so a write costs the same however many wait.
 /// </summary>
 internal sealed partial class WriteBatch
 {
     private readonly Dictionary<string, Approval> _approvals = new(StringComparer.Ordinal);
     private readonly Dictionary<string, Approval> _dirtyApprovals = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, PendingApprovals> _pending = new(StringComparer.Ordinal); // as the batch has changed them
 
     /// <summary>Approvals whose row must be written (the final version of each); upserted by id.</summary>
     public IReadOnlyCollection<Approval> DirtyApprovals => _dirtyApprovals.Values;
 
     /// <summary>
     /// What the store must read, inside its transaction, for a batch's approvals: the approvals with these ids (answers and
-    /// ends) and every pending one of these sessions (to know whether an ending one is the session's last, and where a
-    /// session already waiting goes back to).
+    /// ends) and how many of these sessions' approvals are pending (the cap on asking, whether an ending one is the
+    /// session's last, and where a session already waiting goes back to).
     /// </summary>
     public static ApprovalTargets ApprovalTargets(IReadOnlyList<SessionWrite> writes)
     {
@@ -32,7 +34,7 @@ internal sealed partial class WriteBatch
             switch (write)
             {
                 case RequestApproval r:
-                    (sessions ??= new(StringComparer.Ordinal)).Add(r.SessionId); // a session already waiting keeps the state it goes back to
+                    (sessions ??= new(StringComparer.Ordinal)).Add(r.SessionId); // the cap, and the state a session already waiting goes back to
                     break;
                 case AnswerApproval a:
                     (ids ??= new(StringComparer.Ordinal)).Add(a.ApprovalId);
@@ -59,11 +61,21 @@ internal sealed partial class WriteBatch
 
     private static bool IsApprovalWrite(SessionWrite write) => write is RequestApproval or AnswerApproval or EndApproval;
 
-    private void RememberApprovals(IEnumerable<Approval>? approvals)
+    private void RememberApprovals(ApprovalRows? rows)
     {
-        foreach (var a in approvals ?? [])
+        if (rows is null)
+        {
+            return;
+        }
+
+        foreach (var a in rows.Targeted)
         {
             _approvals[a.Id] = a;
+        }
+
+        foreach (var (sessionId, pending) in rows.Pending)
+        {
+            _pending[sessionId] = pending;
         }
     }
 
@@ -76,10 +88,10 @@ internal sealed partial class WriteBatch
             return new WriteResult(SwitchboardError.SessionNotFound(sessionId), null, null);
         }
 
+        var pending = _pending.GetValueOrDefault(sessionId);
         var decision = write switch
         {
-            RequestApproval r => ApprovalWriteProcessor.Request(r, session, now,
-                _approvals.Values.FirstOrDefault(a => a.SessionId == sessionId && a.IsPending)?.ResumeState),
+            RequestApproval r => ApprovalWriteProcessor.Request(r, session, now, pending.Count, pending.Count > 0 ? pending.ResumeState : null),
             AnswerApproval a => ApprovalWriteProcessor.Answer(a, _approvals.GetValueOrDefault(a.ApprovalId), now),
             EndApproval e => ApprovalWriteProcessor.End(e, _approvals.GetValueOrDefault(e.ApprovalId), now),
             _ => throw new ArgumentOutOfRangeException(nameof(write), write.GetType().Name, "Not an approval write."),
@@ -106,10 +118,17 @@ internal sealed partial class WriteBatch
         _approvals[approval.Id] = approval;
         _dirtyApprovals[approval.Id] = approval;
 
+        // A request adds a pending approval, an answer or end takes one away (only pending ones move). The oldest pending
+        // one's resume state stands for the session; once that one ends the others keep it, as they took it when asked.
+        pending = approval.IsPending
+            ? new PendingApprovals(pending.Count + 1, pending.Count == 0 ? approval.ResumeState : pending.ResumeState)
+            : pending with { Count = Math.Max(0, pending.Count - 1) };
+        _pending[sessionId] = pending;
+
         // The session's state follows: waiting while any approval of it is pending.
         SessionState? to = approval.IsPending
             ? session.State == SessionState.Waiting ? null : SessionState.Waiting
-            : session.State == SessionState.Waiting && !_approvals.Values.Any(a => a.SessionId == sessionId && a.IsPending) ? approval.ResumeState : null;
+            : session.State == SessionState.Waiting && pending.Count == 0 ? approval.ResumeState : null;
         if (to is { } state && SessionStateMachine.IsAllowed(session.State, state))
         {
             var move = new UpdateSession(sessionId) { State = state };
@@ -128,3 +147,12 @@ internal sealed record ApprovalTargets(IReadOnlyCollection<string> Ids, IReadOnl
     /// <summary>True when the batch needs no approval read.</summary>
     public bool IsEmpty => Ids.Count == 0 && Sessions.Count == 0;
 }
+
+/// <summary>
+/// What a store read for <see cref="ApprovalTargets"/>: the approvals with its ids, and for each of its sessions that has
+/// pending approvals how many (a session with none is absent).
+/// </summary>
+internal sealed record ApprovalRows(IReadOnlyList<Approval> Targeted, IReadOnlyDictionary<string, PendingApprovals> Pending);
+
+/// <summary>How many of a session's approvals are pending, and where the oldest of them sends the session back to.</summary>
+internal readonly record struct PendingApprovals(int Count, SessionState ResumeState);

@@ -96,11 +96,11 @@ internal sealed partial class WriteBatch
     /// </param>
     /// <param name="cascades">What each cascading terminate of the batch ends in this commit (none: only its target).</param>
     /// <param name="streams">Applies a session stream write to the streams the transaction locked (needed when there are some).</param>
-    /// <param name="approvals">The approvals the batch targets, as stored (ReadApprovalsAsync).</param>
+    /// <param name="approvals">What the store read for <see cref="ApprovalTargets"/> (ReadApprovalsAsync).</param>
     public static WriteBatch Apply(IReadOnlyList<SessionWrite> writes, IReadOnlyDictionary<string, Session?> current, LogHead head, DateTimeOffset now,
         IReadOnlyDictionary<AlertTarget, Alerts.Alert?>? alerts = null, IEnumerable<Commands.Command>? commands = null,
         IReadOnlyDictionary<string, CascadePlan>? cascades = null, Func<Streams.StreamWrite, Streams.StreamOutcome>? streams = null,
-        IEnumerable<Approvals.Approval>? approvals = null)
+        ApprovalRows? approvals = null)
     {
         var batch = new WriteBatch(current, head) { _cascades = cascades, _streams = streams };
         batch.RememberApprovals(approvals);

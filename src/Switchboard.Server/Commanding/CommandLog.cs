@@ -26,4 +26,9 @@ internal static partial class CommandLog
 
     [LoggerMessage(LogEventIds.Commands + 5, LogLevel.Information, "Command watch resynchronising: {Reason}", EventName = "Commands.Resync")]
     public static partial void Resync(ILogger logger, string reason);
+
+    [LoggerMessage(LogEventIds.Commands + 70, LogLevel.Warning,
+        "Keys of scope {Scope} hold {Held} of this node's {Max} waiters, as many as are left free for other scopes; refusing them more with 503 until some end",
+        EventName = "Commands.WaiterShareFull")]
+    public static partial void WaiterShareFull(ILogger logger, string scope, int held, int max);
 }

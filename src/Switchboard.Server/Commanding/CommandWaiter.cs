@@ -5,13 +5,16 @@ namespace Switchboard.Commanding;
 /// <see cref="WaitAsync"/>: an event applied after the rearm completes the wait, even one that came before the wait began.
 /// Disposing it unregisters it from <see cref="CommandWatch"/>.
 /// </summary>
-internal sealed class CommandWaiter(CommandWatch watch, string sessionId, TimeProvider time) : IDisposable
+internal sealed class CommandWaiter(CommandWatch watch, string sessionId, string scope, TimeProvider time) : IDisposable
 {
     private TaskCompletionSource _signal = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private int _disposed;
     private int _waiting;
 
     public string SessionId { get; } = sessionId;
+
+    /// <summary>The share of the node's waiters it holds (<see cref="WaiterShares.ScopeOf"/>).</summary>
+    public string Scope { get; } = scope;
 
     /// <summary>True while <see cref="WaitAsync"/> waits, its timeout armed on the injected clock.</summary>
     public bool IsWaiting => Volatile.Read(ref _waiting) == 1;

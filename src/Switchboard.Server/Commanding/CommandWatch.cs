@@ -10,8 +10,9 @@ namespace Switchboard.Commanding;
 /// Wakes the producers' long-polls (<c>GET …/commands?wait=N</c>) when a command event of their session is applied. It
 /// observes the live loop like the alert evaluator does, through its own bounded <see cref="LiveFeed"/> read on its own
 /// loop, so an event committed on another node wakes a long-poll here as soon as this node applies it, and nothing of this
-/// class runs on the live loop; it never polls the store. Waiters are bounded (<see cref="CommandOptions.MaxWaiters"/>).
-/// On stopping, every waiter is woken so long-polls answer at once instead of holding the shutdown.
+/// class runs on the live loop; it never polls the store. Waiters are bounded (<see cref="CommandOptions.MaxWaiters"/>)
+/// and shared by scope (<see cref="WaiterShares"/>), so one team cannot take them all. On stopping, every waiter is woken
+/// so long-polls answer at once instead of holding the shutdown.
 /// </summary>
 internal sealed class CommandWatch : IAsyncDisposable
 {
@@ -22,9 +23,10 @@ internal sealed class CommandWatch : IAsyncDisposable
     private readonly int _max;
     private readonly object _gate = new();
     private readonly Dictionary<string, List<CommandWaiter>> _bySession = new(StringComparer.Ordinal); // under _gate
+    private readonly WaiterShares _shares; // under _gate
+    private readonly HashSet<string> _overShare = new(StringComparer.Ordinal); // under _gate: scopes WaiterShareFull was logged for, until they hold none
     private readonly CancellationTokenSource _stopping = new();
     private CancellationTokenRegistration _onStopping;
-    private int _count; // under _gate
     private bool _refusing; // under _gate: stopping, or WaitersFull logged until the count drops
     private bool _stopped; // under _gate
     private Task? _loop;
@@ -36,6 +38,7 @@ internal sealed class CommandWatch : IAsyncDisposable
         _time = time;
         _logger = logger;
         _max = options.Commands.MaxWaiters;
+        _shares = new WaiterShares(_max, fair: options.Security.AuthEnabled);
         _feed = new LiveFeed(SwitchboardDefaults.CommandWatchPendingEvents);
         if (lifetime is not null)
         {
@@ -50,7 +53,7 @@ internal sealed class CommandWatch : IAsyncDisposable
         {
             lock (_gate)
             {
-                return _count;
+                return _shares.Total;
             }
         }
     }
@@ -98,18 +101,30 @@ internal sealed class CommandWatch : IAsyncDisposable
         }, TaskScheduler.Default);
     }
 
-    /// <summary>A waiter for <paramref name="sessionId"/>'s command events, or null when <see cref="CommandOptions.MaxWaiters"/> already wait (or the node is stopping).</summary>
-    public CommandWaiter? TryWatch(string sessionId)
+    /// <summary>A waiter for <paramref name="sessionId"/>'s command events on behalf of <paramref name="scope"/> (the key's labels scope), or null; see <see cref="TryWatch(string, LabelFilter?, out WaiterRefusal)"/>.</summary>
+    public CommandWaiter? TryWatch(string sessionId, LabelFilter? scope) => TryWatch(sessionId, scope, out _);
+
+    /// <summary>
+    /// A waiter for <paramref name="sessionId"/>'s command events on behalf of <paramref name="scope"/>, or null when the node
+    /// is stopping, <see cref="CommandOptions.MaxWaiters"/> already wait, or the scope holds its share (<paramref name="refusal"/> says which).
+    /// </summary>
+    public CommandWaiter? TryWatch(string sessionId, LabelFilter? scope, out WaiterRefusal refusal)
     {
-        var waiter = new CommandWaiter(this, sessionId, _time);
+        var share = WaiterShares.ScopeOf(scope);
+        var waiter = new CommandWaiter(this, sessionId, share, _time);
         lock (_gate)
         {
-            if (_stopped || _count >= _max)
+            refusal = _stopped ? WaiterRefusal.Full : _shares.TryTake(share);
+            if (refusal != WaiterRefusal.None)
             {
-                if (!_stopped && !_refusing)
+                if (!_stopped && refusal == WaiterRefusal.Full && !_refusing)
                 {
                     _refusing = true;
                     CommandLog.WaitersFull(_logger, _max);
+                }
+                else if (refusal == WaiterRefusal.OverShare && _overShare.Add(share))
+                {
+                    CommandLog.WaiterShareFull(_logger, WaiterShares.Describe(share), _shares.HeldBy(share), _max);
                 }
 
                 return null;
@@ -122,7 +137,6 @@ internal sealed class CommandWatch : IAsyncDisposable
             }
 
             list.Add(waiter);
-            _count++;
         }
 
         return waiter;
@@ -134,13 +148,17 @@ internal sealed class CommandWatch : IAsyncDisposable
         {
             if (_bySession.TryGetValue(waiter.SessionId, out var list) && list.Remove(waiter))
             {
-                _count--;
+                if (_shares.Return(waiter.Scope))
+                {
+                    _overShare.Remove(waiter.Scope);
+                }
+
                 if (list.Count == 0)
                 {
                     _bySession.Remove(waiter.SessionId);
                 }
 
-                if (_count < _max / 2)
+                if (_shares.Total < _max / 2)
                 {
                     _refusing = false;
                 }

@@ -107,7 +107,7 @@ internal sealed class HookReceiver(SessionWriter writer, QuietMonitor quiet, Com
     /// </summary>
     internal async Task<string> HoldAsync(HookSteering steering, CancellationToken cancellationToken)
     {
-        using var waiter = watch.TryWatch(steering.SessionId);
+        using var waiter = watch.TryWatch(steering.SessionId, steering.Scope);
         if (waiter is null)
         {
             return HookAnswers.None; // this node holds all it may: let the agent go
@@ -152,7 +152,8 @@ internal sealed class HookReceiver(SessionWriter writer, QuietMonitor quiet, Com
         if (approval is null)
         {
             HookLog.ApprovalNotHeld(logger, agent.Name(), watch.IsStopping ? "the node is stopping"
-                : "the approval was not raised, or this node already holds all the waits it may (Switchboard:Commands:MaxWaiters)");
+                : "the approval was not raised (the session is ending, or has Switchboard:Approvals:MaxPendingPerSession pending), " +
+                "or this node already holds all the waits it may, or those its key's scope may hold (Switchboard:Commands:MaxWaiters)");
         }
 
         return HookApprovals.Answer(agent, e.Name, approval, options.Hooks.ApprovalExpired);

@@ -32,7 +32,7 @@ internal static class ApprovalEndpoints
         approvals.MapPost("", RequestAsync).WithName("RequestApproval")
             .WithDescription("Asks a person to approve something the session's producer is about to do; the session is 'waiting' until it is answered. " +
                 "With 'wait' the request is held until the approval is answered (or 'wait' seconds pass) and answers with it as it is then.")
-            .JsonBody<Contracts.ApprovalRequest>().Produces<Contracts.ApprovalResponse>(201).Problems(400, 404, 409, 413)
+            .JsonBody<Contracts.ApprovalRequest>().Produces<Contracts.ApprovalResponse>(201).Problems(400, 404, 409, 413, 429)
             .Query(("wait", JsonSchemaType.Integer, "Seconds to hold the request for the answer (0 to Commands:MaxWaitSeconds)."));
         approvals.MapGet("", ListAsync).WithName("ListApprovals")
             .WithDescription("The session's approvals in the order asked.")
@@ -61,7 +61,10 @@ internal static class ApprovalEndpoints
             var f = new FieldReader(body!.RootElement, RequestFields);
             var data = body.RootElement.TryGetProperty("data", out var d) && d.ValueKind == JsonValueKind.Null ? null : f.JsonObject("data");
             request = new RequestApproval(Approval.NewId(time.GetUtcNow()), id, f.NullableString("tool").Value, f.String("summary") ?? "", data,
-                f.Int("expires_in_seconds") ?? (int)Math.Ceiling(options.Hooks.ApprovalWait.TotalSeconds), Asker(http));
+                f.Int("expires_in_seconds") ?? (int)Math.Ceiling(options.Hooks.ApprovalWait.TotalSeconds), Asker(http))
+            {
+                MaxPending = options.Approvals.MaxPendingPerSession,
+            };
             if (ApprovalWriteProcessor.Request(request.Tool, request.Summary, request.Data, request.ExpiresInSeconds) is { } invalid)
             {
                 return ProblemResult.From(invalid);
@@ -83,7 +86,7 @@ internal static class ApprovalEndpoints
             var approval = result.Approval!;
             if (wait > 0)
             {
-                approval = await holds.WaitAsync(id, approval.Id, TimeSpan.FromSeconds(wait), ct) ?? approval;
+                approval = await holds.WaitAsync(id, approval.Id, ApiAccessFilter.ScopeOf(http), TimeSpan.FromSeconds(wait), ct) ?? approval;
             }
 
             return new JsonResult(StatusCodes.Status201Created, w => ApprovalJson.Write(w, approval))
@@ -163,7 +166,7 @@ internal static class ApprovalEndpoints
 
         if (wait > 0 && approval.IsPending)
         {
-            approval = await holds.WaitAsync(id, approvalId, TimeSpan.FromSeconds(wait), ct) ?? approval;
+            approval = await holds.WaitAsync(id, approvalId, ApiAccessFilter.ScopeOf(http), TimeSpan.FromSeconds(wait), ct) ?? approval;
         }
 
         return Ok(approval);

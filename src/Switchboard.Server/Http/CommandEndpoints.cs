@@ -133,11 +133,13 @@ internal static class CommandEndpoints
             return List(await store.ListCommandsAsync(id, states, limit, ct), asOf);
         }
 
-        using var waiter = watch.TryWatch(id);
+        using var waiter = watch.TryWatch(id, ApiAccessFilter.ScopeOf(http), out var refusal);
         if (waiter is null)
         {
-            return new ProblemResult(StatusCodes.Status503ServiceUnavailable, "overloaded", "Service unavailable",
-                $"{options.Commands.MaxWaiters} long-polls already wait for commands on this node; retry, or learn commands from write answers or the session's topic.")
+            return new ProblemResult(StatusCodes.Status503ServiceUnavailable, "overloaded", "Service unavailable", (refusal == WaiterRefusal.OverShare
+                ? $"This key's labels scope already holds as many of this node's {options.Commands.MaxWaiters} waiters as are left free for other scopes (long-polls and held hooks)"
+                : $"{options.Commands.MaxWaiters} long-polls already wait for commands on this node") +
+                "; retry, or learn commands from write answers or the session's topic.")
             {
                 RetryAfterSeconds = 1,
             };

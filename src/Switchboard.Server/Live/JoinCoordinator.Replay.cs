@@ -6,12 +6,18 @@ using Switchboard.Storage;
 
 namespace Switchboard.Live;
 
-/// <summary>Replay: count the events a resume needs, then stream them paced to the connection.</summary>
+/// <summary>
+/// Replay: count the events a resume needs, then stream them paced to the connection. A resume reads at most
+/// <c>Stream:MaxReplayEvents</c> events of the log (of the session, for a lone session topic), whatever its
+/// filter matches among them; past that it gets a fresh snapshot, as a topic stream's read stops at its scan bound.
+/// </summary>
 internal sealed partial class JoinCoordinator
 {
     /// <summary>
     /// How many events in (since, upTo] belong to any of <paramref name="subs"/>, or null when that range cannot be
-    /// replayed exactly (retention passed, a position this log never issued, or too far behind to be worth it).
+    /// replayed exactly (retention passed, a position this log never issued), or would read more of the log than a snapshot
+    /// costs: past <c>Stream:MaxReplayEvents</c> events read, matching or not, so a narrow filter resuming
+    /// from far back never reads the whole log.
     /// </summary>
     private async Task<int?> CountReplayAsync(Subscription[] subs, long since, long upTo, CancellationToken cancellationToken)
     {
@@ -22,11 +28,17 @@ internal sealed partial class JoinCoordinator
         }
 
         var count = 0;
-        await foreach (var _ in ReplayEventsAsync(subs, since, upTo, cancellationToken))
+        var scanned = 0;
+        await foreach (var (_, sub) in ScanAsync(subs, since, upTo, cancellationToken))
         {
-            if (++count > Options.MaxReplayEvents)
+            if (++scanned > Options.MaxReplayEvents)
             {
                 return null; // a snapshot is cheaper than the replay
+            }
+
+            if (sub is not null)
+            {
+                count++;
             }
         }
 
@@ -41,8 +53,13 @@ internal sealed partial class JoinCoordinator
     private async Task StreamReplayAsync(SendQueue queue, Subscription[] subs, long since, long upTo, int expected, CancellationToken cancellationToken)
     {
         var sent = 0;
-        await foreach (var (e, sub) in ReplayEventsAsync(subs, since, upTo, cancellationToken))
+        await foreach (var (e, sub) in ScanAsync(subs, since, upTo, cancellationToken))
         {
+            if (sub is null)
+            {
+                continue;
+            }
+
             await queue.WaitForSpaceAsync(cancellationToken);
             var envelope = FrameEncoder.Envelope(e, live.Epoch, scoped: sub.Filter is not null);
             if (!queue.Enqueue(FrameEncoder.Broadcast(sub.Topic, e.Type, envelope, e.Seq)))
@@ -60,8 +77,11 @@ internal sealed partial class JoinCoordinator
         }
     }
 
-    /// <summary>Every event in (since, upTo] that belongs to any of <paramref name="subs"/>, in seq order, each once, with its subscription.</summary>
-    private async IAsyncEnumerable<(EventRecord Event, Subscription Subscription)> ReplayEventsAsync(Subscription[] subs, long since, long upTo,
+    /// <summary>
+    /// Every event in (since, upTo] the store reads for <paramref name="subs"/>, in seq order, each once, with the first
+    /// subscription it belongs to (null: none; counted as read all the same).
+    /// </summary>
+    private async IAsyncEnumerable<(EventRecord Event, Subscription? Subscription)> ScanAsync(Subscription[] subs, long since, long upTo,
         [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
     {
         var relevant = subs.Where(s => s.Route.Kind != TopicKind.SummaryOnly).ToArray();
@@ -96,10 +116,7 @@ internal sealed partial class JoinCoordinator
 
             foreach (var e in page)
             {
-                if (await SubscriptionForAsync(relevant, e, sessions, cancellationToken) is { } sub)
-                {
-                    yield return (e, sub);
-                }
+                yield return (e, await SubscriptionForAsync(relevant, e, sessions, cancellationToken));
             }
 
             after = page[^1].Seq;

@@ -27,6 +27,9 @@ public sealed class SwitchboardOptions
     /// <summary>Commands to agents: the producers' long-polls. See docs/commands.md.</summary>
     public CommandOptions Commands { get; } = new();
 
+    /// <summary>Approvals: how many one session may have pending. See docs/approvals.md.</summary>
+    public ApprovalOptions Approvals { get; } = new();
+
     /// <summary>Session rules: how deep a tree of sessions may grow.</summary>
     public SessionOptions Sessions { get; } = new();
 
@@ -127,7 +130,10 @@ public sealed class StreamOptions
     /// <summary>Bytes a connection may have waiting before it is disconnected. Default 8 MiB.</summary>
     public long SendQueueMaxBytes { get; set; } = SwitchboardDefaults.SendQueueMaxBytes;
 
-    /// <summary>A resume that would replay more events than this gets a fresh snapshot instead. Default 10,000.</summary>
+    /// <summary>
+    /// A resume whose range holds more events than this to read (the log's, or the session's for one session topic),
+    /// matching its filter or not, gets a fresh snapshot instead. Default 10,000.
+    /// </summary>
     public int MaxReplayEvents { get; set; } = SwitchboardDefaults.MaxReplayEvents;
 
     /// <summary>Active sessions in the <c>sessions</c> join snapshot unless the join asks for fewer. Default 100.</summary>

@@ -18,6 +18,8 @@ internal static class HttpFixes
         "alert_not_found" => "Alerts are listed with GET /api/alerts?state=all.",
         "too_many_commands" => "List them with GET /api/sessions/{id}/commands?state=pending,delivered; the producer answers one with " +
             "POST /api/sessions/{id}/commands/{cid}/ack, an operator withdraws a pending one with DELETE /api/sessions/{id}/commands/{cid}.",
+        "too_many_approvals" => "List them with GET /api/sessions/{id}/approvals?state=pending; an operator answers one with " +
+            "POST /api/sessions/{id}/approvals/{aid}.",
         _ => null,
     };
 }

@@ -49,6 +49,8 @@ public sealed class OptionsValidationTests
             "Switchboard:Commands:MaxWaiters = 0 is not allowed: it must be at least 1."),
         ["command wait"] = (o => o.Commands.MaxWaitSeconds = 301, null,
             "Switchboard:Commands:MaxWaitSeconds = 301 is not allowed: it must be from 1 to 300."),
+        ["pending approvals"] = (o => o.Approvals.MaxPendingPerSession = 0, null,
+            "Switchboard:Approvals:MaxPendingPerSession = 0 is not allowed: it must be from 1 to 10,000."),
         ["stream append size"] = (o => o.Streams.MaxAppendBytes = 100, null,
             "Switchboard:Streams:MaxAppendBytes = 100 is not allowed: it must be from 1,024 to 67,108,864."),
         ["stream long-poll"] = (o => o.Streams.LongPollTimeout = TimeSpan.FromMinutes(10), null,

@@ -69,6 +69,9 @@ internal abstract class SqlDialect
     /// <summary>The value of a session's label whose key is in parameter <paramref name="keyParameter"/>, NULL where it has none.</summary>
     public abstract string LabelValue(string keyParameter);
 
+    /// <summary>The text of member <paramref name="name"/> (a fixed name) of the JSON object in text column <paramref name="column"/>, NULL where it has none.</summary>
+    public abstract string JsonText(string column, string name);
+
     public Session ReadSession(DbDataReader reader) => SessionFields.ReadRow(new RowReader(reader, this));
 
     /// <summary>An event row of <see cref="EventColumns"/>; it carries no <see cref="EventRecord.Session"/> (derived from its data).</summary>

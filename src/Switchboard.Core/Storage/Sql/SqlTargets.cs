@@ -2,6 +2,7 @@ using System.Text.Json;
 using Switchboard.Alerts;
 using Switchboard.Approvals;
 using Switchboard.Commands;
+using Switchboard.Sessions;
 using Switchboard.Writes;
 
 namespace Switchboard.Storage.Sql;
@@ -43,12 +44,39 @@ internal static class SqlTargets
             $"OR ({SqlStore.CommandsOutstanding} AND {db.Sql.In("session_id", "@sessions")});",
             r => CommandJson.Read(r.GetString(0)), ("@ids", db.Sql.List(targets.Ids)), ("@sessions", db.Sql.List(targets.Sessions)));
 
-    /// <summary>The approvals with <see cref="ApprovalTargets.Ids"/> and every pending one of <see cref="ApprovalTargets.Sessions"/>.</summary>
-    public static async ValueTask<IReadOnlyList<Approval>> ReadApprovalsAsync(SqlSession db, ApprovalTargets targets) =>
-        await db.QueryAsync(
-            $"SELECT data FROM {db.Sql.Table("approvals")} WHERE {db.Sql.In("id", "@ids")} " +
-            $"OR (state = 'pending' AND {db.Sql.In("session_id", "@sessions")});",
-            r => ApprovalJson.Read(r.GetString(0)), ("@ids", db.Sql.List(targets.Ids)), ("@sessions", db.Sql.List(targets.Sessions)));
+    /// <summary>
+    /// The approvals with <see cref="ApprovalTargets.Ids"/>, and per session of <see cref="ApprovalTargets.Sessions"/> the
+    /// count of its pending ones with the resume state of the oldest (one field of one row, found by the session's
+    /// <c>requested_seq</c> index): a write reads what it targets, never the rows of everything that waits. One statement;
+    /// a row with a count is a session's, one without is a targeted approval.
+    /// </summary>
+    public static async ValueTask<ApprovalRows> ReadApprovalsAsync(SqlSession db, ApprovalTargets targets)
+    {
+        var table = db.Sql.Table("approvals");
+        var rows = await db.QueryAsync(
+            $"SELECT data, NULL, NULL FROM {table} WHERE {db.Sql.In("id", "@ids")} " +
+            $"UNION ALL SELECT p.session_id, p.pending, {db.Sql.JsonText("a.data", "resume_state")} FROM " +
+            $"(SELECT session_id, COUNT(*) AS pending, MIN(requested_seq) AS oldest FROM {table} " +
+            $"WHERE state = 'pending' AND {db.Sql.In("session_id", "@sessions")} GROUP BY session_id) AS p " +
+            $"JOIN {table} AS a ON a.session_id = p.session_id AND a.requested_seq = p.oldest;",
+            r => (Text: r.GetString(0), Count: r.IsDBNull(1) ? (long?)null : r.GetInt64(1), Resume: r.IsDBNull(2) ? null : r.GetString(2)),
+            ("@ids", db.Sql.List(targets.Ids)), ("@sessions", db.Sql.List(targets.Sessions)));
+        var targeted = new List<Approval>();
+        var pending = new Dictionary<string, PendingApprovals>(StringComparer.Ordinal);
+        foreach (var (text, count, resume) in rows)
+        {
+            if (count is { } n)
+            {
+                pending[text] = new PendingApprovals(checked((int)n), SessionStates.TryParse(resume, out var state) ? state : SessionState.Working);
+            }
+            else
+            {
+                targeted.Add(ApprovalJson.Read(text));
+            }
+        }
+
+        return new ApprovalRows(targeted, pending);
+    }
 
     /// <summary>Inserts or updates the alerts, commands and approvals <paramref name="batch"/> changed, by id.</summary>
     public static async ValueTask WriteAsync(SqlSession db, WriteBatch batch)

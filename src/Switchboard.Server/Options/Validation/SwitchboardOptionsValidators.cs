@@ -36,6 +36,7 @@ internal sealed class SwitchboardOptionsValidator : IValidateOptions<Switchboard
         problems.Merge(new OtlpOptionsValidator().Validate(name, options.Otlp));
         problems.Merge(new HooksOptionsValidator().Validate(name, options.Hooks));
         problems.Merge(new CommandOptionsValidator().Validate(name, options.Commands));
+        problems.Merge(new ApprovalOptionsValidator().Validate(name, options.Approvals));
         problems.Merge(new SessionOptionsValidator().Validate(name, options.Sessions));
         problems.Merge(new DurableStreamOptionsValidator().Validate(name, options.Streams));
         return problems.Result;
@@ -263,6 +264,17 @@ internal sealed class CommandOptionsValidator : IValidateOptions<CommandOptions>
                 $"it must be a positive duration shorter than a command's default expiry ({expiry:c}), such as 00:00:30 (hh:mm:ss)");
         }
 
+        return p.Result;
+    }
+}
+
+/// <summary><c>Switchboard:Approvals</c>.</summary>
+internal sealed class ApprovalOptionsValidator : IValidateOptions<ApprovalOptions>
+{
+    public ValidateOptionsResult Validate(string? name, ApprovalOptions o)
+    {
+        var p = new OptionProblems("Switchboard:Approvals");
+        p.InRange(nameof(o.MaxPendingPerSession), o.MaxPendingPerSession, 1, SwitchboardDefaults.ApprovalMaxPendingLimit);
         return p.Result;
     }
 }
