@@ -77,6 +77,22 @@ public sealed class WaiterSharesTests
     }
 
     [Fact]
+    public void FairnessFollowsTheKeysAsTheyAreNow()
+    {
+        var scoped = false; // no key with a labels scope yet: the keys without one are the only scope there can be
+        var shares = new WaiterShares(max: 10, () => scoped);
+        TakeAll(shares, "").ShouldBe(10, "alone it may hold them all");
+        for (var i = 0; i < 5; i++)
+        {
+            shares.Return("");
+        }
+
+        scoped = true; // a scoped key rotated in: from now on the free ones are shared
+        shares.TryTake("").ShouldBe(WaiterRefusal.OverShare, "it holds 5 of 10 and only 5 are free");
+        shares.TryTake("team=red").ShouldBe(WaiterRefusal.None);
+    }
+
+    [Fact]
     public void AScopeIsItsLabelsWhateverTheirOrder()
     {
         var one = LabelFilter.From(new Dictionary<string, string> { ["team"] = "red", ["env"] = "prod" });

@@ -32,13 +32,14 @@ internal sealed class CommandWatch : IAsyncDisposable
     private Task? _loop;
     private volatile string? _failure;
 
-    public CommandWatch(LiveHub live, SwitchboardOptions options, TimeProvider time, ILogger<CommandWatch> logger, IHostApplicationLifetime? lifetime = null)
+    public CommandWatch(LiveHub live, SwitchboardOptions options, TimeProvider time, ILogger<CommandWatch> logger, Security.ApiKeyRing keys,
+        IHostApplicationLifetime? lifetime = null)
     {
         _live = live;
         _time = time;
         _logger = logger;
         _max = options.Commands.MaxWaiters;
-        _shares = new WaiterShares(_max, fair: options.Security.AuthEnabled);
+        _shares = new WaiterShares(_max, () => keys.HasLabelScopes); // one scope can be there only: it may hold them all
         _feed = new LiveFeed(SwitchboardDefaults.CommandWatchPendingEvents);
         if (lifetime is not null)
         {

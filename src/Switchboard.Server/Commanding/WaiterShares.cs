@@ -17,11 +17,16 @@ internal enum WaiterRefusal
 /// The node's waiters (<c>Commands:MaxWaiters</c>), shared by the scopes that hold them (docs/commands.md, "Long-poll"):
 /// a scope may take one more only while it holds fewer than are left free. A scope alone so holds at most half; every
 /// other scope always finds waiters free, however long the first holds its own. A scope is an API key's labels scope;
-/// keys without one are one scope. With <c>fair</c> off (auth off: every request is the one scope) only the total
-/// counts. Not thread-safe: its owner calls it under its lock.
+/// keys without one are one scope. While <c>fair</c> says no (auth off, or no configured key has a labels scope: every
+/// request is of the one scope there can be) only the total counts. Not thread-safe: its owner calls it under its lock.
 /// </summary>
-internal sealed class WaiterShares(int max, bool fair)
+internal sealed class WaiterShares(int max, Func<bool> fair)
 {
+    public WaiterShares(int max, bool fair)
+        : this(max, () => fair)
+    {
+    }
+
     private readonly Dictionary<string, int> _held = new(StringComparer.Ordinal);
 
     /// <summary>Waiters held now, by every scope.</summary>
@@ -39,7 +44,7 @@ internal sealed class WaiterShares(int max, bool fair)
         }
 
         var held = _held.GetValueOrDefault(scope);
-        if (fair && held >= max - Total)
+        if (held >= max - Total && fair())
         {
             return WaiterRefusal.OverShare;
         }

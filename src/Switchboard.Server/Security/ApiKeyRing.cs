@@ -70,6 +70,9 @@ internal sealed class ApiKeyRing
 
     public bool IsEmpty => _keys.Length == 0;
 
+    /// <summary>Whether some key has a labels scope, so requests may come from more than one scope (read as the keys are now).</summary>
+    public bool HasLabelScopes => Array.Exists(_keys, k => k.Identity.Labels is not null);
+
     public int Count => _keys.Length;
 
     public int CountWithScope(ApiKeyScope scope) => _keys.Count(k => k.Identity.Scope == scope);
