@@ -100,6 +100,14 @@ internal static class AccessTable
         ("GET", "/dashboard/{**path}", new(Anyone, NoSessionData)),
     ];
 
+    /// <summary>The OTLP/gRPC listener's methods, by path (<c>Otlp/Grpc/OtlpGrpcGate</c> enforces them before a message is read).</summary>
+    public static IReadOnlyList<(string Path, RouteAccess Access)> GrpcMethods { get; } =
+    [
+        ("/opentelemetry.proto.collector.trace.v1.TraceService/Export", new(Writer, InScope)),
+        ("/opentelemetry.proto.collector.logs.v1.LogsService/Export", new(Writer, InScope)),
+        ("/opentelemetry.proto.collector.metrics.v1.MetricsService/Export", new(Writer, InScope)),
+    ];
+
     /// <summary>What a scoped connection (a token's or an API key's labels) reaches on each socket topic.</summary>
     public static IReadOnlyDictionary<TopicKind, Reach> Topics { get; } = new Dictionary<TopicKind, Reach>
     {

@@ -44,6 +44,16 @@ public sealed class RouteAccessTests
     }
 
     [Fact]
+    public async Task EveryMethodOfTheOtlpGrpcListenerHasItsRow()
+    {
+        await using var server = await SwitchboardServer.StartAsync(o => o.Otlp.GrpcUrls = "http://127.0.0.1:0");
+        var listener = server.Services.GetRequiredService<global::Switchboard.Otlp.Grpc.OtlpGrpcListener>();
+        var methods = listener.Services!.GetRequiredService<EndpointDataSource>().Endpoints.OfType<RouteEndpoint>()
+            .Select(e => e.RoutePattern.RawText ?? "").Where(p => !p.Contains("{unimplemented", StringComparison.Ordinal)).Order().ToList();
+        methods.ShouldBe(AccessTable.GrpcMethods.Select(m => m.Path).Order().ToList());
+    }
+
+    [Fact]
     public void EverySocketTopicAndEveryKindOfStreamPathDeclaresWhatAScopedKeyReaches()
     {
         Enum.GetValues<TopicKind>().Where(k => !AccessTable.Topics.ContainsKey(k)).ShouldBeEmpty("every topic needs its row");

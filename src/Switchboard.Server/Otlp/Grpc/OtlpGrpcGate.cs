@@ -34,7 +34,9 @@ internal sealed class OtlpGrpcGate(OtlpReceiver receiver, SecurityOptions securi
                     return;
                 }
 
-                if (keys.Find(bearer) is not { } identity || !identity.Allows(ApiKeyScope.Write))
+                // Any other path is answered UNIMPLEMENTED by the services, and still only to a key that may export.
+                var needed = AccessTable.GrpcMethods.FirstOrDefault(m => m.Path == http.Request.Path.Value).Access?.NeededScope ?? ApiKeyScope.Write;
+                if (keys.Find(bearer) is not { } identity || !identity.Allows(needed))
                 {
                     await RefuseAsync(http, signal, StatusCode.PermissionDenied, "The API key is unknown or read-only; OTLP export needs a write key.");
                     return;

@@ -26,6 +26,9 @@ internal sealed class OtlpGrpcListener(SwitchboardOptions options, IServiceProvi
     /// <summary>The addresses bound, once started (for tests that bind port 0).</summary>
     public IReadOnlyList<string> Addresses { get; private set; } = [];
 
+    /// <summary>The listener's own services, once started (for tests that list its endpoints).</summary>
+    internal IServiceProvider? Services => _app?.Services;
+
     public async Task StartAsync(CancellationToken cancellationToken)
     {
         var otlp = options.Otlp;
