@@ -57,10 +57,12 @@ internal static class JsonBody
     /// </summary>
     private static RequestException TooLarge(HttpRequest request, long maxBytes)
     {
-        request.HttpContext.Response.Headers.Connection = "close";
+        CloseAfterResponse(request);
         return new(new ProblemResult(StatusCodes.Status413PayloadTooLarge, "body_too_large", "Payload too large",
             $"The body is larger than {maxBytes} bytes. Split the work into several requests (e.g. smaller batches)."));
     }
+
+    private static void CloseAfterResponse(HttpRequest request) => request.HttpContext.Response.Headers.Connection = "close";
 
     private static string FirstSentence(string message)
     {

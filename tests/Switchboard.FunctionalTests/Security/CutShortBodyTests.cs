@@ -8,8 +8,8 @@ namespace Switchboard.FunctionalTests.Security;
 
 /// <summary>
 /// A body that cannot be read is the client's fault on every route that reads one: broken chunked framing is answered
-/// 400 <c>malformed_body</c>, a client that leaves mid-body ends its request, and neither is a 500, an error in the log,
-/// a write, or bytes kept of the node's budget.
+/// 400 <c>malformed_body</c>, one sent slower than Kestrel's minimum data rate 408, a client that leaves mid-body ends its
+/// request, and none is a 500, an error in the log, a write, or bytes kept of the node's budget.
 /// </summary>
 public sealed class CutShortBodyTests
 {
@@ -36,5 +36,21 @@ public sealed class CutShortBodyTests
         server.Logs.Entries.Where(e => e.Level >= LogLevel.Warning).Select(e => e.Message).ShouldBeEmpty();
         (await server.Http.GetJsonAsync("/api/sessions")).Body.GetProperty("sessions").GetArrayLength().ShouldBe(0);
         (await server.Http.ReadAsync("log")).Body.ShouldBe("start");
+    }
+
+    [Fact]
+    public async Task AHookSentSlowerThanKestrelsMinimumDataRateIsCutWith408NotA500()
+    {
+        await using var server = await SwitchboardServer.StartAsync();
+        var head = $"POST /hooks/claude-code HTTP/1.1\r\nHost: {server.BaseAddress.Authority}\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n";
+
+        // 10 bytes, then nothing: after its 5 s grace Kestrel finds the body under 240 B/s.
+        var answer = await RawHttp.SendAsync(server.BaseAddress, head + "{\"session_", TestTimeouts.Default);
+
+        answer.Status.ShouldBe(408, answer.Text);
+        answer.Text.ShouldContain("\"code\":\"malformed_body\"");
+        answer.Closed.ShouldBeTrue();
+        server.Logs.Entries.Where(e => e.Level >= LogLevel.Warning).Select(e => e.Message).ShouldBeEmpty();
+        server.Get<RequestBodyBudget>().InFlight.ShouldBe(0);
     }
 }
