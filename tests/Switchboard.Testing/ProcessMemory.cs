@@ -8,6 +8,12 @@ public static class ProcessMemory
     /// <summary>Current resident set size, in bytes.</summary>
     public static long Rss(int pid) => Read(pid, "VmRSS:");
 
+    /// <summary>
+    /// Private data the process has mapped writable (its heaps, pools and arrays), in bytes: memory reserved whether or
+    /// not it was touched yet, which RSS misses until it is.
+    /// </summary>
+    public static long Data(int pid) => Read(pid, "VmData:");
+
     /// <summary>Peak resident set size since start, in bytes.</summary>
     public static long PeakRss(int pid) => Read(pid, "VmHWM:");
 

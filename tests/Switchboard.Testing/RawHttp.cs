@@ -15,8 +15,11 @@ public static class RawHttp
         public string Body => Text.IndexOf("\r\n\r\n", StringComparison.Ordinal) is var i and >= 0 ? Text[(i + 4)..] : "";
     }
 
-    /// <summary>Sends <paramref name="request"/> (may be empty or partial) and reads until the server closes or <paramref name="wait"/> passes.</summary>
-    public static async Task<Answer> SendAsync(Uri server, byte[] request, TimeSpan wait)
+    /// <summary>
+    /// Sends <paramref name="request"/> (may be empty or partial) and reads until the server closes or <paramref name="wait"/>
+    /// passes; with <paramref name="closeSending"/>, shuts its sending side first, as a client that gives up mid-body does.
+    /// </summary>
+    public static async Task<Answer> SendAsync(Uri server, byte[] request, TimeSpan wait, bool closeSending = false)
     {
         using var tcp = new TcpClient();
         await tcp.ConnectAsync(server.Host, server.Port).WaitAsync(TestTimeouts.Default);
@@ -24,6 +27,11 @@ public static class RawHttp
         if (request.Length > 0)
         {
             await stream.WriteAsync(request);
+        }
+
+        if (closeSending)
+        {
+            tcp.Client.Shutdown(SocketShutdown.Send);
         }
 
         var received = new MemoryStream();
@@ -58,5 +66,6 @@ public static class RawHttp
     }
 
     /// <summary>Sends a request written with <c>\r\n</c> line ends as given.</summary>
-    public static Task<Answer> SendAsync(Uri server, string request, TimeSpan wait) => SendAsync(server, Encoding.UTF8.GetBytes(request), wait);
+    public static Task<Answer> SendAsync(Uri server, string request, TimeSpan wait, bool closeSending = false) =>
+        SendAsync(server, Encoding.UTF8.GetBytes(request), wait, closeSending);
 }

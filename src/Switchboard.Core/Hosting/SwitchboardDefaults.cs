@@ -48,6 +48,8 @@ internal static class SwitchboardDefaults
     public static readonly TimeSpan SseHeartbeatInterval = TimeSpan.FromSeconds(15);
     /// <summary>Default HTTP body limit.</summary>
     public const long MaxBodyBytes = 1024 * 1024;
+    /// <summary>Bytes of request bodies one node buffers at once, over every route; past it 503 with Retry-After.</summary>
+    public const long MaxInFlightBodyBytes = 256 * 1024 * 1024;
     /// <summary>Default batch size limit.</summary>
     public const int MaxBatchOperations = 1000;
     /// <summary>Default page size.</summary>

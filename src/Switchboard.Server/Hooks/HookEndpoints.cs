@@ -1,4 +1,3 @@
-using System.Buffers;
 using System.Text;
 using System.Text.Json;
 using Microsoft.AspNetCore.Builder;
@@ -92,12 +91,12 @@ internal static class HookEndpoints
     /// </summary>
     private static async Task<JsonDocument> ReadAsync(HttpRequest request, long maxBytes, CancellationToken ct)
     {
-        var (buffer, length) = await BoundedBody.ReadAsync(request, request.Body, maxBytes, request.ContentLength is > 0 and var l ? l + 1 : 16 * 1024,
-            () => TooLarge(request, maxBytes), ct);
+        using var raw = await BoundedBody.ReadAsync(request, request.Body, maxBytes, () => TooLarge(request, maxBytes), ct);
+        var buffer = raw.Written.Span;
         try
         {
             var kept = 0;
-            for (var i = 0; i < length; i++)
+            for (var i = 0; i < buffer.Length; i++)
             {
                 if (buffer[i] != 0)
                 {
@@ -105,16 +104,12 @@ internal static class HookEndpoints
                 }
             }
 
-            return JsonDocument.Parse(buffer.AsMemory(0, kept).ToArray());
+            return JsonDocument.Parse(buffer[..kept].ToArray());
         }
         catch (JsonException ex)
         {
             throw new RequestException(new ProblemResult(StatusCodes.Status400BadRequest, "invalid_hook", "Bad request",
                 $"The body is not the hook's JSON: {ex.Message}"));
-        }
-        finally
-        {
-            ArrayPool<byte>.Shared.Return(buffer);
         }
     }
 

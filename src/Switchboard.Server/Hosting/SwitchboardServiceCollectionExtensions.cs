@@ -127,6 +127,7 @@ public static class SwitchboardServiceCollectionExtensions
         services.TryAddSingleton<Switchboard.Otlp.QuietMonitor>();
         services.TryAddSingleton<Switchboard.Otlp.OtlpReceiver>();
         services.TryAddSingleton<Switchboard.Otlp.OtlpRequestGate>();
+        services.TryAddSingleton<Switchboard.Http.RequestBodyBudget>();
         services.TryAddSingleton<Switchboard.Hooks.HookReceiver>();
         // After the runtime: it stops first, before the write pipeline it writes through.
         services.AddHostedService(sp => sp.GetRequiredService<Switchboard.Otlp.QuietMonitor>());

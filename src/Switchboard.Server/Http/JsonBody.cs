@@ -1,5 +1,3 @@
-using System.Buffers;
-using System.IO.Pipelines;
 using System.Text.Json;
 using Microsoft.AspNetCore.Http;
 using Switchboard.Responses;
@@ -15,51 +13,17 @@ internal static class JsonBody
     /// </summary>
     public static async Task<JsonDocument?> ReadAsync(HttpRequest request, long maxBytes, bool allowEmpty, CancellationToken cancellationToken)
     {
-        if (request.ContentLength > maxBytes)
-        {
-            throw TooLarge(request, maxBytes);
-        }
+        using var raw = await BoundedBody.ReadAsync(request, request.Body, maxBytes, () => TooLarge(request, maxBytes), cancellationToken);
+        return Parse(raw.Written.Span, allowEmpty);
+    }
 
-        var buffer = new ArrayBufferWriter<byte>((int)Math.Min(request.ContentLength ?? 4096, maxBytes) + 1);
-        var reader = request.BodyReader;
-        while (true)
-        {
-            ReadResult read;
-            try
-            {
-                read = await reader.ReadAsync(cancellationToken);
-            }
-            catch (BadHttpRequestException ex) when (ex.StatusCode == StatusCodes.Status413PayloadTooLarge)
-            {
-                throw TooLarge(request, maxBytes);
-            }
-            catch (Exception ex) when (ex is BadHttpRequestException or IOException && !cancellationToken.IsCancellationRequested)
-            {
-                // Broken framing (a chunk size that is no number, a body cut short): the rest of the connection is garbage.
-                CloseAfterResponse(request);
-                throw new RequestException(new ProblemResult((ex as BadHttpRequestException)?.StatusCode ?? StatusCodes.Status400BadRequest, "malformed_body", "Bad request",
-                    $"The request body could not be read: {ex.Message} Send a Content-Length or valid chunked framing."));
-            }
-
-            foreach (var segment in read.Buffer)
-            {
-                if (buffer.WrittenCount + segment.Length > maxBytes)
-                {
-                    reader.AdvanceTo(read.Buffer.End); // the reader is left between reads, as Kestrel needs it to finish the request
-                    throw TooLarge(request, maxBytes);
-                }
-
-                buffer.Write(segment.Span);
-            }
-
-            reader.AdvanceTo(read.Buffer.End);
-            if (read.IsCompleted)
-            {
-                break;
-            }
-        }
-
-        if (buffer.WrittenCount == 0 || buffer.WrittenSpan.IndexOfAnyExcept(" \t\r\n"u8) < 0)
+    /// <summary>
+    /// The document over a copy of exactly the bytes sent, so the pooled buffer they arrived in goes back (and out of the
+    /// node's body budget) as soon as the body is read, while the document lives as long as its handler.
+    /// </summary>
+    private static JsonDocument? Parse(ReadOnlySpan<byte> body, bool allowEmpty)
+    {
+        if (body.IsEmpty || body.IndexOfAnyExcept(" \t\r\n"u8) < 0)
         {
             if (allowEmpty)
             {
@@ -70,7 +34,7 @@ internal static class JsonBody
         }
 
         // The parser leaves string contents to be decoded later, where invalid UTF-8 would throw mid-handler.
-        if (!System.Text.Unicode.Utf8.IsValid(buffer.WrittenSpan))
+        if (!System.Text.Unicode.Utf8.IsValid(body))
         {
             throw new RequestException(new ProblemResult(400, "malformed_json", "Malformed JSON",
                 "The body is not valid UTF-8. Send JSON encoded as UTF-8."));
@@ -78,7 +42,7 @@ internal static class JsonBody
 
         try
         {
-            return JsonDocument.Parse(buffer.WrittenMemory, new JsonDocumentOptions { MaxDepth = 64 });
+            return JsonDocument.Parse(body.ToArray(), new JsonDocumentOptions { MaxDepth = 64 });
         }
         catch (JsonException ex)
         {

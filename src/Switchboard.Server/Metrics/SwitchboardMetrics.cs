@@ -20,7 +20,7 @@ internal sealed class SwitchboardMetrics : IDisposable
     private readonly Histogram<double> _fanout;
 
     public SwitchboardMetrics(IMeterFactory meters, LiveHub live, WritePipeline pipeline, ConnectionRegistry connections, WebhookDispatch.WebhookDispatcher webhooks,
-        Alerting.AlertEvaluator alerts, Commanding.CommandWatch commands)
+        Alerting.AlertEvaluator alerts, Commanding.CommandWatch commands, Http.RequestBodyBudget bodies)
     {
         _live = live;
         Meter = meters.Create(MeterName);
@@ -34,6 +34,8 @@ internal sealed class SwitchboardMetrics : IDisposable
             "Open stream connections (WebSocket, long-poll, SSE).");
         Meter.CreateObservableUpDownCounter("switchboard.send_queue", () => QueuedBytes(connections), "By",
             "Bytes of frames waiting in the send queues of every stream connection.");
+        Meter.CreateObservableUpDownCounter("switchboard.http.request_body", () => bodies.InFlight, "By",
+            "Bytes held for request bodies being read, against the node's budget (Switchboard:Http:MaxInFlightBodyBytes).");
         Meter.CreateObservableUpDownCounter("switchboard.subscriptions", ObserveSubscriptions, "{subscription}",
             "Channel subscriptions by topic kind (sessions, summary, session).");
         Meter.CreateObservableCounter("switchboard.events.appended", () => pipeline.Appended, "{event}",

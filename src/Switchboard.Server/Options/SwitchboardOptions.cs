@@ -199,6 +199,13 @@ public sealed class HttpApiOptions
     /// <summary>Largest request body. Larger ones get 413. Default 1 MiB.</summary>
     public long MaxBodyBytes { get; set; } = SwitchboardDefaults.MaxBodyBytes;
 
+    /// <summary>
+    /// Bytes this node buffers for request bodies at once, over every route that reads a whole body (the API, the hooks,
+    /// OTLP/HTTP, Durable Streams). A body's buffer grows as its bytes arrive; a request whose next growth would pass this
+    /// is refused with 503 and <c>Retry-After</c>, and what it held is released. Default 256 MiB.
+    /// </summary>
+    public long MaxInFlightBodyBytes { get; set; } = SwitchboardDefaults.MaxInFlightBodyBytes;
+
     /// <summary>Most operations in one <c>/api/batch</c>. Default 1,000.</summary>
     public int MaxBatchOperations { get; set; } = SwitchboardDefaults.MaxBatchOperations;
 

@@ -1,4 +1,3 @@
-using System.Buffers;
 using System.IO.Compression;
 using Google.Protobuf;
 using Microsoft.AspNetCore.Builder;
@@ -115,11 +114,10 @@ internal static class OtlpHttpEndpoints
             size.MaxRequestBodySize = options.MaxBodyBytes;
         }
 
-        byte[] body;
-        int length;
+        BodyBuffer body;
         try
         {
-            (body, length) = await ReadAsync(request, gzip, options.MaxBodyBytes, http.RequestAborted);
+            body = await ReadAsync(request, gzip, options.MaxBodyBytes, http.RequestAborted);
         }
         catch (RequestException ex)
         {
@@ -129,7 +127,7 @@ internal static class OtlpHttpEndpoints
         IMessage message;
         try
         {
-            message = OtlpCodec.Decode(signal, body.AsSpan(0, length), json);
+            message = OtlpCodec.Decode(signal, body.Written.Span, json);
         }
         catch (Exception ex) when (ex is InvalidProtocolBufferException or InvalidJsonException or FormatException or ArgumentException)
         {
@@ -138,7 +136,7 @@ internal static class OtlpHttpEndpoints
         }
         finally
         {
-            ArrayPool<byte>.Shared.Return(body);
+            body.Dispose(); // decoded: the message holds its own copies, and the node's body budget gets the bytes back
         }
 
         OtlpOutcome outcome;
@@ -158,14 +156,13 @@ internal static class OtlpHttpEndpoints
     private static ProblemResult Unsupported(string detail) =>
         new(StatusCodes.Status415UnsupportedMediaType, "unsupported_media_type", "Unsupported media type", detail);
 
-    /// <summary>The body (gzip undone) in a pooled buffer the caller returns; throws <see cref="RequestException"/> with 413 or 400.</summary>
-    private static async Task<(byte[] Buffer, int Length)> ReadAsync(HttpRequest request, bool gzip, long maxBytes, CancellationToken ct)
+    /// <summary>The body (gzip undone) in a buffer the caller disposes; throws <see cref="RequestException"/> with 413, 400 or 503.</summary>
+    private static async Task<BodyBuffer> ReadAsync(HttpRequest request, bool gzip, long maxBytes, CancellationToken ct)
     {
         var source = gzip ? new GZipStream(request.Body, CompressionMode.Decompress, leaveOpen: true) : request.Body;
         try
         {
-            return await BoundedBody.ReadAsync(request, source, maxBytes, request.ContentLength is > 0 and var l ? l * (gzip ? 4 : 1) + 1 : 64 * 1024,
-                () => TooLarge(request, maxBytes), ct);
+            return await BoundedBody.ReadAsync(request, source, maxBytes, () => TooLarge(request, maxBytes), ct);
         }
         catch (InvalidDataException ex)
         {

@@ -1,6 +1,6 @@
-using System.Buffers;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
+using Switchboard.Http;
 using Switchboard.Responses;
 using Switchboard.Security;
 using Switchboard.Streams;
@@ -106,9 +106,9 @@ internal static class StreamRequests
     }
 
     /// <summary>
-    /// The whole body, at most <paramref name="maxBytes"/>; 413 beyond it. An oversized body up to
-    /// <see cref="MaxDrainBytes"/> is read to its end and dropped, so the client, still sending it, gets the 413 on a
-    /// connection that stays usable; a larger one closes the connection instead.
+    /// The whole body, at most <paramref name="maxBytes"/>; 413 beyond it, 503 past the node's body budget. An oversized
+    /// body up to <see cref="MaxDrainBytes"/> is read to its end and dropped, so the client, still sending it, gets the 413
+    /// on a connection that stays usable; a larger one closes the connection instead.
     /// </summary>
     public static async Task<ReadOnlyMemory<byte>> BodyAsync(HttpContext http, long maxBytes)
     {
@@ -129,30 +129,9 @@ internal static class StreamRequests
             return ReadOnlyMemory<byte>.Empty;
         }
 
-        var buffer = new ArrayBufferWriter<byte>((int)Math.Min(request.ContentLength ?? 16 * 1024, maxBytes) + 1);
-        try
-        {
-            while (true)
-            {
-                var read = await request.Body.ReadAsync(buffer.GetMemory(8 * 1024), http.RequestAborted);
-                if (read == 0)
-                {
-                    return buffer.WrittenMemory;
-                }
-
-                buffer.Advance(read);
-                if (buffer.WrittenCount > maxBytes)
-                {
-                    throw await TooLargeAsync(http, size, maxBytes, buffer.WrittenCount);
-                }
-            }
-        }
-        catch (BadHttpRequestException ex) when (ex.StatusCode == StatusCodes.Status413PayloadTooLarge)
-        {
-            // Past the host's own limit (or the drain limit): answered, and the connection closed.
-            http.Response.Headers.Connection = "close";
-            throw new RequestException(StreamProblems.TooLarge(maxBytes));
-        }
+        // A copy of exactly what was sent goes on to the write (which may outlive the request), and the pooled buffer back.
+        using var body = await BoundedBody.TryReadAsync(request, request.Body, maxBytes, http.RequestAborted);
+        return body?.Written.ToArray() ?? throw await TooLargeAsync(http, size, maxBytes, read: maxBytes + 1);
     }
 
     /// <summary>The most of an oversized body read (and dropped) to answer 413 on a connection that stays open.</summary>

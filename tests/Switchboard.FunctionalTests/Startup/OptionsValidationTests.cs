@@ -30,6 +30,8 @@ public sealed class OptionsValidationTests
             "Switchboard:Sessions:MaxTreeDepth = 0 is not allowed: it must be from 1 to 64."),
         ["write rate limit"] = (o => o.Http.WriteRateLimit = -1, null,
             "Switchboard:Http:WriteRateLimit = -1 is not allowed: it must be 0 (no limit) or more."),
+        ["body budget"] = (o => o.Http.MaxInFlightBodyBytes = 1024 * 1024, null,
+            "Switchboard:Http:MaxInFlightBodyBytes = 1048576 is not allowed: it must be at least 25,165,824, what one body at Switchboard:Otlp:MaxBodyBytes = 16,777,216 holds as its buffer grows."),
         ["default page size"] = (o => o.Http.DefaultPageSize = 5000, null,
             "Switchboard:Http:DefaultPageSize = 5000 is not allowed: it must be from 1 to 1,000."),
         ["token lifetimes"] = (o => o.Security.TokenMaxLifetime = TimeSpan.FromMinutes(1), null,

@@ -1,3 +1,4 @@
+using System.Globalization;
 using Microsoft.Extensions.Options;
 using Switchboard.Security;
 
@@ -39,7 +40,24 @@ internal sealed class SwitchboardOptionsValidator : IValidateOptions<Switchboard
         problems.Merge(new ApprovalOptionsValidator().Validate(name, options.Approvals));
         problems.Merge(new SessionOptionsValidator().Validate(name, options.Sessions));
         problems.Merge(new DurableStreamOptionsValidator().Validate(name, options.Streams));
+        BodyBudget(problems, options);
         return problems.Result;
+    }
+
+    /// <summary>The node's body budget holds at least one body at the largest of the routes' limits, as its buffer grows.</summary>
+    private static void BodyBudget(OptionProblems problems, SwitchboardOptions o)
+    {
+        var (key, largest) = new[]
+        {
+            ("Switchboard:Http:MaxBodyBytes", o.Http.MaxBodyBytes), ("Switchboard:Hooks:MaxBodyBytes", o.Hooks.MaxBodyBytes),
+            ("Switchboard:Otlp:MaxBodyBytes", o.Otlp.MaxBodyBytes), ("Switchboard:Streams:MaxAppendBytes", o.Streams.MaxAppendBytes),
+        }.MaxBy(limit => limit.Item2);
+        var peak = Http.BodyBuffer.PeakBytes(largest);
+        if (o.Http.MaxInFlightBodyBytes < peak)
+        {
+            problems.Add("Http:MaxInFlightBodyBytes", o.Http.MaxInFlightBodyBytes,
+                $"it must be at least {peak.ToString("N0", CultureInfo.InvariantCulture)}, what one body at {key} = {largest.ToString("N0", CultureInfo.InvariantCulture)} holds as its buffer grows");
+        }
     }
 }
 

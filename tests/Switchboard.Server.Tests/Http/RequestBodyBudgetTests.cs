@@ -1,0 +1,89 @@
+using Microsoft.Extensions.Logging;
+using Switchboard.Diagnostics;
+using Switchboard.Http;
+using Switchboard.Options;
+using Switchboard.Testing;
+
+namespace Switchboard.Server.Tests.Http;
+
+/// <summary>The node's one budget of request-body bytes: never passed, whatever the concurrency, and refusals warned of sparingly.</summary>
+public sealed class RequestBodyBudgetTests
+{
+    private readonly ManualTimeProvider _clock = new();
+    private readonly SwitchboardServer.LogBuffer _logs = new();
+
+    private RequestBodyBudget Budget(long limit)
+    {
+        var loggers = LoggerFactory.Create(b => b.AddProvider(_logs));
+        return new(new SwitchboardOptions { Http = { MaxInFlightBodyBytes = limit } }, _clock, loggers.CreateLogger<RequestBodyBudget>());
+    }
+
+    [Fact]
+    public void AReservationThatWouldPassTheLimitIsRefusedWholeAndOneThatFitsIsTaken()
+    {
+        var budget = Budget(10_000);
+        budget.TryReserve(6000).ShouldBeTrue();
+        budget.TryReserve(4001).ShouldBeFalse();
+        budget.InFlight.ShouldBe(6000, "a refusal reserves nothing");
+        budget.TryReserve(4000).ShouldBeTrue();
+        budget.InFlight.ShouldBe(10_000);
+
+        budget.Release(6000);
+        budget.TryReserve(1).ShouldBeTrue();
+        budget.InFlight.ShouldBe(4001);
+    }
+
+    [Fact]
+    public async Task ReadersOnEveryCoreNeverTakeMoreThanTheLimitTogetherAndGiveItAllBack()
+    {
+        var budget = Budget(40 * 1024); // two of the larger reservations at once would pass it
+        long highest = 0;
+        var refused = 0;
+        var workers = Enumerable.Range(0, Environment.ProcessorCount * 4).Select(w => Task.Run(() =>
+        {
+            for (var i = 0; i < 20_000; i++)
+            {
+                var bytes = 4096 << (i + w) % 4;
+                if (!budget.TryReserve(bytes))
+                {
+                    Interlocked.Increment(ref refused);
+                    continue;
+                }
+
+                Thread.Yield(); // let others reserve while this one holds its bytes
+                var now = budget.InFlight;
+                long seen;
+                while ((seen = Volatile.Read(ref highest)) < now && Interlocked.CompareExchange(ref highest, now, seen) != seen)
+                {
+                }
+
+                budget.Release(bytes);
+            }
+        }));
+        await Task.WhenAll(workers).Within(TestTimeouts.Long);
+
+        highest.ShouldBeLessThanOrEqualTo(40 * 1024);
+        refused.ShouldBeGreaterThan(0, "the readers did contend for the budget");
+        budget.InFlight.ShouldBe(0);
+    }
+
+    [Fact]
+    public void RefusalsAreWarnedOfOncePerTenSecondsWithHowManyThereWere()
+    {
+        var budget = Budget(1000);
+        for (var i = 0; i < 5; i++)
+        {
+            budget.TryReserve(1001).ShouldBeFalse();
+        }
+
+        _clock.Advance(TimeSpan.FromSeconds(10));
+        budget.TryReserve(2000).ShouldBeFalse();
+
+        var warnings = _logs.Entries.Where(e => e.EventId == LogEventIds.Http + 60).ToList();
+        warnings.Count.ShouldBe(2);
+        warnings.ShouldAllBe(w => w.Level == LogLevel.Warning);
+        warnings[0].Message.ShouldStartWith("1 requests were refused");
+        warnings[1].Message.ShouldStartWith("5 requests were refused", customMessage: "the four refusals since the first warning, and this one");
+        warnings[1].Message.ShouldContain("Switchboard:Http:MaxInFlightBodyBytes");
+    }
+}
