@@ -76,10 +76,6 @@ internal sealed class PostgresWriteTransaction(NpgsqlConnection connection, Npgs
         "ON CONFLICT (span, child) DO NOTHING;",
         ("spans", waits.Select(w => w.Span).ToArray()), ("children", waits.Select(w => w.Child).ToArray()), ("at", at)));
 
-    public async ValueTask<IReadOnlyDictionary<string, string>> ReadTreePathsAsync(IReadOnlyCollection<string> ids) =>
-        (await QueryAsync(Command("SELECT id, tree_path FROM switchboard_sessions WHERE id = ANY(@ids);", ("ids", ids.ToArray())),
-            r => (r.GetString(0), r.GetString(1)))).ToDictionary(p => p.Item1, p => p.Item2, StringComparer.Ordinal);
-
     public async ValueTask<IReadOnlyList<(string Id, string Path)>> ReadDescendantsAsync(string path, bool activeOnly, int limit) =>
         await QueryAsync(Command(activeOnly
                 ? "SELECT id, tree_path FROM switchboard_sessions WHERE tree_path >= @from AND tree_path < @to AND state <> 'terminated' " +

@@ -35,20 +35,6 @@ internal sealed partial class SqliteWriteTransaction(SqliteTransaction transacti
 
     public ValueTask<LogHead> ReadHeadAsync() => ValueTask.FromResult(head);
 
-    public ValueTask<IReadOnlyDictionary<string, string>> ReadTreePathsAsync(IReadOnlyCollection<string> ids)
-    {
-        var paths = new Dictionary<string, string>(StringComparer.Ordinal);
-        foreach (var id in ids)
-        {
-            if (Row(id) is { } session)
-            {
-                paths[id] = session.TreePath;
-            }
-        }
-
-        return ValueTask.FromResult<IReadOnlyDictionary<string, string>>(paths);
-    }
-
     public ValueTask<IReadOnlyList<(string Id, string Path)>> ReadDescendantsAsync(string path, bool activeOnly, int limit)
     {
         var select = activeOnly ? commands.SelectActiveDescendants : commands.SelectDescendants;

@@ -39,9 +39,6 @@ internal interface IStoreTransaction : IAsyncDisposable
     /// <summary>Records that each child session waits for a span (a wait recorded before is kept).</summary>
     ValueTask WriteWaitsAsync(IReadOnlyList<(string Span, string Child)> waits, DateTimeOffset at);
 
-    /// <summary>The tree paths of these sessions, where they exist; nothing is locked.</summary>
-    ValueTask<IReadOnlyDictionary<string, string>> ReadTreePathsAsync(IReadOnlyCollection<string> ids);
-
     /// <summary>
     /// Up to <paramref name="limit"/> descendants of the session at <paramref name="path"/> (not the session itself), with
     /// their paths: only active ones, deepest first (then by path), when <paramref name="activeOnly"/>; all of them in
