@@ -79,7 +79,7 @@ public abstract partial class StoreContractTests
     }
 
     [Fact]
-    public async Task PrimitiveTreeReadsGiveThePathsTheActiveDescendantsDeepestFirstAndAllInTreeOrder()
+    public async Task PrimitiveTreeReadsGiveTheActiveDescendantsDeepestFirstAndAllInTreeOrder()
     {
         var store = await OpenAsync();
         await store.WriteAsync(
