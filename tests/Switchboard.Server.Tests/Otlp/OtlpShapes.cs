@@ -33,7 +33,7 @@ internal enum OtlpShape
 
 /// <summary>
 /// OTLP export requests of about one size in each <see cref="OtlpShape"/>, for each signal, as protobuf or OTLP JSON:
-/// the shapes of the cost property test, the functional test and the benchmark (the file is linked into FunctionalTests and benchmarks/Switchboard.Benchmarks).
+/// the requests of <c>OtlpCostPropertyTests</c> and of <c>OtlpShapeBenchmark</c> (this file is linked into benchmarks/Switchboard.Benchmarks).
 /// Every record is one the mapping takes (a <c>chat</c> span, a <c>claude_code.api_request</c> log, a point of a Claude
 /// Code metric), so each one is mapped, not skipped. Deterministic: the same arguments make the same bytes.
 /// </summary>
@@ -42,7 +42,7 @@ internal static partial class OtlpShapes
     /// <summary>Records a request carries at most: the server's default cap (<c>Switchboard:Otlp:MaxRecordsPerRequest</c>).</summary>
     public const int MaxRecords = 10_000;
 
-    /// <summary>Nesting levels of a <see cref="OtlpShape.DeepNesting"/> value (two protobuf messages a level; decoders stop at 100).</summary>
+    /// <summary>Nesting levels of a <see cref="OtlpShape.DeepNesting"/> value (two or three protobuf messages a level; decoders stop at 100).</summary>
     public const int Depth = 24;
 
     private const ulong Start = 1_795_000_000_000_000_000; // 2026-11-18, fixed so the bytes are; the mapping's clock is set to it

@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Security.Cryptography;
 using System.Text;
 using Google.Protobuf;
 using Switchboard.Otlp.Proto.Common;
@@ -48,7 +47,7 @@ internal sealed class StreamIdentity
     }
 
     /// <summary>A metric's name as its streams' identities take it.</summary>
-    public static string Metric(string name) => name.Length <= MaxMetricNameLength ? name : "h:" + Hex(Encoding.UTF8.GetBytes(name));
+    public static string Metric(string name) => name.Length <= MaxMetricNameLength ? name : "h:" + TelemetryText.Hex(Encoding.UTF8.GetBytes(name));
 
     /// <summary>
     /// The identity of the stream of <paramref name="sessionId"/>, <paramref name="metric"/> (as <see cref="Metric"/> made
@@ -60,15 +59,18 @@ internal sealed class StreamIdentity
         _text.Clear().Append(sessionId).Append('\n').Append(metric);
         Append(_text, _writer, attributes);
         var length = Encode(_text, origin.Length);
-        var before = previous ? Hex(_bytes.AsSpan(0, length)) : null;
+        var before = previous ? TelemetryText.Hex(_bytes.AsSpan(0, length)) : null;
         origin.CopyTo(_bytes.AsSpan(length));
-        return (Hex(_bytes.AsSpan(0, length + origin.Length)), before);
+        return (TelemetryText.Hex(_bytes.AsSpan(0, length + origin.Length)), before);
     }
 
     /// <summary>A resource's or a scope's part of an origin: its text while an origin may take it whole, else (null) only its digest.</summary>
     private sealed record Part(string? Text, string? Digest);
 
-    /// <summary>Its own builder, so a huge resource leaves nothing large behind for the points.</summary>
+    /// <summary>
+    /// A part, written in a builder of its own (a huge resource leaves nothing large in the one the points reuse); one too
+    /// long to be taken whole is hashed from the builder's pieces, never copied into one string.
+    /// </summary>
     private Part Write(string head, AttributeIndex attributes)
     {
         var text = new StringBuilder(head);
@@ -80,10 +82,10 @@ internal sealed class StreamIdentity
         }
 
         var length = Encode(text, 0);
-        return new Part(null, Hex(_bytes.AsSpan(0, length)));
+        return new Part(null, TelemetryText.Hex(_bytes.AsSpan(0, length)));
     }
 
-    private static string Digest(Part part) => part.Digest ?? Hex(Encoding.UTF8.GetBytes(part.Text!));
+    private static string Digest(Part part) => part.Digest ?? TelemetryText.Hex(Encoding.UTF8.GetBytes(part.Text!));
 
     /// <summary>
     /// The attributes read (at most the cap of them), in key order (of two with one key, the first first), one per line,
@@ -133,13 +135,5 @@ internal sealed class StreamIdentity
         }
 
         return length + _utf8.GetBytes([], _bytes.AsSpan(length), flush: true);
-    }
-
-    /// <summary>The first 32 hex digits of the SHA-256 of <paramref name="bytes"/>.</summary>
-    private static string Hex(ReadOnlySpan<byte> bytes)
-    {
-        Span<byte> hash = stackalloc byte[32];
-        SHA256.HashData(bytes, hash);
-        return Convert.ToHexStringLower(hash[..16]);
     }
 }

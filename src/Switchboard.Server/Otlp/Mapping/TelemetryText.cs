@@ -30,9 +30,16 @@ internal static class TelemetryText
     {
         var head = Head(value);
         var bytes = ArrayPool<byte>.Shared.Rent(Encoding.UTF8.GetMaxByteCount(head.Length));
-        Span<byte> hash = stackalloc byte[32];
-        SHA256.HashData(bytes.AsSpan(0, Encoding.UTF8.GetBytes(head, bytes)), hash);
+        var digest = Hex(bytes.AsSpan(0, Encoding.UTF8.GetBytes(head, bytes)));
         ArrayPool<byte>.Shared.Return(bytes);
+        return digest;
+    }
+
+    /// <summary>The first 32 hex digits of the SHA-256 of <paramref name="bytes"/>.</summary>
+    public static string Hex(ReadOnlySpan<byte> bytes)
+    {
+        Span<byte> hash = stackalloc byte[32];
+        SHA256.HashData(bytes, hash);
         return Convert.ToHexStringLower(hash[..16]);
     }
 
