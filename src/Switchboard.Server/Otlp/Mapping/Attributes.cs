@@ -3,7 +3,10 @@ using Switchboard.Otlp.Proto.Common;
 
 namespace Switchboard.Otlp.Mapping;
 
-/// <summary>The conversions the mapping needs from an OTLP attribute value (numbers sent as strings, and the reverse).</summary>
+/// <summary>
+/// The conversions the mapping needs from an OTLP attribute value (numbers sent as strings, and the reverse). A string
+/// longer than <see cref="TelemetryText.MaxValueLength"/> is no number: it is not parsed.
+/// </summary>
 internal static class Attributes
 {
     /// <summary>The value as text: strings as they are, numbers and booleans formatted invariantly; null for others.</summary>
@@ -20,8 +23,8 @@ internal static class Attributes
     {
         AnyValue.ValueOneofCase.IntValue => value.IntValue,
         AnyValue.ValueOneofCase.DoubleValue when double.IsFinite(value.DoubleValue) && Math.Abs(value.DoubleValue) < 9e18 => (long)Math.Round(value.DoubleValue),
-        AnyValue.ValueOneofCase.StringValue when long.TryParse(value.StringValue, NumberStyles.Integer, CultureInfo.InvariantCulture, out var l) => l,
-        AnyValue.ValueOneofCase.StringValue when double.TryParse(value.StringValue, NumberStyles.Float, CultureInfo.InvariantCulture, out var d)
+        AnyValue.ValueOneofCase.StringValue when Parsable(value) && long.TryParse(value.StringValue, NumberStyles.Integer, CultureInfo.InvariantCulture, out var l) => l,
+        AnyValue.ValueOneofCase.StringValue when Parsable(value) && double.TryParse(value.StringValue, NumberStyles.Float, CultureInfo.InvariantCulture, out var d)
             && double.IsFinite(d) && Math.Abs(d) < 9e18 => (long)Math.Round(d),
         _ => null,
     };
@@ -30,7 +33,9 @@ internal static class Attributes
     {
         AnyValue.ValueOneofCase.IntValue => value.IntValue,
         AnyValue.ValueOneofCase.DoubleValue when double.IsFinite(value.DoubleValue) && Math.Abs(value.DoubleValue) < 1e15 => (decimal)value.DoubleValue,
-        AnyValue.ValueOneofCase.StringValue when decimal.TryParse(value.StringValue, NumberStyles.Float, CultureInfo.InvariantCulture, out var d) => d,
+        AnyValue.ValueOneofCase.StringValue when Parsable(value) && decimal.TryParse(value.StringValue, NumberStyles.Float, CultureInfo.InvariantCulture, out var d) => d,
         _ => null,
     };
+
+    private static bool Parsable(AnyValue value) => value.StringValue.Length <= TelemetryText.MaxValueLength;
 }

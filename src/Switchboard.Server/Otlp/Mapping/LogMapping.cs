@@ -1,6 +1,4 @@
 using System.Globalization;
-using System.Security.Cryptography;
-using System.Text;
 using Switchboard.Otlp.Proto.Collector;
 using Switchboard.Otlp.Proto.Common;
 using Switchboard.Otlp.Proto.Logs;
@@ -20,7 +18,8 @@ internal static class LogMapping
 
     public static void Map(ExportLogsServiceRequest request, TelemetryBatch batch)
     {
-        AttributeIndex resource = new(), attributes = new();
+        ResourceAttributes resource = new();
+        AttributeIndex attributes = new();
         foreach (var resourceLogs in request.ResourceLogs)
         {
             batch.Index(resource, resourceLogs.Resource?.Attributes);
@@ -37,7 +36,7 @@ internal static class LogMapping
         }
     }
 
-    private static void MapRecord(LogRecord record, AttributeIndex attributes, AttributeIndex resource, TelemetryBatch batch)
+    private static void MapRecord(LogRecord record, AttributeIndex attributes, ResourceAttributes resource, TelemetryBatch batch)
     {
         var (name, rule) = Rule(record, attributes);
         if (rule is null || SessionIdentity.Of(attributes, resource) is not { } sessionId)
@@ -83,12 +82,10 @@ internal static class LogMapping
 
     /// <summary>
     /// The sequence as it goes into the dedupe key: as sent when it is short and clean (a counter, as every agent sends),
-    /// else the first 32 hex digits of its SHA-256, so no key is long or holds what a store refuses.
+    /// else its <see cref="TelemetryText.Digest"/>, so no key is long or holds what a store refuses.
     /// </summary>
     private static string Sequence(string sequence) =>
-        sequence.Length <= MaxSequenceLength && TelemetryText.Clean(sequence, MaxSequenceLength) == sequence
-            ? sequence
-            : "h:" + Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(sequence)).AsSpan(0, 16));
+        sequence.Length <= MaxSequenceLength && TelemetryText.Clean(sequence, MaxSequenceLength) == sequence ? sequence : "h:" + TelemetryText.Digest(sequence);
 
     /// <summary>The event's name and rule: <c>event_name</c>, else the body text, else the <c>event.name</c> attribute.</summary>
     private static (string Name, LogRule? Rule) Rule(LogRecord record, AttributeIndex attributes)

@@ -1,6 +1,4 @@
 using System.Globalization;
-using System.Security.Cryptography;
-using System.Text;
 using Switchboard.Otlp.Proto.Collector;
 using Switchboard.Otlp.Proto.Common;
 using Switchboard.Otlp.Proto.Metrics;
@@ -22,13 +20,16 @@ internal static class MetricMapping
 
     public static void Map(ExportMetricsServiceRequest request, TelemetryBatch batch)
     {
-        AttributeIndex resource = new(), scopeAttributes = new(), attributes = new();
+        ResourceAttributes resource = new();
+        AttributeIndex scopeAttributes = new(), attributes = new();
+        var streams = new StreamIdentity();
         foreach (var resourceMetrics in request.ResourceMetrics)
         {
+            streams.StartResource();
             batch.Index(resource, resourceMetrics.Resource?.Attributes);
             foreach (var scopeMetrics in resourceMetrics.ScopeMetrics)
             {
-                string? origin = null; // the resource and scope's part of a stream's identity, made when a point needs it
+                byte[]? origin = null; // the resource and scope's part of a stream's identity, made when a point needs it
                 foreach (var metric in scopeMetrics.Metrics)
                 {
                     var (points, cumulative) = metric.DataCase switch
@@ -45,12 +46,15 @@ internal static class MetricMapping
                     }
 
                     TelemetryMap.MetricUsage.TryGetValue(metric.Name, out var usage);
+                    string? name = null; // as it enters a stream's identity, made when a point needs it
                     foreach (var point in points)
                     {
                         if (batch.Admit())
                         {
-                            origin ??= Origin(batch.Index(scopeAttributes, scopeMetrics.Scope?.Attributes), scopeMetrics.Scope, resource);
-                            MapPoint(metric.Name, point, cumulative, usage, batch.Index(attributes, point.Attributes), resource, origin, batch);
+                            origin ??= streams.Origin(resource, batch.Index(scopeAttributes, scopeMetrics.Scope?.Attributes), scopeMetrics.Scope);
+                            name ??= StreamIdentity.Metric(metric.Name);
+                            var context = new PointContext(name, cumulative, usage, resource, origin);
+                            MapPoint(context, point, batch.Index(attributes, point.Attributes), streams, batch);
                         }
                     }
                 }
@@ -58,33 +62,32 @@ internal static class MetricMapping
         }
     }
 
-    private static void MapPoint(string metric, NumberDataPoint point, bool cumulative, MetricUsageRule? usage,
-        AttributeIndex attributes, AttributeIndex resource, string origin, TelemetryBatch batch)
+    private static void MapPoint(in PointContext metric, NumberDataPoint point, AttributeIndex attributes, StreamIdentity streams, TelemetryBatch batch)
     {
         var value = point.ValueCase == NumberDataPoint.ValueOneofCase.AsInt ? point.AsInt : point.AsDouble;
-        if (value <= 0 || value > MaxTotal || double.IsNaN(value) || SessionIdentity.Of(attributes, resource) is not { } sessionId)
+        if (value <= 0 || value > MaxTotal || double.IsNaN(value) || SessionIdentity.Of(attributes, metric.Resource) is not { } sessionId)
         {
             batch.Ignore();
             return;
         }
 
-        var slot = Slot(usage, attributes);
-        var stream = Stream(origin, sessionId, metric, attributes);
+        var slot = Slot(metric.Usage, attributes);
+        var (stream, previous) = streams.Of(metric.Origin, sessionId, metric.Name, attributes, previous: metric.Cumulative);
         var key = string.Create(CultureInfo.InvariantCulture, $"m:{point.TimeUnixNano:x16}{point.StartTimeUnixNano:x16}{stream}");
         var at = batch.Time(point.TimeUnixNano);
         var amount = (decimal)value;
-        var observation = cumulative
+        var observation = metric.Cumulative
             ? new TelemetryObservation(key, at, TelemetrySignal.Activity,
                 Cumulative: new CumulativePoint(stream, point.StartTimeUnixNano, point.TimeUnixNano, amount, slot)
                 {
-                    Previous = Stream(null, sessionId, metric, attributes),
+                    Previous = previous,
                 })
             : new TelemetryObservation(key, at, TelemetrySignal.Activity,
                 InputTokens: slot == UsageSlot.Input ? (long)Math.Round(value) : 0,
                 OutputTokens: slot == UsageSlot.Output ? (long)Math.Round(value) : 0,
                 CostUsd: slot == UsageSlot.Cost ? amount : 0,
                 Usage: slot == UsageSlot.None ? UsageSource.None : UsageSource.Metrics);
-        batch.Observe(sessionId, observation, attributes, resource);
+        batch.Observe(sessionId, observation, attributes, metric.Resource);
     }
 
     /// <summary>Which counter a point feeds (none when its metric or its type carries no usage).</summary>
@@ -107,51 +110,6 @@ internal static class MetricMapping
             : UsageSlot.None;
     }
 
-    /// <summary>
-    /// Where a stream comes from, as the OpenTelemetry data model identifies it: its resource's attributes and its
-    /// instrumentation scope (name, version, attributes), each in key order. Two processes (two <c>service.instance.id</c>s)
-    /// that report the same metric for the same session are two streams, whose totals never meet.
-    /// </summary>
-    private static string Origin(AttributeIndex scopeAttributes, InstrumentationScope? scope, AttributeIndex resource)
-    {
-        var text = new StringBuilder("resource");
-        Append(text, resource);
-        text.Append("\nscope\n").Append(scope?.Name).Append('\n').Append(scope?.Version);
-        Append(text, scopeAttributes);
-        return text.ToString();
-    }
-
-    /// <summary>
-    /// A metric stream's identity: where it comes from (<see cref="Origin"/>), its session, its name and its point's
-    /// attributes (in key order), hashed to 32 hex digits. The same on every node, and in every export of the same
-    /// exporter. Without an origin, the identity streams had before they included it (<see cref="CumulativePoint.Previous"/>).
-    /// </summary>
-    private static string Stream(string? origin, string sessionId, string metric, AttributeIndex attributes)
-    {
-        var text = new StringBuilder(sessionId).Append('\n').Append(metric);
-        Append(text, attributes);
-        if (origin is not null)
-        {
-            text.Append('\n').Append(origin);
-        }
-
-        return Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text.ToString())).AsSpan(0, 16));
-    }
-
-    /// <summary>The attributes read (at most the cap of them), in key order, one per line.</summary>
-    private static void Append(StringBuilder text, AttributeIndex attributes)
-    {
-        if (attributes.Source is not { } source)
-        {
-            return;
-        }
-
-        foreach (var kv in source.Take(attributes.Count).OrderBy(a => a.Key, StringComparer.Ordinal))
-        {
-            text.Append('\n').Append(kv.Key).Append('=').Append(kv.Value?.ToString());
-        }
-    }
-
     private static bool IsAgentMetric(string name)
     {
         foreach (var prefix in TelemetryMap.ActivityMetricPrefixes)
@@ -164,4 +122,7 @@ internal static class MetricMapping
 
         return false;
     }
+
+    /// <summary>What every point of a metric shares: its name as its streams' ids take it, its temporality and usage, and where its streams come from.</summary>
+    private readonly record struct PointContext(string Name, bool Cumulative, MetricUsageRule? Usage, ResourceAttributes Resource, byte[] Origin);
 }

@@ -1,5 +1,3 @@
-using System.Security.Cryptography;
-using System.Text;
 using Switchboard.Sessions;
 
 namespace Switchboard.Otlp.Mapping;
@@ -12,7 +10,7 @@ namespace Switchboard.Otlp.Mapping;
 /// log records and metric points, so a record that carries both ids lands in the same session whatever its signal, and
 /// an agent's hooks (<c>otel:s:{session_id}</c>) meet its telemetry. A source id that is not a valid Switchboard id
 /// (characters outside <c>[A-Za-z0-9._:-]</c>, or too long) is mapped to <c>…:h:{the first 32 hex digits of its SHA-256}</c>,
-/// never refused.
+/// never refused; of an id longer than <see cref="TelemetryText.MaxValueLength"/>, only that many characters are hashed.
 /// </summary>
 internal static class SessionIdentity
 {
@@ -24,21 +22,28 @@ internal static class SessionIdentity
     private static readonly AttributeKey ConversationKey = AttributeIndex.Key(TelemetryMap.ConversationIdAttribute);
     private static readonly AttributeKey CodexConversationKey = AttributeIndex.Key(TelemetryMap.CodexConversationIdAttribute);
 
-    /// <summary>The session named by a record's attributes and its resource's; null when neither names one.</summary>
-    public static string? Of(AttributeIndex record, AttributeIndex resource)
+    /// <summary>
+    /// The session named by a record's attributes and its resource's (whose ids <see cref="ResourceAttributes"/> derived
+    /// once, by <see cref="OfResource"/>); null when neither names one.
+    /// </summary>
+    public static string? Of(AttributeIndex record, ResourceAttributes resource)
     {
-        if ((NonEmpty(record.String(SessionKey)) ?? NonEmpty(resource.String(SessionKey))) is { } session)
+        if ((Derived(SessionPrefix, record.String(SessionKey)) ?? resource.SessionId) is { } session)
         {
-            return FromSessionId(session);
+            return session;
         }
 
-        if ((NonEmpty(record.String(CodexConversationKey)) ?? NonEmpty(resource.String(CodexConversationKey))) is { } thread)
+        if ((Derived(SessionPrefix, record.String(CodexConversationKey)) ?? resource.CodexSessionId) is { } thread)
         {
-            return FromSessionId(thread); // Codex's session id under another name: the id its hooks send
+            return thread; // Codex's session id under another name: the id its hooks send
         }
 
-        return NonEmpty(record.String(ConversationKey)) is { } conversation ? FromConversation(conversation) : null;
+        return Derived(ConversationPrefix, record.String(ConversationKey));
     }
+
+    /// <summary>The sessions a resource's <c>session.id</c> and Codex <c>conversation.id</c> name (null: absent or empty).</summary>
+    public static (string? Session, string? Codex) OfResource(AttributeIndex resource) =>
+        (Derived(SessionPrefix, resource.String(SessionKey)), Derived(SessionPrefix, resource.String(CodexConversationKey)));
 
     public static string FromSessionId(string value) => Derive(SessionPrefix, value);
 
@@ -46,18 +51,16 @@ internal static class SessionIdentity
 
     public static string FromTrace(ReadOnlySpan<byte> traceId) => TracePrefix + Convert.ToHexStringLower(traceId);
 
-    private static string? NonEmpty(string? value) => string.IsNullOrEmpty(value) ? null : value;
+    private static string? Derived(string prefix, string? value) => string.IsNullOrEmpty(value) ? null : Derive(prefix, value);
 
+    /// <summary>The id as sent when it is a valid id, else its digest: an id longer than a valid one is never copied whole.</summary>
     private static string Derive(string prefix, string value)
     {
-        var id = prefix + value;
-        if (SessionId.IsValid(id))
+        if (prefix.Length + value.Length <= SessionLimits.MaxIdLength && SessionId.IsValid(prefix + value))
         {
-            return id;
+            return prefix + value;
         }
 
-        Span<byte> hash = stackalloc byte[32];
-        SHA256.HashData(Encoding.UTF8.GetBytes(value), hash);
-        return prefix + "h:" + Convert.ToHexStringLower(hash[..16]);
+        return prefix + "h:" + TelemetryText.Digest(value);
     }
 }

@@ -23,7 +23,8 @@ internal static class SpanMapping
     public static void Map(ExportTraceServiceRequest request, TelemetryBatch batch)
     {
         var tree = new SpanTree();
-        AttributeIndex resource = new(), attributes = new();
+        ResourceAttributes resource = new();
+        AttributeIndex attributes = new();
         List<(Span Span, string Session, bool StartsAgents)>? mapped = null;
         foreach (var resourceSpans in request.ResourceSpans)
         {
@@ -86,7 +87,7 @@ internal static class SpanMapping
     private static ulong Id(ReadOnlySpan<byte> spanId) => BinaryPrimitives.ReadUInt64BigEndian(spanId);
 
     /// <summary>Observes a GenAI span; returns its session, or null when the span is ignored or refused.</summary>
-    private static string? MapSpan(Span span, AttributeIndex attributes, AttributeIndex resource, TelemetryBatch batch, out bool startsAgents)
+    private static string? MapSpan(Span span, AttributeIndex attributes, ResourceAttributes resource, TelemetryBatch batch, out bool startsAgents)
     {
         startsAgents = false;
         var operation = attributes.String(OperationKey);

@@ -17,11 +17,6 @@ internal sealed class TelemetryBatch(DateTimeOffset now, int maxRecords = int.Ma
     /// </summary>
     public static readonly TimeSpan MaxAhead = TimeSpan.FromMinutes(5);
 
-    // The keys of the labels and the name, resolved once: every record reads them.
-    private static readonly (string Label, AttributeKey[] Keys)[] LabelKeys =
-        [.. TelemetryMap.Labels.Select(rule => (rule.Label, rule.Attributes.Select(AttributeIndex.Key).ToArray()))];
-    private static readonly AttributeKey[] NameKeys = [.. TelemetryMap.NameAttributes.Select(AttributeIndex.Key)];
-
     private readonly Dictionary<string, Pending> _sessions = new(StringComparer.Ordinal);
     private int _records;
 
@@ -96,6 +91,13 @@ internal sealed class TelemetryBatch(DateTimeOffset now, int maxRecords = int.Ma
         return index;
     }
 
+    /// <summary>Loads a resource's attributes into <paramref name="resource"/>, counting those past the cap.</summary>
+    public ResourceAttributes Index(ResourceAttributes resource, Google.Protobuf.Collections.RepeatedField<KeyValue>? attributes)
+    {
+        AttributesIgnored += resource.Load(attributes, maxAttributes);
+        return resource;
+    }
+
     public void Ignore(int records = 1) => Ignored += records;
 
     public void Reject(string reason)
@@ -105,7 +107,7 @@ internal sealed class TelemetryBatch(DateTimeOffset now, int maxRecords = int.Ma
     }
 
     /// <summary>Adds an observation to <paramref name="sessionId"/>, with its labels and name read from the record and its resource.</summary>
-    public void Observe(string sessionId, TelemetryObservation observation, AttributeIndex record, AttributeIndex resource)
+    public void Observe(string sessionId, TelemetryObservation observation, AttributeIndex record, ResourceAttributes resource)
     {
         Accepted++;
         if (!_sessions.TryGetValue(sessionId, out var pending))
@@ -116,23 +118,20 @@ internal sealed class TelemetryBatch(DateTimeOffset now, int maxRecords = int.Ma
         }
 
         pending.Observations.Add(observation);
-        foreach (var (label, keys) in LabelKeys)
+        for (var i = 0; i < SessionFields.Labels.Length; i++)
         {
-            if (First(keys, record, resource, SessionLimits.MaxLabelValueLength) is { } value)
+            var (label, keys) = SessionFields.Labels[i];
+            if (SessionFields.First(keys, record, resource.Labels[i], SessionLimits.MaxLabelValueLength).Value is { } value)
             {
                 pending.Labels[label] = value;
             }
         }
 
         // The most preferred name any record of the request gives (the agent's over the service's).
-        for (var rank = 0; rank < pending.NameRank && rank < NameKeys.Length; rank++)
+        if (SessionFields.First(SessionFields.Name, record, resource.Name, SessionLimits.MaxNameLength, below: pending.NameRank) is { Value: { } name } found)
         {
-            if (Value(NameKeys[rank], record, resource, SessionLimits.MaxNameLength) is { } name)
-            {
-                pending.Name = name;
-                pending.NameRank = rank;
-                break;
-            }
+            pending.Name = name;
+            pending.NameRank = found.Rank;
         }
     }
 
@@ -207,24 +206,6 @@ internal sealed class TelemetryBatch(DateTimeOffset now, int maxRecords = int.Ma
         var at = DateTimeOffset.UnixEpoch.AddTicks((long)ticks);
         return at < earliest ? earliest : at;
     }
-
-    /// <summary>The first of <paramref name="keys"/> the record, else its resource, has, made clean; null when none has a non-empty one.</summary>
-    private static string? First(AttributeKey[] keys, AttributeIndex record, AttributeIndex resource, int max)
-    {
-        foreach (var key in keys)
-        {
-            if (Value(key, record, resource, max) is { } value)
-            {
-                return value;
-            }
-        }
-
-        return null;
-    }
-
-    /// <summary><paramref name="key"/>'s value on the record, else on its resource, made clean; null when absent or empty.</summary>
-    private static string? Value(AttributeKey key, AttributeIndex record, AttributeIndex resource, int max) =>
-        (record.String(key) ?? resource.String(key)) is { } value && TelemetryText.Clean(value, max) is { Length: > 0 } clean ? clean : null;
 
     private sealed class Pending
     {
