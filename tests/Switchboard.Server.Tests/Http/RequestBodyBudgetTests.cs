@@ -39,8 +39,11 @@ public sealed class RequestBodyBudgetTests
         var budget = Budget(40 * 1024); // two of the larger reservations at once would pass it
         long highest = 0;
         var refused = 0;
-        var workers = Enumerable.Range(0, Environment.ProcessorCount * 4).Select(w => Task.Run(() =>
+        var count = Environment.ProcessorCount * 4;
+        using var start = new Barrier(count); // every reader is running before any reserves: a busy thread pool cannot run them one after another
+        var workers = Enumerable.Range(0, count).Select(w => Task.Factory.StartNew(() =>
         {
+            start.SignalAndWait();
             for (var i = 0; i < 20_000; i++)
             {
                 var bytes = 4096 << (i + w) % 4;
@@ -59,7 +62,7 @@ public sealed class RequestBodyBudgetTests
 
                 budget.Release(bytes);
             }
-        }));
+        }, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default));
         await Task.WhenAll(workers).Within(TestTimeouts.Long);
 
         highest.ShouldBeLessThanOrEqualTo(40 * 1024);
