@@ -70,9 +70,9 @@ internal sealed class TenantMatrix : IAsyncDisposable
         return new TenantTarget("unknown", $"nobody-{n}", $"nobody-agent-{n}", $"cmd_{Guid.NewGuid():N}", $"apr_{Guid.NewGuid():N}");
     }
 
-    public static async Task<TenantMatrix> StartAsync()
+    public static async Task<TenantMatrix> StartAsync(PostgresClusterFixture postgres, string store)
     {
-        var server = await SwitchboardServer.StartAsync(o =>
+        var server = await EitherStore.StartAsync(postgres, store, o =>
         {
             o.Security.AddApiKeys($"{AdminKey}, {RedKey} team=red, {BlueKey} team=blue, {ReaderKey}:read");
             o.Usage.GroupBy.Add("team");

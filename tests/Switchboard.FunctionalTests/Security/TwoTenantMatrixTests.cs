@@ -1,4 +1,5 @@
 using Switchboard.Security;
+using Switchboard.Testing;
 
 namespace Switchboard.FunctionalTests.Security;
 
@@ -7,16 +8,22 @@ namespace Switchboard.FunctionalTests.Security;
 /// a request of <see cref="TenantProbes"/>. A red key against blue's session, a session without labels and an id that
 /// does not exist: fleet-wide routes refused; routes about one session answered the same for all three (so the red key
 /// learns nothing, not even that blue's exists); lists and streams without anything of the other two; and afterwards
-/// everything of blue's and of the unlabelled session's byte-for-byte as before. Every route also refuses a request
-/// without a key, and a read key's write.
+/// everything of blue's and of the unlabelled session's byte-for-byte as before, on either store. Every route also
+/// refuses a request without a key, and a read key's write.
 /// </summary>
-public sealed class TwoTenantMatrixTests : IAsyncLifetime
+public sealed class TwoTenantMatrixTests(PostgresClusterFixture postgres) : IAsyncDisposable
 {
     private TenantMatrix _matrix = null!;
 
-    public async ValueTask InitializeAsync() => _matrix = await TenantMatrix.StartAsync();
+    public static TheoryData<string> Stores => ["sqlite", "postgres"];
 
-    public async ValueTask DisposeAsync() => await _matrix.DisposeAsync();
+    public async ValueTask DisposeAsync()
+    {
+        if (_matrix is not null)
+        {
+            await _matrix.DisposeAsync();
+        }
+    }
 
     [Fact]
     public void EveryRouteOfTheTableHasAProbe()
@@ -28,9 +35,11 @@ public sealed class TwoTenantMatrixTests : IAsyncLifetime
         TenantProbes.All.Where(p => Row(p) is null).Select(p => $"{p.Method} {p.Route}").ShouldBeEmpty("every probe is for a row of the table");
     }
 
-    [Fact]
-    public async Task ARedKeyCannotTellBluesOrAnUnlabelledSessionFromNoneAndChangesNothingOfThem()
+    [Theory]
+    [MemberData(nameof(Stores))]
+    public async Task ARedKeyCannotTellBluesOrAnUnlabelledSessionFromNoneAndChangesNothingOfThem(string store)
     {
+        _matrix = await TenantMatrix.StartAsync(postgres, store);
         var blueBefore = await _matrix.SnapshotAsync(_matrix.BlueTarget);
         var plainBefore = await _matrix.SnapshotAsync(_matrix.PlainTarget);
         var othersBefore = Others(await _matrix.AllSessionIdsAsync());
@@ -84,6 +93,7 @@ public sealed class TwoTenantMatrixTests : IAsyncLifetime
     [Fact]
     public async Task EveryRouteThatNeedsAKeyRefusesNoneAndEveryWriteRefusesAReadKey()
     {
+        _matrix = await TenantMatrix.StartAsync(postgres, "sqlite"); // refused before any store is read
         var failures = new List<string>();
         foreach (var probe in TenantProbes.All.Where(p => p.Transport == ProbeTransport.Http))
         {
