@@ -21,10 +21,9 @@ internal readonly record struct OtlpOutcome(long Rejected, string? Message);
 internal sealed class OtlpReceiver(SessionWriter writer, QuietMonitor quiet, SwitchboardMetrics metrics, TimeProvider time, Options.SwitchboardOptions options,
     ILogger<OtlpReceiver> logger)
 {
-    /// <param name="key">The exporter's API key (null while auth is off): a key scoped by labels gives its sessions its labels.</param>
-    public async Task<OtlpOutcome> ReceiveAsync(OtlpSignal signal, IMessage request, Security.ApiKeyIdentity? key, CancellationToken cancellationToken)
+    /// <summary>Maps a decoded export request of any signal into <paramref name="batch"/>.</summary>
+    public static void Map(IMessage request, TelemetryBatch batch)
     {
-        var batch = new TelemetryBatch(time.GetUtcNow(), options.Otlp.MaxRecordsPerRequest, options.Otlp.MaxAttributesPerRecord);
         switch (request)
         {
             case ExportTraceServiceRequest traces:
@@ -37,6 +36,13 @@ internal sealed class OtlpReceiver(SessionWriter writer, QuietMonitor quiet, Swi
                 MetricMapping.Map(points, batch);
                 break;
         }
+    }
+
+    /// <param name="key">The exporter's API key (null while auth is off): a key scoped by labels gives its sessions its labels.</param>
+    public async Task<OtlpOutcome> ReceiveAsync(OtlpSignal signal, IMessage request, Security.ApiKeyIdentity? key, CancellationToken cancellationToken)
+    {
+        var batch = new TelemetryBatch(time.GetUtcNow(), options.Otlp.MaxRecordsPerRequest, options.Otlp.MaxAttributesPerRecord);
+        Map(request, batch);
 
         var rejected = (long)batch.Rejected;
         var accepted = (long)batch.Accepted;

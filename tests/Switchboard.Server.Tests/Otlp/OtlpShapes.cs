@@ -84,18 +84,7 @@ internal static partial class OtlpShapes
     public static TelemetryBatch DecodeAndMap(OtlpSignal signal, byte[] body, bool json)
     {
         var batch = new TelemetryBatch(DateTimeOffset.UnixEpoch.AddTicks((long)(Start / 100)), MaxRecords, 128);
-        switch (OtlpCodec.Decode(signal, body, json))
-        {
-            case ExportTraceServiceRequest traces:
-                SpanMapping.Map(traces, batch);
-                break;
-            case ExportLogsServiceRequest logs:
-                LogMapping.Map(logs, batch);
-                break;
-            case ExportMetricsServiceRequest metrics:
-                MetricMapping.Map(metrics, batch);
-                break;
-        }
+        OtlpReceiver.Map(OtlpCodec.Decode(signal, body, json), batch);
 
         batch.ToWrites(32);
         return batch;
