@@ -43,6 +43,32 @@ public sealed class KeysAndTokenTests
     }
 
     [Fact]
+    public async Task KeysNewAgentPrintsAKeyThatReportsButCannotSteer()
+    {
+        var (agent, note) = await RunOkAsync(null, "keys", "new", "--agent");
+        agent.ShouldMatch("^[0-9a-f]{48}$");
+        note.ShouldHaveSingleItem().ShouldContain("@agents <key>:agent");
+        var (both, process) = await Cli.RunWithAsync(new Dictionary<string, string>(), "keys", "new", "--read", "--agent");
+        await using (process)
+        {
+            both.ShouldNotBe(0);
+            process.Output.ShouldContain("give --read or --agent, not both");
+        }
+
+        using var data = new TempDirectory();
+        await using var server = await ServerProcess.StartAsync(data.Path, environment: new Dictionary<string, string> { ["SWITCHBOARD_API_KEYS"] = $"@claude {agent}:agent" });
+        using var http = new HttpClient { BaseAddress = server.BaseAddress, Timeout = TestTimeouts.Default };
+        http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", agent);
+        var auth = await http.GetStringAsync("/api/auth");
+        auth.ShouldContain("\"role\":\"agent\"");
+        auth.ShouldContain("\"name\":\"@claude\"");
+        (await http.PostAsync("/api/sessions", new StringContent("{\"id\":\"reported\"}"))).StatusCode.ShouldBe(HttpStatusCode.Created);
+        var pause = await http.PostAsync("/api/fleet/pause", new StringContent(""));
+        pause.StatusCode.ShouldBe(HttpStatusCode.Forbidden);
+        (await pause.Content.ReadAsStringAsync()).ShouldContain("insufficient_role");
+    }
+
+    [Fact]
     public async Task TokenMintsWithTheSecretTheServerGeneratedAndTheServerHonoursItsTopics()
     {
         using var data = new TempDirectory();

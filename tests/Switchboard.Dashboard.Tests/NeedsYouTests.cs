@@ -16,6 +16,7 @@ public sealed class NeedsYouTests(Chromium chromium)
 {
     private const string WriteKey = "needs-you-write-key-0123456789";
     private const string ReadKey = "needs-you-read-key-0123456789";
+    private const string AgentKey = "needs-you-agent-key-0123456789";
 
     [Fact]
     public async Task AllowAndDenyAnswerTheProducerWaitingOnTheApprovalAndTheTitleCountsTheWaiting()
@@ -172,7 +173,7 @@ public sealed class NeedsYouTests(Chromium chromium)
     [Fact]
     public async Task AReadOnlyKeySeesWhatWaitsButIsNotOfferedAllowOrDeny()
     {
-        await using var server = await SwitchboardServer.StartAsync(o => o.Security.AddApiKeys($"{WriteKey},{ReadKey}:read"));
+        await using var server = await SwitchboardServer.StartAsync(o => o.Security.AddApiKeys($"{WriteKey},{ReadKey}:read,{AgentKey}:agent"));
         using var producer = server.HttpWithKey(WriteKey);
         await producer.CreateAsync("builder", "Release builder", state: "working");
         await using var page = await DashboardPage.OpenAsync(chromium, server.BaseAddress, waitConnected: false);
@@ -180,7 +181,7 @@ public sealed class NeedsYouTests(Chromium chromium)
         await page.Page.GetByTestId("auth-submit").ClickAsync();
         await page.ExpectConnectionAsync("connected");
 
-        var asked = AskAsync(server, "builder", "Bash", "make deploy", WriteKey);
+        var asked = AskAsync(server, "builder", "Bash", "make deploy", AgentKey); // the key that asks may not answer
         var item = page.Page.Locator("[data-testid=needs-you-item][data-session-id=builder]");
         await Expect(item.GetByTestId("approval-summary")).ToHaveTextAsync("make deploy");
         await Expect(item.GetByTestId("approval-allow")).ToBeHiddenAsync();

@@ -15,7 +15,7 @@ public sealed class ApiKeyRingTests
         var ring = new ApiKeyRing(new SecurityOptions().AddApiKeys(First));
         ring.TryReplace(new SecurityOptions().AddApiKeys(Second + ":read")).ShouldBeNull();
         ring.Find(First).ShouldBeNull();
-        ring.Find(Second)!.Scope.ShouldBe(ApiKeyScope.Read);
+        ring.Find(Second)!.Role.ShouldBe(ApiKeyRole.Read);
     }
 
     [Fact]

@@ -21,13 +21,13 @@ public sealed class ApiKeyScopeTests
         ApiKeyRing.Validate(options).ShouldBeEmpty();
         var ring = new ApiKeyRing(options);
 
-        ring.Find(K + "1")!.Scope.ShouldBe(ApiKeyScope.Write);
+        ring.Find(K + "1")!.Role.ShouldBe(ApiKeyRole.Operator);
         ScopeOf(ring, K + "1").ShouldBeNull("no scope: the whole fleet, as before");
-        ring.Find(K + "2")!.Scope.ShouldBe(ApiKeyScope.Read);
+        ring.Find(K + "2")!.Role.ShouldBe(ApiKeyRole.Read);
         ScopeOf(ring, K + "2").ShouldBeNull();
-        ring.Find(K + "3")!.Scope.ShouldBe(ApiKeyScope.Write);
+        ring.Find(K + "3")!.Role.ShouldBe(ApiKeyRole.Operator);
         ScopeOf(ring, K + "3").ShouldBe(new Dictionary<string, string> { ["team"] = "red" });
-        ring.Find(K + "4")!.Scope.ShouldBe(ApiKeyScope.Read);
+        ring.Find(K + "4")!.Role.ShouldBe(ApiKeyRole.Read);
         ScopeOf(ring, K + "4").ShouldBe(new Dictionary<string, string> { ["team"] = "red", ["env"] = "prod" }, ignoreOrder: true);
         ScopeOf(ring, "a:b=c:d-0123456789abcdef").ShouldBe(new Dictionary<string, string> { ["x"] = "y=z" }, "the key keeps its ':' and '=', a value its '='");
         ring.Find(K + "3 team=red").ShouldBeNull("the scope is no part of the key");
@@ -44,7 +44,7 @@ public sealed class ApiKeyScopeTests
         var problems = ApiKeyRing.Validate(new SecurityOptions().AddApiKeys(list));
         problems.Count.ShouldBe(1, string.Join(" | ", problems));
         problems[0].ShouldContain("API key " + expected);
-        problems[0].ShouldContain("`<key>[:read] team=red env=prod`");
+        problems[0].ShouldContain("`[@name ]<key>[:read|:agent|:operator] team=red env=prod`");
         problems[0].ShouldNotContain("0123456789abcdef");
     }
 
@@ -65,7 +65,7 @@ public sealed class ApiKeyScopeTests
         var ring = new ApiKeyRing(options.Security);
         ScopeOf(ring, K).ShouldBe(new Dictionary<string, string> { ["team"] = "red" });
         ring.Find(K)!.Grant.Labels.ShouldNotBeNull()["team"].ShouldBe("red");
-        ring.Find(K + "-old")!.Scope.ShouldBe(ApiKeyScope.Read);
+        ring.Find(K + "-old")!.Role.ShouldBe(ApiKeyRole.Read);
         ring.Find(K + "-old")!.Grant.ShouldBeSameAs(StreamGrant.Unrestricted);
 
         var empty = new SwitchboardOptions();

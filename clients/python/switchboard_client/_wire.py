@@ -396,6 +396,7 @@ class Approval:
     state: str
     requested_at: datetime
     requested_by: str
+    requested_key: str | None
     expires_at: datetime
     answered_at: datetime | None
     answered_by: str | None
@@ -412,6 +413,7 @@ class Approval:
             state=d["state"],
             requested_at=_time(d["requested_at"]),
             requested_by=d["requested_by"],
+            requested_key=d.get("requested_key"),
             expires_at=_time(d["expires_at"]),
             answered_at=_time(d.get("answered_at")),
             answered_by=d.get("answered_by"),

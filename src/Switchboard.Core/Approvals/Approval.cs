@@ -39,13 +39,18 @@ internal sealed record Approval
     public DateTimeOffset RequestedAt { get; init; }
     /// <summary>The <c>seq</c> of its <c>approval_requested</c> event (orders a session's approvals).</summary>
     public long RequestedSeq { get; init; }
-    /// <summary>Who asked: <c>hook:{agent}</c>, or the API key's fingerprint (<c>anonymous</c> without keys).</summary>
+    /// <summary>Who asked: <c>hook:{agent}</c>, or the API key's name (<c>anonymous</c> without keys).</summary>
     public required string RequestedBy { get; init; }
+    /// <summary>The name of the API key that asked (a hook's too), which may not answer it; null without keys.</summary>
+    public string? RequestedKey { get; init; }
     /// <summary>Unanswered by then, the expiry job (or the node holding the hook) moves it to expired.</summary>
     public DateTimeOffset ExpiresAt { get; init; }
     /// <summary>When it was answered, expired or withdrawn.</summary>
     public DateTimeOffset? AnsweredAt { get; init; }
-    /// <summary>Who answered: an API key's fingerprint or <c>anonymous</c>; null when it expired or was withdrawn.</summary>
+    /// <summary>
+    /// Who answered: an API key's name or <c>anonymous</c>, after the person a trusted proxy named (<c>alice via @ops</c>);
+    /// null when it expired or was withdrawn.
+    /// </summary>
     public string? AnsweredBy { get; init; }
     /// <summary>The answerer's note (the reason a denied agent reads).</summary>
     public string? Note { get; init; }
@@ -67,6 +72,9 @@ internal static class ApprovalLimits
 {
     /// <summary>The configuration key of a session's cap on pending approvals (<see cref="Writes.RequestApproval.MaxPending"/>), for messages.</summary>
     public const string MaxPendingSetting = "Switchboard:Approvals:MaxPendingPerSession";
+
+    /// <summary>The configuration key that lets the key that asked answer, for messages.</summary>
+    public const string AllowSelfAnswerSetting = "Switchboard:Approvals:AllowSelfAnswer";
 
     /// <summary>Longest summary: what a person reads to decide.</summary>
     public const int MaxSummaryLength = 500;

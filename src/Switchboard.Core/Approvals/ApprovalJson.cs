@@ -6,7 +6,7 @@ namespace Switchboard.Approvals;
 
 /// <summary>
 /// The one snake_case JSON shape of an approval: HTTP answers, event data and stored rows.
-/// <c>{id, session_id, tool, summary, data, state, requested_at, requested_by, expires_at, answered_at, answered_by, note}</c>.
+/// <c>{id, session_id, tool, summary, data, state, requested_at, requested_by, requested_key, expires_at, answered_at, answered_by, note}</c>.
 /// </summary>
 internal static class ApprovalJson
 {
@@ -22,6 +22,7 @@ internal static class ApprovalJson
         w.WriteString("state", a.State.ToWire());
         WireTime.Write(w, "requested_at", a.RequestedAt);
         w.WriteString("requested_by", a.RequestedBy);
+        w.WriteString("requested_key", a.RequestedKey);
         WireTime.Write(w, "expires_at", a.ExpiresAt);
         WireTime.Write(w, "answered_at", a.AnsweredAt);
         w.WriteString("answered_by", a.AnsweredBy);
@@ -64,6 +65,7 @@ internal static class ApprovalJson
             RequestedAt = WireTime.Parse(e.GetProperty("requested_at").GetString()!),
             RequestedSeq = e.TryGetProperty("requested_seq", out var seq) ? seq.GetInt64() : 0,
             RequestedBy = e.GetProperty("requested_by").GetString()!,
+            RequestedKey = e.TryGetProperty("requested_key", out var key) ? key.GetString() : null, // rows from before names have none
             ExpiresAt = WireTime.Parse(e.GetProperty("expires_at").GetString()!),
             AnsweredAt = JsonBytes.Time(e, "answered_at"),
             AnsweredBy = e.GetProperty("answered_by").GetString(),

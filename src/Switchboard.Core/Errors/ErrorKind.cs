@@ -15,4 +15,6 @@ public enum ErrorKind
     Unavailable,
     /// <summary>A limit on what may be outstanding is reached; answer or remove some first (HTTP 429).</summary>
     TooMany,
+    /// <summary>The caller may not do this to this target, whatever its state (HTTP 403).</summary>
+    Forbidden,
 }

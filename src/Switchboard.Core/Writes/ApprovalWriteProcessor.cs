@@ -53,6 +53,7 @@ internal static class ApprovalWriteProcessor
             Data = write.Data,
             RequestedAt = now,
             RequestedBy = write.RequestedBy,
+            RequestedKey = write.RequestedKey,
             ExpiresAt = now.AddSeconds(write.ExpiresInSeconds),
             ResumeState = resume,
         };
@@ -71,6 +72,14 @@ internal static class ApprovalWriteProcessor
         }
 
         var a = target!;
+        if (!write.AllowSelfAnswer && a.RequestedKey is { } asker && asker == write.AnsweredByKey)
+        {
+            // An agent's key that could answer its own request would make the approval no control at all (issue 56).
+            return ApprovalDecision.Refuse(new(ErrorKind.Forbidden, "self_answer",
+                $"Approval '{a.Id}' was asked for with the API key {asker}, and the key that asks may not answer. Answer with another " +
+                $"operator's key, or set {ApprovalLimits.AllowSelfAnswerSetting}=true to allow it."));
+        }
+
         var state = write.Allow ? ApprovalState.Allowed : ApprovalState.Denied;
         if (a.State == state && a.AnsweredBy == write.AnsweredBy && a.Note == write.Note)
         {

@@ -11,6 +11,9 @@ internal sealed record RequestApproval(string Id, string SessionId, string? Tool
 {
     public Sessions.SessionState? ResumeState { get; init; }
 
+    /// <summary>The name of the API key that asks (null without keys): that key may not answer it.</summary>
+    public string? RequestedKey { get; init; }
+
     /// <summary>
     /// The most approvals the session may have pending (<c>Switchboard:Approvals:MaxPendingPerSession</c>); at it the ask
     /// is refused. It travels with the write because the store's transaction, which counts them, decides; set by the
@@ -20,7 +23,17 @@ internal sealed record RequestApproval(string Id, string SessionId, string? Tool
 }
 
 /// <summary>An operator's answer to a pending approval.</summary>
-internal sealed record AnswerApproval(string SessionId, string ApprovalId, bool Allow, string? Note, string AnsweredBy) : SessionWrite;
+internal sealed record AnswerApproval(string SessionId, string ApprovalId, bool Allow, string? Note, string AnsweredBy) : SessionWrite
+{
+    /// <summary>The name of the API key that answers (null without keys), compared with the one that asked.</summary>
+    public string? AnsweredByKey { get; init; }
+
+    /// <summary>
+    /// Whether the key that asked may answer (<c>Switchboard:Approvals:AllowSelfAnswer</c>). It travels with the write
+    /// because the store's transaction, which reads the approval, decides; set by the server from its options.
+    /// </summary>
+    public bool AllowSelfAnswer { get; init; }
+}
 
 /// <summary>
 /// Ends a pending approval nobody answered: expired once its expiry passed (the expiry job, or the node holding the hook

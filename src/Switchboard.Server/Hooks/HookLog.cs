@@ -26,4 +26,10 @@ internal static partial class HookLog
         "A {Agent} {HookEvent} hook for a session outside its key's labels scope was dropped and answered as an event with nothing to say",
         EventName = "Hooks.OutsideScope")]
     public static partial void OutsideScope(ILogger logger, string agent, string hookEvent);
+
+    [LoggerMessage(LogEventIds.Hooks + 70, LogLevel.Warning,
+        "{Agent} hooks arrive with the operator key {Key}, which can also answer approvals and issue commands: an agent holding it can approve its own " +
+        "requests. Give agents an agent key instead: list it as `@name <key>:agent` in SWITCHBOARD_API_KEYS (`switchboard keys new --agent` makes one). " +
+        "Logged once", EventName = "Hooks.OperatorKey")]
+    public static partial void OperatorKey(ILogger logger, string agent, string key);
 }

@@ -23,8 +23,15 @@ internal sealed class HookReceiver(SessionWriter writer, QuietMonitor quiet, Com
     /// <summary>The <c>source</c> label of a session its hooks created (its telemetry, arriving later, makes it <c>opentelemetry</c>).</summary>
     public const string SourceValue = Otlp.Mapping.TelemetryMap.HookSourceValue;
 
+    private int _operatorKeySeen;
+
     public async Task<HookOutcome> ReceiveAsync(HookAgent agent, HookEvent e, ApiKeyIdentity? key, CancellationToken cancellationToken)
     {
+        if (key?.Role == ApiKeyRole.Operator && Interlocked.Exchange(ref _operatorKeySeen, 1) == 0)
+        {
+            HookLog.OperatorKey(logger, agent.Name(), key.Name); // once per node: the advice, not an alarm on every event
+        }
+
         var writes = Writes(agent, e);
         // The agent's own end waits out the grace for the telemetry it exports as it exits (the quiet monitor ends it).
         var ending = writes[0] is ApplyHook { Signal: HookSignal.End } end && options.Hooks.EndGrace > TimeSpan.Zero ? end : null;
@@ -73,7 +80,7 @@ internal sealed class HookReceiver(SessionWriter writer, QuietMonitor quiet, Com
         if (answer == HookAnswers.None && current.State != SessionState.Terminated && HookApprovals.Asks(agent, e, options.Hooks))
         {
             // A person decides (docs/approvals.md): the hook is held until an operator answers on any node, or the wait runs out.
-            answer = await HoldForApprovalAsync(agent, e, current.Id, key?.Labels, cancellationToken);
+            answer = await HoldForApprovalAsync(agent, e, current.Id, key, cancellationToken);
         }
 
         return new HookOutcome(results[0].Error, answer);
@@ -139,7 +146,7 @@ internal sealed class HookReceiver(SessionWriter writer, QuietMonitor quiet, Com
         }
     }
 
-    private async Task<string> HoldForApprovalAsync(HookAgent agent, HookEvent e, string sessionId, Live.LabelFilter? scope, CancellationToken cancellationToken)
+    private async Task<string> HoldForApprovalAsync(HookAgent agent, HookEvent e, string sessionId, ApiKeyIdentity? key, CancellationToken cancellationToken)
     {
         var now = time.GetUtcNow();
         var wait = options.Hooks.ApprovalWait;
@@ -147,8 +154,9 @@ internal sealed class HookReceiver(SessionWriter writer, QuietMonitor quiet, Com
             (int)Math.Ceiling(wait.TotalSeconds), "hook:" + agent.Name())
         {
             ResumeState = SessionState.Working,
+            RequestedKey = key?.Name,
         };
-        var approval = await approvals.HoldAsync(request, scope, wait, cancellationToken);
+        var approval = await approvals.HoldAsync(request, key?.Labels, wait, cancellationToken);
         if (approval is null)
         {
             HookLog.ApprovalNotHeld(logger, agent.Name(), watch.IsStopping ? "the node is stopping"

@@ -35,7 +35,7 @@ internal sealed class ApiKeyReload(IOptionsMonitor<SwitchboardOptions> monitor, 
             }
             else
             {
-                SecurityLog.KeysReloaded(logger, string.Join(", ", keys.Fingerprints));
+                SecurityLog.KeysReloaded(logger, string.Join(", ", keys.Names));
             }
         });
         return Task.CompletedTask;

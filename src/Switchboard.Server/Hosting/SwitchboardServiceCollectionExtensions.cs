@@ -72,6 +72,7 @@ public static class SwitchboardServiceCollectionExtensions
         services.TryAddSingleton(sp => sp.GetRequiredService<SwitchboardOptions>().Stream);
         services.TryAddSingleton(sp => sp.GetRequiredService<SwitchboardOptions>().Security);
         services.TryAddSingleton<ApiKeyRing>();
+        services.TryAddSingleton<CallerNames>();
         services.TryAddSingleton<TokenSecret>();
         services.TryAddSingleton(sp => new Switchboard.Trees.TreeCursor(() =>
             sp.GetRequiredService<SwitchboardOptions>().Security.AuthEnabled ? sp.GetRequiredService<TokenSecret>().Key.Key : null));

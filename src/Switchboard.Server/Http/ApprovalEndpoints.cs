@@ -2,6 +2,7 @@ using System.Text.Json;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.Logging;
 using Microsoft.OpenApi;
 using Switchboard.Approvals;
 using Switchboard.Commands;
@@ -44,13 +45,14 @@ internal static class ApprovalEndpoints
             .Produces<Contracts.ApprovalResponse>().Problems(400, 404)
             .Query(("wait", JsonSchemaType.Integer, "Seconds to wait for the answer (0 to Commands:MaxWaitSeconds)."));
         approvals.MapPost("/{approvalId}", AnswerAsync).WithName("AnswerApproval")
-            .WithDescription("An operator's answer: allow or deny, with an optional note (a denied agent reads it). Needs a write key. " +
+            .WithDescription("An operator's answer: allow or deny, with an optional note (a denied agent reads it). Needs an operator key, " +
+                "other than the one that asked (403 self_answer, unless Approvals:AllowSelfAnswer). " +
                 "The same answer again is 200 with the same approval; any answer to one no longer pending is 409 approval_not_pending.")
-            .JsonBody<Contracts.ApprovalAnswerRequest>().Produces<Contracts.ApprovalResponse>().Problems(400, 404, 409, 413);
+            .JsonBody<Contracts.ApprovalAnswerRequest>().Produces<Contracts.ApprovalResponse>().Problems(400, 403, 404, 409, 413);
     }
 
     private static async Task<IResult> RequestAsync(string id, HttpContext http, SessionWriter writer, ApprovalHolds holds, SwitchboardOptions options,
-        TimeProvider time, CancellationToken ct)
+        CallerNames callers, TimeProvider time, CancellationToken ct)
     {
         RequestApproval request;
         int wait;
@@ -61,9 +63,10 @@ internal static class ApprovalEndpoints
             var f = new FieldReader(body!.RootElement, RequestFields);
             var data = body.RootElement.TryGetProperty("data", out var d) && d.ValueKind == JsonValueKind.Null ? null : f.JsonObject("data");
             request = new RequestApproval(Approval.NewId(time.GetUtcNow()), id, f.NullableString("tool").Value, f.String("summary") ?? "", data,
-                f.Int("expires_in_seconds") ?? (int)Math.Ceiling(options.Hooks.ApprovalWait.TotalSeconds), Asker(http))
+                f.Int("expires_in_seconds") ?? (int)Math.Ceiling(options.Hooks.ApprovalWait.TotalSeconds), callers.Of(http))
             {
                 MaxPending = options.Approvals.MaxPendingPerSession,
+                RequestedKey = ApiAccessFilter.IdentityOf(http)?.Name,
             };
             if (ApprovalWriteProcessor.Request(request.Tool, request.Summary, request.Data, request.ExpiresInSeconds) is { } invalid)
             {
@@ -101,7 +104,7 @@ internal static class ApprovalEndpoints
     }
 
     private static async Task<IResult> AnswerAsync(string id, string approvalId, HttpContext http, SessionWriter writer, SwitchboardOptions options,
-        CancellationToken ct)
+        CallerNames callers, ILogger<CallerNames> logger, CancellationToken ct)
     {
         AnswerApproval answer;
         try
@@ -122,7 +125,11 @@ internal static class ApprovalEndpoints
                 return ProblemResult.From(invalid);
             }
 
-            answer = new AnswerApproval(id, approvalId, decision == "allow", note, Asker(http));
+            answer = new AnswerApproval(id, approvalId, decision == "allow", note, callers.Of(http))
+            {
+                AnsweredByKey = ApiAccessFilter.IdentityOf(http)?.Name,
+                AllowSelfAnswer = options.Approvals.AllowSelfAnswer,
+            };
         }
         catch (RequestException ex)
         {
@@ -132,6 +139,11 @@ internal static class ApprovalEndpoints
         try
         {
             var result = await writer.WriteAsync(ScopedWrites.For(http, answer), ct);
+            if (result.Error is { Code: "self_answer" })
+            {
+                SecurityLog.SelfAnswerRefused(logger, answer.AnsweredByKey!, approvalId, id);
+            }
+
             return result.Error is { } error ? ProblemResult.From(error) : Ok(result.Approval!);
         }
         catch (StoreUnavailableException ex)
@@ -213,10 +225,6 @@ internal static class ApprovalEndpoints
 
     private static int Wait(HttpContext http, SwitchboardOptions options) =>
         http.Request.Query.ContainsKey("wait") ? SessionEndpoints.QueryInt(http.Request.Query, "wait", 0, 0, options.Commands.MaxWaitSeconds) : 0;
-
-    /// <summary>Who asks or answers: the API key's fingerprint, or <c>anonymous</c> while the server runs without keys.</summary>
-    private static string Asker(HttpContext http) =>
-        http.Items[ApiAccessFilter.IdentityItem] is ApiKeyIdentity identity ? identity.Fingerprint : CommandLimits.Anonymous;
 
     private static JsonResult Ok(Approval a) => new(StatusCodes.Status200OK, w => ApprovalJson.Write(w, a));
 }

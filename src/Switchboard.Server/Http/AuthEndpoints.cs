@@ -34,14 +34,10 @@ internal static class AuthEndpoints
         w.WriteStartObject();
         w.WriteBoolean("enabled", options.Security.AuthEnabled);
         var identity = ApiAccessFilter.IdentityOf(http);
-        if (identity is not null)
-        {
-            w.WriteString("scope", identity.Scope == ApiKeyScope.Write ? "write" : "read");
-        }
-        else
-        {
-            w.WriteNull("scope");
-        }
+        // "scope" is the older two-valued form of "role": read, or write for both roles that may write.
+        w.WriteString("scope", identity is null ? null : identity.Role == ApiKeyRole.Read ? "read" : "write");
+        w.WriteString("role", identity is null ? null : SecurityProblems.Word(identity.Role));
+        w.WriteString("name", identity?.Name);
 
         WriteLabels(w, identity?.Labels?.ToDictionary());
         w.WriteEndObject();

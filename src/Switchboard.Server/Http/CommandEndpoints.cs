@@ -25,12 +25,12 @@ internal static class CommandEndpoints
         // A subscriber token is recognised here and refused with 403: it opens streams, it issues and answers nothing.
         var commands = api.MapGroup("/sessions/{id}/commands").WithTags("Commands").WithMetadata(new SubscriberTokenForbidden());
         commands.MapPost("", IssueAsync).WithName("IssueCommand")
-            .WithDescription("Issues cancel, pause, resume or message to the session's producer. Needs a write key. A session has at most " +
+            .WithDescription("Issues cancel, pause, resume or message to the session's producer. Needs an operator key. A session has at most " +
                 "Commands:MaxOutstandingPerSession outstanding commands (429 too_many_commands past it).")
             .JsonBody<Contracts.CommandRequest>().Produces<Contracts.CommandResponse>(201).Problems(400, 404, 409, 413, 429);
         commands.MapGet("", ListAsync).WithName("ListCommands")
             .WithDescription("The session's commands in the order issued. With 'wait' this is the producer's long-poll: it answers as soon as a command " +
-                "matches 'state' (pending when not given), or after 'wait' seconds with none. With a write key (or auth off), 'pending' also matches a " +
+                "matches 'state' (pending when not given), or after 'wait' seconds with none. With an agent or operator key (or auth off), 'pending' also matches a " +
                 "delivered command not acknowledged within Commands:RedeliverAfter, and exactly the commands it answers with that are pending or so " +
                 "due are handed over (delivered, with the next attempt).")
             .Produces<Contracts.CommandListResponse>().Problems(400, 404)
@@ -47,14 +47,14 @@ internal static class CommandEndpoints
             .Produces<Contracts.CommandResponse>().Problems(404, 409);
     }
 
-    private static async Task<IResult> IssueAsync(string id, HttpContext http, SessionWriter writer, SwitchboardOptions options, TimeProvider time,
-        CancellationToken ct)
+    private static async Task<IResult> IssueAsync(string id, HttpContext http, SessionWriter writer, SwitchboardOptions options, CallerNames callers,
+        TimeProvider time, CancellationToken ct)
     {
         IssueCommand issue;
         try
         {
             using var body = await JsonBody.ReadAsync(http.Request, options.Http.MaxBodyBytes, allowEmpty: false, ct);
-            issue = CommandRequests.Issue(id, body!.RootElement, IssuerOf(http), time.GetUtcNow());
+            issue = CommandRequests.Issue(id, body!.RootElement, callers.Of(http), time.GetUtcNow());
         }
         catch (RequestException ex)
         {
@@ -213,13 +213,9 @@ internal static class CommandEndpoints
         }
     }
 
-    /// <summary>Who issues: the API key's fingerprint, or <c>anonymous</c> while the server runs without keys.</summary>
-    private static string IssuerOf(HttpContext http) =>
-        http.Items[ApiAccessFilter.IdentityItem] is ApiKeyIdentity identity ? identity.Fingerprint : CommandLimits.Anonymous;
-
-    /// <summary>Only a caller that may write hands commands over (a read key's long-poll only watches).</summary>
+    /// <summary>Only a caller that may report hands commands over (a read key's long-poll only watches).</summary>
     private static bool Delivers(HttpContext http) =>
-        http.Items[ApiAccessFilter.IdentityItem] is not ApiKeyIdentity identity || identity.Allows(ApiKeyScope.Write);
+        http.Items[ApiAccessFilter.IdentityItem] is not ApiKeyIdentity identity || identity.Allows(ApiKeyRole.Agent);
 
     private static async Task<IResult> WriteAsync(SessionWriter writer, SessionWrite write, string whatDidNotHappen, Func<Command, IResult> success, CancellationToken ct)
     {

@@ -100,7 +100,7 @@ internal static class Contracts
     public sealed record UsageResponse(
         string Bucket, string GroupBy, DateTimeOffset Since, DateTimeOffset Until, string Epoch, long AsOfSeq, List<UsageSeries> Series);
 
-    public sealed record AuthResponse(bool Enabled, string? Scope, Dictionary<string, string>? Labels);
+    public sealed record AuthResponse(bool Enabled, string? Scope, string? Role, string? Name, Dictionary<string, string>? Labels);
 
     public sealed record AlertRuleRequest(string Id, string Name, string Condition, string Severity, int? Seconds, decimal? Threshold,
         string? Metric, int? WindowSeconds, string Scope, Dictionary<string, string> Labels, bool Enabled, AlertAction? Action) : IRequest;
@@ -125,7 +125,7 @@ internal static class Contracts
     public sealed record ApprovalAnswerRequest(string Decision, string? Note) : IRequest;
 
     public sealed record ApprovalResponse(string Id, string SessionId, string? Tool, string Summary, JsonElement? Data, string State, DateTimeOffset RequestedAt,
-        string RequestedBy, DateTimeOffset ExpiresAt, DateTimeOffset? AnsweredAt, string? AnsweredBy, string? Note);
+        string RequestedBy, string? RequestedKey, DateTimeOffset ExpiresAt, DateTimeOffset? AnsweredAt, string? AnsweredBy, string? Note);
 
     public sealed record ApprovalListResponse(List<ApprovalResponse> Approvals, long AsOfSeq);
 

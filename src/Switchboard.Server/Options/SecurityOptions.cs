@@ -45,71 +45,26 @@ public sealed class SecurityOptions
     public bool AuthEnabled => ApiKeys.Count > 0;
 
     /// <summary>
-    /// Adds keys from a comma-separated list such as <c>SWITCHBOARD_API_KEYS</c>: each entry is a key, optionally
-    /// followed by <c>:read</c> or <c>:write</c> (the default), then optionally by a labels scope after whitespace
-    /// (<c>key:read team=red env=prod</c>). Blank entries are ignored. A scope that does not parse is reported when the
-    /// options are validated.
+    /// Who a request comes from besides its key: the person a trusted proxy (an SSO gateway in front of the dashboard)
+    /// names in a header, recorded with the key's name on answers and commands (<c>alice via @ops-dashboard</c>).
+    /// </summary>
+    public TrustedProxyOptions TrustedProxy { get; } = new();
+
+    /// <summary>
+    /// Adds keys from a comma-separated list such as <c>SWITCHBOARD_API_KEYS</c>: each entry is optionally a name
+    /// (<c>@ops-dashboard</c>) and whitespace, then the key, optionally followed by its role, <c>:read</c>, <c>:agent</c> or
+    /// <c>:operator</c> (the default; <c>:write</c> is its older name), then optionally by a labels scope after whitespace
+    /// (<c>@ci key:agent team=red env=prod</c>). Blank entries are ignored. A name or scope that does not parse is reported
+    /// when the options are validated.
     /// </summary>
     public SecurityOptions AddApiKeys(string? list)
     {
         foreach (var entry in (list ?? "").Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries))
         {
-            var parts = entry.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries);
-            var key = parts[0];
-            var colon = key.LastIndexOf(':');
-            var suffix = colon > 0 ? key[(colon + 1)..] : "";
-            var options = suffix.ToLowerInvariant() switch
-            {
-                "read" => new ApiKeyOptions { Key = key[..colon], Scope = ApiKeyScope.Read },
-                "write" => new ApiKeyOptions { Key = key[..colon], Scope = ApiKeyScope.Write },
-                _ => new ApiKeyOptions { Key = key, Scope = ApiKeyScope.Write },
-            };
-            foreach (var pair in parts.Skip(1))
-            {
-                var eq = pair.IndexOf('=');
-                if (eq <= 0 || eq == pair.Length - 1)
-                {
-                    options.ScopeProblem ??= $"its labels scope has '{(pair.Length > 40 ? pair[..40] + "…" : pair)}', which is not a key=value label";
-                }
-                else if (!options.Labels.TryAdd(pair[..eq], pair[(eq + 1)..]))
-                {
-                    options.ScopeProblem ??= $"its labels scope names label '{pair[..eq]}' twice";
-                }
-            }
-
-            ApiKeys.Add(options);
+            ApiKeys.Add(ApiKeyList.Parse(entry));
         }
 
         return this;
     }
 }
 
-/// <summary>One producer API key.</summary>
-public sealed class ApiKeyOptions
-{
-    /// <summary>The key itself: at least 16 characters, e.g. <c>openssl rand -hex 24</c>.</summary>
-    public string Key { get; set; } = "";
-
-    /// <summary>What the key may do. Default <see cref="ApiKeyScope.Write"/>.</summary>
-    public ApiKeyScope Scope { get; set; } = ApiKeyScope.Write;
-
-    /// <summary>
-    /// The key's labels scope, like a subscriber token's: when set, the key sees and writes only sessions carrying all of
-    /// these labels, creates sessions with them, and may not read fleet-wide totals or administer the fleet
-    /// (<c>Switchboard:Security:ApiKeys:0:Labels:team=red</c>). Empty: the whole fleet.
-    /// </summary>
-    public Dictionary<string, string> Labels { get; } = new(StringComparer.Ordinal);
-
-    /// <summary>What was wrong with the scope of a key read from a list (<see cref="SecurityOptions.AddApiKeys"/>); reported by validation.</summary>
-    internal string? ScopeProblem { get; set; }
-}
-
-/// <summary>What an API key may do.</summary>
-public enum ApiKeyScope
-{
-    /// <summary>Reads: GET requests and streams.</summary>
-    Read,
-
-    /// <summary>Everything a read key may do, plus writes and minting subscriber tokens.</summary>
-    Write,
-}

@@ -35,6 +35,7 @@ internal sealed class ProblemResult(int status, string code, string title, strin
         ErrorKind.Gone => StatusCodes.Status410Gone,
         ErrorKind.Unavailable => StatusCodes.Status503ServiceUnavailable,
         ErrorKind.TooMany => StatusCodes.Status429TooManyRequests,
+        ErrorKind.Forbidden => StatusCodes.Status403Forbidden,
         _ => StatusCodes.Status500InternalServerError,
     };
 
@@ -46,6 +47,7 @@ internal sealed class ProblemResult(int status, string code, string title, strin
         ErrorKind.Gone => "Gone",
         ErrorKind.Unavailable => "Service unavailable",
         ErrorKind.TooMany => "Too many requests",
+        ErrorKind.Forbidden => "Forbidden",
         _ => "Error",
     };
 

@@ -18,50 +18,51 @@ internal static class AccessTable
     /// <summary>The HTTP routes, by method and route pattern (relative to <c>MapSwitchboard</c>'s prefix).</summary>
     public static IReadOnlyList<(string Method, string Pattern, RouteAccess Access)> Routes { get; } =
     [
-        // Sessions
+        // Sessions: an agent reports its own (docs/security.md, "Roles")
         ("GET", "/api/sessions", new(Reader, InScope)),
-        ("POST", "/api/sessions", new(Writer, InScope)),
+        ("POST", "/api/sessions", new(Agent, InScope)),
         ("GET", "/api/sessions/count", new(Reader, FleetWide)),
         ("GET", "/api/sessions/{id}", new(Reader, OneSession)),
-        ("PATCH", "/api/sessions/{id}", new(Writer, OneSession)),
-        ("POST", "/api/sessions/{id}/usage", new(Writer, OneSession)),
-        ("POST", "/api/sessions/{id}/heartbeat", new(Writer, OneSession)),
-        ("POST", "/api/sessions/{id}/terminate", new(Writer, OneSession)),
+        ("PATCH", "/api/sessions/{id}", new(Agent, OneSession)),
+        ("POST", "/api/sessions/{id}/usage", new(Agent, OneSession)),
+        ("POST", "/api/sessions/{id}/heartbeat", new(Agent, OneSession)),
+        ("POST", "/api/sessions/{id}/terminate", new(Agent, OneSession)),
         ("GET", "/api/sessions/{id}/children", new(Reader, OneSession)),
         ("GET", "/api/sessions/{id}/tree", new(Reader, OneSession)),
-        ("POST", "/api/batch", new(Writer, InScope)),
+        ("POST", "/api/batch", new(Agent, InScope)),
         ("GET", "/api/events", new(Reader, InScope)),
         ("GET", "/api/usage", new(Reader, InScope)),
         ("GET", "/api/summary", new(Reader, FleetWide)),
-        // The fleet flag: readable by all (it is no session's data), switched fleet-wide
+        // The fleet flag: readable by all (it is no session's data), switched fleet-wide by an operator
         ("GET", "/api/fleet", new(Reader, NoSessionData)),
-        ("POST", "/api/fleet/pause", new(Writer, FleetWide)),
-        ("POST", "/api/fleet/resume", new(Writer, FleetWide)),
-        // Commands and approvals: requests to one session
-        ("POST", "/api/sessions/{id}/commands", new(Writer, OneSession)),
+        ("POST", "/api/fleet/pause", new(Operator, FleetWide)),
+        ("POST", "/api/fleet/resume", new(Operator, FleetWide)),
+        // Commands and approvals: requests to one session. An operator issues, withdraws and answers; an agent long-polls
+        // and acknowledges its commands and asks for approvals, so a key an agent holds can never approve its own request.
+        ("POST", "/api/sessions/{id}/commands", new(Operator, OneSession)),
         ("GET", "/api/sessions/{id}/commands", new(Reader, OneSession)),
         ("GET", "/api/sessions/{id}/commands/{commandId}", new(Reader, OneSession)),
-        ("POST", "/api/sessions/{id}/commands/{commandId}/ack", new(Writer, OneSession)),
-        ("DELETE", "/api/sessions/{id}/commands/{commandId}", new(Writer, OneSession)),
-        ("POST", "/api/sessions/{id}/approvals", new(Writer, OneSession)),
+        ("POST", "/api/sessions/{id}/commands/{commandId}/ack", new(Agent, OneSession)),
+        ("DELETE", "/api/sessions/{id}/commands/{commandId}", new(Operator, OneSession)),
+        ("POST", "/api/sessions/{id}/approvals", new(Agent, OneSession)),
         ("GET", "/api/sessions/{id}/approvals", new(Reader, OneSession)),
         ("GET", "/api/sessions/{id}/approvals/{approvalId}", new(Reader, OneSession)),
-        ("POST", "/api/sessions/{id}/approvals/{approvalId}", new(Writer, OneSession)),
-        // Alerting and webhooks: administration of the whole fleet
+        ("POST", "/api/sessions/{id}/approvals/{approvalId}", new(Operator, OneSession)),
+        // Alerting and webhooks: administration of the whole fleet, an operator's
         ("GET", "/api/alert-rules", new(Reader, FleetWide)),
-        ("POST", "/api/alert-rules", new(Writer, FleetWide)),
+        ("POST", "/api/alert-rules", new(Operator, FleetWide)),
         ("GET", "/api/alert-rules/{id}", new(Reader, FleetWide)),
-        ("PUT", "/api/alert-rules/{id}", new(Writer, FleetWide)),
-        ("DELETE", "/api/alert-rules/{id}", new(Writer, FleetWide)),
+        ("PUT", "/api/alert-rules/{id}", new(Operator, FleetWide)),
+        ("DELETE", "/api/alert-rules/{id}", new(Operator, FleetWide)),
         ("GET", "/api/alerts", new(Reader, FleetWide)),
         ("GET", "/api/alerts/{id}", new(Reader, FleetWide)),
-        ("POST", "/api/alerts/{id}/ack", new(Writer, FleetWide)),
+        ("POST", "/api/alerts/{id}/ack", new(Operator, FleetWide)),
         ("GET", "/api/webhooks", new(Reader, FleetWide)),
-        ("POST", "/api/webhooks", new(Writer, FleetWide)),
+        ("POST", "/api/webhooks", new(Operator, FleetWide)),
         ("GET", "/api/webhooks/{id}", new(Reader, FleetWide)),
-        ("PUT", "/api/webhooks/{id}", new(Writer, FleetWide)),
-        ("DELETE", "/api/webhooks/{id}", new(Writer, FleetWide)),
-        ("POST", "/api/webhooks/{id}/replay", new(Writer, FleetWide)),
+        ("PUT", "/api/webhooks/{id}", new(Operator, FleetWide)),
+        ("DELETE", "/api/webhooks/{id}", new(Operator, FleetWide)),
+        ("POST", "/api/webhooks/{id}/replay", new(Operator, FleetWide)),
         // Who the key is, and subscriber tokens inside its own scope
         ("GET", "/api/auth", new(AnyKey, NoSessionData)),
         ("POST", "/api/tokens", new(AnyKey, InScope)),
@@ -71,26 +72,27 @@ internal static class AccessTable
         (AnyMethod, "/socket/websocket", new(Subscriber, InScope)),
         (AnyMethod, "/socket/longpoll", new(Subscriber, InScope)),
         // What agents report
-        ("POST", "/v1/traces", new(Writer, InScope)),
-        ("POST", "/v1/logs", new(Writer, InScope)),
-        ("POST", "/v1/metrics", new(Writer, InScope)),
-        ("POST", "/hooks/claude-code", new(Writer, InScope)),
-        ("POST", "/hooks/codex", new(Writer, InScope)),
-        ("POST", "/hooks/gemini-cli", new(Writer, InScope)),
-        // Durable Streams
+        ("POST", "/v1/traces", new(Agent, InScope)),
+        ("POST", "/v1/logs", new(Agent, InScope)),
+        ("POST", "/v1/metrics", new(Agent, InScope)),
+        ("POST", "/hooks/claude-code", new(Agent, InScope)),
+        ("POST", "/hooks/codex", new(Agent, InScope)),
+        ("POST", "/hooks/gemini-cli", new(Agent, InScope)),
+        // Durable Streams: an agent creates and appends (what it reports); deleting erases what was reported, an
+        // operator's. Topic streams are read-only to every key (405), so their writes need no more than an agent's key.
         ("OPTIONS", "/v1/stream/{**path}", new(Anyone, NoSessionData)),
         ("GET", "/v1/stream/topics/{**topic}", new(Subscriber, ByStreamPath)),
         ("HEAD", "/v1/stream/topics/{**topic}", new(Subscriber, ByStreamPath)),
-        ("PUT", "/v1/stream/topics/{**topic}", new(Writer, ByStreamPath)),
-        ("POST", "/v1/stream/topics/{**topic}", new(Writer, ByStreamPath)),
-        ("DELETE", "/v1/stream/topics/{**topic}", new(Writer, ByStreamPath)),
+        ("PUT", "/v1/stream/topics/{**topic}", new(Agent, ByStreamPath)),
+        ("POST", "/v1/stream/topics/{**topic}", new(Agent, ByStreamPath)),
+        ("DELETE", "/v1/stream/topics/{**topic}", new(Agent, ByStreamPath)),
         ("GET", "/v1/stream/sessions/{session}/{name}", new(Subscriber, ByStreamPath)),
         ("HEAD", "/v1/stream/sessions/{session}/{name}", new(Subscriber, ByStreamPath)),
         ("GET", "/v1/stream/{**path}", new(Reader, ByStreamPath)),
         ("HEAD", "/v1/stream/{**path}", new(Reader, ByStreamPath)),
-        ("PUT", "/v1/stream/{**path}", new(Writer, ByStreamPath)),
-        ("POST", "/v1/stream/{**path}", new(Writer, ByStreamPath)),
-        ("DELETE", "/v1/stream/{**path}", new(Writer, ByStreamPath)),
+        ("PUT", "/v1/stream/{**path}", new(Agent, ByStreamPath)),
+        ("POST", "/v1/stream/{**path}", new(Agent, ByStreamPath)),
+        ("DELETE", "/v1/stream/{**path}", new(Operator, ByStreamPath)),
         // The node itself
         ("GET", "/healthz", new(Anyone, NoSessionData)),
         ("GET", "/readyz", new(Anyone, NoSessionData)),
@@ -103,9 +105,9 @@ internal static class AccessTable
     /// <summary>The OTLP/gRPC listener's methods, by path (<c>Otlp/Grpc/OtlpGrpcGate</c> enforces them before a message is read).</summary>
     public static IReadOnlyList<(string Path, RouteAccess Access)> GrpcMethods { get; } =
     [
-        ("/opentelemetry.proto.collector.trace.v1.TraceService/Export", new(Writer, InScope)),
-        ("/opentelemetry.proto.collector.logs.v1.LogsService/Export", new(Writer, InScope)),
-        ("/opentelemetry.proto.collector.metrics.v1.MetricsService/Export", new(Writer, InScope)),
+        ("/opentelemetry.proto.collector.trace.v1.TraceService/Export", new(Agent, InScope)),
+        ("/opentelemetry.proto.collector.logs.v1.LogsService/Export", new(Agent, InScope)),
+        ("/opentelemetry.proto.collector.metrics.v1.MetricsService/Export", new(Agent, InScope)),
     ];
 
     /// <summary>What a scoped connection (a token's or an API key's labels) reaches on each socket topic.</summary>

@@ -11,8 +11,8 @@ internal sealed class SubscriberTokenForbidden;
 
 /// <summary>
 /// Guards every endpoint that needs a key (<c>/api</c>, <c>/v1</c>, <c>/hooks</c>, <c>/metrics</c>), before its body is read,
-/// by its row of <see cref="AccessTable"/>: the host and origin checks; then, when keys are configured, an API key that
-/// may do what the route's <see cref="Caller"/> needs, and for a <see cref="Reach.FleetWide"/> route a key without a labels
+/// by its row of <see cref="AccessTable"/>: the host and origin checks; then, when keys are configured, an API key whose
+/// role may do what the route's <see cref="Caller"/> needs, and for a <see cref="Reach.FleetWide"/> route a key without a labels
 /// scope; then the per-key write rate. Routes that authenticate their callers themselves (<see cref="Caller.Subscriber"/>)
 /// and open ones pass after the origin check; a route without a row is refused.
 /// </summary>
@@ -42,7 +42,7 @@ internal sealed class ApiAccessFilter(SecurityOptions options, ApiKeyRing keys, 
             return SecurityProblems.Undeclared();
         }
 
-        if (access.NeededScope is not { } needed)
+        if (access.NeededRole is not { } needed)
         {
             return await next(context);
         }
@@ -69,7 +69,7 @@ internal sealed class ApiAccessFilter(SecurityOptions options, ApiKeyRing keys, 
 
             if (!identity.Allows(needed))
             {
-                return SecurityProblems.InsufficientScope(needed);
+                return SecurityProblems.InsufficientRole(identity, needed);
             }
 
             if (identity.Labels is not null && access.Reach == Reach.FleetWide)

@@ -8,15 +8,19 @@ using Switchboard.Writes;
 namespace Switchboard.Security;
 
 /// <summary>
-/// An authenticated API key: its scope, its labels scope (null: the whole fleet) and a fingerprint that names it in logs
-/// and rate limits (never the key).
+/// An authenticated API key: its role, its labels scope (null: the whole fleet), a fingerprint that names it in rate
+/// limits (never the key) and its name (<c>@ops</c>, or the fingerprint), which answers and commands record.
 /// </summary>
-internal sealed record ApiKeyIdentity(ApiKeyScope Scope, string Fingerprint, LabelFilter? Labels = null)
+internal sealed record ApiKeyIdentity(ApiKeyRole Role, string Fingerprint, LabelFilter? Labels = null)
 {
     /// <summary>What a stream opened with the key may subscribe to: every topic, without expiry, inside its labels scope.</summary>
     public StreamGrant Grant { get; } = Labels is null ? StreamGrant.Unrestricted : StreamGrant.ForKey(Labels.ToDictionary());
 
-    public bool Allows(ApiKeyScope needed) => Scope == ApiKeyScope.Write || needed == ApiKeyScope.Read;
+    /// <summary>The configured name with its <c>@</c>, or the fingerprint.</summary>
+    public string Name { get; init; } = Fingerprint;
+
+    /// <summary>Each role may do what the roles before it may.</summary>
+    public bool Allows(ApiKeyRole needed) => Role >= needed;
 }
 
 /// <summary>
@@ -26,12 +30,15 @@ internal sealed record ApiKeyIdentity(ApiKeyScope Scope, string Fingerprint, Lab
 /// </summary>
 internal sealed class ApiKeyRing
 {
+    /// <summary>The longest key name.</summary>
+    public const int MaxNameLength = 32;
+
     private volatile (byte[] Hash, ApiKeyIdentity Identity)[] _keys;
 
     public ApiKeyRing(SecurityOptions options) => _keys = Hash(options);
 
-    /// <summary>The fingerprints of the keys in use, for logs.</summary>
-    public IReadOnlyList<string> Fingerprints => [.. _keys.Select(k => k.Identity.Fingerprint)];
+    /// <summary>The names of the keys in use (a fingerprint for a key without one), for logs.</summary>
+    public IReadOnlyList<string> Names => [.. _keys.Select(k => k.Identity.Name)];
 
     /// <summary>
     /// Replaces the keys with <paramref name="fresh"/> ones, if they are valid and auth stays on (a running node never
@@ -64,7 +71,8 @@ internal sealed class ApiKeyRing
         .. options.ApiKeys.Select(k =>
         {
             var hash = SHA256.HashData(Encoding.UTF8.GetBytes(k.Key));
-            return (hash, new ApiKeyIdentity(k.Scope, "key-" + Convert.ToHexStringLower(hash, 0, 4), LabelFilter.From(k.Labels)));
+            var fingerprint = "key-" + Convert.ToHexStringLower(hash, 0, 4);
+            return (hash, new ApiKeyIdentity(k.EffectiveRole, fingerprint, LabelFilter.From(k.Labels)) { Name = NameOf(k) is { } name ? "@" + name : fingerprint });
         }),
     ];
 
@@ -75,7 +83,7 @@ internal sealed class ApiKeyRing
 
     public int Count => _keys.Length;
 
-    public int CountWithScope(ApiKeyScope scope) => _keys.Count(k => k.Identity.Scope == scope);
+    public int CountWithRole(ApiKeyRole role) => _keys.Count(k => k.Identity.Role == role);
 
     /// <summary>The identity of <paramref name="presented"/>, or null when it is no configured key.</summary>
     public ApiKeyIdentity? Find(ReadOnlySpan<char> presented)
@@ -106,11 +114,18 @@ internal sealed class ApiKeyRing
     {
         var problems = new List<string>();
         var seen = new HashSet<string>(StringComparer.Ordinal);
+        var names = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
         for (var i = 0; i < options.ApiKeys.Count; i++)
         {
-            var key = options.ApiKeys[i].Key ?? "";
-            // Name keys by position only: a key is never echoed, not even a rejected one.
-            if (key.Length < SwitchboardDefaults.MinApiKeyLength)
+            var entry = options.ApiKeys[i];
+            var key = entry.Key ?? "";
+            // Name keys by position only: a key is never echoed, not even a rejected one (nor a name, which may be a
+            // key written where the name goes).
+            if (key.Length == 0 && entry.Name is not null)
+            {
+                problems.Add($"API key #{i + 1} has a name but no key; write the name before the key, `@name <key>[:role]`.");
+            }
+            else if (key.Length < SwitchboardDefaults.MinApiKeyLength)
             {
                 problems.Add($"API key #{i + 1} is shorter than {SwitchboardDefaults.MinApiKeyLength} characters; use a random one, e.g. `openssl rand -hex 24`.");
             }
@@ -122,14 +137,41 @@ internal sealed class ApiKeyRing
             {
                 problems.Add($"API key #{i + 1} is listed twice.");
             }
-            else if (ScopeProblem(options.ApiKeys[i]) is { } scope)
+            else if (NameProblem(entry, names) is { } name)
             {
-                problems.Add($"API key #{i + 1}: {scope}. A scope is labels after the key and a space, `<key>[:read] team=red env=prod` " +
+                problems.Add($"API key #{i + 1}: {name}. A name goes before the key, `@ops-dashboard <key>[:role]` (or Switchboard:Security:ApiKeys:N:Name).");
+            }
+            else if (entry.RoleContradictsScope)
+            {
+                problems.Add($"API key #{i + 1} gives both a Role and the older Scope, and they disagree; give only Role (Read, Agent or Operator).");
+            }
+            else if (ScopeProblem(entry) is { } scope)
+            {
+                problems.Add($"API key #{i + 1}: {scope}. A scope is labels after the key and a space, `[@name ]<key>[:read|:agent|:operator] team=red env=prod` " +
                     "(or Switchboard:Security:ApiKeys:N:Labels:team=red).");
             }
         }
 
         return problems;
+    }
+
+    /// <summary>The name of a key without its optional <c>@</c>; null when it has none.</summary>
+    private static string? NameOf(ApiKeyOptions key) => key.Name is { } name ? name.StartsWith('@') ? name[1..] : name : null;
+
+    /// <summary>What is wrong with a key's name, or null; <paramref name="taken"/> collects the names seen so far.</summary>
+    private static string? NameProblem(ApiKeyOptions key, HashSet<string> taken)
+    {
+        if (NameOf(key) is not { } name)
+        {
+            return null;
+        }
+
+        if (name.Length is 0 or > MaxNameLength || !name.All(c => char.IsAsciiLetterOrDigit(c) || c is '.' or '_' or '-'))
+        {
+            return $"its name is not 1-{MaxNameLength} characters from [A-Za-z0-9._-]";
+        }
+
+        return taken.Add(name) ? null : "its name is already another key's; names are unique (case does not count)";
     }
 
     /// <summary>What is wrong with a key's labels scope, or null: the rules of a session's labels, and no empty value.</summary>

@@ -9,14 +9,17 @@ internal enum Caller
     /// <summary>An API key or a subscriber token, checked by the route itself (sockets, SSE, reads of topic and session streams).</summary>
     Subscriber,
 
-    /// <summary>Any API key, whatever its scope (who the key is, minting tokens inside its own scope).</summary>
+    /// <summary>Any API key, whatever its role (who the key is, minting tokens inside its own scope).</summary>
     AnyKey,
 
-    /// <summary>A key that may read.</summary>
+    /// <summary>A key that may read: any role.</summary>
     Reader,
 
-    /// <summary>A key that may write.</summary>
-    Writer,
+    /// <summary>What an agent reports (sessions, hooks, telemetry, its commands' long-polls and acks, asking a person): an agent or operator key.</summary>
+    Agent,
+
+    /// <summary>Steering and administration (answering approvals, issuing commands, the fleet, alerts, webhooks): an operator key.</summary>
+    Operator,
 }
 
 /// <summary>What a key scoped by labels reaches on a route, and how a target outside its scope answers.</summary>
@@ -51,16 +54,17 @@ internal enum Reach
 internal sealed record RouteAccess(Caller Caller, Reach Reach)
 {
     /// <summary>The policy of an endpoint <see cref="AccessTable"/> does not list: refused to every caller, and caught by a test.</summary>
-    public static RouteAccess Undeclared { get; } = new(Caller.Writer, Reach.FleetWide) { IsDeclared = false };
+    public static RouteAccess Undeclared { get; } = new(Caller.Operator, Reach.FleetWide) { IsDeclared = false };
 
     /// <summary>False only for <see cref="Undeclared"/>.</summary>
     public bool IsDeclared { get; private init; } = true;
 
-    /// <summary>The key scope the caller needs, when it needs a key at all.</summary>
-    public Options.ApiKeyScope? NeededScope => Caller switch
+    /// <summary>The key role the caller needs, when it needs a key at all.</summary>
+    public Options.ApiKeyRole? NeededRole => Caller switch
     {
-        Caller.Writer => Options.ApiKeyScope.Write,
-        Caller.Reader or Caller.AnyKey => Options.ApiKeyScope.Read,
+        Caller.Operator => Options.ApiKeyRole.Operator,
+        Caller.Agent => Options.ApiKeyRole.Agent,
+        Caller.Reader or Caller.AnyKey => Options.ApiKeyRole.Read,
         _ => null,
     };
 }

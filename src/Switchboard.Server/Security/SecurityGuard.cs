@@ -31,7 +31,7 @@ internal sealed class SecurityGuard(
         }
 
         secret.Load();
-        SecurityLog.AuthOn(logger, keys.CountWithScope(ApiKeyScope.Write), keys.CountWithScope(ApiKeyScope.Read), secret.Source!);
+        SecurityLog.AuthOn(logger, keys.CountWithRole(ApiKeyRole.Operator), keys.CountWithRole(ApiKeyRole.Agent), keys.CountWithRole(ApiKeyRole.Read), secret.Source!);
         if (secret.Generated)
         {
             // Only a problem when other nodes share the store: each would generate its own secret.

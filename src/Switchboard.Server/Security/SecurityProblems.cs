@@ -23,12 +23,26 @@ internal static class SecurityProblems
             Challenge = Realm + ", error=\"invalid_token\"",
         };
 
-    public static ProblemResult InsufficientScope(ApiKeyScope needed) =>
-        new(StatusCodes.Status403Forbidden, "insufficient_scope", "Forbidden",
-            $"This API key may only read; this request needs a key with the '{needed.ToString().ToLowerInvariant()}' scope.")
+    /// <summary>
+    /// A key whose role may not make the request: a read key's write keeps the <c>insufficient_scope</c> it always got; an
+    /// agent key's steering (answering approvals, commands, the fleet, alerts, webhooks) is <c>insufficient_role</c>.
+    /// </summary>
+    public static ProblemResult InsufficientRole(ApiKeyIdentity key, ApiKeyRole needed)
+    {
+        var role = Word(needed);
+        var detail = key.Role == ApiKeyRole.Read
+            ? $"This API key ({key.Name}) is a read key: it may only read. This request needs {(needed == ApiKeyRole.Agent ? "an agent or operator" : "an operator")} key."
+            : $"This API key ({key.Name}) is an agent key: it reports what an agent does and asks for approvals, but answering approvals, " +
+              "issuing or withdrawing commands, pausing the fleet and changing alerts or webhooks need an operator key. Give agents an agent key " +
+              "and keep the operator key for people (docs/security.md, \"Roles\").";
+        return new(StatusCodes.Status403Forbidden, key.Role == ApiKeyRole.Read ? "insufficient_scope" : "insufficient_role", "Forbidden", detail)
         {
-            Challenge = Realm + $", error=\"insufficient_scope\", scope=\"{needed.ToString().ToLowerInvariant()}\"",
+            Challenge = Realm + $", error=\"insufficient_scope\", scope=\"{role}\"",
         };
+    }
+
+    /// <summary>A role as configuration and the wire spell it.</summary>
+    public static string Word(ApiKeyRole role) => role.ToString().ToLowerInvariant();
 
     /// <summary>
     /// A key scoped by labels asked for something beyond its scope: <paramref name="why"/> says what (fleet-wide totals,
@@ -48,9 +62,9 @@ internal static class SecurityProblems
 
     public static ProblemResult TokenIsNoKey() =>
         new(StatusCodes.Status403Forbidden, "insufficient_scope", "Forbidden",
-            "A subscriber token only opens streams; this request needs an API key with the 'write' scope as 'Authorization: Bearer <key>'.")
+            "A subscriber token only opens streams; this request needs an API key that may write as 'Authorization: Bearer <key>'.")
         {
-            Challenge = Realm + ", error=\"insufficient_scope\", scope=\"write\"",
+            Challenge = Realm + ", error=\"insufficient_scope\", scope=\"agent\"",
         };
 
     public static ProblemResult ForeignOrigin(string origin) =>

@@ -5,7 +5,7 @@ using Switchboard.Cli.Serve;
 namespace Switchboard.Cli;
 
 /// <summary>
-/// <c>switchboard keys new [--read]</c>: prints a fresh random API key. Stdout holds only the key, so
+/// <c>switchboard keys new [--read|--agent]</c>: prints a fresh random API key. Stdout holds only the key, so
 /// <c>KEY=$(switchboard keys new)</c> works; how to use it goes to stderr.
 /// </summary>
 internal static class KeysCommand
@@ -18,11 +18,25 @@ internal static class KeysCommand
         Description = "A key for reading only (listing, subscribing): list it as KEY:read in " + Settings.ApiKeysVariable + ".",
     };
 
+    private static readonly Option<bool> Agent = new("--agent")
+    {
+        Description = "A key for a coding agent's hooks and telemetry, which cannot answer approvals or steer: list it as @name KEY:agent in " +
+            Settings.ApiKeysVariable + ".",
+    };
+
     public static Command Create()
     {
         var keys = new Command("keys", "API keys for a server with auth on.");
         var create = new Command("new", $"Print a fresh random API key, for {Settings.ApiKeysVariable} on the server and --api-key or {ClientCommand.ApiKeyVariable} on clients.");
         create.Options.Add(Read);
+        create.Options.Add(Agent);
+        create.Validators.Add(r =>
+        {
+            if (r.GetValue(Read) && r.GetValue(Agent))
+            {
+                r.AddError("A key has one role: give --read or --agent, not both.");
+            }
+        });
         create.SetAction(Run);
         keys.Subcommands.Add(create);
         return keys;
@@ -34,7 +48,11 @@ internal static class KeysCommand
         Console.Out.WriteLine(key);
         Console.Error.WriteLine(result.GetValue(Read)
             ? $"# a read-only key: list it on the server as {Settings.ApiKeysVariable}=<key>:read (comma-separated with others); clients send the key alone"
-            : $"# list it on the server in {Settings.ApiKeysVariable} (comma-separated); clients send it with --api-key, {ClientCommand.ApiKeyVariable} or Authorization: Bearer <key>");
+            : result.GetValue(Agent)
+            ? $"# an agent key: list it on the server as {Settings.ApiKeysVariable}=\"@agents <key>:agent\" (comma-separated with others) and give it to the agents' hooks " +
+              $"as {ClientCommand.ApiKeyVariable}; it cannot answer approvals, so keep an operator key for people"
+            : $"# an operator key: list it on the server in {Settings.ApiKeysVariable} (comma-separated); clients send it with --api-key, {ClientCommand.ApiKeyVariable} or " +
+              "Authorization: Bearer <key>. Give agents an agent key instead (--agent)");
         return 0;
     }
 }

@@ -78,9 +78,12 @@ public sealed class ApprovalApiTests
     [Fact]
     public async Task AReadKeyAndASubscriberTokenGet403WhileTheWriteKeyAnswers()
     {
-        await using var secured = await Secured.StartAsync();
-        await secured.Writer.CreateAsync("guarded", new { state = "working" });
-        var id = (await secured.Writer.PostAsync("/api/sessions/guarded/approvals", new { summary = "rm -rf build/" })).Body.Str("id");
+        // The agent's key asks: the key that asked may not answer (ApprovalRoleTests).
+        const string agentKey = "agent-key-0123456789abcdef";
+        await using var secured = await Secured.StartAsync(o => o.Security.AddApiKeys(agentKey + ":agent"));
+        using var agent = secured.Server.HttpWithKey(agentKey);
+        await agent.CreateAsync("guarded", new { state = "working" });
+        var id = (await agent.PostAsync("/api/sessions/guarded/approvals", new { summary = "rm -rf build/" })).Body.Str("id");
         var token = await secured.MintAsync(["session:guarded"]);
         using var withToken = secured.Server.HttpWithKey(token);
         var head = await secured.Writer.HeadAsync();

@@ -52,6 +52,21 @@ public sealed class OtlpGrpcTests
     }
 
     [Fact]
+    public async Task AnAgentKeyExportsOverGrpc()
+    {
+        const string agentKey = "grpc-agent-key-0123456789";
+        await using var server = await SwitchboardServer.StartAsync(o =>
+        {
+            o.Otlp.GrpcUrls = "http://127.0.0.1:0";
+            o.Security.AddApiKeys($"@exporter {agentKey}:agent");
+        });
+        var grpc = new Uri(server.Get<OtlpGrpcListener>().Addresses.Single());
+        (await CallAsync(grpc, OtlpKit.ChatSpans(["grpc-agent"]).ToByteArray(), agentKey)).ShouldBe("0");
+        using var agent = server.HttpWithKey(agentKey);
+        (await OtlpKit.SessionAsync(agent, "otel:c:grpc-agent")).GetProperty("input_tokens").GetInt64().ShouldBe(10);
+    }
+
+    [Fact]
     public async Task AnAddressSetExplicitlyThatIsTakenStopsStartUp()
     {
         await using var first = await SwitchboardServer.StartAsync(o => o.Otlp.GrpcUrls = "http://127.0.0.1:0");

@@ -135,7 +135,7 @@ public sealed class ApiKeyTests : IAsyncLifetime
         await _secured.Writer.CreateAsync("logged");
         await _secured.Reader.PatchAsync("/api/sessions/logged", new { state = "idle" });
         var logs = Server.Logs.Dump();
-        logs.ShouldContain("Auth is on: 1 write and 1 read API keys");
+        logs.ShouldContain("Auth is on: 1 operator, 0 agent and 1 read API keys");
         logs.ShouldNotContain(Secured.WriteKey);
         logs.ShouldNotContain(Secured.ReadKey);
         logs.ShouldNotContain("wrong-key-that-must-not-be-logged");

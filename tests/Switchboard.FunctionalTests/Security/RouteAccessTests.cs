@@ -74,6 +74,31 @@ public sealed class RouteAccessTests
     }
 
     [Fact]
+    public void OnlyAnOperatorAnswersSteersOrAdministersAndAgentsReportOverEveryTransport()
+    {
+        // Issue 56: a key an agent holds must never answer its own approval or steer. Pinned here, so that moving a row
+        // to the agent's role is a deliberate change of this list, not a slip in the table.
+        AccessTable.Routes.Where(r => r.Access.Caller == Caller.Operator).Select(r => $"{r.Method} {r.Pattern}").ShouldBe(
+        [
+            "POST /api/fleet/pause", "POST /api/fleet/resume",
+            "POST /api/sessions/{id}/commands", "DELETE /api/sessions/{id}/commands/{commandId}",
+            "POST /api/sessions/{id}/approvals/{approvalId}",
+            "POST /api/alert-rules", "PUT /api/alert-rules/{id}", "DELETE /api/alert-rules/{id}", "POST /api/alerts/{id}/ack",
+            "POST /api/webhooks", "PUT /api/webhooks/{id}", "DELETE /api/webhooks/{id}", "POST /api/webhooks/{id}/replay",
+            "DELETE /v1/stream/{**path}",
+        ]);
+        string[] reports =
+        [
+            "POST /api/sessions", "PATCH /api/sessions/{id}", "POST /api/sessions/{id}/usage", "POST /api/sessions/{id}/heartbeat",
+            "POST /api/sessions/{id}/terminate", "POST /api/batch", "POST /api/sessions/{id}/commands/{commandId}/ack",
+            "POST /api/sessions/{id}/approvals", "POST /v1/traces", "POST /v1/logs", "POST /v1/metrics",
+            "POST /hooks/claude-code", "POST /hooks/codex", "POST /hooks/gemini-cli", "PUT /v1/stream/{**path}", "POST /v1/stream/{**path}",
+        ];
+        reports.Where(r => AccessTable.Find(r.Split(' ')[0], r.Split(' ')[1])?.Caller != Caller.Agent).ShouldBeEmpty();
+        AccessTable.GrpcMethods.Where(m => m.Access.Caller != Caller.Agent).ShouldBeEmpty("OTLP over gRPC is what agents report, as over HTTP");
+    }
+
+    [Fact]
     public void TheTableInSecurityDocsIsTheTableInTheCode()
     {
         var doc = File.ReadAllText(Path.Combine(RepoPaths.Root, "docs", "security.md"));
@@ -91,7 +116,8 @@ public sealed class RouteAccessTests
         Caller.Subscriber => "key or token",
         Caller.AnyKey => "any key",
         Caller.Reader => "read",
-        _ => "write",
+        Caller.Agent => "agent",
+        _ => "operator",
     };
 
     private static string Words(Reach reach) => reach switch

@@ -23,7 +23,7 @@ internal sealed record TenantTarget(string Name, string Id, string Agent, string
 
 /// <summary>
 /// A real server with the keys of issue 55's adversary, <c>SWITCHBOARD_API_KEYS="$ADMIN, $RED team=red, $BLUE team=blue"</c>
-/// (and an unscoped read key), and two tenants' worth of state the red key must not reach: blue's session with usage, a
+/// (and an unscoped read key and agent key), and two tenants' worth of state the red key must not reach: blue's session with usage, a
 /// pending command and approval and an output stream, blue's agent whose hook session has ended, and the same for a session
 /// without labels. <see cref="SnapshotAsync"/> reads all of it back, byte for byte.
 /// </summary>
@@ -33,6 +33,7 @@ internal sealed class TenantMatrix : IAsyncDisposable
     public const string RedKey = "red-key-0123456789abcdef";
     public const string BlueKey = "blue-key-0123456789abcdef";
     public const string ReaderKey = "reader-key-0123456789abcdef";
+    public const string AgentKey = "agent-key-0123456789abcdef";
 
     private static readonly string[] Volatile = ["seq", "head_seq", "as_of_seq", "token", "expires_at", "issued_at", "at", "created_at", "updated_at"];
     private int _unknown;
@@ -44,6 +45,7 @@ internal sealed class TenantMatrix : IAsyncDisposable
         Red = server.HttpWithKey(RedKey);
         Blue = server.HttpWithKey(BlueKey);
         Reader = server.HttpWithKey(ReaderKey);
+        Agent = server.HttpWithKey(AgentKey);
         Anonymous = new HttpClient { BaseAddress = server.BaseAddress, Timeout = TestTimeouts.Default };
     }
 
@@ -56,6 +58,9 @@ internal sealed class TenantMatrix : IAsyncDisposable
     public HttpClient Blue { get; }
 
     public HttpClient Reader { get; }
+
+    /// <summary>An unscoped agent key (issue 56): it reports, and steers nothing.</summary>
+    public HttpClient Agent { get; }
 
     public HttpClient Anonymous { get; }
 
@@ -74,7 +79,7 @@ internal sealed class TenantMatrix : IAsyncDisposable
     {
         var server = await EitherStore.StartAsync(postgres, store, o =>
         {
-            o.Security.AddApiKeys($"{AdminKey}, {RedKey} team=red, {BlueKey} team=blue, {ReaderKey}:read");
+            o.Security.AddApiKeys($"{AdminKey}, {RedKey} team=red, {BlueKey} team=blue, {ReaderKey}:read, @agents {AgentKey}:agent");
             o.Usage.GroupBy.Add("team");
             o.Hooks.EndGrace = TimeSpan.Zero;
             o.Hooks.ApprovalWait = TimeSpan.FromSeconds(1); // an unknown agent's permission request is held this long
@@ -255,7 +260,7 @@ internal sealed class TenantMatrix : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        foreach (var http in new[] { Admin, Red, Blue, Reader, Anonymous })
+        foreach (var http in new[] { Admin, Red, Blue, Reader, Agent, Anonymous })
         {
             http.Dispose();
         }

@@ -9,7 +9,7 @@ namespace Switchboard.FunctionalTests.Security;
 /// does not exist: fleet-wide routes refused; routes about one session answered the same for all three (so the red key
 /// learns nothing, not even that blue's exists); lists and streams without anything of the other two; and afterwards
 /// everything of blue's and of the unlabelled session's byte-for-byte as before, on either store. Every route also
-/// refuses a request without a key, and a read key's write.
+/// refuses a request without a key, and a read key's write; an agent key is refused exactly the operator's routes.
 /// </summary>
 public sealed class TwoTenantMatrixTests(PostgresClusterFixture postgres) : IAsyncDisposable
 {
@@ -99,7 +99,7 @@ public sealed class TwoTenantMatrixTests(PostgresClusterFixture postgres) : IAsy
         {
             var row = Row(probe)!;
             var target = _matrix.Unknown();
-            if (row.Caller is Caller.Reader or Caller.Writer or Caller.AnyKey)
+            if (row.Caller is Caller.Reader or Caller.Agent or Caller.Operator or Caller.AnyKey)
             {
                 var anonymous = await _matrix.SendAsync(_matrix.Anonymous, probe, target);
                 if (!anonymous.StartsWith("401 ", StringComparison.Ordinal))
@@ -108,13 +108,45 @@ public sealed class TwoTenantMatrixTests(PostgresClusterFixture postgres) : IAsy
                 }
             }
 
-            if (row.Caller == Caller.Writer)
+            if (row.Caller is Caller.Agent or Caller.Operator)
             {
                 var read = await _matrix.SendAsync(_matrix.Reader, probe, target);
                 if (!read.StartsWith("403 ", StringComparison.Ordinal) || !read.Contains("insufficient_scope"))
                 {
                     failures.Add($"{probe.Method} {probe.Path} with a read key: {Clip(read)}");
                 }
+            }
+        }
+
+        failures.ShouldBeEmpty();
+    }
+
+    [Fact]
+    public async Task AnAgentKeyIsRefusedEveryOperatorRouteWithInsufficientRoleAndPassesEveryOther()
+    {
+        _matrix = await TenantMatrix.StartAsync(postgres, "sqlite"); // refused before any store is read
+        var failures = new List<string>();
+        foreach (var probe in TenantProbes.All.Where(p => p.Transport == ProbeTransport.Http))
+        {
+            var row = Row(probe)!;
+            var agent = await _matrix.SendAsync(_matrix.Agent, probe, _matrix.Unknown());
+            var refused = agent.StartsWith("403 ", StringComparison.Ordinal) && agent.Contains("insufficient_role", StringComparison.Ordinal);
+            if (row.Caller == Caller.Operator)
+            {
+                if (!refused)
+                {
+                    failures.Add($"{probe.Method} {probe.Path} with an agent key: expected 403 insufficient_role; got {Clip(agent)}");
+                }
+
+                var admin = await _matrix.SendAsync(_matrix.Admin, probe, _matrix.Unknown());
+                if (admin.StartsWith("401 ", StringComparison.Ordinal) || admin.StartsWith("403 ", StringComparison.Ordinal))
+                {
+                    failures.Add($"{probe.Method} {probe.Path} with an operator key: expected past the role check; got {Clip(admin)}");
+                }
+            }
+            else if (agent.StartsWith("401 ", StringComparison.Ordinal) || agent.StartsWith("403 ", StringComparison.Ordinal))
+            {
+                failures.Add($"{probe.Method} {probe.Path} with an agent key: expected past the role check; got {Clip(agent)}");
             }
         }
 

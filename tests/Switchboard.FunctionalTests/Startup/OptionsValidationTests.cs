@@ -38,7 +38,13 @@ public sealed class OptionsValidationTests
             "Switchboard:Security:TokenMaxLifetime = 00:01:00 is not allowed: it must be at least TokenLifetime (00:15:00)."),
         ["api key scope"] = (o => o.Security.AddApiKeys("scoped-key-0123456789abcdef team"), null,
             "Switchboard:Security:ApiKeys: API key #1: its labels scope has 'team', which is not a key=value label. " +
-            "A scope is labels after the key and a space, `<key>[:read] team=red env=prod` (or Switchboard:Security:ApiKeys:N:Labels:team=red)."),
+            "A scope is labels after the key and a space, `[@name ]<key>[:read|:agent|:operator] team=red env=prod` (or Switchboard:Security:ApiKeys:N:Labels:team=red)."),
+        ["api key name"] = (o => o.Security.AddApiKeys("@ops key-one-0123456789abcdef, @Ops key-two-0123456789abcdef:agent"), null,
+            "Switchboard:Security:ApiKeys: API key #2: its name is already another key's; names are unique (case does not count). " +
+            "A name goes before the key, `@ops-dashboard <key>[:role]` (or Switchboard:Security:ApiKeys:N:Name)."),
+        ["trusted proxy"] = (o => o.Security.TrustedProxy.UserHeader = "X-Forwarded-User", null,
+            "Switchboard:Security:TrustedProxy: UserHeader and Addresses go together: name the header the proxy sets and the addresses it connects from " +
+            "(Switchboard:Security:TrustedProxy:UserHeader=X-Forwarded-User, …:Addresses:0=10.0.0.5)."),
         ["retention events"] = (o => o.Retention.MaxEvents = 0, null,
             "Switchboard:Retention:MaxEvents = 0 is not allowed: it must be at least 1."),
         ["usage points"] = (o => o.Usage.MaxPoints = 0, null,

@@ -40,6 +40,7 @@ export interface ApprovalResponse {
   state: ReportedSessionState;
   requested_at: string;
   requested_by: string;
+  requested_key: string | null;
   expires_at: string;
   answered_at: string | null;
   answered_by: string | null;

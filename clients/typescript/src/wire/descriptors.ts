@@ -109,10 +109,10 @@ export const schemas = {
   ApprovalListResponse: describe<ApprovalListResponse>()({approvals: R, as_of_seq: R}),
   ApprovalRequest: describe<ApprovalRequest>()({summary: O, tool: ON, data: O, expires_in_seconds: O}),
   ApprovalResponse: describe<ApprovalResponse>()({
-    id: R, session_id: R, tool: RN, summary: R, data: RN, state: R, requested_at: R, requested_by: R, expires_at: R,
-    answered_at: RN, answered_by: RN, note: RN,
+    id: R, session_id: R, tool: RN, summary: R, data: RN, state: R, requested_at: R, requested_by: R,
+    requested_key: RN, expires_at: R, answered_at: RN, answered_by: RN, note: RN,
   }),
-  AuthResponse: describe<AuthResponse>()({enabled: R, scope: RN, labels: RN}),
+  AuthResponse: describe<AuthResponse>()({enabled: R, scope: RN, role: RN, name: RN, labels: RN}),
   BatchOperationBatchCreate: describe<BatchOperationBatchCreate>()({
     op: R, id: O, name: ON, state: O, labels: O, metadata: O, error_message: ON, input_tokens: O, output_tokens: O,
     cost_usd: O, tasks_running: O, lease_seconds: ON, accepts_commands: O, parent_id: ON,

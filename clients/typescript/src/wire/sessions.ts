@@ -9,6 +9,8 @@ import type {CommandResponse} from "./commands.js";
 export interface AuthResponse {
   enabled: boolean;
   scope: string | null;
+  role: string | null;
+  name: string | null;
   labels: Record<string, string> | null;
 }
 

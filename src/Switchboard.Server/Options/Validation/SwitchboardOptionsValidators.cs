@@ -127,6 +127,11 @@ internal sealed class SecurityOptionsValidator : IValidateOptions<SecurityOption
             p.AddLine("Switchboard:Security:ApiKeys: " + problem);
         }
 
+        foreach (var problem in CallerNames.Validate(o.TrustedProxy))
+        {
+            p.AddLine("Switchboard:Security:TrustedProxy: " + problem);
+        }
+
         if (o.TokenSigningKey is { Length: > 0 and < SwitchboardDefaults.MinTokenSecretLength })
         {
             p.AddLine($"Switchboard:Security:TokenSigningKey: the token signing secret is shorter than {SwitchboardDefaults.MinTokenSecretLength} characters; use e.g. `openssl rand -base64 32`.");

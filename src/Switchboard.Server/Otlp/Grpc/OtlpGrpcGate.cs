@@ -9,7 +9,7 @@ namespace Switchboard.Otlp.Grpc;
 /// <summary>
 /// Guards every call on the OTLP/gRPC listener as <see cref="ApiAccessFilter"/> guards <c>/v1</c>, and in the same order,
 /// before the request message is read or decoded (Grpc.AspNetCore decodes before any interceptor or service runs, so this
-/// is middleware): with keys configured, a write key (none: UNAUTHENTICATED; an unknown or read key: PERMISSION_DENIED);
+/// is middleware): with keys configured, an agent or operator key (none: UNAUTHENTICATED; an unknown or read key: PERMISSION_DENIED);
 /// then the per-key write rate, which each export counts against like an HTTP write (over it: RESOURCE_EXHAUSTED with a
 /// retry delay); then a slot of the node's concurrent OTLP requests (<see cref="OtlpRequestGate"/>; none free:
 /// UNAVAILABLE with a retry delay). A refused call writes nothing, and its one request is counted as refused.
@@ -35,10 +35,10 @@ internal sealed class OtlpGrpcGate(OtlpReceiver receiver, SecurityOptions securi
                 }
 
                 // Any other path is answered UNIMPLEMENTED by the services, and still only to a key that may export.
-                var needed = AccessTable.GrpcMethods.FirstOrDefault(m => m.Path == http.Request.Path.Value).Access?.NeededScope ?? ApiKeyScope.Write;
+                var needed = AccessTable.GrpcMethods.FirstOrDefault(m => m.Path == http.Request.Path.Value).Access?.NeededRole ?? ApiKeyRole.Agent;
                 if (keys.Find(bearer) is not { } identity || !identity.Allows(needed))
                 {
-                    await RefuseAsync(http, signal, StatusCode.PermissionDenied, "The API key is unknown or read-only; OTLP export needs a write key.");
+                    await RefuseAsync(http, signal, StatusCode.PermissionDenied, "The API key is unknown or read-only; OTLP export needs an agent or operator key.");
                     return;
                 }
 

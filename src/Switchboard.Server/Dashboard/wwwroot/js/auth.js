@@ -36,7 +36,7 @@ export class Auth {
 
   get enabled() { return this.#enabled; }
 
-  /** The key may only read (auth on, a `:read` key): the page offers no write controls. */
+  /** The key may steer nothing (auth on, a `:read` or `:agent` key): the page offers no write controls. */
   get readOnly() { return this.#enabled && this.#scope === "read"; }
 
   /** The subscriber token for the socket, or null (auth off, or not minted yet). */
@@ -106,7 +106,9 @@ export class Auth {
 
         const check = await this.#fetch("api/auth", { authorization: `Bearer ${key}` });
         if (check.ok) {
-          this.#scope = (await check.json().catch(() => null))?.scope ?? null;
+          const auth = await check.json().catch(() => null);
+          // An agent key reports but steers nothing (no answers, commands or pause): the page offers it no controls, as to a read key.
+          this.#scope = auth?.role === "agent" ? "read" : auth?.scope ?? null;
           this.#showScope();
           sessionStorage.setItem(KEY_ITEM, key);
           this.#hidePrompt();
