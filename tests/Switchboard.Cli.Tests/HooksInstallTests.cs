@@ -93,7 +93,7 @@ public sealed class HooksInstallTests
         var hooks = JsonNode.Parse(File.ReadAllText(Path.Combine(codexHome, "hooks.json")))!["hooks"]!.AsObject();
         var hook = hooks["PreToolUse"]![0]!["hooks"]![0]!;
         hook["type"]!.GetValue<string>().ShouldBe("command");
-        hook["command"]!.GetValue<string>().ShouldEndWith($"'{SwitchboardDefaults.Urls}/hooks/codex'; }} 3<&0");
+        hook["command"]!.GetValue<string>().ShouldEndWith($"'{SwitchboardDefaults.Urls}/hooks/codex' 3<&0 0<&4 4<&-; }} 4<&0");
         hook["timeout"]!.GetValue<int>().ShouldBe(660, "Switchboard may hold PreToolUse (a paused session)");
         hooks["Stop"]![0]!["hooks"]![0]!["timeout"]!.GetValue<int>().ShouldBe(5);
         hooks["SessionEnd"]![0]!["hooks"]![0]!["timeout"]!.GetValue<int>().ShouldBe(3, "Codex clamps SessionEnd to 3 s, and warns past it");

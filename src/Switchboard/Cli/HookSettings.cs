@@ -102,13 +102,15 @@ internal sealed record HookSettings(string Agent, string[] Events, string[] Held
     /// <summary>
     /// <c>curl</c> posting the event and printing the answer, within <paramref name="seconds"/> (one under the agent's own
     /// timeout, so curl gives up first and the agent reads an empty answer). The key never reaches an argument list: the
-    /// shell's builtin <c>printf</c> pipes the header into curl (<c>-H @-</c>), and the event, the hook's stdin, is read
-    /// from a copy of it (<c>3&lt;&amp;0</c>, <c>@/dev/fd/3</c>). <c>-s</c>, not <c>-sS</c>: Gemini CLI reads stderr when
-    /// stdout is empty and takes text with curl's exit code as a deny, so a Switchboard that is down would block every tool.
+    /// shell's builtin <c>printf</c> pipes the header into curl, which reads it as a header file on descriptor 3
+    /// (<c>-H @/dev/fd/3</c>), and gets the hook's own stdin, the event, back on descriptor 0 (kept on 4 meanwhile).
+    /// Only a pipe is opened by name: Claude Code and Gemini CLI (Node.js) give a hook a socket as stdin, which
+    /// <c>/dev/fd</c> cannot open. <c>-s</c>, not <c>-sS</c>: Gemini CLI reads stderr when stdout is empty and takes text
+    /// with curl's exit code as a deny, so a Switchboard that is down would block every tool.
     /// </summary>
     public static string Curl(string url, string keyEnv, int seconds) =>
         $"{{ printf 'Authorization: Bearer %s\\n' \"${{{keyEnv}}}\" | curl -s --connect-timeout {Math.Min(ConnectTimeoutSeconds, seconds - 1)} --max-time {seconds - 1} " +
-        $"-H 'Content-Type: application/json' -H @- --data-binary @/dev/fd/3 '{url}'; }} 3<&0";
+        $"-H 'Content-Type: application/json' -H @/dev/fd/3 --data-binary @- '{url}' 3<&0 0<&4 4<&-; }} 4<&0";
 
     /// <summary>
     /// <paramref name="settings"/> (the file's JSON object) with Switchboard's hooks in it: for each event, Switchboard's
