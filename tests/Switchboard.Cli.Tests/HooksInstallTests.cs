@@ -43,17 +43,23 @@ public sealed class HooksInstallTests
         pre.Count.ShouldBe(2);
         pre[0]!["matcher"]!.GetValue<string>().ShouldBe("Bash");
         pre[0]!["hooks"]![0]!["command"]!.GetValue<string>().ShouldBe("my-guard.sh", "the user's hook stays first, as it was");
-        var ours = pre[1]!["hooks"]![0]!;
+        var ours = hooks["PostToolUse"]![0]!["hooks"]![0]!;
         ours["type"]!.GetValue<string>().ShouldBe("http");
         ours["url"]!.GetValue<string>().ShouldBe("http://sb.example:5080/hooks/claude-code");
         ours["headers"]!["Authorization"]!.GetValue<string>().ShouldBe("Bearer $SWITCHBOARD_API_KEY");
         ours["allowedEnvVars"]![0]!.GetValue<string>().ShouldBe("SWITCHBOARD_API_KEY");
+        ours["timeout"]!.GetValue<int>().ShouldBe(5, "Switchboard never holds PostToolUse: a few seconds");
+        var held = hooks["PermissionRequest"]![0]!["hooks"]![0]!;
+        held["type"]!.GetValue<string>().ShouldBe("command", "curl has a connect timeout, an HTTP hook has none");
+        held["timeout"]!.GetValue<int>().ShouldBe(660, "above a pause hold and an approval, 300 s each by default");
+        held["command"]!.GetValue<string>().ShouldContain("--connect-timeout 3 --max-time 659 ");
+        hooks["SessionEnd"]![0]!["hooks"]![0]!.AsObject().ContainsKey("timeout").ShouldBeFalse("Claude Code's own 1.5 s for SessionEnd is kept");
         hooks["Stop"]!.AsArray().Count.ShouldBe(2);
         hooks["Stop"]![0]!["hooks"]![0]!["command"]!.GetValue<string>().ShouldBe("notify-send done");
         var start = hooks["SessionStart"]!.AsArray().ShouldHaveSingleItem()!["hooks"]![0]!;
         start["type"]!.GetValue<string>().ShouldBe("command", "Claude Code skips HTTP hooks at SessionStart");
-        start["command"]!.GetValue<string>().ShouldContain("curl -s --data-binary @-");
-        start["command"]!.GetValue<string>().ShouldContain("${SWITCHBOARD_API_KEY}");
+        start["command"]!.GetValue<string>().ShouldContain("curl -s --connect-timeout 3 --max-time 4 ");
+        start["command"]!.GetValue<string>().ShouldContain("\"${SWITCHBOARD_API_KEY}\"");
         foreach (var (_, groups) in hooks)
         {
             groups!.AsArray().Count(g => g!.ToJsonString().Contains("/hooks/claude-code")).ShouldBe(1);
@@ -66,6 +72,8 @@ public sealed class HooksInstallTests
         moved.ShouldNotContain("sb.example");
         moved.ShouldContain("$TEAM_KEY");
         moved.ShouldContain("my-guard.sh");
+        File.ReadAllText(file + ".bak").ShouldBe(UserSettings, "the first backup is never overwritten");
+        File.ReadAllText(file + ".bak.1").ShouldBe(afterFirst);
     }
 
     [Fact]
@@ -85,8 +93,10 @@ public sealed class HooksInstallTests
         var hooks = JsonNode.Parse(File.ReadAllText(Path.Combine(codexHome, "hooks.json")))!["hooks"]!.AsObject();
         var hook = hooks["PreToolUse"]![0]!["hooks"]![0]!;
         hook["type"]!.GetValue<string>().ShouldBe("command");
-        hook["command"]!.GetValue<string>().ShouldEndWith($"'{SwitchboardDefaults.Urls}/hooks/codex'");
-        hook["timeout"]!.GetValue<int>().ShouldBe(600);
+        hook["command"]!.GetValue<string>().ShouldEndWith($"'{SwitchboardDefaults.Urls}/hooks/codex' 3<&0 0<&4 4<&-; }} 4<&0");
+        hook["timeout"]!.GetValue<int>().ShouldBe(660, "Switchboard may hold PreToolUse (a paused session)");
+        hooks["Stop"]![0]!["hooks"]![0]!["timeout"]!.GetValue<int>().ShouldBe(5);
+        hooks["SessionEnd"]![0]!["hooks"]![0]!["timeout"]!.GetValue<int>().ShouldBe(3, "Codex clamps SessionEnd to 3 s, and warns past it");
         hooks.ContainsKey("PermissionRequest").ShouldBeTrue();
     }
 
@@ -99,7 +109,9 @@ public sealed class HooksInstallTests
         {
             code.ShouldBe(0, process.Output);
             var printed = JsonNode.Parse(string.Join('\n', process.StdoutLines))!["hooks"]!.AsObject();
-            printed["BeforeTool"]![0]!["hooks"]![0]!["timeout"]!.GetValue<int>().ShouldBe(600_000);
+            printed["BeforeTool"]![0]!["hooks"]![0]!["timeout"]!.GetValue<int>().ShouldBe(660_000, "milliseconds; Switchboard may hold BeforeTool");
+            printed["AfterTool"]![0]!["hooks"]![0]!["timeout"]!.GetValue<int>().ShouldBe(5_000);
+            printed["AfterTool"]![0]!["hooks"]![0]!["command"]!.GetValue<string>().ShouldContain("--max-time 4 ");
             printed.ContainsKey("BeforeModel").ShouldBeFalse("model hooks carry the whole prompt");
             printed.ContainsKey("AfterAgent").ShouldBeTrue();
         }

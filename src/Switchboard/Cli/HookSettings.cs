@@ -5,30 +5,53 @@ namespace Switchboard.Cli;
 
 /// <summary>
 /// The hook configuration <c>switchboard hooks install</c> writes for each agent (docs/hooks.md, "Setup"), and its
-/// merge into the agent's own settings: Switchboard's hooks are recognised by their endpoint (<c>/hooks/{agent}</c>) and
-/// replaced, every other hook and setting is kept as it was.
+/// merge into (and removal from) the agent's own settings: Switchboard's hooks are recognised by their endpoint
+/// (<c>/hooks/{agent}</c>), every other hook and setting is kept as it was.
 /// </summary>
-internal sealed record HookSettings(string Agent, string[] Events, bool HttpHooks, int Timeout)
+/// <param name="Held">The events Switchboard may hold (an approval, a paused session's next tool): the long timeout.</param>
+/// <param name="Capped">Events the agent clamps to <see cref="CappedTimeoutSeconds"/> (with a warning at every start past it).</param>
+/// <param name="UnitsPerSecond">The agent's timeout unit: 1 (seconds) or 1,000 (Gemini CLI's milliseconds).</param>
+internal sealed record HookSettings(string Agent, string[] Events, string[] Held, string[] Capped, bool HttpHooks, int UnitsPerSecond)
 {
-    /// <summary>Claude Code: HTTP hooks, and a command hook for <c>SessionStart</c>, which skips HTTP hooks.</summary>
+    /// <summary>Codex clamps its <c>SessionEnd</c> and <c>Interrupt</c> hooks to 3 s ("clamping … hook timeout to 3s").</summary>
+    public const int CappedTimeoutSeconds = 3;
+
+    /// <summary>Every event Switchboard never holds: answered at once, so a few seconds only ever pass when it is unreachable.</summary>
+    public const int ShortTimeoutSeconds = 5;
+
+    /// <summary>
+    /// A held event: above a pause hold and then an approval at the same hook (each at most the server's
+    /// <c>Hooks:ApprovalWait</c>, 300 s by default), so the server, not the agent, decides when the wait is over.
+    /// </summary>
+    public const int HoldTimeoutSeconds = 660;
+
+    /// <summary>How long curl waits for a connection: a dropped route fails in this, not in TCP's two minutes.</summary>
+    public const int ConnectTimeoutSeconds = 3;
+
+    /// <summary>
+    /// Claude Code: HTTP hooks (the key from <c>allowedEnvVars</c>, no process). Command hooks where an HTTP hook cannot
+    /// serve: <c>SessionStart</c>, which skips HTTP hooks, and the held events, whose long timeout would otherwise also be
+    /// how long a dropped route stalls them (an HTTP hook has no connect timeout; curl has).
+    /// </summary>
     public static readonly HookSettings ClaudeCode = new("claude-code",
     [
         "SessionStart", "UserPromptSubmit", "PreToolUse", "PermissionRequest", "PostToolUse", "PostToolUseFailure", "PermissionDenied",
         "Notification", "SubagentStart", "SubagentStop", "Stop", "StopFailure", "SessionEnd",
-    ], HttpHooks: true, Timeout: 600);
+    ], Held: ["PreToolUse", "PermissionRequest"], Capped: [], HttpHooks: true, UnitsPerSecond: 1);
 
     /// <summary>Codex: command hooks, timeout in seconds.</summary>
     public static readonly HookSettings Codex = new("codex",
     [
         "SessionStart", "UserPromptSubmit", "PreToolUse", "PermissionRequest", "PostToolUse", "SubagentStart", "SubagentStop", "Stop",
         "Interrupt", "SessionEnd",
-    ], HttpHooks: false, Timeout: 600);
+    ], Held: ["PreToolUse", "PermissionRequest"], Capped: ["SessionEnd", "Interrupt"], HttpHooks: false, UnitsPerSecond: 1);
 
     /// <summary>
     /// Gemini CLI: command hooks, timeout in milliseconds. Not its model hooks, which carry the whole prompt on every call.
     /// </summary>
     public static readonly HookSettings GeminiCli = new("gemini-cli",
-        ["SessionStart", "BeforeAgent", "BeforeTool", "AfterTool", "AfterAgent", "Notification", "SessionEnd"], HttpHooks: false, Timeout: 600_000);
+        ["SessionStart", "BeforeAgent", "BeforeTool", "AfterTool", "AfterAgent", "Notification", "SessionEnd"],
+        Held: ["BeforeTool"], Capped: [], HttpHooks: false, UnitsPerSecond: 1000);
 
     public static readonly HookSettings[] All = [ClaudeCode, Codex, GeminiCli];
 
@@ -42,6 +65,10 @@ internal sealed record HookSettings(string Agent, string[] Events, bool HttpHook
 
     public Uri Endpoint(Uri server) => new(server, server.AbsolutePath.TrimEnd('/') + "/hooks/" + Agent);
 
+    /// <summary>The event's timeout in seconds: long where Switchboard may hold it, short everywhere else.</summary>
+    public int TimeoutSeconds(string hookEvent) =>
+        Held.Contains(hookEvent) ? HoldTimeoutSeconds : Capped.Contains(hookEvent) ? CappedTimeoutSeconds : ShortTimeoutSeconds;
+
     /// <summary>The <c>hooks</c> object: one group per event holding Switchboard's one hook.</summary>
     public JsonObject Hooks(Uri server, string keyEnv)
     {
@@ -49,16 +76,23 @@ internal sealed record HookSettings(string Agent, string[] Events, bool HttpHook
         var hooks = new JsonObject();
         foreach (var name in Events)
         {
-            JsonObject hook = HttpHooks && name != "SessionStart"
+            var seconds = TimeoutSeconds(name);
+            JsonObject hook = HttpHooks && name != "SessionStart" && !Held.Contains(name)
                 ? new()
                 {
                     ["type"] = "http",
                     ["url"] = url,
-                    ["timeout"] = Timeout,
+                    ["timeout"] = seconds,
                     ["headers"] = new JsonObject { ["Authorization"] = $"Bearer ${keyEnv}" },
                     ["allowedEnvVars"] = new JsonArray(keyEnv),
                 }
-                : new() { ["type"] = "command", ["command"] = Curl(url, keyEnv), ["timeout"] = Timeout };
+                : new() { ["type"] = "command", ["command"] = Curl(url, keyEnv, seconds), ["timeout"] = seconds * UnitsPerSecond };
+            if (HttpHooks && name == "SessionEnd")
+            {
+                // Claude Code gives all SessionEnd hooks 1.5 s together unless a hook's timeout asks for more: keep its own.
+                hook.Remove("timeout");
+            }
+
             hooks[name] = new JsonArray(new JsonObject { ["hooks"] = new JsonArray(hook) });
         }
 
@@ -66,30 +100,27 @@ internal sealed record HookSettings(string Agent, string[] Events, bool HttpHook
     }
 
     /// <summary>
-    /// <c>curl</c> posting the event and printing the answer. <c>-s</c>, not <c>-sS</c>: Gemini CLI reads stderr when stdout
-    /// is empty and takes text with curl's exit code 7 as a deny, so a Switchboard that is down would block every tool.
+    /// <c>curl</c> posting the event and printing the answer, within <paramref name="seconds"/> (one under the agent's own
+    /// timeout, so curl gives up first and the agent reads an empty answer). The key never reaches an argument list: the
+    /// shell's builtin <c>printf</c> pipes the header into curl, which reads it as a header file on descriptor 3
+    /// (<c>-H @/dev/fd/3</c>), and gets the hook's own stdin, the event, back on descriptor 0 (kept on 4 meanwhile).
+    /// Only a pipe is opened by name: Claude Code and Gemini CLI (Node.js) give a hook a socket as stdin, which
+    /// <c>/dev/fd</c> cannot open. <c>-s</c>, not <c>-sS</c>: Gemini CLI reads stderr when stdout is empty and takes text
+    /// with curl's exit code as a deny, so a Switchboard that is down would block every tool.
     /// </summary>
-    public static string Curl(string url, string keyEnv) =>
-        $"curl -s --data-binary @- -H 'Content-Type: application/json' -H \"Authorization: Bearer ${{{keyEnv}}}\" '{url}'";
+    public static string Curl(string url, string keyEnv, int seconds) =>
+        $"{{ printf 'Authorization: Bearer %s\\n' \"${{{keyEnv}}}\" | curl -s --connect-timeout {Math.Min(ConnectTimeoutSeconds, seconds - 1)} --max-time {seconds - 1} " +
+        $"-H 'Content-Type: application/json' -H @/dev/fd/3 --data-binary @- '{url}' 3<&0 0<&4 4<&-; }} 4<&0";
 
     /// <summary>
-    /// <paramref name="settings"/> (the file's JSON object) with Switchboard's hooks in it: for each event, the groups holding
-    /// only Switchboard hooks for this agent are replaced by the new one, and every other group stays where it was.
+    /// <paramref name="settings"/> (the file's JSON object) with Switchboard's hooks in it: for each event, Switchboard's
+    /// groups for this agent give way to the new one, in the place of the first (which keeps any field the user added to
+    /// it, a <c>matcher</c>), and every other group stays where it was.
     /// </summary>
     public JsonObject Merge(JsonObject settings, Uri server, string keyEnv)
     {
         var merged = (JsonObject)settings.DeepClone();
-        if (merged["hooks"] is not JsonObject hooks)
-        {
-            if (merged["hooks"] is not null)
-            {
-                throw new InvalidDataException("its \"hooks\" is not a JSON object");
-            }
-
-            hooks = [];
-            merged["hooks"] = hooks;
-        }
-
+        var hooks = HooksOf(merged, create: true)!;
         foreach (var (name, ours) in Hooks(server, keyEnv))
         {
             if (hooks[name] is not JsonArray groups)
@@ -103,21 +134,93 @@ internal sealed record HookSettings(string Agent, string[] Events, bool HttpHook
                 hooks[name] = groups;
             }
 
-            for (var i = groups.Count - 1; i >= 0; i--)
+            var group = (JsonObject)ours!.AsArray()[0]!.DeepClone();
+            var at = Enumerable.Range(0, groups.Count).Where(i => IsOurs(groups[i])).ToList();
+            if (at.Count == 0)
             {
-                if (IsOurs(groups[i]))
-                {
-                    groups.RemoveAt(i);
-                }
+                groups.Add(group);
+                continue;
             }
 
-            groups.Add(ours!.AsArray()[0]!.DeepClone());
+            // The first of ours keeps its place and every field the user added to it, in their order.
+            var kept = new JsonObject();
+            foreach (var (field, value) in (JsonObject)groups[at[0]]!)
+            {
+                kept[field] = field == "hooks" ? group["hooks"]!.DeepClone() : value?.DeepClone();
+            }
+
+            for (var i = at.Count - 1; i > 0; i--)
+            {
+                groups.RemoveAt(at[i]); // a duplicate: only the first keeps its place
+            }
+
+            groups[at[0]] = kept;
         }
 
         return merged;
     }
 
-    /// <summary>A group whose every hook posts to this agent's Switchboard endpoint (a user's group is never one).</summary>
+    /// <summary>
+    /// <paramref name="settings"/> without Switchboard's groups for this agent, and without an event list, or the
+    /// <c>hooks</c> object, that only they made non-empty; null when there was nothing to remove.
+    /// </summary>
+    public JsonObject? Unmerge(JsonObject settings)
+    {
+        var unmerged = (JsonObject)settings.DeepClone();
+        if (HooksOf(unmerged, create: false) is not { } hooks)
+        {
+            return null;
+        }
+
+        var removed = false;
+        foreach (var name in hooks.Select(h => h.Key).ToList())
+        {
+            if (hooks[name] is not JsonArray groups || !groups.Any(IsOurs))
+            {
+                continue;
+            }
+
+            foreach (var group in groups.Where(IsOurs).ToList())
+            {
+                groups.Remove(group);
+            }
+
+            removed = true;
+            if (groups.Count == 0)
+            {
+                hooks.Remove(name);
+            }
+        }
+
+        if (removed && hooks.Count == 0)
+        {
+            unmerged.Remove("hooks");
+        }
+
+        return removed ? unmerged : null;
+    }
+
+    private static JsonObject? HooksOf(JsonObject settings, bool create)
+    {
+        switch (settings["hooks"])
+        {
+            case JsonObject hooks:
+                return hooks;
+            case null when create:
+                var created = new JsonObject();
+                settings["hooks"] = created;
+                return created;
+            case null:
+                return null;
+            default:
+                throw new InvalidDataException("its \"hooks\" is not a JSON object");
+        }
+    }
+
+    /// <summary>
+    /// A group whose every hook posts to this agent's Switchboard endpoint (a user's group is never one): an HTTP hook to
+    /// it, or a command that runs curl with it (the form of every version of <c>hooks install</c>).
+    /// </summary>
     private bool IsOurs(JsonNode? group)
     {
         if (group is not JsonObject { } g || g["hooks"] is not JsonArray { Count: > 0 } hooks)
@@ -130,6 +233,6 @@ internal sealed record HookSettings(string Agent, string[] Events, bool HttpHook
             hook["type"]?.GetValueKind() == JsonValueKind.String && hook["type"]!.GetValue<string>() == "http"
                 && hook["url"]?.GetValueKind() == JsonValueKind.String && hook["url"]!.GetValue<string>().TrimEnd('/').EndsWith(path, StringComparison.Ordinal)
             || hook["command"]?.GetValueKind() == JsonValueKind.String && hook["command"]!.GetValue<string>() is var command
-                && command.StartsWith("curl ", StringComparison.Ordinal) && command.Contains(path + "'", StringComparison.Ordinal)));
+                && command.Contains("curl ", StringComparison.Ordinal) && command.Contains(path + "'", StringComparison.Ordinal)));
     }
 }

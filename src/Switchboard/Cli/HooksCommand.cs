@@ -1,5 +1,4 @@
 using System.CommandLine;
-using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 
@@ -9,6 +8,7 @@ namespace Switchboard.Cli;
 /// <c>switchboard hooks install claude-code|codex|gemini-cli [--url …] [--key-env NAME] [--settings FILE] [--print]</c>:
 /// merges Switchboard's hooks into the agent's settings file (idempotent; a backup of the file as it was beside it; the
 /// user's own hooks and settings kept), or prints them. The file names the variable that holds the key, never the key.
+/// <c>switchboard hooks uninstall AGENT [--settings FILE]</c> removes exactly those hooks again.
 /// </summary>
 internal static class HooksCommand
 {
@@ -28,7 +28,7 @@ internal static class HooksCommand
         DefaultValueFactory = _ => ClientCommand.ApiKeyVariable,
     };
 
-    private static readonly Option<string?> SettingsFile = new("--settings")
+    private static readonly Option<string?> SettingsPath = new("--settings")
     {
         Description = "The settings file to merge into (default: the agent's user settings: ~/.claude/settings.json, $CODEX_HOME/hooks.json, ~/.gemini/settings.json).",
     };
@@ -45,23 +45,34 @@ internal static class HooksCommand
         install.Arguments.Add(Agent);
         install.Options.Add(Url);
         install.Options.Add(KeyEnv);
-        install.Options.Add(SettingsFile);
+        install.Options.Add(SettingsPath);
         install.Options.Add(Print);
         install.Validators.Add(r =>
         {
-            if (r.GetValue(Agent) is { } agent && HookSettings.All.All(s => s.Agent != agent))
-            {
-                r.AddError($"Unknown agent '{agent}': use claude-code, codex or gemini-cli.");
-            }
-
+            ValidateAgent(r);
             if (r.GetValue(KeyEnv) is { } name && !IsVariableName(name))
             {
                 r.AddError($"--key-env must be an environment variable's name ([A-Za-z_][A-Za-z0-9_]*); got '{name}'.");
             }
         });
-        install.SetAction(Run);
+        install.SetAction(Install);
         hooks.Subcommands.Add(install);
+
+        var uninstall = new Command("uninstall", "Remove Switchboard's hooks from the agent's settings file (a backup beside it); the rest stays as it was.");
+        uninstall.Arguments.Add(Agent);
+        uninstall.Options.Add(SettingsPath);
+        uninstall.Validators.Add(ValidateAgent);
+        uninstall.SetAction(Uninstall);
+        hooks.Subcommands.Add(uninstall);
         return hooks;
+    }
+
+    private static void ValidateAgent(System.CommandLine.Parsing.CommandResult r)
+    {
+        if (r.GetValue(Agent) is { } agent && HookSettings.All.All(s => s.Agent != agent))
+        {
+            r.AddError($"Unknown agent '{agent}': use claude-code, codex or gemini-cli.");
+        }
     }
 
     private static Option<Uri> WithDescription(Option<Uri> option, string description)
@@ -73,7 +84,7 @@ internal static class HooksCommand
     private static bool IsVariableName(string name) =>
         name.Length > 0 && (char.IsAsciiLetter(name[0]) || name[0] == '_') && name.All(c => char.IsAsciiLetterOrDigit(c) || c == '_');
 
-    private static int Run(ParseResult result)
+    private static int Install(ParseResult result)
     {
         var agent = HookSettings.All.Single(s => s.Agent == result.GetValue(Agent));
         var server = result.GetValue(Url)!;
@@ -85,46 +96,83 @@ internal static class HooksCommand
             return 0;
         }
 
-        var home = Environment.GetEnvironmentVariable("HOME") is { Length: > 0 } h ? h : Environment.GetFolderPath(Environment.SpecialFolder.UserProfile);
-        var path = Path.GetFullPath(result.GetValue(SettingsFile) ?? agent.DefaultPath(home));
-        string? before = File.Exists(path) ? File.ReadAllText(path) : null;
-        JsonObject settings;
-        try
+        var file = Open(agent, result);
+        var (ok, after) = Change(file, settings => agent.Merge(settings, server, keyEnv));
+        if (!ok)
         {
-            settings = before is null || before.Trim().Length == 0
-                ? []
-                : JsonNode.Parse(before, documentOptions: new JsonDocumentOptions { CommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true }) as JsonObject
-                    ?? throw new InvalidDataException("it is not a JSON object");
-            settings = agent.Merge(settings, server, keyEnv);
-        }
-        catch (Exception ex) when (ex is JsonException or InvalidDataException)
-        {
-            Console.Error.WriteLine($"switchboard: {path} was left as it was: {SwitchboardCommandLine.OneLine(ex.Message)}. Fix the file, or print the hooks with --print and merge them by hand.");
             return SwitchboardCommandLine.Failure;
         }
 
-        var after = settings.ToJsonString(Indented) + "\n";
-        if (after == before)
+        if (after is null || after == file.Text)
         {
-            Console.Error.WriteLine($"# {path} already has Switchboard's hooks for {agent.Agent} at {agent.Endpoint(server)}; nothing changed");
+            Console.Error.WriteLine($"# {file.Path} already has Switchboard's hooks for {agent.Agent} at {agent.Endpoint(server)}; nothing changed");
         }
         else
         {
-            Directory.CreateDirectory(Path.GetDirectoryName(path)!);
-            if (before is not null)
-            {
-                File.WriteAllText(path + ".bak", before); // the file as it was before this change
-            }
-
-            var temporary = path + ".switchboard-tmp";
-            File.WriteAllText(temporary, after, new UTF8Encoding(false));
-            File.Move(temporary, path, overwrite: true);
-            Console.Error.WriteLine($"# wrote Switchboard's hooks for {agent.Agent} to {path}" + (before is null ? "" : $" (the file as it was: {path}.bak)"));
+            var backup = file.Replace(after);
+            Console.Error.WriteLine($"# wrote Switchboard's hooks for {agent.Agent} to {Written(file)}" + (backup is null ? "" : $" (the file as it was: {backup})"));
         }
 
-        WriteNotes(agent, keyEnv, path);
+        WriteNotes(agent, keyEnv, file.Path);
         return 0;
     }
+
+    private static int Uninstall(ParseResult result)
+    {
+        var agent = HookSettings.All.Single(s => s.Agent == result.GetValue(Agent));
+        var file = Open(agent, result);
+        if (file.Text is null)
+        {
+            Console.Error.WriteLine($"# {file.Path} does not exist; nothing to remove");
+            return 0;
+        }
+
+        var (ok, after) = Change(file, agent.Unmerge);
+        if (!ok)
+        {
+            return SwitchboardCommandLine.Failure;
+        }
+
+        if (after is null || after == file.Text)
+        {
+            Console.Error.WriteLine($"# {file.Path} has no Switchboard hooks for {agent.Agent}; nothing changed");
+            return 0;
+        }
+
+        var backup = file.Replace(after);
+        Console.Error.WriteLine($"# removed Switchboard's hooks for {agent.Agent} from {Written(file)} (the file as it was: {backup})");
+        if (agent == HookSettings.ClaudeCode)
+        {
+            Console.Error.WriteLine("# running claude sessions keep the hooks they read at start");
+        }
+
+        return 0;
+    }
+
+    private static SettingsFile Open(HookSettings agent, ParseResult result)
+    {
+        var home = Environment.GetEnvironmentVariable("HOME") is { Length: > 0 } h ? h : Environment.GetFolderPath(Environment.SpecialFolder.UserProfile);
+        return new SettingsFile(result.GetValue(SettingsPath) ?? agent.DefaultPath(home));
+    }
+
+    /// <summary>
+    /// The file's new text (null: nothing to change), or not <c>Ok</c> (said in one line) when it is not JSON Switchboard
+    /// can change: it is left as it was.
+    /// </summary>
+    private static (bool Ok, string? After) Change(SettingsFile file, Func<JsonObject, JsonObject?> change)
+    {
+        try
+        {
+            return (true, change(file.Read()) is { } changed ? changed.ToJsonString(Indented) + "\n" : null);
+        }
+        catch (Exception ex) when (ex is JsonException or InvalidDataException)
+        {
+            Console.Error.WriteLine($"switchboard: {file.Path} was left as it was: {SwitchboardCommandLine.OneLine(ex.Message)}. Fix the file, or print the hooks with --print and change them by hand.");
+            return (false, null);
+        }
+    }
+
+    private static string Written(SettingsFile file) => file.Target == file.Path ? file.Path : $"{file.Target} (where the link {file.Path} points)";
 
     private static void WriteNotes(HookSettings agent, string keyEnv, string? path)
     {
@@ -136,7 +184,7 @@ internal static class HooksCommand
         }
         else if (agent == HookSettings.GeminiCli)
         {
-            Console.Error.WriteLine("# Gemini CLI's timeouts are in milliseconds: 600000 lets a held approval wait its 5 minutes");
+            Console.Error.WriteLine($"# Gemini CLI's timeouts are in milliseconds: {HookSettings.HoldTimeoutSeconds * 1000} at BeforeTool, which Switchboard may hold, {HookSettings.ShortTimeoutSeconds * 1000} elsewhere");
         }
 
         if (path is not null && agent == HookSettings.ClaudeCode)
