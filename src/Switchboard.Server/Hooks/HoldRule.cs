@@ -87,38 +87,6 @@ internal sealed class HoldRule
     public bool Matches(string? subject) =>
         _pattern is null || subject is not null && (Glob(_pattern, subject) || _prefix is not null && subject == _prefix);
 
-    /// <summary><c>*</c> matches any run of characters; the rest itself. Greedy with one backtrack point: linear in practice, O(n·m) at worst.</summary>
-    private static bool Glob(ReadOnlySpan<char> pattern, ReadOnlySpan<char> text)
-    {
-        int p = 0, t = 0, star = -1, mark = 0;
-        while (t < text.Length)
-        {
-            if (p < pattern.Length && pattern[p] == '*')
-            {
-                star = p++;
-                mark = t;
-            }
-            else if (p < pattern.Length && pattern[p] == text[t])
-            {
-                p++;
-                t++;
-            }
-            else if (star >= 0)
-            {
-                p = star + 1;
-                t = ++mark;
-            }
-            else
-            {
-                return false;
-            }
-        }
-
-        while (p < pattern.Length && pattern[p] == '*')
-        {
-            p++;
-        }
-
-        return p == pattern.Length;
-    }
+    // The same glob as a subscriber token's topic patterns: '*' any run of characters, the rest itself, linear in practice.
+    private static bool Glob(string pattern, string text) => Security.TopicPattern.Matches(pattern, text);
 }
