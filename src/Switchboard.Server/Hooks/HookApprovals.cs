@@ -35,8 +35,7 @@ internal static class HookApprovals
     /// </summary>
     public static string Summary(string tool, JsonElement input)
     {
-        string[] keys = ["file_path", "notebook_path", "absolute_path", "path", "dir_path", "command", "pattern", "url", "query"];
-        var detail = keys.Select(k => HookEvent.Text(input, k, ApprovalLimits.MaxSummaryLength * 2)).FirstOrDefault(v => v is not null);
+        var detail = HoldPolicy.Subject(input, ApprovalLimits.MaxSummaryLength * 2, out _);
         var line = detail is null ? tool : $"{tool}: {string.Join(' ', detail.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries))}";
         return ApprovalLimits.Clip(line);
     }

@@ -60,7 +60,11 @@ internal static class HookEndpoints
             hook = HookEvent.Read(body.RootElement, out var refusal)
                 ?? throw new RequestException(new ProblemResult(StatusCodes.Status400BadRequest, "invalid_hook", "Bad request", refusal!));
             // The tool's input is read while the document lives: keep the one part the activity line may use.
-            hook = hook with { ToolInput = hook.ToolInput.ValueKind == JsonValueKind.Object ? hook.ToolInput.Clone() : default };
+            hook = hook with
+            {
+                ToolInput = hook.ToolInput.ValueKind == JsonValueKind.Object ? hook.ToolInput.Clone() : default,
+                Run = HookRuns.Of(http.Request.Headers),
+            };
         }
         catch (RequestException ex)
         {

@@ -38,6 +38,9 @@ internal sealed record HookEvent
     /// <summary><c>Stop</c>/<c>AfterAgent</c>: this turn already goes on because a hook blocked its end.</summary>
     public bool StopHookActive { get; init; }
 
+    /// <summary>Whether a person sits at the agent, from the headers the installed hook sends (<see cref="HookRuns"/>).</summary>
+    public HookRun Run { get; init; }
+
     /// <summary>Reads an event; null with <paramref name="problem"/> set when it names no event or no session.</summary>
     public static HookEvent? Read(JsonElement root, out string? problem)
     {

@@ -21,6 +21,12 @@ internal static partial class HookLog
         EventName = "Hooks.ApprovalNotHeld")]
     public static partial void ApprovalNotHeld(ILogger logger, string agent, string reason);
 
+    // Debug: what the operator configured, once per call; a CI fleet's every permission request would flood a higher level.
+    [LoggerMessage(LogEventIds.Hooks + 90, LogLevel.Debug,
+        "A {Agent} {HookEvent} hook for {Tool} was not held: {Reason}; it was answered at once with no decision, and the agent follows its own rules",
+        EventName = "Hooks.NotHeldByPolicy")]
+    public static partial void NotHeldByPolicy(ILogger logger, string agent, string hookEvent, string tool, string reason);
+
     // Debug: the answer to a key's own mistake (or probe), not an operator's problem; a higher level would let one tenant fill the log.
     [LoggerMessage(LogEventIds.Hooks + 40, LogLevel.Debug,
         "A {Agent} {HookEvent} hook for a session outside its key's labels scope was dropped and answered as an event with nothing to say",

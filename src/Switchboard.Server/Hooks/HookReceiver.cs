@@ -24,6 +24,7 @@ internal sealed class HookReceiver(SessionWriter writer, QuietMonitor quiet, Com
     public const string SourceValue = Otlp.Mapping.TelemetryMap.HookSourceValue;
 
     private int _operatorKeySeen;
+    private readonly HoldPolicy _policy = new(options.Approvals);
 
     public async Task<HookOutcome> ReceiveAsync(HookAgent agent, HookEvent e, ApiKeyIdentity? key, CancellationToken cancellationToken)
     {
@@ -77,13 +78,28 @@ internal sealed class HookReceiver(SessionWriter writer, QuietMonitor quiet, Com
 
         var steering = new HookSteering(agent, e.Name, current.Id, key?.Labels);
         var answer = await steering.ActAsync(results[target].Commands ?? [], current.State, this, cancellationToken);
-        if (answer == HookAnswers.None && current.State != SessionState.Terminated && HookApprovals.Asks(agent, e, options.Hooks))
+        if (answer == HookAnswers.None && current.State != SessionState.Terminated && HookApprovals.Asks(agent, e, options.Hooks) && Holds(agent, e))
         {
             // A person decides (docs/approvals.md): the hook is held until an operator answers on any node, or the wait runs out.
             answer = await HoldForApprovalAsync(agent, e, current.Id, key, cancellationToken);
         }
 
         return new HookOutcome(results[0].Error, answer);
+    }
+
+    /// <summary>
+    /// True when <see cref="HoldPolicy"/> holds a call that asks a person; else it is answered at once with no decision,
+    /// and only the log says so (docs/approvals.md, "Which calls wait").
+    /// </summary>
+    private bool Holds(HookAgent agent, HookEvent e)
+    {
+        if (_policy.WhyNotHeld(e.ToolName!, e.ToolInput, e.Run) is not { } why)
+        {
+            return true;
+        }
+
+        HookLog.NotHeldByPolicy(logger, agent.Name(), e.Name, e.ToolName!, why);
+        return false;
     }
 
     /// <summary>Acknowledges commands handed over in an answer as done, and sets the state they leave the session in.</summary>

@@ -15,4 +15,22 @@ public sealed class ApprovalOptions
     /// key to compare and this does nothing.
     /// </summary>
     public bool AllowSelfAnswer { get; set; }
+
+    /// <summary>
+    /// Agent calls that are always held for a person when their hook asks, in Claude Code's permission-rule syntax:
+    /// <c>Tool</c> or <c>Tool(pattern)</c>, e.g. <c>Bash(rm *)</c>; also in a non-interactive run. Default none.
+    /// </summary>
+    public List<string> Hold { get; set; } = [];
+
+    /// <summary>
+    /// Agent calls that are never held (unless a <see cref="Hold"/> rule matches too): their hook is answered at once with
+    /// no decision and the agent follows its own rules, e.g. <c>Read</c>, <c>Bash(git status)</c>. Default none.
+    /// </summary>
+    public List<string> Skip { get; set; } = [];
+
+    /// <summary>
+    /// True holds the calls of a non-interactive run (<c>claude -p</c>, CI) as an interactive one's; false (the default)
+    /// holds only those a <see cref="Hold"/> rule names, and answers the others at once with no decision.
+    /// </summary>
+    public bool HoldNonInteractive { get; set; }
 }

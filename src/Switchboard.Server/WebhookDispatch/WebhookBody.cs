@@ -37,26 +37,16 @@ internal static class WebhookBody
     }
 
     /// <summary>
-    /// The envelope <c>{seq, epoch, type, session_id, at, data}</c>, or a Slack <c>{"text": …}</c> that links the event's
-    /// session on the dashboard when <paramref name="publicUrl"/> (<c>Switchboard:PublicUrl</c>) is set.
+    /// The envelope <c>{seq, epoch, type, session_id, at, data}</c>, or a Slack <c>{"text": …}</c> (<see cref="SlackText"/>)
+    /// naming the event's session by <paramref name="sessionName"/> (its id without one), its id a link to the session on the
+    /// dashboard when <paramref name="publicUrl"/> (<c>Switchboard:PublicUrl</c>) is set.
     /// </summary>
-    public static byte[] For(WebhookEndpoint endpoint, EventRecord e, string epoch, Uri? publicUrl = null) =>
-        endpoint.Format == WebhookFormats.Slack ? Slack(e, publicUrl) : FrameEncoder.Envelope(e, epoch);
+    public static byte[] For(WebhookEndpoint endpoint, EventRecord e, string epoch, Uri? publicUrl = null, string? sessionName = null) =>
+        endpoint.Format == WebhookFormats.Slack ? Slack(e, publicUrl, sessionName) : FrameEncoder.Envelope(e, epoch);
 
-    /// <summary>
-    /// The dashboard with <paramref name="sessionId"/>'s detail open: <c>{PublicUrl}/?session={id}</c> (docs/dashboard.md),
-    /// as a Slack link (<c>&lt;url|text&gt;</c>). The id is escaped: Slack would read a <c>&gt;</c> or <c>|</c> in it as
-    /// the link's end.
-    /// </summary>
-    internal static string SessionLink(Uri publicUrl, string sessionId)
+    private static byte[] Slack(EventRecord e, Uri? publicUrl, string? sessionName)
     {
-        var root = publicUrl.AbsoluteUri.EndsWith('/') ? publicUrl.AbsoluteUri : publicUrl.AbsoluteUri + "/";
-        return $"<{root}?session={Uri.EscapeDataString(sessionId)}|Open in Switchboard>";
-    }
-
-    private static byte[] Slack(EventRecord e, Uri? publicUrl)
-    {
-        string? linked = e.SessionId;
+        var session = e.SessionId is { } id ? SlackText.Session(sessionName, id, publicUrl) : null;
         string text;
         using (var doc = JsonDocument.Parse(e.Data))
         {
@@ -67,33 +57,32 @@ internal static class WebhookBody
                 {
                     EventTypes.AlertRaised => "Alert",
                     EventTypes.AlertResolved => "Resolved",
-                    _ => "Acknowledged by " + a.GetProperty("acknowledged_by").GetString(),
+                    _ => "Acknowledged by " + SlackText.Escape(a.GetProperty("acknowledged_by").GetString()),
                 };
-                text = $"{Icon(a.GetProperty("severity").GetString())} *{what}* [{a.GetProperty("severity").GetString()}] " +
-                    $"{a.GetProperty("rule_name").GetString()}: {a.GetProperty("message").GetString()}";
+                var severity = SlackText.Escape(a.GetProperty("severity").GetString());
+                text = $"{Icon(a.GetProperty("severity").GetString())} *{what}* [{severity}] " +
+                    $"{SlackText.Escape(a.GetProperty("rule_name").GetString())}: {SlackText.Escape(a.GetProperty("message").GetString())}" +
+                    (session is null ? "" : " " + session);
             }
             else if (EventTypes.IsApproval(e.Type) && data.TryGetProperty("approval", out var ap))
             {
-                // Who waits for what: the session and the tool and summary a person is asked to decide on.
-                var what = ap.GetProperty("tool").GetString() is { } tool ? $"{tool}: {ap.GetProperty("summary").GetString()}" : ap.GetProperty("summary").GetString();
-                var session = ap.GetProperty("session_id").GetString();
-                linked = session;
+                // Who waits for what: the session and the tool and summary a person is asked to decide on, all as text.
+                // A hook's summary already starts with its tool ("Bash: make deploy"); a producer's may not.
+                var summary = ap.GetProperty("summary").GetString() ?? "";
+                var what = SlackText.Escape(ap.GetProperty("tool").GetString() is { } tool && !summary.StartsWith(tool + ": ", StringComparison.Ordinal)
+                    ? $"{tool}: {summary}" : summary);
+                var state = SlackText.Escape(ap.GetProperty("state").GetString());
                 text = e.Type switch
                 {
-                    EventTypes.ApprovalRequested => $":raising_hand: *Needs you*: session `{session}` waits for approval of {what}",
-                    EventTypes.ApprovalAnswered => $":white_check_mark: *{ap.GetProperty("state").GetString()}* by {ap.GetProperty("answered_by").GetString()}: session `{session}`, {what}",
-                    _ => $":hourglass: *{ap.GetProperty("state").GetString()}* unanswered: session `{session}`, {what}",
+                    EventTypes.ApprovalRequested => $":raising_hand: *Needs you*: {session} waits for approval of {what}",
+                    EventTypes.ApprovalAnswered => $":white_check_mark: *{state}* by {SlackText.Escape(ap.GetProperty("answered_by").GetString())}: {session}, {what}",
+                    _ => $":hourglass: *{state}* unanswered: {session}, {what}",
                 };
             }
             else
             {
-                text = e.SessionId is { } id ? $"`{e.Type}` session `{id}` (seq {e.Seq})" : $"`{e.Type}` (seq {e.Seq})";
+                text = session is null ? $"`{e.Type}` (seq {e.Seq})" : $"`{e.Type}` {session} (seq {e.Seq})";
             }
-        }
-
-        if (publicUrl is not null && !string.IsNullOrEmpty(linked))
-        {
-            text += " " + SessionLink(publicUrl, linked);
         }
 
         var buffer = new ArrayBufferWriter<byte>(256);

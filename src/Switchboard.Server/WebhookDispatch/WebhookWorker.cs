@@ -202,7 +202,9 @@ internal sealed class WebhookWorker(string id, WebhookDispatcher owner, HttpClie
 
     private async Task<(bool Ok, string? Error)> PostAsync(WebhookEndpoint endpoint, EventRecord e, CancellationToken ct)
     {
-        var body = WebhookBody.For(endpoint, e, owner.Epoch, owner.PublicUrl);
+        // A Slack message names the session as it is now; one read per message, which a person is to read anyway.
+        var name = endpoint.Format == WebhookFormats.Slack && e.SessionId is { } sid ? (await owner.Log.GetSessionAsync(sid, ct))?.Name : null;
+        var body = WebhookBody.For(endpoint, e, owner.Epoch, owner.PublicUrl, name);
         var timestamp = owner.Time.GetUtcNow().ToUnixTimeSeconds();
         using var request = new HttpRequestMessage(HttpMethod.Post, endpoint.Url) { Content = new ByteArrayContent(body) };
         request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/json") { CharSet = "utf-8" };

@@ -93,6 +93,8 @@ public sealed class OptionsValidationTests
             "Switchboard:Hooks:ApprovalExpired = 5 is not allowed: it must be none (the agent follows its own rules) or deny."),
         ["hook approval tools"] = (o => o.Hooks.ApprovalTools = ["Bash", " "], null,
             "Switchboard:Hooks:ApprovalTools = ' ' is not allowed: each tool name must be 1-200 characters, as the agent names the tool (Bash, run_shell_command)."),
+        ["approval hold rule"] = (o => o.Approvals.Hold = ["Bash(rm *"], null,
+            "Switchboard:Approvals:Hold:0 = 'Bash(rm *' is not allowed: a pattern goes in parentheses after the tool name and is not empty, such as Bash(rm *) or Write(*/.env)."),
         ["command outstanding"] = (o => o.Commands.MaxOutstandingPerSession = 0, null,
             "Switchboard:Commands:MaxOutstandingPerSession = 0 is not allowed: it must be from 1 to 10,000."),
         ["command redelivery past expiry"] = (o => o.Commands.RedeliverAfter = TimeSpan.FromMinutes(5), null,

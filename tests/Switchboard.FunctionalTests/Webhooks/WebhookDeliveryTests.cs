@@ -154,7 +154,31 @@ public sealed class WebhookDeliveryTests
         await server.Http.CreateAsync("deployer", new { state = "working" });
         (await server.Http.PostAsync("/api/sessions/deployer/approvals", new { summary = "kubectl rollout restart api", tool = "Bash" })).Status.ShouldBe(201);
         await TestTimeouts.Eventually(() => receiver.Accepted.Count == 1, "the approval's message");
-        receiver.Accepted[0].Json.Str("text").ShouldBe(":raising_hand: *Needs you*: session `deployer` waits for approval of Bash: kubectl rollout restart api");
+        receiver.Accepted[0].Json.Str("text").ShouldBe(":raising_hand: *Needs you*: `deployer` waits for approval of Bash: kubectl rollout restart api");
+    }
+
+    [Fact]
+    public async Task AgentTextReachesSlackAsTextAndTheSessionIsNamedWithItsIdAsALink()
+    {
+        await using var receiver = await WebhookReceiver.StartAsync();
+        await using var server = await StartAsync(publicUrl: new Uri("https://switchboard.example.com/"));
+        await CreateHookAsync(server, new { url = receiver.Url, format = "slack", event_types = new[] { "approval_requested" } });
+        using var agent = new HttpClient { BaseAddress = server.BaseAddress, Timeout = TestTimeouts.Long };
+
+        // A Claude Code agent (session "claude-code in shop") asks to run a command a prompt injection wrote.
+        var command = "echo <!channel> @here see <https://evil.example|Approve> & mail ops@example.com";
+        var hook = Hooks.HookKit.PostAsync(agent, "claude-code", "PermissionRequest", "inj", new
+        {
+            cwd = "/home/dev/shop", tool_name = "Bash", tool_input = new { command },
+        });
+        await TestTimeouts.Eventually(() => receiver.Accepted.Count == 1, "the approval's message");
+        receiver.Accepted[0].Json.Str("text").ShouldBe(
+            ":raising_hand: *Needs you*: *claude-code in shop* (<https://switchboard.example.com/?session=otel%3As%3Ainj|otel:s:inj>) waits for approval of " +
+            "Bash: echo &lt;!channel&gt; @\u2060here see &lt;https://evil.example|Approve&gt; &amp; mail ops@example.com");
+
+        var pending = await Approvals.ApprovalKit.WaitForPendingAsync(server.Http, "otel:s:inj");
+        (await server.Http.PostAsync($"/api/sessions/otel:s:inj/approvals/{pending.Str("id")}", new { decision = "deny" })).Status.ShouldBe(200);
+        (await hook.WaitAsync(TestTimeouts.Default)).IsSuccessStatusCode.ShouldBeTrue();
     }
 
     [Fact]
@@ -166,12 +190,12 @@ public sealed class WebhookDeliveryTests
         await server.Http.CreateAsync("deploy:7", new { state = "working" });
         (await server.Http.PostAsync("/api/sessions/deploy:7/approvals", new { summary = "kubectl rollout restart api", tool = "Bash" })).Status.ShouldBe(201);
         await TestTimeouts.Eventually(() => receiver.Accepted.Count == 1, "the approval's message");
-        receiver.Accepted[0].Json.Str("text").ShouldBe(":raising_hand: *Needs you*: session `deploy:7` waits for approval of Bash: kubectl rollout restart api " +
-            "<https://switchboard.example.com/ops/?session=deploy%3A7|Open in Switchboard>");
+        receiver.Accepted[0].Json.Str("text").ShouldBe(":raising_hand: *Needs you*: <https://switchboard.example.com/ops/?session=deploy%3A7|deploy:7> " +
+            "waits for approval of Bash: kubectl rollout restart api");
 
         await server.Http.CreateAsync("boom", new { state = "error", error_message = "disk full" });
         await TestTimeouts.Eventually(() => receiver.Accepted.Count == 2, "the alert");
-        receiver.Accepted[1].Json.Str("text").ShouldEndWith(" <https://switchboard.example.com/ops/?session=boom|Open in Switchboard>");
+        receiver.Accepted[1].Json.Str("text").ShouldEndWith(" <https://switchboard.example.com/ops/?session=boom|boom>");
     }
 
     [Theory]

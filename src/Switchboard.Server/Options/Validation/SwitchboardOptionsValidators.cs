@@ -298,7 +298,26 @@ internal sealed class ApprovalOptionsValidator : IValidateOptions<ApprovalOption
     {
         var p = new OptionProblems("Switchboard:Approvals");
         p.InRange(nameof(o.MaxPendingPerSession), o.MaxPendingPerSession, 1, SwitchboardDefaults.ApprovalMaxPendingLimit);
+        HoldRules(p, nameof(o.Hold), o.Hold);
+        HoldRules(p, nameof(o.Skip), o.Skip);
         return p.Result;
+    }
+
+    /// <summary>Each rule in Claude Code's permission-rule syntax (<see cref="Hooks.HoldRule"/>), a line per bad one naming its index.</summary>
+    private static void HoldRules(OptionProblems p, string key, List<string> rules)
+    {
+        if (rules.Count > Hooks.HoldRule.MaxRules)
+        {
+            p.AddLine($"Switchboard:Approvals:{key} has {rules.Count} rules; at most {Hooks.HoldRule.MaxRules} are allowed: use '*' to name many calls in one.");
+        }
+
+        for (var i = 0; i < rules.Count; i++)
+        {
+            if (Hooks.HoldRule.Parse(rules[i], out var problem) is null)
+            {
+                p.Add($"{key}:{i}", rules[i], problem!);
+            }
+        }
     }
 }
 
