@@ -65,6 +65,18 @@ internal sealed record HookSettings(string Agent, string[] Events, string[] Held
 
     public Uri Endpoint(Uri server) => new(server, server.AbsolutePath.TrimEnd('/') + "/hooks/" + Agent);
 
+    /// <summary>The header that says the kind of run (docs/hooks.md, "The kind of run"), and the one that carries <c>$CI</c>.</summary>
+    public const string RunHeader = "X-Switchboard-Run", CiHeader = "X-Switchboard-CI";
+
+    /// <summary>What Claude Code sets before its hooks run: <c>cli</c> in a terminal, <c>sdk-cli</c> under <c>-p</c>.</summary>
+    private const string ClaudeCodeEntryPoint = "CLAUDE_CODE_ENTRYPOINT";
+
+    /// <summary>
+    /// The kind of run a command hook sends: the user's <c>SWITCHBOARD_RUN</c>, and for Claude Code its own entry point
+    /// when that is unset (Codex and Gemini CLI set nothing of the kind).
+    /// </summary>
+    private string RunValue => Agent == "claude-code" ? "${SWITCHBOARD_RUN:-$" + ClaudeCodeEntryPoint + "}" : "${SWITCHBOARD_RUN}";
+
     /// <summary>The event's timeout in seconds: long where Switchboard may hold it, short everywhere else.</summary>
     public int TimeoutSeconds(string hookEvent) =>
         Held.Contains(hookEvent) ? HoldTimeoutSeconds : Capped.Contains(hookEvent) ? CappedTimeoutSeconds : ShortTimeoutSeconds;
@@ -83,10 +95,15 @@ internal sealed record HookSettings(string Agent, string[] Events, string[] Held
                     ["type"] = "http",
                     ["url"] = url,
                     ["timeout"] = seconds,
-                    ["headers"] = new JsonObject { ["Authorization"] = $"Bearer ${keyEnv}" },
-                    ["allowedEnvVars"] = new JsonArray(keyEnv),
+                    ["headers"] = new JsonObject
+                    {
+                        ["Authorization"] = $"Bearer ${keyEnv}",
+                        [RunHeader] = "$" + ClaudeCodeEntryPoint,
+                        [CiHeader] = "$CI",
+                    },
+                    ["allowedEnvVars"] = new JsonArray(keyEnv, ClaudeCodeEntryPoint, "CI"),
                 }
-                : new() { ["type"] = "command", ["command"] = Curl(url, keyEnv, seconds), ["timeout"] = seconds * UnitsPerSecond };
+                : new() { ["type"] = "command", ["command"] = Curl(url, keyEnv, seconds, RunValue), ["timeout"] = seconds * UnitsPerSecond };
             if (HttpHooks && name == "SessionEnd")
             {
                 // Claude Code gives all SessionEnd hooks 1.5 s together unless a hook's timeout asks for more: keep its own.
@@ -108,9 +125,9 @@ internal sealed record HookSettings(string Agent, string[] Events, string[] Held
     /// <c>/dev/fd</c> cannot open. <c>-s</c>, not <c>-sS</c>: Gemini CLI reads stderr when stdout is empty and takes text
     /// with curl's exit code as a deny, so a Switchboard that is down would block every tool.
     /// </summary>
-    public static string Curl(string url, string keyEnv, int seconds) =>
+    public static string Curl(string url, string keyEnv, int seconds, string run) =>
         $"{{ printf 'Authorization: Bearer %s\\n' \"${{{keyEnv}}}\" | curl -s --connect-timeout {Math.Min(ConnectTimeoutSeconds, seconds - 1)} --max-time {seconds - 1} " +
-        $"-H 'Content-Type: application/json' -H @/dev/fd/3 --data-binary @- '{url}' 3<&0 0<&4 4<&-; }} 4<&0";
+        $"-H 'Content-Type: application/json' -H \"{RunHeader}: {run}\" -H \"{CiHeader}: ${{CI}}\" -H @/dev/fd/3 --data-binary @- '{url}' 3<&0 0<&4 4<&-; }} 4<&0";
 
     /// <summary>
     /// <paramref name="settings"/> (the file's JSON object) with Switchboard's hooks in it: for each event, Switchboard's
