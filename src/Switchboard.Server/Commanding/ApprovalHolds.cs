@@ -89,9 +89,9 @@ internal sealed class ApprovalHolds(SessionWriter writer, IApprovalStore store, 
         {
             // Not held at all, interrupted, or the node stops (its hook is answered with no decision next): withdrawn, so no
             // answer is taken for it. Otherwise the wait ran out: expired.
-            var reason = answered is null ? ApprovalEndReasons.NotHeld
-                : stopped ? ApprovalEndReasons.Cancelled
-                : watch.IsStopping ? ApprovalEndReasons.NodeStopping
+            var reason = stopped ? ApprovalEndReasons.Cancelled
+                : watch.IsStopping ? ApprovalEndReasons.NodeStopping // also when the stop came before the wait began
+                : answered is null ? ApprovalEndReasons.NotHeld
                 : null;
             var ended = await EndAsync(approval, scope, reason);
             return ended is { IsPending: false } ? ended : answered;

@@ -15,7 +15,7 @@ namespace Switchboard.FunctionalTests.Approvals;
 public sealed class ApprovalHolderTests(PostgresClusterFixture postgres)
 {
     private static readonly object BashInput = new { tool_name = "Bash", tool_input = new { command = "git push --force" } };
-    private static readonly Dictionary<string, string> LongWait = new() { ["Switchboard__Hooks__ApprovalWait"] = "00:10:00" };
+    private static readonly Dictionary<string, string> LongWait = new() { ["Switchboard__Hooks__ApprovalWait"] = "00:05:00" };
 
     [Fact]
     public async Task AGracefulRestartWithdrawsTheHeldApprovalAndAnAnswerAfterItIsRefused()
