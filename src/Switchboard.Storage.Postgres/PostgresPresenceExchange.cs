@@ -12,6 +12,8 @@ internal sealed class PostgresPresenceExchange(NpgsqlDataSource source, Postgres
     /// <summary>This process's node id: random, so it never repeats across nodes or restarts.</summary>
     private readonly string _nodeId = Convert.ToHexString(System.Security.Cryptography.RandomNumberGenerator.GetBytes(8)).ToLowerInvariant();
 
+    public string NodeId => _nodeId;
+
     public TimeSpan Liveness => options.PresenceLiveness;
 
     public TimeSpan RenewInterval => options.PresenceRenewInterval;

@@ -60,6 +60,10 @@ internal sealed partial class PostgresSessionStore : SqlStore, IStoreHealth
     /// <inheritdoc />
     public override IPresenceExchange Presence => _presence;
 
+    /// <summary>The nodes renewed within the presence liveness (<c>switchboard_nodes</c>, on the database's clock).</summary>
+    protected override string LiveNodes =>
+        $"SELECT node_id FROM switchboard_nodes WHERE renewed_at >= now() - make_interval(secs => {_options.PresenceLiveness.TotalSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture)})";
+
     /// <summary>The epoch of this database's log, known after <see cref="InitializeAsync"/>.</summary>
     public string Epoch { get; private set; } = "";
 

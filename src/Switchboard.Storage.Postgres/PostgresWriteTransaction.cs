@@ -97,6 +97,9 @@ internal sealed class PostgresWriteTransaction(NpgsqlConnection connection, Npgs
 
     public async ValueTask<ApprovalRows> ReadApprovalsAsync(ApprovalTargets targets) => await SqlTargets.ReadApprovalsAsync(await SessionAsync(), targets);
 
+    public async ValueTask<IReadOnlyList<Approval>> ReadPendingApprovalsAsync(IReadOnlyCollection<string> sessionIds) =>
+        await SqlTargets.ReadPendingApprovalsAsync(await SessionAsync(), sessionIds);
+
     public async ValueTask WriteTargetsAsync(WriteBatch batch) => await SqlTargets.WriteAsync(await SessionAsync(), batch);
 
     public async ValueTask<IReadOnlyDictionary<(string Key, string Value), long>> ReadActiveCountsAsync(IReadOnlyCollection<(string Key, string Value)> pairs) =>

@@ -72,6 +72,9 @@ internal sealed partial class SqliteWriteTransaction(SqliteTransaction transacti
 
     public ValueTask<ApprovalRows> ReadApprovalsAsync(ApprovalTargets targets) => SqlTargets.ReadApprovalsAsync(Session(keep: true), targets);
 
+    public ValueTask<IReadOnlyList<Approval>> ReadPendingApprovalsAsync(IReadOnlyCollection<string> sessionIds) =>
+        SqlTargets.ReadPendingApprovalsAsync(Session(keep: true), sessionIds);
+
     /// <remarks>Its text varies with the number of rows, so it is not kept.</remarks>
     public ValueTask WriteTargetsAsync(WriteBatch batch) => SqlTargets.WriteAsync(Session(keep: false), batch);
 

@@ -401,6 +401,8 @@ class Approval:
     answered_at: datetime | None
     answered_by: str | None
     note: str | None
+    held_by: str | None
+    reason: str | None
 
     @classmethod
     def from_json(cls, d: dict[str, Any]) -> "Approval":
@@ -418,6 +420,8 @@ class Approval:
             answered_at=_time(d.get("answered_at")),
             answered_by=d.get("answered_by"),
             note=d.get("note"),
+            held_by=d.get("held_by"),
+            reason=d.get("reason"),
         )
 
 

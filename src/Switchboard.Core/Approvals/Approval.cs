@@ -55,6 +55,13 @@ internal sealed record Approval
     /// <summary>The answerer's note (the reason a denied agent reads).</summary>
     public string? Note { get; init; }
     /// <summary>
+    /// The node whose request holds the asking hook (its id for this run of the process, never reused), kept after the end
+    /// for the log; null for one asked over the API, which nobody holds: its asker reads the answer when it likes.
+    /// </summary>
+    public string? HeldBy { get; init; }
+    /// <summary>Why it ended without an answer (withdrawn or expired), for the log; null otherwise.</summary>
+    public string? Reason { get; init; }
+    /// <summary>
     /// The state the session goes back to once its last pending approval ends, if it is still <c>waiting</c> then (the
     /// store keeps it; it is not on the wire).
     /// </summary>
@@ -97,6 +104,25 @@ internal static class ApprovalLimits
     /// <summary>Cuts <paramref name="text"/> to <see cref="MaxSummaryLength"/> characters (an ellipsis last), never inside a surrogate pair.</summary>
     public static string Clip(string text, int max = MaxSummaryLength) =>
         text.Length <= max ? text : text[..(char.IsHighSurrogate(text[max - 2]) ? max - 2 : max - 1)] + "…";
+}
+
+/// <summary>Why an approval ended without an answer (its <c>reason</c>): what the log says, and what a refused answer reads.</summary>
+internal static class ApprovalEndReasons
+{
+    /// <summary>Nobody answered by <c>expires_at</c>.</summary>
+    public const string Expired = "expired";
+    /// <summary>The agent stopped waiting: its hook request ended (its own timeout, answered in the terminal, exited).</summary>
+    public const string AgentGone = "agent_gone";
+    /// <summary>The node holding the hook stopped (a graceful shutdown): the hook was answered with no decision first.</summary>
+    public const string NodeStopping = "node_stopping";
+    /// <summary>The node holding the hook died (its liveness lapsed, or the store's node restarted): the hook failed with it.</summary>
+    public const string HolderGone = "holder_gone";
+    /// <summary>The session ended (<c>SessionEnd</c>, a terminate, any end): its agent asks nothing any more.</summary>
+    public const string SessionEnded = "session_ended";
+    /// <summary>A <c>cancel</c> command reached the held hook: the agent was stopped instead.</summary>
+    public const string Cancelled = "cancelled";
+    /// <summary>The node could hold no more waits (<c>Commands:MaxWaiters</c>, or the key's scope's share).</summary>
+    public const string NotHeld = "not_held";
 }
 
 /// <summary>Wire names of approval states.</summary>

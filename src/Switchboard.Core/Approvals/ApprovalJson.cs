@@ -6,7 +6,7 @@ namespace Switchboard.Approvals;
 
 /// <summary>
 /// The one snake_case JSON shape of an approval: HTTP answers, event data and stored rows.
-/// <c>{id, session_id, tool, summary, data, state, requested_at, requested_by, requested_key, expires_at, answered_at, answered_by, note}</c>.
+/// <c>{id, session_id, tool, summary, data, state, requested_at, requested_by, requested_key, expires_at, answered_at, answered_by, note, held_by, reason}</c>.
 /// </summary>
 internal static class ApprovalJson
 {
@@ -27,6 +27,8 @@ internal static class ApprovalJson
         WireTime.Write(w, "answered_at", a.AnsweredAt);
         w.WriteString("answered_by", a.AnsweredBy);
         w.WriteString("note", a.Note);
+        w.WriteString("held_by", a.HeldBy);
+        w.WriteString("reason", a.Reason);
         if (stored)
         {
             w.WriteNumber("requested_seq", a.RequestedSeq);
@@ -70,6 +72,8 @@ internal static class ApprovalJson
             AnsweredAt = JsonBytes.Time(e, "answered_at"),
             AnsweredBy = e.GetProperty("answered_by").GetString(),
             Note = e.GetProperty("note").GetString(),
+            HeldBy = e.TryGetProperty("held_by", out var held) ? held.GetString() : null, // rows written before issue 56 have neither
+            Reason = e.TryGetProperty("reason", out var why) ? why.GetString() : null,
             ResumeState = resume,
         };
     }

@@ -16,4 +16,11 @@ internal interface IApprovalStore
 
     /// <summary>Pending approvals whose expiry is at or before <paramref name="now"/>, earliest first.</summary>
     Task<IReadOnlyList<(string SessionId, string ApprovalId)>> FindExpiredApprovalsAsync(DateTimeOffset now, int limit, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Pending approvals held by a node that is gone: neither <paramref name="self"/> nor a node the store knows alive
+    /// (PostgreSQL: renewed within its presence liveness; a store of one node knows no other, so any holder but this run
+    /// is a previous run's). In the order asked; those nobody holds (asked over the API) are never among them.
+    /// </summary>
+    Task<IReadOnlyList<(string SessionId, string ApprovalId, string Holder)>> FindUnheldApprovalsAsync(string self, int limit, CancellationToken cancellationToken);
 }

@@ -10,6 +10,9 @@ internal sealed record PresenceRecord(string Topic, string Key, string Ref, stri
 /// </summary>
 internal interface IPresenceExchange
 {
+    /// <summary>This node's id among the store's nodes: random, never repeated across nodes or restarts.</summary>
+    string NodeId { get; }
+
     /// <summary>How long a node's viewers stay visible to the others after its last renewal.</summary>
     TimeSpan Liveness { get; }
 

@@ -61,6 +61,9 @@ internal interface IStoreTransaction : IAsyncDisposable
     /// </summary>
     ValueTask<ApprovalRows> ReadApprovalsAsync(ApprovalTargets targets);
 
+    /// <summary>The pending approvals of <paramref name="sessionIds"/> (sessions that end in this commit), in the order asked.</summary>
+    ValueTask<IReadOnlyList<Approvals.Approval>> ReadPendingApprovalsAsync(IReadOnlyCollection<string> sessionIds);
+
     /// <summary>Writes (upserts by id) the alerts, commands and approvals a batch changed; called after <see cref="PersistAsync"/>, before the commit.</summary>
     ValueTask WriteTargetsAsync(WriteBatch batch);
 

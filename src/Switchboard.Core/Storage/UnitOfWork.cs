@@ -53,7 +53,7 @@ internal sealed class UnitOfWork(UsageOptions usage, Streams.StreamPolicy stream
 
         var alerts = WriteBatch.AlertTargets(writes);
         var commands = WriteBatch.CommandTargets(writes);
-        var approvals = WriteBatch.ApprovalTargets(writes);
+        var approvals = WriteBatch.ApprovalTargets(writes, rows.Read);
         var head = await transaction.ReadHeadAsync();
         var alertRows = alerts.Count == 0 ? null : await transaction.ReadAlertsAsync(alerts);
         var commandRows = commands.IsEmpty ? null : await transaction.ReadCommandsAsync(commands);
@@ -62,6 +62,12 @@ internal sealed class UnitOfWork(UsageOptions usage, Streams.StreamPolicy stream
         var (streamWriter, streamBatch) = await LoadStreamsAsync(applied, streamsOf, at);
         var batch = WriteBatch.Apply(applied, rows.Read, head, at, alertRows, commandRows, cascades,
             streamBatch is null ? null : w => Streams.StreamWriteProcessor.Apply(streamBatch, w), approvalRows);
+        if (batch.EndedSessions(applied) is { Count: > 0 } over)
+        {
+            // A session that ends takes its pending approvals with it (docs/approvals.md): read only for such a batch.
+            batch.WithdrawEnded(over, await transaction.ReadPendingApprovalsAsync(over), at);
+        }
+
         await transaction.PersistAsync(batch, await RollUpAsync(transaction, batch));
         if (batch.DirtyAlerts.Any() || batch.DirtyCommands.Any() || batch.DirtyApprovals.Count > 0)
         {

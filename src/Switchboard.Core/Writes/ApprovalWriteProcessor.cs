@@ -39,7 +39,8 @@ internal static class ApprovalWriteProcessor
                 "Ask again once a person has answered some, or they have expired."));
         }
 
-        var resume = write.ResumeState ?? pendingResume ?? session.State switch
+        // A paused session stays paused after the answer: the pause is the operator's, and only a resume ends it.
+        var resume = session.State == SessionState.Paused ? SessionState.Paused : write.ResumeState ?? pendingResume ?? session.State switch
         {
             SessionState.Initializing or SessionState.Waiting => SessionState.Working,
             var s => s,
@@ -54,8 +55,9 @@ internal static class ApprovalWriteProcessor
             RequestedAt = now,
             RequestedBy = write.RequestedBy,
             RequestedKey = write.RequestedKey,
-            ExpiresAt = now.AddSeconds(write.ExpiresInSeconds),
+            ExpiresAt = now + (write.ExpiresAfter ?? TimeSpan.FromSeconds(write.ExpiresInSeconds)),
             ResumeState = resume,
+            HeldBy = write.HeldBy,
         };
         return ApprovalDecision.Moved(approval, EventTypes.ApprovalRequested);
     }
@@ -86,6 +88,11 @@ internal static class ApprovalWriteProcessor
             return ApprovalDecision.Unchanged(a);
         }
 
+        if (a.State == ApprovalState.Withdrawn)
+        {
+            return ApprovalDecision.Refuse(NotHeld(a));
+        }
+
         if (!a.IsPending)
         {
             return ApprovalDecision.Refuse(new(ErrorKind.Conflict, "approval_not_pending",
@@ -111,9 +118,28 @@ internal static class ApprovalWriteProcessor
         }
 
         return write.Withdraw
-            ? ApprovalDecision.Moved(a with { State = ApprovalState.Withdrawn, AnsweredAt = now }, EventTypes.ApprovalWithdrawn)
-            : ApprovalDecision.Moved(a with { State = ApprovalState.Expired, AnsweredAt = now }, EventTypes.ApprovalExpired);
+            ? ApprovalDecision.Moved(a with { State = ApprovalState.Withdrawn, AnsweredAt = now, Reason = write.Reason ?? ApprovalEndReasons.AgentGone },
+                EventTypes.ApprovalWithdrawn)
+            : ApprovalDecision.Moved(a with { State = ApprovalState.Expired, AnsweredAt = now, Reason = ApprovalEndReasons.Expired }, EventTypes.ApprovalExpired);
     }
+
+    /// <summary>
+    /// The 409 for an answer to an approval nobody holds any more: the request that asked is gone (its agent, its node or
+    /// its session), so the answer would reach nobody; it is refused rather than recorded as if it had.
+    /// </summary>
+    public static SwitchboardError NotHeld(Approval a) => new(ErrorKind.Conflict, "approval_not_held",
+        $"Approval '{a.Id}' was withdrawn at {FormatTime(a.AnsweredAt ?? a.RequestedAt)} ({WithdrawnBecause(a.Reason)}); nobody waits for its answer, " +
+        "so it was not recorded. If the agent asks again, answer the new approval.");
+
+    private static string WithdrawnBecause(string? reason) => reason switch
+    {
+        ApprovalEndReasons.NodeStopping => "the node holding the agent's request stopped",
+        ApprovalEndReasons.HolderGone => "the node holding the agent's request is gone",
+        ApprovalEndReasons.SessionEnded => "its session ended",
+        ApprovalEndReasons.Cancelled => "a cancel command stopped the agent",
+        ApprovalEndReasons.NotHeld => "the node could not hold the agent's request",
+        _ => "the agent stopped waiting",
+    };
 
     /// <summary>The first rule an approval write breaks before it reaches the store, or null.</summary>
     public static SwitchboardError? Validate(SessionWrite write) => write switch

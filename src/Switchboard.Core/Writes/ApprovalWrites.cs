@@ -14,6 +14,12 @@ internal sealed record RequestApproval(string Id, string SessionId, string? Tool
     /// <summary>The name of the API key that asks (null without keys): that key may not answer it.</summary>
     public string? RequestedKey { get; init; }
 
+    /// <summary>The node holding the asking hook (<see cref="Approvals.Approval.HeldBy"/>); null when nobody holds it.</summary>
+    public string? HeldBy { get; init; }
+
+    /// <summary>The exact time to expiry, when it is not whole seconds (a hook's <c>ApprovalWait</c>); else <paramref name="ExpiresInSeconds"/>.</summary>
+    public TimeSpan? ExpiresAfter { get; init; }
+
     /// <summary>
     /// The most approvals the session may have pending (<c>Switchboard:Approvals:MaxPendingPerSession</c>); at it the ask
     /// is refused. It travels with the write because the store's transaction, which counts them, decides; set by the
@@ -42,4 +48,7 @@ internal sealed record AnswerApproval(string SessionId, string ApprovalId, bool 
 internal sealed record EndApproval(string SessionId, string ApprovalId) : SessionWrite
 {
     public bool Withdraw { get; init; }
+
+    /// <summary>Why it ends without an answer (<see cref="Approvals.Approval.Reason"/>): a code from <see cref="Approvals.ApprovalEndReasons"/>.</summary>
+    public string? Reason { get; init; }
 }

@@ -23,9 +23,10 @@ internal sealed partial class WriteBatch
     /// <summary>
     /// What the store must read, inside its transaction, for a batch's approvals: the approvals with these ids (answers and
     /// ends) and how many of these sessions' approvals are pending (the cap on asking, whether an ending one is the
-    /// session's last, and where a session already waiting goes back to).
+    /// session's last, and where a session already waiting goes back to), and of a <c>waiting</c> session (in
+    /// <paramref name="current"/>) that a hook would move on, whether an approval keeps it waiting (<see cref="KeepsWaiting"/>).
     /// </summary>
-    public static ApprovalTargets ApprovalTargets(IReadOnlyList<SessionWrite> writes)
+    public static ApprovalTargets ApprovalTargets(IReadOnlyList<SessionWrite> writes, IReadOnlyDictionary<string, Session?>? current = null)
     {
         HashSet<string>? ids = null;
         HashSet<string>? sessions = null;
@@ -44,6 +45,10 @@ internal sealed partial class WriteBatch
                     (ids ??= new(StringComparer.Ordinal)).Add(e.ApprovalId);
                     (sessions ??= new(StringComparer.Ordinal)).Add(e.SessionId);
                     break;
+                case ApplyHook { Signal: HookSignal.Started or HookSignal.Working or HookSignal.Idle } h
+                    when current?.GetValueOrDefault(h.SessionId) is { State: SessionState.Waiting }:
+                    (sessions ??= new(StringComparer.Ordinal)).Add(h.SessionId); // only a waiting session's hooks pay for the count
+                    break;
             }
         }
 
@@ -60,6 +65,67 @@ internal sealed partial class WriteBatch
     };
 
     private static bool IsApprovalWrite(SessionWrite write) => write is RequestApproval or AnswerApproval or EndApproval;
+
+    /// <summary>
+    /// A hook that would move a <c>waiting</c> session on while an approval of it is pending only says the agent was heard
+    /// from: the session waits until its last pending approval ends, then goes back to the state that approval kept.
+    /// </summary>
+    private SessionWrite KeepsWaiting(SessionWrite write, Session? current) =>
+        write is ApplyHook { Signal: HookSignal.Started or HookSignal.Working or HookSignal.Idle } h && current is { State: SessionState.Waiting }
+            && _pending.GetValueOrDefault(current.Id).Count > 0
+            ? h with { Signal = HookSignal.Heard }
+            : write;
+
+    /// <summary>
+    /// The sessions this batch ended, or whose agent said it ends (a hook's end that waits out its grace): nobody will read
+    /// an answer for them, so their pending approvals are withdrawn in the same commit (<see cref="WithdrawEnded"/>).
+    /// </summary>
+    public IReadOnlyCollection<string> EndedSessions(IReadOnlyList<SessionWrite> writes)
+    {
+        HashSet<string>? ended = null;
+        foreach (var e in Events)
+        {
+            if (e.Type == Switchboard.Events.EventTypes.SessionTerminated && e.SessionId is { } id)
+            {
+                (ended ??= new(StringComparer.Ordinal)).Add(id);
+            }
+        }
+
+        for (var i = 0; i < writes.Count && i < Results.Length; i++)
+        {
+            if (writes[i] is ApplyHook { Signal: HookSignal.End } && Results[i] is { Error: null, Session: { } session })
+            {
+                (ended ??= new(StringComparer.Ordinal)).Add(session.Id);
+            }
+        }
+
+        return (IReadOnlyCollection<string>?)ended ?? [];
+    }
+
+    /// <summary>
+    /// Withdraws (reason <c>session_ended</c>) the pending approvals of the sessions <see cref="EndedSessions"/> named:
+    /// <paramref name="stored"/> as the store read them (in the order asked), and any this batch raised. Their events follow
+    /// the end's; a hook held for one is woken by its event and answered with no decision.
+    /// </summary>
+    public void WithdrawEnded(IReadOnlyCollection<string> ended, IReadOnlyList<Approval> stored, DateTimeOffset now)
+    {
+        var raisedHere = _approvals.Values.Where(a => a.IsPending && ended.Contains(a.SessionId) && stored.All(s => s.Id != a.Id)).ToList();
+        foreach (var group in stored.Concat(raisedHere).GroupBy(a => a.SessionId, StringComparer.Ordinal))
+        {
+            var first = group.First();
+            _pending.TryAdd(group.Key, new PendingApprovals(group.Count(), first.ResumeState));
+            foreach (var a in group)
+            {
+                if (_approvals.TryGetValue(a.Id, out var known) && !known.IsPending)
+                {
+                    continue; // this batch already ended it
+                }
+
+                _approvals[a.Id] = a;
+                ApplyApproval(new EndApproval(a.SessionId, a.Id) { Withdraw = true, Reason = ApprovalEndReasons.SessionEnded }, now);
+            }
+        }
+    }
 
     private void RememberApprovals(ApprovalRows? rows)
     {

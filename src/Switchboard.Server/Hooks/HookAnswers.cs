@@ -19,6 +19,9 @@ internal static class HookAnswers
     private static readonly FrozenSet<CommandType> Talk = FrozenSet.Create(CommandType.Message, CommandType.Resume);
     private static readonly FrozenSet<CommandType> NoMessage = FrozenSet.Create(CommandType.Cancel, CommandType.Pause, CommandType.Resume);
 
+    /// <summary>What a hook held for an approval takes while it waits.</summary>
+    public static readonly FrozenSet<CommandType> CancelOnly = FrozenSet.Create(CommandType.Cancel);
+
     /// <summary>What a paused session's held hook waits for.</summary>
     public static readonly FrozenSet<CommandType> WhilePaused = FrozenSet.Create(CommandType.Cancel, CommandType.Resume);
 
@@ -94,6 +97,23 @@ internal static class HookAnswers
     private static JsonObject Cancel(HookAgent agent, string hookEvent, Command cancel)
     {
         var reason = "Cancelled by the operator (Switchboard)" + (string.IsNullOrWhiteSpace(cancel.Text) ? "." : ": " + cancel.Text);
+        if (hookEvent == "PermissionRequest")
+        {
+            // Claude Code's deny with interrupt aborts the run; Codex has no interrupt there: the deny's message tells the model to stop.
+            var verdict = new JsonObject { ["behavior"] = "deny" };
+            if (agent == HookAgent.ClaudeCode)
+            {
+                verdict["message"] = reason;
+                verdict["interrupt"] = true;
+            }
+            else
+            {
+                verdict["message"] = reason + " Stop now: end your turn without calling more tools.";
+            }
+
+            return new JsonObject { ["hookSpecificOutput"] = new JsonObject { ["hookEventName"] = "PermissionRequest", ["decision"] = verdict } };
+        }
+
         if (agent == HookAgent.Codex)
         {
             // Codex refuses continue/stopReason at PreToolUse: deny the tool and tell the model to stop.

@@ -27,6 +27,21 @@ internal static partial class HookLog
         EventName = "Hooks.NotHeldByPolicy")]
     public static partial void NotHeldByPolicy(ILogger logger, string agent, string hookEvent, string tool, string reason);
 
+    [LoggerMessage(LogEventIds.Hooks + 80, LogLevel.Information,
+        "Cancel {CommandId} reached the hook held for approval {ApprovalId} of session {SessionId}: the approval was withdrawn and the agent told to stop",
+        EventName = "Hooks.ApprovalCancelled")]
+    public static partial void ApprovalCancelled(ILogger logger, string approvalId, string sessionId, string commandId);
+
+    [LoggerMessage(LogEventIds.Hooks + 81, LogLevel.Information,
+        "Approval {ApprovalId} of session {SessionId} was withdrawn ({Reason}); its hook is answered with no decision and an answer to it is refused",
+        EventName = "Hooks.ApprovalWithdrawn")]
+    public static partial void ApprovalWithdrawn(ILogger logger, string approvalId, string sessionId, string reason);
+
+    [LoggerMessage(LogEventIds.Hooks + 82, LogLevel.Warning,
+        "Approval {ApprovalId} of session {SessionId} was withdrawn: node {Node}, which held its hook, is gone (the hook failed with it)",
+        EventName = "Hooks.ApprovalHolderGone")]
+    public static partial void ApprovalHolderGone(ILogger logger, string approvalId, string sessionId, string node);
+
     // Debug: the answer to a key's own mistake (or probe), not an operator's problem; a higher level would let one tenant fill the log.
     [LoggerMessage(LogEventIds.Hooks + 40, LogLevel.Debug,
         "A {Agent} {HookEvent} hook for a session outside its key's labels scope was dropped and answered as an event with nothing to say",

@@ -171,9 +171,23 @@ internal sealed class HookReceiver(SessionWriter writer, QuietMonitor quiet, Com
         {
             ResumeState = SessionState.Working,
             RequestedKey = key?.Name,
+            ExpiresAfter = wait, // exact: expires_at is when the hold gives up, not the next whole second
         };
-        var approval = await approvals.HoldAsync(request, key?.Labels, wait, cancellationToken);
-        if (approval is null)
+        var steering = new HookSteering(agent, e.Name, sessionId, key?.Labels);
+        Commands.Command? cancel = null;
+        var approval = await approvals.HoldAsync(request, key?.Labels, wait, cancellationToken,
+            async ct => (cancel = await TakeCancelAsync(steering, ct)) is not null);
+        if (cancel is not null)
+        {
+            HookLog.ApprovalCancelled(logger, approval?.Id ?? request.Id, sessionId, cancel.Id);
+            return HookAnswers.For(agent, e.Name, cancel, []);
+        }
+
+        if (approval is { State: Approvals.ApprovalState.Withdrawn, Reason: not Approvals.ApprovalEndReasons.NotHeld } withdrawn)
+        {
+            HookLog.ApprovalWithdrawn(logger, withdrawn.Id, sessionId, withdrawn.Reason ?? Approvals.ApprovalEndReasons.AgentGone);
+        }
+        else if (approval is null || approval.Reason == Approvals.ApprovalEndReasons.NotHeld)
         {
             HookLog.ApprovalNotHeld(logger, agent.Name(), watch.IsStopping ? "the node is stopping"
                 : "the approval was not raised (the session is ending, or has Switchboard:Approvals:MaxPendingPerSession pending), " +
@@ -181,6 +195,23 @@ internal sealed class HookReceiver(SessionWriter writer, QuietMonitor quiet, Com
         }
 
         return HookApprovals.Answer(agent, e.Name, approval, options.Hooks.ApprovalExpired);
+    }
+
+    /// <summary>
+    /// A cancel issued for the session while its hook is held for an approval: handed over (the hook's answer carries it),
+    /// acknowledged done and the session idle, like a cancel at any hook. Null when none is due.
+    /// </summary>
+    private async Task<Commands.Command?> TakeCancelAsync(HookSteering steering, CancellationToken cancellationToken)
+    {
+        var beat = ScopedWrites.Within(new Heartbeat(steering.SessionId) { DeliversCommands = true, HandsOver = HookAnswers.CancelOnly }, steering.Scope);
+        var result = await writer.WriteAsync(beat, cancellationToken);
+        if (result.Commands?.FirstOrDefault(c => c.Type == Commands.CommandType.Cancel) is not { } cancel)
+        {
+            return null;
+        }
+
+        await SettleAsync(steering, [cancel], SessionState.Idle, cancellationToken);
+        return cancel;
     }
 
     /// <summary>The writes an event makes: one on the session it belongs to, and for a sub-agent's start or stop one on the sub-agent's.</summary>

@@ -69,7 +69,14 @@ internal static class HookStates
     {
         if (agent == HookAgent.ClaudeCode && e.Name == "Notification")
         {
-            return e.NotificationType is { } type && Questions.Contains(type) ? new(HookSignal.Waiting) : new(HookSignal.Heard);
+            // idle_prompt: the prompt has waited for input a while (Claude Code sends it after 60 s), also after a turn the
+            // user interrupted (Esc fires no Stop), so it ends the turn.
+            return e.NotificationType switch
+            {
+                { } type when Questions.Contains(type) => new(HookSignal.Waiting),
+                "idle_prompt" => TurnEnd,
+                _ => new(HookSignal.Heard),
+            };
         }
 
         var table = agent switch

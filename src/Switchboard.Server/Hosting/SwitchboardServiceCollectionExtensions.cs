@@ -113,6 +113,7 @@ public static class SwitchboardServiceCollectionExtensions
         services.TryAddSingleton<Switchboard.Commanding.CommandWatch>();
         services.TryAddSingleton<CommandExpiry>();
         services.TryAddSingleton<ApprovalExpiry>();
+        services.TryAddSingleton(sp => Switchboard.Commanding.HoldingNode.For(sp.GetRequiredService<ISessionStore>()));
         services.TryAddSingleton<Switchboard.Commanding.ApprovalHolds>();
         services.TryAddSingleton<WebhookDispatcher>();
         services.TryAddSingleton<WebhookUrlPolicy>();

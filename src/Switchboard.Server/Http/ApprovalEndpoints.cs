@@ -47,7 +47,8 @@ internal static class ApprovalEndpoints
         approvals.MapPost("/{approvalId}", AnswerAsync).WithName("AnswerApproval")
             .WithDescription("An operator's answer: allow or deny, with an optional note (a denied agent reads it). Needs an operator key, " +
                 "other than the one that asked (403 self_answer, unless Approvals:AllowSelfAnswer). " +
-                "The same answer again is 200 with the same approval; any answer to one no longer pending is 409 approval_not_pending.")
+                "The same answer again is 200 with the same approval; an answer to one answered or expired is 409 approval_not_pending, " +
+                "to a withdrawn one (nobody holds it: the answer would reach no agent) 409 approval_not_held.")
             .JsonBody<Contracts.ApprovalAnswerRequest>().Produces<Contracts.ApprovalResponse>().Problems(400, 403, 404, 409, 413);
     }
 

@@ -125,7 +125,7 @@ internal static class Contracts
     public sealed record ApprovalAnswerRequest(string Decision, string? Note) : IRequest;
 
     public sealed record ApprovalResponse(string Id, string SessionId, string? Tool, string Summary, JsonElement? Data, string State, DateTimeOffset RequestedAt,
-        string RequestedBy, string? RequestedKey, DateTimeOffset ExpiresAt, DateTimeOffset? AnsweredAt, string? AnsweredBy, string? Note);
+        string RequestedBy, string? RequestedKey, DateTimeOffset ExpiresAt, DateTimeOffset? AnsweredAt, string? AnsweredBy, string? Note, string? HeldBy, string? Reason);
 
     public sealed record ApprovalListResponse(List<ApprovalResponse> Approvals, long AsOfSeq);
 

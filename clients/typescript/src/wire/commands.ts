@@ -45,6 +45,8 @@ export interface ApprovalResponse {
   answered_at: string | null;
   answered_by: string | null;
   note: string | null;
+  held_by: string | null;
+  reason: string | null;
 }
 
 /** The `CommandAckRequest` schema. */

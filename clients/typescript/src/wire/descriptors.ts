@@ -110,7 +110,7 @@ export const schemas = {
   ApprovalRequest: describe<ApprovalRequest>()({summary: O, tool: ON, data: O, expires_in_seconds: O}),
   ApprovalResponse: describe<ApprovalResponse>()({
     id: R, session_id: R, tool: RN, summary: R, data: RN, state: R, requested_at: R, requested_by: R,
-    requested_key: RN, expires_at: R, answered_at: RN, answered_by: RN, note: RN,
+    requested_key: RN, expires_at: R, answered_at: RN, answered_by: RN, note: RN, held_by: RN, reason: RN,
   }),
   AuthResponse: describe<AuthResponse>()({enabled: R, scope: RN, role: RN, name: RN, labels: RN}),
   BatchOperationBatchCreate: describe<BatchOperationBatchCreate>()({

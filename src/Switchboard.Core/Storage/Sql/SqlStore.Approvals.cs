@@ -24,5 +24,19 @@ internal abstract partial class SqlStore : IApprovalStore
             $"SELECT session_id, id FROM {Sql.Table("approvals")} WHERE state = 'pending' AND expires_at <= @now ORDER BY expires_at LIMIT @limit;",
             r => (r.GetString(0), r.GetString(1)), ("@now", Sql.Time(now)), ("@limit", limit)), cancellationToken);
 
+    /// <inheritdoc />
+    public Task<IReadOnlyList<(string SessionId, string ApprovalId, string Holder)>> FindUnheldApprovalsAsync(string self, int limit, CancellationToken cancellationToken) =>
+        ReadAsync<IReadOnlyList<(string, string, string)>>("find approvals nobody holds", snapshot: false, async db => await db.QueryAsync(
+            $"SELECT session_id, id, holder FROM (SELECT session_id, id, requested_seq, {Sql.JsonText("data", "held_by")} AS holder " +
+            $"FROM {Sql.Table("approvals")} WHERE state = 'pending') AS p " +
+            $"WHERE holder IS NOT NULL AND holder <> @self AND holder NOT IN ({LiveNodes}) ORDER BY requested_seq LIMIT @limit;",
+            r => (r.GetString(0), r.GetString(1), r.GetString(2)), ("@self", self), ("@limit", limit)), cancellationToken);
+
+    /// <summary>
+    /// A query of the ids of the nodes alive now (<see cref="FindUnheldApprovalsAsync"/>): none for a store of one node,
+    /// whose data directory no other process can open.
+    /// </summary>
+    protected virtual string LiveNodes => "SELECT NULL WHERE 1 = 0";
+
     private static Approval ReadApproval(DbDataReader reader) => ApprovalJson.Read(reader.GetString(0));
 }

@@ -78,6 +78,12 @@ internal static class SqlTargets
         return new ApprovalRows(targeted, pending);
     }
 
+    /// <summary>The pending approvals of <paramref name="sessionIds"/>, in the order asked (the pending index of each session).</summary>
+    public static async ValueTask<IReadOnlyList<Approval>> ReadPendingApprovalsAsync(SqlSession db, IReadOnlyCollection<string> sessionIds) =>
+        await db.QueryAsync(
+            $"SELECT data FROM {db.Sql.Table("approvals")} WHERE state = 'pending' AND {db.Sql.In("session_id", "@sessions")} ORDER BY requested_seq;",
+            r => ApprovalJson.Read(r.GetString(0)), ("@sessions", db.Sql.List(sessionIds)));
+
     /// <summary>Inserts or updates the alerts, commands and approvals <paramref name="batch"/> changed, by id.</summary>
     public static async ValueTask WriteAsync(SqlSession db, WriteBatch batch)
     {

@@ -1,8 +1,9 @@
-// "Needs you": every session waiting on a person, above the list, with what it waits for (a pending approval's tool
-// and summary, else its activity line), how long it has waited, and Allow / Deny for each approval (not offered to a
-// read-only key). The waiting sessions are the page's store's; their pending approvals come from the `approvals`
-// channel: its join reply holds every pending one, its events keep them current. Without it (a key or token that may
-// not join it, or no socket: the page polls) they are read per waiting session, GET …/approvals?state=pending.
+// "Needs you": every session waiting on a person (or with a pending approval, whatever its state), above the list, with
+// what it waits for (a pending approval's tool and summary, else its activity line), how long it has waited, and
+// Allow / Deny for each approval (not offered to a read-only key). The waiting sessions are the page's store's; their
+// pending approvals come from the `approvals` channel: its join reply holds every pending one, its events keep them
+// current. Without it (a key or token that may not join it, or no socket: the page polls) they are read per waiting
+// session, GET …/approvals?state=pending.
 // The tab title counts them, and a browser notification says when one starts waiting, once the person asked for that.
 
 import { frameScheduler, h, setText } from "../dom.js";
@@ -79,9 +80,12 @@ export class NeedsYou {
     setInterval(() => this.#tickAges(), 1000);
   }
 
-  /** Sessions in `waiting`, the longest waiting first. */
+  /**
+   * Sessions in `waiting`, and any with a pending approval whatever its state (a hook may have moved it on, or it is
+   * paused): an approval is answerable until it ends. The longest waiting first.
+   */
   get waiting() {
-    return [...this.#store.sessions.values()].filter((s) => s.state === "waiting")
+    return [...this.#store.sessions.values()].filter((s) => s.state === "waiting" || (this.#approvals.get(s.id)?.size ?? 0) > 0)
       .sort((a, b) => Date.parse(this.#since(a)) - Date.parse(this.#since(b)));
   }
 
