@@ -40,8 +40,9 @@ public sealed class HooksOptions
 
     /// <summary>
     /// How long a hook is held waiting for a person or a command (a paused session's next tool; an approval): past it the
-    /// hook is answered with no decision, and the agent follows its own rules. Keep it below the hooks' own timeout
-    /// (Claude Code and Codex: 600 s; Gemini CLI: what its settings say, in milliseconds). Default 5 minutes.
+    /// hook is answered with no decision, and the agent follows its own rules. One hook may be held twice in a row (a pause
+    /// hold, then an approval), so keep twice this below the timeout of the hooks that may be held (<c>hooks install</c>
+    /// writes 660 s for them; docs/hooks.md). Default 5 minutes.
     /// </summary>
     public TimeSpan ApprovalWait { get; set; } = SwitchboardDefaults.HookApprovalWait;
 
