@@ -64,8 +64,10 @@ public sealed partial class SwitchboardClient
     }
 
     /// <summary>
-    /// An operator's answer (<c>POST …/approvals/{aid}</c>). Needs a write key. The same answer again succeeds with the same
-    /// result, so it is retried after any failure; an answer to one no longer pending is a 409 (<c>approval_not_pending</c>).
+    /// An operator's answer (<c>POST …/approvals/{aid}</c>). Needs an operator key, other than the one that asked (403
+    /// <c>self_answer</c>). The same answer again succeeds with the same result, so it is retried after any failure; an
+    /// answer to one no longer pending is a 409 (<c>approval_not_pending</c>, or <c>approval_not_held</c> when it was
+    /// withdrawn because nobody holds it any more).
     /// </summary>
     public Task<Approval> AnswerApprovalAsync(string sessionId, string approvalId, bool allow, string? note = null, CancellationToken cancellationToken = default) =>
         _api.SendAsync(HttpMethod.Post, ApprovalPath(sessionId, approvalId), RequestJson.Object(w =>

@@ -6,7 +6,7 @@ namespace Switchboard.Client;
 public sealed partial class SwitchboardClient
 {
     /// <summary>
-    /// Issues a command to the producer of a session (<c>POST /api/sessions/{id}/commands</c>). Needs a write key. Not
+    /// Issues a command to the producer of a session (<c>POST /api/sessions/{id}/commands</c>). Needs an operator key. Not
     /// retried after an uncertain failure (it would issue a second command).
     /// </summary>
     /// <exception cref="SwitchboardApiException">Unknown session (404), a terminating or terminated session or one that takes no commands (409), a bad field (400), a read key (403).</exception>

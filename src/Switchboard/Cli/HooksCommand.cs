@@ -176,7 +176,8 @@ internal static class HooksCommand
 
     private static void WriteNotes(HookSettings agent, string keyEnv, string? path)
     {
-        Console.Error.WriteLine($"# the hooks send the key in ${keyEnv} when the server has keys (a write key); the file never holds it");
+        Console.Error.WriteLine($"# the hooks send the key in ${keyEnv} when the server has keys; the file never holds it. Give agents an agent key");
+        Console.Error.WriteLine("#   (`switchboard keys new --agent`, listed as `KEY:agent`): it reports and asks, and cannot answer its own approvals");
         if (agent == HookSettings.Codex)
         {
             Console.Error.WriteLine("# Codex runs a hook only once you trust it: start codex, type /hooks and trust the Switchboard hooks (again after any change to them);");

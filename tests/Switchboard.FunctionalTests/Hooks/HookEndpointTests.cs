@@ -70,8 +70,8 @@ public sealed class HookEndpointTests
     [InlineData("permission_prompt", "waiting")]
     [InlineData("agent_needs_input", "waiting")]
     [InlineData("elicitation_dialog", "waiting")]
-    [InlineData("idle_prompt", "working")]
-    public async Task AClaudeCodeNotificationThatAsksAPersonMakesTheSessionWaiting(string type, string state)
+    [InlineData("idle_prompt", "idle")] // the agent waits for a prompt: its turn has ended, even one interrupted without a Stop
+    public async Task AClaudeCodeNotificationThatAsksAPersonMakesTheSessionWaitingAndAnIdlePromptIdle(string type, string state)
     {
         await using var server = await SwitchboardServer.StartAsync();
         await HookKit.OkAsync(HookKit.PostAsync(server.Http, "claude-code", "UserPromptSubmit", "n", new { prompt = "never stored" }));
