@@ -42,7 +42,11 @@ public sealed class ApprovalNodeTests(PostgresClusterFixture postgres)
     public async Task ANodeKilledWhileHoldingAHookLeavesAnApprovalThatTheOtherNodeExpires()
     {
         var db = await (await postgres.GetAsync()).CreateDatabaseAsync();
-        await using var nodes = await NodePair.StartAsync(db, environment: new Dictionary<string, string> { ["Switchboard__Hooks__ApprovalWait"] = "00:00:03" });
+        await using var nodes = await NodePair.StartAsync(db, environment: new Dictionary<string, string>
+        {
+            ["Switchboard__Hooks__ApprovalWait"] = "00:00:03",
+            ["Switchboard__Postgres__PresenceLiveness"] = "00:02:00", // A's liveness lapses long after the expiry: expired, not withdrawn
+        });
         using var agent = new HttpClient { BaseAddress = nodes.A.BaseAddress, Timeout = TestTimeouts.Long };
         var hook = HookKit.PostAsync(agent, "claude-code", "PermissionRequest", "orphan", BashInput);
         var pending = await ApprovalKit.WaitForPendingAsync(nodes.HttpB, "otel:s:orphan");
@@ -62,13 +66,24 @@ public sealed class ApprovalNodeTests(PostgresClusterFixture postgres)
         using var data = new TempDirectory();
         var env = new Dictionary<string, string> { ["Switchboard__Hooks__ApprovalWait"] = "00:00:02" };
         string id;
+        DateTimeOffset expiresAt;
         await using (var server = await ServerProcess.StartAsync(data.Path, environment: env))
         {
             using var http = new HttpClient { BaseAddress = server.BaseAddress, Timeout = TestTimeouts.Long };
             var hook = HookKit.PostAsync(http, "claude-code", "PermissionRequest", "crash", BashInput);
-            id = (await ApprovalKit.WaitForPendingAsync(http, "otel:s:crash")).Str("id");
+            var pending = await ApprovalKit.WaitForPendingAsync(http, "otel:s:crash");
+            id = pending.Str("id");
+            expiresAt = pending.GetProperty("expires_at").GetDateTimeOffset();
             await server.KillAsync();
             await Should.ThrowAsync<HttpRequestException>(() => hook);
+        }
+
+        // Restart only once the expiry has passed: the restarted run's first check expires what is due before it withdraws
+        // what its previous run held (OnSqliteAnApprovalHeldWhenTheServerIsKilledIsWithdrawnByTheRestart covers the other order).
+        var untilExpired = expiresAt - DateTimeOffset.UtcNow;
+        if (untilExpired > TimeSpan.Zero)
+        {
+            await Task.Delay(untilExpired + TimeSpan.FromMilliseconds(100));
         }
 
         await using var restarted = await ServerProcess.StartAsync(data.Path, environment: env);
