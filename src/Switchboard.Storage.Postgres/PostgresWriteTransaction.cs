@@ -93,9 +93,9 @@ internal sealed class PostgresWriteTransaction(NpgsqlConnection connection, Npgs
     public async ValueTask<IReadOnlyDictionary<AlertTarget, Alert?>> ReadAlertsAsync(IReadOnlyCollection<AlertTarget> targets) =>
         await SqlTargets.ReadAlertsAsync(await SessionAsync(), targets);
 
-    public async ValueTask<IReadOnlyList<Command>> ReadCommandsAsync(CommandTargets targets) => await SqlTargets.ReadCommandsAsync(await SessionAsync(), targets);
+    public async ValueTask<IReadOnlyList<Command>> ReadCommandsAsync(RequestTargets targets) => await SqlTargets.ReadCommandsAsync(await SessionAsync(), targets);
 
-    public async ValueTask<ApprovalRows> ReadApprovalsAsync(ApprovalTargets targets) => await SqlTargets.ReadApprovalsAsync(await SessionAsync(), targets);
+    public async ValueTask<ApprovalRows> ReadApprovalsAsync(RequestTargets targets) => await SqlTargets.ReadApprovalsAsync(await SessionAsync(), targets);
 
     public async ValueTask<IReadOnlyList<Approval>> ReadPendingApprovalsAsync(IReadOnlyCollection<string> sessionIds) =>
         await SqlTargets.ReadPendingApprovalsAsync(await SessionAsync(), sessionIds);

@@ -68,9 +68,9 @@ internal sealed partial class SqliteWriteTransaction(SqliteTransaction transacti
     public ValueTask<IReadOnlyDictionary<AlertTarget, Alert?>> ReadAlertsAsync(IReadOnlyCollection<AlertTarget> targets) =>
         SqlTargets.ReadAlertsAsync(Session(keep: true), targets);
 
-    public ValueTask<IReadOnlyList<Command>> ReadCommandsAsync(CommandTargets targets) => SqlTargets.ReadCommandsAsync(Session(keep: true), targets);
+    public ValueTask<IReadOnlyList<Command>> ReadCommandsAsync(RequestTargets targets) => SqlTargets.ReadCommandsAsync(Session(keep: true), targets);
 
-    public ValueTask<ApprovalRows> ReadApprovalsAsync(ApprovalTargets targets) => SqlTargets.ReadApprovalsAsync(Session(keep: true), targets);
+    public ValueTask<ApprovalRows> ReadApprovalsAsync(RequestTargets targets) => SqlTargets.ReadApprovalsAsync(Session(keep: true), targets);
 
     public ValueTask<IReadOnlyList<Approval>> ReadPendingApprovalsAsync(IReadOnlyCollection<string> sessionIds) =>
         SqlTargets.ReadPendingApprovalsAsync(Session(keep: true), sessionIds);

@@ -24,11 +24,11 @@ public abstract partial class StoreContractTests
         var ended = await WriteOne(store, new TerminateSession("s1"));
 
         ended.Session!.State.ShouldBe(SessionState.Terminated);
-        var approvals = (IApprovalStore)store;
-        var listed = await approvals.ListApprovalsAsync("s1", null, 10, CancellationToken.None);
+        var approvals = (IRequestStore<Approval, ApprovalState>)store;
+        var listed = await approvals.ListAsync("s1", null, 10, CancellationToken.None);
         listed.Select(a => (a.Id, a.State, a.Reason)).ShouldBe(
             [(first.Id, ApprovalState.Withdrawn, ApprovalEndReasons.SessionEnded), (second.Id, ApprovalState.Withdrawn, ApprovalEndReasons.SessionEnded)]);
-        (await approvals.GetApprovalAsync(other.Id, CancellationToken.None))!.State.ShouldBe(ApprovalState.Pending, "another session's is not touched");
+        (await approvals.GetAsync(other.Id, CancellationToken.None))!.State.ShouldBe(ApprovalState.Pending, "another session's is not touched");
         var types = (await store.ReadEventsAsync(new EventQuery { AfterSeq = ended.Event!.Seq - 1, SessionId = "s1" }, CancellationToken.None))
             .Select(e => e.Type).ToList();
         types.ShouldBe([EventTypes.SessionTerminated, EventTypes.ApprovalWithdrawn, EventTypes.ApprovalWithdrawn]);
@@ -46,7 +46,7 @@ public abstract partial class StoreContractTests
         var end = await WriteOne(store, new ApplyHook("h1") { Signal = HookSignal.End, EndsLater = true });
 
         end.Session!.State.ShouldNotBe(SessionState.Terminated, "the end itself waits for its grace");
-        var approval = await ((IApprovalStore)store).GetApprovalAsync(asked.Id, CancellationToken.None);
+        var approval = await ((IRequestStore<Approval, ApprovalState>)store).GetAsync(asked.Id, CancellationToken.None);
         approval!.State.ShouldBe(ApprovalState.Withdrawn);
         approval.Reason.ShouldBe(ApprovalEndReasons.SessionEnded);
         approval.HeldBy.ShouldBe("node-a", "the holder stays on the record");
@@ -64,7 +64,7 @@ public abstract partial class StoreContractTests
         await store.WriteAsync([gone, mine, api, ended], CancellationToken.None);
         await WriteOne(store, new AnswerApproval("s1", ended.Id, Allow: true, null, "key-1"));
 
-        var found = await ((IApprovalStore)store).FindUnheldApprovalsAsync("this-node", 10, CancellationToken.None);
+        var found = await ((IRequestStore<Approval, ApprovalState>)store).FindUnheldAsync("this-node", 10, CancellationToken.None);
 
         found.ShouldBe([("s1", gone.Id, "dead-node")]);
     }
@@ -94,7 +94,7 @@ public abstract partial class StoreContractTests
 
         var raised = await WriteOne(store, asked);
 
-        var approval = await ((IApprovalStore)store).GetApprovalAsync(asked.Id, CancellationToken.None);
+        var approval = await ((IRequestStore<Approval, ApprovalState>)store).GetAsync(asked.Id, CancellationToken.None);
         (approval!.ExpiresAt - approval.RequestedAt).ShouldBe(TimeSpan.FromMilliseconds(1500));
         raised.Approval!.ExpiresAt.ShouldBe(approval.ExpiresAt);
     }

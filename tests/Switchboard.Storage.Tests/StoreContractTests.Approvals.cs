@@ -32,23 +32,23 @@ public abstract partial class StoreContractTests
         again.Error.ShouldNotBeNull().Code.ShouldBe("approval_not_pending");
         (await WriteOne(store, new AnswerApproval("s2", first.Id, Allow: true, null, "key-1"))).Error.ShouldNotBeNull().Code.ShouldBe("session_not_found");
 
-        var approvals = (IApprovalStore)store;
-        (await approvals.FindExpiredApprovalsAsync(Time.GetUtcNow().AddSeconds(6), 10, CancellationToken.None)).ShouldBe([("s1", second.Id)]);
+        var approvals = (IRequestStore<Approval, ApprovalState>)store;
+        (await approvals.FindExpiredAsync(Time.GetUtcNow().AddSeconds(6), 10, CancellationToken.None)).ShouldBe([("s1", second.Id)]);
         Time.Advance(TimeSpan.FromSeconds(6));
         var expired = await WriteOne(store, new EndApproval("s1", second.Id));
         expired.Approval!.State.ShouldBe(ApprovalState.Expired);
         expired.Session!.State.ShouldBe(SessionState.Idle, "its last pending approval ended");
         (await WriteOne(store, new EndApproval("s1", second.Id))).Event.ShouldBeNull("an expiry is written once");
-        (await approvals.FindExpiredApprovalsAsync(Time.GetUtcNow(), 10, CancellationToken.None)).ShouldBeEmpty();
+        (await approvals.FindExpiredAsync(Time.GetUtcNow(), 10, CancellationToken.None)).ShouldBeEmpty();
 
         await CloseAsync(store);
-        var reopened = (IApprovalStore)await OpenAsync();
-        var listed = await reopened.ListApprovalsAsync("s1", null, 10, CancellationToken.None);
+        var reopened = (IRequestStore<Approval, ApprovalState>)await OpenAsync();
+        var listed = await reopened.ListAsync("s1", null, 10, CancellationToken.None);
         listed.Select(a => (a.Id, a.State)).ShouldBe([(first.Id, ApprovalState.Allowed), (second.Id, ApprovalState.Expired)]);
         listed[0].Note.ShouldBe("ok");
         listed[0].AnsweredBy.ShouldBe("key-1");
-        (await reopened.ListApprovalsAsync("s1", [ApprovalState.Expired], 10, CancellationToken.None)).Single().Id.ShouldBe(second.Id);
-        (await reopened.GetApprovalAsync(first.Id, CancellationToken.None)).ShouldNotBeNull().Summary.ShouldBe("rm -rf build");
+        (await reopened.ListAsync("s1", [ApprovalState.Expired], 10, CancellationToken.None)).Single().Id.ShouldBe(second.Id);
+        (await reopened.GetAsync(first.Id, CancellationToken.None)).ShouldNotBeNull().Summary.ShouldBe("rm -rf build");
     }
 
     [Fact]
@@ -61,10 +61,10 @@ public abstract partial class StoreContractTests
         await store.WriteAsync([answered, pending], CancellationToken.None);
         await WriteOne(store, new AnswerApproval("s1", answered.Id, Allow: false, null, "anonymous"));
 
-        var bySession = await InTransaction(store, async tx => await tx.ReadApprovalsAsync(new ApprovalTargets([], ["s1", "s2"])));
+        var bySession = await InTransaction(store, async tx => await tx.ReadApprovalsAsync(new RequestTargets([], ["s1", "s2"])));
         bySession.Targeted.ShouldBeEmpty("a session's pending approvals are counted, not read");
         bySession.Pending.ShouldBe(new Dictionary<string, PendingApprovals> { ["s1"] = new(1, SessionState.Working) }, "a session with none is absent");
-        var named = await InTransaction(store, async tx => await tx.ReadApprovalsAsync(new ApprovalTargets([answered.Id], [])));
+        var named = await InTransaction(store, async tx => await tx.ReadApprovalsAsync(new RequestTargets([answered.Id], [])));
         named.Targeted.Single().State.ShouldBe(ApprovalState.Denied);
         named.Pending.ShouldBeEmpty();
     }
@@ -109,7 +109,7 @@ public abstract partial class StoreContractTests
         var head = (await store.LoadStateAsync(CancellationToken.None)).HeadSeq;
         (await WriteOne(store, Ask("s1", "four") with { MaxPending = 2 })).Error!.Code.ShouldBe("too_many_approvals", "and the ones of earlier commits");
         (await store.LoadStateAsync(CancellationToken.None)).HeadSeq.ShouldBe(head, "a refused ask writes nothing");
-        (await ((IApprovalStore)store).ListApprovalsAsync("s1", null, 10, CancellationToken.None)).Count.ShouldBe(2);
+        (await ((IRequestStore<Approval, ApprovalState>)store).ListAsync("s1", null, 10, CancellationToken.None)).Count.ShouldBe(2);
 
         await WriteOne(store, new EndApproval("s1", first.Id) { Withdraw = true });
         (await WriteOne(store, Ask("s1", "five") with { MaxPending = 2 })).Error.ShouldBeNull("only pending ones count");
@@ -142,7 +142,7 @@ public abstract partial class StoreContractTests
         var results = await store.WriteAsync([.. sessions.Select(id => (SessionWrite)Ask(id, "ls"))], CancellationToken.None);
         results.ShouldAllBe(r => r.Error == null);
 
-        var pending = await InTransaction(store, async tx => await tx.ReadApprovalsAsync(new ApprovalTargets([], sessions)));
+        var pending = await InTransaction(store, async tx => await tx.ReadApprovalsAsync(new RequestTargets([], sessions)));
         pending.Pending.Keys.Order(StringComparer.Ordinal).ShouldBe(sessions.Order(StringComparer.Ordinal), "one row per approval, past 500 in a batch");
         pending.Pending.Values.ShouldAllBe(p => p.Count == 1);
     }

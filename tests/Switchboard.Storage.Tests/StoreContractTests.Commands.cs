@@ -20,7 +20,7 @@ public abstract partial class StoreContractTests
     public async Task ACommandIsIssuedDeliveredInAProducersWriteAndAcknowledgedEachStepOneEventWithItsRow()
     {
         var store = await OpenAsync();
-        var commands = (ICommandStore)store;
+        var commands = (IRequestStore<Command, CommandState>)store;
         await WriteOne(store, new CreateSession { Id = "s1", Labels = new Dictionary<string, string> { ["team"] = "red" } });
         await WriteOne(store, new CreateSession { Id = "quiet" });
         var issued = await WriteOne(store, Issue("s1"));
@@ -40,12 +40,12 @@ public abstract partial class StoreContractTests
         results[0].Commands.ShouldBeEmpty();
         results[1].Commands!.Single().State.ShouldBe(CommandState.Delivered);
         results[2].Commands.ShouldBeEmpty("handed over once: the usage answer is inside its visibility timeout");
-        (await commands.GetCommandAsync(id, CancellationToken.None))!.State.ShouldBe(CommandState.Delivered);
+        (await commands.GetAsync(id, CancellationToken.None))!.State.ShouldBe(CommandState.Delivered);
 
         var acknowledged = await WriteOne(store, new AcknowledgeCommand("s1", id, CommandOutcome.Done, "ok"));
         acknowledged.Command!.State.ShouldBe(CommandState.Acknowledged);
         (await WriteOne(store, new Heartbeat("s1") { DeliversCommands = true })).Commands.ShouldBeEmpty();
-        var stored = (await commands.ListCommandsAsync("s1", null, 10, CancellationToken.None)).Single();
+        var stored = (await commands.ListAsync("s1", null, 10, CancellationToken.None)).Single();
         stored.State.ShouldBe(CommandState.Acknowledged);
         stored.IssuedSeq.ShouldBe(issued.Event.Seq);
         stored.Note.ShouldBe("ok");
@@ -68,11 +68,11 @@ public abstract partial class StoreContractTests
         store = await OpenAsync();
         var state = await store.LoadStateAsync(CancellationToken.None);
         state.OutstandingCommands.Select(c => c.Id).ShouldBe([soon, later]);
-        var commands = (ICommandStore)store;
-        (await commands.FindExpiredCommandsAsync(Time.GetUtcNow(), 10, CancellationToken.None)).ShouldBeEmpty();
+        var commands = (IRequestStore<Command, CommandState>)store;
+        (await commands.FindExpiredAsync(Time.GetUtcNow(), 10, CancellationToken.None)).ShouldBeEmpty();
 
         Time.Advance(TimeSpan.FromSeconds(6));
-        var due = await commands.FindExpiredCommandsAsync(Time.GetUtcNow(), 10, CancellationToken.None);
+        var due = await commands.FindExpiredAsync(Time.GetUtcNow(), 10, CancellationToken.None);
         due.ShouldBe([("s1", soon)]);
         var expired = await WriteOne(store, new ExpireCommand("s1", soon));
         expired.Event!.Type.ShouldBe(EventTypes.CommandExpired);
@@ -82,7 +82,7 @@ public abstract partial class StoreContractTests
         }
 
         (await WriteOne(store, new ExpireCommand("s1", soon))).Event.ShouldBeNull("an expiry is written once");
-        (await commands.FindExpiredCommandsAsync(Time.GetUtcNow(), 10, CancellationToken.None)).ShouldBeEmpty();
+        (await commands.FindExpiredAsync(Time.GetUtcNow(), 10, CancellationToken.None)).ShouldBeEmpty();
         (await store.LoadStateAsync(CancellationToken.None)).OutstandingCommands.Select(c => c.Id).ShouldBe([later]);
     }
 
@@ -90,7 +90,7 @@ public abstract partial class StoreContractTests
     public async Task AHandOverDeliversOnlyTheCommandsItCarriesAndAnUnacknowledgedOneComesAgainWithTheNextAttempt()
     {
         var store = await OpenAsync();
-        var commands = (ICommandStore)store;
+        var commands = (IRequestStore<Command, CommandState>)store;
         await WriteOne(store, new CreateSession { Id = "s1" });
         var ids = new List<string>();
         for (var i = 0; i < 3; i++)
@@ -101,8 +101,8 @@ public abstract partial class StoreContractTests
         // A long-poll with limit=1 hands over the first only: the others stay pending for the next poll.
         var first = await WriteOne(store, new DeliverCommands("s1", [ids[0]]));
         first.Commands!.Select(c => (c.Id, c.Attempt)).ShouldBe([(ids[0], 1)]);
-        (await commands.ListCommandsAsync("s1", [CommandState.Pending], 10, CancellationToken.None)).Select(c => c.Id).ShouldBe([ids[1], ids[2]]);
-        var stored = (await commands.GetCommandAsync(ids[0], CancellationToken.None))!;
+        (await commands.ListAsync("s1", [CommandState.Pending], 10, CancellationToken.None)).Select(c => c.Id).ShouldBe([ids[1], ids[2]]);
+        var stored = (await commands.GetAsync(ids[0], CancellationToken.None))!;
         stored.State.ShouldBe(CommandState.Delivered);
         stored.Attempt.ShouldBe(1);
         stored.RedeliverAt.ShouldBe(Time.GetUtcNow() + CommandPolicy.Default.RedeliverAfter, "the store keeps the visibility timeout");
@@ -112,7 +112,7 @@ public abstract partial class StoreContractTests
         Time.Advance(CommandPolicy.Default.RedeliverAfter);
         var beat = await WriteOne(store, new Heartbeat("s1") { DeliversCommands = true });
         beat.Commands!.Select(c => (c.Id, c.Attempt)).ShouldBe([(ids[0], 2), (ids[1], 1), (ids[2], 1)]);
-        (await commands.GetCommandAsync(ids[0], CancellationToken.None))!.Attempt.ShouldBe(2);
+        (await commands.GetAsync(ids[0], CancellationToken.None))!.Attempt.ShouldBe(2);
         (await WriteOne(store, new WithdrawCommand("s1", ids[0]))).Error!.Code.ShouldBe("command_delivered");
 
         var delivered = (await store.ReadEventsAsync(new EventQuery { AfterSeq = 0, SessionId = "s1" }, CancellationToken.None))
@@ -140,6 +140,6 @@ public abstract partial class StoreContractTests
 
         await WriteOne(store, new WithdrawCommand("s1", first));
         (await WriteOne(store, Issue("s1") with { Id = Command.NewId(Time.GetUtcNow()), CommandPolicy = capped })).Error.ShouldBeNull("a withdrawn command frees its place");
-        (await ((ICommandStore)store).ListCommandsAsync("s1", [CommandState.Pending], 10, CancellationToken.None)).Count.ShouldBe(2);
+        (await ((IRequestStore<Command, CommandState>)store).ListAsync("s1", [CommandState.Pending], 10, CancellationToken.None)).Count.ShouldBe(2);
     }
 }

@@ -141,9 +141,9 @@ public abstract partial class StoreContractTests
         var crossed = await InTransaction(store, async tx => await tx.ReadAlertsAsync([AlertTarget.Open("r1", "s2"), AlertTarget.Open("r2", "s1")]));
         crossed.Values.ShouldAllBe(a => a == null, "an open alert answers only the target of its own rule and subject");
 
-        var outstanding = await InTransaction(store, async tx => await tx.ReadCommandsAsync(new CommandTargets([], ["s1"])));
+        var outstanding = await InTransaction(store, async tx => await tx.ReadCommandsAsync(new RequestTargets([], ["s1"])));
         outstanding.Select(c => c.Id).ShouldBe([pause.Id], "only the outstanding commands of the session");
-        var named = await InTransaction(store, async tx => await tx.ReadCommandsAsync(new CommandTargets([message.Id], [])));
+        var named = await InTransaction(store, async tx => await tx.ReadCommandsAsync(new RequestTargets([message.Id], [])));
         named.Single().State.ShouldBe(CommandState.Acknowledged);
     }
 }

@@ -26,8 +26,8 @@ public abstract partial class StoreContractTests
         refused.Kind.ShouldBe(ErrorKind.Forbidden);
         refused.Detail.ShouldContain("Switchboard:Approvals:AllowSelfAnswer");
         self.Event.ShouldBeNull("a refused answer writes nothing");
-        var approvals = (IApprovalStore)store;
-        (await approvals.GetApprovalAsync(asked.Id, CancellationToken.None)).ShouldNotBeNull().State.ShouldBe(ApprovalState.Pending);
+        var approvals = (IRequestStore<Approval, ApprovalState>)store;
+        (await approvals.GetAsync(asked.Id, CancellationToken.None)).ShouldNotBeNull().State.ShouldBe(ApprovalState.Pending);
 
         var byOperator = await WriteOne(store, new AnswerApproval("s1", asked.Id, Allow: false, "no", "alice via @ops") { AnsweredByKey = "@ops" });
         var denied = byOperator.Approval.ShouldNotBeNull();
@@ -37,8 +37,8 @@ public abstract partial class StoreContractTests
         allowed.Approval.ShouldNotBeNull().State.ShouldBe(ApprovalState.Allowed);
 
         await CloseAsync(store);
-        var reopened = (IApprovalStore)await OpenAsync();
-        var read = (await reopened.GetApprovalAsync(asked.Id, CancellationToken.None)).ShouldNotBeNull();
+        var reopened = (IRequestStore<Approval, ApprovalState>)await OpenAsync();
+        var read = (await reopened.GetAsync(asked.Id, CancellationToken.None)).ShouldNotBeNull();
         read.RequestedKey.ShouldBe("@agents", "the asker is kept in the approval's stored JSON");
         read.AnsweredBy.ShouldBe("alice via @ops");
     }

@@ -21,7 +21,7 @@ internal enum ApprovalState
 /// change in the same transaction as the event that reports it (<c>approval_requested</c>, <c>approval_answered</c>,
 /// <c>approval_expired</c>, <c>approval_withdrawn</c>), so the log is its history (docs/approvals.md).
 /// </summary>
-internal sealed record Approval
+internal sealed record Approval : Sessions.ISessionRequest
 {
     /// <summary>The approval's id (<c>apr_…</c>).</summary>
     public required string Id { get; init; }
@@ -69,6 +69,9 @@ internal sealed record Approval
 
     /// <summary>True while nobody has answered.</summary>
     public bool IsPending => State == ApprovalState.Pending;
+
+    /// <inheritdoc />
+    bool Sessions.ISessionRequest.IsOpen => IsPending;
 
     /// <summary>A fresh approval id, ordered by <paramref name="now"/> (a version 7 UUID), like a command's.</summary>
     public static string NewId(DateTimeOffset now) => "apr_" + Guid.CreateVersion7(now).ToString("N");

@@ -50,7 +50,7 @@ internal enum CommandOutcome
 /// transaction as the event that reports it (<c>command_issued</c>, <c>command_delivered</c>, <c>command_acknowledged</c>,
 /// <c>command_expired</c>, <c>command_withdrawn</c>), so the log is its history.
 /// </summary>
-internal sealed record Command
+internal sealed record Command : Sessions.ISessionRequest
 {
     /// <summary>The command's id (<c>cmd_…</c>); a producer deduplicates on it.</summary>
     public required string Id { get; init; }
@@ -90,6 +90,9 @@ internal sealed record Command
 
     /// <summary>True while a producer may still act on it: pending or delivered (whatever the clock says).</summary>
     public bool IsOutstanding => State is CommandState.Pending or CommandState.Delivered;
+
+    /// <inheritdoc />
+    bool Sessions.ISessionRequest.IsOpen => IsOutstanding;
 
     /// <summary>True when it is outstanding and its expiry has not passed at <paramref name="now"/>.</summary>
     public bool IsLiveAt(DateTimeOffset now) => IsOutstanding && ExpiresAt > now;

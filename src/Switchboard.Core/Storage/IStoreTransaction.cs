@@ -52,14 +52,14 @@ internal interface IStoreTransaction : IAsyncDisposable
     /// <summary>The alert each target names (the open one of a rule and subject, or one by id), null where none.</summary>
     ValueTask<IReadOnlyDictionary<AlertTarget, Alert?>> ReadAlertsAsync(IReadOnlyCollection<AlertTarget> targets);
 
-    /// <summary>The commands with <see cref="CommandTargets.Ids"/> and every outstanding one of <see cref="CommandTargets.Sessions"/>.</summary>
-    ValueTask<IReadOnlyList<Command>> ReadCommandsAsync(CommandTargets targets);
+    /// <summary>The commands with <see cref="RequestTargets.Ids"/> and every outstanding one of <see cref="RequestTargets.Sessions"/>.</summary>
+    ValueTask<IReadOnlyList<Command>> ReadCommandsAsync(RequestTargets targets);
 
     /// <summary>
-    /// The approvals with <see cref="ApprovalTargets.Ids"/>, and how many of each of <see cref="ApprovalTargets.Sessions"/>
+    /// The approvals with <see cref="RequestTargets.Ids"/>, and how many of each of <see cref="RequestTargets.Sessions"/>
     /// are pending with the resume state of the oldest; never the pending rows themselves.
     /// </summary>
-    ValueTask<ApprovalRows> ReadApprovalsAsync(ApprovalTargets targets);
+    ValueTask<ApprovalRows> ReadApprovalsAsync(RequestTargets targets);
 
     /// <summary>The pending approvals of <paramref name="sessionIds"/> (sessions that end in this commit), in the order asked.</summary>
     ValueTask<IReadOnlyList<Approvals.Approval>> ReadPendingApprovalsAsync(IReadOnlyCollection<string> sessionIds);

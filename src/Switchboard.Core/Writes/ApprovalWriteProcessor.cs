@@ -19,24 +19,14 @@ internal static class ApprovalWriteProcessor
     /// is where the session goes back to according to an approval of it already pending (it is waiting for that one, not
     /// waiting by nature).
     /// </summary>
-    public static ApprovalDecision Request(RequestApproval write, Session? session, DateTimeOffset now, int pending = 0, SessionState? pendingResume = null)
+    public static RequestDecision<Approval> Request(RequestApproval write, Session? session, DateTimeOffset now, int pending = 0, SessionState? pendingResume = null)
     {
-        if (session is null)
+        if (RequestWriteProcessor.RefusesCreate(session, write.SessionId, "nobody can be asked on its behalf any more.", null, pending, write.MaxPending,
+                s => new(ErrorKind.TooMany, "too_many_approvals",
+                    $"Session '{s.Id}' already has {pending} pending approvals, the most one session may have ({ApprovalLimits.MaxPendingSetting} = {write.MaxPending}). " +
+                    "Ask again once a person has answered some, or they have expired."), out var refused))
         {
-            return ApprovalDecision.Refuse(SwitchboardError.SessionNotFound(write.SessionId));
-        }
-
-        if (session.State is SessionState.Terminating or SessionState.Terminated)
-        {
-            return ApprovalDecision.Refuse(new(ErrorKind.Conflict, "session_ending",
-                $"Session '{session.Id}' is {session.State.ToWire()}; nobody can be asked on its behalf any more."));
-        }
-
-        if (pending >= write.MaxPending)
-        {
-            return ApprovalDecision.Refuse(new(ErrorKind.TooMany, "too_many_approvals",
-                $"Session '{session.Id}' already has {pending} pending approvals, the most one session may have ({ApprovalLimits.MaxPendingSetting} = {write.MaxPending}). " +
-                "Ask again once a person has answered some, or they have expired."));
+            return RequestDecision<Approval>.Refuse(refused);
         }
 
         // A paused session stays paused after the answer: the pause is the operator's, and only a resume ends it.
@@ -59,14 +49,14 @@ internal static class ApprovalWriteProcessor
             ResumeState = resume,
             HeldBy = write.HeldBy,
         };
-        return ApprovalDecision.Moved(approval, EventTypes.ApprovalRequested);
+        return RequestDecision<Approval>.Moved(approval, EventTypes.ApprovalRequested);
     }
 
     /// <summary>
     /// An operator's decision. The same decision again changes nothing and answers the same (a retried click); any answer
     /// to an approval no longer pending is a conflict.
     /// </summary>
-    public static ApprovalDecision Answer(AnswerApproval write, Approval? target, DateTimeOffset now)
+    public static RequestDecision<Approval> Answer(AnswerApproval write, Approval? target, DateTimeOffset now)
     {
         if (Find(write.SessionId, write.ApprovalId, target) is { } refused)
         {
@@ -77,7 +67,7 @@ internal static class ApprovalWriteProcessor
         if (!write.AllowSelfAnswer && a.RequestedKey is { } asker && asker == write.AnsweredByKey)
         {
             // An agent's key that could answer its own request would make the approval no control at all (issue 56).
-            return ApprovalDecision.Refuse(new(ErrorKind.Forbidden, "self_answer",
+            return RequestDecision<Approval>.Refuse(new(ErrorKind.Forbidden, "self_answer",
                 $"Approval '{a.Id}' was asked for with the API key {asker}, and the key that asks may not answer. Answer with another " +
                 $"operator's key, or set {ApprovalLimits.AllowSelfAnswerSetting}=true to allow it."));
         }
@@ -85,42 +75,48 @@ internal static class ApprovalWriteProcessor
         var state = write.Allow ? ApprovalState.Allowed : ApprovalState.Denied;
         if (a.State == state && a.AnsweredBy == write.AnsweredBy && a.Note == write.Note)
         {
-            return ApprovalDecision.Unchanged(a);
+            return RequestDecision<Approval>.Unchanged(a);
         }
 
         if (a.State == ApprovalState.Withdrawn)
         {
-            return ApprovalDecision.Refuse(NotHeld(a));
+            return RequestDecision<Approval>.Refuse(NotHeld(a));
         }
 
         if (!a.IsPending)
         {
-            return ApprovalDecision.Refuse(new(ErrorKind.Conflict, "approval_not_pending",
+            return RequestDecision<Approval>.Refuse(new(ErrorKind.Conflict, "approval_not_pending",
                 $"Approval '{a.Id}' is already {a.State.ToWire()}{(a.AnsweredBy is null ? "" : " (by " + a.AnsweredBy + ")")}; an approval is answered once, while it is pending."));
         }
 
         if (a.ExpiresAt <= now)
         {
-            return ApprovalDecision.Refuse(new(ErrorKind.Conflict, "approval_not_pending",
+            return RequestDecision<Approval>.Refuse(new(ErrorKind.Conflict, "approval_not_pending",
                 $"Approval '{a.Id}' expired at {FormatTime(a.ExpiresAt)}; its asker no longer waits for an answer."));
         }
 
         var answered = a with { State = state, AnsweredAt = now, AnsweredBy = write.AnsweredBy, Note = write.Note };
-        return ApprovalDecision.Moved(answered, EventTypes.ApprovalAnswered);
+        return RequestDecision<Approval>.Moved(answered, EventTypes.ApprovalAnswered);
     }
 
-    /// <summary>Expires (past its expiry) or withdraws a pending approval; anything else changes nothing.</summary>
-    public static ApprovalDecision End(EndApproval write, Approval? target, DateTimeOffset now)
+    /// <summary>Expires (past its expiry) or withdraws a pending approval of the session the write names; anything else changes nothing.</summary>
+    public static RequestDecision<Approval> End(EndApproval write, Approval? target, DateTimeOffset now)
     {
-        if (target is not { IsPending: true } a || a.SessionId != write.SessionId || (!write.Withdraw && a.ExpiresAt > now))
+        if (target?.SessionId != write.SessionId)
         {
-            return ApprovalDecision.Unchanged(target);
+            return RequestDecision<Approval>.Unchanged(target);
         }
 
-        return write.Withdraw
-            ? ApprovalDecision.Moved(a with { State = ApprovalState.Withdrawn, AnsweredAt = now, Reason = write.Reason ?? ApprovalEndReasons.AgentGone },
+        if (!write.Withdraw)
+        {
+            return RequestWriteProcessor.Expire(target, now, a => a with { State = ApprovalState.Expired, AnsweredAt = now, Reason = ApprovalEndReasons.Expired },
+                EventTypes.ApprovalExpired);
+        }
+
+        return target is { IsPending: true } a
+            ? RequestDecision<Approval>.Moved(a with { State = ApprovalState.Withdrawn, AnsweredAt = now, Reason = write.Reason ?? ApprovalEndReasons.AgentGone },
                 EventTypes.ApprovalWithdrawn)
-            : ApprovalDecision.Moved(a with { State = ApprovalState.Expired, AnsweredAt = now, Reason = ApprovalEndReasons.Expired }, EventTypes.ApprovalExpired);
+            : RequestDecision<Approval>.Unchanged(target);
     }
 
     /// <summary>
@@ -191,27 +187,13 @@ internal static class ApprovalWriteProcessor
     public static SwitchboardError NotFound(string sessionId, string approvalId) =>
         new(ErrorKind.NotFound, "approval_not_found", $"Approval '{approvalId}' does not exist (session '{sessionId}').");
 
-    private static ApprovalDecision? Find(string sessionId, string approvalId, Approval? target) =>
-        target is null || target.SessionId != sessionId ? ApprovalDecision.Refuse(NotFound(sessionId, approvalId)) : null;
+    private static RequestDecision<Approval>? Find(string sessionId, string approvalId, Approval? target) =>
+        RequestWriteProcessor.Find(target, sessionId, () => NotFound(sessionId, approvalId)) is { } refused ? RequestDecision<Approval>.Refuse(refused) : null;
 
-    private static SwitchboardError? SessionIdRule(string id) => SessionId.IsValid(id)
-        ? null
-        : SwitchboardError.InvalidField("id", $"'id' must be {SessionId.Rule}.");
+    private static SwitchboardError? SessionIdRule(string id) => RequestWriteProcessor.SessionIdRule(id);
 
-    private static SwitchboardError? IdRule(string id) => IsValidId(id)
-        ? null
-        : SwitchboardError.InvalidField("approval_id", $"An approval id is 1–{Commands.CommandLimits.MaxIdLength} characters from [A-Za-z0-9._:-].");
+    private static SwitchboardError? IdRule(string id) => RequestWriteProcessor.IdRule(id, "approval_id", "An approval");
 
-    private static string FormatTime(DateTimeOffset at) =>
-        at.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", System.Globalization.CultureInfo.InvariantCulture);
+    private static string FormatTime(DateTimeOffset? at) => RequestWriteProcessor.FormatTime(at);
 }
 
-/// <summary>What <see cref="ApprovalWriteProcessor"/> decided: a refusal, or the approval after the write and the event to append (none: unchanged).</summary>
-internal sealed record ApprovalDecision(SwitchboardError? Error, Approval? Approval, string? EventType)
-{
-    public static ApprovalDecision Refuse(SwitchboardError error) => new(error, null, null);
-
-    public static ApprovalDecision Unchanged(Approval? approval) => new(null, approval, null);
-
-    public static ApprovalDecision Moved(Approval after, string type) => new(null, after, type);
-}

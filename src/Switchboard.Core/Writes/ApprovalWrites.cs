@@ -7,8 +7,10 @@ namespace Switchboard.Writes;
 /// state it was in when asked).
 /// </summary>
 internal sealed record RequestApproval(string Id, string SessionId, string? Tool, string Summary, string? Data, int ExpiresInSeconds, string RequestedBy)
-    : SessionWrite
+    : RequestWrite(SessionId)
 {
+    public override IReadOnlyList<string> RequestIds => [];
+
     public Sessions.SessionState? ResumeState { get; init; }
 
     /// <summary>The name of the API key that asks (null without keys): that key may not answer it.</summary>
@@ -29,8 +31,10 @@ internal sealed record RequestApproval(string Id, string SessionId, string? Tool
 }
 
 /// <summary>An operator's answer to a pending approval.</summary>
-internal sealed record AnswerApproval(string SessionId, string ApprovalId, bool Allow, string? Note, string AnsweredBy) : SessionWrite
+internal sealed record AnswerApproval(string SessionId, string ApprovalId, bool Allow, string? Note, string AnsweredBy) : RequestWrite(SessionId)
 {
+    public override IReadOnlyList<string> RequestIds => [ApprovalId];
+
     /// <summary>The name of the API key that answers (null without keys), compared with the one that asked.</summary>
     public string? AnsweredByKey { get; init; }
 
@@ -45,8 +49,10 @@ internal sealed record AnswerApproval(string SessionId, string ApprovalId, bool 
 /// Ends a pending approval nobody answered: expired once its expiry passed (the expiry job, or the node holding the hook
 /// when its wait runs out), or withdrawn when <see cref="Withdraw"/> (the asker went away first). Anything else changes nothing.
 /// </summary>
-internal sealed record EndApproval(string SessionId, string ApprovalId) : SessionWrite
+internal sealed record EndApproval(string SessionId, string ApprovalId) : RequestWrite(SessionId)
 {
+    public override IReadOnlyList<string> RequestIds => [ApprovalId];
+
     public bool Withdraw { get; init; }
 
     /// <summary>Why it ends without an answer (<see cref="Approvals.Approval.Reason"/>): a code from <see cref="Approvals.ApprovalEndReasons"/>.</summary>

@@ -14,31 +14,14 @@ internal static class CommandWriteProcessor
     /// A new pending command, or why not. <paramref name="outstanding"/> is how many commands of the session are outstanding
     /// and unexpired now; at <see cref="CommandPolicy.MaxOutstanding"/> the issue is refused until some are answered.
     /// </summary>
-    public static CommandDecision Issue(IssueCommand write, Session? session, int outstanding, DateTimeOffset now)
+    public static RequestDecision<Command> Issue(IssueCommand write, Session? session, int outstanding, DateTimeOffset now)
     {
-        if (session is null)
-        {
-            return CommandDecision.Refuse(SwitchboardError.SessionNotFound(write.SessionId));
-        }
-
-        if (session.State is SessionState.Terminating or SessionState.Terminated)
-        {
-            return CommandDecision.Refuse(new(ErrorKind.Conflict, "session_ending",
-                $"Session '{session.Id}' is {session.State.ToWire()}; it takes no more commands."));
-        }
-
-        if (!session.AcceptsCommands)
-        {
-            return CommandDecision.Refuse(new(ErrorKind.Conflict, "commands_not_supported",
-                $"Session '{session.Id}' cannot receive commands (accepts_commands is false: its producer, such as an OpenTelemetry exporter, has no way to read them)."));
-        }
-
         var max = write.CommandPolicy.MaxOutstanding;
-        if (outstanding >= max)
+        if (RequestWriteProcessor.RefusesCreate(session, write.SessionId, "it takes no more commands.", AcceptsCommands, outstanding, max, s => new(ErrorKind.TooMany,
+                "too_many_commands", $"Session '{s.Id}' already has {outstanding} outstanding commands, the most one session may have ({CommandPolicy.MaxOutstandingSetting} = {max}). " +
+                "Issue more once some are answered: its producer acknowledges the ones it was handed, and an operator may withdraw pending ones."), out var refused))
         {
-            return CommandDecision.Refuse(new(ErrorKind.TooMany, "too_many_commands",
-                $"Session '{session.Id}' already has {outstanding} outstanding commands, the most one session may have ({CommandPolicy.MaxOutstandingSetting} = {max}). " +
-                "Issue more once some are answered: its producer acknowledges the ones it was handed, and an operator may withdraw pending ones."));
+            return RequestDecision<Command>.Refuse(refused);
         }
 
         var command = new Command
@@ -52,7 +35,7 @@ internal static class CommandWriteProcessor
             IssuedBy = write.IssuedBy,
             ExpiresAt = now.AddSeconds(write.ExpiresInSeconds),
         };
-        return CommandDecision.Moved(command, (Events.EventTypes.CommandIssued, command));
+        return RequestDecision<Command>.Moved(command, (Events.EventTypes.CommandIssued, command));
     }
 
     /// <summary>
@@ -60,7 +43,7 @@ internal static class CommandWriteProcessor
     /// to a command that expired or was withdrawn, is a conflict. A pending command is delivered and acknowledged at once
     /// (a producer that learnt it from its session's topic), so every acknowledged command went through delivered.
     /// </summary>
-    public static CommandDecision Acknowledge(AcknowledgeCommand write, Command? target, DateTimeOffset now)
+    public static RequestDecision<Command> Acknowledge(AcknowledgeCommand write, Command? target, DateTimeOffset now)
     {
         if (Find(write.SessionId, write.CommandId, target) is { } refused)
         {
@@ -71,17 +54,17 @@ internal static class CommandWriteProcessor
         switch (c.State)
         {
             case CommandState.Acknowledged when c.Outcome == write.Outcome && c.Note == write.Note:
-                return CommandDecision.Unchanged(c);
+                return RequestDecision<Command>.Unchanged(c);
             case CommandState.Acknowledged:
-                return CommandDecision.Refuse(new(ErrorKind.Conflict, "command_already_acknowledged",
+                return RequestDecision<Command>.Refuse(new(ErrorKind.Conflict, "command_already_acknowledged",
                     $"Command '{c.Id}' was already acknowledged with outcome '{c.Outcome?.ToWire()}'{(c.Note is null ? "" : " and a note")}; an acknowledgement is given once."));
             case CommandState.Withdrawn:
-                return CommandDecision.Refuse(Withdrawn(c));
+                return RequestDecision<Command>.Refuse(Withdrawn(c));
         }
 
         if (c.State == CommandState.Expired || c.ExpiresAt <= now)
         {
-            return CommandDecision.Refuse(Expired(c));
+            return RequestDecision<Command>.Refuse(Expired(c));
         }
 
         if (c.State == CommandState.Pending)
@@ -89,15 +72,15 @@ internal static class CommandWriteProcessor
             // Learnt from the session's topic, which is no hand-over: this is its first delivery, logged before the answer.
             var delivered = c with { State = CommandState.Delivered, DeliveredAt = now, Attempt = c.Attempt + 1 };
             var answered = delivered with { State = CommandState.Acknowledged, AcknowledgedAt = now, Outcome = write.Outcome, Note = write.Note, RedeliverAt = null };
-            return CommandDecision.Moved(answered, (Events.EventTypes.CommandDelivered, delivered), (Events.EventTypes.CommandAcknowledged, answered));
+            return RequestDecision<Command>.Moved(answered, (Events.EventTypes.CommandDelivered, delivered), (Events.EventTypes.CommandAcknowledged, answered));
         }
 
         var acknowledged = c with { State = CommandState.Acknowledged, AcknowledgedAt = now, Outcome = write.Outcome, Note = write.Note, RedeliverAt = null };
-        return CommandDecision.Moved(acknowledged, (Events.EventTypes.CommandAcknowledged, acknowledged));
+        return RequestDecision<Command>.Moved(acknowledged, (Events.EventTypes.CommandAcknowledged, acknowledged));
     }
 
     /// <summary>An operator takes back a command no producer has been handed; withdrawing it again changes nothing.</summary>
-    public static CommandDecision Withdraw(WithdrawCommand write, Command? target, DateTimeOffset now)
+    public static RequestDecision<Command> Withdraw(WithdrawCommand write, Command? target, DateTimeOffset now)
     {
         if (Find(write.SessionId, write.CommandId, target) is { } refused)
         {
@@ -107,58 +90,48 @@ internal static class CommandWriteProcessor
         var c = target!;
         return c.State switch
         {
-            CommandState.Withdrawn => CommandDecision.Unchanged(c),
-            CommandState.Expired => CommandDecision.Refuse(Expired(c)),
-            CommandState.Pending when c.ExpiresAt <= now => CommandDecision.Refuse(Expired(c)),
-            CommandState.Pending => CommandDecision.Moved(c with { State = CommandState.Withdrawn }, (Events.EventTypes.CommandWithdrawn, c with { State = CommandState.Withdrawn })),
-            CommandState.Delivered => CommandDecision.Refuse(new(ErrorKind.Conflict, "command_delivered",
+            CommandState.Withdrawn => RequestDecision<Command>.Unchanged(c),
+            CommandState.Expired => RequestDecision<Command>.Refuse(Expired(c)),
+            CommandState.Pending when c.ExpiresAt <= now => RequestDecision<Command>.Refuse(Expired(c)),
+            CommandState.Pending => RequestDecision<Command>.Moved(c with { State = CommandState.Withdrawn }, (Events.EventTypes.CommandWithdrawn, c with { State = CommandState.Withdrawn })),
+            CommandState.Delivered => RequestDecision<Command>.Refuse(new(ErrorKind.Conflict, "command_delivered",
                 $"Command '{c.Id}' was already handed to the producer ({FormatTime(c.DeliveredAt)}); it can no longer be withdrawn. Issue another command (resume after pause, say) instead.")),
-            _ => CommandDecision.Refuse(new(ErrorKind.Conflict, "command_already_acknowledged",
+            _ => RequestDecision<Command>.Refuse(new(ErrorKind.Conflict, "command_already_acknowledged",
                 $"Command '{c.Id}' was already acknowledged with outcome '{c.Outcome?.ToWire()}'; it can no longer be withdrawn.")),
         };
     }
 
     /// <summary>Expires a command still outstanding at its expiry; anything else (acknowledged first, say) changes nothing.</summary>
-    public static CommandDecision Expire(Command? target, DateTimeOffset now)
-    {
-        if (target is not { IsOutstanding: true } c || c.ExpiresAt > now)
-        {
-            return CommandDecision.Unchanged(target);
-        }
-
-        var expired = c with { State = CommandState.Expired };
-        return CommandDecision.Moved(expired, (Events.EventTypes.CommandExpired, expired));
-    }
+    public static RequestDecision<Command> Expire(Command? target, DateTimeOffset now) =>
+        RequestWriteProcessor.Expire(target, now, c => c with { State = CommandState.Expired }, Events.EventTypes.CommandExpired);
 
     /// <summary>
     /// A command handed to its producer: if it is due (<see cref="Command.IsDueAt"/>) it becomes delivered with the next
     /// attempt and a new visibility timeout, <paramref name="redeliverAfter"/> from now (one <c>command_delivered</c>);
     /// anything else stays as it is and is not handed over.
     /// </summary>
-    public static CommandDecision Deliver(Command c, DateTimeOffset now, TimeSpan redeliverAfter)
+    public static RequestDecision<Command> Deliver(Command c, DateTimeOffset now, TimeSpan redeliverAfter)
     {
         if (!c.IsDueAt(now))
         {
-            return CommandDecision.Unchanged(c);
+            return RequestDecision<Command>.Unchanged(c);
         }
 
         var delivered = c with { State = CommandState.Delivered, DeliveredAt = c.DeliveredAt ?? now, Attempt = c.Attempt + 1, RedeliverAt = now + redeliverAfter };
-        return CommandDecision.Moved(delivered, (Events.EventTypes.CommandDelivered, delivered));
+        return RequestDecision<Command>.Moved(delivered, (Events.EventTypes.CommandDelivered, delivered));
     }
 
     /// <summary>The refusal when the target is not a command of the session the request names.</summary>
-    private static CommandDecision? Find(string sessionId, string commandId, Command? target)
-    {
-        if (target is null)
-        {
-            return CommandDecision.Refuse(CommandNotFound(sessionId, commandId));
-        }
+    private static RequestDecision<Command>? Find(string sessionId, string commandId, Command? target) =>
+        RequestWriteProcessor.Find(target, sessionId, () => CommandNotFound(sessionId, commandId), c => new(ErrorKind.Conflict, "command_of_other_session",
+            $"Command '{commandId}' belongs to session '{c.SessionId}', not to '{sessionId}'; a producer answers only its own session's commands."))
+            is { } refused ? RequestDecision<Command>.Refuse(refused) : null;
 
-        return target.SessionId != sessionId
-            ? CommandDecision.Refuse(new(ErrorKind.Conflict, "command_of_other_session",
-                $"Command '{commandId}' belongs to session '{target.SessionId}', not to '{sessionId}'; a producer answers only its own session's commands."))
-            : null;
-    }
+    /// <summary>The refusal of a command to a session whose producer cannot read them.</summary>
+    private static SwitchboardError? AcceptsCommands(Session session) => session.AcceptsCommands
+        ? null
+        : new(ErrorKind.Conflict, "commands_not_supported",
+            $"Session '{session.Id}' cannot receive commands (accepts_commands is false: its producer, such as an OpenTelemetry exporter, has no way to read them).");
 
     /// <summary>The first rule a command write breaks before it reaches the store, or null.</summary>
     public static SwitchboardError? Validate(SessionWrite write) => write switch
@@ -171,13 +144,9 @@ internal static class CommandWriteProcessor
         _ => throw new ArgumentOutOfRangeException(nameof(write), write.GetType().Name, "Not a command write."),
     };
 
-    private static SwitchboardError? SessionIdRule(string id) => SessionId.IsValid(id)
-        ? null
-        : SwitchboardError.InvalidField("id", $"'id' must be {SessionId.Rule}.");
+    private static SwitchboardError? SessionIdRule(string id) => RequestWriteProcessor.SessionIdRule(id);
 
-    private static SwitchboardError? CommandIdRule(string id) => CommandValidator.IsValidId(id)
-        ? null
-        : SwitchboardError.InvalidField("command_id", $"A command id is 1–{CommandLimits.MaxIdLength} characters from [A-Za-z0-9._:-].");
+    private static SwitchboardError? CommandIdRule(string id) => RequestWriteProcessor.IdRule(id, "command_id", "A command");
 
     /// <summary>A 404 for a command id that no session has.</summary>
     public static SwitchboardError CommandNotFound(string sessionId, string commandId) =>
@@ -189,16 +158,5 @@ internal static class CommandWriteProcessor
     private static SwitchboardError Withdrawn(Command c) =>
         new(ErrorKind.Conflict, "command_withdrawn", $"Command '{c.Id}' was withdrawn by an operator; the producer should not act on it.");
 
-    private static string FormatTime(DateTimeOffset? at) =>
-        at is { } t ? t.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", System.Globalization.CultureInfo.InvariantCulture) : "never";
-}
-
-/// <summary>What <see cref="CommandProcessor"/> decided: a refusal, or the command after the write and the events to append.</summary>
-internal sealed record CommandDecision(SwitchboardError? Error, Command? Command, IReadOnlyList<(string Type, Command After)> Transitions)
-{
-    public static CommandDecision Refuse(SwitchboardError error) => new(error, null, []);
-
-    public static CommandDecision Unchanged(Command? command) => new(null, command, []);
-
-    public static CommandDecision Moved(Command after, params (string Type, Command After)[] transitions) => new(null, after, transitions);
+    private static string FormatTime(DateTimeOffset? at) => RequestWriteProcessor.FormatTime(at);
 }

@@ -129,7 +129,7 @@ internal sealed partial class WriteBatch
             WithdrawCommand w => w.CommandId,
             _ => null,
         };
-        if (commandId is not null && _commands.GetValueOrDefault(commandId) is { } command && SessionOf(write) is { } id && command.SessionId != id)
+        if (commandId is not null && _commands.Book.Get(commandId) is { } command && SessionOf(write) is { } id && command.SessionId != id)
         {
             return new WriteResult(CommandWriteProcessor.CommandNotFound(id, commandId), null, null) { OutsideScope = true };
         }
@@ -139,5 +139,5 @@ internal sealed partial class WriteBatch
 
     /// <summary>The session a write is about: its target, or the session of its command or approval.</summary>
     private static string? SessionOf(SessionWrite write) =>
-        SessionWriteProcessor.TargetId(write) ?? CommandSessionId(write) ?? ApprovalSessionId(write);
+        SessionWriteProcessor.TargetId(write) ?? RequestSessionId(write);
 }

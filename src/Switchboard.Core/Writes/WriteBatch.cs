@@ -52,8 +52,8 @@ internal sealed partial class WriteBatch
     public IEnumerable<Alerts.Alert> DirtyAlerts => _dirtyAlerts.Values;
 
     /// <summary>True when the batch changed nothing the store must write.</summary>
-    public bool IsEmpty => _dirty.Count == 0 && Events.Count == 0 && Head == StartHead && _dirtyAlerts.Count == 0 && _dirtyCommands.Count == 0
-        && _dirtyApprovals.Count == 0;
+    public bool IsEmpty => _dirty.Count == 0 && Events.Count == 0 && Head == StartHead && _dirtyAlerts.Count == 0 && DirtyCommands.Count == 0
+        && DirtyApprovals.Count == 0;
 
     /// <summary>The alerts a batch's alert writes target, for the store to read inside its transaction.</summary>
     public static IReadOnlyCollection<AlertTarget> AlertTargets(IReadOnlyList<SessionWrite> writes)
@@ -76,7 +76,7 @@ internal sealed partial class WriteBatch
     /// read with them (<see cref="UnitOfWork"/>).
     /// </summary>
     public static IReadOnlyCollection<string> TargetIds(IReadOnlyList<SessionWrite> writes) =>
-        writes.Select(w => SessionWriteProcessor.TargetId(w) ?? CommandSessionId(w) ?? ApprovalSessionId(w)).Concat(writes.Select(w => w switch
+        writes.Select(w => SessionWriteProcessor.TargetId(w) ?? RequestSessionId(w)).Concat(writes.Select(w => w switch
         {
             CreateSession c => c.ParentId,
             AdoptSession a => a.ParentId,
@@ -103,7 +103,7 @@ internal sealed partial class WriteBatch
         ApprovalRows? approvals = null)
     {
         var batch = new WriteBatch(current, head) { _cascades = cascades, _streams = streams };
-        batch.RememberApprovals(approvals);
+        batch._approvals.Remember(approvals);
         if (alerts is not null)
         {
             foreach (var (k, v) in alerts)
@@ -114,7 +114,7 @@ internal sealed partial class WriteBatch
 
         foreach (var c in commands ?? [])
         {
-            batch.Remember(c);
+            batch._commands.Book.Remember(c);
         }
 
         batch.Results = new WriteResult[writes.Count];
@@ -143,14 +143,9 @@ internal sealed partial class WriteBatch
             return ApplyAlert(write, target, now);
         }
 
-        if (IsCommandWrite(write))
+        if (ApplyRequest(write, now) is { } request)
         {
-            return ApplyCommand(write, now);
-        }
-
-        if (IsApprovalWrite(write))
-        {
-            return ApplyApproval(write, now);
+            return request;
         }
 
         if (write is TerminateSession { Cascade: true } cascade)
@@ -182,7 +177,7 @@ internal sealed partial class WriteBatch
             parent = null; // outside the key's scope it does not exist: telemetry starts a root (creates and hooks were refused: Refusal)
         }
 
-        write = KeepsWaiting(write, current);
+        write = _approvals.KeepsWaiting(write, current);
         var decision = SessionWriteProcessor.Apply(write, current, new WriteContext(now, Head.ActiveCount, Head.FleetPaused) { Parent = parent });
         return Record(write, current, decision, now);
     }
@@ -241,7 +236,7 @@ internal sealed partial class WriteBatch
 
         var result = new WriteResult(null, session, appended, decision.FleetPaused);
         return write.DeliversCommands && session is { State: not SessionState.Terminated }
-            ? result with { Commands = HandOver(session, null, write.CommandPolicy, now, write.HandsOver) }
+            ? result with { Commands = _commands.HandOver(this, session, null, write.CommandPolicy, now, write.HandsOver) }
             : result;
     }
 
@@ -259,13 +254,13 @@ internal sealed partial class WriteBatch
         }
 
         // A rule's action is decided before its alert is written, so a command it cannot issue is said on the alert.
-        (IssueCommand Write, CommandDecision Decision)? action = null;
+        (IssueCommand Write, RequestDecision<Commands.Command> Decision)? action = null;
         if (write is RaiseAlert { Action: { } rule } raise && alert.SessionId is { } subject)
         {
-            action = ActionFor(alert, subject, raise, rule, now);
+            action = _commands.ActionFor(this, alert, subject, raise, rule, now);
             if (action.Value.Decision.Error is { } refused)
             {
-                alert = alert with { Message = ActionSkippedMessage(alert, rule, refused, raise.CommandPolicy.MaxOutstanding) };
+                alert = alert with { Message = CommandLedger.ActionSkippedMessage(alert, rule, refused, raise.CommandPolicy.MaxOutstanding) };
             }
         }
 
@@ -285,8 +280,8 @@ internal sealed partial class WriteBatch
         Commands.Command? issued = null;
         if (action is { Decision.Error: null } issue)
         {
-            Record(issue.Decision, now);
-            issued = _commands[issue.Write.Id];
+            _commands.Record(this, issue.Decision, now);
+            issued = _commands.Book.Get(issue.Write.Id);
         }
 
         return new WriteResult(null, null, appended) { Alert = alert, Command = issued, ActionSkipped = action?.Decision.Error };

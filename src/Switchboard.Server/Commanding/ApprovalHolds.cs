@@ -14,7 +14,7 @@ namespace Switchboard.Commanding;
 /// <c>Commands:MaxWaiters</c> with the commands' long-polls, shared by scope the same way, and costs one small object
 /// per held request.
 /// </summary>
-internal sealed class ApprovalHolds(SessionWriter writer, IApprovalStore store, CommandWatch watch, HoldingNode node, TimeProvider time,
+internal sealed class ApprovalHolds(SessionWriter writer, IRequestStore<Approval, ApprovalState> store, CommandWatch watch, HoldingNode node, TimeProvider time,
     Options.SwitchboardOptions options)
 {
     /// <summary>
@@ -38,7 +38,7 @@ internal sealed class ApprovalHolds(SessionWriter writer, IApprovalStore store, 
         {
             waiter.Rearm(); // before the read: an answer committed after it wakes the wait below
             var stop = interrupted is not null && await interrupted(cancellationToken);
-            var approval = await store.GetApprovalAsync(approvalId, cancellationToken);
+            var approval = await store.GetAsync(approvalId, cancellationToken);
             if (approval is not { IsPending: true } || stop)
             {
                 return approval;

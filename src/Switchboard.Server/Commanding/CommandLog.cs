@@ -27,6 +27,10 @@ internal static partial class CommandLog
     [LoggerMessage(LogEventIds.Commands + 5, LogLevel.Information, "Command watch resynchronising: {Reason}", EventName = "Commands.Resync")]
     public static partial void Resync(ILogger logger, string reason);
 
+    [LoggerMessage(LogEventIds.Commands + 80, LogLevel.Warning, "Ending due requests to sessions failed; the next check retries",
+        EventName = "Commands.RequestExpiryFailed")]
+    public static partial void RequestExpiryFailed(ILogger logger, Exception exception);
+
     [LoggerMessage(LogEventIds.Commands + 70, LogLevel.Warning,
         "Keys of scope {Scope} hold {Held} of this node's {Max} waiters, as many as are left free for other scopes; refusing them more with 503 until some end",
         EventName = "Commands.WaiterShareFull")]

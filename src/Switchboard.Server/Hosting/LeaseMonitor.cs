@@ -7,13 +7,11 @@ namespace Switchboard.Hosting;
 
 /// <summary>
 /// Moves sessions whose lease ran out to <c>error</c> with reason <c>lease_expired</c>, on a supervised periodic job
-/// driven by <see cref="TimeProvider"/> so tests advance time instead of sleeping. The expiry is re-checked inside the
-/// store transaction, so a heartbeat that lands first wins, and several nodes may run this safely.
+/// driven by <see cref="TimeProvider"/> so tests advance time instead of sleeping; it sweeps as every due sweep does
+/// (<see cref="DueSweep"/>), so a heartbeat that lands first wins, and several nodes may run this safely.
 /// </summary>
 internal sealed class LeaseMonitor : IDisposable
 {
-    private const int Batch = 500;
-
     private readonly ISessionStore _store;
     private readonly SessionWriter _writer;
     private readonly TimeProvider _time;
@@ -34,35 +32,9 @@ internal sealed class LeaseMonitor : IDisposable
     /// <summary>Expires every lease that is due now (unless a check is already running). Returns how many sessions moved to error.</summary>
     public Task<int> CheckAsync() => _job.RunOnceAsync();
 
-    private async Task<int> ExpireDueAsync(CancellationToken cancellationToken)
-    {
-        var expired = 0;
-        while (true)
-        {
-            var due = await _store.FindExpiredLeasesAsync(_time.GetUtcNow(), Batch, cancellationToken);
-            if (due.Count == 0)
-            {
-                return expired;
-            }
-
-            var results = await _writer.WriteManyAsync(due.Select(id => (SessionWrite)new ExpireLease(id)).ToList(), cancellationToken);
-            var moved = 0;
-            for (var i = 0; i < results.Count; i++)
-            {
-                if (results[i].Event is not null)
-                {
-                    moved++;
-                    SwitchboardLog.LeaseExpired(_logger, due[i]);
-                }
-            }
-
-            expired += moved;
-            if (moved == 0 || due.Count < Batch)
-            {
-                return expired;
-            }
-        }
-    }
+    private Task<int> ExpireDueAsync(CancellationToken cancellationToken) => DueSweep.RunAsync(_writer,
+        (limit, ct) => _store.FindExpiredLeasesAsync(_time.GetUtcNow(), limit, ct), id => new ExpireLease(id), id => SwitchboardLog.LeaseExpired(_logger, id),
+        cancellationToken);
 
     public void Dispose() => _job.Dispose();
 }

@@ -1,6 +1,8 @@
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Switchboard.Alerting;
+using Switchboard.Approvals;
+using Switchboard.Commands;
 using Switchboard.Health;
 using Switchboard.Ingest;
 using Switchboard.Live;
@@ -31,8 +33,8 @@ namespace Switchboard.Hosting;
 internal sealed class SwitchboardRuntime(
     ISessionStore store,
     IAlertStore alertStore,
-    ICommandStore commandStore,
-    IApprovalStore approvalStore,
+    IRequestStore<Command, CommandState> commandStore,
+    IRequestStore<Approval, ApprovalState> approvalStore,
     ITreeStore treeStore,
     IWebhookStore webhookStore,
     WritePipeline pipeline,
@@ -41,8 +43,7 @@ internal sealed class SwitchboardRuntime(
     LeaseMonitor leases,
     AlertEvaluator alerts,
     Commanding.CommandWatch commandWatch,
-    CommandExpiry commandExpiry,
-    ApprovalExpiry approvalExpiry,
+    RequestExpiry requestExpiry,
     WebhookDispatcher webhooks,
     RetentionService retention,
     ConnectionRegistry connections,
@@ -64,8 +65,7 @@ internal sealed class SwitchboardRuntime(
         await store.Feed.StartAsync(state.HeadSeq, live, _stopping.Token);
         pipeline.Start();
         leases.Start();
-        commandExpiry.Start();
-        approvalExpiry.Start();
+        requestExpiry.Start();
         retention.Start();
         readiness.MarkReady();
         SwitchboardLog.Started(logger, store.GetType().Name, state.Epoch, state.HeadSeq, state.ActiveSessions.Count);
@@ -108,8 +108,7 @@ internal sealed class SwitchboardRuntime(
         _ = (alertStore, commandStore, approvalStore, treeStore, webhookStore);
         readiness.MarkStopping();
         leases.Dispose();
-        commandExpiry.Dispose();
-        approvalExpiry.Dispose();
+        requestExpiry.Dispose();
         retention.Dispose();
         // Before the pipeline: the evaluator makes no write the pipeline would refuse, and webhook leases are released
         // while the store can still write, so another node takes over at once.

@@ -3,6 +3,8 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using Switchboard;
 using Switchboard.Alerting;
+using Switchboard.Approvals;
+using Switchboard.Commands;
 using Switchboard.Health;
 using Switchboard.Hosting;
 using Switchboard.Ingest;
@@ -91,10 +93,10 @@ public static class SwitchboardServiceCollectionExtensions
         services.TryAddSingleton(sp => new Switchboard.Streams.StreamPolicy(sp.GetRequiredService<SwitchboardOptions>().Streams.RetainAfterEnd));
         services.TryAddSingleton(sp => sp.GetRequiredService<ISessionStore>() as IAlertStore
             ?? throw new InvalidOperationException("The configured store does not keep alerts (it must implement IAlertStore)."));
-        services.TryAddSingleton(sp => sp.GetRequiredService<ISessionStore>() as ICommandStore
-            ?? throw new InvalidOperationException("The configured store does not keep commands (it must implement ICommandStore)."));
-        services.TryAddSingleton(sp => sp.GetRequiredService<ISessionStore>() as IApprovalStore
-            ?? throw new InvalidOperationException("The configured store does not keep approvals (it must implement IApprovalStore)."));
+        services.TryAddSingleton(sp => sp.GetRequiredService<ISessionStore>() as IRequestStore<Command, CommandState>
+            ?? throw new InvalidOperationException("The configured store does not keep commands (it must implement IRequestStore<Command, CommandState>)."));
+        services.TryAddSingleton(sp => sp.GetRequiredService<ISessionStore>() as IRequestStore<Approval, ApprovalState>
+            ?? throw new InvalidOperationException("The configured store does not keep approvals (it must implement IRequestStore<Approval, ApprovalState>)."));
         services.TryAddSingleton(sp => sp.GetRequiredService<ISessionStore>() as ITreeStore
             ?? throw new InvalidOperationException("The configured store does not read session trees (it must implement ITreeStore)."));
         services.TryAddSingleton<LiveHub>();
@@ -111,8 +113,7 @@ public static class SwitchboardServiceCollectionExtensions
         services.TryAddSingleton<ConfiguredAlertRules>();
         services.TryAddSingleton<AlertEvaluator>();
         services.TryAddSingleton<Switchboard.Commanding.CommandWatch>();
-        services.TryAddSingleton<CommandExpiry>();
-        services.TryAddSingleton<ApprovalExpiry>();
+        services.TryAddSingleton<RequestExpiry>();
         services.TryAddSingleton(sp => Switchboard.Commanding.HoldingNode.For(sp.GetRequiredService<ISessionStore>()));
         services.TryAddSingleton<Switchboard.Commanding.ApprovalHolds>();
         services.TryAddSingleton<WebhookDispatcher>();

@@ -25,11 +25,11 @@ internal static class ApprovalEndpoints
 {
     private static readonly string[] RequestFields = Contracts.Fields<Contracts.ApprovalRequest>();
     private static readonly string[] AnswerFields = Contracts.Fields<Contracts.ApprovalAnswerRequest>();
+    private static readonly RequestEndpoints<Approval> Requests = new("approvals", (w, a) => ApprovalJson.Write(w, a), ApprovalJson.WriteList, r => r.Approval);
 
     public static void Map(IEndpointRouteBuilder api)
     {
-        // A subscriber token is recognised here and refused with 403: it opens streams, it asks and answers nothing.
-        var approvals = api.MapGroup("/sessions/{id}/approvals").WithTags("Approvals").WithMetadata(new SubscriberTokenForbidden());
+        var approvals = Requests.Group(api, "Approvals");
         approvals.MapPost("", RequestAsync).WithName("RequestApproval")
             .WithDescription("Asks a person to approve something the session's producer is about to do; the session is 'waiting' until it is answered. " +
                 "With 'wait' the request is held until the approval is answered (or 'wait' seconds pass) and answers with it as it is then.")
@@ -79,29 +79,15 @@ internal static class ApprovalEndpoints
             return ex.Problem;
         }
 
-        try
+        return await Requests.WriteAsync(writer, ScopedWrites.For(http, request), "No approval was asked for", async approval =>
         {
-            var result = await writer.WriteAsync(ScopedWrites.For(http, request), ct);
-            if (result.Error is { } error)
-            {
-                return ProblemResult.From(error);
-            }
-
-            var approval = result.Approval!;
             if (wait > 0)
             {
                 approval = await holds.WaitAsync(id, approval.Id, ApiAccessFilter.ScopeOf(http), TimeSpan.FromSeconds(wait), ct) ?? approval;
             }
 
-            return new JsonResult(StatusCodes.Status201Created, w => ApprovalJson.Write(w, approval))
-            {
-                Location = $"{http.Request.PathBase}{http.Request.Path.Value?.TrimEnd('/')}/{approval.Id}",
-            };
-        }
-        catch (StoreUnavailableException ex)
-        {
-            return UnavailableProblem.For(ex, "No approval was asked for");
-        }
+            return Requests.Created(http, approval);
+        }, ct);
     }
 
     private static async Task<IResult> AnswerAsync(string id, string approvalId, HttpContext http, SessionWriter writer, SwitchboardOptions options,
@@ -137,23 +123,17 @@ internal static class ApprovalEndpoints
             return ex.Problem;
         }
 
-        try
-        {
-            var result = await writer.WriteAsync(ScopedWrites.For(http, answer), ct);
-            if (result.Error is { Code: "self_answer" })
+        return await Requests.WriteAsync(writer, ScopedWrites.For(http, answer), "The answer was not recorded", a => Task.FromResult<IResult>(Requests.Ok(a)), ct,
+            refused: error =>
             {
-                SecurityLog.SelfAnswerRefused(logger, answer.AnsweredByKey!, approvalId, id);
-            }
-
-            return result.Error is { } error ? ProblemResult.From(error) : Ok(result.Approval!);
-        }
-        catch (StoreUnavailableException ex)
-        {
-            return UnavailableProblem.For(ex, "The answer was not recorded");
-        }
+                if (error.Code == "self_answer")
+                {
+                    SecurityLog.SelfAnswerRefused(logger, answer.AnsweredByKey!, approvalId, id);
+                }
+            });
     }
 
-    private static async Task<IResult> GetAsync(string id, string approvalId, HttpContext http, ISessionStore sessions, IApprovalStore store, ApprovalHolds holds,
+    private static async Task<IResult> GetAsync(string id, string approvalId, HttpContext http, ISessionStore sessions, IRequestStore<Approval, ApprovalState> store, ApprovalHolds holds,
         SwitchboardOptions options, CancellationToken ct)
     {
         int wait;
@@ -171,7 +151,7 @@ internal static class ApprovalEndpoints
             return ProblemResult.From(Errors.SwitchboardError.SessionNotFound(id));
         }
 
-        var approval = ApprovalWriteProcessor.IsValidId(approvalId) ? await store.GetApprovalAsync(approvalId, ct) : null;
+        var approval = ApprovalWriteProcessor.IsValidId(approvalId) ? await store.GetAsync(approvalId, ct) : null;
         if (approval is null || approval.SessionId != id)
         {
             return ProblemResult.From(ApprovalWriteProcessor.NotFound(id, approvalId));
@@ -182,10 +162,10 @@ internal static class ApprovalEndpoints
             approval = await holds.WaitAsync(id, approvalId, ApiAccessFilter.ScopeOf(http), TimeSpan.FromSeconds(wait), ct) ?? approval;
         }
 
-        return Ok(approval);
+        return Requests.Ok(approval);
     }
 
-    private static async Task<IResult> ListAsync(string id, HttpContext http, ISessionStore sessions, IApprovalStore store, LiveHub live, CancellationToken ct)
+    private static async Task<IResult> ListAsync(string id, HttpContext http, ISessionStore sessions, IRequestStore<Approval, ApprovalState> store, LiveHub live, CancellationToken ct)
     {
         List<ApprovalState>? states = null;
         int limit;
@@ -214,18 +194,9 @@ internal static class ApprovalEndpoints
         }
 
         var asOf = live.HeadSeq; // read first: every approval event up to it is in the rows read after it
-        var found = await store.ListApprovalsAsync(id, states, limit, ct);
-        return new JsonResult(StatusCodes.Status200OK, w =>
-        {
-            w.WriteStartObject();
-            ApprovalJson.WriteList(w, "approvals", found);
-            w.WriteNumber("as_of_seq", asOf);
-            w.WriteEndObject();
-        });
+        return Requests.List(await store.ListAsync(id, states, limit, ct), asOf);
     }
 
     private static int Wait(HttpContext http, SwitchboardOptions options) =>
         http.Request.Query.ContainsKey("wait") ? SessionEndpoints.QueryInt(http.Request.Query, "wait", 0, 0, options.Commands.MaxWaitSeconds) : 0;
-
-    private static JsonResult Ok(Approval a) => new(StatusCodes.Status200OK, w => ApprovalJson.Write(w, a));
 }

@@ -20,10 +20,11 @@ namespace Switchboard.Http;
 /// </summary>
 internal static class CommandEndpoints
 {
+    private static readonly RequestEndpoints<Command> Requests = new("commands", (w, c) => CommandJson.Write(w, c), CommandJson.WriteList, r => r.Command);
+
     public static void Map(IEndpointRouteBuilder api)
     {
-        // A subscriber token is recognised here and refused with 403: it opens streams, it issues and answers nothing.
-        var commands = api.MapGroup("/sessions/{id}/commands").WithTags("Commands").WithMetadata(new SubscriberTokenForbidden());
+        var commands = Requests.Group(api, "Commands");
         commands.MapPost("", IssueAsync).WithName("IssueCommand")
             .WithDescription("Issues cancel, pause, resume or message to the session's producer. Needs an operator key. A session has at most " +
                 "Commands:MaxOutstandingPerSession outstanding commands (429 too_many_commands past it).")
@@ -61,10 +62,7 @@ internal static class CommandEndpoints
             return ex.Problem;
         }
 
-        return await WriteAsync(writer, ScopedWrites.For(http, issue), "The command was not issued", c => new JsonResult(StatusCodes.Status201Created, w => CommandJson.Write(w, c))
-        {
-            Location = $"{http.Request.PathBase}{http.Request.Path.Value?.TrimEnd('/')}/{c.Id}",
-        }, ct);
+        return await Requests.WriteAsync(writer, ScopedWrites.For(http, issue), "The command was not issued", c => Requests.Created(http, c), ct);
     }
 
     private static async Task<IResult> AcknowledgeAsync(string id, string commandId, HttpContext http, SessionWriter writer, SwitchboardOptions options,
@@ -81,20 +79,20 @@ internal static class CommandEndpoints
             return ex.Problem;
         }
 
-        return await WriteAsync(writer, ScopedWrites.For(http, ack), "The acknowledgement was not recorded", Ok, ct);
+        return await Requests.WriteAsync(writer, ScopedWrites.For(http, ack), "The acknowledgement was not recorded", Requests.Ok, ct);
     }
 
     private static Task<IResult> WithdrawAsync(string id, string commandId, HttpContext http, SessionWriter writer, CancellationToken ct) =>
-        WriteAsync(writer, ScopedWrites.For(http, new WithdrawCommand(id, commandId)), "The command was not withdrawn", Ok, ct);
+        Requests.WriteAsync(writer, ScopedWrites.For(http, new WithdrawCommand(id, commandId)), "The command was not withdrawn", Requests.Ok, ct);
 
-    private static async Task<IResult> GetAsync(string id, string commandId, HttpContext http, ISessionStore sessions, ICommandStore store, CancellationToken ct)
+    private static async Task<IResult> GetAsync(string id, string commandId, HttpContext http, ISessionStore sessions, IRequestStore<Command, CommandState> store, CancellationToken ct)
     {
         if (ApiAccessFilter.ScopeOf(http) is not null && await SessionEndpoints.VisibleAsync(http, sessions, id, ct) is null)
         {
             return ProblemResult.From(Errors.SwitchboardError.SessionNotFound(id)); // outside the key's scope: it does not exist
         }
 
-        var command = CommandValidator.IsValidId(commandId) ? await store.GetCommandAsync(commandId, ct) : null;
+        var command = CommandValidator.IsValidId(commandId) ? await store.GetAsync(commandId, ct) : null;
         if (command is null || command.SessionId != id)
         {
             return await sessions.GetSessionAsync(id, ct) is null
@@ -102,10 +100,10 @@ internal static class CommandEndpoints
                 : ProblemResult.From(CommandWriteProcessor.CommandNotFound(id, commandId));
         }
 
-        return Ok(command);
+        return Requests.Ok(command);
     }
 
-    private static async Task<IResult> ListAsync(string id, HttpContext http, ISessionStore sessions, ICommandStore store, CommandWatch watch, LiveHub live,
+    private static async Task<IResult> ListAsync(string id, HttpContext http, ISessionStore sessions, IRequestStore<Command, CommandState> store, CommandWatch watch, LiveHub live,
         SessionWriter writer, SwitchboardOptions options, TimeProvider time, CancellationToken ct)
     {
         List<CommandState>? states;
@@ -130,7 +128,7 @@ internal static class CommandEndpoints
         if (wait is not { } seconds)
         {
             var asOf = live.HeadSeq; // read first: every command event up to it is in the rows read after it
-            return List(await store.ListCommandsAsync(id, states, limit, ct), asOf);
+            return Requests.List(await store.ListAsync(id, states, limit, ct), asOf);
         }
 
         using var waiter = watch.TryWatch(id, ApiAccessFilter.ScopeOf(http), out var refusal);
@@ -167,7 +165,7 @@ internal static class CommandEndpoints
     /// any other, and at the earliest visibility timeout of the delivered commands it read (a redelivery logs nothing
     /// until it is handed over, so no event would wake it).
     /// </summary>
-    private static async Task<IResult> PollAsync(Poll poll, CommandWatch watch, CommandWaiter waiter, ICommandStore store, LiveHub live, SessionWriter writer,
+    private static async Task<IResult> PollAsync(Poll poll, CommandWatch watch, CommandWaiter waiter, IRequestStore<Command, CommandState> store, LiveHub live, SessionWriter writer,
         TimeProvider time, CancellationToken ct)
     {
         var started = time.GetTimestamp();
@@ -179,7 +177,7 @@ internal static class CommandEndpoints
             waiter.Rearm();
             var asOf = live.HeadSeq;
             var now = time.GetUtcNow();
-            var pick = CommandPoll.Select(await store.ListCommandsAsync(poll.SessionId, read, rows, ct), poll.States, handsOver, poll.Limit, now);
+            var pick = CommandPoll.Select(await store.ListAsync(poll.SessionId, read, rows, ct), poll.States, handsOver, poll.Limit, now);
             var found = pick.Matched;
             if (pick.Due.Count > 0)
             {
@@ -194,21 +192,21 @@ internal static class CommandEndpoints
 
             if (found.Count > 0)
             {
-                return List(found, asOf);
+                return Requests.List(found, asOf);
             }
 
             // A stopping node answers now rather than hold its shutdown for the rest of the wait.
             var remaining = poll.Wait - time.GetElapsedTime(started);
             if (remaining <= TimeSpan.Zero || watch.IsStopping)
             {
-                return List([], live.HeadSeq);
+                return Requests.List([], live.HeadSeq);
             }
 
             var untilRedelivery = pick.NextRedelivery - now;
             var slice = untilRedelivery is { } r && r < remaining ? r : remaining;
             if (!await waiter.WaitAsync(slice, ct) && slice == remaining)
             {
-                return List([], live.HeadSeq);
+                return Requests.List([], live.HeadSeq);
             }
         }
     }
@@ -216,27 +214,4 @@ internal static class CommandEndpoints
     /// <summary>Only a caller that may report hands commands over (a read key's long-poll only watches).</summary>
     private static bool Delivers(HttpContext http) =>
         http.Items[ApiAccessFilter.IdentityItem] is not ApiKeyIdentity identity || identity.Allows(ApiKeyRole.Agent);
-
-    private static async Task<IResult> WriteAsync(SessionWriter writer, SessionWrite write, string whatDidNotHappen, Func<Command, IResult> success, CancellationToken ct)
-    {
-        try
-        {
-            var result = await writer.WriteAsync(write, ct);
-            return result.Error is { } error ? ProblemResult.From(error) : success(result.Command!);
-        }
-        catch (StoreUnavailableException ex)
-        {
-            return UnavailableProblem.For(ex, whatDidNotHappen);
-        }
-    }
-
-    private static JsonResult Ok(Command c) => new(StatusCodes.Status200OK, w => CommandJson.Write(w, c));
-
-    private static JsonResult List(IReadOnlyList<Command> commands, long asOf) => new(StatusCodes.Status200OK, w =>
-    {
-        w.WriteStartObject();
-        CommandJson.WriteList(w, "commands", commands);
-        w.WriteNumber("as_of_seq", asOf);
-        w.WriteEndObject();
-    });
 }

@@ -113,10 +113,10 @@ public sealed class ApprovalApiTests
         (await ApprovalKit.SessionAsync(http, "slow")).Str("state").ShouldBe("waiting");
 
         time.Advance(TimeSpan.FromSeconds(4));
-        (await server.Get<ApprovalExpiry>().CheckAsync()).ShouldBe(0, "nothing is due yet");
+        (await server.Get<RequestExpiry>().CheckAsync()).ShouldBe(0, "nothing is due yet");
         time.Advance(TimeSpan.FromSeconds(2));
         await TestTimeouts.Eventually(async () => (await http.GetJsonAsync($"/api/sessions/slow/approvals/{id}")).Body.Str("state") == "expired", "the approval to expire");
-        (await server.Get<ApprovalExpiry>().CheckAsync()).ShouldBe(0, "an expiry is written once");
+        (await server.Get<RequestExpiry>().CheckAsync()).ShouldBe(0, "an expiry is written once");
         (await ApprovalKit.SessionAsync(http, "slow")).Str("state").ShouldBe("idle", "back to the state it was asked in");
         (await http.EventsAsync(sessionId: "slow")).Count(e => e.Str("type") == "approval_expired").ShouldBe(1);
         var late = await http.PostAsync($"/api/sessions/slow/approvals/{id}", new { decision = "allow" });

@@ -20,13 +20,13 @@ public sealed class CommandExpiryTests
         var later = (await http.IssueAsync("e", new { type = "message", text = "later", expires_in_seconds = 60 })).Str("id");
 
         time.Advance(TimeSpan.FromSeconds(4));
-        (await server.Get<CommandExpiry>().CheckAsync()).ShouldBe(0, "nothing is due yet");
+        (await server.Get<RequestExpiry>().CheckAsync()).ShouldBe(0, "nothing is due yet");
         (await http.CommandsAsync("e", "expired")).ShouldBeEmpty();
 
         // The timer (on the manual clock) runs the job; CheckAsync would run it too.
         time.Advance(TimeSpan.FromSeconds(2));
         await TestTimeouts.Eventually(async () => (await http.CommandsAsync("e", "expired")).Count == 2, "both commands to expire");
-        (await server.Get<CommandExpiry>().CheckAsync()).ShouldBe(0, "an expiry is written once");
+        (await server.Get<RequestExpiry>().CheckAsync()).ShouldBe(0, "an expiry is written once");
         var history = await http.CommandHistoryAsync("e");
         history.Take(4).ShouldBe(["command_issued pause", "command_delivered pause", "command_issued cancel", "command_issued message"]);
         history.Skip(4).ShouldBe(["command_expired pause", "command_expired cancel"], ignoreOrder: true); // both fell due at the same moment

@@ -13,7 +13,7 @@ namespace Switchboard.Storage.Sql;
 /// <see cref="WriteOutsideLogAsync{T}"/>, <see cref="InTransactionAsync{T}"/>), its <see cref="SqlDialect"/> and its
 /// <see cref="IStoreTransaction"/>: one class of SQL per database.
 /// </summary>
-internal abstract partial class SqlStore(SqlDialect sql, UsageOptions usage, Streams.StreamPolicy streams) : ISessionStore, IAlertStore, ICommandStore, ITreeStore, IWebhookStore
+internal abstract partial class SqlStore(SqlDialect sql, UsageOptions usage, Streams.StreamPolicy streams) : ISessionStore, IAlertStore, ITreeStore, IWebhookStore
 {
     private readonly UnitOfWork _unit = new(usage, streams);
 

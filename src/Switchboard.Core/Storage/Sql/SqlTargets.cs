@@ -37,20 +37,20 @@ internal static class SqlTargets
         return targets.ToDictionary(t => t, t => alerts.FirstOrDefault(a => t.AlertId is { } id ? a.Id == id : a.IsOpen && a.RuleId == t.RuleId && a.Subject == t.Subject));
     }
 
-    /// <summary>The commands with <see cref="CommandTargets.Ids"/> and every outstanding one of <see cref="CommandTargets.Sessions"/>.</summary>
-    public static async ValueTask<IReadOnlyList<Command>> ReadCommandsAsync(SqlSession db, CommandTargets targets) =>
+    /// <summary>The commands with <see cref="RequestTargets.Ids"/> and every outstanding one of <see cref="RequestTargets.Sessions"/>.</summary>
+    public static async ValueTask<IReadOnlyList<Command>> ReadCommandsAsync(SqlSession db, RequestTargets targets) =>
         await db.QueryAsync(
             $"SELECT data FROM {db.Sql.Table("commands")} WHERE {db.Sql.In("id", "@ids")} " +
             $"OR ({SqlStore.CommandsOutstanding} AND {db.Sql.In("session_id", "@sessions")});",
             r => CommandJson.Read(r.GetString(0)), ("@ids", db.Sql.List(targets.Ids)), ("@sessions", db.Sql.List(targets.Sessions)));
 
     /// <summary>
-    /// The approvals with <see cref="ApprovalTargets.Ids"/>, and per session of <see cref="ApprovalTargets.Sessions"/> the
+    /// The approvals with <see cref="RequestTargets.Ids"/>, and per session of <see cref="RequestTargets.Sessions"/> the
     /// count of its pending ones with the resume state of the oldest (one field of one row, found by the session's
     /// <c>requested_seq</c> index): a write reads what it targets, never the rows of everything that waits. One statement;
     /// a row with a count is a session's, one without is a targeted approval.
     /// </summary>
-    public static async ValueTask<ApprovalRows> ReadApprovalsAsync(SqlSession db, ApprovalTargets targets)
+    public static async ValueTask<ApprovalRows> ReadApprovalsAsync(SqlSession db, RequestTargets targets)
     {
         var table = db.Sql.Table("approvals");
         var rows = await db.QueryAsync(
