@@ -28,7 +28,7 @@ internal static class JobEndpoints
                 Name = request.Name ?? "job",
                 State = SessionState.Working,
                 Labels = new Dictionary<string, string> { ["app"] = "embedded-host" },
-                Fields = new Dictionary<string, object?> { ["tasks_running"] = 1 },
+                TasksRunning = 1,
                 LeaseSeconds = 30,
             }, cancellationToken);
             runner.Run(session.Id, request.Steps);

@@ -22,7 +22,7 @@ internal sealed partial class JobRunner(ISwitchboardProducer producer, IHostAppl
                 await producer.AddUsageAsync(new AddUsage(sessionId) { InputTokens = 400, OutputTokens = 120, CostUsd = 0.004m }, stopping);
                 if (step == steps)
                 {
-                    await producer.UpdateAsync(new UpdateSession(sessionId) { State = SessionState.Idle, Fields = new Dictionary<string, object?> { ["tasks_running"] = 0 } }, stopping);
+                    await producer.UpdateAsync(new UpdateSession(sessionId) { State = SessionState.Idle, TasksRunning = 0 }, stopping);
                 }
             }
 

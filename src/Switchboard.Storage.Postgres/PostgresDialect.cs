@@ -23,6 +23,16 @@ internal sealed class PostgresDialect : SqlDialect
 
     public override string True => "true";
 
+    public override string ColumnType(SessionWire.Kind kind) => kind switch
+    {
+        SessionWire.Kind.Int32 => "integer",
+        SessionWire.Kind.Int64 => "bigint",
+        SessionWire.Kind.Decimal => "numeric",
+        SessionWire.Kind.Bool => "boolean",
+        SessionWire.Kind.Time => "timestamptz",
+        _ => "text",
+    };
+
     public override object Time(DateTimeOffset value) => value.ToUniversalTime();
 
     public override DateTimeOffset ReadTime(DbDataReader reader, int ordinal) => reader.GetFieldValue<DateTimeOffset>(ordinal);

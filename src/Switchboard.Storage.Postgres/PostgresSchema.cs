@@ -1,10 +1,13 @@
+using Switchboard.Sessions;
+
 namespace Switchboard.Storage.Postgres;
 
 /// <summary>
 /// The PostgreSQL schema. <c>switchboard_log</c> holds one row: the epoch, the last assigned <c>seq</c>, the active-session
 /// count and the fleet flag. Every write transaction locks that row first, which is what orders commits by <c>seq</c>
 /// (see docs/postgres.md). Tables are prefixed so the store can share a database; the connection string's
-/// <c>Search Path</c> picks another schema.
+/// <c>Search Path</c> picks another schema. The plain session fields' columns come from their generated table
+/// (<see cref="SessionFields.PlainColumns"/>).
 /// </summary>
 internal static class PostgresSchema
 {
@@ -14,7 +17,7 @@ internal static class PostgresSchema
     /// <summary>Serializes schema creation between nodes starting at the same time (CREATE ... IF NOT EXISTS can race).</summary>
     public const long CreateLockKey = 0x5357_4254_4348_0001;
 
-    public const string Create = """
+    public static readonly string Create = $$"""
         CREATE TABLE IF NOT EXISTS switchboard_log (
             id           smallint PRIMARY KEY CHECK (id = 1),
             epoch        text    NOT NULL,
@@ -34,7 +37,7 @@ internal static class PostgresSchema
             input_tokens     bigint  NOT NULL,
             output_tokens    bigint  NOT NULL,
             cost_usd         numeric NOT NULL,
-            tasks_running    integer NOT NULL,
+            {{PostgresDialect.Instance.Columns(SessionFields.PlainColumns)}}
             lease_seconds    integer,
             lease_expires_at timestamptz,
             created_at       timestamptz NOT NULL,

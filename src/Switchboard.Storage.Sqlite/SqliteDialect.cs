@@ -37,6 +37,12 @@ internal sealed class SqliteDialect : SqlDialect
 
     public override string True => "1";
 
+    public override string ColumnType(SessionWire.Kind kind) => kind switch
+    {
+        SessionWire.Kind.Int32 or SessionWire.Kind.Int64 or SessionWire.Kind.Bool or SessionWire.Kind.Time => "INTEGER",
+        _ => "TEXT", // decimals too: canonical text
+    };
+
     public override object Time(DateTimeOffset value) => value.ToUnixTimeMilliseconds();
 
     public override DateTimeOffset ReadTime(DbDataReader reader, int ordinal) => DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(ordinal));

@@ -1,9 +1,14 @@
+using Switchboard.Sessions;
+
 namespace Switchboard.Storage.Sqlite;
 
-/// <summary>The SQLite schema. <c>AUTOINCREMENT</c> keeps the highest <c>seq</c> in sqlite_sequence, so a purge never lets one be reused.</summary>
+/// <summary>
+/// The SQLite schema. <c>AUTOINCREMENT</c> keeps the highest <c>seq</c> in sqlite_sequence, so a purge never lets one be
+/// reused. The plain session fields' columns come from their generated table (<see cref="SessionFields.PlainColumns"/>).
+/// </summary>
 internal static class SqliteSchema
 {
-    public const string Create = """
+    public static readonly string Create = $$"""
         CREATE TABLE IF NOT EXISTS meta (
             key   TEXT PRIMARY KEY,
             value TEXT NOT NULL
@@ -20,7 +25,7 @@ internal static class SqliteSchema
             input_tokens     INTEGER NOT NULL,
             output_tokens    INTEGER NOT NULL,
             cost_usd         TEXT NOT NULL,
-            tasks_running    INTEGER NOT NULL,
+            {{SqliteDialect.Instance.Columns(SessionFields.PlainColumns)}}
             lease_seconds    INTEGER,
             lease_expires_at INTEGER,
             created_at       INTEGER NOT NULL,

@@ -1,11 +1,13 @@
+using System.Reflection;
 using Switchboard.Sessions;
 using Switchboard.Writes;
 
 namespace Switchboard.Core.Tests;
 
 /// <summary>
-/// A plain session field is set by requests through their generic values, checked and applied by walking its declaration
-/// (<see cref="PlainFields"/>): measured on the running tasks.
+/// A plain session field is declared once, as its row in <see cref="SessionWire"/>, and the generator gives it typed
+/// members on the session and the requests, with their checks and application: measured on the running tasks, and on
+/// every plain row.
 /// </summary>
 public sealed class PlainFieldsTests
 {
@@ -13,51 +15,86 @@ public sealed class PlainFieldsTests
 
     private static WriteContext At(DateTimeOffset now) => new(now, 0, FleetPaused: false);
 
-    private static Dictionary<string, object?> Tasks(object? value) => new() { ["tasks_running"] = value };
-
     [Fact]
     public void ACreateAndAnUpdateSetAPlainFieldAndAnUpdateWithoutItLeavesIt()
     {
-        var created = SessionWriteProcessor.Apply(new CreateSession { Id = "p", Fields = Tasks(2) }, null, At(T0)).Session!;
+        var created = SessionWriteProcessor.Apply(new CreateSession { Id = "p", TasksRunning = 2 }, null, At(T0)).Session!;
         created.TasksRunning.ShouldBe(2);
-        var updated = SessionWriteProcessor.Apply(new UpdateSession("p") { Fields = Tasks(5) }, created, At(T0)).Session!;
+        var updated = SessionWriteProcessor.Apply(new UpdateSession("p") { TasksRunning = 5 }, created, At(T0)).Session!;
         updated.TasksRunning.ShouldBe(5);
         SessionWriteProcessor.Apply(new UpdateSession("p") { Name = "n" }, updated, At(T0)).Session!.TasksRunning.ShouldBe(5);
-        SessionWriteProcessor.Apply(new UpdateSession("p") { Fields = Tasks(5) }, updated, At(T0)).Event.ShouldBeNull("the same value is no change");
+        SessionWriteProcessor.Apply(new UpdateSession("p") { TasksRunning = 5 }, updated, At(T0)).Event.ShouldBeNull("the same value is no change");
     }
 
-    [Theory]
-    [InlineData(-1, "'tasks_running' must be zero or positive; got -1.")]
-    [InlineData(3L, "'tasks_running' must be a Int32 value; got Int64.")]
-    [InlineData("3", "'tasks_running' must be a Int32 value; got String.")]
-    [InlineData(null, "'tasks_running' cannot be null.")]
-    public void AValueOutsideTheDeclaredKindOrLimitsIsRefusedNamingTheField(object? value, string detail)
+    [Fact]
+    public void AValueBelowTheDeclaredMinimumIsRefusedNamingTheField()
     {
-        foreach (var write in new SessionWrite[] { new CreateSession { Id = "p", Fields = Tasks(value) }, new UpdateSession("p") { Fields = Tasks(value) } })
+        foreach (var write in new SessionWrite[] { new CreateSession { Id = "p", TasksRunning = -1 }, new UpdateSession("p") { TasksRunning = -1 } })
         {
             var error = WriteValidator.Validate(write).ShouldNotBeNull();
             error.Code.ShouldBe("invalid_field");
             error.Field.ShouldBe("tasks_running");
-            error.Detail.ShouldBe(detail);
+            error.Detail.ShouldBe("'tasks_running' must be zero or positive; got -1.");
         }
+
+        WriteValidator.Validate(new CreateSession { Id = "p", TasksRunning = 0 }).ShouldBeNull();
+        WriteValidator.Validate(new UpdateSession("p") { TasksRunning = int.MaxValue }).ShouldBeNull();
     }
 
     [Fact]
-    public void AFieldThatIsNotPlainCannotBeSetThroughTheGenericValues()
+    public void EveryPlainFieldIsBoundToTheSessionRecord()
     {
-        var error = WriteValidator.Validate(new UpdateSession("p") { Fields = new Dictionary<string, object?> { ["input_tokens"] = 5L } }).ShouldNotBeNull();
-        error.Field.ShouldBe("input_tokens");
-        error.Detail.ShouldContain("tasks_running", customMessage: "it names the fields that may be set");
-    }
-
-    [Fact]
-    public void EveryPlainFieldIsBoundByItsNameToTheSessionRecord()
-    {
-        PlainFields.All.ShouldNotBeEmpty();
-        foreach (var field in PlainFields.All)
+        var plain = SessionWire.All.Where(f => f.Has(SessionWire.Use.Plain)).ToList();
+        plain.ShouldNotBeEmpty();
+        foreach (var field in plain)
         {
             SessionFields.Table.TryGet(field.Name!, out var binding).ShouldBeTrue(field.Name);
             binding.Field.ShouldBeSameAs(field);
         }
     }
+
+    [Fact]
+    public void EveryPlainFieldHasTypedPropertiesOnTheSessionAndTheRequestsItMaySet()
+    {
+        foreach (var (field, member) in PlainRows())
+        {
+            var type = field.Kind switch
+            {
+                SessionWire.Kind.Int32 => typeof(int),
+                SessionWire.Kind.Int64 => typeof(long),
+                SessionWire.Kind.Decimal => typeof(decimal),
+                SessionWire.Kind.Bool => typeof(bool),
+                _ => typeof(string),
+            };
+            var held = field.Nullable && type.IsValueType ? typeof(Nullable<>).MakeGenericType(type) : type;
+            var leftOut = field.Nullable ? typeof(Optional<>).MakeGenericType(held) : type.IsValueType ? typeof(Nullable<>).MakeGenericType(type) : type;
+
+            typeof(Session).GetProperty(member).ShouldNotBeNull(member).PropertyType.ShouldBe(held, $"Session.{member}");
+            if (field.Has(SessionWire.Use.Create))
+            {
+                typeof(CreateSession).GetProperty(member).ShouldNotBeNull(member).PropertyType.ShouldBe(held, $"CreateSession.{member}");
+            }
+
+            if (field.Has(SessionWire.Use.Update))
+            {
+                typeof(UpdateSession).GetProperty(member).ShouldNotBeNull(member).PropertyType.ShouldBe(leftOut, $"UpdateSession.{member}");
+            }
+        }
+    }
+
+    [Fact]
+    public void NoRequestCarriesUntypedFieldValues()
+    {
+        foreach (var record in new[] { typeof(CreateSession), typeof(UpdateSession) })
+        {
+            record.GetProperties().Where(p => p.PropertyType.GenericTypeArguments.Contains(typeof(object))).ShouldBeEmpty(record.Name);
+        }
+    }
+
+    /// <summary>Each plain row with its C# name (the name of the generated properties).</summary>
+    private static IEnumerable<(SessionWire.Field Field, string Member)> PlainRows() =>
+        typeof(SessionWire).GetFields(BindingFlags.Public | BindingFlags.Static)
+            .Where(f => f.FieldType == typeof(SessionWire.Field))
+            .Select(f => ((SessionWire.Field)f.GetValue(null)!, f.Name))
+            .Where(r => r.Item1.Has(SessionWire.Use.Plain));
 }

@@ -179,7 +179,7 @@ public sealed class SessionWriteProcessorTests
             ErrorMessage = "boom",
             Labels = new Dictionary<string, string> { ["team"] = "b", ["env"] = "prod" },
             Metadata = """{"k":[1,2]}""",
-            Fields = new Dictionary<string, object?> { ["tasks_running"] = 3 },
+            TasksRunning = 3,
             LeaseSeconds = 60,
         };
         var d = SessionWriteProcessor.Apply(update, before, At(T0.AddSeconds(3)));

@@ -23,7 +23,7 @@ public abstract partial class StoreContractTests
             InputTokens = 7,
             OutputTokens = 9,
             CostUsd = 0.125m,
-            Fields = new Dictionary<string, object?> { ["tasks_running"] = 4 },
+            TasksRunning = 4,
             LeaseSeconds = 60,
             AcceptsCommands = false,
             Continues = "f-before",

@@ -5,9 +5,10 @@ namespace Switchboard.Client;
 
 /// <summary>
 /// <see cref="SessionWire"/>'s wire fields bound to the client's <see cref="Session"/> (store-only fields are not sent).
-/// Reading a session or applying <c>changes</c> walks this table, so a field the server adds is read once it is bound here.
+/// Reading a session or applying <c>changes</c> walks this table, so a field the server adds is read once it is bound here;
+/// a plain field is bound by its generated row (<c>PlainBindings</c>, Switchboard.Generators).
 /// </summary>
-internal static class ClientSessionFields
+internal static partial class ClientSessionFields
 {
     /// <summary>The client's <see cref="SubtreeTotals"/>: a session's <c>subtree</c>, and an event's <c>subtree_delta</c>.</summary>
     public static readonly SessionWire.SubtreeCodec<SubtreeTotals> Subtree = new(
@@ -32,7 +33,6 @@ internal static class ClientSessionFields
         Bind(SessionWire.OutputTokens, SessionWire.Codecs.Int64, s => s.OutputTokens, (s, v) => s with { OutputTokens = v }),
         Bind(SessionWire.TotalTokens, SessionWire.Codecs.Int64, s => s.TotalTokens, null),
         Bind(SessionWire.CostUsd, SessionWire.Codecs.Decimal, s => s.CostUsd, (s, v) => s with { CostUsd = v }),
-        Bind(SessionWire.TasksRunning, SessionWire.Codecs.Int32, s => s.TasksRunning, (s, v) => s with { TasksRunning = v }),
         Bind(SessionWire.LeaseSeconds, SessionWire.Codecs.NullableInt32, s => s.LeaseSeconds, (s, v) => s with { LeaseSeconds = v }),
         Bind(SessionWire.CreatedAt, SessionWire.Codecs.Time, s => s.CreatedAt, (s, v) => s with { CreatedAt = v }),
         Bind(SessionWire.UpdatedAt, SessionWire.Codecs.Time, s => s.UpdatedAt, (s, v) => s with { UpdatedAt = v }),
@@ -46,6 +46,7 @@ internal static class ClientSessionFields
         Bind(SessionWire.Continues, SessionWire.Codecs.NullableText, s => s.Continues, (s, v) => s with { Continues = v }),
         Bind(SessionWire.UsageFrom, SessionWire.Codecs.NullableText, s => s.UsageFrom, (s, v) => s with { UsageFrom = v }),
         Bind(SessionWire.Streams, Streams, s => s.Streams, (s, v) => s with { Streams = v }),
+        .. PlainBindings(),
     ], wireOnly: true);
 
     private static SessionWire.Binding<Session, T> Bind<T>(SessionWire.Field field, SessionWire.Codec<T> codec, Func<Session, T> get, Func<Session, T, Session>? set) =>

@@ -4,8 +4,11 @@ using Switchboard.Sessions;
 
 namespace Switchboard.Client;
 
-/// <summary>Writes request bodies in the server's snake_case shape (session field names from <see cref="SessionWire"/>); a field is written only when it is set.</summary>
-internal static class RequestJson
+/// <summary>
+/// Writes request bodies in the server's snake_case shape (session field names from <see cref="SessionWire"/>); a field
+/// is written only when it is set. The plain fields' writing (<c>PlainFields</c>) is generated from their rows.
+/// </summary>
+internal static partial class RequestJson
 {
     public static byte[] Object(Action<Utf8JsonWriter> fields)
     {
@@ -36,7 +39,7 @@ internal static class RequestJson
         if (s.InputTokens is { } input) w.WriteNumber(SessionWire.InputTokens.EncodedName, input);
         if (s.OutputTokens is { } output) w.WriteNumber(SessionWire.OutputTokens.EncodedName, output);
         if (s.CostUsd is { } cost) w.WriteNumber(SessionWire.CostUsd.EncodedName, cost);
-        if (s.TasksRunning is { } tasks) w.WriteNumber(SessionWire.TasksRunning.EncodedName, tasks);
+        PlainFields(w, s);
         if (s.LeaseSeconds is { } lease) w.WriteNumber(SessionWire.LeaseSeconds.EncodedName, lease);
         if (s.AcceptsCommands is { } accepts) w.WriteBoolean(SessionWire.AcceptsCommands.EncodedName, accepts);
         if (s.ParentId is not null) w.WriteString(SessionWire.ParentId.EncodedName, s.ParentId);
@@ -54,7 +57,7 @@ internal static class RequestJson
         }
 
         if (u.ErrorMessage.HasValue) w.WriteString(SessionWire.ErrorMessage.EncodedName, u.ErrorMessage.Value);
-        if (u.TasksRunning is { } tasks) w.WriteNumber(SessionWire.TasksRunning.EncodedName, tasks);
+        PlainFields(w, u);
         if (u.LeaseSeconds.HasValue)
         {
             if (u.LeaseSeconds.Value is { } lease)

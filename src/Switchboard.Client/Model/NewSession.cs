@@ -2,8 +2,9 @@ using System.Text.Json;
 
 namespace Switchboard.Client;
 
+// The plain fields' properties are generated from SessionWire's rows (Switchboard.Generators).
 /// <summary>What to create. Everything is optional; the id is generated when left out.</summary>
-public sealed record NewSession
+public sealed partial record NewSession
 {
     /// <summary>The id to use. When null the client generates a random one, which makes a retried create safe.</summary>
     public string? Id { get; init; }
@@ -31,9 +32,6 @@ public sealed record NewSession
 
     /// <summary>Initial cost in US dollars.</summary>
     public decimal? CostUsd { get; init; }
-
-    /// <summary>Initial number of running tasks.</summary>
-    public int? TasksRunning { get; init; }
 
     /// <summary>Lease in seconds: the server moves the session to error when it hears nothing for this long.</summary>
     public int? LeaseSeconds { get; init; }

@@ -2,8 +2,9 @@ using System.Text.Json;
 
 namespace Switchboard.Client;
 
+// The plain fields' properties are generated from SessionWire's rows (Switchboard.Generators).
 /// <summary>A session as the server reports it. Two sessions are equal when every field is (labels and metadata by content).</summary>
-public sealed record Session
+public sealed partial record Session
 {
     private static readonly IReadOnlyDictionary<string, string> NoLabels = new Dictionary<string, string>(StringComparer.Ordinal);
 
@@ -57,9 +58,6 @@ public sealed record Session
 
     /// <summary>Cost so far, in US dollars.</summary>
     public decimal CostUsd { get; init; }
-
-    /// <summary>Tasks running in this session.</summary>
-    public int TasksRunning { get; init; }
 
     /// <summary>Lease length in seconds; null when the session has no lease.</summary>
     public int? LeaseSeconds { get; init; }

@@ -2,8 +2,10 @@ using System.Text.Json;
 
 namespace Switchboard.Client;
 
+// The plain fields' properties, and their parts of IsEmpty, MergeWith and IsSatisfiedBy, are generated from SessionWire's
+// rows (Switchboard.Generators).
 /// <summary>A partial update: fields left unset stay as they are.</summary>
-public sealed record SessionUpdate
+public sealed partial record SessionUpdate
 {
     /// <summary>New state.</summary>
     public SessionState? State { get; init; }
@@ -20,9 +22,6 @@ public sealed record SessionUpdate
     /// <summary>New error message; null clears it (leaving the error state clears it too).</summary>
     public Optional<string?> ErrorMessage { get; init; }
 
-    /// <summary>The number of running tasks.</summary>
-    public int? TasksRunning { get; init; }
-
     /// <summary>New lease length; null removes the lease.</summary>
     public Optional<int?> LeaseSeconds { get; init; }
 
@@ -31,20 +30,19 @@ public sealed record SessionUpdate
 
     /// <summary>True when no field is set.</summary>
     public bool IsEmpty =>
-        State is null && !Name.HasValue && Labels is null && Metadata is null && !ErrorMessage.HasValue && TasksRunning is null && !LeaseSeconds.HasValue;
+        State is null && !Name.HasValue && Labels is null && Metadata is null && !ErrorMessage.HasValue && !LeaseSeconds.HasValue && PlainFieldsUnset;
 
     /// <summary>This update with every field that <paramref name="newer"/> sets replaced by the newer value (last wins).</summary>
-    public SessionUpdate MergeWith(SessionUpdate newer) => new()
+    public SessionUpdate MergeWith(SessionUpdate newer) => MergePlainFields(new()
     {
         State = newer.State ?? State,
         Name = newer.Name.HasValue ? newer.Name : Name,
         Labels = newer.Labels ?? Labels,
         Metadata = newer.Metadata ?? Metadata,
         ErrorMessage = newer.ErrorMessage.HasValue ? newer.ErrorMessage : ErrorMessage,
-        TasksRunning = newer.TasksRunning ?? TasksRunning,
         LeaseSeconds = newer.LeaseSeconds.HasValue ? newer.LeaseSeconds : LeaseSeconds,
         ExpectedVersion = newer.ExpectedVersion ?? ExpectedVersion,
-    };
+    }, newer);
 
     /// <summary>True when <paramref name="session"/> already holds every value this update sets.</summary>
     public bool IsSatisfiedBy(Session session) =>
@@ -53,6 +51,6 @@ public sealed record SessionUpdate
         && (Labels is null || WireJson.LabelsEqual(Labels, session.Labels))
         && (Metadata is not { } m || JsonElement.DeepEquals(m, session.Metadata))
         && (!ErrorMessage.HasValue || session.ErrorMessage == ErrorMessage.Value)
-        && (TasksRunning is not { } t || session.TasksRunning == t)
-        && (!LeaseSeconds.HasValue || session.LeaseSeconds == LeaseSeconds.Value);
+        && (!LeaseSeconds.HasValue || session.LeaseSeconds == LeaseSeconds.Value)
+        && PlainFieldsSatisfiedBy(session);
 }

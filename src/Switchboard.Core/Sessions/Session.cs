@@ -1,7 +1,7 @@
 namespace Switchboard.Sessions;
 
-/// <summary>A session as stored and as sent on the wire.</summary>
-public sealed record Session
+/// <summary>A session as stored and as sent on the wire; its plain fields' properties are generated from <c>SessionWire</c>.</summary>
+public sealed partial record Session
 {
     /// <summary>1–128 characters from <c>[A-Za-z0-9._:-]</c>.</summary>
     public required string Id { get; init; }
@@ -32,9 +32,6 @@ public sealed record Session
 
     /// <summary>Cost so far, in US dollars.</summary>
     public decimal CostUsd { get; init; }
-
-    /// <summary>Tasks currently running in this session.</summary>
-    public int TasksRunning { get; init; }
 
     /// <summary>Lease length; any update or heartbeat renews it. Null when the session has no lease.</summary>
     public int? LeaseSeconds { get; init; }

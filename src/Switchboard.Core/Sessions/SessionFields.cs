@@ -1,4 +1,3 @@
-using System.Reflection;
 using System.Text.Json;
 
 namespace Switchboard.Sessions;
@@ -8,10 +7,10 @@ internal static partial class SessionWire;
 
 /// <summary>
 /// <see cref="SessionWire"/>'s fields bound to Core's <see cref="Session"/> with typed accessors. Everything that
-/// writes, reads, diffs or stores a session walks <see cref="Table"/>; adding a field is a row in
-/// <see cref="SessionWire"/>, a property and a row here, and a migration.
+/// writes, reads, diffs or stores a session walks <see cref="Table"/>. A plain field's binding (and its property) is
+/// generated from its row (<c>PlainBindings</c>, Switchboard.Generators); a field with a rule of its own is a row here.
 /// </summary>
-internal static class SessionFields
+internal static partial class SessionFields
 {
     /// <summary>Metadata: compact JSON text, written raw.</summary>
     public static readonly SessionWire.Codec<string> RawJson = new RawJsonCodec();
@@ -59,7 +58,7 @@ internal static class SessionFields
         Bind(SessionWire.Continues, SessionWire.Codecs.NullableText, s => s.Continues, (s, v) => s with { Continues = v }),
         Bind(SessionWire.UsageFrom, SessionWire.Codecs.NullableText, s => s.UsageFrom, (s, v) => s with { UsageFrom = v }),
         Bind(SessionWire.Streams, Streams, s => s.Streams, (s, v) => s with { Streams = v }),
-        .. SessionWire.All.Where(f => f.Has(SessionWire.Use.Plain)).Select(BindByName),
+        .. PlainBindings(),
     ]);
 
     /// <summary>The store columns, comma-separated in binding order (what <see cref="WriteRow"/> binds and <see cref="ReadRow"/> reads).</summary>
@@ -116,39 +115,6 @@ internal static class SessionFields
     private static SessionWire.Binding<Session, T> Bind<T>(SessionWire.Field field, SessionWire.Codec<T> codec, Func<Session, T> get, Func<Session, T, Session>? set) =>
         new(field, codec, get, set);
 
-    /// <summary>
-    /// A plain field (<see cref="SessionWire.Use.Plain"/>) bound to the <see cref="Session"/> property of its name in
-    /// PascalCase (<c>lease_seconds</c> would be <c>LeaseSeconds</c>) with the shared codec of its kind, so declaring it and the
-    /// property is all it takes. Reflection runs once, here: the accessors are typed delegates, as the rows above are.
-    /// </summary>
-    private static SessionWire.Binding<Session> BindByName(SessionWire.Field field)
-    {
-        var name = string.Concat(field.Name!.Split('_').Select(part => char.ToUpperInvariant(part[0]) + part[1..]));
-        var property = typeof(Session).GetProperty(name, BindingFlags.Instance | BindingFlags.Public)
-            ?? throw new InvalidOperationException($"Session field '{field}' is plain, but Session has no public property '{name}'.");
-        var codecType = typeof(SessionWire.Codec<>).MakeGenericType(property.PropertyType);
-        var codec = typeof(SessionWire.Codecs).GetFields(BindingFlags.Static | BindingFlags.Public)
-            .Where(f => f.FieldType == codecType)
-            .Select(f => f.GetValue(null)!)
-            .FirstOrDefault(c => Equals(codecType.GetProperty("Kind")!.GetValue(c), field.Kind) && Equals(codecType.GetProperty("Nullable")!.GetValue(c), field.Nullable))
-            ?? throw new InvalidOperationException($"No shared codec writes a {field.Kind}{(field.Nullable ? "?" : "")} as {property.PropertyType.Name} for '{field}'.");
-        return (SessionWire.Binding<Session>)typeof(SessionFields).GetMethod(nameof(BindProperty), BindingFlags.Static | BindingFlags.NonPublic)!
-            .MakeGenericMethod(property.PropertyType).Invoke(null, [field, codec, property])!;
-    }
-
-    private static SessionWire.Binding<Session, T> BindProperty<T>(SessionWire.Field field, SessionWire.Codec<T> codec, PropertyInfo property)
-    {
-        var get = property.GetMethod!.CreateDelegate<Func<Session, T>>();
-        var init = property.SetMethod!.CreateDelegate<Action<Session, T>>();
-        var clone = typeof(Session).GetMethod("<Clone>$")!.CreateDelegate<Func<Session, Session>>();
-        return new(field, codec, get, (s, v) =>
-        {
-            var copy = clone(s); // what 'with' does: a copy, then its init accessor, before anyone else sees it
-            init(copy, v);
-            return copy;
-        });
-    }
-
     private sealed class RawJsonCodec : SessionWire.Codec<string>
     {
         public override SessionWire.Kind Kind => SessionWire.Kind.JsonObject;
@@ -166,6 +132,9 @@ internal static class SessionFields
         public override string FromColumn(ISessionRowReader row, int ordinal) => row.Text(ordinal);
     }
 }
+
+/// <summary>A store column of the session row: its name and how it is typed (each store's dialect maps the kind).</summary>
+internal readonly record struct StoreColumn(string Name, SessionWire.Kind Kind, bool Nullable);
 
 /// <summary>Where a store binds a session row's values (ordinal from 0 in <see cref="SessionFields.StoreColumns"/> order, or the column name).</summary>
 internal interface ISessionRowWriter

@@ -32,12 +32,6 @@ static partial class SessionWire
 
         /// <summary>Returns <paramref name="session"/> with the field set from the store column at <paramref name="ordinal"/>.</summary>
         public abstract TSession FromColumn(ISessionRowReader row, int ordinal, TSession session);
-
-        /// <summary>The CLR type of the field's value (what a request's generic field values hold for it).</summary>
-        public abstract Type ValueType { get; }
-
-        /// <summary>Returns <paramref name="session"/> with the field set to <paramref name="value"/>, of <see cref="ValueType"/>.</summary>
-        public abstract TSession Set(TSession session, object? value);
 #endif
 
         /// <inheritdoc />
@@ -90,12 +84,6 @@ static partial class SessionWire
         /// <inheritdoc />
         public override TSession FromColumn(ISessionRowReader row, int ordinal, TSession session) =>
             _set is null ? session : _set(session, _codec.FromColumn(row, ordinal));
-
-        /// <inheritdoc />
-        public override Type ValueType => Nullable.GetUnderlyingType(typeof(T)) ?? typeof(T);
-
-        /// <inheritdoc />
-        public override TSession Set(TSession session, object? value) => _set is null ? session : _set(session, (T)value!);
 #endif
     }
 
@@ -130,6 +118,12 @@ static partial class SessionWire
                 {
                     throw new InvalidOperationException($"Session field '{f}' is declared in SessionWire but not bound for {typeof(TSession).FullName}.");
                 }
+            }
+
+            if (ordered.Count != byField.Count)
+            {
+                var missing = byField.Keys.First(f => !SessionWire.All.Contains(f));
+                throw new InvalidOperationException($"Session field '{missing}' is bound for {typeof(TSession).FullName} but not listed in SessionWire.All.");
             }
 
             All = [.. ordered];

@@ -154,9 +154,10 @@ static partial class SessionWire
         /// </summary>
         Fixed = 256,
         /// <summary>
-        /// No rule beyond its kind and limits (<see cref="Field.Minimum"/>, <see cref="Field.MaxLength"/>): create and
-        /// update requests set it through their generic field values, which are read, validated and applied by walking
-        /// this table, so the field is named only where it is declared, held and stored.
+        /// No rule beyond its kind and limits (<see cref="Field.Minimum"/>, <see cref="Field.MaxLength"/>): the row is its
+        /// only declaration. Switchboard.Generators generates, at build time, the typed property of the row's C# name on
+        /// both sides' sessions and requests, its request reading, checks and application, its bindings, its store column
+        /// and the client's request writing.
         /// </summary>
         Plain = 512,
     }

@@ -32,8 +32,11 @@ public abstract record SessionWrite
     internal Commands.CommandPolicy CommandPolicy { get; init; } = Commands.CommandPolicy.Default;
 }
 
-/// <summary>Creates a session. A null id lets the server generate one.</summary>
-public sealed record CreateSession : SessionWrite
+/// <summary>
+/// Creates a session. A null id lets the server generate one. The plain fields (<c>SessionWire</c>'s rows marked
+/// <c>Use.Plain</c>) are generated into this record, with their reading, checks and application.
+/// </summary>
+public sealed partial record CreateSession : SessionWrite
 {
     /// <summary>The id to use, or null to generate one.</summary>
     public string? Id { get; init; }
@@ -53,12 +56,6 @@ public sealed record CreateSession : SessionWrite
     public long OutputTokens { get; init; }
     /// <summary>Initial cost.</summary>
     public decimal CostUsd { get; init; }
-    /// <summary>
-    /// Initial values of the session's plain fields (declared in <c>SessionWire</c> with no rule beyond their type and
-    /// limits: the running tasks, for one), by wire name: an <see cref="int"/> for a 32-bit integer field, a
-    /// <see cref="long"/>, <see cref="string"/>, <see cref="decimal"/> or <see cref="bool"/> for the others.
-    /// </summary>
-    public IReadOnlyDictionary<string, object?>? Fields { get; init; }
     /// <summary>Lease length in seconds, or null for no lease.</summary>
     public int? LeaseSeconds { get; init; }
     /// <summary>False when the producer cannot receive commands; commands to the session are then refused.</summary>
@@ -79,8 +76,8 @@ public sealed record CreateSession : SessionWrite
     internal string? Activity { get; init; }
 }
 
-/// <summary>A partial update of a session. Absent fields stay as they are.</summary>
-public sealed record UpdateSession(string SessionId) : SessionWrite
+/// <summary>A partial update of a session. Absent fields stay as they are; the plain fields are generated, as on <see cref="CreateSession"/>.</summary>
+public sealed partial record UpdateSession(string SessionId) : SessionWrite
 {
     /// <summary>New state.</summary>
     public SessionState? State { get; init; }
@@ -92,8 +89,6 @@ public sealed record UpdateSession(string SessionId) : SessionWrite
     public string? Metadata { get; init; }
     /// <summary>New error message (null clears it).</summary>
     public Optional<string?> ErrorMessage { get; init; }
-    /// <summary>New values of the session's plain fields by wire name (<see cref="CreateSession.Fields"/>); absent ones stay.</summary>
-    public IReadOnlyDictionary<string, object?>? Fields { get; init; }
     /// <summary>New lease length (null removes the lease).</summary>
     public Optional<int?> LeaseSeconds { get; init; }
     /// <summary>When set, the update applies only if the session is at this version.</summary>

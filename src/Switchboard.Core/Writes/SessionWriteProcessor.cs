@@ -151,7 +151,7 @@ internal static partial class SessionWriteProcessor
             Continues = c.Continues,
             UsageFrom = c.UsageFrom,
         };
-        session = PlainFields.Apply(session, c.Fields);
+        session = c.ApplyPlainFields(session);
         var delta = SubtreeMath.Own(session);
         session = session with { Subtree = delta };
         var data = EventData.Created(session, ctx.ActiveCount + 1, delta);
@@ -189,7 +189,7 @@ internal static partial class SessionWriteProcessor
             ErrorMessage = u.ErrorMessage.HasValue ? u.ErrorMessage.Value : leaving ? null : current.ErrorMessage,
             LeaseSeconds = u.LeaseSeconds.HasValue ? u.LeaseSeconds.Value : current.LeaseSeconds,
         };
-        next = PlainFields.Apply(next, u.Fields);
+        next = u.ApplyPlainFields(next);
 
         if (current.State == SessionState.Terminated)
         {

@@ -49,7 +49,7 @@ internal static class WriteValidator
         ?? NonNegative(F.OutputTokens, c.OutputTokens)
         ?? TotalFits(c.InputTokens, c.OutputTokens)
         ?? Cost(F.CostUsd, c.CostUsd)
-        ?? PlainFields.Validate(c.Fields, SessionWire.Use.Create)
+        ?? c.ValidatePlainFields()
         ?? Lease(c.LeaseSeconds);
 
     private static SwitchboardError? ValidateUpdate(UpdateSession u) =>
@@ -58,7 +58,7 @@ internal static class WriteValidator
         ?? Labels(u.Labels)
         ?? Metadata(u.Metadata)
         ?? Text(F.ErrorMessage, u.ErrorMessage.Value, SessionLimits.MaxErrorMessageLength)
-        ?? PlainFields.Validate(u.Fields, SessionWire.Use.Update)
+        ?? u.ValidatePlainFields()
         ?? Lease(u.LeaseSeconds.Value)
         ?? Version(u.ExpectedVersion);
 
@@ -88,14 +88,24 @@ internal static class WriteValidator
     /// <see cref="Length"/>, and no NUL character: PostgreSQL's text holds none (nor does its JSON, which the labels are
     /// indexed as), so one would fail the whole group commit it is in; SQLite is held to the same rule.
     /// </summary>
-    internal static SwitchboardError? Text(string field, string? value, int max) => Length(field, value, max)
+    private static SwitchboardError? Text(string field, string? value, int max) => Length(field, value, max)
         ?? (value is not null && value.Contains('\0')
             ? SwitchboardError.InvalidField(field, $"'{field}' holds a NUL character (U+0000) at position {value.IndexOf('\0')}, which cannot be stored. Remove it.")
             : null);
 
-    internal static SwitchboardError? NonNegative(string field, long value) => value < 0
+    private static SwitchboardError? NonNegative(string field, long value) => value < 0
         ? SwitchboardError.InvalidField(field, $"'{field}' must be zero or positive; got {value}.")
         : null;
+
+    /// <summary>A plain integer field's declared <see cref="SessionWire.Field.Minimum"/>, checked by the generated request code; null passes.</summary>
+    internal static SwitchboardError? Limits(SessionWire.Field field, long? value) => value is { } v && v < field.Minimum
+        ? field.Minimum == 0
+            ? NonNegative(field.Name!, v)
+            : SwitchboardError.InvalidField(field.Name!, $"'{field.Name}' must be at least {field.Minimum}; got {v}.")
+        : null;
+
+    /// <summary>A plain text field's declared <see cref="SessionWire.Field.MaxLength"/> and the text rules, checked by the generated request code.</summary>
+    internal static SwitchboardError? Limits(SessionWire.Field field, string? value) => Text(field.Name!, value, field.MaxLength ?? int.MaxValue);
 
     private static SwitchboardError? TotalFits(long input, long output) => input > long.MaxValue - output
         ? SwitchboardError.InvalidField(F.OutputTokens, $"'input_tokens' + 'output_tokens' must fit in a 64-bit integer (at most {long.MaxValue}); got {input} + {output}.")

@@ -8,9 +8,10 @@ namespace Switchboard.Http;
 
 /// <summary>
 /// Reads the fields of one JSON object strictly: every field must be known (a typo such as <c>sate</c> is
-/// an error, not silently ignored), appear once and have the right type. Errors name the field and the rule.
+/// an error, not silently ignored), appear once and have the right type. Errors name the field and the rule. The plain
+/// session fields are read through it by their generated code (<see cref="IRequestFields"/>).
 /// </summary>
-internal sealed class FieldReader
+internal sealed class FieldReader : IRequestFields
 {
     private readonly Dictionary<string, JsonElement> _fields = new(StringComparer.Ordinal);
     private readonly string _prefix;
@@ -46,35 +47,6 @@ internal sealed class FieldReader
     }
 
     public bool Has(string name) => _fields.ContainsKey(name);
-
-    /// <summary>
-    /// The values of the session's plain fields a request of <paramref name="use"/> may set (<see cref="PlainFields"/>),
-    /// each read by its kind; null when the body sets none.
-    /// </summary>
-    public IReadOnlyDictionary<string, object?>? Plain(SessionWire.Use use)
-    {
-        Dictionary<string, object?>? values = null;
-        foreach (var field in PlainFields.For(use))
-        {
-            var name = field.Name!;
-            if (Get(name) is not { } v)
-            {
-                continue;
-            }
-
-            (values ??= new(StringComparer.Ordinal))[name] = v.ValueKind == JsonValueKind.Null && field.Nullable ? null : field.Kind switch
-            {
-                SessionWire.Kind.Int32 => Int(name),
-                SessionWire.Kind.Int64 => Long(name),
-                SessionWire.Kind.Decimal => Decimal(name),
-                SessionWire.Kind.Bool => Bool(name),
-                SessionWire.Kind.Text => String(name),
-                _ => throw new InvalidOperationException($"Session field '{name}' is plain but of kind {field.Kind}, which requests cannot set generically."),
-            };
-        }
-
-        return values;
-    }
 
     public bool? Bool(string name) => Get(name) is { } v
         ? v.ValueKind switch { JsonValueKind.True => true, JsonValueKind.False => false, _ => throw Type(name, v, "true or false") }

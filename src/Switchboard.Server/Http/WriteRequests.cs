@@ -35,11 +35,10 @@ internal static class WriteRequests
             InputTokens = f.Long(W.InputTokens) ?? 0,
             OutputTokens = f.Long(W.OutputTokens) ?? 0,
             CostUsd = f.Decimal(W.CostUsd) ?? 0,
-            Fields = f.Plain(SessionWire.Use.Create),
             LeaseSeconds = f.NullableInt(W.LeaseSeconds).Value,
             AcceptsCommands = f.Bool(W.AcceptsCommands) ?? true,
             ParentId = f.NullableString(W.ParentId).Value,
-        };
+        }.ReadPlainFields(f);
     }
 
     public static UpdateSession Update(string id, JsonElement body, string prefix = "", IReadOnlyCollection<string>? known = null)
@@ -59,10 +58,9 @@ internal static class WriteRequests
             Labels = f.Labels(W.Labels),
             Metadata = f.JsonObject(W.Metadata),
             ErrorMessage = f.NullableString(W.ErrorMessage),
-            Fields = f.Plain(SessionWire.Use.Update),
             LeaseSeconds = f.NullableInt(W.LeaseSeconds),
             ExpectedVersion = f.Long("expected_version"),
-        };
+        }.ReadPlainFields(f);
     }
 
     public static AddUsage Usage(string id, JsonElement body, string prefix = "", IReadOnlyCollection<string>? known = null)

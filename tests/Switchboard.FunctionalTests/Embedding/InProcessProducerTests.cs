@@ -38,7 +38,7 @@ public sealed class InProcessProducerTests(ServerFixture fixture) : IClassFixtur
         {
             Id = viaProducer, Name = "twin", Labels = new Dictionary<string, string> { ["team"] = "core" }, Metadata = """{"model":"m1"}""", LeaseSeconds = 30,
         });
-        await Producer.UpdateAsync(new UpdateSession(viaProducer) { State = SessionState.Working, Fields = new Dictionary<string, object?> { ["tasks_running"] = 2 } });
+        await Producer.UpdateAsync(new UpdateSession(viaProducer) { State = SessionState.Working, TasksRunning = 2 });
         await Producer.AddUsageAsync(new AddUsage(viaProducer) { InputTokens = 120, OutputTokens = 30, CostUsd = 0.015m });
         await Producer.HeartbeatAsync(viaProducer);
         await Producer.UpdateAsync(new UpdateSession(viaProducer) { State = SessionState.Error, ErrorMessage = "tool failed" });

@@ -72,6 +72,13 @@ internal abstract class SqlDialect
     /// <summary>The text of member <paramref name="name"/> (a fixed name) of the JSON object in text column <paramref name="column"/>, NULL where it has none.</summary>
     public abstract string JsonText(string column, string name);
 
+    /// <summary>The column type of a session field of <paramref name="kind"/> (one that is a single column).</summary>
+    public abstract string ColumnType(SessionWire.Kind kind);
+
+    /// <summary>The definitions of <paramref name="columns"/> in a CREATE TABLE, each followed by a comma.</summary>
+    public string Columns(IEnumerable<StoreColumn> columns) =>
+        string.Concat(columns.Select(c => $"{c.Name} {ColumnType(c.Kind)}{(c.Nullable ? "" : " NOT NULL")}, "));
+
     public Session ReadSession(DbDataReader reader) => SessionFields.ReadRow(new RowReader(reader, this));
 
     /// <summary>An event row of <see cref="EventColumns"/>; it carries no <see cref="EventRecord.Session"/> (derived from its data).</summary>
