@@ -1,85 +1,83 @@
-using System.Text.Json;
 using Microsoft.Extensions.Logging;
-using Switchboard.Alerts;
-using Switchboard.Events;
 using Switchboard.Ingest;
 using Switchboard.Live;
 using Switchboard.Options;
-using Switchboard.Sessions;
 using Switchboard.Storage;
-using Switchboard.Writes;
 
 namespace Switchboard.Alerting;
 
 /// <summary>
-/// Raises and resolves alerts. One loop owns all of its state (the active sessions as the live loop applied them, the
-/// open alerts, the rules, the next deadline) and reads two bounded inboxes: the events the live loop applied (its
-/// <see cref="LiveFeed"/>), and its own messages (deadline ticks, rule changes, the outcome of its own writes). Conditions are evaluated as events arrive and, for time-based ones, at
-/// their deadline on the injected <see cref="TimeProvider"/>. An alert write is a store write like any other: the store
-/// keeps one open alert per rule and subject inside its transaction, so a restarted node or a second node never raises
-/// one twice. Until the event of a write it made comes back, the evaluator makes no other write for that rule and subject.
+/// Raises and resolves alerts. One loop owns the evaluator and its parts — the rules (<see cref="AlertRuleSet"/>), the
+/// live projection's active sessions as its feed reports them (<see cref="ObservedSessions"/>), the active counts, the
+/// windows, the deadlines and the writes — and reads two bounded inboxes: the events the live loop applied (its
+/// <see cref="LiveFeed"/>), and its own messages (<see cref="AlertInbox"/>: deadline ticks, rule changes, the outcome of
+/// its writes). Conditions are evaluated as events arrive and, for time-based ones, at their deadline on the injected
+/// <see cref="TimeProvider"/>. An alert write is a store write like any other: the store keeps one open alert per rule
+/// and subject inside its transaction, so a restarted node or a second node never raises one twice.
 /// </summary>
 internal sealed partial class AlertEvaluator : IAsyncDisposable
 {
-    private static readonly TimeSpan RetryAfterFailure = TimeSpan.FromSeconds(1);
-
-    // Owned by the loop.
-    private readonly Dictionary<string, Session> _sessions = new(StringComparer.Ordinal);
-    private readonly Dictionary<(string Rule, string Subject), Alert> _open = [];
-    private readonly Dictionary<(string Rule, string Subject), long> _settling = []; // long.MaxValue: write in flight
-    private readonly HashSet<string> _dirty = new(StringComparer.Ordinal);
-    private readonly List<SessionWrite> _queued = [];
-    private IReadOnlyList<AlertRule> _rules = [];
-    private int[] _activeCounts = []; // per rule (by index in _rules): active sessions in its scope, for active_count rules
-    private long _position = -1;
-    private bool _countsChanged;
-    private bool _windowsChanged;
-    private bool _fullPass;
-    private bool _writing;
-    private DateTimeOffset _retryAt = DateTimeOffset.MaxValue;
-    private DateTimeOffset _armedFor = DateTimeOffset.MaxValue;
+    /// <summary>Events taken from the feed per pass before the evaluator looks at its own messages again.</summary>
+    private const int EventsPerPass = 256;
 
     private readonly LiveHub _live;
-    private readonly SessionWriter _writer;
-    private readonly IAlertStore? _store;
-    private readonly ISessionStore _log;
-    private readonly HashSet<string> _groupBy;
-    private readonly ConfiguredAlertRules _configured;
+    private readonly LiveFeed _feed;
+    private readonly AlertInbox _inbox = new();
+    private readonly AlertRuleSet _rules;
+    private readonly ObservedSessions _sessions = new();
+    private readonly ActiveCounts _counts = new();
+    private readonly AlertWindows _windows;
+    private readonly AlertDeadlines _deadlines;
+    private readonly AlertWrites _writes;
     private readonly AlertOptions _options;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private readonly CancellationTokenSource _stopping = new();
-    private ITimer? _deadlineTimer;
     private ITimer? _refreshTimer;
     private Task? _loop;
     private volatile string? _failure;
+    private long _evaluated = -1;
+    private volatile bool _idle;
 
     public AlertEvaluator(LiveHub live, SessionWriter writer, ISessionStore store, ConfiguredAlertRules configured, SwitchboardOptions options,
         TimeProvider time, ILogger<AlertEvaluator> logger)
     {
         _live = live;
-        _writer = writer;
-        _store = store as IAlertStore;
-        _log = store;
-        _groupBy = new HashSet<string>(options.Usage.GroupBy, StringComparer.Ordinal);
-        _configured = configured;
         _options = options.Alerts;
         _time = time;
         _logger = logger;
         _feed = new LiveFeed(options.Alerts.MaxPendingEvents);
+        _rules = new AlertRuleSet(store as IAlertStore, configured, logger);
+        _windows = new AlertWindows(store, new HashSet<string>(options.Usage.GroupBy, StringComparer.Ordinal), time, logger);
+        _deadlines = new AlertDeadlines(time.CreateTimer(static s => ((AlertInbox)s!).PostTick(), _inbox, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan));
+        _writes = new AlertWrites(writer, _inbox, time, logger, _stopping.Token);
     }
 
     /// <summary>The log position the evaluator has applied and evaluated (timers armed, writes queued); -1 before it starts.</summary>
     public long EvaluatedThrough => Volatile.Read(ref _evaluated);
-
-    private long _evaluated = -1;
-    private volatile bool _idle;
 
     /// <summary>True when, as of <see cref="EvaluatedThrough"/>, no alert write is queued, in flight or waiting for its event.</summary>
     public bool IsIdle => _idle;
 
     /// <summary>Null while the evaluator runs (or is turned off); why it stopped otherwise.</summary>
     public string? Failure => _failure;
+
+    /// <summary>Applied events and messages waiting (for the <c>switchboard.alerts.inbox</c> gauge).</summary>
+    public int InboxDepth => _feed.Count + _inbox.Count;
+
+    /// <summary>Rules changed on this node: re-read them now.</summary>
+    public void RulesChanged() => _inbox.PostRulesChanged();
+
+    /// <summary>
+    /// Test hook: the evaluator's loop stops at its next message until <paramref name="until"/> completes, as a slow
+    /// evaluator would. The returned task completes once the loop is held, so a test knows no event is taken after it.
+    /// </summary>
+    internal Task Hold(Task until)
+    {
+        var held = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        _inbox.Post(new AlertHold(until, held));
+        return held.Task;
+    }
 
     /// <summary>Starts the loop; it attaches to the live loop and loads the rules first.</summary>
     public void Start()
@@ -89,9 +87,8 @@ internal sealed partial class AlertEvaluator : IAsyncDisposable
             return;
         }
 
-        _deadlineTimer = _time.CreateTimer(static s => ((AlertEvaluator)s!).PostTick(), this, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
-        _refreshTimer = _time.CreateTimer(static s => ((AlertEvaluator)s!).RulesChanged(), this, _options.RuleRefreshInterval, _options.RuleRefreshInterval);
-        Post(new ResyncMessage("start"));
+        _refreshTimer = _time.CreateTimer(static s => ((AlertInbox)s!).PostRulesChanged(), _inbox, _options.RuleRefreshInterval, _options.RuleRefreshInterval);
+        _inbox.Post(new AlertResync("start"));
         _loop = Task.Run(RunAsync);
         _ = _loop.ContinueWith(t =>
         {
@@ -105,14 +102,10 @@ internal sealed partial class AlertEvaluator : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        _inbox.Writer.TryComplete();
+        _inbox.Complete();
         _feed.Complete();
         await _stopping.CancelAsync();
-        if (_deadlineTimer is not null)
-        {
-            await _deadlineTimer.DisposeAsync();
-        }
-
+        await _deadlines.DisposeAsync();
         if (_refreshTimer is not null)
         {
             await _refreshTimer.DisposeAsync();
@@ -131,115 +124,96 @@ internal sealed partial class AlertEvaluator : IAsyncDisposable
         }
     }
 
-    private async Task ResyncAsync(string reason)
+    private async Task RunAsync()
     {
-        if (_position >= 0)
+        while (!_inbox.Completion.IsCompleted)
         {
-            AlertLog.Resync(_logger, reason);
-        }
-
-        await LoadRulesAsync();
-        var state = await _live.ObserveAsync(_feed).WaitAsync(_stopping.Token);
-        _sessions.Clear();
-        foreach (var s in state.ActiveSessions)
-        {
-            _sessions[s.Id] = s;
-        }
-
-        ResetWaiting();
-
-        _open.Clear();
-        foreach (var a in state.OpenAlerts)
-        {
-            _open[(a.RuleId, a.Subject)] = a;
-        }
-
-        RecountActive();
-        _settling.Clear();
-        _windows.Clear();
-        await SyncWindowsAsync();
-        _position = state.HeadSeq;
-        _fullPass = true;
-        AlertLog.Started(_logger, _position, _rules.Count, _sessions.Count, _open.Count);
-    }
-
-    private async Task LoadRulesAsync()
-    {
-        if (_store is null)
-        {
-            _rules = _configured.Rules;
-        }
-        else
-        {
-            try
+            var handled = false;
+            while (_inbox.TryRead(out var message))
             {
-                var stored = await _store.ListAlertRulesAsync(_stopping.Token);
-                _rules = [.. _configured.Rules, .. stored.Where(r => _configured.Find(r.Id) is null)];
-            }
-            catch (Exception ex) when (ex is not OperationCanceledException)
-            {
-                AlertLog.RulesLoadFailed(_logger, ex);
-                if (_rules.Count == 0)
+                handled = true;
+                if (!await HandleSafelyAsync(message))
                 {
-                    _rules = _configured.Rules;
+                    return;
                 }
             }
-        }
 
-        RecountActive();
+            if (_feed.TakeReset() && _position >= 0 && !await HandleSafelyAsync(new AlertResync("the live loop rebuilt its state")))
+            {
+                return;
+            }
+
+            for (var i = 0; i < EventsPerPass && _feed.Reader.TryRead(out var applied); i++)
+            {
+                handled = true;
+                Apply(applied);
+            }
+
+            if (handled)
+            {
+                try
+                {
+                    EvaluatePass();
+                }
+                catch (Exception ex) when (!_stopping.IsCancellationRequested)
+                {
+                    AlertLog.MessageFailed(_logger, "evaluation", ex);
+                }
+
+                continue;
+            }
+
+            var messages = _inbox.WaitToReadAsync();
+            var events = _feed.Reader.WaitToReadAsync();
+            if (!messages.IsCompleted && !events.IsCompleted)
+            {
+                await Task.WhenAny(messages.AsTask(), events.AsTask());
+            }
+        }
     }
 
-    /// <summary>One event the live loop applied, in seq order; events at or before the start position are already in the state.</summary>
-    private void Apply(EventRecord e, Session? after)
+    /// <summary>False when the evaluator is stopping.</summary>
+    private async Task<bool> HandleSafelyAsync(AlertMessage message)
     {
-        if (_position < 0 || e.Seq <= _position)
+        try
         {
-            return;
+            await HandleAsync(message);
+        }
+        catch (Exception ex) when (!_stopping.IsCancellationRequested)
+        {
+            AlertLog.MessageFailed(_logger, message.GetType().Name, ex);
+        }
+        catch (OperationCanceledException)
+        {
+            return false;
         }
 
-        _position = e.Seq;
-        if (EventTypes.IsAlert(e.Type))
+        return true;
+    }
+
+    private async Task HandleAsync(AlertMessage message)
+    {
+        switch (message)
         {
-            using var doc = JsonDocument.Parse(e.Data);
-            var alert = AlertJson.ReadAlert(doc.RootElement.GetProperty("alert"));
-            var key = (alert.RuleId, alert.Subject);
-            if (alert.IsOpen)
-            {
-                _open[key] = alert;
-            }
-            else if (_open.TryGetValue(key, out var open) && open.Id == alert.Id)
-            {
-                _open.Remove(key);
-            }
-
-            if (_settling.TryGetValue(key, out var until) && until <= e.Seq)
-            {
-                _settling.Remove(key);
-            }
-
-            return;
+            case AlertTick:
+                _fullPass = true;
+                _deadlines.Passed();
+                break;
+            case AlertRulesChanged:
+                await LoadRulesAsync();
+                await _windows.SyncAsync(_rules.Current, _stopping.Token);
+                _fullPass = true;
+                break;
+            case AlertResync resync:
+                await ResyncAsync(resync.Reason);
+                break;
+            case AlertWritesDone done:
+                _writes.Settle(done, _position);
+                break;
+            case AlertHold hold:
+                hold.Held.SetResult();
+                await hold.Until.WaitAsync(_stopping.Token);
+                break;
         }
-
-        if (e.SessionId is not { } id)
-        {
-            return;
-        }
-
-        var before = _sessions.GetValueOrDefault(id);
-        CountInWindows(e, before, after ?? e.Session);
-        var active = after is { IsActive: true } ? after : null;
-        CountActive(before, active);
-        TrackWaiting(id, before, active);
-        if (active is not null)
-        {
-            _sessions[id] = active;
-        }
-        else
-        {
-            _sessions.Remove(id);
-        }
-
-        _dirty.Add(id);
-        RollUpAncestors(e);
     }
 }

@@ -41,9 +41,9 @@ internal sealed class LiveFeed
     internal ValueTask<bool> WaitForRoomAsync() => _channel.Writer.WaitToWriteAsync();
 
     /// <summary>On the loop, after <see cref="HasRoom"/>.</summary>
-    internal void Write(EventRecord e, Session? after)
+    internal void Write(EventRecord e, Session? after, IReadOnlyList<Session>? rolledUp)
     {
-        if (!_channel.Writer.TryWrite(new AppliedEvent(e, after)))
+        if (!_channel.Writer.TryWrite(new AppliedEvent(e, after, rolledUp)))
         {
             throw new InvalidOperationException("The live feed was written without room.");
         }
@@ -59,8 +59,12 @@ internal sealed class LiveFeed
     internal void Complete() => _channel.Writer.TryComplete();
 }
 
-/// <summary>One event the live loop applied, and its session after it while still active. Default: a wake-up only.</summary>
-internal readonly record struct AppliedEvent(EventRecord? Event, Session? After);
+/// <summary>
+/// One event the live loop applied: its session after it while still active, and the active ancestors the projection
+/// added its <c>subtree</c> delta to (null when none), so an observer holds the projection's sessions without redoing
+/// the projection's work. Default: a wake-up only.
+/// </summary>
+internal readonly record struct AppliedEvent(EventRecord? Event, Session? After, IReadOnlyList<Session>? RolledUp);
 
 /// <summary>The state an observer starts from: everything up to and including <see cref="HeadSeq"/>.</summary>
 internal sealed record ObservedState(long HeadSeq, IReadOnlyList<Session> ActiveSessions, IReadOnlyList<Alerts.Alert> OpenAlerts);

@@ -96,11 +96,13 @@ internal sealed class ProjectionHandler : LiveHandler
                     }
 
                     var delivered = _dispatcher.Dispatch(e);
-                    if (applied)
+                    if (applied && _feeds.Length > 0)
                     {
+                        var after = e.SessionId is { } sid ? _state.Projection.Get(sid) : null;
+                        IReadOnlyList<Sessions.Session>? rolledUp = _state.Projection.RolledUp.Count > 0 ? [.. _state.Projection.RolledUp] : null;
                         foreach (var feed in _feeds)
                         {
-                            feed.Write(e, e.SessionId is { } sid ? _state.Projection.Get(sid) : null);
+                            feed.Write(e, after, rolledUp);
                         }
                     }
 

@@ -12,6 +12,11 @@ namespace Switchboard.Live;
 /// </summary>
 internal sealed partial class SessionProjection
 {
+    private readonly List<Session> _rolledUp = [];
+
+    /// <summary>The active ancestors the last <see cref="Apply"/> added a descendant's delta to, as they are now (for the observers' feeds).</summary>
+    public IReadOnlyList<Session> RolledUp => _rolledUp;
+
     private void RollUp(EventRecord e)
     {
         if (e.TreePath is not { } path || path.IndexOf(TreePath.Separator) < 0 || _active.Count < 2)
@@ -32,6 +37,7 @@ internal sealed partial class SessionProjection
                 var rolled = ancestor with { Subtree = sum };
                 _active[id] = rolled;
                 _byCreated[rolled.CreatedSeq] = rolled;
+                _rolledUp.Add(rolled);
             }
         }
     }

@@ -86,6 +86,7 @@ internal sealed partial class SessionProjection
     public (Session? Before, Session? After) Apply(EventRecord e)
     {
         HeadSeq = e.Seq;
+        _rolledUp.Clear();
         if (e.Type == EventTypes.FleetUpdated)
         {
             FleetPaused = SessionEventApplier.ReadFleetPaused(e);
