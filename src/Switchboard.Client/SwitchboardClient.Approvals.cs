@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Text.Json;
 
 namespace Switchboard.Client;
@@ -21,26 +20,8 @@ public sealed partial class SwitchboardClient
         ArgumentException.ThrowIfNullOrWhiteSpace(summary);
         var started = Options.TimeProvider.GetUtcNow();
         var total = wait ?? TimeSpan.FromMinutes(5);
-        var body = RequestJson.Object(w =>
-        {
-            w.WriteString("summary", summary);
-            if (tool is not null)
-            {
-                w.WriteString("tool", tool);
-            }
-
-            if (data is { } d)
-            {
-                w.WritePropertyName("data");
-                d.WriteTo(w);
-            }
-
-            if (expiresIn is { } expires)
-            {
-                w.WriteNumber("expires_in_seconds", (int)Math.Ceiling(expires.TotalSeconds));
-            }
-        });
-        var approval = await _api.SendAsync(HttpMethod.Post, SessionPath(sessionId, "/approvals") + WaitQuery(Slice(total, started)), body, RetryMode.IfNotApplied,
+        var body = WireJson.ApprovalRequestBody(summary, tool, data, expiresIn);
+        var approval = await _api.SendAsync(HttpMethod.Post, ApiPaths.Session(sessionId, "/approvals") + ApiPaths.WaitQuery(Slice(total, started)), body, RetryMode.IfNotApplied,
             WireJson.ReadApproval, cancellationToken).ConfigureAwait(false);
         while (approval.State == ApprovalState.Pending && Slice(total, started) > TimeSpan.Zero)
         {
@@ -52,14 +33,14 @@ public sealed partial class SwitchboardClient
 
     /// <summary>One approval (<c>GET …/approvals/{aid}</c>); with <paramref name="wait"/> (at most a minute), held until it is no longer pending.</summary>
     public Task<Approval> GetApprovalAsync(string sessionId, string approvalId, TimeSpan? wait = null, CancellationToken cancellationToken = default) =>
-        _api.SendAsync(HttpMethod.Get, ApprovalPath(sessionId, approvalId) + (wait is { } w ? WaitQuery(w < MaxApprovalPoll ? w : MaxApprovalPoll) : ""), null,
+        _api.SendAsync(HttpMethod.Get, ApiPaths.Approval(sessionId, approvalId) + (wait is { } w ? ApiPaths.WaitQuery(w < MaxApprovalPoll ? w : MaxApprovalPoll) : ""), null,
             RetryMode.Always, WireJson.ReadApproval, cancellationToken);
 
     /// <summary>A session's approvals in the order asked, only those in <paramref name="states"/> when any are given.</summary>
     public Task<IReadOnlyList<Approval>> ListApprovalsAsync(string sessionId, IEnumerable<ApprovalState>? states = null, CancellationToken cancellationToken = default)
     {
         var query = states?.ToList() is { Count: > 0 } list ? "?state=" + string.Join(",", list.Select(s => s.ToString().ToLowerInvariant())) : "";
-        return _api.SendAsync<IReadOnlyList<Approval>>(HttpMethod.Get, SessionPath(sessionId, "/approvals") + query, null, RetryMode.Always,
+        return _api.SendAsync<IReadOnlyList<Approval>>(HttpMethod.Get, ApiPaths.Session(sessionId, "/approvals") + query, null, RetryMode.Always,
             e => [.. e.GetProperty("approvals").EnumerateArray().Select(WireJson.ReadApproval)], cancellationToken);
     }
 
@@ -70,7 +51,7 @@ public sealed partial class SwitchboardClient
     /// withdrawn because nobody holds it any more).
     /// </summary>
     public Task<Approval> AnswerApprovalAsync(string sessionId, string approvalId, bool allow, string? note = null, CancellationToken cancellationToken = default) =>
-        _api.SendAsync(HttpMethod.Post, ApprovalPath(sessionId, approvalId), RequestJson.Object(w =>
+        _api.SendAsync(HttpMethod.Post, ApiPaths.Approval(sessionId, approvalId), RequestJson.Object(w =>
         {
             w.WriteString("decision", allow ? "allow" : "deny");
             if (note is not null)
@@ -83,13 +64,5 @@ public sealed partial class SwitchboardClient
     {
         var left = total - (Options.TimeProvider.GetUtcNow() - started);
         return left <= TimeSpan.Zero ? TimeSpan.Zero : left < MaxApprovalPoll ? left : MaxApprovalPoll;
-    }
-
-    private static string WaitQuery(TimeSpan wait) => "?wait=" + ((int)Math.Ceiling(wait.TotalSeconds)).ToString(CultureInfo.InvariantCulture);
-
-    private static string ApprovalPath(string sessionId, string approvalId)
-    {
-        ArgumentException.ThrowIfNullOrEmpty(approvalId);
-        return SessionPath(sessionId, "/approvals/") + Uri.EscapeDataString(approvalId);
     }
 }

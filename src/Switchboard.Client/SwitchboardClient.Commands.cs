@@ -13,31 +13,13 @@ public sealed partial class SwitchboardClient
     public Task<SessionCommand> IssueCommandAsync(string sessionId, NewCommand command, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(command);
-        var body = RequestJson.Object(w =>
-        {
-            w.WriteString("type", WireJson.ToWire(command.Type));
-            if (command.Text is not null)
-            {
-                w.WriteString("text", command.Text);
-            }
-
-            if (command.Data is { } data)
-            {
-                w.WritePropertyName("data");
-                data.WriteTo(w);
-            }
-
-            if (command.ExpiresIn is { } expires)
-            {
-                w.WriteNumber("expires_in_seconds", (int)Math.Ceiling(expires.TotalSeconds));
-            }
-        });
-        return _api.SendAsync(HttpMethod.Post, SessionPath(sessionId, "/commands"), body, RetryMode.IfNotApplied, WireJson.ReadCommand, cancellationToken);
+        var body = WireJson.CommandBody(command);
+        return _api.SendAsync(HttpMethod.Post, ApiPaths.Session(sessionId, "/commands"), body, RetryMode.IfNotApplied, WireJson.ReadCommand, cancellationToken);
     }
 
     /// <summary>A session's commands in the order issued, only those in <paramref name="states"/> when any are given.</summary>
     public Task<CommandList> ListCommandsAsync(string sessionId, IEnumerable<CommandState>? states = null, CancellationToken cancellationToken = default) =>
-        _api.SendAsync(HttpMethod.Get, SessionPath(sessionId, "/commands") + StateQuery(states, "?"), null, RetryMode.Always, ReadList, cancellationToken);
+        _api.SendAsync(HttpMethod.Get, ApiPaths.Session(sessionId, "/commands") + ApiPaths.StateFilter(states, "?"), null, RetryMode.Always, WireJson.ReadCommandList, cancellationToken);
 
     /// <summary>
     /// The producer's long-poll (<c>GET …/commands?wait=N</c>): answers as soon as a command is pending (or in
@@ -50,8 +32,8 @@ public sealed partial class SwitchboardClient
     public Task<CommandList> PollCommandsAsync(string sessionId, TimeSpan wait, IEnumerable<CommandState>? states = null, CancellationToken cancellationToken = default)
     {
         var seconds = ((int)Math.Ceiling(wait.TotalSeconds)).ToString(CultureInfo.InvariantCulture);
-        return _api.SendAsync(HttpMethod.Get, SessionPath(sessionId, "/commands") + "?wait=" + seconds + StateQuery(states, "&"), null, RetryMode.Always,
-            ReadList, cancellationToken);
+        return _api.SendAsync(HttpMethod.Get, ApiPaths.Session(sessionId, "/commands") + "?wait=" + seconds + ApiPaths.StateFilter(states, "&"), null, RetryMode.Always,
+            WireJson.ReadCommandList, cancellationToken);
     }
 
     /// <summary>One command of a session, or null.</summary>
@@ -59,7 +41,7 @@ public sealed partial class SwitchboardClient
     {
         try
         {
-            return await _api.SendAsync(HttpMethod.Get, CommandPath(sessionId, commandId), null, RetryMode.Always, WireJson.ReadCommand, cancellationToken)
+            return await _api.SendAsync(HttpMethod.Get, ApiPaths.Command(sessionId, commandId), null, RetryMode.Always, WireJson.ReadCommand, cancellationToken)
                 .ConfigureAwait(false);
         }
         catch (SwitchboardApiException ex) when (ex.Code == "command_not_found")
@@ -74,7 +56,7 @@ public sealed partial class SwitchboardClient
     /// </summary>
     public Task<SessionCommand> AcknowledgeCommandAsync(string sessionId, string commandId, CommandOutcome outcome = CommandOutcome.Done, string? note = null,
         CancellationToken cancellationToken = default) =>
-        _api.SendAsync(HttpMethod.Post, CommandPath(sessionId, commandId) + "/ack", RequestJson.Object(w =>
+        _api.SendAsync(HttpMethod.Post, ApiPaths.Command(sessionId, commandId) + "/ack", RequestJson.Object(w =>
         {
             w.WriteString("outcome", WireJson.ToWire(outcome));
             if (note is not null)
@@ -85,17 +67,5 @@ public sealed partial class SwitchboardClient
 
     /// <summary>Withdraws a pending command (<c>DELETE …/commands/{cid}</c>); a 409 once a producer was handed it.</summary>
     public Task<SessionCommand> WithdrawCommandAsync(string sessionId, string commandId, CancellationToken cancellationToken = default) =>
-        _api.SendAsync(HttpMethod.Delete, CommandPath(sessionId, commandId), null, RetryMode.Always, WireJson.ReadCommand, cancellationToken);
-
-    private static string CommandPath(string sessionId, string commandId)
-    {
-        ArgumentException.ThrowIfNullOrEmpty(commandId);
-        return SessionPath(sessionId, "/commands/") + Uri.EscapeDataString(commandId);
-    }
-
-    private static string StateQuery(IEnumerable<CommandState>? states, string separator) =>
-        states?.ToList() is { Count: > 0 } list ? separator + "state=" + string.Join(",", list.Select(WireJson.ToWire)) : "";
-
-    private static CommandList ReadList(System.Text.Json.JsonElement e) =>
-        new([.. e.GetProperty("commands").EnumerateArray().Select(WireJson.ReadCommand)], WireJson.Long(e, "as_of_seq"));
+        _api.SendAsync(HttpMethod.Delete, ApiPaths.Command(sessionId, commandId), null, RetryMode.Always, WireJson.ReadCommand, cancellationToken);
 }

@@ -1,6 +1,4 @@
-using System.Globalization;
 using System.Runtime.CompilerServices;
-using System.Text;
 
 namespace Switchboard.Client;
 
@@ -12,7 +10,7 @@ public sealed partial class SwitchboardClient
     {
         try
         {
-            return await _api.SendAsync(HttpMethod.Get, SessionPath(sessionId), null, RetryMode.Always, WireJson.ReadSession, cancellationToken).ConfigureAwait(false);
+            return await _api.SendAsync(HttpMethod.Get, ApiPaths.Session(sessionId), null, RetryMode.Always, WireJson.ReadSession, cancellationToken).ConfigureAwait(false);
         }
         catch (SwitchboardApiException ex) when (ex.StatusCode == 404 && ex.Code == "session_not_found")
         {
@@ -22,7 +20,7 @@ public sealed partial class SwitchboardClient
 
     /// <summary>One page of sessions, newest first (<c>GET /api/sessions</c>).</summary>
     public Task<SessionPage> ListSessionsAsync(SessionQuery? query = null, CancellationToken cancellationToken = default) =>
-        _api.SendAsync(HttpMethod.Get, "api/sessions" + ListQuery(query ?? new SessionQuery()), null, RetryMode.Always, WireJson.ReadSessionPage, cancellationToken);
+        _api.SendAsync(HttpMethod.Get, ApiPaths.Sessions(query ?? new SessionQuery()), null, RetryMode.Always, WireJson.ReadSessionPage, cancellationToken);
 
     /// <summary>Every session matching <paramref name="query"/>, following the cursor page by page.</summary>
     public async IAsyncEnumerable<Session> ListAllSessionsAsync(SessionQuery? query = null, [EnumeratorCancellation] CancellationToken cancellationToken = default)
@@ -61,11 +59,7 @@ public sealed partial class SwitchboardClient
     public Task<EventPage> GetEventsAsync(long since = 0, int? limit = null, string? sessionId = null, string? epoch = null,
         CancellationToken cancellationToken = default)
     {
-        var q = new StringBuilder("api/events?since=").Append(since.ToString(CultureInfo.InvariantCulture));
-        if (limit is { } l) q.Append("&limit=").Append(l.ToString(CultureInfo.InvariantCulture));
-        if (sessionId is not null) q.Append("&session_id=").Append(Uri.EscapeDataString(sessionId));
-        if (epoch is not null) q.Append("&epoch=").Append(Uri.EscapeDataString(epoch));
-        return _api.SendAsync(HttpMethod.Get, q.ToString(), null, RetryMode.Always, WireJson.ReadEventPage, cancellationToken);
+        return _api.SendAsync(HttpMethod.Get, ApiPaths.Events(since, limit, sessionId, epoch), null, RetryMode.Always, WireJson.ReadEventPage, cancellationToken);
     }
 
     /// <summary>
@@ -74,36 +68,6 @@ public sealed partial class SwitchboardClient
     /// </summary>
     public Task<UsageHistory> GetUsageHistoryAsync(UsageHistoryQuery? query = null, CancellationToken cancellationToken = default)
     {
-        var q = query ?? new UsageHistoryQuery();
-        var path = new StringBuilder("api/usage?bucket=").Append(WireJson.BucketToWire(q.Bucket));
-        if (q.Since is { } since) path.Append("&since=").Append(Uri.EscapeDataString(since.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture)));
-        if (q.Until is { } until) path.Append("&until=").Append(Uri.EscapeDataString(until.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture)));
-        if (q.GroupByLabel is { } key)
-        {
-            path.Append("&group_by=").Append(Uri.EscapeDataString("label:" + key));
-            if (q.Values is { Count: > 0 } values)
-            {
-                path.Append("&labels=").Append(Uri.EscapeDataString(string.Join(',', values.Select(v => key + "=" + v))));
-            }
-        }
-
-        return _api.SendAsync(HttpMethod.Get, path.ToString(), null, RetryMode.Always, WireJson.ReadUsageHistory, cancellationToken);
-    }
-
-    private static string ListQuery(SessionQuery query)
-    {
-        var parts = new List<string>();
-        if (query.States is { Count: > 0 } states) parts.Add("state=" + string.Join(',', states.Select(s => s.ToWire())));
-        foreach (var (k, v) in query.Labels ?? new Dictionary<string, string>())
-        {
-            parts.Add("label=" + Uri.EscapeDataString(k + "=" + v));
-        }
-
-        if (query.Active is { } active) parts.Add(active ? "active=true" : "active=false");
-        if (query.ParentId is { } parent) parts.Add("parent_id=" + Uri.EscapeDataString(parent));
-        if (query.Roots is { } roots) parts.Add(roots ? "roots=true" : "roots=false");
-        if (query.Limit is { } limit) parts.Add("limit=" + limit.ToString(CultureInfo.InvariantCulture));
-        if (query.Cursor is { } cursor) parts.Add("cursor=" + Uri.EscapeDataString(cursor));
-        return parts.Count == 0 ? "" : "?" + string.Join('&', parts);
+        return _api.SendAsync(HttpMethod.Get, ApiPaths.UsageHistory(query ?? new UsageHistoryQuery()), null, RetryMode.Always, WireJson.ReadUsageHistory, cancellationToken);
     }
 }

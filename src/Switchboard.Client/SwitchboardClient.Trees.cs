@@ -1,6 +1,4 @@
-using System.Globalization;
 using System.Runtime.CompilerServices;
-using System.Text;
 
 namespace Switchboard.Client;
 
@@ -16,13 +14,13 @@ public sealed partial class SwitchboardClient
         CancellationToken cancellationToken = default)
     {
         var body = RequestJson.Object(w => RequestJson.TerminateFields(w, reason, expectedVersion, cascade: true));
-        return _api.SendAsync(HttpMethod.Post, SessionPath(sessionId, "/terminate"), body, RetryMode.Always, WireJson.ReadSession, cancellationToken);
+        return _api.SendAsync(HttpMethod.Post, ApiPaths.Session(sessionId, "/terminate"), body, RetryMode.Always, WireJson.ReadSession, cancellationToken);
     }
 
     /// <summary>One page of a session's children, oldest first (<c>GET /api/sessions/{id}/children</c>).</summary>
     /// <exception cref="SwitchboardApiException">The session does not exist (404).</exception>
     public Task<SessionPage> ListChildrenAsync(string sessionId, string? cursor = null, int? limit = null, CancellationToken cancellationToken = default) =>
-        _api.SendAsync(HttpMethod.Get, SessionPath(sessionId, "/children") + PageQuery(cursor, limit), null, RetryMode.Always, WireJson.ReadSessionPage,
+        _api.SendAsync(HttpMethod.Get, ApiPaths.Session(sessionId, "/children") + ApiPaths.PageQuery(cursor, limit), null, RetryMode.Always, WireJson.ReadSessionPage,
             cancellationToken);
 
     /// <summary>
@@ -31,7 +29,7 @@ public sealed partial class SwitchboardClient
     /// </summary>
     /// <exception cref="SwitchboardApiException">The session does not exist (404).</exception>
     public Task<SubtreePage> GetSubtreeAsync(string sessionId, string? cursor = null, int? limit = null, CancellationToken cancellationToken = default) =>
-        _api.SendAsync(HttpMethod.Get, SessionPath(sessionId, "/tree") + PageQuery(cursor, limit), null, RetryMode.Always, WireJson.ReadSubtreePage,
+        _api.SendAsync(HttpMethod.Get, ApiPaths.Session(sessionId, "/tree") + ApiPaths.PageQuery(cursor, limit), null, RetryMode.Always, WireJson.ReadSubtreePage,
             cancellationToken);
 
     /// <summary>Every session of a subtree, in tree order, following the cursor page by page.</summary>
@@ -49,13 +47,5 @@ public sealed partial class SwitchboardClient
             cursor = page.NextCursor;
         }
         while (cursor is not null);
-    }
-
-    private static string PageQuery(string? cursor, int? limit)
-    {
-        var q = new StringBuilder();
-        if (limit is { } l) q.Append(q.Length == 0 ? '?' : '&').Append("limit=").Append(l.ToString(CultureInfo.InvariantCulture));
-        if (cursor is not null) q.Append(q.Length == 0 ? '?' : '&').Append("cursor=").Append(Uri.EscapeDataString(cursor));
-        return q.ToString();
     }
 }

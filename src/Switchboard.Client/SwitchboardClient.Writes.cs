@@ -51,7 +51,7 @@ public sealed partial class SwitchboardClient
         var mode = update.ExpectedVersion is null ? RetryMode.IfNotApplied : RetryMode.Always;
         try
         {
-            return await _api.SendAsync(HttpMethod.Patch, SessionPath(sessionId), body, mode, WireJson.ReadSessionWithCommands, cancellationToken).ConfigureAwait(false);
+            return await _api.SendAsync(HttpMethod.Patch, ApiPaths.Session(sessionId), body, mode, WireJson.ReadSessionWithCommands, cancellationToken).ConfigureAwait(false);
         }
         catch (SwitchboardApiException ex) when (ex.AfterUncertainAttempt && ex.Code == "version_conflict" && update.ExpectedVersion is { } expected)
         {
@@ -76,12 +76,12 @@ public sealed partial class SwitchboardClient
     internal Task<(Session Session, IReadOnlyList<SessionCommand> Commands)> AddUsageWithCommandsAsync(string sessionId, Usage usage, CancellationToken cancellationToken)
     {
         var body = RequestJson.Object(w => RequestJson.UsageFields(w, usage));
-        return _api.SendAsync(HttpMethod.Post, SessionPath(sessionId, "/usage"), body, RetryMode.IfNotApplied, WireJson.ReadSessionWithCommands, cancellationToken);
+        return _api.SendAsync(HttpMethod.Post, ApiPaths.Session(sessionId, "/usage"), body, RetryMode.IfNotApplied, WireJson.ReadSessionWithCommands, cancellationToken);
     }
 
     /// <summary>Renews the session's lease (<c>POST /api/sessions/{id}/heartbeat</c>); always safe to retry.</summary>
     public Task<HeartbeatResult> HeartbeatAsync(string sessionId, CancellationToken cancellationToken = default) =>
-        _api.SendAsync(HttpMethod.Post, SessionPath(sessionId, "/heartbeat"), null, RetryMode.Always, WireJson.ReadHeartbeat, cancellationToken);
+        _api.SendAsync(HttpMethod.Post, ApiPaths.Session(sessionId, "/heartbeat"), null, RetryMode.Always, WireJson.ReadHeartbeat, cancellationToken);
 
     /// <summary>
     /// Terminates the session (<c>POST /api/sessions/{id}/terminate</c>). Terminating a terminated session changes nothing
@@ -93,7 +93,7 @@ public sealed partial class SwitchboardClient
         var body = RequestJson.Object(w => RequestJson.TerminateFields(w, reason, expectedVersion));
         try
         {
-            return await _api.SendAsync(HttpMethod.Post, SessionPath(sessionId, "/terminate"), body, RetryMode.Always, WireJson.ReadSession, cancellationToken).ConfigureAwait(false);
+            return await _api.SendAsync(HttpMethod.Post, ApiPaths.Session(sessionId, "/terminate"), body, RetryMode.Always, WireJson.ReadSession, cancellationToken).ConfigureAwait(false);
         }
         catch (SwitchboardApiException ex) when (ex.AfterUncertainAttempt && ex.Code == "version_conflict" && expectedVersion is { } expected)
         {

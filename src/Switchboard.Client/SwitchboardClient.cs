@@ -66,12 +66,6 @@ public sealed partial class SwitchboardClient : IDisposable
         return builder.Uri;
     }
 
-    internal static string SessionPath(string id, string? suffix = null)
-    {
-        ArgumentException.ThrowIfNullOrEmpty(id);
-        return "api/sessions/" + Uri.EscapeDataString(id) + suffix;
-    }
-
     /// <inheritdoc />
     public void Dispose() => _http.Dispose();
 }

@@ -7,6 +7,17 @@ internal static partial class WireJson
 {
     private static readonly string[] ApprovalStates = ["pending", "allowed", "denied", "expired", "withdrawn"];
 
+    public static byte[] ApprovalRequestBody(string summary, string? tool, JsonElement? data, TimeSpan? expiresIn) => RequestJson.Object(w =>
+    {
+        w.WriteString("summary", summary);
+        if (tool is not null)
+        {
+            w.WriteString("tool", tool);
+        }
+
+        DataAndExpiry(w, data, expiresIn);
+    });
+
     public static Approval ReadApproval(JsonElement e) => new()
     {
         Id = String(e, "id")!,

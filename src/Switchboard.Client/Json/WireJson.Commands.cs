@@ -9,6 +9,35 @@ internal static partial class WireJson
     private static readonly string[] CommandStates = ["pending", "delivered", "acknowledged", "expired", "withdrawn"];
     private static readonly string[] CommandOutcomes = ["done", "rejected", "failed"];
 
+    public static byte[] CommandBody(NewCommand command) => RequestJson.Object(w =>
+    {
+        w.WriteString("type", ToWire(command.Type));
+        if (command.Text is not null)
+        {
+            w.WriteString("text", command.Text);
+        }
+
+        DataAndExpiry(w, command.Data, command.ExpiresIn);
+    });
+
+    /// <summary>The optional <c>data</c> and <c>expires_in_seconds</c> of a command or an approval request.</summary>
+    public static void DataAndExpiry(Utf8JsonWriter w, JsonElement? data, TimeSpan? expiresIn)
+    {
+        if (data is { } d)
+        {
+            w.WritePropertyName("data");
+            d.WriteTo(w);
+        }
+
+        if (expiresIn is { } expires)
+        {
+            w.WriteNumber("expires_in_seconds", (int)Math.Ceiling(expires.TotalSeconds));
+        }
+    }
+
+    public static CommandList ReadCommandList(JsonElement e) =>
+        new([.. e.GetProperty("commands").EnumerateArray().Select(ReadCommand)], Long(e, "as_of_seq"));
+
     public static string ToWire(CommandType type) => CommandTypes[(int)type];
 
     public static string ToWire(CommandState state) => CommandStates[(int)state];

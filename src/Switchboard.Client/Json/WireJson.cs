@@ -93,7 +93,7 @@ internal static partial class WireJson
             "alert_raised" or "alert_resolved" or "alert_acknowledged" when data.TryGetProperty("alert", out var alert) => new AlertEvent
             {
                 Seq = seq, Epoch = epoch, Type = type, SessionId = sessionId, At = at, Data = data,
-                Alert = SwitchboardClient.ReadAlert(alert),
+                Alert = ReadAlert(alert),
             },
             "command_issued" or "command_delivered" or "command_acknowledged" or "command_expired" or "command_withdrawn"
                 when data.TryGetProperty("command", out var command) => new CommandEvent
