@@ -18,6 +18,7 @@ namespace Switchboard.Alerting;
 /// their deadline on the injected <see cref="TimeProvider"/>. An alert write is a store write like any other: the store
 /// keeps one open alert per rule and subject inside its transaction, so a restarted node or a second node never raises
 /// one twice. Until the event of a write it made comes back, the evaluator makes no other write for that rule and subject.
+/// Its loop is a critical <see cref="SupervisedLoop"/>; a restart rebuilds the state first, as a resync does.
 /// </summary>
 internal sealed partial class AlertEvaluator : IAsyncDisposable
 {
@@ -51,11 +52,10 @@ internal sealed partial class AlertEvaluator : IAsyncDisposable
     private readonly CancellationTokenSource _stopping = new();
     private ITimer? _deadlineTimer;
     private ITimer? _refreshTimer;
-    private Task? _loop;
-    private volatile string? _failure;
+    private readonly SupervisedLoop _loop;
 
     public AlertEvaluator(LiveHub live, SessionWriter writer, ISessionStore store, ConfiguredAlertRules configured, SwitchboardOptions options,
-        TimeProvider time, ILogger<AlertEvaluator> logger)
+        TimeProvider time, ILogger<AlertEvaluator> logger, BackgroundLoops? loops = null)
     {
         _live = live;
         _writer = writer;
@@ -67,6 +67,7 @@ internal sealed partial class AlertEvaluator : IAsyncDisposable
         _time = time;
         _logger = logger;
         _feed = new LiveFeed(options.Alerts.MaxPendingEvents);
+        _loop = new SupervisedLoop("alert-evaluator", ResumeAsync, time, new LoopPolicy { Critical = true }, loops, stopping: _stopping.Token);
     }
 
     /// <summary>The log position the evaluator has applied and evaluated (timers armed, writes queued); -1 before it starts.</summary>
@@ -77,9 +78,6 @@ internal sealed partial class AlertEvaluator : IAsyncDisposable
 
     /// <summary>True when, as of <see cref="EvaluatedThrough"/>, no alert write is queued, in flight or waiting for its event.</summary>
     public bool IsIdle => _idle;
-
-    /// <summary>Null while the evaluator runs (or is turned off); why it stopped otherwise.</summary>
-    public string? Failure => _failure;
 
     /// <summary>Starts the loop; it attaches to the live loop and loads the rules first.</summary>
     public void Start()
@@ -92,15 +90,18 @@ internal sealed partial class AlertEvaluator : IAsyncDisposable
         _deadlineTimer = _time.CreateTimer(static s => ((AlertEvaluator)s!).PostTick(), this, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
         _refreshTimer = _time.CreateTimer(static s => ((AlertEvaluator)s!).RulesChanged(), this, _options.RuleRefreshInterval, _options.RuleRefreshInterval);
         Post(new ResyncMessage("start"));
-        _loop = Task.Run(RunAsync);
-        _ = _loop.ContinueWith(t =>
+        _loop.Start();
+    }
+
+    /// <summary>The loop; after a failure its state may be half-applied, so a restart rebuilds it before anything else.</summary>
+    private async Task ResumeAsync(CancellationToken token)
+    {
+        if (_loop.Restarts > 0 && !await HandleSafelyAsync(new ResyncMessage("restarted after a failure")))
         {
-            if (t.Exception is { } error)
-            {
-                _failure = "the alert evaluator crashed: " + error.GetBaseException().Message;
-                AlertLog.Crashed(_logger, error.GetBaseException());
-            }
-        }, TaskScheduler.Default);
+            return;
+        }
+
+        await RunAsync();
     }
 
     public async ValueTask DisposeAsync()
@@ -118,17 +119,7 @@ internal sealed partial class AlertEvaluator : IAsyncDisposable
             await _refreshTimer.DisposeAsync();
         }
 
-        if (_loop is not null)
-        {
-            try
-            {
-                await _loop;
-            }
-            catch (Exception ex) when (ex is not OutOfMemoryException)
-            {
-                // Logged by the continuation.
-            }
-        }
+        await _loop.StopAsync();
     }
 
     private async Task ResyncAsync(string reason)
