@@ -12,8 +12,9 @@ namespace Switchboard.Storage.Postgres;
 /// <c>seq &gt; last ORDER BY seq</c>, and only the run of consecutive seqs after <c>last</c> is handed to the sink.
 /// Own writes arrive the same way as other nodes' writes: the table is the truth.
 /// </summary>
-internal sealed class PostgresEventFeed(NpgsqlConnectionStringBuilder connection, PostgresStoreOptions options, ILogger logger)
-    : PostgresListener(connection, PostgresSchema.Channel, options), IEventFeed
+/// <remarks>Its loop, <c>postgres-events</c>, is critical: a node whose feed is down delivers nothing from the other nodes.</remarks>
+internal sealed class PostgresEventFeed(NpgsqlConnectionStringBuilder connection, PostgresStoreOptions options, ILogger logger, BackgroundLoops? loops = null)
+    : PostgresListener(connection, PostgresSchema.Channel, options, "postgres-events", critical: true, loops), IEventFeed
 {
     private const int PageSize = 1000;
     private static readonly TimeSpan GapRetryDelay = TimeSpan.FromMilliseconds(50);

@@ -4,16 +4,21 @@ namespace Switchboard.Storage.Postgres;
 
 /// <summary>
 /// A feed on one connection that LISTENs on one channel, kept listening: its first LISTEN fails the start when the
-/// database cannot be reached; afterwards a lost connection is closed and opened again after a backoff (doubling from
+/// database cannot be reached; afterwards it is a <see cref="SupervisedLoop"/> whose body is one connection's life, so
+/// a lost connection is closed and the loop opens another after a backoff (doubling from
 /// <see cref="PostgresStoreOptions.MinReconnectDelay"/> up to <see cref="PostgresStoreOptions.MaxReconnectDelay"/>, with
-/// jitter). The event feed and the stream feed share this loop; each says what it does on a connection.
+/// jitter), reported as restarting until it listens again. The event feed and the stream feed share this loop; each
+/// says what it does on a connection.
 /// </summary>
 /// <param name="connection">Its own connection (unpooled here: a pool would reset it, and it lives for hours).</param>
-internal abstract class PostgresListener(NpgsqlConnectionStringBuilder connection, string channel, PostgresStoreOptions options) : IAsyncDisposable
+/// <param name="name">The loop's name in <c>/readyz</c> and <c>/metrics</c>.</param>
+/// <param name="critical">Whether the node is not ready while it reconnects.</param>
+internal abstract class PostgresListener(NpgsqlConnectionStringBuilder connection, string channel, PostgresStoreOptions options, string name, bool critical,
+    BackgroundLoops? loops) : IAsyncDisposable
 {
     private readonly NpgsqlDataSource _source = NpgsqlDataSource.Create(new NpgsqlConnectionStringBuilder(connection.ConnectionString) { Pooling = false });
-    private readonly CancellationTokenSource _disposed = new();
-    private Task? _loop;
+    private SupervisedLoop? _loop;
+    private NpgsqlConnection? _connection; // the loop's; the first one is opened by the start
     private volatile bool _connected;
     private long _losses;
 
@@ -40,18 +45,19 @@ internal abstract class PostgresListener(NpgsqlConnectionStringBuilder connectio
     /// <exception cref="StoreUnavailableException">The first LISTEN failed; <paramref name="what"/> says what it was for.</exception>
     protected async Task StartListeningAsync(string what, CancellationToken cancellationToken, CancellationToken stopping = default)
     {
-        NpgsqlConnection first;
         try
         {
-            first = await ListenAsync(cancellationToken);
+            _connection = await ListenAsync(cancellationToken);
         }
         catch (Exception ex) when (PostgresErrors.IsStoreFailure(ex))
         {
             throw PostgresErrors.Unavailable(what, ex);
         }
 
-        var stop = CancellationTokenSource.CreateLinkedTokenSource(stopping, _disposed.Token);
-        _loop = Task.Run(() => RunAsync(first, stop));
+        // On the system clock: a test's manual clock drives leases and expiry, not how long a network takes to come back.
+        var policy = new LoopPolicy { MinDelay = Options.MinReconnectDelay, MaxDelay = Options.MaxReconnectDelay, Critical = critical, ReportsHealthy = true };
+        _loop = new SupervisedLoop(name, ListenOnAsync, TimeProvider.System, policy, loops, Lost, stopping);
+        _loop.Start();
     }
 
     /// <summary>A notification's payload, on Npgsql's thread: it must not block.</summary>
@@ -74,61 +80,36 @@ internal abstract class PostgresListener(NpgsqlConnectionStringBuilder connectio
 
     public async ValueTask DisposeAsync()
     {
-        await _disposed.CancelAsync();
         if (_loop is not null)
         {
-            await _loop;
+            await _loop.StopAsync();
         }
 
         await _source.DisposeAsync();
-        _disposed.Dispose();
     }
 
-    private async Task RunAsync(NpgsqlConnection? connection, CancellationTokenSource stop)
+    /// <summary>The loop's body: one connection's life, from LISTEN (the first connection already listens) until it fails or stops.</summary>
+    private async Task ListenOnAsync(CancellationToken token)
     {
-        var token = stop.Token;
-        var failures = 0;
         try
         {
-            while (!token.IsCancellationRequested)
-            {
-                try
-                {
-                    connection ??= await ListenAsync(token);
-                    await OnConnectedAsync(connection, failures, token);
-                    failures = 0;
-                    await ServeAsync(connection, token);
-                }
-                catch (Exception) when (token.IsCancellationRequested)
-                {
-                    break;
-                }
-                catch (Exception ex)
-                {
-                    _connected = false;
-                    Interlocked.Increment(ref _losses);
-                    failures++;
-                    await CloseAsync(connection);
-                    connection = null;
-                    var delay = ReconnectDelay(failures);
-                    OnLost((long)delay.TotalMilliseconds, ex);
-                    try
-                    {
-                        await Task.Delay(delay, token);
-                    }
-                    catch (OperationCanceledException)
-                    {
-                        break;
-                    }
-                }
-            }
+            _connection ??= await ListenAsync(token);
+            await OnConnectedAsync(_connection, _loop!.Failures, token);
+            _loop.ReportHealthy();
+            await ServeAsync(_connection, token);
         }
         finally
         {
             _connected = false;
-            await CloseAsync(connection);
-            stop.Dispose();
+            await CloseAsync(_connection);
+            _connection = null;
         }
+    }
+
+    private void Lost(LoopFailure failure)
+    {
+        Interlocked.Increment(ref _losses);
+        OnLost((long)(failure.RestartIn ?? TimeSpan.Zero).TotalMilliseconds, failure.Error);
     }
 
     private async Task<NpgsqlConnection> ListenAsync(CancellationToken token)
@@ -153,14 +134,6 @@ internal abstract class PostgresListener(NpgsqlConnectionStringBuilder connectio
             await connection.DisposeAsync();
             throw;
         }
-    }
-
-    private TimeSpan ReconnectDelay(int failures)
-    {
-        var grown = Options.MinReconnectDelay.TotalMilliseconds * Math.Pow(2, Math.Min(failures - 1, 16));
-        var capped = Math.Min(grown, Options.MaxReconnectDelay.TotalMilliseconds);
-        // Jitter keeps a fleet of nodes from reconnecting to a restarted server in lockstep.
-        return TimeSpan.FromMilliseconds(capped * (0.8 + (Random.Shared.NextDouble() * 0.4)));
     }
 
     /// <summary>Disposes a connection that may already be broken.</summary>

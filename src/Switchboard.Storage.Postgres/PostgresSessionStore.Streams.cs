@@ -20,7 +20,7 @@ internal sealed partial class PostgresSessionStore
         var connection = Listener(new NpgsqlConnectionStringBuilder(_options.ConnectionString), "stream listener");
         // An idle LISTEN connection learns it is dead only when it sends something: a keepalive query every poll interval.
         connection.KeepAlive = Math.Max(1, (int)_options.PollInterval.TotalSeconds);
-        return new PostgresStreamFeed(connection, _options, _logger);
+        return new PostgresStreamFeed(connection, _options, _logger, _loops);
     });
 
     /// <inheritdoc />

@@ -21,14 +21,17 @@ internal sealed partial class PostgresSessionStore : SqlStore, IStoreHealth
     private readonly NpgsqlDataSource _dataSource;
     private readonly PostgresEventFeed _feed;
     private readonly PostgresPresenceExchange _presence;
+    private readonly BackgroundLoops? _loops;
     private int _disposed;
 
     /// <summary>Creates a store on the database in <paramref name="options"/>; call <see cref="InitializeAsync"/> next.</summary>
     /// <exception cref="ArgumentException">The connection string cannot be parsed.</exception>
-    public PostgresSessionStore(PostgresStoreOptions options, TimeProvider time, ILoggerFactory? loggerFactory = null)
+    /// <param name="loops">The node's supervised loops, which the listeners join (null: they report to nobody, as in a store's own tests).</param>
+    public PostgresSessionStore(PostgresStoreOptions options, TimeProvider time, ILoggerFactory? loggerFactory = null, BackgroundLoops? loops = null)
         : base(PostgresDialect.Instance, options.Usage, options.Streams)
     {
         _options = options;
+        _loops = loops;
         _time = time;
         var loggers = loggerFactory ?? NullLoggerFactory.Instance;
         _logger = loggers.CreateLogger<PostgresSessionStore>();
@@ -43,7 +46,7 @@ internal sealed partial class PostgresSessionStore : SqlStore, IStoreHealth
 
         // Npgsql is not given the logger factory: it logs every command at Information. The store logs what matters.
         _dataSource = NpgsqlDataSource.Create(connection);
-        _feed = new PostgresEventFeed(Listener(connection, "listener"), options, loggers.CreateLogger<PostgresEventFeed>());
+        _feed = new PostgresEventFeed(Listener(connection, "listener"), options, loggers.CreateLogger<PostgresEventFeed>(), loops);
         _presence = new PostgresPresenceExchange(_dataSource, options);
     }
 

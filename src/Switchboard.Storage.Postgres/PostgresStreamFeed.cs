@@ -11,8 +11,12 @@ namespace Switchboard.Storage.Postgres;
 /// each reconnect tells the sink to resync (every reader reads its stream again). This node's own commits also reach the
 /// sink directly after they commit (<see cref="Publish"/>), before their notification comes back.
 /// </summary>
-internal sealed class PostgresStreamFeed(NpgsqlConnectionStringBuilder connection, PostgresStoreOptions options, ILogger logger)
-    : PostgresListener(connection, PostgresStreamSchema.Channel, options), IStreamFeed
+/// <remarks>
+/// Its loop, <c>postgres-streams</c>, is not critical (it never made the node unready): while it reconnects this node's own
+/// appends still reach its readers, and the reconnect resyncs them.
+/// </remarks>
+internal sealed class PostgresStreamFeed(NpgsqlConnectionStringBuilder connection, PostgresStoreOptions options, ILogger logger, BackgroundLoops? loops = null)
+    : PostgresListener(connection, PostgresStreamSchema.Channel, options, "postgres-streams", critical: false, loops), IStreamFeed
 {
     private IStreamSink? _sink;
 

@@ -32,7 +32,8 @@ public static class PostgresSwitchboardBuilderExtensions
                 Usage = sp.GetService<UsageOptions>() ?? UsageOptions.Default,
                 Streams = sp.GetService<Switchboard.Streams.StreamPolicy>() ?? Switchboard.Streams.StreamPolicy.Default,
             };
-            return new PostgresSessionStore(options, sp.GetService<TimeProvider>() ?? TimeProvider.System, sp.GetService<ILoggerFactory>());
+            return new PostgresSessionStore(options, sp.GetService<TimeProvider>() ?? TimeProvider.System, sp.GetService<ILoggerFactory>(),
+                sp.GetService<Switchboard.BackgroundLoops>());
         });
     }
 }

@@ -13,7 +13,8 @@ namespace Switchboard.Alerting;
 /// <see cref="LiveFeed"/>), and its own messages (<see cref="AlertInbox"/>: deadline ticks, rule changes, the outcome of
 /// its writes). Conditions are evaluated as events arrive and, for time-based ones, at their deadline on the injected
 /// <see cref="TimeProvider"/>. An alert write is a store write like any other: the store keeps one open alert per rule
-/// and subject inside its transaction, so a restarted node or a second node never raises one twice.
+/// and subject inside its transaction, so a restarted node or a second node never raises one twice. Its loop is a
+/// critical <see cref="SupervisedLoop"/>; a restart rebuilds the state first, as a resync does.
 /// </summary>
 internal sealed partial class AlertEvaluator : IAsyncDisposable
 {
@@ -34,13 +35,12 @@ internal sealed partial class AlertEvaluator : IAsyncDisposable
     private readonly ILogger _logger;
     private readonly CancellationTokenSource _stopping = new();
     private ITimer? _refreshTimer;
-    private Task? _loop;
-    private volatile string? _failure;
+    private readonly SupervisedLoop _loop;
     private long _evaluated = -1;
     private volatile bool _idle;
 
     public AlertEvaluator(LiveHub live, SessionWriter writer, ISessionStore store, ConfiguredAlertRules configured, SwitchboardOptions options,
-        TimeProvider time, ILogger<AlertEvaluator> logger)
+        TimeProvider time, ILogger<AlertEvaluator> logger, BackgroundLoops? loops = null)
     {
         _live = live;
         _options = options.Alerts;
@@ -51,6 +51,7 @@ internal sealed partial class AlertEvaluator : IAsyncDisposable
         _windows = new AlertWindows(store, new HashSet<string>(options.Usage.GroupBy, StringComparer.Ordinal), time, logger);
         _deadlines = new AlertDeadlines(time.CreateTimer(static s => ((AlertInbox)s!).PostTick(), _inbox, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan));
         _writes = new AlertWrites(writer, _inbox, time, logger, _stopping.Token);
+        _loop = new SupervisedLoop("alert-evaluator", ResumeAsync, time, new LoopPolicy { Critical = true }, loops, stopping: _stopping.Token);
     }
 
     /// <summary>The log position the evaluator has applied and evaluated (timers armed, writes queued); -1 before it starts.</summary>
@@ -58,9 +59,6 @@ internal sealed partial class AlertEvaluator : IAsyncDisposable
 
     /// <summary>True when, as of <see cref="EvaluatedThrough"/>, no alert write is queued, in flight or waiting for its event.</summary>
     public bool IsIdle => _idle;
-
-    /// <summary>Null while the evaluator runs (or is turned off); why it stopped otherwise.</summary>
-    public string? Failure => _failure;
 
     /// <summary>Applied events and messages waiting (for the <c>switchboard.alerts.inbox</c> gauge).</summary>
     public int InboxDepth => _feed.Count + _inbox.Count;
@@ -89,15 +87,18 @@ internal sealed partial class AlertEvaluator : IAsyncDisposable
 
         _refreshTimer = _time.CreateTimer(static s => ((AlertInbox)s!).PostRulesChanged(), _inbox, _options.RuleRefreshInterval, _options.RuleRefreshInterval);
         _inbox.Post(new AlertResync("start"));
-        _loop = Task.Run(RunAsync);
-        _ = _loop.ContinueWith(t =>
+        _loop.Start();
+    }
+
+    /// <summary>The loop; after a failure its state may be half-applied, so a restart rebuilds it before anything else.</summary>
+    private async Task ResumeAsync(CancellationToken token)
+    {
+        if (_loop.Restarts > 0 && !await HandleSafelyAsync(new AlertResync("restarted after a failure")))
         {
-            if (t.Exception is { } error)
-            {
-                _failure = "the alert evaluator crashed: " + error.GetBaseException().Message;
-                AlertLog.Crashed(_logger, error.GetBaseException());
-            }
-        }, TaskScheduler.Default);
+            return;
+        }
+
+        await RunAsync();
     }
 
     public async ValueTask DisposeAsync()
@@ -111,17 +112,7 @@ internal sealed partial class AlertEvaluator : IAsyncDisposable
             await _refreshTimer.DisposeAsync();
         }
 
-        if (_loop is not null)
-        {
-            try
-            {
-                await _loop;
-            }
-            catch (Exception ex) when (ex is not OutOfMemoryException)
-            {
-                // Logged by the continuation.
-            }
-        }
+        await _loop.StopAsync();
     }
 
     private async Task RunAsync()

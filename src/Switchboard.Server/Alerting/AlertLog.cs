@@ -24,8 +24,7 @@ internal static partial class AlertLog
     [LoggerMessage(LogEventIds.Alerts + 5, LogLevel.Warning, "Could not read the stored alert rules; keeping the previous ones", EventName = "Alerts.RulesLoadFailed")]
     public static partial void RulesLoadFailed(ILogger logger, Exception exception);
 
-    [LoggerMessage(LogEventIds.Alerts + 6, LogLevel.Critical, "The alert evaluator crashed; no alert is raised or resolved on this node", EventName = "Alerts.Crashed")]
-    public static partial void Crashed(ILogger logger, Exception exception);
+    // Alerts + 6 (Alerts.Crashed) is retired: the evaluator is supervised, and its failure is Hosting.LoopRestarting.
 
     [LoggerMessage(LogEventIds.Alerts + 7, LogLevel.Information, "Alert evaluator resynchronising with the live state: {Reason}", EventName = "Alerts.Resync")]
     public static partial void Resync(ILogger logger, string reason);

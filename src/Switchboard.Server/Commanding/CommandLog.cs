@@ -9,9 +9,7 @@ internal static partial class CommandLog
     [LoggerMessage(LogEventIds.Commands + 0, LogLevel.Debug, "Command watch started at seq {Seq}", EventName = "Commands.WatchStarted")]
     public static partial void WatchStarted(ILogger logger, long seq);
 
-    [LoggerMessage(LogEventIds.Commands + 1, LogLevel.Critical, "The command watch crashed; long-polls for commands on this node wake only at their deadline",
-        EventName = "Commands.WatchCrashed")]
-    public static partial void WatchCrashed(ILogger logger, Exception exception);
+    // Commands + 1 (Commands.WatchCrashed) is retired: the watch is supervised, and its failure is Hosting.LoopRestarting.
 
     [LoggerMessage(LogEventIds.Commands + 2, LogLevel.Warning, "Expiring commands failed; the next check retries", EventName = "Commands.ExpiryFailed")]
     public static partial void ExpiryFailed(ILogger logger, Exception exception);

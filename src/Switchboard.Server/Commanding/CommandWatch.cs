@@ -12,7 +12,8 @@ namespace Switchboard.Commanding;
 /// loop, so an event committed on another node wakes a long-poll here as soon as this node applies it, and nothing of this
 /// class runs on the live loop; it never polls the store. Waiters are bounded (<see cref="CommandOptions.MaxWaiters"/>)
 /// and shared by scope (<see cref="WaiterShares"/>), so one team cannot take them all. On stopping, every waiter is woken
-/// so long-polls answer at once instead of holding the shutdown.
+/// so long-polls answer at once instead of holding the shutdown. Its loop is a critical <see cref="SupervisedLoop"/>;
+/// after a restart every waiter reads the store again, since events may have gone by meanwhile.
 /// </summary>
 internal sealed class CommandWatch : IAsyncDisposable
 {
@@ -25,15 +26,13 @@ internal sealed class CommandWatch : IAsyncDisposable
     private readonly Dictionary<string, List<CommandWaiter>> _bySession = new(StringComparer.Ordinal); // under _gate
     private readonly WaiterShares _shares; // under _gate
     private readonly HashSet<string> _overShare = new(StringComparer.Ordinal); // under _gate: scopes WaiterShareFull was logged for, until they hold none
-    private readonly CancellationTokenSource _stopping = new();
     private CancellationTokenRegistration _onStopping;
     private bool _refusing; // under _gate: stopping, or WaitersFull logged until the count drops
     private bool _stopped; // under _gate
-    private Task? _loop;
-    private volatile string? _failure;
+    private readonly SupervisedLoop _loop;
 
     public CommandWatch(LiveHub live, SwitchboardOptions options, TimeProvider time, ILogger<CommandWatch> logger, Security.ApiKeyRing keys,
-        IHostApplicationLifetime? lifetime = null)
+        IHostApplicationLifetime? lifetime = null, BackgroundLoops? loops = null)
     {
         _live = live;
         _time = time;
@@ -41,6 +40,7 @@ internal sealed class CommandWatch : IAsyncDisposable
         _max = options.Commands.MaxWaiters;
         _shares = new WaiterShares(_max, () => keys.HasLabelScopes); // one scope can be there only: it may hold them all
         _feed = new LiveFeed(SwitchboardDefaults.CommandWatchPendingEvents);
+        _loop = new SupervisedLoop("command-watch", RunAsync, time, new LoopPolicy { Critical = true }, loops);
         if (lifetime is not null)
         {
             _onStopping = lifetime.ApplicationStopping.Register(static s => ((CommandWatch)s!).WakeAllAndRefuse(), this);
@@ -83,24 +83,10 @@ internal sealed class CommandWatch : IAsyncDisposable
         }
     }
 
-    /// <summary>Why the watch stopped working, for <c>/readyz</c>; null while it works.</summary>
-    public string? Failure => _failure;
-
     /// <summary>Applied events waiting in the watch's feed (for metrics).</summary>
     public int InboxDepth => _feed.Count;
 
-    public void Start()
-    {
-        _loop = Task.Run(RunAsync);
-        _ = _loop.ContinueWith(t =>
-        {
-            if (t.Exception is { } error)
-            {
-                _failure = "the command watch crashed: " + error.GetBaseException().Message;
-                CommandLog.WatchCrashed(_logger, error.GetBaseException());
-            }
-        }, TaskScheduler.Default);
-    }
+    public void Start() => _loop.Start();
 
     /// <summary>A waiter for <paramref name="sessionId"/>'s command events on behalf of <paramref name="scope"/> (the key's labels scope), or null; see <see cref="TryWatch(string, LabelFilter?, out WaiterRefusal)"/>.</summary>
     public CommandWaiter? TryWatch(string sessionId, LabelFilter? scope) => TryWatch(sessionId, scope, out _);
@@ -167,14 +153,19 @@ internal sealed class CommandWatch : IAsyncDisposable
         }
     }
 
-    private async Task RunAsync()
+    private async Task RunAsync(CancellationToken token)
     {
-        var state = await _live.ObserveAsync(_feed).WaitAsync(_stopping.Token);
+        var state = await _live.ObserveAsync(_feed).WaitAsync(token);
         CommandLog.WatchStarted(_logger, state.HeadSeq);
+        if (_loop.Restarts > 0)
+        {
+            WakeAll(); // events may have gone by while the watch was down: every long-poll reads the store again
+        }
+
         var reader = _feed.Reader;
         try
         {
-            while (await reader.WaitToReadAsync(_stopping.Token))
+            while (await reader.WaitToReadAsync(token))
             {
                 if (_feed.TakeReset())
                 {
@@ -192,7 +183,7 @@ internal sealed class CommandWatch : IAsyncDisposable
                 }
             }
         }
-        catch (OperationCanceledException) when (_stopping.IsCancellationRequested)
+        catch (OperationCanceledException) when (token.IsCancellationRequested)
         {
         }
     }
@@ -243,18 +234,7 @@ internal sealed class CommandWatch : IAsyncDisposable
     {
         WakeAllAndRefuse();
         _feed.Complete();
-        await _stopping.CancelAsync();
         await _onStopping.DisposeAsync();
-        if (_loop is not null)
-        {
-            try
-            {
-                await _loop;
-            }
-            catch (Exception ex) when (ex is not OutOfMemoryException)
-            {
-                // Logged by the continuation.
-            }
-        }
+        await _loop.StopAsync();
     }
 }

@@ -7,7 +7,7 @@ namespace Switchboard.Health;
 
 /// <summary>
 /// <c>/healthz</c>: the process serves HTTP. <c>/readyz</c>: the node is ready to take writes and subscribers
-/// (<see cref="NodeReadiness"/>), with the live loop's position and backlog either way.
+/// (<see cref="NodeReadiness"/>), with the live loop's position and backlog and every background loop's state either way.
 /// </summary>
 internal static class HealthEndpoints
 {
@@ -36,6 +36,18 @@ internal static class HealthEndpoints
             w.WriteStartObject("store");
             w.WriteBoolean("writable", report.WriteFailure is null);
             w.WriteString("write_failure", report.WriteFailure);
+            w.WriteEndObject();
+            w.WriteStartObject("loops");
+            foreach (var loop in report.Loops)
+            {
+                var health = loop.Health;
+                w.WriteStartObject(loop.Name);
+                w.WriteString("status", health.Word);
+                w.WriteNumber("restarts", loop.Restarts);
+                w.WriteString("failure", health.Failure);
+                w.WriteEndObject();
+            }
+
             w.WriteEndObject();
             w.WriteEndObject();
         });

@@ -1,4 +1,3 @@
-using Switchboard.Alerting;
 using Switchboard.Ingest;
 using Switchboard.Live;
 using Switchboard.Storage;
@@ -7,11 +6,11 @@ namespace Switchboard.Health;
 
 /// <summary>
 /// Whether this node serves: started and not stopping, the live loop running and making progress, the store able to
-/// commit and (PostgreSQL) reachable. <c>/readyz</c> answers 503 with the first reason that applies, so a load balancer
-/// never keeps a node that accepts writes or subscribers while delivering nothing.
+/// commit and (PostgreSQL) reachable, every critical background loop running (<see cref="BackgroundLoops"/>: not
+/// restarting after a failure, not given up). <c>/readyz</c> answers 503 with the first reason that applies, so a load
+/// balancer never keeps a node that accepts writes or subscribers while delivering nothing.
 /// </summary>
-internal sealed class NodeReadiness(LiveHub live, WritePipeline pipeline, ISessionStore store, AlertEvaluator alerts, TimeProvider time,
-    Commanding.CommandWatch? commands = null)
+internal sealed class NodeReadiness(LiveHub live, WritePipeline pipeline, ISessionStore store, BackgroundLoops loops, TimeProvider time)
 {
     /// <summary>Events waiting with no progress for this long mean the loop is stuck, not busy.</summary>
     private static readonly TimeSpan StallAfter = TimeSpan.FromSeconds(10);
@@ -35,17 +34,16 @@ internal sealed class NodeReadiness(LiveHub live, WritePipeline pipeline, ISessi
             ?? (pending > 0 && idle > StallAfter
                 ? $"live loop stalled: {pending} committed events waiting, none delivered for {idle.TotalSeconds:0} s" : null)
             ?? (pipeline.WriteFailure is { } write ? "the store cannot write: " + write : null)
-            ?? alerts.Failure
-            ?? commands?.Failure
-            ?? (store as IStoreHealth)?.NotReadyReason;
+            ?? (store as IStoreHealth)?.NotReadyReason
+            ?? loops.NotReadyReason;
         return new ReadinessReport(reason, health.Status, live.HeadSeq, pending, pending > 0 ? (long)idle.TotalMilliseconds : 0,
-            pipeline.WriteFailure);
+            pipeline.WriteFailure, loops.Snapshot());
     }
 }
 
 /// <summary>What <c>/readyz</c> reports. <see cref="Reason"/> is null when the node is ready.</summary>
 internal sealed record ReadinessReport(string? Reason, LiveStatus Live, long HeadSeq, long PendingEvents, long MillisecondsSinceProgress,
-    string? WriteFailure)
+    string? WriteFailure, IReadOnlyList<SupervisedLoop> Loops)
 {
     public bool IsReady => Reason is null;
 }

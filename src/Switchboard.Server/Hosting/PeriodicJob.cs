@@ -8,8 +8,11 @@ namespace Switchboard.Hosting;
 /// up. A run that throws is handed to the owner's <c>onFailure</c> (which logs it with its event id) and the loop goes
 /// on: the next tick is the retry, so one bad run never silently ends the job. <see cref="RunOnceAsync"/> (tests, a
 /// caller that wants the work now) shares the same guard against overlap. Stopping cancels the run in flight quietly.
+/// The loop is a <see cref="SupervisedLoop"/> (in the node's <see cref="BackgroundLoops"/> under <c>name</c> when given
+/// <c>loops</c>): a periodic job is that loop on a timer.
 /// </summary>
-internal sealed class PeriodicJob<T>(TimeProvider time, Func<CancellationToken, Task<T>> run, T skipped, Action<Exception> onFailure) : IDisposable
+internal sealed class PeriodicJob<T>(TimeProvider time, Func<CancellationToken, Task<T>> run, T skipped, Action<Exception> onFailure,
+    string name = "periodic-job", BackgroundLoops? loops = null) : IDisposable
 {
     private readonly Channel<bool> _wake = Channel.CreateBounded<bool>(new BoundedChannelOptions(1)
     {
@@ -19,16 +22,18 @@ internal sealed class PeriodicJob<T>(TimeProvider time, Func<CancellationToken, 
     });
 
     private readonly CancellationTokenSource _stop = new();
+    private SupervisedLoop? _loop;
     private ITimer? _timer;
     private int _running;
 
     /// <summary>The loop: completes once the job is disposed and the run in flight, if any, has ended.</summary>
-    public Task Completion { get; private set; } = Task.CompletedTask;
+    public Task Completion => _loop?.Completion ?? Task.CompletedTask;
 
     /// <summary>Runs the job first after <paramref name="firstDue"/>, then every <paramref name="period"/>.</summary>
     public void Start(TimeSpan firstDue, TimeSpan period)
     {
-        Completion = LoopAsync();
+        _loop = new SupervisedLoop(name, LoopAsync, time, loops: loops);
+        _loop.Start();
         _timer = time.CreateTimer(static s => ((PeriodicJob<T>)s!)._wake.Writer.TryWrite(true), this, firstDue, period);
     }
 
@@ -59,9 +64,9 @@ internal sealed class PeriodicJob<T>(TimeProvider time, Func<CancellationToken, 
         }
     }
 
-    private async Task LoopAsync()
+    private async Task LoopAsync(CancellationToken token)
     {
-        while (await _wake.Reader.WaitToReadAsync())
+        while (await _wake.Reader.WaitToReadAsync(token))
         {
             _wake.Reader.TryRead(out _);
             await RunOnceAsync();
@@ -73,5 +78,6 @@ internal sealed class PeriodicJob<T>(TimeProvider time, Func<CancellationToken, 
         _timer?.Dispose();
         _wake.Writer.TryComplete();
         _stop.Cancel();
+        _ = _loop?.StopAsync(); // the body throws nothing but its cancellation; Completion is how to wait for it
     }
 }

@@ -29,4 +29,23 @@ internal static partial class SwitchboardLog
 
     [LoggerMessage(LogEventIds.Hosting + 7, LogLevel.Information, "Native heap: not trimmed, the C library has no malloc_trim (not glibc)", EventName = "Hosting.NativeHeapNotTrimmed")]
     public static partial void NativeHeapNotTrimmed(ILogger logger);
+
+    /// <summary>A supervised loop's failure, for a loop whose owner has no log message of its own for it (<see cref="BackgroundLoops"/>).</summary>
+    public static void LoopFailed(ILogger logger, LoopFailure failure)
+    {
+        if (failure.RestartIn is { } delay)
+        {
+            LoopRestarting(logger, failure.Loop, failure.Failures, (long)delay.TotalMilliseconds, failure.Error);
+        }
+        else
+        {
+            LoopGaveUp(logger, failure.Loop, failure.Failures, failure.Error);
+        }
+    }
+
+    [LoggerMessage(LogEventIds.Hosting + 80, LogLevel.Error, "Background loop {Loop} failed ({Failures} in a row); it starts again in {DelayMs} ms", EventName = "Hosting.LoopRestarting")]
+    private static partial void LoopRestarting(ILogger logger, string loop, int failures, long delayMs, Exception exception);
+
+    [LoggerMessage(LogEventIds.Hosting + 81, LogLevel.Critical, "Background loop {Loop} failed {Failures} times in a row and gave up", EventName = "Hosting.LoopGaveUp")]
+    private static partial void LoopGaveUp(ILogger logger, string loop, int failures, Exception exception);
 }

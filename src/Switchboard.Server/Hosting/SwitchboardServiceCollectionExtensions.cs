@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Switchboard;
 using Switchboard.Alerting;
@@ -70,6 +71,11 @@ public static class SwitchboardServiceCollectionExtensions
         services.AddOptions<SwitchboardOptions>().ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<SwitchboardOptions>, SwitchboardOptionsValidator>());
         services.TryAddSingleton(TimeProvider.System);
+        services.TryAddSingleton(sp =>
+        {
+            var logger = sp.GetRequiredService<ILogger<BackgroundLoops>>();
+            return new BackgroundLoops(failure => SwitchboardLog.LoopFailed(logger, failure));
+        });
         services.TryAddSingleton(sp => sp.GetRequiredService<IOptions<SwitchboardOptions>>().Value);
         services.TryAddSingleton(sp => sp.GetRequiredService<SwitchboardOptions>().Stream);
         services.TryAddSingleton(sp => sp.GetRequiredService<SwitchboardOptions>().Security);

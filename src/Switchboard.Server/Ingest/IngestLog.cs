@@ -21,8 +21,7 @@ internal static partial class IngestLog
     [LoggerMessage(LogEventIds.Ingest + 4, LogLevel.Warning, "Writes are waiting for the fan-out to catch up; {Refused} were refused with 503 after {TimeoutMs} ms so far", EventName = "Ingest.Overloaded")]
     public static partial void Overloaded(ILogger logger, long refused, long timeoutMs);
 
-    [LoggerMessage(LogEventIds.Ingest + 5, LogLevel.Error, "The write pipeline's loop crashed; writes fail until the node restarts", EventName = "Ingest.LoopCrashed")]
-    public static partial void LoopCrashed(ILogger logger, Exception exception);
+    // Ingest + 5 (Ingest.LoopCrashed) is retired: the loop is supervised, and its failure is Hosting.LoopRestarting.
 
     [LoggerMessage(LogEventIds.Ingest + 6, LogLevel.Error, "The store opened but cannot write; writes answer 503 and /readyz reports it until a write succeeds: {Reason}", EventName = "Ingest.StartedUnwritable")]
     public static partial void StartedUnwritable(ILogger logger, string reason);

@@ -22,6 +22,10 @@ namespace Switchboard.Ingest;
 /// later), so that producers with requests in flight are paced by the fan-out itself. Telemetry (OTLP requests) is paced
 /// before its commit instead: it waits for the previous commit's fan-out, and is answered once committed.
 /// </para>
+/// <para>
+/// The loop is a critical <see cref="SupervisedLoop"/>: should it fail, the writes in hand are answered 503, the queue
+/// stays open, <c>/readyz</c> says so, and the loop starts again after a backoff.
+/// </para>
 /// </summary>
 internal sealed partial class WritePipeline : IAsyncDisposable
 {
@@ -41,25 +45,27 @@ internal sealed partial class WritePipeline : IAsyncDisposable
         AllowSynchronousContinuations = false,
         FullMode = BoundedChannelFullMode.Wait,
     });
-    private Task? _loop;
+    private readonly SupervisedLoop _loop;
     private Task? _probe;
     private long _appended;
     private long _lastCommittedSeq;
     private long _refused;
     private volatile string? _writeFailure;
 
-    public WritePipeline(ISessionStore store, IWriteThrottle throttle, StreamOptions options, ILogger<WritePipeline> logger, TimeProvider? time = null)
+    public WritePipeline(ISessionStore store, IWriteThrottle throttle, StreamOptions options, ILogger<WritePipeline> logger, TimeProvider? time = null,
+        BackgroundLoops? loops = null)
     {
         _time = time ?? TimeProvider.System;
         _store = store;
         _throttle = throttle;
         _options = options;
         _logger = logger;
+        _loop = new SupervisedLoop("write-pipeline", _ => RunAsync(), _time, new LoopPolicy { Critical = true }, loops);
     }
 
     public void Start()
     {
-        _loop = Task.Run(RunAsync);
+        _loop.Start();
         IngestLog.Started(_logger);
         if (_store.WriteFailureAtStart is { } failure)
         {
@@ -194,9 +200,14 @@ internal sealed partial class WritePipeline : IAsyncDisposable
         }
         catch (Exception ex)
         {
-            IngestLog.LoopCrashed(_logger, ex);
-            _writeFailure = "the write pipeline crashed: " + ex.Message;
-            FailRemaining(new StoreUnavailableException("The write pipeline failed; retry against another node.", ex));
+            // A bug: the writes in hand are answered, the queue stays open, and the supervisor starts the loop again.
+            var error = new StoreUnavailableException("The write pipeline failed; retry against another node.", ex);
+            foreach (var batch in group)
+            {
+                batch.Fail(error);
+            }
+
+            throw;
         }
     }
 
@@ -328,11 +339,8 @@ internal sealed partial class WritePipeline : IAsyncDisposable
         _queue.Writer.TryComplete();
         // Commit what was accepted; writes still waiting for admission after a grace period are refused instead.
         _stopping.CancelAfter(_options.WriteWaitTimeout);
-        if (_loop is not null)
-        {
-            await _loop;
-        }
-
+        await _loop.StopAsync(); // the loop commits what the queue holds; one waiting to restart ends at once
+        FailRemaining(new StoreUnavailableException("Switchboard is shutting down; retry against another node or after the restart."));
         await _stopping.CancelAsync();
         if (_probe is not null)
         {

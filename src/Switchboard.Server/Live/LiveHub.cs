@@ -30,13 +30,13 @@ internal sealed partial class LiveHub : IEventSink, IWriteThrottle, IAsyncDispos
     private readonly ILogger _logger;
 
     public LiveHub(ISessionStore store, StreamOptions options, TimeProvider time, ILogger<LiveHub> logger, IHostApplicationLifetime? lifetime = null,
-        SwitchboardOptions? switchboard = null)
+        SwitchboardOptions? switchboard = null, BackgroundLoops? loops = null)
     {
         _time = time;
         _logger = logger;
         _inbox = new LiveInbox(options.MaxQueuedRequests);
         _admission = new AdmissionGate(options, time, logger);
-        _state = new LiveState(options, time, logger);
+        _state = new LiveState(options, time, logger) { Loops = loops };
         _loop = new LiveLoop(_state, _inbox, _admission, store, switchboard, lifetime);
     }
 

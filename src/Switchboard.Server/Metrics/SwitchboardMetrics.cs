@@ -20,7 +20,7 @@ internal sealed class SwitchboardMetrics : IDisposable
     private readonly Histogram<double> _fanout;
 
     public SwitchboardMetrics(IMeterFactory meters, LiveHub live, WritePipeline pipeline, ConnectionRegistry connections, WebhookDispatch.WebhookDispatcher webhooks,
-        Alerting.AlertEvaluator alerts, Commanding.CommandWatch commands, Http.RequestBodyBudget bodies)
+        Alerting.AlertEvaluator alerts, Commanding.CommandWatch commands, Http.RequestBodyBudget bodies, BackgroundLoops loops)
     {
         _live = live;
         Meter = meters.Create(MeterName);
@@ -54,6 +54,9 @@ internal sealed class SwitchboardMetrics : IDisposable
             "Long-polls waiting for commands on this node (GET /api/sessions/{id}/commands?wait=N).");
         Meter.CreateObservableUpDownCounter("switchboard.commands.inbox", () => commands.InboxDepth, "{event}",
             "Applied events waiting in the command watch's feed.");
+        Meter.CreateObservableCounter("switchboard.loop.restarts", () => loops.Snapshot().Select(l =>
+                new Measurement<long>(l.Restarts, new KeyValuePair<string, object?>("loop", l.Name))), "{restart}",
+            "Times a supervised background loop was started again after a failure, per loop (live, write-pipeline, webhook:{endpoint}, ...).");
         Meter.CreateObservableCounter("switchboard.fanout.pauses", () => live.Stats.FanoutPauses, "{pause}",
             "Times the fan-out paused because most deliveries went to connections that were behind but still draining.");
         Meter.CreateObservableCounter("switchboard.writes.refused", () => pipeline.Refused, "{write}",

@@ -20,7 +20,8 @@ namespace Switchboard.Otlp;
 /// however long a pass takes what waits is bounded by the sessions there are (as are the timer's ticks: one at a time). Timer ticks come from the injected <see cref="TimeProvider"/>. Its writes carry the
 /// version it last saw, so a session another node heard from meanwhile is left alone (and looked at again).
 /// After a start it first loads the active sessions from OpenTelemetry and gives each a full quiet period. A store
-/// that cannot be reached (PostgreSQL restarting) is logged once and retried on the next tick.
+/// that cannot be reached (PostgreSQL restarting) is logged once and retried on the next tick. Its loop is a
+/// <see cref="SupervisedLoop"/>.
 /// </summary>
 internal sealed partial class QuietMonitor : IHostedService, IAsyncDisposable
 {
@@ -42,11 +43,12 @@ internal sealed partial class QuietMonitor : IHostedService, IAsyncDisposable
     private readonly ILogger _logger;
     private readonly CancellationTokenSource _stop = new();
     private ITimer? _timer;
-    private Task _loop = Task.CompletedTask;
+    private readonly SupervisedLoop _loop;
     private bool _loaded;
     private bool _failing;
 
-    public QuietMonitor(SessionWriter writer, ISessionStore store, TimeProvider time, SwitchboardOptions options, ILogger<QuietMonitor> logger)
+    public QuietMonitor(SessionWriter writer, ISessionStore store, TimeProvider time, SwitchboardOptions options, ILogger<QuietMonitor> logger,
+        BackgroundLoops? loops = null)
     {
         _writer = writer;
         _store = store;
@@ -54,6 +56,7 @@ internal sealed partial class QuietMonitor : IHostedService, IAsyncDisposable
         _options = options.Otlp;
         _enabled = options.Otlp.Enabled || options.Hooks.Enabled;
         _logger = logger;
+        _loop = new SupervisedLoop("quiet-monitor", LoopAsync, time, loops: loops, stopping: _stop.Token);
     }
 
     /// <summary>How often it looks: a quarter of the idle period, from 1 s to 5 s.</summary>
@@ -63,7 +66,7 @@ internal sealed partial class QuietMonitor : IHostedService, IAsyncDisposable
     {
         if (_enabled)
         {
-            _loop = Task.Run(LoopAsync, CancellationToken.None);
+            _loop.Start();
             _timer = _time.CreateTimer(static s => ((QuietMonitor)s!).TickOnce(), this, Period, Period);
         }
 
@@ -77,11 +80,11 @@ internal sealed partial class QuietMonitor : IHostedService, IAsyncDisposable
         return _inbox.Writer.TryWrite(check) ? check.Done.Task : Task.FromResult(0);
     }
 
-    private async Task LoopAsync()
+    private async Task LoopAsync(CancellationToken token)
     {
         try
         {
-            while (await _inbox.Reader.WaitToReadAsync(_stop.Token))
+            while (await _inbox.Reader.WaitToReadAsync(token))
             {
                 while (_inbox.Reader.TryRead(out var message))
                 {
@@ -103,7 +106,7 @@ internal sealed partial class QuietMonitor : IHostedService, IAsyncDisposable
                 }
             }
         }
-        catch (OperationCanceledException) when (_stop.IsCancellationRequested)
+        catch (OperationCanceledException) when (token.IsCancellationRequested)
         {
         }
     }
@@ -257,7 +260,7 @@ internal sealed partial class QuietMonitor : IHostedService, IAsyncDisposable
 
         _inbox.Writer.TryComplete();
         await _stop.CancelAsync();
-        await _loop;
+        await _loop.StopAsync();
         while (_inbox.Reader.TryRead(out var message))
         {
             (message as Check)?.Done.TrySetResult(0);

@@ -10,7 +10,7 @@ namespace Switchboard.WebhookDispatch;
 /// <summary>
 /// Runs one <see cref="WebhookWorker"/> per endpoint on this node, starting and stopping them as endpoints come and go,
 /// and wakes them when the live loop applies new events (they wait on the position the loop publishes; nothing of theirs
-/// runs on the loop).
+/// runs on the loop). Its loop and each worker's are <see cref="SupervisedLoop"/>s.
 /// </summary>
 internal sealed class WebhookDispatcher : IAsyncDisposable
 {
@@ -18,16 +18,17 @@ internal sealed class WebhookDispatcher : IAsyncDisposable
     private readonly LiveHub _live;
     private readonly ILogger _logger;
     private readonly HttpClient _http;
-    private readonly CancellationTokenSource _stop = new();
+    private readonly BackgroundLoops? _loops;
     private TaskCompletionSource _changed = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private long _wakes;
     private TaskCompletionSource? _wake;
     private long _attempts;
     private long _failures;
-    private Task? _loop;
+    private readonly SupervisedLoop _loop;
     private volatile WebhookWorker[] _snapshot = [];
 
-    public WebhookDispatcher(ISessionStore store, LiveHub live, SwitchboardOptions options, TimeProvider time, ILogger<WebhookDispatcher> logger)
+    public WebhookDispatcher(ISessionStore store, LiveHub live, SwitchboardOptions options, TimeProvider time, ILogger<WebhookDispatcher> logger,
+        BackgroundLoops? loops = null)
     {
         Log = store;
         Store = store as IWebhookStore ?? throw new InvalidOperationException("The configured store does not keep webhooks (it must implement IWebhookStore).");
@@ -42,6 +43,8 @@ internal sealed class WebhookDispatcher : IAsyncDisposable
             Timeout = Timeout.InfiniteTimeSpan,
         };
         _http.DefaultRequestHeaders.UserAgent.ParseAdd("Switchboard-Webhooks/1");
+        _loops = loops;
+        _loop = new SupervisedLoop("webhook-dispatcher", SyncLoopAsync, time, loops: loops);
     }
 
     /// <summary>This process's name in endpoint leases.</summary>
@@ -79,7 +82,7 @@ internal sealed class WebhookDispatcher : IAsyncDisposable
             return;
         }
 
-        _loop = Task.Run(SyncLoopAsync);
+        _loop.Start();
     }
 
     /// <summary>Endpoints were created, changed, replayed or deleted on this node: look again now.</summary>
@@ -121,24 +124,20 @@ internal sealed class WebhookDispatcher : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        await _stop.CancelAsync();
-        if (_loop is not null)
-        {
-            await _loop;
-        }
+        await _loop.StopAsync();
 
         await Task.WhenAll(_workers.Values.Select(w => w.StopAsync()));
         _workers.Clear();
         _http.Dispose();
     }
 
-    private async Task SyncLoopAsync()
+    private async Task SyncLoopAsync(CancellationToken token)
     {
-        while (!_stop.IsCancellationRequested)
+        while (!token.IsCancellationRequested)
         {
             try
             {
-                var endpoints = await Store.ListWebhooksAsync(_stop.Token);
+                var endpoints = await Store.ListWebhooksAsync(token);
                 var ids = endpoints.Select(e => e.Id).ToHashSet(StringComparer.Ordinal);
                 foreach (var gone in _workers.Keys.Where(k => !ids.Contains(k)).ToList())
                 {
@@ -148,14 +147,14 @@ internal sealed class WebhookDispatcher : IAsyncDisposable
 
                 foreach (var id in ids.Where(i => !_workers.ContainsKey(i)))
                 {
-                    var worker = new WebhookWorker(id, this, _http, _logger);
+                    var worker = new WebhookWorker(id, this, _http, _logger, _loops);
                     _workers[id] = worker;
                     worker.Start();
                 }
 
                 _snapshot = [.. _workers.Values];
             }
-            catch (Exception ex) when (!_stop.IsCancellationRequested)
+            catch (Exception ex) when (!token.IsCancellationRequested)
             {
                 WebhookLog.ListFailed(_logger, ex);
             }
@@ -163,7 +162,7 @@ internal sealed class WebhookDispatcher : IAsyncDisposable
             try
             {
                 var changed = Volatile.Read(ref _changed);
-                await Task.WhenAny(changed.Task, Task.Delay(Options.PollInterval, Time, _stop.Token));
+                await Task.WhenAny(changed.Task, Task.Delay(Options.PollInterval, Time, token));
                 if (changed.Task.IsCompleted)
                 {
                     Interlocked.CompareExchange(ref _changed, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously), changed);

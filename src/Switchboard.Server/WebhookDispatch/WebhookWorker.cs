@@ -10,59 +10,50 @@ namespace Switchboard.WebhookDispatch;
 /// Delivers one endpoint: claims its lease, reads the log after its cursor, POSTs each matching event in seq order and
 /// moves the durable cursor after each 2xx. A failure is retried with exponential backoff and jitter; after
 /// <see cref="WebhookOptions.MaxAttempts"/> in a row the endpoint goes <c>failing</c> and keeps its cursor. One worker per
-/// endpoint per node, and the lease lets only one node deliver at a time; the worker owns its own state and its loop.
+/// endpoint per node, and the lease lets only one node deliver at a time; the worker owns its own state and its loop, a
+/// <see cref="SupervisedLoop"/> named <c>webhook:{id}</c>: a pass that fails (the store unreachable) starts it again,
+/// without its lease, after about a poll interval.
 /// </summary>
-internal sealed class WebhookWorker(string id, WebhookDispatcher owner, HttpClient http, ILogger logger)
+internal sealed class WebhookWorker(string id, WebhookDispatcher owner, HttpClient http, ILogger logger, BackgroundLoops? loops = null)
 {
-    private readonly CancellationTokenSource _stop = new();
-    private Task? _loop;
+    private SupervisedLoop? _loop;
 
     public string Id { get; } = id;
 
     /// <summary>The endpoint as this node last read it, for metrics and GET.</summary>
     public WebhookEndpoint? Last { get; private set; }
 
-    public void Start() => _loop = Task.Run(RunAsync);
+    public void Start()
+    {
+        var retry = owner.Options.PollInterval;
+        _loop = new SupervisedLoop("webhook:" + Id, RunAsync, owner.Time, new LoopPolicy { MinDelay = retry, MaxDelay = retry }, loops,
+            failure => WebhookLog.LoopFailed(logger, Id, failure.Error));
+        _loop.Start();
+    }
 
     public async Task StopAsync()
     {
-        await _stop.CancelAsync();
         if (_loop is not null)
         {
-            await _loop;
+            await _loop.StopAsync();
         }
     }
 
-    private async Task RunAsync()
+    private async Task RunAsync(CancellationToken ct)
     {
-        var ct = _stop.Token;
         var claimed = false;
-        while (!ct.IsCancellationRequested)
+        try
         {
-            try
+            while (!ct.IsCancellationRequested)
             {
                 var generation = owner.Generation;
                 var wait = await PassAsync(claimed, ct);
                 claimed = wait.Claimed;
                 await owner.WaitForEventsAsync(generation, wait.Delay, ct);
             }
-            catch (OperationCanceledException) when (ct.IsCancellationRequested)
-            {
-                break;
-            }
-            catch (Exception ex)
-            {
-                WebhookLog.LoopFailed(logger, Id, ex);
-                claimed = false;
-                try
-                {
-                    await Task.Delay(owner.Options.PollInterval, owner.Time, ct);
-                }
-                catch (OperationCanceledException)
-                {
-                    break;
-                }
-            }
+        }
+        catch (OperationCanceledException) when (ct.IsCancellationRequested)
+        {
         }
 
         if (claimed)

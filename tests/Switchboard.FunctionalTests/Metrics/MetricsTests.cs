@@ -21,6 +21,9 @@ public sealed class MetricsTests
         before.Value("switchboard_alerts_inbox").ShouldBeGreaterThanOrEqualTo(0);
         before.Families["switchboard_live_inbox"].Type.ShouldBe("gauge");
         before.Families["switchboard_alerts_inbox"].Type.ShouldBe("gauge");
+        before.Families["switchboard_loop_restarts_total"].Type.ShouldBe("counter");
+        before.Value("switchboard_loop_restarts_total", ("loop", "live")).ShouldBe(0);
+        before.Value("switchboard_loop_restarts_total", ("loop", "write-pipeline")).ShouldBe(0);
         var bytesBefore = before.Value("switchboard_sent_bytes_total");
 
         await using var sessions = await PhoenixClient.ConnectAsync(server.WebSocketUri);

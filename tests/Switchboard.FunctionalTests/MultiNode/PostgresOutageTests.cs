@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using Switchboard.FunctionalTests.Http;
+using Switchboard.FunctionalTests.Metrics;
 using Switchboard.Testing;
 
 namespace Switchboard.FunctionalTests.MultiNode;
@@ -7,7 +8,8 @@ namespace Switchboard.FunctionalTests.MultiNode;
 /// <summary>
 /// PostgreSQL restarts under two serving nodes: writes in the outage are refused with 503 and Retry-After (never a 2xx
 /// that was not persisted), and afterwards both nodes reconnect their LISTEN, catch up from the table, and their
-/// clients see every event in order. Starts a cluster of its own, because it stops it.
+/// clients see every event in order; meanwhile <c>/readyz</c> names the loop that keeps failing. Starts a cluster of its own,
+/// because it stops it.
 /// </summary>
 public sealed class PostgresOutageTests
 {
@@ -67,6 +69,9 @@ public sealed class PostgresOutageTests
         // Load balancers take both nodes out of rotation while their database is gone.
         await TestTimeouts.Eventually(async () => (await httpA.GetAsync("/readyz")).StatusCode == System.Net.HttpStatusCode.ServiceUnavailable, "A to report not ready");
         await TestTimeouts.Eventually(async () => (await httpB.GetAsync("/readyz")).StatusCode == System.Net.HttpStatusCode.ServiceUnavailable, "B to report not ready");
+        // And says which loop keeps failing: the event feed's, restarting until the database is back.
+        await TestTimeouts.Eventually(async () => (await FeedLoopAsync(httpA)).Str("status") == "restarting", "A's event feed loop to report restarting");
+        (await FeedLoopAsync(httpA)).GetProperty("failure").GetString().ShouldNotBeNullOrEmpty();
         await cluster.StartAgainAsync();
 
         // Producers retry as Retry-After tells them; each write counts once it got its 2xx.
@@ -95,6 +100,11 @@ public sealed class PostgresOutageTests
 
         await TestTimeouts.Eventually(async () => (await httpA.GetAsync("/readyz")).IsSuccessStatusCode, "A to report ready again", TestTimeouts.Long);
         await TestTimeouts.Eventually(async () => (await httpB.GetAsync("/readyz")).IsSuccessStatusCode, "B to report ready again", TestTimeouts.Long);
+        var feed = await FeedLoopAsync(httpA);
+        feed.Str("status").ShouldBe("running");
+        feed.Long("restarts").ShouldBeGreaterThan(0, "each failed reconnect is a restart, counted");
+        PrometheusText.Parse(await httpA.GetStringAsync("/metrics")).Value("switchboard_loop_restarts_total", ("loop", "postgres-events"))
+            .ShouldBe((double)feed.Long("restarts"), "the same count on /metrics");
 
         // Every node caught up from the table: both clients got every event, in order, once.
         var events = await httpB.EventsAsync();
@@ -112,4 +122,8 @@ public sealed class PostgresOutageTests
         (await httpA.GetJsonAsync("/api/sessions/outage-a0")).Status.ShouldBe(404);
         (await httpB.GetJsonAsync("/api/sessions/before-a")).Body.Long("input_tokens").ShouldBe(0);
     }
+
+    /// <summary>The event feed's supervised loop as <c>/readyz</c> lists it.</summary>
+    private static async Task<System.Text.Json.JsonElement> FeedLoopAsync(HttpClient http) =>
+        (await http.GetJsonAsync("/readyz")).Body.GetProperty("loops").GetProperty("postgres-events");
 }

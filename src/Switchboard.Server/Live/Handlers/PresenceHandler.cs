@@ -29,7 +29,7 @@ internal sealed class PresenceHandler : LiveHandler
         _state = state;
         _inbox = inbox;
         _tracker = new PresenceTracker(state.Time);
-        _sync = exchange is null ? null : new PresenceSync(exchange, Deliver, state.Time, state.Logger);
+        _sync = exchange is null ? null : new PresenceSync(exchange, Deliver, state.Time, state.Logger, state.Loops);
     }
 
     public override void Register(MessageRoutes routes) => routes.On<RemotePresenceTick>(_ => ApplyRemote());

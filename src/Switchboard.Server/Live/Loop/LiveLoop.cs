@@ -8,7 +8,9 @@ namespace Switchboard.Live;
 /// The live loop: one task that owns the live state (<see cref="LiveState"/>) and takes one message at a time from its
 /// inbox, handing each to the handler of its concern; then it fans out a chunk of committed events and ends the pass.
 /// It supervises: a message that fails is logged and answered with its error; a fault in the fan-out itself, or a log
-/// that moved under the node, goes to recovery (<see cref="HealthHandler"/>).
+/// that moved under the node, goes to recovery (<see cref="HealthHandler"/>). It runs as a <see cref="SupervisedLoop"/>
+/// that never restarts: that recovery is its restart, and a crash past it is a bug after which its state cannot be
+/// trusted, so the node stops instead.
 /// </summary>
 internal sealed class LiveLoop
 {
@@ -23,7 +25,7 @@ internal sealed class LiveLoop
     private readonly HealthHandler _health;
     private readonly LiveHandler[] _handlers;
     private readonly CancellationTokenSource _stopping = new();
-    private Task? _task;
+    private readonly SupervisedLoop _run;
 
     public LiveLoop(LiveState state, LiveInbox inbox, AdmissionGate admission, ISessionStore store, SwitchboardOptions? switchboard,
         IHostApplicationLifetime? lifetime)
@@ -48,6 +50,9 @@ internal sealed class LiveLoop
         {
             handler.Register(_routes);
         }
+
+        _run = new SupervisedLoop("live", _ => RunAsync(), state.Time, new LoopPolicy { MaxFailures = 1, Critical = true }, state.Loops, Crashed,
+            _stopping.Token);
     }
 
     /// <summary>The concerns, for tests: every message type has one handler.</summary>
@@ -59,8 +64,8 @@ internal sealed class LiveLoop
         _state.Projection.Load(loaded);
         _state.Published.Position(_state.Projection);
         _state.Published.Health = LiveHealth.Running;
-        _task = Task.Run(RunAsync);
-        _ = _task.ContinueWith(OnEnded, TaskScheduler.Default);
+        _run.Start();
+        _ = _run.Completion.ContinueWith(_ => OnEnded(), TaskScheduler.Default);
         foreach (var handler in _handlers)
         {
             handler.Started();
@@ -71,10 +76,7 @@ internal sealed class LiveLoop
     {
         _inbox.Complete();
         await _stopping.CancelAsync();
-        if (_task is not null)
-        {
-            await _task;
-        }
+        await _run.StopAsync();
 
         foreach (var handler in _handlers)
         {
@@ -172,13 +174,18 @@ internal sealed class LiveLoop
         LiveLog.LoopStopped(_state.Logger, _state.Projection.HeadSeq);
     }
 
-    private void OnEnded(Task loop)
+    /// <summary>Everything inside is caught; reaching this is a bug, and a node without its loop delivers nothing.</summary>
+    private void Crashed(LoopFailure failure)
     {
-        if (loop.Exception is { } error)
+        _state.Published.Health = new LiveHealth(LiveStatus.Failed, "the live loop crashed: " + failure.Error.GetBaseException().Message);
+        LiveLog.LoopCrashed(_state.Logger, failure.Error.GetBaseException());
+    }
+
+    /// <summary>After the loop ended, off it: a loop that gave up stops the node.</summary>
+    private void OnEnded()
+    {
+        if (_run.Health.Status == LoopStatus.GaveUp)
         {
-            // Everything inside is caught; reaching this is a bug, and a node without its loop delivers nothing.
-            _state.Published.Health = new LiveHealth(LiveStatus.Failed, "the live loop crashed: " + error.GetBaseException().Message);
-            LiveLog.LoopCrashed(_state.Logger, error.GetBaseException());
             Environment.ExitCode = 1;
             _lifetime?.StopApplication();
         }

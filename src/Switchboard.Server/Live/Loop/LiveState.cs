@@ -24,6 +24,9 @@ internal sealed class LiveState(StreamOptions options, TimeProvider time, ILogge
 
     public ILogger Logger { get; } = logger;
 
+    /// <summary>The node's supervised loops, where the live loop and the presence sync report their health.</summary>
+    public BackgroundLoops? Loops { get; init; }
+
     /// <summary>Queues that got frames in this pass, to wake at its end (see <see cref="Subscription.Deliver"/>).</summary>
     public List<SendQueue> Wake { get; } = [];
 

@@ -10,21 +10,21 @@ namespace Switchboard.Live.Presence;
 /// loop last reported them; the loop only reports joins and leaves (never waiting) and receives snapshots. What it
 /// writes is the difference between that set and what the exchange holds, so however long the exchange is unreachable
 /// what waits is bounded by the viewers there are, and a viewer that came and went meanwhile is never written. A
-/// failure is logged once, retried every interval, and its recovery logged.
+/// failure is logged once, retried every interval, and its recovery logged. Its loop is a <see cref="SupervisedLoop"/>.
 /// </summary>
-internal sealed class PresenceSync(IPresenceExchange exchange, Action<IReadOnlyList<PresenceRecord>> deliver, TimeProvider time, ILogger logger)
+internal sealed class PresenceSync(IPresenceExchange exchange, Action<IReadOnlyList<PresenceRecord>> deliver, TimeProvider time, ILogger logger,
+    BackgroundLoops? loops = null)
 {
     /// <summary>How often the other nodes' viewers are read: the delay before a viewer on another node appears.</summary>
     public static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(250);
 
     private readonly Dictionary<string, PresenceRecord> _wanted = new(StringComparer.Ordinal); // under its own lock
     private readonly SemaphoreSlim _signal = new(0, 1);
-    private readonly CancellationTokenSource _stop = new();
     private readonly HashSet<string> _local = new(StringComparer.Ordinal); // refs the exchange holds for this node
     private bool _changed; // under the lock of _wanted
     private string? _lastSnapshot;
     private volatile bool _resend;
-    private Task? _loop;
+    private SupervisedLoop? _loop;
 
     /// <summary>This node's viewer joined (called on the live loop; never blocks).</summary>
     public void Added(PresenceRecord record) => Change(wanted => wanted[record.Ref] = record);
@@ -51,15 +51,18 @@ internal sealed class PresenceSync(IPresenceExchange exchange, Action<IReadOnlyL
         }
     }
 
-    public void Start() => _loop = Task.Run(RunAsync);
+    public void Start()
+    {
+        _loop = new SupervisedLoop("presence-sync", RunAsync, time, loops: loops);
+        _loop.Start();
+    }
 
     /// <summary>Stops and removes this node's viewers, so the other nodes drop them now rather than after the liveness bound.</summary>
     public async Task StopAsync()
     {
-        await _stop.CancelAsync();
         if (_loop is not null)
         {
-            await _loop;
+            await _loop.StopAsync();
         }
 
         try
@@ -91,9 +94,8 @@ internal sealed class PresenceSync(IPresenceExchange exchange, Action<IReadOnlyL
         }
     }
 
-    private async Task RunAsync()
+    private async Task RunAsync(CancellationToken token)
     {
-        var token = _stop.Token;
         var failing = false;
         long? renewed = null; // TimeProvider timestamp of the last renewal
         var dirty = false;
