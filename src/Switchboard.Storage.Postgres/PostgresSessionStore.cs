@@ -182,8 +182,8 @@ internal sealed partial class PostgresSessionStore : SqlStore, IStoreHealth
         RunAsync(what, (connection, _) => body(new SqlSession(connection, null, Sql)), cancellationToken);
 
     /// <inheritdoc />
-    protected override async Task<(string Epoch, bool FleetPaused)> ReadMetaAsync(SqlSession db) =>
-        await db.FirstAsync("SELECT epoch, fleet_paused FROM switchboard_log WHERE id = 1;", r => (r.GetString(0), r.GetBoolean(1)));
+    protected override async Task<string> ReadEpochAsync(SqlSession db) =>
+        (await db.FirstAsync("SELECT epoch FROM switchboard_log WHERE id = 1;", r => r.GetString(0)))!;
 
     /// <inheritdoc />
     protected override DateTimeOffset Now() => WireTime.Now(_time);

@@ -63,8 +63,9 @@ internal sealed class PostgresWriteTransaction(NpgsqlConnection connection, Npgs
         "ON CONFLICT (span) DO NOTHING;",
         ("spans", owners.Select(o => o.Span).ToArray()), ("owners", owners.Select(o => o.Session).ToArray()), ("at", at)));
 
-    public async ValueTask<IReadOnlyDictionary<string, string>> ReadSpanOwnersAsync(IReadOnlyCollection<string> spans) =>
-        (await QueryAsync(Command("SELECT span, session_id FROM switchboard_telemetry_span_owners WHERE span = ANY(@spans);", ("spans", spans.ToArray())),
+    public async ValueTask<IReadOnlyDictionary<string, string>> ReadSpanOwnersAsync(IReadOnlyCollection<string> spans, DateTimeOffset since) =>
+        (await QueryAsync(Command("SELECT span, session_id FROM switchboard_telemetry_span_owners WHERE span = ANY(@spans) AND at >= @since;",
+                ("spans", spans.ToArray()), ("since", since)),
             r => (r.GetString(0), r.GetString(1)))).ToDictionary(p => p.Item1, p => p.Item2, StringComparer.Ordinal);
 
     public async ValueTask<IReadOnlyList<(string Span, string Child)>> TakeWaitsAsync(IReadOnlyCollection<string> spans) =>
@@ -142,7 +143,7 @@ internal sealed class PostgresWriteTransaction(NpgsqlConnection connection, Npgs
 
         if (batch.Head != head)
         {
-            commands.BatchCommands.Add(Command("UPDATE switchboard_log SET head_seq = @head, active_count = @active, fleet_paused = @paused WHERE id = 1;",
+            commands.BatchCommands.Add(Command(PostgresDialect.Instance.WriteLogSql,
                 ("head", batch.Head.HeadSeq), ("active", batch.Head.ActiveCount), ("paused", batch.Head.FleetPaused)));
         }
 

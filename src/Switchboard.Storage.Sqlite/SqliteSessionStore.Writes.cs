@@ -126,7 +126,7 @@ internal sealed partial class SqliteSessionStore
         _rows.Clear();
         ForgetLinks();
         _waits.Load(_writer!);
-        _spanOwners.Load(_writer!);
+        _spanOwners.Load(_writer!, Now() - TelemetryDedupe.Window);
         LoadHead(_writer!);
         _feed.Reset(_headSeq, reason);
         throw new StoreUnavailableException(reason + "; the node reloaded its state, retry the write.");

@@ -7,7 +7,7 @@ using Switchboard.Writes;
 
 namespace Switchboard.Storage.Sqlite;
 
-/// <summary>Persisting an applied batch: its rows, subtrees, moves, events, usage and the fleet flag.</summary>
+/// <summary>Persisting an applied batch: its rows, subtrees, moves, events, usage and the log row.</summary>
 internal sealed partial class SqliteWriteTransaction
 {
     public ValueTask PersistAsync(WriteBatch batch, UsageRollup? rollup)
@@ -63,11 +63,12 @@ internal sealed partial class SqliteWriteTransaction
         }
 
         PersistUsage(rollup);
-        if (batch.Head.FleetPaused != batch.StartHead.FleetPaused)
+        if (batch.Head != batch.StartHead)
         {
-            commands.SetMeta.Parameters["$k"].Value = "fleet_paused";
-            commands.SetMeta.Parameters["$v"].Value = batch.Head.FleetPaused ? "true" : "false";
-            commands.SetMeta.ExecuteNonQuery();
+            commands.WriteLog.Parameters["@head"].Value = batch.Head.HeadSeq;
+            commands.WriteLog.Parameters["@active"].Value = batch.Head.ActiveCount;
+            commands.WriteLog.Parameters["@paused"].Value = batch.Head.FleetPaused;
+            commands.WriteLog.ExecuteNonQuery();
         }
 
         return ValueTask.CompletedTask;

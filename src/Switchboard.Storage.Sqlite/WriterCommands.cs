@@ -31,8 +31,7 @@ internal sealed class WriterCommands : IDisposable
 
         SelectHead = Prepare(connection, "SELECT seq FROM sqlite_sequence WHERE name = 'events';");
 
-        SetMeta = Prepare(connection,
-            "INSERT INTO meta(key, value) VALUES ($k, $v) ON CONFLICT(key) DO UPDATE SET value = excluded.value;", "$k", "$v");
+        WriteLog = Prepare(connection, SqliteDialect.Instance.WriteLogSql, "@head", "@active", "@paused");
 
         SelectActive = Prepare(connection, "SELECT active FROM usage_active WHERE group_key = $k AND group_value = $v;", "$k", "$v");
         UpsertActive = new WriterStatement(connection,
@@ -60,7 +59,7 @@ internal sealed class WriterCommands : IDisposable
         TakeWaits = Prepare(connection, "DELETE FROM telemetry_waits WHERE span = $s RETURNING child;", "$s");
         InsertWait = new WriterStatement(connection, "INSERT INTO telemetry_waits(span, child, at) VALUES (?1, ?2, ?3) ON CONFLICT(span, child) DO NOTHING;");
         InsertSpanOwner = new WriterStatement(connection, "INSERT INTO telemetry_span_owners(span, session_id, at) VALUES (?1, ?2, ?3);");
-        _all = [SelectSession, SelectHead, SetMeta, SelectActive, SelectStream, SelectDescendants, SelectActiveDescendants, TakeWaits];
+        _all = [SelectSession, SelectHead, WriteLog, SelectActive, SelectStream, SelectDescendants, SelectActiveDescendants, TakeWaits];
         _statements = [InsertSession, UpdateSession, UpdateSessionKeepingIndexed, InsertEvent, UpdateSubtree, UpsertActive, AddRollup, InsertTelemetryKey, UpsertStream,
             MoveSession, InsertWait, InsertSpanOwner];
     }
@@ -79,7 +78,8 @@ internal sealed class WriterCommands : IDisposable
     public WriterStatement InsertEvent { get; }
     /// <summary>Sets an ancestor's subtree totals: ?1 id, ?2..?6 the totals (TreeSchema.UpdateSubtree).</summary>
     public WriterStatement UpdateSubtree { get; }
-    public SqliteCommand SetMeta { get; }
+    /// <summary>Sets the log row (SqlDialect.WriteLogSql).</summary>
+    public SqliteCommand WriteLog { get; }
     public SqliteCommand SelectHead { get; }
     public SqliteCommand SelectActive { get; }
     public WriterStatement UpsertActive { get; }

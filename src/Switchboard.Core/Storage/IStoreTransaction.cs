@@ -30,8 +30,8 @@ internal interface IStoreTransaction : IAsyncDisposable
     /// <summary>Records which session owns each span that may start an agent (a span recorded before keeps its owner).</summary>
     ValueTask WriteSpanOwnersAsync(IReadOnlyList<(string Span, string Session)> owners, DateTimeOffset at);
 
-    /// <summary>The sessions owning these spans, where one is recorded.</summary>
-    ValueTask<IReadOnlyDictionary<string, string>> ReadSpanOwnersAsync(IReadOnlyCollection<string> spans);
+    /// <summary>The sessions owning these spans, where one was recorded at or after <paramref name="since"/> (older owners are out of the window).</summary>
+    ValueTask<IReadOnlyDictionary<string, string>> ReadSpanOwnersAsync(IReadOnlyCollection<string> spans, DateTimeOffset since);
 
     /// <summary>Deletes and returns the waits for these spans: each the span and the session that waited for it.</summary>
     ValueTask<IReadOnlyList<(string Span, string Child)>> TakeWaitsAsync(IReadOnlyCollection<string> spans);
