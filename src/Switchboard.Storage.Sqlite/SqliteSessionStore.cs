@@ -170,12 +170,9 @@ internal sealed partial class SqliteSessionStore : SqlStore
     /// the WAL is over its 1,000 pages, which under ingest it mostly is. The ingest's group commits keep checkpointing as
     /// before. (A second connection would avoid that too, but each of its commits would throw away the writer's page cache.)
     /// </summary>
-    protected override async Task<T> WriteOutsideLogAsync<T>(string what, Func<SqlSession, Task<T>> body, CancellationToken cancellationToken)
-    {
-        await _writeLock.WaitAsync(cancellationToken);
-        try
+    protected override Task<T> WriteOutsideLogAsync<T>(string what, Func<SqlSession, Task<T>> body, CancellationToken cancellationToken) =>
+        OnWriterAsync(async (writer, _) =>
         {
-            var writer = _writer ?? throw new ObjectDisposedException(nameof(SqliteSessionStore));
             raw.sqlite3_wal_autocheckpoint(writer.Handle, 0);
             try
             {
@@ -185,16 +182,7 @@ internal sealed partial class SqliteSessionStore : SqlStore
             {
                 raw.sqlite3_wal_autocheckpoint(writer.Handle, AutoCheckpointPages);
             }
-        }
-        catch (SqliteException ex)
-        {
-            throw SqliteFailure.Unavailable(what, ex, DataDirectory);
-        }
-        finally
-        {
-            _writeLock.Release();
-        }
-    }
+        }, ex => SqliteFailure.Unavailable(what, ex, DataDirectory), cancellationToken);
 
     /// <inheritdoc />
     protected override async Task<string> ReadEpochAsync(SqlSession db) =>
@@ -221,9 +209,9 @@ internal sealed partial class SqliteSessionStore : SqlStore
     /// </summary>
     private void LoadHead(SqliteConnection connection)
     {
-        var sequence = ScalarLong(connection, "SELECT seq FROM sqlite_sequence WHERE name = 'events';") ?? 0;
+        var sequence = ScalarLong(connection, Sql.HeadSql) ?? 0;
         using var command = connection.CreateCommand();
-        command.CommandText = Sql.ReadLogSql;
+        command.CommandText = Sql.Statements.ReadLog;
         using (var reader = command.ExecuteReader())
         {
             (_headSeq, _activeCount, _fleetPaused) = reader.Read() ? (reader.GetInt64(0), reader.GetInt64(1), reader.GetInt64(2) != 0) : (0, 0, false);
@@ -232,7 +220,7 @@ internal sealed partial class SqliteSessionStore : SqlStore
         if (_headSeq != sequence)
         {
             _headSeq = sequence;
-            _activeCount = ScalarLong(connection, "SELECT COUNT(*) FROM sessions WHERE state <> 'terminated';") ?? 0;
+            _activeCount = ScalarLong(connection, WriterCommands.CountActive) ?? 0;
         }
     }
 

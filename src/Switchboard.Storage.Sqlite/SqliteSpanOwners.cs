@@ -50,8 +50,7 @@ internal sealed class SqliteSpanOwners(int capacity = SqliteSpanOwners.Capacity)
         _owners.Clear();
         _order.Clear();
         using var command = connection.CreateCommand();
-        command.CommandText = "SELECT span, session_id, at FROM (SELECT rowid AS n, span, session_id, at FROM telemetry_span_owners WHERE at >= $since " +
-            "ORDER BY rowid DESC LIMIT $cap) ORDER BY n;";
+        command.CommandText = WriterCommands.LoadSpanOwners;
         command.Parameters.AddWithValue("$since", since.ToUnixTimeMilliseconds());
         command.Parameters.AddWithValue("$cap", capacity);
         using var reader = command.ExecuteReader();

@@ -68,7 +68,7 @@ internal sealed class UnitOfWork(UsageOptions usage, Streams.StreamPolicy stream
             batch.WithdrawEnded(over, await transaction.ReadPendingApprovalsAsync(over), at);
         }
 
-        await transaction.PersistAsync(batch, await RollUpAsync(transaction, batch));
+        await transaction.PersistAsync(PersistPlan.Of(batch, await RollUpAsync(transaction, batch)));
         if (batch.DirtyAlerts.Any() || batch.DirtyCommands.Any() || batch.DirtyApprovals.Count > 0)
         {
             await transaction.WriteTargetsAsync(batch);

@@ -19,14 +19,16 @@ internal abstract class SqlDialect
     /// <summary>The store's name for a table: <c>sessions</c>, <c>events</c>, <c>alerts</c>, <c>alert_rules</c>, <c>commands</c>, <c>webhooks</c>, <c>usage</c>.</summary>
     public abstract string Table(string name);
 
-    /// <summary>
-    /// The log row every store keeps (<c>log</c>: the head seq, the active-session count, the fleet flag), read back on
-    /// opening; one row, id 1.
-    /// </summary>
-    public string ReadLogSql => $"SELECT head_seq, active_count, fleet_paused FROM {Table("log")} WHERE id = 1;";
+    private SqlStatements? _statements;
 
-    /// <summary>Sets the log row to a committed batch's head (<c>@head</c>, <c>@active</c>, <c>@paused</c>); run whenever the head moved.</summary>
-    public string WriteLogSql => $"UPDATE {Table("log")} SET head_seq = @head, active_count = @active, fleet_paused = @paused WHERE id = 1;";
+    /// <summary>The write statements that differ between databases only by this dialect's names and functions.</summary>
+    public SqlStatements Statements => _statements ??= new SqlStatements(this);
+
+    /// <summary>The exact sum of two decimal columns or values as the database keeps them.</summary>
+    public abstract string DecimalSum(string a, string b);
+
+    /// <summary>The larger of two integers.</summary>
+    public abstract string Greatest(string a, string b);
 
     /// <summary>A statement of one row and column: the log's head seq.</summary>
     public abstract string HeadSql { get; }
