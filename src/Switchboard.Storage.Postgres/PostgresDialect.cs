@@ -33,6 +33,10 @@ internal sealed class PostgresDialect : SqlDialect
         _ => "text",
     };
 
+    public override string DecimalSum(string a, string b) => $"{a} + {b}";
+
+    public override string Greatest(string a, string b) => $"GREATEST({a}, {b})";
+
     public override object Time(DateTimeOffset value) => value.ToUniversalTime();
 
     public override DateTimeOffset ReadTime(DbDataReader reader, int ordinal) => reader.GetFieldValue<DateTimeOffset>(ordinal);

@@ -1,36 +1,38 @@
+using System.Globalization;
 using Npgsql;
 using NpgsqlTypes;
 using Switchboard.Events;
 using Switchboard.Json;
 using Switchboard.Sessions;
-using Switchboard.Storage.Sql;
+using Switchboard.UsageRollups;
+using Switchboard.Writes;
 
 namespace Switchboard.Storage.Postgres;
 
-/// <summary>Session and event rows as parameters of PostgreSQL's statements (reading them is <see cref="PostgresDialect"/>'s).</summary>
-internal static class PostgresRows
+/// <summary>
+/// A <see cref="PersistPlan"/>'s row operations as commands of one <see cref="NpgsqlBatch"/>: the whole plan is one round
+/// trip (reading rows is <see cref="PostgresDialect"/>'s).
+/// </summary>
+internal sealed class PostgresRows(NpgsqlBatch batch) : IPersistRows
 {
-    private static readonly string SessionColumns = SqlDialect.SessionColumns;
+    private static readonly Sql.SqlStatements Shared = PostgresStatements.Shared;
 
-    /// <summary>Inserts a session or replaces every column of the existing row but the fixed ones (the row is locked by then).</summary>
-    public static readonly string UpsertSession =
-        $"INSERT INTO switchboard_sessions ({SessionColumns}) VALUES ({string.Join(", ", SessionColumns.Split(", ").Select(c => "@" + c))}) " +
-        "ON CONFLICT (id) DO UPDATE SET " +
-        string.Join(", ", SessionFields.UpdatedColumns.Select(c => $"{c.Column} = EXCLUDED.{c.Column}")) + ";";
-
-    public const string InsertEvent =
-        $"INSERT INTO switchboard_events ({SqlDialect.EventColumns}) VALUES (@seq, @at, @type, @session_id, @data, @labels, @prior_labels, @root_id, @tree_path);";
-
-    public static NpgsqlBatchCommand Upsert(Session s)
+    public void WriteSession(Session session, bool isNew)
     {
-        var c = new NpgsqlBatchCommand(UpsertSession);
-        SessionFields.WriteRow(new RowWriter(c.Parameters), s);
-        return c;
+        var c = new NpgsqlBatchCommand(PostgresStatements.UpsertSession);
+        SessionFields.WriteRow(new RowWriter(c.Parameters), session);
+        batch.BatchCommands.Add(c);
     }
 
-    public static NpgsqlBatchCommand Insert(EventRecord e)
+    public void WriteSubtree(Session s) => batch.BatchCommands.Add(Command(Shared.UpdateSubtree, ("id", s.Id), ("sessions", s.Subtree.Sessions),
+        ("active", s.Subtree.Active), ("input", s.Subtree.InputTokens), ("output", s.Subtree.OutputTokens), ("cost", SessionWire.Normalize(s.Subtree.CostUsd))));
+
+    public void MoveSession(Session s) => batch.BatchCommands.Add(Command(Shared.MoveSession,
+        ("id", s.Id), ("parent", s.ParentId!), ("root", s.RootId), ("depth", s.Depth), ("path", s.TreePath)));
+
+    public void AppendEvent(EventRecord e)
     {
-        var c = new NpgsqlBatchCommand(InsertEvent);
+        var c = new NpgsqlBatchCommand(Shared.InsertEvent);
         var p = c.Parameters;
         p.Add(new NpgsqlParameter<long>("seq", e.Seq));
         p.Add(new NpgsqlParameter<DateTimeOffset>("at", e.At.ToUniversalTime()));
@@ -41,7 +43,46 @@ internal static class PostgresRows
         p.Add(Nullable("prior_labels", NpgsqlDbType.Text, e.PriorLabels is null ? null : SessionWire.LabelsToText(e.PriorLabels)));
         p.Add(Nullable("root_id", NpgsqlDbType.Text, Trees.TreePath.EventRoot(e.TreePath)));
         p.Add(Nullable("tree_path", NpgsqlDbType.Text, e.TreePath));
-        return c;
+        batch.BatchCommands.Add(c);
+    }
+
+    public void SetActiveCount(string key, string value, long count) =>
+        batch.BatchCommands.Add(Command(Shared.SetActiveCount, ("k", key), ("v", value), ("n", count)));
+
+    public void AddRollup(UsageKey k, UsageCounters d) => batch.BatchCommands.Add(Command(Shared.AddRollup,
+        ("b", k.Bucket.ToWire()), ("k", k.GroupKey), ("s", k.Start), ("v", k.GroupValue), ("in", d.InputTokens), ("out", d.OutputTokens),
+        ("cost", d.CostUsd), ("created", d.SessionsCreated), ("terminated", d.SessionsTerminated), ("errored", d.SessionsErrored),
+        ("busy", d.BusyMilliseconds), ("peak", d.PeakActive)));
+
+    public void WriteLog(LogHead head) => batch.BatchCommands.Add(Command(Shared.WriteLog,
+        ("head", head.HeadSeq), ("active", head.ActiveCount), ("paused", head.FleetPaused)));
+
+    /// <summary>Tells every node's listener the new head once committed.</summary>
+    public void Notify(long head) => batch.BatchCommands.Add(Command(PostgresStatements.Notify,
+        ("channel", PostgresSchema.Channel), ("payload", head.ToString(CultureInfo.InvariantCulture))));
+
+    /// <summary>A statement with typed parameters (arrays of strings bind as <c>text[]</c>).</summary>
+    public static NpgsqlBatchCommand Command(string sql, params (string Name, object Value)[] parameters)
+    {
+        var command = new NpgsqlBatchCommand(sql);
+        foreach (var (name, value) in parameters)
+        {
+            command.Parameters.Add(value switch
+            {
+                string s => new NpgsqlParameter<string>(name, s),
+                string[] a => new NpgsqlParameter<string[]>(name, a),
+                long l => new NpgsqlParameter<long>(name, l),
+                long[] a => new NpgsqlParameter<long[]>(name, a),
+                int i => new NpgsqlParameter<int>(name, i),
+                bool b => new NpgsqlParameter<bool>(name, b),
+                decimal d => new NpgsqlParameter<decimal>(name, d),
+                decimal[] a => new NpgsqlParameter<decimal[]>(name, a),
+                DateTimeOffset t => new NpgsqlParameter<DateTimeOffset>(name, t.ToUniversalTime()),
+                _ => throw new ArgumentException($"No PostgreSQL type for parameter '{name}' ({value.GetType().Name}).", nameof(parameters)),
+            });
+        }
+
+        return command;
     }
 
     private static NpgsqlParameter Nullable(string name, NpgsqlDbType type, object? value) =>

@@ -24,36 +24,21 @@ internal sealed partial class PostgresSessionStore
     });
 
     /// <inheritdoc />
-    public override async Task<T> WriteStreamsAsync<T>(Func<IStreamWriter, CancellationToken, Task<T>> work, CancellationToken cancellationToken)
-    {
-        for (var attempt = 1; ; attempt++)
+    public override Task<T> WriteStreamsAsync<T>(Func<IStreamWriter, CancellationToken, Task<T>> work, CancellationToken cancellationToken) =>
+        TransactAsync(StreamWrite, async (connection, commitSent, ct) =>
         {
-            var commitSent = false;
-            try
+            await using var transaction = await connection.BeginTransactionAsync(IsolationLevel.ReadCommitted, ct);
+            var writer = new PostgresStreamWriter(connection, transaction);
+            var result = await work(writer, ct);
+            commitSent();
+            await transaction.CommitAsync(ct);
+            if (writer.Persisted is { Advances.Count: > 0 } persisted)
             {
-                await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken);
-                await using var transaction = await connection.BeginTransactionAsync(IsolationLevel.ReadCommitted, cancellationToken);
-                var writer = new PostgresStreamWriter(connection, transaction);
-                var result = await work(writer, cancellationToken);
-                commitSent = true;
-                await transaction.CommitAsync(cancellationToken);
-                if (writer.Persisted is { Advances.Count: > 0 } persisted)
-                {
-                    ((PostgresStreamFeed)StreamFeed).Publish(persisted.Advances);
-                }
+                ((PostgresStreamFeed)StreamFeed).Publish(persisted.Advances);
+            }
 
-                return result;
-            }
-            catch (Exception ex) when (attempt == 1 && !commitSent && PostgresErrors.IsTransient(ex) && !cancellationToken.IsCancellationRequested)
-            {
-                // Nothing was committed and the work only reads what this transaction read: doing it again is safe.
-                PostgresLog.Retrying(_logger, "stream write", ex.GetBaseException().Message);
-                _dataSource.Clear();
-            }
-            catch (Exception ex) when (PostgresErrors.IsStoreFailure(ex) && !cancellationToken.IsCancellationRequested)
-            {
-                throw PostgresErrors.Unavailable(commitSent ? "confirm the stream commit" : "commit the stream writes", ex);
-            }
-        }
-    }
+            return result;
+        }, cancellationToken);
+
+    private static readonly PostgresWork StreamWrite = new("stream write", "commit the stream writes", "confirm the stream commit");
 }

@@ -12,11 +12,32 @@ internal sealed partial class PostgresSessionStore
 
     /// <inheritdoc />
     /// <remarks>
-    /// One READ COMMITTED transaction (<see cref="PostgresWriteTransaction"/>). A transient failure before COMMIT was sent
-    /// is retried once on a fresh connection: nothing was committed, and the unit of work is pure, so redoing it is safe.
-    /// A value the database refuses fails the batch with <see cref="StoreRejectedException"/>.
+    /// One READ COMMITTED transaction (<see cref="PostgresWriteTransaction"/>) in the store's one loop (<see cref="TransactAsync{T}"/>):
+    /// retried once after a transient failure before COMMIT was sent; a value the database refuses fails the batch with
+    /// <see cref="StoreRejectedException"/>.
     /// </remarks>
-    protected override async Task<T> InTransactionAsync<T>(Func<IStoreTransaction, Task<T>> body, CancellationToken cancellationToken)
+    protected override Task<T> InTransactionAsync<T>(Func<IStoreTransaction, Task<T>> body, CancellationToken cancellationToken) =>
+        TransactAsync(Write, async (connection, commitSent, ct) =>
+        {
+            await using var transaction = new PostgresWriteTransaction(connection,
+                await connection.BeginTransactionAsync(IsolationLevel.ReadCommitted, ct), _options, commitSent);
+            return await body(transaction);
+        }, cancellationToken);
+
+    private static readonly PostgresWork Write = new("write", "commit", "confirm the commit", Refusals: true);
+
+    /// <summary>What one kind of <see cref="TransactAsync{T}"/> run is called: in the retry's log line, and in the error before and after COMMIT was sent.</summary>
+    private sealed record PostgresWork(string Name, string? Committing = null, string? Confirming = null, bool Refusals = false);
+
+    /// <summary>
+    /// The store's one connection loop, for every read, write and transaction: opens a pooled connection and runs
+    /// <paramref name="body"/>, which calls its <see cref="Action"/> right before it sends COMMIT. A transient failure
+    /// (typically a pooled connection that died with a restarted server) before then clears the pool and retries once:
+    /// nothing was committed, and the work only reads what its own transaction read, so redoing it is safe. A value the
+    /// database refuses fails with <see cref="StoreRejectedException"/> where <see cref="PostgresWork.Refusals"/> says so;
+    /// any other database failure surfaces as <see cref="StoreUnavailableException"/>.
+    /// </summary>
+    private async Task<T> TransactAsync<T>(PostgresWork work, Func<NpgsqlConnection, Action, CancellationToken, Task<T>> body, CancellationToken cancellationToken)
     {
         for (var attempt = 1; ; attempt++)
         {
@@ -24,23 +45,21 @@ internal sealed partial class PostgresSessionStore
             try
             {
                 await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken);
-                await using var transaction = new PostgresWriteTransaction(connection,
-                    await connection.BeginTransactionAsync(IsolationLevel.ReadCommitted, cancellationToken), _options, () => commitSent = true);
-                return await body(transaction);
+                return await body(connection, () => commitSent = true, cancellationToken);
             }
-            catch (PostgresException ex) when (PostgresErrors.IsRefusal(ex))
+            catch (PostgresException ex) when (work.Refusals && PostgresErrors.IsRefusal(ex))
             {
                 throw new StoreRejectedException($"{ex.MessageText} (SQLSTATE {ex.SqlState})", ex);
             }
             catch (Exception ex) when (attempt == 1 && !commitSent && PostgresErrors.IsTransient(ex) && !cancellationToken.IsCancellationRequested)
             {
-                PostgresLog.Retrying(_logger, "write", ex.GetBaseException().Message);
+                PostgresLog.Retrying(_logger, work.Name, ex.GetBaseException().Message);
                 _dataSource.Clear();
             }
             catch (Exception ex) when (PostgresErrors.IsStoreFailure(ex) && !cancellationToken.IsCancellationRequested)
             {
                 // If COMMIT itself was cut off the outcome is unknown; callers see 503 and a retry meets the row as it is.
-                throw PostgresErrors.Unavailable(commitSent ? "confirm the commit" : "commit", ex);
+                throw PostgresErrors.Unavailable(commitSent ? work.Confirming ?? work.Name : work.Committing ?? work.Name, ex);
             }
         }
     }

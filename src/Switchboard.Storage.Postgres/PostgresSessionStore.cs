@@ -138,31 +138,9 @@ internal sealed partial class PostgresSessionStore : SqlStore, IStoreHealth
         await _dataSource.DisposeAsync();
     }
 
-    /// <summary>
-    /// Runs <paramref name="body"/> on a pooled connection. A transient failure (typically a pooled connection that
-    /// died with a restarted server) clears the pool and retries once; any database failure then surfaces as
-    /// <see cref="StoreUnavailableException"/>. Only for idempotent work: writes use their own loop.
-    /// </summary>
-    private async Task<T> RunAsync<T>(string what, Func<NpgsqlConnection, CancellationToken, Task<T>> body, CancellationToken cancellationToken)
-    {
-        for (var attempt = 1; ; attempt++)
-        {
-            try
-            {
-                await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken);
-                return await body(connection, cancellationToken);
-            }
-            catch (Exception ex) when (attempt == 1 && PostgresErrors.IsTransient(ex) && !cancellationToken.IsCancellationRequested)
-            {
-                PostgresLog.Retrying(_logger, what, ex.GetBaseException().Message);
-                _dataSource.Clear();
-            }
-            catch (Exception ex) when (PostgresErrors.IsStoreFailure(ex) && !cancellationToken.IsCancellationRequested)
-            {
-                throw PostgresErrors.Unavailable(what, ex);
-            }
-        }
-    }
+    /// <summary>Runs <paramref name="body"/> on a pooled connection, as <see cref="TransactAsync{T}"/> does; only for work that commits nothing or may be done twice.</summary>
+    private Task<T> RunAsync<T>(string what, Func<NpgsqlConnection, CancellationToken, Task<T>> body, CancellationToken cancellationToken) =>
+        TransactAsync(new PostgresWork(what), (connection, _, ct) => body(connection, ct), cancellationToken);
 
     /// <inheritdoc />
     /// <remarks>A snapshot is one REPEATABLE READ transaction: because writers commit in seq order, every event up to the head it reads is in it.</remarks>
@@ -185,8 +163,8 @@ internal sealed partial class PostgresSessionStore : SqlStore, IStoreHealth
         RunAsync(what, (connection, _) => body(new SqlSession(connection, null, Sql)), cancellationToken);
 
     /// <inheritdoc />
-    protected override async Task<(string Epoch, bool FleetPaused)> ReadMetaAsync(SqlSession db) =>
-        await db.FirstAsync("SELECT epoch, fleet_paused FROM switchboard_log WHERE id = 1;", r => (r.GetString(0), r.GetBoolean(1)));
+    protected override async Task<string> ReadEpochAsync(SqlSession db) =>
+        (await db.FirstAsync("SELECT epoch FROM switchboard_log WHERE id = 1;", r => r.GetString(0)))!;
 
     /// <inheritdoc />
     protected override DateTimeOffset Now() => WireTime.Now(_time);

@@ -29,13 +29,4 @@ internal static class PostgresTreeSchema
         CREATE INDEX IF NOT EXISTS switchboard_sessions_active_by_tree_path ON switchboard_sessions (tree_path) WHERE state <> 'terminated';
         CREATE INDEX IF NOT EXISTS switchboard_events_by_root ON switchboard_events (root_id, seq) WHERE root_id IS NOT NULL;
         """;
-
-    /// <summary>An ancestor's totals change alone: a narrow update instead of the whole row.</summary>
-    /// <summary>A session's place in its tree after an adoption.</summary>
-    public const string MoveSession =
-        "UPDATE switchboard_sessions SET parent_id = @parent, root_id = @root, depth = @depth, tree_path = @path WHERE id = @id;";
-
-    public const string UpdateSubtree =
-        "UPDATE switchboard_sessions SET subtree_sessions = @sessions, subtree_active = @active, subtree_input_tokens = @input, " +
-        "subtree_output_tokens = @output, subtree_cost_usd = @cost WHERE id = @id;";
 }

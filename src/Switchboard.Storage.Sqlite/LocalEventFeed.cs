@@ -27,7 +27,7 @@ internal sealed class LocalEventFeed : IEventFeed
     }
 
     /// <summary>Called by the store under its write lock, so calls never overlap.</summary>
-    public void Publish(List<EventRecord> committed)
+    public void Publish(IReadOnlyList<EventRecord> committed)
     {
         if (_sink is null || committed.Count == 0)
         {
@@ -36,7 +36,7 @@ internal sealed class LocalEventFeed : IEventFeed
 
         if (committed[0].Seq <= _afterSeq)
         {
-            committed = committed.FindAll(e => e.Seq > _afterSeq);
+            committed = committed.Where(e => e.Seq > _afterSeq).ToList();
         }
 
         _sink.OnCommitted(committed);

@@ -43,6 +43,11 @@ internal sealed class SqliteDialect : SqlDialect
         _ => "TEXT", // decimals too: canonical text
     };
 
+    /// <remarks>Decimals are canonical text: added by the writer connection's <c>decimal_add</c> (SqliteSessionStore).</remarks>
+    public override string DecimalSum(string a, string b) => $"decimal_add({a}, {b})";
+
+    public override string Greatest(string a, string b) => $"max({a}, {b})";
+
     public override object Time(DateTimeOffset value) => value.ToUnixTimeMilliseconds();
 
     public override DateTimeOffset ReadTime(DbDataReader reader, int ordinal) => DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(ordinal));

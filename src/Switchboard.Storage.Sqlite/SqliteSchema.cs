@@ -14,6 +14,14 @@ internal static class SqliteSchema
             value TEXT NOT NULL
         ) WITHOUT ROWID;
 
+        -- The log row, as PostgreSQL's switchboard_log: the head seq, the active sessions, the fleet flag (LogRow).
+        CREATE TABLE IF NOT EXISTS log (
+            id           INTEGER PRIMARY KEY CHECK (id = 1),
+            head_seq     INTEGER NOT NULL,
+            active_count INTEGER NOT NULL,
+            fleet_paused INTEGER NOT NULL
+        );
+
         CREATE TABLE IF NOT EXISTS sessions (
             id               TEXT PRIMARY KEY,
             created_seq      INTEGER NOT NULL,
@@ -131,6 +139,18 @@ internal static class SqliteSchema
             id   TEXT PRIMARY KEY,
             data TEXT NOT NULL
         ) WITHOUT ROWID;
+        """;
+
+    /// <summary>
+    /// Once per database: the log row, from the tables of a database that kept the fleet flag in <c>meta</c> and counted the
+    /// rest at every start (a new one starts at zero). It writes nothing when the row exists.
+    /// </summary>
+    public const string LogRow = """
+        INSERT INTO log(id, head_seq, active_count, fleet_paused)
+            SELECT 1, COALESCE((SELECT seq FROM sqlite_sequence WHERE name = 'events'), 0),
+                (SELECT COUNT(*) FROM sessions WHERE state <> 'terminated'),
+                COALESCE((SELECT value = 'true' FROM meta WHERE key = 'fleet_paused'), 0)
+            WHERE NOT EXISTS (SELECT 1 FROM log);
         """;
 
     /// <summary>

@@ -17,25 +17,16 @@ internal sealed partial class SqliteSessionStore
     public override IStreamFeed StreamFeed => _streamFeed;
 
     /// <inheritdoc />
-    public override async Task<T> WriteStreamsAsync<T>(Func<IStreamWriter, CancellationToken, Task<T>> work, CancellationToken cancellationToken)
-    {
-        await _writeLock.WaitAsync(cancellationToken);
-        try
+    public override Task<T> WriteStreamsAsync<T>(Func<IStreamWriter, CancellationToken, Task<T>> work, CancellationToken cancellationToken) =>
+        OnWriterAsync(async (connection, commands) =>
         {
-            var connection = _writer ?? throw new ObjectDisposedException(nameof(SqliteSessionStore));
-            var commands = _commands ?? throw new ObjectDisposedException(nameof(SqliteSessionStore));
             T result;
             SqliteStreamWriter writer;
-            try
+            using (var transaction = connection.BeginTransaction(deferred: false))
             {
-                using var transaction = connection.BeginTransaction(deferred: false);
                 writer = new SqliteStreamWriter(connection, transaction, commands.Kept);
                 result = await work(writer, cancellationToken);
                 transaction.Commit();
-            }
-            catch (SqliteException ex)
-            {
-                throw SqliteFailure.Unavailable("commit the stream writes", ex, DataDirectory);
             }
 
             // Under the lock, so advances reach the feed in commit order.
@@ -45,10 +36,5 @@ internal sealed partial class SqliteSessionStore
             }
 
             return result;
-        }
-        finally
-        {
-            _writeLock.Release();
-        }
-    }
+        }, ex => SqliteFailure.Unavailable("commit the stream writes", ex, DataDirectory), cancellationToken);
 }

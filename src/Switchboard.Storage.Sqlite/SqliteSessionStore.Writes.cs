@@ -17,61 +17,101 @@ internal sealed partial class SqliteSessionStore
 
     /// <inheritdoc />
     /// <remarks>
-    /// One IMMEDIATE transaction on the writer, under the store's lock, with <see cref="SqliteWriteTransaction"/>'s
-    /// primitives. The writer's caches and in-memory head move only once it committed (<see cref="Committed"/>).
+    /// One IMMEDIATE transaction on the writer (<see cref="OnWriterAsync{T}"/>), with <see cref="SqliteWriteTransaction"/>'s
+    /// primitives. The writer's caches and in-memory head move only once it committed (<see cref="OnCommitted"/>).
     /// </remarks>
-    protected override async Task<T> InTransactionAsync<T>(Func<IStoreTransaction, Task<T>> body, CancellationToken cancellationToken)
-    {
-        await _writeLock.WaitAsync(cancellationToken);
-        try
+    protected override Task<T> InTransactionAsync<T>(Func<IStoreTransaction, Task<T>> body, CancellationToken cancellationToken) =>
+        OnWriterAsync(async (writer, commands) =>
         {
-            var commands = _commands ?? throw new ObjectDisposedException(nameof(SqliteSessionStore));
             try
             {
-                await EnsureActiveCountsAsync();
-                var transaction = _writer!.BeginTransaction(deferred: false);
+                var transaction = await BeginLogWriteAsync(commands);
                 await using var tx = new SqliteWriteTransaction(transaction, commands, _rows, _waits, _spanOwners, new LogHead(_headSeq, _activeCount, _fleetPaused));
-                _sessionStreams = (tx, new SqliteStreamWriter(_writer, transaction, commands.Kept));
-                commands.Bind(transaction);
-                EnsureHeadUnmoved(commands, transaction);
+                _sessionStreams = (tx, new SqliteStreamWriter(writer, transaction, commands.Kept));
                 var result = await body(tx);
                 OnCommitted(tx);
                 return result;
             }
+            finally
+            {
+                _sessionStreams = default;
+            }
+        }, ex =>
+        {
+            _rows.Clear(); // whatever the file holds now, read it again
+            _waits.Reset();
+            return SqliteFailure.Refused(ex) ?? (Exception)SqliteFailure.Unavailable("commit", ex, DataDirectory);
+        }, cancellationToken);
+
+    /// <summary>
+    /// The store's one way onto its writer, for every write (the log's, the streams', those outside the log, the write
+    /// check): under the write lock, on the writer connection and its prepared statements; a SQLite failure surfaces as
+    /// what <paramref name="failed"/> makes of it.
+    /// </summary>
+    private async Task<T> OnWriterAsync<T>(Func<SqliteConnection, WriterCommands, Task<T>> body, Func<SqliteException, Exception> failed,
+        CancellationToken cancellationToken)
+    {
+        await _writeLock.WaitAsync(cancellationToken);
+        try
+        {
+            var writer = _writer ?? throw new ObjectDisposedException(nameof(SqliteSessionStore));
+            var commands = _commands ?? throw new ObjectDisposedException(nameof(SqliteSessionStore));
+            try
+            {
+                return await body(writer, commands);
+            }
             catch (SqliteException ex)
             {
-                _rows.Clear(); // whatever the file holds now, read it again
-                _waits.Reset();
-                throw SqliteFailure.Refused(ex) ?? (Exception)SqliteFailure.Unavailable("commit", ex, DataDirectory);
+                throw failed(ex);
             }
         }
         finally
         {
-            _sessionStreams = default;
             _writeLock.Release();
+        }
+    }
+
+    /// <summary>
+    /// Opens the IMMEDIATE transaction of a write to the log, on the writer under its lock: the rebuild of the active
+    /// counts owed since start-up first, then the head checked unmoved (<see cref="EnsureHeadUnmoved"/>).
+    /// </summary>
+    private async Task<SqliteTransaction> BeginLogWriteAsync(WriterCommands commands)
+    {
+        await EnsureActiveCountsAsync();
+        var transaction = _writer!.BeginTransaction(deferred: false);
+        try
+        {
+            commands.Bind(transaction);
+            EnsureHeadUnmoved(commands, transaction);
+            return transaction;
+        }
+        catch
+        {
+            transaction.Dispose();
+            throw;
         }
     }
 
     /// <summary>Still under the write lock, right after the commit: the writer's head and row cache, and the feed.</summary>
     private void OnCommitted(SqliteWriteTransaction tx)
     {
-        if (tx.Batch is not { } batch)
+        if (tx.Committed is not { } plan)
         {
             return;
         }
 
-        foreach (var (session, _) in batch.Dirty)
+        foreach (var (session, _) in plan.Sessions)
         {
             _rows.Remember(session);
         }
 
-        foreach (var session in batch.SubtreeDirty)
+        foreach (var session in plan.Subtrees)
         {
             _rows.Remember(session);
         }
 
-        (_headSeq, _activeCount, _fleetPaused) = (batch.Head.HeadSeq, batch.Head.ActiveCount, batch.Head.FleetPaused);
-        _feed.Publish(batch.Events);
+        (_headSeq, _activeCount, _fleetPaused) = (plan.Head.HeadSeq, plan.Head.ActiveCount, plan.Head.FleetPaused);
+        _feed.Publish(plan.Events);
         if (_sessionStreams.Writer?.Persisted is { Advances.Count: > 0 } persisted)
         {
             _streamFeed.Publish(persisted.Advances);
@@ -84,28 +124,13 @@ internal sealed partial class SqliteSessionStore
     }
 
     /// <inheritdoc />
-    public override async Task CheckWritableAsync(CancellationToken cancellationToken)
+    public override Task CheckWritableAsync(CancellationToken cancellationToken) => OnWriterAsync(async (writer, commands) =>
     {
-        await _writeLock.WaitAsync(cancellationToken);
-        try
-        {
-            var commands = _commands ?? throw new ObjectDisposedException(nameof(SqliteSessionStore));
-            await EnsureActiveCountsAsync();
-            using var transaction = _writer!.BeginTransaction(deferred: false);
-            commands.Bind(transaction);
-            EnsureHeadUnmoved(commands, transaction);
-            await StampWriteCheckAsync(new SqlSession(_writer, transaction, Sql));
-            transaction.Commit();
-        }
-        catch (SqliteException ex)
-        {
-            throw SqliteFailure.Unavailable("write", ex, DataDirectory);
-        }
-        finally
-        {
-            _writeLock.Release();
-        }
-    }
+        using var transaction = await BeginLogWriteAsync(commands);
+        await StampWriteCheckAsync(new SqlSession(writer, transaction, Sql));
+        transaction.Commit();
+        return true;
+    }, ex => SqliteFailure.Unavailable("write", ex, DataDirectory), cancellationToken);
 
     /// <summary>
     /// This store assigns seqs from its own head, so the head must not have moved since it last wrote: if another
@@ -126,7 +151,7 @@ internal sealed partial class SqliteSessionStore
         _rows.Clear();
         ForgetLinks();
         _waits.Load(_writer!);
-        _spanOwners.Load(_writer!);
+        _spanOwners.Load(_writer!, Now() - TelemetryDedupe.Window);
         LoadHead(_writer!);
         _feed.Reset(_headSeq, reason);
         throw new StoreUnavailableException(reason + "; the node reloaded its state, retry the write.");

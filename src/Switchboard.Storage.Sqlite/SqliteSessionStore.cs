@@ -105,6 +105,7 @@ internal sealed partial class SqliteSessionStore : SqlStore
         Execute(_writer, SqliteApprovalSchema.Create);
         Execute(_writer, SqliteStreamSchema.Create);
         AddMissingColumns(_writer);
+        Execute(_writer, SqliteSchema.LogRow);
         Execute(_writer, TreeSchema.Complete);
         if (Scalar(_writer, "SELECT sql FROM sqlite_master WHERE type = 'table' AND name = 'telemetry_span_owners';") is string owners
             && owners.Contains("WITHOUT ROWID", StringComparison.OrdinalIgnoreCase))
@@ -126,7 +127,7 @@ internal sealed partial class SqliteSessionStore : SqlStore
         await RebuildActiveCountsOrDeferAsync(_writer);
         _commands = new WriterCommands(_writer);
         _waits.Load(_writer);
-        _spanOwners.Load(_writer);
+        _spanOwners.Load(_writer, Now() - TelemetryDedupe.Window);
     }
 
     /// <inheritdoc />
@@ -169,12 +170,9 @@ internal sealed partial class SqliteSessionStore : SqlStore
     /// the WAL is over its 1,000 pages, which under ingest it mostly is. The ingest's group commits keep checkpointing as
     /// before. (A second connection would avoid that too, but each of its commits would throw away the writer's page cache.)
     /// </summary>
-    protected override async Task<T> WriteOutsideLogAsync<T>(string what, Func<SqlSession, Task<T>> body, CancellationToken cancellationToken)
-    {
-        await _writeLock.WaitAsync(cancellationToken);
-        try
+    protected override Task<T> WriteOutsideLogAsync<T>(string what, Func<SqlSession, Task<T>> body, CancellationToken cancellationToken) =>
+        OnWriterAsync(async (writer, _) =>
         {
-            var writer = _writer ?? throw new ObjectDisposedException(nameof(SqliteSessionStore));
             raw.sqlite3_wal_autocheckpoint(writer.Handle, 0);
             try
             {
@@ -184,24 +182,11 @@ internal sealed partial class SqliteSessionStore : SqlStore
             {
                 raw.sqlite3_wal_autocheckpoint(writer.Handle, AutoCheckpointPages);
             }
-        }
-        catch (SqliteException ex)
-        {
-            throw SqliteFailure.Unavailable(what, ex, DataDirectory);
-        }
-        finally
-        {
-            _writeLock.Release();
-        }
-    }
+        }, ex => SqliteFailure.Unavailable(what, ex, DataDirectory), cancellationToken);
 
     /// <inheritdoc />
-    protected override async Task<(string Epoch, bool FleetPaused)> ReadMetaAsync(SqlSession db)
-    {
-        var meta = (await db.QueryAsync("SELECT key, value FROM meta WHERE key IN ('epoch', 'fleet_paused');", r => (r.GetString(0), r.GetString(1))))
-            .ToDictionary(m => m.Item1, m => m.Item2);
-        return (meta.GetValueOrDefault("epoch") ?? Epoch, meta.GetValueOrDefault("fleet_paused") == "true");
-    }
+    protected override async Task<string> ReadEpochAsync(SqlSession db) =>
+        await db.FirstAsync("SELECT value FROM meta WHERE key = 'epoch';", r => r.GetString(0)) ?? Epoch;
 
     private static string EnsureEpoch(SqliteConnection connection)
     {
@@ -218,12 +203,25 @@ internal sealed partial class SqliteSessionStore : SqlStore
         return epoch;
     }
 
-    /// <summary>The writer's view of the log head, read from the database.</summary>
+    /// <summary>
+    /// The writer's view of the log head: the log row, as every store reads it. Where the events' counter moved past the
+    /// row (another process wrote to the file), the sessions are counted again; the next commit writes the row.
+    /// </summary>
     private void LoadHead(SqliteConnection connection)
     {
-        _headSeq = ScalarLong(connection, "SELECT seq FROM sqlite_sequence WHERE name = 'events';") ?? 0;
-        _activeCount = ScalarLong(connection, "SELECT COUNT(*) FROM sessions WHERE state <> 'terminated';") ?? 0;
-        _fleetPaused = ReadMeta(connection, "fleet_paused") == "true";
+        var sequence = ScalarLong(connection, Sql.HeadSql) ?? 0;
+        using var command = connection.CreateCommand();
+        command.CommandText = Sql.Statements.ReadLog;
+        using (var reader = command.ExecuteReader())
+        {
+            (_headSeq, _activeCount, _fleetPaused) = reader.Read() ? (reader.GetInt64(0), reader.GetInt64(1), reader.GetInt64(2) != 0) : (0, 0, false);
+        }
+
+        if (_headSeq != sequence)
+        {
+            _headSeq = sequence;
+            _activeCount = ScalarLong(connection, WriterCommands.CountActive) ?? 0;
+        }
     }
 
     private static void AddMissingColumns(SqliteConnection connection)

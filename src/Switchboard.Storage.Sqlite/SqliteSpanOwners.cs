@@ -12,39 +12,51 @@ namespace Switchboard.Storage.Sqlite;
 /// one writer, so the writer can keep the index itself and the table stays append-only.
 /// </para>
 /// <para>
-/// Bounded: at most <see cref="Capacity"/> spans, the oldest forgotten first (a child whose parent span ended that many
-/// agent-starting spans earlier is then not linked, as after its 24 hours in the table). Keys are a 64-bit hash of the
-/// span seeded per process, so a sender cannot aim a span at another's entry. Owned by the writer: a transaction's
-/// additions (<see cref="Changes"/>) join it once committed. At open, and when the database changed under the writer, it
-/// reads the newest rows again.
+/// Bounded by time as every store is: an owner recorded before the window the unit of work asks for is not found, and is
+/// dropped from the front as the window moves, whether or not the purge has run yet. Also bounded in memory: at most
+/// <see cref="Capacity"/> spans, the oldest forgotten first. Keys are a 64-bit hash of the span seeded per process, so a
+/// sender cannot aim a span at another's entry. Owned by the writer: a transaction's additions (<see cref="Changes"/>)
+/// join it once committed. At open, and when the database changed under the writer, it reads the newest rows again.
 /// </para>
 /// </summary>
 internal sealed class SqliteSpanOwners(int capacity = SqliteSpanOwners.Capacity)
 {
-    /// <summary>The most spans kept: about 40 MB when full.</summary>
+    /// <summary>The most spans kept: about 48 MB when full.</summary>
     public const int Capacity = 1_000_000;
 
     private static readonly long Salt = Random.Shared.NextInt64();
 
-    private readonly Dictionary<ulong, string> _owners = [];
-    private readonly Queue<ulong> _order = new();
+    private readonly Dictionary<ulong, (string Session, long At)> _owners = [];
+    private readonly Queue<(ulong Key, long At)> _order = new();
 
-    /// <summary>The session that owns <paramref name="span"/>, staged or committed; the first recorded owner wins.</summary>
-    public bool TryGet(string span, Changes? staged, out string session) =>
-        (staged is not null && staged.Owners.TryGetValue(span, out session!)) || _owners.TryGetValue(Key(span), out session!);
+    /// <summary>The session that owns <paramref name="span"/>, staged or committed at or after <paramref name="since"/>; the first recorded owner wins.</summary>
+    public bool TryGet(string span, Changes? staged, DateTimeOffset since, out string session)
+    {
+        var from = since == DateTimeOffset.MinValue ? long.MinValue : since.ToUnixTimeMilliseconds();
+        Forget(from);
+        if (staged is not null && staged.Owners.TryGetValue(span, out session!))
+        {
+            return true;
+        }
 
-    /// <summary>Reads the newest rows, up to the capacity (at open, and after the database changed under the writer).</summary>
-    public void Load(SqliteConnection connection)
+        // Checked again here: a clock that stepped back can leave an old entry behind a younger one in the queue.
+        session = _owners.TryGetValue(Key(span), out var owner) && owner.At >= from ? owner.Session : null!;
+        return session is not null;
+    }
+
+    /// <summary>Reads the newest rows recorded at or after <paramref name="since"/>, up to the capacity (at open, and after the database changed under the writer).</summary>
+    public void Load(SqliteConnection connection, DateTimeOffset since)
     {
         _owners.Clear();
         _order.Clear();
         using var command = connection.CreateCommand();
-        command.CommandText = "SELECT span, session_id FROM (SELECT rowid AS n, span, session_id FROM telemetry_span_owners ORDER BY rowid DESC LIMIT $cap) ORDER BY n;";
+        command.CommandText = WriterCommands.LoadSpanOwners;
+        command.Parameters.AddWithValue("$since", since.ToUnixTimeMilliseconds());
         command.Parameters.AddWithValue("$cap", capacity);
         using var reader = command.ExecuteReader();
         while (reader.Read())
         {
-            Add(reader.GetString(0), reader.GetString(1));
+            Add(reader.GetString(0), reader.GetString(1), reader.GetInt64(2));
         }
     }
 
@@ -53,22 +65,31 @@ internal sealed class SqliteSpanOwners(int capacity = SqliteSpanOwners.Capacity)
     {
         foreach (var (span, session) in changes.Owners)
         {
-            Add(span, session);
+            Add(span, session, changes.At);
         }
     }
 
-    private void Add(string span, string session)
+    private void Add(string span, string session, long at)
     {
         var key = Key(span);
-        if (!_owners.TryAdd(key, session))
+        if (!_owners.TryAdd(key, (session, at)))
         {
             return;
         }
 
-        _order.Enqueue(key);
+        _order.Enqueue((key, at));
         if (_order.Count > capacity)
         {
-            _owners.Remove(_order.Dequeue());
+            _owners.Remove(_order.Dequeue().Key);
+        }
+    }
+
+    /// <summary>Drops the owners recorded before <paramref name="since"/> (Unix milliseconds): rows are appended in time order.</summary>
+    private void Forget(long since)
+    {
+        while (_order.TryPeek(out var oldest) && oldest.At < since)
+        {
+            _owners.Remove(_order.Dequeue().Key);
         }
     }
 
@@ -84,9 +105,11 @@ internal sealed class SqliteSpanOwners(int capacity = SqliteSpanOwners.Capacity)
         return ((ulong)(uint)high.ToHashCode() << 32) | (uint)low.ToHashCode();
     }
 
-    /// <summary>The owners one transaction recorded.</summary>
+    /// <summary>The owners one transaction recorded, at <see cref="At"/> (Unix milliseconds).</summary>
     public sealed class Changes
     {
         public Dictionary<string, string> Owners { get; } = new(StringComparer.Ordinal);
+
+        public long At { get; set; }
     }
 }

@@ -19,7 +19,7 @@ internal sealed class SqliteSpanWaits
     public void Load(SqliteConnection connection)
     {
         using var command = connection.CreateCommand();
-        command.CommandText = "SELECT DISTINCT span FROM telemetry_waits;";
+        command.CommandText = WriterCommands.LoadWaitedSpans;
         using var reader = command.ExecuteReader();
         var spans = new HashSet<string>(StringComparer.Ordinal);
         while (reader.Read())

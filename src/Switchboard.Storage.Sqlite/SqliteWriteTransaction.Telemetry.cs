@@ -61,11 +61,12 @@ internal sealed partial class SqliteWriteTransaction
     public ValueTask WriteSpanOwnersAsync(IReadOnlyList<(string Span, string Session)> owners, DateTimeOffset at)
     {
         var insert = commands.InsertSpanOwner;
+        _ownerChanges.At = at.ToUnixTimeMilliseconds();
         foreach (var (span, session) in owners)
         {
-            if (spanOwners.TryGet(span, _ownerChanges, out _))
+            if (spanOwners.TryGet(span, _ownerChanges, DateTimeOffset.MinValue, out _))
             {
-                continue; // the first owner stays
+                continue; // the first owner stays while it is kept, as the table's row does on PostgreSQL until the purge
             }
 
             insert.Bind(1, span);
@@ -78,12 +79,12 @@ internal sealed partial class SqliteWriteTransaction
         return ValueTask.CompletedTask;
     }
 
-    public ValueTask<IReadOnlyDictionary<string, string>> ReadSpanOwnersAsync(IReadOnlyCollection<string> spans)
+    public ValueTask<IReadOnlyDictionary<string, string>> ReadSpanOwnersAsync(IReadOnlyCollection<string> spans, DateTimeOffset since)
     {
         var found = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (var span in spans)
         {
-            if (spanOwners.TryGet(span, _ownerChanges, out var session))
+            if (spanOwners.TryGet(span, _ownerChanges, since, out var session))
             {
                 found[span] = session;
             }

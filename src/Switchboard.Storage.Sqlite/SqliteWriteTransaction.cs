@@ -22,7 +22,7 @@ internal sealed partial class SqliteWriteTransaction(SqliteTransaction transacti
 {
     private readonly SqliteSpanWaits.Changes _waitChanges = new();
     private readonly SqliteSpanOwners.Changes _ownerChanges = new();
-    private WriteBatch? _persisted;
+    private PersistPlan? _persisted;
 
     /// <summary>The session streams this transaction closed, for their live readers once committed.</summary>
     public IReadOnlyList<Streams.StreamAdvance> EndedStreams { get; private set; } = [];
@@ -30,17 +30,17 @@ internal sealed partial class SqliteWriteTransaction(SqliteTransaction transacti
     public async ValueTask EndSessionStreamsAsync(IReadOnlyCollection<string> sessionIds, DateTimeOffset retainUntil) =>
         EndedStreams = await SqlStreams.EndSessionStreamsAsync(Session(keep: false), sessionIds, retainUntil);
 
-    /// <summary>The batch this transaction committed; null before its commit.</summary>
-    public WriteBatch? Batch { get; private set; }
+    /// <summary>What this transaction committed; null before its commit.</summary>
+    public PersistPlan? Committed { get; private set; }
 
     public ValueTask<LogHead> ReadHeadAsync() => ValueTask.FromResult(head);
 
     public ValueTask<IReadOnlyList<(string Id, string Path)>> ReadDescendantsAsync(string path, bool activeOnly, int limit)
     {
         var select = activeOnly ? commands.SelectActiveDescendants : commands.SelectDescendants;
-        select.Parameters["$from"].Value = TreePath.DescendantsFrom(path);
-        select.Parameters["$to"].Value = TreePath.SubtreeEnd(path);
-        select.Parameters["$limit"].Value = limit;
+        select.Parameters["@from"].Value = TreePath.DescendantsFrom(path);
+        select.Parameters["@to"].Value = TreePath.SubtreeEnd(path);
+        select.Parameters["@limit"].Value = limit;
         var found = new List<(string, string)>();
         using var reader = select.ExecuteReader();
         while (reader.Read())
@@ -100,7 +100,7 @@ internal sealed partial class SqliteWriteTransaction(SqliteTransaction transacti
         transaction.Commit();
         waits.Commit(_waitChanges);
         spanOwners.Commit(_ownerChanges);
-        Batch = _persisted;
+        Committed = _persisted;
         return ValueTask.CompletedTask;
     }
 

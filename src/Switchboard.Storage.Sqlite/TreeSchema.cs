@@ -33,12 +33,4 @@ internal static class TreeSchema
         CREATE INDEX IF NOT EXISTS sessions_active_by_tree_path ON sessions(tree_path) WHERE state <> 'terminated';
         CREATE INDEX IF NOT EXISTS events_by_root ON events(root_id, seq) WHERE root_id IS NOT NULL;
         """;
-
-    /// <summary>An ancestor's totals change alone: a narrow update instead of the whole row.</summary>
-    public const string UpdateSubtree =
-        "UPDATE sessions SET subtree_sessions = ?2, subtree_active = ?3, subtree_input_tokens = ?4, subtree_output_tokens = ?5, " +
-        "subtree_cost_usd = ?6 WHERE id = ?1;";
-
-    /// <summary>A session's place in its tree after an adoption: ?1 id, ?2 parent_id, ?3 root_id, ?4 depth, ?5 tree_path.</summary>
-    public const string MoveSession = "UPDATE sessions SET parent_id = ?2, root_id = ?3, depth = ?4, tree_path = ?5 WHERE id = ?1;";
 }

@@ -25,45 +25,46 @@ internal sealed class WriterCommands : IDisposable
         UpdateSessionKeepingIndexed = new WriterStatement(connection,
             "UPDATE sessions SET " + string.Join(", ", keeping.Select(c => $"{c.Column} = ?{c.Position}")) + " WHERE id = ?1;",
             unbound: SessionFields.UpdatedColumns.Where(c => IndexedOnUpdate.Contains(c.Column)).Select(c => c.Position - 1));
-        InsertEvent = new WriterStatement(connection,
-            $"INSERT INTO events({SqlDialect.EventColumns}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9);");
-        UpdateSubtree = new WriterStatement(connection, TreeSchema.UpdateSubtree);
+        var shared = SqliteDialect.Instance.Statements;
+        InsertEvent = new WriterStatement(connection, shared.InsertEvent, null,
+            "@seq", "@at", "@type", "@session_id", "@data", "@labels", "@prior_labels", "@root_id", "@tree_path");
+        UpdateSubtree = new WriterStatement(connection, shared.UpdateSubtree, null, "@sessions", "@active", "@input", "@output", "@cost", "@id");
 
-        SelectHead = Prepare(connection, "SELECT seq FROM sqlite_sequence WHERE name = 'events';");
+        SelectHead = Prepare(connection, SqliteDialect.Instance.HeadSql);
 
-        SetMeta = Prepare(connection,
-            "INSERT INTO meta(key, value) VALUES ($k, $v) ON CONFLICT(key) DO UPDATE SET value = excluded.value;", "$k", "$v");
+        WriteLog = new WriterStatement(connection, shared.WriteLog, null, "@head", "@active", "@paused");
 
         SelectActive = Prepare(connection, "SELECT active FROM usage_active WHERE group_key = $k AND group_value = $v;", "$k", "$v");
-        UpsertActive = new WriterStatement(connection,
-            "INSERT INTO usage_active(group_key, group_value, active) VALUES (?1, ?2, ?3) ON CONFLICT(group_key, group_value) DO UPDATE SET active = excluded.active;");
-        // ?1..?4 the row's key (bucket, group_key, start, group_value), ?5..?12 what the batch adds, in RollupColumns order.
-        AddRollup = new WriterStatement(connection,
-            $"INSERT INTO usage_rollups(bucket, group_key, start, group_value, {SqlStore.RollupColumns}) " +
-            "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12) ON CONFLICT(bucket, group_key, start, group_value) DO UPDATE SET " +
-            "input_tokens = input_tokens + excluded.input_tokens, output_tokens = output_tokens + excluded.output_tokens, " +
-            "cost_usd = decimal_add(cost_usd, excluded.cost_usd), sessions_created = sessions_created + excluded.sessions_created, " +
-            "sessions_terminated = sessions_terminated + excluded.sessions_terminated, sessions_errored = sessions_errored + excluded.sessions_errored, " +
-            "busy_ms = busy_ms + excluded.busy_ms, peak_active = max(peak_active, excluded.peak_active);");
+        UpsertActive = new WriterStatement(connection, shared.SetActiveCount, null, "@k", "@v", "@n");
+        // 1..4 the row's key (bucket, group_key, start, group_value), 5..12 what the batch adds, in RollupColumns order.
+        AddRollup = new WriterStatement(connection, shared.AddRollup, null,
+            "@b", "@k", "@s", "@v", "@in", "@out", "@cost", "@created", "@terminated", "@errored", "@busy", "@peak");
         InsertTelemetryKey = new WriterStatement(connection,
             "INSERT INTO telemetry_keys(key, at) VALUES (?1, ?2) ON CONFLICT(key) DO NOTHING;");
         SelectStream = Prepare(connection, "SELECT started, ended, total FROM telemetry_streams WHERE stream = $s;", "$s");
         UpsertStream = new WriterStatement(connection,
             "INSERT INTO telemetry_streams(stream, started, ended, total, at) VALUES (?1, ?2, ?3, ?4, ?5) " +
             "ON CONFLICT(stream) DO UPDATE SET started = excluded.started, ended = excluded.ended, total = excluded.total, at = excluded.at;");
-        MoveSession = new WriterStatement(connection, TreeSchema.MoveSession);
-        SelectDescendants = Prepare(connection,
-            "SELECT id, tree_path FROM sessions WHERE tree_path >= $from AND tree_path < $to ORDER BY tree_path LIMIT $limit;", "$from", "$to", "$limit");
-        SelectActiveDescendants = Prepare(connection,
-            "SELECT id, tree_path FROM sessions WHERE tree_path >= $from AND tree_path < $to AND state <> 'terminated' " +
-            "ORDER BY depth DESC, tree_path LIMIT $limit;", "$from", "$to", "$limit");
+        MoveSession = new WriterStatement(connection, shared.MoveSession, null, "@parent", "@root", "@depth", "@path", "@id");
+        SelectDescendants = Prepare(connection, shared.Descendants, "@from", "@to", "@limit");
+        SelectActiveDescendants = Prepare(connection, shared.ActiveDescendants, "@from", "@to", "@limit");
         TakeWaits = Prepare(connection, "DELETE FROM telemetry_waits WHERE span = $s RETURNING child;", "$s");
         InsertWait = new WriterStatement(connection, "INSERT INTO telemetry_waits(span, child, at) VALUES (?1, ?2, ?3) ON CONFLICT(span, child) DO NOTHING;");
         InsertSpanOwner = new WriterStatement(connection, "INSERT INTO telemetry_span_owners(span, session_id, at) VALUES (?1, ?2, ?3);");
-        _all = [SelectSession, SelectHead, SetMeta, SelectActive, SelectStream, SelectDescendants, SelectActiveDescendants, TakeWaits];
-        _statements = [InsertSession, UpdateSession, UpdateSessionKeepingIndexed, InsertEvent, UpdateSubtree, UpsertActive, AddRollup, InsertTelemetryKey, UpsertStream,
+        _all = [SelectSession, SelectHead, SelectActive, SelectStream, SelectDescendants, SelectActiveDescendants, TakeWaits];
+        _statements = [InsertSession, UpdateSession, UpdateSessionKeepingIndexed, InsertEvent, UpdateSubtree, WriteLog, UpsertActive, AddRollup, InsertTelemetryKey, UpsertStream,
             MoveSession, InsertWait, InsertSpanOwner];
     }
+
+    /// <summary>The newest span owners since <c>$since</c>, at most <c>$cap</c>, oldest first (<see cref="SqliteSpanOwners.Load"/>).</summary>
+    public const string LoadSpanOwners = "SELECT span, session_id, at FROM (SELECT rowid AS n, span, session_id, at FROM telemetry_span_owners " +
+        "WHERE at >= $since ORDER BY rowid DESC LIMIT $cap) ORDER BY n;";
+
+    /// <summary>Every span some session waits for (<see cref="SqliteSpanWaits.Load"/>).</summary>
+    public const string LoadWaitedSpans = "SELECT DISTINCT span FROM telemetry_waits;";
+
+    /// <summary>The sessions not terminated, counted when the log row is behind the file's events.</summary>
+    public const string CountActive = "SELECT COUNT(*) FROM sessions WHERE state <> 'terminated';";
 
     private readonly SqliteCommand[] _all;
     private readonly WriterStatement[] _statements;
@@ -77,9 +78,10 @@ internal sealed class WriterCommands : IDisposable
     /// <summary>The updated columns the sessions table's indexes are on or filtered by (SqliteSchema, TreeSchema).</summary>
     private static readonly HashSet<string> IndexedOnUpdate = new(StringComparer.Ordinal) { "state", "lease_expires_at" };
     public WriterStatement InsertEvent { get; }
-    /// <summary>Sets an ancestor's subtree totals: ?1 id, ?2..?6 the totals (TreeSchema.UpdateSubtree).</summary>
+    /// <summary>Sets an ancestor's subtree totals: 1..5 the totals, 6 the id (SqlStatements.UpdateSubtree).</summary>
     public WriterStatement UpdateSubtree { get; }
-    public SqliteCommand SetMeta { get; }
+    /// <summary>Sets the log row (SqlStatements.WriteLog).</summary>
+    public WriterStatement WriteLog { get; }
     public SqliteCommand SelectHead { get; }
     public SqliteCommand SelectActive { get; }
     public WriterStatement UpsertActive { get; }
@@ -88,11 +90,11 @@ internal sealed class WriterCommands : IDisposable
     public WriterStatement InsertTelemetryKey { get; }
     public SqliteCommand SelectStream { get; }
     public WriterStatement UpsertStream { get; }
-    /// <summary>A session's new place in its tree (TreeSchema.MoveSession).</summary>
+    /// <summary>A session's new place in its tree: 1 parent, 2 root, 3 depth, 4 path, 5 id (SqlStatements.MoveSession).</summary>
     public WriterStatement MoveSession { get; }
-    /// <summary>Up to $limit sessions with a path in [$from, $to), in tree order.</summary>
+    /// <summary>Up to @limit sessions with a path in [@from, @to), in tree order.</summary>
     public SqliteCommand SelectDescendants { get; }
-    /// <summary>Up to $limit active sessions with a path in [$from, $to), deepest first.</summary>
+    /// <summary>Up to @limit active sessions with a path in [@from, @to), deepest first.</summary>
     public SqliteCommand SelectActiveDescendants { get; }
     /// <summary>Takes the sessions waiting for span $s (deletes and returns them).</summary>
     public SqliteCommand TakeWaits { get; }

@@ -20,10 +20,22 @@ internal sealed class WriterStatement : IDisposable, ISessionRowWriter
     /// <param name="connection">The writer connection.</param>
     /// <param name="sql">The statement.</param>
     /// <param name="unbound">For a session row statement, the ordinals of the row's columns it leaves out (their binds are skipped).</param>
-    public WriterStatement(SqliteConnection connection, string sql, IEnumerable<int>? unbound = null)
+    /// <param name="order">
+    /// For a statement of <c>@name</c> parameters (<see cref="Sql.SqlStatements"/>), their names in the order the writer binds
+    /// them, 1 first: SQLite numbers named parameters by first appearance, so this fails at once if the text changes order.
+    /// </param>
+    public WriterStatement(SqliteConnection connection, string sql, IEnumerable<int>? unbound = null, params string[] order)
     {
         _db = connection.Handle ?? throw new InvalidOperationException("The writer connection is not open.");
         Check(raw.sqlite3_prepare_v2(_db, sql, out _statement));
+        for (var i = 0; i < order.Length; i++)
+        {
+            if (raw.sqlite3_bind_parameter_index(_statement, order[i]) != i + 1)
+            {
+                throw new InvalidOperationException($"Parameter {order[i]} is not number {i + 1} of: {sql}");
+            }
+        }
+
         if (unbound?.ToArray() is { Length: > 0 } ordinals)
         {
             _unbound = new bool[ordinals.Max() + 1];

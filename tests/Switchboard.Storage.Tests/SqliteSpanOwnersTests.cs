@@ -51,8 +51,10 @@ public sealed class SqliteSpanOwnersTests : IDisposable
                 DROP TABLE telemetry_span_owners;
                 CREATE TABLE telemetry_span_owners (span TEXT PRIMARY KEY, session_id TEXT NOT NULL, at INTEGER NOT NULL) WITHOUT ROWID;
                 CREATE INDEX telemetry_span_owners_by_at ON telemetry_span_owners(at);
-                INSERT INTO telemetry_span_owners(span, session_id, at) VALUES ('span-b', 's2', 2), ('span-a', 's1', 1);
+                INSERT INTO telemetry_span_owners(span, session_id, at) VALUES ('span-b', 's2', $b), ('span-a', 's1', $a);
                 """;
+            command.Parameters.AddWithValue("$a", At.ToUnixTimeMilliseconds() + 1);
+            command.Parameters.AddWithValue("$b", At.ToUnixTimeMilliseconds() + 2);
             await command.ExecuteNonQueryAsync();
         }
 
@@ -84,21 +86,22 @@ public sealed class SqliteSpanOwnersTests : IDisposable
         var again = new SqliteSpanOwners.Changes();
         again.Owners["span-a"] = "s9"; // recorded again: no new entry, the owner stays
         owners.Commit(again);
-        owners.TryGet("span-a", null, out var a).ShouldBeTrue();
+        owners.TryGet("span-a", null, DateTimeOffset.UnixEpoch, out var a).ShouldBeTrue();
         a.ShouldBe("s1");
 
         var third = new SqliteSpanOwners.Changes();
         third.Owners["span-c"] = "s3";
         owners.Commit(third);
-        owners.TryGet("span-a", null, out _).ShouldBeFalse("the oldest of three, past a capacity of two");
-        owners.TryGet("span-b", null, out _).ShouldBeTrue();
-        owners.TryGet("span-c", third, out var c).ShouldBeTrue();
+        owners.TryGet("span-a", null, DateTimeOffset.UnixEpoch, out _).ShouldBeFalse("the oldest of three, past a capacity of two");
+        owners.TryGet("span-b", null, DateTimeOffset.UnixEpoch, out _).ShouldBeTrue();
+        owners.TryGet("span-c", third, DateTimeOffset.UnixEpoch, out var c).ShouldBeTrue();
         c.ShouldBe("s3");
     }
 
     private async Task<SqliteSessionStore> OpenAsync()
     {
-        var store = new SqliteSessionStore(new SqliteStoreOptions(DatabasePath), TimeProvider.System);
+        // The store's clock at the owners' time: they are within the span-link window.
+        var store = new SqliteSessionStore(new SqliteStoreOptions(DatabasePath), new ManualTimeProvider(At));
         await store.InitializeAsync(CancellationToken.None);
         return store;
     }
@@ -112,7 +115,7 @@ public sealed class SqliteSpanOwnersTests : IDisposable
         });
 
     private static Task<IReadOnlyDictionary<string, string>> ReadOwnersAsync(SqlStore store, params string[] spans) =>
-        store.TransactAsync(async tx => await tx.ReadSpanOwnersAsync(spans));
+        store.TransactAsync(async tx => await tx.ReadSpanOwnersAsync(spans, At - TelemetryDedupe.Window));
 
     public void Dispose() => _dir.Dispose();
 }

@@ -70,7 +70,7 @@ public abstract partial class StoreContractTests
             return 0;
         });
 
-        var owners = await InTransaction(store, async tx => await tx.ReadSpanOwnersAsync(["span-a", "span-b", "span-x"]));
+        var owners = await InTransaction(store, async tx => await tx.ReadSpanOwnersAsync(["span-a", "span-b", "span-x"], At - TelemetryDedupe.Window));
         owners.ShouldBe(new Dictionary<string, string> { ["span-a"] = "s1", ["span-b"] = "s2" }, ignoreOrder: true);
         var taken = await InTransaction(store, async tx => await tx.TakeWaitsAsync(["span-c", "span-x"]));
         taken.ShouldBe([("span-c", "child-1"), ("span-c", "child-2")], ignoreOrder: true);

@@ -133,4 +133,27 @@ public abstract partial class StoreContractTests
         (await store.ReadEventsAsync(new EventQuery { AfterSeq = head }, CancellationToken.None)).ShouldBeEmpty();
         (await Read(store, "parent")).Subtree.ShouldBe(new SubtreeTotals(2, 2, 4, 0, 0));
     }
+
+    [Fact]
+    public async Task ASpanOwnerLinksLateSubAgentsForTheTelemetryWindowAndNoLongerOnEveryStore()
+    {
+        var store = await OpenAsync();
+        await WriteOne(store, Spans("old-parent", starts: ["span-old"]));
+        Time.Advance(TimeSpan.FromHours(12));
+        await WriteOne(store, Spans("young-parent", starts: ["span-young"]));
+        Time.Advance(TelemetryDedupe.Window - TimeSpan.FromHours(12) + TimeSpan.FromMinutes(1));
+
+        await WriteOne(store, Spans("late-for-old", waitsFor: ["span-old"]));
+        await WriteOne(store, Spans("late-for-young", waitsFor: ["span-young"]));
+        (await Read(store, "late-for-old")).ParentId.ShouldBeNull("its parent's span was recorded longer than the window ago");
+        (await Read(store, "late-for-young")).ParentId.ShouldBe("young-parent", "its parent's span is within the window");
+
+        // Whatever the store keeps in memory is read again on opening: the same window after a restart.
+        await CloseAsync(store);
+        store = await OpenAsync();
+        await WriteOne(store, Spans("again-for-old", waitsFor: ["span-old"]));
+        await WriteOne(store, Spans("again-for-young", waitsFor: ["span-young"]));
+        (await Read(store, "again-for-old")).ParentId.ShouldBeNull();
+        (await Read(store, "again-for-young")).ParentId.ShouldBe("young-parent");
+    }
 }

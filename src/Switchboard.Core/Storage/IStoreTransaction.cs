@@ -2,7 +2,6 @@ using Switchboard.Writes;
 using Switchboard.Alerts;
 using Switchboard.Commands;
 using Switchboard.Sessions;
-using Switchboard.UsageRollups;
 
 namespace Switchboard.Storage;
 
@@ -30,8 +29,8 @@ internal interface IStoreTransaction : IAsyncDisposable
     /// <summary>Records which session owns each span that may start an agent (a span recorded before keeps its owner).</summary>
     ValueTask WriteSpanOwnersAsync(IReadOnlyList<(string Span, string Session)> owners, DateTimeOffset at);
 
-    /// <summary>The sessions owning these spans, where one is recorded.</summary>
-    ValueTask<IReadOnlyDictionary<string, string>> ReadSpanOwnersAsync(IReadOnlyCollection<string> spans);
+    /// <summary>The sessions owning these spans, where one was recorded at or after <paramref name="since"/> (older owners are out of the window).</summary>
+    ValueTask<IReadOnlyDictionary<string, string>> ReadSpanOwnersAsync(IReadOnlyCollection<string> spans, DateTimeOffset since);
 
     /// <summary>Deletes and returns the waits for these spans: each the span and the session that waited for it.</summary>
     ValueTask<IReadOnlyList<(string Span, string Child)>> TakeWaitsAsync(IReadOnlyCollection<string> spans);
@@ -71,10 +70,10 @@ internal interface IStoreTransaction : IAsyncDisposable
     ValueTask<IReadOnlyDictionary<(string Key, string Value), long>> ReadActiveCountsAsync(IReadOnlyCollection<(string Key, string Value)> pairs);
 
     /// <summary>
-    /// Writes what the batch changed: session rows, ancestors' totals, moves, events, the head, and the
-    /// usage <paramref name="rollup"/> (rows added to, active counts set); one round trip where the store batches.
+    /// Executes <paramref name="plan"/>, what the batch changed as row operations in their order (session rows, ancestors'
+    /// totals, moves, events, usage, the log row); one round trip where the store batches.
     /// </summary>
-    ValueTask PersistAsync(WriteBatch batch, UsageRollup? rollup);
+    ValueTask PersistAsync(PersistPlan plan);
 
     /// <summary>
     /// Closes the open durable streams of <paramref name="sessionIds"/> (sessions this write ends), to expire at

@@ -68,7 +68,7 @@ internal sealed class UnitOfWork(UsageOptions usage, Streams.StreamPolicy stream
             batch.WithdrawEnded(over, await transaction.ReadPendingApprovalsAsync(over), at);
         }
 
-        await transaction.PersistAsync(batch, await RollUpAsync(transaction, batch));
+        await transaction.PersistAsync(PersistPlan.Of(batch, await RollUpAsync(transaction, batch)));
         if (batch.DirtyAlerts.Any() || batch.DirtyCommands.Any() || batch.DirtyApprovals.Count > 0)
         {
             await transaction.WriteTargetsAsync(batch);
@@ -169,7 +169,9 @@ internal sealed class UnitOfWork(UsageOptions usage, Streams.StreamPolicy stream
 
         if (waits.Count > 0)
         {
-            var owners = await transaction.ReadSpanOwnersAsync(waits.Select(w => w.Parent).Distinct(StringComparer.Ordinal).ToList());
+            // The window is one rule for every store, whenever its purge runs: an owner older than it links nothing.
+            var owners = await transaction.ReadSpanOwnersAsync(waits.Select(w => w.Parent).Distinct(StringComparer.Ordinal).ToList(),
+                now - TelemetryDedupe.Window);
             List<(string Span, string Child)>? missing = null;
             foreach (var (parent, child) in waits)
             {

@@ -19,6 +19,17 @@ internal abstract class SqlDialect
     /// <summary>The store's name for a table: <c>sessions</c>, <c>events</c>, <c>alerts</c>, <c>alert_rules</c>, <c>commands</c>, <c>webhooks</c>, <c>usage</c>.</summary>
     public abstract string Table(string name);
 
+    private SqlStatements? _statements;
+
+    /// <summary>The write statements that differ between databases only by this dialect's names and functions.</summary>
+    public SqlStatements Statements => _statements ??= new SqlStatements(this);
+
+    /// <summary>The exact sum of two decimal columns or values as the database keeps them.</summary>
+    public abstract string DecimalSum(string a, string b);
+
+    /// <summary>The larger of two integers.</summary>
+    public abstract string Greatest(string a, string b);
+
     /// <summary>A statement of one row and column: the log's head seq.</summary>
     public abstract string HeadSql { get; }
 

@@ -45,6 +45,10 @@ internal sealed class SqlSession(DbConnection connection, DbTransaction? transac
     /// <summary>The log's head seq, in this session's transaction.</summary>
     public async Task<long> HeadAsync() => await FirstAsync(sql.HeadSql, r => r.IsDBNull(0) ? 0 : r.GetInt64(0));
 
+    /// <summary>The log row as stored (<see cref="SqlStatements.ReadLog"/>), in this session's transaction.</summary>
+    public async Task<Writes.LogHead> LogRowAsync() =>
+        await FirstAsync(sql.Statements.ReadLog, r => new Writes.LogHead(r.GetInt64(0), r.GetInt64(1), sql.ReadBool(r, 2)));
+
     private CommandLease Command(string text, (string Name, object? Value)[] args)
     {
         if (prepared?.Take(text, transaction, args) is { } kept)

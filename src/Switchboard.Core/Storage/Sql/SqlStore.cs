@@ -87,7 +87,8 @@ internal abstract partial class SqlStore(SqlDialect sql, UsageOptions usage, Str
     public Task<StoreState> LoadStateAsync(CancellationToken cancellationToken) => ReadAsync("load the state", snapshot: true, async db =>
     {
         var head = await db.HeadAsync();
-        var meta = await ReadMetaAsync(db);
+        var epoch = await ReadEpochAsync(db);
+        var fleetPaused = (await db.LogRowAsync()).FleetPaused;
         var active = await db.QueryAsync($"SELECT {SqlDialect.SessionColumns} FROM {Sql.Table("sessions")} WHERE state <> 'terminated' ORDER BY created_seq;",
             Sql.ReadSession);
         var counts = SessionStates.All.ToDictionary(s => s, _ => 0L);
@@ -109,7 +110,7 @@ internal abstract partial class SqlStore(SqlDialect sql, UsageOptions usage, Str
         }
 
         var cost = (await db.QueryAsync($"SELECT cost_usd FROM {Sql.Table("sessions")} WHERE cost_usd <> 0;", r => Sql.ReadDecimal(r, 0))).Sum();
-        return new StoreState(meta.Epoch, head, meta.FleetPaused, active, new SessionTotals(counts, input, output, Json.Decimals.Normalize(cost)))
+        return new StoreState(epoch, head, fleetPaused, active, new SessionTotals(counts, input, output, Json.Decimals.Normalize(cost)))
         {
             OpenAlerts = await db.QueryAsync($"SELECT data FROM {Sql.Table("alerts")} WHERE open = {Sql.True} ORDER BY raised_seq;", ReadAlert),
             OutstandingCommands = await db.QueryAsync(
@@ -119,8 +120,11 @@ internal abstract partial class SqlStore(SqlDialect sql, UsageOptions usage, Str
         };
     }, cancellationToken);
 
-    /// <summary>The log's epoch and the fleet flag, in <paramref name="db"/>'s transaction.</summary>
-    protected abstract Task<(string Epoch, bool FleetPaused)> ReadMetaAsync(SqlSession db);
+    /// <summary>The log's epoch, in <paramref name="db"/>'s transaction.</summary>
+    protected abstract Task<string> ReadEpochAsync(SqlSession db);
+
+    /// <summary>The log row as the database holds it (what a store reopened on it starts from); for the store contract suite.</summary>
+    internal Task<LogHead> ReadLogRowAsync() => ReadAsync("read the log row", snapshot: false, db => db.LogRowAsync(), CancellationToken.None);
 
     /// <inheritdoc />
     public Task<Session?> GetSessionAsync(string id, CancellationToken cancellationToken) => ReadAsync("read a session", snapshot: false, db =>
