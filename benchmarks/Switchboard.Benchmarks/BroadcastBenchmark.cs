@@ -1,12 +1,12 @@
 using System.Text;
 using BenchmarkDotNet.Attributes;
-using Switchboard.Phoenix;
-using Switchboard.Live;
-using Switchboard.Events;
-using Switchboard.Outbound;
-using Switchboard.Live.Fanout;
-using Switchboard.Sessions;
-using Switchboard.Storage;
+using Switchboard.Core.Events;
+using Switchboard.Core.Sessions;
+using Switchboard.Core.Storage;
+using Switchboard.Server.Live;
+using Switchboard.Server.Live.Fanout;
+using Switchboard.Server.Outbound;
+using Switchboard.Server.Phoenix;
 
 namespace Switchboard.Benchmarks;
 

@@ -1,6 +1,6 @@
 using System.Buffers;
-using Switchboard.Outbound;
-using Switchboard.Live.Fanout;
+using Switchboard.Server.Live.Fanout;
+using Switchboard.Server.Outbound;
 
 namespace Switchboard.Benchmarks;
 

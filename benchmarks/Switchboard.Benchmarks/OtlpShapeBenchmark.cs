@@ -1,7 +1,7 @@
 using BenchmarkDotNet.Attributes;
 using Google.Protobuf;
-using Switchboard.Otlp;
 using Switchboard.Otlp.Shapes;
+using Switchboard.Server.Otlp;
 
 namespace Switchboard.Benchmarks;
 

@@ -1,9 +1,9 @@
 using System.Buffers;
 using System.Text.Json;
 using BenchmarkDotNet.Attributes;
-using Switchboard.Events;
-using Switchboard.Json;
-using Switchboard.Sessions;
+using Switchboard.Core.Events;
+using Switchboard.Core.Json;
+using Switchboard.Core.Sessions;
 
 namespace Switchboard.Benchmarks;
 

@@ -1,7 +1,7 @@
-using Switchboard.Errors;
-using Switchboard.Ingest;
-using Switchboard.Sessions;
-using Switchboard.Writes;
+using Switchboard.Core.Errors;
+using Switchboard.Core.Sessions;
+using Switchboard.Core.Writes;
+using Switchboard.Server.Ingest;
 
 namespace EmbeddedHost;
 

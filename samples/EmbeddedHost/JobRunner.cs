@@ -1,7 +1,7 @@
-using Switchboard.Errors;
-using Switchboard.Ingest;
-using Switchboard.Sessions;
-using Switchboard.Writes;
+using Switchboard.Core.Errors;
+using Switchboard.Core.Sessions;
+using Switchboard.Core.Writes;
+using Switchboard.Server.Ingest;
 
 namespace EmbeddedHost;
 
@@ -36,7 +36,7 @@ internal sealed partial class JobRunner(ISwitchboardProducer producer, IHostAppl
         {
             // The app is stopping; the session's lease moves it to error if nobody finishes it.
         }
-        catch (Exception ex) when (ex is SwitchboardException or Switchboard.Storage.StoreUnavailableException)
+        catch (Exception ex) when (ex is SwitchboardException or Switchboard.Core.Storage.StoreUnavailableException)
         {
             JobFailed(logger, sessionId, ex);
         }

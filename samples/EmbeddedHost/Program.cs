@@ -3,7 +3,7 @@ using EmbeddedHost;
 var builder = WebApplication.CreateBuilder(args);
 
 // Switchboard reads its settings from the "Switchboard" section (appsettings.json, environment variables such as
-// Switchboard__Stream__MaxConnections, or the command line), and keeps its data in SQLite under Switchboard:DataDirectory
+// Switchboard__Sockets__MaxConnections, or the command line), and keeps its data in SQLite under Switchboard:DataDirectory
 // (Switchboard__DataDirectory, --Switchboard:DataDirectory=/var/lib/app). A setting out of range stops start-up with a
 // line naming it.
 builder.Services.AddSwitchboard(builder.Configuration.GetSection("Switchboard"))

@@ -1,4 +1,6 @@
 using System.Text.Json;
+using Switchboard.Client.Http;
+using Switchboard.Client.Json;
 
 namespace Switchboard.Client;
 

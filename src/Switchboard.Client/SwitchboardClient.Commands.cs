@@ -1,4 +1,6 @@
 using System.Globalization;
+using Switchboard.Client.Http;
+using Switchboard.Client.Json;
 
 namespace Switchboard.Client;
 

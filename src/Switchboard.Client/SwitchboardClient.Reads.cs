@@ -1,4 +1,6 @@
 using System.Runtime.CompilerServices;
+using Switchboard.Client.Http;
+using Switchboard.Client.Json;
 
 namespace Switchboard.Client;
 

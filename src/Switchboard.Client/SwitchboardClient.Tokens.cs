@@ -1,3 +1,6 @@
+using Switchboard.Client.Http;
+using Switchboard.Client.Json;
+
 namespace Switchboard.Client;
 
 /// <summary>Subscriber tokens, for handing to browsers and other consumers that should not hold an API key.</summary>

@@ -1,3 +1,6 @@
+using Switchboard.Client.Http;
+using Switchboard.Client.Json;
+
 namespace Switchboard.Client;
 
 /// <summary>Producer calls: every write endpoint.</summary>

@@ -1,4 +1,5 @@
 using System.Security.Cryptography;
+using Switchboard.Client.Http;
 
 namespace Switchboard.Client;
 

@@ -40,7 +40,7 @@ internal static class ClientSource
             .Line("}").ToString();
 
     private static string Bindings(IReadOnlyList<PlainField> fields) =>
-        new Source("Switchboard.Client", "Switchboard.Sessions")
+        new Source("Switchboard.Client.Json", "Switchboard.Core.Sessions")
             .Line("static partial class ClientSessionFields")
             .Line("{")
             .Line($"{In}private static SessionWire.Binding<Session>[] PlainBindings() =>")
@@ -50,7 +50,7 @@ internal static class ClientSource
 
     private static string Requests(IReadOnlyList<PlainField> fields)
     {
-        var s = new Source("Switchboard.Client", "System.Text.Json", "Switchboard.Sessions").Line("static partial class RequestJson").Line("{");
+        var s = new Source("Switchboard.Client.Json", "System.Text.Json", "Switchboard.Core.Sessions").Line("static partial class RequestJson").Line("{");
         s.Line($"{In}private static void PlainFields(Utf8JsonWriter w, NewSession s)").Line($"{In}{{");
         foreach (var f in fields.Where(f => f.Create))
         {

@@ -15,10 +15,10 @@ internal static class CoreSource
     }
 
     private static string Session(IReadOnlyList<PlainField> fields) =>
-        new Source("Switchboard.Sessions").Line("partial record Session").Line("{").Properties(fields, f => f.Type).Line("}").ToString();
+        new Source("Switchboard.Core.Sessions").Line("partial record Session").Line("{").Properties(fields, f => f.Type).Line("}").ToString();
 
     private static string Create(IReadOnlyList<PlainField> fields) =>
-        new Source("Switchboard.Writes", "Switchboard.Errors", "Switchboard.Sessions").Line("partial record CreateSession").Line("{")
+        new Source("Switchboard.Core.Writes", "Switchboard.Core.Errors", "Switchboard.Core.Sessions").Line("partial record CreateSession").Line("{")
             .Properties(fields, f => f.Type, "Initial value: ")
             .Summary(In, "This request with the plain fields a create request's body sets (absent: their defaults).")
             .Line($"{In}internal CreateSession ReadPlainFields(IRequestFields body) => this with")
@@ -39,7 +39,7 @@ internal static class CoreSource
     {
         var absent = Source.Join(fields.Select(f => $"!body.Has({f.Row}.Name!)"), " && ", "true");
         var unset = Source.Join(fields.Select(f => f.Nullable ? $"!{f.Member}.HasValue" : $"{f.Member} is null"), " && ", "true");
-        return new Source("Switchboard.Writes", "Switchboard.Errors", "Switchboard.Sessions").Line("partial record UpdateSession").Line("{")
+        return new Source("Switchboard.Core.Writes", "Switchboard.Core.Errors", "Switchboard.Core.Sessions").Line("partial record UpdateSession").Line("{")
             .Properties(fields, f => f.OptionalType, "New value, when set: ")
             .Summary(In, "This request with the plain fields an update request's body sets (absent ones stay unset).")
             .Line($"{In}internal UpdateSession ReadPlainFields(IRequestFields body) => {absent} ? this : this with")
@@ -60,7 +60,7 @@ internal static class CoreSource
     }
 
     private static string Bindings(IReadOnlyList<PlainField> fields) =>
-        new Source("Switchboard.Sessions")
+        new Source("Switchboard.Core.Sessions")
             .Line("static partial class SessionFields")
             .Line("{")
             .Summary(In, "The plain fields bound to the session record with their shared codecs, in declaration order.")

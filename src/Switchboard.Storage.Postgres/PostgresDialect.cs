@@ -1,6 +1,6 @@
 using System.Data.Common;
-using Switchboard.Sessions;
-using Switchboard.Storage.Sql;
+using Switchboard.Core.Sessions;
+using Switchboard.Core.Storage.Sql;
 
 namespace Switchboard.Storage.Postgres;
 

@@ -1,5 +1,6 @@
 using System.Net.Sockets;
 using Npgsql;
+using Switchboard.Core.Storage;
 
 namespace Switchboard.Storage.Postgres;
 

@@ -1,8 +1,10 @@
 using System.Globalization;
 using Microsoft.Extensions.Logging;
 using Npgsql;
-using Switchboard.Events;
-using Switchboard.Storage.Sql;
+using Switchboard.Core.Events;
+using Switchboard.Core.Hosting;
+using Switchboard.Core.Storage;
+using Switchboard.Core.Storage.Sql;
 
 namespace Switchboard.Storage.Postgres;
 
@@ -87,7 +89,7 @@ internal sealed class PostgresEventFeed(NpgsqlConnectionStringBuilder connection
         {
             // A node that fans out slower than the others write falls behind in the table, not in memory.
             await _sink!.WaitForRoomAsync(token);
-            var page = await new SqlSession(connection, null, PostgresDialect.Instance).QueryAsync(
+            var page = await new SqlConnectionScope(connection, null, PostgresDialect.Instance).QueryAsync(
                 $"SELECT {SqlDialect.EventColumns} FROM switchboard_events WHERE seq > @after ORDER BY seq LIMIT {PageSize};",
                 PostgresDialect.Instance.ReadEvent, ("@after", _last));
 

@@ -1,4 +1,6 @@
 using Npgsql;
+using Switchboard.Core.Hosting;
+using Switchboard.Core.Storage;
 
 namespace Switchboard.Storage.Postgres;
 

@@ -1,4 +1,5 @@
 using Npgsql;
+using Switchboard.Core.Storage;
 
 namespace Switchboard.Storage.Postgres;
 

@@ -1,11 +1,12 @@
 using System.Globalization;
 using Npgsql;
 using NpgsqlTypes;
-using Switchboard.Events;
-using Switchboard.Json;
-using Switchboard.Sessions;
-using Switchboard.UsageRollups;
-using Switchboard.Writes;
+using Switchboard.Core.Events;
+using Switchboard.Core.Json;
+using Switchboard.Core.Sessions;
+using Switchboard.Core.Storage;
+using Switchboard.Core.UsageRollups;
+using Switchboard.Core.Writes;
 
 namespace Switchboard.Storage.Postgres;
 
@@ -15,7 +16,7 @@ namespace Switchboard.Storage.Postgres;
 /// </summary>
 internal sealed class PostgresRows(NpgsqlBatch batch) : IPersistRows
 {
-    private static readonly Sql.SqlStatements Shared = PostgresStatements.Shared;
+    private static readonly Switchboard.Core.Storage.Sql.SqlStatements Shared = PostgresStatements.Shared;
 
     public void WriteSession(Session session, bool isNew)
     {
@@ -41,7 +42,7 @@ internal sealed class PostgresRows(NpgsqlBatch batch) : IPersistRows
         p.Add(new NpgsqlParameter<byte[]>("data", e.Data.ToArray()));
         p.Add(Nullable("labels", NpgsqlDbType.Text, e.Labels is null ? null : SessionWire.LabelsToText(e.Labels)));
         p.Add(Nullable("prior_labels", NpgsqlDbType.Text, e.PriorLabels is null ? null : SessionWire.LabelsToText(e.PriorLabels)));
-        p.Add(Nullable("root_id", NpgsqlDbType.Text, Trees.TreePath.EventRoot(e.TreePath)));
+        p.Add(Nullable("root_id", NpgsqlDbType.Text, Switchboard.Core.Trees.TreePath.EventRoot(e.TreePath)));
         p.Add(Nullable("tree_path", NpgsqlDbType.Text, e.TreePath));
         batch.BatchCommands.Add(c);
     }

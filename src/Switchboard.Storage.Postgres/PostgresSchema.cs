@@ -1,4 +1,4 @@
-using Switchboard.Sessions;
+using Switchboard.Core.Sessions;
 
 namespace Switchboard.Storage.Postgres;
 

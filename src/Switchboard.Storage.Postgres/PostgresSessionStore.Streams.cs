@@ -1,6 +1,6 @@
 using System.Data;
 using Npgsql;
-using Switchboard.Streams;
+using Switchboard.Core.Streams;
 
 namespace Switchboard.Storage.Postgres;
 
@@ -8,7 +8,7 @@ namespace Switchboard.Storage.Postgres;
 /// Durable streams on PostgreSQL. A stream transaction does not touch the event log's row, so appends never queue behind
 /// session writes; writers of one stream on every node queue on its path's advisory lock and its row. Advances reach
 /// this node's readers right after the commit and every other node's through <see cref="PostgresStreamFeed"/>. Reads and
-/// upkeep are <see cref="Sql.SqlStore"/>'s.
+/// upkeep are <see cref="Switchboard.Core.Storage.Sql.SqlStore"/>'s.
 /// </summary>
 internal sealed partial class PostgresSessionStore
 {
@@ -24,7 +24,7 @@ internal sealed partial class PostgresSessionStore
     });
 
     /// <inheritdoc />
-    public override Task<T> WriteStreamsAsync<T>(Func<IStreamWriter, CancellationToken, Task<T>> work, CancellationToken cancellationToken) =>
+    public override Task<T> WriteStreamsAsync<T>(Func<IDurableStreamWriter, CancellationToken, Task<T>> work, CancellationToken cancellationToken) =>
         TransactAsync(StreamWrite, async (connection, commitSent, ct) =>
         {
             await using var transaction = await connection.BeginTransactionAsync(IsolationLevel.ReadCommitted, ct);

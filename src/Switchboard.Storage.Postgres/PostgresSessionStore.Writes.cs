@@ -1,14 +1,15 @@
 using System.Data;
 using System.Globalization;
 using Npgsql;
-using Switchboard.Writes;
+using Switchboard.Core.Storage;
+using Switchboard.Core.Writes;
 
 namespace Switchboard.Storage.Postgres;
 
 internal sealed partial class PostgresSessionStore
 {
     /// <inheritdoc />
-    protected override Streams.IStreamWriter StreamWriterIn(IStoreTransaction transaction) => ((PostgresWriteTransaction)transaction).Streams;
+    protected override Switchboard.Core.Streams.IDurableStreamWriter StreamWriterIn(IStoreTransaction transaction) => ((PostgresWriteTransaction)transaction).Streams;
 
     /// <inheritdoc />
     /// <remarks>

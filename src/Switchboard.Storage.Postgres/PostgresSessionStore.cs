@@ -2,8 +2,10 @@ using System.Data;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Npgsql;
-using Switchboard.Json;
-using Switchboard.Storage.Sql;
+using Switchboard.Core.Hosting;
+using Switchboard.Core.Json;
+using Switchboard.Core.Storage;
+using Switchboard.Core.Storage.Sql;
 
 namespace Switchboard.Storage.Postgres;
 
@@ -144,36 +146,36 @@ internal sealed partial class PostgresSessionStore : SqlStore, IStoreHealth
 
     /// <inheritdoc />
     /// <remarks>A snapshot is one REPEATABLE READ transaction: because writers commit in seq order, every event up to the head it reads is in it.</remarks>
-    protected override Task<T> ReadAsync<T>(string what, bool snapshot, Func<SqlSession, Task<T>> body, CancellationToken cancellationToken) =>
+    protected override Task<T> ReadAsync<T>(string what, bool snapshot, Func<SqlConnectionScope, Task<T>> body, CancellationToken cancellationToken) =>
         RunAsync(what, async (connection, ct) =>
         {
             if (!snapshot)
             {
-                return await body(new SqlSession(connection, null, Sql));
+                return await body(new SqlConnectionScope(connection, null, Sql));
             }
 
             await using var transaction = await connection.BeginTransactionAsync(IsolationLevel.RepeatableRead, ct);
-            var result = await body(new SqlSession(connection, transaction, Sql));
+            var result = await body(new SqlConnectionScope(connection, transaction, Sql));
             await transaction.CommitAsync(ct);
             return result;
         }, cancellationToken);
 
     /// <inheritdoc />
-    protected override Task<T> WriteOutsideLogAsync<T>(string what, Func<SqlSession, Task<T>> body, CancellationToken cancellationToken) =>
-        RunAsync(what, (connection, _) => body(new SqlSession(connection, null, Sql)), cancellationToken);
+    protected override Task<T> WriteOutsideLogAsync<T>(string what, Func<SqlConnectionScope, Task<T>> body, CancellationToken cancellationToken) =>
+        RunAsync(what, (connection, _) => body(new SqlConnectionScope(connection, null, Sql)), cancellationToken);
 
     /// <inheritdoc />
-    protected override async Task<string> ReadEpochAsync(SqlSession db) =>
+    protected override async Task<string> ReadEpochAsync(SqlConnectionScope db) =>
         (await db.FirstAsync("SELECT epoch FROM switchboard_log WHERE id = 1;", r => r.GetString(0)))!;
 
     /// <inheritdoc />
     protected override DateTimeOffset Now() => WireTime.Now(_time);
 
-    /// <summary>The active counts recounted (<see cref="SqlStore.RebuildActiveCountsAsync(SqlSession)"/>) under the log row's lock, so no write runs meanwhile.</summary>
+    /// <summary>The active counts recounted (<see cref="SqlStore.RebuildActiveCountsAsync(SqlConnectionScope)"/>) under the log row's lock, so no write runs meanwhile.</summary>
     private async Task<bool> RebuildActiveCountsAsync(NpgsqlConnection connection, CancellationToken ct)
     {
         await using var transaction = await connection.BeginTransactionAsync(IsolationLevel.ReadCommitted, ct);
-        var db = new SqlSession(connection, transaction, Sql);
+        var db = new SqlConnectionScope(connection, transaction, Sql);
         await db.ExecuteAsync("SELECT 1 FROM switchboard_log WHERE id = 1 FOR UPDATE;");
         await RebuildActiveCountsAsync(db);
         await transaction.CommitAsync(ct);

@@ -1,5 +1,5 @@
-using Switchboard.Sessions;
-using Switchboard.Storage.Sql;
+using Switchboard.Core.Sessions;
+using Switchboard.Core.Storage.Sql;
 
 namespace Switchboard.Storage.Postgres;
 

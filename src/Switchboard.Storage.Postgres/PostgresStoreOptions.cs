@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Options;
 using Npgsql;
+using Switchboard.Core.Hosting;
 
 namespace Switchboard.Storage.Postgres;
 
@@ -50,10 +51,10 @@ public sealed record PostgresStoreOptions
     public TimeSpan PresenceRenewInterval { get; set; } = SwitchboardDefaults.PostgresPresenceRenewInterval;
 
     /// <summary>Usage rollups: the labels they are split by and how long they are kept. Every node must use the same.</summary>
-    internal UsageRollups.UsageOptions Usage { get; set; } = Switchboard.UsageRollups.UsageOptions.Default;
+    internal Switchboard.Core.UsageRollups.UsageOptions Usage { get; set; } = Switchboard.Core.UsageRollups.UsageOptions.Default;
 
     /// <summary>Durable streams' settings the write transaction applies (how long a session's streams outlive it).</summary>
-    internal Streams.StreamPolicy Streams { get; set; } = Switchboard.Streams.StreamPolicy.Default;
+    internal Switchboard.Core.Streams.StreamPolicy Streams { get; set; } = Switchboard.Core.Streams.StreamPolicy.Default;
 
     /// <summary>Test hook: runs inside every write transaction after its rows are written and before COMMIT.</summary>
     internal Func<CancellationToken, Task>? BeforeCommit { get; init; }

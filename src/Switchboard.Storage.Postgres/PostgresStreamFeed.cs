@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Logging;
 using Npgsql;
-using Switchboard.Streams;
+using Switchboard.Core.Hosting;
+using Switchboard.Core.Streams;
 
 namespace Switchboard.Storage.Postgres;
 

@@ -1,5 +1,5 @@
 using Microsoft.Extensions.Logging;
-using Switchboard.Diagnostics;
+using Switchboard.Core.Diagnostics;
 
 namespace Switchboard.Storage.Postgres;
 

@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Text;
 using Npgsql;
-using Switchboard.Streams;
+using Switchboard.Core.Streams;
 
 namespace Switchboard.Storage.Postgres;
 
@@ -11,7 +11,7 @@ internal static class PostgresStreamRows
     /// <summary>The most a NOTIFY payload may carry (PostgreSQL's limit is 8,000 bytes).</summary>
     private const int MaxPayload = 7900;
 
-    /// <summary>A batch command of <paramref name="sql"/> with <paramref name="args"/> (as <see cref="Sql.SqlSession"/> binds them).</summary>
+    /// <summary>A batch command of <paramref name="sql"/> with <paramref name="args"/> (as <see cref="Switchboard.Core.Storage.Sql.SqlConnectionScope"/> binds them).</summary>
     public static NpgsqlBatchCommand Command(string sql, (string Name, object? Value)[] args)
     {
         var c = new NpgsqlBatchCommand(sql);

@@ -1,6 +1,6 @@
 using Npgsql;
-using Switchboard.Storage.Sql;
-using Switchboard.Streams;
+using Switchboard.Core.Storage.Sql;
+using Switchboard.Core.Streams;
 
 namespace Switchboard.Storage.Postgres;
 
@@ -11,7 +11,7 @@ namespace Switchboard.Storage.Postgres;
 /// persist ending with the NOTIFY that tells every other node's readers.
 /// </summary>
 internal sealed class PostgresStreamWriter(NpgsqlConnection connection, NpgsqlTransaction transaction)
-    : SqlStreamWriter(new SqlSession(connection, transaction, PostgresDialect.Instance))
+    : SqlStreamWriter(new SqlConnectionScope(connection, transaction, PostgresDialect.Instance))
 {
     public override async Task<IReadOnlyList<StreamRow>> LockAsync(IReadOnlyCollection<string> paths, DueStreams? due, CancellationToken cancellationToken)
     {

@@ -1,8 +1,8 @@
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Switchboard.Core.UsageRollups;
 using Switchboard.Storage.Postgres;
-using Switchboard.UsageRollups;
 
 namespace Microsoft.Extensions.DependencyInjection;
 
@@ -30,10 +30,10 @@ public static class PostgresSwitchboardBuilderExtensions
             var options = sp.GetRequiredService<IOptions<PostgresStoreOptions>>().Value with
             {
                 Usage = sp.GetService<UsageOptions>() ?? UsageOptions.Default,
-                Streams = sp.GetService<Switchboard.Streams.StreamPolicy>() ?? Switchboard.Streams.StreamPolicy.Default,
+                Streams = sp.GetService<Switchboard.Core.Streams.StreamPolicy>() ?? Switchboard.Core.Streams.StreamPolicy.Default,
             };
             return new PostgresSessionStore(options, sp.GetService<TimeProvider>() ?? TimeProvider.System, sp.GetService<ILoggerFactory>(),
-                sp.GetService<Switchboard.BackgroundLoops>());
+                sp.GetService<Switchboard.Core.Hosting.BackgroundLoops>());
         });
     }
 }

@@ -1,13 +1,14 @@
-using Switchboard.Writes;
 using System.Globalization;
 using Npgsql;
-using Switchboard.Alerts;
-using Switchboard.Approvals;
-using Switchboard.Commands;
-using Switchboard.Sessions;
-using Switchboard.Storage.Sql;
-using Switchboard.Trees;
-using Switchboard.UsageRollups;
+using Switchboard.Core.Alerts;
+using Switchboard.Core.Approvals;
+using Switchboard.Core.Commands;
+using Switchboard.Core.Sessions;
+using Switchboard.Core.Storage;
+using Switchboard.Core.Storage.Sql;
+using Switchboard.Core.Trees;
+using Switchboard.Core.UsageRollups;
+using Switchboard.Core.Writes;
 
 namespace Switchboard.Storage.Postgres;
 
@@ -24,7 +25,7 @@ internal sealed class PostgresWriteTransaction(NpgsqlConnection connection, Npgs
     private PostgresStreamWriter? _streams;
 
     /// <summary>
-    /// The stream primitives in this transaction, for session stream writes (<see cref="Writes.WriteSessionStream"/>). What
+    /// The stream primitives in this transaction, for session stream writes (<see cref="Switchboard.Core.Writes.WriteSessionStream"/>). What
     /// they persist reaches every node's readers, this one's too, by the NOTIFY their persist sends on commit.
     /// </summary>
     public PostgresStreamWriter Streams => _streams ??= new PostgresStreamWriter(connection, transaction);
@@ -130,7 +131,7 @@ internal sealed class PostgresWriteTransaction(NpgsqlConnection connection, Npgs
 
     public async ValueTask EndSessionStreamsAsync(IReadOnlyCollection<string> sessionIds, DateTimeOffset retainUntil)
     {
-        var advances = await SqlStreams.EndSessionStreamsAsync(new SqlSession(connection, transaction, PostgresDialect.Instance), sessionIds, retainUntil);
+        var advances = await SqlStreams.EndSessionStreamsAsync(new SqlConnectionScope(connection, transaction, PostgresDialect.Instance), sessionIds, retainUntil);
         if (advances.Count == 0)
         {
             return;
@@ -178,11 +179,11 @@ internal sealed class PostgresWriteTransaction(NpgsqlConnection connection, Npgs
         await reader.NextResultAsync();
     }
 
-    /// <summary>The transaction as a <see cref="SqlSession"/>, once its first round trip locked the log row.</summary>
-    private async ValueTask<SqlSession> SessionAsync()
+    /// <summary>The transaction as a <see cref="SqlConnectionScope"/>, once its first round trip locked the log row.</summary>
+    private async ValueTask<SqlConnectionScope> SessionAsync()
     {
         await ReadHeadAsync();
-        return new SqlSession(connection, transaction, PostgresDialect.Instance);
+        return new SqlConnectionScope(connection, transaction, PostgresDialect.Instance);
     }
 
     private async Task<List<T>> QueryAsync<T>(NpgsqlBatchCommand command, Func<NpgsqlDataReader, T> read)

@@ -1,9 +1,9 @@
 using System.Data.Common;
-using Microsoft.Data.Sqlite;
 using System.Globalization;
 using System.Text.Json;
-using Switchboard.Sessions;
-using Switchboard.Storage.Sql;
+using Microsoft.Data.Sqlite;
+using Switchboard.Core.Sessions;
+using Switchboard.Core.Storage.Sql;
 
 namespace Switchboard.Storage.Sqlite;
 

@@ -1,5 +1,6 @@
 using System.Globalization;
 using Microsoft.Data.Sqlite;
+using Switchboard.Core.Storage;
 
 namespace Switchboard.Storage.Sqlite;
 

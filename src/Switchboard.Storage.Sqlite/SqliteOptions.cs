@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Options;
+using Switchboard.Core.Hosting;
 
 namespace Switchboard.Storage.Sqlite;
 

@@ -1,5 +1,5 @@
 using Microsoft.Data.Sqlite;
-using Switchboard.Storage.Sql;
+using Switchboard.Core.Storage.Sql;
 
 namespace Switchboard.Storage.Sqlite;
 
@@ -49,21 +49,21 @@ internal sealed partial class SqliteSessionStore
     }
 
     /// <summary>
-    /// The active counts recounted (<see cref="SqlStore.RebuildActiveCountsAsync(SqlSession)"/>) in one IMMEDIATE
+    /// The active counts recounted (<see cref="SqlStore.RebuildActiveCountsAsync(SqlConnectionScope)"/>) in one IMMEDIATE
     /// transaction that also stamps the meta table: with no label configured, or none on an active session, the recount
     /// writes nothing, and the open must write a page for a full disk to be found here rather than by the first write.
     /// </summary>
     private async Task RebuildActiveCountsAsync(SqliteConnection connection)
     {
         using var transaction = connection.BeginTransaction(deferred: false);
-        var db = new SqlSession(connection, transaction, Sql);
+        var db = new SqlConnectionScope(connection, transaction, Sql);
         await RebuildActiveCountsAsync(db);
         await StampWriteCheckAsync(db);
         transaction.Commit();
     }
 
     /// <summary>Stamps the meta table with the time of this check: a page written, so a full disk fails here.</summary>
-    private Task StampWriteCheckAsync(SqlSession db) => db.ExecuteAsync(
+    private Task StampWriteCheckAsync(SqlConnectionScope db) => db.ExecuteAsync(
         "INSERT INTO meta(key, value) VALUES ('write_checked_at', @at) ON CONFLICT(key) DO UPDATE SET value = excluded.value;",
         ("@at", Now().ToUnixTimeMilliseconds().ToString(System.Globalization.CultureInfo.InvariantCulture)));
 }

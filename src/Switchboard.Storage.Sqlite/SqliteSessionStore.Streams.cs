@@ -1,6 +1,6 @@
 using Microsoft.Data.Sqlite;
-using Switchboard.Storage.Sql;
-using Switchboard.Streams;
+using Switchboard.Core.Storage.Sql;
+using Switchboard.Core.Streams;
 
 namespace Switchboard.Storage.Sqlite;
 
@@ -17,7 +17,7 @@ internal sealed partial class SqliteSessionStore
     public override IStreamFeed StreamFeed => _streamFeed;
 
     /// <inheritdoc />
-    public override Task<T> WriteStreamsAsync<T>(Func<IStreamWriter, CancellationToken, Task<T>> work, CancellationToken cancellationToken) =>
+    public override Task<T> WriteStreamsAsync<T>(Func<IDurableStreamWriter, CancellationToken, Task<T>> work, CancellationToken cancellationToken) =>
         OnWriterAsync(async (connection, commands) =>
         {
             T result;

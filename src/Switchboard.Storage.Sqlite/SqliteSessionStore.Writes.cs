@@ -1,6 +1,7 @@
-using Switchboard.Writes;
 using Microsoft.Data.Sqlite;
-using Switchboard.Storage.Sql;
+using Switchboard.Core.Storage;
+using Switchboard.Core.Storage.Sql;
+using Switchboard.Core.Writes;
 
 namespace Switchboard.Storage.Sqlite;
 
@@ -10,7 +11,7 @@ internal sealed partial class SqliteSessionStore
     private (SqliteWriteTransaction? Transaction, SqliteStreamWriter? Writer) _sessionStreams;
 
     /// <inheritdoc />
-    protected override Streams.IStreamWriter StreamWriterIn(IStoreTransaction transaction) =>
+    protected override Switchboard.Core.Streams.IDurableStreamWriter StreamWriterIn(IStoreTransaction transaction) =>
         ReferenceEquals(transaction, _sessionStreams.Transaction) && _sessionStreams.Writer is { } writer
             ? writer
             : throw new InvalidOperationException("Stream primitives are only handed out inside the store's open write transaction.");
@@ -48,7 +49,7 @@ internal sealed partial class SqliteSessionStore
     /// check): under the write lock, on the writer connection and its prepared statements; a SQLite failure surfaces as
     /// what <paramref name="failed"/> makes of it.
     /// </summary>
-    private async Task<T> OnWriterAsync<T>(Func<SqliteConnection, WriterCommands, Task<T>> body, Func<SqliteException, Exception> failed,
+    private async Task<T> OnWriterAsync<T>(Func<SqliteConnection, WriterStatements, Task<T>> body, Func<SqliteException, Exception> failed,
         CancellationToken cancellationToken)
     {
         await _writeLock.WaitAsync(cancellationToken);
@@ -75,7 +76,7 @@ internal sealed partial class SqliteSessionStore
     /// Opens the IMMEDIATE transaction of a write to the log, on the writer under its lock: the rebuild of the active
     /// counts owed since start-up first, then the head checked unmoved (<see cref="EnsureHeadUnmoved"/>).
     /// </summary>
-    private async Task<SqliteTransaction> BeginLogWriteAsync(WriterCommands commands)
+    private async Task<SqliteTransaction> BeginLogWriteAsync(WriterStatements commands)
     {
         await EnsureActiveCountsAsync();
         var transaction = _writer!.BeginTransaction(deferred: false);
@@ -127,7 +128,7 @@ internal sealed partial class SqliteSessionStore
     public override Task CheckWritableAsync(CancellationToken cancellationToken) => OnWriterAsync(async (writer, commands) =>
     {
         using var transaction = await BeginLogWriteAsync(commands);
-        await StampWriteCheckAsync(new SqlSession(writer, transaction, Sql));
+        await StampWriteCheckAsync(new SqlConnectionScope(writer, transaction, Sql));
         transaction.Commit();
         return true;
     }, ex => SqliteFailure.Unavailable("write", ex, DataDirectory), cancellationToken);
@@ -137,7 +138,7 @@ internal sealed partial class SqliteSessionStore
     /// process wrote to the file (or a backup was restored under it), the store reloads its head, tells the feed's sink to
     /// rebuild, and refuses this write (it would reuse seqs). The next write then succeeds.
     /// </summary>
-    private void EnsureHeadUnmoved(WriterCommands commands, SqliteTransaction transaction)
+    private void EnsureHeadUnmoved(WriterStatements commands, SqliteTransaction transaction)
     {
         var head = commands.SelectHead.ExecuteScalar() is long h ? h : 0;
         if (head == _headSeq)

@@ -1,7 +1,8 @@
 using Microsoft.Data.Sqlite;
 using SQLitePCL;
-using Switchboard.Json;
-using Switchboard.Storage.Sql;
+using Switchboard.Core.Json;
+using Switchboard.Core.Storage;
+using Switchboard.Core.Storage.Sql;
 
 namespace Switchboard.Storage.Sqlite;
 
@@ -25,7 +26,7 @@ internal sealed partial class SqliteSessionStore : SqlStore
     private readonly SqliteSpanOwners _spanOwners = new();
     private readonly ReaderPool _readers;
     private SqliteConnection? _writer;
-    private WriterCommands? _commands;
+    private WriterStatements? _commands;
     private DataDirectoryLock? _directoryLock;
 
     // Owned by the writer, changed only after a commit succeeds.
@@ -125,7 +126,7 @@ internal sealed partial class SqliteSessionStore : SqlStore
         Epoch = EnsureEpoch(_writer);
         LoadHead(_writer);
         await RebuildActiveCountsOrDeferAsync(_writer);
-        _commands = new WriterCommands(_writer);
+        _commands = new WriterStatements(_writer);
         _waits.Load(_writer);
         _spanOwners.Load(_writer, Now() - TelemetryDedupe.Window);
     }
@@ -155,11 +156,11 @@ internal sealed partial class SqliteSessionStore : SqlStore
     }
 
     /// <inheritdoc />
-    protected override async Task<T> ReadAsync<T>(string what, bool snapshot, Func<SqlSession, Task<T>> body, CancellationToken cancellationToken)
+    protected override async Task<T> ReadAsync<T>(string what, bool snapshot, Func<SqlConnectionScope, Task<T>> body, CancellationToken cancellationToken)
     {
         using var lease = _readers.Rent();
         using var transaction = snapshot ? lease.Connection.BeginTransaction(deferred: true) : null;
-        var result = await body(new SqlSession(lease.Connection, transaction, Sql));
+        var result = await body(new SqlConnectionScope(lease.Connection, transaction, Sql));
         transaction?.Commit();
         return result;
     }
@@ -170,13 +171,13 @@ internal sealed partial class SqliteSessionStore : SqlStore
     /// the WAL is over its 1,000 pages, which under ingest it mostly is. The ingest's group commits keep checkpointing as
     /// before. (A second connection would avoid that too, but each of its commits would throw away the writer's page cache.)
     /// </summary>
-    protected override Task<T> WriteOutsideLogAsync<T>(string what, Func<SqlSession, Task<T>> body, CancellationToken cancellationToken) =>
+    protected override Task<T> WriteOutsideLogAsync<T>(string what, Func<SqlConnectionScope, Task<T>> body, CancellationToken cancellationToken) =>
         OnWriterAsync(async (writer, _) =>
         {
             raw.sqlite3_wal_autocheckpoint(writer.Handle, 0);
             try
             {
-                return await body(new SqlSession(writer, null, Sql));
+                return await body(new SqlConnectionScope(writer, null, Sql));
             }
             finally
             {
@@ -185,7 +186,7 @@ internal sealed partial class SqliteSessionStore : SqlStore
         }, ex => SqliteFailure.Unavailable(what, ex, DataDirectory), cancellationToken);
 
     /// <inheritdoc />
-    protected override async Task<string> ReadEpochAsync(SqlSession db) =>
+    protected override async Task<string> ReadEpochAsync(SqlConnectionScope db) =>
         await db.FirstAsync("SELECT value FROM meta WHERE key = 'epoch';", r => r.GetString(0)) ?? Epoch;
 
     private static string EnsureEpoch(SqliteConnection connection)
@@ -220,7 +221,7 @@ internal sealed partial class SqliteSessionStore : SqlStore
         if (_headSeq != sequence)
         {
             _headSeq = sequence;
-            _activeCount = ScalarLong(connection, WriterCommands.CountActive) ?? 0;
+            _activeCount = ScalarLong(connection, WriterStatements.CountActive) ?? 0;
         }
     }
 

@@ -50,7 +50,7 @@ internal sealed class SqliteSpanOwners(int capacity = SqliteSpanOwners.Capacity)
         _owners.Clear();
         _order.Clear();
         using var command = connection.CreateCommand();
-        command.CommandText = WriterCommands.LoadSpanOwners;
+        command.CommandText = WriterStatements.LoadSpanOwners;
         command.Parameters.AddWithValue("$since", since.ToUnixTimeMilliseconds());
         command.Parameters.AddWithValue("$cap", capacity);
         using var reader = command.ExecuteReader();

@@ -1,4 +1,5 @@
 using Microsoft.Data.Sqlite;
+using Switchboard.Core.Storage;
 
 namespace Switchboard.Storage.Sqlite;
 
@@ -19,7 +20,7 @@ internal sealed class SqliteSpanWaits
     public void Load(SqliteConnection connection)
     {
         using var command = connection.CreateCommand();
-        command.CommandText = WriterCommands.LoadWaitedSpans;
+        command.CommandText = WriterStatements.LoadWaitedSpans;
         using var reader = command.ExecuteReader();
         var spans = new HashSet<string>(StringComparer.Ordinal);
         while (reader.Read())

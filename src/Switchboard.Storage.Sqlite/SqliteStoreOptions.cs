@@ -16,8 +16,8 @@ public enum SqliteDurability
 internal sealed record SqliteStoreOptions(string DatabasePath, SqliteDurability Durability = SqliteDurability.Normal)
 {
     /// <summary>Usage rollups: the labels they are split by and how long they are kept.</summary>
-    public UsageRollups.UsageOptions Usage { get; init; } = Switchboard.UsageRollups.UsageOptions.Default;
+    public Switchboard.Core.UsageRollups.UsageOptions Usage { get; init; } = Switchboard.Core.UsageRollups.UsageOptions.Default;
 
     /// <summary>Durable streams' settings the write transaction applies (how long a session's streams outlive it).</summary>
-    public Streams.StreamPolicy Streams { get; init; } = Switchboard.Streams.StreamPolicy.Default;
+    public Switchboard.Core.Streams.StreamPolicy Streams { get; init; } = Switchboard.Core.Streams.StreamPolicy.Default;
 }

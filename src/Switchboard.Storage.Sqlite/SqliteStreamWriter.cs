@@ -1,7 +1,7 @@
 using System.Text.Json;
 using Microsoft.Data.Sqlite;
-using Switchboard.Storage.Sql;
-using Switchboard.Streams;
+using Switchboard.Core.Storage.Sql;
+using Switchboard.Core.Streams;
 
 namespace Switchboard.Storage.Sqlite;
 
@@ -9,11 +9,11 @@ namespace Switchboard.Storage.Sqlite;
 /// The stream primitives on the writer connection, inside the transaction <see cref="SqliteSessionStore"/> opened under
 /// its write lock: SQLite has one writer, so the lock is what serialises stream writers; nothing here locks rows. The
 /// SQL and its order are <see cref="SqlStreamWriter"/>'s; its statements run as the writer's kept commands (parsed once
-/// for the connection, <see cref="PreparedCommands"/>), and the chunks' blobs are bound straight from memory
+/// for the connection, <see cref="PreparedStatements"/>), and the chunks' blobs are bound straight from memory
 /// (<see cref="WriterStatement"/>).
 /// </summary>
-internal sealed class SqliteStreamWriter(SqliteConnection connection, SqliteTransaction transaction, PreparedCommands kept)
-    : SqlStreamWriter(new SqlSession(connection, transaction, SqliteDialect.Instance, kept))
+internal sealed class SqliteStreamWriter(SqliteConnection connection, SqliteTransaction transaction, PreparedStatements kept)
+    : SqlStreamWriter(new SqlConnectionScope(connection, transaction, SqliteDialect.Instance, kept))
 {
     private static readonly string ByPaths =
         $"SELECT {SqlStreams.Columns} FROM streams WHERE path IN (SELECT value FROM json_each(@paths)) AND state < 2;";

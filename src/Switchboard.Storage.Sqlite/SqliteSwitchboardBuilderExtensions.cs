@@ -1,8 +1,8 @@
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
-using Switchboard.Storage;
+using Switchboard.Core.Hosting;
+using Switchboard.Core.UsageRollups;
 using Switchboard.Storage.Sqlite;
-using Switchboard.UsageRollups;
 
 namespace Microsoft.Extensions.DependencyInjection;
 
@@ -32,7 +32,7 @@ public static class SqliteSwitchboardBuilderExtensions
             var store = new SqliteStoreOptions(sqlite.DatabasePath, sqlite.Durability) 
             {
                 Usage = sp.GetService<UsageOptions>() ?? UsageOptions.Default,
-                Streams = sp.GetService<Switchboard.Streams.StreamPolicy>() ?? Switchboard.Streams.StreamPolicy.Default,
+                Streams = sp.GetService<Switchboard.Core.Streams.StreamPolicy>() ?? Switchboard.Core.Streams.StreamPolicy.Default,
             };
             return new SqliteSessionStore(store, sp.GetService<TimeProvider>() ?? TimeProvider.System);
         });

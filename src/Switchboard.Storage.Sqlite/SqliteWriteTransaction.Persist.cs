@@ -1,14 +1,15 @@
 using System.Globalization;
-using Switchboard.Events;
-using Switchboard.Json;
-using Switchboard.Sessions;
-using Switchboard.Trees;
-using Switchboard.UsageRollups;
-using Switchboard.Writes;
+using Switchboard.Core.Events;
+using Switchboard.Core.Json;
+using Switchboard.Core.Sessions;
+using Switchboard.Core.Storage;
+using Switchboard.Core.Trees;
+using Switchboard.Core.UsageRollups;
+using Switchboard.Core.Writes;
 
 namespace Switchboard.Storage.Sqlite;
 
-/// <summary>Persisting a batch: its <see cref="PersistPlan"/>, each row operation one run of a prepared statement of <see cref="WriterCommands"/>.</summary>
+/// <summary>Persisting a batch: its <see cref="PersistPlan"/>, each row operation one run of a prepared statement of <see cref="WriterStatements"/>.</summary>
 internal sealed partial class SqliteWriteTransaction : IPersistRows
 {
     public ValueTask PersistAsync(PersistPlan plan)

@@ -1,5 +1,6 @@
 using System.Globalization;
-using Switchboard.Writes;
+using Switchboard.Core.Storage;
+using Switchboard.Core.Writes;
 
 namespace Switchboard.Storage.Sqlite;
 

@@ -1,11 +1,12 @@
-using Switchboard.Writes;
 using Microsoft.Data.Sqlite;
-using Switchboard.Alerts;
-using Switchboard.Approvals;
-using Switchboard.Commands;
-using Switchboard.Sessions;
-using Switchboard.Storage.Sql;
-using Switchboard.Trees;
+using Switchboard.Core.Alerts;
+using Switchboard.Core.Approvals;
+using Switchboard.Core.Commands;
+using Switchboard.Core.Sessions;
+using Switchboard.Core.Storage;
+using Switchboard.Core.Storage.Sql;
+using Switchboard.Core.Trees;
+using Switchboard.Core.Writes;
 
 namespace Switchboard.Storage.Sqlite;
 
@@ -17,7 +18,7 @@ namespace Switchboard.Storage.Sqlite;
 /// (<see cref="SessionRowCache"/>), skip looking for waits on spans nobody waits for (<see cref="SqliteSpanWaits"/>) and
 /// look span owners up in its own index (<see cref="SqliteSpanOwners"/>).
 /// </summary>
-internal sealed partial class SqliteWriteTransaction(SqliteTransaction transaction, WriterCommands commands, SessionRowCache rows,
+internal sealed partial class SqliteWriteTransaction(SqliteTransaction transaction, WriterStatements commands, SessionRowCache rows,
     SqliteSpanWaits waits, SqliteSpanOwners spanOwners, LogHead head) : IStoreTransaction
 {
     private readonly SqliteSpanWaits.Changes _waitChanges = new();
@@ -25,7 +26,7 @@ internal sealed partial class SqliteWriteTransaction(SqliteTransaction transacti
     private PersistPlan? _persisted;
 
     /// <summary>The session streams this transaction closed, for their live readers once committed.</summary>
-    public IReadOnlyList<Streams.StreamAdvance> EndedStreams { get; private set; } = [];
+    public IReadOnlyList<Switchboard.Core.Streams.StreamAdvance> EndedStreams { get; private set; } = [];
 
     public async ValueTask EndSessionStreamsAsync(IReadOnlyCollection<string> sessionIds, DateTimeOffset retainUntil) =>
         EndedStreams = await SqlStreams.EndSessionStreamsAsync(Session(keep: false), sessionIds, retainUntil);
@@ -110,8 +111,8 @@ internal sealed partial class SqliteWriteTransaction(SqliteTransaction transacti
         return ValueTask.CompletedTask;
     }
 
-    /// <summary>The transaction as a <see cref="SqlSession"/>; with <paramref name="keep"/>, its statements stay prepared from one commit to the next.</summary>
-    private SqlSession Session(bool keep) => new(transaction.Connection!, transaction, SqliteDialect.Instance, keep ? commands.Kept : null);
+    /// <summary>The transaction as a <see cref="SqlConnectionScope"/>; with <paramref name="keep"/>, its statements stay prepared from one commit to the next.</summary>
+    private SqlConnectionScope Session(bool keep) => new(transaction.Connection!, transaction, SqliteDialect.Instance, keep ? commands.Kept : null);
 
     /// <summary>The committed row of <paramref name="id"/>: from the writer's cache, else selected (and then cached).</summary>
     private Session? Row(string id)

@@ -1,6 +1,6 @@
 using Microsoft.Data.Sqlite;
 using SQLitePCL;
-using Switchboard.Sessions;
+using Switchboard.Core.Sessions;
 
 namespace Switchboard.Storage.Sqlite;
 
@@ -21,7 +21,7 @@ internal sealed class WriterStatement : IDisposable, ISessionRowWriter
     /// <param name="sql">The statement.</param>
     /// <param name="unbound">For a session row statement, the ordinals of the row's columns it leaves out (their binds are skipped).</param>
     /// <param name="order">
-    /// For a statement of <c>@name</c> parameters (<see cref="Sql.SqlStatements"/>), their names in the order the writer binds
+    /// For a statement of <c>@name</c> parameters (<see cref="Switchboard.Core.Storage.Sql.SqlStatements"/>), their names in the order the writer binds
     /// them, 1 first: SQLite numbers named parameters by first appearance, so this fails at once if the text changes order.
     /// </param>
     public WriterStatement(SqliteConnection connection, string sql, IEnumerable<int>? unbound = null, params string[] order)

@@ -1,5 +1,5 @@
 using Switchboard.Cli;
-using Switchboard.Hosting;
+using Switchboard.Server.Hosting;
 
 // Before the runtime's pool threads first allocate natively, so that they share a few glibc arenas instead of taking
 // one each (docs/architecture.md, the native heap).

@@ -17,7 +17,7 @@ public sealed class ClaudeCodeRoleTests : IAsyncLifetime
     private const string AgentKey = "claude-agent-key-0123456789abcdef";
     private const string OpsKey = "ops-key-0123456789abcdef";
     private const string LeadKey = "lead-key-0123456789abcdef";
-    private const int OperatorKeyEventId = Diagnostics.LogEventIds.Hooks + 70;
+    private const int OperatorKeyEventId = Switchboard.Core.Diagnostics.LogEventIds.Hooks + 70;
 
     private AgentTestBed _bed = null!;
 

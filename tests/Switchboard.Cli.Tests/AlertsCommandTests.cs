@@ -1,5 +1,5 @@
 using Switchboard.Client;
-using Switchboard.Options;
+using Switchboard.Server.Options;
 using Switchboard.Testing;
 
 namespace Switchboard.Cli.Tests;
@@ -17,7 +17,7 @@ public sealed class AlertsCommandTests
         emptyCode.ShouldBe(0, empty.Output);
         empty.StdoutLines.ShouldBe(["No open alerts."]);
 
-        await client.CreateSessionAsync(new NewSession { Id = "broken", State = Client.SessionState.Error, ErrorMessage = "disk full" });
+        await client.CreateSessionAsync(new NewSession { Id = "broken", State = Switchboard.Client.SessionState.Error, ErrorMessage = "disk full" });
         AlertList open = new([], 0);
         await TestTimeouts.Eventually(async () => (open = await client.ListAlertsAsync()).Alerts.Count == 1, "the alert");
 

@@ -32,7 +32,7 @@ public sealed class CommandLineTests
     public async Task ConfigurationStillPassesThroughAsSectionAndKey()
     {
         using var data = new Testing.TempDirectory();
-        await using var server = await Testing.ServerProcess.StartAsync(data.Path, ["--Switchboard:Stream:MaxConnections=7", "--environment", "Staging"]);
+        await using var server = await Testing.ServerProcess.StartAsync(data.Path, ["--Switchboard:Sockets:MaxConnections=7", "--environment", "Staging"]);
         await Testing.TestTimeouts.Eventually(() => Task.FromResult(server.Output.Contains("Hosting environment: Staging", StringComparison.Ordinal)),
             "the environment from --environment");
         server.HasExited.ShouldBeFalse();

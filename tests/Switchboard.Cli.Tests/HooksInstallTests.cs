@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using Switchboard.Core.Hosting;
 using Switchboard.Testing;
 
 namespace Switchboard.Cli.Tests;

@@ -52,9 +52,9 @@ public sealed class StartupFailureTests(PostgresClusterFixture postgres) : IClas
     public async Task ABadSettingSaysWhatWhereAndWhatItTakes()
     {
         using var data = new TempDirectory();
-        var line = await Cli.FailsWithOneLineAsync(1, new Dictionary<string, string> { ["Switchboard__Stream__MaxConnections"] = "lots" },
+        var line = await Cli.FailsWithOneLineAsync(1, new Dictionary<string, string> { ["Switchboard__Sockets__MaxConnections"] = "lots" },
             "--urls", "http://127.0.0.1:0", "--data-dir", data.Path);
-        line.ShouldBe("switchboard: the setting Switchboard:Stream:MaxConnections = 'lots' (from environment variable Switchboard__Stream__MaxConnections) is not a whole number.");
+        line.ShouldBe("switchboard: the setting Switchboard:Sockets:MaxConnections = 'lots' (from environment variable Switchboard__Sockets__MaxConnections) is not a whole number.");
     }
 
     [Fact]

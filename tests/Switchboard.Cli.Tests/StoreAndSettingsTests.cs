@@ -12,9 +12,9 @@ public sealed class StoreAndSettingsTests(PostgresClusterFixture postgres) : ICl
     public async Task ASettingOutOfRangeIsOneLineNamingTheKeyTheValueAndWhatIsAllowed()
     {
         using var data = new TempDirectory();
-        var line = await Cli.FailsWithOneLineAsync(1, new Dictionary<string, string> { ["Switchboard__Stream__SendQueueMaxFrames"] = "0" },
+        var line = await Cli.FailsWithOneLineAsync(1, new Dictionary<string, string> { ["Switchboard__Sockets__SendQueueMaxFrames"] = "0" },
             "--urls", "http://127.0.0.1:0", "--data-dir", data.Path);
-        line.ShouldBe("switchboard: Switchboard:Stream:SendQueueMaxFrames = 0 is not allowed: it must be at least 1.");
+        line.ShouldBe("switchboard: Switchboard:Sockets:SendQueueMaxFrames = 0 is not allowed: it must be at least 1.");
         File.Exists(Path.Combine(data.Path, "switchboard.db")).ShouldBeFalse("nothing was opened");
     }
 

@@ -1,4 +1,4 @@
-using Switchboard.Options;
+using Switchboard.Server.Options;
 using Switchboard.Testing;
 
 namespace Switchboard.Client.Tests;

@@ -1,5 +1,5 @@
 using System.Text.Json;
-using Switchboard.Options;
+using Switchboard.Server.Options;
 using Switchboard.Testing;
 
 namespace Switchboard.Client.Tests;
@@ -83,7 +83,7 @@ public sealed class LiveSessionViewTests
         var urls = $"http://127.0.0.1:{FreePort.Next()}";
         // Replays longer than 80 events are answered with a snapshot, so the long outage below (~250 events) takes the
         // snapshot path while a quick reconnect resumes.
-        static void Configure(SwitchboardOptions o) => o.Stream.MaxReplayEvents = 80;
+        static void Configure(SwitchboardOptions o) => o.Sockets.MaxReplayEvents = 80;
         var server = await SwitchboardServer.StartAsync(Configure, dataDirectory: data.Path, urls: urls);
         try
         {

@@ -1,5 +1,6 @@
 using System.Text;
 using System.Text.Json;
+using Switchboard.Client.Json;
 using Switchboard.Testing;
 
 namespace Switchboard.Client.Tests;

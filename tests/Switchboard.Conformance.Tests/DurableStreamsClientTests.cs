@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using System.Text;
 using System.Text.Json;
-using Switchboard.Streaming;
+using Switchboard.Server.Streams;
 using Switchboard.Testing;
 
 namespace Switchboard.Conformance.Tests;

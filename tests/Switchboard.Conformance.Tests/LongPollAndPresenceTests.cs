@@ -1,4 +1,4 @@
-using Switchboard.Options;
+using Switchboard.Server.Options;
 using Switchboard.Testing;
 
 namespace Switchboard.Conformance.Tests;
@@ -18,7 +18,7 @@ public sealed class LongPollAndPresenceTests
     {
         using var data = new TempDirectory();
         var urls = $"http://127.0.0.1:{FreePort.Next()}";
-        void Fast(SwitchboardOptions o) => o.Stream.LongPollWindow = TimeSpan.FromMilliseconds(500);
+        void Fast(SwitchboardOptions o) => o.Sockets.LongPollWindow = TimeSpan.FromMilliseconds(500);
         var server = await SwitchboardServer.StartAsync(Fast, dataDirectory: data.Path, urls: urls);
         await using var driver = NodeDriver.Start("conformance/longpoll-session.js", server.BaseAddress);
         try
@@ -38,7 +38,7 @@ public sealed class LongPollAndPresenceTests
     [Fact]
     public async Task LongPollAtTheConnectionLimitIsRefusedThenJoinsOnceASlotFrees()
     {
-        await using var server = await SwitchboardServer.StartAsync(o => o.Stream.MaxConnections = 1);
+        await using var server = await SwitchboardServer.StartAsync(o => o.Sockets.MaxConnections = 1);
         await using var driver = NodeDriver.Start("conformance/longpoll-limit.js", server.BaseAddress);
         var blocker = await PhoenixClient.ConnectAsync(server.WebSocketUri);
         await driver.SendAsync("full");
@@ -51,7 +51,7 @@ public sealed class LongPollAndPresenceTests
     [Fact]
     public async Task TheClientFallsBackToLongPollWhenWebSocketsAreRefused()
     {
-        await using var server = await SwitchboardServer.StartAsync(o => o.Stream.EnableWebSocket = false);
+        await using var server = await SwitchboardServer.StartAsync(o => o.Sockets.EnableWebSocket = false);
         await NodeDriver.RunAsync("conformance/fallback.js", server.BaseAddress);
     }
 

@@ -1,11 +1,11 @@
 using System.Text.Json;
-using Switchboard.Commands;
-using Switchboard.Errors;
-using Switchboard.Events;
-using Switchboard.Json;
-using Switchboard.Sessions;
-using Switchboard.Storage;
-using Switchboard.Writes;
+using Switchboard.Core.Commands;
+using Switchboard.Core.Errors;
+using Switchboard.Core.Events;
+using Switchboard.Core.Hosting;
+using Switchboard.Core.Json;
+using Switchboard.Core.Sessions;
+using Switchboard.Core.Writes;
 
 namespace Switchboard.Core.Tests;
 
@@ -146,14 +146,14 @@ public sealed class CommandHandOverTests
     [Fact]
     public void ARulesActionPastTheCapIsSkippedAndTheAlertSaysSo()
     {
-        var alert = new Alerts.Alert
+        var alert = new Switchboard.Core.Alerts.Alert
         {
-            Id = "al_1", RuleId = "budget", RuleName = "Budget", Condition = Alerts.AlertCondition.SessionCost, Severity = Alerts.AlertSeverity.Critical,
+            Id = "al_1", RuleId = "budget", RuleName = "Budget", Condition = Switchboard.Core.Alerts.AlertCondition.SessionCost, Severity = Switchboard.Core.Alerts.AlertSeverity.Critical,
             Subject = "s1", SessionId = "s1", Message = "Session 's1' has cost 6 USD (threshold 5).",
         };
         var raise = new RaiseAlert(alert) { Action = new CommandAction(CommandType.Cancel, "over budget"), CommandPolicy = CommandPolicy.Default with { MaxOutstanding = 1 } };
         var batch = WriteBatch.Apply([raise], new Dictionary<string, Session?> { ["s1"] = Session() }, new LogHead(10, 1, false), T0,
-            new Dictionary<AlertTarget, Alerts.Alert?> { [AlertTarget.Open("budget", "s1")] = null }, [Pending("cmd_1", 1)]);
+            new Dictionary<AlertTarget, Switchboard.Core.Alerts.Alert?> { [AlertTarget.Open("budget", "s1")] = null }, [Pending("cmd_1", 1)]);
         var result = batch.Results.Single();
         result.Error.ShouldBeNull("the alert stands");
         result.Command.ShouldBeNull();

@@ -1,9 +1,9 @@
-using Switchboard.Commands;
-using Switchboard.Errors;
-using Switchboard.Events;
-using Switchboard.Sessions;
-using Switchboard.Storage;
-using Switchboard.Writes;
+using Switchboard.Core.Commands;
+using Switchboard.Core.Errors;
+using Switchboard.Core.Events;
+using Switchboard.Core.Hosting;
+using Switchboard.Core.Sessions;
+using Switchboard.Core.Writes;
 
 namespace Switchboard.Core.Tests;
 
@@ -121,21 +121,21 @@ public sealed class CommandWriteTests
     [Fact]
     public void ARaisedAlertWithAnActionIssuesItsCommandRightAfterItAndARepeatedRaiseIssuesNone()
     {
-        var alert = new Alerts.Alert
+        var alert = new Switchboard.Core.Alerts.Alert
         {
-            Id = "al_1", RuleId = "budget", RuleName = "Budget", Condition = Alerts.AlertCondition.SessionCost, Severity = Alerts.AlertSeverity.Critical,
+            Id = "al_1", RuleId = "budget", RuleName = "Budget", Condition = Switchboard.Core.Alerts.AlertCondition.SessionCost, Severity = Switchboard.Core.Alerts.AlertSeverity.Critical,
             Subject = "s1", SessionId = "s1", Message = "over",
         };
         var raise = new RaiseAlert(alert) { Action = new CommandAction(CommandType.Cancel, "over budget") };
         var batch = WriteBatch.Apply([raise], new Dictionary<string, Session?> { ["s1"] = Session() }, new LogHead(10, 1, false), T0,
-            new Dictionary<AlertTarget, Alerts.Alert?> { [AlertTarget.Open("budget", "s1")] = null });
+            new Dictionary<AlertTarget, Switchboard.Core.Alerts.Alert?> { [AlertTarget.Open("budget", "s1")] = null });
         batch.Events.Select(e => (e.Seq, e.Type)).ShouldBe([(11L, EventTypes.AlertRaised), (12L, EventTypes.CommandIssued)]);
         var command = batch.Results.Single().Command!;
         command.IssuedBy.ShouldBe("rule:budget");
         command.Data.ShouldBe("""{"alert_id":"al_1","rule_id":"budget"}""");
 
         var repeated = WriteBatch.Apply([raise], new Dictionary<string, Session?> { ["s1"] = Session() }, new LogHead(12, 1, false), T0,
-            new Dictionary<AlertTarget, Alerts.Alert?> { [AlertTarget.Open("budget", "s1")] = alert });
+            new Dictionary<AlertTarget, Switchboard.Core.Alerts.Alert?> { [AlertTarget.Open("budget", "s1")] = alert });
         repeated.IsEmpty.ShouldBeTrue("the alert is open already, so neither it nor its command is written again");
     }
 }

@@ -1,8 +1,8 @@
-using Switchboard.Events;
-using Switchboard.Sessions;
-using Switchboard.Storage;
-using Switchboard.UsageRollups;
-using Switchboard.Writes;
+using Switchboard.Core.Events;
+using Switchboard.Core.Sessions;
+using Switchboard.Core.Storage;
+using Switchboard.Core.UsageRollups;
+using Switchboard.Core.Writes;
 
 namespace Switchboard.Core.Tests;
 

@@ -1,6 +1,6 @@
 using System.Reflection;
-using Switchboard.Sessions;
-using Switchboard.Writes;
+using Switchboard.Core.Sessions;
+using Switchboard.Core.Writes;
 
 namespace Switchboard.Core.Tests;
 

@@ -1,8 +1,8 @@
-using Switchboard.Commands;
-using Switchboard.Events;
-using Switchboard.Sessions;
-using Switchboard.Storage;
-using Switchboard.Writes;
+using Switchboard.Core.Commands;
+using Switchboard.Core.Events;
+using Switchboard.Core.Hosting;
+using Switchboard.Core.Sessions;
+using Switchboard.Core.Writes;
 
 namespace Switchboard.Core.Tests;
 

@@ -1,5 +1,5 @@
-using Switchboard.Events;
-using Switchboard.Sessions;
+using Switchboard.Core.Events;
+using Switchboard.Core.Sessions;
 
 namespace Switchboard.Core.Tests;
 

@@ -1,8 +1,8 @@
 using System.Text.Json;
-using Switchboard.Errors;
-using Switchboard.Events;
-using Switchboard.Sessions;
-using Switchboard.Writes;
+using Switchboard.Core.Errors;
+using Switchboard.Core.Events;
+using Switchboard.Core.Sessions;
+using Switchboard.Core.Writes;
 
 namespace Switchboard.Core.Tests;
 

@@ -1,4 +1,4 @@
-using Switchboard.Writes;
+using Switchboard.Core.Writes;
 
 namespace Switchboard.Core.Tests;
 
@@ -37,7 +37,7 @@ public sealed class TelemetryCoalescingTests
     [Fact]
     public void AnotherWriteToTheSessionInBetweenKeepsTheTelemetryAfterItSeparate()
     {
-        var update = new UpdateSession("a") { State = Sessions.SessionState.Idle };
+        var update = new UpdateSession("a") { State = Switchboard.Core.Sessions.SessionState.Idle };
         var (merged, slots) = Coalesce(Telemetry("a", "k1"), update, Telemetry("a", "k2"), Telemetry("a", "k3"), Telemetry("c", "k4"));
 
         merged.Count.ShouldBe(4);

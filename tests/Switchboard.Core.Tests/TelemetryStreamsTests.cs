@@ -1,5 +1,5 @@
-using Switchboard.Storage;
-using Switchboard.Writes;
+using Switchboard.Core.Storage;
+using Switchboard.Core.Writes;
 
 namespace Switchboard.Core.Tests;
 
@@ -14,7 +14,7 @@ public sealed class TelemetryStreamsTests
     private static (List<TelemetryObservation> Kept, IReadOnlyDictionary<string, StreamState> After) Resolve(
         IReadOnlyDictionary<string, StreamState> before, params TelemetryObservation[] points)
     {
-        var (writes, after) = TelemetryStreams.Resolve([new ApplyTelemetry("s") { Observations = points }], before);
+        var (writes, after) = MetricSeries.Resolve([new ApplyTelemetry("s") { Observations = points }], before);
         return ([.. ((ApplyTelemetry)writes[0]).Observations], after);
     }
 
@@ -62,7 +62,7 @@ public sealed class TelemetryStreamsTests
         kept.Where(o => o.CostUsd > 0).Select(o => o.CostUsd).ShouldBe([0.2m, 0.3m]);
         kept.Single(o => o.OutputTokens > 0).OutputTokens.ShouldBe(40);
         kept.Count(o => o.Key == "l:1").ShouldBe(1, "other observations stay");
-        TelemetryStreams.Ids([new ApplyTelemetry("s") { Observations = [Point("x", 1, 1, 1), Point("x", 1, 2, 2), Point("y", 1, 1, 1)] }])
+        MetricSeries.Ids([new ApplyTelemetry("s") { Observations = [Point("x", 1, 1, 1), Point("x", 1, 2, 2), Point("y", 1, 1, 1)] }])
             .ShouldBe(["x", "y"], ignoreOrder: true);
     }
 
@@ -76,7 +76,7 @@ public sealed class TelemetryStreamsTests
         var (kept, after) = Resolve(before, upgraded);
         kept.Single().InputTokens.ShouldBe(30);
         after.Keys.ShouldBe(["new"], "the state is stored under the new id only");
-        TelemetryStreams.Ids([new ApplyTelemetry("s") { Observations = [upgraded] }]).ShouldBe(["new", "old"], ignoreOrder: true);
+        MetricSeries.Ids([new ApplyTelemetry("s") { Observations = [upgraded] }]).ShouldBe(["new", "old"], ignoreOrder: true);
 
         // Once the stream has a state of its own, the previous one no longer counts.
         var later = upgraded with { Cumulative = upgraded.Cumulative! with { End = 30, Total = 540 } };

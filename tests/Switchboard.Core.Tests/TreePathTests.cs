@@ -1,5 +1,5 @@
-using Switchboard.Sessions;
-using Switchboard.Trees;
+using Switchboard.Core.Sessions;
+using Switchboard.Core.Trees;
 
 namespace Switchboard.Core.Tests;
 

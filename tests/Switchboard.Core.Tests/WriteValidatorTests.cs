@@ -1,5 +1,5 @@
-using Switchboard.Sessions;
-using Switchboard.Writes;
+using Switchboard.Core.Sessions;
+using Switchboard.Core.Writes;
 
 namespace Switchboard.Core.Tests;
 

@@ -1,6 +1,6 @@
 using Microsoft.Playwright;
 using Switchboard.Dashboard.Tests.Browser;
-using Switchboard.Options;
+using Switchboard.Server.Options;
 using Switchboard.Testing;
 using static Microsoft.Playwright.Assertions;
 

@@ -1,5 +1,5 @@
 using Microsoft.Extensions.DependencyInjection;
-using Switchboard.Options;
+using Switchboard.Server.Options;
 using Switchboard.Testing;
 
 namespace Switchboard.FunctionalTests;

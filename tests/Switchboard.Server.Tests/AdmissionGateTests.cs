@@ -1,6 +1,6 @@
 using Microsoft.Extensions.Logging.Abstractions;
-using Switchboard.Live;
-using Switchboard.Options;
+using Switchboard.Server.Live;
+using Switchboard.Server.Options;
 using Switchboard.Testing;
 
 namespace Switchboard.Server.Tests;
@@ -11,7 +11,7 @@ public sealed class AdmissionGateTests
     private readonly ManualTimeProvider _clock = new();
 
     private AdmissionGate Gate(int maxPending = 100) =>
-        new(new StreamOptions { MaxFanoutLag = TimeSpan.FromMilliseconds(250), MaxPendingEvents = maxPending }, _clock, NullLogger.Instance);
+        new(new SocketOptions { MaxFanoutLag = TimeSpan.FromMilliseconds(250), MaxPendingEvents = maxPending }, _clock, NullLogger.Instance);
 
     [Fact]
     public void WritersWaitOnceTheOldestEventIsTooOldAndGoOnOnceItIsBackUnderHalf()

@@ -1,6 +1,6 @@
 using Microsoft.Extensions.Configuration;
-using Switchboard.Options;
-using Switchboard.Security;
+using Switchboard.Server.Options;
+using Switchboard.Server.Security;
 
 namespace Switchboard.Server.Tests;
 

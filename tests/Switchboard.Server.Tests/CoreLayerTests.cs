@@ -17,7 +17,7 @@ public sealed partial class CoreLayerTests
             .Select(x => $"{Path.GetRelativePath(core, x.f)}:{x.i + 1}: {x.line.Trim()}")
             .ToList();
 
-        offenders.ShouldBeEmpty("routes belong to the HTTP layer (Switchboard.Responses.HttpFixes adds them to problems)");
+        offenders.ShouldBeEmpty("routes belong to the HTTP layer (Switchboard.Server.Responses.HttpFixes adds them to problems)");
     }
 
     [GeneratedRegex(@"/api/")]

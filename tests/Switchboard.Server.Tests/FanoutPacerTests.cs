@@ -1,5 +1,5 @@
-using Switchboard.Live.Fanout;
-using Switchboard.Outbound;
+using Switchboard.Server.Live.Fanout;
+using Switchboard.Server.Outbound;
 using Switchboard.Testing;
 
 namespace Switchboard.Server.Tests;

@@ -1,5 +1,5 @@
-using Switchboard.Events;
-using Switchboard.Live;
+using Switchboard.Core.Events;
+using Switchboard.Server.Live;
 
 namespace Switchboard.Server.Tests;
 

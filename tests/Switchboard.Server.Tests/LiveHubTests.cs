@@ -1,12 +1,12 @@
 using System.Text;
 using Microsoft.Extensions.Logging.Abstractions;
-using Switchboard.Ingest;
-using Switchboard.Live;
-using Switchboard.Options;
-using Switchboard.Outbound;
-using Switchboard.Storage;
+using Switchboard.Core.Storage;
+using Switchboard.Core.Writes;
+using Switchboard.Server.Ingest;
+using Switchboard.Server.Live;
+using Switchboard.Server.Options;
+using Switchboard.Server.Outbound;
 using Switchboard.Storage.Sqlite;
-using Switchboard.Writes;
 
 namespace Switchboard.Server.Tests;
 
@@ -18,7 +18,7 @@ namespace Switchboard.Server.Tests;
 public sealed class LiveHubTests : IAsyncLifetime
 {
     private readonly string _directory = Directory.CreateTempSubdirectory("switchboard-livehub-").FullName;
-    private readonly StreamOptions _options = new() { MaxPendingEvents = 1, WriteWaitTimeout = TimeSpan.FromMilliseconds(300) };
+    private readonly SocketOptions _options = new() { MaxPendingEvents = 1, WriteWaitTimeout = TimeSpan.FromMilliseconds(300) };
     private SqliteSessionStore _store = null!;
     private LiveHub _live = null!;
     private WritePipeline _pipeline = null!;

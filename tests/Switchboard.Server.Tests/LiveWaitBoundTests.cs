@@ -1,6 +1,6 @@
 using Microsoft.Extensions.Logging.Abstractions;
-using Switchboard.Live;
-using Switchboard.Options;
+using Switchboard.Server.Live;
+using Switchboard.Server.Options;
 using Switchboard.Storage.Sqlite;
 using Switchboard.Testing;
 
@@ -22,7 +22,7 @@ public sealed class LiveWaitBoundTests : IAsyncLifetime
     {
         _store = new SqliteSessionStore(new SqliteStoreOptions(Path.Combine(_directory, "switchboard.db")), TimeProvider.System);
         await _store.InitializeAsync(CancellationToken.None);
-        _live = new LiveHub(_store, new StreamOptions { MaxQueuedRequests = 2 }, TimeProvider.System, NullLogger<LiveHub>.Instance);
+        _live = new LiveHub(_store, new SocketOptions { MaxQueuedRequests = 2 }, TimeProvider.System, NullLogger<LiveHub>.Instance);
         _live.Start(await _store.LoadStateAsync(CancellationToken.None));
     }
 

@@ -1,6 +1,6 @@
 using System.Reflection;
 using Microsoft.Extensions.Logging;
-using Switchboard.Diagnostics;
+using Switchboard.Core.Diagnostics;
 using Switchboard.Testing;
 
 namespace Switchboard.Server.Tests;
@@ -14,23 +14,23 @@ public sealed class LogEventIdTests
 {
     private static readonly (string Namespace, int Base, string Component)[] Ranges =
     [
-        ("Switchboard.Hosting", LogEventIds.Hosting, nameof(LogEventIds.Hosting)),
-        ("Switchboard.Security", LogEventIds.Security, nameof(LogEventIds.Security)),
+        ("Switchboard.Server.Hosting", LogEventIds.Hosting, nameof(LogEventIds.Hosting)),
+        ("Switchboard.Server.Security", LogEventIds.Security, nameof(LogEventIds.Security)),
         ("Switchboard.Storage.Postgres", LogEventIds.Postgres, nameof(LogEventIds.Postgres)),
         ("Switchboard.Storage.Sqlite", LogEventIds.Sqlite, nameof(LogEventIds.Sqlite)),
-        ("Switchboard.Ingest", LogEventIds.Ingest, nameof(LogEventIds.Ingest)),
-        ("Switchboard.Live", LogEventIds.Live, nameof(LogEventIds.Live)),
-        ("Switchboard.Phoenix", LogEventIds.Phoenix, nameof(LogEventIds.Phoenix)),
-        ("Switchboard.Transports", LogEventIds.Transports, nameof(LogEventIds.Transports)),
-        ("Switchboard.Http", LogEventIds.Http, nameof(LogEventIds.Http)),
-        ("Switchboard.Metrics", LogEventIds.Metrics, nameof(LogEventIds.Metrics)),
+        ("Switchboard.Server.Ingest", LogEventIds.Ingest, nameof(LogEventIds.Ingest)),
+        ("Switchboard.Server.Live", LogEventIds.Live, nameof(LogEventIds.Live)),
+        ("Switchboard.Server.Phoenix", LogEventIds.Phoenix, nameof(LogEventIds.Phoenix)),
+        ("Switchboard.Server.Transports", LogEventIds.Transports, nameof(LogEventIds.Transports)),
+        ("Switchboard.Server.Http", LogEventIds.Http, nameof(LogEventIds.Http)),
+        ("Switchboard.Server.Metrics", LogEventIds.Metrics, nameof(LogEventIds.Metrics)),
         ("Switchboard.Cli", LogEventIds.Cli, nameof(LogEventIds.Cli)),
-        ("Switchboard.Alerting", LogEventIds.Alerts, nameof(LogEventIds.Alerts)),
-        ("Switchboard.WebhookDispatch", LogEventIds.Webhooks, nameof(LogEventIds.Webhooks)),
-        ("Switchboard.Otlp", LogEventIds.Otlp, nameof(LogEventIds.Otlp)),
-        ("Switchboard.Commanding", LogEventIds.Commands, nameof(LogEventIds.Commands)),
-        ("Switchboard.Streaming", LogEventIds.Streams, nameof(LogEventIds.Streams)),
-        ("Switchboard.Hooks", LogEventIds.Hooks, nameof(LogEventIds.Hooks)),
+        ("Switchboard.Server.Alerts", LogEventIds.Alerts, nameof(LogEventIds.Alerts)),
+        ("Switchboard.Server.Webhooks", LogEventIds.Webhooks, nameof(LogEventIds.Webhooks)),
+        ("Switchboard.Server.Otlp", LogEventIds.Otlp, nameof(LogEventIds.Otlp)),
+        ("Switchboard.Server.Commands", LogEventIds.Commands, nameof(LogEventIds.Commands)),
+        ("Switchboard.Server.Streams", LogEventIds.Streams, nameof(LogEventIds.Streams)),
+        ("Switchboard.Server.Hooks", LogEventIds.Hooks, nameof(LogEventIds.Hooks)),
     ];
 
     // Filled by ReadMessages, so declared first.
@@ -87,11 +87,11 @@ public sealed class LogEventIdTests
     public void TheLivePathLogsItsLifecycleAndItsCrashes()
     {
         // Every component of the live path has Debug lifecycle messages and Error (or worse) crash messages.
-        foreach (var component in new[] { "Switchboard.Ingest", "Switchboard.Live", "Switchboard.Phoenix", "Switchboard.Transports", "Switchboard.Http" })
+        foreach (var component in new[] { "Switchboard.Server.Ingest", "Switchboard.Server.Live", "Switchboard.Server.Phoenix", "Switchboard.Server.Transports", "Switchboard.Server.Http" })
         {
             var levels = Messages.Where(m => m.Namespace.StartsWith(component, StringComparison.Ordinal)).Select(m => Level(m.Method)).ToList();
             levels.ShouldContain(LogLevel.Error, $"{component} logs its crashes");
-            if (component != "Switchboard.Http")
+            if (component != "Switchboard.Server.Http")
             {
                 levels.ShouldContain(LogLevel.Debug, $"{component} logs its lifecycle");
             }

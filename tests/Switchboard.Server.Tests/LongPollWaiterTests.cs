@@ -1,5 +1,5 @@
-using Switchboard.Outbound;
-using Switchboard.Transports.LongPoll;
+using Switchboard.Server.Outbound;
+using Switchboard.Server.Transports.LongPoll;
 
 namespace Switchboard.Server.Tests;
 

@@ -36,16 +36,16 @@ public sealed class NamespaceDependencyTests
     [Fact]
     public void FanoutIsPrivateToTheLiveLoop()
     {
-        var outside = Graph.Edges.Where(e => !e.Key.StartsWith("Switchboard.Live", StringComparison.Ordinal) && e.Value.Contains("Switchboard.Live.Fanout"))
+        var outside = Graph.Edges.Where(e => !e.Key.StartsWith("Switchboard.Server.Live", StringComparison.Ordinal) && e.Value.Contains("Switchboard.Server.Live.Fanout"))
             .Select(e => e.Key).ToList();
-        outside.ShouldBeEmpty("only Switchboard.Live may reach into its fan-out");
+        outside.ShouldBeEmpty("only Switchboard.Server.Live may reach into its fan-out");
     }
 
     [Theory]
-    [InlineData("Switchboard.Security", "Switchboard.Transports")]
-    [InlineData("Switchboard.Security", "Switchboard.Http")]
-    [InlineData("Switchboard.Transports", "Switchboard.Http")]
-    [InlineData("Switchboard.Http", "Switchboard.Transports")]
+    [InlineData("Switchboard.Server.Security", "Switchboard.Server.Transports")]
+    [InlineData("Switchboard.Server.Security", "Switchboard.Server.Http")]
+    [InlineData("Switchboard.Server.Transports", "Switchboard.Server.Http")]
+    [InlineData("Switchboard.Server.Http", "Switchboard.Server.Transports")]
     public void TransportsHttpAndSecurityDependOnlyTowardSecurity(string from, string forbidden)
     {
         var offenders = Graph.Edges.Where(e => Within(e.Key, from)).SelectMany(e => e.Value.Where(u => Within(u, forbidden)).Select(u => $"{e.Key} → {u}")).ToList();
@@ -56,9 +56,9 @@ public sealed class NamespaceDependencyTests
     public void TheGraphSeesDependenciesThatOnlyMethodBodiesShow()
     {
         // Guards the reader itself: the WebSocket endpoint's namespace names security, and Core's namespaces are nodes.
-        Graph.Edges.Keys.ShouldContain("Switchboard.Sessions");
+        Graph.Edges.Keys.ShouldContain("Switchboard.Core.Sessions");
         Graph.Edges.Count.ShouldBeGreaterThan(30);
-        Graph.Edges.Where(e => Within(e.Key, "Switchboard.Transports")).SelectMany(e => e.Value).ShouldContain("Switchboard.Security");
+        Graph.Edges.Where(e => Within(e.Key, "Switchboard.Server.Transports")).SelectMany(e => e.Value).ShouldContain("Switchboard.Server.Security");
     }
 
     private static string Explain(List<string> path) =>

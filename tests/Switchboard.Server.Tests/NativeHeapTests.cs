@@ -1,5 +1,5 @@
 using System.Runtime.InteropServices;
-using Switchboard.Hosting;
+using Switchboard.Server.Hosting;
 
 namespace Switchboard.Server.Tests;
 

@@ -1,6 +1,6 @@
 using System.Text;
-using Switchboard.Outbound;
-using Switchboard.Live.Fanout;
+using Switchboard.Server.Live.Fanout;
+using Switchboard.Server.Outbound;
 
 namespace Switchboard.Server.Tests;
 

@@ -1,5 +1,5 @@
 using System.Collections.Concurrent;
-using Switchboard.Hosting;
+using Switchboard.Server.Background;
 using Switchboard.Testing;
 
 namespace Switchboard.Server.Tests;

@@ -1,6 +1,6 @@
 using Microsoft.Extensions.Logging.Abstractions;
-using Switchboard.Live.Presence;
-using Switchboard.Storage;
+using Switchboard.Core.Storage;
+using Switchboard.Server.Live.Presence;
 using Switchboard.Storage.Postgres;
 using Switchboard.Testing;
 

@@ -1,5 +1,5 @@
-using Switchboard.Outbound;
-using Switchboard.Live.Fanout;
+using Switchboard.Server.Live.Fanout;
+using Switchboard.Server.Outbound;
 
 namespace Switchboard.Server.Tests;
 
@@ -116,7 +116,7 @@ public sealed class SendQueueTests
     public void BehindAPendingUsageUpdateIsReplacedByTheNewerOneWithTheSameKeyAndEverythingElseIsKept()
     {
         var q = new SendQueue(new Consumer(), 16, 1 << 20);
-        var conflated = Outbound.OutboundCounters.Conflations;
+        var conflated = Switchboard.Server.Outbound.OutboundCounters.Conflations;
         for (var i = -3; i <= 0; i++)
         {
             q.Enqueue(Event(100 + i)); // a quarter of the cap: behind
@@ -131,7 +131,7 @@ public sealed class SendQueueTests
         q.Enqueue(Usage(7, "sessions|a|1"));  // supersedes 5
 
         DrainAll(q).Select(f => f.Seq).ShouldBe([97L, 98, 99, 100, 2, 4, 6, 7]);
-        (Outbound.OutboundCounters.Conflations - conflated).ShouldBeGreaterThanOrEqualTo(3);
+        (Switchboard.Server.Outbound.OutboundCounters.Conflations - conflated).ShouldBeGreaterThanOrEqualTo(3);
     }
 
     [Fact]

@@ -1,8 +1,8 @@
 using Microsoft.Extensions.Logging.Abstractions;
-using Switchboard.Options;
+using Switchboard.Core.Writes;
+using Switchboard.Server.Ingest;
+using Switchboard.Server.Options;
 using Switchboard.Storage.Sqlite;
-using Switchboard.Ingest;
-using Switchboard.Writes;
 
 namespace Switchboard.Server.Tests;
 
@@ -21,7 +21,7 @@ internal sealed class SqlitePipeline(string directory, SqliteSessionStore store,
         var directory = Directory.CreateTempSubdirectory("switchboard-pipeline-").FullName;
         var store = new SqliteSessionStore(new SqliteStoreOptions(Path.Combine(directory, "switchboard.db")), TimeProvider.System);
         await store.InitializeAsync(CancellationToken.None);
-        var pipeline = new WritePipeline(store, live, new StreamOptions { FanoutAnswerWait = TimeSpan.FromMilliseconds(250) },
+        var pipeline = new WritePipeline(store, live, new SocketOptions { FanoutAnswerWait = TimeSpan.FromMilliseconds(250) },
             NullLogger<WritePipeline>.Instance, clock);
         pipeline.Start();
         return new SqlitePipeline(directory, store, pipeline);

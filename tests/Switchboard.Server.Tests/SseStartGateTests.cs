@@ -1,4 +1,4 @@
-using Switchboard.Transports.Sse;
+using Switchboard.Server.Transports.Sse;
 
 namespace Switchboard.Server.Tests;
 

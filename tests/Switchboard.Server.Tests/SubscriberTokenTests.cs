@@ -1,10 +1,9 @@
 using System.Text;
 using Microsoft.IdentityModel.Tokens;
-using Switchboard.Hosting;
-using Switchboard.Live;
-using Switchboard.Options;
-using Switchboard.Phoenix;
-using Switchboard.Security;
+using Switchboard.Server.Live;
+using Switchboard.Server.Options;
+using Switchboard.Server.Phoenix;
+using Switchboard.Server.Security;
 
 namespace Switchboard.Server.Tests;
 
@@ -18,7 +17,7 @@ public sealed class SubscriberTokenTests : IDisposable
     {
         var options = new SwitchboardOptions();
         options.Security.TokenSigningKey = secret;
-        var key = new TokenSecret(options, new Switchboard.Storage.NodeDirectory(_dataDirectory));
+        var key = new TokenSecret(options, new Switchboard.Core.Hosting.NodeDirectory(_dataDirectory));
         key.Load();
         return new SubscriberTokens(key, _time);
     }

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using Switchboard.Core.Hosting;
 using Switchboard.Testing;
 
 namespace Switchboard.Server.Tests;

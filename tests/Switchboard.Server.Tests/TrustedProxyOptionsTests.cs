@@ -1,5 +1,5 @@
-using Switchboard.Options;
-using Switchboard.Security;
+using Switchboard.Server.Options;
+using Switchboard.Server.Security;
 
 namespace Switchboard.Server.Tests;
 

@@ -1,5 +1,5 @@
-using Switchboard.Live.Usage;
-using Switchboard.UsageRollups;
+using Switchboard.Core.UsageRollups;
+using Switchboard.Server.Live.Usage;
 
 namespace Switchboard.Server.Tests;
 

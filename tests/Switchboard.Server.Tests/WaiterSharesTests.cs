@@ -1,5 +1,5 @@
-using Switchboard.Commanding;
-using Switchboard.Live;
+using Switchboard.Server.Commands;
+using Switchboard.Server.Live;
 
 namespace Switchboard.Server.Tests;
 

@@ -1,6 +1,6 @@
-using Switchboard.Ingest;
+using Switchboard.Core.Writes;
+using Switchboard.Server.Ingest;
 using Switchboard.Testing;
-using Switchboard.Writes;
 
 namespace Switchboard.Server.Tests;
 
@@ -8,7 +8,7 @@ namespace Switchboard.Server.Tests;
 /// Admission control in the group commit. It takes no more writes than the live path has room for: when room opens after
 /// a wait, the writers that queued meanwhile go in as several commits, each sized to the room, not as one burst the
 /// fan-out must then absorb. And it answers a committed write once the live path has fanned it out, or
-/// <see cref="StreamOptions.FanoutAnswerWait"/> later. Real SQLite store; the throttle is a gate the test opens; the answer's
+/// <see cref="SocketOptions.FanoutAnswerWait"/> later. Real SQLite store; the throttle is a gate the test opens; the answer's
 /// wait is timed on a manual clock.
 /// </summary>
 public sealed class WritePipelineAdmissionTests : IAsyncLifetime

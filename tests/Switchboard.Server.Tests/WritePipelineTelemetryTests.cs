@@ -1,6 +1,6 @@
-using Switchboard.Ingest;
+using Switchboard.Core.Writes;
+using Switchboard.Server.Ingest;
 using Switchboard.Testing;
-using Switchboard.Writes;
 
 namespace Switchboard.Server.Tests;
 

@@ -1,4 +1,5 @@
-using Switchboard.Events;
+using Switchboard.Core.Events;
+using Switchboard.Core.Storage;
 using Switchboard.Testing;
 
 namespace Switchboard.Storage.Tests;

@@ -1,6 +1,6 @@
+using Switchboard.Core.Writes;
 using Switchboard.Storage.Sqlite;
 using Switchboard.Testing;
-using Switchboard.Writes;
 
 namespace Switchboard.Storage.Tests;
 

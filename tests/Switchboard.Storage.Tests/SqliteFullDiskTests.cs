@@ -1,9 +1,10 @@
 using Microsoft.Data.Sqlite;
-using Switchboard.Sessions;
+using Switchboard.Core.Sessions;
+using Switchboard.Core.Storage;
+using Switchboard.Core.UsageRollups;
+using Switchboard.Core.Writes;
 using Switchboard.Storage.Sqlite;
 using Switchboard.Testing;
-using Switchboard.UsageRollups;
-using Switchboard.Writes;
 
 namespace Switchboard.Storage.Tests;
 

@@ -1,5 +1,6 @@
 using Microsoft.Data.Sqlite;
-using Switchboard.Storage.Sql;
+using Switchboard.Core.Storage;
+using Switchboard.Core.Storage.Sql;
 using Switchboard.Storage.Sqlite;
 using Switchboard.Testing;
 

@@ -1,6 +1,7 @@
 using Microsoft.Data.Sqlite;
-using Switchboard.Sessions;
-using Switchboard.Writes;
+using Switchboard.Core.Sessions;
+using Switchboard.Core.Storage;
+using Switchboard.Core.Writes;
 using Switchboard.Storage.Sqlite;
 using Switchboard.Testing;
 
@@ -70,7 +71,7 @@ public sealed class SqliteWriterTests : IAsyncDisposable
         await using (store)
         {
             var now = DateTimeOffset.UtcNow;
-            await store.CreateWebhookAsync(new Webhooks.WebhookEndpoint { Id = "hook", Url = "http://127.0.0.1:9/", Secret = "s" }, CancellationToken.None);
+            await store.CreateWebhookAsync(new Switchboard.Core.Webhooks.WebhookEndpoint { Id = "hook", Url = "http://127.0.0.1:9/", Secret = "s" }, CancellationToken.None);
             (await store.AcquireWebhookLeaseAsync("hook", "node", now, now.AddMinutes(1), CancellationToken.None)).ShouldNotBeNull();
             await store.WriteAsync([new CreateSession { Id = "a", State = SessionState.Working }], CancellationToken.None);
 
@@ -78,7 +79,7 @@ public sealed class SqliteWriterTests : IAsyncDisposable
             // run it, so the WAL stays near SQLite's 1,000 pages (4 MB) instead of growing with every commit (about 40 MB here).
             for (var i = 1; i <= 5_000; i++)
             {
-                var progress = new Webhooks.WebhookProgress(i, Webhooks.WebhookStates.Active, i, 0, 0, null, now);
+                var progress = new Switchboard.Core.Webhooks.WebhookProgress(i, Switchboard.Core.Webhooks.WebhookStates.Active, i, 0, 0, null, now);
                 (await store.SaveWebhookProgressAsync("hook", "node", i - 1, progress, CancellationToken.None)).ShouldBeTrue();
                 await store.WriteAsync([new AddUsage("a") { InputTokens = 1 }], CancellationToken.None);
             }

@@ -1,3 +1,4 @@
+using Switchboard.Core.Storage;
 using Switchboard.Storage.Sqlite;
 using Switchboard.Testing;
 

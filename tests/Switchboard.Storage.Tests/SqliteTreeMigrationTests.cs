@@ -1,8 +1,8 @@
 using Microsoft.Data.Sqlite;
-using Switchboard.Sessions;
+using Switchboard.Core.Sessions;
+using Switchboard.Core.Writes;
 using Switchboard.Storage.Sqlite;
 using Switchboard.Testing;
-using Switchboard.Writes;
 
 namespace Switchboard.Storage.Tests;
 

@@ -1,7 +1,8 @@
 using System.Text.Json;
-using Switchboard.Alerts;
-using Switchboard.Events;
-using Switchboard.Writes;
+using Switchboard.Core.Alerts;
+using Switchboard.Core.Events;
+using Switchboard.Core.Storage;
+using Switchboard.Core.Writes;
 
 namespace Switchboard.Storage.Tests;
 
@@ -104,14 +105,14 @@ public abstract partial class StoreContractTests
         var store = await OpenAsync();
         var hooks = (IWebhookStore)store;
         var now = DateTimeOffset.UtcNow;
-        await hooks.CreateWebhookAsync(new Webhooks.WebhookEndpoint { Id = "hook", Url = "http://127.0.0.1:9/", Secret = "s" }, CancellationToken.None);
+        await hooks.CreateWebhookAsync(new Switchboard.Core.Webhooks.WebhookEndpoint { Id = "hook", Url = "http://127.0.0.1:9/", Secret = "s" }, CancellationToken.None);
         (await hooks.AcquireWebhookLeaseAsync("hook", "node", now, now.AddMinutes(1), CancellationToken.None)).ShouldNotBeNull();
-        var failing = new Webhooks.WebhookProgress(7, Webhooks.WebhookStates.Failing, 3, 3, 3, "refused", now);
+        var failing = new Switchboard.Core.Webhooks.WebhookProgress(7, Switchboard.Core.Webhooks.WebhookStates.Failing, 3, 3, 3, "refused", now);
         (await hooks.SaveWebhookProgressAsync("hook", "node", 0, failing, CancellationToken.None)).ShouldBeTrue();
 
         var reset = (await hooks.ResetWebhookCursorAsync("hook", 2, CancellationToken.None)).ShouldNotBeNull();
         reset.Cursor.ShouldBe(2);
-        reset.State.ShouldBe(Webhooks.WebhookStates.Active);
+        reset.State.ShouldBe(Switchboard.Core.Webhooks.WebhookStates.Active);
         reset.ConsecutiveFailures.ShouldBe(0);
         reset.Url.ShouldBe("http://127.0.0.1:9/");
 

@@ -1,6 +1,7 @@
-using Switchboard.Approvals;
-using Switchboard.Sessions;
-using Switchboard.Writes;
+using Switchboard.Core.Approvals;
+using Switchboard.Core.Sessions;
+using Switchboard.Core.Storage;
+using Switchboard.Core.Writes;
 
 namespace Switchboard.Storage.Tests;
 

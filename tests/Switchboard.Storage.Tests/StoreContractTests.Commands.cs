@@ -1,8 +1,9 @@
 using System.Text.Json;
-using Switchboard.Commands;
-using Switchboard.Events;
-using Switchboard.Sessions;
-using Switchboard.Writes;
+using Switchboard.Core.Commands;
+using Switchboard.Core.Events;
+using Switchboard.Core.Sessions;
+using Switchboard.Core.Storage;
+using Switchboard.Core.Writes;
 
 namespace Switchboard.Storage.Tests;
 

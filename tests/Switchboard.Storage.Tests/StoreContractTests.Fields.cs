@@ -1,5 +1,5 @@
-using Switchboard.Sessions;
-using Switchboard.Writes;
+using Switchboard.Core.Sessions;
+using Switchboard.Core.Writes;
 
 namespace Switchboard.Storage.Tests;
 
@@ -32,7 +32,7 @@ public abstract partial class StoreContractTests
         })).Session.ShouldNotBeNull();
         // The server sets a session's streams only with a stream of it, in the same transaction.
         written = (await WriteOne(store, new WriteSessionStream("f", "output",
-            new Streams.CreateStream("sessions/f/output", "owner") { SessionId = "f", ContentType = "text/plain" }))).Session.ShouldNotBeNull();
+            new Switchboard.Core.Streams.CreateStream("sessions/f/output", "owner") { SessionId = "f", ContentType = "text/plain" }))).Session.ShouldNotBeNull();
         written.Streams.ShouldNotBeEmpty();
 
         var read = (await store.GetSessionAsync("f", CancellationToken.None)).ShouldNotBeNull();

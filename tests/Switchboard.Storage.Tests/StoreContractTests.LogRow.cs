@@ -1,5 +1,5 @@
-using Switchboard.Storage.Sql;
-using Switchboard.Writes;
+using Switchboard.Core.Storage.Sql;
+using Switchboard.Core.Writes;
 
 namespace Switchboard.Storage.Tests;
 

@@ -1,8 +1,9 @@
-using Switchboard.Alerts;
-using Switchboard.Commands;
-using Switchboard.Sessions;
-using Switchboard.Storage.Sql;
-using Switchboard.Writes;
+using Switchboard.Core.Alerts;
+using Switchboard.Core.Commands;
+using Switchboard.Core.Sessions;
+using Switchboard.Core.Storage;
+using Switchboard.Core.Storage.Sql;
+using Switchboard.Core.Writes;
 
 namespace Switchboard.Storage.Tests;
 

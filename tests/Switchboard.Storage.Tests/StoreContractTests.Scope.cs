@@ -1,5 +1,6 @@
-using Switchboard.Sessions;
-using Switchboard.Writes;
+using Switchboard.Core.Sessions;
+using Switchboard.Core.Storage;
+using Switchboard.Core.Writes;
 
 namespace Switchboard.Storage.Tests;
 

@@ -1,7 +1,8 @@
-using Switchboard.Approvals;
-using Switchboard.Errors;
-using Switchboard.Sessions;
-using Switchboard.Writes;
+using Switchboard.Core.Approvals;
+using Switchboard.Core.Errors;
+using Switchboard.Core.Sessions;
+using Switchboard.Core.Storage;
+using Switchboard.Core.Writes;
 
 namespace Switchboard.Storage.Tests;
 

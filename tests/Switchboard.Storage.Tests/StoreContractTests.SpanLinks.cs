@@ -1,7 +1,9 @@
 using System.Text.Json;
-using Switchboard.Events;
-using Switchboard.Sessions;
-using Switchboard.Writes;
+using Switchboard.Core.Events;
+using Switchboard.Core.Hosting;
+using Switchboard.Core.Sessions;
+using Switchboard.Core.Storage;
+using Switchboard.Core.Writes;
 
 namespace Switchboard.Storage.Tests;
 

@@ -1,7 +1,8 @@
 using System.Text.Json;
-using Switchboard.Events;
-using Switchboard.Sessions;
-using Switchboard.Writes;
+using Switchboard.Core.Events;
+using Switchboard.Core.Sessions;
+using Switchboard.Core.Storage;
+using Switchboard.Core.Writes;
 
 namespace Switchboard.Storage.Tests;
 
@@ -104,11 +105,11 @@ public abstract partial class StoreContractTests
         var before = await Read(store, "root");
 
         var unknown = await WriteOne(store, new CreateSession { Id = "x", ParentId = "nope" });
-        (unknown.Error!.Code, unknown.Error.Field, unknown.Error.Kind).ShouldBe(("parent_not_found", "parent_id", Errors.ErrorKind.NotFound));
+        (unknown.Error!.Code, unknown.Error.Field, unknown.Error.Kind).ShouldBe(("parent_not_found", "parent_id", Switchboard.Core.Errors.ErrorKind.NotFound));
         var terminated = await WriteOne(store, new CreateSession { Id = "x", ParentId = "done" });
-        (terminated.Error!.Code, terminated.Error.Field, terminated.Error.Kind).ShouldBe(("parent_terminated", "parent_id", Errors.ErrorKind.Conflict));
+        (terminated.Error!.Code, terminated.Error.Field, terminated.Error.Kind).ShouldBe(("parent_terminated", "parent_id", Switchboard.Core.Errors.ErrorKind.Conflict));
         var deep = await WriteOne(store, new CreateSession { Id = "x", ParentId = "c2", MaxTreeDepth = 2 });
-        (deep.Error!.Code, deep.Error.Field, deep.Error.Kind).ShouldBe(("tree_too_deep", "parent_id", Errors.ErrorKind.Invalid));
+        (deep.Error!.Code, deep.Error.Field, deep.Error.Kind).ShouldBe(("tree_too_deep", "parent_id", Switchboard.Core.Errors.ErrorKind.Invalid));
         deep.Error.Detail.ShouldContain("Switchboard:Sessions:MaxTreeDepth");
 
         (await store.LoadStateAsync(CancellationToken.None)).HeadSeq.ShouldBe(head, "no event");

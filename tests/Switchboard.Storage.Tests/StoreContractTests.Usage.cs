@@ -1,6 +1,7 @@
-using Switchboard.Sessions;
-using Switchboard.UsageRollups;
-using Switchboard.Writes;
+using Switchboard.Core.Sessions;
+using Switchboard.Core.Storage;
+using Switchboard.Core.UsageRollups;
+using Switchboard.Core.Writes;
 
 namespace Switchboard.Storage.Tests;
 

@@ -1,4 +1,4 @@
-using Switchboard.Streams;
+using Switchboard.Core.Streams;
 
 namespace Switchboard.Storage.Tests;
 

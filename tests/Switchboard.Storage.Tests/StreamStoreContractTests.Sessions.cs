@@ -1,8 +1,9 @@
-using Switchboard.Events;
-using Switchboard.Sessions;
-using Switchboard.Streams;
+using Switchboard.Core.Events;
+using Switchboard.Core.Sessions;
+using Switchboard.Core.Storage;
+using Switchboard.Core.Streams;
+using Switchboard.Core.Writes;
 using Switchboard.Testing;
-using Switchboard.Writes;
 
 namespace Switchboard.Storage.Tests;
 

@@ -1,7 +1,8 @@
 using System.Collections.Concurrent;
 using System.Text;
-using Switchboard.Json;
-using Switchboard.Streams;
+using Switchboard.Core.Json;
+using Switchboard.Core.Storage;
+using Switchboard.Core.Streams;
 using Switchboard.Testing;
 
 namespace Switchboard.Storage.Tests;

@@ -1,7 +1,8 @@
 using System.Net.Http.Json;
+using Switchboard.Core.Storage;
+using Switchboard.Core.UsageRollups;
 using Switchboard.Storage.Sqlite;
 using Switchboard.Testing;
-using Switchboard.UsageRollups;
 
 namespace Switchboard.Storage.Tests;
 

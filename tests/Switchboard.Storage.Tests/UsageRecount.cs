@@ -1,6 +1,7 @@
-using Switchboard.Events;
-using Switchboard.Sessions;
-using Switchboard.UsageRollups;
+using Switchboard.Core.Events;
+using Switchboard.Core.Sessions;
+using Switchboard.Core.Storage;
+using Switchboard.Core.UsageRollups;
 
 namespace Switchboard.Storage.Tests;
 

@@ -6,8 +6,8 @@ using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
-using Switchboard.Hosting;
-using Switchboard.Options;
+using Switchboard.Server.Background;
+using Switchboard.Server.Options;
 
 namespace Switchboard.Testing;
 
@@ -108,7 +108,7 @@ public sealed class SwitchboardServer : IAsyncDisposable
     /// Long-polls for commands in a wait whose timeout is armed on the server's clock: a test on a manual clock waits for
     /// this before it moves the clock (for projects that cannot name the server's <c>CommandWatch</c>).
     /// </summary>
-    public int CommandLongPollsWaiting => Get<Switchboard.Commanding.CommandWatch>().Waiting;
+    public int CommandLongPollsWaiting => Get<Switchboard.Server.Commands.CommandWatch>().Waiting;
 
     /// <summary>An HTTP client for this server that sends <paramref name="apiKey"/> as <c>Authorization: Bearer</c>.</summary>
     public HttpClient HttpWithKey(string apiKey)

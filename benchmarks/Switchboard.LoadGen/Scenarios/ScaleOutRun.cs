@@ -34,7 +34,7 @@ internal sealed class ScaleOutRun(BenchOptions options, TextWriter log)
                 {
                     ["SWITCHBOARD_STORE"] = "postgres",
                     ["SWITCHBOARD_CONNECTION_STRING"] = connectionString,
-                    ["Switchboard__Stream__MaxConnections"] = "100000",
+                    ["Switchboard__Sockets__MaxConnections"] = "100000",
                 });
                 await node.StartAsync(paths, Directory.CreateDirectory(Path.Combine(data.FullName, $"node{i}")).FullName);
                 nodes.Add(node);

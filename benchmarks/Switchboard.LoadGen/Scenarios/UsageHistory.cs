@@ -1,7 +1,7 @@
-using Switchboard.Sessions;
+using Switchboard.Core.Sessions;
+using Switchboard.Core.UsageRollups;
+using Switchboard.Core.Writes;
 using Switchboard.Storage.Sqlite;
-using Switchboard.UsageRollups;
-using Switchboard.Writes;
 
 namespace Switchboard.LoadGen.Scenarios;
 

@@ -1,7 +1,8 @@
 using System.Globalization;
 using System.Text;
+using Switchboard.Client.Json;
 
-namespace Switchboard.Client;
+namespace Switchboard.Client.Http;
 
 /// <summary>The API's paths and query strings, relative to the base address, each value escaped.</summary>
 internal static class ApiPaths

@@ -1,7 +1,8 @@
 using System.Net.Http.Headers;
 using System.Text.Json;
+using Switchboard.Client.Json;
 
-namespace Switchboard.Client;
+namespace Switchboard.Client.Http;
 
 /// <summary>
 /// Sends one API request with the retry policy of its <see cref="RetryMode"/>: jittered exponential backoff,

@@ -1,4 +1,4 @@
-namespace Switchboard.Client;
+namespace Switchboard.Client.Http;
 
 /// <summary>Exponential backoff with jitter, so many clients that failed together do not retry together.</summary>
 internal static class Backoff

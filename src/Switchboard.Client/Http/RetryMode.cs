@@ -1,4 +1,4 @@
-namespace Switchboard.Client;
+namespace Switchboard.Client.Http;
 
 /// <summary>How far a request may be repeated after a failure.</summary>
 internal enum RetryMode

@@ -1,7 +1,7 @@
 using System.Text.Json;
-using Switchboard.Sessions;
+using Switchboard.Core.Sessions;
 
-namespace Switchboard.Client;
+namespace Switchboard.Client.Json;
 
 /// <summary>
 /// <see cref="SessionWire"/>'s wire fields bound to the client's <see cref="Session"/> (store-only fields are not sent).

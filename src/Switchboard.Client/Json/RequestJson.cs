@@ -1,8 +1,8 @@
 using System.Buffers;
 using System.Text.Json;
-using Switchboard.Sessions;
+using Switchboard.Core.Sessions;
 
-namespace Switchboard.Client;
+namespace Switchboard.Client.Json;
 
 /// <summary>
 /// Writes request bodies in the server's snake_case shape (session field names from <see cref="SessionWire"/>); a field

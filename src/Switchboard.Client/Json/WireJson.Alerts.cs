@@ -1,6 +1,6 @@
 using System.Text.Json;
 
-namespace Switchboard.Client;
+namespace Switchboard.Client.Json;
 
 /// <summary>Alert rules, alerts and webhook endpoints: the bodies this client sends and the answers it reads.</summary>
 internal static partial class WireJson

@@ -1,6 +1,6 @@
 using System.Text.Json;
 
-namespace Switchboard.Client;
+namespace Switchboard.Client.Json;
 
 /// <summary>Approvals.</summary>
 internal static partial class WireJson

@@ -1,6 +1,6 @@
 using System.Text.Json;
 
-namespace Switchboard.Client;
+namespace Switchboard.Client.Json;
 
 /// <summary>Commands and the answers that carry them.</summary>
 internal static partial class WireJson

@@ -1,6 +1,6 @@
 using System.Text.Json;
 
-namespace Switchboard.Client;
+namespace Switchboard.Client.Json;
 
 /// <summary>Responses other than sessions and events.</summary>
 internal static partial class WireJson

@@ -1,6 +1,6 @@
 using System.Text.Json;
 
-namespace Switchboard.Client;
+namespace Switchboard.Client.Json;
 
 /// <summary>The answer of <c>GET /api/usage</c>.</summary>
 internal static partial class WireJson

@@ -1,7 +1,7 @@
 using System.Text.Json;
-using Switchboard.Sessions;
+using Switchboard.Core.Sessions;
 
-namespace Switchboard.Client;
+namespace Switchboard.Client.Json;
 
 /// <summary>
 /// Reads the server's snake_case JSON. Unknown fields are ignored and absent optional ones take their defaults,

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Switchboard.Client.Json;
 
 namespace Switchboard.Client.Phoenix;
 

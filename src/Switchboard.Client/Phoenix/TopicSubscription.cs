@@ -1,6 +1,7 @@
 using System.Net.WebSockets;
 using System.Text.Json;
 using System.Threading.Channels;
+using Switchboard.Client.Http;
 
 namespace Switchboard.Client.Phoenix;
 

@@ -1,4 +1,4 @@
-namespace Switchboard.Alerts;
+namespace Switchboard.Core.Alerts;
 
 /// <summary>
 /// One alert: raised by a rule about a subject (a session id, or <c>fleet</c>), open until its condition clears.

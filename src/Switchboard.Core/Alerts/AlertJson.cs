@@ -1,7 +1,7 @@
 using System.Text.Json;
-using Switchboard.Json;
+using Switchboard.Core.Json;
 
-namespace Switchboard.Alerts;
+namespace Switchboard.Core.Alerts;
 
 /// <summary>The one snake_case JSON shape of alerts and alert rules: HTTP responses, event data and stored rows.</summary>
 internal static class AlertJson
@@ -129,7 +129,7 @@ internal static class AlertJson
         if (r.Action is { } action)
         {
             w.WriteStartObject("action");
-            w.WriteString("type", Commands.CommandWire.ToWire(action.Type));
+            w.WriteString("type", Switchboard.Core.Commands.CommandWire.ToWire(action.Type));
             w.WriteString("text", action.Text);
             w.WriteEndObject();
         }
@@ -170,10 +170,10 @@ internal static class AlertJson
         };
     }
 
-    private static Commands.CommandAction ReadAction(JsonElement e)
+    private static Switchboard.Core.Commands.CommandAction ReadAction(JsonElement e)
     {
-        Commands.CommandWire.TryParseType(e.GetProperty("type").GetString(), out var type);
-        return new Commands.CommandAction(type, e.TryGetProperty("text", out var text) ? text.GetString() : null);
+        Switchboard.Core.Commands.CommandWire.TryParseType(e.GetProperty("type").GetString(), out var type);
+        return new Switchboard.Core.Commands.CommandAction(type, e.TryGetProperty("text", out var text) ? text.GetString() : null);
     }
 
     /// <summary>An alert as compact UTF-8 JSON.</summary>

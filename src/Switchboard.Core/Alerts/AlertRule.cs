@@ -1,4 +1,4 @@
-namespace Switchboard.Alerts;
+namespace Switchboard.Core.Alerts;
 
 /// <summary>What an alert rule watches: a session's state, age, cost or tokens, or a count or rate over the fleet.</summary>
 public enum AlertCondition
@@ -64,13 +64,13 @@ internal sealed record AlertRule
     /// <summary>True when the rule watches a session's subtree totals rather than its own.</summary>
     public bool IsSubtree => Scope == AlertScopes.Subtree;
     /// <summary>Only sessions carrying all these labels; empty for every session.</summary>
-    public IReadOnlyDictionary<string, string> Labels { get; init; } = Sessions.Session.EmptyLabels;
+    public IReadOnlyDictionary<string, string> Labels { get; init; } = Switchboard.Core.Sessions.Session.EmptyLabels;
     /// <summary>A disabled rule raises nothing and resolves what it had raised.</summary>
     public bool Enabled { get; init; } = true;
     /// <summary><c>config</c> or <c>api</c>.</summary>
     public string Source { get; init; } = AlertRuleSources.Api;
     /// <summary>The command issued to the session an alert of this rule is raised about (once per alert), if any.</summary>
-    public Commands.CommandAction? Action { get; init; }
+    public Switchboard.Core.Commands.CommandAction? Action { get; init; }
 
     /// <summary>True when the rule is about one session at a time (its subject is the session id).</summary>
     public bool IsPerSession => Condition is not (AlertCondition.ActiveCount or AlertCondition.BurnRate or AlertCondition.ErrorCount);

@@ -1,7 +1,7 @@
-using Switchboard.Errors;
-using Switchboard.Sessions;
+using Switchboard.Core.Errors;
+using Switchboard.Core.Sessions;
 
-namespace Switchboard.Alerts;
+namespace Switchboard.Core.Alerts;
 
 /// <summary>Checks a rule, from configuration or HTTP, before it is used or stored.</summary>
 internal static class AlertRuleValidator
@@ -114,7 +114,7 @@ internal static class AlertRuleValidator
     }
 
     /// <summary>An action issues a command about the alert's session, so only rules about one session take one.</summary>
-    private static SwitchboardError? ActionRule(AlertRule rule, Commands.CommandAction action)
+    private static SwitchboardError? ActionRule(AlertRule rule, Switchboard.Core.Commands.CommandAction action)
     {
         if (!rule.IsPerSession)
         {
@@ -122,12 +122,12 @@ internal static class AlertRuleValidator
                 $"A '{rule.Condition.ToWire()}' rule is about the fleet, not one session, so it takes no 'action'; actions go on session_error, lease_expired, stalled, session_cost, session_tokens and waiting rules.");
         }
 
-        if (action.Type == Commands.CommandType.Resume)
+        if (action.Type == Switchboard.Core.Commands.CommandType.Resume)
         {
-            return SwitchboardError.InvalidField("action.type", $"'action.type' must be one of {string.Join(", ", Commands.CommandWire.ActionTypes)}.");
+            return SwitchboardError.InvalidField("action.type", $"'action.type' must be one of {string.Join(", ", Switchboard.Core.Commands.CommandWire.ActionTypes)}.");
         }
 
-        return Commands.CommandValidator.Issue(action.Type, action.Text, null, Commands.CommandLimits.DefaultExpirySeconds) is { } error
+        return Switchboard.Core.Commands.CommandValidator.Issue(action.Type, action.Text, null, Switchboard.Core.Commands.CommandLimits.DefaultExpirySeconds) is { } error
             ? error with { Field = "action." + error.Field }
             : null;
     }

@@ -1,6 +1,6 @@
 using System.Diagnostics.CodeAnalysis;
 
-namespace Switchboard.Alerts;
+namespace Switchboard.Core.Alerts;
 
 /// <summary>Wire names of conditions and severities.</summary>
 internal static class AlertWire

@@ -1,4 +1,4 @@
-namespace Switchboard.Approvals;
+namespace Switchboard.Core.Approvals;
 
 /// <summary>Where an approval is in its life: pending → allowed, denied, expired or withdrawn (each final).</summary>
 internal enum ApprovalState
@@ -21,7 +21,7 @@ internal enum ApprovalState
 /// change in the same transaction as the event that reports it (<c>approval_requested</c>, <c>approval_answered</c>,
 /// <c>approval_expired</c>, <c>approval_withdrawn</c>), so the log is its history (docs/approvals.md).
 /// </summary>
-internal sealed record Approval : Sessions.ISessionRequest
+internal sealed record Approval : Switchboard.Core.Sessions.ISessionRequest
 {
     /// <summary>The approval's id (<c>apr_…</c>).</summary>
     public required string Id { get; init; }
@@ -65,13 +65,13 @@ internal sealed record Approval : Sessions.ISessionRequest
     /// The state the session goes back to once its last pending approval ends, if it is still <c>waiting</c> then (the
     /// store keeps it; it is not on the wire).
     /// </summary>
-    public Sessions.SessionState ResumeState { get; init; } = Sessions.SessionState.Working;
+    public Switchboard.Core.Sessions.SessionState ResumeState { get; init; } = Switchboard.Core.Sessions.SessionState.Working;
 
     /// <summary>True while nobody has answered.</summary>
     public bool IsPending => State == ApprovalState.Pending;
 
     /// <inheritdoc />
-    bool Sessions.ISessionRequest.IsOpen => IsPending;
+    bool Switchboard.Core.Sessions.ISessionRequest.IsOpen => IsPending;
 
     /// <summary>A fresh approval id, ordered by <paramref name="now"/> (a version 7 UUID), like a command's.</summary>
     public static string NewId(DateTimeOffset now) => "apr_" + Guid.CreateVersion7(now).ToString("N");
@@ -80,7 +80,7 @@ internal sealed record Approval : Sessions.ISessionRequest
 /// <summary>The limits and defaults of an approval, in one place so errors and docs agree.</summary>
 internal static class ApprovalLimits
 {
-    /// <summary>The configuration key of a session's cap on pending approvals (<see cref="Writes.RequestApproval.MaxPending"/>), for messages.</summary>
+    /// <summary>The configuration key of a session's cap on pending approvals (<see cref="Switchboard.Core.Writes.RequestApproval.MaxPending"/>), for messages.</summary>
     public const string MaxPendingSetting = "Switchboard:Approvals:MaxPendingPerSession";
 
     /// <summary>The configuration key that lets the key that asked answer, for messages.</summary>

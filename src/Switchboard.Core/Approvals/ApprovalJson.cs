@@ -1,8 +1,8 @@
 using System.Text.Json;
-using Switchboard.Json;
-using Switchboard.Sessions;
+using Switchboard.Core.Json;
+using Switchboard.Core.Sessions;
 
-namespace Switchboard.Approvals;
+namespace Switchboard.Core.Approvals;
 
 /// <summary>
 /// The one snake_case JSON shape of an approval: HTTP answers, event data and stored rows.

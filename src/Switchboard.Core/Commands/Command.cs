@@ -1,4 +1,4 @@
-namespace Switchboard.Commands;
+namespace Switchboard.Core.Commands;
 
 /// <summary>What a command asks the producer of a session to do.</summary>
 internal enum CommandType
@@ -50,7 +50,7 @@ internal enum CommandOutcome
 /// transaction as the event that reports it (<c>command_issued</c>, <c>command_delivered</c>, <c>command_acknowledged</c>,
 /// <c>command_expired</c>, <c>command_withdrawn</c>), so the log is its history.
 /// </summary>
-internal sealed record Command : Sessions.ISessionRequest
+internal sealed record Command : Switchboard.Core.Sessions.ISessionRequest
 {
     /// <summary>The command's id (<c>cmd_…</c>); a producer deduplicates on it.</summary>
     public required string Id { get; init; }
@@ -92,7 +92,7 @@ internal sealed record Command : Sessions.ISessionRequest
     public bool IsOutstanding => State is CommandState.Pending or CommandState.Delivered;
 
     /// <inheritdoc />
-    bool Sessions.ISessionRequest.IsOpen => IsOutstanding;
+    bool Switchboard.Core.Sessions.ISessionRequest.IsOpen => IsOutstanding;
 
     /// <summary>True when it is outstanding and its expiry has not passed at <paramref name="now"/>.</summary>
     public bool IsLiveAt(DateTimeOffset now) => IsOutstanding && ExpiresAt > now;

@@ -1,7 +1,7 @@
 using System.Text.Json;
-using Switchboard.Json;
+using Switchboard.Core.Json;
 
-namespace Switchboard.Commands;
+namespace Switchboard.Core.Commands;
 
 /// <summary>
 /// The one snake_case JSON shape of a command: HTTP answers, event data and stored rows.
@@ -55,10 +55,10 @@ internal static class CommandJson
     }
 
     /// <summary>A producer's write answer: the session object with its outstanding commands as one more field, <c>commands</c>.</summary>
-    public static void WriteSession(Utf8JsonWriter w, Sessions.Session session, IEnumerable<Command> commands)
+    public static void WriteSession(Utf8JsonWriter w, Switchboard.Core.Sessions.Session session, IEnumerable<Command> commands)
     {
         w.WriteStartObject();
-        foreach (var field in Sessions.SessionFields.Table.Response)
+        foreach (var field in Switchboard.Core.Sessions.SessionFields.Table.Response)
         {
             field.Write(w, session);
         }
@@ -113,7 +113,7 @@ internal static class CommandJson
         w.WriteStartObject();
         w.WritePropertyName("command");
         Write(w, c);
-        if (type == Events.EventTypes.CommandDelivered)
+        if (type == Switchboard.Core.Events.EventTypes.CommandDelivered)
         {
             w.WriteNumber("attempt", c.Attempt);
         }

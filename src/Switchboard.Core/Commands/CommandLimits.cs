@@ -1,4 +1,4 @@
-namespace Switchboard.Commands;
+namespace Switchboard.Core.Commands;
 
 /// <summary>The limits and defaults of a command, in one place so errors and docs agree.</summary>
 internal static class CommandLimits

@@ -1,8 +1,10 @@
-namespace Switchboard.Commands;
+using Switchboard.Core.Hosting;
+
+namespace Switchboard.Core.Commands;
 
 /// <summary>
 /// The settings a store's write transaction needs to decide about commands (<c>Switchboard:Commands</c>). They travel with
-/// the writes that need them (<see cref="Writes.SessionWrite.CommandPolicy"/>, stamped by the server's writer), like
+/// the writes that need them (<see cref="Switchboard.Core.Writes.SessionWrite.CommandPolicy"/>, stamped by the server's writer), like
 /// <c>MaxTreeDepth</c>, because the rule is applied in Core over the rows the store read, not by the store.
 /// </summary>
 /// <param name="MaxOutstanding">

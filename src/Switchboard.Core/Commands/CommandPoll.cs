@@ -1,4 +1,4 @@
-namespace Switchboard.Commands;
+namespace Switchboard.Core.Commands;
 
 /// <summary>
 /// What a producer's long-poll (<c>GET …/commands?wait=N</c>) answers with, decided from the session's commands it read.

@@ -1,8 +1,8 @@
 using System.Text;
-using Switchboard.Errors;
-using Switchboard.Sessions;
+using Switchboard.Core.Errors;
+using Switchboard.Core.Sessions;
 
-namespace Switchboard.Commands;
+namespace Switchboard.Core.Commands;
 
 /// <summary>Checks a command write against the model's limits before it reaches the store (the HTTP layer reads the same rules).</summary>
 internal static class CommandValidator

@@ -1,4 +1,4 @@
-namespace Switchboard.Commands;
+namespace Switchboard.Core.Commands;
 
 /// <summary>Wire names of command types, states and outcomes.</summary>
 internal static class CommandWire

@@ -1,4 +1,4 @@
-namespace Switchboard.Diagnostics;
+namespace Switchboard.Core.Diagnostics;
 
 /// <summary>
 /// The one registry of log event ids: each component takes its ids from its own range, so no two components can collide.

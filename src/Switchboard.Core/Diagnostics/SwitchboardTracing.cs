@@ -1,6 +1,6 @@
 using System.Diagnostics;
 
-namespace Switchboard.Diagnostics;
+namespace Switchboard.Core.Diagnostics;
 
 /// <summary>
 /// Switchboard's one <see cref="ActivitySource"/>, named <see cref="SourceName"/>. Its spans (names and tags in the

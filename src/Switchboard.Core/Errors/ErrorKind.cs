@@ -1,4 +1,4 @@
-namespace Switchboard.Errors;
+namespace Switchboard.Core.Errors;
 
 /// <summary>What went wrong, independent of the transport that reports it.</summary>
 public enum ErrorKind

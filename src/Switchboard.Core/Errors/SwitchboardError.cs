@@ -1,4 +1,4 @@
-namespace Switchboard.Errors;
+namespace Switchboard.Core.Errors;
 
 /// <summary>
 /// A refused request: what kind of failure, a stable machine-readable code, a sentence that says

@@ -1,8 +1,8 @@
 using System.Text.Json;
-using Switchboard.Json;
-using Switchboard.Sessions;
+using Switchboard.Core.Json;
+using Switchboard.Core.Sessions;
 
-namespace Switchboard.Events;
+namespace Switchboard.Core.Events;
 
 /// <summary>Builds the <c>data</c> object of each logged event type.</summary>
 internal static class EventData

@@ -1,6 +1,6 @@
-using Switchboard.Sessions;
+using Switchboard.Core.Sessions;
 
-namespace Switchboard.Events;
+namespace Switchboard.Core.Events;
 
 /// <summary>
 /// One committed entry of the event log: <c>{seq, epoch, type, session_id, at, data}</c> without the
@@ -25,7 +25,7 @@ public sealed record EventRecord(long Seq, string Type, string? SessionId, DateT
     public IReadOnlyDictionary<string, string>? PriorLabels { get; init; }
 
     /// <summary>
-    /// The session's tree path (<c>Trees.TreePath</c>: root first, the session last), recorded with the event so a subtree
+    /// The session's tree path (<c>Switchboard.Core.Trees.TreePath</c>: root first, the session last), recorded with the event so a subtree
     /// subscription decides live and in replay alike; null for events of no session.
     /// </summary>
     internal string? TreePath { get; init; }

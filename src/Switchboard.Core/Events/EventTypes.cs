@@ -1,4 +1,4 @@
-namespace Switchboard.Events;
+namespace Switchboard.Core.Events;
 
 /// <summary>Event type names on the wire: the <c>type</c> of every event in the log, plus the derived <c>summary</c>.</summary>
 public static class EventTypes

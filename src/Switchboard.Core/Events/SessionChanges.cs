@@ -1,7 +1,7 @@
 using System.Text.Json;
-using Switchboard.Sessions;
+using Switchboard.Core.Sessions;
 
-namespace Switchboard.Events;
+namespace Switchboard.Core.Events;
 
 /// <summary>
 /// The <c>changes</c> object of <c>session_updated</c>: writes the fields that differ and applies them back. The field

@@ -1,8 +1,8 @@
 using System.Text.Json;
-using Switchboard.Json;
-using Switchboard.Sessions;
+using Switchboard.Core.Json;
+using Switchboard.Core.Sessions;
 
-namespace Switchboard.Events;
+namespace Switchboard.Core.Events;
 
 /// <summary>Derives a session's state after an event, for events that arrive without <see cref="EventRecord.Session"/>.</summary>
 internal static class SessionEventApplier
@@ -26,7 +26,7 @@ internal static class SessionEventApplier
                 SessionJson.Read(data.GetProperty("session")) with
                 {
                     CreatedSeq = before?.CreatedSeq ?? e.Seq,
-                    TreePath = e.TreePath ?? before?.TreePath ?? Trees.TreePath.Of(e.SessionId!, null),
+                    TreePath = e.TreePath ?? before?.TreePath ?? Switchboard.Core.Trees.TreePath.Of(e.SessionId!, null),
                 },
             EventTypes.SessionUpdated when before is not null =>
                 SessionChanges.Apply(before, data.GetProperty("changes"), data.GetProperty("version").GetInt64()) with

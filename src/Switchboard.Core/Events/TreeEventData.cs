@@ -1,8 +1,8 @@
 using System.Text.Json;
-using Switchboard.Sessions;
-using Switchboard.Trees;
+using Switchboard.Core.Sessions;
+using Switchboard.Core.Trees;
 
-namespace Switchboard.Events;
+namespace Switchboard.Core.Events;
 
 /// <summary>
 /// What an event of a child session tells whoever holds its ancestors: <c>ancestors</c> (their ids, root first) and

@@ -1,4 +1,4 @@
-namespace Switchboard;
+namespace Switchboard.Core.Hosting;
 
 /// <summary>
 /// The node's supervised loops by name, one registry per node: <c>/readyz</c> lists them and is not ready while a

@@ -1,6 +1,6 @@
 using Microsoft.Extensions.DependencyInjection.Extensions;
-using Switchboard;
-using Switchboard.Storage;
+using Switchboard.Core.Hosting;
+using Switchboard.Core.Storage;
 
 namespace Microsoft.Extensions.DependencyInjection;
 

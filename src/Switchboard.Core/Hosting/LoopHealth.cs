@@ -1,4 +1,4 @@
-namespace Switchboard;
+namespace Switchboard.Core.Hosting;
 
 /// <summary>What a <see cref="SupervisedLoop"/> is doing, as <c>/readyz</c> reports it.</summary>
 internal enum LoopStatus

@@ -1,4 +1,4 @@
-namespace Switchboard;
+namespace Switchboard.Core.Hosting;
 
 /// <summary>
 /// How a <see cref="SupervisedLoop"/> restarts after a failure: after <see cref="MinDelay"/> doubled for each failure in

@@ -1,4 +1,4 @@
-namespace Switchboard.Storage;
+namespace Switchboard.Core.Hosting;
 
 /// <summary>
 /// The directory holding this node's own files (the generated token-signing secret); with the SQLite store, its data

@@ -1,4 +1,4 @@
-namespace Switchboard;
+namespace Switchboard.Core.Hosting;
 
 /// <summary>
 /// One supervised background loop, the one way Switchboard runs work in the background. <see cref="Start"/> runs the

@@ -1,4 +1,4 @@
-namespace Switchboard;
+namespace Switchboard.Core.Hosting;
 
 /// <summary>
 /// Every default value, in one place, so code, docs and errors agree: the options classes, the stores and the endpoints

@@ -1,4 +1,4 @@
-namespace Switchboard;
+namespace Switchboard.Core.Hosting;
 
 /// <summary>
 /// Switchboard cannot start as configured: no store was chosen, a setting is out of range, the token secret is unusable.

@@ -1,7 +1,7 @@
 using System.Text;
 using System.Text.Json;
 
-namespace Switchboard.Json;
+namespace Switchboard.Core.Json;
 
 /// <summary>
 /// JSON written compact, escaping only what JSON requires (<c>"</c>, <c>\</c> and control characters), so its UTF-8

@@ -1,7 +1,7 @@
 using System.Buffers;
 using System.Text.Json;
 
-namespace Switchboard.Json;
+namespace Switchboard.Core.Json;
 
 /// <summary>JSON the product stores and sends, written to bytes: never HTML, so non-ASCII text stays UTF-8, not escaped.</summary>
 internal static class JsonBytes

@@ -1,7 +1,7 @@
 using System.Runtime.InteropServices;
 using System.Text.Json;
 
-namespace Switchboard.Json;
+namespace Switchboard.Core.Json;
 
 /// <summary>Where a JSON document holds something that is not text: a string or a field name, under a path.</summary>
 internal readonly record struct NotText(string Path, bool InFieldName);

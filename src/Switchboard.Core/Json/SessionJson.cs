@@ -1,7 +1,7 @@
 using System.Text.Json;
-using Switchboard.Sessions;
+using Switchboard.Core.Sessions;
 
-namespace Switchboard.Json;
+namespace Switchboard.Core.Json;
 
 /// <summary>The one snake_case JSON shape of a session, used by HTTP responses, event data and snapshots.</summary>
 internal static class SessionJson
@@ -22,7 +22,7 @@ internal static class SessionJson
         var tree = false;
         foreach (var field in SessionFields.Table.Response)
         {
-            if (Trees.TreeDefaults.IsTreeField(field.Field) && !e.TryGetProperty(field.Field.Name!, out _))
+            if (Switchboard.Core.Trees.TreeDefaults.IsTreeField(field.Field) && !e.TryGetProperty(field.Field.Name!, out _))
             {
                 tree = true;
                 continue;
@@ -31,7 +31,7 @@ internal static class SessionJson
             session = field.Read(session, e.GetProperty(field.Field.Name!));
         }
 
-        return tree ? Trees.TreeDefaults.AsRoot(session) : session;
+        return tree ? Switchboard.Core.Trees.TreeDefaults.AsRoot(session) : session;
     }
 
     /// <summary>Reads a label map.</summary>

@@ -1,6 +1,6 @@
 using System.Text.Json;
 
-namespace Switchboard.Json;
+namespace Switchboard.Core.Json;
 
 /// <summary>Timestamps on the wire: UTC with milliseconds, e.g. <c>2026-11-21T10:15:00.123Z</c>.</summary>
 internal static class WireTime
@@ -47,5 +47,5 @@ internal static class WireTime
     }
 
     /// <summary>Parses a wire timestamp.</summary>
-    public static DateTimeOffset Parse(string text) => Sessions.SessionWire.ParseTime(text);
+    public static DateTimeOffset Parse(string text) => Switchboard.Core.Sessions.SessionWire.ParseTime(text);
 }

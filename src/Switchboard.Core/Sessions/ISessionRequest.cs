@@ -1,8 +1,8 @@
-namespace Switchboard.Sessions;
+namespace Switchboard.Core.Sessions;
 
 /// <summary>
 /// A durable request to a session with an answer and an expiry (a command, an approval): what the shared machinery
-/// (<see cref="Writes.RequestBook{T}"/>, <see cref="Writes.RequestWriteProcessor"/>, the stores' request tables, the expiry sweep) knows of one.
+/// (<see cref="Switchboard.Core.Writes.RequestBook{T}"/>, <see cref="Switchboard.Core.Writes.RequestWriteProcessor"/>, the stores' request tables, the expiry sweep) knows of one.
 /// </summary>
 internal interface ISessionRequest
 {

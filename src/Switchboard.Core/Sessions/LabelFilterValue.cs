@@ -1,4 +1,4 @@
-namespace Switchboard.Sessions;
+namespace Switchboard.Core.Sessions;
 
 /// <summary>The values a label filter (of the API, SSE, a topic stream, or usage's <c>labels</c>) may ask for.</summary>
 internal static class LabelFilterValue

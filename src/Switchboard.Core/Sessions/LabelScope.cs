@@ -1,4 +1,4 @@
-namespace Switchboard.Sessions;
+namespace Switchboard.Core.Sessions;
 
 /// <summary>
 /// The one rule of a labels scope (a subscriber token's, or an API key's): a session is inside it when it carries every

@@ -1,4 +1,4 @@
-namespace Switchboard.Sessions;
+namespace Switchboard.Core.Sessions;
 
 /// <summary>A session as stored and as sent on the wire; its plain fields' properties are generated from <c>SessionWire</c>.</summary>
 public sealed partial record Session
@@ -66,7 +66,7 @@ public sealed partial record Session
 
     /// <summary>
     /// The session that started this one; null for a root. Set at create, and once for a root made from telemetry when the
-    /// span of its parent agent arrives (<see cref="Writes.AdoptSession"/>).
+    /// span of its parent agent arrives (<see cref="Switchboard.Core.Writes.AdoptSession"/>).
     /// </summary>
     public string? ParentId { get; init; }
 
@@ -79,7 +79,7 @@ public sealed partial record Session
     /// <summary>Totals over this session and all its descendants, kept exact in the write transaction.</summary>
     public SubtreeTotals Subtree { get; init; }
 
-    /// <summary>The ids from the root down to this session, space-separated (store-only; see <c>Trees.TreePath</c>).</summary>
+    /// <summary>The ids from the root down to this session, space-separated (store-only; see <c>Switchboard.Core.Trees.TreePath</c>).</summary>
     internal string TreePath { get; init; } = "";
 
     /// <summary>

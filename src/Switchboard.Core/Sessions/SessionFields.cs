@@ -1,6 +1,6 @@
 using System.Text.Json;
 
-namespace Switchboard.Sessions;
+namespace Switchboard.Core.Sessions;
 
 /// <summary>The session's declared shape (shared with the client as linked source; public here, internal there).</summary>
 internal static partial class SessionWire;

@@ -1,6 +1,6 @@
 using System.Security.Cryptography;
 
-namespace Switchboard.Sessions;
+namespace Switchboard.Core.Sessions;
 
 /// <summary>Validates and generates session ids.</summary>
 internal static class SessionId

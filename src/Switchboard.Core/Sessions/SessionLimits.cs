@@ -1,4 +1,4 @@
-namespace Switchboard.Sessions;
+namespace Switchboard.Core.Sessions;
 
 /// <summary>Size limits of the session model. One place, so errors and docs agree.</summary>
 internal static class SessionLimits

@@ -1,4 +1,4 @@
-namespace Switchboard.Sessions;
+namespace Switchboard.Core.Sessions;
 
 /// <summary>The lifecycle state of a session.</summary>
 public enum SessionState

@@ -1,4 +1,4 @@
-namespace Switchboard.Sessions;
+namespace Switchboard.Core.Sessions;
 
 /// <summary>
 /// The transition rules: nothing leaves <c>terminated</c>, <c>terminating</c> only goes on to <c>terminated</c>, and no

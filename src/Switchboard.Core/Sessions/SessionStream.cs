@@ -1,4 +1,4 @@
-namespace Switchboard.Sessions;
+namespace Switchboard.Core.Sessions;
 
 /// <summary>One durable stream of a session (<c>/v1/stream/sessions/{id}/{name}</c>), as the session lists it.</summary>
 /// <param name="Name">The stream's name, the last segment of its path.</param>

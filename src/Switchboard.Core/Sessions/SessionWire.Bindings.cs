@@ -3,7 +3,7 @@ using System.Globalization;
 using System.Runtime.CompilerServices;
 using System.Text.Json;
 
-namespace Switchboard.Sessions;
+namespace Switchboard.Core.Sessions;
 
 // Linked into Switchboard.Client with the rest of SessionWire (see SessionWire.cs).
 /// <summary>A side's session record bound to the fields, and the table that writes, reads and diffs through the bindings.</summary>

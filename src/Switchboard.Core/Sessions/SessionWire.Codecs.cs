@@ -3,7 +3,7 @@ using System.Globalization;
 using System.Runtime.CompilerServices;
 using System.Text.Json;
 
-namespace Switchboard.Sessions;
+namespace Switchboard.Core.Sessions;
 
 // Linked into Switchboard.Client with the rest of SessionWire (see SessionWire.cs).
 /// <summary>The codecs: how each kind of value is read and written, in JSON and (in Core) in a store row.</summary>

@@ -1,6 +1,6 @@
 using System.Text.Json;
 
-namespace Switchboard.Sessions;
+namespace Switchboard.Core.Sessions;
 
 // Linked into Switchboard.Client with the rest of SessionWire (see SessionWire.cs).
 /// <summary>The session streams' codec: a JSON array of <c>{name, content_type, closed}</c>, one TEXT column of that JSON in a store.</summary>

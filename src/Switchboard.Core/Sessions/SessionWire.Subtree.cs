@@ -3,7 +3,7 @@ using System.Globalization;
 using System.Runtime.CompilerServices;
 using System.Text.Json;
 
-namespace Switchboard.Sessions;
+namespace Switchboard.Core.Sessions;
 
 // Linked into Switchboard.Client with the rest of SessionWire (see SessionWire.cs).
 /// <summary>The subtree totals' codec: one JSON object on the wire, five columns in a store.</summary>

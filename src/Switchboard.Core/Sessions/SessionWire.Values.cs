@@ -3,7 +3,7 @@ using System.Globalization;
 using System.Runtime.CompilerServices;
 using System.Text.Json;
 
-namespace Switchboard.Sessions;
+namespace Switchboard.Core.Sessions;
 
 // Linked into Switchboard.Client with the rest of SessionWire (see SessionWire.cs).
 /// <summary>Label maps, timestamps and decimals as the wire has them.</summary>

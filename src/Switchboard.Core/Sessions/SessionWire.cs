@@ -3,7 +3,7 @@ using System.Globalization;
 using System.Runtime.CompilerServices;
 using System.Text.Json;
 
-namespace Switchboard.Sessions;
+namespace Switchboard.Core.Sessions;
 
 // This file and SessionWire.*.cs are compiled into Switchboard.Core and, as linked source, into Switchboard.Client
 // (the way ASP.NET Core shares src/SignalR/common/Shared): the client must not reference Core, so nothing here names a

@@ -1,4 +1,4 @@
-namespace Switchboard.Sessions;
+namespace Switchboard.Core.Sessions;
 
 /// <summary>
 /// Totals over a session and all its descendants: how many sessions, how many of them active, their tokens and cost.

@@ -1,6 +1,6 @@
-using Switchboard.Alerts;
+using Switchboard.Core.Alerts;
 
-namespace Switchboard.Storage;
+namespace Switchboard.Core.Storage;
 
 /// <summary>
 /// Alerts and alert rules, kept by the same store as the log. Alert rows change only through

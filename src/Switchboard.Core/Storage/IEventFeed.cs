@@ -1,6 +1,6 @@
-using Switchboard.Events;
+using Switchboard.Core.Events;
 
-namespace Switchboard.Storage;
+namespace Switchboard.Core.Storage;
 
 /// <summary>Receives committed events in <c>seq</c> order.</summary>
 internal interface IEventSink

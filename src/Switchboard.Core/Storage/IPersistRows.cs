@@ -1,9 +1,9 @@
-using Switchboard.Events;
-using Switchboard.Sessions;
-using Switchboard.UsageRollups;
-using Switchboard.Writes;
+using Switchboard.Core.Events;
+using Switchboard.Core.Sessions;
+using Switchboard.Core.UsageRollups;
+using Switchboard.Core.Writes;
 
-namespace Switchboard.Storage;
+namespace Switchboard.Core.Storage;
 
 /// <summary>
 /// A store's execution of one <see cref="PersistPlan"/>'s row operations, called in the plan's order: each one row of

@@ -1,4 +1,4 @@
-namespace Switchboard.Storage;
+namespace Switchboard.Core.Storage;
 
 /// <summary>One viewer on one topic, as nodes share it: its key, its unique ref and its meta as a JSON object.</summary>
 internal sealed record PresenceRecord(string Topic, string Key, string Ref, string MetaJson);

@@ -1,4 +1,4 @@
-namespace Switchboard.Storage;
+namespace Switchboard.Core.Storage;
 
 /// <summary>
 /// The reads of one kind of request to a session (commands, approvals; docs/architecture.md "Requests to a session"),

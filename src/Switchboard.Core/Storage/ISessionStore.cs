@@ -1,9 +1,9 @@
-using Switchboard.Events;
-using Switchboard.Sessions;
-using Switchboard.UsageRollups;
-using Switchboard.Writes;
+using Switchboard.Core.Events;
+using Switchboard.Core.Sessions;
+using Switchboard.Core.UsageRollups;
+using Switchboard.Core.Writes;
 
-namespace Switchboard.Storage;
+namespace Switchboard.Core.Storage;
 
 /// <summary>
 /// The store contract every backend honours. Sessions and the event log live together so that each

@@ -1,4 +1,4 @@
-namespace Switchboard.Storage;
+namespace Switchboard.Core.Storage;
 
 /// <summary>
 /// Implemented by stores whose database can go away while the process keeps running (PostgreSQL), so

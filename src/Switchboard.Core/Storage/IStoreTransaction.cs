@@ -1,9 +1,9 @@
-using Switchboard.Writes;
-using Switchboard.Alerts;
-using Switchboard.Commands;
-using Switchboard.Sessions;
+using Switchboard.Core.Alerts;
+using Switchboard.Core.Commands;
+using Switchboard.Core.Sessions;
+using Switchboard.Core.Writes;
 
-namespace Switchboard.Storage;
+namespace Switchboard.Core.Storage;
 
 /// <summary>
 /// One open write transaction of a store, holding the store's write lock (SQLite's single writer, PostgreSQL's log row),
@@ -61,7 +61,7 @@ internal interface IStoreTransaction : IAsyncDisposable
     ValueTask<ApprovalRows> ReadApprovalsAsync(RequestTargets targets);
 
     /// <summary>The pending approvals of <paramref name="sessionIds"/> (sessions that end in this commit), in the order asked.</summary>
-    ValueTask<IReadOnlyList<Approvals.Approval>> ReadPendingApprovalsAsync(IReadOnlyCollection<string> sessionIds);
+    ValueTask<IReadOnlyList<Switchboard.Core.Approvals.Approval>> ReadPendingApprovalsAsync(IReadOnlyCollection<string> sessionIds);
 
     /// <summary>Writes (upserts by id) the alerts, commands and approvals a batch changed; called after <see cref="PersistAsync"/>, before the commit.</summary>
     ValueTask WriteTargetsAsync(WriteBatch batch);
@@ -77,7 +77,7 @@ internal interface IStoreTransaction : IAsyncDisposable
 
     /// <summary>
     /// Closes the open durable streams of <paramref name="sessionIds"/> (sessions this write ends), to expire at
-    /// <paramref name="retainUntil"/> or sooner, and tells their live readers once committed (<see cref="Sql.SqlStreams.EndSessionStreams"/>).
+    /// <paramref name="retainUntil"/> or sooner, and tells their live readers once committed (<see cref="Switchboard.Core.Storage.Sql.SqlStreams.EndSessionStreams"/>).
     /// </summary>
     ValueTask EndSessionStreamsAsync(IReadOnlyCollection<string> sessionIds, DateTimeOffset retainUntil);
 

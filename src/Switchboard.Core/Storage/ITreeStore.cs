@@ -1,6 +1,6 @@
-using Switchboard.Sessions;
+using Switchboard.Core.Sessions;
 
-namespace Switchboard.Storage;
+namespace Switchboard.Core.Storage;
 
 /// <summary>The reads of session trees every store answers from its indexes, never by walking the tree in memory.</summary>
 internal interface ITreeStore

@@ -1,6 +1,6 @@
-using Switchboard.Webhooks;
+using Switchboard.Core.Webhooks;
 
-namespace Switchboard.Storage;
+namespace Switchboard.Core.Storage;
 
 /// <summary>Webhook endpoints with their durable delivery cursor, and a lease so that one node at a time delivers each.</summary>
 internal interface IWebhookStore

@@ -1,9 +1,9 @@
-using Switchboard.Events;
-using Switchboard.Sessions;
-using Switchboard.UsageRollups;
-using Switchboard.Writes;
+using Switchboard.Core.Events;
+using Switchboard.Core.Sessions;
+using Switchboard.Core.UsageRollups;
+using Switchboard.Core.Writes;
 
-namespace Switchboard.Storage;
+namespace Switchboard.Core.Storage;
 
 /// <summary>
 /// What one applied batch writes, as typed row operations in the one order every store writes them, built once from

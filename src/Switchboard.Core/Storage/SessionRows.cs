@@ -1,8 +1,9 @@
-using Switchboard.Sessions;
-using Switchboard.Trees;
-using Switchboard.Writes;
+using Switchboard.Core.Hosting;
+using Switchboard.Core.Sessions;
+using Switchboard.Core.Trees;
+using Switchboard.Core.Writes;
 
-namespace Switchboard.Storage;
+namespace Switchboard.Core.Storage;
 
 /// <summary>
 /// The session rows one write transaction has read (and locked), each id once, null where no row exists. The unit of

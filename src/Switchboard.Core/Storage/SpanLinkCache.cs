@@ -1,4 +1,4 @@
-namespace Switchboard.Storage;
+namespace Switchboard.Core.Storage;
 
 /// <summary>
 /// The waits a store's <see cref="UnitOfWork"/> already knows are recorded (or closed), so a busy exporter whose agent's

@@ -1,20 +1,21 @@
-using Switchboard.Errors;
-using Switchboard.Events;
-using Switchboard.Sessions;
+using Switchboard.Core.Errors;
+using Switchboard.Core.Events;
+using Switchboard.Core.Hosting;
+using Switchboard.Core.Sessions;
 
-namespace Switchboard.Storage;
+namespace Switchboard.Core.Storage;
 
 /// <summary>What the server loads at start-up, consistent as of <see cref="HeadSeq"/>.</summary>
 internal sealed record StoreState(string Epoch, long HeadSeq, bool FleetPaused, IReadOnlyList<Session> ActiveSessions, SessionTotals Totals)
 {
     /// <summary>The alerts open as of <see cref="HeadSeq"/>, oldest first.</summary>
-    public IReadOnlyList<Alerts.Alert> OpenAlerts { get; init; } = [];
+    public IReadOnlyList<Switchboard.Core.Alerts.Alert> OpenAlerts { get; init; } = [];
 
     /// <summary>The commands outstanding (pending or delivered) as of <see cref="HeadSeq"/>, in the order issued.</summary>
-    public IReadOnlyList<Switchboard.Commands.Command> OutstandingCommands { get; init; } = [];
+    public IReadOnlyList<Switchboard.Core.Commands.Command> OutstandingCommands { get; init; } = [];
 
     /// <summary>The approvals pending as of <see cref="HeadSeq"/>, in the order asked.</summary>
-    public IReadOnlyList<Switchboard.Approvals.Approval> PendingApprovals { get; init; } = [];
+    public IReadOnlyList<Switchboard.Core.Approvals.Approval> PendingApprovals { get; init; } = [];
 }
 
 /// <summary>
@@ -90,6 +91,6 @@ public class StoreUnavailableException(string message, Exception? inner = null) 
 /// <summary>
 /// The database refused what a batch would store (a character or a size it cannot hold, a constraint): nothing was
 /// written, and sending the same values again cannot help. Says nothing about the store's health; the write pipeline
-/// commits the batch's writes one at a time so only the write at fault is refused (<see cref="Errors.SwitchboardError.StoreRefused"/>).
+/// commits the batch's writes one at a time so only the write at fault is refused (<see cref="Switchboard.Core.Errors.SwitchboardError.StoreRefused"/>).
 /// </summary>
 internal sealed class StoreRejectedException(string message, Exception? inner = null) : Exception(message, inner);

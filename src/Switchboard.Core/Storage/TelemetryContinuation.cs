@@ -1,9 +1,10 @@
 using System.Security.Cryptography;
 using System.Text;
-using Switchboard.Sessions;
-using Switchboard.Writes;
+using Switchboard.Core.Hosting;
+using Switchboard.Core.Sessions;
+using Switchboard.Core.Writes;
 
-namespace Switchboard.Storage;
+namespace Switchboard.Core.Storage;
 
 /// <summary>
 /// Telemetry for a session that has ended (by quiet, or by a client) is never dropped: <c>terminated</c> stays final, so

@@ -1,6 +1,6 @@
-using Switchboard.Writes;
+using Switchboard.Core.Writes;
 
-namespace Switchboard.Storage;
+namespace Switchboard.Core.Storage;
 
 /// <summary>
 /// Exporters resend a batch whose answer they lost, so every keyed observation of an <see cref="ApplyTelemetry"/> write

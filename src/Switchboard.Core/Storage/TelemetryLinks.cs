@@ -1,6 +1,7 @@
-using Switchboard.Writes;
+using Switchboard.Core.Hosting;
+using Switchboard.Core.Writes;
 
-namespace Switchboard.Storage;
+namespace Switchboard.Core.Storage;
 
 /// <summary>
 /// Agent trees from spans (<see cref="SpanLinks"/>), decided once for every store inside its write transaction

@@ -1,7 +1,7 @@
-using Switchboard.UsageRollups;
-using Switchboard.Writes;
+using Switchboard.Core.UsageRollups;
+using Switchboard.Core.Writes;
 
-namespace Switchboard.Storage;
+namespace Switchboard.Core.Storage;
 
 /// <summary>
 /// The write transaction, once, for every store. A store opens an <see cref="IStoreTransaction"/> (its connection, its
@@ -13,7 +13,7 @@ namespace Switchboard.Storage;
 /// continuation (<see cref="TelemetryContinuation"/>), and the scope judges that one too (<see cref="DecideAsync"/>), so
 /// a refused write changes nothing anywhere;</item>
 /// <item>telemetry: keep only observations whose dedupe key is new (<see cref="TelemetryDedupe"/>), turn cumulative
-/// metric points into increments (<see cref="TelemetryStreams"/>), link sub-agents to their parents' sessions by span
+/// metric points into increments (<see cref="MetricSeries"/>), link sub-agents to their parents' sessions by span
 /// owners and waits (<see cref="TelemetryLinks"/>);</item>
 /// <item>the rows the links brought, the part of a cascade's subtree that this commit ends and an adopted root's subtree,
 /// and every ancestor of those, read (and locked) in one more statement;</item>
@@ -22,7 +22,7 @@ namespace Switchboard.Storage;
 /// </list>
 /// One instance per store: it owns the facts it has learned about span links (<see cref="SpanLinkCache"/>).
 /// </summary>
-internal sealed class UnitOfWork(UsageOptions usage, Streams.StreamPolicy streams)
+internal sealed class UnitOfWork(UsageOptions usage, Switchboard.Core.Streams.StreamPolicy streams)
 {
     private readonly SpanLinkCache _links = new();
 
@@ -38,7 +38,7 @@ internal sealed class UnitOfWork(UsageOptions usage, Streams.StreamPolicy stream
     /// <param name="streamsOf">The stream primitives inside <paramref name="transaction"/>, asked for only when the batch has
     /// session stream writes (<see cref="WriteSessionStream"/>).</param>
     public async Task<Outcome> RunAsync(IStoreTransaction transaction, IReadOnlyList<SessionWrite> writes, Func<DateTimeOffset> clock,
-        Func<Streams.IStreamWriter>? streamsOf = null)
+        Func<Switchboard.Core.Streams.IDurableStreamWriter>? streamsOf = null)
     {
         var submitted = writes.Count;
         var now = clock(); // for the telemetry tables' purge times only
@@ -61,7 +61,7 @@ internal sealed class UnitOfWork(UsageOptions usage, Streams.StreamPolicy stream
         var at = clock();
         var (streamWriter, streamBatch) = await LoadStreamsAsync(applied, streamsOf, at);
         var batch = WriteBatch.Apply(applied, rows.Read, head, at, alertRows, commandRows, cascades,
-            streamBatch is null ? null : w => Streams.StreamWriteProcessor.Apply(streamBatch, w), approvalRows);
+            streamBatch is null ? null : w => Switchboard.Core.Streams.StreamWriteProcessor.Apply(streamBatch, w), approvalRows);
         if (batch.EndedSessions(applied) is { Count: > 0 } over)
         {
             // A session that ends takes its pending approvals with it (docs/approvals.md): read only for such a batch.
@@ -77,11 +77,11 @@ internal sealed class UnitOfWork(UsageOptions usage, Streams.StreamPolicy stream
         if (streamBatch is not null)
         {
             // Before the session ends' closes below: a stream created earlier in this batch is closed by its session's end.
-            await Streams.StreamWriteProcessor.PersistAsync(streamWriter!, streamBatch, CancellationToken.None);
+            await Switchboard.Core.Streams.StreamWriteProcessor.PersistAsync(streamWriter!, streamBatch, CancellationToken.None);
         }
 
         // A session's durable streams end with it, in the same commit (docs/streams.md "Session streams").
-        var ended = batch.Events.Where(e => e.Type == Events.EventTypes.SessionTerminated && e.SessionId is not null).Select(e => e.SessionId!)
+        var ended = batch.Events.Where(e => e.Type == Switchboard.Core.Events.EventTypes.SessionTerminated && e.SessionId is not null).Select(e => e.SessionId!)
             .ToHashSet(StringComparer.Ordinal);
         if (ended.Count > 0)
         {
@@ -95,13 +95,13 @@ internal sealed class UnitOfWork(UsageOptions usage, Streams.StreamPolicy stream
 
     /// <summary>
     /// The streams the batch's session stream writes name, locked and read in the same transaction (the stream write's own
-    /// unit of work, <see cref="Streams.StreamWriteProcessor.LoadAsync"/>), for the batch to apply them in order with the
+    /// unit of work, <see cref="Switchboard.Core.Streams.StreamWriteProcessor.LoadAsync"/>), for the batch to apply them in order with the
     /// session writes; nothing when there are none.
     /// </summary>
-    private static async Task<(Streams.IStreamWriter? Writer, Streams.StreamBatch? Batch)> LoadStreamsAsync(IReadOnlyList<SessionWrite> writes,
-        Func<Streams.IStreamWriter>? streamsOf, DateTimeOffset now)
+    private static async Task<(Switchboard.Core.Streams.IDurableStreamWriter? Writer, Switchboard.Core.Streams.StreamBatch? Batch)> LoadStreamsAsync(IReadOnlyList<SessionWrite> writes,
+        Func<Switchboard.Core.Streams.IDurableStreamWriter>? streamsOf, DateTimeOffset now)
     {
-        List<Streams.StreamWrite>? streamWrites = null;
+        List<Switchboard.Core.Streams.StreamWrite>? streamWrites = null;
         foreach (var write in writes)
         {
             if (write is WriteSessionStream s)
@@ -116,7 +116,7 @@ internal sealed class UnitOfWork(UsageOptions usage, Streams.StreamPolicy stream
         }
 
         var writer = (streamsOf ?? throw new InvalidOperationException("This store's write transaction has no stream primitives."))();
-        return (writer, await Streams.StreamWriteProcessor.LoadAsync(writer, streamWrites, now, CancellationToken.None));
+        return (writer, await Switchboard.Core.Streams.StreamWriteProcessor.LoadAsync(writer, streamWrites, now, CancellationToken.None));
     }
 
     private static async Task<IReadOnlyList<SessionWrite>> DedupeAsync(IStoreTransaction transaction, IReadOnlyList<SessionWrite> writes, DateTimeOffset now)
@@ -127,13 +127,13 @@ internal sealed class UnitOfWork(UsageOptions usage, Streams.StreamPolicy stream
 
     private static async Task<IReadOnlyList<SessionWrite>> ResolveStreamsAsync(IStoreTransaction transaction, IReadOnlyList<SessionWrite> writes, DateTimeOffset now)
     {
-        var ids = TelemetryStreams.Ids(writes);
+        var ids = MetricSeries.Ids(writes);
         if (ids.Count == 0)
         {
             return writes;
         }
 
-        var (resolved, after) = TelemetryStreams.Resolve(writes, await transaction.ReadMetricStreamsAsync(ids));
+        var (resolved, after) = MetricSeries.Resolve(writes, await transaction.ReadMetricStreamsAsync(ids));
         if (after.Count > 0)
         {
             await transaction.WriteMetricStreamsAsync(after, now);

@@ -1,6 +1,6 @@
 using System.Buffers;
 
-namespace Switchboard.Streams;
+namespace Switchboard.Core.Streams;
 
 /// <summary>
 /// Where a read puts the large chunks it answers with: arrays rented from <see cref="ArrayPool{T}.Shared"/>, held until

@@ -1,4 +1,4 @@
-namespace Switchboard.Streams;
+namespace Switchboard.Core.Streams;
 
 /// <summary>
 /// What a store provides for durable streams: a write transaction and a handful of batched primitives, each one
@@ -10,11 +10,11 @@ internal interface IStreamStore
 {
     /// <summary>
     /// Runs <paramref name="work"/> in one write transaction and commits it when it returns, then publishes the advances
-    /// it persisted to <see cref="StreamFeed"/>. The work reads and writes only through the <see cref="IStreamWriter"/> it
+    /// it persisted to <see cref="StreamFeed"/>. The work reads and writes only through the <see cref="IDurableStreamWriter"/> it
     /// is handed and may be run again if the store retries a transaction that failed before its commit. Throws
-    /// <see cref="Storage.StoreUnavailableException"/> when nothing could be committed.
+    /// <see cref="Switchboard.Core.Storage.StoreUnavailableException"/> when nothing could be committed.
     /// </summary>
-    Task<T> WriteStreamsAsync<T>(Func<IStreamWriter, CancellationToken, Task<T>> work, CancellationToken cancellationToken);
+    Task<T> WriteStreamsAsync<T>(Func<IDurableStreamWriter, CancellationToken, Task<T>> work, CancellationToken cancellationToken);
 
     /// <summary>The stream at <paramref name="path"/> (live or soft-deleted) and the streams it was forked from; null when none.</summary>
     Task<StreamChain?> ReadChainAsync(string path, CancellationToken cancellationToken);
@@ -37,7 +37,7 @@ internal interface IStreamStore
 }
 
 /// <summary>The primitives of one stream write transaction (see <see cref="IStreamStore.WriteStreamsAsync"/>).</summary>
-internal interface IStreamWriter
+internal interface IDurableStreamWriter
 {
     /// <summary>
     /// Locks and returns, in one statement, the streams at <paramref name="paths"/> (live or soft-deleted), those due to

@@ -2,7 +2,7 @@ using System.Buffers.Text;
 using System.Text.Json;
 using System.Text.Unicode;
 
-namespace Switchboard.Streams;
+namespace Switchboard.Core.Streams;
 
 /// <summary>
 /// JSON mode's framing. A body is one JSON value; a top-level array is flattened one level, each element a message (so a

@@ -1,4 +1,4 @@
-namespace Switchboard.Streams;
+namespace Switchboard.Core.Streams;
 
 /// <summary>
 /// Idempotent producers (Kafka-style): a producer names itself, declares an epoch it raises on every restart, and numbers

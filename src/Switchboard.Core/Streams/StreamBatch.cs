@@ -1,4 +1,4 @@
-namespace Switchboard.Streams;
+namespace Switchboard.Core.Streams;
 
 /// <summary>
 /// The state one stream commit works on: the rows it locked, as each write leaves them, the producers and chunks it

@@ -1,4 +1,4 @@
-namespace Switchboard.Streams;
+namespace Switchboard.Core.Streams;
 
 /// <summary>
 /// A stream and the streams it was forked from, nearest first: what a read of a fork stitches together. A fork owns the

@@ -1,4 +1,4 @@
-namespace Switchboard.Streams;
+namespace Switchboard.Core.Streams;
 
 /// <summary>
 /// A stream's content type, fixed at creation. Appends must name the same media type (type and subtype, compared without

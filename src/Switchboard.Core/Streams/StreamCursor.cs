@@ -1,6 +1,6 @@
 using System.Globalization;
 
-namespace Switchboard.Streams;
+namespace Switchboard.Core.Streams;
 
 /// <summary>
 /// The cursor live responses carry so a CDN can collapse identical long-polls without serving the same cached answer

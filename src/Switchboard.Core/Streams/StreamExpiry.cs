@@ -1,4 +1,4 @@
-namespace Switchboard.Streams;
+namespace Switchboard.Core.Streams;
 
 /// <summary>
 /// When a stream expires. A TTL slides: each read or write that reaches a node renews it (HEAD does not); an absolute

@@ -1,6 +1,6 @@
 using System.Globalization;
 
-namespace Switchboard.Streams;
+namespace Switchboard.Core.Streams;
 
 /// <summary>
 /// The protocol's header values, parsed strictly: integers in plain decimal (no sign, leading zero, point or exponent),

@@ -1,6 +1,6 @@
 using System.Globalization;
 
-namespace Switchboard.Streams;
+namespace Switchboard.Core.Streams;
 
 /// <summary>
 /// A position in a stream as the protocol's opaque offset: <c>{segment}_{position}</c>, two runs of 16 decimal digits,

@@ -1,4 +1,4 @@
-namespace Switchboard.Streams;
+namespace Switchboard.Core.Streams;
 
 /// <summary>What became of one <see cref="StreamWrite"/>.</summary>
 internal sealed record StreamOutcome(StreamStatus Status, StreamRow? Stream = null, string? Detail = null)

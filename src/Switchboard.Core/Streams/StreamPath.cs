@@ -1,4 +1,4 @@
-namespace Switchboard.Streams;
+namespace Switchboard.Core.Streams;
 
 /// <summary>
 /// What a stream's path may be: the part of its URL after the streams root, as the router decoded it. Segments of

@@ -1,4 +1,4 @@
-namespace Switchboard.Streams;
+namespace Switchboard.Core.Streams;
 
 /// <summary>
 /// A request body as the stream stores it: for JSON streams its messages framed (<see cref="JsonFraming"/>), for every

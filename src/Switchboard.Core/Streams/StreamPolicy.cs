@@ -1,4 +1,6 @@
-namespace Switchboard.Streams;
+using Switchboard.Core.Hosting;
+
+namespace Switchboard.Core.Streams;
 
 /// <summary>
 /// What the write transaction needs to know of durable streams' settings: how long a session's streams stay readable

@@ -1,4 +1,4 @@
-namespace Switchboard.Streams;
+namespace Switchboard.Core.Streams;
 
 /// <summary>
 /// The read side's rules: whether a stream can be read (an expired one answers as deleted before the sweeper reaches it),

@@ -1,4 +1,4 @@
-namespace Switchboard.Streams;
+namespace Switchboard.Core.Streams;
 
 /// <summary>
 /// One stream as the store keeps it. Rows are immutable: the write processor makes a new version for each change and

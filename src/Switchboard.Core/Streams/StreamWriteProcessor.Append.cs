@@ -1,4 +1,4 @@
-namespace Switchboard.Streams;
+namespace Switchboard.Core.Streams;
 
 /// <summary>
 /// Appending and closing (POST). The checks run in the protocol's order of precedence: a closed stream first (so the

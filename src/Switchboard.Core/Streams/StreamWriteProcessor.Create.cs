@@ -1,4 +1,4 @@
-namespace Switchboard.Streams;
+namespace Switchboard.Core.Streams;
 
 /// <summary>Creating streams and forks (PUT), idempotently.</summary>
 internal sealed partial class StreamWriteProcessor

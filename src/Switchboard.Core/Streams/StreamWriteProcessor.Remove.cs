@@ -1,4 +1,4 @@
-namespace Switchboard.Streams;
+namespace Switchboard.Core.Streams;
 
 /// <summary>Deleting and expiring streams, with the fork reference counts that decide between soft and hard deletion.</summary>
 internal sealed partial class StreamWriteProcessor

@@ -1,10 +1,10 @@
-namespace Switchboard.Streams;
+namespace Switchboard.Core.Streams;
 
 /// <summary>
 /// The one unit of work of durable streams, for every store: in one transaction it locks the streams the writes name
 /// (with their fork sources), reads the producers and counts they need, applies the writes in order
 /// (<see cref="StreamBatch"/>), and persists the result in one round trip. Every rule of the protocol that depends on
-/// stored state is here; the store only runs the primitives of <see cref="IStreamWriter"/>.
+/// stored state is here; the store only runs the primitives of <see cref="IDurableStreamWriter"/>.
 /// </summary>
 internal sealed partial class StreamWriteProcessor
 {
@@ -12,7 +12,7 @@ internal sealed partial class StreamWriteProcessor
     public Task<StreamOutcome[]> CommitAsync(IStreamStore store, IReadOnlyList<StreamWrite> writes, DateTimeOffset now, CancellationToken cancellationToken) =>
         store.WriteStreamsAsync((writer, ct) => RunAsync(writer, writes, now, ct), cancellationToken);
 
-    private static async Task<StreamOutcome[]> RunAsync(IStreamWriter writer, IReadOnlyList<StreamWrite> writes, DateTimeOffset now, CancellationToken ct)
+    private static async Task<StreamOutcome[]> RunAsync(IDurableStreamWriter writer, IReadOnlyList<StreamWrite> writes, DateTimeOffset now, CancellationToken ct)
     {
         var batch = await LoadAsync(writer, writes, now, ct);
         var outcomes = new StreamOutcome[writes.Count];
@@ -30,7 +30,7 @@ internal sealed partial class StreamWriteProcessor
     /// and reads what applying them needs: the batch they are then applied to, one by one and in order (<see cref="Apply"/>).
     /// A session write transaction does the same for the writes that change a session's streams (<c>UnitOfWork</c>).
     /// </summary>
-    public static async Task<StreamBatch> LoadAsync(IStreamWriter writer, IReadOnlyList<StreamWrite> writes, DateTimeOffset now, CancellationToken ct)
+    public static async Task<StreamBatch> LoadAsync(IDurableStreamWriter writer, IReadOnlyList<StreamWrite> writes, DateTimeOffset now, CancellationToken ct)
     {
         var batch = new StreamBatch(now);
         var sweep = writes.OfType<ExpireStreams>().Select(e => e.Limit).DefaultIfEmpty(0).Max();
@@ -79,7 +79,7 @@ internal sealed partial class StreamWriteProcessor
     };
 
     /// <summary>Persists what the applied writes changed, in one round trip; nothing when they changed nothing.</summary>
-    public static async Task PersistAsync(IStreamWriter writer, StreamBatch batch, CancellationToken ct)
+    public static async Task PersistAsync(IDurableStreamWriter writer, StreamBatch batch, CancellationToken ct)
     {
         var changes = batch.Changes();
         if (!changes.IsEmpty)

@@ -1,4 +1,4 @@
-namespace Switchboard.Streams;
+namespace Switchboard.Core.Streams;
 
 /// <summary>One change to durable streams, committed by <see cref="StreamWriteProcessor"/> in the write pipeline's group commit.</summary>
 internal abstract record StreamWrite;

@@ -1,6 +1,6 @@
-using Switchboard.Sessions;
+using Switchboard.Core.Sessions;
 
-namespace Switchboard.Trees;
+namespace Switchboard.Core.Trees;
 
 /// <summary>What one change of a session adds to the subtree totals of itself and each of its ancestors.</summary>
 internal static class SubtreeMath

@@ -2,9 +2,9 @@ using System.Buffers.Text;
 using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
-using Switchboard.Sessions;
+using Switchboard.Core.Sessions;
 
-namespace Switchboard.Trees;
+namespace Switchboard.Core.Trees;
 
 /// <summary>
 /// The <c>next_cursor</c> of tree pages: a subtree's (the last node's tree path) and a children list's (the last child's

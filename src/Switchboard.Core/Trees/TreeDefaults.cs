@@ -1,6 +1,6 @@
-using Switchboard.Sessions;
+using Switchboard.Core.Sessions;
 
-namespace Switchboard.Trees;
+namespace Switchboard.Core.Trees;
 
 /// <summary>Sessions stored or logged before sessions had a tree: each is a root, its subtree only itself.</summary>
 internal static class TreeDefaults

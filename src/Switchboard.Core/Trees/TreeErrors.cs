@@ -1,7 +1,8 @@
-using Switchboard.Errors;
-using Switchboard.Sessions;
+using Switchboard.Core.Errors;
+using Switchboard.Core.Hosting;
+using Switchboard.Core.Sessions;
 
-namespace Switchboard.Trees;
+namespace Switchboard.Core.Trees;
 
 /// <summary>The refusals of the tree rules; each names <c>parent_id</c> (or the counter that would overflow).</summary>
 internal static class TreeErrors

@@ -1,11 +1,12 @@
-using Switchboard.Sessions;
+using Switchboard.Core.Hosting;
+using Switchboard.Core.Sessions;
 
-namespace Switchboard.Trees;
+namespace Switchboard.Core.Trees;
 
 /// <summary>
 /// A session's place in its tree as the stores keep it: the ids from the root down to the session, separated by single
 /// spaces (no id contains one). It is set at create and changes at most once after, when a root made from telemetry is
-/// placed under its parent with its subtree (<see cref="Writes.AdoptSession"/>). Sorting paths by ordinal puts a parent right before its
+/// placed under its parent with its subtree (<see cref="Switchboard.Core.Writes.AdoptSession"/>). Sorting paths by ordinal puts a parent right before its
 /// subtree, so a subtree is one range of paths, <c>[path, path + "!")</c>: a space sorts below <c>!</c>, which sorts below
 /// every character an id may hold.
 /// </summary>

@@ -1,7 +1,7 @@
-using Switchboard.Events;
-using Switchboard.Sessions;
+using Switchboard.Core.Events;
+using Switchboard.Core.Sessions;
 
-namespace Switchboard.UsageRollups;
+namespace Switchboard.Core.UsageRollups;
 
 /// <summary>One session event with the session before and after it, and the fleet's active count after it.</summary>
 internal readonly record struct UsageChange(EventRecord Event, Session? Before, Session? After, long ActiveAfter);

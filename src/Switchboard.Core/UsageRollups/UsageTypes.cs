@@ -1,4 +1,6 @@
-namespace Switchboard.UsageRollups;
+using Switchboard.Core.Hosting;
+
+namespace Switchboard.Core.UsageRollups;
 
 /// <summary>The size of a usage bucket. Buckets are aligned to UTC.</summary>
 internal enum UsageBucket

@@ -1,4 +1,4 @@
-namespace Switchboard.Webhooks;
+namespace Switchboard.Core.Webhooks;
 
 /// <summary>
 /// A webhook endpoint: where events are POSTed, which ones, and how far delivery got. The configuration is set over

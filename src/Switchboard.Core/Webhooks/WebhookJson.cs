@@ -1,8 +1,8 @@
 using System.Buffers;
 using System.Text.Json;
-using Switchboard.Json;
+using Switchboard.Core.Json;
 
-namespace Switchboard.Webhooks;
+namespace Switchboard.Core.Webhooks;
 
 /// <summary>The stored configuration of an endpoint (the delivery state has its own columns).</summary>
 internal static class WebhookJson

@@ -1,4 +1,6 @@
-namespace Switchboard.Writes;
+using Switchboard.Core.Hosting;
+
+namespace Switchboard.Core.Writes;
 
 /// <summary>What one hook event of a coding agent says about its session's state.</summary>
 internal enum HookSignal
@@ -49,15 +51,15 @@ internal sealed record ApplyHook(string SessionId) : SessionWrite
     public string? Name { get; init; }
 
     /// <summary>Labels given to a session created by this write (an existing session's labels stay as they are).</summary>
-    public IReadOnlyDictionary<string, string> Labels { get; init; } = Sessions.Session.EmptyLabels;
+    public IReadOnlyDictionary<string, string> Labels { get; init; } = Switchboard.Core.Sessions.Session.EmptyLabels;
 
     /// <summary>The session of the agent that started this one (a sub-agent); a session created by this write starts under it.</summary>
     public string? ParentId { get; init; }
 
-    /// <summary>The ended session this one continues (an agent resumed after its end, <see cref="Storage.TelemetryContinuation"/>); set by the store's unit of work.</summary>
+    /// <summary>The ended session this one continues (an agent resumed after its end, <see cref="Switchboard.Core.Storage.TelemetryContinuation"/>); set by the store's unit of work.</summary>
     public string? Continues { get; init; }
 
-    /// <summary>Where a continuation counts its telemetry's usage from (<see cref="Sessions.Session.UsageFrom"/>); set with <see cref="Continues"/>.</summary>
+    /// <summary>Where a continuation counts its telemetry's usage from (<see cref="Switchboard.Core.Sessions.Session.UsageFrom"/>); set with <see cref="Continues"/>.</summary>
     public string? UsageFrom { get; init; }
 
     /// <summary>The deepest level a session placed under its parent may be at (<c>Switchboard:Sessions:MaxTreeDepth</c>).</summary>

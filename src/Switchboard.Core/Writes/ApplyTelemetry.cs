@@ -1,4 +1,6 @@
-namespace Switchboard.Writes;
+using Switchboard.Core.Hosting;
+
+namespace Switchboard.Core.Writes;
 
 /// <summary>What one observation says about its session's state.</summary>
 internal enum TelemetrySignal
@@ -18,7 +20,7 @@ internal enum TelemetrySignal
 
 /// <summary>
 /// Where an observation's usage comes from. A source may report the same usage both ways (Claude Code: metrics and
-/// <c>api_request</c> events), so each session counts one: the first that brought it usage (<see cref="Sessions.Session.UsageFrom"/>,
+/// <c>api_request</c> events), so each session counts one: the first that brought it usage (<see cref="Switchboard.Core.Sessions.Session.UsageFrom"/>,
 /// which only the server sets).
 /// </summary>
 internal enum UsageSource
@@ -45,7 +47,7 @@ internal enum UsageSlot
 
 /// <summary>
 /// A point of a cumulative metric stream: its running total since <see cref="Start"/> (Unix ns). The store turns it into
-/// the increment since the stream's previous point (<see cref="Storage.TelemetryStreams"/>) before the write applies it.
+/// the increment since the stream's previous point (<see cref="Switchboard.Core.Storage.MetricSeries"/>) before the write applies it.
 /// </summary>
 internal sealed record CumulativePoint(string Stream, ulong Start, ulong End, decimal Total, UsageSlot Slot)
 {
@@ -70,7 +72,7 @@ internal readonly record struct TelemetryObservation(string? Key, DateTimeOffset
 /// Everything one OTLP request observed about one session, applied as one write (so one event at most): creates the
 /// session on first sight, merges labels, adds usage and sets the state of the latest observation. Issued by the server's
 /// OTLP receivers, never by a client. The store drops observations whose key it has already seen, in the same
-/// transaction (<see cref="Storage.TelemetryDedupe"/>).
+/// transaction (<see cref="Switchboard.Core.Storage.TelemetryDedupe"/>).
 /// </summary>
 internal sealed record ApplyTelemetry(string SessionId) : SessionWrite
 {
@@ -78,7 +80,7 @@ internal sealed record ApplyTelemetry(string SessionId) : SessionWrite
     public string? Name { get; init; }
 
     /// <summary>Labels set on the session (other labels stay).</summary>
-    public IReadOnlyDictionary<string, string> Labels { get; init; } = Sessions.Session.EmptyLabels;
+    public IReadOnlyDictionary<string, string> Labels { get; init; } = Switchboard.Core.Sessions.Session.EmptyLabels;
 
     /// <summary>The observations, in any order.</summary>
     public IReadOnlyList<TelemetryObservation> Observations { get; init; } = [];
@@ -102,7 +104,7 @@ internal sealed record ApplyTelemetry(string SessionId) : SessionWrite
 /// <summary>
 /// What one request's spans say about where their session sits in an agent tree. Spans arrive when they end, so a
 /// sub-agent's spans usually come before the span of its parent agent that started it: the store remembers which session
-/// waits for which span (<see cref="Storage.TelemetryLinks"/>), and places the session under the parent's once that span
+/// waits for which span (<see cref="Switchboard.Core.Storage.TelemetryLinks"/>), and places the session under the parent's once that span
 /// arrives, in whichever order and on whichever node.
 /// </summary>
 /// <param name="Spans">This session's spans that may start another agent's run (<c>invoke_agent</c>, <c>create_agent</c>, <c>execute_tool</c>), as span keys.</param>

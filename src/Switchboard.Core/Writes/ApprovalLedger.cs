@@ -1,9 +1,9 @@
-using Switchboard.Approvals;
-using Switchboard.Errors;
-using Switchboard.Events;
-using Switchboard.Sessions;
+using Switchboard.Core.Approvals;
+using Switchboard.Core.Errors;
+using Switchboard.Core.Events;
+using Switchboard.Core.Sessions;
 
-namespace Switchboard.Writes;
+namespace Switchboard.Core.Writes;
 
 /// <summary>
 /// Approvals in a write batch (docs/approvals.md): the approval writes, each with its event, and the session's state they

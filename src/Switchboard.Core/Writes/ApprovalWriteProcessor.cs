@@ -1,10 +1,10 @@
 using System.Text;
-using Switchboard.Approvals;
-using Switchboard.Errors;
-using Switchboard.Events;
-using Switchboard.Sessions;
+using Switchboard.Core.Approvals;
+using Switchboard.Core.Errors;
+using Switchboard.Core.Events;
+using Switchboard.Core.Sessions;
 
-namespace Switchboard.Writes;
+namespace Switchboard.Core.Writes;
 
 /// <summary>
 /// What an approval write does, given the session and the approval it targets, read inside the store's transaction. Pure,
@@ -181,7 +181,7 @@ internal static class ApprovalWriteProcessor
         : null;
 
     /// <summary>True when <paramref name="id"/> could be an approval id (what a path may name).</summary>
-    public static bool IsValidId(string? id) => Commands.CommandValidator.IsValidId(id);
+    public static bool IsValidId(string? id) => Switchboard.Core.Commands.CommandValidator.IsValidId(id);
 
     /// <summary>A 404 for an approval id the session does not have.</summary>
     public static SwitchboardError NotFound(string sessionId, string approvalId) =>

@@ -1,4 +1,6 @@
-namespace Switchboard.Writes;
+using Switchboard.Core.Hosting;
+
+namespace Switchboard.Core.Writes;
 
 /// <summary>
 /// Asks a person to approve something a session's producer is about to do. The id is chosen by the caller; the request
@@ -11,12 +13,12 @@ internal sealed record RequestApproval(string Id, string SessionId, string? Tool
 {
     public override IReadOnlyList<string> RequestIds => [];
 
-    public Sessions.SessionState? ResumeState { get; init; }
+    public Switchboard.Core.Sessions.SessionState? ResumeState { get; init; }
 
     /// <summary>The name of the API key that asks (null without keys): that key may not answer it.</summary>
     public string? RequestedKey { get; init; }
 
-    /// <summary>The node holding the asking hook (<see cref="Approvals.Approval.HeldBy"/>); null when nobody holds it.</summary>
+    /// <summary>The node holding the asking hook (<see cref="Switchboard.Core.Approvals.Approval.HeldBy"/>); null when nobody holds it.</summary>
     public string? HeldBy { get; init; }
 
     /// <summary>The exact time to expiry, when it is not whole seconds (a hook's <c>ApprovalWait</c>); else <paramref name="ExpiresInSeconds"/>.</summary>
@@ -55,6 +57,6 @@ internal sealed record EndApproval(string SessionId, string ApprovalId) : Reques
 
     public bool Withdraw { get; init; }
 
-    /// <summary>Why it ends without an answer (<see cref="Approvals.Approval.Reason"/>): a code from <see cref="Approvals.ApprovalEndReasons"/>.</summary>
+    /// <summary>Why it ends without an answer (<see cref="Switchboard.Core.Approvals.Approval.Reason"/>): a code from <see cref="Switchboard.Core.Approvals.ApprovalEndReasons"/>.</summary>
     public string? Reason { get; init; }
 }

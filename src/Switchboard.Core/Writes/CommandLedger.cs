@@ -1,9 +1,9 @@
-using Switchboard.Commands;
-using Switchboard.Errors;
-using Switchboard.Events;
-using Switchboard.Sessions;
+using Switchboard.Core.Commands;
+using Switchboard.Core.Errors;
+using Switchboard.Core.Events;
+using Switchboard.Core.Sessions;
 
-namespace Switchboard.Writes;
+namespace Switchboard.Core.Writes;
 
 /// <summary>
 /// Commands in a write batch: command writes, the hand-over of due commands in a producer's answer, and rule actions.
@@ -126,7 +126,7 @@ internal sealed class CommandLedger : RequestLedger<Command>
     /// refusal (the session is ending, takes no commands, or is at the cap) can be said on the alert itself. The alert
     /// stands either way: a rule's action never fails its alert.
     /// </summary>
-    public (IssueCommand Write, RequestDecision<Command> Decision) ActionFor(IRequestLog log, Alerts.Alert alert, string sessionId, RaiseAlert raise,
+    public (IssueCommand Write, RequestDecision<Command> Decision) ActionFor(IRequestLog log, Switchboard.Core.Alerts.Alert alert, string sessionId, RaiseAlert raise,
         CommandAction action, DateTimeOffset now)
     {
         var data = CommandJson.AlertData(alert.Id, alert.RuleId);
@@ -138,7 +138,7 @@ internal sealed class CommandLedger : RequestLedger<Command>
     }
 
     /// <summary>The alert's message with why its rule's action was not issued.</summary>
-    public static string ActionSkippedMessage(Alerts.Alert alert, CommandAction action, SwitchboardError refused, int maxOutstanding)
+    public static string ActionSkippedMessage(Switchboard.Core.Alerts.Alert alert, CommandAction action, SwitchboardError refused, int maxOutstanding)
     {
         var why = refused.Code switch
         {

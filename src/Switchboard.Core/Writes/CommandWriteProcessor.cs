@@ -1,8 +1,8 @@
-using Switchboard.Commands;
-using Switchboard.Errors;
-using Switchboard.Sessions;
+using Switchboard.Core.Commands;
+using Switchboard.Core.Errors;
+using Switchboard.Core.Sessions;
 
-namespace Switchboard.Writes;
+namespace Switchboard.Core.Writes;
 
 /// <summary>
 /// What a command write does, given the session and the command it targets, read inside the store's transaction. Pure,
@@ -35,7 +35,7 @@ internal static class CommandWriteProcessor
             IssuedBy = write.IssuedBy,
             ExpiresAt = now.AddSeconds(write.ExpiresInSeconds),
         };
-        return RequestDecision<Command>.Moved(command, (Events.EventTypes.CommandIssued, command));
+        return RequestDecision<Command>.Moved(command, (Switchboard.Core.Events.EventTypes.CommandIssued, command));
     }
 
     /// <summary>
@@ -72,11 +72,11 @@ internal static class CommandWriteProcessor
             // Learnt from the session's topic, which is no hand-over: this is its first delivery, logged before the answer.
             var delivered = c with { State = CommandState.Delivered, DeliveredAt = now, Attempt = c.Attempt + 1 };
             var answered = delivered with { State = CommandState.Acknowledged, AcknowledgedAt = now, Outcome = write.Outcome, Note = write.Note, RedeliverAt = null };
-            return RequestDecision<Command>.Moved(answered, (Events.EventTypes.CommandDelivered, delivered), (Events.EventTypes.CommandAcknowledged, answered));
+            return RequestDecision<Command>.Moved(answered, (Switchboard.Core.Events.EventTypes.CommandDelivered, delivered), (Switchboard.Core.Events.EventTypes.CommandAcknowledged, answered));
         }
 
         var acknowledged = c with { State = CommandState.Acknowledged, AcknowledgedAt = now, Outcome = write.Outcome, Note = write.Note, RedeliverAt = null };
-        return RequestDecision<Command>.Moved(acknowledged, (Events.EventTypes.CommandAcknowledged, acknowledged));
+        return RequestDecision<Command>.Moved(acknowledged, (Switchboard.Core.Events.EventTypes.CommandAcknowledged, acknowledged));
     }
 
     /// <summary>An operator takes back a command no producer has been handed; withdrawing it again changes nothing.</summary>
@@ -93,7 +93,7 @@ internal static class CommandWriteProcessor
             CommandState.Withdrawn => RequestDecision<Command>.Unchanged(c),
             CommandState.Expired => RequestDecision<Command>.Refuse(Expired(c)),
             CommandState.Pending when c.ExpiresAt <= now => RequestDecision<Command>.Refuse(Expired(c)),
-            CommandState.Pending => RequestDecision<Command>.Moved(c with { State = CommandState.Withdrawn }, (Events.EventTypes.CommandWithdrawn, c with { State = CommandState.Withdrawn })),
+            CommandState.Pending => RequestDecision<Command>.Moved(c with { State = CommandState.Withdrawn }, (Switchboard.Core.Events.EventTypes.CommandWithdrawn, c with { State = CommandState.Withdrawn })),
             CommandState.Delivered => RequestDecision<Command>.Refuse(new(ErrorKind.Conflict, "command_delivered",
                 $"Command '{c.Id}' was already handed to the producer ({FormatTime(c.DeliveredAt)}); it can no longer be withdrawn. Issue another command (resume after pause, say) instead.")),
             _ => RequestDecision<Command>.Refuse(new(ErrorKind.Conflict, "command_already_acknowledged",
@@ -103,7 +103,7 @@ internal static class CommandWriteProcessor
 
     /// <summary>Expires a command still outstanding at its expiry; anything else (acknowledged first, say) changes nothing.</summary>
     public static RequestDecision<Command> Expire(Command? target, DateTimeOffset now) =>
-        RequestWriteProcessor.Expire(target, now, c => c with { State = CommandState.Expired }, Events.EventTypes.CommandExpired);
+        RequestWriteProcessor.Expire(target, now, c => c with { State = CommandState.Expired }, Switchboard.Core.Events.EventTypes.CommandExpired);
 
     /// <summary>
     /// A command handed to its producer: if it is due (<see cref="Command.IsDueAt"/>) it becomes delivered with the next
@@ -118,7 +118,7 @@ internal static class CommandWriteProcessor
         }
 
         var delivered = c with { State = CommandState.Delivered, DeliveredAt = c.DeliveredAt ?? now, Attempt = c.Attempt + 1, RedeliverAt = now + redeliverAfter };
-        return RequestDecision<Command>.Moved(delivered, (Events.EventTypes.CommandDelivered, delivered));
+        return RequestDecision<Command>.Moved(delivered, (Switchboard.Core.Events.EventTypes.CommandDelivered, delivered));
     }
 
     /// <summary>The refusal when the target is not a command of the session the request names.</summary>

@@ -1,6 +1,6 @@
-using Switchboard.Commands;
+using Switchboard.Core.Commands;
 
-namespace Switchboard.Writes;
+namespace Switchboard.Core.Writes;
 
 /// <summary>
 /// Issues a command to the producer of a session. The id is chosen by the caller; the issue time and expiry are the

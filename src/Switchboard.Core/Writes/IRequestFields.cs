@@ -1,4 +1,4 @@
-namespace Switchboard.Writes;
+namespace Switchboard.Core.Writes;
 
 /// <summary>
 /// A request body's fields, each read strictly by its type (a wrong type is the request's error, naming the field).

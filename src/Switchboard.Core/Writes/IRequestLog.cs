@@ -1,7 +1,7 @@
-using Switchboard.Events;
-using Switchboard.Sessions;
+using Switchboard.Core.Events;
+using Switchboard.Core.Sessions;
 
-namespace Switchboard.Writes;
+namespace Switchboard.Core.Writes;
 
 /// <summary>
 /// What a <see cref="RequestLedger{T}"/> needs of the batch it serves, which owns the log (the seqs, the events) and the

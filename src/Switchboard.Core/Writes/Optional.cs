@@ -1,4 +1,4 @@
-namespace Switchboard.Writes;
+namespace Switchboard.Core.Writes;
 
 /// <summary>A field of a partial update: absent, or present with a value that may be null.</summary>
 public readonly record struct Optional<T>(T Value)

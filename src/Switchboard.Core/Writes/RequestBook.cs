@@ -1,6 +1,6 @@
-using Switchboard.Sessions;
+using Switchboard.Core.Sessions;
 
-namespace Switchboard.Writes;
+namespace Switchboard.Core.Writes;
 
 /// <summary>
 /// The requests of one kind a write batch holds: those the store read, as the batch's writes change them, and which of

@@ -1,6 +1,6 @@
-using Switchboard.Errors;
+using Switchboard.Core.Errors;
 
-namespace Switchboard.Writes;
+namespace Switchboard.Core.Writes;
 
 /// <summary>
 /// What a request's write processor decided: a refusal, or the request after the write and the transitions to log

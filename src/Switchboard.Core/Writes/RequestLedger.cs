@@ -1,7 +1,7 @@
-using Switchboard.Events;
-using Switchboard.Sessions;
+using Switchboard.Core.Events;
+using Switchboard.Core.Sessions;
 
-namespace Switchboard.Writes;
+namespace Switchboard.Core.Writes;
 
 /// <summary>
 /// One kind of request in a write batch (<see cref="CommandLedger"/>, <see cref="ApprovalLedger"/>): its rows

@@ -1,4 +1,4 @@
-namespace Switchboard.Writes;
+namespace Switchboard.Core.Writes;
 
 /// <summary>
 /// What a store reads, inside its transaction, for a batch's requests of one kind: the requests with these ids, and

@@ -1,4 +1,4 @@
-namespace Switchboard.Writes;
+namespace Switchboard.Core.Writes;
 
 /// <summary>
 /// A write about a request to a session (a command, an approval; docs/architecture.md "Requests to a session"): the

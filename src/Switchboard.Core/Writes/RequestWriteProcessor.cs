@@ -1,9 +1,9 @@
 using System.Diagnostics.CodeAnalysis;
 using System.Globalization;
-using Switchboard.Errors;
-using Switchboard.Sessions;
+using Switchboard.Core.Errors;
+using Switchboard.Core.Sessions;
 
-namespace Switchboard.Writes;
+namespace Switchboard.Core.Writes;
 
 /// <summary>
 /// The lifecycle every kind of request to a session shares, for the kinds' write processors
@@ -57,9 +57,9 @@ internal static class RequestWriteProcessor
         : SwitchboardError.InvalidField("id", $"'id' must be {SessionId.Rule}.");
 
     /// <summary>The rule of a request id (<paramref name="field"/>, described as <paramref name="what"/>: "A command").</summary>
-    public static SwitchboardError? IdRule(string id, string field, string what) => Commands.CommandValidator.IsValidId(id)
+    public static SwitchboardError? IdRule(string id, string field, string what) => Switchboard.Core.Commands.CommandValidator.IsValidId(id)
         ? null
-        : SwitchboardError.InvalidField(field, $"{what} id is 1–{Commands.CommandLimits.MaxIdLength} characters from [A-Za-z0-9._:-].");
+        : SwitchboardError.InvalidField(field, $"{what} id is 1–{Switchboard.Core.Commands.CommandLimits.MaxIdLength} characters from [A-Za-z0-9._:-].");
 
     /// <summary>A time as the refusals say it (UTC, milliseconds).</summary>
     public static string FormatTime(DateTimeOffset? at) =>

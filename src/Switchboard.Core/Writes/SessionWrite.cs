@@ -1,6 +1,7 @@
-using Switchboard.Sessions;
+using Switchboard.Core.Hosting;
+using Switchboard.Core.Sessions;
 
-namespace Switchboard.Writes;
+namespace Switchboard.Core.Writes;
 
 /// <summary>One change a producer asks for. Every write is validated, applied by the state machine and committed with its event.</summary>
 public abstract record SessionWrite
@@ -16,7 +17,7 @@ public abstract record SessionWrite
     /// With <see cref="DeliversCommands"/>: only commands of these types are handed over (what the answer can carry, such as
     /// a hook's, which can say some things at some events only); null hands over every type.
     /// </summary>
-    internal IReadOnlySet<Commands.CommandType>? HandsOver { get; init; }
+    internal IReadOnlySet<Switchboard.Core.Commands.CommandType>? HandsOver { get; init; }
 
     /// <summary>
     /// Set on the writes of an API key scoped by labels: a session without every one of these pairs does not exist for
@@ -29,7 +30,7 @@ public abstract record SessionWrite
     /// The command settings the store's transaction applies to this write (a hand-over, an issue, a rule's action). Set by
     /// the server's writer; the defaults otherwise.
     /// </summary>
-    internal Commands.CommandPolicy CommandPolicy { get; init; } = Commands.CommandPolicy.Default;
+    internal Switchboard.Core.Commands.CommandPolicy CommandPolicy { get; init; } = Switchboard.Core.Commands.CommandPolicy.Default;
 }
 
 /// <summary>
@@ -130,10 +131,10 @@ internal sealed record SetFleetPaused(bool Paused) : SessionWrite;
 /// Raises an alert unless its rule already has one open about the same subject. Issued by the alert evaluator. With an
 /// <see cref="Action"/>, an alert raised about a session also issues that command to it, in the same transaction (once per alert).
 /// </summary>
-internal sealed record RaiseAlert(Alerts.Alert Alert) : SessionWrite
+internal sealed record RaiseAlert(Switchboard.Core.Alerts.Alert Alert) : SessionWrite
 {
     /// <summary>The rule's action, if it has one.</summary>
-    public Commands.CommandAction? Action { get; init; }
+    public Switchboard.Core.Commands.CommandAction? Action { get; init; }
 }
 
 /// <summary>Resolves the open alert of a rule about a subject, if there is one. Issued by the alert evaluator.</summary>

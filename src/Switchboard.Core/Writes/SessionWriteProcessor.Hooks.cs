@@ -1,7 +1,7 @@
-using Switchboard.Sessions;
-using Switchboard.Trees;
+using Switchboard.Core.Sessions;
+using Switchboard.Core.Trees;
 
-namespace Switchboard.Writes;
+namespace Switchboard.Core.Writes;
 
 internal static partial class SessionWriteProcessor
 {

@@ -1,8 +1,8 @@
-using Switchboard.Events;
-using Switchboard.Sessions;
-using Switchboard.Trees;
+using Switchboard.Core.Events;
+using Switchboard.Core.Sessions;
+using Switchboard.Core.Trees;
 
-namespace Switchboard.Writes;
+namespace Switchboard.Core.Writes;
 
 /// <summary>The decisions writes end in: a change, a move under a new parent, an end; each rolls its own totals into its subtree.</summary>
 internal static partial class SessionWriteProcessor

@@ -1,7 +1,7 @@
-using Switchboard.Errors;
-using Switchboard.Sessions;
+using Switchboard.Core.Errors;
+using Switchboard.Core.Sessions;
 
-namespace Switchboard.Writes;
+namespace Switchboard.Core.Writes;
 
 /// <summary>Why a write about a session is refused: no such session, a stale version, a transition the state machine forbids.</summary>
 internal static partial class SessionWriteProcessor

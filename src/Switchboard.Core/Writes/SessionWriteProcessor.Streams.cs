@@ -1,8 +1,8 @@
-using Switchboard.Errors;
-using Switchboard.Sessions;
-using Switchboard.Streams;
+using Switchboard.Core.Errors;
+using Switchboard.Core.Sessions;
+using Switchboard.Core.Streams;
 
-namespace Switchboard.Writes;
+namespace Switchboard.Core.Writes;
 
 /// <summary>A session's list of durable streams: what a stream's create, close or delete does to it.</summary>
 internal static partial class SessionWriteProcessor

@@ -1,9 +1,9 @@
-using Switchboard.Errors;
-using Switchboard.Events;
-using Switchboard.Sessions;
-using Switchboard.Trees;
+using Switchboard.Core.Errors;
+using Switchboard.Core.Events;
+using Switchboard.Core.Sessions;
+using Switchboard.Core.Trees;
 
-namespace Switchboard.Writes;
+namespace Switchboard.Core.Writes;
 
 /// <summary>
 /// Applies a validated write to the current session: the state machine, versions, leases and event data.
@@ -43,7 +43,7 @@ internal static partial class SessionWriteProcessor
     /// Decides what an alert write does, given the alert it targets: the open alert of its rule and subject for a raise
     /// or resolve, the alert with its id for an acknowledgement (null when there is none).
     /// </summary>
-    public static WriteDecision ApplyAlert(SessionWrite write, Alerts.Alert? target, DateTimeOffset now)
+    public static WriteDecision ApplyAlert(SessionWrite write, Switchboard.Core.Alerts.Alert? target, DateTimeOffset now)
     {
         switch (write)
         {
@@ -71,7 +71,7 @@ internal static partial class SessionWriteProcessor
         }
     }
 
-    private static WriteDecision AlertDecision(string type, Alerts.Alert alert, DateTimeOffset now) =>
+    private static WriteDecision AlertDecision(string type, Switchboard.Core.Alerts.Alert alert, DateTimeOffset now) =>
         new() { Alert = alert, Event = new(type, alert.SessionId, now, []) };
 
     /// <summary>The session id a write targets; null for fleet writes.</summary>

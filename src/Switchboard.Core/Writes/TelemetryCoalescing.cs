@@ -1,4 +1,4 @@
-namespace Switchboard.Writes;
+namespace Switchboard.Core.Writes;
 
 /// <summary>
 /// Telemetry about one session that several OTLP requests brought to the same commit becomes one write, so one event:
@@ -25,7 +25,7 @@ internal static class TelemetryCoalescing
             var write = writes[i];
             // Telemetry sent with keys of different scopes stays apart: each is checked against its own key's scope.
             if (write is ApplyTelemetry t && open is not null && open.TryGetValue(t.SessionId, out var into)
-                && Sessions.LabelScope.Same(t.Scope, writes[into].Scope))
+                && Switchboard.Core.Sessions.LabelScope.Same(t.Scope, writes[into].Scope))
             {
                 parts ??= [];
                 if (!parts.TryGetValue(into, out var later))

@@ -1,9 +1,9 @@
-using Switchboard.Approvals;
-using Switchboard.Commands;
-using Switchboard.Events;
-using Switchboard.Sessions;
+using Switchboard.Core.Approvals;
+using Switchboard.Core.Commands;
+using Switchboard.Core.Events;
+using Switchboard.Core.Sessions;
 
-namespace Switchboard.Writes;
+namespace Switchboard.Core.Writes;
 
 /// <summary>
 /// Requests to a session in a batch (docs/architecture.md "Requests to a session"): each kind's ledger

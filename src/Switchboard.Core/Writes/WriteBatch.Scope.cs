@@ -1,8 +1,8 @@
-using Switchboard.Errors;
-using Switchboard.Sessions;
-using Switchboard.Trees;
+using Switchboard.Core.Errors;
+using Switchboard.Core.Sessions;
+using Switchboard.Core.Trees;
 
-namespace Switchboard.Writes;
+namespace Switchboard.Core.Writes;
 
 /// <summary>
 /// A write the unit of work decided before anything else of its commit ran (<see cref="WriteBatch.Refused"/>,

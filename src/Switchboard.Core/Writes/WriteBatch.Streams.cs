@@ -1,6 +1,6 @@
-using Switchboard.Streams;
+using Switchboard.Core.Streams;
 
-namespace Switchboard.Writes;
+namespace Switchboard.Core.Writes;
 
 /// <summary>Session stream writes (<see cref="WriteSessionStream"/>), applied in order with the batch's other writes.</summary>
 internal sealed partial class WriteBatch

@@ -1,10 +1,9 @@
-using Switchboard.Storage;
-using Switchboard.Errors;
-using Switchboard.Sessions;
-using Switchboard.Trees;
-using Switchboard.Writes;
+using Switchboard.Core.Errors;
+using Switchboard.Core.Hosting;
+using Switchboard.Core.Sessions;
+using Switchboard.Core.Trees;
 
-namespace Switchboard.Writes;
+namespace Switchboard.Core.Writes;
 
 /// <summary>
 /// The tree part of a batch: every change's delta goes to the <c>subtree</c> totals of each ancestor, in memory, so an

@@ -1,8 +1,8 @@
-using Switchboard.Events;
-using Switchboard.Sessions;
-using Switchboard.Storage;
+using Switchboard.Core.Events;
+using Switchboard.Core.Sessions;
+using Switchboard.Core.Storage;
 
-namespace Switchboard.Writes;
+namespace Switchboard.Core.Writes;
 
 /// <summary>The head of the log as a write transaction sees it: the last seq, the active count and the fleet flag.</summary>
 internal readonly record struct LogHead(long HeadSeq, long ActiveCount, bool FleetPaused);
@@ -18,8 +18,8 @@ internal sealed partial class WriteBatch
     private readonly HashSet<string> _existing;
     private readonly List<string> _dirty = []; // in the order first changed
     private readonly HashSet<string> _dirtyIds = new(StringComparer.Ordinal); // the same ids: a batch of thousands is not searched linearly
-    private readonly Dictionary<AlertTarget, Alerts.Alert?> _alerts = [];
-    private readonly Dictionary<string, Alerts.Alert> _dirtyAlerts = new(StringComparer.Ordinal);
+    private readonly Dictionary<AlertTarget, Switchboard.Core.Alerts.Alert?> _alerts = [];
+    private readonly Dictionary<string, Switchboard.Core.Alerts.Alert> _dirtyAlerts = new(StringComparer.Ordinal);
 
     private WriteBatch(IReadOnlyDictionary<string, Session?> current, LogHead head)
     {
@@ -36,7 +36,7 @@ internal sealed partial class WriteBatch
     public List<EventRecord> Events { get; } = [];
 
     /// <summary>Each appended session event with the session before and after it and the active count after it, for usage rollups.</summary>
-    public List<UsageRollups.UsageChange> Changes { get; } = [];
+    public List<Switchboard.Core.UsageRollups.UsageChange> Changes { get; } = [];
 
     /// <summary>The log head after the batch.</summary>
     public LogHead Head { get; private set; }
@@ -49,7 +49,7 @@ internal sealed partial class WriteBatch
         _dirty.Select(id => (Current(id)!, !_existing.Contains(id)));
 
     /// <summary>Alerts whose row must be written (the final version of each); upserted by id.</summary>
-    public IEnumerable<Alerts.Alert> DirtyAlerts => _dirtyAlerts.Values;
+    public IEnumerable<Switchboard.Core.Alerts.Alert> DirtyAlerts => _dirtyAlerts.Values;
 
     /// <summary>True when the batch changed nothing the store must write.</summary>
     public bool IsEmpty => _dirty.Count == 0 && Events.Count == 0 && Head == StartHead && _dirtyAlerts.Count == 0 && DirtyCommands.Count == 0
@@ -98,8 +98,8 @@ internal sealed partial class WriteBatch
     /// <param name="streams">Applies a session stream write to the streams the transaction locked (needed when there are some).</param>
     /// <param name="approvals">What the store read for <see cref="ApprovalTargets"/> (ReadApprovalsAsync).</param>
     public static WriteBatch Apply(IReadOnlyList<SessionWrite> writes, IReadOnlyDictionary<string, Session?> current, LogHead head, DateTimeOffset now,
-        IReadOnlyDictionary<AlertTarget, Alerts.Alert?>? alerts = null, IEnumerable<Commands.Command>? commands = null,
-        IReadOnlyDictionary<string, CascadePlan>? cascades = null, Func<Streams.StreamWrite, Streams.StreamOutcome>? streams = null,
+        IReadOnlyDictionary<AlertTarget, Switchboard.Core.Alerts.Alert?>? alerts = null, IEnumerable<Switchboard.Core.Commands.Command>? commands = null,
+        IReadOnlyDictionary<string, CascadePlan>? cascades = null, Func<Switchboard.Core.Streams.StreamWrite, Switchboard.Core.Streams.StreamOutcome>? streams = null,
         ApprovalRows? approvals = null)
     {
         var batch = new WriteBatch(current, head) { _cascades = cascades, _streams = streams };
@@ -231,7 +231,7 @@ internal sealed partial class WriteBatch
         Head = new LogHead(seq, Head.ActiveCount + decision.ActiveDelta, decision.FleetPaused ?? Head.FleetPaused);
         if (appended is not null && appended.SessionId is not null)
         {
-            Changes.Add(new UsageRollups.UsageChange(appended, current, session, Head.ActiveCount));
+            Changes.Add(new Switchboard.Core.UsageRollups.UsageChange(appended, current, session, Head.ActiveCount));
         }
 
         var result = new WriteResult(null, session, appended, decision.FleetPaused);
@@ -254,7 +254,7 @@ internal sealed partial class WriteBatch
         }
 
         // A rule's action is decided before its alert is written, so a command it cannot issue is said on the alert.
-        (IssueCommand Write, RequestDecision<Commands.Command> Decision)? action = null;
+        (IssueCommand Write, RequestDecision<Switchboard.Core.Commands.Command> Decision)? action = null;
         if (write is RaiseAlert { Action: { } rule } raise && alert.SessionId is { } subject)
         {
             action = _commands.ActionFor(this, alert, subject, raise, rule, now);
@@ -271,13 +271,13 @@ internal sealed partial class WriteBatch
             EventTypes.AlertResolved => alert with { ResolvedSeq = seq },
             _ => alert,
         };
-        var appended = new EventRecord(seq, pending.Type, pending.SessionId, pending.At, Alerts.AlertJson.EventData(alert)) { Labels = alert.Labels };
+        var appended = new EventRecord(seq, pending.Type, pending.SessionId, pending.At, Switchboard.Core.Alerts.AlertJson.EventData(alert)) { Labels = alert.Labels };
         Events.Add(appended);
         Head = Head with { HeadSeq = seq };
         _dirtyAlerts[alert.Id] = alert;
         _alerts[AlertTarget.ById(alert.Id)] = alert;
         _alerts[AlertTarget.Open(alert.RuleId, alert.Subject)] = alert.IsOpen ? alert : null;
-        Commands.Command? issued = null;
+        Switchboard.Core.Commands.Command? issued = null;
         if (action is { Decision.Error: null } issue)
         {
             _commands.Record(this, issue.Decision, now);

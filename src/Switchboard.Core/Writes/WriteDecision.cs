@@ -1,7 +1,7 @@
-using Switchboard.Errors;
-using Switchboard.Sessions;
+using Switchboard.Core.Errors;
+using Switchboard.Core.Sessions;
 
-namespace Switchboard.Writes;
+namespace Switchboard.Core.Writes;
 
 /// <summary>The facts a store needs to make a write durable.</summary>
 internal readonly record struct WriteContext(DateTimeOffset Now, long ActiveCount, bool FleetPaused)
@@ -41,7 +41,7 @@ internal sealed record WriteDecision
     public bool? FleetPaused { get; init; }
 
     /// <summary>The alert after an alert write, to persist with its event; null when nothing changed.</summary>
-    public Alerts.Alert? Alert { get; init; }
+    public Switchboard.Core.Alerts.Alert? Alert { get; init; }
 
     /// <summary>A refusal.</summary>
     public static WriteDecision Refuse(SwitchboardError error) => new() { Error = error };

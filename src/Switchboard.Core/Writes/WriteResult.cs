@@ -1,8 +1,8 @@
-using Switchboard.Errors;
-using Switchboard.Events;
-using Switchboard.Sessions;
+using Switchboard.Core.Errors;
+using Switchboard.Core.Events;
+using Switchboard.Core.Sessions;
 
-namespace Switchboard.Writes;
+namespace Switchboard.Core.Writes;
 
 /// <summary>The outcome of one write: an error, or the session after it and the event it appended (if any).</summary>
 public sealed record WriteResult(SwitchboardError? Error, Session? Session, EventRecord? Event, bool? FleetPaused = null)
@@ -11,19 +11,19 @@ public sealed record WriteResult(SwitchboardError? Error, Session? Session, Even
     public bool Succeeded => Error is null;
 
     /// <summary>The alert after an alert write that changed it.</summary>
-    public Alerts.Alert? Alert { get; init; }
+    public Switchboard.Core.Alerts.Alert? Alert { get; init; }
 
     /// <summary>The command after a command write (or the one an alert rule's action issued with its alert).</summary>
-    internal Switchboard.Commands.Command? Command { get; init; }
+    internal Switchboard.Core.Commands.Command? Command { get; init; }
 
     /// <summary>The approval after an approval write (the one it targets when it changed nothing).</summary>
-    internal Switchboard.Approvals.Approval? Approval { get; init; }
+    internal Switchboard.Core.Approvals.Approval? Approval { get; init; }
 
     /// <summary>
-    /// For a producer's own write (<see cref="Writes.SessionWrite"/> with commands delivered) and a long-poll's hand-over:
+    /// For a producer's own write (<see cref="SessionWrite"/> with commands delivered) and a long-poll's hand-over:
     /// the commands this write handed over, oldest first, each now delivered with its attempt. Null for every other write.
     /// </summary>
-    internal IReadOnlyList<Switchboard.Commands.Command>? Commands { get; init; }
+    internal IReadOnlyList<Switchboard.Core.Commands.Command>? Commands { get; init; }
 
     /// <summary>
     /// For a cascading terminate whose subtree is larger than one commit ends (<see cref="CascadePlan"/>): this commit
@@ -38,7 +38,7 @@ public sealed record WriteResult(SwitchboardError? Error, Session? Session, Even
     internal bool OutsideScope { get; init; }
 
     /// <summary>For a session stream write (<see cref="WriteSessionStream"/>) that reached its stream: what became of it.</summary>
-    internal Streams.StreamOutcome? Stream { get; init; }
+    internal Switchboard.Core.Streams.StreamOutcome? Stream { get; init; }
 
     /// <summary>For an alert raised by a rule with an action: why the action's command was not issued (the alert stands).</summary>
     internal SwitchboardError? ActionSkipped { get; init; }

@@ -1,6 +1,6 @@
-using Switchboard.Streams;
+using Switchboard.Core.Streams;
 
-namespace Switchboard.Writes;
+namespace Switchboard.Core.Writes;
 
 /// <summary>
 /// A durable-stream write that may change a session's list of streams: the create, close or delete of

@@ -1,10 +1,10 @@
 using System.Text;
 using System.Text.Json;
-using Switchboard.Errors;
-using Switchboard.Sessions;
-using F = Switchboard.Writes.WireNames;
+using Switchboard.Core.Errors;
+using Switchboard.Core.Sessions;
+using F = Switchboard.Core.Writes.WireNames;
 
-namespace Switchboard.Writes;
+namespace Switchboard.Core.Writes;
 
 /// <summary>
 /// Checks a write against the model's rules before it reaches the store. Rules that depend on the
@@ -68,11 +68,11 @@ internal static class WriteValidator
 
     /// <summary>
     /// Ids the server makes from telemetry and hooks, and their continuations, are its own: one created ahead of the agent
-    /// would take in the agent's events, approvals and commands (<see cref="Storage.TelemetryContinuation"/>).
+    /// would take in the agent's events, approvals and commands (<see cref="Switchboard.Core.Storage.TelemetryContinuation"/>).
     /// </summary>
-    private static SwitchboardError? Reserved(string id) => id.StartsWith(Storage.TelemetryContinuation.Prefix, StringComparison.Ordinal)
+    private static SwitchboardError? Reserved(string id) => id.StartsWith(Switchboard.Core.Storage.TelemetryContinuation.Prefix, StringComparison.Ordinal)
         ? SwitchboardError.InvalidField("id",
-            $"'id' begins with '{Storage.TelemetryContinuation.Prefix}', which is reserved for the sessions Switchboard makes from telemetry and hooks. " +
+            $"'id' begins with '{Switchboard.Core.Storage.TelemetryContinuation.Prefix}', which is reserved for the sessions Switchboard makes from telemetry and hooks. " +
             "Choose an id without that prefix, or leave the id out to have one generated.")
         : null;
 

@@ -3,7 +3,7 @@ using System.IO.Compression;
 using System.Reflection;
 using System.Security.Cryptography;
 
-namespace Switchboard.Dashboard;
+namespace Switchboard.Server.Dashboard;
 
 /// <summary>One dashboard file: its bytes, a gzip copy when that is smaller, and a content hash for ETags.</summary>
 internal sealed record DashboardAsset(string Path, string ContentType, byte[] Content, byte[]? Gzip, string ETag);

@@ -3,7 +3,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Net.Http.Headers;
 
-namespace Switchboard.Dashboard;
+namespace Switchboard.Server.Dashboard;
 
 /// <summary>
 /// Serves the live dashboard: the page at <c>{prefix}/</c> and its files under <c>{prefix}/dashboard/</c>.

@@ -1,9 +1,9 @@
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
-using Switchboard.Responses;
+using Switchboard.Server.Responses;
 
-namespace Switchboard.Health;
+namespace Switchboard.Server.Health;
 
 /// <summary>
 /// <c>/healthz</c>: the process serves HTTP. <c>/readyz</c>: the node is ready to take writes and subscribers

@@ -1,8 +1,9 @@
-using Switchboard.Ingest;
-using Switchboard.Live;
-using Switchboard.Storage;
+using Switchboard.Core.Hosting;
+using Switchboard.Core.Storage;
+using Switchboard.Server.Ingest;
+using Switchboard.Server.Live;
 
-namespace Switchboard.Health;
+namespace Switchboard.Server.Health;
 
 /// <summary>
 /// Whether this node serves: started and not stopping, the live loop running and making progress, the store able to

@@ -1,8 +1,8 @@
 using System.Text.Json;
 using System.Text.RegularExpressions;
-using Switchboard.Options;
+using Switchboard.Server.Options;
 
-namespace Switchboard.Hooks;
+namespace Switchboard.Server.Hooks;
 
 /// <summary>
 /// Which hook calls that ask a person are held (docs/approvals.md, "Which calls wait"): a call a

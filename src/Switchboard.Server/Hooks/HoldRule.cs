@@ -1,4 +1,4 @@
-namespace Switchboard.Hooks;
+namespace Switchboard.Server.Hooks;
 
 /// <summary>
 /// One rule of <c>Switchboard:Approvals:Hold</c> or <c>:Skip</c>, in Claude Code's permission-rule syntax: <c>Tool</c>
@@ -88,5 +88,5 @@ internal sealed class HoldRule
         _pattern is null || subject is not null && (Glob(_pattern, subject) || _prefix is not null && subject == _prefix);
 
     // The same glob as a subscriber token's topic patterns: '*' any run of characters, the rest itself, linear in practice.
-    private static bool Glob(string pattern, string text) => Security.TopicPattern.Matches(pattern, text);
+    private static bool Glob(string pattern, string text) => Switchboard.Server.Security.TopicPattern.Matches(pattern, text);
 }

@@ -1,4 +1,4 @@
-namespace Switchboard.Hooks;
+namespace Switchboard.Server.Hooks;
 
 /// <summary>The coding agents whose hooks Switchboard reads, each at <c>POST /hooks/{name}</c> (docs/hooks.md).</summary>
 internal enum HookAgent

@@ -1,8 +1,8 @@
 using System.Collections.Frozen;
 using System.Text.Json.Nodes;
-using Switchboard.Commands;
+using Switchboard.Core.Commands;
 
-namespace Switchboard.Hooks;
+namespace Switchboard.Server.Hooks;
 
 /// <summary>
 /// Commands as hook answers, in each agent's own format (docs/hooks.md, "Commands through hook answers"): which command

@@ -1,9 +1,9 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using Switchboard.Approvals;
-using Switchboard.Options;
+using Switchboard.Core.Approvals;
+using Switchboard.Server.Options;
 
-namespace Switchboard.Hooks;
+namespace Switchboard.Server.Hooks;
 
 /// <summary>
 /// Which hook events ask a person (docs/approvals.md, "From the agents' hooks"), what the approval says, and the answer

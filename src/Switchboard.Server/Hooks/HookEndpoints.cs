@@ -5,13 +5,14 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.Logging;
-using Switchboard.Http;
-using Switchboard.Options;
-using Switchboard.Responses;
-using Switchboard.Security;
-using Switchboard.Storage;
+using Switchboard.Core.Storage;
+using Switchboard.Server.Health;
+using Switchboard.Server.Http;
+using Switchboard.Server.Options;
+using Switchboard.Server.Responses;
+using Switchboard.Server.Security;
 
-namespace Switchboard.Hooks;
+namespace Switchboard.Server.Hooks;
 
 /// <summary>
 /// The coding agents' hooks on the main listener: <c>POST /hooks/claude-code</c> (Claude Code's HTTP hooks, and the

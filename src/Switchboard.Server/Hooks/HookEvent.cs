@@ -1,8 +1,8 @@
 using System.Text.Json;
-using Switchboard.Otlp.Mapping;
-using Switchboard.Sessions;
+using Switchboard.Core.Sessions;
+using Switchboard.Server.Otlp.Mapping;
 
-namespace Switchboard.Hooks;
+namespace Switchboard.Server.Hooks;
 
 /// <summary>
 /// What Switchboard reads of one hook event: the names that say what happened and where, never the prompt, the

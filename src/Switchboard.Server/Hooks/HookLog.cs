@@ -1,7 +1,7 @@
 using Microsoft.Extensions.Logging;
-using Switchboard.Diagnostics;
+using Switchboard.Core.Diagnostics;
 
-namespace Switchboard.Hooks;
+namespace Switchboard.Server.Hooks;
 
 /// <summary>Coding agents' hooks and the approvals they and producers ask for (<see cref="LogEventIds.Hooks"/>).</summary>
 internal static partial class HookLog

@@ -1,27 +1,27 @@
 using Microsoft.Extensions.Logging;
-using Switchboard.Ingest;
-using Switchboard.Options;
-using Switchboard.Otlp;
-using Switchboard.Security;
-using Switchboard.Sessions;
-using Switchboard.Storage;
-using Switchboard.Writes;
+using Switchboard.Core.Sessions;
+using Switchboard.Core.Storage;
+using Switchboard.Core.Writes;
+using Switchboard.Server.Ingest;
+using Switchboard.Server.Options;
+using Switchboard.Server.Otlp;
+using Switchboard.Server.Security;
 
-namespace Switchboard.Hooks;
+namespace Switchboard.Server.Hooks;
 
 /// <summary>What one hook event came to: why its write on the agent's session was refused (null: it was not), or the answer for the agent.</summary>
-internal sealed record HookOutcome(Errors.SwitchboardError? Refused, string Answer);
+internal sealed record HookOutcome(Switchboard.Core.Errors.SwitchboardError? Refused, string Answer);
 
 /// <summary>
 /// The part every agent's receiver shares: turn one hook event into writes on its session (and a sub-agent's), commit
 /// them through the same <see cref="SessionWriter"/> as the API, tell the quiet monitor the agent was heard from, and
 /// answer in the agent's own format. An unavailable store or admission control throws (<see cref="StoreUnavailableException"/>).
 /// </summary>
-internal sealed class HookReceiver(SessionWriter writer, QuietMonitor quiet, Commanding.CommandWatch watch, Commanding.ApprovalHolds approvals, TimeProvider time,
+internal sealed class HookReceiver(SessionWriter writer, QuietMonitor quiet, Switchboard.Server.Commands.CommandWatch watch, Switchboard.Server.Approvals.ApprovalHolds approvals, TimeProvider time,
     SwitchboardOptions options, ILogger<HookReceiver> logger)
 {
     /// <summary>The <c>source</c> label of a session its hooks created (its telemetry, arriving later, makes it <c>opentelemetry</c>).</summary>
-    public const string SourceValue = Otlp.Mapping.TelemetryMap.HookSourceValue;
+    public const string SourceValue = Switchboard.Server.Otlp.Mapping.TelemetryMap.HookSourceValue;
 
     private int _operatorKeySeen;
     private readonly HoldPolicy _policy = new(options.Approvals);
@@ -103,12 +103,12 @@ internal sealed class HookReceiver(SessionWriter writer, QuietMonitor quiet, Com
     }
 
     /// <summary>Acknowledges commands handed over in an answer as done, and sets the state they leave the session in.</summary>
-    internal async Task SettleAsync(HookSteering steering, IReadOnlyList<Commands.Command> done, SessionState? state, CancellationToken cancellationToken)
+    internal async Task SettleAsync(HookSteering steering, IReadOnlyList<Switchboard.Core.Commands.Command> done, SessionState? state, CancellationToken cancellationToken)
     {
         var writes = new List<SessionWrite>(done.Count + 1);
         foreach (var command in done)
         {
-            writes.Add(new AcknowledgeCommand(steering.SessionId, command.Id, Commands.CommandOutcome.Done,
+            writes.Add(new AcknowledgeCommand(steering.SessionId, command.Id, Switchboard.Core.Commands.CommandOutcome.Done,
                 $"Handed to the agent in the answer to its {steering.HookEvent} hook."));
         }
 
@@ -166,7 +166,7 @@ internal sealed class HookReceiver(SessionWriter writer, QuietMonitor quiet, Com
     {
         var now = time.GetUtcNow();
         var wait = options.Hooks.ApprovalWait;
-        var request = new RequestApproval(Approvals.Approval.NewId(now), sessionId, e.ToolName, HookApprovals.Summary(e.ToolName!, e.ToolInput), null,
+        var request = new RequestApproval(Switchboard.Core.Approvals.Approval.NewId(now), sessionId, e.ToolName, HookApprovals.Summary(e.ToolName!, e.ToolInput), null,
             (int)Math.Ceiling(wait.TotalSeconds), "hook:" + agent.Name())
         {
             ResumeState = SessionState.Working,
@@ -174,7 +174,7 @@ internal sealed class HookReceiver(SessionWriter writer, QuietMonitor quiet, Com
             ExpiresAfter = wait, // exact: expires_at is when the hold gives up, not the next whole second
         };
         var steering = new HookSteering(agent, e.Name, sessionId, key?.Labels);
-        Commands.Command? cancel = null;
+        Switchboard.Core.Commands.Command? cancel = null;
         var approval = await approvals.HoldAsync(request, key?.Labels, wait, cancellationToken,
             async ct => (cancel = await TakeCancelAsync(steering, ct)) is not null);
         if (cancel is not null)
@@ -183,11 +183,11 @@ internal sealed class HookReceiver(SessionWriter writer, QuietMonitor quiet, Com
             return HookAnswers.For(agent, e.Name, cancel, []);
         }
 
-        if (approval is { State: Approvals.ApprovalState.Withdrawn, Reason: not Approvals.ApprovalEndReasons.NotHeld } withdrawn)
+        if (approval is { State: Switchboard.Core.Approvals.ApprovalState.Withdrawn, Reason: not Switchboard.Core.Approvals.ApprovalEndReasons.NotHeld } withdrawn)
         {
-            HookLog.ApprovalWithdrawn(logger, withdrawn.Id, sessionId, withdrawn.Reason ?? Approvals.ApprovalEndReasons.AgentGone);
+            HookLog.ApprovalWithdrawn(logger, withdrawn.Id, sessionId, withdrawn.Reason ?? Switchboard.Core.Approvals.ApprovalEndReasons.AgentGone);
         }
-        else if (approval is null || approval.Reason == Approvals.ApprovalEndReasons.NotHeld)
+        else if (approval is null || approval.Reason == Switchboard.Core.Approvals.ApprovalEndReasons.NotHeld)
         {
             HookLog.ApprovalNotHeld(logger, agent.Name(), watch.IsStopping ? "the node is stopping"
                 : "the approval was not raised (the session is ending, or has Switchboard:Approvals:MaxPendingPerSession pending), " +
@@ -201,11 +201,11 @@ internal sealed class HookReceiver(SessionWriter writer, QuietMonitor quiet, Com
     /// A cancel issued for the session while its hook is held for an approval: handed over (the hook's answer carries it),
     /// acknowledged done and the session idle, like a cancel at any hook. Null when none is due.
     /// </summary>
-    private async Task<Commands.Command?> TakeCancelAsync(HookSteering steering, CancellationToken cancellationToken)
+    private async Task<Switchboard.Core.Commands.Command?> TakeCancelAsync(HookSteering steering, CancellationToken cancellationToken)
     {
         var beat = ScopedWrites.Within(new Heartbeat(steering.SessionId) { DeliversCommands = true, HandsOver = HookAnswers.CancelOnly }, steering.Scope);
         var result = await writer.WriteAsync(beat, cancellationToken);
-        if (result.Commands?.FirstOrDefault(c => c.Type == Commands.CommandType.Cancel) is not { } cancel)
+        if (result.Commands?.FirstOrDefault(c => c.Type == Switchboard.Core.Commands.CommandType.Cancel) is not { } cancel)
         {
             return null;
         }
@@ -220,7 +220,7 @@ internal sealed class HookReceiver(SessionWriter writer, QuietMonitor quiet, Com
         var parentId = e.AgentSessionId;
         var labels = new Dictionary<string, string>(StringComparer.Ordinal)
         {
-            [Otlp.Mapping.TelemetryMap.SourceLabel] = SourceValue,
+            [Switchboard.Server.Otlp.Mapping.TelemetryMap.SourceLabel] = SourceValue,
             ["service"] = agent.Name(),
         };
         var own = new ApplyHook(parentId)

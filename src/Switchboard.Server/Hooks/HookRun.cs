@@ -1,6 +1,6 @@
 using Microsoft.AspNetCore.Http;
 
-namespace Switchboard.Hooks;
+namespace Switchboard.Server.Hooks;
 
 /// <summary>Whether a person sits at the agent that sent a hook (docs/approvals.md, "Which calls wait").</summary>
 internal enum HookRun

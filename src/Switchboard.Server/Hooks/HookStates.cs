@@ -1,9 +1,9 @@
 using System.Collections.Frozen;
 using System.Text.Json;
-using Switchboard.Options;
-using Switchboard.Writes;
+using Switchboard.Core.Writes;
+using Switchboard.Server.Options;
 
-namespace Switchboard.Hooks;
+namespace Switchboard.Server.Hooks;
 
 /// <summary>What an event says of its session: the state (<see cref="HookSignal"/>) and whether it names the tool at work.</summary>
 internal readonly record struct HookMeaning(HookSignal Signal, bool NamesTool = false, bool ClearsActivity = false);

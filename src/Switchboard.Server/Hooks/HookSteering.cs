@@ -1,8 +1,8 @@
-using Switchboard.Commands;
-using Switchboard.Live;
-using Switchboard.Sessions;
+using Switchboard.Core.Commands;
+using Switchboard.Core.Sessions;
+using Switchboard.Server.Live;
 
-namespace Switchboard.Hooks;
+namespace Switchboard.Server.Hooks;
 
 /// <summary>
 /// What the commands handed over in one hook's answer do (docs/hooks.md, "Commands through hook answers"): a cancel

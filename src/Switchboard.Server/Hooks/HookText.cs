@@ -3,13 +3,13 @@ using System.Runtime.InteropServices;
 using System.Text;
 using System.Text.Json;
 
-namespace Switchboard.Hooks;
+namespace Switchboard.Server.Hooks;
 
 /// <summary>
 /// A JSON string of a hook body as text, whatever the agent sent. <see cref="JsonElement.GetString"/> throws on invalid
 /// UTF-8 and on a lone surrogate escape (which Node's <c>JSON.stringify</c> writes for a lone surrogate), so the string
 /// is decoded from its bytes instead: invalid UTF-8 becomes U+FFFD, and a lone surrogate is left for
-/// <see cref="Otlp.Mapping.TelemetryText.Clean"/> to replace.
+/// <see cref="Switchboard.Server.Otlp.Mapping.TelemetryText.Clean"/> to replace.
 /// </summary>
 internal static class HookText
 {

@@ -1,7 +1,7 @@
-using Switchboard.Ingest;
-using Switchboard.Writes;
+using Switchboard.Core.Writes;
+using Switchboard.Server.Ingest;
 
-namespace Switchboard.Hosting;
+namespace Switchboard.Server.Hosting;
 
 /// <summary>
 /// The one way every sweep of due rows runs (expired leases, requests past their expiry or whose holder is gone): find

@@ -1,9 +1,11 @@
 using Microsoft.Extensions.Logging;
-using Switchboard.Ingest;
-using Switchboard.Storage;
-using Switchboard.Writes;
+using Switchboard.Core.Hosting;
+using Switchboard.Core.Storage;
+using Switchboard.Core.Writes;
+using Switchboard.Server.Background;
+using Switchboard.Server.Ingest;
 
-namespace Switchboard.Hosting;
+namespace Switchboard.Server.Hosting;
 
 /// <summary>
 /// Moves sessions whose lease ran out to <c>error</c> with reason <c>lease_expired</c>, on a supervised periodic job

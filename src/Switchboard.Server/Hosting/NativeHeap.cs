@@ -1,6 +1,6 @@
 using System.Runtime.InteropServices;
 
-namespace Switchboard.Hosting;
+namespace Switchboard.Server.Hosting;
 
 /// <summary>
 /// The process's native heap, where the C library is glibc: how many arenas it keeps, and giving free pages back.

@@ -1,7 +1,7 @@
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
-namespace Switchboard.Hosting;
+namespace Switchboard.Server.Hosting;
 
 /// <summary>
 /// Gives the native heap's free pages back to the system every <see cref="Interval"/> (<see cref="NativeHeap.Trim"/>).

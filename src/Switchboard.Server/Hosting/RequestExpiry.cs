@@ -1,11 +1,14 @@
 using Microsoft.Extensions.Logging;
-using Switchboard.Approvals;
-using Switchboard.Commanding;
-using Switchboard.Commands;
-using Switchboard.Ingest;
-using Switchboard.Storage;
+using Switchboard.Core.Approvals;
+using Switchboard.Core.Commands;
+using Switchboard.Core.Hosting;
+using Switchboard.Core.Storage;
+using Switchboard.Server.Approvals;
+using Switchboard.Server.Background;
+using Switchboard.Server.Commands;
+using Switchboard.Server.Ingest;
 
-namespace Switchboard.Hosting;
+namespace Switchboard.Server.Hosting;
 
 /// <summary>
 /// Ends the requests to a session nobody answered, of every kind (<see cref="RequestSweep"/>; docs/architecture.md

@@ -1,12 +1,12 @@
 using Microsoft.Extensions.Logging;
-using Switchboard.Approvals;
-using Switchboard.Commanding;
-using Switchboard.Commands;
-using Switchboard.Hooks;
-using Switchboard.Storage;
-using Switchboard.Writes;
+using Switchboard.Core.Approvals;
+using Switchboard.Core.Commands;
+using Switchboard.Core.Storage;
+using Switchboard.Core.Writes;
+using Switchboard.Server.Commands;
+using Switchboard.Server.Hooks;
 
-namespace Switchboard.Hosting;
+namespace Switchboard.Server.Hosting;
 
 /// <summary>
 /// One kind's configuration of <see cref="RequestExpiry"/>: where its due requests are found, the write that expires one,

@@ -1,8 +1,9 @@
 using Microsoft.Extensions.Logging;
-using Switchboard.Options;
-using Switchboard.Storage;
+using Switchboard.Core.Storage;
+using Switchboard.Server.Background;
+using Switchboard.Server.Options;
 
-namespace Switchboard.Hosting;
+namespace Switchboard.Server.Hosting;
 
 /// <summary>Purges the event log to the retention policy, and expired usage rollups, on a supervised periodic job.</summary>
 internal sealed class RetentionService : IDisposable

@@ -1,19 +1,27 @@
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
-using Switchboard;
-using Switchboard.Dashboard;
-using Switchboard.Health;
-using Switchboard.Hosting;
-using Switchboard.Http;
-using Switchboard.Live;
-using Switchboard.Metrics;
-using Switchboard.Options;
-using Switchboard.Security;
-using Switchboard.Transports;
-using Switchboard.Transports.LongPoll;
-using Switchboard.Transports.Sse;
-using Switchboard.Transports.WebSockets;
+using Switchboard.Core.Hosting;
+using Switchboard.Server.Alerts;
+using Switchboard.Server.Approvals;
+using Switchboard.Server.Auth;
+using Switchboard.Server.Commands;
+using Switchboard.Server.Dashboard;
+using Switchboard.Server.Health;
+using Switchboard.Server.Hosting;
+using Switchboard.Server.Http;
+using Switchboard.Server.Live;
+using Switchboard.Server.Metrics;
+using Switchboard.Server.Options;
+using Switchboard.Server.Security;
+using Switchboard.Server.Sessions;
+using Switchboard.Server.Streams;
+using Switchboard.Server.Transports;
+using Switchboard.Server.Transports.LongPoll;
+using Switchboard.Server.Transports.Sse;
+using Switchboard.Server.Transports.WebSockets;
+using Switchboard.Server.Usage;
+using Switchboard.Server.Webhooks;
 
 namespace Microsoft.AspNetCore.Builder;
 
@@ -56,13 +64,13 @@ public static class SwitchboardEndpointRouteBuilderExtensions
         ApprovalEndpoints.Map(api);
         WebhookEndpoints.Map(api);
         AuthEndpoints.Map(api);
-        api.MapGet("/stream", (HttpContext http, JoinCoordinator hub, ConnectionRegistry registry, TimeProvider time, StreamOptions options, StreamAuthenticator auth) =>
+        api.MapGet("/stream", (HttpContext http, JoinCoordinator hub, ConnectionRegistry registry, TimeProvider time, SocketOptions options, StreamAuthenticator auth) =>
             SseEndpoint.HandleAsync(http, hub, registry, time, options, auth)).WithTags("Events").ExcludeFromDescription();
         ApiFallback.Map(api);
-        var stream = endpoints.ServiceProvider.GetRequiredService<StreamOptions>();
+        var stream = endpoints.ServiceProvider.GetRequiredService<SocketOptions>();
         if (stream.EnableWebSocket)
         {
-            root.Map("/socket/websocket", (HttpContext http, JoinCoordinator hub, ConnectionRegistry registry, TimeProvider time, StreamOptions options,
+            root.Map("/socket/websocket", (HttpContext http, JoinCoordinator hub, ConnectionRegistry registry, TimeProvider time, SocketOptions options,
                 OriginPolicy origins, StreamAuthenticator auth) =>
                 WebSocketEndpoint.HandleAsync(http, hub, registry, time, options, origins, auth)).ExcludeFromDescription();
         }
@@ -70,19 +78,19 @@ public static class SwitchboardEndpointRouteBuilderExtensions
         if (stream.EnableLongPoll)
         {
             // Every method, as Phoenix: OPTIONS (a CORS preflight included) gets the CORS answer, methods other than GET and POST 400.
-            root.Map("/socket/longpoll", (HttpContext http, LongPollRegistry sessions, StreamOptions options,
+            root.Map("/socket/longpoll", (HttpContext http, LongPollRegistry sessions, SocketOptions options,
                 OriginPolicy origins, StreamAuthenticator auth) =>
                 LongPollEndpoint.HandleAsync(http, sessions, options, origins, auth)).ExcludeFromDescription();
         }
         if (endpoints.ServiceProvider.GetRequiredService<SwitchboardOptions>().Otlp.Enabled)
         {
-            Switchboard.Otlp.OtlpHttpEndpoints.Map(root);
+            Switchboard.Server.Otlp.OtlpHttpEndpoints.Map(root);
         }
 
-        Switchboard.Streaming.StreamEndpoints.Map(root);
+        Switchboard.Server.Streams.StreamEndpoints.Map(root);
         if (endpoints.ServiceProvider.GetRequiredService<SwitchboardOptions>().Hooks.Enabled)
         {
-            Switchboard.Hooks.HookEndpoints.Map(root);
+            Switchboard.Server.Hooks.HookEndpoints.Map(root);
         }
 
         HealthEndpoints.Map(root);

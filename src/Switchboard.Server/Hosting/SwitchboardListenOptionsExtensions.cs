@@ -1,4 +1,4 @@
-using Switchboard.Transports.WebSockets.ConnectionLevel;
+using Switchboard.Server.Transports.WebSockets.ConnectionLevel;
 
 namespace Microsoft.AspNetCore.Server.Kestrel.Core;
 

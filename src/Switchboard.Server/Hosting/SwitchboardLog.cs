@@ -1,7 +1,8 @@
 using Microsoft.Extensions.Logging;
-using Switchboard.Diagnostics;
+using Switchboard.Core.Diagnostics;
+using Switchboard.Core.Hosting;
 
-namespace Switchboard.Hosting;
+namespace Switchboard.Server.Hosting;
 
 /// <summary>The node's lifecycle, leases, retention and the native heap (<see cref="LogEventIds.Hosting"/>). Never log tokens, keys or message bodies.</summary>
 internal static partial class SwitchboardLog
@@ -48,4 +49,7 @@ internal static partial class SwitchboardLog
 
     [LoggerMessage(LogEventIds.Hosting + 81, LogLevel.Critical, "Background loop {Loop} failed {Failures} times in a row and gave up", EventName = "Hosting.LoopGaveUp")]
     private static partial void LoopGaveUp(ILogger logger, string loop, int failures, Exception exception);
+
+    [LoggerMessage(LogEventIds.Hosting + 8, LogLevel.Warning, "Setting {Old} is deprecated and still read; rename it {New}", EventName = "Hosting.DeprecatedSetting")]
+    public static partial void DeprecatedSetting(ILogger logger, string old, string @new);
 }

@@ -8,16 +8,18 @@ using Microsoft.AspNetCore.WebUtilities;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using Microsoft.OpenApi;
-using Switchboard.Alerts;
-using Switchboard.Commands;
-using Switchboard.Events;
-using Switchboard.Http;
-using Switchboard.Options;
-using Switchboard.Sessions;
-using Switchboard.UsageRollups;
-using Switchboard.Webhooks;
+using Switchboard.Core.Alerts;
+using Switchboard.Core.Commands;
+using Switchboard.Core.Events;
+using Switchboard.Core.Sessions;
+using Switchboard.Core.UsageRollups;
+using Switchboard.Core.Webhooks;
+using Switchboard.Server.Commands;
+using Switchboard.Server.Http;
+using Switchboard.Server.Options;
+using Switchboard.Server.Sessions;
 
-namespace Switchboard.Hosting;
+namespace Switchboard.Server.Hosting;
 
 /// <summary>
 /// Switchboard's own OpenAPI document, "switchboard": only Switchboard's endpoints, with snake_case property names as on
@@ -255,7 +257,7 @@ internal static class SwitchboardOpenApi
                             Description = ReasonPhrases.GetReasonPhrase(status),
                             Content = new Dictionary<string, OpenApiMediaType>
                             {
-                                [Http.OpenApiBody.ProblemContentType] = new() { Schema = new OpenApiSchemaReference(nameof(Contracts.Problem), document) },
+                                [Switchboard.Server.Http.OpenApiBody.ProblemContentType] = new() { Schema = new OpenApiSchemaReference(nameof(Contracts.Problem), document) },
                             },
                         };
                     }

@@ -1,20 +1,20 @@
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
-using Switchboard.Alerting;
-using Switchboard.Approvals;
-using Switchboard.Commands;
-using Switchboard.Health;
-using Switchboard.Ingest;
-using Switchboard.Live;
-using Switchboard.Options;
-using Switchboard.Storage;
-using Switchboard.Transports;
-using Switchboard.Transports.LongPoll;
-using Switchboard.Transports.WebSockets;
-using Switchboard.WebhookDispatch;
-using Switchboard.Webhooks;
+using Switchboard.Core.Approvals;
+using Switchboard.Core.Commands;
+using Switchboard.Core.Storage;
+using Switchboard.Core.Webhooks;
+using Switchboard.Server.Alerts;
+using Switchboard.Server.Health;
+using Switchboard.Server.Ingest;
+using Switchboard.Server.Live;
+using Switchboard.Server.Options;
+using Switchboard.Server.Transports;
+using Switchboard.Server.Transports.LongPoll;
+using Switchboard.Server.Transports.WebSockets;
+using Switchboard.Server.Webhooks;
 
-namespace Switchboard.Hosting;
+namespace Switchboard.Server.Hosting;
 
 /// <summary>
 /// Starts and stops a node in order: open the store, load live state at the log head, start the feed after that head,
@@ -42,7 +42,7 @@ internal sealed class SwitchboardRuntime(
     NodeReadiness readiness,
     LeaseMonitor leases,
     AlertEvaluator alerts,
-    Commanding.CommandWatch commandWatch,
+    Switchboard.Server.Commands.CommandWatch commandWatch,
     RequestExpiry requestExpiry,
     WebhookDispatcher webhooks,
     RetentionService retention,

@@ -2,23 +2,24 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
-using Switchboard;
-using Switchboard.Alerting;
-using Switchboard.Approvals;
-using Switchboard.Commands;
-using Switchboard.Health;
-using Switchboard.Hosting;
-using Switchboard.Ingest;
-using Switchboard.Live;
-using Switchboard.Metrics;
-using Switchboard.Options;
-using Switchboard.Options.Validation;
-using Switchboard.Security;
-using Switchboard.Storage;
-using Switchboard.Transports;
-using Switchboard.Transports.LongPoll;
-using Switchboard.WebhookDispatch;
-using Switchboard.Webhooks;
+using Switchboard.Core.Approvals;
+using Switchboard.Core.Commands;
+using Switchboard.Core.Hosting;
+using Switchboard.Core.Storage;
+using Switchboard.Core.Webhooks;
+using Switchboard.Server.Alerts;
+using Switchboard.Server.Health;
+using Switchboard.Server.Hosting;
+using Switchboard.Server.Ingest;
+using Switchboard.Server.Live;
+using Switchboard.Server.Metrics;
+using Switchboard.Server.Options;
+using Switchboard.Server.Options.Validation;
+using Switchboard.Server.Security;
+using Switchboard.Server.Streams;
+using Switchboard.Server.Transports;
+using Switchboard.Server.Transports.LongPoll;
+using Switchboard.Server.Webhooks;
 
 namespace Microsoft.Extensions.DependencyInjection;
 
@@ -53,7 +54,7 @@ public static class SwitchboardServiceCollectionExtensions
         ArgumentNullException.ThrowIfNull(configuration);
         // The node's options are bound once, without change tracking: a reload must not re-run validation on a
         // configuration thread. A named copy follows reloads for the API keys alone (ApiKeyReload).
-        var options = services.AddOptions<SwitchboardOptions>().Configure(o => configuration.Bind(o));
+        var options = services.AddOptions<SwitchboardOptions>().Configure(o => RenamedSettings.Bind(configuration, o));
         var reloading = services.AddOptions<SwitchboardOptions>(ApiKeyReload.OptionsName).Bind(configuration);
         if (configure is not null)
         {
@@ -62,6 +63,8 @@ public static class SwitchboardServiceCollectionExtensions
         }
 
         services.AddHostedService<ApiKeyReload>();
+        var renamed = RenamedSettings.Found(configuration);
+        services.AddHostedService(sp => new DeprecatedSettings(renamed, sp.GetRequiredService<Microsoft.Extensions.Logging.ILogger<DeprecatedSettings>>()));
         return AddSwitchboardCore(services);
     }
 
@@ -77,12 +80,12 @@ public static class SwitchboardServiceCollectionExtensions
             return new BackgroundLoops(failure => SwitchboardLog.LoopFailed(logger, failure));
         });
         services.TryAddSingleton(sp => sp.GetRequiredService<IOptions<SwitchboardOptions>>().Value);
-        services.TryAddSingleton(sp => sp.GetRequiredService<SwitchboardOptions>().Stream);
+        services.TryAddSingleton(sp => sp.GetRequiredService<SwitchboardOptions>().Sockets);
         services.TryAddSingleton(sp => sp.GetRequiredService<SwitchboardOptions>().Security);
         services.TryAddSingleton<ApiKeyRing>();
         services.TryAddSingleton<CallerNames>();
         services.TryAddSingleton<TokenSecret>();
-        services.TryAddSingleton(sp => new Switchboard.Trees.TreeCursor(() =>
+        services.TryAddSingleton(sp => new Switchboard.Core.Trees.TreeCursor(() =>
             sp.GetRequiredService<SwitchboardOptions>().Security.AuthEnabled ? sp.GetRequiredService<TokenSecret>().Key.Key : null));
         services.TryAddSingleton<SubscriberTokens>();
         services.TryAddSingleton<JoinAuthorizer>();
@@ -96,7 +99,7 @@ public static class SwitchboardServiceCollectionExtensions
         services.TryAddSingleton<ISessionStore>(_ => throw new SwitchboardStartupException(NoStore));
         services.TryAddSingleton(_ => NodeDirectory.Default);
         services.TryAddSingleton(sp => sp.GetRequiredService<SwitchboardOptions>().Usage.ToStoreOptions());
-        services.TryAddSingleton(sp => new Switchboard.Streams.StreamPolicy(sp.GetRequiredService<SwitchboardOptions>().Streams.RetainAfterEnd));
+        services.TryAddSingleton(sp => new Switchboard.Core.Streams.StreamPolicy(sp.GetRequiredService<SwitchboardOptions>().Streams.RetainAfterEnd));
         services.TryAddSingleton(sp => sp.GetRequiredService<ISessionStore>() as IAlertStore
             ?? throw new InvalidOperationException("The configured store does not keep alerts (it must implement IAlertStore)."));
         services.TryAddSingleton(sp => sp.GetRequiredService<ISessionStore>() as IRequestStore<Command, CommandState>
@@ -118,10 +121,10 @@ public static class SwitchboardServiceCollectionExtensions
         services.TryAddSingleton<LeaseMonitor>();
         services.TryAddSingleton<ConfiguredAlertRules>();
         services.TryAddSingleton<AlertEvaluator>();
-        services.TryAddSingleton<Switchboard.Commanding.CommandWatch>();
+        services.TryAddSingleton<Switchboard.Server.Commands.CommandWatch>();
         services.TryAddSingleton<RequestExpiry>();
-        services.TryAddSingleton(sp => Switchboard.Commanding.HoldingNode.For(sp.GetRequiredService<ISessionStore>()));
-        services.TryAddSingleton<Switchboard.Commanding.ApprovalHolds>();
+        services.TryAddSingleton(sp => Switchboard.Server.Approvals.HoldingNode.For(sp.GetRequiredService<ISessionStore>()));
+        services.TryAddSingleton<Switchboard.Server.Approvals.ApprovalHolds>();
         services.TryAddSingleton<WebhookDispatcher>();
         services.TryAddSingleton<WebhookUrlPolicy>();
         services.TryAddSingleton(sp => (IWebhookStore)sp.GetRequiredService<WebhookDispatcher>().Store);
@@ -133,19 +136,19 @@ public static class SwitchboardServiceCollectionExtensions
         // Before the runtime, so the instruments exist before the first write.
         services.AddHostedService<MetricsService>();
         services.AddHostedService(sp => sp.GetRequiredService<SwitchboardRuntime>());
-        services.TryAddSingleton<Switchboard.Otlp.QuietMonitor>();
-        services.TryAddSingleton<Switchboard.Otlp.OtlpReceiver>();
-        services.TryAddSingleton<Switchboard.Otlp.OtlpRequestGate>();
-        services.TryAddSingleton<Switchboard.Http.RequestBodyBudget>();
-        services.TryAddSingleton<Switchboard.Hooks.HookReceiver>();
+        services.TryAddSingleton<Switchboard.Server.Otlp.QuietMonitor>();
+        services.TryAddSingleton<Switchboard.Server.Otlp.OtlpReceiver>();
+        services.TryAddSingleton<Switchboard.Server.Otlp.OtlpRequestGate>();
+        services.TryAddSingleton<Switchboard.Server.Http.RequestBodyBudget>();
+        services.TryAddSingleton<Switchboard.Server.Hooks.HookReceiver>();
         // After the runtime: it stops first, before the write pipeline it writes through.
-        services.AddHostedService(sp => sp.GetRequiredService<Switchboard.Otlp.QuietMonitor>());
-        services.TryAddSingleton<Switchboard.Otlp.Grpc.OtlpGrpcListener>();
-        services.AddHostedService(sp => sp.GetRequiredService<Switchboard.Otlp.Grpc.OtlpGrpcListener>());
-        services.TryAddSingleton(sp => sp.GetRequiredService<ISessionStore>() as Switchboard.Streams.IStreamStore
+        services.AddHostedService(sp => sp.GetRequiredService<Switchboard.Server.Otlp.QuietMonitor>());
+        services.TryAddSingleton<Switchboard.Server.Otlp.Grpc.OtlpGrpcListener>();
+        services.AddHostedService(sp => sp.GetRequiredService<Switchboard.Server.Otlp.Grpc.OtlpGrpcListener>());
+        services.TryAddSingleton(sp => sp.GetRequiredService<ISessionStore>() as Switchboard.Core.Streams.IStreamStore
             ?? throw new InvalidOperationException("The configured store does not keep durable streams (it must implement IStreamStore)."));
-        services.TryAddSingleton<Switchboard.Streaming.StreamWatch>();
-        services.TryAddSingleton<Switchboard.Streaming.TopicStreamReader>();
+        services.TryAddSingleton<Switchboard.Server.Streams.StreamWatch>();
+        services.TryAddSingleton<Switchboard.Server.Streams.TopicStreamReader>();
         services.TryAddSingleton<StreamSweeper>();
         // After the runtime: the store is open when it starts the stream feed, and it stops before the pipeline it writes through.
         services.AddHostedService(sp => sp.GetRequiredService<StreamSweeper>());

@@ -1,8 +1,8 @@
 using System.Buffers;
 using System.Numerics;
-using Switchboard.Responses;
+using Switchboard.Server.Responses;
 
-namespace Switchboard.Http;
+namespace Switchboard.Server.Http;
 
 /// <summary>
 /// A request body in pooled memory that grows as its bytes arrive: <see cref="InitialBytes"/> first, then twice as much

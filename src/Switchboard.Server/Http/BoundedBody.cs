@@ -1,8 +1,8 @@
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
-using Switchboard.Responses;
+using Switchboard.Server.Responses;
 
-namespace Switchboard.Http;
+namespace Switchboard.Server.Http;
 
 /// <summary>
 /// Reads a whole request body into a <see cref="BodyBuffer"/>, never more than a limit: every route that takes a body

@@ -1,8 +1,9 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
-using Switchboard.Sessions;
+using Switchboard.Core.Sessions;
+using Switchboard.Server.Sessions;
 
-namespace Switchboard.Http;
+namespace Switchboard.Server.Http;
 
 /// <summary>
 /// The wire shapes the OpenAPI document describes (and the clients' types are generated from, clients/codegen). A request

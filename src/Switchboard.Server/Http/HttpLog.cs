@@ -1,7 +1,7 @@
 using Microsoft.Extensions.Logging;
-using Switchboard.Diagnostics;
+using Switchboard.Core.Diagnostics;
 
-namespace Switchboard.Http;
+namespace Switchboard.Server.Http;
 
 /// <summary>The HTTP API's log messages (<see cref="LogEventIds.Http"/>). Never logs bodies or keys.</summary>
 internal static partial class HttpLog

@@ -1,8 +1,8 @@
 using System.Text.Json;
 using Microsoft.AspNetCore.Http;
-using Switchboard.Responses;
+using Switchboard.Server.Responses;
 
-namespace Switchboard.Http;
+namespace Switchboard.Server.Http;
 
 /// <summary>Reads a request body as one JSON document, enforcing the size limit before parsing.</summary>
 internal static class JsonBody

@@ -1,8 +1,8 @@
 using System.Text.Json;
-using Switchboard.Json;
-using Switchboard.Responses;
+using Switchboard.Core.Json;
+using Switchboard.Server.Responses;
 
-namespace Switchboard.Http;
+namespace Switchboard.Server.Http;
 
 /// <summary>Refuses a request body that holds a lone surrogate escape, naming where (<see cref="JsonStrings"/>).</summary>
 internal static class JsonText

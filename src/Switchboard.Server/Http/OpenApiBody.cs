@@ -2,7 +2,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.OpenApi;
 
-namespace Switchboard.Http;
+namespace Switchboard.Server.Http;
 
 /// <summary>How endpoints describe their bodies and problems in the OpenAPI document.</summary>
 internal static class OpenApiBody

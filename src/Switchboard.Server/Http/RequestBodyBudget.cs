@@ -1,9 +1,9 @@
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
-using Switchboard.Options;
-using Switchboard.Responses;
+using Switchboard.Server.Options;
+using Switchboard.Server.Responses;
 
-namespace Switchboard.Http;
+namespace Switchboard.Server.Http;
 
 /// <summary>
 /// The bytes this node buffers for request bodies at once, over every route that reads a whole body (the API, the hooks,

@@ -1,7 +1,7 @@
 using Microsoft.Extensions.Logging;
-using Switchboard.Diagnostics;
+using Switchboard.Core.Diagnostics;
 
-namespace Switchboard.Http;
+namespace Switchboard.Server.Http;
 
 /// <summary>The log of request bodies' memory (<see cref="LogEventIds.Http"/>). Never logs bodies.</summary>
 internal static partial class RequestBodyLog

@@ -2,15 +2,15 @@ using System.Text.Json;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
-using Switchboard.Errors;
-using Switchboard.Ingest;
-using Switchboard.Responses;
-using Switchboard.Security;
-using Switchboard.Sessions;
-using Switchboard.Storage;
-using Switchboard.Writes;
+using Switchboard.Core.Errors;
+using Switchboard.Core.Sessions;
+using Switchboard.Core.Storage;
+using Switchboard.Core.Writes;
+using Switchboard.Server.Ingest;
+using Switchboard.Server.Responses;
+using Switchboard.Server.Security;
 
-namespace Switchboard.Http;
+namespace Switchboard.Server.Http;
 
 /// <summary>
 /// The endpoint pattern of every kind of request to a session (docs/architecture.md "Requests to a session"), configured

@@ -1,7 +1,7 @@
 using Microsoft.AspNetCore.Http;
-using Switchboard.Storage;
+using Switchboard.Core.Storage;
 
-namespace Switchboard.Http;
+namespace Switchboard.Server.Http;
 
 /// <summary>
 /// A read that finds the store unavailable (PostgreSQL restarting, say) answers 503 problem+json with Retry-After

@@ -1,9 +1,9 @@
-using Switchboard.Errors;
-using Switchboard.Ingest;
-using Switchboard.Responses;
-using Switchboard.Storage;
+using Switchboard.Core.Errors;
+using Switchboard.Core.Storage;
+using Switchboard.Server.Ingest;
+using Switchboard.Server.Responses;
 
-namespace Switchboard.Http;
+namespace Switchboard.Server.Http;
 
 /// <summary>503 problems for a store that cannot commit and for a node whose fan-out is behind (admission control).</summary>
 internal static class UnavailableProblem

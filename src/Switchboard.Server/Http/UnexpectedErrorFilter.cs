@@ -1,8 +1,8 @@
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
-using Switchboard.Responses;
+using Switchboard.Server.Responses;
 
-namespace Switchboard.Http;
+namespace Switchboard.Server.Http;
 
 /// <summary>
 /// The API's last line: an exception nothing else answered is logged once with <see cref="HttpLog.RequestCrashed"/> and

@@ -1,12 +1,12 @@
-using Switchboard.Sessions;
-using Switchboard.Storage;
-using Switchboard.Writes;
+using Switchboard.Core.Sessions;
+using Switchboard.Core.Storage;
+using Switchboard.Core.Writes;
 
-namespace Switchboard.Ingest;
+namespace Switchboard.Server.Ingest;
 
 /// <summary>
 /// Write sessions from inside the host process: the same validation, state machine, log and live events as
-/// the HTTP API, without a network hop. Refused writes throw <see cref="Errors.SwitchboardException"/>;
+/// the HTTP API, without a network hop. Refused writes throw <see cref="Switchboard.Core.Errors.SwitchboardException"/>;
 /// an unavailable store throws <see cref="StoreUnavailableException"/>.
 /// </summary>
 public interface ISwitchboardProducer

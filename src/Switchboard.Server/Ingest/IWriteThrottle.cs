@@ -1,4 +1,4 @@
-namespace Switchboard.Ingest;
+namespace Switchboard.Server.Ingest;
 
 /// <summary>
 /// Tells the write pipeline when committing more would outrun the live path: writes wait while the node has more

@@ -1,10 +1,10 @@
-using Switchboard.Storage;
+using Switchboard.Core.Storage;
 
-namespace Switchboard.Ingest;
+namespace Switchboard.Server.Ingest;
 
 /// <summary>
 /// The node fans events out slower than they are written, and this write waited for admission longer than
-/// <see cref="StreamOptions.WriteWaitTimeout"/>. Nothing was written; retry after <see cref="RetryAfter"/>.
+/// <see cref="SocketOptions.WriteWaitTimeout"/>. Nothing was written; retry after <see cref="RetryAfter"/>.
 /// HTTP answers it with 503 and <c>Retry-After</c>.
 /// </summary>
 public sealed class OverloadedException(TimeSpan waited)

@@ -1,7 +1,7 @@
-using Switchboard.Streams;
-using Switchboard.Writes;
+using Switchboard.Core.Streams;
+using Switchboard.Core.Writes;
 
-namespace Switchboard.Ingest;
+namespace Switchboard.Server.Ingest;
 
 /// <summary>A submitter's durable-stream writes travel the same queue as session writes, so they share group commit and admission.</summary>
 internal sealed partial class PendingBatch

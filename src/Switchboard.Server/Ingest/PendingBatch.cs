@@ -1,8 +1,8 @@
 using System.Diagnostics;
-using Switchboard.Storage;
-using Switchboard.Writes;
+using Switchboard.Core.Hosting;
+using Switchboard.Core.Writes;
 
-namespace Switchboard.Ingest;
+namespace Switchboard.Server.Ingest;
 
 /// <summary>One submitter's writes waiting in <see cref="WritePipeline"/>'s queue: taken by a commit, or withdrawn by its submitter.</summary>
 internal sealed partial class PendingBatch(IReadOnlyList<SessionWrite> writes)

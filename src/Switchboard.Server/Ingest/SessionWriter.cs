@@ -1,18 +1,19 @@
 using System.Diagnostics;
-using Switchboard.Commands;
-using Switchboard.Diagnostics;
-using Switchboard.Errors;
-using Switchboard.Sessions;
-using Switchboard.Storage;
-using Switchboard.Writes;
+using Switchboard.Core.Commands;
+using Switchboard.Core.Diagnostics;
+using Switchboard.Core.Errors;
+using Switchboard.Core.Hosting;
+using Switchboard.Core.Sessions;
+using Switchboard.Core.Storage;
+using Switchboard.Core.Writes;
 
-namespace Switchboard.Ingest;
+namespace Switchboard.Server.Ingest;
 
 /// <summary>
 /// The single entry point for writes, shared by HTTP, the batch endpoint and the in-process producer:
 /// validate, give new sessions an id, then commit through the pipeline.
 /// </summary>
-internal sealed class SessionWriter(WritePipeline pipeline, Options.SwitchboardOptions? options = null)
+internal sealed class SessionWriter(WritePipeline pipeline, Switchboard.Server.Options.SwitchboardOptions? options = null)
 {
     private readonly int _maxTreeDepth = options?.Sessions.MaxTreeDepth ?? SwitchboardDefaults.MaxTreeDepth;
     private readonly CommandPolicy _commandPolicy = options is null

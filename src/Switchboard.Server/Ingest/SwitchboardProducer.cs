@@ -1,8 +1,8 @@
-using Switchboard.Sessions;
-using Switchboard.Storage;
-using Switchboard.Writes;
+using Switchboard.Core.Sessions;
+using Switchboard.Core.Storage;
+using Switchboard.Core.Writes;
 
-namespace Switchboard.Ingest;
+namespace Switchboard.Server.Ingest;
 
 /// <summary>The in-process producer: a thin face over <see cref="SessionWriter"/>, the path HTTP uses too.</summary>
 internal sealed class SwitchboardProducer(SessionWriter writer, ISessionStore store) : ISwitchboardProducer

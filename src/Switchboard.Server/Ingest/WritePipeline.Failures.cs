@@ -1,9 +1,9 @@
 using Microsoft.Extensions.Logging;
-using Switchboard.Errors;
-using Switchboard.Storage;
-using Switchboard.Writes;
+using Switchboard.Core.Errors;
+using Switchboard.Core.Storage;
+using Switchboard.Core.Writes;
 
-namespace Switchboard.Ingest;
+namespace Switchboard.Server.Ingest;
 
 /// <summary>When the store cannot commit: the failure is logged once, reported by <c>/readyz</c> and probed until it clears.</summary>
 internal sealed partial class WritePipeline

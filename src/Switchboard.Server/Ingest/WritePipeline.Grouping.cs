@@ -1,8 +1,9 @@
 using System.Threading.Channels;
-using Switchboard.Options;
-using Switchboard.Writes;
+using Switchboard.Core.Hosting;
+using Switchboard.Core.Writes;
+using Switchboard.Server.Options;
 
-namespace Switchboard.Ingest;
+namespace Switchboard.Server.Ingest;
 
 /// <summary>What goes into the next commit: as many waiting writes as the live path has room for, telemetry merged.</summary>
 internal sealed partial class WritePipeline
@@ -41,7 +42,7 @@ internal sealed partial class WritePipeline
     }
 
     /// <summary>
-    /// Telemetry next in line waits (at most <see cref="StreamOptions.FanoutAnswerWait"/>) until the last commit is fanned
+    /// Telemetry next in line waits (at most <see cref="SocketOptions.FanoutAnswerWait"/>) until the last commit is fanned
     /// out: the requests that queue meanwhile then commit together, and their telemetry about each agent appends one event
     /// instead of one per request (<see cref="TelemetryCoalescing"/>). With subscribers the fan-out is the cost, so this
     /// is what lets OTLP ingest keep up. It also paces the exporters as the answer's wait paces other producers: no

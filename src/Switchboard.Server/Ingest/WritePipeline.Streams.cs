@@ -1,8 +1,8 @@
-using Switchboard.Json;
-using Switchboard.Storage;
-using Switchboard.Streams;
+using Switchboard.Core.Json;
+using Switchboard.Core.Storage;
+using Switchboard.Core.Streams;
 
-namespace Switchboard.Ingest;
+namespace Switchboard.Server.Ingest;
 
 /// <summary>
 /// Durable-stream writes ride the same queue and loop as session writes: they wait for admission with them, and all the

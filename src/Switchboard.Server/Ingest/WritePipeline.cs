@@ -1,12 +1,13 @@
 using System.Diagnostics;
 using System.Threading.Channels;
 using Microsoft.Extensions.Logging;
-using Switchboard.Diagnostics;
-using Switchboard.Options;
-using Switchboard.Storage;
-using Switchboard.Writes;
+using Switchboard.Core.Diagnostics;
+using Switchboard.Core.Hosting;
+using Switchboard.Core.Storage;
+using Switchboard.Core.Writes;
+using Switchboard.Server.Options;
 
-namespace Switchboard.Ingest;
+namespace Switchboard.Server.Ingest;
 
 /// <summary>
 /// Group commit: one loop takes every write waiting at that moment and commits them in a single store transaction, so
@@ -16,9 +17,9 @@ namespace Switchboard.Ingest;
 /// <para>
 /// Admission control: before each commit the loop waits until the live path has room (<see cref="IWriteThrottle"/>), so
 /// when fan-out falls behind the producers slow down instead of the subscribers being cut off. A write that waits longer
-/// than <see cref="StreamOptions.WriteWaitTimeout"/> without being taken is withdrawn and fails with
+/// than <see cref="SocketOptions.WriteWaitTimeout"/> without being taken is withdrawn and fails with
 /// <see cref="OverloadedException"/>: nothing of it is written. A committed write is answered once the live path has
-/// fanned out its events (<see cref="IWriteThrottle.WhenFannedOutAsync"/>, at most <see cref="StreamOptions.FanoutAnswerWait"/>
+/// fanned out its events (<see cref="IWriteThrottle.WhenFannedOutAsync"/>, at most <see cref="SocketOptions.FanoutAnswerWait"/>
 /// later), so that producers with requests in flight are paced by the fan-out itself. Telemetry (OTLP requests) is paced
 /// before its commit instead: it waits for the previous commit's fan-out, and is answered once committed.
 /// </para>
@@ -34,7 +35,7 @@ internal sealed partial class WritePipeline : IAsyncDisposable
 
     private readonly ISessionStore _store;
     private readonly IWriteThrottle _throttle;
-    private readonly StreamOptions _options;
+    private readonly SocketOptions _options;
     private readonly ILogger _logger;
     private readonly TimeProvider _time;
     private readonly CancellationTokenSource _stopping = new();
@@ -52,7 +53,7 @@ internal sealed partial class WritePipeline : IAsyncDisposable
     private long _refused;
     private volatile string? _writeFailure;
 
-    public WritePipeline(ISessionStore store, IWriteThrottle throttle, StreamOptions options, ILogger<WritePipeline> logger, TimeProvider? time = null,
+    public WritePipeline(ISessionStore store, IWriteThrottle throttle, SocketOptions options, ILogger<WritePipeline> logger, TimeProvider? time = null,
         BackgroundLoops? loops = null)
     {
         _time = time ?? TimeProvider.System;
@@ -90,7 +91,7 @@ internal sealed partial class WritePipeline : IAsyncDisposable
 
     /// <summary>
     /// Queues writes for the next commit; completes once they are durable (or refused) and fanned out, or
-    /// <see cref="StreamOptions.FanoutAnswerWait"/> after the commit.
+    /// <see cref="SocketOptions.FanoutAnswerWait"/> after the commit.
     /// </summary>
     public async Task<IReadOnlyList<WriteResult>> SubmitAsync(IReadOnlyList<SessionWrite> writes, CancellationToken cancellationToken)
     {
@@ -115,7 +116,7 @@ internal sealed partial class WritePipeline : IAsyncDisposable
 
     /// <summary>
     /// Queues <paramref name="batch"/> and waits for <paramref name="committed"/>, its completion: the batch is withdrawn
-    /// (and fails with <see cref="OverloadedException"/>) if no commit takes it within <see cref="StreamOptions.WriteWaitTimeout"/>.
+    /// (and fails with <see cref="OverloadedException"/>) if no commit takes it within <see cref="SocketOptions.WriteWaitTimeout"/>.
     /// </summary>
     private async Task<T> CommittedAsync<T>(PendingBatch batch, Task<T> committed, CancellationToken cancellationToken)
     {

@@ -1,17 +1,17 @@
 using Microsoft.Extensions.Logging;
-using Switchboard.Options;
+using Switchboard.Server.Options;
 
-namespace Switchboard.Live;
+namespace Switchboard.Server.Live;
 
 /// <summary>
 /// The node's admission control: committed events handed to the live loop and not yet fanned out are bounded in number
-/// (<see cref="StreamOptions.MaxPendingEvents"/>) and in age (<see cref="StreamOptions.MaxFanoutLag"/>: writers wait
+/// (<see cref="SocketOptions.MaxPendingEvents"/>) and in age (<see cref="SocketOptions.MaxFanoutLag"/>: writers wait
 /// until the oldest is back under half of it), and writers wait while the fan-out is paused because the subscribers'
-/// connections are behind (<see cref="Fanout.FanoutPacer"/>): what they would commit meanwhile could only wait, and
+/// connections are behind (<see cref="Switchboard.Server.Live.Fanout.FanoutPacer"/>): what they would commit meanwhile could only wait, and
 /// waiting before the commit costs no memory and ends in a clean 503 if it lasts.
 /// <para>
 /// The age limit reacts once an event has waited too long. So that it is rarely reached, writers also wait while the
-/// events already waiting would take the fan-out longer than a fifth of <see cref="StreamOptions.MaxFanoutLag"/> at its
+/// events already waiting would take the fan-out longer than a fifth of <see cref="SocketOptions.MaxFanoutLag"/> at its
 /// recent pace (<see cref="Measured"/>: its time per event, which grows with the subscribers an event goes to): under
 /// overload what an event waits before it is even queued stays a small part of the limit, instead of the limit itself.
 /// Once there is room, the writer takes only what still fits that budget (<see cref="Room"/>): otherwise every writer
@@ -19,7 +19,7 @@ namespace Switchboard.Live;
 /// </para>
 /// <para>
 /// Committed writes can also wait for their fan-out before they are answered (<see cref="WhenFannedOutAsync"/>, see
-/// <see cref="StreamOptions.FanoutAnswerWait"/>): the loop reports its position after every pass (<see cref="FannedOut"/>).
+/// <see cref="SocketOptions.FanoutAnswerWait"/>): the loop reports its position after every pass (<see cref="FannedOut"/>).
 /// </para>
 /// <para>
 /// Writers wait in <see cref="WaitForRoomAsync"/>; the loop reports what it handed over, took and how long that took,
@@ -27,7 +27,7 @@ namespace Switchboard.Live;
 /// <see cref="TimeProvider"/>.
 /// </para>
 /// </summary>
-internal sealed class AdmissionGate(StreamOptions options, TimeProvider time, ILogger logger)
+internal sealed class AdmissionGate(SocketOptions options, TimeProvider time, ILogger logger)
 {
     private readonly object _roomLock = new();
     private TaskCompletionSource? _room;

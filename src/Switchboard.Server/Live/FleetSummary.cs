@@ -1,8 +1,8 @@
 using System.Text.Json;
-using Switchboard.Json;
-using Switchboard.Sessions;
+using Switchboard.Core.Json;
+using Switchboard.Core.Sessions;
 
-namespace Switchboard.Live;
+namespace Switchboard.Server.Live;
 
 /// <summary>The parts of a fleet summary that count as a change; duration and position move on their own.</summary>
 internal readonly record struct FleetTotals(

@@ -1,4 +1,4 @@
-namespace Switchboard.Live;
+namespace Switchboard.Server.Live;
 
 /// <summary>
 /// A channel's membership in a topic, as the code outside the live loop holds it: an opaque handle to give back to

@@ -1,10 +1,10 @@
-using Switchboard.Events;
-using Switchboard.Live.Fanout;
-using Switchboard.Outbound;
-using Switchboard.Sessions;
-using Switchboard.Storage;
+using Switchboard.Core.Events;
+using Switchboard.Core.Sessions;
+using Switchboard.Core.Storage;
+using Switchboard.Server.Live.Fanout;
+using Switchboard.Server.Outbound;
 
-namespace Switchboard.Live;
+namespace Switchboard.Server.Live;
 
 /// <summary>
 /// Replay: count the events a resume needs, then stream them paced to the connection. A resume reads at most

@@ -1,9 +1,9 @@
-using Switchboard.Events;
-using Switchboard.Sessions;
-using Switchboard.Storage;
-using Switchboard.Trees;
+using Switchboard.Core.Events;
+using Switchboard.Core.Sessions;
+using Switchboard.Core.Storage;
+using Switchboard.Core.Trees;
 
-namespace Switchboard.Live;
+namespace Switchboard.Server.Live;
 
 /// <summary>
 /// Subtree joins (<c>session:{id}</c> with <c>{"subtree": true}</c>). The snapshot is read from the store's path index

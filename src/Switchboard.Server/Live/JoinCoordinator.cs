@@ -1,11 +1,11 @@
 using Microsoft.Extensions.Logging;
-using Switchboard.Ingest;
-using Switchboard.Options;
-using Switchboard.Outbound;
-using Switchboard.Sessions;
-using Switchboard.Storage;
+using Switchboard.Core.Sessions;
+using Switchboard.Core.Storage;
+using Switchboard.Server.Ingest;
+using Switchboard.Server.Options;
+using Switchboard.Server.Outbound;
 
-namespace Switchboard.Live;
+namespace Switchboard.Server.Live;
 
 /// <summary>
 /// Joins for every transport (WebSocket, long-poll, SSE), decided atomically with the log: the live loop registers the
@@ -27,8 +27,8 @@ namespace Switchboard.Live;
 /// client that got a 2xx and then subscribes finds its write in the snapshot, not only in the stream after it.
 /// </para>
 /// </summary>
-internal sealed partial class JoinCoordinator(LiveHub live, WritePipeline pipeline, ISessionStore store, StreamOptions options, ILogger<JoinCoordinator> logger,
-    SwitchboardOptions? switchboard = null, TimeProvider? time = null, Trees.TreeCursor? cursors = null)
+internal sealed partial class JoinCoordinator(LiveHub live, WritePipeline pipeline, ISessionStore store, SocketOptions options, ILogger<JoinCoordinator> logger,
+    SwitchboardOptions? switchboard = null, TimeProvider? time = null, Switchboard.Core.Trees.TreeCursor? cursors = null)
 {
     /// <summary>How long a resume from another node's later position waits for this node's feed to get there.</summary>
     private static readonly TimeSpan CatchUpWait = TimeSpan.FromSeconds(3);
@@ -38,12 +38,12 @@ internal sealed partial class JoinCoordinator(LiveHub live, WritePipeline pipeli
 
     private long _busyRefusals;
 
-    public StreamOptions Options { get; } = options;
+    public SocketOptions Options { get; } = options;
 
     public string Epoch => live.Epoch;
 
     /// <summary>What the <c>usage</c> join params are read against, now.</summary>
-    public Usage.UsageJoinContext UsageContext => new(switchboard?.Usage ?? new UsageSettings(), (time ?? TimeProvider.System).GetUtcNow());
+    public Switchboard.Server.Live.Usage.UsageJoinContext UsageContext => new(switchboard?.Usage ?? new UsageSettings(), (time ?? TimeProvider.System).GetUtcNow());
 
     /// <summary>The log position fanned out so far.</summary>
     public long HeadSeq => live.HeadSeq;

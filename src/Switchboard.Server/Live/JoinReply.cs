@@ -1,9 +1,9 @@
 using System.Buffers;
 using System.Text;
 using System.Text.Json;
-using Switchboard.Outbound;
+using Switchboard.Server.Outbound;
 
-namespace Switchboard.Live;
+namespace Switchboard.Server.Live;
 
 /// <summary>
 /// How a transport frames its join replies: data, not a callback. The live loop encodes the replies itself when it

@@ -1,8 +1,9 @@
 using System.Text.Json;
-using Switchboard.Json;
-using Switchboard.Writes;
+using Switchboard.Core.Hosting;
+using Switchboard.Core.Json;
+using Switchboard.Core.Writes;
 
-namespace Switchboard.Live;
+namespace Switchboard.Server.Live;
 
 /// <summary>What a join asks for: the topic, an optional resume position, a label filter and a snapshot size.</summary>
 internal sealed record JoinRequest(TopicRoute Route, long? Since, string? Epoch, IReadOnlyDictionary<string, string>? Labels, int SnapshotLimit)
@@ -11,7 +12,7 @@ internal sealed record JoinRequest(TopicRoute Route, long? Since, string? Epoch,
     public string? JoinRef { get; init; }
 
     /// <summary>Who is joining, for presence (<c>{viewer: {name, id?}}</c>).</summary>
-    public Presence.Viewer? Viewer { get; init; }
+    public Switchboard.Server.Live.Presence.Viewer? Viewer { get; init; }
 
     /// <summary>
     /// The labels scope of the connection's token: sessions without these labels are never seen on this channel, and
@@ -26,15 +27,15 @@ internal sealed record JoinRequest(TopicRoute Route, long? Since, string? Epoch,
     public bool Subtree { get; init; }
 
     /// <summary>For the <c>usage</c> topic: the series to follow (its <c>Until</c> is open).</summary>
-    public UsageRollups.UsageQuery? Usage { get; init; }
+    public Switchboard.Core.UsageRollups.UsageQuery? Usage { get; init; }
 
     /// <summary>Reads join params <c>{since?, epoch?, labels?, limit?, viewer?}</c>; unknown keys are ignored (clients may add their own).</summary>
-    public static JoinRequest? Parse(TopicRoute route, JsonElement payload, int defaultLimit, out string? error, Usage.UsageJoinContext? usage = null)
+    public static JoinRequest? Parse(TopicRoute route, JsonElement payload, int defaultLimit, out string? error, Switchboard.Server.Live.Usage.UsageJoinContext? usage = null)
     {
         error = null;
         if (route.Kind == TopicKind.Usage)
         {
-            return Live.Usage.UsageJoinParams.Parse(payload, usage, out error) is { } query
+            return Switchboard.Server.Live.Usage.UsageJoinParams.Parse(payload, usage, out error) is { } query
                 ? new JoinRequest(route, null, null, null, 0) { Usage = query }
                 : null;
         }
@@ -42,7 +43,7 @@ internal sealed record JoinRequest(TopicRoute Route, long? Since, string? Epoch,
         long? since = null;
         string? epoch = null;
         Dictionary<string, string>? labels = null;
-        Presence.Viewer? viewer = null;
+        Switchboard.Server.Live.Presence.Viewer? viewer = null;
         var subtree = false;
         var limit = defaultLimit;
         if (payload.ValueKind != JsonValueKind.Object)
@@ -102,7 +103,7 @@ internal sealed record JoinRequest(TopicRoute Route, long? Since, string? Epoch,
                         return null;
                     }
 
-                    viewer = Presence.Viewer.Parse(p.Value, out error);
+                    viewer = Switchboard.Server.Live.Presence.Viewer.Parse(p.Value, out error);
                     if (viewer is null)
                     {
                         return null;

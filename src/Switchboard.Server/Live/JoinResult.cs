@@ -1,9 +1,9 @@
 using System.Text.Json;
-using Switchboard.Json;
-using Switchboard.Sessions;
-using Switchboard.UsageRollups;
+using Switchboard.Core.Json;
+using Switchboard.Core.Sessions;
+using Switchboard.Core.UsageRollups;
 
-namespace Switchboard.Live;
+namespace Switchboard.Server.Live;
 
 /// <summary>
 /// The join reply <c>{seq, epoch, resumed, replayed, …snapshot}</c>. Immutable: the live loop takes the snapshot, and
@@ -37,7 +37,7 @@ internal sealed record JoinResult(long Seq, string Epoch)
     public UsageSeries? Usage { get; init; }
 
     /// <summary>Set for snapshots of <c>alerts</c>: the open alerts, oldest first.</summary>
-    public IReadOnlyList<Alerts.Alert>? Alerts { get; init; }
+    public IReadOnlyList<Switchboard.Core.Alerts.Alert>? Alerts { get; init; }
 
     /// <summary>Set for snapshots of <c>commands</c>: the outstanding commands (pending or delivered), in the order issued.</summary>
     public ListSnapshot? Commands { get; init; }
@@ -94,7 +94,7 @@ internal sealed record JoinResult(long Seq, string Epoch)
             }
 
             w.WriteEndArray();
-            Live.Usage.UsageJson.WriteSeries(w, query.GroupKey, usage.Rows);
+            Switchboard.Server.Live.Usage.UsageJson.WriteSeries(w, query.GroupKey, usage.Rows);
         }
 
         if (HasSession)
@@ -127,7 +127,7 @@ internal sealed record JoinResult(long Seq, string Epoch)
             w.WriteStartArray("alerts");
             foreach (var a in Alerts)
             {
-                Switchboard.Alerts.AlertJson.Write(w, a);
+                Switchboard.Core.Alerts.AlertJson.Write(w, a);
             }
 
             w.WriteEndArray();
@@ -155,7 +155,7 @@ internal sealed record JoinResult(long Seq, string Epoch)
 
 /// <summary>
 /// A page of the snapshot of <c>sessions</c>: the JSON array of the sessions, encoded once on the loop (where their size
-/// is measured against <see cref="Options.StreamOptions.MaxSnapshotBytes"/> anyway), and where the next page starts.
+/// is measured against <see cref="Switchboard.Server.Options.SocketOptions.MaxSnapshotBytes"/> anyway), and where the next page starts.
 /// </summary>
 internal sealed record SessionPage(ReadOnlyMemory<byte> Json, long? NextCursor);
 

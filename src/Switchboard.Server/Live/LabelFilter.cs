@@ -1,8 +1,8 @@
-using Switchboard.Events;
-using Switchboard.Sessions;
-using Switchboard.Writes;
+using Switchboard.Core.Events;
+using Switchboard.Core.Sessions;
+using Switchboard.Core.Writes;
 
-namespace Switchboard.Live;
+namespace Switchboard.Server.Live;
 
 /// <summary>
 /// A label filter (a <c>sessions</c> join's <c>labels</c>, or a token's or an API key's scope): a session matches when it
@@ -25,7 +25,7 @@ internal sealed class LabelFilter
     public static LabelFilter? From(IReadOnlyDictionary<string, string>? labels) =>
         labels is null || labels.Count == 0 ? null : new LabelFilter([.. labels]);
 
-    /// <summary>The pairs, as a scoped write carries them (<see cref="Writes.SessionWrite.Scope"/>). Never changed.</summary>
+    /// <summary>The pairs, as a scoped write carries them (<see cref="Switchboard.Core.Writes.SessionWrite.Scope"/>). Never changed.</summary>
     public KeyValuePair<string, string>[] Pairs => _pairs;
 
     /// <summary>

@@ -1,8 +1,8 @@
 using System.Threading.Channels;
-using Switchboard.Events;
-using Switchboard.Sessions;
+using Switchboard.Core.Events;
+using Switchboard.Core.Sessions;
 
-namespace Switchboard.Live;
+namespace Switchboard.Server.Live;
 
 /// <summary>
 /// What the live loop applied, for one observer (the alert evaluator), in a bounded inbox the observer owns and reads on
@@ -67,4 +67,4 @@ internal sealed class LiveFeed
 internal readonly record struct AppliedEvent(EventRecord? Event, Session? After, IReadOnlyList<Session>? RolledUp);
 
 /// <summary>The state an observer starts from: everything up to and including <see cref="HeadSeq"/>.</summary>
-internal sealed record ObservedState(long HeadSeq, IReadOnlyList<Session> ActiveSessions, IReadOnlyList<Alerts.Alert> OpenAlerts);
+internal sealed record ObservedState(long HeadSeq, IReadOnlyList<Session> ActiveSessions, IReadOnlyList<Switchboard.Core.Alerts.Alert> OpenAlerts);

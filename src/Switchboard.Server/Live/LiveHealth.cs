@@ -1,4 +1,4 @@
-namespace Switchboard.Live;
+namespace Switchboard.Server.Live;
 
 /// <summary>The live loop's state, as <c>/readyz</c> reports it.</summary>
 internal enum LiveStatus

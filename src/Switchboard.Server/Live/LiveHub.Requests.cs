@@ -1,6 +1,6 @@
-using Switchboard.Outbound;
+using Switchboard.Server.Outbound;
 
-namespace Switchboard.Live;
+namespace Switchboard.Server.Live;
 
 /// <summary>Joins, leaves, reads and observers, each a message to the loop.</summary>
 internal sealed partial class LiveHub
@@ -47,7 +47,7 @@ internal sealed partial class LiveHub
     // Reads of live state at the loop's current position: each a message of its own, so no caller's code runs on the loop.
 
     /// <summary>An active session, or null.</summary>
-    public Task<Sessions.Session?> ReadSessionAsync(string id) => Request(new ReadSessionMessage(id)).Reply.Task;
+    public Task<Switchboard.Core.Sessions.Session?> ReadSessionAsync(string id) => Request(new ReadSessionMessage(id)).Reply.Task;
 
     public Task<FleetSummary> ReadFleetSummaryAsync() => Request(new ReadFleetSummaryMessage()).Reply.Task;
 

@@ -1,11 +1,12 @@
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
-using Switchboard.Events;
-using Switchboard.Ingest;
-using Switchboard.Options;
-using Switchboard.Storage;
+using Switchboard.Core.Events;
+using Switchboard.Core.Hosting;
+using Switchboard.Core.Storage;
+using Switchboard.Server.Ingest;
+using Switchboard.Server.Options;
 
-namespace Switchboard.Live;
+namespace Switchboard.Server.Live;
 
 /// <summary>
 /// The live core as the rest of the server sees it. One loop (<see cref="LiveLoop"/>) owns all live state — the
@@ -29,7 +30,7 @@ internal sealed partial class LiveHub : IEventSink, IWriteThrottle, IAsyncDispos
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
 
-    public LiveHub(ISessionStore store, StreamOptions options, TimeProvider time, ILogger<LiveHub> logger, IHostApplicationLifetime? lifetime = null,
+    public LiveHub(ISessionStore store, SocketOptions options, TimeProvider time, ILogger<LiveHub> logger, IHostApplicationLifetime? lifetime = null,
         SwitchboardOptions? switchboard = null, BackgroundLoops? loops = null)
     {
         _time = time;

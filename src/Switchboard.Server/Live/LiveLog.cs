@@ -1,7 +1,7 @@
 using Microsoft.Extensions.Logging;
-using Switchboard.Diagnostics;
+using Switchboard.Core.Diagnostics;
 
-namespace Switchboard.Live;
+namespace Switchboard.Server.Live;
 
 /// <summary>The live loop's log messages (<see cref="LogEventIds.Live"/>). Never logs message bodies or tokens.</summary>
 internal static partial class LiveLog

@@ -1,6 +1,6 @@
-using Switchboard.Ingest;
+using Switchboard.Server.Ingest;
 
-namespace Switchboard.Live;
+namespace Switchboard.Server.Live;
 
 /// <summary>
 /// Reads of live state for the HTTP API (summary, counts, the fleet flag), with read-your-writes on this node: each read

@@ -1,4 +1,4 @@
-namespace Switchboard.Live;
+namespace Switchboard.Server.Live;
 
 /// <summary>
 /// A replay already announced in a join reply could not be completed (retention purged part of it meanwhile).

@@ -1,6 +1,6 @@
-using Switchboard.Events;
+using Switchboard.Core.Events;
 
-namespace Switchboard.Live;
+namespace Switchboard.Server.Live;
 
 /// <summary>
 /// Which logged events belong to a topic, by the rule live delivery applies: a join's replay and a topic read as a

@@ -1,6 +1,6 @@
 
 
-namespace Switchboard.Live;
+namespace Switchboard.Server.Live;
 
 /// <summary>The topics Switchboard serves.</summary>
 internal enum TopicKind
@@ -57,7 +57,7 @@ internal readonly record struct TopicRoute(TopicKind Kind, string Topic, string?
                 return true;
         }
 
-        if (topic.StartsWith(SessionPrefix, StringComparison.Ordinal) && Sessions.SessionId.IsValid(topic[SessionPrefix.Length..]))
+        if (topic.StartsWith(SessionPrefix, StringComparison.Ordinal) && Switchboard.Core.Sessions.SessionId.IsValid(topic[SessionPrefix.Length..]))
         {
             route = new(TopicKind.OneSession, topic, topic[SessionPrefix.Length..]);
             return true;

@@ -2,7 +2,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 
-namespace Switchboard.Metrics;
+namespace Switchboard.Server.Metrics;
 
 /// <summary>Times every non-GET endpoint of a group into <c>switchboard.http.write.duration</c>, tagged by endpoint name.</summary>
 internal static class HttpWriteTiming

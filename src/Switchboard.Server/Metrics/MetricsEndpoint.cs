@@ -2,7 +2,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 
-namespace Switchboard.Metrics;
+namespace Switchboard.Server.Metrics;
 
 /// <summary><c>/metrics</c>: Switchboard's and the runtime's meters in the Prometheus text format.</summary>
 internal static class MetricsEndpoint
@@ -10,6 +10,6 @@ internal static class MetricsEndpoint
     /// <summary>With auth on, scraping needs a key like any other read (Prometheus sends it as a bearer token).</summary>
     public static void Map(IEndpointRouteBuilder root) =>
         root.MapGet("/metrics", (PrometheusExporter exporter) => Results.Text(exporter.Scrape(), PrometheusExporter.ContentType))
-            .AddEndpointFilter<Security.ApiAccessFilter>()
+            .AddEndpointFilter<Switchboard.Server.Security.ApiAccessFilter>()
             .WithTags("Health").ExcludeFromDescription();
 }

@@ -1,6 +1,6 @@
 using Microsoft.Extensions.Hosting;
 
-namespace Switchboard.Metrics;
+namespace Switchboard.Server.Metrics;
 
 /// <summary>Creates the instruments and the exporter at start-up, before any write, so counters start at zero with the node.</summary>
 internal sealed class MetricsService(PrometheusExporter exporter) : IHostedService

@@ -3,7 +3,7 @@ using System.Diagnostics.Metrics;
 using System.Globalization;
 using System.Text;
 
-namespace Switchboard.Metrics;
+namespace Switchboard.Server.Metrics;
 
 internal sealed partial class PrometheusExporter
 {

@@ -1,7 +1,7 @@
 using System.Diagnostics.Metrics;
 using System.Text;
 
-namespace Switchboard.Metrics;
+namespace Switchboard.Server.Metrics;
 
 /// <summary>
 /// Collects Switchboard's meter (this instance's only, so several servers in one process stay apart) and the

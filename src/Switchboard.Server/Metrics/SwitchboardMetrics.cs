@@ -1,10 +1,11 @@
 using System.Diagnostics.Metrics;
-using Switchboard.Ingest;
-using Switchboard.Live;
-using Switchboard.Outbound;
-using Switchboard.Transports;
+using Switchboard.Core.Hosting;
+using Switchboard.Server.Ingest;
+using Switchboard.Server.Live;
+using Switchboard.Server.Outbound;
+using Switchboard.Server.Transports;
 
-namespace Switchboard.Metrics;
+namespace Switchboard.Server.Metrics;
 
 /// <summary>
 /// Switchboard's instruments on the <c>Switchboard</c> meter (System.Diagnostics.Metrics), created through the host's
@@ -19,8 +20,8 @@ internal sealed class SwitchboardMetrics : IDisposable
     private readonly Counter<long> _dispatched;
     private readonly Histogram<double> _fanout;
 
-    public SwitchboardMetrics(IMeterFactory meters, LiveHub live, WritePipeline pipeline, ConnectionRegistry connections, WebhookDispatch.WebhookDispatcher webhooks,
-        Alerting.AlertEvaluator alerts, Commanding.CommandWatch commands, Http.RequestBodyBudget bodies, BackgroundLoops loops)
+    public SwitchboardMetrics(IMeterFactory meters, LiveHub live, WritePipeline pipeline, ConnectionRegistry connections, Switchboard.Server.Webhooks.WebhookDispatcher webhooks,
+        Switchboard.Server.Alerts.AlertEvaluator alerts, Switchboard.Server.Commands.CommandWatch commands, Switchboard.Server.Http.RequestBodyBudget bodies, BackgroundLoops loops)
     {
         _live = live;
         Meter = meters.Create(MeterName);
@@ -125,8 +126,8 @@ internal sealed class SwitchboardMetrics : IDisposable
         _fanout.Record(Math.Max(0, latency.TotalSeconds));
     }
 
-    private static IEnumerable<Measurement<long>> ObserveWebhooks(WebhookDispatch.WebhookDispatcher webhooks, Func<Switchboard.Webhooks.WebhookEndpoint, long> value) =>
-        webhooks.Workers.Select(w => w.Last).OfType<Switchboard.Webhooks.WebhookEndpoint>()
+    private static IEnumerable<Measurement<long>> ObserveWebhooks(Switchboard.Server.Webhooks.WebhookDispatcher webhooks, Func<Switchboard.Core.Webhooks.WebhookEndpoint, long> value) =>
+        webhooks.Workers.Select(w => w.Last).OfType<Switchboard.Core.Webhooks.WebhookEndpoint>()
             .Select(e => new Measurement<long>(value(e), new KeyValuePair<string, object?>("endpoint", e.Id)));
 
     private IEnumerable<Measurement<int>> ObserveSubscriptions()

@@ -1,4 +1,6 @@
-namespace Switchboard.Options;
+using Switchboard.Core.Hosting;
+
+namespace Switchboard.Server.Options;
 
 /// <summary>Alerts (<c>Switchboard:Alerts</c>). See docs/alerts.md.</summary>
 public sealed class AlertOptions

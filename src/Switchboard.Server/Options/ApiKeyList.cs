@@ -1,4 +1,4 @@
-namespace Switchboard.Options;
+namespace Switchboard.Server.Options;
 
 /// <summary>
 /// One entry of a key list such as <c>SWITCHBOARD_API_KEYS</c>: <c>[@name ]key[:read|:agent|:operator] label=value …</c>.

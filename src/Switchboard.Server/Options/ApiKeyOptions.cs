@@ -1,4 +1,4 @@
-namespace Switchboard.Options;
+namespace Switchboard.Server.Options;
 
 /// <summary>One producer API key.</summary>
 public sealed class ApiKeyOptions

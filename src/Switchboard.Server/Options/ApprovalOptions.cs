@@ -1,4 +1,6 @@
-namespace Switchboard.Options;
+using Switchboard.Core.Hosting;
+
+namespace Switchboard.Server.Options;
 
 /// <summary>Approvals: a person asked on a session's behalf (<c>Switchboard:Approvals</c>). See docs/approvals.md.</summary>
 public sealed class ApprovalOptions

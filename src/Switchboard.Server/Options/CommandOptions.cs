@@ -1,4 +1,6 @@
-namespace Switchboard.Options;
+using Switchboard.Core.Hosting;
+
+namespace Switchboard.Server.Options;
 
 /// <summary>Commands to agents (<c>Switchboard:Commands</c>). See docs/commands.md.</summary>
 public sealed class CommandOptions

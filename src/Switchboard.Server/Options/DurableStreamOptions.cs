@@ -1,4 +1,6 @@
-namespace Switchboard.Options;
+using Switchboard.Core.Hosting;
+
+namespace Switchboard.Server.Options;
 
 /// <summary>Durable Streams at <c>/v1/stream/{path}</c> (<c>Switchboard:Streams</c>). See docs/streams.md.</summary>
 public sealed class DurableStreamOptions

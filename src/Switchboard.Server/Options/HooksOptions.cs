@@ -1,4 +1,6 @@
-namespace Switchboard.Options;
+using Switchboard.Core.Hosting;
+
+namespace Switchboard.Server.Options;
 
 /// <summary>What a session's <c>activity</c> says while its agent works (<c>Switchboard:Hooks:Activity</c>).</summary>
 public enum HookActivity

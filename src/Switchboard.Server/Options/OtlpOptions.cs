@@ -1,4 +1,6 @@
-namespace Switchboard.Options;
+using Switchboard.Core.Hosting;
+
+namespace Switchboard.Server.Options;
 
 /// <summary>OpenTelemetry in (<c>Switchboard:Otlp</c>): the OTLP receivers and how telemetry becomes sessions. See docs/otel.md.</summary>
 public sealed class OtlpOptions

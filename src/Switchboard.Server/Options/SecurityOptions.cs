@@ -1,4 +1,6 @@
-namespace Switchboard.Options;
+using Switchboard.Core.Hosting;
+
+namespace Switchboard.Server.Options;
 
 /// <summary>
 /// Who may do what. With no API keys, auth is off (and the node must listen on loopback only, unless

@@ -1,4 +1,6 @@
-namespace Switchboard.Options;
+using Switchboard.Core.Hosting;
+
+namespace Switchboard.Server.Options;
 
 /// <summary>Session rules (<c>Switchboard:Sessions</c>).</summary>
 public sealed class SessionOptions

@@ -1,4 +1,6 @@
-namespace Switchboard.Options;
+using Switchboard.Core.Hosting;
+
+namespace Switchboard.Server.Options;
 
 /// <summary>
 /// Everything that configures a Switchboard node except its store, which the builder names (<c>UseSqlite</c>,
@@ -34,7 +36,7 @@ public sealed class SwitchboardOptions
     public SessionOptions Sessions { get; } = new();
 
     /// <summary>Live stream settings.</summary>
-    public StreamOptions Stream { get; } = new();
+    public SocketOptions Sockets { get; } = new();
 
     /// <summary>Durable Streams at <c>/v1/stream/{path}</c>. See docs/streams.md.</summary>
     public DurableStreamOptions Streams { get; } = new();
@@ -93,7 +95,7 @@ public sealed class UsageSettings
     public int MaxPoints { get; set; } = SwitchboardDefaults.UsageMaxPoints;
 
     /// <summary>The settings as the store takes them.</summary>
-    internal UsageRollups.UsageOptions ToStoreOptions() => new()
+    internal Switchboard.Core.UsageRollups.UsageOptions ToStoreOptions() => new()
     {
         GroupBy = [.. GroupBy.Distinct(StringComparer.Ordinal)],
         Enabled = Enabled,
@@ -104,7 +106,7 @@ public sealed class UsageSettings
 }
 
 /// <summary>WebSocket, long-poll and SSE settings.</summary>
-public sealed class StreamOptions
+public sealed class SocketOptions
 {
     /// <summary>A connection that sends nothing for this long is closed. Default 60 s.</summary>
     public TimeSpan HeartbeatTimeout { get; set; } = SwitchboardDefaults.HeartbeatTimeout;

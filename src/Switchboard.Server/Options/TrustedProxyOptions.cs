@@ -1,4 +1,4 @@
-namespace Switchboard.Options;
+namespace Switchboard.Server.Options;
 
 /// <summary>
 /// A proxy in front of Switchboard that signs people in (an SSO gateway, oauth2-proxy) and says who each request is from

@@ -1,4 +1,6 @@
-namespace Switchboard.Options;
+using Switchboard.Core.Hosting;
+
+namespace Switchboard.Server.Options;
 
 /// <summary>Webhook delivery (<c>Switchboard:Webhooks</c>). See docs/alerts.md.</summary>
 public sealed class WebhookOptions

@@ -2,7 +2,7 @@ using Google.Protobuf;
 using Switchboard.Otlp.Proto.Collector;
 using Switchboard.Otlp.Proto.Trace;
 
-namespace Switchboard.Otlp;
+namespace Switchboard.Server.Otlp;
 
 /// <summary>
 /// Decodes export requests and encodes answers, as protobuf or as OTLP JSON. OTLP JSON is proto3 JSON except that trace

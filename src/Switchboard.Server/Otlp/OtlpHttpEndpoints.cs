@@ -6,14 +6,15 @@ using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.Logging;
 using Microsoft.Net.Http.Headers;
-using Switchboard.Options;
-using Switchboard.Http;
-using Switchboard.Metrics;
-using Switchboard.Responses;
-using Switchboard.Security;
-using Switchboard.Storage;
+using Switchboard.Core.Storage;
+using Switchboard.Server.Health;
+using Switchboard.Server.Http;
+using Switchboard.Server.Metrics;
+using Switchboard.Server.Options;
+using Switchboard.Server.Responses;
+using Switchboard.Server.Security;
 
-namespace Switchboard.Otlp;
+namespace Switchboard.Server.Otlp;
 
 /// <summary>
 /// OTLP/HTTP on the main listener: <c>POST /v1/traces</c>, <c>/v1/logs</c> and <c>/v1/metrics</c>, protobuf or JSON,

@@ -1,7 +1,7 @@
 using Microsoft.Extensions.Logging;
-using Switchboard.Diagnostics;
+using Switchboard.Core.Diagnostics;
 
-namespace Switchboard.Otlp;
+namespace Switchboard.Server.Otlp;
 
 /// <summary>OpenTelemetry in: the receivers and the quiet monitor (<see cref="LogEventIds.Otlp"/>).</summary>
 internal static partial class OtlpLog

@@ -1,13 +1,13 @@
 using Google.Protobuf;
 using Microsoft.Extensions.Logging;
-using Switchboard.Ingest;
-using Switchboard.Metrics;
-using Switchboard.Otlp.Mapping;
+using Switchboard.Core.Storage;
+using Switchboard.Core.Writes;
 using Switchboard.Otlp.Proto.Collector;
-using Switchboard.Storage;
-using Switchboard.Writes;
+using Switchboard.Server.Ingest;
+using Switchboard.Server.Metrics;
+using Switchboard.Server.Otlp.Mapping;
 
-namespace Switchboard.Otlp;
+namespace Switchboard.Server.Otlp;
 
 /// <summary>What an export request came to: how many records were refused, and why the first was.</summary>
 internal readonly record struct OtlpOutcome(long Rejected, string? Message);
@@ -16,9 +16,9 @@ internal readonly record struct OtlpOutcome(long Rejected, string? Message);
 /// The part every OTLP transport shares: map a decoded export request through <see cref="TelemetryMap"/>, coalesce it
 /// into one write per session, commit those through the same <see cref="SessionWriter"/> as the HTTP API (state
 /// machine, event log, fan-out, alerts, usage rollups and webhooks all follow), and tell the quiet monitor.
-/// An unavailable store or admission control throws (<see cref="Storage.StoreUnavailableException"/>, <see cref="OverloadedException"/>).
+/// An unavailable store or admission control throws (<see cref="Switchboard.Core.Storage.StoreUnavailableException"/>, <see cref="OverloadedException"/>).
 /// </summary>
-internal sealed class OtlpReceiver(SessionWriter writer, QuietMonitor quiet, SwitchboardMetrics metrics, TimeProvider time, Options.SwitchboardOptions options,
+internal sealed class OtlpReceiver(SessionWriter writer, QuietMonitor quiet, SwitchboardMetrics metrics, TimeProvider time, Switchboard.Server.Options.SwitchboardOptions options,
     ILogger<OtlpReceiver> logger)
 {
     /// <summary>Maps a decoded export request of any signal into <paramref name="batch"/>.</summary>
@@ -39,7 +39,7 @@ internal sealed class OtlpReceiver(SessionWriter writer, QuietMonitor quiet, Swi
     }
 
     /// <param name="key">The exporter's API key (null while auth is off): a key scoped by labels gives its sessions its labels.</param>
-    public async Task<OtlpOutcome> ReceiveAsync(OtlpSignal signal, IMessage request, Security.ApiKeyIdentity? key, CancellationToken cancellationToken)
+    public async Task<OtlpOutcome> ReceiveAsync(OtlpSignal signal, IMessage request, Switchboard.Server.Security.ApiKeyIdentity? key, CancellationToken cancellationToken)
     {
         var batch = new TelemetryBatch(time.GetUtcNow(), options.Otlp.MaxRecordsPerRequest, options.Otlp.MaxAttributesPerRecord);
         Map(request, batch);
@@ -54,7 +54,7 @@ internal sealed class OtlpReceiver(SessionWriter writer, QuietMonitor quiet, Swi
 
         if (batch.SessionCount > 0)
         {
-            var writes = batch.ToWrites(options.Sessions.MaxTreeDepth).ConvertAll(w => Security.ScopedWrites.Within(w, key?.Labels));
+            var writes = batch.ToWrites(options.Sessions.MaxTreeDepth).ConvertAll(w => Switchboard.Server.Security.ScopedWrites.Within(w, key?.Labels));
             IReadOnlyList<WriteResult> results;
             try
             {

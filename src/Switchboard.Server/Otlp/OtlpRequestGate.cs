@@ -1,6 +1,6 @@
-using Switchboard.Options;
+using Switchboard.Server.Options;
 
-namespace Switchboard.Otlp;
+namespace Switchboard.Server.Otlp;
 
 /// <summary>
 /// How many OTLP requests, HTTP and gRPC together, this node handles at once (<see cref="OtlpOptions.MaxConcurrentRequests"/>).

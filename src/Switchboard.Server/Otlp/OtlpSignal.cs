@@ -1,4 +1,4 @@
-namespace Switchboard.Otlp;
+namespace Switchboard.Server.Otlp;
 
 /// <summary>The three OTLP signals; the wire names are the <c>signal</c> label of <c>switchboard_otlp_records_total</c>.</summary>
 internal enum OtlpSignal

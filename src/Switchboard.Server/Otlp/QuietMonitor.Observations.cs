@@ -1,7 +1,7 @@
-using Switchboard.Writes;
-using Switchboard.Storage;
+using Switchboard.Core.Hosting;
+using Switchboard.Core.Writes;
 
-namespace Switchboard.Otlp;
+namespace Switchboard.Server.Otlp;
 
 /// <summary>What the receivers observed, merged per session until the loop takes it; and the timer's one queued tick.</summary>
 internal sealed partial class QuietMonitor
@@ -38,7 +38,7 @@ internal sealed partial class QuietMonitor
     /// <paramref name="session"/>'s hooks said it ended: terminate it with <paramref name="reason"/> at <paramref name="at"/>,
     /// so the telemetry an agent exports as it exits (after its <c>SessionEnd</c>) still counts. Never blocks.
     /// </summary>
-    public void Ends(Sessions.Session session, DateTimeOffset seen, DateTimeOffset at, string reason)
+    public void Ends(Switchboard.Core.Sessions.Session session, DateTimeOffset seen, DateTimeOffset at, string reason)
     {
         bool wake;
         lock (_seen)

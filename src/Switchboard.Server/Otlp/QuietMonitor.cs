@@ -1,14 +1,15 @@
 using System.Threading.Channels;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
-using Switchboard.Options;
-using Switchboard.Ingest;
-using Switchboard.Otlp.Mapping;
-using Switchboard.Sessions;
-using Switchboard.Storage;
-using Switchboard.Writes;
+using Switchboard.Core.Hosting;
+using Switchboard.Core.Sessions;
+using Switchboard.Core.Storage;
+using Switchboard.Core.Writes;
+using Switchboard.Server.Ingest;
+using Switchboard.Server.Options;
+using Switchboard.Server.Otlp.Mapping;
 
-namespace Switchboard.Otlp;
+namespace Switchboard.Server.Otlp;
 
 /// <summary>
 /// Moves sessions from OpenTelemetry and hooks that went quiet: working with no telemetry for <see cref="OtlpOptions.IdleAfter"/>

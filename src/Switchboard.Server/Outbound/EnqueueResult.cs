@@ -1,4 +1,4 @@
-namespace Switchboard.Outbound;
+namespace Switchboard.Server.Outbound;
 
 /// <summary>What became of a frame handed to a <see cref="SendQueue"/>, as the live loop's pacing needs to know it.</summary>
 internal enum EnqueueResult : byte

@@ -2,10 +2,10 @@ using System.Buffers;
 using System.Buffers.Binary;
 using System.Text;
 using System.Text.Json;
-using Switchboard.Events;
-using Switchboard.Json;
+using Switchboard.Core.Events;
+using Switchboard.Core.Json;
 
-namespace Switchboard.Outbound;
+namespace Switchboard.Server.Outbound;
 
 /// <summary>
 /// Encodes envelopes and Phoenix V2 frames. An event's envelope is encoded once; each topic then wraps

@@ -1,4 +1,4 @@
-namespace Switchboard.Outbound;
+namespace Switchboard.Server.Outbound;
 
 /// <summary>What a queued frame carries; decides how slow consumers treat it.</summary>
 internal enum FrameKind : byte

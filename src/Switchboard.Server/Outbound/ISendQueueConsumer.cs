@@ -1,4 +1,4 @@
-namespace Switchboard.Outbound;
+namespace Switchboard.Server.Outbound;
 
 /// <summary>
 /// The transport side of a <see cref="SendQueue"/>. Every callback may run on the thread of whoever enqueued, which can

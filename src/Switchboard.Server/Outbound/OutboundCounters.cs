@@ -1,4 +1,4 @@
-namespace Switchboard.Outbound;
+namespace Switchboard.Server.Outbound;
 
 /// <summary>
 /// Process-wide totals bumped on the transport hot path with one interlocked add (per socket write, not per frame),

@@ -2,7 +2,7 @@ using System.Buffers.Binary;
 using System.Text;
 using System.Text.Json;
 
-namespace Switchboard.Outbound;
+namespace Switchboard.Server.Outbound;
 
 /// <summary>
 /// One encoded message, shared by every subscriber it goes to. The buffer holds the Phoenix V2 JSON text

@@ -1,4 +1,4 @@
-namespace Switchboard.Outbound;
+namespace Switchboard.Server.Outbound;
 
 /// <summary>The ring the frames wait in, used only under the queue's lock.</summary>
 internal sealed partial class SendQueue

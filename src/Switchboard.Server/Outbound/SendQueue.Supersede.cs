@@ -1,5 +1,5 @@
 
-namespace Switchboard.Outbound;
+namespace Switchboard.Server.Outbound;
 
 /// <summary>
 /// Superseding, for a client that has fallen behind: a pending summary is replaced by a newer one for the same topic

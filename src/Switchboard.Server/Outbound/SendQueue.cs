@@ -1,5 +1,5 @@
 
-namespace Switchboard.Outbound;
+namespace Switchboard.Server.Outbound;
 
 /// <summary>
 /// A connection's bounded outbound queue of shared frames. Enqueueing stores a reference, so a broadcast

@@ -1,4 +1,4 @@
-namespace Switchboard.Phoenix;
+namespace Switchboard.Server.Phoenix;
 
 /// <summary>
 /// A connection's channels by topic. A connection usually has one to three channels (at most 100), so a short list

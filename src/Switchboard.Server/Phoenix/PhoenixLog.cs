@@ -1,7 +1,7 @@
 using Microsoft.Extensions.Logging;
-using Switchboard.Diagnostics;
+using Switchboard.Core.Diagnostics;
 
-namespace Switchboard.Phoenix;
+namespace Switchboard.Server.Phoenix;
 
 /// <summary>The Phoenix channel layer's log messages (<see cref="LogEventIds.Phoenix"/>). Never logs payloads or tokens.</summary>
 internal static partial class PhoenixLog

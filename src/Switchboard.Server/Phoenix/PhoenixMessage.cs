@@ -1,7 +1,7 @@
 using System.Text.Json;
-using Switchboard.Json;
+using Switchboard.Core.Json;
 
-namespace Switchboard.Phoenix;
+namespace Switchboard.Server.Phoenix;
 
 /// <summary>
 /// An inbound Phoenix message, whichever serializer carried it. It owns everything it holds (the payload is a copy), so
@@ -147,7 +147,7 @@ internal sealed class PhoenixMessage(string? joinRef, string? @ref, string topic
         }
 
         var buffer = new System.Buffers.ArrayBufferWriter<byte>(text.Length + 2);
-        using (var writer = new Utf8JsonWriter(buffer, Switchboard.Responses.JsonResult.WriterOptions))
+        using (var writer = new Utf8JsonWriter(buffer, Switchboard.Server.Responses.JsonResult.WriterOptions))
         {
             writer.WriteStringValue(text);
         }

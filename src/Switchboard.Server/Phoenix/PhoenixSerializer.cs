@@ -1,7 +1,7 @@
 using Microsoft.Extensions.Primitives;
-using Switchboard.Outbound;
+using Switchboard.Server.Outbound;
 
-namespace Switchboard.Phoenix;
+namespace Switchboard.Server.Phoenix;
 
 /// <summary>
 /// The Phoenix serializers served. V2 (<c>vsn=2.0.0</c>, the phoenix client's default) frames are arrays

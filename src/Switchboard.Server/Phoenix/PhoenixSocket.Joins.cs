@@ -1,10 +1,10 @@
 using System.Diagnostics;
-using Switchboard.Diagnostics;
-using Switchboard.Live;
-using Switchboard.Outbound;
-using Switchboard.Storage;
+using Switchboard.Core.Diagnostics;
+using Switchboard.Core.Storage;
+using Switchboard.Server.Live;
+using Switchboard.Server.Outbound;
 
-namespace Switchboard.Phoenix;
+namespace Switchboard.Server.Phoenix;
 
 /// <summary>Joins: checked against the connection's grant, answered, then live or replaying in the background.</summary>
 internal sealed partial class PhoenixSocket

@@ -1,9 +1,9 @@
 using Microsoft.Extensions.Logging;
-using Switchboard.Live;
-using Switchboard.Outbound;
-using Switchboard.Security;
+using Switchboard.Server.Live;
+using Switchboard.Server.Outbound;
+using Switchboard.Server.Security;
 
-namespace Switchboard.Phoenix;
+namespace Switchboard.Server.Phoenix;
 
 /// <summary>
 /// One Phoenix connection's channels, independent of the transport: heartbeats, join, leave, replies and
@@ -163,7 +163,7 @@ internal sealed partial class PhoenixSocket(JoinCoordinator hub, SendQueue queue
             if (expires is { } e)
             {
                 w.WritePropertyName("expires_at");
-                Json.WireTime.Write(w, e);
+                Switchboard.Core.Json.WireTime.Write(w, e);
             }
 
             w.WriteEndObject();

@@ -1,6 +1,6 @@
-using Switchboard.Errors;
+using Switchboard.Core.Errors;
 
-namespace Switchboard.Responses;
+namespace Switchboard.Server.Responses;
 
 /// <summary>
 /// The HTTP half of a domain error's "how to fix it": Core says what was wrong in terms of sessions and alerts, and the

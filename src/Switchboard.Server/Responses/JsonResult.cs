@@ -1,7 +1,7 @@
 using System.Text.Json;
 using Microsoft.AspNetCore.Http;
 
-namespace Switchboard.Responses;
+namespace Switchboard.Server.Responses;
 
 /// <summary>A JSON response written straight to the body with <see cref="Utf8JsonWriter"/> (snake_case by construction).</summary>
 internal sealed class JsonResult(int status, Action<Utf8JsonWriter> write) : IResult

@@ -1,8 +1,8 @@
 using System.Text.Json;
 using Microsoft.AspNetCore.Http;
-using Switchboard.Errors;
+using Switchboard.Core.Errors;
 
-namespace Switchboard.Responses;
+namespace Switchboard.Server.Responses;
 
 /// <summary>An RFC 9457 <c>application/problem+json</c> response that says what was wrong and how to fix it.</summary>
 internal sealed class ProblemResult(int status, string code, string title, string detail, string? field = null) : IResult

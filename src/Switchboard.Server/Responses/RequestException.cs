@@ -1,4 +1,4 @@
-namespace Switchboard.Responses;
+namespace Switchboard.Server.Responses;
 
 /// <summary>Thrown while reading a request that cannot be accepted; carries the problem to send.</summary>
 internal sealed class RequestException(ProblemResult problem) : Exception(problem.Detail)

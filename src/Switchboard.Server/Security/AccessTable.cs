@@ -1,8 +1,8 @@
-using Switchboard.Live;
-using static Switchboard.Security.Caller;
-using static Switchboard.Security.Reach;
+using Switchboard.Server.Live;
+using static Switchboard.Server.Security.Caller;
+using static Switchboard.Server.Security.Reach;
 
-namespace Switchboard.Security;
+namespace Switchboard.Server.Security;
 
 /// <summary>
 /// Every route's access policy, in one place (docs/security.md, "Who may call what"): each HTTP route by method and

@@ -1,7 +1,7 @@
 using Microsoft.AspNetCore.Http;
-using Switchboard.Options;
+using Switchboard.Server.Options;
 
-namespace Switchboard.Security;
+namespace Switchboard.Server.Security;
 
 /// <summary>
 /// Marks an endpoint that tells a subscriber token presented as its bearer apart from an unknown key: such a caller is
@@ -25,7 +25,7 @@ internal sealed class ApiAccessFilter(SecurityOptions options, ApiKeyRing keys, 
     public static ApiKeyIdentity? IdentityOf(HttpContext http) => http.Items[IdentityItem] as ApiKeyIdentity;
 
     /// <summary>The labels scope of the request's API key; null for a key of the whole fleet, or while auth is off.</summary>
-    public static Live.LabelFilter? ScopeOf(HttpContext http) => IdentityOf(http)?.Labels;
+    public static Switchboard.Server.Live.LabelFilter? ScopeOf(HttpContext http) => IdentityOf(http)?.Labels;
 
     public async ValueTask<object?> InvokeAsync(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
     {

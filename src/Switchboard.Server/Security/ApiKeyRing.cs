@@ -1,11 +1,12 @@
 using System.Security.Cryptography;
 using System.Text;
-using Switchboard.Live;
-using Switchboard.Options;
-using Switchboard.Sessions;
-using Switchboard.Writes;
+using Switchboard.Core.Hosting;
+using Switchboard.Core.Sessions;
+using Switchboard.Core.Writes;
+using Switchboard.Server.Live;
+using Switchboard.Server.Options;
 
-namespace Switchboard.Security;
+namespace Switchboard.Server.Security;
 
 /// <summary>
 /// An authenticated API key: its role, its labels scope (null: the whole fleet), a fingerprint that names it in rate

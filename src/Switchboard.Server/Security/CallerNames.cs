@@ -1,9 +1,9 @@
 using System.Net;
 using Microsoft.AspNetCore.Http;
-using Switchboard.Options;
-using Switchboard.Responses;
+using Switchboard.Server.Options;
+using Switchboard.Server.Responses;
 
-namespace Switchboard.Security;
+namespace Switchboard.Server.Security;
 
 /// <summary>
 /// Who asked, answered or issued, as approvals and commands record it: the API key's name (<c>@ops-dashboard</c>, or its
@@ -36,7 +36,7 @@ internal sealed class CallerNames
     /// <summary>The name of the request's caller; a proxy's header that names nobody valid is 400 (<see cref="RequestException"/>).</summary>
     public string Of(HttpContext http)
     {
-        var key = ApiAccessFilter.IdentityOf(http)?.Name ?? Commands.CommandLimits.Anonymous;
+        var key = ApiAccessFilter.IdentityOf(http)?.Name ?? Switchboard.Core.Commands.CommandLimits.Anonymous;
         return PersonOf(http) is { } person ? $"{person} via {key}" : key;
     }
 

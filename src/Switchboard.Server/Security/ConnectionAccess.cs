@@ -1,5 +1,6 @@
-using Switchboard.Live;
-namespace Switchboard.Security;
+using Switchboard.Server.Live;
+
+namespace Switchboard.Server.Security;
 
 /// <summary>
 /// One authenticated connection's grant. It is checked on every join, can be replaced by a fresher token over the open

@@ -1,8 +1,8 @@
-using Switchboard.Live;
-using Switchboard.Sessions;
-using Switchboard.Storage;
+using Switchboard.Core.Sessions;
+using Switchboard.Core.Storage;
+using Switchboard.Server.Live;
 
-namespace Switchboard.Security;
+namespace Switchboard.Server.Security;
 
 /// <summary>Joins under a connection's grant: topic patterns and the labels scope.</summary>
 internal sealed class JoinAuthorizer(LiveHub live, ISessionStore store)

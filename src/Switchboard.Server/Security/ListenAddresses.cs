@@ -1,8 +1,9 @@
 using System.Net;
 using Microsoft.AspNetCore.Http;
-using Switchboard.Options;
+using Switchboard.Core.Hosting;
+using Switchboard.Server.Options;
 
-namespace Switchboard.Security;
+namespace Switchboard.Server.Security;
 
 /// <summary>The safe-default rule: a node reachable from other machines needs API keys (or an explicit opt-out).</summary>
 internal static class ListenAddresses

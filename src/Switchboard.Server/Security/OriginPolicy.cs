@@ -1,9 +1,9 @@
 using System.Net;
 using Microsoft.AspNetCore.Http;
-using Switchboard.Options;
-using Switchboard.Responses;
+using Switchboard.Server.Options;
+using Switchboard.Server.Responses;
 
-namespace Switchboard.Security;
+namespace Switchboard.Server.Security;
 
 /// <summary>
 /// Which browser pages may use the API and the streams. Two checks, both answered before any credential or body is read:

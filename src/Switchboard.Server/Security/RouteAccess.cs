@@ -1,4 +1,4 @@
-namespace Switchboard.Security;
+namespace Switchboard.Server.Security;
 
 /// <summary>Who may call a route.</summary>
 internal enum Caller
@@ -60,11 +60,11 @@ internal sealed record RouteAccess(Caller Caller, Reach Reach)
     public bool IsDeclared { get; private init; } = true;
 
     /// <summary>The key role the caller needs, when it needs a key at all.</summary>
-    public Options.ApiKeyRole? NeededRole => Caller switch
+    public Switchboard.Server.Options.ApiKeyRole? NeededRole => Caller switch
     {
-        Caller.Operator => Options.ApiKeyRole.Operator,
-        Caller.Agent => Options.ApiKeyRole.Agent,
-        Caller.Reader or Caller.AnyKey => Options.ApiKeyRole.Read,
+        Caller.Operator => Switchboard.Server.Options.ApiKeyRole.Operator,
+        Caller.Agent => Switchboard.Server.Options.ApiKeyRole.Agent,
+        Caller.Reader or Caller.AnyKey => Switchboard.Server.Options.ApiKeyRole.Read,
         _ => null,
     };
 }

@@ -1,9 +1,9 @@
 using Microsoft.AspNetCore.Http;
-using Switchboard.Live;
-using Switchboard.Responses;
-using Switchboard.Writes;
+using Switchboard.Core.Writes;
+using Switchboard.Server.Live;
+using Switchboard.Server.Responses;
 
-namespace Switchboard.Security;
+namespace Switchboard.Server.Security;
 
 /// <summary>
 /// The writes of an API key scoped by labels. Every one carries the scope (<see cref="SessionWrite.Scope"/>), so the write

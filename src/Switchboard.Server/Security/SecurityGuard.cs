@@ -3,10 +3,11 @@ using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
-using Switchboard.Options;
-using Switchboard.Storage;
+using Switchboard.Core.Hosting;
+using Switchboard.Core.Storage;
+using Switchboard.Server.Options;
 
-namespace Switchboard.Security;
+namespace Switchboard.Server.Security;
 
 /// <summary>
 /// Loads the token secret when auth is on (the settings themselves are checked by the options validators), and once the

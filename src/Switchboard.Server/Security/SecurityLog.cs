@@ -1,7 +1,7 @@
 using Microsoft.Extensions.Logging;
-using Switchboard.Diagnostics;
+using Switchboard.Core.Diagnostics;
 
-namespace Switchboard.Security;
+namespace Switchboard.Server.Security;
 
 /// <summary>Security log messages (<see cref="LogEventIds.Security"/>). Keys and tokens are never logged, only counts and fingerprints.</summary>
 internal static partial class SecurityLog

@@ -1,8 +1,8 @@
 using Microsoft.AspNetCore.Http;
-using Switchboard.Options;
-using Switchboard.Responses;
+using Switchboard.Server.Options;
+using Switchboard.Server.Responses;
 
-namespace Switchboard.Security;
+namespace Switchboard.Server.Security;
 
 /// <summary>The problem+json answers of the security layer. None of them echoes a credential.</summary>
 internal static class SecurityProblems

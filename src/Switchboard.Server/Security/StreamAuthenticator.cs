@@ -1,8 +1,8 @@
 using System.Text;
 using Microsoft.AspNetCore.Http;
-using Switchboard.Options;
+using Switchboard.Server.Options;
 
-namespace Switchboard.Security;
+namespace Switchboard.Server.Security;
 
 /// <summary>The outcome of authenticating a stream: a grant, or why there is none.</summary>
 internal readonly record struct StreamAuthResult(StreamGrant? Grant, string? Error, bool NoCredentials = false);

@@ -1,6 +1,6 @@
-using Switchboard.Live;
+using Switchboard.Server.Live;
 
-namespace Switchboard.Security;
+namespace Switchboard.Server.Security;
 
 /// <summary>
 /// What one stream connection may subscribe to: topic patterns, an optional label scope (the connection only sees

@@ -1,6 +1,6 @@
 using Microsoft.AspNetCore.Http;
 
-namespace Switchboard.Security;
+namespace Switchboard.Server.Security;
 
 /// <summary>The WebSocket subprotocols a handshake offers (<c>Sec-WebSocket-Protocol</c>), where phoenix.js carries its auth token.</summary>
 internal static class SubProtocols

@@ -3,9 +3,9 @@ using System.Text;
 using System.Text.Json;
 using Microsoft.IdentityModel.JsonWebTokens;
 using Microsoft.IdentityModel.Tokens;
-using Switchboard.Writes;
+using Switchboard.Core.Writes;
 
-namespace Switchboard.Security;
+namespace Switchboard.Server.Security;
 
 /// <summary>
 /// Subscriber tokens: JWTs signed with HS256 carrying <c>topics</c> (patterns), <c>exp</c> and optionally <c>labels</c>.

@@ -1,10 +1,10 @@
 using System.Security.Cryptography;
 using System.Text;
 using Microsoft.IdentityModel.Tokens;
-using Switchboard.Options;
-using Switchboard.Storage;
+using Switchboard.Core.Hosting;
+using Switchboard.Server.Options;
 
-namespace Switchboard.Security;
+namespace Switchboard.Server.Security;
 
 /// <summary>
 /// The HS256 key subscriber tokens are signed with: the configured secret, or else one generated once and kept in the

@@ -1,7 +1,7 @@
-using Switchboard.Live;
-using Switchboard.Sessions;
+using Switchboard.Core.Sessions;
+using Switchboard.Server.Live;
 
-namespace Switchboard.Security;
+namespace Switchboard.Server.Security;
 
 /// <summary>
 /// A topic pattern from a subscriber token's <c>topics</c> claim: a topic name in which <c>*</c> matches any run of

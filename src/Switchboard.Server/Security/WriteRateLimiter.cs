@@ -1,7 +1,7 @@
 using System.Threading.RateLimiting;
-using Switchboard.Options;
+using Switchboard.Server.Options;
 
-namespace Switchboard.Security;
+namespace Switchboard.Server.Security;
 
 /// <summary>
 /// The per-key write rate: a token bucket per partition (an API key's fingerprint, or the remote address when auth is

@@ -1,8 +1,8 @@
 using Microsoft.AspNetCore.Http;
-using Switchboard.Responses;
-using Switchboard.Streams;
+using Switchboard.Core.Streams;
+using Switchboard.Server.Responses;
 
-namespace Switchboard.Streaming;
+namespace Switchboard.Server.Streams;
 
 /// <summary>A read's query: <c>offset</c> (once, valid), <c>live</c> (<c>long-poll</c> or <c>sse</c>, which need an offset) and <c>cursor</c>.</summary>
 internal sealed record ReadQuery(ReadStart Start, LiveMode Live, string? Cursor)

@@ -1,13 +1,13 @@
 using Microsoft.AspNetCore.Http;
-using Switchboard.Live;
-using Switchboard.Options;
-using Switchboard.Responses;
-using Switchboard.Security;
-using Switchboard.Sessions;
-using Switchboard.Storage;
-using Switchboard.Streams;
+using Switchboard.Core.Sessions;
+using Switchboard.Core.Storage;
+using Switchboard.Core.Streams;
+using Switchboard.Server.Live;
+using Switchboard.Server.Options;
+using Switchboard.Server.Responses;
+using Switchboard.Server.Security;
 
-namespace Switchboard.Streaming;
+namespace Switchboard.Server.Streams;
 
 /// <summary>
 /// A session's streams, <c>/v1/stream/sessions/{id}/{name}</c>: written with a write key that reaches the session (an

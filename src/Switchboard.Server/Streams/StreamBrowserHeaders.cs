@@ -1,7 +1,7 @@
 using Microsoft.AspNetCore.Http;
-using Switchboard.Security;
+using Switchboard.Server.Security;
 
-namespace Switchboard.Streaming;
+namespace Switchboard.Server.Streams;
 
 /// <summary>
 /// What every stream response carries for browsers, refusals included (this filter runs before the access checks): no

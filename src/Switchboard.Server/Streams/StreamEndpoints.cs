@@ -1,10 +1,11 @@
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
-using Switchboard.Http;
-using Switchboard.Security;
+using Switchboard.Server.Health;
+using Switchboard.Server.Http;
+using Switchboard.Server.Security;
 
-namespace Switchboard.Streaming;
+namespace Switchboard.Server.Streams;
 
 /// <summary>
 /// The Durable Streams protocol at <c>{prefix}/v1/stream/{path}</c>, on the node's main listener in a route group of its

@@ -1,4 +1,4 @@
-namespace Switchboard.Streaming;
+namespace Switchboard.Server.Streams;
 
 /// <summary>The protocol's header names, as Switchboard sends them (HTTP header names are case-insensitive).</summary>
 internal static class StreamHeaders

@@ -1,7 +1,7 @@
 using Microsoft.Extensions.Logging;
-using Switchboard.Diagnostics;
+using Switchboard.Core.Diagnostics;
 
-namespace Switchboard.Streaming;
+namespace Switchboard.Server.Streams;
 
 /// <summary>Durable Streams: live readers and the sweeper (<see cref="LogEventIds.Streams"/>).</summary>
 internal static partial class StreamLog

@@ -1,8 +1,8 @@
 using Microsoft.AspNetCore.Http;
-using Switchboard.Responses;
-using Switchboard.Streams;
+using Switchboard.Core.Streams;
+using Switchboard.Server.Responses;
 
-namespace Switchboard.Streaming;
+namespace Switchboard.Server.Streams;
 
 /// <summary>The problem+json bodies of refused stream requests, with the protocol's status codes.</summary>
 internal static class StreamProblems

@@ -1,13 +1,13 @@
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Primitives;
-using Switchboard.Http;
-using Switchboard.Json;
-using Switchboard.Options;
-using Switchboard.Responses;
-using Switchboard.Storage;
-using Switchboard.Streams;
+using Switchboard.Core.Json;
+using Switchboard.Core.Storage;
+using Switchboard.Core.Streams;
+using Switchboard.Server.Http;
+using Switchboard.Server.Options;
+using Switchboard.Server.Responses;
 
-namespace Switchboard.Streaming;
+namespace Switchboard.Server.Streams;
 
 /// <summary>
 /// HEAD, catch-up reads and long-polls. A read finds the stream's row and its sources (one statement), renews its TTL

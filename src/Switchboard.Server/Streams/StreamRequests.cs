@@ -1,11 +1,11 @@
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
-using Switchboard.Http;
-using Switchboard.Responses;
-using Switchboard.Security;
-using Switchboard.Streams;
+using Switchboard.Core.Streams;
+using Switchboard.Server.Http;
+using Switchboard.Server.Responses;
+using Switchboard.Server.Security;
 
-namespace Switchboard.Streaming;
+namespace Switchboard.Server.Streams;
 
 /// <summary>
 /// Reads a stream request: the path, the protocol's headers (strictly, each refusal a 400 naming the header and what to

@@ -2,11 +2,11 @@ using System.Buffers;
 using System.Text;
 using System.Text.Json;
 using Microsoft.AspNetCore.Http;
-using Switchboard.Json;
-using Switchboard.Options;
-using Switchboard.Streams;
+using Switchboard.Core.Json;
+using Switchboard.Core.Streams;
+using Switchboard.Server.Options;
 
-namespace Switchboard.Streaming;
+namespace Switchboard.Server.Streams;
 
 /// <summary>
 /// A stream over Server-Sent Events (<c>live=sse</c>): the catch-up from the offset, then every append as it lands. Each

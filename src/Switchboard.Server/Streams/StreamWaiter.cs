@@ -1,4 +1,4 @@
-namespace Switchboard.Streaming;
+namespace Switchboard.Server.Streams;
 
 /// <summary>
 /// One live read's wait for its stream to move. <see cref="Rearm"/> before each read of the store, then

@@ -1,8 +1,8 @@
 using Microsoft.Extensions.Logging;
-using Switchboard.Options;
-using Switchboard.Streams;
+using Switchboard.Core.Streams;
+using Switchboard.Server.Options;
 
-namespace Switchboard.Streaming;
+namespace Switchboard.Server.Streams;
 
 /// <summary>
 /// Wakes the long-poll and SSE readers of durable streams when their stream moves. It is the store feed's sink

@@ -1,16 +1,16 @@
 using System.Globalization;
 using Microsoft.AspNetCore.Http;
-using Switchboard.Http;
-using Switchboard.Ingest;
-using Switchboard.Json;
-using Switchboard.Options;
-using Switchboard.Responses;
-using Switchboard.Storage;
-using Switchboard.Streams;
-using Switchboard.Writes;
-using Switchboard.Security;
+using Switchboard.Core.Json;
+using Switchboard.Core.Storage;
+using Switchboard.Core.Streams;
+using Switchboard.Core.Writes;
+using Switchboard.Server.Http;
+using Switchboard.Server.Ingest;
+using Switchboard.Server.Options;
+using Switchboard.Server.Responses;
+using Switchboard.Server.Security;
 
-namespace Switchboard.Streaming;
+namespace Switchboard.Server.Streams;
 
 /// <summary>
 /// Create (PUT), append and close (POST), delete (DELETE). Each request becomes one <see cref="StreamWrite"/> committed

@@ -1,11 +1,11 @@
 using Microsoft.AspNetCore.Http;
-using Switchboard.Live;
-using Switchboard.Options;
-using Switchboard.Security;
-using Switchboard.Storage;
-using Switchboard.Streams;
+using Switchboard.Core.Storage;
+using Switchboard.Core.Streams;
+using Switchboard.Server.Live;
+using Switchboard.Server.Options;
+using Switchboard.Server.Security;
 
-namespace Switchboard.Streaming;
+namespace Switchboard.Server.Streams;
 
 /// <summary>
 /// A topic over SSE (<c>topics/…?live=sse</c>): each batch of the topic's envelopes is a <c>data</c> event (a JSON

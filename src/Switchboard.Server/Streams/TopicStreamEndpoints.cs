@@ -1,13 +1,13 @@
 using Microsoft.AspNetCore.Http;
-using Switchboard.Json;
-using Switchboard.Live;
-using Switchboard.Options;
-using Switchboard.Responses;
-using Switchboard.Security;
-using Switchboard.Storage;
-using Switchboard.Streams;
+using Switchboard.Core.Json;
+using Switchboard.Core.Storage;
+using Switchboard.Core.Streams;
+using Switchboard.Server.Live;
+using Switchboard.Server.Options;
+using Switchboard.Server.Responses;
+using Switchboard.Server.Security;
 
-namespace Switchboard.Streaming;
+namespace Switchboard.Server.Streams;
 
 /// <summary>
 /// The event log's topics as read-only JSON streams: <c>/v1/stream/topics/sessions</c> (with <c>label=key=value</c>

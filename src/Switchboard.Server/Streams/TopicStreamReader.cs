@@ -1,10 +1,10 @@
-using Switchboard.Events;
-using Switchboard.Live;
-using Switchboard.Outbound;
-using Switchboard.Storage;
-using Switchboard.Streams;
+using Switchboard.Core.Events;
+using Switchboard.Core.Storage;
+using Switchboard.Core.Streams;
+using Switchboard.Server.Live;
+using Switchboard.Server.Outbound;
 
-namespace Switchboard.Streaming;
+namespace Switchboard.Server.Streams;
 
 /// <summary>A topic's filter as a durable stream: its route, a label filter (the request's merged with a token's scope) and subtree.</summary>
 internal sealed record TopicQuery(TopicRoute Route, LabelFilter? Filter, bool Subtree, bool Scoped)

@@ -1,7 +1,7 @@
 using Microsoft.AspNetCore.Http;
-using Switchboard.Responses;
+using Switchboard.Server.Responses;
 
-namespace Switchboard.Transports;
+namespace Switchboard.Server.Transports;
 
 /// <summary>Why a stream connection could not get a slot: the node is stopping, or holds its maximum of connections.</summary>
 internal static class ConnectionRefusal

@@ -1,7 +1,7 @@
 using Microsoft.Extensions.Logging;
-using Switchboard.Options;
+using Switchboard.Server.Options;
 
-namespace Switchboard.Transports;
+namespace Switchboard.Server.Transports;
 
 /// <summary>
 /// Every open stream connection: enforces the connection limit before upgrades, closes idle connections
@@ -16,11 +16,11 @@ internal sealed class ConnectionRegistry : IDisposable
     private readonly ITimer _sweeper;
     private int _reserved;
 
-    public ConnectionRegistry(TimeProvider time, StreamOptions options, ILoggerFactory loggers)
+    public ConnectionRegistry(TimeProvider time, SocketOptions options, ILoggerFactory loggers)
     {
         _time = time;
-        Logger = loggers.CreateLogger("Switchboard.Transports");
-        PhoenixLogger = loggers.CreateLogger("Switchboard.Phoenix");
+        Logger = loggers.CreateLogger("Switchboard.Server.Transports");
+        PhoenixLogger = loggers.CreateLogger("Switchboard.Server.Phoenix");
         _timeout = options.HeartbeatTimeout;
         MaxConnections = options.MaxConnections;
         var period = TimeSpan.FromTicks(Math.Max(TimeSpan.TicksPerSecond, _timeout.Ticks / 6));
@@ -99,7 +99,7 @@ internal sealed class ConnectionRegistry : IDisposable
         {
             if (_time.GetElapsedTime(c.LastActivity, now) > _timeout)
             {
-                c.Close(Transports.WebSockets.CloseCodes.GoingAway, "heartbeat timeout");
+                c.Close(Switchboard.Server.Transports.WebSockets.CloseCodes.GoingAway, "heartbeat timeout");
             }
         }
     }

@@ -1,4 +1,4 @@
-namespace Switchboard.Transports;
+namespace Switchboard.Server.Transports;
 
 /// <summary>A live connection of any transport, as the registry sees it.</summary>
 internal interface IStreamConnection
@@ -13,5 +13,5 @@ internal interface IStreamConnection
     void Abort(string reason);
 
     /// <summary>Its outbound frames (for the queued-bytes gauge).</summary>
-    Outbound.SendQueue Queue { get; }
+    Switchboard.Server.Outbound.SendQueue Queue { get; }
 }

@@ -1,10 +1,10 @@
-using Switchboard.Options;
+using Switchboard.Server.Options;
 
-namespace Switchboard.Transports;
+namespace Switchboard.Server.Transports;
 
 /// <summary>
-/// A token bucket for one connection's inbound messages: <see cref="StreamOptions.MessageBurst"/> messages at once, then
-/// <see cref="StreamOptions.MaxMessagesPerSecond"/> sustained. A struct on the connection, so an idle connection pays
+/// A token bucket for one connection's inbound messages: <see cref="SocketOptions.MessageBurst"/> messages at once, then
+/// <see cref="SocketOptions.MaxMessagesPerSecond"/> sustained. A struct on the connection, so an idle connection pays
 /// two fields and no allocation. Not thread-safe: each transport reads one message at a time.
 /// </summary>
 internal struct MessageRate
@@ -13,7 +13,7 @@ internal struct MessageRate
     private long _last;
 
     /// <summary>Takes one message; false when the connection is over its rate.</summary>
-    public bool TryTake(TimeProvider time, StreamOptions options)
+    public bool TryTake(TimeProvider time, SocketOptions options)
     {
         var now = time.GetTimestamp();
         _tokens = _last == 0

@@ -1,7 +1,7 @@
 using Microsoft.Extensions.Logging;
-using Switchboard.Diagnostics;
+using Switchboard.Core.Diagnostics;
 
-namespace Switchboard.Transports;
+namespace Switchboard.Server.Transports;
 
 /// <summary>Stream connections' log messages (<see cref="LogEventIds.Transports"/>). Never logs tokens or message bodies.</summary>
 internal static partial class TransportLog

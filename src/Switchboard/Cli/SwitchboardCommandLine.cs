@@ -27,17 +27,17 @@ internal static class SwitchboardCommandLine
     {
         var root = new RootCommand("Switchboard: a real-time session server. Run with no command to serve.");
         root.Options.Add(Verbose);
-        ServeCommand.Configure(root);
-        root.Subcommands.Add(ServeCommand.Create());
-        root.Subcommands.Add(TailCommand.Create());
-        root.Subcommands.Add(SessionsCommand.Create());
-        root.Subcommands.Add(UsageCommand.Create());
-        root.Subcommands.Add(AlertsCommand.Create());
-        root.Subcommands.Add(CommandCommand.Create());
-        root.Subcommands.Add(DemoCommand.Create());
-        root.Subcommands.Add(KeysCommand.Create());
-        root.Subcommands.Add(TokenCommand.Create());
-        root.Subcommands.Add(HooksCommand.Create());
+        ServeVerb.Configure(root);
+        root.Subcommands.Add(ServeVerb.Create());
+        root.Subcommands.Add(TailVerb.Create());
+        root.Subcommands.Add(SessionsVerb.Create());
+        root.Subcommands.Add(UsageVerb.Create());
+        root.Subcommands.Add(AlertsVerb.Create());
+        root.Subcommands.Add(CommandVerb.Create());
+        root.Subcommands.Add(DemoVerb.Create());
+        root.Subcommands.Add(KeysVerb.Create());
+        root.Subcommands.Add(TokenVerb.Create());
+        root.Subcommands.Add(HooksVerb.Create());
         return root;
     }
 

@@ -1,6 +1,6 @@
 using System.Text;
 using System.Text.Json;
-using Switchboard.Streams;
+using Switchboard.Core.Streams;
 
 namespace Switchboard.Core.Tests.Streams;
 

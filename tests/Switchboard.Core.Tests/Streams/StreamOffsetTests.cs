@@ -1,4 +1,4 @@
-using Switchboard.Streams;
+using Switchboard.Core.Streams;
 
 namespace Switchboard.Core.Tests.Streams;
 

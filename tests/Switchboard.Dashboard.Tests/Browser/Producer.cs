@@ -1,9 +1,9 @@
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using Switchboard.Outbound;
-using Switchboard.Live.Fanout;
-using Switchboard.Live;
+using Switchboard.Server.Live;
+using Switchboard.Server.Live.Fanout;
+using Switchboard.Server.Outbound;
 using Switchboard.Testing;
 
 namespace Switchboard.Dashboard.Tests.Browser;

@@ -1,6 +1,6 @@
-using Switchboard.Alerting;
 using Switchboard.FunctionalTests.Http;
-using Switchboard.Live;
+using Switchboard.Server.Alerts;
+using Switchboard.Server.Live;
 using Switchboard.Testing;
 
 namespace Switchboard.FunctionalTests.Alerts;
@@ -20,9 +20,9 @@ public sealed class AlertBackPressureTests
         {
             o.Alerts.Rules.Add(AlertKit.Rule("err", "session_error"));
             o.Alerts.MaxPendingEvents = 3;
-            o.Stream.MaxPendingEvents = 3;
-            o.Stream.WriteWaitTimeout = TimeSpan.FromMilliseconds(300);
-            o.Stream.MaxFanoutLag = TimeSpan.FromHours(1); // only the count bound, however slowly this machine sends the writes
+            o.Sockets.MaxPendingEvents = 3;
+            o.Sockets.WriteWaitTimeout = TimeSpan.FromMilliseconds(300);
+            o.Sockets.MaxFanoutLag = TimeSpan.FromHours(1); // only the count bound, however slowly this machine sends the writes
         });
         var evaluator = server.Get<AlertEvaluator>();
         var live = server.Get<LiveHub>();

@@ -1,6 +1,6 @@
-using Switchboard.Alerting;
 using Switchboard.FunctionalTests.Http;
-using Switchboard.Live;
+using Switchboard.Server.Alerts;
+using Switchboard.Server.Live;
 using Switchboard.Testing;
 
 namespace Switchboard.FunctionalTests.Alerts;
@@ -45,7 +45,7 @@ public sealed class AlertInboxTests
             o.Alerts.MaxPendingEvents = 5;
             // Only the evaluator's bound: each write while the fan-out is held is answered after Stream:FanoutAnswerWait,
             // so with the default age limit (250 ms) the writes after the sixth would be refused as overload, rightly.
-            o.Stream.MaxFanoutLag = TimeSpan.FromHours(1);
+            o.Sockets.MaxFanoutLag = TimeSpan.FromHours(1);
         });
         var evaluator = server.Get<AlertEvaluator>();
         var live = server.Get<LiveHub>();

@@ -1,8 +1,8 @@
 using System.Text.Json;
-using Switchboard.Alerting;
+using Switchboard.Core.Storage;
 using Switchboard.FunctionalTests.Http;
-using Switchboard.Options;
-using Switchboard.Storage;
+using Switchboard.Server.Alerts;
+using Switchboard.Server.Options;
 using Switchboard.Testing;
 
 namespace Switchboard.FunctionalTests.Alerts;

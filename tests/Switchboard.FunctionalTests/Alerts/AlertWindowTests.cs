@@ -1,5 +1,5 @@
 using Switchboard.FunctionalTests.Http;
-using Switchboard.Options;
+using Switchboard.Server.Options;
 using Switchboard.Testing;
 
 namespace Switchboard.FunctionalTests.Alerts;

@@ -2,7 +2,7 @@ using System.Text.Json;
 using Switchboard.FunctionalTests.Commands;
 using Switchboard.FunctionalTests.Http;
 using Switchboard.FunctionalTests.Security;
-using Switchboard.Hosting;
+using Switchboard.Server.Hosting;
 using Switchboard.Testing;
 
 namespace Switchboard.FunctionalTests.Approvals;

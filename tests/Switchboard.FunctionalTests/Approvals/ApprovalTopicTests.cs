@@ -76,7 +76,7 @@ public sealed class ApprovalTopicTests
     [Fact]
     public async Task ASnapshotOfMorePendingApprovalsThanItsByteBoundHoldsTheOldestAndSaysItIsCut()
     {
-        await using var server = await SwitchboardServer.StartAsync(o => o.Stream.MaxSnapshotBytes = 4096);
+        await using var server = await SwitchboardServer.StartAsync(o => o.Sockets.MaxSnapshotBytes = 4096);
         await server.Http.CreateAsync("s", new { state = "working" });
         var asked = new List<string>();
         for (var i = 0; i < 12; i++)

@@ -1,5 +1,5 @@
 using Switchboard.FunctionalTests.Http;
-using Switchboard.Hosting;
+using Switchboard.Server.Hosting;
 using Switchboard.Testing;
 
 namespace Switchboard.FunctionalTests.Commands;

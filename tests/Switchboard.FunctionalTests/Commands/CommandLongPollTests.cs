@@ -1,5 +1,5 @@
-using Switchboard.Commanding;
 using Switchboard.FunctionalTests.Http;
+using Switchboard.Server.Commands;
 using Switchboard.Testing;
 
 namespace Switchboard.FunctionalTests.Commands;

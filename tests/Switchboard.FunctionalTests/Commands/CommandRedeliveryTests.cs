@@ -1,9 +1,9 @@
 using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
-using Switchboard.Commanding;
 using Switchboard.FunctionalTests.Alerts;
 using Switchboard.FunctionalTests.Http;
-using Switchboard.Options;
+using Switchboard.Server.Commands;
+using Switchboard.Server.Options;
 using Switchboard.Testing;
 
 namespace Switchboard.FunctionalTests.Commands;
@@ -174,7 +174,7 @@ public sealed class CommandRedeliveryTests(PostgresClusterFixture postgres)
         alert.Str("message").ShouldEndWith("Its cancel action was not issued: the session is at its limit of 1 outstanding commands (Switchboard:Commands:MaxOutstandingPerSession).");
         await server.SettleAsync();
         (await server.Http.CommandHistoryAsync("spender")).ShouldBe(["command_issued message", "command_delivered message"]);
-        await TestTimeouts.Eventually(() => server.Logs.Entries.Any(e => e.EventId == Switchboard.Diagnostics.LogEventIds.Alerts + 8
+        await TestTimeouts.Eventually(() => server.Logs.Entries.Any(e => e.EventId == Switchboard.Core.Diagnostics.LogEventIds.Alerts + 8
             && e.Message.Contains("session spender", StringComparison.Ordinal)), "the skipped action to be logged");
     }
 }

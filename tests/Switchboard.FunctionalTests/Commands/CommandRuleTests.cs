@@ -1,6 +1,6 @@
 using Switchboard.FunctionalTests.Alerts;
 using Switchboard.FunctionalTests.Http;
-using Switchboard.Options;
+using Switchboard.Server.Options;
 using Switchboard.Testing;
 
 namespace Switchboard.FunctionalTests.Commands;

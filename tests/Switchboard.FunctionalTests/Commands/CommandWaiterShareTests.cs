@@ -1,6 +1,6 @@
-using Switchboard.Commanding;
 using Switchboard.FunctionalTests.Http;
 using Switchboard.FunctionalTests.Security;
+using Switchboard.Server.Commands;
 using Switchboard.Testing;
 
 namespace Switchboard.FunctionalTests.Commands;

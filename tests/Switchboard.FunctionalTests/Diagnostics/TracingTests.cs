@@ -1,7 +1,7 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Text;
-using Switchboard.Diagnostics;
+using Switchboard.Core.Diagnostics;
 using Switchboard.FunctionalTests.Http;
 using Switchboard.Testing;
 

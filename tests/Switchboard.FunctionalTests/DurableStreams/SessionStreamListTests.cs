@@ -13,7 +13,7 @@ namespace Switchboard.FunctionalTests.DurableStreams;
 /// </summary>
 public sealed class SessionStreamListTests(PostgresClusterFixture postgres)
 {
-    private async Task<SwitchboardServer> StartAsync(string storeName, Action<Options.SwitchboardOptions>? configure = null)
+    private async Task<SwitchboardServer> StartAsync(string storeName, Action<Switchboard.Server.Options.SwitchboardOptions>? configure = null)
     {
         var database = storeName == "postgres" ? await (await postgres.GetAsync()).CreateDatabaseAsync() : null;
         return await SwitchboardServer.StartAsync(configure, store: database is null ? null : (Action<ISwitchboardBuilder>)(b => b.UsePostgres(database)));

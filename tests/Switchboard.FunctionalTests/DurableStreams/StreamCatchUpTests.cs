@@ -1,6 +1,6 @@
 using System.Net.Http.Headers;
 using System.Text;
-using Switchboard.Streams;
+using Switchboard.Core.Streams;
 using Switchboard.Testing;
 
 namespace Switchboard.FunctionalTests.DurableStreams;

@@ -1,6 +1,6 @@
 using System.Net.Http.Headers;
 using Switchboard.FunctionalTests.Security;
-using Switchboard.Streaming;
+using Switchboard.Server.Streams;
 using Switchboard.Testing;
 
 namespace Switchboard.FunctionalTests.DurableStreams;

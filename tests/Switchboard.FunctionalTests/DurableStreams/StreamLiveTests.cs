@@ -1,4 +1,4 @@
-using Switchboard.Streaming;
+using Switchboard.Server.Streams;
 using Switchboard.Testing;
 
 namespace Switchboard.FunctionalTests.DurableStreams;

@@ -1,8 +1,8 @@
 using System.Text.Json;
+using Switchboard.Core.Storage;
 using Switchboard.FunctionalTests.Http;
 using Switchboard.FunctionalTests.Security;
-using Switchboard.Storage;
-using Switchboard.Streaming;
+using Switchboard.Server.Streams;
 using Switchboard.Testing;
 
 namespace Switchboard.FunctionalTests.DurableStreams;
@@ -131,5 +131,5 @@ public sealed class TopicStreamTests
 
     private static List<JsonElement> Envelopes(string body) => [.. JsonDocument.Parse(body).RootElement.EnumerateArray().Select(e => e.Clone())];
 
-    private static string StreamOffset(long seq) => Switchboard.Streams.StreamOffset.Format(seq);
+    private static string StreamOffset(long seq) => Switchboard.Core.Streams.StreamOffset.Format(seq);
 }

@@ -1,11 +1,11 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using Switchboard.Errors;
+using Switchboard.Core.Errors;
+using Switchboard.Core.Sessions;
+using Switchboard.Core.Writes;
 using Switchboard.FunctionalTests.Http;
-using Switchboard.Ingest;
-using Switchboard.Sessions;
+using Switchboard.Server.Ingest;
 using Switchboard.Testing;
-using Switchboard.Writes;
 
 namespace Switchboard.FunctionalTests.Embedding;
 
@@ -107,11 +107,11 @@ public sealed class InProcessProducerTests(ServerFixture fixture) : IClassFixtur
         var refused = await Should.ThrowAsync<SwitchboardException>(() => call(Producer, id));
 
         problem.Status.ShouldBeInRange(400, 499);
-        Switchboard.Responses.ProblemResult.StatusFor(refused.Error.Kind).ShouldBe(problem.Status);
+        Switchboard.Server.Responses.ProblemResult.StatusFor(refused.Error.Kind).ShouldBe(problem.Status);
         refused.Error.Code.ShouldBe(problem.Body.Str("code"));
         refused.Error.Field.ShouldBe(problem.Body.TryGetProperty("field", out var f) ? f.GetString() : null);
         // The same sentence; over HTTP the HTTP layer adds the request that fixes it, which means nothing in process.
-        problem.Body.Str("detail").ShouldBe(Switchboard.Responses.HttpFixes.Detail(refused.Error));
+        problem.Body.Str("detail").ShouldBe(Switchboard.Server.Responses.HttpFixes.Detail(refused.Error));
         refused.Error.Detail.ShouldNotContain("/api/");
         (await Http.GetJsonAsync("/api/summary")).Body.Long("as_of_seq").ShouldBe(head); // neither path logged anything
     }

@@ -155,7 +155,7 @@ public sealed class BadInputTests : IAsyncLifetime
             await server.Http.CreateAsync("r" + i);
         }
 
-        await server.Get<Hosting.RetentionService>().PurgeAsync();
+        await server.Get<Switchboard.Server.Hosting.RetentionService>().PurgeAsync();
         (await server.Http.GetJsonAsync("/api/events?since=1")).ShouldBeProblem(410, "since");
         (await server.Http.GetJsonAsync("/api/events?since=3")).Body.GetProperty("events").GetArrayLength().ShouldBe(2);
     }

@@ -1,7 +1,7 @@
 using System.Text.Json;
 using Microsoft.Data.Sqlite;
-using Npgsql;
 using Microsoft.Extensions.DependencyInjection;
+using Npgsql;
 using Switchboard.Testing;
 
 namespace Switchboard.FunctionalTests.Http;

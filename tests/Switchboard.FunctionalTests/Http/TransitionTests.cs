@@ -1,5 +1,5 @@
 using System.Text.Json;
-using Switchboard.Sessions;
+using Switchboard.Core.Sessions;
 using Switchboard.Testing;
 
 namespace Switchboard.FunctionalTests.Http;

@@ -20,7 +20,7 @@ public sealed class ConcurrentJoinTests(ITestOutputHelper output)
         output.WriteLine($"seed {seed}");
         var random = new Random(seed);
         // 600 joins in a few seconds: well over the default per-connection message rate, which is not what this tests.
-        await using var server = await SwitchboardServer.StartAsync(o => o.Stream.MaxMessagesPerSecond = o.Stream.MessageBurst = 100_000);
+        await using var server = await SwitchboardServer.StartAsync(o => o.Sockets.MaxMessagesPerSecond = o.Sockets.MessageBurst = 100_000);
         for (var i = 0; i < 30; i++)
         {
             await server.Http.CreateAsync($"s{i}", new { labels = new { team = Teams[i % 3] } });

@@ -1,5 +1,5 @@
 using Switchboard.FunctionalTests.Http;
-using Switchboard.Live;
+using Switchboard.Server.Live;
 using Switchboard.Testing;
 
 namespace Switchboard.FunctionalTests.LiveCore;
@@ -14,7 +14,7 @@ public sealed class JoinStormTests
     [Fact]
     public async Task JoinsPastTheInboxBoundAreRefusedAtOnceAndTheRestAreAnswered()
     {
-        await using var server = await SwitchboardServer.StartAsync(o => o.Stream.MaxQueuedRequests = 4);
+        await using var server = await SwitchboardServer.StartAsync(o => o.Sockets.MaxQueuedRequests = 4);
         var live = server.Get<LiveHub>();
         var clients = new List<PhoenixClient>();
         for (var i = 0; i < 10; i++)

@@ -2,9 +2,9 @@ using System.Net;
 using System.Net.WebSockets;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
-using Switchboard.Diagnostics;
+using Switchboard.Core.Diagnostics;
 using Switchboard.FunctionalTests.Http;
-using Switchboard.Live;
+using Switchboard.Server.Live;
 using Switchboard.Testing;
 
 namespace Switchboard.FunctionalTests.LiveCore;

@@ -1,7 +1,7 @@
 using System.Net.WebSockets;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Logging;
-using Switchboard.Diagnostics;
+using Switchboard.Core.Diagnostics;
 using Switchboard.FunctionalTests.Http;
 using Switchboard.Testing;
 

@@ -3,8 +3,8 @@ using System.Diagnostics;
 using System.Net;
 using System.Net.WebSockets;
 using Switchboard.FunctionalTests.Http;
-using Switchboard.Ingest;
-using Switchboard.Live;
+using Switchboard.Server.Ingest;
+using Switchboard.Server.Live;
 using Switchboard.Testing;
 
 namespace Switchboard.FunctionalTests.LiveCore;
@@ -36,7 +36,7 @@ public sealed class OverloadTests(ITestOutputHelper output)
         await using var server = await SwitchboardServer.StartAsync(o =>
         {
             o.Http.WriteRateLimit = 0; // the limit under test is the fan-out's, not the per-key rate
-            o.Stream.WriteWaitTimeout = TimeSpan.FromSeconds(2);
+            o.Sockets.WriteWaitTimeout = TimeSpan.FromSeconds(2);
         });
         for (var i = 0; i < InFlight; i++)
         {

@@ -1,9 +1,9 @@
 using Microsoft.Extensions.Logging;
 using Switchboard.FunctionalTests.Http;
+using Switchboard.Server.Transports;
+using Switchboard.Server.Transports.Sse;
+using Switchboard.Server.Transports.WebSockets;
 using Switchboard.Testing;
-using Switchboard.Transports;
-using Switchboard.Transports.Sse;
-using Switchboard.Transports.WebSockets;
 
 namespace Switchboard.FunctionalTests.LiveCore;
 
@@ -21,8 +21,8 @@ public sealed class TransportOverflowTests
     {
         await using var server = await SwitchboardServer.StartAsync(o =>
         {
-            o.Stream.SendQueueMaxFrames = 256;
-            o.Stream.SendQueueMaxBytes = 512 * 1024;
+            o.Sockets.SendQueueMaxFrames = 256;
+            o.Sockets.SendQueueMaxBytes = 512 * 1024;
         });
         await server.Http.CreateAsync("flood");
         await using var control = await PhoenixClient.ConnectAsync(server.WebSocketUri);

@@ -1,5 +1,5 @@
 using Switchboard.FunctionalTests.Http;
-using Switchboard.Metrics;
+using Switchboard.Server.Metrics;
 using Switchboard.Testing;
 
 namespace Switchboard.FunctionalTests.Metrics;

@@ -2,8 +2,8 @@ using System.Net;
 using Google.Protobuf;
 using Microsoft.Extensions.DependencyInjection;
 using Switchboard.FunctionalTests.Http;
-using Switchboard.Ingest;
-using Switchboard.Otlp.Grpc;
+using Switchboard.Server.Ingest;
+using Switchboard.Server.Otlp.Grpc;
 using Switchboard.Testing;
 
 namespace Switchboard.FunctionalTests.Otlp;
@@ -32,7 +32,7 @@ public sealed class OtlpAdmissionTests
         await using var server = await SwitchboardServer.StartAsync(
             o =>
             {
-                o.Stream.WriteWaitTimeout = TimeSpan.FromMilliseconds(300);
+                o.Sockets.WriteWaitTimeout = TimeSpan.FromMilliseconds(300);
                 o.Otlp.GrpcUrls = "http://127.0.0.1:0";
             },
             services: s => s.AddSingleton<IWriteThrottle>(gate));

@@ -1,7 +1,7 @@
 using Google.Protobuf;
 using Microsoft.Extensions.DependencyInjection;
 using Switchboard.FunctionalTests.Http;
-using Switchboard.Otlp;
+using Switchboard.Server.Otlp;
 using Switchboard.Testing;
 
 namespace Switchboard.FunctionalTests.Otlp;

@@ -1,7 +1,7 @@
 using Google.Protobuf;
 using OpenTelemetry.Exporter;
-using Switchboard.Otlp.Grpc;
 using Switchboard.Otlp.Proto.Collector;
+using Switchboard.Server.Otlp.Grpc;
 using Switchboard.Testing;
 
 namespace Switchboard.FunctionalTests.Otlp;

@@ -6,10 +6,10 @@ using OpenTelemetry.Exporter;
 using OpenTelemetry.Resources;
 using OpenTelemetry.Trace;
 using Switchboard.FunctionalTests.Http;
-using Switchboard.Testing;
 using Switchboard.Otlp.Proto.Collector;
 using Switchboard.Otlp.Proto.Common;
 using Switchboard.Otlp.Proto.Trace;
+using Switchboard.Testing;
 
 namespace Switchboard.FunctionalTests.Otlp;
 

@@ -2,10 +2,10 @@ using System.Net;
 using Google.Protobuf;
 using Microsoft.Extensions.DependencyInjection;
 using Switchboard.FunctionalTests.Http;
-using Switchboard.Ingest;
-using Switchboard.Otlp;
-using Switchboard.Otlp.Grpc;
 using Switchboard.Otlp.Proto.Collector;
+using Switchboard.Server.Ingest;
+using Switchboard.Server.Otlp;
+using Switchboard.Server.Otlp.Grpc;
 using Switchboard.Testing;
 using static Switchboard.FunctionalTests.Otlp.OtlpBodies;
 
@@ -63,7 +63,7 @@ public sealed class OtlpLimitTests
             {
                 o.Otlp.MaxConcurrentRequests = 1;
                 o.Otlp.GrpcUrls = "http://127.0.0.1:0";
-                o.Stream.WriteWaitTimeout = TestTimeouts.Long;
+                o.Sockets.WriteWaitTimeout = TestTimeouts.Long;
             },
             services: s => s.AddSingleton<IWriteThrottle>(gate));
         var requests = server.Get<OtlpRequestGate>();

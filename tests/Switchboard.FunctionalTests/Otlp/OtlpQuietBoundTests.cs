@@ -1,7 +1,7 @@
-using Switchboard.Writes;
-using Switchboard.Otlp;
-using Switchboard.Sessions;
-using Switchboard.Storage;
+using Switchboard.Core.Hosting;
+using Switchboard.Core.Sessions;
+using Switchboard.Core.Writes;
+using Switchboard.Server.Otlp;
 using Switchboard.Testing;
 
 namespace Switchboard.FunctionalTests.Otlp;

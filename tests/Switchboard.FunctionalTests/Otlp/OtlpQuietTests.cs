@@ -1,6 +1,6 @@
 using Google.Protobuf;
 using Switchboard.FunctionalTests.Http;
-using Switchboard.Otlp;
+using Switchboard.Server.Otlp;
 using Switchboard.Testing;
 
 namespace Switchboard.FunctionalTests.Otlp;

@@ -1,8 +1,8 @@
 using Google.Protobuf;
 using Switchboard.FunctionalTests.Http;
 using Switchboard.FunctionalTests.Security;
-using Switchboard.Otlp.Grpc;
 using Switchboard.Otlp.Proto.Collector;
+using Switchboard.Server.Otlp.Grpc;
 using Switchboard.Testing;
 
 namespace Switchboard.FunctionalTests.Otlp;

@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using Google.Protobuf;
-using Switchboard.FunctionalTests.Http;
 using Microsoft.Extensions.DependencyInjection;
+using Switchboard.FunctionalTests.Http;
 using Switchboard.Testing;
 
 namespace Switchboard.FunctionalTests.Otlp;

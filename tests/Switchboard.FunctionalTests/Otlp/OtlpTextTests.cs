@@ -1,6 +1,6 @@
 using System.Text;
-using Switchboard.FunctionalTests.Http;
 using Microsoft.Extensions.DependencyInjection;
+using Switchboard.FunctionalTests.Http;
 using Switchboard.Testing;
 using static Switchboard.FunctionalTests.Otlp.OtlpBodies;
 

@@ -1,5 +1,5 @@
 using Switchboard.FunctionalTests.Http;
-using Switchboard.Options;
+using Switchboard.Server.Options;
 using Switchboard.Testing;
 
 namespace Switchboard.FunctionalTests.Security;
@@ -225,11 +225,11 @@ public sealed class ApiKeyTests : IAsyncLifetime
     [Fact]
     public void KeyListsParseScopes()
     {
-        var options = new Switchboard.Options.SecurityOptions().AddApiKeys(" alpha-key-0123456789 , beta-key-0123456789:read,gamma-key-0123456789:WRITE,, ");
+        var options = new Switchboard.Server.Options.SecurityOptions().AddApiKeys(" alpha-key-0123456789 , beta-key-0123456789:read,gamma-key-0123456789:WRITE,, ");
         options.ApiKeys.Select(k => (k.Key, k.Scope)).ShouldBe([
-            ("alpha-key-0123456789", Switchboard.Options.ApiKeyScope.Write),
-            ("beta-key-0123456789", Switchboard.Options.ApiKeyScope.Read),
-            ("gamma-key-0123456789", Switchboard.Options.ApiKeyScope.Write),
+            ("alpha-key-0123456789", Switchboard.Server.Options.ApiKeyScope.Write),
+            ("beta-key-0123456789", Switchboard.Server.Options.ApiKeyScope.Read),
+            ("gamma-key-0123456789", Switchboard.Server.Options.ApiKeyScope.Write),
         ]);
         options.AuthEnabled.ShouldBeTrue();
     }

@@ -2,12 +2,12 @@ using System.Net.Sockets;
 using System.Text;
 using System.Text.Json;
 using Google.Protobuf;
-using Switchboard.Diagnostics;
+using Switchboard.Core.Diagnostics;
 using Switchboard.FunctionalTests.DurableStreams;
 using Switchboard.FunctionalTests.Hooks;
 using Switchboard.FunctionalTests.Http;
 using Switchboard.FunctionalTests.Otlp;
-using Switchboard.Http;
+using Switchboard.Server.Http;
 using Switchboard.Testing;
 
 namespace Switchboard.FunctionalTests.Security;

@@ -1,7 +1,7 @@
 using Microsoft.Extensions.Logging;
 using Switchboard.FunctionalTests.DurableStreams;
 using Switchboard.FunctionalTests.Http;
-using Switchboard.Http;
+using Switchboard.Server.Http;
 using Switchboard.Testing;
 
 namespace Switchboard.FunctionalTests.Security;

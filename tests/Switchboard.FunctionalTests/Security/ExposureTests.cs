@@ -1,5 +1,4 @@
-using Switchboard.Security;
-using Switchboard.Hosting;
+using Switchboard.Server.Security;
 using Switchboard.Testing;
 
 namespace Switchboard.FunctionalTests.Security;

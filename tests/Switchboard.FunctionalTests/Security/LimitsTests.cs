@@ -11,7 +11,7 @@ public sealed class LimitsTests
     [Fact]
     public async Task ConnectionsBeyondTheMaximumGet503BeforeTheUpgradeOnEveryTransport()
     {
-        await using var server = await SwitchboardServer.StartAsync(o => o.Stream.MaxConnections = 2);
+        await using var server = await SwitchboardServer.StartAsync(o => o.Sockets.MaxConnections = 2);
         await using var first = await PhoenixClient.ConnectAsync(server.WebSocketUri);
         await using var second = await PhoenixClient.ConnectAsync(server.WebSocketUri);
 
@@ -32,8 +32,8 @@ public sealed class LimitsTests
         var time = new ManualTimeProvider();
         await using var server = await SwitchboardServer.StartAsync(o =>
         {
-            o.Stream.MessageBurst = 5;
-            o.Stream.MaxMessagesPerSecond = 1;
+            o.Sockets.MessageBurst = 5;
+            o.Sockets.MaxMessagesPerSecond = 1;
         }, time);
         await using var client = await PhoenixClient.ConnectAsync(server.WebSocketUri);
         for (var i = 0; i < 5; i++)
@@ -59,8 +59,8 @@ public sealed class LimitsTests
         // Hardly any refill, so however slowly a loaded machine runs the test, the fourth message is over the rate.
         await using var server = await SwitchboardServer.StartAsync(o =>
         {
-            o.Stream.MessageBurst = 3;
-            o.Stream.MaxMessagesPerSecond = 0.01;
+            o.Sockets.MessageBurst = 3;
+            o.Sockets.MaxMessagesPerSecond = 0.01;
         });
         var token = JsonDocument.Parse(await server.Http.GetStringAsync("/socket/longpoll?vsn=2.0.0")).RootElement.Str("token");
         var lines = string.Join('\n', Enumerable.Range(1, 4).Select(i => $"[null,\"{i}\",\"phoenix\",\"heartbeat\",{{}}]"));
@@ -120,9 +120,9 @@ public sealed class LimitsTests
         var time = new ManualTimeProvider();
         await using var server = await SwitchboardServer.StartAsync(o =>
         {
-            o.Stream.MaxFrameBytes = 1024;
-            o.Stream.MaxChannelsPerConnection = 2;
-            o.Stream.HeartbeatTimeout = TimeSpan.FromSeconds(6);
+            o.Sockets.MaxFrameBytes = 1024;
+            o.Sockets.MaxChannelsPerConnection = 2;
+            o.Sockets.HeartbeatTimeout = TimeSpan.FromSeconds(6);
             o.Http.MaxBodyBytes = 1000;
         }, time);
 

@@ -1,8 +1,8 @@
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
-using Switchboard.Live;
-using Switchboard.Security;
+using Switchboard.Server.Live;
+using Switchboard.Server.Security;
 using Switchboard.Testing;
 
 namespace Switchboard.FunctionalTests.Security;
@@ -47,7 +47,7 @@ public sealed class RouteAccessTests
     public async Task EveryMethodOfTheOtlpGrpcListenerHasItsRow()
     {
         await using var server = await SwitchboardServer.StartAsync(o => o.Otlp.GrpcUrls = "http://127.0.0.1:0");
-        var listener = server.Services.GetRequiredService<global::Switchboard.Otlp.Grpc.OtlpGrpcListener>();
+        var listener = server.Services.GetRequiredService<Switchboard.Server.Otlp.Grpc.OtlpGrpcListener>();
         var methods = listener.Services!.GetRequiredService<EndpointDataSource>().Endpoints.OfType<RouteEndpoint>()
             .Select(e => e.RoutePattern.RawText ?? "").Where(p => !p.Contains("{unimplemented", StringComparison.Ordinal)).Order().ToList();
         methods.ShouldBe(AccessTable.GrpcMethods.Select(m => m.Path).Order().ToList());
@@ -129,7 +129,7 @@ public sealed class RouteAccessTests
         _ => "by stream path",
     };
 
-    private static StreamPathKind SessionStreamsKind(string path) => global::Switchboard.Streaming.SessionStreams.KindOf(path);
+    private static StreamPathKind SessionStreamsKind(string path) => Switchboard.Server.Streams.SessionStreams.KindOf(path);
 
     private static List<RouteEndpoint> Endpoints(SwitchboardServer server) =>
         [.. server.Services.GetRequiredService<EndpointDataSource>().Endpoints.OfType<RouteEndpoint>()];

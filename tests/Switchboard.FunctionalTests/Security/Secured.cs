@@ -1,7 +1,7 @@
 using System.Text.Json;
 using Switchboard.FunctionalTests.Http;
-using Switchboard.Hosting;
-using Switchboard.Options;
+using Switchboard.Server.Background;
+using Switchboard.Server.Options;
 using Switchboard.Testing;
 
 namespace Switchboard.FunctionalTests.Security;

@@ -4,7 +4,7 @@ using System.Numerics;
 using Switchboard.FunctionalTests.Hooks;
 using Switchboard.FunctionalTests.Http;
 using Switchboard.FunctionalTests.Metrics;
-using Switchboard.Http;
+using Switchboard.Server.Http;
 using Switchboard.Testing;
 
 namespace Switchboard.FunctionalTests.Security;

@@ -109,7 +109,7 @@ public sealed class StreamAuthTests : IAsyncLifetime
     {
         var context = new Microsoft.AspNetCore.Http.DefaultHttpContext();
         context.Request.Headers.SecWebSocketProtocol = "phoenix, base64url.bearer.phx." + encoded;
-        Switchboard.Security.StreamAuthenticator.ProtocolToken(context.Request).ShouldBe(expected);
+        Switchboard.Server.Security.StreamAuthenticator.ProtocolToken(context.Request).ShouldBe(expected);
     }
 
     [Fact]

@@ -1,4 +1,4 @@
-using Switchboard.Security;
+using Switchboard.Server.Security;
 
 namespace Switchboard.FunctionalTests.Security;
 

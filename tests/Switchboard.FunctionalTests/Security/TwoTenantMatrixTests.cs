@@ -1,4 +1,4 @@
-using Switchboard.Security;
+using Switchboard.Server.Security;
 using Switchboard.Testing;
 
 namespace Switchboard.FunctionalTests.Security;
@@ -165,8 +165,8 @@ public sealed class TwoTenantMatrixTests(PostgresClusterFixture postgres) : IAsy
         }
 
         var path = probe.Path["/v1/stream/".Length..].Split('?')[0];
-        var kind = global::Switchboard.Streaming.SessionStreams.KindOf(path);
-        return kind == StreamPathKind.Topic && Live.TopicRoute.TryParse(Uri.UnescapeDataString(path["topics/".Length..]).Replace("{id}", "x"), out var topic)
+        var kind = Switchboard.Server.Streams.SessionStreams.KindOf(path);
+        return kind == StreamPathKind.Topic && Switchboard.Server.Live.TopicRoute.TryParse(Uri.UnescapeDataString(path["topics/".Length..]).Replace("{id}", "x"), out var topic)
             ? AccessTable.Topics[topic.Kind]
             : AccessTable.StreamPaths[kind];
     }

@@ -3,7 +3,7 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
-using Switchboard.Health;
+using Switchboard.Server.Health;
 using Switchboard.Storage.Sqlite;
 using Switchboard.Testing;
 

@@ -1,7 +1,7 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
-using Switchboard.Options;
+using Switchboard.Server.Options;
 using Switchboard.Testing;
 
 namespace Switchboard.FunctionalTests.Startup;
@@ -16,16 +16,16 @@ public sealed class OptionsValidationTests
 
     private static readonly Dictionary<string, (Action<SwitchboardOptions>? Options, Action<ISwitchboardBuilder>? Store, string Line)> Cases = new()
     {
-        ["send queue frames"] = (o => o.Stream.SendQueueMaxFrames = 0, null,
-            "Switchboard:Stream:SendQueueMaxFrames = 0 is not allowed: it must be at least 1."),
-        ["max connections"] = (o => o.Stream.MaxConnections = -1, null,
-            "Switchboard:Stream:MaxConnections = -1 is not allowed: it must be at least 1."),
-        ["heartbeat"] = (o => o.Stream.HeartbeatTimeout = TimeSpan.Zero, null,
-            "Switchboard:Stream:HeartbeatTimeout = 00:00:00 is not allowed: it must be a positive duration such as 00:00:10 (hh:mm:ss)."),
-        ["message rate"] = (o => o.Stream.MaxMessagesPerSecond = 0, null,
-            "Switchboard:Stream:MaxMessagesPerSecond = 0 is not allowed: it must be a positive number."),
-        ["snapshot sessions"] = (o => o.Stream.SnapshotSessions = 5000, null,
-            "Switchboard:Stream:SnapshotSessions = 5000 is not allowed: it must be from 0 to 1,000."),
+        ["send queue frames"] = (o => o.Sockets.SendQueueMaxFrames = 0, null,
+            "Switchboard:Sockets:SendQueueMaxFrames = 0 is not allowed: it must be at least 1."),
+        ["max connections"] = (o => o.Sockets.MaxConnections = -1, null,
+            "Switchboard:Sockets:MaxConnections = -1 is not allowed: it must be at least 1."),
+        ["heartbeat"] = (o => o.Sockets.HeartbeatTimeout = TimeSpan.Zero, null,
+            "Switchboard:Sockets:HeartbeatTimeout = 00:00:00 is not allowed: it must be a positive duration such as 00:00:10 (hh:mm:ss)."),
+        ["message rate"] = (o => o.Sockets.MaxMessagesPerSecond = 0, null,
+            "Switchboard:Sockets:MaxMessagesPerSecond = 0 is not allowed: it must be a positive number."),
+        ["snapshot sessions"] = (o => o.Sockets.SnapshotSessions = 5000, null,
+            "Switchboard:Sockets:SnapshotSessions = 5000 is not allowed: it must be from 0 to 1,000."),
         ["tree depth"] = (o => o.Sessions.MaxTreeDepth = 0, null,
             "Switchboard:Sessions:MaxTreeDepth = 0 is not allowed: it must be from 1 to 64."),
         ["write rate limit"] = (o => o.Http.WriteRateLimit = -1, null,
@@ -87,9 +87,9 @@ public sealed class OptionsValidationTests
             "Switchboard:Hooks:EndGrace = -00:00:01 is not allowed: it must be from 0 to 10 minutes."),
         ["hook approval wait"] = (o => o.Hooks.ApprovalWait = TimeSpan.FromMinutes(10), null,
             "Switchboard:Hooks:ApprovalWait = 00:10:00 is not allowed: it must be a positive duration of at most 9 minutes, below the agents' 10-minute hook timeout."),
-        ["hook activity"] = (o => o.Hooks.Activity = (Switchboard.Options.HookActivity)7, null,
+        ["hook activity"] = (o => o.Hooks.Activity = (Switchboard.Server.Options.HookActivity)7, null,
             "Switchboard:Hooks:Activity = 7 is not allowed: it must be none, tool or summary."),
-        ["hook approval expired"] = (o => o.Hooks.ApprovalExpired = (Switchboard.Options.HookApprovalFallback)5, null,
+        ["hook approval expired"] = (o => o.Hooks.ApprovalExpired = (Switchboard.Server.Options.HookApprovalFallback)5, null,
             "Switchboard:Hooks:ApprovalExpired = 5 is not allowed: it must be none (the agent follows its own rules) or deny."),
         ["hook approval tools"] = (o => o.Hooks.ApprovalTools = ["Bash", " "], null,
             "Switchboard:Hooks:ApprovalTools = ' ' is not allowed: each tool name must be 1-200 characters, as the agent names the tool (Bash, run_shell_command)."),
@@ -139,7 +139,7 @@ public sealed class OptionsValidationTests
         }
 
         Bind("https://switchboard.example.com/ops").PublicUrl.ShouldBe(new Uri("https://switchboard.example.com/ops"));
-        var validator = new Switchboard.Options.Validation.SwitchboardOptionsValidator();
+        var validator = new Switchboard.Server.Options.Validation.SwitchboardOptionsValidator();
         validator.Validate(null, Bind("https://switchboard.example.com/ops")).Succeeded.ShouldBeTrue();
         validator.Validate(null, Bind("switchboard.example.com")).Failures.ShouldHaveSingleItem().ShouldStartWith("Switchboard:PublicUrl = switchboard.example.com is not allowed");
     }
@@ -149,18 +149,18 @@ public sealed class OptionsValidationTests
     {
         await using (var fine = await SwitchboardServer.StartAsync())
         {
-            fine.Get<IOptions<SwitchboardOptions>>().Value.Stream.SendQueueMaxFrames.ShouldBe(8192);
+            fine.Get<IOptions<SwitchboardOptions>>().Value.Sockets.SendQueueMaxFrames.ShouldBe(8192);
         }
 
         var failure = await Should.ThrowAsync<InvalidOperationException>(() => SwitchboardServer.StartAsync(o =>
         {
-            o.Stream.SendQueueMaxFrames = 0;
-            o.Stream.MaxConnections = -1;
+            o.Sockets.SendQueueMaxFrames = 0;
+            o.Sockets.MaxConnections = -1;
         }));
         var invalid = failure.InnerException.ShouldBeOfType<OptionsValidationException>();
         invalid.Failures.ShouldBe([
-            "Switchboard:Stream:MaxConnections = -1 is not allowed: it must be at least 1.",
-            "Switchboard:Stream:SendQueueMaxFrames = 0 is not allowed: it must be at least 1.",
+            "Switchboard:Sockets:MaxConnections = -1 is not allowed: it must be at least 1.",
+            "Switchboard:Sockets:SendQueueMaxFrames = 0 is not allowed: it must be at least 1.",
         ]);
     }
 
@@ -169,7 +169,7 @@ public sealed class OptionsValidationTests
     {
         using var data = new TempDirectory();
         await Should.ThrowAsync<InvalidOperationException>(() =>
-            SwitchboardServer.StartAsync(o => o.Stream.SendQueueMaxFrames = 0, dataDirectory: data.Path));
+            SwitchboardServer.StartAsync(o => o.Sockets.SendQueueMaxFrames = 0, dataDirectory: data.Path));
         File.Exists(Path.Combine(data.Path, "switchboard.db")).ShouldBeFalse("the store was never opened");
     }
 }

@@ -14,8 +14,8 @@ public sealed class HandshakeTimeoutTests
 
     private static Task<SwitchboardServer> StartAsync(int maxConnections = 100) => SwitchboardServer.StartAsync(o =>
     {
-        o.Stream.HandshakeTimeout = TimeSpan.FromSeconds(1);
-        o.Stream.MaxConnections = maxConnections;
+        o.Sockets.HandshakeTimeout = TimeSpan.FromSeconds(1);
+        o.Sockets.MaxConnections = maxConnections;
     });
 
     [Theory]

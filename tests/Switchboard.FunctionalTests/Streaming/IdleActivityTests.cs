@@ -10,7 +10,7 @@ public sealed class IdleActivityTests
     [InlineData(0x1, false)]
     public async Task PongsOrFragmentsAloneDoNotKeepAConnectionAlive(int opcode, bool fin)
     {
-        await using var server = await SwitchboardServer.StartAsync(o => o.Stream.HeartbeatTimeout = TimeSpan.FromSeconds(2));
+        await using var server = await SwitchboardServer.StartAsync(o => o.Sockets.HeartbeatTimeout = TimeSpan.FromSeconds(2));
         await using var raw = await RawWebSocket.ConnectAsync(server.BaseAddress);
         var closed = raw.ReadUntilCloseAsync(TimeSpan.FromSeconds(20));
         var first = true;

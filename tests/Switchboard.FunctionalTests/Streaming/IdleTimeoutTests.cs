@@ -1,4 +1,4 @@
-using Switchboard.Transports;
+using Switchboard.Server.Transports;
 using Switchboard.Testing;
 
 namespace Switchboard.FunctionalTests.Streaming;

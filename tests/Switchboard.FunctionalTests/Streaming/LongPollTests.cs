@@ -1,8 +1,8 @@
 using System.Text;
 using System.Text.Json;
 using Switchboard.FunctionalTests.Http;
+using Switchboard.Server.Transports.LongPoll;
 using Switchboard.Testing;
-using Switchboard.Transports.LongPoll;
 
 namespace Switchboard.FunctionalTests.Streaming;
 

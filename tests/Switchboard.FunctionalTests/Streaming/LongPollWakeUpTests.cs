@@ -22,7 +22,7 @@ public sealed class LongPollWakeUpTests
     [Fact]
     public async Task LongPollClientsPollingInTightLoopsWhileWritesRunNeverWaitWithFramesQueued()
     {
-        await using var server = await SwitchboardServer.StartAsync(o => o.Stream.LongPollWindow = TimeSpan.FromMinutes(10));
+        await using var server = await SwitchboardServer.StartAsync(o => o.Sockets.LongPollWindow = TimeSpan.FromMinutes(10));
         var total = Writers * (WritesEach + 1); // each writer creates its session, then updates it
         var keys = new string[Clients];
         for (var i = 0; i < Clients; i++)

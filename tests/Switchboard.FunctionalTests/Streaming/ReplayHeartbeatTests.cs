@@ -15,7 +15,7 @@ public sealed class ReplayHeartbeatTests(ITestOutputHelper output)
     [Fact]
     public async Task AHeartbeatSentDuringALongReplayIsAnsweredBeforeTheReplayEnds()
     {
-        await using var server = await SwitchboardServer.StartAsync(o => o.Stream.SendQueueMaxFrames = 256);
+        await using var server = await SwitchboardServer.StartAsync(o => o.Sockets.SendQueueMaxFrames = 256);
         await server.Http.CreateAsync("busy");
         var head = (await server.Http.GetJsonAsync("/api/summary")).Body;
         var (since, epoch) = (head.Long("as_of_seq"), head.Str("epoch"));

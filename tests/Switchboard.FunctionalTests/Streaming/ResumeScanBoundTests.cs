@@ -18,7 +18,7 @@ public sealed class ResumeScanBoundTests
     /// <summary>A server whose log holds red-1 and then more than <see cref="Bound"/> events of blue's session; returns the seq before blue's.</summary>
     private static async Task<(SwitchboardServer Server, long Before)> StartWithBlueTrafficAsync()
     {
-        var server = await SwitchboardServer.StartAsync(o => o.Stream.MaxReplayEvents = Bound);
+        var server = await SwitchboardServer.StartAsync(o => o.Sockets.MaxReplayEvents = Bound);
         await server.Http.CreateAsync("red-1", new { labels = new { team = "red" } });
         var before = await server.Http.HeadAsync();
         await server.Http.CreateAsync("blue-1", new { labels = new { team = "blue" } });

@@ -1,10 +1,10 @@
 using System.Text.Json;
 using Switchboard.FunctionalTests.Http;
-using Switchboard.Hosting;
-using Switchboard.Options;
+using Switchboard.Server.Background;
+using Switchboard.Server.Options;
+using Switchboard.Server.Transports;
+using Switchboard.Server.Transports.WebSockets;
 using Switchboard.Testing;
-using Switchboard.Transports;
-using Switchboard.Transports.WebSockets;
 
 namespace Switchboard.FunctionalTests.Streaming;
 
@@ -20,8 +20,8 @@ public sealed class SlowConsumerTests(ITestOutputHelper output)
     [Fact]
     public async Task ASlowClientIsCutOffAtTheCapWhileOthersGetEverythingAndItResumesWithoutLoss()
     {
-        await using var server = await SwitchboardServer.StartAsync(o => o.Stream.MaxReplayEvents = 20_000);
-        var cap = server.Get<StreamOptions>().SendQueueMaxBytes;
+        await using var server = await SwitchboardServer.StartAsync(o => o.Sockets.MaxReplayEvents = 20_000);
+        var cap = server.Get<SocketOptions>().SendQueueMaxBytes;
         await server.Http.CreateAsync("flood");
 
         await using var healthy = await PhoenixClient.ConnectAsync(server.WebSocketUri);
@@ -100,14 +100,14 @@ public sealed class SlowConsumerTests(ITestOutputHelper output)
         // Behind means a quarter of the cap waiting: 500 frames here; 2,000 would cut the client off.
         await using var server = await SwitchboardServer.StartAsync(o =>
         {
-            o.Stream.SendQueueMaxFrames = 2000;
-            o.Stream.SendQueueMaxBytes = 64L * 1024 * 1024;
+            o.Sockets.SendQueueMaxFrames = 2000;
+            o.Sockets.SendQueueMaxBytes = 64L * 1024 * 1024;
         });
         await server.Http.CreateAsync("busy", new { state = "working" });
         var slow = await RawWebSocket.ConnectAsync(server.BaseAddress, receiveBuffer: 4096);
         await slow.SendTextAsync("""["1","1","sessions","phx_join",{}]""");
         (await slow.ReadTextAsync()).ShouldContain("\"status\":\"ok\"");
-        var conflatedBefore = Switchboard.Outbound.OutboundCounters.Conflations;
+        var conflatedBefore = Switchboard.Server.Outbound.OutboundCounters.Conflations;
         var connection = server.Get<ConnectionRegistry>().Snapshot().Cast<WebSocketConnection>().Single();
 
         // Metadata changes of 8 KB fill the socket buffers (how much they hold depends on the kernel's autotuning) and then
@@ -161,6 +161,6 @@ public sealed class SlowConsumerTests(ITestOutputHelper output)
         usage.Count.ShouldBeLessThan(UsageSteps, "pending usage updates were conflated");
         usage[^1].Long("input_tokens").ShouldBe(UsageSteps, "the latest usage is never lost");
         events[^1].GetProperty("data").GetProperty("session").Long("input_tokens").ShouldBe(UsageSteps);
-        (Switchboard.Outbound.OutboundCounters.Conflations - conflatedBefore).ShouldBeGreaterThan(0);
+        (Switchboard.Server.Outbound.OutboundCounters.Conflations - conflatedBefore).ShouldBeGreaterThan(0);
     }
 }

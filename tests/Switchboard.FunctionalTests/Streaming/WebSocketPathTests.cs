@@ -1,8 +1,8 @@
 using System.Net.WebSockets;
 using Switchboard.FunctionalTests.Http;
+using Switchboard.Server.Transports;
+using Switchboard.Server.Transports.WebSockets;
 using Switchboard.Testing;
-using Switchboard.Transports;
-using Switchboard.Transports.WebSockets;
 
 namespace Switchboard.FunctionalTests.Streaming;
 
@@ -35,7 +35,7 @@ public sealed class WebSocketPathTests
     [InlineData(false)]
     public async Task BothPathsRefuseTheSameWay(bool connectionLevel)
     {
-        await using var server = await SwitchboardServer.StartAsync(o => o.Stream.MaxConnections = 1, connectionLevelWebSockets: connectionLevel);
+        await using var server = await SwitchboardServer.StartAsync(o => o.Sockets.MaxConnections = 1, connectionLevelWebSockets: connectionLevel);
         var unserved = new Uri(server.WebSocketUri.GetLeftPart(UriPartial.Path) + "?vsn=3.0.0");
         (await Should.ThrowAsync<WebSocketException>(() => PhoenixClient.ConnectAsync(unserved))).Message.ShouldContain("403");
         var foreign = await Should.ThrowAsync<WebSocketException>(() =>

@@ -1,6 +1,6 @@
 using System.Text.Json;
-using Switchboard.FunctionalTests.Http;
 using Microsoft.Extensions.DependencyInjection;
+using Switchboard.FunctionalTests.Http;
 using Switchboard.Testing;
 
 namespace Switchboard.FunctionalTests.Trees;

@@ -1,6 +1,6 @@
 using System.Text.Json;
 using Switchboard.FunctionalTests.Http;
-using Switchboard.Options;
+using Switchboard.Server.Options;
 using Switchboard.Testing;
 
 namespace Switchboard.FunctionalTests.Webhooks;

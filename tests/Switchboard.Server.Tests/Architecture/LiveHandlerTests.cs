@@ -1,8 +1,8 @@
 using System.Reflection;
 using System.Runtime.CompilerServices;
 using Microsoft.Extensions.Logging.Abstractions;
-using Switchboard.Live;
-using Switchboard.Options;
+using Switchboard.Server.Live;
+using Switchboard.Server.Options;
 using Switchboard.Storage.Sqlite;
 using Switchboard.Testing;
 
@@ -53,7 +53,7 @@ public sealed class LiveHandlerTests
         {
             await using var store = new SqliteSessionStore(new SqliteStoreOptions(Path.Combine(directory, "switchboard.db")), TimeProvider.System);
             await store.InitializeAsync(TestContext.Current.CancellationToken);
-            var hub = new LiveHub(store, new StreamOptions(), TimeProvider.System, NullLogger<LiveHub>.Instance);
+            var hub = new LiveHub(store, new SocketOptions(), TimeProvider.System, NullLogger<LiveHub>.Instance);
             var routed = hub.Routes.Types.ToHashSet();
             var messages = ServerTypes.Where(t => t.IsSubclassOf(typeof(LiveMessage)) && !t.IsAbstract).ToList();
             messages.Count.ShouldBeGreaterThan(15);

@@ -25,14 +25,14 @@ public sealed class SessionFieldGeneratorTests
     {
         var compilation = CompileWithGenerator("Switchboard.Core", Sources("src/Switchboard.Core"), []);
 
-        Property(compilation, "Switchboard.Sessions.Session", "Branch").ShouldBe("string?");
-        Property(compilation, "Switchboard.Sessions.Session", "FilesChanged").ShouldBe("long");
-        Property(compilation, "Switchboard.Writes.CreateSession", "Branch").ShouldBe("string?");
-        Property(compilation, "Switchboard.Writes.CreateSession", "FilesChanged").ShouldBeNull("files_changed is not set by a create");
-        Property(compilation, "Switchboard.Writes.UpdateSession", "Branch").ShouldBe("Switchboard.Writes.Optional<string?>");
-        Property(compilation, "Switchboard.Writes.UpdateSession", "FilesChanged").ShouldBe("long?");
-        Property(compilation, "Switchboard.Writes.UpdateSession", "TasksRunning").ShouldBe("int?", "the declared field keeps its type");
-        Member(compilation, "Switchboard.Sessions.SessionFields", "PlainColumns").ShouldNotBeNull();
+        Property(compilation, "Switchboard.Core.Sessions.Session", "Branch").ShouldBe("string?");
+        Property(compilation, "Switchboard.Core.Sessions.Session", "FilesChanged").ShouldBe("long");
+        Property(compilation, "Switchboard.Core.Writes.CreateSession", "Branch").ShouldBe("string?");
+        Property(compilation, "Switchboard.Core.Writes.CreateSession", "FilesChanged").ShouldBeNull("files_changed is not set by a create");
+        Property(compilation, "Switchboard.Core.Writes.UpdateSession", "Branch").ShouldBe("Switchboard.Core.Writes.Optional<string?>");
+        Property(compilation, "Switchboard.Core.Writes.UpdateSession", "FilesChanged").ShouldBe("long?");
+        Property(compilation, "Switchboard.Core.Writes.UpdateSession", "TasksRunning").ShouldBe("int?", "the declared field keeps its type");
+        Member(compilation, "Switchboard.Core.Sessions.SessionFields", "PlainColumns").ShouldNotBeNull();
     }
 
     [Fact]

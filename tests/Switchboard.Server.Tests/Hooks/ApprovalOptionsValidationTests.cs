@@ -1,6 +1,6 @@
 using Microsoft.Extensions.Configuration;
-using Switchboard.Options;
-using Switchboard.Options.Validation;
+using Switchboard.Server.Options;
+using Switchboard.Server.Options.Validation;
 
 namespace Switchboard.Server.Tests.Hooks;
 

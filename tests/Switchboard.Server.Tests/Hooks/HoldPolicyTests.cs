@@ -1,7 +1,7 @@
 using System.Text.Json;
 using Microsoft.AspNetCore.Http;
-using Switchboard.Hooks;
-using Switchboard.Options;
+using Switchboard.Server.Hooks;
+using Switchboard.Server.Options;
 
 namespace Switchboard.Server.Tests.Hooks;
 

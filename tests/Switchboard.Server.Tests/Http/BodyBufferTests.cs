@@ -1,7 +1,7 @@
 using Microsoft.Extensions.Logging.Abstractions;
-using Switchboard.Http;
-using Switchboard.Options;
-using Switchboard.Responses;
+using Switchboard.Server.Http;
+using Switchboard.Server.Options;
+using Switchboard.Server.Responses;
 
 namespace Switchboard.Server.Tests.Http;
 

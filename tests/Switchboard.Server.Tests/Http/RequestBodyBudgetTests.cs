@@ -1,7 +1,7 @@
 using Microsoft.Extensions.Logging;
-using Switchboard.Diagnostics;
-using Switchboard.Http;
-using Switchboard.Options;
+using Switchboard.Core.Diagnostics;
+using Switchboard.Server.Http;
+using Switchboard.Server.Options;
 using Switchboard.Testing;
 
 namespace Switchboard.Server.Tests.Http;

@@ -1,7 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
-using Switchboard.Otlp.Mapping;
 using Switchboard.Otlp.Proto.Common;
+using Switchboard.Server.Otlp.Mapping;
 
 namespace Switchboard.Server.Tests.Otlp;
 

@@ -1,6 +1,6 @@
 using Google.Protobuf;
-using Switchboard.Otlp;
 using Switchboard.Otlp.Shapes;
+using Switchboard.Server.Otlp;
 
 namespace Switchboard.Server.Tests.Otlp;
 

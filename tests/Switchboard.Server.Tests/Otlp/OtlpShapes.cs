@@ -1,14 +1,14 @@
 using System.Text;
 using System.Text.RegularExpressions;
 using Google.Protobuf;
-using Switchboard.Otlp;
-using Switchboard.Otlp.Mapping;
 using Switchboard.Otlp.Proto.Collector;
 using Switchboard.Otlp.Proto.Common;
 using Switchboard.Otlp.Proto.Logs;
 using Switchboard.Otlp.Proto.Metrics;
 using Switchboard.Otlp.Proto.Resource;
 using Switchboard.Otlp.Proto.Trace;
+using Switchboard.Server.Otlp;
+using Switchboard.Server.Otlp.Mapping;
 
 namespace Switchboard.Otlp.Shapes;
 

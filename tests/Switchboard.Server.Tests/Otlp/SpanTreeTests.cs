@@ -1,4 +1,4 @@
-using Switchboard.Otlp.Mapping;
+using Switchboard.Server.Otlp.Mapping;
 
 namespace Switchboard.Server.Tests.Otlp;
 

@@ -1,12 +1,12 @@
 using System.Security.Cryptography;
 using System.Text;
 using Google.Protobuf;
-using Switchboard.Otlp.Mapping;
+using Switchboard.Core.Writes;
 using Switchboard.Otlp.Proto.Collector;
 using Switchboard.Otlp.Proto.Common;
 using Switchboard.Otlp.Proto.Metrics;
 using Switchboard.Otlp.Proto.Resource;
-using Switchboard.Writes;
+using Switchboard.Server.Otlp.Mapping;
 
 namespace Switchboard.Server.Tests.Otlp;
 

@@ -1,9 +1,9 @@
 using Google.Protobuf;
-using Switchboard.Otlp.Mapping;
+using Switchboard.Core.Writes;
 using Switchboard.Otlp.Proto.Collector;
 using Switchboard.Otlp.Proto.Common;
 using Switchboard.Otlp.Proto.Trace;
-using Switchboard.Writes;
+using Switchboard.Server.Otlp.Mapping;
 
 namespace Switchboard.Server.Tests.Otlp;
 
@@ -48,7 +48,7 @@ public sealed class TelemetryMappingTests
         SpanMapping.Map(request, batch);
         var at = batch.ToWrites(32).Cast<ApplyTelemetry>().ToDictionary(w => w.SessionId, w => w.Observations.Single().At);
 
-        at["otel:c:in-1970"].ShouldBe(Now - Storage.TelemetryDedupe.Window);
+        at["otel:c:in-1970"].ShouldBe(Now - Switchboard.Core.Storage.TelemetryDedupe.Window);
         at["otel:c:in-2500"].ShouldBe(Now + TelemetryBatch.MaxAhead);
         at["otel:c:an-hour-ago"].ShouldBe(Now.AddHours(-1), "a time inside the window is the record's own");
         batch.Time(0).ShouldBe(Now, "unset is now");
@@ -111,10 +111,10 @@ public sealed class TelemetryMappingTests
         ];
         foreach (var (json, expected) in cases)
         {
-            Switchboard.Otlp.OtlpCodec.MendSurrogateEscapes(json).ShouldBe(expected, json);
+            Switchboard.Server.Otlp.OtlpCodec.MendSurrogateEscapes(json).ShouldBe(expected, json);
         }
 
         const string clean = """{"a":"b"}""";
-        Switchboard.Otlp.OtlpCodec.MendSurrogateEscapes(clean).ShouldBeSameAs(clean, "a body without escapes is not copied");
+        Switchboard.Server.Otlp.OtlpCodec.MendSurrogateEscapes(clean).ShouldBeSameAs(clean, "a body without escapes is not copied");
     }
 }

@@ -1,5 +1,5 @@
 using System.Text;
-using Switchboard.Transports.WebSockets.ConnectionLevel;
+using Switchboard.Server.Transports.WebSockets.ConnectionLevel;
 
 namespace Switchboard.Server.Tests.Parsers;
 

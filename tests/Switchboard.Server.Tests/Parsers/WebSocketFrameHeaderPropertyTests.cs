@@ -1,5 +1,5 @@
 using System.Buffers.Binary;
-using Switchboard.Transports.WebSockets;
+using Switchboard.Server.Transports.WebSockets;
 
 namespace Switchboard.Server.Tests.Parsers;
 

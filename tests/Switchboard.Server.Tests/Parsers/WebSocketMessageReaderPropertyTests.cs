@@ -1,7 +1,7 @@
 using System.Buffers;
 using System.Buffers.Binary;
 using System.Text;
-using Switchboard.Transports.WebSockets;
+using Switchboard.Server.Transports.WebSockets;
 
 namespace Switchboard.Server.Tests.Parsers;
 

@@ -1,5 +1,5 @@
 using System.Reflection;
-using Switchboard.Options;
+using Switchboard.Server.Options;
 
 namespace Switchboard.Server.Tests.PublicApi;
 
@@ -37,9 +37,9 @@ public sealed class PublicApiTests
     public void TheListingSeesTypesMembersAndDefaults()
     {
         var listing = PublicApiListing.For(typeof(SwitchboardOptions).Assembly);
-        listing.ShouldContain("sealed class Switchboard.Options.SwitchboardOptions");
-        listing.ShouldContain("  public Switchboard.Options.StreamOptions Stream { get; ");
-        listing.ShouldNotContain("Switchboard.Live.LiveHub", customMessage: "internal types are not public surface");
+        listing.ShouldContain("sealed class Switchboard.Server.Options.SwitchboardOptions");
+        listing.ShouldContain("  public Switchboard.Server.Options.SocketOptions Sockets { get; ");
+        listing.ShouldNotContain("Switchboard.Server.Live.LiveHub", customMessage: "internal types are not public surface");
     }
 
     [Fact]

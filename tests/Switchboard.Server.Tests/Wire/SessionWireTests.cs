@@ -2,12 +2,12 @@ using System.Buffers;
 using System.Text;
 using System.Text.Json;
 using System.Text.RegularExpressions;
-using Switchboard.Events;
-using Switchboard.Json;
-using Switchboard.Sessions;
+using Switchboard.Core.Events;
+using Switchboard.Core.Json;
+using Switchboard.Core.Sessions;
 using Switchboard.Testing;
-using CoreSession = Switchboard.Sessions.Session;
-using CoreState = Switchboard.Sessions.SessionState;
+using CoreSession = Switchboard.Core.Sessions.Session;
+using CoreState = Switchboard.Core.Sessions.SessionState;
 
 namespace Switchboard.Server.Tests.Wire;
 

@@ -1,7 +1,7 @@
 using Npgsql;
+using Switchboard.Core.Writes;
 using Switchboard.Storage.Postgres;
 using Switchboard.Testing;
-using Switchboard.Writes;
 
 namespace Switchboard.Storage.Tests.Postgres;
 

@@ -1,6 +1,7 @@
-using Switchboard.Events;
+using Switchboard.Core.Events;
+using Switchboard.Core.Storage;
+using Switchboard.Core.Writes;
 using Switchboard.Testing;
-using Switchboard.Writes;
 
 namespace Switchboard.Storage.Tests.Postgres;
 

@@ -1,8 +1,9 @@
-using Switchboard.Events;
-using Switchboard.Sessions;
-using Switchboard.Testing;
-using Switchboard.Writes;
 using System.Text.Json;
+using Switchboard.Core.Events;
+using Switchboard.Core.Sessions;
+using Switchboard.Core.Storage;
+using Switchboard.Core.Writes;
+using Switchboard.Testing;
 
 namespace Switchboard.Storage.Tests.Postgres;
 

@@ -1,7 +1,8 @@
 using Npgsql;
+using Switchboard.Core.Storage;
+using Switchboard.Core.Writes;
 using Switchboard.Storage.Postgres;
 using Switchboard.Testing;
-using Switchboard.Writes;
 
 namespace Switchboard.Storage.Tests.Postgres;
 

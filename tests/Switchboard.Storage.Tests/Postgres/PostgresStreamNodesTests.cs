@@ -1,6 +1,6 @@
 using System.Text;
-using Switchboard.Json;
-using Switchboard.Streams;
+using Switchboard.Core.Json;
+using Switchboard.Core.Streams;
 using Switchboard.Testing;
 
 namespace Switchboard.Storage.Tests.Postgres;

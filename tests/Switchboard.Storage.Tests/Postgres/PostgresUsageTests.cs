@@ -1,5 +1,6 @@
+using Switchboard.Core.Storage;
+using Switchboard.Core.UsageRollups;
 using Switchboard.Testing;
-using Switchboard.UsageRollups;
 
 namespace Switchboard.Storage.Tests.Postgres;
 
@@ -20,7 +21,7 @@ public sealed class PostgresUsageTests(PostgresClusterFixture postgres) : Postgr
             {
                 for (var i = 0; i < 40; i++)
                 {
-                    List<Writes.SessionWrite> writes;
+                    List<Switchboard.Core.Writes.SessionWrite> writes;
                     lock (ids)
                     {
                         Time.Advance(TimeSpan.FromSeconds(random.Next(1, 600)));

@@ -1,4 +1,4 @@
-namespace Switchboard.Storage.Sql;
+namespace Switchboard.Core.Storage.Sql;
 
 /// <summary>
 /// A kind of request's table, as <see cref="SqlStore"/>'s request reads (<see cref="IRequestStore{TRequest, TState}"/>)

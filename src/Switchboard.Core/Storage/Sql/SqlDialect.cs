@@ -1,8 +1,8 @@
 using System.Data.Common;
-using Switchboard.Events;
-using Switchboard.Sessions;
+using Switchboard.Core.Events;
+using Switchboard.Core.Sessions;
 
-namespace Switchboard.Storage.Sql;
+namespace Switchboard.Core.Storage.Sql;
 
 /// <summary>
 /// What one database's SQL says differently: its table names, how it keeps times, decimals, booleans and lists, how it

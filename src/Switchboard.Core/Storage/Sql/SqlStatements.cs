@@ -1,4 +1,4 @@
-namespace Switchboard.Storage.Sql;
+namespace Switchboard.Core.Storage.Sql;
 
 /// <summary>
 /// The write statements that are the same on every database but for the dialect's names and functions, rendered once

@@ -1,9 +1,9 @@
 using System.Data.Common;
 using System.Text;
 using System.Text.Json;
-using Switchboard.Alerts;
+using Switchboard.Core.Alerts;
 
-namespace Switchboard.Storage.Sql;
+namespace Switchboard.Core.Storage.Sql;
 
 /// <summary>Alerts (their rows change only in write transactions) and alert rules (plain rows).</summary>
 internal abstract partial class SqlStore

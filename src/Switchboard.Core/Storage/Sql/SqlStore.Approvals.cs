@@ -1,7 +1,7 @@
 using System.Data.Common;
-using Switchboard.Approvals;
+using Switchboard.Core.Approvals;
 
-namespace Switchboard.Storage.Sql;
+namespace Switchboard.Core.Storage.Sql;
 
 /// <summary>Approvals: their table, read by the request reads (SqlStore.Requests.cs); the node holding an asking hook is <c>held_by</c>.</summary>
 internal abstract partial class SqlStore : IRequestStore<Approval, ApprovalState>

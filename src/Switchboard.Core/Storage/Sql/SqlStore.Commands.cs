@@ -1,7 +1,7 @@
 using System.Data.Common;
-using Switchboard.Commands;
+using Switchboard.Core.Commands;
 
-namespace Switchboard.Storage.Sql;
+namespace Switchboard.Core.Storage.Sql;
 
 /// <summary>Commands: their table, read by the request reads (SqlStore.Requests.cs).</summary>
 internal abstract partial class SqlStore : IRequestStore<Command, CommandState>

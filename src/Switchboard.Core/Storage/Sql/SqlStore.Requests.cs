@@ -1,4 +1,4 @@
-namespace Switchboard.Storage.Sql;
+namespace Switchboard.Core.Storage.Sql;
 
 /// <summary>
 /// The reads of every kind of request (<see cref="IRequestStore{TRequest, TState}"/>), once over the kind's

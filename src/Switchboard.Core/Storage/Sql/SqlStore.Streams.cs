@@ -1,10 +1,10 @@
-using Switchboard.Streams;
+using Switchboard.Core.Streams;
 
-namespace Switchboard.Storage.Sql;
+namespace Switchboard.Core.Storage.Sql;
 
 /// <summary>
 /// Durable streams' reads and upkeep, once for both databases (<see cref="SqlStreams"/>). A store supplies only its stream
-/// write transaction (its lock, how other nodes learn of a commit) and the batched primitives in it (<see cref="IStreamWriter"/>);
+/// write transaction (its lock, how other nodes learn of a commit) and the batched primitives in it (<see cref="IDurableStreamWriter"/>);
 /// every rule is <see cref="StreamWriteProcessor"/>'s.
 /// </summary>
 internal abstract partial class SqlStore : IStreamStore
@@ -16,7 +16,7 @@ internal abstract partial class SqlStore : IStreamStore
     public abstract IStreamFeed StreamFeed { get; }
 
     /// <inheritdoc />
-    public abstract Task<T> WriteStreamsAsync<T>(Func<IStreamWriter, CancellationToken, Task<T>> work, CancellationToken cancellationToken);
+    public abstract Task<T> WriteStreamsAsync<T>(Func<IDurableStreamWriter, CancellationToken, Task<T>> work, CancellationToken cancellationToken);
 
     /// <inheritdoc />
     public Task<StreamChain?> ReadChainAsync(string path, CancellationToken cancellationToken) => ReadAsync("read a stream", snapshot: false, async db =>

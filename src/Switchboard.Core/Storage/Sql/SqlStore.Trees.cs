@@ -1,7 +1,7 @@
-using Switchboard.Sessions;
-using Switchboard.Trees;
+using Switchboard.Core.Sessions;
+using Switchboard.Core.Trees;
 
-namespace Switchboard.Storage.Sql;
+namespace Switchboard.Core.Storage.Sql;
 
 /// <summary>Tree reads: children by the parent index, a subtree by one range of the path index, each with its log head.</summary>
 internal abstract partial class SqlStore

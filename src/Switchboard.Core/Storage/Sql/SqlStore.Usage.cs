@@ -1,6 +1,6 @@
-using Switchboard.UsageRollups;
+using Switchboard.Core.UsageRollups;
 
-namespace Switchboard.Storage.Sql;
+namespace Switchboard.Core.Storage.Sql;
 
 /// <summary>Usage rollups: read with the log head they are exact as of, purged by bucket size.</summary>
 internal abstract partial class SqlStore
@@ -20,7 +20,7 @@ internal abstract partial class SqlStore
             {
                 InputTokens = r.GetInt64(2),
                 OutputTokens = r.GetInt64(3),
-                CostUsd = Json.Decimals.Normalize(Sql.ReadDecimal(r, 4)),
+                CostUsd = Switchboard.Core.Json.Decimals.Normalize(Sql.ReadDecimal(r, 4)),
                 SessionsCreated = r.GetInt64(5),
                 SessionsTerminated = r.GetInt64(6),
                 SessionsErrored = r.GetInt64(7),
@@ -36,7 +36,7 @@ internal abstract partial class SqlStore
     /// transaction with writes held off (at start, so a change of <see cref="UsageOptions.GroupBy"/> takes effect). Rows of
     /// labels not configured are left alone: this node never reads them, and on a shared database another may.
     /// </summary>
-    protected async Task RebuildActiveCountsAsync(SqlSession db)
+    protected async Task RebuildActiveCountsAsync(SqlConnectionScope db)
     {
         var value = Sql.LabelValue("@k");
         foreach (var key in Usage.GroupBy)

@@ -1,7 +1,7 @@
 using System.Data.Common;
-using Switchboard.Webhooks;
+using Switchboard.Core.Webhooks;
 
-namespace Switchboard.Storage.Sql;
+namespace Switchboard.Core.Storage.Sql;
 
 /// <summary>Webhook endpoints and their delivery state: plain rows, changed outside the log, leased to one node at a time.</summary>
 internal abstract partial class SqlStore

@@ -1,10 +1,10 @@
-using Switchboard.Events;
-using Switchboard.Sessions;
-using Switchboard.Trees;
-using Switchboard.UsageRollups;
-using Switchboard.Writes;
+using Switchboard.Core.Events;
+using Switchboard.Core.Sessions;
+using Switchboard.Core.Trees;
+using Switchboard.Core.UsageRollups;
+using Switchboard.Core.Writes;
 
-namespace Switchboard.Storage.Sql;
+namespace Switchboard.Core.Storage.Sql;
 
 /// <summary>
 /// Everything a SQL store does the same way, written once: every read (sessions, pages, events, trees, commands,
@@ -13,7 +13,7 @@ namespace Switchboard.Storage.Sql;
 /// <see cref="WriteOutsideLogAsync{T}"/>, <see cref="InTransactionAsync{T}"/>), its <see cref="SqlDialect"/> and its
 /// <see cref="IStoreTransaction"/>: one class of SQL per database.
 /// </summary>
-internal abstract partial class SqlStore(SqlDialect sql, UsageOptions usage, Streams.StreamPolicy streams) : ISessionStore, IAlertStore, ITreeStore, IWebhookStore
+internal abstract partial class SqlStore(SqlDialect sql, UsageOptions usage, Switchboard.Core.Streams.StreamPolicy streams) : ISessionStore, IAlertStore, ITreeStore, IWebhookStore
 {
     private readonly UnitOfWork _unit = new(usage, streams);
 
@@ -44,10 +44,10 @@ internal abstract partial class SqlStore(SqlDialect sql, UsageOptions usage, Str
     /// agree with each other and with the log head it reads (writers commit in seq order). Failures surface as
     /// <see cref="StoreUnavailableException"/> naming <paramref name="what"/>.
     /// </summary>
-    protected abstract Task<T> ReadAsync<T>(string what, bool snapshot, Func<SqlSession, Task<T>> body, CancellationToken cancellationToken);
+    protected abstract Task<T> ReadAsync<T>(string what, bool snapshot, Func<SqlConnectionScope, Task<T>> body, CancellationToken cancellationToken);
 
     /// <summary>Runs a small write that appends nothing to the log (alert rules, webhook cursors, purges).</summary>
-    protected abstract Task<T> WriteOutsideLogAsync<T>(string what, Func<SqlSession, Task<T>> body, CancellationToken cancellationToken);
+    protected abstract Task<T> WriteOutsideLogAsync<T>(string what, Func<SqlConnectionScope, Task<T>> body, CancellationToken cancellationToken);
 
     /// <summary>
     /// Opens the store's write transaction (its lock, its connection), runs <paramref name="body"/> in it, and, still under
@@ -68,10 +68,10 @@ internal abstract partial class SqlStore(SqlDialect sql, UsageOptions usage, Str
 
     /// <summary>
     /// The durable-stream primitives inside <paramref name="transaction"/>, one of this store's write transactions: a
-    /// session stream's create, close or delete commits with its session's change (<see cref="Writes.WriteSessionStream"/>).
+    /// session stream's create, close or delete commits with its session's change (<see cref="Switchboard.Core.Writes.WriteSessionStream"/>).
     /// The store publishes what they persisted to its stream feed once the transaction commits.
     /// </summary>
-    protected abstract Streams.IStreamWriter StreamWriterIn(IStoreTransaction transaction);
+    protected abstract Switchboard.Core.Streams.IDurableStreamWriter StreamWriterIn(IStoreTransaction transaction);
 
     /// <summary>The store's clock, in wire precision.</summary>
     protected abstract DateTimeOffset Now();
@@ -110,7 +110,7 @@ internal abstract partial class SqlStore(SqlDialect sql, UsageOptions usage, Str
         }
 
         var cost = (await db.QueryAsync($"SELECT cost_usd FROM {Sql.Table("sessions")} WHERE cost_usd <> 0;", r => Sql.ReadDecimal(r, 0))).Sum();
-        return new StoreState(epoch, head, fleetPaused, active, new SessionTotals(counts, input, output, Json.Decimals.Normalize(cost)))
+        return new StoreState(epoch, head, fleetPaused, active, new SessionTotals(counts, input, output, Switchboard.Core.Json.Decimals.Normalize(cost)))
         {
             OpenAlerts = await db.QueryAsync($"SELECT data FROM {Sql.Table("alerts")} WHERE open = {Sql.True} ORDER BY raised_seq;", ReadAlert),
             OutstandingCommands = await db.QueryAsync(
@@ -121,7 +121,7 @@ internal abstract partial class SqlStore(SqlDialect sql, UsageOptions usage, Str
     }, cancellationToken);
 
     /// <summary>The log's epoch, in <paramref name="db"/>'s transaction.</summary>
-    protected abstract Task<string> ReadEpochAsync(SqlSession db);
+    protected abstract Task<string> ReadEpochAsync(SqlConnectionScope db);
 
     /// <summary>The log row as the database holds it (what a store reopened on it starts from); for the store contract suite.</summary>
     internal Task<LogHead> ReadLogRowAsync() => ReadAsync("read the log row", snapshot: false, db => db.LogRowAsync(), CancellationToken.None);

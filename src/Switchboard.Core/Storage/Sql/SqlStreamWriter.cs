@@ -1,6 +1,6 @@
-using Switchboard.Streams;
+using Switchboard.Core.Streams;
 
-namespace Switchboard.Storage.Sql;
+namespace Switchboard.Core.Storage.Sql;
 
 /// <summary>
 /// The stream primitives every SQL store shares, over <see cref="SqlStreams"/>'s statements in the store's dialect:
@@ -8,10 +8,10 @@ namespace Switchboard.Storage.Sql;
 /// ones, then the chunks and producers). A store adds only what is its engine's own: how it locks (<see cref="LockAsync"/>)
 /// and how it sends a persist's statements (<see cref="WriteAsync"/>: one by one, or in one batch with a notification).
 /// </summary>
-internal abstract class SqlStreamWriter(SqlSession db) : IStreamWriter
+internal abstract class SqlStreamWriter(SqlConnectionScope db) : IDurableStreamWriter
 {
     /// <summary>The transaction's connection, in the store's dialect.</summary>
-    protected SqlSession Db => db;
+    protected SqlConnectionScope Db => db;
 
     /// <summary>What was persisted, for the store to publish to its stream feed once committed.</summary>
     public StreamChanges? Persisted { get; private set; }
@@ -56,5 +56,5 @@ internal abstract class SqlStreamWriter(SqlSession db) : IStreamWriter
         IReadOnlyList<StreamAdvance> advances, CancellationToken cancellationToken);
 }
 
-/// <summary>One statement of <see cref="SqlStreams"/> with its arguments, as <see cref="SqlSession"/> binds them.</summary>
+/// <summary>One statement of <see cref="SqlStreams"/> with its arguments, as <see cref="SqlConnectionScope"/> binds them.</summary>
 internal readonly record struct SqlStatement(string Sql, (string Name, object? Value)[] Args);

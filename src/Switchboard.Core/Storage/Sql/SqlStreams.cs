@@ -1,7 +1,7 @@
 using System.Data.Common;
-using Switchboard.Streams;
+using Switchboard.Core.Streams;
 
-namespace Switchboard.Storage.Sql;
+namespace Switchboard.Core.Storage.Sql;
 
 /// <summary>
 /// Durable streams' SQL, once for both databases: a stream row's columns and how one is read, the statements that find a
@@ -79,7 +79,7 @@ internal static class SqlStreams
     /// fetched, so the statement reads no more chunk data than it returns, whatever the stream's length. A large chunk the
     /// dialect leaves out of the row (<see cref="SqlDialect.BlobColumns"/>) is read into <paramref name="buffers"/> when given.
     /// </summary>
-    public static async Task<IReadOnlyList<StreamChunk>> ReadChunksAsync(SqlSession db, IReadOnlyList<ChunkRange> ranges, long maxBytes, ChunkBuffers? buffers)
+    public static async Task<IReadOnlyList<StreamChunk>> ReadChunksAsync(SqlConnectionScope db, IReadOnlyList<ChunkRange> ranges, long maxBytes, ChunkBuffers? buffers)
     {
         if (ranges.Count == 0)
         {
@@ -151,7 +151,7 @@ internal static class SqlStreams
     public static (string Name, object? Value)[] ProducerArgs(ProducerRow p) => [("@s", p.StreamId), ("@p", p.ProducerId), ("@e", p.Epoch), ("@q", p.LastSeq)];
 
     /// <summary>The producers' states on their streams, a statement per <see cref="ProducersPerStatement"/> keys; absent keys have none.</summary>
-    public static async Task<IReadOnlyList<ProducerRow>> ReadProducersAsync(SqlSession db, IReadOnlyCollection<ProducerKey> keys)
+    public static async Task<IReadOnlyList<ProducerRow>> ReadProducersAsync(SqlConnectionScope db, IReadOnlyCollection<ProducerKey> keys)
     {
         var rows = new List<ProducerRow>();
         foreach (var part in keys.Chunk(ProducersPerStatement))
@@ -167,7 +167,7 @@ internal static class SqlStreams
     }
 
     /// <summary>How many live streams each of <paramref name="values"/> of <paramref name="column"/> (<c>owner</c> or <c>session_id</c>) has.</summary>
-    public static async Task<IReadOnlyDictionary<string, long>> CountLiveAsync(SqlSession db, string column, IReadOnlyCollection<string> values)
+    public static async Task<IReadOnlyDictionary<string, long>> CountLiveAsync(SqlConnectionScope db, string column, IReadOnlyCollection<string> values)
     {
         var counts = await db.QueryAsync(
             $"SELECT {column}, COUNT(*) FROM {db.Sql.Table("streams")} WHERE state = 0 AND {db.Sql.In(column, "@values")} GROUP BY {column};",
@@ -187,11 +187,11 @@ internal static class SqlStreams
         $"WHERE {sql.In("session_id", "@sessions")} AND state = 0 AND closed <> {sql.True} RETURNING id, tail;";
 
     /// <summary>Runs <see cref="EndSessionStreams"/> in <paramref name="db"/>'s transaction: the advances of the streams it closed.</summary>
-    public static async Task<IReadOnlyList<StreamAdvance>> EndSessionStreamsAsync(SqlSession db, IReadOnlyCollection<string> sessionIds, DateTimeOffset until) =>
+    public static async Task<IReadOnlyList<StreamAdvance>> EndSessionStreamsAsync(SqlConnectionScope db, IReadOnlyCollection<string> sessionIds, DateTimeOffset until) =>
         sessionIds.Count == 0 ? [] : await db.QueryAsync(EndSessionStreams(db.Sql), r => new StreamAdvance(r.GetInt64(0), r.GetInt64(1), Closed: true, Ended: false),
             ("@sessions", db.Sql.List(sessionIds)), ("@until", db.Sql.Time(until)));
 
     /// <summary>The stream rows <paramref name="text"/> returns.</summary>
-    public static async Task<List<StreamRow>> QueryRowsAsync(SqlSession db, string text, params (string Name, object? Value)[] args) =>
+    public static async Task<List<StreamRow>> QueryRowsAsync(SqlConnectionScope db, string text, params (string Name, object? Value)[] args) =>
         await db.QueryAsync(text, r => ReadRow(r, db.Sql), args);
 }

@@ -1,16 +1,16 @@
 using System.Text.Json;
-using Switchboard.Alerts;
-using Switchboard.Approvals;
-using Switchboard.Commands;
-using Switchboard.Sessions;
-using Switchboard.Writes;
+using Switchboard.Core.Alerts;
+using Switchboard.Core.Approvals;
+using Switchboard.Core.Commands;
+using Switchboard.Core.Sessions;
+using Switchboard.Core.Writes;
 
-namespace Switchboard.Storage.Sql;
+namespace Switchboard.Core.Storage.Sql;
 
 /// <summary>
 /// The write primitives of alerts, commands and approvals (<see cref="IStoreTransaction"/>), once for every SQL store in its
 /// dialect: each one statement on the transaction's session (their rows' upserts a statement per table and 500 rows). A store that keeps its commands prepared
-/// (<see cref="PreparedCommands"/>) hands in a session that keeps them; the reads' texts are fixed for that.
+/// (<see cref="PreparedStatements"/>) hands in a session that keeps them; the reads' texts are fixed for that.
 /// </summary>
 internal static class SqlTargets
 {
@@ -21,7 +21,7 @@ internal static class SqlTargets
     /// Each target's alert: by id, or the open one of its rule and subject; null where there is none. Open alerts are read by
     /// rule and by subject and paired here, so the statement's text stays fixed.
     /// </summary>
-    public static async ValueTask<IReadOnlyDictionary<AlertTarget, Alert?>> ReadAlertsAsync(SqlSession db, IReadOnlyCollection<AlertTarget> targets)
+    public static async ValueTask<IReadOnlyDictionary<AlertTarget, Alert?>> ReadAlertsAsync(SqlConnectionScope db, IReadOnlyCollection<AlertTarget> targets)
     {
         var open = targets.Where(t => t.AlertId is null).ToArray();
         var alerts = await db.QueryAsync(
@@ -38,7 +38,7 @@ internal static class SqlTargets
     }
 
     /// <summary>The commands with <see cref="RequestTargets.Ids"/> and every outstanding one of <see cref="RequestTargets.Sessions"/>.</summary>
-    public static async ValueTask<IReadOnlyList<Command>> ReadCommandsAsync(SqlSession db, RequestTargets targets) =>
+    public static async ValueTask<IReadOnlyList<Command>> ReadCommandsAsync(SqlConnectionScope db, RequestTargets targets) =>
         await db.QueryAsync(
             $"SELECT data FROM {db.Sql.Table("commands")} WHERE {db.Sql.In("id", "@ids")} " +
             $"OR ({SqlStore.CommandsOutstanding} AND {db.Sql.In("session_id", "@sessions")});",
@@ -50,7 +50,7 @@ internal static class SqlTargets
     /// <c>requested_seq</c> index): a write reads what it targets, never the rows of everything that waits. One statement;
     /// a row with a count is a session's, one without is a targeted approval.
     /// </summary>
-    public static async ValueTask<ApprovalRows> ReadApprovalsAsync(SqlSession db, RequestTargets targets)
+    public static async ValueTask<ApprovalRows> ReadApprovalsAsync(SqlConnectionScope db, RequestTargets targets)
     {
         var table = db.Sql.Table("approvals");
         var rows = await db.QueryAsync(
@@ -79,13 +79,13 @@ internal static class SqlTargets
     }
 
     /// <summary>The pending approvals of <paramref name="sessionIds"/>, in the order asked (the pending index of each session).</summary>
-    public static async ValueTask<IReadOnlyList<Approval>> ReadPendingApprovalsAsync(SqlSession db, IReadOnlyCollection<string> sessionIds) =>
+    public static async ValueTask<IReadOnlyList<Approval>> ReadPendingApprovalsAsync(SqlConnectionScope db, IReadOnlyCollection<string> sessionIds) =>
         await db.QueryAsync(
             $"SELECT data FROM {db.Sql.Table("approvals")} WHERE state = 'pending' AND {db.Sql.In("session_id", "@sessions")} ORDER BY requested_seq;",
             r => ApprovalJson.Read(r.GetString(0)), ("@sessions", db.Sql.List(sessionIds)));
 
     /// <summary>Inserts or updates the alerts, commands and approvals <paramref name="batch"/> changed, by id.</summary>
-    public static async ValueTask WriteAsync(SqlSession db, WriteBatch batch)
+    public static async ValueTask WriteAsync(SqlConnectionScope db, WriteBatch batch)
     {
         await UpsertAsync(db, "alerts", ["id", "rule_id", "subject", "open", "raised_seq", "data"], ["open", "data"], batch.DirtyAlerts,
             a => [a.Id, a.RuleId, a.Subject, a.IsOpen, a.RaisedSeq, System.Text.Encoding.UTF8.GetString(AlertJson.ToBytes(a))]);
@@ -99,7 +99,7 @@ internal static class SqlTargets
     /// Inserts <paramref name="rows"/> into <paramref name="table"/> (keyed by its first column), or sets
     /// <paramref name="updated"/> where the key is there; a statement per <see cref="RowsPerStatement"/> rows.
     /// </summary>
-    private static async ValueTask UpsertAsync<T>(SqlSession db, string table, string[] columns, string[] updated, IEnumerable<T> rows, Func<T, object?[]> values)
+    private static async ValueTask UpsertAsync<T>(SqlConnectionScope db, string table, string[] columns, string[] updated, IEnumerable<T> rows, Func<T, object?[]> values)
     {
         foreach (var chunk in rows.Chunk(RowsPerStatement))
         {

@@ -1,6 +1,6 @@
-using Switchboard.Outbound;
+using Switchboard.Server.Outbound;
 
-namespace Switchboard.Live.Fanout;
+namespace Switchboard.Server.Live.Fanout;
 
 /// <summary>
 /// Decides when the live loop's fan-out must wait for the connections to drain. After each chunk of events it looks at

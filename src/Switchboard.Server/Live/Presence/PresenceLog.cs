@@ -1,7 +1,7 @@
 using Microsoft.Extensions.Logging;
-using Switchboard.Diagnostics;
+using Switchboard.Core.Diagnostics;
 
-namespace Switchboard.Live.Presence;
+namespace Switchboard.Server.Live.Presence;
 
 /// <summary>Log messages of sharing presence with the other nodes (<see cref="LogEventIds.Live"/>, with the live loop's).</summary>
 internal static partial class PresenceLog

@@ -1,7 +1,8 @@
 using Microsoft.Extensions.Logging;
-using Switchboard.Storage;
+using Switchboard.Core.Hosting;
+using Switchboard.Core.Storage;
 
-namespace Switchboard.Live.Presence;
+namespace Switchboard.Server.Live.Presence;
 
 /// <summary>
 /// Shares presence with the other nodes of the store (<see cref="IPresenceExchange"/>): it writes this node's viewers as

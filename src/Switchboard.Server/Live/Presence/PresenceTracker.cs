@@ -1,11 +1,11 @@
 using System.Globalization;
 using System.Security.Cryptography;
 using System.Text.Json;
-using Switchboard.Json;
-using Switchboard.Outbound;
-using Switchboard.Storage;
+using Switchboard.Core.Json;
+using Switchboard.Core.Storage;
+using Switchboard.Server.Outbound;
 
-namespace Switchboard.Live.Presence;
+namespace Switchboard.Server.Live.Presence;
 
 /// <summary>
 /// Who is watching each topic, in the shapes phoenix.js <c>Presence</c> expects: a full <c>presence_state</c> to every
@@ -164,7 +164,7 @@ internal sealed class PresenceTracker(TimeProvider time)
     private static string Meta(string @ref, Viewer viewer, DateTimeOffset onlineAt)
     {
         var buffer = new System.Buffers.ArrayBufferWriter<byte>(128);
-        using (var w = new Utf8JsonWriter(buffer, Responses.JsonResult.WriterOptions))
+        using (var w = new Utf8JsonWriter(buffer, Switchboard.Server.Responses.JsonResult.WriterOptions))
         {
             w.WriteStartObject();
             w.WriteString("phx_ref", @ref);

@@ -1,6 +1,6 @@
 using System.Text.Json;
 
-namespace Switchboard.Live.Presence;
+namespace Switchboard.Server.Live.Presence;
 
 /// <summary>Who joined: the <c>viewer</c> join param, <c>{name, id?}</c>. The presence key is the id, or the name.</summary>
 internal sealed record Viewer(string Name, string? Id)

@@ -1,9 +1,9 @@
 using System.Text.Json;
-using Switchboard.Options;
-using Switchboard.Responses;
-using Switchboard.UsageRollups;
+using Switchboard.Core.UsageRollups;
+using Switchboard.Server.Options;
+using Switchboard.Server.Responses;
 
-namespace Switchboard.Live.Usage;
+namespace Switchboard.Server.Live.Usage;
 
 /// <summary>What reading the <c>usage</c> join params needs: the rollup settings and the time to count durations back from.</summary>
 internal sealed record UsageJoinContext(UsageSettings Settings, DateTimeOffset Now);

@@ -1,8 +1,8 @@
 using System.Text.Json;
-using Switchboard.Json;
-using Switchboard.UsageRollups;
+using Switchboard.Core.Json;
+using Switchboard.Core.UsageRollups;
 
-namespace Switchboard.Live.Usage;
+namespace Switchboard.Server.Live.Usage;
 
 /// <summary>The wire shape of usage rows, shared by <c>GET /api/usage</c>, the <c>usage</c> join reply and its updates.</summary>
 internal static class UsageJson

@@ -1,12 +1,12 @@
 using System.Globalization;
 using System.Text.Json;
-using Switchboard.Json;
-using Switchboard.Options;
-using Switchboard.Responses;
-using Switchboard.Sessions;
-using Switchboard.UsageRollups;
+using Switchboard.Core.Json;
+using Switchboard.Core.Sessions;
+using Switchboard.Core.UsageRollups;
+using Switchboard.Server.Options;
+using Switchboard.Server.Responses;
 
-namespace Switchboard.Live.Usage;
+namespace Switchboard.Server.Live.Usage;
 
 /// <summary>
 /// The usage query as text, shared by <c>GET /api/usage</c> (query string) and the live <c>usage</c> topic (join params):

@@ -1,8 +1,8 @@
-using Switchboard.Events;
-using Switchboard.Sessions;
-using Switchboard.UsageRollups;
+using Switchboard.Core.Events;
+using Switchboard.Core.Sessions;
+using Switchboard.Core.UsageRollups;
 
-namespace Switchboard.Live.Usage;
+namespace Switchboard.Server.Live.Usage;
 
 /// <summary>
 /// Turns each applied event into rollup increments, as the store's write transaction did for it

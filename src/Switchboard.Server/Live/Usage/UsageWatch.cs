@@ -1,6 +1,6 @@
-using Switchboard.UsageRollups;
+using Switchboard.Core.UsageRollups;
 
-namespace Switchboard.Live.Usage;
+namespace Switchboard.Server.Live.Usage;
 
 /// <summary>
 /// One <c>usage</c> subscription's side of the live loop: which rollup rows it follows and the increments not pushed yet.

@@ -1,11 +1,11 @@
 using System.Globalization;
 using Microsoft.Extensions.Options;
 
-namespace Switchboard.Options.Validation;
+namespace Switchboard.Server.Options.Validation;
 
 /// <summary>
 /// Collects what is wrong with one options object, a line per setting: the configuration key, the value and what is
-/// allowed (<c>Switchboard:Stream:SendQueueMaxFrames = 0 is not allowed: it must be at least 1.</c>).
+/// allowed (<c>Switchboard:Sockets:SendQueueMaxFrames = 0 is not allowed: it must be at least 1.</c>).
 /// </summary>
 internal sealed class OptionProblems(string section)
 {

@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Options;
+using Switchboard.Core.Hosting;
 
-namespace Switchboard.Options.Validation;
+namespace Switchboard.Server.Options.Validation;
 
 /// <summary><c>Switchboard:Sessions</c>.</summary>
 internal sealed class SessionOptionsValidator : IValidateOptions<SessionOptions>

@@ -1,8 +1,9 @@
 using System.Globalization;
 using Microsoft.Extensions.Options;
-using Switchboard.Security;
+using Switchboard.Core.Hosting;
+using Switchboard.Server.Security;
 
-namespace Switchboard.Options.Validation;
+namespace Switchboard.Server.Options.Validation;
 
 /// <summary>
 /// <see cref="SwitchboardOptions"/> as a whole: its own settings, then each section through that section's validator.
@@ -14,7 +15,7 @@ internal sealed class SwitchboardOptionsValidator : IValidateOptions<Switchboard
 
     public ValidateOptionsResult Validate(string? name, SwitchboardOptions options)
     {
-        if (name == Hosting.ApiKeyReload.OptionsName)
+        if (name == Switchboard.Server.Security.ApiKeyReload.OptionsName)
         {
             // A reload's keys are checked by ApiKeyRing.TryReplace, which refuses them with a warning instead of throwing.
             return ValidateOptionsResult.Skip;
@@ -27,7 +28,7 @@ internal sealed class SwitchboardOptionsValidator : IValidateOptions<Switchboard
         {
             problems.Add(nameof(options.PublicUrl), url, "it must be the absolute http(s) URL people reach this server at, with no query, fragment or credentials, such as https://switchboard.example.com/");
         }
-        problems.Merge(new StreamOptionsValidator().Validate(name, options.Stream));
+        problems.Merge(new SocketOptionsValidator().Validate(name, options.Sockets));
         problems.Merge(new HttpApiOptionsValidator().Validate(name, options.Http));
         problems.Merge(new SecurityOptionsValidator().Validate(name, options.Security));
         problems.Merge(new RetentionOptionsValidator().Validate(name, options.Retention));
@@ -52,7 +53,7 @@ internal sealed class SwitchboardOptionsValidator : IValidateOptions<Switchboard
             ("Switchboard:Http:MaxBodyBytes", o.Http.MaxBodyBytes), ("Switchboard:Hooks:MaxBodyBytes", o.Hooks.MaxBodyBytes),
             ("Switchboard:Otlp:MaxBodyBytes", o.Otlp.MaxBodyBytes), ("Switchboard:Streams:MaxAppendBytes", o.Streams.MaxAppendBytes),
         }.MaxBy(limit => limit.Item2);
-        var peak = Http.BodyBuffer.PeakBytes(largest);
+        var peak = Switchboard.Server.Http.BodyBuffer.PeakBytes(largest);
         if (o.Http.MaxInFlightBodyBytes < peak)
         {
             problems.Add("Http:MaxInFlightBodyBytes", o.Http.MaxInFlightBodyBytes,
@@ -61,12 +62,12 @@ internal sealed class SwitchboardOptionsValidator : IValidateOptions<Switchboard
     }
 }
 
-/// <summary><c>Switchboard:Stream</c>.</summary>
-internal sealed class StreamOptionsValidator : IValidateOptions<StreamOptions>
+/// <summary><c>Switchboard:Sockets</c>.</summary>
+internal sealed class SocketOptionsValidator : IValidateOptions<SocketOptions>
 {
-    public ValidateOptionsResult Validate(string? name, StreamOptions o)
+    public ValidateOptionsResult Validate(string? name, SocketOptions o)
     {
-        var p = new OptionProblems("Switchboard:Stream");
+        var p = new OptionProblems("Switchboard:Sockets");
         p.Positive(nameof(o.HeartbeatTimeout), o.HeartbeatTimeout);
         p.Positive(nameof(o.HandshakeTimeout), o.HandshakeTimeout);
         p.AtLeast(nameof(o.MaxConnections), o.MaxConnections, 1);
@@ -261,9 +262,9 @@ internal sealed class HooksOptionsValidator : IValidateOptions<HooksOptions>
             p.Add(nameof(o.ApprovalExpired), o.ApprovalExpired, "it must be none (the agent follows its own rules) or deny");
         }
 
-        if (o.ApprovalTools.FirstOrDefault(t => string.IsNullOrWhiteSpace(t) || t.Length > Approvals.ApprovalLimits.MaxToolLength) is { } bad)
+        if (o.ApprovalTools.FirstOrDefault(t => string.IsNullOrWhiteSpace(t) || t.Length > Switchboard.Core.Approvals.ApprovalLimits.MaxToolLength) is { } bad)
         {
-            p.Add(nameof(o.ApprovalTools), bad, $"each tool name must be 1-{Approvals.ApprovalLimits.MaxToolLength} characters, as the agent names the tool (Bash, run_shell_command)");
+            p.Add(nameof(o.ApprovalTools), bad, $"each tool name must be 1-{Switchboard.Core.Approvals.ApprovalLimits.MaxToolLength} characters, as the agent names the tool (Bash, run_shell_command)");
         }
 
         return p.Result;
@@ -279,7 +280,7 @@ internal sealed class CommandOptionsValidator : IValidateOptions<CommandOptions>
         p.AtLeast(nameof(o.MaxWaiters), o.MaxWaiters, 1);
         p.InRange(nameof(o.MaxWaitSeconds), o.MaxWaitSeconds, 1, 300);
         p.InRange(nameof(o.MaxOutstandingPerSession), o.MaxOutstandingPerSession, 1, SwitchboardDefaults.CommandMaxOutstandingLimit);
-        var expiry = TimeSpan.FromSeconds(Switchboard.Commands.CommandLimits.DefaultExpirySeconds);
+        var expiry = TimeSpan.FromSeconds(Switchboard.Core.Commands.CommandLimits.DefaultExpirySeconds);
         if (o.RedeliverAfter <= TimeSpan.Zero || o.RedeliverAfter >= expiry)
         {
             // Past the expiry a delivered command would expire before it could be handed over again.
@@ -303,17 +304,17 @@ internal sealed class ApprovalOptionsValidator : IValidateOptions<ApprovalOption
         return p.Result;
     }
 
-    /// <summary>Each rule in Claude Code's permission-rule syntax (<see cref="Hooks.HoldRule"/>), a line per bad one naming its index.</summary>
+    /// <summary>Each rule in Claude Code's permission-rule syntax (<see cref="Switchboard.Server.Hooks.HoldRule"/>), a line per bad one naming its index.</summary>
     private static void HoldRules(OptionProblems p, string key, List<string> rules)
     {
-        if (rules.Count > Hooks.HoldRule.MaxRules)
+        if (rules.Count > Switchboard.Server.Hooks.HoldRule.MaxRules)
         {
-            p.AddLine($"Switchboard:Approvals:{key} has {rules.Count} rules; at most {Hooks.HoldRule.MaxRules} are allowed: use '*' to name many calls in one.");
+            p.AddLine($"Switchboard:Approvals:{key} has {rules.Count} rules; at most {Switchboard.Server.Hooks.HoldRule.MaxRules} are allowed: use '*' to name many calls in one.");
         }
 
         for (var i = 0; i < rules.Count; i++)
         {
-            if (Hooks.HoldRule.Parse(rules[i], out var problem) is null)
+            if (Switchboard.Server.Hooks.HoldRule.Parse(rules[i], out var problem) is null)
             {
                 p.Add($"{key}:{i}", rules[i], problem!);
             }

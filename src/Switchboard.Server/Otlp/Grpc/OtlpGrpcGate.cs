@@ -1,10 +1,10 @@
 using Grpc.Core;
 using Microsoft.AspNetCore.Http;
-using Switchboard.Metrics;
-using Switchboard.Options;
-using Switchboard.Security;
+using Switchboard.Server.Metrics;
+using Switchboard.Server.Options;
+using Switchboard.Server.Security;
 
-namespace Switchboard.Otlp.Grpc;
+namespace Switchboard.Server.Otlp.Grpc;
 
 /// <summary>
 /// Guards every call on the OTLP/gRPC listener as <see cref="ApiAccessFilter"/> guards <c>/v1</c>, and in the same order,

@@ -6,12 +6,12 @@ using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
-using Switchboard.Hosting;
-using Switchboard.Metrics;
-using Switchboard.Options;
-using Switchboard.Security;
+using Switchboard.Core.Hosting;
+using Switchboard.Server.Metrics;
+using Switchboard.Server.Options;
+using Switchboard.Server.Security;
 
-namespace Switchboard.Otlp.Grpc;
+namespace Switchboard.Server.Otlp.Grpc;
 
 /// <summary>
 /// OTLP/gRPC on its own HTTP/2 cleartext listener (<see cref="OtlpOptions.GrpcUrls"/>), a small Kestrel server of its own

@@ -1,14 +1,14 @@
 using Google.Protobuf;
 using Grpc.Core;
-using Switchboard.Ingest;
+using Switchboard.Core.Storage;
 using Switchboard.Otlp.Proto.Collector;
-using Switchboard.Security;
-using Switchboard.Storage;
+using Switchboard.Server.Ingest;
+using Switchboard.Server.Security;
 using LogsBase = Switchboard.Otlp.Proto.Collector.Logs.LogsService.LogsServiceBase;
 using MetricsBase = Switchboard.Otlp.Proto.Collector.Metrics.MetricsService.MetricsServiceBase;
 using TraceBase = Switchboard.Otlp.Proto.Collector.Trace.TraceService.TraceServiceBase;
 
-namespace Switchboard.Otlp.Grpc;
+namespace Switchboard.Server.Otlp.Grpc;
 
 /// <summary>
 /// What the three OTLP/gRPC services share: the receiver, and the answers exporters retry on (UNAVAILABLE, with a retry

@@ -7,7 +7,7 @@ using Microsoft.AspNetCore.Http;
 using RpcStatus = Switchboard.Otlp.Proto.Rpc.Status;
 using RetryInfo = Switchboard.Otlp.Proto.Rpc.RetryInfo;
 
-namespace Switchboard.Otlp.Grpc;
+namespace Switchboard.Server.Otlp.Grpc;
 
 /// <summary>
 /// gRPC refusals an exporter acts on. A refusal it should retry later carries a <c>google.rpc.RetryInfo</c> in the

@@ -2,7 +2,7 @@ using System.Collections.Frozen;
 using Google.Protobuf.Collections;
 using Switchboard.Otlp.Proto.Common;
 
-namespace Switchboard.Otlp.Mapping;
+namespace Switchboard.Server.Otlp.Mapping;
 
 /// <summary>An attribute key the mapping reads, with its slot in an <see cref="AttributeIndex"/> (<see cref="AttributeIndex.Key"/>).</summary>
 internal readonly record struct AttributeKey(string Name, int Slot);
@@ -11,7 +11,7 @@ internal readonly record struct AttributeKey(string Name, int Slot);
 /// The attributes the mapping reads (<see cref="TelemetryMap.AttributeKeys"/>), picked out of a record's, a resource's or
 /// a scope's attributes in one pass, so that each lookup after it is a slot read: the mapping asks about a dozen keys per
 /// record, and a scan per question would cost that many passes. One instance is reused for every record of a request, so
-/// indexing allocates nothing. Only the first <c>max</c> attributes are read (<see cref="Options.OtlpOptions.MaxAttributesPerRecord"/>);
+/// indexing allocates nothing. Only the first <c>max</c> attributes are read (<see cref="Switchboard.Server.Options.OtlpOptions.MaxAttributesPerRecord"/>);
 /// <see cref="Load"/> returns how many past them it ignored. Of two attributes with the same key, the first wins.
 /// </summary>
 internal sealed class AttributeIndex

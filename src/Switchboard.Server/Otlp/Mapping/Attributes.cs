@@ -1,7 +1,7 @@
 using System.Globalization;
 using Switchboard.Otlp.Proto.Common;
 
-namespace Switchboard.Otlp.Mapping;
+namespace Switchboard.Server.Otlp.Mapping;
 
 /// <summary>
 /// The conversions the mapping needs from an OTLP attribute value (numbers sent as strings, and the reverse). A string

@@ -1,10 +1,10 @@
 using System.Globalization;
+using Switchboard.Core.Writes;
 using Switchboard.Otlp.Proto.Collector;
 using Switchboard.Otlp.Proto.Common;
 using Switchboard.Otlp.Proto.Logs;
-using Switchboard.Writes;
 
-namespace Switchboard.Otlp.Mapping;
+namespace Switchboard.Server.Otlp.Mapping;
 
 /// <summary>Agent log events to observations (<see cref="TelemetryMap.LogEvents"/>). Other records are ignored.</summary>
 internal static class LogMapping
@@ -64,7 +64,7 @@ internal static class LogMapping
                 output += Math.Max(0, attributes.Long(k) ?? 0);
             }
 
-            if (usage.CostUsd is { } costKey && attributes.Decimal(costKey) is > 0 and < Sessions.SessionLimits.MaxCostUsd and var c)
+            if (usage.CostUsd is { } costKey && attributes.Decimal(costKey) is > 0 and < Switchboard.Core.Sessions.SessionLimits.MaxCostUsd and var c)
             {
                 cost = c;
             }
@@ -73,7 +73,7 @@ internal static class LogMapping
         string? error = null;
         if (rule.ErrorAttribute is { } errorKey)
         {
-            error = TelemetryText.Clean(attributes.String(errorKey) ?? name, Sessions.SessionLimits.MaxErrorMessageLength) is { Length: > 0 } message ? message : "error";
+            error = TelemetryText.Clean(attributes.String(errorKey) ?? name, Switchboard.Core.Sessions.SessionLimits.MaxErrorMessageLength) is { Length: > 0 } message ? message : "error";
         }
 
         batch.Observe(sessionId, new(key, batch.Time(time), rule.Signal, input, output, cost, error,

@@ -1,16 +1,16 @@
 using System.Globalization;
+using Switchboard.Core.Writes;
 using Switchboard.Otlp.Proto.Collector;
 using Switchboard.Otlp.Proto.Common;
 using Switchboard.Otlp.Proto.Metrics;
-using Switchboard.Writes;
 
-namespace Switchboard.Otlp.Mapping;
+namespace Switchboard.Server.Otlp.Mapping;
 
 /// <summary>
 /// Agent metrics (<see cref="TelemetryMap.ActivityMetricPrefixes"/>) to observations: a point that names its session says
 /// the agent was active; a point of a usage metric (<see cref="TelemetryMap.MetricUsage"/>) also carries tokens or cost.
 /// Delta points carry their increment; cumulative points their stream's running total, which the store turns into the
-/// increment since the stream's previous point (<see cref="Storage.TelemetryStreams"/>). Every point has a dedupe key
+/// increment since the stream's previous point (<see cref="Switchboard.Core.Storage.MetricSeries"/>). Every point has a dedupe key
 /// (its stream and its start and end times), so a retried export adds nothing.
 /// </summary>
 internal static class MetricMapping

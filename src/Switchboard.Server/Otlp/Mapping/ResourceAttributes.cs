@@ -1,8 +1,8 @@
 using Google.Protobuf.Collections;
+using Switchboard.Core.Sessions;
 using Switchboard.Otlp.Proto.Common;
-using Switchboard.Sessions;
 
-namespace Switchboard.Otlp.Mapping;
+namespace Switchboard.Server.Otlp.Mapping;
 
 /// <summary>
 /// A resource's attributes, indexed, with what each record under it falls back to resolved once, when it is loaded: the

@@ -1,4 +1,4 @@
-namespace Switchboard.Otlp.Mapping;
+namespace Switchboard.Server.Otlp.Mapping;
 
 /// <summary>
 /// The labels and the name a record gives its session (<see cref="TelemetryMap.Labels"/>, <see cref="TelemetryMap.NameAttributes"/>):

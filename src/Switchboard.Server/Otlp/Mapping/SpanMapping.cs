@@ -1,10 +1,10 @@
 using System.Buffers.Binary;
 using System.Globalization;
+using Switchboard.Core.Writes;
 using Switchboard.Otlp.Proto.Collector;
 using Switchboard.Otlp.Proto.Trace;
-using Switchboard.Writes;
 
-namespace Switchboard.Otlp.Mapping;
+namespace Switchboard.Server.Otlp.Mapping;
 
 /// <summary>
 /// GenAI spans to observations (<see cref="TelemetryMap.SpanOperations"/>); other spans are ignored. Then the links between
@@ -111,7 +111,7 @@ internal static class SpanMapping
         {
             signal = TelemetrySignal.Error;
             error = TelemetryText.Clean(span.Status.Message is { Length: > 0 } message ? message : attributes.String(ErrorTypeKey) ?? "",
-                Sessions.SessionLimits.MaxErrorMessageLength) is { Length: > 0 } clean ? clean : "error";
+                Switchboard.Core.Sessions.SessionLimits.MaxErrorMessageLength) is { Length: > 0 } clean ? clean : "error";
         }
 
         long input = 0, output = 0;

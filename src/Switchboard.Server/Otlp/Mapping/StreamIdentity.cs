@@ -3,7 +3,7 @@ using System.Text;
 using Google.Protobuf;
 using Switchboard.Otlp.Proto.Common;
 
-namespace Switchboard.Otlp.Mapping;
+namespace Switchboard.Server.Otlp.Mapping;
 
 /// <summary>
 /// A metric stream's identity, as the OpenTelemetry data model identifies a stream: where it comes from (its resource's
@@ -52,7 +52,7 @@ internal sealed class StreamIdentity
     /// <summary>
     /// The identity of the stream of <paramref name="sessionId"/>, <paramref name="metric"/> (as <see cref="Metric"/> made
     /// it) and a point's <paramref name="attributes"/> from <paramref name="origin"/>; with <paramref name="previous"/>, also
-    /// the identity streams had before they included their origin (<see cref="Writes.CumulativePoint.Previous"/>).
+    /// the identity streams had before they included their origin (<see cref="Switchboard.Core.Writes.CumulativePoint.Previous"/>).
     /// </summary>
     public (string Stream, string? Previous) Of(byte[] origin, string sessionId, string metric, AttributeIndex attributes, bool previous)
     {

@@ -1,8 +1,8 @@
+using Switchboard.Core.Sessions;
+using Switchboard.Core.Writes;
 using Switchboard.Otlp.Proto.Common;
-using Switchboard.Sessions;
-using Switchboard.Writes;
 
-namespace Switchboard.Otlp.Mapping;
+namespace Switchboard.Server.Otlp.Mapping;
 
 /// <summary>
 /// What one OTLP request says, coalesced per session: each session touched becomes one <see cref="ApplyTelemetry"/>
@@ -12,7 +12,7 @@ internal sealed class TelemetryBatch(DateTimeOffset now, int maxRecords = int.Ma
 {
     /// <summary>
     /// How far after the node's clock a record's time may be taken as it is; later ones are taken as this far ahead.
-    /// Earlier than <see cref="Storage.TelemetryDedupe.Window"/> ago is taken as that long ago. Exporters' clocks drift,
+    /// Earlier than <see cref="Switchboard.Core.Storage.TelemetryDedupe.Window"/> ago is taken as that long ago. Exporters' clocks drift,
     /// and a record's timestamps are its sender's to choose, so nothing the server derives from them leaves this window.
     /// </summary>
     public static readonly TimeSpan MaxAhead = TimeSpan.FromMinutes(5);
@@ -195,7 +195,7 @@ internal sealed class TelemetryBatch(DateTimeOffset now, int maxRecords = int.Ma
             return Now;
         }
 
-        var earliest = Now - Storage.TelemetryDedupe.Window;
+        var earliest = Now - Switchboard.Core.Storage.TelemetryDedupe.Window;
         var latest = Now + MaxAhead;
         var ticks = unixNanos / 100;
         if (ticks > (ulong)(latest - DateTimeOffset.UnixEpoch).Ticks)

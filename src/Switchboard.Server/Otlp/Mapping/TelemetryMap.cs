@@ -1,7 +1,7 @@
 using System.Collections.Frozen;
-using Switchboard.Writes;
+using Switchboard.Core.Writes;
 
-namespace Switchboard.Otlp.Mapping;
+namespace Switchboard.Server.Otlp.Mapping;
 
 /// <summary>What a log event says: its signal, where its usage is (null: none), and which attribute holds its error message.</summary>
 internal sealed record LogRule(TelemetrySignal Signal, UsageRule? Usage = null, string? ErrorAttribute = null);

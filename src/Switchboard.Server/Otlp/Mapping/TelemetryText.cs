@@ -2,7 +2,7 @@ using System.Buffers;
 using System.Security.Cryptography;
 using System.Text;
 
-namespace Switchboard.Otlp.Mapping;
+namespace Switchboard.Server.Otlp.Mapping;
 
 /// <summary>
 /// Text from a record that reaches a session or the store (labels, the name, error messages, dedupe keys). A U+0000 is
@@ -16,7 +16,7 @@ internal static class TelemetryText
     /// The most characters (UTF-16 code units) of an attribute value the mapping looks at: cleaning, hashing, parsing and
     /// deriving an id read only a value's <see cref="Head"/>, so a value costs at most this much however long it is, and
     /// a value of millions of NULs is not walked to its end. Above every limit of a field a value reaches (the longest,
-    /// an error message, is <see cref="Sessions.SessionLimits.MaxErrorMessageLength"/>).
+    /// an error message, is <see cref="Switchboard.Core.Sessions.SessionLimits.MaxErrorMessageLength"/>).
     /// </summary>
     public const int MaxValueLength = 4096;
 

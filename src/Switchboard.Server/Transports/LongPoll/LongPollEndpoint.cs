@@ -1,13 +1,13 @@
 using System.Text;
 using System.Text.Json;
 using Microsoft.AspNetCore.Http;
-using Switchboard.Options;
-using Switchboard.Outbound;
-using Switchboard.Phoenix;
-using Switchboard.Responses;
-using Switchboard.Security;
+using Switchboard.Server.Options;
+using Switchboard.Server.Outbound;
+using Switchboard.Server.Phoenix;
+using Switchboard.Server.Responses;
+using Switchboard.Server.Security;
 
-namespace Switchboard.Transports.LongPoll;
+namespace Switchboard.Server.Transports.LongPoll;
 
 /// <summary>
 /// <c>/socket/longpoll</c>, Phoenix's fallback transport. Every answer is HTTP 200 with the real status in the JSON
@@ -23,7 +23,7 @@ internal static class LongPollEndpoint
     /// </summary>
     private const int MaxFramesPerPost = 100;
 
-    public static async Task HandleAsync(HttpContext context, LongPollRegistry sessions, StreamOptions options, OriginPolicy origins,
+    public static async Task HandleAsync(HttpContext context, LongPollRegistry sessions, SocketOptions options, OriginPolicy origins,
         StreamAuthenticator authenticator)
     {
         var response = context.Response;
@@ -113,11 +113,11 @@ internal static class LongPollEndpoint
         });
         if (frames.Count > 0)
         {
-            Outbound.OutboundCounters.Wrote(bytes);
+            Switchboard.Server.Outbound.OutboundCounters.Wrote(bytes);
         }
     }
 
-    private static async Task PostAsync(HttpContext context, LongPollSession? session, StreamOptions options)
+    private static async Task PostAsync(HttpContext context, LongPollSession? session, SocketOptions options)
     {
         if (session is null)
         {

@@ -1,11 +1,11 @@
 using System.Collections.Concurrent;
 using System.Security.Cryptography;
-using Switchboard.Live;
-using Switchboard.Options;
-using Switchboard.Phoenix;
-using Switchboard.Security;
+using Switchboard.Server.Live;
+using Switchboard.Server.Options;
+using Switchboard.Server.Phoenix;
+using Switchboard.Server.Security;
 
-namespace Switchboard.Transports.LongPoll;
+namespace Switchboard.Server.Transports.LongPoll;
 
 /// <summary>Long-poll sessions by connection key; reaps the ones nobody polled for 1.5 × the window.</summary>
 internal sealed class LongPollRegistry : IDisposable
@@ -16,7 +16,7 @@ internal sealed class LongPollRegistry : IDisposable
     private readonly TimeProvider _time;
     private readonly ITimer _reaper;
 
-    public LongPollRegistry(JoinCoordinator hub, ConnectionRegistry connections, TimeProvider time, StreamOptions options)
+    public LongPollRegistry(JoinCoordinator hub, ConnectionRegistry connections, TimeProvider time, SocketOptions options)
     {
         _hub = hub;
         _connections = connections;

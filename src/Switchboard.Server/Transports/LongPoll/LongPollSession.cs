@@ -1,11 +1,11 @@
 using Microsoft.Extensions.Logging;
-using Switchboard.Live;
-using Switchboard.Options;
-using Switchboard.Outbound;
-using Switchboard.Phoenix;
-using Switchboard.Security;
+using Switchboard.Server.Live;
+using Switchboard.Server.Options;
+using Switchboard.Server.Outbound;
+using Switchboard.Server.Phoenix;
+using Switchboard.Server.Security;
 
-namespace Switchboard.Transports.LongPoll;
+namespace Switchboard.Server.Transports.LongPoll;
 
 /// <summary>
 /// One long-poll "connection": the same <see cref="PhoenixSocket"/> and <see cref="SendQueue"/> as a WebSocket, but
@@ -18,7 +18,7 @@ internal sealed class LongPollSession : ISendQueueConsumer, IStreamConnection
     private readonly ILogger _logger;
     private readonly SemaphoreSlim _inbound = new(1, 1);
     private readonly ConnectionAccess? _access;
-    private readonly StreamOptions _options;
+    private readonly SocketOptions _options;
     private MessageRate _rate;
     private long _lastActivity;
     private bool _closed;

@@ -1,6 +1,6 @@
-using Switchboard.Outbound;
+using Switchboard.Server.Outbound;
 
-namespace Switchboard.Transports.LongPoll;
+namespace Switchboard.Server.Transports.LongPoll;
 
 /// <summary>
 /// The GET side of a long-poll session: drains its <see cref="SendQueue"/>, or waits for the queue's wake-up.

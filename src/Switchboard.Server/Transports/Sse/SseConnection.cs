@@ -3,10 +3,10 @@ using System.IO.Pipelines;
 using System.Runtime.CompilerServices;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
-using Switchboard.Options;
-using Switchboard.Outbound;
+using Switchboard.Server.Options;
+using Switchboard.Server.Outbound;
 
-namespace Switchboard.Transports.Sse;
+namespace Switchboard.Server.Transports.Sse;
 
 /// <summary>
 /// One Server-Sent Events stream. Shares the fan-out path with WebSocket (same queue, same shared frames)
@@ -26,7 +26,7 @@ internal sealed class SseConnection : ISendQueueConsumer, IThreadPoolWorkItem, I
     private int _draining;
     private readonly SseStartGate _gate = new();
 
-    public SseConnection(HttpContext context, StreamOptions options, TimeProvider time, ConnectionRegistry registry)
+    public SseConnection(HttpContext context, SocketOptions options, TimeProvider time, ConnectionRegistry registry)
     {
         _logger = registry.Logger;
         _context = context;

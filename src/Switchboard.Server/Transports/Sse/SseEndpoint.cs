@@ -4,15 +4,15 @@ using System.Text;
 using System.Text.Json;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
-using Switchboard.Live;
-using Switchboard.Options;
-using Switchboard.Outbound;
-using Switchboard.Responses;
-using Switchboard.Security;
-using Switchboard.Storage;
-using Switchboard.Writes;
+using Switchboard.Core.Storage;
+using Switchboard.Core.Writes;
+using Switchboard.Server.Live;
+using Switchboard.Server.Options;
+using Switchboard.Server.Outbound;
+using Switchboard.Server.Responses;
+using Switchboard.Server.Security;
 
-namespace Switchboard.Transports.Sse;
+namespace Switchboard.Server.Transports.Sse;
 
 /// <summary>
 /// <c>GET /api/stream?topics=…</c>: the live stream for <c>curl -N</c> and <c>EventSource</c>.
@@ -21,7 +21,7 @@ namespace Switchboard.Transports.Sse;
 /// </summary>
 internal static class SseEndpoint
 {
-    public static async Task HandleAsync(HttpContext context, JoinCoordinator hub, ConnectionRegistry registry, TimeProvider time, StreamOptions options,
+    public static async Task HandleAsync(HttpContext context, JoinCoordinator hub, ConnectionRegistry registry, TimeProvider time, SocketOptions options,
         StreamAuthenticator authenticator)
     {
         var auth = await authenticator.AuthenticateAsync(context.Request);

@@ -1,4 +1,4 @@
-namespace Switchboard.Transports.Sse;
+namespace Switchboard.Server.Transports.Sse;
 
 /// <summary>
 /// Holds back an SSE stream's drains until its join has answered, without losing the wake-up of a frame queued

@@ -1,4 +1,4 @@
-namespace Switchboard.Transports.WebSockets;
+namespace Switchboard.Server.Transports.WebSockets;
 
 /// <summary>The close codes Switchboard sends (RFC 6455 §7.4).</summary>
 internal static class CloseCodes

@@ -2,10 +2,10 @@ using System.Buffers;
 using System.Buffers.Binary;
 using System.Text;
 using Microsoft.AspNetCore.Connections;
-using Switchboard.Outbound;
-using Switchboard.Phoenix;
+using Switchboard.Server.Outbound;
+using Switchboard.Server.Phoenix;
 
-namespace Switchboard.Transports.WebSockets;
+namespace Switchboard.Server.Transports.WebSockets;
 
 internal sealed partial class WebSocketConnection
 {

@@ -4,13 +4,13 @@ using System.Runtime.CompilerServices;
 using System.Text;
 using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.Http;
-using Switchboard.Live;
-using Switchboard.Options;
-using Switchboard.Outbound;
-using Switchboard.Phoenix;
-using Switchboard.Security;
+using Switchboard.Server.Live;
+using Switchboard.Server.Options;
+using Switchboard.Server.Outbound;
+using Switchboard.Server.Phoenix;
+using Switchboard.Server.Security;
 
-namespace Switchboard.Transports.WebSockets;
+namespace Switchboard.Server.Transports.WebSockets;
 
 /// <summary>
 /// One upgraded WebSocket connection speaking Phoenix V2. The read loop parses frames from Kestrel's
@@ -30,7 +30,7 @@ internal sealed partial class WebSocketConnection : ISendQueueConsumer, IThreadP
     private readonly ConnectionRegistry _registry;
     private readonly Stream _transport;
     private readonly PipeReader _input;
-    private readonly StreamOptions _options;
+    private readonly SocketOptions _options;
     private readonly TimeProvider _time;
     private readonly PhoenixSocket _socket;
     private readonly ConnectionAccess? _access;
@@ -50,7 +50,7 @@ internal sealed partial class WebSocketConnection : ISendQueueConsumer, IThreadP
     /// Runs on <paramref name="transport"/>: an upgraded request's stream, or (accepted at the connection level) the socket's
     /// own pipes, which are then read directly. <paramref name="abort"/> drops the underlying connection.
     /// </summary>
-    public WebSocketConnection(Action abort, Stream transport, JoinCoordinator hub, StreamOptions options, TimeProvider time,
+    public WebSocketConnection(Action abort, Stream transport, JoinCoordinator hub, SocketOptions options, TimeProvider time,
         ConnectionAccess? access, ConnectionRegistry registry, PhoenixSerializer serializer)
     {
         _registry = registry;

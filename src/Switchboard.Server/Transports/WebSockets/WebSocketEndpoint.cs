@@ -1,18 +1,18 @@
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
-using Switchboard.Live;
-using Switchboard.Options;
-using Switchboard.Phoenix;
-using Switchboard.Responses;
-using Switchboard.Security;
+using Switchboard.Server.Live;
+using Switchboard.Server.Options;
+using Switchboard.Server.Phoenix;
+using Switchboard.Server.Responses;
+using Switchboard.Server.Security;
 
-namespace Switchboard.Transports.WebSockets;
+namespace Switchboard.Server.Transports.WebSockets;
 
 /// <summary><c>/socket/websocket</c>: checks the Phoenix <c>vsn</c>, the upgrade and the connection limit, then runs the connection.</summary>
 internal static class WebSocketEndpoint
 {
     /// <summary>The HTTP path (embedded hosts): accept, then run the connection for the life of the request.</summary>
-    public static async Task HandleAsync(HttpContext context, JoinCoordinator hub, ConnectionRegistry registry, TimeProvider time, StreamOptions options,
+    public static async Task HandleAsync(HttpContext context, JoinCoordinator hub, ConnectionRegistry registry, TimeProvider time, SocketOptions options,
         OriginPolicy origins, StreamAuthenticator authenticator)
     {
         if (await AcceptAsync(context, hub, registry, time, options, origins, authenticator) is { } connection)
@@ -27,7 +27,7 @@ internal static class WebSocketEndpoint
     /// <paramref name="context"/> but its abort, so a connection accepted at the connection level sheds all HTTP state.
     /// </summary>
     public static async Task<WebSocketConnection?> AcceptAsync(HttpContext context, JoinCoordinator hub, ConnectionRegistry registry, TimeProvider time,
-        StreamOptions options, OriginPolicy origins, StreamAuthenticator authenticator)
+        SocketOptions options, OriginPolicy origins, StreamAuthenticator authenticator)
     {
         // Phoenix assumes 1.0.0 when vsn is missing, and the last vsn counts.
         var vsn = context.Request.Query["vsn"];

@@ -1,7 +1,7 @@
 using System.Buffers;
 using System.Buffers.Binary;
 
-namespace Switchboard.Transports.WebSockets;
+namespace Switchboard.Server.Transports.WebSockets;
 
 /// <summary>A parsed client frame header.</summary>
 internal readonly record struct FrameHeader(bool Fin, byte Opcode, long PayloadLength, uint Mask, int HeaderLength)

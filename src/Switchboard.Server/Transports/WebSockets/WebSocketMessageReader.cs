@@ -1,7 +1,7 @@
 using System.Buffers;
 using System.Buffers.Binary;
 
-namespace Switchboard.Transports.WebSockets;
+namespace Switchboard.Server.Transports.WebSockets;
 
 /// <summary>What <see cref="WebSocketMessageReader.Read"/> found at the front of a connection's input.</summary>
 internal enum WebSocketRead

@@ -1,7 +1,7 @@
 using System.Net.Http.Headers;
 using System.Text.Json;
 using Switchboard.FunctionalTests.Http;
-using Switchboard.Options;
+using Switchboard.Server.Options;
 using Switchboard.Testing;
 
 namespace Switchboard.FunctionalTests.Security.Hostile;
@@ -31,11 +31,11 @@ public sealed class HostileInputTests(ITestOutputHelper output) : IAsyncLifetime
         _secured = await Secured.StartAsync(o =>
         {
             // Rate limits have their own tests; here every input must reach the parser.
-            o.Stream.MessageBurst = 1_000_000;
-            o.Stream.MaxMessagesPerSecond = 1_000_000;
+            o.Sockets.MessageBurst = 1_000_000;
+            o.Sockets.MaxMessagesPerSecond = 1_000_000;
             o.Http.WriteRateLimit = 0;
             o.Security.AllowedHosts.Add(HostileRequests.Host);
-            o.Stream.HandshakeTimeout = TimeSpan.FromSeconds(1);
+            o.Sockets.HandshakeTimeout = TimeSpan.FromSeconds(1);
         });
         _token = await _secured.MintAsync(HostileFrames.TokenTopics);
         _bystander = await PhoenixClient.ConnectAsync(_secured.SocketUri(_token));
@@ -66,7 +66,7 @@ public sealed class HostileInputTests(ITestOutputHelper output) : IAsyncLifetime
     [Fact]
     public async Task MalformedFramesGetTheirCloseCodeOrErrorReplyAndNobodyElseNotices()
     {
-        var inputs = HostileFrames.Generate(new Random(_seed), Inputs, _secured.Server.Get<Switchboard.Options.StreamOptions>().MaxFrameBytes);
+        var inputs = HostileFrames.Generate(new Random(_seed), Inputs, _secured.Server.Get<Switchboard.Server.Options.SocketOptions>().MaxFrameBytes);
         var heapBefore = Heap();
         await using var shared = await PhoenixClient.ConnectAsync(_secured.SocketUri(_token));
         foreach (var chunk in inputs.Select((input, index) => (input, index)).Chunk(50))
@@ -121,7 +121,7 @@ public sealed class HostileInputTests(ITestOutputHelper output) : IAsyncLifetime
     [Fact]
     public async Task MalformedBodiesGetProblemsAndChangeNothing()
     {
-        var inputs = HostileBodies.Generate(new Random(_seed), Inputs, _secured.Server.Get<Switchboard.Options.SwitchboardOptions>().Http.MaxBodyBytes);
+        var inputs = HostileBodies.Generate(new Random(_seed), Inputs, _secured.Server.Get<Switchboard.Server.Options.SwitchboardOptions>().Http.MaxBodyBytes);
         var heapBefore = Heap();
         using var http = new HttpClient { BaseAddress = _secured.Server.BaseAddress, Timeout = TestTimeouts.Default };
         for (var i = 0; i < inputs.Count; i++)

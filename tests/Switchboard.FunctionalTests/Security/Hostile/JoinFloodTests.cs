@@ -1,6 +1,6 @@
-using Switchboard.Outbound;
-using Switchboard.Live.Fanout;
 using Switchboard.FunctionalTests.Http;
+using Switchboard.Server.Live.Fanout;
+using Switchboard.Server.Outbound;
 using Switchboard.Testing;
 
 namespace Switchboard.FunctionalTests.Security.Hostile;
@@ -37,7 +37,7 @@ public sealed class JoinFloodTests
         replies.Count.ShouldBeLessThan(1000, "the connection was closed before the flood ended");
 
         // The flooder's hundred subscriptions are gone; the bystander is untouched.
-        var live = secured.Server.Get<Switchboard.Live.LiveHub>();
+        var live = secured.Server.Get<Switchboard.Server.Live.LiveHub>();
         await TestTimeouts.Eventually(async () => await live.ReadSubscriptionCountAsync() == 1, "the flooder's subscriptions are released");
         await secured.Writer.CreateAsync("flood-7");
         (await bystander.WaitForAsync(f => f.Event == "session_created")).Seq.ShouldBe(1);

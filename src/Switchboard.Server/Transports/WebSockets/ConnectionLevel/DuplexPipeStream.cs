@@ -1,6 +1,6 @@
 using System.IO.Pipelines;
 
-namespace Switchboard.Transports.WebSockets.ConnectionLevel;
+namespace Switchboard.Server.Transports.WebSockets.ConnectionLevel;
 
 /// <summary>
 /// The socket's own pipes behind a <see cref="Stream"/>, so a connection accepted at the connection level runs the same

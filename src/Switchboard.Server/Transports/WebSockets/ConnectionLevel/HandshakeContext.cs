@@ -6,9 +6,9 @@ using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.WebUtilities;
-using Switchboard.Responses;
+using Switchboard.Server.Responses;
 
-namespace Switchboard.Transports.WebSockets.ConnectionLevel;
+namespace Switchboard.Server.Transports.WebSockets.ConnectionLevel;
 
 /// <summary>
 /// A throwaway <see cref="HttpContext"/> for a handshake read at the connection level, so the very same checks as the

@@ -2,7 +2,7 @@ using System.Buffers;
 using System.Text;
 using Microsoft.AspNetCore.Http;
 
-namespace Switchboard.Transports.WebSockets.ConnectionLevel;
+namespace Switchboard.Server.Transports.WebSockets.ConnectionLevel;
 
 /// <summary>The head of an HTTP/1.1 request read straight off a connection: just enough for a WebSocket handshake.</summary>
 internal sealed record RequestHead(string Target, string Path, string Query, HeaderDictionary Headers)

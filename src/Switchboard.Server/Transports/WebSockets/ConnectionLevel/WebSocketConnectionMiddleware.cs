@@ -2,12 +2,12 @@ using System.Text;
 using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
-using Switchboard.Live;
-using Switchboard.Options;
-using Switchboard.Responses;
-using Switchboard.Security;
+using Switchboard.Server.Live;
+using Switchboard.Server.Options;
+using Switchboard.Server.Responses;
+using Switchboard.Server.Security;
 
-namespace Switchboard.Transports.WebSockets.ConnectionLevel;
+namespace Switchboard.Server.Transports.WebSockets.ConnectionLevel;
 
 /// <summary>
 /// Accepts Phoenix WebSockets at the connection level: when a connection's first request is <c>GET /socket/websocket</c>,
@@ -21,7 +21,7 @@ internal sealed class WebSocketConnectionMiddleware(ConnectionDelegate next, ISe
 
     public async Task OnConnectedAsync(ConnectionContext connection)
     {
-        var options = services.GetRequiredService<StreamOptions>();
+        var options = services.GetRequiredService<SocketOptions>();
         if (!options.EnableWebSocket)
         {
             await next(connection);
@@ -136,7 +136,7 @@ internal sealed class WebSocketConnectionMiddleware(ConnectionDelegate next, ISe
         var handshake = new HandshakeContext(connection, head);
         var accepted = await WebSocketEndpoint.AcceptAsync(handshake.Http, services.GetRequiredService<JoinCoordinator>(),
             services.GetRequiredService<ConnectionRegistry>(),
-            services.GetRequiredService<TimeProvider>(), services.GetRequiredService<StreamOptions>(),
+            services.GetRequiredService<TimeProvider>(), services.GetRequiredService<SocketOptions>(),
             services.GetRequiredService<OriginPolicy>(), services.GetRequiredService<StreamAuthenticator>());
         if (accepted is null)
         {

@@ -1,0 +1,52 @@
+using Microsoft.OpenApi;
+using Switchboard.Server.Http;
+
+namespace Switchboard.Server.Commands;
+
+/// <summary>
+/// What the generator cannot say about the command shapes: <c>data</c> is an object or null (a nullable
+/// <c>JsonElement</c> comes out as "object" or as a one-of with an object type on top), and a rule's <c>action</c>, nested
+/// in the rule's request, is a request object of its own: <c>type</c> required, unknown fields refused, null allowed.
+/// </summary>
+internal static class CommandSchemas
+{
+    public static void Fix(OpenApiDocument document)
+    {
+        if (document.Components?.Schemas is not { } schemas)
+        {
+            return;
+        }
+
+        foreach (var name in new[] { nameof(Contracts.CommandRequest), nameof(Contracts.CommandResponse) })
+        {
+            if (schemas.TryGetValue(name, out var found) && found is OpenApiSchema { Properties: { } properties } && properties.ContainsKey("data"))
+            {
+                properties["data"] = new OpenApiSchema
+                {
+                    Type = JsonSchemaType.Object | JsonSchemaType.Null,
+                    Description = "A JSON object for the producer (at most 16 KiB), or null.",
+                };
+            }
+        }
+
+        if (schemas.TryGetValue(nameof(Contracts.AlertAction), out var action) && action is OpenApiSchema shared)
+        {
+            Action(shared, nullable: false);
+        }
+
+        if (schemas.TryGetValue(nameof(Contracts.AlertRuleRequest), out var rule) && rule is OpenApiSchema { Properties: { } ruleProperties }
+            && ruleProperties.TryGetValue("action", out var inline) && inline is OpenApiSchema { Properties.Count: > 0 } request)
+        {
+            Action(request, nullable: true);
+        }
+    }
+
+    private static void Action(OpenApiSchema schema, bool nullable)
+    {
+        schema.Type = nullable ? JsonSchemaType.Object | JsonSchemaType.Null : JsonSchemaType.Object;
+        schema.Required = new HashSet<string> { "type" };
+        schema.AdditionalPropertiesAllowed = false;
+        schema.AdditionalProperties = null;
+        schema.Description = "The command the rule issues to the session an alert of it is raised about, once per alert.";
+    }
+}

@@ -1,0 +1,258 @@
+using System.Text.Json;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+using Switchboard.Core.Alerts;
+using Switchboard.Core.Errors;
+using Switchboard.Core.Events;
+using Switchboard.Core.Json;
+using Switchboard.Core.Storage;
+using Switchboard.Core.Webhooks;
+using Switchboard.Server.Http;
+using Switchboard.Server.Options;
+using Switchboard.Server.Responses;
+using Switchboard.Server.Security;
+using Switchboard.Server.Sessions;
+
+namespace Switchboard.Server.Webhooks;
+
+/// <summary><c>/api/webhooks</c>: endpoints, their delivery state, and replay.</summary>
+internal static class WebhookEndpoints
+{
+    private static readonly string[] Fields = Contracts.Fields<Contracts.WebhookRequest>();
+    private static readonly string[] ReplayFields = Contracts.Fields<Contracts.ReplayRequest>();
+    private static readonly string[] KnownTypes =
+    [
+        EventTypes.SessionCreated, EventTypes.SessionUpdated, EventTypes.SessionTerminated, EventTypes.FleetUpdated,
+        EventTypes.AlertRaised, EventTypes.AlertResolved, EventTypes.AlertAcknowledged,
+        EventTypes.CommandIssued, EventTypes.CommandDelivered, EventTypes.CommandAcknowledged, EventTypes.CommandExpired, EventTypes.CommandWithdrawn,
+        EventTypes.ApprovalRequested, EventTypes.ApprovalAnswered, EventTypes.ApprovalExpired, EventTypes.ApprovalWithdrawn,
+    ];
+
+    public static void Map(IEndpointRouteBuilder api)
+    {
+        var hooks = api.MapGroup("/webhooks").WithTags("Webhooks");
+        hooks.MapGet("", ListAsync).WithName("ListWebhooks").Produces<Contracts.WebhookListResponse>();
+        hooks.MapPost("", CreateAsync).WithName("CreateWebhook")
+            .JsonBody<Contracts.WebhookRequest>().Produces<Contracts.WebhookResponse>(201).Problems(400, 409, 413);
+        hooks.MapGet("/{id}", GetAsync).WithName("GetWebhook").Produces<Contracts.WebhookResponse>().Problems(404);
+        hooks.MapPut("/{id}", PutAsync).WithName("PutWebhook")
+            .JsonBody<Contracts.WebhookRequest>().Produces<Contracts.WebhookResponse>().Problems(400, 404, 413);
+        hooks.MapDelete("/{id}", DeleteAsync).WithName("DeleteWebhook").Produces(204).Problems(404);
+        hooks.MapPost("/{id}/replay", ReplayAsync).WithName("ReplayWebhook")
+            .WithDescription("Delivers again every event from from_seq on (it must still be in the log) and makes a failing endpoint active.")
+            .JsonBody<Contracts.ReplayRequest>().Produces<Contracts.WebhookResponse>().Problems(400, 404, 410, 413);
+    }
+
+    private static async Task<IResult> ListAsync(IWebhookStore store, WebhookDispatcher dispatcher, CancellationToken ct)
+    {
+        var all = await store.ListWebhooksAsync(ct);
+        var head = dispatcher.HeadSeq;
+        var now = dispatcher.Time.GetUtcNow();
+        return new JsonResult(StatusCodes.Status200OK, w =>
+        {
+            w.WriteStartObject();
+            w.WriteStartArray("webhooks");
+            foreach (var e in all)
+            {
+                Write(w, e, head, secret: false, now);
+            }
+
+            w.WriteEndArray();
+            w.WriteEndObject();
+        });
+    }
+
+    private static async Task<IResult> GetAsync(string id, IWebhookStore store, WebhookDispatcher dispatcher, CancellationToken ct) =>
+        await store.GetWebhookAsync(id, ct) is { } e
+            ? new JsonResult(StatusCodes.Status200OK, w => Write(w, e, dispatcher.HeadSeq, secret: false, dispatcher.Time.GetUtcNow()))
+            : NotFound(id);
+
+    private static async Task<IResult> CreateAsync(HttpContext http, IWebhookStore store, WebhookDispatcher dispatcher, WebhookUrlPolicy urls,
+        SwitchboardOptions options, TimeProvider time, CancellationToken ct)
+    {
+        WebhookEndpoint endpoint;
+        try
+        {
+            using var body = await JsonBody.ReadAsync(http.Request, options.Http.MaxBodyBytes, allowEmpty: false, ct);
+            endpoint = Read(body!.RootElement, null, urls) with { CreatedAt = WireTime.Now(time), Cursor = dispatcher.HeadSeq };
+        }
+        catch (RequestException ex)
+        {
+            return ex.Problem;
+        }
+
+        if (!await store.CreateWebhookAsync(endpoint, ct))
+        {
+            return new ProblemResult(409, "webhook_exists", "Conflict",
+                $"Webhook '{endpoint.Id}' already exists. Change it with PUT /api/webhooks/{endpoint.Id}, or use another id.", "id");
+        }
+
+        dispatcher.Changed();
+        return new JsonResult(StatusCodes.Status201Created, w => Write(w, endpoint, dispatcher.HeadSeq, secret: true, dispatcher.Time.GetUtcNow()))
+        {
+            Location = $"{http.Request.PathBase}{http.Request.Path.Value?.TrimEnd('/')}/{endpoint.Id}",
+        };
+    }
+
+    private static async Task<IResult> PutAsync(string id, HttpContext http, IWebhookStore store, WebhookDispatcher dispatcher, WebhookUrlPolicy urls,
+        SwitchboardOptions options, CancellationToken ct)
+    {
+        if (await store.GetWebhookAsync(id, ct) is not { } existing)
+        {
+            return NotFound(id);
+        }
+
+        WebhookEndpoint endpoint;
+        try
+        {
+            using var body = await JsonBody.ReadAsync(http.Request, options.Http.MaxBodyBytes, allowEmpty: false, ct);
+            endpoint = Read(body!.RootElement, existing, urls) with { CreatedAt = existing.CreatedAt };
+        }
+        catch (RequestException ex)
+        {
+            return ex.Problem;
+        }
+
+        await store.UpdateWebhookAsync(endpoint, ct);
+        dispatcher.Changed();
+        var updated = await store.GetWebhookAsync(id, ct) ?? endpoint;
+        return new JsonResult(StatusCodes.Status200OK, w => Write(w, updated, dispatcher.HeadSeq, secret: false, dispatcher.Time.GetUtcNow()));
+    }
+
+    private static async Task<IResult> DeleteAsync(string id, IWebhookStore store, WebhookDispatcher dispatcher, CancellationToken ct)
+    {
+        if (!await store.DeleteWebhookAsync(id, ct))
+        {
+            return NotFound(id);
+        }
+
+        dispatcher.Changed();
+        return Results.NoContent();
+    }
+
+    private static async Task<IResult> ReplayAsync(string id, HttpContext http, IWebhookStore store, ISessionStore log, WebhookDispatcher dispatcher,
+        SwitchboardOptions options, CancellationToken ct)
+    {
+        long from;
+        try
+        {
+            using var body = await JsonBody.ReadAsync(http.Request, options.Http.MaxBodyBytes, allowEmpty: false, ct);
+            var f = new FieldReader(body!.RootElement, ReplayFields);
+            from = f.Long("from_seq") ?? throw RequestException.Field("from_seq", "'from_seq' is required: the first seq to deliver again.");
+        }
+        catch (RequestException ex)
+        {
+            return ex.Problem;
+        }
+
+        var bounds = await log.GetLogBoundsAsync(ct);
+        if (from < 1 || from > bounds.HeadSeq + 1)
+        {
+            return RequestException.Field("from_seq", $"'from_seq' must be between 1 and {bounds.HeadSeq + 1} (the next seq); got {from}.").Problem;
+        }
+
+        if (from < bounds.FirstSeq)
+        {
+            return new ProblemResult(410, "seq_purged", "Gone",
+                $"Events before seq {bounds.FirstSeq} were purged by retention; replay from {bounds.FirstSeq} or later.", "from_seq");
+        }
+
+        // The answer is the row the reset wrote: once woken, the dispatcher may move the cursor on before a re-read.
+        if (await store.ResetWebhookCursorAsync(id, from - 1, ct) is not { } endpoint)
+        {
+            return NotFound(id);
+        }
+
+        dispatcher.Changed();
+        return new JsonResult(StatusCodes.Status200OK, w => Write(w, endpoint, dispatcher.HeadSeq, secret: false, dispatcher.Time.GetUtcNow()));
+    }
+
+    /// <summary>Reads and checks a body; PUT keeps what it leaves out (except that the secret stays unless given).</summary>
+    private static WebhookEndpoint Read(JsonElement body, WebhookEndpoint? existing, WebhookUrlPolicy urls)
+    {
+        var f = new FieldReader(body, Fields);
+        var id = f.String("id");
+        if (existing is not null && id is not null && id != existing.Id)
+        {
+            throw RequestException.Field("id", $"The body's id '{id}' differs from the path's '{existing.Id}'; leave 'id' out or make them equal.");
+        }
+
+        id = existing?.Id ?? id ?? "wh_" + Guid.NewGuid().ToString("N")[..12];
+        if (!AlertRuleValidator.IsValidId(id))
+        {
+            throw RequestException.Field("id", "'id' must be 1–64 characters from [A-Za-z0-9._:-].");
+        }
+
+        var url = f.String("url") ?? throw RequestException.Field("url", "'url' is required: where to POST events.");
+        if (urls.Check(url) is { } bad)
+        {
+            throw RequestException.Field("url", bad);
+        }
+
+        var secret = f.String("secret") ?? existing?.Secret ?? Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(24));
+        if (secret.Length is < 16 or > 256)
+        {
+            throw RequestException.Field("secret", "'secret' must be 16–256 characters (leave it out to have one generated).");
+        }
+
+        var types = f.StringList("event_types", 16) ?? [];
+        if (types.FirstOrDefault(t => !KnownTypes.Contains(t)) is { } unknown)
+        {
+            throw RequestException.Field("event_types", $"Unknown event type '{Clip(unknown)}'; known: {string.Join(", ", KnownTypes)}.");
+        }
+
+        var severities = f.StringList("alert_severities", 3) ?? [];
+        if (severities.FirstOrDefault(s => !AlertWire.TryParseSeverity(s, out _)) is { } badSeverity)
+        {
+            throw RequestException.Field("alert_severities", $"'alert_severities' holds {AlertWire.SeverityList}; got '{Clip(badSeverity)}'.");
+        }
+
+        var format = f.String("format") ?? WebhookFormats.Json;
+        if (format is not (WebhookFormats.Json or WebhookFormats.Slack))
+        {
+            throw RequestException.Field("format", $"'format' must be json or slack; got '{Clip(format)}'.");
+        }
+
+        return new WebhookEndpoint
+        {
+            Id = id,
+            Url = url,
+            Secret = secret,
+            EventTypes = types,
+            Labels = f.Labels("labels") ?? new Dictionary<string, string>(StringComparer.Ordinal),
+            AlertSeverities = severities,
+            Format = format,
+            Enabled = f.Bool("enabled") ?? true,
+        };
+    }
+
+    private static void Write(Utf8JsonWriter w, WebhookEndpoint e, long head, bool secret, DateTimeOffset now)
+    {
+        w.WriteStartObject();
+        w.WriteString("id", e.Id);
+        w.WriteString("url", e.Url);
+        if (secret)
+        {
+            w.WriteString("secret", e.Secret);
+        }
+
+        WebhookJson.WriteDelivery(w, e);
+        w.WriteString("state", e.State);
+        w.WriteNumber("cursor", e.Cursor);
+        w.WriteNumber("lag", Math.Max(0, head - e.Cursor));
+        w.WriteNumber("attempts", e.Attempts);
+        w.WriteNumber("failures", e.Failures);
+        w.WriteNumber("consecutive_failures", e.ConsecutiveFailures);
+        w.WriteString("last_error", e.LastError);
+        WireTime.Write(w, "last_attempt_at", e.LastAttemptAt);
+        w.WriteString("delivering_node", e.LeaseExpiresAt is { } until && until > now ? e.LeaseOwner : null);
+        WireTime.Write(w, "created_at", e.CreatedAt);
+        w.WriteEndObject();
+    }
+
+    private static ProblemResult NotFound(string id) =>
+        ProblemResult.From(new SwitchboardError(ErrorKind.NotFound, "webhook_not_found", $"Webhook '{id}' does not exist. List them with GET /api/webhooks."));
+
+    private static string Clip(string text) => text.Length > 64 ? text[..64] + "…" : text;
+}

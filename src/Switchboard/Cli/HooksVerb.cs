@@ -1,0 +1,197 @@
+using System.CommandLine;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Switchboard.Core.Hosting;
+
+namespace Switchboard.Cli;
+
+/// <summary>
+/// <c>switchboard hooks install claude-code|codex|gemini-cli [--url …] [--key-env NAME] [--settings FILE] [--print]</c>:
+/// merges Switchboard's hooks into the agent's settings file (idempotent; a backup of the file as it was beside it; the
+/// user's own hooks and settings kept), or prints them. The file names the variable that holds the key, never the key.
+/// <c>switchboard hooks uninstall AGENT [--settings FILE]</c> removes exactly those hooks again.
+/// </summary>
+internal static class HooksVerb
+{
+    // Relaxed escaping: the file is for people to read, and the curl command's quotes stay quotes.
+    private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+
+    private static readonly Argument<string> Agent = new("agent")
+    {
+        Description = "The agent: claude-code, codex or gemini-cli.",
+    };
+
+    private static readonly Option<Uri> Url = WithDescription(ClientVerb.UrlOption(), $"The Switchboard server the hooks post to. Default {SwitchboardDefaults.Urls}.");
+
+    private static readonly Option<string> KeyEnv = new("--key-env")
+    {
+        Description = $"The environment variable that holds the API key, in the agent's environment (default {ClientVerb.ApiKeyVariable}). The file names it, never the key.",
+        DefaultValueFactory = _ => ClientVerb.ApiKeyVariable,
+    };
+
+    private static readonly Option<string?> SettingsPath = new("--settings")
+    {
+        Description = "The settings file to merge into (default: the agent's user settings: ~/.claude/settings.json, $CODEX_HOME/hooks.json, ~/.gemini/settings.json).",
+    };
+
+    private static readonly Option<bool> Print = new("--print")
+    {
+        Description = "Print the hook configuration instead of writing it.",
+    };
+
+    public static Command Create()
+    {
+        var hooks = new Command("hooks", "Point a coding agent's hooks at Switchboard: its sessions show live, wait for you, and take commands.");
+        var install = new Command("install", "Merge Switchboard's hooks into the agent's settings file (a backup beside it), or print them.");
+        install.Arguments.Add(Agent);
+        install.Options.Add(Url);
+        install.Options.Add(KeyEnv);
+        install.Options.Add(SettingsPath);
+        install.Options.Add(Print);
+        install.Validators.Add(r =>
+        {
+            ValidateAgent(r);
+            if (r.GetValue(KeyEnv) is { } name && !IsVariableName(name))
+            {
+                r.AddError($"--key-env must be an environment variable's name ([A-Za-z_][A-Za-z0-9_]*); got '{name}'.");
+            }
+        });
+        install.SetAction(Install);
+        hooks.Subcommands.Add(install);
+
+        var uninstall = new Command("uninstall", "Remove Switchboard's hooks from the agent's settings file (a backup beside it); the rest stays as it was.");
+        uninstall.Arguments.Add(Agent);
+        uninstall.Options.Add(SettingsPath);
+        uninstall.Validators.Add(ValidateAgent);
+        uninstall.SetAction(Uninstall);
+        hooks.Subcommands.Add(uninstall);
+        return hooks;
+    }
+
+    private static void ValidateAgent(System.CommandLine.Parsing.CommandResult r)
+    {
+        if (r.GetValue(Agent) is { } agent && HookSettings.All.All(s => s.Agent != agent))
+        {
+            r.AddError($"Unknown agent '{agent}': use claude-code, codex or gemini-cli.");
+        }
+    }
+
+    private static Option<Uri> WithDescription(Option<Uri> option, string description)
+    {
+        option.Description = description;
+        return option;
+    }
+
+    private static bool IsVariableName(string name) =>
+        name.Length > 0 && (char.IsAsciiLetter(name[0]) || name[0] == '_') && name.All(c => char.IsAsciiLetterOrDigit(c) || c == '_');
+
+    private static int Install(ParseResult result)
+    {
+        var agent = HookSettings.All.Single(s => s.Agent == result.GetValue(Agent));
+        var server = result.GetValue(Url)!;
+        var keyEnv = result.GetValue(KeyEnv)!;
+        if (result.GetValue(Print))
+        {
+            Console.Out.WriteLine(new JsonObject { ["hooks"] = agent.Hooks(server, keyEnv) }.ToJsonString(Indented));
+            WriteNotes(agent, keyEnv, path: null);
+            return 0;
+        }
+
+        var file = Open(agent, result);
+        var (ok, after) = Change(file, settings => agent.Merge(settings, server, keyEnv));
+        if (!ok)
+        {
+            return SwitchboardCommandLine.Failure;
+        }
+
+        if (after is null || after == file.Text)
+        {
+            Console.Error.WriteLine($"# {file.Path} already has Switchboard's hooks for {agent.Agent} at {agent.Endpoint(server)}; nothing changed");
+        }
+        else
+        {
+            var backup = file.Replace(after);
+            Console.Error.WriteLine($"# wrote Switchboard's hooks for {agent.Agent} to {Written(file)}" + (backup is null ? "" : $" (the file as it was: {backup})"));
+        }
+
+        WriteNotes(agent, keyEnv, file.Path);
+        return 0;
+    }
+
+    private static int Uninstall(ParseResult result)
+    {
+        var agent = HookSettings.All.Single(s => s.Agent == result.GetValue(Agent));
+        var file = Open(agent, result);
+        if (file.Text is null)
+        {
+            Console.Error.WriteLine($"# {file.Path} does not exist; nothing to remove");
+            return 0;
+        }
+
+        var (ok, after) = Change(file, agent.Unmerge);
+        if (!ok)
+        {
+            return SwitchboardCommandLine.Failure;
+        }
+
+        if (after is null || after == file.Text)
+        {
+            Console.Error.WriteLine($"# {file.Path} has no Switchboard hooks for {agent.Agent}; nothing changed");
+            return 0;
+        }
+
+        var backup = file.Replace(after);
+        Console.Error.WriteLine($"# removed Switchboard's hooks for {agent.Agent} from {Written(file)} (the file as it was: {backup})");
+        if (agent == HookSettings.ClaudeCode)
+        {
+            Console.Error.WriteLine("# running claude sessions keep the hooks they read at start");
+        }
+
+        return 0;
+    }
+
+    private static SettingsFile Open(HookSettings agent, ParseResult result)
+    {
+        var home = Environment.GetEnvironmentVariable("HOME") is { Length: > 0 } h ? h : Environment.GetFolderPath(Environment.SpecialFolder.UserProfile);
+        return new SettingsFile(result.GetValue(SettingsPath) ?? agent.DefaultPath(home));
+    }
+
+    /// <summary>
+    /// The file's new text (null: nothing to change), or not <c>Ok</c> (said in one line) when it is not JSON Switchboard
+    /// can change: it is left as it was.
+    /// </summary>
+    private static (bool Ok, string? After) Change(SettingsFile file, Func<JsonObject, JsonObject?> change)
+    {
+        try
+        {
+            return (true, change(file.Read()) is { } changed ? changed.ToJsonString(Indented) + "\n" : null);
+        }
+        catch (Exception ex) when (ex is JsonException or InvalidDataException)
+        {
+            Console.Error.WriteLine($"switchboard: {file.Path} was left as it was: {SwitchboardCommandLine.OneLine(ex.Message)}. Fix the file, or print the hooks with --print and change them by hand.");
+            return (false, null);
+        }
+    }
+
+    private static string Written(SettingsFile file) => file.Target == file.Path ? file.Path : $"{file.Target} (where the link {file.Path} points)";
+
+    private static void WriteNotes(HookSettings agent, string keyEnv, string? path)
+    {
+        Console.Error.WriteLine($"# the hooks send the key in ${keyEnv} when the server has keys; the file never holds it. Give agents an agent key");
+        Console.Error.WriteLine("#   (`switchboard keys new --agent`, listed as `KEY:agent`): it reports and asks, and cannot answer its own approvals");
+        if (agent == HookSettings.Codex)
+        {
+            Console.Error.WriteLine("# Codex runs a hook only once you trust it: start codex, type /hooks and trust the Switchboard hooks (again after any change to them);");
+            Console.Error.WriteLine("#   until then codex exec skips them silently (--dangerously-bypass-hook-trust runs them for one invocation)");
+        }
+        else if (agent == HookSettings.GeminiCli)
+        {
+            Console.Error.WriteLine($"# Gemini CLI's timeouts are in milliseconds: {HookSettings.HoldTimeoutSeconds * 1000} at BeforeTool, which Switchboard may hold, {HookSettings.ShortTimeoutSeconds * 1000} elsewhere");
+        }
+
+        if (path is not null && agent == HookSettings.ClaudeCode)
+        {
+            Console.Error.WriteLine("# start a new claude session: its hooks are read at start");
+        }
+    }
+}
