@@ -3,9 +3,10 @@ using Use = Switchboard.Sessions.WireFieldUse;
 
 namespace Switchboard.Sessions;
 
-// This file, SessionWire.*.cs and the Wire*.cs types beside it are compiled into Switchboard.Core and, as linked source, into Switchboard.Client
-// (the way ASP.NET Core shares src/SignalR/common/Shared): the client must not reference Core, so nothing here names a
-// Core or Client type, and the store parts are left out of the client with SWITCHBOARD_CLIENT. Internal on both sides.
+// This file, SessionWire.*.cs and the Wire*.cs types beside it are compiled into Switchboard.Core and, as linked source,
+// into Switchboard.Client (the way ASP.NET Core shares src/SignalR/common/Shared): the client must not reference Core, so
+// nothing here names a Core or Client type, and the store parts are left out of the client with SWITCHBOARD_CLIENT.
+// Internal on both sides.
 
 /// <summary>
 /// The session's shape, declared once: each field's wire name, JSON kind, whether it is a usage counter, whether create
