@@ -41,11 +41,11 @@ public static class SessionStates
     public static string ToWire(this SessionState state) => state == SessionState.Unknown
         ? throw new ArgumentOutOfRangeException(nameof(state), state,
             "SessionState.Unknown stands for a state this client does not know and has no wire name; Session.StateName has the name the server sent.")
-        : Switchboard.Core.Sessions.SessionWire.StateCodec<SessionState>.Name(state);
+        : Switchboard.Core.Sessions.WireStateCodec<SessionState>.Name(state);
 
     /// <summary>Parses a wire name (case-sensitive, as on the wire); false for a name this client does not know.</summary>
     public static bool TryParse(string? value, out SessionState state) =>
-        Switchboard.Core.Sessions.SessionWire.StateCodec<SessionState>.TryParse(value, out state);
+        Switchboard.Core.Sessions.WireStateCodec<SessionState>.TryParse(value, out state);
 
     /// <summary>True for every state except <see cref="SessionState.Terminated"/> (a state this client does not know included).</summary>
     public static bool IsActive(this SessionState state) => state != SessionState.Terminated;

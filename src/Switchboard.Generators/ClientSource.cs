@@ -43,7 +43,7 @@ internal static class ClientSource
         new Source("Switchboard.Client.Json", "Switchboard.Core.Sessions")
             .Line("static partial class ClientSessionFields")
             .Line("{")
-            .Line($"{In}private static SessionWire.Binding<Session>[] PlainBindings() =>")
+            .Line($"{In}private static WireBinding<Session>[] PlainBindings() =>")
             .Line($"{In}[")
             .Line(string.Concat(fields.Select(f => $"{In2}{f.Binding},\n")) + $"{In}];")
             .Line("}").ToString();

@@ -64,13 +64,13 @@ internal static class CoreSource
             .Line("static partial class SessionFields")
             .Line("{")
             .Summary(In, "The plain fields bound to the session record with their shared codecs, in declaration order.")
-            .Line($"{In}private static SessionWire.Binding<Session>[] PlainBindings() =>")
+            .Line($"{In}private static WireBinding<Session>[] PlainBindings() =>")
             .Line($"{In}[")
             .Line(string.Concat(fields.Select(f => $"{In2}{f.Binding},\n")) + $"{In}];")
             .Line()
             .Summary(In, "The plain fields' store columns (name, kind, nullability), from which each store's dialect writes its DDL.")
             .Line($"{In}public static readonly StoreColumn[] PlainColumns =")
             .Line($"{In}[")
-            .Line(string.Concat(fields.Select(f => $"{In2}new({f.Row}.Column!, SessionWire.Kind.{f.Kind}, {(f.Nullable ? "true" : "false")}),\n")) + $"{In}];")
+            .Line(string.Concat(fields.Select(f => $"{In2}new({f.Row}.Column!, WireFieldKind.{f.Kind}, {(f.Nullable ? "true" : "false")}),\n")) + $"{In}];")
             .Line("}").ToString();
 }

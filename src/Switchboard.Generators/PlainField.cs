@@ -23,8 +23,8 @@ internal sealed record PlainField(string Member, string Name, string Kind, bool 
     /// <summary>The C# type that leaves the field out: <c>T?</c>, or <c>Optional&lt;T?&gt;</c> when null is a value of it.</summary>
     public string OptionalType => Nullable ? $"Optional<{Type}>" : BaseType + "?";
 
-    /// <summary>The shared codec, <c>SessionWire.Codecs.X</c>.</summary>
-    public string Codec => "SessionWire.Codecs." + (Nullable ? "Nullable" : "") + Kind;
+    /// <summary>The shared codec, <c>WireCodecs.X</c>.</summary>
+    public string Codec => "WireCodecs." + (Nullable ? "Nullable" : "") + Kind;
 
     /// <summary>True when the value is checked against the field's limits (<c>Minimum</c>, <c>MaxLength</c>, text rules).</summary>
     public bool HasLimits => Kind is "Int32" or "Int64" or "Text";

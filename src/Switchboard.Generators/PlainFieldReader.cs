@@ -5,7 +5,7 @@ using Microsoft.CodeAnalysis.Operations;
 namespace Switchboard.Generators;
 
 /// <summary>
-/// Reads a row of <c>SessionWire</c> (<c>static readonly Field X = new("x", Kind.K, nullable, Use.… | Use.Plain, …)</c>)
+/// Reads a row of <c>SessionWire</c> (<c>static readonly WireField X = new("x", Kind.K, nullable, Use.… | Use.Plain, …)</c>)
 /// through the compiler's view of its constructor call, so named arguments and any constant expression read the same.
 /// </summary>
 internal static class PlainFieldReader
@@ -22,7 +22,7 @@ internal static class PlainFieldReader
         var creation = declarator.Initializer!.Value;
         if (context.SemanticModel.GetOperation(creation, cancellationToken) is not IObjectCreationOperation
             {
-                Type: INamedTypeSymbol { Name: "Field", ContainingType.Name: "SessionWire" },
+                Type: INamedTypeSymbol { Name: "WireField", ContainingType: null },
             } operation)
         {
             return null;

@@ -23,13 +23,13 @@ internal sealed class PostgresDialect : SqlDialect
 
     public override string True => "true";
 
-    public override string ColumnType(SessionWire.Kind kind) => kind switch
+    public override string ColumnType(WireFieldKind kind) => kind switch
     {
-        SessionWire.Kind.Int32 => "integer",
-        SessionWire.Kind.Int64 => "bigint",
-        SessionWire.Kind.Decimal => "numeric",
-        SessionWire.Kind.Bool => "boolean",
-        SessionWire.Kind.Time => "timestamptz",
+        WireFieldKind.Int32 => "integer",
+        WireFieldKind.Int64 => "bigint",
+        WireFieldKind.Decimal => "numeric",
+        WireFieldKind.Bool => "boolean",
+        WireFieldKind.Time => "timestamptz",
         _ => "text",
     };
 

@@ -37,9 +37,9 @@ internal sealed class SqliteDialect : SqlDialect
 
     public override string True => "1";
 
-    public override string ColumnType(SessionWire.Kind kind) => kind switch
+    public override string ColumnType(WireFieldKind kind) => kind switch
     {
-        SessionWire.Kind.Int32 or SessionWire.Kind.Int64 or SessionWire.Kind.Bool or SessionWire.Kind.Time => "INTEGER",
+        WireFieldKind.Int32 or WireFieldKind.Int64 or WireFieldKind.Bool or WireFieldKind.Time => "INTEGER",
         _ => "TEXT", // decimals too: canonical text
     };
 

@@ -44,7 +44,7 @@ public sealed class PlainFieldsTests
     [Fact]
     public void EveryPlainFieldIsBoundToTheSessionRecord()
     {
-        var plain = SessionWire.All.Where(f => f.Has(SessionWire.Use.Plain)).ToList();
+        var plain = SessionWire.All.Where(f => f.Has(WireFieldUse.Plain)).ToList();
         plain.ShouldNotBeEmpty();
         foreach (var field in plain)
         {
@@ -60,22 +60,22 @@ public sealed class PlainFieldsTests
         {
             var type = field.Kind switch
             {
-                SessionWire.Kind.Int32 => typeof(int),
-                SessionWire.Kind.Int64 => typeof(long),
-                SessionWire.Kind.Decimal => typeof(decimal),
-                SessionWire.Kind.Bool => typeof(bool),
+                WireFieldKind.Int32 => typeof(int),
+                WireFieldKind.Int64 => typeof(long),
+                WireFieldKind.Decimal => typeof(decimal),
+                WireFieldKind.Bool => typeof(bool),
                 _ => typeof(string),
             };
             var held = field.Nullable && type.IsValueType ? typeof(Nullable<>).MakeGenericType(type) : type;
             var leftOut = field.Nullable ? typeof(Optional<>).MakeGenericType(held) : type.IsValueType ? typeof(Nullable<>).MakeGenericType(type) : type;
 
             typeof(Session).GetProperty(member).ShouldNotBeNull(member).PropertyType.ShouldBe(held, $"Session.{member}");
-            if (field.Has(SessionWire.Use.Create))
+            if (field.Has(WireFieldUse.Create))
             {
                 typeof(CreateSession).GetProperty(member).ShouldNotBeNull(member).PropertyType.ShouldBe(held, $"CreateSession.{member}");
             }
 
-            if (field.Has(SessionWire.Use.Update))
+            if (field.Has(WireFieldUse.Update))
             {
                 typeof(UpdateSession).GetProperty(member).ShouldNotBeNull(member).PropertyType.ShouldBe(leftOut, $"UpdateSession.{member}");
             }
@@ -92,9 +92,9 @@ public sealed class PlainFieldsTests
     }
 
     /// <summary>Each plain row with its C# name (the name of the generated properties).</summary>
-    private static IEnumerable<(SessionWire.Field Field, string Member)> PlainRows() =>
+    private static IEnumerable<(WireField Field, string Member)> PlainRows() =>
         typeof(SessionWire).GetFields(BindingFlags.Public | BindingFlags.Static)
-            .Where(f => f.FieldType == typeof(SessionWire.Field))
-            .Select(f => ((SessionWire.Field)f.GetValue(null)!, f.Name))
-            .Where(r => r.Item1.Has(SessionWire.Use.Plain));
+            .Where(f => f.FieldType == typeof(WireField))
+            .Select(f => ((WireField)f.GetValue(null)!, f.Name))
+            .Where(r => r.Item1.Has(WireFieldUse.Plain));
 }

@@ -5,8 +5,8 @@ namespace Switchboard.Core.Events;
 
 /// <summary>
 /// The <c>changes</c> object of <c>session_updated</c>: writes the fields that differ and applies them back. The field
-/// lists come from <see cref="SessionWire"/> (fields marked <see cref="SessionWire.Use.Changes"/>, usage counters
-/// <see cref="SessionWire.Use.Usage"/>, and the <see cref="SessionWire.Use.Stamp"/> written in every object).
+/// lists come from <see cref="SessionWire"/> (fields marked <see cref="WireFieldUse.Changes"/>, usage counters
+/// <see cref="WireFieldUse.Usage"/>, and the <see cref="WireFieldUse.Stamp"/> written in every object).
 /// </summary>
 internal static class SessionChanges
 {

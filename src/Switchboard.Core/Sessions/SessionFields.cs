@@ -13,50 +13,50 @@ internal static partial class SessionWire;
 internal static partial class SessionFields
 {
     /// <summary>Metadata: compact JSON text, written raw.</summary>
-    public static readonly SessionWire.Codec<string> RawJson = new RawJsonCodec();
+    public static readonly WireCodec<string> RawJson = new RawJsonCodec();
 
     /// <summary>Core's <see cref="SessionState"/>.</summary>
-    public static readonly SessionWire.StateCodec<SessionState> State = new();
+    public static readonly WireStateCodec<SessionState> State = new();
 
     /// <summary>Core's <see cref="SubtreeTotals"/>.</summary>
-    public static readonly SessionWire.SubtreeCodec<SubtreeTotals> Subtree = new(
+    public static readonly WireSubtreeCodec<SubtreeTotals> Subtree = new(
         t => new(t.Sessions, t.Active, t.InputTokens, t.OutputTokens, t.CostUsd),
         v => new(v.Sessions, v.Active, v.InputTokens, v.OutputTokens, v.CostUsd));
 
     /// <summary>Core's list of <see cref="SessionStream"/>.</summary>
-    public static readonly SessionWire.StreamListCodec<SessionStream> Streams = new(
+    public static readonly WireStreamListCodec<SessionStream> Streams = new(
         s => new(s.Name, s.ContentType, s.Closed),
         v => new(v.Name, v.ContentType, v.Closed));
 
     /// <summary>The bound table.</summary>
-    public static readonly SessionWire.Table<Session> Table = new(
+    public static readonly WireTable<Session> Table = new(
     [
-        Bind(SessionWire.Id, SessionWire.Codecs.Text, s => s.Id, (s, v) => s with { Id = v }),
-        Bind(SessionWire.CreatedSeq, SessionWire.Codecs.Int64, s => s.CreatedSeq, (s, v) => s with { CreatedSeq = v }),
-        Bind(SessionWire.Name, SessionWire.Codecs.NullableText, s => s.Name, (s, v) => s with { Name = v }),
+        Bind(SessionWire.Id, WireCodecs.Text, s => s.Id, (s, v) => s with { Id = v }),
+        Bind(SessionWire.CreatedSeq, WireCodecs.Int64, s => s.CreatedSeq, (s, v) => s with { CreatedSeq = v }),
+        Bind(SessionWire.Name, WireCodecs.NullableText, s => s.Name, (s, v) => s with { Name = v }),
         Bind(SessionWire.State, State, s => s.State, (s, v) => s with { State = v }),
-        Bind(SessionWire.Labels, SessionWire.Codecs.LabelMap, s => s.Labels, (s, v) => s with { Labels = v }),
+        Bind(SessionWire.Labels, WireCodecs.LabelMap, s => s.Labels, (s, v) => s with { Labels = v }),
         Bind(SessionWire.Metadata, RawJson, s => s.Metadata, (s, v) => s with { Metadata = v }),
-        Bind(SessionWire.ErrorMessage, SessionWire.Codecs.NullableText, s => s.ErrorMessage, (s, v) => s with { ErrorMessage = v }),
-        Bind(SessionWire.Activity, SessionWire.Codecs.NullableText, s => s.Activity, (s, v) => s with { Activity = v }),
-        Bind(SessionWire.InputTokens, SessionWire.Codecs.Int64, s => s.InputTokens, (s, v) => s with { InputTokens = v }),
-        Bind(SessionWire.OutputTokens, SessionWire.Codecs.Int64, s => s.OutputTokens, (s, v) => s with { OutputTokens = v }),
-        Bind(SessionWire.TotalTokens, SessionWire.Codecs.Int64, s => s.TotalTokens, null),
-        Bind(SessionWire.CostUsd, SessionWire.Codecs.Decimal, s => s.CostUsd, (s, v) => s with { CostUsd = v }),
-        Bind(SessionWire.LeaseSeconds, SessionWire.Codecs.NullableInt32, s => s.LeaseSeconds, (s, v) => s with { LeaseSeconds = v }),
-        Bind(SessionWire.LeaseExpiresAt, SessionWire.Codecs.NullableTime, s => s.LeaseExpiresAt, (s, v) => s with { LeaseExpiresAt = v }),
-        Bind(SessionWire.CreatedAt, SessionWire.Codecs.Time, s => s.CreatedAt, (s, v) => s with { CreatedAt = v }),
-        Bind(SessionWire.UpdatedAt, SessionWire.Codecs.Time, s => s.UpdatedAt, (s, v) => s with { UpdatedAt = v }),
-        Bind(SessionWire.TerminatedAt, SessionWire.Codecs.NullableTime, s => s.TerminatedAt, (s, v) => s with { TerminatedAt = v }),
-        Bind(SessionWire.Version, SessionWire.Codecs.Int64, s => s.Version, (s, v) => s with { Version = v }),
-        Bind(SessionWire.AcceptsCommands, SessionWire.Codecs.Bool, s => s.AcceptsCommands, (s, v) => s with { AcceptsCommands = v }),
-        Bind(SessionWire.ParentId, SessionWire.Codecs.NullableText, s => s.ParentId, (s, v) => s with { ParentId = v }),
-        Bind(SessionWire.RootId, SessionWire.Codecs.Text, s => s.RootId, (s, v) => s with { RootId = v }),
-        Bind(SessionWire.Depth, SessionWire.Codecs.Int32, s => s.Depth, (s, v) => s with { Depth = v }),
+        Bind(SessionWire.ErrorMessage, WireCodecs.NullableText, s => s.ErrorMessage, (s, v) => s with { ErrorMessage = v }),
+        Bind(SessionWire.Activity, WireCodecs.NullableText, s => s.Activity, (s, v) => s with { Activity = v }),
+        Bind(SessionWire.InputTokens, WireCodecs.Int64, s => s.InputTokens, (s, v) => s with { InputTokens = v }),
+        Bind(SessionWire.OutputTokens, WireCodecs.Int64, s => s.OutputTokens, (s, v) => s with { OutputTokens = v }),
+        Bind(SessionWire.TotalTokens, WireCodecs.Int64, s => s.TotalTokens, null),
+        Bind(SessionWire.CostUsd, WireCodecs.Decimal, s => s.CostUsd, (s, v) => s with { CostUsd = v }),
+        Bind(SessionWire.LeaseSeconds, WireCodecs.NullableInt32, s => s.LeaseSeconds, (s, v) => s with { LeaseSeconds = v }),
+        Bind(SessionWire.LeaseExpiresAt, WireCodecs.NullableTime, s => s.LeaseExpiresAt, (s, v) => s with { LeaseExpiresAt = v }),
+        Bind(SessionWire.CreatedAt, WireCodecs.Time, s => s.CreatedAt, (s, v) => s with { CreatedAt = v }),
+        Bind(SessionWire.UpdatedAt, WireCodecs.Time, s => s.UpdatedAt, (s, v) => s with { UpdatedAt = v }),
+        Bind(SessionWire.TerminatedAt, WireCodecs.NullableTime, s => s.TerminatedAt, (s, v) => s with { TerminatedAt = v }),
+        Bind(SessionWire.Version, WireCodecs.Int64, s => s.Version, (s, v) => s with { Version = v }),
+        Bind(SessionWire.AcceptsCommands, WireCodecs.Bool, s => s.AcceptsCommands, (s, v) => s with { AcceptsCommands = v }),
+        Bind(SessionWire.ParentId, WireCodecs.NullableText, s => s.ParentId, (s, v) => s with { ParentId = v }),
+        Bind(SessionWire.RootId, WireCodecs.Text, s => s.RootId, (s, v) => s with { RootId = v }),
+        Bind(SessionWire.Depth, WireCodecs.Int32, s => s.Depth, (s, v) => s with { Depth = v }),
         Bind(SessionWire.Subtree, Subtree, s => s.Subtree, (s, v) => s with { Subtree = v }),
-        Bind(SessionWire.TreePath, SessionWire.Codecs.Text, s => s.TreePath, (s, v) => s with { TreePath = v }),
-        Bind(SessionWire.Continues, SessionWire.Codecs.NullableText, s => s.Continues, (s, v) => s with { Continues = v }),
-        Bind(SessionWire.UsageFrom, SessionWire.Codecs.NullableText, s => s.UsageFrom, (s, v) => s with { UsageFrom = v }),
+        Bind(SessionWire.TreePath, WireCodecs.Text, s => s.TreePath, (s, v) => s with { TreePath = v }),
+        Bind(SessionWire.Continues, WireCodecs.NullableText, s => s.Continues, (s, v) => s with { Continues = v }),
+        Bind(SessionWire.UsageFrom, WireCodecs.NullableText, s => s.UsageFrom, (s, v) => s with { UsageFrom = v }),
         Bind(SessionWire.Streams, Streams, s => s.Streams, (s, v) => s with { Streams = v }),
         .. PlainBindings(),
     ]);
@@ -66,14 +66,14 @@ internal static partial class SessionFields
 
     /// <summary>
     /// The columns a row update sets, each with its 1-based position in <see cref="StoreColumns"/> (so a statement bound by
-    /// <see cref="WriteRow"/> names them as <c>?position</c>): every stored column but the <see cref="SessionWire.Use.Fixed"/>
+    /// <see cref="WriteRow"/> names them as <c>?position</c>): every stored column but the <see cref="WireFieldUse.Fixed"/>
     /// ones, which change only by a tree move (written apart) and would only rewrite their indexes' entries.
     /// </summary>
     public static readonly (string Column, int Position)[] UpdatedColumns =
     [
         .. Table.Stored.SelectMany(b => b.Field.Columns.Select(column => (Column: column, b.Field)))
             .Select((c, i) => (c.Column, c.Field, Position: i + 1))
-            .Where(c => !c.Field.Has(SessionWire.Use.Fixed))
+            .Where(c => !c.Field.Has(WireFieldUse.Fixed))
             .Select(c => (c.Column, c.Position)),
     ];
 
@@ -88,7 +88,7 @@ internal static partial class SessionFields
         for (var i = 0; i < stored.Length; i++)
         {
             var field = stored[i].Field;
-            if (!update || field == SessionWire.Id || !field.Has(SessionWire.Use.Fixed))
+            if (!update || field == SessionWire.Id || !field.Has(WireFieldUse.Fixed))
             {
                 stored[i].ToColumn(row, ordinal, session);
             }
@@ -112,12 +112,12 @@ internal static partial class SessionFields
         return session;
     }
 
-    private static SessionWire.Binding<Session, T> Bind<T>(SessionWire.Field field, SessionWire.Codec<T> codec, Func<Session, T> get, Func<Session, T, Session>? set) =>
+    private static WireBinding<Session, T> Bind<T>(WireField field, WireCodec<T> codec, Func<Session, T> get, Func<Session, T, Session>? set) =>
         new(field, codec, get, set);
 
-    private sealed class RawJsonCodec : SessionWire.Codec<string>
+    private sealed class RawJsonCodec : WireCodec<string>
     {
-        public override SessionWire.Kind Kind => SessionWire.Kind.JsonObject;
+        public override WireFieldKind Kind => WireFieldKind.JsonObject;
         public override bool Nullable => false;
         public override bool Equal(string a, string b) => string.Equals(a, b);
 
@@ -134,7 +134,7 @@ internal static partial class SessionFields
 }
 
 /// <summary>A store column of the session row: its name and how it is typed (each store's dialect maps the kind).</summary>
-internal readonly record struct StoreColumn(string Name, SessionWire.Kind Kind, bool Nullable);
+internal readonly record struct StoreColumn(string Name, WireFieldKind Kind, bool Nullable);
 
 /// <summary>Where a store binds a session row's values (ordinal from 0 in <see cref="SessionFields.StoreColumns"/> order, or the column name).</summary>
 internal interface ISessionRowWriter

@@ -30,10 +30,10 @@ public static class SessionStates
     public static IReadOnlyList<SessionState> All { get; } = Enum.GetValues<SessionState>();
 
     /// <summary>The snake_case wire name of a state.</summary>
-    public static string ToWire(this SessionState state) => SessionWire.StateCodec<SessionState>.Name(state);
+    public static string ToWire(this SessionState state) => WireStateCodec<SessionState>.Name(state);
 
     /// <summary>Parses a wire name; returns false for anything else (case-sensitive).</summary>
-    public static bool TryParse(string? value, out SessionState state) => SessionWire.StateCodec<SessionState>.TryParse(value, out state);
+    public static bool TryParse(string? value, out SessionState state) => WireStateCodec<SessionState>.TryParse(value, out state);
 
     /// <summary>The accepted wire names, for error messages.</summary>
     public static string WireList { get; } = string.Join(", ", Names);

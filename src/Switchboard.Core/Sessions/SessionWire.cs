@@ -1,13 +1,12 @@
-using System.Buffers;
-using System.Globalization;
-using System.Runtime.CompilerServices;
-using System.Text.Json;
+using Kind = Switchboard.Sessions.WireFieldKind;
+using Use = Switchboard.Sessions.WireFieldUse;
 
 namespace Switchboard.Core.Sessions;
 
-// This file and SessionWire.*.cs are compiled into Switchboard.Core and, as linked source, into Switchboard.Client
-// (the way ASP.NET Core shares src/SignalR/common/Shared): the client must not reference Core, so nothing here names a
-// Core or Client type, and the store parts are left out of the client with SWITCHBOARD_CLIENT. Internal on both sides.
+// This file, SessionWire.*.cs and the Wire*.cs types beside it are compiled into Switchboard.Core and, as linked source,
+// into Switchboard.Client (the way ASP.NET Core shares src/SignalR/common/Shared): the client must not reference Core, so
+// nothing here names a Core or Client type, and the store parts are left out of the client with SWITCHBOARD_CLIENT.
+// Internal on both sides.
 
 /// <summary>
 /// The session's shape, declared once: each field's wire name, JSON kind, whether it is a usage counter, whether create
@@ -21,65 +20,65 @@ static partial class SessionWire
     // Order matters: sessions are written in this order, changes in this order with the stamp last, and store columns
     // are bound by position in this order.
     // ---------------------------------------------------------------------------------- name, kind, nullable, use, column
-    public static readonly Field Id = new("id", Kind.Text, false, Use.Response | Use.Create | Use.Fixed, "id",
+    public static readonly WireField Id = new("id", Kind.Text, false, Use.Response | Use.Create | Use.Fixed, "id",
         "1–128 characters from [A-Za-z0-9._:-]; generated when a create request leaves it out.");
-    public static readonly Field CreatedSeq = new(null, Kind.Int64, false, Use.Fixed, "created_seq",
+    public static readonly WireField CreatedSeq = new(null, Kind.Int64, false, Use.Fixed, "created_seq",
         "The seq of the session_created event; orders listings.");
-    public static readonly Field Name = new("name", Kind.Text, true, Use.Response | Use.Changes | Use.Create | Use.Update, "name",
+    public static readonly WireField Name = new("name", Kind.Text, true, Use.Response | Use.Changes | Use.Create | Use.Update, "name",
         "Display name, at most 200 characters; null clears it.");
-    public static readonly Field State = new("state", Kind.State, false, Use.Response | Use.Changes | Use.Create | Use.Update, "state",
+    public static readonly WireField State = new("state", Kind.State, false, Use.Response | Use.Changes | Use.Create | Use.Update, "state",
         "Lifecycle state (`waiting`: blocked on a person). A later server may add states: read one you do not know as an active state, by its name.");
-    public static readonly Field Labels = new("labels", Kind.Labels, false, Use.Response | Use.Changes | Use.Create | Use.Update, "labels",
+    public static readonly WireField Labels = new("labels", Kind.Labels, false, Use.Response | Use.Changes | Use.Create | Use.Update, "labels",
         "At most 32 string labels; an update replaces them all.");
-    public static readonly Field Metadata = new("metadata", Kind.JsonObject, false, Use.Response | Use.Changes | Use.Create | Use.Update, "metadata",
+    public static readonly WireField Metadata = new("metadata", Kind.JsonObject, false, Use.Response | Use.Changes | Use.Create | Use.Update, "metadata",
         "A JSON object of at most 16 KiB; an update replaces it.");
-    public static readonly Field ErrorMessage = new("error_message", Kind.Text, true, Use.Response | Use.Changes | Use.Create | Use.Update, "error_message",
+    public static readonly WireField ErrorMessage = new("error_message", Kind.Text, true, Use.Response | Use.Changes | Use.Create | Use.Update, "error_message",
         "Why the session is in error; null clears it.");
-    public static readonly Field Activity = new("activity", Kind.Text, true, Use.Response | Use.Changes, "activity",
+    public static readonly WireField Activity = new("activity", Kind.Text, true, Use.Response | Use.Changes, "activity",
         "What the agent is doing now, as its hooks report it (a tool's name, with Switchboard:Hooks:Activity=summary a one-line summary of its input); null when it does nothing in particular.");
-    public static readonly Field InputTokens = new("input_tokens", Kind.Int64, false, Use.Response | Use.Changes | Use.Usage | Use.Create | Use.AddUsage, "input_tokens",
+    public static readonly WireField InputTokens = new("input_tokens", Kind.Int64, false, Use.Response | Use.Changes | Use.Usage | Use.Create | Use.AddUsage, "input_tokens",
         "Input tokens used so far (a usage request adds to it).");
-    public static readonly Field OutputTokens = new("output_tokens", Kind.Int64, false, Use.Response | Use.Changes | Use.Usage | Use.Create | Use.AddUsage, "output_tokens",
+    public static readonly WireField OutputTokens = new("output_tokens", Kind.Int64, false, Use.Response | Use.Changes | Use.Usage | Use.Create | Use.AddUsage, "output_tokens",
         "Output tokens used so far (a usage request adds to it).");
-    public static readonly Field TotalTokens = new("total_tokens", Kind.Int64, false, Use.Response | Use.Changes | Use.Derived, null,
+    public static readonly WireField TotalTokens = new("total_tokens", Kind.Int64, false, Use.Response | Use.Changes | Use.Derived, null,
         "input_tokens + output_tokens.");
-    public static readonly Field CostUsd = new("cost_usd", Kind.Decimal, false, Use.Response | Use.Changes | Use.Usage | Use.Create | Use.AddUsage, "cost_usd",
+    public static readonly WireField CostUsd = new("cost_usd", Kind.Decimal, false, Use.Response | Use.Changes | Use.Usage | Use.Create | Use.AddUsage, "cost_usd",
         "Cost so far in US dollars (a usage request adds to it).");
-    public static readonly Field TasksRunning = new("tasks_running", Kind.Int32, false, Use.Response | Use.Changes | Use.Usage | Use.Create | Use.Update | Use.Plain, "tasks_running",
+    public static readonly WireField TasksRunning = new("tasks_running", Kind.Int32, false, Use.Response | Use.Changes | Use.Usage | Use.Create | Use.Update | Use.Plain, "tasks_running",
         "Tasks currently running in the session (an absolute number).") { Minimum = 0 };
-    public static readonly Field LeaseSeconds = new("lease_seconds", Kind.Int32, true, Use.Response | Use.Changes | Use.Create | Use.Update, "lease_seconds",
+    public static readonly WireField LeaseSeconds = new("lease_seconds", Kind.Int32, true, Use.Response | Use.Changes | Use.Create | Use.Update, "lease_seconds",
         "Lease length in seconds; any write or heartbeat renews it. Null means no lease.");
-    public static readonly Field LeaseExpiresAt = new(null, Kind.Time, true, Use.None, "lease_expires_at",
+    public static readonly WireField LeaseExpiresAt = new(null, Kind.Time, true, Use.None, "lease_expires_at",
         "When the lease runs out; heartbeats move it without an event.");
-    public static readonly Field CreatedAt = new("created_at", Kind.Time, false, Use.Response | Use.Fixed, "created_at",
+    public static readonly WireField CreatedAt = new("created_at", Kind.Time, false, Use.Response | Use.Fixed, "created_at",
         "Creation time (UTC, milliseconds).");
-    public static readonly Field UpdatedAt = new("updated_at", Kind.Time, false, Use.Response | Use.Stamp, "updated_at",
+    public static readonly WireField UpdatedAt = new("updated_at", Kind.Time, false, Use.Response | Use.Stamp, "updated_at",
         "Time of the last change.");
-    public static readonly Field TerminatedAt = new("terminated_at", Kind.Time, true, Use.Response | Use.Changes, "terminated_at",
+    public static readonly WireField TerminatedAt = new("terminated_at", Kind.Time, true, Use.Response | Use.Changes, "terminated_at",
         "When the session was terminated, or null.");
-    public static readonly Field Version = new("version", Kind.Int64, false, Use.Response, "version",
+    public static readonly WireField Version = new("version", Kind.Int64, false, Use.Response, "version",
         "Starts at 1 and goes up by 1 on every change.");
-    public static readonly Field AcceptsCommands = new("accepts_commands", Kind.Bool, false, Use.Response | Use.Changes | Use.Create, "accepts_commands",
+    public static readonly WireField AcceptsCommands = new("accepts_commands", Kind.Bool, false, Use.Response | Use.Changes | Use.Create, "accepts_commands",
         "False when the session's producer cannot receive commands (a session made from OpenTelemetry, or created with false): a command to it answers 409. Default true. Changes once at most, from false to true, when the agent's hooks are first heard from (docs/commands.md).");
-    public static readonly Field ParentId = new("parent_id", Kind.Text, true, Use.Response | Use.Changes | Use.Create | Use.Fixed, "parent_id",
+    public static readonly WireField ParentId = new("parent_id", Kind.Text, true, Use.Response | Use.Changes | Use.Create | Use.Fixed, "parent_id",
         "The session that started this one; null for a root. Set at create and never changed, except once for a root made from OpenTelemetry, when the span of its parent agent arrives (a session_updated with reason 'adopted').");
-    public static readonly Field RootId = new("root_id", Kind.Text, false, Use.Response | Use.Changes | Use.Fixed, "root_id",
+    public static readonly WireField RootId = new("root_id", Kind.Text, false, Use.Response | Use.Changes | Use.Fixed, "root_id",
         "The root of this session's tree (its own id for a root).");
-    public static readonly Field Depth = new("depth", Kind.Int32, false, Use.Response | Use.Changes | Use.Fixed, "depth",
+    public static readonly WireField Depth = new("depth", Kind.Int32, false, Use.Response | Use.Changes | Use.Fixed, "depth",
         "Levels below the root: 0 for a root, 1 for its children, and so on.");
-    public static readonly Field Subtree = new("subtree", Kind.Subtree, false, Use.Response | Use.Stamp, "subtree",
+    public static readonly WireField Subtree = new("subtree", Kind.Subtree, false, Use.Response | Use.Stamp, "subtree",
         "Totals over this session and all its descendants, kept exact with every write; in every changes object.");
-    public static readonly Field TreePath = new(null, Kind.Text, false, Use.Fixed, "tree_path",
+    public static readonly WireField TreePath = new(null, Kind.Text, false, Use.Fixed, "tree_path",
         "The ids from the root down to this session, separated by spaces: its ancestors, and the order of a subtree.");
-    public static readonly Field Continues = new("continues", Kind.Text, true, Use.Response | Use.Fixed, "continues",
+    public static readonly WireField Continues = new("continues", Kind.Text, true, Use.Response | Use.Fixed, "continues",
         "The session this one continues: an agent heard from again after its session ended by quiet (docs/otel.md) continues in a new session that names the ended one. Null for most sessions.");
-    public static readonly Field UsageFrom = new("usage_from", Kind.Text, true, Use.Response | Use.Changes, "usage_from",
+    public static readonly WireField UsageFrom = new("usage_from", Kind.Text, true, Use.Response | Use.Changes, "usage_from",
         "Where a session made from OpenTelemetry counts its usage from (`events` or `metrics`): the first source that brought it usage. Set by the server only; null for other sessions.");
-    public static readonly Field Streams = new("streams", Kind.Streams, false, Use.Response | Use.Changes, "streams",
+    public static readonly WireField Streams = new("streams", Kind.Streams, false, Use.Response | Use.Changes, "streams",
         "The session's durable streams (/v1/stream/sessions/{id}/{name}, docs/streams.md), by name: each with its content type and whether it is closed. Creating, closing or deleting one is a change of the session (its version moves, session_updated); an append is not. Set by the server only.");
 
     /// <summary>Every field, in declaration order.</summary>
-    public static readonly Field[] All =
+    public static readonly WireField[] All =
     [
         Id, CreatedSeq, Name, State, Labels, Metadata, ErrorMessage, Activity, InputTokens, OutputTokens, TotalTokens, CostUsd,
         TasksRunning, LeaseSeconds, LeaseExpiresAt, CreatedAt, UpdatedAt, TerminatedAt, Version, AcceptsCommands, ParentId, RootId,
@@ -92,125 +91,7 @@ static partial class SessionWire
     /// </summary>
     public static readonly string[] StateNames = ["initializing", "idle", "working", "paused", "error", "terminating", "terminated", "waiting"];
 
-    /// <summary>The column suffixes of a <see cref="Kind.Subtree"/> field, in binding order (the wire also has total_tokens).</summary>
+    /// <summary>The column suffixes of a <see cref="WireFieldKind.Subtree"/> field, in binding order (the wire also has total_tokens).</summary>
     /// <remarks>A property, not a field: the fields above are built first and read it.</remarks>
     public static string[] SubtreeColumnSuffixes => ["sessions", "active", "input_tokens", "output_tokens", "cost_usd"];
-
-    /// <summary>How a field is written on the wire (and so in the OpenAPI schema and in a store column).</summary>
-    public enum Kind
-    {
-        /// <summary>A JSON string; a TEXT column.</summary>
-        Text,
-        /// <summary>A state name from <see cref="StateNames"/>; a TEXT column.</summary>
-        State,
-        /// <summary>A JSON object of string values, keys in ordinal order; a TEXT column of that JSON.</summary>
-        Labels,
-        /// <summary>Any JSON object; a TEXT column of compact JSON.</summary>
-        JsonObject,
-        /// <summary>A 32-bit JSON integer.</summary>
-        Int32,
-        /// <summary>A 64-bit JSON integer.</summary>
-        Int64,
-        /// <summary>A JSON number, trailing zeros removed.</summary>
-        Decimal,
-        /// <summary>A UTC timestamp string with milliseconds, e.g. 2026-11-21T10:15:00.123Z.</summary>
-        Time,
-        /// <summary>true or false.</summary>
-        Bool,
-        /// <summary>
-        /// Totals over a subtree: <c>{sessions, active, input_tokens, output_tokens, total_tokens, cost_usd}</c>; five store
-        /// columns (<c>{column}_sessions</c>, <c>_active</c>, <c>_input_tokens</c>, <c>_output_tokens</c>, <c>_cost_usd</c>).
-        /// </summary>
-        Subtree,
-        /// <summary>A session's durable streams: a JSON array of <c>{name, content_type, closed}</c>; a TEXT column of that JSON.</summary>
-        Streams,
-    }
-
-    /// <summary>Where a field takes part.</summary>
-    [Flags]
-    public enum Use
-    {
-        /// <summary>Stored only.</summary>
-        None = 0,
-        /// <summary>Written in the session object.</summary>
-        Response = 1,
-        /// <summary>In <c>session_updated</c>'s <c>changes</c> when it changed; a change to it is a visible change.</summary>
-        Changes = 2,
-        /// <summary>In every <c>changes</c> object, written last.</summary>
-        Stamp = 4,
-        /// <summary>Computed from other fields; never read back.</summary>
-        Derived = 8,
-        /// <summary>A usage counter: a change to only these is "usage only" (coalescible).</summary>
-        Usage = 16,
-        /// <summary>A create request may set it.</summary>
-        Create = 32,
-        /// <summary>An update request may set it.</summary>
-        Update = 64,
-        /// <summary>A usage request adds to it.</summary>
-        AddUsage = 128,
-        /// <summary>
-        /// Set when the session is created and changed only by a tree move (an adoption, which stores write on their own):
-        /// a store's row update leaves its column alone.
-        /// </summary>
-        Fixed = 256,
-        /// <summary>
-        /// No rule beyond its kind and limits (<see cref="Field.Minimum"/>, <see cref="Field.MaxLength"/>): the row is its
-        /// only declaration. Switchboard.Generators generates, at build time, the typed property of the row's C# name on
-        /// both sides' sessions and requests, its request reading, checks and application, its bindings, its store column
-        /// and the client's request writing.
-        /// </summary>
-        Plain = 512,
-    }
-
-    /// <summary>One field of the session.</summary>
-    public sealed class Field
-    {
-        internal Field(string? name, Kind kind, bool nullable, Use use, string? column, string description)
-        {
-            Name = name;
-            EncodedName = JsonEncodedText.Encode(name ?? column ?? "");
-            Kind = kind;
-            Nullable = nullable;
-            Uses = use;
-            Column = column;
-            Description = description;
-            Columns = column is null ? [] : kind == Kind.Subtree ? [.. SubtreeColumnSuffixes.Select(p => column + "_" + p)] : [column];
-        }
-
-        /// <summary>The snake_case wire name; null for a field that is only stored.</summary>
-        public string? Name { get; }
-
-        /// <summary>The wire name, pre-encoded for <see cref="Utf8JsonWriter"/>.</summary>
-        public JsonEncodedText EncodedName { get; }
-
-        /// <summary>The JSON kind.</summary>
-        public Kind Kind { get; }
-
-        /// <summary>True when null is a value of the field.</summary>
-        public bool Nullable { get; }
-
-        /// <summary>Where the field takes part.</summary>
-        public Use Uses { get; }
-
-        /// <summary>The store column; null for a derived field. A subtree field's columns are named after it (<see cref="Columns"/>).</summary>
-        public string? Column { get; }
-
-        /// <summary>The store columns, in binding order: one for most kinds, five for <see cref="Kind.Subtree"/>, none when derived.</summary>
-        public string[] Columns { get; }
-
-        /// <summary>What it means, for the API document.</summary>
-        public string Description { get; }
-
-        /// <summary>The smallest value of an integer field; null for no bound.</summary>
-        public long? Minimum { get; init; }
-
-        /// <summary>The most characters of a text field; null for no bound.</summary>
-        public int? MaxLength { get; init; }
-
-        /// <summary>True when every flag of <paramref name="use"/> is set.</summary>
-        public bool Has(Use use) => (Uses & use) == use;
-
-        /// <inheritdoc />
-        public override string ToString() => Name ?? Column ?? "?";
-    }
 }

@@ -6,7 +6,7 @@ namespace Switchboard.Core.Trees;
 internal static class TreeDefaults
 {
     /// <summary>True for the wire fields a session written before trees does not have.</summary>
-    public static bool IsTreeField(SessionWire.Field field) =>
+    public static bool IsTreeField(WireField field) =>
         field == SessionWire.ParentId || field == SessionWire.RootId || field == SessionWire.Depth || field == SessionWire.Subtree;
 
     /// <summary><paramref name="session"/> as a root with its own totals.</summary>

@@ -97,15 +97,15 @@ internal static class WriteValidator
         ? SwitchboardError.InvalidField(field, $"'{field}' must be zero or positive; got {value}.")
         : null;
 
-    /// <summary>A plain integer field's declared <see cref="SessionWire.Field.Minimum"/>, checked by the generated request code; null passes.</summary>
-    internal static SwitchboardError? Limits(SessionWire.Field field, long? value) => value is { } v && v < field.Minimum
+    /// <summary>A plain integer field's declared <see cref="WireField.Minimum"/>, checked by the generated request code; null passes.</summary>
+    internal static SwitchboardError? Limits(WireField field, long? value) => value is { } v && v < field.Minimum
         ? field.Minimum == 0
             ? NonNegative(field.Name!, v)
             : SwitchboardError.InvalidField(field.Name!, $"'{field.Name}' must be at least {field.Minimum}; got {v}.")
         : null;
 
-    /// <summary>A plain text field's declared <see cref="SessionWire.Field.MaxLength"/> and the text rules, checked by the generated request code.</summary>
-    internal static SwitchboardError? Limits(SessionWire.Field field, string? value) => Text(field.Name!, value, field.MaxLength ?? int.MaxValue);
+    /// <summary>A plain text field's declared <see cref="WireField.MaxLength"/> and the text rules, checked by the generated request code.</summary>
+    internal static SwitchboardError? Limits(WireField field, string? value) => Text(field.Name!, value, field.MaxLength ?? int.MaxValue);
 
     private static SwitchboardError? TotalFits(long input, long output) => input > long.MaxValue - output
         ? SwitchboardError.InvalidField(F.OutputTokens, $"'input_tokens' + 'output_tokens' must fit in a 64-bit integer (at most {long.MaxValue}); got {input} + {output}.")

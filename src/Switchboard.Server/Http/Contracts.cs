@@ -15,13 +15,13 @@ internal static class Contracts
     // Requests: every field is optional unless listed in RequiredFields, unknown fields are errors (additionalProperties
     // false), and a nullable type means JSON null is accepted (it clears the field). See SwitchboardOpenApi.
     // Records marked [SessionFields] get the session's fields from SessionWire (SessionSchemas); they declare only their own.
-    [SessionFields(SessionWire.Use.Create)]
+    [SessionFields(WireFieldUse.Create)]
     public sealed record CreateSessionRequest : IRequest;
 
-    [SessionFields(SessionWire.Use.Update)]
+    [SessionFields(WireFieldUse.Update)]
     public sealed record UpdateSessionRequest(long ExpectedVersion) : IRequest;
 
-    [SessionFields(SessionWire.Use.AddUsage)]
+    [SessionFields(WireFieldUse.AddUsage)]
     public sealed record UsageRequest : IRequest;
 
     /// <summary>A heartbeat takes no fields; an empty object is accepted.</summary>
@@ -29,7 +29,7 @@ internal static class Contracts
 
     public sealed record TerminateRequest(string Reason, long ExpectedVersion, bool Cascade) : IRequest;
 
-    [SessionFields(SessionWire.Use.Response)]
+    [SessionFields(WireFieldUse.Response)]
     public sealed record SessionResponse;
 
     /// <summary>A page of sessions; <c>as_of_seq</c> is the log position the page was read at (a live view applies only later events to it).</summary>
@@ -44,7 +44,7 @@ internal static class Contracts
     public sealed record HeartbeatResponse(string Id, string State, int? LeaseSeconds, DateTimeOffset? LeaseExpiresAt, List<CommandResponse> Commands);
 
     /// <summary>The answer to a producer's update or usage: the session, and its outstanding commands (docs/commands.md).</summary>
-    [SessionFields(SessionWire.Use.Response)]
+    [SessionFields(WireFieldUse.Response)]
     public sealed record SessionWriteResponse(List<CommandResponse> Commands);
 
     /// <summary>One operation of a batch: the <c>op</c> names which, and the other fields are those of the single call.</summary>
@@ -56,13 +56,13 @@ internal static class Contracts
     [JsonDerivedType(typeof(BatchTerminate), "terminate")]
     public abstract record BatchOperation : IRequest;
 
-    [SessionFields(SessionWire.Use.Create)]
+    [SessionFields(WireFieldUse.Create)]
     public sealed record BatchCreate : BatchOperation;
 
-    [SessionFields(SessionWire.Use.Update)]
+    [SessionFields(WireFieldUse.Update)]
     public sealed record BatchUpdate(string Id, long ExpectedVersion) : BatchOperation;
 
-    [SessionFields(SessionWire.Use.AddUsage)]
+    [SessionFields(WireFieldUse.AddUsage)]
     public sealed record BatchUsage(string Id) : BatchOperation;
 
     public sealed record BatchHeartbeat(string Id) : BatchOperation;
@@ -157,9 +157,9 @@ internal static class Contracts
 
     /// <summary>The record's schema also has <see cref="SessionWire"/>'s fields with this use (see <see cref="SessionSchemas"/>).</summary>
     [AttributeUsage(AttributeTargets.Class)]
-    public sealed class SessionFieldsAttribute(SessionWire.Use use) : Attribute
+    public sealed class SessionFieldsAttribute(WireFieldUse use) : Attribute
     {
-        public SessionWire.Use Use { get; } = use;
+        public WireFieldUse Use { get; } = use;
     }
 
     /// <summary>Marks a request body: fields are optional unless <see cref="RequiredFields"/> names them; unknown fields are errors.</summary>

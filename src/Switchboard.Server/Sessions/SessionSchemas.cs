@@ -11,7 +11,7 @@ internal static class SessionSchemas
     /// Adds the fields with <paramref name="use"/> to <paramref name="schema"/>: after <c>op</c> and <c>id</c> when the
     /// record declares them, before its other own fields (e.g. <c>expected_version</c>).
     /// </summary>
-    public static void AddFields(OpenApiSchema schema, SessionWire.Use use)
+    public static void AddFields(OpenApiSchema schema, WireFieldUse use)
     {
         var own = schema.Properties ?? new Dictionary<string, IOpenApiSchema>();
         var properties = new Dictionary<string, IOpenApiSchema>();
@@ -41,29 +41,29 @@ internal static class SessionSchemas
     }
 
     /// <summary>The schema of one field.</summary>
-    public static OpenApiSchema For(SessionWire.Field field)
+    public static OpenApiSchema For(WireField field)
     {
         var schema = field.Kind switch
         {
-            SessionWire.Kind.Text => new OpenApiSchema { Type = JsonSchemaType.String },
-            SessionWire.Kind.State => new OpenApiSchema
+            WireFieldKind.Text => new OpenApiSchema { Type = JsonSchemaType.String },
+            WireFieldKind.State => new OpenApiSchema
             {
                 Type = JsonSchemaType.String,
                 Enum = [.. SessionWire.StateNames.Select(n => (JsonNode)JsonValue.Create(n))],
             },
-            SessionWire.Kind.Labels => new OpenApiSchema
+            WireFieldKind.Labels => new OpenApiSchema
             {
                 Type = JsonSchemaType.Object,
                 AdditionalProperties = new OpenApiSchema { Type = JsonSchemaType.String },
             },
-            SessionWire.Kind.JsonObject => new OpenApiSchema { Type = JsonSchemaType.Object },
-            SessionWire.Kind.Int32 => new OpenApiSchema { Type = JsonSchemaType.Integer, Format = "int32" },
-            SessionWire.Kind.Int64 => new OpenApiSchema { Type = JsonSchemaType.Integer, Format = "int64" },
-            SessionWire.Kind.Decimal => new OpenApiSchema { Type = JsonSchemaType.Number },
-            SessionWire.Kind.Time => new OpenApiSchema { Type = JsonSchemaType.String, Format = "date-time" },
-            SessionWire.Kind.Bool => new OpenApiSchema { Type = JsonSchemaType.Boolean },
-            SessionWire.Kind.Subtree => SubtreeTotals(),
-            SessionWire.Kind.Streams => StreamList(),
+            WireFieldKind.JsonObject => new OpenApiSchema { Type = JsonSchemaType.Object },
+            WireFieldKind.Int32 => new OpenApiSchema { Type = JsonSchemaType.Integer, Format = "int32" },
+            WireFieldKind.Int64 => new OpenApiSchema { Type = JsonSchemaType.Integer, Format = "int64" },
+            WireFieldKind.Decimal => new OpenApiSchema { Type = JsonSchemaType.Number },
+            WireFieldKind.Time => new OpenApiSchema { Type = JsonSchemaType.String, Format = "date-time" },
+            WireFieldKind.Bool => new OpenApiSchema { Type = JsonSchemaType.Boolean },
+            WireFieldKind.Subtree => SubtreeTotals(),
+            WireFieldKind.Streams => StreamList(),
             _ => throw new ArgumentOutOfRangeException(nameof(field), field.Kind, "Unknown session field kind."),
         };
 

@@ -11,14 +11,14 @@ internal static class WriteRequests
 {
     // The session fields each request may set come from SessionWire; the request's own (expected_version, reason) from
     // its record in Contracts.
-    public static readonly string[] CreateFields = [.. Names(SessionWire.Use.Create)];
+    public static readonly string[] CreateFields = [.. Names(WireFieldUse.Create)];
 
-    public static readonly string[] UpdateFields = [.. Names(SessionWire.Use.Update), .. Contracts.Fields<Contracts.UpdateSessionRequest>()];
+    public static readonly string[] UpdateFields = [.. Names(WireFieldUse.Update), .. Contracts.Fields<Contracts.UpdateSessionRequest>()];
 
     /// <summary>What an update reads: its fields, and <c>parent_id</c>, which it refuses by name.</summary>
     private static readonly string[] UpdateFieldsAndParent = [.. UpdateFields, W.ParentId];
 
-    public static readonly string[] UsageFields = [.. Names(SessionWire.Use.AddUsage)];
+    public static readonly string[] UsageFields = [.. Names(WireFieldUse.AddUsage)];
 
     public static readonly string[] TerminateFields = Contracts.Fields<Contracts.TerminateRequest>();
 
@@ -117,7 +117,7 @@ internal static class WriteRequests
         };
     }
 
-    private static IEnumerable<string> Names(SessionWire.Use use) =>
+    private static IEnumerable<string> Names(WireFieldUse use) =>
         SessionWire.All.Where(f => f.Name is not null && f.Has(use)).Select(f => f.Name!);
 
     /// <summary>The wire names of the session fields requests set.</summary>

@@ -13,9 +13,9 @@ namespace Switchboard.Server.Tests.Architecture;
 public sealed class SessionFieldGeneratorTests
 {
     private const string AddedRows = """
-            public static readonly Field Branch = new("branch", Kind.Text, true, Use.Response | Use.Changes | Use.Create | Use.Update | Use.Plain, "branch",
+            public static readonly WireField Branch = new("branch", Kind.Text, true, Use.Response | Use.Changes | Use.Create | Use.Update | Use.Plain, "branch",
                 "The branch the agent works on; null when it works on none.") { MaxLength = 200 };
-            public static readonly Field FilesChanged = new("files_changed", Kind.Int64, false, Use.Response | Use.Changes | Use.Update | Use.Plain, "files_changed",
+            public static readonly WireField FilesChanged = new("files_changed", Kind.Int64, false, Use.Response | Use.Changes | Use.Update | Use.Plain, "files_changed",
                 "Files the agent has changed so far.") { Minimum = 0 };
 
         """;
@@ -39,7 +39,9 @@ public sealed class SessionFieldGeneratorTests
     public void AFieldDeclaredOnceGetsTheClientsTypedMembersAndCompilesWithoutADiagnostic()
     {
         var compilation = CompileWithGenerator("Switchboard.Client",
-            [.. Sources("src/Switchboard.Client"), .. Sources("src/Switchboard.Core/Sessions", "SessionWire*.cs")], ["SWITCHBOARD_CLIENT"]);
+            [.. Sources("src/Switchboard.Client"), .. Sources("src/Switchboard.Core/Sessions", "SessionWire*.cs"),
+                .. Sources("src/Switchboard.Core/Sessions", "Wire*.cs")],
+            ["SWITCHBOARD_CLIENT"]);
 
         Property(compilation, "Switchboard.Client.Session", "Branch").ShouldBe("string?");
         Property(compilation, "Switchboard.Client.Session", "FilesChanged").ShouldBe("long");
@@ -90,7 +92,7 @@ public sealed class SessionFieldGeneratorTests
     /// <summary>SessionWire.cs with <paramref name="rows"/> declared before lease_seconds and listed in its order.</summary>
     private static string WithRows(string sessionWire, string rows)
     {
-        const string Before = "    public static readonly Field LeaseSeconds";
+        const string Before = "    public static readonly WireField LeaseSeconds";
         const string Listed = "TasksRunning, LeaseSeconds,";
         sessionWire.ShouldContain(Before);
         sessionWire.ShouldContain(Listed);

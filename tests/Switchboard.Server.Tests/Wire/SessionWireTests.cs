@@ -63,9 +63,9 @@ public sealed partial class SessionWireTests
     public void ASessionWithEveryFieldSetIsWrittenWithEachDeclaredNameAndKindAndNothingElse()
     {
         var json = Write(w => SessionJson.Write(w, Full));
-        var expected = SessionWire.All.Where(f => f.Has(SessionWire.Use.Response)).Select(f => f.Name!).ToList();
+        var expected = SessionWire.All.Where(f => f.Has(WireFieldUse.Response)).Select(f => f.Name!).ToList();
         json.EnumerateObject().Select(p => p.Name).ShouldBe(expected, "the response fields of the descriptor, in its order");
-        foreach (var field in SessionWire.All.Where(f => f.Has(SessionWire.Use.Response)))
+        foreach (var field in SessionWire.All.Where(f => f.Has(WireFieldUse.Response)))
         {
             AssertKind(field, json.GetProperty(field.Name!));
         }
@@ -78,7 +78,7 @@ public sealed partial class SessionWireTests
 
         // The nulls of the other session are written as JSON null, with the declared nullability.
         var nulls = Write(w => SessionJson.Write(w, Other));
-        foreach (var field in SessionWire.All.Where(f => f.Has(SessionWire.Use.Response)))
+        foreach (var field in SessionWire.All.Where(f => f.Has(WireFieldUse.Response)))
         {
             AssertKind(field, nulls.GetProperty(field.Name!));
         }
@@ -104,8 +104,8 @@ public sealed partial class SessionWireTests
     public void ChangesCarryExactlyTheChangedFieldsThenTheStampAndApplyBack()
     {
         var changes = Write(w => SessionChanges.Write(w, Full, Other));
-        var expected = SessionWire.All.Where(f => f.Has(SessionWire.Use.Changes))
-            .Concat(SessionWire.All.Where(f => f.Has(SessionWire.Use.Stamp))).Select(f => f.Name!).ToList();
+        var expected = SessionWire.All.Where(f => f.Has(WireFieldUse.Changes))
+            .Concat(SessionWire.All.Where(f => f.Has(WireFieldUse.Stamp))).Select(f => f.Name!).ToList();
         changes.EnumerateObject().Select(p => p.Name).ShouldBe(expected);
         foreach (var p in changes.EnumerateObject())
         {
@@ -113,7 +113,7 @@ public sealed partial class SessionWireTests
         }
 
         var applied = SessionChanges.Apply(Full, changes, Other.Version);
-        foreach (var b in SessionFields.Table.All.Where(b => b.Field.Has(SessionWire.Use.Changes) || b.Field.Has(SessionWire.Use.Stamp)))
+        foreach (var b in SessionFields.Table.All.Where(b => b.Field.Has(WireFieldUse.Changes) || b.Field.Has(WireFieldUse.Stamp)))
         {
             b.Differs(applied, Other).ShouldBeFalse($"'{b.Field}' applies back");
         }
@@ -128,14 +128,14 @@ public sealed partial class SessionWireTests
     {
         var other = Write(w => SessionJson.Write(w, Other));
         var masks = new HashSet<int>();
-        foreach (var b in SessionFields.Table.Changes.Where(b => !b.Field.Has(SessionWire.Use.Derived)))
+        foreach (var b in SessionFields.Table.Changes.Where(b => !b.Field.Has(WireFieldUse.Derived)))
         {
             var after = b.Read(Full, other.GetProperty(b.Field.Name!));
             SessionChanges.Differ(Full, after).ShouldBeTrue($"a change of '{b.Field}' is visible");
             var changes = Write(w => SessionChanges.Write(w, Full, after));
             changes.TryGetProperty(b.Field.Name!, out _).ShouldBeTrue($"'{b.Field}' is in changes");
             var mask = SessionChanges.UsageOnlyMask(Full, after);
-            if (b.Field.Has(SessionWire.Use.Usage))
+            if (b.Field.Has(WireFieldUse.Usage))
             {
                 mask.ShouldNotBe(0, $"'{b.Field}' is a usage counter");
                 masks.Add(mask).ShouldBeTrue($"'{b.Field}' has its own bit");
@@ -152,7 +152,7 @@ public sealed partial class SessionWireTests
     {
         var stored = SessionWire.All.Where(f => f.Column is not null).ToList();
         SessionFields.StoreColumns.ShouldBe(string.Join(", ", stored.SelectMany(f => f.Columns)));
-        stored.Where(f => f.Kind != SessionWire.Kind.Subtree).ShouldAllBe(f => f.Columns.Length == 1 && f.Columns[0] == f.Column);
+        stored.Where(f => f.Kind != WireFieldKind.Subtree).ShouldAllBe(f => f.Columns.Length == 1 && f.Columns[0] == f.Column);
         SessionWire.Subtree.Columns.ShouldBe(["subtree_sessions", "subtree_active", "subtree_input_tokens", "subtree_output_tokens", "subtree_cost_usd"]);
         var row = new RowBuffer();
         SessionFields.WriteRow(row, Full);
@@ -171,16 +171,16 @@ public sealed partial class SessionWireTests
         var document = JsonDocument.Parse(await server.Http.GetStringAsync("/openapi/v1.json")).RootElement;
         var schemas = document.GetProperty("components").GetProperty("schemas");
 
-        string[] Names(SessionWire.Use use) => [.. SessionWire.All.Where(f => f.Name is not null && f.Has(use)).Select(f => f.Name!)];
-        var expectations = new (string Schema, string[] Own, SessionWire.Use Use, string[] Trailing)[]
+        string[] Names(WireFieldUse use) => [.. SessionWire.All.Where(f => f.Name is not null && f.Has(use)).Select(f => f.Name!)];
+        var expectations = new (string Schema, string[] Own, WireFieldUse Use, string[] Trailing)[]
         {
-            ("SessionResponse", [], SessionWire.Use.Response, []),
-            ("CreateSessionRequest", [], SessionWire.Use.Create, []),
-            ("UpdateSessionRequest", [], SessionWire.Use.Update, ["expected_version"]),
-            ("UsageRequest", [], SessionWire.Use.AddUsage, []),
-            ("BatchOperationBatchCreate", ["op"], SessionWire.Use.Create, []),
-            ("BatchOperationBatchUpdate", ["op", "id"], SessionWire.Use.Update, ["expected_version"]),
-            ("BatchOperationBatchUsage", ["op", "id"], SessionWire.Use.AddUsage, []),
+            ("SessionResponse", [], WireFieldUse.Response, []),
+            ("CreateSessionRequest", [], WireFieldUse.Create, []),
+            ("UpdateSessionRequest", [], WireFieldUse.Update, ["expected_version"]),
+            ("UsageRequest", [], WireFieldUse.AddUsage, []),
+            ("BatchOperationBatchCreate", ["op"], WireFieldUse.Create, []),
+            ("BatchOperationBatchUpdate", ["op", "id"], WireFieldUse.Update, ["expected_version"]),
+            ("BatchOperationBatchUsage", ["op", "id"], WireFieldUse.AddUsage, []),
         };
 
         foreach (var (name, own, use, trailing) in expectations)
@@ -193,7 +193,7 @@ public sealed partial class SessionWireTests
                 AssertSchema(field, properties.GetProperty(field.Name!), name);
             }
 
-            if (use == SessionWire.Use.Response)
+            if (use == WireFieldUse.Response)
             {
                 schema.GetProperty("required").EnumerateArray().Select(r => r.GetString()).ShouldBe(Names(use), ignoreOrder: true);
             }
@@ -207,26 +207,26 @@ public sealed partial class SessionWireTests
         (await server.Http.PostAsync("/api/sessions", new StringContent("""{"id":"wire-0"}""", Encoding.UTF8, "application/json"))).EnsureSuccessStatusCode();
         var create = new StringBuilder("{");
         var sample = Write(w => SessionJson.Write(w, Full with { TerminatedAt = null }));
-        create.AppendJoin(",", SessionWire.All.Where(f => f.Name is not null && f.Has(SessionWire.Use.Create))
+        create.AppendJoin(",", SessionWire.All.Where(f => f.Name is not null && f.Has(WireFieldUse.Create))
             .Select(f => $"\"{f.Name}\":{(f == SessionWire.State ? "\"working\"" : sample.GetProperty(f.Name!).GetRawText())}"));
         create.Append('}');
         using var response = await server.Http.PostAsync("/api/sessions", new StringContent(create.ToString(), Encoding.UTF8, "application/json"));
         var body = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement;
         ((int)response.StatusCode).ShouldBe(201, body.GetRawText());
-        body.EnumerateObject().Select(p => p.Name).ShouldBe(Names(SessionWire.Use.Response));
-        foreach (var field in SessionWire.All.Where(f => f.Name is not null && f.Has(SessionWire.Use.Response)))
+        body.EnumerateObject().Select(p => p.Name).ShouldBe(Names(WireFieldUse.Response));
+        foreach (var field in SessionWire.All.Where(f => f.Name is not null && f.Has(WireFieldUse.Response)))
         {
             AssertKind(field, body.GetProperty(field.Name!));
         }
 
-        foreach (var field in SessionWire.All.Where(f => f.Name is not null && f.Has(SessionWire.Use.Create)))
+        foreach (var field in SessionWire.All.Where(f => f.Name is not null && f.Has(WireFieldUse.Create)))
         {
             body.GetProperty(field.Name!).GetRawText().ShouldBe(
                 field == SessionWire.State ? "\"working\"" : sample.GetProperty(field.Name!).GetRawText(), $"'{field}' as created");
         }
     }
 
-    private static void AssertKind(SessionWire.Field field, JsonElement value)
+    private static void AssertKind(WireField field, JsonElement value)
     {
         if (value.ValueKind == JsonValueKind.Null)
         {
@@ -236,40 +236,40 @@ public sealed partial class SessionWireTests
 
         switch (field.Kind)
         {
-            case SessionWire.Kind.Text:
+            case WireFieldKind.Text:
                 value.ValueKind.ShouldBe(JsonValueKind.String, $"'{field}' is a string");
                 break;
-            case SessionWire.Kind.State:
+            case WireFieldKind.State:
                 SessionWire.StateNames.ShouldContain(value.GetString(), $"'{field}' is a state name");
                 break;
-            case SessionWire.Kind.Labels:
+            case WireFieldKind.Labels:
                 value.ValueKind.ShouldBe(JsonValueKind.Object, $"'{field}' is an object");
                 value.EnumerateObject().ShouldAllBe(p => p.Value.ValueKind == JsonValueKind.String);
                 break;
-            case SessionWire.Kind.JsonObject:
+            case WireFieldKind.JsonObject:
                 value.ValueKind.ShouldBe(JsonValueKind.Object, $"'{field}' is an object");
                 break;
-            case SessionWire.Kind.Int32:
+            case WireFieldKind.Int32:
                 value.TryGetInt32(out _).ShouldBeTrue($"'{field}' is a 32-bit integer");
                 break;
-            case SessionWire.Kind.Int64:
+            case WireFieldKind.Int64:
                 value.TryGetInt64(out _).ShouldBeTrue($"'{field}' is a 64-bit integer");
                 break;
-            case SessionWire.Kind.Decimal:
+            case WireFieldKind.Decimal:
                 value.ValueKind.ShouldBe(JsonValueKind.Number, $"'{field}' is a number");
                 break;
-            case SessionWire.Kind.Time:
+            case WireFieldKind.Time:
                 WireTimeText().IsMatch(value.GetString() ?? "").ShouldBeTrue($"'{field}' is a UTC timestamp with milliseconds: {value}");
                 break;
-            case SessionWire.Kind.Bool:
+            case WireFieldKind.Bool:
                 value.ValueKind.ShouldBeOneOf([JsonValueKind.True, JsonValueKind.False], $"'{field}' is true or false");
                 break;
-            case SessionWire.Kind.Subtree:
+            case WireFieldKind.Subtree:
                 value.EnumerateObject().Select(p => p.Name).ShouldBe(["sessions", "active", "input_tokens", "output_tokens", "total_tokens", "cost_usd"]);
                 value.EnumerateObject().ShouldAllBe(p => p.Value.ValueKind == JsonValueKind.Number);
                 value.GetProperty("total_tokens").GetInt64().ShouldBe(value.GetProperty("input_tokens").GetInt64() + value.GetProperty("output_tokens").GetInt64());
                 break;
-            case SessionWire.Kind.Streams:
+            case WireFieldKind.Streams:
                 value.ValueKind.ShouldBe(JsonValueKind.Array, $"'{field}' is an array");
                 foreach (var stream in value.EnumerateArray())
                 {
@@ -285,7 +285,7 @@ public sealed partial class SessionWireTests
         }
     }
 
-    private static void AssertSchema(SessionWire.Field field, JsonElement schema, string owner)
+    private static void AssertSchema(WireField field, JsonElement schema, string owner)
     {
         var types = schema.GetProperty("type") is { ValueKind: JsonValueKind.Array } array
             ? array.EnumerateArray().Select(t => t.GetString()!).ToList()
@@ -293,30 +293,30 @@ public sealed partial class SessionWireTests
         types.Contains("null").ShouldBe(field.Nullable, $"{owner}.{field}: nullable as declared");
         var (type, format) = field.Kind switch
         {
-            SessionWire.Kind.Text or SessionWire.Kind.State => ("string", null),
-            SessionWire.Kind.Labels or SessionWire.Kind.JsonObject => ("object", null),
-            SessionWire.Kind.Int32 => ("integer", "int32"),
-            SessionWire.Kind.Int64 => ("integer", "int64"),
-            SessionWire.Kind.Decimal => ("number", null),
-            SessionWire.Kind.Time => ("string", "date-time"),
-            SessionWire.Kind.Bool => ("boolean", null),
-            SessionWire.Kind.Subtree => ("object", null),
-            SessionWire.Kind.Streams => ("array", null),
+            WireFieldKind.Text or WireFieldKind.State => ("string", null),
+            WireFieldKind.Labels or WireFieldKind.JsonObject => ("object", null),
+            WireFieldKind.Int32 => ("integer", "int32"),
+            WireFieldKind.Int64 => ("integer", "int64"),
+            WireFieldKind.Decimal => ("number", null),
+            WireFieldKind.Time => ("string", "date-time"),
+            WireFieldKind.Bool => ("boolean", null),
+            WireFieldKind.Subtree => ("object", null),
+            WireFieldKind.Streams => ("array", null),
             _ => throw new InvalidOperationException($"Unknown kind {field.Kind}."),
         };
         types.Where(t => t != "null").ShouldBe([type], $"{owner}.{field}: {field.Kind} is a JSON {type}");
         (schema.TryGetProperty("format", out var f) ? f.GetString() : null).ShouldBe(format, $"{owner}.{field}: format");
-        if (field.Kind == SessionWire.Kind.State)
+        if (field.Kind == WireFieldKind.State)
         {
             schema.GetProperty("enum").EnumerateArray().Select(e => e.GetString()).ShouldBe(SessionWire.StateNames);
         }
 
-        if (field.Kind == SessionWire.Kind.Labels)
+        if (field.Kind == WireFieldKind.Labels)
         {
             schema.GetProperty("additionalProperties").GetProperty("type").GetString().ShouldBe("string");
         }
 
-        if (field.Kind == SessionWire.Kind.Subtree)
+        if (field.Kind == WireFieldKind.Subtree)
         {
             schema.GetProperty("properties").EnumerateObject().Select(p => p.Name)
                 .ShouldBe(["sessions", "active", "input_tokens", "output_tokens", "total_tokens", "cost_usd"]);
@@ -324,7 +324,7 @@ public sealed partial class SessionWireTests
             schema.GetProperty("additionalProperties").GetBoolean().ShouldBeFalse();
         }
 
-        if (field.Kind == SessionWire.Kind.Streams)
+        if (field.Kind == WireFieldKind.Streams)
         {
             var item = schema.GetProperty("items");
             item.GetProperty("properties").EnumerateObject().Select(p => p.Name).ShouldBe(["name", "content_type", "closed"]);

@@ -84,7 +84,7 @@ internal abstract class SqlDialect
     public abstract string JsonText(string column, string name);
 
     /// <summary>The column type of a session field of <paramref name="kind"/> (one that is a single column).</summary>
-    public abstract string ColumnType(SessionWire.Kind kind);
+    public abstract string ColumnType(WireFieldKind kind);
 
     /// <summary>The definitions of <paramref name="columns"/> in a CREATE TABLE, each followed by a comma.</summary>
     public string Columns(IEnumerable<StoreColumn> columns) =>
