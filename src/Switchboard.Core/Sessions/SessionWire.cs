@@ -1,5 +1,5 @@
-using Kind = Switchboard.Sessions.WireFieldKind;
-using Use = Switchboard.Sessions.WireFieldUse;
+using Kind = Switchboard.Core.Sessions.WireFieldKind;
+using Use = Switchboard.Core.Sessions.WireFieldUse;
 
 namespace Switchboard.Core.Sessions;
 
