@@ -54,8 +54,15 @@ public static class LogEventIds
 
     /// <summary>Durable Streams: live readers and the sweeper (1600–1699).</summary>
     public const int Streams = 1600;
+
     /// <summary>Coding agents' hooks: the receivers (1700–1799).</summary>
     public const int Hooks = 1700;
+
+    /// <summary>The Slack app: approval messages and their buttons (1800–1899).</summary>
+    public const int Slack = 1800;
+
+    /// <summary>The MCP server: tools, resources and subscriptions (1900–1999).</summary>
+    public const int Mcp = 1900;
 
     /// <summary>The size of each range.</summary>
     public const int RangeSize = 100;
