@@ -31,6 +31,8 @@ public sealed class LogEventIdTests
         ("Switchboard.Server.Commands", LogEventIds.Commands, nameof(LogEventIds.Commands)),
         ("Switchboard.Server.Streams", LogEventIds.Streams, nameof(LogEventIds.Streams)),
         ("Switchboard.Server.Hooks", LogEventIds.Hooks, nameof(LogEventIds.Hooks)),
+        ("Switchboard.Server.Slack", LogEventIds.Slack, nameof(LogEventIds.Slack)),
+        ("Switchboard.Server.Mcp", LogEventIds.Mcp, nameof(LogEventIds.Mcp)),
     ];
 
     // Filled by ReadMessages, so declared first.
