@@ -32,6 +32,9 @@ public sealed class SwitchboardOptions
     /// <summary>Approvals: how many one session may have pending. See docs/approvals.md.</summary>
     public ApprovalOptions Approvals { get; } = new();
 
+    /// <summary>The Slack app: approvals with Allow, Deny and Open buttons in a channel. See docs/slack.md.</summary>
+    public SlackOptions Slack { get; } = new();
+
     /// <summary>Session rules: how deep a tree of sessions may grow.</summary>
     public SessionOptions Sessions { get; } = new();
 

@@ -39,6 +39,7 @@ internal sealed class SwitchboardOptionsValidator : IValidateOptions<Switchboard
         problems.Merge(new HooksOptionsValidator().Validate(name, options.Hooks));
         problems.Merge(new CommandOptionsValidator().Validate(name, options.Commands));
         problems.Merge(new ApprovalOptionsValidator().Validate(name, options.Approvals));
+        problems.Merge(SlackOptionsValidator.Validate(options.Slack, options.PublicUrl));
         problems.Merge(new SessionOptionsValidator().Validate(name, options.Sessions));
         problems.Merge(new DurableStreamOptionsValidator().Validate(name, options.Streams));
         BodyBudget(problems, options);
