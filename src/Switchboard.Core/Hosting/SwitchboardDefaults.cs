@@ -159,6 +159,14 @@ internal static class SwitchboardDefaults
     public static readonly TimeSpan CommandExpiryInterval = TimeSpan.FromSeconds(1);
     /// <summary>Applied events the command watch may have waiting before the live fan-out waits for it.</summary>
     public const int CommandWatchPendingEvents = 4096;
+    /// <summary>Applied events the Slack app may have waiting before the live fan-out waits for it (it only sorts them).</summary>
+    public const int SlackPendingEvents = 4096;
+    /// <summary>Slack messages (posts and updates) waiting to be sent; past it a new one is dropped and logged.</summary>
+    public const int SlackQueuedMessages = 1000;
+    /// <summary>Messages whose Slack <c>ts</c> a node keeps for their update; past it the oldest is forgotten.</summary>
+    public const int SlackPostedMessages = 10_000;
+    /// <summary>How long one call to Slack's Web API may take.</summary>
+    public static readonly TimeSpan SlackRequestTimeout = TimeSpan.FromSeconds(10);
     /// <summary>The most commands one session may have outstanding (pending or delivered); past it an issue is 429.</summary>
     public const int CommandMaxOutstandingPerSession = 100;
     /// <summary>The largest MaxOutstandingPerSession a node accepts: every hand-over and issue reads that many rows at most.</summary>

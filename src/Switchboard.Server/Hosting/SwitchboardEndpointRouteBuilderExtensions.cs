@@ -93,6 +93,7 @@ public static class SwitchboardEndpointRouteBuilderExtensions
             Switchboard.Server.Hooks.HookEndpoints.Map(root);
         }
 
+        Switchboard.Server.Slack.SlackEndpoints.Map(root);
         HealthEndpoints.Map(root);
         DashboardEndpoints.Map(root);
         MetricsEndpoint.Map(root);

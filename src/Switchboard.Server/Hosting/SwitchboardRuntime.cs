@@ -45,6 +45,7 @@ internal sealed class SwitchboardRuntime(
     Switchboard.Server.Commands.CommandWatch commandWatch,
     RequestExpiry requestExpiry,
     WebhookDispatcher webhooks,
+    Switchboard.Server.Slack.SlackNotifier slack,
     RetentionService retention,
     ConnectionRegistry connections,
     LongPollRegistry longPolls,
@@ -62,6 +63,7 @@ internal sealed class SwitchboardRuntime(
         alerts.Start();
         commandWatch.Start();
         webhooks.Start();
+        slack.Start();
         await store.Feed.StartAsync(state.HeadSeq, live, _stopping.Token);
         pipeline.Start();
         leases.Start();
@@ -115,6 +117,7 @@ internal sealed class SwitchboardRuntime(
         await alerts.DisposeAsync();
         await commandWatch.DisposeAsync();
         await webhooks.DisposeAsync();
+        await slack.DisposeAsync();
         await pipeline.DisposeAsync();
         await _stopping.CancelAsync();
         await live.StopAsync();

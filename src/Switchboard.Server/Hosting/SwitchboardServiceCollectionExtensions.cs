@@ -127,6 +127,7 @@ public static class SwitchboardServiceCollectionExtensions
         services.TryAddSingleton<Switchboard.Server.Approvals.ApprovalHolds>();
         services.TryAddSingleton<WebhookDispatcher>();
         services.TryAddSingleton<WebhookUrlPolicy>();
+        services.TryAddSingleton<Switchboard.Server.Slack.SlackNotifier>();
         services.TryAddSingleton(sp => (IWebhookStore)sp.GetRequiredService<WebhookDispatcher>().Store);
         services.TryAddSingleton<RetentionService>();
         services.TryAddSingleton<SwitchboardRuntime>();

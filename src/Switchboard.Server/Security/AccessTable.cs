@@ -78,6 +78,8 @@ internal static class AccessTable
         ("POST", "/hooks/claude-code", new(Agent, InScope)),
         ("POST", "/hooks/codex", new(Agent, InScope)),
         ("POST", "/hooks/gemini-cli", new(Agent, InScope)),
+        // A click in Slack: no key (Slack cannot send one), the request's signature with the app's signing secret instead
+        ("POST", "/v1/slack/interactions", new(SlackApp, NoSessionData)),
         // Durable Streams: an agent creates and appends (what it reports); deleting erases what was reported, an
         // operator's. Topic streams are read-only to every key (405), so their writes need no more than an agent's key.
         ("OPTIONS", "/v1/stream/{**path}", new(Anyone, NoSessionData)),

@@ -18,6 +18,12 @@ internal enum Caller
     /// <summary>What an agent reports (sessions, hooks, telemetry, its commands' long-polls and acks, asking a person): an agent or operator key.</summary>
     Agent,
 
+    /// <summary>
+    /// Slack, calling the app's interactivity URL: no key, since Slack cannot send one; the endpoint takes the request only
+    /// with a valid <c>X-Slack-Signature</c> made with <c>Switchboard:Slack:SigningSecret</c>, then only from a mapped operator.
+    /// </summary>
+    SlackApp,
+
     /// <summary>Steering and administration (answering approvals, issuing commands, the fleet, alerts, webhooks): an operator key.</summary>
     Operator,
 }

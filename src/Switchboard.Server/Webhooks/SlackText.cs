@@ -53,7 +53,7 @@ internal static class SlackText
     }
 
     /// <summary>The dashboard with the session's detail open; the id escaped, as Slack would end the link at a <c>&gt;</c> or <c>|</c>.</summary>
-    private static string Link(Uri publicUrl, string sessionId)
+    internal static string Link(Uri publicUrl, string sessionId)
     {
         var root = publicUrl.AbsoluteUri.EndsWith('/') ? publicUrl.AbsoluteUri : publicUrl.AbsoluteUri + "/";
         return $"{root}?session={Uri.EscapeDataString(sessionId)}";

@@ -117,6 +117,7 @@ public sealed class RouteAccessTests
         Caller.AnyKey => "any key",
         Caller.Reader => "read",
         Caller.Agent => "agent",
+        Caller.SlackApp => "Slack's signature",
         _ => "operator",
     };
 
