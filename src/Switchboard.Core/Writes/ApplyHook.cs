@@ -64,4 +64,26 @@ internal sealed record ApplyHook(string SessionId) : SessionWrite
 
     /// <summary>The deepest level a session placed under its parent may be at (<c>Switchboard:Sessions:MaxTreeDepth</c>).</summary>
     public int MaxTreeDepth { get; init; } = SwitchboardDefaults.MaxTreeDepth;
+
+    /// <summary>
+    /// The agent asks a person in its terminal (a prompt notification). Unless an approval of the session is pending (its
+    /// hook held, so the prompt is answerable from Switchboard), the activity says where: <see cref="TerminalActivity"/>.
+    /// Decided in the write's transaction, where the pending approvals are counted (<see cref="ApprovalLedger.AsksInTerminal"/>).
+    /// </summary>
+    public bool AsksInTerminal { get; init; }
+
+    /// <summary>The folder the agent works in, as its event says (<see cref="AsksInTerminal"/>).</summary>
+    public string? Folder { get; init; }
+
+    /// <summary>The session's label naming the machine its agent runs on.</summary>
+    public const string HostLabel = "host";
+
+    /// <summary>"Asks in its terminal on HOST in DIR", each part only when known, within the activity's limit.</summary>
+    public static string TerminalActivity(string? host, string? folder)
+    {
+        var text = "Asks in its terminal" + (host is null ? "" : $" on {host}") + (folder is null ? "" : $" in {folder}");
+        return text.Length <= Switchboard.Core.Sessions.SessionLimits.MaxActivityLength
+            ? text
+            : text[..(Switchboard.Core.Sessions.SessionLimits.MaxActivityLength - 1)] + "…";
+    }
 }

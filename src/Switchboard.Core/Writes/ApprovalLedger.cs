@@ -44,6 +44,9 @@ internal sealed class ApprovalLedger : RequestLedger<Approval>
                     when current?.GetValueOrDefault(h.SessionId) is { State: SessionState.Waiting }:
                     targets.Session(h.SessionId); // only a waiting session's hooks pay for the count
                     break;
+                case ApplyHook { AsksInTerminal: true } h:
+                    targets.Session(h.SessionId); // whether a held hook makes the prompt answerable
+                    break;
             }
         }
 
@@ -81,6 +84,26 @@ internal sealed class ApprovalLedger : RequestLedger<Approval>
             && _pending.GetValueOrDefault(current.Id).Count > 0
             ? h with { Signal = HookSignal.Heard }
             : write;
+
+    /// <summary>
+    /// A prompt in the agent's terminal: with an approval of the session pending, Switchboard holds the hook that asked and
+    /// an operator can answer, so the activity stays the tool's; with none, the activity says where a person must answer.
+    /// </summary>
+    public SessionWrite AsksInTerminal(SessionWrite write, Session? current)
+    {
+        if (write is not ApplyHook { AsksInTerminal: true } h)
+        {
+            return write;
+        }
+
+        if (_pending.GetValueOrDefault(h.SessionId).Count > 0)
+        {
+            return h with { AsksInTerminal = false };
+        }
+
+        var labels = current?.Labels ?? h.Labels;
+        return h with { AsksInTerminal = false, Activity = new(ApplyHook.TerminalActivity(labels.GetValueOrDefault(ApplyHook.HostLabel), h.Folder)) };
+    }
 
     /// <summary>
     /// The sessions a batch ended, or whose agent said it ends (a hook's end that waits out its grace): nobody will read

@@ -177,7 +177,7 @@ internal sealed partial class WriteBatch
             parent = null; // outside the key's scope it does not exist: telemetry starts a root (creates and hooks were refused: Refusal)
         }
 
-        write = _approvals.KeepsWaiting(write, current);
+        write = _approvals.AsksInTerminal(_approvals.KeepsWaiting(write, current), current);
         var decision = SessionWriteProcessor.Apply(write, current, new WriteContext(now, Head.ActiveCount, Head.FleetPaused) { Parent = parent });
         return Record(write, current, decision, now);
     }

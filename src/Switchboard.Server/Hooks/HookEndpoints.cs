@@ -65,6 +65,7 @@ internal static class HookEndpoints
             {
                 ToolInput = hook.ToolInput.ValueKind == JsonValueKind.Object ? hook.ToolInput.Clone() : default,
                 Run = HookRuns.Of(http.Request.Headers),
+                Host = HookEvent.HostOf(http.Request.Headers),
             };
         }
         catch (RequestException ex)

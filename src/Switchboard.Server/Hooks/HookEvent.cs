@@ -41,6 +41,16 @@ internal sealed record HookEvent
     /// <summary>Whether a person sits at the agent, from the headers the installed hook sends (<see cref="HookRuns"/>).</summary>
     public HookRun Run { get; init; }
 
+    /// <summary>The machine the agent runs on, from the header the installed command hooks send (<see cref="HostHeader"/>).</summary>
+    public string? Host { get; init; }
+
+    /// <summary>The header with the agent's host name (<c>uname -n</c>), which no agent's payload carries.</summary>
+    public const string HostHeader = "X-Switchboard-Host";
+
+    /// <summary>The host name a hook request says, mended and clipped to a label's value; null when it says none.</summary>
+    public static string? HostOf(Microsoft.AspNetCore.Http.IHeaderDictionary headers) =>
+        TelemetryText.Clean(headers[HostHeader].ToString().Trim(), SessionLimits.MaxLabelValueLength) is { Length: > 0 } host ? host : null;
+
     /// <summary>Reads an event; null with <paramref name="problem"/> set when it names no event or no session.</summary>
     public static HookEvent? Read(JsonElement root, out string? problem)
     {

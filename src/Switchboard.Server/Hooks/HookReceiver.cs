@@ -223,6 +223,11 @@ internal sealed class HookReceiver(SessionWriter writer, QuietMonitor quiet, Swi
             [Switchboard.Server.Otlp.Mapping.TelemetryMap.SourceLabel] = SourceValue,
             ["service"] = agent.Name(),
         };
+        if (e.Host is { } host)
+        {
+            labels[ApplyHook.HostLabel] = host; // where its terminal is, said by the installed hook (docs/hooks.md)
+        }
+
         var own = new ApplyHook(parentId)
         {
             Name = e.SessionName(agent),
@@ -231,8 +236,7 @@ internal sealed class HookReceiver(SessionWriter writer, QuietMonitor quiet, Swi
         };
         if (e.AgentId is not { } agentId)
         {
-            var meaning = HookStates.Of(agent, e);
-            return [own with { Signal = meaning.Signal, Activity = HookStates.Activity(meaning, e, options.Hooks.Activity), Reason = e.Reason }];
+            return [Apply(own, HookStates.Of(agent, e), e)];
         }
 
         // A sub-agent: a child session of its own, created under the agent's on first sight, ended by SubagentStop. Its
@@ -252,8 +256,16 @@ internal sealed class HookReceiver(SessionWriter writer, QuietMonitor quiet, Swi
             case "SubagentStop":
                 return [own, child with { Signal = HookSignal.End, Reason = "completed" }];
             default:
-                var meaning = HookStates.Of(agent, e);
-                return [own, child with { Signal = meaning.Signal, Activity = HookStates.Activity(meaning, e, options.Hooks.Activity), Reason = e.Reason }];
+                return [own, Apply(child, HookStates.Of(agent, e), e)];
         }
     }
+
+    private ApplyHook Apply(ApplyHook write, HookMeaning meaning, HookEvent e) => write with
+    {
+        Signal = meaning.Signal,
+        Activity = HookStates.Activity(meaning, e, options.Hooks.Activity),
+        Reason = e.Reason,
+        AsksInTerminal = meaning.AsksInTerminal,
+        Folder = e.Cwd,
+    };
 }

@@ -5,8 +5,11 @@ using Switchboard.Server.Options;
 
 namespace Switchboard.Server.Hooks;
 
-/// <summary>What an event says of its session: the state (<see cref="HookSignal"/>) and whether it names the tool at work.</summary>
-internal readonly record struct HookMeaning(HookSignal Signal, bool NamesTool = false, bool ClearsActivity = false);
+/// <summary>
+/// What an event says of its session: the state (<see cref="HookSignal"/>), whether it names the tool at work, and whether
+/// the agent asks a person in its terminal (<see cref="Switchboard.Core.Writes.ApplyHook.AsksInTerminal"/>).
+/// </summary>
+internal readonly record struct HookMeaning(HookSignal Signal, bool NamesTool = false, bool ClearsActivity = false, bool AsksInTerminal = false);
 
 /// <summary>
 /// Each agent's events as states (docs/hooks.md, "State from hooks"): a prompt or a tool is <c>working</c>, a permission
@@ -59,6 +62,12 @@ internal static class HookStates
         ["SessionEnd"] = new(HookSignal.End),
     }.ToFrozenDictionary(StringComparer.Ordinal);
 
+    /// <summary>
+    /// Claude Code's notifications of a permission prompt in its terminal (docs/hooks.md, "Claude Code in a terminal"):
+    /// answerable from Switchboard only while its <c>PermissionRequest</c> hook is held.
+    /// </summary>
+    private static readonly FrozenSet<string> TerminalPrompts = new[] { "permission_prompt", "agent_needs_input" }.ToFrozenSet(StringComparer.Ordinal);
+
     /// <summary>Claude Code's notifications that mean a person is asked something.</summary>
     private static readonly FrozenSet<string> Questions = new[]
     {
@@ -73,7 +82,7 @@ internal static class HookStates
             // user interrupted (Esc fires no Stop), so it ends the turn.
             return e.NotificationType switch
             {
-                { } type when Questions.Contains(type) => new(HookSignal.Waiting),
+                { } type when Questions.Contains(type) => new(HookSignal.Waiting, AsksInTerminal: TerminalPrompts.Contains(type)),
                 "idle_prompt" => TurnEnd,
                 _ => new(HookSignal.Heard),
             };

@@ -68,6 +68,9 @@ internal sealed record HookSettings(string Agent, string[] Events, string[] Held
     /// <summary>The header that says the kind of run (docs/hooks.md, "The kind of run"), and the one that carries <c>$CI</c>.</summary>
     public const string RunHeader = "X-Switchboard-Run", CiHeader = "X-Switchboard-CI";
 
+    /// <summary>The header naming the machine the agent runs on (<c>uname -n</c>): its session's <c>host</c> label, which its prompts name.</summary>
+    public const string HostHeader = "X-Switchboard-Host";
+
     /// <summary>What Claude Code sets before its hooks run: <c>cli</c> in a terminal, <c>sdk-cli</c> under <c>-p</c>.</summary>
     private const string ClaudeCodeEntryPoint = "CLAUDE_CODE_ENTRYPOINT";
 
@@ -127,7 +130,7 @@ internal sealed record HookSettings(string Agent, string[] Events, string[] Held
     /// </summary>
     public static string Curl(string url, string keyEnv, int seconds, string run) =>
         $"{{ printf 'Authorization: Bearer %s\\n' \"${{{keyEnv}}}\" | curl -s --connect-timeout {Math.Min(ConnectTimeoutSeconds, seconds - 1)} --max-time {seconds - 1} " +
-        $"-H 'Content-Type: application/json' -H \"{RunHeader}: {run}\" -H \"{CiHeader}: ${{CI}}\" -H @/dev/fd/3 --data-binary @- '{url}' 3<&0 0<&4 4<&-; }} 4<&0";
+        $"-H 'Content-Type: application/json' -H \"{RunHeader}: {run}\" -H \"{CiHeader}: ${{CI}}\" -H \"{HostHeader}: $(uname -n)\" -H @/dev/fd/3 --data-binary @- '{url}' 3<&0 0<&4 4<&-; }} 4<&0";
 
     /// <summary>
     /// <paramref name="settings"/> (the file's JSON object) with Switchboard's hooks in it: for each event, Switchboard's

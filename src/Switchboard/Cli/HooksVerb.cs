@@ -6,9 +6,11 @@ using Switchboard.Core.Hosting;
 namespace Switchboard.Cli;
 
 /// <summary>
-/// <c>switchboard hooks install claude-code|codex|gemini-cli [--url …] [--key-env NAME] [--settings FILE] [--print]</c>:
-/// merges Switchboard's hooks into the agent's settings file (idempotent; a backup of the file as it was beside it; the
-/// user's own hooks and settings kept), or prints them. The file names the variable that holds the key, never the key.
+/// <c>switchboard hooks install claude-code|codex|gemini-cli [--url …] [--key-env NAME] [--settings FILE] [--print]
+/// [--answerable-prompts]</c>: merges Switchboard's hooks into the agent's settings file (idempotent; a backup of the file
+/// as it was beside it; the user's own hooks and settings kept), or prints them. The file names the variable that holds the
+/// key, never the key. Claude Code's permission mode is changed only when asked (<see cref="ClaudeCodePermissionMode"/>),
+/// and what it means is said either way.
 /// <c>switchboard hooks uninstall AGENT [--settings FILE]</c> removes exactly those hooks again.
 /// </summary>
 internal static class HooksVerb
@@ -39,6 +41,12 @@ internal static class HooksVerb
         Description = "Print the hook configuration instead of writing it.",
     };
 
+    private static readonly Option<bool> AnswerablePrompts = new(ClaudeCodePermissionMode.Flag)
+    {
+        Description = $"Claude Code only: set permissions.defaultMode to \"{ClaudeCodePermissionMode.Answerable}\", so that each permission prompt in its terminal " +
+            "reaches Switchboard as a PermissionRequest you can answer from the dashboard (in its default auto mode Switchboard only sees that it needs input).",
+    };
+
     public static Command Create()
     {
         var hooks = new Command("hooks", "Point a coding agent's hooks at Switchboard: its sessions show live, wait for you, and take commands.");
@@ -48,9 +56,15 @@ internal static class HooksVerb
         install.Options.Add(KeyEnv);
         install.Options.Add(SettingsPath);
         install.Options.Add(Print);
+        install.Options.Add(AnswerablePrompts);
         install.Validators.Add(r =>
         {
             ValidateAgent(r);
+            if (r.GetValue(AnswerablePrompts) && r.GetValue(Agent) is { } agent && agent != HookSettings.ClaudeCode.Agent)
+            {
+                r.AddError($"{ClaudeCodePermissionMode.Flag} is for claude-code: {agent}'s hooks already receive its permission requests as they are.");
+            }
+
             if (r.GetValue(KeyEnv) is { } name && !IsVariableName(name))
             {
                 r.AddError($"--key-env must be an environment variable's name ([A-Za-z_][A-Za-z0-9_]*); got '{name}'.");
@@ -90,15 +104,24 @@ internal static class HooksVerb
         var agent = HookSettings.All.Single(s => s.Agent == result.GetValue(Agent));
         var server = result.GetValue(Url)!;
         var keyEnv = result.GetValue(KeyEnv)!;
+        var answerable = result.GetValue(AnswerablePrompts);
+        JsonObject Installed(JsonObject settings)
+        {
+            var merged = agent.Merge(settings, server, keyEnv);
+            return answerable ? ClaudeCodePermissionMode.MakeAnswerable(merged) : merged;
+        }
+
         if (result.GetValue(Print))
         {
-            Console.Out.WriteLine(new JsonObject { ["hooks"] = agent.Hooks(server, keyEnv) }.ToJsonString(Indented));
+            var printed = Installed([]);
+            Console.Out.WriteLine(printed.ToJsonString(Indented));
             WriteNotes(agent, keyEnv, path: null);
+            WriteModeNotes(agent, null, printed, answerable);
             return 0;
         }
 
         var file = Open(agent, result);
-        var (ok, after) = Change(file, settings => agent.Merge(settings, server, keyEnv));
+        var (ok, after) = Change(file, Installed);
         if (!ok)
         {
             return SwitchboardCommandLine.Failure;
@@ -115,6 +138,7 @@ internal static class HooksVerb
         }
 
         WriteNotes(agent, keyEnv, file.Path);
+        WriteModeNotes(agent, file.Text is null ? null : file.Read(), after is null ? null : JsonNode.Parse(after)!.AsObject(), answerable);
         return 0;
     }
 
@@ -145,6 +169,10 @@ internal static class HooksVerb
         if (agent == HookSettings.ClaudeCode)
         {
             Console.Error.WriteLine("# running claude sessions keep the hooks they read at start");
+            if (ClaudeCodePermissionMode.Of(JsonNode.Parse(after)!.AsObject()) == ClaudeCodePermissionMode.Answerable)
+            {
+                Console.Error.WriteLine($"# permissions.defaultMode stays \"{ClaudeCodePermissionMode.Answerable}\" ({ClaudeCodePermissionMode.Flag} or you set it): remove it to go back to Claude Code's auto mode");
+            }
         }
 
         return 0;
@@ -170,6 +198,21 @@ internal static class HooksVerb
         {
             Console.Error.WriteLine($"switchboard: {file.Path} was left as it was: {SwitchboardCommandLine.OneLine(ex.Message)}. Fix the file, or print the hooks with --print and change them by hand.");
             return (false, null);
+        }
+    }
+
+    /// <summary>Claude Code: what its permission mode, as the file now has it, means for answering its prompts from Switchboard.</summary>
+    private static void WriteModeNotes(HookSettings agent, JsonObject? before, JsonObject? after, bool answerable)
+    {
+        if (agent != HookSettings.ClaudeCode)
+        {
+            return;
+        }
+
+        var was = before is null ? null : ClaudeCodePermissionMode.Of(before);
+        foreach (var line in ClaudeCodePermissionMode.Notes(was, after is null ? was : ClaudeCodePermissionMode.Of(after), answerable))
+        {
+            Console.Error.WriteLine(line);
         }
     }
 
