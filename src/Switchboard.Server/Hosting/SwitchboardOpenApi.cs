@@ -34,13 +34,39 @@ internal static class SwitchboardOpenApi
     public static void Map(RouteGroupBuilder root)
     {
         root.WithGroupName(DocumentName);
-        root.MapGet("/openapi/v1.json", async (HttpContext http, [FromKeyedServices(DocumentName)] IOpenApiDocumentProvider documents,
-            IOptionsMonitor<OpenApiOptions> options) =>
+        root.MapGet("/openapi/v1.json", async (HttpContext http, OpenApiText text) =>
+            Results.Text(await text.GetAsync().WaitAsync(http.RequestAborted), "application/json;charset=utf-8")).ExcludeFromDescription();
+    }
+
+    /// <summary>
+    /// The document's text, built once per server: it depends only on the mapped endpoints, and building it walks every
+    /// endpoint and schema, too much work to repeat for each anonymous request. The build is not tied to the first
+    /// asker's request: an asker that goes away leaves it running for the next.
+    /// </summary>
+    internal sealed class OpenApiText([FromKeyedServices(DocumentName)] IOpenApiDocumentProvider documents, IOptionsMonitor<OpenApiOptions> options)
+    {
+        private readonly Lock _gate = new();
+        private Task<string>? _text;
+
+        public Task<string> GetAsync()
         {
-            var document = await documents.GetOpenApiDocumentAsync(http.RequestAborted);
-            var json = await document.SerializeAsJsonAsync(options.Get(DocumentName).OpenApiVersion, http.RequestAborted);
-            return Results.Text(json, "application/json;charset=utf-8");
-        }).ExcludeFromDescription();
+            lock (_gate)
+            {
+                // A build that failed is not kept: the next asker tries again.
+                if (_text is null || _text.IsFaulted || _text.IsCanceled)
+                {
+                    _text = BuildAsync();
+                }
+
+                return _text;
+            }
+        }
+
+        private async Task<string> BuildAsync()
+        {
+            var document = await documents.GetOpenApiDocumentAsync(CancellationToken.None);
+            return await document.SerializeAsJsonAsync(options.Get(DocumentName).OpenApiVersion, CancellationToken.None);
+        }
     }
 
     public static void Configure(OpenApiOptions options)

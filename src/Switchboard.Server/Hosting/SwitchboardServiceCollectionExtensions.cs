@@ -154,6 +154,7 @@ public static class SwitchboardServiceCollectionExtensions
         // After the runtime: the store is open when it starts the stream feed, and it stops before the pipeline it writes through.
         services.AddHostedService(sp => sp.GetRequiredService<StreamSweeper>());
         services.AddOpenApi(SwitchboardOpenApi.DocumentName, SwitchboardOpenApi.Configure);
+        services.TryAddSingleton<SwitchboardOpenApi.OpenApiText>();
         services.TryAddSingleton<SwitchboardMarker>();
         return new SwitchboardBuilder(services);
     }
