@@ -153,6 +153,8 @@ public static class SwitchboardServiceCollectionExtensions
         // After the runtime: the store is open when it starts the stream feed, and it stops before the pipeline it writes through.
         services.AddHostedService(sp => sp.GetRequiredService<StreamSweeper>());
         services.AddOpenApi(SwitchboardOpenApi.DocumentName, SwitchboardOpenApi.Configure);
+        // After the runtime: the MCP server's updates follow the live loop it starts.
+        Switchboard.Server.Mcp.McpSetup.AddServices(services);
         services.TryAddSingleton<SwitchboardMarker>();
         return new SwitchboardBuilder(services);
     }

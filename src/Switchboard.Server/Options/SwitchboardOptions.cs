@@ -32,6 +32,9 @@ public sealed class SwitchboardOptions
     /// <summary>Approvals: how many one session may have pending. See docs/approvals.md.</summary>
     public ApprovalOptions Approvals { get; } = new();
 
+    /// <summary>The MCP server at <c>/mcp</c>: tools and resources for a supervising agent. See docs/mcp.md.</summary>
+    public McpOptions Mcp { get; } = new();
+
     /// <summary>Session rules: how deep a tree of sessions may grow.</summary>
     public SessionOptions Sessions { get; } = new();
 
