@@ -13,12 +13,15 @@ namespace Switchboard.Server.Mcp;
 internal sealed class McpCaller : ClaimsIdentity
 {
     private McpCaller(ApiKeyIdentity? key)
-        : base(key is null ? [] : [new Claim(ClaimTypes.NameIdentifier, key.Fingerprint)], key is null ? null : "switchboard-api-key")
+        : base([new Claim(ClaimTypes.NameIdentifier, key?.Fingerprint ?? "anonymous")], key is null ? "switchboard-auth-off" : "switchboard-api-key")
     {
         Key = key;
     }
 
-    /// <summary>Auth off: everyone may do everything, and is recorded as anonymous.</summary>
+    /// <summary>
+    /// Auth off: everyone may do everything, and is recorded as anonymous. Authenticated all the same, since the SDK passes
+    /// only an authenticated user with an id on to the handlers.
+    /// </summary>
     public static McpCaller Anonymous { get; } = new(null);
 
     public ApiKeyIdentity? Key { get; }
