@@ -31,7 +31,7 @@ public static class SwitchboardEndpointRouteBuilderExtensions
     /// <summary>
     /// Maps the HTTP API under <c>{prefix}/api</c>, the Phoenix socket at <c>{prefix}/socket/websocket</c>, SSE at
     /// <c>{prefix}/api/stream</c>, health at <c>{prefix}/healthz</c> and <c>{prefix}/readyz</c>, Prometheus metrics at
-    /// <c>{prefix}/metrics</c>, OTLP/HTTP at <c>{prefix}/v1/traces</c>, <c>/v1/logs</c> and <c>/v1/metrics</c>, Durable Streams at <c>{prefix}/v1/stream/{path}</c>, the OpenAPI document at <c>{prefix}/openapi/v1.json</c>, and the live dashboard at
+    /// <c>{prefix}/metrics</c>, OTLP/HTTP at <c>{prefix}/v1/traces</c>, <c>/v1/logs</c> and <c>/v1/metrics</c>, Durable Streams at <c>{prefix}/v1/stream/{path}</c>, the MCP server at <c>{prefix}/mcp</c>, the OpenAPI document at <c>{prefix}/openapi/v1.json</c>, and the live dashboard at
     /// <c>{prefix}/</c> (an app's own endpoint for that path takes precedence). Requires <c>services.AddSwitchboard()</c>.
     /// </summary>
     public static IEndpointConventionBuilder MapSwitchboard(this IEndpointRouteBuilder endpoints, string prefix = "")
@@ -94,6 +94,11 @@ public static class SwitchboardEndpointRouteBuilderExtensions
         }
 
         Switchboard.Server.Slack.SlackEndpoints.Map(root);
+        if (endpoints.ServiceProvider.GetRequiredService<SwitchboardOptions>().Mcp.Enabled != false)
+        {
+            Switchboard.Server.Mcp.McpSetup.Map(root);
+        }
+
         HealthEndpoints.Map(root);
         DashboardEndpoints.Map(root);
         MetricsEndpoint.Map(root);

@@ -155,6 +155,8 @@ public static class SwitchboardServiceCollectionExtensions
         services.AddHostedService(sp => sp.GetRequiredService<StreamSweeper>());
         services.AddOpenApi(SwitchboardOpenApi.DocumentName, SwitchboardOpenApi.Configure);
         services.TryAddSingleton<SwitchboardOpenApi.OpenApiText>();
+        // After the runtime: the MCP server's updates follow the live loop it starts.
+        Switchboard.Server.Mcp.McpSetup.AddServices(services);
         services.TryAddSingleton<SwitchboardMarker>();
         return new SwitchboardBuilder(services);
     }

@@ -35,6 +35,9 @@ public sealed class SwitchboardOptions
     /// <summary>The Slack app: approvals with Allow, Deny and Open buttons in a channel. See docs/slack.md.</summary>
     public SlackOptions Slack { get; } = new();
 
+    /// <summary>The MCP server at <c>/mcp</c>: tools and resources for a supervising agent. See docs/mcp.md.</summary>
+    public McpOptions Mcp { get; } = new();
+
     /// <summary>Session rules: how deep a tree of sessions may grow.</summary>
     public SessionOptions Sessions { get; } = new();
 

@@ -95,6 +95,11 @@ internal static class AccessTable
         ("PUT", "/v1/stream/{**path}", new(Agent, ByStreamPath)),
         ("POST", "/v1/stream/{**path}", new(Agent, ByStreamPath)),
         ("DELETE", "/v1/stream/{**path}", new(Operator, ByStreamPath)),
+        // The MCP server (docs/mcp.md): any key may connect; each tool checks the role it needs (answering and commands
+        // are an operator's) and reads inside the key's scope, as the routes above do.
+        ("POST", "/mcp", new(Reader, InScope)),
+        ("GET", "/mcp", new(Reader, InScope)),
+        ("DELETE", "/mcp", new(Reader, InScope)),
         // The node itself
         ("GET", "/healthz", new(Anyone, NoSessionData)),
         ("GET", "/readyz", new(Anyone, NoSessionData)),

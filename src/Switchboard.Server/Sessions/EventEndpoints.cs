@@ -103,7 +103,7 @@ internal static class EventEndpoints
     /// of sessions inside its scope (one seen leaving it), their commands' events, and the fleet flag; no alert events, as
     /// alerting is fleet-wide. Its page may hold fewer events than the limit; <c>next_since</c> still moves past them all.
     /// </summary>
-    private static async Task<List<Switchboard.Core.Events.EventRecord>> InScopeAsync(IReadOnlyList<Switchboard.Core.Events.EventRecord> events, LabelFilter scope, ISessionStore store,
+    internal static async Task<List<Switchboard.Core.Events.EventRecord>> InScopeAsync(IReadOnlyList<Switchboard.Core.Events.EventRecord> events, LabelFilter scope, ISessionStore store,
         CancellationToken cancellationToken)
     {
         var visible = new List<Switchboard.Core.Events.EventRecord>(events.Count);

@@ -38,6 +38,7 @@ internal static class SwitchboardCommandLine
         root.Subcommands.Add(KeysVerb.Create());
         root.Subcommands.Add(TokenVerb.Create());
         root.Subcommands.Add(HooksVerb.Create());
+        root.Subcommands.Add(McpVerb.Create());
         return root;
     }
 
