@@ -12,6 +12,7 @@ using Switchboard.Server.Options;
 using Switchboard.Server.Responses;
 using Switchboard.Server.Security;
 using Switchboard.Server.Sessions;
+using Switchboard.Server.Waiters;
 
 namespace Switchboard.Server.Commands;
 
@@ -166,7 +167,7 @@ internal static class CommandEndpoints
     /// any other, and at the earliest visibility timeout of the delivered commands it read (a redelivery logs nothing
     /// until it is handed over, so no event would wake it).
     /// </summary>
-    private static async Task<IResult> PollAsync(Poll poll, CommandWatch watch, CommandWaiter waiter, IRequestStore<Command, CommandState> store, LiveHub live, SessionWriter writer,
+    private static async Task<IResult> PollAsync(Poll poll, CommandWatch watch, Waiter<string> waiter, IRequestStore<Command, CommandState> store, LiveHub live, SessionWriter writer,
         TimeProvider time, CancellationToken ct)
     {
         var started = time.GetTimestamp();
