@@ -43,7 +43,7 @@ internal abstract record JoinReply
             return frames;
         }
 
-        private static string Joined(string topic, JoinResult result)
+        private static byte[] Joined(string topic, JoinResult result)
         {
             var buffer = new ArrayBufferWriter<byte>(512);
             using (var writer = new Utf8JsonWriter(buffer))
@@ -51,7 +51,7 @@ internal abstract record JoinReply
                 result.Write(writer, topic);
             }
 
-            return "event: joined\ndata: " + Encoding.UTF8.GetString(buffer.WrittenSpan) + "\n\n";
+            return SseRecord.Event("joined", buffer.WrittenSpan);
         }
     }
 }
