@@ -1,9 +1,5 @@
-using System.Buffers;
 using System.Globalization;
-using System.Text;
-using System.Text.Json;
 using Microsoft.AspNetCore.Http;
-using Microsoft.AspNetCore.Http.Features;
 using Switchboard.Core.Storage;
 using Switchboard.Core.Writes;
 using Switchboard.Server.Live;
