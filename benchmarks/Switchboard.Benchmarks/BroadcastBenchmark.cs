@@ -39,7 +39,7 @@ public class BroadcastBenchmark
             new SessionTotals(new Dictionary<SessionState, long> { [SessionState.Working] = 1 }, 0, 0, 0)));
         var topics = new TopicRegistry();
         TopicRoute.TryParse(TopicRoute.SessionsTopic, out var sessions);
-        _dispatcher = new FanoutDispatcher(projection, topics, _pacer, new UsageFanout([]), new SteeringHandler(projection), _wake);
+        _dispatcher = new FanoutDispatcher(projection, topics, _pacer, new UsageFanout([]), new OpenRequestsHandler(projection), _wake);
         for (var i = 0; i < Subscribers; i++)
         {
             var consumer = new DrainingConsumer(_ready);

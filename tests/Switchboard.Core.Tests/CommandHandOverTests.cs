@@ -20,7 +20,7 @@ public sealed class CommandHandOverTests
     private static readonly TimeSpan Visibility = CommandPolicy.Default.RedeliverAfter;
 
     private static Session Session(string id = "s1") =>
-        SessionWriteProcessor.Apply(new CreateSession { Id = id, State = SessionState.Working }, null, new WriteContext(T0, 0, false)).Session! with { CreatedSeq = 1 };
+        SessionTransitions.Apply(new CreateSession { Id = id, State = SessionState.Working }, null, new WriteContext(T0, 0, false)).Session! with { CreatedSeq = 1 };
 
     private static WriteBatch Apply(DateTimeOffset now, IEnumerable<Command> commands, params SessionWrite[] writes) =>
         WriteBatch.Apply(writes, new Dictionary<string, Session?> { ["s1"] = Session() }, new LogHead(10, 1, false), now, commands: commands);

@@ -13,7 +13,7 @@ public sealed class CommandWriteTests
     private static readonly DateTimeOffset T0 = new(2026, 11, 21, 10, 0, 0, TimeSpan.Zero);
 
     private static Session Session(string id = "s1", SessionState state = SessionState.Working, bool accepts = true) =>
-        SessionWriteProcessor.Apply(new CreateSession { Id = id, State = state, AcceptsCommands = accepts }, null, new WriteContext(T0, 0, false)).Session!
+        SessionTransitions.Apply(new CreateSession { Id = id, State = state, AcceptsCommands = accepts }, null, new WriteContext(T0, 0, false)).Session!
             with { CreatedSeq = 1 };
 
     private static WriteBatch Apply(DateTimeOffset now, IEnumerable<Command> commands, params SessionWrite[] writes) =>

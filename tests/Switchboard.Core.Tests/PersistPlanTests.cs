@@ -14,7 +14,7 @@ public sealed class PersistPlanTests
 {
     private static readonly DateTimeOffset T0 = new(2026, 11, 26, 9, 0, 0, TimeSpan.Zero);
 
-    private static readonly Session Parent = SessionWriteProcessor.Apply(new CreateSession { Id = "p" }, null, new WriteContext(T0, 0, false))
+    private static readonly Session Parent = SessionTransitions.Apply(new CreateSession { Id = "p" }, null, new WriteContext(T0, 0, false))
         .Session! with { CreatedSeq = 1 };
 
     private static WriteBatch Apply(params SessionWrite[] writes) =>

@@ -18,12 +18,12 @@ public sealed class PlainFieldsTests
     [Fact]
     public void ACreateAndAnUpdateSetAPlainFieldAndAnUpdateWithoutItLeavesIt()
     {
-        var created = SessionWriteProcessor.Apply(new CreateSession { Id = "p", TasksRunning = 2 }, null, At(T0)).Session!;
+        var created = SessionTransitions.Apply(new CreateSession { Id = "p", TasksRunning = 2 }, null, At(T0)).Session!;
         created.TasksRunning.ShouldBe(2);
-        var updated = SessionWriteProcessor.Apply(new UpdateSession("p") { TasksRunning = 5 }, created, At(T0)).Session!;
+        var updated = SessionTransitions.Apply(new UpdateSession("p") { TasksRunning = 5 }, created, At(T0)).Session!;
         updated.TasksRunning.ShouldBe(5);
-        SessionWriteProcessor.Apply(new UpdateSession("p") { Name = "n" }, updated, At(T0)).Session!.TasksRunning.ShouldBe(5);
-        SessionWriteProcessor.Apply(new UpdateSession("p") { TasksRunning = 5 }, updated, At(T0)).Event.ShouldBeNull("the same value is no change");
+        SessionTransitions.Apply(new UpdateSession("p") { Name = "n" }, updated, At(T0)).Session!.TasksRunning.ShouldBe(5);
+        SessionTransitions.Apply(new UpdateSession("p") { TasksRunning = 5 }, updated, At(T0)).Event.ShouldBeNull("the same value is no change");
     }
 
     [Fact]

@@ -16,7 +16,7 @@ public sealed class ScopedWriteTests
     private static readonly KeyValuePair<string, string>[] Red = [new("team", "red")];
 
     private static Session Session(string id, string team, Session? parent = null) =>
-        SessionWriteProcessor.Apply(new CreateSession { Id = id, ParentId = parent?.Id, Labels = new Dictionary<string, string> { ["team"] = team } },
+        SessionTransitions.Apply(new CreateSession { Id = id, ParentId = parent?.Id, Labels = new Dictionary<string, string> { ["team"] = team } },
             null, new WriteContext(T0, 0, false) { Parent = parent }).Session! with { CreatedSeq = 1 };
 
     private static WriteBatch Apply(Session[] sessions, params SessionWrite[] writes) =>

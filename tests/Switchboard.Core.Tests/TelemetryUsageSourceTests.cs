@@ -17,7 +17,7 @@ public sealed class TelemetryUsageSourceTests
         new($"m:{second}", T0.AddSeconds(second), TelemetrySignal.Activity, InputTokens: input, Usage: UsageSource.Metrics);
 
     private static Session Apply(Session? current, params TelemetryObservation[] observations) =>
-        SessionWriteProcessor.Apply(new ApplyTelemetry("otel:s:a") { Observations = observations }, current, At(T0.AddMinutes(1))).Session!;
+        SessionTransitions.Apply(new ApplyTelemetry("otel:s:a") { Observations = observations }, current, At(T0.AddMinutes(1))).Session!;
 
     [Fact]
     public void EventsFirstWinAndLaterMetricsAddNoUsage()
@@ -54,7 +54,7 @@ public sealed class TelemetryUsageSourceTests
     {
         var s = Apply(null, Event(100, 1));
         s.Labels.ContainsKey("usage_from").ShouldBeFalse("the source is not a label a client can edit");
-        s = SessionWriteProcessor.Apply(new UpdateSession(s.Id) { Labels = new Dictionary<string, string> { ["team"] = "red" } }, s, At(T0.AddMinutes(1))).Session!;
+        s = SessionTransitions.Apply(new UpdateSession(s.Id) { Labels = new Dictionary<string, string> { ["team"] = "red" } }, s, At(T0.AddMinutes(1))).Session!;
         Apply(s, Metric(100, 2)).InputTokens.ShouldBe(100, "after a PATCH of the labels the metrics still add nothing");
     }
 
@@ -62,7 +62,7 @@ public sealed class TelemetryUsageSourceTests
     public void ASessionAtItsLabelLimitStillRecordsItsSource()
     {
         var full = Enumerable.Range(0, SessionLimits.MaxLabels).ToDictionary(i => $"k{i}", i => "v");
-        var s = SessionWriteProcessor.Apply(new ApplyTelemetry("otel:s:a") { Labels = full, Observations = [Event(10, 1)] }, null, At(T0)).Session!;
+        var s = SessionTransitions.Apply(new ApplyTelemetry("otel:s:a") { Labels = full, Observations = [Event(10, 1)] }, null, At(T0)).Session!;
         s.UsageFrom.ShouldBe("events");
         Apply(s, Metric(10, 2)).InputTokens.ShouldBe(10);
     }

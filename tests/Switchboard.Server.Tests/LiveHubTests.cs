@@ -21,7 +21,7 @@ public sealed class LiveHubTests : IAsyncLifetime
     private readonly SocketOptions _options = new() { MaxPendingEvents = 1, WriteWaitTimeout = TimeSpan.FromMilliseconds(300) };
     private SqliteSessionStore _store = null!;
     private LiveHub _live = null!;
-    private WritePipeline _pipeline = null!;
+    private GroupCommit _pipeline = null!;
     private StoreState _state = null!;
 
     public async ValueTask InitializeAsync()
@@ -32,7 +32,7 @@ public sealed class LiveHubTests : IAsyncLifetime
         // Not started yet: committed events wait in its inbox, as they do while a busy loop is behind.
         _live = new LiveHub(_store, _options, TimeProvider.System, NullLogger<LiveHub>.Instance);
         await _store.Feed.StartAsync(_state.HeadSeq, _live, CancellationToken.None);
-        _pipeline = new WritePipeline(_store, _live, _options, NullLogger<WritePipeline>.Instance);
+        _pipeline = new GroupCommit(_store, _live, _options, NullLogger<GroupCommit>.Instance);
         _pipeline.Start();
     }
 

@@ -10,19 +10,19 @@ namespace Switchboard.Server.Tests;
 /// A running group commit on a real SQLite store in a temporary directory, with the live path played by the test's
 /// <see cref="IWriteThrottle"/>; an answer waits for its fan-out at most 250 ms on <paramref name="clock"/>.
 /// </summary>
-internal sealed class SqlitePipeline(string directory, SqliteSessionStore store, WritePipeline pipeline) : IAsyncDisposable
+internal sealed class SqlitePipeline(string directory, SqliteSessionStore store, GroupCommit pipeline) : IAsyncDisposable
 {
     public SqliteSessionStore Store { get; } = store;
 
-    public WritePipeline Pipeline { get; } = pipeline;
+    public GroupCommit Pipeline { get; } = pipeline;
 
     public static async Task<SqlitePipeline> StartAsync(IWriteThrottle live, TimeProvider clock)
     {
         var directory = Directory.CreateTempSubdirectory("switchboard-pipeline-").FullName;
         var store = new SqliteSessionStore(new SqliteStoreOptions(Path.Combine(directory, "switchboard.db")), TimeProvider.System);
         await store.InitializeAsync(CancellationToken.None);
-        var pipeline = new WritePipeline(store, live, new SocketOptions { FanoutAnswerWait = TimeSpan.FromMilliseconds(250) },
-            NullLogger<WritePipeline>.Instance, clock);
+        var pipeline = new GroupCommit(store, live, new SocketOptions { FanoutAnswerWait = TimeSpan.FromMilliseconds(250) },
+            NullLogger<GroupCommit>.Instance, clock);
         pipeline.Start();
         return new SqlitePipeline(directory, store, pipeline);
     }

@@ -1,4 +1,4 @@
-using Switchboard.Server.Commands;
+using Switchboard.Server.Waiters;
 using Switchboard.Server.Live;
 
 namespace Switchboard.Server.Tests;

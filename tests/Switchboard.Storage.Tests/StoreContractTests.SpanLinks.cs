@@ -56,7 +56,7 @@ public abstract partial class StoreContractTests
         moved.Select(e => (e.SessionId, e.TreePath)).ShouldBe([("child", "parent child"), ("grandchild", "parent child grandchild")]);
         using (var top = JsonDocument.Parse(moved[0].Data))
         {
-            top.RootElement.GetProperty("reason").GetString().ShouldBe(SessionWriteProcessor.AdoptedReason);
+            top.RootElement.GetProperty("reason").GetString().ShouldBe(SessionTransitions.AdoptedReason);
             var changes = top.RootElement.GetProperty("changes");
             (changes.GetProperty("parent_id").GetString(), changes.GetProperty("root_id").GetString(), changes.GetProperty("depth").GetInt32())
                 .ShouldBe(("parent", "parent", 1));

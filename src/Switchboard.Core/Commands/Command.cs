@@ -46,7 +46,7 @@ internal enum CommandOutcome
 }
 
 /// <summary>
-/// One command to the producer of one session. Its row changes only through the write pipeline, each change in the same
+/// One command to the producer of one session. Its row changes only through the group commit, each change in the same
 /// transaction as the event that reports it (<c>command_issued</c>, <c>command_delivered</c>, <c>command_acknowledged</c>,
 /// <c>command_expired</c>, <c>command_withdrawn</c>), so the log is its history.
 /// </summary>

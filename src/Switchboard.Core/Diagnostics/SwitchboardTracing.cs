@@ -17,7 +17,7 @@ public static class SwitchboardTracing
     /// <summary>A write through the HTTP API, the batch endpoint or the in-process producer.</summary>
     public const string Write = "switchboard.write";
 
-    /// <summary>One group commit of the write pipeline: a store transaction carrying one or more writes.</summary>
+    /// <summary>One group commit: a store transaction carrying one or more writes.</summary>
     public const string Commit = "switchboard.commit";
 
     /// <summary>The live loop fanning out (part of) one commit's events to subscribers; linked to the commit.</summary>

@@ -18,7 +18,7 @@ internal interface ISessionStore : IAsyncDisposable
     Task<StoreState> LoadStateAsync(CancellationToken cancellationToken);
 
     /// <summary>
-    /// Applies <paramref name="writes"/> in order, in one transaction, through <see cref="SessionWriteProcessor"/>.
+    /// Applies <paramref name="writes"/> in order, in one transaction, through <see cref="SessionTransitions"/>.
     /// A refused write leaves no trace and does not affect the others. Once committed, the appended events
     /// reach <see cref="Feed"/> subscribers in <c>seq</c> order. Throws <see cref="StoreUnavailableException"/>
     /// when nothing could be committed.

@@ -90,7 +90,7 @@ public class StoreUnavailableException(string message, Exception? inner = null) 
 
 /// <summary>
 /// The database refused what a batch would store (a character or a size it cannot hold, a constraint): nothing was
-/// written, and sending the same values again cannot help. Says nothing about the store's health; the write pipeline
+/// written, and sending the same values again cannot help. Says nothing about the store's health; the group commit
 /// commits the batch's writes one at a time so only the write at fault is refused (<see cref="Switchboard.Core.Errors.SwitchboardError.StoreRefused"/>).
 /// </summary>
 internal sealed class StoreRejectedException(string message, Exception? inner = null) : Exception(message, inner);

@@ -1,6 +1,6 @@
 namespace Switchboard.Core.Streams;
 
-/// <summary>One change to durable streams, committed by <see cref="StreamWriteProcessor"/> in the write pipeline's group commit.</summary>
+/// <summary>One change to durable streams, committed by <see cref="StreamWriteProcessor"/> in the group commit.</summary>
 internal abstract record StreamWrite;
 
 /// <summary>Creates a stream at <paramref name="Path"/>, or confirms one with the same configuration (PUT).</summary>

@@ -40,7 +40,7 @@ internal sealed class CommandLedger : RequestLedger<Command>
                     targets.Session(subject);
                     break;
                 default:
-                    if (write.DeliversCommands && SessionWriteProcessor.TargetId(write) is { } id)
+                    if (write.DeliversCommands && SessionTransitions.TargetId(write) is { } id)
                     {
                         targets.Session(id);
                     }

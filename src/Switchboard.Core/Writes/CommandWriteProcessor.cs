@@ -6,7 +6,7 @@ namespace Switchboard.Core.Writes;
 
 /// <summary>
 /// What a command write does, given the session and the command it targets, read inside the store's transaction. Pure,
-/// like <see cref="SessionWriteProcessor"/>: a refusal changes nothing; an acceptance lists the transitions to log.
+/// like <see cref="SessionTransitions"/>: a refusal changes nothing; an acceptance lists the transitions to log.
 /// </summary>
 internal static class CommandWriteProcessor
 {

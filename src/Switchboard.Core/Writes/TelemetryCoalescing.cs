@@ -43,7 +43,7 @@ internal static class TelemetryCoalescing
             {
                 (open ??= new Dictionary<string, int>(StringComparer.Ordinal))[telemetry.SessionId] = i;
             }
-            else if (open is not null && SessionWriteProcessor.TargetId(write) is { } other)
+            else if (open is not null && SessionTransitions.TargetId(write) is { } other)
             {
                 open.Remove(other); // telemetry after this write must apply after it
             }

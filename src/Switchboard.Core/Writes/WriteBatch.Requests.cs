@@ -69,7 +69,7 @@ internal sealed partial class WriteBatch : IRequestLog
         }
 
         var move = new UpdateSession(session.Id) { State = state };
-        var moved = SessionWriteProcessor.Apply(move, session, new WriteContext(now, Head.ActiveCount, Head.FleetPaused));
+        var moved = SessionTransitions.Apply(move, session, new WriteContext(now, Head.ActiveCount, Head.FleetPaused));
         return Record(move, session, moved, now).Session ?? session;
     }
 }

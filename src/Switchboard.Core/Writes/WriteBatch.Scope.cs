@@ -139,5 +139,5 @@ internal sealed partial class WriteBatch
 
     /// <summary>The session a write is about: its target, or the session of its command or approval.</summary>
     private static string? SessionOf(SessionWrite write) =>
-        SessionWriteProcessor.TargetId(write) ?? RequestSessionId(write);
+        SessionTransitions.TargetId(write) ?? RequestSessionId(write);
 }

@@ -15,14 +15,14 @@ internal sealed partial class WriteBatch
     private WriteResult ApplyStream(WriteSessionStream write, DateTimeOffset now)
     {
         var current = Current(write.SessionId);
-        if (SessionWriteProcessor.StreamPrecheck(write, current) is { } refused)
+        if (SessionTransitions.StreamPrecheck(write, current) is { } refused)
         {
             return new WriteResult(refused, null, null);
         }
 
         var streams = _streams ?? throw new InvalidOperationException("A session stream write needs the transaction's streams (UnitOfWork loads them).");
         var outcome = streams(write.Stream);
-        var decision = SessionWriteProcessor.StreamChanged(current!, write.Name, outcome, new WriteContext(now, Head.ActiveCount, Head.FleetPaused));
+        var decision = SessionTransitions.StreamChanged(current!, write.Name, outcome, new WriteContext(now, Head.ActiveCount, Head.FleetPaused));
         return Record(write, current, decision, now) with { Stream = outcome };
     }
 }

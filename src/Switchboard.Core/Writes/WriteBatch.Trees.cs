@@ -107,7 +107,7 @@ internal sealed partial class WriteBatch
     {
         var single = cascade with { Cascade = false };
         var target = Current(cascade.SessionId);
-        var check = SessionWriteProcessor.Apply(single, target, new WriteContext(now, Head.ActiveCount, Head.FleetPaused));
+        var check = SessionTransitions.Apply(single, target, new WriteContext(now, Head.ActiveCount, Head.FleetPaused));
         if (check.Error is { } error)
         {
             return new WriteResult(error, null, null);
@@ -165,7 +165,7 @@ internal sealed partial class WriteBatch
             return new WriteResult(null, child, null);
         }
 
-        var top = Record(adopt, child, SessionWriteProcessor.Moved(child, Placed(child, parent), child.Subtree, now), now);
+        var top = Record(adopt, child, SessionTransitions.Moved(child, Placed(child, parent), child.Subtree, now), now);
         if (top.Error is not null)
         {
             return top; // the totals would overflow an ancestor's: nothing moved
@@ -175,7 +175,7 @@ internal sealed partial class WriteBatch
         foreach (var id in descendants)
         {
             var session = Current(id)!;
-            Record(adopt, session, SessionWriteProcessor.Moved(session, Placed(session, parent), default, now), now);
+            Record(adopt, session, SessionTransitions.Moved(session, Placed(session, parent), default, now), now);
             _moved.Add(id);
         }
 

@@ -76,7 +76,7 @@ internal sealed partial class WriteBatch
     /// read with them (<see cref="UnitOfWork"/>).
     /// </summary>
     public static IReadOnlyCollection<string> TargetIds(IReadOnlyList<SessionWrite> writes) =>
-        writes.Select(w => SessionWriteProcessor.TargetId(w) ?? RequestSessionId(w)).Concat(writes.Select(w => w switch
+        writes.Select(w => SessionTransitions.TargetId(w) ?? RequestSessionId(w)).Concat(writes.Select(w => w switch
         {
             CreateSession c => c.ParentId,
             AdoptSession a => a.ParentId,
@@ -163,7 +163,7 @@ internal sealed partial class WriteBatch
             return ApplyStream(stream, now);
         }
 
-        var id = SessionWriteProcessor.TargetId(write);
+        var id = SessionTransitions.TargetId(write);
         var current = id is null ? null : Current(id);
         var parent = write switch
         {
@@ -178,7 +178,7 @@ internal sealed partial class WriteBatch
         }
 
         write = _approvals.AsksInTerminal(_approvals.KeepsWaiting(write, current), current);
-        var decision = SessionWriteProcessor.Apply(write, current, new WriteContext(now, Head.ActiveCount, Head.FleetPaused) { Parent = parent });
+        var decision = SessionTransitions.Apply(write, current, new WriteContext(now, Head.ActiveCount, Head.FleetPaused) { Parent = parent });
         return Record(write, current, decision, now);
     }
 
@@ -242,7 +242,7 @@ internal sealed partial class WriteBatch
 
     private WriteResult ApplyAlert(SessionWrite write, AlertTarget target, DateTimeOffset now)
     {
-        var decision = SessionWriteProcessor.ApplyAlert(write, _alerts.GetValueOrDefault(target), now);
+        var decision = SessionTransitions.ApplyAlert(write, _alerts.GetValueOrDefault(target), now);
         if (decision.Error is { } error)
         {
             return new WriteResult(error, null, null);

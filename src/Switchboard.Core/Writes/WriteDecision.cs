@@ -13,7 +13,7 @@ internal readonly record struct WriteContext(DateTimeOffset Now, long ActiveCoun
 /// <summary>An event about to be appended; the store assigns its <c>seq</c>.</summary>
 internal sealed record PendingEvent(string Type, string? SessionId, DateTimeOffset At, byte[] Data);
 
-/// <summary>What <see cref="SessionWriteProcessor"/> decided: refuse, or persist a session row and maybe append an event.</summary>
+/// <summary>What <see cref="SessionTransitions"/> decided: refuse, or persist a session row and maybe append an event.</summary>
 internal sealed record WriteDecision
 {
     /// <summary>Why the write was refused; null when it was accepted.</summary>

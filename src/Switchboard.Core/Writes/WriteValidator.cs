@@ -8,7 +8,7 @@ namespace Switchboard.Core.Writes;
 
 /// <summary>
 /// Checks a write against the model's rules before it reaches the store. Rules that depend on the
-/// current session (transitions, versions) belong to <see cref="SessionWriteProcessor"/>.
+/// current session (transitions, versions) belong to <see cref="SessionTransitions"/>.
 /// </summary>
 internal static class WriteValidator
 {

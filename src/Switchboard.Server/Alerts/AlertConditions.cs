@@ -18,7 +18,7 @@ internal static class AlertConditions
             case AlertCondition.SessionError when s.State == SessionState.Error:
                 message = $"Session '{s.Id}' is in error" + (s.ErrorMessage is { } why ? $": {Clip(why)}" : ".");
                 return true;
-            case AlertCondition.LeaseExpired when s.State == SessionState.Error && s.ErrorMessage == SessionWriteProcessor.LeaseExpiredReason:
+            case AlertCondition.LeaseExpired when s.State == SessionState.Error && s.ErrorMessage == SessionTransitions.LeaseExpiredReason:
                 message = $"Session '{s.Id}' stopped renewing its lease; it was moved to error.";
                 return true;
             case AlertCondition.Stalled when s.State == SessionState.Working && now - s.UpdatedAt >= TimeSpan.FromSeconds(rule.Seconds!.Value):

@@ -184,7 +184,7 @@ internal static class AlertEndpoints
         return alert is null ? AlertNotFound(id) : new JsonResult(StatusCodes.Status200OK, w => AlertJson.Write(w, alert));
     }
 
-    private static async Task<IResult> AcknowledgeAsync(string id, HttpContext http, SessionWriter writer, SwitchboardOptions options, CancellationToken ct)
+    private static async Task<IResult> AcknowledgeAsync(string id, HttpContext http, WriteIntake writer, SwitchboardOptions options, CancellationToken ct)
     {
         AcknowledgeAlert ack;
         try

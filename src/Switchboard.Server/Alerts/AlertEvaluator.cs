@@ -40,7 +40,7 @@ internal sealed partial class AlertEvaluator : IAsyncDisposable
     private long _evaluated = -1;
     private volatile bool _idle;
 
-    public AlertEvaluator(LiveHub live, SessionWriter writer, ISessionStore store, ConfiguredAlertRules configured, SwitchboardOptions options,
+    public AlertEvaluator(LiveHub live, WriteIntake writer, ISessionStore store, ConfiguredAlertRules configured, SwitchboardOptions options,
         TimeProvider time, ILogger<AlertEvaluator> logger, BackgroundLoops? loops = null)
     {
         _live = live;

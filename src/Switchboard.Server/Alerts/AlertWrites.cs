@@ -13,7 +13,7 @@ namespace Switchboard.Server.Alerts;
 /// batch at a time off the loop, their answer posted back to the inbox and settled on the loop. Until the event of a
 /// write comes back, no other write is made for that rule and subject. Used on the evaluator's loop only.
 /// </summary>
-internal sealed class AlertWrites(SessionWriter writer, AlertInbox inbox, TimeProvider time, ILogger logger, CancellationToken stopping)
+internal sealed class AlertWrites(WriteIntake writer, AlertInbox inbox, TimeProvider time, ILogger logger, CancellationToken stopping)
 {
     private static readonly TimeSpan RetryAfterFailure = TimeSpan.FromSeconds(1);
 

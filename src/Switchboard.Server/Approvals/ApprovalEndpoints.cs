@@ -53,7 +53,7 @@ internal static class ApprovalEndpoints
             .JsonBody<Contracts.ApprovalAnswerRequest>().Produces<Contracts.ApprovalResponse>().Problems(400, 403, 404, 409, 413);
     }
 
-    private static async Task<IResult> RequestAsync(string id, HttpContext http, SessionWriter writer, ApprovalHolds holds, SwitchboardOptions options,
+    private static async Task<IResult> RequestAsync(string id, HttpContext http, WriteIntake writer, ApprovalHolds holds, SwitchboardOptions options,
         CallerNames callers, TimeProvider time, CancellationToken ct)
     {
         RequestApproval request;
@@ -91,7 +91,7 @@ internal static class ApprovalEndpoints
         }, ct);
     }
 
-    private static async Task<IResult> AnswerAsync(string id, string approvalId, HttpContext http, SessionWriter writer, SwitchboardOptions options,
+    private static async Task<IResult> AnswerAsync(string id, string approvalId, HttpContext http, WriteIntake writer, SwitchboardOptions options,
         CallerNames callers, ILogger<CallerNames> logger, CancellationToken ct)
     {
         AnswerApproval answer;

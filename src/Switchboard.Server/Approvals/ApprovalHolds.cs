@@ -15,7 +15,7 @@ namespace Switchboard.Server.Approvals;
 /// <c>Commands:MaxWaiters</c> with the commands' long-polls, shared by scope the same way, and costs one small object
 /// per held request.
 /// </summary>
-internal sealed class ApprovalHolds(SessionWriter writer, IRequestStore<Approval, ApprovalState> store, CommandWatch watch, HoldingNode node, TimeProvider time,
+internal sealed class ApprovalHolds(WriteIntake writer, IRequestStore<Approval, ApprovalState> store, CommandWatch watch, HoldingNode node, TimeProvider time,
     Switchboard.Server.Options.SwitchboardOptions options)
 {
     /// <summary>

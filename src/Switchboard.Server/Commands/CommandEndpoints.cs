@@ -12,12 +12,13 @@ using Switchboard.Server.Options;
 using Switchboard.Server.Responses;
 using Switchboard.Server.Security;
 using Switchboard.Server.Sessions;
+using Switchboard.Server.Waiters;
 
 namespace Switchboard.Server.Commands;
 
 /// <summary>
 /// <c>/api/sessions/{id}/commands</c>: issue, list (and the producer's long-poll), read, acknowledge and withdraw the
-/// commands of one session. Every change goes through the write pipeline and is logged as an event (docs/commands.md).
+/// commands of one session. Every change goes through the group commit and is logged as an event (docs/commands.md).
 /// </summary>
 internal static class CommandEndpoints
 {
@@ -49,7 +50,7 @@ internal static class CommandEndpoints
             .Produces<Contracts.CommandResponse>().Problems(404, 409);
     }
 
-    private static async Task<IResult> IssueAsync(string id, HttpContext http, SessionWriter writer, SwitchboardOptions options, CallerNames callers,
+    private static async Task<IResult> IssueAsync(string id, HttpContext http, WriteIntake writer, SwitchboardOptions options, CallerNames callers,
         TimeProvider time, CancellationToken ct)
     {
         IssueCommand issue;
@@ -66,7 +67,7 @@ internal static class CommandEndpoints
         return await Requests.WriteAsync(writer, ScopedWrites.For(http, issue), "The command was not issued", c => Requests.Created(http, c), ct);
     }
 
-    private static async Task<IResult> AcknowledgeAsync(string id, string commandId, HttpContext http, SessionWriter writer, SwitchboardOptions options,
+    private static async Task<IResult> AcknowledgeAsync(string id, string commandId, HttpContext http, WriteIntake writer, SwitchboardOptions options,
         CancellationToken ct)
     {
         AcknowledgeCommand ack;
@@ -83,7 +84,7 @@ internal static class CommandEndpoints
         return await Requests.WriteAsync(writer, ScopedWrites.For(http, ack), "The acknowledgement was not recorded", Requests.Ok, ct);
     }
 
-    private static Task<IResult> WithdrawAsync(string id, string commandId, HttpContext http, SessionWriter writer, CancellationToken ct) =>
+    private static Task<IResult> WithdrawAsync(string id, string commandId, HttpContext http, WriteIntake writer, CancellationToken ct) =>
         Requests.WriteAsync(writer, ScopedWrites.For(http, new WithdrawCommand(id, commandId)), "The command was not withdrawn", Requests.Ok, ct);
 
     private static async Task<IResult> GetAsync(string id, string commandId, HttpContext http, ISessionStore sessions, IRequestStore<Command, CommandState> store, CancellationToken ct)
@@ -105,7 +106,7 @@ internal static class CommandEndpoints
     }
 
     private static async Task<IResult> ListAsync(string id, HttpContext http, ISessionStore sessions, IRequestStore<Command, CommandState> store, CommandWatch watch, LiveHub live,
-        SessionWriter writer, SwitchboardOptions options, TimeProvider time, CancellationToken ct)
+        WriteIntake writer, SwitchboardOptions options, TimeProvider time, CancellationToken ct)
     {
         List<CommandState>? states;
         int limit;
@@ -166,7 +167,7 @@ internal static class CommandEndpoints
     /// any other, and at the earliest visibility timeout of the delivered commands it read (a redelivery logs nothing
     /// until it is handed over, so no event would wake it).
     /// </summary>
-    private static async Task<IResult> PollAsync(Poll poll, CommandWatch watch, CommandWaiter waiter, IRequestStore<Command, CommandState> store, LiveHub live, SessionWriter writer,
+    private static async Task<IResult> PollAsync(Poll poll, CommandWatch watch, Waiter<string> waiter, IRequestStore<Command, CommandState> store, LiveHub live, WriteIntake writer,
         TimeProvider time, CancellationToken ct)
     {
         var started = time.GetTimestamp();

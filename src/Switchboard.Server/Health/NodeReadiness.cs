@@ -11,7 +11,7 @@ namespace Switchboard.Server.Health;
 /// restarting after a failure, not given up). <c>/readyz</c> answers 503 with the first reason that applies, so a load
 /// balancer never keeps a node that accepts writes or subscribers while delivering nothing.
 /// </summary>
-internal sealed class NodeReadiness(LiveHub live, WritePipeline pipeline, ISessionStore store, BackgroundLoops loops, TimeProvider time)
+internal sealed class NodeReadiness(LiveHub live, GroupCommit pipeline, ISessionStore store, BackgroundLoops loops, TimeProvider time)
 {
     /// <summary>Events waiting with no progress for this long mean the loop is stuck, not busy.</summary>
     private static readonly TimeSpan StallAfter = TimeSpan.FromSeconds(10);

@@ -14,10 +14,10 @@ internal sealed record HookOutcome(Switchboard.Core.Errors.SwitchboardError? Ref
 
 /// <summary>
 /// The part every agent's receiver shares: turn one hook event into writes on its session (and a sub-agent's), commit
-/// them through the same <see cref="SessionWriter"/> as the API, tell the quiet monitor the agent was heard from, and
+/// them through the same <see cref="WriteIntake"/> as the API, tell the quiet monitor the agent was heard from, and
 /// answer in the agent's own format. An unavailable store or admission control throws (<see cref="StoreUnavailableException"/>).
 /// </summary>
-internal sealed class HookReceiver(SessionWriter writer, QuietMonitor quiet, Switchboard.Server.Commands.CommandWatch watch, Switchboard.Server.Approvals.ApprovalHolds approvals, TimeProvider time,
+internal sealed class HookReceiver(WriteIntake writer, QuietMonitor quiet, Switchboard.Server.Commands.CommandWatch watch, Switchboard.Server.Approvals.ApprovalHolds approvals, TimeProvider time,
     SwitchboardOptions options, ILogger<HookReceiver> logger)
 {
     /// <summary>The <c>source</c> label of a session its hooks created (its telemetry, arriving later, makes it <c>opentelemetry</c>).</summary>
@@ -60,7 +60,7 @@ internal sealed class HookReceiver(SessionWriter writer, QuietMonitor quiet, Swi
         quiet.Observed(results, now, resumes);
         if (ending is not null && results[0] is { Error: null, Session: { State: not SessionState.Terminated } session })
         {
-            quiet.Ends(session, now, now + options.Hooks.EndGrace, ending.Reason ?? SessionWriteProcessor.HookEndedReason);
+            quiet.Ends(session, now, now + options.Hooks.EndGrace, ending.Reason ?? SessionTransitions.HookEndedReason);
         }
 
         if (results.Any(r => r.OutsideScope))

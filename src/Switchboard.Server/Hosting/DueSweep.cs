@@ -15,7 +15,7 @@ internal static class DueSweep
     public const int Batch = 500;
 
     /// <summary>Sweeps until nothing is due; how many rows moved.</summary>
-    public static async Task<int> RunAsync<T>(SessionWriter writer, Func<int, CancellationToken, Task<IReadOnlyList<T>>> findDue, Func<T, SessionWrite> write,
+    public static async Task<int> RunAsync<T>(WriteIntake writer, Func<int, CancellationToken, Task<IReadOnlyList<T>>> findDue, Func<T, SessionWrite> write,
         Action<T> moved, CancellationToken cancellationToken)
     {
         var total = 0;

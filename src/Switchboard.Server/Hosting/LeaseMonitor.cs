@@ -15,12 +15,12 @@ namespace Switchboard.Server.Hosting;
 internal sealed class LeaseMonitor : IDisposable
 {
     private readonly ISessionStore _store;
-    private readonly SessionWriter _writer;
+    private readonly WriteIntake _writer;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private readonly PeriodicJob<int> _job;
 
-    public LeaseMonitor(ISessionStore store, SessionWriter writer, TimeProvider time, ILogger<LeaseMonitor> logger)
+    public LeaseMonitor(ISessionStore store, WriteIntake writer, TimeProvider time, ILogger<LeaseMonitor> logger)
     {
         _store = store;
         _writer = writer;

@@ -22,12 +22,12 @@ namespace Switchboard.Server.Hosting;
 internal sealed class RequestExpiry : IDisposable
 {
     private readonly IReadOnlyList<RequestSweep> _kinds;
-    private readonly SessionWriter _writer;
+    private readonly WriteIntake _writer;
     private readonly TimeProvider _time;
     private readonly HoldingNode _node;
     private readonly PeriodicJob<int> _job;
 
-    public RequestExpiry(IRequestStore<Command, CommandState> commands, IRequestStore<Approval, ApprovalState> approvals, SessionWriter writer, HoldingNode node,
+    public RequestExpiry(IRequestStore<Command, CommandState> commands, IRequestStore<Approval, ApprovalState> approvals, WriteIntake writer, HoldingNode node,
         TimeProvider time, ILogger<RequestExpiry> logger)
     {
         _kinds = [RequestSweep.Commands(commands, logger), RequestSweep.Approvals(approvals, logger)];

@@ -37,7 +37,7 @@ internal sealed class SwitchboardRuntime(
     IRequestStore<Approval, ApprovalState> approvalStore,
     ITreeStore treeStore,
     IWebhookStore webhookStore,
-    WritePipeline pipeline,
+    GroupCommit pipeline,
     LiveHub live,
     NodeReadiness readiness,
     LeaseMonitor leases,

@@ -27,7 +27,7 @@ namespace Microsoft.Extensions.DependencyInjection;
 public static class SwitchboardServiceCollectionExtensions
 {
     /// <summary>
-    /// Adds Switchboard's services: the write pipeline, the live fan-out and the in-process <see cref="ISwitchboardProducer"/>.
+    /// Adds Switchboard's services: the group commit, the live fan-out and the in-process <see cref="ISwitchboardProducer"/>.
     /// Name the store on what this returns: <c>.UseSqlite(o => …)</c> (Switchboard.Storage.Sqlite) or
     /// <c>.UsePostgres(connectionString)</c> (Switchboard.Storage.Postgres); without one the host refuses to start. Then
     /// call <c>app.MapSwitchboard()</c>. Every setting is checked at start, and one out of range stops it with a line
@@ -110,8 +110,8 @@ public static class SwitchboardServiceCollectionExtensions
             ?? throw new InvalidOperationException("The configured store does not read session trees (it must implement ITreeStore)."));
         services.TryAddSingleton<LiveHub>();
         services.TryAddSingleton<IWriteThrottle>(sp => sp.GetRequiredService<LiveHub>());
-        services.TryAddSingleton<WritePipeline>();
-        services.TryAddSingleton<SessionWriter>();
+        services.TryAddSingleton<GroupCommit>();
+        services.TryAddSingleton<WriteIntake>();
         services.TryAddSingleton<ISwitchboardProducer, SwitchboardProducer>();
         services.TryAddSingleton<LiveReads>();
         services.TryAddSingleton<JoinCoordinator>();
@@ -142,7 +142,7 @@ public static class SwitchboardServiceCollectionExtensions
         services.TryAddSingleton<Switchboard.Server.Otlp.OtlpRequestGate>();
         services.TryAddSingleton<Switchboard.Server.Http.RequestBodyBudget>();
         services.TryAddSingleton<Switchboard.Server.Hooks.HookReceiver>();
-        // After the runtime: it stops first, before the write pipeline it writes through.
+        // After the runtime: it stops first, before the group commit it writes through.
         services.AddHostedService(sp => sp.GetRequiredService<Switchboard.Server.Otlp.QuietMonitor>());
         services.TryAddSingleton<Switchboard.Server.Otlp.Grpc.OtlpGrpcListener>();
         services.AddHostedService(sp => sp.GetRequiredService<Switchboard.Server.Otlp.Grpc.OtlpGrpcListener>());

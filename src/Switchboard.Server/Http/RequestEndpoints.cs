@@ -29,7 +29,7 @@ internal sealed class RequestEndpoints<T>(string plural, Action<Utf8JsonWriter, 
     /// Submits <paramref name="request"/> and answers with <paramref name="answer"/> of the request it wrote; a refusal is
     /// its problem (<paramref name="refused"/> hears it first), an unavailable store a 503 saying <paramref name="whatDidNotHappen"/>.
     /// </summary>
-    public async Task<IResult> WriteAsync(SessionWriter writer, SessionWrite request, string whatDidNotHappen, Func<T, Task<IResult>> answer, CancellationToken ct,
+    public async Task<IResult> WriteAsync(WriteIntake writer, SessionWrite request, string whatDidNotHappen, Func<T, Task<IResult>> answer, CancellationToken ct,
         Action<SwitchboardError>? refused = null)
     {
         try
@@ -50,7 +50,7 @@ internal sealed class RequestEndpoints<T>(string plural, Action<Utf8JsonWriter, 
     }
 
     /// <summary>As the other overload, for an answer that is ready at once.</summary>
-    public Task<IResult> WriteAsync(SessionWriter writer, SessionWrite request, string whatDidNotHappen, Func<T, IResult> answer, CancellationToken ct) =>
+    public Task<IResult> WriteAsync(WriteIntake writer, SessionWrite request, string whatDidNotHappen, Func<T, IResult> answer, CancellationToken ct) =>
         WriteAsync(writer, request, whatDidNotHappen, r => Task.FromResult(answer(r)), ct);
 
     /// <summary>200 with the request.</summary>

@@ -1,7 +1,7 @@
 namespace Switchboard.Server.Ingest;
 
 /// <summary>
-/// Tells the write pipeline when committing more would outrun the live path: writes wait while the node has more
+/// Tells the group commit when committing more would outrun the live path: writes wait while the node has more
 /// committed events to fan out than it can deliver promptly (admission control).
 /// </summary>
 internal interface IWriteThrottle

@@ -3,7 +3,7 @@ using Switchboard.Core.Diagnostics;
 
 namespace Switchboard.Server.Ingest;
 
-/// <summary>The write pipeline's log messages (<see cref="LogEventIds.Ingest"/>).</summary>
+/// <summary>The group commit's log messages (<see cref="LogEventIds.Ingest"/>).</summary>
 internal static partial class IngestLog
 {
     [LoggerMessage(LogEventIds.Ingest + 0, LogLevel.Debug, "Write pipeline started", EventName = "Ingest.Started")]

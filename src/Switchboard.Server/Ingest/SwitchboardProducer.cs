@@ -4,8 +4,8 @@ using Switchboard.Core.Writes;
 
 namespace Switchboard.Server.Ingest;
 
-/// <summary>The in-process producer: a thin face over <see cref="SessionWriter"/>, the path HTTP uses too.</summary>
-internal sealed class SwitchboardProducer(SessionWriter writer, ISessionStore store) : ISwitchboardProducer
+/// <summary>The in-process producer: a thin face over <see cref="WriteIntake"/>, the path HTTP uses too.</summary>
+internal sealed class SwitchboardProducer(WriteIntake writer, ISessionStore store) : ISwitchboardProducer
 {
     public Task<Session> CreateAsync(CreateSession create, CancellationToken cancellationToken = default) => Write(create, cancellationToken);
 

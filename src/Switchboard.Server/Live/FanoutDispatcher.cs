@@ -10,7 +10,7 @@ namespace Switchboard.Server.Live;
 /// <paramref name="wake"/>, to be woken once at the end of the pass, after everything of that pass is queued, so it
 /// drains a burst in one write. Used by the <see cref="ProjectionHandler"/> on the live loop; no locks, no callbacks out.
 /// </summary>
-internal sealed class FanoutDispatcher(SessionProjection projection, TopicRegistry topics, FanoutPacer pacer, UsageFanout usage, SteeringHandler steering,
+internal sealed class FanoutDispatcher(SessionProjection projection, TopicRegistry topics, FanoutPacer pacer, UsageFanout usage, OpenRequestsHandler openRequests,
     List<SendQueue> wake, TreeHandler? trees = null)
 {
     /// <summary>Subscriber deliveries since start.</summary>
@@ -38,13 +38,13 @@ internal sealed class FanoutDispatcher(SessionProjection projection, TopicRegist
 
         if (EventTypes.IsCommand(e.Type))
         {
-            steering.CommandApplied(e);
+            openRequests.CommandApplied(e);
             return DispatchAside(e, Topics.Commands, TopicRoute.CommandsTopic);
         }
 
         if (EventTypes.IsApproval(e.Type))
         {
-            steering.ApprovalApplied(e);
+            openRequests.ApprovalApplied(e);
             return DispatchAside(e, Topics.Approvals, TopicRoute.ApprovalsTopic);
         }
 

@@ -27,7 +27,7 @@ namespace Switchboard.Server.Live;
 /// client that got a 2xx and then subscribes finds its write in the snapshot, not only in the stream after it.
 /// </para>
 /// </summary>
-internal sealed partial class JoinCoordinator(LiveHub live, WritePipeline pipeline, ISessionStore store, SocketOptions options, ILogger<JoinCoordinator> logger,
+internal sealed partial class JoinCoordinator(LiveHub live, GroupCommit pipeline, ISessionStore store, SocketOptions options, ILogger<JoinCoordinator> logger,
     SwitchboardOptions? switchboard = null, TimeProvider? time = null, Switchboard.Core.Trees.TreeCursor? cursors = null)
 {
     /// <summary>How long a resume from another node's later position waits for this node's feed to get there.</summary>

@@ -8,7 +8,7 @@ namespace Switchboard.Server.Live;
 /// otherwise (<see cref="JoinCoordinator"/>). Going live hands the joiner's first frames to the other concerns (the
 /// first summary, presence, usage); a leave tells presence.
 /// </summary>
-internal sealed class JoinHandler(LiveState state, PresenceHandler presence, UsageHandler usage, SummaryHandler summary, SteeringHandler steering) : LiveHandler
+internal sealed class JoinHandler(LiveState state, PresenceHandler presence, UsageHandler usage, SummaryHandler summary, OpenRequestsHandler openRequests) : LiveHandler
 {
     public override void Register(MessageRoutes routes)
     {
@@ -100,9 +100,9 @@ internal sealed class JoinHandler(LiveState state, PresenceHandler presence, Usa
             case TopicKind.Alerts:
                 return result with { Alerts = projection.OpenAlerts() };
             case TopicKind.Commands:
-                return result with { Commands = steering.OutstandingCommands(state.Options.MaxSnapshotBytes) };
+                return result with { Commands = openRequests.OutstandingCommands(state.Options.MaxSnapshotBytes) };
             case TopicKind.Approvals:
-                return result with { Approvals = steering.PendingApprovals(state.Options.MaxSnapshotBytes) };
+                return result with { Approvals = openRequests.PendingApprovals(state.Options.MaxSnapshotBytes) };
             case TopicKind.OneSession:
                 return result with { HasSession = true, Session = JoinCoordinator.InScope(request, projection.Get(request.Route.SessionId!)) };
             default:

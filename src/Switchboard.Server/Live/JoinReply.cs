@@ -1,5 +1,4 @@
 using System.Buffers;
-using System.Text;
 using System.Text.Json;
 using Switchboard.Server.Outbound;
 
@@ -43,7 +42,7 @@ internal abstract record JoinReply
             return frames;
         }
 
-        private static string Joined(string topic, JoinResult result)
+        private static byte[] Joined(string topic, JoinResult result)
         {
             var buffer = new ArrayBufferWriter<byte>(512);
             using (var writer = new Utf8JsonWriter(buffer))
@@ -51,7 +50,7 @@ internal abstract record JoinReply
                 result.Write(writer, topic);
             }
 
-            return "event: joined\ndata: " + Encoding.UTF8.GetString(buffer.WrittenSpan) + "\n\n";
+            return SseRecord.Event("joined", buffer.WrittenSpan);
         }
     }
 }

@@ -37,16 +37,16 @@ internal sealed class LiveLoop
         var usage = new UsageHandler(state, [.. (switchboard?.Usage.GroupBy ?? []).Distinct(StringComparer.Ordinal)], inbox);
         var summary = new SummaryHandler(state, inbox);
         var presence = new PresenceHandler(state, store.Presence, inbox);
-        var steering = new SteeringHandler(state.Projection);
+        var openRequests = new OpenRequestsHandler(state.Projection);
         var trees = new TreeHandler(state);
-        _projection = new ProjectionHandler(state, admission, usage.Fanout, steering, inbox, trees);
-        var joins = new JoinHandler(state, presence, usage, summary, steering);
+        _projection = new ProjectionHandler(state, admission, usage.Fanout, openRequests, inbox, trees);
+        var joins = new JoinHandler(state, presence, usage, summary, openRequests);
         var reads = new ReadHandler(state);
         _health = new HealthHandler(state, store, lifetime, _projection, summary);
 
         // One handler per concern, in the order each pass ends: the summary's frames go before usage pushes (both ride the
         // pass's one wake-up), the counters are published last.
-        _handlers = [_projection, reads, joins, presence, summary, usage, steering, trees, _health];
+        _handlers = [_projection, reads, joins, presence, summary, usage, openRequests, trees, _health];
         foreach (var handler in _handlers)
         {
             handler.Register(_routes);

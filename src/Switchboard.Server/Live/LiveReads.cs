@@ -7,7 +7,7 @@ namespace Switchboard.Server.Live;
 /// first waits until the live loop has applied everything this node has committed, so a client that got a 2xx sees its
 /// own write. The wait is on the read side so that writes answer as soon as they are durable.
 /// </summary>
-internal sealed class LiveReads(LiveHub live, WritePipeline pipeline)
+internal sealed class LiveReads(LiveHub live, GroupCommit pipeline)
 {
     /// <summary>How long a read waits for the loop to catch up before answering from what it has (e.g. a stalled PostgreSQL feed).</summary>
     private static readonly TimeSpan CatchUpWait = TimeSpan.FromSeconds(2);

@@ -34,13 +34,13 @@ internal sealed class ProjectionHandler : LiveHandler
     private bool _pacerArmed;
     private Task? _faultHold;
 
-    public ProjectionHandler(LiveState state, AdmissionGate admission, UsageFanout usage, SteeringHandler steering, LiveInbox inbox, TreeHandler? trees = null)
+    public ProjectionHandler(LiveState state, AdmissionGate admission, UsageFanout usage, OpenRequestsHandler openRequests, LiveInbox inbox, TreeHandler? trees = null)
     {
         _state = state;
         _admission = admission;
         _inbox = inbox;
         _pacer = new FanoutPacer(state.Time);
-        _dispatcher = new FanoutDispatcher(state.Projection, state.Topics, _pacer, usage, steering, state.Wake, trees);
+        _dispatcher = new FanoutDispatcher(state.Projection, state.Topics, _pacer, usage, openRequests, state.Wake, trees);
         _pacerTimer = state.Time.CreateTimer(static s => ((LiveInbox)s!).TryWrite(PacerTick.Instance), inbox, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
     }
 

@@ -37,10 +37,10 @@ internal sealed partial class SessionProjection
 
     public int ActiveCount => _active.Count;
 
-    /// <summary>The commands outstanding at the state last loaded, for the <see cref="SteeringHandler"/> to start from.</summary>
+    /// <summary>The commands outstanding at the state last loaded, for the <see cref="OpenRequestsHandler"/> to start from.</summary>
     public IReadOnlyList<Switchboard.Core.Commands.Command> LoadedCommands { get; private set; } = [];
 
-    /// <summary>The approvals pending at the state last loaded, for the <see cref="SteeringHandler"/> to start from.</summary>
+    /// <summary>The approvals pending at the state last loaded, for the <see cref="OpenRequestsHandler"/> to start from.</summary>
     public IReadOnlyList<Switchboard.Core.Approvals.Approval> LoadedApprovals { get; private set; } = [];
 
     public void Load(StoreState state)
@@ -101,7 +101,7 @@ internal sealed partial class SessionProjection
 
         if (EventTypes.IsCommand(e.Type) || EventTypes.IsApproval(e.Type))
         {
-            return (null, null); // neither changes a session here (their own state is the SteeringHandler's)
+            return (null, null); // neither changes a session here (their own state is the OpenRequestsHandler's)
         }
 
         if (e.SessionId is not { } id)

@@ -20,7 +20,7 @@ internal sealed class SwitchboardMetrics : IDisposable
     private readonly Counter<long> _dispatched;
     private readonly Histogram<double> _fanout;
 
-    public SwitchboardMetrics(IMeterFactory meters, LiveHub live, WritePipeline pipeline, ConnectionRegistry connections, Switchboard.Server.Webhooks.WebhookDispatcher webhooks,
+    public SwitchboardMetrics(IMeterFactory meters, LiveHub live, GroupCommit pipeline, ConnectionRegistry connections, Switchboard.Server.Webhooks.WebhookDispatcher webhooks,
         Switchboard.Server.Alerts.AlertEvaluator alerts, Switchboard.Server.Commands.CommandWatch commands, Switchboard.Server.Http.RequestBodyBudget bodies, BackgroundLoops loops)
     {
         _live = live;

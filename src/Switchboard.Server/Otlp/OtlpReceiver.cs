@@ -14,11 +14,11 @@ internal readonly record struct OtlpOutcome(long Rejected, string? Message);
 
 /// <summary>
 /// The part every OTLP transport shares: map a decoded export request through <see cref="TelemetryMap"/>, coalesce it
-/// into one write per session, commit those through the same <see cref="SessionWriter"/> as the HTTP API (state
+/// into one write per session, commit those through the same <see cref="WriteIntake"/> as the HTTP API (state
 /// machine, event log, fan-out, alerts, usage rollups and webhooks all follow), and tell the quiet monitor.
 /// An unavailable store or admission control throws (<see cref="Switchboard.Core.Storage.StoreUnavailableException"/>, <see cref="OverloadedException"/>).
 /// </summary>
-internal sealed class OtlpReceiver(SessionWriter writer, QuietMonitor quiet, SwitchboardMetrics metrics, TimeProvider time, Switchboard.Server.Options.SwitchboardOptions options,
+internal sealed class OtlpReceiver(WriteIntake writer, QuietMonitor quiet, SwitchboardMetrics metrics, TimeProvider time, Switchboard.Server.Options.SwitchboardOptions options,
     ILogger<OtlpReceiver> logger)
 {
     /// <summary>Maps a decoded export request of any signal into <paramref name="batch"/>.</summary>

@@ -36,7 +36,7 @@ internal sealed partial class QuietMonitor : IHostedService, IAsyncDisposable
     private readonly Dictionary<string, Track> _tracks = new(StringComparer.Ordinal);
     private readonly Dictionary<string, Track> _seen = new(StringComparer.Ordinal); // observed, not yet taken by the loop; under its own lock
     private int _tickQueued;
-    private readonly SessionWriter _writer;
+    private readonly WriteIntake _writer;
     private readonly ISessionStore _store;
     private readonly TimeProvider _time;
     private readonly OtlpOptions _options;
@@ -48,7 +48,7 @@ internal sealed partial class QuietMonitor : IHostedService, IAsyncDisposable
     private bool _loaded;
     private bool _failing;
 
-    public QuietMonitor(SessionWriter writer, ISessionStore store, TimeProvider time, SwitchboardOptions options, ILogger<QuietMonitor> logger,
+    public QuietMonitor(WriteIntake writer, ISessionStore store, TimeProvider time, SwitchboardOptions options, ILogger<QuietMonitor> logger,
         BackgroundLoops? loops = null)
     {
         _writer = writer;
@@ -194,7 +194,7 @@ internal sealed partial class QuietMonitor : IHostedService, IAsyncDisposable
             var results = await _writer.WriteManyAsync(chunk, ct);
             for (var i = 0; i < results.Count; i++)
             {
-                var id = SessionWriteProcessor.TargetId(chunk[i])!;
+                var id = SessionTransitions.TargetId(chunk[i])!;
                 if (results[i].Session is { } session && results[i].Error is null)
                 {
                     moved++;

@@ -38,9 +38,9 @@ internal sealed class OutboundFrame
         _headerStart = WriteHeader(buffer, textLength, opcode);
     }
 
-    /// <summary>A frame that only SSE writes: a comment, or a record with no V2 equivalent.</summary>
-    public static OutboundFrame SseOnly(string record) =>
-        new(new byte[HeaderReserve], 0, FrameKind.Reply, 0, null, 0, 0) { _sse = Encoding.UTF8.GetBytes(record) };
+    /// <summary>A frame that only SSE writes: a comment, or a record with no V2 equivalent (<see cref="SseRecord"/>).</summary>
+    public static OutboundFrame SseOnly(byte[] record) =>
+        new(new byte[HeaderReserve], 0, FrameKind.Reply, 0, null, 0, 0) { _sse = record };
 
     public FrameKind Kind { get; }
 
@@ -70,17 +70,7 @@ internal sealed class OutboundFrame
     /// <summary>The SSE record: <c>id:</c> (events only), <c>event:</c> and <c>data:</c> with the envelope. Built on first use.</summary>
     public ReadOnlyMemory<byte> Sse => _sse ??= BuildSse();
 
-    private byte[] BuildSse()
-    {
-        var head = Seq > 0 ? $"id: {Seq}\nevent: {Type}\ndata: " : $"event: {Type}\ndata: ";
-        var headBytes = Encoding.UTF8.GetByteCount(head);
-        var sse = new byte[headBytes + _envelopeLength + 2];
-        Encoding.UTF8.GetBytes(head, sse);
-        _buffer.AsSpan(_envelopeStart, _envelopeLength).CopyTo(sse.AsSpan(headBytes));
-        sse[^2] = (byte)'\n';
-        sse[^1] = (byte)'\n';
-        return sse;
-    }
+    private byte[] BuildSse() => SseRecord.Event(Type ?? "", _buffer.AsSpan(_envelopeStart, _envelopeLength), Seq);
 
     /// <summary>
     /// <c>[jr, r, topic, event, payload]</c> rewritten as V1's <c>{"topic", "event", "payload", "ref"}</c> (V1 frames carry no

@@ -23,7 +23,7 @@ internal static class BatchEndpoint
         api.MapPost("/batch", HandleAsync).WithTags("Sessions").WithName("Batch")
             .JsonBody<Contracts.BatchRequest>().Produces<Contracts.BatchResponse>().Problems(400, 413);
 
-    private static async Task<IResult> HandleAsync(HttpContext http, SessionWriter writer, SwitchboardOptions options)
+    private static async Task<IResult> HandleAsync(HttpContext http, WriteIntake writer, SwitchboardOptions options)
     {
         try
         {

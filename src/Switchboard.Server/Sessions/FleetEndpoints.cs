@@ -18,13 +18,13 @@ internal static class FleetEndpoints
     {
         var fleet = api.MapGroup("/fleet").WithTags("Fleet");
         fleet.MapGet("", async (LiveReads live) => Flag(await live.FleetPausedAsync())).WithName("GetFleet").Produces<Contracts.FleetResponse>();
-        fleet.MapPost("/pause", (SessionWriter writer, CancellationToken ct) => SetAsync(writer, true, ct))
+        fleet.MapPost("/pause", (WriteIntake writer, CancellationToken ct) => SetAsync(writer, true, ct))
             .WithName("PauseFleet").Produces<Contracts.FleetResponse>().Problems(503);
-        fleet.MapPost("/resume", (SessionWriter writer, CancellationToken ct) => SetAsync(writer, false, ct))
+        fleet.MapPost("/resume", (WriteIntake writer, CancellationToken ct) => SetAsync(writer, false, ct))
             .WithName("ResumeFleet").Produces<Contracts.FleetResponse>().Problems(503);
     }
 
-    private static async Task<IResult> SetAsync(SessionWriter writer, bool paused, CancellationToken cancellationToken)
+    private static async Task<IResult> SetAsync(WriteIntake writer, bool paused, CancellationToken cancellationToken)
     {
         try
         {

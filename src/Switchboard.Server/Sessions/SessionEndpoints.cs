@@ -46,21 +46,21 @@ internal static class SessionEndpoints
     }
 
     // The Location is built from the request's own path, so it stays right when MapSwitchboard has a prefix.
-    private static Task<IResult> CreateAsync(HttpContext http, SessionWriter writer, SwitchboardOptions options) =>
+    private static Task<IResult> CreateAsync(HttpContext http, WriteIntake writer, SwitchboardOptions options) =>
         Execute(http, options, allowEmpty: false, body => WriteRequests.Create(body!.RootElement), writer,
             r => new JsonResult(StatusCodes.Status201Created, w => SessionJson.Write(w, r.Session!)) { Location = $"{http.Request.PathBase}{http.Request.Path.Value?.TrimEnd('/')}/{r.Session!.Id}" });
 
     // A producer's own writes: the answer also hands it the session's outstanding commands (docs/commands.md).
-    private static Task<IResult> UpdateAsync(string id, HttpContext http, SessionWriter writer, SwitchboardOptions options) =>
+    private static Task<IResult> UpdateAsync(string id, HttpContext http, WriteIntake writer, SwitchboardOptions options) =>
         Execute(http, options, allowEmpty: false, body => WriteRequests.Update(id, body!.RootElement) with { DeliversCommands = true }, writer, WithCommands);
 
-    private static Task<IResult> UsageAsync(string id, HttpContext http, SessionWriter writer, SwitchboardOptions options) =>
+    private static Task<IResult> UsageAsync(string id, HttpContext http, WriteIntake writer, SwitchboardOptions options) =>
         Execute(http, options, allowEmpty: false, body => WriteRequests.Usage(id, body!.RootElement) with { DeliversCommands = true }, writer, WithCommands);
 
-    private static Task<IResult> TerminateAsync(string id, HttpContext http, SessionWriter writer, SwitchboardOptions options) =>
+    private static Task<IResult> TerminateAsync(string id, HttpContext http, WriteIntake writer, SwitchboardOptions options) =>
         Execute(http, options, allowEmpty: true, body => WriteRequests.Terminate(id, body?.RootElement), writer, r => Ok(r.Session!));
 
-    private static Task<IResult> HeartbeatAsync(string id, HttpContext http, SessionWriter writer, SwitchboardOptions options) =>
+    private static Task<IResult> HeartbeatAsync(string id, HttpContext http, WriteIntake writer, SwitchboardOptions options) =>
         Execute(http, options, allowEmpty: true, body =>
         {
             if (body is not null)
@@ -210,7 +210,7 @@ internal static class SessionEndpoints
 
     /// <summary>Read the body, build the write, commit it, and map the outcome to a response.</summary>
     private static async Task<IResult> Execute(HttpContext http, SwitchboardOptions options, bool allowEmpty,
-        Func<JsonDocument?, SessionWrite> build, SessionWriter writer, Func<WriteResult, IResult> success)
+        Func<JsonDocument?, SessionWrite> build, WriteIntake writer, Func<WriteResult, IResult> success)
     {
         try
         {

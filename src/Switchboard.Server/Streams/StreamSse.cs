@@ -5,6 +5,8 @@ using Microsoft.AspNetCore.Http;
 using Switchboard.Core.Json;
 using Switchboard.Core.Streams;
 using Switchboard.Server.Options;
+using Switchboard.Server.Outbound;
+using Switchboard.Server.Transports.Sse;
 
 namespace Switchboard.Server.Streams;
 
@@ -14,7 +16,7 @@ namespace Switchboard.Server.Streams;
 /// event naming the offset to reconnect from; at the tail of a closed stream the last control says so and the connection
 /// ends. A connection also ends after <see cref="DurableStreamOptions.SseReconnectAfter"/> (clients reconnect from the last
 /// control's offset), when the stream goes away, or when the node stops. Text is cut into <c>data:</c> lines at every
-/// CR, LF or CRLF, so no byte of a stream can end an event or start another.
+/// CR, LF or CRLF by <see cref="SseRecord"/>, so no byte of a stream can end an event or start another.
 /// </summary>
 internal static class StreamSse
 {
@@ -29,10 +31,7 @@ internal static class StreamSse
 
         var response = http.Response;
         var text = StreamContentType.IsText(chain.Stream.ContentType);
-        response.StatusCode = StatusCodes.Status200OK;
-        response.ContentType = "text/event-stream";
-        response.Headers.CacheControl = "no-cache";
-        response.Headers["X-Accel-Buffering"] = "no";
+        SseResponse.Begin(http, "no-cache");
         if (!text)
         {
             response.Headers[StreamHeaders.SseDataEncoding] = "base64";
@@ -76,7 +75,7 @@ internal static class StreamSse
                     }
 
                     position = slice.Next;
-                    await WriteAsync(response, data, Control(position, chain.Stream, slice.UpToDate, Cursor(time, query)), ct);
+                    await SseResponse.WriteAsync(response, data, Control(position, chain.Stream, slice.UpToDate, Cursor(time, query)), ct);
                     sent = true;
                 }
 
@@ -84,7 +83,7 @@ internal static class StreamSse
                 if (!sent && (first || closed))
                 {
                     // The first answer, or end of stream without new data: where the client stands.
-                    await WriteAsync(response, null, Control(position, chain.Stream, upToDate: position >= chain.Stream.Tail, Cursor(time, query)), ct);
+                    await SseResponse.WriteAsync(response, default, Control(position, chain.Stream, upToDate: position >= chain.Stream.Tail, Cursor(time, query)), ct);
                 }
 
                 first = false;
@@ -109,49 +108,12 @@ internal static class StreamSse
 
     private static string Cursor(TimeProvider time, ReadQuery query) => StreamCursor.Next(time.GetUtcNow(), query.Cursor, Random.Shared);
 
-    /// <summary>
-    /// An event and its control in one write and one flush: one chunk on the wire, so a reader never sees a data event
-    /// without the control that follows it.
-    /// </summary>
-    internal static async Task WriteAsync(HttpResponse response, byte[]? data, byte[] control, CancellationToken ct)
-    {
-        if (data is null)
-        {
-            await response.Body.WriteAsync(control, ct);
-        }
-        else
-        {
-            var both = new byte[data.Length + control.Length];
-            data.CopyTo(both, 0);
-            control.CopyTo(both, data.Length);
-            await response.Body.WriteAsync(both, ct);
-        }
-
-        await response.Body.FlushAsync(ct);
-    }
-
     /// <summary>A <c>data</c> event carrying <paramref name="slice"/>.</summary>
     public static byte[] Data(StreamSlice slice, bool text) => Data(Concat(slice.Body()), text);
 
     /// <summary>A <c>data</c> event carrying <paramref name="payload"/>: its lines as text, or base64.</summary>
-    public static byte[] Data(ReadOnlySpan<byte> payload, bool text)
-    {
-        var buffer = new ArrayBufferWriter<byte>(payload.Length * 2 + 64);
-        buffer.Write("event: data\n"u8);
-        if (text)
-        {
-            WriteLines(buffer, payload);
-        }
-        else
-        {
-            buffer.Write("data:"u8);
-            buffer.Write(Encoding.ASCII.GetBytes(Convert.ToBase64String(payload)));
-            buffer.Write("\n"u8);
-        }
-
-        buffer.Write("\n"u8);
-        return buffer.WrittenSpan.ToArray();
-    }
+    public static byte[] Data(ReadOnlySpan<byte> payload, bool text) =>
+        SseRecord.Event("data", text ? payload : Encoding.ASCII.GetBytes(Convert.ToBase64String(payload)));
 
     /// <summary>A <c>control</c> event: the offset to go on from, the cursor while the stream is open, and whether it is up to date or over.</summary>
     public static byte[] Control(long position, StreamRow stream, bool upToDate, string cursor) =>
@@ -160,8 +122,7 @@ internal static class StreamSse
     /// <summary>A <c>control</c> event; a closed stream's carries no cursor (nothing to reconnect to).</summary>
     public static byte[] Control(long position, bool closed, bool upToDate, string cursor)
     {
-        var buffer = new ArrayBufferWriter<byte>(160);
-        buffer.Write("event: control\ndata:"u8);
+        var buffer = new ArrayBufferWriter<byte>(128);
         using (var json = new Utf8JsonWriter(buffer))
         {
             json.WriteStartObject();
@@ -183,27 +144,7 @@ internal static class StreamSse
             json.WriteEndObject();
         }
 
-        buffer.Write("\n\n"u8);
-        return buffer.WrittenSpan.ToArray();
-    }
-
-    /// <summary>One <c>data:</c> line per line of <paramref name="text"/>; a line starting with a space gets one more, which the client strips.</summary>
-    private static void WriteLines(ArrayBufferWriter<byte> buffer, ReadOnlySpan<byte> text)
-    {
-        while (true)
-        {
-            var end = text.IndexOfAny((byte)'\r', (byte)'\n');
-            var line = end < 0 ? text : text[..end];
-            buffer.Write(line.Length > 0 && line[0] == (byte)' ' ? "data: "u8 : "data:"u8);
-            buffer.Write(line);
-            buffer.Write("\n"u8);
-            if (end < 0)
-            {
-                return;
-            }
-
-            text = text[(end + (text[end] == (byte)'\r' && end + 1 < text.Length && text[end + 1] == (byte)'\n' ? 2 : 1))..];
-        }
+        return SseRecord.Event("control", buffer.WrittenSpan);
     }
 
     private static byte[] Concat(IReadOnlyList<ReadOnlyMemory<byte>> parts)

@@ -20,12 +20,12 @@ internal sealed class StreamSweeper : IHostedLifecycleService, IDisposable
 
     private readonly IStreamStore _store;
     private readonly StreamWatch _watch;
-    private readonly WritePipeline _pipeline;
+    private readonly GroupCommit _pipeline;
     private readonly DurableStreamOptions _options;
     private readonly ILogger _logger;
     private readonly PeriodicJob<int> _job;
 
-    public StreamSweeper(IStreamStore store, StreamWatch watch, WritePipeline pipeline, SwitchboardOptions options, TimeProvider time, ILogger<StreamSweeper> logger)
+    public StreamSweeper(IStreamStore store, StreamWatch watch, GroupCommit pipeline, SwitchboardOptions options, TimeProvider time, ILogger<StreamSweeper> logger)
     {
         _store = store;
         _watch = watch;

@@ -14,11 +14,11 @@ namespace Switchboard.Server.Streams;
 
 /// <summary>
 /// Create (PUT), append and close (POST), delete (DELETE). Each request becomes one <see cref="StreamWrite"/> committed
-/// through the write pipeline's group commit: answered once durable, and refused whole (nothing appended) otherwise.
+/// through the group commit: answered once durable, and refused whole (nothing appended) otherwise.
 /// </summary>
 internal static class StreamWriteEndpoints
 {
-    public static async Task<IResult> CreateAsync(HttpContext http, WritePipeline pipeline, ISessionStore store, SwitchboardOptions options, TimeProvider time)
+    public static async Task<IResult> CreateAsync(HttpContext http, GroupCommit pipeline, ISessionStore store, SwitchboardOptions options, TimeProvider time)
     {
         try
         {
@@ -65,7 +65,7 @@ internal static class StreamWriteEndpoints
         }
     }
 
-    public static async Task<IResult> AppendAsync(HttpContext http, WritePipeline pipeline, ISessionStore store, SwitchboardOptions options)
+    public static async Task<IResult> AppendAsync(HttpContext http, GroupCommit pipeline, ISessionStore store, SwitchboardOptions options)
     {
         try
         {
@@ -107,7 +107,7 @@ internal static class StreamWriteEndpoints
         }
     }
 
-    public static async Task<IResult> DeleteAsync(HttpContext http, WritePipeline pipeline, ISessionStore store)
+    public static async Task<IResult> DeleteAsync(HttpContext http, GroupCommit pipeline, ISessionStore store)
     {
         try
         {
@@ -131,7 +131,7 @@ internal static class StreamWriteEndpoints
     /// write of that session, whose transaction checks the session and moves its list of streams with the stream (a
     /// refusal of the session is thrown as its problem).
     /// </summary>
-    private static async Task<StreamOutcome> SubmitAsync(HttpContext http, WritePipeline pipeline, StreamWrite write)
+    private static async Task<StreamOutcome> SubmitAsync(HttpContext http, GroupCommit pipeline, StreamWrite write)
     {
         var path = write switch
         {

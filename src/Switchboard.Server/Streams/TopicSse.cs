@@ -4,6 +4,7 @@ using Switchboard.Core.Streams;
 using Switchboard.Server.Live;
 using Switchboard.Server.Options;
 using Switchboard.Server.Security;
+using Switchboard.Server.Transports.Sse;
 
 namespace Switchboard.Server.Streams;
 
@@ -25,10 +26,7 @@ internal static class TopicSse
         }
 
         var response = http.Response;
-        response.StatusCode = StatusCodes.Status200OK;
-        response.ContentType = "text/event-stream";
-        response.Headers.CacheControl = "no-cache";
-        response.Headers["X-Accel-Buffering"] = "no";
+        SseResponse.Begin(http, "no-cache");
         var ct = http.RequestAborted;
         await response.StartAsync(ct);
         var started = time.GetTimestamp();
@@ -51,7 +49,7 @@ internal static class TopicSse
                     position = slice.Next;
                     if (slice.Envelopes.Count > 0)
                     {
-                        await StreamSse.WriteAsync(response, StreamSse.Data(slice.Body(), text: true),
+                        await SseResponse.WriteAsync(response, StreamSse.Data(slice.Body(), text: true),
                             StreamSse.Control(position, closed: false, slice.UpToDate, Cursor(time, query)), ct);
                         sent = true;
                     }
@@ -59,7 +57,7 @@ internal static class TopicSse
 
                 if (first && !sent)
                 {
-                    await StreamSse.WriteAsync(response, null, StreamSse.Control(position, closed: false, upToDate: true, Cursor(time, query)), ct);
+                    await SseResponse.WriteAsync(response, default, StreamSse.Control(position, closed: false, upToDate: true, Cursor(time, query)), ct);
                 }
 
                 first = false;

@@ -77,7 +77,7 @@ public sealed class OverloadTests(ITestOutputHelper output)
         var log = await server.Http.EventsAsync();
         var head = log[^1].Long("seq");
         output.WriteLine($"writes by status: {string.Join(", ", statuses.OrderBy(s => s.Key).Select(s => $"{s.Key}: {s.Value}"))}; head {head}; " +
-                         $"fan-out pauses {server.Get<LiveHub>().Stats.FanoutPauses}, refused {server.Get<WritePipeline>().Refused}");
+                         $"fan-out pauses {server.Get<LiveHub>().Stats.FanoutPauses}, refused {server.Get<GroupCommit>().Refused}");
         statuses.Keys.ShouldBeSubsetOf([200, 503]);
         missingRetryAfter.ShouldBe(0, "every 503 says when to retry");
         (statuses.GetValueOrDefault(200) * OpsPerWrite).ShouldBe(log.Count(e => e.Str("type") == "session_updated"), "exactly the acknowledged writes are logged");
@@ -123,7 +123,7 @@ public sealed class OverloadTests(ITestOutputHelper output)
         }
 
         var live = server.Get<LiveHub>();
-        (live.Stats.FanoutPauses + server.Get<WritePipeline>().Refused).ShouldBeGreaterThan(0, "the producers were held back");
+        (live.Stats.FanoutPauses + server.Get<GroupCommit>().Refused).ShouldBeGreaterThan(0, "the producers were held back");
         (await server.Http.GetAsync("/readyz")).StatusCode.ShouldBe(HttpStatusCode.OK);
     }
 

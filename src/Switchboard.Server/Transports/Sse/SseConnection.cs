@@ -15,7 +15,7 @@ namespace Switchboard.Server.Transports.Sse;
 /// </summary>
 internal sealed class SseConnection : ISendQueueConsumer, IThreadPoolWorkItem, IStreamConnection
 {
-    private static readonly OutboundFrame Heartbeat = OutboundFrame.SseOnly(": heartbeat\n\n");
+    private static readonly OutboundFrame Heartbeat = OutboundFrame.SseOnly(SseRecord.Heartbeat);
 
     private readonly HttpContext _context;
     private readonly PipeWriter _output;

@@ -1,9 +1,5 @@
-using System.Buffers;
 using System.Globalization;
-using System.Text;
-using System.Text.Json;
 using Microsoft.AspNetCore.Http;
-using Microsoft.AspNetCore.Http.Features;
 using Switchboard.Core.Storage;
 using Switchboard.Core.Writes;
 using Switchboard.Server.Live;
@@ -60,11 +56,7 @@ internal static class SseEndpoint
             return;
         }
 
-        var response = context.Response;
-        response.ContentType = "text/event-stream";
-        response.Headers.CacheControl = "no-cache, no-store";
-        response.Headers["X-Accel-Buffering"] = "no";
-        context.Features.Get<IHttpResponseBodyFeature>()?.DisableBuffering();
+        SseResponse.Begin(context, "no-cache, no-store");
 
         // Nothing is written until the join has answered: a join that fails (the store is down) still gets a problem.
         var connection = new SseConnection(context, options, time, registry);
@@ -118,7 +110,7 @@ internal static class SseEndpoint
         }
     }
 
-    private static readonly OutboundFrame Retry = OutboundFrame.SseOnly("retry: 2000\n\n");
+    private static readonly OutboundFrame Retry = OutboundFrame.SseOnly(SseRecord.Retry(TimeSpan.FromSeconds(2)));
 
     private static List<JoinRequest>? ParseRequests(HttpRequest request, JoinCoordinator hub, out ProblemResult? problem)
     {

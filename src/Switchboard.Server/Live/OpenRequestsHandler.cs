@@ -8,14 +8,15 @@ using Switchboard.Core.Json;
 namespace Switchboard.Server.Live;
 
 /// <summary>
-/// The steering concern of the live loop: the commands outstanding (pending or delivered) and the approvals pending at
-/// the loop's position, which is what a join of the fleet-wide <c>commands</c> and <c>approvals</c> topics gets as its
-/// snapshot (docs/commands.md, docs/approvals.md). The fan-out hands it every command and approval event it applies
-/// (<see cref="FanoutDispatcher"/>) and delivers the frames itself. Both are written through the write pipeline, and
+/// The requests to sessions open at the live loop's position: the commands outstanding (pending or delivered) and the
+/// approvals pending, which is what a join of the fleet-wide <c>commands</c> and <c>approvals</c> topics gets as its
+/// snapshot (docs/commands.md, docs/approvals.md); one list per kind of request. The fan-out hands it every command and
+/// approval event it applies (<see cref="FanoutDispatcher"/>) and delivers the frames itself. Both are written through
+/// the group commit, and
 /// whatever must write (expiry, the producers' long-poll wake-ups, held hooks) runs off the loop, on its own loop, from a
 /// <see cref="LiveFeed"/>: this handler only follows the log.
 /// </summary>
-internal sealed class SteeringHandler(SessionProjection projection) : LiveHandler
+internal sealed class OpenRequestsHandler(SessionProjection projection) : LiveHandler
 {
     private readonly OpenItems<Command> _commands = new(c => c.Id, c => c.IsOutstanding);
     private readonly OpenItems<Approval> _approvals = new(a => a.Id, a => a.IsPending);

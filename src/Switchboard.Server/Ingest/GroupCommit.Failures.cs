@@ -6,7 +6,7 @@ using Switchboard.Core.Writes;
 namespace Switchboard.Server.Ingest;
 
 /// <summary>When the store cannot commit: the failure is logged once, reported by <c>/readyz</c> and probed until it clears.</summary>
-internal sealed partial class WritePipeline
+internal sealed partial class GroupCommit
 {
     /// <summary>A failed commit is logged once; until a commit succeeds the store is probed so readiness recovers without traffic.</summary>
     private void OnCommitFailed(int writes, StoreUnavailableException error)

@@ -3,7 +3,7 @@ using Switchboard.Core.Trees;
 
 namespace Switchboard.Core.Writes;
 
-internal static partial class SessionWriteProcessor
+internal static partial class SessionTransitions
 {
     /// <summary>The reason a session ends with when its hook gives none.</summary>
     public const string HookEndedReason = "ended";

@@ -11,7 +11,7 @@ namespace Switchboard.Server.Tests;
 /// <see cref="SocketOptions.FanoutAnswerWait"/> later. Real SQLite store; the throttle is a gate the test opens; the answer's
 /// wait is timed on a manual clock.
 /// </summary>
-public sealed class WritePipelineAdmissionTests : IAsyncLifetime
+public sealed class GroupCommitAdmissionTests : IAsyncLifetime
 {
     private readonly Throttle _throttle = new();
     private readonly ManualTimeProvider _clock = new();

@@ -10,7 +10,7 @@ namespace Switchboard.Server.Ingest;
 /// transactions of at most <see cref="MaxStreamBytesPerCommit"/> so one commit never holds an unbounded amount of data.
 /// They append no session events, so nothing waits for the fan-out after their commit.
 /// </summary>
-internal sealed partial class WritePipeline
+internal sealed partial class GroupCommit
 {
     private const long MaxStreamBytesPerCommit = 16 * 1024 * 1024;
 
@@ -19,12 +19,12 @@ internal sealed partial class WritePipeline
     /// <summary>Queues stream writes for the next commit; completes with one outcome each once they are durable (or refused).</summary>
     public Task<StreamOutcome[]> SubmitStreamsAsync(IReadOnlyList<StreamWrite> writes, CancellationToken cancellationToken)
     {
-        var batch = new PendingBatch(writes);
+        var batch = new QueuedWrites(writes);
         return CommittedAsync(batch, batch.StreamCompletion.Task, cancellationToken);
     }
 
     /// <summary>Commits the stream batches of <paramref name="group"/> and takes them out of it.</summary>
-    private async Task CommitStreamsAsync(List<PendingBatch> group)
+    private async Task CommitStreamsAsync(List<QueuedWrites> group)
     {
         var taken = group.FindAll(b => b.Streams.Count > 0);
         if (taken.Count == 0)
@@ -52,7 +52,7 @@ internal sealed partial class WritePipeline
         }
     }
 
-    private async Task CommitStreamsAsync(IStreamStore store, List<PendingBatch> batches)
+    private async Task CommitStreamsAsync(IStreamStore store, List<QueuedWrites> batches)
     {
         var writes = batches.SelectMany(b => b.Streams).ToList();
         StreamOutcome[] outcomes;

@@ -28,7 +28,7 @@ namespace Switchboard.Server.Ingest;
 /// stays open, <c>/readyz</c> says so, and the loop starts again after a backoff.
 /// </para>
 /// </summary>
-internal sealed partial class WritePipeline : IAsyncDisposable
+internal sealed partial class GroupCommit : IAsyncDisposable
 {
     private const int MaxWritesPerCommit = 2000;
     private static readonly TimeSpan ProbeInterval = TimeSpan.FromSeconds(2);
@@ -39,7 +39,7 @@ internal sealed partial class WritePipeline : IAsyncDisposable
     private readonly ILogger _logger;
     private readonly TimeProvider _time;
     private readonly CancellationTokenSource _stopping = new();
-    private readonly Channel<PendingBatch> _queue = Channel.CreateBounded<PendingBatch>(new BoundedChannelOptions(10_000)
+    private readonly Channel<QueuedWrites> _queue = Channel.CreateBounded<QueuedWrites>(new BoundedChannelOptions(10_000)
     {
         SingleReader = true,
         SingleWriter = false,
@@ -53,7 +53,7 @@ internal sealed partial class WritePipeline : IAsyncDisposable
     private long _refused;
     private volatile string? _writeFailure;
 
-    public WritePipeline(ISessionStore store, IWriteThrottle throttle, SocketOptions options, ILogger<WritePipeline> logger, TimeProvider? time = null,
+    public GroupCommit(ISessionStore store, IWriteThrottle throttle, SocketOptions options, ILogger<GroupCommit> logger, TimeProvider? time = null,
         BackgroundLoops? loops = null)
     {
         _time = time ?? TimeProvider.System;
@@ -95,7 +95,7 @@ internal sealed partial class WritePipeline : IAsyncDisposable
     /// </summary>
     public async Task<IReadOnlyList<WriteResult>> SubmitAsync(IReadOnlyList<SessionWrite> writes, CancellationToken cancellationToken)
     {
-        var batch = new PendingBatch(writes);
+        var batch = new QueuedWrites(writes);
         var results = await CommittedAsync(batch, batch.Completion.Task, cancellationToken);
         // Telemetry is paced before its commit instead (HoldTelemetryAsync): answered at once, an exporter's next
         // request queues behind the fan-out with the other exporters', and they commit together.
@@ -118,7 +118,7 @@ internal sealed partial class WritePipeline : IAsyncDisposable
     /// Queues <paramref name="batch"/> and waits for <paramref name="committed"/>, its completion: the batch is withdrawn
     /// (and fails with <see cref="OverloadedException"/>) if no commit takes it within <see cref="SocketOptions.WriteWaitTimeout"/>.
     /// </summary>
-    private async Task<T> CommittedAsync<T>(PendingBatch batch, Task<T> committed, CancellationToken cancellationToken)
+    private async Task<T> CommittedAsync<T>(QueuedWrites batch, Task<T> committed, CancellationToken cancellationToken)
     {
         var started = _time.GetTimestamp();
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
@@ -139,7 +139,7 @@ internal sealed partial class WritePipeline : IAsyncDisposable
         // Still waiting when the deadline passes: withdrawn, unless the loop has taken it already (then it commits).
         using (deadline.Token.Register(static state =>
         {
-            var (b, c, p, s) = ((PendingBatch, CancellationToken, WritePipeline, long))state!;
+            var (b, c, p, s) = ((QueuedWrites, CancellationToken, GroupCommit, long))state!;
             if (b.TryWithdraw())
             {
                 b.Fail(c.IsCancellationRequested ? new OperationCanceledException(c) : p.Overloaded(s));
@@ -178,7 +178,7 @@ internal sealed partial class WritePipeline : IAsyncDisposable
     private async Task RunAsync()
     {
         var reader = _queue.Reader;
-        var group = new List<PendingBatch>();
+        var group = new List<QueuedWrites>();
         var writes = new List<SessionWrite>();
         var agents = new HashSet<string>(StringComparer.Ordinal);
         try
@@ -224,7 +224,7 @@ internal sealed partial class WritePipeline : IAsyncDisposable
         }
     }
 
-    private async Task CommitAsync(List<PendingBatch> group, List<SessionWrite> writes)
+    private async Task CommitAsync(List<QueuedWrites> group, List<SessionWrite> writes)
     {
         await CommitStreamsAsync(group);
         if (group.Count == 0)
@@ -316,7 +316,7 @@ internal sealed partial class WritePipeline : IAsyncDisposable
     /// The commit's span. One commit carries the writes of many requests: it continues the first write's trace (the usual
     /// case of one write per commit reads request → write → commit) and links to the others'.
     /// </summary>
-    private static Activity? StartCommitSpan(List<PendingBatch> group, int writes)
+    private static Activity? StartCommitSpan(List<QueuedWrites> group, int writes)
     {
         if (!SwitchboardTracing.Source.HasListeners())
         {

@@ -4,7 +4,7 @@ using Switchboard.Core.Trees;
 
 namespace Switchboard.Core.Writes;
 
-internal static partial class SessionWriteProcessor
+internal static partial class SessionTransitions
 {
     /// <summary>
     /// Telemetry about one session: created on first sight, usage added, labels merged, and the state of the latest

@@ -1,6 +1,6 @@
 using Switchboard.Server.Live;
 
-namespace Switchboard.Server.Commands;
+namespace Switchboard.Server.Waiters;
 
 /// <summary>Why <see cref="WaiterShares.TryTake"/> refused a waiter.</summary>
 internal enum WaiterRefusal
@@ -14,7 +14,7 @@ internal enum WaiterRefusal
 }
 
 /// <summary>
-/// The node's waiters (<c>Commands:MaxWaiters</c>), shared by the scopes that hold them (docs/commands.md, "Long-poll"):
+/// A waiter set's waiters (<c>Commands:MaxWaiters</c> for commands), shared by the scopes that hold them (docs/commands.md, "Long-poll"):
 /// a scope may take one more only while it holds fewer than are left free. A scope alone so holds at most half; every
 /// other scope always finds waiters free, however long the first holds its own. A scope is an API key's labels scope;
 /// keys without one are one scope. While <c>fair</c> says no (auth off, or no configured key has a labels scope: every

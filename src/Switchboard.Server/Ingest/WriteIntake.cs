@@ -13,7 +13,7 @@ namespace Switchboard.Server.Ingest;
 /// The single entry point for writes, shared by HTTP, the batch endpoint and the in-process producer:
 /// validate, give new sessions an id, then commit through the pipeline.
 /// </summary>
-internal sealed class SessionWriter(WritePipeline pipeline, Switchboard.Server.Options.SwitchboardOptions? options = null)
+internal sealed class WriteIntake(GroupCommit pipeline, Switchboard.Server.Options.SwitchboardOptions? options = null)
 {
     private readonly int _maxTreeDepth = options?.Sessions.MaxTreeDepth ?? SwitchboardDefaults.MaxTreeDepth;
     private readonly CommandPolicy _commandPolicy = options is null

@@ -6,7 +6,7 @@ using Switchboard.Server.Options;
 namespace Switchboard.Server.Ingest;
 
 /// <summary>What goes into the next commit: as many waiting writes as the live path has room for, telemetry merged.</summary>
-internal sealed partial class WritePipeline
+internal sealed partial class GroupCommit
 {
     /// <summary>
     /// Takes the waiting batches into <paramref name="group"/> (their writes into <paramref name="writes"/>) while their
@@ -14,7 +14,7 @@ internal sealed partial class WritePipeline
     /// commit merges into its event (<see cref="TelemetryCoalescing"/>), so it takes no room; a cascade takes the room of
     /// the most sessions one commit of it ends.
     /// </summary>
-    private void TakeGroup(ChannelReader<PendingBatch> reader, List<PendingBatch> group, List<SessionWrite> writes, HashSet<string> agents)
+    private void TakeGroup(ChannelReader<QueuedWrites> reader, List<QueuedWrites> group, List<SessionWrite> writes, HashSet<string> agents)
     {
         var room = Math.Max(_throttle.Room, 1);
         var events = 0;
@@ -48,7 +48,7 @@ internal sealed partial class WritePipeline
     /// is what lets OTLP ingest keep up. It also paces the exporters as the answer's wait paces other producers: no
     /// telemetry commits while the last commit's events still wait to be fanned out.
     /// </summary>
-    private async Task HoldTelemetryAsync(ChannelReader<PendingBatch> reader)
+    private async Task HoldTelemetryAsync(ChannelReader<QueuedWrites> reader)
     {
         if (_options.FanoutAnswerWait <= TimeSpan.Zero || !reader.TryPeek(out var next) || !next.IsTelemetry || LastCommittedSeq == 0)
         {

@@ -9,7 +9,7 @@ namespace Switchboard.Core.Writes;
 /// Applies a validated write to the current session: the state machine, versions, leases and event data.
 /// Pure: stores call it inside their transaction with the row they just read.
 /// </summary>
-internal static partial class SessionWriteProcessor
+internal static partial class SessionTransitions
 {
     /// <summary>The reason recorded when a lease runs out.</summary>
     public const string LeaseExpiredReason = "lease_expired";

@@ -4,10 +4,10 @@ using Switchboard.Core.Writes;
 namespace Switchboard.Server.Ingest;
 
 /// <summary>A submitter's durable-stream writes travel the same queue as session writes, so they share group commit and admission.</summary>
-internal sealed partial class PendingBatch
+internal sealed partial class QueuedWrites
 {
     /// <summary>A batch of stream writes (and no session writes).</summary>
-    public PendingBatch(IReadOnlyList<StreamWrite> streams)
+    public QueuedWrites(IReadOnlyList<StreamWrite> streams)
         : this(Array.Empty<SessionWrite>())
     {
         Streams = streams;

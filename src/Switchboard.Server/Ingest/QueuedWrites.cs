@@ -4,8 +4,8 @@ using Switchboard.Core.Writes;
 
 namespace Switchboard.Server.Ingest;
 
-/// <summary>One submitter's writes waiting in <see cref="WritePipeline"/>'s queue: taken by a commit, or withdrawn by its submitter.</summary>
-internal sealed partial class PendingBatch(IReadOnlyList<SessionWrite> writes)
+/// <summary>One submitter's writes waiting in <see cref="GroupCommit"/>'s queue: taken by a commit, or withdrawn by its submitter.</summary>
+internal sealed partial class QueuedWrites(IReadOnlyList<SessionWrite> writes)
 {
     /// <summary>The submitter's span (its <c>switchboard.write</c>), which the commit's span continues or links to.</summary>
     public ActivityContext Context { get; } = Activity.Current?.Context ?? default;

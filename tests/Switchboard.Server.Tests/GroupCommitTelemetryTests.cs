@@ -10,7 +10,7 @@ namespace Switchboard.Server.Tests;
 /// (<see cref="TelemetryCoalescing"/>). Every observation still counts exactly once. Real SQLite store; the fan-out is a
 /// gate the test opens.
 /// </summary>
-public sealed class WritePipelineTelemetryTests : IAsyncLifetime
+public sealed class GroupCommitTelemetryTests : IAsyncLifetime
 {
     private static readonly DateTimeOffset T0 = DateTimeOffset.UtcNow;
     private readonly Fanout _fanout = new();

@@ -5,7 +5,7 @@ using Switchboard.Core.Trees;
 namespace Switchboard.Core.Writes;
 
 /// <summary>The decisions writes end in: a change, a move under a new parent, an end; each rolls its own totals into its subtree.</summary>
-internal static partial class SessionWriteProcessor
+internal static partial class SessionTransitions
 {
     /// <summary>An update that keeps the session active: bumps the version when anything visible changed, and renews the lease either way.</summary>
     private static WriteDecision Changed(Session current, Session next, string? reason, in WriteContext ctx)

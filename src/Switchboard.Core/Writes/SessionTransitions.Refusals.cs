@@ -4,7 +4,7 @@ using Switchboard.Core.Sessions;
 namespace Switchboard.Core.Writes;
 
 /// <summary>Why a write about a session is refused: no such session, a stale version, a transition the state machine forbids.</summary>
-internal static partial class SessionWriteProcessor
+internal static partial class SessionTransitions
 {
     private static WriteDecision? Precheck(string id, Session? current, long? expectedVersion)
     {

@@ -5,7 +5,7 @@ using Switchboard.Core.Streams;
 namespace Switchboard.Core.Writes;
 
 /// <summary>A session's list of durable streams: what a stream's create, close or delete does to it.</summary>
-internal static partial class SessionWriteProcessor
+internal static partial class SessionTransitions
 {
     /// <summary>The reason <c>session_updated</c> carries when only the session's streams changed.</summary>
     public const string StreamsReason = "streams";
