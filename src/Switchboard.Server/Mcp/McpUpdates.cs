@@ -2,13 +2,14 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Switchboard.Core.Hosting;
 using Switchboard.Server.Live;
+using Switchboard.Server.Waiters;
 
 namespace Switchboard.Server.Mcp;
 
 /// <summary>
 /// Follows the live log for the MCP server, as the command watch does: its own bounded <see cref="LiveFeed"/>, read on its
 /// own supervised loop, so a change committed on any node reaches this node's subscribers (<see cref="McpSubscriptions"/>)
-/// and <c>wait_for</c> calls (<see cref="McpWaiter"/>) as soon as the live loop applies it, and nothing of it runs on the
+/// and <c>wait_for</c> calls (waiters of a <see cref="WaiterSet{TKey, TNews}"/> keyed by session, the fleet's key empty) as soon as the live loop applies it, and nothing of it runs on the
 /// live loop. It only marks what changed; sending and re-reading happen on the subscribers' and waiters' own tasks, so the
 /// feed is drained at once and never holds the fan-out back for long.
 /// </summary>
@@ -25,20 +26,22 @@ internal sealed class McpUpdates : IHostedService, IAsyncDisposable
 
     private const int FeedCapacity = 4096;
 
+    // The fleet's waiters: woken by every change. A session id is never empty.
+    private const string FleetKey = "";
+
     private readonly LiveHub _live;
     private readonly McpSubscriptions _subscriptions;
     private readonly LiveFeed _feed = new(FeedCapacity);
     private readonly SupervisedLoop _loop;
     private readonly ILogger _logger;
-    private readonly object _gate = new();
-    private readonly HashSet<McpWaiter> _waiters = []; // under _gate
-    private bool _full; // under _gate: WaitersFull logged until the count drops
+    private readonly WaiterSet<string, Change> _waiters;
 
     public McpUpdates(LiveHub live, McpSubscriptions subscriptions, TimeProvider time, ILogger<McpUpdates> logger, BackgroundLoops? loops = null)
     {
         _live = live;
         _subscriptions = subscriptions;
         _logger = logger;
+        _waiters = new WaiterSet<string, Change>(new WaiterLimits(MaxWaiters, () => McpLog.WaitersFull(logger, MaxWaiters)), time, comparer: StringComparer.Ordinal);
         _loop = new SupervisedLoop("mcp-updates", RunAsync, time, LoopPolicy.Default, loops);
     }
 
@@ -55,43 +58,15 @@ internal sealed class McpUpdates : IHostedService, IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         await _loop.StopAsync();
-        WakeAll();
+        _waiters.WakeAll(stop: true);
     }
 
-    /// <summary>A waiter woken by the next change of <paramref name="sessionId"/> (null: of any session); null when <see cref="MaxWaiters"/> wait.</summary>
-    public McpWaiter? TryWatch(string? sessionId)
-    {
-        var waiter = new McpWaiter(this, sessionId);
-        lock (_gate)
-        {
-            if (_waiters.Count >= MaxWaiters)
-            {
-                if (!_full)
-                {
-                    _full = true;
-                    McpLog.WaitersFull(_logger, MaxWaiters);
-                }
-
-                return null;
-            }
-
-            _waiters.Add(waiter);
-        }
-
-        return waiter;
-    }
-
-    internal void Remove(McpWaiter waiter)
-    {
-        lock (_gate)
-        {
-            _waiters.Remove(waiter);
-            if (_waiters.Count < MaxWaiters / 2)
-            {
-                _full = false;
-            }
-        }
-    }
+    /// <summary>
+    /// A waiter woken by the next change of <paramref name="sessionId"/> (null: of any session), its place shared by the
+    /// caller's label scope; null when <see cref="MaxWaiters"/> wait, or the scope holds its share of them.
+    /// </summary>
+    public Waiter<string>? TryWatch(string? sessionId, LabelFilter? scope) =>
+        _waiters.TryWatch(sessionId ?? FleetKey, WaiterShares.ScopeOf(scope), out _);
 
     private async Task RunAsync(CancellationToken token)
     {
@@ -138,52 +113,16 @@ internal sealed class McpUpdates : IHostedService, IAsyncDisposable
     private void Changed(HashSet<string>? sessions)
     {
         _subscriptions.Changed(sessions is null ? null : [FleetUri, .. sessions.Select(SessionUri)]);
-        List<McpWaiter> wake = [];
-        lock (_gate)
+        if (sessions is null)
         {
-            foreach (var waiter in _waiters)
-            {
-                if (sessions is null || waiter.SessionId is null || sessions.Contains(waiter.SessionId))
-                {
-                    wake.Add(waiter);
-                }
-            }
+            _waiters.WakeAll(stop: false);
         }
-
-        foreach (var waiter in wake)
+        else
         {
-            waiter.Wake();
+            _waiters.Wake([(FleetKey, default(Change)), .. sessions.Select(id => (id, default(Change)))]);
         }
     }
 
-    private void WakeAll()
-    {
-        List<McpWaiter> wake;
-        lock (_gate)
-        {
-            wake = [.. _waiters];
-        }
-
-        foreach (var waiter in wake)
-        {
-            waiter.Wake();
-        }
-    }
-}
-
-/// <summary>
-/// One <c>wait_for</c>'s wake-up: armed before the caller reads the session, woken by the next change the live log brings
-/// (continuations run off the updates' loop). Disposing it leaves the waiters.
-/// </summary>
-internal sealed class McpWaiter(McpUpdates owner, string? sessionId) : IDisposable
-{
-    private readonly TaskCompletionSource _woken = new(TaskCreationOptions.RunContinuationsAsynchronously);
-
-    public string? SessionId { get; } = sessionId;
-
-    public Task Woken => _woken.Task;
-
-    internal void Wake() => _woken.TrySetResult();
-
-    public void Dispose() => owner.Remove(this);
+    /// <summary>A wake-up's news: only that something changed (every change wakes).</summary>
+    private readonly record struct Change;
 }

@@ -7,11 +7,11 @@ using Switchboard.Server.Security;
 namespace Switchboard.Server.Mcp;
 
 /// <summary>
-/// The writes of the steering tools, through the same <see cref="SessionWriter"/> and scope rules as the HTTP API's: a
+/// The writes of the steering tools, through the same <see cref="WriteIntake"/> and scope rules as the HTTP API's: a
 /// refusal (a session outside the key's scope is one that does not exist) becomes an <see cref="McpRefusal"/> with the
 /// API's code and words, and nothing is written.
 /// </summary>
-internal sealed class McpWrites(SessionWriter writer)
+internal sealed class McpWrites(WriteIntake writer)
 {
     public async Task<WriteResult> WriteAsync(SessionWrite write, McpCaller caller, CancellationToken ct)
     {

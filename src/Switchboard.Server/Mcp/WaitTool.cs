@@ -57,9 +57,11 @@ internal sealed class WaitTool(ISessionStore store, SessionTools sessions, McpUp
         var started = time.GetTimestamp();
         var progress = call.Request.Params?.ProgressToken;
         var round = 0;
+        using var waiter = updates.TryWatch(id, call.Caller.Scope)
+            ?? throw new McpRefusal("overloaded", $"{McpUpdates.MaxWaiters} waits already wait on this node, or as many as this key's scope may hold; retry shortly.");
         while (true)
         {
-            using var waiter = updates.TryWatch(id) ?? throw new McpRefusal("overloaded", $"{McpUpdates.MaxWaiters} waits already wait on this node; retry shortly.");
+            waiter.Rearm(); // before the read: a change committed after it ends the wait below
             var matched = await MatchAsync(condition, id, tokens, cost, call.Caller, ct);
             if (matched is not null)
             {
@@ -81,13 +83,7 @@ internal sealed class WaitTool(ISessionStore store, SessionTools sessions, McpUp
             }
 
             round++;
-            try
-            {
-                await waiter.Woken.WaitAsync(left, time, ct);
-            }
-            catch (TimeoutException)
-            {
-            }
+            await waiter.WaitAsync(left, ct);
         }
     }
 

@@ -17,7 +17,7 @@ internal static class SlackAnswers
     /// <summary>How <c>answered_by</c> names a Slack user.</summary>
     public const string Prefix = "slack:";
 
-    public static async Task<IResult> AnswerAsync(SlackClick click, SlackOptions slack, bool allowSelfAnswer, SessionWriter writer, ILogger logger, CancellationToken ct)
+    public static async Task<IResult> AnswerAsync(SlackClick click, SlackOptions slack, bool allowSelfAnswer, WriteIntake writer, ILogger logger, CancellationToken ct)
     {
         if (click.Action == SlackMessages.Open)
         {

@@ -31,7 +31,7 @@ internal static class SlackEndpoints
         slack.MapPost("/interactions", InteractAsync).WithTags("Slack").ExcludeFromDescription();
     }
 
-    private static async Task<IResult> InteractAsync(HttpContext http, SwitchboardOptions options, SessionWriter writer, TimeProvider time,
+    private static async Task<IResult> InteractAsync(HttpContext http, SwitchboardOptions options, WriteIntake writer, TimeProvider time,
         ILogger<SlackClick> logger)
     {
         var slack = options.Slack;
