@@ -51,7 +51,6 @@ export class NeedsYou {
     this.#strip = h("section", { class: "needs-you", dataset: { testid: "needs-you" }, "aria-label": "Sessions waiting for you", hidden: true },
       h("div", { class: "needs-you-head" }, h("span", { class: "needs-you-mark", "aria-hidden": "true" }, "?"), this.#count, this.#notify),
       this.#list);
-    document.head.append(h("link", { rel: "stylesheet", href: new URL("css/needs-you.css", root).toString() }));
     document.querySelector("main.layout").before(this.#strip);
 
     const channel = socket.channel("approvals");
