@@ -43,7 +43,7 @@ public sealed class ClaudeCodeDashboardApprovalTests(Chromium chromium) : IAsync
 
         // The agent starts, asks, and its hook is held: the strip shows what it waits for.
         var item = page.Page.GetByTestId("needs-you-item");
-        await Expect(item.GetByTestId("approval-summary")).ToHaveTextAsync("Write: " + file,
+        await Expect(item.GetByTestId("approval-summary")).ToHaveTextAsync(file, // the path beside the tool's name, not after it again
             new() { Timeout = (float)TestTimeouts.Long.TotalMilliseconds });
         await Expect(item.GetByTestId("approval-tool")).ToHaveTextAsync("Write");
         var id = (await item.GetAttributeAsync("data-session-id"))!;

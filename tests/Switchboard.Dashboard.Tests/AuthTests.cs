@@ -46,6 +46,7 @@ public sealed class AuthTests(Chromium chromium)
 
         var prompt = page.Page.GetByTestId("auth");
         await Expect(prompt).ToBeVisibleAsync();
+        page.AllowRefusal(401, "/api/auth"); // the wrong key, on purpose
         await page.Page.GetByTestId("auth-key").FillAsync("not-the-key-at-all-0123");
         await page.Page.GetByTestId("auth-submit").ClickAsync();
         await Expect(page.Page.GetByTestId("auth-error")).ToHaveTextAsync("That key was not accepted. Check it and try again.");

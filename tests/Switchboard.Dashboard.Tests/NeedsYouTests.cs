@@ -115,6 +115,10 @@ public sealed class NeedsYouTests(Chromium chromium)
         await writer.CreateAsync("red-agent", "Red agent", state: "working", labels: new Dictionary<string, string> { ["team"] = "red" });
         await writer.SendAsync(HttpMethod.Post, "/api/sessions/red-agent/approvals", new { summary = "terraform apply", tool = "Bash" });
         await using var page = await DashboardPage.OpenAsync(chromium, server.BaseAddress, "?poll_ms=500", waitConnected: false);
+        // A labels-scoped key may not mint a token for the fleet-wide topics, nor read the webhooks or the fleet's summary.
+        page.AllowRefusal(400, "/api/tokens");
+        page.AllowRefusal(403, "/api/webhooks");
+        page.AllowRefusal(403, "/api/summary");
         await page.Page.GetByTestId("auth-key").FillAsync(scoped);
         await page.Page.GetByTestId("auth-submit").ClickAsync();
 
@@ -237,6 +241,8 @@ public sealed class NeedsYouTests(Chromium chromium)
         var lineHeight = await fleet.EvaluateAsync<double>("b => parseFloat(getComputedStyle(b).lineHeight) || parseFloat(getComputedStyle(b).fontSize) * 1.3");
         var fleetBox = (await fleet.BoundingBoxAsync())!;
         ((double)fleetBox.Height).ShouldBeLessThan(lineHeight * 2, "the fleet button wraps onto two lines");
+        (fleetBox.X + fleetBox.Width).ShouldBeLessThanOrEqualTo(390f, "the fleet button is cut off at the right edge");
+        await page.ShouldNotScrollSidewaysAsync();
 
         await allow.ClickAsync();
         (await asked).GetProperty("state").GetString().ShouldBe("allowed");

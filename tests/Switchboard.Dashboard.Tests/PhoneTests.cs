@@ -102,7 +102,7 @@ public sealed class PhoneTests(Chromium chromium)
         var first = (await page.Rows.First.BoundingBoxAsync())!;
         (first.Y + first.Height).ShouldBeLessThanOrEqualTo(Height, "the first card is above the fold");
 
-        await ShouldFitAsync(page.Page);
+        await ShouldFitAsync(page);
         (await page.Page.EvaluateAsync<string[]>(UnreachableControls, "body")).ShouldBeEmpty();
 
         // The filters are one control; opened, they fit too, and work.
@@ -112,7 +112,7 @@ public sealed class PhoneTests(Chromium chromium)
         await toggle.ClickAsync();
         await Expect(toggle).ToHaveAttributeAsync("aria-expanded", "true");
         await Expect(page.Page.GetByTestId("filter-search")).ToBeVisibleAsync();
-        await ShouldFitAsync(page.Page);
+        await ShouldFitAsync(page);
         (await page.Page.EvaluateAsync<string[]>(UnreachableControls, "body")).ShouldBeEmpty();
         await page.Page.GetByTestId("filter-state-error").ClickAsync();
         await Expect(page.Rows).ToHaveCountAsync(2);
@@ -128,7 +128,7 @@ public sealed class PhoneTests(Chromium chromium)
         (detail.X, detail.Y, detail.Width, detail.Height).ShouldBe((0f, 0f, (float)Width, (float)Height));
         await Expect(page.Page.GetByTestId("action-terminate")).ToBeVisibleAsync();
         (await page.Page.EvaluateAsync<string[]>(UnreachableControls, "[data-testid=detail]")).ShouldBeEmpty();
-        (await page.Page.EvaluateAsync<int>("() => document.documentElement.scrollWidth")).ShouldBeLessThanOrEqualTo(Width);
+        await page.ShouldNotScrollSidewaysAsync();
         await page.Page.GetByTestId("detail-close").ClickAsync();
         await Expect(page.Detail).ToBeHiddenAsync();
 
@@ -147,9 +147,9 @@ public sealed class PhoneTests(Chromium chromium)
         page.ShouldHaveNoScriptErrors();
     }
 
-    private static async Task ShouldFitAsync(IPage page)
+    private static async Task ShouldFitAsync(DashboardPage page)
     {
-        (await page.EvaluateAsync<int>("() => document.documentElement.scrollWidth")).ShouldBeLessThanOrEqualTo(Width, "no sideways scrolling");
-        (await page.EvaluateAsync<string[]>(TextProblems)).ShouldBeEmpty();
+        await page.ShouldNotScrollSidewaysAsync();
+        (await page.Page.EvaluateAsync<string[]>(TextProblems)).ShouldBeEmpty();
     }
 }

@@ -25,7 +25,7 @@ public sealed class ScreenshotTests(Chromium chromium)
         await Expect(page.Toasts).ToHaveCountAsync(2);
         await Expect(page.Row("hotfix-checkout")).ToBeVisibleAsync();
         await Expect(page.Badge("changelog-bot")).ToHaveTextAsync("Terminated");
-        await ShouldNotOverflowAsync(page.Page);
+        await ShouldNotOverflowAsync(page);
 
         // The scheme really switched: the page background follows prefers-color-scheme.
         var background = await page.Page.EvaluateAsync<string>("getComputedStyle(document.body).backgroundColor");
@@ -45,7 +45,7 @@ public sealed class ScreenshotTests(Chromium chromium)
         await DemoFleet.LiveActivityAsync(server.Http);
         await Expect(page.Toasts).ToHaveCountAsync(2);
         await Expect(page.Row("hotfix-checkout")).ToBeVisibleAsync();
-        await ShouldNotOverflowAsync(page.Page);
+        await ShouldNotOverflowAsync(page);
         await SaveAsync(page.Page, "dashboard-phone.png");
         page.ShouldHaveNoScriptErrors();
     }
@@ -59,15 +59,16 @@ public sealed class ScreenshotTests(Chromium chromium)
         await page.Row("migrate-billing").GetByTestId("session-open").ClickAsync();
         await Expect(page.Detail).ToHaveAttributeAsync("data-channel", "joined");
         await Expect(page.Page.GetByTestId("detail-timeline").Locator("li")).Not.ToHaveCountAsync(0);
-        await ShouldNotOverflowAsync(page.Page);
+        await ShouldNotOverflowAsync(page);
         await SaveAsync(page.Page, "dashboard-detail.png");
         page.ShouldHaveNoScriptErrors();
     }
 
     /// <summary>No horizontal scrolling anywhere, and no clipped summary values.</summary>
-    private static async Task ShouldNotOverflowAsync(IPage page)
+    private static async Task ShouldNotOverflowAsync(DashboardPage page)
     {
-        var overflowing = await page.EvaluateAsync<string[]>("""
+        await page.ShouldNotScrollSidewaysAsync();
+        var overflowing = await page.Page.EvaluateAsync<string[]>("""
             () => [document.documentElement, ...document.querySelectorAll('.table-wrap, .stat-value, .panel, .detail, .topbar')]
               .filter(el => el.scrollWidth > el.clientWidth + 1)
               .map(el => el.className || el.tagName)

@@ -126,6 +126,7 @@ public sealed class SessionActionTests(Chromium chromium)
 
         await socket.CutAsync();
         await server.Http.TerminateAsync("gone-1");
+        page.AllowRefusal(409, "/api/sessions/gone-1/commands"); // the refusal this test is about
         await page.Page.GetByTestId("action-pause").ClickAsync();
         await page.Page.GetByTestId("action-ok").ClickAsync();
         var result = page.Page.GetByTestId("action-result");

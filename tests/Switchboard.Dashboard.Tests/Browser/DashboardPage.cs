@@ -6,12 +6,17 @@ namespace Switchboard.Dashboard.Tests.Browser;
 
 /// <summary>
 /// The dashboard open in its own browser context, with every request the page makes recorded (so tests can
-/// prove what it does not fetch) and every uncaught script error collected.
+/// prove what it does not fetch) and every uncaught script error collected. Every answer the page gets must be a success
+/// (2xx, 101, 304) and every file it loads must arrive: anything else fails the test when the page is disposed, naming
+/// the URL (a stylesheet that 404s passes every other assertion), unless the test said it provokes that refusal
+/// (<see cref="AllowRefusal"/>).
 /// </summary>
 public sealed class DashboardPage : IAsyncDisposable
 {
     private readonly ConcurrentQueue<PageRequest> _requests = new();
     private readonly ConcurrentQueue<string> _errors = new();
+    private readonly ConcurrentQueue<string> _badAnswers = new();
+    private readonly ConcurrentQueue<Func<string, int, bool>> _allowed = new();
 
     private DashboardPage(IBrowserContext context, IPage page)
     {
@@ -19,6 +24,25 @@ public sealed class DashboardPage : IAsyncDisposable
         Page = page;
         page.Request += (_, request) => _requests.Enqueue(new PageRequest(DateTime.UtcNow, request.Method, new Uri(request.Url)));
         page.PageError += (_, error) => _errors.Enqueue(error);
+        page.Response += (_, response) =>
+        {
+            // How the page learns that auth is on (auth.js): its probe without a key is answered 401 by design.
+            var probe = response.Status == 401 && new Uri(response.Url).AbsolutePath.EndsWith("/api/auth", StringComparison.Ordinal)
+                && !response.Request.Headers.ContainsKey("authorization");
+            if (!probe)
+            {
+                Check(response.Url, response.Status, $"{response.Status}");
+            }
+        };
+        page.RequestFailed += (_, request) =>
+        {
+            // An API call or socket cut by a test that takes the server away is that test's point; a file the page
+            // needs (a stylesheet, a module) that does not arrive is a broken page whatever the test.
+            if (!IsApi(new Uri(request.Url)))
+            {
+                Check(request.Url, 0, request.Failure ?? "failed");
+            }
+        };
         page.Console += (_, message) =>
         {
             // The browser's own reports of refused connections are expected whenever a test takes the server away.
@@ -97,9 +121,10 @@ public sealed class DashboardPage : IAsyncDisposable
             await Assertions.Expect(Connection).ToHaveAttributeAsync("data-state", state,
                 new() { Timeout = (float)(timeout ?? TestTimeouts.Default).TotalMilliseconds });
         }
-        catch (PlaywrightException ex) when (!_errors.IsEmpty)
+        catch (PlaywrightException ex) when (!_errors.IsEmpty || !_badAnswers.IsEmpty)
         {
-            throw new PlaywrightException(ex.Message + "\nPage errors:\n" + string.Join("\n", _errors), ex);
+            throw new PlaywrightException(ex.Message + "\nPage errors:\n" + string.Join("\n", _errors)
+                + "\nRequests that did not succeed:\n" + string.Join("\n", _badAnswers), ex);
         }
     }
 
@@ -110,9 +135,66 @@ public sealed class DashboardPage : IAsyncDisposable
     public async Task<int> ReconnectCountAsync() =>
         int.Parse(await Page.GetByTestId("reconnect-count").GetAttributeAsync("data-count") ?? "0", System.Globalization.CultureInfo.InvariantCulture);
 
-    public void ShouldHaveNoScriptErrors() => _errors.ShouldBeEmpty(string.Join("\n", _errors));
+    public void ShouldHaveNoScriptErrors()
+    {
+        _errors.ShouldBeEmpty(string.Join("\n", _errors));
+        ShouldHaveHadOnlySuccessfulAnswers();
+    }
 
-    public async ValueTask DisposeAsync() => await Context.CloseAsync();
+    /// <summary>
+    /// Declares a refusal the test provokes (a wrong key's 401, a refused command's 409): answers to a URL whose path
+    /// ends with <paramref name="pathEnd"/> with that status are not counted as failures.
+    /// </summary>
+    public void AllowRefusal(int status, string pathEnd) =>
+        _allowed.Enqueue((url, s) => s == status && new Uri(url).AbsolutePath.EndsWith(pathEnd, StringComparison.Ordinal));
+
+    /// <summary>Every request answered 2xx, 101 or 304 (or as <see cref="AllowRefusal"/> allows), every file arrived.</summary>
+    public void ShouldHaveHadOnlySuccessfulAnswers() =>
+        _badAnswers.ShouldBeEmpty("the page's requests that did not succeed:\n" + string.Join("\n", _badAnswers));
+
+    /// <summary>
+    /// Fails when the page scrolls sideways (the document wider than the viewport), naming the elements that stick out
+    /// past the right edge, deepest first, so the message points at the culprit.
+    /// </summary>
+    public async Task ShouldNotScrollSidewaysAsync()
+    {
+        var result = await Page.EvaluateAsync<string[]>("""
+            () => {
+              const width = document.documentElement.clientWidth;
+              if (document.documentElement.scrollWidth <= width) return [];
+              const out = [`document ${document.documentElement.scrollWidth} px wide in a ${width} px viewport`];
+              for (const el of [...document.body.querySelectorAll('*')].reverse()) {
+                const r = el.getBoundingClientRect();
+                if (r.width > 0 && r.right > width + 0.5 && el.checkVisibility()) {
+                  out.push(`${el.tagName.toLowerCase()}.${el.className} [${el.dataset.testid ?? ''}] ${Math.round(r.left)}..${Math.round(r.right)}`);
+                }
+                if (out.length > 8) break;
+              }
+              return out;
+            }
+            """);
+        result.ShouldBeEmpty(string.Join("\n", result));
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await Context.CloseAsync();
+        ShouldHaveHadOnlySuccessfulAnswers();
+    }
+
+    private void Check(string url, int status, string outcome)
+    {
+        var ok = status is (>= 200 and < 300) or 101 or 304;
+        if (!ok && !_allowed.Any(allow => allow(url, status)))
+        {
+            _badAnswers.Enqueue($"{outcome} {url}");
+        }
+    }
+
+    /// <summary>The API and the socket, under any prefix: what a test may cut off on purpose.</summary>
+    private static bool IsApi(Uri url) =>
+        url.AbsolutePath.Contains("/api/", StringComparison.Ordinal) || url.AbsolutePath.Contains("/v1/", StringComparison.Ordinal)
+        || url.AbsolutePath.Contains("/socket", StringComparison.Ordinal) || url.Scheme is "ws" or "wss";
 }
 
 /// <summary>One request the page made.</summary>

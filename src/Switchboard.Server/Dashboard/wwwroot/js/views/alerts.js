@@ -26,7 +26,6 @@ export class AlertBar {
     this.#auth = auth;
     this.#toasts = toasts;
     this.#onOpen = onOpen;
-    document.head.append(h("link", { rel: "stylesheet", href: new URL("css/alerts.css", root).toString() }));
     this.#count = h("strong", { class: "alert-count", dataset: { testid: "alert-count" } });
     this.#list = h("ul", { class: "alert-list", dataset: { testid: "alert-list" } });
     this.#root = h("section", { class: "alert-bar", dataset: { testid: "alert-bar" }, "aria-label": "Open alerts", hidden: true },

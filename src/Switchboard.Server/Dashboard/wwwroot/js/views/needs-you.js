@@ -1,18 +1,21 @@
 // "Needs you": every session waiting on a person (or with a pending approval, whatever its state), above the list, with
-// what it waits for (a pending approval's tool and summary, else its activity line), how long it has waited, and
-// Allow / Deny for each approval (not offered to a read-only key). The waiting sessions are the page's store's; their
+// what it waits for (each pending approval as its card, approval-card.js, else its activity line), how long it has
+// waited, and the card's answers (not offered to a read-only key). The waiting sessions are the page's store's; their
 // pending approvals come from the `approvals` channel: its join reply holds every pending one, its events keep them
 // current. Without it (a key or token that may not join it, or no socket: the page polls) they are read per waiting
 // session, GET …/approvals?state=pending.
 // The tab title counts them, and a browser notification says when one starts waiting, once the person asked for that.
 
 import { frameScheduler, h, setText } from "../dom.js";
+import { approvalCard } from "./approval-card.js";
 
 const NOTIFY_ITEM = "switchboard.notify-waiting";
 
 export class NeedsYou {
   /** session id → Map(approval id → approval): pending approvals only. */
   #approvals = new Map();
+  /** approval id → its card: kept while pending, so what a person chose or typed survives the strip's renders. */
+  #cards = new Map();
   /**
    * The `approvals` channel: "ok" once joined (its snapshot and events are all there is to know), "partial" when its
    * snapshot was cut at the server's byte bound, "error" if refused.
@@ -51,7 +54,6 @@ export class NeedsYou {
     this.#strip = h("section", { class: "needs-you", dataset: { testid: "needs-you" }, "aria-label": "Sessions waiting for you", hidden: true },
       h("div", { class: "needs-you-head" }, h("span", { class: "needs-you-mark", "aria-hidden": "true" }, "?"), this.#count, this.#notify),
       this.#list);
-    document.head.append(h("link", { rel: "stylesheet", href: new URL("css/needs-you.css", root).toString() }));
     document.querySelector("main.layout").before(this.#strip);
 
     const channel = socket.channel("approvals");
@@ -124,6 +126,13 @@ export class NeedsYou {
       return existing?.dataset.key === key ? existing : this.#item(s, key);
     });
     this.#list.replaceChildren(...items);
+    const pending = new Set([...this.#approvals.values()].flatMap((m) => [...m.keys()]));
+    for (const id of [...this.#cards.keys()]) {
+      if (!pending.has(id)) {
+        this.#cards.delete(id);
+      }
+    }
+
     this.#announce(waiting);
   }
 
@@ -148,24 +157,18 @@ export class NeedsYou {
   }
 
   #approval(session, approval) {
-    const error = h("span", { class: "field-error", dataset: { testid: "approval-error" }, "aria-live": "polite" });
-    const answer = (decision) => async (event) => {
-      const button = event.currentTarget;
-      button.disabled = true;
-      try {
-        this.#apply(await this.#answer(session.id, approval.id, decision));
-      } catch (e) {
-        button.disabled = false;
-        setText(error, e.message);
-      }
-    };
-    return h("div", { class: "needs-you-ask", dataset: { testid: "needs-you-approval", approvalId: approval.id } },
-      approval.tool ? h("span", { class: "needs-you-tool", dataset: { testid: "approval-tool" } }, approval.tool) : null,
-      h("span", { class: "needs-you-summary", dataset: { testid: "approval-summary" } }, approval.summary),
-      h("span", { class: "needs-you-actions", "data-write": "" },
-        h("button", { type: "button", class: "button button-primary", dataset: { testid: "approval-allow" }, onclick: answer("allow") }, "Allow"),
-        h("button", { type: "button", class: "button button-danger", dataset: { testid: "approval-deny" }, onclick: answer("deny") }, "Deny")),
-      error);
+    let card = this.#cards.get(approval.id);
+    if (!card) {
+      const parent = session.parent_id ? this.#store.sessions.get(session.parent_id) : undefined;
+      card = approvalCard(approval, session, {
+        parent,
+        answer: async (body) => this.#apply(await this.#request("POST",
+          `api/sessions/${encodeURIComponent(session.id)}/approvals/${encodeURIComponent(approval.id)}`, body)),
+      });
+      this.#cards.set(approval.id, card);
+    }
+
+    return card;
   }
 
   /** An approval as it is now: kept while pending, dropped once it ended. */
@@ -196,10 +199,6 @@ export class NeedsYou {
     } catch {
       this.#read.delete(sessionId); // tried again at the next render
     }
-  }
-
-  #answer(sessionId, approvalId, decision) {
-    return this.#request("POST", `api/sessions/${encodeURIComponent(sessionId)}/approvals/${encodeURIComponent(approvalId)}`, { decision });
   }
 
   async #request(method, path, body) {
