@@ -390,9 +390,16 @@ class Approval:
 
     id: str
     session_id: str
+    kind: str
     tool: str | None
     summary: str
     data: dict[str, Any] | None
+    input: dict[str, Any] | None
+    input_truncated: bool
+    questions: list[dict[str, Any]] | None
+    plan: str | None
+    suggestions: list[dict[str, Any]]
+    cwd: str | None
     state: str
     requested_at: datetime
     requested_by: str
@@ -401,6 +408,9 @@ class Approval:
     answered_at: datetime | None
     answered_by: str | None
     note: str | None
+    answers: dict[str, str] | None
+    interrupt: bool | None
+    applied_suggestion: int | None
     held_by: str | None
     reason: str | None
 
@@ -409,9 +419,16 @@ class Approval:
         return cls(
             id=d["id"],
             session_id=d["session_id"],
+            kind=d["kind"],
             tool=d.get("tool"),
             summary=d["summary"],
             data=d["data"],
+            input=d["input"],
+            input_truncated=d["input_truncated"],
+            questions=None if d.get("questions") is None else list(d.get("questions")),
+            plan=d.get("plan"),
+            suggestions=list(d.get("suggestions", [])),
+            cwd=d.get("cwd"),
             state=d["state"],
             requested_at=_time(d["requested_at"]),
             requested_by=d["requested_by"],
@@ -420,6 +437,9 @@ class Approval:
             answered_at=_time(d.get("answered_at")),
             answered_by=d.get("answered_by"),
             note=d.get("note"),
+            answers=None if d.get("answers") is None else dict(d.get("answers")),
+            interrupt=d.get("interrupt"),
+            applied_suggestion=d.get("applied_suggestion"),
             held_by=d.get("held_by"),
             reason=d.get("reason"),
         )

@@ -27,12 +27,26 @@ internal sealed record Approval : Switchboard.Core.Sessions.ISessionRequest
     public required string Id { get; init; }
     /// <summary>The session that waits for it.</summary>
     public required string SessionId { get; init; }
+    /// <summary>A permission, a question or a plan (docs/approvals.md, "Kinds").</summary>
+    public ApprovalKind Kind { get; init; } = ApprovalKind.Permission;
     /// <summary>The tool it is about (a hook's), or null (one asked over the API).</summary>
     public string? Tool { get; init; }
     /// <summary>What a person needs to decide: the command, the path, the question (≤ <see cref="ApprovalLimits.MaxSummaryLength"/>).</summary>
     public required string Summary { get; init; }
     /// <summary>A JSON object from the asker, as compact text; null when none.</summary>
     public string? Data { get; init; }
+    /// <summary>A hook's tool input as the agent sent it (compact JSON), bounded (<see cref="ApprovalLimits.MaxInputBytes"/>); null over the API.</summary>
+    public string? Input { get; init; }
+    /// <summary>True when <see cref="Input"/> or <see cref="Plan"/> was cut to fit.</summary>
+    public bool InputTruncated { get; init; }
+    /// <summary>The questions of a <see cref="ApprovalKind.Question"/>; null for the other kinds.</summary>
+    public IReadOnlyList<ApprovalQuestion>? Questions { get; init; }
+    /// <summary>The plan's Markdown of a <see cref="ApprovalKind.Plan"/>, bounded like <see cref="Input"/>; null for the other kinds.</summary>
+    public string? Plan { get; init; }
+    /// <summary>The permission rules the agent offers to remember with an allow; empty when none.</summary>
+    public IReadOnlyList<ApprovalSuggestion> Suggestions { get; init; } = [];
+    /// <summary>The agent's working folder, from its hook; null over the API.</summary>
+    public string? Cwd { get; init; }
     /// <summary>Where it is in its life.</summary>
     public ApprovalState State { get; init; } = ApprovalState.Pending;
     /// <summary>When it was asked.</summary>
@@ -54,6 +68,12 @@ internal sealed record Approval : Switchboard.Core.Sessions.ISessionRequest
     public string? AnsweredBy { get; init; }
     /// <summary>The answerer's note (the reason a denied agent reads).</summary>
     public string? Note { get; init; }
+    /// <summary>A question's answers, question text → the chosen label(s) or free text; null until answered so.</summary>
+    public IReadOnlyDictionary<string, string>? Answers { get; init; }
+    /// <summary>A deny's "and stop the agent"; null unless denied.</summary>
+    public bool? Interrupt { get; init; }
+    /// <summary>The index into <see cref="Suggestions"/> an allow applied ("allow always"); null when none.</summary>
+    public int? AppliedSuggestion { get; init; }
     /// <summary>
     /// The node whose request holds the asking hook (its id for this run of the process, never reused), kept after the end
     /// for the log; null for one asked over the API, which nobody holds: its asker reads the answer when it likes.
@@ -98,6 +118,12 @@ internal static class ApprovalLimits
     /// <summary>Longest note with an answer.</summary>
     public const int MaxNoteLength = 2000;
 
+    /// <summary>Largest tool input (and plan) a hook's approval keeps, in UTF-8 bytes of its compact JSON: 64 KiB.</summary>
+    public const int MaxInputBytes = 64 * 1024;
+
+    /// <summary>Longest answer to one question (the chosen labels, or free text).</summary>
+    public const int MaxAnswerLength = 2000;
+
     /// <summary>Shortest expiry of one asked over the API.</summary>
     public const int MinExpirySeconds = 1;
 
@@ -134,10 +160,20 @@ internal static class ApprovalWire
     /// <summary>Every state, for messages and the API document.</summary>
     public static readonly string[] States = ["pending", "allowed", "denied", "expired", "withdrawn"];
 
-    /// <summary>The decisions an operator gives.</summary>
-    public static readonly string[] Decisions = ["allow", "deny"];
+    /// <summary>The decisions an operator gives (<c>answer</c> only to a question).</summary>
+    public static readonly string[] Decisions = ["allow", "deny", "answer"];
+
+    /// <summary>Every kind, by <see cref="ApprovalKind"/>.</summary>
+    public static readonly string[] Kinds = ["permission", "question", "plan"];
+
+    /// <summary>Where a suggestion's rule is kept: Claude Code's <c>destination</c> → the scope a person reads.</summary>
+    public static readonly string[] Scopes = ["session", "local", "project", "user"];
 
     public static string ToWire(this ApprovalState state) => States[(int)state];
+
+    public static string ToWire(this ApprovalKind kind) => Kinds[(int)kind];
+
+    public static ApprovalKind ParseKind(string? text) => Array.IndexOf(Kinds, text) is var i and >= 0 ? (ApprovalKind)i : ApprovalKind.Permission;
 
     public static bool TryParseState(string? text, out ApprovalState state)
     {

@@ -6,9 +6,11 @@ namespace Switchboard.Core.Approvals;
 
 /// <summary>
 /// The one snake_case JSON shape of an approval: HTTP answers, event data and stored rows.
-/// <c>{id, session_id, tool, summary, data, state, requested_at, requested_by, requested_key, expires_at, answered_at, answered_by, note, held_by, reason}</c>.
+/// <c>{id, session_id, kind, tool, summary, data, input, input_truncated, questions, plan, suggestions, cwd, state, requested_at,
+/// requested_by, requested_key, expires_at, answered_at, answered_by, note, answers, interrupt, applied_suggestion, held_by, reason}</c>.
+/// Rows written before a field existed read as its default (a permission, no input, no suggestions).
 /// </summary>
-internal static class ApprovalJson
+internal static partial class ApprovalJson
 {
     /// <summary>Writes an approval; <paramref name="stored"/> adds what only the store keeps (<c>requested_seq</c>, <c>resume_state</c>).</summary>
     public static void Write(Utf8JsonWriter w, Approval a, bool stored = false)
@@ -16,9 +18,16 @@ internal static class ApprovalJson
         w.WriteStartObject();
         w.WriteString("id", a.Id);
         w.WriteString("session_id", a.SessionId);
+        w.WriteString("kind", a.Kind.ToWire());
         w.WriteString("tool", a.Tool);
         w.WriteString("summary", a.Summary);
         JsonBytes.WriteRawOrNull(w, "data", a.Data);
+        JsonBytes.WriteRawOrNull(w, "input", a.Input);
+        w.WriteBoolean("input_truncated", a.InputTruncated);
+        WriteQuestions(w, a.Questions);
+        w.WriteString("plan", a.Plan);
+        WriteSuggestions(w, a.Suggestions);
+        w.WriteString("cwd", a.Cwd);
         w.WriteString("state", a.State.ToWire());
         WireTime.Write(w, "requested_at", a.RequestedAt);
         w.WriteString("requested_by", a.RequestedBy);
@@ -27,6 +36,9 @@ internal static class ApprovalJson
         WireTime.Write(w, "answered_at", a.AnsweredAt);
         w.WriteString("answered_by", a.AnsweredBy);
         w.WriteString("note", a.Note);
+        WriteAnswers(w, a.Answers);
+        WriteNullable(w, "interrupt", a.Interrupt);
+        WriteNullable(w, "applied_suggestion", a.AppliedSuggestion);
         w.WriteString("held_by", a.HeldBy);
         w.WriteString("reason", a.Reason);
         if (stored)
@@ -60,9 +72,16 @@ internal static class ApprovalJson
         {
             Id = e.GetProperty("id").GetString()!,
             SessionId = e.GetProperty("session_id").GetString()!,
+            Kind = ApprovalWire.ParseKind(e.TryGetProperty("kind", out var kind) ? kind.GetString() : null), // rows from before issue 58 have none of these
             Tool = e.GetProperty("tool").GetString(),
             Summary = e.GetProperty("summary").GetString()!,
             Data = data.ValueKind == JsonValueKind.Object ? CompactJson.Write(data) : null,
+            Input = e.TryGetProperty("input", out var input) && input.ValueKind == JsonValueKind.Object ? CompactJson.Write(input) : null,
+            InputTruncated = e.TryGetProperty("input_truncated", out var cut) && cut.ValueKind == JsonValueKind.True,
+            Questions = ReadQuestions(e),
+            Plan = e.TryGetProperty("plan", out var plan) ? plan.GetString() : null,
+            Suggestions = ReadSuggestions(e),
+            Cwd = e.TryGetProperty("cwd", out var cwd) ? cwd.GetString() : null,
             State = state,
             RequestedAt = WireTime.Parse(e.GetProperty("requested_at").GetString()!),
             RequestedSeq = e.TryGetProperty("requested_seq", out var seq) ? seq.GetInt64() : 0,
@@ -72,6 +91,9 @@ internal static class ApprovalJson
             AnsweredAt = JsonBytes.Time(e, "answered_at"),
             AnsweredBy = e.GetProperty("answered_by").GetString(),
             Note = e.GetProperty("note").GetString(),
+            Answers = ReadAnswers(e),
+            Interrupt = e.TryGetProperty("interrupt", out var stop) && stop.ValueKind is JsonValueKind.True or JsonValueKind.False ? stop.GetBoolean() : null,
+            AppliedSuggestion = e.TryGetProperty("applied_suggestion", out var applied) && applied.ValueKind == JsonValueKind.Number ? applied.GetInt32() : null,
             HeldBy = e.TryGetProperty("held_by", out var held) ? held.GetString() : null, // rows written before issue 56 have neither
             Reason = e.TryGetProperty("reason", out var why) ? why.GetString() : null,
             ResumeState = resume,

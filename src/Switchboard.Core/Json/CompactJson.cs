@@ -11,14 +11,20 @@ namespace Switchboard.Core.Json;
 internal static class CompactJson
 {
     /// <summary>The value as compact JSON text. Its strings must be text (checked where input arrives, see <see cref="JsonStrings"/>).</summary>
-    public static string Write(JsonElement value)
+    public static string Write(JsonElement value) => Write(value, int.MaxValue);
+
+    /// <summary>
+    /// The value as compact JSON text with every string value longer than <paramref name="maxStringLength"/> characters
+    /// cut to that many and an ellipsis (never inside a surrogate pair); property names are kept whole.
+    /// </summary>
+    public static string Write(JsonElement value, int maxStringLength)
     {
         var text = new StringBuilder();
-        Append(text, value);
+        Append(text, value, maxStringLength);
         return text.ToString();
     }
 
-    private static void Append(StringBuilder text, JsonElement value)
+    private static void Append(StringBuilder text, JsonElement value, int cap)
     {
         switch (value.ValueKind)
         {
@@ -35,7 +41,7 @@ internal static class CompactJson
                     firstProperty = false;
                     AppendString(text, property.Name);
                     text.Append(':');
-                    Append(text, property.Value);
+                    Append(text, property.Value, cap);
                 }
 
                 text.Append('}');
@@ -51,13 +57,14 @@ internal static class CompactJson
                     }
 
                     firstItem = false;
-                    Append(text, item);
+                    Append(text, item, cap);
                 }
 
                 text.Append(']');
                 break;
             case JsonValueKind.String:
-                AppendString(text, value.GetString()!);
+                var s = value.GetString()!;
+                AppendString(text, s.Length <= cap ? s : s[..(cap > 0 && char.IsHighSurrogate(s[cap - 1]) ? cap - 1 : cap)] + "…");
                 break;
             default:
                 text.Append(value.GetRawText()); // numbers, true, false, null: their raw text has no whitespace

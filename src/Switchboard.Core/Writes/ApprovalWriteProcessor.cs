@@ -35,13 +35,21 @@ internal static class ApprovalWriteProcessor
             SessionState.Initializing or SessionState.Waiting => SessionState.Working,
             var s => s,
         };
+        var context = write.Context;
         var approval = new Approval
         {
             Id = write.Id,
             SessionId = write.SessionId,
+            Kind = context.Kind,
             Tool = write.Tool,
             Summary = write.Summary,
             Data = write.Data,
+            Input = context.Input,
+            InputTruncated = context.InputTruncated,
+            Questions = context.Questions,
+            Plan = context.Plan,
+            Suggestions = context.Suggestions,
+            Cwd = context.Cwd,
             RequestedAt = now,
             RequestedBy = write.RequestedBy,
             RequestedKey = write.RequestedKey,
@@ -72,8 +80,13 @@ internal static class ApprovalWriteProcessor
                 $"operator's key, or set {ApprovalLimits.AllowSelfAnswerSetting}=true to allow it."));
         }
 
+        if (ApprovalAnswerRules.Fits(write, a) is { } misfit)
+        {
+            return RequestDecision<Approval>.Refuse(misfit);
+        }
+
         var state = write.Allow ? ApprovalState.Allowed : ApprovalState.Denied;
-        if (a.State == state && a.AnsweredBy == write.AnsweredBy && a.Note == write.Note)
+        if (a.State == state && a.AnsweredBy == write.AnsweredBy && a.Note == write.Note && ApprovalAnswerRules.SameAnswer(write, a))
         {
             return RequestDecision<Approval>.Unchanged(a);
         }
@@ -95,7 +108,11 @@ internal static class ApprovalWriteProcessor
                 $"Approval '{a.Id}' expired at {FormatTime(a.ExpiresAt)}; its asker no longer waits for an answer."));
         }
 
-        var answered = a with { State = state, AnsweredAt = now, AnsweredBy = write.AnsweredBy, Note = write.Note };
+        var answered = a with
+        {
+            State = state, AnsweredAt = now, AnsweredBy = write.AnsweredBy, Note = write.Note,
+            Answers = write.Answers, Interrupt = write.Allow ? null : write.Interrupt, AppliedSuggestion = write.Suggestion,
+        };
         return RequestDecision<Approval>.Moved(answered, EventTypes.ApprovalAnswered);
     }
 
@@ -141,7 +158,7 @@ internal static class ApprovalWriteProcessor
     public static SwitchboardError? Validate(SessionWrite write) => write switch
     {
         RequestApproval r => SessionIdRule(r.SessionId) ?? IdRule(r.Id) ?? Request(r.Tool, r.Summary, r.Data, r.ExpiresInSeconds),
-        AnswerApproval a => SessionIdRule(a.SessionId) ?? IdRule(a.ApprovalId) ?? Note(a.Note),
+        AnswerApproval a => SessionIdRule(a.SessionId) ?? IdRule(a.ApprovalId) ?? Note(a.Note) ?? ApprovalAnswerRules.Shape(a),
         EndApproval e => SessionIdRule(e.SessionId) ?? IdRule(e.ApprovalId),
         _ => throw new ArgumentOutOfRangeException(nameof(write), write.GetType().Name, "Not an approval write."),
     };

@@ -21,6 +21,9 @@ internal sealed record RequestApproval(string Id, string SessionId, string? Tool
     /// <summary>The node holding the asking hook (<see cref="Switchboard.Core.Approvals.Approval.HeldBy"/>); null when nobody holds it.</summary>
     public string? HeldBy { get; init; }
 
+    /// <summary>What a hook's approval carries beyond its summary (kind, input, questions, plan, suggestions, folder); none over the API.</summary>
+    public Switchboard.Core.Approvals.ApprovalContext Context { get; init; } = Switchboard.Core.Approvals.ApprovalContext.None;
+
     /// <summary>The exact time to expiry, when it is not whole seconds (a hook's <c>ApprovalWait</c>); else <paramref name="ExpiresInSeconds"/>.</summary>
     public TimeSpan? ExpiresAfter { get; init; }
 
@@ -32,10 +35,22 @@ internal sealed record RequestApproval(string Id, string SessionId, string? Tool
     internal int MaxPending { get; init; } = SwitchboardDefaults.ApprovalMaxPendingPerSession;
 }
 
-/// <summary>An operator's answer to a pending approval.</summary>
+/// <summary>
+/// An operator's answer to a pending approval: allow (with <see cref="Suggestion"/>, "allow always"), deny (with
+/// <see cref="Interrupt"/>, "and stop"), or, for a question, <see cref="Answers"/> (an allow with the answers).
+/// </summary>
 internal sealed record AnswerApproval(string SessionId, string ApprovalId, bool Allow, string? Note, string AnsweredBy) : RequestWrite(SessionId)
 {
     public override IReadOnlyList<string> RequestIds => [ApprovalId];
+
+    /// <summary>A question's answers (question text → label(s) or free text): the decision <c>answer</c>; only with <see cref="Allow"/>.</summary>
+    public IReadOnlyDictionary<string, string>? Answers { get; init; }
+
+    /// <summary>A deny that also stops the agent; only without <see cref="Allow"/>.</summary>
+    public bool Interrupt { get; init; }
+
+    /// <summary>The index of the approval's suggestion to apply with an allow; null for none.</summary>
+    public int? Suggestion { get; init; }
 
     /// <summary>The name of the API key that answers (null without keys), compared with the one that asked.</summary>
     public string? AnsweredByKey { get; init; }

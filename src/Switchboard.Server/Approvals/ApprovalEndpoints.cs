@@ -25,7 +25,6 @@ namespace Switchboard.Server.Approvals;
 internal static class ApprovalEndpoints
 {
     private static readonly string[] RequestFields = Contracts.Fields<Contracts.ApprovalRequest>();
-    private static readonly string[] AnswerFields = Contracts.Fields<Contracts.ApprovalAnswerRequest>();
     private static readonly RequestEndpoints<Approval> Requests = new("approvals", (w, a) => ApprovalJson.Write(w, a), ApprovalJson.WriteList, r => r.Approval);
 
     public static void Map(IEndpointRouteBuilder api)
@@ -46,7 +45,8 @@ internal static class ApprovalEndpoints
             .Produces<Contracts.ApprovalResponse>().Problems(400, 404)
             .Query(("wait", JsonSchemaType.Integer, "Seconds to wait for the answer (0 to Commands:MaxWaitSeconds)."));
         approvals.MapPost("/{approvalId}", AnswerAsync).WithName("AnswerApproval")
-            .WithDescription("An operator's answer: allow or deny, with an optional note (a denied agent reads it). Needs an operator key, " +
+            .WithDescription("An operator's answer: allow (with 'suggestion', one of the approval's suggestions to remember), deny (with 'interrupt', " +
+                "and stop the agent), or, for a question, answer (with 'answers', one per question); a note with any (a denied agent reads it). Needs an operator key, " +
                 "other than the one that asked (403 self_answer, unless Approvals:AllowSelfAnswer). " +
                 "The same answer again is 200 with the same approval; an answer to one answered or expired is 409 approval_not_pending, " +
                 "to a withdrawn one (nobody holds it: the answer would reach no agent) 409 approval_not_held.")
@@ -98,26 +98,15 @@ internal static class ApprovalEndpoints
         try
         {
             using var body = await JsonBody.ReadAsync(http.Request, options.Http.MaxBodyBytes, allowEmpty: false, ct);
-            var f = new FieldReader(body!.RootElement, AnswerFields);
-            var decision = f.String("decision");
-            if (decision is not ("allow" or "deny"))
-            {
-                throw RequestException.Field("decision", decision is null
-                    ? "'decision' is required: allow or deny."
-                    : $"'decision' must be allow or deny; got '{(decision.Length > 64 ? decision[..64] + "…" : decision)}'.");
-            }
-
-            var note = f.NullableString("note").Value;
-            if (ApprovalWriteProcessor.Note(note) is { } invalid)
-            {
-                return ProblemResult.From(invalid);
-            }
-
-            answer = new AnswerApproval(id, approvalId, decision == "allow", note, callers.Of(http))
+            answer = ApprovalAnswerBody.Read(body!.RootElement, id, approvalId, callers.Of(http)) with
             {
                 AnsweredByKey = ApiAccessFilter.IdentityOf(http)?.Name,
                 AllowSelfAnswer = options.Approvals.AllowSelfAnswer,
             };
+            if ((ApprovalWriteProcessor.Note(answer.Note) ?? ApprovalAnswerRules.Shape(answer)) is { } invalid)
+            {
+                return ProblemResult.From(invalid);
+            }
         }
         catch (RequestException ex)
         {

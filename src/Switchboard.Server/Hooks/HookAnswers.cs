@@ -94,9 +94,15 @@ internal static class HookAnswers
         }.ToJsonString();
     }
 
-    private static JsonObject Cancel(HookAgent agent, string hookEvent, Command cancel)
+    private static JsonObject Cancel(HookAgent agent, string hookEvent, Command cancel) =>
+        Stop(agent, hookEvent, "Cancelled by the operator (Switchboard)" + (string.IsNullOrWhiteSpace(cancel.Text) ? "." : ": " + cancel.Text));
+
+    /// <summary>
+    /// The answer that denies the tool and stops the agent, as far as its hook can, with <paramref name="reason"/> for the
+    /// model: a cancel, and a deny with <c>interrupt</c>.
+    /// </summary>
+    public static JsonObject Stop(HookAgent agent, string hookEvent, string reason)
     {
-        var reason = "Cancelled by the operator (Switchboard)" + (string.IsNullOrWhiteSpace(cancel.Text) ? "." : ": " + cancel.Text);
         if (hookEvent == "PermissionRequest")
         {
             // Claude Code's deny with interrupt aborts the run; Codex has no interrupt there: the deny's message tells the model to stop.

@@ -43,8 +43,11 @@ internal static class HookApprovals
     /// <summary>
     /// The hook's answer for an approval that ended: allowed or denied in the agent's format; expired (or withdrawn, or not
     /// held) with no decision, so the agent follows its own rules, unless <see cref="HookApprovalFallback.Deny"/> is set.
+    /// An allow with an applied suggestion remembers it (Claude Code's <c>updatedPermissions</c>); a question's answers
+    /// go back in <c>updatedInput</c>, the agent's <paramref name="input"/> with its questions untouched plus
+    /// <c>answers</c>; a deny with <c>interrupt</c> also stops the agent (<see cref="HookAnswers.Stop"/>).
     /// </summary>
-    public static string Answer(HookAgent agent, string hookEvent, Approval? approval, HookApprovalFallback fallback)
+    public static string Answer(HookAgent agent, string hookEvent, Approval? approval, HookApprovalFallback fallback, JsonElement input = default)
     {
         var allow = approval?.State switch
         {
@@ -60,12 +63,21 @@ internal static class HookApprovals
         var reason = decision ? "Allowed by the operator (Switchboard)." : approval?.State == ApprovalState.Denied
             ? "Denied by the operator (Switchboard)" + (string.IsNullOrWhiteSpace(approval.Note) ? "." : ": " + approval.Note)
             : "Nobody answered in time (Switchboard); not allowed.";
+        if (approval is { State: ApprovalState.Denied, Interrupt: true })
+        {
+            return HookAnswers.Stop(agent, hookEvent, reason).ToJsonString();
+        }
+
         if (hookEvent == "PermissionRequest")
         {
             var verdict = new JsonObject { ["behavior"] = decision ? "allow" : "deny" };
             if (!decision)
             {
                 verdict["message"] = reason;
+            }
+            else if (agent == HookAgent.ClaudeCode)
+            {
+                Remember(verdict, approval!, input); // Codex refuses both fields (docs/hooks.md), and has neither kind of approval
             }
 
             return new JsonObject
@@ -92,5 +104,27 @@ internal static class HookApprovals
                 ["hookEventName"] = "PreToolUse", ["permissionDecision"] = decision ? "allow" : "deny", ["permissionDecisionReason"] = reason,
             },
         }.ToJsonString();
+    }
+
+    /// <summary>What an allow carries beyond the allow: a question's answers in the input, an applied suggestion.</summary>
+    private static void Remember(JsonObject verdict, Approval approval, JsonElement input)
+    {
+        if (approval.Answers is { } answers && input.ValueKind == JsonValueKind.Object)
+        {
+            var updated = JsonObject.Create(input)!;
+            var given = new JsonObject();
+            foreach (var (question, answer) in answers)
+            {
+                given[question] = answer;
+            }
+
+            updated["answers"] = given;
+            verdict["updatedInput"] = updated;
+        }
+
+        if (approval.AppliedSuggestion is { } index && index < approval.Suggestions.Count)
+        {
+            verdict["updatedPermissions"] = new JsonArray(JsonNode.Parse(approval.Suggestions[index].Permission));
+        }
     }
 }

@@ -60,10 +60,11 @@ internal static class HookEndpoints
             using var body = await ReadAsync(http.Request, options.MaxBodyBytes, http.RequestAborted);
             hook = HookEvent.Read(body.RootElement, out var refusal)
                 ?? throw new RequestException(new ProblemResult(StatusCodes.Status400BadRequest, "invalid_hook", "Bad request", refusal!));
-            // The tool's input is read while the document lives: keep the one part the activity line may use.
+            // The tool's input is read while the document lives: keep the parts the activity line and an approval may use.
             hook = hook with
             {
                 ToolInput = hook.ToolInput.ValueKind == JsonValueKind.Object ? hook.ToolInput.Clone() : default,
+                PermissionSuggestions = hook.PermissionSuggestions.ValueKind == JsonValueKind.Array ? hook.PermissionSuggestions.Clone() : default,
                 Run = HookRuns.Of(http.Request.Headers),
             };
         }

@@ -6,7 +6,7 @@ namespace Switchboard.Server.Hooks;
 
 /// <summary>
 /// What Switchboard reads of one hook event: the names that say what happened and where, never the prompt, the
-/// response or a tool's output (docs/security.md). Every string is decoded leniently (<see cref="HookText"/>: invalid
+/// response or a tool's output (docs/security.md); a tool's input is kept only in the approval it asks (docs/approvals.md). Every string is decoded leniently (<see cref="HookText"/>: invalid
 /// UTF-8 replaced), mended as telemetry is (<see cref="TelemetryText"/>: NUL dropped, lone surrogates replaced) and
 /// clipped, so no value of an agent's can fail the request or a write.
 /// </summary>
@@ -26,8 +26,11 @@ internal sealed record HookEvent
 
     public string? ToolName { get; init; }
 
-    /// <summary>The tool's input, kept only for the activity line; never stored as it is.</summary>
+    /// <summary>The tool's input: read for the activity line, and kept (bounded) only in the approval a held event raises.</summary>
     public JsonElement ToolInput { get; init; }
+
+    /// <summary>Claude Code's <c>PermissionRequest</c>: the rules it offers to remember with an allow (<c>permission_suggestions</c>).</summary>
+    public JsonElement PermissionSuggestions { get; init; }
 
     public string? Reason { get; init; }
 
@@ -67,6 +70,7 @@ internal sealed record HookEvent
             AgentType = Text(root, "agent_type"),
             ToolName = Text(root, "tool_name"),
             ToolInput = root.TryGetProperty("tool_input", out var input) ? input : default,
+            PermissionSuggestions = root.TryGetProperty("permission_suggestions", out var offered) ? offered : default,
             Reason = Text(root, "reason"),
             NotificationType = Text(root, "notification_type"),
             Cwd = Text(root, "cwd"),

@@ -166,9 +166,11 @@ internal sealed class HookReceiver(SessionWriter writer, QuietMonitor quiet, Swi
     {
         var now = time.GetUtcNow();
         var wait = options.Hooks.ApprovalWait;
+        var input = HookInput.Mend(e.ToolInput);
         var request = new RequestApproval(Switchboard.Core.Approvals.Approval.NewId(now), sessionId, e.ToolName, HookApprovals.Summary(e.ToolName!, e.ToolInput), null,
             (int)Math.Ceiling(wait.TotalSeconds), "hook:" + agent.Name())
         {
+            Context = HookApprovalContext.Of(agent, e, input),
             ResumeState = SessionState.Working,
             RequestedKey = key?.Name,
             ExpiresAfter = wait, // exact: expires_at is when the hold gives up, not the next whole second
@@ -194,7 +196,7 @@ internal sealed class HookReceiver(SessionWriter writer, QuietMonitor quiet, Swi
                 "or this node already holds all the waits it may, or those its key's scope may hold (Switchboard:Commands:MaxWaiters)");
         }
 
-        return HookApprovals.Answer(agent, e.Name, approval, options.Hooks.ApprovalExpired);
+        return HookApprovals.Answer(agent, e.Name, approval, options.Hooks.ApprovalExpired, input);
     }
 
     /// <summary>

@@ -14,9 +14,11 @@ namespace Switchboard.Server.Hooks;
 internal static class HookText
 {
     /// <summary>The text of <paramref name="value"/>, a JSON string.</summary>
-    public static string Decode(JsonElement value)
+    public static string Decode(JsonElement value) => Decode(JsonMarshal.GetRawUtf8Value(value)[1..^1]); // without its quotes
+
+    /// <summary>The text of a JSON string's raw UTF-8 between its quotes (a value's, or a property's name).</summary>
+    public static string Decode(ReadOnlySpan<byte> raw)
     {
-        var raw = JsonMarshal.GetRawUtf8Value(value)[1..^1]; // without its quotes
         var text = new StringBuilder(raw.Length);
         // An escape starts with '\', which is never part of a multi-byte sequence, so the runs between escapes decode alone.
         for (var at = raw.IndexOf((byte)'\\'); at >= 0; at = raw.IndexOf((byte)'\\'))

@@ -9,6 +9,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using Microsoft.OpenApi;
 using Switchboard.Core.Alerts;
+using Switchboard.Core.Approvals;
 using Switchboard.Core.Commands;
 using Switchboard.Core.Events;
 using Switchboard.Core.Sessions;
@@ -280,6 +281,10 @@ internal static class SwitchboardOpenApi
         (nameof(Contracts.AlertAction), "type") => CommandWire.ActionTypes,
         (nameof(Contracts.CommandAckRequest), "outcome") => CommandWire.Outcomes,
         (nameof(Contracts.WebhookResponse), "state") => [WebhookStates.Active, WebhookStates.Failing],
+        (nameof(Contracts.ApprovalResponse), "kind") => ApprovalWire.Kinds,
+        (nameof(Contracts.ApprovalAnswerRequest), "decision") => ApprovalWire.Decisions,
+        (nameof(Contracts.ApprovalSuggestionResponse), "scope") => ApprovalWire.Scopes,
+        (nameof(Contracts.ApprovalResponse), "state") => ApprovalWire.States,
         (_, "state") when owner.DeclaringType == typeof(Contracts) => States,
         (nameof(Contracts.EventEnvelope), "type") => LoggedEventTypes,
         (nameof(Contracts.AlertRuleRequest) or nameof(Contracts.AlertRuleResponse) or nameof(Contracts.AlertResponse), "condition") => Conditions,

@@ -123,10 +123,21 @@ internal static class Contracts
 
     public sealed record ApprovalRequest(string Summary, string? Tool, JsonElement? Data, int ExpiresInSeconds) : IRequest;
 
-    public sealed record ApprovalAnswerRequest(string Decision, string? Note) : IRequest;
+    /// <summary>An operator's answer: <c>answers</c> only with <c>answer</c>, <c>suggestion</c> only with <c>allow</c>, <c>interrupt</c> only with <c>deny</c>.</summary>
+    public sealed record ApprovalAnswerRequest(string Decision, string? Note, bool Interrupt, Dictionary<string, string>? Answers, int? Suggestion) : IRequest;
 
-    public sealed record ApprovalResponse(string Id, string SessionId, string? Tool, string Summary, JsonElement? Data, string State, DateTimeOffset RequestedAt,
-        string RequestedBy, string? RequestedKey, DateTimeOffset ExpiresAt, DateTimeOffset? AnsweredAt, string? AnsweredBy, string? Note, string? HeldBy, string? Reason);
+    public sealed record ApprovalResponse(string Id, string SessionId, string Kind, string? Tool, string Summary, JsonElement? Data, JsonElement? Input,
+        bool InputTruncated, List<ApprovalQuestionResponse>? Questions, string? Plan, List<ApprovalSuggestionResponse> Suggestions, string? Cwd, string State,
+        DateTimeOffset RequestedAt, string RequestedBy, string? RequestedKey, DateTimeOffset ExpiresAt, DateTimeOffset? AnsweredAt, string? AnsweredBy,
+        string? Note, Dictionary<string, string>? Answers, bool? Interrupt, int? AppliedSuggestion, string? HeldBy, string? Reason);
+
+    /// <summary>A question of a <c>question</c> approval; a person may also answer with free text.</summary>
+    public sealed record ApprovalQuestionResponse(string Question, string? Header, List<ApprovalOptionResponse> Options, bool MultiSelect);
+
+    public sealed record ApprovalOptionResponse(string Label, string? Description);
+
+    /// <summary>A rule the agent offers to remember with an allow; <c>permission</c> is the agent's own object.</summary>
+    public sealed record ApprovalSuggestionResponse(string Label, string Scope, JsonElement Permission);
 
     public sealed record ApprovalListResponse(List<ApprovalResponse> Approvals, long AsOfSeq);
 

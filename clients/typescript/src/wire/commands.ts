@@ -2,7 +2,7 @@
 
 /* eslint-disable */
 
-import type {CommandOutcome, CommandState, CommandType, ReportedSessionState} from "./enums.js";
+import type {CommandOutcome, CommandState, CommandType} from "./enums.js";
 
 /** The `AcknowledgeRequest` schema. */
 export interface AcknowledgeRequest {
@@ -12,14 +12,31 @@ export interface AcknowledgeRequest {
 
 /** The `ApprovalAnswerRequest` schema. */
 export interface ApprovalAnswerRequest {
-  decision?: string;
+  decision?: "allow" | "deny" | "answer";
   note?: string | null;
+  interrupt?: boolean;
+  answers?: Record<string, string> | null;
+  suggestion?: number | null;
 }
 
 /** The `ApprovalListResponse` schema. */
 export interface ApprovalListResponse {
   approvals: ApprovalResponse[];
   as_of_seq: number;
+}
+
+/** The `ApprovalOptionResponse` schema. */
+export interface ApprovalOptionResponse {
+  label: string;
+  description: string | null;
+}
+
+/** The `ApprovalQuestionResponse` schema. */
+export interface ApprovalQuestionResponse {
+  question: string;
+  header: string | null;
+  options: ApprovalOptionResponse[];
+  multi_select: boolean;
 }
 
 /** The `ApprovalRequest` schema. */
@@ -34,10 +51,17 @@ export interface ApprovalRequest {
 export interface ApprovalResponse {
   id: string;
   session_id: string;
+  kind: "permission" | "question" | "plan";
   tool: string | null;
   summary: string;
   data: Record<string, unknown> | null;
-  state: ReportedSessionState;
+  input: Record<string, unknown> | null;
+  input_truncated: boolean;
+  questions: ApprovalQuestionResponse[] | null;
+  plan: string | null;
+  suggestions: ApprovalSuggestionResponse[];
+  cwd: string | null;
+  state: "pending" | "allowed" | "denied" | "expired" | "withdrawn";
   requested_at: string;
   requested_by: string;
   requested_key: string | null;
@@ -45,8 +69,18 @@ export interface ApprovalResponse {
   answered_at: string | null;
   answered_by: string | null;
   note: string | null;
+  answers: Record<string, string> | null;
+  interrupt: boolean | null;
+  applied_suggestion: number | null;
   held_by: string | null;
   reason: string | null;
+}
+
+/** The `ApprovalSuggestionResponse` schema. */
+export interface ApprovalSuggestionResponse {
+  label: string;
+  scope: "session" | "local" | "project" | "user";
+  permission: Record<string, unknown>;
 }
 
 /** The `CommandAckRequest` schema. */
