@@ -53,14 +53,20 @@ public sealed partial class SwitchboardClient
     /// withdrawn because nobody holds it any more).
     /// </summary>
     public Task<Approval> AnswerApprovalAsync(string sessionId, string approvalId, bool allow, string? note = null, CancellationToken cancellationToken = default) =>
-        _api.SendAsync(HttpMethod.Post, ApiPaths.Approval(sessionId, approvalId), RequestJson.Object(w =>
-        {
-            w.WriteString("decision", allow ? "allow" : "deny");
-            if (note is not null)
-            {
-                w.WriteString("note", note);
-            }
-        }), RetryMode.Always, WireJson.ReadApproval, cancellationToken);
+        AnswerApprovalAsync(sessionId, approvalId, allow ? ApprovalAnswer.Allow(note: note) : ApprovalAnswer.Deny(note), cancellationToken);
+
+    /// <summary>
+    /// An operator's answer with everything an answer can say (<c>POST …/approvals/{aid}</c>): an allow that applies one of
+    /// <see cref="Approval.Suggestions"/> ("allow always"), a deny with a note the agent reads and that stops it, or the
+    /// answers to a <see cref="ApprovalKind.Question"/>. A misuse (an allow of a question, a missing answer, a suggestion
+    /// out of range) is a 400 naming the field and changes nothing; otherwise as the overload above.
+    /// </summary>
+    public Task<Approval> AnswerApprovalAsync(string sessionId, string approvalId, ApprovalAnswer answer, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(answer);
+        return _api.SendAsync(HttpMethod.Post, ApiPaths.Approval(sessionId, approvalId), WireJson.ApprovalAnswerBody(answer), RetryMode.Always,
+            WireJson.ReadApproval, cancellationToken);
+    }
 
     private TimeSpan Slice(TimeSpan total, DateTimeOffset started)
     {

@@ -157,10 +157,14 @@ internal static class SwitchboardLog
     }
 
     /// <summary>Answers <paramref name="approval"/> over the API, as an operator does (<c>decision</c>: allow or deny).</summary>
-    public static async Task AnswerAsync(SwitchboardServer server, JsonElement approval, string decision, string? note = null)
+    public static Task AnswerAsync(SwitchboardServer server, JsonElement approval, string decision, string? note = null) =>
+        AnswerAsync(server, approval, new { decision, note });
+
+    /// <summary>Answers <paramref name="approval"/> with <paramref name="body"/> (docs/approvals.md: decision, note, interrupt, answers, suggestion).</summary>
+    public static async Task AnswerAsync(SwitchboardServer server, JsonElement approval, object body)
     {
         var id = Uri.EscapeDataString(approval.GetProperty("session_id").GetString()!);
-        var response = await server.Http.PostAsJsonAsync($"/api/sessions/{id}/approvals/{approval.GetProperty("id").GetString()}", new { decision, note });
+        var response = await server.Http.PostAsJsonAsync($"/api/sessions/{id}/approvals/{approval.GetProperty("id").GetString()}", body);
         response.IsSuccessStatusCode.ShouldBeTrue(await response.Content.ReadAsStringAsync());
     }
 

@@ -34,6 +34,7 @@ internal static class SwitchboardCommandLine
         root.Subcommands.Add(UsageVerb.Create());
         root.Subcommands.Add(AlertsVerb.Create());
         root.Subcommands.Add(CommandVerb.Create());
+        root.Subcommands.Add(ApprovalVerb.Create());
         root.Subcommands.Add(DemoVerb.Create());
         root.Subcommands.Add(KeysVerb.Create());
         root.Subcommands.Add(TokenVerb.Create());

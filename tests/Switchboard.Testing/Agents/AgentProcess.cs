@@ -13,6 +13,7 @@ public sealed class AgentProcess : IAsyncDisposable
     private readonly Process _process;
     private readonly StringBuilder _stdout = new();
     private readonly StringBuilder _stderr = new();
+    private readonly SemaphoreSlim _stdoutLine = new(0);
 
     static AgentProcess() => Posix.HearInterruptsInChildren(); // tests send agents Ctrl+C
 
@@ -49,7 +50,12 @@ public sealed class AgentProcess : IAsyncDisposable
     /// Starts <paramref name="fileName"/> in <paramref name="workingDirectory"/> with exactly <paramref name="environment"/>
     /// and the test runner's PATH (the agents run <c>bash</c>, <c>curl</c> and <c>node</c>).
     /// </summary>
-    public static AgentProcess Start(string fileName, IEnumerable<string> args, string workingDirectory, IReadOnlyDictionary<string, string> environment)
+    /// <remarks>
+    /// Stdin is closed at once unless <paramref name="keepStdinOpen"/> (an agent that takes its input or its permission
+    /// prompts over stdin, <see cref="StandardInput"/>); it closes with the process.
+    /// </remarks>
+    public static AgentProcess Start(string fileName, IEnumerable<string> args, string workingDirectory, IReadOnlyDictionary<string, string> environment,
+        bool keepStdinOpen = false)
     {
         var start = new ProcessStartInfo(fileName)
         {
@@ -84,11 +90,18 @@ public sealed class AgentProcess : IAsyncDisposable
             throw new InvalidOperationException($"`{fileName}` could not be started (is Node.js installed? see .ci/run).", ex);
         }
 
-        process.StandardInput.Close();
+        if (!keepStdinOpen)
+        {
+            process.StandardInput.Close();
+        }
+
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
         return run;
     }
+
+    /// <summary>The agent's stdin, when started with it kept open.</summary>
+    public StreamWriter StandardInput => _process.StandardInput;
 
     /// <summary>Sends a POSIX signal (<see cref="Posix.SigInt"/> is Ctrl+C) to the agent's process.</summary>
     public void Signal(int signal)
@@ -126,6 +139,22 @@ public sealed class AgentProcess : IAsyncDisposable
         _process.Dispose();
     }
 
+    /// <summary>Waits until a line of stdout matches (the agent's own output says how far it got).</summary>
+    public async Task WaitForStdoutAsync(Func<string, bool> match, TimeSpan? timeout = null)
+    {
+        var deadline = DateTime.UtcNow + (timeout ?? TestTimeouts.Long);
+        while (!Stdout.Split('\n').Any(match))
+        {
+            var left = deadline - DateTime.UtcNow;
+            if (left <= TimeSpan.Zero || HasExited && !Stdout.Split('\n').Any(match))
+            {
+                throw new TimeoutException("The agent never printed the expected line. Output:\n" + Output);
+            }
+
+            await _stdoutLine.WaitAsync(left < TimeSpan.FromMilliseconds(200) ? left : TimeSpan.FromMilliseconds(200));
+        }
+    }
+
     private void Append(StringBuilder to, string? line)
     {
         if (line is null)
@@ -136,6 +165,11 @@ public sealed class AgentProcess : IAsyncDisposable
         lock (_stdout)
         {
             to.AppendLine(line);
+        }
+
+        if (ReferenceEquals(to, _stdout))
+        {
+            _stdoutLine.Release();
         }
     }
 }

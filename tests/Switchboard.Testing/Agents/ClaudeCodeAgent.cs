@@ -98,16 +98,55 @@ public sealed class ClaudeCodeAgent(AgentSandbox sandbox, FakeModelApi api)
     }
 
     /// <summary>Starts <c>claude -p PROMPT --output-format json</c> in the sandbox's working directory.</summary>
-    public AgentProcess Start(string prompt = "Do the task.", params string[] args)
+    public AgentProcess Start(string prompt = "Do the task.", params string[] args) =>
+        AgentProcess.Start(AgentClis.ClaudeCode, ["-p", prompt, "--output-format", "json", .. args], sandbox.WorkDirectory, Prepare());
+
+    /// <summary>
+    /// Starts Claude Code as the Agent SDKs run it: <c>-p --input-format stream-json --output-format stream-json
+    /// --permission-prompt-tool stdio</c>, the prompt one JSON line on stdin, which stays open as the channel of its
+    /// permission prompts (never answered here, so a <c>PermissionRequest</c> hook's answer decides). Only so does
+    /// <c>-p</c> offer <c>AskUserQuestion</c> and <c>ExitPlanMode</c> (docs/hooks.md). End it with <see cref="FinishSdkRunAsync"/>.
+    /// </summary>
+    public async Task<AgentProcess> StartAsSdkAsync(string prompt = "Do the task.", params string[] args)
+    {
+        var run = AgentProcess.Start(AgentClis.ClaudeCode,
+            ["-p", "--input-format", "stream-json", "--output-format", "stream-json", "--verbose", "--permission-prompt-tool", "stdio", .. args],
+            sandbox.WorkDirectory, Prepare(), keepStdinOpen: true);
+        var message = new JsonObject { ["type"] = "user", ["message"] = new JsonObject { ["role"] = "user", ["content"] = prompt } };
+        await run.StandardInput.WriteLineAsync(message.ToJsonString());
+        await run.StandardInput.FlushAsync();
+        return run;
+    }
+
+    /// <summary>Waits for the result line of a run <see cref="StartAsSdkAsync"/> started, closes its stdin (the SDK's end) and returns its exit code.</summary>
+    public static async Task<int> FinishSdkRunAsync(AgentProcess run)
+    {
+        await run.WaitForStdoutAsync(IsResult);
+        run.StandardInput.Close();
+        return await run.WaitForExitAsync();
+    }
+
+    private static bool IsResult(string line)
+    {
+        try
+        {
+            return line.StartsWith('{') && JsonNode.Parse(line)?["type"]?.GetValue<string>() == "result";
+        }
+        catch (System.Text.Json.JsonException)
+        {
+            return false;
+        }
+    }
+
+    private Dictionary<string, string> Prepare()
     {
         var config = Directory.CreateDirectory(Path.Combine(sandbox.Home, ".claude")).FullName;
         File.WriteAllText(Path.Combine(config, "settings.json"), Settings.ToJsonString());
-        var environment = new Dictionary<string, string>(Environment)
+        return new Dictionary<string, string>(Environment)
         {
             ["HOME"] = sandbox.Home,
             ["ANTHROPIC_BASE_URL"] = api.BaseAddress.GetLeftPart(UriPartial.Authority),
         };
-        return AgentProcess.Start(AgentClis.ClaudeCode, ["-p", prompt, "--output-format", "json", .. args], sandbox.WorkDirectory, environment);
     }
 
     /// <summary>Runs to the end and returns the exit code and the JSON result Claude Code prints.</summary>

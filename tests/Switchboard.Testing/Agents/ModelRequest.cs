@@ -12,6 +12,27 @@ public sealed record ModelRequest(
     /// <summary>Whether the raw body holds <paramref name="text"/> (JSON-escaped text is not unescaped).</summary>
     public bool Mentions(string text) => Body.Contains(text, StringComparison.Ordinal);
 
+    /// <summary>
+    /// The last tool result in an Anthropic Messages request (what the agent tells the model a tool gave: its text, and
+    /// whether it was an error), or null when there is none.
+    /// </summary>
+    public (string Text, bool IsError)? LastToolResult()
+    {
+        var results = (Json?["messages"] as JsonArray ?? [])
+            .SelectMany(m => m?["content"] as JsonArray ?? [])
+            .Where(c => c?["type"]?.GetValue<string>() == "tool_result");
+        if (results.LastOrDefault() is not { } result)
+        {
+            return null;
+        }
+
+        var content = result["content"];
+        var text = content is JsonArray parts
+            ? string.Concat(parts.Select(p => p?["text"]?.GetValue<string>()))
+            : content?.GetValue<string>() ?? "";
+        return (text, result["is_error"]?.GetValue<bool>() == true);
+    }
+
     public string? Header(string name) => Headers.TryGetValue(name, out var v) ? v : null;
 
     /// <summary>The Claude Code sub-agent that made this request (its <c>x-claude-code-agent-id</c>), or null for the main agent.</summary>
