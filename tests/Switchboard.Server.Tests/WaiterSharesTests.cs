@@ -1,5 +1,5 @@
-using Switchboard.Server.Waiters;
 using Switchboard.Server.Live;
+using Switchboard.Server.Waiters;
 
 namespace Switchboard.Server.Tests;
 

@@ -5,7 +5,7 @@ namespace Switchboard.Server.Hosting;
 
 /// <summary>
 /// Logs, once at start, each renamed setting this node's configuration still sets under its old key
-/// (<see cref="Options.RenamedSettings"/>): it still works, and the log says what to rename it to.
+/// (<see cref="Switchboard.Server.Options.RenamedSettings"/>): it still works, and the log says what to rename it to.
 /// </summary>
 internal sealed class DeprecatedSettings(IReadOnlyList<(string Old, string New)> keys, ILogger<DeprecatedSettings> logger) : IHostedService
 {

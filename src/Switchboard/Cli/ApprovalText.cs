@@ -80,14 +80,14 @@ internal static class ApprovalText
 
     public static void WriteAnswered(Approval a, TextWriter output)
     {
-        var outcome = a.State switch
+        var (outcome, detail) = a.State switch
         {
-            ApprovalState.Allowed when a.Answers is { } answers => "Answered: " + string.Join("; ", answers.Select(p => $"{p.Key} = {p.Value}")),
-            ApprovalState.Allowed when a.AppliedSuggestion is { } i && i < a.Suggestions.Count => "Allowed, and always: " + a.Suggestions[i].Label,
-            ApprovalState.Denied when a.Interrupt is true => "Denied, and the agent stopped",
-            _ => Name(a.State)[..1].ToUpperInvariant() + Name(a.State)[1..],
+            ApprovalState.Allowed when a.Answers is { } answers => ("Answered", ": " + string.Join("; ", answers.Select(p => $"{p.Key} = {p.Value}"))),
+            ApprovalState.Allowed when a.AppliedSuggestion is { } i && i < a.Suggestions.Count => ("Allowed", ", and always: " + a.Suggestions[i].Label),
+            ApprovalState.Denied when a.Interrupt is true => ("Denied", ", and the agent stopped"),
+            _ => (Name(a.State)[..1].ToUpperInvariant() + Name(a.State)[1..], ""),
         };
-        output.WriteLine($"{a.Id}: {outcome}{(a.AnsweredBy is { } by ? " by " + by : "")}{(a.Note is { } note ? " — " + note : "")}.");
+        output.WriteLine($"{a.Id}: {outcome}{(a.AnsweredBy is { } by ? " by " + by : "")}{detail}{(a.Note is { } note ? " — " + note : "")}.");
     }
 
     private static string OneLine(string text, int max)
