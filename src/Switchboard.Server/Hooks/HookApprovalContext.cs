@@ -31,6 +31,10 @@ internal static class HookApprovalContext
             case "ExitPlanMode" when input.ValueKind == JsonValueKind.Object && input.TryGetProperty("plan", out var plan) && plan.ValueKind == JsonValueKind.String:
                 var text = ApprovalInput.Clip(plan.GetString()!, out var planCut);
                 return context with { Kind = ApprovalKind.Plan, Plan = text, InputTruncated = cut || planCut };
+            case "ExitPlanMode":
+                // 2.1.328 sends tool_input {}: it reads the plan from its own plan file (docs/hooks.md). Still a plan to
+                // approve or send back; the card says where the plan is.
+                return context with { Kind = ApprovalKind.Plan };
             default:
                 return context;
         }

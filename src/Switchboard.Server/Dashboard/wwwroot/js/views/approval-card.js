@@ -52,7 +52,8 @@ export function approvalCard(approval, session, { parent, answer }) {
     actions = [sendAnswers, button("approval-deny", "Deny", deny(), "button-danger")];
   } else if (kind === "plan") {
     body = h("div", { class: "approval-plan", dataset: { testid: "approval-plan" }, tabindex: "0", "aria-label": "The plan" },
-      markdown(approval.plan ?? approval.summary ?? ""));
+      approval.plan ? markdown(approval.plan)
+        : h("p", {}, "The agent did not send its plan with the request (Claude Code keeps it in its plan file): read it in the agent's terminal or transcript."));
     actions = [button("approval-allow", "Approve plan", send(() => ({ decision: "allow" })), "button-primary"),
       button("approval-keep-planning", "Keep planning", deny())];
   } else {
