@@ -7,8 +7,9 @@ namespace Switchboard.Agents.Tests;
 
 /// <summary>
 /// The answers beyond allow and deny (issue 58), given over the API to an unmodified Claude Code whose hooks report to
-/// Switchboard: a question answered (the model reads the chosen label), a deny whose note the model reads, and a deny
-/// that stops the run. Questions exist in <c>-p</c> only as the Agent SDKs run it (docs/hooks.md).
+/// Switchboard: a question answered (the model reads the chosen label), a plan approved or sent back with a note, an
+/// "allow always" after which the same command is not asked again, a deny whose note the model reads, and a deny that
+/// stops the run. Questions and plans exist in <c>-p</c> only as the Agent SDKs run it (docs/hooks.md).
 /// </summary>
 public sealed class ClaudeCodeAnswerKindsTests : IAsyncLifetime
 {
@@ -88,5 +89,52 @@ public sealed class ClaudeCodeAnswerKindsTests : IAsyncLifetime
         var approval = (await SwitchboardLog.ApprovalsAsync(_server, pending.GetProperty("session_id").GetString()!)).ShouldHaveSingleItem();
         approval.GetProperty("state").GetString().ShouldBe("denied");
         approval.GetProperty("interrupt").GetBoolean().ShouldBe(interrupt);
+    }
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task APlanIsApprovedOrSentBackWithANoteTheModelReads(bool approve)
+    {
+        Api.Enqueue(ModelTurn.CallTool("ExitPlanMode", new { plan = "1. Add the cache\n2. Test it" }), ModelTurn.Say("Done."));
+        await using var run = await _claude.StartAsSdkAsync("Plan the task.", "--permission-mode", "plan");
+
+        var pending = await SwitchboardLog.PendingApprovalAsync(_server);
+        pending.GetProperty("kind").GetString().ShouldBe("plan");
+        pending.GetProperty("tool").GetString().ShouldBe("ExitPlanMode");
+        await SwitchboardLog.AnswerAsync(_server, pending, approve
+            ? new { decision = "allow" }
+            : new { decision = "deny", note = "split step 1 in two" });
+
+        (await ClaudeCodeAgent.FinishSdkRunAsync(run)).ShouldBe(0, run.Output);
+        await Api.WaitForTurnAsync(2);
+        var (text, isError) = Api.Turns[1].LastToolResult()!.Value;
+        isError.ShouldBe(!approve, text);
+        if (!approve)
+        {
+            text.ShouldBe("Denied by the operator (Switchboard): split step 1 in two");
+        }
+
+        var approval = (await SwitchboardLog.ApprovalsAsync(_server, pending.GetProperty("session_id").GetString()!)).ShouldHaveSingleItem();
+        approval.GetProperty("state").GetString().ShouldBe(approve ? "allowed" : "denied");
+    }
+
+    [Fact]
+    public async Task AllowedAlwaysTheSameCommandIsNotHeldAgain()
+    {
+        Api.Enqueue(ModelTurn.CallTool("Bash", new { command = "npm test" }), ModelTurn.CallTool("Bash", new { command = "npm test" }), ModelTurn.Say("Tested twice."));
+        await using var run = _claude.Start();
+
+        var pending = await SwitchboardLog.HeldApprovalAsync(_server, "Bash", "Bash: npm test");
+        var suggestions = pending.GetProperty("suggestions");
+        var rule = suggestions.EnumerateArray().Select((s, i) => (s, i))
+            .First(x => x.s.GetProperty("permission").GetProperty("type").GetString() == "addRules");
+        await SwitchboardLog.AnswerAsync(_server, pending, new { decision = "allow", suggestion = rule.i });
+
+        (await run.WaitForExitAsync()).ShouldBe(0, run.Output);
+        await Api.WaitForTurnAsync(3);
+        Api.Turns[2].LastToolResult()!.Value.Item1.ShouldNotStartWith("Denied", Case.Sensitive, "the second npm test ran");
+        var approvals = await SwitchboardLog.ApprovalsAsync(_server, pending.GetProperty("session_id").GetString()!);
+        approvals.ShouldHaveSingleItem("the second npm test asked nobody");
+        approvals[0].GetProperty("applied_suggestion").GetInt32().ShouldBe(rule.i);
     }
 }

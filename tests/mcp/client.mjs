@@ -93,6 +93,27 @@ assert.equal(answered.approval.answered_by, 'mcp:@ops');
 await next('switchboard://sessions/build-1');
 await next('switchboard://fleet/summary');
 
+// A question a Claude Code hook asks (held on its request), answered through answer_approval: the hook's answer carries
+// the chosen label in updatedInput, the questions as asked.
+const questions = [{ question: 'Which color?', header: 'Color', options: [{ label: 'Blue', description: 'b' }, { label: 'Red', description: 'r' }], multiSelect: false }];
+const hook = fetch(base + '/hooks/claude-code', {
+  method: 'POST',
+  headers: { Authorization: `Bearer ${keys.agent}`, 'Content-Type': 'application/json' },
+  body: JSON.stringify({ session_id: 'asks', hook_event_name: 'PermissionRequest', cwd: '/work/repo', permission_mode: 'default',
+    tool_name: 'AskUserQuestion', tool_input: { questions } }),
+});
+const asking = ok(await call(op, 'wait_for', { condition: 'waiting', timeout_seconds: 60 }));
+assert.equal(asking.matched, true);
+const question = ok(await call(op, 'list_pending_approvals', { session_id: asking.session.id })).approvals[0].approval;
+assert.equal(question.kind, 'question');
+assert.deepEqual(question.questions[0].options.map((o) => o.label), ['Blue', 'Red']);
+const chosen = ok(await call(op, 'answer_approval', { session_id: asking.session.id, approval_id: question.id, decision: 'answer', answers: { 'Which color?': 'Red' } }));
+assert.equal(chosen.approval.state, 'allowed');
+assert.deepEqual(chosen.approval.answers, { 'Which color?': 'Red' });
+const decision = (await (await hook).json()).hookSpecificOutput.decision;
+assert.equal(decision.behavior, 'allow');
+assert.deepEqual(decision.updatedInput, { questions, answers: { 'Which color?': 'Red' } });
+
 const sent = ok(await call(op, 'send_command', { session_id: 'build-1', type: 'message', text: 'wrap up' }));
 assert.equal(sent.command.state, 'pending');
 assert.equal(sent.command.issued_by, 'mcp:@ops');
@@ -130,7 +151,7 @@ const templates = (await op.listResourceTemplates()).resourceTemplates.map((t) =
 assert.deepEqual(templates, ['switchboard://sessions/{id}']);
 const read = JSON.parse((await op.readResource({ uri: 'switchboard://sessions/idle-1' })).contents[0].text);
 assert.equal(read.name, 'docs');
-assert.equal(JSON.parse((await op.readResource({ uri: 'switchboard://fleet/summary' })).contents[0].text).total_count, 2);
+assert.equal(JSON.parse((await op.readResource({ uri: 'switchboard://fleet/summary' })).contents[0].text).total_count, 3); // build-1, idle-1 and the hook's session
 
 // Hostile input: clear JSON-RPC errors, and nothing written.
 const before = await head();

@@ -115,6 +115,9 @@ internal static class ApprovalLimits
     /// <summary>Largest data object, in UTF-8 bytes of its compact JSON.</summary>
     public const int MaxDataBytes = 16 * 1024;
 
+    /// <summary>Most questions (and options of each) an approval keeps, and answers an answer carries.</summary>
+    public const int MaxQuestions = 16;
+
     /// <summary>Longest note with an answer.</summary>
     public const int MaxNoteLength = 2000;
 

@@ -12,7 +12,7 @@ namespace Switchboard.Server.Hooks;
 internal static class HookApprovalContext
 {
     /// <summary>The most questions, and options of a question, kept (Claude Code asks 1 to 4, each with 2 to 4).</summary>
-    private const int MaxQuestions = 16;
+    private const int MaxQuestions = ApprovalLimits.MaxQuestions;
 
     /// <summary>The context of the approval <paramref name="e"/> asks, its <paramref name="input"/> already mended (<see cref="HookInput"/>).</summary>
     public static ApprovalContext Of(HookAgent agent, HookEvent e, JsonElement input)

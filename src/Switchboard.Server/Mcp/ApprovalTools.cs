@@ -31,15 +31,22 @@ internal sealed class ApprovalTools(ISessionStore store, IRequestStore<Approval,
             }
             """, ApiKeyRole.Read, ListAsync);
         yield return new McpTool("answer_approval",
-            "Answers an agent's pending approval: allow lets the agent's tool run, deny refuses it (the agent reads the note). Needs an " +
-            "operator key; the answer is recorded as mcp:<your key's name>. An approval already answered is 'approval_not_pending', one " +
-            "nobody holds any more 'approval_not_held'.",
+            "Answers an agent's pending approval: allow lets the agent's tool run, deny refuses it (the agent reads the note). An approval " +
+            "of kind 'question' is answered with decision 'answer' and 'answers' (each question's text to an option's label, several " +
+            "labels joined with ', ', or your own text); a 'plan' is approved with allow or sent back with deny and a note. With allow, " +
+            "'suggestion' (an index into the approval's suggestions) also keeps that rule so the agent does not ask again; with deny, " +
+            "'interrupt' stops the agent's run. Needs an operator key; the answer is recorded as mcp:<your key's name>. An approval " +
+            "already answered is 'approval_not_pending', one nobody holds any more 'approval_not_held'.",
             $$$"""
             {"type": "object", "additionalProperties": false, "required": ["session_id", "approval_id", "decision"], "properties": {
               "session_id": {"type": "string", "maxLength": 256, "description": "The session that asks."},
               "approval_id": {"type": "string", "maxLength": 64, "description": "The approval's id (apr_…)."},
-              "decision": {"type": "string", "enum": ["allow", "deny"], "description": "allow or deny."},
-              "note": {"type": "string", "maxLength": {{{ApprovalLimits.MaxNoteLength}}}, "description": "Why: a denied agent reads it."}}
+              "decision": {"type": "string", "enum": ["allow", "deny", "answer"], "description": "allow, deny, or answer (a question)."},
+              "note": {"type": "string", "maxLength": {{{ApprovalLimits.MaxNoteLength}}}, "description": "Why: a denied agent reads it."},
+              "answers": {"type": "object", "maxProperties": {{{ApprovalLimits.MaxQuestions}}}, "additionalProperties": {"type": "string", "maxLength": {{{ApprovalLimits.MaxNoteLength}}}},
+                "description": "With decision answer: each question's text to its answer."},
+              "suggestion": {"type": "integer", "minimum": 0, "maximum": 63, "description": "With allow: the index of the suggestion to keep as a rule."},
+              "interrupt": {"type": "boolean", "description": "With deny: also stop the agent's run."}}
             }
             """, ApiKeyRole.Operator, AnswerAsync);
     }
@@ -98,15 +105,29 @@ internal sealed class ApprovalTools(ISessionStore store, IRequestStore<Approval,
         var a = call.Args;
         var id = a.String("session_id", 256, required: true)!;
         var approvalId = a.String("approval_id", 64, required: true)!;
-        var allow = a.OneOf("decision", ["allow", "deny"], required: true) == "allow";
+        var decision = a.OneOf("decision", ["allow", "deny", "answer"], required: true);
         var note = a.String("note", ApprovalLimits.MaxNoteLength);
+        var answers = a.StringMap("answers", ApprovalLimits.MaxQuestions, ApprovalLimits.MaxNoteLength, ApprovalLimits.MaxNoteLength,
+            "'answers' must be an object: {\"<question text>\": \"<an option's label, or your own text>\"}",
+            $"'answers' takes at most {ApprovalLimits.MaxQuestions} answers, each a string of at most {ApprovalLimits.MaxNoteLength} characters");
+        if ((decision == "answer") != (answers is not null))
+        {
+            throw a.Invalid(decision == "answer" ? "decision 'answer' needs 'answers', one per question" : "'answers' go with decision 'answer' only");
+        }
+
+        var suggestion = a.Long("suggestion", 0, 63);
+        var interrupt = a.Bool("interrupt");
         if (await sessions.VisibleAsync(id, call.Caller.Scope, ct) is null)
         {
             throw SessionTools.NotFound(id);
         }
 
-        var answer = new AnswerApproval(id, approvalId, allow, note, call.Caller.RecordedAs)
+        // What depends on the approval (its kind, its questions, how many suggestions) is checked in the write, as for the API.
+        var answer = new AnswerApproval(id, approvalId, decision != "deny", note, call.Caller.RecordedAs)
         {
+            Answers = answers,
+            Suggestion = (int?)suggestion,
+            Interrupt = interrupt ?? false,
             AnsweredByKey = call.Caller.Key?.Name,
             AllowSelfAnswer = options.Approvals.AllowSelfAnswer,
         };

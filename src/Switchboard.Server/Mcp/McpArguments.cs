@@ -111,7 +111,12 @@ internal sealed class McpArguments
     }
 
     /// <summary>An object of string values (labels): at most <paramref name="maxPairs"/> pairs.</summary>
-    public Dictionary<string, string>? Labels(string name, int maxPairs)
+    public Dictionary<string, string>? Labels(string name, int maxPairs) => StringMap(name, maxPairs, 256, 256,
+        $"'{name}' must be an object of label names to values, e.g. {{\"team\": \"red\"}}",
+        $"'{name}' takes at most {maxPairs} labels, each a name and a string value of at most 256 characters");
+
+    /// <summary>An object of string values, at most <paramref name="maxPairs"/> pairs of bounded names and values.</summary>
+    public Dictionary<string, string>? StringMap(string name, int maxPairs, int maxName, int maxValue, string notAnObject, string outOfBounds)
     {
         if (!Present(name, out var value))
         {
@@ -120,21 +125,21 @@ internal sealed class McpArguments
 
         if (value.ValueKind != JsonValueKind.Object)
         {
-            throw Invalid($"'{name}' must be an object of label names to values, e.g. {{\"team\": \"red\"}}");
+            throw Invalid(notAnObject);
         }
 
-        var labels = new Dictionary<string, string>(StringComparer.Ordinal);
+        var map = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (var p in value.EnumerateObject())
         {
-            if (p.Value.ValueKind != JsonValueKind.String || labels.Count == maxPairs || p.Name.Length > 256 || p.Value.GetString()!.Length > 256)
+            if (p.Value.ValueKind != JsonValueKind.String || map.Count == maxPairs || p.Name.Length > maxName || p.Value.GetString()!.Length > maxValue)
             {
-                throw Invalid($"'{name}' takes at most {maxPairs} labels, each a name and a string value of at most 256 characters");
+                throw Invalid(outOfBounds);
             }
 
-            labels[p.Name] = p.Value.GetString()!;
+            map[p.Name] = p.Value.GetString()!;
         }
 
-        return labels;
+        return map;
     }
 
     /// <summary>The raw value of <paramref name="name"/> when it is an object.</summary>

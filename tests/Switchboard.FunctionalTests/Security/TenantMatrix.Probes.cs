@@ -27,6 +27,9 @@ internal sealed record Probe(string Method, string Route, string Path, string? B
 {
     public string ContentType { get; init; } = "application/json";
 
+    /// <summary>The request's <c>Accept</c>, when the route needs one (MCP's Streamable HTTP takes JSON and SSE).</summary>
+    public string? Accept { get; init; }
+
     /// <summary>A create with the target's id: the id of a session outside the scope stays taken (409), as docs/security.md says.</summary>
     public bool CreatesTheTarget { get; init; }
 
@@ -38,6 +41,8 @@ internal sealed record Probe(string Method, string Route, string Path, string? B
 internal static class TenantProbes
 {
     private static readonly string Now = (DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() * 1_000_000).ToString(System.Globalization.CultureInfo.InvariantCulture);
+
+    private const string McpAccept = "application/json, text/event-stream";
 
     public static IReadOnlyList<Probe> All { get; } =
     [
@@ -111,6 +116,13 @@ internal static class TenantProbes
         new("POST", "/v1/stream/{**path}", "/v1/stream/sessions/{id}/output", "pwned") { ContentType = "text/plain" },
         new("DELETE", "/v1/stream/{**path}", "/v1/stream/sessions/{id}/output"),
         new("PUT", "/v1/stream/{**path}", "/v1/stream/runs/2/output", "x") { ContentType = "text/plain" },
+        // Slack's clicks carry Slack's signature, not a key; the matrix's server has no Slack app (404 slack_off for all).
+        new("POST", "/v1/slack/interactions", "/v1/slack/interactions", "payload=%7B%7D") { ContentType = "application/x-www-form-urlencoded" },
+        // MCP: a session opens with initialize; a tool's scope (a session outside it answers as an unknown one) is
+        // McpClientTests' part, through the reference client.
+        new("POST", "/mcp", "/mcp", """{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-06-18","capabilities":{},"clientInfo":{"name":"matrix","version":"1"}}}""") { Accept = McpAccept },
+        new("GET", "/mcp", "/mcp") { Accept = McpAccept },
+        new("DELETE", "/mcp", "/mcp") { Accept = McpAccept },
         new("GET", "/healthz", "/healthz"),
         new("GET", "/readyz", "/readyz"),
         new("GET", "/metrics", "/metrics"),

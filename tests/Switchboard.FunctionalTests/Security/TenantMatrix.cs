@@ -154,6 +154,11 @@ internal sealed class TenantMatrix : IAsyncDisposable
     private async Task<string> HttpAsync(HttpClient http, Probe probe, string path, TenantTarget target)
     {
         using var request = new HttpRequestMessage(new HttpMethod(probe.Method), path);
+        if (probe.Accept is not null)
+        {
+            request.Headers.Accept.ParseAdd(probe.Accept);
+        }
+
         if (probe.Body is not null)
         {
             request.Content = new StringContent(target.Fill(probe.Body), Encoding.UTF8, probe.ContentType);
