@@ -102,12 +102,16 @@ const hook = fetch(base + '/hooks/claude-code', {
   body: JSON.stringify({ session_id: 'asks', hook_event_name: 'PermissionRequest', cwd: '/work/repo', permission_mode: 'default',
     tool_name: 'AskUserQuestion', tool_input: { questions } }),
 });
-const asking = ok(await call(op, 'wait_for', { condition: 'waiting', timeout_seconds: 60 }));
-assert.equal(asking.matched, true);
-const question = ok(await call(op, 'list_pending_approvals', { session_id: asking.session.id })).approvals[0].approval;
+// Polled, as a supervisor would: the hook's session may show waiting a moment before its approval is committed.
+let asking;
+for (const deadline = Date.now() + 60_000; !asking; await new Promise((resolve) => setTimeout(resolve, 50))) {
+  assert.ok(Date.now() < deadline, "the hook's question did not become a pending approval within 60 s");
+  asking = ok(await call(op, 'list_pending_approvals', {})).approvals.find((a) => a.approval.kind === 'question');
+}
+const question = asking.approval;
 assert.equal(question.kind, 'question');
 assert.deepEqual(question.questions[0].options.map((o) => o.label), ['Blue', 'Red']);
-const chosen = ok(await call(op, 'answer_approval', { session_id: asking.session.id, approval_id: question.id, decision: 'answer', answers: { 'Which color?': 'Red' } }));
+const chosen = ok(await call(op, 'answer_approval', { session_id: question.session_id, approval_id: question.id, decision: 'answer', answers: { 'Which color?': 'Red' } }));
 assert.equal(chosen.approval.state, 'allowed');
 assert.deepEqual(chosen.approval.answers, { 'Which color?': 'Red' });
 const decision = (await (await hook).json()).hookSpecificOutput.decision;
