@@ -44,7 +44,8 @@ public sealed class ClaudeCodeTerminalTests(Chromium chromium) : IAsyncLifetime
 
         // Held: the strip can answer it, and the terminal shows its own dialog, which nobody answers here.
         var item = page.Page.GetByTestId("needs-you-item");
-        await Expect(item.GetByTestId("approval-summary")).ToHaveTextAsync("Write: " + file, new() { Timeout = (float)Long.TotalMilliseconds });
+        await Expect(item.GetByTestId("approval-summary")).ToHaveTextAsync(file, // the path beside the tool's name, not after it again
+            new() { Timeout = (float)Long.TotalMilliseconds });
         await terminal.WaitForTextAsync("Do you want to create approved.txt?");
         File.Exists(file).ShouldBeFalse("held until someone answers");
 
