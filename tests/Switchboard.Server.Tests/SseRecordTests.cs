@@ -21,6 +21,8 @@ public sealed class SseRecordTests
         Text(SseRecord.Event("data", "a\r\nb\rc\nd"u8)).ShouldBe("event: data\ndata: a\ndata: b\ndata: c\ndata: d\n\n");
         Text(SseRecord.Event("data", "x\n\nevent: control\n"u8)).ShouldBe("event: data\ndata: x\ndata: \ndata: event: control\ndata: \n\n");
         Text(SseRecord.Event("data", " indented"u8)).ShouldBe("event: data\ndata:  indented\n\n", "the client strips one space, so the line keeps its own");
+        Text(SseRecord.Event("data", "line1\n indented"u8, tight: true)).ShouldBe("event: data\ndata:line1\ndata:  indented\n\n",
+            "Durable Streams' records: no space after data: unless the line starts with one");
         Text(SseRecord.Event("data", ""u8)).ShouldBe("event: data\ndata: \n\n");
     }
 

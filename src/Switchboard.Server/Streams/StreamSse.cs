@@ -113,7 +113,7 @@ internal static class StreamSse
 
     /// <summary>A <c>data</c> event carrying <paramref name="payload"/>: its lines as text, or base64.</summary>
     public static byte[] Data(ReadOnlySpan<byte> payload, bool text) =>
-        SseRecord.Event("data", text ? payload : Encoding.ASCII.GetBytes(Convert.ToBase64String(payload)));
+        SseRecord.Event("data", text ? payload : Encoding.ASCII.GetBytes(Convert.ToBase64String(payload)), tight: true);
 
     /// <summary>A <c>control</c> event: the offset to go on from, the cursor while the stream is open, and whether it is up to date or over.</summary>
     public static byte[] Control(long position, StreamRow stream, bool upToDate, string cursor) =>
@@ -144,7 +144,7 @@ internal static class StreamSse
             json.WriteEndObject();
         }
 
-        return SseRecord.Event("control", buffer.WrittenSpan);
+        return SseRecord.Event("control", buffer.WrittenSpan, tight: true);
     }
 
     private static byte[] Concat(IReadOnlyList<ReadOnlyMemory<byte>> parts)
