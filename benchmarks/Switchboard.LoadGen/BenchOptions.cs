@@ -101,8 +101,23 @@ internal sealed class BenchOptions
     /// <summary>Run only the approvals benchmark (<c>--approvals</c>): answered across two nodes, and 10,000 hooks held on one.</summary>
     public bool Approvals { get; private set; }
 
-    /// <summary>Agents of the hook run (<c>--hook-agents N</c>): the 1,000 by default; fewer find the rate the machine keeps up with.</summary>
-    public int HookAgents { get; set; } = 1_000;
+    /// <summary>Run only the idle footprint (<c>--idle</c>): start-up time, RSS at start and after light use, RSS per idle connection.</summary>
+    public bool Idle { get; private set; }
+
+    /// <summary>How long the idle run uses each server lightly before reading its RSS again (<c>--idle-seconds N</c>).</summary>
+    public TimeSpan IdleUse { get; set; } = TimeSpan.FromMinutes(1);
+
+    /// <summary>The Switchboard build to run (<c>--switchboard-dll PATH</c>: a published <c>switchboard.dll</c> or native executable); unset, the current build.</summary>
+    public string? SwitchboardDll { get; private set; }
+
+    /// <summary>Agents of the hook run (<c>--hook-agents N</c>); unset, the load's own (<see cref="Scenarios.HookLoad"/>).</summary>
+    public int? HookAgents { get; set; }
+
+    /// <summary>Hooks a second over all agents (<c>--hook-rate N</c>); unset, 10 a second per agent (5 tool calls).</summary>
+    public int? HookRate { get; set; }
+
+    /// <summary>Dashboards watching <c>sessions</c> during the hook run (<c>--hook-dashboards N</c>).</summary>
+    public int? HookDashboards { get; set; }
 
     /// <summary>The measured window of the hook run (<c>--hook-seconds N</c>).</summary>
     public TimeSpan HookDuration { get; set; } = TimeSpan.FromSeconds(20);
@@ -246,6 +261,21 @@ internal sealed class BenchOptions
                 case "--hook-agents":
                     o.HookAgents = NextInt();
                     break;
+                case "--idle":
+                    o.Idle = true;
+                    break;
+                case "--idle-seconds":
+                    o.IdleUse = TimeSpan.FromSeconds(NextInt());
+                    break;
+                case "--switchboard-dll":
+                    o.SwitchboardDll = Path.GetFullPath(Next());
+                    break;
+                case "--hook-rate":
+                    o.HookRate = NextInt();
+                    break;
+                case "--hook-dashboards":
+                    o.HookDashboards = NextInt();
+                    break;
                 case "--hook-seconds":
                     o.HookDuration = TimeSpan.FromSeconds(NextInt());
                     break;
@@ -277,9 +307,9 @@ internal sealed class BenchOptions
                     o.AbArms = AbArm.Parse(Next());
                     break;
                 case "--ab-seconds":
-                    // One measured window for every A/B arm that has one: saturated, ingest and OTLP.
+                    // One measured window for every A/B arm that has one: saturated, ingest, OTLP and hooks.
                     var seconds = TimeSpan.FromSeconds(NextInt());
-                    (o.SaturatedMeasure, o.IngestDuration, o.OtlpDuration) = (seconds, seconds, seconds);
+                    (o.SaturatedMeasure, o.IngestDuration, o.OtlpDuration, o.HookDuration) = (seconds, seconds, seconds, seconds);
                     break;
                 case "--otlp":
                     o.Otlp = true;
@@ -322,7 +352,7 @@ internal sealed class BenchOptions
                     break;
                 default:
                     throw new ArgumentException($"Unknown option {args[i]}. Options: --quick, --connections N, --saturated-connections N, " +
-                        "--publishers N, --window N, --systems SignalR,Switchboard, --no-ingest, --no-micro, --output PATH, --scenarios fixed,saturated,mixed,overload,overload-cws, --switchboard-env K=V, --census, --ab REF [--ab-rounds N] [--arms LIST] [--ab-seconds N], --ingest-at REF,REF… [--ab-rounds N], --scrapes N, --usage, --usage-events N, --soak [MINUTES], --otlp [--otlp-seconds N] [--otlp-senders N], --commands [--command-count N] [--command-rate N], --trees, --hooks [--hook-seconds N] [--hook-agents N], --approvals, --streams [--stream-seconds N] [--stream-megabytes N], --scale-out [--scale-out-subscribers N] [--scale-out-nodes N]");
+                        "--publishers N, --window N, --systems SignalR,Switchboard, --no-ingest, --no-micro, --output PATH, --scenarios fixed,saturated,mixed,overload,overload-cws, --switchboard-env K=V, --census, --ab REF [--ab-rounds N] [--arms LIST] [--ab-seconds N], --ingest-at REF,REF… [--ab-rounds N], --scrapes N, --usage, --usage-events N, --soak [MINUTES], --otlp [--otlp-seconds N] [--otlp-senders N], --commands [--command-count N] [--command-rate N], --trees, --hooks [--hook-seconds N] [--hook-agents N] [--hook-rate N] [--hook-dashboards N], --idle [--idle-seconds N] [--switchboard-dll PATH], --approvals, --streams [--stream-seconds N] [--stream-megabytes N], --scale-out [--scale-out-subscribers N] [--scale-out-nodes N]");
             }
         }
 

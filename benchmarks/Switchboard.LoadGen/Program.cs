@@ -89,6 +89,13 @@ if (options.Hooks)
     return hooks.Complete ? 0 : 1;
 }
 
+if (options.Idle)
+{
+    var idle = await new IdleRun(options, log).RunAsync(paths);
+    Written(new IdleReport { Run = Run(), Results = idle }.WriteInto, "the idle section of", "");
+    return 0;
+}
+
 if (options.Approvals)
 {
     var approvals = await new ApprovalRun(options, log).RunAsync(paths);

@@ -92,6 +92,12 @@ internal sealed class AbReport : SectionReport<AbResults>
                  $"compilation settled, {Options.OtlpDuration.TotalSeconds:F0} s measured; complete means every event reached every subscriber.");
         }
 
+        if (measures.Contains(AbMeasure.Hooks))
+        {
+            Line($"- **Hooks:** {HookLoad.From(Options, HookLoad.Everyday)} (the `--hooks` workload at a fleet's everyday rate), warmed up until tiered compilation settled, " +
+                 $"{Options.HookDuration.TotalSeconds:F0} s measured; a round trip timed from when the hook was due, a delivery from its send to each dashboard.");
+        }
+
         if (Results.PostgresVersion is { } version)
         {
             Line($"- **PostgreSQL:** {version}, a throwaway cluster on 127.0.0.1 of this machine started as the tests start theirs (`initdb` as the " +

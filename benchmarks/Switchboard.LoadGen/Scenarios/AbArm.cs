@@ -24,11 +24,14 @@ internal enum AbMeasure
 
     /// <summary>OTLP/HTTP trace exports while 1,000 subscribers watch <c>sessions</c>: spans/s and CPU per span.</summary>
     Otlp,
+
+    /// <summary>Claude Code hooks at a fleet's everyday rate (<see cref="HookLoad.Everyday"/>): CPU per hook, round trip and delivery p99.</summary>
+    Hooks,
 }
 
 /// <summary>
 /// One measurement on one store, run on both builds in every round of an A/B run. <c>--arms</c> names them:
-/// <c>fixed</c>, <c>saturated</c>, <c>scrapes</c>, <c>ingest</c>, <c>otlp</c> on SQLite; <c>postgres-…</c> the same on
+/// <c>fixed</c>, <c>saturated</c>, <c>scrapes</c>, <c>ingest</c>, <c>otlp</c>, <c>hooks</c> on SQLite; <c>postgres-…</c> the same on
 /// PostgreSQL; <c>postgres</c> the PostgreSQL arm (ingest, saturated and OTLP), <c>sqlite</c> every SQLite arm.
 /// </summary>
 internal sealed record AbArm(AbStore Store, AbMeasure Measure)
@@ -44,8 +47,8 @@ internal sealed record AbArm(AbStore Store, AbMeasure Measure)
     /// <summary>Every arm: the default of <c>--ab</c>.</summary>
     public static readonly IReadOnlyList<AbArm> All = [.. Sqlite, .. Postgres];
 
-    public static string Names => "fixed, saturated, scrapes, ingest, otlp, sqlite (all of those), postgres (ingest, saturated and otlp on PostgreSQL), " +
-        "postgres-fixed, postgres-saturated, postgres-scrapes, postgres-ingest, postgres-otlp, all";
+    public static string Names => "fixed, saturated, scrapes, ingest, otlp, hooks, sqlite (all of those), postgres (ingest, saturated and otlp on PostgreSQL), " +
+        "postgres-fixed, postgres-saturated, postgres-scrapes, postgres-ingest, postgres-otlp, postgres-hooks, all";
 
     /// <summary>Reads <c>--arms</c>'s comma-separated list; unknown names fail with the list of known ones.</summary>
     public static IReadOnlyList<AbArm> Parse(string list)

@@ -15,8 +15,13 @@ internal sealed record AbMetric(string Name, string Column, bool Gated, Func<dou
     public static readonly AbMetric CpuPerUpdate = new("server CPU per ingested update", "CPU/update", false, Us);
     public static readonly AbMetric OtlpRate = new("OTLP spans/s with 1,000 subscribers", "OTLP spans/s", true, N);
     public static readonly AbMetric CpuPerSpan = new("server CPU per span", "CPU/span", false, Us);
+    public static readonly AbMetric CpuPerHook = new("server CPU per hook at an everyday rate", "CPU/hook", false, Us);
+    public static readonly AbMetric HookP99 = new("hook round trip p99 at an everyday rate", "hook p99", false, Ms);
+    public static readonly AbMetric HookDeliveryP99 = new("hook's event to every dashboard, p99", "delivery p99", false, Ms);
+
     /// <summary>In the report's order.</summary>
-    public static readonly IReadOnlyList<AbMetric> Compared = [SaturatedDeliveries, CpuPerDelivery, SlowP99, IngestRate, CpuPerUpdate, OtlpRate, CpuPerSpan];
+    public static readonly IReadOnlyList<AbMetric> Compared =
+        [SaturatedDeliveries, CpuPerDelivery, SlowP99, IngestRate, CpuPerUpdate, OtlpRate, CpuPerSpan, CpuPerHook, HookP99, HookDeliveryP99];
 
     public static string N(double value) => double.IsNaN(value) ? "–" : value.ToString("N0", CultureInfo.InvariantCulture);
 

@@ -64,6 +64,12 @@ internal sealed class AbRun(BenchOptions options, TextWriter log)
                     Log(round, store, build, "OTLP");
                     samples.AddRange(await stores.WithAsync(store, env => OtlpAsync(paths, env, build, round, store)));
                 }
+
+                foreach (var build in Has(AbMeasure.Hooks) ? InOrder([before, after], round) : [])
+                {
+                    Log(round, store, build, "hooks");
+                    samples.AddRange(await stores.WithAsync(store, env => HooksAsync(paths, env, build, round, store)));
+                }
             }
         }
 
@@ -107,6 +113,17 @@ internal sealed class AbRun(BenchOptions options, TextWriter log)
         var p = await new OtlpRun(options, log).MeasureWatchedAsync(paths, new SwitchboardTarget(OtlpRun.ServerEnvironment(env), build.Dll, build.Name));
         var complete = p.Coalesced && p.DeliveredToAll;
         return [new(round, store, build.Name, AbMetric.OtlpRate, p.SpansPerSecond, complete), new(round, store, build.Name, AbMetric.CpuPerSpan, p.CpuMicrosPerSpan, complete)];
+    }
+
+    private async Task<IEnumerable<AbSample>> HooksAsync(BenchPaths paths, Dictionary<string, string> env, Build build, int round, AbStore store)
+    {
+        var h = await new HookRun(options, log).MeasureAsync(paths, new SwitchboardTarget(env, build.Dll, build.Name), HookLoad.From(options, HookLoad.Everyday));
+        return
+        [
+            new(round, store, build.Name, AbMetric.CpuPerHook, h.CpuMicrosPerHook, h.Complete),
+            new(round, store, build.Name, AbMetric.HookP99, h.Latencies.Percentile(0.99) / 1000.0, h.Complete),
+            new(round, store, build.Name, AbMetric.HookDeliveryP99, h.Deliveries.Percentile(0.99) / 1000.0, h.Complete),
+        ];
     }
 
     private void Log(int round, AbStore store, Build build, string what) =>

@@ -8,46 +8,48 @@ using Switchboard.LoadGen.Servers;
 namespace Switchboard.LoadGen.Scenarios;
 
 /// <summary>
-/// Hook round trips (<c>--hooks</c>, issue 45): 1,000 Claude Code sessions (<c>--hook-agents N</c>) report through <c>POST /hooks/claude-code</c>,
-/// each making <see cref="ToolCallsPerSecond"/> tool calls a second (a <c>PreToolUse</c>, and half a period later its
-/// <c>PostToolUse</c>), while 100 dashboards watch <c>sessions</c> over the Phoenix socket. Nothing is pending, so every
-/// hook is answered as soon as its state change (the tool named, then cleared: one <c>session_updated</c> each) is
-/// committed. The schedule is open-loop: each hook's round trip is timed from when it was due, so a server that falls
-/// behind is charged for the wait too. Afterwards the log must hold one event per answered hook, and every dashboard
-/// must have every one of them.
+/// Hook round trips (<c>--hooks</c>, issues 45 and 59): Claude Code sessions report through <c>POST /hooks/claude-code</c>,
+/// each tool call a <c>PreToolUse</c> and, half a period later, its <c>PostToolUse</c>, while dashboards watch
+/// <c>sessions</c> over the Phoenix socket (<see cref="HookLoad"/>: how many of each, and how fast). Nothing is pending,
+/// so every hook is answered as soon as its state change (the tool named, then cleared: one <c>session_updated</c>
+/// each) is committed. The schedule is open-loop: each hook's round trip is timed from when it was due, so a server that
+/// falls behind is charged for the wait too, after a warm-up that lasts until the server's tiered compilation has settled; each event's delivery is timed from its hook's send to each dashboard.
+/// Afterwards the log must hold one event per answered hook, and every dashboard must have every one of them.
 /// </summary>
 internal sealed class HookRun(BenchOptions options, TextWriter log)
 {
-    public const int Dashboards = 100;
-    public const int ToolCallsPerSecond = 5;
+    /// <summary>The longest warm-up: the agents run until the server's tiered compilation has settled, or this long.</summary>
+    private static readonly TimeSpan WarmUpLimit = TimeSpan.FromSeconds(60);
 
-    private static readonly TimeSpan Period = TimeSpan.FromSeconds(1.0 / ToolCallsPerSecond);
-    private static readonly TimeSpan WarmUp = TimeSpan.FromSeconds(10);
-
-    private readonly int _agents = options.HookAgents;
-
+    /// <summary>The <c>--hooks</c> run: issue 45's load unless the options say otherwise, on a fresh SQLite server.</summary>
     public async Task<HookResults> RunAsync(BenchPaths paths)
     {
+        return await MeasureAsync(paths, new SwitchboardTarget(), HookLoad.From(options, HookLoad.Issue45));
+    }
+
+    /// <summary>One measured window of <paramref name="load"/> on <paramref name="target"/>, started here on a fresh data directory and stopped after.</summary>
+    public async Task<HookResults> MeasureAsync(BenchPaths paths, SwitchboardTarget target, HookLoad load)
+    {
         var data = Directory.CreateTempSubdirectory("switchboard-hooks-");
-        var target = new SwitchboardTarget();
         try
         {
             await target.StartAsync(paths, data.FullName);
-            log.WriteLine($"[{DateTime.Now:HH:mm:ss}] hooks: Switchboard started pid {target.Server.Pid}");
-            using var http = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = _agents, PooledConnectionIdleTimeout = TimeSpan.FromMinutes(5) })
+            log.WriteLine($"[{DateTime.Now:HH:mm:ss}] hooks: {target.Name} started pid {target.Server.Pid}; {load}");
+            using var http = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = load.Agents, PooledConnectionIdleTimeout = TimeSpan.FromMinutes(5) })
             {
                 BaseAddress = target.Server.BaseAddress,
                 Timeout = TimeSpan.FromMinutes(2),
             };
 
-            var sink = new SeqRangeSink(Dashboards);
+            var sink = new HookDeliverySink(load.Dashboards, load.Agents, load.HooksPerAgent(options.HookDuration));
             var protocol = new PhoenixProtocol();
             await using var pool = new SubscriberPool(target.Server.EndPoint, protocol);
-            await pool.GrowToAsync(Dashboards, _ => ["sessions"], CancellationToken.None);
+            await pool.GrowToAsync(load.Dashboards, _ => ["sessions"], CancellationToken.None);
             protocol.Sink = sink;
 
-            await Task.WhenAll(Enumerable.Range(0, _agents).Select(a => PostAsync(http, Body(a, "SessionStart"))));
-            await RunAgentsAsync(http, WarmUp, measured: null);
+            await Task.WhenAll(Enumerable.Range(0, load.Agents).Select(a => PostAsync(http, Body(a, "SessionStart"))));
+            var (warm, _) = await TieredWarmUp.RunAsync(target.Server.Pid, WarmUpLimit, step => RunAgentsAsync(http, load, step, measured: null, sink: null));
+            log.WriteLine($"[{DateTime.Now:HH:mm:ss}] hooks: {target.Name} warmed up in {warm.TotalSeconds:F0} s");
 
             var head0 = await IngestRun.HeadAsync(target);
             sink.From = head0;
@@ -55,10 +57,11 @@ internal sealed class HookRun(BenchOptions options, TextWriter log)
             var ownCpu0 = Process.GetCurrentProcess().TotalProcessorTime;
             var latencies = new LatencyHistogram();
             var clock = Stopwatch.StartNew();
-            var (answered, failed) = await RunAgentsAsync(http, options.HookDuration, latencies);
+            var (answered, failed) = await RunAgentsAsync(http, load, options.HookDuration, latencies, sink);
             var seconds = clock.Elapsed.TotalSeconds;
             var cpu = ProcStats.CpuSeconds(target.Server.Pid) - cpu0;
             var ownCpu = (Process.GetCurrentProcess().TotalProcessorTime - ownCpu0).TotalSeconds;
+            var rss = ProcStats.Rss(target.Server.Pid);
             var head = await IngestRun.HeadAsync(target);
             sink.To = head;
             var deadline = Stopwatch.StartNew();
@@ -67,11 +70,13 @@ internal sealed class HookRun(BenchOptions options, TextWriter log)
                 await Task.Delay(100);
             }
 
-            var result = new HookResults(_agents, answered, failed, head - head0, seconds, cpu, ownCpu, latencies, sink.Fewest, sink.Most, protocol.UnexpectedCloses,
-                MachineInfo.LoadAverage());
-            log.WriteLine($"[{DateTime.Now:HH:mm:ss}] hooks: {answered:N0} answered ({result.HooksPerSecond:N0}/s), {failed} failed, " +
-                $"p50 {latencies.Percentile(0.5) / 1000.0:F1} ms, p99 {latencies.Percentile(0.99) / 1000.0:F1} ms, max {latencies.Max / 1000.0:F1} ms, " +
-                $"{result.CpuMicrosPerHook:F1} µs server CPU/hook, {result.LoadGenMicrosPerHook:F1} µs load generator CPU/hook, {head - head0:N0} events appended, each dashboard got {sink.Fewest:N0}–{sink.Most:N0}");
+            var result = new HookResults(load, answered, failed, head - head0, seconds, cpu, ownCpu, rss, latencies, sink.Latencies(), sink.Fewest, sink.Most,
+                protocol.UnexpectedCloses, MachineInfo.LoadAverage());
+            log.WriteLine($"[{DateTime.Now:HH:mm:ss}] hooks: {target.Name}: {answered:N0} answered ({result.HooksPerSecond:N0}/s), {failed} failed, " +
+                $"p50 {latencies.Percentile(0.5) / 1000.0:F2} ms, p99 {latencies.Percentile(0.99) / 1000.0:F2} ms, max {latencies.Max / 1000.0:F1} ms, " +
+                $"delivery p99 {result.Deliveries.Percentile(0.99) / 1000.0:F2} ms, {result.CpuMicrosPerHook:F1} µs server CPU/hook, " +
+                $"{result.LoadGenMicrosPerHook:F1} µs load generator CPU/hook, RSS {rss / 1048576.0:F0} MB, {head - head0:N0} events appended, " +
+                $"each dashboard got {sink.Fewest:N0}–{sink.Most:N0}");
             return result;
         }
         finally
@@ -81,31 +86,41 @@ internal sealed class HookRun(BenchOptions options, TextWriter log)
         }
     }
 
+    /// <summary>A light load for <paramref name="duration"/> against a server that is already up: each agent's session started, then its tool calls.</summary>
+    public static async Task LightAsync(HttpClient http, HookLoad load, TimeSpan duration)
+    {
+        await Task.WhenAll(Enumerable.Range(0, load.Agents).Select(a => PostAsync(http, Body(a, "SessionStart"))));
+        await RunAgentsAsync(http, load, duration, measured: null, sink: null);
+    }
+
     /// <summary>Every agent on its open-loop schedule for <paramref name="duration"/>; round trips into <paramref name="measured"/>.</summary>
-    private async Task<(long Answered, long Failed)> RunAgentsAsync(HttpClient http, TimeSpan duration, LatencyHistogram? measured)
+    private static async Task<(long Answered, long Failed)> RunAgentsAsync(HttpClient http, HookLoad load, TimeSpan duration, LatencyHistogram? measured,
+        HookDeliverySink? sink)
     {
         long answered = 0, failed = 0;
         var start = Stopwatch.GetTimestamp();
-        await Task.WhenAll(Enumerable.Range(0, _agents).Select(a => Task.Run(async () =>
+        var period = load.Period;
+        await Task.WhenAll(Enumerable.Range(0, load.Agents).Select(a => Task.Run(async () =>
         {
             // Agents start spread over one period, so the hooks arrive evenly.
-            var offset = Period * a / _agents;
+            var offset = period * a / load.Agents;
+            var sent = 0;
             for (var call = 0; ; call++)
             {
-                if (offset + Period * call >= duration)
+                if (offset + period * call >= duration)
                 {
                     return; // a call started is finished: its PostToolUse clears what its PreToolUse named
                 }
 
-                foreach (var (name, due) in new[] { ("PreToolUse", offset + Period * call), ("PostToolUse", offset + Period * call + Period / 2) })
+                foreach (var (name, due) in new[] { ("PreToolUse", offset + period * call), ("PostToolUse", offset + period * call + period / 2) })
                 {
-
                     var wait = due - Stopwatch.GetElapsedTime(start);
                     if (wait > TimeSpan.Zero)
                     {
                         await Task.Delay(wait);
                     }
 
+                    sink?.Sending(a, sent++);
                     var ok = await PostAsync(http, Body(a, name));
                     var took = Stopwatch.GetElapsedTime(start) - due;
                     if (ok)
@@ -147,11 +162,39 @@ internal sealed class HookRun(BenchOptions options, TextWriter log)
     };
 }
 
-/// <summary>The measured window of the hook run.</summary>
-internal sealed record HookResults(int Agents, long Answered, long Failed, long EventsAppended, double Seconds, double CpuSeconds, double LoadGenCpuSeconds,
-    LatencyHistogram Latencies,
-    long FewestDelivered, long MostDelivered, int DashboardsClosed, string Load)
+/// <summary>
+/// How many agents send hooks at what rate over all of them, while how many dashboards watch. Issue 45's load is the
+/// saturating one; issue 59's is a fleet's everyday.
+/// </summary>
+internal sealed record HookLoad(int Agents, int HooksPerSecond, int Dashboards)
 {
+    public static readonly HookLoad Issue45 = new(1_000, 10_000, 100);
+
+    public static readonly HookLoad Everyday = new(200, 1_000, 20);
+
+    /// <summary>Each agent's tool call period: two hooks per call.</summary>
+    public TimeSpan Period => TimeSpan.FromSeconds(2.0 * Agents / HooksPerSecond);
+
+    /// <summary>The most hooks an agent sends in a window of <paramref name="duration"/>, with room for the call that straddles its end.</summary>
+    public int HooksPerAgent(TimeSpan duration) => 2 * ((int)Math.Ceiling(duration / Period) + 1);
+
+    /// <summary>The options' <c>--hook-agents</c>, <c>--hook-rate</c> and <c>--hook-dashboards</c> over <paramref name="defaults"/>; a rate left unset is 10 hooks a second an agent.</summary>
+    public static HookLoad From(BenchOptions options, HookLoad defaults)
+    {
+        var agents = options.HookAgents ?? defaults.Agents;
+        return new(agents, options.HookRate ?? (options.HookAgents is null ? defaults.HooksPerSecond : agents * 10), options.HookDashboards ?? defaults.Dashboards);
+    }
+
+    public override string ToString() => $"{Agents:N0} agents, {HooksPerSecond:N0} hooks/s, {Dashboards:N0} dashboards";
+}
+
+/// <summary>The measured window of the hook run: round trips timed from when each hook was due, deliveries from its send to each dashboard.</summary>
+internal sealed record HookResults(HookLoad Workload, long Answered, long Failed, long EventsAppended, double Seconds, double CpuSeconds, double LoadGenCpuSeconds,
+    long RssAfter, LatencyHistogram Latencies, LatencyHistogram Deliveries,
+    long FewestDelivered, long MostDelivered, int DashboardsClosed, string LoadAverage)
+{
+    public int Agents => Workload.Agents;
+
     public double HooksPerSecond => Answered / Seconds;
 
     public double CpuMicrosPerHook => CpuSeconds * 1e6 / Math.Max(1, Answered);
