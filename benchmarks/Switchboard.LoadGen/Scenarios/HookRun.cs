@@ -24,7 +24,7 @@ internal sealed class HookRun(BenchOptions options, TextWriter log)
     /// <summary>The <c>--hooks</c> run: issue 45's load unless the options say otherwise, on a fresh SQLite server.</summary>
     public async Task<HookResults> RunAsync(BenchPaths paths)
     {
-        return await MeasureAsync(paths, new SwitchboardTarget(), HookLoad.From(options, HookLoad.Issue45));
+        return await MeasureAsync(paths, new SwitchboardTarget(options.SwitchboardEnvironment, options.SwitchboardDll), HookLoad.From(options, HookLoad.Issue45));
     }
 
     /// <summary>One measured window of <paramref name="load"/> on <paramref name="target"/>, started here on a fresh data directory and stopped after.</summary>
