@@ -13,7 +13,6 @@ using Switchboard.Server.Ingest;
 using Switchboard.Server.Live;
 using Switchboard.Server.Options;
 using Switchboard.Server.Responses;
-using Switchboard.Server.Security;
 using Switchboard.Server.Sessions;
 
 namespace Switchboard.Server.Alerts;

@@ -5,7 +5,6 @@ using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.Logging;
 using Microsoft.OpenApi;
 using Switchboard.Core.Approvals;
-using Switchboard.Core.Commands;
 using Switchboard.Core.Storage;
 using Switchboard.Core.Writes;
 using Switchboard.Server.Http;

@@ -7,7 +7,6 @@ using Switchboard.Server.Http;
 using Switchboard.Server.Ingest;
 using Switchboard.Server.Live;
 using Switchboard.Server.Responses;
-using Switchboard.Server.Security;
 
 namespace Switchboard.Server.Sessions;
 

@@ -1,5 +1,4 @@
 using Microsoft.AspNetCore.Http;
-using Switchboard.Core.Json;
 using Switchboard.Core.Storage;
 using Switchboard.Core.Streams;
 using Switchboard.Server.Live;

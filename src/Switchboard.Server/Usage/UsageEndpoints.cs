@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Text.Json;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
@@ -6,7 +5,6 @@ using Microsoft.AspNetCore.Routing;
 using Switchboard.Core.Json;
 using Switchboard.Core.Storage;
 using Switchboard.Core.UsageRollups;
-using Switchboard.Server.Http;
 using Switchboard.Server.Live;
 using Switchboard.Server.Live.Usage;
 using Switchboard.Server.Options;

@@ -1,7 +1,5 @@
 using Microsoft.Extensions.Logging;
-using Switchboard.Core.Events;
 using Switchboard.Core.Hosting;
-using Switchboard.Core.Sessions;
 using Switchboard.Core.Storage;
 using Switchboard.Server.Live;
 using Switchboard.Server.Options;

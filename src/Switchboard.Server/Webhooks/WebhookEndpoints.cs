@@ -11,7 +11,6 @@ using Switchboard.Core.Webhooks;
 using Switchboard.Server.Http;
 using Switchboard.Server.Options;
 using Switchboard.Server.Responses;
-using Switchboard.Server.Security;
 using Switchboard.Server.Sessions;
 
 namespace Switchboard.Server.Webhooks;
