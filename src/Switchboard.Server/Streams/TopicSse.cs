@@ -4,6 +4,7 @@ using Switchboard.Core.Streams;
 using Switchboard.Server.Live;
 using Switchboard.Server.Options;
 using Switchboard.Server.Security;
+using Switchboard.Server.Streams.Options;
 using Switchboard.Server.Transports.Sse;
 
 namespace Switchboard.Server.Streams;

@@ -5,6 +5,7 @@ using Switchboard.Server.Live;
 using Switchboard.Server.Options;
 using Switchboard.Server.Responses;
 using Switchboard.Server.Security;
+using Switchboard.Server.Streams.Options;
 
 namespace Switchboard.Server.Streams;
 

@@ -3,6 +3,7 @@ using Switchboard.Core.Hosting;
 using Switchboard.Core.Storage;
 using Switchboard.Server.Live;
 using Switchboard.Server.Options;
+using Switchboard.Server.Webhooks.Options;
 
 namespace Switchboard.Server.Webhooks;
 
