@@ -3,6 +3,7 @@ using Switchboard.Server.Alerts.Options;
 using Switchboard.Server.Approvals.Options;
 using Switchboard.Server.Commands.Options;
 using Switchboard.Server.Hooks.Options;
+using Switchboard.Server.Mcp.Options;
 using Switchboard.Server.Otlp.Options;
 using Switchboard.Server.Sessions.Options;
 using Switchboard.Server.Streams.Options;
