@@ -1,7 +1,6 @@
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using Switchboard.Server.Approvals.Options;
-using Switchboard.Server.Options;
 
 namespace Switchboard.Server.Hooks;
 

@@ -2,7 +2,6 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using Switchboard.Core.Approvals;
 using Switchboard.Server.Hooks.Options;
-using Switchboard.Server.Options;
 
 namespace Switchboard.Server.Hooks;
 

@@ -2,7 +2,6 @@ using System.Collections.Frozen;
 using System.Text.Json;
 using Switchboard.Core.Writes;
 using Switchboard.Server.Hooks.Options;
-using Switchboard.Server.Options;
 
 namespace Switchboard.Server.Hooks;
 

@@ -1,5 +1,4 @@
 using System.Globalization;
-using Switchboard.Core.Json;
 using Switchboard.Core.Sessions;
 using Switchboard.Core.UsageRollups;
 using Switchboard.Server.Options;
