@@ -1,4 +1,5 @@
 using Switchboard.Client;
+using Switchboard.Server.Alerts.Options;
 using Switchboard.Server.Options;
 using Switchboard.Testing;
 

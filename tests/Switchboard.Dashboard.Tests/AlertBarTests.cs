@@ -1,5 +1,6 @@
 using Microsoft.Playwright;
 using Switchboard.Dashboard.Tests.Browser;
+using Switchboard.Server.Alerts.Options;
 using Switchboard.Server.Options;
 using Switchboard.Testing;
 using static Microsoft.Playwright.Assertions;

@@ -13,7 +13,6 @@ using Switchboard.Server.Ingest;
 using Switchboard.Server.Live;
 using Switchboard.Server.Options;
 using Switchboard.Server.Responses;
-using Switchboard.Server.Security;
 using Switchboard.Server.Sessions;
 
 namespace Switchboard.Server.Alerts;
@@ -21,29 +20,29 @@ namespace Switchboard.Server.Alerts;
 /// <summary><c>/api/alert-rules</c> (CRUD; configured rules are read-only) and <c>/api/alerts</c> (list, read, acknowledge).</summary>
 internal static class AlertEndpoints
 {
-    private static readonly string[] AcknowledgeFields = Contracts.Fields<Contracts.AcknowledgeRequest>();
-    private static readonly string[] RuleFields = Contracts.Fields<Contracts.AlertRuleRequest>();
+    private static readonly string[] AcknowledgeFields = Contracts.Fields<AcknowledgeRequest>();
+    private static readonly string[] RuleFields = Contracts.Fields<AlertRuleRequest>();
 
     public static void Map(IEndpointRouteBuilder api)
     {
         var rules = api.MapGroup("/alert-rules").WithTags("Alerts");
-        rules.MapGet("", ListRulesAsync).WithName("ListAlertRules").Produces<Contracts.AlertRuleListResponse>();
+        rules.MapGet("", ListRulesAsync).WithName("ListAlertRules").Produces<AlertRuleListResponse>();
         rules.MapPost("", CreateRuleAsync).WithName("CreateAlertRule")
-            .JsonBody<Contracts.AlertRuleRequest>().Produces<Contracts.AlertRuleResponse>(201).Problems(400, 409, 413);
-        rules.MapGet("/{id}", GetRuleAsync).WithName("GetAlertRule").Produces<Contracts.AlertRuleResponse>().Problems(404);
+            .JsonBody<AlertRuleRequest>().Produces<AlertRuleResponse>(201).Problems(400, 409, 413);
+        rules.MapGet("/{id}", GetRuleAsync).WithName("GetAlertRule").Produces<AlertRuleResponse>().Problems(404);
         rules.MapPut("/{id}", PutRuleAsync).WithName("PutAlertRule")
-            .JsonBody<Contracts.AlertRuleRequest>().Produces<Contracts.AlertRuleResponse>().Produces<Contracts.AlertRuleResponse>(201).Problems(400, 409, 413);
+            .JsonBody<AlertRuleRequest>().Produces<AlertRuleResponse>().Produces<AlertRuleResponse>(201).Problems(400, 409, 413);
         rules.MapDelete("/{id}", DeleteRuleAsync).WithName("DeleteAlertRule").Produces(204).Problems(404, 409);
 
         var alerts = api.MapGroup("/alerts").WithTags("Alerts");
         alerts.MapGet("", ListAlertsAsync).WithName("ListAlerts")
             .WithDescription("Query: state=open|resolved|all (default open), limit (default 100, at most 1000). Newest first.")
-            .Produces<Contracts.AlertListResponse>().Problems(400)
+            .Produces<AlertListResponse>().Problems(400)
             .Query(("state", JsonSchemaType.String, "open (default), resolved or all."),
                 ("limit", JsonSchemaType.Integer, "At most this many (1–1000, default 100)."));
-        alerts.MapGet("/{id}", GetAlertAsync).WithName("GetAlert").Produces<Contracts.AlertResponse>().Problems(404);
+        alerts.MapGet("/{id}", GetAlertAsync).WithName("GetAlert").Produces<AlertResponse>().Problems(404);
         alerts.MapPost("/{id}/ack", AcknowledgeAsync).WithName("AcknowledgeAlert")
-            .JsonBody<Contracts.AcknowledgeRequest>().Produces<Contracts.AlertResponse>().Problems(400, 404, 413, 503);
+            .JsonBody<AcknowledgeRequest>().Produces<AlertResponse>().Problems(400, 404, 413, 503);
     }
 
     private static async Task<IResult> ListRulesAsync(IAlertStore store, ConfiguredAlertRules configured, CancellationToken ct)

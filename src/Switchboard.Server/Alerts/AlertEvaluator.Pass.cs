@@ -1,4 +1,3 @@
-using Switchboard.Core.Alerts;
 using Switchboard.Core.Events;
 using Switchboard.Server.Live;
 

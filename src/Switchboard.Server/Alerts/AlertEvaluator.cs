@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Logging;
 using Switchboard.Core.Hosting;
 using Switchboard.Core.Storage;
+using Switchboard.Server.Alerts.Options;
 using Switchboard.Server.Ingest;
 using Switchboard.Server.Live;
 using Switchboard.Server.Options;

@@ -13,7 +13,7 @@ namespace Switchboard.Server.Approvals;
 /// </summary>
 internal static class ApprovalAnswerBody
 {
-    private static readonly string[] Fields = Contracts.Fields<Contracts.ApprovalAnswerRequest>();
+    private static readonly string[] Fields = Contracts.Fields<ApprovalAnswerRequest>();
 
     /// <exception cref="RequestException">A field is unknown, of the wrong type, or does not go with the decision.</exception>
     public static AnswerApproval Read(JsonElement body, string sessionId, string approvalId, string answeredBy)

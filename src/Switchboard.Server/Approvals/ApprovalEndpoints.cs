@@ -5,7 +5,6 @@ using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.Logging;
 using Microsoft.OpenApi;
 using Switchboard.Core.Approvals;
-using Switchboard.Core.Commands;
 using Switchboard.Core.Storage;
 using Switchboard.Core.Writes;
 using Switchboard.Server.Http;
@@ -24,7 +23,7 @@ namespace Switchboard.Server.Approvals;
 /// </summary>
 internal static class ApprovalEndpoints
 {
-    private static readonly string[] RequestFields = Contracts.Fields<Contracts.ApprovalRequest>();
+    private static readonly string[] RequestFields = Contracts.Fields<ApprovalRequest>();
     private static readonly RequestEndpoints<Approval> Requests = new("approvals", (w, a) => ApprovalJson.Write(w, a), ApprovalJson.WriteList, r => r.Approval);
 
     public static void Map(IEndpointRouteBuilder api)
@@ -33,16 +32,16 @@ internal static class ApprovalEndpoints
         approvals.MapPost("", RequestAsync).WithName("RequestApproval")
             .WithDescription("Asks a person to approve something the session's producer is about to do; the session is 'waiting' until it is answered. " +
                 "With 'wait' the request is held until the approval is answered (or 'wait' seconds pass) and answers with it as it is then.")
-            .JsonBody<Contracts.ApprovalRequest>().Produces<Contracts.ApprovalResponse>(201).Problems(400, 404, 409, 413, 429)
+            .JsonBody<ApprovalRequest>().Produces<ApprovalResponse>(201).Problems(400, 404, 409, 413, 429)
             .Query(("wait", JsonSchemaType.Integer, "Seconds to hold the request for the answer (0 to Commands:MaxWaitSeconds)."));
         approvals.MapGet("", ListAsync).WithName("ListApprovals")
             .WithDescription("The session's approvals in the order asked.")
-            .Produces<Contracts.ApprovalListResponse>().Problems(400, 404)
+            .Produces<ApprovalListResponse>().Problems(400, 404)
             .Query(("state", JsonSchemaType.String, "Comma-separated states: pending, allowed, denied, expired, withdrawn."),
                 ("limit", JsonSchemaType.Integer, "At most this many (1–1000, default 100)."));
         approvals.MapGet("/{approvalId}", GetAsync).WithName("GetApproval")
             .WithDescription("One approval. With 'wait', held until it is no longer pending (or 'wait' seconds pass).")
-            .Produces<Contracts.ApprovalResponse>().Problems(400, 404)
+            .Produces<ApprovalResponse>().Problems(400, 404)
             .Query(("wait", JsonSchemaType.Integer, "Seconds to wait for the answer (0 to Commands:MaxWaitSeconds)."));
         approvals.MapPost("/{approvalId}", AnswerAsync).WithName("AnswerApproval")
             .WithDescription("An operator's answer: allow (with 'suggestion', one of the approval's suggestions to remember), deny (with 'interrupt', " +
@@ -50,7 +49,7 @@ internal static class ApprovalEndpoints
                 "other than the one that asked (403 self_answer, unless Approvals:AllowSelfAnswer). " +
                 "The same answer again is 200 with the same approval; an answer to one answered or expired is 409 approval_not_pending, " +
                 "to a withdrawn one (nobody holds it: the answer would reach no agent) 409 approval_not_held.")
-            .JsonBody<Contracts.ApprovalAnswerRequest>().Produces<Contracts.ApprovalResponse>().Problems(400, 403, 404, 409, 413);
+            .JsonBody<ApprovalAnswerRequest>().Produces<ApprovalResponse>().Problems(400, 403, 404, 409, 413);
     }
 
     private static async Task<IResult> RequestAsync(string id, HttpContext http, WriteIntake writer, ApprovalHolds holds, SwitchboardOptions options,

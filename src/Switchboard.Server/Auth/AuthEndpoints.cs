@@ -21,14 +21,14 @@ namespace Switchboard.Server.Auth;
 /// </summary>
 internal static class AuthEndpoints
 {
-    private static readonly string[] Fields = Contracts.Fields<Contracts.TokenRequest>();
+    private static readonly string[] Fields = Contracts.Fields<TokenRequest>();
     private static readonly string[] AllTopics = [TopicRoute.SessionsTopic, TopicRoute.SummaryTopic, "session:*", TopicRoute.UsageTopic];
 
     public static void Map(IEndpointRouteBuilder api)
     {
-        api.MapGet("/auth", Describe).WithTags("Auth").WithName("GetAuth").Produces<Contracts.AuthResponse>().Problems(401);
+        api.MapGet("/auth", Describe).WithTags("Auth").WithName("GetAuth").Produces<AuthResponse>().Problems(401);
         api.MapPost("/tokens", MintAsync).WithTags("Auth").WithName("MintToken")
-            .JsonBody<Contracts.TokenRequest>(required: false).Produces<Contracts.TokenResponse>().Problems(400, 401, 403, 404);
+            .JsonBody<TokenRequest>(required: false).Produces<TokenResponse>().Problems(400, 401, 403, 404);
     }
 
     private static JsonResult Describe(HttpContext http, SwitchboardOptions options) => new(StatusCodes.Status200OK, w =>

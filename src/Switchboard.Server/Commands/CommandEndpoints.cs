@@ -30,24 +30,24 @@ internal static class CommandEndpoints
         commands.MapPost("", IssueAsync).WithName("IssueCommand")
             .WithDescription("Issues cancel, pause, resume or message to the session's producer. Needs an operator key. A session has at most " +
                 "Commands:MaxOutstandingPerSession outstanding commands (429 too_many_commands past it).")
-            .JsonBody<Contracts.CommandRequest>().Produces<Contracts.CommandResponse>(201).Problems(400, 404, 409, 413, 429);
+            .JsonBody<CommandRequest>().Produces<CommandResponse>(201).Problems(400, 404, 409, 413, 429);
         commands.MapGet("", ListAsync).WithName("ListCommands")
             .WithDescription("The session's commands in the order issued. With 'wait' this is the producer's long-poll: it answers as soon as a command " +
                 "matches 'state' (pending when not given), or after 'wait' seconds with none. With an agent or operator key (or auth off), 'pending' also matches a " +
                 "delivered command not acknowledged within Commands:RedeliverAfter, and exactly the commands it answers with that are pending or so " +
                 "due are handed over (delivered, with the next attempt).")
-            .Produces<Contracts.CommandListResponse>().Problems(400, 404)
+            .Produces<CommandListResponse>().Problems(400, 404)
             .Query(("state", JsonSchemaType.String, "Comma-separated states: pending, delivered, acknowledged, expired, withdrawn."),
                 ("limit", JsonSchemaType.Integer, "At most this many (1–1000, default 100)."),
                 ("wait", JsonSchemaType.Integer, "Long-poll: seconds to wait for a matching command (0 to Commands:MaxWaitSeconds)."));
-        commands.MapGet("/{commandId}", GetAsync).WithName("GetCommand").Produces<Contracts.CommandResponse>().Problems(404);
+        commands.MapGet("/{commandId}", GetAsync).WithName("GetCommand").Produces<CommandResponse>().Problems(404);
         commands.MapPost("/{commandId}/ack", AcknowledgeAsync).WithName("AcknowledgeCommand")
             .WithDescription("The producer's answer. The same answer again is 200 with the same command; a different one, or an answer to an expired, " +
                 "withdrawn or other session's command, is 409.")
-            .JsonBody<Contracts.CommandAckRequest>().Produces<Contracts.CommandResponse>().Problems(400, 404, 409, 413);
+            .JsonBody<CommandAckRequest>().Produces<CommandResponse>().Problems(400, 404, 409, 413);
         commands.MapDelete("/{commandId}", WithdrawAsync).WithName("WithdrawCommand")
             .WithDescription("Withdraws a pending command (409 once a producer was handed it).")
-            .Produces<Contracts.CommandResponse>().Problems(404, 409);
+            .Produces<CommandResponse>().Problems(404, 409);
     }
 
     private static async Task<IResult> IssueAsync(string id, HttpContext http, WriteIntake writer, SwitchboardOptions options, CallerNames callers,

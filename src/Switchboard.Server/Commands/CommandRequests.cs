@@ -10,9 +10,9 @@ namespace Switchboard.Server.Commands;
 /// <summary>Turns command request JSON and query strings into writes and filters; every refusal names the field.</summary>
 internal static class CommandRequests
 {
-    private static readonly string[] IssueFields = Contracts.Fields<Contracts.CommandRequest>();
-    private static readonly string[] AckFields = Contracts.Fields<Contracts.CommandAckRequest>();
-    private static readonly string[] ActionFields = Contracts.Fields<Contracts.AlertAction>();
+    private static readonly string[] IssueFields = Contracts.Fields<CommandRequest>();
+    private static readonly string[] AckFields = Contracts.Fields<CommandAckRequest>();
+    private static readonly string[] ActionFields = Contracts.Fields<AlertAction>();
 
     /// <summary><c>{type, text?, data?, expires_in_seconds?}</c> as a write with a fresh command id.</summary>
     public static IssueCommand Issue(string sessionId, JsonElement body, string issuedBy, DateTimeOffset now)

@@ -1,4 +1,5 @@
 using Microsoft.OpenApi;
+using Switchboard.Server.Alerts;
 using Switchboard.Server.Http;
 
 namespace Switchboard.Server.Commands;
@@ -17,7 +18,7 @@ internal static class CommandSchemas
             return;
         }
 
-        foreach (var name in new[] { nameof(Contracts.CommandRequest), nameof(Contracts.CommandResponse) })
+        foreach (var name in new[] { nameof(CommandRequest), nameof(CommandResponse) })
         {
             if (schemas.TryGetValue(name, out var found) && found is OpenApiSchema { Properties: { } properties } && properties.ContainsKey("data"))
             {
@@ -29,12 +30,12 @@ internal static class CommandSchemas
             }
         }
 
-        if (schemas.TryGetValue(nameof(Contracts.AlertAction), out var action) && action is OpenApiSchema shared)
+        if (schemas.TryGetValue(nameof(AlertAction), out var action) && action is OpenApiSchema shared)
         {
             Action(shared, nullable: false);
         }
 
-        if (schemas.TryGetValue(nameof(Contracts.AlertRuleRequest), out var rule) && rule is OpenApiSchema { Properties: { } ruleProperties }
+        if (schemas.TryGetValue(nameof(AlertRuleRequest), out var rule) && rule is OpenApiSchema { Properties: { } ruleProperties }
             && ruleProperties.TryGetValue("action", out var inline) && inline is OpenApiSchema { Properties.Count: > 0 } request)
         {
             Action(request, nullable: true);

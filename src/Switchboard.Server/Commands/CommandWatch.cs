@@ -2,6 +2,7 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Switchboard.Core.Events;
 using Switchboard.Core.Hosting;
+using Switchboard.Server.Commands.Options;
 using Switchboard.Server.Live;
 using Switchboard.Server.Options;
 using Switchboard.Server.Waiters;

@@ -1,6 +1,6 @@
 using System.Text.Json;
 using System.Text.RegularExpressions;
-using Switchboard.Server.Options;
+using Switchboard.Server.Approvals.Options;
 
 namespace Switchboard.Server.Hooks;
 

@@ -1,7 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Switchboard.Core.Approvals;
-using Switchboard.Server.Options;
+using Switchboard.Server.Hooks.Options;
 
 namespace Switchboard.Server.Hooks;
 

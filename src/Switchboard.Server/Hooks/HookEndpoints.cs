@@ -7,6 +7,7 @@ using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.Logging;
 using Switchboard.Core.Storage;
 using Switchboard.Server.Health;
+using Switchboard.Server.Hooks.Options;
 using Switchboard.Server.Http;
 using Switchboard.Server.Options;
 using Switchboard.Server.Responses;

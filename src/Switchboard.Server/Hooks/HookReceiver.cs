@@ -2,6 +2,7 @@ using Microsoft.Extensions.Logging;
 using Switchboard.Core.Sessions;
 using Switchboard.Core.Storage;
 using Switchboard.Core.Writes;
+using Switchboard.Server.Hooks.Options;
 using Switchboard.Server.Ingest;
 using Switchboard.Server.Options;
 using Switchboard.Server.Otlp;

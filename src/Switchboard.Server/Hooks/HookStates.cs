@@ -1,7 +1,7 @@
 using System.Collections.Frozen;
 using System.Text.Json;
 using Switchboard.Core.Writes;
-using Switchboard.Server.Options;
+using Switchboard.Server.Hooks.Options;
 
 namespace Switchboard.Server.Hooks;
 

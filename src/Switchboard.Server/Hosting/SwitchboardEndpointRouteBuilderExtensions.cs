@@ -1,7 +1,6 @@
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
-using Switchboard.Core.Hosting;
 using Switchboard.Server.Alerts;
 using Switchboard.Server.Approvals;
 using Switchboard.Server.Auth;
@@ -15,7 +14,6 @@ using Switchboard.Server.Metrics;
 using Switchboard.Server.Options;
 using Switchboard.Server.Security;
 using Switchboard.Server.Sessions;
-using Switchboard.Server.Streams;
 using Switchboard.Server.Transports;
 using Switchboard.Server.Transports.LongPoll;
 using Switchboard.Server.Transports.Sse;

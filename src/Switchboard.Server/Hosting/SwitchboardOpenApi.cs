@@ -15,10 +15,14 @@ using Switchboard.Core.Events;
 using Switchboard.Core.Sessions;
 using Switchboard.Core.UsageRollups;
 using Switchboard.Core.Webhooks;
+using Switchboard.Server.Alerts;
+using Switchboard.Server.Approvals;
 using Switchboard.Server.Commands;
 using Switchboard.Server.Http;
 using Switchboard.Server.Options;
 using Switchboard.Server.Sessions;
+using Switchboard.Server.Usage;
+using Switchboard.Server.Webhooks;
 
 namespace Switchboard.Server.Hosting;
 
@@ -169,18 +173,18 @@ internal static class SwitchboardOpenApi
             return;
         }
 
-        if (clr.DeclaringType != typeof(Contracts) || clr.IsAbstract)
+        if (!Contracts.Is(clr) || clr.IsAbstract)
         {
             return;
         }
 
-        if (clr.GetCustomAttributes(typeof(Contracts.SessionFieldsAttribute), false) is [Contracts.SessionFieldsAttribute fields])
+        if (clr.GetCustomAttributes(typeof(SessionFieldsAttribute), false) is [SessionFieldsAttribute fields])
         {
             SessionSchemas.AddFields(schema, fields.Use);
         }
 
         var properties = schema.Properties ?? new Dictionary<string, IOpenApiSchema>();
-        if (typeof(Contracts.IRequest).IsAssignableFrom(clr))
+        if (typeof(IRequest).IsAssignableFrom(clr))
         {
             var keep = Contracts.RequiredFields(clr);
             schema.Type = JsonSchemaType.Object;
@@ -238,7 +242,7 @@ internal static class SwitchboardOpenApi
     /// <summary>The enum of a list of names goes on its items (the generator fills those after the property's transformer runs).</summary>
     private static void ItemEnums(OpenApiDocument document)
     {
-        foreach (var type in typeof(Contracts).GetNestedTypes())
+        foreach (var type in typeof(Contracts).Assembly.GetTypes().Where(Contracts.Is))
         {
             if (document.Components?.Schemas is not { } schemas || !schemas.TryGetValue(type.Name, out var found) || found is not OpenApiSchema { Properties: { } properties })
             {
@@ -284,7 +288,7 @@ internal static class SwitchboardOpenApi
                             Description = ReasonPhrases.GetReasonPhrase(status),
                             Content = new Dictionary<string, OpenApiMediaType>
                             {
-                                [Switchboard.Server.Http.OpenApiBody.ProblemContentType] = new() { Schema = new OpenApiSchemaReference(nameof(Contracts.Problem), document) },
+                                [Switchboard.Server.Http.OpenApiBody.ProblemContentType] = new() { Schema = new OpenApiSchemaReference(nameof(Problem), document) },
                             },
                         };
                     }
@@ -301,25 +305,25 @@ internal static class SwitchboardOpenApi
     /// </summary>
     private static string[]? EnumOf(Type owner, string property) => (owner.Name, property) switch
     {
-        (nameof(Contracts.AlertResponse), "state") => ["open", "resolved"],
-        (nameof(Contracts.CommandResponse), "state") => CommandWire.States,
-        (nameof(Contracts.CommandRequest) or nameof(Contracts.CommandResponse), "type") => CommandWire.Types,
-        (nameof(Contracts.AlertAction), "type") => CommandWire.ActionTypes,
-        (nameof(Contracts.CommandAckRequest), "outcome") => CommandWire.Outcomes,
-        (nameof(Contracts.WebhookResponse), "state") => [WebhookStates.Active, WebhookStates.Failing],
-        (nameof(Contracts.ApprovalResponse), "kind") => ApprovalWire.Kinds,
-        (nameof(Contracts.ApprovalAnswerRequest), "decision") => ApprovalWire.Decisions,
-        (nameof(Contracts.ApprovalSuggestionResponse), "scope") => ApprovalWire.Scopes,
-        (nameof(Contracts.ApprovalResponse), "state") => ApprovalWire.States,
-        (_, "state") when owner.DeclaringType == typeof(Contracts) => States,
-        (nameof(Contracts.EventEnvelope), "type") => LoggedEventTypes,
-        (nameof(Contracts.AlertRuleRequest) or nameof(Contracts.AlertRuleResponse) or nameof(Contracts.AlertResponse), "condition") => Conditions,
-        (nameof(Contracts.AlertRuleRequest) or nameof(Contracts.AlertRuleResponse) or nameof(Contracts.AlertResponse), "severity") => Severities,
-        (nameof(Contracts.AlertRuleRequest) or nameof(Contracts.AlertRuleResponse), "scope") => [AlertScopes.Session, AlertScopes.Subtree],
-        (nameof(Contracts.WebhookRequest) or nameof(Contracts.WebhookResponse), "alert_severities") => Severities,
-        (nameof(Contracts.WebhookRequest) or nameof(Contracts.WebhookResponse), "event_types") => LoggedEventTypes,
-        (nameof(Contracts.WebhookRequest) or nameof(Contracts.WebhookResponse), "format") => [WebhookFormats.Json, WebhookFormats.Slack],
-        (nameof(Contracts.UsageResponse), "bucket") => [.. UsageBuckets.All.Select(b => b.ToWire())],
+        (nameof(AlertResponse), "state") => ["open", "resolved"],
+        (nameof(CommandResponse), "state") => CommandWire.States,
+        (nameof(CommandRequest) or nameof(CommandResponse), "type") => CommandWire.Types,
+        (nameof(AlertAction), "type") => CommandWire.ActionTypes,
+        (nameof(CommandAckRequest), "outcome") => CommandWire.Outcomes,
+        (nameof(WebhookResponse), "state") => [WebhookStates.Active, WebhookStates.Failing],
+        (nameof(ApprovalResponse), "kind") => ApprovalWire.Kinds,
+        (nameof(ApprovalAnswerRequest), "decision") => ApprovalWire.Decisions,
+        (nameof(ApprovalSuggestionResponse), "scope") => ApprovalWire.Scopes,
+        (nameof(ApprovalResponse), "state") => ApprovalWire.States,
+        (_, "state") when Contracts.Is(owner) => States,
+        (nameof(EventEnvelope), "type") => LoggedEventTypes,
+        (nameof(AlertRuleRequest) or nameof(AlertRuleResponse) or nameof(AlertResponse), "condition") => Conditions,
+        (nameof(AlertRuleRequest) or nameof(AlertRuleResponse) or nameof(AlertResponse), "severity") => Severities,
+        (nameof(AlertRuleRequest) or nameof(AlertRuleResponse), "scope") => [AlertScopes.Session, AlertScopes.Subtree],
+        (nameof(WebhookRequest) or nameof(WebhookResponse), "alert_severities") => Severities,
+        (nameof(WebhookRequest) or nameof(WebhookResponse), "event_types") => LoggedEventTypes,
+        (nameof(WebhookRequest) or nameof(WebhookResponse), "format") => [WebhookFormats.Json, WebhookFormats.Slack],
+        (nameof(UsageResponse), "bucket") => [.. UsageBuckets.All.Select(b => b.ToWire())],
         _ => null,
     };
 

@@ -3,7 +3,6 @@ using Microsoft.Extensions.Logging;
 using Switchboard.Core.Approvals;
 using Switchboard.Core.Commands;
 using Switchboard.Core.Storage;
-using Switchboard.Core.Webhooks;
 using Switchboard.Server.Alerts;
 using Switchboard.Server.Health;
 using Switchboard.Server.Ingest;

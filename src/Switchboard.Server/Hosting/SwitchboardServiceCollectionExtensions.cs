@@ -6,7 +6,6 @@ using Switchboard.Core.Approvals;
 using Switchboard.Core.Commands;
 using Switchboard.Core.Hosting;
 using Switchboard.Core.Storage;
-using Switchboard.Core.Webhooks;
 using Switchboard.Server.Alerts;
 using Switchboard.Server.Health;
 using Switchboard.Server.Hosting;

@@ -79,7 +79,7 @@ internal static class OpenApiBody
     {
         foreach (var status in statuses)
         {
-            builder.Produces<Contracts.Problem>(status, ProblemContentType);
+            builder.Produces<Problem>(status, ProblemContentType);
         }
 
         return builder;

@@ -1,4 +1,3 @@
-using Microsoft.Extensions.Logging;
 using Switchboard.Core.Errors;
 using Switchboard.Core.Storage;
 using Switchboard.Core.Writes;

@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using Switchboard.Core.Hosting;
 using Switchboard.Core.Writes;
 
 namespace Switchboard.Server.Ingest;

@@ -1,7 +1,6 @@
 using Switchboard.Core.Events;
 using Switchboard.Core.Sessions;
 using Switchboard.Core.Storage;
-using Switchboard.Server.Live.Fanout;
 using Switchboard.Server.Outbound;
 
 namespace Switchboard.Server.Live;

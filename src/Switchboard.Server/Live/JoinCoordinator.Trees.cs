@@ -1,5 +1,4 @@
 using Switchboard.Core.Events;
-using Switchboard.Core.Sessions;
 using Switchboard.Core.Storage;
 using Switchboard.Core.Trees;
 

@@ -1,6 +1,5 @@
 using System.Text.Json;
 using Switchboard.Core.Events;
-using Switchboard.Core.Json;
 using Switchboard.Core.Sessions;
 using Switchboard.Core.UsageRollups;
 using Switchboard.Server.Live.Usage;

@@ -1,4 +1,13 @@
 using Switchboard.Core.Hosting;
+using Switchboard.Server.Alerts.Options;
+using Switchboard.Server.Approvals.Options;
+using Switchboard.Server.Commands.Options;
+using Switchboard.Server.Hooks.Options;
+using Switchboard.Server.Mcp.Options;
+using Switchboard.Server.Otlp.Options;
+using Switchboard.Server.Sessions.Options;
+using Switchboard.Server.Streams.Options;
+using Switchboard.Server.Webhooks.Options;
 
 namespace Switchboard.Server.Options;
 

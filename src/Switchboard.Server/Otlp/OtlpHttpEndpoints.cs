@@ -11,6 +11,7 @@ using Switchboard.Server.Health;
 using Switchboard.Server.Http;
 using Switchboard.Server.Metrics;
 using Switchboard.Server.Options;
+using Switchboard.Server.Otlp.Options;
 using Switchboard.Server.Responses;
 using Switchboard.Server.Security;
 

@@ -1,6 +1,5 @@
 using Google.Protobuf;
 using Microsoft.Extensions.Logging;
-using Switchboard.Core.Storage;
 using Switchboard.Core.Writes;
 using Switchboard.Otlp.Proto.Collector;
 using Switchboard.Server.Ingest;

@@ -1,4 +1,5 @@
 using Switchboard.Server.Options;
+using Switchboard.Server.Otlp.Options;
 
 namespace Switchboard.Server.Otlp;
 

@@ -1,4 +1,3 @@
-using Switchboard.Core.Hosting;
 using Switchboard.Core.Writes;
 
 namespace Switchboard.Server.Otlp;

@@ -8,6 +8,7 @@ using Switchboard.Core.Writes;
 using Switchboard.Server.Ingest;
 using Switchboard.Server.Options;
 using Switchboard.Server.Otlp.Mapping;
+using Switchboard.Server.Otlp.Options;
 
 namespace Switchboard.Server.Otlp;
 

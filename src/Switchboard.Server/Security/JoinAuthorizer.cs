@@ -1,4 +1,3 @@
-using Switchboard.Core.Sessions;
 using Switchboard.Core.Storage;
 using Switchboard.Server.Live;
 

@@ -21,7 +21,7 @@ internal static class BatchEndpoint
 {
     public static void Map(IEndpointRouteBuilder api) =>
         api.MapPost("/batch", HandleAsync).WithTags("Sessions").WithName("Batch")
-            .JsonBody<Contracts.BatchRequest>().Produces<Contracts.BatchResponse>().Problems(400, 413);
+            .JsonBody<BatchRequest>().Produces<BatchResponse>().Problems(400, 413);
 
     private static async Task<IResult> HandleAsync(HttpContext http, WriteIntake writer, SwitchboardOptions options)
     {

@@ -21,12 +21,12 @@ internal static class EventEndpoints
     public static void Map(IEndpointRouteBuilder api)
     {
         api.MapGet("/events", ReplayAsync).WithTags("Events").WithName("ReplayEvents")
-            .Produces<Contracts.EventsResponse>().Problems(400, 410)
+            .Produces<EventsResponse>().Problems(400, 410)
             .Query(("since", JsonSchemaType.Integer, "Replay the events after this seq (default 0)."),
                 ("limit", JsonSchemaType.Integer, "Page size."),
                 ("session_id", JsonSchemaType.String, "Only this session's events."),
                 ("epoch", JsonSchemaType.String, "The epoch since was read in; another one answers 410."));
-        api.MapGet("/summary", SummaryAsync).WithTags("Events").WithName("GetSummary").Produces<Contracts.SummaryResponse>();
+        api.MapGet("/summary", SummaryAsync).WithTags("Events").WithName("GetSummary").Produces<SummaryResponse>();
     }
 
     private static async Task<IResult> ReplayAsync(HttpContext http, ISessionStore store, LiveReads live, SwitchboardOptions options, CancellationToken cancellationToken)

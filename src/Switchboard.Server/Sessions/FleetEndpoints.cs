@@ -7,7 +7,6 @@ using Switchboard.Server.Http;
 using Switchboard.Server.Ingest;
 using Switchboard.Server.Live;
 using Switchboard.Server.Responses;
-using Switchboard.Server.Security;
 
 namespace Switchboard.Server.Sessions;
 
@@ -17,11 +16,11 @@ internal static class FleetEndpoints
     public static void Map(IEndpointRouteBuilder api)
     {
         var fleet = api.MapGroup("/fleet").WithTags("Fleet");
-        fleet.MapGet("", async (LiveReads live) => Flag(await live.FleetPausedAsync())).WithName("GetFleet").Produces<Contracts.FleetResponse>();
+        fleet.MapGet("", async (LiveReads live) => Flag(await live.FleetPausedAsync())).WithName("GetFleet").Produces<FleetResponse>();
         fleet.MapPost("/pause", (WriteIntake writer, CancellationToken ct) => SetAsync(writer, true, ct))
-            .WithName("PauseFleet").Produces<Contracts.FleetResponse>().Problems(503);
+            .WithName("PauseFleet").Produces<FleetResponse>().Problems(503);
         fleet.MapPost("/resume", (WriteIntake writer, CancellationToken ct) => SetAsync(writer, false, ct))
-            .WithName("ResumeFleet").Produces<Contracts.FleetResponse>().Problems(503);
+            .WithName("ResumeFleet").Produces<FleetResponse>().Problems(503);
     }
 
     private static async Task<IResult> SetAsync(WriteIntake writer, bool paused, CancellationToken cancellationToken)

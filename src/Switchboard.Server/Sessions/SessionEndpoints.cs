@@ -24,8 +24,8 @@ internal static class SessionEndpoints
     {
         var sessions = api.MapGroup("/sessions").WithTags("Sessions");
         sessions.MapPost("", CreateAsync).WithName("CreateSession")
-            .JsonBody<Contracts.CreateSessionRequest>().Produces<Contracts.SessionResponse>(201).Problems(400, 404, 409, 413);
-        sessions.MapGet("", ListAsync).WithName("ListSessions").Produces<Contracts.SessionListResponse>().Problems(400)
+            .JsonBody<CreateSessionRequest>().Produces<SessionResponse>(201).Problems(400, 404, 409, 413);
+        sessions.MapGet("", ListAsync).WithName("ListSessions").Produces<SessionListResponse>().Problems(400)
             .Query(("state", JsonSchemaType.String, "Comma-separated states to include."),
                 ("label", JsonSchemaType.String, "key=value; repeat for several labels (all must match)."),
                 ("active", JsonSchemaType.Boolean, "true: only active sessions; false: only terminated ones."),
@@ -33,16 +33,16 @@ internal static class SessionEndpoints
                 ("roots", JsonSchemaType.Boolean, "true: only root sessions (no parent); false: only sessions with a parent."),
                 ("limit", JsonSchemaType.Integer, "Page size."),
                 ("cursor", JsonSchemaType.String, "next_cursor of the previous page."));
-        sessions.MapGet("/count", CountAsync).WithName("CountSessions").Produces<Contracts.CountResponse>();
-        sessions.MapGet("/{id}", GetAsync).WithName("GetSession").Produces<Contracts.SessionResponse>().Problems(404);
+        sessions.MapGet("/count", CountAsync).WithName("CountSessions").Produces<CountResponse>();
+        sessions.MapGet("/{id}", GetAsync).WithName("GetSession").Produces<SessionResponse>().Problems(404);
         sessions.MapPatch("/{id}", UpdateAsync).WithName("UpdateSession")
-            .JsonBody<Contracts.UpdateSessionRequest>().Produces<Contracts.SessionWriteResponse>().Problems(400, 404, 409);
+            .JsonBody<UpdateSessionRequest>().Produces<SessionWriteResponse>().Problems(400, 404, 409);
         sessions.MapPost("/{id}/usage", UsageAsync).WithName("AddUsage")
-            .JsonBody<Contracts.UsageRequest>().Produces<Contracts.SessionWriteResponse>().Problems(400, 404, 409);
+            .JsonBody<UsageRequest>().Produces<SessionWriteResponse>().Problems(400, 404, 409);
         sessions.MapPost("/{id}/heartbeat", HeartbeatAsync).WithName("Heartbeat")
-            .JsonBody<Contracts.HeartbeatRequest>(required: false).Produces<Contracts.HeartbeatResponse>().Problems(400, 404, 409);
+            .JsonBody<HeartbeatRequest>(required: false).Produces<HeartbeatResponse>().Problems(400, 404, 409);
         sessions.MapPost("/{id}/terminate", TerminateAsync).WithName("TerminateSession")
-            .JsonBody<Contracts.TerminateRequest>(required: false).Produces<Contracts.SessionResponse>().Problems(400, 404, 409);
+            .JsonBody<TerminateRequest>(required: false).Produces<SessionResponse>().Problems(400, 404, 409);
     }
 
     // The Location is built from the request's own path, so it stays right when MapSwitchboard has a prefix.

@@ -25,14 +25,14 @@ internal static class TreeEndpoints
         var sessions = api.MapGroup("/sessions").WithTags("Sessions");
         sessions.MapGet("/{id}/children", ChildrenAsync).WithName("ListChildren")
             .WithSummary("The children of a session, oldest first")
-            .Produces<Contracts.SessionListResponse>().Problems(400, 404)
+            .Produces<SessionListResponse>().Problems(400, 404)
             .Query(("limit", JsonSchemaType.Integer, "Page size."), ("cursor", JsonSchemaType.String, "next_cursor of the previous page."));
         sessions.MapGet("/{id}/tree", TreeAsync).WithName("GetSubtree")
             .WithSummary("The subtree of a session, page by page, as of as_of_seq")
             .WithDescription("The session first, then its descendants in tree order: each parent right before its own subtree, siblings by id. " +
                 "Every page is read in one transaction with the log position it reflects (as_of_seq); a later page may reflect a later position. " +
                 "A live view applies only events after a node's as_of_seq to it.")
-            .Produces<Contracts.SubtreeResponse>().Problems(400, 404)
+            .Produces<SubtreeResponse>().Problems(400, 404)
             .Query(("limit", JsonSchemaType.Integer, "Page size."), ("cursor", JsonSchemaType.String, "next_cursor of the previous page."));
     }
 

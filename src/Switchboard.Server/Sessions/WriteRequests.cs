@@ -10,17 +10,17 @@ namespace Switchboard.Server.Sessions;
 internal static class WriteRequests
 {
     // The session fields each request may set come from SessionWire; the request's own (expected_version, reason) from
-    // its record in Contracts.
+    // its record in SessionContracts.
     public static readonly string[] CreateFields = [.. Names(WireFieldUse.Create)];
 
-    public static readonly string[] UpdateFields = [.. Names(WireFieldUse.Update), .. Contracts.Fields<Contracts.UpdateSessionRequest>()];
+    public static readonly string[] UpdateFields = [.. Names(WireFieldUse.Update), .. Contracts.Fields<UpdateSessionRequest>()];
 
     /// <summary>What an update reads: its fields, and <c>parent_id</c>, which it refuses by name.</summary>
     private static readonly string[] UpdateFieldsAndParent = [.. UpdateFields, W.ParentId];
 
     public static readonly string[] UsageFields = [.. Names(WireFieldUse.AddUsage)];
 
-    public static readonly string[] TerminateFields = Contracts.Fields<Contracts.TerminateRequest>();
+    public static readonly string[] TerminateFields = Contracts.Fields<TerminateRequest>();
 
     public static CreateSession Create(JsonElement body, string prefix = "", IReadOnlyCollection<string>? known = null)
     {

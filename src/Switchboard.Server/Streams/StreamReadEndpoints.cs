@@ -6,6 +6,7 @@ using Switchboard.Core.Streams;
 using Switchboard.Server.Http;
 using Switchboard.Server.Options;
 using Switchboard.Server.Responses;
+using Switchboard.Server.Streams.Options;
 
 namespace Switchboard.Server.Streams;
 

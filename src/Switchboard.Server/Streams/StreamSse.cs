@@ -4,8 +4,8 @@ using System.Text.Json;
 using Microsoft.AspNetCore.Http;
 using Switchboard.Core.Json;
 using Switchboard.Core.Streams;
-using Switchboard.Server.Options;
 using Switchboard.Server.Outbound;
+using Switchboard.Server.Streams.Options;
 using Switchboard.Server.Transports.Sse;
 
 namespace Switchboard.Server.Streams;

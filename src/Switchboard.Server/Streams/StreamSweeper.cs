@@ -4,6 +4,7 @@ using Switchboard.Core.Streams;
 using Switchboard.Server.Background;
 using Switchboard.Server.Ingest;
 using Switchboard.Server.Options;
+using Switchboard.Server.Streams.Options;
 
 namespace Switchboard.Server.Streams;
 

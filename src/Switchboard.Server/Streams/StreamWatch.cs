@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Logging;
 using Switchboard.Core.Streams;
 using Switchboard.Server.Options;
+using Switchboard.Server.Streams.Options;
 using Switchboard.Server.Waiters;
 
 namespace Switchboard.Server.Streams;

@@ -9,6 +9,7 @@ using Switchboard.Server.Ingest;
 using Switchboard.Server.Options;
 using Switchboard.Server.Responses;
 using Switchboard.Server.Security;
+using Switchboard.Server.Streams.Options;
 
 namespace Switchboard.Server.Streams;
 

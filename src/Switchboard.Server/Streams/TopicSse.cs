@@ -2,8 +2,8 @@ using Microsoft.AspNetCore.Http;
 using Switchboard.Core.Storage;
 using Switchboard.Core.Streams;
 using Switchboard.Server.Live;
-using Switchboard.Server.Options;
 using Switchboard.Server.Security;
+using Switchboard.Server.Streams.Options;
 using Switchboard.Server.Transports.Sse;
 
 namespace Switchboard.Server.Streams;

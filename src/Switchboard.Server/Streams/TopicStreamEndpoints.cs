@@ -1,11 +1,11 @@
 using Microsoft.AspNetCore.Http;
-using Switchboard.Core.Json;
 using Switchboard.Core.Storage;
 using Switchboard.Core.Streams;
 using Switchboard.Server.Live;
 using Switchboard.Server.Options;
 using Switchboard.Server.Responses;
 using Switchboard.Server.Security;
+using Switchboard.Server.Streams.Options;
 
 namespace Switchboard.Server.Streams;
 

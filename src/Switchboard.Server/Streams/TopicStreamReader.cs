@@ -1,4 +1,3 @@
-using Switchboard.Core.Events;
 using Switchboard.Core.Storage;
 using Switchboard.Core.Streams;
 using Switchboard.Server.Live;

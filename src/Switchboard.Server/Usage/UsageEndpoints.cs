@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Text.Json;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
@@ -6,7 +5,6 @@ using Microsoft.AspNetCore.Routing;
 using Switchboard.Core.Json;
 using Switchboard.Core.Storage;
 using Switchboard.Core.UsageRollups;
-using Switchboard.Server.Http;
 using Switchboard.Server.Live;
 using Switchboard.Server.Live.Usage;
 using Switchboard.Server.Options;
@@ -24,7 +22,7 @@ internal static class UsageEndpoints
             .WithDescription("Query: bucket=1m|1h|1d (default 1h); since, until = RFC 3339 or a duration back from now (30m, 24h, 7d; default 24h to now); " +
                 "group_by=all|label:KEY (a configured Switchboard:Usage:GroupBy key); labels=KEY=value,… (values of that key). " +
                 "Answers series of buckets and as_of_seq (the rows count exactly the events up to it). For a live chart join the usage topic instead: its reply carries the same series and its updates continue from as_of_seq.")
-            .Produces<Contracts.UsageResponse>().ProducesProblem(400);
+            .Produces<UsageResponse>().ProducesProblem(400);
 
     private static async Task<IResult> GetAsync(HttpContext http, ISessionStore store, LiveReads live, SwitchboardOptions options, TimeProvider time,
         CancellationToken cancellationToken)

@@ -1,10 +1,9 @@
 using Microsoft.Extensions.Logging;
-using Switchboard.Core.Events;
 using Switchboard.Core.Hosting;
-using Switchboard.Core.Sessions;
 using Switchboard.Core.Storage;
 using Switchboard.Server.Live;
 using Switchboard.Server.Options;
+using Switchboard.Server.Webhooks.Options;
 
 namespace Switchboard.Server.Webhooks;
 

@@ -11,7 +11,6 @@ using Switchboard.Core.Webhooks;
 using Switchboard.Server.Http;
 using Switchboard.Server.Options;
 using Switchboard.Server.Responses;
-using Switchboard.Server.Security;
 using Switchboard.Server.Sessions;
 
 namespace Switchboard.Server.Webhooks;
@@ -19,8 +18,8 @@ namespace Switchboard.Server.Webhooks;
 /// <summary><c>/api/webhooks</c>: endpoints, their delivery state, and replay.</summary>
 internal static class WebhookEndpoints
 {
-    private static readonly string[] Fields = Contracts.Fields<Contracts.WebhookRequest>();
-    private static readonly string[] ReplayFields = Contracts.Fields<Contracts.ReplayRequest>();
+    private static readonly string[] Fields = Contracts.Fields<WebhookRequest>();
+    private static readonly string[] ReplayFields = Contracts.Fields<ReplayRequest>();
     private static readonly string[] KnownTypes =
     [
         EventTypes.SessionCreated, EventTypes.SessionUpdated, EventTypes.SessionTerminated, EventTypes.FleetUpdated,
@@ -32,16 +31,16 @@ internal static class WebhookEndpoints
     public static void Map(IEndpointRouteBuilder api)
     {
         var hooks = api.MapGroup("/webhooks").WithTags("Webhooks");
-        hooks.MapGet("", ListAsync).WithName("ListWebhooks").Produces<Contracts.WebhookListResponse>();
+        hooks.MapGet("", ListAsync).WithName("ListWebhooks").Produces<WebhookListResponse>();
         hooks.MapPost("", CreateAsync).WithName("CreateWebhook")
-            .JsonBody<Contracts.WebhookRequest>().Produces<Contracts.WebhookResponse>(201).Problems(400, 409, 413);
-        hooks.MapGet("/{id}", GetAsync).WithName("GetWebhook").Produces<Contracts.WebhookResponse>().Problems(404);
+            .JsonBody<WebhookRequest>().Produces<WebhookResponse>(201).Problems(400, 409, 413);
+        hooks.MapGet("/{id}", GetAsync).WithName("GetWebhook").Produces<WebhookResponse>().Problems(404);
         hooks.MapPut("/{id}", PutAsync).WithName("PutWebhook")
-            .JsonBody<Contracts.WebhookRequest>().Produces<Contracts.WebhookResponse>().Problems(400, 404, 413);
+            .JsonBody<WebhookRequest>().Produces<WebhookResponse>().Problems(400, 404, 413);
         hooks.MapDelete("/{id}", DeleteAsync).WithName("DeleteWebhook").Produces(204).Problems(404);
         hooks.MapPost("/{id}/replay", ReplayAsync).WithName("ReplayWebhook")
             .WithDescription("Delivers again every event from from_seq on (it must still be in the log) and makes a failing endpoint active.")
-            .JsonBody<Contracts.ReplayRequest>().Produces<Contracts.WebhookResponse>().Problems(400, 404, 410, 413);
+            .JsonBody<ReplayRequest>().Produces<WebhookResponse>().Problems(400, 404, 410, 413);
     }
 
     private static async Task<IResult> ListAsync(IWebhookStore store, WebhookDispatcher dispatcher, CancellationToken ct)

@@ -2,6 +2,7 @@ using System.Net;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Switchboard.Server.Options;
+using Switchboard.Server.Webhooks.Options;
 
 namespace Switchboard.Server.Webhooks;
 

@@ -4,6 +4,7 @@ using Switchboard.Core.Events;
 using Switchboard.Core.Hosting;
 using Switchboard.Core.Storage;
 using Switchboard.Core.Webhooks;
+using Switchboard.Server.Webhooks.Options;
 
 namespace Switchboard.Server.Webhooks;
 

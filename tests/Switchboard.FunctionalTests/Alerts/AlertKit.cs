@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Switchboard.Core.Storage;
 using Switchboard.FunctionalTests.Http;
+using Switchboard.Server.Alerts.Options;
 using Switchboard.Server.Alerts;
 using Switchboard.Server.Options;
 using Switchboard.Testing;

@@ -1,4 +1,5 @@
 using Switchboard.FunctionalTests.Http;
+using Switchboard.Server.Alerts.Options;
 using Switchboard.Server.Options;
 using Switchboard.Testing;
 

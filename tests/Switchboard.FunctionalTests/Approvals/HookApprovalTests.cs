@@ -54,7 +54,7 @@ public sealed class HookApprovalTests
         await using var server = await SwitchboardServer.StartAsync(o =>
         {
             o.Hooks.ApprovalWait = TimeSpan.FromSeconds(1);
-            o.Hooks.ApprovalExpired = Enum.Parse<Switchboard.Server.Options.HookApprovalFallback>(fallback, ignoreCase: true);
+            o.Hooks.ApprovalExpired = Enum.Parse<Switchboard.Server.Hooks.Options.HookApprovalFallback>(fallback, ignoreCase: true);
         });
         var answer = await HookKit.OkAsync(HookKit.PostAsync(server.Http, "claude-code", "PermissionRequest", "alone", WriteInput));
 

@@ -2,6 +2,7 @@ using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
 using Switchboard.FunctionalTests.Alerts;
 using Switchboard.FunctionalTests.Http;
+using Switchboard.Server.Alerts.Options;
 using Switchboard.Server.Commands;
 using Switchboard.Server.Options;
 using Switchboard.Testing;

@@ -1,5 +1,6 @@
 using Switchboard.FunctionalTests.Alerts;
 using Switchboard.FunctionalTests.Http;
+using Switchboard.Server.Alerts.Options;
 using Switchboard.Server.Options;
 using Switchboard.Testing;
 

@@ -53,7 +53,7 @@ public sealed class HookEndpointTests
     [Fact]
     public async Task WithActivitySummaryAToolShowsItsCommandOnOneLineAndAFileToolItsPathOnly()
     {
-        await using var server = await SwitchboardServer.StartAsync(o => o.Hooks.Activity = Switchboard.Server.Options.HookActivity.Summary);
+        await using var server = await SwitchboardServer.StartAsync(o => o.Hooks.Activity = Switchboard.Server.Hooks.Options.HookActivity.Summary);
         await HookKit.OkAsync(HookKit.PostAsync(server.Http, "claude-code", "PreToolUse", "sum", new { tool_name = "Write", tool_input = new { file_path = "/w/a.txt", content = "secret text" } }));
         (await OtlpKit.SessionAsync(server.Http, "otel:s:sum")).Str("activity").ShouldBe("Write: /w/a.txt");
 

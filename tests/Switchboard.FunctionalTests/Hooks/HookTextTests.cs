@@ -25,7 +25,7 @@ public sealed class HookTextTests
     [InlineData("gemini-cli", "BeforeTool", "AfterTool")]
     public async Task LoneSurrogatesAndInvalidUtf8InEveryFieldReadBecomeReplacementCharacters(string agent, string before, string after)
     {
-        await using var server = await SwitchboardServer.StartAsync(o => o.Hooks.Activity = Switchboard.Server.Options.HookActivity.Summary);
+        await using var server = await SwitchboardServer.StartAsync(o => o.Hooks.Activity = Switchboard.Server.Hooks.Options.HookActivity.Summary);
         var first = await server.Http.PostAsync("/hooks/" + agent, Body(
             $$$"""{"hook_event_name":"{{{before}}}","session_id":"s\ud800x","cwd":"/w/pro~j","tool_name":"Ba\udc00sh","tool_input":{"command":"ls ^ -l \ud83d"}}"""));
         await HookKit.OkAsync(Task.FromResult(first));

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Switchboard.FunctionalTests.Http;
+using Switchboard.Server.Alerts.Options;
 using Switchboard.Server.Options;
 using Switchboard.Testing;
 

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Configuration;
+using Switchboard.Server.Approvals.Options;
 using Switchboard.Server.Options;
 using Switchboard.Server.Options.Validation;
 

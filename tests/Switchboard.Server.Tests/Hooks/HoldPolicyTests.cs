@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Microsoft.AspNetCore.Http;
+using Switchboard.Server.Approvals.Options;
 using Switchboard.Server.Hooks;
 using Switchboard.Server.Options;
 

@@ -14,7 +14,7 @@ public sealed class PlainFieldNamingTests
     [Fact]
     public void TheRunningTasksAreNamedOnlyWhereTheyAreDeclaredStoredAndSummed() =>
         Naming("Switchboard.Core", "Switchboard.Server", "Switchboard.Storage.Sqlite", "Switchboard.Storage.Postgres")
-            .ShouldBe(["Contracts.cs", "FleetSummary.cs", "SessionWire.cs"]);
+            .ShouldBe(["FleetContracts.cs", "FleetSummary.cs", "SessionWire.cs"]);
 
     [Fact]
     public void TheClientNamesTheRunningTasksOnlyInItsSummaryAndItsShortcut() =>

@@ -1,6 +1,4 @@
 using System.Globalization;
-using System.Text.Json;
-using Switchboard.Core.Json;
 using Switchboard.Core.Sessions;
 using Switchboard.Core.UsageRollups;
 using Switchboard.Server.Options;

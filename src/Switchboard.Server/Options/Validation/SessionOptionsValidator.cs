@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Options;
 using Switchboard.Core.Hosting;
+using Switchboard.Server.Sessions.Options;
 
 namespace Switchboard.Server.Options.Validation;
 

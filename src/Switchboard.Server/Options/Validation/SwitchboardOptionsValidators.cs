@@ -1,7 +1,14 @@
 using System.Globalization;
 using Microsoft.Extensions.Options;
 using Switchboard.Core.Hosting;
+using Switchboard.Server.Alerts.Options;
+using Switchboard.Server.Approvals.Options;
+using Switchboard.Server.Commands.Options;
+using Switchboard.Server.Hooks.Options;
+using Switchboard.Server.Otlp.Options;
 using Switchboard.Server.Security;
+using Switchboard.Server.Streams.Options;
+using Switchboard.Server.Webhooks.Options;
 
 namespace Switchboard.Server.Options.Validation;
 

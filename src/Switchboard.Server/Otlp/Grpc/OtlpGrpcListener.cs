@@ -9,6 +9,7 @@ using Microsoft.Extensions.Logging;
 using Switchboard.Core.Hosting;
 using Switchboard.Server.Metrics;
 using Switchboard.Server.Options;
+using Switchboard.Server.Otlp.Options;
 using Switchboard.Server.Security;
 
 namespace Switchboard.Server.Otlp.Grpc;

@@ -11,7 +11,7 @@ internal readonly record struct AttributeKey(string Name, int Slot);
 /// The attributes the mapping reads (<see cref="TelemetryMap.AttributeKeys"/>), picked out of a record's, a resource's or
 /// a scope's attributes in one pass, so that each lookup after it is a slot read: the mapping asks about a dozen keys per
 /// record, and a scan per question would cost that many passes. One instance is reused for every record of a request, so
-/// indexing allocates nothing. Only the first <c>max</c> attributes are read (<see cref="Switchboard.Server.Options.OtlpOptions.MaxAttributesPerRecord"/>);
+/// indexing allocates nothing. Only the first <c>max</c> attributes are read (<see cref="Switchboard.Server.Otlp.Options.OtlpOptions.MaxAttributesPerRecord"/>);
 /// <see cref="Load"/> returns how many past them it ignored. Of two attributes with the same key, the first wins.
 /// </summary>
 internal sealed class AttributeIndex

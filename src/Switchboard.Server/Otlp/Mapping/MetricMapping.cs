@@ -1,7 +1,6 @@
 using System.Globalization;
 using Switchboard.Core.Writes;
 using Switchboard.Otlp.Proto.Collector;
-using Switchboard.Otlp.Proto.Common;
 using Switchboard.Otlp.Proto.Metrics;
 
 namespace Switchboard.Server.Otlp.Mapping;

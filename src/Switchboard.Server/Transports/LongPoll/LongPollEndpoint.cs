@@ -2,7 +2,6 @@ using System.Text;
 using System.Text.Json;
 using Microsoft.AspNetCore.Http;
 using Switchboard.Server.Options;
-using Switchboard.Server.Outbound;
 using Switchboard.Server.Phoenix;
 using Switchboard.Server.Responses;
 using Switchboard.Server.Security;

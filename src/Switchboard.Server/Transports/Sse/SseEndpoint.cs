@@ -1,7 +1,6 @@
 using System.Globalization;
 using Microsoft.AspNetCore.Http;
 using Switchboard.Core.Storage;
-using Switchboard.Core.Writes;
 using Switchboard.Server.Live;
 using Switchboard.Server.Options;
 using Switchboard.Server.Outbound;

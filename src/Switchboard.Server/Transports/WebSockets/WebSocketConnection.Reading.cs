@@ -1,6 +1,3 @@
-using System.Buffers;
-using System.Buffers.Binary;
-using System.Text;
 using Microsoft.AspNetCore.Connections;
 using Switchboard.Server.Outbound;
 using Switchboard.Server.Phoenix;

@@ -1,5 +1,4 @@
 using System.Globalization;
-using Microsoft.AspNetCore.Http;
 using Switchboard.Core.Hosting;
 
 namespace Switchboard.Cli.Serve;

@@ -7,6 +7,7 @@ using Switchboard.Core.Hosting;
 using Switchboard.Core.Storage;
 using Switchboard.Server.Hosting;
 using Switchboard.Server.Options;
+using Switchboard.Server.Otlp.Options;
 using Switchboard.Storage.Sqlite;
 
 namespace Switchboard.Cli.Serve;

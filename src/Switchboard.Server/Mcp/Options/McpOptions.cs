@@ -1,4 +1,4 @@
-namespace Switchboard.Server.Options;
+namespace Switchboard.Server.Mcp.Options;
 
 /// <summary>The MCP server at <c>/mcp</c> (<c>Switchboard:Mcp</c>). See docs/mcp.md.</summary>
 public sealed class McpOptions

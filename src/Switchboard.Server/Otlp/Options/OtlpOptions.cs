@@ -1,6 +1,6 @@
 using Switchboard.Core.Hosting;
 
-namespace Switchboard.Server.Options;
+namespace Switchboard.Server.Otlp.Options;
 
 /// <summary>OpenTelemetry in (<c>Switchboard:Otlp</c>): the OTLP receivers and how telemetry becomes sessions. See docs/otel.md.</summary>
 public sealed class OtlpOptions

@@ -1,6 +1,6 @@
 using Switchboard.Core.Hosting;
 
-namespace Switchboard.Server.Options;
+namespace Switchboard.Server.Approvals.Options;
 
 /// <summary>Approvals: a person asked on a session's behalf (<c>Switchboard:Approvals</c>). See docs/approvals.md.</summary>
 public sealed class ApprovalOptions

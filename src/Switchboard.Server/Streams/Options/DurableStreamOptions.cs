@@ -1,6 +1,6 @@
 using Switchboard.Core.Hosting;
 
-namespace Switchboard.Server.Options;
+namespace Switchboard.Server.Streams.Options;
 
 /// <summary>Durable Streams at <c>/v1/stream/{path}</c> (<c>Switchboard:Streams</c>). See docs/streams.md.</summary>
 public sealed class DurableStreamOptions

@@ -1,6 +1,6 @@
 using Switchboard.Core.Hosting;
 
-namespace Switchboard.Server.Options;
+namespace Switchboard.Server.Webhooks.Options;
 
 /// <summary>Webhook delivery (<c>Switchboard:Webhooks</c>). See docs/alerts.md.</summary>
 public sealed class WebhookOptions

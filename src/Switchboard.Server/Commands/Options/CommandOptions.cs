@@ -1,6 +1,6 @@
 using Switchboard.Core.Hosting;
 
-namespace Switchboard.Server.Options;
+namespace Switchboard.Server.Commands.Options;
 
 /// <summary>Commands to agents (<c>Switchboard:Commands</c>). See docs/commands.md.</summary>
 public sealed class CommandOptions

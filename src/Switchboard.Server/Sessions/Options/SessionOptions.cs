@@ -1,6 +1,6 @@
 using Switchboard.Core.Hosting;
 
-namespace Switchboard.Server.Options;
+namespace Switchboard.Server.Sessions.Options;
 
 /// <summary>Session rules (<c>Switchboard:Sessions</c>).</summary>
 public sealed class SessionOptions

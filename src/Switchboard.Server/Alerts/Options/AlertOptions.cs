@@ -1,6 +1,6 @@
 using Switchboard.Core.Hosting;
 
-namespace Switchboard.Server.Options;
+namespace Switchboard.Server.Alerts.Options;
 
 /// <summary>Alerts (<c>Switchboard:Alerts</c>). See docs/alerts.md.</summary>
 public sealed class AlertOptions

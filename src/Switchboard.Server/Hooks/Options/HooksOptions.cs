@@ -1,6 +1,6 @@
 using Switchboard.Core.Hosting;
 
-namespace Switchboard.Server.Options;
+namespace Switchboard.Server.Hooks.Options;
 
 /// <summary>What a session's <c>activity</c> says while its agent works (<c>Switchboard:Hooks:Activity</c>).</summary>
 public enum HookActivity
