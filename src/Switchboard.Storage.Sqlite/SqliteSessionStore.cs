@@ -3,6 +3,7 @@ using SQLitePCL;
 using Switchboard.Core.Json;
 using Switchboard.Core.Storage;
 using Switchboard.Core.Storage.Sql;
+using Switchboard.Core.Storage.Sql.Migrations;
 
 namespace Switchboard.Storage.Sqlite;
 
@@ -101,23 +102,7 @@ internal sealed partial class SqliteSessionStore : SqlStore
         PersistentWal.Enable(_writer);
         Execute(_writer, "PRAGMA journal_mode=WAL;");
         Execute(_writer, _options.Durability == SqliteDurability.Full ? "PRAGMA synchronous=FULL;" : "PRAGMA synchronous=NORMAL;");
-        Execute(_writer, SqliteSchema.Create);
-        Execute(_writer, SqliteCommandSchema.Create);
-        Execute(_writer, SqliteApprovalSchema.Create);
-        Execute(_writer, SqliteStreamSchema.Create);
-        AddMissingColumns(_writer);
-        Execute(_writer, SqliteSchema.LogRow);
-        Execute(_writer, TreeSchema.Complete);
-        if (Scalar(_writer, "SELECT sql FROM sqlite_master WHERE type = 'table' AND name = 'telemetry_span_owners';") is string owners
-            && owners.Contains("WITHOUT ROWID", StringComparison.OrdinalIgnoreCase))
-        {
-            Execute(_writer, SqliteSchema.SpanOwnersAppendOnly);
-        }
-
-        if (ReadMeta(_writer, "span_owners") is null)
-        {
-            Execute(_writer, SqliteSchema.SpanOwnersFromKeys);
-        }
+        await new SchemaMigrator(Sql, SqliteMigrations.All).MigrateAsync(_writer, Now(), cancellationToken);
 
         // Rollup costs are exact decimals kept as text: a batch adds to them in SQL (SqliteWriteTransaction).
         _writer.CreateFunction("decimal_add", (string a, string b) => Decimals.Normalize(
@@ -222,19 +207,6 @@ internal sealed partial class SqliteSessionStore : SqlStore
         {
             _headSeq = sequence;
             _activeCount = ScalarLong(connection, WriterStatements.CountActive) ?? 0;
-        }
-    }
-
-    private static void AddMissingColumns(SqliteConnection connection)
-    {
-        foreach (var (table, column, type) in SqliteSchema.AddedColumns)
-        {
-            using var probe = connection.CreateCommand();
-            probe.CommandText = $"SELECT COUNT(*) FROM pragma_table_info('{table}') WHERE name = '{column}';";
-            if (probe.ExecuteScalar() is 0L)
-            {
-                Execute(connection, $"ALTER TABLE {table} ADD COLUMN {column} {type};");
-            }
         }
     }
 
