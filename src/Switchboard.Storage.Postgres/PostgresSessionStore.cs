@@ -83,7 +83,7 @@ internal sealed partial class PostgresSessionStore : SqlStore, IStoreHealth
     /// <inheritdoc />
     public override async Task InitializeAsync(CancellationToken cancellationToken)
     {
-        var (epoch, head) = await RunAsync("migrate the schema", async (connection, ct) =>
+        var (epoch, head) = await RunAsync("create the schema", async (connection, ct) =>
         {
             await MigrateAsync(connection, ct);
             await using var transaction = await connection.BeginTransactionAsync(ct);

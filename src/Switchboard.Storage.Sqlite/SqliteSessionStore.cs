@@ -1,4 +1,6 @@
 using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 using SQLitePCL;
 using Switchboard.Core.Json;
 using Switchboard.Core.Storage;
@@ -19,6 +21,7 @@ internal sealed partial class SqliteSessionStore : SqlStore
 
     private readonly SqliteStoreOptions _options;
     private readonly TimeProvider _time;
+    private readonly ILogger _logger;
     private readonly string _connectionString;
     private readonly SemaphoreSlim _writeLock = new(1, 1);
     private readonly LocalEventFeed _feed = new();
@@ -36,10 +39,12 @@ internal sealed partial class SqliteSessionStore : SqlStore
     private bool _fleetPaused;
 
     /// <summary>Creates a store on the database file in <paramref name="options"/>; call <see cref="InitializeAsync"/> next.</summary>
-    public SqliteSessionStore(SqliteStoreOptions options, TimeProvider time) : base(SqliteDialect.Instance, options.Usage, options.Streams)
+    public SqliteSessionStore(SqliteStoreOptions options, TimeProvider time, ILoggerFactory? loggerFactory = null)
+        : base(SqliteDialect.Instance, options.Usage, options.Streams)
     {
         _options = options;
         _time = time;
+        _logger = (loggerFactory ?? NullLoggerFactory.Instance).CreateLogger<SqliteSessionStore>();
         _connectionString = new SqliteConnectionStringBuilder
         {
             DataSource = options.DatabasePath,
@@ -102,7 +107,11 @@ internal sealed partial class SqliteSessionStore : SqlStore
         PersistentWal.Enable(_writer);
         Execute(_writer, "PRAGMA journal_mode=WAL;");
         Execute(_writer, _options.Durability == SqliteDurability.Full ? "PRAGMA synchronous=FULL;" : "PRAGMA synchronous=NORMAL;");
-        await new SchemaMigrator(Sql, SqliteMigrations.All).MigrateAsync(_writer, Now(), cancellationToken);
+        var migrator = new SchemaMigrator(Sql, SqliteMigrations.All);
+        if (await migrator.MigrateAsync(_writer, Now(), cancellationToken) is { Count: > 0 } applied)
+        {
+            SqliteLog.Migrated(_logger, _options.DatabasePath, migrator.Latest, string.Join(", ", applied.Select(m => $"{m.Version} {m.Name}")));
+        }
 
         // Rollup costs are exact decimals kept as text: a batch adds to them in SQL (SqliteWriteTransaction).
         _writer.CreateFunction("decimal_add", (string a, string b) => Decimals.Normalize(
