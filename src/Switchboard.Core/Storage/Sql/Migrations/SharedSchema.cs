@@ -66,22 +66,20 @@ internal static partial class SharedSchema
     /// <summary>Commands and approvals: a row per request, its JSON in <c>data</c>; the partial indexes hold only open ones.</summary>
     public static readonly MigrationStep[] Requests =
     [
-        new CreateTable("commands",
+        .. Request("commands", "issued_seq", "commands_outstanding", "state IN ('pending', 'delivered')"),
+        .. Request("approvals", "requested_seq", "approvals_pending", "state = 'pending'"),
+    ];
+
+    private static MigrationStep[] Request(string table, string seq, string openIndex, string open) =>
+    [
+        new CreateTable(table,
         [
-            new("id", SqlType.Text), new("session_id", SqlType.Text), new("state", SqlType.Text), new("issued_seq", SqlType.Int64),
+            new("id", SqlType.Text), new("session_id", SqlType.Text), new("state", SqlType.Text), new(seq, SqlType.Int64),
             new("expires_at", SqlType.Time), new("data", SqlType.Text),
         ], ["id"], WithoutRowId: true),
-        new CreateIndex("commands_by_session", "commands", "session_id, issued_seq"),
-        new CreateIndex("commands_outstanding", "commands", "session_id", Where: "state IN ('pending', 'delivered')"),
-        new CreateIndex("commands_by_expiry", "commands", "expires_at", Where: "state IN ('pending', 'delivered')"),
-        new CreateTable("approvals",
-        [
-            new("id", SqlType.Text), new("session_id", SqlType.Text), new("state", SqlType.Text), new("requested_seq", SqlType.Int64),
-            new("expires_at", SqlType.Time), new("data", SqlType.Text),
-        ], ["id"], WithoutRowId: true),
-        new CreateIndex("approvals_by_session", "approvals", "session_id, requested_seq"),
-        new CreateIndex("approvals_pending", "approvals", "session_id", Where: "state = 'pending'"),
-        new CreateIndex("approvals_by_expiry", "approvals", "expires_at", Where: "state = 'pending'"),
+        new CreateIndex($"{table}_by_session", table, $"session_id, {seq}"),
+        new CreateIndex(openIndex, table, "session_id", Where: open),
+        new CreateIndex($"{table}_by_expiry", table, "expires_at", Where: open),
     ];
 
     /// <summary>Durable streams: a row per stream incarnation and the idempotent producers' states (the chunks' table is each store's own).</summary>
