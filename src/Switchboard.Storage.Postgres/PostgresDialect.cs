@@ -1,5 +1,6 @@
 using System.Data.Common;
 using Switchboard.Core.Sessions;
+using Switchboard.Core.Storage.Sql.Migrations;
 using Switchboard.Core.Storage.Sql;
 
 namespace Switchboard.Storage.Postgres;
@@ -23,15 +24,26 @@ internal sealed class PostgresDialect : SqlDialect
 
     public override string True => "true";
 
-    public override string ColumnType(WireFieldKind kind) => kind switch
+    public override string False => "false";
+
+    public override string ColumnType(SqlType type) => type switch
     {
-        WireFieldKind.Int32 => "integer",
-        WireFieldKind.Int64 => "bigint",
-        WireFieldKind.Decimal => "numeric",
-        WireFieldKind.Bool => "boolean",
-        WireFieldKind.Time => "timestamptz",
+        SqlType.Int16 => "smallint",
+        SqlType.Int32 => "integer",
+        SqlType.Int64 => "bigint",
+        SqlType.Decimal => "numeric",
+        SqlType.Bool => "boolean",
+        SqlType.Time => "timestamptz",
+        SqlType.Bytes => "bytea",
+        SqlType.Path => "text COLLATE \"C\"",
         _ => "text",
     };
+
+    public override string IsTrue(string column) => column;
+
+    /// <remarks>In the connection's current schema (its Search Path), where the store's tables are.</remarks>
+    public override string ColumnExists =>
+        "SELECT COUNT(*) FROM information_schema.columns WHERE table_schema = current_schema() AND table_name = @table AND column_name = @column;";
 
     public override string DecimalSum(string a, string b) => $"{a} + {b}";
 

@@ -26,4 +26,7 @@ internal static partial class PostgresLog
 
     [LoggerMessage(LogEventIds.Postgres + 6, LogLevel.Information, "PostgreSQL store ready: epoch {Epoch}, head seq {HeadSeq}", EventName = "Postgres.Initialized")]
     public static partial void Initialized(ILogger logger, string epoch, long headSeq);
+
+    [LoggerMessage(LogEventIds.Postgres + 60, LogLevel.Information, "Migrated the schema to version {Version}: applied {Applied}", EventName = "Postgres.Migrated")]
+    public static partial void Migrated(ILogger logger, int version, string applied);
 }

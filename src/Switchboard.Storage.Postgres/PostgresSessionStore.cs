@@ -6,6 +6,7 @@ using Switchboard.Core.Hosting;
 using Switchboard.Core.Json;
 using Switchboard.Core.Storage;
 using Switchboard.Core.Storage.Sql;
+using Switchboard.Core.Storage.Sql.Migrations;
 
 namespace Switchboard.Storage.Postgres;
 
@@ -84,20 +85,8 @@ internal sealed partial class PostgresSessionStore : SqlStore, IStoreHealth
     {
         var (epoch, head) = await RunAsync("create the schema", async (connection, ct) =>
         {
+            await MigrateAsync(connection, ct);
             await using var transaction = await connection.BeginTransactionAsync(ct);
-            await using (var command = new NpgsqlCommand("SELECT pg_advisory_xact_lock(@key);", connection, transaction))
-            {
-                command.Parameters.Add(new NpgsqlParameter<long>("key", PostgresSchema.CreateLockKey));
-                await command.ExecuteNonQueryAsync(ct);
-            }
-
-            foreach (var schema in (string[])[PostgresSchema.Create, PostgresCommandSchema.Create, PostgresApprovalSchema.Create, PostgresTreeSchema.Create,
-                         PostgresStreamSchema.Create])
-            {
-                await using var command = new NpgsqlCommand(schema, connection, transaction);
-                await command.ExecuteNonQueryAsync(ct);
-            }
-
             await using (var command = new NpgsqlCommand(PostgresSchema.CreateLogRow, connection, transaction))
             {
                 var fresh = Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(8));
@@ -120,6 +109,37 @@ internal sealed partial class PostgresSessionStore : SqlStore, IStoreHealth
         await RunAsync("count active sessions per label", RebuildActiveCountsAsync, cancellationToken);
         Epoch = epoch;
         PostgresLog.Initialized(_logger, epoch, head);
+    }
+
+    /// <summary>
+    /// Migrates the schema under a session-level advisory lock, so nodes that start together migrate one after the other
+    /// (the later ones find nothing left to do); the lock is the connection's, so a node that dies mid-way releases it.
+    /// </summary>
+    private async Task MigrateAsync(NpgsqlConnection connection, CancellationToken ct)
+    {
+        await using (var command = new NpgsqlCommand("SELECT pg_advisory_lock(@key);", connection))
+        {
+            command.Parameters.Add(new NpgsqlParameter<long>("key", PostgresSchema.MigrateLockKey));
+            await command.ExecuteNonQueryAsync(ct);
+        }
+
+        try
+        {
+            var migrator = new SchemaMigrator(Sql, PostgresMigrations.All);
+            if (await migrator.MigrateAsync(connection, Now(), ct) is { Count: > 0 } applied)
+            {
+                PostgresLog.Migrated(_logger, migrator.Latest, string.Join(", ", applied.Select(m => $"{m.Version} {m.Name}")));
+            }
+        }
+        finally
+        {
+            if (connection.State == ConnectionState.Open)
+            {
+                await using var unlock = new NpgsqlCommand("SELECT pg_advisory_unlock(@key);", connection);
+                unlock.Parameters.Add(new NpgsqlParameter<long>("key", PostgresSchema.MigrateLockKey));
+                await unlock.ExecuteNonQueryAsync(CancellationToken.None);
+            }
+        }
     }
 
     /// <inheritdoc />

@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Text.Json;
 using Microsoft.Data.Sqlite;
 using Switchboard.Core.Sessions;
+using Switchboard.Core.Storage.Sql.Migrations;
 using Switchboard.Core.Storage.Sql;
 
 namespace Switchboard.Storage.Sqlite;
@@ -37,11 +38,20 @@ internal sealed class SqliteDialect : SqlDialect
 
     public override string True => "1";
 
-    public override string ColumnType(WireFieldKind kind) => kind switch
+    public override string False => "0";
+
+    public override string ColumnType(SqlType type) => type switch
     {
-        WireFieldKind.Int32 or WireFieldKind.Int64 or WireFieldKind.Bool or WireFieldKind.Time => "INTEGER",
-        _ => "TEXT", // decimals too: canonical text
+        SqlType.Int16 or SqlType.Int32 or SqlType.Int64 or SqlType.Bool or SqlType.Time => "INTEGER",
+        SqlType.Bytes => "BLOB",
+        _ => "TEXT", // decimals too: canonical text; and paths, which SQLite compares by bytes
     };
+
+    protected override string DecimalLiteral(decimal value) => $"'{value.ToString(CultureInfo.InvariantCulture)}'";
+
+    public override string WithoutRowId => " WITHOUT ROWID";
+
+    public override string ColumnExists => "SELECT COUNT(*) FROM pragma_table_info(@table) WHERE name = @column;";
 
     /// <remarks>Decimals are canonical text: added by the writer connection's <c>decimal_add</c> (SqliteSessionStore).</remarks>
     public override string DecimalSum(string a, string b) => $"decimal_add({a}, {b})";

@@ -1,8 +1,11 @@
 using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 using SQLitePCL;
 using Switchboard.Core.Json;
 using Switchboard.Core.Storage;
 using Switchboard.Core.Storage.Sql;
+using Switchboard.Core.Storage.Sql.Migrations;
 
 namespace Switchboard.Storage.Sqlite;
 
@@ -18,6 +21,7 @@ internal sealed partial class SqliteSessionStore : SqlStore
 
     private readonly SqliteStoreOptions _options;
     private readonly TimeProvider _time;
+    private readonly ILogger _logger;
     private readonly string _connectionString;
     private readonly SemaphoreSlim _writeLock = new(1, 1);
     private readonly LocalEventFeed _feed = new();
@@ -35,10 +39,12 @@ internal sealed partial class SqliteSessionStore : SqlStore
     private bool _fleetPaused;
 
     /// <summary>Creates a store on the database file in <paramref name="options"/>; call <see cref="InitializeAsync"/> next.</summary>
-    public SqliteSessionStore(SqliteStoreOptions options, TimeProvider time) : base(SqliteDialect.Instance, options.Usage, options.Streams)
+    public SqliteSessionStore(SqliteStoreOptions options, TimeProvider time, ILoggerFactory? loggerFactory = null)
+        : base(SqliteDialect.Instance, options.Usage, options.Streams)
     {
         _options = options;
         _time = time;
+        _logger = (loggerFactory ?? NullLoggerFactory.Instance).CreateLogger<SqliteSessionStore>();
         _connectionString = new SqliteConnectionStringBuilder
         {
             DataSource = options.DatabasePath,
@@ -101,22 +107,10 @@ internal sealed partial class SqliteSessionStore : SqlStore
         PersistentWal.Enable(_writer);
         Execute(_writer, "PRAGMA journal_mode=WAL;");
         Execute(_writer, _options.Durability == SqliteDurability.Full ? "PRAGMA synchronous=FULL;" : "PRAGMA synchronous=NORMAL;");
-        Execute(_writer, SqliteSchema.Create);
-        Execute(_writer, SqliteCommandSchema.Create);
-        Execute(_writer, SqliteApprovalSchema.Create);
-        Execute(_writer, SqliteStreamSchema.Create);
-        AddMissingColumns(_writer);
-        Execute(_writer, SqliteSchema.LogRow);
-        Execute(_writer, TreeSchema.Complete);
-        if (Scalar(_writer, "SELECT sql FROM sqlite_master WHERE type = 'table' AND name = 'telemetry_span_owners';") is string owners
-            && owners.Contains("WITHOUT ROWID", StringComparison.OrdinalIgnoreCase))
+        var migrator = new SchemaMigrator(Sql, SqliteMigrations.All);
+        if (await migrator.MigrateAsync(_writer, Now(), cancellationToken) is { Count: > 0 } applied)
         {
-            Execute(_writer, SqliteSchema.SpanOwnersAppendOnly);
-        }
-
-        if (ReadMeta(_writer, "span_owners") is null)
-        {
-            Execute(_writer, SqliteSchema.SpanOwnersFromKeys);
+            SqliteLog.Migrated(_logger, _options.DatabasePath, migrator.Latest, string.Join(", ", applied.Select(m => $"{m.Version} {m.Name}")));
         }
 
         // Rollup costs are exact decimals kept as text: a batch adds to them in SQL (SqliteWriteTransaction).
@@ -222,19 +216,6 @@ internal sealed partial class SqliteSessionStore : SqlStore
         {
             _headSeq = sequence;
             _activeCount = ScalarLong(connection, WriterStatements.CountActive) ?? 0;
-        }
-    }
-
-    private static void AddMissingColumns(SqliteConnection connection)
-    {
-        foreach (var (table, column, type) in SqliteSchema.AddedColumns)
-        {
-            using var probe = connection.CreateCommand();
-            probe.CommandText = $"SELECT COUNT(*) FROM pragma_table_info('{table}') WHERE name = '{column}';";
-            if (probe.ExecuteScalar() is 0L)
-            {
-                Execute(connection, $"ALTER TABLE {table} ADD COLUMN {column} {type};");
-            }
         }
     }
 

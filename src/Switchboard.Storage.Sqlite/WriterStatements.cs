@@ -75,7 +75,7 @@ internal sealed class WriterStatements : IDisposable
     /// <summary>A row update for a session whose <see cref="IndexedOnUpdate"/> columns keep their values: it leaves them out.</summary>
     public WriterStatement UpdateSessionKeepingIndexed { get; }
 
-    /// <summary>The updated columns the sessions table's indexes are on or filtered by (SqliteSchema, TreeSchema).</summary>
+    /// <summary>The updated columns the sessions table's indexes are on or filtered by (SharedSchema).</summary>
     private static readonly HashSet<string> IndexedOnUpdate = new(StringComparer.Ordinal) { "state", "lease_expires_at" };
     public WriterStatement InsertEvent { get; }
     /// <summary>Sets an ancestor's subtree totals: 1..5 the totals, 6 the id (SqlStatements.UpdateSubtree).</summary>

@@ -47,8 +47,9 @@ public sealed class SqliteSpanOwnersTests : IDisposable
         {
             await old.OpenAsync();
             await using var command = old.CreateCommand();
-            // The table as it was before the writer kept the lookup: keyed by span.
+            // The table as it was before the writer kept the lookup: keyed by span (in a release that recorded no migrations).
             command.CommandText = """
+                DROP TABLE schema_migrations;
                 DROP TABLE telemetry_span_owners;
                 CREATE TABLE telemetry_span_owners (span TEXT PRIMARY KEY, session_id TEXT NOT NULL, at INTEGER NOT NULL) WITHOUT ROWID;
                 CREATE INDEX telemetry_span_owners_by_at ON telemetry_span_owners(at);

@@ -20,7 +20,7 @@ public sealed class SqliteTreeMigrationTests : IDisposable
             await old.OpenAsync();
             await using var command = old.CreateCommand();
             // The schema as it was before trees: the base script (the tree's columns are all added ones).
-            command.CommandText = SqliteSchema.Create +
+            command.CommandText = Migrations.LegacySqliteSchema.Base +
                 "INSERT INTO sessions(id, created_seq, state, name, labels, metadata, error_message, input_tokens, output_tokens, cost_usd, " +
                 "tasks_running, lease_seconds, lease_expires_at, created_at, updated_at, terminated_at, version) " +
                 "VALUES ('old', 1, 'working', NULL, '{}', '{}', NULL, 3, 4, '0.5', 0, NULL, NULL, 0, 0, NULL, 2)," +

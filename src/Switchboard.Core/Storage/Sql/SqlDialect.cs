@@ -1,6 +1,8 @@
 using System.Data.Common;
+using System.Globalization;
 using Switchboard.Core.Events;
 using Switchboard.Core.Sessions;
+using Switchboard.Core.Storage.Sql.Migrations;
 
 namespace Switchboard.Core.Storage.Sql;
 
@@ -83,12 +85,33 @@ internal abstract class SqlDialect
     /// <summary>The text of member <paramref name="name"/> (a fixed name) of the JSON object in text column <paramref name="column"/>, NULL where it has none.</summary>
     public abstract string JsonText(string column, string name);
 
-    /// <summary>The column type of a session field of <paramref name="kind"/> (one that is a single column).</summary>
-    public abstract string ColumnType(WireFieldKind kind);
+    /// <summary>The store's column type for values of <paramref name="type"/>.</summary>
+    public abstract string ColumnType(SqlType type);
 
-    /// <summary>The definitions of <paramref name="columns"/> in a CREATE TABLE, each followed by a comma.</summary>
-    public string Columns(IEnumerable<StoreColumn> columns) =>
-        string.Concat(columns.Select(c => $"{c.Name} {ColumnType(c.Kind)}{(c.Nullable ? "" : " NOT NULL")}, "));
+    /// <summary>The literal false, as <see cref="True"/>.</summary>
+    public abstract string False { get; }
+
+    /// <summary>A column's default <paramref name="value"/> (a bool, number, decimal or string) as a literal of <paramref name="type"/>.</summary>
+    public string Literal(SqlType type, object value) => value switch
+    {
+        bool b => b ? True : False,
+        string s => "'" + s.Replace("'", "''", StringComparison.Ordinal) + "'",
+        decimal d when type == SqlType.Decimal => DecimalLiteral(d),
+        IFormattable f => f.ToString(null, CultureInfo.InvariantCulture),
+        _ => throw new ArgumentException($"A default of {value.GetType().Name} has no literal.", nameof(value)),
+    };
+
+    /// <summary>A decimal column's literal.</summary>
+    protected virtual string DecimalLiteral(decimal value) => value.ToString(CultureInfo.InvariantCulture);
+
+    /// <summary>The condition that boolean <paramref name="column"/> is true, as a partial index reads it.</summary>
+    public virtual string IsTrue(string column) => $"{column} = {True}";
+
+    /// <summary>What a CREATE TABLE ends with for a table clustered by its key, where the database needs asking.</summary>
+    public virtual string WithoutRowId => "";
+
+    /// <summary>A statement of one row and column: 1 when table <c>@table</c> has column <c>@column</c>, else 0.</summary>
+    public abstract string ColumnExists { get; }
 
     public Session ReadSession(DbDataReader reader) => SessionFields.ReadRow(new RowReader(reader, this));
 

@@ -1,14 +1,13 @@
-using Switchboard.Core.Sessions;
-
-namespace Switchboard.Storage.Sqlite;
+namespace Switchboard.Storage.Tests.Migrations;
 
 /// <summary>
-/// The SQLite schema. <c>AUTOINCREMENT</c> keeps the highest <c>seq</c> in sqlite_sequence, so a purge never lets one be
-/// reused. The plain session fields' columns come from their generated table (<see cref="SessionFields.PlainColumns"/>).
+/// The SQLite schema as the code before recorded migrations (b48d412) wrote it, copied from its SqliteSchema,
+/// TreeSchema and the request and stream schemas: a database those releases made, to migrate in tests.
 /// </summary>
-internal static class SqliteSchema
+internal static class LegacySqliteSchema
 {
-    public static readonly string Create = $$"""
+    /// <summary>The first release's script (no tree, no added columns): what SqliteSchema.Create ran before anything else.</summary>
+    public const string Base = """
         CREATE TABLE IF NOT EXISTS meta (
             key   TEXT PRIMARY KEY,
             value TEXT NOT NULL
@@ -33,7 +32,7 @@ internal static class SqliteSchema
             input_tokens     INTEGER NOT NULL,
             output_tokens    INTEGER NOT NULL,
             cost_usd         TEXT NOT NULL,
-            {{SqliteDialect.Instance.Columns(SessionFields.PlainColumns)}}
+            tasks_running    INTEGER NOT NULL,
             lease_seconds    INTEGER,
             lease_expires_at INTEGER,
             created_at       INTEGER NOT NULL,
@@ -141,58 +140,104 @@ internal static class SqliteSchema
         ) WITHOUT ROWID;
         """;
 
-    /// <summary>
-    /// Once per database: the log row, from the tables of a database that kept the fleet flag in <c>meta</c> and counted the
-    /// rest at every start (a new one starts at zero). It writes nothing when the row exists.
-    /// </summary>
-    public const string LogRow = """
+    /// <summary>Everything the old code ran on a new database, in its order: a database as the last release left it.</summary>
+    public const string Full = Base + """
+        CREATE TABLE IF NOT EXISTS commands (
+            id         TEXT PRIMARY KEY,
+            session_id TEXT NOT NULL,
+            state      TEXT NOT NULL,
+            issued_seq INTEGER NOT NULL,
+            expires_at INTEGER NOT NULL,
+            data       TEXT NOT NULL
+        ) WITHOUT ROWID;
+        CREATE INDEX IF NOT EXISTS commands_by_session ON commands(session_id, issued_seq);
+        CREATE INDEX IF NOT EXISTS commands_outstanding ON commands(session_id) WHERE state IN ('pending', 'delivered');
+        CREATE INDEX IF NOT EXISTS commands_by_expiry ON commands(expires_at) WHERE state IN ('pending', 'delivered');
+        CREATE TABLE IF NOT EXISTS approvals (
+            id            TEXT PRIMARY KEY,
+            session_id    TEXT NOT NULL,
+            state         TEXT NOT NULL,
+            requested_seq INTEGER NOT NULL,
+            expires_at    INTEGER NOT NULL,
+            data          TEXT NOT NULL
+        ) WITHOUT ROWID;
+        CREATE INDEX IF NOT EXISTS approvals_by_session ON approvals(session_id, requested_seq);
+        CREATE INDEX IF NOT EXISTS approvals_pending ON approvals(session_id) WHERE state = 'pending';
+        CREATE INDEX IF NOT EXISTS approvals_by_expiry ON approvals(expires_at) WHERE state = 'pending';
+        CREATE TABLE IF NOT EXISTS streams (
+            id              INTEGER PRIMARY KEY,
+            path            TEXT UNIQUE,
+            content_type    TEXT NOT NULL,
+            tail            INTEGER NOT NULL,
+            closed          INTEGER NOT NULL,
+            closed_producer TEXT,
+            closed_epoch    INTEGER,
+            closed_seq      INTEGER,
+            stream_seq      TEXT,
+            ttl_seconds     INTEGER,
+            expires_at      INTEGER,
+            accessed_at     INTEGER NOT NULL,
+            due_at          INTEGER,
+            fork_of         INTEGER,
+            fork_at         INTEGER NOT NULL,
+            forks           INTEGER NOT NULL,
+            state           INTEGER NOT NULL,
+            owner           TEXT NOT NULL,
+            created_at      INTEGER NOT NULL,
+            session_id      TEXT
+        );
+        CREATE INDEX IF NOT EXISTS streams_due ON streams(due_at) WHERE state = 0 AND due_at IS NOT NULL;
+        CREATE INDEX IF NOT EXISTS streams_reclaimable ON streams(id) WHERE state = 2;
+        CREATE INDEX IF NOT EXISTS streams_by_owner ON streams(owner) WHERE state = 0;
+        CREATE INDEX IF NOT EXISTS streams_by_session ON streams(session_id) WHERE state = 0 AND session_id IS NOT NULL;
+
+        CREATE TABLE IF NOT EXISTS stream_chunks (
+            stream_id INTEGER NOT NULL,
+            start_pos INTEGER NOT NULL,
+            end_pos   INTEGER NOT NULL,
+            data      BLOB NOT NULL
+        );
+        CREATE UNIQUE INDEX IF NOT EXISTS stream_chunks_by_end ON stream_chunks(stream_id, end_pos, start_pos);
+
+        CREATE TABLE IF NOT EXISTS stream_producers (
+            stream_id INTEGER NOT NULL,
+            producer  TEXT NOT NULL,
+            epoch     INTEGER NOT NULL,
+            last_seq  INTEGER NOT NULL,
+            PRIMARY KEY (stream_id, producer)
+        ) WITHOUT ROWID;
+        ALTER TABLE sessions ADD COLUMN accepts_commands INTEGER NOT NULL DEFAULT 1;
+        ALTER TABLE sessions ADD COLUMN activity TEXT;
+        ALTER TABLE telemetry_keys ADD COLUMN session_id TEXT;
+        ALTER TABLE sessions ADD COLUMN parent_id TEXT;
+        ALTER TABLE sessions ADD COLUMN root_id TEXT;
+        ALTER TABLE sessions ADD COLUMN depth INTEGER NOT NULL DEFAULT 0;
+        ALTER TABLE sessions ADD COLUMN subtree_sessions INTEGER NOT NULL DEFAULT 1;
+        ALTER TABLE sessions ADD COLUMN subtree_active INTEGER NOT NULL DEFAULT 0;
+        ALTER TABLE sessions ADD COLUMN subtree_input_tokens INTEGER NOT NULL DEFAULT 0;
+        ALTER TABLE sessions ADD COLUMN subtree_output_tokens INTEGER NOT NULL DEFAULT 0;
+        ALTER TABLE sessions ADD COLUMN subtree_cost_usd TEXT NOT NULL DEFAULT '0';
+        ALTER TABLE sessions ADD COLUMN tree_path TEXT;
+        ALTER TABLE events ADD COLUMN root_id TEXT;
+        ALTER TABLE events ADD COLUMN tree_path TEXT;
+        ALTER TABLE sessions ADD COLUMN continues TEXT;
+        ALTER TABLE sessions ADD COLUMN usage_from TEXT;
+        ALTER TABLE sessions ADD COLUMN streams TEXT NOT NULL DEFAULT '[]';
         INSERT INTO log(id, head_seq, active_count, fleet_paused)
             SELECT 1, COALESCE((SELECT seq FROM sqlite_sequence WHERE name = 'events'), 0),
                 (SELECT COUNT(*) FROM sessions WHERE state <> 'terminated'),
                 COALESCE((SELECT value = 'true' FROM meta WHERE key = 'fleet_paused'), 0)
             WHERE NOT EXISTS (SELECT 1 FROM log);
-        """;
-
-    /// <summary>
-    /// Once, after the columns exist: the owners of spans that may start an agent were kept in the dedupe keys before they
-    /// had their own table (the key, past its 18 characters of prefix and end second, is the span).
-    /// </summary>
-    public const string SpanOwnersFromKeys = """
+        UPDATE sessions SET root_id = id, tree_path = id, depth = 0, subtree_sessions = 1,
+            subtree_active = CASE WHEN state <> 'terminated' THEN 1 ELSE 0 END,
+            subtree_input_tokens = input_tokens, subtree_output_tokens = output_tokens, subtree_cost_usd = cost_usd
+        WHERE tree_path IS NULL;
+        CREATE INDEX IF NOT EXISTS sessions_by_parent ON sessions(parent_id, created_seq);
+        CREATE UNIQUE INDEX IF NOT EXISTS sessions_by_tree_path ON sessions(tree_path);
+        CREATE INDEX IF NOT EXISTS sessions_active_by_tree_path ON sessions(tree_path) WHERE state <> 'terminated';
+        CREATE INDEX IF NOT EXISTS events_by_root ON events(root_id, seq) WHERE root_id IS NOT NULL;
         INSERT INTO telemetry_span_owners(span, session_id, at)
             SELECT substr(key, 19), session_id, at FROM telemetry_keys WHERE session_id IS NOT NULL ORDER BY at;
         INSERT INTO meta(key, value) VALUES ('span_owners', 'true') ON CONFLICT(key) DO NOTHING;
         """;
-
-    /// <summary>
-    /// Once, for a database whose span owners were keyed by span (before <see cref="SqliteSpanOwners"/>): the rows move to
-    /// the append-only table, oldest first.
-    /// </summary>
-    public const string SpanOwnersAppendOnly = """
-        BEGIN IMMEDIATE;
-        ALTER TABLE telemetry_span_owners RENAME TO telemetry_span_owners_keyed;
-        DROP INDEX telemetry_span_owners_by_at;
-        CREATE TABLE telemetry_span_owners (
-            span       TEXT NOT NULL,
-            session_id TEXT NOT NULL,
-            at         INTEGER NOT NULL
-        );
-        CREATE INDEX telemetry_span_owners_by_at ON telemetry_span_owners(at);
-        INSERT INTO telemetry_span_owners(span, session_id, at) SELECT span, session_id, at FROM telemetry_span_owners_keyed ORDER BY at;
-        DROP TABLE telemetry_span_owners_keyed;
-        COMMIT;
-        """;
-
-    /// <summary>Columns added since the first release, for databases created before them (SQLite has no ADD COLUMN IF NOT EXISTS).</summary>
-    public static readonly (string Table, string Column, string Type)[] AddedColumns =
-    [
-        ("events", "labels", "TEXT"),
-        ("events", "prior_labels", "TEXT"),
-        ("sessions", "accepts_commands", "INTEGER NOT NULL DEFAULT 1"),
-        ("sessions", "activity", "TEXT"),
-        ("telemetry_keys", "session_id", "TEXT"), // before span owners: the owners of spans that may start an agent (SpanOwnersFromKeys)
-        .. TreeSchema.AddedColumns,
-        ("sessions", "continues", "TEXT"),
-        ("sessions", "usage_from", "TEXT"),
-        ("sessions", "streams", "TEXT NOT NULL DEFAULT '[]'"),
-    ];
 }
