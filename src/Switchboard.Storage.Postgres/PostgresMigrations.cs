@@ -55,6 +55,7 @@ internal static class PostgresMigrations
                 ["stream_id", "end_pos"]),
             SharedSchema.StreamProducers,
         ]),
+        new(2, "slack_messages", SharedSchema.SlackMessages),
     ];
 
     /// <summary>One row: the epoch, the last assigned <c>seq</c>, the active-session count and the fleet flag.</summary>

@@ -58,6 +58,7 @@ internal static class SqliteMigrations
                 When: "SELECT sql LIKE '%WITHOUT ROWID%' FROM sqlite_master WHERE type = 'table' AND name = 'telemetry_span_owners';"),
             new RawSql(SpanOwnersFromKeys, When: "SELECT NOT EXISTS (SELECT 1 FROM meta WHERE key = 'span_owners');"),
         ]),
+        new(2, "slack_messages", SharedSchema.SlackMessages),
     ];
 
     /// <summary>The log row, as PostgreSQL's switchboard_log: the head seq, the active sessions, the fleet flag (<see cref="LogRow"/>).</summary>

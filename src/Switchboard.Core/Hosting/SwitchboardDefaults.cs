@@ -163,8 +163,10 @@ internal static class SwitchboardDefaults
     public const int SlackPendingEvents = 4096;
     /// <summary>Slack messages (posts and updates) waiting to be sent; past it a new one is dropped and logged.</summary>
     public const int SlackQueuedMessages = 1000;
-    /// <summary>Messages whose Slack <c>ts</c> a node keeps for their update; past it the oldest is forgotten.</summary>
-    public const int SlackPostedMessages = 10_000;
+    /// <summary>How often a node with Slack looks for messages a gone node claimed and left undone (and once at start).</summary>
+    public static readonly TimeSpan SlackLeftoverInterval = TimeSpan.FromSeconds(5);
+    /// <summary>Leftover messages one look takes up (the next look takes the rest).</summary>
+    public const int SlackLeftoverBatch = 100;
     /// <summary>How long one call to Slack's Web API may take.</summary>
     public static readonly TimeSpan SlackRequestTimeout = TimeSpan.FromSeconds(10);
     /// <summary>The most commands one session may have outstanding (pending or delivered); past it an issue is 429.</summary>

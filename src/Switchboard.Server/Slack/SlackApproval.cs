@@ -27,13 +27,14 @@ internal sealed record SlackApproval(Approval Approval, string Kind, string? Ses
         }
 
         using var doc = JsonDocument.Parse(e.Data);
-        var json = doc.RootElement.GetProperty("approval");
-        // kind and cwd come with issue 58's approval contract; an approval written without them is a permission request.
-        var kind = json.TryGetProperty("kind", out var k) && k.ValueKind == JsonValueKind.String ? k.GetString()! : Permission;
-        var cwd = json.TryGetProperty("cwd", out var c) && c.ValueKind == JsonValueKind.String ? c.GetString() : null;
-        var session = after ?? e.Session;
+        return Of(ApprovalJson.Read(doc.RootElement.GetProperty("approval")), after ?? e.Session);
+    }
+
+    /// <summary><paramref name="approval"/> of <paramref name="session"/> (null when the store no longer has it) as Slack shows it.</summary>
+    public static SlackApproval Of(Approval approval, Session? session)
+    {
         string? host = null;
         session?.Labels.TryGetValue("host", out host);
-        return new SlackApproval(ApprovalJson.Read(json), kind, session?.Name, host, cwd);
+        return new SlackApproval(approval, approval.Kind.ToWire(), session?.Name, host, approval.Cwd);
     }
 }

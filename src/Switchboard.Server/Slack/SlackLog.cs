@@ -18,8 +18,8 @@ internal static partial class SlackLog
     [LoggerMessage(LogEventIds.Slack + 3, LogLevel.Warning, "Slack: {Queued} messages already wait to be sent; the one for approval {Approval} is dropped, and every other until one fits again", EventName = "Slack.QueueFull")]
     public static partial void QueueFull(ILogger logger, int queued, string approval);
 
-    [LoggerMessage(LogEventIds.Slack + 4, LogLevel.Information, "Slack: approval {Approval} ended ({State}) but this node never posted its message (posted before a restart, by another node, or the post failed); nothing to update", EventName = "Slack.UnknownMessage")]
-    public static partial void UnknownMessage(ILogger logger, string approval, string state);
+    [LoggerMessage(LogEventIds.Slack + 4, LogLevel.Debug, "Slack: approval {Approval} ended ({State}); its message is not this node's to update (another node claimed it, it is updated already, or it was never posted)", EventName = "Slack.NotUpdated")]
+    public static partial void NotUpdated(ILogger logger, string approval, string state);
 
     [LoggerMessage(LogEventIds.Slack + 5, LogLevel.Warning, "Slack: the live loop rebuilt its state ({Why}); approvals that ended meanwhile may keep their buttons", EventName = "Slack.Resync")]
     public static partial void Resync(ILogger logger, string why);
@@ -38,4 +38,13 @@ internal static partial class SlackLog
 
     [LoggerMessage(LogEventIds.Slack + 10, LogLevel.Warning, "Slack: the answer of {Operator} (Slack user {User}) to approval {Approval} was refused: {Code}", EventName = "Slack.AnswerRefused")]
     public static partial void AnswerRefused(ILogger logger, string @operator, string user, string approval, string code);
+
+    [LoggerMessage(LogEventIds.Slack + 20, LogLevel.Warning, "Slack: the store could not claim or record the message of approval {Approval} ({Error}); it is let go", EventName = "Slack.StoreFailed")]
+    public static partial void StoreFailed(ILogger logger, string approval, string error);
+
+    [LoggerMessage(LogEventIds.Slack + 21, LogLevel.Information, "Slack: approval {Approval}'s message was claimed by a node that is gone and left undone; this node takes it over", EventName = "Slack.TakenOver")]
+    public static partial void TakenOver(ILogger logger, string approval);
+
+    [LoggerMessage(LogEventIds.Slack + 22, LogLevel.Warning, "Slack: looking for messages a gone node left undone failed; the next look tries again", EventName = "Slack.LeftoversFailed")]
+    public static partial void LeftoversFailed(ILogger logger, Exception exception);
 }

@@ -1,5 +1,8 @@
 using Microsoft.Extensions.Logging;
+using Switchboard.Core.Approvals;
 using Switchboard.Core.Hosting;
+using Switchboard.Core.Storage;
+using Switchboard.Server.Approvals;
 using Switchboard.Server.Live;
 using Switchboard.Server.Options;
 
@@ -10,7 +13,10 @@ namespace Switchboard.Server.Slack;
 /// <see cref="LiveFeed"/>, as the command watch does: no copy of approvals, no polling) and hands each to the
 /// <see cref="SlackPoster"/>'s queue. Two supervised loops, so that Slack being slow or rate limited never holds the feed,
 /// and through it the fan-out: the feed's loop only sorts events and drops (and logs) a message when the poster's queue is
-/// full; the poster's loop waits on Slack. Off (nothing started) unless <c>Switchboard:Slack</c> is set up.
+/// full; the poster's loop waits on Slack. With several nodes each sees every approval: the poster's claims in the store make
+/// one node post it and one update it, and <see cref="SlackLeftovers"/> takes over what a node that died left undone. The
+/// node's id in those claims is the one its held hooks carry (<see cref="HoldingNode"/>, the store's liveness). Off
+/// (nothing started) unless <c>Switchboard:Slack</c> is set up.
 /// </summary>
 internal sealed class SlackNotifier : IAsyncDisposable
 {
@@ -22,9 +28,11 @@ internal sealed class SlackNotifier : IAsyncDisposable
     private readonly SlackPoster? _poster;
     private readonly SupervisedLoop? _follow;
     private readonly SupervisedLoop? _send;
+    private readonly SlackLeftovers? _leftovers;
     private bool _dropping; // the follow loop's only: a full queue is logged once until a message fits again
 
-    public SlackNotifier(LiveHub live, SwitchboardOptions options, TimeProvider time, ILogger<SlackNotifier> logger, BackgroundLoops? loops = null)
+    public SlackNotifier(LiveHub live, SwitchboardOptions options, ISessionStore store, IRequestStore<Approval, ApprovalState> approvals, HoldingNode node,
+        TimeProvider time, ILogger<SlackNotifier> logger, BackgroundLoops? loops = null)
     {
         _live = live;
         _logger = logger;
@@ -39,7 +47,9 @@ internal sealed class SlackNotifier : IAsyncDisposable
             Timeout = SwitchboardDefaults.SlackRequestTimeout,
         };
         var messages = new SlackMessages(_options.Channel!, _options.DashboardUrl ?? options.PublicUrl!, _options.Operators);
-        _poster = new SlackPoster(new SlackApi(_http, _options.ApiBaseUrl, _options.BotToken!), messages, time, logger);
+        var slack = store as ISlackStore ?? throw new InvalidOperationException("The configured store does not keep Slack messages (it must implement ISlackStore).");
+        _poster = new SlackPoster(new SlackApi(_http, _options.ApiBaseUrl, _options.BotToken!), messages, slack, node.Id, time, logger);
+        _leftovers = new SlackLeftovers(slack, store, approvals, _poster, node.Id, time, logger, loops);
         Action<LoopFailure> failed = f => SlackLog.LoopFailed(logger, f.Loop, (long)(f.RestartIn ?? TimeSpan.Zero).TotalMilliseconds, f.Error);
         // Critical as the command watch is: while it is down its feed fills and the fan-out waits for it.
         _follow = new SupervisedLoop("slack-follow", FollowAsync, time, new LoopPolicy { Critical = true }, loops, failed);
@@ -55,6 +65,7 @@ internal sealed class SlackNotifier : IAsyncDisposable
 
         _send.Start();
         _follow.Start();
+        _leftovers!.Start();
         SlackLog.Started(_logger, _options.Channel!, _options.Operators.Count);
     }
 
@@ -62,6 +73,8 @@ internal sealed class SlackNotifier : IAsyncDisposable
     {
         if (_follow is not null && _send is not null)
         {
+            _leftovers!.Dispose();
+            await _leftovers.Completion;
             await _follow.StopAsync();
             await _send.StopAsync();
         }

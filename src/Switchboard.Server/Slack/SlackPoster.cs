@@ -2,25 +2,24 @@ using System.Threading.Channels;
 using Microsoft.Extensions.Logging;
 using Switchboard.Core.Approvals;
 using Switchboard.Core.Hosting;
+using Switchboard.Core.Storage;
 
 namespace Switchboard.Server.Slack;
 
 /// <summary>
-/// Sends the Slack messages, one at a time in the order the approvals' events were applied, from its own bounded queue:
-/// a post for a pending approval, an update once it ended. It alone owns where each message went (<c>channel</c> and
-/// <c>ts</c> by approval id), in memory: the store holds approvals, not chat messages, and a message is only worth
-/// updating while the node that posted it runs. After a restart (or if another node posted it) an approval's end finds no
-/// <c>ts</c>: the update is skipped and logged. A 429 is waited out for as long as its <c>Retry-After</c> says, then the
-/// same call is made again; any other failure is logged once and the message is let go.
+/// Sends the Slack messages, one at a time in the order they were queued, from its own bounded queue: a post for a
+/// pending approval, an update once it ended. Every node with Slack sees every approval, so each call is claimed in the
+/// store first (<see cref="ISlackStore"/>): the node whose claim took posts and records where the message went, and the
+/// update is claimed the same way from that record, whichever node saw the end, so each approval is posted once and
+/// updated once. A 429 is waited out for as long as its <c>Retry-After</c> says, then the same call is made again; any
+/// other failure is logged once and the message is let go (a post stays claimed, an update counts as made).
 /// </summary>
-internal sealed class SlackPoster(SlackApi api, SlackMessages messages, TimeProvider time, ILogger logger)
+internal sealed class SlackPoster(SlackApi api, SlackMessages messages, ISlackStore store, string node, TimeProvider time, ILogger logger)
 {
     private readonly Channel<SlackApproval> _queue = Channel.CreateBounded<SlackApproval>(new BoundedChannelOptions(SwitchboardDefaults.SlackQueuedMessages)
     {
-        SingleReader = true, SingleWriter = true, AllowSynchronousContinuations = false, FullMode = BoundedChannelFullMode.Wait,
+        SingleReader = true, SingleWriter = false, AllowSynchronousContinuations = false, FullMode = BoundedChannelFullMode.Wait,
     });
-
-    private readonly OrderedDictionary<string, (string Channel, string Ts)> _posted = new(StringComparer.Ordinal); // the send loop's only
 
     /// <summary>Messages waiting to be sent.</summary>
     public int Queued => _queue.Reader.Count;
@@ -33,7 +32,14 @@ internal sealed class SlackPoster(SlackApi api, SlackMessages messages, TimeProv
     {
         await foreach (var approval in _queue.Reader.ReadAllAsync(ct))
         {
-            await SendAsync(approval, ct);
+            try
+            {
+                await SendAsync(approval, ct);
+            }
+            catch (StoreUnavailableException ex)
+            {
+                SlackLog.StoreFailed(logger, approval.Approval.Id, ex.Message);
+            }
         }
     }
 
@@ -42,6 +48,11 @@ internal sealed class SlackPoster(SlackApi api, SlackMessages messages, TimeProv
         var id = a.Approval.Id;
         if (a.Approval.State == ApprovalState.Pending)
         {
+            if (!await store.ClaimSlackPostAsync(id, node, ct))
+            {
+                return; // another node posts it (or this one already did)
+            }
+
             var posted = await CallAsync("chat.postMessage", messages.Request(a), ct);
             if (!posted.Ok || posted.Ts is null)
             {
@@ -49,18 +60,13 @@ internal sealed class SlackPoster(SlackApi api, SlackMessages messages, TimeProv
                 return;
             }
 
-            if (_posted.Count >= SwitchboardDefaults.SlackPostedMessages)
-            {
-                _posted.RemoveAt(0); // the oldest: its approval has most likely ended on a node that did not tell this one
-            }
-
-            _posted[id] = (posted.Channel ?? messages.Channel, posted.Ts);
+            await store.SaveSlackPostAsync(id, node, posted.Channel ?? messages.Channel, posted.Ts, ct);
             return;
         }
 
-        if (!_posted.Remove(id, out var where))
+        if (await store.ClaimSlackUpdateAsync(id, node, ct) is not { } where)
         {
-            SlackLog.UnknownMessage(logger, id, a.Approval.State.ToWire());
+            SlackLog.NotUpdated(logger, id, a.Approval.State.ToWire());
             return;
         }
 
@@ -69,6 +75,8 @@ internal sealed class SlackPoster(SlackApi api, SlackMessages messages, TimeProv
         {
             SlackLog.CallFailed(logger, "chat.update", id, updated.Error ?? "unknown", "updated");
         }
+
+        await store.SaveSlackUpdateAsync(id, node, time.GetUtcNow(), ct);
     }
 
     private async Task<SlackReply> CallAsync(string method, byte[] body, CancellationToken ct)

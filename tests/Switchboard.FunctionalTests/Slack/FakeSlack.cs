@@ -13,7 +13,8 @@ namespace Switchboard.FunctionalTests.Slack;
 /// <summary>
 /// Slack's Web API as far as Switchboard calls it, a real HTTP server on 127.0.0.1:0: it records every
 /// <c>chat.postMessage</c> and <c>chat.update</c> with its bearer token and JSON, and answers as Slack does
-/// (<c>{"ok": true, "channel", "ts"}</c>), or 429 with <c>Retry-After</c> while <see cref="RateLimitedCalls"/> lasts.
+/// (<c>{"ok": true, "channel", "ts"}</c>), or 429 with <c>Retry-After</c> while <see cref="RateLimitedCalls"/> lasts, or
+/// never while <see cref="HeldPosts"/> lasts (a post that reached Slack from a node killed before the answer came back).
 /// </summary>
 internal sealed class FakeSlack : IAsyncDisposable
 {
@@ -22,6 +23,8 @@ internal sealed class FakeSlack : IAsyncDisposable
     private readonly ConcurrentQueue<Call> _calls = new();
     private int _ts;
     private int _limited;
+    private int _held;
+    private readonly TaskCompletionSource _release = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     private FakeSlack(WebApplication app) => _app = app;
 
@@ -30,6 +33,9 @@ internal sealed class FakeSlack : IAsyncDisposable
 
     /// <summary>How many of the next calls are answered 429 with <c>Retry-After: 1</c>.</summary>
     public int RateLimitedCalls { set => Volatile.Write(ref _limited, value); }
+
+    /// <summary>How many of the next <c>chat.postMessage</c> calls get no answer until the caller goes away (recorded with status 0).</summary>
+    public int HeldPosts { set => Volatile.Write(ref _held, value); }
 
     /// <summary>Every call, in arrival order (the 429s too).</summary>
     public List<Call> Calls => [.. _calls];
@@ -48,8 +54,15 @@ internal sealed class FakeSlack : IAsyncDisposable
         app.MapPost("/api/{method}", async (string method, HttpContext http) =>
         {
             using var doc = await JsonDocument.ParseAsync(http.Request.Body);
-            var limited = Interlocked.Decrement(ref slack._limited) >= 0;
             var body = doc.RootElement.Clone();
+            if (method == "chat.postMessage" && Interlocked.Decrement(ref slack._held) >= 0)
+            {
+                slack._calls.Enqueue(new Call(method, http.Request.Headers.Authorization.ToString(), body, 0, null));
+                await slack._release.Task.WaitAsync(http.RequestAborted).ContinueWith(_ => { }, TaskScheduler.Default);
+                return Results.StatusCode(503);
+            }
+
+            var limited = Interlocked.Decrement(ref slack._limited) >= 0;
             var ts = limited ? null : method == "chat.update" ? body.GetProperty("ts").GetString()! : $"1700000000.{Interlocked.Increment(ref slack._ts):D6}";
             slack._calls.Enqueue(new Call(method, http.Request.Headers.Authorization.ToString(), body, limited ? 429 : 200, ts));
             if (limited)
@@ -67,6 +80,7 @@ internal sealed class FakeSlack : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        _release.TrySetResult();
         await _app.StopAsync();
         await _app.DisposeAsync();
     }

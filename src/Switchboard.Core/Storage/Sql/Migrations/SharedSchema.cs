@@ -63,6 +63,20 @@ internal static partial class SharedSchema
 
     public static readonly CreateIndex SpanOwnersByAt = new("telemetry_span_owners_by_at", "telemetry_span_owners", "at");
 
+    /// <summary>
+    /// Migration 2: each approval's Slack message (<see cref="Switchboard.Core.Storage.ISlackStore"/>): which node claimed its post and its update,
+    /// and where it went; the partial index holds the messages still to update.
+    /// </summary>
+    public static readonly MigrationStep[] SlackMessages =
+    [
+        new CreateTable("slack_messages",
+        [
+            new("approval_id", SqlType.Text), new("posted_by", SqlType.Text), new("channel", SqlType.Text, Nullable: true),
+            new("ts", SqlType.Text, Nullable: true), new("updated_by", SqlType.Text, Nullable: true), new("updated_at", SqlType.Time, Nullable: true),
+        ], ["approval_id"], WithoutRowId: true),
+        new CreateIndex("slack_messages_open", "slack_messages", "approval_id", Where: "updated_at IS NULL"),
+    ];
+
     /// <summary>Commands and approvals: a row per request, its JSON in <c>data</c>; the partial indexes hold only open ones.</summary>
     public static readonly MigrationStep[] Requests =
     [
