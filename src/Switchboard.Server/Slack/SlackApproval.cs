@@ -15,8 +15,22 @@ internal sealed record SlackApproval(Approval Approval, string Kind, string? Ses
     /// <summary>The kind of a permission request: the only one whose Allow and Deny make sense without more input.</summary>
     public const string Permission = "permission";
 
-    /// <summary>True when Allow and Deny answer it; a question or a plan needs the dashboard (Open only).</summary>
+    /// <summary>True when Allow and Deny answer it; a question or a plan needs the dashboard (Open only), but see <see cref="Choice"/>.</summary>
     public bool Answerable => Kind == Permission;
+
+    /// <summary>
+    /// The one question of a question approval when a click on one of its options answers it: a single choice of at most
+    /// <see cref="MaxOptions"/> options whose labels fit a button. Null for several questions, a multiple choice, or
+    /// anything else: the dashboard answers those (free text, several labels joined).
+    /// </summary>
+    public ApprovalQuestion? Choice => Approval is { Kind: ApprovalKind.Question, Questions: [{ MultiSelect: false } q] }
+        && q.Options.Count is > 0 and <= MaxOptions && q.Options.All(o => o.Label.Length is > 0 and <= MaxLabel) ? q : null;
+
+    /// <summary>Options shown as buttons at most (Claude Code asks with two to four).</summary>
+    public const int MaxOptions = 5;
+
+    /// <summary>The longest text Slack takes on a button.</summary>
+    public const int MaxLabel = 75;
 
     /// <summary>The approval event <paramref name="e"/> as Slack shows it, or null for any other event.</summary>
     public static SlackApproval? From(EventRecord e, Session? after)

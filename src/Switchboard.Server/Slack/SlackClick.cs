@@ -8,7 +8,7 @@ namespace Switchboard.Server.Slack;
 /// A button click as Slack sends it to the interactivity URL: a form body whose <c>payload</c> is a <c>block_actions</c>
 /// JSON document, of which Switchboard reads the user, the button (<c>action_id</c>) and its value (the approval).
 /// </summary>
-internal sealed record SlackClick(string UserId, string Action, string? SessionId, string? ApprovalId)
+internal sealed record SlackClick(string UserId, string Action, string? SessionId, string? ApprovalId, int? Option = null)
 {
     /// <summary>The click in <paramref name="body"/>, or null with why it is not one.</summary>
     public static SlackClick? Read(ReadOnlySpan<byte> body, out string? refusal)
@@ -42,14 +42,16 @@ internal sealed record SlackClick(string UserId, string Action, string? SessionI
             }
 
             string? session = null, approval = null;
+            int? option = null;
             if (Text(action, "value") is { } value)
             {
                 using var v = JsonDocument.Parse(value);
                 session = Text(v.RootElement, "session_id");
                 approval = Text(v.RootElement, "approval_id");
+                option = v.RootElement.ValueKind == JsonValueKind.Object && v.RootElement.TryGetProperty("option", out var o) && o.ValueKind == JsonValueKind.Number && o.TryGetInt32(out var i) ? i : null;
             }
 
-            return new SlackClick(user, id, session, approval);
+            return new SlackClick(user, id, session, approval, option);
         }
         catch (JsonException)
         {

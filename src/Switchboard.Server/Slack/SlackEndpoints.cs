@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.Logging;
+using Switchboard.Core.Approvals;
 using Switchboard.Core.Storage;
 using Switchboard.Server.Health;
 using Switchboard.Server.Http;
@@ -32,7 +33,7 @@ internal static class SlackEndpoints
     }
 
     private static async Task<IResult> InteractAsync(HttpContext http, SwitchboardOptions options, WriteIntake writer, TimeProvider time,
-        ILogger<SlackClick> logger)
+        IRequestStore<Approval, ApprovalState> approvals, ILogger<SlackClick> logger)
     {
         var slack = options.Slack;
         if (!slack.Enabled)
@@ -60,7 +61,7 @@ internal static class SlackEndpoints
                 return ProblemResult.BadRequest($"Not a Slack click: {refusal}.", "payload");
             }
 
-            return await SlackAnswers.AnswerAsync(click, slack, options.Approvals.AllowSelfAnswer, writer, logger, http.RequestAborted);
+            return await SlackAnswers.AnswerAsync(click, slack, options.Approvals.AllowSelfAnswer, writer, approvals, logger, http.RequestAborted);
         }
         catch (RequestException ex)
         {

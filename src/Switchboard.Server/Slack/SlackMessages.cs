@@ -15,8 +15,8 @@ internal sealed class SlackMessages(string channel, Uri dashboard, IReadOnlyDict
     /// <summary>The configured channel (a post's reply names the channel's id, which an update uses).</summary>
     public string Channel => channel;
 
-    /// <summary>The action ids of the buttons; the interactivity endpoint reads them back.</summary>
-    public const string Allow = "allow", Deny = "deny", Open = "open";
+    /// <summary>The action ids of the buttons; the interactivity endpoint reads them back. A question's option is <c>answer_{index}</c>.</summary>
+    public const string Allow = "allow", Deny = "deny", Open = "open", Answer = "answer_";
 
     /// <summary>A new message for a pending approval.</summary>
     public byte[] Request(SlackApproval a) => JsonBytes.Write(w =>
@@ -37,12 +37,17 @@ internal sealed class SlackMessages(string channel, Uri dashboard, IReadOnlyDict
         w.WriteEndObject();
     });
 
-    /// <summary>The button's value: which approval a click answers.</summary>
-    public static string Value(Approval a) => System.Text.Encoding.UTF8.GetString(JsonBytes.Write(w =>
+    /// <summary>The button's value: which approval a click answers, and for a question's option its index.</summary>
+    public static string Value(Approval a, int? option = null) => System.Text.Encoding.UTF8.GetString(JsonBytes.Write(w =>
     {
         w.WriteStartObject();
         w.WriteString("session_id", a.SessionId);
         w.WriteString("approval_id", a.Id);
+        if (option is { } i)
+        {
+            w.WriteNumber("option", i);
+        }
+
         w.WriteEndObject();
     }));
 
@@ -98,8 +103,16 @@ internal sealed class SlackMessages(string channel, Uri dashboard, IReadOnlyDict
             Button(w, Allow, "Allow", "primary", value, url: null);
             Button(w, Deny, "Deny", "danger", value, url: null);
         }
+        else if (a.Choice is { } question)
+        {
+            for (var i = 0; i < question.Options.Count; i++)
+            {
+                Button(w, Answer + i, question.Options[i].Label, style: null, Value(a.Approval, i), url: null); // plain text: Slack shows it as is
+            }
+        }
 
-        Button(w, Open, a.Answerable ? "Open" : "Open to answer", style: null, value: null, SlackText.Link(dashboard, a.Approval.SessionId));
+        var clickable = a.Answerable || a.Choice is not null;
+        Button(w, Open, clickable ? "Open" : "Open to answer", style: null, value: null, SlackText.Link(dashboard, a.Approval.SessionId));
         w.WriteEndArray();
         w.WriteEndObject();
     }
@@ -109,6 +122,8 @@ internal sealed class SlackMessages(string channel, Uri dashboard, IReadOnlyDict
         var note = string.IsNullOrEmpty(a.Note) ? "" : $"\n{Quote(a.Note)}";
         return a.State switch
         {
+            ApprovalState.Allowed when a.Answers is { Count: > 0 } answers =>
+                $":white_check_mark: *Answered* by {Answerer(a.AnsweredBy)}: {string.Join("; ", answers.Values.Select(SlackText.Escape))}{note}",
             ApprovalState.Allowed => $":white_check_mark: *Allowed* by {Answerer(a.AnsweredBy)}{note}",
             ApprovalState.Denied => $":no_entry: *Denied* by {Answerer(a.AnsweredBy)}{note}",
             ApprovalState.Expired => ":hourglass: *Expired*: nobody answered in time; the agent followed its own rules",

@@ -3,6 +3,7 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using Switchboard.FunctionalTests.Commands;
+using Switchboard.FunctionalTests.Hooks;
 using Switchboard.FunctionalTests.Http;
 using Switchboard.Testing;
 
@@ -118,6 +119,46 @@ public sealed class SlackTests
         await PostedAsync(slack, "npm publish");
         slack.Calls.Select(c => (c.Method, c.Answered)).ShouldBe([("chat.postMessage", 429), ("chat.postMessage", 200)]);
     }
+
+    [Fact]
+    public async Task AQuestionOfOneSingleChoiceIsAnsweredByAClickOnItsOptionAndTheOthersKeepOpenOnly()
+    {
+        await using var slack = await FakeSlack.StartAsync();
+        await using var server = await StartAsync(slack);
+        using var agent = server.HttpWithKey(AgentKey);
+        var hook = HookKit.OkAsync(HookKit.PostAsync(agent, "claude-code", "PermissionRequest", "picks", Question(multiSelect: false, "Which database?")));
+        var post = await PostedAsync(slack, "otel:s:picks");
+        post.Buttons.ShouldBe(["answer_0", "answer_1", "open"]);
+        _ = HookKit.PostAsync(agent, "claude-code", "PermissionRequest", "several", Question(multiSelect: true, "Which extras?")); // held until the server stops
+        (await PostedAsync(slack, "otel:s:several")).Buttons.ShouldBe(["open"], "a multiple choice is answered in the dashboard");
+
+        using var anyone = new HttpClient { BaseAddress = server.BaseAddress, Timeout = TestTimeouts.Default };
+        var click = await ClickAsync(anyone, Payload("U0ALICE", "answer_1", post.Value("answer_1")));
+        click.StatusCode.ShouldBe(System.Net.HttpStatusCode.OK, await click.Content.ReadAsStringAsync());
+
+        var decision = (await hook.Within(TestTimeouts.Long)).GetProperty("hookSpecificOutput").GetProperty("decision");
+        decision.Str("behavior").ShouldBe("allow");
+        decision.GetProperty("updatedInput").GetProperty("answers").GetProperty("Which database?").GetString().ShouldBe("PostgreSQL");
+        decision.GetProperty("updatedInput").GetProperty("questions").GetArrayLength().ShouldBe(1, "the agent's questions go back untouched");
+        var approval = (await agent.GetJsonAsync($"/api/sessions/otel:s:picks/approvals/{JsonDocument.Parse(post.Value("answer_1")).RootElement.Str("approval_id")}")).Body;
+        approval.Str("answered_by").ShouldBe("slack:U0ALICE");
+        var update = await UpdatedAsync(slack);
+        update.Body.Str("ts").ShouldBe(post.Ts);
+        update.Text.ShouldContain("*Answered* by alice (in Slack): PostgreSQL");
+        update.Buttons.ShouldBeEmpty();
+    }
+
+    private static object Question(bool multiSelect, string question) => new
+    {
+        tool_name = "AskUserQuestion",
+        tool_input = new
+        {
+            questions = new object[]
+            {
+                new { question, header = "Pick", multiSelect, options = new object[] { new { label = "SQLite" }, new { label = "PostgreSQL" } } },
+            },
+        },
+    };
 
     private static Task<SwitchboardServer> StartAsync(FakeSlack slack) => SwitchboardServer.StartAsync(o =>
     {
