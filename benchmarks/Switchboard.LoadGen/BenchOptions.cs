@@ -122,6 +122,12 @@ internal sealed class BenchOptions
     /// <summary>The measured window of the hook run (<c>--hook-seconds N</c>).</summary>
     public TimeSpan HookDuration { get; set; } = TimeSpan.FromSeconds(20);
 
+    /// <summary>Run only the MCP benchmark (<c>--mcp</c>): 100 MCP clients on the fleet resource against 100 sockets on <c>sessions</c>, 1,000 writes/s.</summary>
+    public bool Mcp { get; private set; }
+
+    /// <summary>Measured seconds of each MCP arm (after a 5 s warm-up).</summary>
+    public TimeSpan McpDuration { get; set; } = TimeSpan.FromSeconds(20);
+
     /// <summary>Run only the Durable Streams benchmarks, on Switchboard and on the protocol's reference server (<c>--streams</c>).</summary>
     public bool Streams { get; private set; }
 
@@ -279,6 +285,12 @@ internal sealed class BenchOptions
                 case "--hook-seconds":
                     o.HookDuration = TimeSpan.FromSeconds(NextInt());
                     break;
+                case "--mcp":
+                    o.Mcp = true;
+                    break;
+                case "--mcp-seconds":
+                    o.McpDuration = TimeSpan.FromSeconds(NextInt());
+                    break;
                 case "--streams":
                     o.Streams = true;
                     break;
@@ -352,7 +364,7 @@ internal sealed class BenchOptions
                     break;
                 default:
                     throw new ArgumentException($"Unknown option {args[i]}. Options: --quick, --connections N, --saturated-connections N, " +
-                        "--publishers N, --window N, --systems SignalR,Switchboard, --no-ingest, --no-micro, --output PATH, --scenarios fixed,saturated,mixed,overload,overload-cws, --switchboard-env K=V, --census, --ab REF [--ab-rounds N] [--arms LIST] [--ab-seconds N], --ingest-at REF,REF… [--ab-rounds N], --scrapes N, --usage, --usage-events N, --soak [MINUTES], --otlp [--otlp-seconds N] [--otlp-senders N], --commands [--command-count N] [--command-rate N], --trees, --hooks [--hook-seconds N] [--hook-agents N] [--hook-rate N] [--hook-dashboards N], --idle [--idle-seconds N] [--switchboard-dll PATH], --approvals, --streams [--stream-seconds N] [--stream-megabytes N], --scale-out [--scale-out-subscribers N] [--scale-out-nodes N]");
+                        "--publishers N, --window N, --systems SignalR,Switchboard, --no-ingest, --no-micro, --output PATH, --scenarios fixed,saturated,mixed,overload,overload-cws, --switchboard-env K=V, --census, --ab REF [--ab-rounds N] [--arms LIST] [--ab-seconds N], --ingest-at REF,REF… [--ab-rounds N], --scrapes N, --usage, --usage-events N, --soak [MINUTES], --otlp [--otlp-seconds N] [--otlp-senders N], --commands [--command-count N] [--command-rate N], --trees, --hooks [--hook-seconds N] [--hook-agents N] [--hook-rate N] [--hook-dashboards N], --idle [--idle-seconds N] [--switchboard-dll PATH], --mcp [--mcp-seconds N], --approvals, --streams [--stream-seconds N] [--stream-megabytes N], --scale-out [--scale-out-subscribers N] [--scale-out-nodes N]");
             }
         }
 

@@ -82,6 +82,14 @@ if (options.Usage)
     return usage.Ingest.All(r => r.Acknowledged == r.Persisted) ? 0 : 1;
 }
 
+if (options.Mcp)
+{
+    // Printed, not written into docs/benchmarks.md: the MCP section there is written by hand from this output.
+    var mcp = await new McpRun(options, log).RunAsync(paths);
+    log.WriteLine($"MCP run done in {clock.Elapsed.TotalSeconds:F0} s; load average {loadBefore} before, {mcp.LoadAverage} after");
+    return mcp.Mcp.Missed == 0 && mcp.Socket.Missed == 0 ? 0 : 1;
+}
+
 if (options.Hooks)
 {
     var hooks = await new HookRun(options, log).RunAsync(paths);

@@ -113,16 +113,18 @@ internal static class SwitchboardLog
         return JsonDocument.Parse(body).RootElement.GetProperty("id").GetString()!;
     }
 
-    /// <summary>The first pending approval of any session, once an agent's hook has raised one.</summary>
-    public static async Task<JsonElement> PendingApprovalAsync(SwitchboardServer server)
+    /// <summary>The first pending approval of any session, once an agent's hook has raised one (read with <paramref name="http"/>, a keyed client, when given).</summary>
+    public static async Task<JsonElement> PendingApprovalAsync(SwitchboardServer server, HttpClient? http = null)
     {
+        http ??= server.Http;
         JsonElement found = default;
         await TestTimeouts.Eventually(async () =>
         {
-            foreach (var session in await SessionsAsync(server))
+            using var sessions = JsonDocument.Parse(await http.GetStringAsync("/api/sessions?limit=500"));
+            foreach (var session in sessions.RootElement.GetProperty("sessions").EnumerateArray())
             {
                 var id = Uri.EscapeDataString(session.GetProperty("id").GetString()!);
-                using var doc = JsonDocument.Parse(await server.Http.GetStringAsync($"/api/sessions/{id}/approvals?state=pending"));
+                using var doc = JsonDocument.Parse(await http.GetStringAsync($"/api/sessions/{id}/approvals?state=pending"));
                 if (doc.RootElement.GetProperty("approvals").GetArrayLength() > 0)
                 {
                     found = doc.RootElement.GetProperty("approvals")[0].Clone();

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Logging;
 using ModelContextProtocol.Protocol;
 using Switchboard.Core.Approvals;
 using Switchboard.Core.Sessions;
@@ -13,7 +14,7 @@ namespace Switchboard.Server.Mcp;
 /// <c>mcp:&lt;key name&gt;</c>, and the key that asked still may not answer (docs/approvals.md).
 /// </summary>
 internal sealed class ApprovalTools(ISessionStore store, IRequestStore<Approval, ApprovalState> approvals, SessionTools sessions, McpWrites writes,
-    SwitchboardOptions options, TimeProvider time)
+    SwitchboardOptions options, TimeProvider time, ILogger<ApprovalTools> logger)
 {
     /// <summary>The most waiting sessions one fleet-wide <c>list_pending_approvals</c> reads.</summary>
     public const int MaxWaitingSessions = 200;
@@ -132,6 +133,7 @@ internal sealed class ApprovalTools(ISessionStore store, IRequestStore<Approval,
             AllowSelfAnswer = options.Approvals.AllowSelfAnswer,
         };
         var result = await writes.WriteAsync(answer, call.Caller, ct);
+        McpLog.ApprovalAnswered(logger, approvalId, id, call.Caller.RecordedAs, decision!);
         return McpJson.Result(w =>
         {
             w.WriteStartObject();

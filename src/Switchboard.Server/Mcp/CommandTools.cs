@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Logging;
 using ModelContextProtocol.Protocol;
 using Switchboard.Core.Commands;
 using Switchboard.Core.Writes;
@@ -9,7 +10,7 @@ namespace Switchboard.Server.Mcp;
 /// <c>send_command</c>: issues a command to a session's producer as <c>POST /api/sessions/{id}/commands</c> does, checked by
 /// the same validator and written through the same pipeline; an operator's, recorded as <c>mcp:&lt;key name&gt;</c>.
 /// </summary>
-internal sealed class CommandTools(SessionTools sessions, McpWrites writes, TimeProvider time)
+internal sealed class CommandTools(SessionTools sessions, McpWrites writes, TimeProvider time, ILogger<CommandTools> logger)
 {
     public IEnumerable<McpTool> Tools()
     {
@@ -46,6 +47,7 @@ internal sealed class CommandTools(SessionTools sessions, McpWrites writes, Time
 
         var issue = new IssueCommand(Command.NewId(time.GetUtcNow()), id, type, text, null, expires, call.Caller.RecordedAs);
         var result = await writes.WriteAsync(issue, call.Caller, ct);
+        McpLog.CommandSent(logger, issue.Id, type.ToWire(), id, call.Caller.RecordedAs);
         return McpJson.Result(w =>
         {
             w.WriteStartObject();

@@ -1,7 +1,6 @@
 using System.CommandLine;
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using Switchboard.Core.Hosting;
 
 namespace Switchboard.Cli;
 
@@ -15,31 +14,13 @@ namespace Switchboard.Cli;
 /// </summary>
 internal static class HooksVerb
 {
-    // Relaxed escaping: the file is for people to read, and the curl command's quotes stay quotes.
-    private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
-
     private static readonly Argument<string> Agent = new("agent")
     {
         Description = "The agent: claude-code, codex or gemini-cli.",
     };
 
-    private static readonly Option<Uri> Url = WithDescription(ClientVerb.UrlOption(), $"The Switchboard server the hooks post to. Default {SwitchboardDefaults.Urls}.");
-
-    private static readonly Option<string> KeyEnv = new("--key-env")
-    {
-        Description = $"The environment variable that holds the API key, in the agent's environment (default {ClientVerb.ApiKeyVariable}). The file names it, never the key.",
-        DefaultValueFactory = _ => ClientVerb.ApiKeyVariable,
-    };
-
-    private static readonly Option<string?> SettingsPath = new("--settings")
-    {
-        Description = "The settings file to merge into (default: the agent's user settings: ~/.claude/settings.json, $CODEX_HOME/hooks.json, ~/.gemini/settings.json).",
-    };
-
-    private static readonly Option<bool> Print = new("--print")
-    {
-        Description = "Print the hook configuration instead of writing it.",
-    };
+    private static readonly AgentSettingsOptions Options = new(
+        "~/.claude/settings.json, $CODEX_HOME/hooks.json, ~/.gemini/settings.json", "the hook configuration");
 
     private static readonly Option<bool> AnswerablePrompts = new(ClaudeCodePermissionMode.Flag)
     {
@@ -52,10 +33,7 @@ internal static class HooksVerb
         var hooks = new Command("hooks", "Point a coding agent's hooks at Switchboard: its sessions show live, wait for you, and take commands.");
         var install = new Command("install", "Merge Switchboard's hooks into the agent's settings file (a backup beside it), or print them.");
         install.Arguments.Add(Agent);
-        install.Options.Add(Url);
-        install.Options.Add(KeyEnv);
-        install.Options.Add(SettingsPath);
-        install.Options.Add(Print);
+        Options.AddTo(install);
         install.Options.Add(AnswerablePrompts);
         install.Validators.Add(r =>
         {
@@ -64,46 +42,27 @@ internal static class HooksVerb
             {
                 r.AddError($"{ClaudeCodePermissionMode.Flag} is for claude-code: {agent}'s hooks already receive its permission requests as they are.");
             }
-
-            if (r.GetValue(KeyEnv) is { } name && !IsVariableName(name))
-            {
-                r.AddError($"--key-env must be an environment variable's name ([A-Za-z_][A-Za-z0-9_]*); got '{name}'.");
-            }
         });
         install.SetAction(Install);
         hooks.Subcommands.Add(install);
 
         var uninstall = new Command("uninstall", "Remove Switchboard's hooks from the agent's settings file (a backup beside it); the rest stays as it was.");
         uninstall.Arguments.Add(Agent);
-        uninstall.Options.Add(SettingsPath);
+        uninstall.Options.Add(Options.SettingsPath);
         uninstall.Validators.Add(ValidateAgent);
         uninstall.SetAction(Uninstall);
         hooks.Subcommands.Add(uninstall);
         return hooks;
     }
 
-    private static void ValidateAgent(System.CommandLine.Parsing.CommandResult r)
-    {
-        if (r.GetValue(Agent) is { } agent && HookSettings.All.All(s => s.Agent != agent))
-        {
-            r.AddError($"Unknown agent '{agent}': use claude-code, codex or gemini-cli.");
-        }
-    }
-
-    private static Option<Uri> WithDescription(Option<Uri> option, string description)
-    {
-        option.Description = description;
-        return option;
-    }
-
-    private static bool IsVariableName(string name) =>
-        name.Length > 0 && (char.IsAsciiLetter(name[0]) || name[0] == '_') && name.All(c => char.IsAsciiLetterOrDigit(c) || c == '_');
+    private static void ValidateAgent(System.CommandLine.Parsing.CommandResult r) =>
+        AgentSettingsOptions.ValidateAgent(r, Agent, HookSettings.All.Select(s => s.Agent));
 
     private static int Install(ParseResult result)
     {
         var agent = HookSettings.All.Single(s => s.Agent == result.GetValue(Agent));
-        var server = result.GetValue(Url)!;
-        var keyEnv = result.GetValue(KeyEnv)!;
+        var server = result.GetValue(Options.Url)!;
+        var keyEnv = result.GetValue(Options.KeyEnv)!;
         var answerable = result.GetValue(AnswerablePrompts);
         JsonObject Installed(JsonObject settings)
         {
@@ -111,10 +70,10 @@ internal static class HooksVerb
             return answerable ? ClaudeCodePermissionMode.MakeAnswerable(merged) : merged;
         }
 
-        if (result.GetValue(Print))
+        if (result.GetValue(Options.Print))
         {
             var printed = Installed([]);
-            Console.Out.WriteLine(printed.ToJsonString(Indented));
+            Console.Out.WriteLine(printed.ToJsonString(AgentSettingsOptions.Indented));
             WriteNotes(agent, keyEnv, path: null);
             WriteModeNotes(agent, null, printed, answerable);
             return 0;
@@ -178,11 +137,7 @@ internal static class HooksVerb
         return 0;
     }
 
-    private static SettingsFile Open(HookSettings agent, ParseResult result)
-    {
-        var home = Environment.GetEnvironmentVariable("HOME") is { Length: > 0 } h ? h : Environment.GetFolderPath(Environment.SpecialFolder.UserProfile);
-        return new SettingsFile(result.GetValue(SettingsPath) ?? agent.DefaultPath(home));
-    }
+    private static SettingsFile Open(HookSettings agent, ParseResult result) => Options.File(result, agent.DefaultPath);
 
     /// <summary>
     /// The file's new text (null: nothing to change), or not <c>Ok</c> (said in one line) when it is not JSON Switchboard
@@ -192,7 +147,7 @@ internal static class HooksVerb
     {
         try
         {
-            return (true, change(file.Read()) is { } changed ? changed.ToJsonString(Indented) + "\n" : null);
+            return (true, change(file.Read()) is { } changed ? changed.ToJsonString(AgentSettingsOptions.Indented) + "\n" : null);
         }
         catch (Exception ex) when (ex is JsonException or InvalidDataException)
         {

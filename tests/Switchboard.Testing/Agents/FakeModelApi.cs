@@ -154,7 +154,7 @@ public sealed partial class FakeModelApi : IAsyncDisposable
             await gate.WaitAsync(TestTimeouts.Long); // the test lets the agent go on once it has done what it must first
         }
 
-        return turn;
+        return turn.Write is { } write ? write(request) : turn;
     }
 
     private async Task HandleAsync(HttpContext context)

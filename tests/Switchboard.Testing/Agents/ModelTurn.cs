@@ -28,6 +28,15 @@ public sealed record ModelTurn(string? Text, string? ToolName, JsonObject? ToolI
     /// <summary>This turn, answered once <paramref name="gate"/> completes.</summary>
     public ModelTurn After(Task gate) => this with { Gate = gate };
 
+    /// <summary>
+    /// A turn written from the request that takes it (what the agent's tools gave so far is in its body), so a script can
+    /// act on what only the run knows, such as an id a tool returned.
+    /// </summary>
+    public static ModelTurn Reading(Func<ModelRequest, ModelTurn> write) => new(null, null, null, 0, 0) { Write = write };
+
+    /// <summary>When set, the turn the fake answers is what this returns for the request.</summary>
+    public Func<ModelRequest, ModelTurn>? Write { get; init; }
+
     /// <summary>What the fake answers once the script has run out: a plain end of turn.</summary>
     internal static ModelTurn Fallback { get; } = Say("Done.");
 
