@@ -1,6 +1,5 @@
 using System.Data.Common;
 using Switchboard.Core.Sessions;
-using Switchboard.Core.Storage.Sql.Migrations;
 using Switchboard.Core.Storage.Sql;
 
 namespace Switchboard.Storage.Postgres;

@@ -1,3 +1,4 @@
+using Switchboard.Core.Storage.Sql;
 using Switchboard.Core.Storage.Sql.Migrations;
 
 namespace Switchboard.Storage.Postgres;

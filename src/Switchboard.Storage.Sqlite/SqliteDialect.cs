@@ -3,7 +3,6 @@ using System.Globalization;
 using System.Text.Json;
 using Microsoft.Data.Sqlite;
 using Switchboard.Core.Sessions;
-using Switchboard.Core.Storage.Sql.Migrations;
 using Switchboard.Core.Storage.Sql;
 
 namespace Switchboard.Storage.Sqlite;

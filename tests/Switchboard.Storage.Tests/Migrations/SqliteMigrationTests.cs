@@ -1,5 +1,6 @@
 using Switchboard.Core.Hosting;
 using Switchboard.Core.Sessions;
+using Switchboard.Core.Storage.Sql;
 using Switchboard.Core.Storage.Sql.Migrations;
 using Switchboard.Core.Writes;
 using Switchboard.Storage.Sqlite;

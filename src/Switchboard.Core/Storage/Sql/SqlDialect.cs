@@ -2,7 +2,6 @@ using System.Data.Common;
 using System.Globalization;
 using Switchboard.Core.Events;
 using Switchboard.Core.Sessions;
-using Switchboard.Core.Storage.Sql.Migrations;
 
 namespace Switchboard.Core.Storage.Sql;
 

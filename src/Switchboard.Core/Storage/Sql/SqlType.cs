@@ -1,6 +1,6 @@
 using Switchboard.Core.Sessions;
 
-namespace Switchboard.Core.Storage.Sql.Migrations;
+namespace Switchboard.Core.Storage.Sql;
 
 /// <summary>What a column holds; each store's dialect names the type it keeps it in (<see cref="SqlDialect.ColumnType"/>).</summary>
 internal enum SqlType
