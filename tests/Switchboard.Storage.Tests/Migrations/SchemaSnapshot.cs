@@ -53,6 +53,21 @@ internal static partial class SchemaSnapshot
         return await CountsAsync(connection, tables);
     }
 
+    /// <summary>
+    /// The row counts of <paramref name="after"/> against <paramref name="before"/>: every table that was there keeps its
+    /// rows, and a table a later migration added is empty. Null when they agree, else what differs.
+    /// </summary>
+    public static string? KeptRows(IReadOnlyList<string> before, IReadOnlyList<string> after)
+    {
+        static string Table(string row) => row[..row.IndexOf(':', StringComparison.Ordinal)];
+        var known = before.Select(Table).ToHashSet(StringComparer.Ordinal);
+        var kept = after.Where(r => known.Contains(Table(r))).ToList();
+        var added = after.Where(r => !known.Contains(Table(r))).ToList();
+        return kept.SequenceEqual(before) && added.All(r => r.EndsWith(": 0", StringComparison.Ordinal))
+            ? null
+            : $"before: {string.Join(", ", before)}; after: {string.Join(", ", after)}";
+    }
+
     /// <summary>The migrations' record: "version name" per row.</summary>
     public static async Task<List<string>> SqliteAppliedAsync(string path)
     {

@@ -11,6 +11,9 @@ namespace Switchboard.Storage.Tests.Migrations;
 /// <summary>The SQLite store's schema migrations: recorded, run once, old databases brought up, newer ones refused.</summary>
 public sealed class SqliteMigrationTests : IDisposable
 {
+    /// <summary>The first version past this code's list: a newer Switchboard's, or the next migration's.</summary>
+    private static readonly int Newer = SqliteMigrations.All.Length + 1;
+
     private readonly TempDirectory _dir = new();
 
     private string PathOf(string name) => Path.Combine(_dir.Path, name, "switchboard.db");
@@ -52,9 +55,9 @@ public sealed class SqliteMigrationTests : IDisposable
         var store = await OpenAsync(path);
         await using (store)
         {
-            // Each start stamps meta's write_checked_at (a page written, to find a full disk); every other table is as it was.
-            (await SchemaSnapshot.SqliteRowsAsync(path)).Where(r => !r.StartsWith("meta:", StringComparison.Ordinal))
-                .ShouldBe(rows.Where(r => !r.StartsWith("meta:", StringComparison.Ordinal)));
+            // Each start stamps meta's write_checked_at (a page written, to find a full disk); every other table is as it was, a new one empty.
+            SchemaSnapshot.KeptRows([.. rows.Where(r => !r.StartsWith("meta:", StringComparison.Ordinal))],
+                [.. (await SchemaSnapshot.SqliteRowsAsync(path)).Where(r => !r.StartsWith("meta:", StringComparison.Ordinal))]).ShouldBeNull();
             store.Epoch.ShouldBe("feedfacefeedface");
             var kept = (await store.GetSessionAsync("kept", CancellationToken.None))!;
             (kept.Name, kept.State, kept.Labels["team"], kept.InputTokens, kept.CostUsd, kept.TasksRunning).ShouldBe(("old one", SessionState.Working, "a", 7L, 0.25m, 2));
@@ -76,7 +79,7 @@ public sealed class SqliteMigrationTests : IDisposable
         {
             await SchemaSnapshot.ExecuteAsync(newer,
                 "CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL);" +
-                "INSERT INTO schema_migrations VALUES (1, 'baseline', 0), (2, 'from the future', 0);" +
+                $"INSERT INTO schema_migrations VALUES (1, 'baseline', 0), ({Newer}, 'from the future', 0);" +
                 "CREATE TABLE future (id INTEGER PRIMARY KEY);");
         }
 
@@ -86,10 +89,10 @@ public sealed class SqliteMigrationTests : IDisposable
         await store.DisposeAsync();
 
         refused.Message.ShouldBe(
-            $"The database's schema is version 2, written by a newer Switchboard; this one knows versions up to {SqliteMigrations.All.Length}. " +
+            $"The database's schema is version {Newer}, written by a newer Switchboard; this one knows versions up to {SqliteMigrations.All.Length}. " +
             "Run the newer Switchboard, or restore a backup taken before it ran.");
         (await SchemaSnapshot.SqliteAsync(path)).ShouldBe(before);
-        (await SchemaSnapshot.SqliteAppliedAsync(path)).ShouldBe(["1 baseline", "2 from the future"]);
+        (await SchemaSnapshot.SqliteAppliedAsync(path)).ShouldBe(["1 baseline", $"{Newer} from the future"]);
     }
 
     [Fact]
@@ -97,16 +100,16 @@ public sealed class SqliteMigrationTests : IDisposable
     {
         var path = PathOf("later");
         await OpenAndCloseAsync(path);
-        var column = new Migration(2, "sessions.branch",
+        var column = new Migration(Newer, "sessions.branch",
             [new AddColumn("sessions", new Column("branch", SqlType.Text, Nullable: true)), new CreateIndex("sessions_by_branch", "sessions", "branch")]);
-        var failing = new Migration(3, "fails",
+        var failing = new Migration(Newer + 1, "fails",
             [new CreateTable("half", [new Column("id", SqlType.Int64)], ["id"]), new RawSql("INSERT INTO no_such_table VALUES (1);")]);
 
         await using var connection = await SchemaSnapshot.OpenSqliteAsync(path);
         var migrator = new SchemaMigrator(SqliteDialect.Instance, [.. SqliteMigrations.All, column, failing]);
         await Should.ThrowAsync<Microsoft.Data.Sqlite.SqliteException>(() => migrator.MigrateAsync(connection, DateTimeOffset.UnixEpoch, CancellationToken.None));
 
-        (await SchemaSnapshot.SqliteAppliedAsync(path)).ShouldBe(["1 baseline", "2 sessions.branch"]);
+        (await SchemaSnapshot.SqliteAppliedAsync(path)).ShouldBe([.. SqliteMigrations.All.Select(m => $"{m.Version} {m.Name}"), $"{Newer} sessions.branch"]);
         var schema = await SchemaSnapshot.SqliteAsync(path);
         schema.ShouldContain("sessions.branch TEXT notnull=0 default=- pk=0");
         schema.ShouldContain("indexsessions_by_branch:CREATEINDEXsessions_by_branchONsessions(branch)");

@@ -44,7 +44,7 @@ public sealed class PostgresMigrationTests(PostgresClusterFixture postgres) : Po
 
         var rows = await SchemaSnapshot.PostgresRowsAsync(ConnectionString);
         var store = await OpenNodeAsync();
-        (await SchemaSnapshot.PostgresRowsAsync(ConnectionString)).ShouldBe(rows);
+        SchemaSnapshot.KeptRows(rows, await SchemaSnapshot.PostgresRowsAsync(ConnectionString)).ShouldBeNull();
         store.Epoch.ShouldBe(LegacyPostgresSchema.Epoch);
         var kept = (await store.GetSessionAsync("kept", CancellationToken.None))!;
         (kept.Name, kept.State, kept.Labels["team"], kept.InputTokens, kept.CostUsd, kept.TasksRunning).ShouldBe(("old one", SessionState.Working, "a", 7L, 0.25m, 2));
@@ -67,7 +67,7 @@ public sealed class PostgresMigrationTests(PostgresClusterFixture postgres) : Po
         {
             await ExecuteAsync(newer,
                 "CREATE TABLE switchboard_schema_migrations (version integer PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL);" +
-                "INSERT INTO switchboard_schema_migrations VALUES (1, 'baseline', now()), (2, 'from the future', now());" +
+                $"INSERT INTO switchboard_schema_migrations VALUES (1, 'baseline', now()), ({PostgresMigrations.All.Length + 1}, 'from the future', now());" +
                 "CREATE TABLE switchboard_future (id bigint PRIMARY KEY);");
         }
 
@@ -75,9 +75,9 @@ public sealed class PostgresMigrationTests(PostgresClusterFixture postgres) : Po
         var refused = await Should.ThrowAsync<SwitchboardStartupException>(() => OpenNodeAsync());
 
         refused.Message.ShouldBe(
-            $"The database's schema is version 2, written by a newer Switchboard; this one knows versions up to {PostgresMigrations.All.Length}. " +
+            $"The database's schema is version {PostgresMigrations.All.Length + 1}, written by a newer Switchboard; this one knows versions up to {PostgresMigrations.All.Length}. " +
             "Run the newer Switchboard, or restore a backup taken before it ran.");
         (await SchemaSnapshot.PostgresAsync(ConnectionString)).ShouldBe(before);
-        (await SchemaSnapshot.PostgresAppliedAsync(ConnectionString)).ShouldBe(["1 baseline", "2 from the future"]);
+        (await SchemaSnapshot.PostgresAppliedAsync(ConnectionString)).ShouldBe(["1 baseline", $"{PostgresMigrations.All.Length + 1} from the future"]);
     }
 }
