@@ -6,6 +6,7 @@ using Switchboard.Server.Hooks.Options;
 using Switchboard.Server.Mcp.Options;
 using Switchboard.Server.Otlp.Options;
 using Switchboard.Server.Sessions.Options;
+using Switchboard.Server.Slack.Options;
 using Switchboard.Server.Streams.Options;
 using Switchboard.Server.Webhooks.Options;
 

@@ -5,6 +5,7 @@ using Switchboard.Core.Storage;
 using Switchboard.Core.Writes;
 using Switchboard.Server.Ingest;
 using Switchboard.Server.Options;
+using Switchboard.Server.Slack.Options;
 using Switchboard.Server.Responses;
 
 namespace Switchboard.Server.Slack;

@@ -8,6 +8,7 @@ using Switchboard.Server.Health;
 using Switchboard.Server.Http;
 using Switchboard.Server.Ingest;
 using Switchboard.Server.Options;
+using Switchboard.Server.Slack.Options;
 using Switchboard.Server.Responses;
 using Switchboard.Server.Security;
 

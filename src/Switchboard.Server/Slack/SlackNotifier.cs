@@ -5,6 +5,7 @@ using Switchboard.Core.Storage;
 using Switchboard.Server.Approvals;
 using Switchboard.Server.Live;
 using Switchboard.Server.Options;
+using Switchboard.Server.Slack.Options;
 
 namespace Switchboard.Server.Slack;
 

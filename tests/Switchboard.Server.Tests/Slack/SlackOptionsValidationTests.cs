@@ -1,6 +1,6 @@
 using Microsoft.Extensions.Configuration;
-using Switchboard.Server.Options;
 using Switchboard.Server.Options.Validation;
+using Switchboard.Server.Slack.Options;
 
 namespace Switchboard.Server.Tests.Slack;
 

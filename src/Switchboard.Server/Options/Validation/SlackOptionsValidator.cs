@@ -1,5 +1,6 @@
 using System.Text.RegularExpressions;
 using Microsoft.Extensions.Options;
+using Switchboard.Server.Slack.Options;
 
 namespace Switchboard.Server.Options.Validation;
 

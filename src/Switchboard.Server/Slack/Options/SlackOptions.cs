@@ -1,4 +1,4 @@
-namespace Switchboard.Server.Options;
+namespace Switchboard.Server.Slack.Options;
 
 /// <summary>
 /// The Slack app (<c>Switchboard:Slack</c>): approvals posted to a channel with Allow, Deny and Open buttons, answered by
