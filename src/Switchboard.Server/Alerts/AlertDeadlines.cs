@@ -7,7 +7,7 @@ namespace Switchboard.Server.Alerts;
 /// The timed conditions (<c>stalled</c>, <c>waiting</c>): when each session entered <c>waiting</c>, and the one timer
 /// armed for the earliest moment something could change. The timer only posts a tick; the rest runs on the evaluator's loop.
 /// </summary>
-internal sealed class AlertDeadlines(ITimer timer) : IAsyncDisposable
+internal sealed class AlertDeadlines(ITimer timer, TimeProvider time) : IAsyncDisposable
 {
     // When each active session in `waiting` entered it. A session's updated_at moves on every change (metadata, usage),
     // so it cannot say how long a person has been waited for; the event that moved it there can.
@@ -90,7 +90,10 @@ internal sealed class AlertDeadlines(ITimer timer) : IAsyncDisposable
         }
 
         ArmedFor = next;
-        timer.Change(next == DateTimeOffset.MaxValue ? Timeout.InfiniteTimeSpan : next - now, Timeout.InfiniteTimeSpan);
+
+        // Due at the moment itself, counted from the clock as it reads now, not from the pass's start: time that passed
+        // during the pass (or a test's clock moved meanwhile) would otherwise put the timer that much past its moment.
+        timer.Change(next == DateTimeOffset.MaxValue ? Timeout.InfiniteTimeSpan : Max(next - time.GetUtcNow(), TimeSpan.Zero), Timeout.InfiniteTimeSpan);
     }
 
     public ValueTask DisposeAsync() => timer.DisposeAsync();
@@ -108,4 +111,6 @@ internal sealed class AlertDeadlines(ITimer timer) : IAsyncDisposable
     }
 
     private static DateTimeOffset Min(DateTimeOffset a, DateTimeOffset b) => a < b ? a : b;
+
+    private static TimeSpan Max(TimeSpan a, TimeSpan b) => a > b ? a : b;
 }

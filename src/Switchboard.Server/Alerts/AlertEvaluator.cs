@@ -51,7 +51,7 @@ internal sealed partial class AlertEvaluator : IAsyncDisposable
         _feed = new LiveFeed(options.Alerts.MaxPendingEvents);
         _rules = new AlertRuleSet(store as IAlertStore, configured, logger);
         _windows = new AlertWindows(store, new HashSet<string>(options.Usage.GroupBy, StringComparer.Ordinal), time, logger);
-        _deadlines = new AlertDeadlines(time.CreateTimer(static s => ((AlertInbox)s!).PostTick(), _inbox, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan));
+        _deadlines = new AlertDeadlines(time.CreateTimer(static s => ((AlertInbox)s!).PostTick(), _inbox, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan), time);
         _writes = new AlertWrites(writer, _inbox, time, logger, _stopping.Token);
         _loop = new SupervisedLoop("alert-evaluator", ResumeAsync, time, new LoopPolicy { Critical = true }, loops, stopping: _stopping.Token);
     }
