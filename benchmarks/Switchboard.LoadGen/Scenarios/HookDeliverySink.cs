@@ -59,18 +59,11 @@ internal sealed class HookDeliverySink : IRecordSink
 
     public void OnRecord(ReadOnlySpan<byte> record, RecordKind kind, long timestamp, int client)
     {
-        if (kind != RecordKind.Global)
+        if (!_counts.Count(record, kind, client))
         {
             return;
         }
 
-        var at = record.IndexOf("\"seq\":"u8);
-        if (at < 0 || !Utf8Parser.TryParse(record[(at + 6)..], out long seq, out _) || seq <= From || seq > To)
-        {
-            return;
-        }
-
-        _counts.OnRecord(record, kind, timestamp, client);
         var marker = record.IndexOf(AgentMarker);
         if (marker < 0 || !Utf8Parser.TryParse(record[(marker + AgentMarker.Length)..], out int agent, out _) || agent >= _sent.Length)
         {

@@ -16,18 +16,24 @@ internal sealed class SeqRangeSink(int clients) : IRecordSink
 
     public long To { get; set; } = long.MaxValue;
 
-    public void OnRecord(ReadOnlySpan<byte> record, RecordKind kind, long timestamp, int client)
+    public void OnRecord(ReadOnlySpan<byte> record, RecordKind kind, long timestamp, int client) => Count(record, kind, client);
+
+    /// <summary>Counts <paramref name="record"/> for <paramref name="client"/> if it is a session event in the range; says whether it was.</summary>
+    public bool Count(ReadOnlySpan<byte> record, RecordKind kind, int client)
     {
         if (kind != RecordKind.Global)
         {
-            return;
+            return false;
         }
 
         var at = record.IndexOf("\"seq\":"u8);
-        if (at >= 0 && Utf8Parser.TryParse(record[(at + 6)..], out long seq, out _) && seq > From && seq <= To)
+        if (at < 0 || !Utf8Parser.TryParse(record[(at + 6)..], out long seq, out _) || seq <= From || seq > To)
         {
-            Interlocked.Increment(ref _counts[client]);
+            return false;
         }
+
+        Interlocked.Increment(ref _counts[client]);
+        return true;
     }
 
     public long Fewest => _counts.Min();
