@@ -7,12 +7,14 @@ namespace Switchboard.Agents.Tests;
 
 /// <summary>
 /// The answers beyond allow and deny (issue 58), given over the API to an unmodified Claude Code whose hooks report to
-/// Switchboard: a question answered (the model reads the chosen label), a plan sent back with a note (its approval waits for Claude Code's own prompt), an
-/// "allow always" after which the same command is not asked again, a deny whose note the model reads, and a deny that
-/// stops the run. Questions and plans exist in <c>-p</c> only as the Agent SDKs run it (docs/hooks.md).
+/// Switchboard: a question answered (the model reads the chosen label), a plan shown and approved (Claude Code leaves
+/// plan mode) or sent back with a note, an "allow always" after which the same command is not asked again, a deny whose
+/// note the model reads, and a deny that stops the run. Questions and plans exist in <c>-p</c> only as the Agent SDKs run it (docs/hooks.md).
 /// </summary>
 public sealed class ClaudeCodeAnswerKindsTests : IAsyncLifetime
 {
+    private const string Plan = "# Plan\n\n1. Add the cache\n2. Test it\n";
+
     private AgentTestBed _bed = null!;
     private SwitchboardServer _server = null!;
     private ClaudeCodeAgent _claude = null!;
@@ -90,10 +92,33 @@ public sealed class ClaudeCodeAnswerKindsTests : IAsyncLifetime
         approval.GetProperty("state").GetString().ShouldBe("denied");
         approval.GetProperty("interrupt").GetBoolean().ShouldBe(interrupt);
     }
+
+    [Fact]
+    public async Task APlanIsShownOverTheApiAndApprovedThereClaudeCodeLeavesPlanModeAndGoesOn()
+    {
+        Api.Enqueue([.. ClaudeCodePlan.Turns(Plan), ModelTurn.Say("Implementing.")]);
+        await using var run = await _claude.StartAsSdkAsync("Plan the task.", "--permission-mode", "plan");
+
+        var pending = await SwitchboardLog.PendingApprovalAsync(_server);
+        pending.GetProperty("kind").GetString().ShouldBe("plan");
+        pending.GetProperty("plan").GetString().ShouldBe(Plan, "Claude Code fills the tool's input from its plan file");
+        await SwitchboardLog.AnswerAsync(_server, pending, new { decision = "allow" });
+
+        // Without the hook's updatedInput Claude Code waits on its own stdio prompt and never asks the model again.
+        var next = await Api.WaitForTurnAsync(3);
+        var (text, isError) = next.LastToolResult()!.Value;
+        text.ShouldStartWith("User has approved your plan. You can now start coding.");
+        isError.ShouldBeFalse();
+        next.Mentions("You have exited plan mode").ShouldBeTrue();
+        (await ClaudeCodeAgent.FinishSdkRunAsync(run)).ShouldBe(0, run.Output);
+        var approval = (await SwitchboardLog.ApprovalsAsync(_server, pending.GetProperty("session_id").GetString()!)).ShouldHaveSingleItem();
+        approval.GetProperty("state").GetString().ShouldBe("allowed");
+    }
+
     [Fact]
     public async Task APlanSentBackWithANoteReachesTheModel()
     {
-        Api.Enqueue(ModelTurn.CallTool("ExitPlanMode", new { plan = "1. Add the cache\n2. Test it" }), ModelTurn.Say("Replanning."));
+        Api.Enqueue([.. ClaudeCodePlan.Turns(Plan), ModelTurn.Say("Replanning.")]);
         await using var run = await _claude.StartAsSdkAsync("Plan the task.", "--permission-mode", "plan");
 
         var pending = await SwitchboardLog.PendingApprovalAsync(_server);
@@ -101,8 +126,8 @@ public sealed class ClaudeCodeAnswerKindsTests : IAsyncLifetime
         await SwitchboardLog.AnswerAsync(_server, pending, new { decision = "deny", note = "split step 1 in two" });
 
         (await ClaudeCodeAgent.FinishSdkRunAsync(run)).ShouldBe(0, run.Output);
-        await Api.WaitForTurnAsync(2);
-        Api.Turns[1].LastToolResult()!.Value.ShouldBe(("Denied by the operator (Switchboard): split step 1 in two", true));
+        await Api.WaitForTurnAsync(3);
+        Api.Turns[2].LastToolResult()!.Value.ShouldBe(("Denied by the operator (Switchboard): split step 1 in two", true));
     }
 
     [Fact]
@@ -123,5 +148,4 @@ public sealed class ClaudeCodeAnswerKindsTests : IAsyncLifetime
         var approvals = await SwitchboardLog.ApprovalsAsync(_server, pending.GetProperty("session_id").GetString()!);
         approvals.ShouldHaveSingleItem("the second npm test asked nobody");
         approvals[0].GetProperty("applied_suggestion").GetInt32().ShouldBe(rule.i);
-    }
-}
+    }}

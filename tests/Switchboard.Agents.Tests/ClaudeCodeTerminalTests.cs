@@ -9,8 +9,8 @@ namespace Switchboard.Agents.Tests;
 /// <summary>
 /// Claude Code as a person runs it, in a terminal (issue 58, item 3), with the hooks <c>switchboard hooks install
 /// claude-code</c> writes: with <c>--answerable-prompts</c> its permission prompt is held and answered from the
-/// dashboard while the terminal's own dialog waits unanswered; without it (Claude Code's auto mode) the prompt is
-/// decided in the terminal, and the dashboard says where.
+/// dashboard while the terminal's own dialog waits unanswered, and so is a plan (Claude Code then leaves plan mode);
+/// without it (Claude Code's auto mode) the prompt is decided in the terminal, and the dashboard says where.
 /// </summary>
 public sealed class ClaudeCodeTerminalTests(Chromium chromium) : IAsyncLifetime
 {
@@ -78,6 +78,29 @@ public sealed class ClaudeCodeTerminalTests(Chromium chromium) : IAsyncLifetime
         var id = (await SwitchboardLog.SessionsAsync(_server)).ShouldHaveSingleItem().GetProperty("id").GetString()!;
         (await SwitchboardLog.ApprovalsAsync(_server, id)).ShouldBeEmpty("nothing Switchboard could answer was asked");
         File.Exists(file).ShouldBeFalse();
+        page.ShouldHaveNoScriptErrors();
+    }
+
+    [Fact]
+    public async Task InPlanModeATerminalsPlanIsShownOnTheDashboardAndApprovedThereClaudeCodeLeavesPlanMode()
+    {
+        await InstallHooksAsync("--answerable-prompts");
+        await using var page = await DashboardPage.OpenAsync(chromium, _server.BaseAddress);
+        _bed.Api.Enqueue([.. ClaudeCodePlan.Turns("# Plan\n\n1. Add the cache\n2. Test it\n"), ModelTurn.Say("Implementing.")]);
+        await using var terminal = ClaudeCodeTerminal.Start(Sandbox, _bed.Api, "Plan the task.", args: ["--permission-mode", "plan"]);
+
+        var item = page.Page.GetByTestId("needs-you-item");
+        await Expect(item.GetByTestId("approval-plan")).ToContainTextAsync("Add the cache", new() { Timeout = (float)Long.TotalMilliseconds });
+        await terminal.WaitForTextAsync("Would you like to proceed?");
+
+        await item.GetByTestId("approval-allow").ClickAsync();
+
+        // Its own dialog closes on the hook's answer: no key is pressed in the terminal.
+        await terminal.WaitForTextAsync("Approved Claude's plan");
+        var next = await _bed.Api.WaitForTurnAsync(3);
+        next.Mentions("You have exited plan mode").ShouldBeTrue(terminal.Screen);
+        var id = (await SwitchboardLog.SessionsAsync(_server)).ShouldHaveSingleItem().GetProperty("id").GetString()!;
+        (await SwitchboardLog.ApprovalsAsync(_server, id)).ShouldHaveSingleItem().GetProperty("state").GetString().ShouldBe("allowed");
         page.ShouldHaveNoScriptErrors();
     }
 

@@ -45,7 +45,7 @@ internal static class HookApprovals
     /// held) with no decision, so the agent follows its own rules, unless <see cref="HookApprovalFallback.Deny"/> is set.
     /// An allow with an applied suggestion remembers it (Claude Code's <c>updatedPermissions</c>); a question's answers
     /// go back in <c>updatedInput</c>, the agent's <paramref name="input"/> with its questions untouched plus
-    /// <c>answers</c>; a deny with <c>interrupt</c> also stops the agent (<see cref="HookAnswers.Stop"/>).
+    /// <c>answers</c>, and a plan's approval as that input unchanged; a deny with <c>interrupt</c> also stops the agent (<see cref="HookAnswers.Stop"/>).
     /// </summary>
     public static string Answer(HookAgent agent, string hookEvent, Approval? approval, HookApprovalFallback fallback, JsonElement input = default)
     {
@@ -106,10 +106,19 @@ internal static class HookApprovals
         }.ToJsonString();
     }
 
-    /// <summary>What an allow carries beyond the allow: a question's answers in the input, an applied suggestion.</summary>
+    /// <summary>
+    /// What an allow carries beyond the allow: a question's answers in the input, a plan's input as the agent gave it, an
+    /// applied suggestion.
+    /// </summary>
     private static void Remember(JsonObject verdict, Approval approval, JsonElement input)
     {
-        if (approval.Answers is { } answers && input.ValueKind == JsonValueKind.Object)
+        if (approval.Kind == ApprovalKind.Plan && input.ValueKind == JsonValueKind.Object)
+        {
+            // Without updatedInput Claude Code takes an allow of ExitPlanMode as no answer and asks its own person;
+            // with it, it leaves plan mode and goes on (docs/hooks.md, 2.1.328 and 2.1.332).
+            verdict["updatedInput"] = JsonObject.Create(input);
+        }
+        else if (approval.Answers is { } answers && input.ValueKind == JsonValueKind.Object)
         {
             var updated = JsonObject.Create(input)!;
             var given = new JsonObject();

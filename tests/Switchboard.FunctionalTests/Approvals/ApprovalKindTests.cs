@@ -8,7 +8,8 @@ namespace Switchboard.FunctionalTests.Approvals;
 /// <summary>
 /// The kinds of approval and the whole context (issue 58, docs/approvals.md "Kinds"), through a hook held on a real HTTP
 /// request: a question answered with its answers in <c>updatedInput</c>, an allow with a suggestion remembered in
-/// <c>updatedPermissions</c>, a plan sent back with a note, a deny that stops the agent, and a large input bounded at 64 KiB.
+/// <c>updatedPermissions</c>, a plan approved with its input in <c>updatedInput</c> or sent back with a note, a deny
+/// that stops the agent, and a large input bounded at 64 KiB.
 /// </summary>
 public sealed class ApprovalKindTests
 {
@@ -106,6 +107,23 @@ public sealed class ApprovalKindTests
         stop.Str("behavior").ShouldBe("deny");
         stop.Str("message").ShouldBe("Denied by the operator (Switchboard): wrong repo");
         stop.GetProperty("interrupt").GetBoolean().ShouldBeTrue();
+    }
+
+    [Fact]
+    public async Task APlanApprovedAnswersTheHookWithItsInputUnchangedAsUpdatedInput()
+    {
+        await using var server = await SwitchboardServer.StartAsync();
+        using var agent = new HttpClient { BaseAddress = server.BaseAddress, Timeout = TestTimeouts.Long };
+        var asked = ApprovalKinds.Plan("# Plan\n1. Add the table");
+        var (hook, plan) = await ApprovalKinds.HoldAsync(server, agent, "approves", asked);
+
+        var allowed = await server.Http.PostAsync($"/api/sessions/otel:s:approves/approvals/{plan.Str("id")}", new { decision = "allow" });
+        allowed.Status.ShouldBe(200, allowed.Body.ToString());
+        var decision = await ApprovalKinds.DecisionAsync(hook);
+        decision.Str("behavior").ShouldBe("allow");
+        // Claude Code takes an allow of ExitPlanMode without updatedInput as no answer (docs/hooks.md).
+        decision.GetProperty("updatedInput").GetRawText().ShouldBe(JsonSerializer.SerializeToElement(asked).GetProperty("tool_input").GetRawText());
+        decision.TryGetProperty("updatedPermissions", out _).ShouldBeFalse();
     }
 
     [Fact]

@@ -47,8 +47,9 @@ internal static class ApprovalKinds
         },
     };
 
-    /// <summary>An <c>ExitPlanMode</c> with its plan.</summary>
-    public static object Plan(string plan) => new { tool_name = "ExitPlanMode", tool_input = new { plan } };
+    /// <summary>An <c>ExitPlanMode</c> with its plan, as Claude Code fills it from the plan file the model wrote.</summary>
+    public static object Plan(string plan) =>
+        new { tool_name = "ExitPlanMode", tool_input = new { plan, planFilePath = "/home/dev/.claude/plans/add-the-table.md" } };
 
     /// <summary>Posts the held hook (its answer comes when the approval ends) and returns it with the pending approval it raised.</summary>
     public static async Task<(Task<JsonElement> Hook, JsonElement Approval)> HoldAsync(SwitchboardServer server, HttpClient agent, string session, object fields)

@@ -12,8 +12,9 @@ public static class ClaudeCodeTerminal
 {
     private const string ApiKey = "sk-ant-test-key";
 
-    /// <summary>Starts <c>claude PROMPT</c> in the sandbox's working directory, in a terminal of 40 x 120.</summary>
-    public static TerminalSession Start(AgentSandbox sandbox, FakeModelApi api, string prompt, IReadOnlyDictionary<string, string>? environment = null)
+    /// <summary>Starts <c>claude PROMPT [ARGS]</c> in the sandbox's working directory, in a terminal of 40 x 120.</summary>
+    public static TerminalSession Start(AgentSandbox sandbox, FakeModelApi api, string prompt, IReadOnlyDictionary<string, string>? environment = null,
+        IEnumerable<string>? args = null)
     {
         // Without these it opens on its first-run screens (and checks api.anthropic.com before any of them).
         var state = new JsonObject
@@ -35,6 +36,6 @@ public static class ClaudeCodeTerminal
             ["CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC"] = "1",
             ["DISABLE_AUTOUPDATER"] = "1",
         };
-        return TerminalSession.Start(AgentClis.ClaudeCode, [prompt], sandbox.WorkDirectory, all);
+        return TerminalSession.Start(AgentClis.ClaudeCode, [prompt, .. args ?? []], sandbox.WorkDirectory, all);
     }
 }
