@@ -9,7 +9,8 @@ namespace Switchboard.Agents.Tests;
 /// The answers beyond allow and deny (issue 58), given over the API to an unmodified Claude Code whose hooks report to
 /// Switchboard: a question answered (the model reads the chosen label), a plan shown and approved (Claude Code leaves
 /// plan mode) or sent back with a note, an "allow always" after which the same command is not asked again, a deny whose
-/// note the model reads, and a deny that stops the run. Questions and plans exist in <c>-p</c> only as the Agent SDKs run it (docs/hooks.md).
+/// note the model reads, and a deny that stops the run. Questions and plans exist in <c>-p</c> only as the Agent SDKs
+/// run it (docs/hooks.md).
 /// </summary>
 public sealed class ClaudeCodeAnswerKindsTests : IAsyncLifetime
 {
@@ -148,4 +149,5 @@ public sealed class ClaudeCodeAnswerKindsTests : IAsyncLifetime
         var approvals = await SwitchboardLog.ApprovalsAsync(_server, pending.GetProperty("session_id").GetString()!);
         approvals.ShouldHaveSingleItem("the second npm test asked nobody");
         approvals[0].GetProperty("applied_suggestion").GetInt32().ShouldBe(rule.i);
-    }}
+    }
+}

@@ -32,8 +32,8 @@ internal static class HookApprovalContext
                 var text = ApprovalInput.Clip(plan.GetString()!, out var planCut);
                 return context with { Kind = ApprovalKind.Plan, Plan = text, InputTruncated = cut || planCut };
             case "ExitPlanMode":
-                // 2.1.328 sends tool_input {}: it reads the plan from its own plan file (docs/hooks.md). Still a plan to
-                // approve or send back; the card says where the plan is.
+                // tool_input {}: the model wrote no plan file, whose text Claude Code would send as plan (docs/hooks.md).
+                // Still a plan to approve or send back; the card says where to read it.
                 return context with { Kind = ApprovalKind.Plan };
             default:
                 return context;

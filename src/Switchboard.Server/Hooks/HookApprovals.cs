@@ -45,7 +45,8 @@ internal static class HookApprovals
     /// held) with no decision, so the agent follows its own rules, unless <see cref="HookApprovalFallback.Deny"/> is set.
     /// An allow with an applied suggestion remembers it (Claude Code's <c>updatedPermissions</c>); a question's answers
     /// go back in <c>updatedInput</c>, the agent's <paramref name="input"/> with its questions untouched plus
-    /// <c>answers</c>, and a plan's approval as that input unchanged; a deny with <c>interrupt</c> also stops the agent (<see cref="HookAnswers.Stop"/>).
+    /// <c>answers</c>, and a plan's approval as that input unchanged; a deny with <c>interrupt</c> also stops the agent
+    /// (<see cref="HookAnswers.Stop"/>).
     /// </summary>
     public static string Answer(HookAgent agent, string hookEvent, Approval? approval, HookApprovalFallback fallback, JsonElement input = default)
     {

@@ -53,7 +53,7 @@ export function approvalCard(approval, session, { parent, answer }) {
   } else if (kind === "plan") {
     body = h("div", { class: "approval-plan", dataset: { testid: "approval-plan" }, tabindex: "0", "aria-label": "The plan" },
       approval.plan ? markdown(approval.plan)
-        : h("p", {}, "The agent did not send its plan with the request (Claude Code keeps it in its plan file): read it in the agent's terminal or transcript."));
+        : h("p", {}, "The agent sent no plan with the request (Claude Code sends the plan file the model wrote, and it wrote none): read it in the agent's terminal or transcript."));
     actions = [button("approval-allow", "Approve plan", send(() => ({ decision: "allow" })), "button-primary"),
       button("approval-keep-planning", "Keep planning", deny())];
   } else {
