@@ -96,7 +96,22 @@ internal sealed partial class GroupCommit : IAsyncDisposable
     public async Task<IReadOnlyList<WriteResult>> SubmitAsync(IReadOnlyList<SessionWrite> writes, CancellationToken cancellationToken)
     {
         var batch = new QueuedWrites(writes);
-        return await CommittedAsync(batch, batch.Completion.Task, cancellationToken);
+        var results = await CommittedAsync(batch, batch.Completion.Task, cancellationToken);
+        // Telemetry is paced before its commit instead (HoldTelemetryAsync): answered at once, an exporter's next
+        // request queues behind the fan-out with the other exporters', and they commit together.
+        if (_options.FanoutAnswerWait > TimeSpan.Zero && !batch.IsTelemetry && LastSeq(results) is > 0 and var seq)
+        {
+            try
+            {
+                await _throttle.WhenFannedOutAsync(seq).WaitAsync(_options.FanoutAnswerWait, _time, cancellationToken);
+            }
+            catch (TimeoutException)
+            {
+                // Durable all the same: the wait only paces the producer, so a fan-out held up longer is not the write's failure.
+            }
+        }
+
+        return results;
     }
 
     /// <summary>
@@ -284,8 +299,6 @@ internal sealed partial class GroupCommit : IAsyncDisposable
         }
 
         var offset = 0;
-        var fannedOut = last > 0 && _options.FanoutAnswerWait > TimeSpan.Zero ? _throttle.WhenFannedOutAsync(last) : Task.CompletedTask;
-        List<(QueuedWrites Batch, WriteResult[] Results)>? held = null;
         foreach (var batch in group)
         {
             var slice = new WriteResult[batch.Writes.Count];
@@ -295,42 +308,7 @@ internal sealed partial class GroupCommit : IAsyncDisposable
             }
 
             offset += slice.Length;
-            // Telemetry is paced before its commit instead (HoldTelemetryAsync): answered at once, an exporter's next
-            // request queues behind the fan-out with the other exporters', and they commit together.
-            if (fannedOut.IsCompleted || batch.IsTelemetry || LastSeq(slice) == 0)
-            {
-                batch.Completion.TrySetResult(slice);
-            }
-            else
-            {
-                (held ??= []).Add((batch, slice));
-            }
-        }
-
-        if (held is not null)
-        {
-            _ = AnswerWhenFannedOutAsync(fannedOut, held);
-        }
-    }
-
-    /// <summary>
-    /// Answers a commit's writes once the live path has fanned out its events, or <see cref="SocketOptions.FanoutAnswerWait"/>
-    /// after the commit: one wait for the commit, not one per request, and each request wakes once, for its answer.
-    /// </summary>
-    private async Task AnswerWhenFannedOutAsync(Task fannedOut, List<(QueuedWrites Batch, WriteResult[] Results)> held)
-    {
-        try
-        {
-            await fannedOut.WaitAsync(_options.FanoutAnswerWait, _time);
-        }
-        catch (TimeoutException)
-        {
-            // Durable all the same: the wait only paces the producers, so a fan-out held up longer is not the writes' failure.
-        }
-
-        foreach (var (batch, results) in held)
-        {
-            batch.Completion.TrySetResult(results);
+            batch.Completion.TrySetResult(slice);
         }
     }
 
