@@ -78,7 +78,8 @@ internal static class ServeVerb
     private static async Task<int> RunAsync(ParseResult result, CancellationToken cancellationToken)
     {
         var verbose = result.GetValue(SwitchboardCommandLine.Verbose);
-        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = [.. result.UnmatchedTokens] });
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = [SettingsFileWatch.HostReloadOff, .. result.UnmatchedTokens] });
+        SettingsFileWatch.PollInstead(builder.Configuration, builder.Environment.ContentRootPath);
         Settings.AddDefaults(builder.Configuration);
         if (!verbose)
         {
