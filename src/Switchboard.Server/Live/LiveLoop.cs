@@ -18,6 +18,12 @@ internal sealed class LiveLoop
     /// <summary>Messages handled before the next chunk of events, so joins and reads never wait behind a long backlog.</summary>
     private const int MessagesPerPass = 512;
 
+    /// <summary>
+    /// Connections an idle loop writes to itself at the end of a pass; the rest are woken in the pool, so one event for
+    /// thousands of subscribers is written by every core, not the loop's alone.
+    /// </summary>
+    private const int InlineWakesPerPass = 64;
+
     private readonly LiveState _state;
     private readonly LiveInbox _inbox;
     private readonly IHostApplicationLifetime? _lifetime;
@@ -153,7 +159,10 @@ internal sealed class LiveLoop
             handler.EndPass(pass);
         }
 
-        _state.WakeAll();
+        // A loop about to go idle starts its connections' writes itself: at everyday rates a pass is one event for a few
+        // dashboards, and a pool thread woken per connection cost more than the write. A busy loop (or a large fan-out)
+        // keeps its time for the fan-out and hands the writes to the pool, as before.
+        _state.WakeAll(_inbox.HasMessages || CanDispatch ? 0 : InlineWakesPerPass);
         _state.Published.Position(_state.Projection);
     }
 

@@ -46,15 +46,26 @@ internal sealed class LiveState(SocketOptions options, TimeProvider time, ILogge
         }
     }
 
-    /// <summary>Wakes every connection that got frames in this pass, once.</summary>
-    public void WakeAll()
+    /// <summary>
+    /// Wakes every connection that got frames in this pass, once: the first <paramref name="inline"/> of them may write on
+    /// this thread (the loop has nothing else to do), the rest are handed to their own send loops.
+    /// </summary>
+    public void WakeAll(int inline)
     {
-        foreach (var queue in Wake)
+        var wake = Wake;
+        for (var i = 0; i < wake.Count; i++)
         {
-            queue.Wake();
+            if (i < inline)
+            {
+                wake[i].WakeInline();
+            }
+            else
+            {
+                wake[i].Wake();
+            }
         }
 
-        Wake.Clear();
+        wake.Clear();
     }
 
     /// <summary>Drops every subscription and tells each connection why (it reconnects and resumes); returns how many connections.</summary>

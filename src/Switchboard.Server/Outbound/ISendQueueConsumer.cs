@@ -10,6 +10,13 @@ internal interface ISendQueueConsumer
     /// <summary>Frames are waiting and nobody is draining; called once until a drain finds the queue empty.</summary>
     void OnFramesAvailable();
 
+    /// <summary>
+    /// Like <see cref="OnFramesAvailable"/>, from a caller with time to spare (the live loop at the end of a pass with
+    /// nothing else to do): the consumer may start writing on the caller's thread instead of waking another, as long as
+    /// it never waits there: a write that does not complete at once goes on without the caller. By default it just
+    /// wakes (long-poll and SSE keep their own way of writing).
+    /// </summary>
+    void OnFramesAvailableInline() => OnFramesAvailable();
 
     /// <summary>The queue hit its hard cap: the consumer is too slow and must be disconnected.</summary>
     void OnOverflow();

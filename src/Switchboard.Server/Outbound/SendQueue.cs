@@ -258,6 +258,9 @@ internal sealed partial class SendQueue
     /// <summary>Wakes the consumer for frames queued with a deferred wake-up.</summary>
     public void Wake() => _consumer.OnFramesAvailable();
 
+    /// <summary>Like <see cref="Wake"/>, letting the consumer start writing on this thread (<see cref="ISendQueueConsumer.OnFramesAvailableInline"/>).</summary>
+    public void WakeInline() => _consumer.OnFramesAvailableInline();
+
     /// <summary>
     /// Moves up to <paramref name="into"/>.Length frames out, oldest first. Returns 0 and clears the signal
     /// when the queue is empty, so the next enqueue signals again.

@@ -95,6 +95,51 @@ public sealed class SlowConsumerTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public async Task AStuckClientDelaysNoOneWhileTheIdleLoopWritesEveryonesEventsItself()
+    {
+        await using var server = await SwitchboardServer.StartAsync();
+        await server.Http.CreateAsync("one");
+        await using var healthy = await PhoenixClient.ConnectAsync(server.WebSocketUri);
+        var start = (await healthy.JoinAsync("sessions")).Response.Long("seq");
+        var healthyConnection = server.Get<ConnectionRegistry>().Snapshot().Cast<WebSocketConnection>().Single();
+        var stuck = await RawWebSocket.ConnectAsync(server.BaseAddress, receiveBuffer: 4096);
+        await stuck.SendTextAsync("""["1","1","sessions","phx_join",{}]""");
+        (await stuck.ReadTextAsync()).ShouldContain("\"status\":\"ok\"");
+        var stuckConnection = server.Get<ConnectionRegistry>().Snapshot().Cast<WebSocketConnection>().Single(c => c != healthyConnection);
+
+        // One event at a time, each answered once fanned out: the loop is idle after each and starts both writes itself,
+        // until the stuck client's socket buffers are full and its frames wait in its own queue, and then 50 more.
+        var blob = new string('m', 8000);
+        var events = 0;
+        var afterStuck = 0;
+        while (afterStuck < 50)
+        {
+            events.ShouldBeLessThan(4000, $"the stuck client's socket buffers should be full by now; {stuckConnection.Queue.Count} frames wait");
+            (await server.Http.PatchAsync("/api/sessions/one", new { metadata = new { blob, n = events } })).Status.ShouldBe(200);
+            events++;
+            (await healthy.WaitForAsync(x => x.Seq is not null, TestTimeouts.Long)).Seq.ShouldBe(start + events, "the healthy client gets each event, in order");
+            lock (healthy.Backlog)
+            {
+                healthy.Backlog.Clear(); // summaries
+            }
+
+            if (stuckConnection.Queue.Count >= 10) // more than the one event and summary of a pass: it is not being written
+            {
+                afterStuck++;
+            }
+        }
+
+        output.WriteLine($"{events} events; healthy drains inline {healthyConnection.InlineDrains}, queued {healthyConnection.QueuedDrains}; "
+            + $"stuck drains inline {stuckConnection.InlineDrains}, queued {stuckConnection.QueuedDrains}, {stuckConnection.Queue.Count} frames waiting");
+        healthyConnection.InlineDrains.ShouldBeGreaterThan(0, "the idle loop wrote the healthy client's events itself");
+        stuckConnection.InlineDrains.ShouldBeGreaterThan(0, "and the stuck client's, until its socket was full");
+        stuckConnection.Queue.Count.ShouldBeGreaterThanOrEqualTo(10, "the stuck client's frames wait in its own queue");
+        stuckConnection.CloseReason.ShouldBeNull("below its cap, a stuck client is only behind");
+        healthyConnection.CloseReason.ShouldBeNull();
+        await stuck.DisposeAsync();
+    }
+
+    [Fact]
     public async Task AClientThatFellBehindGetsTheLatestUsageInsteadOfEveryStepAndEveryOtherChange()
     {
         // Behind means a quarter of the cap waiting: 500 frames here; 2,000 would cut the client off.

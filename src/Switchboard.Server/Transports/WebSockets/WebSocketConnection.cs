@@ -13,18 +13,12 @@ namespace Switchboard.Server.Transports.WebSockets;
 
 /// <summary>
 /// One upgraded WebSocket connection speaking Phoenix V2. The read loop parses frames from Kestrel's
-/// input pipe and hands complete messages to the <see cref="PhoenixSocket"/>. Writing is a thread-pool
-/// work item scheduled when frames arrive: it copies every pending frame into the output pipe and
-/// flushes once, so a burst of events costs one socket write, and a write that completes synchronously
-/// allocates nothing.
+/// input pipe and hands complete messages to the <see cref="PhoenixSocket"/>. Writing drains the queue when frames
+/// arrive (WebSocketConnection.Writing.cs): every pending frame is copied into the output pipe and flushed once, so a
+/// burst of events costs one socket write, and a write that completes synchronously allocates nothing.
 /// </summary>
 internal sealed partial class WebSocketConnection : ISendQueueConsumer, IThreadPoolWorkItem, IStreamConnection
 {
-    private const int DrainBatch = 64;
-
-    [ThreadStatic]
-    private static OutboundFrame[]? t_batch;
-
     private readonly Action _abort;
     private readonly ConnectionRegistry _registry;
     private readonly Stream _transport;
@@ -154,8 +148,6 @@ internal sealed partial class WebSocketConnection : ISendQueueConsumer, IThreadP
         }
     }
 
-    void ISendQueueConsumer.OnFramesAvailable() => ThreadPool.UnsafeQueueUserWorkItem(this, preferLocal: false);
-
     void ISendQueueConsumer.OnOverflow()
     {
         TransportLog.SlowConsumer(_registry.Logger, Transport);
@@ -169,124 +161,6 @@ internal sealed partial class WebSocketConnection : ISendQueueConsumer, IThreadP
     }
 
     private const string Transport = "WebSocket";
-
-    void IThreadPoolWorkItem.Execute()
-    {
-        Interlocked.Increment(ref _draining);
-        _ = DrainAsync();
-    }
-
-    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
-    private async ValueTask DrainAsync()
-    {
-        try
-        {
-            while (true)
-            {
-                var batch = t_batch ??= new OutboundFrame[DrainBatch];
-                var count = Queue.Drain(batch);
-                if (count == 0)
-                {
-                    return;
-                }
-
-                for (var i = 0; i < count; i++)
-                {
-                    batch[i] = batch[i].For(_serializer); // V1's form of a shared frame is built once, by its first V1 reader
-                }
-
-                // Coalesce every pending frame into one buffer and one write: one flush, one syscall.
-                var total = 0;
-                var closing = false;
-                var used = 0;
-                for (; used < count && !closing; used++)
-                {
-                    total += batch[used].Size;
-                    closing = batch[used].Kind == FrameKind.Close;
-                }
-
-                if (used == 1)
-                {
-                    // One frame (the common case at low rates): its shared bytes go out as they are, no copy.
-                    var frame = batch[0];
-                    for (var i = 0; i < count; i++)
-                    {
-                        batch[i] = null!;
-                    }
-
-                    OutboundCounters.Wrote(frame.Size);
-                    var single = _transport.WriteAsync(frame.WebSocketFrame);
-                    if (!single.IsCompletedSuccessfully)
-                    {
-                        await single;
-                    }
-                }
-                else
-                {
-                    await WriteCoalescedAsync(batch, count, used, total);
-                }
-
-                if (closing)
-                {
-                    Queue.Complete();
-                    _closeWritten?.TrySetResult();
-                    return;
-                }
-            }
-        }
-        catch (Exception ex)
-        {
-            // Usually the peer is gone; the read loop notices and cleans up. Anything else is a bug worth a line.
-            if (ex is not (IOException or ConnectionAbortedException or ObjectDisposedException or OperationCanceledException or InvalidOperationException))
-            {
-                TransportLog.WriteFailed(_registry.Logger, Transport, ex);
-            }
-
-            Queue.Complete();
-            _closeWritten?.TrySetResult();
-        }
-        finally
-        {
-            Interlocked.Decrement(ref _draining);
-        }
-    }
-
-    /// <summary>Copies the first <paramref name="used"/> frames into one pooled buffer and writes it: one flush, one syscall.</summary>
-    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
-    private async ValueTask WriteCoalescedAsync(OutboundFrame[] batch, int count, int used, int total)
-    {
-        var buffer = ArrayPool<byte>.Shared.Rent(total);
-        var offset = 0;
-        for (var i = 0; i < count; i++)
-        {
-            if (i < used)
-            {
-                var bytes = batch[i].WebSocketFrame.Span;
-                bytes.CopyTo(buffer.AsSpan(offset));
-                offset += bytes.Length;
-            }
-
-            batch[i] = null!;
-        }
-
-        OutboundCounters.Wrote(offset);
-        var write = _transport.WriteAsync(buffer.AsMemory(0, offset));
-        if (!write.IsCompletedSuccessfully)
-        {
-            try
-            {
-                await write;
-            }
-            finally
-            {
-                ArrayPool<byte>.Shared.Return(buffer);
-            }
-        }
-        else
-        {
-            ArrayPool<byte>.Shared.Return(buffer);
-        }
-    }
 
     private async Task AbortLaterAsync(string reason)
     {
