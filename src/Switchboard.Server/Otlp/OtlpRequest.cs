@@ -1,4 +1,6 @@
-namespace Switchboard.Server.Otlp.Wire;
+using Switchboard.Server.Otlp.Wire;
+
+namespace Switchboard.Server.Otlp;
 
 /// <summary>
 /// An export request as its protobuf bytes, checked whole (<see cref="WireShape.Check"/>) when it is made: the mapping
