@@ -1,6 +1,7 @@
 using Google.Protobuf;
 using Switchboard.Otlp.Proto.Collector;
 using Switchboard.Otlp.Proto.Trace;
+using Switchboard.Server.Otlp.Wire;
 
 namespace Switchboard.Server.Otlp;
 
@@ -14,26 +15,27 @@ internal static class OtlpCodec
     private static readonly JsonParser Json = new(JsonParser.Settings.Default.WithIgnoreUnknownFields(true));
     private static readonly JsonFormatter JsonOut = new(JsonFormatter.Settings.Default);
 
-    /// <summary>The request, or throws <see cref="InvalidProtocolBufferException"/> (or <see cref="InvalidJsonException"/>) for a body that does not decode.</summary>
-    public static IMessage Decode(OtlpSignal signal, ReadOnlySpan<byte> body, bool json)
+    /// <summary>
+    /// The request, or throws <see cref="OtlpWireException"/> (or <see cref="InvalidJsonException"/>) for a body that does
+    /// not decode. Protobuf is read from its bytes, never made into objects; OTLP JSON is parsed into Google.Protobuf's
+    /// messages and written back as protobuf, so that one reader maps both.
+    /// </summary>
+    public static OtlpRequest Decode(OtlpSignal signal, ReadOnlySpan<byte> body, bool json)
     {
         if (!json)
         {
-            return signal switch
-            {
-                OtlpSignal.Traces => ExportTraceServiceRequest.Parser.ParseFrom(body),
-                OtlpSignal.Logs => ExportLogsServiceRequest.Parser.ParseFrom(body),
-                _ => ExportMetricsServiceRequest.Parser.ParseFrom(body),
-            };
+            return OtlpRequest.Read(signal, body.ToArray());
         }
 
         var text = MendSurrogateEscapes(System.Text.Encoding.UTF8.GetString(body));
+        IMessage message;
         switch (signal)
         {
             case OtlpSignal.Traces:
                 var traces = Json.Parse<ExportTraceServiceRequest>(text);
                 FixIds(traces);
-                return traces;
+                message = traces;
+                break;
             case OtlpSignal.Logs:
                 var logs = Json.Parse<ExportLogsServiceRequest>(text);
                 foreach (var r in logs.ResourceLogs)
@@ -48,10 +50,14 @@ internal static class OtlpCodec
                     }
                 }
 
-                return logs;
+                message = logs;
+                break;
             default:
-                return Json.Parse<ExportMetricsServiceRequest>(text);
+                message = Json.Parse<ExportMetricsServiceRequest>(text);
+                break;
         }
+
+        return OtlpRequest.Read(signal, message.ToByteArray());
     }
 
     /// <summary>

@@ -12,6 +12,7 @@ using Switchboard.Server.Http;
 using Switchboard.Server.Metrics;
 using Switchboard.Server.Options;
 using Switchboard.Server.Otlp.Options;
+using Switchboard.Server.Otlp.Wire;
 using Switchboard.Server.Responses;
 using Switchboard.Server.Security;
 
@@ -126,19 +127,19 @@ internal static class OtlpHttpEndpoints
             return (ex.Problem, false);
         }
 
-        IMessage message;
+        OtlpRequest message;
         try
         {
             message = OtlpCodec.Decode(signal, body.Written.Span, json);
         }
-        catch (Exception ex) when (ex is InvalidProtocolBufferException or InvalidJsonException or FormatException or ArgumentException)
+        catch (Exception ex) when (ex is OtlpWireException or InvalidProtocolBufferException or InvalidJsonException or FormatException or ArgumentException)
         {
             return (new ProblemResult(StatusCodes.Status400BadRequest, "malformed_otlp", "Bad request",
                 $"The body is not an OTLP {signal.ToWire()} export request in {(json ? "OTLP JSON" : "protobuf")}: {ex.Message}"), false);
         }
         finally
         {
-            body.Dispose(); // decoded: the message holds its own copies, and the node's body budget gets the bytes back
+            body.Dispose(); // decoded: the request holds its own copy, and the node's body budget gets the bytes back
         }
 
         OtlpOutcome outcome;

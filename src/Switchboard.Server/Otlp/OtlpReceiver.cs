@@ -1,10 +1,9 @@
-using Google.Protobuf;
 using Microsoft.Extensions.Logging;
 using Switchboard.Core.Writes;
-using Switchboard.Otlp.Proto.Collector;
 using Switchboard.Server.Ingest;
 using Switchboard.Server.Metrics;
 using Switchboard.Server.Otlp.Mapping;
+using Switchboard.Server.Otlp.Wire;
 
 namespace Switchboard.Server.Otlp;
 
@@ -21,24 +20,24 @@ internal sealed class OtlpReceiver(WriteIntake writer, QuietMonitor quiet, Switc
     ILogger<OtlpReceiver> logger)
 {
     /// <summary>Maps a decoded export request of any signal into <paramref name="batch"/>.</summary>
-    public static void Map(IMessage request, TelemetryBatch batch)
+    public static void Map(OtlpRequest request, TelemetryBatch batch)
     {
-        switch (request)
+        switch (request.Signal)
         {
-            case ExportTraceServiceRequest traces:
-                SpanMapping.Map(traces, batch);
+            case OtlpSignal.Traces:
+                SpanMapping.Map(request.Reader, batch);
                 break;
-            case ExportLogsServiceRequest logs:
-                LogMapping.Map(logs, batch);
+            case OtlpSignal.Logs:
+                LogMapping.Map(request.Reader, batch);
                 break;
-            case ExportMetricsServiceRequest points:
-                MetricMapping.Map(points, batch);
+            default:
+                MetricMapping.Map(request.Reader, batch);
                 break;
         }
     }
 
     /// <param name="key">The exporter's API key (null while auth is off): a key scoped by labels gives its sessions its labels.</param>
-    public async Task<OtlpOutcome> ReceiveAsync(OtlpSignal signal, IMessage request, Switchboard.Server.Security.ApiKeyIdentity? key, CancellationToken cancellationToken)
+    public async Task<OtlpOutcome> ReceiveAsync(OtlpSignal signal, OtlpRequest request, Switchboard.Server.Security.ApiKeyIdentity? key, CancellationToken cancellationToken)
     {
         var batch = new TelemetryBatch(time.GetUtcNow(), options.Otlp.MaxRecordsPerRequest, options.Otlp.MaxAttributesPerRecord);
         Map(request, batch);

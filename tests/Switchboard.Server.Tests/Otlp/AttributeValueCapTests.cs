@@ -37,11 +37,14 @@ public sealed class AttributeValueCapTests
     [Fact]
     public void AStringLongerThanTheCapIsNoNumber()
     {
-        var padded = new AnyValue { StringValue = new string('0', Cap) + "7" };
+        var padded = Text(new string('0', Cap) + "7");
         Attributes.Integer(padded).ShouldBeNull();
         Attributes.Number(padded).ShouldBeNull();
-        Attributes.Integer(new AnyValue { StringValue = new string('0', Cap - 1) + "7" }).ShouldBe(7, "within the cap, a number as before");
+        Attributes.Integer(Text(new string('0', Cap - 1) + "7")).ShouldBe(7, "within the cap, a number as before");
     }
+
+    private static Switchboard.Server.Otlp.Wire.WireValue Text(string value) =>
+        new(Switchboard.Server.Otlp.Wire.ValueKind.String, 0, 0, Encoding.UTF8.GetBytes(value));
 
     private static string Sha256Prefix(string value) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(value)).AsSpan(0, 16));
 }

@@ -42,9 +42,11 @@ public sealed class OtlpCostPropertyTests(ITestOutputHelper output)
                 $"{perMegabyte[shape] / RequestBytes:F1} MB allocated per MB ({decoding / RequestBytes:F1} of them decoding)");
         }
 
-        var (cheapest, dearest) = (perMegabyte.MinBy(p => p.Value), perMegabyte.MaxBy(p => p.Value));
-        (dearest.Value / cheapest.Value).ShouldBeLessThanOrEqualTo(2.0,
-            $"{dearest.Key} costs {dearest.Value / RequestBytes:F1} MB per MB of request, {cheapest.Key} {cheapest.Value / RequestBytes:F1}");
+        // Against the everyday shape, the most records per MB: read from the wire, a shape of fewer records (nesting
+        // skipped in place) may cost less than it, never more than twice.
+        var (everyday, dearest) = (perMegabyte[OtlpShape.ManySmallRecords], perMegabyte.MaxBy(p => p.Value));
+        (dearest.Value / everyday).ShouldBeLessThanOrEqualTo(2.0,
+            $"{dearest.Key} costs {dearest.Value / RequestBytes:F1} MB per MB of request, {OtlpShape.ManySmallRecords} {everyday / RequestBytes:F1}");
     }
 
     private static long Allocated(Action work)

@@ -7,6 +7,7 @@ using Switchboard.Otlp.Proto.Common;
 using Switchboard.Otlp.Proto.Metrics;
 using Switchboard.Otlp.Proto.Resource;
 using Switchboard.Server.Otlp.Mapping;
+using Switchboard.Server.Otlp.Wire;
 
 namespace Switchboard.Server.Tests.Otlp;
 
@@ -101,7 +102,7 @@ public sealed class StreamIdentityTests
             },
         };
         var batch = new TelemetryBatch(DateTimeOffset.UtcNow);
-        MetricMapping.Map(request, batch);
+        MetricMapping.Map(new ProtoReader(request.ToByteArray()), batch);
         return batch.ToWrites(32).Cast<ApplyTelemetry>().Single().Observations.Single().Cumulative!;
     }
 }

@@ -4,6 +4,7 @@ using Switchboard.Otlp.Proto.Collector;
 using Switchboard.Otlp.Proto.Common;
 using Switchboard.Otlp.Proto.Trace;
 using Switchboard.Server.Otlp.Mapping;
+using Switchboard.Server.Otlp.Wire;
 
 namespace Switchboard.Server.Tests.Otlp;
 
@@ -45,7 +46,7 @@ public sealed class TelemetryMappingTests
             },
         });
         var batch = new TelemetryBatch(Now);
-        SpanMapping.Map(request, batch);
+        SpanMapping.Map(new ProtoReader(request.ToByteArray()), batch);
         var at = batch.ToWrites(32).Cast<ApplyTelemetry>().ToDictionary(w => w.SessionId, w => w.Observations.Single().At);
 
         at["otel:c:in-1970"].ShouldBe(Now - Switchboard.Core.Storage.TelemetryDedupe.Window);
@@ -61,15 +62,16 @@ public sealed class TelemetryMappingTests
         {
             Attr("service.name", "first"), Attr("service.name", "second"), Attr("unrelated", "x"), Attr("gen_ai.conversation.id", "late"),
         };
+        var resource = new ProtoReader(new Switchboard.Otlp.Proto.Resource.Resource { Attributes = { attributes } }.ToByteArray());
         var index = new AttributeIndex();
-        index.Load(attributes, 3).ShouldBe(1, "one attribute past the cap");
+        index.Load(resource, 1, 3).ShouldBe(1, "one attribute past the cap");
         index.String("service.name").ShouldBe("first");
         index.String("gen_ai.conversation.id").ShouldBeNull("past the cap: ignored");
         index.Count.ShouldBe(3);
 
-        index.Load(attributes, 128).ShouldBe(0);
+        index.Load(resource, 1, 128).ShouldBe(0);
         index.String("gen_ai.conversation.id").ShouldBe("late");
-        index.Load(null, 128).ShouldBe(0);
+        index.Load(new ProtoReader([]), 1, 128).ShouldBe(0);
         index.String("service.name").ShouldBeNull("loading forgets the record before");
         Should.Throw<ArgumentException>(() => AttributeIndex.Key("not.read.by.the.mapping"));
     }

@@ -58,6 +58,7 @@ internal sealed class OtlpGrpcListener(SwitchboardOptions options, IServiceProvi
         builder.Services.AddSingleton(services.GetRequiredService<OtlpRequestGate>());
         builder.Services.AddSingleton<OtlpGrpcCalls>();
         builder.Services.AddSingleton<OtlpGrpcGate>();
+        builder.Services.AddOtlpGrpcMethods();
         var app = builder.Build();
         var gate = app.Services.GetRequiredService<OtlpGrpcGate>();
         app.Use(gate.InvokeAsync); // before routing to the services, so nothing of a refused call is read

@@ -1,12 +1,9 @@
 using Google.Protobuf;
 using Grpc.Core;
 using Switchboard.Core.Storage;
-using Switchboard.Otlp.Proto.Collector;
 using Switchboard.Server.Ingest;
+using Switchboard.Server.Otlp.Wire;
 using Switchboard.Server.Security;
-using LogsBase = Switchboard.Otlp.Proto.Collector.Logs.LogsService.LogsServiceBase;
-using MetricsBase = Switchboard.Otlp.Proto.Collector.Metrics.MetricsService.MetricsServiceBase;
-using TraceBase = Switchboard.Otlp.Proto.Collector.Trace.TraceService.TraceServiceBase;
 
 namespace Switchboard.Server.Otlp.Grpc;
 
@@ -17,7 +14,7 @@ namespace Switchboard.Server.Otlp.Grpc;
 /// </summary>
 internal sealed class OtlpGrpcCalls(OtlpReceiver receiver)
 {
-    public async Task<IMessage> ExportAsync(OtlpSignal signal, IMessage request, ServerCallContext context)
+    public async Task<IMessage> ExportAsync(OtlpSignal signal, OtlpRequest request, ServerCallContext context)
     {
         try
         {
@@ -36,20 +33,17 @@ internal sealed class OtlpGrpcCalls(OtlpReceiver receiver)
     }
 }
 
-internal sealed class OtlpTraceService(OtlpGrpcCalls calls) : TraceBase
+/// <summary>
+/// The three OTLP/gRPC services, each its one <c>Export</c> method. Bound through <see cref="OtlpGrpcMethods"/> (not
+/// the generated bases), so that the request comes as its bytes and is read in place (<see cref="OtlpRequest"/>).
+/// </summary>
+internal abstract class OtlpExportService(OtlpGrpcCalls calls, OtlpSignal signal)
 {
-    public override async Task<ExportTraceServiceResponse> Export(ExportTraceServiceRequest request, ServerCallContext context) =>
-        (ExportTraceServiceResponse)await calls.ExportAsync(OtlpSignal.Traces, request, context);
+    public Task<IMessage> Export(OtlpRequest request, ServerCallContext context) => calls.ExportAsync(signal, request, context);
 }
 
-internal sealed class OtlpLogsService(OtlpGrpcCalls calls) : LogsBase
-{
-    public override async Task<ExportLogsServiceResponse> Export(ExportLogsServiceRequest request, ServerCallContext context) =>
-        (ExportLogsServiceResponse)await calls.ExportAsync(OtlpSignal.Logs, request, context);
-}
+internal sealed class OtlpTraceService(OtlpGrpcCalls calls) : OtlpExportService(calls, OtlpSignal.Traces);
 
-internal sealed class OtlpMetricsService(OtlpGrpcCalls calls) : MetricsBase
-{
-    public override async Task<ExportMetricsServiceResponse> Export(ExportMetricsServiceRequest request, ServerCallContext context) =>
-        (ExportMetricsServiceResponse)await calls.ExportAsync(OtlpSignal.Metrics, request, context);
-}
+internal sealed class OtlpLogsService(OtlpGrpcCalls calls) : OtlpExportService(calls, OtlpSignal.Logs);
+
+internal sealed class OtlpMetricsService(OtlpGrpcCalls calls) : OtlpExportService(calls, OtlpSignal.Metrics);

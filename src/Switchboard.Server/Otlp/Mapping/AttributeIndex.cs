@@ -1,6 +1,6 @@
 using System.Collections.Frozen;
-using Google.Protobuf.Collections;
-using Switchboard.Otlp.Proto.Common;
+using System.Text;
+using Switchboard.Server.Otlp.Wire;
 
 namespace Switchboard.Server.Otlp.Mapping;
 
@@ -21,17 +21,48 @@ internal sealed class AttributeIndex
         .Select((key, slot) => KeyValuePair.Create(key, slot))
         .ToFrozenDictionary(StringComparer.Ordinal);
 
-    private readonly AnyValue?[] _values = new AnyValue?[Slots.Count];
-    private bool _clear = true;
+    private static readonly FrozenDictionary<string, int>.AlternateLookup<ReadOnlySpan<char>> SlotsByText = Slots.GetAlternateLookup<ReadOnlySpan<char>>();
+    private static readonly int LongestKey = Slots.Keys.Max(Encoding.UTF8.GetByteCount);
 
-    /// <summary>The attributes last loaded (null: none); the first <see cref="Count"/> of them were read.</summary>
-    public IReadOnlyList<KeyValue>? Source { get; private set; }
+    private readonly WireValue?[] _values = new WireValue?[Slots.Count];
+    private readonly List<WireAttribute> _read = [];
+    private bool _clear = true;
+    private int _total;
+
+    /// <summary>The attributes read (all of them, or the first <c>max</c>), in their order.</summary>
+    public IReadOnlyList<WireAttribute> Read => _read;
 
     /// <summary>How many attributes were read: all of them, or the first <c>max</c>.</summary>
-    public int Count { get; private set; }
+    public int Count => _read.Count;
 
-    /// <summary>Indexes <paramref name="attributes"/> (forgetting the ones before); returns how many past <paramref name="max"/> were ignored.</summary>
-    public int Load(RepeatedField<KeyValue>? attributes, int max)
+    /// <summary>
+    /// Indexes the attributes (fields <paramref name="field"/>) of <paramref name="message"/>, forgetting the ones before;
+    /// returns how many past <paramref name="max"/> were ignored.
+    /// </summary>
+    public int Load(ProtoReader message, int field, int max)
+    {
+        Clear();
+        return Add(message, field, max);
+    }
+
+    /// <summary>
+    /// Indexes the attributes (fields <paramref name="field"/>) of the messages of field <paramref name="part"/> of
+    /// <paramref name="owner"/> (a resource or a scope, which the protobuf decoder merges when it is sent in parts),
+    /// forgetting the ones before; returns how many past <paramref name="max"/> were ignored.
+    /// </summary>
+    public int LoadParts(ProtoReader owner, int part, int field, int max)
+    {
+        Clear();
+        var ignored = 0;
+        foreach (var message in owner.Messages(part))
+        {
+            ignored = Add(message, field, max);
+        }
+
+        return ignored;
+    }
+
+    private void Clear()
     {
         if (!_clear)
         {
@@ -39,20 +70,49 @@ internal sealed class AttributeIndex
             _clear = true;
         }
 
-        Source = attributes;
-        var total = attributes?.Count ?? 0;
-        Count = Math.Min(total, max);
-        for (var i = 0; i < Count; i++)
+        _read.Clear();
+        _total = 0;
+    }
+
+    /// <summary>Indexes the attributes of one more message after those loaded; returns how many past <paramref name="max"/> were ignored so far.</summary>
+    private int Add(ProtoReader message, int field, int max)
+    {
+        while (message.Next(out var number, out var wire))
         {
-            var kv = attributes![i];
-            if (kv.Value is { } value && Slots.TryGetValue(kv.Key, out var slot) && _values[slot] is null)
+            if (number != field || wire != WireType.LengthDelimited)
             {
-                _values[slot] = value;
-                _clear = false;
+                message.Skip(wire, number, 0);
+            }
+            else if (_total++ < max)
+            {
+                var attribute = WireAttribute.Read(message.Message());
+                _read.Add(attribute);
+                if (attribute.Value is { } value && SlotOf(attribute.Key.Span) is { } slot && _values[slot] is null)
+                {
+                    _values[slot] = value;
+                    _clear = false;
+                }
+            }
+            else
+            {
+                message.Bytes();
             }
         }
 
-        return total - Count;
+        return _total - _read.Count;
+    }
+
+    /// <summary>The slot of a key given as UTF-8; null for a key the mapping does not read (the keys it reads are short).</summary>
+    private static int? SlotOf(ReadOnlySpan<byte> key)
+    {
+        if (key.Length > LongestKey)
+        {
+            return null;
+        }
+
+        Span<char> text = stackalloc char[LongestKey];
+        var length = Encoding.UTF8.GetChars(key, text);
+        return SlotsByText.TryGetValue(text[..length], out var slot) ? slot : null;
     }
 
     /// <summary>
@@ -64,7 +124,7 @@ internal sealed class AttributeIndex
         : throw new ArgumentException($"The mapping reads attribute '{name}', which TelemetryMap.AttributeKeys does not list.", nameof(name));
 
     /// <summary>The value of <paramref name="key"/>; null when absent.</summary>
-    public AnyValue? Find(AttributeKey key) => _values[key.Slot];
+    public WireValue? Find(AttributeKey key) => _values[key.Slot];
 
     public string? String(AttributeKey key) => Attributes.Text(Find(key));
 

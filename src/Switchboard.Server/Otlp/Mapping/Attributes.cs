@@ -1,5 +1,5 @@
 using System.Globalization;
-using Switchboard.Otlp.Proto.Common;
+using Switchboard.Server.Otlp.Wire;
 
 namespace Switchboard.Server.Otlp.Mapping;
 
@@ -10,32 +10,37 @@ namespace Switchboard.Server.Otlp.Mapping;
 internal static class Attributes
 {
     /// <summary>The value as text: strings as they are, numbers and booleans formatted invariantly; null for others.</summary>
-    public static string? Text(AnyValue? value) => value?.ValueCase switch
+    public static string? Text(WireValue? value) => value?.Kind switch
     {
-        AnyValue.ValueOneofCase.StringValue => value.StringValue,
-        AnyValue.ValueOneofCase.IntValue => value.IntValue.ToString(CultureInfo.InvariantCulture),
-        AnyValue.ValueOneofCase.DoubleValue => value.DoubleValue.ToString(CultureInfo.InvariantCulture),
-        AnyValue.ValueOneofCase.BoolValue => value.BoolValue ? "true" : "false",
+        ValueKind.String => value.Value.String,
+        ValueKind.Int => value.Value.Int.ToString(CultureInfo.InvariantCulture),
+        ValueKind.Double => value.Value.Double.ToString(CultureInfo.InvariantCulture),
+        ValueKind.Bool => value.Value.Int != 0 ? "true" : "false",
         _ => null,
     };
 
-    public static long? Integer(AnyValue? value) => value?.ValueCase switch
+    public static long? Integer(WireValue? value) => value switch
     {
-        AnyValue.ValueOneofCase.IntValue => value.IntValue,
-        AnyValue.ValueOneofCase.DoubleValue when double.IsFinite(value.DoubleValue) && Math.Abs(value.DoubleValue) < 9e18 => (long)Math.Round(value.DoubleValue),
-        AnyValue.ValueOneofCase.StringValue when Parsable(value) && long.TryParse(value.StringValue, NumberStyles.Integer, CultureInfo.InvariantCulture, out var l) => l,
-        AnyValue.ValueOneofCase.StringValue when Parsable(value) && double.TryParse(value.StringValue, NumberStyles.Float, CultureInfo.InvariantCulture, out var d)
+        { Kind: ValueKind.Int } v => v.Int,
+        { Kind: ValueKind.Double } v when double.IsFinite(v.Double) && Math.Abs(v.Double) < 9e18 => (long)Math.Round(v.Double),
+        { Kind: ValueKind.String } v when Parsable(v) && long.TryParse(v.String, NumberStyles.Integer, CultureInfo.InvariantCulture, out var l) => l,
+        { Kind: ValueKind.String } v when Parsable(v) && double.TryParse(v.String, NumberStyles.Float, CultureInfo.InvariantCulture, out var d)
             && double.IsFinite(d) && Math.Abs(d) < 9e18 => (long)Math.Round(d),
         _ => null,
     };
 
-    public static decimal? Number(AnyValue? value) => value?.ValueCase switch
+    public static decimal? Number(WireValue? value) => value switch
     {
-        AnyValue.ValueOneofCase.IntValue => value.IntValue,
-        AnyValue.ValueOneofCase.DoubleValue when double.IsFinite(value.DoubleValue) && Math.Abs(value.DoubleValue) < 1e15 => (decimal)value.DoubleValue,
-        AnyValue.ValueOneofCase.StringValue when Parsable(value) && decimal.TryParse(value.StringValue, NumberStyles.Float, CultureInfo.InvariantCulture, out var d) => d,
+        { Kind: ValueKind.Int } v => v.Int,
+        { Kind: ValueKind.Double } v when double.IsFinite(v.Double) && Math.Abs(v.Double) < 1e15 => (decimal)v.Double,
+        { Kind: ValueKind.String } v when Parsable(v) && decimal.TryParse(v.String, NumberStyles.Float, CultureInfo.InvariantCulture, out var d) => d,
         _ => null,
     };
 
-    private static bool Parsable(AnyValue value) => value.StringValue.Length <= TelemetryText.MaxValueLength;
+    /// <summary>
+    /// A string short enough to be a number: its UTF-8 length bounds its length in characters, which decides when it
+    /// is within the cap; past the cap in bytes it is decoded to count.
+    /// </summary>
+    private static bool Parsable(WireValue value) =>
+        value.Utf8.Length <= TelemetryText.MaxValueLength || value.String.Length <= TelemetryText.MaxValueLength;
 }

@@ -1,8 +1,6 @@
 using System.Globalization;
 using Switchboard.Core.Writes;
-using Switchboard.Otlp.Proto.Collector;
-using Switchboard.Otlp.Proto.Common;
-using Switchboard.Otlp.Proto.Logs;
+using Switchboard.Server.Otlp.Wire;
 
 namespace Switchboard.Server.Otlp.Mapping;
 
@@ -12,31 +10,37 @@ internal static class LogMapping
     /// <summary>An <c>event.sequence</c> longer than this is hashed in the record's dedupe key, which stays short.</summary>
     private const int MaxSequenceLength = 64;
 
+    private static readonly int MaxEventNameLength = TelemetryMap.LogEvents.Keys.Max(System.Text.Encoding.UTF8.GetByteCount);
+    private static readonly System.Collections.Frozen.FrozenDictionary<string, (string, LogRule)>.AlternateLookup<ReadOnlySpan<char>> EventsByText =
+        System.Collections.Frozen.FrozenDictionary.ToFrozenDictionary(TelemetryMap.LogEvents, e => e.Key, e => (e.Key, e.Value), StringComparer.Ordinal)
+            .GetAlternateLookup<ReadOnlySpan<char>>();
+
     // Read on every record, so resolved once.
     private static readonly AttributeKey EventNameKey = AttributeIndex.Key(TelemetryMap.EventNameAttribute);
     private static readonly AttributeKey SequenceKey = AttributeIndex.Key(TelemetryMap.EventSequenceAttribute);
 
-    public static void Map(ExportLogsServiceRequest request, TelemetryBatch batch)
+    /// <summary>Maps an <c>ExportLogsServiceRequest</c> whose bytes <see cref="WireShape.Logs"/> checked.</summary>
+    public static void Map(ProtoReader request, TelemetryBatch batch)
     {
         ResourceAttributes resource = new();
         AttributeIndex attributes = new();
-        foreach (var resourceLogs in request.ResourceLogs)
+        foreach (var resourceLogs in request.Messages(1))
         {
-            batch.Index(resource, resourceLogs.Resource?.Attributes);
-            foreach (var scope in resourceLogs.ScopeLogs)
+            batch.Index(resource, resourceLogs);
+            foreach (var scope in resourceLogs.Messages(2))
             {
-                foreach (var record in scope.LogRecords)
+                foreach (var record in scope.Messages(2))
                 {
                     if (batch.Admit())
                     {
-                        MapRecord(record, batch.Index(attributes, record.Attributes), resource, batch);
+                        MapRecord(WireLog.Read(record), batch.Index(attributes, record, 6), resource, batch);
                     }
                 }
             }
         }
     }
 
-    private static void MapRecord(LogRecord record, AttributeIndex attributes, ResourceAttributes resource, TelemetryBatch batch)
+    private static void MapRecord(WireLog record, AttributeIndex attributes, ResourceAttributes resource, TelemetryBatch batch)
     {
         var (name, rule) = Rule(record, attributes);
         if (rule is null || SessionIdentity.Of(attributes, resource) is not { } sessionId)
@@ -88,23 +92,36 @@ internal static class LogMapping
         sequence.Length <= MaxSequenceLength && TelemetryText.Clean(sequence, MaxSequenceLength) == sequence ? sequence : "h:" + TelemetryText.Digest(sequence);
 
     /// <summary>The event's name and rule: <c>event_name</c>, else the body text, else the <c>event.name</c> attribute.</summary>
-    private static (string Name, LogRule? Rule) Rule(LogRecord record, AttributeIndex attributes)
+    private static (string Name, LogRule? Rule) Rule(WireLog record, AttributeIndex attributes)
     {
-        if (record.EventName is { Length: > 0 } eventName && TelemetryMap.LogEvents.TryGetValue(eventName, out var rule))
+        if (record.EventName.Length > 0 && Known(record.EventName.Span) is { } named)
         {
-            return (eventName, rule);
+            return named;
         }
 
-        if (record.Body?.ValueCase == AnyValue.ValueOneofCase.StringValue && TelemetryMap.LogEvents.TryGetValue(record.Body.StringValue, out rule))
+        if (record.Body is { Kind: ValueKind.String } body && Known(body.Utf8.Span) is { } bodied)
         {
-            return (record.Body.StringValue, rule);
+            return bodied;
         }
 
-        if (attributes.String(EventNameKey) is { } attribute && TelemetryMap.LogEvents.TryGetValue(attribute, out rule))
+        if (attributes.String(EventNameKey) is { } attribute && TelemetryMap.LogEvents.TryGetValue(attribute, out var rule))
         {
             return (attribute, rule);
         }
 
         return ("", null);
+    }
+
+    /// <summary>The event a name given as UTF-8 names, with its rule; null (and nothing allocated) for a name that is no agent's event.</summary>
+    private static (string Name, LogRule Rule)? Known(ReadOnlySpan<byte> name)
+    {
+        if (name.Length > MaxEventNameLength)
+        {
+            return null;
+        }
+
+        Span<char> text = stackalloc char[MaxEventNameLength];
+        var length = System.Text.Encoding.UTF8.GetChars(name, text);
+        return EventsByText.TryGetValue(text[..length], out var known) ? known : null;
     }
 }

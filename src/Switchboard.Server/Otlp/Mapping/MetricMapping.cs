@@ -1,7 +1,6 @@
 using System.Globalization;
 using Switchboard.Core.Writes;
-using Switchboard.Otlp.Proto.Collector;
-using Switchboard.Otlp.Proto.Metrics;
+using Switchboard.Server.Otlp.Wire;
 
 namespace Switchboard.Server.Otlp.Mapping;
 
@@ -17,43 +16,43 @@ internal static class MetricMapping
     /// <summary>Totals past this are no agent's usage (and would not fit the counters): such points are ignored.</summary>
     private const double MaxTotal = 1e15;
 
-    public static void Map(ExportMetricsServiceRequest request, TelemetryBatch batch)
+    /// <summary>Maps an <c>ExportMetricsServiceRequest</c> whose bytes <see cref="WireShape.Metrics"/> checked.</summary>
+    public static void Map(ProtoReader request, TelemetryBatch batch)
     {
         ResourceAttributes resource = new();
         AttributeIndex scopeAttributes = new(), attributes = new();
         var streams = new StreamIdentity();
-        foreach (var resourceMetrics in request.ResourceMetrics)
+        foreach (var resourceMetrics in request.Messages(1))
         {
             streams.StartResource();
-            batch.Index(resource, resourceMetrics.Resource?.Attributes);
-            foreach (var scopeMetrics in resourceMetrics.ScopeMetrics)
+            batch.Index(resource, resourceMetrics);
+            foreach (var scopeMetrics in resourceMetrics.Messages(2))
             {
                 byte[]? origin = null; // the resource and scope's part of a stream's identity, made when a point needs it
-                foreach (var metric in scopeMetrics.Metrics)
+                foreach (var record in scopeMetrics.Messages(2))
                 {
-                    var (points, cumulative) = metric.DataCase switch
+                    var metric = WireMetric.Read(record);
+                    var name = metric.Name;
+                    if (metric.Data is not { } data || !IsAgentMetric(name))
                     {
-                        Metric.DataOneofCase.Sum => (metric.Sum.DataPoints, metric.Sum.AggregationTemporality == AggregationTemporality.Cumulative),
-                        Metric.DataOneofCase.Gauge => (metric.Gauge.DataPoints, false),
-                        _ => (null, false),
-                    };
-                    if (points is null || !IsAgentMetric(metric.Name))
-                    {
-                        var count = Math.Max(1, points?.Count ?? 0);
-                        batch.Ignore(batch.Admit(count));
+                        batch.Ignore(batch.Admit(Math.Max(1, metric.Points())));
                         continue;
                     }
 
-                    TelemetryMap.MetricUsage.TryGetValue(metric.Name, out var usage);
-                    string? name = null; // as it enters a stream's identity, made when a point needs it
-                    foreach (var point in points)
+                    TelemetryMap.MetricUsage.TryGetValue(name, out var usage);
+                    var cumulative = metric.IsCumulative();
+                    string? streamName = null; // as it enters a stream's identity, made when a point needs it
+                    foreach (var part in data.Messages(metric.DataField))
                     {
-                        if (batch.Admit())
+                        foreach (var point in part.Messages(1))
                         {
-                            origin ??= streams.Origin(resource, batch.Index(scopeAttributes, scopeMetrics.Scope?.Attributes), scopeMetrics.Scope);
-                            name ??= StreamIdentity.Metric(metric.Name);
-                            var context = new PointContext(name, cumulative, usage, resource, origin);
-                            MapPoint(context, point, batch.Index(attributes, point.Attributes), streams, batch);
+                            if (batch.Admit())
+                            {
+                                origin ??= Origin(scopeMetrics, resource, batch.Index(scopeAttributes, scopeMetrics, 1, 3), streams);
+                                streamName ??= StreamIdentity.Metric(name);
+                                var context = new PointContext(streamName, cumulative, usage, resource, origin);
+                                MapPoint(context, WirePoint.Read(point), batch.Index(attributes, point, 7), streams, batch);
+                            }
                         }
                     }
                 }
@@ -61,9 +60,35 @@ internal static class MetricMapping
         }
     }
 
-    private static void MapPoint(in PointContext metric, NumberDataPoint point, AttributeIndex attributes, StreamIdentity streams, TelemetryBatch batch)
+    /// <summary>The origin of a scope's streams: its name and version as the last of its parts says them, and its attributes.</summary>
+    private static byte[] Origin(ProtoReader scopeMetrics, ResourceAttributes resource, AttributeIndex scopeAttributes, StreamIdentity streams)
     {
-        var value = point.ValueCase == NumberDataPoint.ValueOneofCase.AsInt ? point.AsInt : point.AsDouble;
+        var (name, version) = ("", "");
+        foreach (var scope in scopeMetrics.Messages(1))
+        {
+            while (scope.Next(out var field, out var wire))
+            {
+                switch (field, wire)
+                {
+                    case (1, WireType.LengthDelimited):
+                        name = System.Text.Encoding.UTF8.GetString(scope.Bytes().Span);
+                        break;
+                    case (2, WireType.LengthDelimited):
+                        version = System.Text.Encoding.UTF8.GetString(scope.Bytes().Span);
+                        break;
+                    default:
+                        scope.Skip(wire, field, 0);
+                        break;
+                }
+            }
+        }
+
+        return streams.Origin(resource, scopeAttributes, name, version);
+    }
+
+    private static void MapPoint(in PointContext metric, WirePoint point, AttributeIndex attributes, StreamIdentity streams, TelemetryBatch batch)
+    {
+        var value = point.Value;
         if (value <= 0 || value > MaxTotal || double.IsNaN(value) || SessionIdentity.Of(attributes, metric.Resource) is not { } sessionId)
         {
             batch.Ignore();

@@ -1,6 +1,5 @@
-using Google.Protobuf.Collections;
 using Switchboard.Core.Sessions;
-using Switchboard.Otlp.Proto.Common;
+using Switchboard.Server.Otlp.Wire;
 
 namespace Switchboard.Server.Otlp.Mapping;
 
@@ -29,10 +28,14 @@ internal sealed class ResourceAttributes
     /// <summary>Its clean values of the name's attributes, by rank.</summary>
     public string?[] Name => _name;
 
-    /// <summary>Loads <paramref name="attributes"/> (forgetting the resource before); returns how many past <paramref name="max"/> were ignored.</summary>
-    public int Load(RepeatedField<KeyValue>? attributes, int max)
+    /// <summary>
+    /// Loads the resource (field 1) of <paramref name="owner"/>, a request's <c>ResourceSpans</c>, <c>ResourceLogs</c> or
+    /// <c>ResourceMetrics</c>, forgetting the resource before; returns how many attributes past <paramref name="max"/> were
+    /// ignored. A resource sent in parts is read whole, as the protobuf decoder merges it.
+    /// </summary>
+    public int Load(ProtoReader owner, int max)
     {
-        var ignored = Index.Load(attributes, max);
+        var ignored = Index.LoadParts(owner, 1, 1, max);
         (SessionId, CodexSessionId) = SessionIdentity.OfResource(Index);
         for (var i = 0; i < _labels.Length; i++)
         {

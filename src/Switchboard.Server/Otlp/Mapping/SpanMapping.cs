@@ -1,8 +1,7 @@
 using System.Buffers.Binary;
 using System.Globalization;
 using Switchboard.Core.Writes;
-using Switchboard.Otlp.Proto.Collector;
-using Switchboard.Otlp.Proto.Trace;
+using Switchboard.Server.Otlp.Wire;
 
 namespace Switchboard.Server.Otlp.Mapping;
 
@@ -20,25 +19,27 @@ internal static class SpanMapping
     private static readonly AttributeKey[] InputKeys = [.. TelemetryMap.SpanUsage.Input.Select(AttributeIndex.Key)];
     private static readonly AttributeKey[] OutputKeys = [.. TelemetryMap.SpanUsage.Output.Select(AttributeIndex.Key)];
 
-    public static void Map(ExportTraceServiceRequest request, TelemetryBatch batch)
+    /// <summary>Maps an <c>ExportTraceServiceRequest</c> whose bytes <see cref="WireShape.Traces"/> checked.</summary>
+    public static void Map(ProtoReader request, TelemetryBatch batch)
     {
         var tree = new SpanTree();
         ResourceAttributes resource = new();
         AttributeIndex attributes = new();
-        List<(Span Span, string Session, bool StartsAgents)>? mapped = null;
-        foreach (var resourceSpans in request.ResourceSpans)
+        List<(WireSpan Span, string Session, bool StartsAgents)>? mapped = null;
+        foreach (var resourceSpans in request.Messages(1))
         {
-            batch.Index(resource, resourceSpans.Resource?.Attributes);
-            foreach (var scope in resourceSpans.ScopeSpans)
+            batch.Index(resource, resourceSpans);
+            foreach (var scope in resourceSpans.Messages(2))
             {
-                foreach (var span in scope.Spans)
+                foreach (var record in scope.Messages(2))
                 {
                     if (!batch.Admit())
                     {
                         continue;
                     }
 
-                    var session = MapSpan(span, batch.Index(attributes, span.Attributes), resource, batch, out var startsAgents);
+                    var span = WireSpan.Read(record);
+                    var session = MapSpan(span, batch.Index(attributes, record, 9), resource, batch, out var startsAgents);
                     if (span.TraceId.Length == 16 && span.SpanId.Length == 8)
                     {
                         tree.Add(Trace(span), Id(span.SpanId.Span), span.ParentSpanId.Length == 8 ? Id(span.ParentSpanId.Span) : 0, session);
@@ -64,7 +65,7 @@ internal static class SpanMapping
     }
 
     /// <summary>Follows <paramref name="span"/>'s parents through ignored spans of the request to the first that tells its parent session.</summary>
-    private static void Link(Span span, string session, SpanTree tree, TelemetryBatch batch)
+    private static void Link(WireSpan span, string session, SpanTree tree, TelemetryBatch batch)
     {
         var (owner, outside) = tree.ParentOf(Trace(span), span.ParentSpanId.Length == 8 ? Id(span.ParentSpanId.Span) : 0);
         if (owner is not null)
@@ -82,12 +83,12 @@ internal static class SpanMapping
         }
     }
 
-    private static UInt128 Trace(Span span) => BinaryPrimitives.ReadUInt128BigEndian(span.TraceId.Span);
+    private static UInt128 Trace(WireSpan span) => BinaryPrimitives.ReadUInt128BigEndian(span.TraceId.Span);
 
     private static ulong Id(ReadOnlySpan<byte> spanId) => BinaryPrimitives.ReadUInt64BigEndian(spanId);
 
     /// <summary>Observes a GenAI span; returns its session, or null when the span is ignored or refused.</summary>
-    private static string? MapSpan(Span span, AttributeIndex attributes, ResourceAttributes resource, TelemetryBatch batch, out bool startsAgents)
+    private static string? MapSpan(WireSpan span, AttributeIndex attributes, ResourceAttributes resource, TelemetryBatch batch, out bool startsAgents)
     {
         startsAgents = false;
         var operation = attributes.String(OperationKey);
@@ -107,10 +108,10 @@ internal static class SpanMapping
         var isRoot = span.ParentSpanId.IsEmpty;
         var signal = isRoot ? rule.RootSignal : rule.Signal;
         string? error = null;
-        if (span.Status?.Code == Status.Types.StatusCode.Error)
+        if (span.StatusCode == WireSpan.Error)
         {
             signal = TelemetrySignal.Error;
-            error = TelemetryText.Clean(span.Status.Message is { Length: > 0 } message ? message : attributes.String(ErrorTypeKey) ?? "",
+            error = TelemetryText.Clean(span.StatusMessage.Length > 0 ? System.Text.Encoding.UTF8.GetString(span.StatusMessage.Span) : attributes.String(ErrorTypeKey) ?? "",
                 Switchboard.Core.Sessions.SessionLimits.MaxErrorMessageLength) is { Length: > 0 } clean ? clean : "error";
         }
 
@@ -137,7 +138,7 @@ internal static class SpanMapping
     /// exporter may send the nanoseconds as a JSON number, which a parser reads through a double: the same span sent as
     /// protobuf then differs in its last digits, never in its second (but 1 in some million, right at its edge).
     /// </summary>
-    private static string Key(ulong ended, Span span) => string.Create(66, (ended, span), static (chars, state) =>
+    private static string Key(ulong ended, WireSpan span) => string.Create(66, (ended, span), static (chars, state) =>
     {
         chars[0] = 't';
         chars[1] = ':';

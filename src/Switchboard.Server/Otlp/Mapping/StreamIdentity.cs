@@ -37,10 +37,10 @@ internal sealed class StreamIdentity
     public void StartResource() => _resource = null;
 
     /// <summary>The origin of a scope's streams under the current resource, as a point's identity takes it (UTF-8, after a line break).</summary>
-    public byte[] Origin(ResourceAttributes resource, AttributeIndex scopeAttributes, InstrumentationScope? scope)
+    public byte[] Origin(ResourceAttributes resource, AttributeIndex scopeAttributes, string scopeName, string scopeVersion)
     {
         _resource ??= Write("resource", resource.Index);
-        var scopePart = Write($"\nscope\n{scope?.Name}\n{scope?.Version}", scopeAttributes);
+        var scopePart = Write($"\nscope\n{scopeName}\n{scopeVersion}", scopeAttributes);
         return Encoding.UTF8.GetBytes(_resource.Text is { } r && scopePart.Text is { } s && r.Length + s.Length <= MaxOriginLength
             ? "\n" + r + s
             : $"\nresource\nh:{Digest(_resource)}\nscope\nh:{Digest(scopePart)}");
@@ -93,24 +93,22 @@ internal sealed class StreamIdentity
     /// </summary>
     private void Append(StringBuilder text, StringWriter writer, AttributeIndex attributes)
     {
-        if (attributes.Source is not { } source)
-        {
-            return;
-        }
-
+        var source = attributes.Read;
         _order.Clear();
-        for (var i = 0; i < attributes.Count; i++)
+        for (var i = 0; i < source.Count; i++)
         {
-            _order.Add((source[i].Key, i));
+            _order.Add((Encoding.UTF8.GetString(source[i].Key.Span), i));
         }
 
         _order.Sort(static (a, b) => string.CompareOrdinal(a.Key, b.Key) is var order and not 0 ? order : a.Index.CompareTo(b.Index));
         foreach (var (key, index) in _order)
         {
             text.Append('\n').Append(key).Append('=');
-            if (source[index].Value is { } value)
+            if (source[index].Value is not null)
             {
-                JsonFormatter.Default.Format(value, writer);
+                // Each value as Google.Protobuf writes it in JSON, as identities always were: only the points of agent
+                // metrics come here, so decoding their attributes once more costs little.
+                JsonFormatter.Default.Format(KeyValue.Parser.ParseFrom(source[index].Bytes.Span).Value, writer);
             }
         }
     }

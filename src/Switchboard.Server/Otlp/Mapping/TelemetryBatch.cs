@@ -1,6 +1,6 @@
 using Switchboard.Core.Sessions;
 using Switchboard.Core.Writes;
-using Switchboard.Otlp.Proto.Common;
+using Switchboard.Server.Otlp.Wire;
 
 namespace Switchboard.Server.Otlp.Mapping;
 
@@ -85,16 +85,23 @@ internal sealed class TelemetryBatch(DateTimeOffset now, int maxRecords = int.Ma
     }
 
     /// <summary>Indexes a record's, resource's or scope's attributes into <paramref name="index"/>, counting those past the cap.</summary>
-    public AttributeIndex Index(AttributeIndex index, Google.Protobuf.Collections.RepeatedField<KeyValue>? attributes)
+    public AttributeIndex Index(AttributeIndex index, ProtoReader message, int field)
     {
-        AttributesIgnored += index.Load(attributes, maxAttributes);
+        AttributesIgnored += index.Load(message, field, maxAttributes);
         return index;
     }
 
-    /// <summary>Loads a resource's attributes into <paramref name="resource"/>, counting those past the cap.</summary>
-    public ResourceAttributes Index(ResourceAttributes resource, Google.Protobuf.Collections.RepeatedField<KeyValue>? attributes)
+    /// <summary>Indexes the attributes of a scope sent in parts (<see cref="AttributeIndex.LoadParts"/>), counting those past the cap.</summary>
+    public AttributeIndex Index(AttributeIndex index, ProtoReader owner, int part, int field)
     {
-        AttributesIgnored += resource.Load(attributes, maxAttributes);
+        AttributesIgnored += index.LoadParts(owner, part, field, maxAttributes);
+        return index;
+    }
+
+    /// <summary>Loads the resource of <paramref name="owner"/> into <paramref name="resource"/>, counting attributes past the cap.</summary>
+    public ResourceAttributes Index(ResourceAttributes resource, ProtoReader owner)
+    {
+        AttributesIgnored += resource.Load(owner, maxAttributes);
         return resource;
     }
 
