@@ -1,6 +1,5 @@
 using System.Data.Common;
 using System.Globalization;
-using System.Text.Json;
 using Microsoft.Data.Sqlite;
 using Switchboard.Core.Sessions;
 using Switchboard.Core.Storage.Sql;
@@ -68,12 +67,12 @@ internal sealed class SqliteDialect : SqlDialect
 
     public override string In(string column, string parameter) => $"{column} IN (SELECT value FROM json_each({parameter}))";
 
-    public override object List(IEnumerable<string> values) => JsonSerializer.Serialize(values);
+    public override object List(IEnumerable<string> values) => SqliteJsonArrays.Strings(values);
 
     /// <remarks>One JSON array of <c>[id, name]</c> pairs, read with <c>json_each</c>.</remarks>
     public override (string From, (string Name, object? Value)[] Args) PairTable(IReadOnlyCollection<(long Id, string Name)> pairs, string alias) =>
         ($"(SELECT value ->> 0 AS id, value ->> 1 AS name FROM json_each(@pairs)) AS {alias}",
-            [("@pairs", JsonSerializer.Serialize(pairs.Select(p => new object[] { p.Id, p.Name })))]);
+            [("@pairs", SqliteJsonArrays.Pairs(pairs))]);
 
     public override string LabelValue(string keyParameter) => $"json_extract(labels, '$.' || json_quote({keyParameter}))";
 

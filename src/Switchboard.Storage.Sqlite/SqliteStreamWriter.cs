@@ -1,4 +1,3 @@
-using System.Text.Json;
 using Microsoft.Data.Sqlite;
 using Switchboard.Core.Storage.Sql;
 using Switchboard.Core.Streams;
@@ -57,7 +56,7 @@ internal sealed class SqliteStreamWriter(SqliteConnection connection, SqliteTran
                 break;
             }
 
-            Add(await SqlStreams.QueryRowsAsync(Db, ByIds, ("@ids", JsonSerializer.Serialize(sources))));
+            Add(await SqlStreams.QueryRowsAsync(Db, ByIds, ("@ids", SqliteJsonArrays.Numbers(sources))));
         }
 
         return [.. rows.Values.OrderBy(r => r.Id)];

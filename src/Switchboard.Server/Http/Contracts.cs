@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Reflection;
 using System.Text.Json;
 using Switchboard.Core.Sessions;
@@ -26,7 +27,7 @@ internal static class Contracts
     /// The wire names of a request record's fields, in declaration order: what its parser accepts (anything else is an
     /// unknown-field error) and what the OpenAPI schema lists.
     /// </summary>
-    public static string[] Fields<T>()
+    public static string[] Fields<[DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicConstructors)] T>()
         where T : IRequest =>
         [.. typeof(T).GetConstructors().Single().GetParameters().Select(p => JsonNamingPolicy.SnakeCaseLower.ConvertName(p.Name!))];
 

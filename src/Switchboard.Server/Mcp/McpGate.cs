@@ -1,4 +1,6 @@
+using System.Buffers;
 using System.Net;
+using System.Text.Json;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
 using Switchboard.Server.Options;
@@ -25,8 +27,7 @@ internal sealed class McpGate(SwitchboardOptions options) : IEndpointFilter
         var max = options.Http.MaxBodyBytes;
         if (http.Request.ContentLength > max)
         {
-            return Results.Json(new { jsonrpc = "2.0", id = (string?)null, error = new { code = -32600, message = $"The request body is over {max} bytes; send a smaller message." } },
-                statusCode: StatusCodes.Status413PayloadTooLarge);
+            return Results.Text(TooLarge(max), "application/json", statusCode: StatusCodes.Status413PayloadTooLarge);
         }
 
         if (http.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } limit)
@@ -36,5 +37,24 @@ internal sealed class McpGate(SwitchboardOptions options) : IEndpointFilter
 
         http.User = McpCaller.PrincipalFor(ApiAccessFilter.IdentityOf(http));
         return await next(context);
+    }
+
+    /// <summary>The JSON-RPC error for a body over <paramref name="max"/> bytes (written directly: no reflection serializer in a trimmed build).</summary>
+    private static byte[] TooLarge(long max)
+    {
+        var buffer = new ArrayBufferWriter<byte>();
+        using (var w = new Utf8JsonWriter(buffer))
+        {
+            w.WriteStartObject();
+            w.WriteString("jsonrpc", "2.0");
+            w.WriteNull("id");
+            w.WriteStartObject("error");
+            w.WriteNumber("code", -32600);
+            w.WriteString("message", $"The request body is over {max} bytes; send a smaller message.");
+            w.WriteEndObject();
+            w.WriteEndObject();
+        }
+
+        return buffer.WrittenSpan.ToArray();
     }
 }
