@@ -12,7 +12,8 @@ namespace Switchboard.Server.Slack;
 /// store first (<see cref="ISlackStore"/>): the node whose claim took posts and records where the message went, and the
 /// update is claimed the same way from that record, whichever node saw the end, so each approval is posted once and
 /// updated once. A 429 is waited out for as long as its <c>Retry-After</c> says, then the same call is made again; any
-/// other failure is logged once and the message is let go (a post stays claimed, an update counts as made).
+/// other failure is logged once and the message is let go (a post stays claimed, an update counts as made). The node's
+/// stop ends the wait for the next message, not the message in hand: its call is seen through and recorded.
 /// </summary>
 internal sealed class SlackPoster(SlackApi api, SlackMessages messages, ISlackStore store, string node, TimeProvider time, ILogger logger)
 {
@@ -60,7 +61,7 @@ internal sealed class SlackPoster(SlackApi api, SlackMessages messages, ISlackSt
                 return;
             }
 
-            await store.SaveSlackPostAsync(id, node, posted.Channel ?? messages.Channel, posted.Ts, ct);
+            await store.SaveSlackPostAsync(id, node, posted.Channel ?? messages.Channel, posted.Ts, CancellationToken.None);
             return;
         }
 
@@ -76,14 +77,16 @@ internal sealed class SlackPoster(SlackApi api, SlackMessages messages, ISlackSt
             SlackLog.CallFailed(logger, "chat.update", id, updated.Error ?? "unknown", "updated");
         }
 
-        await store.SaveSlackUpdateAsync(id, node, time.GetUtcNow(), ct);
+        await store.SaveSlackUpdateAsync(id, node, time.GetUtcNow(), CancellationToken.None);
     }
 
     private async Task<SlackReply> CallAsync(string method, byte[] body, CancellationToken ct)
     {
         while (true)
         {
-            var reply = await api.CallAsync(method, body, ct);
+            // Not cancelled by the node's stop: a call Slack may already have taken is seen through (bounded by the
+            // client's timeout) and recorded, or a graceful restart would post the same approval again.
+            var reply = await api.CallAsync(method, body, CancellationToken.None);
             if (reply.RetryAfter is not { } wait)
             {
                 return reply;
