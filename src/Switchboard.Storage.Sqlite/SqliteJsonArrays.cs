@@ -1,6 +1,6 @@
-using System.Buffers;
 using System.Text;
 using System.Text.Json;
+using Switchboard.Core.Json;
 
 namespace Switchboard.Storage.Sqlite;
 
@@ -23,10 +23,8 @@ internal static class SqliteJsonArrays
         w.WriteEndArray();
     });
 
-    private static string Write<T>(IEnumerable<T> values, Action<Utf8JsonWriter, T> item)
-    {
-        var buffer = new ArrayBufferWriter<byte>();
-        using (var w = new Utf8JsonWriter(buffer))
+    private static string Write<T>(IEnumerable<T> values, Action<Utf8JsonWriter, T> item) =>
+        Encoding.UTF8.GetString(JsonBytes.Write(w =>
         {
             w.WriteStartArray();
             foreach (var value in values)
@@ -35,8 +33,5 @@ internal static class SqliteJsonArrays
             }
 
             w.WriteEndArray();
-        }
-
-        return Encoding.UTF8.GetString(buffer.WrittenSpan);
-    }
+        }));
 }

@@ -1,6 +1,5 @@
-using System.Buffers;
 using System.Net;
-using System.Text.Json;
+using Switchboard.Core.Json;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
 using Switchboard.Server.Options;
@@ -40,21 +39,15 @@ internal sealed class McpGate(SwitchboardOptions options) : IEndpointFilter
     }
 
     /// <summary>The JSON-RPC error for a body over <paramref name="max"/> bytes (written directly: no reflection serializer in a trimmed build).</summary>
-    private static byte[] TooLarge(long max)
+    private static byte[] TooLarge(long max) => JsonBytes.Write(w =>
     {
-        var buffer = new ArrayBufferWriter<byte>();
-        using (var w = new Utf8JsonWriter(buffer))
-        {
-            w.WriteStartObject();
-            w.WriteString("jsonrpc", "2.0");
-            w.WriteNull("id");
-            w.WriteStartObject("error");
-            w.WriteNumber("code", -32600);
-            w.WriteString("message", $"The request body is over {max} bytes; send a smaller message.");
-            w.WriteEndObject();
-            w.WriteEndObject();
-        }
-
-        return buffer.WrittenSpan.ToArray();
-    }
+        w.WriteStartObject();
+        w.WriteString("jsonrpc", "2.0");
+        w.WriteNull("id");
+        w.WriteStartObject("error");
+        w.WriteNumber("code", -32600);
+        w.WriteString("message", $"The request body is over {max} bytes; send a smaller message.");
+        w.WriteEndObject();
+        w.WriteEndObject();
+    });
 }
