@@ -5,7 +5,8 @@ namespace Switchboard.FunctionalTests.Security;
 /// <summary>
 /// The executable notices a saved appsettings.json by polling the file (the keys rotate: <see cref="KeyRotationTests"/>),
 /// not by the host's default file watcher: that one watches the content root recursively, the SQLite database included,
-/// and every WAL write woke it. On Linux a watcher is inotify watches on the process's descriptors; there must be none.
+/// and every WAL write woke it. On Linux a watcher is inotify watches on the process's descriptors; there must be none,
+/// with OTLP/gRPC's own listener on as it is by default (its host once added the watcher back).
 /// </summary>
 public sealed class SettingsFileWatchTests
 {
@@ -14,11 +15,13 @@ public sealed class SettingsFileWatchTests
     {
         using var root = new TempDirectory();
         await File.WriteAllTextAsync(Path.Combine(root.Path, "appsettings.json"), """{"Switchboard":{}}""", TestContext.Current.CancellationToken);
-        await using var server = await ServerProcess.StartAsync(Path.Combine(root.Path, "data"), ["--contentRoot", root.Path]);
+        await using var server = await ServerProcess.StartAsync(Path.Combine(root.Path, "data"), ["--contentRoot", root.Path],
+            new Dictionary<string, string> { ["Switchboard__Otlp__GrpcUrls"] = "http://127.0.0.1:0" });
         using var http = new HttpClient { BaseAddress = server.BaseAddress };
         using var created = await http.PostAsync("/api/sessions", new StringContent("""{"name":"watched"}""", System.Text.Encoding.UTF8, "application/json"),
             TestContext.Current.CancellationToken);
         created.EnsureSuccessStatusCode();
+        server.Output.ShouldContain("OTLP/gRPC listening on", customMessage: "the gRPC listener runs, as by default");
 
         InotifyWatches(server.Pid).ShouldBe(0, "no FileSystemWatcher: the settings file is polled");
     }

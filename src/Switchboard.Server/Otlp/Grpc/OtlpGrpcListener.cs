@@ -44,8 +44,10 @@ internal sealed class OtlpGrpcListener(SwitchboardOptions options, IServiceProvi
             throw new SwitchboardStartupException("Switchboard:Otlp:GrpcUrls: " + exposure);
         }
 
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.Logging.ClearProviders();
+        // An empty host: no configuration files (a default host watches its content root, where SQLite's WAL is
+        // written, and wakes on every commit), no logging providers (failures go to this node's logger), Kestrel alone.
+        var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions());
+        builder.WebHost.UseKestrelCore();
         builder.WebHost.UseUrls(urls);
         builder.WebHost.ConfigureKestrel(k => k.ConfigureEndpointDefaults(l => l.Protocols = HttpProtocols.Http2));
         builder.Services.AddGrpc(o => o.MaxReceiveMessageSize = (int)Math.Min(int.MaxValue, otlp.MaxBodyBytes));
