@@ -62,12 +62,37 @@ internal static class JsonScalar
         }
     }
 
+    /// <summary>The field's default value (zero, empty or false), which replaces any value written before it.</summary>
+    public static void WriteDefault(ref ProtoWriter writer, JsonField field)
+    {
+        var wire = field.Kind switch
+        {
+            JsonKind.String or JsonKind.Bytes or JsonKind.Id => 2,
+            JsonKind.Fixed32 => 5,
+            JsonKind.Fixed64 or JsonKind.SFixed64 or JsonKind.Double => 1,
+            _ => 0,
+        };
+        writer.Tag(field.Number, wire);
+        switch (wire)
+        {
+            case 1:
+                writer.Fixed64(0);
+                break;
+            case 5:
+                writer.Fixed32(0);
+                break;
+            default:
+                writer.Varint(0); // a zero varint, or a length of zero
+                break;
+        }
+    }
+
     private static void Number(ref Utf8JsonReader reader, ref ProtoWriter writer, JsonField field)
     {
         var number = reader.TokenType == JsonTokenType.Number;
         var text = number ? null : JsonText.Text(ref reader);
         var value = number ? double.Parse(reader.ValueSpan, NumberStyles.Float, CultureInfo.InvariantCulture) : 0;
-        if (number && field.Kind != JsonKind.Double && (!double.IsFinite(value) || value != Math.Floor(value)))
+        if (number && (!double.IsFinite(value) || (field.Kind != JsonKind.Double && value != Math.Floor(value))))
         {
             throw new FormatException();
         }
@@ -79,8 +104,14 @@ internal static class JsonScalar
                 writer.Varint((ulong)(long)(number ? checked((int)value) : Parse(text!, int.Parse)));
                 break;
             case JsonKind.Enum:
-                writer.Tag(field.Number, 0);
-                writer.Varint((ulong)(long)(number ? checked((int)value) : EnumNumber(text!, field)));
+                // A name the enum does not have is ignored, as the parser ignored it with unknown fields.
+                var known = number ? checked((int)value) : Array.IndexOf(field.EnumNames!, text);
+                if (known >= 0 || number)
+                {
+                    writer.Tag(field.Number, 0);
+                    writer.Varint((ulong)(long)known);
+                }
+
                 break;
             case JsonKind.UInt32:
                 writer.Tag(field.Number, 0);
@@ -131,12 +162,6 @@ internal static class JsonScalar
         }
 
         return value;
-    }
-
-    private static int EnumNumber(string name, JsonField field)
-    {
-        var number = Array.IndexOf(field.EnumNames!, name);
-        return number >= 0 ? number : throw new FormatException();
     }
 
     /// <summary>Base64 as the parser decoded bytes (and, before the ids were fixed, ids).</summary>

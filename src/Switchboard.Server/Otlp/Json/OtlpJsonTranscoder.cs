@@ -74,6 +74,11 @@ internal static class OtlpJsonTranscoder
         }
 
         var oneofs = 0;
+        var begin = writer.Position;
+
+        // Per field number: where the last value of a singular message field starts, and for a repeated field where the
+        // next null's search for values to clear starts (so each byte is searched at most once).
+        Span<int> last = stackalloc int[16];
         Span<byte> scratch = stackalloc byte[64];
         while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
         {
@@ -82,31 +87,45 @@ internal static class OtlpJsonTranscoder
             reader.Read();
             if (field is null)
             {
-                reader.Skip();
+                SkipUnknown(ref reader);
                 continue;
             }
 
             if (field.Oneof != 0)
             {
+                // A null counts as the oneof's value too: the parser refused a second one after it.
                 if ((oneofs & (1 << field.Oneof)) != 0)
                 {
                     throw new OtlpWireException($"{Name(message, field)} at byte {reader.TokenStartIndex} is a second value of a oneof: send one.");
                 }
 
-                if (reader.TokenType != JsonTokenType.Null)
+                oneofs |= 1 << field.Oneof;
+                if (reader.TokenType == JsonTokenType.Null)
                 {
-                    oneofs |= 1 << field.Oneof;
+                    continue;
                 }
             }
 
             if (reader.TokenType == JsonTokenType.Null)
             {
+                Clear(ref writer, field, last, begin);
                 continue;
             }
 
             if (!field.Repeated)
             {
-                Value(ref reader, ref writer, message, field, objects);
+                if (field.Kind != JsonKind.Message)
+                {
+                    JsonScalar.Write(ref reader, ref writer, message, field);
+                    continue;
+                }
+
+                if (last[field.Number] > 0)
+                {
+                    writer.Erase(last[field.Number]); // a second value replaces the first, as the parser set it
+                }
+
+                last[field.Number] = Nested(ref reader, ref writer, field, objects);
                 continue;
             }
 
@@ -122,23 +141,79 @@ internal static class OtlpJsonTranscoder
                     throw Wrong(ref reader, Name(message, field) + "[]", "a value (an element of an array cannot be null)");
                 }
 
-                Value(ref reader, ref writer, message, field, objects);
+                if (field.Kind == JsonKind.Message)
+                {
+                    Nested(ref reader, ref writer, field, objects);
+                }
+                else
+                {
+                    JsonScalar.Write(ref reader, ref writer, message, field);
+                }
             }
         }
     }
 
-    private static void Value(ref Utf8JsonReader reader, ref ProtoWriter writer, JsonMessage message, JsonField field, int objects)
+    /// <summary>
+    /// Skips an unknown field's value, every number in it parsed: the parser's tokenizer refused a body with a number
+    /// too large for a double anywhere, in an unknown field too.
+    /// </summary>
+    private static void SkipUnknown(ref Utf8JsonReader reader)
     {
-        if (field.Kind == JsonKind.Message)
+        var depth = reader.CurrentDepth;
+        var container = reader.TokenType is JsonTokenType.StartObject or JsonTokenType.StartArray;
+        do
         {
-            writer.Tag(field.Number, 2);
-            var start = writer.StartMessage();
-            Message(ref reader, ref writer, field.Message!, objects + 1);
-            writer.EndMessage(start);
+            if (reader.TokenType == JsonTokenType.Number
+                && !double.IsFinite(double.Parse(reader.ValueSpan, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture)))
+            {
+                throw new OtlpWireException($"the number at byte {reader.TokenStartIndex} is too large for a double.");
+            }
+        }
+        while (container && reader.Read() && reader.CurrentDepth > depth);
+    }
+
+    /// <summary>Writes a message field's value; returns where its content starts.</summary>
+    private static int Nested(ref Utf8JsonReader reader, ref ProtoWriter writer, JsonField field, int objects)
+    {
+        writer.Tag(field.Number, 2);
+        var start = writer.StartMessage();
+        Message(ref reader, ref writer, field.Message!, objects + 1);
+        writer.EndMessage(start);
+        return start;
+    }
+
+    /// <summary>A field set to null is cleared, as the parser cleared it: a scalar set to its default, messages made unknown.</summary>
+    private static void Clear(ref ProtoWriter writer, JsonField field, Span<int> last, int begin)
+    {
+        if (field.Kind != JsonKind.Message)
+        {
+            JsonScalar.WriteDefault(ref writer, field);
             return;
         }
 
-        JsonScalar.Write(ref reader, ref writer, message, field);
+        if (!field.Repeated)
+        {
+            if (last[field.Number] > 0)
+            {
+                writer.Erase(last[field.Number]);
+            }
+
+            last[field.Number] = 0;
+            return;
+        }
+
+        var fields = writer.Fields(Math.Max(begin, last[field.Number]));
+        while (fields.Next(out var number, out var wire))
+        {
+            var length = fields.Position;
+            fields.Skip(wire, number, 0);
+            if (number == field.Number)
+            {
+                writer.Erase(length + 5);
+            }
+        }
+
+        last[field.Number] = writer.Position;
     }
 
     /// <summary>A value of the wrong JSON type, named with where it is and what was expected.</summary>

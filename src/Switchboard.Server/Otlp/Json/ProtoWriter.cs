@@ -84,6 +84,40 @@ internal struct ProtoWriter : IDisposable
         _buffer[at + LengthBytes - 1] = (byte)length;
     }
 
+    public readonly int Position => _position;
+
+    /// <summary>
+    /// Makes the message written at <paramref name="start"/> (as <see cref="StartMessage"/> returned, its field's tag one
+    /// byte) unknown to every reader, in place: its six bytes of tag and length become the two-byte tag of field 2047,
+    /// which no OTLP message defines, and a length padded to four bytes. How a JSON <c>null</c> or a second value
+    /// replaces a message written before, as the parser replaced it.
+    /// </summary>
+    public readonly void Erase(int start)
+    {
+        var length = 0u;
+        for (var i = LengthBytes - 1; i >= 0; i--)
+        {
+            length = (length << 7) | (uint)(_buffer[start - LengthBytes + i] & 0x7F);
+        }
+
+        if (length >= 1u << 28)
+        {
+            throw new Wire.OtlpWireException("a message of 256 MB or more cannot be replaced.");
+        }
+
+        var at = start - LengthBytes - 1;
+        (_buffer[at], _buffer[at + 1]) = (0xFA, 0x7F); // (2047 << 3) | 2 as a varint
+        for (var i = 0; i < 3; i++, length >>= 7)
+        {
+            _buffer[at + 2 + i] = (byte)(length | 0x80);
+        }
+
+        _buffer[at + 5] = (byte)length;
+    }
+
+    /// <summary>A reader of the fields written from <paramref name="start"/> (a field's start) to here.</summary>
+    public readonly Wire.ProtoReader Fields(int start) => new(_buffer, start, _position);
+
     /// <summary>What was written, as an array of its own (the request keeps it).</summary>
     public readonly byte[] ToArray() => _buffer.AsSpan(0, _position).ToArray();
 
