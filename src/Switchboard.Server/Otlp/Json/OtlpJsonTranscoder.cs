@@ -35,7 +35,7 @@ internal static class OtlpJsonTranscoder
             _ => JsonMessage.Metrics,
         };
         var reader = new Utf8JsonReader(body, new JsonReaderOptions { MaxDepth = MaxJsonDepth });
-        var writer = new ProtoWriter(body.Length / 2);
+        var writer = new ProtoWriter(body.Length); // protobuf is rarely longer than its JSON: seldom grown
         try
         {
             if (!reader.Read())
