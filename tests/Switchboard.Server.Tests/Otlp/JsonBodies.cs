@@ -163,7 +163,7 @@ internal static class JsonBodies
         "{\"stringValue\":\"a\",\"stringValue\":\"b\"}", "{\"stringValue\":null,\"boolValue\":true}", "{\"string_value\":\"\\u0000\\ud800x\"}",
     ];
 
-    private static string Nested(int depth) =>
+    public static string Nested(int depth) =>
         string.Concat(Enumerable.Repeat("{\"arrayValue\":{\"values\":[", depth)) + "{\"stringValue\":\"x\"}" + string.Concat(Enumerable.Repeat("]}}", depth));
 
     private static (string Records, string Scopes, string Resources) Names(OtlpSignal signal) => signal switch

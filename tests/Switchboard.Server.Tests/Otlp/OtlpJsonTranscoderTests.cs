@@ -85,6 +85,10 @@ public sealed class OtlpJsonTranscoderTests
         Refusal(OtlpSignal.Logs, """{"resourceLogs":[{"scopeLogs":[{"logRecords":[{"timeUnixNano":"12x"}]}]}]}""").ShouldContain("LogRecord.timeUnixNano at byte 62");
         Refusal(OtlpSignal.Metrics, """{"resourceMetrics":[{"scopeMetrics":[{"metrics":[{"gauge":{},"sum":{}}]}]}]}""").ShouldContain("Metric.sum at byte 67 is a second value of a oneof");
         Refusal(OtlpSignal.Traces, """{"resourceSpans":[""").ShouldContain("not well formed");
+
+        // Refused by the transcoder itself, before its recursion goes deeper (the wire reader would refuse it after).
+        var deep = "{\"resourceLogs\":[{\"scopeLogs\":[{\"logRecords\":[{\"body\":" + JsonBodies.Nested(3000) + "}]}]}]}";
+        Refusal(OtlpSignal.Logs, deep).ShouldStartWith("messages are nested more than 100 objects deep");
     }
 
     /// <summary>The mapped result (or the refusal) of both decoders, which must agree; the new one's.</summary>
