@@ -1,5 +1,6 @@
 using Google.Protobuf;
 using Switchboard.Otlp.Proto.Collector;
+using Switchboard.Server.Otlp.Json;
 
 namespace Switchboard.Server.Otlp;
 
@@ -13,7 +14,7 @@ internal static class OtlpCodec
     /// <summary>
     /// The request, or throws <see cref="Wire.OtlpWireException"/> for a body that does
     /// not decode. Protobuf is read from its bytes, never made into objects; OTLP JSON is read token by token and written
-    /// as the protobuf of the same request (<see cref="Json.OtlpJsonTranscoder"/>), so that one reader maps both.
+    /// as the protobuf of the same request (<see cref="OtlpJsonTranscoder"/>), so that one reader maps both.
     /// </summary>
     public static OtlpRequest Decode(OtlpSignal signal, ReadOnlySpan<byte> body, bool json)
     {
@@ -22,7 +23,13 @@ internal static class OtlpCodec
             return OtlpRequest.Read(signal, body.ToArray());
         }
 
-        return OtlpRequest.Read(signal, Json.OtlpJsonTranscoder.Transcode(signal, body));
+        var schema = signal switch
+        {
+            OtlpSignal.Traces => JsonMessage.Traces,
+            OtlpSignal.Logs => JsonMessage.Logs,
+            _ => JsonMessage.Metrics,
+        };
+        return OtlpRequest.Read(signal, OtlpJsonTranscoder.Transcode(schema, body));
     }
 
     /// <summary>

@@ -20,7 +20,8 @@ internal static class OtlpJsonTranscoder
     /// <summary>How deep an unknown field's value may nest, skipped without recursion; deeper than any exporter sends.</summary>
     private const int MaxJsonDepth = 10_000;
 
-    public static byte[] Transcode(OtlpSignal signal, ReadOnlySpan<byte> body)
+    /// <summary>The protobuf of <paramref name="body"/>, an export request of <paramref name="message"/>'s schema (<see cref="JsonMessage.Traces"/> and so on).</summary>
+    public static byte[] Transcode(JsonMessage message, ReadOnlySpan<byte> body)
     {
         // The old parser read the body as text with every invalid UTF-8 sequence made U+FFFD; so is it here, copied only then.
         if (!System.Text.Unicode.Utf8.IsValid(body))
@@ -28,12 +29,6 @@ internal static class OtlpJsonTranscoder
             body = Encoding.UTF8.GetBytes(Encoding.UTF8.GetString(body));
         }
 
-        var message = signal switch
-        {
-            OtlpSignal.Traces => JsonMessage.Traces,
-            OtlpSignal.Logs => JsonMessage.Logs,
-            _ => JsonMessage.Metrics,
-        };
         var reader = new Utf8JsonReader(body, new JsonReaderOptions { MaxDepth = MaxJsonDepth });
         var writer = new ProtoWriter(body.Length); // protobuf is rarely longer than its JSON: seldom grown
         try
