@@ -113,10 +113,10 @@ public sealed class TelemetryMappingTests
         ];
         foreach (var (json, expected) in cases)
         {
-            Switchboard.Server.Otlp.OtlpCodec.MendSurrogateEscapes(json).ShouldBe(expected, json);
+            ObjectTreeJson.MendSurrogateEscapes(json).ShouldBe(expected, json);
         }
 
         const string clean = """{"a":"b"}""";
-        Switchboard.Server.Otlp.OtlpCodec.MendSurrogateEscapes(clean).ShouldBeSameAs(clean, "a body without escapes is not copied");
+        ObjectTreeJson.MendSurrogateEscapes(clean).ShouldBeSameAs(clean, "a body without escapes is not copied");
     }
 }

@@ -39,8 +39,14 @@ public sealed class WireEquivalenceTests
             _ => WireRequests.Metrics(),
         };
         var body = json ? OtlpShapes.Json(request) : request.ToByteArray();
+        return Describe(OtlpCodec.Decode(signal, body, json));
+    }
+
+    /// <summary>Everything the mapping makes of a request, as text.</summary>
+    internal static string Describe(OtlpRequest request)
+    {
         var batch = new TelemetryBatch(DateTimeOffset.UnixEpoch.AddTicks((long)(WireRequests.Now / 100)), 1000, 3);
-        OtlpReceiver.Map(OtlpCodec.Decode(signal, body, json), batch);
+        OtlpReceiver.Map(request, batch);
         var text = new StringBuilder();
         text.Append(CultureInfo.InvariantCulture, $"accepted {batch.Accepted} ignored {batch.Ignored} rejected {batch.Rejected} attributes ignored {batch.AttributesIgnored} message {batch.Message}\n");
         foreach (var write in batch.ToWrites(32).Cast<ApplyTelemetry>())
