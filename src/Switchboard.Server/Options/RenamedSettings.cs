@@ -25,8 +25,9 @@ internal static class RenamedSettings
     public static IReadOnlyList<(string Old, string New)> Found(IConfiguration section) =>
         [.. Renames.Where(r => section.GetSection(r.Old).Exists()).Select(r => ($"Switchboard:{r.Old}", $"Switchboard:{r.New}"))];
 
-    /// <summary>The value of <paramref name="key"/> under the sockets' section, under its new key or else its old one.</summary>
-    public static T Socket<T>(IConfiguration configuration, string key, T defaultValue) =>
-        configuration.GetSection($"Switchboard:Sockets:{key}").Exists() ? configuration.GetValue($"Switchboard:Sockets:{key}", defaultValue)!
-            : configuration.GetValue($"Switchboard:Stream:{key}", defaultValue)!;
+    /// <summary>The time span <paramref name="key"/> under the sockets' section, under its new key or else its old one.</summary>
+    /// <remarks>Not generic: the configuration binding generator binds only calls whose type it sees at compile time.</remarks>
+    public static TimeSpan Socket(IConfiguration configuration, string key, TimeSpan defaultValue) =>
+        configuration.GetSection($"Switchboard:Sockets:{key}").Exists() ? configuration.GetValue($"Switchboard:Sockets:{key}", defaultValue)
+            : configuration.GetValue($"Switchboard:Stream:{key}", defaultValue);
 }
