@@ -36,6 +36,9 @@ internal sealed class JsonMessage(string name)
 {
     private readonly List<JsonField> _fields = [];
 
+    /// <summary>The bound on a message-valued field's number (the OTLP messages' largest is 15, Span.status).</summary>
+    public const int MaxMessageFieldNumber = 16;
+
     public string Name => name;
 
     public static readonly JsonMessage Traces, Logs, Metrics;
@@ -121,6 +124,12 @@ internal sealed class JsonMessage(string name)
 
     private JsonMessage Add(JsonField field)
     {
+        // The transcoder keeps where each message field's last value starts in a span of this many, by number.
+        if (field.Kind == JsonKind.Message && field.Number >= MaxMessageFieldNumber)
+        {
+            throw new InvalidOperationException($"{name}.{field.Number}: message fields are numbered below {MaxMessageFieldNumber}.");
+        }
+
         _fields.Add(field);
         return this;
     }

@@ -61,12 +61,15 @@ internal static class JsonText
     public static void WriteId(ref Utf8JsonReader reader, ref ProtoWriter writer, Func<string, ReadOnlyMemory<byte>> base64)
     {
         var text = reader.ValueSpan;
-        if (!reader.ValueIsEscaped && text.Length % 4 == 0 && Hex(text, writer.Take(text.Length / 2)[..0]))
+        if (!reader.ValueIsEscaped && text.Length % 4 == 0)
         {
-            writer.Varint((ulong)(text.Length / 2));
-            Hex(text, writer.Take(text.Length / 2));
-            writer.Advance(text.Length / 2);
-            return;
+            // Ids are 8 or 16 bytes; anything longer is hostile or odd and may take an array.
+            var bytes = text.Length <= 128 ? stackalloc byte[text.Length / 2] : new byte[text.Length / 2];
+            if (Convert.FromHexString(text, bytes, out _, out _) == OperationStatus.Done)
+            {
+                writer.Bytes(bytes);
+                return;
+            }
         }
 
         byte[] id;
@@ -80,34 +83,6 @@ internal static class JsonText
         }
 
         writer.Bytes(id);
-    }
-
-    /// <summary>Decodes hex into <paramref name="bytes"/> (only checks it when that is empty); false if it is not hex.</summary>
-    private static bool Hex(ReadOnlySpan<byte> text, Span<byte> bytes)
-    {
-        for (var i = 0; i < text.Length; i += 2)
-        {
-            var (high, low) = (Digit(text[i]), i + 1 < text.Length ? Digit(text[i + 1]) : -1);
-            if ((high | low) < 0)
-            {
-                return false;
-            }
-
-            if (!bytes.IsEmpty)
-            {
-                bytes[i / 2] = (byte)((high << 4) | low);
-            }
-        }
-
-        return true;
-
-        static int Digit(byte c) => c switch
-        {
-            >= (byte)'0' and <= (byte)'9' => c - '0',
-            >= (byte)'a' and <= (byte)'f' => c - 'a' + 10,
-            >= (byte)'A' and <= (byte)'F' => c - 'A' + 10,
-            _ => -1,
-        };
     }
 
     /// <summary>Unescapes JSON string text the reader has checked; returns the bytes written.</summary>

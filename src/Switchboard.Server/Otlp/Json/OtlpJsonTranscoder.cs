@@ -73,7 +73,7 @@ internal static class OtlpJsonTranscoder
 
         // Per field number: where the last value of a singular message field starts, and for a repeated field where the
         // next null's search for values to clear starts (so each byte is searched at most once).
-        Span<int> last = stackalloc int[16];
+        Span<int> last = stackalloc int[JsonMessage.MaxMessageFieldNumber];
         Span<byte> scratch = stackalloc byte[64];
         while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
         {
