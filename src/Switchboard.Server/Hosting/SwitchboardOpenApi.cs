@@ -74,7 +74,17 @@ internal static class SwitchboardOpenApi
         }
     }
 
-    public static void Configure(OpenApiOptions options)
+    /// <summary>
+    /// Adds the document. The generator describes types through the host's JSON options; the wire records' metadata is
+    /// put first in their chain (a Native AOT host has no other), and a host's own types still resolve as before.
+    /// </summary>
+    public static void AddDocument(IServiceCollection services)
+    {
+        services.AddOpenApi(DocumentName, Configure);
+        services.ConfigureHttpJsonOptions(o => o.SerializerOptions.TypeInfoResolverChain.Insert(0, OpenApiJsonContext.Default));
+    }
+
+    private static void Configure(OpenApiOptions options)
     {
         options.ShouldInclude = description => description.GroupName == DocumentName;
         options.AddDocumentTransformer((document, context, _) =>
@@ -242,9 +252,10 @@ internal static class SwitchboardOpenApi
     /// <summary>The enum of a list of names goes on its items (the generator fills those after the property's transformer runs).</summary>
     private static void ItemEnums(OpenApiDocument document)
     {
-        foreach (var type in typeof(Contracts).Assembly.GetTypes().Where(Contracts.Is))
+        // A component is named by its type, and the lists of names are all in named rows of EnumOf.
+        foreach (var (type, found) in document.Components?.Schemas ?? new Dictionary<string, IOpenApiSchema>())
         {
-            if (document.Components?.Schemas is not { } schemas || !schemas.TryGetValue(type.Name, out var found) || found is not OpenApiSchema { Properties: { } properties })
+            if (found is not OpenApiSchema { Properties: { } properties })
             {
                 continue;
             }
@@ -303,7 +314,11 @@ internal static class SwitchboardOpenApi
     /// The closed sets of names a property takes, as the request parsers check them: session states, event types, alert
     /// conditions and severities, webhook formats and states, usage buckets.
     /// </summary>
-    private static string[]? EnumOf(Type owner, string property) => (owner.Name, property) switch
+    private static string[]? EnumOf(Type owner, string property) =>
+        EnumOf(owner.Name, property) ?? (property == "state" && Contracts.Is(owner) ? States : null);
+
+    /// <summary>The sets that belong to one record's property, named by the record's type.</summary>
+    private static string[]? EnumOf(string owner, string property) => (owner, property) switch
     {
         (nameof(AlertResponse), "state") => ["open", "resolved"],
         (nameof(CommandResponse), "state") => CommandWire.States,
@@ -315,7 +330,6 @@ internal static class SwitchboardOpenApi
         (nameof(ApprovalAnswerRequest), "decision") => ApprovalWire.Decisions,
         (nameof(ApprovalSuggestionResponse), "scope") => ApprovalWire.Scopes,
         (nameof(ApprovalResponse), "state") => ApprovalWire.States,
-        (_, "state") when Contracts.Is(owner) => States,
         (nameof(EventEnvelope), "type") => LoggedEventTypes,
         (nameof(AlertRuleRequest) or nameof(AlertRuleResponse) or nameof(AlertResponse), "condition") => Conditions,
         (nameof(AlertRuleRequest) or nameof(AlertRuleResponse) or nameof(AlertResponse), "severity") => Severities,

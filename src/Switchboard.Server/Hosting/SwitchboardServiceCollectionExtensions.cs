@@ -152,7 +152,7 @@ public static class SwitchboardServiceCollectionExtensions
         services.TryAddSingleton<StreamSweeper>();
         // After the runtime: the store is open when it starts the stream feed, and it stops before the pipeline it writes through.
         services.AddHostedService(sp => sp.GetRequiredService<StreamSweeper>());
-        services.AddOpenApi(SwitchboardOpenApi.DocumentName, SwitchboardOpenApi.Configure);
+        SwitchboardOpenApi.AddDocument(services);
         services.TryAddSingleton<SwitchboardOpenApi.OpenApiText>();
         // After the runtime: the MCP server's updates follow the live loop it starts.
         Switchboard.Server.Mcp.McpSetup.AddServices(services);

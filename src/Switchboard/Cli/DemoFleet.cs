@@ -1,4 +1,5 @@
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using Switchboard.Client;
 
 namespace Switchboard.Cli;
@@ -113,7 +114,7 @@ internal sealed partial class DemoFleet(SwitchboardClient client, int size, Text
         {
             Name = task,
             Labels = new Dictionary<string, string> { ["team"] = team, ["model"] = model, ["source"] = "demo" },
-            Metadata = JsonSerializer.SerializeToElement(new { model, task, attempt = generation + 1 }),
+            Metadata = JsonElement.Parse(new JsonObject { ["model"] = model, ["task"] = task, ["attempt"] = generation + 1 }.ToJsonString()),
             LeaseSeconds = 15,
         }, CancellationToken.None);
         Interlocked.Increment(ref _started);

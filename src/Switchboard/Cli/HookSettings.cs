@@ -154,7 +154,8 @@ internal sealed record HookSettings(string Agent, string[] Events, string[] Held
                 hooks[name] = groups;
             }
 
-            var group = (JsonObject)ours!.AsArray()[0]!.DeepClone();
+            // A JsonNode, not a JsonObject: JsonArray.Add<T> of a JsonObject would go through reflection (not in Native AOT).
+            JsonNode group = ours!.AsArray()[0]!.DeepClone();
             var at = Enumerable.Range(0, groups.Count).Where(i => IsOurs(groups[i])).ToList();
             if (at.Count == 0)
             {

@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using Google.Protobuf;
 using Grpc.AspNetCore.Server.Model;
 using Grpc.Core;
@@ -12,9 +13,13 @@ namespace Switchboard.Server.Otlp.Grpc;
 /// and read in place as HTTP's are, never made into Google.Protobuf's objects. A body that is not the protobuf it should
 /// be is answered INVALID_ARGUMENT, saying what is wrong with it. The answers are the generated messages, as over HTTP.
 /// </summary>
-internal sealed class OtlpGrpcMethods<TService>(string service, OtlpSignal signal) : IServiceMethodProvider<TService>
+/// <remarks>TService carries Grpc.AspNetCore's own requirement (it activates the service and finds its methods).</remarks>
+internal sealed class OtlpGrpcMethods<[DynamicallyAccessedMembers(ServiceMembers)] TService>(string service, OtlpSignal signal) : IServiceMethodProvider<TService>
     where TService : OtlpExportService
 {
+    private const DynamicallyAccessedMemberTypes ServiceMembers =
+        DynamicallyAccessedMemberTypes.PublicConstructors | DynamicallyAccessedMemberTypes.PublicMethods | DynamicallyAccessedMemberTypes.NonPublicMethods;
+
     private static readonly Marshaller<IMessage> Answers = Marshallers.Create<IMessage>(
         static answer => answer.ToByteArray(), static _ => throw new NotSupportedException("The server only sends answers."));
 

@@ -1,4 +1,8 @@
 using System.Text.RegularExpressions;
+using Switchboard.Core.Alerts;
+using Switchboard.Server.Hooks.Options;
+using Switchboard.Server.Options;
+using Switchboard.Storage.Sqlite;
 
 namespace Switchboard.Cli.Serve;
 
@@ -20,22 +24,38 @@ internal static partial class ConfigurationProblem
         return $"the setting {key} = '{value}' (from {Settings.Origin(configuration, key)}) is not {Expected(type)}.";
     }
 
+    /// <summary>
+    /// The enums a setting takes, looked up by the name the binder prints. A list, not a type lookup by name: in the Native
+    /// AOT build no type can be found by name. A new enum setting goes here, or its message says only "a valid value".
+    /// </summary>
+    private static readonly Type[] SettingEnums =
+    [
+        typeof(SqliteDurability), typeof(ApiKeyRole), typeof(ApiKeyScope), typeof(HookActivity), typeof(HookApprovalFallback),
+        typeof(AlertCondition), typeof(AlertSeverity),
+    ];
+
     private static string Expected(string typeName)
     {
-        var type = Type.GetType(typeName) ?? AppDomain.CurrentDomain.GetAssemblies().Select(a => a.GetType(typeName)).FirstOrDefault(t => t is not null);
-        type = type is null ? null : Nullable.GetUnderlyingType(type) ?? type;
-        return type switch
+        // The binder prints typeof(T): "System.Int32", "System.Nullable`1[System.Int32]", an enum's full name.
+        var name = NullableOf().Match(typeName) is { Success: true } inner ? inner.Groups["type"].Value : typeName;
+        if (Array.Find(SettingEnums, e => e.FullName == name) is { } type)
         {
-            null => "a valid value",
-            { IsEnum: true } => "one of " + string.Join(", ", Enum.GetNames(type)),
-            _ when type == typeof(int) || type == typeof(long) || type == typeof(short) => "a whole number",
-            _ when type == typeof(double) || type == typeof(decimal) || type == typeof(float) => "a number",
-            _ when type == typeof(bool) => "true or false",
-            _ when type == typeof(TimeSpan) => "a duration such as 00:00:30 (hh:mm:ss)",
-            _ when type == typeof(Uri) => "an absolute address such as http://127.0.0.1:5080",
+            return "one of " + string.Join(", ", Enum.GetNames(type));
+        }
+
+        return name switch
+        {
+            "System.Int32" or "System.Int64" or "System.Int16" => "a whole number",
+            "System.Double" or "System.Decimal" or "System.Single" => "a number",
+            "System.Boolean" => "true or false",
+            "System.TimeSpan" => "a duration such as 00:00:30 (hh:mm:ss)",
+            "System.Uri" => "an absolute address such as http://127.0.0.1:5080",
             _ => "a valid value",
         };
     }
+
+    [GeneratedRegex(@"^System\.Nullable`1\[\[?(?<type>[^,\]]+)")]
+    private static partial Regex NullableOf();
 
     // "Failed to convert configuration value 'abc' at 'Switchboard:Sockets:MaxConnections' to type 'System.Int32'."
     [GeneratedRegex(@"configuration value '(?<value>.*)' at '(?<key>[^']+)' to type '(?<type>[^']+)'")]
