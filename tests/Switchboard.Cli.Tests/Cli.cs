@@ -17,15 +17,19 @@ internal static class Cli
     public static ChildProcess Start(params string[] args) => ChildProcess.Start(RepoPaths.ServerDll, args, CleanEnvironment);
 
     /// <summary>Starts a command with extra environment variables.</summary>
-    public static ChildProcess StartWith(IDictionary<string, string> environment, params string[] args)
+    public static ChildProcess StartWith(IDictionary<string, string> environment, params string[] args) =>
+        ChildProcess.Start(RepoPaths.ServerDll, args, EnvironmentWith(environment));
+
+    /// <summary>The clean environment with <paramref name="extra"/> over it, for any build of the executable.</summary>
+    public static Dictionary<string, string> EnvironmentWith(IEnumerable<KeyValuePair<string, string>>? extra)
     {
         var merged = new Dictionary<string, string>(CleanEnvironment);
-        foreach (var (name, value) in environment)
+        foreach (var (name, value) in extra ?? [])
         {
             merged[name] = value;
         }
 
-        return ChildProcess.Start(RepoPaths.ServerDll, args, merged);
+        return merged;
     }
 
     /// <summary>Runs a command to completion and returns its exit code and output.</summary>

@@ -7,8 +7,8 @@ namespace Switchboard.Cli.Tests;
 /// The Native AOT executable, published once for the test class as the README says
 /// (<c>dotnet publish src/Switchboard -c Release -r linux-x64 -p:SwitchboardAot=true</c>). The native compiler needs
 /// clang and zlib's headers (Debian's <c>clang</c> and <c>zlib1g-dev</c>, which <c>.ci/run</c> installs): without them
-/// every test that asks fails, saying so. ILC takes minutes (about 25 on two loaded cores); a publish whose inputs did
-/// not change since the last one in this checkout reuses its native code.
+/// every test that asks fails, saying so. ILC takes minutes (4–6 on two cores, docs/testing.md); a publish whose
+/// inputs did not change since the last one in this checkout reuses its native code.
 /// </summary>
 public sealed class NativeExecutable : IAsyncDisposable
 {
@@ -29,19 +29,10 @@ public sealed class NativeExecutable : IAsyncDisposable
     public async Task<(ChildProcess Server, Uri Address)> ServeAsync(IReadOnlyDictionary<string, string>? environment, params string[] args)
     {
         var binary = await GetAsync();
-        var merged = new Dictionary<string, string?>
-        {
-            ["SWITCHBOARD_API_KEY"] = "",
-            ["SWITCHBOARD_API_KEYS"] = "",
-            ["Switchboard__Otlp__GrpcUrls"] = "",
-            ["Logging__LogLevel__Microsoft.Hosting.Lifetime"] = "Information",
-        };
-        foreach (var (name, value) in environment ?? new Dictionary<string, string>())
-        {
-            merged[name] = value;
-        }
-
-        var server = ChildProcess.StartExecutable(binary, ["serve", "--urls", "http://127.0.0.1:0", .. args], merged);
+        var merged = Cli.EnvironmentWith(environment);
+        merged.TryAdd("Logging__LogLevel__Microsoft.Hosting.Lifetime", "Information");
+        var server = ChildProcess.StartExecutable(binary, ["serve", "--urls", "http://127.0.0.1:0", .. args],
+            merged.ToDictionary(e => e.Key, string? (e) => e.Value));
         try
         {
             return (server, await server.WaitForListeningAsync());
