@@ -7,6 +7,7 @@ using Switchboard.Server.Live;
 using Switchboard.Server.Options;
 using Switchboard.Server.Outbound;
 using Switchboard.Storage.Sqlite;
+using Switchboard.Testing;
 
 namespace Switchboard.Server.Tests;
 
@@ -18,7 +19,10 @@ namespace Switchboard.Server.Tests;
 public sealed class LiveHubTests : IAsyncLifetime
 {
     private readonly string _directory = Directory.CreateTempSubdirectory("switchboard-livehub-").FullName;
-    private readonly SocketOptions _options = new() { MaxPendingEvents = 1, WriteWaitTimeout = TimeSpan.FromMilliseconds(300) };
+    // A write that is meant to be admitted may wait as long as a loaded machine takes to schedule the pipeline's loop; only
+    // the write a test means to refuse is given a short wait (RefusedAfter), so no admission depends on timing.
+    private static readonly TimeSpan RefusedAfter = TimeSpan.FromMilliseconds(300);
+    private readonly SocketOptions _options = new() { MaxPendingEvents = 1, WriteWaitTimeout = TestTimeouts.Long };
     private SqliteSessionStore _store = null!;
     private LiveHub _live = null!;
     private GroupCommit _pipeline = null!;
@@ -84,6 +88,7 @@ public sealed class LiveHubTests : IAsyncLifetime
         first.Error.ShouldBeNull();
 
         // One event waits to be fanned out and one is the limit: the next write waits, then gives up.
+        _options.WriteWaitTimeout = RefusedAfter;
         var refused = await Should.ThrowAsync<OverloadedException>(() =>
             _pipeline.SubmitAsync([new CreateSession { Id = "second" }], CancellationToken.None));
         refused.RetryAfter.ShouldBe(TimeSpan.FromSeconds(1));
@@ -96,6 +101,7 @@ public sealed class LiveHubTests : IAsyncLifetime
         _live.Start(_state);
         await _live.WhenFannedOutAsync(first.Event!.Seq).WaitAsync(TimeSpan.FromSeconds(10), TestContext.Current.CancellationToken);
         _live.PendingEvents.ShouldBe(0);
+        _options.WriteWaitTimeout = TestTimeouts.Long;
         (await _pipeline.SubmitAsync([new CreateSession { Id = "third" }], CancellationToken.None))[0].Error.ShouldBeNull("writes resume once the loop catches up");
         await Task.Delay(300, TestContext.Current.CancellationToken);
         (await _store.GetSessionAsync("second", CancellationToken.None)).ShouldBeNull();

@@ -1,6 +1,7 @@
 using Switchboard.FunctionalTests.Http;
 using Switchboard.Server.Alerts;
 using Switchboard.Server.Live;
+using Switchboard.Server.Options;
 using Switchboard.Testing;
 
 namespace Switchboard.FunctionalTests.Alerts;
@@ -21,7 +22,7 @@ public sealed class AlertBackPressureTests
             o.Alerts.Rules.Add(AlertKit.Rule("err", "session_error"));
             o.Alerts.MaxPendingEvents = 3;
             o.Sockets.MaxPendingEvents = 3;
-            o.Sockets.WriteWaitTimeout = TimeSpan.FromMilliseconds(300);
+            o.Sockets.WriteWaitTimeout = TestTimeouts.Long; // the six writes below wait for room as long as a loaded machine needs
             o.Sockets.MaxFanoutLag = TimeSpan.FromHours(1); // only the count bound, however slowly this machine sends the writes
         });
         var evaluator = server.Get<AlertEvaluator>();
@@ -42,6 +43,7 @@ public sealed class AlertBackPressureTests
         }
 
         await TestTimeouts.Eventually(() => live.HeadSeq == 3 && live.PendingEvents == 3, "the fan-out to stop at the evaluator's bound");
+        server.Get<SocketOptions>().WriteWaitTimeout = TimeSpan.FromMilliseconds(300); // no room comes before the release: refused
         var (status, body, response) = await server.Http.PostAsync("/api/sessions", new { id = "refused" });
         status.ShouldBe(503);
         body.Str("code").ShouldBe("overloaded");
