@@ -19,9 +19,6 @@ namespace Switchboard.Server.Tests;
 public sealed class LiveHubTests : IAsyncLifetime
 {
     private readonly string _directory = Directory.CreateTempSubdirectory("switchboard-livehub-").FullName;
-    // A write that is meant to be admitted may wait as long as a loaded machine takes to schedule the pipeline's loop; only
-    // the write a test means to refuse is given a short wait (RefusedAfter), so no admission depends on timing.
-    private static readonly TimeSpan RefusedAfter = TimeSpan.FromMilliseconds(300);
     private readonly SocketOptions _options = new() { MaxPendingEvents = 1, WriteWaitTimeout = TestTimeouts.Long };
     private SqliteSessionStore _store = null!;
     private LiveHub _live = null!;
@@ -88,7 +85,7 @@ public sealed class LiveHubTests : IAsyncLifetime
         first.Error.ShouldBeNull();
 
         // One event waits to be fanned out and one is the limit: the next write waits, then gives up.
-        _options.WriteWaitTimeout = RefusedAfter;
+        _options.WriteWaitTimeout = TestTimeouts.RefusedWrite;
         var refused = await Should.ThrowAsync<OverloadedException>(() =>
             _pipeline.SubmitAsync([new CreateSession { Id = "second" }], CancellationToken.None));
         refused.RetryAfter.ShouldBe(TimeSpan.FromSeconds(1));

@@ -7,6 +7,12 @@ public static class TestTimeouts
 
     public static readonly TimeSpan Long = TimeSpan.FromSeconds(60);
 
+    /// <summary>
+    /// The admission wait (<c>WriteWaitTimeout</c>) for a write a test means to be refused, set just before it; every
+    /// write meant to be admitted waits <see cref="Long"/>, however long a loaded machine takes to schedule the pipeline.
+    /// </summary>
+    public static readonly TimeSpan RefusedWrite = TimeSpan.FromMilliseconds(300);
+
     /// <summary>Awaits with the default timeout.</summary>
     public static Task<T> Within<T>(this Task<T> task, TimeSpan? timeout = null) => task.WaitAsync(timeout ?? Default);
 

@@ -43,7 +43,7 @@ public sealed class AlertBackPressureTests
         }
 
         await TestTimeouts.Eventually(() => live.HeadSeq == 3 && live.PendingEvents == 3, "the fan-out to stop at the evaluator's bound");
-        server.Get<SocketOptions>().WriteWaitTimeout = TimeSpan.FromMilliseconds(300); // no room comes before the release: refused
+        server.Get<SocketOptions>().WriteWaitTimeout = TestTimeouts.RefusedWrite; // no room comes before the release: refused
         var (status, body, response) = await server.Http.PostAsync("/api/sessions", new { id = "refused" });
         status.ShouldBe(503);
         body.Str("code").ShouldBe("overloaded");

@@ -33,7 +33,7 @@ public sealed class OtlpAdmissionTests
         await using var server = await SwitchboardServer.StartAsync(
             o =>
             {
-                o.Sockets.WriteWaitTimeout = TimeSpan.FromMilliseconds(300);
+                o.Sockets.WriteWaitTimeout = TestTimeouts.RefusedWrite;
                 o.Otlp.GrpcUrls = "http://127.0.0.1:0";
             },
             services: s => s.AddSingleton<IWriteThrottle>(gate));
