@@ -1,4 +1,3 @@
-using System.Text;
 using System.Text.Json;
 using Switchboard.Core.Json;
 
@@ -24,7 +23,7 @@ internal static class SqliteJsonArrays
     });
 
     private static string Write<T>(IEnumerable<T> values, Action<Utf8JsonWriter, T> item) =>
-        Encoding.UTF8.GetString(JsonBytes.Write(w =>
+        JsonBytes.WriteText(w =>
         {
             w.WriteStartArray();
             foreach (var value in values)
@@ -33,5 +32,5 @@ internal static class SqliteJsonArrays
             }
 
             w.WriteEndArray();
-        }));
+        });
 }

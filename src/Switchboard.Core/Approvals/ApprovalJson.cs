@@ -108,7 +108,7 @@ internal static partial class ApprovalJson
     }
 
     /// <summary>An approval as compact JSON text for its store row.</summary>
-    public static string ToRow(Approval a) => System.Text.Encoding.UTF8.GetString(JsonBytes.Write(w => Write(w, a, stored: true)));
+    public static string ToRow(Approval a) => JsonBytes.WriteText(w => Write(w, a, stored: true));
 
     /// <summary>Event data: <c>{approval}</c>.</summary>
     public static byte[] EventData(Approval a) => JsonBytes.Write(w =>

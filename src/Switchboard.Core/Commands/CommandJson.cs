@@ -105,7 +105,7 @@ internal static class CommandJson
     }
 
     /// <summary>A command as compact UTF-8 JSON text for its store row (with <c>issued_seq</c>).</summary>
-    public static string ToRow(Command c) => System.Text.Encoding.UTF8.GetString(JsonBytes.Write(w => Write(w, c, stored: true)));
+    public static string ToRow(Command c) => JsonBytes.WriteText(w => Write(w, c, stored: true));
 
     /// <summary>Event data: <c>{command}</c>; a <c>command_delivered</c> also says which hand-over it was, <c>{command, attempt}</c>.</summary>
     public static byte[] EventData(string type, Command c) => JsonBytes.Write(w =>
@@ -122,11 +122,11 @@ internal static class CommandJson
     });
 
     /// <summary>The data of a command an alert rule's action issued: <c>{alert_id, rule_id}</c>.</summary>
-    public static string AlertData(string alertId, string ruleId) => System.Text.Encoding.UTF8.GetString(JsonBytes.Write(w =>
+    public static string AlertData(string alertId, string ruleId) => JsonBytes.WriteText(w =>
     {
         w.WriteStartObject();
         w.WriteString("alert_id", alertId);
         w.WriteString("rule_id", ruleId);
         w.WriteEndObject();
-    }));
+    });
 }

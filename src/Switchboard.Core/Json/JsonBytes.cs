@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Text;
 using System.Text.Json;
 
 namespace Switchboard.Core.Json;
@@ -11,13 +12,32 @@ internal static class JsonBytes
     /// <summary>What <paramref name="body"/> writes, as UTF-8 bytes.</summary>
     public static byte[] Write(Action<Utf8JsonWriter> body)
     {
-        var buffer = new ArrayBufferWriter<byte>(512);
-        using (var writer = new Utf8JsonWriter(buffer, WriterOptions))
+        var scratch = Scratch.Take(relaxed: true);
+        try
         {
-            body(writer);
+            return scratch.Run(body).ToArray();
         }
+        finally
+        {
+            scratch.Return();
+        }
+    }
 
-        return buffer.WrittenSpan.ToArray();
+    /// <summary>
+    /// What <paramref name="body"/> writes, as text. <paramref name="relaxed"/> false escapes as
+    /// <see cref="Utf8JsonWriter"/> does by default (non-ASCII as <c>\uXXXX</c>), for text stored that way since.
+    /// </summary>
+    public static string WriteText(Action<Utf8JsonWriter> body, bool relaxed = true)
+    {
+        var scratch = Scratch.Take(relaxed);
+        try
+        {
+            return Encoding.UTF8.GetString(scratch.Run(body));
+        }
+        finally
+        {
+            scratch.Return();
+        }
     }
 
     /// <summary>Writes <c>"name": raw</c>, the stored JSON text as it is, or <c>"name": null</c>.</summary>
@@ -37,4 +57,74 @@ internal static class JsonBytes
     /// <summary>The time in property <paramref name="name"/> of <paramref name="e"/>; null when it is JSON null.</summary>
     public static DateTimeOffset? Time(JsonElement e, string name) =>
         e.GetProperty(name).GetString() is { } text ? WireTime.Parse(text) : null;
+
+    /// <summary>
+    /// A thread's buffer and writer, kept between the short writes above (a hook's commit makes a dozen) instead of a new
+    /// pair each time. Taken while in use, so a write inside a write gets a pair of its own; a buffer grown past
+    /// <see cref="KeptCapacity"/> is not kept, so no thread holds on to one large document.
+    /// </summary>
+    private sealed class Scratch
+    {
+        private const int KeptCapacity = 16 * 1024;
+
+        [ThreadStatic]
+        private static Scratch? t_relaxed;
+
+        [ThreadStatic]
+        private static Scratch? t_escaping;
+
+        private readonly ArrayBufferWriter<byte> _buffer = new(512);
+        private readonly Utf8JsonWriter _writer;
+        private readonly bool _relaxed;
+
+        private Scratch(bool relaxed)
+        {
+            _relaxed = relaxed;
+            _writer = new Utf8JsonWriter(_buffer, relaxed ? WriterOptions : default);
+        }
+
+        public static Scratch Take(bool relaxed)
+        {
+            Scratch? kept;
+            if (relaxed)
+            {
+                kept = t_relaxed;
+                t_relaxed = null;
+            }
+            else
+            {
+                kept = t_escaping;
+                t_escaping = null;
+            }
+
+            return kept ?? new Scratch(relaxed);
+        }
+
+        /// <summary>Runs <paramref name="body"/> on an empty buffer; what it wrote, valid until <see cref="Return"/>.</summary>
+        public ReadOnlySpan<byte> Run(Action<Utf8JsonWriter> body)
+        {
+            _buffer.ResetWrittenCount();
+            _writer.Reset(_buffer);
+            body(_writer);
+            _writer.Flush();
+            return _buffer.WrittenSpan;
+        }
+
+        public void Return()
+        {
+            if (_buffer.Capacity > KeptCapacity)
+            {
+                return;
+            }
+
+            if (_relaxed)
+            {
+                t_relaxed = this;
+            }
+            else
+            {
+                t_escaping = this;
+            }
+        }
+    }
 }

@@ -1,4 +1,3 @@
-using System.Text;
 using System.Text.Json;
 using ModelContextProtocol.Protocol;
 using Switchboard.Core.Json;
@@ -17,19 +16,19 @@ internal static class McpJson
 
     public static CallToolResult Result(Action<Utf8JsonWriter> body) => new()
     {
-        Content = [new TextContentBlock { Text = Encoding.UTF8.GetString(JsonBytes.Write(body)) }],
+        Content = [new TextContentBlock { Text = JsonBytes.WriteText(body) }],
     };
 
     public static CallToolResult Refused(McpRefusal refusal) => new()
     {
         IsError = true,
-        Content = [new TextContentBlock { Text = Encoding.UTF8.GetString(JsonBytes.Write(w =>
+        Content = [new TextContentBlock { Text = JsonBytes.WriteText(w =>
         {
             w.WriteStartObject();
             w.WriteString("error", refusal.Code);
             w.WriteString("detail", refusal.Message);
             w.WriteEndObject();
-        })) }],
+        }) }],
     };
 
     /// <summary>A session in a list: what a supervisor decides by, without its metadata (<c>get_session</c> has it all).</summary>

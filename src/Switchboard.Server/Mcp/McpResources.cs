@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Text;
 using ModelContextProtocol;
 using ModelContextProtocol.Protocol;
 using ModelContextProtocol.Server;
@@ -77,17 +76,17 @@ internal sealed class McpResources(ISessionStore store, LiveReads live, SessionT
         if (uri == McpUpdates.FleetUri && caller.Scope is null)
         {
             var summary = await live.FleetSummaryAsync().WaitAsync(ct);
-            text = Encoding.UTF8.GetString(JsonBytes.Write(w =>
+            text = JsonBytes.WriteText(w =>
             {
                 w.WriteStartObject();
                 summary.WriteFields(w);
                 w.WriteEndObject();
-            }));
+            });
         }
         else
         {
             var session = await VisibleAsync(uri, caller, ct) ?? throw NotFound(uri);
-            text = Encoding.UTF8.GetString(JsonBytes.Write(w => SessionJson.Write(w, session)));
+            text = JsonBytes.WriteText(w => SessionJson.Write(w, session));
         }
 
         return new ReadResourceResult { Contents = [new TextResourceContents { Uri = uri, MimeType = Json, Text = text }] };

@@ -38,7 +38,7 @@ internal sealed class SlackMessages(string channel, Uri dashboard, IReadOnlyDict
     });
 
     /// <summary>The button's value: which approval a click answers, and for a question's option its index.</summary>
-    public static string Value(Approval a, int? option = null) => System.Text.Encoding.UTF8.GetString(JsonBytes.Write(w =>
+    public static string Value(Approval a, int? option = null) => JsonBytes.WriteText(w =>
     {
         w.WriteStartObject();
         w.WriteString("session_id", a.SessionId);
@@ -49,7 +49,7 @@ internal sealed class SlackMessages(string channel, Uri dashboard, IReadOnlyDict
         }
 
         w.WriteEndObject();
-    }));
+    });
 
     private void Body(Utf8JsonWriter w, SlackApproval a, string? outcome)
     {
