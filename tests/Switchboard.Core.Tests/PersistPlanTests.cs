@@ -38,6 +38,28 @@ public sealed class PersistPlanTests
     }
 
     [Fact]
+    public void RollupRowsComeByBucketThenGroupKeyThenStartThenGroupValue()
+    {
+        var events = Apply(new CreateSession { Id = "c", ParentId = "p", Labels = new Dictionary<string, string> { ["team"] = "b" } },
+            new CreateSession { Id = "d", Labels = new Dictionary<string, string> { ["team"] = "a" } });
+        var rollup = UsageRollup.Compute(events.Changes, ["team"], new Dictionary<(string Key, string Value), long>());
+        var later = T0.AddDays(1);
+        foreach (var key in new UsageKey[] { new(UsageBucket.Minute, later, "", ""), new(UsageBucket.Day, T0, "team", "z"), new(UsageBucket.Minute, later, "team", "a") })
+        {
+            rollup.Rows[key] = new UsageCounters { SessionsCreated = 1 };
+        }
+
+        var order = PersistPlan.Of(events, rollup).Rollups.Select(r => $"{r.Key.Bucket} {r.Key.GroupKey} {r.Key.Start:dd} {r.Key.GroupValue}").ToList();
+
+        order.ShouldBe(
+        [
+            "Minute  26 ", "Minute  27 ", "Minute team 26 a", "Minute team 26 b", "Minute team 27 a",
+            "Hour  26 ", "Hour team 26 a", "Hour team 26 b",
+            "Day  26 ", "Day team 26 a", "Day team 26 b", "Day team 26 z",
+        ]);
+    }
+
+    [Fact]
     public void ABatchThatChangesNothingHasNoRowsAndLeavesTheLogRowAlone()
     {
         var plan = PersistPlan.Of(Apply(new UpdateSession("missing") { Name = "x" }), null);

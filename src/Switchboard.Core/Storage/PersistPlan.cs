@@ -21,10 +21,24 @@ internal sealed class PersistPlan
         Moves = [.. batch.Moved];
         Events = batch.Events;
         ActiveCounts = rollup is null ? [] : [.. rollup.Active];
-        Rollups = rollup is null ? [] : [.. rollup.Rows.OrderBy(r => r.Key.Bucket).ThenBy(r => r.Key.GroupKey, StringComparer.Ordinal)
-            .ThenBy(r => r.Key.Start).ThenBy(r => r.Key.GroupValue, StringComparer.Ordinal)];
+        Rollups = rollup is null ? [] : InKeyOrder(rollup.Rows);
         Head = batch.Head;
         HeadMoved = batch.Head != batch.StartHead;
+    }
+
+    /// <summary>Rollup rows by bucket, group key, start and group value: the order every commit upserts them in.</summary>
+    private static KeyValuePair<UsageKey, UsageCounters>[] InKeyOrder(Dictionary<UsageKey, UsageCounters> rows)
+    {
+        var sorted = rows.ToArray();
+        Array.Sort(sorted, static (a, b) =>
+        {
+            var (x, y) = (a.Key, b.Key);
+            var order = ((int)x.Bucket).CompareTo((int)y.Bucket);
+            order = order != 0 ? order : string.CompareOrdinal(x.GroupKey, y.GroupKey);
+            order = order != 0 ? order : x.Start.CompareTo(y.Start);
+            return order != 0 ? order : string.CompareOrdinal(x.GroupValue, y.GroupValue);
+        });
+        return sorted;
     }
 
     /// <summary>The plan of <paramref name="batch"/> and its usage <paramref name="rollup"/> (null: usage off or nothing to roll up).</summary>
