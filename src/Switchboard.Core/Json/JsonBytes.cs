@@ -12,7 +12,7 @@ internal static class JsonBytes
     /// <summary>What <paramref name="body"/> writes, as UTF-8 bytes.</summary>
     public static byte[] Write(Action<Utf8JsonWriter> body)
     {
-        var scratch = Scratch.Take(relaxed: true);
+        var scratch = Scratch.Take();
         try
         {
             return scratch.Run(body).ToArray();
@@ -23,13 +23,10 @@ internal static class JsonBytes
         }
     }
 
-    /// <summary>
-    /// What <paramref name="body"/> writes, as text. <paramref name="relaxed"/> false escapes as
-    /// <see cref="Utf8JsonWriter"/> does by default (non-ASCII as <c>\uXXXX</c>), for text stored that way since.
-    /// </summary>
-    public static string WriteText(Action<Utf8JsonWriter> body, bool relaxed = true)
+    /// <summary>What <paramref name="body"/> writes, as text.</summary>
+    public static string WriteText(Action<Utf8JsonWriter> body)
     {
-        var scratch = Scratch.Take(relaxed);
+        var scratch = Scratch.Take();
         try
         {
             return Encoding.UTF8.GetString(scratch.Run(body));
@@ -68,36 +65,18 @@ internal static class JsonBytes
         private const int KeptCapacity = 16 * 1024;
 
         [ThreadStatic]
-        private static Scratch? t_relaxed;
-
-        [ThreadStatic]
-        private static Scratch? t_escaping;
+        private static Scratch? t_kept;
 
         private readonly ArrayBufferWriter<byte> _buffer = new(512);
         private readonly Utf8JsonWriter _writer;
-        private readonly bool _relaxed;
 
-        private Scratch(bool relaxed)
+        private Scratch() => _writer = new Utf8JsonWriter(_buffer, WriterOptions);
+
+        public static Scratch Take()
         {
-            _relaxed = relaxed;
-            _writer = new Utf8JsonWriter(_buffer, relaxed ? WriterOptions : default);
-        }
-
-        public static Scratch Take(bool relaxed)
-        {
-            Scratch? kept;
-            if (relaxed)
-            {
-                kept = t_relaxed;
-                t_relaxed = null;
-            }
-            else
-            {
-                kept = t_escaping;
-                t_escaping = null;
-            }
-
-            return kept ?? new Scratch(relaxed);
+            var kept = t_kept;
+            t_kept = null;
+            return kept ?? new Scratch();
         }
 
         /// <summary>Runs <paramref name="body"/> on an empty buffer; what it wrote, valid until <see cref="Return"/>.</summary>
@@ -112,18 +91,9 @@ internal static class JsonBytes
 
         public void Return()
         {
-            if (_buffer.Capacity > KeptCapacity)
+            if (_buffer.Capacity <= KeptCapacity)
             {
-                return;
-            }
-
-            if (_relaxed)
-            {
-                t_relaxed = this;
-            }
-            else
-            {
-                t_escaping = this;
+                t_kept = this;
             }
         }
     }
