@@ -12,29 +12,15 @@ internal static class JsonBytes
     /// <summary>What <paramref name="body"/> writes, as UTF-8 bytes.</summary>
     public static byte[] Write(Action<Utf8JsonWriter> body)
     {
-        var scratch = Scratch.Take();
-        try
-        {
-            return scratch.Run(body).ToArray();
-        }
-        finally
-        {
-            scratch.Return();
-        }
+        using var scratch = Scratch.Take();
+        return scratch.Run(body).ToArray();
     }
 
     /// <summary>What <paramref name="body"/> writes, as text.</summary>
     public static string WriteText(Action<Utf8JsonWriter> body)
     {
-        var scratch = Scratch.Take();
-        try
-        {
-            return Encoding.UTF8.GetString(scratch.Run(body));
-        }
-        finally
-        {
-            scratch.Return();
-        }
+        using var scratch = Scratch.Take();
+        return Encoding.UTF8.GetString(scratch.Run(body));
     }
 
     /// <summary>Writes <c>"name": raw</c>, the stored JSON text as it is, or <c>"name": null</c>.</summary>
@@ -57,10 +43,10 @@ internal static class JsonBytes
 
     /// <summary>
     /// A thread's buffer and writer, kept between the short writes above (a hook's commit makes a dozen) instead of a new
-    /// pair each time. Taken while in use, so a write inside a write gets a pair of its own; a buffer grown past
-    /// <see cref="KeptCapacity"/> is not kept, so no thread holds on to one large document.
+    /// pair each time. Taken while in use and given back when disposed, so a write inside a write gets a pair of its own;
+    /// a buffer grown past <see cref="KeptCapacity"/> is not kept, so no thread holds on to one large document.
     /// </summary>
-    private sealed class Scratch
+    private sealed class Scratch : IDisposable
     {
         private const int KeptCapacity = 16 * 1024;
 
@@ -79,7 +65,7 @@ internal static class JsonBytes
             return kept ?? new Scratch();
         }
 
-        /// <summary>Runs <paramref name="body"/> on an empty buffer; what it wrote, valid until <see cref="Return"/>.</summary>
+        /// <summary>Runs <paramref name="body"/> on an empty buffer; what it wrote, valid until <see cref="Dispose"/>.</summary>
         public ReadOnlySpan<byte> Run(Action<Utf8JsonWriter> body)
         {
             _buffer.ResetWrittenCount();
@@ -89,7 +75,7 @@ internal static class JsonBytes
             return _buffer.WrittenSpan;
         }
 
-        public void Return()
+        public void Dispose()
         {
             if (_buffer.Capacity <= KeptCapacity)
             {

@@ -177,7 +177,7 @@ internal static class ServeVerb
     /// <summary>
     /// Start-up allocates about 15 MB, most of it garbage once the host listens, and nothing has collected it yet (an idle
     /// server may not collect for minutes): one compacting collection right after start-up gives that memory back to the
-    /// system, 8 of the native executable's 73 MB (docs/benchmarks.md, Idle footprint). It pauses the server once, for
+    /// system, about 7 of the native executable's 73 MB (docs/benchmarks.md, Idle footprint). It pauses the server once, for
     /// about 13 ms on the benchmark machine.
     /// </summary>
     private static void ReturnStartUpGarbage() =>
