@@ -10,7 +10,7 @@ namespace Switchboard.Server.Hosting;
 /// whichever pool thread runs the read, so under steady load each of those arenas holds its own high-water mark of
 /// freed pages, and the RSS creeps up for as long as bursts keep landing on new threads, though none of that memory is
 /// live. The executable caps the arenas at start (<see cref="LimitArenas"/>) and trims every few seconds
-/// (<see cref="NativeHeapTrim"/>); see docs/benchmarks.md, "Soak", for what each did to the RSS.
+/// (<see cref="HeapTrim"/>); see docs/benchmarks.md, "Soak", for what each did to the RSS.
 /// </para>
 /// <para>
 /// Where the C library is not glibc (musl, macOS, Windows) there is nothing to call: <see cref="IsGlibc"/> is false and

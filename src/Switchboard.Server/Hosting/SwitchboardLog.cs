@@ -4,7 +4,7 @@ using Switchboard.Core.Hosting;
 
 namespace Switchboard.Server.Hosting;
 
-/// <summary>The node's lifecycle, leases, retention and the native heap (<see cref="LogEventIds.Hosting"/>). Never log tokens, keys or message bodies.</summary>
+/// <summary>The node's lifecycle, leases, retention and the process's heaps (<see cref="LogEventIds.Hosting"/>). Never log tokens, keys or message bodies.</summary>
 internal static partial class SwitchboardLog
 {
     [LoggerMessage(LogEventIds.Hosting + 0, LogLevel.Information, "Switchboard started: store {Store}, epoch {Epoch}, head seq {HeadSeq}, {Active} active sessions", EventName = "Hosting.Started")]
@@ -30,6 +30,12 @@ internal static partial class SwitchboardLog
 
     [LoggerMessage(LogEventIds.Hosting + 7, LogLevel.Information, "Native heap: not trimmed, the C library has no malloc_trim (not glibc)", EventName = "Hosting.NativeHeapNotTrimmed")]
     public static partial void NativeHeapNotTrimmed(ILogger logger);
+
+    [LoggerMessage(LogEventIds.Hosting + 9, LogLevel.Information, "Managed heap: checked every {Seconds} s, gen0 collected when the runtime has not collected since and at least {ThresholdMb} MB was allocated", EventName = "Hosting.QuietCollections")]
+    public static partial void QuietCollections(ILogger logger, double seconds, double thresholdMb);
+
+    [LoggerMessage(LogEventIds.Hosting + 10, LogLevel.Debug, "Managed heap: gen0 collected while quiet, {AllocatedMb:F1} MB allocated since the last collection", EventName = "Hosting.QuietCollected")]
+    public static partial void QuietCollected(ILogger logger, double allocatedMb);
 
     /// <summary>A supervised loop's failure, for a loop whose owner has no log message of its own for it (<see cref="BackgroundLoops"/>).</summary>
     public static void LoopFailed(ILogger logger, LoopFailure failure)

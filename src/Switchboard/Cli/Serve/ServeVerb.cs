@@ -132,9 +132,9 @@ internal static class ServeVerb
                 options.Otlp.GrpcBestEffort = true;
             }
         });
-        // The process's native heap gives its free pages back (glibc keeps them in its arenas otherwise): once per
-        // process, so here and not in AddSwitchboard, which a process may call for several nodes.
-        builder.Services.AddHostedService<NativeHeapTrim>();
+        // The process's heaps give their free memory back (glibc keeps free pages in its arenas, and a quiet server may not
+        // collect for minutes): once per process, so here and not in AddSwitchboard, which a process may call for several nodes.
+        builder.Services.AddHostedService<HeapTrim>();
         if (StoreSelection.Use(switchboardBuilder, result, builder.Configuration, dataDir, result.GetValue(Durability), out var connectionString) is { } storeProblem)
         {
             await Console.Error.WriteLineAsync("switchboard: " + storeProblem);
