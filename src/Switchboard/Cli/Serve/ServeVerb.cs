@@ -175,10 +175,11 @@ internal static class ServeVerb
     }
 
     /// <summary>
-    /// Start-up allocates about 15 MB, most of it garbage once the host listens, and nothing has collected it yet (an idle
-    /// server may not collect for minutes): one compacting collection right after start-up gives that memory back to the
-    /// system, about 7 of the native executable's 73 MB (docs/benchmarks.md, Idle footprint). It pauses the server once, for
-    /// about 13 ms on the benchmark machine.
+    /// Start-up allocates about 15 MB, most of it garbage once the host listens, and nothing has collected it yet: one
+    /// compacting collection right after start-up gives that memory back to the system, about 7 of the native executable's
+    /// 73 MB (docs/benchmarks.md, Idle footprint). It pauses the server once, for about 13 ms on the benchmark machine.
+    /// <see cref="HeapTrim"/>'s quiet collections later are gen0 only: they let the runtime reuse what they free but keep it
+    /// committed, so they would not give start-up's memory back.
     /// </summary>
     private static void ReturnStartUpGarbage() =>
         GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
