@@ -4,8 +4,8 @@ using Switchboard.Testing;
 namespace Switchboard.Cli.Tests;
 
 /// <summary>
-/// <c>switchboard serve</c> gives its free memory back: it caps glibc's arenas and trims the native heap, collects the
-/// managed heap's garbage when it is quiet, and says so once at start.
+/// <c>switchboard serve</c> gives its free memory back: it returns start-up's memory once it listens, caps glibc's arenas
+/// and trims the native heap, collects the managed heap's garbage when it is quiet, and says so.
 /// </summary>
 public sealed partial class HeapTrimTests
 {
@@ -18,6 +18,27 @@ public sealed partial class HeapTrimTests
         await server.WaitForLineAsync(l => l.Contains("Native heap: ", StringComparison.Ordinal));
         server.Output.ShouldContain("Native heap: free pages go back to the system every 5 s (malloc_trim); arenas: at most 2");
         server.Output.ShouldContain("Managed heap: checked every 5 s, gen0 collected when the runtime has not collected since and at least 1 MB was allocated");
+    }
+
+    /// <summary>
+    /// Once it listens, the server says what it gave back of start-up's memory: the pages of its program's files that
+    /// only start-up read (here the runtime's and the framework's libraries) and the managed heap's start-up garbage.
+    /// The native executable's figures are checked by <c>NativeExecutableTests</c>.
+    /// </summary>
+    [Fact]
+    public async Task TheServerSaysWhatItGaveBackOfStartUpsMemory()
+    {
+        using var data = new TempDirectory();
+        await using var server = Cli.Start("--urls", "http://127.0.0.1:0", "--data-dir", data.Path);
+        using var http = new HttpClient { BaseAddress = await server.WaitForListeningAsync(), Timeout = TestTimeouts.Default };
+        var line = await server.WaitForLineAsync(l => l.Contains("Start-up memory returned", StringComparison.Ordinal));
+
+        var figures = StartUpMemoryLine.Parse(line);
+        figures.StartMb.ShouldBeGreaterThan(0, line);
+        figures.Mappings.ShouldBeGreaterThan(0, line);
+        figures.MappedMb.ShouldBeGreaterThan(0, line);
+        server.Output.ShouldNotContain("Program pages: some stay resident");
+        (await http.GetAsync("/api/sessions")).EnsureSuccessStatusCode();
     }
 
     /// <summary>

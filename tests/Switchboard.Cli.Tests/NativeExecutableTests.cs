@@ -115,6 +115,31 @@ public sealed class NativeExecutableTests(NativeExecutable native, PostgresClust
         rows.ShouldBe(1L);
     }
 
+    /// <summary>
+    /// Once it listens, the executable pages out what only start-up read of its own file (tens of megabytes of code and
+    /// data), and the pages a running server needs come back from the file: it still takes a hook and serves the dashboard.
+    /// </summary>
+    [Fact]
+    public async Task TheNativeExecutablePagesOutWhatOnlyStartUpReadAndStillServes()
+    {
+        using var data = new TempDirectory();
+        var (server, address) = await native.ServeAsync(null, "--data-dir", data.Path);
+        await using var _ = server;
+        var line = await server.WaitForLineAsync(l => l.Contains("Start-up memory returned", StringComparison.Ordinal));
+
+        var figures = StartUpMemoryLine.Parse(line);
+        figures.Mappings.ShouldBeGreaterThan(0, line);
+        figures.MappedMb.ShouldBeGreaterThan(20, line); // the executable's code and read-only data alone
+        (figures.StartMb - figures.PagedOutMb).ShouldBeGreaterThan(10, line);
+
+        using var http = new HttpClient { BaseAddress = address, Timeout = TestTimeouts.Default };
+        var hook = await http.PostAsync("/hooks/claude-code", Json(
+            """{"hook_event_name":"UserPromptSubmit","session_id":"native-paged","cwd":"/work/repo","prompt":"build it"}"""));
+        hook.StatusCode.ShouldBe(HttpStatusCode.OK, await hook.Content.ReadAsStringAsync() + server.Output);
+        (await http.GetStringAsync("/api/sessions")).ShouldContain("native-paged");
+        (await http.GetAsync("/")).StatusCode.ShouldBe(HttpStatusCode.OK);
+    }
+
     /// <summary>One JSON-RPC message to <c>/mcp</c>; the answer comes as JSON or as one server-sent event.</summary>
     private static async Task<(string? Session, JsonNode Answer)> McpAsync(HttpClient http, string? session, string body)
     {

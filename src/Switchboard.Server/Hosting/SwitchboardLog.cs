@@ -37,6 +37,12 @@ internal static partial class SwitchboardLog
     [LoggerMessage(LogEventIds.Hosting + 10, LogLevel.Debug, "Managed heap: gen0 collected while quiet, {AllocatedMb:F1} MB allocated since the last collection", EventName = "Hosting.QuietCollected")]
     public static partial void QuietCollected(ILogger logger, double allocatedMb);
 
+    [LoggerMessage(LogEventIds.Hosting + 11, LogLevel.Information, "Start-up memory returned: RSS {StartMb:F1} MB, {PagedOutMb:F1} MB after paging out {Mappings} read-only program file mappings ({MappedMb:F1} MB mapped), {CollectedMb:F1} MB after a compacting collection, in {Ms:F0} ms", EventName = "Hosting.StartUpMemoryReturned")]
+    public static partial void StartUpMemoryReturned(ILogger logger, double startMb, double pagedOutMb, int mappings, double mappedMb, double collectedMb, double ms);
+
+    [LoggerMessage(LogEventIds.Hosting + 12, LogLevel.Information, "Program pages: some stay resident after start-up, {Reason}", EventName = "Hosting.ProgramPagesKept")]
+    public static partial void ProgramPagesKept(ILogger logger, string reason);
+
     /// <summary>A supervised loop's failure, for a loop whose owner has no log message of its own for it (<see cref="BackgroundLoops"/>).</summary>
     public static void LoopFailed(ILogger logger, LoopFailure failure)
     {

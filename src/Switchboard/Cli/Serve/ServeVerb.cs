@@ -168,21 +168,11 @@ internal static class ServeVerb
         }
 
         Announce(app, dataDir, connectionString);
-        ReturnStartUpGarbage();
+        StartUpMemory.Return(app.Services.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(StartUpMemory)));
         await app.WaitForShutdownAsync(cancellationToken);
         await app.DisposeAsync();
         return 0;
     }
-
-    /// <summary>
-    /// Start-up allocates about 15 MB, most of it garbage once the host listens, and nothing has collected it yet: one
-    /// compacting collection right after start-up gives that memory back to the system, about 7 of the native executable's
-    /// 73 MB (docs/benchmarks.md, Idle footprint). It pauses the server once, for about 13 ms on the benchmark machine.
-    /// <see cref="HeapTrim"/>'s quiet collections later are gen0 only: they let the runtime reuse what they free but keep it
-    /// committed, so they would not give start-up's memory back.
-    /// </summary>
-    private static void ReturnStartUpGarbage() =>
-        GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
 
     private static void ConfigureKestrel(WebApplicationBuilder builder)
     {
