@@ -22,7 +22,7 @@ internal sealed class IdleReport : SectionReport<IdleResults>
         Line();
         Line(Head());
         Line($"- **Load average** (1/5/15 min) before: {LoadBefore}; after: {LoadAfter}.");
-        Line($"- **Server:** {(Options.SwitchboardDll is { } dll ? $"`{Path.GetFileName(dll)}` from `{Path.GetDirectoryName(dll)}`" : "the current build (`dotnet switchboard.dll`)")}" +
+        Line($"- **Server:** {(Options.SwitchboardDll is { } dll ? $"`{Path.GetFileName(dll)}` from `{Path.GetRelativePath(Environment.CurrentDirectory, Path.GetDirectoryName(dll)!)}`" : "the current build (`dotnet switchboard.dll`)")}" +
              $"{(Options.SwitchboardEnvironment.Count > 0 ? ", with " + string.Join(", ", Options.SwitchboardEnvironment.Select(e => $"`{e.Key}={e.Value}`")) : "")}; " +
              "default settings, SQLite on a fresh data directory.");
         Line($"- **Light use:** {IdleRun.LightUse} for {Options.IdleUse.TotalSeconds:F0} s, and `GET /api/sessions` every 5 s.");
