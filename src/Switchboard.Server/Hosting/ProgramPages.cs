@@ -43,8 +43,17 @@ internal static class ProgramPages
             return new PageOutResult(0, 0, "not Linux with glibc");
         }
 
-        // Read to the end before advising: advice changes the mappings' flags, which smaps lists.
-        var candidates = ReadOnlyFileMappings(File.ReadLines("/proc/self/smaps")).ToList();
+        List<Mapping> candidates;
+        try
+        {
+            // Read to the end before advising: advice changes the mappings' flags, which smaps lists.
+            candidates = ReadOnlyFileMappings(File.ReadLines("/proc/self/smaps")).ToList();
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            return new PageOutResult(0, 0, $"/proc/self/smaps could not be read ({ex.Message})");
+        }
+
         var mappings = 0;
         var bytes = 0L;
         foreach (var mapping in candidates)

@@ -38,15 +38,19 @@ internal static class StartUpMemory
 
     private const double Megabyte = 1 << 20;
 
-    /// <summary>The process's resident set, from <c>/proc/self/statm</c> (its second field, in pages); 0 where there is none.</summary>
+    /// <summary>The process's resident set, from <c>/proc/self/statm</c> (its second field, in pages); 0 where it cannot be read.</summary>
     private static long ResidentBytes()
     {
-        if (!OperatingSystem.IsLinux())
+        try
+        {
+            return OperatingSystem.IsLinux() && File.ReadAllText("/proc/self/statm").Split(' ') is [_, var resident, ..]
+                && long.TryParse(resident, CultureInfo.InvariantCulture, out var pages)
+                ? pages * Environment.SystemPageSize
+                : 0;
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
             return 0;
         }
-
-        var fields = File.ReadAllText("/proc/self/statm").Split(' ');
-        return long.Parse(fields[1], CultureInfo.InvariantCulture) * Environment.SystemPageSize;
     }
 }
