@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Globalization;
 using Microsoft.Extensions.Logging;
 
@@ -18,9 +17,9 @@ internal static class StartUpMemory
     /// once the host listens, and a compacting collection gives that memory back to the system, while
     /// <see cref="HeapTrim"/>'s quiet collections later are gen0 only and keep what they free committed.
     /// </summary>
-    public static void Return(ILogger logger)
+    public static void Return(ILogger logger, TimeProvider time)
     {
-        var started = Stopwatch.GetTimestamp();
+        var started = time.GetTimestamp();
         var atStart = ResidentBytes();
         var pages = ProgramPages.PageOut();
         var pagedOut = ResidentBytes();
@@ -33,7 +32,7 @@ internal static class StartUpMemory
 
         SwitchboardLog.StartUpMemoryReturned(
             logger, atStart / Megabyte, pagedOut / Megabyte, pages.Mappings, pages.Bytes / Megabyte, ResidentBytes() / Megabyte,
-            Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+            time.GetElapsedTime(started).TotalMilliseconds);
     }
 
     private const double Megabyte = 1 << 20;

@@ -168,7 +168,7 @@ internal static class ServeVerb
         }
 
         Announce(app, dataDir, connectionString);
-        StartUpMemory.Return(app.Services.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(StartUpMemory)));
+        StartUpMemory.Return(app.Services.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(StartUpMemory)), app.Services.GetRequiredService<TimeProvider>());
         await app.WaitForShutdownAsync(cancellationToken);
         await app.DisposeAsync();
         return 0;
