@@ -27,7 +27,8 @@ internal static class NativeHeap
 
     private const int ArenaMaxOption = -8; // M_ARENA_MAX
 
-    private static readonly (MallocTrim Trim, MallOpt MallOpt)? Glibc = Resolve();
+    private static readonly (MallocTrim Trim, MallOpt MallOpt)? Glibc =
+        Hosting.Glibc.Export<MallocTrim>("malloc_trim") is { } trim && Hosting.Glibc.Export<MallOpt>("mallopt") is { } mallopt ? (trim, mallopt) : null;
 
     [UnmanagedFunctionPointer(CallingConvention.Cdecl)]
     private delegate int MallocTrim(nuint pad);
@@ -50,15 +51,4 @@ internal static class NativeHeap
 
     /// <summary>Gives every arena's whole free pages back to the system. Returns whether any memory went back.</summary>
     public static bool Trim() => Glibc is { } glibc && glibc.Trim(0) != 0;
-
-    private static (MallocTrim, MallOpt)? Resolve()
-    {
-        if (!OperatingSystem.IsLinux() || !NativeLibrary.TryLoad("libc.so.6", out var libc)
-            || !NativeLibrary.TryGetExport(libc, "malloc_trim", out var trim) || !NativeLibrary.TryGetExport(libc, "mallopt", out var mallopt))
-        {
-            return null;
-        }
-
-        return (Marshal.GetDelegateForFunctionPointer<MallocTrim>(trim), Marshal.GetDelegateForFunctionPointer<MallOpt>(mallopt));
-    }
 }

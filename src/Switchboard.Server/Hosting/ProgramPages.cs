@@ -30,7 +30,7 @@ internal static class ProgramPages
     [UnmanagedFunctionPointer(CallingConvention.Cdecl)]
     private delegate int MAdvise(nint address, nuint length, int advice);
 
-    private static readonly MAdvise? Madvise = Resolve();
+    private static readonly MAdvise? Madvise = Glibc.Export<MAdvise>("madvise");
 
     /// <summary>
     /// Asks the kernel to reclaim the process's read-only file pages. Returns how many mappings and bytes it asked for,
@@ -117,11 +117,6 @@ internal static class ProgramPages
             ? new Mapping(start, end)
             : null;
     }
-
-    private static MAdvise? Resolve() =>
-        OperatingSystem.IsLinux() && NativeLibrary.TryLoad("libc.so.6", out var libc) && NativeLibrary.TryGetExport(libc, "madvise", out var madvise)
-            ? Marshal.GetDelegateForFunctionPointer<MAdvise>(madvise)
-            : null;
 
     /// <summary>A mapping's address range.</summary>
     internal readonly record struct Mapping(long Start, long End);
