@@ -40,7 +40,9 @@ public sealed class ToastTests(Chromium chromium)
         var log = JsonDocument.Parse(await page.Page.EvaluateAsync<string>("() => JSON.stringify(window.__toasts)")).RootElement;
         log.GetProperty("max").GetInt32().ShouldBe(1);
         var lifetime = log.GetProperty("removed").GetDouble() - log.GetProperty("added").GetDouble();
-        lifetime.ShouldBeInRange(4990, 6500);
+        // The observer sees each change when its callback runs, after the task that made it: on a loaded machine the
+        // addition can be seen a frame or two late while the removal is seen at once (4981.6 ms was measured once).
+        lifetime.ShouldBeInRange(4900, 6500);
 
         // The next one, while creations rest, waits and comes back merged with whatever else arrived meanwhile.
         await server.Http.CreateAsync("later-1", "Later one");
