@@ -27,8 +27,8 @@ internal static class NativeHeap
 
     private const int ArenaMaxOption = -8; // M_ARENA_MAX
 
-    private static readonly (MallocTrim Trim, MallOpt MallOpt)? Glibc =
-        Hosting.Glibc.Export<MallocTrim>("malloc_trim") is { } trim && Hosting.Glibc.Export<MallOpt>("mallopt") is { } mallopt ? (trim, mallopt) : null;
+    private static readonly (MallocTrim Trim, MallOpt MallOpt)? Functions =
+        Glibc.Export<MallocTrim>("malloc_trim") is { } trim && Glibc.Export<MallOpt>("mallopt") is { } mallopt ? (trim, mallopt) : null;
 
     [UnmanagedFunctionPointer(CallingConvention.Cdecl)]
     private delegate int MallocTrim(nuint pad);
@@ -37,7 +37,7 @@ internal static class NativeHeap
     private delegate int MallOpt(int option, int value);
 
     /// <summary>Whether the process's C library is glibc, whose heap these calls tune.</summary>
-    public static bool IsGlibc => Glibc is not null;
+    public static bool IsGlibc => Functions is not null;
 
     /// <summary>Whether <see cref="LimitArenas"/> capped the arenas in this process.</summary>
     public static bool ArenasLimited { get; private set; }
@@ -47,8 +47,8 @@ internal static class NativeHeap
     /// the arenas they have; those that first allocate later share the capped set. <see cref="ArenasLimited"/> says
     /// whether glibc took it.
     /// </summary>
-    public static void LimitArenas() => ArenasLimited = Glibc is { } glibc && glibc.MallOpt(ArenaMaxOption, MaxArenas) == 1;
+    public static void LimitArenas() => ArenasLimited = Functions is { } glibc && glibc.MallOpt(ArenaMaxOption, MaxArenas) == 1;
 
     /// <summary>Gives every arena's whole free pages back to the system. Returns whether any memory went back.</summary>
-    public static bool Trim() => Glibc is { } glibc && glibc.Trim(0) != 0;
+    public static bool Trim() => Functions is { } glibc && glibc.Trim(0) != 0;
 }
