@@ -98,6 +98,15 @@ internal sealed class BenchOptions
     /// <summary>Run only the hook round-trip benchmark (<c>--hooks</c>): 1,000 Claude Code sessions' hooks while 100 dashboards watch.</summary>
     public bool Hooks { get; private set; }
 
+    /// <summary>
+    /// Run only the hook run against the one-file peer (<c>--peer</c>): Switchboard and <c>benchmarks/peer</c> in turn,
+    /// at the everyday load unless the hook options say otherwise.
+    /// </summary>
+    public bool Peer { get; private set; }
+
+    /// <summary>Rounds of the peer run, each server once per round, their order alternating (<c>--peer-rounds N</c>).</summary>
+    public int PeerRounds { get; private set; } = 3;
+
     /// <summary>Run only the approvals benchmark (<c>--approvals</c>): answered across two nodes, and 10,000 hooks held on one.</summary>
     public bool Approvals { get; private set; }
 
@@ -264,6 +273,12 @@ internal sealed class BenchOptions
                 case "--approvals":
                     o.Approvals = true;
                     break;
+                case "--peer":
+                    o.Peer = true;
+                    break;
+                case "--peer-rounds":
+                    o.PeerRounds = NextInt();
+                    break;
                 case "--hook-agents":
                     o.HookAgents = NextInt();
                     break;
@@ -364,7 +379,7 @@ internal sealed class BenchOptions
                     break;
                 default:
                     throw new ArgumentException($"Unknown option {args[i]}. Options: --quick, --connections N, --saturated-connections N, " +
-                        "--publishers N, --window N, --systems SignalR,Switchboard, --no-ingest, --no-micro, --output PATH, --scenarios fixed,saturated,mixed,overload,overload-cws, --switchboard-env K=V, --census, --ab REF [--ab-rounds N] [--arms LIST] [--ab-seconds N], --ingest-at REF,REF… [--ab-rounds N], --scrapes N, --usage, --usage-events N, --soak [MINUTES], --otlp [--otlp-seconds N] [--otlp-senders N], --commands [--command-count N] [--command-rate N], --trees, --hooks [--hook-seconds N] [--hook-agents N] [--hook-rate N] [--hook-dashboards N], --idle [--idle-seconds N] [--switchboard-dll PATH], --mcp [--mcp-seconds N], --approvals, --streams [--stream-seconds N] [--stream-megabytes N], --scale-out [--scale-out-subscribers N] [--scale-out-nodes N]");
+                        "--publishers N, --window N, --systems SignalR,Switchboard, --no-ingest, --no-micro, --output PATH, --scenarios fixed,saturated,mixed,overload,overload-cws, --switchboard-env K=V, --census, --ab REF [--ab-rounds N] [--arms LIST] [--ab-seconds N], --ingest-at REF,REF… [--ab-rounds N], --scrapes N, --usage, --usage-events N, --soak [MINUTES], --otlp [--otlp-seconds N] [--otlp-senders N], --commands [--command-count N] [--command-rate N], --trees, --hooks [--hook-seconds N] [--hook-agents N] [--hook-rate N] [--hook-dashboards N], --peer [--peer-rounds N], --idle [--idle-seconds N] [--switchboard-dll PATH], --mcp [--mcp-seconds N], --approvals, --streams [--stream-seconds N] [--stream-megabytes N], --scale-out [--scale-out-subscribers N] [--scale-out-nodes N]");
             }
         }
 

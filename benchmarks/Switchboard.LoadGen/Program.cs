@@ -97,6 +97,13 @@ if (options.Hooks)
     return hooks.Complete ? 0 : 1;
 }
 
+if (options.Peer)
+{
+    var peer = await new PeerRun(options, log).RunAsync(paths);
+    Written(new PeerReport { Run = Run(), Results = peer }.WriteInto, "the peer section of", "");
+    return peer.Complete ? 0 : 1;
+}
+
 if (options.Idle)
 {
     var idle = await new IdleRun(options, log).RunAsync(paths);

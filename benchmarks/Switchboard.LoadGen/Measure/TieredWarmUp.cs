@@ -12,8 +12,11 @@ internal static class TieredWarmUp
     /// <summary>How long one step of the workload runs.</summary>
     public static readonly TimeSpan Step = TimeSpan.FromSeconds(2);
 
-    /// <summary>Runs <paramref name="step"/> (given <see cref="Step"/>) until settled or <paramref name="limit"/>; returns how long it took and the tiering CPU seconds.</summary>
-    public static async Task<(TimeSpan Elapsed, double TieringSeconds)> RunAsync(int pid, TimeSpan limit, Func<TimeSpan, Task> step)
+    /// <summary>
+    /// Runs <paramref name="step"/> (given <see cref="Step"/>) until settled, and for at least <paramref name="minimum"/>
+    /// (two steps when not given), or until <paramref name="limit"/>; returns how long it took and the tiering CPU seconds.
+    /// </summary>
+    public static async Task<(TimeSpan Elapsed, double TieringSeconds)> RunAsync(int pid, TimeSpan limit, Func<TimeSpan, Task> step, TimeSpan? minimum = null)
     {
         var clock = Stopwatch.StartNew();
         var tiering = ProcStats.TieringCpuSeconds(pid);
@@ -23,7 +26,7 @@ internal static class TieredWarmUp
             var now = ProcStats.TieringCpuSeconds(pid);
             var settled = now - tiering < 0.02;
             tiering = now;
-            if (settled && clock.Elapsed >= 2 * Step)
+            if (settled && clock.Elapsed >= (minimum ?? 2 * Step))
             {
                 break;
             }

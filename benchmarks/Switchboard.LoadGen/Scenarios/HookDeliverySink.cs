@@ -19,6 +19,7 @@ internal sealed class HookDeliverySink : IRecordSink
     private readonly long[][] _sent;
     private readonly int[][] _received;
     private readonly LatencyHistogram[] _latencies;
+    private long _bytes;
 
     public HookDeliverySink(int dashboards, int agents, int hooksPerAgent)
     {
@@ -35,6 +36,9 @@ internal sealed class HookDeliverySink : IRecordSink
     public long Fewest => _counts.Fewest;
 
     public long Most => _counts.Most;
+
+    /// <summary>The mean size of a counted event's message as a dashboard received it (the WebSocket payload, frame header left out).</summary>
+    public double BytesPerMessage => (double)Interlocked.Read(ref _bytes) / Math.Max(1, _counts.Counted);
 
     /// <summary>Agent <paramref name="agent"/> is about to send its <paramref name="hook"/>-th measured hook (from 0).</summary>
     public void Sending(int agent, int hook)
@@ -63,6 +67,8 @@ internal sealed class HookDeliverySink : IRecordSink
         {
             return;
         }
+
+        Interlocked.Add(ref _bytes, record.Length);
 
         var marker = record.IndexOf(AgentMarker);
         if (marker < 0 || !Utf8Parser.TryParse(record[(marker + AgentMarker.Length)..], out int agent, out _) || agent >= _sent.Length)

@@ -21,6 +21,9 @@ internal sealed class HookRun(BenchOptions options, TextWriter log)
     /// <summary>The longest warm-up: the agents run until the server's tiered compilation has settled, or this long.</summary>
     private static readonly TimeSpan WarmUpLimit = TimeSpan.FromSeconds(60);
 
+    /// <summary>The warm-up of a server without .NET's tiering thread to watch (the peer, whose JIT is Bun's): a fixed span.</summary>
+    private static readonly TimeSpan UnmanagedWarmUp = TimeSpan.FromSeconds(10);
+
     /// <summary>The <c>--hooks</c> run: issue 45's load unless the options say otherwise, on a fresh SQLite server.</summary>
     public async Task<HookResults> RunAsync(BenchPaths paths)
     {
@@ -28,13 +31,16 @@ internal sealed class HookRun(BenchOptions options, TextWriter log)
     }
 
     /// <summary>One measured window of <paramref name="load"/> on <paramref name="target"/>, started here on a fresh data directory and stopped after.</summary>
-    public async Task<HookResults> MeasureAsync(BenchPaths paths, SwitchboardTarget target, HookLoad load)
+    public async Task<HookResults> MeasureAsync(BenchPaths paths, Target target, HookLoad load)
     {
         var data = Directory.CreateTempSubdirectory("switchboard-hooks-");
         try
         {
             await target.StartAsync(paths, data.FullName);
-            log.WriteLine($"[{DateTime.Now:HH:mm:ss}] hooks: {target.Name} started pid {target.Server.Pid}; {load}");
+            // Idle for a moment first: the resident set of the server as started, before anything has been asked of it.
+            await Task.Delay(TimeSpan.FromSeconds(2));
+            var rssAtStart = ProcStats.Rss(target.Server.Pid);
+            log.WriteLine($"[{DateTime.Now:HH:mm:ss}] hooks: {target.Name} started pid {target.Server.Pid}, RSS {rssAtStart / 1048576.0:F0} MB; {load}");
             using var http = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = load.Agents, PooledConnectionIdleTimeout = TimeSpan.FromMinutes(5) })
             {
                 BaseAddress = target.Server.BaseAddress,
@@ -48,7 +54,8 @@ internal sealed class HookRun(BenchOptions options, TextWriter log)
             protocol.Sink = sink;
 
             await Task.WhenAll(Enumerable.Range(0, load.Agents).Select(a => PostAsync(http, Body(a, "SessionStart"))));
-            var (warm, _) = await TieredWarmUp.RunAsync(target.Server.Pid, WarmUpLimit, step => RunAgentsAsync(http, load, step, measured: null, sink: null));
+            var (warm, _) = await TieredWarmUp.RunAsync(target.Server.Pid, WarmUpLimit, step => RunAgentsAsync(http, load, step, measured: null, sink: null),
+                target.Managed ? null : UnmanagedWarmUp);
             log.WriteLine($"[{DateTime.Now:HH:mm:ss}] hooks: {target.Name} warmed up in {warm.TotalSeconds:F0} s");
 
             var head0 = await IngestRun.HeadAsync(target);
@@ -72,8 +79,8 @@ internal sealed class HookRun(BenchOptions options, TextWriter log)
 
             // With no dashboards (the server's cost without the fan-out) there is no delivery to wait for or count.
             var (fewest, most) = load.Dashboards > 0 ? (sink.Fewest, sink.Most) : (head - head0, head - head0);
-            var result = new HookResults(load, answered, failed, head - head0, seconds, cpu, ownCpu, rss, latencies, sink.Latencies(), fewest, most,
-                protocol.UnexpectedCloses, MachineInfo.LoadAverage());
+            var result = new HookResults(load, answered, failed, head - head0, seconds, cpu, ownCpu, rssAtStart, rss, latencies, sink.Latencies(), fewest, most,
+                sink.BytesPerMessage, protocol.UnexpectedCloses, MachineInfo.LoadAverage());
             log.WriteLine($"[{DateTime.Now:HH:mm:ss}] hooks: {target.Name}: {answered:N0} answered ({result.HooksPerSecond:N0}/s), {failed} failed, " +
                 $"p50 {latencies.Percentile(0.5) / 1000.0:F2} ms, p99 {latencies.Percentile(0.99) / 1000.0:F2} ms, max {latencies.Max / 1000.0:F1} ms, " +
                 $"delivery p99 {result.Deliveries.Percentile(0.99) / 1000.0:F2} ms, {result.CpuMicrosPerHook:F1} µs server CPU/hook, " +
@@ -192,8 +199,8 @@ internal sealed record HookLoad(int Agents, int HooksPerSecond, int Dashboards)
 
 /// <summary>The measured window of the hook run: round trips timed from when each hook was due, deliveries from its send to each dashboard.</summary>
 internal sealed record HookResults(HookLoad Workload, long Answered, long Failed, long EventsAppended, double Seconds, double CpuSeconds, double LoadGenCpuSeconds,
-    long RssAfter, LatencyHistogram Latencies, LatencyHistogram Deliveries,
-    long FewestDelivered, long MostDelivered, int DashboardsClosed, string LoadAverage)
+    long RssAtStart, long RssAfter, LatencyHistogram Latencies, LatencyHistogram Deliveries,
+    long FewestDelivered, long MostDelivered, double BytesPerMessage, int DashboardsClosed, string LoadAverage)
 {
     public int Agents => Workload.Agents;
 

@@ -39,4 +39,7 @@ internal sealed class SeqRangeSink(int clients) : IRecordSink
     public long Fewest => _counts.Min();
 
     public long Most => _counts.Max();
+
+    /// <summary>Records counted over every client.</summary>
+    public long Counted => _counts.Sum();
 }

@@ -35,7 +35,7 @@ internal sealed partial class StreamRun(BenchOptions options, TextWriter log)
     public async Task<StreamResults> RunAsync(BenchPaths paths)
     {
         var reference = Path.Combine(paths.Root, "benchmarks", "streams");
-        EnsureReferenceInstalled(reference);
+        NpmPackage.EnsureInstalled(reference, Path.Combine("node_modules", "@durable-streams", "server"), "--streams");
         var systems = new List<StreamSystemResult>();
         foreach (var system in new[] { StreamSystem.Switchboard, StreamSystem.Reference })
         {
@@ -75,23 +75,6 @@ internal sealed partial class StreamRun(BenchOptions options, TextWriter log)
             }
 
             data.Delete(recursive: true);
-        }
-    }
-
-    /// <summary>Installs the reference server from its lock file the first time (npm ci).</summary>
-    private static void EnsureReferenceInstalled(string directory)
-    {
-        if (Directory.Exists(Path.Combine(directory, "node_modules", "@durable-streams", "server")))
-        {
-            return;
-        }
-
-        using var npm = Process.Start(new ProcessStartInfo("npm", "ci --no-audit --no-fund") { WorkingDirectory = directory })
-            ?? throw new InvalidOperationException("npm did not start; install Node.js and npm to run --streams.");
-        npm.WaitForExit();
-        if (npm.ExitCode != 0)
-        {
-            throw new InvalidOperationException($"npm ci in {directory} failed with exit code {npm.ExitCode}.");
         }
     }
 

@@ -34,8 +34,11 @@ internal sealed partial class ChildServer : IAsyncDisposable
         }
     }
 
-    /// <summary>Starts a .NET server (<paramref name="dll"/> run by <c>dotnet</c>) or, for any other path, the executable itself.</summary>
-    public static async Task<ChildServer> StartAsync(string dll, IEnumerable<string> args, IDictionary<string, string>? environment = null)
+    /// <summary>
+    /// Starts a .NET server (<paramref name="dll"/> run by <c>dotnet</c>) or, for any other path, the executable itself,
+    /// given <paramref name="script"/> first when it runs one (Bun and the peer's <c>peer.ts</c>).
+    /// </summary>
+    public static async Task<ChildServer> StartAsync(string dll, IEnumerable<string> args, IDictionary<string, string>? environment = null, string? script = null)
     {
         var managed = dll.EndsWith(".dll", StringComparison.Ordinal);
         var start = new ProcessStartInfo(managed ? "dotnet" : dll)
@@ -44,9 +47,9 @@ internal sealed partial class ChildServer : IAsyncDisposable
             RedirectStandardError = true,
             UseShellExecute = false,
         };
-        if (managed)
+        if ((managed ? dll : script) is { } first)
         {
-            start.ArgumentList.Add(dll);
+            start.ArgumentList.Add(first);
         }
 
         start.ArgumentList.Add("--urls");
