@@ -5,8 +5,7 @@
 //
 // It speaks just enough of what the load generator's hook run uses: Claude Code's HTTP hook at
 // POST /hooks/claude-code, Phoenix V2 sockets at /socket/websocket (a join of any topic is answered ok and makes the
-// socket a dashboard; heartbeats are answered), GET /api/summary with the newest event's id as "as_of_seq", and
-// GET /healthz.
+// socket a dashboard; heartbeats are answered), and GET /api/summary with the newest event's id as "as_of_seq".
 //
 // Run: node_modules/bun/bin/bun.exe peer.ts --urls http://127.0.0.1:0 --data-dir DIR
 import { Database } from "bun:sqlite";
@@ -77,10 +76,6 @@ const server = Bun.serve({
 
     if (request.method === "GET" && path === "/api/summary") {
       return Response.json({ as_of_seq: head });
-    }
-
-    if (request.method === "GET" && path === "/healthz") {
-      return new Response("ok");
     }
 
     return new Response("not found", { status: 404 });
