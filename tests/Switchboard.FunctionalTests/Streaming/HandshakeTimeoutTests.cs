@@ -12,11 +12,11 @@ public sealed class HandshakeTimeoutTests
 {
     private static readonly TimeSpan Wait = TimeSpan.FromSeconds(15);
 
-    private static Task<SwitchboardServer> StartAsync(int maxConnections = 100) => SwitchboardServer.StartAsync(o =>
+    private static Task<SwitchboardServer> StartAsync(int maxConnections = 100, TimeProvider? time = null) => SwitchboardServer.StartAsync(o =>
     {
         o.Sockets.HandshakeTimeout = TimeSpan.FromSeconds(1);
         o.Sockets.MaxConnections = maxConnections;
-    });
+    }, time);
 
     [Theory]
     [InlineData("")]
@@ -45,7 +45,10 @@ public sealed class HandshakeTimeoutTests
     [Fact]
     public async Task PendingHandshakesCountAgainstTheConnectionLimitUntilTheyTimeOut()
     {
-        await using var server = await StartAsync(maxConnections: 3);
+        // On a manual clock the silent heads time out when the test says, not whenever a loaded machine gets round to the
+        // probe: with the real clock a probe that came more than the timeout after the connects found the slots free.
+        var clock = new ManualTimeProvider();
+        await using var server = await StartAsync(maxConnections: 3, clock);
         var silent = new List<TcpClient>();
         try
         {
@@ -56,11 +59,19 @@ public sealed class HandshakeTimeoutTests
                 silent.Add(tcp);
             }
 
-            // The three silent connections hold every slot: a real client is refused, not admitted beside them.
+            // The three silent connections hold every slot: a real client is refused, not admitted beside them, and
+            // still is just short of the timeout.
             await TestTimeouts.Eventually(() => HandshakeAsync(server, 503), "the silent connections hold every slot", Wait);
+            clock.Advance(TimeSpan.FromMilliseconds(900));
+            (await HandshakeAsync(server, 503)).ShouldBeTrue("the slots are still held 0.9 s into the 1 s a head may take");
 
-            // Once their heads time out, the slots are free again.
-            await TestTimeouts.Eventually(() => HandshakeAsync(server, 101), "the slots are free once the heads time out", Wait);
+            // Once their heads time out, the slots are free again. Each try moves the clock on, so a head whose timer
+            // was armed after an earlier step times out too.
+            await TestTimeouts.Eventually(() =>
+            {
+                clock.Advance(TimeSpan.FromSeconds(1));
+                return HandshakeAsync(server, 101);
+            }, "the slots are free once the heads time out", Wait);
             (await server.Http.GetAsync("/api/summary")).IsSuccessStatusCode.ShouldBeTrue("plain HTTP was never held back");
         }
         finally

@@ -39,7 +39,8 @@ internal sealed class WebSocketConnectionMiddleware(ConnectionDelegate next, ISe
     /// <summary>
     /// Reads the first request; returns the accepted connection, or null when it was handled otherwise. Until its head is
     /// classified the connection holds a slot of the connection limit (when one is free), and it has
-    /// <paramref name="timeout"/> to send the whole head: a silent or trickling peer gets 408 and is closed.
+    /// <paramref name="timeout"/> to send the whole head, on the host's clock: a silent or trickling peer gets 408 and is
+    /// closed.
     /// </summary>
     private async Task<WebSocketConnection?> HandshakeAsync(ConnectionContext connection, TimeSpan timeout)
     {
@@ -47,8 +48,8 @@ internal sealed class WebSocketConnectionMiddleware(ConnectionDelegate next, ISe
         var pending = registry.TryReserve();
         try
         {
-            using var deadline = CancellationTokenSource.CreateLinkedTokenSource(connection.ConnectionClosed);
-            deadline.CancelAfter(timeout);
+            using var expiry = new CancellationTokenSource(timeout, services.GetRequiredService<TimeProvider>());
+            using var deadline = CancellationTokenSource.CreateLinkedTokenSource(connection.ConnectionClosed, expiry.Token);
             var (head, notOurs) = await ReadHeadAsync(connection, deadline.Token);
             // The slot held while the head arrived is given back: any other request is Kestrel's, with its own limits, and
             // the upgrade claims a slot of its own (answering 503 when full).
