@@ -1,7 +1,7 @@
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
-using SQLitePCL;
+using Switchboard.Core.Hosting;
 using Switchboard.Core.Json;
 using Switchboard.Core.Storage;
 using Switchboard.Core.Storage.Sql;
@@ -17,11 +17,10 @@ namespace Switchboard.Storage.Sqlite;
 /// </summary>
 internal sealed partial class SqliteSessionStore : SqlStore
 {
-    private const int AutoCheckpointPages = 1000; // SQLite's default
-
     private readonly SqliteStoreOptions _options;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
+    private readonly BackgroundLoops? _loops;
     private readonly string _connectionString;
     private readonly SemaphoreSlim _writeLock = new(1, 1);
     private readonly LocalEventFeed _feed = new();
@@ -32,6 +31,7 @@ internal sealed partial class SqliteSessionStore : SqlStore
     private SqliteConnection? _writer;
     private WriterStatements? _commands;
     private DataDirectoryLock? _directoryLock;
+    private WalCheckpointer? _checkpointer;
 
     // Owned by the writer, changed only after a commit succeeds.
     private long _headSeq;
@@ -39,11 +39,13 @@ internal sealed partial class SqliteSessionStore : SqlStore
     private bool _fleetPaused;
 
     /// <summary>Creates a store on the database file in <paramref name="options"/>; call <see cref="InitializeAsync"/> next.</summary>
-    public SqliteSessionStore(SqliteStoreOptions options, TimeProvider time, ILoggerFactory? loggerFactory = null)
+    /// <param name="loops">The node's loop registry, which lists the WAL checkpoint loop; none outside a server.</param>
+    public SqliteSessionStore(SqliteStoreOptions options, TimeProvider time, ILoggerFactory? loggerFactory = null, BackgroundLoops? loops = null)
         : base(SqliteDialect.Instance, options.Usage, options.Streams)
     {
         _options = options;
         _time = time;
+        _loops = loops;
         _logger = (loggerFactory ?? NullLoggerFactory.Instance).CreateLogger<SqliteSessionStore>();
         _connectionString = new SqliteConnectionStringBuilder
         {
@@ -64,6 +66,9 @@ internal sealed partial class SqliteSessionStore : SqlStore
 
     /// <summary>The lock on the database's directory, held from <see cref="InitializeAsync"/> until disposal.</summary>
     public DataDirectoryLock? DirectoryLock => _directoryLock;
+
+    /// <summary>What checkpoints the WAL, from <see cref="InitializeAsync"/> until disposal.</summary>
+    internal WalCheckpointer? Checkpointer => _checkpointer;
 
     /// <inheritdoc />
     /// <exception cref="DataDirectoryInUseException">Another store, in this process or another, owns the database's directory.</exception>
@@ -94,6 +99,12 @@ internal sealed partial class SqliteSessionStore : SqlStore
                 _writer = null;
             }
 
+            if (_checkpointer is not null)
+            {
+                await _checkpointer.DisposeAsync();
+                _checkpointer = null;
+            }
+
             _directoryLock.Dispose();
             _directoryLock = null;
             throw;
@@ -106,7 +117,8 @@ internal sealed partial class SqliteSessionStore : SqlStore
         await _writer.OpenAsync(cancellationToken);
         PersistentWal.Enable(_writer);
         Execute(_writer, "PRAGMA journal_mode=WAL;");
-        Execute(_writer, _options.Durability == SqliteDurability.Full ? "PRAGMA synchronous=FULL;" : "PRAGMA synchronous=NORMAL;");
+        var synchronous = _options.Durability == SqliteDurability.Full ? "PRAGMA synchronous=FULL;" : "PRAGMA synchronous=NORMAL;";
+        Execute(_writer, synchronous);
         var migrator = new SchemaMigrator(Sql, SqliteMigrations.All);
         if (await migrator.MigrateAsync(_writer, Now(), cancellationToken) is { Count: > 0 } applied)
         {
@@ -123,6 +135,8 @@ internal sealed partial class SqliteSessionStore : SqlStore
         _commands = new WriterStatements(_writer);
         _waits.Load(_writer);
         _spanOwners.Load(_writer, Now() - TelemetryDedupe.Window);
+        _checkpointer = WalCheckpointer.Start(_writer, _connectionString, synchronous, _time, _loops,
+            failure => SqliteLog.CheckpointFailed(_logger, failure.Failures, failure.RestartIn, failure.Error));
     }
 
     /// <inheritdoc />
@@ -144,6 +158,12 @@ internal sealed partial class SqliteSessionStore : SqlStore
             _writeLock.Release();
         }
 
+        if (_checkpointer is not null)
+        {
+            await _checkpointer.DisposeAsync(); // after the writer: its WAL hook points at the checkpointer until it closes
+            _checkpointer = null;
+        }
+
         _readers.Dispose();
         _directoryLock?.Dispose();
         _directoryLock = null;
@@ -160,24 +180,13 @@ internal sealed partial class SqliteSessionStore : SqlStore
     }
 
     /// <summary>
-    /// On the writer connection, under the write lock, without SQLite's automatic checkpoint. Webhook workers commit a
-    /// cursor per delivery; with the checkpoint on, each of those small commits would also run one (two fsyncs) whenever
-    /// the WAL is over its 1,000 pages, which under ingest it mostly is. The ingest's group commits keep checkpointing as
-    /// before. (A second connection would avoid that too, but each of its commits would throw away the writer's page cache.)
+    /// On the writer connection, under the write lock (webhook workers commit a cursor per delivery). A second connection
+    /// would not need the lock, but each of its commits would throw away the writer's page cache. Like every commit on the
+    /// writer, these leave the WAL's checkpoint to <see cref="WalCheckpointer"/>.
     /// </summary>
     protected override Task<T> WriteOutsideLogAsync<T>(string what, Func<SqlConnectionScope, Task<T>> body, CancellationToken cancellationToken) =>
-        OnWriterAsync(async (writer, _) =>
-        {
-            raw.sqlite3_wal_autocheckpoint(writer.Handle, 0);
-            try
-            {
-                return await body(new SqlConnectionScope(writer, null, Sql));
-            }
-            finally
-            {
-                raw.sqlite3_wal_autocheckpoint(writer.Handle, AutoCheckpointPages);
-            }
-        }, ex => SqliteFailure.Unavailable(what, ex, DataDirectory), cancellationToken);
+        OnWriterAsync((writer, _) => body(new SqlConnectionScope(writer, null, Sql)),
+            ex => SqliteFailure.Unavailable(what, ex, DataDirectory), cancellationToken);
 
     /// <inheritdoc />
     protected override async Task<string> ReadEpochAsync(SqlConnectionScope db) =>

@@ -34,7 +34,8 @@ public static class SqliteSwitchboardBuilderExtensions
                 Usage = sp.GetService<UsageOptions>() ?? UsageOptions.Default,
                 Streams = sp.GetService<Switchboard.Core.Streams.StreamPolicy>() ?? Switchboard.Core.Streams.StreamPolicy.Default,
             };
-            return new SqliteSessionStore(store, sp.GetService<TimeProvider>() ?? TimeProvider.System, sp.GetService<Microsoft.Extensions.Logging.ILoggerFactory>());
+            return new SqliteSessionStore(store, sp.GetService<TimeProvider>() ?? TimeProvider.System, sp.GetService<Microsoft.Extensions.Logging.ILoggerFactory>(),
+                sp.GetService<Switchboard.Core.Hosting.BackgroundLoops>());
         });
     }
 }
