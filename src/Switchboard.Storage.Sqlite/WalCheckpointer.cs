@@ -40,12 +40,12 @@ internal sealed class WalCheckpointer : IAsyncDisposable
     private readonly SupervisedLoop _loop;
     private GCHandle _self;
     private int _pending; // 1 while a request waits for the loop
+    private long _passes;
+    private long _restarts;
 
     // The hook's own, on the writer (one commit at a time, under the store's write lock).
     private int _seen; // the WAL's pages at the last commit
     private int _askedAt; // and when the loop was last asked
-    private long _passes;
-    private long _restarts;
 
     private WalCheckpointer(SqliteConnection connection, TimeProvider time, BackgroundLoops? loops, Action<LoopFailure> failed)
     {

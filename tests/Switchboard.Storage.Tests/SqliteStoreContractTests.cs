@@ -75,8 +75,8 @@ public sealed class SqliteWriterTests : IAsyncDisposable
             (await store.AcquireWebhookLeaseAsync("hook", "node", now, now.AddMinutes(1), CancellationToken.None)).ShouldNotBeNull();
             await store.WriteAsync([new CreateSession { Id = "a", State = SessionState.Working }], CancellationToken.None);
 
-            // Webhook bookkeeping and ingest commits alternate, back to back, as under load: over 40 MB of WAL frames, more
-            // than the writer's bound.
+            // Webhook bookkeeping and ingest commits alternate, back to back, as under load: over 30,000 WAL frames (about
+            // 130 MB), three times the writer's bound.
             for (var i = 1; i <= 5_000; i++)
             {
                 var progress = new Switchboard.Core.Webhooks.WebhookProgress(i, Switchboard.Core.Webhooks.WebhookStates.Active, i, 0, 0, null, now);
