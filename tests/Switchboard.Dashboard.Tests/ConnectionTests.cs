@@ -133,6 +133,31 @@ public sealed partial class ConnectionTests(Chromium chromium)
     }
 
     [Fact]
+    public async Task AnEventThatArrivesTwiceIsShownOnceInTheListTheFeedAndTheToasts()
+    {
+        await using var server = await SwitchboardServer.StartAsync();
+        var socket = new SocketSwitch { RepeatSessionEvents = true };
+        await using var page = await DashboardPage.OpenAsync(chromium, server.BaseAddress, prepare: socket.AttachAsync);
+
+        await server.Http.CreateAsync("alpha", "Alpha", state: "working");
+        await server.Http.PatchAsync("alpha", new { state = "error", error_message = "disk full" });
+        await server.Http.CreateAsync("beta", "Beta", state: "idle");
+        await Expect(page.Badge("alpha")).ToHaveTextAsync("Error");
+        await Expect(page.Row("beta")).ToBeVisibleAsync();
+
+        // Three events, each delivered twice: three entries (newest first), and they stay three once every copy has had
+        // time to render (the feed renders a few times a second).
+        await Expect(page.EventItems.First).ToContainTextAsync("Beta");
+        await Expect(page.EventItems).ToHaveCountAsync(3);
+        await page.Page.WaitForTimeoutAsync(1500);
+        (await page.EventItems.EvaluateAllAsync<string[]>("items => items.map(i => i.dataset.category)"))
+            .ShouldBe(["lifecycle", "error", "lifecycle"]);
+        await Expect(page.Rows).ToHaveCountAsync(2);
+        await Expect(page.Toasts.GetByTestId("toast-title")).ToHaveTextAsync(["Session failed", "2 sessions created"]);
+        page.ShouldHaveNoScriptErrors();
+    }
+
+    [Fact]
     public async Task AtLoadTheFirstPollWaitsForTheGraceGivenInTheQuery()
     {
         await using var server = await SwitchboardServer.StartAsync();

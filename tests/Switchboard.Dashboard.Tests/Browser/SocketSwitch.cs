@@ -40,6 +40,12 @@ public sealed class SocketSwitch
     /// <summary>When set, the server's replies to heartbeats never reach the page (a half-dead connection).</summary>
     public bool DropHeartbeatReplies { get; set; }
 
+    /// <summary>
+    /// When set, every session event on <c>sessions</c> reaches the page twice, as from a relay that retransmits or a
+    /// server that replays what the page had already seen.
+    /// </summary>
+    public bool RepeatSessionEvents { get; set; }
+
     /// <summary>The heartbeat frames the page sent.</summary>
     public IReadOnlyList<JsonElement> Heartbeats =>
         [.. Sent.Select(Parse).Where(f => f[2].GetString() == "phoenix" && f[3].GetString() == "heartbeat")];
@@ -87,6 +93,10 @@ public sealed class SocketSwitch
             }
 
             Forward(frame, Received, page);
+            if (RepeatSessionEvents && frame.Text is { } repeated && repeated.Contains("\"sessions\",\"session_", StringComparison.Ordinal))
+            {
+                page.Send(repeated);
+            }
         });
         _live.Enqueue((page, server));
     }

@@ -107,6 +107,10 @@ setInterval(() => {
 }, 1000);
 
 function onEvent(envelope) {
+  if (!store.accept(envelope)) {
+    return; // seen already: the list, the feed and the toasts have it
+  }
+
   const knownBefore = store.get(envelope.session_id) !== null;
   const result = store.apply(envelope);
   list.onEvent(envelope);

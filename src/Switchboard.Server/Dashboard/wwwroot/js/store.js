@@ -65,14 +65,18 @@ export class SessionStore {
   }
 
   /**
-   * Applies a broadcast envelope in place. Returns {before, after, isNew, endedNow} for sessions the page
+   * Takes a broadcast envelope's place in the log: false when the page has seen it already (a correct server sends
+   * none twice, but a relay may), and then nothing on the page may act on it again.
+   */
+  accept(envelope) {
+    return typeof envelope.seq !== "number" || this.#cursor.accept(envelope);
+  }
+
+  /**
+   * Applies an accepted broadcast envelope in place. Returns {before, after, isNew, endedNow} for sessions the page
    * tracks, or null when the event changed nothing here.
    */
   apply(envelope) {
-    if (typeof envelope.seq === "number" && !this.#cursor.accept(envelope)) {
-      return null; // already applied (a correct server sends no duplicate)
-    }
-
     if (envelope.type === "fleet_updated") {
       if (this.summary) {
         this.summary = { ...this.summary, is_paused: envelope.data.is_paused };
