@@ -139,6 +139,25 @@ public sealed class SubscriberTests(ClientServerFixture fixture) : IClassFixture
     }
 
     [Fact]
+    public async Task AnEventThatArrivesTwiceReachesTheSubscriberOnce()
+    {
+        await using var proxy = new TcpProxy(fixture.Server.BaseAddress) { RepeatSessionEvents = true };
+        using var client = new SwitchboardClient(proxy.BaseAddress);
+        await using var stream = new StreamReader(client, "sessions", options: Fast);
+        var reset = await stream.NextAsync<SnapshotReset>();
+
+        var id = ClientServerFixture.NewId("twice");
+        await Client.CreateSessionAsync(new NewSession { Id = id });
+        await Client.UpdateSessionAsync(id, new SessionUpdate { State = SessionState.Working });
+        await Client.TerminateSessionAsync(id, "bye");
+
+        // Each of the three came over the wire twice; the subscriber sees each once, in order.
+        (await stream.NextAsync<SessionCreatedEvent>()).Seq.ShouldBe(reset.Snapshot.Seq + 1);
+        (await stream.NextAsync<SessionUpdatedEvent>()).Seq.ShouldBe(reset.Snapshot.Seq + 2);
+        (await stream.NextAsync<SessionTerminatedEvent>()).Seq.ShouldBe(reset.Snapshot.Seq + 3);
+    }
+
+    [Fact]
     public async Task ASilentlyDeadConnectionIsDetectedByHeartbeatsAndReplaced()
     {
         await using var proxy = new TcpProxy(fixture.Server.BaseAddress);

@@ -6,7 +6,8 @@ namespace Switchboard.Client.Tests;
 /// <summary>
 /// A loopback TCP relay in front of a real server, so a test can break a client's connection for real: reset every
 /// connection (<see cref="CutAll"/>), refuse new ones for a while (<see cref="Refusing"/>), or stop forwarding bytes
-/// without closing anything (<see cref="Freeze"/>), which only heartbeats can detect.
+/// without closing anything (<see cref="Freeze"/>), which only heartbeats can detect; or deliver every session event
+/// twice (<see cref="RepeatSessionEvents"/>), as a relay that retransmits would.
 /// </summary>
 internal sealed class TcpProxy : IAsyncDisposable
 {
@@ -32,6 +33,12 @@ internal sealed class TcpProxy : IAsyncDisposable
 
     /// <summary>While true, new connections are accepted and closed at once, as if nothing listened.</summary>
     public bool Refusing { get; set; }
+
+    /// <summary>
+    /// Set before connecting: on connections accepted from then on, every WebSocket text frame from the server that
+    /// carries a session event on <c>sessions</c> reaches the client twice.
+    /// </summary>
+    public bool RepeatSessionEvents { get; init; }
 
     /// <summary>Resets every open connection (both sides see an abortive close).</summary>
     public int CutAll()
@@ -118,7 +125,8 @@ internal sealed class TcpProxy : IAsyncDisposable
             _pairs.Add(pair);
         }
 
-        await Task.WhenAll(PumpAsync(pair, client, upstream), PumpAsync(pair, upstream, client));
+        var down = RepeatSessionEvents ? RepeatingPumpAsync(pair, upstream, client) : PumpAsync(pair, upstream, client);
+        await Task.WhenAll(PumpAsync(pair, client, upstream), down);
         pair.Reset();
         lock (_pairs)
         {
@@ -153,6 +161,89 @@ internal sealed class TcpProxy : IAsyncDisposable
             pair.Reset();
         }
     }
+
+    /// <summary>
+    /// Forwards the server's upgrade response, then its WebSocket frames one whole frame at a time, each session event
+    /// twice. (Frames from a server are never masked; this relay carries no extensions, so none is compressed.)
+    /// </summary>
+    private static async Task RepeatingPumpAsync(Pair pair, Socket from, Socket to)
+    {
+        var buffer = new byte[64 * 1024];
+        var filled = 0;
+        var upgraded = false;
+        try
+        {
+            while (true)
+            {
+                if (filled == buffer.Length)
+                {
+                    Array.Resize(ref buffer, buffer.Length * 2);
+                }
+
+                var n = await from.ReceiveAsync(buffer.AsMemory(filled), SocketFlags.None);
+                if (n == 0)
+                {
+                    to.Shutdown(SocketShutdown.Send);
+                    return;
+                }
+
+                filled += n;
+                var used = 0;
+                if (!upgraded)
+                {
+                    var end = buffer.AsSpan(0, filled).IndexOf("\r\n\r\n"u8);
+                    if (end < 0)
+                    {
+                        continue;
+                    }
+
+                    used = end + 4;
+                    upgraded = true;
+                    await to.SendAsync(buffer.AsMemory(0, used), SocketFlags.None);
+                }
+
+                while (FrameLength(buffer.AsSpan(used, filled - used)) is { } length)
+                {
+                    var frame = buffer.AsMemory(used, length);
+                    await to.SendAsync(frame, SocketFlags.None);
+                    if (IsSessionEvent(frame.Span))
+                    {
+                        await to.SendAsync(frame, SocketFlags.None);
+                    }
+
+                    used += length;
+                }
+
+                buffer.AsSpan(used, filled - used).CopyTo(buffer);
+                filled -= used;
+            }
+        }
+        catch (Exception ex) when (ex is SocketException or ObjectDisposedException)
+        {
+            pair.Reset();
+        }
+    }
+
+    /// <summary>The whole length of the frame at the start of <paramref name="bytes"/>, or null until all of it is there.</summary>
+    private static int? FrameLength(ReadOnlySpan<byte> bytes)
+    {
+        if (bytes.Length < 2)
+        {
+            return null;
+        }
+
+        var (header, payload) = (bytes[1] & 0x7F) switch
+        {
+            126 when bytes.Length >= 4 => (4, (long)System.Buffers.Binary.BinaryPrimitives.ReadUInt16BigEndian(bytes[2..])),
+            127 when bytes.Length >= 10 => (10, (long)System.Buffers.Binary.BinaryPrimitives.ReadUInt64BigEndian(bytes[2..])),
+            126 or 127 => (0, 0L),
+            var small => (2, (long)small),
+        };
+        return header > 0 && bytes.Length >= header + payload ? (int)(header + payload) : null;
+    }
+
+    private static bool IsSessionEvent(ReadOnlySpan<byte> frame) =>
+        (frame[0] & 0x0F) == 1 && frame.IndexOf("\"sessions\",\"session_"u8) >= 0;
 
     private sealed class Pair(Socket client, Socket upstream)
     {

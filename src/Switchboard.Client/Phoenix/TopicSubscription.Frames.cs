@@ -75,6 +75,11 @@ internal sealed partial class TopicSubscription
         var e = WireJson.ReadEvent(envelope);
         if (e.Position is { } position)
         {
+            if (_position is { } seen && seen.Epoch == position.Epoch && position.Seq <= seen.Seq)
+            {
+                return; // delivered already (a correct server sends none twice, but a relay may)
+            }
+
             _position = position;
         }
 
