@@ -155,6 +155,19 @@ public sealed class SessionTransitionsTests
     }
 
     [Fact]
+    public void AnExpiredLeaseWhileTerminatingTerminatesTheSession()
+    {
+        var s = Created(state: SessionState.Working, lease: 30);
+        var ending = SessionTransitions.Apply(new UpdateSession("s1") { State = SessionState.Terminating }, s, At(T0.AddSeconds(10))).Session!;
+        var d = SessionTransitions.Apply(new ExpireLease("s1"), ending, At(T0.AddSeconds(41)));
+        d.Session!.State.ShouldBe(SessionState.Terminated);
+        d.Session.TerminatedAt.ShouldBe(T0.AddSeconds(41));
+        d.ActiveDelta.ShouldBe(-1);
+        d.Event!.Type.ShouldBe(EventTypes.SessionTerminated);
+        Data(d).GetProperty("reason").GetString().ShouldBe("lease_expired");
+    }
+
+    [Fact]
     public void ALeaseRenewedBeforeTheCheckDoesNotExpire()
     {
         var s = Created(lease: 30);

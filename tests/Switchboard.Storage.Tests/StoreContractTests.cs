@@ -350,12 +350,15 @@ public abstract partial class StoreContractTests : IAsyncLifetime
             new CreateSession { Id = "none" },
             new CreateSession { Id = "ended", LeaseSeconds = 10 },
             new TerminateSession("ended"),
+            new CreateSession { Id = "finishing", LeaseSeconds = 10 },
+            new UpdateSession("finishing") { State = SessionState.Terminating },
         ], CancellationToken.None);
 
         Time.Advance(TimeSpan.FromSeconds(11));
-        (await store.FindExpiredLeasesAsync(Time.GetUtcNow(), 10, CancellationToken.None)).ShouldBe(["short"]);
+        (await store.FindExpiredLeasesAsync(Time.GetUtcNow(), 10, CancellationToken.None)).Order().ShouldBe(["finishing", "short"]);
         var expired = await WriteOne(store, new ExpireLease("short"));
         expired.Session!.State.ShouldBe(SessionState.Error);
+        (await WriteOne(store, new ExpireLease("finishing"))).Session!.State.ShouldBe(SessionState.Terminated);
         (await store.FindExpiredLeasesAsync(Time.GetUtcNow(), 10, CancellationToken.None)).ShouldBeEmpty();
     }
 

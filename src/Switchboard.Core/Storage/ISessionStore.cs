@@ -37,7 +37,7 @@ internal interface ISessionStore : IAsyncDisposable
     /// <summary>The retained range of the log.</summary>
     Task<LogBounds> GetLogBoundsAsync(CancellationToken cancellationToken);
 
-    /// <summary>Ids of active sessions whose lease ran out at or before <paramref name="now"/>.</summary>
+    /// <summary>Ids of active sessions not in <c>error</c> whose lease ran out at or before <paramref name="now"/>.</summary>
     Task<IReadOnlyList<string>> FindExpiredLeasesAsync(DateTimeOffset now, int limit, CancellationToken cancellationToken);
 
     /// <summary>Deletes events beyond the retention policy. Never touches <c>seq</c> assignment.</summary>

@@ -266,9 +266,15 @@ internal static partial class SessionTransitions
     {
         // Re-checked inside the transaction: a heartbeat that landed first wins.
         if (current is null || current.LeaseExpiresAt is not { } deadline || deadline > ctx.Now
-            || current.State is SessionState.Error or SessionState.Terminating or SessionState.Terminated)
+            || current.State is SessionState.Error or SessionState.Terminated)
         {
             return WriteDecision.Unchanged(current);
+        }
+
+        // `terminating` may only go to `terminated`: a producer that stopped while finishing ends its session.
+        if (current.State == SessionState.Terminating)
+        {
+            return Finish(current, current, LeaseExpiredReason, ctx);
         }
 
         var next = current with { State = SessionState.Error, ErrorMessage = LeaseExpiredReason };

@@ -8,7 +8,8 @@ using Switchboard.Server.Ingest;
 namespace Switchboard.Server.Hosting;
 
 /// <summary>
-/// Moves sessions whose lease ran out to <c>error</c> with reason <c>lease_expired</c>, on a supervised periodic job
+/// Moves sessions whose lease ran out to <c>error</c> with reason <c>lease_expired</c> (ends one that was
+/// <c>terminating</c>, which may only go to <c>terminated</c>), on a supervised periodic job
 /// driven by <see cref="TimeProvider"/> so tests advance time instead of sleeping; it sweeps as every due sweep does
 /// (<see cref="DueSweep"/>), so a heartbeat that lands first wins, and several nodes may run this safely.
 /// </summary>

@@ -26,6 +26,23 @@ public sealed class LeaseTests
     }
 
     [Fact]
+    public async Task ASessionLeftTerminatingIsTerminatedWhenItsLeaseRunsOut()
+    {
+        // `terminating` may only go to `terminated`: a producer that crashed while finishing does not leave it active.
+        var time = new ManualTimeProvider();
+        await using var server = await SwitchboardServer.StartAsync(time: time);
+        await server.Http.CreateAsync("finishing", new { state = "working", lease_seconds = 30 });
+        (await server.Http.PatchAsync("/api/sessions/finishing", new { state = "terminating" })).Status.ShouldBe(200);
+
+        time.Advance(TimeSpan.FromSeconds(31));
+        await TestTimeouts.Eventually(async () => (await server.Http.GetJsonAsync("/api/sessions/finishing")).Body.Str("state") == "terminated", "lease expiry");
+        var last = (await server.Http.EventsAsync(sessionId: "finishing"))[^1];
+        last.Str("type").ShouldBe("session_terminated");
+        last.GetProperty("data").Str("reason").ShouldBe("lease_expired");
+        (await server.Http.GetJsonAsync("/api/summary")).Body.GetProperty("active_count").GetInt64().ShouldBe(0);
+    }
+
+    [Fact]
     public async Task AHeartbeatBeforeExpiryKeepsTheSessionAlive()
     {
         var time = new ManualTimeProvider();

@@ -212,7 +212,7 @@ internal abstract partial class SqlStore(SqlDialect sql, UsageOptions usage, Swi
     /// <inheritdoc />
     public Task<IReadOnlyList<string>> FindExpiredLeasesAsync(DateTimeOffset now, int limit, CancellationToken cancellationToken) =>
         ReadAsync<IReadOnlyList<string>>("find expired leases", snapshot: false, async db => await db.QueryAsync(
-            $"SELECT id FROM {Sql.Table("sessions")} WHERE lease_expires_at <= @now AND state NOT IN ('error', 'terminating', 'terminated') " +
+            $"SELECT id FROM {Sql.Table("sessions")} WHERE lease_expires_at <= @now AND state NOT IN ('error', 'terminated') " +
             "ORDER BY lease_expires_at LIMIT @limit;", r => r.GetString(0), ("@now", Sql.Time(now)), ("@limit", limit)), cancellationToken);
 
     /// <inheritdoc />
