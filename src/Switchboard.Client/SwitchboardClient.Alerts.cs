@@ -12,6 +12,10 @@ public sealed partial class SwitchboardClient
         _api.SendAsync(HttpMethod.Get, "api/alert-rules", null, RetryMode.Always,
             e => (IReadOnlyList<AlertRule>)[.. e.GetProperty("rules").EnumerateArray().Select(WireJson.ReadAlertRule)], cancellationToken);
 
+    /// <summary>One rule, from configuration or stored, or null (<c>GET /api/alert-rules/{id}</c>).</summary>
+    public Task<AlertRule?> GetAlertRuleAsync(string id, CancellationToken cancellationToken = default) =>
+        OrNullWhenMissing(_api.SendAsync(HttpMethod.Get, "api/alert-rules/" + Uri.EscapeDataString(id), null, RetryMode.Always, WireJson.ReadAlertRule, cancellationToken));
+
     /// <summary>Creates a rule (<c>POST /api/alert-rules</c>); a 409 when the id is taken, a 400 naming a bad field.</summary>
     public Task<AlertRule> CreateAlertRuleAsync(AlertRule rule, CancellationToken cancellationToken = default) =>
         _api.SendAsync(HttpMethod.Post, "api/alert-rules", WireJson.AlertRuleBody(rule, withId: true), rule.Id is null ? RetryMode.IfNotApplied : RetryMode.Always,
@@ -43,17 +47,8 @@ public sealed partial class SwitchboardClient
     }
 
     /// <summary>One alert, or null.</summary>
-    public async Task<Alert?> GetAlertAsync(string id, CancellationToken cancellationToken = default)
-    {
-        try
-        {
-            return await _api.SendAsync(HttpMethod.Get, "api/alerts/" + Uri.EscapeDataString(id), null, RetryMode.Always, WireJson.ReadAlert, cancellationToken).ConfigureAwait(false);
-        }
-        catch (SwitchboardApiException ex) when (ex.StatusCode == 404)
-        {
-            return null;
-        }
-    }
+    public Task<Alert?> GetAlertAsync(string id, CancellationToken cancellationToken = default) =>
+        OrNullWhenMissing(_api.SendAsync(HttpMethod.Get, "api/alerts/" + Uri.EscapeDataString(id), null, RetryMode.Always, WireJson.ReadAlert, cancellationToken));
 
     /// <summary>Acknowledges an alert with who and a note (<c>POST /api/alerts/{id}/ack</c>); it stays open until it clears.</summary>
     public Task<Alert> AcknowledgeAlertAsync(string id, string by, string? note = null, CancellationToken cancellationToken = default) =>
@@ -72,21 +67,21 @@ public sealed partial class SwitchboardClient
             e => (IReadOnlyList<Webhook>)[.. e.GetProperty("webhooks").EnumerateArray().Select(WireJson.ReadWebhook)], cancellationToken);
 
     /// <summary>One webhook endpoint, or null.</summary>
-    public async Task<Webhook?> GetWebhookAsync(string id, CancellationToken cancellationToken = default)
-    {
-        try
-        {
-            return await _api.SendAsync(HttpMethod.Get, "api/webhooks/" + Uri.EscapeDataString(id), null, RetryMode.Always, WireJson.ReadWebhook, cancellationToken).ConfigureAwait(false);
-        }
-        catch (SwitchboardApiException ex) when (ex.StatusCode == 404)
-        {
-            return null;
-        }
-    }
+    public Task<Webhook?> GetWebhookAsync(string id, CancellationToken cancellationToken = default) =>
+        OrNullWhenMissing(_api.SendAsync(HttpMethod.Get, "api/webhooks/" + Uri.EscapeDataString(id), null, RetryMode.Always, WireJson.ReadWebhook, cancellationToken));
 
     /// <summary>Creates an endpoint (<c>POST /api/webhooks</c>); the answer is the only one that carries <see cref="Webhook.Secret"/>.</summary>
     public Task<Webhook> CreateWebhookAsync(WebhookSpec spec, CancellationToken cancellationToken = default) =>
         _api.SendAsync(HttpMethod.Post, "api/webhooks", WireJson.WebhookBody(spec), spec.Id is null ? RetryMode.IfNotApplied : RetryMode.Always, WireJson.ReadWebhook, cancellationToken);
+
+    /// <summary>
+    /// Replaces endpoint <paramref name="id"/>'s settings with <paramref name="spec"/> (<c>PUT /api/webhooks/{id}</c>), or
+    /// null when there is none. Its secret stays unless the spec sets one; its delivery position and state stay. A spec
+    /// whose <see cref="WebhookSpec.Id"/> differs from <paramref name="id"/> is refused (400).
+    /// </summary>
+    public Task<Webhook?> ReplaceWebhookAsync(string id, WebhookSpec spec, CancellationToken cancellationToken = default) =>
+        OrNullWhenMissing(_api.SendAsync(HttpMethod.Put, "api/webhooks/" + Uri.EscapeDataString(id), WireJson.WebhookBody(spec), RetryMode.Always,
+            WireJson.ReadWebhook, cancellationToken));
 
     /// <summary>Deletes an endpoint; false when there was none.</summary>
     public async Task<bool> DeleteWebhookAsync(string id, CancellationToken cancellationToken = default)
@@ -98,6 +93,19 @@ public sealed partial class SwitchboardClient
         catch (SwitchboardApiException ex) when (ex.StatusCode == 404)
         {
             return false;
+        }
+    }
+
+    private static async Task<T?> OrNullWhenMissing<T>(Task<T> request)
+        where T : class
+    {
+        try
+        {
+            return await request.ConfigureAwait(false);
+        }
+        catch (SwitchboardApiException ex) when (ex.StatusCode == 404)
+        {
+            return null;
         }
     }
 

@@ -16,6 +16,8 @@ public sealed class AlertClientTests
         var rule = await client.CreateAlertRuleAsync(new AlertRule("errors", "Errors", "session_error", "critical", Labels: new Dictionary<string, string> { ["team"] = "red" }));
         rule.Source.ShouldBe("api");
         (await client.ListAlertRulesAsync()).ShouldHaveSingleItem().Labels!["team"].ShouldBe("red");
+        (await client.GetAlertRuleAsync("errors"))!.Condition.ShouldBe("session_error");
+        (await client.GetAlertRuleAsync("nope")).ShouldBeNull();
         var problem = await Should.ThrowAsync<SwitchboardApiException>(() => client.CreateAlertRuleAsync(new AlertRule(null, "Bad", "stalled")));
         problem.StatusCode.ShouldBe(400);
 
@@ -37,6 +39,12 @@ public sealed class AlertClientTests
         (await client.GetWebhookAsync("ops"))!.Secret.ShouldBeNull();
         (await client.ListWebhooksAsync()).ShouldHaveSingleItem().Format.ShouldBe("slack");
         (await client.ReplayWebhookAsync("ops", 1)).Cursor.ShouldBe(0);
+        var replaced = await client.ReplaceWebhookAsync("ops", new WebhookSpec("http://127.0.0.1:9/other", EventTypes: ["alert_resolved"], Enabled: false));
+        replaced!.Url.ShouldBe("http://127.0.0.1:9/other");
+        replaced.EventTypes.ShouldBe(["alert_resolved"]);
+        replaced.Enabled.ShouldBeFalse();
+        (await client.GetWebhookAsync("ops"))!.Url.ShouldBe("http://127.0.0.1:9/other");
+        (await client.ReplaceWebhookAsync("nope", new WebhookSpec("http://127.0.0.1:9/x"))).ShouldBeNull();
         (await client.DeleteWebhookAsync("ops")).ShouldBeTrue();
         (await client.DeleteWebhookAsync("ops")).ShouldBeFalse();
 
