@@ -113,3 +113,53 @@ test("a webhook is created (with its secret once), listed, read, replayed and de
   assert.ok(!(await client.listWebhooks()).some(w => w.id === created.id));
   await assert.rejects(client.getWebhook(created.id), e => e instanceof SwitchboardProblem && e.status === 404);
 });
+
+function recorder() {
+  const r = {events: [], resets: [], joins: []};
+  r.handlers = {onEvent: e => r.events.push(e), onReset: s => r.resets.push(s), onJoin: j => r.joins.push(j)};
+  return r;
+}
+
+test("the alerts topic: the open alerts in the join reply, then alert_raised, _acknowledged and _resolved, typed; a session's topic gets its own", async t => {
+  const team = uniqueId("team");
+  const rule = await client.createAlertRule({id: uniqueId("rule"), name: "Errored", condition: "session_error", labels: {team}});
+  t.after(() => client.deleteAlertRule(rule.id));
+  const before = uniqueId();
+  await client.createSession({id: before, state: "working", labels: {team}});
+  await client.updateSession(before, {state: "error"});
+  const first = await eventually(async () => (await client.listAlerts()).alerts.find(a => a.rule_id === rule.id), "the first alert");
+
+  const subscriber = server.subscriber();
+  t.after(() => subscriber.disconnect());
+  const fleet = recorder();
+  subscriber.subscribe("alerts", fleet.handlers);
+  const id = uniqueId();
+  const own = recorder();
+  subscriber.subscribe(`session:${id}`, own.handlers);
+  await eventually(() => fleet.resets.length === 1 && own.resets.length === 1, "both joins");
+  const [reset] = fleet.resets;
+  assert.equal(reset.initial, true);
+  assert.deepEqual(reset.alerts.find(a => a.id === first.id), first, "the open alert is in the join reply as the API has it");
+  assert.ok(reset.alerts.every(a => a.state === "open"));
+
+  await client.createSession({id, state: "working", labels: {team}});
+  await client.updateSession(id, {state: "error"});
+  const raised = await eventually(() => fleet.events.find(e => e.type === "alert_raised" && e.session_id === id), "alert_raised");
+  assert.equal(raised.data.alert.rule_id, rule.id);
+  assert.equal(raised.data.alert.state, "open");
+  assert.equal(raised.data.alert.raised_seq, raised.seq);
+  await client.acknowledgeAlert(raised.data.alert.id, {by: "ops", note: "looking"});
+  await client.updateSession(id, {state: "working"});
+  await eventually(() => fleet.events.some(e => e.type === "alert_resolved" && e.data.alert.id === raised.data.alert.id), "alert_resolved");
+  const mine = fleet.events.filter(e => e.data.alert.id === raised.data.alert.id);
+  assert.deepEqual(mine.map(e => e.type), ["alert_raised", "alert_acknowledged", "alert_resolved"]);
+  assert.equal(mine[1].data.alert.acknowledged_by, "ops");
+  assert.equal(mine[2].data.alert.resolve_reason, "cleared");
+  assert.ok(fleet.events.every(e => e.type.startsWith("alert_")), "the alerts topic carries alert events only");
+
+  // The session's own topic delivers its alert events in seq order among its session events.
+  await eventually(() => own.events.some(e => e.type === "alert_resolved"), "the session topic's alert_resolved");
+  const types = own.events.map(e => e.type);
+  assert.deepEqual(types.filter(t => t.startsWith("alert_")), ["alert_raised", "alert_acknowledged", "alert_resolved"]);
+  assert.deepEqual(own.events.map(e => e.seq), [...own.events.map(e => e.seq)].sort((a, b) => a - b));
+});
