@@ -1,8 +1,26 @@
 // Compiled (never run) by test/types.test.mjs against the built declarations: what the public types accept and refuse.
 // A line marked @ts-expect-error must not compile; every other line must.
-import type {LoggedEvent, Subscriber} from "../../dist/index.js";
+import {ApprovalAnswer, type LoggedEvent, type SwitchboardClient, type Subscriber} from "../../dist/index.js";
 
+declare const client: SwitchboardClient;
 declare const subscriber: Subscriber;
+
+// Every answer the server takes (docs/approvals.md#answering), as plain objects and from the builders.
+void client.answerApproval("s", "a", {decision: "allow", note: "ok"});
+void client.answerApproval("s", "a", {decision: "allow", suggestion: 0});
+void client.answerApproval("s", "a", {decision: "deny", note: "use make clean", interrupt: true});
+void client.answerApproval("s", "a", {decision: "answer", answers: {"Which color?": "Red"}});
+void client.answerApproval("s", "a", ApprovalAnswer.allow({suggestion: 0}));
+void client.answerApproval("s", "a", ApprovalAnswer.deny({note: "why", interrupt: true}));
+void client.answerApproval("s", "a", ApprovalAnswer.answer({"Which color?": "Red"}, {note: "n"}));
+// @ts-expect-error an interrupt goes with a deny
+void client.answerApproval("s", "a", {decision: "allow", interrupt: true});
+// @ts-expect-error a suggestion goes with an allow
+void client.answerApproval("s", "a", {decision: "deny", suggestion: 0});
+// @ts-expect-error an answer carries the answers
+void client.answerApproval("s", "a", {decision: "answer"});
+// @ts-expect-error not a decision
+void client.answerApproval("s", "a", {decision: "maybe"});
 
 // The events a topic carries are typed by `type`, alert and approval events included.
 subscriber.subscribe("alerts", {
