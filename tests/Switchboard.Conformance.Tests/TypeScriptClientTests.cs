@@ -147,6 +147,21 @@ public sealed class TypeScriptClientTests(TypeScriptClientPackage package, ITest
         await Expect(page.GetByTestId("hook-summary")).ToHaveTextAsync("2|120");
         await Expect(page.GetByTestId("query-summary")).ToHaveTextAsync("2|120");
 
+        // Alerts (useAlerts, the `alerts` topic): raised, acknowledged and resolved in the rendered hook from events alone.
+        await PostAsync(http, "/api/alert-rules", new { id = "errored", name = "Errored", condition = "session_error", severity = "critical", labels = new { team } });
+        await PostAsync(http, "/api/alert-rules", new { id = "busy", name = "Busy", condition = "active_count", threshold = 2, severity = "info" });
+        await Expect(page.GetByTestId("hook-alert")).ToHaveTextAsync(["Busy|info|fleet|-"]);
+        await PatchAsync(http, "/api/sessions/s2", new { state = "error" });
+        await Expect(page.GetByTestId("hook-alert")).ToHaveTextAsync(["Errored|critical|s2|-", "Busy|info|fleet|-"]);
+        await Expect(page.GetByTestId("hook-critical")).ToHaveTextAsync("s2");
+        var alertId = (await http.GetFromJsonAsync<JsonElement>("/api/alerts?state=open")).GetProperty("alerts").EnumerateArray()
+            .Single(a => a.GetProperty("rule_id").GetString() == "errored").GetProperty("id").GetString();
+        await PostAsync(http, $"/api/alerts/{alertId}/ack", new { by = "ops", note = "on it" });
+        await Expect(page.GetByTestId("hook-alert").First).ToHaveTextAsync("Errored|critical|s2|ops");
+        await PatchAsync(http, "/api/sessions/s2", new { state = "working" });
+        await Expect(page.GetByTestId("hook-alert")).ToHaveTextAsync(["Busy|info|fleet|-"]);
+        await Expect(page.GetByTestId("hook-critical")).ToHaveTextAsync("");
+
         // Nothing was fetched again: the cache was updated in place with setQueryData.
         apiRequests.ToArray().ShouldBe(loadedRequests, "no HTTP request after the first load");
         (await page.EvaluateAsync<int>("window.__queryFetches")).ShouldBe(2);

@@ -20,3 +20,18 @@ export type Alert = AlertResponse;
 
 /** A webhook endpoint with its delivery state (`WebhookResponse`); `secret` is present only in the create answer. */
 export type Webhook = WebhookResponse;
+
+export type AlertEventType = "alert_raised" | "alert_resolved" | "alert_acknowledged";
+
+/** The alert event types, as the `alerts` topic (and the topic of the session an alert is about) delivers them. */
+export const ALERT_EVENT_TYPES: readonly AlertEventType[] = ["alert_raised", "alert_resolved", "alert_acknowledged"];
+
+/** One step of an alert's life; `data.alert` is the alert after it. `session_id` is null for a fleet alert. */
+export interface AlertEvent {
+  seq: number;
+  epoch: string;
+  type: AlertEventType;
+  session_id: string | null;
+  at: string;
+  data: {alert: Alert};
+}

@@ -4,7 +4,7 @@ import type {
   AcknowledgeRequest, Alert, AlertListResponse, AlertRule, AlertRuleListResponse, AlertRuleRequest, AlertState,
   Webhook, WebhookListResponse, WebhookRequest,
 } from "./alerts.js";
-import type {Approval, ApprovalListResponse, ApprovalState} from "./approvals.js";
+import type {Approval, ApprovalAnswer, ApprovalListResponse, ApprovalState} from "./approvals.js";
 import type {Command, CommandListResponse, CommandOutcome, CommandRequest, CommandState, SessionWriteResponse} from "./commands.js";
 import type {
   BatchOperation, BatchResult, CountResponse, CreateSessionRequest, EventsResponse, HeartbeatResponse, Labels,
@@ -302,8 +302,12 @@ export class SwitchboardClient {
     ]);
   }
 
-  /** An operator's answer (a write key); the same answer twice is fine, any answer once it is not pending a 409 `approval_not_pending`. */
-  answerApproval(sessionId: string, approvalId: string, answer: {decision: "allow" | "deny"; note?: string | null}): Promise<Approval> {
+  /**
+   * An operator's answer (an operator key): allow (with a `suggestion`: allow always), deny (with `interrupt`: and stop),
+   * or a question's `answers`; see {@link ApprovalAnswer}. The same answer twice is fine, any answer once it is not
+   * pending a 409 `approval_not_pending`; one that does not fit the approval a 400 naming the field.
+   */
+  answerApproval(sessionId: string, approvalId: string, answer: ApprovalAnswer): Promise<Approval> {
     return this.request("POST", `/api/sessions/${encodeURIComponent(sessionId)}/approvals/${encodeURIComponent(approvalId)}`, answer);
   }
 

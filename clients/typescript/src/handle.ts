@@ -1,6 +1,6 @@
 import type {SwitchboardClient} from "./client.js";
 import type {Approval} from "./approvals.js";
-import type {Command, CommandEvent, CommandHandlerResult} from "./commands.js";
+import type {Command, CommandHandlerResult} from "./commands.js";
 import type {Subscriber, Subscription} from "./subscriber.js";
 import type {Session, UpdateSessionRequest, UsageRequest} from "./types.js";
 import {SessionStream} from "./stream.js";
@@ -95,7 +95,7 @@ export class SessionHandle {
     if (this.subscriber && !this.commandSubscription && !this.closed) {
       this.commandSubscription = this.subscriber.subscribe(`session:${this.id}`, {
         onEvent: event => {
-          if (event.type === "command_issued" || event.type === "command_delivered") this.learn([(event as CommandEvent).data.command]);
+          if (event.type === "command_issued" || event.type === "command_delivered") this.learn([event.data.command]);
         },
         // A fresh snapshot (first join, or a resume that could not be replayed): read what is outstanding.
         onReset: () => {

@@ -19,4 +19,5 @@ export {
 export {
   SubtreeDeltas, addDecimal, addTotals, createSubtreeView, type SubtreeView, type SubtreeViewState,
 } from "./subtreeView.js";
+export {createAlertsView, type AlertsView, type AlertsViewState} from "./alertsView.js";
 export {createSwitchboard, type Switchboard, type SwitchboardOptions} from "./switchboard.js";

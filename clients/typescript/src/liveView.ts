@@ -1,7 +1,6 @@
 import type {SwitchboardClient} from "./client.js";
 import type {SnapshotReset, Subscriber, Subscription} from "./subscriber.js";
-import type {CommandEvent} from "./commands.js";
-import type {FleetUpdatedEvent, Labels, Session, SessionEvent, Summary} from "./types.js";
+import {isSessionEvent, type FleetUpdatedEvent, type Labels, type Session, type SessionEvent, type Summary} from "./types.js";
 import {SubtreeDeltas, applyChanges, labelsMatch, newestFirst} from "./live.js";
 
 export {applyChanges, labelsMatch, newestFirst};
@@ -91,7 +90,7 @@ export function createLiveView(options: LiveViewOptions): LiveView {
 
   // While the rest of a snapshot is read page by page, events wait here and are applied once it is in: a page may
   // have been read before an event it does not reflect, so an event applied ahead of its page would be lost.
-  let held: Array<SessionEvent | FleetUpdatedEvent | CommandEvent> | null = null;
+  let held: Array<SessionEvent | FleetUpdatedEvent> | null = null;
   const pagesDone = (gen: number) => {
     if (gen !== generation) return;
     const waiting = held ?? [];
@@ -101,10 +100,8 @@ export function createLiveView(options: LiveViewOptions): LiveView {
     changed();
   };
 
-  const apply = (event: SessionEvent | FleetUpdatedEvent | CommandEvent) => {
+  const apply = (event: SessionEvent | FleetUpdatedEvent) => {
     position = {seq: event.seq, epoch: event.epoch};
-    if (event.type.startsWith("command_")) return; // a command changes no session
-    event = event as SessionEvent | FleetUpdatedEvent;
     let after: Session | undefined;
     switch (event.type) {
       case "session_created":
@@ -193,6 +190,8 @@ export function createLiveView(options: LiveViewOptions): LiveView {
       for (const l of [...resetListeners]) l(snapshot);
     },
     onEvent(event) {
+      // `sessions` carries nothing else; an alert, command or approval event changes no session.
+      if (!isSessionEvent(event) && event.type !== "fleet_updated") return;
       if (held) held.push(event);
       else apply(event);
     },

@@ -1,4 +1,6 @@
 import {createContext, createElement, useContext, useEffect, useMemo, useState, useSyncExternalStore, type ReactNode} from "react";
+import {createAlertsView, type AlertsView, type AlertsViewState} from "./alertsView.js";
+import type {Alert, AlertSeverity} from "./alerts.js";
 import {createLiveView, createSessionView, createSummaryView, type LiveView, type LiveViewState, type ValueView} from "./liveView.js";
 import type {ConnectionState, Subscriber} from "./subscriber.js";
 import type {Switchboard} from "./switchboard.js";
@@ -100,6 +102,22 @@ export function useSession(id: string): Session | null | undefined {
 export function useSummary(): Summary | null {
   const view = useShared<ValueView<Summary | null>>("summary", sb => createSummaryView(sb.subscriber));
   return useSyncExternalStore(view ? view.subscribe : noop, () => (view ? view.getState() : null));
+}
+
+/**
+ * The open alerts (all, or those of `severities`), newest first, kept current by the `alerts` topic: raised,
+ * acknowledged (with who and why) and resolved as it happens. Empty until the first join.
+ */
+export function useAlerts(filter: {severities?: readonly AlertSeverity[]} = {}): readonly Alert[] {
+  const view = useShared<AlertsView>("alerts", sb => createAlertsView({subscriber: sb.subscriber}));
+  const state = useSyncExternalStore<AlertsViewState | null>(view ? view.subscribe : noop, () => (view ? view.getState() : null));
+  const severities = filter.severities ? [...filter.severities].sort().join(",") : "";
+  return useMemo(() => {
+    const all = state?.alerts ?? [];
+    if (!severities) return all;
+    const wanted = new Set(severities.split(","));
+    return all.filter(a => wanted.has(a.severity));
+  }, [state, severities]);
 }
 
 /** The live socket's state: `connecting`, `open`, `reconnecting` or `closed`. */

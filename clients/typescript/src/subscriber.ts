@@ -1,9 +1,9 @@
 import {Socket, type Channel} from "phoenix";
-import type {
-  FleetUpdatedEvent, Labels, Session, SessionEvent, Summary, SummaryEvent, SwitchboardEvent,
-} from "./types.js";
+import type {Labels, LoggedEvent, Session, Summary, SummaryEvent, SwitchboardEvent} from "./types.js";
 import {ResumeCursor, type StreamPosition} from "./live.js";
-import type {CommandEvent} from "./commands.js";
+import {ALERT_EVENT_TYPES, type Alert} from "./alerts.js";
+import {APPROVAL_EVENT_TYPES, type Approval} from "./approvals.js";
+import {COMMAND_EVENT_TYPES, type Command} from "./commands.js";
 
 /** `connecting` before the first open, `open`, `reconnecting` after a drop (with backoff), `closed` after `disconnect()`. */
 export type ConnectionState = "connecting" | "open" | "reconnecting" | "closed";
@@ -54,11 +54,22 @@ export interface SnapshotReset {
    * `next_cursor` is set, read the rest with `client.tree(id, {cursor})`.
    */
   descendants?: Session[];
+  /** `alerts`: the open alerts at `seq`, oldest first. */
+  alerts?: Alert[];
+  /** `approvals`: the approvals pending at `seq`, in the order asked; `approvals_complete` is false when the list was cut. */
+  approvals?: Approval[];
+  approvals_complete?: boolean;
+  /** `commands`: the commands outstanding at `seq`, in the order issued; `commands_complete` is false when the list was cut. */
+  commands?: Command[];
+  commands_complete?: boolean;
 }
 
 export interface SubscriptionHandlers {
-  /** A logged event (`seq` set), in order, each exactly once (a session's topic also carries its commands' events). */
-  onEvent?: (event: SessionEvent | FleetUpdatedEvent | CommandEvent) => void;
+  /**
+   * A logged event (`seq` set), in order, each exactly once, typed by `type`: a session's topic also carries its alerts',
+   * commands' and approvals' events; `alerts`, `commands` and `approvals` carry only their own (see {@link LoggedEvent}).
+   */
+  onEvent?: (event: LoggedEvent) => void;
   onSummary?: (summary: Summary, event: SummaryEvent) => void;
   /** Replace local state with the snapshot (see {@link SnapshotReset}). */
   onReset?: (snapshot: SnapshotReset) => void;
@@ -80,10 +91,11 @@ export interface SubscribeOptions {
   viewer?: {name: string; id?: string};
 }
 
-const EVENT_NAMES = [
+// Every event name a topic can carry: phoenix hands the channel only the events it has a handler for.
+const EVENT_NAMES: readonly SwitchboardEvent["type"][] = [
   "session_created", "session_updated", "session_terminated", "fleet_updated", "summary",
-  "command_issued", "command_delivered", "command_acknowledged", "command_expired", "command_withdrawn",
-] as const;
+  ...ALERT_EVENT_TYPES, ...COMMAND_EVENT_TYPES, ...APPROVAL_EVENT_TYPES,
+];
 
 /** Default reconnect backoff: 100 ms doubling to 5 s, ±20 % jitter. */
 export function defaultBackoff(tries: number): number {
@@ -153,12 +165,17 @@ export class Subscription {
       if ("summary" in reply) snapshot.summary = reply.summary as Summary | null;
       if ("session" in reply) snapshot.session = reply.session as Session | null;
       if ("descendants" in reply) snapshot.descendants = reply.descendants as Session[];
+      if ("alerts" in reply) snapshot.alerts = reply.alerts as Alert[];
+      if ("approvals" in reply) snapshot.approvals = reply.approvals as Approval[];
+      if ("approvals_complete" in reply) snapshot.approvals_complete = reply.approvals_complete as boolean;
+      if ("commands" in reply) snapshot.commands = reply.commands as Command[];
+      if ("commands_complete" in reply) snapshot.commands_complete = reply.commands_complete as boolean;
       this.handlers.onReset?.(snapshot);
     }
     this.handlers.onJoin?.(info);
   }
 
-  private deliver(event: SwitchboardEvent | CommandEvent): void {
+  private deliver(event: SwitchboardEvent): void {
     if (this.closed) return;
     if (event.type === "summary") {
       this.handlers.onSummary?.(event.data, event);
@@ -214,7 +231,7 @@ export class Subscriber {
     return () => this.listeners.delete(listener);
   }
 
-  /** Joins `topic` (`sessions`, `summary` or `session:{id}`). */
+  /** Joins `topic` (`sessions`, `summary`, `session:{id}`, `alerts`, `approvals` or `commands`). */
   subscribe(topic: string, handlers: SubscriptionHandlers, options: SubscribeOptions = {}): Subscription {
     if (this.disconnected) throw new Error("the subscriber was disconnected");
     const slot = this.slots.find(s => !s.topics.has(topic)) ?? this.openSocket();

@@ -1,6 +1,6 @@
 import type {SwitchboardClient} from "./client.js";
 import type {SnapshotReset, Subscriber, Subscription} from "./subscriber.js";
-import type {Session, SessionEvent} from "./types.js";
+import {isSessionEvent, type Session, type SessionEvent} from "./types.js";
 import {SubtreeDeltas, applyChanges} from "./live.js";
 
 export {SubtreeDeltas, addDecimal, addTotals} from "./live.js";
@@ -107,10 +107,9 @@ export function createSubtreeView(subscriber: Subscriber, id: string, client?: S
       changed();
     },
     onEvent(event) {
-      if (event.type === "fleet_updated" || event.type.startsWith("command_")) return; // neither changes a session
-      const e = event as SessionEvent;
-      if (held) held.push(e);
-      else apply(e);
+      if (!isSessionEvent(event)) return; // an alert, command or approval event changes no session
+      if (held) held.push(event);
+      else apply(event);
     },
   }, {subtree: true, limit: 1000});
 

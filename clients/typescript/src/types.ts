@@ -1,12 +1,15 @@
 // The wire shapes of Switchboard's HTTP API and live stream. The HTTP shapes are generated from the server's OpenAPI
 // document into wire.ts (`node clients/codegen/generate.mjs`; a test fails when it drifts); this file gives them the
 // names the client uses and adds what the document does not describe: the live stream's typed events and the summary
-// they carry. Alert and webhook names are in alerts.ts.
+// they carry. Alert and webhook names are in alerts.ts, command and approval names in commands.ts and approvals.ts.
 
 import type {
   BatchOperationBatchCreate, BatchOperationBatchHeartbeat, BatchOperationBatchTerminate, BatchOperationBatchUpdate,
   BatchOperationBatchUsage, Problem, ReportedSessionState, SessionResponse, SessionState, SummaryResponse, UsageBucket,
 } from "./wire.js";
+import type {AlertEvent} from "./alerts.js";
+import type {ApprovalEvent} from "./approvals.js";
+import type {CommandEvent} from "./commands.js";
 
 export {
   EVENT_TYPES, SESSION_STATES, USAGE_BUCKETS, type LoggedEventType, type ReportedSessionState, type SessionState, type UsageBucket,
@@ -112,5 +115,16 @@ export interface SummaryEvent {
 }
 
 export type SessionEvent = SessionCreatedEvent | SessionUpdatedEvent | SessionTerminatedEvent;
+/**
+ * A logged event (`seq` set), discriminated by `type`: what `onEvent` receives. Which a topic carries: `sessions` the
+ * session events and `fleet_updated`; `session:{id}` that session's events and its alerts', commands' and approvals';
+ * `alerts`, `commands` and `approvals` their own kind only (the server's docs/protocol.md#topics).
+ */
+export type LoggedEvent = SessionEvent | FleetUpdatedEvent | AlertEvent | CommandEvent | ApprovalEvent;
 /** Every event a channel delivers. */
-export type SwitchboardEvent = SessionEvent | FleetUpdatedEvent | SummaryEvent;
+export type SwitchboardEvent = LoggedEvent | SummaryEvent;
+
+/** True for `session_created`, `session_updated` and `session_terminated`: the events that change a session. */
+export function isSessionEvent(event: {readonly type: string}): event is SessionEvent {
+  return event.type === "session_created" || event.type === "session_updated" || event.type === "session_terminated";
+}

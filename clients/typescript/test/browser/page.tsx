@@ -4,7 +4,7 @@
 import {QueryClient, QueryClientProvider, useQuery} from "@tanstack/react-query";
 import {createRoot} from "react-dom/client";
 import {createSwitchboard} from "../../dist/index.js";
-import {SwitchboardProvider, useConnectionState, useSession, useSessions, useSummary} from "../../dist/react.js";
+import {SwitchboardProvider, useAlerts, useConnectionState, useSession, useSessions, useSummary} from "../../dist/react.js";
 import {sessionsQueryOptions, summaryQueryOptions, useSwitchboardQueryAdapter} from "../../dist/tanstack.js";
 
 const params = new URLSearchParams(location.search);
@@ -24,6 +24,8 @@ function Hooks() {
   const sessions = useSessions({labels: {team}, states: ["initializing", "idle", "working", "paused", "error"]});
   const one = useSession(sessionId);
   const summary = useSummary();
+  const alerts = useAlerts();
+  const critical = useAlerts({severities: ["critical"]});
   return (
     <section>
       <p data-testid="connection">{connection}</p>
@@ -34,6 +36,12 @@ function Hooks() {
       </ul>
       <p data-testid="hook-one">{one === undefined ? "loading" : one === null ? "none" : `${one.name}|${one.state}|${one.total_tokens}`}</p>
       <p data-testid="hook-summary">{summary ? `${summary.active_count}|${summary.total_tokens}` : "loading"}</p>
+      <ul data-testid="hook-alerts">
+        {alerts.map(a => (
+          <li key={a.id} data-testid="hook-alert" data-id={a.id}>{`${a.rule_name}|${a.severity}|${a.subject}|${a.acknowledged_by ?? "-"}`}</li>
+        ))}
+      </ul>
+      <p data-testid="hook-critical">{critical.map(a => a.subject).join(",")}</p>
     </section>
   );
 }
