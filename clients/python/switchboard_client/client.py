@@ -257,10 +257,15 @@ class Client:
         query = {"state": ",".join(states) if states else None, "limit": limit}
         return [Approval.from_json(a) for a in self.request("GET", f"/api/sessions/{_q(session_id)}/approvals", query=query)["approvals"]]
 
-    def answer_approval(self, session_id: str, approval_id: str, decision: str, note: str | None = None) -> Approval:
-        """An operator's answer, ``allow`` or ``deny`` (a write key); the same answer twice is fine, any answer once it is
-        not pending is a 409 ``approval_not_pending``."""
-        body = _fields(decision=decision, note=note)
+    def answer_approval(self, session_id: str, approval_id: str, decision: str, note: str | None = None, *,
+                        interrupt: bool = False, answers: dict[str, str] | None = None, suggestion: int | None = None) -> Approval:
+        """An operator's answer (an operator key): ``allow``, with ``suggestion`` (an index into the approval's
+        ``suggestions``) to allow always; ``deny``, with ``interrupt=True`` to stop the agent too; or ``answer`` a
+        ``question`` approval with ``answers``, every question's text to an option's label (several joined with ``", "``)
+        or free text. ``note`` goes with any; a denied agent reads it. A part that does not fit the decision or the
+        approval is a 400 :class:`Problem` naming it (``field``) and changes nothing. The same answer twice is fine; any
+        answer once it is not pending is a 409 ``approval_not_pending``."""
+        body = _fields(decision=decision, note=note, interrupt=True if interrupt else None, answers=answers, suggestion=suggestion)
         return Approval.from_json(self.request("POST", f"/api/sessions/{_q(session_id)}/approvals/{_q(approval_id)}", body))
 
     # -- alerts and webhooks (docs/alerts.md) ----------------------------------------------------------------------
