@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import asyncio
 import threading
+import time
 from typing import Any, AsyncIterator
 
-from .client import Client, _q, _update_body, _usage
+from .client import Client, _approval_slice, _q, _update_body, _usage
 from .errors import Problem, TransportError
-from .models import Alert, AlertRule, Command, CommandList, Event, Heartbeat, Session, Summary, UsageHistory, Webhook
+from .models import Alert, AlertRule, Approval, Command, CommandList, Event, Heartbeat, Session, Summary, UsageHistory, Webhook
 from .sse import Item, Subscriber
 
 
@@ -115,6 +116,28 @@ class AsyncClient:
     async def withdraw_command(self, session_id: str, command_id: str) -> Command:
         return await asyncio.to_thread(self.sync.withdraw_command, session_id, command_id)
 
+    async def request_approval(self, session_id: str, summary: str, *, tool: str | None = None, data: dict[str, Any] | None = None,
+                               wait: float = 300) -> Approval:
+        """As :meth:`Client.request_approval`. Each long-poll (at most 60 s) runs in a worker thread of its own, so a
+        cancelled call asks no more once the one under way ends."""
+        deadline = time.monotonic() + wait
+        approval = await asyncio.to_thread(self.sync._ask_approval, session_id, summary, tool, data, wait, _approval_slice(deadline))
+        while approval.state == "pending" and (left := _approval_slice(deadline)) > 0:
+            approval = await self.get_approval(session_id, approval.id, wait=left)
+        return approval
+
+    async def get_approval(self, session_id: str, approval_id: str, wait: int | None = None) -> Approval:
+        return await asyncio.to_thread(self.sync.get_approval, session_id, approval_id, wait)
+
+    async def list_approvals(self, session_id: str, states: list[str] | None = None, limit: int | None = None) -> list[Approval]:
+        return await asyncio.to_thread(self.sync.list_approvals, session_id, states, limit)
+
+    async def answer_approval(self, session_id: str, approval_id: str, decision: str, note: str | None = None, *,
+                              interrupt: bool = False, answers: dict[str, str] | None = None, suggestion: int | None = None) -> Approval:
+        """As :meth:`Client.answer_approval`: ``allow`` (``suggestion``), ``deny`` (``interrupt``) or ``answer`` (``answers``)."""
+        return await asyncio.to_thread(lambda: self.sync.answer_approval(session_id, approval_id, decision, note, interrupt=interrupt,
+                                                                         answers=answers, suggestion=suggestion))
+
     def session(self, id: str | None = None, *, name: str | None = None, lease_seconds: int = 30,
                 heartbeat_interval: float | None = None, **fields: Any) -> "AsyncSessionContext":
         return AsyncSessionContext(self, id, name=name, lease_seconds=lease_seconds, heartbeat_interval=heartbeat_interval, fields=fields)
@@ -183,6 +206,11 @@ class AsyncSessionContext:
 
     async def ack(self, command: Command, outcome: str = "done", note: str | None = None) -> Command:
         return await self.client.acknowledge_command(self.id, command.id, outcome, note)
+
+    async def request_approval(self, summary: str, *, tool: str | None = None, data: dict[str, Any] | None = None, wait: float = 300) -> Approval:
+        """Asks a person to approve something this agent is about to do and waits for the answer (``wait`` seconds); the
+        session is ``waiting`` meanwhile. Act only when the result's ``state`` is ``"allowed"``."""
+        return await self.client.request_approval(self.id, summary, tool=tool, data=data, wait=wait)
 
     async def update(self, **fields: Any) -> Session:
         self.session, commands = await asyncio.to_thread(self.client.sync._write, "PATCH", f"/api/sessions/{_q(self.id)}", _update_body(fields))

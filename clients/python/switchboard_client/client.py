@@ -235,17 +235,17 @@ class Client:
         ``wait`` seconds, in long-polls of at most 60. Returns the approval as it is then: act only when ``state`` is
         ``"allowed"``. The session is ``waiting`` until it is answered. Needs a write key."""
         deadline = time.monotonic() + wait
-
-        def slice_() -> int:
-            return max(0, min(60, math.ceil(deadline - time.monotonic())))
-
-        body = _fields(summary=summary, tool=tool, data=data, expires_in_seconds=max(1, math.ceil(wait)))
-        first = slice_()
-        approval = Approval.from_json(self.request("POST", f"/api/sessions/{_q(session_id)}/approvals", body, query={"wait": first},
-                                                   timeout=self.timeout + first))
-        while approval.state == "pending" and slice_() > 0:
-            approval = self.get_approval(session_id, approval.id, wait=slice_())
+        approval = self._ask_approval(session_id, summary, tool, data, wait, _approval_slice(deadline))
+        while approval.state == "pending" and (left := _approval_slice(deadline)) > 0:
+            approval = self.get_approval(session_id, approval.id, wait=left)
         return approval
+
+    def _ask_approval(self, session_id: str, summary: str, tool: str | None, data: dict[str, Any] | None, wait: float,
+                      first: int) -> Approval:
+        """The ask, held up to ``first`` seconds; the approval expires after the whole ``wait``."""
+        body = _fields(summary=summary, tool=tool, data=data, expires_in_seconds=max(1, math.ceil(wait)))
+        return Approval.from_json(self.request("POST", f"/api/sessions/{_q(session_id)}/approvals", body, query={"wait": first},
+                                               timeout=self.timeout + first))
 
     def get_approval(self, session_id: str, approval_id: str, wait: int | None = None) -> Approval:
         """One approval; with ``wait`` (seconds, at most 60), held until it is no longer pending."""
@@ -475,6 +475,11 @@ class SessionContext:
         else:
             message = f"{exc_type.__name__}: {exc}"[:1000]
             self.session = self.client.update_session(self.id, state="error", error_message=message)
+
+
+def _approval_slice(deadline: float) -> int:
+    """The next long-poll of an approval's wait: the seconds left until ``deadline``, at most the server's 60."""
+    return max(0, min(60, math.ceil(deadline - time.monotonic())))
 
 
 def _usage(input_tokens: int = 0, output_tokens: int = 0, cost_usd: float = 0) -> dict[str, Any]:

@@ -1,6 +1,7 @@
 """Approvals in the Python client against the real server: a session asks a person and waits; another client answers,
 with everything an answer can say (allow always, deny and stop, a question's answers), which the agent's hook reads."""
 
+import asyncio
 import json
 import threading
 import urllib.request
@@ -10,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from switchboard_client import Approval, Client, Problem
+from switchboard_client import Approval, AsyncClient, Client, Problem
 
 NPM_TEST_SUGGESTION = [{"type": "addRules", "rules": [{"toolName": "Bash", "ruleContent": "npm test *"}], "behavior": "allow",
                         "destination": "localSettings"}]
@@ -160,3 +161,38 @@ def test_a_deny_with_interrupt_tells_the_agent_why_and_stops_it(shared_server, p
     assert (decision["behavior"], decision["interrupt"]) == ("deny", True)
     assert decision["message"] == "Denied by the operator (Switchboard): use make clean"
 
+
+def test_the_asyncio_client_asks_lists_reads_and_answers_approvals(shared_server):
+    async def run() -> tuple[str, list[Approval]]:
+        c = AsyncClient(shared_server.url)
+        operator = AsyncClient(shared_server.url)
+        async with c.session(name="async-asks", state="working") as s:
+            asking = asyncio.create_task(s.request_approval("Drop the staging database", tool="psql", data={"db": "staging"}, wait=30))
+            pending: list[Approval] = []
+            for _ in range(300):
+                pending = await operator.list_approvals(s.id, ["pending"])
+                if pending:
+                    break
+                await asyncio.sleep(0.05)
+            assert [(p.summary, p.tool, p.data) for p in pending] == [("Drop the staging database", "psql", {"db": "staging"})]
+            assert (await operator.get_approval(s.id, pending[0].id)).state == "pending"
+            denied = await operator.answer_approval(s.id, pending[0].id, "deny", "not today", interrupt=True)
+            assert (denied.state, denied.note, denied.interrupt) == ("denied", "not today", True)
+            asked = await asyncio.wait_for(asking, 30)
+            assert (asked.id, asked.state, asked.note) == (pending[0].id, "denied", "not today")
+
+            # The client's own call, answered while it waits.
+            again = asyncio.create_task(c.request_approval(s.id, "Drop it now?", wait=30))
+            while not (waiting := await operator.list_approvals(s.id, ["pending"])):
+                await asyncio.sleep(0.05)
+            assert (await operator.get_approval(s.id, waiting[0].id, wait=1)).state == "pending"
+            await operator.answer_approval(s.id, waiting[0].id, "allow")
+            assert (await asyncio.wait_for(again, 30)).state == "allowed"
+            with pytest.raises(Problem) as refused:
+                await operator.answer_approval(s.id, waiting[0].id, "deny")
+            assert (refused.value.status, refused.value.code) == (409, "approval_not_pending")
+            return s.id, await operator.list_approvals(s.id)
+
+    session_id, approvals = asyncio.run(run())
+    assert [(a.summary, a.state) for a in approvals] == [("Drop the staging database", "denied"), ("Drop it now?", "allowed")]
+    assert Client(shared_server.url).get_session(session_id).state == "terminated"
