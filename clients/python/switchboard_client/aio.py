@@ -11,6 +11,7 @@ from .client import Client, _approval_slice, _q, _update_body, _usage
 from .errors import Problem, TransportError
 from .models import Alert, AlertRule, Approval, Command, CommandList, Event, Heartbeat, Session, Summary, UsageHistory, Webhook
 from .sse import Item, Subscriber
+from .streams import AsyncSessionStream, SessionStream
 
 
 class AsyncClient:
@@ -166,6 +167,7 @@ class AsyncSessionContext:
         self.heartbeats = 0
         self._commands: asyncio.Queue[Command | None] = asyncio.Queue()
         self._seen: set[str] = set()
+        self._streams: dict[str, AsyncSessionStream] = {}
 
     @property
     def id(self) -> str:
@@ -177,6 +179,12 @@ class AsyncSessionContext:
         self.session = await self.client.create_session(self._id, name=self._name, lease_seconds=self._lease_seconds, **fields)
         self._task = asyncio.create_task(self._beat())
         return self
+
+    def stream(self, name: str, content_type: str = "text/plain") -> AsyncSessionStream:
+        """The session's durable stream ``name`` (``/v1/stream/sessions/{id}/{name}``), created on its first append."""
+        if name not in self._streams:
+            self._streams[name] = AsyncSessionStream(SessionStream(self.client.sync, self.id, name, content_type))
+        return self._streams[name]
 
     async def _beat(self) -> None:
         while True:
