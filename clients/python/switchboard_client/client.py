@@ -417,8 +417,8 @@ class SessionContext:
             for item in self._stream:
                 if isinstance(item, SnapshotReset):
                     self._learn(self.client.list_commands(self.id, ["pending", "delivered"]).commands)
-                elif getattr(item, "type", "") in ("command_issued", "command_delivered"):
-                    self._learn([Command.from_json(item.data["command"])])
+                elif (command := _command_on_topic(item)) is not None:
+                    self._learn([command])
         except (Problem, TransportError) as e:
             self.heartbeat_error = e
 
@@ -480,6 +480,13 @@ class SessionContext:
 def _approval_slice(deadline: float) -> int:
     """The next long-poll of an approval's wait: the seconds left until ``deadline``, at most the server's 60."""
     return max(0, min(60, math.ceil(deadline - time.monotonic())))
+
+
+def _command_on_topic(item: Any) -> Command | None:
+    """The command an item of ``session:{id}`` hands over (``command_issued``, ``command_delivered``), else None."""
+    if getattr(item, "type", "") in ("command_issued", "command_delivered"):
+        return Command.from_json(item.data["command"])
+    return None
 
 
 def _usage(input_tokens: int = 0, output_tokens: int = 0, cost_usd: float = 0) -> dict[str, Any]:
