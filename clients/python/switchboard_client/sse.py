@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import http.client
 import json
+import socket
 import threading
 import urllib.error
 import urllib.parse
@@ -45,7 +46,12 @@ class Subscriber:
         self._closed.set()
         response = self._response
         if response is not None:
+            # A read under way holds the response's buffer until the server sends something (its heartbeat comes every
+            # 15 s), and close() waits for it; shutting the socket down ends that read at once.
+            sock = getattr(getattr(getattr(response, "fp", None), "raw", None), "_sock", None)
             try:
+                if sock is not None:
+                    sock.shutdown(socket.SHUT_RDWR)
                 response.close()
             except OSError:
                 pass
