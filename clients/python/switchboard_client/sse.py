@@ -47,11 +47,14 @@ class Subscriber:
         response = self._response
         if response is not None:
             # A read under way holds the response's buffer until the server sends something (its heartbeat comes every
-            # 15 s), and close() waits for it; shutting the socket down ends that read at once.
-            sock = getattr(getattr(getattr(response, "fp", None), "raw", None), "_sock", None)
+            # 15 s), and close() waits for it; shutting the socket down ends that read at once. Shutdown acts on the
+            # connection, so a duplicate of its descriptor does it without touching the response's own.
             try:
-                if sock is not None:
-                    sock.shutdown(socket.SHUT_RDWR)
+                with socket.fromfd(response.fileno(), socket.AF_INET, socket.SOCK_STREAM) as duplicate:
+                    duplicate.shutdown(socket.SHUT_RDWR)
+            except (OSError, ValueError):
+                pass  # already closed
+            try:
                 response.close()
             except OSError:
                 pass
