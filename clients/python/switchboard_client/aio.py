@@ -4,12 +4,16 @@ from __future__ import annotations
 
 import asyncio
 import threading
+import time
 from typing import Any, AsyncIterator
 
-from .client import Client, _q, _update_body, _usage
+from .client import Client, _approval_slice, _command_on_topic, _q, _update_body, _usage
 from .errors import Problem, TransportError
-from .models import Alert, AlertRule, Command, CommandList, Event, Heartbeat, Session, Summary, UsageHistory, Webhook
+from .models import (
+    Alert, AlertRule, Approval, Command, CommandList, Event, Heartbeat, Session, SnapshotReset, Summary, UsageHistory, Webhook,
+)
 from .sse import Item, Subscriber
+from .streams import AsyncSessionStream, SessionStream
 
 
 class AsyncClient:
@@ -115,9 +119,32 @@ class AsyncClient:
     async def withdraw_command(self, session_id: str, command_id: str) -> Command:
         return await asyncio.to_thread(self.sync.withdraw_command, session_id, command_id)
 
+    async def request_approval(self, session_id: str, summary: str, *, tool: str | None = None, data: dict[str, Any] | None = None,
+                               wait: float = 300) -> Approval:
+        """As :meth:`Client.request_approval`. Each long-poll (at most 60 s) runs in a worker thread of its own, so a
+        cancelled call asks no more once the one under way ends."""
+        deadline = time.monotonic() + wait
+        approval = await asyncio.to_thread(self.sync._ask_approval, session_id, summary, tool, data, wait, _approval_slice(deadline))
+        while approval.state == "pending" and (left := _approval_slice(deadline)) > 0:
+            approval = await self.get_approval(session_id, approval.id, wait=left)
+        return approval
+
+    async def get_approval(self, session_id: str, approval_id: str, wait: int | None = None) -> Approval:
+        return await asyncio.to_thread(self.sync.get_approval, session_id, approval_id, wait)
+
+    async def list_approvals(self, session_id: str, states: list[str] | None = None, limit: int | None = None) -> list[Approval]:
+        return await asyncio.to_thread(self.sync.list_approvals, session_id, states, limit)
+
+    async def answer_approval(self, session_id: str, approval_id: str, decision: str, note: str | None = None, *,
+                              interrupt: bool = False, answers: dict[str, str] | None = None, suggestion: int | None = None) -> Approval:
+        """As :meth:`Client.answer_approval`: ``allow`` (``suggestion``), ``deny`` (``interrupt``) or ``answer`` (``answers``)."""
+        return await asyncio.to_thread(lambda: self.sync.answer_approval(session_id, approval_id, decision, note, interrupt=interrupt,
+                                                                         answers=answers, suggestion=suggestion))
+
     def session(self, id: str | None = None, *, name: str | None = None, lease_seconds: int = 30,
-                heartbeat_interval: float | None = None, **fields: Any) -> "AsyncSessionContext":
-        return AsyncSessionContext(self, id, name=name, lease_seconds=lease_seconds, heartbeat_interval=heartbeat_interval, fields=fields)
+                heartbeat_interval: float | None = None, commands_over_stream: bool = False, **fields: Any) -> "AsyncSessionContext":
+        return AsyncSessionContext(self, id, name=name, lease_seconds=lease_seconds, heartbeat_interval=heartbeat_interval, fields=fields,
+                                   commands_over_stream=commands_over_stream)
 
     def subscribe(self, topics: list[str] | str = "sessions", **options: Any) -> "AsyncSubscriber":
         return AsyncSubscriber(Subscriber(self.sync.base_url, topics, api_key=self.sync.api_key, **options))
@@ -126,12 +153,13 @@ class AsyncClient:
 class AsyncSessionContext:
     """
     ``async with client.session(name=…, lease_seconds=30) as s:`` — heartbeats in a task; terminate or error on exit.
-    Commands arrive with the answers to its heartbeats, updates and usage: ``async for cmd in s.commands():`` yields each
-    once, ``await s.ack(cmd)`` answers it.
+    Commands arrive with the answers to its heartbeats, updates and usage (and, with ``commands_over_stream=True``, from
+    its topic over SSE the moment they are issued): ``async for cmd in s.commands():`` yields each once,
+    ``await s.ack(cmd)`` answers it. ``s.stream(name)`` and ``await s.request_approval(...)`` as in :class:`SessionContext`.
     """
 
     def __init__(self, client: AsyncClient, id: str | None, *, name: str | None, lease_seconds: int,
-                 heartbeat_interval: float | None, fields: dict[str, Any]):
+                 heartbeat_interval: float | None, fields: dict[str, Any], commands_over_stream: bool = False):
         self.client = client
         self._id = id
         self._name = name
@@ -141,8 +169,13 @@ class AsyncSessionContext:
         self._task: asyncio.Task[None] | None = None
         self.session: Session | None = None
         self.heartbeats = 0
+        self.heartbeat_error: BaseException | None = None
         self._commands: asyncio.Queue[Command | None] = asyncio.Queue()
         self._seen: set[str] = set()
+        self._over_stream = commands_over_stream
+        self._subscriber: AsyncSubscriber | None = None
+        self._listener: asyncio.Task[None] | None = None
+        self._streams: dict[str, AsyncSessionStream] = {}
 
     @property
     def id(self) -> str:
@@ -153,7 +186,16 @@ class AsyncSessionContext:
         fields = {"state": "working", **self._fields}
         self.session = await self.client.create_session(self._id, name=self._name, lease_seconds=self._lease_seconds, **fields)
         self._task = asyncio.create_task(self._beat())
+        if self._over_stream:
+            self._subscriber = self.client.subscribe(f"session:{self.id}")
+            self._listener = asyncio.create_task(self._listen())
         return self
+
+    def stream(self, name: str, content_type: str = "text/plain") -> AsyncSessionStream:
+        """The session's durable stream ``name`` (``/v1/stream/sessions/{id}/{name}``), created on its first append."""
+        if name not in self._streams:
+            self._streams[name] = AsyncSessionStream(SessionStream(self.client.sync, self.id, name, content_type))
+        return self._streams[name]
 
     async def _beat(self) -> None:
         while True:
@@ -161,8 +203,20 @@ class AsyncSessionContext:
             try:
                 self._learn((await self.client.heartbeat(self.id)).commands)
                 self.heartbeats += 1
-            except (Problem, TransportError):
-                pass
+            except (Problem, TransportError) as e:
+                self.heartbeat_error = e
+
+    async def _listen(self) -> None:
+        """Follows ``session:{id}`` over SSE (resuming by ``Last-Event-ID``); after a snapshot, reads what is outstanding."""
+        assert self._subscriber is not None
+        try:
+            async for item in self._subscriber:
+                if isinstance(item, SnapshotReset):
+                    self._learn((await self.client.list_commands(self.id, ["pending", "delivered"])).commands)
+                elif (command := _command_on_topic(item)) is not None:
+                    self._learn([command])
+        except (Problem, TransportError) as e:
+            self.heartbeat_error = e
 
     def _learn(self, commands: list[Command]) -> None:
         for command in commands:
@@ -184,6 +238,11 @@ class AsyncSessionContext:
     async def ack(self, command: Command, outcome: str = "done", note: str | None = None) -> Command:
         return await self.client.acknowledge_command(self.id, command.id, outcome, note)
 
+    async def request_approval(self, summary: str, *, tool: str | None = None, data: dict[str, Any] | None = None, wait: float = 300) -> Approval:
+        """Asks a person to approve something this agent is about to do and waits for the answer (``wait`` seconds); the
+        session is ``waiting`` meanwhile. Act only when the result's ``state`` is ``"allowed"``."""
+        return await self.client.request_approval(self.id, summary, tool=tool, data=data, wait=wait)
+
     async def update(self, **fields: Any) -> Session:
         self.session, commands = await asyncio.to_thread(self.client.sync._write, "PATCH", f"/api/sessions/{_q(self.id)}", _update_body(fields))
         self._learn(commands)
@@ -196,12 +255,15 @@ class AsyncSessionContext:
 
     async def __aexit__(self, exc_type, exc, tb) -> None:
         self._commands.put_nowait(None)
-        if self._task is not None:
-            self._task.cancel()
-            try:
-                await self._task
-            except asyncio.CancelledError:
-                pass
+        if self._subscriber is not None:
+            self._subscriber.close()
+        for task in (self._task, self._listener):
+            if task is not None:
+                task.cancel()
+                try:
+                    await task
+                except asyncio.CancelledError:
+                    pass
         if exc is None:
             self.session = await self.client.terminate(self.id, reason="finished")
         else:
@@ -233,13 +295,19 @@ class AsyncSubscriber:
         queue: asyncio.Queue[Any] = asyncio.Queue()
         done = object()
 
+        def hand(item: Any) -> None:
+            try:
+                loop.call_soon_threadsafe(queue.put_nowait, item)
+            except RuntimeError:  # the consumer's loop has closed: nobody reads any more
+                self.subscriber.close()
+
         def pump() -> None:
             try:
                 for item in self.subscriber:
-                    loop.call_soon_threadsafe(queue.put_nowait, item)
+                    hand(item)
             except BaseException as e:  # handed to the consumer
-                loop.call_soon_threadsafe(queue.put_nowait, e)
-            loop.call_soon_threadsafe(queue.put_nowait, done)
+                hand(e)
+            hand(done)
 
         self._thread = threading.Thread(target=pump, daemon=True, name="switchboard-sse")
         self._thread.start()

@@ -235,17 +235,17 @@ class Client:
         ``wait`` seconds, in long-polls of at most 60. Returns the approval as it is then: act only when ``state`` is
         ``"allowed"``. The session is ``waiting`` until it is answered. Needs a write key."""
         deadline = time.monotonic() + wait
-
-        def slice_() -> int:
-            return max(0, min(60, math.ceil(deadline - time.monotonic())))
-
-        body = _fields(summary=summary, tool=tool, data=data, expires_in_seconds=max(1, math.ceil(wait)))
-        first = slice_()
-        approval = Approval.from_json(self.request("POST", f"/api/sessions/{_q(session_id)}/approvals", body, query={"wait": first},
-                                                   timeout=self.timeout + first))
-        while approval.state == "pending" and slice_() > 0:
-            approval = self.get_approval(session_id, approval.id, wait=slice_())
+        approval = self._ask_approval(session_id, summary, tool, data, wait, _approval_slice(deadline))
+        while approval.state == "pending" and (left := _approval_slice(deadline)) > 0:
+            approval = self.get_approval(session_id, approval.id, wait=left)
         return approval
+
+    def _ask_approval(self, session_id: str, summary: str, tool: str | None, data: dict[str, Any] | None, wait: float,
+                      first: int) -> Approval:
+        """The ask, held up to ``first`` seconds; the approval expires after the whole ``wait``."""
+        body = _fields(summary=summary, tool=tool, data=data, expires_in_seconds=max(1, math.ceil(wait)))
+        return Approval.from_json(self.request("POST", f"/api/sessions/{_q(session_id)}/approvals", body, query={"wait": first},
+                                               timeout=self.timeout + first))
 
     def get_approval(self, session_id: str, approval_id: str, wait: int | None = None) -> Approval:
         """One approval; with ``wait`` (seconds, at most 60), held until it is no longer pending."""
@@ -257,10 +257,15 @@ class Client:
         query = {"state": ",".join(states) if states else None, "limit": limit}
         return [Approval.from_json(a) for a in self.request("GET", f"/api/sessions/{_q(session_id)}/approvals", query=query)["approvals"]]
 
-    def answer_approval(self, session_id: str, approval_id: str, decision: str, note: str | None = None) -> Approval:
-        """An operator's answer, ``allow`` or ``deny`` (a write key); the same answer twice is fine, any answer once it is
-        not pending is a 409 ``approval_not_pending``."""
-        body = _fields(decision=decision, note=note)
+    def answer_approval(self, session_id: str, approval_id: str, decision: str, note: str | None = None, *,
+                        interrupt: bool = False, answers: dict[str, str] | None = None, suggestion: int | None = None) -> Approval:
+        """An operator's answer (an operator key): ``allow``, with ``suggestion`` (an index into the approval's
+        ``suggestions``) to allow always; ``deny``, with ``interrupt=True`` to stop the agent too; or ``answer`` a
+        ``question`` approval with ``answers``, every question's text to an option's label (several joined with ``", "``)
+        or free text. ``note`` goes with any; a denied agent reads it. A part that does not fit the decision or the
+        approval is a 400 :class:`Problem` naming it (``field``) and changes nothing. The same answer twice is fine; any
+        answer once it is not pending is a 409 ``approval_not_pending``."""
+        body = _fields(decision=decision, note=note, interrupt=True if interrupt else None, answers=answers, suggestion=suggestion)
         return Approval.from_json(self.request("POST", f"/api/sessions/{_q(session_id)}/approvals/{_q(approval_id)}", body))
 
     # -- alerts and webhooks (docs/alerts.md) ----------------------------------------------------------------------
@@ -412,8 +417,8 @@ class SessionContext:
             for item in self._stream:
                 if isinstance(item, SnapshotReset):
                     self._learn(self.client.list_commands(self.id, ["pending", "delivered"]).commands)
-                elif getattr(item, "type", "") in ("command_issued", "command_delivered"):
-                    self._learn([Command.from_json(item.data["command"])])
+                elif (command := _command_on_topic(item)) is not None:
+                    self._learn([command])
         except (Problem, TransportError) as e:
             self.heartbeat_error = e
 
@@ -470,6 +475,18 @@ class SessionContext:
         else:
             message = f"{exc_type.__name__}: {exc}"[:1000]
             self.session = self.client.update_session(self.id, state="error", error_message=message)
+
+
+def _approval_slice(deadline: float) -> int:
+    """The next long-poll of an approval's wait: the seconds left until ``deadline``, at most the server's 60."""
+    return max(0, min(60, math.ceil(deadline - time.monotonic())))
+
+
+def _command_on_topic(item: Any) -> Command | None:
+    """The command an item of ``session:{id}`` hands over (``command_issued``, ``command_delivered``), else None."""
+    if getattr(item, "type", "") in ("command_issued", "command_delivered"):
+        return Command.from_json(item.data["command"])
+    return None
 
 
 def _usage(input_tokens: int = 0, output_tokens: int = 0, cost_usd: float = 0) -> dict[str, Any]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import http.client
 import json
+import socket
 import threading
 import urllib.error
 import urllib.parse
@@ -45,6 +46,14 @@ class Subscriber:
         self._closed.set()
         response = self._response
         if response is not None:
+            # A read under way holds the response's buffer until the server sends something (its heartbeat comes every
+            # 15 s), and close() waits for it; shutting the socket down ends that read at once. Shutdown acts on the
+            # connection, so a duplicate of its descriptor does it without touching the response's own.
+            try:
+                with socket.fromfd(response.fileno(), socket.AF_INET, socket.SOCK_STREAM) as duplicate:
+                    duplicate.shutdown(socket.SHUT_RDWR)
+            except (OSError, ValueError):
+                pass  # already closed
             try:
                 response.close()
             except OSError:

@@ -1,7 +1,8 @@
-"""A session's durable streams, written by its producer (``session.stream("output").append(...)``)."""
+"""A session's durable streams, written by its producer (``session.stream("output").append(...)``, or ``await …`` in asyncio)."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 import secrets
 import threading
@@ -82,3 +83,23 @@ class SessionStream:
             self._epoch += 1
             self._seq = 0
             raise
+
+
+class AsyncSessionStream:
+    """
+    :class:`SessionStream` for asyncio (``await s.stream("output").append(...)``): each append waits in a worker thread,
+    so appends awaited together share requests as threads do, with the same idempotent-producer headers.
+    """
+
+    def __init__(self, stream: SessionStream):
+        self.sync = stream
+        self.name = stream.name
+        self.content_type = stream.content_type
+
+    async def append(self, data: str | bytes) -> None:
+        """Appends text (UTF-8) or bytes; on a JSON stream, one message's JSON text. Raises :class:`Problem` when refused."""
+        await asyncio.to_thread(self.sync.append, data)
+
+    async def append_json(self, message: Any) -> None:
+        """Appends one message to a JSON stream."""
+        await asyncio.to_thread(self.sync.append_json, message)

@@ -149,6 +149,20 @@ def test_snapshot_reset_when_the_log_cannot_resume(shared_server):
     assert sid in [s.id for s in first.sessions] and first.summary is not None and first.seq >= 1
 
 
+def test_closing_a_subscriber_ends_its_read_at_once_not_at_the_servers_next_heartbeat(shared_server):
+    sub = Subscriber(shared_server.url, "sessions")
+    joined = threading.Event()
+    reader = threading.Thread(target=lambda: [joined.set() for _ in sub])
+    reader.start()
+    assert joined.wait(10)
+    time.sleep(0.3)  # the reader waits in its next read; the server's SSE heartbeat comes 15 s after the connect
+    started = time.monotonic()
+    sub.close()
+    reader.join(10)
+    assert not reader.is_alive()
+    assert time.monotonic() - started < 3
+
+
 def test_resume_across_kill9_without_gap_or_duplicate(own_server):
     c = Client(own_server.url)
     sid = new_id("py-kill")

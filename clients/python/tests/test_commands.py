@@ -66,6 +66,25 @@ def test_the_asyncio_session_receives_and_acknowledges_commands(shared_server):
     assert command_events(Client(shared_server.url), session_id) == ["command_issued", "command_delivered", "command_acknowledged"]
 
 
+def test_the_asyncio_session_on_its_stream_receives_a_command_the_moment_it_is_issued(shared_server):
+    async def run() -> str:
+        c = AsyncClient(shared_server.url)
+        async with c.session(name="async-listening", lease_seconds=3600, commands_over_stream=True) as s:  # heartbeats far apart
+            issued = await c.issue_command(s.id, "message", "hello")
+            cmd = await anext(s.commands(wait=15))
+            assert (cmd.id, cmd.type, cmd.state, cmd.text) == (issued.id, "message", "pending", "hello")
+            await s.ack(cmd, "done", "read")
+            cancel = await c.issue_command(s.id, "cancel")
+            assert (await anext(s.commands(wait=15))).id == cancel.id
+            await s.ack(cancel)
+            assert s.heartbeats == 0
+            return s.id
+
+    session_id = asyncio.run(run())
+    assert [(x.type, x.state, x.outcome) for x in Client(shared_server.url).list_commands(session_id).commands] == [
+        ("message", "acknowledged", "done"), ("cancel", "acknowledged", "done")]
+
+
 def test_the_command_calls_and_their_problems(shared_server):
     c = Client(shared_server.url)
     sid = new_id("calls")
