@@ -7,9 +7,9 @@ import type {
 import type {Approval, ApprovalAnswer, ApprovalListResponse, ApprovalState} from "./approvals.js";
 import type {Command, CommandListResponse, CommandOutcome, CommandRequest, CommandState, SessionWriteResponse} from "./commands.js";
 import type {
-  BatchOperation, BatchResult, CountResponse, CreateSessionRequest, EventsResponse, HeartbeatResponse, Labels,
+  BatchOperation, BatchResult, CountResponse, CreateSessionRequest, EventsResponse, FleetResponse, HeartbeatResponse, Labels,
   ProblemDetails, Session, SessionListResponse, SessionState, SubtreeResponse, SummaryResponse, TerminateRequest,
-  UpdateSessionRequest, UsageQuery, UsageRequest, UsageResponse,
+  TokenRequest, TokenResponse, UpdateSessionRequest, UsageQuery, UsageRequest, UsageResponse,
 } from "./types.js";
 
 export interface ClientOptions {
@@ -227,6 +227,40 @@ export class SwitchboardClient {
     return this.request("GET", "/api/events", undefined, [
       ["since", options.since ?? 0], ["session_id", options.sessionId], ["limit", options.limit],
     ]);
+  }
+
+  // ---- the fleet switch and subscriber tokens (docs/security.md) -------------------------------------------------
+
+  /**
+   * Whether an operator paused the fleet (`GET /api/fleet`; any key). The flag stops no write: producers read it and
+   * hold off themselves, consumers see it as the summary's `is_paused` and as `fleet_updated` on `sessions`.
+   */
+  getFleet(): Promise<FleetResponse> {
+    return this.request("GET", "/api/fleet");
+  }
+
+  /**
+   * Pauses the fleet (`POST /api/fleet/pause`; an operator key, not one scoped by labels: 403 otherwise). Pausing a
+   * paused fleet answers the flag and appends no second `fleet_updated`.
+   */
+  pauseFleet(): Promise<FleetResponse> {
+    return this.request("POST", "/api/fleet/pause");
+  }
+
+  /** Resumes the fleet (`POST /api/fleet/resume`; an operator key). */
+  resumeFleet(): Promise<FleetResponse> {
+    return this.request("POST", "/api/fleet/resume");
+  }
+
+  /**
+   * Mints a subscriber token (`POST /api/tokens`; any key, a read key too) to hand to a browser or another consumer as
+   * the `Subscriber`'s `token`. It may join the topics matching `topics` (patterns such as `sessions`,
+   * `session:agent-*`; default all), sees only sessions carrying all of `labels` (then never `summary` or `usage`), and
+   * expires after `ttl_seconds` (default the server's, 15 min; at most 24 h). A bad field is a 400 naming it; with auth
+   * off a 404 `auth_disabled` (streams need no token then).
+   */
+  createSubscriberToken(request: TokenRequest = {}): Promise<TokenResponse> {
+    return this.request("POST", "/api/tokens", request);
   }
 
   // ---- commands (docs/commands.md) -------------------------------------------------------------------------------

@@ -15,8 +15,9 @@ export {
   EVENT_TYPES, SESSION_STATES, USAGE_BUCKETS, type LoggedEventType, type ReportedSessionState, type SessionState, type UsageBucket,
 } from "./wire.js";
 export type {
-  BatchResult, CountResponse, CreateSessionRequest, EventEnvelope, EventsResponse, HeartbeatResponse, SessionListResponse,
-  SubtreeResponse, SummaryResponse, TerminateRequest, UpdateSessionRequest, UsagePoint, UsageRequest, UsageResponse, UsageSeries,
+  BatchResult, CountResponse, CreateSessionRequest, EventEnvelope, EventsResponse, FleetResponse, HeartbeatResponse,
+  SessionListResponse, SubtreeResponse, SummaryResponse, TerminateRequest, TokenRequest, TokenResponse, UpdateSessionRequest,
+  UsagePoint, UsageRequest, UsageResponse, UsageSeries,
 } from "./wire.js";
 
 /** States after which a session no longer counts as active. */

@@ -1,5 +1,6 @@
 // Starts the real Switchboard executable (`dotnet $SWITCHBOARD_SERVER_DLL`) on a free loopback port, with its own
-// data directory. `kill9()` then `start()` restarts it on the same port and data.
+// data directory. `kill9()` then `start()` restarts it on the same port and data. `Server.start({env})` adds environment
+// variables, e.g. `{SWITCHBOARD_API_KEYS: "…"}` to turn auth on.
 import {spawn} from "node:child_process";
 import {mkdtempSync, rmSync, openSync, closeSync, existsSync, readFileSync} from "node:fs";
 import {createServer} from "node:net";
@@ -33,19 +34,20 @@ export async function eventually(condition, what, timeoutMs = 15000) {
 }
 
 export class Server {
-  constructor(port, dir) {
+  constructor(port, dir, env = {}) {
     this.port = port;
     this.dir = dir;
+    this.env = env;
     this.url = `http://127.0.0.1:${port}`;
     this.process = null;
   }
 
-  static async start() {
+  static async start({env = {}} = {}) {
     const dll = process.env.SWITCHBOARD_SERVER_DLL;
     if (!dll || !existsSync(dll)) {
       throw new Error("Set SWITCHBOARD_SERVER_DLL to the built switchboard.dll (dotnet test does this).");
     }
-    const server = new Server(await freePort(), mkdtempSync(join(tmpdir(), "switchboard-ts-")));
+    const server = new Server(await freePort(), mkdtempSync(join(tmpdir(), "switchboard-ts-")), env);
     await server.start();
     return server;
   }
@@ -55,7 +57,7 @@ export class Server {
     const child = spawn("dotnet", [process.env.SWITCHBOARD_SERVER_DLL, "--urls", this.url, "--data-dir", join(this.dir, "data")],
       // Usage rolled up by team too, for the usage tests; no OTLP/gRPC listener (127.0.0.1:4317 is left to the test that
       // needs it).
-      {stdio: ["ignore", log, log], env: {...process.env, Switchboard__Usage__GroupBy__0: "team", Switchboard__Otlp__GrpcUrls: ""}});
+      {stdio: ["ignore", log, log], env: {...process.env, Switchboard__Usage__GroupBy__0: "team", Switchboard__Otlp__GrpcUrls: "", ...this.env}});
     closeSync(log);
     let exited = null;
     child.on("exit", code => (exited = code));

@@ -51,3 +51,12 @@ subscriber.subscribe("alerts", {
     void snapshot.commands?.map(c => c.type);
   },
 });
+
+// The fleet switch and subscriber tokens take and answer the generated wire types.
+void client.pauseFleet().then(f => { const paused: boolean = f.is_paused; void paused; });
+void client.createSubscriberToken({topics: ["sessions", "session:agent-*"], labels: {team: "red"}, ttl_seconds: 900})
+  .then(t => { const token: string = t.token; const labels: Record<string, string> | null = t.labels; void token, labels; });
+// @ts-expect-error the lifetime is ttl_seconds
+void client.createSubscriberToken({ttl: 900});
+// @ts-expect-error topics is a list of patterns
+void client.createSubscriberToken({topics: "sessions"});
