@@ -64,10 +64,15 @@ public sealed class DashboardAssetTests
     }
 
     [Fact]
-    public async Task UnknownAssetsAre404()
+    public async Task UnknownAssetsAre404WithAProblemThatSaysWhereThePageIs()
     {
         await using var server = await SwitchboardServer.StartAsync();
         using var response = await server.Http.GetAsync("/dashboard/js/nope.js");
         response.StatusCode.ShouldBe(HttpStatusCode.NotFound);
+        response.Content.Headers.ContentType!.MediaType.ShouldBe("application/problem+json");
+        var problem = System.Text.Json.JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement;
+        problem.GetProperty("status").GetInt32().ShouldBe(404);
+        problem.GetProperty("code").GetString().ShouldBe("dashboard_file_not_found");
+        problem.GetProperty("detail").GetString()!.ShouldContain("js/nope.js");
     }
 }

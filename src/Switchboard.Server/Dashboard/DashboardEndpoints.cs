@@ -2,6 +2,8 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Net.Http.Headers;
+using Switchboard.Server.Http;
+using Switchboard.Server.Responses;
 
 namespace Switchboard.Server.Dashboard;
 
@@ -44,7 +46,8 @@ internal static class DashboardEndpoints
         var asset = DashboardAssets.Instance.Find(path);
         if (asset is null)
         {
-            return Results.NotFound();
+            return new ProblemResult(StatusCodes.Status404NotFound, "dashboard_file_not_found", "Not found",
+                $"The dashboard has no file '{ApiFallback.Clip(path)}'. Open the dashboard's page, and it loads the files it needs.");
         }
 
         var headers = http.Response.Headers;

@@ -73,5 +73,6 @@ internal static class ApiFallback
         return segments.Length == pattern.PathSegments.Count;
     }
 
-    private static string Clip(string s) => s.Length > 100 ? s[..100] + "…" : s;
+    /// <summary>A path from the request, cut to what a message about it needs.</summary>
+    internal static string Clip(string s) => s.Length > 100 ? s[..100] + "…" : s;
 }
