@@ -69,6 +69,11 @@ function upsertInto(list: readonly Session[], session: Session, filter: {labels:
 }
 
 export interface QueryAdapter {
+  /**
+   * Resolves once the first join's snapshot is in the cache; from then on every change arrives as an event. A change
+   * made before it is taken from the snapshot, and a cached list holding a session that ended meanwhile is invalidated.
+   */
+  readonly ready: Promise<void>;
   /** Stops applying events. */
   close(): void;
 }
@@ -181,6 +186,7 @@ export function connectQueryClient(queryClient: QueryClient, switchboard: {clien
   });
 
   return {
+    ready: view.ready,
     close() {
       offCache();
       offEvent();
