@@ -7,13 +7,14 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from .errors import Problem
 from ._wire import (
     Alert, AlertRule, Approval, Command, CommandList, Heartbeat, Session, Summary, UsageHistory, UsagePoint, UsageSeries, Webhook, _time,
 )
 
 __all__ = [
-    "Alert", "AlertRule", "Approval", "Command", "CommandList", "Event", "Heartbeat", "Joined", "Session", "SnapshotReset", "Summary",
-    "UsageHistory", "UsagePoint", "UsageSeries", "Webhook",
+    "Alert", "AlertRule", "Approval", "BatchResult", "Command", "CommandList", "Event", "Fleet", "Heartbeat", "Joined", "Session",
+    "SessionCount", "SnapshotReset", "SubscriberToken", "Summary", "UsageHistory", "UsagePoint", "UsageSeries", "Webhook",
 ]
 
 
@@ -69,3 +70,82 @@ class SnapshotReset:
     next_cursor: str | None = None
     #: ``session:{id}``: the session (None while it does not exist); with ``subtree=True`` its descendants are ``sessions``.
     session: Session | None = None
+
+
+# The answers of the batch, count, fleet and token calls. The generator's list of classes (clients/codegen/emit.mjs)
+# does not name their schemas yet, so they are written here by hand, field for field as /openapi/v1.json has them.
+
+
+@dataclass(frozen=True)
+class BatchResult:
+    """
+    One operation's outcome in ``POST /api/batch`` (``BatchResponse.results``, in the order sent). Each operation is
+    applied or refused on its own: ``status`` is 201 (a create) or 200 with the ``session`` after it, or the status of
+    the ``problem`` that refused it, which then left no trace.
+    """
+
+    status: int
+    session: Session | None
+    problem: Problem | None
+    #: After an applied update, usage or heartbeat: the session's outstanding commands this answer hands over.
+    commands: list[Command] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        """True when the operation was applied."""
+        return self.problem is None
+
+    @classmethod
+    def from_json(cls, d: dict[str, Any]) -> "BatchResult":
+        problem = d.get("problem")
+        return cls(
+            status=d["status"],
+            session=Session.from_json(d["session"]) if d.get("session") else None,
+            problem=Problem.from_json(problem, d["status"]) if problem else None,
+            commands=[Command.from_json(c) for c in d.get("commands", [])],
+        )
+
+
+@dataclass(frozen=True)
+class SessionCount:
+    """``CountResponse`` (``GET /api/sessions/count``): sessions not terminated, and all sessions."""
+
+    active_sessions: int
+    total_sessions: int
+
+    @classmethod
+    def from_json(cls, d: dict[str, Any]) -> "SessionCount":
+        return cls(active_sessions=d["active_sessions"], total_sessions=d["total_sessions"])
+
+
+@dataclass(frozen=True)
+class Fleet:
+    """``FleetResponse`` (``/api/fleet``): whether an operator paused the fleet."""
+
+    is_paused: bool
+
+    @classmethod
+    def from_json(cls, d: dict[str, Any]) -> "Fleet":
+        return cls(is_paused=d["is_paused"])
+
+
+@dataclass(frozen=True)
+class SubscriberToken:
+    """
+    ``TokenResponse`` (``POST /api/tokens``): a subscriber token (a JWT) that opens streams on the ``topics`` it names
+    (patterns), only for sessions carrying all of ``labels`` (when set), until ``expires_at``.
+    """
+
+    token: str
+    token_type: str
+    expires_at: datetime
+    #: Whole seconds from minting to ``expires_at``, rounded down.
+    expires_in: int
+    topics: list[str]
+    labels: dict[str, str] | None
+
+    @classmethod
+    def from_json(cls, d: dict[str, Any]) -> "SubscriberToken":
+        labels = d.get("labels")
+        return cls(token=d["token"], token_type=d["token_type"], expires_at=_time(d["expires_at"]), expires_in=d["expires_in"],
+                   topics=list(d["topics"]), labels=None if labels is None else dict(labels))
