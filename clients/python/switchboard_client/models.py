@@ -9,7 +9,8 @@ from typing import Any
 
 from .errors import Problem
 from ._wire import (
-    Alert, AlertRule, Approval, Command, CommandList, Heartbeat, Session, Summary, UsageHistory, UsagePoint, UsageSeries, Webhook, _time,
+    Alert, AlertRule, Approval, Command, CommandList, Fleet, Heartbeat, Session, SessionCount, SubscriberToken, Summary, UsageHistory,
+    UsagePoint, UsageSeries, Webhook, _time,
 )
 
 __all__ = [
@@ -72,14 +73,11 @@ class SnapshotReset:
     session: Session | None = None
 
 
-# The answers of the batch, count, fleet and token calls. The generator's list of classes (clients/codegen/emit.mjs)
-# does not name their schemas yet, so they are written here by hand, field for field as /openapi/v1.json has them.
-
-
 @dataclass(frozen=True)
 class BatchResult:
     """
-    One operation's outcome in ``POST /api/batch`` (``BatchResponse.results``, in the order sent). Each operation is
+    One operation's outcome in ``POST /api/batch`` (``BatchResponse.results``, in the order sent; written here rather
+    than generated because its problem is the client's :class:`Problem`). Each operation is
     applied or refused on its own: ``status`` is 201 (a create) or 200 with the ``session`` after it, or the status of
     the ``problem`` that refused it, which then left no trace.
     """
@@ -104,48 +102,3 @@ class BatchResult:
             problem=Problem.from_json(problem, d["status"]) if problem else None,
             commands=[Command.from_json(c) for c in d.get("commands", [])],
         )
-
-
-@dataclass(frozen=True)
-class SessionCount:
-    """``CountResponse`` (``GET /api/sessions/count``): sessions not terminated, and all sessions."""
-
-    active_sessions: int
-    total_sessions: int
-
-    @classmethod
-    def from_json(cls, d: dict[str, Any]) -> "SessionCount":
-        return cls(active_sessions=d["active_sessions"], total_sessions=d["total_sessions"])
-
-
-@dataclass(frozen=True)
-class Fleet:
-    """``FleetResponse`` (``/api/fleet``): whether an operator paused the fleet."""
-
-    is_paused: bool
-
-    @classmethod
-    def from_json(cls, d: dict[str, Any]) -> "Fleet":
-        return cls(is_paused=d["is_paused"])
-
-
-@dataclass(frozen=True)
-class SubscriberToken:
-    """
-    ``TokenResponse`` (``POST /api/tokens``): a subscriber token (a JWT) that opens streams on the ``topics`` it names
-    (patterns), only for sessions carrying all of ``labels`` (when set), until ``expires_at``.
-    """
-
-    token: str
-    token_type: str
-    expires_at: datetime
-    #: Whole seconds from minting to ``expires_at``, rounded down.
-    expires_in: int
-    topics: list[str]
-    labels: dict[str, str] | None
-
-    @classmethod
-    def from_json(cls, d: dict[str, Any]) -> "SubscriberToken":
-        labels = d.get("labels")
-        return cls(token=d["token"], token_type=d["token_type"], expires_at=_time(d["expires_at"]), expires_in=d["expires_in"],
-                   topics=list(d["topics"]), labels=None if labels is None else dict(labels))
