@@ -2,10 +2,10 @@
 
 from .models import (
     Alert, AlertRule, Approval, Command, CommandList, Webhook, Session, Summary, Event, Heartbeat, Joined, SnapshotReset, UsageHistory, UsagePoint,
-    UsageSeries,
+    UsageSeries, BatchResult, SessionCount, Fleet, SubscriberToken,
 )
 from .errors import Problem, TransportError
-from .client import Client, SessionContext
+from .client import BatchOperation, Client, SessionContext
 from .sse import Subscriber
 from .aio import AsyncClient, AsyncSessionContext, AsyncSubscriber
 
@@ -13,5 +13,5 @@ __all__ = [
     "Client", "SessionContext", "Subscriber", "AsyncClient", "AsyncSessionContext", "AsyncSubscriber",
     "Session", "Summary", "Event", "Heartbeat", "Joined", "SnapshotReset", "Problem", "TransportError",
     "UsageHistory", "UsagePoint", "UsageSeries", "AlertRule", "Alert", "Webhook", "Command", "CommandList",
-    "Approval",
+    "Approval", "BatchOperation", "BatchResult", "SessionCount", "Fleet", "SubscriberToken",
 ]

@@ -445,4 +445,55 @@ class Approval:
         )
 
 
-__all__ = ["Session", "Summary", "Heartbeat", "UsagePoint", "UsageSeries", "UsageHistory", "AlertRule", "Alert", "Webhook", "Command", "CommandList", "Approval"]
+@dataclass(frozen=True)
+class SessionCount:
+    """``CountResponse``."""
+
+    active_sessions: int
+    total_sessions: int
+
+    @classmethod
+    def from_json(cls, d: dict[str, Any]) -> "SessionCount":
+        return cls(
+            active_sessions=d["active_sessions"],
+            total_sessions=d["total_sessions"],
+        )
+
+
+@dataclass(frozen=True)
+class Fleet:
+    """``FleetResponse``."""
+
+    is_paused: bool
+
+    @classmethod
+    def from_json(cls, d: dict[str, Any]) -> "Fleet":
+        return cls(
+            is_paused=d["is_paused"],
+        )
+
+
+@dataclass(frozen=True)
+class SubscriberToken:
+    """``TokenResponse``."""
+
+    token: str
+    token_type: str
+    expires_at: datetime
+    expires_in: int
+    topics: list[str]
+    labels: dict[str, str] | None
+
+    @classmethod
+    def from_json(cls, d: dict[str, Any]) -> "SubscriberToken":
+        return cls(
+            token=d["token"],
+            token_type=d["token_type"],
+            expires_at=_time(d["expires_at"]),
+            expires_in=d["expires_in"],
+            topics=list(d.get("topics", [])),
+            labels=None if d.get("labels") is None else dict(d.get("labels")),
+        )
+
+
+__all__ = ["Session", "Summary", "Heartbeat", "UsagePoint", "UsageSeries", "UsageHistory", "AlertRule", "Alert", "Webhook", "Command", "CommandList", "Approval", "SessionCount", "Fleet", "SubscriberToken"]

@@ -5,12 +5,13 @@ from __future__ import annotations
 import asyncio
 import threading
 import time
-from typing import Any, AsyncIterator
+from typing import Any, AsyncIterator, Iterable
 
-from .client import Client, _approval_slice, _command_on_topic, _q, _update_body, _usage
+from .client import BatchOperation, Client, _approval_slice, _command_on_topic, _q, _update_body, _usage
 from .errors import Problem, TransportError
 from .models import (
-    Alert, AlertRule, Approval, Command, CommandList, Event, Heartbeat, Session, SnapshotReset, Summary, UsageHistory, Webhook,
+    Alert, AlertRule, Approval, BatchResult, Command, CommandList, Event, Fleet, Heartbeat, Session, SessionCount, SnapshotReset,
+    SubscriberToken, Summary, UsageHistory, Webhook,
 )
 from .sse import Item, Subscriber
 from .streams import AsyncSessionStream, SessionStream
@@ -50,8 +51,27 @@ class AsyncClient:
     async def tree(self, id: str) -> list[Session]:
         return await asyncio.to_thread(self.sync.tree, id)
 
+    async def batch(self, operations: Iterable[BatchOperation | dict[str, Any]]) -> list[BatchResult]:
+        return await asyncio.to_thread(self.sync.batch, list(operations))
+
+    async def count_sessions(self) -> SessionCount:
+        return await asyncio.to_thread(self.sync.count_sessions)
+
     async def summary(self) -> Summary:
         return await asyncio.to_thread(self.sync.summary)
+
+    async def get_fleet(self) -> Fleet:
+        return await asyncio.to_thread(self.sync.get_fleet)
+
+    async def pause_fleet(self) -> Fleet:
+        return await asyncio.to_thread(self.sync.pause_fleet)
+
+    async def resume_fleet(self) -> Fleet:
+        return await asyncio.to_thread(self.sync.resume_fleet)
+
+    async def create_subscriber_token(self, topics: list[str] | None = None, labels: dict[str, str] | None = None,
+                                      ttl_seconds: int | None = None) -> SubscriberToken:
+        return await asyncio.to_thread(self.sync.create_subscriber_token, topics, labels, ttl_seconds)
 
     async def usage(self, **query: Any) -> UsageHistory:
         return await asyncio.to_thread(lambda: self.sync.usage(**query))

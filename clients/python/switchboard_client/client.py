@@ -10,14 +10,58 @@ import time
 import urllib.error
 import urllib.parse
 import urllib.request
-from typing import Any, Iterator
+from dataclasses import dataclass
+from typing import Any, Iterable, Iterator
 
 from .errors import Problem, TransportError
 from datetime import datetime
 
-from .models import Alert, AlertRule, Approval, Command, CommandList, Event, Heartbeat, Session, Summary, UsageHistory, Webhook
+from .models import (
+    Alert, AlertRule, Approval, BatchResult, Command, CommandList, Event, Fleet, Heartbeat, Session, SessionCount, SubscriberToken,
+    Summary, UsageHistory, Webhook,
+)
 
 _UNSET: Any = object()
+
+
+@dataclass(frozen=True)
+class BatchOperation:
+    """
+    One operation of :meth:`Client.batch`: build it with ``create``, ``update``, ``usage``, ``heartbeat`` or
+    ``terminate``, which take what the single call of that name takes. ``body`` is its JSON object (``op`` included).
+    """
+
+    body: dict[str, Any]
+
+    @property
+    def op(self) -> str:
+        return self.body["op"]
+
+    @classmethod
+    def create(cls, id: str | None = None, *, name: str | None = None, state: str | None = None,
+               labels: dict[str, str] | None = None, metadata: dict[str, Any] | None = None,
+               lease_seconds: int | None = None, parent_id: str | None = None, **fields: Any) -> "BatchOperation":
+        return cls({"op": "create", **_fields(id=id, name=name, state=state, labels=labels, metadata=metadata,
+                                              lease_seconds=lease_seconds, parent_id=parent_id, **fields)})
+
+    @classmethod
+    def update(cls, id: str, **fields: Any) -> "BatchOperation":
+        """As :meth:`Client.update_session`: ``name=None`` (or ``error_message``, ``lease_seconds``) clears it."""
+        return cls({"op": "update", "id": id, **_update_body(fields)})
+
+    @classmethod
+    def usage(cls, id: str, input_tokens: int = 0, output_tokens: int = 0, cost_usd: float = 0) -> "BatchOperation":
+        return cls({"op": "usage", "id": id, **_usage(input_tokens, output_tokens, cost_usd)})
+
+    @classmethod
+    def heartbeat(cls, id: str) -> "BatchOperation":
+        return cls({"op": "heartbeat", "id": id})
+
+    @classmethod
+    def terminate(cls, id: str, reason: str | None = None, expected_version: int | None = None, *,
+                  cascade: bool = False) -> "BatchOperation":
+        return cls({"op": "terminate", "id": id, **_fields(reason=reason, expected_version=expected_version,
+                                                           cascade=True if cascade else None)})
 
 
 class Client:
@@ -168,8 +212,51 @@ class Client:
             if not cursor:
                 return out
 
+    def batch(self, operations: Iterable[BatchOperation | dict[str, Any]]) -> list[BatchResult]:
+        """
+        Sends many writes in one request (``POST /api/batch``, at most 1000): :class:`BatchOperation` items, or plain dicts
+        with an ``op``. Each is applied or refused on its own, not all or nothing, and the applied ones share one commit;
+        the answer is a :class:`BatchResult` per operation, in order, and a refused one (``ok`` False, its ``problem``
+        set) left no trace. A batch that is malformed as a whole (too many operations) raises :class:`Problem`.
+        """
+        body = {"operations": [o.body if isinstance(o, BatchOperation) else o for o in operations]}
+        return [BatchResult.from_json(r) for r in self.request("POST", "/api/batch", body)["results"]]
+
+    def count_sessions(self) -> SessionCount:
+        """How many sessions are active (not terminated) and how many there are (``GET /api/sessions/count``)."""
+        return SessionCount.from_json(self.request("GET", "/api/sessions/count"))
+
     def summary(self) -> Summary:
         return Summary.from_json(self.request("GET", "/api/summary"))
+
+    # -- the fleet switch and subscriber tokens (docs/security.md) -------------------------------------------------
+
+    def get_fleet(self) -> Fleet:
+        """Whether an operator paused the fleet (``GET /api/fleet``; any key). The flag stops no write: producers read
+        it and hold off themselves; consumers see it as the summary's ``is_paused`` and as ``fleet_updated`` on
+        ``sessions``."""
+        return Fleet.from_json(self.request("GET", "/api/fleet"))
+
+    def pause_fleet(self) -> Fleet:
+        """Pauses the fleet (``POST /api/fleet/pause``; an operator key not scoped by labels, else 403). Pausing a
+        paused fleet answers the flag and appends no second ``fleet_updated``."""
+        return Fleet.from_json(self.request("POST", "/api/fleet/pause"))
+
+    def resume_fleet(self) -> Fleet:
+        """Resumes the fleet (``POST /api/fleet/resume``; an operator key)."""
+        return Fleet.from_json(self.request("POST", "/api/fleet/resume"))
+
+    def create_subscriber_token(self, topics: list[str] | None = None, labels: dict[str, str] | None = None,
+                                ttl_seconds: int | None = None) -> SubscriberToken:
+        """
+        Mints a subscriber token (``POST /api/tokens``; any key, a read key too) for a consumer that should not hold an
+        API key: ``Subscriber(url, topics, api_key=token.token)``. It may join the topics matching ``topics`` (patterns
+        such as ``sessions`` or ``session:agent-*``; by default all), sees only sessions carrying all of ``labels``
+        (then never ``summary`` or ``usage``), and expires after ``ttl_seconds`` (the server's default 15 min, at most
+        24 h). A bad field raises :class:`Problem` 400 naming it; with auth off, 404 ``auth_disabled``.
+        """
+        body = _fields(topics=topics, labels=labels, ttl_seconds=ttl_seconds)
+        return SubscriberToken.from_json(self.request("POST", "/api/tokens", body))
 
     def usage(self, bucket: str = "1h", since: str | datetime | None = None, until: str | datetime | None = None,
               group_by: str | None = None, values: list[str] | None = None) -> UsageHistory:

@@ -7,13 +7,15 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from .errors import Problem
 from ._wire import (
-    Alert, AlertRule, Approval, Command, CommandList, Heartbeat, Session, Summary, UsageHistory, UsagePoint, UsageSeries, Webhook, _time,
+    Alert, AlertRule, Approval, Command, CommandList, Fleet, Heartbeat, Session, SessionCount, SubscriberToken, Summary, UsageHistory,
+    UsagePoint, UsageSeries, Webhook, _time,
 )
 
 __all__ = [
-    "Alert", "AlertRule", "Approval", "Command", "CommandList", "Event", "Heartbeat", "Joined", "Session", "SnapshotReset", "Summary",
-    "UsageHistory", "UsagePoint", "UsageSeries", "Webhook",
+    "Alert", "AlertRule", "Approval", "BatchResult", "Command", "CommandList", "Event", "Fleet", "Heartbeat", "Joined", "Session",
+    "SessionCount", "SnapshotReset", "SubscriberToken", "Summary", "UsageHistory", "UsagePoint", "UsageSeries", "Webhook",
 ]
 
 
@@ -69,3 +71,34 @@ class SnapshotReset:
     next_cursor: str | None = None
     #: ``session:{id}``: the session (None while it does not exist); with ``subtree=True`` its descendants are ``sessions``.
     session: Session | None = None
+
+
+@dataclass(frozen=True)
+class BatchResult:
+    """
+    One operation's outcome in ``POST /api/batch`` (``BatchResponse.results``, in the order sent; written here rather
+    than generated because its problem is the client's :class:`Problem`). Each operation is
+    applied or refused on its own: ``status`` is 201 (a create) or 200 with the ``session`` after it, or the status of
+    the ``problem`` that refused it, which then left no trace.
+    """
+
+    status: int
+    session: Session | None
+    problem: Problem | None
+    #: After an applied update, usage or heartbeat: the session's outstanding commands this answer hands over.
+    commands: list[Command] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        """True when the operation was applied."""
+        return self.problem is None
+
+    @classmethod
+    def from_json(cls, d: dict[str, Any]) -> "BatchResult":
+        problem = d.get("problem")
+        return cls(
+            status=d["status"],
+            session=Session.from_json(d["session"]) if d.get("session") else None,
+            problem=Problem.from_json(problem, d["status"]) if problem else None,
+            commands=[Command.from_json(c) for c in d.get("commands", [])],
+        )

@@ -27,8 +27,9 @@ def _free_port() -> int:
 class Server:
     """The real executable as a child process; ``kill9()`` then ``start()`` restarts it on the same port and data."""
 
-    def __init__(self, dll: str, data_dir: str):
+    def __init__(self, dll: str, data_dir: str, env: dict[str, str] | None = None):
         self.dll = dll
+        self.env = env or {}
         self.data_dir = data_dir
         self.port = _free_port()
         self.url = f"http://127.0.0.1:{self.port}"
@@ -40,7 +41,7 @@ class Server:
             ["dotnet", self.dll, "--urls", self.url, "--data-dir", os.path.join(self.data_dir, "data")],
             stdout=self.log, stderr=subprocess.STDOUT,
             # usage rolled up by team too; no OTLP/gRPC listener (127.0.0.1:4317 is left to the test that needs it)
-            env={**os.environ, "Switchboard__Usage__GroupBy__0": "team", "Switchboard__Otlp__GrpcUrls": ""})
+            env={**os.environ, "Switchboard__Usage__GroupBy__0": "team", "Switchboard__Otlp__GrpcUrls": "", **self.env})
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
@@ -79,9 +80,9 @@ def server_dll() -> str:
     return dll
 
 
-def _server(dll: str):
+def _server(dll: str, env: dict[str, str] | None = None):
     data = tempfile.mkdtemp(prefix="switchboard-py-")
-    server = Server(dll, data)
+    server = Server(dll, data, env)
     server.start()
     return server, data
 
@@ -98,6 +99,20 @@ def shared_server(server_dll):
 def own_server(server_dll):
     """A server of the test's own, for kill -9."""
     server, data = _server(server_dll)
+    yield server
+    server.stop()
+    shutil.rmtree(data, ignore_errors=True)
+
+
+#: The keys of :func:`auth_server`: an operator's (no suffix) and a read-only one.
+OPERATOR_KEY = "py-operator-key-0123456789abcdef"
+READ_KEY = "py-read-key-0123456789abcdef0123"
+
+
+@pytest.fixture(scope="session")
+def auth_server(server_dll):
+    """A server with auth on (``SWITCHBOARD_API_KEYS``): :data:`OPERATOR_KEY` and :data:`READ_KEY`."""
+    server, data = _server(server_dll, {"SWITCHBOARD_API_KEYS": f"{OPERATOR_KEY},{READ_KEY}:read"})
     yield server
     server.stop()
     shutil.rmtree(data, ignore_errors=True)
