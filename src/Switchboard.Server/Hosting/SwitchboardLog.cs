@@ -13,7 +13,7 @@ internal static partial class SwitchboardLog
     [LoggerMessage(LogEventIds.Hosting + 1, LogLevel.Information, "Switchboard stopping: closing {Connections} stream connections with 1001", EventName = "Hosting.Stopping")]
     public static partial void Stopping(ILogger logger, int connections);
 
-    [LoggerMessage(LogEventIds.Hosting + 2, LogLevel.Warning, "Lease of session {SessionId} expired; moved to error", EventName = "Hosting.LeaseExpired")]
+    [LoggerMessage(LogEventIds.Hosting + 2, LogLevel.Warning, "Lease of session {SessionId} expired; moved to error (terminated if it was terminating)", EventName = "Hosting.LeaseExpired")]
     public static partial void LeaseExpired(ILogger logger, string sessionId);
 
     [LoggerMessage(LogEventIds.Hosting + 3, LogLevel.Warning, "Lease check failed", EventName = "Hosting.LeaseCheckFailed")]
