@@ -1,5 +1,6 @@
-import {SwitchboardProblem, SwitchboardTransportError} from "./errors.js";
+import type {SwitchboardProblem} from "./errors.js";
 import {SessionHandle, type SessionHandleOptions} from "./handle.js";
+import {HttpTransport} from "./transport.js";
 import type {
   AcknowledgeRequest, Alert, AlertListResponse, AlertRule, AlertRuleListResponse, AlertRuleRequest, AlertState,
   Webhook, WebhookListResponse, WebhookRequest,
@@ -8,18 +9,11 @@ import type {Approval, ApprovalAnswer, ApprovalListResponse, ApprovalState} from
 import type {Command, CommandListResponse, CommandOutcome, CommandRequest, CommandState, SessionWriteResponse} from "./commands.js";
 import type {
   BatchOperation, BatchResult, CountResponse, CreateSessionRequest, EventsResponse, FleetResponse, HeartbeatResponse, Labels,
-  ProblemDetails, Session, SessionListResponse, SessionState, SubtreeResponse, SummaryResponse, TerminateRequest,
+  Session, SessionListResponse, SessionState, SubtreeResponse, SummaryResponse, TerminateRequest,
   TokenRequest, TokenResponse, UpdateSessionRequest, UsageQuery, UsageRequest, UsageResponse,
 } from "./types.js";
 
-export interface ClientOptions {
-  /** The server's base URL, e.g. `http://127.0.0.1:5080` (may include a path prefix). */
-  url: string;
-  /** An API key, sent as `Authorization: Bearer …` when the server has auth on. */
-  apiKey?: string;
-  /** A fetch implementation (defaults to the global one). */
-  fetch?: typeof fetch;
-}
+export type {ClientOptions} from "./transport.js";
 
 export interface ListSessionsOptions {
   labels?: Labels;
@@ -41,93 +35,7 @@ export interface PageOptions {
 }
 
 /** Producer and read calls over HTTP. Every method rejects with {@link SwitchboardProblem} on an error status. */
-export class SwitchboardClient {
-  readonly url: string;
-  readonly apiKey: string | undefined;
-  private readonly fetchImpl: typeof fetch;
-
-  constructor(options: ClientOptions | string) {
-    const opts = typeof options === "string" ? {url: options} : options;
-    this.url = opts.url.replace(/\/+$/, "");
-    this.apiKey = opts.apiKey;
-    this.fetchImpl = opts.fetch ?? globalThis.fetch.bind(globalThis);
-  }
-
-  /**
-   * Sends one Durable Streams write (a session stream's create or append) with its content type and headers. Retried
-   * only when the request never reached the server, or with the idempotent producer's headers (a retry is recognised).
-   */
-  async streamRequest(method: string, path: string, body: Uint8Array | undefined, contentType: string, extra: Record<string, string>): Promise<void> {
-    const headers: Record<string, string> = {"content-type": contentType, ...extra};
-    if (this.apiKey) headers["authorization"] = `Bearer ${this.apiKey}`;
-    const retryable = method === "PUT" || "producer-id" in extra;
-    for (let attempt = 1; ; attempt++) {
-      let response: Response;
-      try {
-        response = await this.fetchImpl(this.url + path, {method, headers, body: body as BodyInit | undefined});
-      } catch (e) {
-        if (retryable && attempt < 5) {
-          await new Promise(r => setTimeout(r, 50 * 2 ** attempt));
-          continue;
-        }
-        throw new SwitchboardTransportError(`${method} ${path}: ${(e as Error)?.message ?? e}`, {cause: e});
-      }
-      const text = await response.text();
-      if (response.ok) return;
-      if ((response.status === 503 || response.status === 429) && attempt < 5) {
-        await new Promise(r => setTimeout(r, 100 * 2 ** attempt));
-        continue;
-      }
-      let problem: (ProblemDetails & Record<string, unknown>) | undefined;
-      try {
-        problem = JSON.parse(text);
-      } catch {
-        // Not JSON: reported below.
-      }
-      if (!problem || typeof problem !== "object" || typeof problem.code !== "string") {
-        throw new SwitchboardTransportError(`${method} ${path}: HTTP ${response.status} without a problem body`);
-      }
-      throw new SwitchboardProblem({...problem, status: problem.status ?? response.status});
-    }
-  }
-
-  /** Sends one request; resolves with the parsed JSON body, rejects with a problem or a transport error. */
-  async request<T>(method: string, path: string, body?: unknown, query?: Array<[string, string | number | boolean | null | undefined]>): Promise<T> {
-    const search = new URLSearchParams();
-    for (const [k, v] of query ?? []) if (v !== undefined && v !== null && v !== "") search.append(k, String(v));
-    const qs = search.toString();
-    const headers: Record<string, string> = {accept: "application/json"};
-    if (body !== undefined) headers["content-type"] = "application/json";
-    if (this.apiKey) headers["authorization"] = `Bearer ${this.apiKey}`;
-    let response: Response;
-    try {
-      response = await this.fetchImpl(this.url + path + (qs ? `?${qs}` : ""), {
-        method, headers, body: body === undefined ? undefined : JSON.stringify(body),
-      });
-    } catch (e) {
-      throw new SwitchboardTransportError(`${method} ${path}: ${(e as Error)?.message ?? e}`, {cause: e});
-    }
-    const text = await response.text();
-    if (!response.ok) {
-      let problem: (ProblemDetails & Record<string, unknown>) | undefined;
-      try {
-        problem = JSON.parse(text);
-      } catch {
-        // Not JSON: reported below.
-      }
-      if (!problem || typeof problem !== "object" || typeof problem.code !== "string") {
-        throw new SwitchboardTransportError(`${method} ${path}: HTTP ${response.status} without a problem body`);
-      }
-      throw new SwitchboardProblem({...problem, status: problem.status ?? response.status});
-    }
-    if (!text) return undefined as T;
-    try {
-      return JSON.parse(text) as T;
-    } catch (e) {
-      throw new SwitchboardTransportError(`${method} ${path}: the answer is not JSON`, {cause: e});
-    }
-  }
-
+export class SwitchboardClient extends HttpTransport {
   createSession(request: CreateSessionRequest = {}): Promise<Session> {
     return this.request("POST", "/api/sessions", request);
   }
