@@ -7,7 +7,10 @@ using static Microsoft.Playwright.Assertions;
 
 namespace Switchboard.Dashboard.Tests;
 
-/// <summary>The alert bar: an alert raised by a write shows within 2 s, a critical one toasts, and it can be acknowledged with a note.</summary>
+/// <summary>
+/// The alert bar: an alert raised by a write shows within 2 s, a critical one toasts, and it can be acknowledged with a note.
+/// The webhooks strip beside it follows its channel, and the polling fallback while the socket is down.
+/// </summary>
 public sealed class AlertBarTests(Chromium chromium)
 {
     [Fact]
@@ -57,21 +60,41 @@ public sealed class AlertBarTests(Chromium chromium)
     }
 
     [Fact]
-    public async Task TheWebhooksStripShowsEachEndpointsStateAndLag()
+    public async Task TheWebhooksStripShowsEachEndpointsStateAndLagAsTheyChangeWithoutAsking()
     {
         await using var server = await SwitchboardServer.StartAsync(o => o.Webhooks.MaxAttempts = 1);
         await using var page = await DashboardPage.OpenAsync(chromium, server.BaseAddress);
+        var connectedAt = DateTime.UtcNow;
         await Expect(page.Page.GetByTestId("webhooks")).ToBeHiddenAsync();
 
         // Nothing listens on port 9 (discard): the first delivery fails and, with one attempt allowed, the endpoint is failing.
         await server.Http.SendAsync(HttpMethod.Post, "/api/webhooks", new { id = "ops-hook", url = "http://127.0.0.1:9/hook" });
-        await server.Http.CreateAsync("w1", "One");
-        await server.Http.CreateAsync("w2", "Two");
-        await page.Page.ReloadAsync();
         var row = page.Page.Locator("[data-testid=webhook-row][data-webhook-id=ops-hook]");
         await Expect(row).ToBeVisibleAsync();
+        await server.Http.CreateAsync("w1", "One");
+        await server.Http.CreateAsync("w2", "Two");
         await Expect(row.GetByTestId("webhook-state")).ToHaveTextAsync("failing", new() { Timeout = 10_000 });
         await Expect(row.GetByTestId("webhook-lag")).ToHaveTextAsync("2");
+        page.Requests.ShouldNotContain(r => r.At >= connectedAt && r.Url.AbsolutePath.EndsWith("/api/webhooks", StringComparison.Ordinal),
+            "the strip follows the webhooks channel: no polling while connected");
+
+        page.ShouldHaveNoScriptErrors();
+    }
+
+    [Fact]
+    public async Task WhileTheSocketIsDownThePollingFallbackKeepsTheWebhooksStripCurrent()
+    {
+        await using var server = await SwitchboardServer.StartAsync(o => o.Webhooks.MaxAttempts = 1);
+        await server.Http.SendAsync(HttpMethod.Post, "/api/webhooks", new { id = "ops-hook", url = "http://127.0.0.1:9/hook" });
+        var socket = new SocketSwitch();
+        await using var page = await DashboardPage.OpenAsync(chromium, server.BaseAddress, "?poll_ms=500", prepare: socket.AttachAsync);
+        var row = page.Page.Locator("[data-testid=webhook-row][data-webhook-id=ops-hook]");
+        await Expect(row.GetByTestId("webhook-lag")).ToHaveTextAsync("0");
+
+        await socket.CutAsync();
+        await server.Http.CreateAsync("w1", "One");
+        await Expect(row.GetByTestId("webhook-state")).ToHaveTextAsync("failing", new() { Timeout = 10_000 });
+        await Expect(row.GetByTestId("webhook-lag")).ToHaveTextAsync("1");
         page.ShouldHaveNoScriptErrors();
     }
 }

@@ -48,11 +48,11 @@ public sealed class TreeTests(Chromium chromium)
         await ShouldFitAsync(page.Page, width);
 
         // A grandchild's usage rolls up into every row above it, live (no list is fetched again).
-        var before = page.Requests.Count(r => r.IsListOrSummary);
+        var before = page.Requests.Count(r => r.IsPoll);
         await server.Http.UsageAsync("tests", 1000, 200, 0.5m);
         await Expect(page.Row("run").GetByTestId("session-subtree")).ToHaveTextAsync("$2.25 · 4");
         await Expect(page.Row("build").GetByTestId("session-subtree")).ToHaveTextAsync("$2.00 · 2");
-        page.Requests.Count(r => r.IsListOrSummary).ShouldBe(before, "updates are applied in place");
+        page.Requests.Count(r => r.IsPoll).ShouldBe(before, "updates are applied in place");
 
         await toggle.ClickAsync();
         await Expect(page.Rows).ToHaveCountAsync(2);

@@ -107,6 +107,7 @@ public static class SwitchboardServiceCollectionExtensions
             ?? throw new InvalidOperationException("The configured store does not keep approvals (it must implement IRequestStore<Approval, ApprovalState>)."));
         services.TryAddSingleton(sp => sp.GetRequiredService<ISessionStore>() as ITreeStore
             ?? throw new InvalidOperationException("The configured store does not read session trees (it must implement ITreeStore)."));
+        services.TryAddSingleton<IWebhookStatusSource, WebhookStatusFeed>();
         services.TryAddSingleton<LiveHub>();
         services.TryAddSingleton<IWriteThrottle>(sp => sp.GetRequiredService<LiveHub>());
         services.TryAddSingleton<GroupCommit>();

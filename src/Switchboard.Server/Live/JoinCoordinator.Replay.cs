@@ -83,7 +83,7 @@ internal sealed partial class JoinCoordinator
     private async IAsyncEnumerable<(EventRecord Event, Subscription? Subscription)> ScanAsync(Subscription[] subs, long since, long upTo,
         [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        var relevant = subs.Where(s => s.Route.Kind != TopicKind.SummaryOnly).ToArray();
+        var relevant = subs.Where(s => s.Route.Kind is not (TopicKind.SummaryOnly or TopicKind.Webhooks)).ToArray();
         if (relevant.Length == 0)
         {
             yield break;

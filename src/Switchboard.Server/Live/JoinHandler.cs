@@ -6,9 +6,10 @@ namespace Switchboard.Server.Live;
 /// Topics and joins: registers a join's subscriptions at an exact position, takes its snapshot there, and releases it
 /// to live delivery — in the same message when the loop holds the whole snapshot, after the joiner's store reads
 /// otherwise (<see cref="JoinCoordinator"/>). Going live hands the joiner's first frames to the other concerns (the
-/// first summary, presence, usage); a leave tells presence.
+/// first summary, presence, usage, the webhooks' state); a leave tells presence.
 /// </summary>
-internal sealed class JoinHandler(LiveState state, PresenceHandler presence, UsageHandler usage, SummaryHandler summary, OpenRequestsHandler openRequests) : LiveHandler
+internal sealed class JoinHandler(LiveState state, PresenceHandler presence, UsageHandler usage, SummaryHandler summary, OpenRequestsHandler openRequests,
+    WebhooksHandler webhooks) : LiveHandler
 {
     public override void Register(MessageRoutes routes)
     {
@@ -157,6 +158,7 @@ internal sealed class JoinHandler(LiveState state, PresenceHandler presence, Usa
             }
 
             summary.Joined(sub, now);
+            webhooks.Joined(sub);
             presence.Joined(sub, requests[i].Viewer);
         }
     }

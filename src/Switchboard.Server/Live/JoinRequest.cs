@@ -97,7 +97,7 @@ internal sealed record JoinRequest(TopicRoute Route, long? Since, string? Epoch,
                 case "viewer" when p.Value.ValueKind == JsonValueKind.Null:
                     break;
                 case "viewer":
-                    if (route.Kind is TopicKind.SummaryOnly or TopicKind.Alerts or TopicKind.Commands or TopicKind.Approvals)
+                    if (route.Kind is TopicKind.SummaryOnly or TopicKind.Alerts or TopicKind.Commands or TopicKind.Approvals or TopicKind.Webhooks)
                     {
                         error = $"presence ('viewer') is kept on 'sessions' and 'session:{{id}}', not on '{route.Topic}'";
                         return null;
@@ -139,7 +139,10 @@ internal sealed record JoinRequest(TopicRoute Route, long? Since, string? Epoch,
             }
         }
 
-        return new JoinRequest(route, since, epoch, labels, limit) { Viewer = viewer, Subtree = subtree };
+        // 'webhooks' pushes its whole state to every joiner: there is nothing to resume from a seq.
+        return route.Kind == TopicKind.Webhooks
+            ? new JoinRequest(route, null, null, null, 0)
+            : new JoinRequest(route, since, epoch, labels, limit) { Viewer = viewer, Subtree = subtree };
     }
 
     private static Dictionary<string, string>? ParseLabels(JsonElement value, TopicRoute route, out string? error)

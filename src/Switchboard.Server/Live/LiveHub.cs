@@ -31,14 +31,14 @@ internal sealed partial class LiveHub : IEventSink, IWriteThrottle, IAsyncDispos
     private readonly ILogger _logger;
 
     public LiveHub(ISessionStore store, SocketOptions options, TimeProvider time, ILogger<LiveHub> logger, IHostApplicationLifetime? lifetime = null,
-        SwitchboardOptions? switchboard = null, BackgroundLoops? loops = null)
+        SwitchboardOptions? switchboard = null, BackgroundLoops? loops = null, IWebhookStatusSource? webhookStatus = null)
     {
         _time = time;
         _logger = logger;
         _inbox = new LiveInbox(options.MaxQueuedRequests);
         _admission = new AdmissionGate(options, time, logger);
         _state = new LiveState(options, time, logger) { Loops = loops };
-        _loop = new LiveLoop(_state, _inbox, _admission, store, switchboard, lifetime);
+        _loop = new LiveLoop(_state, _inbox, _admission, store, switchboard, lifetime, webhookStatus);
     }
 
     /// <summary>The log position the loop has applied and fanned out.</summary>

@@ -35,7 +35,7 @@ internal sealed class LiveLoop
     private readonly SupervisedLoop _run;
 
     public LiveLoop(LiveState state, LiveInbox inbox, AdmissionGate admission, ISessionStore store, SwitchboardOptions? switchboard,
-        IHostApplicationLifetime? lifetime)
+        IHostApplicationLifetime? lifetime, IWebhookStatusSource? webhookStatus)
     {
         _state = state;
         _inbox = inbox;
@@ -46,13 +46,14 @@ internal sealed class LiveLoop
         var openRequests = new OpenRequestsHandler(state.Projection);
         var trees = new TreeHandler(state);
         _projection = new ProjectionHandler(state, admission, usage.Fanout, openRequests, inbox, trees);
-        var joins = new JoinHandler(state, presence, usage, summary, openRequests);
+        var webhooks = new WebhooksHandler(state, webhookStatus, inbox);
+        var joins = new JoinHandler(state, presence, usage, summary, openRequests, webhooks);
         var reads = new ReadHandler(state);
         _health = new HealthHandler(state, store, lifetime, _projection, summary);
 
         // One handler per concern, in the order each pass ends: the summary's frames go before usage pushes (both ride the
         // pass's one wake-up), the counters are published last.
-        _handlers = [_projection, reads, joins, presence, summary, usage, openRequests, trees, _health];
+        _handlers = [_projection, reads, joins, presence, summary, usage, webhooks, openRequests, trees, _health];
         foreach (var handler in _handlers)
         {
             handler.Register(_routes);

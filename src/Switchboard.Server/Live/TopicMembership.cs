@@ -29,13 +29,14 @@ internal static class TopicMembership
         }
 
         // Alert events belong to 'alerts', command events to 'commands' and approval events to 'approvals' (and each to
-        // their session's topic), never to 'sessions'; those three topics hold nothing else.
+        // their session's topic), never to 'sessions'; those three topics hold nothing else. 'summary', 'usage' and
+        // 'webhooks' carry no events at all.
         var kind = route.Kind;
         var aside = EventTypes.IsAlert(e.Type) ? TopicKind.Alerts
             : EventTypes.IsCommand(e.Type) ? TopicKind.Commands
             : EventTypes.IsApproval(e.Type) ? TopicKind.Approvals
             : (TopicKind?)null;
-        if (kind is TopicKind.SummaryOnly or TopicKind.Usage
+        if (kind is TopicKind.SummaryOnly or TopicKind.Usage or TopicKind.Webhooks
             || (aside is { } own ? kind != own && kind != TopicKind.OneSession
                 : kind is TopicKind.Alerts or TopicKind.Commands or TopicKind.Approvals))
         {

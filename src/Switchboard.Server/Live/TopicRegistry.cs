@@ -23,6 +23,8 @@ internal sealed class TopicRegistry
     public List<Subscription> Commands { get; } = [];
     public List<Subscription> Approvals { get; } = [];
 
+    public List<Subscription> Webhooks { get; } = [];
+
     public int Count { get; private set; }
 
     public List<Subscription>? ForSession(string sessionId) => _perSession.GetValueOrDefault(sessionId);
@@ -75,7 +77,7 @@ internal sealed class TopicRegistry
     public List<SendQueue> Clear()
     {
         var queues = new HashSet<SendQueue>(ReferenceEqualityComparer.Instance);
-        foreach (var list in _perSession.Values.Concat(_perSubtree.Values).Append(AllSessions).Append(SummaryOnly).Append(Usage).Append(Alerts).Append(Commands).Append(Approvals))
+        foreach (var list in _perSession.Values.Concat(_perSubtree.Values).Append(AllSessions).Append(SummaryOnly).Append(Usage).Append(Alerts).Append(Commands).Append(Approvals).Append(Webhooks))
         {
             foreach (var s in list)
             {
@@ -93,6 +95,7 @@ internal sealed class TopicRegistry
         Alerts.Clear();
         Commands.Clear();
         Approvals.Clear();
+        Webhooks.Clear();
         Count = 0;
         return [.. queues];
     }
@@ -126,6 +129,8 @@ internal sealed class TopicRegistry
                 return Commands;
             case TopicKind.Approvals:
                 return Approvals;
+            case TopicKind.Webhooks:
+                return Webhooks;
         }
 
         var lists = s.IsSubtree ? _perSubtree : _perSession;

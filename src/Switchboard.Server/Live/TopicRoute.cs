@@ -19,6 +19,8 @@ internal enum TopicKind
     Commands,
     /// <summary><c>approvals</c>: every approval event of the fleet (docs/approvals.md).</summary>
     Approvals,
+    /// <summary><c>webhooks</c>: every webhook endpoint's delivery state, pushed whole when it changes (docs/webhooks.md).</summary>
+    Webhooks,
 }
 
 /// <summary>A parsed topic name.</summary>
@@ -31,6 +33,13 @@ internal readonly record struct TopicRoute(TopicKind Kind, string Topic, string?
     public const string AlertsTopic = "alerts";
     public const string CommandsTopic = "commands";
     public const string ApprovalsTopic = "approvals";
+    public const string WebhooksTopic = "webhooks";
+
+    /// <summary>Every topic with a fixed name (the rest are <c>session:{id}</c>).</summary>
+    public static IReadOnlyList<string> Named { get; } = [SessionsTopic, SummaryTopic, UsageTopic, AlertsTopic, CommandsTopic, ApprovalsTopic, WebhooksTopic];
+
+    /// <summary>The topics, for an error that names them.</summary>
+    public static string Listed { get; } = string.Join(", ", Named.Select(t => $"'{t}'")) + " and 'session:{id}'";
 
     /// <summary>Parses a topic; false for anything Switchboard has no route for.</summary>
     public static bool TryParse(string topic, out TopicRoute route)
@@ -54,6 +63,9 @@ internal readonly record struct TopicRoute(TopicKind Kind, string Topic, string?
                 return true;
             case ApprovalsTopic:
                 route = new(TopicKind.Approvals, topic, null);
+                return true;
+            case WebhooksTopic:
+                route = new(TopicKind.Webhooks, topic, null);
                 return true;
         }
 

@@ -64,14 +64,21 @@ internal static class FrameEncoder
     }
 
     /// <summary>The envelope of a summary: <c>seq</c> and <c>session_id</c> are null, <paramref name="writeData"/> writes <c>data</c>.</summary>
-    public static byte[] SummaryEnvelope(Action<Utf8JsonWriter> writeData, string epoch, DateTimeOffset at)
+    public static byte[] SummaryEnvelope(Action<Utf8JsonWriter> writeData, string epoch, DateTimeOffset at) =>
+        DerivedEnvelope(EventTypes.Summary, writeData, epoch, at);
+
+    /// <summary>
+    /// The envelope of a message derived from state, not logged (a summary, the webhooks' state): <c>seq</c> and
+    /// <c>session_id</c> are null, <paramref name="writeData"/> writes <c>data</c>.
+    /// </summary>
+    public static byte[] DerivedEnvelope(string type, Action<Utf8JsonWriter> writeData, string epoch, DateTimeOffset at)
     {
         var s = Scratch.Rent();
         var w = s.Writer;
         w.WriteStartObject();
         w.WriteNull("seq");
         w.WriteString("epoch", epoch);
-        w.WriteString("type", EventTypes.Summary);
+        w.WriteString("type", type);
         w.WriteNull("session_id");
         WireTime.Write(w, "at", at);
         w.WritePropertyName("data");

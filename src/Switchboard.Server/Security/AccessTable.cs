@@ -127,6 +127,7 @@ internal static class AccessTable
         [TopicKind.Alerts] = FleetWide,
         [TopicKind.Commands] = FleetWide,
         [TopicKind.Approvals] = FleetWide,
+        [TopicKind.Webhooks] = FleetWide, // as GET /api/webhooks
     };
 
     /// <summary>The kinds of Durable Stream path, and what a key scoped by labels reaches on each.</summary>

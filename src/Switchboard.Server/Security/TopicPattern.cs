@@ -29,10 +29,9 @@ internal static class TopicPattern
         }
 
         // A pattern that can match no topic is a mistake worth reporting ("sesions", "sess", "session:").
-        if (!Matches(pattern, TopicRoute.SessionsTopic) && !Matches(pattern, TopicRoute.SummaryTopic) && !Matches(pattern, TopicRoute.UsageTopic)
-            && !Matches(pattern, TopicRoute.AlertsTopic) && !Matches(pattern, TopicRoute.CommandsTopic) && !Matches(pattern, TopicRoute.ApprovalsTopic) && !CanMatchASessionTopic(pattern))
+        if (!TopicRoute.Named.Any(t => Matches(pattern, t)) && !CanMatchASessionTopic(pattern))
         {
-            return $"topic pattern '{Clip(pattern)}' matches no topic; topics are 'sessions', 'summary', 'usage', 'alerts', 'commands' and 'session:{{id}}'";
+            return $"topic pattern '{Clip(pattern)}' matches no topic; topics are {TopicRoute.Listed}";
         }
 
         return null;

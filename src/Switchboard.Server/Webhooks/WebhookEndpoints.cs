@@ -48,23 +48,12 @@ internal static class WebhookEndpoints
         var all = await store.ListWebhooksAsync(ct);
         var head = dispatcher.HeadSeq;
         var now = dispatcher.Time.GetUtcNow();
-        return new JsonResult(StatusCodes.Status200OK, w =>
-        {
-            w.WriteStartObject();
-            w.WriteStartArray("webhooks");
-            foreach (var e in all)
-            {
-                Write(w, e, head, secret: false, now);
-            }
-
-            w.WriteEndArray();
-            w.WriteEndObject();
-        });
+        return new JsonResult(StatusCodes.Status200OK, w => WebhookStatusJson.WriteList(w, all, head, now));
     }
 
     private static async Task<IResult> GetAsync(string id, IWebhookStore store, WebhookDispatcher dispatcher, CancellationToken ct) =>
         await store.GetWebhookAsync(id, ct) is { } e
-            ? new JsonResult(StatusCodes.Status200OK, w => Write(w, e, dispatcher.HeadSeq, secret: false, dispatcher.Time.GetUtcNow()))
+            ? new JsonResult(StatusCodes.Status200OK, w => WebhookStatusJson.Write(w, e, dispatcher.HeadSeq, secret: false, dispatcher.Time.GetUtcNow()))
             : NotFound(id);
 
     private static async Task<IResult> CreateAsync(HttpContext http, IWebhookStore store, WebhookDispatcher dispatcher, WebhookUrlPolicy urls,
@@ -88,7 +77,7 @@ internal static class WebhookEndpoints
         }
 
         dispatcher.Changed();
-        return new JsonResult(StatusCodes.Status201Created, w => Write(w, endpoint, dispatcher.HeadSeq, secret: true, dispatcher.Time.GetUtcNow()))
+        return new JsonResult(StatusCodes.Status201Created, w => WebhookStatusJson.Write(w, endpoint, dispatcher.HeadSeq, secret: true, dispatcher.Time.GetUtcNow()))
         {
             Location = $"{http.Request.PathBase}{http.Request.Path.Value?.TrimEnd('/')}/{endpoint.Id}",
         };
@@ -116,7 +105,7 @@ internal static class WebhookEndpoints
         await store.UpdateWebhookAsync(endpoint, ct);
         dispatcher.Changed();
         var updated = await store.GetWebhookAsync(id, ct) ?? endpoint;
-        return new JsonResult(StatusCodes.Status200OK, w => Write(w, updated, dispatcher.HeadSeq, secret: false, dispatcher.Time.GetUtcNow()));
+        return new JsonResult(StatusCodes.Status200OK, w => WebhookStatusJson.Write(w, updated, dispatcher.HeadSeq, secret: false, dispatcher.Time.GetUtcNow()));
     }
 
     private static async Task<IResult> DeleteAsync(string id, IWebhookStore store, WebhookDispatcher dispatcher, CancellationToken ct)
@@ -164,7 +153,7 @@ internal static class WebhookEndpoints
         }
 
         dispatcher.Changed();
-        return new JsonResult(StatusCodes.Status200OK, w => Write(w, endpoint, dispatcher.HeadSeq, secret: false, dispatcher.Time.GetUtcNow()));
+        return new JsonResult(StatusCodes.Status200OK, w => WebhookStatusJson.Write(w, endpoint, dispatcher.HeadSeq, secret: false, dispatcher.Time.GetUtcNow()));
     }
 
     /// <summary>Reads and checks a body; PUT keeps what it leaves out (except that the secret stays unless given).</summary>
@@ -224,30 +213,6 @@ internal static class WebhookEndpoints
             Format = format,
             Enabled = f.Bool("enabled") ?? true,
         };
-    }
-
-    private static void Write(Utf8JsonWriter w, WebhookEndpoint e, long head, bool secret, DateTimeOffset now)
-    {
-        w.WriteStartObject();
-        w.WriteString("id", e.Id);
-        w.WriteString("url", e.Url);
-        if (secret)
-        {
-            w.WriteString("secret", e.Secret);
-        }
-
-        WebhookJson.WriteDelivery(w, e);
-        w.WriteString("state", e.State);
-        w.WriteNumber("cursor", e.Cursor);
-        w.WriteNumber("lag", Math.Max(0, head - e.Cursor));
-        w.WriteNumber("attempts", e.Attempts);
-        w.WriteNumber("failures", e.Failures);
-        w.WriteNumber("consecutive_failures", e.ConsecutiveFailures);
-        w.WriteString("last_error", e.LastError);
-        WireTime.Write(w, "last_attempt_at", e.LastAttemptAt);
-        w.WriteString("delivering_node", e.LeaseExpiresAt is { } until && until > now ? e.LeaseOwner : null);
-        WireTime.Write(w, "created_at", e.CreatedAt);
-        w.WriteEndObject();
     }
 
     private static ProblemResult NotFound(string id) =>

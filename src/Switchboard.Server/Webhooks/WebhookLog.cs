@@ -23,4 +23,10 @@ internal static partial class WebhookLog
 
     [LoggerMessage(LogEventIds.Webhooks + 5, LogLevel.Information, "Webhook {Endpoint}: another node holds it now", EventName = "Webhooks.LostLease")]
     public static partial void LostLease(ILogger logger, string endpoint);
+
+    [LoggerMessage(LogEventIds.Webhooks + 6, LogLevel.Warning, "Webhooks: could not read the endpoints' state for the webhooks topic; retrying every second (its followers see the last state until then)", EventName = "Webhooks.StatusFailed")]
+    public static partial void StatusFailed(ILogger logger, Exception exception);
+
+    [LoggerMessage(LogEventIds.Webhooks + 7, LogLevel.Information, "Webhooks: the webhooks topic reads the endpoints' state again", EventName = "Webhooks.StatusRecovered")]
+    public static partial void StatusRecovered(ILogger logger);
 }

@@ -128,9 +128,9 @@ public sealed class DashboardPage : IAsyncDisposable
         }
     }
 
-    /// <summary>Requests for the session list or the summary: what the polling fallback fetches.</summary>
+    /// <summary>Requests for the session list, the summary or the webhooks: what the polling fallback fetches.</summary>
     public IReadOnlyList<PageRequest> PollRequests(DateTime? since = null) =>
-        [.. _requests.Where(r => r.IsListOrSummary && r.At >= (since ?? DateTime.MinValue))];
+        [.. _requests.Where(r => r.IsPoll && r.At >= (since ?? DateTime.MinValue))];
 
     public async Task<int> ReconnectCountAsync() =>
         int.Parse(await Page.GetByTestId("reconnect-count").GetAttributeAsync("data-count") ?? "0", System.Globalization.CultureInfo.InvariantCulture);
@@ -202,8 +202,10 @@ public sealed class DashboardPage : IAsyncDisposable
 public sealed record PageRequest(DateTime At, string Method, Uri Url)
 {
     /// <summary>GET /api/sessions (the list, not one session) or GET /api/summary, under any prefix.</summary>
-    public bool IsListOrSummary => Method == "GET"
-        && (Url.AbsolutePath.EndsWith("/api/sessions", StringComparison.Ordinal) || Url.AbsolutePath.EndsWith("/api/summary", StringComparison.Ordinal));
+    /// <summary>A read the polling fallback makes: the session list, the summary or the webhooks.</summary>
+    public bool IsPoll => Method == "GET"
+        && (Url.AbsolutePath.EndsWith("/api/sessions", StringComparison.Ordinal) || Url.AbsolutePath.EndsWith("/api/summary", StringComparison.Ordinal)
+            || Url.AbsolutePath.EndsWith("/api/webhooks", StringComparison.Ordinal));
 
     public bool IsSummary => Url.AbsolutePath.EndsWith("/api/summary", StringComparison.Ordinal);
 }

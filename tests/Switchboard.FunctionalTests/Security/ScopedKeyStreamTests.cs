@@ -46,7 +46,7 @@ public sealed class ScopedKeyStreamTests : IAsyncLifetime
         var nobodyJoin = await client.JoinAsync("session:nobody-1");
         blueJoin.Status.ShouldBe("ok", "another team's session is joined as one that does not exist yet");
         blueJoin.Response.ToString().Replace("blue-1", "X").ShouldBe(nobodyJoin.Response.ToString().Replace("nobody-1", "X"), "nothing tells them apart");
-        foreach (var topic in new[] { "summary", "usage", "alerts", "commands" })
+        foreach (var topic in new[] { "summary", "usage", "alerts", "commands", "approvals", "webhooks" })
         {
             var refused = await client.JoinAsync(topic);
             refused.Status.ShouldBe("error", topic);

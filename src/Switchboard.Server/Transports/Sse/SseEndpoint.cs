@@ -167,7 +167,7 @@ internal static class SseEndpoint
         {
             if (!TopicRoute.TryParse(topic, out var route))
             {
-                problem = ProblemResult.BadRequest($"Unknown topic '{Truncate(topic)}'. Topics are 'sessions', 'summary' and 'session:{{id}}'.", "topics");
+                problem = ProblemResult.BadRequest($"Unknown topic '{Truncate(topic)}'. Topics are {TopicRoute.Listed}.", "topics");
                 return null;
             }
 
@@ -183,7 +183,9 @@ internal static class SseEndpoint
                 return null;
             }
 
-            requests.Add(new JoinRequest(route, since, epoch, route.Kind == TopicKind.AllSessions ? labels : null, hub.Options.SnapshotSessions)
+            var resumes = route.Kind != TopicKind.Webhooks; // it pushes its whole state to every joiner
+            requests.Add(new JoinRequest(route, resumes ? since : null, resumes ? epoch : null, route.Kind == TopicKind.AllSessions ? labels : null,
+                hub.Options.SnapshotSessions)
             {
                 Subtree = subtree && route.Kind == TopicKind.OneSession,
             });

@@ -8,7 +8,7 @@
 import { byTestId, setText } from "./dom.js";
 
 const KEY_ITEM = "switchboard.api-key";
-const TOPICS = ["sessions", "summary", "session:*", "usage", "alerts", "commands", "approvals"];
+const TOPICS = ["sessions", "summary", "session:*", "usage", "alerts", "commands", "approvals", "webhooks"];
 /** Renew at three quarters of the token's life (and at least 2 s before it ends); retry a failed renewal this soon. */
 const RENEW_AT = 0.75;
 const MIN_MARGIN_MS = 2000;

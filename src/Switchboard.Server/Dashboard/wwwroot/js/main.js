@@ -42,6 +42,7 @@ const monitor = new ConnectionMonitor({
 });
 /** Set once the socket exists (after the key is known); until then there is nothing to open a channel on. */
 let detail = null;
+let webhooks = null;
 
 store.subscribe((reason) => {
   if (reason === "summary") {
@@ -88,7 +89,7 @@ sessions.join().receive("ok", (reply) => {
 });
 new AlertBar({ socket, root, auth, toasts, onOpen: (id) => openDetail(id) });
 new NeedsYou({ socket, store, root, auth, onOpen: (id) => openDetail(id) });
-new WebhookList({ root, auth });
+webhooks = new WebhookList({ socket, root, auth });
 // A link to one session (`?session={id}`: what a Slack message links to with Switchboard:PublicUrl set) opens its detail
 // panel; the panel's channel joins once the socket connects.
 const linked = new URLSearchParams(location.search).get("session");
@@ -161,14 +162,15 @@ function closedDetail() {
 }
 
 /**
- * The fallback: list and summary over HTTP. Results that land after the channel is back are dropped. The summary is
- * fleet-wide, so a key scoped to labels is refused it (403): its sessions still load.
+ * The fallback: list, summary and webhooks over HTTP. Results that land after the channel is back are dropped. The
+ * summary and the webhooks are fleet-wide, so a key scoped to labels is refused them (403): its sessions still load.
  */
 async function poll() {
   const [page, summary] = await Promise.all([
     api.listSessions({ active: true, limit: SNAPSHOT_LIMIT }),
     api.summary().catch(() => null),
     list.poll(),
+    webhooks?.poll(),
   ]);
   if (monitor.state === "connected") {
     return; // live events already moved past what this poll saw

@@ -1,17 +1,18 @@
-// The webhooks strip: each endpoint's state and delivery lag, from GET /api/webhooks every few seconds. Hidden when
-// there are none. Self-contained, like the alert bar: its own element, polling and credentials.
+// The webhooks strip: each endpoint's state and delivery lag. The `webhooks` channel pushes the whole list whenever it
+// changes (the server reads it about once a second while someone follows it), so a connected page never asks; while
+// the socket is down, the page's polling fallback refreshes it from GET /api/webhooks with the session list. Hidden
+// when there are none. Self-contained, like the alert bar: its own element, channel and credentials.
 
 import { h } from "../dom.js";
-
-const REFRESH_MS = 5000;
 
 export class WebhookList {
   #root;
   #rows;
   #url;
   #auth;
+  #joined = false;
 
-  constructor({ root, auth }) {
+  constructor({ socket, root, auth }) {
     this.#url = new URL("api/webhooks", root);
     this.#auth = auth;
     this.#rows = h("tbody", { dataset: { testid: "webhook-rows" } });
@@ -21,19 +22,28 @@ export class WebhookList {
         h("thead", {}, h("tr", {}, ["Endpoint", "URL", "State", "Lag", "Attempts", "Failures", "Last error"].map((t) => h("th", { scope: "col" }, t)))),
         this.#rows));
     document.querySelector("main.layout").before(this.#root);
-    this.refresh();
-    setInterval(() => this.refresh(), REFRESH_MS);
+
+    const channel = socket.channel("webhooks", {});
+    channel.on("webhooks", (envelope) => this.render(envelope.data.webhooks ?? []));
+    channel.onError(() => { this.#joined = false; });
+    channel.onClose(() => { this.#joined = false; });
+    // phoenix.js resends this join push on every rejoin; the state itself follows the join as a push.
+    channel.join().receive("ok", () => { this.#joined = true; });
   }
 
-  async refresh() {
+  /** The polling fallback's read, while the socket is down. A result that lands after the channel is back is dropped. */
+  async poll() {
     try {
       await this.#auth?.ready;
       const response = await fetch(this.#url, { headers: { accept: "application/json", ...this.#auth?.headers() }, cache: "no-store" });
-      if (!response.ok) {
+      if (!response.ok || this.#joined) {
         return; // a read error leaves the last view; the connection indicator speaks for the page
       }
 
-      this.render((await response.json()).webhooks ?? []);
+      const webhooks = (await response.json()).webhooks ?? [];
+      if (!this.#joined) {
+        this.render(webhooks);
+      }
     } catch {
       // offline: keep the last view
     }
@@ -54,4 +64,3 @@ export class WebhookList {
     }));
   }
 }
-
