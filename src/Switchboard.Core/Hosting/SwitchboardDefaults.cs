@@ -137,6 +137,8 @@ internal static class SwitchboardDefaults
     public static readonly TimeSpan AlertRuleRefreshInterval = TimeSpan.FromSeconds(10);
     /// <summary>Applied events the alert evaluator may have waiting before the live fan-out waits for it.</summary>
     public const int AlertMaxPendingEvents = 4096;
+    /// <summary>Webhook endpoints the fleet may have: each has a worker on every node, and the list is one answer and one push.</summary>
+    public const int WebhookMaxEndpoints = 100;
     /// <summary>Failed attempts in a row before a webhook endpoint goes failing.</summary>
     public const int WebhookMaxAttempts = 10;
     /// <summary>The wait after a webhook's first failure; it doubles from there.</summary>

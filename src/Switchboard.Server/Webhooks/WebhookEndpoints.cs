@@ -70,6 +70,15 @@ internal static class WebhookEndpoints
             return ex.Problem;
         }
 
+        // Counted before the insert: creates racing on several nodes may pass the bound by their number, no further.
+        var max = options.Webhooks.MaxEndpoints;
+        if ((await store.ListWebhooksAsync(ct)).Count >= max)
+        {
+            return new ProblemResult(409, "too_many_webhooks", "Conflict",
+                $"There are {max} webhooks already, the most Switchboard:Webhooks:MaxEndpoints allows. Delete one with DELETE /api/webhooks/{{id}}, " +
+                "or raise the setting.", null);
+        }
+
         if (!await store.CreateWebhookAsync(endpoint, ct))
         {
             return new ProblemResult(409, "webhook_exists", "Conflict",

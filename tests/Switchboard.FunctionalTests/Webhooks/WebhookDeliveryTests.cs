@@ -30,6 +30,29 @@ public sealed class WebhookDeliveryTests
         (await server.Http.GetJsonAsync("/api/events?since=0&limit=1")).Body.Long("head_seq");
 
     [Fact]
+    public async Task EndpointsAreBoundedInNumberAndARefusedCreateChangesNothing()
+    {
+        await using var server = await SwitchboardServer.StartAsync(o => o.Webhooks.MaxEndpoints = 2);
+        await CreateHookAsync(server, new { id = "one", url = "http://127.0.0.1:9/a" });
+        var taken = await server.Http.PostAsync("/api/webhooks", new { id = "one", url = "http://127.0.0.1:9/b" });
+        taken.Status.ShouldBe(409);
+        taken.Body.Str("code").ShouldBe("webhook_exists");
+        await CreateHookAsync(server, new { id = "two", url = "http://127.0.0.1:9/b" });
+
+        var refused = await server.Http.PostAsync("/api/webhooks", new { id = "three", url = "http://127.0.0.1:9/c" });
+        refused.Status.ShouldBe(409, refused.Body.ToString());
+        refused.Body.Str("code").ShouldBe("too_many_webhooks");
+        refused.Body.Str("detail").ShouldContain("Switchboard:Webhooks:MaxEndpoints");
+        (await server.Http.GetJsonAsync("/api/webhooks")).Body.GetProperty("webhooks").EnumerateArray().Select(w => w.Str("id"))
+            .ShouldBe(["one", "two"], ignoreOrder: true);
+        (await server.Http.GetJsonAsync("/api/webhooks/three")).Status.ShouldBe(404);
+
+        // A deleted one makes room again.
+        (await server.Http.SendAsync(new HttpRequestMessage(HttpMethod.Delete, "/api/webhooks/one"))).StatusCode.ShouldBe(System.Net.HttpStatusCode.NoContent);
+        await CreateHookAsync(server, new { id = "three", url = "http://127.0.0.1:9/c" });
+    }
+
+    [Fact]
     public async Task MatchingEventsArriveInSeqOrderSignedAsDocumented()
     {
         await using var receiver = await WebhookReceiver.StartAsync();

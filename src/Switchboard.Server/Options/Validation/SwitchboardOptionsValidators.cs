@@ -209,6 +209,7 @@ internal sealed class WebhookOptionsValidator : IValidateOptions<WebhookOptions>
     public ValidateOptionsResult Validate(string? name, WebhookOptions o)
     {
         var p = new OptionProblems("Switchboard:Webhooks");
+        p.AtLeast(nameof(o.MaxEndpoints), o.MaxEndpoints, 1);
         p.AtLeast(nameof(o.MaxAttempts), o.MaxAttempts, 1);
         p.Positive(nameof(o.InitialBackoff), o.InitialBackoff);
         if (o.MaxBackoff < o.InitialBackoff)

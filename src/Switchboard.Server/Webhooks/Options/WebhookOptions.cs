@@ -8,6 +8,12 @@ public sealed class WebhookOptions
     /// <summary>False stops delivery on this node (endpoints can still be managed). Default true.</summary>
     public bool Enabled { get; set; } = true;
 
+    /// <summary>
+    /// The most endpoints there may be; past it a create is 409 <c>too_many_webhooks</c>. Each endpoint has a worker on
+    /// every node, and <c>GET /api/webhooks</c> and the <c>webhooks</c> topic carry them all at once. Default 100.
+    /// </summary>
+    public int MaxEndpoints { get; set; } = SwitchboardDefaults.WebhookMaxEndpoints;
+
     /// <summary>Failed attempts in a row for one event before the endpoint goes <c>failing</c>. Default 10.</summary>
     public int MaxAttempts { get; set; } = SwitchboardDefaults.WebhookMaxAttempts;
 
