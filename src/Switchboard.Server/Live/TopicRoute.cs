@@ -19,7 +19,7 @@ internal enum TopicKind
     Commands,
     /// <summary><c>approvals</c>: every approval event of the fleet (docs/approvals.md).</summary>
     Approvals,
-    /// <summary><c>webhooks</c>: every webhook endpoint's delivery state, pushed whole when it changes (docs/webhooks.md).</summary>
+    /// <summary><c>webhooks</c>: every webhook endpoint's delivery state, pushed whole when it changes (docs/alerts.md).</summary>
     Webhooks,
 }
 
