@@ -285,7 +285,10 @@ internal static partial class SwitchboardOpenApi
         }
     }
 
-    /// <summary>Problems any operation can answer: auth, host filter, rate limit, unexpected errors, a stopping or unavailable server.</summary>
+    /// <summary>
+    /// Problems any operation can answer (auth, host filter, rate limit, unexpected errors, a stopping or unavailable
+    /// server) unless it names its own set, and the <c>Location</c> of what a 201 created.
+    /// </summary>
     private static void AddCommonProblems(OpenApiDocument document)
     {
         if (document.Paths is null)
@@ -307,6 +310,13 @@ internal static partial class SwitchboardOpenApi
                 if (operation.Extensions?.Remove(OpenApiOperations.CommonProblemsKey, out var only) == true && only is JsonNodeExtension { Node: JsonArray listed })
                 {
                     statuses = [.. listed.Select(n => n!.GetValue<int>())];
+                }
+
+                // A create answers where the new resource is.
+                if (operation.Responses.TryGetValue("201", out var created) && created is OpenApiResponse made && made.Headers?.ContainsKey("Location") != true)
+                {
+                    made.Headers ??= new Dictionary<string, IOpenApiHeader>();
+                    made.Headers["Location"] = new OpenApiHeader { Description = "The URL of what was created.", Schema = new OpenApiSchema { Type = JsonSchemaType.String } };
                 }
 
                 foreach (var status in statuses)

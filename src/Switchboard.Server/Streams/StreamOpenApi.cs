@@ -26,6 +26,9 @@ internal static class StreamOpenApi
     private static readonly WireHeader ContentType = new("Content-Type", "The stream's content type.", Required: true);
     private static readonly WireHeader Allow = new("Allow", "The methods the path takes.", Required: true);
 
+    /// <summary>What a JSON stream takes: one message, or an array of messages (an empty array appends nothing).</summary>
+    private static readonly Schema JsonMessages = _ => new OpenApiSchema { Description = "A JSON stream's messages: one JSON value, or an array of values." };
+
     private static readonly Schema Sse = _ => new OpenApiSchema
     {
         Type = JsonSchemaType.String,
@@ -84,7 +87,7 @@ internal static class StreamOpenApi
     {
         WireHeader[] made = [ContentType, NextOffset, Closed];
         return builder.WithName("CreateStream")
-            .Body(required: false, ("*/*", Schemas.Binary))
+            .Body(required: false, ("application/json", JsonMessages), ("*/*", Schemas.Binary))
             .RequestHeaders(
                 new WireHeader(StreamHeaders.Ttl, "Seconds of idleness the stream lives (not with Stream-Expires-At).", JsonSchemaType.Integer),
                 new WireHeader(StreamHeaders.ExpiresAt, "When the stream expires, RFC 3339 (not with Stream-TTL)."),
@@ -103,7 +106,7 @@ internal static class StreamOpenApi
         var epoch = new WireHeader(StreamHeaders.ProducerEpoch, "The producer's current epoch.", JsonSchemaType.Integer);
         var seq = new WireHeader(StreamHeaders.ProducerSeq, "The producer's last sequence number taken.", JsonSchemaType.Integer);
         return builder.WithName("AppendToStream")
-            .Body(required: false, ("*/*", Schemas.Binary))
+            .Body(required: false, ("application/json", JsonMessages), ("*/*", Schemas.Binary))
             .RequestHeaders(
                 new WireHeader(StreamHeaders.Closed, "true: close the stream (after this body, if any)."),
                 new WireHeader(StreamHeaders.Seq, "A writer's sequence: each append's must be greater than the last."),
