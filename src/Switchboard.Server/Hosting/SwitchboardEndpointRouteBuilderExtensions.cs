@@ -62,7 +62,7 @@ public static class SwitchboardEndpointRouteBuilderExtensions
         ApprovalEndpoints.Map(api);
         WebhookEndpoints.Map(api);
         AuthEndpoints.Map(api);
-        SseEndpoint.Map(api);
+        EventStreamRoute.Map(api);
         ApiFallback.Map(api);
         var stream = endpoints.ServiceProvider.GetRequiredService<SocketOptions>();
         if (stream.EnableWebSocket)
