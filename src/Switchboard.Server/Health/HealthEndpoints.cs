@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
+using Switchboard.Server.Http;
 using Switchboard.Server.Responses;
 
 namespace Switchboard.Server.Health;
@@ -18,8 +19,10 @@ internal static class HealthEndpoints
             w.WriteStartObject();
             w.WriteString("status", "ok");
             w.WriteEndObject();
-        })).WithTags("Health").ExcludeFromDescription();
-        app.MapGet("/readyz", (NodeReadiness readiness) => Readyz(readiness.Check())).WithTags("Health").ExcludeFromDescription();
+        })).WithTags("Health").WithName("GetHealth").Produces<HealthResponse>().NoApiKey().CommonProblems();
+        // Outside the API's filters: a probe is answered 200 or 503, never refused.
+        app.MapGet("/readyz", (NodeReadiness readiness) => Readyz(readiness.Check())).WithTags("Health").WithName("GetReadiness")
+            .Produces<ReadinessResponse>().Produces<ReadinessResponse>(StatusCodes.Status503ServiceUnavailable).NoApiKey().CommonProblems();
     }
 
     private static JsonResult Readyz(ReadinessReport report) =>

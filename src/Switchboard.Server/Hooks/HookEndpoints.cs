@@ -33,7 +33,10 @@ internal static class HookEndpoints
         foreach (var agent in HookAgents.All)
         {
             hooks.MapPost("/" + agent.Name(), (HttpContext http, HookReceiver receiver, SwitchboardOptions options, ILogger<HookReceiver> logger) =>
-                HandleAsync(http, agent, receiver, options.Hooks, logger)).WithTags("Hooks").ExcludeFromDescription();
+                HandleAsync(http, agent, receiver, options.Hooks, logger)).WithTags("Hooks").WithName("Hook" + agent.ToString())
+                .Body(required: true, ("application/json", HookSchemas.Request))
+                .Answer(StatusCodes.Status200OK, "application/json", HookSchemas.Reference)
+                .Problems(StatusCodes.Status400BadRequest, StatusCodes.Status404NotFound, StatusCodes.Status409Conflict, StatusCodes.Status413PayloadTooLarge);
         }
     }
 

@@ -4,6 +4,7 @@ using Switchboard.Server.Alerts;
 using Switchboard.Server.Approvals;
 using Switchboard.Server.Auth;
 using Switchboard.Server.Commands;
+using Switchboard.Server.Health;
 using Switchboard.Server.Http;
 using Switchboard.Server.Sessions;
 using Switchboard.Server.Usage;
@@ -39,8 +40,10 @@ namespace Switchboard.Server.Hosting;
 [JsonSerializable(typeof(EventsResponse))]
 [JsonSerializable(typeof(FleetResponse))]
 [JsonSerializable(typeof(HeartbeatRequest))]
+[JsonSerializable(typeof(HealthResponse))]
 [JsonSerializable(typeof(HeartbeatResponse))]
 [JsonSerializable(typeof(Problem))]
+[JsonSerializable(typeof(ReadinessResponse))]
 [JsonSerializable(typeof(ReplayRequest))]
 [JsonSerializable(typeof(SessionListResponse))]
 [JsonSerializable(typeof(SessionResponse))]

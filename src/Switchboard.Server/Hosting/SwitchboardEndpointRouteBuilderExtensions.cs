@@ -62,8 +62,7 @@ public static class SwitchboardEndpointRouteBuilderExtensions
         ApprovalEndpoints.Map(api);
         WebhookEndpoints.Map(api);
         AuthEndpoints.Map(api);
-        api.MapGet("/stream", (HttpContext http, JoinCoordinator hub, ConnectionRegistry registry, TimeProvider time, SocketOptions options, StreamAuthenticator auth) =>
-            SseEndpoint.HandleAsync(http, hub, registry, time, options, auth)).WithTags("Events").ExcludeFromDescription();
+        EventStreamRoute.Map(api);
         ApiFallback.Map(api);
         var stream = endpoints.ServiceProvider.GetRequiredService<SocketOptions>();
         if (stream.EnableWebSocket)

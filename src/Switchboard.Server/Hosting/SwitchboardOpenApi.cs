@@ -18,6 +18,9 @@ using Switchboard.Core.Webhooks;
 using Switchboard.Server.Alerts;
 using Switchboard.Server.Approvals;
 using Switchboard.Server.Commands;
+using Switchboard.Server.Health;
+using Switchboard.Server.Live;
+using Switchboard.Core.Hosting;
 using Switchboard.Server.Http;
 using Switchboard.Server.Options;
 using Switchboard.Server.Sessions;
@@ -31,7 +34,19 @@ namespace Switchboard.Server.Hosting;
 /// the wire. A host app's documents neither include Switchboard's endpoints nor get its transformers, so embedding
 /// Switchboard leaves the host's OpenAPI as it was. Served at <c>{prefix}/openapi/v1.json</c>.
 /// </summary>
-internal static class SwitchboardOpenApi
+/// <remarks>
+/// Every route <c>MapSwitchboard</c> maps is described (<c>OpenApiConformanceTests</c> checks the app's endpoints against
+/// the paths), except these, which are not request and response:
+/// <list type="bullet">
+/// <item><c>/socket/websocket</c>: a WebSocket upgrade; what flows after it is Phoenix frames (docs/protocol.md).</item>
+/// <item><c>/socket/longpoll</c>: Phoenix's long-poll transport, every method; its bodies are Phoenix frames and its statuses ride inside them.</item>
+/// <item><c>/mcp</c>: the MCP server's Streamable HTTP transport, JSON-RPC described by its own tool list (docs/mcp.md).</item>
+/// <item><c>/</c> and <c>/dashboard/{**path}</c>: the dashboard's page and static files.</item>
+/// <item><c>/api/{**path}</c>: the API's fallback, a 404 or 405 problem for a path or method no route has.</item>
+/// <item><c>/openapi/v1.json</c>: this document.</item>
+/// </list>
+/// </remarks>
+internal static partial class SwitchboardOpenApi
 {
     public const string DocumentName = "switchboard";
 
@@ -270,7 +285,10 @@ internal static class SwitchboardOpenApi
         }
     }
 
-    /// <summary>Problems any operation can answer: auth, host filter, rate limit, unexpected errors, a stopping or unavailable server.</summary>
+    /// <summary>
+    /// Problems any operation can answer (auth, host filter, rate limit, unexpected errors, a stopping or unavailable
+    /// server) unless it names its own set, and the <c>Location</c> of what a 201 created.
+    /// </summary>
     private static void AddCommonProblems(OpenApiDocument document)
     {
         if (document.Paths is null)
@@ -289,6 +307,18 @@ internal static class SwitchboardOpenApi
             {
                 operation.Responses ??= [];
                 var statuses = operation.RequestBody is null ? CommonProblemStatuses : [.. CommonProblemStatuses, 400, 413];
+                if (operation.Extensions?.Remove(OpenApiOperations.CommonProblemsKey, out var only) == true && only is JsonNodeExtension { Node: JsonArray listed })
+                {
+                    statuses = [.. listed.Select(n => n!.GetValue<int>())];
+                }
+
+                // A create answers where the new resource is.
+                if (operation.Responses.TryGetValue("201", out var created) && created is OpenApiResponse made && made.Headers?.ContainsKey("Location") != true)
+                {
+                    made.Headers ??= new Dictionary<string, IOpenApiHeader>();
+                    made.Headers["Location"] = new OpenApiHeader { Description = "The URL of what was created.", Schema = new OpenApiSchema { Type = JsonSchemaType.String } };
+                }
+
                 foreach (var status in statuses)
                 {
                     var key = status.ToString(System.Globalization.CultureInfo.InvariantCulture);
@@ -309,49 +339,6 @@ internal static class SwitchboardOpenApi
     }
 
     private static readonly int[] CommonProblemStatuses = [401, 403, 421, 429, 500, 503];
-
-    /// <summary>
-    /// The closed sets of names a property takes, as the request parsers check them: session states, event types, alert
-    /// conditions and severities, webhook formats and states, usage buckets.
-    /// </summary>
-    private static string[]? EnumOf(Type owner, string property) =>
-        EnumOf(owner.Name, property) ?? (property == "state" && Contracts.Is(owner) ? States : null);
-
-    /// <summary>The sets that belong to one record's property, named by the record's type.</summary>
-    private static string[]? EnumOf(string owner, string property) => (owner, property) switch
-    {
-        (nameof(AlertResponse), "state") => ["open", "resolved"],
-        (nameof(CommandResponse), "state") => CommandWire.States,
-        (nameof(CommandRequest) or nameof(CommandResponse), "type") => CommandWire.Types,
-        (nameof(AlertAction), "type") => CommandWire.ActionTypes,
-        (nameof(CommandAckRequest), "outcome") => CommandWire.Outcomes,
-        (nameof(WebhookResponse), "state") => [WebhookStates.Active, WebhookStates.Failing],
-        (nameof(ApprovalResponse), "kind") => ApprovalWire.Kinds,
-        (nameof(ApprovalAnswerRequest), "decision") => ApprovalWire.Decisions,
-        (nameof(ApprovalSuggestionResponse), "scope") => ApprovalWire.Scopes,
-        (nameof(ApprovalResponse), "state") => ApprovalWire.States,
-        (nameof(EventEnvelope), "type") => LoggedEventTypes,
-        (nameof(AlertRuleRequest) or nameof(AlertRuleResponse) or nameof(AlertResponse), "condition") => Conditions,
-        (nameof(AlertRuleRequest) or nameof(AlertRuleResponse) or nameof(AlertResponse), "severity") => Severities,
-        (nameof(AlertRuleRequest) or nameof(AlertRuleResponse), "scope") => [AlertScopes.Session, AlertScopes.Subtree],
-        (nameof(WebhookRequest) or nameof(WebhookResponse), "alert_severities") => Severities,
-        (nameof(WebhookRequest) or nameof(WebhookResponse), "event_types") => LoggedEventTypes,
-        (nameof(WebhookRequest) or nameof(WebhookResponse), "format") => [WebhookFormats.Json, WebhookFormats.Slack],
-        (nameof(UsageResponse), "bucket") => [.. UsageBuckets.All.Select(b => b.ToWire())],
-        _ => null,
-    };
-
-    private static readonly string[] States = [.. SessionStates.All.Select(s => s.ToWire())];
-
-    private static readonly string[] Conditions = [.. Enum.GetValues<AlertCondition>().Select(c => c.ToWire())];
-
-    private static readonly string[] Severities = [.. Enum.GetValues<AlertSeverity>().Select(s => s.ToWire())];
-
-    private static readonly string[] LoggedEventTypes =
-        [EventTypes.SessionCreated, EventTypes.SessionUpdated, EventTypes.SessionTerminated, EventTypes.FleetUpdated,
-         EventTypes.AlertRaised, EventTypes.AlertResolved, EventTypes.AlertAcknowledged,
-         EventTypes.CommandIssued, EventTypes.CommandDelivered, EventTypes.CommandAcknowledged, EventTypes.CommandExpired, EventTypes.CommandWithdrawn,
-         EventTypes.ApprovalRequested, EventTypes.ApprovalAnswered, EventTypes.ApprovalExpired, EventTypes.ApprovalWithdrawn];
 
     /// <summary>
     /// The API key as an HTTP bearer scheme. With keys configured every operation needs one; with auth off (loopback

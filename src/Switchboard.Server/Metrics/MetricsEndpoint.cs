@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
+using Switchboard.Server.Http;
 
 namespace Switchboard.Server.Metrics;
 
@@ -11,5 +12,7 @@ internal static class MetricsEndpoint
     public static void Map(IEndpointRouteBuilder root) =>
         root.MapGet("/metrics", (PrometheusExporter exporter) => Results.Text(exporter.Scrape(), PrometheusExporter.ContentType))
             .AddEndpointFilter<Switchboard.Server.Security.ApiAccessFilter>()
-            .WithTags("Health").ExcludeFromDescription();
+            .WithTags("Health").WithName("GetMetrics")
+            .Answer(StatusCodes.Status200OK, PrometheusExporter.MediaType, OpenApiOperations.Schemas.Text)
+            .CommonProblems(StatusCodes.Status401Unauthorized, StatusCodes.Status403Forbidden, StatusCodes.Status421MisdirectedRequest);
 }

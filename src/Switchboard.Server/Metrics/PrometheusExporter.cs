@@ -11,7 +11,10 @@ namespace Switchboard.Server.Metrics;
 /// </summary>
 internal sealed partial class PrometheusExporter : IDisposable
 {
-    public const string ContentType = "text/plain; version=0.0.4; charset=utf-8";
+    public const string ContentType = MediaType + "; charset=utf-8";
+
+    /// <summary>The text exposition format, as the OpenAPI document names it.</summary>
+    public const string MediaType = "text/plain; version=0.0.4";
     private const string RuntimeMeter = "System.Runtime";
 
     private readonly Meter _own;

@@ -39,12 +39,21 @@ internal static class OtlpHttpEndpoints
         v1.AddEndpointFilter<StoppingFilter>();
         v1.AddEndpointFilter<ApiAccessFilter>();
         v1.MapPost("/traces", (HttpContext http, OtlpReceiver receiver, OtlpRequestGate gate, SwitchboardOptions options, SwitchboardMetrics metrics, TimeProvider time, ILogger<OtlpReceiver> logger) =>
-            HandleAsync(http, OtlpSignal.Traces, receiver, gate, options.Otlp, metrics, time, logger)).WithTags("OpenTelemetry").ExcludeFromDescription();
+            HandleAsync(http, OtlpSignal.Traces, receiver, gate, options.Otlp, metrics, time, logger)).Describe(OtlpSignal.Traces);
         v1.MapPost("/logs", (HttpContext http, OtlpReceiver receiver, OtlpRequestGate gate, SwitchboardOptions options, SwitchboardMetrics metrics, TimeProvider time, ILogger<OtlpReceiver> logger) =>
-            HandleAsync(http, OtlpSignal.Logs, receiver, gate, options.Otlp, metrics, time, logger)).WithTags("OpenTelemetry").ExcludeFromDescription();
+            HandleAsync(http, OtlpSignal.Logs, receiver, gate, options.Otlp, metrics, time, logger)).Describe(OtlpSignal.Logs);
         v1.MapPost("/metrics", (HttpContext http, OtlpReceiver receiver, OtlpRequestGate gate, SwitchboardOptions options, SwitchboardMetrics metrics, TimeProvider time, ILogger<OtlpReceiver> logger) =>
-            HandleAsync(http, OtlpSignal.Metrics, receiver, gate, options.Otlp, metrics, time, logger)).WithTags("OpenTelemetry").ExcludeFromDescription();
+            HandleAsync(http, OtlpSignal.Metrics, receiver, gate, options.Otlp, metrics, time, logger)).Describe(OtlpSignal.Metrics);
     }
+
+    /// <summary>The operation in the OpenAPI document: the protocol's statuses, as this server answers them.</summary>
+    private static RouteHandlerBuilder Describe(this RouteHandlerBuilder builder, OtlpSignal signal) =>
+        builder.WithTags("OpenTelemetry").WithName("Export" + signal.ToString())
+            .Body(required: true, (Protobuf, OpenApiOperations.Schemas.Binary), (Json, OtlpSchemas.Request(signal)))
+            .RequestHeaders(new WireHeader("Content-Encoding", "gzip, identity, or none; another encoding is refused with 415."))
+            .Answer(StatusCodes.Status200OK, Protobuf, OpenApiOperations.Schemas.Binary)
+            .Answer(StatusCodes.Status200OK, Json, OtlpSchemas.Answer(signal))
+            .Problems(StatusCodes.Status400BadRequest, StatusCodes.Status413PayloadTooLarge, StatusCodes.Status415UnsupportedMediaType);
 
     private static async Task<IResult> HandleAsync(HttpContext http, OtlpSignal signal, OtlpReceiver receiver, OtlpRequestGate gate, OtlpOptions options,
         SwitchboardMetrics metrics, TimeProvider time, ILogger logger)

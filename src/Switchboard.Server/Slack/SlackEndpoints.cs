@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.Logging;
+using Microsoft.OpenApi;
 using Switchboard.Core.Approvals;
 using Switchboard.Core.Storage;
 using Switchboard.Server.Health;
@@ -30,7 +31,23 @@ internal static class SlackEndpoints
         slack.AddEndpointFilter<UnexpectedErrorFilter>();
         slack.AddEndpointFilter<StoppingFilter>();
         slack.AddEndpointFilter<ApiAccessFilter>();
-        slack.MapPost("/interactions", InteractAsync).WithTags("Slack").ExcludeFromDescription();
+        slack.MapPost("/interactions", InteractAsync).WithTags("Slack").WithName("SlackInteraction").NoApiKey()
+            .Body(required: true, ("application/x-www-form-urlencoded", _ => new OpenApiSchema
+            {
+                Type = JsonSchemaType.Object,
+                Required = new HashSet<string> { "payload" },
+                Properties = new Dictionary<string, IOpenApiSchema>
+                {
+                    ["payload"] = new OpenApiSchema { Type = JsonSchemaType.String, Description = "Slack's block_actions payload, as JSON text." },
+                },
+            }))
+            .RequestHeaders(new WireHeader("X-Slack-Request-Timestamp", "When Slack sent the request (Unix seconds); too old is refused.", JsonSchemaType.Integer, Required: true),
+                new WireHeader("X-Slack-Signature", "v0=HMAC-SHA256 of v0:{timestamp}:{body} with the app's signing secret.", Required: true))
+            .Answer(StatusCodes.Status200OK)
+            .Problems(StatusCodes.Status400BadRequest, StatusCodes.Status401Unauthorized, StatusCodes.Status403Forbidden, StatusCodes.Status404NotFound,
+                StatusCodes.Status409Conflict, StatusCodes.Status410Gone, StatusCodes.Status413PayloadTooLarge)
+            .CommonProblems(StatusCodes.Status403Forbidden, StatusCodes.Status421MisdirectedRequest, StatusCodes.Status500InternalServerError,
+                StatusCodes.Status503ServiceUnavailable);
     }
 
     private static async Task<IResult> InteractAsync(HttpContext http, SwitchboardOptions options, WriteIntake writer, TimeProvider time,

@@ -143,7 +143,8 @@ public sealed partial class OpenApiConformanceTests : IAsyncLifetime
             }
 
             failures.AddRange(OpenApiValidator.CheckQuery(op, e.Path).Select(r => $"{label}: {r}"));
-            var requestErrors = _document.CheckRequest(op, e.Request);
+            failures.AddRange(OpenApiValidator.CheckRequestHeaders(op, e.RequestHeaders).Select(r => $"{label}: {r}"));
+            var requestErrors = _document.CheckRequest(op, e.Request, e.RequestContentType, e.RequestText is not null);
             if (e.SchemaRefuses && requestErrors.Count == 0)
             {
                 failures.Add($"{label}: the server refuses {e.RequestText}, but the document accepts it");
@@ -153,7 +154,8 @@ public sealed partial class OpenApiConformanceTests : IAsyncLifetime
                 failures.AddRange(requestErrors.Select(r => $"{label}: {r}"));
             }
 
-            failures.AddRange(_document.CheckResponse(op, e.Status, e.ContentType, e.Response).Select(r => $"{label}: {r}"));
+            failures.AddRange(_document.CheckResponse(op, e.Status, e.ContentType, e.Response, e.HasResponseBody, e.ResponseHeaders, e.Method == HttpMethod.Head)
+                .Select(r => $"{label}: {r}"));
         }
 
         failures.ShouldBeEmpty(string.Join("\n", failures));
@@ -173,34 +175,81 @@ public sealed partial class OpenApiConformanceTests : IAsyncLifetime
         _document.CheckResponse(op, 200, "application/json", _exchanges[^1].Response).ShouldBeEmpty();
     }
 
-    private async Task Call(HttpMethod method, string path, string? json, int expectedStatus, bool schemaRefuses = false)
+    private Task Call(HttpMethod method, string path, string? json, int expectedStatus, bool schemaRefuses = false)
     {
-        using var request = new HttpRequestMessage(method, path);
+        var request = new HttpRequestMessage(method, path);
         if (json is not null)
         {
             request.Content = new StringContent(json, Encoding.UTF8, "application/json");
         }
 
-        using var response = await _http.SendAsync(request);
-        var text = await response.Content.ReadAsStringAsync();
-        ((int)response.StatusCode).ShouldBe(expectedStatus, $"{method} {path} {json}: {text}");
-        JsonElement? requestJson = null;
-        if (json is not null)
+        return Send(request, expectedStatus, schemaRefuses);
+    }
+
+    /// <summary>
+    /// Sends <paramref name="request"/> (disposed here) and records the exchange. A JSON body on either side is kept parsed
+    /// for the schemas; another body only counts as present. An event stream is read up to its first record, then dropped.
+    /// </summary>
+    private async Task<Exchange> Send(HttpRequestMessage request, int expectedStatus, bool schemaRefuses = false, HttpClient? http = null)
+    {
+        using var _ = request;
+        var requestText = request.Content is null ? null : await request.Content.ReadAsStringAsync();
+        var requestType = request.Content?.Headers.ContentType?.MediaType;
+        var path = request.RequestUri!.OriginalString; // the client makes it absolute
+        string[] requestHeaders = [.. request.Headers.Select(h => h.Key), .. request.Content?.Headers.Select(h => h.Key) ?? []];
+        using var response = await (http ?? _http).SendAsync(request, HttpCompletionOption.ResponseHeadersRead);
+        var contentType = response.Content.Headers.ContentType?.MediaType;
+        string text;
+        if (contentType == "text/event-stream")
         {
-            try
-            {
-                requestJson = JsonDocument.Parse(json).RootElement.Clone();
-            }
-            catch (JsonException)
-            {
-                // Malformed on purpose: only the response is checked.
-            }
+            using var reader = new StreamReader(await response.Content.ReadAsStreamAsync());
+            var first = await reader.ReadLineAsync().WaitAsync(TestTimeouts.Default);
+            text = first ?? "";
+        }
+        else
+        {
+            text = await response.Content.ReadAsStringAsync();
         }
 
-        _exchanges.Add(new Exchange(method, path, json, requestJson, (int)response.StatusCode, response.Content.Headers.ContentType?.MediaType,
-            text.Length == 0 ? null : JsonDocument.Parse(text).RootElement.Clone(), schemaRefuses));
+        ((int)response.StatusCode).ShouldBe(expectedStatus, $"{request.Method} {path} {requestText}: {text}");
+        var exchange = new Exchange(request.Method, path, requestText, Json(requestType, requestText), (int)response.StatusCode, contentType,
+            Json(contentType, text), schemaRefuses)
+        {
+            RequestContentType = requestType,
+            RequestHeaders = requestHeaders,
+            ResponseHeaders = [.. response.Headers.Select(h => h.Key), .. response.Content.Headers.Select(h => h.Key)],
+            HasResponseBody = text.Length > 0,
+        };
+        _exchanges.Add(exchange);
+        return exchange;
+    }
+
+    private static JsonElement? Json(string? contentType, string? text)
+    {
+        if (text is not { Length: > 0 } || contentType is null || !(contentType == "application/json" || contentType.EndsWith("+json", StringComparison.Ordinal)))
+        {
+            return null;
+        }
+
+        try
+        {
+            return JsonDocument.Parse(text).RootElement.Clone();
+        }
+        catch (JsonException)
+        {
+            return null; // malformed on purpose: only the response is checked
+        }
     }
 
     private sealed record Exchange(
-        HttpMethod Method, string Path, string? RequestText, JsonElement? Request, int Status, string? ContentType, JsonElement? Response, bool SchemaRefuses);
+        HttpMethod Method, string Path, string? RequestText, JsonElement? Request, int Status, string? ContentType, JsonElement? Response, bool SchemaRefuses)
+    {
+        public string? RequestContentType { get; init; } = "application/json";
+
+        public IReadOnlyList<string> RequestHeaders { get; init; } = [];
+
+        public IReadOnlyList<string> ResponseHeaders { get; init; } = [];
+
+        public bool HasResponseBody { get; init; }
+    }
 }

@@ -10,27 +10,54 @@ namespace Switchboard.FunctionalTests.Http;
 /// date-time, int32 and int64 formats). Strict on purpose: a property the schema does not list is a failure even where the
 /// schema leaves additionalProperties open, so the document cannot silently fall behind the code.
 /// </summary>
-internal sealed class OpenApiValidator(JsonElement document)
+internal sealed partial class OpenApiValidator(JsonElement document)
 {
     private readonly JsonElement _paths = document.GetProperty("paths");
 
-    /// <summary>The operation of the document that routes <paramref name="method"/> <paramref name="path"/>, or null.</summary>
+    /// <summary>
+    /// The operation of the document that routes <paramref name="method"/> <paramref name="path"/>, or null. A template of
+    /// the same length wins; else one whose last parameter is documented as spanning segments (its pattern allows '/').
+    /// </summary>
     public JsonElement? Operation(HttpMethod method, string path)
     {
         var segments = path.Split('?')[0].TrimEnd('/').Split('/');
-        foreach (var item in _paths.EnumerateObject())
+        foreach (var spanning in new[] { false, true })
         {
-            var template = item.Name.TrimEnd('/').Split('/');
-            if (template.Length == segments.Length
-                && template.Zip(segments).All(p => p.First == p.Second || (p.First.StartsWith('{') && p.First.EndsWith('}')))
-                && item.Value.TryGetProperty(method.Method.ToLowerInvariant(), out var operation))
+            foreach (var item in _paths.EnumerateObject())
             {
-                return operation;
+                var template = item.Name.TrimEnd('/').Split('/');
+                if (!item.Value.TryGetProperty(method.Method.ToLowerInvariant(), out var operation))
+                {
+                    continue;
+                }
+
+                var fits = spanning
+                    ? template.Length < segments.Length && IsParameter(template[^1])
+                        && Prefix(template[..^1], segments) && SpansSegments(operation, template[^1][1..^1], string.Join('/', segments[(template.Length - 1)..]))
+                    : template.Length == segments.Length && Prefix(template, segments);
+                if (fits)
+                {
+                    return operation;
+                }
             }
         }
 
         return null;
     }
+
+    private static bool IsParameter(string segment) => segment.StartsWith('{') && segment.EndsWith('}');
+
+    private static bool Prefix(string[] template, string[] segments) =>
+        template.Zip(segments).All(p => p.First == p.Second || IsParameter(p.First));
+
+    private static bool SpansSegments(JsonElement operation, string name, string value) =>
+        operation.TryGetProperty("parameters", out var parameters) && parameters.EnumerateArray().Any(p =>
+            p.GetProperty("in").GetString() == "path" && p.GetProperty("name").GetString() == name
+            && p.GetProperty("schema").TryGetProperty("pattern", out var pattern) && Regex.IsMatch(value, pattern.GetString()!));
+
+    /// <summary>Every method and path template of the document, as "GET /api/sessions/{id}".</summary>
+    public IEnumerable<string> Routes() =>
+        _paths.EnumerateObject().SelectMany(p => p.Value.EnumerateObject().Select(m => $"{m.Name.ToUpperInvariant()} {p.Name}"));
 
     /// <summary>Query parameters sent that the operation does not document.</summary>
     public static List<string> CheckQuery(JsonElement operation, string path)
@@ -43,13 +70,17 @@ internal sealed class OpenApiValidator(JsonElement document)
             .Where(name => !documented.Contains(name)).Select(name => $"query parameter '{name}' is not in the document").ToList();
     }
 
-    /// <summary>The problems with a request body (empty when it conforms).</summary>
-    public List<string> CheckRequest(JsonElement operation, JsonElement? body)
+    /// <summary>
+    /// The problems with a request body (empty when it conforms): a JSON body is checked against its schema, any other
+    /// body only for a documented media type.
+    /// </summary>
+    public List<string> CheckRequest(JsonElement operation, JsonElement? body, string? contentType = "application/json", bool hasBody = false)
     {
         var errors = new List<string>();
+        var sent = body is not null || hasBody;
         if (!operation.TryGetProperty("requestBody", out var requestBody))
         {
-            if (body is not null)
+            if (sent)
             {
                 errors.Add("the operation documents no request body, but one was sent");
             }
@@ -57,7 +88,7 @@ internal sealed class OpenApiValidator(JsonElement document)
             return errors;
         }
 
-        if (body is not { } b)
+        if (!sent)
         {
             if (requestBody.TryGetProperty("required", out var required) && required.GetBoolean())
             {
@@ -67,18 +98,26 @@ internal sealed class OpenApiValidator(JsonElement document)
             return errors;
         }
 
-        if (!requestBody.GetProperty("content").TryGetProperty("application/json", out var media))
+        if (Media(requestBody.GetProperty("content"), contentType) is not { } media)
         {
-            errors.Add("the request body has no application/json content in the document");
+            errors.Add($"the request body came as '{contentType}', documented as {string.Join(", ", requestBody.GetProperty("content").EnumerateObject().Select(c => c.Name))}");
             return errors;
         }
 
-        Validate(media.GetProperty("schema"), b, "request", errors);
+        if (body is { } b && media.TryGetProperty("schema", out var schema))
+        {
+            Validate(schema, b, "request", errors);
+        }
+
         return errors;
     }
 
-    /// <summary>The problems with a response: its status must be documented, with its content type and schema.</summary>
-    public List<string> CheckResponse(JsonElement operation, int status, string? contentType, JsonElement? body)
+    /// <summary>
+    /// The problems with a response: its status must be documented, with its content type and (JSON) schema, and the
+    /// headers a handler sets itself must be documented (the required ones present). A HEAD response has no body to check.
+    /// </summary>
+    public List<string> CheckResponse(JsonElement operation, int status, string? contentType, JsonElement? body, bool hasBody = false,
+        IEnumerable<string>? headers = null, bool head = false)
     {
         var errors = new List<string>();
         var responses = operation.GetProperty("responses");
@@ -88,29 +127,57 @@ internal sealed class OpenApiValidator(JsonElement document)
             return errors;
         }
 
+        if (headers is not null)
+        {
+            var names = headers.ToHashSet(StringComparer.OrdinalIgnoreCase);
+            var documented = response.TryGetProperty("headers", out var h) ? h.EnumerateObject().ToList() : [];
+            errors.AddRange(names.Where(IsProtocolHeader).Where(n => !documented.Any(d => string.Equals(d.Name, n, StringComparison.OrdinalIgnoreCase)))
+                .Select(n => $"status {status}: header '{n}' is not documented"));
+            errors.AddRange(documented.Where(d => d.Value.TryGetProperty("required", out var r) && r.GetBoolean() && !names.Contains(d.Name))
+                .Select(d => $"status {status}: required header '{d.Name}' is missing"));
+        }
+
+        var sent = body is not null || hasBody;
         if (!response.TryGetProperty("content", out var content))
         {
-            if (body is not null)
+            // An empty answer may still name a content type when the document lists it as a header (a stream's own type).
+            var typeIsHeader = response.TryGetProperty("headers", out var named) && named.TryGetProperty("Content-Type", out _);
+            if (sent || (contentType is not null && !head && !typeIsHeader))
             {
-                errors.Add($"status {status} documents no body, but one came");
+                errors.Add($"status {status} documents no body, but one came ({contentType})");
             }
 
             return errors;
         }
 
-        if (contentType is null || !content.TryGetProperty(contentType, out var media))
+        if (contentType is null && head)
+        {
+            return errors;
+        }
+
+        if (Media(content, contentType) is not { } media)
         {
             errors.Add($"status {status} came as '{contentType}', documented as {string.Join(", ", content.EnumerateObject().Select(c => c.Name))}");
             return errors;
         }
 
-        if (body is not { } b)
+        if (head)
+        {
+            return errors;
+        }
+
+        // A body of bytes or text may be empty (an OTLP answer with nothing to say is zero bytes of protobuf).
+        if (!sent && !IsText(media))
         {
             errors.Add($"status {status} documents a body, but none came");
             return errors;
         }
 
-        Validate(media.GetProperty("schema"), b, "response", errors);
+        if (body is { } b && media.TryGetProperty("schema", out var schema))
+        {
+            Validate(schema, b, "response", errors);
+        }
+
         return errors;
     }
 

@@ -74,6 +74,11 @@ export interface FleetResponse {
   is_paused: boolean;
 }
 
+/** The `HealthResponse` schema. */
+export interface HealthResponse {
+  status: "ok";
+}
+
 /** The `HeartbeatRequest` schema. */
 export type HeartbeatRequest = Record<string, never>;
 
@@ -86,6 +91,31 @@ export interface HeartbeatResponse {
   commands: CommandResponse[];
 }
 
+/** The hook's answer in the agent's own format; {} (no decision) unless Switchboard has one: an operator's message, cancel or answer. */
+export interface HookAnswer {
+  decision?: "block" | "deny";
+  reason?: string;
+  continue?: boolean;
+  stopReason?: string;
+  /** What only this hook event takes. */
+  hookSpecificOutput?: {hookEventName: string; additionalContext?: string; permissionDecision?: "allow" | "deny"; permissionDecisionReason?: string; decision?: {behavior: "allow" | "deny"; message?: string; interrupt?: boolean; updatedInput?: Record<string, unknown>; updatedPermissions?: Record<string, unknown>[]}};
+}
+
+/** The `LiveReadiness` schema. */
+export interface LiveReadiness {
+  status: "starting" | "running" | "recovering" | "failed" | "stopped";
+  head_seq: number;
+  pending_events: number;
+  ms_since_progress: number;
+}
+
+/** The `LoopReadiness` schema. */
+export interface LoopReadiness {
+  status: "idle" | "running" | "restarting" | "gave_up" | "stopped";
+  restarts: number;
+  failure: string | null;
+}
+
 /** The `Problem` schema. */
 export interface Problem {
   type: string;
@@ -95,6 +125,14 @@ export interface Problem {
   instance?: string;
   code: string;
   field?: string;
+}
+
+/** The `ReadinessResponse` schema. */
+export interface ReadinessResponse {
+  status: string;
+  live: LiveReadiness;
+  store: StoreReadiness;
+  loops: Record<string, LoopReadiness>;
 }
 
 /** The `ReplayRequest` schema. */
@@ -216,6 +254,12 @@ export interface SessionWriteResponse {
   /** The session's durable streams (/v1/stream/sessions/{id}/{name}, docs/streams.md), by name: each with its content type and whether it is closed. Creating, closing or deleting one is a change of the session (its version moves, session_updated); an append is not. Set by the server only. */
   streams: {name: string; content_type: string; closed: boolean}[];
   commands: CommandResponse[];
+}
+
+/** The `StoreReadiness` schema. */
+export interface StoreReadiness {
+  writable: boolean;
+  write_failure: string | null;
 }
 
 /** The `SubtreeResponse` schema. */
