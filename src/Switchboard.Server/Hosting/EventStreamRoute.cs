@@ -20,7 +20,7 @@ internal static class EventStreamRoute
     public static void Map(IEndpointRouteBuilder api) =>
         api.MapGet("/stream", (HttpContext http, JoinCoordinator hub, ConnectionRegistry registry, TimeProvider time, SocketOptions options, StreamAuthenticator auth) =>
             SseEndpoint.HandleAsync(http, hub, registry, time, options, auth)).WithTags("Events").WithName("StreamEvents")
-            .QueryParameter("topics", JsonSchemaType.String, "Comma-separated topics: sessions, summary, session:{id}, alerts, commands, approvals.", required: true)
+            .QueryParameter("topics", JsonSchemaType.String, $"Comma-separated topics: {TopicRoute.Listed} (but 'usage', served on the Phoenix socket only).", required: true)
             .QueryParameter("since", JsonSchemaType.Integer, "Resume after this seq (Last-Event-ID wins when both are sent).")
             .QueryParameter("epoch", JsonSchemaType.String, "The epoch since was read in; another one starts over with a snapshot.")
             .QueryParameter("label", JsonSchemaType.String, "key=value: only sessions with this label (the sessions topic). Repeat for more.")
