@@ -60,6 +60,34 @@ public sealed class AlertBarTests(Chromium chromium)
     }
 
     [Fact]
+    public async Task AnAcknowledgeFormKeepsItsFocusAndTextWhileAnotherAlertArrives()
+    {
+        await using var server = await SwitchboardServer.StartAsync(o =>
+            o.Alerts.Rules.Add(new AlertRuleOptions { Id = "errors", Name = "Sessions in error", Condition = "session_error", Severity = "critical" }));
+        await server.Http.CreateAsync("first", "First", state: "working");
+        await server.Http.PatchAsync("first", new { state = "error", error_message = "disk full" });
+        await using var page = await DashboardPage.OpenAsync(chromium, server.BaseAddress);
+        var item = page.Page.Locator("[data-testid=alert-item]").Filter(new() { HasText = "disk full" });
+        await item.GetByTestId("alert-ack").ClickAsync();
+        var by = item.GetByTestId("alert-ack-by");
+        await by.FillAsync("op");
+        await page.WatchDetachmentsAsync("alert-list");
+
+        // The newer alert sorts first. The bar used to append every item again at each render, which took the focus
+        // (and any click in progress) from the form being filled in.
+        await server.Http.CreateAsync("second", "Second", state: "working");
+        await server.Http.PatchAsync("second", new { state = "error", error_message = "out of memory" });
+        await Expect(page.Page.GetByTestId("alert-count")).ToHaveTextAsync("2 open alerts");
+        await Expect(page.Page.GetByTestId("alert-item").First).ToContainTextAsync("out of memory");
+        (await page.DetachedAsync("alert-list")).ShouldBeEmpty();
+        await Expect(by).ToBeFocusedAsync();
+        await by.PressSequentiallyAsync("s");
+        await item.GetByTestId("alert-ack-submit").ClickAsync();
+        await Expect(item.GetByTestId("alert-acked")).ToHaveTextAsync("Acknowledged by ops");
+        page.ShouldHaveNoScriptErrors();
+    }
+
+    [Fact]
     public async Task TheWebhooksStripShowsEachEndpointsStateAndLagAsTheyChangeWithoutAsking()
     {
         await using var server = await SwitchboardServer.StartAsync(o => o.Webhooks.MaxAttempts = 1);

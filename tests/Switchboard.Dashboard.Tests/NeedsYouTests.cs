@@ -107,6 +107,37 @@ public sealed class NeedsYouTests(Chromium chromium)
     }
 
     [Fact]
+    public async Task OtherSessionsEventsLeaveTheStripsItemsInPlaceSoAClickInTheMiddleOfOneLands()
+    {
+        await using var server = await SwitchboardServer.StartAsync();
+        await server.Http.CreateAsync("asker", "Asker", state: "working");
+        await server.Http.SendAsync(HttpMethod.Post, "/api/sessions/asker/approvals", new { summary = "make release", tool = "Bash" });
+        await server.Http.CreateAsync("busy", "Busy", state: "working");
+        await using var page = await DashboardPage.OpenAsync(chromium, server.BaseAddress);
+        var item = page.Page.Locator("[data-testid=needs-you-item][data-session-id=asker]");
+        await Expect(item.GetByTestId("approval-summary")).ToHaveTextAsync("make release");
+
+        // Chromium drops a click whose button leaves the document between press and release, if only for an instant: a
+        // strip that re-inserted its unchanged items at every event lost clicks in a busy fleet (and polling pages).
+        await page.WatchDetachmentsAsync("needs-you-list");
+        for (var i = 1; i <= 10; i++)
+        {
+            await server.Http.PatchAsync("busy", new { name = $"Busy step {i}" });
+        }
+
+        await Expect(page.Row("busy")).ToContainTextAsync("Busy step 10");
+        await server.Http.CreateAsync("second", "Second", state: "working");
+        await server.Http.SendAsync(HttpMethod.Post, "/api/sessions/second/approvals", new { summary = "rm -rf dist", tool = "Bash" });
+        await Expect(page.Page.GetByTestId("needs-you-count")).ToHaveTextAsync("2 sessions need you");
+        (await page.DetachedAsync("needs-you-list")).ShouldBeEmpty("no item left the strip while it stayed waiting");
+
+        await item.GetByTestId("approval-deny").ClickAsync();
+        await Expect(item).ToHaveCountAsync(0);
+        (await page.DetachedAsync("needs-you-list")).ShouldAllBe(id => id == "asker", "the second session's item stays in place");
+        page.ShouldHaveNoScriptErrors();
+    }
+
+    [Fact]
     public async Task WithoutTheApprovalsChannelAKeyScopedToLabelsReadsEachWaitingSessionsApprovals()
     {
         const string scoped = "needs-you-red-key-0123456789";

@@ -69,6 +69,12 @@ public sealed class TreeTests(Chromium chromium)
         await Expect(Node(page, "plan")).ToHaveAttributeAsync("data-state", "idle");
         await Expect(page.Page.GetByTestId("detail-subtree")).ToContainTextAsync("4 (4 active)");
 
+        // A node's event redraws that node only: the others stay in place, so a click on one is not lost to it.
+        await page.WatchDetachmentsAsync("detail-tree");
+        await server.Http.PatchAsync("plan", new { name = "Plan the release again" });
+        await Expect(Node(page, "plan")).ToContainTextAsync("Plan the release again");
+        (await page.DetachedAsync("detail-tree")).ShouldBe(["plan"]);
+
         await server.Http.UsageAsync("tests", 0, 0, 0.25m);
         await server.Http.TerminateAsync("tests", "done");
         await Expect(Node(page, "tests")).ToHaveAttributeAsync("data-state", "terminated");

@@ -153,6 +153,27 @@ public sealed class DashboardPage : IAsyncDisposable
         _badAnswers.ShouldBeEmpty("the page's requests that did not succeed:\n" + string.Join("\n", _badAnswers));
 
     /// <summary>
+    /// From now on, records each child taken out of the element with <paramref name="testId"/>, even one put straight
+    /// back: a click whose element left the document between its press and its release is lost. <see
+    /// cref="DetachedAsync"/> names them (by session or alert id).
+    /// </summary>
+    public Task WatchDetachmentsAsync(string testId) => Page.EvaluateAsync("""
+        (id) => {
+          const el = document.querySelector(`[data-testid="${id}"]`);
+          const out = (window.__detached ??= {})[id] = [];
+          new MutationObserver((records) => {
+            for (const r of records) {
+              for (const n of r.removedNodes) out.push(n.dataset?.sessionId ?? n.dataset?.alertId ?? n.nodeName);
+            }
+          }).observe(el, { childList: true });
+        }
+        """, testId);
+
+    /// <summary>The children taken out of <paramref name="testId"/> since <see cref="WatchDetachmentsAsync"/>.</summary>
+    public async Task<string[]> DetachedAsync(string testId) =>
+        await Page.EvaluateAsync<string[]>("(id) => window.__detached[id]", testId);
+
+    /// <summary>
     /// Fails when the page scrolls sideways (the document wider than the viewport), naming the elements that stick out
     /// past the right edge, deepest first, so the message points at the culprit.
     /// </summary>

@@ -54,6 +54,28 @@ export function setAttr(el, name, value) {
   }
 }
 
+/**
+ * Makes `nodes` the children of `parent`, in that order, moving only what is out of place. A child that stays where it
+ * is is never detached: Chromium drops a click whose button left the document between its mousedown and its mouseup,
+ * even for an instant, so a render that re-inserted unchanged items (`replaceChildren`, `append`) lost a person's click
+ * whenever an unrelated event arrived in the middle of it.
+ */
+export function placeChildren(parent, nodes) {
+  const wanted = new Set(nodes);
+  for (const child of [...parent.children]) {
+    if (!wanted.has(child)) {
+      child.remove();
+    }
+  }
+
+  nodes.forEach((node, i) => {
+    const current = parent.children[i];
+    if (current !== node) {
+      parent.insertBefore(node, current ?? null);
+    }
+  });
+}
+
 export function byTestId(id, root = document) {
   return root.querySelector(`[data-testid="${id}"]`);
 }

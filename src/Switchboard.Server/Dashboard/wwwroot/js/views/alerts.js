@@ -2,7 +2,7 @@
 // Acknowledge form (who and a note), and a toast for each new critical alert. Self-contained: it joins its own
 // channel on the shared socket, brings its own stylesheet, and talks to the API with the page's credentials.
 
-import { h, setText } from "../dom.js";
+import { h, placeChildren, setText } from "../dom.js";
 
 const BY_ITEM = "switchboard.ack-by";
 const SEVERITY_ORDER = { critical: 0, warning: 1, info: 2 };
@@ -81,25 +81,17 @@ export class AlertBar {
     this.#root.hidden = alerts.length === 0;
     this.#root.dataset.severity = alerts[0]?.severity ?? "";
     setText(this.#count, alerts.length === 1 ? "1 open alert" : `${alerts.length} open alerts`);
-    const keep = new Set(alerts.map((a) => a.id));
-    for (const item of [...this.#list.children]) {
-      if (!keep.has(item.dataset.alertId)) {
-        item.remove();
-      }
-    }
-
-    for (const alert of alerts) {
-      const existing = this.#list.querySelector(`[data-alert-id="${CSS.escape(alert.id)}"]`);
-      const item = this.#item(alert, existing);
-      this.#list.append(item); // re-appending keeps the sorted order
-    }
+    // An open acknowledge form (its focus, what is typed) and a click in progress survive a render.
+    placeChildren(this.#list, alerts.map((alert) =>
+      this.#item(alert, this.#list.querySelector(`[data-alert-id="${CSS.escape(alert.id)}"]`))));
   }
 
   #item(alert, existing) {
     const acked = alert.acknowledged_by
       ? h("span", { class: "alert-acked", dataset: { testid: "alert-acked" } }, `Acknowledged by ${alert.acknowledged_by}${alert.note ? ` · ${alert.note}` : ""}`)
       : null;
-    if (existing && existing.dataset.acked === String(Boolean(alert.acknowledged_by)) && !existing.querySelector("form")) {
+    // Kept until it is acknowledged (here or elsewhere): an open acknowledge form stays with what was typed in it.
+    if (existing && existing.dataset.acked === String(Boolean(alert.acknowledged_by))) {
       return existing;
     }
 

@@ -6,7 +6,7 @@
 // session, GET …/approvals?state=pending.
 // The tab title counts them, and a browser notification says when one starts waiting, once the person asked for that.
 
-import { frameScheduler, h, setText } from "../dom.js";
+import { frameScheduler, h, placeChildren, setText } from "../dom.js";
 import { approvalCard } from "./approval-card.js";
 
 const NOTIFY_ITEM = "switchboard.notify-waiting";
@@ -125,7 +125,7 @@ export class NeedsYou {
       const existing = this.#list.querySelector(`[data-session-id="${CSS.escape(s.id)}"]`);
       return existing?.dataset.key === key ? existing : this.#item(s, key);
     });
-    this.#list.replaceChildren(...items);
+    placeChildren(this.#list, items);
     const pending = new Set([...this.#approvals.values()].flatMap((m) => [...m.keys()]));
     for (const id of [...this.#cards.keys()]) {
       if (!pending.has(id)) {

@@ -3,7 +3,7 @@
 // children in the view has a toggle that shows or hides them (nested under it, indented by depth); every row shows its
 // subtree: how many sessions and the cost of the session and everything it started.
 
-import { h, setAttr, setText } from "../dom.js";
+import { h, placeChildren, setAttr, setText } from "../dom.js";
 import { formatCost, formatInt, labelPairs, timeAgo } from "../format.js";
 import { sourceBadge, stateBadge } from "./badge.js";
 
@@ -59,7 +59,7 @@ export class SessionRows {
   /** @param entries sessions, or {session, depth, children, expanded} for rows of a tree */
   render(entries) {
     const wanted = new Set();
-    let index = 0;
+    const trs = [];
     for (const entry of entries) {
       const { session, depth = 0, children = 0, expanded = false } = entry.session ? entry : { session: entry };
       const row = this.#rows.get(session.id) ?? this.#create(session);
@@ -67,17 +67,13 @@ export class SessionRows {
       row.cancel.hidden = !(this.commands?.cancelRequested(session.id) && session.state !== "terminated");
       this.#tree(row, session, depth, children, expanded);
       wanted.add(session.id);
-      const current = this.#body.children[index];
-      if (current !== row.tr) {
-        this.#body.insertBefore(row.tr, current ?? null);
-      }
-
-      index++;
+      trs.push(row.tr);
     }
 
-    for (const [id, row] of this.#rows) {
+    // The rows that leave go first, so the ones staying in order are never detached (a click on one survives).
+    placeChildren(this.#body, trs);
+    for (const id of [...this.#rows.keys()]) {
       if (!wanted.has(id)) {
-        row.tr.remove();
         this.#rows.delete(id);
       }
     }
