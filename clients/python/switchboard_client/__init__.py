@@ -6,11 +6,12 @@ from .models import (
 )
 from .errors import Problem, TransportError
 from .client import BatchOperation, Client, SessionContext
-from .sse import Subscriber
-from .aio import AsyncClient, AsyncSessionContext, AsyncSubscriber
+from .sse import Subscriber, WebhooksFollower
+from .aio import AsyncClient, AsyncSessionContext, AsyncSubscriber, AsyncWebhooksFollower
 
 __all__ = [
-    "Client", "SessionContext", "Subscriber", "AsyncClient", "AsyncSessionContext", "AsyncSubscriber",
+    "Client", "SessionContext", "Subscriber", "WebhooksFollower", "AsyncClient", "AsyncSessionContext", "AsyncSubscriber",
+    "AsyncWebhooksFollower",
     "Session", "Summary", "Event", "Heartbeat", "Joined", "SnapshotReset", "Problem", "TransportError",
     "UsageHistory", "UsagePoint", "UsageSeries", "AlertRule", "Alert", "Webhook", "Command", "CommandList",
     "Approval", "BatchOperation", "BatchResult", "SessionCount", "Fleet", "SubscriberToken",

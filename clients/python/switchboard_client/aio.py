@@ -13,7 +13,7 @@ from .models import (
     Alert, AlertRule, Approval, BatchResult, Command, CommandList, Event, Fleet, Heartbeat, Session, SessionCount, SnapshotReset,
     SubscriberToken, Summary, UsageHistory, Webhook,
 )
-from .sse import Item, Subscriber
+from .sse import Item, Subscriber, WebhooksFollower
 from .streams import AsyncSessionStream, SessionStream
 
 
@@ -120,6 +120,11 @@ class AsyncClient:
 
     async def replay_webhook(self, id: str, from_seq: int) -> Webhook:
         return await asyncio.to_thread(self.sync.replay_webhook, id, from_seq)
+
+    def follow_webhooks(self, **options: Any) -> "AsyncWebhooksFollower":
+        """``async for webhooks in client.follow_webhooks():`` the whole list of endpoints each time it is pushed, as
+        :meth:`Client.follow_webhooks` (same options, same reconnects; a key scoped by labels raises :class:`Problem` 403)."""
+        return AsyncWebhooksFollower(self.sync.follow_webhooks(**options))
 
     async def issue_command(self, session_id: str, type: str, text: str | None = None, **fields: Any) -> Command:
         return await asyncio.to_thread(lambda: self.sync.issue_command(session_id, type, text, **fields))
@@ -310,7 +315,11 @@ class AsyncSubscriber:
     def __aiter__(self) -> AsyncIterator[Item]:
         return self._items()
 
-    async def _items(self) -> AsyncIterator[Item]:
+    def _source(self) -> Iterable[Any]:
+        """What the worker thread iterates; its items are handed to ``async for`` in order."""
+        return self.subscriber
+
+    async def _items(self) -> AsyncIterator[Any]:
         loop = asyncio.get_running_loop()
         queue: asyncio.Queue[Any] = asyncio.Queue()
         done = object()
@@ -323,7 +332,7 @@ class AsyncSubscriber:
 
         def pump() -> None:
             try:
-                for item in self.subscriber:
+                for item in self._source():
                     hand(item)
             except BaseException as e:  # handed to the consumer
                 hand(e)
@@ -341,3 +350,23 @@ class AsyncSubscriber:
                 yield item
         finally:
             self.subscriber.close()
+
+
+class AsyncWebhooksFollower(AsyncSubscriber):
+    """
+    ``async for webhooks in client.follow_webhooks():`` — a :class:`WebhooksFollower` running in a thread: each item is
+    the whole ``list[Webhook]`` as pushed. ``close()``, leaving ``async with`` or breaking out of the loop stops it.
+    """
+
+    def __init__(self, follower: WebhooksFollower):
+        super().__init__(follower.subscriber)
+        self.follower = follower
+
+    async def __aenter__(self) -> "AsyncWebhooksFollower":
+        return self
+
+    def __aiter__(self) -> AsyncIterator[list[Webhook]]:  # type: ignore[override]
+        return self._items()
+
+    def _source(self) -> Iterable[Any]:
+        return self.follower

@@ -18,8 +18,9 @@ from datetime import datetime
 
 from .models import (
     Alert, AlertRule, Approval, BatchResult, Command, CommandList, Event, Fleet, Heartbeat, Session, SessionCount, SubscriberToken,
-    Summary, UsageHistory, Webhook,
+    Summary, UsageHistory, Webhook, webhooks_from_json,
 )
+from .sse import WebhooksFollower
 
 _UNSET: Any = object()
 
@@ -394,7 +395,16 @@ class Client:
         return Alert.from_json(self.request("POST", f"/api/alerts/{_q(id)}/ack", _fields(by=by, note=note)))
 
     def list_webhooks(self) -> list[Webhook]:
-        return [Webhook.from_json(w) for w in self.request("GET", "/api/webhooks")["webhooks"]]
+        return webhooks_from_json(self.request("GET", "/api/webhooks"))
+
+    def follow_webhooks(self, **options: Any) -> WebhooksFollower:
+        """
+        Follows the endpoints live (the ``webhooks`` topic over SSE): iterate it to get the whole list, as
+        :meth:`list_webhooks` gives it, when the stream opens and again whenever anything in it changes. Reconnects as
+        :class:`Subscriber` does; a key scoped by labels raises :class:`Problem` 403. ``options`` are the subscriber's
+        (``read_timeout``, ``min_backoff``, ``max_backoff``). See :class:`WebhooksFollower`.
+        """
+        return WebhooksFollower(self.base_url, api_key=self.api_key, **options)
 
     def create_webhook(self, url: str, *, id: str | None = None, secret: str | None = None,
                        event_types: list[str] | None = None, labels: dict[str, str] | None = None,

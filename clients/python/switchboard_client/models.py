@@ -16,7 +16,14 @@ from ._wire import (
 __all__ = [
     "Alert", "AlertRule", "Approval", "BatchResult", "Command", "CommandList", "Event", "Fleet", "Heartbeat", "Joined", "Session",
     "SessionCount", "SnapshotReset", "SubscriberToken", "Summary", "UsageHistory", "UsagePoint", "UsageSeries", "Webhook",
+    "webhooks_from_json",
 ]
+
+
+def webhooks_from_json(d: dict[str, Any]) -> list[Webhook]:
+    """The endpoints of a ``{"webhooks": [...]}`` list: what ``GET /api/webhooks`` answers and what the ``webhooks`` topic
+    pushes. The one reading of that list, for ``list_webhooks()`` and ``follow_webhooks()`` alike."""
+    return [Webhook.from_json(w) for w in d["webhooks"]]
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,7 @@ import urllib.request
 from typing import Any, Iterator, Union
 
 from .errors import Problem, TransportError
-from .models import Event, Joined, Session, SnapshotReset, Summary
+from .models import Event, Joined, Session, SnapshotReset, Summary, Webhook, webhooks_from_json
 
 Item = Union[Event, Joined, SnapshotReset]
 
@@ -163,3 +163,36 @@ class Subscriber:
         return event
 
 
+class WebhooksFollower:
+    """
+    The webhook endpoints, live (the ``webhooks`` topic): iterate it to get, each time the server pushes it, the whole
+    list as ``Client.list_webhooks()`` gives it (``list[Webhook]``, no secrets): once the stream opens (an empty list when
+    there are none), then whenever anything in it changes (an endpoint created, changed or removed, a delivery attempt,
+    the lag). It runs on a :class:`Subscriber`, so it reconnects with backoff as that does; the list is whole, so there is
+    nothing to resume and each reconnect brings the current one. The topic is fleet-wide: a key (or token) scoped by
+    labels is refused, and iterating raises :class:`Problem` 403. ``close()`` (from any thread) ends the iteration.
+    """
+
+    def __init__(self, base_url: str, *, api_key: str | None = None, read_timeout: float = 40.0, min_backoff: float = 0.2,
+                 max_backoff: float = 5.0):
+        self.subscriber = Subscriber(base_url, "webhooks", api_key=api_key, read_timeout=read_timeout,
+                                     min_backoff=min_backoff, max_backoff=max_backoff)
+
+    @property
+    def connects(self) -> int:
+        """How many times the stream was opened (1 until a reconnect)."""
+        return self.subscriber.connects
+
+    def close(self) -> None:
+        self.subscriber.close()
+
+    def __enter__(self) -> "WebhooksFollower":
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self.close()
+
+    def __iter__(self) -> Iterator[list[Webhook]]:
+        for item in self.subscriber:
+            if isinstance(item, Event) and item.type == "webhooks":
+                yield webhooks_from_json(item.data)

@@ -1,9 +1,9 @@
 import type {SwitchboardProblem} from "./errors.js";
 import {SessionHandle, type SessionHandleOptions} from "./handle.js";
 import {HttpTransport} from "./transport.js";
-import type {
-  AcknowledgeRequest, Alert, AlertListResponse, AlertRule, AlertRuleListResponse, AlertRuleRequest, AlertState,
-  Webhook, WebhookListResponse, WebhookRequest,
+import {
+  webhooksOf, type AcknowledgeRequest, type Alert, type AlertListResponse, type AlertRule, type AlertRuleListResponse,
+  type AlertRuleRequest, type AlertState, type Webhook, type WebhookListResponse, type WebhookRequest,
 } from "./alerts.js";
 import type {Approval, ApprovalAnswer, ApprovalListResponse, ApprovalState} from "./approvals.js";
 import type {Command, CommandListResponse, CommandOutcome, CommandRequest, CommandState, SessionWriteResponse} from "./commands.js";
@@ -295,8 +295,7 @@ export class SwitchboardClient extends HttpTransport {
   }
 
   async listWebhooks(): Promise<Webhook[]> {
-    const response = await this.request<WebhookListResponse>("GET", "/api/webhooks");
-    return response.webhooks;
+    return webhooksOf(await this.request<WebhookListResponse>("GET", "/api/webhooks"));
   }
 
   /** Creates an endpoint; the answer is the only one that carries its `secret` (generated when left out). */

@@ -9,7 +9,7 @@ export {SessionHandle, type SessionHandleOptions, type SessionHandleStats} from 
 export {SessionStream} from "./stream.js";
 export {
   Subscriber, Subscription, defaultBackoff, type ConnectionState, type JoinInfo, type SnapshotReset,
-  type StreamPosition, type SubscribeOptions, type SubscriberOptions, type SubscriptionHandlers,
+  type StreamPosition, type SubscribeOptions, type SubscriberOptions, type SubscriptionHandlers, type WebhooksHandlers,
 } from "./subscriber.js";
 export {applyEvent, ResumeCursor} from "./live.js";
 export {

@@ -1,7 +1,7 @@
 import {Socket, type Channel} from "phoenix";
 import type {Labels, LoggedEvent, Session, Summary, SummaryEvent, SwitchboardEvent} from "./types.js";
 import {ResumeCursor, type StreamPosition} from "./live.js";
-import {ALERT_EVENT_TYPES, type Alert} from "./alerts.js";
+import {ALERT_EVENT_TYPES, webhooksOf, type Alert, type Webhook, type WebhooksEvent} from "./alerts.js";
 import {APPROVAL_EVENT_TYPES, type Approval} from "./approvals.js";
 import {COMMAND_EVENT_TYPES, type Command} from "./commands.js";
 
@@ -71,12 +71,20 @@ export interface SubscriptionHandlers {
    */
   onEvent?: (event: LoggedEvent) => void;
   onSummary?: (summary: Summary, event: SummaryEvent) => void;
+  /**
+   * `webhooks`: every endpoint with its delivery state, the whole list as `client.listWebhooks()` gives it (no secrets),
+   * right after each (re)join goes live and again whenever it changes.
+   */
+  onWebhooks?: (webhooks: Webhook[], event: WebhooksEvent) => void;
   /** Replace local state with the snapshot (see {@link SnapshotReset}). */
   onReset?: (snapshot: SnapshotReset) => void;
   onJoin?: (info: JoinInfo) => void;
   /** A join was refused (e.g. `unauthorized`, `store unavailable`); the phoenix client retries with backoff. */
   onJoinError?: (response: {reason?: string; detail?: string}) => void;
 }
+
+/** What else {@link Subscriber.followWebhooks} reports: each (re)join, and a refused one (a labels-scoped token's `unauthorized`). */
+export type WebhooksHandlers = Pick<SubscriptionHandlers, "onJoin" | "onJoinError">;
 
 export interface SubscribeOptions {
   /** Resume after this position instead of starting from a snapshot. */
@@ -93,7 +101,7 @@ export interface SubscribeOptions {
 
 // Every event name a topic can carry: phoenix hands the channel only the events it has a handler for.
 const EVENT_NAMES: readonly SwitchboardEvent["type"][] = [
-  "session_created", "session_updated", "session_terminated", "fleet_updated", "summary",
+  "session_created", "session_updated", "session_terminated", "fleet_updated", "summary", "webhooks",
   ...ALERT_EVENT_TYPES, ...COMMAND_EVENT_TYPES, ...APPROVAL_EVENT_TYPES,
 ];
 
@@ -181,6 +189,10 @@ export class Subscription {
       this.handlers.onSummary?.(event.data, event);
       return;
     }
+    if (event.type === "webhooks") {
+      this.handlers.onWebhooks?.(webhooksOf(event.data), event);
+      return;
+    }
     if (!this.cursor.accept(event)) return;
     this.handlers.onEvent?.(event);
   }
@@ -231,12 +243,24 @@ export class Subscriber {
     return () => this.listeners.delete(listener);
   }
 
-  /** Joins `topic` (`sessions`, `summary`, `session:{id}`, `alerts`, `approvals` or `commands`). */
+  /** Joins `topic` (`sessions`, `summary`, `session:{id}`, `alerts`, `approvals`, `commands` or `webhooks`). */
   subscribe(topic: string, handlers: SubscriptionHandlers, options: SubscribeOptions = {}): Subscription {
     if (this.disconnected) throw new Error("the subscriber was disconnected");
     const slot = this.slots.find(s => !s.topics.has(topic)) ?? this.openSocket();
     slot.topics.add(topic);
     return new Subscription(slot.socket, topic, handlers, options, () => this.release(slot, topic));
+  }
+
+  /**
+   * Follows the webhook endpoints live (the `webhooks` topic): `onWebhooks` gets every endpoint with its delivery state
+   * (cursor, attempts, failures, lag, state, last error), the whole list as `client.listWebhooks()` gives it, right after
+   * the join goes live and again whenever anything in it changes. There is nothing to resume: after a reconnect the
+   * rejoin brings the current list again. The topic is fleet-wide, so a labels-scoped token is refused:
+   * `handlers.onJoinError` gets `{reason: "unauthorized"}` (and the join is retried with backoff, as any refused join).
+   * `unsubscribe()` the returned subscription to stop.
+   */
+  followWebhooks(onWebhooks: (webhooks: Webhook[], event: WebhooksEvent) => void, handlers: WebhooksHandlers = {}): Subscription {
+    return this.subscribe("webhooks", {...handlers, onWebhooks});
   }
 
   /** Closes the sockets for good. */

@@ -7,7 +7,7 @@ import type {
   BatchOperationBatchCreate, BatchOperationBatchHeartbeat, BatchOperationBatchTerminate, BatchOperationBatchUpdate,
   BatchOperationBatchUsage, Problem, ReportedSessionState, SessionResponse, SessionState, SummaryResponse, UsageBucket,
 } from "./wire.js";
-import type {AlertEvent} from "./alerts.js";
+import type {AlertEvent, WebhooksEvent} from "./alerts.js";
 import type {ApprovalEvent} from "./approvals.js";
 import type {CommandEvent} from "./commands.js";
 
@@ -122,8 +122,8 @@ export type SessionEvent = SessionCreatedEvent | SessionUpdatedEvent | SessionTe
  * `alerts`, `commands` and `approvals` their own kind only (the server's docs/protocol.md#topics).
  */
 export type LoggedEvent = SessionEvent | FleetUpdatedEvent | AlertEvent | CommandEvent | ApprovalEvent;
-/** Every event a channel delivers. */
-export type SwitchboardEvent = LoggedEvent | SummaryEvent;
+/** Every event a channel delivers: the `webhooks` topic's pushes too. */
+export type SwitchboardEvent = LoggedEvent | SummaryEvent | WebhooksEvent;
 
 /** True for `session_created`, `session_updated` and `session_terminated`: the events that change a session. */
 export function isSessionEvent(event: {readonly type: string}): event is SessionEvent {

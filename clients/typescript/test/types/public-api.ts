@@ -60,3 +60,13 @@ void client.createSubscriberToken({topics: ["sessions", "session:agent-*"], labe
 void client.createSubscriberToken({ttl: 900});
 // @ts-expect-error topics is a list of patterns
 void client.createSubscriberToken({topics: "sessions"});
+
+// The webhooks topic hands over the typed endpoints, as listWebhooks() answers them.
+subscriber.followWebhooks((webhooks, event) => {
+  const state: "active" | "failing" = webhooks[0]!.state;
+  const lag: number = webhooks[0]!.lag;
+  const seq: null = event.seq;
+  void state, lag, seq;
+}, {onJoinError: e => void e.reason});
+// @ts-expect-error the list is typed: an endpoint has no `name`
+subscriber.followWebhooks(webhooks => void webhooks[0]!.name);
