@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Runtime.CompilerServices;
 using Switchboard.Client.Http;
 using Switchboard.Client.Json;
 
@@ -7,6 +8,9 @@ namespace Switchboard.Client;
 /// <summary>Alert rules, alerts and webhook endpoints.</summary>
 public sealed partial class SwitchboardClient
 {
+    /// <summary>The topic, and the type of its pushes.</summary>
+    private const string WebhooksTopic = "webhooks";
+
     /// <summary>Every rule, from configuration and stored (<c>GET /api/alert-rules</c>).</summary>
     public Task<IReadOnlyList<AlertRule>> ListAlertRulesAsync(CancellationToken cancellationToken = default) =>
         _api.SendAsync(HttpMethod.Get, "api/alert-rules", null, RetryMode.Always,
@@ -63,8 +67,32 @@ public sealed partial class SwitchboardClient
 
     /// <summary>Every webhook endpoint with its delivery state (<c>GET /api/webhooks</c>).</summary>
     public Task<IReadOnlyList<Webhook>> ListWebhooksAsync(CancellationToken cancellationToken = default) =>
-        _api.SendAsync(HttpMethod.Get, "api/webhooks", null, RetryMode.Always,
-            e => (IReadOnlyList<Webhook>)[.. e.GetProperty("webhooks").EnumerateArray().Select(WireJson.ReadWebhook)], cancellationToken);
+        _api.SendAsync(HttpMethod.Get, "api/webhooks", null, RetryMode.Always, WireJson.ReadWebhookList, cancellationToken);
+
+    /// <summary>
+    /// Follows every webhook endpoint's delivery state live (the <c>webhooks</c> topic): yields the whole list, as
+    /// <see cref="ListWebhooksAsync"/> returns it (no secrets), once the join goes live and again whenever anything in it
+    /// changes (an endpoint created, changed or removed, a delivery attempt, the lag). Each list replaces the one before.
+    /// It runs on <see cref="SubscribeAsync"/>, so it reconnects on its own, and yields the current list again after a rejoin.
+    /// </summary>
+    /// <param name="options">Heartbeat, join timeout and reconnect settings. <see cref="SubscribeOptions.Labels"/> and
+    /// <see cref="SubscribeOptions.Subtree"/> do not apply to this topic (the server refuses the join);
+    /// <see cref="SubscribeOptions.SnapshotLimit"/> is ignored.</param>
+    /// <param name="cancellationToken">Stops following.</param>
+    /// <exception cref="SwitchboardSubscriptionException">The join was refused: the topic is fleet-wide, so a connection scoped by
+    /// labels cannot join it; or a subscriber token that does not cover <c>webhooks</c>, or credentials the server did not accept.</exception>
+    public async IAsyncEnumerable<IReadOnlyList<Webhook>> FollowWebhooksAsync(SubscribeOptions? options = null,
+        [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        await foreach (var item in SubscribeAsync(WebhooksTopic, null, options, cancellationToken).ConfigureAwait(false))
+        {
+            // The join's SnapshotReset (or Resumed) carries no list; the push that follows it does.
+            if (item is SwitchboardEvent { Type: WebhooksTopic } pushed)
+            {
+                yield return WireJson.ReadWebhookList(pushed.Data);
+            }
+        }
+    }
 
     /// <summary>One webhook endpoint, or null.</summary>
     public Task<Webhook?> GetWebhookAsync(string id, CancellationToken cancellationToken = default) =>

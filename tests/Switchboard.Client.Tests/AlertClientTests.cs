@@ -4,7 +4,7 @@ using Switchboard.Testing;
 
 namespace Switchboard.Client.Tests;
 
-/// <summary>Typed SDK calls for alert rules, alerts and webhook endpoints, against a real server.</summary>
+/// <summary>Typed SDK calls for alert rules, alerts and webhook endpoints (listed and followed live), against a real server.</summary>
 public sealed class AlertClientTests
 {
     [Fact]
@@ -70,5 +70,91 @@ public sealed class AlertClientTests
         var resolved = await stream.NextAsync<AlertEvent>();
         resolved.Alert.ResolveReason.ShouldBe("cleared");
         resolved.Seq!.Value.ShouldBeGreaterThan(raised.Seq!.Value);
+    }
+
+    [Fact]
+    public async Task FollowingWebhooksYieldsTheWholeListOnJoinAndAgainOnEachChange()
+    {
+        await using var server = await SwitchboardServer.StartAsync(o => o.Webhooks.PollInterval = TimeSpan.FromMilliseconds(200));
+        using var client = new SwitchboardClient(server.BaseAddress);
+        using var stop = new CancellationTokenSource();
+        await using var lists = client.FollowWebhooksAsync(cancellationToken: stop.Token).GetAsyncEnumerator(stop.Token);
+
+        (await NextListAsync(lists)).ShouldBeEmpty("no endpoints yet; the join's snapshot is not yielded");
+
+        // Nothing is logged yet, so the endpoint has nothing to deliver: the next list is the one that shows it.
+        await client.CreateWebhookAsync(new WebhookSpec("http://127.0.0.1:9/hook", Id: "down"));
+        var created = (await NextListAsync(lists)).ShouldHaveSingleItem();
+        created.Id.ShouldBe("down");
+        created.Url.ShouldBe("http://127.0.0.1:9/hook");
+        created.Secret.ShouldBeNull("the topic never carries secrets");
+        created.Attempts.ShouldBe(0);
+
+        // A session write gives it an event to deliver to a port nobody listens on: each failed attempt is pushed.
+        await client.CreateSessionAsync(new NewSession { Id = "s1" });
+        Webhook failing;
+        do
+        {
+            failing = (await NextListAsync(lists)).ShouldHaveSingleItem();
+        }
+        while (failing.Attempts == 0);
+
+        failing.Failures.ShouldBe(failing.Attempts);
+        failing.ConsecutiveFailures.ShouldBeGreaterThan(0);
+        failing.LastError.ShouldNotBeNullOrEmpty();
+        failing.LastAttemptAt.ShouldNotBeNull();
+        failing.Cursor.ShouldBe(created.Cursor, "a failed delivery does not move the cursor");
+        failing.Lag.ShouldBeGreaterThan(0);
+        var listed = (await client.ListWebhooksAsync()).ShouldHaveSingleItem();
+        (listed.Id, listed.Url, listed.Format, listed.Cursor).ShouldBe((failing.Id, failing.Url, failing.Format, failing.Cursor));
+        listed.Attempts.ShouldBeGreaterThanOrEqualTo(failing.Attempts);
+        await stop.CancelAsync();
+    }
+
+    [Fact]
+    public async Task FollowingWebhooksWithALabelsScopedKeyIsRefused()
+    {
+        const string Scoped = "sdk-scoped-key-0123456789";
+        await using var server = await SwitchboardServer.StartAsync(o => o.Security.AddApiKeys($"sdk-admin-key-0123456789,{Scoped} team=red"));
+        using var client = new SwitchboardClient(server.BaseAddress, new SwitchboardClientOptions { ApiKey = Scoped });
+        await using var lists = client.FollowWebhooksAsync().GetAsyncEnumerator();
+
+        var refused = await Should.ThrowAsync<SwitchboardSubscriptionException>(() => lists.MoveNextAsync().AsTask().Within(TestTimeouts.Default));
+        refused.Topic.ShouldBe("webhooks");
+        refused.Reason.ShouldBe("unauthorized");
+        refused.Detail!.ShouldContain("fleet-wide");
+    }
+
+    [Fact]
+    public async Task FollowingWebhooksYieldsTheListAgainAfterAReconnect()
+    {
+        await using var server = await SwitchboardServer.StartAsync();
+        using var admin = new SwitchboardClient(server.BaseAddress);
+        await admin.CreateWebhookAsync(new WebhookSpec("http://127.0.0.1:9/hook", Id: "kept"));
+        await using var proxy = new TcpProxy(server.BaseAddress);
+        using var client = new SwitchboardClient(proxy.BaseAddress);
+        var reconnects = 0;
+        var options = new SubscribeOptions
+        {
+            ReconnectBaseDelay = TimeSpan.FromMilliseconds(20),
+            ReconnectMaxDelay = TimeSpan.FromMilliseconds(200),
+            OnReconnecting = (_, _) => Interlocked.Increment(ref reconnects),
+        };
+        using var stop = new CancellationTokenSource();
+        await using var lists = client.FollowWebhooksAsync(options, stop.Token).GetAsyncEnumerator(stop.Token);
+        (await NextListAsync(lists)).ShouldHaveSingleItem().Id.ShouldBe("kept");
+
+        proxy.CutAll().ShouldBe(1);
+        (await NextListAsync(lists)).ShouldHaveSingleItem().Id.ShouldBe("kept", "the rejoin brings the current list; its Resumed or SnapshotReset is not yielded");
+        Volatile.Read(ref reconnects).ShouldBeGreaterThanOrEqualTo(1);
+        proxy.Accepted.ShouldBeGreaterThanOrEqualTo(2, "a new connection, not the old one");
+        await stop.CancelAsync();
+    }
+
+    /// <summary>The next list the follower yields, with the wait bounded.</summary>
+    private static async Task<IReadOnlyList<Webhook>> NextListAsync(IAsyncEnumerator<IReadOnlyList<Webhook>> lists)
+    {
+        (await lists.MoveNextAsync().AsTask().Within(TestTimeouts.Default)).ShouldBeTrue("the follower ended");
+        return lists.Current;
     }
 }

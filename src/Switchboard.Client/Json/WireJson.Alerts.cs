@@ -53,6 +53,9 @@ internal static partial class WireJson
         Long(e, "attempts"), Long(e, "failures"), (int)Long(e, "consecutive_failures"), String(e, "last_error"),
         Time(e, "last_attempt_at"), String(e, "delivering_node"));
 
+    /// <summary><c>{"webhooks": [...]}</c>: what <c>GET /api/webhooks</c> answers and the <c>webhooks</c> topic pushes.</summary>
+    public static IReadOnlyList<Webhook> ReadWebhookList(JsonElement e) => [.. e.GetProperty("webhooks").EnumerateArray().Select(ReadWebhook)];
+
     private static void Strings(Utf8JsonWriter w, string name, IReadOnlyList<string> values)
     {
         w.WriteStartArray(name);
