@@ -39,7 +39,7 @@ namespace Switchboard.Server.Hosting;
 /// the paths), except these, which are not request and response:
 /// <list type="bullet">
 /// <item><c>/socket/websocket</c>: a WebSocket upgrade; what flows after it is Phoenix frames (docs/protocol.md).</item>
-/// <item><c>/socket/longpoll</c>: Phoenix's long-poll transport, every method; its bodies are Phoenix frames and its statuses ride inside them.</item>
+/// <item><c>/socket/longpoll</c>, methods other than GET, POST and OPTIONS: Phoenix's bare 400 (a CORS preflight, answered as OPTIONS, routes there too).</item>
 /// <item><c>/mcp</c>: the MCP server's Streamable HTTP transport, JSON-RPC described by its own tool list (docs/mcp.md).</item>
 /// <item><c>/</c> and <c>/dashboard/{**path}</c>: the dashboard's page and static files.</item>
 /// <item><c>/api/{**path}</c>: the API's fallback, a 404 or 405 problem for a path or method no route has.</item>
