@@ -220,7 +220,11 @@ public sealed partial class OpenApiConformanceTests : IAsyncLifetime
             ResponseHeaders = [.. response.Headers.Select(h => h.Key), .. response.Content.Headers.Select(h => h.Key)],
             HasResponseBody = text.Length > 0,
         };
-        _exchanges.Add(exchange);
+        lock (_exchanges)
+        {
+            _exchanges.Add(exchange); // a long poll may finish alongside another request
+        }
+
         return exchange;
     }
 
