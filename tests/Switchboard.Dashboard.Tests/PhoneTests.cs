@@ -86,8 +86,11 @@ public sealed class PhoneTests(Chromium chromium)
     {
         await using var server = await SwitchboardServer.StartAsync();
         await DemoFleet.CreateAsync(server.Http);
+        // A webhook too: its strip has to fit a phone as well (nothing listens on port 9, so it also has an error to show).
+        await server.Http.SendAsync(HttpMethod.Post, "/api/webhooks", new { id = "ops-pager", url = "http://127.0.0.1:9/receivers/alerts-and-approvals" });
         await using var page = await DashboardPage.OpenAsync(chromium, server.BaseAddress, width: Width, height: Height);
         await Expect(page.Rows).ToHaveCountAsync(DemoFleet.ActiveCount);
+        await Expect(page.Page.GetByTestId("webhook-row")).ToHaveCountAsync(1);
 
         // Cards, not table rows: name, state badge, error text, tokens, cost and labels, and the first one above the fold.
         (await page.Rows.First.EvaluateAsync<string>("tr => getComputedStyle(tr).display")).ShouldBe("flex");

@@ -8,10 +8,10 @@ using Switchboard.Server.Live;
 namespace Switchboard.Server.Webhooks;
 
 /// <summary>
-/// The source of the <c>webhooks</c> topic (<see cref="IWebhookStatusSource"/>): while someone on this node follows it, reads every endpoint's delivery state
-/// from the store each <see cref="Interval"/> (the store is shared, so an endpoint another node delivers shows as well)
-/// and hands the live loop the list as <c>GET /api/webhooks</c> writes it, whenever it differs from the last one handed
-/// over. The lag is part of it, so a busy fleet with an endpoint behind gets at most one push an interval. Nothing is
+/// The source of the <c>webhooks</c> topic (<see cref="IWebhookStatusSource"/>): while someone on this node follows it,
+/// reads every endpoint's delivery state from the store each <see cref="Interval"/> (the store is shared, so an endpoint
+/// another node delivers shows as well) and hands the live loop the list as <c>GET /api/webhooks</c> writes it, whenever
+/// it differs from the last one handed over. The lag is part of it, so a busy fleet with an endpoint behind gets at most one push an interval. Nothing is
 /// read while nobody follows. It owns the last list; the live loop only says whether the topic has followers (never
 /// waiting) and takes lists. A failed read is logged once, retried each interval, and its recovery logged. Its loop is
 /// a <see cref="SupervisedLoop"/>.
@@ -19,12 +19,11 @@ namespace Switchboard.Server.Webhooks;
 internal sealed class WebhookStatusFeed(ISessionStore store, TimeProvider time, ILogger<WebhookStatusFeed> logger, BackgroundLoops? loops = null)
     : IWebhookStatusSource
 {
-    private readonly IWebhookStore _store = store as IWebhookStore
-        ?? throw new InvalidOperationException("The configured store does not keep webhooks (it must implement IWebhookStore).");
-
     /// <summary>How often the state is read while followed: the longest a change waits to be pushed.</summary>
     public static readonly TimeSpan Interval = TimeSpan.FromSeconds(1);
 
+    private readonly IWebhookStore _store = store as IWebhookStore
+        ?? throw new InvalidOperationException("The configured store does not keep webhooks (it must implement IWebhookStore).");
     private readonly SemaphoreSlim _signal = new(0, 1);
     private volatile bool _followed;
     private int _resend; // 1: hand over the next list even if unchanged
