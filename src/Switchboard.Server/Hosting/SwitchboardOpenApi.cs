@@ -303,10 +303,13 @@ internal static partial class SwitchboardOpenApi
                 continue;
             }
 
-            foreach (var operation in item.Operations.Values)
+            foreach (var (method, operation) in item.Operations)
             {
                 operation.Responses ??= [];
-                var statuses = operation.RequestBody is null ? CommonProblemStatuses : [.. CommonProblemStatuses, 400, 413];
+                // The per-key rate limit counts writes only (ApiAccessFilter): a read is never answered 429 for it.
+                var reads = method == HttpMethod.Get || method == HttpMethod.Head;
+                int[] common = reads ? [.. CommonProblemStatuses.Where(s => s != StatusCodes.Status429TooManyRequests)] : CommonProblemStatuses;
+                var statuses = operation.RequestBody is null ? common : [.. common, 400, 413];
                 if (operation.Extensions?.Remove(OpenApiOperations.CommonProblemsKey, out var only) == true && only is JsonNodeExtension { Node: JsonArray listed })
                 {
                     statuses = [.. listed.Select(n => n!.GetValue<int>())];
@@ -332,6 +335,15 @@ internal static partial class SwitchboardOpenApi
                                 [Switchboard.Server.Http.OpenApiBody.ProblemContentType] = new() { Schema = new OpenApiSchemaReference(nameof(Problem), document) },
                             },
                         };
+                    }
+                }
+
+                // An answer to HEAD has no body (its problems too): the status and the headers are all it says.
+                if (method == HttpMethod.Head)
+                {
+                    foreach (var response in operation.Responses.Values.OfType<OpenApiResponse>())
+                    {
+                        response.Content = null;
                     }
                 }
             }
