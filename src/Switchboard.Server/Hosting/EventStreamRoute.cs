@@ -30,7 +30,7 @@ internal static class EventStreamRoute
             .Answer(StatusCodes.Status200OK, "text/event-stream", _ => new OpenApiSchema
             {
                 Type = JsonSchemaType.String,
-                Description = "Server-Sent Events: `retry:`, then each topic's `event: joined` record, then its events (`id:` the seq, "
+                Description = "Server-Sent Events: `retry:`, then each topic's `event: joined` record (`data:` its join reply, with `topic`, as on the Phoenix socket), then its events (`id:` the seq, "
                     + "`event:` the type, `data:` the envelope as on the Phoenix socket) and heartbeat comments, until the client goes away.",
             }, new WireHeader("Cache-Control", "no-cache, no-store", Required: true), new WireHeader("X-Accel-Buffering", "no: proxies must not buffer the stream.", Required: true))
             .Problems(StatusCodes.Status400BadRequest, StatusCodes.Status401Unauthorized, StatusCodes.Status403Forbidden, StatusCodes.Status503ServiceUnavailable);

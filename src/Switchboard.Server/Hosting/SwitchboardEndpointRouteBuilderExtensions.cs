@@ -15,7 +15,6 @@ using Switchboard.Server.Options;
 using Switchboard.Server.Security;
 using Switchboard.Server.Sessions;
 using Switchboard.Server.Transports;
-using Switchboard.Server.Transports.LongPoll;
 using Switchboard.Server.Transports.Sse;
 using Switchboard.Server.Transports.WebSockets;
 using Switchboard.Server.Usage;
@@ -74,11 +73,9 @@ public static class SwitchboardEndpointRouteBuilderExtensions
 
         if (stream.EnableLongPoll)
         {
-            // Every method, as Phoenix: OPTIONS (a CORS preflight included) gets the CORS answer, methods other than GET and POST 400.
-            root.Map("/socket/longpoll", (HttpContext http, LongPollRegistry sessions, SocketOptions options,
-                OriginPolicy origins, StreamAuthenticator auth) =>
-                LongPollEndpoint.HandleAsync(http, sessions, options, origins, auth)).ExcludeFromDescription();
+            LongPollRoute.Map(root);
         }
+
         if (endpoints.ServiceProvider.GetRequiredService<SwitchboardOptions>().Otlp.Enabled)
         {
             Switchboard.Server.Otlp.OtlpHttpEndpoints.Map(root);

@@ -39,7 +39,7 @@ namespace Switchboard.Server.Hosting;
 /// the paths), except these, which are not request and response:
 /// <list type="bullet">
 /// <item><c>/socket/websocket</c>: a WebSocket upgrade; what flows after it is Phoenix frames (docs/protocol.md).</item>
-/// <item><c>/socket/longpoll</c>: Phoenix's long-poll transport, every method; its bodies are Phoenix frames and its statuses ride inside them.</item>
+/// <item><c>/socket/longpoll</c>, methods other than GET, POST and OPTIONS: Phoenix's bare 400 (a CORS preflight, answered as OPTIONS, routes there too).</item>
 /// <item><c>/mcp</c>: the MCP server's Streamable HTTP transport, JSON-RPC described by its own tool list (docs/mcp.md).</item>
 /// <item><c>/</c> and <c>/dashboard/{**path}</c>: the dashboard's page and static files.</item>
 /// <item><c>/api/{**path}</c>: the API's fallback, a 404 or 405 problem for a path or method no route has.</item>
@@ -303,10 +303,13 @@ internal static partial class SwitchboardOpenApi
                 continue;
             }
 
-            foreach (var operation in item.Operations.Values)
+            foreach (var (method, operation) in item.Operations)
             {
                 operation.Responses ??= [];
-                var statuses = operation.RequestBody is null ? CommonProblemStatuses : [.. CommonProblemStatuses, 400, 413];
+                // The per-key rate limit counts writes only (ApiAccessFilter): a read is never answered 429 for it.
+                var reads = method == HttpMethod.Get || method == HttpMethod.Head;
+                int[] common = reads ? [.. CommonProblemStatuses.Where(s => s != StatusCodes.Status429TooManyRequests)] : CommonProblemStatuses;
+                var statuses = operation.RequestBody is null ? common : [.. common, 400, 413];
                 if (operation.Extensions?.Remove(OpenApiOperations.CommonProblemsKey, out var only) == true && only is JsonNodeExtension { Node: JsonArray listed })
                 {
                     statuses = [.. listed.Select(n => n!.GetValue<int>())];
@@ -332,6 +335,15 @@ internal static partial class SwitchboardOpenApi
                                 [Switchboard.Server.Http.OpenApiBody.ProblemContentType] = new() { Schema = new OpenApiSchemaReference(nameof(Problem), document) },
                             },
                         };
+                    }
+                }
+
+                // An answer to HEAD has no body (its problems too): the status and the headers are all it says.
+                if (method == HttpMethod.Head)
+                {
+                    foreach (var response in operation.Responses.Values.OfType<OpenApiResponse>())
+                    {
+                        response.Content = null;
                     }
                 }
             }

@@ -27,4 +27,25 @@ public sealed partial class OpenApiConformanceTests
         documented.Except(mapped).Order().ShouldBeEmpty("in the document but not mapped");
         NotDescribed.Except(mapped).ShouldBeEmpty("listed as left out but no longer mapped");
     }
+
+    [Fact]
+    public void AReadIsNeverDocumentedAsRateLimitedAndNoAnswerToHeadHasABody()
+    {
+        var wrong = new List<string>();
+        foreach (var (method, path, operation) in _document.Operations())
+        {
+            var responses = operation.GetProperty("responses");
+            if (method is "GET" or "HEAD" && responses.TryGetProperty("429", out _))
+            {
+                wrong.Add($"{method} {path}: 429, but the per-key rate limit counts writes only");
+            }
+
+            if (method == "HEAD")
+            {
+                wrong.AddRange(responses.EnumerateObject().Where(r => r.Value.TryGetProperty("content", out _)).Select(r => $"HEAD {path}: {r.Name} has a body"));
+            }
+        }
+
+        wrong.ShouldBeEmpty();
+    }
 }

@@ -21,14 +21,33 @@ public sealed partial class OpenApiConformanceTests
         await Call(HttpMethod.Post, "/api/sessions", """{"id":"oa-sse"}""", 201);
         var stream = await Send(new HttpRequestMessage(HttpMethod.Get, "/api/stream?topics=sessions,session:oa-sse&label=team=core&subtree=false"), 200);
         stream.ContentType.ShouldBe("text/event-stream");
+        ShouldOpenWithRetryThenJoined(stream, "sessions", "session:oa-sse");
         var resumed = new HttpRequestMessage(HttpMethod.Get, "/api/stream?topics=summary&epoch=x");
         resumed.Headers.Add("Last-Event-ID", "0");
-        await Send(resumed, 200);
+        ShouldOpenWithRetryThenJoined(await Send(resumed, 200), "summary");
         await Call(HttpMethod.Get, "/api/stream", null, 400);
         await Call(HttpMethod.Get, "/api/stream?topics=nope", null, 400);
         await Call(HttpMethod.Get, "/api/stream?topics=sessions&since=x", null, 400);
 
         CheckExchanges();
+    }
+
+    /// <summary>
+    /// The stream opens as its description says: a <c>retry:</c> record, then an <c>event: joined</c> record (no <c>id:</c>)
+    /// whose one <c>data:</c> line is the join reply of one of <paramref name="topics"/>.
+    /// </summary>
+    private static void ShouldOpenWithRetryThenJoined(Exchange stream, params string[] topics)
+    {
+        var records = stream.ResponseText!.Split("\n\n", StringSplitOptions.RemoveEmptyEntries);
+        records.Length.ShouldBeGreaterThanOrEqualTo(2, stream.ResponseText);
+        records[0].ShouldMatch("^retry: [0-9]+$");
+        var joined = records[^1].Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        joined.Length.ShouldBe(2, records[^1]);
+        joined[0].ShouldBe("event: joined");
+        joined[1].ShouldStartWith("data: ");
+        var reply = System.Text.Json.JsonDocument.Parse(joined[1]["data: ".Length..]).RootElement;
+        reply.ValueKind.ShouldBe(System.Text.Json.JsonValueKind.Object);
+        topics.ShouldContain(reply.GetProperty("topic").GetString());
     }
 
     [Fact]

@@ -7,7 +7,7 @@ internal sealed partial class OpenApiValidator
 {
     /// <summary>
     /// Request headers sent that the operation does not document, of the kinds a handler reads itself (the protocol's own,
-    /// Slack's signature, conditional and resume headers); headers any HTTP client sends are not checked.
+    /// Phoenix's and Slack's, conditional and resume headers); headers any HTTP client sends are not checked.
     /// </summary>
     public static List<string> CheckRequestHeaders(JsonElement operation, IEnumerable<string> names)
     {
@@ -21,7 +21,7 @@ internal sealed partial class OpenApiValidator
     /// <summary>Headers a handler sets or reads itself, which the document must name.</summary>
     private static bool IsProtocolHeader(string name) =>
         name.StartsWith("Stream-", StringComparison.OrdinalIgnoreCase) || name.StartsWith("Producer-", StringComparison.OrdinalIgnoreCase)
-        || name.StartsWith("X-Slack-", StringComparison.OrdinalIgnoreCase)
+        || name.StartsWith("X-Slack-", StringComparison.OrdinalIgnoreCase) || name.StartsWith("X-Phoenix-", StringComparison.OrdinalIgnoreCase)
         || name is "Last-Event-ID" or "If-None-Match" or "Content-Encoding" or "ETag" or "Location" or "X-Accel-Buffering";
 
     private bool IsText(JsonElement media) =>

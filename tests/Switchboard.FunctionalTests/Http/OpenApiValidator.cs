@@ -56,8 +56,11 @@ internal sealed partial class OpenApiValidator(JsonElement document)
             && p.GetProperty("schema").TryGetProperty("pattern", out var pattern) && Regex.IsMatch(value, pattern.GetString()!));
 
     /// <summary>Every method and path template of the document, as "GET /api/sessions/{id}".</summary>
-    public IEnumerable<string> Routes() =>
-        _paths.EnumerateObject().SelectMany(p => p.Value.EnumerateObject().Select(m => $"{m.Name.ToUpperInvariant()} {p.Name}"));
+    public IEnumerable<string> Routes() => Operations().Select(o => $"{o.Method} {o.Path}");
+
+    /// <summary>Every operation of the document with its method (upper case) and path template.</summary>
+    public IEnumerable<(string Method, string Path, JsonElement Operation)> Operations() =>
+        _paths.EnumerateObject().SelectMany(p => p.Value.EnumerateObject().Select(m => (m.Name.ToUpperInvariant(), p.Name, m.Value)));
 
     /// <summary>Query parameters sent that the operation does not document.</summary>
     public static List<string> CheckQuery(JsonElement operation, string path)
