@@ -7,8 +7,8 @@ namespace Switchboard.Client;
 public sealed partial class SwitchboardClient
 {
     /// <summary>
-    /// Subscribes to a topic (<c>sessions</c>, <c>summary</c> or <c>session:{id}</c>) over the Phoenix WebSocket and
-    /// yields its events until the enumeration stops. The first item is a <see cref="SnapshotReset"/> (or
+    /// Subscribes to a topic (<c>sessions</c>, <c>summary</c>, <c>session:{id}</c> or another of docs/protocol.md's topics)
+    /// over the Phoenix WebSocket and yields its events until the enumeration stops. The first item is a <see cref="SnapshotReset"/> (or
     /// <see cref="Resumed"/> when <paramref name="since"/> is given and still in the log). The connection is kept
     /// alive with heartbeats and re-established after any failure with jittered exponential backoff; each rejoin
     /// resumes after the last seq received, so no event is lost or repeated — or, when the gap can no longer be
