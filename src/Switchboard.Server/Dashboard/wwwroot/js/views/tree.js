@@ -94,7 +94,7 @@ export function renderTree(list, more, model, onOpen) {
 
   // A node is rebuilt only when what it shows changed, and placed without detaching the others: a click on a node
   // survives a descendant's event arriving in the middle of it.
-  const drawn = drawnNodes.get(list) ?? drawnNodes.set(list, new Map()).get(list);
+  const drawn = drawnNodes.get(list) ?? new Map();
   const kept = new Map();
   const items = [];
   const walk = (s, level) => {
