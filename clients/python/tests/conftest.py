@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import os
+import queue
 import shutil
 import signal
 import socket
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import urllib.request
+import uuid
 from pathlib import Path
 
 import pytest
@@ -116,3 +119,47 @@ def auth_server(server_dll):
     yield server
     server.stop()
     shutil.rmtree(data, ignore_errors=True)
+
+
+def new_id(prefix: str) -> str:
+    """A session id no other test uses: ``prefix`` and 12 random hex digits."""
+    return f"{prefix}-{uuid.uuid4().hex[:12]}"
+
+
+class Items:
+    """
+    Iterates a subscriber (a :class:`Subscriber`, a :class:`WebhooksFollower`: anything iterable with ``close()``) in a
+    thread of its own, so a test waits for what it expects with a timeout. A refusal that ends the iteration is raised
+    by the ``next`` or ``until`` that reaches it.
+    """
+
+    def __init__(self, source):
+        self.source = source
+        self.items: queue.Queue = queue.Queue()
+        self.thread = threading.Thread(target=self._run, daemon=True)
+        self.thread.start()
+
+    def _run(self) -> None:
+        try:
+            for item in self.source:
+                self.items.put(item)
+        except BaseException as e:  # a refusal ends the iteration: the test reads it from the queue
+            self.items.put(e)
+
+    def next(self, timeout: float = 20.0):
+        try:
+            return self.items.get(timeout=timeout)
+        except queue.Empty:
+            pytest.fail(f"nothing arrived within {timeout} s")
+
+    def until(self, condition, timeout: float = 20.0):
+        while True:
+            item = self.next(timeout)
+            if isinstance(item, BaseException):
+                raise item
+            if condition(item):
+                return item
+
+    def close(self) -> None:
+        self.source.close()
+        self.thread.join(10)

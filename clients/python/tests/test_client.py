@@ -1,16 +1,13 @@
 import asyncio
 import threading
 import time
-import uuid
 
 import pytest
 
+from conftest import new_id
 from switchboard_client import (Alert, AlertRule, AsyncClient, Client, Event, Joined, Problem, Session, SnapshotReset,
                                 Subscriber, Webhook)
 
-
-def new_id(prefix: str) -> str:
-    return f"{prefix}-{uuid.uuid4().hex[:12]}"
 
 
 def eventually(condition, what: str, timeout: float = 15.0):

@@ -3,15 +3,12 @@ its heartbeat answers and through its stream (SSE), each once; the asyncio flavo
 
 import asyncio
 import threading
-import uuid
 
 import pytest
 
+from conftest import new_id
 from switchboard_client import AsyncClient, Client, Command, CommandList, Problem
 
-
-def new_id(prefix: str) -> str:
-    return f"{prefix}-{uuid.uuid4().hex[:12]}"
 
 
 def command_events(c: Client, session_id: str) -> list[str]:

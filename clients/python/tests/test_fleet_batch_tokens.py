@@ -1,55 +1,13 @@
 """Batch writes, the session count, the fleet pause switch and subscriber tokens, against the real server."""
 
 import asyncio
-import queue
-import threading
-import uuid
 from datetime import datetime, timezone
 
 import pytest
 
-from conftest import OPERATOR_KEY, READ_KEY
+from conftest import OPERATOR_KEY, READ_KEY, Items, new_id
 from switchboard_client import (AsyncClient, BatchOperation, BatchResult, Client, Event, Fleet, Problem, Session,
                                 SessionCount, SnapshotReset, Subscriber, SubscriberToken)
-
-
-def new_id(prefix: str) -> str:
-    return f"{prefix}-{uuid.uuid4().hex[:12]}"
-
-
-class Items:
-    """Iterates a :class:`Subscriber` in a thread of its own, so a test waits for what it expects with a timeout."""
-
-    def __init__(self, sub: Subscriber):
-        self.sub = sub
-        self.items: queue.Queue = queue.Queue()
-        self.thread = threading.Thread(target=self._run, daemon=True)
-        self.thread.start()
-
-    def _run(self) -> None:
-        try:
-            for item in self.sub:
-                self.items.put(item)
-        except BaseException as e:  # a refusal ends the iteration: the test reads it from the queue
-            self.items.put(e)
-
-    def next(self, timeout: float = 15.0):
-        try:
-            return self.items.get(timeout=timeout)
-        except queue.Empty:
-            pytest.fail(f"nothing arrived within {timeout} s")
-
-    def until(self, condition, timeout: float = 15.0):
-        while True:
-            item = self.next(timeout)
-            if isinstance(item, BaseException):
-                raise item
-            if condition(item):
-                return item
-
-    def close(self) -> None:
-        self.sub.close()
-        self.thread.join(10)
 
 
 def test_a_batch_applies_its_good_operations_and_refuses_each_bad_one_on_its_own(shared_server):

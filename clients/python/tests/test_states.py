@@ -6,16 +6,13 @@ included."""
 import threading
 import urllib.error
 import urllib.request
-import uuid
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
+from conftest import new_id
 from switchboard_client import Client, Event, Session, SnapshotReset, Subscriber, Summary
 
-
-def new_id(prefix: str) -> str:
-    return f"{prefix}-{uuid.uuid4().hex[:12]}"
 
 
 def state_moves(sub, sid: str, count: int) -> list[str]:

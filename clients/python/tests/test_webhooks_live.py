@@ -3,56 +3,17 @@ the real server: the whole list when the stream opens, on a create and on each d
 ``list_webhooks()`` answers it; again after a reconnect; a key scoped by labels is refused as any stream is."""
 
 import asyncio
-import queue
 import shutil
-import threading
-import uuid
 
 import pytest
 
-from conftest import _server
+from conftest import Items, _server, new_id
 from switchboard_client import AsyncClient, AsyncWebhooksFollower, Client, Problem, Webhook, WebhooksFollower
 
 #: Nothing listens there: every delivery attempt fails.
 DOWN = "http://127.0.0.1:9/hook"
 OPERATOR = "py-wh-operator-0123456789abcdef"
 RED = "py-wh-red-key-0123456789abcdef01"
-
-
-def new_id(prefix: str) -> str:
-    return f"{prefix}-{uuid.uuid4().hex[:12]}"
-
-
-class Lists:
-    """Iterates a :class:`WebhooksFollower` in a thread of its own, so a test waits for the list it expects."""
-
-    def __init__(self, follower: WebhooksFollower):
-        self.follower = follower
-        self.items: queue.Queue = queue.Queue()
-        self.thread = threading.Thread(target=self._run, daemon=True)
-        self.thread.start()
-
-    def _run(self) -> None:
-        try:
-            for item in self.follower:
-                self.items.put(item)
-        except BaseException as e:  # a refusal ends the iteration: the test reads it from the queue
-            self.items.put(e)
-
-    def until(self, condition, timeout: float = 20.0):
-        while True:
-            try:
-                item = self.items.get(timeout=timeout)
-            except queue.Empty:
-                pytest.fail(f"no matching list within {timeout} s")
-            if isinstance(item, BaseException):
-                raise item
-            if condition(item):
-                return item
-
-    def close(self) -> None:
-        self.follower.close()
-        self.thread.join(10)
 
 
 @pytest.fixture()
@@ -75,7 +36,7 @@ def test_follow_webhooks_yields_the_whole_list_on_open_create_and_delivery_and_a
     c = Client(own_server.url)
     follower = c.follow_webhooks(min_backoff=0.1, max_backoff=0.5)
     assert isinstance(follower, WebhooksFollower)
-    lists = Lists(follower)
+    lists = Items(follower)
     try:
         assert lists.until(lambda _: True) == [], "no endpoints yet: an empty list"
 
