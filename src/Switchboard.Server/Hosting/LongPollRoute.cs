@@ -20,8 +20,7 @@ internal static class LongPollRoute
 
     public static void Map(IEndpointRouteBuilder root)
     {
-        root.MapGet(Pattern, (HttpContext http, LongPollRegistry sessions, SocketOptions options, OriginPolicy origins, StreamAuthenticator auth) =>
-            LongPollEndpoint.HandleAsync(http, sessions, options, origins, auth)).WithTags("Sockets").WithName("LongPoll")
+        root.MapGet(Pattern, LongPollEndpoint.HandleAsync).WithTags("Sockets").WithName("LongPoll")
             .WithDescription("Without a live connection key this poll connects (credentials are checked now): status 410 with the new key as `token`. "
                 + "With one it waits up to Sockets:LongPollWindow for the connection's frames: 200 with them, or 204 with none.")
             .QueryParameter("vsn", JsonSchemaType.String, "The Phoenix serializer: 2.0.0 (phoenix.js) or 1.0.0, the default; another is refused with status 403.")
@@ -30,8 +29,7 @@ internal static class LongPollRoute
             .RequestHeaders(AuthToken, ConnectionKey)
             .Answer(StatusCodes.Status200OK, "application/json", PollAnswer, Headers)
             .CommonProblems();
-        root.MapPost(Pattern, (HttpContext http, LongPollRegistry sessions, SocketOptions options, OriginPolicy origins, StreamAuthenticator auth) =>
-            LongPollEndpoint.HandleAsync(http, sessions, options, origins, auth)).WithTags("Sockets").WithName("LongPollSend")
+        root.MapPost(Pattern, LongPollEndpoint.HandleAsync).WithTags("Sockets").WithName("LongPollSend")
             .WithDescription("Frames for the connection, handled in order; the answer comes once a join among them is answered. The connection key is the "
                 + "credential: the connecting poll checked the caller's.")
             .QueryParameter("vsn", JsonSchemaType.String, "As the connection's polls send it (the connection keeps the serializer it connected with).")
@@ -51,8 +49,7 @@ internal static class LongPollRoute
                 }))
             .Answer(StatusCodes.Status200OK, "application/json", SendAnswer, Headers)
             .NoApiKey().CommonProblems();
-        root.MapMethods(Pattern, [HttpMethods.Options], (HttpContext http, LongPollRegistry sessions, SocketOptions options, OriginPolicy origins,
-            StreamAuthenticator auth) => LongPollEndpoint.HandleAsync(http, sessions, options, origins, auth)).WithTags("Sockets").WithName("LongPollOptions")
+        root.MapMethods(Pattern, [HttpMethods.Options], LongPollEndpoint.HandleAsync).WithTags("Sockets").WithName("LongPollOptions")
             .WithDescription("The CORS answer (a preflight's too); without the Access-Control headers for an origin this server refuses.")
             .Answer(StatusCodes.Status200OK, null, null, [.. Headers,
                 new WireHeader("Access-Control-Allow-Methods", "GET, POST, OPTIONS"),
@@ -61,8 +58,7 @@ internal static class LongPollRoute
 
         // Every other method, as Phoenix: 400 with no body. A CORS preflight routes here too (the OPTIONS endpoint does
         // not take preflights), and gets the OPTIONS answer from the same handler.
-        root.Map(Pattern, (HttpContext http, LongPollRegistry sessions, SocketOptions options, OriginPolicy origins, StreamAuthenticator auth) =>
-            LongPollEndpoint.HandleAsync(http, sessions, options, origins, auth)).WithOrder(1).ExcludeFromDescription();
+        root.Map(Pattern, LongPollEndpoint.HandleAsync).WithOrder(1).ExcludeFromDescription();
     }
 
     private static readonly WireHeader AuthToken = new("X-Phoenix-AuthToken", "A subscriber token, as phoenix.js sends its authToken; read at connect only.");
