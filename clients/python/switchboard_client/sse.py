@@ -40,24 +40,23 @@ class Subscriber:
         self.max_backoff = max_backoff
         self.connects = 0
         self._closed = threading.Event()
-        self._response: Any = None
+        # A duplicate of the open connection's descriptor, taken while it was surely open, for close() to shut down from
+        # another thread. It keeps its own descriptor number, so it can never name another socket after the reader
+        # closes the response; the lock orders close() against the reader's own clean-up.
+        self._lock = threading.Lock()
+        self._shutdown_handle: socket.socket | None = None
 
     def close(self) -> None:
         self._closed.set()
-        response = self._response
-        if response is not None:
+        with self._lock:
             # A read under way holds the response's buffer until the server sends something (its heartbeat comes every
-            # 15 s), and close() waits for it; shutting the socket down ends that read at once. Shutdown acts on the
-            # connection, so a duplicate of its descriptor does it without touching the response's own.
-            try:
-                with socket.fromfd(response.fileno(), socket.AF_INET, socket.SOCK_STREAM) as duplicate:
-                    duplicate.shutdown(socket.SHUT_RDWR)
-            except (OSError, ValueError):
-                pass  # already closed
-            try:
-                response.close()
-            except OSError:
-                pass
+            # 15 s). Shutting the connection down ends that read at once, and the reader then closes the response
+            # itself: closing it from this thread would race the reader inside it.
+            if self._shutdown_handle is not None:
+                try:
+                    self._shutdown_handle.shutdown(socket.SHUT_RDWR)
+                except OSError:
+                    pass  # the server closed it first
 
     def __enter__(self) -> "Subscriber":
         return self
@@ -77,11 +76,6 @@ class Subscriber:
                     raise
             except (TransportError, OSError, ValueError, http.client.HTTPException):
                 pass
-            except AttributeError:
-                # http.client after close() from another thread: the stream was closed on purpose.
-                if not self._closed.is_set():
-                    raise
-                return
             if self._closed.wait(backoff):
                 return
             backoff = min(backoff * 2, self.max_backoff)
@@ -110,7 +104,17 @@ class Subscriber:
                 raise TransportError(f"stream: HTTP {e.code}") from None
         except urllib.error.URLError as e:
             raise TransportError(f"stream: {e}") from e
-        self._response = response
+        try:
+            handle = socket.fromfd(response.fileno(), socket.AF_INET, socket.SOCK_STREAM)
+        except OSError:
+            handle = None
+        with self._lock:
+            if self._closed.is_set():
+                if handle is not None:
+                    handle.close()
+                response.close()
+                return
+            self._shutdown_handle = handle
         self.connects += 1
         asked = self.last_seq
         try:
@@ -135,7 +139,10 @@ class Subscriber:
                     elif name == "data":
                         data.append(value)
         finally:
-            self._response = None
+            with self._lock:
+                self._shutdown_handle = None
+            if handle is not None:
+                handle.close()
             response.close()
 
     def _dispatch(self, event_type: str, text: str, asked: int | None) -> Item | None:
