@@ -68,7 +68,7 @@ public sealed class UnreachableSwitchboardTests : IAsyncLifetime
             _ => ModelTurn.CallTool("run_shell_command", new { command = "touch a.txt", description = "Create a file" }),
         }, ModelTurn.Say("All done."));
 
-        var result = await RunAsync(agent, await InstalledHooksAsync(agent, dropped.Url(5080, "/")), bound: RunBound);
+        var result = await RunAsync(agent, await InstalledHooksAsync(agent, dropped.Url("/")), bound: RunBound);
 
         result.ExitCode.ShouldBe(0, result.Output);
         File.Exists(_bed.Sandbox.WorkFile("a.txt")).ShouldBeTrue("the agent followed its own rules, and they let the tool run. " + result.Output);

@@ -59,7 +59,7 @@ public sealed class HookCommandTests
     {
         using var home = new TempDirectory();
         using var dropped = DroppedAddress.Create();
-        var file = await InstallAsync(home.Path, "codex", dropped.Url(5080, "/"));
+        var file = await InstallAsync(home.Path, "codex", dropped.Url("/"));
         var command = HookShell.Installed(file, "PermissionRequest");
 
         await using var hook = HookShell.Start(command, Event("PermissionRequest"), new Dictionary<string, string> { ["SWITCHBOARD_API_KEY"] = Key });
