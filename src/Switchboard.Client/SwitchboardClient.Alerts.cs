@@ -8,7 +8,7 @@ namespace Switchboard.Client;
 /// <summary>Alert rules, alerts and webhook endpoints.</summary>
 public sealed partial class SwitchboardClient
 {
-    /// <summary>The topic, and the type of its pushes.</summary>
+    /// <summary>The topic that pushes the endpoint list.</summary>
     private const string WebhooksTopic = "webhooks";
 
     /// <summary>Every rule, from configuration and stored (<c>GET /api/alert-rules</c>).</summary>
@@ -87,9 +87,9 @@ public sealed partial class SwitchboardClient
         await foreach (var item in SubscribeAsync(WebhooksTopic, null, options, cancellationToken).ConfigureAwait(false))
         {
             // The join's SnapshotReset (or Resumed) carries no list; the push that follows it does.
-            if (item is SwitchboardEvent { Type: WebhooksTopic } pushed)
+            if (item is WebhooksEvent pushed)
             {
-                yield return WireJson.ReadWebhookList(pushed.Data);
+                yield return pushed.Webhooks;
             }
         }
     }

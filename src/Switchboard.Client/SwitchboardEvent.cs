@@ -123,6 +123,16 @@ public sealed record AlertEvent : SwitchboardEvent
 }
 
 /// <summary>
+/// <c>webhooks</c>: the whole list of webhook endpoints with their delivery state, pushed on the <c>webhooks</c> topic
+/// once it is joined and again whenever anything in it changes; never logged, so <see cref="SwitchboardEvent.Seq"/> is null.
+/// </summary>
+public sealed record WebhooksEvent : SwitchboardEvent
+{
+    /// <summary>Every endpoint, as <see cref="SwitchboardClient.ListWebhooksAsync"/> gives them (no secrets).</summary>
+    public required IReadOnlyList<Webhook> Webhooks { get; init; }
+}
+
+/// <summary>
 /// <c>command_issued</c>, <c>command_delivered</c>, <c>command_acknowledged</c>, <c>command_expired</c> or
 /// <c>command_withdrawn</c> (a session's topic, and the fleet-wide <c>commands</c> topic).
 /// </summary>

@@ -95,6 +95,11 @@ internal static partial class WireJson
                 Seq = seq, Epoch = epoch, Type = type, SessionId = sessionId, At = at, Data = data,
                 Alert = ReadAlert(alert),
             },
+            "webhooks" when data.TryGetProperty("webhooks", out _) => new WebhooksEvent
+            {
+                Seq = seq, Epoch = epoch, Type = type, SessionId = sessionId, At = at, Data = data,
+                Webhooks = ReadWebhookList(data),
+            },
             "command_issued" or "command_delivered" or "command_acknowledged" or "command_expired" or "command_withdrawn"
                 when data.TryGetProperty("command", out var command) => new CommandEvent
             {

@@ -48,7 +48,7 @@ internal static class AlertsVerb
         {
             table.Add([
                 a.Id, a.Severity, a.RuleName, a.Subject, a.RaisedAt.UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture),
-                a.State, a.AcknowledgedBy ?? "-", a.Message.Length > 80 ? a.Message[..80] + "…" : a.Message,
+                a.State, a.AcknowledgedBy ?? "-", TextTable.OneLine(a.Message, 80),
             ]);
         }
 

@@ -20,7 +20,7 @@ internal static class ApprovalText
         var table = new TextTable(["ID", "KIND", "STATE", "ASKED (UTC)", "TOOL", "SUMMARY"]);
         foreach (var a in approvals)
         {
-            table.Add([a.Id, Name(a.Kind), Name(a.State), Time(a.RequestedAt), a.Tool ?? "-", OneLine(a.Summary, 60)]);
+            table.Add([a.Id, Name(a.Kind), Name(a.State), Time(a.RequestedAt), a.Tool ?? "-", TextTable.OneLine(a.Summary, 60)]);
         }
 
         table.WriteTo(output);
@@ -29,7 +29,7 @@ internal static class ApprovalText
     public static void WriteOne(Approval a, TextWriter output)
     {
         output.WriteLine($"{a.Id}  {Name(a.Kind)}  {Name(a.State)}{(a.Tool is { } tool ? "  " + tool : "")}");
-        output.WriteLine($"  {OneLine(a.Summary, 200)}");
+        output.WriteLine($"  {TextTable.OneLine(a.Summary, 200)}");
         if (a.Cwd is { } cwd)
         {
             output.WriteLine($"  in {cwd}");
@@ -88,12 +88,6 @@ internal static class ApprovalText
             _ => (Name(a.State)[..1].ToUpperInvariant() + Name(a.State)[1..], ""),
         };
         output.WriteLine($"{a.Id}: {outcome}{(a.AnsweredBy is { } by ? " by " + by : "")}{detail}{(a.Note is { } note ? " — " + note : "")}.");
-    }
-
-    private static string OneLine(string text, int max)
-    {
-        var line = text.ReplaceLineEndings(" ");
-        return line.Length > max ? line[..max] + "…" : line;
     }
 
     private static string Name<T>(T value) where T : struct, Enum => value.ToString().ToLowerInvariant();

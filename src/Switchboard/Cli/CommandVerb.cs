@@ -135,7 +135,7 @@ internal static class CommandVerb
         foreach (var c in list.Commands)
         {
             table.Add([c.Id, Name(c.Type), Name(c.State), Time(c.IssuedAt), c.IssuedBy, c.Outcome is { } o ? Name(o) : "-",
-                c.Text is { Length: > 60 } text ? text[..60] + "…" : c.Text ?? ""]);
+                TextTable.OneLine(c.Text ?? "", 60)]);
         }
 
         table.WriteTo(output);

@@ -54,6 +54,7 @@ internal static class EventFormatter
         SessionTerminatedEvent t => $"reason={t.Reason} tokens={t.Session.TotalTokens} cost=${t.Session.CostUsd.ToString(CultureInfo.InvariantCulture)} active={t.ActiveCount}",
         FleetUpdatedEvent f => f.IsPaused ? "fleet paused" : "fleet resumed",
         SummaryEvent s => Summary(s.Summary),
+        WebhooksEvent w => Webhooks(w.Webhooks),
         _ => e.Data.GetRawText(),
     };
 
@@ -78,6 +79,12 @@ internal static class EventFormatter
 
         return string.Join(' ', parts);
     }
+
+    /// <summary>e.g. <c>2 endpoints: down failing lag=3 failures=2 (last error: Connection refused); audit active lag=0 failures=0</c>.</summary>
+    private static string Webhooks(IReadOnlyList<Webhook> webhooks) =>
+        webhooks.Count == 0 ? "no endpoints" : $"{webhooks.Count} endpoint{(webhooks.Count == 1 ? "" : "s")}: " + string.Join("; ", webhooks.Select(w =>
+            $"{w.Id} {(w.Enabled ? w.State : "disabled")} lag={w.Lag} failures={w.Failures}"
+            + (w.LastError is { } e && w.ConsecutiveFailures > 0 ? $" (last error: {TextTable.OneLine(e, 80)})" : "")));
 
     public static string Summary(Summary s) =>
         $"active={s.ActiveCount} working={s.Count(SessionState.Working)} waiting={s.Count(SessionState.Waiting)} idle={s.Count(SessionState.Idle)} error={s.Count(SessionState.Error)} "

@@ -33,6 +33,7 @@ internal static class SwitchboardCommandLine
         root.Subcommands.Add(SessionsVerb.Create());
         root.Subcommands.Add(UsageVerb.Create());
         root.Subcommands.Add(AlertsVerb.Create());
+        root.Subcommands.Add(WebhooksVerb.Create());
         root.Subcommands.Add(CommandVerb.Create());
         root.Subcommands.Add(ApprovalVerb.Create());
         root.Subcommands.Add(DemoVerb.Create());

@@ -12,7 +12,7 @@ internal static class TailVerb
 {
     private static readonly Argument<string> Topic = new("topic")
     {
-        Description = "sessions (default), summary, or session:{id}.",
+        Description = "sessions (default), summary, session:{id}, alerts, commands, approvals or webhooks (any topic the server serves).",
         Arity = ArgumentArity.ZeroOrOne,
         DefaultValueFactory = _ => "sessions",
     };

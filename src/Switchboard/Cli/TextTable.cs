@@ -10,6 +10,13 @@ internal sealed class TextTable(params string[] headers)
 
     public int Count => _rows.Count;
 
+    /// <summary><paramref name="text"/> on one line, cut to <paramref name="max"/> characters with an ellipsis.</summary>
+    public static string OneLine(string text, int max)
+    {
+        var line = text.ReplaceLineEndings(" ");
+        return line.Length > max ? line[..max] + "…" : line;
+    }
+
     public void Add(params string[] cells) => _rows.Add(cells);
 
     public void WriteTo(TextWriter output)

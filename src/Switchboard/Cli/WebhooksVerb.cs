@@ -1,0 +1,68 @@
+using System.CommandLine;
+using System.Globalization;
+using Switchboard.Client;
+
+namespace Switchboard.Cli;
+
+/// <summary>
+/// <c>switchboard webhooks [--watch]</c>: the webhook endpoints with their delivery state as a table; <c>--watch</c>
+/// follows the <c>webhooks</c> topic and prints the table again each time the server pushes a changed list.
+/// </summary>
+internal static class WebhooksVerb
+{
+    private static readonly Option<bool> Watch = new("--watch")
+    {
+        Description = "Keep following: print the table again whenever an endpoint, a delivery attempt or the lag changes (Ctrl+C stops).",
+    };
+
+    public static Command Create() =>
+        ClientVerb.Create("webhooks", "Webhook endpoints and how far each delivered; --watch follows them live.", RunAsync, Watch);
+
+    private static async Task<int> RunAsync(SwitchboardClient client, ParseResult result, CancellationToken cancellationToken)
+    {
+        var output = Console.Out;
+        if (!result.GetValue(Watch))
+        {
+            Write(output, await client.ListWebhooksAsync(cancellationToken));
+            return 0;
+        }
+
+        var first = true;
+        await foreach (var webhooks in client.FollowWebhooksAsync(cancellationToken: cancellationToken))
+        {
+            if (!first)
+            {
+                await output.WriteLineAsync();
+            }
+
+            first = false;
+            await output.WriteLineAsync($"# {DateTimeOffset.Now.ToString("HH:mm:ss", CultureInfo.InvariantCulture)}");
+            Write(output, webhooks);
+        }
+
+        return 0;
+    }
+
+    private static void Write(TextWriter output, IReadOnlyList<Webhook> webhooks)
+    {
+        if (webhooks.Count == 0)
+        {
+            output.WriteLine("No webhook endpoints.");
+            return;
+        }
+
+        var table = new TextTable("ID", "URL", "FORMAT", "STATE", "LAG", "ATTEMPTS", "FAILURES", "LAST ATTEMPT (UTC)", "LAST ERROR");
+        table.RightAligned.UnionWith([4, 5, 6]);
+        foreach (var w in webhooks)
+        {
+            table.Add(
+                w.Id, w.Url, w.Format, w.Enabled ? w.State : "disabled", Number(w.Lag), Number(w.Attempts), Number(w.Failures),
+                w.LastAttemptAt?.UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture) ?? "-",
+                w.LastError is { } e ? TextTable.OneLine(e, 60) : "-");
+        }
+
+        table.WriteTo(output);
+    }
+
+    private static string Number(long value) => value.ToString(CultureInfo.InvariantCulture);
+}
