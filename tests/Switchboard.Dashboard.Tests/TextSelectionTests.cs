@@ -79,13 +79,13 @@ public sealed class TextSelectionTests(Chromium chromium)
     {
         await using var server = await SwitchboardServer.StartAsync();
         await server.Http.CreateAsync("asker", "Asker", state: "working");
-        var first = await AskAsync(server, "asker", "make release");
+        await AskAsync(server, "asker", "make release");
         var second = await AskAsync(server, "asker", "rm -rf dist");
         await using var page = await DashboardPage.OpenAsync(chromium, server.BaseAddress);
         await page.Row("asker").GetByTestId("session-open").ClickAsync();
         var approvals = page.Detail.GetByTestId("detail-approval");
         await Expect(approvals).ToHaveCountAsync(2);
-        await DashboardPage.SelectTextAsync(Approval(page, first).Locator("span").First);
+        await DashboardPage.SelectTextAsync(approvals.Filter(new() { HasText = "make release" }).Locator("span").First);
         var selected = await page.SelectedTextAsync();
         selected.ShouldBe("Bash: make release");
         await page.WatchDetachmentsAsync("detail-approvals");
@@ -95,7 +95,7 @@ public sealed class TextSelectionTests(Chromium chromium)
         (await page.DetachedAsync("detail-approvals")).ShouldBeEmpty("the approvals already shown stay in place");
 
         await server.Http.SendAsync(HttpMethod.Post, $"/api/sessions/asker/approvals/{second}", new { decision = "deny", note = "not today" });
-        await Expect(Approval(page, second)).ToHaveAttributeAsync("data-state", "denied");
+        await Expect(approvals.Filter(new() { HasText = "rm -rf dist" })).ToHaveAttributeAsync("data-state", "denied");
         (await page.DetachedAsync("detail-approvals")).ShouldBe([second], "only the answered approval is drawn again");
         (await page.SelectedTextAsync()).ShouldBe(selected);
         page.ShouldHaveNoScriptErrors();
@@ -128,8 +128,6 @@ public sealed class TextSelectionTests(Chromium chromium)
     }
 
     private static ILocator Command(DashboardPage page, string id) => page.Page.Locator($"[data-testid=detail-command][data-command-id=\"{id}\"]");
-
-    private static ILocator Approval(DashboardPage page, string id) => page.Page.Locator($"[data-testid=detail-approval][data-approval-id=\"{id}\"]");
 
     private static ILocator Webhook(DashboardPage page, string id) => page.Page.Locator($"[data-testid=webhook-row][data-webhook-id=\"{id}\"]");
 
