@@ -155,7 +155,7 @@ public sealed class DashboardPage : IAsyncDisposable
     /// <summary>
     /// From now on, records each child taken out of the element with <paramref name="testId"/>, even one put straight
     /// back: a click whose element left the document between its press and its release is lost. <see
-    /// cref="DetachedAsync"/> names them (by session or alert id).
+    /// cref="DetachedAsync"/> names them (by session, alert, command, approval or webhook id, or an event's seq; else by tag).
     /// </summary>
     public Task WatchDetachmentsAsync(string testId) => Page.EvaluateAsync("""
         (id) => {
@@ -163,7 +163,10 @@ public sealed class DashboardPage : IAsyncDisposable
           const out = (window.__detached ??= {})[id] = [];
           new MutationObserver((records) => {
             for (const r of records) {
-              for (const n of r.removedNodes) out.push(n.dataset?.sessionId ?? n.dataset?.alertId ?? n.nodeName);
+              for (const n of r.removedNodes) {
+                const d = n.dataset ?? {};
+                out.push(d.sessionId ?? d.alertId ?? d.commandId ?? d.approvalId ?? d.webhookId ?? d.seq ?? n.nodeName);
+              }
             }
           }).observe(el, { childList: true });
         }
@@ -172,6 +175,19 @@ public sealed class DashboardPage : IAsyncDisposable
     /// <summary>The children taken out of <paramref name="testId"/> since <see cref="WatchDetachmentsAsync"/>.</summary>
     public async Task<string[]> DetachedAsync(string testId) =>
         await Page.EvaluateAsync<string[]>("(id) => window.__detached[id]", testId);
+
+    /// <summary>Selects all the text of <paramref name="element"/>, as a person dragging over it to copy it does.</summary>
+    public static Task SelectTextAsync(ILocator element) => element.EvaluateAsync("""
+        (el) => {
+          const range = document.createRange();
+          range.selectNodeContents(el);
+          getSelection().removeAllRanges();
+          getSelection().addRange(range);
+        }
+        """);
+
+    /// <summary>The page's selected text now: empty once the node that held the selection left the document.</summary>
+    public Task<string> SelectedTextAsync() => Page.EvaluateAsync<string>("() => getSelection().toString()");
 
     /// <summary>
     /// Fails when the page scrolls sideways (the document wider than the viewport), naming the elements that stick out

@@ -76,6 +76,29 @@ export function placeChildren(parent, nodes) {
   });
 }
 
+/** The element → each item's key → the node drawn for it and what it showed, for placeItems. */
+const drawnItems = new WeakMap();
+
+/**
+ * Makes one child of `parent` per item, in order, through placeChildren: an item drawn by the last call with the same
+ * key and the same `shown(item)` (what its node displays, compared as JSON) keeps its node, so a text selection, the
+ * focus or a click in it survives; any other is made with `build(item)`. Keys must be distinct within one call.
+ */
+export function placeItems(parent, items, key, shown, build) {
+  const drawn = drawnItems.get(parent) ?? new Map();
+  const kept = new Map();
+  const nodes = items.map((item) => {
+    const id = key(item);
+    const signature = JSON.stringify(shown(item));
+    const before = drawn.get(id);
+    const node = before?.signature === signature ? before.node : build(item);
+    kept.set(id, { signature, node });
+    return node;
+  });
+  drawnItems.set(parent, kept);
+  placeChildren(parent, nodes);
+}
+
 export function byTestId(id, root = document) {
   return root.querySelector(`[data-testid="${id}"]`);
 }

@@ -2,7 +2,7 @@
 // Acknowledge form (who and a note), and a toast for each new critical alert. Self-contained: it joins its own
 // channel on the shared socket, brings its own stylesheet, and talks to the API with the page's credentials.
 
-import { h, placeChildren, setText } from "../dom.js";
+import { h, placeItems, setText } from "../dom.js";
 
 const BY_ITEM = "switchboard.ack-by";
 const SEVERITY_ORDER = { critical: 0, warning: 1, info: 2 };
@@ -81,20 +81,15 @@ export class AlertBar {
     this.#root.hidden = alerts.length === 0;
     this.#root.dataset.severity = alerts[0]?.severity ?? "";
     setText(this.#count, alerts.length === 1 ? "1 open alert" : `${alerts.length} open alerts`);
-    // An open acknowledge form (its focus, what is typed) and a click in progress survive a render.
-    placeChildren(this.#list, alerts.map((alert) =>
-      this.#item(alert, this.#list.querySelector(`[data-alert-id="${CSS.escape(alert.id)}"]`))));
+    // An item is kept until it is acknowledged (here or elsewhere): an open acknowledge form (its focus, what is typed)
+    // and a click in progress survive a render.
+    placeItems(this.#list, alerts, (alert) => alert.id, (alert) => Boolean(alert.acknowledged_by), (alert) => this.#item(alert));
   }
 
-  #item(alert, existing) {
+  #item(alert) {
     const acked = alert.acknowledged_by
       ? h("span", { class: "alert-acked", dataset: { testid: "alert-acked" } }, `Acknowledged by ${alert.acknowledged_by}${alert.note ? ` · ${alert.note}` : ""}`)
       : null;
-    // Kept until it is acknowledged (here or elsewhere): an open acknowledge form stays with what was typed in it.
-    if (existing && existing.dataset.acked === String(Boolean(alert.acknowledged_by))) {
-      return existing;
-    }
-
     const subject = alert.session_id && this.#onOpen
       ? h("button", { type: "button", class: "link", onclick: () => this.#onOpen(alert.session_id) }, alert.subject)
       : alert.subject;
@@ -105,7 +100,6 @@ export class AlertBar {
       h("span", { class: "alert-since", dataset: { testid: "alert-since", raisedAt: alert.raised_at }, title: alert.raised_at }, since(alert.raised_at)),
       h("span", { class: "alert-message" }, alert.message),
       acked ?? h("button", { type: "button", class: "button", "data-write": "", dataset: { testid: "alert-ack" }, onclick: () => this.#openForm(item, alert) }, "Acknowledge"));
-    existing?.replaceWith(item);
     return item;
   }
 

@@ -2,7 +2,7 @@
 // how it ended and by whom. Read once when the panel opens (GET …/approvals), then kept current by the approval
 // events of the panel's own `session:{id}` channel.
 
-import { byTestId, h } from "../dom.js";
+import { byTestId, h, placeItems } from "../dom.js";
 import { formatClock } from "../format.js";
 
 export const APPROVAL_EVENTS = ["approval_requested", "approval_answered", "approval_expired", "approval_withdrawn"];
@@ -25,10 +25,12 @@ export class ApprovalHistory {
   render() {
     const approvals = [...this.#approvals.values()].sort((a, b) => (a.requested_at < b.requested_at ? 1 : -1)).slice(0, MAX_SHOWN);
     byTestId("detail-approvals-empty").hidden = approvals.length > 0;
-    byTestId("detail-approvals").replaceChildren(...approvals.map((a) => h("li", { dataset: { testid: "detail-approval", state: a.state } },
-      h("time", { datetime: a.requested_at }, formatClock(a.requested_at)),
-      h("span", {}, [a.tool ? `${a.tool}: ` : "", a.summary]),
-      h("span", { class: `approval-state approval-${a.state}`, dataset: { testid: "detail-approval-state" } },
-        [ENDINGS[a.state] ?? a.state, a.answered_by ? ` by ${a.answered_by}` : "", a.note ? ` · ${a.note}` : ""]))));
+    // An approval is drawn again only when what it shows changed: a selection in the others survives its news.
+    placeItems(byTestId("detail-approvals"), approvals, (a) => a.id, (a) => [a.state, a.requested_at, a.tool, a.summary, a.answered_by, a.note],
+      (a) => h("li", { dataset: { testid: "detail-approval", approvalId: a.id, state: a.state } },
+        h("time", { datetime: a.requested_at }, formatClock(a.requested_at)),
+        h("span", {}, [a.tool ? `${a.tool}: ` : "", a.summary]),
+        h("span", { class: `approval-state approval-${a.state}`, dataset: { testid: "detail-approval-state" } },
+          [ENDINGS[a.state] ?? a.state, a.answered_by ? ` by ${a.answered_by}` : "", a.note ? ` · ${a.note}` : ""])));
   }
 }

@@ -1,5 +1,5 @@
 // The detail panel's command history of one session: what it knows of each command, and the list it draws.
-import { byTestId, h } from "../dom.js";
+import { byTestId, h, placeItems } from "../dom.js";
 import { formatClock } from "../format.js";
 
 export class CommandHistory {
@@ -18,10 +18,11 @@ export class CommandHistory {
   render() {
     const commands = [...this.#commands.values()].sort((a, b) => (a.issued_at < b.issued_at ? 1 : a.issued_at > b.issued_at ? -1 : 0));
     byTestId("detail-commands-empty").hidden = commands.length > 0;
-    byTestId("detail-commands").replaceChildren(...commands.map((c) =>
+    // A command is drawn again only when what it shows changed: a selection in the others survives its news.
+    placeItems(byTestId("detail-commands"), commands, (c) => c.id, (c) => [c.type, c.state, c.issued_at, describeCommand(c)], (c) =>
       h("li", { dataset: { testid: "detail-command", commandId: c.id, type: c.type, state: c.state } },
         h("time", { datetime: c.issued_at }, formatClock(c.issued_at)),
-        h("span", {}, describeCommand(c)))));
+        h("span", {}, describeCommand(c))));
   }
 }
 

@@ -2,7 +2,7 @@
 // when the panel opens and left when it closes. Opening also fetches the session's recent history (a user action).
 // The tree section draws everything the session started, each node with its state and rolled-up cost (tree.js).
 
-import { byTestId, frameScheduler, h, setAttr, setText } from "../dom.js";
+import { byTestId, frameScheduler, h, placeItems, setAttr, setText } from "../dom.js";
 import { formatClock, formatCost, formatDateTime, formatInt, labelPairs, timeAgo } from "../format.js";
 import { Presence } from "../../vendor/phoenix/phoenix.mjs";
 import { applyEvent } from "../../vendor/switchboard-client/live.js";
@@ -342,16 +342,16 @@ export class DetailPanel {
       ["Lease", s.lease_seconds ? `${s.lease_seconds}s` : "none"],
     ]);
     const pairs = labelPairs(s.labels);
-    byTestId("detail-labels").replaceChildren(...(pairs.length
-      ? pairs.map((p) => h("span", { class: "label-chip static" }, p))
-      : [h("span", { class: "muted" }, "none")]));
+    // The labels and the timeline keep each unchanged item's node: a selection in one survives the session's events.
+    placeItems(byTestId("detail-labels"), pairs.length ? pairs : [null], (p) => p, (p) => p,
+      (p) => (p === null ? h("span", { class: "muted" }, "none") : h("span", { class: "label-chip static" }, p)));
     setText(byTestId("detail-metadata"), JSON.stringify(s.metadata ?? {}, null, 2));
     this.#commands.render();
     this.#approvals.render();
     const items = [...this.#timeline.values()].sort((a, b) => b.envelope.seq - a.envelope.seq).slice(0, MAX_TIMELINE);
-    byTestId("detail-timeline").replaceChildren(...items.map(({ envelope, text }) =>
-      h("li", { dataset: { testid: "detail-event", type: envelope.type } },
-        h("time", { datetime: envelope.at }, formatClock(envelope.at)), h("span", {}, text))));
+    placeItems(byTestId("detail-timeline"), items, ({ envelope }) => envelope.seq, ({ envelope, text }) => [envelope.type, envelope.at, text],
+      ({ envelope, text }) => h("li", { dataset: { testid: "detail-event", seq: String(envelope.seq), type: envelope.type } },
+        h("time", { datetime: envelope.at }, formatClock(envelope.at)), h("span", {}, text)));
   }
 }
 

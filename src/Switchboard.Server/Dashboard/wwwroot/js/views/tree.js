@@ -3,7 +3,7 @@
 // events. No event is sent for an ancestor whose totals changed: each child event's `subtree_delta` is added to the
 // ancestors held here (SubtreeDeltas, from the TypeScript client), so every node's rolled-up cost stays exact.
 
-import { h, placeChildren, setAttr, setText } from "../dom.js";
+import { h, placeItems, setAttr, setText } from "../dom.js";
 import { formatCost, formatInt } from "../format.js";
 import { applyEvent, SubtreeDeltas } from "../../vendor/switchboard-client/live.js";
 
@@ -75,9 +75,6 @@ export class SubtreeModel {
   }
 }
 
-/** The list element → session id → its drawn node and what it showed. */
-const drawnNodes = new WeakMap();
-
 /** Draws the tree under the open session: each node with its state, name, and its subtree's cost and size. */
 export function renderTree(list, more, model, onOpen) {
   const root = model.root;
@@ -94,21 +91,15 @@ export function renderTree(list, more, model, onOpen) {
 
   // A node is rebuilt only when what it shows changed, and placed without detaching the others: a click on a node
   // survives a descendant's event arriving in the middle of it.
-  const drawn = drawnNodes.get(list) ?? new Map();
-  const kept = new Map();
   const items = [];
   const walk = (s, level) => {
     if (items.length >= MAX_NODES) return;
-    const key = JSON.stringify([s.name, s.state, level, s.subtree, s.cost_usd]);
-    const existing = drawn.get(s.id);
-    const li = existing?.key === key ? existing.li : node(s, level, level === 0, onOpen);
-    kept.set(s.id, { key, li });
-    items.push(li);
+    items.push({ s, level });
     for (const kid of children.get(s.id) ?? []) walk(kid, level + 1);
   };
   if (root) walk(root, 0);
-  drawnNodes.set(list, kept);
-  placeChildren(list, items);
+  placeItems(list, items, ({ s }) => s.id, ({ s, level }) => [s.name, s.state, level, s.subtree, s.cost_usd],
+    ({ s, level }) => node(s, level, level === 0, onOpen));
   const hidden = model.nodes.size - items.length;
   more.hidden = hidden <= 0;
   setText(more, hidden > 0 ? `${formatInt(hidden)} more sessions in this subtree are not drawn.` : "");

@@ -3,7 +3,7 @@
 // the socket is down, the page's polling fallback refreshes it from GET /api/webhooks with the session list. Hidden
 // when there are none. Self-contained, like the alert bar: its own element, channel and credentials.
 
-import { h } from "../dom.js";
+import { h, placeItems } from "../dom.js";
 
 export class WebhookList {
   #root;
@@ -51,8 +51,11 @@ export class WebhookList {
 
   render(webhooks) {
     this.#root.hidden = webhooks.length === 0;
-    this.#rows.replaceChildren(...webhooks.map((w) => {
-      const state = w.enabled ? w.state : "disabled";
+    // Every push carries every endpoint; a row is drawn again only when what it shows changed, so a selection in
+    // another (an endpoint's URL or error being copied) survives a delivery.
+    const stateOf = (w) => (w.enabled ? w.state : "disabled");
+    placeItems(this.#rows, webhooks, (w) => w.id, (w) => [w.url, stateOf(w), w.lag, w.attempts, w.failures, w.last_error], (w) => {
+      const state = stateOf(w);
       return h("tr", { dataset: { testid: "webhook-row", webhookId: w.id, state } },
         h("td", {}, h("code", {}, w.id)),
         h("td", { class: "webhook-url" }, w.url),
@@ -61,6 +64,6 @@ export class WebhookList {
         h("td", { class: "num" }, String(w.attempts)),
         h("td", { class: "num" }, String(w.failures)),
         h("td", { class: "webhook-error" }, w.last_error ?? ""));
-    }));
+    });
   }
 }

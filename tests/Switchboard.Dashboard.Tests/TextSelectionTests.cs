@@ -1,0 +1,139 @@
+using Microsoft.Playwright;
+using Switchboard.Dashboard.Tests.Browser;
+using Switchboard.Testing;
+using static Microsoft.Playwright.Assertions;
+
+namespace Switchboard.Dashboard.Tests;
+
+/// <summary>
+/// A person selecting text to copy in a list keeps the selection while events arrive: the detail panel's timeline,
+/// labels, commands and approvals, and the webhooks strip draw again only the items whose shown content changed, and
+/// leave every other item's node where it is. Each list used to be rebuilt whole at every render, which dropped the
+/// selection (and a click in progress) whenever anything arrived.
+/// </summary>
+public sealed class TextSelectionTests(Chromium chromium)
+{
+    [Fact]
+    public async Task NewEventsOfTheOpenSessionLeaveItsTimelineAndLabelsInPlace()
+    {
+        await using var server = await SwitchboardServer.StartAsync();
+        await server.Http.CreateAsync("talker", "Talker", new Dictionary<string, string> { ["team"] = "ops" }, state: "working");
+        for (var i = 1; i <= 3; i++)
+        {
+            await server.Http.PatchAsync("talker", new { name = $"Talker step {i}" });
+        }
+
+        await using var page = await DashboardPage.OpenAsync(chromium, server.BaseAddress);
+        await page.Row("talker").GetByTestId("session-open").ClickAsync();
+        var events = page.Page.GetByTestId("detail-event");
+        await Expect(events).ToHaveCountAsync(4);
+        var created = page.Page.Locator("[data-testid=detail-event][data-type=session_created] span");
+        await DashboardPage.SelectTextAsync(created);
+        var selected = await page.SelectedTextAsync();
+        selected.ShouldNotBeNullOrEmpty();
+        await page.WatchDetachmentsAsync("detail-timeline");
+        await page.WatchDetachmentsAsync("detail-labels");
+
+        for (var i = 4; i <= 6; i++)
+        {
+            await server.Http.PatchAsync("talker", new { name = $"Talker step {i}" });
+        }
+
+        await Expect(events).ToHaveCountAsync(7);
+        await Expect(page.Page.GetByTestId("detail-title")).ToHaveTextAsync("Talker step 6");
+        (await page.DetachedAsync("detail-timeline")).ShouldBeEmpty("the events already shown stay in place");
+        (await page.DetachedAsync("detail-labels")).ShouldBeEmpty("the labels did not change");
+        (await page.SelectedTextAsync()).ShouldBe(selected);
+        page.ShouldHaveNoScriptErrors();
+    }
+
+    [Fact]
+    public async Task ANewCommandLeavesTheOthersInPlaceAndAChangedOneIsTheOnlyOneDrawnAgain()
+    {
+        await using var server = await SwitchboardServer.StartAsync();
+        await server.Http.CreateAsync("quiet", "Quiet one", state: "working");
+        var first = await IssueAsync(server, "quiet", "use the staging database");
+        var second = await IssueAsync(server, "quiet", "skip the slow tests");
+        await using var page = await DashboardPage.OpenAsync(chromium, server.BaseAddress);
+        await page.Row("quiet").GetByTestId("session-open").ClickAsync();
+        var commands = page.Page.GetByTestId("detail-command");
+        await Expect(commands).ToHaveCountAsync(2);
+        await DashboardPage.SelectTextAsync(Command(page, first).Locator("span"));
+        var selected = await page.SelectedTextAsync();
+        selected.ShouldContain("use the staging database");
+        await page.WatchDetachmentsAsync("detail-commands");
+
+        await IssueAsync(server, "quiet", "write the release notes");
+        await Expect(commands).ToHaveCountAsync(3);
+        (await page.DetachedAsync("detail-commands")).ShouldBeEmpty("the commands already shown stay in place");
+
+        await server.Http.SendAsync(HttpMethod.Delete, $"/api/sessions/quiet/commands/{second}");
+        await Expect(Command(page, second)).ToHaveAttributeAsync("data-state", "withdrawn");
+        (await page.DetachedAsync("detail-commands")).ShouldBe([second], "only the withdrawn command is drawn again");
+        (await page.SelectedTextAsync()).ShouldBe(selected);
+        page.ShouldHaveNoScriptErrors();
+    }
+
+    [Fact]
+    public async Task ANewApprovalLeavesTheHistoryInPlaceAndAnAnsweredOneIsTheOnlyOneDrawnAgain()
+    {
+        await using var server = await SwitchboardServer.StartAsync();
+        await server.Http.CreateAsync("asker", "Asker", state: "working");
+        await AskAsync(server, "asker", "make release");
+        var second = await AskAsync(server, "asker", "rm -rf dist");
+        await using var page = await DashboardPage.OpenAsync(chromium, server.BaseAddress);
+        await page.Row("asker").GetByTestId("session-open").ClickAsync();
+        var approvals = page.Detail.GetByTestId("detail-approval");
+        await Expect(approvals).ToHaveCountAsync(2);
+        await DashboardPage.SelectTextAsync(approvals.Filter(new() { HasText = "make release" }).Locator("span").First);
+        var selected = await page.SelectedTextAsync();
+        selected.ShouldBe("Bash: make release");
+        await page.WatchDetachmentsAsync("detail-approvals");
+
+        await AskAsync(server, "asker", "git push --force");
+        await Expect(approvals).ToHaveCountAsync(3);
+        (await page.DetachedAsync("detail-approvals")).ShouldBeEmpty("the approvals already shown stay in place");
+
+        await server.Http.SendAsync(HttpMethod.Post, $"/api/sessions/asker/approvals/{second}", new { decision = "deny", note = "not today" });
+        await Expect(approvals.Filter(new() { HasText = "rm -rf dist" })).ToHaveAttributeAsync("data-state", "denied");
+        (await page.DetachedAsync("detail-approvals")).ShouldBe([second], "only the answered approval is drawn again");
+        (await page.SelectedTextAsync()).ShouldBe(selected);
+        page.ShouldHaveNoScriptErrors();
+    }
+
+    [Fact]
+    public async Task AWebhooksPushLeavesTheRowsThatDidNotChangeInPlace()
+    {
+        // No session event is written, so no endpoint's lag or delivery counts move on their own.
+        await using var server = await SwitchboardServer.StartAsync();
+        await server.Http.SendAsync(HttpMethod.Post, "/api/webhooks", new { id = "audit-hook", url = "http://127.0.0.1:9/audit" });
+        await server.Http.SendAsync(HttpMethod.Post, "/api/webhooks", new { id = "ops-hook", url = "http://127.0.0.1:9/ops" });
+        await using var page = await DashboardPage.OpenAsync(chromium, server.BaseAddress);
+        var rows = page.Page.GetByTestId("webhook-row");
+        await Expect(rows).ToHaveCountAsync(2);
+        await DashboardPage.SelectTextAsync(Webhook(page, "audit-hook").Locator(".webhook-url"));
+        var selected = await page.SelectedTextAsync();
+        selected.ShouldBe("http://127.0.0.1:9/audit");
+        await page.WatchDetachmentsAsync("webhook-rows");
+
+        await server.Http.SendAsync(HttpMethod.Post, "/api/webhooks", new { id = "new-hook", url = "http://127.0.0.1:9/new" });
+        await Expect(rows).ToHaveCountAsync(3);
+        (await page.DetachedAsync("webhook-rows")).ShouldBeEmpty("the endpoints already shown stay in place");
+
+        await server.Http.SendAsync(HttpMethod.Put, "/api/webhooks/ops-hook", new { url = "http://127.0.0.1:9/ops", enabled = false });
+        await Expect(Webhook(page, "ops-hook")).ToHaveAttributeAsync("data-state", "disabled");
+        (await page.DetachedAsync("webhook-rows")).ShouldBe(["ops-hook"], "only the changed endpoint is drawn again");
+        (await page.SelectedTextAsync()).ShouldBe(selected);
+        page.ShouldHaveNoScriptErrors();
+    }
+
+    private static ILocator Command(DashboardPage page, string id) => page.Page.Locator($"[data-testid=detail-command][data-command-id=\"{id}\"]");
+
+    private static ILocator Webhook(DashboardPage page, string id) => page.Page.Locator($"[data-testid=webhook-row][data-webhook-id=\"{id}\"]");
+
+    private static async Task<string> IssueAsync(SwitchboardServer server, string session, string text) =>
+        (await server.Http.SendAsync(HttpMethod.Post, $"/api/sessions/{session}/commands", new { type = "message", text })).GetProperty("id").GetString()!;
+
+    private static async Task<string> AskAsync(SwitchboardServer server, string session, string summary) =>
+        (await server.Http.SendAsync(HttpMethod.Post, $"/api/sessions/{session}/approvals", new { summary, tool = "Bash" })).GetProperty("id").GetString()!;
+}
