@@ -1,23 +1,12 @@
 // Following the webhook endpoints live (`subscriber.followWebhooks`, the `webhooks` topic) against the real server: the
 // whole list on join, again when an endpoint is created and when a delivery attempt changes its state, typed as
 // listWebhooks() answers it; the list again after a reconnect; a labels-scoped key is refused as any join is.
-import {test, after} from "node:test";
+import {test} from "node:test";
 import assert from "node:assert/strict";
-import {Server, eventually, uniqueId} from "./server.mjs";
-
-const servers = [];
-after(async () => {
-  for (const server of servers) await server.stop();
-});
-
-async function start(options) {
-  const server = await Server.start(options);
-  servers.push(server);
-  return server;
-}
+import {eventually, startServer, uniqueId} from "./server.mjs";
 
 test("followWebhooks hands over the whole list on join, on a create and on each delivery attempt, and again after a restart", async t => {
-  const server = await start();
+  const server = await startServer();
   const client = server.client();
   const subscriber = server.subscriber();
   t.after(() => subscriber.disconnect());
@@ -82,7 +71,7 @@ test("followWebhooks hands over the whole list on join, on a create and on each 
 
 test("a labels-scoped key is refused the webhooks topic: onJoinError gets unauthorized and no list", async t => {
   const keys = {operator: "wh-op-0123456789abcdef", red: "wh-red-0123456789abcdef"};
-  const server = await start({env: {SWITCHBOARD_API_KEYS: `${keys.operator}, ${keys.red} team=red`}});
+  const server = await startServer({env: {SWITCHBOARD_API_KEYS: `${keys.operator}, ${keys.red} team=red`}});
   // The scoped key opens streams as a token with its labels: mint one with it (its labels are added to the token's).
   const minted = await server.client({apiKey: keys.red}).createSubscriberToken({});
   assert.deepEqual(minted.labels, {team: "red"});
