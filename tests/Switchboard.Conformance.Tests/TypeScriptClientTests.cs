@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Net.Http.Json;
 using System.Text.Json;
+using System.Text.RegularExpressions;
 using Microsoft.Playwright;
 using Switchboard.Testing;
 using static Microsoft.Playwright.Assertions;
@@ -161,6 +162,21 @@ public sealed class TypeScriptClientTests(TypeScriptClientPackage package, ITest
         await PatchAsync(http, "/api/sessions/s2", new { state = "working" });
         await Expect(page.GetByTestId("hook-alert")).ToHaveTextAsync(["Busy|info|fleet|-"]);
         await Expect(page.GetByTestId("hook-critical")).ToHaveTextAsync("");
+
+        // Webhooks (useWebhooks, the `webhooks` topic): an endpoint shows when created, then with its failed delivery
+        // (nobody listens on port 9), then leaves, from pushes alone; the `failing` filter leaves out an active one.
+        await Expect(page.GetByTestId("hook-webhook")).ToHaveCountAsync(0);
+        await PostAsync(http, "/api/webhooks", new { id = "ops", url = "http://127.0.0.1:9/hook" });
+        await Expect(page.GetByTestId("hook-webhook")).ToHaveTextAsync([new Regex(@"^ops\|active\|")]);
+        await PatchAsync(http, "/api/sessions/s2", new { tasks_running = 1 });
+        await Expect(page.GetByTestId("hook-webhook")).ToHaveTextAsync(["ops|active|error"]);
+        await Expect(page.GetByTestId("hook-failing-webhooks")).ToHaveTextAsync("");
+        using (var deleted = await http.DeleteAsync("/api/webhooks/ops"))
+        {
+            deleted.IsSuccessStatusCode.ShouldBeTrue(await deleted.Content.ReadAsStringAsync());
+        }
+
+        await Expect(page.GetByTestId("hook-webhook")).ToHaveCountAsync(0);
 
         // Nothing was fetched again: the cache was updated in place with setQueryData.
         apiRequests.ToArray().ShouldBe(loadedRequests, "no HTTP request after the first load");

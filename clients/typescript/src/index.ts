@@ -20,4 +20,5 @@ export {
   SubtreeDeltas, addDecimal, addTotals, createSubtreeView, type SubtreeView, type SubtreeViewState,
 } from "./subtreeView.js";
 export {createAlertsView, type AlertsView, type AlertsViewState} from "./alertsView.js";
+export {createWebhooksView, type WebhooksView, type WebhooksViewState} from "./webhooksView.js";
 export {createSwitchboard, type Switchboard, type SwitchboardOptions} from "./switchboard.js";

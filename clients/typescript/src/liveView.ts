@@ -237,28 +237,25 @@ export function createLiveView(options: LiveViewOptions): LiveView {
   };
 }
 
-/** A store holding one value, kept current by a subscription (used for one session and for the summary). */
+/** A store holding one value, kept current by a subscription (one session, the summary, the webhook endpoints). */
 export interface ValueView<T> {
   getState(): T;
   subscribe(listener: () => void): () => void;
   close(): void;
 }
 
-/** One session (`session:{id}`), terminated ones included: undefined until joined, null while it does not exist. */
-export function createSessionView(subscriber: Subscriber, id: string): ValueView<Session | null | undefined> {
-  let value: Session | null | undefined = undefined;
+/**
+ * A {@link ValueView} holding `initial` until `follow` sets another value. `follow` subscribes (it gets the setter and
+ * the current value) and returns the subscription that `close()` leaves.
+ */
+export function createValueView<T>(initial: T, follow: (set: (value: T) => void, get: () => T) => Subscription): ValueView<T> {
+  let value = initial;
   const listeners = new Set<() => void>();
-  const set = (v: Session | null) => {
+  const set = (v: T) => {
     value = v;
     for (const l of [...listeners]) l();
   };
-  const subscription = subscriber.subscribe(`session:${id}`, {
-    onReset: s => set(s.session ?? null),
-    onEvent(event) {
-      if (event.type === "session_created" || event.type === "session_terminated") set(event.data.session);
-      else if (event.type === "session_updated" && value && event.data.version > value.version) set(applyChanges(value, event));
-    },
-  });
+  const subscription = follow(set, () => value);
   return {
     getState: () => value,
     subscribe(listener) {
@@ -272,31 +269,27 @@ export function createSessionView(subscriber: Subscriber, id: string): ValueView
   };
 }
 
+/** One session (`session:{id}`), terminated ones included: undefined until joined, null while it does not exist. */
+export function createSessionView(subscriber: Subscriber, id: string): ValueView<Session | null | undefined> {
+  return createValueView<Session | null | undefined>(undefined, (set, get) => subscriber.subscribe(`session:${id}`, {
+    onReset: s => set(s.session ?? null),
+    onEvent(event) {
+      const value = get();
+      if (event.type === "session_created" || event.type === "session_terminated") set(event.data.session);
+      else if (event.type === "session_updated" && value && event.data.version > value.version) set(applyChanges(value, event));
+    },
+  }));
+}
+
 /** The fleet summary (`summary` topic): null until the first join. */
 export function createSummaryView(subscriber: Subscriber): ValueView<Summary | null> {
-  let value: Summary | null = null;
-  const listeners = new Set<() => void>();
-  const set = (v: Summary | null) => {
-    value = v;
-    for (const l of [...listeners]) l();
-  };
-  const subscription = subscriber.subscribe("summary", {
+  return createValueView<Summary | null>(null, (set, get) => subscriber.subscribe("summary", {
     onReset: s => {
       if (s.summary !== undefined) set(s.summary);
     },
     onSummary: s => {
+      const value = get();
       if (!value || s.as_of_seq >= value.as_of_seq) set(s);
     },
-  });
-  return {
-    getState: () => value,
-    subscribe(listener) {
-      listeners.add(listener);
-      return () => listeners.delete(listener);
-    },
-    close() {
-      subscription.unsubscribe();
-      listeners.clear();
-    },
-  };
+  }));
 }

@@ -1,10 +1,11 @@
 import {createContext, createElement, useContext, useEffect, useMemo, useState, useSyncExternalStore, type ReactNode} from "react";
 import {createAlertsView, type AlertsView, type AlertsViewState} from "./alertsView.js";
-import type {Alert, AlertSeverity} from "./alerts.js";
+import type {Alert, AlertSeverity, Webhook, WebhookState} from "./alerts.js";
 import {createLiveView, createSessionView, createSummaryView, type LiveView, type LiveViewState, type ValueView} from "./liveView.js";
 import type {ConnectionState, Subscriber} from "./subscriber.js";
 import type {Switchboard} from "./switchboard.js";
 import type {Labels, Session, SessionState, Summary} from "./types.js";
+import {createWebhooksView, type WebhooksView, type WebhooksViewState} from "./webhooksView.js";
 
 const SwitchboardContext = createContext<Switchboard | null>(null);
 
@@ -69,6 +70,20 @@ function useShared<V extends {close(): void}>(key: string, create: (sb: Switchbo
 
 const noop = () => () => undefined;
 
+const none: readonly never[] = [];
+
+/** `all`, or those whose `field` is one of `wanted`; the same array until either changes. */
+function useOneOf<T>(all: readonly T[], wanted: readonly string[] | undefined, field: (item: T) => string): readonly T[] {
+  const key = wanted ? [...wanted].sort().join(",") : "";
+  return useMemo(() => {
+    if (!key) return all;
+    const set = new Set(key.split(","));
+    return all.filter(item => set.has(field(item)));
+    // `field` is a fixed accessor at each call site.
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [all, key]);
+}
+
 function stableKey(labels: Labels | undefined): string {
   if (!labels) return "";
   return JSON.stringify(Object.keys(labels).sort().map(k => [k, labels[k]]));
@@ -83,13 +98,7 @@ export function useSessions(filter: {labels?: Labels; states?: readonly SessionS
   const labels = filter.labels;
   const view = useShared<LiveView>(key, sb => createLiveView({subscriber: sb.subscriber, client: sb.client, labels}));
   const state = useSyncExternalStore<LiveViewState | null>(view ? view.subscribe : noop, () => (view ? view.getState() : null));
-  const states = filter.states ? [...filter.states].sort().join(",") : "";
-  return useMemo(() => {
-    const all = state?.sessions ?? [];
-    if (!states) return all;
-    const wanted = new Set(states.split(","));
-    return all.filter(s => wanted.has(s.state));
-  }, [state, states]);
+  return useOneOf(state?.sessions ?? none, filter.states, s => s.state);
 }
 
 /** One session, terminated ones included: undefined while loading, null if it does not exist (yet). */
@@ -111,13 +120,18 @@ export function useSummary(): Summary | null {
 export function useAlerts(filter: {severities?: readonly AlertSeverity[]} = {}): readonly Alert[] {
   const view = useShared<AlertsView>("alerts", sb => createAlertsView({subscriber: sb.subscriber}));
   const state = useSyncExternalStore<AlertsViewState | null>(view ? view.subscribe : noop, () => (view ? view.getState() : null));
-  const severities = filter.severities ? [...filter.severities].sort().join(",") : "";
-  return useMemo(() => {
-    const all = state?.alerts ?? [];
-    if (!severities) return all;
-    const wanted = new Set(severities.split(","));
-    return all.filter(a => wanted.has(a.severity));
-  }, [state, severities]);
+  return useOneOf(state?.alerts ?? none, filter.severities, a => a.severity);
+}
+
+/**
+ * The webhook endpoints (all, or those in one of `states`) with their delivery state (`cursor`, `lag`, `attempts`,
+ * `last_error`…), as `client.listWebhooks()` lists them, kept current by the `webhooks` topic. Empty until the first
+ * list is in, and for a labels-scoped token (the topic is fleet-wide).
+ */
+export function useWebhooks(filter: {states?: readonly WebhookState[]} = {}): readonly Webhook[] {
+  const view = useShared<WebhooksView>("webhooks", sb => createWebhooksView({subscriber: sb.subscriber}));
+  const state = useSyncExternalStore<WebhooksViewState | null>(view ? view.subscribe : noop, () => (view ? view.getState() : null));
+  return useOneOf(state?.webhooks ?? none, filter.states, w => w.state);
 }
 
 /** The live socket's state: `connecting`, `open`, `reconnecting` or `closed`. */

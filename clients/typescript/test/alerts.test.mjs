@@ -3,7 +3,7 @@
 import {test, before, after} from "node:test";
 import assert from "node:assert/strict";
 import {SwitchboardProblem, createAlertsView} from "../dist/index.js";
-import {Server, eventually, uniqueId} from "./server.mjs";
+import {Server, eventually, startServer, uniqueId} from "./server.mjs";
 
 let server;
 let client;
@@ -165,8 +165,7 @@ test("the alerts topic: the open alerts in the join reply, then alert_raised, _a
 });
 
 test("createAlertsView keeps the open alerts equal to the server's, newest first, and resumes across a kill -9 without a reset", async t => {
-  const own = await Server.start();
-  t.after(() => own.stop());
+  const own = await startServer();
   const api = own.client();
   await api.createAlertRule({id: "errored", name: "Errored", condition: "session_error", severity: "critical"});
   const fail = async id => {

@@ -1,20 +1,10 @@
 // The fleet pause switch (`/api/fleet`): pauseFleet, resumeFleet and getFleet against a real server. The flag is what
 // the server's README says it is: something every producer can read and every consumer sees in the summary and as a
 // `fleet_updated` event; it stops no write. Only an operator key may flip it.
-import {test, after} from "node:test";
+import {test} from "node:test";
 import assert from "node:assert/strict";
 import {SwitchboardProblem} from "../dist/index.js";
-import {Server, eventually, uniqueId} from "./server.mjs";
-
-const servers = [];
-after(async () => {
-  for (const s of servers) await s.stop();
-});
-async function startServer(options) {
-  const s = await Server.start(options);
-  servers.push(s);
-  return s;
-}
+import {eventually, startServer, uniqueId} from "./server.mjs";
 
 test("pauseFleet and resumeFleet flip the flag getFleet, the summary and fleet_updated show; writes go on", async t => {
   const server = await startServer();

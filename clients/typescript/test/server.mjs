@@ -1,7 +1,9 @@
 // Starts the real Switchboard executable (`dotnet $SWITCHBOARD_SERVER_DLL`) on a free loopback port, with its own
 // data directory. `kill9()` then `start()` restarts it on the same port and data. `Server.start({env})` adds environment
-// variables, e.g. `{SWITCHBOARD_API_KEYS: "…"}` to turn auth on.
+// variables, e.g. `{SWITCHBOARD_API_KEYS: "…"}` to turn auth on. `startServer(options)` does the same and stops it after
+// the test that started it.
 import {spawn} from "node:child_process";
+import {after} from "node:test";
 import {mkdtempSync, rmSync, openSync, closeSync, existsSync, readFileSync} from "node:fs";
 import {createServer} from "node:net";
 import {tmpdir} from "node:os";
@@ -116,6 +118,16 @@ export class Server {
   switchboard(options = {}) {
     return createSwitchboard({url: this.url, WebSocket, backoff: () => 100, ...options});
   }
+}
+
+/**
+ * Starts a server (as `Server.start(options)`) and registers its stop (which removes its data) with node:test's `after`:
+ * called in a test, it runs when that test ends; called at a file's top level, when the file's tests are done.
+ */
+export async function startServer(options) {
+  const server = await Server.start(options);
+  after(() => server.stop());
+  return server;
 }
 
 let counter = 0;

@@ -1,18 +1,8 @@
 // The subscriber on the unmodified phoenix client: typed events, snapshot resets, resume by seq, and a resume
 // across a kill -9 of the server with no gap and no duplicate.
-import {test, after} from "node:test";
+import {test} from "node:test";
 import assert from "node:assert/strict";
-import {Server, eventually, uniqueId} from "./server.mjs";
-
-const servers = [];
-after(async () => {
-  for (const s of servers) await s.stop();
-});
-async function startServer() {
-  const s = await Server.start();
-  servers.push(s);
-  return s;
-}
+import {eventually, startServer, uniqueId} from "./server.mjs";
 
 function recorder() {
   const r = {events: [], resets: [], joins: [], summaries: [], errors: []};

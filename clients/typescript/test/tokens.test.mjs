@@ -3,7 +3,7 @@
 import {test, before, after} from "node:test";
 import assert from "node:assert/strict";
 import {SwitchboardProblem} from "../dist/index.js";
-import {Server, eventually, uniqueId} from "./server.mjs";
+import {Server, eventually, startServer, uniqueId} from "./server.mjs";
 
 const keys = {operator: "op-0123456789abcdef", read: "rd-0123456789abcdef"};
 let server;
@@ -130,12 +130,8 @@ test("bad input is the server's 400 as a SwitchboardProblem naming the field, an
 });
 
 test("with auth off there is no token to mint: 404 auth_disabled", async () => {
-  const open = await Server.start();
-  try {
-    const e = await refused(open.client().createSubscriberToken());
-    assert.equal(e.status, 404);
-    assert.equal(e.code, "auth_disabled");
-  } finally {
-    await open.stop();
-  }
+  const open = await startServer();
+  const e = await refused(open.client().createSubscriberToken());
+  assert.equal(e.status, 404);
+  assert.equal(e.code, "auth_disabled");
 });

@@ -1,23 +1,14 @@
 // Following the webhook endpoints live (`subscriber.followWebhooks`, the `webhooks` topic) against the real server: the
 // whole list on join, again when an endpoint is created and when a delivery attempt changes its state, typed as
-// listWebhooks() answers it; the list again after a reconnect; a labels-scoped key is refused as any join is.
-import {test, after} from "node:test";
+// listWebhooks() answers it; the list again after a reconnect; a labels-scoped key is refused as any join is. And
+// createWebhooksView, the store the React hook useWebhooks reads, kept equal to listWebhooks() by those pushes.
+import {test} from "node:test";
 import assert from "node:assert/strict";
-import {Server, eventually, uniqueId} from "./server.mjs";
-
-const servers = [];
-after(async () => {
-  for (const server of servers) await server.stop();
-});
-
-async function start(options) {
-  const server = await Server.start(options);
-  servers.push(server);
-  return server;
-}
+import {createWebhooksView} from "../dist/index.js";
+import {eventually, startServer, uniqueId} from "./server.mjs";
 
 test("followWebhooks hands over the whole list on join, on a create and on each delivery attempt, and again after a restart", async t => {
-  const server = await start();
+  const server = await startServer();
   const client = server.client();
   const subscriber = server.subscriber();
   t.after(() => subscriber.disconnect());
@@ -82,7 +73,7 @@ test("followWebhooks hands over the whole list on join, on a create and on each 
 
 test("a labels-scoped key is refused the webhooks topic: onJoinError gets unauthorized and no list", async t => {
   const keys = {operator: "wh-op-0123456789abcdef", red: "wh-red-0123456789abcdef"};
-  const server = await start({env: {SWITCHBOARD_API_KEYS: `${keys.operator}, ${keys.red} team=red`}});
+  const server = await startServer({env: {SWITCHBOARD_API_KEYS: `${keys.operator}, ${keys.red} team=red`}});
   // The scoped key opens streams as a token with its labels: mint one with it (its labels are added to the token's).
   const minted = await server.client({apiKey: keys.red}).createSubscriberToken({});
   assert.deepEqual(minted.labels, {team: "red"});
@@ -104,4 +95,63 @@ test("a labels-scoped key is refused the webhooks topic: onJoinError gets unauth
   await eventually(() => seen.length >= 1, "the operator's list");
   assert.deepEqual(seen[0], []);
   assert.deepEqual(lists, [], "the scoped follower got nothing");
+});
+
+test("createWebhooksView keeps the endpoints equal to listWebhooks(): a new state on each push, the same one between, again after a restart", async t => {
+  const server = await startServer();
+  const client = server.client();
+  const subscriber = server.subscriber();
+  t.after(() => subscriber.disconnect());
+  const view = createWebhooksView({subscriber});
+  t.after(() => view.close());
+  let changes = 0;
+  view.subscribe(() => changes++);
+  const sameAsServer = async () => {
+    try {
+      assert.deepEqual(view.getState().webhooks, await client.listWebhooks());
+      return true;
+    } catch {
+      return false;
+    }
+  };
+
+  assert.deepEqual(view.getState(), {webhooks: [], byId: new Map(), at: null, ready: false}, "empty before the first push");
+  await view.ready;
+  const first = view.getState();
+  assert.equal(first.ready, true);
+  assert.deepEqual(first.webhooks, []);
+  assert.ok(first.at, "the push's time");
+  assert.equal(view.getState(), first, "the same state object until something changes (useSyncExternalStore)");
+  assert.equal(changes, 1);
+
+  await client.createWebhook({id: "ops", url: "http://127.0.0.1:9/hook"});
+  await client.createSession({id: uniqueId("hooked")});
+  await eventually(() => view.getState().webhooks[0]?.last_error, "the failed attempt in the view");
+  await eventually(sameAsServer, "the view to equal listWebhooks()");
+  const failed = view.getState();
+  assert.notEqual(failed, first);
+  assert.ok(changes >= 2, `a listener call per push (${changes})`);
+  assert.equal(failed.byId.get("ops"), failed.webhooks[0]);
+  assert.ok(!failed.webhooks[0].secret, "no secret in the view");
+
+  // A restart drops the socket; the rejoin's push brings the current list, the delivery state kept.
+  const before = changes;
+  await server.kill9();
+  await eventually(() => subscriber.state === "reconnecting", "the drop to be noticed");
+  await server.start();
+  await eventually(() => changes > before, "a push after the reconnect", 30000);
+  await client.createWebhook({id: "two", url: "http://127.0.0.1:9/two"});
+  await eventually(async () => view.getState().byId.has("two") && (await sameAsServer()), "the second endpoint in the view", 30000);
+  assert.ok(view.getState().byId.get("ops").attempts >= 1, "the delivery state survived the restart");
+
+  // Removing one leaves the other; after close() nothing more is applied or announced.
+  await client.deleteWebhook("ops");
+  await eventually(() => view.getState().webhooks.map(w => w.id).join() === "two", "the delete in the view");
+  view.close();
+  const closed = view.getState();
+  const count = changes;
+  await client.deleteWebhook("two");
+  await new Promise(r => setTimeout(r, 1500));
+  assert.equal(view.getState(), closed, "closed: no more pushes applied");
+  assert.equal(changes, count);
 });

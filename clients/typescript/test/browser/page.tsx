@@ -4,7 +4,7 @@
 import {QueryClient, QueryClientProvider, useQuery} from "@tanstack/react-query";
 import {createRoot} from "react-dom/client";
 import {createSwitchboard} from "../../dist/index.js";
-import {SwitchboardProvider, useAlerts, useConnectionState, useSession, useSessions, useSummary} from "../../dist/react.js";
+import {SwitchboardProvider, useAlerts, useConnectionState, useSession, useSessions, useSummary, useWebhooks} from "../../dist/react.js";
 import {sessionsQueryOptions, summaryQueryOptions, useSwitchboardQueryAdapter} from "../../dist/tanstack.js";
 
 const params = new URLSearchParams(location.search);
@@ -46,6 +46,22 @@ function Hooks() {
   );
 }
 
+// A component of its own, so that only the webhooks topic's pushes render it.
+function Webhooks() {
+  const webhooks = useWebhooks();
+  const failing = useWebhooks({states: ["failing"]});
+  return (
+    <section>
+      <ul data-testid="hook-webhooks">
+        {webhooks.map(w => (
+          <li key={w.id} data-testid="hook-webhook" data-id={w.id}>{`${w.id}|${w.state}|${w.last_error === null ? "-" : "error"}`}</li>
+        ))}
+      </ul>
+      <p data-testid="hook-failing-webhooks">{failing.map(w => w.id).join(",")}</p>
+    </section>
+  );
+}
+
 function Queries() {
   useSwitchboardQueryAdapter(sb);
   const options = sessionsQueryOptions(sb.client, {labels: {team}});
@@ -68,6 +84,7 @@ createRoot(document.getElementById("root")!).render(
   <SwitchboardProvider value={sb}>
     <QueryClientProvider client={queryClient}>
       <Hooks />
+      <Webhooks />
       <Queries />
     </QueryClientProvider>
   </SwitchboardProvider>,

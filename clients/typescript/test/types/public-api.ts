@@ -1,6 +1,7 @@
 // Compiled (never run) by test/types.test.mjs against the built declarations: what the public types accept and refuse.
 // A line marked @ts-expect-error must not compile; every other line must.
-import {ApprovalAnswer, type LoggedEvent, type SwitchboardClient, type Subscriber} from "../../dist/index.js";
+import {ApprovalAnswer, createWebhooksView, type LoggedEvent, type SwitchboardClient, type Subscriber} from "../../dist/index.js";
+import {useWebhooks} from "../../dist/react.js";
 
 declare const client: SwitchboardClient;
 declare const subscriber: Subscriber;
@@ -70,3 +71,16 @@ subscriber.followWebhooks((webhooks, event) => {
 }, {onJoinError: e => void e.reason});
 // @ts-expect-error the list is typed: an endpoint has no `name`
 subscriber.followWebhooks(webhooks => void webhooks[0]!.name);
+
+// The webhooks view holds the same typed endpoints, read-only.
+const webhooksView = createWebhooksView({subscriber, onJoinError: e => void e.reason});
+const viewed: "active" | "failing" | undefined = webhooksView.getState().byId.get("ops")?.state;
+const at: string | null = webhooksView.getState().at;
+void viewed, at;
+// @ts-expect-error the view's list is read-only
+webhooksView.getState().webhooks.push(webhooksView.getState().webhooks[0]!);
+// The hook's filter takes the endpoint states only.
+const failingHooks: readonly {id: string; state: "active" | "failing"}[] = useWebhooks({states: ["failing"]});
+void failingHooks;
+// @ts-expect-error not an endpoint state
+useWebhooks({states: ["broken"]});
