@@ -9,7 +9,7 @@ namespace Switchboard.FunctionalTests.Http;
 
 /// <summary>
 /// The answers a healthy server under light load never gives, provoked for real and checked against the document:
-/// <c>/readyz</c> when the log moved under the node, and OTLP/HTTP past its body limit and its concurrency cap.
+/// <c>/readyz</c> when the log moved under the node, OTLP/HTTP past its body limit and its concurrency cap, a hook past its body limit.
 /// </summary>
 public sealed partial class OpenApiConformanceTests
 {
@@ -45,12 +45,13 @@ public sealed partial class OpenApiConformanceTests
     }
 
     [Fact]
-    public async Task OtlpPastItsBodyLimitAndItsConcurrencyCapMatchesTheDocument()
+    public async Task OtlpAndHooksPastTheirBodyLimitsAndOtlpPastItsConcurrencyCapMatchTheDocument()
     {
         const int limit = 1024;
         await using var otlp = await SwitchboardServer.StartAsync(o =>
         {
             o.Otlp.MaxBodyBytes = limit;
+            o.Hooks.MaxBodyBytes = limit;
             o.Otlp.MaxConcurrentRequests = 1;
         });
         using var http = new HttpClient { BaseAddress = otlp.BaseAddress, Timeout = TestTimeouts.Default };
@@ -66,6 +67,11 @@ public sealed partial class OpenApiConformanceTests
         inflated.Headers.ContentEncoding.Add("gzip");
         var gzipped = await Send(new HttpRequestMessage(HttpMethod.Post, "/v1/logs") { Content = inflated }, 413, http: http);
         ShouldSayWhatAndHow(gzipped, "body_too_large", "after gzip");
+
+        // A hook's body past its own limit (a tool's whole output rides in PostToolUse).
+        var hook = $$"""{"hook_event_name":"PostToolUse","session_id":"oa-big","tool_response":"{{new string('x', 2 * limit)}}"}""";
+        var tooLarge = await Send(new HttpRequestMessage(HttpMethod.Post, "/hooks/claude-code") { Content = new StringContent(hook, Encoding.UTF8, "application/json") }, 413, http: http);
+        ShouldSayWhatAndHow(tooLarge, "body_too_large", "Switchboard:Hooks:MaxBodyBytes");
 
         // One export holds the node's one slot while its body is still arriving; the next is refused at once.
         var slots = otlp.Get<OtlpRequestGate>();
