@@ -36,7 +36,9 @@ internal static class HookEndpoints
                 HandleAsync(http, agent, receiver, options.Hooks, logger)).WithTags("Hooks").WithName("Hook" + agent.ToString())
                 .Body(required: true, ("application/json", HookSchemas.Request))
                 .Answer(StatusCodes.Status200OK, "application/json", HookSchemas.Reference)
-                .Problems(StatusCodes.Status400BadRequest, StatusCodes.Status404NotFound, StatusCodes.Status409Conflict, StatusCodes.Status413PayloadTooLarge);
+                // No 404 or 409: a hook creates its session on first sight, and what the state machine refuses it leaves as
+                // it is; a session outside the key's scope is answered as an unknown one, 200 with no decision.
+                .Problems(StatusCodes.Status400BadRequest, StatusCodes.Status413PayloadTooLarge);
         }
     }
 

@@ -65,6 +65,12 @@ public sealed partial class OpenApiConformanceTests
         await Call(HttpMethod.Post, "/hooks/claude-code", """{"hook_event_name":"UserPromptSubmit","session_id":"oa-hook","prompt":"go"}""", 200);
         _exchanges[^1].Response!.Value.GetProperty("hookSpecificOutput").GetProperty("additionalContext").GetString()!.ShouldContain("look at the tests");
 
+        // What the API refuses with 404 or 409 a hook is not (so neither is documented): the end of a session nobody has
+        // seen is dropped, and an event for a terminated session starts its continuation (the agent's --resume).
+        await Call(HttpMethod.Post, "/hooks/claude-code", """{"hook_event_name":"SessionEnd","session_id":"oa-hook-unseen","reason":"exit"}""", 200);
+        await Call(HttpMethod.Post, "/api/sessions/otel:s:oa-hook/terminate", null, 200);
+        await Call(HttpMethod.Post, "/hooks/claude-code", """{"hook_event_name":"PreToolUse","session_id":"oa-hook","tool_name":"Read","tool_input":{}}""", 200);
+
         CheckExchanges();
     }
 
