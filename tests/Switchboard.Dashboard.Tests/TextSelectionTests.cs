@@ -7,7 +7,7 @@ namespace Switchboard.Dashboard.Tests;
 
 /// <summary>
 /// A person selecting text to copy in a list keeps the selection while events arrive: the detail panel's timeline,
-/// labels, commands and approvals, and the webhooks strip draw again only the items whose shown content changed, and
+/// labels, facts, commands and approvals, and the webhooks strip draw again only the items whose shown content changed, and
 /// leave every other item's node where it is. Each list used to be rebuilt whole at every render, which dropped the
 /// selection (and a click in progress) whenever anything arrived.
 /// </summary>
@@ -44,6 +44,22 @@ public sealed class TextSelectionTests(Chromium chromium)
         (await page.DetachedAsync("detail-timeline")).ShouldBeEmpty("the events already shown stay in place");
         (await page.DetachedAsync("detail-labels")).ShouldBeEmpty("the labels did not change");
         (await page.SelectedTextAsync()).ShouldBe(selected);
+
+        // The facts: only the values that changed (the version, the time of the update) are drawn again.
+        var createdAt = page.Page.Locator("[data-testid=detail-lifecycle] dd[data-term=Created]");
+        await DashboardPage.SelectTextAsync(createdAt);
+        var createdText = await page.SelectedTextAsync();
+        createdText.ShouldNotBeNullOrEmpty();
+        await page.WatchDetachmentsAsync("detail-usage");
+        await page.WatchDetachmentsAsync("detail-lifecycle");
+        var version = page.Page.Locator("[data-testid=detail-usage] dd[data-term=Version]");
+        var before = int.Parse(await version.TextContentAsync() ?? "", System.Globalization.CultureInfo.InvariantCulture);
+        await server.Http.PatchAsync("talker", new { name = "Talker step 7" });
+        await Expect(version).ToHaveTextAsync((before + 1).ToString(System.Globalization.CultureInfo.InvariantCulture));
+        (await page.DetachedAsync("detail-usage")).ShouldNotBeEmpty("the version changed");
+        (await page.DetachedAsync("detail-usage")).ShouldAllBe(term => term == "Version");
+        (await page.DetachedAsync("detail-lifecycle")).ShouldAllBe(term => term == "Updated");
+        (await page.SelectedTextAsync()).ShouldBe(createdText);
         page.ShouldHaveNoScriptErrors();
     }
 

@@ -165,7 +165,7 @@ public sealed class DashboardPage : IAsyncDisposable
             for (const r of records) {
               for (const n of r.removedNodes) {
                 const d = n.dataset ?? {};
-                out.push(d.sessionId ?? d.alertId ?? d.commandId ?? d.approvalId ?? d.webhookId ?? d.seq ?? n.nodeName);
+                out.push(d.sessionId ?? d.alertId ?? d.commandId ?? d.approvalId ?? d.webhookId ?? d.seq ?? d.term ?? n.nodeName);
               }
             }
           }).observe(el, { childList: true });

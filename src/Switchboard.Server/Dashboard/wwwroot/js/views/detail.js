@@ -355,6 +355,8 @@ export class DetailPanel {
   }
 }
 
+/** A list of facts: a term and its value keep their nodes while they read the same, so a selection among them survives events. */
 function fill(testId, rows) {
-  byTestId(testId).replaceChildren(...rows.flatMap(([term, value]) => [h("dt", {}, term), h("dd", {}, value)]));
+  placeItems(byTestId(testId), rows.flatMap(([term, value]) => [["dt", term, term], ["dd", term, value]]),
+    ([tag, term]) => `${tag} ${term}`, ([, , text]) => text, ([tag, term, text]) => h(tag, { dataset: { term } }, text));
 }
