@@ -1,7 +1,7 @@
 using System.IO.Compression;
 using System.Net;
 using System.Text;
-using Microsoft.Data.Sqlite;
+using Switchboard.FunctionalTests.LiveCore;
 using Switchboard.Server.Otlp;
 using Switchboard.Testing;
 
@@ -18,15 +18,8 @@ public sealed partial class OpenApiConformanceTests
     {
         await Call(HttpMethod.Post, "/api/sessions", """{"id":"oa-moved"}""", 201);
 
-        // Another writer appends an event behind the node's back (as LogHeadMovedTests does): the node's next write finds it.
-        await using (var other = new SqliteConnection($"Data Source={Path.Combine(_server.DataDirectory, "switchboard.db")};Pooling=False"))
-        {
-            await other.OpenAsync();
-            await using var insert = other.CreateCommand();
-            insert.CommandText = "INSERT INTO events(seq, at, type, session_id, data, labels, prior_labels) " +
-                                 "SELECT seq + 1, at, type, session_id, data, labels, prior_labels FROM events ORDER BY seq DESC LIMIT 1;";
-            (await insert.ExecuteNonQueryAsync()).ShouldBe(1);
-        }
+        // Another writer appends an event behind the node's back: the node's next write finds it.
+        await LogHeadMovedTests.MoveTheLogUnderTheNodeAsync(_server);
 
         await Call(HttpMethod.Patch, "/api/sessions/oa-moved", """{"state":"working"}""", 503);
         _exchanges[^1].Response!.Value.Str("detail").ShouldContain("moved under this node");

@@ -26,14 +26,7 @@ public sealed class LogHeadMovedTests
         joined.Response.Long("seq").ShouldBe(2);
 
         // Another writer appends seq 3 behind the node's back.
-        await using (var other = new SqliteConnection($"Data Source={Path.Combine(server.DataDirectory, "switchboard.db")}"))
-        {
-            await other.OpenAsync();
-            await using var insert = other.CreateCommand();
-            insert.CommandText = "INSERT INTO events(seq, at, type, session_id, data, labels, prior_labels) " +
-                                 "SELECT 3, at, type, session_id, data, labels, prior_labels FROM events WHERE seq = 2;";
-            (await insert.ExecuteNonQueryAsync()).ShouldBe(1);
-        }
+        await MoveTheLogUnderTheNodeAsync(server);
 
         var refused = await server.Http.PatchAsync("/api/sessions/a", new { state = "idle" });
         refused.Status.ShouldBe(503);
@@ -59,5 +52,19 @@ public sealed class LogHeadMovedTests
         reply.Response.Long("replayed").ShouldBeInRange(1, 2);
         (await resumed.WaitForAsync(f => f.Seq is not null)).Seq.ShouldBe(3);
         (await resumed.WaitForAsync(f => f.Seq is not null)).Seq.ShouldBe(4);
+    }
+
+    /// <summary>
+    /// Another writer (a second process, a restored backup) appends to the node's SQLite log behind its back: a copy of
+    /// its last event one seq further, which the node's next write finds.
+    /// </summary>
+    internal static async Task MoveTheLogUnderTheNodeAsync(SwitchboardServer server)
+    {
+        await using var other = new SqliteConnection($"Data Source={Path.Combine(server.DataDirectory, "switchboard.db")};Pooling=False");
+        await other.OpenAsync();
+        await using var insert = other.CreateCommand();
+        insert.CommandText = "INSERT INTO events(seq, at, type, session_id, data, labels, prior_labels) " +
+                             "SELECT seq + 1, at, type, session_id, data, labels, prior_labels FROM events ORDER BY seq DESC LIMIT 1;";
+        (await insert.ExecuteNonQueryAsync()).ShouldBe(1);
     }
 }
