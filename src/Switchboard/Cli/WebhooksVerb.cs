@@ -6,7 +6,8 @@ namespace Switchboard.Cli;
 
 /// <summary>
 /// <c>switchboard webhooks [--watch]</c>: the webhook endpoints with their delivery state as a table; <c>--watch</c>
-/// follows the <c>webhooks</c> topic and prints the table again each time the server pushes a changed list.
+/// follows the <c>webhooks</c> topic and prints the table again, headed by the time the server read it, each time the
+/// server pushes a changed list.
 /// </summary>
 internal static class WebhooksVerb
 {
@@ -28,16 +29,22 @@ internal static class WebhooksVerb
         }
 
         var first = true;
-        await foreach (var webhooks in client.FollowWebhooksAsync(cancellationToken: cancellationToken))
+        await foreach (var item in client.SubscribeAsync("webhooks", null, null, cancellationToken))
         {
+            // The join's snapshot carries no list; the push that follows it does, and then each change.
+            if (item is not WebhooksEvent pushed)
+            {
+                continue;
+            }
+
             if (!first)
             {
                 await output.WriteLineAsync();
             }
 
             first = false;
-            await output.WriteLineAsync($"# {DateTimeOffset.Now.ToString("HH:mm:ss", CultureInfo.InvariantCulture)}");
-            Write(output, webhooks);
+            await output.WriteLineAsync($"# {pushed.At.ToLocalTime().ToString("HH:mm:ss", CultureInfo.InvariantCulture)}");
+            Write(output, pushed.Webhooks);
         }
 
         return 0;
