@@ -68,4 +68,32 @@ public sealed class WebhooksCommandTests
         watch.Signal(Posix.SigInt);
         (await watch.WaitForExitAsync()).ShouldBe(0, watch.Output);
     }
+
+    [Fact]
+    public async Task AKeyScopedByLabelsIsRefusedTheListAndTheFollowWithAClearMessage()
+    {
+        const string Admin = "cli-admin-key-0123456789", Scoped = "cli-scoped-key-0123456789";
+        await using var server = await SwitchboardServer.StartAsync(o => o.Security.AddApiKeys($"{Admin},{Scoped} team=red"));
+        var url = server.BaseAddress.ToString();
+
+        foreach (var args in new[] { new[] { "webhooks" }, ["webhooks", "--watch"] })
+        {
+            var (code, refused) = await Cli.RunAsync([.. args, "--url", url, "--api-key", Scoped]);
+            await using (refused)
+            {
+                code.ShouldBe(1, refused.Output);
+                refused.StdoutLines.ShouldBeEmpty("nothing is listed: " + refused.Output);
+                var line = refused.StderrLines().ShouldHaveSingleItem();
+                line.ShouldStartWith("switchboard: ");
+                line.ShouldContain("fleet", Case.Sensitive, "it says why: the endpoints belong to the whole fleet");
+            }
+        }
+
+        var (okCode, listed) = await Cli.RunAsync("webhooks", "--url", url, "--api-key", Admin);
+        await using (listed)
+        {
+            okCode.ShouldBe(0, listed.Output);
+            listed.StdoutLines.ShouldBe(["No webhook endpoints."]);
+        }
+    }
 }
