@@ -83,7 +83,7 @@ internal static class EventFormatter
     /// <summary>e.g. <c>2 endpoints: down failing lag=3 failures=2 (last error: Connection refused); audit active lag=0 failures=0</c>.</summary>
     private static string Webhooks(IReadOnlyList<Webhook> webhooks) =>
         webhooks.Count == 0 ? "no endpoints" : $"{webhooks.Count} endpoint{(webhooks.Count == 1 ? "" : "s")}: " + string.Join("; ", webhooks.Select(w =>
-            $"{w.Id} {(w.Enabled ? w.State : "disabled")} lag={w.Lag} failures={w.Failures}"
+            $"{w.Id} {WebhooksVerb.State(w)} lag={w.Lag} failures={w.Failures}"
             + (w.LastError is { } e && w.ConsecutiveFailures > 0 ? $" (last error: {TextTable.OneLine(e, 80)})" : "")));
 
     public static string Summary(Summary s) =>

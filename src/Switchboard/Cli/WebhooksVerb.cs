@@ -63,13 +63,16 @@ internal static class WebhooksVerb
         foreach (var w in webhooks)
         {
             table.Add(
-                w.Id, w.Url, w.Format, w.Enabled ? w.State : "disabled", Number(w.Lag), Number(w.Attempts), Number(w.Failures),
+                w.Id, w.Url, w.Format, State(w), Number(w.Lag), Number(w.Attempts), Number(w.Failures),
                 w.LastAttemptAt?.UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture) ?? "-",
                 w.LastError is { } e ? TextTable.OneLine(e, 60) : "-");
         }
 
         table.WriteTo(output);
     }
+
+    /// <summary>What an endpoint is doing: <c>active</c>, <c>failing</c>, or <c>disabled</c> (which keeps its own state).</summary>
+    public static string State(Webhook w) => w.Enabled ? w.State : "disabled";
 
     private static string Number(long value) => value.ToString(CultureInfo.InvariantCulture);
 }
