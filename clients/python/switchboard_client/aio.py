@@ -148,11 +148,7 @@ class AsyncClient:
                                wait: float = 300) -> Approval:
         """As :meth:`Client.request_approval`. Each long-poll (at most 60 s) runs in a worker thread of its own, so a
         cancelled call asks no more once the one under way ends."""
-        deadline = time.monotonic() + wait
-        approval = await asyncio.to_thread(self.sync._ask_approval, session_id, summary, tool, data, wait, _approval_slice(deadline))
-        while approval.state == "pending" and (left := _approval_slice(deadline)) > 0:
-            approval = await self.get_approval(session_id, approval.id, wait=left)
-        return approval
+        return await asyncio.to_thread(lambda: self.sync.request_approval(session_id, summary, tool=tool, data=data, wait=wait))
 
     async def get_approval(self, session_id: str, approval_id: str, wait: int | None = None) -> Approval:
         return await asyncio.to_thread(self.sync.get_approval, session_id, approval_id, wait)
