@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import ssl
 import urllib.parse
-from typing import Any
+from typing import Any, AsyncIterator
 
 from ._http import HttpRequest, answer
 from .errors import TransportError
@@ -83,8 +83,7 @@ class AsyncTransport:
             connection = self._take()
             reused = connection is not None
             if connection is None:
-                reader, writer = await asyncio.open_connection(self._host, self._port, ssl=self._ssl)
-                connection = _Connection(reader, writer, asyncio.get_running_loop())
+                connection = await self._connect()
             try:
                 status, body, keep = await _round_trip(connection, head, request)
             except _Stale:
@@ -100,6 +99,35 @@ class AsyncTransport:
             else:
                 connection.abort()
             return status, body
+
+    async def open_stream(self, request: HttpRequest) -> "AsyncStream":
+        """
+        Sends a request whose answer is read as it arrives (SSE), on a connection of its own that is never pooled.
+        ``request.timeout`` bounds the opening; an error status is read whole and raised as :meth:`send` raises it.
+        """
+        try:
+            async with asyncio.timeout(request.timeout):
+                connection = await self._connect()
+                try:
+                    connection.writer.write(self._head(request) + (request.body or b""))
+                    await connection.writer.drain()
+                    _, status, headers = await _read_head(connection.reader, await connection.reader.readline())
+                    if status != 200:
+                        body, _ = await _read_body(connection.reader, request.method, status, headers)
+                        answer(request, status, body)  # raises a problem
+                        raise TransportError(f"{request.label}: HTTP {status}")
+                except BaseException:
+                    connection.abort()
+                    raise
+        except TimeoutError:
+            raise TransportError(f"{request.label}: timed out") from None
+        except (OSError, asyncio.IncompleteReadError, ValueError) as e:
+            raise TransportError(f"{request.label}: {e}") from e
+        return AsyncStream(connection, headers)
+
+    async def _connect(self) -> _Connection:
+        reader, writer = await asyncio.open_connection(self._host, self._port, ssl=self._ssl)
+        return _Connection(reader, writer, asyncio.get_running_loop())
 
     def _head(self, request: HttpRequest) -> bytes:
         lines = [f"{request.method} {self._prefix}{request.target} HTTP/1.1", f"Host: {self._authority}"]
@@ -140,19 +168,25 @@ async def _round_trip(connection: _Connection, head: bytes, request: HttpRequest
         if not 100 <= status < 200:
             break
         line = await reader.readline()  # an interim answer (100 Continue): the real one follows
-    keep = version == "HTTP/1.1" and "close" not in headers.get("connection", "").lower()
-    if request.method == "HEAD" or status in (204, 304):
-        body = b""
-    elif "chunked" in headers.get("transfer-encoding", "").lower():
-        body = await _read_chunked(reader)
-    elif "content-length" in headers:
-        body = await reader.readexactly(int(headers["content-length"]))
-    else:
-        body, keep = await reader.read(), False  # delimited by the end of the connection
+    body, delimited = await _read_body(reader, request.method, status, headers)
+    keep = delimited and version == "HTTP/1.1" and "close" not in headers.get("connection", "").lower()
     return status, body, keep
 
 
+async def _read_body(reader: asyncio.StreamReader, method: str, status: int, headers: dict[str, str]) -> tuple[bytes, bool]:
+    """The body, and whether it ended by its own framing (else by the end of the connection)."""
+    if method == "HEAD" or status in (204, 304):
+        return b"", True
+    if "chunked" in headers.get("transfer-encoding", "").lower():
+        return await _read_chunked(reader), True
+    if "content-length" in headers:
+        return await reader.readexactly(int(headers["content-length"])), True
+    return await reader.read(), False
+
+
 async def _read_head(reader: asyncio.StreamReader, status_line: bytes) -> tuple[str, int, dict[str, str]]:
+    if not status_line:
+        raise asyncio.IncompleteReadError(b"", None)
     parts = status_line.decode("latin-1").split(None, 2)
     if len(parts) < 2 or not parts[0].startswith("HTTP/"):
         raise ValueError(f"not an HTTP answer: {status_line[:80]!r}")
@@ -180,3 +214,31 @@ async def _read_chunked(reader: asyncio.StreamReader) -> bytes:
         chunks.append(await reader.readexactly(size))
         if await reader.readexactly(2) != b"\r\n":
             raise ValueError("a chunk does not end with CRLF")
+
+
+class AsyncStream:
+    """An answer read as it arrives, owned by its one reader; :meth:`close` (on the loop) aborts its connection."""
+
+    def __init__(self, connection: _Connection, headers: dict[str, str]):
+        self._connection = connection
+        self._chunked = "chunked" in headers.get("transfer-encoding", "").lower()
+
+    async def pieces(self, read_timeout: float) -> AsyncIterator[bytes]:
+        """The body as it comes (de-chunked), until it ends or the connection closes; a read waits ``read_timeout``."""
+        reader = self._connection.reader
+        while True:
+            async with asyncio.timeout(read_timeout):
+                if self._chunked:
+                    size_line = await reader.readline()
+                    if not size_line or (size := int(size_line.split(b";", 1)[0].strip(), 16)) == 0:
+                        return
+                    piece = await reader.readexactly(size)
+                    await reader.readexactly(2)
+                else:
+                    piece = await reader.read(65536)
+                    if not piece:
+                        return
+            yield piece
+
+    def close(self) -> None:
+        self._connection.abort()

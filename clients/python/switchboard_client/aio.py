@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 import asyncio
-import threading
-from typing import Any, AsyncIterator, Iterable
+import contextlib
+from typing import Any, AsyncIterator
 
-from ._aio_http import AsyncTransport
+from ._aio_http import AsyncStream, AsyncTransport
 from ._calls import Calls, Requests, _command_on_topic, _q, _update_body, _usage
 from .client import Client
+from ._http import HttpRequest
 from .errors import Problem, TransportError
 from .models import Approval, Command, Event, Session, SnapshotReset, Webhook
-from .sse import Item, Subscriber, WebhooksFollower
+from .sse import EventFraming, Item, Subscriber, WebhooksFollower, webhooks_pushed
 from .streams import AsyncSessionStream, SessionStream
 
 
@@ -28,7 +29,7 @@ class AsyncClient(Calls):
         self.api_key = api_key
         self.timeout = timeout
         self.transport = AsyncTransport(self.base_url, pool_size)
-        # Durable stream appends (AsyncSessionStream) and the SSE readers still run the blocking client in a thread.
+        # Durable stream appends (AsyncSessionStream) still run the blocking client in a worker thread.
         self.sync = Client(base_url, api_key, timeout)
 
     async def __aenter__(self) -> "AsyncClient":
@@ -204,15 +205,47 @@ class AsyncSessionContext:
 
 
 class AsyncSubscriber:
-    """``async for item in client.subscribe("sessions"):`` over a :class:`Subscriber` running in a thread."""
+    """
+    ``async for item in client.subscribe("sessions"):`` — a :class:`Subscriber` read over ``asyncio``: the same items,
+    resumes and backoff, with no thread. ``close()``, leaving ``async with`` or breaking out of the loop ends it and
+    closes its connection.
+    """
 
     def __init__(self, subscriber: Subscriber):
         self.subscriber = subscriber
-        self._queue: asyncio.Queue[Any] | None = None
-        self._thread: threading.Thread | None = None
+        self._transport = AsyncTransport(subscriber.base_url)
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._closing: asyncio.Event | None = None
+        self._stream: AsyncStream | None = None
+
+    @property
+    def connects(self) -> int:
+        """How many times the stream was opened."""
+        return self.subscriber.connects
 
     def close(self) -> None:
+        """Ends the iteration; from the loop's thread or any other."""
         self.subscriber.close()
+        loop = self._loop
+        if loop is None:
+            return
+        try:
+            running = asyncio.get_running_loop()
+        except RuntimeError:
+            running = None
+        if running is loop:
+            self._abort()
+        else:
+            try:
+                loop.call_soon_threadsafe(self._abort)
+            except RuntimeError:  # the loop has closed: nothing is reading
+                pass
+
+    def _abort(self) -> None:
+        if self._closing is not None:
+            self._closing.set()
+        if self._stream is not None:
+            self._stream.close()  # ends the read under way; the reader then finds itself closed
 
     async def __aenter__(self) -> "AsyncSubscriber":
         return self
@@ -223,47 +256,62 @@ class AsyncSubscriber:
     def __aiter__(self) -> AsyncIterator[Item]:
         return self._items()
 
-    def _source(self) -> Iterable[Any]:
-        """What the worker thread iterates; its items are handed to ``async for`` in order."""
-        return self.subscriber
-
-    async def _items(self) -> AsyncIterator[Any]:
-        loop = asyncio.get_running_loop()
-        queue: asyncio.Queue[Any] = asyncio.Queue()
-        done = object()
-
-        def hand(item: Any) -> None:
-            try:
-                loop.call_soon_threadsafe(queue.put_nowait, item)
-            except RuntimeError:  # the consumer's loop has closed: nobody reads any more
-                self.subscriber.close()
-
-        def pump() -> None:
-            try:
-                for item in self._source():
-                    hand(item)
-            except BaseException as e:  # handed to the consumer
-                hand(e)
-            hand(done)
-
-        self._thread = threading.Thread(target=pump, daemon=True, name="switchboard-sse")
-        self._thread.start()
+    async def _items(self) -> AsyncIterator[Item]:
+        sub = self.subscriber
+        self._loop = asyncio.get_running_loop()
+        self._closing = asyncio.Event()
+        backoff = sub.min_backoff
         try:
-            while True:
-                item = await queue.get()
-                if item is done:
+            while not sub._closed.is_set():
+                try:
+                    async with contextlib.aclosing(self._connect_once()) as items:
+                        async for item in items:
+                            backoff = sub.min_backoff
+                            yield item
+                except Problem as p:
+                    if p.status not in (429, 503):
+                        raise
+                except (TransportError, OSError, ValueError, asyncio.IncompleteReadError):
+                    pass
+                try:
+                    await asyncio.wait_for(self._closing.wait(), backoff)
                     return
-                if isinstance(item, BaseException):
-                    raise item
-                yield item
+                except asyncio.TimeoutError:
+                    backoff = min(backoff * 2, sub.max_backoff)
         finally:
-            self.subscriber.close()
+            self.close()
+
+    async def _connect_once(self) -> AsyncIterator[Item]:
+        sub = self.subscriber
+        target = sub._target()
+        request = HttpRequest("GET", target.partition("?")[0], target, None, sub._headers(), sub.read_timeout)
+        stream = await self._transport.open_stream(request)
+        if sub._closed.is_set():
+            stream.close()
+            return
+        self._stream = stream
+        sub.connects += 1
+        asked = sub.last_seq
+        events = EventFraming()
+        rest = b""
+        try:
+            async for piece in stream.pieces(sub.read_timeout):
+                *lines, rest = (rest + piece).split(b"\n")
+                for line in lines:
+                    if sub._closed.is_set():
+                        return
+                    if (event := events.feed(line.decode("utf-8").rstrip("\r"))) is not None:
+                        if (item := sub._dispatch(*event, asked)) is not None:
+                            yield item
+        finally:
+            self._stream = None
+            stream.close()
 
 
 class AsyncWebhooksFollower(AsyncSubscriber):
     """
-    ``async for webhooks in client.follow_webhooks():`` — a :class:`WebhooksFollower` running in a thread: each item is
-    the whole ``list[Webhook]`` as pushed. ``close()``, leaving ``async with`` or breaking out of the loop stops it.
+    ``async for webhooks in client.follow_webhooks():`` — a :class:`WebhooksFollower` read over ``asyncio``: each item
+    is the whole ``list[Webhook]`` as pushed. ``close()``, leaving ``async with`` or breaking out of the loop stops it.
     """
 
     def __init__(self, follower: WebhooksFollower):
@@ -274,7 +322,10 @@ class AsyncWebhooksFollower(AsyncSubscriber):
         return self
 
     def __aiter__(self) -> AsyncIterator[list[Webhook]]:  # type: ignore[override]
-        return self._items()
+        return self._webhooks()
 
-    def _source(self) -> Iterable[Any]:
-        return self.follower
+    async def _webhooks(self) -> AsyncIterator[list[Webhook]]:
+        async with contextlib.aclosing(self._items()) as items:
+            async for item in items:
+                if (webhooks := webhooks_pushed(item)) is not None:
+                    yield webhooks

@@ -1,17 +1,18 @@
 """The asyncio client's own HTTP transport against the real server: a cancelled call closes its connection at once and
 holds no thread, sequential calls share one kept-alive connection (and survive the server closing it), chunked answers
-and problems read on the event loop alone."""
+and problems read on the event loop alone, and the SSE subscriber reads, resumes and closes with no thread."""
 
 import asyncio
 import concurrent.futures
 import http.client
 import os
+import threading
 import time
 
 import pytest
 
 from conftest import new_id
-from switchboard_client import AsyncClient, Problem, Session, TransportError
+from switchboard_client import AsyncClient, Event, Joined, Problem, Session, SnapshotReset, TransportError
 
 
 def connections_to(port: int) -> set[int]:
@@ -183,3 +184,54 @@ def test_every_framing_of_an_answer_is_read_on_the_event_loop():
     assert requests[1].startswith(b"POST /api/fleet/pause HTTP/1.1\r\n") and b"Content-Length: 0\r\n" in requests[1]
     assert requests[2].startswith(b"PATCH /api/sessions/s%201 ") and requests[2].endswith(b'\r\n\r\n{"name": "x"}')
     assert b"Content-Type: application/json\r\n" in requests[2]
+
+
+def test_the_subscriber_reads_and_resumes_across_kill9_on_the_event_loop_and_a_cancelled_reader_closes_its_connection(own_server):
+    sid = new_id("aio-sse")
+
+    async def main():
+        c = AsyncClient(own_server.url)
+        await c.create_session(sid, state="working")
+        threads = threading.active_count()
+        items = []
+        arrived = asyncio.Event()
+        subscriber = c.subscribe("sessions", min_backoff=0.1, max_backoff=0.5)
+
+        async def read():
+            async for item in subscriber:
+                items.append(item)
+                arrived.set()
+
+        def usages():
+            return [i for i in items if isinstance(i, Event) and i.session_id == sid and i.type == "session_updated"]
+
+        async def until(n):
+            while len(usages()) < n:
+                arrived.clear()
+                await asyncio.wait_for(arrived.wait(), 20)
+
+        reader = asyncio.create_task(read())
+        await asyncio.wait_for(arrived.wait(), 10)
+        assert threading.active_count() == threads, "the subscriber started a thread"
+        for i in range(3):
+            await c.add_usage(sid, input_tokens=i + 1)
+        await until(3)
+        own_server.kill9()
+        own_server.start()
+        for i in range(3):
+            await c.add_usage(sid, input_tokens=10)
+        await until(6)
+        assert connections_to(own_server.port) != set()
+
+        reader.cancel()
+        await asyncio.gather(reader, return_exceptions=True)
+        await c.aclose()
+        assert connections_to(own_server.port) == set(), "the cancelled reader left its stream open"
+        assert threading.active_count() == threads
+        return subscriber, items, usages()
+
+    subscriber, items, usages = asyncio.run(main())
+    assert isinstance(items[0], SnapshotReset)
+    assert subscriber.connects >= 2
+    assert any(isinstance(i, Joined) and i.resumed for i in items), "the reconnect resumed rather than reset"
+    assert [e.data["changes"]["input_tokens"] for e in usages] == [1, 3, 6, 16, 26, 36]  # each once, in order
