@@ -8,8 +8,8 @@ from typing import Any, AsyncIterator
 
 from ._aio_http import AsyncStream, AsyncTransport
 from ._calls import Calls, Requests, _command_on_topic, _q, _update_body, _usage
-from .client import Client
 from ._http import HttpRequest
+from .client import Client
 from .errors import Problem, TransportError
 from .models import Approval, Command, Event, Session, SnapshotReset, Webhook
 from .sse import EventFraming, Item, Subscriber, WebhooksFollower, webhooks_pushed
