@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from typing import Any, AsyncIterator
+import functools
+from typing import Any, AsyncGenerator, AsyncIterator, Callable
 
 from ._aio_http import AsyncStream, AsyncTransport
-from ._calls import Calls, Requests, _command_on_topic, _q, _update_body, _usage
+from ._calls import Calls, Requests, _call, _command_on_topic, _q, _update_body, _usage
 from ._http import HttpRequest
 from .client import Client
 from .errors import Problem, TransportError
@@ -41,10 +42,15 @@ class AsyncClient(Calls):
     async def aclose(self) -> None:
         await self.transport.aclose()
 
-    def _run(self, requests: Requests) -> Any:
-        return self._await(requests)
+    def _bind(self, call: _call[Any, Any]) -> Callable[..., Any]:
+        @functools.wraps(call.requests, updated=())
+        async def bound(*args: Any, **kwargs: Any) -> Any:
+            return await self._run(call.requests(self, *args, **kwargs))
+        del bound.__wrapped__  # type: ignore[attr-defined]
+        bound.__signature__ = call.bound_signature  # type: ignore[attr-defined]
+        return bound
 
-    async def _await(self, requests: Requests) -> Any:
+    async def _run(self, requests: Requests[Any]) -> Any:
         """Runs a call: awaits each request it yields and hands it the answer, until it returns its value."""
         try:
             request = next(requests)
@@ -256,7 +262,7 @@ class AsyncSubscriber:
     def __aiter__(self) -> AsyncIterator[Item]:
         return self._items()
 
-    async def _items(self) -> AsyncIterator[Item]:
+    async def _items(self) -> AsyncGenerator[Item, None]:
         sub = self.subscriber
         self._loop = asyncio.get_running_loop()
         self._closing = asyncio.Event()
@@ -281,7 +287,7 @@ class AsyncSubscriber:
         finally:
             self.close()
 
-    async def _connect_once(self) -> AsyncIterator[Item]:
+    async def _connect_once(self) -> AsyncGenerator[Item, None]:
         sub = self.subscriber
         target = sub._target()
         request = HttpRequest("GET", target.partition("?")[0], target, None, sub._headers(), sub.read_timeout)
@@ -324,7 +330,7 @@ class AsyncWebhooksFollower(AsyncSubscriber):
     def __aiter__(self) -> AsyncIterator[list[Webhook]]:  # type: ignore[override]
         return self._webhooks()
 
-    async def _webhooks(self) -> AsyncIterator[list[Webhook]]:
+    async def _webhooks(self) -> AsyncGenerator[list[Webhook], None]:
         async with contextlib.aclosing(self._items()) as items:
             async for item in items:
                 if (webhooks := webhooks_pushed(item)) is not None:

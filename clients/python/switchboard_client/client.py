@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import queue
 import threading
 import time
 import urllib.error
 import urllib.request
-from typing import Any, Iterator
+from typing import Any, Callable, Iterator
 
 from ._calls import (  # noqa: F401  (BatchOperation and the body helpers are imported from here too)
-    BatchOperation, Calls, Requests, _approval_slice, _command_on_topic, _fields, _q, _update_body, _usage,
+    BatchOperation, Calls, Requests, _call, _approval_slice, _command_on_topic, _fields, _q, _update_body, _usage,
 )
 from ._http import BlockingTransport
 from .errors import Problem, TransportError
@@ -30,7 +31,15 @@ class Client(Calls):
 
     # -- HTTP -------------------------------------------------------------------------------------------------------
 
-    def _run(self, requests: Requests) -> Any:
+    def _bind(self, call: _call[Any, Any]) -> Callable[..., Any]:
+        @functools.wraps(call.requests, updated=())
+        def bound(*args: Any, **kwargs: Any) -> Any:
+            return self._run(call.requests(self, *args, **kwargs))
+        del bound.__wrapped__  # type: ignore[attr-defined]
+        bound.__signature__ = call.bound_signature  # type: ignore[attr-defined]
+        return bound
+
+    def _run(self, requests: Requests[Any]) -> Any:
         """Runs a call: sends each request it yields and hands it the answer, until it returns its value."""
         try:
             request = next(requests)

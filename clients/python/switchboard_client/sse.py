@@ -167,7 +167,8 @@ class EventFraming:
     """SSE framing, fed a line at a time (without its end): an ``(event type, data)`` pair at each blank line ending one."""
 
     def __init__(self) -> None:
-        self._type, self._data = "message", []
+        self._type = "message"
+        self._data: list[str] = []
 
     def feed(self, line: str) -> tuple[str, str] | None:
         if line == "":
