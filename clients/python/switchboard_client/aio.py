@@ -3,168 +3,83 @@
 from __future__ import annotations
 
 import asyncio
-import threading
-import time
-from typing import Any, AsyncIterator, Iterable
+import contextlib
+import functools
+from typing import Any, AsyncGenerator, AsyncIterator, Callable
 
-from .client import BatchOperation, Client, _approval_slice, _command_on_topic, _q, _update_body, _usage
+from ._aio_http import AsyncStream, AsyncTransport
+from ._calls import Calls, Requests, _call, _command_on_topic, _q, _update_body, _usage
+from ._http import HttpRequest
+from .client import Client
 from .errors import Problem, TransportError
-from .models import (
-    Alert, AlertRule, Approval, BatchResult, Command, CommandList, Event, Fleet, Heartbeat, Session, SessionCount, SnapshotReset,
-    SubscriberToken, Summary, UsageHistory, Webhook,
-)
-from .sse import Item, Subscriber, WebhooksFollower
+from .models import Approval, Command, Event, Session, SnapshotReset, Webhook
+from .sse import EventFraming, Item, Subscriber, WebhooksFollower, webhooks_pushed
 from .streams import AsyncSessionStream, SessionStream
 
 
-class AsyncClient:
-    """Coroutine versions of :class:`Client`'s calls; the blocking HTTP runs in a worker thread."""
+class AsyncClient(Calls):
+    """
+    Every call of :class:`Client`, as a coroutine: the same requests, sent over ``asyncio`` connections (kept alive, at
+    most ``pool_size`` idle) by the event loop itself. Cancelling a call (``asyncio.wait_for``, a cancelled task) closes
+    its connection at once; no thread waits for the answer. ``await client.aclose()`` (or ``async with``) closes the idle
+    connections.
+    """
 
-    def __init__(self, base_url: str, api_key: str | None = None, timeout: float = 10.0):
+    def __init__(self, base_url: str, api_key: str | None = None, timeout: float = 10.0, *, pool_size: int = 4):
+        self.base_url = base_url.rstrip("/")
+        self.api_key = api_key
+        self.timeout = timeout
+        self.transport = AsyncTransport(self.base_url, pool_size)
+        # Durable stream appends (AsyncSessionStream) still run the blocking client in a worker thread.
         self.sync = Client(base_url, api_key, timeout)
 
-    async def create_session(self, id: str | None = None, **fields: Any) -> Session:
-        return await asyncio.to_thread(self.sync.create_session, id, **fields)
+    async def __aenter__(self) -> "AsyncClient":
+        return self
 
-    async def get_session(self, id: str) -> Session:
-        return await asyncio.to_thread(self.sync.get_session, id)
+    async def __aexit__(self, *exc: Any) -> None:
+        await self.aclose()
 
-    async def list_sessions(self, **filters: Any) -> list[Session]:
-        return await asyncio.to_thread(self.sync.list_sessions, **filters)
+    async def aclose(self) -> None:
+        await self.transport.aclose()
 
-    async def update_session(self, id: str, **fields: Any) -> Session:
-        return await asyncio.to_thread(self.sync.update_session, id, **fields)
+    def _bind(self, call: _call[Any, Any]) -> Callable[..., Any]:
+        @functools.wraps(call.requests, updated=())
+        async def bound(*args: Any, **kwargs: Any) -> Any:
+            return await self._run(call.requests(self, *args, **kwargs))
+        del bound.__wrapped__  # type: ignore[attr-defined]
+        bound.__signature__ = call.bound_signature  # type: ignore[attr-defined]
+        return bound
 
-    async def add_usage(self, id: str, **usage: Any) -> Session:
-        return await asyncio.to_thread(self.sync.add_usage, id, **usage)
+    async def _run(self, requests: Requests[Any]) -> Any:
+        """Runs a call: awaits each request it yields and hands it the answer, until it returns its value."""
+        try:
+            request = next(requests)
+            while True:
+                request = requests.send(await self.transport.send(request))
+        except StopIteration as done:
+            return done.value
+        finally:
+            requests.close()
 
-    async def heartbeat(self, id: str) -> Heartbeat:
-        return await asyncio.to_thread(self.sync.heartbeat, id)
-
-    async def terminate(self, id: str, reason: str | None = None, expected_version: int | None = None, *,
-                        cascade: bool = False) -> Session:
-        return await asyncio.to_thread(lambda: self.sync.terminate(id, reason, expected_version, cascade=cascade))
-
-    async def children(self, id: str) -> list[Session]:
-        return await asyncio.to_thread(self.sync.children, id)
-
-    async def tree(self, id: str) -> list[Session]:
-        return await asyncio.to_thread(self.sync.tree, id)
-
-    async def batch(self, operations: Iterable[BatchOperation | dict[str, Any]]) -> list[BatchResult]:
-        return await asyncio.to_thread(self.sync.batch, list(operations))
-
-    async def count_sessions(self) -> SessionCount:
-        return await asyncio.to_thread(self.sync.count_sessions)
-
-    async def summary(self) -> Summary:
-        return await asyncio.to_thread(self.sync.summary)
-
-    async def get_fleet(self) -> Fleet:
-        return await asyncio.to_thread(self.sync.get_fleet)
-
-    async def pause_fleet(self) -> Fleet:
-        return await asyncio.to_thread(self.sync.pause_fleet)
-
-    async def resume_fleet(self) -> Fleet:
-        return await asyncio.to_thread(self.sync.resume_fleet)
-
-    async def create_subscriber_token(self, topics: list[str] | None = None, labels: dict[str, str] | None = None,
-                                      ttl_seconds: int | None = None) -> SubscriberToken:
-        return await asyncio.to_thread(self.sync.create_subscriber_token, topics, labels, ttl_seconds)
-
-    async def usage(self, **query: Any) -> UsageHistory:
-        return await asyncio.to_thread(lambda: self.sync.usage(**query))
+    async def request(self, method: str, path: str, body: Any = None, query: dict[str, Any] | list[tuple[str, Any]] | None = None,
+                      timeout: float | None = None) -> Any:
+        """One request to any API path: the answer's JSON, or :class:`Problem` raised."""
+        return await self.transport.send(self._http(method, path, body, query, timeout))
 
     async def events(self, since: int = 0, session_id: str | None = None) -> list[Event]:
-        return await asyncio.to_thread(lambda: list(self.sync.events(since, session_id)))
-
-    async def list_alert_rules(self) -> list[AlertRule]:
-        return await asyncio.to_thread(self.sync.list_alert_rules)
-
-    async def create_alert_rule(self, name: str, condition: str, **fields: Any) -> AlertRule:
-        return await asyncio.to_thread(lambda: self.sync.create_alert_rule(name, condition, **fields))
-
-    async def get_alert_rule(self, id: str) -> AlertRule:
-        return await asyncio.to_thread(self.sync.get_alert_rule, id)
-
-    async def replace_alert_rule(self, id: str, name: str, condition: str, **fields: Any) -> AlertRule:
-        return await asyncio.to_thread(lambda: self.sync.replace_alert_rule(id, name, condition, **fields))
-
-    async def delete_alert_rule(self, id: str) -> None:
-        return await asyncio.to_thread(self.sync.delete_alert_rule, id)
-
-    async def list_alerts(self, state: str | None = None, limit: int | None = None) -> list[Alert]:
-        return await asyncio.to_thread(self.sync.list_alerts, state, limit)
-
-    async def get_alert(self, id: str) -> Alert:
-        return await asyncio.to_thread(self.sync.get_alert, id)
-
-    async def acknowledge_alert(self, id: str, by: str, note: str | None = None) -> Alert:
-        return await asyncio.to_thread(self.sync.acknowledge_alert, id, by, note)
-
-    async def list_webhooks(self) -> list[Webhook]:
-        return await asyncio.to_thread(self.sync.list_webhooks)
-
-    async def create_webhook(self, url: str, **fields: Any) -> Webhook:
-        return await asyncio.to_thread(lambda: self.sync.create_webhook(url, **fields))
-
-    async def get_webhook(self, id: str) -> Webhook:
-        return await asyncio.to_thread(self.sync.get_webhook, id)
-
-    async def replace_webhook(self, id: str, url: str, **fields: Any) -> Webhook:
-        return await asyncio.to_thread(lambda: self.sync.replace_webhook(id, url, **fields))
-
-    async def delete_webhook(self, id: str) -> None:
-        return await asyncio.to_thread(self.sync.delete_webhook, id)
-
-    async def replay_webhook(self, id: str, from_seq: int) -> Webhook:
-        return await asyncio.to_thread(self.sync.replay_webhook, id, from_seq)
+        """The logged events after ``since`` (pages followed)."""
+        out: list[Event] = []
+        while True:
+            page = await self._events_page(since, session_id)
+            out.extend(Event.from_json(e) for e in page["events"])
+            if not page["has_more"]:
+                return out
+            since = page["next_since"]
 
     def follow_webhooks(self, **options: Any) -> "AsyncWebhooksFollower":
         """``async for webhooks in client.follow_webhooks():`` the whole list of endpoints each time it is pushed, as
         :meth:`Client.follow_webhooks` (same options, same reconnects; a key scoped by labels raises :class:`Problem` 403)."""
         return AsyncWebhooksFollower(self.sync.follow_webhooks(**options))
-
-    async def issue_command(self, session_id: str, type: str, text: str | None = None, **fields: Any) -> Command:
-        return await asyncio.to_thread(lambda: self.sync.issue_command(session_id, type, text, **fields))
-
-    async def list_commands(self, session_id: str, states: list[str] | None = None, limit: int | None = None) -> CommandList:
-        return await asyncio.to_thread(self.sync.list_commands, session_id, states, limit)
-
-    async def poll_commands(self, session_id: str, wait: int = 30, states: list[str] | None = None) -> CommandList:
-        return await asyncio.to_thread(self.sync.poll_commands, session_id, wait, states)
-
-    async def get_command(self, session_id: str, command_id: str) -> Command:
-        return await asyncio.to_thread(self.sync.get_command, session_id, command_id)
-
-    async def acknowledge_command(self, session_id: str, command_id: str, outcome: str = "done", note: str | None = None) -> Command:
-        return await asyncio.to_thread(self.sync.acknowledge_command, session_id, command_id, outcome, note)
-
-    async def withdraw_command(self, session_id: str, command_id: str) -> Command:
-        return await asyncio.to_thread(self.sync.withdraw_command, session_id, command_id)
-
-    async def request_approval(self, session_id: str, summary: str, *, tool: str | None = None, data: dict[str, Any] | None = None,
-                               wait: float = 300) -> Approval:
-        """As :meth:`Client.request_approval`. Each long-poll (at most 60 s) runs in a worker thread of its own, so a
-        cancelled call asks no more once the one under way ends."""
-        deadline = time.monotonic() + wait
-        approval = await asyncio.to_thread(self.sync._ask_approval, session_id, summary, tool, data, wait, _approval_slice(deadline))
-        while approval.state == "pending" and (left := _approval_slice(deadline)) > 0:
-            approval = await self.get_approval(session_id, approval.id, wait=left)
-        return approval
-
-    async def get_approval(self, session_id: str, approval_id: str, wait: int | None = None) -> Approval:
-        return await asyncio.to_thread(self.sync.get_approval, session_id, approval_id, wait)
-
-    async def list_approvals(self, session_id: str, states: list[str] | None = None, limit: int | None = None) -> list[Approval]:
-        return await asyncio.to_thread(self.sync.list_approvals, session_id, states, limit)
-
-    async def answer_approval(self, session_id: str, approval_id: str, decision: str, note: str | None = None, *,
-                              interrupt: bool = False, answers: dict[str, str] | None = None, suggestion: int | None = None) -> Approval:
-        """As :meth:`Client.answer_approval`: ``allow`` (``suggestion``), ``deny`` (``interrupt``) or ``answer`` (``answers``)."""
-        return await asyncio.to_thread(lambda: self.sync.answer_approval(session_id, approval_id, decision, note, interrupt=interrupt,
-                                                                         answers=answers, suggestion=suggestion))
 
     def session(self, id: str | None = None, *, name: str | None = None, lease_seconds: int = 30,
                 heartbeat_interval: float | None = None, commands_over_stream: bool = False, **fields: Any) -> "AsyncSessionContext":
@@ -172,7 +87,7 @@ class AsyncClient:
                                    commands_over_stream=commands_over_stream)
 
     def subscribe(self, topics: list[str] | str = "sessions", **options: Any) -> "AsyncSubscriber":
-        return AsyncSubscriber(Subscriber(self.sync.base_url, topics, api_key=self.sync.api_key, **options))
+        return AsyncSubscriber(Subscriber(self.base_url, topics, api_key=self.api_key, **options))
 
 
 class AsyncSessionContext:
@@ -269,12 +184,12 @@ class AsyncSessionContext:
         return await self.client.request_approval(self.id, summary, tool=tool, data=data, wait=wait)
 
     async def update(self, **fields: Any) -> Session:
-        self.session, commands = await asyncio.to_thread(self.client.sync._write, "PATCH", f"/api/sessions/{_q(self.id)}", _update_body(fields))
+        self.session, commands = await self.client._write("PATCH", f"/api/sessions/{_q(self.id)}", _update_body(fields))
         self._learn(commands)
         return self.session
 
     async def add_usage(self, **usage: Any) -> Session:
-        self.session, commands = await asyncio.to_thread(self.client.sync._write, "POST", f"/api/sessions/{_q(self.id)}/usage", _usage(**usage))
+        self.session, commands = await self.client._write("POST", f"/api/sessions/{_q(self.id)}/usage", _usage(**usage))
         self._learn(commands)
         return self.session
 
@@ -296,15 +211,47 @@ class AsyncSessionContext:
 
 
 class AsyncSubscriber:
-    """``async for item in client.subscribe("sessions"):`` over a :class:`Subscriber` running in a thread."""
+    """
+    ``async for item in client.subscribe("sessions"):`` — a :class:`Subscriber` read over ``asyncio``: the same items,
+    resumes and backoff, with no thread. ``close()``, leaving ``async with`` or breaking out of the loop ends it and
+    closes its connection.
+    """
 
     def __init__(self, subscriber: Subscriber):
         self.subscriber = subscriber
-        self._queue: asyncio.Queue[Any] | None = None
-        self._thread: threading.Thread | None = None
+        self._transport = AsyncTransport(subscriber.base_url)
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._closing: asyncio.Event | None = None
+        self._stream: AsyncStream | None = None
+
+    @property
+    def connects(self) -> int:
+        """How many times the stream was opened."""
+        return self.subscriber.connects
 
     def close(self) -> None:
+        """Ends the iteration; from the loop's thread or any other."""
         self.subscriber.close()
+        loop = self._loop
+        if loop is None:
+            return
+        try:
+            running = asyncio.get_running_loop()
+        except RuntimeError:
+            running = None
+        if running is loop:
+            self._abort()
+        else:
+            try:
+                loop.call_soon_threadsafe(self._abort)
+            except RuntimeError:  # the loop has closed: nothing is reading
+                pass
+
+    def _abort(self) -> None:
+        if self._closing is not None:
+            self._closing.set()
+        if self._stream is not None:
+            self._stream.close()  # ends the read under way; the reader then finds itself closed
 
     async def __aenter__(self) -> "AsyncSubscriber":
         return self
@@ -315,47 +262,62 @@ class AsyncSubscriber:
     def __aiter__(self) -> AsyncIterator[Item]:
         return self._items()
 
-    def _source(self) -> Iterable[Any]:
-        """What the worker thread iterates; its items are handed to ``async for`` in order."""
-        return self.subscriber
-
-    async def _items(self) -> AsyncIterator[Any]:
-        loop = asyncio.get_running_loop()
-        queue: asyncio.Queue[Any] = asyncio.Queue()
-        done = object()
-
-        def hand(item: Any) -> None:
-            try:
-                loop.call_soon_threadsafe(queue.put_nowait, item)
-            except RuntimeError:  # the consumer's loop has closed: nobody reads any more
-                self.subscriber.close()
-
-        def pump() -> None:
-            try:
-                for item in self._source():
-                    hand(item)
-            except BaseException as e:  # handed to the consumer
-                hand(e)
-            hand(done)
-
-        self._thread = threading.Thread(target=pump, daemon=True, name="switchboard-sse")
-        self._thread.start()
+    async def _items(self) -> AsyncGenerator[Item, None]:
+        sub = self.subscriber
+        self._loop = asyncio.get_running_loop()
+        self._closing = asyncio.Event()
+        backoff = sub.min_backoff
         try:
-            while True:
-                item = await queue.get()
-                if item is done:
+            while not sub._closed.is_set():
+                try:
+                    async with contextlib.aclosing(self._connect_once()) as items:
+                        async for item in items:
+                            backoff = sub.min_backoff
+                            yield item
+                except Problem as p:
+                    if p.status not in (429, 503):
+                        raise
+                except (TransportError, OSError, ValueError, asyncio.IncompleteReadError):
+                    pass
+                try:
+                    await asyncio.wait_for(self._closing.wait(), backoff)
                     return
-                if isinstance(item, BaseException):
-                    raise item
-                yield item
+                except asyncio.TimeoutError:
+                    backoff = min(backoff * 2, sub.max_backoff)
         finally:
-            self.subscriber.close()
+            self.close()
+
+    async def _connect_once(self) -> AsyncGenerator[Item, None]:
+        sub = self.subscriber
+        target = sub._target()
+        request = HttpRequest("GET", target.partition("?")[0], target, None, sub._headers(), sub.read_timeout)
+        stream = await self._transport.open_stream(request)
+        if sub._closed.is_set():
+            stream.close()
+            return
+        self._stream = stream
+        sub.connects += 1
+        asked = sub.last_seq
+        events = EventFraming()
+        rest = b""
+        try:
+            async for piece in stream.pieces(sub.read_timeout):
+                *lines, rest = (rest + piece).split(b"\n")
+                for line in lines:
+                    if sub._closed.is_set():
+                        return
+                    if (event := events.feed(line.decode("utf-8").rstrip("\r"))) is not None:
+                        if (item := sub._dispatch(*event, asked)) is not None:
+                            yield item
+        finally:
+            self._stream = None
+            stream.close()
 
 
 class AsyncWebhooksFollower(AsyncSubscriber):
     """
-    ``async for webhooks in client.follow_webhooks():`` — a :class:`WebhooksFollower` running in a thread: each item is
-    the whole ``list[Webhook]`` as pushed. ``close()``, leaving ``async with`` or breaking out of the loop stops it.
+    ``async for webhooks in client.follow_webhooks():`` — a :class:`WebhooksFollower` read over ``asyncio``: each item
+    is the whole ``list[Webhook]`` as pushed. ``close()``, leaving ``async with`` or breaking out of the loop stops it.
     """
 
     def __init__(self, follower: WebhooksFollower):
@@ -366,7 +328,10 @@ class AsyncWebhooksFollower(AsyncSubscriber):
         return self
 
     def __aiter__(self) -> AsyncIterator[list[Webhook]]:  # type: ignore[override]
-        return self._items()
+        return self._webhooks()
 
-    def _source(self) -> Iterable[Any]:
-        return self.follower
+    async def _webhooks(self) -> AsyncGenerator[list[Webhook], None]:
+        async with contextlib.aclosing(self._items()) as items:
+            async for item in items:
+                if (webhooks := webhooks_pushed(item)) is not None:
+                    yield webhooks

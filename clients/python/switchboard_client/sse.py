@@ -80,21 +80,27 @@ class Subscriber:
                 return
             backoff = min(backoff * 2, self.max_backoff)
 
-    def _url(self) -> str:
+    def _target(self) -> str:
+        """The stream's path and query: the topics, labels, and the epoch to resume in."""
         query: list[tuple[str, str]] = [("topics", ",".join(self.topics))]
         query += [("label", f"{k}={v}") for k, v in self.labels.items()]
         if self.epoch:
             query.append(("epoch", self.epoch))
         if self.subtree:
             query.append(("subtree", "true"))
-        return f"{self.base_url}/api/stream?{urllib.parse.urlencode(query)}"
+        return f"/api/stream?{urllib.parse.urlencode(query)}"
+
+    def _headers(self) -> dict[str, str]:
+        """The next connect's headers: ``Last-Event-ID`` resumes after the last ``seq`` seen."""
+        headers = {"Accept": "text/event-stream"}
+        if self.last_seq is not None:
+            headers["Last-Event-ID"] = str(self.last_seq)
+        if self.api_key:
+            headers["Authorization"] = "Bearer " + self.api_key
+        return headers
 
     def _connect_once(self) -> Iterator[Item]:
-        req = urllib.request.Request(self._url(), headers={"Accept": "text/event-stream"})
-        if self.last_seq is not None:
-            req.add_header("Last-Event-ID", str(self.last_seq))
-        if self.api_key:
-            req.add_header("Authorization", "Bearer " + self.api_key)
+        req = urllib.request.Request(self.base_url + self._target(), headers=self._headers())
         try:
             response = urllib.request.urlopen(req, timeout=self.read_timeout)
         except urllib.error.HTTPError as e:
@@ -118,26 +124,13 @@ class Subscriber:
         self.connects += 1
         asked = self.last_seq
         try:
-            event_type, data = "message", []
+            events = EventFraming()
             for raw in response:
                 if self._closed.is_set():
                     return
-                line = raw.decode("utf-8").rstrip("\r\n")
-                if line == "":
-                    if data:
-                        item = self._dispatch(event_type, "\n".join(data), asked)
-                        if item is not None:
-                            yield item
-                    event_type, data = "message", []
-                elif line.startswith(":"):
-                    continue
-                else:
-                    name, _, value = line.partition(":")
-                    value = value[1:] if value.startswith(" ") else value
-                    if name == "event":
-                        event_type = value
-                    elif name == "data":
-                        data.append(value)
+                if (event := events.feed(raw.decode("utf-8").rstrip("\r\n"))) is not None:
+                    if (item := self._dispatch(*event, asked)) is not None:
+                        yield item
         finally:
             with self._lock:
                 self._shutdown_handle = None
@@ -168,6 +161,35 @@ class Subscriber:
                 return None
             self.last_seq = event.seq
         return event
+
+
+class EventFraming:
+    """SSE framing, fed a line at a time (without its end): an ``(event type, data)`` pair at each blank line ending one."""
+
+    def __init__(self) -> None:
+        self._type = "message"
+        self._data: list[str] = []
+
+    def feed(self, line: str) -> tuple[str, str] | None:
+        if line == "":
+            event = (self._type, "\n".join(self._data)) if self._data else None
+            self._type, self._data = "message", []
+            return event
+        if not line.startswith(":"):
+            name, _, value = line.partition(":")
+            value = value[1:] if value.startswith(" ") else value
+            if name == "event":
+                self._type = value
+            elif name == "data":
+                self._data.append(value)
+        return None
+
+
+def webhooks_pushed(item: Item) -> list[Webhook] | None:
+    """The whole list of endpoints an item of the ``webhooks`` topic pushes, else None."""
+    if isinstance(item, Event) and item.type == "webhooks":
+        return webhooks_from_json(item.data)
+    return None
 
 
 class WebhooksFollower:
@@ -201,5 +223,5 @@ class WebhooksFollower:
 
     def __iter__(self) -> Iterator[list[Webhook]]:
         for item in self.subscriber:
-            if isinstance(item, Event) and item.type == "webhooks":
-                yield webhooks_from_json(item.data)
+            if (webhooks := webhooks_pushed(item)) is not None:
+                yield webhooks

@@ -1,0 +1,73 @@
+"""What one API call sends (:class:`HttpRequest`), how its answer becomes a value or an exception, and the blocking transport."""
+
+from __future__ import annotations
+
+import json
+import urllib.error
+import urllib.parse
+import urllib.request
+from dataclasses import dataclass
+from typing import Any
+
+from .errors import Problem, TransportError
+
+
+@dataclass(frozen=True)
+class HttpRequest:
+    """One request of an API call, described once for both transports (blocking and asyncio)."""
+
+    method: str
+    path: str
+    target: str
+    """The path with its query string: what goes on the request line."""
+    body: bytes | None
+    headers: dict[str, str]
+    timeout: float
+
+    @property
+    def label(self) -> str:
+        return f"{self.method} {self.path}"
+
+
+def describe(method: str, path: str, body: Any, query: dict[str, Any] | list[tuple[str, Any]] | None, api_key: str | None,
+             timeout: float) -> HttpRequest:
+    """A JSON API request: ``query`` without its None values, ``body`` as JSON, the bearer key when there is one."""
+    pairs = list(query.items()) if isinstance(query, dict) else list(query or [])
+    pairs = [(k, v) for k, v in pairs if v is not None]
+    target = path + ("?" + urllib.parse.urlencode(pairs) if pairs else "")
+    data = None if body is None else json.dumps(body).encode()
+    headers = {"Accept": "application/json"}
+    if data is not None:
+        headers["Content-Type"] = "application/json"
+    if api_key:
+        headers["Authorization"] = "Bearer " + api_key
+    return HttpRequest(method, path, target, data, headers, timeout)
+
+
+def answer(request: HttpRequest, status: int, body: bytes) -> Any:
+    """The answer's JSON (None when empty); an error status raises its problem as :class:`Problem`."""
+    if status >= 400:
+        try:
+            problem = json.loads(body)
+        except ValueError:
+            raise TransportError(f"{request.label}: HTTP {status} without a problem body") from None
+        raise Problem.from_json(problem, status) from None
+    return json.loads(body) if body else None
+
+
+class BlockingTransport:
+    """Sends each request on a connection of its own (``urllib``), holding the calling thread until the answer is read."""
+
+    def __init__(self, base_url: str):
+        self.base_url = base_url
+
+    def send(self, request: HttpRequest) -> Any:
+        req = urllib.request.Request(self.base_url + request.target, data=request.body, method=request.method,
+                                     headers=request.headers)
+        try:
+            with urllib.request.urlopen(req, timeout=request.timeout) as resp:
+                return answer(request, resp.status, resp.read())
+        except urllib.error.HTTPError as e:
+            return answer(request, e.code, e.read())
+        except (urllib.error.URLError, OSError) as e:
+            raise TransportError(f"{request.label}: {e}") from e
