@@ -35,7 +35,8 @@ public sealed partial class WebhooksCommandTests
         Configuration((await client.GetWebhookAsync("down"))!).ShouldBe(configured.Replace("enabled=True", "enabled=False", StringComparison.Ordinal),
             "only the flag changed through the PUT");
 
-        await RunOkAsync("Enabled down: active, cursor ", "webhooks", "enable", "down", "--url", url);
+        // --url before the subcommand's name is the same option: the parent's, shared with its subcommands.
+        await RunOkAsync("Enabled down: active, cursor ", "webhooks", "--url", url, "enable", "down");
         (await RowAsync(url, "down")).ShouldMatch("^down +\\S+ +slack +active ");
         Configuration((await client.GetWebhookAsync("down"))!).ShouldBe(configured, "every field as it was added, through two PUTs");
 

@@ -43,7 +43,7 @@ internal static partial class WebhooksVerb
 
     private static readonly Option<bool> Disabled = new("--disabled") { Description = "Create it disabled: it keeps its place in the log and receives nothing until enabled." };
 
-    private static Command CreateAdd() => ClientVerb.Create("add", "Add a webhook endpoint; it receives the events committed after it is added.",
+    private static void AddAdd(Command webhooks) => ClientVerb.AddSubcommand(webhooks, "add", "Add a webhook endpoint; it receives the events committed after it is added.",
         AddAsync, Url, Id, Format, Types, Labels, Severities, Secret, Disabled);
 
     private static async Task<int> AddAsync(SwitchboardClient client, ParseResult result, CancellationToken cancellationToken)

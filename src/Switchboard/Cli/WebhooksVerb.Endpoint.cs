@@ -20,7 +20,7 @@ internal static partial class WebhooksVerb
         return option;
     }
 
-    private static Command CreateRemove() => ClientVerb.Create("remove", "Remove a webhook endpoint: it receives nothing more, and its cursor is gone.",
+    private static void AddRemove(Command webhooks) => ClientVerb.AddSubcommand(webhooks, "remove", "Remove a webhook endpoint: it receives nothing more, and its cursor is gone.",
         async (client, result, cancellationToken) =>
         {
             var id = result.GetValue(EndpointId)!;
@@ -34,7 +34,7 @@ internal static partial class WebhooksVerb
         },
         EndpointId);
 
-    private static Command CreateSetEnabled(bool enabled) => ClientVerb.Create(
+    private static void AddSetEnabled(Command webhooks, bool enabled) => ClientVerb.AddSubcommand(webhooks,
         enabled ? "enable" : "disable",
         enabled
             ? "Enable a webhook endpoint again: it delivers from its cursor on."
@@ -75,7 +75,7 @@ internal static partial class WebhooksVerb
         return 0;
     }
 
-    private static Command CreateReplay() => ClientVerb.Create("replay",
+    private static void AddReplay(Command webhooks) => ClientVerb.AddSubcommand(webhooks, "replay",
         "Deliver again every event from --from-seq on, in order, and make a failing endpoint active.",
         async (client, result, cancellationToken) =>
         {

@@ -22,11 +22,11 @@ internal static partial class WebhooksVerb
         var webhooks = ClientVerb.Create("webhooks",
             "Webhook endpoints and how far each delivered; --watch follows them live; add, remove, disable, enable and replay change them.",
             RunAsync, Watch);
-        webhooks.Subcommands.Add(CreateAdd());
-        webhooks.Subcommands.Add(CreateRemove());
-        webhooks.Subcommands.Add(CreateSetEnabled(enabled: false));
-        webhooks.Subcommands.Add(CreateSetEnabled(enabled: true));
-        webhooks.Subcommands.Add(CreateReplay());
+        AddAdd(webhooks);
+        AddRemove(webhooks);
+        AddSetEnabled(webhooks, enabled: false);
+        AddSetEnabled(webhooks, enabled: true);
+        AddReplay(webhooks);
         return webhooks;
     }
 
