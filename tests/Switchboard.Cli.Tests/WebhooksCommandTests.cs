@@ -5,7 +5,7 @@ using Switchboard.Testing;
 namespace Switchboard.Cli.Tests;
 
 /// <summary><c>switchboard webhooks</c> and <c>switchboard tail webhooks</c> as child processes against a real server.</summary>
-public sealed class WebhooksCommandTests
+public sealed partial class WebhooksCommandTests
 {
     /// <summary>A loopback port nobody listens on: every delivery fails with a refused connection.</summary>
     private const string Down = "http://127.0.0.1:9/hook";
@@ -70,18 +70,21 @@ public sealed class WebhooksCommandTests
     }
 
     [Fact]
-    public async Task AKeyScopedByLabelsIsRefusedTheListAndTheFollowWithAClearMessage()
+    public async Task AKeyScopedByLabelsIsRefusedTheListTheFollowAndEveryChangeWithAClearMessage()
     {
         const string Admin = "cli-admin-key-0123456789", Scoped = "cli-scoped-key-0123456789";
         await using var server = await SwitchboardServer.StartAsync(o => o.Security.AddApiKeys($"{Admin},{Scoped} team=red"));
         var url = server.BaseAddress.ToString();
 
-        foreach (var args in new[] { new[] { "webhooks" }, ["webhooks", "--watch"] })
+        foreach (var args in new[]
+        {
+            new[] { "webhooks" }, ["webhooks", "--watch"], ["webhooks", "add", Down], ["webhooks", "remove", "any"], ["webhooks", "replay", "any", "--from-seq", "1"],
+        })
         {
             var (code, refused) = await Cli.RunAsync([.. args, "--url", url, "--api-key", Scoped]);
             await using (refused)
             {
-                code.ShouldBe(1, refused.Output);
+                code.ShouldBe(1, string.Join(' ', args) + ": " + refused.Output);
                 refused.StdoutLines.ShouldBeEmpty("nothing is listed: " + refused.Output);
                 var line = refused.StderrLines().ShouldHaveSingleItem();
                 line.ShouldStartWith("switchboard: ");

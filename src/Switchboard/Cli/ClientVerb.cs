@@ -40,11 +40,36 @@ internal static class ClientVerb
     };
 
     /// <summary>
-    /// A command that talks to a server: its own arguments and options plus <c>--url</c>; <paramref name="run"/> gets a
-    /// client for that URL, and failures become a message on stderr and an exit code.
+    /// A command that talks to a server: its own arguments and options plus <c>--url</c> and <c>--api-key</c>, which its
+    /// subcommands (<see cref="AddSubcommand"/>) share; <paramref name="run"/> gets a client for that URL, and failures
+    /// become a message on stderr and an exit code.
     /// </summary>
     public static Command Create(string name, string description, Func<SwitchboardClient, ParseResult, CancellationToken, Task<int>> run,
         params Symbol[] symbols)
+    {
+        var command = NewCommand(name, description, symbols);
+        // Recursive, so that a subcommand takes them on either side of its name: 'webhooks --url X remove id' too.
+        var url = UrlOption();
+        var apiKey = ApiKeyOption();
+        url.Recursive = true;
+        apiKey.Recursive = true;
+        command.Options.Add(url);
+        command.Options.Add(apiKey);
+        SetAction(command, url, apiKey, run);
+        return command;
+    }
+
+    /// <summary>A subcommand of a command made by <see cref="Create"/>, talking to the server its <c>--url</c> names.</summary>
+    public static void AddSubcommand(Command parent, string name, string description,
+        Func<SwitchboardClient, ParseResult, CancellationToken, Task<int>> run, params Symbol[] symbols)
+    {
+        var command = NewCommand(name, description, symbols);
+        SetAction(command, parent.Options.OfType<Option<Uri>>().Single(o => o.Name == "--url"),
+            parent.Options.OfType<Option<string?>>().Single(o => o.Name == "--api-key"), run);
+        parent.Subcommands.Add(command);
+    }
+
+    private static Command NewCommand(string name, string description, Symbol[] symbols)
     {
         var command = new Command(name, description);
         foreach (var symbol in symbols)
@@ -59,17 +84,16 @@ internal static class ClientVerb
             }
         }
 
-        var url = UrlOption();
-        var apiKey = ApiKeyOption();
-        command.Options.Add(url);
-        command.Options.Add(apiKey);
+        return command;
+    }
+
+    private static void SetAction(Command command, Option<Uri> url, Option<string?> apiKey,
+        Func<SwitchboardClient, ParseResult, CancellationToken, Task<int>> run) =>
         command.SetAction((result, cancellationToken) =>
         {
             var key = result.GetValue(apiKey) ?? Environment.GetEnvironmentVariable(ApiKeyVariable);
             return RunAsync(result.GetValue(url)!, string.IsNullOrEmpty(key) ? null : key, client => run(client, result, cancellationToken), cancellationToken);
         });
-        return command;
-    }
 
     /// <summary>Runs <paramref name="body"/> with a client, mapping failures to a message on stderr and an exit code.</summary>
     private static async Task<int> RunAsync(Uri url, string? apiKey, Func<SwitchboardClient, Task<int>> body, CancellationToken cancellationToken)

@@ -7,17 +7,28 @@ namespace Switchboard.Cli;
 /// <summary>
 /// <c>switchboard webhooks [--watch]</c>: the webhook endpoints with their delivery state as a table; <c>--watch</c>
 /// follows the <c>webhooks</c> topic and prints the table again, headed by the time the server read it, each time the
-/// server pushes a changed list.
+/// server pushes a changed list. Its subcommands change them: <c>add</c>, <c>remove</c>, <c>disable</c>, <c>enable</c>
+/// and <c>replay</c>.
 /// </summary>
-internal static class WebhooksVerb
+internal static partial class WebhooksVerb
 {
     private static readonly Option<bool> Watch = new("--watch")
     {
         Description = "Keep following: print the table again whenever an endpoint, a delivery attempt or the lag changes (Ctrl+C stops).",
     };
 
-    public static Command Create() =>
-        ClientVerb.Create("webhooks", "Webhook endpoints and how far each delivered; --watch follows them live.", RunAsync, Watch);
+    public static Command Create()
+    {
+        var webhooks = ClientVerb.Create("webhooks",
+            "Webhook endpoints and how far each delivered; --watch follows them live; add, remove, disable, enable and replay change them.",
+            RunAsync, Watch);
+        AddAdd(webhooks);
+        AddRemove(webhooks);
+        AddSetEnabled(webhooks, enabled: false);
+        AddSetEnabled(webhooks, enabled: true);
+        AddReplay(webhooks);
+        return webhooks;
+    }
 
     private static async Task<int> RunAsync(SwitchboardClient client, ParseResult result, CancellationToken cancellationToken)
     {
