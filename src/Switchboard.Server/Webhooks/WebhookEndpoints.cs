@@ -165,7 +165,7 @@ internal static class WebhookEndpoints
         return new JsonResult(StatusCodes.Status200OK, w => WebhookStatusJson.Write(w, endpoint, dispatcher.HeadSeq, secret: false, dispatcher.Time.GetUtcNow()));
     }
 
-    /// <summary>Reads and checks a body; PUT keeps what it leaves out (except that the secret stays unless given).</summary>
+    /// <summary>Reads and checks a body. A PUT replaces the whole configuration: only the id and the secret (unless given) are kept.</summary>
     private static WebhookEndpoint Read(JsonElement body, WebhookEndpoint? existing, WebhookUrlPolicy urls)
     {
         var f = new FieldReader(body, Fields);
