@@ -37,9 +37,16 @@ function append(el, children) {
   }
 }
 
+/** Changes an element's text; an element holding one text node keeps it (its data changes), so no node leaves the page. */
 export function setText(el, text) {
   const value = String(text);
-  if (el.textContent !== value) {
+  if (el.textContent === value) {
+    return;
+  }
+
+  if (el.childNodes.length === 1 && el.firstChild.nodeType === Node.TEXT_NODE) {
+    el.firstChild.data = value;
+  } else {
     el.textContent = value;
   }
 }

@@ -191,6 +191,36 @@ export class DetailPanel {
     renderTree(byTestId("detail-tree"), byTestId("detail-tree-more"), tree, open);
   }
 
+  /**
+   * The status line: the badges are drawn again only when the state (or error) or the source changes; "updated … ago"
+   * and the activity keep their elements and change their text, so a selection in the line survives the session's events.
+   */
+  #drawStatus(s) {
+    const status = byTestId("detail-status");
+    if (!s) {
+      const text = this.#channel?.state === "joined" ? "Not created yet" : "Loading…";
+      placeItems(status, [text], (t) => t, (t) => t, (t) => h("span", { class: "muted" }, t));
+      return;
+    }
+
+    const source = sourceBadge(s);
+    const parts = [["state", [s.state, s.state === "error" ? s.error_message : null]], ["source", source && source.textContent],
+      ["since", ""], ["activity", s.activity ? "" : null]].filter(([, shown]) => shown !== null);
+    const build = {
+      state: () => stateBadge(s),
+      source: () => source,
+      since: () => h("span", { class: "muted", dataset: { testid: "detail-since" } }),
+      activity: () => h("span", { class: "detail-activity", dataset: { testid: "detail-activity" } }),
+    };
+    placeItems(status, parts, ([part]) => part, ([, shown]) => shown, ([part]) => build[part]());
+    setText(byTestId("detail-since", status), `updated ${timeAgo(s.updated_at)}`);
+    const activity = byTestId("detail-activity", status);
+    if (activity) {
+      setText(activity, s.activity);
+      setAttr(activity, "title", s.activity);
+    }
+  }
+
   /** A node of the tree (or the parent link) opens that session in this panel. */
   #openOther(id) {
     if (id !== this.openId) {
@@ -296,16 +326,12 @@ export class DetailPanel {
     setAttr(this.#root, "data-channel", this.#channel?.state ?? null);
     setText(byTestId("detail-title"), s?.name || id || "");
     setText(byTestId("detail-id"), id ?? "");
-    const status = byTestId("detail-status");
+    this.#drawStatus(s);
     if (!s) {
-      status.replaceChildren(h("span", { class: "muted" }, this.#channel?.state === "joined" ? "Not created yet" : "Loading…"));
       byTestId("detail-body").hidden = true;
       return;
     }
 
-    status.replaceChildren(...[stateBadge(s), sourceBadge(s), h("span", { class: "muted", dataset: { testid: "detail-since" } }, `updated ${timeAgo(s.updated_at)}`),
-      s.activity ? h("span", { class: "detail-activity", dataset: { testid: "detail-activity" }, title: s.activity }, s.activity) : null]
-      .filter((child) => child !== null));
     byTestId("detail-body").hidden = false;
     this.#output.render(s);
     const active = s.state !== "terminated" && s.state !== "terminating";
