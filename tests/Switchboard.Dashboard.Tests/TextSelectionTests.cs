@@ -7,9 +7,9 @@ namespace Switchboard.Dashboard.Tests;
 
 /// <summary>
 /// A person selecting text to copy in a list keeps the selection while events arrive: the detail panel's timeline,
-/// labels, facts, status line, commands and approvals, and the webhooks strip draw again only the items whose shown
-/// content changed, and leave every other item's node where it is. Each list used to be rebuilt whole at every render,
-/// which dropped the selection (and a click in progress) whenever anything arrived.
+/// labels, facts, status line, commands and approvals, the webhooks strip and the "Needs you" strip draw again only the
+/// items whose shown content changed, and leave every other item's node where it is. Each list used to be rebuilt whole
+/// at every render, which dropped the selection (and a click in progress) whenever anything arrived.
 /// </summary>
 public sealed class TextSelectionTests(Chromium chromium)
 {
@@ -180,6 +180,53 @@ public sealed class TextSelectionTests(Chromium chromium)
         await Expect(page.Detail.GetByTestId("detail-status").GetByTestId("state-badge")).ToHaveAttributeAsync("data-state", "waiting");
         (await page.DetachedAsync("detail-status")).ShouldBe(["SPAN"], "only the state badge is drawn again");
         (await since.EvaluateAsync<bool>("el => el.isConnected")).ShouldBeTrue("\"updated … ago\" keeps its element");
+        page.ShouldHaveNoScriptErrors();
+    }
+
+    [Fact]
+    public async Task AnotherApprovalForAWaitingSessionLeavesItsItemAndTheCardBeingAnsweredInPlace()
+    {
+        await using var server = await SwitchboardServer.StartAsync();
+        await server.Http.CreateAsync("asker", "Asker", state: "working");
+        var first = await AskAsync(server, "asker", "make release");
+        await using var page = await DashboardPage.OpenAsync(chromium, server.BaseAddress);
+        var item = page.Page.Locator("[data-testid=needs-you-item][data-session-id=asker]");
+        await Expect(item.GetByTestId("approval-summary")).ToHaveTextAsync("make release");
+        var note = item.Locator($"[data-approval-id=\"{first}\"]").GetByTestId("approval-note");
+        await note.FillAsync("only after the freeze");
+        await page.WatchDetachmentsAsync("needs-you-list");
+        await page.WatchDetachmentsAsync("needs-you-item");
+
+        await AskAsync(server, "asker", "git push --force");
+        await Expect(item.GetByTestId("needs-you-approval")).ToHaveCountAsync(2);
+        (await page.DetachedAsync("needs-you-list")).ShouldBeEmpty("the session's item stays in place");
+        (await page.DetachedAsync("needs-you-item")).ShouldBeEmpty("the first card stays in place");
+        (await page.Page.EvaluateAsync<string?>("() => document.activeElement?.closest('[data-approval-id]')?.dataset.approvalId"))
+            .ShouldBe(first, "the person typing a note keeps the focus");
+        await Expect(note).ToHaveValueAsync("only after the freeze");
+        page.ShouldHaveNoScriptErrors();
+    }
+
+    [Fact]
+    public async Task AnUpdateOfAWaitingSessionLeavesItsItemInPlaceAndChangesOnlyHowLongItWaited()
+    {
+        await using var server = await SwitchboardServer.StartAsync();
+        await server.Http.CreateAsync("asker", "Question asker", state: "waiting");
+        await using var page = await DashboardPage.OpenAsync(chromium, server.BaseAddress);
+        var item = page.Page.Locator("[data-testid=needs-you-item][data-session-id=asker]");
+        await Expect(item.GetByTestId("needs-you-activity")).ToHaveTextAsync("Waiting for input");
+        var name = item.Locator(".needs-you-name");
+        await DashboardPage.SelectTextAsync(name);
+        (await page.SelectedTextAsync()).ShouldBe("Question asker");
+        await page.WatchDetachmentsAsync("needs-you-list");
+        await page.WatchDetachmentsAsync("needs-you-item");
+
+        // A change while it waits moves its updated_at, where a session without an approval counts its wait from.
+        var updated = (await server.Http.PatchAsync("asker", new { tasks_running = 1 })).GetProperty("updated_at").GetString()!;
+        await Expect(item.GetByTestId("needs-you-since")).ToHaveAttributeAsync("data-since", updated);
+        (await page.DetachedAsync("needs-you-list")).ShouldBeEmpty("the session's item stays in place");
+        (await page.DetachedAsync("needs-you-item")).ShouldBeEmpty("its name and question did not change");
+        (await page.SelectedTextAsync()).ShouldBe("Question asker");
         page.ShouldHaveNoScriptErrors();
     }
 

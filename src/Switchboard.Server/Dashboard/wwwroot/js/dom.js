@@ -90,6 +90,8 @@ const drawnItems = new WeakMap();
  * Makes one child of `parent` per item, in order, through placeChildren: an item drawn by the last call with the same
  * key and the same `shown(item)` (what its node displays, compared as JSON) keeps its node, so a text selection, the
  * focus or a click in it survives; any other is made with `build(item)`. Keys must be distinct within one call.
+ * A `shown` that returns a constant keeps an item's node while its key stays, for a caller that changes the node in
+ * place; the placed nodes are returned, in the items' order, for that.
  */
 export function placeItems(parent, items, key, shown, build) {
   const drawn = drawnItems.get(parent) ?? new Map();
@@ -104,6 +106,7 @@ export function placeItems(parent, items, key, shown, build) {
   });
   drawnItems.set(parent, kept);
   placeChildren(parent, nodes);
+  return nodes;
 }
 
 export function byTestId(id, root = document) {
