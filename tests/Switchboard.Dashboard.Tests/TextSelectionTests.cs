@@ -7,9 +7,9 @@ namespace Switchboard.Dashboard.Tests;
 
 /// <summary>
 /// A person selecting text to copy in a list keeps the selection while events arrive: the detail panel's timeline,
-/// labels, facts, status line, commands and approvals, the webhooks strip and the "Needs you" strip draw again only the
-/// items whose shown content changed, and leave every other item's node where it is. Each list used to be rebuilt whole
-/// at every render, which dropped the selection (and a click in progress) whenever anything arrived.
+/// labels, facts, status line, parent line, commands and approvals, the webhooks strip and the "Needs you" strip draw
+/// again only the items whose shown content changed, and leave every other item's node where it is. Each list used to be
+/// rebuilt whole at every render, which dropped the selection (and a click in progress) whenever anything arrived.
 /// </summary>
 public sealed class TextSelectionTests(Chromium chromium)
 {
@@ -180,6 +180,31 @@ public sealed class TextSelectionTests(Chromium chromium)
         await Expect(page.Detail.GetByTestId("detail-status").GetByTestId("state-badge")).ToHaveAttributeAsync("data-state", "waiting");
         (await page.DetachedAsync("detail-status")).ShouldBe(["SPAN"], "only the state badge is drawn again");
         (await since.EvaluateAsync<bool>("el => el.isConnected")).ShouldBeTrue("\"updated … ago\" keeps its element");
+        page.ShouldHaveNoScriptErrors();
+    }
+
+    [Fact]
+    public async Task TheSubSessionsOwnEventsLeaveTheLineNamingItsParentInPlace()
+    {
+        await using var server = await SwitchboardServer.StartAsync();
+        await server.Http.CreateAsync("run", "Release orchestrator", state: "working");
+        await server.Http.SendAsync(HttpMethod.Post, "api/sessions", new { id = "build", name = "Build and test", parent_id = "run", state = "working" });
+        await using var page = await DashboardPage.OpenAsync(chromium, server.BaseAddress, "?session=build");
+        var parent = page.Page.GetByTestId("detail-parent");
+        await Expect(parent).ToHaveTextAsync("Started by run");
+        await DashboardPage.SelectTextAsync(parent);
+        (await page.SelectedTextAsync()).ShouldBe("Started by run");
+        await page.WatchDetachmentsAsync("detail-parent");
+
+        for (var i = 1; i <= 3; i++)
+        {
+            await server.Http.PatchAsync("build", new { name = $"Build step {i}" });
+        }
+
+        // The tree is drawn in the same pass as the line, so its node's name says the line was drawn after the last event.
+        await Expect(page.Page.Locator("[data-testid=detail-tree] [data-testid=tree-node][data-session-id=build]")).ToContainTextAsync("Build step 3");
+        (await page.DetachedAsync("detail-parent")).ShouldBeEmpty("the parent did not change");
+        (await page.SelectedTextAsync()).ShouldBe("Started by run");
         page.ShouldHaveNoScriptErrors();
     }
 

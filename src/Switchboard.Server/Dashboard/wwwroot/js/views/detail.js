@@ -175,11 +175,11 @@ export class DetailPanel {
     const open = (id) => this.#openOther(id);
     const parent = byTestId("detail-parent");
     parent.hidden = !session?.parent_id;
-    if (session?.parent_id) {
-      parent.replaceChildren("Started by ",
-        h("button", { type: "button", dataset: { testid: "detail-parent-open" }, onclick: () => open(session.parent_id) }, session.parent_id),
-        session.root_id && session.root_id !== session.parent_id ? ` · in the tree of ${session.root_id}` : "");
-    }
+    // Drawn again only for another parent or root: the tree redraws at every event of the panel's session.
+    placeItems(parent, session?.parent_id ? [[session.parent_id, session.root_id]] : [], () => "parent", (ids) => ids,
+      ([parentId, rootId]) => h("span", {}, "Started by ",
+        h("button", { type: "button", dataset: { testid: "detail-parent-open" }, onclick: () => open(parentId) }, parentId),
+        rootId && rootId !== parentId ? ` · in the tree of ${rootId}` : ""));
 
     const t = (tree.root ?? session)?.subtree;
     fill("detail-subtree", t ? [
