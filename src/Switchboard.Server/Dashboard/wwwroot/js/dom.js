@@ -37,9 +37,16 @@ function append(el, children) {
   }
 }
 
+/** Changes an element's text; an element holding one text node keeps it (its data changes), so no node leaves the page. */
 export function setText(el, text) {
   const value = String(text);
-  if (el.textContent !== value) {
+  if (el.textContent === value) {
+    return;
+  }
+
+  if (el.childNodes.length === 1 && el.firstChild.nodeType === Node.TEXT_NODE) {
+    el.firstChild.data = value;
+  } else {
     el.textContent = value;
   }
 }
@@ -83,6 +90,8 @@ const drawnItems = new WeakMap();
  * Makes one child of `parent` per item, in order, through placeChildren: an item drawn by the last call with the same
  * key and the same `shown(item)` (what its node displays, compared as JSON) keeps its node, so a text selection, the
  * focus or a click in it survives; any other is made with `build(item)`. Keys must be distinct within one call.
+ * A `shown` that returns a constant keeps an item's node while its key stays, for a caller that changes the node in
+ * place; the placed nodes are returned, in the items' order, for that.
  */
 export function placeItems(parent, items, key, shown, build) {
   const drawn = drawnItems.get(parent) ?? new Map();
@@ -97,6 +106,7 @@ export function placeItems(parent, items, key, shown, build) {
   });
   drawnItems.set(parent, kept);
   placeChildren(parent, nodes);
+  return nodes;
 }
 
 export function byTestId(id, root = document) {

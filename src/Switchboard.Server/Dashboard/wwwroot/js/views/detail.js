@@ -175,11 +175,11 @@ export class DetailPanel {
     const open = (id) => this.#openOther(id);
     const parent = byTestId("detail-parent");
     parent.hidden = !session?.parent_id;
-    if (session?.parent_id) {
-      parent.replaceChildren("Started by ",
-        h("button", { type: "button", dataset: { testid: "detail-parent-open" }, onclick: () => open(session.parent_id) }, session.parent_id),
-        session.root_id && session.root_id !== session.parent_id ? ` · in the tree of ${session.root_id}` : "");
-    }
+    // Drawn again only for another parent or root: the tree redraws at every event of the panel's session.
+    placeItems(parent, session?.parent_id ? [[session.parent_id, session.root_id]] : [], () => "parent", (ids) => ids,
+      ([parentId, rootId]) => h("span", {}, "Started by ",
+        h("button", { type: "button", dataset: { testid: "detail-parent-open" }, onclick: () => open(parentId) }, parentId),
+        rootId && rootId !== parentId ? ` · in the tree of ${rootId}` : ""));
 
     const t = (tree.root ?? session)?.subtree;
     fill("detail-subtree", t ? [
@@ -189,6 +189,36 @@ export class DetailPanel {
       ["Depth", formatInt(session?.depth ?? 0)],
     ] : []);
     renderTree(byTestId("detail-tree"), byTestId("detail-tree-more"), tree, open);
+  }
+
+  /**
+   * The status line: the badges are drawn again only when the state (or error) or the source changes; "updated … ago"
+   * and the activity keep their elements and change their text, so a selection in the line survives the session's events.
+   */
+  #drawStatus(s) {
+    const status = byTestId("detail-status");
+    if (!s) {
+      const text = this.#channel?.state === "joined" ? "Not created yet" : "Loading…";
+      placeItems(status, [text], (t) => t, (t) => t, (t) => h("span", { class: "muted" }, t));
+      return;
+    }
+
+    const source = sourceBadge(s);
+    const parts = [["state", [s.state, s.state === "error" ? s.error_message : null]], ["source", source && source.textContent],
+      ["since", ""], ["activity", s.activity ? "" : null]].filter(([, shown]) => shown !== null);
+    const build = {
+      state: () => stateBadge(s),
+      source: () => source,
+      since: () => h("span", { class: "muted", dataset: { testid: "detail-since" } }),
+      activity: () => h("span", { class: "detail-activity", dataset: { testid: "detail-activity" } }),
+    };
+    placeItems(status, parts, ([part]) => part, ([, shown]) => shown, ([part]) => build[part]());
+    setText(byTestId("detail-since", status), `updated ${timeAgo(s.updated_at)}`);
+    const activity = byTestId("detail-activity", status);
+    if (activity) {
+      setText(activity, s.activity);
+      setAttr(activity, "title", s.activity);
+    }
   }
 
   /** A node of the tree (or the parent link) opens that session in this panel. */
@@ -296,16 +326,12 @@ export class DetailPanel {
     setAttr(this.#root, "data-channel", this.#channel?.state ?? null);
     setText(byTestId("detail-title"), s?.name || id || "");
     setText(byTestId("detail-id"), id ?? "");
-    const status = byTestId("detail-status");
+    this.#drawStatus(s);
     if (!s) {
-      status.replaceChildren(h("span", { class: "muted" }, this.#channel?.state === "joined" ? "Not created yet" : "Loading…"));
       byTestId("detail-body").hidden = true;
       return;
     }
 
-    status.replaceChildren(...[stateBadge(s), sourceBadge(s), h("span", { class: "muted", dataset: { testid: "detail-since" } }, `updated ${timeAgo(s.updated_at)}`),
-      s.activity ? h("span", { class: "detail-activity", dataset: { testid: "detail-activity" }, title: s.activity }, s.activity) : null]
-      .filter((child) => child !== null));
     byTestId("detail-body").hidden = false;
     this.#output.render(s);
     const active = s.state !== "terminated" && s.state !== "terminating";

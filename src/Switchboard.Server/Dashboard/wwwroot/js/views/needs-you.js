@@ -6,7 +6,7 @@
 // session, GET …/approvals?state=pending.
 // The tab title counts them, and a browser notification says when one starts waiting, once the person asked for that.
 
-import { frameScheduler, h, placeChildren, setText } from "../dom.js";
+import { frameScheduler, h, placeItems, setText } from "../dom.js";
 import { approvalCard } from "./approval-card.js";
 
 const NOTIFY_ITEM = "switchboard.notify-waiting";
@@ -14,8 +14,6 @@ const NOTIFY_ITEM = "switchboard.notify-waiting";
 export class NeedsYou {
   /** session id → Map(approval id → approval): pending approvals only. */
   #approvals = new Map();
-  /** approval id → its card: kept while pending, so what a person chose or typed survives the strip's renders. */
-  #cards = new Map();
   /**
    * The `approvals` channel: "ok" once joined (its snapshot and events are all there is to know), "partial" when its
    * snapshot was cut at the server's byte bound, "error" if refused.
@@ -119,56 +117,42 @@ export class NeedsYou {
     this.#strip.hidden = waiting.length === 0;
     setText(this.#count, waiting.length === 1 ? "1 session needs you" : `${waiting.length} sessions need you`);
     this.#notify.hidden = !("Notification" in window) || Notification.permission === "denied" || localStorage.getItem(NOTIFY_ITEM) === "on";
-    // An item is rebuilt only when what it shows changed, so a click in progress (or its error) survives other events.
-    const items = waiting.map((s) => {
-      const key = this.#key(s);
-      const existing = this.#list.querySelector(`[data-session-id="${CSS.escape(s.id)}"]`);
-      return existing?.dataset.key === key ? existing : this.#item(s, key);
-    });
-    placeChildren(this.#list, items);
-    const pending = new Set([...this.#approvals.values()].flatMap((m) => [...m.keys()]));
-    for (const id of [...this.#cards.keys()]) {
-      if (!pending.has(id)) {
-        this.#cards.delete(id);
-      }
-    }
-
+    // A session keeps its item while it waits, and the item keeps each part (the name, each approval's card, the
+    // activity) while it reads the same, so a click, a selection, the focus or what a person typed in a card survives
+    // other events; the time it has waited changes in place.
+    const items = placeItems(this.#list, waiting, (s) => s.id, () => "", (s) => h("li", { class: "needs-you-item",
+      dataset: { testid: "needs-you-item", sessionId: s.id } }));
+    items.forEach((item, i) => this.#fill(item, waiting[i]));
     this.#announce(waiting);
   }
 
-  #key(session) {
-    const approvals = [...(this.#approvals.get(session.id)?.keys() ?? [])].join(",");
-    return JSON.stringify([session.name, session.activity, approvals, this.#since(session)]);
+  #fill(item, session) {
+    const approvals = [...(this.#approvals.get(session.id)?.values() ?? [])];
+    const parts = [["who", session.name || session.id],
+      ...(approvals.length > 0 ? approvals.map((a) => [`approval ${a.id}`, "", a]) : [["activity", session.activity || "Waiting for input"]])];
+    placeItems(item, parts, ([part]) => part, ([, shown]) => shown, ([part, shown, approval]) =>
+      part === "who" ? this.#who(session, shown)
+      : approval ? this.#approval(session, approval)
+      : h("div", { class: "needs-you-ask", dataset: { testid: "needs-you-activity" } }, shown));
+    const since = item.querySelector("[data-testid=needs-you-since]");
+    since.dataset.since = this.#since(session);
+    setText(since, waited(since.dataset.since));
   }
 
-  #item(session, key) {
-    const approvals = [...(this.#approvals.get(session.id)?.values() ?? [])];
-    const name = session.name || session.id;
+  #who(session, name) {
     const title = this.#onOpen
       ? h("button", { type: "button", class: "link needs-you-name", onclick: () => this.#onOpen(session.id) }, name)
       : h("span", { class: "needs-you-name" }, name);
-    const asks = approvals.length > 0
-      ? approvals.map((a) => this.#approval(session, a))
-      : [h("div", { class: "needs-you-ask", dataset: { testid: "needs-you-activity" } }, session.activity || "Waiting for input")];
-    return h("li", { class: "needs-you-item", dataset: { testid: "needs-you-item", sessionId: session.id, key } },
-      h("div", { class: "needs-you-who" }, title,
-        h("span", { class: "needs-you-since", dataset: { testid: "needs-you-since", since: this.#since(session) } }, waited(this.#since(session)))),
-      asks);
+    return h("div", { class: "needs-you-who" }, title, h("span", { class: "needs-you-since", dataset: { testid: "needs-you-since" } }));
   }
 
   #approval(session, approval) {
-    let card = this.#cards.get(approval.id);
-    if (!card) {
-      const parent = session.parent_id ? this.#store.sessions.get(session.parent_id) : undefined;
-      card = approvalCard(approval, session, {
-        parent,
-        answer: async (body) => this.#apply(await this.#request("POST",
-          `api/sessions/${encodeURIComponent(session.id)}/approvals/${encodeURIComponent(approval.id)}`, body)),
-      });
-      this.#cards.set(approval.id, card);
-    }
-
-    return card;
+    const parent = session.parent_id ? this.#store.sessions.get(session.parent_id) : undefined;
+    return approvalCard(approval, session, {
+      parent,
+      answer: async (body) => this.#apply(await this.#request("POST",
+        `api/sessions/${encodeURIComponent(session.id)}/approvals/${encodeURIComponent(approval.id)}`, body)),
+    });
   }
 
   /** An approval as it is now: kept while pending, dropped once it ended. */

@@ -3,7 +3,7 @@
 // children in the view has a toggle that shows or hides them (nested under it, indented by depth); every row shows its
 // subtree: how many sessions and the cost of the session and everything it started.
 
-import { h, placeChildren, setAttr, setText } from "../dom.js";
+import { h, placeItems, setAttr, setText } from "../dom.js";
 import { formatCost, formatInt, labelPairs, timeAgo } from "../format.js";
 import { sourceBadge, stateBadge } from "./badge.js";
 
@@ -12,7 +12,8 @@ const MAX_CHIPS = 2;
 
 export class SessionRows {
   #body;
-  #rows = new Map();
+  /** A row element → its cells and what they show. */
+  #rows = new WeakMap();
   #onOpen;
   #onLabel;
   #onToggle;
@@ -51,37 +52,28 @@ export class SessionRows {
 
   set selectedId(id) {
     this.#selectedId = id;
-    for (const [rowId, row] of this.#rows) {
-      row.tr.classList.toggle("is-selected", rowId === id);
+    for (const tr of this.#body.children) {
+      tr.classList.toggle("is-selected", tr.dataset.sessionId === id);
     }
   }
 
   /** @param entries sessions, or {session, depth, children, expanded} for rows of a tree */
   render(entries) {
-    const wanted = new Set();
-    const trs = [];
-    for (const entry of entries) {
-      const { session, depth = 0, children = 0, expanded = false } = entry.session ? entry : { session: entry };
-      const row = this.#rows.get(session.id) ?? this.#create(session);
+    const rows = entries.map((entry) => (entry.session ? entry : { session: entry }));
+    // A row keeps its element while its session is on screen and its cells change in place, so a click on it survives.
+    const trs = placeItems(this.#body, rows, ({ session }) => session.id, () => "", ({ session }) => this.#create(session));
+    rows.forEach(({ session, depth = 0, children = 0, expanded = false }, i) => {
+      const row = this.#rows.get(trs[i]);
       this.#update(row, session);
       row.cancel.hidden = !(this.commands?.cancelRequested(session.id) && session.state !== "terminated");
       this.#tree(row, session, depth, children, expanded);
-      wanted.add(session.id);
-      trs.push(row.tr);
-    }
-
-    // The rows that leave go first, so the ones staying in order are never detached (a click on one survives).
-    placeChildren(this.#body, trs);
-    for (const id of [...this.#rows.keys()]) {
-      if (!wanted.has(id)) {
-        this.#rows.delete(id);
-      }
-    }
+    });
   }
 
   tick() {
     const now = Date.now();
-    for (const row of this.#rows.values()) {
+    for (const tr of this.#body.children) {
+      const row = this.#rows.get(tr);
       setText(row.time, timeAgo(row.updatedAt, now));
     }
   }
@@ -114,8 +106,8 @@ export class SessionRows {
     row.tr = h("tr", { class: "session-row", dataset: { testid: "session-row", sessionId: session.id } },
       cell, row.state, row.tokens, row.cost, row.subtree, row.tasks, h("td", { class: "c-updated" }, row.time));
     row.tr.classList.toggle("is-selected", session.id === this.#selectedId);
-    this.#rows.set(session.id, row);
-    return row;
+    this.#rows.set(row.tr, row);
+    return row.tr;
   }
 
   /** The tree part of a row: its depth, the children toggle (with how many are in the view), and the subtree's totals. */
