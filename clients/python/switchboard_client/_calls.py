@@ -187,29 +187,26 @@ class Calls:
         body = _fields(reason=reason, expected_version=expected_version, cascade=True if cascade else None)
         return Session.from_json((yield self._http("POST", f"/api/sessions/{_q(id)}/terminate", body or None)))
 
-    @_call
-    def children(self, id: str) -> Requests[list[Session]]:
-        """A session's children, oldest first (pages followed)."""
+    def _all_pages(self, path: str) -> Requests[list[Session]]:
+        """Every session of a paged list of a session's (children, tree), in its order."""
         out: list[Session] = []
         cursor = None
         while True:
-            page = yield self._http("GET", f"/api/sessions/{_q(id)}/children", query=[("limit", 1000), ("cursor", cursor)])
+            page = yield self._http("GET", path, query=[("limit", 1000), ("cursor", cursor)])
             out.extend(Session.from_json(s) for s in page["sessions"])
             cursor = page["next_cursor"]
             if not cursor:
                 return out
 
     @_call
+    def children(self, id: str) -> Requests[list[Session]]:
+        """A session's children, oldest first (pages followed)."""
+        return (yield from self._all_pages(f"/api/sessions/{_q(id)}/children"))
+
+    @_call
     def tree(self, id: str) -> Requests[list[Session]]:
         """The session's whole subtree in tree order (each parent right before its own subtree), the session first."""
-        out: list[Session] = []
-        cursor = None
-        while True:
-            page = yield self._http("GET", f"/api/sessions/{_q(id)}/tree", query=[("limit", 1000), ("cursor", cursor)])
-            out.extend(Session.from_json(s) for s in page["sessions"])
-            cursor = page["next_cursor"]
-            if not cursor:
-                return out
+        return (yield from self._all_pages(f"/api/sessions/{_q(id)}/tree"))
 
     @_call
     def batch(self, operations: Iterable[BatchOperation | dict[str, Any]]) -> Requests[list[BatchResult]]:
