@@ -422,7 +422,7 @@ class Approval:
             kind=d["kind"],
             tool=d.get("tool"),
             summary=d["summary"],
-            data=d["data"],
+            data=None if d.get("data") is None else dict(d.get("data")),
             input=d["input"],
             input_truncated=d["input_truncated"],
             questions=None if d.get("questions") is None else list(d.get("questions")),

@@ -153,6 +153,7 @@ internal static partial class SwitchboardOpenApi
 
             ItemEnums(document);
             CommandSchemas.Fix(document);
+            ApprovalSchemas.Fix(document);
             AddCommonProblems(document);
             return Task.CompletedTask;
         });

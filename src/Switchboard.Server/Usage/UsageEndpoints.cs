@@ -2,9 +2,11 @@ using System.Text.Json;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
+using Microsoft.OpenApi;
 using Switchboard.Core.Json;
 using Switchboard.Core.Storage;
 using Switchboard.Core.UsageRollups;
+using Switchboard.Server.Http;
 using Switchboard.Server.Live;
 using Switchboard.Server.Live.Usage;
 using Switchboard.Server.Options;
@@ -19,10 +21,15 @@ internal static class UsageEndpoints
     public static void Map(IEndpointRouteBuilder api) =>
         api.MapGet("/usage", GetAsync).WithTags("Usage").WithName("GetUsage")
             .WithSummary("Usage rollups per time bucket, optionally split by a label")
-            .WithDescription("Query: bucket=1m|1h|1d (default 1h); since, until = RFC 3339 or a duration back from now (30m, 24h, 7d; default 24h to now); " +
-                "group_by=all|label:KEY (a configured Switchboard:Usage:GroupBy key); labels=KEY=value,… (values of that key). " +
-                "Answers series of buckets and as_of_seq (the rows count exactly the events up to it). For a live chart join the usage topic instead: its reply carries the same series and its updates continue from as_of_seq.")
-            .Produces<UsageResponse>().ProducesProblem(400);
+            .WithDescription("Answers series of buckets and as_of_seq (the rows count exactly the events up to it). For a live chart join the usage topic instead: " +
+                "its reply carries the same series and its updates continue from as_of_seq. A key scoped by labels may only read group_by=label:KEY&labels=KEY=value " +
+                "where KEY=value is its whole scope (403 insufficient_scope otherwise).")
+            .Produces<UsageResponse>().Problems(400)
+            .Query(("bucket", JsonSchemaType.String, "1m, 1h (default) or 1d."),
+                ("since", JsonSchemaType.String, "RFC 3339, or a duration back from now (30m, 24h, 7d); default 24h."),
+                ("until", JsonSchemaType.String, "RFC 3339, or a duration back from now; default now."),
+                ("group_by", JsonSchemaType.String, "all (default) or label:KEY, KEY one of Switchboard:Usage:GroupBy."),
+                ("labels", JsonSchemaType.String, "Comma-separated KEY=value pairs: only these values of the group_by key."));
 
     private static async Task<IResult> GetAsync(HttpContext http, ISessionStore store, LiveReads live, SwitchboardOptions options, TimeProvider time,
         CancellationToken cancellationToken)

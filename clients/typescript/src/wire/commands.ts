@@ -43,7 +43,8 @@ export interface ApprovalQuestionResponse {
 export interface ApprovalRequest {
   summary?: string;
   tool?: string | null;
-  data?: Record<string, unknown>;
+  /** A JSON object for the person who answers (at most 16 KiB), or null. */
+  data?: Record<string, unknown> | null;
   expires_in_seconds?: number;
 }
 
@@ -54,6 +55,7 @@ export interface ApprovalResponse {
   kind: "permission" | "question" | "plan";
   tool: string | null;
   summary: string;
+  /** A JSON object for the person who answers (at most 16 KiB), or null. */
   data: Record<string, unknown> | null;
   input: Record<string, unknown> | null;
   input_truncated: boolean;

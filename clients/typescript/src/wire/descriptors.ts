@@ -122,7 +122,7 @@ export const schemas = {
   ApprovalQuestionResponse: describe<ApprovalQuestionResponse>()({
     question: R, header: RN, options: R, multi_select: R,
   }),
-  ApprovalRequest: describe<ApprovalRequest>()({summary: O, tool: ON, data: O, expires_in_seconds: O}),
+  ApprovalRequest: describe<ApprovalRequest>()({summary: O, tool: ON, data: ON, expires_in_seconds: O}),
   ApprovalResponse: describe<ApprovalResponse>()({
     id: R, session_id: R, kind: R, tool: RN, summary: R, data: RN, input: RN, input_truncated: R, questions: RN,
     plan: RN, suggestions: R, cwd: RN, state: R, requested_at: R, requested_by: R, requested_key: RN, expires_at: R,
