@@ -59,7 +59,8 @@ internal static class JsonBody
     {
         CloseAfterResponse(request);
         return new(new ProblemResult(StatusCodes.Status413PayloadTooLarge, "body_too_large", "Payload too large",
-            $"The body is larger than {maxBytes} bytes. Split the work into several requests (e.g. smaller batches)."));
+            $"The body is larger than {maxBytes} bytes, the most Switchboard:Http:MaxBodyBytes allows. Split the work into several requests " +
+            "(e.g. smaller batches), or raise the setting."));
     }
 
     private static void CloseAfterResponse(HttpRequest request) => request.HttpContext.Response.Headers.Connection = "close";

@@ -49,7 +49,7 @@ public sealed partial class OpenApiConformanceTests
         await Call(agent, HttpMethod.Post, approvals, """{"summary":"ok","surprise":1}""", 400, schemaRefuses: true);
         await Call(agent, HttpMethod.Post, approvals, $$"""{"summary":"{{new string('s', 501)}}"}""", 400);
         ShouldSayWhatAndHow(await Call(agent, HttpMethod.Post, approvals, $$$"""{"summary":"big","data":{"x":"{{{new string('x', 5000)}}}"}}""", 413),
-            "body_too_large", "Split the work");
+            "body_too_large", "Switchboard:Http:MaxBodyBytes");
         ShouldSayWhatAndHow(await Call(agent, HttpMethod.Post, "/api/sessions/oa-none/approvals", """{"summary":"ok"}""", 404), "session_not_found", "POST /api/sessions");
         ShouldSayWhatAndHow(await Call(anonymous, HttpMethod.Post, approvals, """{"summary":"ok"}""", 401), "unauthorized", "Authorization: Bearer <key>");
 
