@@ -11,7 +11,7 @@ import urllib.request
 
 import pytest
 
-from switchboard_client import AsyncClient
+from switchboard_client import AsyncClient, Client
 from test_aio_transport import NoThreads
 
 
@@ -168,29 +168,54 @@ def test_appends_go_on_across_kill9_and_restart_with_no_duplicate(own_server):
     assert {h["Producer-Epoch"] for h in headers} == {"0"}
 
 
-def test_an_append_whose_answer_is_lost_is_sent_again_and_kept_once(shared_server):
-    # A proxy hands the server the second append, then drops its answer and the connection: the server has kept the
-    # batch, the client does not know, sends it again with the same producer headers, and the server recognises it.
-    dropped = asyncio.Event()
-    seen: list[bytes] = []  # the appends' producer headers, as the server was sent them
+class LosingProxy:
+    """A TCP relay to the server that hands it the request carrying ``Producer-Seq: 1`` once, then drops that answer and
+    the connection. ``seen``: the ``Producer-Seq`` lines the server was sent."""
 
-    async def relay(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        up_reader, up_writer = await asyncio.open_connection("127.0.0.1", shared_server.port)
+    def __init__(self, port: int):
+        self.port = port
+        self.dropped = asyncio.Event()
+        self.seen: list[bytes] = []
+        self.relays: set[asyncio.Task] = set()
+
+    async def start(self) -> int:
+        self.server = await asyncio.start_server(self._relay, "127.0.0.1", 0)
+        return self.server.sockets[0].getsockname()[1]
+
+    async def close(self) -> None:
+        """Stops listening and ends the relays under way."""
+        self.server.close()
+        relays = list(self.relays)
+        for task in relays:
+            task.cancel()
+        await asyncio.gather(*relays, return_exceptions=True)
+
+    async def _relay(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        relay = asyncio.current_task()
+        self.relays.add(relay)
+        try:
+            await self._pipe(reader, writer)
+        finally:
+            self.relays.discard(relay)
+
+    async def _pipe(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        up_reader, up_writer = await asyncio.open_connection("127.0.0.1", self.port)
         asked = bytearray()
 
         async def upward() -> None:
             while data := await reader.read(65536):
-                seen.extend(line for line in data.split(b"\r\n") if line.startswith(b"Producer-Seq: "))
+                self.seen.extend(line for line in data.split(b"\r\n") if line.startswith(b"Producer-Seq: "))
                 asked.extend(data)
                 up_writer.write(data)
                 await up_writer.drain()
             up_writer.close()
 
         pump = asyncio.create_task(upward())
+        self.relays.add(pump)
         try:
             while data := await up_reader.read(65536):
-                if b"\r\nProducer-Seq: 1\r\n" in asked and not dropped.is_set():
-                    dropped.set()
+                if b"\r\nProducer-Seq: 1\r\n" in asked and not self.dropped.is_set():
+                    self.dropped.set()
                     return
                 asked.clear()
                 writer.write(data)
@@ -200,25 +225,54 @@ def test_an_append_whose_answer_is_lost_is_sent_again_and_kept_once(shared_serve
             writer.transport.abort()
             up_writer.transport.abort()
 
+
+def test_an_append_whose_answer_is_lost_is_sent_again_and_kept_once(shared_server):
+    # The proxy hands the server the second append, then drops its answer: the server has kept the batch, the client
+    # does not know, sends it again with the same producer headers, and the server recognises it.
+    proxy = LosingProxy(shared_server.port)
+
     async def main() -> str:
         asyncio.get_running_loop().set_default_executor(NoThreads())
-        proxy = await asyncio.start_server(relay, "127.0.0.1", 0)
-        c = AsyncClient(f"http://127.0.0.1:{proxy.sockets[0].getsockname()[1]}")
+        c = AsyncClient(f"http://127.0.0.1:{await proxy.start()}")
         appends = Appends(c)
         async with c.session(name="py-aio-lost") as s:
             output = s.stream("output")
             await output.append("one\n")
             await output.append("two\n")
-            assert dropped.is_set()
+            assert proxy.dropped.is_set()
             await output.append("three\n")
             session_id = s.id
         await c.aclose()
-        proxy.close()
+        await proxy.close()
         # Whichever resent it (the transport, finding its kept-alive connection closed with no answer, or the append's
         # own retry after a transport error), it went again as the same producer's same batch.
         assert {h["Producer-Epoch"] for h in appends.headers} == {"0"}
         return session_id
 
     session_id = asyncio.run(main())
-    assert seen == [b"Producer-Seq: 0", b"Producer-Seq: 1", b"Producer-Seq: 1", b"Producer-Seq: 2"]
+    assert proxy.seen == [b"Producer-Seq: 0", b"Producer-Seq: 1", b"Producer-Seq: 1", b"Producer-Seq: 2"]
+    assert _lines(shared_server, session_id) == ["one", "two", "three"]
+
+
+def test_the_blocking_client_retries_an_append_whose_answer_is_lost_the_same_way(shared_server):
+    # The same protocol code on the blocking transport: urllib sees the connection end with no answer, and the append's
+    # retry sends the batch again with the same producer headers.
+    proxy = LosingProxy(shared_server.port)
+    loop = asyncio.new_event_loop()
+    port = loop.run_until_complete(proxy.start())
+    relay = threading.Thread(target=loop.run_forever, daemon=True)
+    relay.start()
+    try:
+        with Client(f"http://127.0.0.1:{port}").session(name="py-sync-lost") as s:
+            output = s.stream("output")
+            for line in ("one\n", "two\n", "three\n"):
+                output.append(line)
+            session_id = s.id
+    finally:
+        asyncio.run_coroutine_threadsafe(proxy.close(), loop).result(20)
+        loop.call_soon_threadsafe(loop.stop)
+        relay.join(10)
+        loop.close()
+    assert proxy.dropped.is_set()
+    assert proxy.seen == [b"Producer-Seq: 0", b"Producer-Seq: 1", b"Producer-Seq: 1", b"Producer-Seq: 2"]
     assert _lines(shared_server, session_id) == ["one", "two", "three"]
