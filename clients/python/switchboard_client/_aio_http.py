@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import select
 import ssl
 import urllib.parse
 from typing import Any, AsyncIterator
@@ -11,8 +12,12 @@ from ._http import HttpRequest, answer
 from .errors import TransportError
 
 
+_IDEMPOTENT = frozenset({"GET", "HEAD", "PUT", "DELETE", "OPTIONS"})
+"""Methods sent again when a kept-alive connection turns out closed: a POST or PATCH is not, it may have been applied."""
+
+
 class _Stale(ConnectionError):
-    """A kept-alive connection the server had closed before this request reached it."""
+    """A kept-alive connection closed before this request's answer began: the server may or may not have read it."""
 
 
 class _Connection:
@@ -25,7 +30,18 @@ class _Connection:
 
     @property
     def usable(self) -> bool:
-        return not self.writer.is_closing() and not self.reader.at_eof()
+        """
+        Open and silent: an idle kept-alive connection with anything to read (the server's close, which the loop may not
+        have seen yet) is not used again, so a request is not sent on a connection that is already gone.
+        """
+        if self.writer.is_closing() or self.reader.at_eof():
+            return False
+        sock = self.writer.get_extra_info("socket")
+        try:
+            readable, _, _ = select.select([sock], [], [], 0)
+        except (OSError, ValueError):
+            return False
+        return not readable
 
     def abort(self) -> None:
         """Closes at once, dropping anything unsent: a cancelled request's connection is useless to anyone else."""
@@ -88,8 +104,8 @@ class AsyncTransport:
                 status, body, keep = await _round_trip(connection, head, request)
             except _Stale:
                 connection.abort()
-                if reused:
-                    continue  # the request never reached the server: send it on a fresh connection
+                if reused and request.method in _IDEMPOTENT:
+                    continue  # closed under it: the server may have read it or not, and the same request again is harmless
                 raise
             except BaseException:
                 connection.abort()

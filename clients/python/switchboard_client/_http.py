@@ -62,12 +62,17 @@ class BlockingTransport:
         self.base_url = base_url
 
     def send(self, request: HttpRequest) -> Any:
+        """The answer's JSON, or :class:`Problem` / :class:`TransportError` raised."""
+        return answer(request, *self.exchange(request))
+
+    def exchange(self, request: HttpRequest) -> tuple[int, bytes]:
+        """The answer's status and body, whatever the status; :class:`TransportError` when there is no answer."""
         req = urllib.request.Request(self.base_url + request.target, data=request.body, method=request.method,
                                      headers=request.headers)
         try:
             with urllib.request.urlopen(req, timeout=request.timeout) as resp:
-                return answer(request, resp.status, resp.read())
+                return resp.status, resp.read()
         except urllib.error.HTTPError as e:
-            return answer(request, e.code, e.read())
+            return e.code, e.read()
         except (urllib.error.URLError, OSError) as e:
             raise TransportError(f"{request.label}: {e}") from e

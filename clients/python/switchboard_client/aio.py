@@ -14,7 +14,7 @@ from .client import Client
 from .errors import Problem, TransportError
 from .models import Approval, Command, Event, Session, SnapshotReset, Webhook
 from .sse import EventFraming, Item, Subscriber, WebhooksFollower, webhooks_pushed
-from .streams import AsyncSessionStream, SessionStream
+from .streams import AsyncSessionStream, run_async, stream_write
 
 
 class AsyncClient(Calls):
@@ -30,7 +30,7 @@ class AsyncClient(Calls):
         self.api_key = api_key
         self.timeout = timeout
         self.transport = AsyncTransport(self.base_url, pool_size)
-        # Durable stream appends (AsyncSessionStream) still run the blocking client in a worker thread.
+        # The blocking client of the same server (its webhooks follower is read over asyncio by AsyncWebhooksFollower).
         self.sync = Client(base_url, api_key, timeout)
 
     async def __aenter__(self) -> "AsyncClient":
@@ -65,6 +65,10 @@ class AsyncClient(Calls):
                       timeout: float | None = None) -> Any:
         """One request to any API path: the answer's JSON, or :class:`Problem` raised."""
         return await self.transport.send(self._http(method, path, body, query, timeout))
+
+    async def stream_request(self, method: str, path: str, body: bytes | None, content_type: str, headers: dict[str, str]) -> None:
+        """:meth:`Client.stream_request` on the event loop: one Durable Streams write, repeated only when that is safe."""
+        await run_async(stream_write(method, path, body, content_type, headers, self.api_key, self.timeout), self.transport)
 
     async def events(self, since: int = 0, session_id: str | None = None) -> list[Event]:
         """The logged events after ``since`` (pages followed)."""
@@ -134,7 +138,7 @@ class AsyncSessionContext:
     def stream(self, name: str, content_type: str = "text/plain") -> AsyncSessionStream:
         """The session's durable stream ``name`` (``/v1/stream/sessions/{id}/{name}``), created on its first append."""
         if name not in self._streams:
-            self._streams[name] = AsyncSessionStream(SessionStream(self.client.sync, self.id, name, content_type))
+            self._streams[name] = AsyncSessionStream(self.client, self.id, name, content_type)
         return self._streams[name]
 
     async def _beat(self) -> None:
@@ -194,6 +198,8 @@ class AsyncSessionContext:
         return self.session
 
     async def __aexit__(self, exc_type, exc, tb) -> None:
+        for stream in self._streams.values():  # appends whose appenders stopped waiting land before the session ends
+            await stream.wait_sent()
         self._commands.put_nowait(None)
         if self._subscriber is not None:
             self._subscriber.close()

@@ -3,12 +3,8 @@
 from __future__ import annotations
 
 import functools
-import json
 import queue
 import threading
-import time
-import urllib.error
-import urllib.request
 from typing import Any, Callable, Iterator
 
 from ._calls import (  # noqa: F401  (BatchOperation and the body helpers are imported from here too)
@@ -18,6 +14,7 @@ from ._http import BlockingTransport
 from .errors import Problem, TransportError
 from .models import Approval, Command, Event, Session
 from .sse import WebhooksFollower
+from .streams import run_blocking, stream_write
 
 
 class Client(Calls):
@@ -60,33 +57,7 @@ class Client(Calls):
         Sends one Durable Streams write (a session stream's create or append). Repeated after a transport error only when
         that is safe: a create, or an append carrying idempotent-producer headers (the server recognises the retry).
         """
-        retryable = method == "PUT" or "Producer-Id" in headers
-        for attempt in range(1, 6):
-            req = urllib.request.Request(self.base_url + path, data=body if body is not None else b"", method=method)
-            req.add_header("Content-Type", content_type)
-            for name, value in headers.items():
-                req.add_header(name, value)
-            if self.api_key:
-                req.add_header("Authorization", "Bearer " + self.api_key)
-            try:
-                with urllib.request.urlopen(req, timeout=self.timeout) as resp:
-                    resp.read()
-                    return
-            except urllib.error.HTTPError as e:
-                text = e.read()
-                if e.code in (429, 503) and attempt < 5:
-                    time.sleep(0.1 * 2 ** attempt)
-                    continue
-                try:
-                    problem = json.loads(text)
-                except ValueError:
-                    raise TransportError(f"{method} {path}: HTTP {e.code} without a problem body") from None
-                raise Problem.from_json(problem, e.code) from None
-            except (urllib.error.URLError, OSError) as e:
-                if not retryable or attempt == 5:
-                    raise TransportError(f"{method} {path}: {e}") from e
-                time.sleep(0.05 * 2 ** attempt)
-
+        run_blocking(stream_write(method, path, body, content_type, headers, self.api_key, self.timeout), self._transport)
 
     def events(self, since: int = 0, session_id: str | None = None) -> Iterator[Event]:
         """Replays logged events after ``since``, lazily (pages followed)."""

@@ -188,6 +188,47 @@ def test_every_framing_of_an_answer_is_read_on_the_event_loop():
     assert b"Content-Type: application/json\r\n" in requests[2]
 
 
+def test_a_write_whose_kept_alive_connection_closes_unanswered_is_not_sent_again_but_a_read_is():
+    # A scripted peer answers a first request, then reads each later one on that connection and closes it unanswered:
+    # the peer may have applied it, so a POST fails with TransportError rather than being applied twice; a GET, which
+    # is harmless to repeat, goes again on a new connection.
+    requests: list[bytes] = []
+
+    async def peer(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        first = True
+        while True:
+            try:
+                head = await reader.readuntil(b"\r\n\r\n")
+            except asyncio.IncompleteReadError:
+                break
+            length = next((int(line.split(b":")[1]) for line in head.split(b"\r\n") if line.lower().startswith(b"content-length:")), 0)
+            requests.append(head.split(b" ", 2)[0] + b" " + head.split(b" ", 2)[1])
+            await reader.readexactly(length)
+            if not first:
+                break
+            first = False
+            writer.write(with_length(b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n", b'{"is_paused": false}'))
+            await writer.drain()
+        writer.close()
+
+    async def main():
+        server = await asyncio.start_server(peer, "127.0.0.1", 0)
+        c = AsyncClient(f"http://127.0.0.1:{server.sockets[0].getsockname()[1]}")
+        assert (await c.get_fleet()).is_paused is False
+        with pytest.raises(TransportError, match="POST /api/fleet/pause"):
+            await c.pause_fleet()
+        assert requests == [b"GET /api/fleet", b"POST /api/fleet/pause"], "the write was sent once"
+        assert (await c.get_fleet()).is_paused is False  # on a new connection: the pool had nothing left
+        requests.clear()
+        assert (await c.get_fleet()).is_paused is False
+        assert requests == [b"GET /api/fleet", b"GET /api/fleet"], "the read was sent again on a new connection"
+        await c.aclose()
+        server.close()
+        await server.wait_closed()
+
+    asyncio.run(main())
+
+
 def test_the_subscriber_reads_and_resumes_across_kill9_on_the_event_loop_and_a_cancelled_reader_closes_its_connection(own_server):
     sid = new_id("aio-sse")
 
