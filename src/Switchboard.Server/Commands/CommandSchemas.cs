@@ -18,17 +18,7 @@ internal static class CommandSchemas
             return;
         }
 
-        foreach (var name in new[] { nameof(CommandRequest), nameof(CommandResponse) })
-        {
-            if (schemas.TryGetValue(name, out var found) && found is OpenApiSchema { Properties: { } properties } && properties.ContainsKey("data"))
-            {
-                properties["data"] = new OpenApiSchema
-                {
-                    Type = JsonSchemaType.Object | JsonSchemaType.Null,
-                    Description = "A JSON object for the producer (at most 16 KiB), or null.",
-                };
-            }
-        }
+        OpenApiBody.DataObjectOrNull(schemas, "the producer", nameof(CommandRequest), nameof(CommandResponse));
 
         if (schemas.TryGetValue(nameof(AlertAction), out var action) && action is OpenApiSchema shared)
         {

@@ -106,4 +106,23 @@ internal static class OpenApiBody
         });
 
     public const string ProblemContentType = "application/problem+json";
+
+    /// <summary>
+    /// Marks the <c>data</c> property of the named component schemas as a JSON object or null: the generator makes a
+    /// nullable <c>JsonElement</c> "object" (or a one-of with an object type on top), and the server sends null.
+    /// </summary>
+    public static void DataObjectOrNull(IDictionary<string, IOpenApiSchema> schemas, string forWhom, params string[] names)
+    {
+        foreach (var name in names)
+        {
+            if (schemas.TryGetValue(name, out var found) && found is OpenApiSchema { Properties: { } properties } && properties.ContainsKey("data"))
+            {
+                properties["data"] = new OpenApiSchema
+                {
+                    Type = JsonSchemaType.Object | JsonSchemaType.Null,
+                    Description = $"A JSON object for {forWhom} (at most 16 KiB), or null.",
+                };
+            }
+        }
+    }
 }
