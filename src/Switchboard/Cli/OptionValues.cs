@@ -27,6 +27,19 @@ internal static class OptionValues
         },
     };
 
+    /// <summary>
+    /// Values given comma-separated, repeated, or both (<c>--types a,b --types c</c>), as one list; null when none were
+    /// given (an empty value too), so the caller's default applies.
+    /// </summary>
+    public static Option<string[]?> CommaList(string name, string description) => new(name)
+    {
+        Description = description,
+        AllowMultipleArgumentsPerToken = false,
+        Arity = ArgumentArity.ZeroOrMore,
+        CustomParser = r => r.Tokens.SelectMany(t => t.Value.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+            .ToArray() is { Length: > 0 } list ? list : null,
+    };
+
     /// <summary>A log position (a seq): a whole number from 0, or null when absent.</summary>
     public static Option<long?> Seq(string name, string description) => new(name)
     {

@@ -16,12 +16,8 @@ internal static class TokenVerb
 {
     private static readonly string[] AllTopics = ["sessions", "summary", "session:*", "usage"];
 
-    private static readonly Option<string[]> Topics = new("--topics")
-    {
-        Description = "Topic patterns the token may join, comma-separated (default: sessions, summary and session:*; without summary when --label is given).",
-        AllowMultipleArgumentsPerToken = false,
-        Arity = ArgumentArity.ZeroOrMore,
-    };
+    private static readonly Option<string[]?> Topics = OptionValues.CommaList("--topics",
+        "Topic patterns the token may join, comma-separated (default: sessions, summary and session:*; without summary when --label is given).");
 
     private static readonly Option<Dictionary<string, string>?> Labels = ClientVerb.LabelOption(
         "Scope the token to sessions carrying this label (key=value; repeatable).");
@@ -83,8 +79,7 @@ internal static class TokenVerb
     private static string? Problem(ParseResult result, SecurityOptions security, Dictionary<string, string>? labels, out List<string> topics, out TimeSpan lifetime)
     {
         lifetime = result.GetValue(Ttl) ?? security.TokenLifetime;
-        var asked = result.GetValue(Topics)?.SelectMany(t => t.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)).ToList();
-        topics = asked is { Count: > 0 } ? asked : [.. AllTopics.Where(t => labels is null || t is not ("summary" or "usage"))];
+        topics = result.GetValue(Topics) is { } asked ? [.. asked] : [.. AllTopics.Where(t => labels is null || t is not ("summary" or "usage"))];
         if (lifetime < TimeSpan.FromSeconds(1) || lifetime > security.TokenMaxLifetime)
         {
             return $"--ttl must be from 1s to {OptionValues.Describe(security.TokenMaxLifetime)} (the server's TokenMaxLifetime); got {OptionValues.Describe(lifetime)}.";

@@ -19,22 +19,14 @@ internal static partial class WebhooksVerb
         Description = "json (the event envelope, the default) or slack ({\"text\": …} for Slack-compatible incoming webhooks).",
     };
 
-    private static readonly Option<string[]> Types = new("--types")
-    {
-        Description = "Only these event types, comma-separated (default all): session_created, alert_raised, approval_requested, …",
-        AllowMultipleArgumentsPerToken = false,
-        Arity = ArgumentArity.ZeroOrMore,
-    };
+    private static readonly Option<string[]?> Types = OptionValues.CommaList("--types",
+        "Only these event types, comma-separated (default all): session_created, alert_raised, approval_requested, …");
 
     private static readonly Option<Dictionary<string, string>?> Labels = ClientVerb.LabelOption(
         "Only events of sessions carrying this label (key=value; repeatable: all of them). Fleet events then never match.");
 
-    private static readonly Option<string[]> Severities = new("--severities")
-    {
-        Description = "Only alert events of these severities, comma-separated (default all); other types are not affected.",
-        AllowMultipleArgumentsPerToken = false,
-        Arity = ArgumentArity.ZeroOrMore,
-    };
+    private static readonly Option<string[]?> Severities = OptionValues.CommaList("--severities",
+        "Only alert events of these severities, comma-separated (default all); other types are not affected.");
 
     private static readonly Option<string?> Secret = new("--secret")
     {
@@ -49,8 +41,8 @@ internal static partial class WebhooksVerb
     private static async Task<int> AddAsync(SwitchboardClient client, ParseResult result, CancellationToken cancellationToken)
     {
         var given = result.GetValue(Secret);
-        var spec = new WebhookSpec(result.GetValue(Url)!, result.GetValue(Id), given, List(result.GetValue(Types)), result.GetValue(Labels),
-            List(result.GetValue(Severities)), result.GetValue(Format) ?? "json", !result.GetValue(Disabled));
+        var spec = new WebhookSpec(result.GetValue(Url)!, result.GetValue(Id), given, result.GetValue(Types), result.GetValue(Labels),
+            result.GetValue(Severities), result.GetValue(Format) ?? "json", !result.GetValue(Disabled));
         var created = await client.CreateWebhookAsync(spec, cancellationToken);
         var output = Console.Out;
         await output.WriteLineAsync($"Added webhook endpoint {created.Id}.");
@@ -77,8 +69,4 @@ internal static partial class WebhooksVerb
 
         return 0;
     }
-
-    /// <summary>Comma-separated and repeated values as one list; null (the server's default: all) when none were given.</summary>
-    private static string[]? List(string[]? values) =>
-        values?.SelectMany(v => v.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)).ToArray() is { Length: > 0 } list ? list : null;
 }
