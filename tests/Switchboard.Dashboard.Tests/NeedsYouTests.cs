@@ -12,7 +12,7 @@ namespace Switchboard.Dashboard.Tests;
 /// offered the buttons; what waits when the page opens comes with the channel's join; on a phone nothing covers the strip
 /// and the header stays on one line.
 /// </summary>
-public sealed class NeedsYouTests(Chromium chromium)
+public sealed partial class NeedsYouTests(Chromium chromium)
 {
     private const string WriteKey = "needs-you-write-key-0123456789";
     private const string ReadKey = "needs-you-read-key-0123456789";

@@ -11,7 +11,7 @@ namespace Switchboard.Dashboard.Tests;
 /// again only the items whose shown content changed, and leave every other item's node where it is. Each list used to be
 /// rebuilt whole at every render, which dropped the selection (and a click in progress) whenever anything arrived.
 /// </summary>
-public sealed class TextSelectionTests(Chromium chromium)
+public sealed partial class TextSelectionTests(Chromium chromium)
 {
     [Fact]
     public async Task NewEventsOfTheOpenSessionLeaveItsTimelineAndLabelsInPlace()

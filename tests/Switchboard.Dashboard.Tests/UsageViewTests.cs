@@ -44,11 +44,7 @@ public sealed class UsageViewTests(Chromium chromium)
     [Fact]
     public async Task RangeAndSplitSwitchTheSeriesAndTheNavGoesBackToSessions()
     {
-        await using var server = await SwitchboardServer.StartAsync(o => o.Usage.GroupBy.Add("team"));
-        await server.Http.CreateAsync("red-1", labels: new Dictionary<string, string> { ["team"] = "red" });
-        await server.Http.CreateAsync("blue-1", labels: new Dictionary<string, string> { ["team"] = "blue" });
-        await server.Http.UsageAsync("red-1", 3000, 1000, 0.5m);
-        await server.Http.UsageAsync("blue-1", 100, 20, 0.01m);
+        await using var server = await TwoTeams.StartAsync();
 
         await using var page = await DashboardPage.OpenAsync(chromium, server.BaseAddress);
         await page.Page.GetByTestId("nav-usage").ClickAsync();

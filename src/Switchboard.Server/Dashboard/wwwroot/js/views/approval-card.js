@@ -4,7 +4,8 @@
 // - question: each question's options as buttons (one, or several for a multiple choice) or free text, one Send;
 // - plan: the plan rendered from Markdown, Approve and Keep planning.
 // A note box under them goes with any deny. The agent's text is only ever text. The card keeps what the person chose
-// and typed while it is on the page; the strip reuses it across renders.
+// and typed while it is on the page; the strip reuses it across renders, and keeps the note's draft for a card it has to
+// build again.
 
 import { h, setText } from "../dom.js";
 import { toolInput, truncated } from "./approval-input.js";
@@ -13,13 +14,17 @@ import { markdown } from "./markdown.js";
 /**
  * @param {any} approval a pending approval, as on the wire
  * @param {any} session its session, from the page's store
- * @param {{parent?: any, answer: (body: object) => Promise<void>}} options answer posts the body and applies the result
+ * @param {{parent?: any, answer: (body: object) => Promise<void>, draft?: string, onDraft?: (text: string) => void}} options
+ * answer posts the body and applies the result; draft is the note typed into an earlier card for the same approval,
+ * onDraft hears each change of the note
  */
-export function approvalCard(approval, session, { parent, answer }) {
+export function approvalCard(approval, session, { parent, answer, draft = "", onDraft }) {
   const kind = approval.kind ?? "permission";
   const error = h("p", { class: "field-error", dataset: { testid: "approval-error" }, "aria-live": "polite" });
   const note = h("textarea", { class: "approval-note", dataset: { testid: "approval-note" }, rows: "1", maxlength: "2000",
-    "aria-label": "Note for the agent, sent with a deny", placeholder: "Note for the agent (sent with a deny)" });
+    "aria-label": "Note for the agent, sent with a deny", placeholder: "Note for the agent (sent with a deny)",
+    oninput: () => onDraft?.(note.value) });
+  note.value = draft;
   const card = h("div", { class: "approval-card", dataset: { testid: "needs-you-approval", approvalId: approval.id, kind } });
 
   /** Sends one answer; every button of the card waits for it, and a refusal says why and lets the person try again. */

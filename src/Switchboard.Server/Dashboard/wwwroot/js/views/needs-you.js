@@ -22,6 +22,11 @@ export class NeedsYou {
   #socket;
   /** Without the channel: waiting sessions whose pending approvals were read (or are being read) since they began waiting. */
   #read = new Set();
+  /**
+   * approval id → the note typed into its card and not sent: a card built again (its session left the page's store, as
+   * after a reconnect whose snapshot was cut, and came back) gets it back. Dropped once the approval is no longer pending.
+   */
+  #drafts = new Map();
   /** Waiting sessions already announced, so each is notified once per wait. */
   #announced = new Set();
   #store;
@@ -70,6 +75,10 @@ export class NeedsYou {
         this.#read.clear();
         this.#approvals.clear();
         (reply.approvals ?? []).forEach((a) => this.#apply(a, false));
+        if (this.#channel === "ok") {
+          const pending = new Set((reply.approvals ?? []).map((a) => a.id));
+          [...this.#drafts.keys()].filter((id) => !pending.has(id)).forEach((id) => this.#drafts.delete(id)); // ended meanwhile
+        }
         this.render();
       })
       .receive("error", () => {
@@ -152,6 +161,8 @@ export class NeedsYou {
       parent,
       answer: async (body) => this.#apply(await this.#request("POST",
         `api/sessions/${encodeURIComponent(session.id)}/approvals/${encodeURIComponent(approval.id)}`, body)),
+      draft: this.#drafts.get(approval.id),
+      onDraft: (text) => (text ? this.#drafts.set(approval.id, text) : this.#drafts.delete(approval.id)),
     });
   }
 
@@ -167,6 +178,7 @@ export class NeedsYou {
       this.#approvals.set(approval.session_id, pending);
     } else {
       pending.delete(approval.id);
+      this.#drafts.delete(approval.id);
     }
 
     if (render) {

@@ -122,6 +122,7 @@ class Follower {
 
   #advance(text, offset, upToDate, closed) {
     const state = this.#state;
+    const cut = state.text.length + text.length > KEEP_CHARS;
     state.text = (state.text + text).slice(-KEEP_CHARS);
     state.offset = offset ?? state.offset;
     state.upToDate = upToDate;
@@ -129,7 +130,14 @@ class Follower {
     save(this.#key, state);
     if (text) {
       const follow = this.#pre.scrollTop + this.#pre.clientHeight >= this.#pre.scrollHeight - 4;
-      this.#pre.textContent = state.text;
+      // New output is appended to the text already shown, so a person selecting earlier output keeps the selection;
+      // only a cut at KEEP_CHARS writes the text again.
+      const shown = this.#pre.firstChild;
+      if (!cut && shown?.nodeType === Node.TEXT_NODE && this.#pre.childNodes.length === 1) {
+        shown.appendData(text);
+      } else {
+        this.#pre.textContent = state.text;
+      }
       if (follow) {
         this.#pre.scrollTop = this.#pre.scrollHeight;
       }

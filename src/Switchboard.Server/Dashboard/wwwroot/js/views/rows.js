@@ -138,7 +138,7 @@ export class SessionRows {
     if (row.version === s.version) {
       if (row.priority !== priority) {
         row.priority = priority;
-        this.#cell(row, "labels", JSON.stringify(s.labels ?? {}) + priority, () => row.labels.replaceChildren(...this.#chips(s.labels)));
+        this.#labels(row, s, priority);
       }
 
       return;
@@ -161,7 +161,7 @@ export class SessionRows {
     row.error.hidden = !s.error_message;
     setText(row.error, s.error_message ?? "");
     setAttr(row.error, "title", s.error_message || null);
-    this.#cell(row, "labels", JSON.stringify(s.labels ?? {}) + priority, () => row.labels.replaceChildren(...this.#chips(s.labels)));
+    this.#labels(row, s, priority);
     setText(row.tokens, formatInt(s.total_tokens));
     setAttr(row.tokens, "title", `${formatInt(s.input_tokens)} in · ${formatInt(s.output_tokens)} out`);
     setText(row.cost, formatCost(s.cost_usd));
@@ -173,6 +173,11 @@ export class SessionRows {
     if (isUpdate) {
       flash(row.tr);
     }
+  }
+
+  /** The label chips, drawn again when the labels or the keys shown first changed. */
+  #labels(row, s, priority) {
+    this.#cell(row, "labels", JSON.stringify(s.labels ?? {}) + priority, () => row.labels.replaceChildren(...this.#chips(s.labels)));
   }
 
   #cell(row, name, key, build) {

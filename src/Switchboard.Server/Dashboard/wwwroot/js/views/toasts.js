@@ -105,9 +105,21 @@ export class Toasts {
     const kind = toast.el.dataset.kind;
     setText(toast.el.querySelector(".toast-title"), count > 1 ? KINDS[kind].many(count) : latest.title);
     const detail = count > 1 ? `latest: ${latest.detail}` : latest.detail;
-    toast.el.querySelector(".toast-detail").replaceChildren(latest.onOpen
-      ? h("button", { type: "button", class: "link", onclick: latest.onOpen, title: latest.detail }, detail)
-      : detail);
+    // A merge changes the detail's text in place: a link being pressed when the next event arrives keeps its click, and
+    // opens the latest session the toast names.
+    const holder = toast.el.querySelector(".toast-detail");
+    let link = holder.querySelector("button");
+    if (latest.onOpen && !link) {
+      link = h("button", { type: "button", class: "link", onclick: () => toast.latest.onOpen?.() });
+      holder.replaceChildren(link);
+    }
+
+    if (latest.onOpen) {
+      setText(link, detail);
+      setAttr(link, "title", latest.detail);
+    } else {
+      setText(holder, detail);
+    }
     toast.el.dataset.count = String(count);
     toast.lastUpdate = performance.now();
   }

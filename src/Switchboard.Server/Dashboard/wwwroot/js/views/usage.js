@@ -3,7 +3,7 @@
 // they count up to; each `usage` push adds what the events after that seq contributed (counters add, the peak takes
 // the larger), so the charts move from history to live without a gap. The channel is joined only while the view is shown.
 
-import { frameScheduler, h, setText } from "../dom.js";
+import { frameScheduler, h, placeItems, setText } from "../dom.js";
 import { formatCompact, formatCost, formatInt } from "../format.js";
 import { drawLineChart } from "./usage-chart.js";
 
@@ -263,14 +263,13 @@ export class UsageView {
     }).reduce((sum, values) => sum.map((v, i) => (v === null && values[i] === null ? null : (v ?? 0) + (values[i] ?? 0))));
   }
 
+  /** One item per group; a group keeps its item while its name and colour stay, so a push or a tick moves nothing. */
   #renderLegend(groups) {
-    const items = groups.map((g, index) => h("li", { class: `usage-legend-item series-${index}`, dataset: { testid: "usage-legend-item", group: g.name } },
-      h("span", { class: "usage-swatch", "aria-hidden": "true" }), g.name === "all" ? "Everything" : g.name));
-    if (items.length === 0) {
-      items.push(h("li", { class: "usage-legend-empty muted", dataset: { testid: "usage-empty" } }, "No usage in this range yet."));
-    }
-
-    this.#els.legend.replaceChildren(...items);
+    const items = groups.length > 0 ? groups.map((g, index) => ({ name: g.name, index })) : [{ name: null }];
+    placeItems(this.#els.legend, items, (item) => item.name, (item) => item.index ?? null, (item) => item.name === null
+      ? h("li", { class: "usage-legend-empty muted", dataset: { testid: "usage-empty" } }, "No usage in this range yet.")
+      : h("li", { class: `usage-legend-item series-${item.index}`, dataset: { testid: "usage-legend-item", group: item.name } },
+        h("span", { class: "usage-swatch", "aria-hidden": "true" }), item.name === "all" ? "Everything" : item.name));
   }
 }
 
