@@ -4,8 +4,8 @@
 // - question: each question's options as buttons (one, or several for a multiple choice) or free text, one Send;
 // - plan: the plan rendered from Markdown, Approve and Keep planning.
 // A note box under them goes with any deny. The agent's text is only ever text. The card keeps what the person chose
-// and typed while it is on the page; the strip reuses it across renders, and keeps the note's draft for a card it has to
-// build again.
+// and typed while it is on the page; the strip reuses it across renders, and keeps its draft (the note, the options
+// chosen and the answers typed) for a card it has to build again.
 
 import { h, setText } from "../dom.js";
 import { toolInput, truncated } from "./approval-input.js";
@@ -14,17 +14,19 @@ import { markdown } from "./markdown.js";
 /**
  * @param {any} approval a pending approval, as on the wire
  * @param {any} session its session, from the page's store
- * @param {{parent?: any, answer: (body: object) => Promise<void>, draft?: string, onDraft?: (text: string) => void}} options
- * answer posts the body and applies the result; draft is the note typed into an earlier card for the same approval,
- * onDraft hears each change of the note
+ * @param {{parent?: any, answer: (body: object) => Promise<void>, draft?: Draft, onDraft?: (draft: Draft | null) => void}} options
+ * answer posts the body and applies the result; draft is what was chosen and typed into an earlier card for the same
+ * approval, onDraft hears each change of it (null once nothing is chosen or typed)
+ *
+ * @typedef {{note: string, questions: {chosen: string[], other: string}[]}} Draft
  */
-export function approvalCard(approval, session, { parent, answer, draft = "", onDraft }) {
+export function approvalCard(approval, session, { parent, answer, draft, onDraft }) {
   const kind = approval.kind ?? "permission";
   const error = h("p", { class: "field-error", dataset: { testid: "approval-error" }, "aria-live": "polite" });
   const note = h("textarea", { class: "approval-note", dataset: { testid: "approval-note" }, rows: "1", maxlength: "2000",
     "aria-label": "Note for the agent, sent with a deny", placeholder: "Note for the agent (sent with a deny)",
-    oninput: () => onDraft?.(note.value) });
-  note.value = draft;
+    oninput: () => changed() });
+  note.value = draft?.note ?? "";
   const card = h("div", { class: "approval-card", dataset: { testid: "needs-you-approval", approvalId: approval.id, kind } });
 
   /** Sends one answer; every button of the card waits for it, and a refusal says why and lets the person try again. */
@@ -46,8 +48,13 @@ export function approvalCard(approval, session, { parent, answer, draft = "", on
 
   let body;
   let actions;
+  let questions = null;
+  const changed = () => {
+    const now = { note: note.value, questions: questions?.draft() ?? [] };
+    onDraft?.(now.note || now.questions.some((q) => q.chosen.length > 0 || q.other) ? now : null);
+  };
   if (kind === "question") {
-    const questions = questionsView(approval.questions ?? []);
+    questions = questionsView(approval.questions ?? [], draft?.questions ?? [], changed);
     const sendAnswers = button("approval-send-answers", "Send answers", send(() => ({ decision: "answer", answers: questions.answers() })), "button-primary");
     const ready = () => { sendAnswers.disabled = !questions.complete(); };
     card.addEventListener("input", ready);
@@ -116,13 +123,15 @@ function who(approval, session, parent) {
 
 /**
  * Each question with its options as buttons and a free-text "Other". A single choice takes one option (or the text);
- * a multiple choice takes any, joined with ", " as Claude Code joins them, the text last.
+ * a multiple choice takes any, joined with ", " as Claude Code joins them, the text last. It starts from `drafts` (what
+ * an earlier card for the same approval had chosen and typed) and calls `changed` after each choice or keystroke.
  */
-function questionsView(questions) {
-  const state = questions.map(() => ({ chosen: new Set(), other: null }));
+function questionsView(questions, drafts, changed) {
+  const state = questions.map((_, qi) => ({ chosen: new Set(drafts[qi]?.chosen ?? []), other: null }));
   const el = h("div", { class: "approval-questions" }, questions.map((q, qi) => {
     const options = (q.options ?? []).map((o) => {
-      const option = h("button", { type: "button", class: "button approval-option", dataset: { testid: "approval-option" }, "aria-pressed": "false" }, o.label);
+      const option = h("button", { type: "button", class: "button approval-option", dataset: { testid: "approval-option" },
+        "aria-pressed": String(state[qi].chosen.has(o.label)) }, o.label);
       option.addEventListener("click", () => {
         const chosen = state[qi].chosen;
         if (q.multi_select) {
@@ -136,17 +145,20 @@ function questionsView(questions) {
         for (const b of el.querySelectorAll(`[data-index="${qi}"] [data-testid=approval-option]`)) {
           b.setAttribute("aria-pressed", String(chosen.has(b.textContent)));
         }
+        changed();
       });
       return h("div", { class: "approval-option-row" }, option,
         o.description ? h("span", { class: "approval-option-text" }, o.description) : null);
     });
     state[qi].other = h("input", { type: "text", class: "approval-other", dataset: { testid: "approval-other" }, maxlength: "2000",
       placeholder: "Other: type an answer", "aria-label": `Other answer to: ${q.question}` });
+    state[qi].other.value = drafts[qi]?.other ?? "";
     state[qi].other.addEventListener("input", () => {
       if (!q.multi_select && state[qi].other.value.trim()) {
         state[qi].chosen.clear(); // a typed answer replaces the chosen option
         el.querySelectorAll(`[data-index="${qi}"] [data-testid=approval-option]`).forEach((b) => b.setAttribute("aria-pressed", "false"));
       }
+      changed();
     });
     return h("fieldset", { class: "approval-question", dataset: { testid: "approval-question", index: String(qi) } },
       h("legend", {}, q.header ? h("span", { class: "approval-question-header" }, q.header) : null, q.question),
@@ -164,5 +176,6 @@ function questionsView(questions) {
     el,
     complete: () => questions.every((_, qi) => value(qi) !== ""),
     answers: () => Object.fromEntries(questions.map((q, qi) => [q.question, value(qi)])),
+    draft: () => state.map((s) => ({ chosen: [...s.chosen], other: s.other.value })),
   };
 }

@@ -23,7 +23,7 @@ export class NeedsYou {
   /** Without the channel: waiting sessions whose pending approvals were read (or are being read) since they began waiting. */
   #read = new Set();
   /**
-   * approval id → the note typed into its card and not sent: a card built again (its session left the page's store, as
+   * approval id → what was chosen and typed into its card and not sent: a card built again (its session left the page's store, as
    * after a reconnect whose snapshot was cut, and came back) gets it back. Dropped once the approval is no longer pending.
    */
   #drafts = new Map();
@@ -162,7 +162,7 @@ export class NeedsYou {
       answer: async (body) => this.#apply(await this.#request("POST",
         `api/sessions/${encodeURIComponent(session.id)}/approvals/${encodeURIComponent(approval.id)}`, body)),
       draft: this.#drafts.get(approval.id),
-      onDraft: (text) => (text ? this.#drafts.set(approval.id, text) : this.#drafts.delete(approval.id)),
+      onDraft: (draft) => (draft ? this.#drafts.set(approval.id, draft) : this.#drafts.delete(approval.id)),
     });
   }
 
