@@ -1,8 +1,10 @@
 using System.Globalization;
 using System.Net.Http.Headers;
 using System.Text.RegularExpressions;
+using Microsoft.AspNetCore.Routing;
 using Switchboard.Server.Options;
 using Switchboard.Server.Security;
+using Switchboard.Server.Streams;
 using Switchboard.Testing;
 
 namespace Switchboard.FunctionalTests.Http;
@@ -20,11 +22,13 @@ public sealed partial class OpenApiConformanceTests
     private const string ReadKey = "oa-reader-0123456789abcdef";
     private const string ScopedKey = "oa-scoped-0123456789abcdef";
     private const string UnknownKey = "oa-unknown-0123456789abcdef";
+    private const string StreamRoot = "/v1/stream/";
     private const string AccessKeys = $"@ops {OperatorKey}, @agents {AgentKey}:agent, @readers {ReadKey}:read, @red {ScopedKey} team=red";
 
     [Fact]
     public async Task EveryOperationWithoutAKeyOrWithAKeyThatMayNotCallItAnswersAsTheDocumentSays()
     {
+        var time = new ManualTimeProvider();
         await using var secured = await SwitchboardServer.StartAsync(o =>
         {
             o.Security.AddApiKeys(AccessKeys);
@@ -34,8 +38,11 @@ public sealed partial class OpenApiConformanceTests
             o.Slack.Channel = "#approvals";
             o.Slack.ApiBaseUrl = new Uri("http://127.0.0.1:9/api/");
             o.Slack.DashboardUrl = new Uri("https://switchboard.example.com/");
-        });
+        }, time);
         using var http = new HttpClient { BaseAddress = secured.BaseAddress, Timeout = TestTimeouts.Default };
+        var forbidden = new Dictionary<string, List<string>>(); // the 403s each operation answered, by cause (a foreign origin's apart)
+        var tokens = await MintSweepTokensAsync(http, time, forbidden);
+        var tokenIsNoKey = TokenIsNoKeyRoutes(secured);
         var wrong = new List<string>();
         var refusals = 0;
         foreach (var (method, template, operation) in _document.Operations())
@@ -58,16 +65,44 @@ public sealed partial class OpenApiConformanceTests
                 }
             }
 
-            foreach (var (key, code, detail) in Lacking(access))
+            var causes = forbidden.TryGetValue(label, out var minted) ? minted : forbidden[label] = [];
+            foreach (var (key, code, detail) in Lacking(access, path))
             {
                 var answer = await Send(Request(method, path, key), null, http: http);
                 wrong.AddRange(Refused(answer, 403, code, detail).Select(r => $"{label}, a key that lacks what it needs ({key}): {r}"));
+                causes.Add($"the {key} key");
                 refusals++;
+            }
+
+            if (access.Caller == Caller.Subscriber)
+            {
+                wrong.AddRange(await SweepTokenRoute(http, method, template, tokens, causes));
+            }
+            else if (access.NeededRole is not null)
+            {
+                // A subscriber token is no key: unknown to the key check, or (where the server tells them apart) only for streams.
+                var answer = await Send(Request(method, path, tokens.All), null, http: http);
+                wrong.AddRange((tokenIsNoKey.Contains(label) ? Refused(answer, 403, "insufficient_scope", "A subscriber token only opens streams")
+                    : Refused(answer, 401, "unauthorized", "Check it, or ask for a key")).Select(r => $"{label}, a subscriber token as the key: {r}"));
+                if (answer.Status == 403)
+                {
+                    causes.Add("a subscriber token as the key");
+                }
+            }
+
+            // Every route that documents 403 checks a page's origin before anything else (not counted as its own 403 below).
+            var page = Request(method, path, null);
+            page.Headers.Add("Origin", "https://page.example");
+            var fromPage = await Send(page, null, http: http);
+            if (Documents(operation, 403) || fromPage.Status == 403)
+            {
+                wrong.AddRange(Refused(fromPage, 403, "origin_not_allowed", "Switchboard:Security:AllowedOrigins").Select(r => $"{label}, from a foreign origin: {r}"));
             }
         }
 
         refusals.ShouldBeGreaterThan(100, "every operation behind a key, each refused several ways");
         CheckExchanges();
+        wrong.AddRange(ForbiddenNeverAnswered(forbidden));
         wrong.ShouldBeEmpty(string.Join("\n", wrong));
     }
 
@@ -134,7 +169,7 @@ public sealed partial class OpenApiConformanceTests
     }
 
     /// <summary>The keys of <see cref="AccessKeys"/> that may not call a route, each with the code and the fix its 403 must name.</summary>
-    private static List<(string Key, string Code, string Detail)> Lacking(RouteAccess access)
+    private static List<(string Key, string Code, string Detail)> Lacking(RouteAccess access, string path)
     {
         var lacking = new List<(string, string, string)>();
         if (access.NeededRole == ApiKeyRole.Operator)
@@ -147,13 +182,69 @@ public sealed partial class OpenApiConformanceTests
             lacking.Add((ReadKey, "insufficient_scope", "This request needs an agent or operator key"));
         }
 
-        if (access.NeededRole is not null && access.Reach == Reach.FleetWide)
+        // A Durable Stream's reach is its path's: a stream of nobody's session is fleet-wide.
+        var reach = access.Reach == Reach.ByStreamPath ? AccessTable.StreamPaths[SessionStreams.KindOf(path[StreamRoot.Length..])] : access.Reach;
+        if (access.NeededRole is not null && reach == Reach.FleetWide)
         {
             lacking.Add((ScopedKey, "insufficient_scope", "Use a key without a labels scope"));
         }
 
         return lacking;
     }
+
+    /// <summary>
+    /// The operations whose documented 403 has a cause the access sweep does not send, with that cause. Everything else
+    /// that documents 403 must have answered it to one of the sweep's requests.
+    /// </summary>
+    private static readonly Dictionary<string, string> ForbiddenByAnotherCause = new()
+    {
+        ["GET /api/sessions"] = OriginOnly,
+        ["GET /api/sessions/{id}"] = OriginOnly,
+        ["GET /api/sessions/{id}/children"] = OriginOnly,
+        ["GET /api/sessions/{id}/tree"] = OriginOnly,
+        ["GET /api/events"] = OriginOnly,
+        ["GET /api/usage"] = OriginOnly,
+        ["GET /api/auth"] = OriginOnly,
+        ["GET /api/fleet"] = OriginOnly,
+        ["OPTIONS /v1/stream/{path}"] = "only a page of a foreign origin: a preflight takes no credentials",
+        ["POST /v1/slack/interactions"] = "a click signed by Slack from a Slack user mapped to no operator (SlackInteractionsMatchTheDocument)",
+    };
+
+    private const string OriginOnly = "only a page of a foreign origin: every key may read it, and a labels scope narrows what it answers (a session outside it is 404)";
+
+    /// <summary>What is wrong with the 403s documented and seen (<paramref name="forbidden"/>: each operation's, by cause).</summary>
+    private IEnumerable<string> ForbiddenNeverAnswered(Dictionary<string, List<string>> forbidden)
+    {
+        var listed = new HashSet<string>(ForbiddenByAnotherCause.Keys);
+        foreach (var (method, template, operation) in _document.Operations())
+        {
+            var label = $"{method} {template}";
+            var seen = forbidden.GetValueOrDefault(label) ?? [];
+            var other = listed.Remove(label) ? ForbiddenByAnotherCause[label] : null;
+            if (Documents(operation, 403) && seen.Count == 0 && other is null)
+            {
+                yield return $"{label}: documents 403, but nothing in the access sweep answered it; if another cause does, list it in {nameof(ForbiddenByAnotherCause)}";
+            }
+            else if (other is not null && (seen.Count > 0 || !Documents(operation, 403)))
+            {
+                yield return $"{label}: listed in {nameof(ForbiddenByAnotherCause)} ({other}), but "
+                    + (seen.Count > 0 ? $"the sweep answered it 403 ({string.Join("; ", seen)})" : "it documents no 403");
+            }
+        }
+
+        foreach (var label in listed)
+        {
+            yield return $"{label}: listed in {nameof(ForbiddenByAnotherCause)}, but the document has no such operation";
+        }
+    }
+
+    /// <summary>The operations ("GET /api/…") that tell a subscriber token presented as the key from an unknown key (403, not 401).</summary>
+    private static HashSet<string> TokenIsNoKeyRoutes(SwitchboardServer server) =>
+    [
+        .. server.Get<EndpointDataSource>().Endpoints.OfType<RouteEndpoint>()
+            .Where(e => e.Metadata.GetMetadata<SubscriberTokenForbidden>() is not null)
+            .SelectMany(e => (e.Metadata.GetMetadata<HttpMethodMetadata>()?.HttpMethods ?? []).Select(m => $"{m} {e.RoutePattern.RawText?.TrimEnd('/')}")),
+    ];
 
     /// <summary>What is wrong with <paramref name="answer"/> as the refusal <paramref name="status"/> with its code and fix; empty when right.</summary>
     private static List<string> Refused(Exchange answer, int status, string code, string detail)
