@@ -12,8 +12,11 @@ namespace Switchboard.FunctionalTests.Http;
 /// <summary>
 /// The access statuses of every operation the document lists, provoked for real: no key and a key the server does not
 /// know (401), a key that lacks the role or the fleet-wide reach the route's row of <see cref="AccessTable"/> needs (403),
-/// a host name the server does not answer to (421) and past the per-key write rate (429). Every answer must be a status
-/// the operation documents, with its body; the one the route's policy predicts must be the one that came.
+/// a subscriber token as the key, a token that lacks what a stream needs (401 or 403, OpenApiConformanceTests.Tokens),
+/// a page of a foreign origin (403), a host name the server does not answer to (421) and past the per-key write rate
+/// (429). Every answer must be a status the operation documents, with its body; the one the route's policy predicts must
+/// be the one that came; and a documented 401, 403 or 421 must come to one of these requests (or, for 403, be listed
+/// with the other cause that sends it).
 /// </summary>
 public sealed partial class OpenApiConformanceTests
 {

@@ -5,7 +5,7 @@ namespace Switchboard.FunctionalTests.Http;
 
 /// <summary>
 /// The routes that take an API key or a subscriber token (<c>Caller.Subscriber</c>: the SSE stream, topic and session
-/// stream reads), refused for what a token lacks: a tampered signature and an expiry (401, as a credential the server does
+/// stream reads, the long-poll connect), refused for what a token lacks: a tampered signature and an expiry (401, as a credential the server does
 /// not take), topics that do not cover the stream, a labels scope on a fleet-wide topic or a label filter outside it (403);
 /// a session outside the token's scope answers as one that does not exist.
 /// </summary>
@@ -42,10 +42,10 @@ public sealed partial class OpenApiConformanceTests
     }
 
     /// <summary>
-    /// A token route's answers to every token that lacks something, and to one that does not (each answer checked against
-    /// the document by the caller's <see cref="CheckExchanges"/>); what is wrong, and the 403s seen, by cause.
+    /// A token route's answers to every token that lacks something, and to tokens that do not (each answer checked against
+    /// the document by the caller's <see cref="CheckExchanges"/>): what is wrong; the 403s it answered go to <paramref name="causes"/>.
     /// </summary>
-    private async Task<List<string>> SweepTokenRoute(HttpClient http, string method, string template, SweepTokens tokens, List<string> forbidden)
+    private async Task<List<string>> SweepTokenRoute(HttpClient http, string method, string template, SweepTokens tokens, List<string> causes)
     {
         if (template == "/socket/longpoll")
         {
@@ -54,7 +54,7 @@ public sealed partial class OpenApiConformanceTests
 
         // The 403 of the topic streams is 'forbidden'; the SSE stream's, as the WebSocket handshake's, 'unauthorized'.
         var refusedCode = template == "/api/stream" ? "unauthorized" : "forbidden";
-        var (on, onSession) = TokenPaths(template);
+        var sessionStream = template == "/v1/stream/sessions/{session}/{name}";
         var wrong = new List<string>();
         async Task Expect(string path, string token, bool inQuery, int status, string code, string detail, string cause)
         {
@@ -62,34 +62,38 @@ public sealed partial class OpenApiConformanceTests
             var answer = await Send(request, null, http: http);
             if (answer.Status == 403)
             {
-                forbidden.Add(cause);
+                causes.Add(cause);
             }
 
-            wrong.AddRange((status < 300 ? answer.Status == status ? [] : [$"answered {answer.Status}, not {status}"] : Refused(answer, status, code, detail))
-                .Select(r => $"{method} {template}, {cause}: {r}"));
+            var problems = status >= 400 ? Refused(answer, status, code, detail) : answer.Status == status ? [] : [$"answered {answer.Status}, not {status}"];
+            wrong.AddRange(problems.Select(r => $"{method} {template}, {cause}: {r}"));
         }
 
-        var own = onSession is null ? on("sessions") : onSession(RedSession);
-        await Expect(own, onSession is null ? tokens.All : tokens.Red, false, 200, "", "", "a token that covers the stream");
+        // A session stream's route names a session; the others a topic.
+        var own = TokenPath(template, sessionStream ? RedSession : "sessions");
+        await Expect(own, sessionStream ? tokens.Red : tokens.All, false, 200, "", "", "a token that covers the stream");
         await Expect(own, tokens.Tampered, false, 401, "unauthorized", "the token's signature or format is not valid", "a tampered signature");
         await Expect(own, tokens.Expired, true, 401, "unauthorized", "the token has expired", "an expired token (?token=)");
         await Expect(own, tokens.AlertsOnly, false, 403, refusedCode, "the token does not cover topic", "a token whose topics leave the stream out");
-        if (onSession is null)
+        if (!sessionStream)
         {
-            await Expect(on("alerts"), tokens.Red, false, 403, refusedCode, "'alerts' is fleet-wide", "a labels-scoped token on a fleet-wide topic");
-            await Expect(WithQuery(on("sessions"), "label=team=red"), tokens.Blue, false, 403, refusedCode, "outside the connection's labels scope",
+            var subtree = WithQuery(TokenPath(template, "session:" + RedSession), "subtree=true");
+            await Expect(TokenPath(template, "alerts"), tokens.Red, false, 403, refusedCode, "'alerts' is fleet-wide", "a labels-scoped token on a fleet-wide topic");
+            await Expect(WithQuery(own, "label=team=red"), tokens.Blue, false, 403, refusedCode, "outside the connection's labels scope",
                 "a team=blue token filtering by team=red");
-            await Expect(WithQuery(on("session:" + RedSession), "subtree=true"), tokens.Blue, false, 403, refusedCode, "a subtree is followed from a session that exists",
-                "a team=blue token following team=red's subtree");
+            await Expect(subtree, tokens.Blue, false, 403, refusedCode, "a subtree is followed from a session that exists", "a team=blue token following team=red's subtree");
+            await Expect(subtree, tokens.Red, false, 200, "", "", "a team=red token following team=red's subtree");
         }
-        else
+
+        if (template != "/api/stream")
         {
-            // Another scope's session answers exactly as one that does not exist.
-            var none = await Send(Request(method, onSession("oa-access-none"), tokens.Blue), null, http: http);
-            var other = await Send(Request(method, onSession(RedSession), tokens.Blue), null, http: http);
-            if (none.Status != 404 || other.Status != none.Status || other.Response?.Str("code") != none.Response?.Str("code"))
+            // Another scope's session answers exactly as one that does not exist: the same status, and the same body but for
+            // the path a problem names (the topic's events leave out what the scope does not see).
+            var none = await Send(Request(method, TokenPath(template, sessionStream ? "oa-access-none" : "session:oa-access-none"), tokens.Blue), null, http: http);
+            var other = await Send(Request(method, TokenPath(template, sessionStream ? RedSession : "session:" + RedSession), tokens.Blue), null, http: http);
+            if (other.Status != none.Status || (sessionStream ? other.Response?.Str("code") != none.Response?.Str("code") : other.Response?.ToString() != none.Response?.ToString()))
             {
-                wrong.Add($"{method} {template}, a team=blue token on team=red's stream: {other.Status} {other.Response}, but on none {none.Status} {none.Response}");
+                wrong.Add($"{method} {template}, a team=blue token on team=red's session: {other.Status} {other.Response}, but on none {none.Status} {none.Response}");
             }
         }
 
@@ -121,12 +125,12 @@ public sealed partial class OpenApiConformanceTests
         return wrong;
     }
 
-    /// <summary>The path of a token route for a topic, or (a session stream's route) for a session.</summary>
-    private static (Func<string, string> Topic, Func<string, string>? Session) TokenPaths(string template) => template switch
+    /// <summary>The path of a token route to <paramref name="target"/>: a topic, or on a session stream's route a session.</summary>
+    private static string TokenPath(string template, string target) => template switch
     {
-        "/api/stream" => (t => "/api/stream?topics=" + t, null),
-        "/v1/stream/topics/{topic}" => (t => "/v1/stream/topics/" + t, null),
-        "/v1/stream/sessions/{session}/{name}" => (_ => throw new InvalidOperationException(), s => $"/v1/stream/sessions/{s}/out"),
+        "/api/stream" => "/api/stream?topics=" + target,
+        "/v1/stream/topics/{topic}" => "/v1/stream/topics/" + target,
+        "/v1/stream/sessions/{session}/{name}" => $"/v1/stream/sessions/{target}/out",
         _ => throw new InvalidOperationException($"{template} takes a subscriber token, and the sweep does not know its paths; add them here"),
     };
 
