@@ -51,9 +51,7 @@ internal static class StreamOpenApi
 
     /// <summary>GET of one of the event log's topics (a JSON stream of event envelopes).</summary>
     public static RouteHandlerBuilder DescribeTopicRead(this RouteHandlerBuilder builder) =>
-        builder.WithName("ReadTopicStream").ReadQuery(token: true)
-            .QueryParameter("label", JsonSchemaType.String, "key=value: only sessions with this label (topics/sessions). Repeat for more.")
-            .QueryParameter("subtree", JsonSchemaType.Boolean, "true: topics/session:{id} follows the session's whole subtree.")
+        builder.WithName("ReadTopicStream").ReadQuery(token: true).TopicQuery()
             .Answer(Status200OK, "application/json", document => new OpenApiSchema
             {
                 Type = JsonSchemaType.Array,
@@ -74,7 +72,7 @@ internal static class StreamOpenApi
     }
 
     public static RouteHandlerBuilder DescribeTopicHead(this RouteHandlerBuilder builder) =>
-        builder.WithName("HeadTopicStream").TokenParameter()
+        builder.WithName("HeadTopicStream").TokenParameter().TopicQuery()
             .Answer(Status200OK, null, null, new WireHeader("Content-Type", "application/json", Required: true), NextOffset,
                 new WireHeader("Cache-Control", "no-store", Required: true))
             .Problems(Status400BadRequest, Status401Unauthorized, Status403Forbidden, Status404NotFound);
@@ -144,6 +142,11 @@ internal static class StreamOpenApi
             .RequestHeaders(new WireHeader("If-None-Match", "An ETag of an earlier answer: 304 when the data is the same."));
         return token ? builder.TokenParameter() : builder;
     }
+
+    /// <summary>What narrows a topic (a GET and a HEAD alike: a HEAD is refused for the same filters as the read).</summary>
+    private static RouteHandlerBuilder TopicQuery(this RouteHandlerBuilder builder) =>
+        builder.QueryParameter("label", JsonSchemaType.String, "key=value: only sessions with this label (topics/sessions). Repeat for more.")
+            .QueryParameter("subtree", JsonSchemaType.Boolean, "true: topics/session:{id} follows the session's whole subtree.");
 
     private static RouteHandlerBuilder TokenParameter(this RouteHandlerBuilder builder) =>
         builder.QueryParameter("token", JsonSchemaType.String, "A subscriber token (POST /api/tokens), for an EventSource that cannot send a header.");

@@ -3,6 +3,7 @@ using System.Net.Http.Headers;
 using System.Text.RegularExpressions;
 using Switchboard.Server.Options;
 using Switchboard.Server.Security;
+using Switchboard.Server.Streams;
 using Switchboard.Testing;
 
 namespace Switchboard.FunctionalTests.Http;
@@ -10,8 +11,11 @@ namespace Switchboard.FunctionalTests.Http;
 /// <summary>
 /// The access statuses of every operation the document lists, provoked for real: no key and a key the server does not
 /// know (401), a key that lacks the role or the fleet-wide reach the route's row of <see cref="AccessTable"/> needs (403),
-/// a host name the server does not answer to (421) and past the per-key write rate (429). Every answer must be a status
-/// the operation documents, with its body; the one the route's policy predicts must be the one that came.
+/// a subscriber token as the key, a token that lacks what a stream needs (401 or 403, OpenApiConformanceTests.Tokens),
+/// a page of a foreign origin (403), a host name the server does not answer to (421) and past the per-key write rate
+/// (429). Every answer must be a status the operation documents, with its body; the one the route's policy predicts must
+/// be the one that came; and a documented 401, 403 or 421 must come to one of these requests (or, for 403, be listed
+/// with the other cause that sends it).
 /// </summary>
 public sealed partial class OpenApiConformanceTests
 {
@@ -20,11 +24,13 @@ public sealed partial class OpenApiConformanceTests
     private const string ReadKey = "oa-reader-0123456789abcdef";
     private const string ScopedKey = "oa-scoped-0123456789abcdef";
     private const string UnknownKey = "oa-unknown-0123456789abcdef";
+    private const string StreamRoot = "/v1/stream/";
     private const string AccessKeys = $"@ops {OperatorKey}, @agents {AgentKey}:agent, @readers {ReadKey}:read, @red {ScopedKey} team=red";
 
     [Fact]
     public async Task EveryOperationWithoutAKeyOrWithAKeyThatMayNotCallItAnswersAsTheDocumentSays()
     {
+        var time = new ManualTimeProvider();
         await using var secured = await SwitchboardServer.StartAsync(o =>
         {
             o.Security.AddApiKeys(AccessKeys);
@@ -34,8 +40,11 @@ public sealed partial class OpenApiConformanceTests
             o.Slack.Channel = "#approvals";
             o.Slack.ApiBaseUrl = new Uri("http://127.0.0.1:9/api/");
             o.Slack.DashboardUrl = new Uri("https://switchboard.example.com/");
-        });
+        }, time);
         using var http = new HttpClient { BaseAddress = secured.BaseAddress, Timeout = TestTimeouts.Default };
+        var forbidden = new Dictionary<string, List<string>>(); // the 403s each operation answered, by cause (a foreign origin's apart)
+        var tokens = await MintSweepTokensAsync(http, time, forbidden);
+        var tokenIsNoKey = TokenIsNoKeyRoutes(secured);
         var wrong = new List<string>();
         var refusals = 0;
         foreach (var (method, template, operation) in _document.Operations())
@@ -58,16 +67,44 @@ public sealed partial class OpenApiConformanceTests
                 }
             }
 
-            foreach (var (key, code, detail) in Lacking(access))
+            var causes = forbidden.TryGetValue(label, out var minted) ? minted : forbidden[label] = [];
+            foreach (var (key, code, detail) in Lacking(access, path))
             {
                 var answer = await Send(Request(method, path, key), null, http: http);
                 wrong.AddRange(Refused(answer, 403, code, detail).Select(r => $"{label}, a key that lacks what it needs ({key}): {r}"));
+                causes.Add($"the {key} key");
                 refusals++;
+            }
+
+            if (access.Caller == Caller.Subscriber)
+            {
+                wrong.AddRange(await SweepTokenRoute(http, method, template, tokens, causes));
+            }
+            else if (access.NeededRole is not null)
+            {
+                // A subscriber token is no key: unknown to the key check, or (where the server tells them apart) only for streams.
+                var answer = await Send(Request(method, path, tokens.All), null, http: http);
+                wrong.AddRange((tokenIsNoKey.Contains(label) ? Refused(answer, 403, "insufficient_scope", "A subscriber token only opens streams")
+                    : Refused(answer, 401, "unauthorized", "Check it, or ask for a key")).Select(r => $"{label}, a subscriber token as the key: {r}"));
+                if (answer.Status == 403)
+                {
+                    causes.Add("a subscriber token as the key");
+                }
+            }
+
+            // Every route that documents 403 checks a page's origin before anything else (not counted as its own 403 below).
+            var page = Request(method, path, null);
+            page.Headers.Add("Origin", "https://page.example");
+            var fromPage = await Send(page, null, http: http);
+            if (Documents(operation, 403) || fromPage.Status == 403)
+            {
+                wrong.AddRange(Refused(fromPage, 403, "origin_not_allowed", "Switchboard:Security:AllowedOrigins").Select(r => $"{label}, from a foreign origin: {r}"));
             }
         }
 
         refusals.ShouldBeGreaterThan(100, "every operation behind a key, each refused several ways");
         CheckExchanges();
+        wrong.AddRange(ForbiddenNeverAnswered(forbidden));
         wrong.ShouldBeEmpty(string.Join("\n", wrong));
     }
 
@@ -134,7 +171,7 @@ public sealed partial class OpenApiConformanceTests
     }
 
     /// <summary>The keys of <see cref="AccessKeys"/> that may not call a route, each with the code and the fix its 403 must name.</summary>
-    private static List<(string Key, string Code, string Detail)> Lacking(RouteAccess access)
+    private static List<(string Key, string Code, string Detail)> Lacking(RouteAccess access, string path)
     {
         var lacking = new List<(string, string, string)>();
         if (access.NeededRole == ApiKeyRole.Operator)
@@ -147,7 +184,9 @@ public sealed partial class OpenApiConformanceTests
             lacking.Add((ReadKey, "insufficient_scope", "This request needs an agent or operator key"));
         }
 
-        if (access.NeededRole is not null && access.Reach == Reach.FleetWide)
+        // A Durable Stream's reach is its path's: a stream of nobody's session is fleet-wide.
+        var reach = access.Reach == Reach.ByStreamPath ? AccessTable.StreamPaths[SessionStreams.KindOf(path[StreamRoot.Length..])] : access.Reach;
+        if (access.NeededRole is not null && reach == Reach.FleetWide)
         {
             lacking.Add((ScopedKey, "insufficient_scope", "Use a key without a labels scope"));
         }
