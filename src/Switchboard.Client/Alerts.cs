@@ -13,7 +13,14 @@ namespace Switchboard.Client;
 /// <param name="Metric">For <c>burn_rate</c>: <c>cost</c> or <c>tokens</c>.</param>
 /// <param name="WindowSeconds">For <c>burn_rate</c> and <c>error_count</c>: the sliding window.</param>
 public sealed record AlertRule(string? Id, string Name, string Condition, string Severity = "warning", int? Seconds = null, decimal? Threshold = null,
-    IReadOnlyDictionary<string, string>? Labels = null, bool Enabled = true, string? Source = null, string? Metric = null, int? WindowSeconds = null);
+    IReadOnlyDictionary<string, string>? Labels = null, bool Enabled = true, string? Source = null, string? Metric = null, int? WindowSeconds = null)
+{
+    /// <summary>
+    /// The version the server holds (1 when created, one more on every change; always 1 for a configured rule); ignored on
+    /// writes. Pass it to <see cref="SwitchboardClient.PutAlertRuleAsync"/> to replace only what was read.
+    /// </summary>
+    public long Version { get; init; }
+}
 
 /// <summary>An alert raised by a rule about a subject (a session id, or <c>fleet</c>).</summary>
 public sealed record Alert(
@@ -55,4 +62,11 @@ public sealed record WebhookSpec(string Url, string? Id = null, string? Secret =
 public sealed record Webhook(
     string Id, string Url, string? Secret, IReadOnlyList<string> EventTypes, IReadOnlyDictionary<string, string> Labels,
     IReadOnlyList<string> AlertSeverities, string Format, bool Enabled, string State, long Cursor, long Lag, long Attempts, long Failures,
-    int ConsecutiveFailures, string? LastError, DateTimeOffset? LastAttemptAt, string? DeliveringNode);
+    int ConsecutiveFailures, string? LastError, DateTimeOffset? LastAttemptAt, string? DeliveringNode)
+{
+    /// <summary>
+    /// The configuration's version (1 when created, one more on every change; delivery does not move it). Pass it to
+    /// <see cref="SwitchboardClient.ReplaceWebhookAsync"/> to replace only what was read.
+    /// </summary>
+    public long Version { get; init; }
+}

@@ -25,9 +25,19 @@ public sealed partial class SwitchboardClient
         _api.SendAsync(HttpMethod.Post, "api/alert-rules", WireJson.AlertRuleBody(rule, withId: true), rule.Id is null ? RetryMode.IfNotApplied : RetryMode.Always,
             WireJson.ReadAlertRule, cancellationToken);
 
-    /// <summary>Creates or replaces the rule <paramref name="id"/> (<c>PUT /api/alert-rules/{id}</c>).</summary>
-    public Task<AlertRule> PutAlertRuleAsync(string id, AlertRule rule, CancellationToken cancellationToken = default) =>
-        _api.SendAsync(HttpMethod.Put, "api/alert-rules/" + Uri.EscapeDataString(id), WireJson.AlertRuleBody(rule, withId: false), RetryMode.Always, WireJson.ReadAlertRule, cancellationToken);
+    /// <summary>
+    /// Creates or replaces the rule <paramref name="id"/> (<c>PUT /api/alert-rules/{id}</c>). With
+    /// <paramref name="expectedVersion"/> (the <see cref="AlertRule.Version"/> read) it only replaces a rule still at that
+    /// version; otherwise the server refuses with 409 <c>version_conflict</c> (404 when there is no rule), and only
+    /// failures that provably did not apply are retried, since an attempt that landed makes its retry a conflict.
+    /// </summary>
+    /// <exception cref="SwitchboardApiException">Refused: a stale version or a configured rule (409), invalid field (400).</exception>
+    public Task<AlertRule> PutAlertRuleAsync(string id, AlertRule rule, long? expectedVersion = null, CancellationToken cancellationToken = default) =>
+        _api.SendAsync(HttpMethod.Put, "api/alert-rules/" + Uri.EscapeDataString(id), WireJson.AlertRuleBody(rule, withId: false, expectedVersion),
+            RetryWhenUnguarded(expectedVersion), WireJson.ReadAlertRule, cancellationToken);
+
+    /// <summary>A PUT without an expected version is idempotent; with one, a retry of an attempt that landed would be a conflict.</summary>
+    private static RetryMode RetryWhenUnguarded(long? expectedVersion) => expectedVersion is null ? RetryMode.Always : RetryMode.IfNotApplied;
 
     /// <summary>Deletes a rule; false when there was none. Its open alerts are resolved (<c>rule_deleted</c>).</summary>
     public async Task<bool> DeleteAlertRuleAsync(string id, CancellationToken cancellationToken = default)
@@ -105,11 +115,14 @@ public sealed partial class SwitchboardClient
     /// <summary>
     /// Replaces endpoint <paramref name="id"/>'s settings with <paramref name="spec"/> (<c>PUT /api/webhooks/{id}</c>), or
     /// null when there is none. Its secret stays unless the spec sets one; its delivery position and state stay. A spec
-    /// whose <see cref="WebhookSpec.Id"/> differs from <paramref name="id"/> is refused (400).
+    /// whose <see cref="WebhookSpec.Id"/> differs from <paramref name="id"/> is refused (400). With
+    /// <paramref name="expectedVersion"/> (the <see cref="Webhook.Version"/> read) it replaces only an endpoint still at
+    /// that version, so an edit made since the read is not overwritten.
     /// </summary>
-    public Task<Webhook?> ReplaceWebhookAsync(string id, WebhookSpec spec, CancellationToken cancellationToken = default) =>
-        OrNullWhenMissing(_api.SendAsync(HttpMethod.Put, "api/webhooks/" + Uri.EscapeDataString(id), WireJson.WebhookBody(spec), RetryMode.Always,
-            WireJson.ReadWebhook, cancellationToken));
+    /// <exception cref="SwitchboardApiException">Code <c>version_conflict</c> (409): the endpoint changed since it was read; read it again and retry.</exception>
+    public Task<Webhook?> ReplaceWebhookAsync(string id, WebhookSpec spec, long? expectedVersion = null, CancellationToken cancellationToken = default) =>
+        OrNullWhenMissing(_api.SendAsync(HttpMethod.Put, "api/webhooks/" + Uri.EscapeDataString(id), WireJson.WebhookBody(spec, expectedVersion),
+            RetryWhenUnguarded(expectedVersion), WireJson.ReadWebhook, cancellationToken));
 
     /// <summary>Deletes an endpoint; false when there was none.</summary>
     public async Task<bool> DeleteWebhookAsync(string id, CancellationToken cancellationToken = default)

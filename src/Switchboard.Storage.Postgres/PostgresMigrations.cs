@@ -57,6 +57,7 @@ internal static class PostgresMigrations
             SharedSchema.StreamProducers,
         ]),
         new(2, "slack_messages", SharedSchema.SlackMessages),
+        new(3, "config_versions", SharedSchema.ConfigVersions),
     ];
 
     /// <summary>One row: the epoch, the last assigned <c>seq</c>, the active-session count and the fleet flag.</summary>

@@ -60,6 +60,7 @@ internal static class SqliteMigrations
             new RawSql(SpanOwnersFromKeys, When: "SELECT NOT EXISTS (SELECT 1 FROM meta WHERE key = 'span_owners');"),
         ]),
         new(2, "slack_messages", SharedSchema.SlackMessages),
+        new(3, "config_versions", SharedSchema.ConfigVersions),
     ];
 
     /// <summary>The log row, as PostgreSQL's switchboard_log: the head seq, the active sessions, the fleet flag (<see cref="LogRow"/>).</summary>

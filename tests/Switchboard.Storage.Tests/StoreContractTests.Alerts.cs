@@ -84,14 +84,14 @@ public abstract partial class StoreContractTests
         var store = await OpenAsync();
         var rules = (IAlertStore)store;
         var rule = new AlertRule { Id = "cost", Name = "Expensive", Condition = AlertCondition.SessionCost, Threshold = 2.5m, Labels = new Dictionary<string, string> { ["team"] = "red" } };
-        await rules.PutAlertRuleAsync(rule, CancellationToken.None);
-        await rules.PutAlertRuleAsync(rule with { Name = "Very expensive" }, CancellationToken.None);
+        await rules.PutAlertRuleAsync(rule, expectedVersion: null, CancellationToken.None);
+        await rules.PutAlertRuleAsync(rule with { Name = "Very expensive" }, expectedVersion: null, CancellationToken.None);
         await WriteOne(store, new RaiseAlert(NewAlert("cost", "s9")));
         await CloseAsync(store);
 
         var reopened = (IAlertStore)await OpenAsync();
         var stored = (await reopened.ListAlertRulesAsync(CancellationToken.None)).ShouldHaveSingleItem();
-        stored.ShouldBeEquivalentTo(rule with { Name = "Very expensive" });
+        stored.ShouldBeEquivalentTo(rule with { Name = "Very expensive", Version = 2 });
         (await reopened.ListAlertsAsync(openOnly: true, 10, CancellationToken.None)).ShouldHaveSingleItem().Subject.ShouldBe("s9");
         (await WriteOne((ISessionStore)reopened, new RaiseAlert(NewAlert("cost", "s9")))).Event.ShouldBeNull();
         (await reopened.DeleteAlertRuleAsync("cost", CancellationToken.None)).ShouldBeTrue();

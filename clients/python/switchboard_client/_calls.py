@@ -385,9 +385,13 @@ class Calls:
 
     @_call
     def replace_alert_rule(self, id: str, name: str, condition: str, *, severity: str | None = None,
-                           labels: dict[str, str] | None = None, enabled: bool | None = None, **fields: Any) -> Requests[AlertRule]:
-        """``PUT``: creates the rule with this id or replaces it."""
-        body = _fields(name=name, condition=condition, severity=severity, labels=labels, enabled=enabled, **fields)
+                           labels: dict[str, str] | None = None, enabled: bool | None = None, expected_version: int | None = None,
+                           **fields: Any) -> Requests[AlertRule]:
+        """``PUT``: creates the rule with this id or replaces it. With ``expected_version`` (the ``version`` read) it
+        only replaces a rule still at that version: otherwise :class:`Problem` 409 ``version_conflict`` (404 when there
+        is none) and nothing changes."""
+        body = _fields(name=name, condition=condition, severity=severity, labels=labels, enabled=enabled,
+                       expected_version=expected_version, **fields)
         return AlertRule.from_json((yield self._http("PUT", f"/api/alert-rules/{_q(id)}", body)))
 
     @_call
@@ -431,10 +435,13 @@ class Calls:
     @_call
     def replace_webhook(self, id: str, url: str, *, secret: str | None = None, event_types: list[str] | None = None,
                         labels: dict[str, str] | None = None, alert_severities: list[str] | None = None,
-                        format: str | None = None, enabled: bool | None = None) -> Requests[Webhook]:
-        """``PUT``: replaces the configuration, keeping the delivery state (and the secret, unless one is given)."""
+                        format: str | None = None, enabled: bool | None = None,
+                        expected_version: int | None = None) -> Requests[Webhook]:
+        """``PUT``: replaces the configuration, keeping the delivery state (and the secret, unless one is given). With
+        ``expected_version`` (the ``version`` read) only while the endpoint is at that version: otherwise
+        :class:`Problem` 409 ``version_conflict`` and nothing changes."""
         body = _fields(url=url, secret=secret, event_types=event_types, labels=labels,
-                       alert_severities=alert_severities, format=format, enabled=enabled)
+                       alert_severities=alert_severities, format=format, enabled=enabled, expected_version=expected_version)
         return Webhook.from_json((yield self._http("PUT", f"/api/webhooks/{_q(id)}", body)))
 
     @_call

@@ -214,6 +214,7 @@ class AlertRule:
     enabled: bool
     source: str
     action: dict[str, Any] | None
+    version: int
 
     @classmethod
     def from_json(cls, d: dict[str, Any]) -> "AlertRule":
@@ -231,6 +232,7 @@ class AlertRule:
             enabled=d["enabled"],
             source=d["source"],
             action=d["action"],
+            version=d["version"],
         )
 
 
@@ -304,6 +306,7 @@ class Webhook:
     last_attempt_at: datetime | None
     delivering_node: str | None
     created_at: datetime
+    version: int
     secret: str | None = None
 
     @classmethod
@@ -326,6 +329,7 @@ class Webhook:
             last_attempt_at=_time(d.get("last_attempt_at")),
             delivering_node=d.get("delivering_node"),
             created_at=_time(d["created_at"]),
+            version=d["version"],
             secret=d.get("secret"),
         )
 

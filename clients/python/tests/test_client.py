@@ -284,6 +284,28 @@ def test_webhooks_create_list_replay_delete(shared_server):
     assert gone.value.status == 404
 
 
+def test_a_put_over_a_stale_expected_version_is_a_version_conflict(shared_server):
+    c = Client(shared_server.url)
+    rule = c.create_alert_rule("Errors", "session_error", id=new_id("rule"))
+    assert rule.version == 1
+    assert c.replace_alert_rule(rule.id, "Renamed", "session_error", expected_version=1).version == 2
+    with pytest.raises(Problem) as stale:
+        c.replace_alert_rule(rule.id, "Stale", "session_error", expected_version=1)
+    assert stale.value.status == 409 and stale.value.code == "version_conflict"
+    assert c.get_alert_rule(rule.id).name == "Renamed"
+    c.delete_alert_rule(rule.id)
+
+    hook = c.create_webhook("http://127.0.0.1:9/a")
+    assert hook.version == 1
+    assert c.replace_webhook(hook.id, "http://127.0.0.1:9/b", expected_version=1).version == 2
+    with pytest.raises(Problem) as stale:
+        asyncio.run(AsyncClient(shared_server.url).replace_webhook(hook.id, "http://127.0.0.1:9/c", expected_version=1))
+    assert stale.value.status == 409 and stale.value.code == "version_conflict"
+    got = c.get_webhook(hook.id)
+    assert (got.url, got.version) == ("http://127.0.0.1:9/b", 2)
+    c.delete_webhook(hook.id)
+
+
 def test_trees(shared_server):
     c = Client(shared_server.url)
     run = c.create_session(new_id("run"))

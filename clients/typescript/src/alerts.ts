@@ -8,8 +8,8 @@ export {
   type WebhookState,
 } from "./wire.js";
 export type {
-  AcknowledgeRequest, AlertListResponse, AlertRuleListResponse, AlertRuleRequest, ReplayRequest, WebhookListResponse,
-  WebhookRequest,
+  AcknowledgeRequest, AlertListResponse, AlertRuleListResponse, AlertRulePutRequest, AlertRuleRequest, ReplayRequest,
+  WebhookListResponse, WebhookPutRequest, WebhookRequest,
 } from "./wire.js";
 
 /** A rule as the API returns it (`AlertRuleResponse`); `source` is `config` (read-only) or `api`. */

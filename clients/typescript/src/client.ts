@@ -3,7 +3,8 @@ import {SessionHandle, type SessionHandleOptions} from "./handle.js";
 import {HttpTransport} from "./transport.js";
 import {
   webhooksOf, type AcknowledgeRequest, type Alert, type AlertListResponse, type AlertRule, type AlertRuleListResponse,
-  type AlertRuleRequest, type AlertState, type Webhook, type WebhookListResponse, type WebhookRequest,
+  type AlertRulePutRequest, type AlertRuleRequest, type AlertState, type Webhook, type WebhookListResponse, type WebhookPutRequest,
+  type WebhookRequest,
 } from "./alerts.js";
 import type {Approval, ApprovalAnswer, ApprovalListResponse, ApprovalState} from "./approvals.js";
 import type {Command, CommandListResponse, CommandOutcome, CommandRequest, CommandState, SessionWriteResponse} from "./commands.js";
@@ -270,8 +271,12 @@ export class SwitchboardClient extends HttpTransport {
     return this.request("GET", `/api/alert-rules/${encodeURIComponent(id)}`);
   }
 
-  /** `PUT`: creates the rule with this id or replaces it (`rule.id`, if given, must be the same). */
-  replaceAlertRule(id: string, rule: AlertRuleRequest): Promise<AlertRule> {
+  /**
+   * `PUT`: creates the rule with this id or replaces it (`rule.id`, if given, must be the same). With `expected_version`
+   * (the `version` read) it only replaces a rule still at that version: otherwise a 409 `version_conflict` (404 when
+   * there is none) and nothing changes.
+   */
+  replaceAlertRule(id: string, rule: AlertRulePutRequest): Promise<AlertRule> {
     return this.request("PUT", `/api/alert-rules/${encodeURIComponent(id)}`, rule);
   }
 
@@ -307,8 +312,12 @@ export class SwitchboardClient extends HttpTransport {
     return this.request("GET", `/api/webhooks/${encodeURIComponent(id)}`);
   }
 
-  /** `PUT`: replaces the configuration, keeping the delivery state (and the secret, unless one is given). */
-  replaceWebhook(id: string, request: WebhookRequest): Promise<Webhook> {
+  /**
+   * `PUT`: replaces the configuration, keeping the delivery state (and the secret, unless one is given). With
+   * `expected_version` (the `version` read) only while the endpoint is at that version: otherwise a 409
+   * `version_conflict` and nothing changes.
+   */
+  replaceWebhook(id: string, request: WebhookPutRequest): Promise<Webhook> {
     return this.request("PUT", `/api/webhooks/${encodeURIComponent(id)}`, request);
   }
 

@@ -71,6 +71,25 @@ test("replaceAlertRule creates or replaces a rule under its id", async () => {
   await client.deleteAlertRule(id);
 });
 
+test("a put over a stale expected_version is a version_conflict and changes nothing", async () => {
+  const rule = await client.createAlertRule({id: uniqueId("rule"), name: "Errors", condition: "session_error"});
+  assert.equal(rule.version, 1);
+  const renamed = await client.replaceAlertRule(rule.id, {name: "Renamed", condition: "session_error", expected_version: rule.version});
+  assert.equal(renamed.version, 2);
+  const stale = {name: "Stale", condition: "session_error", expected_version: rule.version};
+  await assert.rejects(client.replaceAlertRule(rule.id, stale), e => e instanceof SwitchboardProblem && e.status === 409 && e.code === "version_conflict");
+  assert.equal((await client.getAlertRule(rule.id)).name, "Renamed");
+  await client.deleteAlertRule(rule.id);
+
+  const hook = await client.createWebhook({url: "http://127.0.0.1:9/a"});
+  assert.equal(hook.version, 1);
+  assert.equal((await client.replaceWebhook(hook.id, {url: "http://127.0.0.1:9/b", expected_version: 1})).version, 2);
+  await assert.rejects(client.replaceWebhook(hook.id, {url: "http://127.0.0.1:9/c", expected_version: 1}),
+    e => e instanceof SwitchboardProblem && e.status === 409 && e.code === "version_conflict");
+  assert.equal((await client.getWebhook(hook.id)).url, "http://127.0.0.1:9/b");
+  await client.deleteWebhook(hook.id);
+});
+
 test("a bad rule is a typed problem naming the field, and stores nothing", async () => {
   const id = uniqueId("rule");
   await assert.rejects(client.createAlertRule({id, name: "Stuck", condition: "stalled"}), (error) => {

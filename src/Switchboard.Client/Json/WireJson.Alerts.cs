@@ -5,7 +5,7 @@ namespace Switchboard.Client.Json;
 /// <summary>Alert rules, alerts and webhook endpoints: the bodies this client sends and the answers it reads.</summary>
 internal static partial class WireJson
 {
-    public static byte[] AlertRuleBody(AlertRule rule, bool withId) => RequestJson.Object(w =>
+    public static byte[] AlertRuleBody(AlertRule rule, bool withId, long? expectedVersion = null) => RequestJson.Object(w =>
     {
         if (withId && rule.Id is not null) w.WriteString("id", rule.Id);
         w.WriteString("name", rule.Name);
@@ -17,9 +17,10 @@ internal static partial class WireJson
         if (rule.WindowSeconds is { } window) w.WriteNumber("window_seconds", window);
         if (rule.Labels is not null) RequestJson.Labels(w, rule.Labels);
         w.WriteBoolean("enabled", rule.Enabled);
+        if (expectedVersion is { } expected) w.WriteNumber("expected_version", expected);
     });
 
-    public static byte[] WebhookBody(WebhookSpec spec) => RequestJson.Object(w =>
+    public static byte[] WebhookBody(WebhookSpec spec, long? expectedVersion = null) => RequestJson.Object(w =>
     {
         w.WriteString("url", spec.Url);
         if (spec.Id is not null) w.WriteString("id", spec.Id);
@@ -29,13 +30,17 @@ internal static partial class WireJson
         if (spec.AlertSeverities is not null) Strings(w, "alert_severities", spec.AlertSeverities);
         w.WriteString("format", spec.Format);
         w.WriteBoolean("enabled", spec.Enabled);
+        if (expectedVersion is { } expected) w.WriteNumber("expected_version", expected);
     });
 
     public static AlertRule ReadAlertRule(JsonElement e) => new(
         String(e, "id"), String(e, "name")!, String(e, "condition")!, String(e, "severity")!,
         e.GetProperty("seconds").ValueKind == JsonValueKind.Number ? e.GetProperty("seconds").GetInt32() : null,
         Decimal(e, "threshold"), ReadLabels(e.GetProperty("labels")), e.GetProperty("enabled").GetBoolean(), String(e, "source"),
-        String(e, "metric"), e.GetProperty("window_seconds").ValueKind == JsonValueKind.Number ? e.GetProperty("window_seconds").GetInt32() : null);
+        String(e, "metric"), e.GetProperty("window_seconds").ValueKind == JsonValueKind.Number ? e.GetProperty("window_seconds").GetInt32() : null)
+    {
+        Version = Long(e, "version"),
+    };
 
     public static Alert ReadAlert(JsonElement e) => new(
         String(e, "id")!, String(e, "rule_id")!, String(e, "rule_name")!, String(e, "condition")!,
@@ -51,7 +56,10 @@ internal static partial class WireJson
         [.. e.GetProperty("alert_severities").EnumerateArray().Select(v => v.GetString()!)], String(e, "format")!,
         e.GetProperty("enabled").GetBoolean(), String(e, "state")!, Long(e, "cursor"), Long(e, "lag"),
         Long(e, "attempts"), Long(e, "failures"), (int)Long(e, "consecutive_failures"), String(e, "last_error"),
-        Time(e, "last_attempt_at"), String(e, "delivering_node"));
+        Time(e, "last_attempt_at"), String(e, "delivering_node"))
+    {
+        Version = Long(e, "version"),
+    };
 
     /// <summary><c>{"webhooks": [...]}</c>: what <c>GET /api/webhooks</c> answers and the <c>webhooks</c> topic pushes.</summary>
     public static IReadOnlyList<Webhook> ReadWebhookList(JsonElement e) => [.. e.GetProperty("webhooks").EnumerateArray().Select(ReadWebhook)];

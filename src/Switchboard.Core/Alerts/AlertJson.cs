@@ -85,8 +85,11 @@ internal static class AlertJson
         };
     }
 
-    /// <summary>Writes a rule as a JSON object.</summary>
-    public static void Write(Utf8JsonWriter w, AlertRule r)
+    /// <summary>Writes a rule as a JSON object, as the API shows it: with its <c>version</c>.</summary>
+    public static void Write(Utf8JsonWriter w, AlertRule r) => Write(w, r, version: true);
+
+    /// <summary>The stored row keeps the version in its own column, so equal configurations are equal text.</summary>
+    private static void Write(Utf8JsonWriter w, AlertRule r, bool version)
     {
         w.WriteStartObject();
         w.WriteString("id", r.Id);
@@ -138,6 +141,11 @@ internal static class AlertJson
             w.WriteNull("action");
         }
 
+        if (version)
+        {
+            w.WriteNumber("version", r.Version);
+        }
+
         w.WriteEndObject();
     }
 
@@ -179,8 +187,8 @@ internal static class AlertJson
     /// <summary>An alert as compact UTF-8 JSON.</summary>
     public static byte[] ToBytes(Alert a) => Build(w => Write(w, a));
 
-    /// <summary>A rule as compact UTF-8 JSON.</summary>
-    public static byte[] ToBytes(AlertRule r) => Build(w => Write(w, r));
+    /// <summary>A rule as compact UTF-8 JSON, as it is stored (without its version, which has a column of its own).</summary>
+    public static byte[] ToBytes(AlertRule r) => Build(w => Write(w, r, version: false));
 
     /// <summary>Event data: <c>{alert}</c>.</summary>
     public static byte[] EventData(Alert a) => Build(w =>

@@ -71,6 +71,11 @@ internal sealed record AlertRule
     public string Source { get; init; } = AlertRuleSources.Api;
     /// <summary>The command issued to the session an alert of this rule is raised about (once per alert), if any.</summary>
     public Switchboard.Core.Commands.CommandAction? Action { get; init; }
+    /// <summary>
+    /// A stored rule's version: 1 on create, one more on every PUT that changes it. A rule from configuration is always
+    /// 1 (it cannot be changed over HTTP).
+    /// </summary>
+    public long Version { get; init; } = 1;
 
     /// <summary>True when the rule is about one session at a time (its subject is the session id).</summary>
     public bool IsPerSession => Condition is not (AlertCondition.ActiveCount or AlertCondition.BurnRate or AlertCondition.ErrorCount);

@@ -18,8 +18,12 @@ internal interface IAlertStore
     /// <summary>Every stored rule (those created over HTTP), by id.</summary>
     Task<IReadOnlyList<AlertRule>> ListAlertRulesAsync(CancellationToken cancellationToken);
 
-    /// <summary>Creates or replaces a rule.</summary>
-    Task PutAlertRuleAsync(AlertRule rule, CancellationToken cancellationToken);
+    /// <summary>
+    /// Creates a rule (version 1) or replaces it (one version more when it differs), in one statement. With
+    /// <paramref name="expectedVersion"/> it only replaces, and only a rule still at that version. Returns the rule as
+    /// stored, or null when no row matched (there is none, or it is at another version).
+    /// </summary>
+    Task<AlertRule?> PutAlertRuleAsync(AlertRule rule, long? expectedVersion, CancellationToken cancellationToken);
 
     /// <summary>Deletes a rule; false when there was none.</summary>
     Task<bool> DeleteAlertRuleAsync(string id, CancellationToken cancellationToken);

@@ -14,8 +14,12 @@ internal interface IWebhookStore
     /// <summary>Creates an endpoint; false when the id is taken.</summary>
     Task<bool> CreateWebhookAsync(WebhookEndpoint endpoint, CancellationToken cancellationToken);
 
-    /// <summary>Replaces an endpoint's configuration, keeping its delivery state; false when there is none.</summary>
-    Task<bool> UpdateWebhookAsync(WebhookEndpoint endpoint, CancellationToken cancellationToken);
+    /// <summary>
+    /// Replaces an endpoint's configuration, keeping its delivery state, in one statement: only while the endpoint is at
+    /// <paramref name="expectedVersion"/> when one is given. Its version goes up by one when the configuration differs.
+    /// Returns the endpoint as this write left it, or null when no row matched (there is none, or it is at another version).
+    /// </summary>
+    Task<WebhookEndpoint?> UpdateWebhookAsync(WebhookEndpoint endpoint, long? expectedVersion, CancellationToken cancellationToken);
 
     /// <summary>Deletes an endpoint; false when there was none.</summary>
     Task<bool> DeleteWebhookAsync(string id, CancellationToken cancellationToken);

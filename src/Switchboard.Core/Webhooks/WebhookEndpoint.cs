@@ -25,6 +25,11 @@ internal sealed record WebhookEndpoint
     public bool Enabled { get; init; } = true;
     /// <summary>When it was created.</summary>
     public DateTimeOffset CreatedAt { get; init; }
+    /// <summary>
+    /// The configuration's version: 1 on create, one more on every PUT that changes the configuration. Delivery (the
+    /// cursor, the state, the counters, the lease) and a replay leave it alone.
+    /// </summary>
+    public long Version { get; init; } = 1;
 
     /// <summary>Every event with a seq up to this one was delivered or filtered out.</summary>
     public long Cursor { get; init; }

@@ -15,9 +15,7 @@ internal static partial class SessionTransitions
 
         if (expectedVersion is { } expected && expected != current.Version)
         {
-            return WriteDecision.Refuse(new(ErrorKind.Conflict, "version_conflict",
-                $"Session '{id}' is at version {current.Version}, but expected_version was {expected}. Read the session again and retry with its current version.",
-                "expected_version"));
+            return WriteDecision.Refuse(SwitchboardError.VersionConflict("session", id, current.Version, expected));
         }
 
         return null;

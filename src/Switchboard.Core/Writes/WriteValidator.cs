@@ -115,9 +115,7 @@ internal static class WriteValidator
         ? SwitchboardError.InvalidField(field, $"'{field}' must be between 0 and {SessionLimits.MaxCostUsd}; got {value}.")
         : null;
 
-    private static SwitchboardError? Version(long? expected) => expected is < 1
-        ? SwitchboardError.InvalidField("expected_version", $"'expected_version' must be 1 or more; got {expected}.")
-        : null;
+    private static SwitchboardError? Version(long? expected) => SwitchboardError.ExpectedVersionOutOfRange(expected);
 
     private static SwitchboardError? Lease(int? seconds) => seconds is < 1 or > SessionLimits.MaxLeaseSeconds
         ? SwitchboardError.InvalidField("lease_seconds", $"'lease_seconds' must be between 1 and {SessionLimits.MaxLeaseSeconds}, or null for no lease; got {seconds}.")

@@ -9,8 +9,14 @@ namespace Switchboard.Server.Alerts;
 internal sealed record AlertRuleRequest(string Id, string Name, string Condition, string Severity, int? Seconds, decimal? Threshold,
     string? Metric, int? WindowSeconds, string Scope, Dictionary<string, string> Labels, bool Enabled, AlertAction? Action) : IRequest;
 
+/// <summary>A PUT: the whole rule, and the version it was read at (otherwise a 409 <c>version_conflict</c>).</summary>
+[RequiredFields("name", "condition")]
+internal sealed record AlertRulePutRequest(string Id, string Name, string Condition, string Severity, int? Seconds, decimal? Threshold,
+    string? Metric, int? WindowSeconds, string Scope, Dictionary<string, string> Labels, bool Enabled, AlertAction? Action, long ExpectedVersion) : IRequest;
+
 internal sealed record AlertRuleResponse(string Id, string Name, string Condition, string Severity, int? Seconds, decimal? Threshold,
-    string? Metric, int? WindowSeconds, string Scope, Dictionary<string, string> Labels, bool Enabled, string Source, AlertAction? Action) : IResponse;
+    string? Metric, int? WindowSeconds, string Scope, Dictionary<string, string> Labels, bool Enabled, string Source, AlertAction? Action,
+    long Version) : IResponse;
 
 internal sealed record AlertRuleListResponse(List<AlertRuleResponse> Rules) : IResponse;
 

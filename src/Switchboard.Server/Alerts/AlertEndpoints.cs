@@ -22,6 +22,7 @@ internal static class AlertEndpoints
 {
     private static readonly string[] AcknowledgeFields = Contracts.Fields<AcknowledgeRequest>();
     private static readonly string[] RuleFields = Contracts.Fields<AlertRuleRequest>();
+    private static readonly string[] PutRuleFields = Contracts.Fields<AlertRulePutRequest>();
 
     public static void Map(IEndpointRouteBuilder api)
     {
@@ -31,7 +32,9 @@ internal static class AlertEndpoints
             .JsonBody<AlertRuleRequest>().Produces<AlertRuleResponse>(201).Problems(400, 409, 413);
         rules.MapGet("/{id}", GetRuleAsync).WithName("GetAlertRule").Produces<AlertRuleResponse>().Problems(404);
         rules.MapPut("/{id}", PutRuleAsync).WithName("PutAlertRule")
-            .JsonBody<AlertRuleRequest>().Produces<AlertRuleResponse>().Produces<AlertRuleResponse>(201).Problems(400, 409, 413);
+            .WithDescription("Creates the rule or replaces it. With expected_version, only replaces a rule still at that version: otherwise a 409 " +
+                "version_conflict (or a 404 when there is no rule) and nothing changes.")
+            .JsonBody<AlertRulePutRequest>().Produces<AlertRuleResponse>().Produces<AlertRuleResponse>(201).Problems(400, 404, 409, 413);
         rules.MapDelete("/{id}", DeleteRuleAsync).WithName("DeleteAlertRule").Produces(204).Problems(404, 409);
 
         var alerts = api.MapGroup("/alerts").WithTags("Alerts");
@@ -76,7 +79,7 @@ internal static class AlertEndpoints
         try
         {
             using var body = await JsonBody.ReadAsync(http.Request, options.Http.MaxBodyBytes, allowEmpty: false, ct);
-            rule = ReadRule(body!.RootElement, idFromPath: null);
+            rule = ReadRule(body!.RootElement, idFromPath: null).Rule;
         }
         catch (RequestException ex)
         {
@@ -89,9 +92,9 @@ internal static class AlertEndpoints
                 $"Alert rule '{rule.Id}' already exists. Change it with PUT /api/alert-rules/{rule.Id}, or create the rule with another id.", "id");
         }
 
-        await store.PutAlertRuleAsync(rule, ct);
+        var created = await store.PutAlertRuleAsync(rule, expectedVersion: null, ct) ?? rule;
         evaluator.RulesChanged();
-        return new JsonResult(StatusCodes.Status201Created, w => AlertJson.Write(w, rule))
+        return new JsonResult(StatusCodes.Status201Created, w => AlertJson.Write(w, created))
         {
             Location = $"{http.Request.PathBase}{http.Request.Path.Value?.TrimEnd('/')}/{rule.Id}",
         };
@@ -106,20 +109,28 @@ internal static class AlertEndpoints
         }
 
         AlertRule rule;
+        long? expected;
         try
         {
             using var body = await JsonBody.ReadAsync(http.Request, options.Http.MaxBodyBytes, allowEmpty: false, ct);
-            rule = ReadRule(body!.RootElement, idFromPath: id);
+            (rule, expected) = ReadRule(body!.RootElement, idFromPath: id);
         }
         catch (RequestException ex)
         {
             return ex.Problem;
         }
 
-        var existed = (await store.ListAlertRulesAsync(ct)).Any(r => r.Id == id);
-        await store.PutAlertRuleAsync(rule, ct);
+        // The store compares the version and writes in one statement; with expected_version it never creates.
+        var existed = expected is not null || (await store.ListAlertRulesAsync(ct)).Any(r => r.Id == id);
+        if (await store.PutAlertRuleAsync(rule, expected, ct) is not { } stored)
+        {
+            return expected is { } stale && (await store.ListAlertRulesAsync(ct)).FirstOrDefault(r => r.Id == id) is { } current
+                ? ProblemResult.From(SwitchboardError.VersionConflict("alert rule", id, current.Version, stale))
+                : RuleNotFound(id);
+        }
+
         evaluator.RulesChanged();
-        return new JsonResult(existed ? StatusCodes.Status200OK : StatusCodes.Status201Created, w => AlertJson.Write(w, rule));
+        return new JsonResult(existed ? StatusCodes.Status200OK : StatusCodes.Status201Created, w => AlertJson.Write(w, stored));
     }
 
     private static async Task<IResult> DeleteRuleAsync(string id, IAlertStore store, ConfiguredAlertRules configured, AlertEvaluator evaluator, CancellationToken ct)
@@ -209,10 +220,12 @@ internal static class AlertEndpoints
         }
     }
 
-    /// <summary>Reads and checks a rule body; nothing is stored unless it is valid.</summary>
-    private static AlertRule ReadRule(JsonElement body, string? idFromPath)
+    /// <summary>Reads and checks a rule body (a PUT's, with the version it expects, when <paramref name="idFromPath"/> is set); nothing is stored unless it is valid.</summary>
+    private static (AlertRule Rule, long? ExpectedVersion) ReadRule(JsonElement body, string? idFromPath)
     {
-        var f = new FieldReader(body, RuleFields);
+        var f = new FieldReader(body, idFromPath is null ? RuleFields : PutRuleFields);
+        var expected = idFromPath is null ? null : f.ExpectedVersion();
+
         var id = f.String("id");
         if (idFromPath is not null && id is not null && id != idFromPath)
         {
@@ -253,7 +266,7 @@ internal static class AlertEndpoints
             throw new RequestException(ProblemResult.From(error));
         }
 
-        return rule;
+        return (rule, expected);
     }
 
     private static bool IsNull(JsonElement body, string name) => body.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.Null;

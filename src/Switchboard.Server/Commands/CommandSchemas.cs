@@ -25,10 +25,13 @@ internal static class CommandSchemas
             Action(shared, nullable: false);
         }
 
-        if (schemas.TryGetValue(nameof(AlertRuleRequest), out var rule) && rule is OpenApiSchema { Properties: { } ruleProperties }
-            && ruleProperties.TryGetValue("action", out var inline) && inline is OpenApiSchema { Properties.Count: > 0 } request)
+        foreach (var name in (string[])[nameof(AlertRuleRequest), nameof(AlertRulePutRequest)])
         {
-            Action(request, nullable: true);
+            if (schemas.TryGetValue(name, out var rule) && rule is OpenApiSchema { Properties: { } ruleProperties }
+                && ruleProperties.TryGetValue("action", out var inline) && inline is OpenApiSchema { Properties.Count: > 0 } request)
+            {
+                Action(request, nullable: true);
+            }
         }
     }
 

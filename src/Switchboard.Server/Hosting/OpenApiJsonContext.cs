@@ -22,6 +22,7 @@ namespace Switchboard.Server.Hosting;
 [JsonSerializable(typeof(AlertListResponse))]
 [JsonSerializable(typeof(AlertResponse))]
 [JsonSerializable(typeof(AlertRuleListResponse))]
+[JsonSerializable(typeof(AlertRulePutRequest))]
 [JsonSerializable(typeof(AlertRuleRequest))]
 [JsonSerializable(typeof(AlertRuleResponse))]
 [JsonSerializable(typeof(ApprovalAnswerRequest))]
@@ -57,6 +58,7 @@ namespace Switchboard.Server.Hosting;
 [JsonSerializable(typeof(UsageRequest))]
 [JsonSerializable(typeof(UsageResponse))]
 [JsonSerializable(typeof(WebhookListResponse))]
+[JsonSerializable(typeof(WebhookPutRequest))]
 [JsonSerializable(typeof(WebhookRequest))]
 [JsonSerializable(typeof(WebhookResponse))]
 [JsonSerializable(typeof(ProblemDetails))] // ProducesProblem (the usage endpoint)

@@ -69,6 +69,15 @@ internal sealed class FieldReader : IRequestFields
             : throw Type(name, v, "an integer");
     }
 
+    /// <summary>A PUT's optional <c>expected_version</c> of a webhook or an alert rule: an integer of 1 or more.</summary>
+    public long? ExpectedVersion()
+    {
+        var expected = Long("expected_version");
+        return Switchboard.Core.Errors.SwitchboardError.ExpectedVersionOutOfRange(expected) is { } error
+            ? throw new RequestException(ProblemResult.From(error))
+            : expected;
+    }
+
     public int? Int(string name)
     {
         if (Get(name) is not { } v)

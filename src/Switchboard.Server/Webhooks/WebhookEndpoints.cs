@@ -19,6 +19,7 @@ namespace Switchboard.Server.Webhooks;
 internal static class WebhookEndpoints
 {
     private static readonly string[] Fields = Contracts.Fields<WebhookRequest>();
+    private static readonly string[] PutFields = Contracts.Fields<WebhookPutRequest>();
     private static readonly string[] ReplayFields = Contracts.Fields<ReplayRequest>();
     private static readonly string[] KnownTypes =
     [
@@ -36,7 +37,9 @@ internal static class WebhookEndpoints
             .JsonBody<WebhookRequest>().Produces<WebhookResponse>(201).Problems(400, 409, 413);
         hooks.MapGet("/{id}", GetAsync).WithName("GetWebhook").Produces<WebhookResponse>().Problems(404);
         hooks.MapPut("/{id}", PutAsync).WithName("PutWebhook")
-            .JsonBody<WebhookRequest>().Produces<WebhookResponse>().Problems(400, 404, 413);
+            .WithDescription("Replaces the configuration, keeping the delivery state. With expected_version, only while the endpoint is at that " +
+                "version; otherwise a 409 version_conflict and nothing changes.")
+            .JsonBody<WebhookPutRequest>().Produces<WebhookResponse>().Problems(400, 404, 409, 413);
         hooks.MapDelete("/{id}", DeleteAsync).WithName("DeleteWebhook").Produces(204).Problems(404);
         hooks.MapPost("/{id}/replay", ReplayAsync).WithName("ReplayWebhook")
             .WithDescription("Delivers again every event from from_seq on (it must still be in the log) and makes a failing endpoint active.")
@@ -63,7 +66,7 @@ internal static class WebhookEndpoints
         try
         {
             using var body = await JsonBody.ReadAsync(http.Request, options.Http.MaxBodyBytes, allowEmpty: false, ct);
-            endpoint = Read(body!.RootElement, null, urls) with { CreatedAt = WireTime.Now(time), Cursor = dispatcher.HeadSeq };
+            endpoint = Read(body!.RootElement, null, urls).Endpoint with { CreatedAt = WireTime.Now(time), Cursor = dispatcher.HeadSeq };
         }
         catch (RequestException ex)
         {
@@ -101,19 +104,27 @@ internal static class WebhookEndpoints
         }
 
         WebhookEndpoint endpoint;
+        long? expected;
         try
         {
             using var body = await JsonBody.ReadAsync(http.Request, options.Http.MaxBodyBytes, allowEmpty: false, ct);
-            endpoint = Read(body!.RootElement, existing, urls) with { CreatedAt = existing.CreatedAt };
+            (endpoint, expected) = Read(body!.RootElement, existing, urls);
+            endpoint = endpoint with { CreatedAt = existing.CreatedAt };
         }
         catch (RequestException ex)
         {
             return ex.Problem;
         }
 
-        await store.UpdateWebhookAsync(endpoint, ct);
+        // The store compares the version and writes in one statement; the read above only fills in what a PUT keeps.
+        if (await store.UpdateWebhookAsync(endpoint, expected, ct) is not { } updated)
+        {
+            return expected is { } stale && await store.GetWebhookAsync(id, ct) is { } current
+                ? ProblemResult.From(SwitchboardError.VersionConflict("webhook", id, current.Version, stale))
+                : NotFound(id);
+        }
+
         dispatcher.Changed();
-        var updated = await store.GetWebhookAsync(id, ct) ?? endpoint;
         return new JsonResult(StatusCodes.Status200OK, w => WebhookStatusJson.Write(w, updated, dispatcher.HeadSeq, secret: false, dispatcher.Time.GetUtcNow()));
     }
 
@@ -165,10 +176,15 @@ internal static class WebhookEndpoints
         return new JsonResult(StatusCodes.Status200OK, w => WebhookStatusJson.Write(w, endpoint, dispatcher.HeadSeq, secret: false, dispatcher.Time.GetUtcNow()));
     }
 
-    /// <summary>Reads and checks a body. A PUT replaces the whole configuration: only the id and the secret (unless given) are kept.</summary>
-    private static WebhookEndpoint Read(JsonElement body, WebhookEndpoint? existing, WebhookUrlPolicy urls)
+    /// <summary>
+    /// Reads and checks a body. A PUT replaces the whole configuration: only the id and the secret (unless given) are
+    /// kept; it may carry the version it expects.
+    /// </summary>
+    private static (WebhookEndpoint Endpoint, long? ExpectedVersion) Read(JsonElement body, WebhookEndpoint? existing, WebhookUrlPolicy urls)
     {
-        var f = new FieldReader(body, Fields);
+        var f = new FieldReader(body, existing is null ? Fields : PutFields);
+        var expected = existing is null ? null : f.ExpectedVersion();
+
         var id = f.String("id");
         if (existing is not null && id is not null && id != existing.Id)
         {
@@ -211,7 +227,7 @@ internal static class WebhookEndpoints
             throw RequestException.Field("format", $"'format' must be json or slack; got '{Clip(format)}'.");
         }
 
-        return new WebhookEndpoint
+        return (new WebhookEndpoint
         {
             Id = id,
             Url = url,
@@ -221,7 +237,7 @@ internal static class WebhookEndpoints
             AlertSeverities = severities,
             Format = format,
             Enabled = f.Bool("enabled") ?? true,
-        };
+        }, expected);
     }
 
     private static ProblemResult NotFound(string id) =>

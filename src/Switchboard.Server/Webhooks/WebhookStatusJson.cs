@@ -46,6 +46,7 @@ internal static class WebhookStatusJson
         WireTime.Write(w, "last_attempt_at", e.LastAttemptAt);
         w.WriteString("delivering_node", e.LeaseExpiresAt is { } until && until > now ? e.LeaseOwner : null);
         WireTime.Write(w, "created_at", e.CreatedAt);
+        w.WriteNumber("version", e.Version);
         w.WriteEndObject();
     }
 }

@@ -42,28 +42,47 @@ internal static partial class WebhooksVerb
         (client, result, cancellationToken) => SetEnabledAsync(client, result.GetValue(EndpointId)!, enabled, cancellationToken),
         EndpointId);
 
+    /// <summary>How many times disable or enable reads the endpoint again after someone else changed it between its read and write.</summary>
+    private const int SetEnabledAttempts = 5;
+
     private static async Task<int> SetEnabledAsync(SwitchboardClient client, string id, bool enabled, CancellationToken cancellationToken)
     {
-        if (await client.GetWebhookAsync(id, cancellationToken) is not { } endpoint)
+        for (var attempt = 1; ; attempt++)
         {
-            return await NotFoundAsync(id);
-        }
-
-        var changed = endpoint.Enabled != enabled;
-        if (changed)
-        {
-            // PUT replaces the whole configuration: send back every field as read, with only the flag changed (the
-            // secret, which a read never shows, stays when left out).
-            var spec = new WebhookSpec(endpoint.Url, endpoint.Id, null, endpoint.EventTypes, endpoint.Labels, endpoint.AlertSeverities,
-                endpoint.Format, enabled);
-            if (await client.ReplaceWebhookAsync(id, spec, cancellationToken) is not { } replaced)
+            if (await client.GetWebhookAsync(id, cancellationToken) is not { } endpoint)
             {
-                return await NotFoundAsync(id); // removed between the read and the write
+                return await NotFoundAsync(id);
             }
 
-            endpoint = replaced;
-        }
+            var changed = endpoint.Enabled != enabled;
+            if (changed)
+            {
+                // PUT replaces the whole configuration: send back every field as read, with only the flag changed (the
+                // secret, which a read never shows, stays when left out), and only over the version read, so that an edit
+                // made since is not overwritten: on a conflict the flag is applied again to the endpoint as it is now.
+                var spec = new WebhookSpec(endpoint.Url, endpoint.Id, null, endpoint.EventTypes, endpoint.Labels, endpoint.AlertSeverities,
+                    endpoint.Format, enabled);
+                try
+                {
+                    if (await client.ReplaceWebhookAsync(id, spec, endpoint.Version, cancellationToken) is not { } replaced)
+                    {
+                        return await NotFoundAsync(id); // removed between the read and the write
+                    }
 
+                    endpoint = replaced;
+                }
+                catch (SwitchboardApiException ex) when (ex.Code == "version_conflict" && attempt < SetEnabledAttempts)
+                {
+                    continue;
+                }
+            }
+
+            return await ReportSetEnabledAsync(id, enabled, changed, endpoint);
+        }
+    }
+
+    private static async Task<int> ReportSetEnabledAsync(string id, bool enabled, bool changed, Webhook endpoint)
+    {
         var where = $"cursor {Number(endpoint.Cursor)}, lag {Number(endpoint.Lag)}";
         await Console.Out.WriteLineAsync((enabled, changed) switch
         {

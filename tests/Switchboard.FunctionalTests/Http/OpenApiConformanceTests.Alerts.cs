@@ -15,6 +15,10 @@ public sealed partial class OpenApiConformanceTests
         await Call(HttpMethod.Get, "/api/alert-rules", null, 200);
         await Call(HttpMethod.Get, "/api/alert-rules/oa-rule", null, 200);
         await Call(HttpMethod.Put, "/api/alert-rules/oa-rule", """{"name":"Errors","condition":"session_error","seconds":null,"threshold":null}""", 200);
+        await Call(HttpMethod.Put, "/api/alert-rules/oa-rule", """{"name":"Errors","condition":"session_error","expected_version":2}""", 200);
+        await Call(HttpMethod.Put, "/api/alert-rules/oa-rule", """{"name":"Stale","condition":"session_error","expected_version":1}""", 409);
+        await Call(HttpMethod.Put, "/api/alert-rules/oa-rule", """{"name":"Errors","condition":"session_error","expected_version":0}""", 400);
+        await Call(HttpMethod.Put, "/api/alert-rules/none", """{"name":"Errors","condition":"session_error","expected_version":1}""", 404);
         await Call(HttpMethod.Post, "/api/alert-rules", """{"name":"x","condition":"on_fire"}""", 400);
         await Call(HttpMethod.Post, "/api/alert-rules", """{"name":"x","condition":"session_error","bogus":1}""", 400, schemaRefuses: true);
         await Call(HttpMethod.Post, "/api/alert-rules", """{"condition":"session_error"}""", 400, schemaRefuses: true);
@@ -39,6 +43,9 @@ public sealed partial class OpenApiConformanceTests
         await Call(HttpMethod.Get, "/api/webhooks", null, 200);
         await Call(HttpMethod.Get, "/api/webhooks/oa-hook", null, 200);
         await Call(HttpMethod.Put, "/api/webhooks/oa-hook", """{"url":"http://127.0.0.1:9/other","enabled":false}""", 200);
+        await Call(HttpMethod.Put, "/api/webhooks/oa-hook", """{"url":"http://127.0.0.1:9/other","enabled":false,"expected_version":2}""", 200);
+        await Call(HttpMethod.Put, "/api/webhooks/oa-hook", """{"url":"http://127.0.0.1:9/stale","expected_version":1}""", 409);
+        await Call(HttpMethod.Put, "/api/webhooks/oa-hook", """{"url":"http://127.0.0.1:9/other","expected_version":"2"}""", 400, schemaRefuses: true);
         await Call(HttpMethod.Post, "/api/webhooks/oa-hook/replay", """{"from_seq":1}""", 200);
         await Call(HttpMethod.Post, "/api/webhooks", """{"url":"http://example.com","retries":1}""", 400, schemaRefuses: true);
         await Call(HttpMethod.Post, "/api/webhooks/oa-hook/replay", "{}", 400, schemaRefuses: true);

@@ -119,6 +119,21 @@ public sealed class SqliteMigrationTests : IDisposable
             .ShouldBeEmpty();
     }
 
+    [Fact]
+    public async Task WebhooksAndAlertRulesStoredBeforeConfigVersionsStartAtVersionOne()
+    {
+        var path = PathOf("unversioned");
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        await using (var old = await SchemaSnapshot.OpenSqliteAsync(path))
+        {
+            await new SchemaMigrator(SqliteDialect.Instance, ConfigVersionRows.Before(SqliteMigrations.All)).MigrateAsync(old, DateTimeOffset.UnixEpoch, CancellationToken.None);
+            await SchemaSnapshot.ExecuteAsync(old, ConfigVersionRows.Insert(SqliteDialect.Instance));
+        }
+
+        await using var store = await OpenAsync(path);
+        await ConfigVersionRows.CheckAsync(store);
+    }
+
     private static async Task<SqliteSessionStore> OpenAsync(string path)
     {
         Directory.CreateDirectory(Path.GetDirectoryName(path)!);

@@ -61,6 +61,18 @@ public sealed class PostgresMigrationTests(PostgresClusterFixture postgres) : Po
     }
 
     [Fact]
+    public async Task WebhooksAndAlertRulesStoredBeforeConfigVersionsStartAtVersionOne()
+    {
+        await using (var old = await ConnectAsync())
+        {
+            await new SchemaMigrator(PostgresDialect.Instance, ConfigVersionRows.Before(PostgresMigrations.All)).MigrateAsync(old, DateTimeOffset.UnixEpoch, CancellationToken.None);
+            await ExecuteAsync(old, ConfigVersionRows.Insert(PostgresDialect.Instance));
+        }
+
+        await ConfigVersionRows.CheckAsync(await OpenNodeAsync());
+    }
+
+    [Fact]
     public async Task ADatabaseOfANewerSwitchboardIsRefusedAndLeftAsItWas()
     {
         await using (var newer = await ConnectAsync())

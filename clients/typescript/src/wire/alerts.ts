@@ -44,6 +44,24 @@ export interface AlertRuleListResponse {
   rules: AlertRuleResponse[];
 }
 
+/** The `AlertRulePutRequest` schema. */
+export interface AlertRulePutRequest {
+  id?: string;
+  name: string;
+  condition: AlertCondition;
+  severity?: AlertSeverity;
+  seconds?: number | null;
+  threshold?: number | null;
+  metric?: string | null;
+  window_seconds?: number | null;
+  scope?: "session" | "subtree";
+  labels?: Record<string, string>;
+  enabled?: boolean;
+  /** The command the rule issues to the session an alert of it is raised about, once per alert. */
+  action?: {type: "cancel" | "pause" | "message"; text?: string | null} | null;
+  expected_version?: number;
+}
+
 /** The `AlertRuleRequest` schema. */
 export interface AlertRuleRequest {
   id?: string;
@@ -76,11 +94,25 @@ export interface AlertRuleResponse {
   enabled: boolean;
   source: string;
   action: AlertAction | null;
+  version: number;
 }
 
 /** The `WebhookListResponse` schema. */
 export interface WebhookListResponse {
   webhooks: WebhookResponse[];
+}
+
+/** The `WebhookPutRequest` schema. */
+export interface WebhookPutRequest {
+  id?: string;
+  url: string;
+  secret?: string;
+  event_types?: LoggedEventType[];
+  labels?: Record<string, string>;
+  alert_severities?: AlertSeverity[];
+  format?: "json" | "slack";
+  enabled?: boolean;
+  expected_version?: number;
 }
 
 /** The `WebhookRequest` schema. */
@@ -115,4 +147,5 @@ export interface WebhookResponse {
   last_attempt_at: string | null;
   delivering_node: string | null;
   created_at: string;
+  version: number;
 }

@@ -57,9 +57,11 @@ import type {
   AlertListResponse,
   AlertResponse,
   AlertRuleListResponse,
+  AlertRulePutRequest,
   AlertRuleRequest,
   AlertRuleResponse,
   WebhookListResponse,
+  WebhookPutRequest,
   WebhookRequest,
   WebhookResponse,
 } from "./alerts.js";
@@ -106,13 +108,17 @@ export const schemas = {
     acknowledged_at: RN, acknowledged_by: RN, note: RN,
   }),
   AlertRuleListResponse: describe<AlertRuleListResponse>()({rules: R}),
+  AlertRulePutRequest: describe<AlertRulePutRequest>()({
+    id: O, name: R, condition: R, severity: O, seconds: ON, threshold: ON, metric: ON, window_seconds: ON, scope: O,
+    labels: O, enabled: O, action: ON, expected_version: O,
+  }),
   AlertRuleRequest: describe<AlertRuleRequest>()({
     id: O, name: R, condition: R, severity: O, seconds: ON, threshold: ON, metric: ON, window_seconds: ON, scope: O,
     labels: O, enabled: O, action: ON,
   }),
   AlertRuleResponse: describe<AlertRuleResponse>()({
     id: R, name: R, condition: R, severity: R, seconds: RN, threshold: RN, metric: RN, window_seconds: RN, scope: R,
-    labels: R, enabled: R, source: R, action: RN,
+    labels: R, enabled: R, source: R, action: RN, version: R,
   }),
   ApprovalAnswerRequest: describe<ApprovalAnswerRequest>()({
     decision: O, note: ON, interrupt: O, answers: ON, suggestion: ON,
@@ -212,13 +218,17 @@ export const schemas = {
   }),
   UsageSeries: describe<UsageSeries>()({group: R, points: R}),
   WebhookListResponse: describe<WebhookListResponse>()({webhooks: R}),
+  WebhookPutRequest: describe<WebhookPutRequest>()({
+    id: O, url: R, secret: O, event_types: O, labels: O, alert_severities: O, format: O, enabled: O,
+    expected_version: O,
+  }),
   WebhookRequest: describe<WebhookRequest>()({
     id: O, url: R, secret: O, event_types: O, labels: O, alert_severities: O, format: O, enabled: O,
   }),
   WebhookResponse: describe<WebhookResponse>()({
     id: R, url: R, secret: ON, event_types: R, labels: R, alert_severities: R, format: R, enabled: R, state: R,
     cursor: R, lag: R, attempts: R, failures: R, consecutive_failures: R, last_error: RN, last_attempt_at: RN,
-    delivering_node: RN, created_at: R,
+    delivering_node: RN, created_at: R, version: R,
   }),
 } as const;
 

@@ -21,16 +21,25 @@ internal abstract partial class SqlStore
     /// <inheritdoc />
     public Task<IReadOnlyList<AlertRule>> ListAlertRulesAsync(CancellationToken cancellationToken) =>
         ReadAsync<IReadOnlyList<AlertRule>>("list alert rules", snapshot: false, async db => await db.QueryAsync(
-            $"SELECT data FROM {Sql.Table("alert_rules")} ORDER BY id;", r =>
+            $"SELECT data, version FROM {Sql.Table("alert_rules")} ORDER BY id;", r =>
             {
                 using var doc = JsonDocument.Parse(r.GetString(0));
-                return AlertJson.ReadRule(doc.RootElement);
+                return AlertJson.ReadRule(doc.RootElement) with { Version = r.GetInt64(1) };
             }), cancellationToken);
 
     /// <inheritdoc />
-    public Task PutAlertRuleAsync(AlertRule rule, CancellationToken cancellationToken) => WriteOutsideLogAsync("write the alert rule", db => db.ExecuteAsync(
-        $"INSERT INTO {Sql.Table("alert_rules")} (id, data) VALUES (@id, @data) ON CONFLICT (id) DO UPDATE SET data = excluded.data;",
-        ("@id", rule.Id), ("@data", Encoding.UTF8.GetString(AlertJson.ToBytes(rule)))), cancellationToken);
+    /// <remarks>One statement compares and changes: of two writes expecting the same version, the row's lock lets one match.</remarks>
+    public async Task<AlertRule?> PutAlertRuleAsync(AlertRule rule, long? expectedVersion, CancellationToken cancellationToken)
+    {
+        var table = Sql.Table("alert_rules");
+        var text = expectedVersion is null
+            ? $"INSERT INTO {table} (id, data, version) VALUES (@id, @data, 1) " +
+              $"ON CONFLICT (id) DO UPDATE SET version = {VersionAfter("data", table + ".")}, data = excluded.data RETURNING version;"
+            : $"UPDATE {table} SET version = {VersionAfter("data")}, data = @data WHERE id = @id AND version = @expected RETURNING version;";
+        var version = await WriteOutsideLogAsync("write the alert rule", db => db.FirstAsync(text, r => (long?)r.GetInt64(0),
+            [("@id", rule.Id), ("@data", Encoding.UTF8.GetString(AlertJson.ToBytes(rule))), .. Expected(expectedVersion)]), cancellationToken);
+        return version is { } v ? rule with { Version = v } : null;
+    }
 
     /// <inheritdoc />
     public async Task<bool> DeleteAlertRuleAsync(string id, CancellationToken cancellationToken) =>

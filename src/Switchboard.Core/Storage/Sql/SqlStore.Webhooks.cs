@@ -7,7 +7,7 @@ namespace Switchboard.Core.Storage.Sql;
 internal abstract partial class SqlStore
 {
     private const string WebhookColumns =
-        "id, config, cursor, state, attempts, failures, consecutive_failures, last_error, last_attempt_at, lease_owner, lease_expires_at";
+        "id, config, cursor, state, attempts, failures, consecutive_failures, last_error, last_attempt_at, lease_owner, lease_expires_at, version";
 
     /// <inheritdoc />
     public Task<IReadOnlyList<WebhookEndpoint>> ListWebhooksAsync(CancellationToken cancellationToken) =>
@@ -21,13 +21,23 @@ internal abstract partial class SqlStore
     /// <inheritdoc />
     public async Task<bool> CreateWebhookAsync(WebhookEndpoint endpoint, CancellationToken cancellationToken) =>
         await WriteOutsideLogAsync("create a webhook", db => db.ExecuteAsync(
-            $"INSERT INTO {Sql.Table("webhooks")} (id, config, cursor, state) VALUES (@id, @config, @cursor, @state) ON CONFLICT (id) DO NOTHING;",
+            $"INSERT INTO {Sql.Table("webhooks")} (id, config, cursor, state, version) VALUES (@id, @config, @cursor, @state, 1) ON CONFLICT (id) DO NOTHING;",
             ("@id", endpoint.Id), ("@config", WebhookJson.ConfigToText(endpoint)), ("@cursor", endpoint.Cursor), ("@state", endpoint.State)), cancellationToken) > 0;
 
     /// <inheritdoc />
-    public async Task<bool> UpdateWebhookAsync(WebhookEndpoint endpoint, CancellationToken cancellationToken) =>
-        await WriteOutsideLogAsync("update a webhook", db => db.ExecuteAsync($"UPDATE {Sql.Table("webhooks")} SET config = @config WHERE id = @id;",
-            ("@id", endpoint.Id), ("@config", WebhookJson.ConfigToText(endpoint))), cancellationToken) > 0;
+    /// <remarks>One UPDATE compares and changes: of two writes expecting the same version, the row's lock lets one match.</remarks>
+    public Task<WebhookEndpoint?> UpdateWebhookAsync(WebhookEndpoint endpoint, long? expectedVersion, CancellationToken cancellationToken) =>
+        WriteOutsideLogAsync("update a webhook", db => db.FirstAsync(
+            $"UPDATE {Sql.Table("webhooks")} SET version = {VersionAfter("config")}, config = @config " +
+            $"WHERE id = @id{(expectedVersion is null ? "" : " AND version = @expected")} RETURNING {WebhookColumns};",
+            ReadWebhook, [("@id", endpoint.Id), ("@config", WebhookJson.ConfigToText(endpoint)), .. Expected(expectedVersion)]), cancellationToken);
+
+    /// <summary>The <c>@expected</c> parameter, only when the statement compares the version.</summary>
+    private static (string Name, object? Value)[] Expected(long? expectedVersion) => expectedVersion is { } v ? [("@expected", v)] : [];
+
+    /// <summary>A configuration row's next version: one more when <paramref name="column"/> changes to <c>@{column}</c>.</summary>
+    private static string VersionAfter(string column, string? table = null) =>
+        $"CASE WHEN {table}{column} = @{column} THEN {table}version ELSE {table}version + 1 END";
 
     /// <inheritdoc />
     public async Task<bool> DeleteWebhookAsync(string id, CancellationToken cancellationToken) =>
@@ -74,5 +84,6 @@ internal abstract partial class SqlStore
         LastAttemptAt = r.IsDBNull(8) ? null : Sql.ReadTime(r, 8),
         LeaseOwner = r.IsDBNull(9) ? null : r.GetString(9),
         LeaseExpiresAt = r.IsDBNull(10) ? null : Sql.ReadTime(r, 10),
+        Version = r.GetInt64(11),
     };
 }

@@ -118,4 +118,14 @@ internal static partial class SharedSchema
     public static readonly CreateTable StreamProducers = new("stream_producers",
         [new("stream_id", SqlType.Int64), new("producer", SqlType.Text), new("epoch", SqlType.Int64), new("last_seq", SqlType.Int64)],
         ["stream_id", "producer"], WithoutRowId: true);
+
+    /// <summary>
+    /// Migration 3: the configuration's version of webhook endpoints and stored alert rules (a PUT's <c>expected_version</c>); rows
+    /// written before it start at 1.
+    /// </summary>
+    public static readonly MigrationStep[] ConfigVersions =
+    [
+        new AddColumn("webhooks", new("version", SqlType.Int64, Default: 1)),
+        new AddColumn("alert_rules", new("version", SqlType.Int64, Default: 1)),
+    ];
 }
