@@ -1,5 +1,6 @@
 using System.Text.RegularExpressions;
 using Switchboard.Client;
+using Switchboard.Core.Storage;
 using Switchboard.Testing;
 
 namespace Switchboard.Cli.Tests;
@@ -77,6 +78,13 @@ public sealed partial class WebhooksCommandTests
         var again = await client.ReplayWebhookAsync("quiet", from);
         (again.Cursor, again.Lag).ShouldBe((after.Cursor, after.Lag), "the command asked for the seq it was given");
         (await RowAsync(url, "quiet")).ShouldMatch($"^quiet +\\S+ +json +disabled +{after.Lag} ");
+
+        // Once retention purged the first events, a replay from them is the server's 410, on one line; the cursor stays.
+        await server.Get<ISessionStore>().PurgeAsync(new RetentionPolicy(TimeSpan.FromDays(1), MaxEvents: 1), server.Get<TimeProvider>().GetUtcNow(),
+            CancellationToken.None);
+        var gone = await Cli.FailsWithOneLineAsync(1, null, "webhooks", "replay", "quiet", "--from-seq", "1", "--url", url);
+        gone.ShouldBe($"switchboard: the server refused: Events before seq {head} were purged by retention; replay from {head} or later. (410 seq_purged)");
+        (await client.GetWebhookAsync("quiet"))!.Cursor.ShouldBe(after.Cursor, "a refused replay changes nothing");
     }
 
     [Fact]

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Switchboard.Core.Storage;
 using Switchboard.FunctionalTests.Http;
 using Switchboard.Server.Alerts.Options;
 using Switchboard.Server.Options;
@@ -147,6 +148,15 @@ public sealed class WebhookDeliveryTests
         (await server.Http.PostAsync($"/api/webhooks/{id}/replay", new { from_seq = 99 })).ShouldBeProblem(400, "from_seq");
         (await server.Http.PostAsync($"/api/webhooks/{id}/replay", new { })).ShouldBeProblem(400, "from_seq");
         (await server.Http.PostAsync("/api/webhooks/nope/replay", new { from_seq = 1 })).ShouldBeProblem(404);
+
+        // Retention purges "a": a replay from it is gone, and says from where one can replay; the endpoint stays as it was.
+        await server.Get<ISessionStore>().PurgeAsync(new RetentionPolicy(TimeSpan.FromDays(1), MaxEvents: 2), server.Get<TimeProvider>().GetUtcNow(),
+            CancellationToken.None);
+        var purged = await server.Http.PostAsync($"/api/webhooks/{id}/replay", new { from_seq = 1 });
+        purged.ShouldBeProblem(410, "from_seq");
+        purged.Body.Str("code").ShouldBe("seq_purged");
+        purged.Body.Str("detail").ShouldContain("replay from 2 or later");
+        (await server.Http.GetJsonAsync($"/api/webhooks/{id}")).Body.Str("state").ShouldBe("failing", "a refused replay changes nothing");
         receiver.Accepted.ShouldBeEmpty("a failing endpoint receives nothing until replayed");
 
         var replayed = await server.Http.PostAsync($"/api/webhooks/{id}/replay", new { from_seq = 2 });
