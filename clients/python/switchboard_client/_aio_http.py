@@ -12,10 +12,6 @@ from ._http import HttpRequest, answer
 from .errors import TransportError
 
 
-_IDEMPOTENT = frozenset({"GET", "HEAD", "PUT", "DELETE", "OPTIONS"})
-"""Methods sent again when a kept-alive connection turns out closed: a POST or PATCH is not, it may have been applied."""
-
-
 class _Stale(ConnectionError):
     """A kept-alive connection closed before this request's answer began: the server may or may not have read it."""
 
@@ -104,7 +100,7 @@ class AsyncTransport:
                 status, body, keep = await _round_trip(connection, head, request)
             except _Stale:
                 connection.abort()
-                if reused and request.method in _IDEMPOTENT:
+                if reused and request.repeatable:
                     continue  # closed under it: the server may have read it or not, and the same request again is harmless
                 raise
             except BaseException:

@@ -11,6 +11,9 @@ from typing import Any
 
 from .errors import Problem, TransportError
 
+IDEMPOTENT = frozenset({"GET", "HEAD", "PUT", "DELETE", "OPTIONS"})
+"""Methods whose request may be sent again when a kept-alive connection turns out closed: a POST or PATCH may have been applied."""
+
 
 @dataclass(frozen=True)
 class HttpRequest:
@@ -23,6 +26,9 @@ class HttpRequest:
     body: bytes | None
     headers: dict[str, str]
     timeout: float
+    repeatable: bool
+    """Whether sending it twice does what sending it once does: a transport may send it again when its connection
+    closed under it before an answer came."""
 
     @property
     def label(self) -> str:
@@ -41,7 +47,9 @@ def describe(method: str, path: str, body: Any, query: dict[str, Any] | list[tup
         headers["Content-Type"] = "application/json"
     if api_key:
         headers["Authorization"] = "Bearer " + api_key
-    return HttpRequest(method, path, target, data, headers, timeout)
+    # A PUT guarded by the version it read is not: if the first landed, the second is a version_conflict of its own write.
+    guarded = isinstance(body, dict) and "expected_version" in body
+    return HttpRequest(method, path, target, data, headers, timeout, method in IDEMPOTENT and not guarded)
 
 
 def answer(request: HttpRequest, status: int, body: bytes) -> Any:

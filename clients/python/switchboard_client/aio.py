@@ -296,7 +296,7 @@ class AsyncSubscriber:
     async def _connect_once(self) -> AsyncGenerator[Item, None]:
         sub = self.subscriber
         target = sub._target()
-        request = HttpRequest("GET", target.partition("?")[0], target, None, sub._headers(), sub.read_timeout)
+        request = HttpRequest("GET", target.partition("?")[0], target, None, sub._headers(), sub.read_timeout, True)
         stream = await self._transport.open_stream(request)
         if sub._closed.is_set():
             stream.close()

@@ -16,7 +16,7 @@ import time
 import urllib.parse
 from typing import Any, Generator, Union
 
-from ._http import HttpRequest, answer
+from ._http import IDEMPOTENT, HttpRequest, answer
 from .errors import TransportError
 
 Steps = Generator[Union[HttpRequest, float], Any, None]
@@ -36,7 +36,7 @@ def stream_write(method: str, path: str, body: bytes | None, content_type: str, 
     sent = {"Content-Type": content_type, **headers}
     if api_key:
         sent["Authorization"] = "Bearer " + api_key
-    request = HttpRequest(method, path, path, body if body is not None else b"", sent, timeout)
+    request = HttpRequest(method, path, path, body if body is not None else b"", sent, timeout, method in IDEMPOTENT)
     for attempt in range(1, ATTEMPTS + 1):
         try:
             status, text = yield request

@@ -190,8 +190,8 @@ def test_every_framing_of_an_answer_is_read_on_the_event_loop():
 
 def test_a_write_whose_kept_alive_connection_closes_unanswered_is_not_sent_again_but_a_read_is():
     # A scripted peer answers a first request, then reads each later one on that connection and closes it unanswered:
-    # the peer may have applied it, so a POST fails with TransportError rather than being applied twice; a GET, which
-    # is harmless to repeat, goes again on a new connection.
+    # the peer may have applied it, so a POST (or a PUT with expected_version) fails with TransportError rather than
+    # being applied twice; a GET, which is harmless to repeat, goes again on a new connection.
     requests: list[bytes] = []
 
     async def peer(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
@@ -222,6 +222,12 @@ def test_a_write_whose_kept_alive_connection_closes_unanswered_is_not_sent_again
         requests.clear()
         assert (await c.get_fleet()).is_paused is False
         assert requests == [b"GET /api/fleet", b"GET /api/fleet"], "the read was sent again on a new connection"
+        # A PUT is harmless to repeat, but not one guarded by the version it read: if the first landed, the second
+        # would be a version_conflict of the caller's own write.
+        requests.clear()
+        with pytest.raises(TransportError, match="PUT /api/webhooks/w"):
+            await c.replace_webhook("w", "http://127.0.0.1:9/", expected_version=3)
+        assert requests == [b"PUT /api/webhooks/w"], "the guarded PUT was sent once"
         await c.aclose()
         server.close()
         await server.wait_closed()
